@@ -1,0 +1,3 @@
+"""lanlab: a laboratory for local networks, real and simulated."""
+
+__version__ = "0.1.0"

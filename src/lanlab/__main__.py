@@ -1,0 +1,3 @@
+from lanlab.cli.main import main
+
+main()

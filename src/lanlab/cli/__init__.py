@@ -1,0 +1,1 @@
+"""The `lanlab` command line: one module per command group."""

@@ -1,0 +1,50 @@
+"""The `lanlab` root command. Command groups live in their own modules and load on first use,
+so `lanlab ip` never pays for importing the simulator."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import click
+
+from lanlab import __version__
+
+# command word -> "module:attribute"; one line per command group.
+COMMANDS: dict[str, str] = {
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose subcommands are imported only when named (or when --help lists them)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module_name, attribute = target.split(":")
+        return getattr(importlib.import_module(module_name), attribute)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "-V", "--version", prog_name="lanlab")
+def cli() -> None:
+    """lanlab: a laboratory for local networks.
+
+    On the real network: udp, tcp, ping, arp, arping, oui, ip.
+    In a simulated network, in virtual time: sim, demo. Captures: decode.
+
+    Every command has --help with examples; most have --json for scripts.
+    Exit status: 0 ok, 1 no answer, 2 error.
+    """
+
+
+def main() -> None:
+    """Console entry point."""
+    try:
+        cli.main(prog_name="lanlab")
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -1,0 +1,1 @@
+"""The real network: sockets, the wall clock."""

@@ -1,0 +1,1 @@
+"""The simulator: virtual time, links, devices, topology files, the socket shim."""

@@ -1,0 +1,67 @@
+"""Durations and rates as people write them ("1ms", "100Mbps"), as integers the code can trust.
+
+Time is integer nanoseconds everywhere in lanlab (DESIGN.md: the simulator's clock), rates are
+integer bits per second.
+"""
+
+from __future__ import annotations
+
+import re
+
+NS_PER: dict[str, int] = {"ns": 1, "us": 1_000, "µs": 1_000, "ms": 1_000_000, "s": 1_000_000_000,
+                          "m": 60_000_000_000, "min": 60_000_000_000, "h": 3_600_000_000_000}
+BPS_PER: dict[str, int] = {"bps": 1, "kbps": 1_000, "mbps": 1_000_000, "gbps": 1_000_000_000}
+
+_NUMBER_UNIT = re.compile(r"^\s*([0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:e([+-]?[0-9]+))?\s*([a-zA-Zµ]*)\s*$")
+
+
+class UnitError(ValueError):
+    """A duration or rate that cannot be read; the message says what is accepted."""
+
+
+def _split(text: str) -> tuple[float, str]:
+    match = _NUMBER_UNIT.match(text)
+    if match is None:
+        raise UnitError(f"{text!r} is not a number with a unit")
+    number = float(match.group(1)) * (10 ** int(match.group(2)) if match.group(2) else 1)
+    return number, match.group(3)
+
+
+def parse_duration(value: str | int | float, default_unit: str = "s") -> int:
+    """Return nanoseconds for "1.5s", "200ms", "10us", "5ns", or a bare number in `default_unit`."""
+    if isinstance(value, bool):
+        raise UnitError(f"{value!r} is not a duration")
+    if isinstance(value, (int, float)):
+        number, unit = float(value), default_unit
+    else:
+        number, unit = _split(value)
+        unit = unit or default_unit
+    if unit not in NS_PER:
+        raise UnitError(f"unknown time unit {unit!r} in {value!r}; use ns, us, ms, s, min or h")
+    if number < 0:
+        raise UnitError(f"a duration cannot be negative: {value!r}")
+    return round(number * NS_PER[unit])
+
+
+def parse_rate(value: str | int | float) -> int:
+    """Return bits per second for "100Mbps", "1Gbps", "64kbps", or a bare number of bps."""
+    if isinstance(value, bool):
+        raise UnitError(f"{value!r} is not a rate")
+    if isinstance(value, (int, float)):
+        number, unit = float(value), "bps"
+    else:
+        number, unit = _split(value)
+        unit = (unit or "bps").lower()
+    if unit not in BPS_PER:
+        raise UnitError(f"unknown rate unit in {value!r}; use bps, kbps, Mbps or Gbps")
+    if number <= 0:
+        raise UnitError(f"a rate must be positive: {value!r}")
+    return round(number * BPS_PER[unit])
+
+
+def format_duration(ns: int) -> str:
+    """Shortest exact-ish human form of a nanosecond count: 1500000 -> '1.5ms'."""
+    for unit in ("s", "ms", "us"):
+        if abs(ns) >= NS_PER[unit]:
+            return f"{ns / NS_PER[unit]:g}{unit}"
+    return f"{ns}ns"

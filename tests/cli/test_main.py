@@ -1,0 +1,31 @@
+"""The root command: version, help, unknown commands."""
+
+from click.testing import CliRunner
+
+from lanlab import __version__
+from lanlab.cli.main import cli
+
+
+def test_version_prints_the_package_version():
+    """`lanlab --version` prints the installed version."""
+    result = CliRunner().invoke(cli, ["--version"])
+    assert result.exit_code == 0
+    assert __version__ in result.output
+
+
+def test_help_lists_every_registered_command():
+    """`lanlab --help` names every command group and the exit-status convention."""
+    from lanlab.cli.main import COMMANDS
+
+    result = CliRunner().invoke(cli, ["--help"])
+    assert result.exit_code == 0
+    for word in COMMANDS:
+        assert word in result.output
+    assert "Exit status" in result.output
+
+
+def test_unknown_command_is_a_usage_error():
+    """An unknown command word exits 2 with a usage message, not a traceback."""
+    result = CliRunner().invoke(cli, ["frobnicate"])
+    assert result.exit_code == 2
+    assert "No such command" in result.output
