@@ -34,6 +34,7 @@ class LazyGroup(click.Group):
 def cli() -> None:
     """lanlab: a laboratory for local networks.
 
+    \b
     On the real network: udp, tcp, ping, arp, arping, oui, ip.
     In a simulated network, in virtual time: sim, demo. Captures: decode.
 
