@@ -39,6 +39,7 @@ def cli() -> None:
     In a simulated network, in virtual time: sim, demo. Captures: decode.
 
     Every command has --help with examples; most have --json for scripts.
+
     Exit status: 0 ok, 1 no answer, 2 error.
     """
 
