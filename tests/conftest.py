@@ -1,0 +1,30 @@
+"""Fixtures shared by the whole suite."""
+
+from __future__ import annotations
+
+import pytest
+
+from netlab import Lab, build_lan, netns_unavailable_reason
+
+
+@pytest.fixture
+def lab():
+    """A Lab of network namespaces, removed after the test (skips where namespaces can't be made)."""
+    reason = netns_unavailable_reason()
+    if reason is not None:
+        pytest.skip(reason)
+    made = Lab()
+    try:
+        yield made
+    finally:
+        made.close()
+
+
+@pytest.fixture
+def lan(lab):
+    """Factory: lan(n_hosts, subnet="198.18.0.0/24") -> Lan of hosts on one bridge."""
+
+    def make(n_hosts: int, subnet: str = "198.18.0.0/24", stp: bool = False):
+        return build_lan(lab, n_hosts, subnet, stp)
+
+    return make
