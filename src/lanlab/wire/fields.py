@@ -1,0 +1,273 @@
+"""The field-table mechanism: a header's wire layout is declared once, and its codec is generated from it.
+
+A header is a frozen, slotted dataclass (the Python API: field names, types, defaults, in
+constructor order) plus a `layout` (the wire format, in wire order), like dpkt's __hdr__
+(udp.py is the shortest example; lanlab/wire/__init__.py shows it whole).
+
+From the layout the decorator compiles one struct.Struct and generates, as specialised code:
+  - `_unpack(data) -> tuple`: the non-constant wire values in layout order, converted
+    (MacAddress, IPv4Address), bit fields split, constants checked; raises only WireError;
+  - `_pack(*values) -> bytes`: the reverse (values out of range raise MalformedError);
+  - `__init__`: the constructor, fast (slot setters, not the frozen dataclass's
+    object.__setattr__ per field), coercing "02:00:.." / "198.18.0.1" text to addresses;
+  - `_new(*fields)`: a constructor for parsers, all fields positional, no coercion;
+  - `parse(data)` and `build(payload)`, when every dataclass field is a plain wire field
+    (no computed lengths or checksums). Classes with those write their own parse/build,
+    a few lines over `_unpack`/`_pack`/`_new`.
+A layout item whose name starts with "_" is a wire value that is not a dataclass field (IPv4's
+header length): `_unpack` returns it and `_pack` takes it, and the class's own parse/build use it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import struct
+from collections.abc import Callable
+from ipaddress import IPv4Address
+from typing import Any, TypeVar, dataclass_transform
+
+from lanlab.wire.errors import malformed, truncated
+from lanlab.wire.mac import MacAddress
+
+T = TypeVar("T")
+
+_IPV4_CACHE: dict[int, IPv4Address] = {}
+
+
+def ipv4_from_int(value: int) -> IPv4Address:
+    """An IPv4Address for a 32-bit int, memoised: addresses repeat on every frame of a flow."""
+    address = _IPV4_CACHE.get(value)
+    if address is None:
+        if len(_IPV4_CACHE) >= 4096:
+            _IPV4_CACHE.clear()
+        address = _IPV4_CACHE[value] = IPv4Address(value)
+    return address
+
+
+@dataclasses.dataclass(frozen=True)
+class Leaf:
+    """One value inside a layout item: a field, a constant, or (width set) a bit field."""
+
+    name: str
+    kind: str = "int"  # "int" | "mac" | "ipv4"
+    width: int | None = None  # bits, inside a bits() item
+    const: int | None = None  # the only value the wire may hold
+
+
+@dataclasses.dataclass(frozen=True)
+class Item:
+    """One struct code of the layout and the leaves it holds (one, or several bit fields)."""
+
+    code: str
+    leaves: tuple[Leaf, ...]
+
+    @property
+    def size(self) -> int:
+        return struct.calcsize("!" + self.code)
+
+
+def u8(name: str) -> Item:
+    """An unsigned byte."""
+    return Item("B", (Leaf(name),))
+
+
+def u16(name: str) -> Item:
+    """An unsigned 16-bit big-endian integer."""
+    return Item("H", (Leaf(name),))
+
+
+def u32(name: str) -> Item:
+    """An unsigned 32-bit big-endian integer."""
+    return Item("I", (Leaf(name),))
+
+
+def mac(name: str) -> Item:
+    """A 6-byte MAC address, a MacAddress in Python."""
+    return Item("6s", (Leaf(name, "mac"),))
+
+
+def ipv4(name: str) -> Item:
+    """A 4-byte IPv4 address, an ipaddress.IPv4Address in Python."""
+    return Item("I", (Leaf(name, "ipv4"),))
+
+
+def const(item: Item, value: int) -> Item:
+    """`item` must hold `value` on the wire (parse raises MalformedError otherwise); not a dataclass field."""
+    (leaf,) = item.leaves
+    return Item(item.code, (dataclasses.replace(leaf, const=value),))
+
+
+def bits(code: str, *parts: tuple[str, int] | tuple[str, int, int]) -> Item:
+    """Bit fields packed into one integer of struct `code`, most significant first: ("name", width[, const])."""
+    leaves = tuple(Leaf(p[0], width=p[1], const=p[2] if len(p) > 2 else None) for p in parts)  # type: ignore[misc]
+    if sum(leaf.width or 0 for leaf in leaves) != struct.calcsize("!" + code) * 8:
+        raise TypeError(f"bits({code!r}): widths do not add up to the integer's size")
+    return Item(code, leaves)
+
+
+@dataclass_transform(frozen_default=True)
+def header(name: str, layout: tuple[Item, ...]) -> Callable[[type[T]], type[T]]:
+    """Make the decorated class a frozen slotted dataclass with a codec generated from `layout`."""
+
+    def decorate(cls: type[T]) -> type[T]:
+        cls = dataclasses.dataclass(frozen=True, slots=True)(cls)
+        _compile(cls, name, layout)
+        return cls
+
+    return decorate
+
+
+def wire_fields(h: Any) -> dict[str, Any]:
+    """A header's fields and values, in declaration order (for --verbose and --json)."""
+    return {f.name: getattr(h, f.name) for f in dataclasses.fields(h)}
+
+
+def _compile(cls: Any, name: str, layout: tuple[Item, ...]) -> None:
+    fields = dataclasses.fields(cls)
+    field_names = [f.name for f in fields]
+    leaves = [leaf for item in layout for leaf in item.leaves]
+    values = [leaf for leaf in leaves if leaf.const is None]
+    for leaf in values:
+        if not leaf.name.startswith("_") and leaf.name not in field_names:
+            raise TypeError(f"{cls.__name__}: layout names {leaf.name!r}, which is not a field")
+    fixed = struct.Struct("!" + "".join(item.code for item in layout))
+    env: dict[str, Any] = {
+        "cls": cls, "unpack_from": fixed.unpack_from, "pack": fixed.pack, "new": object.__new__,
+        "mac_new": bytes.__new__, "MacAddress": MacAddress, "IPv4Address": IPv4Address,
+        "ip_get": _IPV4_CACHE.get, "ip_slow": ipv4_from_int, "truncated": truncated, "malformed": malformed,
+        "struct_error": struct.error, "SIZE": fixed.size, "NAME": name,
+        "field_at": _field_at(layout),
+    }
+    for f in fields:
+        env[f"set_{f.name}"] = getattr(cls, f.name).__set__
+        if f.default is not dataclasses.MISSING:
+            env[f"default_{f.name}"] = f.default
+        elif f.default_factory is not dataclasses.MISSING:
+            raise TypeError(f"{cls.__name__}.{f.name}: use an immutable default, not a factory")
+    kinds = {leaf.name: leaf.kind for leaf in values}
+    sources = [
+        _unpack_source(layout, values), _pack_source(layout, values),
+        _init_source(fields, kinds), _new_source(fields),
+    ]
+    simple = all(not leaf.name.startswith("_") for leaf in values) and len(values) == len(fields)
+    if simple:
+        order = [leaf.name for leaf in values]
+        sources += [_parse_source(order), _build_source(order)]
+    exec("\n".join(sources), env)  # noqa: S102 - code generated from the layout above
+    generated = ["_unpack", "_pack", "_new"] + (["parse", "build"] if simple else [])
+    for attr in generated:
+        if attr not in cls.__dict__:
+            function = env[attr]
+            setattr(cls, attr, classmethod(function) if attr == "parse" else
+                    function if attr == "build" else staticmethod(function))
+    cls.__init__ = env["__init__"]
+    cls.NAME = name
+    cls.SIZE = fixed.size
+    cls.LAYOUT = layout
+
+
+def _field_at(layout: tuple[Item, ...]) -> Callable[[int], tuple[str, int]]:
+    """For a buffer of `have` bytes: the first field it cuts short, and that field's offset."""
+    spans = []
+    offset = 0
+    for item in layout:
+        spans.append((item.leaves[0].name.lstrip("_"), offset, offset + item.size))
+        offset += item.size
+
+    def field_at(have: int) -> tuple[str, int]:
+        for name, start, end in spans:
+            if have < end:
+                return name, start
+        return spans[-1][0], spans[-1][1]
+
+    return field_at
+
+
+def _unpack_source(layout: tuple[Item, ...], values: list[Leaf]) -> str:
+    lines = [
+        "def _unpack(data):",
+        "    if len(data) < SIZE:",
+        "        field, offset = field_at(len(data))",
+        "        raise truncated(NAME, field, offset, SIZE, len(data))",
+        f"    {', '.join(f'w{i}' for i in range(len(layout)))}, = unpack_from(data)",
+    ]
+    offset = 0
+    for i, item in enumerate(layout):
+        if item.leaves[0].width is None:
+            leaf = item.leaves[0]
+            expr = {"int": f"w{i}", "mac": f"mac_new(MacAddress, w{i})", "ipv4": f"(ip_get(w{i}) or ip_slow(w{i}))"}
+            if leaf.const is not None:
+                lines += [f"    if w{i} != {leaf.const}:",
+                          f"        raise malformed(NAME, {leaf.name!r}, {offset}, f'must be {leaf.const}, is {{w{i}}}')"]
+            else:
+                lines.append(f"    v_{leaf.name} = {expr[leaf.kind]}")
+        else:
+            shift = item.size * 8
+            for leaf in item.leaves:
+                assert leaf.width is not None
+                shift -= leaf.width
+                value = f"(w{i} >> {shift}) & {(1 << leaf.width) - 1}"
+                if leaf.const is not None:
+                    lines += [f"    if {value} != {leaf.const}:",
+                              f"        raise malformed(NAME, {leaf.name!r}, {offset}, 'must be {leaf.const}')"]
+                else:
+                    lines.append(f"    v_{leaf.name} = {value}")
+        offset += item.size
+    lines.append(f"    return ({''.join(f'v_{leaf.name}, ' for leaf in values)})")
+    return "\n".join(lines) + "\n"
+
+
+def _pack_source(layout: tuple[Item, ...], values: list[Leaf]) -> str:
+    lines = [f"def _pack({', '.join(leaf.name for leaf in values)}):", "    try:"]
+    words = []
+    for item in layout:
+        if item.leaves[0].width is None:
+            leaf = item.leaves[0]
+            words.append(str(leaf.const) if leaf.const is not None
+                         else f"{leaf.name}._ip" if leaf.kind == "ipv4" else leaf.name)
+        else:
+            parts, shift = [], item.size * 8
+            for leaf in item.leaves:
+                assert leaf.width is not None
+                shift -= leaf.width
+                if leaf.const is not None:
+                    parts.append(str(leaf.const << shift))
+                    continue
+                lines += [f"        if {leaf.name} >> {leaf.width}:",
+                          f"            raise malformed(NAME, {leaf.name.lstrip('_')!r}, 0, "
+                          f"f'{{{leaf.name}}} does not fit in {leaf.width} bits')"]
+                parts.append(f"({leaf.name} << {shift})")
+            words.append(" | ".join(parts))
+    lines += [f"        return pack({', '.join(words)})",
+              "    except (struct_error, AttributeError, TypeError) as error:",
+              "        raise malformed(NAME, '?', 0, f'cannot build: {error}') from None"]
+    return "\n".join(lines) + "\n"
+
+
+def _init_source(fields: tuple[dataclasses.Field, ...], kinds: dict[str, str]) -> str:
+    params = [f.name if f.default is dataclasses.MISSING else f"{f.name}=default_{f.name}" for f in fields]
+    lines = [f"def __init__(self, {', '.join(params)}):"]
+    for f in fields:
+        if kinds.get(f.name) == "mac":
+            lines.append(f"    if {f.name}.__class__ is not MacAddress: {f.name} = MacAddress({f.name})")
+        elif kinds.get(f.name) == "ipv4":
+            lines.append(f"    if {f.name}.__class__ is not IPv4Address: {f.name} = IPv4Address({f.name})")
+        lines.append(f"    set_{f.name}(self, {f.name})")
+    return "\n".join(lines) + "\n"
+
+
+def _new_source(fields: tuple[dataclasses.Field, ...]) -> str:
+    names = [f.name for f in fields]
+    body = "".join(f"    set_{n}(h, {n})\n" for n in names)
+    return f"def _new({', '.join(names)}):\n    h = new(cls)\n{body}    return h\n"
+
+
+def _parse_source(order: list[str]) -> str:
+    names = ", ".join(order)
+    body = "".join(f"    set_{n}(h, {n})\n" for n in order)
+    return (f"def parse(cls, data):\n    {names}, = _unpack(data)\n    h = new(cls)\n{body}"
+            "    return h, data[SIZE:]\n")
+
+
+def _build_source(order: list[str]) -> str:
+    return f"def build(self, payload=b''):\n    return _pack({', '.join('self.' + n for n in order)}) + payload\n"

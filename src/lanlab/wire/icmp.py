@@ -1,0 +1,103 @@
+"""ICMP (RFC 792): echo, destination unreachable, time exceeded."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from enum import IntEnum
+
+from lanlab.wire.checksum import internet_checksum
+from lanlab.wire.fields import header, u8, u16, u32
+from lanlab.wire.registry import register
+
+# An error quotes the offending datagram's IP header and its first 64 bits of data (RFC 792).
+QUOTED_DATA = 8
+
+
+class IcmpType(IntEnum):
+    """ICMP message types this lab speaks."""
+
+    ECHO_REPLY = 0
+    DEST_UNREACHABLE = 3
+    ECHO_REQUEST = 8
+    TIME_EXCEEDED = 11
+
+
+class UnreachableCode(IntEnum):
+    """Codes of DEST_UNREACHABLE."""
+
+    NET = 0
+    HOST = 1
+    PROTOCOL = 2
+    PORT = 3
+    FRAG_NEEDED = 4
+
+
+class TimeExceededCode(IntEnum):
+    """Codes of TIME_EXCEEDED."""
+
+    TTL = 0
+    REASSEMBLY = 1
+
+
+@header("ICMP", layout=(u8("type"), u8("code"), u16("checksum"), u32("rest")))
+class Icmp:
+    """An ICMP header; `rest` is the 32-bit rest of header (echo: ident, seq; frag-needed: next-hop MTU)."""
+
+    type: int
+    code: int
+    rest: int = 0
+    checksum: int | None = None
+
+    @classmethod
+    def echo(cls, ident: int, seq: int, reply: bool = False) -> Icmp:
+        """An echo request (or reply) header."""
+        return cls(IcmpType.ECHO_REPLY if reply else IcmpType.ECHO_REQUEST, 0, (ident << 16) | seq)
+
+    @property
+    def ident(self) -> int:
+        """Echo identifier (first half of rest)."""
+        return self.rest >> 16
+
+    @property
+    def seq(self) -> int:
+        """Echo sequence number (second half of rest)."""
+        return self.rest & 0xFFFF
+
+    @property
+    def mtu(self) -> int:
+        """Next-hop MTU of a frag-needed message (RFC 1191)."""
+        return self.rest & 0xFFFF
+
+    def build(self, payload: bytes = b"") -> bytes:
+        """Header + payload, checksum over both computed unless given."""
+        checksum = self.checksum
+        if checksum is None:
+            checksum = internet_checksum(self._pack(self.type, self.code, 0, self.rest) + payload)
+        return self._pack(self.type, self.code, checksum, self.rest) + payload
+
+
+def quote(datagram: bytes) -> bytes:
+    """What an ICMP error carries about `datagram` (a built IPv4 datagram): its header and 8 bytes of data."""
+    header_length = (datagram[0] & 0x0F) * 4
+    return bytes(datagram[: header_length + QUOTED_DATA])
+
+
+_UNREACHABLE = {0: "Network unreachable", 1: "Host unreachable", 2: "Protocol unreachable",
+                3: "Port unreachable", 4: "Fragmentation needed"}
+_TIME_EXCEEDED = {0: "Time to live exceeded in transit", 1: "Fragment reassembly time exceeded"}
+
+
+def _icmp_summary(h: Icmp, below: Sequence[object], payload: bytes) -> tuple[str, str]:
+    # tshark's wording (epan/dissectors/packet-icmp.c)
+    if h.type in (IcmpType.ECHO_REQUEST, IcmpType.ECHO_REPLY):
+        kind = "request" if h.type == IcmpType.ECHO_REQUEST else "reply"
+        ttl = next((f", ttl={layer.ttl}" for layer in reversed(below) if hasattr(layer, "ttl")), "")
+        return "ICMP", f"Echo (ping) {kind} id={h.ident:#06x}, seq={h.seq}{ttl}"
+    if h.type == IcmpType.DEST_UNREACHABLE:
+        return "ICMP", f"Destination unreachable ({_UNREACHABLE.get(h.code, f'code {h.code}')})"
+    if h.type == IcmpType.TIME_EXCEEDED:
+        return "ICMP", f"Time-to-live exceeded ({_TIME_EXCEEDED.get(h.code, f'code {h.code}')})"
+    return "ICMP", f"Type {h.type}, code {h.code}"
+
+
+register(Icmp, under=[("ip_proto", 1)], summary=_icmp_summary)

@@ -1,0 +1,117 @@
+"""IPv4 (RFC 791): header checksum, options kept as bytes, flags and fragment offset."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+from ipaddress import IPv4Address
+
+from lanlab.wire.checksum import internet_checksum
+from lanlab.wire.errors import malformed, truncated
+from lanlab.wire.fields import bits, header, ipv4, u8, u16
+from lanlab.wire.registry import register
+
+MIN_HEADER = 20
+DF = 0b010  # flags: don't fragment
+MF = 0b001  # flags: more fragments
+
+
+class IpProto(IntEnum):
+    """What an IPv4 datagram carries (the protocol field)."""
+
+    ICMP = 1
+    TCP = 6
+    UDP = 17
+
+
+@header(
+    "IPv4",
+    layout=(
+        bits("B", ("version", 4, 4), ("_ihl", 4)),
+        u8("tos"),
+        u16("total_length"),
+        u16("ident"),
+        bits("H", ("flags", 3), ("frag_offset", 13)),
+        u8("ttl"),
+        u8("proto"),
+        u16("checksum"),
+        ipv4("src"),
+        ipv4("dst"),
+    ),
+)
+class IPv4:
+    """An IPv4 header. flags: bit 2 = DF, bit 1 = MF (the reserved bit is bit 0's neighbour, 0b100)."""
+
+    src: IPv4Address
+    dst: IPv4Address
+    proto: int
+    ttl: int = 64
+    ident: int = 0
+    tos: int = 0
+    flags: int = 0
+    frag_offset: int = 0
+    options: bytes = b""
+    total_length: int | None = None
+    checksum: int | None = None
+
+    @classmethod
+    def parse(cls, data: bytes | memoryview) -> tuple[IPv4, bytes]:
+        """The header and the datagram's payload (up to total_length: Ethernet padding dropped)."""
+        ihl, tos, total_length, ident, flags, frag_offset, ttl, proto, checksum, src, dst = cls._unpack(data)
+        header_length = ihl * 4
+        if header_length < MIN_HEADER:
+            raise malformed(cls.NAME, "ihl", 0, f"header length {header_length} is less than 20")
+        if total_length < header_length:
+            raise malformed(cls.NAME, "total_length", 2, f"{total_length} is less than the header length {header_length}")
+        if len(data) < total_length:
+            raise truncated(cls.NAME, "payload" if len(data) >= header_length else "options",
+                            MIN_HEADER, total_length, len(data))
+        options = bytes(data[MIN_HEADER:header_length]) if header_length > MIN_HEADER else b""
+        h = cls._new(src, dst, proto, ttl, ident, tos, flags, frag_offset, options, total_length, checksum)
+        return h, data[header_length:total_length]
+
+    def build(self, payload: bytes = b"") -> bytes:
+        """Header + payload, with total_length and checksum computed unless given."""
+        options = self.options
+        if len(options) & 3 or len(options) > 40:
+            raise malformed(self.NAME, "options", MIN_HEADER,
+                            f"{len(options)} bytes: must be a multiple of 4, at most 40 (pad with EOL)")
+        ihl = 5 + (len(options) >> 2)
+        total_length = self.total_length
+        if total_length is None:
+            total_length = MIN_HEADER + len(options) + len(payload)
+        checksum = self.checksum
+        fields = (self.tos, total_length, self.ident, self.flags, self.frag_offset, self.ttl, self.proto)
+        if checksum is None:
+            checksum = internet_checksum(self._pack(ihl, *fields, 0, self.src, self.dst) + options)
+        return self._pack(ihl, *fields, checksum, self.src, self.dst) + options + payload
+
+    @property
+    def header_length(self) -> int:
+        """Bytes of header, options included (IHL * 4)."""
+        return MIN_HEADER + len(self.options)
+
+    @property
+    def dont_fragment(self) -> bool:
+        """The DF flag."""
+        return bool(self.flags & DF)
+
+    @property
+    def more_fragments(self) -> bool:
+        """The MF flag."""
+        return bool(self.flags & MF)
+
+
+def _ipv4_next(h: IPv4) -> list[tuple[str, int]]:
+    # Only the first fragment starts with the upper header; later ones are a continuation.
+    if h.frag_offset or h.flags & MF:
+        return []
+    return [("ip_proto", h.proto)]
+
+
+def _ipv4_summary(h: IPv4, below: object, payload: bytes) -> tuple[str, str]:
+    if h.frag_offset or h.flags & MF:
+        return "IPv4", f"Fragmented IP protocol (proto={h.proto}, off={h.frag_offset * 8}, ID={h.ident:04x})"
+    return "IPv4", f"{h.src} → {h.dst} proto={h.proto}"
+
+
+register(IPv4, under=[("ethertype", 0x0800)], next_keys=_ipv4_next, summary=_ipv4_summary)

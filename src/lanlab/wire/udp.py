@@ -1,0 +1,61 @@
+"""UDP (RFC 768), with the pseudo-header checksum."""
+
+from __future__ import annotations
+
+from ipaddress import IPv4Address
+
+from lanlab.wire.checksum import internet_checksum, pseudo_header_sum
+from lanlab.wire.errors import malformed, truncated
+from lanlab.wire.fields import header, u16
+from lanlab.wire.registry import register
+
+HEADER = 8
+PROTO_UDP = 17
+
+
+@header("UDP", layout=(u16("src_port"), u16("dst_port"), u16("length"), u16("checksum")))
+class Udp:
+    """A UDP header; checksum 0 means "not computed" (RFC 768)."""
+
+    src_port: int
+    dst_port: int
+    length: int | None = None
+    checksum: int | None = None
+
+    @classmethod
+    def parse(cls, data: bytes | memoryview) -> tuple[Udp, bytes]:
+        """The header and `length - 8` bytes of payload."""
+        src_port, dst_port, length, checksum = cls._unpack(data)
+        if length < HEADER:
+            raise malformed(cls.NAME, "length", 4, f"{length} is less than the header's 8 bytes")
+        if len(data) < length:
+            raise truncated(cls.NAME, "payload", HEADER, length, len(data))
+        return cls._new(src_port, dst_port, length, checksum), data[HEADER:length]
+
+    def build(self, payload: bytes = b"", src_ip: IPv4Address | None = None,
+              dst_ip: IPv4Address | None = None) -> bytes:
+        """Header + payload; with both IPs the checksum covers the pseudo-header, without them it is 0."""
+        length = HEADER + len(payload) if self.length is None else self.length
+        checksum = self.checksum
+        if checksum is None:
+            if src_ip is None or dst_ip is None:
+                checksum = 0
+            else:
+                initial = pseudo_header_sum(src_ip, dst_ip, PROTO_UDP, length)
+                checksum = internet_checksum(self._pack(self.src_port, self.dst_port, length, 0) + payload, initial)
+                checksum = checksum or 0xFFFF  # a computed 0 is sent as all ones (RFC 768)
+        return self._pack(self.src_port, self.dst_port, length, checksum) + payload
+
+    def checksum_ok(self, payload: bytes, src_ip: IPv4Address, dst_ip: IPv4Address) -> bool:
+        """Whether the checksum parsed from the wire matches header + payload (0 = not computed: ok)."""
+        if not self.checksum:
+            return True
+        length = HEADER + len(payload) if self.length is None else self.length
+        initial = pseudo_header_sum(src_ip, dst_ip, PROTO_UDP, length)
+        return internet_checksum(self._pack(self.src_port, self.dst_port, length, self.checksum) + payload,
+                                 initial) == 0
+
+
+register(Udp, under=[("ip_proto", PROTO_UDP)],
+         next_keys=lambda h: [("udp_port", h.dst_port), ("udp_port", h.src_port)],
+         summary=lambda h, below, payload: ("UDP", f"{h.src_port} → {h.dst_port} Len={len(payload)}"))
