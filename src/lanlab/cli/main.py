@@ -12,6 +12,7 @@ from lanlab import __version__
 
 # command word -> "module:attribute"; one line per command group.
 COMMANDS: dict[str, str] = {
+    "ip": "lanlab.cli.ip:ip_command",
 }
 
 

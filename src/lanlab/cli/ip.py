@@ -1,0 +1,91 @@
+"""`lanlab ip`: what an IPv4 address and mask mean — class, network number, broadcast, hosts."""
+
+from __future__ import annotations
+
+import click
+
+from lanlab.cli.common import fail, print_json
+from lanlab.net.subnet import SubnetError, SubnetReport, binary, describe, host_count, host_range, split
+
+
+def _mask_line(report: SubnetReport) -> str:
+    line = f"{report.netmask} = /{report.network.prefixlen}"
+    if report.mask_from_class:
+        if report.address_class.default_prefix is None:
+            return line + f"  (class {report.address_class.letter} has no default mask: this is the class block)"
+        return line + f"  (no mask given: class {report.address_class.letter} default)"
+    return line
+
+
+def _render(report: SubnetReport) -> str:
+    cls = report.address_class
+    default = f"default mask {cls.default_mask} = /{cls.default_prefix}" if cls.default_mask else "no default mask"
+    network = report.network.network_address
+    width = max(len(str(report.address)), len(str(report.netmask)), len(str(network)))
+    rows = [
+        ("address", str(report.address)),
+        ("class", f"{cls.letter} ({cls.purpose}, {default})"),
+        ("netmask", _mask_line(report)),
+        ("wildcard", str(report.wildcard)),
+        ("", ""),
+        ("", f"    {str(report.address):<{width}}  {binary(report.address)}"),
+        ("", f"AND {str(report.netmask):<{width}}  {binary(report.netmask)}"),
+        ("", f"  = {str(network):<{width}}  {binary(network)}   network number"),
+        ("", ""),
+        ("network", str(report.network)),
+        ("broadcast", str(report.broadcast)),
+        ("first host", str(report.first_host)),
+        ("last host", str(report.last_host)),
+        ("hosts", f"{report.hosts}"),
+        ("kind", report.kind),
+    ]
+    return "\n".join(f"{label:<11}{value}".rstrip() if label else value for label, value in rows)
+
+
+def _subnet_rows(report: SubnetReport, new_prefix: str) -> list[dict[str, object]]:
+    rows = []
+    for subnet in split(report.network, new_prefix):
+        first, last = host_range(subnet)
+        rows.append({"network": str(subnet), "first_host": str(first), "last_host": str(last),
+                     "broadcast": str(subnet.broadcast_address), "hosts": host_count(subnet)})
+    return rows
+
+
+@click.command("ip")
+@click.argument("address")
+@click.argument("mask", required=False)
+@click.option("--split", "split_prefix", metavar="/PREFIX", help="List the subnets of the network, e.g. --split /26.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON document instead of the table.")
+def ip_command(address: str, mask: str | None, split_prefix: str | None, as_json: bool) -> None:
+    """Explain an IPv4 address and mask: class, network number (IP AND mask,
+    in binary), broadcast, first and last host, number of hosts, wildcard mask
+    and what kind of address it is.
+
+    The mask may follow a slash (/24 or /255.255.255.0) or come as a second
+    argument; a bare address gets its class's default mask (A /8, B /16, C /24).
+
+    \b
+    Examples:
+      lanlab ip 192.168.2.7/24
+      lanlab ip 192.168.2.7 255.255.255.0      # the same
+      lanlab ip 10.1.2.3                       # class A default: /8
+      lanlab ip 192.168.2.0/24 --split /26     # four subnets of 64 addresses
+    """
+    try:
+        report = describe(address, mask)
+        subnets = _subnet_rows(report, split_prefix) if split_prefix else None
+    except SubnetError as error:
+        fail(str(error))
+    if as_json:
+        document = report.as_dict()
+        if subnets is not None:
+            document["subnets"] = subnets
+        print_json(document)
+        return
+    click.echo(_render(report))
+    if subnets is not None:
+        click.echo(f"\n{len(subnets)} subnets of {report.network}:")
+        click.echo(f"{'network':<19}{'first host':<16}{'last host':<16}{'broadcast':<16}hosts")
+        for row in subnets:
+            click.echo(f"{row['network']:<19}{row['first_host']:<16}{row['last_host']:<16}"
+                       f"{row['broadcast']:<16}{row['hosts']}")

@@ -1,0 +1,64 @@
+"""`lanlab ip`: the table, --json keys, --split, and one-line errors with exit 2."""
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from lanlab.cli.main import cli
+
+
+def run(*args):
+    return CliRunner().invoke(cli, ["ip", *args])
+
+
+def test_table_shows_the_and_in_binary_and_the_counts():
+    """The table shows IP AND mask in binary, the network number, broadcast, hosts and kind."""
+    result = run("192.168.2.7/24")
+    assert result.exit_code == 0
+    assert "AND 255.255.255.0  11111111.11111111.11111111.00000000" in result.output
+    assert "= 192.168.2.0    11000000.10101000.00000010.00000000" in result.output
+    for line in ("broadcast  192.168.2.255", "first host 192.168.2.1", "last host  192.168.2.254",
+                 "hosts      254", "class      C", "kind       private"):
+        assert line in result.output
+
+
+def test_mask_argument_and_prefix_give_the_same_output():
+    """`lanlab ip A 255.255.255.0` prints exactly what `lanlab ip A/24` prints."""
+    assert run("192.168.2.7", "255.255.255.0").output == run("192.168.2.7/24").output
+
+
+def test_json_has_the_contract_keys():
+    """--json carries class, netmask, network, broadcast, first_host, last_host, hosts."""
+    document = json.loads(run("172.16.5.4/20", "--json").output)
+    assert {key: document[key] for key in ("class", "netmask", "network", "broadcast", "first_host",
+                                           "last_host", "hosts")} == {
+        "class": "B", "netmask": "255.255.240.0", "network": "172.16.0.0", "broadcast": "172.16.15.255",
+        "first_host": "172.16.0.1", "last_host": "172.16.15.254", "hosts": 4094}
+
+
+def test_bare_address_says_it_used_the_class_default():
+    """A bare address is shown with its class default mask and a note saying so."""
+    result = run("10.1.2.3")
+    assert "255.0.0.0 = /8  (no mask given: class A default)" in result.output
+    assert json.loads(run("10.1.2.3", "--json").output)["mask_from_class"] is True
+
+
+def test_split_lists_the_subnets_in_text_and_json():
+    """--split /26 lists four subnets; in JSON under "subnets"."""
+    result = run("192.168.2.0/24", "--split", "/26")
+    assert "4 subnets of 192.168.2.0/24" in result.output
+    assert "192.168.2.192/26   192.168.2.193   192.168.2.254   192.168.2.255   62" in result.output
+    subnets = json.loads(run("192.168.2.0/24", "--split", "26", "--json").output)["subnets"]
+    assert [s["network"] for s in subnets] == ["192.168.2.0/26", "192.168.2.64/26", "192.168.2.128/26",
+                                                "192.168.2.192/26"]
+
+
+@pytest.mark.parametrize("args", [["300.1.1.1"], ["1.2.3.4/33"], ["1.2.3.4", "255.0.255.0"],
+                                  ["1.2.3.4/24", "255.0.0.0"], ["10.0.0.0/8", "--split", "/4"]])
+def test_bad_input_is_one_line_exit_2(args):
+    """Bad addresses, prefixes, masks and splits exit 2 with one line and no traceback."""
+    result = run(*args)
+    assert result.exit_code == 2
+    assert result.output.count("\n") == 1 and result.output.startswith("lanlab: ")
+    assert "Traceback" not in result.output
