@@ -1,0 +1,338 @@
+"""ICMP echo over a real socket, the way iputils ping does it (RFC 792 echo, RFC 1122 3.2.2.6).
+
+Socket choice: an unprivileged ICMP datagram socket (Linux `SOCK_DGRAM, IPPROTO_ICMP`) when
+the caller's group is inside `net.ipv4.ping_group_range`; the kernel then owns the echo
+identifier (it rewrites it to the socket's "port") and hands us only our own replies, so we
+match them on the sequence number. Otherwise a raw socket (root or CAP_NET_RAW), which sees
+every ICMP packet arriving, so replies are matched on identifier and sequence.
+
+icmplib was considered: it waits for one reply per request, reads at most 1024 bytes, does not
+report the reply's TTL and cannot bind to a device, all of which iputils' behaviour needs.
+Packets are built and parsed with lanlab.wire's Icmp and IPv4 codecs.
+"""
+
+from __future__ import annotations
+
+import errno
+import math
+import os
+import select
+import socket
+import struct
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from ipaddress import IPv4Address
+
+from lanlab.wire import Icmp, IcmpType, IPv4, WireError
+
+# Linux constants the socket module does not export everywhere.
+IP_RECVERR = getattr(socket, "IP_RECVERR", 11)
+IP_RECVTTL = getattr(socket, "IP_RECVTTL", 12)
+IP_TTL_CMSG = 2             # cmsg type carrying the received TTL (IP_TTL)
+SO_EE_ORIGIN_ICMP = 2       # struct sock_extended_err.ee_origin for an ICMP error from the network
+MSG_ERRQUEUE = getattr(socket, "MSG_ERRQUEUE", 0x2000)
+EXTENDED_ERR = struct.Struct("=IBBBBII")  # struct sock_extended_err (linux/errqueue.h)
+
+UNREACHABLE_TEXT = {0: "Destination Net Unreachable", 1: "Destination Host Unreachable",
+                    2: "Destination Protocol Unreachable", 3: "Destination Port Unreachable",
+                    4: "Frag needed and DF set", 5: "Source Route Failed",
+                    9: "Destination Net Prohibited", 10: "Destination Host Prohibited",
+                    13: "Communication Administratively Prohibited"}
+TIME_EXCEEDED_TEXT = {0: "Time to live exceeded", 1: "Frag reassembly time exceeded"}
+
+
+class PingPermissionError(PermissionError):
+    """Neither an ICMP datagram socket nor a raw socket may be opened; the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class PingOptions:
+    """iputils ping's knobs, in seconds and bytes."""
+
+    count: int | None = None          # -c: stop after this many replies (or sends, when none come)
+    interval: float = 1.0             # -i
+    timeout: float = 10.0             # -W: how long to wait for a reply when none has come at all
+    deadline: float | None = None     # -w: stop after this long, whatever happened
+    size: int = 56                    # -s: ICMP data bytes
+    ttl: int | None = None            # -t
+    interface: str | None = None      # -I: a device name or a source address
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """An echo reply: its sequence, sender, size, TTL and round-trip time in nanoseconds."""
+
+    seq: int
+    source: str
+    size: int
+    ttl: int | None
+    rtt_ns: int
+    duplicate: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class IcmpErrorReport:
+    """An ICMP error about one of our requests (unreachable, TTL exceeded), or a local one."""
+
+    seq: int
+    source: str
+    text: str
+
+
+@dataclass
+class PingStatistics:
+    """What the last two lines of iputils ping say."""
+
+    transmitted: int = 0
+    received: int = 0
+    duplicates: int = 0
+    errors: int = 0
+    elapsed_ns: int = 0
+    socket_kind: str = ""  # "dgram" (unprivileged ICMP socket) or "raw"
+    rtts_ns: list[int] = field(default_factory=list)
+
+    @property
+    def loss_percent(self) -> float:
+        if self.transmitted == 0:
+            return 0.0
+        return 100.0 * (self.transmitted - self.received) / self.transmitted
+
+    def rtt_summary_ms(self) -> tuple[float, float, float, float] | None:
+        """(min, avg, max, mdev) in milliseconds; mdev as iputils defines it: sqrt(E[x^2] - E[x]^2).
+
+        Computed on integer nanoseconds so the subtraction is exact (floats cancel catastrophically).
+        """
+        if not self.rtts_ns:
+            return None
+        n, total = len(self.rtts_ns), sum(self.rtts_ns)
+        variance_ns2 = (n * sum(x * x for x in self.rtts_ns) - total * total) / (n * n)
+        return (min(self.rtts_ns) / 1e6, total / n / 1e6, max(self.rtts_ns) / 1e6, math.sqrt(variance_ns2) / 1e6)
+
+
+def resolve(host: str) -> IPv4Address:
+    """The IPv4 address of a name or dotted quad; socket.gaierror if it has none."""
+    return IPv4Address(socket.gethostbyname(host))
+
+
+class EchoSocket:
+    """One ICMP socket for one destination: send echo requests, read replies and errors.
+
+    Opening it raises PingPermissionError (no socket allowed) or OSError (bad -I)."""
+
+    def __init__(self, destination: IPv4Address, options: PingOptions) -> None:
+        self.destination = destination
+        self.sock, self.kind = _open_icmp_socket()
+        try:
+            self._configure(options)
+        except OSError:
+            self.sock.close()
+            raise
+        # A raw socket sees every ICMP packet on the host: pick an identifier to recognise ours.
+        self.ident = os.getpid() & 0xFFFF if self.kind == "raw" else 0
+
+    def _configure(self, options: PingOptions) -> None:
+        self.sock.setsockopt(socket.IPPROTO_IP, IP_RECVERR, 1)
+        if self.kind == "dgram":
+            self.sock.setsockopt(socket.IPPROTO_IP, IP_RECVTTL, 1)
+        if options.ttl is not None:
+            self.sock.setsockopt(socket.IPPROTO_IP, socket.IP_TTL, options.ttl)
+        if options.interface:
+            try:
+                self.sock.bind((str(IPv4Address(options.interface)), 0))
+            except ValueError:
+                self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, options.interface.encode())
+        self.sock.setblocking(False)
+
+    def close(self) -> None:
+        self.sock.close()
+
+    def send(self, seq: int, size: int) -> None:
+        """Send echo request `seq` with `size` data bytes (iputils' pattern: byte i is i & 0xff)."""
+        payload = bytes(i & 0xFF for i in range(size))
+        request = Icmp(IcmpType.ECHO_REQUEST, 0, rest=(self.ident << 16) | (seq & 0xFFFF))
+        self.sock.sendto(request.build(payload), (str(self.destination), 0))
+
+    def fileno(self) -> int:
+        return self.sock.fileno()
+
+    def read(self) -> Iterator[tuple[str, int, int, int | None] | IcmpErrorReport]:
+        """Everything waiting now: (source, seq, icmp bytes, ttl) for replies, or error reports."""
+        while True:
+            try:
+                data, ancillary, _flags, address = self.sock.recvmsg(65535, 64)
+            except BlockingIOError:
+                break
+            except OSError:
+                # IP_RECVERR: a pending error makes recv fail; the error queue says which request.
+                report = self._read_error_queue()
+                if report is None:
+                    break
+                yield report
+                continue
+            parsed = self._parse(data, ancillary, address[0])
+            if parsed is not None:
+                yield parsed
+        while (report := self._read_error_queue()) is not None:
+            yield report
+
+    def _parse(self, data: bytes, ancillary: list, source: str) -> tuple[str, int, int, int | None] | \
+            IcmpErrorReport | None:
+        try:
+            if self.kind == "raw":
+                ip, data = IPv4.parse(data)
+                ttl: int | None = ip.ttl
+            else:
+                ttl = next((struct.unpack("=i", value[:4])[0] for level, kind, value in ancillary
+                            if level == socket.IPPROTO_IP and kind == IP_TTL_CMSG), None)
+            icmp, payload = Icmp.parse(data)
+            if icmp.type == IcmpType.ECHO_REPLY:
+                if self.kind == "raw" and icmp.ident != self.ident:
+                    return None  # someone else's ping
+                return source, icmp.seq, len(data), ttl
+            if self.kind == "raw" and icmp.type in (IcmpType.DEST_UNREACHABLE, IcmpType.TIME_EXCEEDED):
+                return self._quoted_error(icmp, payload, source)
+        except WireError:
+            return None  # a malformed packet is a drop, never a crash
+        return None
+
+    def _quoted_error(self, icmp: Icmp, payload: bytes, source: str) -> IcmpErrorReport | None:
+        # RFC 792: the error quotes our IP header and the first 8 bytes of our ICMP echo.
+        quoted_ip, quoted = IPv4.parse(payload)
+        echo, _ = Icmp.parse(quoted[:8])
+        if quoted_ip.dst != self.destination or echo.type != IcmpType.ECHO_REQUEST or echo.ident != self.ident:
+            return None
+        return IcmpErrorReport(echo.seq, source, _error_text(icmp.type, icmp.code))
+
+    def _read_error_queue(self) -> IcmpErrorReport | None:
+        try:
+            data, ancillary, _flags, _address = self.sock.recvmsg(65535, 512, MSG_ERRQUEUE)
+        except (BlockingIOError, OSError):
+            return None
+        for level, kind, value in ancillary:
+            if level != socket.IPPROTO_IP or kind != IP_RECVERR:
+                continue
+            err_no, origin, icmp_type, icmp_code, _pad, _info, _data = EXTENDED_ERR.unpack_from(value)
+            offender = socket.inet_ntoa(value[EXTENDED_ERR.size + 4:EXTENDED_ERR.size + 8])
+            try:
+                echo, _ = Icmp.parse(data[:8])
+            except WireError:
+                return None
+            if origin == SO_EE_ORIGIN_ICMP:
+                text = _error_text(icmp_type, icmp_code)
+            else:
+                text = "Destination Host Unreachable" if err_no == errno.EHOSTUNREACH else os.strerror(err_no)
+            return IcmpErrorReport(echo.seq, offender, text)
+        return None
+
+
+def _error_text(icmp_type: int, code: int) -> str:
+    if icmp_type == IcmpType.DEST_UNREACHABLE:
+        return UNREACHABLE_TEXT.get(code, f"Dest Unreachable, Bad Code: {code}")
+    if icmp_type == IcmpType.TIME_EXCEEDED:
+        return TIME_EXCEEDED_TEXT.get(code, f"Time exceeded, Bad Code: {code}")
+    return f"ICMP type {icmp_type} code {code}"
+
+
+def _open_icmp_socket() -> tuple[socket.socket, str]:
+    try:
+        return socket.socket(socket.AF_INET, socket.SOCK_DGRAM, socket.IPPROTO_ICMP), "dgram"
+    except PermissionError:
+        pass
+    try:
+        return socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP), "raw"
+    except PermissionError:
+        low, high = _ping_group_range()
+        raise PingPermissionError(
+            f"cannot open an ICMP socket: your group id {os.getgid()} is outside net.ipv4.ping_group_range "
+            f"({low} {high}) and there is no CAP_NET_RAW; run `sudo sysctl -w net.ipv4.ping_group_range=\"0 "
+            "2147483647\"`, or `sudo setcap cap_net_raw+ep` on the python binary, or run as root") from None
+
+
+def _ping_group_range() -> tuple[int, int]:
+    try:
+        with open("/proc/sys/net/ipv4/ping_group_range") as file:
+            low, high = file.read().split()
+        return int(low), int(high)
+    except (OSError, ValueError):
+        return 1, 0
+
+
+Event = Reply | IcmpErrorReport
+
+
+def ping(sock: EchoSocket, options: PingOptions, on_event: Callable[[Event], None],
+         clock: Callable[[], int] = time.monotonic_ns) -> PingStatistics:
+    """Send echo requests on `sock` at `options.interval`, report each reply or error as it comes.
+
+    Stops like iputils: after `count` replies, or `count` sends plus the wait for their
+    answers (two round trips once anything answered, else `timeout`), or at `deadline`.
+    """
+    stats = PingStatistics()
+    stats.socket_kind = sock.kind
+    sent_at: dict[int, int] = {}
+    answered: set[int] = set()
+    start = clock()
+    deadline = start + int(options.deadline * 1e9) if options.deadline is not None else None
+    next_send = start
+    seq = 0
+    try:
+        while True:
+            now = clock()
+            if deadline is not None and now >= deadline:
+                break
+            if options.count is not None and stats.received + stats.errors >= options.count:
+                break
+            may_send = options.count is None or seq < options.count
+            if may_send and now >= next_send:
+                seq += 1
+                sent_at[seq & 0xFFFF] = now
+                try:
+                    sock.send(seq, options.size)
+                except OSError as error:
+                    on_event(IcmpErrorReport(seq, str(sock.destination), error.strerror or str(error)))
+                    stats.errors += 1
+                stats.transmitted += 1
+                next_send = now + int(options.interval * 1e9)
+                continue
+            if not may_send:
+                # iputils: after the last request wait two round trips, or -W when nothing answered.
+                linger = max(2 * max(stats.rtts_ns), 1_000_000) if stats.rtts_ns else int(options.timeout * 1e9)
+                wait_until = sent_at[seq & 0xFFFF] + linger
+                if now >= wait_until:
+                    break
+            else:
+                wait_until = next_send
+            if deadline is not None:
+                wait_until = min(wait_until, deadline)
+            readable, _, _ = select.select([sock], [], [], max(wait_until - now, 0) / 1e9)
+            if readable:
+                for item in sock.read():
+                    _account(item, sent_at, answered, stats, on_event, clock())
+    except KeyboardInterrupt:
+        pass  # like iputils, Ctrl-C ends the run and the statistics are still printed
+    finally:
+        sock.close()
+        stats.elapsed_ns = clock() - start
+    return stats
+
+
+def _account(item: tuple[str, int, int, int | None] | IcmpErrorReport, sent_at: dict[int, int],
+             answered: set[int], stats: PingStatistics, on_event: Callable[[Event], None], now: int) -> None:
+    if isinstance(item, IcmpErrorReport):
+        if item.seq in sent_at:
+            stats.errors += 1
+            on_event(item)
+        return
+    source, seq, size, ttl = item
+    if seq not in sent_at:
+        return  # an answer to a request we never sent (or from an earlier run): not ours
+    rtt = now - sent_at[seq]
+    duplicate = seq in answered
+    if duplicate:
+        stats.duplicates += 1
+    else:
+        answered.add(seq)
+        stats.received += 1
+        stats.rtts_ns.append(rtt)
+    on_event(Reply(seq, source, size, ttl, rtt, duplicate))

@@ -1,0 +1,97 @@
+"""Who made a network card: the IEEE registries MA-L (24-bit OUI), MA-M (28-bit) and MA-S (36-bit).
+
+MA-L comes from netaddr's copy of the IEEE list (oui.txt). netaddr ships only the old IAB list
+beside it, not MA-M or MA-S, so those blocks ship with lanlab in data/ieee-small-blocks.tsv
+(made by scripts/make_oui_blocks.py). A lookup takes the longest matching block: MA-M and MA-S
+blocks are carved out of MA-L OUIs registered to the IEEE itself.
+
+Pure lookups on 6 MAC bytes (a lanlab.wire.MacAddress is bytes); no sockets, no clock.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from importlib import resources
+
+import netaddr
+
+# prefix length in bits -> (registry name, hex digits of the prefix)
+REGISTRIES: dict[int, tuple[str, int]] = {36: ("MA-S", 9), 28: ("MA-M", 7), 24: ("MA-L", 6)}
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    """One IEEE block: its registry, prefix (hex digits) and organization."""
+
+    registry: str
+    prefix: str
+    organization: str
+
+    @property
+    def bits(self) -> int:
+        return len(self.prefix) * 4
+
+    @property
+    def prefix_text(self) -> str:
+        """The prefix as people write it: B8:27:EB, 70:B3:D5:4, 70:B3:D5:1A:3."""
+        pairs = [self.prefix[i:i + 2] for i in range(0, len(self.prefix), 2)]
+        return ":".join(pairs) + f"/{self.bits}"
+
+
+@functools.cache
+def _small_blocks() -> dict[str, str]:
+    text = resources.files("lanlab").joinpath("data/ieee-small-blocks.tsv").read_text(encoding="utf-8")
+    return dict(line.split("\t", 1) for line in text.splitlines() if line)
+
+
+@functools.cache
+def _ma_l_text() -> str:
+    return resources.files("netaddr.eui").joinpath("oui.txt").read_text(encoding="utf-8", errors="replace")
+
+
+def _ma_l(prefix: str) -> str | None:
+    try:
+        return netaddr.OUI(int(prefix, 16)).registration().org.strip()
+    except netaddr.NotRegisteredError:
+        return None
+
+
+def lookup(mac: bytes) -> Assignment | None:
+    """The most specific IEEE block holding this MAC (6 bytes), or None if unregistered.
+
+    A locally administered address (U/L bit set) is never an IEEE assignment. A group address
+    belongs to the owner of the same OUI with the I/G bit cleared (01:00:5E is IANA's 00:00:5E).
+    """
+    if mac[0] & 0x02:
+        return None
+    digits = (bytes([mac[0] & 0xFE]) + bytes(mac[1:])).hex().upper()
+    for bits, (registry, width) in REGISTRIES.items():
+        prefix = digits[:width]
+        organization = _ma_l(prefix) if bits == 24 else _small_blocks().get(prefix)
+        if organization:
+            return Assignment(registry, prefix, organization)
+    return None
+
+
+_MA_L_LINE = re.compile(r"^([0-9A-F]{6})\s+\(base 16\)\s+(.+?)\s*$", re.MULTILINE)
+
+
+def search(text: str) -> list[Assignment]:
+    """Every block whose organization contains `text` (case-insensitive), MA-L first, by prefix."""
+    needle = text.casefold()
+    found = [Assignment("MA-L", prefix, organization)
+             for prefix, organization in _MA_L_LINE.findall(_ma_l_text())
+             if needle in organization.casefold()]
+    found.sort(key=lambda a: a.prefix)
+    small = sorted((Assignment(REGISTRIES[len(prefix) * 4][0], prefix, organization)
+                    for prefix, organization in _small_blocks().items() if needle in organization.casefold()),
+                   key=lambda a: (a.bits, a.prefix))
+    return found + small
+
+
+def vendor(mac: bytes) -> str | None:
+    """The organization name for a MAC, or None."""
+    assignment = lookup(mac)
+    return assignment.organization if assignment else None

@@ -1,0 +1,152 @@
+"""lanlab ping: statistics, output format, and real pings on loopback and in namespaces (iputils as peer)."""
+
+import json
+import shutil
+import statistics
+import sys
+from ipaddress import IPv4Address
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
+
+from lanlab.cli.main import cli
+from lanlab.cli.ping import format_rtt, summary_lines
+from lanlab.net.ping import EchoSocket, PingOptions, PingPermissionError, PingStatistics
+from netlab import needs_netns
+
+SILENT = "198.18.0.99"  # on the lab's subnet, owned by nobody
+
+
+def _icmp_socket_reason():
+    try:
+        EchoSocket(IPv4Address("127.0.0.1"), PingOptions()).close()
+    except PingPermissionError as error:
+        return str(error)
+    return None
+
+
+needs_icmp = pytest.mark.skipif(_icmp_socket_reason() is not None, reason=str(_icmp_socket_reason()))
+
+
+@given(st.lists(st.integers(1_000, 10**10), min_size=1, max_size=50))
+def test_mdev_is_the_population_standard_deviation(rtts):
+    """min/avg/max/mdev agree with the statistics module (mdev = population std deviation)."""
+    summary = PingStatistics(transmitted=len(rtts), received=len(rtts), rtts_ns=rtts).rtt_summary_ms()
+    values = [ns / 1e6 for ns in rtts]
+    assert summary[0] == min(values) and summary[2] == max(values)
+    assert summary[1] == pytest.approx(statistics.fmean(values))
+    assert summary[3] == pytest.approx(statistics.pstdev(values), rel=1e-6, abs=1e-6)
+
+
+@pytest.mark.parametrize("ns, text", [(45_000, "0.045"), (1_234_000, "1.23"), (12_340_000, "12.3"),
+                                      (123_400_000, "123")])
+def test_rtt_has_iputils_precision(ns, text):
+    """Round-trip times print with iputils' precision: 3 decimals below 1 ms, then fewer."""
+    assert format_rtt(ns) == text
+
+
+def test_statistics_lines_match_iputils_layout():
+    """The summary says transmitted, received, errors, loss with %g, time, and the rtt line."""
+    stats = PingStatistics(transmitted=3, received=2, errors=1, elapsed_ns=2_003_000_000,
+                           rtts_ns=[100_000, 300_000])
+    assert summary_lines("h", stats) == [
+        "", "--- h ping statistics ---",
+        "3 packets transmitted, 2 received, +1 errors, 33.3333% packet loss, time 2003ms",
+        "rtt min/avg/max/mdev = 0.100/0.200/0.300/0.100 ms"]
+
+
+@needs_icmp
+def test_ping_loopback_replies_and_exits_0():
+    """Pinging 127.0.0.1 three times gives three replies in iputils' format and exit 0."""
+    result = CliRunner().invoke(cli, ["ping", "-c", "3", "-i", "0.05", "127.0.0.1"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("PING 127.0.0.1 (127.0.0.1) 56(84) bytes of data.\n")
+    assert [f"icmp_seq={n} ttl=64" in result.output for n in (1, 2, 3)] == [True] * 3
+    assert "3 packets transmitted, 3 received, 0% packet loss" in result.output
+    assert "rtt min/avg/max/mdev = " in result.output
+
+
+def test_unknown_host_is_a_one_line_error():
+    """A host that does not resolve exits 2 with one line."""
+    result = CliRunner().invoke(cli, ["ping", "-c", "1", "no-such-host.invalid"])
+    assert result.exit_code == 2
+    assert result.output.count("\n") == 1 and "cannot resolve" in result.output
+
+
+def _ping_pair(lan, *args):
+    a, b = lan(2).hosts
+    return a, b, json.loads(a.lanlab("ping", "-c", "3", "-i", "0.05", *args, b.ip, "--json").stdout)
+
+
+@needs_netns
+def test_ping_a_neighbour_over_a_raw_socket(lan):
+    """As root with the default ping_group_range the raw socket is used; 3 replies, TTL 64, exit 0."""
+    a, b, document = _ping_pair(lan, "-s", "1000", "-t", "5")
+    assert document["socket"] == "raw"
+    assert (document["transmitted"], document["received"], document["loss_percent"]) == (3, 3, 0.0)
+    assert [(r["seq"], r["from"], r["bytes"], r["ttl"]) for r in document["replies"]] == [
+        (n, b.ip, 1008, 64) for n in (1, 2, 3)]
+
+
+@needs_netns
+def test_ping_a_neighbour_over_an_unprivileged_icmp_socket(lab, lan):
+    """With ping_group_range open the datagram socket is used, replies matched on sequence, TTL from cmsg."""
+    hosts = lan(2).hosts
+    hosts[0].run("sysctl", "-qw", "net.ipv4.ping_group_range=0 2147483647")
+    result = hosts[0].lanlab("ping", "-c", "3", "-i", "0.05", hosts[1].ip, "--json")
+    document = json.loads(result.stdout)
+    assert result.returncode == 0 and document["socket"] == "dgram"
+    assert [(r["seq"], r["ttl"]) for r in document["replies"]] == [(1, 64), (2, 64), (3, 64)]
+
+
+@needs_netns
+def test_silent_address_exits_1_like_iputils(lan):
+    """No reply from an unused address: 100% loss and exit 1, the same exit as iputils ping."""
+    host = lan(2).hosts[0]
+    ours = host.lanlab("ping", "-c", "2", "-i", "0.1", "-W", "0.5", SILENT)
+    assert ours.returncode == 1
+    assert "2 packets transmitted, 0 received" in ours.stdout and "100% packet loss" in ours.stdout
+    if shutil.which("ping"):
+        theirs = host.run("ping", "-c", "2", "-i", "0.1", "-W", "0.5", SILENT, check=False)
+        assert theirs.returncode == ours.returncode
+
+
+@needs_netns
+def test_deadline_with_count_exits_1_when_too_few_replies(lan):
+    """-c 5 -w 0.3 with 0.2 s interval gets fewer than 5 replies by the deadline: exit 1, as iputils."""
+    a, b = lan(2).hosts
+    ours = a.lanlab("ping", "-c", "5", "-i", "0.2", "-w", "0.3", b.ip)
+    assert ours.returncode == 1 and "2 packets transmitted, 2 received" in ours.stdout
+    if shutil.which("ping"):
+        assert a.run("ping", "-c", "5", "-i", "0.2", "-w", "0.3", b.ip, check=False).returncode == 1
+
+
+@needs_netns
+def test_same_replies_as_iputils_ping(lan):
+    """iputils ping and ours, in the same namespace, see the same replies from the same host."""
+    if not shutil.which("ping"):
+        pytest.skip("iputils ping is not installed")
+    a, b = lan(2).hosts
+    ours = a.lanlab("ping", "-c", "3", "-i", "0.05", b.ip)
+    theirs = a.run("ping", "-c", "3", "-i", "0.05", b.ip, check=False)
+    assert ours.returncode == theirs.returncode == 0
+
+    def shape(text):
+        return [line.split(" time=")[0] for line in text.splitlines() if "bytes from" in line]
+    assert shape(ours.stdout) == shape(theirs.stdout)
+
+
+@needs_netns
+def test_no_socket_allowed_explains_ping_group_range(lan):
+    """An ordinary user outside ping_group_range and without CAP_NET_RAW gets one line naming both."""
+    if not shutil.which("setpriv"):
+        pytest.skip("needs setpriv (util-linux) to drop root")
+    a, b = lan(2).hosts
+    result = a.run("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                   sys.executable, "-m", "lanlab", "ping", "-c", "1", b.ip, check=False)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert "ping_group_range" in result.stderr and "CAP_NET_RAW" in result.stderr.replace("cap_net_raw", "CAP_NET_RAW")
+    assert result.stderr.count("\n") == 1
