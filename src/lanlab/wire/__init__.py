@@ -46,10 +46,12 @@ from lanlab.wire.fields import wire_fields
 from lanlab.wire.icmp import Icmp, IcmpType, TimeExceededCode, UnreachableCode, quote
 from lanlab.wire.ipv4 import IPv4, IpProto
 from lanlab.wire.mac import MacAddress
+from lanlab.wire.pcap import PcapReader, PcapWriter
+from lanlab.wire.pcapng import PcapngReader, PcapngWriter
 from lanlab.wire.udp import Udp
 
 __all__ = [
     "Arp", "ArpOp", "Dissection", "Dot3", "EtherType", "Ethernet", "IPv4", "Icmp", "IcmpType", "IpProto", "Llc",
-    "MacAddress", "MalformedError", "TimeExceededCode", "TruncatedError", "Udp", "UnreachableCode", "WireError",
+    "MacAddress", "MalformedError", "PcapReader", "PcapWriter", "PcapngReader", "PcapngWriter", "TimeExceededCode", "TruncatedError", "Udp", "UnreachableCode", "WireError",
     "describe", "dissect", "internet_checksum", "pseudo_header_sum", "quote", "wire_fields",
 ]

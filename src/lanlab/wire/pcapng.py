@@ -1,0 +1,132 @@
+"""pcapng files: one named Interface Description Block per capture point, Enhanced Packet Blocks; streaming.
+
+Block layout and option codes from the pcapng specification (draft-ietf-opsawg-pcapng):
+SHB 0x0A0D0D0A, IDB 1 (if_name = 2, if_tsresol = 9), EPB 6, SPB 3, opt_endofopt = 0.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Iterator
+from typing import BinaryIO
+
+from lanlab.wire.errors import MalformedError, truncated
+from lanlab.wire.pcap import DEFAULT_SNAPLEN, LINKTYPE_ETHERNET
+
+SHB, IDB, SPB, EPB = 0x0A0D0D0A, 1, 3, 6
+BYTE_ORDER_MAGIC = 0x1A2B3C4D
+OPT_END, OPT_SHB_USERAPPL, OPT_IF_NAME, OPT_IF_TSRESOL = 0, 4, 2, 9
+TSRESOL_NS = 9  # timestamps in units of 10^-9 s
+
+
+def _option(code: int, value: bytes) -> bytes:
+    padding = -len(value) % 4
+    return struct.pack("<HH", code, len(value)) + value + b"\x00" * padding
+
+
+def _block(block_type: int, body: bytes) -> bytes:
+    total = 12 + len(body)
+    return struct.pack("<II", block_type, total) + body + struct.pack("<I", total)
+
+
+class PcapngWriter:
+    """Write a pcapng section to a file object; add_interface() names each capture point."""
+
+    def __init__(self, fileobj: BinaryIO, application: str = "lanlab") -> None:
+        self._file = fileobj
+        self._interfaces = 0
+        options = _option(OPT_SHB_USERAPPL, application.encode()) + _option(OPT_END, b"")
+        # section length -1: unknown, we stream (pcapng 4.1)
+        fileobj.write(_block(SHB, struct.pack("<IHHq", BYTE_ORDER_MAGIC, 1, 0, -1) + options))
+
+    def add_interface(self, name: str, linktype: int = LINKTYPE_ETHERNET, snaplen: int = DEFAULT_SNAPLEN) -> int:
+        """Describe a capture point (a link or port, e.g. "sw1:p1"); returns its interface id for write()."""
+        options = (_option(OPT_IF_NAME, name.encode()) + _option(OPT_IF_TSRESOL, bytes([TSRESOL_NS]))
+                   + _option(OPT_END, b""))
+        self._file.write(_block(IDB, struct.pack("<HHI", linktype, 0, snaplen) + options))
+        self._interfaces += 1
+        return self._interfaces - 1
+
+    def write(self, interface_id: int, t_ns: int, frame: bytes) -> None:
+        """Append one frame seen on interface `interface_id` at time t_ns (nanoseconds)."""
+        if not 0 <= interface_id < self._interfaces:
+            raise ValueError(f"pcapng: interface {interface_id} was never added (add_interface first)")
+        padding = b"\x00" * (-len(frame) % 4)
+        head = struct.pack("<IIIII", interface_id, t_ns >> 32, t_ns & 0xFFFFFFFF, len(frame), len(frame))
+        self._file.write(_block(EPB, head + frame + padding))
+
+
+class PcapngReader:
+    """Iterate (interface_name, t_ns, frame) over a pcapng file object (any byte order, several sections)."""
+
+    def __init__(self, fileobj: BinaryIO) -> None:
+        self._file = fileobj
+        self._order = "<"
+        self._offset = 0
+        self._interfaces: list[tuple[str, int, int]] = []  # name, ticks per second, linktype
+
+    def __iter__(self) -> Iterator[tuple[str, int, bytes]]:
+        while True:
+            head = self._file.read(8)
+            if not head:
+                return
+            if len(head) < 8:
+                raise truncated("pcapng", "block header", self._offset, 8, len(head))
+            if self._offset == 0 and head[:4] != struct.pack("<I", SHB):
+                raise MalformedError(f"pcapng: block type {head[:4].hex()} at offset 0 is not a section header")
+            if head[:4] == struct.pack("<I", SHB):
+                order_magic = self._file.read(4)
+                self._order = "<" if order_magic == struct.pack("<I", BYTE_ORDER_MAGIC) else ">"
+                rest_head = order_magic
+            else:
+                rest_head = b""
+            block_type, total = struct.unpack(self._order + "II", head)
+            if total < 12 or total % 4:
+                raise MalformedError(f"pcapng: block length {total} at offset {self._offset + 4} is invalid")
+            body = rest_head + self._file.read(total - 12 - len(rest_head))
+            trailer = self._file.read(4)
+            if len(body) + len(trailer) < total - 8:
+                raise truncated("pcapng", "block body", self._offset + 8, total - 8, len(body) + len(trailer))
+            packet = self._block(block_type, body)
+            self._offset += total
+            if packet is not None:
+                yield packet
+
+    def _block(self, block_type: int, body: bytes) -> tuple[str, int, bytes] | None:
+        order = self._order
+        try:
+            if block_type == SHB:
+                self._interfaces = []
+            elif block_type == IDB:
+                linktype, _, _ = struct.unpack_from(order + "HHI", body)
+                name, resolution = f"if{len(self._interfaces)}", 10**6
+                for code, value in self._options(body[8:]):
+                    if code == OPT_IF_NAME:
+                        name = value.decode("utf-8", "replace")
+                    elif code == OPT_IF_TSRESOL and value:
+                        exponent = value[0] & 0x7F
+                        resolution = 2**exponent if value[0] & 0x80 else 10**exponent
+                self._interfaces.append((name, resolution, linktype))
+            elif block_type == EPB:
+                interface, high, low, captured, _ = struct.unpack_from(order + "IIIII", body)
+                name, resolution, _ = self._interfaces[interface]
+                frame = body[20 : 20 + captured]
+                if len(frame) < captured:
+                    raise truncated("pcapng", "packet data", self._offset + 28, captured, len(frame))
+                return name, ((high << 32) | low) * 1_000_000_000 // resolution, frame
+            elif block_type == SPB:
+                (original,) = struct.unpack_from(order + "I", body)
+                name, _, _ = self._interfaces[0]
+                return name, 0, body[4 : 4 + original]
+        except (struct.error, IndexError) as error:
+            raise MalformedError(f"pcapng: block type {block_type} at offset {self._offset}: {error}") from None
+        return None  # other block types (statistics, name resolution, ...) carry no frames
+
+    def _options(self, data: bytes) -> Iterator[tuple[int, bytes]]:
+        offset = 0
+        while offset + 4 <= len(data):
+            code, length = struct.unpack_from(self._order + "HH", data, offset)
+            if code == OPT_END:
+                return
+            yield code, data[offset + 4 : offset + 4 + length]
+            offset += 4 + length + (-length % 4)
