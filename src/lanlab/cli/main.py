@@ -15,6 +15,9 @@ COMMANDS: dict[str, str] = {
     "ip": "lanlab.cli.ip:ip_command",
     "oui": "lanlab.cli.oui:oui_command",
     "ping": "lanlab.cli.ping:ping_command",
+    "udp": "lanlab.cli.udp:udp",
+    "tcp": "lanlab.cli.tcp:tcp",
+    "demo": "lanlab.cli.demo:demo",
 }
 
 

@@ -1,0 +1,67 @@
+"""What the real-network commands share: event lines (people or JSON) and OSError -> one line."""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import socket
+from collections.abc import Iterator
+from datetime import datetime
+
+import click
+
+from lanlab.cli.common import fail, print_json
+
+
+class EventPrinter:
+    """Prints events as lines for people (one format per event) or as JSON lines."""
+
+    def __init__(self, formats: dict[str, str], as_json: bool = False) -> None:
+        self.formats = formats
+        self.as_json = as_json
+
+    def __call__(self, event: str, **fields: object) -> None:
+        now = datetime.now().astimezone()
+        if self.as_json:
+            print_json({"event": event, "time": now.isoformat(timespec="milliseconds"), **fields})
+        else:
+            shown = {key: _one_line(value) for key, value in fields.items()}
+            click.echo(self.formats[event].format(time=now.strftime("%H:%M:%S.%f")[:-3], **shown))
+
+
+# A peer's control characters (escape sequences, line breaks) must not reach the terminal raw.
+_CONTROLS = {code: f"\\x{code:02x}" for code in (*range(0x20), 0x7f)} | {
+    0x09: "\t", 0x0a: "\\n", 0x0d: "\\r"}
+
+
+def _one_line(value: object) -> object:
+    """A text field shown on one log line, with control characters escaped (\\n, \\x1b...)."""
+    return value.translate(_CONTROLS) if isinstance(value, str) else value
+
+
+# errno -> what to tell the user; {target} is what we tried to reach or bind.
+_ADVICE: dict[int, str] = {
+    errno.EADDRINUSE: "{target} is already in use; pick another --port or stop the program using it",
+    errno.EADDRNOTAVAIL: "{target}: no such address on this host (see `ip addr`)",
+    errno.EACCES: "{target}: permission denied (ports below 1024 need root)",
+    errno.ECONNREFUSED: "connection refused by {target}: nothing listens there (is the server running?)",
+    errno.ENETUNREACH: "{target}: network is unreachable (no route to it; see `ip route`)",
+    errno.EHOSTUNREACH: "{target}: host unreachable (nobody answered ARP, or a router said no)",
+    errno.ETIMEDOUT: "{target}: timed out (the host is down or a firewall drops the packets)",
+    errno.ENODEV: "{target}: no such network interface (see `ip link`)",
+    errno.EPERM: "{target}: operation not permitted (binding to an interface needs root)",
+}
+
+
+@contextlib.contextmanager
+def network_errors(target: str) -> Iterator[None]:
+    """Turn socket errors raised inside the block into one-line errors (exit status 2)."""
+    try:
+        yield
+    except socket.gaierror as error:
+        fail(f"cannot resolve {target.rsplit(':', 1)[0]}: {error.strerror}")
+    except TimeoutError:
+        fail(_ADVICE[errno.ETIMEDOUT].format(target=target))
+    except OSError as error:
+        advice = _ADVICE.get(error.errno or 0)
+        fail(advice.format(target=target) if advice else f"{target}: {error.strerror or error}")

@@ -1,0 +1,202 @@
+"""`lanlab udp`: listen (and answer), send, broadcast — the note's UDP programs, done properly."""
+
+from __future__ import annotations
+
+import errno
+import ipaddress
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from lanlab.cli.common import (DURATION, ENCODING, EXIT_NO_ANSWER, EXIT_OK, fail, print_json)
+from lanlab.cli.netio import EventPrinter, network_errors
+from lanlab.net import udp as net_udp
+from lanlab.net.text import decode, encode
+
+_LISTEN_FORMATS = {
+    "listening": "listening on udp {address}:{port}{joined}",
+    "datagram": "{time}  {from}:{port}  {size} B  {text}{answer}",
+}
+
+
+@click.group(name="udp")
+def udp() -> None:
+    """UDP on the real network: listen for datagrams, send one, broadcast and collect replies.
+
+    \b
+    Try it on one machine, in two terminals:
+      lanlab udp listen --port 7788 --reply "thank YOU!"
+      lanlab udp send 127.0.0.1 7788 Hi --wait 1
+    """
+
+
+def _encoded(text: str, encoding: str) -> bytes:
+    try:
+        return encode(text, encoding)
+    except ValueError as error:
+        fail(str(error))
+
+
+@udp.command()
+@click.option("--port", type=click.IntRange(0, 65535), default=net_udp.DEFAULT_PORT,
+              show_default=True, help="UDP port to listen on (0: any free port).")
+@click.option("--bind", "bind", default="0.0.0.0", show_default=True, metavar="ADDR",
+              help="Local address to listen on (with --group: the interface address that joins).")
+@click.option("--reply", metavar="TEXT", help="Answer every datagram with TEXT.")
+@click.option("--echo", is_flag=True, help="Answer every datagram with its own bytes.")
+@click.option("--group", metavar="MCAST", help="Join this multicast group (224.0.0.0/4).")
+@click.option("--encoding", type=ENCODING, default="utf-8", show_default=True,
+              help="How to show (and write --reply) text; undecodable bytes appear as \\xNN.")
+@click.option("--count", type=click.IntRange(min=1), metavar="N", help="Stop after N datagrams.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON line per event.")
+def listen(port: int, bind: str, reply: str | None, echo: bool, group: str | None,
+           encoding: str, count: int | None, as_json: bool) -> None:
+    """Print every datagram that arrives (time, sender, size, text); optionally answer it.
+
+    \b
+    The note's broadcast sender gets its answers from:
+      lanlab udp listen --reply "thank YOU!"
+    A multicast listener:
+      lanlab udp listen --group 239.1.2.3 --port 5000
+    """
+    if reply is not None and echo:
+        fail("--reply and --echo both answer; choose one")
+    if group is not None and not _is_multicast(group):
+        fail(f"--group {group} is not a multicast address (224.0.0.0 to 239.255.255.255)")
+    answer_bytes = _encoded(reply, encoding) if reply is not None else None
+
+    def answer(datagram: net_udp.Datagram) -> bytes | None:
+        return datagram.data if echo else answer_bytes
+
+    events = EventPrinter(_LISTEN_FORMATS, as_json)
+    with network_errors(f"udp {group or bind}:{port}"):
+        sock = net_udp.listening_socket(port, bind, group)
+    received = 0
+    with sock:
+        address, real_port = sock.getsockname()[:2]
+        events("listening", address=address, port=real_port, group=group,
+               joined=f" (joined {group})" if group else "")
+        try:
+            for datagram, replied in net_udp.receive(sock, count, answer):
+                received += 1
+                text = decode(datagram.data, encoding)
+                events("datagram", **{"from": datagram.sender}, port=datagram.port,
+                       size=len(datagram.data), text=text,
+                       replied=decode(replied, encoding) if replied is not None else None,
+                       answer=f"  -> answered {len(replied)} B" if replied is not None else "")
+        except KeyboardInterrupt:
+            pass
+    if not as_json:
+        click.echo(f"received {received} datagram{'s' if received != 1 else ''}", err=True)
+
+
+def _is_multicast(address: str) -> bool:
+    try:
+        return ipaddress.IPv4Address(address).is_multicast
+    except ValueError:
+        return False
+
+
+def _report(result: net_udp.Exchange, encoding: str, as_json: bool, table: bool) -> int:
+    """Print the exchange (a table of responders, or the JSON document); return the exit status."""
+    if as_json:
+        print_json({"sent": result.sent, "replies": [
+            {"from": r.sender, "port": r.port, "text": decode(r.data, encoding), "rtt_ms": r.rtt_ms}
+            for r in result.replies]})
+    elif table and result.replies:
+        grid = Table("address", "port", "reply", "rtt ms", title="responders")
+        for r in result.replies:
+            grid.add_row(r.sender, str(r.port), decode(r.data, encoding), f"{r.rtt_ms:.3f}")
+        Console(soft_wrap=True).print(grid)
+    if not as_json:
+        click.echo(f"sent {result.sent}, {len(result.replies)} "
+                   f"repl{'ies' if len(result.replies) != 1 else 'y'}")
+    return EXIT_OK if result.replies else EXIT_NO_ANSWER
+
+
+@udp.command()
+@click.argument("host")
+@click.argument("port", type=click.IntRange(1, 65535))
+@click.argument("text")
+@click.option("--wait", type=DURATION, metavar="S",
+              help="Then print replies until S seconds pass (exit 1 if none came).")
+@click.option("--encoding", type=ENCODING, default="utf-8", show_default=True,
+              help="How to write TEXT and show replies.")
+@click.option("--json", "as_json", is_flag=True,
+              help='One JSON document: {"sent": 1, "replies": [{"from", "port", "text", "rtt_ms"}]}.')
+def send(host: str, port: int, text: str, wait: float | None, encoding: str,
+         as_json: bool) -> None:
+    """Send TEXT in one datagram to HOST PORT (unicast, or multicast by address).
+
+    \b
+      lanlab udp send 127.0.0.1 7788 "你好" --wait 1
+      lanlab udp send 239.1.2.3 5000 hello
+    """
+    payload = _encoded(text, encoding)
+
+    def show(reply: net_udp.Reply) -> None:
+        if not as_json:
+            click.echo(f"reply from {reply.sender}:{reply.port} in {reply.rtt_ms:.3f} ms: "
+                       f"{decode(reply.data, encoding)}")
+
+    with network_errors(f"udp {host}:{port}"), net_udp.sending_socket() as sock:
+        result = net_udp.exchange(sock, (host, port), payload, wait=wait or 0.0, on_reply=show)
+    status = _report(result, encoding, as_json, table=False)
+    raise SystemExit(status if wait else EXIT_OK)
+
+
+# Why Linux refuses 255.255.255.255 and what to do about it, in one line.
+_NO_ROUTE_FOR_BROADCAST = (
+    "cannot broadcast to {to}: Network is unreachable — this host has no default route, so the "
+    "kernel does not know which interface to use; name one with --interface IF (e.g. eth0) or "
+    "--source ADDR (one of this host's addresses), or send to the subnet broadcast with "
+    "--to (e.g. --to 192.168.1.255)")
+
+
+@udp.command()
+@click.argument("text", default="Hi")
+@click.option("--port", type=click.IntRange(1, 65535), default=net_udp.DEFAULT_PORT,
+              show_default=True, help="Destination port.")
+@click.option("--to", "to", default=net_udp.LIMITED_BROADCAST, show_default=True, metavar="ADDR",
+              help="Broadcast address: a subnet broadcast such as 192.168.1.255.")
+@click.option("--interface", metavar="IF", help="Send out of this interface (needs root).")
+@click.option("--source", metavar="ADDR", help="Send from this local address.")
+@click.option("--wait", type=DURATION, default=2.0, show_default=True, metavar="S",
+              help="Collect replies this long after the last datagram.")
+@click.option("--expect", type=click.IntRange(min=1), metavar="N",
+              help="Stop as soon as N replies came.")
+@click.option("--count", type=click.IntRange(min=1), default=1, show_default=True, metavar="K",
+              help="Send K datagrams.")
+@click.option("--interval", type=DURATION, default=1.0, show_default=True, metavar="S",
+              help="Seconds between datagrams.")
+@click.option("--encoding", type=ENCODING, default="utf-8", show_default=True,
+              help="How to write TEXT and show replies.")
+@click.option("--json", "as_json", is_flag=True,
+              help='One JSON document: {"sent": K, "replies": [{"from", "port", "text", "rtt_ms"}]}.')
+def broadcast(text: str, port: int, to: str, interface: str | None, source: str | None,
+              wait: float, expect: int | None, count: int, interval: float, encoding: str,
+              as_json: bool) -> None:
+    """Broadcast TEXT (default "Hi") and list who answers, with round-trip times.
+
+    Sends to the limited broadcast 255.255.255.255 unless --to names a subnet broadcast;
+    stops after --wait seconds or --expect replies, whichever is first. Exit status 0 when
+    someone answered, 1 when nobody did, 2 on error.
+
+    \b
+      lanlab udp broadcast Hi --port 7788 --wait 1
+      lanlab udp broadcast --to 192.168.1.255 --expect 3 --json
+    """
+    if interface is not None and source is not None:
+        fail("--interface and --source both choose where to send from; give one")
+    payload = _encoded(text, encoding)
+    with network_errors(f"udp {interface or source or to}"), net_udp.sending_socket(
+            broadcast=True, interface=interface, source=source) as sock:
+        try:
+            result = net_udp.exchange(sock, (to, port), payload, count=count,
+                                      interval=interval, wait=wait, expect=expect)
+        except OSError as error:
+            if error.errno == errno.ENETUNREACH:
+                fail(_NO_ROUTE_FOR_BROADCAST.format(to=to))
+            raise
+    raise SystemExit(_report(result, encoding, as_json, table=True))

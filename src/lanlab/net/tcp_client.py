@@ -1,0 +1,90 @@
+"""A full-duplex TCP client: what arrives is shown while you type (the note's client is half
+duplex: it sends, then waits).
+
+Input is a list of texts (`--send`) or the lines of stdin, read by a thread so a terminal
+and a pipe behave the same. When the input ends the client half-closes (the peer sees EOF
+and usually closes too, which ends the session), or, with `wait`, keeps listening that many
+seconds and then closes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import codecs
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any, TextIO
+
+from lanlab.net.text import encode
+
+
+class _Session(asyncio.Protocol):
+    """Hands every received chunk, decoded incrementally, to `show`; notes when the peer closes."""
+
+    def __init__(self, encoding: str, show: Callable[[str], None]) -> None:
+        self.decoder = codecs.getincrementaldecoder(encoding)(errors="backslashreplace")
+        self.show = show
+        self.closed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.received = 0
+
+    def data_received(self, data: bytes) -> None:
+        self.received += len(data)
+        self.show(self.decoder.decode(data))
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        tail = self.decoder.decode(b"", final=True)
+        if tail:
+            self.show(tail)
+        if not self.closed.done():
+            self.closed.set_result(None)
+
+
+def _pump_lines(stream: TextIO, loop: asyncio.AbstractEventLoop, transport: Any,
+                encoding: str, done: asyncio.Future[None]) -> None:
+    """Thread body: send each line of `stream`; resolve `done` at end of input."""
+    try:
+        for line in stream:
+            loop.call_soon_threadsafe(transport.write, line.encode(encoding, "backslashreplace"))
+        loop.call_soon_threadsafe(_resolve, done)
+    except RuntimeError:
+        pass  # the loop is closed: the session ended while we waited for a line
+
+
+def _resolve(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
+
+
+async def talk(host: str, port: int, *, sends: Iterable[str] = (), stdin: TextIO | None = None,
+               encoding: str = "utf-8", wait: float | None = None, timeout: float = 10.0,
+               show: Callable[[str], None] = print) -> int:
+    """Connect, send `sends` (each as a line) or the lines of `stdin`, show what arrives.
+
+    Returns the number of bytes received. Raises ConnectionRefusedError, OSError
+    (unreachable) or TimeoutError (no answer to the connection request within `timeout`).
+    """
+    loop = asyncio.get_running_loop()
+    payloads = [encode(text + "\n", encoding) for text in sends]
+    transport, session = await asyncio.wait_for(
+        loop.create_connection(lambda: _Session(encoding, show), host, port), timeout)
+    try:
+        input_done: asyncio.Future[None] = loop.create_future()
+        for payload in payloads:
+            transport.write(payload)
+        if stdin is not None and not payloads:
+            threading.Thread(target=_pump_lines, daemon=True, name="stdin",
+                             args=(stdin, loop, transport, encoding, input_done)).start()
+        else:
+            input_done.set_result(None)
+        await asyncio.wait([input_done, session.closed], return_when=asyncio.FIRST_COMPLETED)
+        if not session.closed.done():
+            if wait is None:
+                if transport.can_write_eof():
+                    transport.write_eof()
+                await session.closed
+            else:
+                await asyncio.wait([session.closed], timeout=wait)
+    finally:
+        _resolve(input_done)
+        transport.close()
+    return session.received

@@ -1,0 +1,103 @@
+"""`lanlab udp` from the command line, on loopback: output, JSON shapes, exit codes, errors."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from lanlab.cli.main import cli
+from running import Running, lanlab
+
+
+@pytest.fixture
+def replier():
+    """`lanlab udp listen --reply "thank YOU!"` on a free loopback port, gb2312 for display."""
+    with Running("udp", "listen", "--port", "0", "--bind", "127.0.0.1", "--reply", "thank YOU!",
+                 "--encoding", "gb2312") as running:
+        yield running
+
+
+def test_listen_prints_each_datagram_and_answers_with_reply(replier):
+    """send --wait gets the reply and exits 0; listen logs sender, size and gb2312 text."""
+    sent = lanlab("udp", "send", "127.0.0.1", str(replier.port), "你好", "--encoding", "gb2312",
+                  "--wait", "2")
+    assert sent.returncode == 0, sent.stderr
+    assert f"reply from 127.0.0.1:{replier.port}" in sent.stdout
+    assert "thank YOU!" in sent.stdout
+    replier.stop()
+    assert "4 B  你好  -> answered 10 B" in replier.stdout
+
+
+def test_send_json_is_the_documented_document(replier):
+    """--json prints {"sent": 1, "replies": [{"from", "port", "text", "rtt_ms"}]}."""
+    sent = lanlab("udp", "send", "127.0.0.1", str(replier.port), "hi", "--wait", "2", "--json")
+    document = json.loads(sent.stdout)
+    assert document["sent"] == 1
+    [reply] = document["replies"]
+    assert set(reply) == {"from", "port", "text", "rtt_ms"}
+    assert (reply["from"], reply["port"], reply["text"]) == ("127.0.0.1", replier.port, "thank YOU!")
+
+
+def test_send_with_wait_and_no_answer_exits_1():
+    """Nobody answering within --wait: exit status 1 and an empty reply list."""
+    with Running("udp", "listen", "--port", "0", "--bind", "127.0.0.1") as silent:
+        sent = lanlab("udp", "send", "127.0.0.1", str(silent.port), "x", "--wait", "0.2", "--json")
+    assert sent.returncode == 1
+    assert json.loads(sent.stdout) == {"sent": 1, "replies": []}
+
+
+def test_listen_echo_count_and_json_lines():
+    """--echo answers with the datagram itself, --count 1 stops, --json gives event lines."""
+    with Running("udp", "listen", "--port", "0", "--bind", "127.0.0.1", "--echo", "--count", "1",
+                 "--json") as echo:
+        sent = lanlab("udp", "send", "127.0.0.1", str(echo.port), "é\x00\xff", "--wait", "2",
+                      "--json")
+        assert echo.wait() == 0
+    assert json.loads(sent.stdout)["replies"][0]["text"] == "é\x00\xff"
+    event = json.loads(echo.stdout.splitlines()[0])
+    assert event["event"] == "datagram" and event["from"] == "127.0.0.1"
+    assert (event["size"], event["text"], event["replied"]) == (5, "é\x00\xff", "é\x00\xff")
+
+
+def test_listen_shows_undecodable_bytes_and_control_characters_escaped():
+    """Bytes invalid in the encoding and terminal escapes are printed escaped, one line each."""
+    with Running("udp", "listen", "--port", "0", "--bind", "127.0.0.1", "--encoding", "ascii",
+                 "--count", "1") as listener:
+        lanlab("udp", "send", "127.0.0.1", str(listener.port), "é\x1b[31m\nx")
+        assert listener.wait() == 0
+    assert "\\xc3\\xa9\\x1b[31m\\nx" in listener.stdout
+
+
+@pytest.mark.parametrize("args, message", [
+    (["listen", "--reply", "a", "--echo"], "choose one"),
+    (["listen", "--group", "10.0.0.1"], "not a multicast address"),
+    (["send", "127.0.0.1", "9", "x", "--encoding", "klingon"], "unknown encoding"),
+    (["send", "127.0.0.1", "9", "é", "--encoding", "ascii"], "cannot be written in ascii"),
+    (["send", "no.such.host.invalid", "9", "x"], "cannot resolve no.such.host.invalid"),
+    (["broadcast", "--interface", "lo", "--source", "127.0.0.1"], "give one"),
+    (["broadcast", "--wait", "soon"], "not a number"),
+])
+def test_bad_input_is_one_line_and_exit_2(args, message):
+    """Contradictory or invalid options end with exit status 2 and a one-line message."""
+    result = CliRunner().invoke(cli, ["udp", *args])
+    assert result.exit_code == 2
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_listen_on_a_busy_port_says_what_to_do():
+    """A port already taken: one line suggesting another --port, exit 2."""
+    with Running("udp", "listen", "--port", "0", "--bind", "127.0.0.1") as first:
+        second = lanlab("udp", "listen", "--port", str(first.port), "--bind", "127.0.0.1")
+    assert second.returncode == 2
+    assert second.stderr.strip().count("\n") == 0
+    assert "already in use; pick another --port" in second.stderr
+
+
+def test_help_teaches_with_an_example():
+    """Each udp subcommand's --help has an example command line."""
+    for sub in ("listen", "send", "broadcast"):
+        result = CliRunner().invoke(cli, ["udp", sub, "--help"])
+        assert result.exit_code == 0 and "lanlab udp " + sub in result.output

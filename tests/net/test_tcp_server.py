@@ -1,0 +1,238 @@
+"""The TCP server in-process on loopback: each mode, and every bad client the issue names."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import struct
+
+from lanlab.net import aio
+from lanlab.net.tcp_server import ServerSettings, TcpServer
+
+
+class Recorder:
+    """Collects the server's events as (event, fields) pairs."""
+
+    def __init__(self):
+        self.events = []
+
+    def __call__(self, event, **fields):
+        self.events.append((event, fields))
+
+    def named(self, event):
+        return [fields for name, fields in self.events if name == event]
+
+
+def run_with_server(scenario, **settings):
+    """Start a server on 127.0.0.1:<free>, run `scenario(port, recorder, server)`, close it."""
+    recorder = Recorder()
+
+    async def main():
+        server = TcpServer(ServerSettings(host="127.0.0.1", port=0, **settings), recorder)
+        _, port = await server.start()
+        try:
+            return await asyncio.wait_for(scenario(port, recorder, server), 20)
+        finally:
+            server.close()
+
+    return aio.run(main()), recorder
+
+
+async def read_until_closed(reader, limit=1 << 20):
+    """Everything the server sends until it closes (or resets) the connection."""
+    data = b""
+    try:
+        while chunk := await reader.read(limit):
+            data += chunk
+    except ConnectionResetError:
+        pass
+    return data
+
+
+def test_reply_mode_answers_each_message_like_the_note():
+    """Without a newline the reply is exactly b'thank YOU!'; after a line it ends a line too."""
+    async def scenario(port, recorder, server):
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write("你好".encode())
+        first = await reader.readexactly(10)
+        writer.write(b"hello\n")
+        second = await reader.readexactly(11)
+        writer.close()
+        return first, second
+
+    (first, second), recorder = run_with_server(scenario)
+    assert first == b"thank YOU!" and second == b"thank YOU!\n"
+    assert [m["text"] for m in recorder.named("message")] == ["你好", "hello"]
+
+
+def test_reply_mode_logs_undecodable_text_escaped_and_keeps_serving():
+    """Garbage bytes in gb2312 mode are logged as escapes; the client still gets its reply."""
+    async def scenario(port, recorder, server):
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"\xff\xfe\x00garbage")
+        answer = await reader.readexactly(10)
+        writer.close()
+        return answer
+
+    answer, recorder = run_with_server(scenario, encoding="gb2312")
+    assert answer == b"thank YOU!"
+    assert recorder.named("message")[0]["text"] == "\\xff\\xfe\x00garbage"
+
+
+def test_echo_mode_sends_back_every_byte_of_a_megabyte():
+    """Echo mode returns 1 MiB of arbitrary bytes unchanged."""
+    payload = bytes(range(256)) * 4096
+
+    async def scenario(port, recorder, server):
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(payload)
+        echoed = await reader.readexactly(len(payload))
+        writer.close()
+        return echoed
+
+    echoed, _ = run_with_server(scenario, mode="echo")
+    assert echoed == payload
+
+
+def test_chat_relays_each_line_to_every_other_client_with_non_ascii_intact():
+    """A line from one chat client reaches the two others byte for byte, not its sender."""
+    line = "大家好 — héllo ✓\n".encode()
+
+    async def scenario(port, recorder, server):
+        clients = [await asyncio.open_connection("127.0.0.1", port) for _ in range(3)]
+        while len(server.clients) < 3:
+            await asyncio.sleep(0.01)
+        (_, sender), *others = clients
+        sender.write(line[:5])           # a line split across segments is still one line
+        await asyncio.sleep(0.05)
+        sender.write(line[5:])
+        received = [await reader.readexactly(len(line)) for reader, _ in others]
+        sender.write_eof()
+        leftover = await clients[0][0].read(100)
+        for _, writer in clients:
+            writer.close()
+        return received, leftover
+
+    (received, leftover), recorder = run_with_server(scenario, mode="chat")
+    assert received == [line, line]
+    assert leftover == b""                # the sender did not hear itself
+    assert recorder.named("message")[0]["text"] == "大家好 — héllo ✓"
+
+
+def test_chat_line_without_end_is_capped_and_the_client_told_before_close():
+    """Sending more than --max-line bytes without a newline closes only that client, politely."""
+    async def scenario(port, recorder, server):
+        bystander_reader, bystander = await asyncio.open_connection("127.0.0.1", port)
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"x" * 5000)
+        notice = await read_until_closed(reader)
+        bystander.write(b"still here\n")
+        other_reader, other = await asyncio.open_connection("127.0.0.1", port)
+        while len(server.clients) < 2:
+            await asyncio.sleep(0.01)
+        bystander.write(b"hello\n")
+        relayed = await other_reader.readline()
+        for w in (writer, bystander, other):
+            w.close()
+        return notice, relayed
+
+    (notice, relayed), _ = run_with_server(scenario, mode="chat", max_line=1000)
+    assert notice == b"line longer than 1000 bytes; closing\n"
+    assert relayed == b"hello\n"
+
+
+def test_max_clients_refuses_the_extra_client_in_one_line():
+    """With --max-clients 1 a second client reads one line and EOF; the first is unharmed."""
+    async def scenario(port, recorder, server):
+        reader1, writer1 = await asyncio.open_connection("127.0.0.1", port)
+        writer1.write(b"one")
+        await reader1.readexactly(10)
+        reader2, writer2 = await asyncio.open_connection("127.0.0.1", port)
+        refusal = await read_until_closed(reader2)
+        writer1.write(b"two")
+        again = await reader1.readexactly(10)
+        writer1.close()
+        writer2.close()
+        return refusal, again
+
+    (refusal, again), recorder = run_with_server(scenario, max_clients=1)
+    assert refusal == b"server full (1 clients); try again later\n"
+    assert again == b"thank YOU!"
+    assert len(recorder.named("refused")) == 1
+
+
+def test_idle_timeout_closes_a_silent_client_with_a_reason():
+    """A client that connects and never sends is told and closed after --idle-timeout."""
+    async def scenario(port, recorder, server):
+        loop = asyncio.get_running_loop()
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        started = loop.time()
+        notice = await read_until_closed(reader)
+        writer.close()
+        return notice, loop.time() - started
+
+    (notice, elapsed), _ = run_with_server(scenario, idle_timeout=0.2)
+    assert notice == b"idle for 0.2s; closing\n"
+    assert 0.15 < elapsed < 2
+
+
+def test_a_resetting_client_does_not_disturb_the_others():
+    """A client that sends and then resets the connection is logged; another is served."""
+    async def scenario(port, recorder, server):
+        rude = socket.create_connection(("127.0.0.1", port))
+        rude.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        rude.sendall(b"bye")
+        await asyncio.sleep(0.05)
+        rude.close()                      # linger 0: RST instead of FIN
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"hi")
+        answer = await reader.readexactly(10)
+        writer.close()
+        await asyncio.sleep(0.05)
+        return answer
+
+    answer, recorder = run_with_server(scenario)
+    assert answer == b"thank YOU!"
+    reasons = [d["reason"] for d in recorder.named("disconnect")]
+    assert "reset" in reasons
+
+
+def test_a_client_that_never_reads_cannot_grow_server_memory():
+    """Echoing to a client that does not read pauses reading: the server's buffer stays small."""
+    async def scenario(port, recorder, server):
+        sock = socket.create_connection(("127.0.0.1", port))
+        sock.setblocking(False)
+        sent = 0
+        chunk = b"z" * 65536
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 3
+        while sent < 256 * 1024 * 1024 and loop.time() < deadline:
+            try:
+                sent += sock.send(chunk)
+            except BlockingIOError:
+                await asyncio.sleep(0.01)   # let the server run; if it stops reading we stall
+                if not any(c.transport.is_reading() for c in server.clients):
+                    break
+        [client] = server.clients
+        buffered = client.transport.get_write_buffer_size()
+        paused = not client.transport.is_reading()
+        sock.close()
+        return sent, buffered, paused
+
+    (sent, buffered, paused), _ = run_with_server(scenario, mode="echo")
+    assert paused
+    assert buffered < 4 * 1024 * 1024
+    assert sent < 64 * 1024 * 1024
+
+
+def test_close_reports_how_many_clients_were_served():
+    """Shutting down logs the number of clients served and refused."""
+    async def scenario(port, recorder, server):
+        for _ in range(3):
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.write(b"x")
+            await reader.readexactly(10)
+            writer.close()
+
+    _, recorder = run_with_server(scenario)
+    assert recorder.named("shutdown") == [{"served": 3, "refused": 0}]

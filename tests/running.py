@@ -1,0 +1,67 @@
+"""A `lanlab` command running in the background (on this host or in a lab namespace).
+
+Commands that serve print where they listen on their first line; `Running` reads it, so
+tests ask for port 0 and never race for a port.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import select
+import signal
+import subprocess
+import sys
+import time
+
+
+class Running:
+    """`python -m lanlab ARGS` in the background; stopped (SIGTERM, then SIGKILL) on exit."""
+
+    def __init__(self, *args: str, ns=None, preexec_fn=None, first_line_timeout: float = 10.0):
+        argv = [sys.executable, "-m", "lanlab", *args]
+        start = ns.popen if ns is not None else subprocess.Popen
+        self.proc = start(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          preexec_fn=preexec_fn)
+        ready, _, _ = select.select([self.proc.stdout], [], [], first_line_timeout)
+        self.first_line = self.proc.stdout.readline() if ready else ""
+        if not self.first_line:
+            self.stop()
+            raise AssertionError(f"{args} printed nothing; stderr: {self.stderr}")
+
+    @property
+    def port(self) -> int:
+        """The port named by the first line (text "...:PORT ..." or JSON {"port": PORT})."""
+        if self.first_line.startswith("{"):
+            return json.loads(self.first_line)["port"]
+        return int(re.search(r":(\d+)\b", self.first_line).group(1))
+
+    def stop(self, signum: int = signal.SIGTERM, timeout: float = 5.0) -> int:
+        """Signal the command, collect its output into .stdout/.stderr; return its exit status."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signum)
+        try:
+            self.stdout, self.stderr = self.proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.stdout, self.stderr = self.proc.communicate()
+        return self.proc.returncode
+
+    def wait(self, timeout: float = 10.0) -> int:
+        """Wait for the command to end by itself; return its exit status."""
+        deadline = time.monotonic() + timeout
+        self.stdout, self.stderr = self.proc.communicate(timeout=max(deadline - time.monotonic(), 0))
+        return self.proc.returncode
+
+    def __enter__(self) -> Running:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.proc.poll() is None:
+            self.stop(signal.SIGKILL)
+
+
+def lanlab(*args: str, input: str | None = None, timeout: float = 20.0) -> subprocess.CompletedProcess:
+    """Run `python -m lanlab ARGS` to the end (stdin from `input`, or empty)."""
+    return subprocess.run([sys.executable, "-m", "lanlab", *args], input=input or "",
+                          capture_output=True, text=True, timeout=timeout)
