@@ -52,13 +52,13 @@ def test_listen_echo_count_and_json_lines():
     """--echo answers with the datagram itself, --count 1 stops, --json gives event lines."""
     with Running("udp", "listen", "--port", "0", "--bind", "127.0.0.1", "--echo", "--count", "1",
                  "--json") as echo:
-        sent = lanlab("udp", "send", "127.0.0.1", str(echo.port), "é\x00\xff", "--wait", "2",
+        sent = lanlab("udp", "send", "127.0.0.1", str(echo.port), "é\x01ÿ", "--wait", "2",
                       "--json")
         assert echo.wait() == 0
-    assert json.loads(sent.stdout)["replies"][0]["text"] == "é\x00\xff"
+    assert json.loads(sent.stdout)["replies"][0]["text"] == "é\x01ÿ"
     event = json.loads(echo.stdout.splitlines()[0])
     assert event["event"] == "datagram" and event["from"] == "127.0.0.1"
-    assert (event["size"], event["text"], event["replied"]) == (5, "é\x00\xff", "é\x00\xff")
+    assert (event["size"], event["text"], event["replied"]) == (5, "é\x01ÿ", "é\x01ÿ")
 
 
 def test_listen_shows_undecodable_bytes_and_control_characters_escaped():

@@ -59,7 +59,7 @@ def network_errors(target: str) -> Iterator[None]:
     try:
         yield
     except socket.gaierror as error:
-        fail(f"cannot resolve {target.rsplit(':', 1)[0]}: {error.strerror}")
+        fail(f"cannot resolve {target.split()[-1].rsplit(':', 1)[0]}: {error.strerror}")
     except TimeoutError:
         fail(_ADVICE[errno.ETIMEDOUT].format(target=target))
     except OSError as error:
