@@ -12,6 +12,7 @@ from lanlab import __version__
 
 # command word -> "module:attribute"; one line per command group.
 COMMANDS: dict[str, str] = {
+    "decode": "lanlab.cli.decode:decode_command",
     "ip": "lanlab.cli.ip:ip_command",
     "oui": "lanlab.cli.oui:oui_command",
     "ping": "lanlab.cli.ping:ping_command",

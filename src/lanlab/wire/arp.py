@@ -28,7 +28,7 @@ class ArpOp(IntEnum):
         const(u16("protocol_type"), 0x0800),
         const(u8("hardware_size"), 6),
         const(u8("protocol_size"), 4),
-        u16("op"),
+        u16("op", ArpOp),
         mac("sender_mac"),
         ipv4("sender_ip"),
         mac("target_mac"),

@@ -24,7 +24,7 @@ class EtherType(IntEnum):
     IPV6 = 0x86DD
 
 
-@header("Ethernet", layout=(mac("dst"), mac("src"), u16("ethertype")))
+@header("Ethernet", layout=(mac("dst"), mac("src"), u16("ethertype", EtherType)))
 class Ethernet:
     """An Ethernet II header: destination, source, EtherType."""
 

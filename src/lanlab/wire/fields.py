@@ -23,6 +23,7 @@ from __future__ import annotations
 import dataclasses
 import struct
 from collections.abc import Callable
+from enum import IntEnum
 from ipaddress import IPv4Address
 from typing import Any, TypeVar, dataclass_transform
 
@@ -52,6 +53,7 @@ class Leaf:
     kind: str = "int"  # "int" | "mac" | "ipv4"
     width: int | None = None  # bits, inside a bits() item
     const: int | None = None  # the only value the wire may hold
+    meaning: type[IntEnum] | None = None  # names for the values (EtherType, IpProto, ...), for people
 
 
 @dataclasses.dataclass(frozen=True)
@@ -66,19 +68,19 @@ class Item:
         return struct.calcsize("!" + self.code)
 
 
-def u8(name: str) -> Item:
-    """An unsigned byte."""
-    return Item("B", (Leaf(name),))
+def u8(name: str, meaning: type[IntEnum] | None = None) -> Item:
+    """An unsigned byte; `meaning` names its values."""
+    return Item("B", (Leaf(name, meaning=meaning),))
 
 
-def u16(name: str) -> Item:
-    """An unsigned 16-bit big-endian integer."""
-    return Item("H", (Leaf(name),))
+def u16(name: str, meaning: type[IntEnum] | None = None) -> Item:
+    """An unsigned 16-bit big-endian integer; `meaning` names its values."""
+    return Item("H", (Leaf(name, meaning=meaning),))
 
 
-def u32(name: str) -> Item:
-    """An unsigned 32-bit big-endian integer."""
-    return Item("I", (Leaf(name),))
+def u32(name: str, meaning: type[IntEnum] | None = None) -> Item:
+    """An unsigned 32-bit big-endian integer; `meaning` names its values."""
+    return Item("I", (Leaf(name, meaning=meaning),))
 
 
 def mac(name: str) -> Item:
@@ -120,6 +122,17 @@ def header(name: str, layout: tuple[Item, ...]) -> Callable[[type[T]], type[T]]:
 def wire_fields(h: Any) -> dict[str, Any]:
     """A header's fields and values, in declaration order (for --verbose and --json)."""
     return {f.name: getattr(h, f.name) for f in dataclasses.fields(h)}
+
+
+def meaning_of(h: Any, field: str) -> str | None:
+    """The name the layout gives `field`'s current value (ethertype 0x0806 -> "ARP"), if any."""
+    enum = type(h).MEANINGS.get(field)
+    if enum is None:
+        return None
+    try:
+        return enum(getattr(h, field)).name
+    except ValueError:
+        return None
 
 
 def _compile(cls: Any, name: str, layout: tuple[Item, ...]) -> None:
@@ -164,6 +177,7 @@ def _compile(cls: Any, name: str, layout: tuple[Item, ...]) -> None:
     cls.NAME = name
     cls.SIZE = fixed.size
     cls.LAYOUT = layout
+    cls.MEANINGS = {leaf.name: leaf.meaning for leaf in leaves if leaf.meaning is not None}
 
 
 def _field_at(layout: tuple[Item, ...]) -> Callable[[int], tuple[str, int]]:

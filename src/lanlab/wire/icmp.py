@@ -39,7 +39,7 @@ class TimeExceededCode(IntEnum):
     REASSEMBLY = 1
 
 
-@header("ICMP", layout=(u8("type"), u8("code"), u16("checksum"), u32("rest")))
+@header("ICMP", layout=(u8("type", IcmpType), u8("code"), u16("checksum"), u32("rest")))
 class Icmp:
     """An ICMP header; `rest` is the 32-bit rest of header (echo: ident, seq; frag-needed: next-hop MTU)."""
 

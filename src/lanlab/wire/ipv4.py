@@ -32,7 +32,7 @@ class IpProto(IntEnum):
         u16("ident"),
         bits("H", ("flags", 3), ("frag_offset", 13)),
         u8("ttl"),
-        u8("proto"),
+        u8("proto", IpProto),
         u16("checksum"),
         ipv4("src"),
         ipv4("dst"),

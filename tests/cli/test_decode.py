@@ -1,0 +1,76 @@
+"""`lanlab decode`: summary lines, --verbose, --json, --hex, and errors on bad input."""
+
+import json
+
+from click.testing import CliRunner
+
+from lanlab.cli.main import cli
+from lanlab.wire.pcap import PcapWriter
+from lanlab.wire.pcapng import PcapngWriter
+from wire_samples import SAMPLES
+
+
+def _pcap(tmp_path):
+    path = tmp_path / "lan.pcap"
+    with path.open("wb") as out:
+        writer = PcapWriter(out)
+        for i, (frame, _, _) in enumerate(SAMPLES):
+            writer.write(1_000_000_000 + i * 250_000_000, frame)
+    return path
+
+
+def test_decode_prints_one_tshark_like_line_per_frame(tmp_path):
+    """Each frame gives number, relative time, endpoints, protocol, length and info."""
+    result = CliRunner().invoke(cli, ["decode", str(_pcap(tmp_path))])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert len(lines) == len(SAMPLES)
+    assert lines[0].split() [:5] == ["1", "0.000000", "02:00:00:00:00:01", "→", "ff:ff:ff:ff:ff:ff"]
+    assert lines[0].endswith("ARP 42 Who has 198.18.0.2? Tell 198.18.0.1")
+    assert lines[4].split()[1] == "1.000000" and "Echo (ping) request id=0x0001, seq=1, ttl=64" in lines[4]
+
+
+def test_decode_pcapng_shows_interface_names(tmp_path):
+    """A pcapng's frames carry the name of the capture point they were seen on."""
+    path = tmp_path / "lan.pcapng"
+    with path.open("wb") as out:
+        writer = PcapngWriter(out)
+        port = writer.add_interface("sw1:p1")
+        writer.write(port, 5, SAMPLES[0][0])
+    result = CliRunner().invoke(cli, ["decode", str(path)])
+    assert result.exit_code == 0 and "[sw1:p1]" in result.output
+
+
+def test_decode_verbose_shows_every_field_with_meanings(tmp_path):
+    """--verbose lists every field of every layer, naming enumerated values."""
+    result = CliRunner().invoke(cli, ["decode", "--verbose", str(_pcap(tmp_path))])
+    assert "ethertype: 0x0806 (ARP)" in result.output and "op: 1 (REQUEST)" in result.output
+    assert "proto: 1 (ICMP)" in result.output and "ttl: 64" in result.output
+
+
+def test_decode_json_is_one_object_per_frame(tmp_path):
+    """--json prints one parsable object per frame with layers and their fields."""
+    result = CliRunner().invoke(cli, ["decode", "--json", str(_pcap(tmp_path))])
+    documents = [json.loads(line) for line in result.output.splitlines()]
+    assert [d["info"] for d in documents] == [info for _, _, info in SAMPLES]
+    udp = next(d for d in documents if d["protocol"] == "UDP")
+    assert [layer["layer"] for layer in udp["layers"]] == ["Ethernet", "IPv4", "UDP"]
+    assert udp["layers"][1]["fields"]["src"] == "198.18.0.1" and udp["payload"] == b"hello".hex()
+
+
+def test_decode_hex_decodes_one_frame():
+    """--hex takes one frame as hex, spaces and colons allowed."""
+    text = " ".join(f"{b:02x}" for b in SAMPLES[0][0])
+    result = CliRunner().invoke(cli, ["decode", "--hex", text])
+    assert result.exit_code == 0 and "Who has 198.18.0.2? Tell 198.18.0.1" in result.output
+
+
+def test_decode_errors_are_one_line_with_exit_2(tmp_path):
+    """A missing file, a non-capture, bad hex or no input at all: one line, exit status 2, no traceback."""
+    not_pcap = tmp_path / "notes.txt"
+    not_pcap.write_text("hello world, not a capture")
+    for argv in (["decode", str(tmp_path / "missing.pcap")], ["decode", str(not_pcap)],
+                 ["decode", "--hex", "zz"], ["decode"]):
+        result = CliRunner().invoke(cli, argv)
+        assert result.exit_code == 2, argv
+        assert len(result.output.strip().splitlines()) == 1 and "Traceback" not in result.output

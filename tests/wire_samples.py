@@ -1,0 +1,67 @@
+"""One frame of every kind lanlab.wire builds, with the summary tshark gives it (shared by wire and cli tests)."""
+
+from ipaddress import IPv4Address
+
+from lanlab.wire import (Arp, ArpOp, Dot3, EtherType, Ethernet, Icmp, IcmpType, IPv4, IpProto, Llc, MacAddress,
+                         TimeExceededCode, Udp, UnreachableCode, quote)
+
+A_MAC, B_MAC = MacAddress("02:00:00:00:00:01"), MacAddress("02:00:00:00:00:02")
+A_IP, B_IP = IPv4Address("198.18.0.1"), IPv4Address("198.18.0.2")
+
+
+def ip_frame(proto: int, transport: bytes, ttl: int = 64, src=A_IP, dst=B_IP) -> bytes:
+    """An Ethernet/IPv4 frame from A to B carrying already-built transport bytes."""
+    return Ethernet(B_MAC, A_MAC, EtherType.IPV4).build(IPv4(src, dst, proto, ttl=ttl, ident=7).build(transport))
+
+
+def udp_frame(payload: bytes = b"hello", sport: int = 40000, dport: int = 7788) -> bytes:
+    """An Ethernet/IPv4/UDP frame with a pseudo-header checksum."""
+    return ip_frame(IpProto.UDP, Udp(sport, dport).build(payload, A_IP, B_IP))
+
+
+def icmp_error(icmp_type: int, code: int, rest: int = 0) -> bytes:
+    """An ICMP error from B about a UDP datagram A sent, quoting its header + 8 bytes."""
+    offending = IPv4(A_IP, B_IP, IpProto.UDP).build(Udp(40000, 7788).build(b"x" * 20, A_IP, B_IP))
+    return ip_frame(IpProto.ICMP, Icmp(icmp_type, code, rest).build(quote(offending)), src=B_IP, dst=A_IP)
+
+
+def arp_frame(op: int, ethertype: int = EtherType.ARP) -> bytes:
+    """An ARP (or RARP) frame; requests broadcast, replies unicast."""
+    request = op in (ArpOp.REQUEST, ArpOp.RARP_REQUEST)
+    if op == ArpOp.REQUEST:
+        arp = Arp(op, A_MAC, A_IP, MacAddress(0), B_IP)
+    elif op == ArpOp.REPLY:
+        arp = Arp(op, B_MAC, B_IP, A_MAC, A_IP)
+    elif op == ArpOp.RARP_REQUEST:
+        arp = Arp(op, A_MAC, IPv4Address(0), A_MAC, IPv4Address(0))
+    else:
+        arp = Arp(op, B_MAC, B_IP, A_MAC, A_IP)
+    return Ethernet(MacAddress.BROADCAST if request else A_MAC, A_MAC if request else B_MAC, ethertype).build(
+        arp.build())
+
+
+def llc_frame() -> bytes:
+    """An 802.3/LLC frame to the STP group address with an opaque payload."""
+    return Dot3(MacAddress("01:80:c2:00:00:00"), A_MAC).build(Llc(0x42, 0x42, 0x03).build(b"\x00" * 35))
+
+
+# (frame, protocol, info) as lanlab's dissector (and, modulo tshark's extra detail, tshark) summarises them
+SAMPLES = [
+    (arp_frame(ArpOp.REQUEST), "ARP", "Who has 198.18.0.2? Tell 198.18.0.1"),
+    (arp_frame(ArpOp.REPLY), "ARP", "198.18.0.2 is at 02:00:00:00:00:02"),
+    (arp_frame(ArpOp.RARP_REQUEST, EtherType.RARP), "RARP", "Who is 02:00:00:00:00:01? Tell 02:00:00:00:00:01"),
+    (arp_frame(ArpOp.RARP_REPLY, EtherType.RARP), "RARP", "02:00:00:00:00:01 is at 198.18.0.1"),
+    (ip_frame(IpProto.ICMP, Icmp.echo(1, 1).build(b"abcdefgh" * 4)), "ICMP",
+     "Echo (ping) request id=0x0001, seq=1, ttl=64"),
+    (ip_frame(IpProto.ICMP, Icmp.echo(1, 1, reply=True).build(b"abcdefgh" * 4), ttl=63), "ICMP",
+     "Echo (ping) reply id=0x0001, seq=1, ttl=63"),
+    (icmp_error(IcmpType.DEST_UNREACHABLE, UnreachableCode.NET), "ICMP", "Destination unreachable (Network unreachable)"),
+    (icmp_error(IcmpType.DEST_UNREACHABLE, UnreachableCode.HOST), "ICMP", "Destination unreachable (Host unreachable)"),
+    (icmp_error(IcmpType.DEST_UNREACHABLE, UnreachableCode.PORT), "ICMP", "Destination unreachable (Port unreachable)"),
+    (icmp_error(IcmpType.DEST_UNREACHABLE, UnreachableCode.FRAG_NEEDED, 1400), "ICMP",
+     "Destination unreachable (Fragmentation needed)"),
+    (icmp_error(IcmpType.TIME_EXCEEDED, TimeExceededCode.TTL), "ICMP",
+     "Time-to-live exceeded (Time to live exceeded in transit)"),
+    (udp_frame(), "UDP", "40000 → 7788 Len=5"),
+    (llc_frame(), "LLC", "DSAP 0x42 SSAP 0x42"),
+]
