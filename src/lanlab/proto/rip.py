@@ -1,0 +1,475 @@
+"""A RIP speaker (RFC 2453, receiving and answering RIPv1 of RFC 1058) as a sans-IO machine.
+
+Inputs: `start(now)`, `handle_datagram(src, src_port, interface, message, now)`,
+`interface_down/interface_up(name, now)`, `handle_timer(now)`. Outputs: `datagrams_to_send(now)`
+(what to send, from which interface, to which address and port), `next_event()` (route changes
+for the forwarding table and the event list), `get_timer()` (the earliest deadline).
+
+Every rule the RFC gives is in one of the tables below, with its section number: how a
+received route changes the database (`RESPONSE_RULES`), what a route looks like to the
+neighbour it was learned from (`SPLIT_HORIZON_RULES`); the four timers are in `handle_timer`.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import deque
+from dataclasses import dataclass
+from enum import Enum
+from ipaddress import IPv4Address, IPv4Interface, IPv4Network
+from typing import Callable, Iterable, Mapping
+
+from lanlab.wire.rip import (AFI_INET, AUTH_SIMPLE_PASSWORD, RIP_INFINITY, RIP_MAX_ENTRIES, RIP_MULTICAST,
+                             RIP_PORT, ZERO_ADDRESS, Rip, RipAuth, RipCommand, RipEntry)
+
+SECOND = 1_000_000_000
+
+
+class SplitHorizon(str, Enum):
+    NONE = "none"
+    SIMPLE = "simple"
+    POISONED_REVERSE = "poisoned_reverse"
+
+
+@dataclass(frozen=True, slots=True)
+class RipTimers:
+    """RFC 2453 3.8 and 3.10.1 defaults, in nanoseconds."""
+
+    update: int = 30 * SECOND
+    update_jitter: int = 5 * SECOND  # "offset by a small random time (+/- 0 to 5 seconds)"
+    timeout: int = 180 * SECOND
+    garbage: int = 120 * SECOND
+    triggered_min: int = 1 * SECOND
+    triggered_max: int = 5 * SECOND
+
+
+class LocalRipError(ValueError):
+    """The caller asked for something the speaker cannot do (an unknown interface, a bad option)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RipDatagram:
+    """A message to send from `interface` (its address, UDP port 520) to `destination:port`."""
+
+    interface: str
+    destination: IPv4Address
+    port: int
+    message: Rip
+
+
+class ChangeKind(str, Enum):
+    ADDED = "added"
+    CHANGED = "changed"
+    UNREACHABLE = "unreachable"
+    DELETED = "deleted"
+
+
+@dataclass(frozen=True, slots=True)
+class RouteChange:
+    """A change of the RIP database the forwarding table and the event list must hear about."""
+
+    time: int
+    kind: ChangeKind
+    prefix: IPv4Network
+    metric: int
+    next_hop: IPv4Address | None
+    interface: str
+
+    def summary(self) -> str:
+        via = f" via {self.next_hop}" if self.next_hop is not None else ""
+        return f"{self.prefix} {self.kind.value}, metric {self.metric}{via} on {self.interface}"
+
+
+@dataclass(slots=True)
+class RipRoute:
+    """One entry of the RIP database (RFC 2453 3.5); connected networks have no next hop and no timeout."""
+
+    prefix: IPv4Network
+    metric: int
+    next_hop: IPv4Address | None
+    interface: str
+    heard_at: int
+    tag: int = 0
+    timeout_at: int | None = None
+    garbage_at: int | None = None
+    changed: bool = True
+
+    @property
+    def connected(self) -> bool:
+        return self.next_hop is None
+
+
+@dataclass(frozen=True, slots=True)
+class Offer:
+    """A received entry, already validated, with the metric the interface cost was added to."""
+
+    prefix: IPv4Network
+    metric: int
+    next_hop: IPv4Address
+    interface: str
+    tag: int
+
+
+class Action(Enum):
+    IGNORE = "ignore"
+    ADD = "add"
+    REFRESH = "refresh"
+    REPLACE = "replace"
+    POISON = "poison"
+
+
+@dataclass(frozen=True, slots=True)
+class Situation:
+    """What RESPONSE_RULES look at: the offer, the current route, and whether they share a gateway."""
+
+    offer: Offer
+    current: RipRoute | None
+    same_gateway: bool
+    halfway_to_timeout: bool
+
+
+# RFC 2453 3.9.2 "Response Messages", in the order the RFC reads; the first match decides.
+RESPONSE_RULES: tuple[tuple[str, Callable[[Situation], bool], Action], ...] = (
+    ("new route, reachable: add it and start its timeout",
+     lambda s: s.current is None and s.offer.metric < RIP_INFINITY, Action.ADD),
+    ("new route, unreachable: nothing to learn",
+     lambda s: s.current is None, Action.IGNORE),
+    ("same gateway, still infinity: the deletion process is already running, do not restart it",
+     lambda s: s.same_gateway and s.offer.metric >= RIP_INFINITY and s.current.metric >= RIP_INFINITY,
+     Action.IGNORE),
+    ("same gateway, now infinity: start the deletion process",
+     lambda s: s.same_gateway and s.offer.metric >= RIP_INFINITY, Action.POISON),
+    ("same gateway, another metric: believe it (it is the route we use)",
+     lambda s: s.same_gateway and s.offer.metric != s.current.metric, Action.REPLACE),
+    ("same gateway, same metric: reinitialise the timeout",
+     lambda s: s.same_gateway, Action.REFRESH),
+    ("another gateway, better metric: switch to it",
+     lambda s: s.offer.metric < s.current.metric, Action.REPLACE),
+    ("another gateway, same metric, current route halfway to timeout: switch (the heuristic)",
+     lambda s: (s.offer.metric == s.current.metric < RIP_INFINITY and s.halfway_to_timeout
+                and not s.current.connected), Action.REPLACE),
+    ("anything else: keep what we have",
+     lambda s: True, Action.IGNORE),
+)
+
+
+def decide(situation: Situation) -> Action:
+    """The action the first matching RESPONSE_RULES row gives."""
+    for _, applies, action in RESPONSE_RULES:
+        if applies(situation):
+            return action
+    raise AssertionError("the last rule always applies")
+
+
+# RFC 2453 3.4.3 split horizon: the metric a route is advertised with on the interface it
+# was learned from (None: leave it out), given its real metric.
+SPLIT_HORIZON_RULES: dict[SplitHorizon, Callable[[int], int | None]] = {
+    SplitHorizon.NONE: lambda metric: metric,                       # plain distance vector (RFC 1058)
+    SplitHorizon.SIMPLE: lambda metric: None,                       # 3.4.3 simple split horizon
+    SplitHorizon.POISONED_REVERSE: lambda metric: RIP_INFINITY,     # 3.4.3 poisoned reverse
+}
+
+
+class RipSpeaker:
+    """The RIP process of one router: its database, its timers, its output queue."""
+
+    def __init__(self, interfaces: Mapping[str, IPv4Interface | str], rng: random.Random, *,
+                 split_horizon: SplitHorizon | str = SplitHorizon.POISONED_REVERSE,
+                 password: str | bytes | None = None, version: int = 2,
+                 timers: RipTimers = RipTimers(), passive: Iterable[str] = ()) -> None:
+        self.interfaces = {name: IPv4Interface(addr) for name, addr in interfaces.items()}
+        self.passive = frozenset(passive)
+        unknown = self.passive - self.interfaces.keys()
+        if unknown:
+            raise LocalRipError(f"passive interface(s) {sorted(unknown)} not among {sorted(self.interfaces)}")
+        if version not in (1, 2):
+            raise LocalRipError(f"RIP version {version}: only 1 and 2 exist")
+        try:
+            self.split_horizon = SplitHorizon(split_horizon)
+        except ValueError:
+            raise LocalRipError(f"split_horizon {split_horizon!r}: use none, simple or poisoned_reverse") from None
+        self.auth = RipAuth.password(password) if password is not None else None
+        self.version = version
+        self.timers = timers
+        self.rng = rng
+        self.up: set[str] = set()
+        self.routes: dict[IPv4Network, RipRoute] = {}
+        self.dropped: dict[str, int] = {}
+        self._own_addresses = {i.ip for i in self.interfaces.values()}
+        self._outbox: list[RipDatagram] = []
+        self._events: deque[RouteChange] = deque()
+        self._update_at: int | None = None
+        self._triggered_at: int | None = None   # a damped triggered update is waiting until then
+
+    # ------------------------------------------------------------------ inputs
+
+    def start(self, now: int) -> None:
+        """Bring every interface up: connected routes, a whole-table request on each (RFC 2453 3.9.1)."""
+        for name in self.interfaces:
+            self._bring_up(name, now)
+        self._update_at = now + self._update_interval()
+
+    def interface_up(self, name: str, now: int) -> None:
+        """The interface works (again): its network is ours to advertise; ask the neighbours for theirs."""
+        self._bring_up(name, now)
+
+    def interface_down(self, name: str, now: int) -> None:
+        """The interface lost its link: its network and every route through it become unreachable."""
+        self._interface(name)
+        if name not in self.up:
+            return
+        self.up.discard(name)
+        for route in list(self.routes.values()):
+            if route.interface == name and route.metric < RIP_INFINITY:
+                self._poison(route, now)
+
+    def handle_datagram(self, src: IPv4Address, src_port: int, interface: str, message: Rip, now: int) -> None:
+        """Process a RIP message received on `interface` from `src:src_port` (RFC 2453 3.9)."""
+        self._interface(interface)
+        reason = self._reject_reason(src, src_port, interface, message)
+        if reason is not None:
+            self.dropped[reason] = self.dropped.get(reason, 0) + 1
+            return
+        if message.command == RipCommand.REQUEST:
+            self._answer_request(src, src_port, interface, message)
+            return
+        for entry in message.routes:
+            offer = self._offer(entry, src, interface, message.version)
+            if offer is None:
+                self.dropped["invalid entry"] = self.dropped.get("invalid entry", 0) + 1
+            else:
+                self._consider(offer, now)
+
+    def handle_timer(self, now: int) -> None:
+        """Run every timer whose deadline has come."""
+        for route in list(self.routes.values()):
+            if route.timeout_at is not None and route.timeout_at <= now:
+                self._poison(route, now)                                   # RFC 2453 3.8 timeout
+            elif route.garbage_at is not None and route.garbage_at <= now:
+                del self.routes[route.prefix]                              # RFC 2453 3.8 garbage collection
+                self._events.append(RouteChange(now, ChangeKind.DELETED, route.prefix, route.metric,
+                                                route.next_hop, route.interface))
+        if self._update_at is not None and self._update_at <= now:
+            self._send_update(now, only_changed=False)                     # RFC 2453 3.8 periodic update
+            self._update_at = now + self._update_interval()
+        if self._triggered_at is not None and self._triggered_at <= now:
+            self._triggered_at = None                                      # RFC 2453 3.10.1 triggered update
+            if any(r.changed for r in self.routes.values()):
+                self._send_update(now, only_changed=True)
+
+    # ------------------------------------------------------------------ outputs
+
+    def datagrams_to_send(self, now: int) -> list[RipDatagram]:
+        """Drain the output queue."""
+        out, self._outbox = self._outbox, []
+        return out
+
+    def next_event(self) -> RouteChange | None:
+        return self._events.popleft() if self._events else None
+
+    def get_timer(self) -> int | None:
+        deadlines = [t for t in (self._update_at, self._triggered_at) if t is not None]
+        for route in self.routes.values():
+            if route.timeout_at is not None:
+                deadlines.append(route.timeout_at)
+            elif route.garbage_at is not None:
+                deadlines.append(route.garbage_at)
+        return min(deadlines) if deadlines else None
+
+    # ------------------------------------------------------------------ input processing
+
+    def _interface(self, name: str) -> IPv4Interface:
+        try:
+            return self.interfaces[name]
+        except KeyError:
+            raise LocalRipError(f"no interface {name!r} (have {sorted(self.interfaces)})") from None
+
+    def _bring_up(self, name: str, now: int) -> None:
+        address = self._interface(name)
+        if name in self.up:
+            return
+        self.up.add(name)
+        self._set_route(RipRoute(address.network, 1, None, name, now), ChangeKind.ADDED, now)
+        if name not in self.passive:
+            request = Rip(RipCommand.REQUEST, self.version, (RipEntry(ZERO_ADDRESS, RIP_INFINITY, afi=0),))
+            self._queue(name, self._group(name), RIP_PORT, request)
+
+    def _reject_reason(self, src: IPv4Address, src_port: int, interface: str, message: Rip) -> str | None:
+        """Why a message is ignored as a whole (RFC 2453 3.9, 4.1), or None to process it."""
+        if interface not in self.up or interface in self.passive:
+            return "interface not running RIP"
+        if message.command not in (RipCommand.REQUEST, RipCommand.RESPONSE):
+            return "unknown command"  # RFC 2453 3.6: obsolete or unknown commands are ignored
+        if message.version == 0:
+            return "version 0"  # RFC 2453 3.6: version 0 messages are ignored
+        if message.command == RipCommand.RESPONSE and src_port != RIP_PORT:
+            return "response not from port 520"  # RFC 2453 3.9.2
+        if src in self._own_addresses:
+            return "our own message"
+        if src not in self.interfaces[interface].network and message.command == RipCommand.RESPONSE:
+            return "source not on the network"  # RFC 2453 3.9.2: "from a directly-connected network"
+        auth = message.auth if message.version >= 2 else None
+        if self.auth is None:
+            # RFC 2453 4.1: without authentication configured, authenticated RIP-2 messages are discarded.
+            return "unexpected authentication" if auth is not None else None
+        if message.version == 1:
+            return "RIPv1 while authentication is on"  # RFC 2453 4.1, "for maximum security"
+        if auth is None or auth.auth_type != AUTH_SIMPLE_PASSWORD or auth.data != self.auth.data:
+            return "authentication failed"
+        return None
+
+    def _offer(self, entry: RipEntry, src: IPv4Address, interface: str, version: int) -> Offer | None:
+        """Validate an entry (RFC 2453 3.9.2, 4.3; RFC 1058 3.4.2) and add the interface's cost."""
+        if entry.afi != AFI_INET or not 1 <= entry.metric <= RIP_INFINITY:
+            return None
+        if version == 1 and (entry.tag or int(entry.mask) or int(entry.next_hop)):
+            return None  # RFC 1058 3.4: must-be-zero fields that are not zero
+        address = entry.address
+        if address.is_loopback or address.is_multicast or address.is_reserved or (
+                int(address) >> 24 == 0 and int(address) != 0) or int(address) == 0xFFFFFFFF:
+            return None
+        prefix = self._entry_prefix(entry, interface)
+        if prefix is None:
+            return None
+        next_hop = src
+        local = self.interfaces[interface]
+        if int(entry.next_hop) and entry.next_hop in local.network and entry.next_hop not in self._own_addresses:
+            next_hop = entry.next_hop  # RFC 2453 4.4: a better next hop on the same network
+        metric = min(entry.metric + 1, RIP_INFINITY)  # RFC 2453 3.9.2, every interface costs 1
+        return Offer(prefix, metric, next_hop, interface, entry.tag)
+
+    def _entry_prefix(self, entry: RipEntry, interface: str) -> IPv4Network | None:
+        """The network an entry names: its mask (RIPv2), or inferred as RIPv1 does (RFC 1058 3.7)."""
+        mask = int(entry.mask)
+        if mask:
+            if (mask | (mask - 1)) & 0xFFFFFFFF != 0xFFFFFFFF:
+                return None  # not contiguous
+            return IPv4Network((entry.address, entry.prefixlen), strict=False)
+        address = int(entry.address)
+        if address == 0:
+            return IPv4Network("0.0.0.0/0")
+        classful = 8 if address >> 31 == 0 else 16 if address >> 30 == 0b10 else 24
+        local = self.interfaces[interface]
+        same_major = IPv4Network((entry.address, classful), strict=False)
+        length = local.network.prefixlen if local.ip in same_major else classful
+        if address & ((1 << (32 - length)) - 1):
+            length = 32  # host bits set: a host route
+        return IPv4Network((entry.address, length))
+
+    def _consider(self, offer: Offer, now: int) -> None:
+        current = self.routes.get(offer.prefix)
+        halfway = (current is not None and current.timeout_at is not None
+                   and current.timeout_at - now <= self.timers.timeout // 2)
+        same_gateway = current is not None and current.next_hop == offer.next_hop
+        action = decide(Situation(offer, current, same_gateway, halfway))
+        if action is Action.ADD:
+            self._set_route(self._learned(offer, now), ChangeKind.ADDED, now)
+        elif action is Action.REPLACE:
+            kind = ChangeKind.CHANGED if current.metric < RIP_INFINITY else ChangeKind.ADDED
+            self._set_route(self._learned(offer, now), kind, now)
+        elif action is Action.REFRESH:
+            current.timeout_at = now + self.timers.timeout
+            current.heard_at = now
+        elif action is Action.POISON:
+            self._poison(current, now)
+
+    def _learned(self, offer: Offer, now: int) -> RipRoute:
+        return RipRoute(offer.prefix, offer.metric, offer.next_hop, offer.interface, now, offer.tag,
+                        timeout_at=now + self.timers.timeout)
+
+    def _answer_request(self, src: IPv4Address, src_port: int, interface: str, request: Rip) -> None:
+        """RFC 2453 3.9.1: the whole table (normal output rules) or the asked entries as they are."""
+        if request.is_whole_table_request:
+            # A query from another port (a monitoring tool) sees the table without split horizon.
+            entries = self._advertised(interface if src_port == RIP_PORT else None, only_changed=False)
+        else:
+            entries = []
+            for asked in request.routes:
+                prefix = self._entry_prefix(asked, interface) if asked.afi == AFI_INET else None
+                route = self.routes.get(prefix) if prefix is not None else None
+                entries.append(RipEntry(asked.address, route.metric if route else RIP_INFINITY, asked.mask,
+                                        asked.next_hop, asked.tag, asked.afi))
+        for message in self._messages(entries, request.version, RipCommand.RESPONSE):
+            self._queue(interface, src, src_port, message)
+
+    # ------------------------------------------------------------------ database changes
+
+    def _set_route(self, route: RipRoute, kind: ChangeKind, now: int) -> None:
+        route.changed = True
+        self.routes[route.prefix] = route
+        self._events.append(RouteChange(now, kind, route.prefix, route.metric, route.next_hop, route.interface))
+        self._trigger(now)
+
+    def _poison(self, route: RipRoute, now: int) -> None:
+        """RFC 2453 3.8: metric 16, the garbage-collection timer starts, a triggered update goes out."""
+        route.metric = RIP_INFINITY
+        route.timeout_at = None
+        route.garbage_at = now + self.timers.garbage
+        route.changed = True
+        self._events.append(RouteChange(now, ChangeKind.UNREACHABLE, route.prefix, route.metric,
+                                        route.next_hop, route.interface))
+        self._trigger(now)
+
+    # ------------------------------------------------------------------ output processing
+
+    def _trigger(self, now: int) -> None:
+        """RFC 2453 3.10.1: a triggered update, damped by a random 1-5 s; changes meanwhile join it.
+
+        The damping timer starts with the first change rather than after an immediate update (the
+        RFC allows both; ns-3 does this): it spares the links a burst when many changes arrive at
+        once, and it leaves the window in which count to infinity can start without split horizon.
+        """
+        if self._triggered_at is None:
+            span = self.timers.triggered_max - self.timers.triggered_min
+            self._triggered_at = now + self.timers.triggered_min + int(self.rng.random() * span)
+
+    def _send_update(self, now: int, only_changed: bool) -> None:
+        """A Response on every running interface, to 224.0.0.9 (RIPv2) or the subnet broadcast (RIPv1)."""
+        for name in sorted(self.up - self.passive):
+            entries = self._advertised(name, only_changed)
+            for message in self._messages(entries, self.version, RipCommand.RESPONSE):
+                self._queue(name, self._group(name), RIP_PORT, message)
+        for route in self.routes.values():
+            route.changed = False
+        if not only_changed:
+            # RFC 2453 3.10.1: a regular update makes a pending triggered update unnecessary.
+            self._triggered_at = None
+
+    def _advertised(self, interface: str | None, only_changed: bool) -> list[RipEntry]:
+        """The entries for one interface after split horizon (RFC 2453 3.10, 3.4.3)."""
+        entries = []
+        for route in sorted(self.routes.values(), key=lambda r: (int(r.prefix.network_address), r.prefix.prefixlen)):
+            if only_changed and not route.changed:
+                continue
+            metric: int | None = route.metric
+            if interface is not None and route.interface == interface and not route.connected:
+                metric = SPLIT_HORIZON_RULES[self.split_horizon](route.metric)
+            if metric is None:
+                continue
+            entries.append(RipEntry(route.prefix.network_address, metric, route.prefix.netmask, tag=route.tag))
+        return entries
+
+    def _messages(self, entries: list[RipEntry], version: int, command: RipCommand) -> list[Rip]:
+        """Pack entries into messages of at most 25 entries, the auth entry counting as one (RFC 2453 4.1)."""
+        if version == 1:
+            # RIPv1 has no mask field: the receiver infers it (RFC 1058 3.7).
+            entries = [RipEntry(e.address, e.metric, afi=e.afi) for e in entries]
+        auth = (self.auth,) if self.auth is not None and version >= 2 else ()
+        room = RIP_MAX_ENTRIES - len(auth)
+        return [Rip(command, version, auth + tuple(entries[i:i + room])) for i in range(0, len(entries), room)]
+
+    def _group(self, interface: str) -> IPv4Address:
+        """Where updates go: the RIPv2 multicast group, or the subnet's broadcast address for RIPv1."""
+        return RIP_MULTICAST if self.version == 2 else self.interfaces[interface].network.broadcast_address
+
+    def _queue(self, interface: str, destination: IPv4Address, port: int, message: Rip) -> None:
+        self._outbox.append(RipDatagram(interface, destination, port, message))
+
+    def _update_interval(self) -> int:
+        jitter = self.timers.update_jitter
+        return self.timers.update - jitter + int(self.rng.random() * 2 * jitter)
+
+    def last_heard(self, prefix: IPv4Network) -> int | None:
+        """When `prefix` was last learned or refreshed (for the age column of `show ip route`)."""
+        route = self.routes.get(prefix)
+        return route.heard_at if route is not None else None
