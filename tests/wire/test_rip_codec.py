@@ -38,8 +38,8 @@ def test_parse_of_random_bytes_raises_only_wire_errors(data):
 
 
 def test_truncated_header_and_ragged_entries_are_errors_naming_the_field():
-    """Three bytes are a truncated header; a 19-byte entry is malformed; both say where."""
-    with pytest.raises(WireError, match="offset 0"):
+    """Three bytes cut the header at its domain field; a 19-byte entry is cut short; both say where."""
+    with pytest.raises(WireError, match="domain.*offset 2"):
         Rip.parse(b"\x02\x02\x00")
     with pytest.raises(WireError, match="entries.*offset 4"):
         Rip.parse(b"\x02\x02\x00\x00" + b"\x00" * 19)

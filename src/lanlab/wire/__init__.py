@@ -36,7 +36,7 @@ How a protocol module is written (wire/tcp.py, wire/rip.py, wire/stp.py follow u
    lanlab.wire registers every codec: the core knows the modules only through this list.
 """
 
-from lanlab.wire import arp, ethernet, icmp, ipv4, udp  # noqa: F401 - importing registers the codecs
+from lanlab.wire import arp, ethernet, icmp, ipv4, rip, udp  # noqa: F401 - importing registers the codecs
 from lanlab.wire.arp import Arp, ArpOp
 from lanlab.wire.checksum import internet_checksum, pseudo_header_sum
 from lanlab.wire.dissect import Dissection, describe, dissect
@@ -48,10 +48,12 @@ from lanlab.wire.ipv4 import IPv4, IpProto
 from lanlab.wire.mac import MacAddress
 from lanlab.wire.pcap import PcapReader, PcapWriter
 from lanlab.wire.pcapng import PcapngReader, PcapngWriter
+from lanlab.wire.rip import Rip, RipAuth, RipCommand, RipEntry
 from lanlab.wire.udp import Udp
 
 __all__ = [
     "Arp", "ArpOp", "Dissection", "Dot3", "EtherType", "Ethernet", "IPv4", "Icmp", "IcmpType", "IpProto", "Llc",
-    "MacAddress", "MalformedError", "PcapReader", "PcapWriter", "PcapngReader", "PcapngWriter", "TimeExceededCode", "TruncatedError", "Udp", "UnreachableCode", "WireError",
+    "MacAddress", "MalformedError", "PcapReader", "PcapWriter", "PcapngReader", "PcapngWriter", "Rip", "RipAuth",
+    "RipCommand", "RipEntry", "TimeExceededCode", "TruncatedError", "Udp", "UnreachableCode", "WireError",
     "describe", "dissect", "internet_checksum", "pseudo_header_sum", "quote", "wire_fields",
 ]

@@ -8,12 +8,13 @@ message parses and builds back to the same bytes.
 
 from __future__ import annotations
 
-import struct
-from dataclasses import dataclass
 from enum import IntEnum
 from ipaddress import IPv4Address
+from typing import Sequence
 
-from lanlab.wire.errors import MalformedError, TruncatedError
+from lanlab.wire.errors import malformed, truncated
+from lanlab.wire.fields import Item, Leaf, const, header, ipv4, u8, u16, u32
+from lanlab.wire.registry import register
 
 RIP_PORT = 520
 RIP_MULTICAST = IPv4Address("224.0.0.9")  # RFC 2453 4 (RIP-2 routers)
@@ -23,12 +24,7 @@ AFI_INET = 2
 AFI_AUTH = 0xFFFF
 AUTH_SIMPLE_PASSWORD = 2  # RFC 2453 4.1
 ZERO_ADDRESS = IPv4Address(0)
-
-_HEADER = struct.Struct("!BBH")
-_ENTRY = struct.Struct("!HHIIII")
-_AUTH = struct.Struct("!HH16s")
-HEADER_LENGTH = _HEADER.size
-ENTRY_LENGTH = _ENTRY.size
+ENTRY_LENGTH = 20
 
 
 class RipCommand(IntEnum):
@@ -36,7 +32,7 @@ class RipCommand(IntEnum):
     RESPONSE = 2
 
 
-@dataclass(frozen=True, slots=True)
+@header("RIP entry", layout=(u16("afi"), u16("tag"), ipv4("address"), ipv4("mask"), ipv4("next_hop"), u32("metric")))
 class RipEntry:
     """One route: RIPv1 leaves tag, mask and next hop zero (RFC 1058 3.1 "must be zero")."""
 
@@ -52,16 +48,13 @@ class RipEntry:
         """The mask as a prefix length (a RIPv2 mask is contiguous; RFC 2453 4.3)."""
         return bin(int(self.mask)).count("1")
 
-    def pack(self) -> bytes:
-        return _ENTRY.pack(self.afi, self.tag, int(self.address), int(self.mask), int(self.next_hop), self.metric)
 
-
-@dataclass(frozen=True, slots=True)
+@header("RIP authentication", layout=(const(u16("afi"), AFI_AUTH), u16("auth_type"), Item("16s", (Leaf("data"),))))
 class RipAuth:
     """An authentication entry: for type 2 `data` is the password, NUL-padded to 16 bytes."""
 
     auth_type: int = AUTH_SIMPLE_PASSWORD
-    data: bytes = b""
+    data: bytes = bytes(16)
 
     @classmethod
     def password(cls, password: str | bytes) -> RipAuth:
@@ -71,13 +64,13 @@ class RipAuth:
             raise ValueError(f"RIP password is {len(raw)} bytes; at most 16 fit (RFC 2453 4.1)")
         return cls(AUTH_SIMPLE_PASSWORD, raw.ljust(16, b"\0"))
 
-    def pack(self) -> bytes:
-        if len(self.data) > 16:
-            raise ValueError(f"RIP auth data is {len(self.data)} bytes; at most 16 fit")
-        return _AUTH.pack(AFI_AUTH, self.auth_type, self.data)
+    def build(self, payload: bytes = b"") -> bytes:
+        if len(self.data) != 16:  # struct would pad or cut silently
+            raise malformed(self.NAME, "data", 4, f"{len(self.data)} bytes, must be 16")
+        return self._pack(self.auth_type, self.data) + payload
 
 
-@dataclass(frozen=True, slots=True)
+@header("RIP", layout=(u8("command"), u8("version"), u16("domain")))
 class Rip:
     """A RIP message: command, version and its entries in wire order (routes and auth entries)."""
 
@@ -105,28 +98,24 @@ class Rip:
 
     @classmethod
     def parse(cls, data: bytes | memoryview) -> tuple[Rip, bytes]:
-        data = bytes(data)
-        if len(data) < HEADER_LENGTH:
-            raise TruncatedError(f"RIP: header needs {HEADER_LENGTH} bytes at offset 0, got {len(data)}")
-        command, version, domain = _HEADER.unpack_from(data)
-        body = len(data) - HEADER_LENGTH
+        """The message; RIP fills its UDP datagram, so nothing is left over."""
+        command, version, domain = cls._unpack(data)
+        body = len(data) - cls.SIZE
         if body % ENTRY_LENGTH:
-            raise MalformedError(f"RIP: entries field at offset {HEADER_LENGTH} is {body} bytes, "
-                                 f"not a multiple of {ENTRY_LENGTH}")
+            raise truncated(cls.NAME, f"entries[{body // ENTRY_LENGTH}]", cls.SIZE + body - body % ENTRY_LENGTH,
+                            cls.SIZE + (body // ENTRY_LENGTH + 1) * ENTRY_LENGTH, len(data))
         entries: list[RipEntry | RipAuth] = []
-        for offset in range(HEADER_LENGTH, len(data), ENTRY_LENGTH):
-            afi, tag, address, mask, next_hop, metric = _ENTRY.unpack_from(data, offset)
-            if afi == AFI_AUTH:
-                _, auth_type, auth_data = _AUTH.unpack_from(data, offset)
-                entries.append(RipAuth(auth_type, auth_data))
+        for offset in range(cls.SIZE, len(data), ENTRY_LENGTH):
+            chunk = data[offset:offset + ENTRY_LENGTH]
+            if chunk[:2] == b"\xff\xff":
+                entries.append(RipAuth.parse(chunk)[0])
             else:
-                entries.append(RipEntry(IPv4Address(address), metric, IPv4Address(mask),
-                                        IPv4Address(next_hop), tag, afi))
-        return cls(command, version, tuple(entries), domain), b""
+                entries.append(RipEntry.parse(chunk)[0])
+        return cls._new(command, version, tuple(entries), domain), b""
 
     def build(self, payload: bytes = b"") -> bytes:
-        return _HEADER.pack(self.command, self.version, self.domain) + b"".join(
-            e.pack() for e in self.entries) + payload
+        return self._pack(self.command, self.version, self.domain) + b"".join(
+            e.build() for e in self.entries) + payload
 
     def summary(self) -> str:
         """tshark's Info column for RIP: the command name."""
@@ -134,3 +123,10 @@ class Rip:
             return RipCommand(self.command).name.capitalize()
         except ValueError:
             return f"Unknown command ({self.command})"
+
+
+def _rip_summary(h: Rip, below: Sequence[object], payload: bytes) -> tuple[str, str]:
+    return f"RIPv{h.version}", h.summary()  # tshark: Protocol "RIPv2", Info "Response"
+
+
+register(Rip, under=[("udp_port", RIP_PORT)], summary=_rip_summary)

@@ -1,0 +1,138 @@
+"""IPv4 forwarding as RFC 1812 says a router does it, without the I/O: a datagram in, a decision out.
+
+`Forwarder.decide(header, payload, interface)` returns one of: `Deliver` (it is for this router),
+`Forward` (the header with its TTL decremented and checksum patched, the interface and next hop),
+`Drop` (silently, with the reason) or `SendIcmp` (drop it and send this ICMP error to its source).
+Host unreachable (ARP got no answer) and port unreachable (nothing listens) are found later by
+the caller, which asks `icmp_error` for the message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from ipaddress import IPv4Address, IPv4Interface
+from typing import Mapping, Union
+
+from lanlab.proto.routing import RoutingTable
+from lanlab.wire import Icmp, IcmpType, IpProto, IPv4, TimeExceededCode, UnreachableCode, quote
+
+LIMITED_BROADCAST = IPv4Address("255.255.255.255")
+
+
+# ICMP types that are themselves errors: no error is ever sent about them (RFC 1812 4.3.2.7).
+ICMP_ERROR_TYPES = frozenset({3, 4, 5, 11, 12})
+
+
+@dataclass(frozen=True, slots=True)
+class Deliver:
+    """The datagram is addressed to this router (one of its addresses, a local broadcast, a local group)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Forward:
+    header: IPv4
+    interface: str
+    next_hop: IPv4Address
+
+
+@dataclass(frozen=True, slots=True)
+class Drop:
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class SendIcmp:
+    """Discard the datagram and send `icmp` + `quote` from `source` to the datagram's source."""
+
+    icmp: Icmp
+    quote: bytes
+    source: IPv4Address
+    destination: IPv4Address
+    reason: str
+
+
+Decision = Union[Deliver, Forward, Drop, SendIcmp]
+DELIVER = Deliver()
+
+
+def decrement_ttl(header: IPv4) -> IPv4:
+    """TTL minus one, the checksum patched incrementally (RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m')).
+
+    A header without a checksum yet (built in memory, never on the wire) keeps None: build() computes it.
+    """
+    checksum = header.checksum
+    if checksum is not None:
+        old_word = (header.ttl << 8) | header.proto  # TTL and protocol share one 16-bit word
+        new_word = old_word - 0x100
+        total = (~checksum & 0xFFFF) + (~old_word & 0xFFFF) + new_word
+        total = (total & 0xFFFF) + (total >> 16)
+        total = (total & 0xFFFF) + (total >> 16)
+        checksum = ~total & 0xFFFF
+    return replace(header, ttl=header.ttl - 1, checksum=checksum)
+
+
+def may_send_error_about(header: IPv4, payload: bytes) -> bool:
+    """RFC 1812 4.3.2.7: no ICMP error about an ICMP error, a non-first fragment, or a non-unicast datagram."""
+    if header.frag_offset != 0:
+        return False
+    if header.dst.is_multicast or header.dst == LIMITED_BROADCAST:
+        return False
+    if header.src.is_multicast or header.src == LIMITED_BROADCAST or int(header.src) == 0 or header.src.is_loopback:
+        return False
+    if header.proto == IpProto.ICMP and payload and payload[0] in ICMP_ERROR_TYPES:
+        return False
+    return True
+
+
+class Forwarder:
+    """The forwarding decision of one router: its interfaces, its routing table, its policy knobs."""
+
+    def __init__(self, interfaces: Mapping[str, IPv4Interface], table: RoutingTable, *,
+                 forward_directed_broadcast: bool = False) -> None:
+        self.interfaces = dict(interfaces)
+        self.table = table
+        # RFC 2644 changed RFC 1812's default: directed broadcasts are not forwarded unless asked for.
+        self.forward_directed_broadcast = forward_directed_broadcast
+        self._own = {i.ip for i in self.interfaces.values()}
+        self._broadcasts = {i.network.broadcast_address: name for name, i in self.interfaces.items()
+                            if i.network.prefixlen < 31}
+
+    def decide(self, header: IPv4, payload: bytes, interface: str) -> Decision:
+        """What to do with a datagram that arrived on `interface` (RFC 1812 5.2, 5.3)."""
+        dst = header.dst
+        if dst in self._own or dst == LIMITED_BROADCAST:
+            return DELIVER  # 5.3.5.1: a limited broadcast is never forwarded
+        directed = self._broadcasts.get(dst)
+        if directed is not None:
+            if directed == interface:
+                return DELIVER  # a broadcast on the network it arrived from is for us
+            if not self.forward_directed_broadcast:
+                return Drop("directed broadcast not forwarded (RFC 2644)")
+            return Forward(decrement_ttl(header), directed, dst)
+        if dst.is_multicast:
+            # 224.0.0.0/24 never leaves its link (RFC 5771); this router routes no other multicast.
+            return DELIVER if dst in _LOCAL_NETWORK_CONTROL else Drop("multicast is not routed")
+        if header.src.is_multicast or header.src == LIMITED_BROADCAST or header.src.is_loopback:
+            return Drop("martian source (RFC 1812 5.3.7)")
+        if header.ttl <= 1:
+            # 5.3.1: a datagram whose TTL would reach zero is discarded with Time Exceeded.
+            return self._error(header, payload, interface, Icmp(IcmpType.TIME_EXCEEDED, TimeExceededCode.TTL), "TTL expired")
+        route = self.table.lookup(dst)
+        if route is None:
+            return self._error(header, payload, interface, Icmp(IcmpType.DEST_UNREACHABLE, UnreachableCode.NET),
+                               "no route")
+        return Forward(decrement_ttl(header), route.interface, route.via if route.via is not None else dst)
+
+    def icmp_error(self, header: IPv4, payload: bytes, interface: str, code: UnreachableCode) -> Decision:
+        """Destination unreachable (host: ARP failed; port: nobody listens) about a datagram, if allowed."""
+        return self._error(header, payload, interface, Icmp(IcmpType.DEST_UNREACHABLE, code),
+                           f"{code.name.lower()} unreachable")
+
+    def _error(self, header: IPv4, payload: bytes, interface: str, icmp: Icmp, reason: str) -> Decision:
+        if not may_send_error_about(header, payload):
+            return Drop(f"{reason}, no ICMP error allowed (RFC 1812 4.3.2.7)")
+        # 4.3.2.4: the error's source is the address of the interface the datagram came in on.
+        return SendIcmp(icmp, quote(header.build(payload)), self.interfaces[interface].ip, header.src, reason)
+
+
+_LOCAL_NETWORK_CONTROL = IPv4Interface("224.0.0.0/24").network
