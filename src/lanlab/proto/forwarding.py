@@ -87,9 +87,9 @@ def may_send_error_about(header: IPv4, payload: bytes) -> bool:
 class Forwarder:
     """The forwarding decision of one router: its interfaces, its routing table, its policy knobs."""
 
-    def __init__(self, interfaces: Mapping[str, IPv4Interface], table: RoutingTable, *,
+    def __init__(self, interfaces: Mapping[str, IPv4Interface | str], table: RoutingTable, *,
                  forward_directed_broadcast: bool = False) -> None:
-        self.interfaces = dict(interfaces)
+        self.interfaces = {name: IPv4Interface(address) for name, address in interfaces.items()}
         self.table = table
         # RFC 2644 changed RFC 1812's default: directed broadcasts are not forwarded unless asked for.
         self.forward_directed_broadcast = forward_directed_broadcast
