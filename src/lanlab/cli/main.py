@@ -12,6 +12,8 @@ from lanlab import __version__
 
 # command word -> "module:attribute"; one line per command group.
 COMMANDS: dict[str, str] = {
+    "arp": "lanlab.cli.arp:arp_command",
+    "arping": "lanlab.cli.arping:arping_command",
     "decode": "lanlab.cli.decode:decode_command",
     "ip": "lanlab.cli.ip:ip_command",
     "oui": "lanlab.cli.oui:oui_command",
