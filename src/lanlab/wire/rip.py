@@ -70,7 +70,7 @@ class RipAuth:
         return self._pack(self.auth_type, self.data) + payload
 
 
-@header("RIP", layout=(u8("command"), u8("version"), u16("domain")))
+@header("RIP", layout=(u8("command", RipCommand), u8("version"), u16("domain")))
 class Rip:
     """A RIP message: command, version and its entries in wire order (routes and auth entries)."""
 
