@@ -65,3 +65,25 @@ SAMPLES = [
     (udp_frame(), "UDP", "40000 → 7788 Len=5"),
     (llc_frame(), "LLC", "DSAP 0x42 SSAP 0x42"),
 ]
+
+
+def rip_frame(rip) -> bytes:
+    """A RIP message from A's port 520 to the RIPv2 multicast group."""
+    from lanlab.wire.rip import RIP_MULTICAST, RIP_PORT
+
+    datagram = Udp(RIP_PORT, RIP_PORT).build(rip.build(), A_IP, RIP_MULTICAST)
+    return Ethernet(MacAddress("01:00:5e:00:00:09"), A_MAC, EtherType.IPV4).build(
+        IPv4(A_IP, RIP_MULTICAST, IpProto.UDP, ttl=1).build(datagram))
+
+
+def _rip_samples() -> list:
+    from lanlab.wire.rip import Rip, RipAuth, RipCommand, RipEntry
+
+    response = Rip(RipCommand.RESPONSE, 2, (RipAuth.password("lanlab"),
+                                            RipEntry(IPv4Address("198.18.1.0"), 1, IPv4Address("255.255.255.0")),
+                                            RipEntry(IPv4Address("198.18.2.0"), 16, IPv4Address("255.255.255.0"))))
+    request = Rip(RipCommand.REQUEST, 1, (RipEntry(IPv4Address(0), 16, afi=0),))
+    return [(rip_frame(response), "RIPv2", "Response"), (rip_frame(request), "RIPv1", "Request")]
+
+
+SAMPLES += _rip_samples()
