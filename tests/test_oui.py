@@ -57,3 +57,14 @@ def test_prefix_text_shows_the_block_length():
     """Prefixes print as B8:27:EB/24 and 70:B3:D5:00:1/36."""
     assert oui.Assignment("MA-L", "B827EB", "x").prefix_text == "B8:27:EB/24"
     assert oui.Assignment("MA-S", "70B3D5001", "x").prefix_text == "70:B3:D5:00:1/36"
+
+
+def test_ma_l_lookup_agrees_with_netaddr_api():
+    """Reading netaddr's oui.idx/oui.txt directly gives what netaddr.OUI(...).registration() says."""
+    import netaddr
+
+    keys = [int(line.split(",")[0]) for line in oui._ma_l_index().split()][::97]
+    assert len(keys) > 300
+    for key in keys:
+        assert oui._ma_l(f"{key:06X}") == netaddr.OUI(key).registration().org.strip()
+    assert oui._ma_l("FFFFFE") is None

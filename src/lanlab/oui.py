@@ -1,6 +1,7 @@
 """Who made a network card: the IEEE registries MA-L (24-bit OUI), MA-M (28-bit) and MA-S (36-bit).
 
-MA-L comes from netaddr's copy of the IEEE list (oui.txt). netaddr ships only the old IAB list
+MA-L comes from netaddr's copy of the IEEE list (oui.txt, found through its index oui.idx of
+"oui,offset,size" lines; read directly because importing netaddr costs ~0.3 s). netaddr ships only the old IAB list
 beside it, not MA-M or MA-S, so those blocks ship with lanlab in data/ieee-small-blocks.tsv
 (made by scripts/make_oui_blocks.py). A lookup takes the longest matching block: MA-M and MA-S
 blocks are carved out of MA-L OUIs registered to the IEEE itself.
@@ -11,11 +12,11 @@ Pure lookups on 6 MAC bytes (a lanlab.wire.MacAddress is bytes); no sockets, no 
 from __future__ import annotations
 
 import functools
+import importlib.util
 import re
 from dataclasses import dataclass
 from importlib import resources
-
-import netaddr
+from pathlib import Path
 
 # prefix length in bits -> (registry name, hex digits of the prefix)
 REGISTRIES: dict[int, tuple[str, int]] = {36: ("MA-S", 9), 28: ("MA-M", 7), 24: ("MA-L", 6)}
@@ -47,15 +48,35 @@ def _small_blocks() -> dict[str, str]:
 
 
 @functools.cache
+def _netaddr_eui_dir() -> Path:
+    # find_spec locates the package without running its __init__ (which loads both indexes).
+    spec = importlib.util.find_spec("netaddr")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("netaddr is not installed; pip install netaddr")
+    return Path(list(spec.submodule_search_locations)[0]) / "eui"
+
+
+@functools.cache
+def _ma_l_index() -> str:
+    return "\n" + (_netaddr_eui_dir() / "oui.idx").read_text(encoding="ascii")
+
+
+@functools.cache
 def _ma_l_text() -> str:
-    return resources.files("netaddr.eui").joinpath("oui.txt").read_text(encoding="utf-8", errors="replace")
+    return (_netaddr_eui_dir() / "oui.txt").read_text(encoding="utf-8", errors="replace")
 
 
 def _ma_l(prefix: str) -> str | None:
-    try:
-        return netaddr.OUI(int(prefix, 16)).registration().org.strip()
-    except netaddr.NotRegisteredError:
+    """The first registration of a 24-bit OUI (as netaddr's OUI(...).registration() gives it)."""
+    index = _ma_l_index()
+    at = index.find(f"\n{int(prefix, 16)},")
+    if at < 0:
         return None
+    _key, offset, size = index[at + 1:index.find("\n", at + 1)].split(",")
+    with open(_netaddr_eui_dir() / "oui.txt", "rb") as registry:
+        registry.seek(int(offset))
+        record = registry.read(int(size)).decode("utf-8", errors="replace")
+    return record.split("(hex)", 1)[1].splitlines()[0].strip()
 
 
 def lookup(mac: bytes) -> Assignment | None:

@@ -13,6 +13,7 @@ import select
 import socket
 import struct
 import time
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from ipaddress import IPv4Address, IPv4Network
@@ -202,44 +203,54 @@ def scan(endpoint: ArpEndpoint, network: IPv4Network, rate: float, timeout: floa
          on_answer: Callable[[ArpReply], None], clock: Clock = time.monotonic_ns) -> ScanResult:
     """Ask every host address of `network` at `rate` requests/s while collecting replies as they come.
 
-    Addresses still silent after a round are asked again (`retries` more rounds); the scan ends
-    when the last request's answer window (`timeout`) closes, or as soon as every address answered.
+    Like arp-scan, each address has its own answer window: one still silent `timeout` after its
+    request is asked again (up to `retries` more times), in the next free sending slot, so retries
+    overlap the first round instead of waiting for it. The scan ends when the last request's
+    window closes, or as soon as every address has answered.
     """
     result = ScanResult(network)
     gap_ns, window_ns = int(1e9 / rate), int(timeout * 1e9)
-    pending = [ip for ip in network.hosts() if ip != endpoint.ip]
-    asked_at: dict[IPv4Address, int] = {}
+    fresh = deque(ip for ip in network.hosts() if ip != endpoint.ip)
+    waiting: deque[tuple[int, IPv4Address, int]] = deque()  # (window closes, ip, attempts so far), in order
+    first_asked: dict[IPv4Address, int] = {}
+    answered: set[IPv4Address] = set()
     seen: set[tuple[IPv4Address, MacAddress]] = set()
-    start = clock()
+    start = next_send = clock()
 
     def collect() -> None:
         for arp, was_broadcast in endpoint.replies():
-            if arp.sender_ip not in asked_at or (arp.sender_ip, arp.sender_mac) in seen:
+            if arp.sender_ip not in first_asked or (arp.sender_ip, arp.sender_mac) in seen:
                 continue
             seen.add((arp.sender_ip, arp.sender_mac))
-            reply = ArpReply(arp.sender_ip, arp.sender_mac, clock() - asked_at[arp.sender_ip], was_broadcast)
+            answered.add(arp.sender_ip)
+            reply = ArpReply(arp.sender_ip, arp.sender_mac, clock() - first_asked[arp.sender_ip], was_broadcast)
             result.answers.append(reply)
             on_answer(reply)
 
-    for _round in range(retries + 1):
-        next_send = clock()
-        for ip in pending:
-            while (now := clock()) < next_send:
-                if endpoint.wait((next_send - now) / 1e9):
-                    collect()
-            endpoint.send_request(ip)
-            asked_at.setdefault(ip, clock())
-            result.requests += 1
-            next_send += gap_ns
-        window_end = clock() + window_ns
-        answered = {reply.ip for reply in result.answers}
-        while (now := clock()) < window_end and not answered.issuperset(pending):
-            if endpoint.wait((window_end - now) / 1e9):
-                collect()
-                answered = {reply.ip for reply in result.answers}
-        pending = [ip for ip in pending if ip not in answered]
-        if not pending:
+    def ask(ip: IPv4Address, attempts: int, now: int) -> None:
+        endpoint.send_request(ip)
+        first_asked.setdefault(ip, now)
+        result.requests += 1
+        waiting.append((now + window_ns, ip, attempts + 1))
+
+    while True:
+        now = clock()
+        while waiting and (waiting[0][1] in answered or (waiting[0][0] <= now and waiting[0][2] > retries)):
+            waiting.popleft()  # answered, or silent through every attempt: done with it
+        if not fresh and not waiting:
             break
+        # Next moment to act: the next sending slot, or the oldest request's window closing.
+        wake = next_send if fresh else max(next_send, waiting[0][0])
+        if now < wake:
+            if endpoint.wait((wake - now) / 1e9):
+                collect()
+            continue
+        if waiting and waiting[0][0] <= now:
+            _closed, ip, attempts = waiting.popleft()
+            ask(ip, attempts, now)  # a retry goes before fresh addresses: its host is the one waited for
+        elif fresh:
+            ask(fresh.popleft(), 0, now)
+        next_send = max(next_send + gap_ns, now)  # keep the rate; after a late wake-up, no burst
     collect()
     result.elapsed_ns = clock() - start
     return result
