@@ -1,0 +1,670 @@
+"""One TCP connection, sans-IO (RFC 9293): segments in with `handle_segment(header, payload,
+now)`, segments out with `segments_to_send(now)`, user calls `send`/`receive`/`shutdown`/
+`close`/`abort`, timers with `get_timer()`/`handle_timer(now)`, news with `next_event()`.
+
+Sequence numbers are kept internally as unbounded integers that start at the ISS/IRS
+(wire values are these modulo 2**32, unwrapped against the nearest expected value), so the
+comparisons below are plain `<` instead of modular arithmetic. Times are integer ns.
+"""
+
+from __future__ import annotations
+
+import errno
+from collections import deque
+from dataclasses import dataclass
+
+from lanlab.proto.tcp._events import (
+    Closed, CongestionChanged, Connected, ConnectionFailed, DataArrived, EndOfStream, StateChanged, TcpEvent,
+)
+from lanlab.proto.tcp._reno import RenoCongestion
+from lanlab.proto.tcp._rto import SECOND, RtoEstimator
+from lanlab.proto.tcp._state import TcpState, Trigger, next_state
+from lanlab.wire.tcp import Mss, Tcp, TcpFlags, WindowScale
+
+MASK = 0xFFFFFFFF
+MAX_WINDOW_SHIFT = 14  # RFC 7323 2.3
+DEFAULT_MSS = 536  # RFC 9293 3.7.1: assumed when the peer sends no MSS option
+
+F = TcpFlags
+S = TcpState
+SYNCHRONIZED_RECEIVING = (S.ESTABLISHED, S.FIN_WAIT_1, S.FIN_WAIT_2)  # where segment text is accepted
+
+
+class LocalTcpError(Exception):
+    """The user asked for something the connection's state does not allow."""
+
+
+@dataclass(slots=True)
+class TcpConfig:
+    """Tunables; defaults follow Linux where the RFC leaves a choice. Times in ns."""
+
+    mss: int = 1460
+    receive_buffer: int = 131072
+    send_buffer: int = 131072
+    window_scaling: bool = True
+    nodelay: bool = False  # TCP_NODELAY: Nagle's algorithm off
+    initial_rto: int = SECOND  # RFC 6298 2.1
+    min_rto: int = SECOND  # RFC 6298 2.4
+    max_rto: int = 60 * SECOND
+    msl: int = 30 * SECOND  # TIME-WAIT lasts 2*MSL (60 s, as Linux)
+    delayed_ack: int = 200_000_000  # RFC 9293 3.8.6.3: under 0.5 s; 0 acks every segment at once
+    syn_retries: int = 6  # Linux tcp_syn_retries
+    retries: int = 15  # Linux tcp_retries2
+    initial_window: int | None = None  # None: RFC 5681 3.1 equation 1
+
+
+def _unwrap(value: int, reference: int) -> int:
+    """The unbounded sequence number nearest `reference` that is `value` modulo 2**32."""
+    delta = (value - reference) & MASK
+    return reference + delta - (1 << 32) if delta >= 1 << 31 else reference + delta
+
+
+class TcpConnection:
+    """A connection between local_port and remote_port (addresses belong to the stack)."""
+
+    def __init__(self, local_port: int, remote_port: int, iss: int, config: TcpConfig | None = None) -> None:
+        self.config = config if config is not None else TcpConfig()
+        self.local_port = local_port
+        self.remote_port = remote_port
+        self.state = S.CLOSED
+        self.iss = iss & MASK
+        # Send sequence variables (RFC 9293 3.3.1); snd_max is the highest ever sent, since a
+        # timeout winds snd_nxt back to snd_una (go-back-N).
+        self.snd_una = self.snd_nxt = self.snd_max = self.iss
+        self.snd_wnd = 0
+        self._max_snd_wnd = 0  # largest window the peer offered (sender SWS avoidance)
+        self.snd_wl1 = self.snd_wl2 = 0
+        self.smss = DEFAULT_MSS
+        self.snd_wscale = 0
+        # Receive side.
+        self.irs = 0
+        self.rcv_nxt = 0
+        self.rcv_wscale = 0
+        self._scaling = False  # both SYNs carried a window scale option (RFC 7323 2.2)
+        self._rcv_adv = 0  # right edge of the window we advertised
+        self._recv_buffer = bytearray()
+        self._out_of_order: dict[int, tuple[bytes, bool]] = {}  # seq -> (data, FIN after it)
+        self._fin_received = False
+        self._read_closed = False
+        # Send buffer: unacknowledged + unsent bytes; first byte has sequence _buf_seq.
+        self._send_buffer = bytearray()
+        self._buf_seq = self.iss + 1
+        self._fin_queued = False
+        # Output decisions taken while handling input, turned into segments by segments_to_send.
+        self._acks: list[tuple[Tcp, bytes]] = []  # pure ACKs decided while handling input
+        self._unacked_segments = 0
+        self._retransmit_head = 0  # bytes to resend from snd_una at once (fast retransmit, probe)
+        self._resets: list[Tcp] = []
+        # Timers (absolute ns or None).
+        self.rto = RtoEstimator(self.config.initial_rto, self.config.min_rto, self.config.max_rto)
+        self.congestion = RenoCongestion(self.config.mss, self.config.initial_window)
+        self._rto_deadline: int | None = None
+        self._persist_deadline: int | None = None
+        self._persist_backoff = 0
+        self._delack_deadline: int | None = None
+        self._time_wait_deadline: int | None = None
+        self._retries = 0
+        self._rtt_seq: int | None = None  # Karn: one timed segment, never a retransmitted one
+        self._rtt_start = 0
+        self._events: deque[TcpEvent] = deque()
+        self._reported_congestion = (self.congestion.cwnd, self.congestion.ssthresh)
+        self.retransmissions = 0
+
+    # ------------------------------------------------------------------ opening
+    @classmethod
+    def connect(cls, local_port: int, remote_port: int, iss: int, config: TcpConfig | None = None) -> TcpConnection:
+        """An active open: the SYN goes out with the next segments_to_send (RFC 9293 3.10.1)."""
+        connection = cls(local_port, remote_port, iss, config)
+        connection._move(Trigger.ACTIVE_OPEN)
+        return connection
+
+    @classmethod
+    def accept_syn(cls, local_port: int, remote_port: int, iss: int, syn: Tcp, now: int,
+                   config: TcpConfig | None = None) -> TcpConnection:
+        """A passive open answering `syn` (the listener made this connection for it)."""
+        connection = cls(local_port, remote_port, iss, config)
+        connection._move(Trigger.PASSIVE_OPEN)
+        connection.handle_segment(syn, b"", now)
+        return connection
+
+    # ------------------------------------------------------------------ user calls
+    @property
+    def nodelay(self) -> bool:
+        return self.config.nodelay
+
+    @nodelay.setter
+    def nodelay(self, value: bool) -> None:
+        self.config.nodelay = value
+
+    @property
+    def send_space(self) -> int:
+        """Bytes `send` would accept now (the send buffer holds unacknowledged bytes too)."""
+        return max(0, self.config.send_buffer - len(self._send_buffer))
+
+    @property
+    def readable(self) -> int:
+        """Bytes waiting in the receive buffer."""
+        return len(self._recv_buffer)
+
+    @property
+    def at_eof(self) -> bool:
+        """The peer's FIN arrived and every byte before it has been read."""
+        return self._fin_received and not self._recv_buffer
+
+    @property
+    def can_send(self) -> bool:
+        """Sending is allowed: opening or open, and not shut down for writing."""
+        return self.state in (S.SYN_SENT, S.SYN_RECEIVED, S.ESTABLISHED, S.CLOSE_WAIT) and not self._fin_queued
+
+    def send(self, data: bytes) -> int:
+        """Queue as much of `data` as the send buffer takes; returns how many bytes."""
+        if not self.can_send:
+            raise LocalTcpError(f"cannot send in {self.state}" + (" after shutdown" if self._fin_queued else ""))
+        accepted = bytes(data[: self.send_space])
+        self._send_buffer += accepted
+        return len(accepted)
+
+    def receive(self, max_bytes: int) -> bytes:
+        """Take up to max_bytes from the receive buffer (b'' when empty); opens the window."""
+        data = bytes(self._recv_buffer[:max_bytes])
+        del self._recv_buffer[:max_bytes]
+        if data and self.state in SYNCHRONIZED_RECEIVING:
+            # RFC 9293 3.8.6.2.2: tell the sender about a window that grew enough to be worth
+            # it (Linux's rule: at least doubled, and by at least one MSS).
+            advertised = self._rcv_adv - self.rcv_nxt
+            grown = self._window_available() - advertised
+            if grown >= self.smss and self._window_available() >= 2 * advertised:
+                self._queue_ack()
+        return data
+
+    def shutdown(self) -> None:
+        """Half-close: a FIN follows the queued data; receiving goes on (RFC 9293 3.10.4)."""
+        if self.state in (S.SYN_SENT, S.LISTEN):
+            self._move(Trigger.CLOSE)
+            self._clear_timers()
+        elif self.state in (S.SYN_RECEIVED, S.ESTABLISHED, S.CLOSE_WAIT):
+            self._fin_queued = True
+            self._move(Trigger.CLOSE)
+
+    def close(self) -> None:
+        """Close both directions. Unread received data makes it an abort, as on Linux."""
+        self._read_closed = True
+        if self._recv_buffer and self.state not in (S.CLOSED, S.TIME_WAIT):
+            self.abort()
+        else:
+            self.shutdown()
+
+    def abort(self) -> None:
+        """Send RST and drop everything (RFC 9293 3.10.5 ABORT)."""
+        if self.state in (S.SYN_RECEIVED, S.ESTABLISHED, S.FIN_WAIT_1, S.FIN_WAIT_2, S.CLOSE_WAIT):
+            self._resets.append(self._header(self.snd_nxt, F.RST))
+        if self.state is not S.CLOSED:
+            self._move(Trigger.ABORT)
+        self._clear_timers()
+        self._acks.clear()
+
+    # ------------------------------------------------------------------ events
+    def next_event(self) -> TcpEvent | None:
+        return self._events.popleft() if self._events else None
+
+    def _move(self, trigger: Trigger) -> None:
+        new = next_state(self.state, trigger)
+        self._events.append(StateChanged(self.state, new))
+        self.state = new
+
+    def _fail(self, error: int, trigger: Trigger) -> None:
+        self._move(trigger)
+        self._clear_timers()
+        self._acks.clear()
+        self._send_buffer.clear()
+        self._events.append(ConnectionFailed(error))
+
+    def _report_congestion(self) -> None:
+        current = (self.congestion.cwnd, self.congestion.ssthresh)
+        if current != self._reported_congestion:
+            self._reported_congestion = current
+            self._events.append(CongestionChanged(*current, self.congestion.phase))
+
+    # ------------------------------------------------------------------ input
+    def handle_segment(self, header: Tcp, payload: bytes, now: int) -> None:
+        """Process one arriving segment (RFC 9293 3.10.7)."""
+        if self.state is S.CLOSED:
+            return  # the stack answers segments for closed connections
+        if self.state is S.LISTEN:
+            self._on_listen(header)
+        elif self.state is S.SYN_SENT:
+            self._on_syn_sent(header, now)
+        else:
+            self._on_synchronized(header, payload, now)
+        if self.state is S.TIME_WAIT and self._time_wait_deadline is None:
+            self._clear_timers()
+            self._time_wait_deadline = now + 2 * self.config.msl  # RFC 9293 3.6
+        self._arm_timers(now)
+        self._report_congestion()
+
+    def _on_listen(self, header: Tcp) -> None:
+        # RFC 9293 3.10.7.2: the stack hands over only a SYN without ACK or RST.
+        self._take_syn(header)
+        self.snd_wnd = header.window  # never scaled in a SYN (RFC 7323 2.2)
+        self._move(Trigger.RCV_SYN)
+
+    def _take_syn(self, header: Tcp) -> None:
+        """Initial receive sequence and the options of the peer's SYN (RFC 9293 3.7.1, RFC 7323)."""
+        self.irs = header.seq
+        self.rcv_nxt = self.irs + 1
+        mss = header.option(Mss)
+        self.smss = min(self.config.mss, mss.value if isinstance(mss, Mss) else DEFAULT_MSS)
+        self.congestion = RenoCongestion(self.smss, self.config.initial_window)
+        self._reported_congestion = (self.congestion.cwnd, self.congestion.ssthresh)
+        scale = header.option(WindowScale)
+        if self.config.window_scaling and isinstance(scale, WindowScale):
+            self._scaling = True
+            self.snd_wscale = min(scale.shift, MAX_WINDOW_SHIFT)
+            self.rcv_wscale = self._own_window_shift()
+        self._rcv_adv = self.rcv_nxt + min(self._window_available(), 0xFFFF)
+
+    def _own_window_shift(self) -> int:
+        shift = 0
+        while (self.config.receive_buffer >> shift) > 0xFFFF and shift < MAX_WINDOW_SHIFT:
+            shift += 1
+        return shift
+
+    def _on_syn_sent(self, header: Tcp, now: int) -> None:
+        # RFC 9293 3.10.7.3
+        flags = header.flags
+        ack = _unwrap(header.ack, self.snd_una)
+        if F.ACK in flags and not self.iss < ack <= self.snd_max:
+            if F.RST not in flags:
+                self._resets.append(self._reset_for(header))
+            return
+        if F.RST in flags:
+            if F.ACK in flags:
+                self._fail(errno.ECONNREFUSED, Trigger.RCV_RST)
+            return
+        if F.SYN not in flags:
+            return
+        self._take_syn(header)
+        if F.ACK in flags:
+            self._acknowledge(ack, now)
+            self._update_window(header, header.seq, ack, scaled=False)
+            self._move(Trigger.RCV_SYN_ACK)
+            self._events.append(Connected())
+            self._queue_ack()
+        else:
+            # Simultaneous open: answer with SYN,ACK from the same ISS (RFC 9293 3.5 figure 7).
+            self.snd_wnd = header.window
+            self.snd_nxt = self.iss
+            self._move(Trigger.RCV_SYN)
+
+    def _on_synchronized(self, header: Tcp, payload: bytes, now: int) -> None:
+        flags = header.flags
+        seq = _unwrap(header.seq, self.rcv_nxt)
+        if self.state is S.SYN_RECEIVED and F.SYN in flags and seq == self.irs and F.RST not in flags:
+            if F.ACK in flags:
+                # Simultaneous open: their SYN,ACK acknowledges our SYN; ours may not have left yet.
+                if self._on_ack(header, seq + 1, now, payload_length=0):
+                    self._queue_ack()
+            else:
+                self.snd_nxt = self.iss  # the peer repeats its SYN: our SYN,ACK was lost, repeat it
+            return
+        window = max(0, self._rcv_adv - self.rcv_nxt)
+        length = len(payload) + (F.SYN in flags) + (F.FIN in flags)
+        # First: is the segment in the receive window? (RFC 9293 3.10.7.4 table 6)
+        if not self._acceptable(seq, length, window):
+            if F.RST not in flags:
+                self._queue_ack()
+                if self.state is S.TIME_WAIT and F.FIN in flags:
+                    # The peer repeats its FIN: our ACK was lost. Restart 2*MSL (RFC 9293 3.10.7.4).
+                    self._time_wait_deadline = now + 2 * self.config.msl
+                # "special allowance ... to accept valid ACKs" with a zero window
+                if window == 0 and seq == self.rcv_nxt and F.ACK in flags and F.SYN not in flags:
+                    self._on_ack(header, seq, now, payload_length=len(payload))
+            return
+        # Second: RST. Exact match resets; in-window elsewhere earns a challenge ACK (RFC 5961 3.2).
+        if F.RST in flags:
+            if seq == self.rcv_nxt:
+                if self.state in (S.CLOSING, S.LAST_ACK, S.TIME_WAIT):
+                    self._move(Trigger.RCV_RST)
+                    self._clear_timers()
+                else:
+                    self._fail(errno.ECONNRESET, Trigger.RCV_RST)
+            else:
+                self._queue_ack()
+            return
+        # Fourth: a SYN in a synchronized state gets a challenge ACK (RFC 5961 4.2, RFC 9293 3.10.7.4).
+        if F.SYN in flags:
+            self._queue_ack()
+            return
+        # Fifth: the ACK field.
+        if F.ACK not in flags:
+            return
+        if not self._on_ack(header, seq, now, payload_length=len(payload)):
+            return
+        # Seventh: segment text, trimmed to the window.
+        start, data = seq, payload
+        if start < self.rcv_nxt:
+            data = data[self.rcv_nxt - start:]
+            start = self.rcv_nxt
+        fin = F.FIN in flags
+        if len(data) > window - (start - self.rcv_nxt):
+            data = data[: max(0, window - (start - self.rcv_nxt))]
+            fin = False
+        if data or fin:
+            self._receive_text(start, data, fin)
+
+    def _acceptable(self, seq: int, length: int, window: int) -> bool:
+        """The four cases of RFC 9293 3.10.7.4 table 6."""
+        if length == 0:
+            return seq == self.rcv_nxt if window == 0 else self.rcv_nxt <= seq < self.rcv_nxt + window
+        if window == 0:
+            return False
+        end = seq + length - 1
+        return self.rcv_nxt <= seq < self.rcv_nxt + window or self.rcv_nxt <= end < self.rcv_nxt + window
+
+    def _on_ack(self, header: Tcp, seq: int, now: int, payload_length: int) -> bool:
+        """Fifth step of RFC 9293 3.10.7.4. False when the segment must be dropped."""
+        ack = _unwrap(header.ack, self.snd_una)
+        if self.state is S.SYN_RECEIVED:
+            if not self.snd_una < ack <= self.snd_max:
+                self._resets.append(self._reset_for(header))
+                return False
+            self._acknowledge(ack, now)
+            self._update_window(header, seq, ack, scaled=True)
+            self._move(Trigger.RCV_ACK_OF_SYN)
+            self._events.append(Connected())
+        if ack > self.snd_max:
+            self._queue_ack()  # acknowledges something not yet sent
+            return False
+        if self.state is S.TIME_WAIT:
+            return False
+        window_before = self.snd_wnd
+        if ack > self.snd_una:
+            self._acknowledge(ack, now)
+        elif (ack == self.snd_una and payload_length == 0 and not header.flags & (F.SYN | F.FIN)
+              and self.snd_max > self.snd_una and (header.window << self.snd_wscale) == window_before):
+            # RFC 5681 2: a duplicate ACK; the third starts fast retransmit (3.2).
+            if self.congestion.on_duplicate_ack(self.snd_max - self.snd_una, self.snd_max):
+                self._retransmit_head = self.smss
+                self._rtt_seq = None
+        if self.snd_una <= ack:
+            self._update_window(header, seq, ack, scaled=True)
+        if self._fin_queued and self.snd_una == self._fin_seq + 1:
+            if self.state in (S.FIN_WAIT_1, S.CLOSING, S.LAST_ACK):
+                self._move(Trigger.RCV_ACK_OF_FIN)
+                if self.state is S.CLOSED:
+                    self._clear_timers()
+                    self._events.append(Closed())
+                    return False
+        return True
+
+    @property
+    def _fin_seq(self) -> int:
+        return self._buf_seq + len(self._send_buffer)
+
+    def _acknowledge(self, ack: int, now: int) -> None:
+        """New data (or our SYN/FIN) acknowledged up to `ack`."""
+        acked = ack - self.snd_una
+        data_acked = max(0, min(ack, self._fin_seq) - self._buf_seq)
+        del self._send_buffer[:data_acked]
+        self._buf_seq += data_acked
+        self.snd_una = ack
+        if self.snd_nxt < ack:
+            self.snd_nxt = ack
+        if self._rtt_seq is not None and ack >= self._rtt_seq:
+            self.rto.sample(now - self._rtt_start)  # RFC 6298 2; never a retransmission (Karn, 3)
+            self._rtt_seq = None
+        self._retries = 0
+        self._rto_deadline = None  # RFC 6298 5.3: restarted below if data is still outstanding
+        if self.state not in (S.SYN_SENT, S.SYN_RECEIVED):
+            if self.congestion.on_new_ack(acked, ack):
+                self._retransmit_head = self.smss
+
+    def _update_window(self, header: Tcp, seq: int, ack: int, scaled: bool) -> None:
+        """Take the peer's window if this segment is newer than the last that set it (3.10.7.4)."""
+        if self.snd_wl1 < seq or (self.snd_wl1 == seq and self.snd_wl2 <= ack) or not scaled:
+            self.snd_wnd = header.window << self.snd_wscale if scaled else header.window
+            self._max_snd_wnd = max(self._max_snd_wnd, self.snd_wnd)
+            self.snd_wl1, self.snd_wl2 = seq, ack
+
+    def _receive_text(self, start: int, data: bytes, fin: bool) -> None:
+        if self.state not in SYNCHRONIZED_RECEIVING:
+            return  # CLOSE-WAIT, CLOSING, LAST-ACK: the peer already sent FIN; ignore text
+        if self._read_closed and data:
+            # Linux answers data for a socket closed for reading with RST (tcp_rcv_state_process).
+            self.abort()
+            return
+        if start != self.rcv_nxt:
+            self._out_of_order[start] = (data, fin)
+            self._queue_ack()  # RFC 5681 4.2: out-of-order data is acknowledged at once
+            return
+        filled_hole = bool(self._out_of_order)
+        self._deliver(data, fin)
+        while self._out_of_order and not self._fin_received:
+            ready = [s for s in self._out_of_order if s <= self.rcv_nxt]
+            if not ready:
+                break
+            for s in ready:
+                queued, queued_fin = self._out_of_order.pop(s)
+                if s + len(queued) + queued_fin > self.rcv_nxt:
+                    self._deliver(queued[self.rcv_nxt - s:], queued_fin)
+        if filled_hole or fin:
+            self._queue_ack()
+        else:
+            # Delayed ACK (RFC 9293 3.8.6.3): at least every second full-size segment.
+            self._unacked_segments += 1
+            if self._unacked_segments >= 2 or self.config.delayed_ack == 0:
+                self._queue_ack()
+
+    def _deliver(self, data: bytes, fin: bool) -> None:
+        if data:
+            self._recv_buffer += data
+            self.rcv_nxt += len(data)
+            self._events.append(DataArrived(len(data)))
+        if fin and not self._fin_received:
+            # Eighth step: FIN (RFC 9293 3.10.7.4).
+            self._fin_received = True
+            self.rcv_nxt += 1
+            self._out_of_order.clear()
+            self._move(Trigger.RCV_FIN)
+            self._events.append(EndOfStream())
+
+    # ------------------------------------------------------------------ timers
+    def _clear_timers(self) -> None:
+        self._rto_deadline = self._persist_deadline = self._delack_deadline = self._time_wait_deadline = None
+
+    def get_timer(self) -> int | None:
+        """The earliest deadline among retransmission, persist, delayed ACK and TIME-WAIT."""
+        deadlines = [d for d in (self._rto_deadline, self._persist_deadline, self._delack_deadline,
+                                 self._time_wait_deadline) if d is not None]
+        return min(deadlines) if deadlines else None
+
+    def handle_timer(self, now: int) -> None:
+        if self._time_wait_deadline is not None and now >= self._time_wait_deadline:
+            self._time_wait_deadline = None
+            self._move(Trigger.TIME_WAIT_EXPIRED)
+            self._events.append(Closed())
+            return
+        if self._delack_deadline is not None and now >= self._delack_deadline:
+            self._delack_deadline = None
+            self._queue_ack()
+        if self._persist_deadline is not None and now >= self._persist_deadline:
+            self._persist_deadline = None
+            self._probe_zero_window()
+        if self._rto_deadline is not None and now >= self._rto_deadline:
+            self._rto_deadline = None
+            self._on_retransmission_timeout()
+        self._arm_timers(now)
+        self._report_congestion()
+
+    def _on_retransmission_timeout(self) -> None:
+        """RFC 6298 5.4-5.6: retransmit the earliest unacknowledged segment, back off."""
+        syn_unacked = self.state in (S.SYN_SENT, S.SYN_RECEIVED)
+        self._retries += 1
+        if self._retries > (self.config.syn_retries if syn_unacked else self.config.retries):
+            self._fail(errno.ETIMEDOUT, Trigger.ABORT)
+            return
+        self.rto.back_off()
+        self._rtt_seq = None  # Karn's rule
+        if not syn_unacked:
+            self.congestion.on_timeout(self.snd_max - self.snd_una)
+        self.snd_nxt = self.snd_una  # go back N: everything after snd_una is sent again
+
+    def _probe_zero_window(self) -> None:
+        """RFC 9293 3.8.6.1: with a zero window, send one octet now and then to learn when it opens."""
+        self._persist_backoff += 1
+        if self.snd_nxt == self.snd_una and self.snd_nxt < self._fin_seq:
+            self.snd_nxt += 1
+            self.snd_max = max(self.snd_max, self.snd_nxt)
+        self._retransmit_head = 1
+
+    def _arm_timers(self, now: int) -> None:
+        if self.state in (S.CLOSED, S.TIME_WAIT, S.LISTEN):
+            return
+        if self._unacked_segments and self._delack_deadline is None:
+            self._delack_deadline = now + self.config.delayed_ack
+        outstanding = self.snd_max > self.snd_una
+        unsent = self.snd_nxt < self._fin_seq
+        if self.snd_una != self.iss and self.snd_wnd == 0 and (outstanding or unsent):
+            self._rto_deadline = None
+            if self._persist_deadline is None:
+                interval = min(self.config.max_rto, self.rto.rto << self._persist_backoff)
+                self._persist_deadline = now + interval
+            return
+        self._persist_deadline = None
+        self._persist_backoff = 0
+        if outstanding:
+            if self._rto_deadline is None:
+                self._rto_deadline = now + self.rto.rto  # RFC 6298 5.1
+        else:
+            self._rto_deadline = None  # RFC 6298 5.2
+
+    # ------------------------------------------------------------------ output
+    def _window_available(self) -> int:
+        return max(0, self.config.receive_buffer - len(self._recv_buffer))
+
+    def _advertise(self) -> int:
+        """The window field for the next segment. The right edge never moves left, and moves
+        right only by at least min(buffer/2, MSS) (receiver SWS avoidance, RFC 9293 3.8.6.2.2)."""
+        available = self._window_available()
+        current = max(0, self._rcv_adv - self.rcv_nxt)
+        threshold = min(self.config.receive_buffer // 2, self.smss)
+        window = available if available - current >= threshold else current
+        field = min(0xFFFF, (window + (1 << self.rcv_wscale) - 1) >> self.rcv_wscale)
+        self._rcv_adv = max(self._rcv_adv, self.rcv_nxt + (field << self.rcv_wscale))
+        return field
+
+    def _header(self, seq: int, flags: TcpFlags) -> Tcp:
+        if F.RST in flags:
+            return Tcp(self.local_port, self.remote_port, seq & MASK, 0, flags, 0)
+        return Tcp(self.local_port, self.remote_port, seq & MASK, self.rcv_nxt & MASK, flags | F.ACK,
+                   self._advertise())
+
+    def _reset_for(self, header: Tcp) -> Tcp:
+        """<SEQ=SEG.ACK><CTL=RST> (RFC 9293 3.10.7.3)."""
+        return Tcp(self.local_port, self.remote_port, header.ack, 0, F.RST, 0)
+
+
+    def _queue_ack(self) -> None:
+        """An ACK now, one per segment that asks for it: three out-of-order arrivals must
+        make three duplicate ACKs (RFC 5681 4.2)."""
+        if self.state is not S.CLOSED:
+            self._acks.append((self._header(self.snd_nxt, F.ACK), b""))
+            self._unacked_segments = 0
+            self._delack_deadline = None
+
+    @staticmethod
+    def _carries_ack(segments: list[tuple[Tcp, bytes]]) -> bool:
+        return any(payload or header.flags & (F.SYN | F.FIN) for header, payload in segments)
+
+    def segments_to_send(self, now: int) -> list[tuple[Tcp, bytes]]:
+        """Everything to transmit now: resets, ACKs, SYN, retransmissions, data within
+        min(cwnd, window) as Nagle allows, FIN."""
+        out: list[tuple[Tcp, bytes]] = [(reset, b"") for reset in self._resets]
+        self._resets.clear()
+        out += self._acks
+        self._acks.clear()
+        if self.state in (S.CLOSED, S.LISTEN):
+            return out
+        if self.snd_una == self.iss:  # our SYN is not acknowledged yet
+            if self.snd_nxt == self.iss:
+                out.append(self._syn_segment(now))
+        elif self.state is not S.TIME_WAIT:
+            if self._retransmit_head:
+                out.append(self._segment_at(self.snd_una, self._retransmit_head, fin=self.snd_max > self._fin_seq))
+                self.retransmissions += 1
+            self._send_new_data(out, now)
+        self._retransmit_head = 0
+        if self._carries_ack(out[-1:]) and self.state is not S.CLOSED:
+            self._unacked_segments = 0  # a data segment carried the ACK
+            self._delack_deadline = None
+        self._arm_timers(now)
+        return out
+
+    def _syn_segment(self, now: int) -> tuple[Tcp, bytes]:
+        """SYN or SYN,ACK with our MSS and, when allowed, window scale (RFC 9293 3.7.1, RFC 7323 2).
+        Its window field is never scaled (RFC 7323 2.2)."""
+        if self.snd_max == self.iss:
+            self._rtt_seq, self._rtt_start = self.iss + 1, now
+        else:
+            self.retransmissions += 1
+        self.snd_nxt = self.snd_max = self.iss + 1
+        window = min(0xFFFF, self._window_available())
+        options: tuple = (Mss(self.config.mss),)
+        if self.state is S.SYN_SENT:
+            if self.config.window_scaling:
+                options += (WindowScale(self._own_window_shift()),)
+            return Tcp(self.local_port, self.remote_port, self.iss, 0, F.SYN, window, options=options), b""
+        if self._scaling:
+            options += (WindowScale(self.rcv_wscale),)
+        self._rcv_adv = max(self._rcv_adv, self.rcv_nxt + window)
+        return Tcp(self.local_port, self.remote_port, self.iss, self.rcv_nxt & MASK, F.SYN | F.ACK, window,
+                   options=options), b""
+
+    def _segment_at(self, seq: int, limit: int, fin: bool) -> tuple[Tcp, bytes]:
+        """The segment starting at `seq`: up to `limit` bytes of data, and FIN (when `fin`
+        allows it) if it reaches the end of the queued data."""
+        offset = seq - self._buf_seq
+        data = bytes(self._send_buffer[offset: offset + limit])
+        flags = F.ACK
+        if seq + len(data) == self._fin_seq:
+            if self._fin_queued and fin:
+                flags |= F.FIN
+            if data:
+                flags |= F.PSH  # the segment that empties the buffer, as BSD and Linux do
+        return self._header(seq, flags), data
+
+    def _send_new_data(self, out: list[tuple[Tcp, bytes]], now: int) -> None:
+        """Send from snd_nxt while min(cwnd, peer window) allows (RFC 5681 3.1; RFC 9293 3.8.6)."""
+        if self.state not in (S.ESTABLISHED, S.CLOSE_WAIT, S.FIN_WAIT_1, S.CLOSING, S.LAST_ACK):
+            return
+        limit = self.snd_una + min(self.snd_wnd, self.congestion.cwnd)
+        while True:
+            unsent = self._fin_seq - self.snd_nxt
+            fin_unsent = self._fin_queued and self.snd_nxt <= self._fin_seq
+            if unsent <= 0 and not fin_unsent:
+                return
+            size = min(self.smss, unsent, limit - self.snd_nxt)
+            if unsent > 0:
+                if size <= 0:
+                    return
+                # Nagle (RFC 9293 3.7.4): the last short piece only when nothing is in flight,
+                # with TCP_NODELAY, when a FIN follows (Linux pushes on close), or when it is
+                # resent after a timeout. Sender SWS avoidance (3.8.6.2.1): a window-limited
+                # short segment when nothing is in flight or it is half the largest window.
+                idle = self.snd_nxt == self.snd_una
+                resending = self.snd_nxt < self.snd_max
+                pushing = self.config.nodelay or self._fin_queued or resending or idle
+                if size < self.smss and not ((size == unsent and pushing) or idle
+                                             or 2 * size >= self._max_snd_wnd):
+                    return
+            header, data = self._segment_at(self.snd_nxt, max(size, 0), fin=True)
+            if self.snd_nxt >= self.snd_max and self._rtt_seq is None:
+                self._rtt_seq, self._rtt_start = self.snd_nxt + len(data), now
+            elif self.snd_nxt < self.snd_max:
+                self.retransmissions += 1
+                self._rtt_seq = None
+            self.snd_nxt += len(data) + (F.FIN in header.flags)
+            self.snd_max = max(self.snd_max, self.snd_nxt)
+            out.append((header, data))
+            if F.FIN in header.flags:
+                return

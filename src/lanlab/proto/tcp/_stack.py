@@ -1,0 +1,179 @@
+"""A host's TCP: connections by (local ip, local port, remote ip, remote port), listeners
+with their backlog, ephemeral ports, and RST for segments nobody wants (RFC 9293 3.10.7.1).
+Sans-IO like the connections it holds; addresses are IPv4Address objects."""
+
+from __future__ import annotations
+
+import random
+from collections import deque
+from ipaddress import IPv4Address
+
+from lanlab.proto.tcp._connection import LocalTcpError, TcpConfig, TcpConnection
+from lanlab.proto.tcp._state import TcpState, Trigger, next_state
+from lanlab.wire.tcp import Tcp, TcpFlags
+
+ANY = IPv4Address("0.0.0.0")
+EPHEMERAL_PORTS = range(32768, 61000)  # Linux ip_local_port_range
+ConnectionKey = tuple[IPv4Address, int, IPv4Address, int]  # local ip, local port, remote ip, remote port
+OutgoingSegment = tuple[IPv4Address, IPv4Address, Tcp, bytes]  # src ip, dst ip, header, payload
+F = TcpFlags
+
+
+class Listener:
+    """A socket in LISTEN. Like Linux, it refuses new SYNs (silently, so the client tries
+    again) while more than `backlog` connections wait: half-open or not yet accepted."""
+
+    def __init__(self, ip: IPv4Address, port: int, backlog: int) -> None:
+        self.ip = ip
+        self.port = port
+        self.backlog = max(0, backlog)
+        self.state = next_state(TcpState.CLOSED, Trigger.PASSIVE_OPEN)
+        self.half_open: dict[ConnectionKey, TcpConnection] = {}
+        self.accept_queue: deque[tuple[ConnectionKey, TcpConnection]] = deque()
+        self.dropped_syns = 0
+
+    @property
+    def full(self) -> bool:
+        return len(self.half_open) + len(self.accept_queue) > self.backlog
+
+    def accept(self) -> tuple[ConnectionKey, TcpConnection] | None:
+        """The oldest established connection not yet accepted, or None."""
+        return self.accept_queue.popleft() if self.accept_queue else None
+
+
+def reset_for(header: Tcp, payload_length: int) -> Tcp | None:
+    """The RST answering a segment no connection wants (RFC 9293 3.10.7.1), None for a RST."""
+    if F.RST in header.flags:
+        return None
+    if F.ACK in header.flags:
+        return Tcp(header.dst_port, header.src_port, header.ack, 0, F.RST, 0)
+    length = payload_length + (F.SYN in header.flags) + (F.FIN in header.flags)
+    return Tcp(header.dst_port, header.src_port, 0, (header.seq + length) & 0xFFFFFFFF, F.RST | F.ACK, 0)
+
+
+class TcpStack:
+    """Every TCP connection and listener of one host."""
+
+    def __init__(self, rng: random.Random, config: TcpConfig | None = None) -> None:
+        self.rng = rng
+        self.config = config if config is not None else TcpConfig()
+        self.connections: dict[ConnectionKey, TcpConnection] = {}
+        self.listeners: dict[tuple[IPv4Address, int], Listener] = {}
+        self._owner: dict[ConnectionKey, Listener] = {}  # half-open connection -> its listener
+        self._resets: list[OutgoingSegment] = []
+        self.resets_sent = 0
+
+    # ------------------------------------------------------------------ user calls
+    def port_in_use(self, ip: IPv4Address, port: int) -> bool:
+        if (ip, port) in self.listeners or (ANY, port) in self.listeners or (ip == ANY and any(
+                p == port for _, p in self.listeners)):
+            return True
+        return any(key[1] == port and (ip == ANY or key[0] == ip) for key in self.connections)
+
+    def ephemeral_port(self, ip: IPv4Address) -> int:
+        """A free local port from Linux's ephemeral range."""
+        for _ in range(64):
+            port = self.rng.choice(EPHEMERAL_PORTS)
+            if not self.port_in_use(ip, port):
+                return port
+        for port in EPHEMERAL_PORTS:
+            if not self.port_in_use(ip, port):
+                return port
+        raise LocalTcpError("no free ephemeral port")
+
+    def listen(self, ip: IPv4Address, port: int, backlog: int) -> Listener:
+        if self.port_in_use(ip, port):
+            raise LocalTcpError(f"port {port} is in use")
+        listener = Listener(ip, port, backlog)
+        self.listeners[(ip, port)] = listener
+        return listener
+
+    def close_listener(self, listener: Listener) -> None:
+        """Stop listening; connections not yet accepted are reset, as Linux does."""
+        self.listeners.pop((listener.ip, listener.port), None)
+        listener.state = next_state(listener.state, Trigger.CLOSE)
+        for key, connection in [*listener.half_open.items(), *listener.accept_queue]:
+            connection.abort()
+            self._owner.pop(key, None)
+        listener.half_open.clear()
+        listener.accept_queue.clear()
+
+    def connect(self, local_ip: IPv4Address, remote_ip: IPv4Address, remote_port: int,
+                local_port: int | None = None, config: TcpConfig | None = None) -> tuple[ConnectionKey, TcpConnection]:
+        """An active open; the SYN leaves with the next segments_to_send."""
+        if local_port is None:
+            local_port = self.ephemeral_port(local_ip)
+        key = (local_ip, local_port, remote_ip, remote_port)
+        if key in self.connections:
+            raise LocalTcpError(f"{local_ip}:{local_port} is already connected to {remote_ip}:{remote_port}")
+        connection = TcpConnection.connect(local_port, remote_port, self.rng.getrandbits(32),
+                                           config if config is not None else self._fresh_config())
+        self.connections[key] = connection
+        return key, connection
+
+    def _fresh_config(self) -> TcpConfig:
+        """Each connection gets its own copy, so TCP_NODELAY on one leaves the others alone."""
+        config = self.config
+        return TcpConfig(**{name: getattr(config, name) for name in config.__slots__})
+
+    # ------------------------------------------------------------------ segments
+    def handle_segment(self, src_ip: IPv4Address, dst_ip: IPv4Address, header: Tcp, payload: bytes,
+                       now: int) -> TcpConnection | None:
+        """Deliver one segment; returns the connection it went to (None if it was refused)."""
+        key = (dst_ip, header.dst_port, src_ip, header.src_port)
+        connection = self.connections.get(key)
+        if connection is not None:
+            connection.handle_segment(header, payload, now)
+            owner = self._owner.get(key)
+            if owner is not None and connection.state is not TcpState.SYN_RECEIVED:
+                del self._owner[key]
+                del owner.half_open[key]
+                if connection.state is not TcpState.CLOSED:
+                    owner.accept_queue.append((key, connection))
+            return connection
+        listener = self.listeners.get((dst_ip, header.dst_port)) or self.listeners.get((ANY, header.dst_port))
+        if listener is not None and header.flags & (F.SYN | F.ACK | F.RST) == F.SYN:
+            if listener.full:
+                listener.dropped_syns += 1  # the client's SYN retransmission will try again
+                return None
+            connection = TcpConnection.accept_syn(header.dst_port, header.src_port, self.rng.getrandbits(32),
+                                                  header, now, self._fresh_config())
+            self.connections[key] = connection
+            listener.half_open[key] = connection
+            self._owner[key] = listener
+            return connection
+        reset = reset_for(header, len(payload))
+        if reset is not None:
+            self._resets.append((dst_ip, src_ip, reset, b""))
+            self.resets_sent += 1
+        return None
+
+    def segments_to_send(self, now: int) -> list[OutgoingSegment]:
+        out = self._resets
+        self._resets = []
+        closed = []
+        for key, connection in self.connections.items():
+            for header, payload in connection.segments_to_send(now):
+                out.append((key[0], key[2], header, payload))
+            if connection.state is TcpState.CLOSED:
+                closed.append(key)
+        for key in closed:
+            self._forget(key)
+        return out
+
+    def _forget(self, key: ConnectionKey) -> None:
+        del self.connections[key]
+        owner = self._owner.pop(key, None)
+        if owner is not None:
+            owner.half_open.pop(key, None)
+
+    # ------------------------------------------------------------------ timers
+    def get_timer(self) -> int | None:
+        deadlines = [d for d in (c.get_timer() for c in self.connections.values()) if d is not None]
+        return min(deadlines) if deadlines else None
+
+    def handle_timer(self, now: int) -> None:
+        for connection in list(self.connections.values()):
+            deadline = connection.get_timer()
+            if deadline is not None and deadline <= now:
+                connection.handle_timer(now)

@@ -1,0 +1,281 @@
+"""TCP header (RFC 9293 3.1) and its options: MSS, window scale, SACK-permitted, SACK,
+timestamps, NOP, EOL; options lanlab does not know are kept as `UnknownOption` so a parse
+and a build give the same bytes back."""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import IntFlag
+from ipaddress import IPv4Address
+from typing import Any, ClassVar, Union
+
+from lanlab.wire.checksum import internet_checksum, pseudo_header_sum
+from lanlab.wire.errors import malformed, truncated
+from lanlab.wire.fields import bits, header, u16, u32
+from lanlab.wire.registry import register
+
+PROTO_TCP = 6
+MIN_HEADER = 20  # data offset 5
+
+
+class TcpFlags(IntFlag):
+    """The control bits (RFC 9293 3.1; ECE/CWR from RFC 3168). The four reserved bits above
+    them are kept as unnamed bits, so odd headers still round-trip."""
+
+    FIN = 0x01
+    SYN = 0x02
+    RST = 0x04
+    PSH = 0x08
+    ACK = 0x10
+    URG = 0x20
+    ECE = 0x40
+    CWR = 0x80
+
+    def __str__(self) -> str:
+        names = [flag.name for flag in TcpFlags if flag in self and flag.name]
+        return ",".join(names) if names else "none"
+
+
+@dataclass(frozen=True, slots=True)
+class Eol:
+    """End of option list (kind 0). Padding after the last option needs no Eol object."""
+
+    KIND: ClassVar[int] = 0
+
+    def pack(self) -> bytes:
+        return b"\x00"
+
+
+@dataclass(frozen=True, slots=True)
+class Nop:
+    """No-operation (kind 1), used to align the options after it."""
+
+    KIND: ClassVar[int] = 1
+
+    def pack(self) -> bytes:
+        return b"\x01"
+
+
+@dataclass(frozen=True, slots=True)
+class Mss:
+    """Maximum segment size the sender can receive (kind 2, RFC 9293 3.7.1); only on a SYN."""
+
+    value: int
+    KIND: ClassVar[int] = 2
+
+    def pack(self) -> bytes:
+        return struct.pack("!BBH", 2, 4, self.value)
+
+
+@dataclass(frozen=True, slots=True)
+class WindowScale:
+    """Window scale shift count (kind 3, RFC 7323 2); only on a SYN."""
+
+    shift: int
+    KIND: ClassVar[int] = 3
+
+    def pack(self) -> bytes:
+        return struct.pack("!BBB", 3, 3, self.shift)
+
+
+@dataclass(frozen=True, slots=True)
+class SackPermitted:
+    """Selective acknowledgements may be used (kind 4, RFC 2018 2); only on a SYN."""
+
+    KIND: ClassVar[int] = 4
+
+    def pack(self) -> bytes:
+        return b"\x04\x02"
+
+
+@dataclass(frozen=True, slots=True)
+class Sack:
+    """Selective acknowledgement blocks (kind 5, RFC 2018 3): (left edge, right edge) pairs."""
+
+    blocks: tuple[tuple[int, int], ...]
+    KIND: ClassVar[int] = 5
+
+    def pack(self) -> bytes:
+        edges = [edge for block in self.blocks for edge in block]
+        return struct.pack(f"!BB{len(edges)}I", 5, 2 + 4 * len(edges), *edges)
+
+
+@dataclass(frozen=True, slots=True)
+class Timestamps:
+    """Timestamp value and echo reply (kind 8, RFC 7323 3)."""
+
+    tsval: int
+    tsecr: int
+    KIND: ClassVar[int] = 8
+
+    def pack(self) -> bytes:
+        return struct.pack("!BBII", 8, 10, self.tsval, self.tsecr)
+
+
+@dataclass(frozen=True, slots=True)
+class UnknownOption:
+    """Any other kind, kept byte for byte."""
+
+    kind: int
+    data: bytes = b""
+
+    def pack(self) -> bytes:
+        return bytes((self.kind, 2 + len(self.data))) + self.data
+
+
+TcpOption = Union[Eol, Nop, Mss, WindowScale, SackPermitted, Sack, Timestamps, UnknownOption]
+
+# kind -> (exact length or None for "2 + 8n", decoder of the option's body)
+_KNOWN_OPTIONS = {
+    Mss.KIND: (4, lambda body: Mss(struct.unpack("!H", body)[0])),
+    WindowScale.KIND: (3, lambda body: WindowScale(body[0])),
+    SackPermitted.KIND: (2, lambda body: SackPermitted()),
+    Timestamps.KIND: (10, lambda body: Timestamps(*struct.unpack("!II", body))),
+    Sack.KIND: (None, lambda body: Sack(_sack_blocks(body))),
+}
+
+
+def _sack_blocks(body: bytes) -> tuple[tuple[int, int], ...]:
+    edges = struct.unpack(f"!{len(body) // 4}I", body)
+    return tuple(zip(edges[0::2], edges[1::2]))
+
+
+def _parse_options(data: bytes) -> tuple[TcpOption, ...]:
+    """Decode the option bytes. An EOL that only starts the padding is not returned, so
+    `build` (which pads with zeros) gives the same bytes back."""
+    options: list[TcpOption] = []
+    offset = 0
+    while offset < len(data):
+        kind = data[offset]
+        if kind == Eol.KIND:
+            # RFC 9293 3.1: what follows EOL is padding. Keep the Eol only when it is not
+            # what the zero padding of the preceding options would have written anyway.
+            if -(-offset // 4) * 4 != len(data):
+                options.append(Eol())
+            break
+        if kind == Nop.KIND:
+            options.append(Nop())
+            offset += 1
+            continue
+        where = MIN_HEADER + offset
+        if offset + 1 >= len(data):
+            raise malformed("TCP", "options", where, f"option kind {kind} has no length byte")
+        length = data[offset + 1]
+        if length < 2 or offset + length > len(data):
+            raise malformed("TCP", "options", where, f"option kind {kind} has length {length}, beyond the options")
+        body = data[offset + 2 : offset + length]
+        known = _KNOWN_OPTIONS.get(kind)
+        if known is None:
+            options.append(UnknownOption(kind, bytes(body)))
+        else:
+            expected, decode = known
+            if (expected is not None and length != expected) or (expected is None and (length - 2) % 8):
+                raise malformed("TCP", "options", where, f"option kind {kind} cannot have length {length}")
+            options.append(decode(body))
+        offset += length
+    return tuple(options)
+
+
+def pack_options(options: tuple[TcpOption, ...]) -> bytes:
+    """The option bytes, zero-padded to a multiple of four (RFC 9293 3.1)."""
+    raw = b"".join(option.pack() for option in options)
+    return raw + bytes(-len(raw) % 4)
+
+
+@header(
+    "TCP",
+    layout=(
+        u16("src_port"), u16("dst_port"), u32("seq"), u32("ack"),
+        bits("H", ("data_offset", 4), ("flags", 12)),  # 4 reserved bits kept inside flags
+        u16("window"), u16("checksum"), u16("urgent"),
+    ),
+)
+class Tcp:
+    """A TCP header. `data_offset` (32-bit words) and `checksum` are computed by `build` when
+    None; parse fills them with what was on the wire."""
+
+    src_port: int
+    dst_port: int
+    seq: int
+    ack: int
+    flags: TcpFlags
+    window: int
+    urgent: int = 0
+    options: tuple[TcpOption, ...] = ()
+    data_offset: int | None = None
+    checksum: int | None = None
+
+    @classmethod
+    def parse(cls, data: bytes | memoryview) -> tuple[Tcp, bytes]:
+        """The header and the payload after it (RFC 9293 3.1)."""
+        src_port, dst_port, seq, ack, data_offset, flags, window, checksum, urgent = cls._unpack(data)
+        header_length = data_offset * 4
+        if header_length < MIN_HEADER:
+            raise malformed(cls.NAME, "data_offset", 12, f"{data_offset} words is less than the 5 of the header")
+        if len(data) < header_length:
+            raise truncated(cls.NAME, "options", MIN_HEADER, header_length, len(data))
+        options = _parse_options(bytes(data[MIN_HEADER:header_length])) if header_length > MIN_HEADER else ()
+        h = cls._new(src_port, dst_port, seq, ack, TcpFlags(flags), window, urgent, options, data_offset, checksum)
+        return h, bytes(data[header_length:])
+
+    def build(self, payload: bytes = b"", src_ip: IPv4Address | None = None,
+              dst_ip: IPv4Address | None = None) -> bytes:
+        """Header + payload. With both IPs the checksum covers the pseudo-header; without them
+        it is 0 (unless given)."""
+        options = pack_options(self.options)
+        if len(options) > 40:
+            raise malformed(self.NAME, "options", MIN_HEADER, f"{len(options)} bytes of options, at most 40 fit")
+        data_offset = (MIN_HEADER + len(options)) >> 2 if self.data_offset is None else self.data_offset
+        fields = (self.src_port, self.dst_port, self.seq, self.ack, data_offset, int(self.flags), self.window)
+        checksum = self.checksum
+        if checksum is None:
+            checksum = 0
+            if src_ip is not None and dst_ip is not None:
+                segment = self._pack(*fields, 0, self.urgent) + options + payload
+                checksum = internet_checksum(segment, pseudo_header_sum(src_ip, dst_ip, PROTO_TCP, len(segment)))
+        return self._pack(*fields, checksum, self.urgent) + options + payload
+
+    def checksum_ok(self, payload: bytes, src_ip: IPv4Address, dst_ip: IPv4Address) -> bool:
+        """Whether the checksum parsed from the wire matches header + payload."""
+        segment = Tcp.build(self, payload)
+        return internet_checksum(segment, pseudo_header_sum(src_ip, dst_ip, PROTO_TCP, len(segment))) == 0
+
+    def option(self, kind: type) -> Any:
+        """The first option of the given class, or None."""
+        return next((option for option in self.options if isinstance(option, kind)), None)
+
+
+def tcp_checksum(src_ip: IPv4Address, dst_ip: IPv4Address, segment: bytes) -> int:
+    """The checksum over the pseudo-header and a whole segment: 0 when the segment's is right."""
+    return internet_checksum(segment, pseudo_header_sum(src_ip, dst_ip, PROTO_TCP, len(segment)))
+
+
+def _option_text(option: TcpOption) -> str | None:
+    # tshark's Info column: "MSS=1460 WS=128 SACK_PERM" (WS shown as the multiplier).
+    if isinstance(option, Mss):
+        return f"MSS={option.value}"
+    if isinstance(option, WindowScale):
+        return f"WS={1 << min(option.shift, 14)}"
+    if isinstance(option, SackPermitted):
+        return "SACK_PERM"
+    if isinstance(option, Timestamps):
+        return f"TSval={option.tsval} TSecr={option.tsecr}"
+    if isinstance(option, Sack):
+        return " ".join(f"SLE={left} SRE={right}" for left, right in option.blocks)
+    return None
+
+
+def _summary(h: Tcp, below: Sequence[Any], payload: bytes) -> tuple[str, str]:
+    flags = ", ".join(flag.name for flag in TcpFlags if flag in h.flags and flag.name) or "<None>"
+    parts = [f"{h.src_port} → {h.dst_port} [{flags}] Seq={h.seq}"]
+    if TcpFlags.ACK in h.flags:
+        parts.append(f"Ack={h.ack}")
+    parts += [f"Win={h.window}", f"Len={len(payload)}"]
+    parts += [text for text in map(_option_text, h.options) if text]
+    return "TCP", " ".join(parts)
+
+
+register(Tcp, under=[("ip_proto", PROTO_TCP)],
+         next_keys=lambda h: [("tcp_port", h.dst_port), ("tcp_port", h.src_port)], summary=_summary)

@@ -1,0 +1,120 @@
+"""A host's TCP: listeners and their backlog, demultiplexing, ephemeral ports, RST for closed ports."""
+
+import errno
+import random
+from ipaddress import IPv4Address
+
+import pytest
+
+from lanlab.proto.tcp import ConnectionFailed, LocalTcpError, TcpStack, TcpState
+from lanlab.wire import TcpFlags
+
+A, B = IPv4Address("198.18.0.1"), IPv4Address("198.18.0.2")
+ANY = IPv4Address("0.0.0.0")
+F = TcpFlags
+
+
+def deliver(stacks, now=0, rounds=100):
+    """Move every stack's output to the stack owning the destination address until all are quiet."""
+    by_ip = {ip: stack for ip, stack in stacks.items()}
+    for _ in range(rounds):
+        moved = False
+        for stack in list(stacks.values()):
+            for src, dst, header, payload in stack.segments_to_send(now):
+                moved = True
+                by_ip[dst].handle_segment(src, dst, header, payload, now)
+        if not moved:
+            return
+    raise AssertionError("still talking")
+
+
+def events(connection):
+    out = []
+    while (event := connection.next_event()) is not None:
+        out.append(event)
+    return out
+
+
+def test_connect_to_a_closed_port_is_refused_with_rst():
+    """A SYN to a port nobody listens on gets RST,ACK; the client fails with ECONNREFUSED."""
+    a, b = TcpStack(random.Random(1)), TcpStack(random.Random(2))
+    _, client = a.connect(A, B, 7788)
+    deliver({A: a, B: b})
+    assert client.state is TcpState.CLOSED and ConnectionFailed(errno.ECONNREFUSED) in events(client)
+    assert b.resets_sent == 1 and a.connections == {}
+
+
+def test_listener_accepts_on_the_wildcard_address_and_ephemeral_ports_differ():
+    """A listener on 0.0.0.0 takes connections to any local address; clients get distinct ephemeral ports."""
+    a, b = TcpStack(random.Random(1)), TcpStack(random.Random(2))
+    listener = b.listen(ANY, 7788, backlog=5)
+    keys = [a.connect(A, B, 7788)[0] for _ in range(3)]
+    deliver({A: a, B: b})
+    assert len({key[1] for key in keys}) == 3 and all(32768 <= key[1] < 61000 for key in keys)
+    accepted = [listener.accept() for _ in range(3)]
+    assert {key[3] for key, _ in accepted} == {key[1] for key in keys}
+    assert all(connection.state is TcpState.ESTABLISHED for _, connection in accepted)
+    assert listener.accept() is None
+
+
+def test_backlog_limits_waiting_connections_like_linux():
+    """listen(1) lets two connections wait (backlog + 1); a third SYN is dropped until one is accepted."""
+    a, b = TcpStack(random.Random(1)), TcpStack(random.Random(2))
+    listener = b.listen(ANY, 80, backlog=1)
+    clients = [a.connect(A, B, 80)[1] for _ in range(3)]
+    deliver({A: a, B: b})
+    assert [c.state for c in clients].count(TcpState.ESTABLISHED) == 2 and listener.dropped_syns == 1
+    waiting = next(c for c in clients if c.state is TcpState.SYN_SENT)
+    listener.accept()
+    now = waiting.get_timer()  # the SYN is retransmitted after the RTO and now fits
+    a.handle_timer(now)
+    deliver({A: a, B: b}, now)
+    assert waiting.state is TcpState.ESTABLISHED and len(listener.accept_queue) == 2
+
+
+def test_port_in_use_and_closing_a_listener_resets_waiting_connections():
+    """A second listen on a port raises; closing the listener resets connections it had not handed out."""
+    a, b = TcpStack(random.Random(1)), TcpStack(random.Random(2))
+    listener = b.listen(ANY, 80, backlog=5)
+    with pytest.raises(LocalTcpError):
+        b.listen(B, 80, backlog=5)
+    _, client = a.connect(A, B, 80)
+    deliver({A: a, B: b})
+    b.close_listener(listener)
+    deliver({A: a, B: b})
+    assert listener.state is TcpState.CLOSED and client.state is TcpState.CLOSED
+    assert ConnectionFailed(errno.ECONNRESET) in events(client)
+    assert not b.port_in_use(ANY, 80)
+
+
+def test_segments_go_to_their_own_connection():
+    """Two connections between the same hosts keep their streams apart."""
+    a, b = TcpStack(random.Random(1)), TcpStack(random.Random(2))
+    listener = b.listen(ANY, 80, backlog=5)
+    (_, one), (_, two) = a.connect(A, B, 80), a.connect(A, B, 80)
+    deliver({A: a, B: b})
+    one.send(b"first"), two.send(b"second")
+    deliver({A: a, B: b})
+    got = {}
+    while (item := listener.accept()) is not None:
+        key, connection = item
+        got[key[3]] = connection.receive(100)
+    assert sorted(got.values()) == [b"first", b"second"]
+
+
+def test_closed_connections_leave_the_table():
+    """After both ends close and TIME-WAIT expires, no connection remains in either stack."""
+    a, b = TcpStack(random.Random(1)), TcpStack(random.Random(2))
+    listener = b.listen(ANY, 80, backlog=5)
+    _, client = a.connect(A, B, 80)
+    deliver({A: a, B: b})
+    _, server = listener.accept()
+    client.close()
+    deliver({A: a, B: b})
+    server.close()
+    deliver({A: a, B: b})
+    assert b.connections == {} and client.state is TcpState.TIME_WAIT
+    now = a.get_timer()
+    a.handle_timer(now)
+    deliver({A: a, B: b}, now)
+    assert a.connections == {} and a.get_timer() is None
