@@ -20,9 +20,10 @@ class Running:
 
     def __init__(self, *args: str, ns=None, preexec_fn=None, first_line_timeout: float = 10.0):
         argv = [sys.executable, "-m", "lanlab", *args]
-        start = ns.popen if ns is not None else subprocess.Popen
-        self.proc = start(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                          preexec_fn=preexec_fn)
+        if ns is not None:
+            argv = ns.argv(*argv)
+        self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                     text=True, preexec_fn=preexec_fn)
         ready, _, _ = select.select([self.proc.stdout], [], [], first_line_timeout)
         self.first_line = self.proc.stdout.readline() if ready else ""
         if not self.first_line:

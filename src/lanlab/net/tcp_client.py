@@ -44,10 +44,16 @@ def _pump_lines(stream: TextIO, loop: asyncio.AbstractEventLoop, transport: Any,
     """Thread body: send each line of `stream`; resolve `done` at end of input."""
     try:
         for line in stream:
-            loop.call_soon_threadsafe(transport.write, line.encode(encoding, "backslashreplace"))
+            loop.call_soon_threadsafe(_send, transport, line.encode(encoding, "backslashreplace"))
         loop.call_soon_threadsafe(_resolve, done)
     except RuntimeError:
         pass  # the loop is closed: the session ended while we waited for a line
+
+
+def _send(transport: Any, data: bytes) -> None:
+    """Write unless the peer already closed (then there is nobody to send to)."""
+    if not transport.is_closing():
+        transport.write(data)
 
 
 def _resolve(future: asyncio.Future[None]) -> None:
@@ -70,7 +76,7 @@ async def talk(host: str, port: int, *, sends: Iterable[str] = (), stdin: TextIO
     try:
         input_done: asyncio.Future[None] = loop.create_future()
         for payload in payloads:
-            transport.write(payload)
+            _send(transport, payload)
         if stdin is not None and not payloads:
             threading.Thread(target=_pump_lines, daemon=True, name="stdin",
                              args=(stdin, loop, transport, encoding, input_done)).start()

@@ -33,8 +33,7 @@ SLOW_READER_BYTES = 1024 * 1024
 ACCEPTS_PER_WAKEUP = 128
 ACCEPT_PAUSE_S = 0.25
 RESOURCE_WARNING_EVERY_S = 5.0
-# After telling a client why it is being closed, keep reading (and dropping) its bytes this
-# long so the notice is not destroyed by a reset (RFC 1122 4.2.2.13: unread data -> RST).
+# How long a client told why it is being closed has to read that line.
 LINGER_S = 1.0
 _OUT_OF_RESOURCES = frozenset({errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM})
 
@@ -63,6 +62,7 @@ class Client(asyncio.Protocol):
         self.transport: Any = None
         self.peer = "?"
         self.quiet_ticks = 0
+        self.closing = False
 
     def connection_made(self, transport: Any) -> None:
         self.transport = transport
@@ -78,31 +78,23 @@ class Client(asyncio.Protocol):
         self.transport.pause_reading()
 
     def resume_writing(self) -> None:
-        self.transport.resume_reading()
+        if not self.closing:
+            self.transport.resume_reading()
 
     def say_and_close(self, notice: str) -> None:
-        """Tell the client why in one line, stop sending, drop what it still sends, then close."""
+        """Tell the client why in one line, stop reading and sending, close a moment later.
+
+        The pause lets the client read the notice before the close resets the connection
+        (RFC 1122 4.2.2.13: closing with unread data sends RST), without reading its flood.
+        """
         self.server.clients.discard(self)   # no more relays or idle checks for it
+        self.closing = True
         transport = self.transport
-        transport.set_protocol(_Closing(self))
+        transport.pause_reading()
         transport.write(notice.encode() + b"\n")
         if transport.can_write_eof():
             transport.write_eof()
-        transport.resume_reading()
         self.server.loop.call_later(LINGER_S, transport.abort)
-
-
-class _Closing(asyncio.Protocol):
-    """The protocol of a connection being closed: its bytes are dropped, its end reported."""
-
-    def __init__(self, client: Client) -> None:
-        self.client = client
-
-    def data_received(self, data: bytes) -> None:
-        pass
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        self.client.connection_lost(exc)
 
 
 class EchoClient(Client):

@@ -1,0 +1,177 @@
+"""`lanlab tcp serve|connect` as processes on loopback: logs, JSON, signals, limits, errors."""
+
+from __future__ import annotations
+
+import json
+import resource
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+from click.testing import CliRunner
+
+from lanlab.cli.main import cli
+from running import Running, lanlab
+
+
+def rss_kib(pid: int) -> int:
+    """Resident memory of a process, in KiB."""
+    with open(f"/proc/{pid}/status") as status:
+        return int(next(line for line in status if line.startswith("VmRSS:")).split()[1])
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_serve_logs_clients_and_says_how_many_were_served_on_signal(signum):
+    """Connect, message and disconnect are logged; SIGINT/SIGTERM end it cleanly with a count."""
+    with Running("tcp", "serve", "--port", "0", "--bind", "127.0.0.1") as server:
+        for text in ("你好", "again"):
+            talked = lanlab("tcp", "connect", "127.0.0.1", str(server.port), "--send", text)
+            assert talked.returncode == 0 and talked.stdout == "thank YOU!\n"
+        assert server.stop(signum) == 0
+    assert "listening on tcp 127.0.0.1:" in server.first_line
+    assert server.stdout.count(" + 127.0.0.1:") == 2
+    assert server.stdout.count(" - 127.0.0.1:") == 2
+    assert "7 B  你好" in server.stdout
+    assert server.stdout.rstrip().endswith("served 2 clients (0 refused)")
+    assert "Traceback" not in server.stderr
+
+
+def test_serve_json_is_one_event_per_line():
+    """--json logs listening, connect, message, disconnect and shutdown as JSON lines."""
+    with Running("tcp", "serve", "--port", "0", "--bind", "127.0.0.1", "--json") as server:
+        lanlab("tcp", "connect", "127.0.0.1", str(server.port), "--send", "hi")
+        server.stop()
+    events = [json.loads(line) for line in [server.first_line, *server.stdout.splitlines()]]
+    assert [e["event"] for e in events] == ["listening", "connect", "message", "disconnect",
+                                            "shutdown"]
+    assert events[2]["text"] == "hi" and events[2]["bytes"] == 3
+    assert events[-1]["served"] == 1
+
+
+def test_connect_reads_stdin_lines_when_not_a_terminal():
+    """Piped lines are sent; in echo mode they come back and the client exits when done."""
+    with Running("tcp", "serve", "--port", "0", "--bind", "127.0.0.1", "--mode", "echo") as server:
+        talked = lanlab("tcp", "connect", "127.0.0.1", str(server.port), input="one\n二\n")
+    assert talked.returncode == 0
+    assert talked.stdout == "one\n二\n"
+
+
+def test_chat_between_two_connect_clients():
+    """Two `tcp connect` clients in chat mode: a line from one is printed by the other."""
+    with Running("tcp", "serve", "--port", "0", "--bind", "127.0.0.1", "--mode", "chat") as server:
+        listener = subprocess.Popen(
+            [sys.executable, "-m", "lanlab", "tcp", "connect", "127.0.0.1", str(server.port),
+             "--send", "我在这里", "--wait", "2"], stdout=subprocess.PIPE, text=True)
+        time.sleep(0.5)
+        speaker = lanlab("tcp", "connect", "127.0.0.1", str(server.port), "--send", "来了",
+                         "--wait", "0.2")
+        heard, _ = listener.communicate(timeout=10)
+        server.stop()
+    assert speaker.stdout == ""              # it joined after the first line was said
+    assert heard == "来了\n"
+    assert "我在这里" in server.stdout and "来了" in server.stdout
+
+
+def test_gigabyte_without_newline_does_not_grow_server_memory():
+    """A client streaming without a newline is cut at --max-line; server memory stays flat."""
+    with Running("tcp", "serve", "--port", "0", "--bind", "127.0.0.1", "--mode", "chat") as server:
+        before = rss_kib(server.proc.pid)
+        flood = socket.create_connection(("127.0.0.1", server.port))
+        flood.settimeout(2)
+        chunk, sent = b"A" * 65536, 0
+        try:
+            while sent < 1 << 30:             # stops well before a GiB: the server closes us
+                sent += flood.send(chunk)
+        except OSError:
+            pass
+        notice = b""
+        try:
+            while data := flood.recv(4096):
+                notice += data
+        except OSError:
+            pass
+        flood.close()
+        after = rss_kib(server.proc.pid)
+        served = lanlab("tcp", "connect", "127.0.0.1", str(server.port), "--send", "x", "--wait",
+                        "0.1")
+    assert notice.startswith(b"line longer than 65536 bytes; closing")
+    assert sent < 64 << 20
+    assert after - before < 8 * 1024
+    assert served.returncode == 0
+
+
+def test_running_out_of_descriptors_is_logged_once_not_flooded():
+    """With 32 descriptors and 60 clients the server warns a few times, then serves again."""
+    def few_descriptors():
+        resource.setrlimit(resource.RLIMIT_NOFILE, (32, 32))
+
+    with Running("tcp", "serve", "--port", "0", "--bind", "127.0.0.1", preexec_fn=few_descriptors,
+                 ) as server:
+        crowd = [socket.create_connection(("127.0.0.1", server.port)) for _ in range(60)]
+        time.sleep(1.0)
+        for sock in crowd:
+            sock.close()
+        time.sleep(0.5)
+        after = lanlab("tcp", "connect", "127.0.0.1", str(server.port), "--send", "x")
+        server.stop()
+    warnings = [line for line in server.stdout.splitlines() if "cannot accept" in line]
+    assert 1 <= len(warnings) <= 2
+    assert "Too many open files" in warnings[0]
+    assert after.stdout == "thank YOU!\n"
+    assert server.stderr == ""
+
+
+def test_serve_on_a_busy_port_is_one_line_and_exit_2():
+    """Port already taken: one line suggesting another --port, exit 2."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        result = lanlab("tcp", "serve", "--port", str(taken.getsockname()[1]), "--bind", "127.0.0.1")
+    assert result.returncode == 2
+    assert result.stderr.startswith("lanlab: tcp 127.0.0.1:") and result.stderr.count("\n") == 1
+    assert "already in use" in result.stderr
+
+
+def test_connect_refused_is_one_line_and_exit_2():
+    """Nothing listening: 'connection refused' in one line, exit 2."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    result = lanlab("tcp", "connect", "127.0.0.1", str(port), "--send", "x")
+    assert result.returncode == 2
+    assert result.stderr == (f"lanlab: connection refused by tcp 127.0.0.1:{port}: nothing "
+                             "listens there (is the server running?)\n")
+
+
+def test_connect_timeout_is_one_line_and_exit_2():
+    """A handshake never answered (full accept queue): 'timed out' in one line, exit 2."""
+    with socket.socket() as full:
+        full.bind(("127.0.0.1", 0))
+        full.listen(0)
+        port = full.getsockname()[1]
+        fillers = [socket.socket() for _ in range(4)]
+        for filler in fillers:
+            filler.setblocking(False)
+            filler.connect_ex(("127.0.0.1", port))
+        result = lanlab("tcp", "connect", "127.0.0.1", str(port), "--send", "x", "--timeout", "0.3")
+        for filler in fillers:
+            filler.close()
+    assert result.returncode == 2
+    assert "timed out" in result.stderr and result.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("args, message", [
+    (["serve", "--mode", "shout"], "'shout' is not one of"),
+    (["serve", "--reply", "é", "--encoding", "ascii"], "cannot be written in ascii"),
+    (["serve", "--idle-timeout", "soon"], "not a number with a unit"),
+    (["connect", "127.0.0.1", "70000"], "70000 is not in the range"),
+    (["connect", "127.0.0.1", "7", "--send", "é", "--encoding", "ascii"], "cannot be written"),
+])
+def test_bad_input_is_one_line_and_exit_2(args, message):
+    """Invalid options end with exit status 2 and a message, never a traceback."""
+    result = CliRunner().invoke(cli, ["tcp", *args])
+    assert result.exit_code == 2
+    assert message in result.output and "Traceback" not in result.output
