@@ -150,3 +150,40 @@ def test_no_socket_allowed_explains_ping_group_range(lan):
     assert result.stdout == ""
     assert "ping_group_range" in result.stderr and "CAP_NET_RAW" in result.stderr.replace("cap_net_raw", "CAP_NET_RAW")
     assert result.stderr.count("\n") == 1
+
+
+def _routed_pair(lab):
+    """h1 - router - h2 on two /24s; the router answers every ICMP error (rate limit off)."""
+    h1, router, h2 = lab.namespace("h"), lab.namespace("r"), lab.namespace("h")
+    lab.link(h1, router, "198.18.1.1/24", "198.18.1.254/24")
+    lab.link(router, h2, "198.18.2.254/24", "198.18.2.1/24", ifname_a="eth1")
+    router.run("sysctl", "-qw", "net.ipv4.ip_forward=1")
+    router.run("sysctl", "-qw", "net.ipv4.icmp_ratelimit=0")
+    h1.run("ip", "route", "add", "default", "via", "198.18.1.254")
+    h2.run("ip", "route", "add", "default", "via", "198.18.2.254")
+    return h1, h2
+
+
+@needs_netns
+@pytest.mark.parametrize("group_range", ["1 0", "0 2147483647"], ids=["raw", "dgram"])
+def test_ttl_exceeded_is_reported_once_per_request_like_iputils(lab, group_range):
+    """-t 1 across a router: one "Time to live exceeded" line per request, from the router, exit 1;
+    the same lines as iputils ping prints."""
+    h1, h2 = _routed_pair(lab)
+    h1.run("sysctl", "-qw", f"net.ipv4.ping_group_range={group_range}")
+    ours = h1.lanlab("ping", "-c", "2", "-i", "0.1", "-t", "1", h2.ip)
+    errors = [line for line in ours.stdout.splitlines() if line.startswith("From")]
+    assert ours.returncode == 1
+    assert errors == [f"From 198.18.1.254 icmp_seq={n} Time to live exceeded" for n in (1, 2)]
+    assert "2 packets transmitted, 0 received, +2 errors, 100% packet loss" in ours.stdout
+    if shutil.which("ping"):
+        theirs = h1.run("ping", "-c", "2", "-i", "0.1", "-t", "1", h2.ip, check=False)
+        assert [line for line in theirs.stdout.splitlines() if line.startswith("From")] == errors
+
+
+@needs_netns
+def test_replies_across_a_router_carry_the_decremented_ttl(lab):
+    """A reply from two hops away arrives with TTL 63."""
+    h1, h2 = _routed_pair(lab)
+    document = json.loads(h1.lanlab("ping", "-c", "1", h2.ip, "--json").stdout)
+    assert [r["ttl"] for r in document["replies"]] == [63]

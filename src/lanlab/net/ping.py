@@ -157,27 +157,27 @@ class EchoSocket:
         return self.sock.fileno()
 
     def read(self) -> Iterator[tuple[str, int, int, int | None] | IcmpErrorReport]:
-        """Everything waiting now: (source, seq, icmp bytes, ttl) for replies, or error reports."""
+        """Everything waiting now: (source, seq, icmp bytes, ttl) for replies, or error reports.
+
+        ICMP errors about our requests (and local ones) come through the socket's error queue
+        (IP_RECVERR), for both kinds of socket, so they are reported once, with the offender's
+        address and the quoted echo header; a raw socket's copy of the error packet is ignored.
+        """
+        yield from self._drain_error_queue()
         while True:
             try:
                 data, ancillary, _flags, address = self.sock.recvmsg(65535, 64)
             except BlockingIOError:
                 break
             except OSError:
-                # IP_RECVERR: a pending error makes recv fail; the error queue says which request.
-                report = self._read_error_queue()
-                if report is None:
-                    break
-                yield report
+                # With IP_RECVERR a pending error fails recv; the queue says which request it was.
+                yield from self._drain_error_queue()
                 continue
             parsed = self._parse(data, ancillary, address[0])
             if parsed is not None:
                 yield parsed
-        while (report := self._read_error_queue()) is not None:
-            yield report
 
-    def _parse(self, data: bytes, ancillary: list, source: str) -> tuple[str, int, int, int | None] | \
-            IcmpErrorReport | None:
+    def _parse(self, data: bytes, ancillary: list, source: str) -> tuple[str, int, int, int | None] | None:
         try:
             if self.kind == "raw":
                 ip, data = IPv4.parse(data)
@@ -185,45 +185,35 @@ class EchoSocket:
             else:
                 ttl = next((struct.unpack("=i", value[:4])[0] for level, kind, value in ancillary
                             if level == socket.IPPROTO_IP and kind == IP_TTL_CMSG), None)
-            icmp, payload = Icmp.parse(data)
-            if icmp.type == IcmpType.ECHO_REPLY:
-                if self.kind == "raw" and icmp.ident != self.ident:
-                    return None  # someone else's ping
-                return source, icmp.seq, len(data), ttl
-            if self.kind == "raw" and icmp.type in (IcmpType.DEST_UNREACHABLE, IcmpType.TIME_EXCEEDED):
-                return self._quoted_error(icmp, payload, source)
+            icmp, _payload = Icmp.parse(data)
         except WireError:
             return None  # a malformed packet is a drop, never a crash
-        return None
+        if icmp.type != IcmpType.ECHO_REPLY or (self.kind == "raw" and icmp.ident != self.ident):
+            return None  # an error packet (read from the error queue instead) or someone else's ping
+        return source, icmp.seq, len(data), ttl
 
-    def _quoted_error(self, icmp: Icmp, payload: bytes, source: str) -> IcmpErrorReport | None:
-        # RFC 792: the error quotes our IP header and the first 8 bytes of our ICMP echo.
-        quoted_ip, quoted = IPv4.parse(payload)
-        echo, _ = Icmp.parse(quoted[:8])
-        if quoted_ip.dst != self.destination or echo.type != IcmpType.ECHO_REQUEST or echo.ident != self.ident:
-            return None
-        return IcmpErrorReport(echo.seq, source, _error_text(icmp.type, icmp.code))
-
-    def _read_error_queue(self) -> IcmpErrorReport | None:
-        try:
-            data, ancillary, _flags, _address = self.sock.recvmsg(65535, 512, MSG_ERRQUEUE)
-        except (BlockingIOError, OSError):
-            return None
-        for level, kind, value in ancillary:
-            if level != socket.IPPROTO_IP or kind != IP_RECVERR:
-                continue
-            err_no, origin, icmp_type, icmp_code, _pad, _info, _data = EXTENDED_ERR.unpack_from(value)
-            offender = socket.inet_ntoa(value[EXTENDED_ERR.size + 4:EXTENDED_ERR.size + 8])
+    def _drain_error_queue(self) -> Iterator[IcmpErrorReport]:
+        while True:
             try:
-                echo, _ = Icmp.parse(data[:8])
-            except WireError:
-                return None
-            if origin == SO_EE_ORIGIN_ICMP:
-                text = _error_text(icmp_type, icmp_code)
-            else:
-                text = "Destination Host Unreachable" if err_no == errno.EHOSTUNREACH else os.strerror(err_no)
-            return IcmpErrorReport(echo.seq, offender, text)
-        return None
+                data, ancillary, _flags, _address = self.sock.recvmsg(65535, 512, MSG_ERRQUEUE)
+            except (BlockingIOError, OSError):
+                return
+            for level, kind, value in ancillary:
+                if level != socket.IPPROTO_IP or kind != IP_RECVERR:
+                    continue
+                err_no, origin, icmp_type, icmp_code, _pad, _info, _data = EXTENDED_ERR.unpack_from(value)
+                offender = socket.inet_ntoa(value[EXTENDED_ERR.size + 4:EXTENDED_ERR.size + 8])
+                try:
+                    echo, _ = Icmp.parse(data[:8])  # the echo request the error is about
+                except WireError:
+                    continue
+                if self.kind == "raw" and echo.ident != self.ident:
+                    continue  # every raw ICMP socket hears every error: this one is another ping's
+                if origin == SO_EE_ORIGIN_ICMP:
+                    text = _error_text(icmp_type, icmp_code)
+                else:
+                    text = "Destination Host Unreachable" if err_no == errno.EHOSTUNREACH else os.strerror(err_no)
+                yield IcmpErrorReport(echo.seq, offender, text)
 
 
 def _error_text(icmp_type: int, code: int) -> str:
