@@ -32,6 +32,8 @@ def _start_capture(ns, path, pcapng):
 
 def _traffic(a, b):
     """ARP + ping, a UDP datagram to a closed port (ICMP port unreachable), a TCP connection with data."""
+    for host in (a, b):  # so that the ping starts with an ARP exchange
+        host.run("ip", "neigh", "flush", "all")
     a.run("ping", "-c", "2", "-i", "0.2", "-W", "2", b.ip)
     a.run("socat", "-u", "-", f"UDP:{b.ip}:7788", input="hello udp\n")
     server = b.popen("socat", "-u", "TCP-LISTEN:7000,reuseaddr", "OPEN:/dev/null", stdout=subprocess.DEVNULL)

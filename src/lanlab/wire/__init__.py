@@ -16,11 +16,13 @@ How a protocol module is written (wire/tcp.py, wire/rip.py, wire/stp.py follow u
            length: int | None = None
            checksum: int | None = None
 
-   The decorator makes it a frozen slotted dataclass and generates `_unpack`, `_pack`, a fast
-   `__init__`, `_new` (positional constructor for parsers) and, when every field is plainly on the
-   wire, `parse` and `build`. Computed fields (lengths, checksums) and variable parts (options,
-   route entries) mean writing parse/build yourself over `_unpack`/`_pack`/`_new`, as udp.py and
-   ipv4.py do. A layout name starting with "_" is a wire value that is not a field (IPv4's IHL).
+   The decorator makes it a frozen slotted dataclass and generates `_unpack`, `_pack`, `__init__`,
+   `_new` (positional constructor for parsers) and, when every field is on the wire, `parse` and
+   `build`. A header whose length is on the wire passes extent=Extent(header_length=..., payload_end=...,
+   tail=...) and still gets a generated parse (ipv4.py: IHL, total length, options; udp.py: length).
+   Computed fields (lengths, checksums) mean writing build yourself over `_pack` (udp.py, ipv4.py);
+   a parse the layout cannot express is written over `_unpack`/`_new` (ethernet.Dot3, rip.py).
+   A layout name starting with "_" is a wire value that is not a field (IPv4's IHL).
    Raise only WireError: use errors.truncated(...) / errors.malformed(...) (header, field, offset).
    Checksums: checksum.internet_checksum(data, initial) and checksum.pseudo_header_sum(src, dst, proto, length).
 

@@ -2,34 +2,28 @@
 
 from __future__ import annotations
 
-import sys
-from array import array
 from ipaddress import IPv4Address
 
-_SWAP = sys.byteorder == "little"
 
-
-def internet_checksum(data: bytes, initial: int = 0) -> int:
+def internet_checksum(data: bytes | memoryview, initial: int = 0) -> int:
     """The 16-bit one's complement of the one's complement sum of `data` (odd length padded with a zero byte).
 
-    Summing native-order 16-bit words and swapping the result is the same as summing
-    big-endian words (RFC 1071 section 2(B), byte-order independence); array makes it one C loop.
-    `initial` is a big-endian partial sum to add in (a pseudo-header).
+    The one's complement sum of 16-bit words is the number's value modulo 0xFFFF, because
+    2**16 = 1 (mod 0xFFFF) (RFC 1071 section 2(A), the end-around carry): one int.from_bytes
+    and one modulo, in C, instead of a loop over words. `initial` is a partial sum to add in
+    (a pseudo-header). A non-zero sum that is 0 mod 0xFFFF is 0xFFFF ("-0"), so its checksum is 0.
     """
+    value = int.from_bytes(data, "big")
     if len(data) & 1:
-        data = bytes(data) + b"\x00"
-    total = sum(array("H", data))
-    total = (total & 0xFFFF) + (total >> 16)
-    total = (total & 0xFFFF) + (total >> 16)
-    if _SWAP:
-        total = ((total & 0xFF) << 8) | (total >> 8)
-    total += initial
-    while total >> 16:
-        total = (total & 0xFFFF) + (total >> 16)
-    return ~total & 0xFFFF
+        value <<= 8
+    value += initial
+    remainder = value % 0xFFFF
+    if remainder:
+        return 0xFFFF - remainder
+    return 0 if value else 0xFFFF
 
 
 def pseudo_header_sum(src: IPv4Address, dst: IPv4Address, proto: int, length: int) -> int:
-    """The one's complement sum of the IPv4 pseudo-header (RFC 768, RFC 9293 3.1) for UDP and TCP checksums."""
+    """The sum of the IPv4 pseudo-header's words (RFC 768, RFC 9293 3.1) for UDP and TCP checksums."""
     s, d = int(src), int(dst)
     return (s >> 16) + (s & 0xFFFF) + (d >> 16) + (d & 0xFFFF) + proto + length

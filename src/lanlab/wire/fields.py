@@ -28,7 +28,8 @@ from ipaddress import IPv4Address
 from typing import Any, TypeVar, dataclass_transform
 
 from lanlab.wire.errors import malformed, truncated
-from lanlab.wire.mac import MacAddress
+from lanlab.wire.mac import WIRE_MACS
+from lanlab.wire.mac import MacAddress, mac_from_wire
 
 T = TypeVar("T")
 
@@ -107,13 +108,29 @@ def bits(code: str, *parts: tuple[str, int] | tuple[str, int, int]) -> Item:
     return Item(code, leaves)
 
 
+@dataclasses.dataclass(frozen=True)
+class Extent:
+    """Where a variable-length header ends and its payload stops, in terms of its wire values.
+
+    header_length: (value, multiplier): the header is value * multiplier bytes (IPv4 ("_ihl", 4));
+    payload_end: (value, base): the payload stops at byte base + value (IPv4 ("total_length", 0),
+    UDP ("length", 0)), so link-layer padding is not payload; tail: the field that takes the bytes
+    between the fixed part and header_length (IPv4 "options"), through tail_parser if given.
+    """
+
+    header_length: tuple[str, int] | None = None
+    payload_end: tuple[str, int] | None = None
+    tail: str | None = None
+    tail_parser: Callable[[Any], Any] | None = None
+
+
 @dataclass_transform(frozen_default=True)
-def header(name: str, layout: tuple[Item, ...]) -> Callable[[type[T]], type[T]]:
-    """Make the decorated class a frozen slotted dataclass with a codec generated from `layout`."""
+def header(name: str, layout: tuple[Item, ...], extent: Extent = Extent()) -> Callable[[type[T]], type[T]]:
+    """Make the decorated class a frozen slotted dataclass with a codec generated from `layout` and `extent`."""
 
     def decorate(cls: type[T]) -> type[T]:
         cls = dataclasses.dataclass(frozen=True, slots=True)(cls)
-        _compile(cls, name, layout)
+        _compile(cls, name, layout, extent)
         return cls
 
     return decorate
@@ -135,7 +152,7 @@ def meaning_of(h: Any, field: str) -> str | None:
         return None
 
 
-def _compile(cls: Any, name: str, layout: tuple[Item, ...]) -> None:
+def _compile(cls: Any, name: str, layout: tuple[Item, ...], extent: Extent) -> None:
     fields = dataclasses.fields(cls)
     field_names = [f.name for f in fields]
     leaves = [leaf for item in layout for leaf in item.leaves]
@@ -145,11 +162,11 @@ def _compile(cls: Any, name: str, layout: tuple[Item, ...]) -> None:
             raise TypeError(f"{cls.__name__}: layout names {leaf.name!r}, which is not a field")
     fixed = struct.Struct("!" + "".join(item.code for item in layout))
     env: dict[str, Any] = {
-        "cls": cls, "unpack_from": fixed.unpack_from, "pack": fixed.pack, "new": object.__new__,
-        "mac_new": bytes.__new__, "MacAddress": MacAddress, "IPv4Address": IPv4Address,
+        "cls": cls, "Unfrozen": _unfrozen_twin(cls), "unpack_from": fixed.unpack_from, "pack": fixed.pack, "new": object.__new__,
+        "mac_get": WIRE_MACS.get, "mac_slow": mac_from_wire, "MacAddress": MacAddress, "IPv4Address": IPv4Address,
         "ip_get": _IPV4_CACHE.get, "ip_slow": ipv4_from_int, "truncated": truncated, "malformed": malformed,
         "struct_error": struct.error, "SIZE": fixed.size, "NAME": name,
-        "field_at": _field_at(layout),
+        "field_at": _field_at(layout), "tail_parser": extent.tail_parser,
     }
     for f in fields:
         env[f"set_{f.name}"] = getattr(cls, f.name).__set__
@@ -162,22 +179,42 @@ def _compile(cls: Any, name: str, layout: tuple[Item, ...]) -> None:
         _unpack_source(layout, values), _pack_source(layout, values),
         _init_source(fields, kinds), _new_source(fields),
     ]
-    simple = all(not leaf.name.startswith("_") for leaf in values) and len(values) == len(fields)
-    if simple:
-        order = [leaf.name for leaf in values]
-        sources += [_parse_source(order), _build_source(order)]
+    on_wire = [leaf.name for leaf in values if not leaf.name.startswith("_")]
+    parsable = sorted(on_wire + ([extent.tail] if extent.tail else [])) == sorted(field_names)
+    buildable = parsable and len(on_wire) == len(values) and extent == Extent()
+    generated = ["_unpack", "_pack", "_new"]
+    if parsable:
+        sources.append(_parse_source(layout, extent))
+        generated.append("parse")
+    if buildable:
+        sources.append(_build_source(on_wire))
+        generated.append("build")
     exec("\n".join(sources), env)  # noqa: S102 - code generated from the layout above
-    generated = ["_unpack", "_pack", "_new"] + (["parse", "build"] if simple else [])
     for attr in generated:
         if attr not in cls.__dict__:
             function = env[attr]
-            setattr(cls, attr, classmethod(function) if attr == "parse" else
-                    function if attr == "build" else staticmethod(function))
+            setattr(cls, attr, function if attr == "build" else staticmethod(function))
     cls.__init__ = env["__init__"]
     cls.NAME = name
     cls.SIZE = fixed.size
     cls.LAYOUT = layout
     cls.MEANINGS = {leaf.name: leaf.meaning for leaf in leaves if leaf.meaning is not None}
+
+
+def _unfrozen_twin(cls: type) -> type:
+    """A plain class with the header's slot layout, for building instances fast.
+
+    A frozen dataclass refuses `h.x = v`, so the obvious way to fill one is object.__setattr__ or
+    the slot descriptor's __set__, about 55 ns a field. The twin accepts `h.x = v` (a specialised
+    STORE_ATTR, about 10 ns); once every slot is filled, `h.__class__ = cls` (allowed: same slots,
+    same base) makes it the frozen header. 11 fields: ~210 ns instead of ~600 ns.
+    """
+    if cls.__bases__ != (object,):
+        raise TypeError(f"{cls.__name__}: a header class derives from object only (its twin must match its slots)")
+    twin = type(f"Unfrozen{cls.__name__}", (), {"__slots__": cls.__slots__})
+    probe = object.__new__(twin)
+    probe.__class__ = cls  # fails here, at import, if the layouts ever differ
+    return twin
 
 
 def _field_at(layout: tuple[Item, ...]) -> Callable[[int], tuple[str, int]]:
@@ -197,19 +234,29 @@ def _field_at(layout: tuple[Item, ...]) -> Callable[[int], tuple[str, int]]:
     return field_at
 
 
-def _unpack_source(layout: tuple[Item, ...], values: list[Leaf]) -> str:
-    lines = [
-        "def _unpack(data):",
-        "    if len(data) < SIZE:",
+def _offsets(layout: tuple[Item, ...]) -> dict[str, int]:
+    offsets, offset = {}, 0
+    for item in layout:
+        for leaf in item.leaves:
+            offsets[leaf.name] = offset
+        offset += item.size
+    return offsets
+
+
+def _decode_lines(layout: tuple[Item, ...]) -> list[str]:
+    """Check the length, unpack the fixed part, split bit fields, check constants: one v_<name> per value."""
+    lines = [  # a short buffer is the exception: let struct find it rather than test len() on every parse
+        "    try:",
+        f"        {', '.join(f'w{i}' for i in range(len(layout)))}, = unpack_from(data)",
+        "    except struct_error:",
         "        field, offset = field_at(len(data))",
-        "        raise truncated(NAME, field, offset, SIZE, len(data))",
-        f"    {', '.join(f'w{i}' for i in range(len(layout)))}, = unpack_from(data)",
+        "        raise truncated(NAME, field, offset, SIZE, len(data)) from None",
     ]
     offset = 0
     for i, item in enumerate(layout):
         if item.leaves[0].width is None:
             leaf = item.leaves[0]
-            expr = {"int": f"w{i}", "mac": f"mac_new(MacAddress, w{i})", "ipv4": f"(ip_get(w{i}) or ip_slow(w{i}))"}
+            expr = {"int": f"w{i}", "mac": f"(mac_get(w{i}) or mac_slow(w{i}))", "ipv4": f"(ip_get(w{i}) or ip_slow(w{i}))"}
             if leaf.const is not None:
                 lines += [f"    if w{i} != {leaf.const}:",
                           f"        raise malformed(NAME, {leaf.name!r}, {offset}, f'must be {leaf.const}, is {{w{i}}}')"]
@@ -227,7 +274,12 @@ def _unpack_source(layout: tuple[Item, ...], values: list[Leaf]) -> str:
                 else:
                     lines.append(f"    v_{leaf.name} = {value}")
         offset += item.size
-    lines.append(f"    return ({''.join(f'v_{leaf.name}, ' for leaf in values)})")
+    return lines
+
+
+def _unpack_source(layout: tuple[Item, ...], values: list[Leaf]) -> str:
+    lines = ["def _unpack(data):", *_decode_lines(layout),
+             f"    return ({''.join(f'v_{leaf.name}, ' for leaf in values)})"]
     return "\n".join(lines) + "\n"
 
 
@@ -272,15 +324,47 @@ def _init_source(fields: tuple[dataclasses.Field, ...], kinds: dict[str, str]) -
 
 def _new_source(fields: tuple[dataclasses.Field, ...]) -> str:
     names = [f.name for f in fields]
-    body = "".join(f"    set_{n}(h, {n})\n" for n in names)
-    return f"def _new({', '.join(names)}):\n    h = new(cls)\n{body}    return h\n"
+    body = "".join(f"    h.{n} = {n}\n" for n in names)
+    return f"def _new({', '.join(names)}):\n    h = Unfrozen()\n{body}    h.__class__ = cls\n    return h\n"
 
 
-def _parse_source(order: list[str]) -> str:
-    names = ", ".join(order)
-    body = "".join(f"    set_{n}(h, {n})\n" for n in order)
-    return (f"def parse(cls, data):\n    {names}, = _unpack(data)\n    h = new(cls)\n{body}"
-            "    return h, data[SIZE:]\n")
+def _parse_source(layout: tuple[Item, ...], extent: Extent) -> str:
+    offsets = _offsets(layout)
+    lines = ["def parse(data):", *_decode_lines(layout)]
+    start = "SIZE"
+    if extent.header_length is not None:
+        value, multiplier = extent.header_length
+        public = value.lstrip("_")
+        lines += [f"    hl = v_{value} * {multiplier}",
+                  "    if hl < SIZE:",
+                  f"        raise malformed(NAME, {public!r}, {offsets[value]}, "
+                  "f'header length {hl} is less than {SIZE}')"]
+        start = "hl"
+    if extent.payload_end is not None:
+        value, base = extent.payload_end
+        lines += [f"    end = v_{value} + {base}",
+                  f"    if end < {start}:",
+                  f"        raise malformed(NAME, {value!r}, {offsets[value]}, "
+                  f"f'{{v_{value}}} is less than the header length {{{start}}}')",
+                  "    if len(data) < end:",
+                  f"        raise truncated(NAME, 'payload', {start}, end, len(data))"]
+        rest = f"data[{start}:end]"
+    else:
+        if start != "SIZE":
+            lines += ["    if len(data) < hl:",
+                      f"        raise truncated(NAME, {extent.tail or 'header'!r}, SIZE, hl, len(data))"]
+        rest = f"data[{start}:]"
+    lines.append("    h = Unfrozen()")
+    for item in layout:
+        for leaf in item.leaves:
+            if leaf.const is None and not leaf.name.startswith("_"):
+                lines.append(f"    h.{leaf.name} = v_{leaf.name}")
+    if extent.tail is not None:
+        raw = "data[SIZE:hl]" if start == "hl" else "b''"
+        tail = f"tail_parser({raw})" if extent.tail_parser else f"bytes({raw}) if hl > SIZE else b''"
+        lines.append(f"    h.{extent.tail} = {tail}")
+    lines += ["    h.__class__ = cls", f"    return h, {rest}"]
+    return "\n".join(lines) + "\n"
 
 
 def _build_source(order: list[str]) -> str:

@@ -6,8 +6,8 @@ from enum import IntEnum
 from ipaddress import IPv4Address
 
 from lanlab.wire.checksum import internet_checksum
-from lanlab.wire.errors import malformed, truncated
-from lanlab.wire.fields import bits, header, ipv4, u8, u16
+from lanlab.wire.errors import malformed
+from lanlab.wire.fields import Extent, bits, header, ipv4, u8, u16
 from lanlab.wire.registry import register
 
 MIN_HEADER = 20
@@ -37,6 +37,7 @@ class IpProto(IntEnum):
         ipv4("src"),
         ipv4("dst"),
     ),
+    extent=Extent(header_length=("_ihl", 4), payload_end=("total_length", 0), tail="options"),
 )
 class IPv4:
     """An IPv4 header. flags: bit 2 = DF, bit 1 = MF (the reserved bit is bit 0's neighbour, 0b100)."""
@@ -52,22 +53,6 @@ class IPv4:
     options: bytes = b""
     total_length: int | None = None
     checksum: int | None = None
-
-    @classmethod
-    def parse(cls, data: bytes | memoryview) -> tuple[IPv4, bytes]:
-        """The header and the datagram's payload (up to total_length: Ethernet padding dropped)."""
-        ihl, tos, total_length, ident, flags, frag_offset, ttl, proto, checksum, src, dst = cls._unpack(data)
-        header_length = ihl * 4
-        if header_length < MIN_HEADER:
-            raise malformed(cls.NAME, "ihl", 0, f"header length {header_length} is less than 20")
-        if total_length < header_length:
-            raise malformed(cls.NAME, "total_length", 2, f"{total_length} is less than the header length {header_length}")
-        if len(data) < total_length:
-            raise truncated(cls.NAME, "payload" if len(data) >= header_length else "options",
-                            MIN_HEADER, total_length, len(data))
-        options = bytes(data[MIN_HEADER:header_length]) if header_length > MIN_HEADER else b""
-        h = cls._new(src, dst, proto, ttl, ident, tos, flags, frag_offset, options, total_length, checksum)
-        return h, data[header_length:total_length]
 
     def build(self, payload: bytes = b"") -> bytes:
         """Header + payload, with total_length and checksum computed unless given."""

@@ -5,15 +5,15 @@ from __future__ import annotations
 from ipaddress import IPv4Address
 
 from lanlab.wire.checksum import internet_checksum, pseudo_header_sum
-from lanlab.wire.errors import malformed, truncated
-from lanlab.wire.fields import header, u16
+from lanlab.wire.fields import Extent, header, u16
 from lanlab.wire.registry import register
 
 HEADER = 8
 PROTO_UDP = 17
 
 
-@header("UDP", layout=(u16("src_port"), u16("dst_port"), u16("length"), u16("checksum")))
+@header("UDP", layout=(u16("src_port"), u16("dst_port"), u16("length"), u16("checksum")),
+        extent=Extent(payload_end=("length", 0)))
 class Udp:
     """A UDP header; checksum 0 means "not computed" (RFC 768)."""
 
@@ -21,16 +21,6 @@ class Udp:
     dst_port: int
     length: int | None = None
     checksum: int | None = None
-
-    @classmethod
-    def parse(cls, data: bytes | memoryview) -> tuple[Udp, bytes]:
-        """The header and `length - 8` bytes of payload."""
-        src_port, dst_port, length, checksum = cls._unpack(data)
-        if length < HEADER:
-            raise malformed(cls.NAME, "length", 4, f"{length} is less than the header's 8 bytes")
-        if len(data) < length:
-            raise truncated(cls.NAME, "payload", HEADER, length, len(data))
-        return cls._new(src_port, dst_port, length, checksum), data[HEADER:length]
 
     def build(self, payload: bytes = b"", src_ip: IPv4Address | None = None,
               dst_ip: IPv4Address | None = None) -> bytes:
