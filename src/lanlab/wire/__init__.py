@@ -38,7 +38,7 @@ How a protocol module is written (wire/tcp.py, wire/rip.py, wire/stp.py follow u
    lanlab.wire registers every codec: the core knows the modules only through this list.
 """
 
-from lanlab.wire import arp, ethernet, icmp, ipv4, rip, tcp, udp  # noqa: F401 - importing registers the codecs
+from lanlab.wire import arp, ethernet, icmp, ipv4, rip, stp, tcp, udp  # noqa: F401 - importing registers the codecs
 from lanlab.wire.arp import Arp, ArpOp
 from lanlab.wire.checksum import internet_checksum, pseudo_header_sum
 from lanlab.wire.dissect import Dissection, describe, dissect
@@ -51,6 +51,7 @@ from lanlab.wire.mac import MacAddress
 from lanlab.wire.pcap import PcapReader, PcapWriter
 from lanlab.wire.pcapng import PcapngReader, PcapngWriter
 from lanlab.wire.rip import Rip, RipAuth, RipCommand, RipEntry
+from lanlab.wire.stp import STP_MULTICAST, Bpdu, BpduFlags, BpduRole, BpduType, BridgeId
 from lanlab.wire.tcp import (Eol, Mss, Nop, Sack, SackPermitted, Tcp, TcpFlags, TcpOption, Timestamps, UnknownOption,
                              WindowScale)
 from lanlab.wire.udp import Udp
@@ -61,5 +62,6 @@ __all__ = [
     "RipCommand", "RipEntry", "TimeExceededCode", "TruncatedError", "Udp", "UnreachableCode", "WireError",
     "Eol", "Mss", "Nop", "Sack", "SackPermitted", "Tcp", "TcpFlags", "TcpOption", "Timestamps", "UnknownOption",
     "WindowScale",
+    "Bpdu", "BpduFlags", "BpduRole", "BpduType", "BridgeId", "STP_MULTICAST",
     "describe", "dissect", "internet_checksum", "pseudo_header_sum", "quote", "wire_fields",
 ]

@@ -1,0 +1,224 @@
+"""What the two spanning tree machines (802.1D STP in stp.py, 802.1w RSTP in rstp.py) share.
+
+Both are sans-IO (DESIGN.md): the switch around them calls handle_link / handle_bpdu /
+handle_timer with the time, drains bpdus_to_send() (a list of (port, Bpdu)) and next_event()
+(PortChanged, RootChanged, TopologyChange, FdbFlush), and asks forwarding(port) / learning(port)
+before it relays or learns from a frame. Times are integer nanoseconds.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any, Final
+
+from lanlab.wire.mac import MacAddress
+from lanlab.wire.stp import Bpdu, BridgeId
+
+SECOND: Final = 1_000_000_000
+DEFAULT_PRIORITY: Final = 32768
+DEFAULT_PORT_PRIORITY: Final = 128
+
+
+class PortState(Enum):
+    """802.1D-1998 8.4 port states; RSTP (802.1D-2004 17.30) merges disabled/blocking/listening into discarding."""
+
+    DISABLED = "disabled"
+    BLOCKING = "blocking"
+    LISTENING = "listening"
+    LEARNING = "learning"
+    FORWARDING = "forwarding"
+    DISCARDING = "discarding"
+
+
+class PortRole(Enum):
+    """802.1D-2004 17.7 port roles (for classic STP: a blocked port's role says whose information it holds)."""
+
+    ROOT = "root"
+    DESIGNATED = "designated"
+    ALTERNATE = "alternate"
+    BACKUP = "backup"
+    DISABLED = "disabled"
+
+
+@dataclass(frozen=True, slots=True)
+class PortChanged:
+    """A port's role or state changed."""
+
+    port: str
+    role: PortRole
+    state: PortState
+    old_role: PortRole
+    old_state: PortState
+
+    @property
+    def summary(self) -> str:
+        """One line for the event list."""
+        role = self.role.value if self.role == self.old_role else f"{self.old_role.value} -> {self.role.value}"
+        state = self.state.value if self.state == self.old_state else f"{self.old_state.value} -> {self.state.value}"
+        return f"{self.port} {role}, {state}"
+
+
+@dataclass(frozen=True, slots=True)
+class RootChanged:
+    """The bridge now believes in another root (or the same root through another port or cost)."""
+
+    root: BridgeId
+    root_port: str | None
+    cost: int
+
+    @property
+    def summary(self) -> str:
+        """One line for the event list."""
+        if self.root_port is None:
+            return f"root bridge is this bridge ({self.root})"
+        return f"root {self.root} via {self.root_port}, cost {self.cost}"
+
+
+@dataclass(frozen=True, slots=True)
+class TopologyChange:
+    """802.1D-1998 8.5.3.12: while the Topology Change flag is set, learned entries age out after Forward Delay."""
+
+    active: bool
+    ageing: int  # ns, the short ageing time to use while active
+
+    @property
+    def summary(self) -> str:
+        """One line for the event list."""
+        if self.active:
+            return f"topology change: short ageing ({self.ageing // SECOND} s)"
+        return "topology change over: normal ageing"
+
+
+@dataclass(frozen=True, slots=True)
+class FdbFlush:
+    """Forget the addresses learned on this port (RSTP 17.31 fdbFlush; a port whose link went down)."""
+
+    port: str
+
+    @property
+    def summary(self) -> str:
+        """One line for the event list."""
+        return f"{self.port} flush learned addresses"
+
+
+StpEvent = PortChanged | RootChanged | TopologyChange | FdbFlush
+
+
+@dataclass(frozen=True, slots=True)
+class PortStatus:
+    """One row of `--do "sw1 stp"`: what a port is doing and whose information it holds."""
+
+    port: str
+    port_id: int
+    role: PortRole
+    state: PortState
+    cost: int
+    designated_root: BridgeId
+    designated_cost: int
+    designated_bridge: BridgeId
+    designated_port: int
+    edge: bool = False
+
+    def as_dict(self) -> dict[str, object]:
+        """The row as JSON-ready values."""
+        return {
+            "port": self.port, "port_id": f"{self.port_id:#06x}", "role": self.role.value, "state": self.state.value,
+            "cost": self.cost, "designated_root": str(self.designated_root), "designated_cost": self.designated_cost,
+            "designated_bridge": str(self.designated_bridge), "designated_port": f"{self.designated_port:#06x}",
+            "edge": self.edge,
+        }
+
+
+def port_cost(rate_bps: int | None) -> int:
+    """The recommended Port Path Cost for a link rate: 802.1D-2004 17.14 Table 17-3 (20 Tb/s divided by the rate)."""
+    if not rate_bps:
+        return 20_000  # an unlimited link is costed like 1 Gb/s
+    return max(1, min(200_000_000, 20_000_000_000_000 // rate_bps))
+
+
+class LocalStpError(ValueError):
+    """The caller asked something the bridge cannot do (unknown port, duplicate port number)."""
+
+
+def port_id(number: int, priority: int = DEFAULT_PORT_PRIORITY) -> int:
+    """A Port Identifier (9.2.7): priority in the top bits, port number in the low 12."""
+    if not 1 <= number <= 0xFFF:
+        raise LocalStpError(f"port number {number} is outside 1..4095")
+    if priority & ~0xF0:
+        raise LocalStpError(f"port priority {priority} must be a multiple of 16 from 0 to 240")
+    return priority << 8 | number
+
+
+class SpanningTreeBridge:
+    """The part of a bridge both protocols share: identity, output queues, event reporting."""
+
+    INITIAL: tuple[PortRole, PortState] = (PortRole.DISABLED, PortState.DISABLED)  # a port before its link is up
+
+    def __init__(self, address: MacAddress | str, priority: int = DEFAULT_PRIORITY) -> None:
+        if not 0 <= priority <= 0xFFFF:
+            raise LocalStpError(f"bridge priority {priority} is outside 0..65535")
+        self.bridge_id = BridgeId(priority, MacAddress(address))
+        self.my_id = int(self.bridge_id)
+        self.ports: dict[str, Any] = {}  # name -> the protocol's port record (each has .port_id)
+        self._out: list[tuple[str, Bpdu]] = []
+        self._events: deque[StpEvent] = deque()
+        self._shown: dict[str, tuple[PortRole, PortState]] = {}
+        self._shown_root: tuple[int, str | None, int] | None = None
+
+    def _new_port_id(self, name: str, number: int, cost: int, priority: int) -> int:
+        """The Port Identifier of a port about to be added, after checking the caller's values."""
+        pid = port_id(number, priority)
+        if name in self.ports or any(p.port_id & 0xFFF == number for p in self.ports.values()):
+            raise LocalStpError(f"port {name} (number {number}) is already on this bridge")
+        if not 1 <= cost <= 200_000_000:
+            raise LocalStpError(f"port cost {cost} is outside 1..200000000")
+        return pid
+
+    def _port(self, name: str) -> Any:
+        try:
+            return self.ports[name]
+        except KeyError:
+            raise LocalStpError(f"no port {name!r} on bridge {self.bridge_id}") from None
+
+    # -- outputs ------------------------------------------------------------------------
+
+    def bpdus_to_send(self, now: int) -> list[tuple[str, Bpdu]]:
+        """The BPDUs produced since the last call, as (port, bpdu), in order."""
+        out, self._out = self._out, []
+        return out
+
+    def next_event(self) -> StpEvent | None:
+        """The oldest event not yet handed up, or None."""
+        return self._events.popleft() if self._events else None
+
+    # -- what subclasses provide ----------------------------------------------------------
+
+    def status(self) -> list[PortStatus]:
+        """Every port's role, state and designated information, in port order."""
+        raise NotImplementedError
+
+    def root(self) -> tuple[int, str | None, int]:
+        """(root bridge id as int, root port or None, root path cost)."""
+        raise NotImplementedError
+
+    # -- reporting ------------------------------------------------------------------------
+
+    @property
+    def is_root(self) -> bool:
+        """Whether this bridge believes it is the root."""
+        return self.root()[0] == self.my_id
+
+    def _report(self) -> None:
+        """Queue a RootChanged and a PortChanged for whatever differs from what was last reported."""
+        root = self.root()
+        if root != self._shown_root:
+            self._shown_root = root
+            self._events.append(RootChanged(BridgeId.from_int(root[0]), root[1], root[2]))
+        for row in self.status():
+            now_shown = (row.role, row.state)
+            before = self._shown.get(row.port, self.INITIAL)
+            if now_shown != before:
+                self._shown[row.port] = now_shown
+                self._events.append(PortChanged(row.port, row.role, row.state, before[0], before[1]))
