@@ -63,7 +63,7 @@ SAMPLES = [
     (icmp_error(IcmpType.TIME_EXCEEDED, TimeExceededCode.TTL), "ICMP",
      "Time-to-live exceeded (Time to live exceeded in transit)"),
     (udp_frame(), "UDP", "40000 → 7788 Len=5"),
-    (llc_frame(), "LLC", "DSAP 0x42 SSAP 0x42"),
+    (llc_frame(), "STP", "Conf. Root = 0/0/00:00:00:00:00:00  Cost = 0  Port = 0x0000"),  # 35 zeros: a BPDU
 ]
 
 
