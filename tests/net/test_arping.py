@@ -134,3 +134,11 @@ def test_bad_arguments_exit_2_before_any_packet(args):
     result = CliRunner().invoke(cli, ["arping", *args])
     assert result.exit_code == 2
     assert result.output.count("\n") == 1 and result.output.startswith("lanlab: ")
+
+
+@needs_netns
+def test_f_stops_at_the_first_reply(lan):
+    """-f with -c 5 stops after the first request's answer: 1 sent, 1 received, exit 0."""
+    a, b = lan(2).hosts
+    document = json.loads(arping(a, "-f", "-c", "5", "-i", "0.5", b.ip, "--json").stdout)
+    assert (document["sent"], document["received"]) == (1, 1)

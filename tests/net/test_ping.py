@@ -187,3 +187,20 @@ def test_replies_across_a_router_carry_the_decremented_ttl(lab):
     h1, h2 = _routed_pair(lab)
     document = json.loads(h1.lanlab("ping", "-c", "1", h2.ip, "--json").stdout)
     assert [r["ttl"] for r in document["replies"]] == [63]
+
+
+@pytest.mark.parametrize("args", [["-i", "0"], ["-W", "0"], ["-w", "-1"], ["-c", "0"], ["-s", "70000"], ["-t", "0"]])
+def test_out_of_range_options_are_usage_errors(args):
+    """Intervals under 2 ms, non-positive waits, -c 0, oversized -s and TTL 0 exit 2 before sending."""
+    result = CliRunner().invoke(cli, ["ping", *args, "127.0.0.1"])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+
+
+@needs_netns
+def test_interface_option_takes_a_device_or_a_source_address(lan):
+    """-I eth0 and -I <own address> both reach the neighbour; -I of a missing device exits 2 in one line."""
+    a, b = lan(2).hosts
+    assert a.lanlab("ping", "-c", "1", "-I", "eth0", b.ip).returncode == 0
+    assert a.lanlab("ping", "-c", "1", "-I", a.ip, b.ip).returncode == 0
+    missing = a.lanlab("ping", "-c", "1", "-I", "nosuch0", b.ip)
+    assert missing.returncode == 2 and missing.stderr.count("\n") == 1 and "nosuch0" in missing.stderr

@@ -42,9 +42,9 @@ def _open(interface: str) -> ArpEndpoint:
 @click.command("arping")
 @click.argument("target", required=False)
 @click.option("-I", "interface", metavar="IF", required=True, help="The interface to send on (required).")
-@click.option("-c", "count", type=click.IntRange(min=1), help="Stop after COUNT requests (with -w: COUNT replies).")
-@click.option("-w", "deadline", type=click.FloatRange(min=0, min_open=True), help="Stop after this many seconds.")
-@click.option("-i", "interval", type=click.FloatRange(min=0.001), default=1.0, show_default=True,
+@click.option("-c", "count", type=click.IntRange(min=1), metavar="COUNT", help="Stop after COUNT requests (with -w: COUNT replies).")
+@click.option("-w", "deadline", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS", help="Stop after this many seconds.")
+@click.option("-i", "interval", type=click.FloatRange(min=0.001), metavar="SECONDS", default=1.0, show_default=True,
               help="Seconds between requests.")
 @click.option("-D", "dad", is_flag=True, help="Duplicate address detection: exit 0 if nobody has TARGET, 1 if taken.")
 @click.option("-f", "quit_on_reply", is_flag=True, help="Stop at the first reply.")
@@ -55,9 +55,9 @@ def _open(interface: str) -> ArpEndpoint:
 @click.option("--rate", type=click.FloatRange(min=1), default=1000, show_default=True,
               help="Requests per second in --scan.")
 @click.option("--timeout", type=click.FloatRange(min=0), default=0.5, show_default=True,
-              help="Seconds to wait for answers after a --scan round.")
+              help="Seconds each --scan request waits for its answer before a retry.")
 @click.option("--retry", "retries", type=click.IntRange(min=0), default=1, show_default=True,
-              help="Extra --scan rounds for addresses that stayed silent.")
+              help="How many more times --scan asks an address that stayed silent.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON document at the end.")
 def arping_command(target: str | None, interface: str, count: int | None, deadline: float | None, interval: float,
                    dad: bool, quit_on_reply: bool, broadcast_only: bool, source: str | None, quiet: bool,

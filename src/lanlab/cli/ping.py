@@ -55,25 +55,18 @@ def _event_document(event: Event) -> dict[str, object]:
             "time_ms": round(event.rtt_ns / 1e6, 3), "duplicate": event.duplicate}
 
 
-def _positive(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
-    if value is not None and value <= 0 and param.name != "interval":
-        raise click.BadParameter("must be greater than 0")
-    if value is not None and value < 0:
-        raise click.BadParameter("cannot be negative")
-    return value
-
-
 @click.command("ping")
 @click.argument("host")
-@click.option("-c", "count", type=click.IntRange(min=1), help="Stop after COUNT replies (or COUNT requests).")
-@click.option("-i", "interval", type=float, default=1.0, show_default=True, callback=_positive,
-              help="Seconds between requests.")
-@click.option("-W", "timeout", type=float, default=10.0, show_default=True, callback=_positive,
+@click.option("-c", "count", type=click.IntRange(min=1), metavar="COUNT", help="Stop after COUNT replies (or COUNT requests).")
+@click.option("-i", "interval", type=click.FloatRange(min=0.002), metavar="SECONDS", default=1.0, show_default=True,
+              help="Seconds between requests (at least 0.002, iputils' floor for users).")
+@click.option("-W", "timeout", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS", default=10.0, show_default=True,
               help="Seconds to wait for a reply when none has come.")
-@click.option("-w", "deadline", type=float, callback=_positive, help="Stop after this many seconds, whatever happens.")
-@click.option("-s", "size", type=click.IntRange(0, 65507), default=56, show_default=True,
+@click.option("-w", "deadline", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
+              help="Stop after this many seconds, whatever happens.")
+@click.option("-s", "size", type=click.IntRange(0, 65507), metavar="BYTES", default=56, show_default=True,
               help="ICMP data bytes (56 makes 64-byte ICMP packets).")
-@click.option("-t", "ttl", type=click.IntRange(1, 255), help="IP time to live.")
+@click.option("-t", "ttl", type=click.IntRange(1, 255), metavar="TTL", help="IP time to live.")
 @click.option("-I", "interface", metavar="IF", help="Send from this interface name or source address.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON document at the end instead of the text.")
 def ping_command(host: str, count: int | None, interval: float, timeout: float, deadline: float | None,

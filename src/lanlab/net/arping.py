@@ -117,7 +117,7 @@ class ArpingOptions:
     deadline: float | None = None   # -w: stop after this long
     interval: float = 1.0           # -i
     dad: bool = False               # -D: duplicate address detection (sender IP 0.0.0.0, stop on first reply)
-    quit_on_reply: bool = False     # -f
+    quit_on_reply: bool = False     # -f: stop at the first reply
     broadcast_only: bool = False    # -b: keep broadcasting instead of unicasting to the MAC learned
     source: IPv4Address | None = None  # -s
 
@@ -171,8 +171,8 @@ def arping(endpoint: ArpEndpoint, target: IPv4Address, options: ArpingOptions,
                 stats.received += 1
                 learned = arp.sender_mac
                 on_reply(ArpReply(arp.sender_ip, arp.sender_mac, clock() - last_send, was_broadcast))
-            if stats.received and (options.quit_on_reply or options.dad):
-                break
+                if options.quit_on_reply or options.dad:
+                    return stats  # iputils: -f, and -D (one answer settles it), stop at the first reply
     except KeyboardInterrupt:
         pass  # Ctrl-C ends the run; the statistics are still printed
     return stats
