@@ -21,6 +21,7 @@ COMMANDS: dict[str, str] = {
     "udp": "lanlab.cli.udp:udp",
     "tcp": "lanlab.cli.tcp:tcp",
     "demo": "lanlab.cli.demo:demo",
+    "sim": "lanlab.cli.sim:sim",
 }
 
 

@@ -1,1 +1,47 @@
-"""The simulator: virtual time, links, devices, topology files, the socket shim."""
+"""The simulator: virtual time, links, hubs, switches, hosts, topology files, traces, captures.
+
+    from lanlab.sim import Network
+    net = Network.from_yaml("examples/hub_vs_switch.yaml")
+    net.ping("pc1", "pc3", count=3)
+    net.node("sw1").mac_table
+
+Layout: engine (heap, clock, RNG, MachineTimer), link (Port, Link: delay, rate, queue, loss),
+hub (CSMA/CD collision domain), switch (learning bridge), host (NICs wired to lanlab.proto's
+ARP/IPv4/ICMP/UDP machines), network (the Python API), topology + kinds (YAML files),
+commands (--do), trace (event list), capture (pcap/pcapng).
+
+How to extend:
+- A node kind: write a class with `name`, `ports` (dict), `port(name)`, `attach(own, peer)` and
+  `receive(port, frame, now)` (a router can subclass Host and override `not_for_me` to
+  forward); add it with `Network.add_node`, and make topology files accept it with
+  `kinds.register_node_kind("router", build)` (build reads fields through topology.Spec).
+- A protocol on a host: `host.ip_protocols[6] = handler` (IP protocol number, e.g. TCP),
+  `host.udp.bind(520, handler)` (a UDP port, e.g. RIP), `host.ethertypes[0x8035] = handler`
+  (e.g. RARP); a handler is `handler(host, frame, now)`. Send with `host.send_ip(...)` /
+  `host.send_udp(...)`. A sans-IO machine's timers: `engine.MachineTimer(engine, machine,
+  owner).arm()` after each interaction; `owner.timer_fired(machine, now)` drains its output.
+- A --do command: subclass commands.HostCommand with `words = "tcp serve"`, decorate with
+  `@register_command`, in your own module (import it from this package's __init__).
+- A trace word: `trace.register_kind("route")`, then `tracer.record(now, device, port,
+  "route", frame_or_None, note)` where `tracer` is `node.tracer` (None when off).
+- Link up/down: `Link.set_up(False)`; frames sent or arriving while down are lost.
+"""
+
+from lanlab.sim import kinds as _kinds  # noqa: F401 - registers host, switch, hub
+from lanlab.sim.commands import COMMANDS, CommandError, HostCommand, register_command, schedule
+from lanlab.sim.engine import Engine, MachineTimer
+from lanlab.sim.frame import Frame
+from lanlab.sim.host import Host
+from lanlab.sim.hub import Hub
+from lanlab.sim.kinds import NODE_KINDS, register_node_kind
+from lanlab.sim.link import Link, Port
+from lanlab.sim.network import Network, NetworkError
+from lanlab.sim.switch import Switch
+from lanlab.sim.topology import Spec, TopologyError, load_topology
+from lanlab.sim.trace import TRACE_KINDS, TraceEvent, Tracer, register_kind
+
+__all__ = [
+    "COMMANDS", "CommandError", "Engine", "Frame", "Host", "HostCommand", "Hub", "Link", "MachineTimer",
+    "NODE_KINDS", "Network", "NetworkError", "Port", "Spec", "Switch", "TRACE_KINDS", "TopologyError",
+    "TraceEvent", "Tracer", "load_topology", "register_command", "register_kind", "register_node_kind", "schedule",
+]

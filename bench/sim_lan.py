@@ -1,0 +1,192 @@
+"""Scenario A of shared/bench/ns3 (switched LAN, UDP echo) in lanlab's simulator, beside ns-3.
+
+A star of H hosts around one switch (100 Mbps, 1 us links), hosts 10.1.1.(i+1)/24. Every host
+answers UDP echo on port 9; host i sends 64-byte echo requests to host (i+1) mod H every 1 ms,
+8000 of them, starting at 1 s + i*(1 ms/H); the run stops at 10 s. No trace, no capture.
+Prints frames on all links, echo round trips and events per wall second, for H = 16 and 64.
+If /tmp/ns3-venv exists, runs ns-3's own script in the same invocation and prints ratios;
+otherwise prints the README's ns-3 figures as the reference. Also: the memory and build time
+of 10,000 hosts on a tree of switches running one simulated second of ARP + ping.
+
+    python bench/sim_lan.py [--hosts 16 64] [--big 10000] [--no-ns3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import subprocess
+import sys
+import time
+import tracemalloc
+from ipaddress import IPv4Address
+from pathlib import Path
+from typing import Any
+
+from lanlab.sim import Network
+from lanlab.sim.host import Host
+
+NS3_SCRIPT = Path(__file__).resolve().parents[2] / "shared" / "bench" / "ns3" / "lan_switched.py"
+NS3_PYTHON = Path("/tmp/ns3-venv/bin/python")
+# shared/bench/ns3/README.md, "Measured here" (ns-3 3.44, 2-core machine, median of 5 runs)
+NS3_README = {16: {"wall_run_s": 2.84, "frames_all_links": 512_200, "frames_per_wall_s": 180_064,
+                   "round_trips_per_wall_s": 44_954},
+              64: {"wall_run_s": 13.18, "frames_all_links": 2_055_146, "frames_per_wall_s": 155_948,
+                   "round_trips_per_wall_s": 38_817}}
+MS = 1_000_000
+SECOND = 1_000_000_000
+
+
+class EchoClient:
+    """ns-3's UdpEchoClient: `count` requests of `size` bytes every `interval` to dst:9."""
+
+    __slots__ = ("host", "dst", "port", "payload", "interval", "left", "stop", "replies", "network")
+
+    def __init__(self, host: Host, dst: IPv4Address, *, count: int, interval: int, size: int, stop: int) -> None:
+        self.host = host
+        self.dst = dst
+        self.payload = bytes(size)
+        self.interval = interval
+        self.left = count
+        self.stop = stop
+        self.replies = 0
+        self.port = host.udp.bind(0, self.reply)
+
+    def fire(self, arg: Any, now: int) -> None:
+        self.host.send_udp(self.port, self.dst, 9, self.payload, now)
+        self.left -= 1
+        if self.left and now + self.interval < self.stop:
+            self.host.engine.schedule(now + self.interval, self)
+
+    def reply(self, host: Host, frame: Any, now: int) -> None:
+        self.replies += 1
+
+
+def echo_server(host: Host, frame: Any, now: int) -> None:
+    """ns-3's UdpEchoServer: send the datagram back to where it came from."""
+    host.send_udp(9, frame.l3.src, frame.l4.src_port, frame.data, now)
+
+
+def build_star(hosts: int, packets: int, interval: int, size: int, stop: int) -> tuple[Network, list[EchoClient]]:
+    net = Network("scenario-a")
+    net.add_switch("sw")
+    nodes = []
+    for i in range(hosts):
+        host = net.add_host(f"h{i}", ip=f"10.1.1.{i + 1}/24") if i < 254 else \
+            net.add_host(f"h{i}", ip=f"10.1.{1 + i // 254}.{i % 254 + 1}/16")
+        net.link(f"h{i}:eth0", f"sw:p{i}")
+        host.udp.bind(9, echo_server)
+        nodes.append(host)
+    clients = []
+    for i, host in enumerate(nodes):
+        client = EchoClient(host, nodes[(i + 1) % hosts].addresses[0], count=packets, interval=interval,
+                            size=size, stop=stop)
+        net.engine.schedule(SECOND + i * interval // hosts, client)
+        clients.append(client)
+    return net, clients
+
+
+def run_lanlab(hosts: int, packets: int, tend: float) -> dict[str, Any]:
+    stop = round(tend * SECOND)
+    net, clients = build_star(hosts, packets, MS, 64, stop)
+    gc.collect()
+    gc.disable()  # like ns-3's run, no collector pauses: the run allocates no cycles
+    start, start_cpu = time.perf_counter(), time.process_time()
+    events = net.engine.run(stop)
+    wall = time.perf_counter() - start
+    cpu = time.process_time() - start_cpu
+    gc.enable()
+    frames = sum(link.frames for link in net.links)
+    replies = sum(c.replies for c in clients)
+    return {"hosts": hosts, "wall_run_s": wall, "cpu_run_s": cpu, "events": events, "frames_all_links": frames,
+            "echo_replies_rcvd": replies, "frames_per_wall_s": frames / wall,
+            "round_trips_per_wall_s": replies / wall, "events_per_wall_s": events / wall}
+
+
+def run_ns3(hosts: int) -> dict[str, Any] | None:
+    if not NS3_PYTHON.exists() or not NS3_SCRIPT.exists():
+        return None
+    done = subprocess.run([str(NS3_PYTHON), str(NS3_SCRIPT), "--hosts", str(hosts)], capture_output=True,
+                          text=True, timeout=600)
+    for line in done.stdout.splitlines():
+        if line.startswith("{"):
+            return json.loads(line)  # type: ignore[no-any-return]
+    sys.stderr.write(done.stderr[-2000:])
+    return None
+
+
+def big_tree(hosts: int) -> dict[str, Any]:
+    """`hosts` hosts, 48 per access switch, access switches under one core: build, then one
+    simulated second in which every host pings its neighbour once (ARP + echo)."""
+    tracemalloc.start()
+    start = time.perf_counter()
+    net = Network("tree")
+    net.add_switch("core")
+    per_switch = 48
+    names = []
+    for i in range(hosts):
+        if i % per_switch == 0:
+            access = f"sw{i // per_switch}"
+            net.add_switch(access)
+            net.link(f"{access}:up", f"core:p{i // per_switch}")
+        name = f"h{i}"
+        net.add_host(name, ip=f"10.{i // 65536}.{(i // 256) % 256}.{i % 256 + 1 if i % 256 < 254 else 1}/8"
+                     if False else f"10.{(i + 1) // 65536}.{((i + 1) // 256) % 256}.{(i + 1) % 256}/8")
+        net.link(f"{name}:eth0", f"sw{i // per_switch}:p{i % per_switch}")
+        names.append(name)
+    build = time.perf_counter() - start
+    for i, name in enumerate(names):
+        host = net.node(name)
+        host.ping(net.node(names[(i + 1) % hosts]).addresses[0], count=1, interval=SECOND, size=56,
+                  timeout=SECOND)
+    start = time.perf_counter()
+    events = net.engine.run(SECOND)
+    run = time.perf_counter() - start
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    received = sum(s.result.received for n in names for s in net.node(n).pings.values())
+    return {"hosts": hosts, "switches": len(net.nodes) - hosts, "build_s": build, "run_s": run, "events": events,
+            "pings_answered": received, "peak_mib": peak / 2**20, "bytes_per_host": peak / hosts}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--hosts", type=int, nargs="+", default=[16, 64])
+    ap.add_argument("--packets", type=int, default=8000)
+    ap.add_argument("--tend", type=float, default=10.0)
+    ap.add_argument("--big", type=int, default=10_000, help="hosts in the memory test (0: skip)")
+    ap.add_argument("--no-ns3", action="store_true", help="do not run ns-3 even if /tmp/ns3-venv exists")
+    args = ap.parse_args()
+    print(f"scenario A (shared/bench/ns3/README.md), Python {sys.version.split()[0]}, pid {os.getpid()}")
+    for hosts in args.hosts:
+        ours = run_lanlab(hosts, args.packets, args.tend)
+        ns3 = None if args.no_ns3 else run_ns3(hosts)
+        source = "ns-3 run now" if ns3 is not None else "ns-3 README figures (ns-3 not installed here)"
+        if ns3 is None:
+            ns3 = NS3_README.get(hosts)
+        print(f"\nH={hosts}: lanlab {ours['wall_run_s']:.2f} s wall ({ours['cpu_run_s']:.2f} s CPU), "
+              f"{ours['frames_all_links']:,} frames, "
+              f"{ours['echo_replies_rcvd']:,} round trips, {ours['events']:,} events")
+        print(f"  frames/s {ours['frames_per_wall_s']:>12,.0f}   round trips/s {ours['round_trips_per_wall_s']:>10,.0f}"
+              f"   events/s {ours['events_per_wall_s']:>12,.0f}")
+        if ns3 is not None:
+            print(f"  baseline: {source}: {ns3['wall_run_s']:.2f} s wall, {ns3['frames_all_links']:,} frames")
+            for key in ("frames_per_wall_s", "round_trips_per_wall_s"):
+                print(f"  {key:<24} lanlab/ns-3 = {ours[key] / ns3[key]:.2f}x  ({ours[key]:,.0f} vs {ns3[key]:,.0f})")
+            if ours["cpu_run_s"] < 0.8 * ours["wall_run_s"]:
+                # A shared machine: another process held the CPU for part of our wall time.
+                cpu_ratio = ours["wall_run_s"] / ours["cpu_run_s"] * ours["round_trips_per_wall_s"] / ns3["round_trips_per_wall_s"]
+                print(f"  (busy machine: we had the CPU {ours['cpu_run_s'] / ours['wall_run_s']:.0%} of the wall time; "
+                      f"per CPU second the round-trip ratio is {cpu_ratio:.2f}x)")
+    if args.big:
+        big = big_tree(args.big)
+        print(f"\n{big['hosts']:,} hosts on {big['switches']} switches: build {big['build_s']:.2f} s, "
+              f"1 sim second of ARP + ping in {big['run_s']:.2f} s ({big['events']:,} events, "
+              f"{big['pings_answered']:,} pings answered), peak {big['peak_mib']:.0f} MiB "
+              f"= {big['bytes_per_host'] / 1024:.1f} KiB per host")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,187 @@
+"""`lanlab sim run|check`: a topology file, run in virtual time, with commands, trace and captures."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from lanlab.cli.common import EXIT_NO_ANSWER, EXIT_OK, fail, print_json
+from lanlab.units import UnitError, format_duration, parse_duration
+
+TRACE_FORMATS = ("table", "jsonl")
+SHOW_WORDS = ("mac", "arp")
+
+
+@click.group(name="sim")
+def sim() -> None:
+    """A simulated network in virtual time: hubs, switches, hosts, every frame visible.
+
+    \b
+      lanlab sim check examples/hub_vs_switch.yaml
+      lanlab sim run examples/hub_vs_switch.yaml --do "pc1 ping pc3 -c 3" --trace table
+      lanlab sim run examples/broadcast.yaml --do "pc1 udp broadcast Hi --port 7788 --wait 1" --json
+    """
+
+
+@sim.command(name="check")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def check(file: Path) -> None:
+    """Validate a topology file: every mistake as FILE:LINE, exit status 2 if any.
+
+    \b
+      lanlab sim check examples/arp.yaml
+    """
+    network = load_or_exit(file)
+    click.echo(f"{file}: ok: network {network.name!r}, {len(network.nodes)} nodes, {len(network.links)} links")
+
+
+def load_or_exit(file: Path, seed: int = 1) -> Any:
+    from lanlab.sim import TopologyError, load_topology
+
+    try:
+        return load_topology(file, seed=seed)
+    except TopologyError as error:
+        for problem in error.problems:
+            click.echo(problem, err=True)
+        sys.exit(2)
+
+
+@sim.command(name="run")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--until", "until", default="10s", show_default=True, help="Sim time to stop at (10s, 500ms).")
+@click.option("--seed", type=int, default=1, show_default=True, help="Seed of the run's random numbers.")
+@click.option("--do", "do", multiple=True, metavar='"[at T] NODE COMMAND"',
+              help='A host command, as with the real CLI: "pc1 ping pc3 -c 3 -i 0.2", '
+                   '"pc2 udp listen 7788 --reply hello", "pc1 udp broadcast Hi --port 7788 --wait 1", '
+                   '"at 2.5s pc1 udp send 198.18.0.3 9 hello", "pc1 arp". Repeatable.')
+@click.option("--pcap", "pcap", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write a capture: .pcapng = every link (or the --capture ones), .pcap = one --capture.")
+@click.option("--capture", "capture", multiple=True, metavar="NODE:PORT", help="Capture the link at this port.")
+@click.option("--trace", "trace", type=click.Choice(TRACE_FORMATS), default=None,
+              help="Print the event list: a table for people, JSON lines for programs.")
+@click.option("--filter", "filter_", default=None, metavar="arp,icmp,...", help="Trace only these protocols.")
+@click.option("--show", "show", default="", metavar="mac,arp", help="Tables to print at the end.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON document at the end.")
+def run(file: Path, until: str, seed: int, do: tuple[str, ...], pcap: Path | None, capture: tuple[str, ...],
+        trace: str | None, filter_: str | None, show: str, as_json: bool) -> None:
+    """Run a topology file in virtual time.
+
+    Same file + same seed + same --do = the same events and byte-identical captures.
+
+    \b
+      lanlab sim run examples/hub_vs_switch.yaml --until 2s \\
+          --do "pc1 ping pc3 -c 3 -i 0.2" --show mac,arp --pcap out.pcapng
+      lanlab sim run examples/arp.yaml --do "pc1 ping 198.18.0.2 -c 1" --trace jsonl --filter arp
+    """
+    from lanlab.sim import CommandError, NetworkError, schedule
+    from lanlab.sim.trace import TABLE_HEADER, jsonl_line
+
+    try:
+        end = parse_duration(until)
+    except UnitError as error:
+        fail(f"--until: {error}")
+    if as_json and trace is not None:
+        fail("--json prints one document at the end; use --trace jsonl alone for the event list")
+    tables = [word.strip() for word in show.split(",") if word.strip()]
+    for word in tables:
+        if word not in SHOW_WORDS:
+            fail(f"--show {word!r}: choose from {', '.join(SHOW_WORDS)}")
+    if capture and pcap is None:
+        fail("--capture says where to capture; add --pcap OUT.pcapng (or OUT.pcap) to say where to write")
+    network = load_or_exit(file, seed)
+    for text in do:
+        try:
+            schedule(network, text)
+        except CommandError as error:
+            fail(f"--do {error}")
+    if pcap is not None:
+        try:
+            network.capture(pcap, capture)
+        except (NetworkError, ValueError, OSError) as error:
+            fail(f"--pcap: {error}")
+    if trace is not None:
+        protocols = [p.strip() for p in filter_.split(",")] if filter_ else None
+        if trace == "table":
+            click.echo(TABLE_HEADER)
+            network.start_trace(protocols, keep=False, sink=lambda e: click.echo(e.as_row()))
+        else:
+            network.start_trace(protocols, keep=False, sink=lambda e: click.echo(jsonl_line(e)))
+    try:
+        events = network.run(end / 1e9, progress=sys.stderr.isatty() and not as_json)
+    finally:
+        network.close()
+    if as_json:
+        print_json(result_document(network, events))
+    elif trace != "jsonl":
+        print_report(network, events, tables, pcap)
+    sys.exit(exit_status(network))
+
+
+def result_document(network: Any, events: int) -> dict[str, Any]:
+    """The --json document: exactly network, until, events, commands, tables, links."""
+    tables: dict[str, dict[str, Any]] = {}
+    for name, node in network.nodes.items():
+        if hasattr(node, "mac_table"):
+            tables[name] = {"mac": node.mac_table}
+        elif hasattr(node, "arp_table"):
+            tables[name] = {"arp": node.arp_table}
+    return {"network": network.name, "until": network.now / 1e9, "events": events,
+            "commands": [c.as_dict() for c in network.commands], "tables": tables,
+            "links": network.counters()}
+
+
+def exit_status(network: Any) -> int:
+    """1 when a command that waits for answers got none (like ping), else 0."""
+    for scheduled in network.commands:
+        answered = scheduled.command.answered() if scheduled.started else False
+        if answered is False:
+            return EXIT_NO_ANSWER
+    return EXIT_OK
+
+
+def print_report(network: Any, events: int, tables: list[str], pcap: Path | None,
+                 console: Console | None = None) -> None:
+    console = console or Console(highlight=False)
+    for scheduled in network.commands:
+        console.print(f"[bold]{scheduled.heading()}[/bold]")
+        if not scheduled.started:
+            console.print("  (not started: --until ended the run first)")
+            continue
+        for line in scheduled.command.lines():
+            console.print(line, markup=False)
+    for word in tables:
+        for name, node in network.nodes.items():
+            if word == "mac" and hasattr(node, "mac_table"):
+                console.print(mac_table(name, node.mac_table))
+            elif word == "arp" and hasattr(node, "arp_table"):
+                console.print(arp_table(name, node.arp_table))
+    frames = sum(link.frames for link in network.links)
+    collisions = sum(link.collisions for link in network.links)
+    console.print(f"ran {network.name!r} to {format_duration(network.now)}: {events} events, {frames} frames "
+                  f"on {len(network.links)} links" + (f", {collisions} collisions" if collisions else ""))
+    if pcap is not None:
+        console.print(f"capture written to {pcap}: open it with `wireshark {pcap}` or `tshark -r {pcap}`",
+                      soft_wrap=True)
+
+
+def mac_table(name: str, rows: list[dict[str, Any]]) -> Table:
+    table = Table(title=f"{name} MAC table", title_justify="left")
+    for column in ("MAC", "port", "age (s)"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(row["mac"], row["port"], f"{row['age']:.3f}")
+    return table
+
+
+def arp_table(name: str, rows: list[dict[str, Any]]) -> Table:
+    table = Table(title=f"{name} ARP table", title_justify="left", min_width=36)
+    table.add_column("IP")
+    table.add_column("MAC")
+    for row in rows:
+        table.add_row(row["ip"], row["mac"])
+    return table

@@ -1,0 +1,142 @@
+"""ICMP echo (RFC 792): answering pings, and a ping session with iputils' statistics, sans-IO."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from ipaddress import IPv4Address
+from typing import Final
+
+from lanlab.wire import Icmp, IcmpType
+
+PORT_UNREACHABLE: Final = 3  # RFC 792 destination unreachable, code 3
+HOST_UNREACHABLE: Final = 1
+QUOTE_BYTES: Final = 8  # RFC 792: the original IP header + the first 64 bits of its data
+
+
+def echo_reply(request: Icmp) -> Icmp:
+    """The reply to an echo request: same identifier and sequence number (RFC 792 p.14)."""
+    return Icmp(IcmpType.ECHO_REPLY, 0, request.rest)
+
+
+def echo_payload(size: int) -> bytes:
+    """iputils' default fill: bytes counting up from 0x08 after where its timestamp would sit."""
+    return bytes((8 + i) & 0xFF for i in range(size))
+
+
+@dataclass(slots=True)
+class PingResult:
+    """What `ping` prints at the end, as data."""
+
+    destination: str
+    transmitted: int = 0
+    received: int = 0
+    errors: int = 0
+    duplicates: int = 0
+    rtt_ns: list[int] = field(default_factory=list)
+    replies: list[tuple[int, int, int]] = field(default_factory=list)  # (seq, ttl, rtt_ns)
+    error_messages: list[str] = field(default_factory=list)
+
+    @property
+    def rtt_ms(self) -> list[float]:
+        return [round(rtt / 1e6, 6) for rtt in self.rtt_ns]
+
+    @property
+    def loss_percent(self) -> float:
+        return 0.0 if not self.transmitted else 100.0 * (self.transmitted - self.received) / self.transmitted
+
+    def as_dict(self) -> dict[str, object]:
+        rtts = self.rtt_ms
+        return {
+            "destination": self.destination,
+            "transmitted": self.transmitted,
+            "received": self.received,
+            "loss_percent": round(self.loss_percent, 3),
+            "errors": self.errors,
+            "duplicates": self.duplicates,
+            "rtt_ms": rtts,
+            "rtt_min_ms": min(rtts) if rtts else None,
+            "rtt_avg_ms": round(sum(rtts) / len(rtts), 6) if rtts else None,
+            "rtt_max_ms": max(rtts) if rtts else None,
+        }
+
+
+class PingSession:
+    """One `ping -c COUNT -i INTERVAL -s SIZE -W TIMEOUT` run: when to send, what came back.
+
+    Like iputils, sequence numbers start at 1, a reply counts once (later copies are
+    duplicates), and the session ends `timeout` after the last request or when every
+    request has been answered.
+    """
+
+    __slots__ = ("destination", "ident", "count", "interval", "size", "timeout", "payload",
+                 "ttl", "result", "_next_seq", "_next_send", "_sent_at", "_end", "_out")
+
+    def __init__(self, destination: IPv4Address, ident: int, *, count: int, interval: int, size: int,
+                 timeout: int, now: int, ttl: int | None = None) -> None:
+        if count < 1:
+            raise ValueError("ping count must be at least 1")
+        self.destination = destination
+        self.ident = ident & 0xFFFF
+        self.count = count
+        self.interval = interval
+        self.size = size
+        self.timeout = timeout
+        self.payload = echo_payload(size)
+        self.ttl = ttl  # None: the host's default
+        self.result = PingResult(str(destination))
+        self._next_seq = 1
+        self._next_send: int | None = now
+        self._sent_at: dict[int, int] = {}
+        self._end: int | None = None
+        self._out: list[Icmp] = []
+
+    @property
+    def done(self) -> bool:
+        return self._next_send is None and self._end is None
+
+    def get_timer(self) -> int | None:
+        if self._next_send is not None:
+            return self._next_send
+        return self._end
+
+    def handle_timer(self, now: int) -> None:
+        if self._next_send is not None and now >= self._next_send:
+            seq = self._next_seq
+            self._next_seq += 1
+            self._sent_at[seq] = now
+            self.result.transmitted += 1
+            self._out.append(Icmp(IcmpType.ECHO_REQUEST, 0, (self.ident << 16) | (seq & 0xFFFF)))
+            if seq >= self.count:
+                self._next_send = None
+                self._end = now + self.timeout
+            else:
+                self._next_send = now + self.interval
+        elif self._end is not None and now >= self._end:
+            self._end = None
+
+    def requests_to_send(self) -> list[Icmp]:
+        out, self._out = self._out, []
+        return out
+
+    def handle_reply(self, icmp: Icmp, ttl: int, now: int) -> bool:
+        """Account an echo reply; False when it is not ours (another session's identifier)."""
+        if icmp.rest >> 16 != self.ident:
+            return False
+        seq = icmp.rest & 0xFFFF
+        sent = self._sent_at.get(seq)
+        if sent is None:
+            self.result.duplicates += 1
+            return True
+        del self._sent_at[seq]
+        rtt = now - sent
+        self.result.received += 1
+        self.result.rtt_ns.append(rtt)
+        self.result.replies.append((seq, ttl, rtt))
+        if self._next_send is None and not self._sent_at:
+            self._end = None  # every request answered: iputils stops early
+        return True
+
+    def handle_error(self, message: str) -> None:
+        """An ICMP error or a failed ARP resolution for one of our requests."""
+        self.result.errors += 1
+        self.result.error_messages.append(message)

@@ -1,0 +1,58 @@
+"""UDP demultiplexing (RFC 768): which bound endpoint a datagram is for, ephemeral ports."""
+
+from __future__ import annotations
+
+from ipaddress import IPv4Address
+from typing import Callable, Final, Generic, TypeVar
+
+EPHEMERAL_FIRST: Final = 32768  # Linux net.ipv4.ip_local_port_range
+EPHEMERAL_LAST: Final = 60999
+
+H = TypeVar("H")
+
+
+class PortInUseError(ValueError):
+    """bind() to a port that is taken (EADDRINUSE)."""
+
+
+class UdpDemux(Generic[H]):
+    """Port -> receiver table of one host; a receiver is whatever the host layer calls."""
+
+    __slots__ = ("bound", "_next_ephemeral")
+
+    def __init__(self) -> None:
+        self.bound: dict[int, H] = {}  # read directly on the delivery hot path
+        self._next_ephemeral = EPHEMERAL_FIRST
+
+    def bind(self, port: int, receiver: H) -> int:
+        """Attach `receiver` to `port` (0: pick an ephemeral port); the port bound."""
+        if port == 0:
+            port = self.ephemeral_port()
+        if not 0 < port < 65536:
+            raise ValueError(f"UDP port {port} out of range 1-65535")
+        if port in self.bound:
+            raise PortInUseError(f"UDP port {port} is already in use")
+        self.bound[port] = receiver
+        return port
+
+    def unbind(self, port: int) -> None:
+        self.bound.pop(port, None)
+
+    def receiver(self, port: int) -> H | None:
+        return self.bound.get(port)
+
+    def ephemeral_port(self) -> int:
+        """The next free port of the ephemeral range, round robin like Linux's."""
+        span = EPHEMERAL_LAST - EPHEMERAL_FIRST + 1
+        for _ in range(span):
+            port = self._next_ephemeral
+            self._next_ephemeral = EPHEMERAL_FIRST + (port - EPHEMERAL_FIRST + 1) % span
+            if port not in self.bound:
+                return port
+        raise PortInUseError("no free ephemeral UDP port")
+
+    def ports(self) -> list[int]:
+        return sorted(self.bound)
+
+
+DatagramHandler = Callable[[IPv4Address, int, bytes, int], None]

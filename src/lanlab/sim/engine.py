@@ -1,0 +1,110 @@
+"""The event loop: virtual time in integer nanoseconds, one heap, one seeded RNG.
+
+A heap entry is `(time, seq, target, arg)`; the loop calls `target.fire(arg, time)`. `seq`
+grows by one per scheduled event, so events at the same time run in the order they were
+scheduled and a run is deterministic. Targets are objects with a `fire` method (a port, a
+timer) rather than bound-method callbacks: cheaper to store and mypyc-friendly.
+"""
+
+from __future__ import annotations
+
+import random
+from heapq import heappop, heappush
+from typing import Any, Final, Protocol
+
+NS: Final = 1
+US: Final = 1_000
+MS: Final = 1_000_000
+S: Final = 1_000_000_000
+
+
+class EventTarget(Protocol):
+    """Anything the engine can wake: `fire(arg, now)`."""
+
+    def fire(self, arg: Any, now: int) -> None: ...
+
+
+class Engine:
+    """Virtual clock + event heap + the run's random source."""
+
+    __slots__ = ("now", "heap", "seq", "rng", "seed", "events", "frames", "tracer")
+
+    def __init__(self, seed: int = 1) -> None:
+        self.now = 0
+        self.heap: list[tuple[int, int, EventTarget, Any]] = []
+        self.seq = 0
+        self.seed = seed
+        self.rng = random.Random(seed)
+        self.events = 0  # events dispatched so far
+        self.frames = 0  # frame ids handed out so far
+        self.tracer: Any = None  # a sim.trace.Tracer when the event list is recorded
+
+    def schedule(self, time: int, target: EventTarget, arg: Any = None) -> None:
+        """Wake `target.fire(arg, time)` at `time` (ns); never in the past."""
+        if time < self.now:
+            time = self.now
+        self.seq += 1
+        heappush(self.heap, (time, self.seq, target, arg))
+
+    def next_frame_id(self) -> int:
+        self.frames += 1
+        return self.frames
+
+    def run(self, until: int) -> int:
+        """Dispatch every event up to and including `until`; the clock ends at `until`."""
+        heap = self.heap
+        pop = heappop
+        count = 0
+        while heap:
+            entry = pop(heap)
+            time = entry[0]
+            if time > until:
+                heappush(heap, entry)
+                break
+            self.now = time
+            entry[2].fire(entry[3], time)
+            count += 1
+        self.events += count
+        if until > self.now:
+            self.now = until
+        return count
+
+    def next_time(self) -> int | None:
+        """When the next event is due, or None when nothing is scheduled."""
+        return self.heap[0][0] if self.heap else None
+
+
+class MachineTimer:
+    """Keeps one heap event at a sans-IO machine's `get_timer()` deadline.
+
+    `arm()` after every interaction with the machine; when the deadline comes the timer calls
+    `machine.handle_timer(now)` and then `owner.timer_fired(machine, now)` so the owner can
+    drain the machine's output. A deadline that moved earlier leaves a stale heap entry
+    behind; it is recognised by its time and ignored.
+    """
+
+    __slots__ = ("engine", "machine", "owner", "scheduled")
+
+    def __init__(self, engine: Engine, machine: Any, owner: Any) -> None:
+        self.engine = engine
+        self.machine = machine
+        self.owner = owner
+        self.scheduled: int | None = None
+
+    def arm(self) -> None:
+        deadline = self.machine.get_timer()
+        if deadline is None:
+            return
+        if self.scheduled is None or deadline < self.scheduled:
+            self.scheduled = deadline
+            self.engine.schedule(deadline, self, deadline)
+
+    def fire(self, arg: Any, now: int) -> None:
+        if arg != self.scheduled:
+            return
+        self.scheduled = None
+        deadline = self.machine.get_timer()
+        if deadline is not None and deadline <= now:
+            self.machine.handle_timer(now)
+            self.owner.timer_fired(self.machine, now)
+        self.arm()

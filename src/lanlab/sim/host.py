@@ -1,0 +1,372 @@
+"""A simulated host: NICs wired to the sans-IO machines of lanlab.proto.
+
+Receive path: NIC address filter -> EtherType -> ARP cache or IPv4 (delivery decision) ->
+ICMP / UDP demux / `ip_protocols[proto]`. Send path: route -> ARP -> Ethernet -> port.
+Extension points: `ip_protocols` (IP protocol number -> handler, e.g. TCP = 6),
+`ethertypes` (EtherType -> handler, e.g. RARP), `udp.bind(port, handler)` (e.g. RIP = 520),
+and `not_for_me` (a router overrides it to forward). A handler is `handler(host, frame, now)`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from ipaddress import IPv4Address, IPv4Interface
+from typing import TYPE_CHECKING, Any, Callable, Final
+
+from lanlab.proto.arp import ArpCache, ArpEntry, ResolutionFailed
+from lanlab.proto.icmp import PORT_UNREACHABLE, QUOTE_BYTES, PingSession, echo_reply
+from lanlab.proto.ipv4 import DEFAULT_TTL, MULTICAST_TTL, Delivery, Ipv4Host, multicast_mac_bytes
+from lanlab.proto.udp import UdpDemux
+from lanlab.sim.engine import MachineTimer
+from lanlab.sim.frame import ETH_HEADER, Frame
+from lanlab.sim.link import Port
+from lanlab.wire import Arp, EtherType, Ethernet, Icmp, IcmpType, IPv4, IpProto, MacAddress, Udp
+
+if TYPE_CHECKING:
+    from lanlab.sim.engine import Engine
+    from lanlab.sim.trace import Tracer
+
+Handler = Callable[["Host", Frame, int], None]
+ARP_SIZE: Final = ETH_HEADER + 28
+IP_UDP: Final = ETH_HEADER + 20 + 8
+IP_ICMP: Final = ETH_HEADER + 20 + 8
+DONT_FRAGMENT: Final = 2  # IPv4 flags bit: Linux sets DF (path MTU discovery); RFC 6864: ident unused then
+IPV4: Final = int(EtherType.IPV4)
+ARP: Final = int(EtherType.ARP)
+UDP: Final = int(IpProto.UDP)
+ICMP: Final = int(IpProto.ICMP)
+BROADCAST: Final = MacAddress.BROADCAST
+
+
+def derived_mac(node: str, interface: str) -> MacAddress:
+    """A stable locally administered unicast MAC for a node's interface (02:xx:...)."""
+    digest = hashlib.sha256(f"{node}/{interface}".encode()).digest()
+    return MacAddress(bytes((0x02,)) + digest[:5])
+
+
+class NicPort(Port):
+    """A host's port: the NIC's address filter, then the host's EtherType demux."""
+
+    __slots__ = ("nic",)
+
+    def fire(self, frame: Frame, now: int) -> None:
+        if not self.up:
+            return
+        nic: Nic = self.nic
+        host = nic.host
+        if host.tracer is not None:
+            host.tracer.record(now, host.name, self.name, "rx", frame)
+        eth = frame.eth
+        dst = eth.dst
+        # The NIC's filter: our MAC (usually the very object we handed out), broadcast, a group we joined.
+        if dst is not nic.mac and dst != nic.mac and not (dst[0] & 1 and (dst == BROADCAST or dst in nic.groups)):
+            if host.tracer is not None:
+                host.tracer.record(now, host.name, self.name, "drop", frame, "not addressed to this NIC")
+            return
+        ethertype = eth.ethertype
+        if ethertype == IPV4:
+            host.ip_input(nic, frame, now)
+        elif ethertype == ARP:
+            host.arp_input(nic, frame, now)
+        else:
+            handler = host.ethertypes.get(ethertype)
+            if handler is not None:
+                handler(host, frame, now)
+            elif host.tracer is not None:
+                host.tracer.record(now, host.name, self.name, "drop", frame, "unknown EtherType")
+
+
+class Destination:
+    """What a host knows about sending to one address: interface, next hop, its ARP entry,
+    and the shared headers (Linux's dst cache + neighbour, in one object)."""
+
+    __slots__ = ("nic", "next_hop", "group_mac", "arp_entry", "ip_headers")
+
+    def __init__(self, nic: Nic, next_hop: IPv4Address, group_mac: MacAddress | None) -> None:
+        self.nic = nic
+        self.next_hop = next_hop
+        self.group_mac = group_mac  # broadcast or multicast: no ARP
+        self.arp_entry: ArpEntry | None = None
+        self.ip_headers: dict[tuple[int, int], IPv4] = {}
+
+
+class Nic:
+    """One interface: port, MAC, IPv4 address, ARP cache, joined multicast MACs."""
+
+    __slots__ = ("host", "index", "name", "port", "mac", "address", "ip", "arp", "arp_timer", "groups", "_eth")
+
+    def __init__(self, host: Host, index: int, name: str, mac: MacAddress) -> None:
+        self.host = host
+        self.index = index
+        self.name = name
+        self.port = NicPort(host, name, host.engine)
+        self.port.nic = self
+        self.mac = mac
+        self.address: IPv4Interface | None = None
+        self.ip: IPv4Address | None = None  # address.ip, kept: IPv4Interface.ip builds a new object each time
+        self.arp: ArpCache[tuple[Any, Any, bytes, int]] | None = None
+        self.arp_timer: MachineTimer | None = None
+        self.groups: set[MacAddress] = set()
+        self._eth: dict[MacAddress, Ethernet] = {}
+
+    def ethernet_to(self, dst: MacAddress) -> Ethernet:
+        """The (immutable, shared) IPv4 Ethernet header towards `dst`."""
+        eth = self._eth.get(dst)
+        if eth is None:
+            eth = self._eth[dst] = Ethernet(dst, self.mac, EtherType.IPV4)
+        return eth
+
+
+
+class Host:
+    """An end system: it answers ARP and ping, delivers UDP, never forwards."""
+
+    kind = "host"
+
+    def __init__(self, name: str, engine: Engine, gateway: IPv4Address | None = None) -> None:
+        self.name = name
+        self.engine = engine
+        self.nics: list[Nic] = []
+        self.ports: dict[str, Port] = {}
+        self.ip = Ipv4Host(gateway)
+        self.udp: UdpDemux[Handler] = UdpDemux()
+        self.ip_protocols: dict[int, Handler] = {}
+        self.ethertypes: dict[int, Handler] = {}
+        self.pings: dict[int, PingSession] = {}
+        self.icmp_errors: list[tuple[int, IPv4Address, Icmp]] = []
+        self.tracer: Tracer | None = None
+        self._ping_ident = 0
+        self._destinations: dict[int, Destination] = {}
+        self._udp_headers: dict[tuple[int, int], Udp] = {}
+
+    # -- configuration -------------------------------------------------------------------
+    def add_interface(self, name: str, address: IPv4Interface | None = None,
+                      mac: MacAddress | None = None) -> Nic:
+        nic = Nic(self, len(self.nics), name, mac if mac is not None else derived_mac(self.name, name))
+        self.nics.append(nic)
+        self.ports[name] = nic.port
+        if address is not None:
+            self.set_address(nic, address)
+        return nic
+
+    def set_address(self, nic: Nic, address: IPv4Interface) -> None:
+        nic.address = address
+        nic.ip = address.ip
+        self.ip.add_address(nic.index, address)
+        nic.arp = ArpCache(nic.mac, address.ip)
+        nic.arp_timer = MachineTimer(self.engine, nic.arp, self)
+        self._destinations.clear()
+
+    def port(self, name: str) -> Port:
+        port = self.ports.get(name)
+        if port is None:
+            raise KeyError(f"host {self.name} has no interface {name!r} (it has {', '.join(self.ports)})")
+        return port
+
+    def attach(self, own: Port, peer: Port) -> None:
+        """Called by Network.link; hosts need nothing more."""
+
+    @property
+    def addresses(self) -> list[IPv4Address]:
+        return [nic.address.ip for nic in self.nics if nic.address is not None]
+
+    def join(self, group: IPv4Address) -> None:
+        """Join a multicast group on every interface (RFC 1112 level 1: receive; no IGMP)."""
+        self.ip.join(group)
+        mac = MacAddress(multicast_mac_bytes(group))
+        for nic in self.nics:
+            nic.groups.add(mac)
+
+    @property
+    def arp_table(self) -> list[dict[str, object]]:
+        """Every interface's live ARP entries as rows {"ip", "mac"}."""
+        rows: list[dict[str, object]] = []
+        for nic in self.nics:
+            if nic.arp is not None:
+                rows.extend({"ip": str(r.ip), "mac": str(r.mac)} for r in nic.arp.rows(self.engine.now))
+        return rows
+
+    def announce(self) -> None:
+        """Send a gratuitous ARP on every addressed interface."""
+        for nic in self.nics:
+            if nic.arp is not None:
+                nic.arp.announce()
+                self._flush_arp(nic, self.engine.now)
+
+    # -- receive (NicPort.fire is the entry) ----------------------------------------------
+    def arp_input(self, nic: Nic, frame: Frame, now: int) -> None:
+        arp: Arp = frame.l3
+        if nic.arp is None:
+            return
+        mine = arp.target_ip == nic.arp.ip
+        if self.tracer is not None:
+            self.tracer.record(now, self.name, nic.name, "deliver" if mine else "drop", frame,
+                               "" if mine else f"not for {nic.arp.ip}")
+        nic.arp.handle_arp(arp, now)
+        self._flush_arp(nic, now)
+
+    def ip_input(self, nic: Nic, frame: Frame, now: int) -> None:
+        ip: IPv4 = frame.l3
+        if ip.dst is nic.ip:  # the sender used the object we hand out: skip the int compares
+            delivery: Delivery | None = Delivery.UNICAST
+        else:
+            delivery = self.ip.accepts(ip.dst)
+            if delivery is None:
+                self.not_for_me(nic, frame, now)
+                return
+        proto = ip.proto
+        if proto == UDP:
+            udp: Udp = frame.l4
+            handler = self.udp.bound.get(udp.dst_port)
+            if handler is None:
+                if self.tracer is not None:
+                    self.tracer.record(now, self.name, nic.name, "drop", frame, f"no socket on UDP port {udp.dst_port}")
+                if delivery == Delivery.UNICAST:  # RFC 1122 3.2.2.1: never for broadcasts
+                    self.send_icmp_error(frame, PORT_UNREACHABLE, now)
+                return
+            if self.tracer is not None:
+                self.tracer.record(now, self.name, nic.name, "deliver", frame, f"to UDP port {udp.dst_port}")
+            handler(self, frame, now)
+        elif proto == ICMP:
+            self.icmp_input(nic, frame, delivery, now)
+        else:
+            other = self.ip_protocols.get(proto)
+            if other is not None:
+                if self.tracer is not None:
+                    self.tracer.record(now, self.name, nic.name, "deliver", frame)
+                other(self, frame, now)
+            elif self.tracer is not None:
+                self.tracer.record(now, self.name, nic.name, "drop", frame, f"no handler for IP protocol {proto}")
+
+    def not_for_me(self, nic: Nic, frame: Frame, now: int) -> None:
+        """An IPv4 packet addressed elsewhere: a host drops it (RFC 1122 3.3.4); routers forward."""
+        if self.tracer is not None:
+            self.tracer.record(now, self.name, nic.name, "drop", frame, "IP destination is not this host")
+
+    def icmp_input(self, nic: Nic, frame: Frame, delivery: Delivery, now: int) -> None:
+        icmp: Icmp = frame.l4
+        ip: IPv4 = frame.l3
+        if self.tracer is not None:
+            self.tracer.record(now, self.name, nic.name, "deliver", frame)
+        if icmp.type == IcmpType.ECHO_REQUEST:
+            if delivery == Delivery.UNICAST:  # Linux ignores broadcast pings (icmp_echo_ignore_broadcasts)
+                self.send_ip(ip.src, ICMP, echo_reply(icmp), frame.data, IP_ICMP + len(frame.data), now)
+        elif icmp.type == IcmpType.ECHO_REPLY:
+            session = self.pings.get(icmp.rest >> 16)
+            if session is not None:
+                session.handle_reply(icmp, ip.ttl, now)
+        else:
+            self.icmp_errors.append((now, ip.src, icmp))
+
+    # -- send ----------------------------------------------------------------------------
+    def destination(self, dst: IPv4Address) -> Destination:
+        """The cached way to `dst` (route decided once per destination until addresses change)."""
+        key = int(dst)
+        known = self._destinations.get(key)
+        if known is None:
+            route = self.ip.route(dst)
+            group_mac = None
+            if route.broadcast:
+                group_mac = MacAddress(multicast_mac_bytes(dst)) if key >> 28 == 0xE else BROADCAST
+            known = self._destinations[key] = Destination(self.nics[route.index], route.next_hop, group_mac)
+        return known
+
+    def send_udp(self, src_port: int, dst: IPv4Address, dst_port: int, data: bytes, now: int,
+                 ttl: int | None = None) -> None:
+        key = (src_port, dst_port)
+        udp = self._udp_headers.get(key)
+        if udp is None:
+            udp = self._udp_headers[key] = Udp(src_port, dst_port)
+        self.send_ip(dst, UDP, udp, data, IP_UDP + len(data), now, ttl)
+
+    def send_ip(self, dst: IPv4Address, proto: int, l4: Any, data: bytes, size: int, now: int,
+                ttl: int | None = None) -> None:
+        """Route, resolve and transmit an IPv4 packet; it waits in the ARP queue if need be."""
+        way = self._destinations.get(int(dst))
+        if way is None:
+            way = self.destination(dst)
+        nic = way.nic
+        ip = way.ip_headers.get((proto, ttl or 0))
+        if ip is None:
+            ip = self._ip_header(way, dst, proto, ttl)
+        mac = way.group_mac
+        if mac is None:
+            entry = way.arp_entry
+            if entry is None or now >= entry.expires:
+                entry = way.arp_entry = nic.arp.entry(way.next_hop, now)  # type: ignore[union-attr]
+                if entry is None:
+                    nic.arp.resolve(way.next_hop, (ip, l4, data, size), now)  # type: ignore[union-attr]
+                    self._flush_arp(nic, now)
+                    return
+            mac = entry.mac
+        engine = self.engine
+        engine.frames += 1
+        nic.port.send(Frame(nic.ethernet_to(mac), ip, l4, data, size, engine.frames), now)
+
+    def _ip_header(self, way: Destination, dst: IPv4Address, proto: int, ttl: int | None) -> IPv4:
+        """A shared immutable IPv4 header (lengths and checksum are computed when built)."""
+        hops = ttl if ttl is not None else (MULTICAST_TTL if int(dst) >> 28 == 0xE else DEFAULT_TTL)
+        header = way.ip_headers[(proto, ttl or 0)] = IPv4(way.nic.ip, dst, proto, ttl=hops, flags=DONT_FRAGMENT)
+        return header
+
+    def send_icmp_error(self, frame: Frame, code: int, now: int, kind: int = IcmpType.DEST_UNREACHABLE) -> None:
+        """An ICMP error about `frame`, quoting its IP header and first 8 data bytes (RFC 792)."""
+        ip: IPv4 = frame.l3
+        original = frame.to_bytes()[ETH_HEADER:]
+        quote = original[: ip_header_length(ip) + QUOTE_BYTES]
+        self.send_ip(ip.src, ICMP, Icmp(kind, code), quote, IP_ICMP + len(quote), now)
+
+    def _flush_arp(self, nic: Nic, now: int) -> None:
+        arp = nic.arp
+        if arp is None:
+            return
+        engine = self.engine
+        for dst, packet in arp.arp_to_send():
+            engine.frames += 1
+            nic.port.send(Frame(Ethernet(dst, nic.mac, EtherType.ARP), packet, None, b"", ARP_SIZE, engine.frames), now)
+        for mac, (ip, l4, data, size) in arp.packets_to_send():
+            engine.frames += 1
+            nic.port.send(Frame(nic.ethernet_to(mac), ip, l4, data, size, engine.frames), now)
+        failed = arp.next_event()
+        while failed is not None:
+            self._unreachable(nic, failed, now)
+            failed = arp.next_event()
+        nic.arp_timer.arm()  # type: ignore[union-attr]
+
+    def _unreachable(self, nic: Nic, failed: ResolutionFailed[tuple[Any, Any, bytes, int]], now: int) -> None:
+        for ip, l4, _data, _size in failed.packets:
+            if self.tracer is not None:
+                self.tracer.record(now, self.name, nic.name, "drop", None,
+                                   f"no ARP reply from {failed.ip}: packet to {ip.dst} dropped")
+            if isinstance(l4, Icmp) and l4.type == IcmpType.ECHO_REQUEST:
+                session = self.pings.get(l4.rest >> 16)
+                if session is not None:
+                    session.handle_error(f"From {nic.ip} icmp_seq={l4.rest & 0xFFFF} "  # type: ignore[union-attr]
+                                         "Destination Host Unreachable")
+
+    # -- ping ----------------------------------------------------------------------------
+    def ping(self, dst: IPv4Address, *, count: int = 4, interval: int = 1_000_000_000, size: int = 56,
+             timeout: int = 10_000_000_000, ttl: int | None = None) -> PingSession:
+        """Start `ping dst` now; the session's `result` fills in as the simulation runs."""
+        self._ping_ident += 1
+        session = PingSession(dst, self._ping_ident, count=count, interval=interval, size=size,
+                              timeout=timeout, ttl=ttl, now=self.engine.now)
+        self.pings[session.ident] = session
+        timer = MachineTimer(self.engine, session, self)
+        timer.arm()
+        return session
+
+    def timer_fired(self, machine: Any, now: int) -> None:
+        """A sans-IO machine's deadline passed: transmit what it produced."""
+        if isinstance(machine, PingSession):
+            for request in machine.requests_to_send():
+                self.send_ip(machine.destination, ICMP, request, machine.payload,
+                             IP_ICMP + len(machine.payload), now, machine.ttl)
+        else:
+            for nic in self.nics:
+                if nic.arp is machine:
+                    self._flush_arp(nic, now)
+
+
+def ip_header_length(ip: IPv4) -> int:
+    return 20 + len(ip.options)

@@ -1,0 +1,220 @@
+"""A hub and its collision domain: half-duplex CSMA/CD with binary exponential backoff.
+
+Every port attached to a hub is a station of one shared medium (IEEE 802.3 4.2.3). A station
+with a frame senses the carrier: if the medium is busy it waits for it to go idle and then
+transmits (1-persistent), so stations that waited for the same frame start together and
+collide. A collision is seen by a station that starts before the other's signal can reach it
+(the window is the round-trip propagation across the hub). Both frames are damaged, the
+medium carries a jam, and each sender waits r slot times, r uniform in [0, 2^min(n,10)), after
+its n-th collision, giving up after 16 attempts (4.2.3.2.5). The hub repeats an undamaged
+frame out of every other port.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import TYPE_CHECKING, Any, Final
+
+from lanlab.sim.frame import Frame
+from lanlab.sim.link import Port, wire_time
+
+if TYPE_CHECKING:
+    from lanlab.sim.engine import Engine
+
+SLOT_BITS: Final = 512  # 802.3 slot time for 10/100 Mb/s
+JAM_BITS: Final = 32
+ATTEMPT_LIMIT: Final = 16
+BACKOFF_LIMIT: Final = 10
+
+
+class Transmission:
+    """One attempt to put a frame on the shared medium."""
+
+    __slots__ = ("frame", "station", "start", "damaged", "size")
+
+    def __init__(self, frame: Frame, station: Station, start: int) -> None:
+        self.frame = frame
+        self.station = station
+        self.start = start
+        self.damaged = False
+        self.size = frame.size
+
+
+class Station:
+    """The MAC of a port on a shared medium: its queue, attempt count, pending retry."""
+
+    __slots__ = ("port", "domain", "queue", "attempts", "active")
+
+    def __init__(self, port: Port, domain: CollisionDomain) -> None:
+        self.port = port
+        self.domain = domain
+        self.queue: deque[Frame] = deque()
+        self.attempts = 0
+        self.active = False  # a transmission or a retry is under way
+
+    def fire(self, arg: Any, now: int) -> None:
+        self.domain.attempt(self, now)
+
+
+class CollisionDomain:
+    """The shared medium behind one hub."""
+
+    __slots__ = ("engine", "hub", "stations", "current", "free_at", "collisions")
+
+    def __init__(self, engine: Engine, hub: Hub) -> None:
+        self.engine = engine
+        self.hub = hub
+        self.stations: dict[Port, Station] = {}
+        self.current: Transmission | None = None
+        self.free_at = 0
+        self.collisions = 0
+
+    def add_station(self, port: Port) -> None:
+        port.domain = self
+        self.stations[port] = Station(port, self)
+
+    def window(self, port: Port) -> int:
+        """Round-trip propagation: how long a start stays unheard by the other stations."""
+        return 2 * max((p.delay for p in self.stations), default=port.delay)
+
+    def offer(self, port: Port, frame: Frame, now: int) -> None:
+        """A station's upper layer sends `frame` (Port.send on a hub link comes here)."""
+        station = self.stations[port]
+        if not port.up:
+            port.drop(frame, now, "link down")
+            return
+        if len(station.queue) > port.queue_limit:
+            port.drop(frame, now, "output queue full")
+            return
+        station.queue.append(frame)
+        if not station.active:
+            station.active = True
+            self.attempt(station, now)
+
+    def attempt(self, station: Station, now: int) -> None:
+        current = self.current
+        window = self.window(station.port)
+        if current is not None and current.station is not station and now - current.start < window:
+            self._collide(station, current, now, window)
+        elif now < self.free_at:
+            self.engine.schedule(self.free_at, station)  # carrier sensed: transmit when idle
+        else:
+            self._transmit(station, now, window)
+
+    def _transmit(self, station: Station, now: int, window: int) -> None:
+        port = station.port
+        frame = station.queue[0]
+        transmission = Transmission(frame, station, now)
+        end = now + wire_time(frame.size, port.rate)
+        self.current = transmission
+        self.free_at = end + window
+        port.tx_frames += 1
+        port.tx_bytes += frame.size
+        if port.tap is not None:
+            port.tap.write(port, frame, now)
+        if port.tracer is not None:
+            port.tracer.record(now, port.node.name, port.name, "tx", frame)
+        self.engine.schedule(end + port.delay, port.peer, transmission)
+
+    def _collide(self, station: Station, current: Transmission, now: int, window: int) -> None:
+        jam = JAM_BITS * 1_000_000_000 // station.port.rate
+        if not current.damaged:
+            current.damaged = True
+            self.collisions += 1
+            self._count(current.station.port)
+            self._backoff(current.station, now + jam)
+        self._count(station.port)
+        tracer = station.port.tracer
+        if tracer is not None:
+            tracer.record(now, station.port.node.name, station.port.name, "collision",
+                          station.queue[0], f"with a frame from {current.station.port.label}; backing off")
+        self._backoff(station, now + jam)
+        self.free_at = max(self.free_at, now + jam + window)
+
+    def _count(self, port: Port) -> None:
+        if port.link is not None:
+            port.link.collisions += 1
+
+    def _backoff(self, station: Station, after: int) -> None:
+        station.attempts += 1
+        if station.attempts >= ATTEMPT_LIMIT:
+            frame = station.queue.popleft()
+            station.port.drop(frame, after, "excessive collisions")
+            station.attempts = 0
+            if not station.queue:
+                station.active = False
+                return
+            self.engine.schedule(after, station)
+            return
+        slots = self.engine.rng.randrange(1 << min(station.attempts, BACKOFF_LIMIT))
+        slot_ns = SLOT_BITS * 1_000_000_000 // station.port.rate
+        self.engine.schedule(after + slots * slot_ns, station)
+
+    def delivered(self, transmission: Transmission, now: int) -> None:
+        """The frame reached the hub intact: the station may send its next one."""
+        station = transmission.station
+        station.queue.popleft()
+        station.attempts = 0
+        if station.queue:
+            self.attempt(station, now)
+        else:
+            station.active = False
+
+
+class HubPort(Port):
+    """A hub's port: receives transmissions from the shared medium, not plain frames."""
+
+    __slots__ = ()
+
+    def fire(self, transmission: Transmission, now: int) -> None:  # type: ignore[override]
+        self.node.repeat(self, transmission, now)
+
+
+class Hub:
+    """A multiport repeater: one collision domain, no addresses, no table."""
+
+    kind: Final = "hub"
+
+    def __init__(self, name: str, engine: Engine) -> None:
+        self.name = name
+        self.engine = engine
+        self.ports: dict[str, Port] = {}
+        self.domain = CollisionDomain(engine, self)
+
+    def port(self, name: str) -> Port:
+        """The port called `name`, created on first use (links name hub ports)."""
+        port = self.ports.get(name)
+        if port is None:
+            port = self.ports[name] = HubPort(self, name, self.engine)
+        return port
+
+    def attach(self, own: Port, peer: Port) -> None:
+        """Called by Network.link: the peer becomes a station of this hub's medium."""
+        if isinstance(peer, HubPort):
+            raise ValueError(f"{own.label} and {peer.label} are both hub ports; "
+                             "connect hubs through a switch")
+        self.domain.add_station(peer)
+
+    @property
+    def collisions(self) -> int:
+        return self.domain.collisions
+
+    def repeat(self, port: Port, transmission: Transmission, now: int) -> None:
+        frame = transmission.frame
+        if transmission.damaged:
+            if port.tracer is not None:
+                port.tracer.record(now, self.name, port.name, "collision", frame, "damaged frame discarded")
+            return
+        self.domain.delivered(transmission, now)
+        tracer = port.tracer
+        targets = [p for p in self.ports.values() if p is not port and p.peer is not None and p.up]
+        if tracer is not None:
+            tracer.record(now, self.name, port.name, "flood", frame,
+                          "repeated to " + (", ".join(p.name for p in targets) or "no other port"))
+        engine = self.engine
+        for out in targets:
+            out.tx_frames += 1
+            out.tx_bytes += frame.size
+            if out.tap is not None:
+                out.tap.write(out, frame, now)
+            engine.schedule(now + out.delay, out.peer, frame)  # type: ignore[arg-type]

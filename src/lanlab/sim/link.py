@@ -1,0 +1,218 @@
+"""Ports and full-duplex links: delay, rate (serialisation), loss, a bounded output queue.
+
+One scheduled event per frame hop: when a port sends, the start of serialisation is the
+later of now and the transmitter's busy-until time, the end is start + size / rate, and the
+arrival at the peer is end + delay. The queue is real: the start times of frames still
+waiting are kept, and a frame that finds `queue` frames waiting is tail-dropped.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from heapq import heappush
+from typing import TYPE_CHECKING, Any, Final
+
+from lanlab.sim.frame import MIN_FRAME, WIRE_OVERHEAD, Frame
+
+if TYPE_CHECKING:
+    from lanlab.sim.engine import Engine
+    from lanlab.sim.hub import CollisionDomain
+    from lanlab.sim.trace import Tracer
+
+DEFAULT_DELAY_NS: Final = 1_000  # 1 us
+DEFAULT_RATE_BPS: Final = 100_000_000  # 100 Mbps
+DEFAULT_QUEUE: Final = 100  # frames waiting per output queue (ns-3 DropTail default)
+NS_BITS: Final = 8_000_000_000  # bits per byte * ns per second
+
+
+def wire_time(size: int, rate: int) -> int:
+    """Nanoseconds a frame of `size` bytes occupies a link of `rate` bps (padding, preamble, FCS, gap)."""
+    return ((size if size > MIN_FRAME else MIN_FRAME) + WIRE_OVERHEAD) * NS_BITS // rate
+
+
+class Port:
+    """A device's attachment point. `send` transmits towards the peer; `fire` is an arrival.
+
+    Node kinds either give their ports a `fire` of their own (switch, host: one call less per
+    hop) or use this one, which calls `node.receive(port, frame, now)`.
+    """
+
+    __slots__ = ("node", "name", "engine", "peer", "link", "busy_until", "waiting", "queue_limit",
+                 "rate", "delay", "loss", "up", "domain", "_tap", "_tracer", "watched",
+                 "tx_frames", "tx_bytes", "drops", "lost")
+
+    def __init__(self, node: Any, name: str, engine: Engine) -> None:
+        self.node = node
+        self.name = name
+        self.engine = engine
+        self.peer: Port | None = None
+        self.link: Link | None = None
+        self.busy_until = 0
+        self.waiting: deque[int] = deque()  # serialisation start times of queued frames
+        self.queue_limit = DEFAULT_QUEUE
+        self.rate = DEFAULT_RATE_BPS
+        self.delay = DEFAULT_DELAY_NS
+        self.loss = 0.0
+        self.up = True
+        self.domain: CollisionDomain | None = None  # set when the peer is a hub (half duplex)
+        self._tap: Any = None
+        self._tracer: Tracer | None = None
+        self.watched = True  # the slow path of send: not linked, down, lossy, traced or captured
+        self.tx_frames = 0
+        self.tx_bytes = 0
+        self.drops = 0  # queue overflow, link down, lost on the link, collisions given up
+        self.lost = 0  # of which lost on the link (sent, never arrived)
+
+    def __repr__(self) -> str:
+        return f"<Port {self.label}>"
+
+    @property
+    def label(self) -> str:
+        return f"{self.node.name}:{self.name}"
+
+    @property
+    def tap(self) -> Any:
+        """A capture writer for this port's link (None: not captured)."""
+        return self._tap
+
+    @tap.setter
+    def tap(self, tap: Any) -> None:
+        self._tap = tap
+        self.refresh()
+
+    @property
+    def tracer(self) -> Tracer | None:
+        """The event list being recorded (None: off)."""
+        return self._tracer
+
+    @tracer.setter
+    def tracer(self, tracer: Tracer | None) -> None:
+        self._tracer = tracer
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Recompute whether send needs its slow path (call after changing peer, up, loss)."""
+        self.watched = (self.peer is None or not self.up or self.loss > 0.0 or self._tap is not None
+                        or self._tracer is not None)
+
+    @property
+    def rx_frames(self) -> int:
+        """Frames that arrived here: what the peer sent, minus what the link lost."""
+        peer = self.peer
+        return 0 if peer is None else peer.tx_frames - peer.lost
+
+    def send(self, frame: Frame, now: int) -> None:
+        """Queue `frame` for transmission; schedules its arrival at the peer (one event)."""
+        if self.domain is not None:
+            self.domain.offer(self, frame, now)
+            return
+        busy = self.busy_until
+        if busy > now:
+            waiting = self.waiting
+            while waiting and waiting[0] <= now:
+                waiting.popleft()
+            if len(waiting) >= self.queue_limit:
+                self.drop(frame, now, "output queue full")
+                return
+            waiting.append(busy)
+            start = busy
+        else:
+            start = now
+        if self.watched and not self._observe(frame, start):
+            return
+        size = frame.size
+        end = start + ((size if size > MIN_FRAME else MIN_FRAME) + WIRE_OVERHEAD) * NS_BITS // self.rate
+        self.busy_until = end
+        self.tx_frames += 1
+        self.tx_bytes += size
+        engine = self.engine
+        engine.seq += 1
+        heappush(engine.heap, (end + self.delay, engine.seq, self.peer, frame))
+
+    def _observe(self, frame: Frame, start: int) -> bool:
+        """The slow path: link state, capture, trace, loss. False when the frame goes no further."""
+        if self.peer is None or not self.up:
+            self.drop(frame, start, "link down" if self.peer is not None else "not connected")
+            return False
+        if self._tap is not None:
+            self._tap.write(self, frame, start)
+        if self._tracer is not None:
+            self._tracer.record(start, self.node.name, self.name, "tx", frame)
+        if self.loss and self.engine.rng.random() < self.loss:
+            # The frame still occupies the wire; it just never arrives.
+            size = frame.size
+            self.busy_until = start + wire_time(size, self.rate)
+            self.tx_frames += 1
+            self.tx_bytes += size
+            self.lost += 1
+            self.drops += 1
+            if self._tracer is not None:
+                self._tracer.record(start, self.node.name, self.name, "drop", frame, "lost on the link")
+            return False
+        return True
+
+    def fire(self, frame: Frame, now: int) -> None:
+        """A frame's last bit arrived here."""
+        if not self.up:
+            return
+        if self._tracer is not None:
+            self._tracer.record(now, self.node.name, self.name, "rx", frame)
+        self.node.receive(self, frame, now)
+
+    def drop(self, frame: Frame, now: int, reason: str) -> None:
+        self.drops += 1
+        if self._tracer is not None:
+            self._tracer.record(now, self.node.name, self.name, "drop", frame, reason)
+
+
+class Link:
+    """A cable between two ports, with its parameters and counters (both directions)."""
+
+    __slots__ = ("a", "b", "delay", "rate", "loss", "queue", "collisions")
+
+    def __init__(self, a: Port, b: Port, *, delay: int = DEFAULT_DELAY_NS, rate: int = DEFAULT_RATE_BPS,
+                 loss: float = 0.0, queue: int = DEFAULT_QUEUE) -> None:
+        if a.peer is not None or b.peer is not None:
+            used = a if a.peer is not None else b
+            raise ValueError(f"port {used.label} is already linked")
+        self.a = a
+        self.b = b
+        self.delay = delay
+        self.rate = rate
+        self.loss = loss
+        self.queue = queue
+        self.collisions = 0
+        for port, peer in ((a, b), (b, a)):
+            port.peer = peer
+            port.link = self
+            port.delay = delay
+            port.rate = rate
+            port.loss = loss
+            port.queue_limit = queue
+            port.refresh()
+
+    @property
+    def name(self) -> str:
+        return f"{self.a.label}-{self.b.label}"
+
+    @property
+    def frames(self) -> int:
+        return self.a.tx_frames + self.b.tx_frames
+
+    @property
+    def bytes(self) -> int:
+        return self.a.tx_bytes + self.b.tx_bytes
+
+    @property
+    def drops(self) -> int:
+        return self.a.drops + self.b.drops
+
+    def set_up(self, up: bool) -> None:
+        """Plug or unplug the cable: frames sent or arriving while down are lost."""
+        for port in (self.a, self.b):
+            port.up = up
+            port.refresh()
+
+    def counters(self) -> dict[str, object]:
+        return {"a": self.a.label, "b": self.b.label, "frames": self.frames, "bytes": self.bytes,
+                "drops": self.drops, "collisions": self.collisions}

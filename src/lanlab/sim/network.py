@@ -1,0 +1,245 @@
+"""`Network`: build a simulated LAN in code or from a topology file, run it, look inside.
+
+    net = Network("lab")
+    net.add_host("pc1", ip="198.18.0.1/24"); net.add_host("pc2", ip="198.18.0.2/24")
+    net.add_switch("sw1")
+    net.link("pc1:eth0", "sw1:p1"); net.link("pc2:eth0", "sw1:p2")
+    result = net.ping("pc1", "pc2", count=3)
+    net.node("sw1").mac_table, net.node("pc1").arp_table
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from ipaddress import IPv4Address, IPv4Interface
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from lanlab.proto.icmp import PingResult
+from lanlab.sim.capture import Capture
+from lanlab.sim.engine import Engine
+from lanlab.sim.host import Host
+from lanlab.sim.hub import Hub
+from lanlab.sim.link import DEFAULT_DELAY_NS, DEFAULT_QUEUE, DEFAULT_RATE_BPS, Link, Port
+from lanlab.sim.switch import Switch
+from lanlab.sim.trace import TraceEvent, Tracer
+from lanlab.units import parse_duration, parse_rate
+from lanlab.wire import MacAddress
+
+Duration = int | float | str
+
+
+def _ns(value: Duration) -> int:
+    """Bare numbers are seconds (like the CLI); strings take units."""
+    return parse_duration(value)
+
+
+def _mac(value: str | MacAddress) -> MacAddress:
+    return value if isinstance(value, MacAddress) else MacAddress(value)
+
+
+class NetworkError(ValueError):
+    """A mistake in building or driving a network (unknown node, port used twice, ...)."""
+
+
+class Network:
+    """Nodes, links, one engine. Everything is deterministic for a given seed."""
+
+    def __init__(self, name: str = "network", seed: int = 1) -> None:
+        self.name = name
+        self.engine = Engine(seed)
+        self.nodes: dict[str, Any] = {}
+        self.links: list[Link] = []
+        self.tracer: Tracer | None = None
+        self.captures: list[Capture] = []
+        self.commands: list[Any] = []  # sim.commands.Scheduled, in the order given
+
+    @classmethod
+    def from_yaml(cls, path: str | Path, seed: int = 1) -> Network:
+        """Load a topology file (raises sim.TopologyError listing every FILE:LINE mistake)."""
+        from lanlab.sim import kinds  # noqa: F401 - the registry of node kinds
+        from lanlab.sim.topology import load_topology
+
+        return load_topology(path, seed=seed)
+
+    def do(self, text: str) -> Any:
+        """Schedule a host command in --do words: net.do("at 1s pc1 ping pc2 -c 2")."""
+        from lanlab.sim.commands import schedule
+
+        return schedule(self, text)
+
+    # -- building ------------------------------------------------------------------------
+    def _add(self, node: Any) -> Any:
+        if node.name in self.nodes:
+            raise NetworkError(f"there is already a node called {node.name!r}")
+        self.nodes[node.name] = node
+        if self.tracer is not None:
+            self._trace_node(node)
+        return node
+
+    def add_host(self, name: str, ip: str | IPv4Interface | None = None, *, mac: str | MacAddress | None = None,
+                 gateway: str | IPv4Address | None = None,
+                 interfaces: dict[str, dict[str, Any]] | None = None) -> Host:
+        """A host with `eth0` (ip "a.b.c.d/len"), or the named `interfaces` {name: {ip, mac}}."""
+        host = Host(name, self.engine, IPv4Address(gateway) if gateway is not None else None)
+        if interfaces is None:
+            interfaces = {"eth0": {"ip": ip, "mac": mac}}
+        for if_name, options in interfaces.items():
+            address = options.get("ip")
+            if_mac = options.get("mac")
+            host.add_interface(if_name, IPv4Interface(address) if address is not None else None,
+                               _mac(if_mac) if if_mac is not None else None)
+        return self._add(host)  # type: ignore[no-any-return]
+
+    def add_switch(self, name: str, *, ageing: Duration = "300s") -> Switch:
+        return self._add(Switch(name, self.engine, _ns(ageing)))  # type: ignore[no-any-return]
+
+    def add_hub(self, name: str) -> Hub:
+        return self._add(Hub(name, self.engine))  # type: ignore[no-any-return]
+
+    def add_node(self, node: Any) -> Any:
+        """Add a node of any kind: an object with name, ports, port(name), attach(), receive()."""
+        return self._add(node)
+
+    def node(self, name: str) -> Any:
+        try:
+            return self.nodes[name]
+        except KeyError:
+            raise NetworkError(f"no node called {name!r} (nodes: {', '.join(self.nodes) or 'none'})") from None
+
+    def port(self, endpoint: str | Port) -> Port:
+        """`"node:port"` -> the Port (hub and switch ports are created on first use)."""
+        if isinstance(endpoint, Port):
+            return endpoint
+        node_name, sep, port_name = endpoint.partition(":")
+        if not sep:
+            node = self.node(node_name)
+            if len(getattr(node, "nics", ())) == 1:
+                return node.nics[0].port  # type: ignore[no-any-return]
+            raise NetworkError(f"{endpoint!r}: say which port, as NODE:PORT")
+        try:
+            return self.node(node_name).port(port_name)  # type: ignore[no-any-return]
+        except KeyError as error:
+            raise NetworkError(str(error.args[0])) from None
+
+    def link(self, a: str | Port, b: str | Port, *, delay: Duration = DEFAULT_DELAY_NS / 1e9,
+             rate: int | str = DEFAULT_RATE_BPS, loss: float = 0.0, queue: int = DEFAULT_QUEUE) -> Link:
+        """A full-duplex cable between two ports (half duplex, CSMA/CD, when one end is a hub)."""
+        port_a, port_b = self.port(a), self.port(b)
+        if port_a is port_b:
+            raise NetworkError(f"cannot link {port_a.label} to itself")
+        if not 0.0 <= loss <= 1.0:
+            raise NetworkError(f"loss must be between 0 and 1, not {loss}")
+        try:
+            link = Link(port_a, port_b, delay=_ns(delay), rate=parse_rate(rate), loss=loss, queue=queue)
+            port_a.node.attach(port_a, port_b)
+            port_b.node.attach(port_b, port_a)
+        except ValueError as error:
+            raise NetworkError(str(error)) from None
+        self.links.append(link)
+        return link
+
+    def find_link(self, endpoint: str) -> Link:
+        port = self.port(endpoint)
+        if port.link is None:
+            raise NetworkError(f"{port.label} is not linked")
+        return port.link
+
+    def resolve_ip(self, target: str | IPv4Address) -> IPv4Address:
+        """A node name (its first address) or an IPv4 address."""
+        if isinstance(target, IPv4Address):
+            return target
+        node = self.nodes.get(target)
+        if node is not None:
+            addresses = getattr(node, "addresses", [])
+            if not addresses:
+                raise NetworkError(f"node {target!r} has no IPv4 address")
+            return addresses[0]  # type: ignore[no-any-return]
+        try:
+            return IPv4Address(target)
+        except ValueError:
+            raise NetworkError(f"{target!r} is neither a node nor an IPv4 address") from None
+
+    # -- observing -----------------------------------------------------------------------
+    def start_trace(self, protocols: Iterable[str] | None = None, *, keep: bool = True,
+                    sink: Callable[[TraceEvent], None] | None = None) -> Tracer:
+        """Record the event list from now on (see `trace`)."""
+        self.tracer = Tracer(protocols=protocols, keep=keep, sink=sink)
+        self.engine.tracer = self.tracer
+        for node in self.nodes.values():
+            self._trace_node(node)
+        return self.tracer
+
+    def _trace_node(self, node: Any) -> None:
+        if hasattr(node, "tracer"):
+            node.tracer = self.tracer
+        for port in node.ports.values():
+            port.tracer = self.tracer
+
+    @property
+    def trace(self) -> list[TraceEvent]:
+        """The recorded events (start_trace() first; empty otherwise)."""
+        return self.tracer.events if self.tracer is not None else []
+
+    def capture(self, path: str | Path, points: Iterable[str] = ()) -> Capture:
+        """Write frames to `path`: .pcapng = every link (or the links of `points`), one
+        interface each; .pcap = exactly one point NODE:PORT. Closed by close()."""
+        links = [self.find_link(p) for p in points] if points else list(self.links)
+        capture = Capture.open(Path(path), links)
+        self.captures.append(capture)
+        return capture
+
+    def close(self) -> None:
+        """Flush and close every capture."""
+        for capture in self.captures:
+            capture.close()
+        self.captures.clear()
+
+    # -- running -------------------------------------------------------------------------
+    @property
+    def now(self) -> int:
+        return self.engine.now
+
+    def run(self, until: Duration, *, progress: bool = False) -> int:
+        """Run to sim time `until` (absolute; "10s", 0.5 = seconds); returns events dispatched.
+
+        With progress=True (or on a terminal for long runs), prints sim time and events/s."""
+        end = _ns(until)
+        if not progress:
+            return self.engine.run(end)
+        return self._run_with_progress(end)
+
+    def _run_with_progress(self, end: int) -> int:
+        engine = self.engine
+        start_wall = time.perf_counter()
+        last_report = start_wall
+        total = 0
+        step = max((end - engine.now) // 1000, 1)
+        while engine.now < end:
+            total += engine.run(min(engine.now + step, end))
+            wall = time.perf_counter()
+            if wall - last_report >= 0.5:
+                last_report = wall
+                rate = total / (wall - start_wall)
+                sys.stderr.write(f"\r  sim time {engine.now / 1e9:10.3f} s   {rate:12,.0f} events/s")
+                sys.stderr.flush()
+        if last_report != start_wall:
+            sys.stderr.write("\n")
+        return total
+
+    def ping(self, src: str, dst: str | IPv4Address, *, count: int = 4, interval: Duration = 1.0,
+             size: int = 56, timeout: Duration = 1.0, ttl: int | None = None) -> PingResult:
+        """Ping from host `src` now and run until the ping is over; its statistics."""
+        host = self.node(src)
+        session = host.ping(self.resolve_ip(dst), count=count, interval=_ns(interval), size=size,
+                            timeout=_ns(timeout), ttl=ttl)
+        while not session.done:
+            deadline = session.get_timer()
+            if deadline is None:
+                break
+            self.engine.run(deadline)
+        return session.result
+
+    def counters(self) -> list[dict[str, object]]:
+        return [link.counters() for link in self.links]

@@ -1,0 +1,98 @@
+"""A learning switch (IEEE 802.1D transparent bridge): learn, age, flood, filter, forward."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Final
+
+from lanlab.proto.mactable import DEFAULT_AGEING_NS, MacTable
+from lanlab.sim.frame import Frame
+from lanlab.sim.link import Port
+
+if TYPE_CHECKING:
+    from lanlab.sim.engine import Engine
+    from lanlab.sim.trace import Tracer
+    from lanlab.wire import MacAddress
+
+
+class SwitchPort(Port):
+    """A switch port: an arriving frame goes straight into the bridge's relay (802.1D 7.5)."""
+
+    __slots__ = ()
+
+    def fire(self, frame: Frame, now: int) -> None:
+        if not self.up:
+            return
+        switch: Switch = self.node
+        if switch.tracer is not None:
+            switch.tracer.record(now, switch.name, self.name, "rx", frame)
+        switch.relay(self, frame, now)
+
+
+class Switch:
+    """Store-and-forward with no processing delay: a frame leaves as soon as it has arrived."""
+
+    kind: Final = "switch"
+
+    def __init__(self, name: str, engine: Engine, ageing: int = DEFAULT_AGEING_NS) -> None:
+        self.name = name
+        self.engine = engine
+        self.ports: dict[str, Port] = {}
+        self.table: MacTable[MacAddress, Port] = MacTable(ageing)
+        self.tracer: Tracer | None = None
+        # Ports that take part in forwarding, in creation order; STP removes blocked ones.
+        self.forwarding: list[Port] = []
+
+    def port(self, name: str) -> Port:
+        """The port called `name`, created on first use (links name switch ports)."""
+        port = self.ports.get(name)
+        if port is None:
+            port = self.ports[name] = SwitchPort(self, name, self.engine)
+            self.forwarding.append(port)
+        return port
+
+    def attach(self, own: Port, peer: Port) -> None:
+        """Called by Network.link; nothing to set up for a switch port."""
+
+    @property
+    def mac_table(self) -> list[dict[str, object]]:
+        """The live table as rows {"mac", "port", "age"} (age in seconds)."""
+        return [{"mac": str(row.mac), "port": row.port.name, "age": round(row.age / 1e9, 6)}  # type: ignore[attr-defined]
+                for row in self.table.rows(self.engine.now)]
+
+    def relay(self, port: Port, frame: Frame, now: int) -> None:
+        """Learn the source, then forward, filter or flood by the destination."""
+        eth = frame.eth
+        table = self.table
+        src = eth.src
+        # The common case inline (a known station on its usual port); MacTable.learn otherwise.
+        entry = table.entries.get(src)
+        if entry is not None and entry.port is port:
+            entry.seen = now
+        elif table.learn(src, port, now) and self.tracer is not None:
+            self.tracer.record(now, self.name, port.name, "learn", frame, f"{src} is on {port.name}")
+        dst = eth.dst
+        if dst[0] & 1:  # group address, broadcast included: 802.1D floods it
+            self.flood(port, frame, now)
+            return
+        entry = table.entries.get(dst)
+        if entry is None or now - entry.seen > table.ageing:
+            self.flood(port, frame, now)
+            return
+        out = entry.port
+        if out is port:
+            if self.tracer is not None:
+                self.tracer.record(now, self.name, port.name, "filter", frame, f"{dst} is on the arrival port")
+            return
+        if self.tracer is not None:
+            self.tracer.record(now, self.name, out.name, "forward", frame, f"{dst} -> {out.name}")
+        out.send(frame, now)
+
+    def flood(self, arrival: Port, frame: Frame, now: int) -> None:
+        """Send a copy out of every forwarding port except the arrival port."""
+        if self.tracer is not None:
+            names = [p.name for p in self.forwarding if p is not arrival and p.peer is not None]
+            self.tracer.record(now, self.name, arrival.name, "flood", frame,
+                               "copies to " + (", ".join(names) or "no other port"))
+        for out in self.forwarding:
+            if out is not arrival and out.peer is not None:
+                out.send(frame, now)

@@ -1,0 +1,262 @@
+"""Topology files (YAML) -> Network, with every mistake reported as FILE:LINE: what is wrong.
+
+    name: classroom
+    nodes:
+      pc1: {kind: host, ip: 198.18.0.1/24}
+      sw1: {kind: switch, ageing: 300s}
+    links:
+      - [pc1:eth0, sw1:p1]
+      - {endpoints: [sw1:p2, hub1:p1], delay: 1ms, rate: 100Mbps, loss: 0.0, queue: 100}
+
+The file is composed (not just loaded) so every value keeps its line. Node kinds come from
+the registry in sim.kinds; each reads its own fields through a `Spec`, which records errors
+instead of raising, so one pass reports all of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from ipaddress import IPv4Address, IPv4Interface
+from pathlib import Path
+from typing import Any, Callable, TypeVar
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from lanlab.sim.network import Network, NetworkError
+from lanlab.units import UnitError, parse_duration, parse_rate
+from lanlab.wire import MacAddress
+
+T = TypeVar("T")
+LINK_FIELDS = {"endpoints", "delay", "rate", "loss", "queue"}
+
+
+class TopologyError(ValueError):
+    """Every mistake found in a topology file; str() is one `FILE:LINE: message` per line."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass
+class Context:
+    """What the loader knows while reading one file."""
+
+    path: str
+    network: Network
+    problems: list[tuple[int, str]] = field(default_factory=list)
+    claims: dict[tuple[str, str], int] = field(default_factory=dict)
+    failed_nodes: set[str] = field(default_factory=set)  # defined but broken: links to them stay quiet
+
+    def error(self, node: Node | None, message: str) -> None:
+        self.problems.append((line_of(node), message))
+
+    def claim(self, what: str, value: str, node: Node) -> None:
+        """Addresses must be unique in a network: report the second use with the first's line."""
+        key = (what, value)
+        first = self.claims.get(key)
+        if first is not None:
+            self.error(node, f"duplicate {what} {value} (already used on line {first})")
+        else:
+            self.claims[key] = line_of(node)
+
+
+def line_of(node: Node | None) -> int:
+    return node.start_mark.line + 1 if node is not None else 1
+
+
+class Spec:
+    """A YAML mapping being read by a node kind: typed getters that record errors."""
+
+    def __init__(self, ctx: Context, owner: str, node: MappingNode) -> None:
+        self.ctx = ctx
+        self.owner = owner
+        self.node = node
+        self.values: dict[str, Node] = {}
+        self.keys: dict[str, Node] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, ScalarNode) else str(key_node)
+            if key in self.values:
+                ctx.error(key_node, f"{owner}: field {key!r} given twice")
+            self.values[key] = value_node
+            self.keys[key] = key_node
+        self.failed = False
+
+    def error(self, node: Node | None, message: str) -> None:
+        self.failed = True
+        self.ctx.error(node if node is not None else self.node, f"{self.owner}: {message}")
+
+    def only(self, allowed: set[str]) -> None:
+        for key, key_node in self.keys.items():
+            if key not in allowed:
+                self.error(key_node, f"unknown field {key!r} (expected one of {', '.join(sorted(allowed))})")
+
+    def scalar(self, key: str) -> tuple[str | None, Node | None]:
+        node = self.values.get(key)
+        if node is None:
+            return None, None
+        if not isinstance(node, ScalarNode):
+            self.error(node, f"{key} must be a single value")
+            return None, node
+        return str(node.value), node
+
+    def parsed(self, key: str, parse: Callable[[str], T], what: str) -> T | None:
+        text, node = self.scalar(key)
+        if text is None:
+            return None
+        try:
+            return parse(text)
+        except (ValueError, UnitError) as error:
+            self.error(node, f"{key}: {text!r} is not {what} ({error})")
+            return None
+
+    def interface(self, key: str) -> IPv4Interface | None:
+        text, node = self.scalar(key)
+        if text is None:
+            return None
+        if "/" not in text:
+            self.error(node, f"{key}: {text!r} needs a prefix length, like {text}/24")
+            return None
+        return self.parsed(key, IPv4Interface, "an IPv4 address with a prefix length")
+
+    def address(self, key: str) -> IPv4Address | None:
+        return self.parsed(key, IPv4Address, "an IPv4 address")
+
+    def mac(self, key: str) -> MacAddress | None:
+        return self.parsed(key, MacAddress, "a MAC address like 02:00:00:00:00:01")
+
+    def duration(self, key: str) -> int | None:
+        return self.parsed(key, parse_duration, "a duration like 300s or 1ms")
+
+    def mapping(self, key: str) -> list[tuple[str, Spec]]:
+        node = self.values.get(key)
+        if node is None:
+            return []
+        if not isinstance(node, MappingNode):
+            self.error(node, f"{key} must be a mapping of names to settings")
+            return []
+        out = []
+        for name_node, value in node.value:
+            name = str(name_node.value)
+            if not isinstance(value, MappingNode):
+                self.error(value, f"{key}.{name} must be a mapping like {{ip: 198.18.0.1/24}}")
+                continue
+            out.append((name, Spec(self.ctx, f"{self.owner} {key}.{name}", value)))
+        return out
+
+
+def load_topology(path: str | Path, *, seed: int = 1) -> Network:
+    """Read a topology file; raise TopologyError listing every mistake."""
+    from lanlab.sim.kinds import NODE_KINDS  # the registry imports this module's Spec
+
+    path = Path(path)
+    shown = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise TopologyError([f"{shown}: cannot read: {error.strerror}"]) from None
+    try:
+        root = yaml.compose(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else 1
+        raise TopologyError([f"{shown}:{line}: not valid YAML: {getattr(error, 'problem', error)}"]) from None
+    if not isinstance(root, MappingNode):
+        raise TopologyError([f"{shown}:{line_of(root)}: a topology is a mapping with nodes: and links:"])
+    ctx = Context(shown, Network(path.stem, seed))
+    top = Spec(ctx, "topology", root)
+    top.only({"name", "nodes", "links"})
+    name, _ = top.scalar("name")
+    if name:
+        ctx.network.name = name
+    nodes = top.values.get("nodes")
+    if not isinstance(nodes, MappingNode):
+        ctx.error(nodes or root, "nodes: must be a mapping of node names to their settings")
+    else:
+        for name_node, value in nodes.value:
+            node_name = str(name_node.value)
+            if not isinstance(value, MappingNode):
+                ctx.error(value, f"node {node_name}: give its settings as a mapping, like {{kind: host}}")
+                continue
+            spec = Spec(ctx, f"node {node_name}", value)
+            kind, kind_node = spec.scalar("kind")
+            builder = NODE_KINDS.get(kind) if kind is not None else None
+            if builder is None:
+                ctx.failed_nodes.add(node_name)
+                problem = "missing kind" if kind is None else f"unknown kind {kind!r}"
+                spec.error(kind_node or value, f"{problem} (one of {', '.join(NODE_KINDS)})")
+                continue
+            if node_name in ctx.network.nodes:
+                spec.error(name_node, "node defined twice")
+                continue
+            builder(ctx.network, node_name, spec)
+            if spec.failed:
+                ctx.failed_nodes.add(node_name)
+    links = top.values.get("links")
+    if links is not None:
+        if not isinstance(links, SequenceNode):
+            ctx.error(links, "links: must be a list of [NODE:PORT, NODE:PORT] pairs")
+        else:
+            used: dict[str, int] = {}
+            for item in links.value:
+                _load_link(ctx, item, used)
+    if ctx.problems:
+        raise TopologyError([f"{shown}:{line}: {message}" for line, message in sorted(ctx.problems, key=lambda p: p[0])])
+    return ctx.network
+
+
+def _load_link(ctx: Context, item: Node, used: dict[str, int]) -> None:
+    options: dict[str, Any] = {}
+    if isinstance(item, MappingNode):
+        spec = Spec(ctx, "link", item)
+        spec.only(LINK_FIELDS)
+        endpoints = spec.values.get("endpoints")
+        for key, parse in (("delay", parse_duration), ("rate", parse_rate)):
+            value = spec.parsed(key, parse, "a duration like 1ms" if key == "delay" else "a rate like 100Mbps")
+            if value is not None:
+                options[key] = value if key == "rate" else value / 1e9
+        loss = spec.parsed("loss", float, "a probability")
+        if loss is not None:
+            if not 0.0 <= loss <= 1.0:
+                spec.error(spec.values["loss"], f"loss must be between 0 and 1, not {loss}")
+            options["loss"] = loss
+        queue = spec.parsed("queue", int, "a number of frames")
+        if queue is not None:
+            if queue < 1:
+                spec.error(spec.values["queue"], "queue must hold at least 1 frame")
+            options["queue"] = queue
+        if spec.failed:
+            return
+    else:
+        endpoints = item
+    if not isinstance(endpoints, SequenceNode) or len(endpoints.value) != 2 or \
+            not all(isinstance(e, ScalarNode) for e in endpoints.value):
+        ctx.error(endpoints or item, "a link is [NODE:PORT, NODE:PORT] or {endpoints: [NODE:PORT, NODE:PORT], ...}")
+        return
+    ports = []
+    for endpoint in endpoints.value:
+        text = str(endpoint.value)
+        node_name, sep, port_name = text.partition(":")
+        if not sep or not node_name or not port_name:
+            ctx.error(endpoint, f"link endpoint {text!r} must be NODE:PORT, like pc1:eth0")
+            continue
+        node = ctx.network.nodes.get(node_name)
+        if node is None:
+            if node_name not in ctx.failed_nodes:
+                ctx.error(endpoint, f"link endpoint {text!r}: unknown node {node_name!r}")
+            continue
+        if text in used:
+            ctx.error(endpoint, f"port {text} is used twice (first on line {used[text]})")
+            continue
+        try:
+            ports.append(node.port(port_name))
+        except KeyError as error:
+            ctx.error(endpoint, str(error.args[0]))
+            continue
+        used[text] = line_of(endpoint)
+    if len(ports) == 2:
+        try:
+            ctx.network.link(ports[0], ports[1], **options)
+        except NetworkError as error:
+            ctx.error(item, str(error))

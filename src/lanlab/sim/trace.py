@@ -1,0 +1,102 @@
+"""The event list: what happened to which frame, where and when (Packet Tracer's simulation mode).
+
+Devices call `tracer.record(t, device, port, kind, frame, note)` only when a tracer is set
+(one `is not None` test when off). The protocol and one-line summary of an event come from
+`lanlab.wire.describe` on the frame's header objects, computed when the event is shown.
+New subsystems add their event words with `register_kind("route")`.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Callable, Iterable
+
+from lanlab.sim.frame import Frame
+from lanlab.wire import describe
+
+TRACE_KINDS: list[str] = ["tx", "rx", "flood", "forward", "filter", "learn", "deliver", "drop", "collision"]
+
+
+def register_kind(word: str) -> None:
+    """Let a subsystem (routing, STP, TCP) record events of a new kind."""
+    if word not in TRACE_KINDS:
+        TRACE_KINDS.append(word)
+
+
+class TraceEvent:
+    """One line of the event list."""
+
+    __slots__ = ("t", "device", "port", "kind", "frame", "note", "_described")
+
+    def __init__(self, t: int, device: str, port: str | None, kind: str, frame: Frame | None, note: str) -> None:
+        self.t = t
+        self.device = device
+        self.port = port
+        self.kind = kind
+        self.frame = frame
+        self.note = note
+        self._described: tuple[str, str] | None = None
+
+    def _describe(self) -> tuple[str, str]:
+        if self._described is None:
+            if self.frame is None:
+                self._described = ("-", self.note)
+            else:
+                proto, info = describe(self.frame.layers())
+                self._described = (proto, f"{info} ({self.note})" if self.note else info)
+        return self._described
+
+    @property
+    def proto(self) -> str:
+        return self._describe()[0]
+
+    @property
+    def summary(self) -> str:
+        return self._describe()[1]
+
+    def protocols(self) -> set[str]:
+        """Every protocol name this event's frame carries, lower case (for --filter)."""
+        if self.frame is None:
+            return {self.proto.lower()}
+        names = {type(layer).__name__.lower() for layer in self.frame.layers()[:-1]}
+        names.add(self.proto.lower())
+        return names
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON line: exactly t, device, port, kind, proto, summary, frame."""
+        return {"t": self.t / 1e9, "device": self.device, "port": self.port, "kind": self.kind,
+                "proto": self.proto, "summary": self.summary,
+                "frame": self.frame.ident if self.frame is not None else None}
+
+    def as_row(self) -> str:
+        return (f"{self.t / 1e9:12.6f}  {self.device:<8} {self.port or '-':<6} {self.kind:<9} "
+                f"{self.proto:<8} {self.summary}")
+
+
+TABLE_HEADER = f"{'time (s)':>12}  {'device':<8} {'port':<6} {'event':<9} {'proto':<8} summary"
+
+
+class Tracer:
+    """Collects events (optionally only some protocols) and/or streams them to `sink`."""
+
+    __slots__ = ("events", "keep", "sink", "protocols")
+
+    def __init__(self, *, protocols: Iterable[str] | None = None, keep: bool = True,
+                 sink: Callable[[TraceEvent], None] | None = None) -> None:
+        self.events: list[TraceEvent] = []
+        self.keep = keep
+        self.sink = sink
+        self.protocols = {p.lower() for p in protocols} if protocols else None
+
+    def record(self, t: int, device: str, port: str | None, kind: str, frame: Frame | None, note: str = "") -> None:
+        event = TraceEvent(t, device, port, kind, frame, note)
+        if self.protocols is not None and not (event.protocols() & self.protocols):
+            return
+        if self.keep:
+            self.events.append(event)
+        if self.sink is not None:
+            self.sink(event)
+
+
+def jsonl_line(event: TraceEvent) -> str:
+    return json.dumps(event.as_dict(), ensure_ascii=False)
