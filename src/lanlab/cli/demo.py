@@ -1,20 +1,105 @@
-"""`lanlab demo`: the course note's story, played so you can watch it."""
+"""`lanlab demo`: the course note's story, played so you can watch it.
+
+By default on the simulated network built into the package (every frame visible, virtual
+time, deterministic); `--real` plays it with real sockets on this machine's loopback.
+"""
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+from typing import Any
+
 import click
+from rich.console import Console
 
 from lanlab.net.story import loopback_story
 
 
 @click.command(name="demo")
-@click.option("--real", is_flag=True,
-              help="Play it with real sockets on this machine's loopback (the default for now).")
-def demo(real: bool) -> None:
-    """Play the note's story: a UDP message and its reply, a TCP server and client
-    exchanging "thank YOU!".
+@click.option("--real", is_flag=True, help="Play it with real sockets on this machine's loopback instead.")
+@click.option("--pcap", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to write the simulated run's capture (default: lanlab-demo.pcapng in the temp dir).")
+def demo(real: bool, pcap: Path | None) -> None:
+    """Play the note's story: a UDP broadcast and its replies, pings across a hub and a
+    switch with ARP first, the switch's MAC table and an ARP table, and a capture to open
+    in Wireshark. --real: a UDP message and a TCP "thank YOU!" exchange on loopback.
 
     \b
+      lanlab demo
+      lanlab demo --pcap story.pcapng
       lanlab demo --real
     """
-    loopback_story(click.echo)
+    if real:
+        loopback_story(click.echo)
+        return
+    simulated_story(Console(highlight=False, soft_wrap=True), pcap or Path(tempfile.gettempdir()) / "lanlab-demo.pcapng")
+
+
+def simulated_story(console: Console, pcap: Path) -> None:
+    from lanlab.cli.sim import arp_table, mac_table
+    from lanlab.sim.builtin import PICTURE, classroom
+
+    net = classroom()
+    net.capture(pcap)
+    net.start_trace()
+    say = console.print
+    say("[bold]lanlab demo[/bold]: the note's story on a simulated network (virtual time, seed 1)\n")
+    say(PICTURE + "\n", markup=False)
+    say("All hosts are 198.18.0.N/24; pc1 is .1, pc2 .2, and so on.\n")
+
+    # 1. The broadcast.
+    for n in (2, 3, 4, 5):
+        net.do(f"pc{n} udp listen 7788 --reply 'Hello from pc{n}'")
+    broadcast = net.do("pc1 udp broadcast Hi --port 7788 --wait 1")
+    net.run(1.5)
+    say('[bold]1. pc1 broadcasts "Hi" to UDP port 7788; every other host answers.[/bold]')
+    for reply in broadcast.command.replies:
+        say(f"   {reply['from']:<12} {reply['text']!r:<18} {reply['rtt_ms']:.3f} ms")
+    sent = [e for e in net.trace if e.kind == "tx" and e.device == "pc1" and e.proto == "UDP"][0].frame
+    copies = [e for e in net.trace if e.kind == "tx" and e.frame is sent and e.device == "sw1"]
+    repeats = [e for e in net.trace if e.kind == "flood" and e.frame is sent and e.device == "hub1"]
+    askers = {e.device for e in net.trace if e.kind == "tx" and e.summary.startswith("Who has 198.18.0.1?")
+              and e.device.startswith("pc")}
+    say(f"   One frame left pc1 (to ff:ff:ff:ff:ff:ff). The switch made {len(copies)} copies, one per other "
+        f"port;\n   the hub {repeats[0].note if repeats else 'repeated it'} — everyone on the hub hears everything.")
+    say(f"   A reply is unicast, so each of the {len(askers)} answering hosts first asked "
+        "\"Who has 198.18.0.1?\" (ARP).\n")
+
+    # 2. Pings a minute later: pc1's ARP entries (60 s) have expired, the switch's (300 s) have not.
+    first_event = len(net.trace)
+    to_hub = net.do("at 61s pc1 ping pc3 -c 2 -i 0.2")
+    to_switch = net.do("at 62s pc1 ping pc2 -c 2 -i 0.2")
+    net.run(63)
+    say("[bold]2. A minute later pc1 pings pc3 (behind the hub) and pc2 (on the switch).[/bold]")
+    say("   pc1's ARP entries live 60 s, so each ping starts with ARP. The first exchange with pc3:")
+    for event in _first_exchange(net.trace[first_event:]):
+        say("   " + event.as_row(), markup=False)
+    for scheduled in (to_hub, to_switch):
+        result = scheduled.command.session.result
+        say(f"   ping {result.destination}: {result.transmitted} sent, {result.received} received, "
+            f"rtt {', '.join(f'{rtt:.3f}' for rtt in result.rtt_ms)} ms")
+    say("   The hub sent pc1's echo to pc4 too (pc4's NIC dropped it); the switch sent the echo to pc2 "
+        "alone.\n")
+
+    # 3. Tables.
+    say("[bold]3. What the devices learned.[/bold] The switch maps MACs to ports; pc1 maps IPs to MACs.")
+    say(mac_table("sw1", net.node("sw1").mac_table))
+    say(arp_table("pc1", net.node("pc1").arp_table))
+    net.close()
+    frames = sum(link.frames for link in net.links)
+    say(f"\n[bold]4. Every frame is in {pcap}[/bold] ({frames} frames, one pcapng interface per link).")
+    say(f"   Open it: wireshark {pcap}   or   tshark -r {pcap}   or   lanlab decode {pcap}", soft_wrap=True)
+    say("   Try your own: lanlab sim run examples/hub_vs_switch.yaml --do \"pc1 ping pc3 -c 3\" --trace table")
+
+
+def _first_exchange(events: list[Any]) -> list[Any]:
+    """From the first ARP request to the first echo reply reaching pc1; arrivals and the
+    switch's own transmissions are left out (its forward/flood lines say the same)."""
+    shown = []
+    for event in events:
+        if event.kind != "rx" and not (event.kind == "tx" and event.device in ("sw1", "hub1")):
+            shown.append(event)
+        if event.device == "pc1" and event.kind == "deliver" and "reply" in event.summary and event.proto == "ICMP":
+            break
+    return shown

@@ -4,13 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from ipaddress import IPv4Address
-from typing import Final
-
 from lanlab.wire import Icmp, IcmpType
-
-PORT_UNREACHABLE: Final = 3  # RFC 792 destination unreachable, code 3
-HOST_UNREACHABLE: Final = 1
-QUOTE_BYTES: Final = 8  # RFC 792: the original IP header + the first 64 bits of its data
 
 
 def echo_reply(request: Icmp) -> Icmp:
@@ -135,6 +129,10 @@ class PingSession:
         if self._next_send is None and not self._sent_at:
             self._end = None  # every request answered: iputils stops early
         return True
+
+    def owns(self, icmp: Icmp) -> bool:
+        """Whether an echo request (quoted in an ICMP error, say) was sent by this session."""
+        return icmp.type == IcmpType.ECHO_REQUEST and icmp.rest >> 16 == self.ident
 
     def handle_error(self, message: str) -> None:
         """An ICMP error or a failed ARP resolution for one of our requests."""

@@ -209,6 +209,8 @@ class _UdpSender(HostCommand):
         return bool(self.replies) if self.args.wait else None
 
     def lines(self) -> list[str]:
+        if not self.args.wait:
+            return ["sent 1 datagram (add --wait S to collect replies)"]
         return [f"{len(self.replies)} repl{'y' if len(self.replies) == 1 else 'ies'}"] + \
             [f"  {r['from']}:{r['port']} {r['text']!r} {r['rtt_ms']:.3f} ms" for r in self.replies]
 

@@ -14,13 +14,14 @@ from ipaddress import IPv4Address, IPv4Interface
 from typing import TYPE_CHECKING, Any, Callable, Final
 
 from lanlab.proto.arp import ArpCache, ArpEntry, ResolutionFailed
-from lanlab.proto.icmp import PORT_UNREACHABLE, QUOTE_BYTES, PingSession, echo_reply
+from lanlab.proto.icmp import PingSession, echo_reply
 from lanlab.proto.ipv4 import DEFAULT_TTL, MULTICAST_TTL, Delivery, Ipv4Host, multicast_mac_bytes
 from lanlab.proto.udp import UdpDemux
 from lanlab.sim.engine import MachineTimer
 from lanlab.sim.frame import ETH_HEADER, Frame
 from lanlab.sim.link import Port
-from lanlab.wire import Arp, EtherType, Ethernet, Icmp, IcmpType, IPv4, IpProto, MacAddress, Udp
+from lanlab.wire import (Arp, EtherType, Ethernet, Icmp, IcmpType, IPv4, IpProto, MacAddress, Udp,
+                         UnreachableCode, WireError, describe, quote)
 
 if TYPE_CHECKING:
     from lanlab.sim.engine import Engine
@@ -222,7 +223,7 @@ class Host:
                 if self.tracer is not None:
                     self.tracer.record(now, self.name, nic.name, "drop", frame, f"no socket on UDP port {udp.dst_port}")
                 if delivery == Delivery.UNICAST:  # RFC 1122 3.2.2.1: never for broadcasts
-                    self.send_icmp_error(frame, PORT_UNREACHABLE, now)
+                    self.send_icmp_error(frame, IcmpType.DEST_UNREACHABLE, UnreachableCode.PORT, now)
                 return
             if self.tracer is not None:
                 self.tracer.record(now, self.name, nic.name, "deliver", frame, f"to UDP port {udp.dst_port}")
@@ -255,8 +256,22 @@ class Host:
             session = self.pings.get(icmp.rest >> 16)
             if session is not None:
                 session.handle_reply(icmp, ip.ttl, now)
-        else:
+        elif icmp.type in (IcmpType.DEST_UNREACHABLE, IcmpType.TIME_EXCEEDED):
             self.icmp_errors.append((now, ip.src, icmp))
+            self._error_to_ping(ip.src, icmp, frame.data)
+
+    def _error_to_ping(self, sender: IPv4Address, error: Icmp, quoted: bytes) -> None:
+        """Tell the ping session whose request an ICMP error quotes (RFC 792: header + 8 bytes)."""
+        if len(quoted) < 20 or quoted[9] != ICMP:  # byte 9 of the quoted IPv4 header: its protocol
+            return
+        try:
+            inner, _ = Icmp.parse(quoted[(quoted[0] & 0x0F) * 4:])
+        except WireError:
+            return
+        session = self.pings.get(inner.rest >> 16)
+        if session is not None and session.owns(inner):
+            what = describe([error, b""])[1]
+            session.handle_error(f"From {sender} icmp_seq={inner.rest & 0xFFFF} {what}")
 
     # -- send ----------------------------------------------------------------------------
     def destination(self, dst: IPv4Address) -> Destination:
@@ -309,12 +324,10 @@ class Host:
         header = way.ip_headers[(proto, ttl or 0)] = IPv4(way.nic.ip, dst, proto, ttl=hops, flags=DONT_FRAGMENT)
         return header
 
-    def send_icmp_error(self, frame: Frame, code: int, now: int, kind: int = IcmpType.DEST_UNREACHABLE) -> None:
+    def send_icmp_error(self, frame: Frame, kind: int, code: int, now: int) -> None:
         """An ICMP error about `frame`, quoting its IP header and first 8 data bytes (RFC 792)."""
-        ip: IPv4 = frame.l3
-        original = frame.to_bytes()[ETH_HEADER:]
-        quote = original[: ip_header_length(ip) + QUOTE_BYTES]
-        self.send_ip(ip.src, ICMP, Icmp(kind, code), quote, IP_ICMP + len(quote), now)
+        quoted = quote(frame.to_bytes()[ETH_HEADER:])
+        self.send_ip(frame.l3.src, ICMP, Icmp(kind, code), quoted, IP_ICMP + len(quoted), now)
 
     def _flush_arp(self, nic: Nic, now: int) -> None:
         arp = nic.arp
@@ -366,7 +379,3 @@ class Host:
             for nic in self.nics:
                 if nic.arp is machine:
                     self._flush_arp(nic, now)
-
-
-def ip_header_length(ip: IPv4) -> int:
-    return 20 + len(ip.options)

@@ -152,6 +152,8 @@ class CollisionDomain:
 
     def delivered(self, transmission: Transmission, now: int) -> None:
         """The frame reached the hub intact: the station may send its next one."""
+        if self.current is transmission:
+            self.current = None  # it got through: nobody can collide with it any more
         station = transmission.station
         station.queue.popleft()
         station.attempts = 0

@@ -241,20 +241,19 @@ def _load_link(ctx: Context, item: Node, used: dict[str, int]) -> None:
         if not sep or not node_name or not port_name:
             ctx.error(endpoint, f"link endpoint {text!r} must be NODE:PORT, like pc1:eth0")
             continue
+        if text in used:
+            ctx.error(endpoint, f"port {text} is used twice (first on line {used[text]})")
+            continue
+        used[text] = line_of(endpoint)
         node = ctx.network.nodes.get(node_name)
         if node is None:
             if node_name not in ctx.failed_nodes:
                 ctx.error(endpoint, f"link endpoint {text!r}: unknown node {node_name!r}")
             continue
-        if text in used:
-            ctx.error(endpoint, f"port {text} is used twice (first on line {used[text]})")
-            continue
         try:
             ports.append(node.port(port_name))
         except KeyError as error:
             ctx.error(endpoint, str(error.args[0]))
-            continue
-        used[text] = line_of(endpoint)
     if len(ports) == 2:
         try:
             ctx.network.link(ports[0], ports[1], **options)

@@ -1,0 +1,93 @@
+"""`lanlab sim check|run`: exit statuses, the --json document and --trace jsonl keys exactly."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from lanlab.cli.main import cli
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+HUB = str(EXAMPLES / "hub_vs_switch.yaml")
+
+
+def invoke(*args: str):  # type: ignore[no-untyped-def]
+    return CliRunner().invoke(cli, list(args))
+
+
+def test_check_ok_and_all_errors_with_exit_2(tmp_path: Path):
+    """check says ok for a good file; for a bad one prints every FILE:LINE problem and exits 2."""
+    assert invoke("sim", "check", HUB).exit_code == 0
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("nodes:\n  a: {kind: host}\n  b: {kind: blender}\nlinks:\n  - [a:eth0, c:p1]\n")
+    result = invoke("sim", "check", str(bad))
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert [line.split(": ")[0] for line in lines] == [f"{bad}:2", f"{bad}:3", f"{bad}:5"]
+    assert "Traceback" not in result.output
+
+
+def test_run_json_document_has_exactly_the_issue_keys():
+    """--json: network, until, events, commands (node, command, at, result), tables, links."""
+    result = invoke("sim", "run", HUB, "--until", "3s", "--json",
+                    "--do", "pc2 udp listen 7788 --reply hello", "--do", "pc4 udp listen 7788 --reply hey",
+                    "--do", "pc1 udp broadcast Hi --port 7788 --wait 1",
+                    "--do", "at 1.5s pc1 ping pc3 -c 3 -i 0.2 -s 64")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.output)
+    assert set(doc) == {"network", "until", "events", "commands", "tables", "links"}
+    assert doc["network"] == "hub-vs-switch" and doc["until"] == 3.0 and doc["events"] > 0
+    assert [set(c) for c in doc["commands"]] == [{"node", "command", "at", "result"}] * 4
+    broadcast, ping = doc["commands"][2], doc["commands"][3]
+    assert sorted(r["from"] for r in broadcast["result"]["replies"]) == ["198.18.0.2", "198.18.0.4"]
+    assert {"from", "text"} <= set(broadcast["result"]["replies"][0])
+    assert ping["at"] == 1.5 and ping["command"] == "ping pc3 -c 3 -i 0.2 -s 64"
+    assert ping["result"]["transmitted"] == 3 and ping["result"]["received"] == 3
+    assert len(ping["result"]["rtt_ms"]) == 3
+    assert set(doc["tables"]["sw1"]) == {"mac"} and set(doc["tables"]["sw1"]["mac"][0]) == {"mac", "port", "age"}
+    assert set(doc["tables"]["pc1"]) == {"arp"} and set(doc["tables"]["pc1"]["arp"][0]) == {"ip", "mac"}
+    assert [set(link) for link in doc["links"]] == [{"a", "b", "frames", "bytes", "drops", "collisions"}] * 5
+
+
+def test_trace_jsonl_has_exactly_the_issue_keys_and_filter_works():
+    """Every line has t, device, port, kind, proto, summary, frame; --filter arp keeps only ARP."""
+    result = invoke("sim", "run", HUB, "--until", "1s", "--trace", "jsonl", "--filter", "arp",
+                    "--do", "pc1 ping pc2 -c 1")
+    assert result.exit_code == 0, result.output
+    events = [json.loads(line) for line in result.output.splitlines()]
+    assert events and all(set(e) == {"t", "device", "port", "kind", "proto", "summary", "frame"} for e in events)
+    assert {e["proto"] for e in events} == {"ARP"}
+    request = [e for e in events if e["summary"].startswith("Who has")]
+    assert len({e["frame"] for e in request}) == 1  # one frame id for the request and all its copies
+    assert {"tx", "rx", "flood", "learn", "deliver", "drop"} <= {e["kind"] for e in events}
+
+
+def test_trace_table_and_show():
+    """--trace table prints a header and rows; --show mac,arp prints the tables."""
+    result = invoke("sim", "run", HUB, "--until", "1s", "--trace", "table", "--show", "mac,arp",
+                    "--do", "pc1 ping pc3 -c 1")
+    assert result.exit_code == 0
+    assert result.output.splitlines()[0].split()[:4] == ["time", "(s)", "device", "port"]
+    assert "Echo (ping) request" in result.output and "sw1 MAC table" in result.output
+    assert "pc1 ARP table" in result.output
+
+
+def test_no_answer_exits_1_and_bad_input_exits_2_in_one_line(tmp_path: Path):
+    """A ping nobody answers gives 1; a bad --do, --until or --show gives 2 and one line."""
+    assert invoke("sim", "run", HUB, "--until", "5s", "--do", "pc1 ping 198.18.0.77 -c 1").exit_code == 1
+    for args in (("--do", "pc9 ping pc1"), ("--do", "pc1 fly away"), ("--do", "pc1 ping"),
+                 ("--until", "soon"), ("--show", "routes"), ("--capture", "pc1:eth0")):
+        result = invoke("sim", "run", HUB, *args)
+        assert result.exit_code == 2, args
+        assert len(result.output.strip().splitlines()) == 1 and "Traceback" not in result.output, result.output
+
+
+def test_pcap_option_writes_a_capture(tmp_path: Path):
+    """--pcap OUT.pcap with one --capture writes that link; the report says how to open it."""
+    out = tmp_path / "pc1.pcap"
+    result = invoke("sim", "run", HUB, "--until", "1s", "--pcap", str(out), "--capture", "pc1:eth0",
+                    "--do", "pc1 ping pc2 -c 1")
+    assert result.exit_code == 0, result.output
+    assert out.stat().st_size > 24 and f"tshark -r {out}" in result.output

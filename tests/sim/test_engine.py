@@ -1,0 +1,74 @@
+"""The event loop: order, ties, the clock, MachineTimer."""
+
+from lanlab.sim.engine import Engine, MachineTimer
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.seen: list[tuple[int, object]] = []
+
+    def fire(self, arg: object, now: int) -> None:
+        self.seen.append((now, arg))
+
+
+def test_events_run_in_time_order_and_ties_in_schedule_order():
+    """Earlier times first; equal times in the order they were scheduled."""
+    engine, r = Engine(), Recorder()
+    for time, tag in ((5, "c"), (1, "a"), (5, "d"), (3, "b")):
+        engine.schedule(time, r, tag)
+    assert engine.run(10) == 4
+    assert r.seen == [(1, "a"), (3, "b"), (5, "c"), (5, "d")]
+    assert engine.now == 10
+
+
+def test_run_stops_at_until_and_keeps_later_events():
+    """Events after `until` stay queued for the next run; the clock stops at `until`."""
+    engine, r = Engine(), Recorder()
+    engine.schedule(100, r, "late")
+    assert engine.run(50) == 0 and engine.now == 50 and engine.next_time() == 100
+    engine.run(100)
+    assert r.seen == [(100, "late")]
+
+
+def test_past_events_run_now():
+    """Scheduling in the past means now, never time travel."""
+    engine, r = Engine(), Recorder()
+    engine.run(10)
+    engine.schedule(3, r, "x")
+    engine.run(20)
+    assert r.seen == [(10, "x")]
+
+
+class Countdown:
+    """A sans-IO machine with deadlines at 10, 20, 30."""
+
+    def __init__(self) -> None:
+        self.deadlines = [10, 20, 30]
+        self.handled: list[int] = []
+
+    def get_timer(self) -> int | None:
+        return self.deadlines[0] if self.deadlines else None
+
+    def handle_timer(self, now: int) -> None:
+        self.handled.append(now)
+        self.deadlines.pop(0)
+
+
+class Owner:
+    def __init__(self) -> None:
+        self.fired: list[int] = []
+
+    def timer_fired(self, machine: object, now: int) -> None:
+        self.fired.append(now)
+
+
+def test_machine_timer_follows_deadlines_and_ignores_stale_entries():
+    """The timer wakes the machine at each deadline; a deadline moved earlier leaves no double call."""
+    engine, machine, owner = Engine(), Countdown(), Owner()
+    timer = MachineTimer(engine, machine, owner)
+    machine.deadlines = [15, 20, 30]
+    timer.arm()
+    machine.deadlines[0] = 10  # moved earlier: the entry at 15 goes stale
+    timer.arm()
+    engine.run(100)
+    assert machine.handled == [10, 20, 30] and owner.fired == [10, 20, 30]

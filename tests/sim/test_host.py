@@ -1,0 +1,134 @@
+"""Hosts: ARP before IP, retries and failure, TTL, broadcast kinds, port unreachable, gateway."""
+
+from __future__ import annotations
+
+from ipaddress import IPv4Address
+
+from lanlab.sim import Network
+from lanlab.wire import IcmpType
+
+
+def test_ping_resolves_with_arp_first(net: Network):
+    """The first frame pc1 sends is 'who has pc3?', then the echo; the reply comes back."""
+    net.start_trace()
+    result = net.ping("pc1", "pc3", count=2, interval=0.2)
+    assert (result.transmitted, result.received) == (2, 2)
+    sent = [e for e in net.trace if e.device == "pc1" and e.kind == "tx"]
+    assert sent[0].summary == "Who has 198.18.0.3? Tell 198.18.0.1"
+    assert [e.proto for e in sent] == ["ARP", "ICMP", "ICMP"]
+    assert result.rtt_ns[0] > result.rtt_ns[1]  # the first waited for ARP
+    assert {"ip": "198.18.0.3", "mac": str(net.node("pc3").nics[0].mac)} in net.node("pc1").arp_table
+
+
+def test_unanswered_arp_retries_then_reports_host_unreachable():
+    """No such host: three requests one second apart, then 'Destination Host Unreachable'."""
+    net = Network("lonely")
+    net.add_host("a", ip="198.18.0.1/24")
+    net.add_switch("sw")
+    net.link("a:eth0", "sw:p1")
+    net.start_trace()
+    result = net.ping("a", "198.18.0.9", count=1, timeout=5)
+    requests = [e.t for e in net.trace if e.device == "a" and e.kind == "tx"]
+    assert requests == [0, 1_000_000_000, 2_000_000_000]
+    assert result.received == 0 and result.errors == 1
+    assert result.error_messages == ["From 198.18.0.1 icmp_seq=1 Destination Host Unreachable"]
+
+
+def test_packets_wait_for_arp_and_leave_in_order():
+    """Datagrams sent before ARP completes are queued and delivered in order once resolved."""
+    net = Network("queue")
+    for n in (1, 2):
+        net.add_host(f"h{n}", ip=f"198.18.0.{n}/24")
+    net.link("h1:eth0", "h2:eth0")
+    got: list[bytes] = []
+    net.node("h2").udp.bind(9, lambda host, frame, now: got.append(frame.data))
+    for text in (b"one", b"two", b"three"):
+        net.node("h1").send_udp(1000, IPv4Address("198.18.0.2"), 9, text, 0)
+    net.run(0.01)
+    assert got == [b"one", b"two", b"three"]
+
+
+def test_ttl_is_carried_and_reported(net: Network):
+    """ping -t sets the request's TTL; the reply carries the responder's default 64."""
+    net.start_trace()
+    result = net.ping("pc1", "pc2", count=1, ttl=5)
+    requests = [e.frame for e in net.trace if e.kind == "tx" and e.device == "pc1" and e.proto == "ICMP"]
+    assert requests[0].l3.ttl == 5
+    assert result.replies[0][1] == 64
+
+
+def test_limited_and_directed_broadcast_reach_every_host_but_not_the_sender(net: Network):
+    """255.255.255.255 and 198.18.0.255 are delivered to every other host, hub and switch alike."""
+    for dst in ("255.255.255.255", "198.18.0.255"):
+        got: list[str] = []
+        for n in (1, 2, 3, 4):
+            host = net.node(f"pc{n}")
+            host.udp.unbind(7788)
+            host.udp.bind(7788, lambda h, frame, now: got.append(h.name))
+        net.node("pc1").send_udp(5000, IPv4Address(dst), 7788, b"Hi", net.now)
+        net.run(net.now / 1e9 + 0.01)
+        assert sorted(got) == ["pc2", "pc3", "pc4"], dst
+
+
+def test_broadcast_is_one_frame_from_the_sender(net: Network):
+    """One frame leaves pc1; the switch and the hub make the copies."""
+    net.do("pc1 udp broadcast Hi --port 7788 --wait 0.5")
+    net.run(1)
+    assert net.node("pc1").nics[0].port.tx_frames == 1
+    assert net.node("sw1").ports["p2"].tx_frames == 1 and net.node("hub1").ports["p3"].tx_frames == 1
+
+
+def test_broadcast_ping_is_ignored():
+    """Like Linux (icmp_echo_ignore_broadcasts), hosts do not answer a broadcast echo request."""
+    net = Network("bping")
+    for n in (1, 2):
+        net.add_host(f"h{n}", ip=f"198.18.0.{n}/24")
+    net.link("h1:eth0", "h2:eth0")
+    result = net.ping("h1", "198.18.0.255", count=1, timeout=0.5)
+    assert result.received == 0
+
+
+def test_closed_udp_port_answers_port_unreachable(net: Network):
+    """A unicast datagram to a closed port gets ICMP port unreachable quoting it; a broadcast does not."""
+    net.node("pc1").send_udp(5000, IPv4Address("198.18.0.2"), 9, b"knock", 0)
+    net.node("pc1").send_udp(5000, IPv4Address("198.18.0.255"), 9, b"knock", 0)
+    net.run(0.1)
+    errors = net.node("pc1").icmp_errors
+    assert len(errors) == 1
+    _, sender, icmp = errors[0]
+    assert sender == IPv4Address("198.18.0.2") and (icmp.type, icmp.code) == (IcmpType.DEST_UNREACHABLE, 3)
+
+
+def test_off_link_destination_goes_to_the_gateway_mac():
+    """A packet for another subnet is framed to the default gateway's MAC (ARP for the gateway)."""
+    net = Network("gw")
+    net.add_host("pc", ip="198.18.0.1/24", gateway="198.18.0.254")
+    net.add_host("gw", ip="198.18.0.254/24")
+    net.link("pc:eth0", "gw:eth0")
+    net.start_trace()
+    net.node("pc").send_udp(5000, IPv4Address("198.18.5.5"), 9, b"far", 0)
+    net.run(0.01)
+    assert net.trace[0].summary == "Who has 198.18.0.254? Tell 198.18.0.1"
+    udp = [e for e in net.trace if e.device == "gw" and e.kind == "drop" and e.proto == "UDP"]
+    assert udp and udp[0].note == "IP destination is not this host"
+    assert udp[0].frame.eth.dst == net.node("gw").nics[0].mac
+
+
+def test_gratuitous_arp_updates_other_caches(net: Network):
+    """announce() broadcasts pc3's own address; a host that knew pc3 refreshes its entry."""
+    net.ping("pc1", "pc3", count=1)
+    net.start_trace()
+    net.node("pc3").announce()
+    net.run(net.now / 1e9 + 0.01)
+    [tx] = [e for e in net.trace if e.kind == "tx" and e.device == "pc3"]
+    assert tx.frame.l3.sender_ip == tx.frame.l3.target_ip == IPv4Address("198.18.0.3")
+    assert {e.device for e in net.trace if e.kind == "rx"} >= {"pc1", "pc2", "pc4"}
+
+
+def test_derived_macs_are_stable_and_local():
+    """Without a mac:, a host's MAC comes from its name: same name, same MAC, locally administered."""
+    one, two = Network(), Network()
+    a = one.add_host("pc1", ip="198.18.0.1/24").nics[0].mac
+    b = two.add_host("pc1", ip="198.18.0.1/24").nics[0].mac
+    c = one.add_host("pc2", ip="198.18.0.2/24").nics[0].mac
+    assert a == b and a != c and a.is_local and not a.is_multicast

@@ -1,0 +1,78 @@
+"""Links: serialisation and delay, bounded queues with tail drop, loss, counters, link down."""
+
+from lanlab.sim import Network
+from lanlab.sim.link import wire_time
+
+
+def two_hosts(**link_options: object) -> Network:
+    net = Network("pair")
+    net.add_host("a", ip="198.18.0.1/24")
+    net.add_host("b", ip="198.18.0.2/24")
+    net.link("a:eth0", "b:eth0", **link_options)
+    return net
+
+
+def test_arrival_is_serialisation_plus_delay():
+    """A frame arrives wire_time(size, rate) + delay after it starts."""
+    net = two_hosts(delay="1ms", rate="10Mbps")
+    net.start_trace()
+    net.node("a").announce()
+    net.run(1)
+    tx, rx = [e for e in net.trace if e.kind in ("tx", "rx")][:2]
+    assert rx.t - tx.t == wire_time(42, 10_000_000) + 1_000_000
+    assert wire_time(42, 10_000_000) == (60 + 24) * 800  # padded to 60, + preamble, FCS, gap
+
+
+def test_back_to_back_frames_queue_and_overflow_is_tail_dropped():
+    """Frames sent at once leave one after another; beyond the queue bound they are dropped."""
+    net = two_hosts(rate="1Mbps", queue=3)
+    a = net.node("a")
+    net.node("b").udp.bind(9, lambda host, frame, now: received.append(now))
+    received: list[int] = []
+    a.nics[0].arp.add_static(net.resolve_ip("b"), net.node("b").nics[0].mac)
+    for _ in range(10):
+        a.send_udp(1000, net.resolve_ip("b"), 9, b"x" * 100, 0)
+    net.run(1)
+    assert len(received) == 4  # one on the wire + three waiting
+    gap = wire_time(14 + 28 + 100, 1_000_000)
+    assert [t - received[0] for t in received] == [0, gap, 2 * gap, 3 * gap]
+    port = a.nics[0].port
+    assert port.drops == 6 and port.tx_frames == 4 and net.links[0].drops == 6
+
+
+def test_loss_is_seeded_and_counted():
+    """A lossy link loses about the asked share, the same frames for the same seed."""
+    def lost(seed: int) -> list[int]:
+        net = two_hosts(loss=0.3)
+        net.engine.rng.seed(seed)
+        a = net.node("a")
+        a.nics[0].arp.add_static(net.resolve_ip("b"), net.node("b").nics[0].mac)
+        got: list[int] = []
+        net.node("b").udp.bind(9, lambda host, frame, now: got.append(frame.data[0]))
+        for n in range(200):
+            net.engine.schedule(n * 10_000, _Send(a, net.resolve_ip("b"), n))
+        net.run(1)
+        assert a.nics[0].port.lost == 200 - len(got)
+        return got
+
+    first = lost(1)
+    assert 100 < len(first) < 180
+    assert lost(1) == first and lost(2) != first
+
+
+class _Send:
+    def __init__(self, host, dst, n):  # type: ignore[no-untyped-def]
+        self.host, self.dst, self.n = host, dst, n
+
+    def fire(self, arg: object, now: int) -> None:
+        self.host.send_udp(1000, self.dst, 9, bytes([self.n % 256]), now)
+
+
+def test_link_down_loses_frames():
+    """While a link is down nothing crosses it; the ping fails and the drop is counted."""
+    net = two_hosts()
+    net.links[0].set_up(False)
+    assert net.ping("a", "b", count=1, timeout=0.5).received == 0
+    assert net.node("a").nics[0].port.drops >= 1
+    net.links[0].set_up(True)
+    assert net.ping("a", "b", count=1).received == 1
