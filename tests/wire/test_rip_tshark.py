@@ -28,7 +28,8 @@ def frames() -> list[bytes]:
     rip_v1 = Rip(RipCommand.RESPONSE, 1, (RipEntry(IPv4Address("198.19.0.0"), 3),)).build()
     request = Rip(RipCommand.REQUEST, 2, (RipEntry(IPv4Address(0), 16, afi=0),)).build()
     probe = IPv4(SRC, IPv4Address("203.0.113.9"), IpProto.UDP, ttl=1)
-    error = Forwarder({"eth0": "198.18.0.254/24"}, RoutingTable()).decide(probe, Udp(1, 33434).build(b"x" * 8), "eth0")
+    error = Forwarder({"eth0": "198.18.0.254/24"}, RoutingTable()).decide(probe, "eth0",
+                                                                         lambda: Udp(1, 33434).build(b"x" * 8))
     assert isinstance(error, SendIcmp)
     icmp = Ethernet(B, A, EtherType.IPV4).build(
         IPv4(error.source, error.destination, IpProto.ICMP).build(error.icmp.build(error.quote)))

@@ -1,17 +1,18 @@
 """IPv4 forwarding as RFC 1812 says a router does it, without the I/O: a datagram in, a decision out.
 
-`Forwarder.decide(header, payload, interface)` returns one of: `Deliver` (it is for this router),
+`Forwarder.decide(header, interface, payload)` returns one of: `Deliver` (it is for this router),
 `Forward` (the header with its TTL decremented and checksum patched, the interface and next hop),
 `Drop` (silently, with the reason) or `SendIcmp` (drop it and send this ICMP error to its source).
 Host unreachable (ARP got no answer) and port unreachable (nothing listens) are found later by
-the caller, which asks `icmp_error` for the message.
+the caller, which asks `icmp_error` for the message. `payload` is a function returning the
+datagram's payload bytes: only an ICMP error needs them (to quote), so forwarding never builds them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from ipaddress import IPv4Address, IPv4Interface
-from typing import Mapping, Union
+from typing import Callable, Mapping, Union
 
 from lanlab.proto.routing import RoutingTable
 from lanlab.wire import Icmp, IcmpType, IpProto, IPv4, TimeExceededCode, UnreachableCode, quote
@@ -52,6 +53,7 @@ class SendIcmp:
 
 
 Decision = Union[Deliver, Forward, Drop, SendIcmp]
+Payload = Callable[[], bytes]
 DELIVER = Deliver()
 
 
@@ -97,7 +99,7 @@ class Forwarder:
         self._broadcasts = {i.network.broadcast_address: name for name, i in self.interfaces.items()
                             if i.network.prefixlen < 31}
 
-    def decide(self, header: IPv4, payload: bytes, interface: str) -> Decision:
+    def decide(self, header: IPv4, interface: str, payload: Payload) -> Decision:
         """What to do with a datagram that arrived on `interface` (RFC 1812 5.2, 5.3)."""
         dst = header.dst
         if dst in self._own or dst == LIMITED_BROADCAST:
@@ -116,23 +118,25 @@ class Forwarder:
             return Drop("martian source (RFC 1812 5.3.7)")
         if header.ttl <= 1:
             # 5.3.1: a datagram whose TTL would reach zero is discarded with Time Exceeded.
-            return self._error(header, payload, interface, Icmp(IcmpType.TIME_EXCEEDED, TimeExceededCode.TTL), "TTL expired")
+            return self._error(header, interface, payload, Icmp(IcmpType.TIME_EXCEEDED, TimeExceededCode.TTL),
+                               "TTL expired")
         route = self.table.lookup(dst)
         if route is None:
-            return self._error(header, payload, interface, Icmp(IcmpType.DEST_UNREACHABLE, UnreachableCode.NET),
+            return self._error(header, interface, payload, Icmp(IcmpType.DEST_UNREACHABLE, UnreachableCode.NET),
                                "no route")
         return Forward(decrement_ttl(header), route.interface, route.via if route.via is not None else dst)
 
-    def icmp_error(self, header: IPv4, payload: bytes, interface: str, code: UnreachableCode) -> Decision:
+    def icmp_error(self, header: IPv4, interface: str, payload: Payload, code: UnreachableCode) -> Decision:
         """Destination unreachable (host: ARP failed; port: nobody listens) about a datagram, if allowed."""
-        return self._error(header, payload, interface, Icmp(IcmpType.DEST_UNREACHABLE, code),
+        return self._error(header, interface, payload, Icmp(IcmpType.DEST_UNREACHABLE, code),
                            f"{code.name.lower()} unreachable")
 
-    def _error(self, header: IPv4, payload: bytes, interface: str, icmp: Icmp, reason: str) -> Decision:
-        if not may_send_error_about(header, payload):
+    def _error(self, header: IPv4, interface: str, payload: Payload, icmp: Icmp, reason: str) -> Decision:
+        data = payload()
+        if not may_send_error_about(header, data):
             return Drop(f"{reason}, no ICMP error allowed (RFC 1812 4.3.2.7)")
         # 4.3.2.4: the error's source is the address of the interface the datagram came in on.
-        return SendIcmp(icmp, quote(header.build(payload)), self.interfaces[interface].ip, header.src, reason)
+        return SendIcmp(icmp, quote(header.build(data)), self.interfaces[interface].ip, header.src, reason)
 
 
 _LOCAL_NETWORK_CONTROL = IPv4Interface("224.0.0.0/24").network
