@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scapy.layers.rip import RIP, RIPAuth, RIPEntry
 
-from lanlab.wire import WireError
+from lanlab.wire import Udp, WireError, describe
 from lanlab.wire.rip import AFI_AUTH, Rip, RipAuth, RipCommand, RipEntry
 
 addresses = st.integers(0, 2**32 - 1).map(IPv4Address)
@@ -95,3 +95,10 @@ def test_we_read_what_scapy_builds(routes, command):
     assert message.entries[0].auth_type == 2 and message.build() == bytes(packet)
     assert [(e.address, e.mask, e.metric) for e in message.routes] == routes
     assert all(e.afi != AFI_AUTH for e in message.routes)
+
+
+def test_describe_names_rip_carried_as_bytes_after_a_udp_header():
+    """describe() on header objects + payload bytes sees RIP in UDP 520, as tshark would."""
+    message = Rip(RipCommand.RESPONSE, 2, (RipEntry(IPv4Address("198.19.0.0"), 1, IPv4Address("255.255.0.0")),))
+    assert describe([Udp(520, 520), message.build()]) == ("RIPv2", "Response")
+    assert describe([Udp(520, 520), b"\x02\x02\x00"]) == ("UDP", "520 → 520 Len=3")  # not RIP: left as UDP

@@ -65,6 +65,16 @@ def describe(layers: Sequence[Any]) -> tuple[str, str]:
         headers, payload = layers[:-1], bytes(layers[-1])
     else:
         headers, payload = layers, b""
+    if headers and payload:
+        # Like tshark, name what the payload is when a codec is registered for it (RIP in UDP 520):
+        # a simulator frame carries the RIP message as bytes after its UDP header object.
+        upper = next_codec(headers[-1])
+        if upper is not None:
+            try:
+                top, rest = upper.parse(payload)
+                headers, payload = [*headers, top], bytes(rest)
+            except WireError:
+                pass
     for depth in range(len(headers) - 1, -1, -1):
         summary = summary_of(headers[depth])
         if summary is not None:
