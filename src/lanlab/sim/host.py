@@ -139,6 +139,9 @@ class Host:
         self._ping_ident = 0
         self._destinations: dict[int, Destination] = {}
         self._udp_headers: dict[tuple[int, int], Udp] = {}
+        from lanlab.sim.tcp import HostTcp  # sim.tcp builds on this module
+
+        self.tcp = HostTcp(self)
 
     # -- configuration -------------------------------------------------------------------
     def add_interface(self, name: str, address: IPv4Interface | None = None,
@@ -356,6 +359,19 @@ class Host:
                 if session is not None:
                     session.handle_error(f"From {nic.ip} icmp_seq={l4.rest & 0xFFFF} "  # type: ignore[union-attr]
                                          "Destination Host Unreachable")
+
+    # -- programs (the socket shim) -------------------------------------------------------
+    def run_program(self, path: str, stdin: str = "", args: list[str] | None = None, at: int | None = None) -> Any:
+        """Run a Python program file on this host (its `socket`, `time`, ... are simulated)."""
+        from lanlab.sim.shim import start_program
+
+        return start_program(self, path=path, stdin=stdin, args=args or [], at=at)
+
+    def run(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """Run `fn(*args)` as a program on this host; inside, pass it the shim's modules via `program.modules`."""
+        from lanlab.sim.shim import start_program
+
+        return start_program(self, function=fn, args=list(args))
 
     # -- ping ----------------------------------------------------------------------------
     def ping(self, dst: IPv4Address, *, count: int = 4, interval: int = 1_000_000_000, size: int = 56,

@@ -74,6 +74,8 @@ class Network:
         if node.name in self.nodes:
             raise NetworkError(f"there is already a node called {node.name!r}")
         self.nodes[node.name] = node
+        if isinstance(node, Host):
+            node.network = self  # programs on it resolve node names (socket.gethostbyname)
         if self.tracer is not None:
             self._trace_node(node)
         return node

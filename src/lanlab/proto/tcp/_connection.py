@@ -109,6 +109,7 @@ class TcpConnection:
         self._events: deque[TcpEvent] = deque()
         self._reported_congestion = (self.congestion.cwnd, self.congestion.ssthresh)
         self.retransmissions = 0
+        self.error: int | None = None  # the errno of an abnormal end (ConnectionFailed)
 
     # ------------------------------------------------------------------ opening
     @classmethod
@@ -217,6 +218,7 @@ class TcpConnection:
         self._clear_timers()
         self._acks.clear()
         self._send_buffer.clear()
+        self.error = error
         self._events.append(ConnectionFailed(error))
 
     def _report_congestion(self) -> None:

@@ -1,0 +1,96 @@
+"""The socket shim: Python programs run unchanged on simulated hosts.
+
+    net = Network.from_yaml("lan.yaml")
+    server = net.node("pc1").run_program("tcp_server_once.py")
+    client = net.node("pc1").run_program("tcp_client.py", stdin="hello")
+    run_programs(net, until=10 * S)
+    client.output  # [(t_ns, "...")]
+
+Each program is a process on its host: its threads are greenlets, a blocking call parks it,
+and the engine moves virtual time on only when every program is parked. Inside, `socket`,
+`select`, `selectors`, `time`, `threading`, `queue`, `socketserver`, `sys`, `os`, `print`
+and `input` are the simulated host's (see `_modules`); subprocess, os.fork and asyncio
+raise UnsupportedInSimulation naming the call and the host.
+
+How to extend: a new simulated module is a builder in `_modules.Overlay.builders` (name ->
+function of the program returning a module object); a blocking primitive waits with
+`program.wait(predicate, timeout_ns)` and whatever makes the predicate true calls
+`program.shim.poke()` (the host's TCP does it after every segment).
+"""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable
+
+from lanlab.proto.tcp import TcpState
+from lanlab.sim.shim._modules import Overlay
+from lanlab.sim.shim._process import Program, UnsupportedInSimulation, shim_host
+
+if TYPE_CHECKING:
+    from lanlab.sim.host import Host
+    from lanlab.sim.network import Network
+
+__all__ = ["Program", "UnsupportedInSimulation", "programs_of", "run_programs", "start_program"]
+
+_pids = itertools.count(1000)
+
+
+def programs_of(network: Any) -> list[Program]:
+    """The programs started on a network's hosts, in the order they were started."""
+    programs = getattr(network, "programs", None)
+    if programs is None:
+        programs = network.programs = []
+    return programs  # type: ignore[no-any-return]
+
+
+def start_program(host: Host, *, path: str | None = None, function: Callable[..., Any] | None = None,
+                  stdin: str = "", args: list[Any] | None = None, at: int | None = None) -> Program:
+    """Start a program file (`path`, with `args` as sys.argv[1:]) or `function(*args)` on
+    `host` at virtual time `at` (default: now)."""
+    args = args or []
+    label = path if path is not None else getattr(function, "__name__", "function")
+    program = Program(host, str(label), stdin)
+    program.pid = next(_pids)  # type: ignore[attr-defined]
+    overlay = Overlay(program, [str(label), *map(str, args)] if path is not None else [str(label)])
+    if path is not None:
+        source = Path(path).read_bytes()
+        code = compile(source, str(path), "exec")
+        namespace = overlay.namespace(str(path))
+        body: Callable[[], Any] = lambda: exec(code, namespace)  # noqa: S102 - the user's program
+    else:
+        assert function is not None
+        rebound = overlay.rebind(function)
+        body = lambda: rebound(*args)
+    network = getattr(host, "network", None)
+    if network is not None:
+        programs_of(network).append(program)
+    shim_host(host)
+    program.start(body, host.engine.now if at is None else max(at, host.engine.now))
+    return program
+
+
+def quiet(network: Network) -> bool:
+    """No TCP connection is still exchanging segments (only TIME-WAIT or closed ones are left)."""
+    for node in network.nodes.values():
+        tcp = getattr(node, "tcp", None)
+        if tcp is not None and any(c.state is not TcpState.TIME_WAIT for c in tcp.stack.connections.values()):
+            return False
+    return True
+
+
+def run_programs(network: Network, until: int) -> int:
+    """Run the engine to `until` (ns), or until every program has finished and the network is
+    quiet; returns the number of events dispatched."""
+    engine = network.engine
+    programs = programs_of(network)
+    events = 0
+    while True:
+        next_time = engine.next_time()
+        if next_time is None or next_time > until:
+            events += engine.run(until)
+            return events
+        events += engine.run(next_time)
+        if programs and all(p.finished for p in programs) and quiet(network):
+            return events

@@ -1,0 +1,272 @@
+"""Programs on simulated hosts: one greenlet per thread, parked on a predicate.
+
+A blocking call (recv, accept, sleep, a lock) parks its greenlet in a `Waiter` and switches
+back to the engine; the engine moves virtual time on only when every program is parked
+(trio's MockClock autojump idea). A waiter wakes when its deadline event fires or when the
+host reports activity (a TCP segment, a datagram, a lock released) and its predicate holds.
+Program code therefore runs inside engine events, at one instant of virtual time.
+"""
+
+from __future__ import annotations
+
+import io
+import traceback
+from typing import TYPE_CHECKING, Any, Callable
+
+from greenlet import GreenletExit, getcurrent, greenlet
+
+if TYPE_CHECKING:
+    from lanlab.sim.host import Host
+
+TIMEOUT = "timeout"
+ACTIVITY = "activity"
+
+
+class UnsupportedInSimulation(RuntimeError):
+    """A call the socket shim cannot simulate (subprocess, os.fork, asyncio, ...)."""
+
+
+class Waiter:
+    """One parked greenlet and the condition that lets it go on."""
+
+    __slots__ = ("glet", "predicate", "host", "done", "pending", "result")
+
+    def __init__(self, glet: greenlet, predicate: Callable[[], Any], host: ShimHost) -> None:
+        self.glet = glet
+        self.predicate = predicate
+        self.host = host
+        self.done = False
+        self.pending = False
+        self.result = False
+
+    def fire(self, arg: Any, now: int) -> None:
+        if self.done:
+            return
+        if arg is ACTIVITY:
+            self.pending = False
+            if not self.predicate():
+                return
+            self.result = True
+        else:
+            self.result = bool(self.predicate())
+        self.done = True
+        self.host.waiters.remove(self)
+        self.glet.switch()
+
+
+class ShimHost:
+    """The shim's per-host state: parked waiters, socket descriptors, TCP ports bound."""
+
+    def __init__(self, host: Host) -> None:
+        self.host = host
+        self.engine = host.engine
+        self.waiters: list[Waiter] = []
+        self.sockets: dict[int, Any] = {}  # fd -> socket
+        self.next_fd = 3
+        self.tcp_bound: dict[int, list[Any]] = {}  # port -> sockets bound to it
+        host.tcp.watchers.append(self.poke)
+
+    def poke(self) -> None:
+        """Something changed on this host: let every parked waiter re-check its condition."""
+        engine = self.engine
+        for waiter in self.waiters:
+            if not waiter.pending:
+                waiter.pending = True
+                engine.schedule(engine.now, waiter, ACTIVITY)
+
+    def new_fd(self, sock: Any) -> int:
+        fd = self.next_fd
+        self.next_fd += 1
+        self.sockets[fd] = sock
+        return fd
+
+
+def shim_host(host: Host) -> ShimHost:
+    existing = getattr(host, "shim", None)
+    if existing is None:
+        existing = host.shim = ShimHost(host)
+    return existing
+
+
+class ProgramOutput(io.TextIOBase):
+    """stdout/stderr of a program: complete lines, stamped with the virtual time they end."""
+
+    def __init__(self, program: Program) -> None:
+        self.program = program
+        self._partial = ""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        pieces = (self._partial + text).split("\n")
+        self._partial = pieces.pop()
+        for line in pieces:
+            self.program.emit(line)
+        return len(text)
+
+    def flush_partial(self) -> None:
+        if self._partial:
+            self.program.emit(self._partial)
+            self._partial = ""
+
+
+class SimThread:
+    """What the shim knows of one thread of a program (threading.Thread wraps it)."""
+
+    __slots__ = ("program", "glet", "name", "daemon", "finished", "ident", "thread_object")
+
+    def __init__(self, program: Program, name: str, daemon: bool, thread_object: Any = None) -> None:
+        self.program = program
+        self.glet: greenlet | None = None
+        self.name = name
+        self.daemon = daemon
+        self.finished = False
+        self.ident = 0
+        self.thread_object = thread_object
+
+
+class _Start:
+    """Engine target: start a thread's greenlet (inside the engine, so its parent is the hub)."""
+
+    __slots__ = ("thread", "body")
+
+    def __init__(self, thread: SimThread, body: Callable[[], None]) -> None:
+        self.thread = thread
+        self.body = body
+
+    def fire(self, arg: Any, now: int) -> None:
+        thread = self.thread
+        thread.glet = greenlet(self._run, parent=getcurrent())
+        thread.program.by_greenlet[thread.glet] = thread
+        thread.glet.switch()
+
+    def _run(self) -> None:
+        thread = self.thread
+        try:
+            self.body()
+        finally:
+            thread.finished = True
+            thread.program.shim.poke()
+
+
+class Program:
+    """One program (a process) on one host: its threads, stdin, captured output, exit status."""
+
+    def __init__(self, host: Host, label: str, stdin: str = "") -> None:
+        self.host = host
+        self.node = host.name
+        self.path = label
+        self.shim = shim_host(host)
+        self.engine = host.engine
+        self.stdin = io.StringIO(stdin)
+        self.stdout = ProgramOutput(self)
+        self.output: list[tuple[int, str]] = []
+        self.sinks: list[Callable[[Program, int, str], None]] = []
+        self.exit: int | None = None
+        self.error: str | None = None
+        self.started_at: int | None = None
+        self.threads: list[SimThread] = []
+        self.by_greenlet: dict[greenlet, SimThread] = {}
+        self.sockets: list[Any] = []
+        self.default_timeout: float | None = None
+        self.main: SimThread | None = None
+        self.result: Any = None
+
+    # -- lifecycle -------------------------------------------------------------------------
+    @property
+    def finished(self) -> bool:
+        return self.exit is not None
+
+    def start(self, body: Callable[[], Any], at: int) -> None:
+        """Run `body` as the main thread at virtual time `at`."""
+        self.main = SimThread(self, "MainThread", daemon=False)
+        self.threads.append(self.main)
+        self.engine.schedule(at, _Start(self.main, lambda: self._main(body)))
+
+    def _main(self, body: Callable[[], Any]) -> None:
+        self.started_at = self.engine.now
+        status = 0
+        try:
+            self.result = body()
+        except SystemExit as stop:
+            status = _exit_status(stop.code, self)
+        except GreenletExit:
+            raise
+        except BaseException as error:  # the program's own failure: show it, let the others go on
+            status = 1
+            self.stdout.write(self.format_traceback(error))
+            self.error = "".join(traceback.format_exception_only(type(error), error)).strip()
+        # Python waits for non-daemon threads before exiting (threading._shutdown).
+        self.wait(lambda: all(t.finished or t.daemon for t in self.threads if t is not self.main))
+        self.stdout.flush_partial()
+        for sock in list(self.sockets):
+            sock.close()  # the kernel closes what a process leaves open
+        self.exit = status
+        self.shim.poke()
+
+    def format_traceback(self, error: BaseException) -> str:
+        """The traceback as Python prints it, without the shim's own frames."""
+        frames = [f for f in traceback.extract_tb(error.__traceback__) if "/lanlab/sim/shim/" not in f.filename]
+        lines = ["Traceback (most recent call last):\n", *traceback.format_list(frames),
+                 *traceback.format_exception_only(type(error), error)]
+        return "".join(lines)
+
+    def spawn(self, name: str, daemon: bool, body: Callable[[], None], thread_object: Any = None) -> SimThread:
+        """A new thread, started when the current one next parks (at the same virtual time)."""
+        thread = SimThread(self, name, daemon, thread_object)
+        self.threads.append(thread)
+        self.engine.schedule(self.engine.now, _Start(thread, body))
+        return thread
+
+    def current_thread(self) -> SimThread:
+        thread = self.by_greenlet.get(getcurrent())
+        if thread is None:
+            raise UnsupportedInSimulation(f"a blocking call outside a program running on host {self.node}")
+        return thread
+
+    # -- waiting ---------------------------------------------------------------------------
+    def wait(self, predicate: Callable[[], Any], timeout: int | None = None) -> bool:
+        """Park the current thread until `predicate()` holds (True) or `timeout` ns pass (False)."""
+        if predicate():
+            return True
+        if timeout is not None and timeout <= 0:
+            return False
+        current = getcurrent()
+        if current not in self.by_greenlet:
+            raise UnsupportedInSimulation(f"a blocking call outside a program running on host {self.node}")
+        waiter = Waiter(current, predicate, self.shim)
+        self.shim.waiters.append(waiter)
+        if timeout is not None:
+            self.engine.schedule(self.engine.now + timeout, waiter, TIMEOUT)
+        current.parent.switch()
+        return waiter.result
+
+    def sleep(self, duration: int) -> None:
+        """Let virtual time pass (0: let the other threads run first)."""
+        current = getcurrent()
+        waiter = Waiter(current, lambda: False, self.shim)
+        self.shim.waiters.append(waiter)
+        self.engine.schedule(self.engine.now + max(0, duration), waiter, TIMEOUT)
+        current.parent.switch()
+
+    # -- output ----------------------------------------------------------------------------
+    def emit(self, line: str) -> None:
+        now = self.engine.now
+        self.output.append((now, line))
+        for sink in self.sinks:
+            sink(self, now, line)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The --json entry: exactly node, path, exit, output, error."""
+        return {"node": self.node, "path": self.path, "exit": self.exit,
+                "output": [{"t": t / 1e9, "text": text} for t, text in self.output], "error": self.error}
+
+
+def _exit_status(code: Any, program: Program) -> int:
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    program.stdout.write(f"{code}\n")  # sys.exit("message") prints it to stderr, status 1
+    return 1

@@ -1,0 +1,685 @@
+"""`socket` for programs on a simulated host: AF_INET stream (the host's TCP) and datagram
+(its UDP) sockets with the standard library's names, errors and errno values (Linux's)."""
+
+from __future__ import annotations
+
+import errno as E
+import io
+import os
+import socket as _real
+import struct
+import types
+from collections import deque
+from ipaddress import IPv4Address
+from typing import TYPE_CHECKING, Any
+
+from lanlab.proto.ipv4 import Delivery, LocalIpError
+from lanlab.proto.tcp import ANY, LocalTcpError, TcpConfig, TcpState
+from lanlab.proto.udp import PortInUseError
+from lanlab.sim.shim._process import UnsupportedInSimulation
+
+if TYPE_CHECKING:
+    from lanlab.sim.frame import Frame
+    from lanlab.sim.host import Host
+    from lanlab.sim.shim._process import Program
+
+BROADCAST = IPv4Address("255.255.255.255")
+LOOPBACK = IPv4Address("127.0.0.1")
+DEFAULT_BACKLOG = min(_real.SOMAXCONN, 128)  # what socket.listen() uses without an argument
+SOMAXCONN = 4096  # Linux net.core.somaxconn: larger backlogs are cut to this
+DEFAULT_RCVBUF = 131072
+DEFAULT_SNDBUF = 16384
+S = TcpState
+_NOT_CONNECTED = (S.SYN_SENT, S.SYN_RECEIVED)
+
+
+def os_error(code: int) -> OSError:
+    """The exception CPython raises for `code`: OSError picks the subclass (ConnectionRefusedError, ...)."""
+    return OSError(code, os.strerror(code))
+
+
+class SimSocket:
+    """A socket on a simulated host. Subclassed per program (`_program` set) by `socket_module`."""
+
+    _program: Program
+
+    def __init__(self, family: int = _real.AF_INET, type: int = _real.SOCK_STREAM, proto: int = 0,
+                 fileno: int | None = None) -> None:
+        program = self._program
+        if fileno is not None:
+            raise UnsupportedInSimulation(f"socket(fileno=...) on host {program.node}")
+        if family != _real.AF_INET:
+            raise os_error(E.EAFNOSUPPORT)
+        kind = type & ~(getattr(_real, "SOCK_NONBLOCK", 0) | getattr(_real, "SOCK_CLOEXEC", 0))
+        if kind not in (_real.SOCK_STREAM, _real.SOCK_DGRAM):
+            raise UnsupportedInSimulation(f"socket type {type} on host {program.node} (SOCK_STREAM and SOCK_DGRAM only)")
+        self.family = _real.AddressFamily.AF_INET
+        self.type = _real.SocketKind(kind)
+        self.proto = proto
+        self._host: Host = program.host
+        self._shim = program.shim
+        self._tcp = kind == _real.SOCK_STREAM
+        self._fd = self._shim.new_fd(self)
+        self._timeout: float | None = program.default_timeout
+        self._options: dict[tuple[int, int], Any] = {}
+        self._bound: tuple[IPv4Address, int] | None = None
+        self._listener: Any = None
+        self._conn: Any = None
+        self._key: Any = None
+        self._reset_reported = False
+        self._shut_rd = False
+        self._shut_wr = False
+        self._closed = False
+        self._io_refs = 0
+        self._datagrams: deque[tuple[bytes, tuple[str, int]]] = deque()
+        self._peer: tuple[IPv4Address, int] | None = None  # a connected UDP socket's peer
+        self._groups: set[IPv4Address] = set()
+        program.sockets.append(self)
+
+    # -- plumbing ------------------------------------------------------------------------------
+    def __repr__(self) -> str:
+        where = f", laddr={self.getsockname()}" if self._bound or self._key else ""
+        return (f"<socket.socket fd={self.fileno()}, family={self.family!r}, type={self.type!r}, "
+                f"proto={self.proto}{where}>")
+
+    def __enter__(self) -> SimSocket:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def fileno(self) -> int:
+        return -1 if self._closed else self._fd
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise os_error(E.EBADF)
+
+    def _ns_timeout(self) -> int | None:
+        return None if self._timeout is None else int(self._timeout * 1e9)
+
+    def _block(self, ready: Any) -> None:
+        """Wait for `ready()` as this socket's timeout says: BlockingIOError, timeout, or go on."""
+        if ready():
+            return
+        if self._timeout == 0:
+            raise BlockingIOError(E.EAGAIN, "Resource temporarily unavailable")
+        if not self._program.wait(ready, self._ns_timeout()):
+            raise _real.timeout("timed out")
+
+    def _resolve(self, host: str) -> IPv4Address:
+        return IPv4Address(self._program.modules["socket"].gethostbyname(host))
+
+    def _address(self, address: Any, binding: bool) -> tuple[IPv4Address, int]:
+        if not (isinstance(address, tuple) and len(address) == 2 and isinstance(address[1], int)):
+            raise TypeError("AF_INET address must be a pair (host, port)")
+        host, port = address
+        if not 0 <= port <= 65535:
+            raise OverflowError("bind(): port must be 0-65535.")
+        if host == "" and binding:
+            return ANY, port
+        if host == "<broadcast>":
+            return BROADCAST, port
+        return self._resolve(host), port
+
+    # -- options ---------------------------------------------------------------------------------
+    def setsockopt(self, level: int, option: int, value: Any, optlen: int | None = None) -> None:
+        self._check_open()
+        if isinstance(value, bool):
+            value = int(value)
+        if level == _real.SOL_SOCKET and option in (_real.SO_RCVBUF, _real.SO_SNDBUF):
+            value = max(2304, 2 * int(value))  # Linux doubles it (bookkeeping overhead), as getsockopt shows
+        if level == _real.IPPROTO_TCP and option == _real.TCP_NODELAY and self._conn is not None:
+            self._conn.nodelay = bool(value)
+        if level == _real.IPPROTO_IP and option in (_real.IP_ADD_MEMBERSHIP, _real.IP_DROP_MEMBERSHIP):
+            self._membership(option == _real.IP_ADD_MEMBERSHIP, value)
+            return
+        self._options[(level, option)] = value
+
+    def _membership(self, join: bool, value: Any) -> None:
+        if not isinstance(value, (bytes, bytearray)) or len(value) not in (8, 12):
+            raise os_error(E.EINVAL)
+        group = IPv4Address(bytes(value[:4]))
+        if not group.is_multicast:
+            raise os_error(E.EINVAL)
+        if join:
+            if group in self._groups:
+                raise os_error(E.EADDRINUSE)
+            self._groups.add(group)
+            self._host.join(group)
+        else:
+            if group not in self._groups:
+                raise os_error(E.EADDRNOTAVAIL)
+            self._groups.discard(group)
+            if not any(group in s._groups for s in self._shim.sockets.values()):
+                self._host.ip.leave(group)
+
+    def getsockopt(self, level: int, option: int, buflen: int = 0) -> Any:
+        self._check_open()
+        defaults = {
+            (_real.SOL_SOCKET, _real.SO_RCVBUF): DEFAULT_RCVBUF, (_real.SOL_SOCKET, _real.SO_SNDBUF): DEFAULT_SNDBUF,
+            (_real.SOL_SOCKET, _real.SO_TYPE): int(self.type), (_real.IPPROTO_IP, _real.IP_MULTICAST_TTL): 1,
+            (_real.IPPROTO_IP, _real.IP_MULTICAST_LOOP): 1,
+        }
+        if (level, option) == (_real.SOL_SOCKET, _real.SO_ERROR):
+            return self._conn.error or 0 if self._conn is not None else 0
+        value = self._options.get((level, option), defaults.get((level, option), 0))
+        if buflen and isinstance(value, int):
+            return struct.pack("i", value)[:buflen]
+        return value
+
+    def _option(self, level: int, option: int) -> Any:
+        return self._options.get((level, option), 0)
+
+    def settimeout(self, value: float | None) -> None:
+        if value is not None and value < 0:
+            raise ValueError("Timeout value out of range")
+        self._timeout = None if value is None else float(value)
+
+    def gettimeout(self) -> float | None:
+        return self._timeout
+
+    def setblocking(self, flag: bool) -> None:
+        self._timeout = None if flag else 0.0
+
+    def getblocking(self) -> bool:
+        return self._timeout != 0
+
+    # -- addresses ---------------------------------------------------------------------------------
+    def bind(self, address: Any) -> None:
+        self._check_open()
+        if self._bound is not None or self._key is not None:
+            raise os_error(E.EINVAL)
+        ip, port = self._address(address, binding=True)
+        if ip != ANY and ip not in self._host.addresses and not ip.is_loopback:
+            raise os_error(E.EADDRNOTAVAIL)
+        if self._tcp:
+            port = self._bind_tcp(ip, port)
+        else:
+            port = self._bind_udp(port)
+        self._bound = (ip, port)
+
+    def _bind_tcp(self, ip: IPv4Address, port: int) -> int:
+        stack = self._host.tcp.stack
+        if port == 0:
+            return stack.ephemeral_port(ip)
+        reuse = bool(self._option(_real.SOL_SOCKET, _real.SO_REUSEADDR))
+        for other in self._shim.tcp_bound.get(port, []):
+            overlap = ip == ANY or other._bound[0] == ANY or other._bound[0] == ip
+            if overlap and not (reuse and other._option(_real.SOL_SOCKET, _real.SO_REUSEADDR)
+                                and other._listener is None):
+                raise os_error(E.EADDRINUSE)
+        # Without SO_REUSEADDR, Linux refuses a port that connections (TIME-WAIT ones too) still use.
+        if not reuse and any(key[1] == port for key in stack.connections):
+            raise os_error(E.EADDRINUSE)
+        self._shim.tcp_bound.setdefault(port, []).append(self)
+        return port
+
+    def _bind_udp(self, port: int) -> int:
+        try:
+            return self._host.udp.bind(port, self._datagram_arrived)
+        except PortInUseError:
+            raise os_error(E.EADDRINUSE) from None
+
+    def getsockname(self) -> tuple[str, int]:
+        self._check_open()
+        if self._key is not None:
+            return str(self._key[0]), self._key[1]
+        if self._bound is not None:
+            return str(self._bound[0]), self._bound[1]
+        return "0.0.0.0", 0
+
+    def getpeername(self) -> tuple[str, int]:
+        self._check_open()
+        if self._key is not None and self._conn.state not in _NOT_CONNECTED:
+            return str(self._key[2]), self._key[3]
+        if self._peer is not None:
+            return str(self._peer[0]), self._peer[1]
+        raise os_error(E.ENOTCONN)
+
+    # -- TCP: server side ---------------------------------------------------------------------------
+    def listen(self, backlog: int = DEFAULT_BACKLOG) -> None:
+        self._check_open()
+        if not self._tcp:
+            raise os_error(E.EOPNOTSUPP)
+        if self._listener is not None:
+            self._listener.backlog = max(0, min(backlog, SOMAXCONN))
+            return
+        if self._bound is None:
+            self.bind(("", 0))
+        ip, port = self._bound  # type: ignore[misc]
+        try:
+            self._listener = self._host.tcp.stack.listen(ip, port, min(backlog, SOMAXCONN))
+        except LocalTcpError:
+            raise os_error(E.EADDRINUSE) from None
+        self._listener.config = self._config()
+
+    def accept(self) -> tuple[SimSocket, tuple[str, int]]:
+        self._check_open()
+        listener = self._listener
+        if listener is None:
+            raise os_error(E.EINVAL)
+        self._block(lambda: listener.accept_queue or self._closed)
+        if self._closed:
+            raise os_error(E.EBADF)
+        key, connection = listener.accept()
+        peer = type(self)(self.family, self.type, self.proto)
+        peer._key, peer._conn = key, connection
+        peer._timeout = self._program.default_timeout
+        self._host.tcp.flush(self._host.engine.now)
+        return peer, (str(key[2]), key[3])
+
+    # -- TCP/UDP: connecting --------------------------------------------------------------------------
+    def _config(self) -> TcpConfig:
+        base = self._host.tcp.stack.config
+        config = TcpConfig(**{name: getattr(base, name) for name in base.__slots__})
+        config.nodelay = bool(self._option(_real.IPPROTO_TCP, _real.TCP_NODELAY))
+        if (_real.SOL_SOCKET, _real.SO_RCVBUF) in self._options:
+            config.receive_buffer = self._options[(_real.SOL_SOCKET, _real.SO_RCVBUF)] // 2
+        if (_real.SOL_SOCKET, _real.SO_SNDBUF) in self._options:
+            config.send_buffer = self._options[(_real.SOL_SOCKET, _real.SO_SNDBUF)] // 2
+        return config
+
+    def connect(self, address: Any) -> None:
+        code = self._connect(address, raising=True)
+        assert code == 0
+
+    def connect_ex(self, address: Any) -> int:
+        try:
+            return self._connect(address, raising=False)
+        except OSError as error:
+            return error.errno or E.EINVAL
+
+    def _connect(self, address: Any, raising: bool) -> int:
+        self._check_open()
+        ip, port = self._address(address, binding=False)
+        if not self._tcp:
+            if self._bound is None:
+                self.bind(("", 0))
+            self._peer = (ip, port)
+            return 0
+        if self._conn is not None:
+            if self._conn.state in _NOT_CONNECTED:
+                return self._finish_connect(raising)
+            raise os_error(E.EISCONN)
+        if self._listener is not None:
+            raise os_error(E.EINVAL)
+        if ip == BROADCAST or ip.is_multicast:
+            raise os_error(E.ENETUNREACH)
+        tcp = self._host.tcp
+        try:
+            local_ip = tcp.local_address_for(ip)
+        except LocalIpError:
+            raise os_error(E.ENETUNREACH) from None
+        local_port = self._bound[1] if self._bound is not None else None
+        self._key, self._conn = tcp.stack.connect(local_ip, ip, port, local_port, self._config())
+        tcp.flush(self._host.engine.now)
+        if self._timeout == 0:
+            if raising:
+                raise BlockingIOError(E.EINPROGRESS, "Operation now in progress")
+            return E.EINPROGRESS
+        return self._finish_connect(raising)
+
+    def _finish_connect(self, raising: bool) -> int:
+        conn = self._conn
+        try:
+            self._block(lambda: conn.state not in _NOT_CONNECTED)
+        except _real.timeout:
+            conn.abort()
+            self._host.tcp.flush(self._host.engine.now)
+            raise
+        if conn.error:
+            self._reset_reported = True
+            if raising:
+                raise os_error(conn.error)
+            return conn.error
+        return 0
+
+    # -- sending ---------------------------------------------------------------------------------------
+    def send(self, data: Any, flags: int = 0) -> int:
+        self._check_open()
+        data = memoryview(data).tobytes()
+        if not self._tcp:
+            if self._peer is None:
+                raise os_error(E.EDESTADDRREQ)
+            return self._sendto(data, self._peer)
+        conn = self._conn
+        if conn is None:
+            raise os_error(E.ENOTCONN if self._listener is None else E.ENOTCONN)
+        self._block(lambda: conn.state not in _NOT_CONNECTED)
+        self._raise_pending_error()
+        if self._shut_wr or not conn.can_send:
+            raise os_error(E.EPIPE)
+        self._block(lambda: conn.send_space > 0 or conn.error or not conn.can_send)
+        self._raise_pending_error()
+        if not conn.can_send:
+            raise os_error(E.EPIPE)
+        sent = conn.send(data)
+        self._host.tcp.flush(self._host.engine.now)
+        return sent
+
+    def _raise_pending_error(self) -> None:
+        error = self._conn.error
+        if error:
+            if not self._reset_reported:
+                self._reset_reported = True
+                raise os_error(error)
+            raise os_error(E.EPIPE)
+
+    def sendall(self, data: Any, flags: int = 0) -> None:
+        view = memoryview(data).cast("B")
+        while len(view):
+            sent = self.send(view, flags)
+            view = view[sent:]
+
+    def sendto(self, data: Any, flags_or_address: Any, address: Any = None) -> int:
+        self._check_open()
+        target = flags_or_address if address is None else address
+        if self._tcp:
+            raise os_error(E.EISCONN if self._conn is not None else E.EPIPE)
+        return self._sendto(memoryview(data).tobytes(), self._address(target, binding=False))
+
+    def _sendto(self, data: bytes, target: tuple[IPv4Address, int]) -> int:
+        ip, port = target
+        host = self._host
+        delivery = host.ip.accepts(ip) if ip != BROADCAST else Delivery.LIMITED_BROADCAST
+        if delivery in (Delivery.LIMITED_BROADCAST, Delivery.DIRECTED_BROADCAST) or ip == BROADCAST:
+            if not self._option(_real.SOL_SOCKET, _real.SO_BROADCAST):
+                raise os_error(E.EACCES)  # Linux: broadcast needs SO_BROADCAST
+        if len(data) > 65507:
+            raise os_error(E.EMSGSIZE)
+        if self._bound is None:
+            self.bind(("", 0))
+        ttl = None
+        if ip.is_multicast:
+            ttl = int(self._options.get((_real.IPPROTO_IP, _real.IP_MULTICAST_TTL), 1))
+        if ip.is_loopback or (ip in host.addresses):
+            self._loop_datagram(ip, port, data)
+            return len(data)
+        try:
+            host.send_udp(self._bound[1], ip, port, data, host.engine.now, ttl)  # type: ignore[index]
+        except LocalIpError:
+            raise os_error(E.ENETUNREACH) from None
+        if ip.is_multicast and self._options.get((_real.IPPROTO_IP, _real.IP_MULTICAST_LOOP), 1):
+            self._loop_datagram(ip, port, data)
+        return len(data)
+
+    def _loop_datagram(self, ip: IPv4Address, port: int, data: bytes) -> None:
+        """Datagrams to this host (127.0.0.1, its own address, a group it joined) stay inside it."""
+        receiver = self._host.udp.bound.get(port)
+        owner = getattr(receiver, "__self__", None)
+        if isinstance(owner, SimSocket) and (not ip.is_multicast or ip in owner._groups):
+            source = LOOPBACK if ip.is_loopback else (ip if not ip.is_multicast else self._host.addresses[0])
+            owner._queue(data, (str(source), self._bound[1]))  # type: ignore[index]
+
+    # -- receiving --------------------------------------------------------------------------------------
+    def _datagram_arrived(self, host: Any, frame: Frame, now: int) -> None:
+        ip, udp = frame.l3, frame.l4
+        if self._bound is not None and self._bound[0] not in (ANY, ip.dst) and not ip.dst.is_multicast:
+            return
+        if self._peer is not None and (ip.src, udp.src_port) != self._peer:
+            return
+        self._queue(frame.data, (str(ip.src), udp.src_port))
+
+    def _queue(self, data: bytes, source: tuple[str, int]) -> None:
+        self._datagrams.append((data, source))
+        self._shim.poke()
+
+    def recv(self, bufsize: int, flags: int = 0) -> bytes:
+        self._check_open()
+        if bufsize < 0:
+            raise ValueError("negative buffersize in recv")
+        if not self._tcp:
+            return self._recvfrom(bufsize)[0]
+        conn = self._conn
+        if conn is None:
+            raise os_error(E.ENOTCONN)
+        self._block(lambda: self._shut_rd or conn.readable or conn.at_eof or conn.error
+                    or conn.state in (S.CLOSED, S.TIME_WAIT))
+        if conn.readable and not self._shut_rd:
+            data = conn.receive(bufsize)
+            self._host.tcp.flush(self._host.engine.now)
+            return data
+        if conn.error and not self._reset_reported:
+            self._reset_reported = True
+            raise os_error(conn.error)
+        return b""
+
+    def recvfrom(self, bufsize: int, flags: int = 0) -> tuple[bytes, Any]:
+        if self._tcp:
+            return self.recv(bufsize, flags), None
+        self._check_open()
+        return self._recvfrom(bufsize)
+
+    def _recvfrom(self, bufsize: int) -> tuple[bytes, tuple[str, int]]:
+        if self._bound is None:
+            self.bind(("", 0))
+        self._block(lambda: self._datagrams or self._closed)
+        if self._closed:
+            raise os_error(E.EBADF)
+        data, source = self._datagrams.popleft()
+        return data[:bufsize], source  # a datagram longer than bufsize is cut, the rest lost
+
+    def recv_into(self, buffer: Any, nbytes: int = 0, flags: int = 0) -> int:
+        view = memoryview(buffer).cast("B")
+        data = self.recv(nbytes or len(view), flags)
+        view[: len(data)] = data
+        return len(data)
+
+    def recvfrom_into(self, buffer: Any, nbytes: int = 0, flags: int = 0) -> tuple[int, Any]:
+        view = memoryview(buffer).cast("B")
+        data, source = self.recvfrom(nbytes or len(view), flags)
+        view[: len(data)] = data
+        return len(data), source
+
+    # -- readiness (select) ----------------------------------------------------------------------------
+    def _readable(self) -> bool:
+        if self._closed:
+            return True
+        if self._listener is not None:
+            return bool(self._listener.accept_queue)
+        if not self._tcp:
+            return bool(self._datagrams)
+        conn = self._conn
+        return conn is not None and bool(conn.readable or conn.at_eof or conn.error or self._shut_rd
+                                         or conn.state in (S.CLOSED, S.TIME_WAIT))
+
+    def _writable(self) -> bool:
+        if not self._tcp or self._closed:
+            return True
+        conn = self._conn
+        if conn is None:
+            return False
+        if conn.state in _NOT_CONNECTED:
+            return False
+        return bool(conn.error) or not conn.can_send or conn.send_space > 0
+
+    # -- closing ---------------------------------------------------------------------------------------
+    def shutdown(self, how: int) -> None:
+        self._check_open()
+        if self._tcp and (self._conn is None or self._conn.state in (S.CLOSED,)):
+            raise os_error(E.ENOTCONN)
+        if how in (_real.SHUT_RD, _real.SHUT_RDWR):
+            self._shut_rd = True
+        if how in (_real.SHUT_WR, _real.SHUT_RDWR):
+            self._shut_wr = True
+            if self._tcp:
+                self._conn.shutdown()
+                self._host.tcp.flush(self._host.engine.now)
+        self._shim.poke()
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        if self._io_refs <= 0:
+            self._real_close()
+
+    def _decref_socketios(self) -> None:
+        if self._io_refs > 0:
+            self._io_refs -= 1
+        if self._closed and self._io_refs <= 0:
+            self._real_close()
+
+    def _real_close(self) -> None:
+        shim, host = self._shim, self._host
+        shim.sockets.pop(self._fd, None)
+        if self in self._program.sockets:
+            self._program.sockets.remove(self)
+        if self._bound is not None:
+            if self._tcp:
+                bound = shim.tcp_bound.get(self._bound[1], [])
+                if self in bound:
+                    bound.remove(self)
+            elif host.udp.bound.get(self._bound[1]) == self._datagram_arrived:
+                host.udp.unbind(self._bound[1])
+        for group in list(self._groups):
+            self._membership(False, group.packed + bytes(4))
+        if self._listener is not None:
+            host.tcp.stack.close_listener(self._listener)
+        if self._conn is not None:
+            self._conn.close()
+        host.tcp.flush(host.engine.now)
+        shim.poke()
+
+    def detach(self) -> int:
+        raise UnsupportedInSimulation(f"socket.detach() on host {self._program.node}")
+
+    def dup(self) -> SimSocket:
+        raise UnsupportedInSimulation(f"socket.dup() on host {self._program.node}")
+
+    def makefile(self, mode: str = "r", buffering: int | None = None, *, encoding: str | None = None,
+                 errors: str | None = None, newline: str | None = None) -> Any:
+        """As CPython's socket.makefile: a SocketIO in buffered and text wrappers."""
+        if not set(mode) <= {"r", "w", "b"}:
+            raise ValueError(f"invalid mode {mode!r} (only r, w, b allowed)")
+        writing, reading, binary = "w" in mode, "r" in mode or "w" not in mode, "b" in mode
+        rawmode = ("r" if reading else "") + ("w" if writing else "")
+        raw = _real.SocketIO(self, rawmode)  # type: ignore[arg-type]
+        self._io_refs += 1
+        if buffering is None:
+            buffering = -1
+        if buffering < 0:
+            buffering = io.DEFAULT_BUFFER_SIZE
+        if buffering == 0:
+            if not binary:
+                raise ValueError("unbuffered streams must be binary")
+            return raw
+        if reading and writing:
+            buffer: Any = io.BufferedRWPair(raw, raw, buffering)
+        elif reading:
+            buffer = io.BufferedReader(raw, buffering)
+        else:
+            buffer = io.BufferedWriter(raw, buffering)
+        if binary:
+            return buffer
+        text = io.TextIOWrapper(buffer, encoding, errors, newline)
+        text.mode = mode
+        return text
+
+
+def socket_module(program: Program) -> types.ModuleType:
+    """The `socket` module a program on a simulated host imports."""
+    module = types.ModuleType("socket", "Simulated sockets (lanlab): the standard names on a simulated host.")
+    exported = []
+    for name in dir(_real):
+        value = getattr(_real, name)
+        if name.isupper() and isinstance(value, int):
+            setattr(module, name, value)
+            exported.append(name)
+    for name in ("error", "timeout", "herror", "gaierror", "AddressFamily", "SocketKind", "has_ipv6",
+                 "inet_aton", "inet_ntoa", "inet_pton", "inet_ntop", "htons", "htonl", "ntohs", "ntohl",
+                 "SocketIO", "_GLOBAL_DEFAULT_TIMEOUT"):
+        setattr(module, name, getattr(_real, name))
+        exported.append(name)
+    sock_class = type("socket", (SimSocket,), {"_program": program, "__module__": "socket"})
+    module.socket = module.SocketType = sock_class
+    host = program.host
+    network = getattr(host, "network", None)
+
+    def gethostname() -> str:
+        return host.name
+
+    def gethostbyname(name: str) -> str:
+        if name in ("", "0.0.0.0"):
+            return "0.0.0.0"
+        if name == "<broadcast>":
+            return "255.255.255.255"
+        if name in ("localhost", "localhost.localdomain"):
+            return "127.0.0.1"
+        try:
+            return str(IPv4Address(name))
+        except ValueError:
+            pass
+        node = host if name == host.name else (network.nodes.get(name) if network is not None else None)
+        addresses = getattr(node, "addresses", None)
+        if not addresses:
+            raise _real.gaierror(_real.EAI_NONAME, "Name or service not known")
+        return str(addresses[0])
+
+    def getaddrinfo(host_name: Any, port: Any, family: int = 0, type: int = 0, proto: int = 0,
+                    flags: int = 0) -> list[tuple[Any, ...]]:
+        if family not in (0, _real.AF_INET):
+            raise _real.gaierror(_real.EAI_FAMILY, "ai_family not supported")
+        ip = gethostbyname("" if host_name is None else str(host_name))
+        number = int(port) if port is not None else 0
+        kinds = [type] if type else [_real.SOCK_STREAM, _real.SOCK_DGRAM]
+        return [(_real.AddressFamily.AF_INET, _real.SocketKind(kind),
+                 _real.IPPROTO_TCP if kind == _real.SOCK_STREAM else _real.IPPROTO_UDP, "", (ip, number))
+                for kind in kinds]
+
+    def getfqdn(name: str = "") -> str:
+        return name or host.name
+
+    def gethostbyname_ex(name: str) -> tuple[str, list[str], list[str]]:
+        return name, [], [gethostbyname(name)]
+
+    def getdefaulttimeout() -> float | None:
+        return program.default_timeout
+
+    def setdefaulttimeout(timeout: float | None) -> None:
+        program.default_timeout = timeout
+
+    def create_connection(address: tuple[str, int], timeout: Any = _real._GLOBAL_DEFAULT_TIMEOUT,
+                          source_address: Any = None, **_: Any) -> SimSocket:
+        sock = sock_class(_real.AF_INET, _real.SOCK_STREAM)
+        try:
+            if timeout is not _real._GLOBAL_DEFAULT_TIMEOUT:
+                sock.settimeout(timeout)
+            if source_address:
+                sock.bind(source_address)
+            sock.connect(address)
+            return sock
+        except BaseException:
+            sock.close()
+            raise
+
+    def create_server(address: tuple[str, int], *, family: int = _real.AF_INET, backlog: int | None = None,
+                      reuse_port: bool = False, dualstack_ipv6: bool = False) -> SimSocket:
+        sock = sock_class(family, _real.SOCK_STREAM)
+        try:
+            sock.setsockopt(_real.SOL_SOCKET, _real.SO_REUSEADDR, 1)
+            sock.bind(address)
+            sock.listen(DEFAULT_BACKLOG if backlog is None else backlog)
+            return sock
+        except BaseException:
+            sock.close()
+            raise
+
+    def unsupported(name: str) -> Any:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            raise UnsupportedInSimulation(f"socket.{name}() is not available on simulated host {host.name}")
+        return call
+
+    functions = {
+        "gethostname": gethostname, "gethostbyname": gethostbyname, "gethostbyname_ex": gethostbyname_ex,
+        "getaddrinfo": getaddrinfo, "getfqdn": getfqdn, "getdefaulttimeout": getdefaulttimeout,
+        "setdefaulttimeout": setdefaulttimeout, "create_connection": create_connection,
+        "create_server": create_server, "socketpair": unsupported("socketpair"), "fromfd": unsupported("fromfd"),
+        "has_dualstack_ipv6": lambda: False,
+    }
+    for name, function in functions.items():
+        setattr(module, name, function)
+        exported.append(name)
+    module.__all__ = sorted({*exported, "socket", "SocketType"})
+    return module

@@ -1,0 +1,115 @@
+"""TCP on a simulated host: the sans-IO `TcpStack` of lanlab.proto.tcp wired to the host's
+IP layer (IP protocol 6), its timers to the engine, and 127.0.0.0/8 looped back inside the
+host. cwnd/ssthresh changes and state changes go to the event list ("cwnd", "tcp")."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from ipaddress import IPv4Address, IPv4Network
+from typing import TYPE_CHECKING, Any, Callable, Final
+
+from lanlab.proto.tcp import CongestionChanged, StateChanged, TcpConfig, TcpStack
+from lanlab.sim.engine import MachineTimer
+from lanlab.sim.frame import ETH_HEADER, Frame
+from lanlab.sim.trace import register_kind
+from lanlab.wire import describe
+from lanlab.wire.tcp import Tcp, pack_options
+
+if TYPE_CHECKING:
+    from lanlab.sim.host import Host
+
+PROTO_TCP: Final = 6
+LOOPBACK: Final = IPv4Network("127.0.0.0/8")
+LOOPBACK_ADDRESS: Final = IPv4Address("127.0.0.1")
+LOOPBACK_DELAY: Final = 10_000  # 10 us through the host's own lo
+
+register_kind("cwnd")
+register_kind("tcp")
+
+
+def segment_frame_size(header: Tcp, payload: bytes) -> int:
+    """Ethernet + IPv4 (no options) + TCP header with its options + data."""
+    options = len(pack_options(header.options)) if header.options else 0
+    return ETH_HEADER + 20 + 20 + options + len(payload)
+
+
+class _Loopback:
+    """The engine target that delivers a looped-back segment to its own host."""
+
+    __slots__ = ("tcp",)
+
+    def __init__(self, tcp: HostTcp) -> None:
+        self.tcp = tcp
+
+    def fire(self, segment: tuple[IPv4Address, IPv4Address, Tcp, bytes], now: int) -> None:
+        src, dst, header, payload = segment
+        tcp = self.tcp
+        if tcp.host.tracer is not None:
+            tcp.host.tracer.record(now, tcp.host.name, "lo", "deliver", None, "TCP " + describe([header, payload])[1])
+        tcp.stack.handle_segment(src, dst, header, payload, now)
+        tcp.flush(now)
+
+
+class HostTcp:
+    """A host's TCP. `watchers` are called after anything happened (the socket shim wakes
+    the programs waiting on this host)."""
+
+    def __init__(self, host: Host, config: TcpConfig | None = None) -> None:
+        self.host = host
+        engine = host.engine
+        # A random source of its own (ISS, ephemeral ports), so adding TCP to a host does not
+        # change the draws of the run's shared RNG (loss, backoff).
+        seed = int.from_bytes(hashlib.sha256(f"{engine.seed}/{host.name}/tcp".encode()).digest()[:8], "big")
+        self.stack = TcpStack(random.Random(seed), config)
+        self.timer = MachineTimer(engine, self.stack, self)
+        self.watchers: list[Callable[[], None]] = []
+        self._loopback = _Loopback(self)
+        host.ip_protocols[PROTO_TCP] = self.segment_arrived
+
+    def local_address_for(self, dst: IPv4Address) -> IPv4Address:
+        """The source address a connection to `dst` uses (raises LocalIpError with no route)."""
+        if dst in LOOPBACK:
+            return LOOPBACK_ADDRESS
+        if dst in self.host.addresses:
+            return dst
+        route = self.host.ip.route(dst)
+        return self.host.ip.source_for(route.index)
+
+    def segment_arrived(self, host: Any, frame: Frame, now: int) -> None:
+        ip = frame.l3
+        self.stack.handle_segment(ip.src, ip.dst, frame.l4, frame.data, now)
+        self.flush(now)
+
+    def timer_fired(self, machine: Any, now: int) -> None:
+        self.flush(now)
+
+    def flush(self, now: int) -> None:
+        """Transmit what the stack has to send, report its news, re-arm its timer."""
+        host = self.host
+        for src, dst, header, payload in self.stack.segments_to_send(now):
+            if dst in LOOPBACK or dst in host.addresses:
+                host.engine.schedule(now + LOOPBACK_DELAY, self._loopback, (src, dst, header, payload))
+            else:
+                host.send_ip(dst, PROTO_TCP, header, payload, segment_frame_size(header, payload), now)
+        tracer = host.tracer
+        for key, connection in self.stack.connections.items():
+            event = connection.next_event()
+            while event is not None:
+                if tracer is not None:
+                    if isinstance(event, CongestionChanged):
+                        tracer.record(now, host.name, None, "cwnd", None,
+                                      f"TCP {key[1]} → {key[2]}:{key[3]} cwnd={event.cwnd} "
+                                      f"ssthresh={ssthresh_text(event.ssthresh)} ({event.phase})")
+                    elif isinstance(event, StateChanged):
+                        tracer.record(now, host.name, None, "tcp", None,
+                                      f"TCP {key[1]} → {key[2]}:{key[3]} {event.old} → {event.new}")
+                event = connection.next_event()
+        self.timer.arm()
+        for watcher in self.watchers:
+            watcher()
+
+
+def ssthresh_text(ssthresh: int) -> str:
+    """ssthresh starts "arbitrarily high" (RFC 5681 3.1): shown as inf until a loss sets it."""
+    return "inf" if ssthresh >= 1 << 30 else str(ssthresh)
