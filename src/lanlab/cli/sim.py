@@ -66,9 +66,15 @@ def load_or_exit(file: Path, seed: int = 1) -> Any:
               help="Print the event list: a table for people, JSON lines for programs.")
 @click.option("--filter", "filter_", default=None, metavar="arp,icmp,...", help="Trace only these protocols.")
 @click.option("--show", "show", default="", metavar="mac,arp", help="Tables to print at the end.")
+@click.option("--app", "apps", multiple=True, metavar='"[at T] NODE=FILE.py"',
+              help="Run a Python program unchanged on a simulated host (its socket, select, time, "
+                   "threading, socketserver are the host's). Repeatable.")
+@click.option("--stdin", "stdins", multiple=True, metavar="NODE=TEXT", help="What input() reads on NODE's programs.")
+@click.option("--arg", "args", multiple=True, metavar="NODE=ARG", help="An argument (sys.argv) for NODE's programs.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON document at the end.")
 def run(file: Path, until: str, seed: int, do: tuple[str, ...], pcap: Path | None, capture: tuple[str, ...],
-        trace: str | None, filter_: str | None, show: str, as_json: bool) -> None:
+        trace: str | None, filter_: str | None, show: str, apps: tuple[str, ...], stdins: tuple[str, ...],
+        args: tuple[str, ...], as_json: bool) -> None:
     """Run a topology file in virtual time.
 
     Same file + same seed + same --do = the same events and byte-identical captures.
@@ -77,8 +83,16 @@ def run(file: Path, until: str, seed: int, do: tuple[str, ...], pcap: Path | Non
       lanlab sim run examples/hub_vs_switch.yaml --until 2s \\
           --do "pc1 ping pc3 -c 3 -i 0.2" --show mac,arp --pcap out.pcapng
       lanlab sim run examples/arp.yaml --do "pc1 ping 198.18.0.2 -c 1" --trace jsonl --filter arp
+
+    Programs, unchanged, each line they print as [time] NODE | text:
+
+    \b
+      lanlab sim run examples/broadcast.yaml --app pc1=tcp_server_once.py \\
+          --app "at 0.1s pc1=tcp_client.py" --stdin pc1=hello
     """
+    from lanlab.cli.sim_apps import programs_report, start_apps
     from lanlab.sim import CommandError, NetworkError, schedule
+    from lanlab.sim.shim import run_programs
     from lanlab.sim.trace import TABLE_HEADER, jsonl_line
 
     try:
@@ -111,15 +125,25 @@ def run(file: Path, until: str, seed: int, do: tuple[str, ...], pcap: Path | Non
             network.start_trace(protocols, keep=False, sink=lambda e: click.echo(e.as_row()))
         else:
             network.start_trace(protocols, keep=False, sink=lambda e: click.echo(jsonl_line(e)))
+    programs = start_apps(network, apps, stdins, args, echo=not as_json and trace != "jsonl")
     try:
-        events = network.run(end / 1e9, progress=sys.stderr.isatty() and not as_json)
+        if programs or any(c.command.words.startswith("tcp ") for c in network.commands):
+            events = run_programs(network, end)
+        else:
+            events = network.run(end / 1e9, progress=sys.stderr.isatty() and not as_json)
     finally:
         network.close()
     if as_json:
-        print_json(result_document(network, events))
+        document = result_document(network, events)
+        if apps:
+            document["programs"] = [program.as_dict() for program in programs]
+        print_json(document)
     elif trace != "jsonl":
         print_report(network, events, tables, pcap)
-    sys.exit(exit_status(network))
+        for line in programs_report(programs):
+            click.echo(line)
+    failed = any(program.exit not in (None, 0) for program in programs)
+    sys.exit(EXIT_NO_ANSWER if failed else exit_status(network))
 
 
 def result_document(network: Any, events: int) -> dict[str, Any]:

@@ -28,6 +28,7 @@ How to extend:
 """
 
 from lanlab.sim import kinds as _kinds  # noqa: F401 - registers host, switch, hub
+from lanlab.sim import tcp_commands as _tcp_commands  # noqa: F401 - registers tcp serve, tcp connect
 from lanlab.sim.commands import COMMANDS, CommandError, HostCommand, register_command, schedule
 from lanlab.sim.engine import Engine, MachineTimer
 from lanlab.sim.frame import Frame

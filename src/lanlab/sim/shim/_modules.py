@@ -65,6 +65,18 @@ class _Proxy(types.ModuleType):
         return getattr(self._real, attribute)
 
 
+class _Builtin:
+    """A function that, like a C builtin, does not bind as a method."""
+
+    __slots__ = ("function",)
+
+    def __init__(self, function: Callable[..., Any]) -> None:
+        self.function = function
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.function(*args, **kwargs)
+
+
 def time_module(program: Program) -> types.ModuleType:
     engine = program.engine
 
@@ -121,7 +133,7 @@ def select_module(program: Program) -> types.ModuleType:
         r, w = ready()
         return r, w, []
 
-    module.select = select
+    module.select = _Builtin(select)  # not a method when stored on a class (selectors does that)
     module.error = OSError
     return module
 

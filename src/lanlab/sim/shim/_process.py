@@ -25,6 +25,8 @@ ACTIVITY = "activity"
 class UnsupportedInSimulation(RuntimeError):
     """A call the socket shim cannot simulate (subprocess, os.fork, asyncio, ...)."""
 
+    __module__ = "builtins"  # tracebacks name it plainly, like the built-in errors a program knows
+
 
 class Waiter:
     """One parked greenlet and the condition that lets it go on."""

@@ -137,7 +137,7 @@ class SimSocket:
         self._options[(level, option)] = value
 
     def _membership(self, join: bool, value: Any) -> None:
-        if not isinstance(value, (bytes, bytearray)) or len(value) not in (8, 12):
+        if not isinstance(value, (bytes, bytearray)) or len(value) < 8:  # ip_mreq or longer, as Linux
             raise os_error(E.EINVAL)
         group = IPv4Address(bytes(value[:4]))
         if not group.is_multicast:
@@ -538,7 +538,12 @@ class SimSocket:
         if self._listener is not None:
             host.tcp.stack.close_listener(self._listener)
         if self._conn is not None:
-            self._conn.close()
+            linger = self._options.get((_real.SOL_SOCKET, _real.SO_LINGER))
+            if isinstance(linger, (bytes, bytearray)) and len(linger) >= 8 and struct.unpack("ii", linger[:8]) \
+                    == (1, 0):
+                self._conn.abort()  # SO_LINGER on with 0 s: close sends RST (Linux, RFC 9293 3.10.5)
+            else:
+                self._conn.close()
         host.tcp.flush(host.engine.now)
         shim.poke()
 

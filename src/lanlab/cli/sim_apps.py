@@ -1,0 +1,81 @@
+"""`lanlab sim run --app/--stdin/--arg`: programs run unchanged on simulated hosts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from lanlab.cli.common import fail
+from lanlab.units import UnitError, parse_duration
+
+
+def program_line(node: str, t: int, text: str) -> str:
+    """`[  0.001234] pc1 | text`: one line a program printed, at the virtual time it did."""
+    return f"[{t / 1e9:10.6f}] {node} | {text}"
+
+
+def _split(option: str, text: str) -> tuple[str, str]:
+    node, sep, value = text.partition("=")
+    if not sep or not node.strip():
+        fail(f"{option} {text!r}: expected NODE=VALUE, like {option} pc2=hello")
+    return node.strip(), value
+
+
+def parse_app(text: str) -> tuple[int, str, Path]:
+    """`[at T] NODE=FILE` -> (start time in ns, node, file)."""
+    words = text.split(None, 2)
+    at = 0
+    if len(words) >= 3 and words[0] == "at":
+        try:
+            at = parse_duration(words[1])
+        except UnitError as error:
+            fail(f"--app {text!r}: {error}")
+        text = words[2]
+    node, path = _split("--app", text)
+    return at, node, Path(path.strip())
+
+
+def start_apps(network: Any, apps: tuple[str, ...], stdins: tuple[str, ...], args: tuple[str, ...],
+               echo: bool) -> list[Any]:
+    """Start every --app on its node (stdin and arguments by node); returns the programs."""
+    stdin_of: dict[str, str] = {}
+    for text in stdins:
+        node, value = _split("--stdin", text)
+        stdin_of[node] = stdin_of.get(node, "") + value + ("" if value.endswith("\n") else "\n")
+    args_of: dict[str, list[str]] = {}
+    for text in args:
+        node, value = _split("--arg", text)
+        args_of.setdefault(node, []).append(value)
+    for node in [*stdin_of, *args_of]:
+        if node not in network.nodes:
+            fail(f"--stdin/--arg {node}=...: no node called {node!r} (nodes: {', '.join(network.nodes)})")
+    programs = []
+    for text in apps:
+        at, node, path = parse_app(text)
+        host = network.nodes.get(node)
+        if host is None or not hasattr(host, "run_program"):
+            fail(f"--app {text!r}: no host called {node!r} (nodes: {', '.join(network.nodes)})")
+        if not path.is_file():
+            fail(f"--app {text!r}: no such file {str(path)!r}")
+        try:
+            program = host.run_program(str(path), stdin=stdin_of.get(node, ""), args=args_of.get(node, []), at=at)
+        except SyntaxError as error:
+            fail(f"--app {text!r}: {path} is not valid Python: {error.msg} (line {error.lineno})")
+        if echo:
+            program.sinks.append(lambda p, t, line: click.echo(program_line(p.node, t, line)))
+        programs.append(program)
+    return programs
+
+
+def programs_report(programs: list[Any]) -> list[str]:
+    """One closing line per program: how it ended."""
+    lines = []
+    for program in programs:
+        if program.exit is None:
+            state = "still running when the run ended" if program.started_at is not None else "not started"
+        else:
+            state = f"exit {program.exit}" + (f": {program.error}" if program.error else "")
+        lines.append(f"{program.node} {program.path}: {state}")
+    return lines

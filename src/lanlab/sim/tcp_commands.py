@@ -1,0 +1,167 @@
+"""`--do "pc1 tcp serve --port 7788"` and `--do "pc2 tcp connect pc1 7788 --send hi"`: the real
+CLI's words, run as small programs on the simulated hosts (through the socket shim)."""
+
+from __future__ import annotations
+
+import argparse
+import socket
+import threading
+import time
+from typing import TYPE_CHECKING, Any
+
+from lanlab.sim.commands import HostCommand, duration_s, parser, register_command
+
+if TYPE_CHECKING:
+    from lanlab.sim.host import Host
+    from lanlab.sim.network import Network
+
+DEFAULT_REPLY = "thank YOU!"  # the note's answer, as `lanlab tcp serve`
+
+
+def _serve(port: int, bind: str, mode: str, reply: bytes, encoding: str, max_clients: int | None,
+           log: list[dict[str, Any]]) -> None:
+    """Accept clients forever, one thread each; reply to (or echo) every message."""
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind((bind, port))
+    listener.listen(128)
+    connected = [0]
+
+    def client(conn: Any, peer: str) -> None:
+        with conn:
+            while True:
+                try:
+                    data = conn.recv(65536)
+                except OSError as error:
+                    log.append({"t": time.monotonic(), "event": "disconnect", "client": peer, "reason": str(error)})
+                    break
+                if not data:
+                    log.append({"t": time.monotonic(), "event": "disconnect", "client": peer, "reason": "closed"})
+                    break
+                log.append({"t": time.monotonic(), "event": "message", "client": peer, "bytes": len(data),
+                            "text": data.decode(encoding, errors="backslashreplace").rstrip("\n")})
+                conn.sendall(data if mode == "echo" else reply)
+        connected[0] -= 1
+
+    while True:
+        conn, (ip, client_port) = listener.accept()
+        peer = f"{ip}:{client_port}"
+        if max_clients is not None and connected[0] >= max_clients:
+            log.append({"t": time.monotonic(), "event": "refused", "client": peer, "reason": "too many clients"})
+            conn.close()
+            continue
+        connected[0] += 1
+        log.append({"t": time.monotonic(), "event": "connect", "client": peer})
+        threading.Thread(target=client, args=(conn, peer), daemon=True).start()
+
+
+def _connect(host: str, port: int, sends: list[str], encoding: str, wait: float, timeout: float,
+             log: dict[str, Any]) -> None:
+    """Connect, send each text as a line, collect what arrives for `wait` seconds, close."""
+    try:
+        conn = socket.create_connection((host, port), timeout=timeout)
+    except OSError as error:
+        log["error"] = f"{type(error).__name__}: {error}"
+        return
+    log["connected"] = time.monotonic()
+    with conn:
+        for text in sends:
+            conn.sendall((text + "\n").encode(encoding))
+            log["sent"].append(text)
+        end = time.monotonic() + wait
+        while (left := end - time.monotonic()) > 0:
+            conn.settimeout(left)
+            try:
+                data = conn.recv(65536)
+            except socket.timeout:
+                break
+            except OSError as error:
+                log["error"] = f"{type(error).__name__}: {error}"
+                break
+            if not data:
+                break
+            log["received"].append({"t": time.monotonic(), "text": data.decode(encoding, errors="backslashreplace")})
+
+
+@register_command
+class TcpServe(HostCommand):
+    """tcp serve [--port 7788] [--bind ADDR] [--mode reply|echo] [--reply TEXT] [--encoding E] [--max-clients N]"""
+
+    words = "tcp serve"
+
+    @classmethod
+    def arguments(cls) -> argparse.ArgumentParser:
+        p = parser(cls.words)
+        p.add_argument("--port", type=int, default=7788)
+        p.add_argument("--bind", default="0.0.0.0")
+        p.add_argument("--mode", choices=("reply", "echo"), default="reply")
+        p.add_argument("--reply", default=DEFAULT_REPLY)
+        p.add_argument("--encoding", default="utf-8")
+        p.add_argument("--max-clients", dest="max_clients", type=int, default=None)
+        return p
+
+    def start(self, network: Network, host: Host, now: int) -> None:
+        a = self.args
+        self.log: list[dict[str, Any]] = []
+        self.program = host.run(_serve, a.port, a.bind, a.mode, a.reply.encode(a.encoding), a.encoding,
+                                a.max_clients, self.log)
+
+    def result(self) -> dict[str, Any]:
+        return {"port": self.args.port, "mode": self.args.mode, "events": self.log, "error": self.program.error}
+
+    def lines(self) -> list[str]:
+        a = self.args
+        out = [f"listening on tcp {a.bind}:{a.port} (mode {a.mode})"]
+        for e in self.log:
+            t = f"[{e['t']:10.6f}]"
+            if e["event"] == "message":
+                out.append(f"{t}  {e['client']}  {e['bytes']} B  {e['text']}")
+            elif e["event"] == "connect":
+                out.append(f"{t}  + {e['client']}")
+            else:
+                out.append(f"{t}  {'-' if e['event'] == 'disconnect' else 'x'} {e['client']}  {e['reason']}")
+        if self.program.error:
+            out.append(f"error: {self.program.error}")
+        return out
+
+
+@register_command
+class TcpConnect(HostCommand):
+    """tcp connect HOST PORT [--send TEXT]... [--encoding E] [--wait S] [--timeout S]"""
+
+    words = "tcp connect"
+
+    @classmethod
+    def arguments(cls) -> argparse.ArgumentParser:
+        p = parser(cls.words)
+        p.add_argument("host")
+        p.add_argument("port", type=int)
+        p.add_argument("--send", dest="sends", action="append", default=[])
+        p.add_argument("--encoding", default="utf-8")
+        p.add_argument("--wait", type=duration_s, default=1_000_000_000)
+        p.add_argument("--timeout", type=duration_s, default=10_000_000_000)
+        return p
+
+    def start(self, network: Network, host: Host, now: int) -> None:
+        a = self.args
+        self.log: dict[str, Any] = {"connected": None, "sent": [], "received": [], "error": None}
+        self.program = host.run(_connect, a.host, a.port, a.sends, a.encoding, a.wait / 1e9, a.timeout / 1e9,
+                                self.log)
+
+    def result(self) -> dict[str, Any]:
+        return dict(self.log)
+
+    def answered(self) -> bool | None:
+        return bool(self.log["received"])
+
+    def lines(self) -> list[str]:
+        log = self.log
+        if log["error"] and log["connected"] is None:
+            return [f"error: {log['error']}"]
+        out = [f"connected to {self.args.host}:{self.args.port} at {log['connected']:.6f} s"] if log["connected"] \
+            is not None else ["not connected (the run ended first)"]
+        out += [f"> {text}" for text in log["sent"]]
+        out += [f"[{r['t']:10.6f}] < {r['text'].rstrip()}" for r in log["received"]]
+        if log["error"]:
+            out.append(f"error: {log['error']}")
+        return out

@@ -1,0 +1,87 @@
+"""`lanlab sim run --app/--stdin/--arg` and `--do "... tcp serve|connect"`."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from lanlab.cli.main import cli
+
+REPO = Path(__file__).resolve().parents[2]
+EXAMPLE = str(REPO / "examples" / "broadcast.yaml")
+SEED = Path(os.environ.get("LANLAB_SEED", REPO.parent / "shared" / "seed")) / "programs"
+needs_seed = pytest.mark.skipif(not SEED.is_dir(), reason=f"the note's programs are not at {SEED} (set LANLAB_SEED)")
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, ["sim", "run", EXAMPLE, *args])
+
+
+@needs_seed
+def test_note_programs_print_under_their_host_with_virtual_time():
+    """Each printed line appears as `[  time] NODE | text`; both programs exit 0."""
+    result = run("--app", f"pc1={SEED / 'tcp_server_once.py'}", "--app", f"at 0.1s pc1={SEED / 'tcp_client.py'}",
+                 "--stdin", "pc1=hello")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert "[  0.100040] pc1 | 请输入您要发送的数据：接收的数据为:b'thank YOU!'" in lines
+    assert "[  0.100030] pc1 | 接收数据为：hello" in lines
+    assert f"pc1 {SEED / 'tcp_client.py'}: exit 0" in lines
+
+
+@needs_seed
+def test_json_programs_key_has_exactly_the_issue_fields():
+    """--json lists programs as {node, path, exit, output: [{t, text}], error}."""
+    result = run("--app", f"pc1={SEED / 'udp_broadcast_sender.py'}", "--do", "pc2 udp listen 7788 --reply hello",
+                 "--until", "1s", "--json")
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.output)
+    [program] = document["programs"]
+    assert set(program) == {"node", "path", "exit", "output", "error"}
+    assert program["node"] == "pc1" and program["exit"] is None and program["error"] is None
+    assert all(set(line) == {"t", "text"} for line in program["output"])
+    assert program["output"][1]["text"] == "Received from ('198.18.0.2', 7788): b'hello'"
+
+
+def test_arguments_reach_sys_argv_and_a_failing_program_exits_1(tmp_path):
+    """--arg values become sys.argv[1:]; a program that raises shows its traceback and makes the exit 1."""
+    script = tmp_path / "args.py"
+    script.write_text("import sys\nprint(sys.argv[1:])\nraise SystemExit(3)\n")
+    result = run("--app", f"pc2={script}", "--arg", "pc2=one", "--arg", "pc2=two")
+    assert "[  0.000000] pc2 | ['one', 'two']" in result.output.splitlines()
+    assert result.exit_code == 1 and f"pc2 {script}: exit 3" in result.output
+
+
+def test_do_tcp_serve_and_connect_in_the_simulator():
+    """The real CLI's words: the client gets the server's reply, the server logs the message."""
+    result = run("--do", "pc1 tcp serve --port 7788", "--do", "pc2 tcp connect pc1 7788 --send hi", "--json")
+    assert result.exit_code == 0, result.output
+    serve, connect = json.loads(result.output)["commands"]
+    assert [r["text"] for r in connect["result"]["received"]] == ["thank YOU!"]
+    assert connect["result"]["sent"] == ["hi"]
+    messages = [e for e in serve["result"]["events"] if e["event"] == "message"]
+    assert [(m["client"].split(":")[0], m["text"]) for m in messages] == [("198.18.0.2", "hi")]
+
+
+def test_connect_to_a_closed_port_says_refused_and_exits_1():
+    """Nobody listening: tcp connect reports the refusal; the command got no answer (exit 1)."""
+    result = run("--do", "pc2 tcp connect pc1 7788 --send hi")
+    assert result.exit_code == 1
+    assert "error: ConnectionRefusedError: [Errno 111] Connection refused" in result.output
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--app", "pc9=x.py"], "no host called 'pc9'"),
+    (["--app", "pc1=/nonexistent.py"], "no such file"),
+    (["--app", "pc1"], "expected NODE=VALUE"),
+    (["--stdin", "pc7=hi"], "no node called 'pc7'"),
+])
+def test_bad_app_options_are_one_line_errors(args, message):
+    """Mistakes in --app/--stdin are one-line errors with exit status 2."""
+    result = run(*args)
+    assert result.exit_code == 2 and message in result.output
+    assert "Traceback" not in result.output
