@@ -87,3 +87,28 @@ def _rip_samples() -> list:
 
 
 SAMPLES += _rip_samples()
+
+
+def tcp_frame(flags, options=(), payload: bytes = b"", seq: int = 1000, ack: int = 0, sport: int = 40000) -> bytes:
+    """An Ethernet/IPv4/TCP frame from A:sport to B:7000 with a pseudo-header checksum."""
+    from lanlab.wire.tcp import Tcp
+
+    segment = Tcp(sport, 7000, seq, ack, flags, 64240, options=options).build(payload, A_IP, B_IP)
+    return ip_frame(IpProto.TCP, segment)
+
+
+def _tcp_samples() -> list:
+    from lanlab.wire.tcp import Mss, Nop, SackPermitted, TcpFlags, Timestamps, WindowScale
+
+    syn = (Mss(1460), SackPermitted(), Timestamps(1, 0), Nop(), WindowScale(7))
+    return [  # the SYN on a port of its own: tshark would scale the later segments' window by its WS
+        (tcp_frame(TcpFlags.SYN, syn, sport=40001), "TCP",
+         "40001 → 7000 [SYN] Seq=1000 Win=64240 Len=0 MSS=1460 SACK_PERM TSval=1 TSecr=0 WS=128"),
+        (tcp_frame(TcpFlags.PSH | TcpFlags.ACK, (Nop(), Nop(), Timestamps(5, 1)), b"hello tcp", 1001, 2001), "TCP",
+         "40000 → 7000 [PSH, ACK] Seq=1001 Ack=2001 Win=64240 Len=9 TSval=5 TSecr=1"),
+        (tcp_frame(TcpFlags.FIN | TcpFlags.ACK, (), b"", 1010, 2001), "TCP",
+         "40000 → 7000 [FIN, ACK] Seq=1010 Ack=2001 Win=64240 Len=0"),
+    ]
+
+
+SAMPLES += _tcp_samples()

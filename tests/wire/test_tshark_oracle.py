@@ -10,6 +10,7 @@ from lanlab.wire import Arp, Ethernet, Icmp, IcmpType, IPv4, Llc, Udp, dissect
 from lanlab.wire.pcap import PcapWriter
 from lanlab.wire.pcapng import PcapngWriter
 from lanlab.wire.rip import Rip
+from lanlab.wire.tcp import Tcp
 from wire_samples import SAMPLES
 
 pytestmark = pytest.mark.skipif(shutil.which("tshark") is None, reason="tshark not installed (apt install tshark)")
@@ -25,9 +26,13 @@ TSHARK_FIELDS = {
     Udp: {"src_port": "udp.srcport", "dst_port": "udp.dstport", "length": "udp.length", "checksum": "udp.checksum"},
     Llc: {"dsap": "llc.dsap", "ssap": "llc.ssap"},
     Rip: {"command": "rip.command", "version": "rip.version"},
+    Tcp: {"src_port": "tcp.srcport", "dst_port": "tcp.dstport", "seq": "tcp.seq_raw", "ack": "tcp.ack_raw",
+          "flags": "tcp.flags", "window": "tcp.window_size_value", "checksum": "tcp.checksum",
+          "urgent": "tcp.urgent_pointer"},
 }
 ECHO_FIELDS = {"ident": "icmp.ident", "seq": "icmp.seq"}
-CHECKSUMS = ["-o", "ip.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE", "-o", "tcp.check_checksum:TRUE"]
+PREFERENCES = ["-o", "ip.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE", "-o", "tcp.check_checksum:TRUE",
+               "-o", "tcp.relative_sequence_numbers:FALSE"]
 
 
 def _normal(value):
@@ -52,7 +57,7 @@ def _expected(frame):
 
 
 def _tshark(*argv):
-    result = subprocess.run(["tshark", *CHECKSUMS, *argv], capture_output=True, text=True, timeout=60)
+    result = subprocess.run(["tshark", *PREFERENCES, *argv], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     return result.stdout
 

@@ -43,8 +43,8 @@ def jsonable(value: Any) -> Any:
         return [jsonable(item) for item in value]
     if isinstance(value, dict):
         return {key: jsonable(item) for key, item in value.items()}
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {name: jsonable(item) for name, item in wire_fields(value).items()}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):  # a part of a header: a TCP option, a route
+        return {"type": type(value).__name__, **{name: jsonable(item) for name, item in wire_fields(value).items()}}
     return value
 
 

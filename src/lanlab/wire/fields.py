@@ -322,6 +322,14 @@ def _init_source(fields: tuple[dataclasses.Field, ...], kinds: dict[str, str]) -
     return "\n".join(lines) + "\n"
 
 
+def fast_constructor(cls: type[T]) -> Callable[..., T]:
+    """A positional constructor (every field, in order, no defaults, no coercion) for any frozen slotted
+    dataclass, through its unfrozen twin: for parsers making many small objects (TCP options)."""
+    env = {"Unfrozen": _unfrozen_twin(cls), "cls": cls}
+    exec(_new_source(dataclasses.fields(cls)), env)  # noqa: S102 - generated from the dataclass's fields
+    return env["_new"]
+
+
 def _new_source(fields: tuple[dataclasses.Field, ...]) -> str:
     names = [f.name for f in fields]
     body = "".join(f"    h.{n} = {n}\n" for n in names)

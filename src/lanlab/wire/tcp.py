@@ -13,7 +13,7 @@ from typing import Any, ClassVar, Union
 
 from lanlab.wire.checksum import internet_checksum, pseudo_header_sum
 from lanlab.wire.errors import malformed, truncated
-from lanlab.wire.fields import bits, header, u16, u32
+from lanlab.wire.fields import bits, fast_constructor, header, u16, u32
 from lanlab.wire.registry import register
 
 PROTO_TCP = 6
@@ -128,13 +128,29 @@ class UnknownOption:
 TcpOption = Union[Eol, Nop, Mss, WindowScale, SackPermitted, Sack, Timestamps, UnknownOption]
 
 # kind -> (exact length or None for "2 + 8n", decoder of the option's body)
+# Parsing makes an option object per option of every segment: fast constructors, shared
+# instances of the field-less options, precompiled structs (bench/wire.py).
+_NOP, _SACK_PERMITTED = Nop(), SackPermitted()
+_new_mss, _new_window_scale = fast_constructor(Mss), fast_constructor(WindowScale)
+_new_timestamps, _new_sack = fast_constructor(Timestamps), fast_constructor(Sack)
+_U16, _TWO_U32 = struct.Struct("!H"), struct.Struct("!II")
 _KNOWN_OPTIONS = {
-    Mss.KIND: (4, lambda body: Mss(struct.unpack("!H", body)[0])),
-    WindowScale.KIND: (3, lambda body: WindowScale(body[0])),
-    SackPermitted.KIND: (2, lambda body: SackPermitted()),
-    Timestamps.KIND: (10, lambda body: Timestamps(*struct.unpack("!II", body))),
-    Sack.KIND: (None, lambda body: Sack(_sack_blocks(body))),
+    Mss.KIND: (4, lambda body: _new_mss(_U16.unpack(body)[0])),
+    WindowScale.KIND: (3, lambda body: _new_window_scale(body[0])),
+    SackPermitted.KIND: (2, lambda body: _SACK_PERMITTED),
+    Timestamps.KIND: (10, lambda body: _new_timestamps(*_TWO_U32.unpack(body))),
+    Sack.KIND: (None, lambda body: _new_sack(_sack_blocks(body))),
 }
+_NOP_NOP_TIMESTAMPS = bytes([Nop.KIND, Nop.KIND, Timestamps.KIND, 10])
+_FLAGS: dict[int, TcpFlags] = {}
+
+
+def _flags(value: int) -> TcpFlags:
+    """TcpFlags(value), memoised: making an IntFlag costs more than the rest of a header."""
+    flags = _FLAGS.get(value)
+    if flags is None:
+        flags = _FLAGS[value] = TcpFlags(value)
+    return flags
 
 
 def _sack_blocks(body: bytes) -> tuple[tuple[int, int], ...]:
@@ -145,6 +161,10 @@ def _sack_blocks(body: bytes) -> tuple[tuple[int, int], ...]:
 def _parse_options(data: bytes) -> tuple[TcpOption, ...]:
     """Decode the option bytes. An EOL that only starts the padding is not returned, so
     `build` (which pads with zeros) gives the same bytes back."""
+    if len(data) == 12 and data[:4] == _NOP_NOP_TIMESTAMPS:
+        # what Linux, BSD and Windows put on every segment once timestamps are agreed
+        # (RFC 7323 appendix A layout): decoded in one step
+        return _NOP, _NOP, _new_timestamps(*_TWO_U32.unpack_from(data, 4))
     options: list[TcpOption] = []
     offset = 0
     while offset < len(data):
@@ -156,7 +176,7 @@ def _parse_options(data: bytes) -> tuple[TcpOption, ...]:
                 options.append(Eol())
             break
         if kind == Nop.KIND:
-            options.append(Nop())
+            options.append(_NOP)
             offset += 1
             continue
         where = MIN_HEADER + offset
@@ -217,7 +237,7 @@ class Tcp:
         if len(data) < header_length:
             raise truncated(cls.NAME, "options", MIN_HEADER, header_length, len(data))
         options = _parse_options(bytes(data[MIN_HEADER:header_length])) if header_length > MIN_HEADER else ()
-        h = cls._new(src_port, dst_port, seq, ack, TcpFlags(flags), window, urgent, options, data_offset, checksum)
+        h = cls._new(src_port, dst_port, seq, ack, _flags(flags), window, urgent, options, data_offset, checksum)
         return h, bytes(data[header_length:])
 
     def build(self, payload: bytes = b"", src_ip: IPv4Address | None = None,
