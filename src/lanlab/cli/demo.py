@@ -37,6 +37,7 @@ def demo(real: bool, pcap: Path | None) -> None:
 
 
 def simulated_story(console: Console, pcap: Path) -> None:
+    from lanlab.cli.demo_routing import routed_story
     from lanlab.cli.sim import arp_table, mac_table
     from lanlab.sim.builtin import PICTURE, classroom
 
@@ -91,6 +92,7 @@ def simulated_story(console: Console, pcap: Path) -> None:
     say(f"\n[bold]4. Every frame is in {pcap}[/bold] ({frames} frames, one pcapng interface per link).")
     say(f"   Open it: wireshark {pcap}   or   tshark -r {pcap}   or   lanlab decode {pcap}", soft_wrap=True)
     say("   Try your own: lanlab sim run examples/hub_vs_switch.yaml --do \"pc1 ping pc3 -c 3\" --trace table")
+    routed_story(console, first=5)
 
 
 def _first_exchange(events: list[Any]) -> list[Any]:

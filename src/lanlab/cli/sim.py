@@ -11,10 +11,11 @@ from rich.console import Console
 from rich.table import Table
 
 from lanlab.cli.common import EXIT_NO_ANSWER, EXIT_OK, fail, print_json
+from lanlab.cli.demo_routing import route_table
 from lanlab.units import UnitError, format_duration, parse_duration
 
 TRACE_FORMATS = ("table", "jsonl")
-SHOW_WORDS = ("mac", "arp")
+SHOW_WORDS = ("mac", "arp", "route")
 
 
 @click.group(name="sim")
@@ -58,14 +59,15 @@ def load_or_exit(file: Path, seed: int = 1) -> Any:
 @click.option("--do", "do", multiple=True, metavar='"[at T] NODE COMMAND"',
               help='A host command, as with the real CLI: "pc1 ping pc3 -c 3 -i 0.2", '
                    '"pc2 udp listen 7788 --reply hello", "pc1 udp broadcast Hi --port 7788 --wait 1", '
-                   '"at 2.5s pc1 udp send 198.18.0.3 9 hello", "pc1 arp". Repeatable.')
+                   '"at 2.5s pc1 udp send 198.18.0.3 9 hello", "pc1 arp", "pc1 traceroute pc9", "r1 route", '
+                   '"at 60s link r1:eth1 r2:eth0 down", "at 90s r2 stop". Repeatable.')
 @click.option("--pcap", "pcap", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write a capture: .pcapng = every link (or the --capture ones), .pcap = one --capture.")
 @click.option("--capture", "capture", multiple=True, metavar="NODE:PORT", help="Capture the link at this port.")
 @click.option("--trace", "trace", type=click.Choice(TRACE_FORMATS), default=None,
               help="Print the event list: a table for people, JSON lines for programs.")
 @click.option("--filter", "filter_", default=None, metavar="arp,icmp,...", help="Trace only these protocols.")
-@click.option("--show", "show", default="", metavar="mac,arp", help="Tables to print at the end.")
+@click.option("--show", "show", default="", metavar="mac,arp,route", help="Tables to print at the end.")
 @click.option("--app", "apps", multiple=True, metavar='"[at T] NODE=FILE.py"',
               help="Run a Python program unchanged on a simulated host (its socket, select, time, "
                    "threading, socketserver are the host's). Repeatable.")
@@ -154,6 +156,8 @@ def result_document(network: Any, events: int) -> dict[str, Any]:
             tables[name] = {"mac": node.mac_table}
         elif hasattr(node, "arp_table"):
             tables[name] = {"arp": node.arp_table}
+            if hasattr(node, "routes"):  # a router: its routing table too
+                tables[name]["routes"] = node.routes
     return {"network": network.name, "until": network.now / 1e9, "events": events,
             "commands": [c.as_dict() for c in network.commands], "tables": tables,
             "links": network.counters()}
@@ -162,7 +166,8 @@ def result_document(network: Any, events: int) -> dict[str, Any]:
 def exit_status(network: Any) -> int:
     """1 when a command that waits for answers got none (like ping), else 0."""
     for scheduled in network.commands:
-        answered = scheduled.command.answered() if scheduled.started else False
+        answered = scheduled.command.answered() if scheduled.started else (
+            False if scheduled.command.waits else None)
         if answered is False:
             return EXIT_NO_ANSWER
     return EXIT_OK
@@ -184,6 +189,8 @@ def print_report(network: Any, events: int, tables: list[str], pcap: Path | None
                 console.print(mac_table(name, node.mac_table))
             elif word == "arp" and hasattr(node, "arp_table"):
                 console.print(arp_table(name, node.arp_table))
+            elif word == "route" and hasattr(node, "routes"):
+                console.print(route_table(name, node.routes, f"at {format_duration(network.now)}"))
     frames = sum(link.frames for link in network.links)
     collisions = sum(link.collisions for link in network.links)
     console.print(f"ran {network.name!r} to {format_duration(network.now)}: {events} events, {frames} frames "

@@ -28,6 +28,9 @@ How to extend:
 """
 
 from lanlab.sim import kinds as _kinds  # noqa: F401 - registers host, switch, hub
+from lanlab.sim import router_kind as _router_kind  # noqa: F401 - registers router
+from lanlab.sim import routing_commands as _routing_commands  # noqa: F401 - route, link, stop, start
+from lanlab.sim import traceroute as _traceroute  # noqa: F401 - traceroute
 from lanlab.sim import tcp_commands as _tcp_commands  # noqa: F401 - registers tcp serve, tcp connect
 from lanlab.sim.commands import COMMANDS, CommandError, HostCommand, register_command, schedule
 from lanlab.sim.engine import Engine, MachineTimer

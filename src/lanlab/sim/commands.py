@@ -48,6 +48,12 @@ class HostCommand:
     """Base of every --do command."""
 
     words: ClassVar[str] = ""
+    # True for commands about the network rather than a node ("link A B down"): no NODE word,
+    # and `check(network)` may raise CommandError when the command is parsed.
+    network_wide: ClassVar[bool] = False
+    # False for commands that expect no answer (show a table, pull a cable): never started before
+    # --until, they do not make the run's exit status 1.
+    waits: ClassVar[bool] = True
 
     def __init__(self, argv: list[str]) -> None:
         self.args = self.arguments().parse_args(argv)
@@ -276,7 +282,7 @@ class ArpShow(HostCommand):
 class Scheduled:
     """A parsed --do: which node, what, when; also the engine target that starts it."""
 
-    node: str
+    node: str | None  # None for a network-wide command
     command_text: str
     at: int
     command: HostCommand
@@ -285,14 +291,14 @@ class Scheduled:
 
     def fire(self, arg: Any, now: int) -> None:
         self.started = True
-        self.command.start(self.network, self.network.node(self.node), now)
+        self.command.start(self.network, self.network.node(self.node) if self.node is not None else None, now)
 
     def as_dict(self) -> dict[str, Any]:
         return {"node": self.node, "command": self.command_text, "at": self.at / 1e9,
                 "result": self.command.result() if self.started else None}
 
     def heading(self) -> str:
-        return f"[{format_duration(self.at) if self.at else '0s'}] {self.node}$ {self.command_text}"
+        return f"[{format_duration(self.at) if self.at else '0s'}] {self.node or 'net'}$ {self.command_text}"
 
 
 def parse_do(network: Network, text: str) -> Scheduled:
@@ -308,6 +314,14 @@ def parse_do(network: Network, text: str) -> Scheduled:
         except UnitError as error:
             raise CommandError(f"{text!r}: {error}") from None
         argv = argv[2:]
+    wide = COMMANDS.get(argv[0]) if argv and argv[0] not in network.nodes else None
+    if wide is not None and wide.network_wide:
+        try:
+            command = wide(argv[1:])
+            command.check(network)  # type: ignore[attr-defined]
+        except (argparse.ArgumentError, ValueError) as error:
+            raise CommandError(f"{text!r}: {error}") from None
+        return Scheduled(None, " ".join(argv), at, command, network)
     if len(argv) < 2:
         raise CommandError(f"{text!r}: expected [at T] NODE COMMAND, like \"pc1 ping pc2 -c 3\"")
     node = argv[0]

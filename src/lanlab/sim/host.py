@@ -135,6 +135,9 @@ class Host:
         self.ethertypes: dict[int, Handler] = {}
         self.pings: dict[int, PingSession] = {}
         self.icmp_errors: list[tuple[int, IPv4Address, Icmp]] = []
+        # Called with (sender, icmp, data after the ICMP header, now) for every ICMP message but
+        # echo requests: how traceroute hears its errors and echo replies.
+        self.icmp_watchers: list[Callable[[IPv4Address, Icmp, bytes, int], None]] = []
         self.tracer: Tracer | None = None
         self._ping_ident = 0
         self._destinations: dict[int, Destination] = {}
@@ -252,6 +255,9 @@ class Host:
         ip: IPv4 = frame.l3
         if self.tracer is not None:
             self.tracer.record(now, self.name, nic.name, "deliver", frame)
+        if self.icmp_watchers and icmp.type != IcmpType.ECHO_REQUEST:
+            for watch in self.icmp_watchers:
+                watch(ip.src, icmp, frame.data, now)
         if icmp.type == IcmpType.ECHO_REQUEST:
             if delivery == Delivery.UNICAST:  # Linux ignores broadcast pings (icmp_echo_ignore_broadcasts)
                 self.send_ip(ip.src, ICMP, echo_reply(icmp), frame.data, IP_ICMP + len(frame.data), now)

@@ -21,8 +21,12 @@ def register_node_kind(kind: str, build: NodeBuilder) -> None:
 
 
 def build_host(network: Network, name: str, spec: Spec) -> None:
-    spec.only({"kind", "ip", "mac", "gateway", "interfaces"})
+    from lanlab.sim.rarp import RarpBoot, RarpService, rarp_prefix, rarp_table
+
+    spec.only({"kind", "ip", "mac", "gateway", "interfaces", "rarp_server"})
     gateway = spec.address("gateway")
+    serves = rarp_table(spec)
+    booting: dict[str, int] = {}  # interfaces that learn their address by RARP -> prefix length
     if "interfaces" in spec.values:
         if "ip" in spec.values or "mac" in spec.values:
             spec.error(spec.values.get("ip") or spec.values.get("mac"),
@@ -34,7 +38,10 @@ def build_host(network: Network, name: str, spec: Spec) -> None:
     for if_name, if_spec in items:
         if if_spec is not spec:
             if_spec.only({"ip", "mac"})
-        address = if_spec.interface("ip")
+        prefixlen = rarp_prefix(if_spec)
+        if prefixlen is not None:
+            booting[if_name] = prefixlen
+        address = if_spec.interface("ip") if prefixlen is None else None
         mac = if_spec.mac("mac")
         if if_spec.failed:
             spec.failed = True
@@ -43,11 +50,17 @@ def build_host(network: Network, name: str, spec: Spec) -> None:
         if mac is not None:
             spec.ctx.claim("MAC address", str(mac), if_spec.values["mac"])
         interfaces[if_name] = {"ip": address, "mac": mac}
-    if not spec.failed and not any(i["ip"] is not None for i in interfaces.values()):
-        spec.error(spec.node, "a host needs an address: add ip: 198.18.0.N/24")
+    if not spec.failed and not booting and not any(i["ip"] is not None for i in interfaces.values()):
+        spec.error(spec.node, "a host needs an address: add ip: 198.18.0.N/24 (or ip: rarp)")
+    if serves and not any(i["ip"] is not None for i in interfaces.values()):
+        spec.error(spec.values["rarp_server"], "a RARP server needs an address of its own")
     if spec.failed:
         return
-    network.add_host(name, gateway=gateway, interfaces=interfaces)  # type: ignore[arg-type]
+    host = network.add_host(name, gateway=gateway, interfaces=interfaces)  # type: ignore[arg-type]
+    for if_name, prefixlen in booting.items():
+        RarpBoot(host, next(nic for nic in host.nics if nic.name == if_name), prefixlen)
+    if serves:
+        RarpService(host, serves)
 
 
 def build_switch(network: Network, name: str, spec: Spec) -> None:

@@ -166,7 +166,7 @@ def load_topology(path: str | Path, *, seed: int = 1) -> Network:
         raise TopologyError([f"{shown}:{line_of(root)}: a topology is a mapping with nodes: and links:"])
     ctx = Context(shown, Network(path.stem, seed))
     top = Spec(ctx, "topology", root)
-    top.only({"name", "nodes", "links"})
+    top.only({"name", "nodes", "links", "events"})
     name, _ = top.scalar("name")
     if name:
         ctx.network.name = name
@@ -201,9 +201,29 @@ def load_topology(path: str | Path, *, seed: int = 1) -> Network:
             used: dict[str, int] = {}
             for item in links.value:
                 _load_link(ctx, item, used)
+    events = top.values.get("events")
+    if events is not None:
+        _load_events(ctx, events)
     if ctx.problems:
         raise TopologyError([f"{shown}:{line}: {message}" for line, message in sorted(ctx.problems, key=lambda p: p[0])])
     return ctx.network
+
+
+def _load_events(ctx: Context, events: Node) -> None:
+    """events: --do command lines that belong to the network, like "at 60s link r1:eth1 r2:eth0 down"."""
+    from lanlab.sim.commands import CommandError, schedule
+
+    if not isinstance(events, SequenceNode):
+        ctx.error(events, 'events: is a list of command lines like "at 60s link r1:eth1 r2:eth0 down"')
+        return
+    for item in events.value:
+        if not isinstance(item, ScalarNode):
+            ctx.error(item, 'an event is one command line, like "at 90s r2 stop"')
+            continue
+        try:
+            schedule(ctx.network, str(item.value))
+        except CommandError as error:
+            ctx.error(item, f"event {error}")
 
 
 def _load_link(ctx: Context, item: Node, used: dict[str, int]) -> None:

@@ -1,0 +1,114 @@
+"""RARP roles on simulated hosts (RFC 903): a server with a MAC -> IP table, a client without an address.
+
+    pc3: {kind: host, ip: 198.18.2.3/24, rarp_server: {"02:00:00:00:02:04": 198.18.2.4}}
+    pc4: {kind: host, ip: rarp/24, mac: "02:00:00:00:02:04", gateway: 198.18.2.254}
+
+The client broadcasts requests from time 0 until answered, then takes the address (with the
+prefix length given after `rarp/`, /24 by default: RARP carries no mask).
+"""
+
+from __future__ import annotations
+
+from ipaddress import IPv4Address, IPv4Interface
+from typing import TYPE_CHECKING, Any, Final
+
+from lanlab.proto.rarp import RarpClient, RarpFrame, RarpServer
+from lanlab.sim.engine import MachineTimer
+from lanlab.sim.frame import Frame
+from lanlab.sim.host import ARP_SIZE
+from lanlab.wire import EtherType, Ethernet, MacAddress
+from yaml.nodes import MappingNode, ScalarNode
+
+if TYPE_CHECKING:
+    from lanlab.sim.host import Host, Nic
+    from lanlab.sim.topology import Spec
+
+RARP: Final = int(EtherType.RARP)
+
+
+def _send(host: Host, nic: Nic, frames: list[RarpFrame], now: int) -> None:
+    for frame in frames:
+        host.engine.frames += 1
+        nic.port.send(Frame(Ethernet(frame.destination, nic.mac, EtherType.RARP), frame.packet, None, b"",
+                            ARP_SIZE, host.engine.frames), now)
+
+
+class RarpService:
+    """The server role: answers requests arriving on any of the host's interfaces."""
+
+    def __init__(self, host: Host, table: dict[MacAddress, IPv4Address]) -> None:
+        nic = next(n for n in host.nics if n.address is not None)
+        self.host = host
+        self.nic = nic
+        self.server = RarpServer(nic.mac, nic.address.ip, table)  # type: ignore[union-attr]
+        host.ethertypes[RARP] = self.receive
+
+    def receive(self, host: Host, frame: Frame, now: int) -> None:
+        if host.tracer is not None:
+            host.tracer.record(now, host.name, self.nic.name, "deliver", frame)
+        self.server.handle_packet(frame.l3, now)
+        _send(host, self.nic, self.server.frames_to_send(now), now)
+
+
+class RarpBoot:
+    """The client role: a NIC without an address asks for one at time 0 and retries until told."""
+
+    def __init__(self, host: Host, nic: Nic, prefixlen: int) -> None:
+        self.host = host
+        self.nic = nic
+        self.prefixlen = prefixlen
+        self.client = RarpClient(nic.mac)
+        self.timer = MachineTimer(host.engine, self.client, self)
+        host.ethertypes[RARP] = self.receive
+        host.engine.schedule(0, self)
+
+    def fire(self, arg: Any, now: int) -> None:
+        self.client.start(now)
+        self.timer_fired(self.client, now)
+
+    def receive(self, host: Host, frame: Frame, now: int) -> None:
+        self.client.handle_packet(frame.l3, now)
+        learned = self.client.next_event()
+        if learned is not None:
+            host.set_address(self.nic, IPv4Interface(f"{learned.address}/{self.prefixlen}"))
+            if host.tracer is not None:
+                host.tracer.record(now, host.name, self.nic.name, "deliver", frame,
+                                   f"RARP: this host is {learned.address} (told by {learned.server_ip})")
+        self.timer.arm()
+
+    def timer_fired(self, machine: Any, now: int) -> None:
+        _send(self.host, self.nic, self.client.frames_to_send(now), now)
+        self.timer.arm()
+
+
+def rarp_prefix(spec: Spec) -> int | None:
+    """For `ip: rarp` or `ip: rarp/LEN`: the prefix length to use once the address is known."""
+    text, node = spec.scalar("ip")
+    if text is None or not text.startswith("rarp"):
+        return None
+    rest = text[4:]
+    if rest == "":
+        return 24
+    if rest.startswith("/") and rest[1:].isdigit() and 0 < int(rest[1:]) <= 30:
+        return int(rest[1:])
+    spec.error(node, f"ip: {text!r}: write rarp or rarp/LEN (LEN 1-30)")
+    return None
+
+
+def rarp_table(spec: Spec) -> dict[MacAddress, IPv4Address]:
+    """`rarp_server: {MAC: IP, ...}`, checked entry by entry."""
+    node = spec.values.get("rarp_server")
+    if node is None:
+        return {}
+    if not isinstance(node, MappingNode):
+        spec.error(node, 'rarp_server: maps MACs to addresses, like {"02:00:00:00:02:04": 198.18.2.4}')
+        return {}
+    table: dict[MacAddress, IPv4Address] = {}
+    for key, value in node.value:
+        try:
+            if not isinstance(key, ScalarNode) or not isinstance(value, ScalarNode):
+                raise ValueError("give MAC: IP")
+            table[MacAddress(str(key.value))] = IPv4Address(str(value.value))
+        except ValueError as error:
+            spec.error(key, f"rarp_server entry: {error} (like \"02:00:00:00:02:04\": 198.18.2.4)")
+    return table

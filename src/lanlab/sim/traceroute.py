@@ -1,0 +1,77 @@
+"""`--do "pc1 traceroute pc9 [-I] [-m 30] [-q 3] [-w 5] [-p 33434]"`: Linux traceroute on a simulated host."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING, Any
+
+from lanlab.proto.traceroute import TracerouteSession
+from lanlab.sim.commands import HostCommand, duration_s, parser, register_command
+from lanlab.sim.engine import MachineTimer
+from lanlab.sim.host import IP_ICMP
+from lanlab.wire import Icmp, IcmpType, IpProto
+
+if TYPE_CHECKING:
+    from ipaddress import IPv4Address
+
+    from lanlab.sim.host import Host
+    from lanlab.sim.network import Network
+
+
+@register_command
+class Traceroute(HostCommand):
+    """traceroute TARGET [-I] [-m MAX_TTL] [-q QUERIES] [-w WAIT] [-p PORT]"""
+
+    words = "traceroute"
+
+    @classmethod
+    def arguments(cls) -> argparse.ArgumentParser:
+        p = parser(cls.words)
+        p.add_argument("target")
+        p.add_argument("-I", dest="icmp", action="store_true", help="ICMP echo probes instead of UDP")
+        p.add_argument("-m", dest="max_ttl", type=int, default=30)
+        p.add_argument("-q", dest="queries", type=int, default=3)
+        p.add_argument("-w", dest="wait", type=duration_s, default=5_000_000_000)
+        p.add_argument("-p", dest="port", type=int, default=33434)
+        return p
+
+    def start(self, network: Network, host: Host, now: int) -> None:
+        a = self.args
+        self.host = host
+        self.session = TracerouteSession(network.resolve_ip(a.target), now, icmp=a.icmp, max_ttl=a.max_ttl,
+                                         queries=a.queries, wait=a.wait, port=a.port,
+                                         ident=0x7000 + len(host.icmp_watchers))
+        self.local_port = host.udp.ephemeral_port()
+        host.icmp_watchers.append(self.heard)
+        self.timer = MachineTimer(network.engine, self.session, self)
+        self.timer.arm()
+
+    def heard(self, sender: IPv4Address, message: Icmp, data: bytes, now: int) -> None:
+        if self.session.done:
+            return
+        self.session.handle_icmp(sender, message, data, now)
+        self.timer_fired(self.session, now)
+
+    def timer_fired(self, machine: Any, now: int) -> None:
+        session = self.session
+        for probe in session.probes_to_send():
+            if session.icmp:
+                echo = Icmp(IcmpType.ECHO_REQUEST, 0, (session.ident << 16) | probe.sequence)
+                self.host.send_ip(session.destination, int(IpProto.ICMP), echo, session.payload,
+                                  IP_ICMP + len(session.payload), now, probe.ttl)
+            else:
+                self.host.send_udp(self.local_port, session.destination, probe.port, session.payload, now,
+                                   probe.ttl)
+        if session.done and self.heard in self.host.icmp_watchers:
+            self.host.icmp_watchers.remove(self.heard)
+        self.timer.arm()
+
+    def result(self) -> dict[str, Any]:
+        return {"destination": str(self.session.destination), "reached": self.session.reached,
+                "hops": [hop.as_dict() for hop in self.session.hops]}
+
+    def answered(self) -> bool | None:
+        return self.session.reached
+
+    def lines(self) -> list[str]:
+        return self.session.lines()

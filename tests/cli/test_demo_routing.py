@@ -1,0 +1,21 @@
+"""The routed half of `lanlab demo`: tables before and after RIP, ping and traceroute across, ARP beside RARP."""
+
+import io
+
+from rich.console import Console
+
+from lanlab.cli.demo_routing import routed_story
+
+
+def test_routed_story_shows_convergence_ping_traceroute_and_rarp():
+    """Tables at 0 s hold connected routes only; at 10 s the RIP ones; ping/traceroute cross; pc4 got .4."""
+    out = io.StringIO()
+    routed_story(Console(file=out, width=140, highlight=False, soft_wrap=True), first=5)
+    text = out.getvalue()
+    before, after = text.split("6. RIP converges.")
+    assert "r1 routing table at 0 s" in before and "rip" not in before.split("r1 routing table at 0 s")[1]
+    assert "198.18.2.0/24 added, metric 2 via 198.18.12.2" in after
+    assert "2 sent, 2 received, ttl 62" in after
+    assert " 2  198.18.12.2 (198.18.12.2)" in after and " 3  198.18.2.3 (198.18.2.3)" in after
+    assert "pc4: Who is 02:00:00:00:02:04?" in after and "pc4 now has 198.18.2.4" in after
+    assert "Who has 198.18.2.3? Tell 198.18.2.254" in after

@@ -1,0 +1,227 @@
+"""Routers in the simulator: forwarding, ICMP errors, RIP convergence, failures, the route table."""
+
+from pathlib import Path
+
+import pytest
+
+from lanlab.sim import CommandError, Network, TopologyError, load_topology
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+CHAIN = """
+name: chain
+nodes:
+  pc1: {kind: host, ip: 198.18.1.10/24, gateway: 198.18.1.1}
+  r1:
+    kind: router
+    interfaces: {eth0: 198.18.1.1/24, eth1: 198.18.12.1/24}
+    rip: {enabled: true}
+  r2:
+    kind: router
+    interfaces: {eth0: 198.18.12.2/24, eth1: {ip: 198.18.2.1/24, mac: "02:00:00:00:02:01"}}
+    rip: {enabled: true, split_horizon: simple}
+  pc2: {kind: host, ip: 198.18.2.10/24, gateway: 198.18.2.1}
+links:
+  - [pc1:eth0, r1:eth0]
+  - {endpoints: [r1:eth1, r2:eth0], delay: 1ms}
+  - [r2:eth1, pc2:eth0]
+"""
+
+
+def chain(tmp_path: Path, text: str = CHAIN) -> Network:
+    path = tmp_path / "chain.yaml"
+    path.write_text(text)
+    return load_topology(path)
+
+
+def route_events(network: Network, device: str | None = None) -> list[str]:
+    return [e.summary for e in network.trace if e.kind == "route" and device in (None, e.device)]
+
+
+def test_ping_across_two_routers_after_rip_converges(tmp_path):
+    """Once RIP has run, pc1 reaches pc2 through r1 and r2, with TTL 64 - 2 on the reply."""
+    net = chain(tmp_path)
+    net.run(10)
+    result = net.ping("pc1", "pc2", count=2)
+    assert result.received == 2 and {ttl for _, ttl, _ in result.replies} == {62}
+
+
+def test_rip_routes_appear_in_the_table_with_the_issue_keys(tmp_path):
+    """r1 learns pc2's network from r2 at metric 2; each row has exactly the issue's keys."""
+    net = chain(tmp_path)
+    net.run(10)
+    rows = {row["prefix"]: row for row in net.node("r1").routes}
+    assert set(rows["198.18.2.0/24"]) == {"prefix", "via", "interface", "metric", "source", "age"}
+    assert (rows["198.18.2.0/24"]["via"], rows["198.18.2.0/24"]["metric"], rows["198.18.2.0/24"]["source"]) == (
+        "198.18.12.2", 2, "rip")
+    assert rows["198.18.1.0/24"]["source"] == "connected"
+
+
+def test_every_route_change_is_an_event(tmp_path):
+    """Learning a route is a `route` event naming the prefix, the metric and the gateway."""
+    net = chain(tmp_path)
+    net.start_trace()
+    net.run(10)
+    assert any("198.18.2.0/24 added, metric 2 via 198.18.12.2" in s for s in route_events(net, "r1"))
+
+
+def test_before_convergence_the_router_answers_net_unreachable(tmp_path):
+    """At time 0 r1 knows no route to pc2's network: ping gets Network Unreachable from r1."""
+    net = chain(tmp_path)
+    result = net.ping("pc1", "pc2", count=1)
+    assert result.received == 0 and "From 198.18.1.1" in result.error_messages[0]
+    assert "Network unreachable" in result.error_messages[0]
+
+
+def test_ttl_expiry_gives_time_exceeded_from_the_router(tmp_path):
+    """A ping with TTL 1 dies at r1, which says Time to live exceeded."""
+    net = chain(tmp_path)
+    net.run(10)
+    result = net.ping("pc1", "pc2", count=1, ttl=1)
+    assert result.received == 0 and "Time to live exceeded" in result.error_messages[0]
+
+
+def test_no_arp_answer_gives_host_unreachable(tmp_path):
+    """A ping to an absent address on r2's network: r2's ARP fails and it answers Host Unreachable."""
+    net = chain(tmp_path)
+    net.run(10)
+    result = net.ping("pc1", "198.18.2.99", count=1, timeout=5)
+    assert "From 198.18.12.2" in result.error_messages[0] and "Host unreachable" in result.error_messages[0]
+
+
+def test_traceroute_udp_and_icmp_list_each_router_then_the_host(tmp_path):
+    """Both kinds of probes show r1, r2 and pc2, and reach it (port unreachable / echo reply)."""
+    net = chain(tmp_path)
+    udp = net.do("at 10s pc1 traceroute pc2")
+    icmp = net.do("at 10s pc1 traceroute -I pc2 -q 1")
+    net.run(20)
+    for scheduled, probes in ((udp, 3), (icmp, 1)):
+        result = scheduled.command.result()
+        assert result["reached"] is True
+        assert [hop["probes"][0]["address"] for hop in result["hops"]] == ["198.18.1.1", "198.18.12.2",
+                                                                          "198.18.2.10"]
+        assert all(len(hop["probes"]) == probes for hop in result["hops"])
+    assert udp.command.lines()[0].startswith("traceroute to 198.18.2.10 (198.18.2.10), 30 hops max")
+
+
+def test_traceroute_to_an_unrouted_network_stops_with_bang_n(tmp_path):
+    """No route at r1: the hop is marked !N and traceroute stops there."""
+    net = chain(tmp_path)
+    scheduled = net.do("at 10s pc1 traceroute 203.0.113.1 -q 1 -w 1")
+    net.run(20)
+    last = scheduled.command.result()["hops"][-1]
+    assert last["probes"][0]["note"] == "!N" and scheduled.command.answered() is False
+
+
+def test_route_command_shows_router_and_host_tables(tmp_path):
+    """`r1 route` lists connected and RIP routes; `pc1 route` its network and default gateway."""
+    net = chain(tmp_path)
+    router = net.do("at 10s r1 route")
+    host = net.do("at 10s pc1 route")
+    net.run(11)
+    assert {r["source"] for r in router.command.result()["routes"]} == {"connected", "rip"}
+    assert [(r["prefix"], r["via"]) for r in host.command.result()["routes"]] == [
+        ("198.18.1.0/24", None), ("0.0.0.0/0", "198.18.1.1")]
+    assert "prefix" in router.command.lines()[0]
+
+
+def test_link_down_poisons_and_link_up_restores(tmp_path):
+    """Unplugging r1-r2 makes pc2's network unreachable at r1; plugging it back relearns it."""
+    net = chain(tmp_path)
+    net.start_trace()
+    net.do("at 20s link r1:eth1 r2:eth0 down")
+    net.do("at 40s link r1:eth1 r2:eth0 up")
+    net.run(30)
+    assert "198.18.2.0/24" not in {r["prefix"] for r in net.node("r1").routes}
+    assert net.ping("pc1", "pc2", count=1).received == 0
+    net.run(60)
+    assert net.ping("pc1", "pc2", count=1).received == 1
+    assert any(e.kind == "link" and "down" in e.summary for e in net.trace)
+
+
+def test_link_command_checks_its_endpoints(tmp_path):
+    """Endpoints that are not the two ends of one link are a CommandError when parsed."""
+    net = chain(tmp_path)
+    with pytest.raises(CommandError, match="linked to r2:eth0, not pc2:eth0"):
+        net.do("at 1s link r1:eth1 pc2:eth0 down")
+    with pytest.raises(CommandError):
+        net.do("at 1s link r1:eth1 r2:eth0 sideways")
+
+
+def test_stopped_router_forgets_rip_and_relearns_on_start(tmp_path):
+    """A stopped router forwards nothing; started again, RIP brings its routes back."""
+    net = chain(tmp_path)
+    net.do("at 10s r2 stop")
+    net.do("at 20s r2 start")
+    net.run(15)
+    assert net.ping("pc1", "pc2", count=1).received == 0
+    assert not [r for r in net.node("r2").routes if r["source"] == "rip"]
+    net.run(40)
+    assert net.ping("pc1", "pc2", count=1).received == 1
+
+
+def test_router_topology_mistakes_name_file_and_line(tmp_path):
+    """Bad router fields are reported as FILE:LINE with what to write instead."""
+    bad = CHAIN.replace("split_horizon: simple", "split_horizon: sometimes").replace(
+        "eth1: 198.18.12.1/24}", "eth1: 198.18.12.1}")
+    with pytest.raises(TopologyError) as error:
+        chain(tmp_path, bad)
+    text = str(error.value)
+    assert "chain.yaml:7:" in text and "needs a prefix length" in text
+    assert "chain.yaml:12:" in text and "none, simple or poisoned_reverse" in text
+
+
+def test_static_route_beats_rip_and_events_come_from_the_file(tmp_path):
+    """A static route wins over RIP's for the same prefix; `events:` schedules commands from the file."""
+    text = CHAIN.replace("    rip: {enabled: true}\n",
+                         "    rip: {enabled: true}\n    routes: [{to: 198.18.2.0/24, via: 198.18.12.2}]\n", 1)
+    text += "events:\n  - at 5s r1 route\n"
+    net = chain(tmp_path, text)
+    net.run(10)
+    (scheduled,) = net.commands
+    rows = {r["prefix"]: r for r in scheduled.command.result()["routes"]}
+    assert rows["198.18.2.0/24"]["source"] == "static"
+    assert net.ping("pc1", "pc2", count=1).received == 1
+
+
+def metric_steps(example: str) -> list[str]:
+    net = Network.from_yaml(EXAMPLES / example)
+    net.start_trace()
+    net.run(200)
+    return [s for s in route_events(net) if "198.18.3.0/24" in s and s.startswith("rip:")]
+
+
+def test_count_to_infinity_example_climbs_to_16():
+    """Without split horizon r1 and r2 raise pc3's network hop by hop until 16."""
+    steps = metric_steps("count-to-infinity.yaml")
+    metrics = [int(s.split("metric ")[1].split()[0]) for s in steps]
+    climb = metrics[metrics.index(16) + 1:]  # after the failure's first 16
+    assert climb[-1] == 16 and len(climb) > 8 and climb == sorted(climb)
+
+
+def test_poisoned_reverse_twin_converges_at_once():
+    """With poisoned reverse the same failure is final after one triggered update."""
+    steps = metric_steps("count-to-infinity-poisoned.yaml")
+    assert all("unreachable" in s or "deleted" in s or "added" in s for s in steps)
+    assert len([s for s in steps if "added" in s]) == 2  # learned at start-up by r1 and r2, never again
+
+
+def test_ring_reroutes_around_the_failed_link():
+    """After r1-r4 fails, r1 reaches pc3 through r2 within one update period."""
+    net = Network.from_yaml(EXAMPLES / "rip-ring.yaml")
+    net.run(95)
+    rows = {r["prefix"]: r for r in net.node("r1").routes}
+    assert rows["198.18.3.0/24"]["via"] == "198.18.12.2"
+    assert net.ping("pc1", "pc3", count=1).received == 1
+
+
+def test_same_seed_same_route_events(tmp_path):
+    """Two runs with the same seed give the same route events at the same times."""
+    runs = []
+    for _ in range(2):
+        net = chain(tmp_path)
+        net.start_trace()
+        net.do("at 50s link r1:eth1 r2:eth0 down")
+        net.do("at 60s link r1:eth1 r2:eth0 up")
+        net.run(100)
+        runs.append([(e.t, e.device, e.summary) for e in net.trace if e.kind == "route"])
+    assert runs[0] == runs[1] and len(runs[0]) > 6
