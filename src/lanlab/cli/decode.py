@@ -17,7 +17,7 @@ from lanlab.wire.fields import meaning_of
 from lanlab.wire.pcap import PcapReader
 from lanlab.wire.pcapng import SHB, PcapngReader
 
-HEX_FIELDS = {"checksum", "ident", "ethertype", "rest", "tos"}
+HEX_DIGITS = {"checksum": 4, "ident": 4, "ethertype": 4, "rest": 8, "tos": 2}  # fields people read in hex
 
 
 def read_capture(capture: BinaryIO) -> Iterator[tuple[str | None, int, bytes]]:
@@ -75,7 +75,8 @@ def verbose_lines(d: Dissection) -> Iterator[str]:
         yield f"    {layer_name(h)}"
         for name, value in wire_fields(h).items():
             number = isinstance(value, int) and not isinstance(value, bool)
-            text = (f"0x{value:04x}" if name in HEX_FIELDS else str(int(value))) if number else str(jsonable(value))
+            digits = HEX_DIGITS.get(name)
+            text = (f"0x{value:0{digits}x}" if digits else str(int(value))) if number else str(jsonable(value))
             meaning = meaning_of(h, name) if hasattr(type(h), "MEANINGS") else None
             yield f"        {name}: {text}" + (f" ({meaning})" if meaning else "")
     if d.payload:
