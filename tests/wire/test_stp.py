@@ -1,5 +1,9 @@
 """BPDUs: round trips, errors only as WireError, and scapy (an independent codec) agreeing both ways."""
 
+import dataclasses
+import shutil
+import subprocess
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -7,8 +11,9 @@ from scapy.layers.l2 import LLC, STP, Dot3
 
 from lanlab.wire import Bpdu, BpduFlags, BpduRole, BpduType, BridgeId, Llc, MacAddress, WireError, dissect
 from lanlab.wire import Dot3 as OurDot3
-from lanlab.wire.stp import STP_MULTICAST, from_ticks, to_ticks
 from lanlab.wire.errors import MalformedError, TruncatedError
+from lanlab.wire.pcap import PcapWriter
+from lanlab.wire.stp import STP_MULTICAST, describe_bpdu, from_ticks, to_ticks
 from wire_strategies import macs, u8, u16, u32
 
 configs = st.builds(Bpdu, st.just(BpduType.CONFIG), u8, u16, macs, u32, u16, macs, u16, u16, u16, u16, u16,
@@ -123,3 +128,45 @@ def test_we_read_scapys_frames(stp):
     assert bpdu.flags == stp.bpduflags
     assert [bpdu.message_age, bpdu.max_age, bpdu.hello_time, bpdu.forward_delay] == [
         round(v * 256) for v in (stp.age, stp.maxage, stp.hellotime, stp.fwddelay)]
+
+
+needs_tshark = pytest.mark.skipif(shutil.which("tshark") is None, reason="tshark not installed (apt install tshark)")
+TSHARK_FIELDS = ["stp.protocol", "stp.version", "stp.type", "stp.flags", "stp.root.prio", "stp.root.ext", "stp.root.hw",
+                 "stp.root.cost", "stp.bridge.prio", "stp.bridge.ext", "stp.bridge.hw", "stp.port", "stp.msg_age",
+                 "stp.max_age", "stp.hello", "stp.forward", "stp.version_1_length", "_ws.col.Protocol", "_ws.col.Info"]
+
+
+@needs_tshark
+@settings(max_examples=5, deadline=None)
+@given(st.lists(configs | rsts.map(lambda b: dataclasses.replace(b, version=2)) | tcns, min_size=1, max_size=8))
+def test_tshark_decodes_our_bpdus_field_by_field(tmp_path_factory, bpdus):
+    """tshark reads every field of BPDUs we built (in a pcap) as we wrote them, without a warning."""
+    path = tmp_path_factory.mktemp("stp") / "bpdus.pcap"
+    with path.open("wb") as out:
+        writer = PcapWriter(out)
+        for i, bpdu in enumerate(bpdus):
+            writer.write(i, OurDot3(STP_MULTICAST, MacAddress("02:00:00:00:00:09")).build(Llc().build(bpdu.build())))
+    argv = ["tshark", "-r", str(path), "-T", "fields", "-E", "separator=|"]
+    for name in TSHARK_FIELDS:
+        argv += ["-e", name]
+    rows = subprocess.run(argv, capture_output=True, text=True, timeout=60, check=True).stdout.splitlines()
+    assert len(rows) == len(bpdus)
+    for bpdu, row in zip(bpdus, rows):
+        got = dict(zip(TSHARK_FIELDS, row.split("|")))
+        assert (int(got["stp.protocol"], 16), int(got["stp.version"]), int(got["stp.type"], 16)) == (
+            0, bpdu.version, bpdu.bpdu_type)
+        protocol, info = describe_bpdu(bpdu)
+        assert got["_ws.col.Protocol"] == protocol
+        if bpdu.root_path_cost < 1 << 31:  # tshark's Info line prints larger costs as negative numbers
+            assert " ".join(got["_ws.col.Info"].split()) == " ".join(info.split())
+        if bpdu.bpdu_type == BpduType.TCN:
+            continue
+        assert int(got["stp.flags"], 16) == bpdu.flags
+        assert int(got["stp.root.prio"]) + int(got["stp.root.ext"]) == bpdu.root_priority
+        assert int(got["stp.bridge.prio"]) + int(got["stp.bridge.ext"]) == bpdu.bridge_priority
+        assert (got["stp.root.hw"], got["stp.bridge.hw"]) == (str(bpdu.root_mac), str(bpdu.bridge_mac))
+        assert (int(got["stp.root.cost"]), int(got["stp.port"], 16)) == (bpdu.root_path_cost, bpdu.port_id)
+        times = [round(float(got[f]) * 256) for f in ("stp.msg_age", "stp.max_age", "stp.hello", "stp.forward")]
+        assert times == [bpdu.message_age, bpdu.max_age, bpdu.hello_time, bpdu.forward_delay]
+        if bpdu.bpdu_type == BpduType.RST:
+            assert int(got["stp.version_1_length"]) == 0

@@ -175,12 +175,14 @@ def from_ticks(ticks: int) -> int:
 
 
 def describe_bpdu(bpdu: Bpdu, below: object = (), payload: bytes = b"") -> tuple[str, str]:
-    """(protocol, info) as tshark shows them: ("STP", "Conf. Root = 32768/0/02:..  Cost = 0  Port = 0x8001")."""
+    """(protocol, info) as tshark shows them: ("STP", "Conf. Root = 32768/0/02:..  Cost = 0  Port = 0x8001").
+
+    tshark says STP for every kind, and calls an RST BPDU of version 3 or more an MST one."""
     if bpdu.bpdu_type == BpduType.TCN:
         return "STP", "Topology Change Notification"
-    kind, protocol = ("RST. ", "RSTP") if bpdu.bpdu_type == BpduType.RST else ("Conf. ", "STP")
+    kind = "Conf. " if bpdu.bpdu_type == BpduType.CONFIG else "MST. " if bpdu.version >= 3 else "RST. "
     tc = "TC + " if bpdu.flags & BpduFlags.TC else ""
-    return protocol, (f"{kind}{tc}Root = {bpdu.root}  Cost = {bpdu.root_path_cost}  Port = {bpdu.port_id:#06x}")
+    return "STP", f"{kind}{tc}Root = {bpdu.root}  Cost = {bpdu.root_path_cost}  Port = {bpdu.port_id:#06x}"
 
 
 register(Bpdu, under=[("llc_sap", STP_SAP)], summary=describe_bpdu)
