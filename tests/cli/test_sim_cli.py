@@ -91,3 +91,25 @@ def test_pcap_option_writes_a_capture(tmp_path: Path):
                     "--do", "pc1 ping pc2 -c 1")
     assert result.exit_code == 0, result.output
     assert out.stat().st_size > 24 and f"tshark -r {out}" in result.output
+
+
+def test_multicast_listener_joins_its_group():
+    """udp listen --group joins: a datagram to the group reaches members, not the others."""
+    result = invoke("sim", "run", str(EXAMPLES / "broadcast.yaml"), "--until", "1s", "--json",
+                    "--do", "pc2 udp listen 5000 --group 239.1.2.3", "--do", "pc3 udp listen 5000",
+                    "--do", "at 0.1s pc1 udp send 239.1.2.3 5000 to-the-group")
+    assert result.exit_code == 0, result.output
+    listen2, listen3, _ = json.loads(result.output)["commands"]
+    assert [r["text"] for r in listen2["result"]["received"]] == ["to-the-group"]
+    assert listen3["result"]["received"] == []
+
+
+def test_a_command_that_cannot_run_is_reported_and_exits_2():
+    """No route, a port in use or a command on a switch: the run finishes, the error is shown, exit 2."""
+    result = invoke("sim", "run", HUB, "--until", "1s", "--do", "pc1 ping 8.8.8.8 -c 1",
+                    "--do", "pc2 udp listen 7788", "--do", "pc2 udp listen 7788", "--do", "sw1 arp")
+    assert result.exit_code == 2
+    assert "error: no route to 8.8.8.8" in result.output
+    assert "error: UDP port 7788 is already in use" in result.output
+    assert "error: sw1 is a switch: arp runs on hosts" in result.output
+    assert "Traceback" not in result.output

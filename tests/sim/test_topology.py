@@ -36,7 +36,7 @@ def test_issue_example_with_options_and_defaults(tmp_path: Path):
 name: classroom
 nodes:
   pc1: {kind: host, ip: 198.18.0.1/24}
-  pc2: {kind: host, ip: 198.18.0.2/24, gateway: 198.18.0.254, mac: "02:00:00:00:00:02"}
+  pc2: {kind: host, ip: 198.18.0.2/24, gateway: 198.18.0.254, mac: "02:00:00:00:00:02", gratuitous_arp: true}
   hub1: {kind: hub}
   sw1: {kind: switch, ageing: 300s}
 links:
@@ -44,6 +44,11 @@ links:
   - {endpoints: [sw1:p2, hub1:p1], delay: 1ms, rate: 10Mbps, loss: 0.0, queue: 7}
   - [pc2:eth0, hub1:p2]
 """))
+    net.start_trace()
+    net.run(0.1)
+    [announce] = [e for e in net.trace if e.kind == "tx" and e.device == "pc2"]
+    assert announce.summary == "Gratuitous ARP for 198.18.0.2 (Request)"
+    assert net.node("sw1").mac_table[0]["mac"] == "02:00:00:00:00:02"  # the switch learned pc2 from it
     assert net.name == "classroom"
     assert str(net.node("pc2").nics[0].mac) == "02:00:00:00:00:02"
     assert str(net.node("pc2").ip.gateway) == "198.18.0.254"

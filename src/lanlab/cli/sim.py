@@ -10,7 +10,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from lanlab.cli.common import EXIT_NO_ANSWER, EXIT_OK, fail, print_json
+from lanlab.cli.common import EXIT_ERROR, EXIT_NO_ANSWER, EXIT_OK, fail, print_json
 from lanlab.cli.demo_routing import route_table
 from lanlab.units import UnitError, format_duration, parse_duration
 
@@ -164,7 +164,9 @@ def result_document(network: Any, events: int) -> dict[str, Any]:
 
 
 def exit_status(network: Any) -> int:
-    """1 when a command that waits for answers got none (like ping), else 0."""
+    """2 when a command could not run, 1 when one that waits for answers got none (like ping), else 0."""
+    if any(scheduled.error is not None for scheduled in network.commands):
+        return EXIT_ERROR
     for scheduled in network.commands:
         answered = scheduled.command.answered() if scheduled.started else (
             False if scheduled.command.waits else None)
@@ -178,10 +180,7 @@ def print_report(network: Any, events: int, tables: list[str], pcap: Path | None
     console = console or Console(highlight=False)
     for scheduled in network.commands:
         console.print(f"[bold]{scheduled.heading()}[/bold]")
-        if not scheduled.started:
-            console.print("  (not started: --until ended the run first)")
-            continue
-        for line in scheduled.command.lines():
+        for line in scheduled.lines():
             console.print(line, markup=False)
     for word in tables:
         for name, node in network.nodes.items():

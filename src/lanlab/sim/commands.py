@@ -17,9 +17,10 @@ from typing import TYPE_CHECKING, Any, ClassVar, NoReturn
 from lanlab.proto.icmp import PingSession
 from lanlab.units import UnitError, format_duration, parse_duration
 
+from lanlab.sim.host import Host
+
 if TYPE_CHECKING:
     from lanlab.sim.frame import Frame
-    from lanlab.sim.host import Host
     from lanlab.sim.network import Network
 
 
@@ -54,6 +55,8 @@ class HostCommand:
     # False for commands that expect no answer (show a table, pull a cable): never started before
     # --until, they do not make the run's exit status 1.
     waits: ClassVar[bool] = True
+    # True for commands that need a host's stack (routers are hosts); False lets a switch run it.
+    hosts_only: ClassVar[bool] = True
 
     def __init__(self, argv: list[str]) -> None:
         self.args = self.arguments().parse_args(argv)
@@ -288,14 +291,34 @@ class Scheduled:
     command: HostCommand
     network: Network
     started: bool = False
+    error: str | None = None  # why the command could not run (no route, port in use, ...)
 
     def fire(self, arg: Any, now: int) -> None:
         self.started = True
-        self.command.start(self.network, self.network.node(self.node) if self.node is not None else None, now)
+        node = self.network.node(self.node) if self.node is not None else None
+        if node is not None and self.command.hosts_only and not isinstance(node, Host):
+            self.error = f"{self.node} is a {getattr(node, 'kind', 'device')}: {self.command.words} runs on hosts"
+            return
+        try:
+            self.command.start(self.network, node, now)  # type: ignore[arg-type]
+        except ValueError as error:  # LocalIpError, PortInUseError, NetworkError: the user's mistake
+            self.error = str(error)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"node": self.node, "command": self.command_text, "at": self.at / 1e9,
-                "result": self.command.result() if self.started else None}
+        result: dict[str, Any] | None = None
+        if self.error is not None:
+            result = {"error": self.error}
+        elif self.started:
+            result = self.command.result()
+        return {"node": self.node, "command": self.command_text, "at": self.at / 1e9, "result": result}
+
+    def lines(self) -> list[str]:
+        """What the command printed (or why it did not run)."""
+        if self.error is not None:
+            return [f"error: {self.error}"]
+        if not self.started:
+            return ["(not started: --until ended the run first)"]
+        return self.command.lines()
 
     def heading(self) -> str:
         return f"[{format_duration(self.at) if self.at else '0s'}] {self.node or 'net'}$ {self.command_text}"

@@ -5,6 +5,9 @@ ICMP / UDP demux / `ip_protocols[proto]`. Send path: route -> ARP -> Ethernet ->
 Extension points: `ip_protocols` (IP protocol number -> handler, e.g. TCP = 6),
 `ethertypes` (EtherType -> handler, e.g. RARP), `udp.bind(port, handler)` (e.g. RIP = 520),
 and `not_for_me` (a router overrides it to forward). A handler is `handler(host, frame, now)`.
+Routing: `host.ip.route(dst) -> Route` decides interface and next hop (a router replaces
+`host.ip` with its routing table, then calls `routes_changed()`); `destination(dst)` caches
+that decision, and `transmit(way, ip, l4, data, size, now)` frames any packet, ours or forwarded.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Callable, Final
 
 from lanlab.proto.arp import ArpCache, ArpEntry, ResolutionFailed
 from lanlab.proto.icmp import PingSession, echo_reply
-from lanlab.proto.ipv4 import DEFAULT_TTL, MULTICAST_TTL, Delivery, Ipv4Host, multicast_mac_bytes
+from lanlab.proto.ipv4 import DEFAULT_TTL, MULTICAST_TTL, Delivery, Ipv4Host, LocalIpError, multicast_mac_bytes
 from lanlab.proto.udp import UdpDemux
 from lanlab.sim.engine import MachineTimer
 from lanlab.sim.frame import ETH_HEADER, Frame
@@ -88,13 +91,13 @@ class Destination:
         self.next_hop = next_hop
         self.group_mac = group_mac  # broadcast or multicast: no ARP
         self.arp_entry: ArpEntry | None = None
-        self.ip_headers: dict[tuple[int, int], IPv4] = {}
+        self.ip_headers: dict[tuple[int, int | None], IPv4] = {}  # (protocol, TTL asked) -> header
 
 
 class Nic:
     """One interface: port, MAC, IPv4 address, ARP cache, joined multicast MACs."""
 
-    __slots__ = ("host", "index", "name", "port", "mac", "address", "ip", "arp", "arp_timer", "groups", "_eth")
+    __slots__ = ("host", "index", "name", "port", "mac", "address", "ip", "arp", "arp_timer", "groups", "ethernet")
 
     def __init__(self, host: Host, index: int, name: str, mac: MacAddress) -> None:
         self.host = host
@@ -108,13 +111,13 @@ class Nic:
         self.arp: ArpCache[tuple[Any, Any, bytes, int]] | None = None
         self.arp_timer: MachineTimer | None = None
         self.groups: set[MacAddress] = set()
-        self._eth: dict[MacAddress, Ethernet] = {}
+        self.ethernet: dict[MacAddress, Ethernet] = {}  # destination MAC -> shared IPv4 Ethernet header
 
     def ethernet_to(self, dst: MacAddress) -> Ethernet:
         """The (immutable, shared) IPv4 Ethernet header towards `dst`."""
-        eth = self._eth.get(dst)
+        eth = self.ethernet.get(dst)
         if eth is None:
-            eth = self._eth[dst] = Ethernet(dst, self.mac, EtherType.IPV4)
+            eth = self.ethernet[dst] = Ethernet(dst, self.mac, EtherType.IPV4)
         return eth
 
 
@@ -162,7 +165,7 @@ class Host:
         self.ip.add_address(nic.index, address)
         nic.arp = ArpCache(nic.mac, address.ip)
         nic.arp_timer = MachineTimer(self.engine, nic.arp, self)
-        self._destinations.clear()
+        self.routes_changed()
 
     def port(self, name: str) -> Port:
         port = self.ports.get(name)
@@ -175,7 +178,7 @@ class Host:
 
     @property
     def addresses(self) -> list[IPv4Address]:
-        return [nic.address.ip for nic in self.nics if nic.address is not None]
+        return [nic.ip for nic in self.nics if nic.ip is not None]
 
     def join(self, group: IPv4Address) -> None:
         """Join a multicast group on every interface (RFC 1112 level 1: receive; no IGMP)."""
@@ -305,14 +308,19 @@ class Host:
 
     def send_ip(self, dst: IPv4Address, proto: int, l4: Any, data: bytes, size: int, now: int,
                 ttl: int | None = None) -> None:
-        """Route, resolve and transmit an IPv4 packet; it waits in the ARP queue if need be."""
+        """Send an IPv4 packet of ours (`size`: the whole frame's length); routed, resolved, framed."""
         way = self._destinations.get(int(dst))
         if way is None:
             way = self.destination(dst)
-        nic = way.nic
-        ip = way.ip_headers.get((proto, ttl or 0))
+        ip = way.ip_headers.get((proto, ttl))
         if ip is None:
             ip = self._ip_header(way, dst, proto, ttl)
+        self.transmit(way, ip, l4, data, size, now)
+
+    def transmit(self, way: Destination, ip: IPv4, l4: Any, data: bytes, size: int, now: int) -> None:
+        """Frame a packet (ours, or one a router forwards) to `way`'s next hop; it waits in the
+        ARP queue if the next hop is not resolved yet."""
+        nic = way.nic
         mac = way.group_mac
         if mac is None:
             entry = way.arp_entry
@@ -323,14 +331,21 @@ class Host:
                     self._flush_arp(nic, now)
                     return
             mac = entry.mac
+        eth = nic.ethernet.get(mac)
+        if eth is None:
+            eth = nic.ethernet_to(mac)
         engine = self.engine
         engine.frames += 1
-        nic.port.send(Frame(nic.ethernet_to(mac), ip, l4, data, size, engine.frames), now)
+        nic.port.send(Frame(eth, ip, l4, data, size, engine.frames), now)
+
+    def routes_changed(self) -> None:
+        """Forget the cached destinations (call after changing addresses, gateway or routes)."""
+        self._destinations.clear()
 
     def _ip_header(self, way: Destination, dst: IPv4Address, proto: int, ttl: int | None) -> IPv4:
         """A shared immutable IPv4 header (lengths and checksum are computed when built)."""
         hops = ttl if ttl is not None else (MULTICAST_TTL if int(dst) >> 28 == 0xE else DEFAULT_TTL)
-        header = way.ip_headers[(proto, ttl or 0)] = IPv4(way.nic.ip, dst, proto, ttl=hops, flags=DONT_FRAGMENT)
+        header = way.ip_headers[(proto, ttl)] = IPv4(way.nic.ip, dst, proto, ttl=hops, flags=DONT_FRAGMENT)
         return header
 
     def send_icmp_error(self, frame: Frame, kind: int, code: int, now: int) -> None:
@@ -382,7 +397,9 @@ class Host:
     # -- ping ----------------------------------------------------------------------------
     def ping(self, dst: IPv4Address, *, count: int = 4, interval: int = 1_000_000_000, size: int = 56,
              timeout: int = 10_000_000_000, ttl: int | None = None) -> PingSession:
-        """Start `ping dst` now; the session's `result` fills in as the simulation runs."""
+        """Start `ping dst` now; the session's `result` fills in as the simulation runs.
+        Raises LocalIpError when there is no route (ping: "Network is unreachable")."""
+        self.destination(dst)
         self._ping_ident += 1
         session = PingSession(dst, self._ping_ident, count=count, interval=interval, size=size,
                               timeout=timeout, ttl=ttl, now=self.engine.now)
@@ -395,8 +412,11 @@ class Host:
         """A sans-IO machine's deadline passed: transmit what it produced."""
         if isinstance(machine, PingSession):
             for request in machine.requests_to_send():
-                self.send_ip(machine.destination, ICMP, request, machine.payload,
-                             IP_ICMP + len(machine.payload), now, machine.ttl)
+                try:
+                    self.send_ip(machine.destination, ICMP, request, machine.payload,
+                                 IP_ICMP + len(machine.payload), now, machine.ttl)
+                except LocalIpError as error:  # the route went away during the ping
+                    machine.handle_error(f"icmp_seq={request.rest & 0xFFFF} {error}")
         else:
             for nic in self.nics:
                 if nic.arp is machine:

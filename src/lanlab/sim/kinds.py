@@ -23,8 +23,9 @@ def register_node_kind(kind: str, build: NodeBuilder) -> None:
 def build_host(network: Network, name: str, spec: Spec) -> None:
     from lanlab.sim.rarp import RarpBoot, RarpService, rarp_prefix, rarp_table
 
-    spec.only({"kind", "ip", "mac", "gateway", "interfaces", "rarp_server"})
+    spec.only({"kind", "ip", "mac", "gateway", "interfaces", "rarp_server", "gratuitous_arp"})
     gateway = spec.address("gateway")
+    gratuitous = spec.parsed("gratuitous_arp", _boolean, "true or false")
     serves = rarp_table(spec)
     booting: dict[str, int] = {}  # interfaces that learn their address by RARP -> prefix length
     if "interfaces" in spec.values:
@@ -56,11 +57,20 @@ def build_host(network: Network, name: str, spec: Spec) -> None:
         spec.error(spec.values["rarp_server"], "a RARP server needs an address of its own")
     if spec.failed:
         return
-    host = network.add_host(name, gateway=gateway, interfaces=interfaces)  # type: ignore[arg-type]
+    host = network.add_host(name, gateway=gateway, interfaces=interfaces,  # type: ignore[arg-type]
+                            gratuitous_arp=bool(gratuitous))
     for if_name, prefixlen in booting.items():
         RarpBoot(host, next(nic for nic in host.nics if nic.name == if_name), prefixlen)
     if serves:
         RarpService(host, serves)
+
+
+def _boolean(text: str) -> bool:
+    if text.lower() in ("true", "yes", "on"):
+        return True
+    if text.lower() in ("false", "no", "off"):
+        return False
+    raise ValueError("expected true or false")
 
 
 def build_switch(network: Network, name: str, spec: Spec) -> None:

@@ -39,6 +39,18 @@ def _mac(value: str | MacAddress) -> MacAddress:
     return value if isinstance(value, MacAddress) else MacAddress(value)
 
 
+class _Announce:
+    """Fires a host's gratuitous ARP."""
+
+    __slots__ = ("host",)
+
+    def __init__(self, host: Host) -> None:
+        self.host = host
+
+    def fire(self, arg: Any, now: int) -> None:
+        self.host.announce()
+
+
 class NetworkError(ValueError):
     """A mistake in building or driving a network (unknown node, port used twice, ...)."""
 
@@ -82,8 +94,9 @@ class Network:
 
     def add_host(self, name: str, ip: str | IPv4Interface | None = None, *, mac: str | MacAddress | None = None,
                  gateway: str | IPv4Address | None = None,
-                 interfaces: dict[str, dict[str, Any]] | None = None) -> Host:
-        """A host with `eth0` (ip "a.b.c.d/len"), or the named `interfaces` {name: {ip, mac}}."""
+                 interfaces: dict[str, dict[str, Any]] | None = None, gratuitous_arp: bool = False) -> Host:
+        """A host with `eth0` (ip "a.b.c.d/len"), or the named `interfaces` {name: {ip, mac}};
+        gratuitous_arp: announce its addresses when the run starts (as a booting host does)."""
         host = Host(name, self.engine, IPv4Address(gateway) if gateway is not None else None)
         if interfaces is None:
             interfaces = {"eth0": {"ip": ip, "mac": mac}}
@@ -92,6 +105,8 @@ class Network:
             if_mac = options.get("mac")
             host.add_interface(if_name, IPv4Interface(address) if address is not None else None,
                                _mac(if_mac) if if_mac is not None else None)
+        if gratuitous_arp:
+            self.engine.schedule(self.engine.now, _Announce(host))
         return self._add(host)  # type: ignore[no-any-return]
 
     def add_switch(self, name: str, *, ageing: Duration = "300s") -> Switch:
