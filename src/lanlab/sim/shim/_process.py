@@ -72,7 +72,8 @@ class ShimHost:
         """Something changed on this host: let every parked waiter re-check its condition."""
         engine = self.engine
         for waiter in self.waiters:
-            if not waiter.pending:
+            # Only a waiter that can go on costs an event (its predicate is checked again then).
+            if not waiter.pending and waiter.predicate():
                 waiter.pending = True
                 engine.schedule(engine.now, waiter, ACTIVITY)
 
