@@ -112,3 +112,26 @@ def _tcp_samples() -> list:
 
 
 SAMPLES += _tcp_samples()
+
+
+def bpdu_frame(bpdu) -> bytes:
+    """A BPDU in 802.3/LLC to the bridge group address."""
+    from lanlab.wire.stp import STP_MULTICAST
+
+    return Dot3(STP_MULTICAST, A_MAC).build(Llc().build(bpdu.build()))
+
+
+def _stp_samples() -> list:
+    from lanlab.wire.stp import Bpdu, BpduFlags, BpduType
+
+    config = Bpdu(BpduType.CONFIG, 0, 32768, A_MAC, 4, 32768, B_MAC, 0x8002)
+    rst = Bpdu(BpduType.RST, BpduFlags.TC | BpduFlags.LEARNING | BpduFlags.FORWARDING | (3 << 2), 4096, A_MAC, 0,
+               4096, A_MAC, 0x8001, version=2)
+    return [
+        (bpdu_frame(config), "STP", "Conf. Root = 32768/0/02:00:00:00:00:01  Cost = 4  Port = 0x8002"),
+        (bpdu_frame(rst), "STP", "RST. TC + Root = 4096/0/02:00:00:00:00:01  Cost = 0  Port = 0x8001"),
+        (bpdu_frame(Bpdu(BpduType.TCN)), "STP", "Topology Change Notification"),
+    ]
+
+
+SAMPLES += _stp_samples()

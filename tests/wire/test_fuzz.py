@@ -4,10 +4,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lanlab.wire import Arp, Dot3, Ethernet, Icmp, IPv4, Llc, TruncatedError, Udp, WireError, dissect
+from lanlab.wire import (Arp, Dot3, EtherType, Ethernet, Icmp, IPv4, IpProto, Llc, MacAddress, TruncatedError, Udp,
+                         WireError, dissect)
+from lanlab.wire.rip import Rip
+from lanlab.wire.stp import Bpdu
+from lanlab.wire.tcp import Tcp
 from wire_strategies import HEADERS
 
-PARSERS = [Ethernet, Dot3, Llc, Arp, IPv4, Icmp, Udp]
+PARSERS = [Ethernet, Dot3, Llc, Arp, IPv4, Icmp, Udp, Tcp, Rip, Bpdu]
+MAC_A, MAC_B = MacAddress(1), MacAddress(2)
 
 
 @pytest.mark.parametrize("cls", PARSERS, ids=lambda c: c.__name__)
@@ -41,3 +46,26 @@ def test_dissect_never_raises(data):
     result = dissect(data)
     assert isinstance(result.layers[-1], bytes)
     assert (result.error is None) or "Malformed" in result.info
+
+
+def _carrying(kind: str, body: bytes) -> bytes:
+    """A frame whose lower layers are valid and whose `kind` layer is `body`, so dissect() reaches that codec."""
+    if kind == "llc":
+        return Dot3(MAC_B, MAC_A).build(Llc().build(body))
+    if kind == "arp":
+        return Ethernet(MAC_B, MAC_A, EtherType.ARP).build(body)
+    proto, port = {"icmp": (IpProto.ICMP, 0), "tcp": (IpProto.TCP, 0), "udp": (IpProto.UDP, 0),
+                   "rip": (IpProto.UDP, 520)}[kind]
+    if port:
+        body = Udp(port, port).build(body)
+    return Ethernet(MAC_B, MAC_A, EtherType.IPV4).build(IPv4("198.18.0.1", "198.18.0.2", proto).build(body))
+
+
+@pytest.mark.parametrize("kind", ["llc", "arp", "icmp", "tcp", "udp", "rip"])
+@given(body=st.binary(max_size=80))
+def test_dissect_of_random_upper_layers_reports_not_raises(kind, body):
+    """Random bytes where a registered codec (STP, ARP, ICMP, TCP, UDP, RIP) starts: parsed or reported, never raised."""
+    result = dissect(_carrying(kind, body))
+    valid_below = {"llc": 2, "arp": 1, "icmp": 2, "tcp": 2, "udp": 2, "rip": 3}[kind]
+    assert len(result.headers) >= valid_below and isinstance(result.layers[-1], bytes)
+    assert result.error is None or "Malformed" in result.info

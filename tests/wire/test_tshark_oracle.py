@@ -10,6 +10,7 @@ from lanlab.wire import Arp, Ethernet, Icmp, IcmpType, IPv4, Llc, Udp, dissect
 from lanlab.wire.pcap import PcapWriter
 from lanlab.wire.pcapng import PcapngWriter
 from lanlab.wire.rip import Rip
+from lanlab.wire.stp import Bpdu, BpduType
 from lanlab.wire.tcp import Tcp
 from wire_samples import SAMPLES
 
@@ -26,6 +27,8 @@ TSHARK_FIELDS = {
     Udp: {"src_port": "udp.srcport", "dst_port": "udp.dstport", "length": "udp.length", "checksum": "udp.checksum"},
     Llc: {"dsap": "llc.dsap", "ssap": "llc.ssap"},
     Rip: {"command": "rip.command", "version": "rip.version"},
+    Bpdu: {"version": "stp.version", "bpdu_type": "stp.type", "flags": "stp.flags", "root_mac": "stp.root.hw",
+           "root_path_cost": "stp.root.cost", "bridge_mac": "stp.bridge.hw", "port_id": "stp.port"},
     Tcp: {"src_port": "tcp.srcport", "dst_port": "tcp.dstport", "seq": "tcp.seq_raw", "ack": "tcp.ack_raw",
           "flags": "tcp.flags", "window": "tcp.window_size_value", "checksum": "tcp.checksum",
           "urgent": "tcp.urgent_pointer"},
@@ -50,6 +53,8 @@ def _expected(frame):
         mapping = dict(TSHARK_FIELDS.get(type(h), {}))
         if isinstance(h, Icmp) and h.type in (IcmpType.ECHO_REQUEST, IcmpType.ECHO_REPLY):
             mapping.update(ECHO_FIELDS)
+        if isinstance(h, Bpdu) and h.bpdu_type == BpduType.TCN:  # a TCN is only version and type on the wire
+            mapping = {"version": "stp.version", "bpdu_type": "stp.type"}
         for attribute, field in mapping.items():
             values.setdefault(field, _normal(int(getattr(h, attribute)) if isinstance(getattr(h, attribute), int)
                                              else getattr(h, attribute)))
