@@ -45,7 +45,7 @@ class TcpConfig:
     nodelay: bool = False  # TCP_NODELAY: Nagle's algorithm off
     initial_rto: int = SECOND  # RFC 6298 2.1
     min_rto: int = SECOND  # RFC 6298 2.4
-    max_rto: int = 60 * SECOND
+    max_rto: int = 120 * SECOND  # Linux TCP_RTO_MAX (RFC 6298 2.5 asks for at least 60 s)
     msl: int = 30 * SECOND  # TIME-WAIT lasts 2*MSL (60 s, as Linux)
     delayed_ack: int = 200_000_000  # RFC 9293 3.8.6.3: under 0.5 s; 0 acks every segment at once
     syn_retries: int = 6  # Linux tcp_syn_retries

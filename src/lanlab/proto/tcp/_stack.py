@@ -31,6 +31,7 @@ class Listener:
         self.half_open: dict[ConnectionKey, TcpConnection] = {}
         self.accept_queue: deque[tuple[ConnectionKey, TcpConnection]] = deque()
         self.dropped_syns = 0
+        self.config: TcpConfig | None = None  # what accepted connections start with (socket options)
 
     @property
     def full(self) -> bool:
@@ -107,13 +108,13 @@ class TcpStack:
         if key in self.connections:
             raise LocalTcpError(f"{local_ip}:{local_port} is already connected to {remote_ip}:{remote_port}")
         connection = TcpConnection.connect(local_port, remote_port, self.rng.getrandbits(32),
-                                           config if config is not None else self._fresh_config())
+                                           config if config is not None else self.config_copy())
         self.connections[key] = connection
         return key, connection
 
-    def _fresh_config(self) -> TcpConfig:
+    def config_copy(self, base: TcpConfig | None = None) -> TcpConfig:
         """Each connection gets its own copy, so TCP_NODELAY on one leaves the others alone."""
-        config = self.config
+        config = base if base is not None else self.config
         return TcpConfig(**{name: getattr(config, name) for name in config.__slots__})
 
     # ------------------------------------------------------------------ segments
@@ -137,7 +138,7 @@ class TcpStack:
                 listener.dropped_syns += 1  # the client's SYN retransmission will try again
                 return None
             connection = TcpConnection.accept_syn(header.dst_port, header.src_port, self.rng.getrandbits(32),
-                                                  header, now, self._fresh_config())
+                                                  header, now, self.config_copy(listener.config))
             self.connections[key] = connection
             listener.half_open[key] = connection
             self._owner[key] = listener

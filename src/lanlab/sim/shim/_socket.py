@@ -29,6 +29,7 @@ DEFAULT_BACKLOG = min(_real.SOMAXCONN, 128)  # what socket.listen() uses without
 SOMAXCONN = 4096  # Linux net.core.somaxconn: larger backlogs are cut to this
 DEFAULT_RCVBUF = 131072
 DEFAULT_SNDBUF = 16384
+POLL_COST = 100_000  # ns of virtual time a non-blocking call that would block takes
 S = TcpState
 _NOT_CONNECTED = (S.SYN_SENT, S.SYN_RECEIVED)
 
@@ -103,6 +104,9 @@ class SimSocket:
         if ready():
             return
         if self._timeout == 0:
+            # A polling loop costs time on a real host; here each miss costs POLL_COST of
+            # virtual time, so the network moves on and `while True: try recv()` cannot spin forever.
+            self._program.sleep(POLL_COST)
             raise BlockingIOError(E.EAGAIN, "Resource temporarily unavailable")
         if not self._program.wait(ready, self._ns_timeout()):
             raise _real.timeout("timed out")
@@ -271,8 +275,7 @@ class SimSocket:
 
     # -- TCP/UDP: connecting --------------------------------------------------------------------------
     def _config(self) -> TcpConfig:
-        base = self._host.tcp.stack.config
-        config = TcpConfig(**{name: getattr(base, name) for name in base.__slots__})
+        config = self._host.tcp.stack.config_copy()
         config.nodelay = bool(self._option(_real.IPPROTO_TCP, _real.TCP_NODELAY))
         if (_real.SOL_SOCKET, _real.SO_RCVBUF) in self._options:
             config.receive_buffer = self._options[(_real.SOL_SOCKET, _real.SO_RCVBUF)] // 2

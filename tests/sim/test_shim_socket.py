@@ -1,0 +1,242 @@
+"""The simulated socket, select, selectors, threading and queue, call by call."""
+
+from __future__ import annotations
+
+from lanlab.sim import Network
+from lanlab.sim.shim import run_programs
+
+S = 1_000_000_000
+
+
+def pair(**link) -> Network:
+    net = Network("pair")
+    net.add_host("pc1", ip="198.18.0.1/24")
+    net.add_host("pc2", ip="198.18.0.2/24")
+    net.add_switch("sw1")
+    net.link("pc1:eth0", "sw1:p1", **link)
+    net.link("pc2:eth0", "sw1:p2")
+    return net
+
+
+def run(net: Network, *programs, until: int = 10 * S) -> list:
+    """Start (node, fn, *args) programs, run, return their results; fail on any traceback."""
+    started = [net.node(node).run(fn, *args) for node, fn, *args in programs]
+    run_programs(net, until)
+    for program in started:
+        assert program.error is None, "\n".join(text for _, text in program.output)
+    return [program.result for program in started]
+
+
+def echo_server(port: int, count: int = 1) -> None:
+    import socket
+
+    listener = socket.create_server(("", port))
+    for _ in range(count):
+        conn, _ = listener.accept()
+        with conn:
+            while data := conn.recv(4096):
+                conn.sendall(data)
+
+
+def test_unreachable_network_and_connect_timeout_errors():
+    """No route: ENETUNREACH at once; a peer that never answers: ETIMEDOUT after the SYN retries (127 s)."""
+    net = pair(loss=1.0)
+
+    def probe():
+        import errno
+        import socket
+        import time
+
+        out = []
+        for target in (("10.9.9.9", 80), ("pc2", 80)):
+            try:
+                socket.create_connection(target)
+            except OSError as error:
+                out.append((errno.errorcode[error.errno], round(time.monotonic())))
+        s = socket.socket()
+        s.settimeout(2.5)
+        try:
+            s.connect(("pc2", 80))
+        except socket.timeout as error:
+            out.append((str(error), round(time.monotonic(), 1)))
+        return out
+
+    [result] = run(net, ("pc1", probe), until=400 * S)
+    assert result == [("ENETUNREACH", 0), ("ETIMEDOUT", 127), ("timed out", 129.5)]
+
+
+def test_names_addresses_and_options():
+    """gethostname, gethostbyname of node names, getsockname/getpeername, SO_RCVBUF doubled, TCP_NODELAY."""
+    net = pair()
+
+    def client():
+        import socket
+
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        s.connect((socket.gethostbyname("pc2"), 7))
+        info = (socket.gethostname(), socket.gethostbyname("localhost"), s.getpeername(), s.getsockname()[0],
+                s.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF), s.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY),
+                socket.getaddrinfo("pc2", 7, type=socket.SOCK_STREAM)[0][4], socket.inet_ntoa(socket.inet_aton("1.2.3.4")),
+                socket.htons(1))
+        s.close()
+        return info
+
+    _, result = run(net, ("pc2", echo_server, 7), ("pc1", client))
+    assert result == ("pc1", "127.0.0.1", ("198.18.0.2", 7), "198.18.0.1", 8192, 1, ("198.18.0.2", 7),
+                      "1.2.3.4", 256)
+
+
+def test_nonblocking_recv_recv_into_and_select_timeout():
+    """BlockingIOError when nothing is there, select's timeout in virtual time, recv_into fills a buffer."""
+    net = pair()
+
+    def client():
+        import select
+        import socket
+        import time
+
+        s = socket.create_connection(("pc2", 7))
+        s.setblocking(False)
+        try:
+            s.recv(10)
+            blocked = False
+        except BlockingIOError:
+            blocked = True
+        start = time.monotonic()
+        nothing = select.select([s], [], [], 0.25)
+        waited = round(time.monotonic() - start, 2)
+        s.setblocking(True)
+        s.sendall(b"x" * 100000)
+        buffer = bytearray(100000)
+        got = 0
+        while got < 100000:
+            got += s.recv_into(memoryview(buffer)[got:])
+        s.shutdown(socket.SHUT_WR)
+        eof = s.recv(10)
+        s.close()
+        return blocked, nothing, waited, bytes(buffer) == b"x" * 100000, eof
+
+    _, result = run(net, ("pc2", echo_server, 7), ("pc1", client))
+    assert result == (True, ([], [], []), 0.25, True, b"")
+
+
+def test_default_selector_echo_server():
+    """selectors.DefaultSelector over simulated sockets serves two clients in one thread."""
+    net = pair()
+
+    def server():
+        import selectors
+        import socket
+
+        selector = selectors.DefaultSelector()
+        listener = socket.create_server(("", 9))
+        listener.setblocking(False)
+        selector.register(listener, selectors.EVENT_READ)
+        done = 0
+        while done < 2:
+            for key, _ in selector.select():
+                if key.fileobj is listener:
+                    conn, _ = listener.accept()
+                    selector.register(conn, selectors.EVENT_READ)
+                else:
+                    data = key.fileobj.recv(100)
+                    if data:
+                        key.fileobj.send(data[::-1])
+                    else:
+                        selector.unregister(key.fileobj)
+                        key.fileobj.close()
+                        done += 1
+        return type(selector).__name__
+
+    def client(word):
+        import socket
+
+        with socket.create_connection(("pc2", 9)) as s:
+            s.send(word.encode())
+            return s.recv(100).decode()
+
+    result = run(net, ("pc2", server), ("pc1", client, "abc"), ("pc1", client, "xyz"))
+    assert result == ["SelectSelector", "cba", "zyx"]
+
+
+def test_threads_with_queue_condition_semaphore_and_event():
+    """Producer/consumer over queue.Queue, a Semaphore limiting workers, an Event, a Condition, Thread.join."""
+    net = pair()
+
+    def program():
+        import queue
+        import threading
+        import time
+
+        jobs: queue.Queue = queue.Queue()
+        results = []
+        busy = [0, 0]
+        gate = threading.Semaphore(2)
+        start = threading.Event()
+        cond = threading.Condition()
+
+        def worker():
+            start.wait()
+            while (job := jobs.get()) is not None:
+                with gate:
+                    busy[0] += 1
+                    busy[1] = max(busy[1], busy[0])
+                    time.sleep(0.1)
+                    busy[0] -= 1
+                with cond:
+                    results.append(job * job)
+                    cond.notify_all()
+
+        workers = [threading.Thread(target=worker) for _ in range(4)]
+        for w in workers:
+            w.start()
+        for n in range(8):
+            jobs.put(n)
+        start.set()
+        with cond:
+            cond.wait_for(lambda: len(results) == 8, timeout=10)
+        for _ in workers:
+            jobs.put(None)
+        for w in workers:
+            w.join()
+        try:
+            jobs.get(timeout=0.5)
+        except queue.Empty:
+            empty_after = round(time.monotonic(), 1)
+        return sorted(results), busy[1], round(time.monotonic(), 1), empty_after
+
+    [result] = run(net, ("pc1", program))
+    assert result == ([n * n for n in range(8)], 2, 0.9, 0.9)
+
+
+def test_listen_backlog_holds_back_connections_until_accepted():
+    """listen(1): two clients complete the handshake at once, the third only after the server accepts."""
+    net = pair()
+
+    def server():
+        import socket
+        import time
+
+        listener = socket.socket()
+        listener.bind(("", 80))
+        listener.listen(1)
+        time.sleep(5)
+        peers = []
+        for _ in range(3):
+            conn, _ = listener.accept()
+            peers.append(conn)
+        return len(peers)
+
+    def client():
+        import socket
+        import time
+
+        socket.create_connection(("pc2", 80))
+        return round(time.monotonic(), 3)
+
+    result = run(net, ("pc2", server), ("pc1", client), ("pc1", client), ("pc1", client), until=20 * S)
+    assert result[0] == 3
+    connected = sorted(result[1:])
+    assert connected[0] < 0.01 and connected[1] < 0.01 and 5 <= connected[2] < 8  # SYN retried after the accept
