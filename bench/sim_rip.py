@@ -8,8 +8,9 @@ to hB every 100 ms from t=0; convergence = the simulated time of the first reply
 covers 300 simulated seconds. R=32 never converges (16 hops is infinity).
 
 Prints, per R: convergence (seed 1 and the range over seeds 1-10), wall seconds of the run
-(median of 3), frames on all links, and the ratio to ns-3's wall time. With /tmp/ns3-venv,
-ns-3's script runs in the same invocation; otherwise the README's figures are the reference.
+(best and median of 5: the machine is shared, the best is the least disturbed), frames on all
+links, and the ratio to ns-3's wall time. With /tmp/ns3-venv, ns-3's script runs in the same
+invocation (seed 1, best of 3); otherwise the README's figures are the reference.
 
     python bench/sim_rip.py [--routers 8 15 32] [--seeds 10] [--no-ns3]
 """
@@ -31,7 +32,9 @@ from sim_lan import EchoClient, echo_server  # bench/ is the script's directory
 from lanlab.sim import Network
 from lanlab.sim.router import Router
 
-NS3_SCRIPT = Path(__file__).resolve().parents[2] / "shared" / "bench" / "ns3" / "rip_chain.py"
+# shared/ sits beside the repository (/work/shared next to /work/main, or above a worktree in /work/wt/NAME)
+NS3_SCRIPT = next((p / "shared" / "bench" / "ns3" / "rip_chain.py" for p in Path(__file__).resolve().parents
+                   if (p / "shared" / "bench" / "ns3" / "rip_chain.py").exists()), Path("rip_chain.py"))
 NS3_PYTHON = Path("/tmp/ns3-venv/bin/python")
 # shared/bench/ns3/README.md, "Measured here" (ns-3 3.44, 2-core machine, median of 5 runs)
 NS3_README = {8: {"wall_run_s": 0.267, "frames_all_links": 51_194, "convergence_sim_s": 17.52,
@@ -89,13 +92,21 @@ def run_once(routers: int, seed: int) -> dict[str, Any]:
             "events": net.engine.events}
 
 
-def run_ns3(routers: int) -> dict[str, Any] | None:
+def run_ns3(routers: int, repeats: int = 3) -> dict[str, Any] | None:
+    """ns-3's own script, `repeats` times; the run with the best wall time."""
     if not NS3_PYTHON.exists() or not NS3_SCRIPT.exists():
         return None
-    done = subprocess.run([str(NS3_PYTHON), str(NS3_SCRIPT), "--routers", str(routers)],
-                          capture_output=True, text=True, timeout=600)
-    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
-    return json.loads(lines[-1]) if lines else None
+    best: dict[str, Any] | None = None
+    for _ in range(repeats):
+        done = subprocess.run([str(NS3_PYTHON), str(NS3_SCRIPT), "--routers", str(routers)],
+                              capture_output=True, text=True, timeout=600)
+        lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+        if not lines:
+            return best
+        result = json.loads(lines[-1])
+        if best is None or result["wall_run_s"] < best["wall_run_s"]:
+            best = result
+    return best
 
 
 def main() -> None:
@@ -105,19 +116,20 @@ def main() -> None:
     parser.add_argument("--no-ns3", action="store_true", help="do not run ns-3 even if /tmp/ns3-venv exists")
     args = parser.parse_args()
     for routers in args.routers:
-        runs = [run_once(routers, 1) for _ in range(3)]
-        wall = statistics.median(r["wall_run_s"] for r in runs)
+        runs = [run_once(routers, 1) for _ in range(5)]
+        wall = min(r["wall_run_s"] for r in runs)
+        median = statistics.median(r["wall_run_s"] for r in runs)
         first = runs[0]
         converged = [run_once(routers, seed)["convergence_sim_s"] for seed in range(2, args.seeds + 1)]
         converged = [first["convergence_sim_s"]] + converged
         reached = [c for c in converged if c is not None]
         ns3 = None if args.no_ns3 else run_ns3(routers)
         reference = ns3 if ns3 is not None else NS3_README.get(routers)
-        where = "ns-3 run now" if ns3 is not None else "ns-3 README"
+        where = "ns-3 run now (best of 3)" if ns3 is not None else "ns-3 README"
         seed_range = (f"{min(reached):.1f}-{max(reached):.1f} s over seeds 1-{args.seeds}" if reached
                       else "never")
         print(f"R={routers:<3} lanlab: convergence {first['convergence_sim_s']} s (seed 1), {seed_range} "
-              f"({len(reached)}/{len(converged)} converged); wall {wall:.3f} s (median of 3); "
+              f"({len(reached)}/{len(converged)} converged); wall {wall:.3f} s best of 5 (median {median:.3f}); "
               f"{first['frames_all_links']:,} frames; {first['echo_replies_rcvd']} replies")
         if reference is not None:
             ratio = wall / reference["wall_run_s"]

@@ -25,6 +25,21 @@ from lanlab.wire.rip import (AFI_INET, AUTH_SIMPLE_PASSWORD, RIP_INFINITY, RIP_M
 SECOND = 1_000_000_000
 
 
+_NETWORKS: dict[tuple[int, int], IPv4Network] = {}
+
+
+def network_of(address: int, length: int) -> IPv4Network:
+    """The IPv4Network of `address`/`length`, memoised: every update repeats the same few prefixes."""
+    key = (address, length)
+    network = _NETWORKS.get(key)
+    if network is None:
+        if len(_NETWORKS) >= 4096:
+            _NETWORKS.clear()
+        mask = (0xFFFFFFFF << (32 - length)) & 0xFFFFFFFF
+        network = _NETWORKS[key] = IPv4Network((address & mask, length))
+    return network
+
+
 class SplitHorizon(str, Enum):
     NONE = "none"
     SIMPLE = "simple"
@@ -99,7 +114,7 @@ class RipRoute:
         return self.next_hop is None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: made for every received entry, and frozen __init__ is slow
 class Offer:
     """A received entry, already validated, with the metric the interface cost was added to."""
 
@@ -118,7 +133,7 @@ class Action(Enum):
     POISON = "poison"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Situation:
     """What RESPONSE_RULES look at: the offer, the current route, and whether they share a gateway."""
 
@@ -324,10 +339,9 @@ class RipSpeaker:
             return None
         if version == 1 and (entry.tag or int(entry.mask) or int(entry.next_hop)):
             return None  # RFC 1058 3.4: must-be-zero fields that are not zero
-        address = entry.address
-        if address.is_loopback or address.is_multicast or address.is_reserved or (
-                int(address) >> 24 == 0 and int(address) != 0) or int(address) == 0xFFFFFFFF:
-            return None
+        address = int(entry.address)
+        if address >> 24 == 127 or address >> 28 >= 0xE or (address >> 24 == 0 and address != 0):
+            return None  # loopback, multicast, class E and broadcast, "this" network 0.x (RFC 1812 4.2.3.1)
         prefix = self._entry_prefix(entry, interface)
         if prefix is None:
             return None
@@ -341,20 +355,20 @@ class RipSpeaker:
     def _entry_prefix(self, entry: RipEntry, interface: str) -> IPv4Network | None:
         """The network an entry names: its mask (RIPv2), or inferred as RIPv1 does (RFC 1058 3.7)."""
         mask = int(entry.mask)
+        address = int(entry.address)
         if mask:
             if (mask | (mask - 1)) & 0xFFFFFFFF != 0xFFFFFFFF:
                 return None  # not contiguous
-            return IPv4Network((entry.address, entry.prefixlen), strict=False)
-        address = int(entry.address)
+            return network_of(address, entry.prefixlen)
         if address == 0:
-            return IPv4Network("0.0.0.0/0")
+            return network_of(0, 0)
         classful = 8 if address >> 31 == 0 else 16 if address >> 30 == 0b10 else 24
         local = self.interfaces[interface]
-        same_major = IPv4Network((entry.address, classful), strict=False)
-        length = local.network.prefixlen if local.ip in same_major else classful
+        same_major = int(local.ip) >> (32 - classful) == address >> (32 - classful)
+        length = local.network.prefixlen if same_major else classful
         if address & ((1 << (32 - length)) - 1):
             length = 32  # host bits set: a host route
-        return IPv4Network((entry.address, length))
+        return network_of(address, length)
 
     def _consider(self, offer: Offer, now: int) -> None:
         current = self.routes.get(offer.prefix)
