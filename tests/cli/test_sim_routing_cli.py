@@ -57,3 +57,13 @@ def test_trace_lists_route_events_with_their_kind():
     assert any("198.18.3.0/24 unreachable" in e["summary"] for e in route)
     assert any(e["kind"] == "link" for e in events)
     assert any(e["proto"] == "RIPv2" for e in events)
+
+
+def test_filter_route_keeps_only_route_and_link_events():
+    """--filter route,link selects the frameless route and link events by their kind."""
+    result = invoke("sim", "run", str(EXAMPLES / "count-to-infinity.yaml"), "--until", "130s",
+                    "--trace", "jsonl", "--filter", "route,link")
+    events = [json.loads(line) for line in result.output.splitlines()]
+    assert {e["kind"] for e in events} == {"route", "link"}
+    metrics = [e["summary"] for e in events if "198.18.3.0/24" in e["summary"] and e["device"] == "r1"]
+    assert metrics[-1].startswith("rip: 198.18.3.0/24 unreachable, metric 16")

@@ -57,4 +57,4 @@ def routed_story(console: Console, first: int = 5) -> None:
     for (asked, told), what in ((arp, "ARP  (IP -> MAC)"), (rarp, "RARP (MAC -> IP)")):
         say(f"   {what}: {asked.device}: {asked.summary}  /  {told.device}: {told.summary}", markup=False)
     say(f"   pc4 now has {', '.join(str(a) for a in net.node('pc4').addresses)}.")
-    say("   Try: lanlab sim run examples/count-to-infinity.yaml --until 150s --trace table --filter route")
+    say("   Try: lanlab sim run examples/count-to-infinity.yaml --until 150s --trace table --filter route,link")

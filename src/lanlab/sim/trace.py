@@ -55,9 +55,10 @@ class TraceEvent:
         return self._describe()[1]
 
     def protocols(self) -> set[str]:
-        """Every protocol name this event's frame carries, lower case (for --filter)."""
+        """Every protocol name this event's frame carries, lower case (for --filter); an event
+        without a frame (a route change, a link going down) answers to its kind: --filter route."""
         if self.frame is None:
-            return {self.proto.lower()}
+            return {self.proto.lower(), self.kind}
         names = {type(layer).__name__.lower() for layer in self.frame.layers()[:-1]}
         names.add(self.proto.lower())
         return names
