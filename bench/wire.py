@@ -106,7 +106,7 @@ def scapy_cases() -> dict[str, object]:
     return {"udp": (Ether, build_udp), "tcp": (Ether, build_tcp)}
 
 
-def rates_of(calls: dict[str, object], seconds: float, rounds: int = 7) -> dict[str, float]:
+def rates_of(calls: dict[str, object], seconds: float, rounds: int = 9) -> dict[str, float]:
     """Calls per second of each library: the best of `rounds` rounds of about `seconds` each, the libraries
     taking turns within every round so that a busy moment on the machine does not favour one of them."""
     numbers = {name: max(1, int(seconds / max(timeit.timeit(call, number=20) / 20, 1e-9)))

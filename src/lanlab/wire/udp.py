@@ -27,14 +27,12 @@ class Udp:
         """Header + payload; with both IPs the checksum covers the pseudo-header, without them it is 0."""
         length = HEADER + len(payload) if self.length is None else self.length
         checksum = self.checksum
-        if checksum is None:
-            if src_ip is None or dst_ip is None:
-                checksum = 0
-            else:
-                initial = pseudo_header_sum(src_ip, dst_ip, PROTO_UDP, length)
-                checksum = internet_checksum(self._pack(self.src_port, self.dst_port, length, 0) + payload, initial)
-                checksum = checksum or 0xFFFF  # a computed 0 is sent as all ones (RFC 768)
-        return self._pack(self.src_port, self.dst_port, length, checksum) + payload
+        if checksum is not None or src_ip is None or dst_ip is None:
+            return self._pack(self.src_port, self.dst_port, length, checksum or 0) + payload
+        head = self._pack(self.src_port, self.dst_port, length, 0)
+        checksum = internet_checksum(head + payload, pseudo_header_sum(src_ip, dst_ip, PROTO_UDP, length))
+        # a computed 0 is sent as all ones (RFC 768); the checksum is the header's last two bytes
+        return head[:6] + (checksum or 0xFFFF).to_bytes(2, "big") + payload
 
     def checksum_ok(self, payload: bytes, src_ip: IPv4Address, dst_ip: IPv4Address) -> bool:
         """Whether the checksum parsed from the wire matches header + payload (0 = not computed: ok)."""
