@@ -129,6 +129,11 @@ class ArpCache(Generic[P]):
             self.queue_drops += 1  # like Linux unres_qlen: the newest packet is dropped
         return None
 
+    @property
+    def queued(self) -> int:
+        """Packets waiting for a resolution."""
+        return sum(len(pending.packets) for pending in self._pending.values())
+
     def add_static(self, ip: IPv4Address, mac: MacAddress) -> None:
         """A permanent entry (`arp -s`)."""
         self._entries[int(ip)] = ArpEntry(ip, mac, FOREVER, static=True)
