@@ -208,7 +208,8 @@ def main() -> None:
     for hosts in args.hosts:
         ours = run_lanlab(hosts, args.packets, args.tend)
         ns3 = None if args.no_ns3 else run_ns3(hosts)
-        source = "ns-3 run now" if ns3 is not None else "ns-3 README figures (ns-3 not run: --no-ns3, or no /tmp/ns3-venv)"
+        source = ("ns-3 run now" if ns3 is not None
+                  else "ns-3 README figures (ns-3 not run: --no-ns3, or no /tmp/ns3-venv)")
         if ns3 is None:
             ns3 = NS3_README.get(hosts)
         print(f"\nH={hosts}: lanlab {ours['wall_run_s']:.2f} s wall ({ours['cpu_run_s']:.2f} s CPU), "
