@@ -106,3 +106,15 @@ def test_split_lists_equal_subnets_in_order():
         split(network, "/23")
     with pytest.raises(SubnetError, match="at most"):
         split(IPv4Network("10.0.0.0/8"), "/30")
+
+
+def test_public_names_are_reexported_from_lanlab_net():
+    """lanlab.net re-exports the diagnostics' public names, loading each module on first use."""
+    import lanlab.net
+    from lanlab.net import arping, neighbours, ping
+
+    assert lanlab.net.describe is describe
+    assert lanlab.net.scan is arping.scan and lanlab.net.EchoSocket is ping.EchoSocket
+    assert lanlab.net.read_neighbours is neighbours.read_neighbours
+    with pytest.raises(AttributeError):
+        lanlab.net.no_such_name  # noqa: B018

@@ -187,9 +187,6 @@ class ScanResult:
     elapsed_ns: int = 0
     answers: list[ArpReply] = field(default_factory=list)
 
-    def macs_of(self, ip: IPv4Address) -> list[MacAddress]:
-        return [reply.mac for reply in self.answers if reply.ip == ip]
-
     @property
     def duplicates(self) -> dict[IPv4Address, list[MacAddress]]:
         """Addresses answered from more than one MAC: two hosts claim the same IP."""
