@@ -74,3 +74,22 @@ def test_decode_errors_are_one_line_with_exit_2(tmp_path):
         result = CliRunner().invoke(cli, argv)
         assert result.exit_code == 2, argv
         assert len(result.output.strip().splitlines()) == 1 and "Traceback" not in result.output
+
+
+def test_decode_truncated_capture_prints_whole_frames_then_fails(tmp_path):
+    """A capture cut inside a record: the whole frames before it are printed, then a one-line error, exit 2."""
+    whole = _pcap(tmp_path).read_bytes()
+    cut = tmp_path / "cut.pcap"
+    cut.write_bytes(whole[:-10])
+    result = CliRunner().invoke(cli, ["decode", str(cut)])
+    assert result.exit_code == 2
+    assert len(result.stdout.splitlines()) == len(SAMPLES) - 1 and "truncated" in result.stderr
+
+
+def test_decode_says_when_a_capture_is_not_ethernet(tmp_path):
+    """A Linux cooked capture (tcpdump -i any) is listed, each frame marked as not decoded, with the reason."""
+    path = tmp_path / "any.pcap"
+    with path.open("wb") as out:
+        PcapWriter(out, linktype=113).write(0, b"\x00\x04" + bytes(14))
+    result = CliRunner().invoke(cli, ["decode", str(path)])
+    assert result.exit_code == 0 and "linktype 113 is not Ethernet" in result.output

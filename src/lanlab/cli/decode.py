@@ -14,21 +14,33 @@ import click
 from lanlab.cli.common import fail, print_json
 from lanlab.wire import Dissection, MacAddress, WireError, dissect, wire_fields
 from lanlab.wire.fields import meaning_of
-from lanlab.wire.pcap import PcapReader
+from lanlab.wire.pcap import LINKTYPE_ETHERNET, PcapReader
 from lanlab.wire.pcapng import SHB, PcapngReader
 
 HEX_DIGITS = {"checksum": 4, "ident": 4, "ethertype": 4, "rest": 8, "tos": 2}  # fields people read in hex
 
 
-def read_capture(capture: BinaryIO) -> Iterator[tuple[str | None, int, bytes]]:
-    """(interface name or None, t_ns, frame) from a pcapng or pcap file object, told apart by the first bytes."""
+Frame = tuple[str | None, int, bytes, int]  # interface name (pcapng), t_ns, bytes, linktype
+
+
+def read_capture(capture: BinaryIO) -> Iterator[Frame]:
+    """The frames of a pcapng or pcap file object (told apart by the first bytes)."""
     magic = capture.read(4)
     capture.seek(0)
     if magic == SHB.to_bytes(4, "little"):
-        yield from PcapngReader(capture)
+        reader = PcapngReader(capture)
+        for name, t_ns, frame in reader:
+            yield name, t_ns, frame, reader.linktype  # type: ignore[misc]
     else:
-        for t_ns, frame in PcapReader(capture):
-            yield None, t_ns, frame
+        pcap = PcapReader(capture)
+        for t_ns, frame in pcap:
+            yield None, t_ns, frame, pcap.linktype
+
+
+def not_ethernet(frame: bytes, linktype: int) -> Dissection:
+    """What decode says of a frame from a capture that is not Ethernet (tcpdump -i any writes Linux cooked, 113)."""
+    why = f"linktype {linktype} is not Ethernet (1); capture on one interface, not 'any'"
+    return Dissection([frame], f"LINKTYPE_{linktype}", f"[not decoded: {why}]", "", "", why)
 
 
 def jsonable(value: Any) -> Any:
@@ -85,10 +97,10 @@ def verbose_lines(d: Dissection) -> Iterator[str]:
         yield f"    [Malformed Packet: {d.error}]"
 
 
-def _frames_from_hex(text: str) -> Iterator[tuple[str | None, int, bytes]]:
+def _frames_from_hex(text: str) -> Iterator[Frame]:
     cleaned = re.sub(r"[\s:.-]|^0x", "", text)
     try:
-        yield None, 0, bytes.fromhex(cleaned)
+        yield None, 0, bytes.fromhex(cleaned), LINKTYPE_ETHERNET
     except ValueError:
         fail("--hex wants the frame as hex digits (spaces and colons allowed), e.g. ffffffffffff0200000000010806...")
 
@@ -126,12 +138,12 @@ def decode_command(file: str | None, hex_text: str | None, verbose: bool, as_jso
             fail(f"{file} is not a readable pcap or pcapng capture ({error}); write one with tcpdump -w or tshark -w")
 
 
-def _print_frames(frames: Iterator[tuple[str | None, int, bytes]], verbose: bool, as_json: bool) -> None:
+def _print_frames(frames: Iterator[Frame], verbose: bool, as_json: bool) -> None:
     first = None
-    for number, (interface, t_ns, frame) in enumerate(frames, 1):
+    for number, (interface, t_ns, frame, linktype) in enumerate(frames, 1):
         first = t_ns if first is None else first
         seconds = (t_ns - first) / 1e9
-        d = dissect(frame)
+        d = dissect(frame) if linktype == LINKTYPE_ETHERNET else not_ethernet(frame, linktype)
         if as_json:
             print_json(frame_document(number, seconds, interface, frame, d))
             continue

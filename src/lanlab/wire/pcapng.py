@@ -64,6 +64,7 @@ class PcapngReader:
         self._order = "<"
         self._offset = 0
         self._interfaces: list[tuple[str, int, int]] = []  # name, ticks per second, linktype
+        self.linktype: int | None = None  # of the interface of the frame yielded last
 
     def __iter__(self) -> Iterator[tuple[str, int, bytes]]:
         while True:
@@ -109,14 +110,14 @@ class PcapngReader:
                 self._interfaces.append((name, resolution, linktype))
             elif block_type == EPB:
                 interface, high, low, captured, _ = struct.unpack_from(order + "IIIII", body)
-                name, resolution, _ = self._interfaces[interface]
+                name, resolution, self.linktype = self._interfaces[interface]
                 frame = body[20 : 20 + captured]
                 if len(frame) < captured:
                     raise truncated("pcapng", "packet data", self._offset + 28, captured, len(frame))
                 return name, ((high << 32) | low) * 1_000_000_000 // resolution, frame
             elif block_type == SPB:
                 (original,) = struct.unpack_from(order + "I", body)
-                name, _, _ = self._interfaces[0]
+                name, _, self.linktype = self._interfaces[0]
                 return name, 0, body[4 : 4 + original]
         except (struct.error, IndexError) as error:
             raise MalformedError(f"pcapng: block type {block_type} at offset {self._offset}: {error}") from None
