@@ -372,3 +372,11 @@ def test_with_poisoned_reverse_the_failure_is_final_at_once():
     """With poisoned reverse the same failure gives one change, to 16, and nothing after it."""
     assert [(kind, m) for _, kind, m in count_to_infinity("poisoned_reverse")] == [
         (ChangeKind.UNREACHABLE, 16), (ChangeKind.DELETED, 16)]
+
+
+def test_start_up_request_carries_the_password():
+    """With a password, even the whole-table request starts with the authentication entry."""
+    speaker = RipSpeaker({"eth0": "10.0.0.1/24"}, random.Random(1), password="s3cret")
+    speaker.start(0)
+    (request,) = speaker.datagrams_to_send(0)
+    assert request.message.auth == RipAuth.password("s3cret") and request.message.is_whole_table_request

@@ -1,5 +1,7 @@
 """Routers in the simulator: forwarding, ICMP errors, RIP convergence, failures, the route table."""
 
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -225,3 +227,48 @@ def test_same_seed_same_route_events(tmp_path):
         net.run(100)
         runs.append([(e.t, e.device, e.summary) for e in net.trace if e.kind == "route"])
     assert runs[0] == runs[1] and len(runs[0]) > 6
+
+
+def test_rip_passwords_must_match_for_routes_to_be_learned(tmp_path):
+    """Routers with the same simple password learn each other's networks; a different one learns none."""
+    same = CHAIN.replace("rip: {enabled: true}", "rip: {enabled: true, auth: {password: s3cret}}").replace(
+        "split_horizon: simple}", "split_horizon: simple, auth: {password: s3cret}}")
+    other = same.replace("split_horizon: simple, auth: {password: s3cret}", "auth: {password: guess}")
+    for text, learned in ((same, True), (other, False)):
+        net = chain(tmp_path, text)
+        net.run(10)
+        assert ("198.18.2.0/24" in {r["prefix"] for r in net.node("r1").routes}) is learned
+        assert (net.node("r1").rip.dropped.get("authentication failed", 0) > 0) is not learned
+
+
+def test_ripv1_routers_exchange_subnet_broadcasts_and_route(tmp_path):
+    """With version: 1 the updates are RIPv1 broadcasts without masks, and pc1 still reaches pc2."""
+    net = chain(tmp_path, CHAIN.replace("rip: {enabled: true}", "rip: {enabled: true, version: 1}").replace(
+        "split_horizon: simple}", "split_horizon: simple, version: 1}"))
+    net.start_trace()
+    net.run(10)
+    assert {e.proto for e in net.trace if e.kind == "tx" and e.device == "r1" and "RIP" in e.proto} == {"RIPv1"}
+    assert net.ping("pc1", "pc2", count=1).received == 1
+
+
+@pytest.mark.skipif(shutil.which("tshark") is None, reason="tshark not installed (apt install tshark)")
+def test_tshark_reads_a_routed_capture_without_malformed_packets(tmp_path):
+    """RIP, forwarded pings, ICMP errors, traceroute probes and RARP from the simulator all decode cleanly."""
+    from lanlab.sim.builtin_routed import two_subnets
+
+    net = two_subnets()
+    capture = tmp_path / "routed.pcapng"
+    net.capture(capture)
+    net.do("at 0s pc1 ping pc3 -c 1")  # before convergence: Network unreachable from r1
+    net.do("at 10s pc1 traceroute pc3 -q 1")
+    net.run(40)
+    net.close()
+    out = subprocess.run(["tshark", "-r", str(capture), "-T", "fields", "-e", "_ws.col.Protocol", "-e",
+                          "_ws.malformed", "-e", "_ws.col.Info"], capture_output=True, text=True, timeout=60,
+                         check=True).stdout.splitlines()
+    rows = [line.split("\t") for line in out]
+    assert all(row[1] == "" for row in rows)
+    protocols = {row[0] for row in rows}
+    assert {"RIPv2", "RARP", "ICMP", "UDP", "ARP"} <= protocols
+    assert any("Time-to-live exceeded" in row[2] for row in rows)
+    assert any("Destination unreachable (Network unreachable)" in row[2] for row in rows)

@@ -306,8 +306,10 @@ class RipSpeaker:
         self.up.add(name)
         self._set_route(RipRoute(address.network, 1, None, name, now), ChangeKind.ADDED, now)
         if name not in self.passive:
-            request = Rip(RipCommand.REQUEST, self.version, (RipEntry(ZERO_ADDRESS, RIP_INFINITY, afi=0),))
-            self._queue(name, self._group(name), RIP_PORT, request)
+            # The whole-table request carries the password too (RFC 2453 4.1: every RIP-2 message).
+            for request in self._messages([RipEntry(ZERO_ADDRESS, RIP_INFINITY, afi=0)], self.version,
+                                          RipCommand.REQUEST):
+                self._queue(name, self._group(name), RIP_PORT, request)
 
     def _reject_reason(self, src: IPv4Address, src_port: int, interface: str, message: Rip) -> str | None:
         """Why a message is ignored as a whole (RFC 2453 3.9, 4.1), or None to process it."""
