@@ -15,7 +15,8 @@ from lanlab.cli.demo_routing import route_table
 from lanlab.units import UnitError, format_duration, parse_duration
 
 TRACE_FORMATS = ("table", "jsonl")
-SHOW_WORDS = ("mac", "arp", "route")
+SHOW_WORDS = ("mac", "arp", "route", "stp")
+MAX_EVENTS = 1_000_000  # a 3-switch broadcast storm makes ~700,000 events per simulated second
 
 
 @click.group(name="sim")
@@ -67,16 +68,19 @@ def load_or_exit(file: Path, seed: int = 1) -> Any:
 @click.option("--trace", "trace", type=click.Choice(TRACE_FORMATS), default=None,
               help="Print the event list: a table for people, JSON lines for programs.")
 @click.option("--filter", "filter_", default=None, metavar="arp,icmp,...", help="Trace only these protocols.")
-@click.option("--show", "show", default="", metavar="mac,arp,route", help="Tables to print at the end.")
+@click.option("--show", "show", default="", metavar="mac,arp,route,stp", help="Tables to print at the end.")
 @click.option("--app", "apps", multiple=True, metavar='"[at T] NODE=FILE.py"',
               help="Run a Python program unchanged on a simulated host (its socket, select, time, "
                    "threading, socketserver are the host's). Repeatable.")
 @click.option("--stdin", "stdins", multiple=True, metavar="NODE=TEXT", help="What input() reads on NODE's programs.")
 @click.option("--arg", "args", multiple=True, metavar="NODE=ARG", help="An argument (sys.argv) for NODE's programs.")
+@click.option("--max-events", "max_events", type=click.IntRange(min=0), default=MAX_EVENTS, show_default=True,
+              help="Stop the run after this many events (a broadcast storm never ends); 0: no limit. "
+                   "A stopped run prints what it counted so far and exits with status 1.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON document at the end.")
 def run(file: Path, until: str, seed: int, do: tuple[str, ...], pcap: Path | None, capture: tuple[str, ...],
         trace: str | None, filter_: str | None, show: str, apps: tuple[str, ...], stdins: tuple[str, ...],
-        args: tuple[str, ...], as_json: bool) -> None:
+        args: tuple[str, ...], max_events: int, as_json: bool) -> None:
     """Run a topology file in virtual time.
 
     Same file + same seed + same --do = the same events and byte-identical captures.
@@ -110,6 +114,7 @@ def run(file: Path, until: str, seed: int, do: tuple[str, ...], pcap: Path | Non
     if capture and pcap is None:
         fail("--capture says where to capture; add --pcap OUT.pcapng (or OUT.pcap) to say where to write")
     network = load_or_exit(file, seed)
+    network.engine.max_events = max_events
     for text in do:
         try:
             schedule(network, text)
@@ -144,23 +149,52 @@ def run(file: Path, until: str, seed: int, do: tuple[str, ...], pcap: Path | Non
         print_report(network, events, tables, pcap)
         for line in programs_report(programs):
             click.echo(line)
-    failed = any(program.exit not in (None, 0) for program in programs)
+    for line in run_warnings(network, max_events):
+        click.echo(f"lanlab: {line}", err=True)
+    failed = any(program.exit not in (None, 0) for program in programs) or network.engine.stopped
     sys.exit(EXIT_NO_ANSWER if failed else exit_status(network))
+
+
+def run_warnings(network: Any, max_events: int) -> list[str]:
+    """One line for a storm seen, one for a run stopped by --max-events."""
+    from lanlab.sim.storm import first_storm
+
+    lines = []
+    storm = first_storm(network.nodes)
+    if storm is not None:
+        lines.append(f"warning: {storm.line(network.now)}")
+    if network.engine.stopped:
+        lines.append(f"stopped at sim time {network.now / 1e9:.6f} s after {network.engine.events:,} events "
+                     f"(--max-events {max_events}); the counters are those so far. "
+                     "Break the loop (stp: {enabled: true}) or raise --max-events (0: no limit)")
+    return lines
 
 
 def result_document(network: Any, events: int) -> dict[str, Any]:
     """The --json document: exactly network, until, events, commands, tables, links."""
+    from lanlab.sim.storm import first_storm
+
     tables: dict[str, dict[str, Any]] = {}
     for name, node in network.nodes.items():
         if hasattr(node, "mac_table"):
             tables[name] = {"mac": node.mac_table}
+            if getattr(node, "stp", None) is not None:
+                tables[name]["stp"] = node.stp.status()
         elif hasattr(node, "arp_table"):
             tables[name] = {"arp": node.arp_table}
             if hasattr(node, "routes"):  # a router: its routing table too
                 tables[name]["routes"] = node.routes
-    return {"network": network.name, "until": network.now / 1e9, "events": events,
-            "commands": [c.as_dict() for c in network.commands], "tables": tables,
-            "links": network.counters()}
+    document = {"network": network.name, "until": network.now / 1e9, "events": events,
+                "commands": [c.as_dict() for c in network.commands], "tables": tables,
+                "links": network.counters()}
+    storm = first_storm(network.nodes)
+    if storm is not None:
+        document["storm"] = {"t": storm.t / 1e9, "switch": storm.switch, "port": storm.port,
+                             "frame": storm.frame.ident, "loop": [link.name for link in storm.links],
+                             "warning": storm.line(network.now)}
+    if network.engine.stopped:
+        document["stopped"] = {"reason": "max-events", "max_events": network.engine.max_events}
+    return document
 
 
 def exit_status(network: Any) -> int:
@@ -190,13 +224,32 @@ def print_report(network: Any, events: int, tables: list[str], pcap: Path | None
                 console.print(arp_table(name, node.arp_table))
             elif word == "route" and hasattr(node, "routes"):
                 console.print(route_table(name, node.routes, f"at {format_duration(network.now)}"))
+            elif word == "stp" and getattr(node, "stp", None) is not None:
+                from lanlab.sim.stp import status_lines
+
+                console.print(f"[bold]{name} spanning tree[/bold]")
+                for line in status_lines(node.stp.status()):
+                    console.print(line, markup=False)
     frames = sum(link.frames for link in network.links)
     collisions = sum(link.collisions for link in network.links)
+    if network.engine.stopped or any(getattr(node, "storm", None) is not None for node in network.nodes.values()):
+        console.print(links_table(network.counters()))
     console.print(f"ran {network.name!r} to {format_duration(network.now)}: {events} events, {frames} frames "
                   f"on {len(network.links)} links" + (f", {collisions} collisions" if collisions else ""))
     if pcap is not None:
         console.print(f"capture written to {pcap}: open it with `wireshark {pcap}` or `tshark -r {pcap}`",
                       soft_wrap=True)
+
+
+def links_table(rows: list[dict[str, Any]]) -> Table:
+    """Every link's counters and average frame rate (shown when a storm or --max-events ended the run)."""
+    table = Table(title="links", title_justify="left")
+    for column in ("link", "frames", "frames/s", "drops"):
+        table.add_column(column, justify="left" if column == "link" else "right")
+    for row in rows:
+        table.add_row(f"{row['a']} - {row['b']}", f"{row['frames']:,}", f"{row['frames_per_s']:,.0f}",
+                      f"{row['drops']:,}")
+    return table
 
 
 def mac_table(name: str, rows: list[dict[str, Any]]) -> Table:

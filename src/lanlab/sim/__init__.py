@@ -25,6 +25,10 @@ How to extend:
 - A trace word: `trace.register_kind("route")`, then `tracer.record(now, device, port,
   "route", frame_or_None, note)` where `tracer` is `node.tracer` (None when off).
 - Link up/down: `Link.set_up(False)`; frames sent or arriving while down are lost.
+- Spanning tree: `sim.stp.enable_stp(switch, mode="rstp")` before linking it (topology files:
+  `stp: {enabled: true, priority: 32768, mode: stp|rstp}`, `ports: {p1: {cost: 4}}`).
+- Runaway runs: `engine.max_events` stops the run (`engine.stopped`); a frame a switch floods
+  twice is a storm (sim.storm: `switch.storm`, an event of kind `storm`).
 """
 
 from lanlab.sim import kinds as _kinds  # noqa: F401 - registers host, switch, hub
@@ -32,6 +36,7 @@ from lanlab.sim import router_kind as _router_kind  # noqa: F401 - registers rou
 from lanlab.sim import routing_commands as _routing_commands  # noqa: F401 - route, link, stop, start
 from lanlab.sim import traceroute as _traceroute  # noqa: F401 - traceroute
 from lanlab.sim import tcp_commands as _tcp_commands  # noqa: F401 - registers tcp serve, tcp connect
+from lanlab.sim import stp as _stp  # noqa: F401 - registers the stp command
 from lanlab.sim.commands import COMMANDS, CommandError, HostCommand, register_command, schedule
 from lanlab.sim.engine import Engine, MachineTimer
 from lanlab.sim.frame import Frame

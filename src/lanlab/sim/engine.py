@@ -27,7 +27,7 @@ class EventTarget(Protocol):
 class Engine:
     """Virtual clock + event heap + the run's random source."""
 
-    __slots__ = ("now", "heap", "seq", "rng", "seed", "events", "frames", "tracer")
+    __slots__ = ("now", "heap", "seq", "rng", "seed", "events", "frames", "tracer", "max_events", "stopped")
 
     def __init__(self, seed: int = 1) -> None:
         self.now = 0
@@ -38,6 +38,8 @@ class Engine:
         self.events = 0  # events dispatched so far
         self.frames = 0  # frame ids handed out so far
         self.tracer: Any = None  # a sim.trace.Tracer when the event list is recorded
+        self.max_events = 0  # 0: no limit; else run() stops for good once `events` reaches it (a storm)
+        self.stopped = False  # the limit was reached: the clock stays at the last event run
 
     def schedule(self, time: int, target: EventTarget, arg: Any = None) -> None:
         """Wake `target.fire(arg, time)` at `time` (ns); never in the past."""
@@ -51,10 +53,15 @@ class Engine:
         return self.frames
 
     def run(self, until: int) -> int:
-        """Dispatch every event up to and including `until`; the clock ends at `until`."""
+        """Dispatch every event up to and including `until`; the clock ends at `until`
+        (unless `max_events` stops the run first: then `stopped` is set)."""
         heap = self.heap
         pop = heappop
         count = 0
+        budget = self.max_events - self.events if self.max_events else -1
+        if budget == 0 or self.stopped:
+            self.stopped = True
+            return 0
         while heap:
             entry = pop(heap)
             time = entry[0]
@@ -64,8 +71,11 @@ class Engine:
             self.now = time
             entry[2].fire(entry[3], time)
             count += 1
+            if count == budget:
+                self.stopped = True
+                break
         self.events += count
-        if until > self.now:
+        if until > self.now and not self.stopped:
             self.now = until
         return count
 

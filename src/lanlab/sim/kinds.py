@@ -74,10 +74,15 @@ def _boolean(text: str) -> bool:
 
 
 def build_switch(network: Network, name: str, spec: Spec) -> None:
-    spec.only({"kind", "ageing"})
+    from lanlab.sim.stp import enable_stp, stp_settings
+
+    spec.only({"kind", "ageing", "stp", "ports"})
     ageing = spec.duration("ageing")
+    stp = stp_settings(spec)
     if not spec.failed:
-        network.add_switch(name, ageing=(ageing if ageing is not None else 300_000_000_000) / 1e9)
+        switch = network.add_switch(name, ageing=(ageing if ageing is not None else 300_000_000_000) / 1e9)
+        if stp is not None:
+            enable_stp(switch, **stp)
 
 
 def build_hub(network: Network, name: str, spec: Spec) -> None:

@@ -233,7 +233,7 @@ class Network:
         last_report = start_wall
         total = 0
         step = max((end - engine.now) // 1000, 1)
-        while engine.now < end:
+        while engine.now < end and not engine.stopped:
             total += engine.run(min(engine.now + step, end))
             wall = time.perf_counter()
             if wall - last_report >= 0.5:
@@ -259,4 +259,7 @@ class Network:
         return session.result
 
     def counters(self) -> list[dict[str, object]]:
-        return [link.counters() for link in self.links]
+        """Each link's counters, with its average frame rate (both directions) since time 0."""
+        seconds = self.now / 1e9
+        return [{**link.counters(), "frames_per_s": round(link.frames / seconds, 1) if seconds else 0.0}
+                for link in self.links]

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from lanlab.proto.mactable import DEFAULT_AGEING_NS, MacTable
 from lanlab.sim.frame import Frame
 from lanlab.sim.link import Port
+from lanlab.sim.storm import FLOODS_REMEMBERED, storm_detected
 
 if TYPE_CHECKING:
     from lanlab.sim.engine import Engine
@@ -41,17 +42,29 @@ class Switch:
         self.tracer: Tracer | None = None
         # Ports that take part in forwarding, in creation order; STP removes blocked ones.
         self.forwarding: list[Port] = []
+        self.stp: Any = None  # a sim.stp.SpanningTree when the switch runs STP or RSTP
+        self.port_class: type[Port] = SwitchPort  # sim.stp swaps in its own port class
+        # Frames flooded lately (ident -> None): one flooded twice has gone round a loop (sim.storm).
+        self.flooded: dict[int, None] | None = {}
+        self.storm: Any = None  # the sim.storm.StormReport, once this switch saw a frame come back
 
     def port(self, name: str) -> Port:
         """The port called `name`, created on first use (links name switch ports)."""
         port = self.ports.get(name)
         if port is None:
-            port = self.ports[name] = SwitchPort(self, name, self.engine)
+            port = self.ports[name] = self.port_class(self, name, self.engine)
             self.forwarding.append(port)
         return port
 
     def attach(self, own: Port, peer: Port) -> None:
-        """Called by Network.link; nothing to set up for a switch port."""
+        """Called by Network.link; only the spanning tree, if any, has something to set up."""
+        if self.stp is not None:
+            self.stp.attach(own)
+
+    def link_changed(self, port: Port, up: bool, now: int) -> None:
+        """The cable at `port` was unplugged or plugged back (--do "link A B down|up")."""
+        if self.stp is not None:
+            self.stp.link_changed(port, up, now)
 
     @property
     def mac_table(self) -> list[dict[str, object]]:
@@ -89,6 +102,14 @@ class Switch:
 
     def flood(self, arrival: Port, frame: Frame, now: int) -> None:
         """Send a copy out of every forwarding port except the arrival port."""
+        flooded = self.flooded
+        if flooded is not None:
+            if frame.ident in flooded:
+                storm_detected(self, arrival, frame, now)
+            else:
+                if len(flooded) >= FLOODS_REMEMBERED:
+                    flooded.clear()
+                flooded[frame.ident] = None
         if self.tracer is not None:
             names = [p.name for p in self.forwarding if p is not arrival and p.peer is not None]
             self.tracer.record(now, self.name, arrival.name, "flood", frame,

@@ -15,12 +15,16 @@ from lanlab.sim.frame import Frame
 from lanlab.wire import describe
 
 TRACE_KINDS: list[str] = ["tx", "rx", "flood", "forward", "filter", "learn", "deliver", "drop", "collision"]
+KIND_PROTOCOLS: dict[str, str] = {}  # the protocol column of frameless events of a kind ("stp" -> "STP")
 
 
-def register_kind(word: str) -> None:
-    """Let a subsystem (routing, STP, TCP) record events of a new kind."""
+def register_kind(word: str, protocol: str | None = None) -> None:
+    """Let a subsystem (routing, STP, TCP) record events of a new kind; `protocol` names the
+    protocol column (and --filter word) of its events that carry no frame."""
     if word not in TRACE_KINDS:
         TRACE_KINDS.append(word)
+    if protocol is not None:
+        KIND_PROTOCOLS[word] = protocol
 
 
 class TraceEvent:
@@ -40,7 +44,7 @@ class TraceEvent:
     def _describe(self) -> tuple[str, str]:
         if self._described is None:
             if self.frame is None:
-                self._described = ("-", self.note)
+                self._described = (KIND_PROTOCOLS.get(self.kind, "-"), self.note)
             else:
                 proto, info = describe(self.frame.layers())
                 self._described = (proto, f"{info} ({self.note})" if self.note else info)

@@ -92,5 +92,7 @@ def run_programs(network: Network, until: int) -> int:
             events += engine.run(until)
             return events
         events += engine.run(next_time)
+        if engine.stopped:
+            return events
         if programs and all(p.finished for p in programs) and quiet(network):
             return events

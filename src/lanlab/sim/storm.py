@@ -1,0 +1,105 @@
+"""Broadcast storms: noticing that a frame came back to a switch that already flooded it, and naming the loop.
+
+A switch remembers the last FLOODS_REMEMBERED frames it flooded (the flood path only: a
+known unicast destination costs nothing). Seeing one of them again means it went round a
+loop of switches (or hubs) without a spanning tree to break it: the switch records a
+StormReport, an event of kind `storm`, and stops watching. Memory stays bounded by the link
+queues whatever the storm does; `Engine.max_events` bounds the time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Final
+
+from lanlab.sim.trace import register_kind
+from lanlab.wire import describe
+
+if TYPE_CHECKING:
+    from lanlab.sim.frame import Frame
+    from lanlab.sim.link import Link, Port
+
+FLOODS_REMEMBERED: Final = 1024
+BRIDGING_KINDS: Final = ("switch", "hub")
+
+register_kind("storm")
+
+
+@dataclass(frozen=True)
+class StormReport:
+    """Where and when a flooded frame came back, and the links of the loop(s) it went round."""
+
+    t: int
+    switch: str
+    port: str
+    frame: Frame
+    links: tuple[Link, ...]
+    frames_then: tuple[int, ...]  # each loop link's frame count when the storm was seen
+
+    def line(self, now: int | None = None) -> str:
+        """The one-line warning; with `now`, each loop link's frame rate since the storm was seen."""
+        _, info = describe(self.frame.layers())
+        seconds = ((now or 0) - self.t) / 1e9
+        names = [f"{link.name} ({(link.frames - then) / seconds:,.0f} frames/s)" if seconds > 0 else link.name
+                 for link, then in zip(self.links, self.frames_then)]
+        return (f"broadcast storm: frame {self.frame.ident} ({info}) came back to {self.switch} on {self.port} "
+                f"at {self.t / 1e9:.6f} s; loop: {', '.join(names)}")
+
+
+def storm_detected(switch: Any, arrival: Port, frame: Frame, now: int) -> None:
+    """Called by Switch.flood for a frame it had flooded before: record the storm once per switch."""
+    switch.flooded = None
+    links = tuple(loop_links(switch))
+    report = StormReport(now, switch.name, arrival.name, frame, links, tuple(link.frames for link in links))
+    switch.storm = report
+    if switch.tracer is not None:
+        switch.tracer.record(now, switch.name, arrival.name, "storm", frame, report.line())
+
+
+def first_storm(nodes: Any) -> StormReport | None:
+    """The earliest storm any switch of `nodes` (a dict of nodes) saw, or None."""
+    reports = [node.storm for node in nodes.values() if getattr(node, "storm", None) is not None]
+    return min(reports, key=lambda r: (r.t, r.switch)) if reports else None
+
+
+def loop_links(start: Any) -> list[Link]:
+    """The links that lie on a cycle of switches and hubs reachable from `start` through ports that
+    forward (a link whose removal leaves its two ends connected is on a loop)."""
+    edges: dict[Link, tuple[Any, Any]] = {}
+    seen, todo = {start}, [start]
+    while todo:
+        node = todo.pop()
+        for port in node.ports.values():
+            peer, link = port.peer, port.link
+            if peer is None or link is None or not port.up or not _forwards(port) or not _forwards(peer):
+                continue
+            if getattr(peer.node, "kind", None) not in BRIDGING_KINDS:
+                continue
+            edges[link] = (node, peer.node)
+            if peer.node not in seen:
+                seen.add(peer.node)
+                todo.append(peer.node)
+    on_loops = [link for link, (a, b) in edges.items() if _connected_without(edges, link, a, b)]
+    return sorted(on_loops, key=lambda link: link.name)
+
+
+def _forwards(port: Port) -> bool:
+    return getattr(port, "forwarding", True) is not False
+
+
+def _connected_without(edges: dict[Link, tuple[Any, Any]], cut: Link, a: Any, b: Any) -> bool:
+    if a is b:
+        return True  # a switch looped to itself
+    seen, todo = {a}, [a]
+    while todo:
+        node = todo.pop()
+        for link, (x, y) in edges.items():
+            if link is cut or node not in (x, y):
+                continue
+            other = y if node is x else x
+            if other is b:
+                return True
+            if other not in seen:
+                seen.add(other)
+                todo.append(other)
+    return False

@@ -1,0 +1,302 @@
+"""The spanning tree on a simulated switch: lanlab.proto's STP/RSTP machine wired to the switch's ports.
+
+    from lanlab.sim.stp import enable_stp
+    enable_stp(net.node("sw1"), priority=4096, mode="rstp")   # before linking the switch
+    ...; net.node("sw1").stp.status()                          # what `--do "sw1 stp"` shows
+
+A switch without STP is untouched (its ports are plain SwitchPorts: no test on the frame
+path). With STP its ports are StpSwitchPorts: a BPDU (to 01:80:c2:00:00:00) goes to the
+machine and is never relayed; a port that is not forwarding discards what arrives (after
+learning the source in the learning state) and sends nothing but BPDUs. Every role or state
+change, root change and topology change is an event of kind `stp`; a topology change ages the
+MAC table with Forward Delay (802.1D) or flushes the ports concerned (RSTP).
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from typing import TYPE_CHECKING, Any, Final
+
+from lanlab.proto.rstp import RstpBridge
+from lanlab.proto.spanning import (
+    DEFAULT_PRIORITY,
+    FdbFlush,
+    PortChanged,
+    PortState,
+    SpanningTreeBridge,
+    StpEvent,
+    TopologyChange,
+    port_cost,
+)
+from lanlab.proto.stp import StpBridge
+from lanlab.sim.commands import HostCommand, register_command
+from lanlab.sim.engine import MachineTimer
+from lanlab.sim.frame import Frame
+from lanlab.sim.link import Port
+from lanlab.sim.switch import SwitchPort
+from lanlab.sim.trace import register_kind
+from lanlab.wire import Bpdu, BpduType, BridgeId, Dot3, Llc, MacAddress
+from lanlab.wire.stp import STP_MULTICAST
+
+if TYPE_CHECKING:
+    from lanlab.sim.switch import Switch
+    from lanlab.sim.topology import Spec
+
+MODES: Final = {"stp": StpBridge, "rstp": RstpBridge}
+_LLC: Final = Llc()
+_DOT3_LLC: Final = 14 + 3
+_BPDU_SIZE: Final = {BpduType.CONFIG: 35, BpduType.RST: 36, BpduType.TCN: 4}
+_BRIDGE_OUI: Final = 0x02_53 << 32  # locally administered, "S" for STP
+
+register_kind("stp", "STP")
+
+
+class StpSwitchPort(SwitchPort):
+    """A switch port under the spanning tree: BPDUs to the machine, frames only through forwarding ports."""
+
+    __slots__ = ("forwarding", "learning")
+
+    def __init__(self, node: Any, name: str, engine: Any) -> None:
+        super().__init__(node, name, engine)
+        self.forwarding = False
+        self.learning = False
+
+    def fire(self, frame: Frame, now: int) -> None:
+        if not self.up:
+            return
+        switch: Switch = self.node
+        tracer = switch.tracer
+        if tracer is not None:
+            tracer.record(now, switch.name, self.name, "rx", frame)
+        if frame.eth.dst == STP_MULTICAST:
+            switch.stp.receive(self, frame, now)  # 802.1D 7.12.3: never relayed
+            return
+        if not self.forwarding:
+            if self.learning:
+                switch.table.learn(frame.eth.src, self, now)
+            if tracer is not None:
+                tracer.record(now, switch.name, self.name, "drop", frame, f"{self.name} is {self.stp_state}")
+            return
+        switch.relay(self, frame, now)
+
+    def send(self, frame: Frame, now: int) -> None:
+        if self.forwarding:
+            Port.send(self, frame, now)
+        else:  # a unicast entry still pointing at a learning port
+            self.drop(frame, now, f"{self.name} is {self.stp_state}")
+
+    @property
+    def stp_state(self) -> str:
+        if self.learning:
+            return "learning"
+        return "discarding" if self.node.stp.mode == "rstp" else "blocking"
+
+
+class SpanningTree:
+    """One switch's STP or RSTP: the machine, its timer, and what its events do to the switch."""
+
+    def __init__(self, switch: Switch, machine: SpanningTreeBridge, mode: str, costs: dict[str, int]) -> None:
+        self.switch = switch
+        self.machine = machine
+        self.mode = mode
+        self.costs = costs  # configured port costs; the others come from the link rate
+        self.timer = MachineTimer(switch.engine, machine, self)
+        self.normal_ageing = switch.table.ageing
+        self.history: list[tuple[int, StpEvent]] = []  # every event, for benches and tests
+
+    # -- wiring ---------------------------------------------------------------------------
+
+    def attach(self, port: Port) -> None:
+        """A link was plugged into `port`: declare it to the machine (cost from the rate); the
+        machine hears of the link as the run starts, so an event list sees the ports come up."""
+        number = _port_number(port.name, self.switch.ports)
+        cost = self.costs.get(port.name) or port_cost(port.rate)
+        self.machine.add_port(port.name, number, cost)
+        self.switch.engine.schedule(self.switch.engine.now, self, port)
+
+    def fire(self, port: Port, now: int) -> None:
+        """The engine event attach() scheduled: the link at `port` is there."""
+        self.link_changed(port, port.up, now)
+
+    def link_changed(self, port: Port, up: bool, now: int) -> None:
+        """The cable at `port` was unplugged or plugged back."""
+        self.machine.handle_link(port.name, up, now)
+        self._drain(now)
+
+    def receive(self, port: Port, frame: Frame, now: int) -> None:
+        """A frame to the bridge group address arrived on `port`."""
+        bpdu = frame.l4
+        if isinstance(bpdu, Bpdu):
+            self.machine.handle_bpdu(port.name, bpdu, now)
+            self._drain(now)
+
+    def timer_fired(self, machine: Any, now: int) -> None:
+        self._drain(now)
+
+    # -- output ---------------------------------------------------------------------------
+
+    def _drain(self, now: int) -> None:
+        switch = self.switch
+        for port_name, bpdu in self.machine.bpdus_to_send(now):
+            port = switch.ports[port_name]
+            eth = Dot3(STP_MULTICAST, self.machine.bridge_id.mac, _DOT3_LLC - 14 + _BPDU_SIZE[bpdu.bpdu_type])
+            frame = Frame(eth, _LLC, bpdu, b"", _DOT3_LLC + _BPDU_SIZE[bpdu.bpdu_type], switch.engine.next_frame_id())
+            Port.send(port, frame, now)  # BPDUs leave whatever the port's state
+        changed = False
+        while (event := self.machine.next_event()) is not None:
+            self.history.append((now, event))
+            note = self._apply(event)
+            changed |= isinstance(event, PortChanged)
+            if switch.tracer is not None and note:
+                switch.tracer.record(now, switch.name, getattr(event, "port", None), "stp", None, note)
+        if changed:
+            switch.forwarding = [p for p in switch.ports.values() if getattr(p, "forwarding", False)]
+        self.timer.arm()
+
+    def _apply(self, event: StpEvent) -> str:
+        """Do what the event means for the switch; the event list's line for it ("": nothing to say)."""
+        switch = self.switch
+        if isinstance(event, PortChanged):
+            port = switch.ports[event.port]
+            assert isinstance(port, StpSwitchPort)
+            port.forwarding = event.state == PortState.FORWARDING
+            port.learning = event.state in (PortState.LEARNING, PortState.FORWARDING)
+        elif isinstance(event, TopologyChange):
+            switch.table.ageing = event.ageing if event.active else self.normal_ageing
+        elif isinstance(event, FdbFlush):
+            forgotten = switch.table.forget_port(switch.ports[event.port])
+            return f"{event.port} forgets {forgotten} learned address{'es' if forgotten > 1 else ''}" if forgotten else ""
+        return event.summary
+
+    # -- what people see ------------------------------------------------------------------
+
+    def status(self) -> dict[str, Any]:
+        """`--do "sw1 stp"` and `tables.sw1.stp`: the bridge, its root, each port's role and state."""
+        root, root_port, cost = self.machine.root()
+        return {
+            "mode": self.mode, "bridge_id": str(self.machine.bridge_id),
+            "root_id": str(BridgeId.from_int(root)), "root_port": root_port, "root_cost": cost,
+            "is_root": self.machine.is_root,
+            "ports": [row.as_dict() for row in self.machine.status()],
+        }
+
+    def converged_at(self) -> int:
+        """When the last port role or state changed (ns)."""
+        return max((t for t, e in self.history if isinstance(e, PortChanged)), default=0)
+
+
+def enable_stp(switch: Switch, *, priority: int = DEFAULT_PRIORITY, mode: str = "stp",
+               costs: dict[str, int] | None = None, address: MacAddress | str | None = None) -> SpanningTree:
+    """Run STP ("stp", 802.1D) or RSTP ("rstp", 802.1w) on `switch`; do it before linking the switch."""
+    if mode not in MODES:
+        raise ValueError(f"STP mode {mode!r}: choose stp or rstp")
+    if switch.ports:
+        raise ValueError(f"{switch.name}: enable STP before linking the switch")
+    if address is None:
+        address = bridge_address(switch.name)
+    machine = MODES[mode](address, priority)
+    switch.stp = SpanningTree(switch, machine, mode, dict(costs or {}))
+    switch.port_class = StpSwitchPort
+    return switch.stp  # type: ignore[no-any-return]
+
+
+def bridge_address(name: str) -> MacAddress:
+    """A switch's bridge address from its name: sw1 < sw2 < sw10 (the number is the low 16 bits),
+    other names apart by a hash of their letters: 02:53:HH:HH:NN:NN."""
+    match = re.fullmatch(r"(.*?)(\d*)", name)
+    assert match is not None
+    prefix, digits = match.groups()
+    return MacAddress(_BRIDGE_OUI | (zlib.crc32(prefix.encode()) & 0xFFFF) << 16 | int(digits or 0) & 0xFFFF)
+
+
+def _port_number(name: str, ports: dict[str, Port]) -> int:
+    """The number in the port's name (p3 -> 3) when it is unique among the switch's ports, else its position."""
+    match = re.search(r"(\d+)$", name)
+    if match and 1 <= int(match.group(1)) <= 0xFFF:
+        number = int(match.group(1))
+        clash = [other for other in ports if other != name and re.search(rf"\D{number}$|^{number}$", other)]
+        if not clash:
+            return number
+    return list(ports).index(name) + 1
+
+
+def stp_settings(spec: Spec) -> dict[str, Any] | None:
+    """A switch's `stp: {enabled, priority, mode}` and `ports: {p1: {cost: N}}` from its topology
+    entry, as enable_stp() keywords (None: STP off). Mistakes are recorded on `spec`."""
+    from yaml import MappingNode
+
+    node = spec.values.get("stp")
+    costs: dict[str, int] = {}
+    for port_name, port_spec in spec.mapping("ports"):
+        port_spec.only({"cost"})
+        cost = port_spec.parsed("cost", int, "a whole number")
+        if cost is not None and not 1 <= cost <= 200_000_000:
+            port_spec.error(port_spec.values["cost"], f"cost must be between 1 and 200000000, not {cost}")
+        elif cost is not None:
+            costs[port_name] = cost
+        spec.failed |= port_spec.failed
+    if node is None:
+        if costs:
+            spec.error(spec.values["ports"], "port costs need the spanning tree: add stp: {enabled: true}")
+        return None
+    if not isinstance(node, MappingNode):
+        spec.error(node, "stp must be a mapping like {enabled: true, priority: 32768, mode: rstp}")
+        return None
+    stp = type(spec)(spec.ctx, f"{spec.owner} stp", node)
+    stp.only({"enabled", "priority", "mode"})
+    enabled = stp.parsed("enabled", _yes_no, "true or false")
+    priority = stp.parsed("priority", int, "a whole number")
+    if priority is not None and not 0 <= priority <= 65535:
+        stp.error(stp.values["priority"], f"priority must be between 0 and 65535 (lower wins), not {priority}")
+    mode, mode_node = stp.scalar("mode")
+    if mode is not None and mode not in MODES:
+        stp.error(mode_node, f"mode {mode!r}: choose stp (802.1D) or rstp (802.1w)")
+    spec.failed |= stp.failed
+    if stp.failed or enabled is False:
+        return None
+    return {"priority": DEFAULT_PRIORITY if priority is None else priority, "mode": mode or "stp", "costs": costs}
+
+
+def _yes_no(text: str) -> bool:
+    if text.lower() in ("true", "yes", "on"):
+        return True
+    if text.lower() in ("false", "no", "off"):
+        return False
+    raise ValueError("say true or false")
+
+
+def status_lines(status: dict[str, Any]) -> list[str]:
+    """A switch's spanning tree for people: the bridge, its root, one aligned line per port."""
+    standard = {"stp": "802.1D STP", "rstp": "802.1w RSTP"}[status["mode"]]
+    root = "this bridge is the root" if status["is_root"] else (
+        f"root {status['root_id']} via {status['root_port']}, cost {status['root_cost']}")
+    out = [f"  {standard}, bridge {status['bridge_id']}", f"  {root}",
+           f"  {'port':<5} {'role':<10} {'state':<10} {'cost':>9}  designated bridge and port"]
+    for row in status["ports"]:
+        edge = " (edge)" if row["edge"] else ""
+        out.append(f"  {row['port']:<5} {row['role']:<10} {row['state']:<10} {row['cost']:>9}  "
+                   f"{row['designated_bridge']} {row['designated_port']}{edge}")
+    return out
+
+
+@register_command
+class StpShow(HostCommand):
+    """stp: the switch's spanning tree at that moment: bridge, root, each port's role and state"""
+
+    words = "stp"
+    waits = False
+    hosts_only = False
+
+    def start(self, network: Any, host: Any, now: int) -> None:
+        self.node = host.name
+        stp = getattr(host, "stp", None)
+        self.status = stp.status() if stp is not None else None
+
+    def result(self) -> dict[str, Any]:
+        return {"stp": self.status}
+
+    def lines(self) -> list[str]:
+        if self.status is None:
+            return [f"  {self.node} runs no spanning tree (give the switch stp: {{enabled: true}})"]
+        return status_lines(self.status)

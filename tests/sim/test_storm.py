@@ -1,0 +1,81 @@
+"""Broadcast storms: detected, named by their loop links, bounded by the link queues, stopped by max_events."""
+
+from pathlib import Path
+
+from lanlab.sim import Engine, Network, load_topology
+from lanlab.sim.storm import first_storm
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def mesh(n: int) -> Network:
+    """n switches, every pair linked (a full mesh: each broadcast multiplies), pc1 on sw1."""
+    net = Network("mesh")
+    net.add_host("pc1", ip="198.18.0.1/24")
+    for i in range(1, n + 1):
+        net.add_switch(f"sw{i}")
+    port = {i: 1 for i in range(1, n + 1)}
+    for i in range(1, n + 1):
+        for j in range(i + 1, n + 1):
+            net.link(f"sw{i}:p{port[i]}", f"sw{j}:p{port[j]}", queue=20)
+            port[i] += 1
+            port[j] += 1
+    net.link("pc1:eth0", f"sw1:p{port[1]}")
+    return net
+
+
+def test_storm_example_is_detected_and_names_the_three_loop_links():
+    """One ARP request in the triangle comes back to a switch within microseconds; the report names
+    the three switch-to-switch links (not the host links) and carries the frame."""
+    net = load_topology(EXAMPLES / "storm.yaml")
+    net.engine.max_events = 50_000
+    net.run(10)
+    storm = first_storm(net.nodes)
+    assert storm is not None and storm.t < 100_000  # microseconds after the ping starts
+    assert [link.name for link in storm.links] == ["sw1:p1-sw2:p1", "sw2:p2-sw3:p2", "sw3:p1-sw1:p2"]
+    line = storm.line(net.now)
+    assert line.startswith("broadcast storm: frame 1 (Who has 198.18.0.2? Tell 198.18.0.1) came back to ")
+    assert "frames/s" in line
+
+
+def test_max_events_stops_the_run_where_it_is():
+    """The engine stops after exactly max_events events, keeps its clock there, and stays stopped."""
+    net = load_topology(EXAMPLES / "storm.yaml")
+    net.engine.max_events = 20_000
+    assert net.run(10) == 20_000
+    assert net.engine.stopped and net.engine.events == 20_000 and 0 < net.now < 10e9
+    stopped_at = net.now
+    assert net.run(20) == 0 and net.now == stopped_at
+    unlimited = Engine()
+    assert unlimited.max_events == 0 and unlimited.run(10) == 0 and not unlimited.stopped
+
+
+def test_a_mesh_multiplies_one_broadcast_until_the_queues_overflow_and_memory_stays_bounded():
+    """In a full mesh of 4 switches each copy becomes several: frames grow until output queues drop
+    (tail drop), and the events waiting never exceed what the queues and links can hold."""
+    net = mesh(4)
+    net.engine.max_events = 200_000
+    net.node("pc1").ping(net.resolve_ip("198.18.0.9"), count=1, interval=10**9, size=56, timeout=10**9, ttl=None)
+    peak = 0
+    while not net.engine.stopped and net.now < 10**9:
+        net.run(net.now / 1e9 + 0.0005)
+        peak = max(peak, len(net.engine.heap))
+    capacity = sum(port.queue_limit + 2 for node in net.nodes.values() for port in node.ports.values())
+    assert sum(link.drops for link in net.links) > 0
+    assert 100 < peak <= capacity + 10  # per port: its queue, the frame on the wire, one in flight; timers
+    storm = first_storm(net.nodes)
+    assert storm is not None and len(storm.links) == 6  # every mesh link is on a loop
+
+
+def test_no_storm_is_reported_on_a_tree():
+    """A loop-free network floods each broadcast once per switch: no storm."""
+    net = Network()
+    net.add_host("pc1", ip="198.18.0.1/24")
+    net.add_host("pc2", ip="198.18.0.2/24")
+    net.add_switch("sw1")
+    net.add_switch("sw2")
+    net.link("pc1:eth0", "sw1:p1")
+    net.link("sw1:p2", "sw2:p1")
+    net.link("pc2:eth0", "sw2:p2")
+    assert net.ping("pc1", "pc2", count=3).received == 3
+    assert first_storm(net.nodes) is None
