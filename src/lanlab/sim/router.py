@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import replace
+from functools import partial
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 from typing import TYPE_CHECKING, Any, Callable, Final
 
@@ -268,7 +269,7 @@ class Router(Host):
         for ip, l4, data, _size in failed.packets:
             if self.ip.is_local(ip.src):
                 continue
-            decision = self.forwarder.icmp_error(ip, nic.name, lambda: datagram_bytes(ip, l4, data),
+            decision = self.forwarder.icmp_error(ip, nic.name, partial(datagram_bytes, ip, l4, data),
                                                  UnreachableCode.HOST)
             if isinstance(decision, SendIcmp):
                 self._send_icmp(decision, now)
