@@ -17,7 +17,7 @@ from typing import Callable, Mapping, Union
 from lanlab.proto.routing import RoutingTable
 from lanlab.wire import Icmp, IcmpType, IpProto, IPv4, TimeExceededCode, UnreachableCode, quote
 
-LIMITED_BROADCAST = IPv4Address("255.255.255.255")
+ALL_ONES = 0xFFFFFFFF  # 255.255.255.255, the limited broadcast
 
 
 # ICMP types that are themselves errors: no error is ever sent about them (RFC 1812 4.3.2.7).
@@ -77,9 +77,10 @@ def may_send_error_about(header: IPv4, payload: bytes) -> bool:
     """RFC 1812 4.3.2.7: no ICMP error about an ICMP error, a non-first fragment, or a non-unicast datagram."""
     if header.frag_offset != 0:
         return False
-    if header.dst.is_multicast or header.dst == LIMITED_BROADCAST:
+    dst, src = int(header.dst), int(header.src)
+    if dst >> 28 == 0xE or dst == ALL_ONES:
         return False
-    if header.src.is_multicast or header.src == LIMITED_BROADCAST or int(header.src) == 0 or header.src.is_loopback:
+    if src >> 28 == 0xE or src == ALL_ONES or src == 0 or src >> 24 == 127:
         return False
     if header.proto == IpProto.ICMP and payload and payload[0] in ICMP_ERROR_TYPES:
         return False
@@ -95,32 +96,34 @@ class Forwarder:
         self.table = table
         # RFC 2644 changed RFC 1812's default: directed broadcasts are not forwarded unless asked for.
         self.forward_directed_broadcast = forward_directed_broadcast
-        self._own = {i.ip for i in self.interfaces.values()}
-        self._broadcasts = {i.network.broadcast_address: name for name, i in self.interfaces.items()
+        self._own = {int(i.ip) for i in self.interfaces.values()}
+        self._broadcasts = {int(i.network.broadcast_address): name for name, i in self.interfaces.items()
                             if i.network.prefixlen < 31}
 
     def decide(self, header: IPv4, interface: str, payload: Payload) -> Decision:
         """What to do with a datagram that arrived on `interface` (RFC 1812 5.2, 5.3)."""
         dst = header.dst
-        if dst in self._own or dst == LIMITED_BROADCAST:
+        value = int(dst)  # addresses compared as integers: ipaddress's properties are slow
+        if value in self._own or value == ALL_ONES:
             return DELIVER  # 5.3.5.1: a limited broadcast is never forwarded
-        directed = self._broadcasts.get(dst)
+        directed = self._broadcasts.get(value)
         if directed is not None:
             if directed == interface:
                 return DELIVER  # a broadcast on the network it arrived from is for us
             if not self.forward_directed_broadcast:
                 return Drop("directed broadcast not forwarded (RFC 2644)")
             return Forward(decrement_ttl(header), directed, dst)
-        if dst.is_multicast:
+        if value >> 28 == 0xE:
             # 224.0.0.0/24 never leaves its link (RFC 5771); this router routes no other multicast.
-            return DELIVER if dst in _LOCAL_NETWORK_CONTROL else Drop("multicast is not routed")
-        if header.src.is_multicast or header.src == LIMITED_BROADCAST or header.src.is_loopback:
+            return DELIVER if value >> 8 == 0xE00000 else Drop("multicast is not routed")
+        src = int(header.src)
+        if src >> 28 == 0xE or src == ALL_ONES or src >> 24 == 127:
             return Drop("martian source (RFC 1812 5.3.7)")
         if header.ttl <= 1:
             # 5.3.1: a datagram whose TTL would reach zero is discarded with Time Exceeded.
             return self._error(header, interface, payload, Icmp(IcmpType.TIME_EXCEEDED, TimeExceededCode.TTL),
                                "TTL expired")
-        route = self.table.lookup(dst)
+        route = self.table.lookup(value)
         if route is None:
             return self._error(header, interface, payload, Icmp(IcmpType.DEST_UNREACHABLE, UnreachableCode.NET),
                                "no route")
@@ -138,5 +141,3 @@ class Forwarder:
         # 4.3.2.4: the error's source is the address of the interface the datagram came in on.
         return SendIcmp(icmp, quote(header.build(data)), self.interfaces[interface].ip, header.src, reason)
 
-
-_LOCAL_NETWORK_CONTROL = IPv4Interface("224.0.0.0/24").network
