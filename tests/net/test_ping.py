@@ -204,3 +204,10 @@ def test_interface_option_takes_a_device_or_a_source_address(lan):
     assert a.lanlab("ping", "-c", "1", "-I", a.ip, b.ip).returncode == 0
     missing = a.lanlab("ping", "-c", "1", "-I", "nosuch0", b.ip)
     assert missing.returncode == 2 and missing.stderr.count("\n") == 1 and "nosuch0" in missing.stderr
+
+
+@needs_icmp
+def test_time_counts_to_the_last_request_like_iputils():
+    """The statistics' time runs from the first request to the last, so one ping says "time 0ms"."""
+    result = CliRunner().invoke(cli, ["ping", "-c", "1", "127.0.0.1"])
+    assert "1 packets transmitted, 1 received, 0% packet loss, time 0ms" in result.output

@@ -88,7 +88,7 @@ class PingStatistics:
     received: int = 0
     duplicates: int = 0
     errors: int = 0
-    elapsed_ns: int = 0
+    elapsed_ns: int = 0    # from the first request to the last one, as iputils' "time" counts
     socket_kind: str = ""  # "dgram" (unprivileged ICMP socket) or "raw"
     rtts_ns: list[int] = field(default_factory=list)
 
@@ -283,6 +283,7 @@ def ping(sock: EchoSocket, options: PingOptions, on_event: Callable[[Event], Non
                     on_event(IcmpErrorReport(seq, str(sock.destination), error.strerror or str(error)))
                     stats.errors += 1
                 stats.transmitted += 1
+                stats.elapsed_ns = now - start
                 next_send = now + int(options.interval * 1e9)
                 continue
             if not may_send:
@@ -303,7 +304,6 @@ def ping(sock: EchoSocket, options: PingOptions, on_event: Callable[[Event], Non
         pass  # like iputils, Ctrl-C ends the run and the statistics are still printed
     finally:
         sock.close()
-        stats.elapsed_ns = clock() - start
     return stats
 
 
