@@ -40,7 +40,8 @@ def echo_server(port: int, count: int = 1) -> None:
 
 def test_unreachable_network_and_connect_timeout_errors():
     """No route: ENETUNREACH at once; a peer that never answers: ETIMEDOUT after the SYN retries (127 s)."""
-    net = pair(loss=1.0)
+    net = pair()
+    del net.node("pc2").ip_protocols[6]  # a firewall that drops TCP: no RST, no answer at all
 
     def probe():
         import errno
@@ -240,3 +241,21 @@ def test_listen_backlog_holds_back_connections_until_accepted():
     assert result[0] == 3
     connected = sorted(result[1:])
     assert connected[0] < 0.01 and connected[1] < 0.01 and 5 <= connected[2] < 8  # SYN retried after the accept
+
+
+def test_connect_to_an_absent_neighbour_says_no_route_to_host():
+    """Nobody answers ARP for the address: connect fails with EHOSTUNREACH after ARP gives up, as on Linux."""
+    net = pair()
+
+    def probe():
+        import errno
+        import socket
+        import time
+
+        try:
+            socket.create_connection(("198.18.0.77", 80))
+        except OSError as error:
+            return errno.errorcode[error.errno], error.strerror, time.monotonic() < 10
+
+    [result] = run(net, ("pc1", probe), until=60 * S)
+    assert result == ("EHOSTUNREACH", "No route to host", True)

@@ -380,6 +380,8 @@ class Host:
                 if session is not None:
                     session.handle_error(f"From {nic.ip} icmp_seq={l4.rest & 0xFFFF} "  # type: ignore[union-attr]
                                          "Destination Host Unreachable")
+            elif ip.proto == IpProto.TCP:
+                self.tcp.neighbour_unreachable(ip, l4, now)
 
     # -- programs (the socket shim) -------------------------------------------------------
     def run_program(self, path: str, stdin: str = "", args: list[str] | None = None, at: int | None = None) -> Any:
@@ -389,7 +391,7 @@ class Host:
         return start_program(self, path=path, stdin=stdin, args=args or [], at=at)
 
     def run(self, fn: Callable[..., Any], *args: Any) -> Any:
-        """Run `fn(*args)` as a program on this host; inside, pass it the shim's modules via `program.modules`."""
+        """Run `fn(*args)` as a program on this host: its module-level socket, time, threading... are the host's."""
         from lanlab.sim.shim import start_program
 
         return start_program(self, function=fn, args=list(args))

@@ -4,12 +4,13 @@ host. cwnd/ssthresh changes and state changes go to the event list ("cwnd", "tcp
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import random
 from ipaddress import IPv4Address, IPv4Network
 from typing import TYPE_CHECKING, Any, Callable, Final
 
-from lanlab.proto.tcp import CongestionChanged, StateChanged, TcpConfig, TcpStack
+from lanlab.proto.tcp import CongestionChanged, StateChanged, TcpConfig, TcpStack, TcpState
 from lanlab.sim.engine import MachineTimer
 from lanlab.sim.frame import ETH_HEADER, Frame
 from lanlab.sim.trace import register_kind
@@ -80,6 +81,14 @@ class HostTcp:
         ip = frame.l3
         self.stack.handle_segment(ip.src, ip.dst, frame.l4, frame.data, now)
         self.flush(now)
+
+    def neighbour_unreachable(self, ip: Any, header: Tcp, now: int) -> None:
+        """ARP found nobody for a segment's next hop: a connection still opening fails with
+        EHOSTUNREACH ("No route to host"), as Linux reports it; later ones keep retransmitting."""
+        connection = self.stack.connections.get((ip.src, header.src_port, ip.dst, header.dst_port))
+        if connection is not None and connection.state is TcpState.SYN_SENT:
+            connection.fail(errno.EHOSTUNREACH)
+            self.flush(now)
 
     def timer_fired(self, machine: Any, now: int) -> None:
         self.flush(now)

@@ -204,6 +204,12 @@ class TcpConnection:
         self._clear_timers()
         self._acks.clear()
 
+    def fail(self, error: int) -> None:
+        """End the connection without a RST because the network said so (an unreachable
+        host, RFC 1122 4.2.3.9); `error` is the errno the user sees."""
+        if self.state is not S.CLOSED:
+            self._fail(error, Trigger.ABORT)
+
     # ------------------------------------------------------------------ events
     def next_event(self) -> TcpEvent | None:
         return self._events.popleft() if self._events else None
