@@ -272,3 +272,16 @@ def test_tshark_reads_a_routed_capture_without_malformed_packets(tmp_path):
     assert {"RIPv2", "RARP", "ICMP", "UDP", "ARP"} <= protocols
     assert any("Time-to-live exceeded" in row[2] for row in rows)
     assert any("Destination unreachable (Network unreachable)" in row[2] for row in rows)
+
+
+def test_directed_broadcast_is_forwarded_only_when_enabled(tmp_path):
+    """A UDP broadcast to 198.18.2.255 from pc1 reaches pc2 only if r2 forwards directed broadcasts."""
+    for enabled in (False, True):
+        text = CHAIN.replace("    rip: {enabled: true, split_horizon: simple}\n",
+                             f"    rip: {{enabled: true, split_horizon: simple}}\n"
+                             f"    forward_directed_broadcast: {str(enabled).lower()}\n")
+        net = chain(tmp_path, text)
+        listener = net.do("at 10s pc2 udp listen 7788")
+        net.do("at 11s pc1 udp broadcast Hi --port 7788 --to 198.18.2.255 --wait 1")
+        net.run(13)
+        assert len(listener.command.result()["received"]) == (1 if enabled else 0)

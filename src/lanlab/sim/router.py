@@ -34,6 +34,7 @@ RIP_MAC: Final = MacAddress(multicast_mac_bytes(RIP_MULTICAST))
 UDP: Final = int(IpProto.UDP)
 ICMP: Final = int(IpProto.ICMP)
 CACHE_LIMIT: Final = 4096
+FOREVER: Final = 1 << 62
 
 register_kind("route")
 register_kind("link")
@@ -93,8 +94,10 @@ class Router(Host):
 
     kind = "router"
 
-    def __init__(self, name: str, engine: Engine) -> None:
+    def __init__(self, name: str, engine: Engine, *, forward_directed_broadcast: bool = False) -> None:
         super().__init__(name, engine)
+        # RFC 2644: off by default; on, a broadcast to another connected subnet is sent out onto it.
+        self.forward_directed_broadcast = forward_directed_broadcast
         self.table = RoutingTable()
         self.running = False  # until start() at time 0
         self.rip: RipSpeaker | None = None
@@ -132,7 +135,8 @@ class Router(Host):
     def forwarder(self) -> Forwarder:
         if self._forwarder is None:
             interfaces = {nic.name: nic.address for nic in self.nics if nic.address is not None}
-            self._forwarder = Forwarder(interfaces, self.table)
+            self._forwarder = Forwarder(interfaces, self.table,
+                                        forward_directed_broadcast=self.forward_directed_broadcast)
         return self._forwarder
 
     # -- life cycle ----------------------------------------------------------------------
@@ -189,8 +193,15 @@ class Router(Host):
         hop = self._forwarded.get(id(frame.l3))
         if hop is not None and hop.received is frame.l3:
             self._forward(hop, nic, frame, now)  # seen before: not for us, and where it goes is known
+        elif self.forward_directed_broadcast and self._broadcast_elsewhere(nic, frame.l3.dst):
+            self.not_for_me(nic, frame, now)  # Host.ip_input would take it as a broadcast for us
         else:
             super().ip_input(nic, frame, now)
+
+    def _broadcast_elsewhere(self, nic: Nic, dst: IPv4Address) -> bool:
+        """Whether `dst` is the broadcast address of a connected network other than `nic`'s."""
+        return any(other is not nic and other.address is not None and dst == other.address.network.broadcast_address
+                   for other in self.nics)
 
     def arp_input(self, nic: Nic, frame: Frame, now: int) -> None:
         if self.running:
@@ -228,12 +239,16 @@ class Router(Host):
             if isinstance(decision, SendIcmp):
                 self._send_icmp(decision, now)
             return None
+        out = self._nic_by_name[decision.interface]
+        hop = _Hop(ip, out, decision.next_hop, decision.header)
+        if decision.next_hop == out.address.network.broadcast_address:  # type: ignore[union-attr]
+            hop.eth = out.ethernet_to(MacAddress.BROADCAST)  # a directed broadcast: no ARP, not remembered
+            hop.expires = FOREVER
+            return hop
         if len(self._forwarded) >= CACHE_LIMIT:
             self._forwarded.clear()
-        # Forward decisions do not depend on the incoming interface (directed broadcasts, the one
-        # case that would, are delivered locally by Host.ip_input and never reach here).
-        hop = self._forwarded[id(ip)] = _Hop(ip, self._nic_by_name[decision.interface], decision.next_hop,
-                                             decision.header)
+        # Other forward decisions do not depend on the incoming interface: remember them.
+        self._forwarded[id(ip)] = hop
         return hop
 
     def destination(self, dst: IPv4Address) -> Destination:

@@ -5,6 +5,7 @@
       interfaces: {eth0: 198.18.0.254/24, eth1: {ip: 198.18.1.254/24, mac: 02:00:00:00:01:01}}
       routes: [{to: 0.0.0.0/0, via: 198.18.1.1}]
       rip: {enabled: true, split_horizon: poisoned_reverse, auth: {password: s3cret}, passive: [eth0]}
+      forward_directed_broadcast: false   # RFC 2644's default
 """
 
 from __future__ import annotations
@@ -132,13 +133,14 @@ def _boolean(text: str) -> bool:
 
 
 def build_router(network: Network, name: str, spec: Spec) -> None:
-    spec.only({"kind", "interfaces", "routes", "rip"})
+    spec.only({"kind", "interfaces", "routes", "rip", "forward_directed_broadcast"})
+    directed = spec.parsed("forward_directed_broadcast", _boolean, "true or false")
     interfaces = _interfaces(spec)
     routes = _routes(spec, interfaces)
     rip = _rip(spec, interfaces)
     if spec.failed:
         return
-    router = Router(name, network.engine)
+    router = Router(name, network.engine, forward_directed_broadcast=bool(directed))
     for if_name, options in interfaces.items():
         router.add_interface(if_name, IPv4Interface(options["ip"]), options["mac"])
     for prefix, via in routes:
