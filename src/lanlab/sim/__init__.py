@@ -8,7 +8,9 @@
 Layout: engine (heap, clock, RNG, MachineTimer), link (Port, Link: delay, rate, queue, loss),
 hub (CSMA/CD collision domain), switch (learning bridge), host (NICs wired to lanlab.proto's
 ARP/IPv4/ICMP/UDP machines), network (the Python API), topology + kinds (YAML files),
-commands (--do), trace (event list), capture (pcap/pcapng).
+commands (--do), trace (event list), capture (pcap/pcapng); router (+ router_kind: forwarding,
+RIP, ICMP errors), routing_commands (route, link down|up, stop|start), traceroute, rarp (RARP
+server and `ip: rarp` roles), builtin_routed (the demo's routed network).
 
 How to extend:
 - A node kind: write a class with `name`, `ports` (dict), `port(name)`, `attach(own, peer)` and
@@ -24,7 +26,10 @@ How to extend:
   `@register_command`, in your own module (import it from this package's __init__).
 - A trace word: `trace.register_kind("route")`, then `tracer.record(now, device, port,
   "route", frame_or_None, note)` where `tracer` is `node.tracer` (None when off).
-- Link up/down: `Link.set_up(False)`; frames sent or arriving while down are lost.
+- Link up/down: `Link.set_up(False)`; frames sent or arriving while down are lost. A node with
+  `link_changed(port, up, now)` hears of it from the `link` command (routers lose carrier).
+- A command about the network rather than a node: `network_wide = True` and `check(network)`
+  (like `link A B down`); `waits = False` for commands that expect no answer (exit status).
 - Spanning tree: `sim.stp.enable_stp(switch, mode="rstp")` before linking it (topology files:
   `stp: {enabled: true, priority: 32768, mode: stp|rstp}`, `ports: {p1: {cost: 4}}`).
 - Runaway runs: `engine.max_events` stops the run (`engine.stopped`); a frame a switch floods
