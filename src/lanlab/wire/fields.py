@@ -8,12 +8,12 @@ From the layout the decorator compiles one struct.Struct and generates, as speci
   - `_unpack(data) -> tuple`: the non-constant wire values in layout order, converted
     (MacAddress, IPv4Address), bit fields split, constants checked; raises only WireError;
   - `_pack(*values) -> bytes`: the reverse (values out of range raise MalformedError);
-  - `__init__`: the constructor, fast (slot setters, not the frozen dataclass's
-    object.__setattr__ per field), coercing "02:00:.." / "198.18.0.1" text to addresses;
+  - the constructor (`__new__`, with the dataclass's signature; `__init__` is object's), filling an
+    unfrozen twin rather than object.__setattr__ per field, coercing "02:00:.." / "198.18.0.1" text;
   - `_new(*fields)`: a constructor for parsers, all fields positional, no coercion;
-  - `parse(data)` and `build(payload)`, when every dataclass field is a plain wire field
-    (no computed lengths or checksums). Classes with those write their own parse/build,
-    a few lines over `_unpack`/`_pack`/`_new`.
+  - `parse(data)` when every field is on the wire (or is the Extent's tail), and `build(payload)`
+    when every field is plainly on the wire. Classes with computed lengths or checksums write
+    build (and, if the layout cannot say it, parse) over `_unpack`/`_pack`/`_new`.
 A layout item whose name starts with "_" is a wire value that is not a dataclass field (IPv4's
 header length): `_unpack` returns it and `_pack` takes it, and the class's own parse/build use it.
 """
@@ -169,7 +169,6 @@ def _compile(cls: Any, name: str, layout: tuple[Item, ...], extent: Extent) -> N
         "field_at": _field_at(layout), "tail_parser": extent.tail_parser,
     }
     for f in fields:
-        env[f"set_{f.name}"] = getattr(cls, f.name).__set__
         if f.default is not dataclasses.MISSING:
             env[f"default_{f.name}"] = f.default
         elif f.default_factory is not dataclasses.MISSING:
@@ -177,7 +176,7 @@ def _compile(cls: Any, name: str, layout: tuple[Item, ...], extent: Extent) -> N
     kinds = {leaf.name: leaf.kind for leaf in values}
     sources = [
         _unpack_source(layout, values), _pack_source(layout, values),
-        _init_source(fields, kinds), _new_source(fields),
+        _constructor_source(fields, kinds), _new_source(fields),
     ]
     on_wire = [leaf.name for leaf in values if not leaf.name.startswith("_")]
     parsable = sorted(on_wire + ([extent.tail] if extent.tail else [])) == sorted(field_names)
@@ -194,7 +193,11 @@ def _compile(cls: Any, name: str, layout: tuple[Item, ...], extent: Extent) -> N
         if attr not in cls.__dict__:
             function = env[attr]
             setattr(cls, attr, function if attr == "build" else staticmethod(function))
-    cls.__init__ = env["__init__"]
+    constructor = env["__new__"]  # named after the class, so a missing argument says "IPv4() missing ..."
+    constructor.__qualname__ = cls.__name__
+    cls.__new__ = constructor
+    cls.__init__ = object.__init__
+    cls.__reduce__ = env["__reduce__"]
     cls.NAME = name
     cls.SIZE = fixed.size
     cls.LAYOUT = layout
@@ -310,15 +313,24 @@ def _pack_source(layout: tuple[Item, ...], values: list[Leaf]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _init_source(fields: tuple[dataclasses.Field, ...], kinds: dict[str, str]) -> str:
+def _constructor_source(fields: tuple[dataclasses.Field, ...], kinds: dict[str, str]) -> str:
+    """`__new__` with the dataclass's signature, filling the unfrozen twin; `__init__` is left to object's.
+
+    The dataclass's own `__init__` would set each field through object.__setattr__ on the frozen
+    instance; making the instance in `__new__` lets the twin's plain slot stores do it instead.
+    `__reduce__` keeps copy and pickle working (they would otherwise call `__new__` with no arguments).
+    """
     params = [f.name if f.default is dataclasses.MISSING else f"{f.name}=default_{f.name}" for f in fields]
-    lines = [f"def __init__(self, {', '.join(params)}):"]
+    lines = [f"def __new__(cls_, {', '.join(params)}):", "    h = Unfrozen()"]
     for f in fields:
         if kinds.get(f.name) == "mac":
             lines.append(f"    if {f.name}.__class__ is not MacAddress: {f.name} = MacAddress({f.name})")
         elif kinds.get(f.name) == "ipv4":
             lines.append(f"    if {f.name}.__class__ is not IPv4Address: {f.name} = IPv4Address({f.name})")
-        lines.append(f"    set_{f.name}(self, {f.name})")
+        lines.append(f"    h.{f.name} = {f.name}")
+    lines += ["    h.__class__ = cls", "    return h", "",
+              "def __reduce__(self):",
+              f"    return cls, ({''.join(f'self.{f.name}, ' for f in fields)})"]
     return "\n".join(lines) + "\n"
 
 
