@@ -1,4 +1,4 @@
-"""lanlab arping in namespaces: replies, silence, duplicate address detection, --scan (arp-scan and iputils as peers)."""
+"""lanlab arping in namespaces: replies, silence, duplicate detection, --scan (arp-scan and iputils as peers)."""
 
 import json
 import re

@@ -42,8 +42,10 @@ def _open(interface: str) -> ArpEndpoint:
 @click.command("arping")
 @click.argument("target", required=False)
 @click.option("-I", "interface", metavar="IF", required=True, help="The interface to send on (required).")
-@click.option("-c", "count", type=click.IntRange(min=1), metavar="COUNT", help="Stop after COUNT requests (with -w: COUNT replies).")
-@click.option("-w", "deadline", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS", help="Stop after this many seconds.")
+@click.option("-c", "count", type=click.IntRange(min=1), metavar="COUNT",
+              help="Stop after COUNT requests (with -w: COUNT replies).")
+@click.option("-w", "deadline", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
+              help="Stop after this many seconds.")
 @click.option("-i", "interval", type=click.FloatRange(min=0.001), metavar="SECONDS", default=1.0, show_default=True,
               help="Seconds between requests.")
 @click.option("-D", "dad", is_flag=True, help="Duplicate address detection: exit 0 if nobody has TARGET, 1 if taken.")

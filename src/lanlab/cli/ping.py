@@ -57,10 +57,12 @@ def _event_document(event: Event) -> dict[str, object]:
 
 @click.command("ping")
 @click.argument("host")
-@click.option("-c", "count", type=click.IntRange(min=1), metavar="COUNT", help="Stop after COUNT replies (or COUNT requests).")
+@click.option("-c", "count", type=click.IntRange(min=1), metavar="COUNT",
+              help="Stop after COUNT replies (or COUNT requests).")
 @click.option("-i", "interval", type=click.FloatRange(min=0.002), metavar="SECONDS", default=1.0, show_default=True,
               help="Seconds between requests (at least 0.002, iputils' floor for users).")
-@click.option("-W", "timeout", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS", default=10.0, show_default=True,
+@click.option("-W", "timeout", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS", default=10.0,
+              show_default=True,
               help="Seconds to wait for a reply when none has come.")
 @click.option("-w", "deadline", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
               help="Stop after this many seconds, whatever happens.")
