@@ -10,9 +10,8 @@ reports "Destination Host Unreachable", RFC 1122 2.3.2.2).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from ipaddress import IPv4Address
-from typing import Final, Generic, TypeVar
+from typing import Any, Final, Generic, NamedTuple, TypeVar
 
 from lanlab.wire import Arp, ArpOp, MacAddress
 
@@ -56,16 +55,14 @@ class _Pending(Generic[P]):
         self.deadline = deadline
 
 
-@dataclass(frozen=True, slots=True)
-class ResolutionFailed(Generic[P]):
+class ResolutionFailed(NamedTuple):
     """No reply after every retry: `packets` waiting for `ip` were dropped."""
 
     ip: IPv4Address
-    packets: list[P]
+    packets: list[Any]
 
 
-@dataclass(frozen=True, slots=True)
-class ArpRow:
+class ArpRow(NamedTuple):
     """One cache row for display: seconds left (None for a static entry)."""
 
     ip: IPv4Address
@@ -93,7 +90,7 @@ class ArpCache(Generic[P]):
         self._pending: dict[int, _Pending[P]] = {}
         self._out: list[tuple[MacAddress, Arp]] = []
         self._released: list[tuple[MacAddress, P]] = []
-        self._events: list[ResolutionFailed[P]] = []
+        self._events: list[ResolutionFailed] = []
         self.queue_drops = 0
 
     # -- lookups -------------------------------------------------------------------------
@@ -177,7 +174,7 @@ class ArpCache(Generic[P]):
         released, self._released = self._released, []
         return released
 
-    def next_event(self) -> ResolutionFailed[P] | None:
+    def next_event(self) -> ResolutionFailed | None:
         """The next failed resolution, if any."""
         return self._events.pop(0) if self._events else None
 

@@ -7,8 +7,7 @@ costs no timer events however large the network (802.1D 7.9.2: ageing time, defa
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Final, Generic, Hashable, TypeVar
+from typing import Any, Final, Generic, Hashable, NamedTuple, TypeVar
 
 DEFAULT_AGEING_NS: Final = 300_000_000_000
 
@@ -26,12 +25,11 @@ class MacEntry(Generic[Port]):
         self.seen = seen
 
 
-@dataclass(frozen=True, slots=True)
-class MacRow:
+class MacRow(NamedTuple):
     """One live row of the table, for people and JSON: age in ns at the time of listing."""
 
-    mac: object
-    port: object
+    mac: Any
+    port: Any
     age: int
 
 

@@ -52,6 +52,7 @@ class NicPort(Port):
     """A host's port: the NIC's address filter, then the host's EtherType demux."""
 
     __slots__ = ("nic",)
+    nic: Nic
 
     def fire(self, frame: Frame, now: int) -> None:
         if not self.up:
@@ -130,6 +131,7 @@ class Host:
     def __init__(self, name: str, engine: Engine, gateway: IPv4Address | None = None) -> None:
         self.name = name
         self.engine = engine
+        self.network: Any = None  # the Network it was added to (programs resolve names through it)
         self.nics: list[Nic] = []
         self.ports: dict[str, Port] = {}
         self.ip = Ipv4Host(gateway)
@@ -218,12 +220,13 @@ class Host:
     def ip_input(self, nic: Nic, frame: Frame, now: int) -> None:
         ip: IPv4 = frame.l3
         if ip.dst is nic.ip:  # the sender used the object we hand out: skip the int compares
-            delivery: Delivery | None = Delivery.UNICAST
+            delivery = Delivery.UNICAST
         else:
-            delivery = self.ip.accepts(ip.dst)
-            if delivery is None:
+            accepted = self.ip.accepts(ip.dst)
+            if accepted is None:
                 self.not_for_me(nic, frame, now)
                 return
+            delivery = accepted
         proto = ip.proto
         if proto == UDP:
             udp: Udp = frame.l4
@@ -277,7 +280,7 @@ class Host:
         if len(quoted) < 20 or quoted[9] != ICMP:  # byte 9 of the quoted IPv4 header: its protocol
             return
         try:
-            inner, _ = Icmp.parse(quoted[(quoted[0] & 0x0F) * 4:])
+            inner, _ = Icmp.parse(quoted[(quoted[0] & 0x0F) * 4:])  # type: ignore[attr-defined]
         except WireError:
             return
         session = self.pings.get(inner.rest >> 16)
@@ -345,7 +348,8 @@ class Host:
     def _ip_header(self, way: Destination, dst: IPv4Address, proto: int, ttl: int | None) -> IPv4:
         """A shared immutable IPv4 header (lengths and checksum are computed when built)."""
         hops = ttl if ttl is not None else (MULTICAST_TTL if int(dst) >> 28 == 0xE else DEFAULT_TTL)
-        header = way.ip_headers[(proto, ttl)] = IPv4(way.nic.ip, dst, proto, ttl=hops, flags=DONT_FRAGMENT)
+        header = way.ip_headers[(proto, ttl)] = IPv4(way.nic.ip, dst, proto, ttl=hops,  # type: ignore[arg-type]
+                                                     flags=DONT_FRAGMENT)
         return header
 
     def send_icmp_error(self, frame: Frame, kind: int, code: int, now: int) -> None:
@@ -370,7 +374,7 @@ class Host:
             failed = arp.next_event()
         nic.arp_timer.arm()  # type: ignore[union-attr]
 
-    def _unreachable(self, nic: Nic, failed: ResolutionFailed[tuple[Any, Any, bytes, int]], now: int) -> None:
+    def _unreachable(self, nic: Nic, failed: ResolutionFailed, now: int) -> None:
         for ip, l4, _data, _size in failed.packets:
             if self.tracer is not None:
                 self.tracer.record(now, self.name, nic.name, "drop", None,

@@ -114,7 +114,7 @@ class CollisionDomain:
             port.tap.write(port, frame, now)
         if port.tracer is not None:
             port.tracer.record(now, port.node.name, port.name, "tx", frame)
-        self.engine.schedule(end + port.delay, port.peer, transmission)
+        self.engine.schedule(end + port.delay, port.peer, transmission)  # type: ignore[arg-type]  # a station is linked
 
     def _collide(self, station: Station, current: Transmission, now: int, window: int) -> None:
         jam = JAM_BITS * 1_000_000_000 // station.port.rate

@@ -127,7 +127,8 @@ class Port:
         self.tx_bytes += size
         engine = self.engine
         engine.seq += 1
-        heappush(engine.heap, (end + self.delay, engine.seq, self.peer, frame))
+        peer: Port = self.peer  # type: ignore[assignment]  # linked: the slow path checked
+        heappush(engine.heap, (end + self.delay, engine.seq, peer, frame))
 
     def _observe(self, frame: Frame, start: int) -> bool:
         """The slow path: link state, capture, trace, loss. False when the frame goes no further."""
