@@ -34,7 +34,7 @@ def test_serve_logs_clients_and_says_how_many_were_served_on_signal(signum):
     assert "listening on tcp 127.0.0.1:" in server.first_line
     assert server.stdout.count(" + 127.0.0.1:") == 2
     assert server.stdout.count(" - 127.0.0.1:") == 2
-    assert "7 B  你好" in server.stdout
+    assert "6 B  你好" in server.stdout
     assert server.stdout.rstrip().endswith("served 2 clients (0 refused)")
     assert "Traceback" not in server.stderr
 
@@ -47,7 +47,7 @@ def test_serve_json_is_one_event_per_line():
     events = [json.loads(line) for line in [server.first_line, *server.stdout.splitlines()]]
     assert [e["event"] for e in events] == ["listening", "connect", "message", "disconnect",
                                             "shutdown"]
-    assert events[2]["text"] == "hi" and events[2]["bytes"] == 3
+    assert events[2]["text"] == "hi" and events[2]["bytes"] == 2
     assert events[-1]["served"] == 1
 
 
@@ -175,3 +175,44 @@ def test_bad_input_is_one_line_and_exit_2(args, message):
     result = CliRunner().invoke(cli, ["tcp", *args])
     assert result.exit_code == 2
     assert message in result.output and "Traceback" not in result.output
+
+
+def test_connect_to_an_unreachable_network_is_one_line_and_exit_2(lab):
+    """In a namespace with no route to 198.18.9.9: 'network is unreachable', exit 2."""
+    isolated = lab.namespace("alone")
+    result = isolated.lanlab("tcp", "connect", "198.18.9.9", "7788", "--send", "x")
+    assert result.returncode == 2
+    assert result.stderr == ("lanlab: tcp 198.18.9.9:7788: network is unreachable (no route to "
+                             "it; see `ip route`)\n")
+
+
+def test_connect_is_full_duplex_on_a_terminal():
+    """Typing on a terminal: a line from elsewhere is printed while our input is still open."""
+    import os
+    import pty
+    import select
+
+    with Running("tcp", "serve", "--port", "0", "--bind", "127.0.0.1", "--mode", "chat") as server:
+        keyboard, terminal = pty.openpty()
+        client = subprocess.Popen([sys.executable, "-m", "lanlab", "tcp", "connect", "127.0.0.1",
+                                   str(server.port)], stdin=terminal, stdout=subprocess.PIPE)
+        os.close(terminal)
+        try:
+            time.sleep(0.5)
+            lanlab("tcp", "connect", "127.0.0.1", str(server.port), "--send", "早上好", "--wait",
+                   "0.1")
+            ready, _, _ = select.select([client.stdout], [], [], 5)
+            heard = client.stdout.readline() if ready else b""
+            assert client.poll() is None                # still connected, still reading input
+            other = subprocess.Popen([sys.executable, "-m", "lanlab", "tcp", "connect",
+                                      "127.0.0.1", str(server.port), "--send", "x", "--wait", "2"],
+                                     stdout=subprocess.PIPE)
+            time.sleep(0.5)
+            os.write(keyboard, "你好\n".encode())
+            typed, _ = other.communicate(timeout=10)
+        finally:
+            client.kill()
+            client.wait()
+            os.close(keyboard)
+    assert heard.decode() == "早上好\n"
+    assert typed.decode() == "你好\n"

@@ -65,6 +65,20 @@ def test_reply_mode_answers_each_message_like_the_note():
     assert [m["text"] for m in recorder.named("message")] == ["你好", "hello"]
 
 
+def test_reply_mode_answers_each_line_even_when_lines_arrive_together():
+    """Three lines in one segment get three replies and three log entries, in order."""
+    async def scenario(port, recorder, server):
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"one\ntwo\r\nthree\n")
+        answers = await reader.readexactly(33)
+        writer.close()
+        return answers
+
+    answers, recorder = run_with_server(scenario)
+    assert answers == b"thank YOU!\n" * 3
+    assert [m["text"] for m in recorder.named("message")] == ["one", "two", "three"]
+
+
 def test_reply_mode_logs_undecodable_text_escaped_and_keeps_serving():
     """Garbage bytes in gb2312 mode are logged as escapes; the client still gets its reply."""
     async def scenario(port, recorder, server):

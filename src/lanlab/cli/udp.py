@@ -105,7 +105,8 @@ def _report(result: net_udp.Exchange, encoding: str, as_json: bool, table: bool)
             {"from": r.sender, "port": r.port, "text": decode(r.data, encoding), "rtt_ms": r.rtt_ms}
             for r in result.replies]})
     elif table and result.replies:
-        grid = Table("address", "port", "reply", "rtt ms", title="responders")
+        grid = Table("address", "port", "reply", title="responders")
+        grid.add_column("rtt ms", justify="right")
         for r in result.replies:
             grid.add_row(r.sender, str(r.port), decode(r.data, encoding), f"{r.rtt_ms:.3f}")
         Console(soft_wrap=True).print(grid)

@@ -106,13 +106,18 @@ class EchoClient(Client):
 
 
 class ReplyClient(Client):
-    """Answers every message (what one read returns, as in the note's server) with the reply."""
+    """Answers every message with the reply: every line, and what one read returns when it
+    holds no newline (the note's client sends none and waits for the answer)."""
 
     def data_received(self, data: bytes) -> None:
         self.quiet_ticks = 0
         server = self.server
-        server.message(self, data)
-        self.transport.write(server.reply_line if data.endswith(b"\n") else server.reply)
+        *lines, rest = data.split(b"\n")
+        for line in lines:
+            server.message(self, line)
+        if rest:
+            server.message(self, rest)
+        self.transport.write(server.reply_line * len(lines) + (server.reply if rest else b""))
 
 
 class ChatClient(Client):
@@ -266,8 +271,10 @@ class TcpServer:
         self.log("disconnect", client=client.peer, reason=reason, clients=len(self.clients))
 
     def message(self, client: Client, data: bytes) -> None:
-        self.log("message", client=client.peer, bytes=len(data),
-                 text=preview(data.rstrip(b"\r\n"), self.settings.encoding))
+        """Log one message (its line ending left out)."""
+        text = data.rstrip(b"\r\n")
+        self.log("message", client=client.peer, bytes=len(text),
+                 text=preview(text, self.settings.encoding))
 
     def relay(self, sender: Client, line: bytes) -> None:
         """Chat: send a line to every client but its sender; drop readers that fell behind."""
