@@ -371,7 +371,7 @@ class Router(Host):
             self._record(now, removed.interface, note)
 
     def _routes_changed(self) -> None:
-        self._destinations.clear()
+        self.routes_changed()  # Host's cached destinations
         self._forwarded.clear()
 
     def _record(self, now: int, interface: str | None, note: str) -> None:
