@@ -33,7 +33,8 @@ def demo(real: bool, pcap: Path | None) -> None:
     if real:
         loopback_story(click.echo)
         return
-    simulated_story(Console(highlight=False, soft_wrap=True), pcap or Path(tempfile.gettempdir()) / "lanlab-demo.pcapng")
+    default = Path(tempfile.gettempdir()) / "lanlab-demo.pcapng"
+    simulated_story(Console(highlight=False, soft_wrap=True), pcap or default)
 
 
 def simulated_story(console: Console, pcap: Path) -> None:

@@ -205,7 +205,8 @@ def load_topology(path: str | Path, *, seed: int = 1) -> Network:
     if events is not None:
         _load_events(ctx, events)
     if ctx.problems:
-        raise TopologyError([f"{shown}:{line}: {message}" for line, message in sorted(ctx.problems, key=lambda p: p[0])])
+        ordered = sorted(ctx.problems, key=lambda problem: problem[0])  # by line; stable within a line
+        raise TopologyError([f"{shown}:{line}: {message}" for line, message in ordered])
     return ctx.network
 
 
