@@ -132,3 +132,15 @@ def test_derived_macs_are_stable_and_local():
     b = two.add_host("pc1", ip="198.18.0.1/24").nics[0].mac
     c = one.add_host("pc2", ip="198.18.0.2/24").nics[0].mac
     assert a == b and a != c and a.is_local and not a.is_multicast
+
+
+def test_static_arp_entry_replaces_a_learned_one_at_once(net: Network):
+    """arp -s over a learned entry takes effect for the very next packet (no stale MAC)."""
+    net.ping("pc1", "pc2", count=1)
+    pc1, other = net.node("pc1"), net.node("pc3").nics[0].mac
+    pc1.nics[0].arp.add_static(IPv4Address("198.18.0.2"), other)
+    net.start_trace()
+    pc1.send_udp(5000, IPv4Address("198.18.0.2"), 9, b"x", net.now)
+    net.run(net.now / 1e9 + 0.01)
+    [tx] = [e for e in net.trace if e.kind == "tx" and e.device == "pc1"]
+    assert tx.frame.eth.dst == other

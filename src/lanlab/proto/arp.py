@@ -133,7 +133,11 @@ class ArpCache(Generic[P]):
 
     def add_static(self, ip: IPv4Address, mac: MacAddress) -> None:
         """A permanent entry (`arp -s`)."""
-        self._entries[int(ip)] = ArpEntry(ip, mac, FOREVER, static=True)
+        entry = self._entries.get(int(ip))
+        if entry is not None:  # update in place: holders of the entry (see ArpEntry) see the change
+            entry.mac, entry.expires, entry.static = mac, FOREVER, True
+        else:
+            self._entries[int(ip)] = ArpEntry(ip, mac, FOREVER, static=True)
 
     def rows(self, now: int) -> list[ArpRow]:
         """Live entries, in the order they were learned."""
