@@ -114,3 +114,23 @@ def test_a_command_that_cannot_run_is_reported_and_exits_2():
     assert "error: UDP port 7788 is already in use" in result.output
     assert "error: sw1 is a switch: arp runs on hosts" in result.output
     assert "Traceback" not in result.output
+
+
+def test_same_events_and_capture_bytes_across_processes(tmp_path: Path):
+    """Two processes with different hash seeds print the same event list and write the same pcapng."""
+    import os
+    import subprocess
+    import sys
+
+    outputs = []
+    for hash_seed in ("1", "2"):
+        capture = tmp_path / f"run{hash_seed}.pcapng"
+        done = subprocess.run(
+            [sys.executable, "-m", "lanlab", "sim", "run", str(EXAMPLES / "collisions.yaml"), "--until", "1s",
+             "--trace", "jsonl", "--pcap", str(capture), "--do", "hc udp listen 9", "--do", "ha udp send hc 9 a",
+             "--do", "hb udp send hc 9 b", "--do", "at 0.5s sa ping sc -c 2 -i 0.1"],
+            capture_output=True, text=True, timeout=60, env={**os.environ, "PYTHONHASHSEED": hash_seed})
+        assert done.returncode == 0, done.stderr
+        outputs.append((done.stdout, capture.read_bytes()))
+    assert outputs[0] == outputs[1]
+    assert '"kind": "collision"' in outputs[0][0]
