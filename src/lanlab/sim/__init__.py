@@ -22,8 +22,12 @@ How to extend:
   (e.g. RARP); a handler is `handler(host, frame, now)`. Send with `host.send_ip(...)` /
   `host.send_udp(...)`. A sans-IO machine's timers: `engine.MachineTimer(engine, machine,
   owner).arm()` after each interaction; `owner.timer_fired(machine, now)` drains its output.
+- Routing on a host: `host.ip.route(dst)` decides interface and next hop, `host.destination(dst)`
+  caches the decision (forget with `host.routes_changed()`), `host.transmit(way, ip, l4, data,
+  size, now)` resolves and frames any packet, ours or forwarded.
 - A --do command: subclass commands.HostCommand with `words = "tcp serve"`, decorate with
-  `@register_command`, in your own module (import it from this package's __init__).
+  `@register_command`, in your own module (import it from this package's __init__);
+  `hosts_only = False` lets a switch run it (`sw1 stp`).
 - A trace word: `trace.register_kind("route")`, then `tracer.record(now, device, port,
   "route", frame_or_None, note)` where `tracer` is `node.tracer` (None when off).
 - Link up/down: `Link.set_up(False)`; frames sent or arriving while down are lost. A node with
