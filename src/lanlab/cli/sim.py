@@ -140,6 +140,9 @@ def run(file: Path, until: str, seed: int, do: tuple[str, ...], pcap: Path | Non
             events = network.run(end / 1e9, progress=sys.stderr.isatty() and not as_json)
     finally:
         network.close()
+    from lanlab.sim.storm import record_rates
+
+    record_rates(network)
     if as_json:
         document = result_document(network, events)
         if apps:

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 FLOODS_REMEMBERED: Final = 1024
 BRIDGING_KINDS: Final = ("switch", "hub")
 
-register_kind("storm")
+register_kind("storm", "storm")
 
 
 @dataclass(frozen=True)
@@ -54,6 +54,19 @@ def storm_detected(switch: Any, arrival: Port, frame: Frame, now: int) -> None:
     switch.storm = report
     if switch.tracer is not None:
         switch.tracer.record(now, switch.name, arrival.name, "storm", frame, report.line())
+
+
+def record_rates(network: Any) -> None:
+    """At the end of a run with a storm: one `storm` event per loop link with its frame rate since
+    the storm began (the event list's per-link rates)."""
+    storm = first_storm(network.nodes)
+    if storm is None or network.tracer is None or network.now <= storm.t:
+        return
+    seconds = (network.now - storm.t) / 1e9
+    for link, then in zip(storm.links, storm.frames_then):
+        network.tracer.record(network.now, link.a.node.name, link.a.name, "storm", None,
+                              f"{link.name}: {link.frames - then:,} frames in {seconds:.6f} s, "
+                              f"{(link.frames - then) / seconds:,.0f} frames/s")
 
 
 def first_storm(nodes: Any) -> StormReport | None:
