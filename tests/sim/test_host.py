@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from ipaddress import IPv4Address
+from pathlib import Path
 
 from lanlab.sim import Network
 from lanlab.wire import IcmpType
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
 def test_ping_resolves_with_arp_first(net: Network):
@@ -123,6 +126,17 @@ def test_gratuitous_arp_updates_other_caches(net: Network):
     [tx] = [e for e in net.trace if e.kind == "tx" and e.device == "pc3"]
     assert tx.frame.l3.sender_ip == tx.frame.l3.target_ip == IPv4Address("198.18.0.3")
     assert {e.device for e in net.trace if e.kind == "rx"} >= {"pc1", "pc2", "pc4"}
+
+
+def test_network_records_the_trace_from_the_start_when_asked():
+    """Network(trace=True) and from_yaml(trace=True) fill net.trace without start_trace()."""
+    net = Network("t", trace=True)
+    net.add_host("a", ip="198.18.0.1/24")
+    net.add_host("b", ip="198.18.0.2/24")
+    net.link("a:eth0", "b:eth0")
+    net.ping("a", "b", count=1)
+    assert [e.kind for e in net.trace][:2] == ["tx", "rx"]
+    assert Network.from_yaml(EXAMPLES / "arp.yaml", trace=True).tracer is not None
 
 
 def test_derived_macs_are_stable_and_local():

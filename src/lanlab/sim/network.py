@@ -58,7 +58,8 @@ class NetworkError(ValueError):
 class Network:
     """Nodes, links, one engine. Everything is deterministic for a given seed."""
 
-    def __init__(self, name: str = "network", seed: int = 1) -> None:
+    def __init__(self, name: str = "network", seed: int = 1, *, trace: bool = False) -> None:
+        """trace=True records the event list from the start (`net.trace`); see start_trace()."""
         self.name = name
         self.engine = Engine(seed)
         self.nodes: dict[str, Any] = {}
@@ -66,14 +67,19 @@ class Network:
         self.tracer: Tracer | None = None
         self.captures: list[Capture] = []
         self.commands: list[Any] = []  # sim.commands.Scheduled, in the order given
+        if trace:
+            self.start_trace()
 
     @classmethod
-    def from_yaml(cls, path: str | Path, seed: int = 1) -> Network:
+    def from_yaml(cls, path: str | Path, seed: int = 1, *, trace: bool = False) -> Network:
         """Load a topology file (raises sim.TopologyError listing every FILE:LINE mistake)."""
         from lanlab.sim import kinds  # noqa: F401 - the registry of node kinds
         from lanlab.sim.topology import load_topology
 
-        return load_topology(path, seed=seed)
+        network = load_topology(path, seed=seed)
+        if trace:
+            network.start_trace()
+        return network
 
     def do(self, text: str) -> Any:
         """Schedule a host command in --do words: net.do("at 1s pc1 ping pc2 -c 2")."""
