@@ -601,6 +601,7 @@ class RstpBridge(SpanningTreeBridge):
     """An 802.1w bridge: add_port() each port, then feed it links, BPDUs and timers."""
 
     INITIAL = (PortRole.DISABLED, PortState.DISCARDING)
+    rstp_version: bool  # 17.20.11: ForceProtocolVersion >= 2 (False: a forced STP-compatible bridge)
 
     def __init__(
         self,

@@ -24,7 +24,6 @@ from lanlab.proto.spanning import (
     FdbFlush,
     PortChanged,
     PortState,
-    SpanningTreeBridge,
     StpEvent,
     TopologyChange,
     port_cost,
@@ -43,10 +42,11 @@ if TYPE_CHECKING:
     from lanlab.sim.switch import Switch
     from lanlab.sim.topology import Spec
 
-MODES: Final = {"stp": StpBridge, "rstp": RstpBridge}
+Bridge = StpBridge | RstpBridge
+MODES: Final[dict[str, type[Bridge]]] = {"stp": StpBridge, "rstp": RstpBridge}
 _LLC: Final = Llc()
 _DOT3_LLC: Final = 14 + 3
-_BPDU_SIZE: Final = {BpduType.CONFIG: 35, BpduType.RST: 36, BpduType.TCN: 4}
+_BPDU_SIZE: Final[dict[int, int]] = {BpduType.CONFIG: 35, BpduType.RST: 36, BpduType.TCN: 4}
 _BRIDGE_OUI: Final = 0x02_53 << 32  # locally administered, "S" for STP
 
 register_kind("stp", "STP")
@@ -96,7 +96,7 @@ class StpSwitchPort(SwitchPort):
 class SpanningTree:
     """One switch's STP or RSTP: the machine, its timer, and what its events do to the switch."""
 
-    def __init__(self, switch: Switch, machine: SpanningTreeBridge, mode: str, costs: dict[str, int]) -> None:
+    def __init__(self, switch: Switch, machine: Bridge, mode: str, costs: dict[str, int]) -> None:
         self.switch = switch
         self.machine = machine
         self.mode = mode
