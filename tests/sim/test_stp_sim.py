@@ -155,3 +155,25 @@ def test_enable_stp_after_linking_is_refused():
     net.link("sw1:p1", "hub1:p1")
     with pytest.raises(ValueError, match="before linking"):
         enable_stp(switch)
+
+
+def test_rstp_through_a_hub_waits_for_timers_instead_of_an_agreement():
+    """Two RSTP switches meeting on a hub (a shared medium) cannot agree: the designated port waits
+    out fdWhile (Max Age from the disabled state, 17.29.1) and learns for Hello Time twice over
+    (forwardDelay, 17.20.5) before forwarding, where a point-to-point link forwards at once."""
+    def first_forwarding(shared: bool) -> int:
+        net = Network()
+        for name in ("sw1", "sw2"):
+            enable_stp(net.add_switch(name), mode="rstp")
+        if shared:
+            net.add_hub("hub1")
+            net.link("sw1:p1", "hub1:p1")
+            net.link("sw2:p1", "hub1:p2")
+        else:
+            net.link("sw1:p1", "sw2:p1")
+        net.run(30)
+        return min(t for t, e in net.node("sw1").stp.history
+                   if isinstance(e, PortChanged) and e.state.value == "forwarding")
+
+    assert first_forwarding(shared=False) < S // 100
+    assert 20 * S <= first_forwarding(shared=True) <= 25 * S

@@ -112,7 +112,12 @@ class SpanningTree:
         machine hears of the link as the run starts, so an event list sees the ports come up."""
         number = _port_number(port.name, self.switch.ports)
         cost = self.costs.get(port.name) or port_cost(port.rate)
-        self.machine.add_port(port.name, number, cost)
+        if isinstance(self.machine, RstpBridge):
+            # 802.1D-2004 6.4.3: a port on a hub is on a shared medium, where agreements are not trusted
+            shared = getattr(port.peer.node, "kind", None) == "hub" if port.peer is not None else False
+            self.machine.add_port(port.name, number, cost, point_to_point=not shared)
+        else:
+            self.machine.add_port(port.name, number, cost)
         self.switch.engine.schedule(self.switch.engine.now, self, port)
 
     def fire(self, port: Port, now: int) -> None:
