@@ -79,6 +79,22 @@ def test_reply_mode_answers_each_line_even_when_lines_arrive_together():
     assert [m["text"] for m in recorder.named("message")] == ["one", "two", "three"]
 
 
+def test_reply_mode_answers_a_flood_of_lines_but_logs_only_a_few_per_read():
+    """5000 empty lines in one write: 5000 replies, but a bounded number of log entries."""
+    async def scenario(port, recorder, server):
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"\n" * 5000)
+        answers = await reader.readexactly(11 * 5000)
+        writer.close()
+        return answers
+
+    answers, recorder = run_with_server(scenario)
+    assert answers == b"thank YOU!\n" * 5000
+    messages = recorder.named("message")
+    assert len(messages) < 1000
+    assert any(m["text"].startswith("... and ") for m in messages)
+
+
 def test_reply_mode_logs_undecodable_text_escaped_and_keeps_serving():
     """Garbage bytes in gb2312 mode are logged as escapes; the client still gets its reply."""
     async def scenario(port, recorder, server):

@@ -136,7 +136,7 @@ def send(host: str, port: int, text: str, wait: float | None, encoding: str,
     """
     payload = _encoded(text, encoding)
 
-    def show(reply: net_udp.Reply) -> None:
+    def show(reply: net_udp.UdpReply) -> None:
         if not as_json:
             click.echo(f"reply from {reply.sender}:{reply.port} in {reply.rtt_ms:.3f} ms: "
                        f"{decode(reply.data, encoding)}")

@@ -19,6 +19,11 @@ _EXPORTS: dict[str, str] = {
     **dict.fromkeys(("Neighbour", "read_neighbours"), "lanlab.net.neighbours"),
     **dict.fromkeys(("ArpEndpoint", "ArpingOptions", "ArpingStatistics", "ArpReply", "ArpSocketError", "ScanResult",
                      "scan"), "lanlab.net.arping"),
+    **dict.fromkeys(("Datagram", "UdpReply", "Exchange", "listening_socket", "sending_socket", "receive",
+                     "exchange"), "lanlab.net.udp"),
+    **dict.fromkeys(("TcpServer", "ServerSettings"), "lanlab.net.tcp_server"),
+    "talk": "lanlab.net.tcp_client",
+    "loopback_story": "lanlab.net.story",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -30,6 +30,8 @@ DEFAULT_REPLY = "thank YOU!"
 MAX_LINE = 64 * 1024
 # A chat reader with this much unsent data queued is not keeping up; drop it, not the server.
 SLOW_READER_BYTES = 1024 * 1024
+# A read full of newlines is as many messages: log the first few, count the rest.
+MESSAGES_LOGGED_PER_READ = 16
 ACCEPTS_PER_WAKEUP = 128
 ACCEPT_PAUSE_S = 0.25
 RESOURCE_WARNING_EVERY_S = 5.0
@@ -113,8 +115,11 @@ class ReplyClient(Client):
         self.quiet_ticks = 0
         server = self.server
         *lines, rest = data.split(b"\n")
-        for line in lines:
+        for line in lines[:MESSAGES_LOGGED_PER_READ]:
             server.message(self, line)
+        if len(lines) > MESSAGES_LOGGED_PER_READ:
+            server.message(self, f"... and {len(lines) - MESSAGES_LOGGED_PER_READ} more "
+                                 "lines".encode())
         if rest:
             server.message(self, rest)
         self.transport.write(server.reply_line * len(lines) + (server.reply if rest else b""))

@@ -29,7 +29,7 @@ class Datagram:
 
 
 @dataclass(frozen=True, slots=True)
-class Reply:
+class UdpReply:
     """A datagram that came back after we sent: its sender, bytes and round-trip time."""
 
     sender: str
@@ -43,7 +43,7 @@ class Exchange:
     """What a send-and-collect produced: how many datagrams went out, what came back."""
 
     sent: int = 0
-    replies: list[Reply] = field(default_factory=list)
+    replies: list[UdpReply] = field(default_factory=list)
 
 
 def listening_socket(port: int = DEFAULT_PORT, bind: str = "0.0.0.0",
@@ -113,7 +113,7 @@ def receive(sock: socket.socket, count: int | None = None,
 def exchange(sock: socket.socket, destination: tuple[str, int], payload: bytes, *,
              count: int = 1, interval: float = 1.0, wait: float = 0.0,
              expect: int | None = None,
-             on_reply: Callable[[Reply], None] | None = None) -> Exchange:
+             on_reply: Callable[[UdpReply], None] | None = None) -> Exchange:
     """Send `payload` `count` times, `interval` apart, collecting replies meanwhile.
 
     Stops `wait` seconds after the last send, or as soon as `expect` replies came, whichever is
@@ -131,14 +131,14 @@ def exchange(sock: socket.socket, destination: tuple[str, int], payload: bytes, 
 
 
 def _collect(sock: socket.socket, sent_at: float, until: float, result: Exchange,
-             expect: int | None, on_reply: Callable[[Reply], None] | None) -> bool:
+             expect: int | None, on_reply: Callable[[UdpReply], None] | None) -> bool:
     """Add replies to `result` until the monotonic time `until`; True once `expect` came."""
     while expect is None or len(result.replies) < expect:
         remaining = until - time.monotonic()
         if remaining <= 0 or not _ready(sock, remaining):
             return False
         data, (host, port) = sock.recvfrom(MAX_DATAGRAM)
-        reply = Reply(host, port, data, round((time.monotonic() - sent_at) * 1000, 3))
+        reply = UdpReply(host, port, data, round((time.monotonic() - sent_at) * 1000, 3))
         result.replies.append(reply)
         if on_reply is not None:
             on_reply(reply)
