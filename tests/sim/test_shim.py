@@ -299,3 +299,13 @@ def test_time_is_virtual_and_a_sleeping_run_takes_no_wall_time():
     net.node("pc1").run(sleeper)
     run_programs(net, 7200 * S)
     assert stamps[1] - stamps[0] == 3600.0
+
+
+def test_a_program_imports_its_own_modules_with_the_simulated_socket(tmp_path):
+    """A module beside the program is imported from the program's directory and sees the host's socket."""
+    (tmp_path / "helper.py").write_text("import socket\n\ndef name():\n    return socket.gethostname()\n")
+    (tmp_path / "main.py").write_text("import helper\nprint(helper.name())\n")
+    net = lan("pc1", "pc7")
+    program = net.node("pc7").run_program(str(tmp_path / "main.py"))
+    run_programs(net, S)
+    assert texts(program) == ["pc7"] and program.exit == 0

@@ -53,7 +53,8 @@ def start_program(host: Host, *, path: str | None = None, function: Callable[...
     label = path if path is not None else getattr(function, "__name__", "function")
     program = Program(host, str(label), stdin)
     program.pid = next(_pids)  # type: ignore[attr-defined]
-    overlay = Overlay(program, [str(label), *map(str, args)] if path is not None else [str(label)])
+    overlay = Overlay(program, [str(label), *map(str, args)] if path is not None else [str(label)],
+                      Path(path).resolve().parent if path is not None else None)
     if path is not None:
         source = Path(path).read_bytes()
         code = compile(source, str(path), "exec")

@@ -15,6 +15,7 @@ import os as _real_os
 import sys as _real_sys
 import time as _real_time
 import types
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from lanlab.sim.shim._process import UnsupportedInSimulation
@@ -153,9 +154,10 @@ def os_module(program: Program) -> types.ModuleType:
 class Overlay:
     """The program's modules by name, built on first import, and its builtins."""
 
-    def __init__(self, program: Program, argv: list[str]) -> None:
+    def __init__(self, program: Program, argv: list[str], home: Path | None = None) -> None:
         self.program = program
         self.argv = argv
+        self.home = home  # the program's directory: its own modules import from there, as sys.path[0]
         self.modules: dict[str, types.ModuleType] = {}
         self.builders: dict[str, Callable[[], types.ModuleType]] = {
             "socket": lambda: socket_module(program), "select": lambda: select_module(program),
@@ -183,19 +185,26 @@ class Overlay:
                     return module
             elif top in UNSUPPORTED:
                 return _Unavailable(name, self.program.node)
+            elif name == top and self.home is not None and (self.home / f"{name}.py").is_file():
+                module = self.modules.get(name)
+                return module if module is not None else self.load(name, str(self.home / f"{name}.py"))
         return builtins.__import__(name, globals, locals, fromlist, level)
 
     def from_stdlib(self, name: str) -> types.ModuleType:
         """The standard library's `name`, executed with this overlay for its imports."""
         spec = importlib.util.find_spec(name)
         assert spec is not None and spec.origin is not None
+        return self.load(name, spec.origin)
+
+    def load(self, name: str, path: str) -> types.ModuleType:
+        """Execute the source file `path` as module `name` of this program (its imports through the overlay)."""
         module = types.ModuleType(name)
-        module.__file__ = spec.origin
+        module.__file__ = path
         module.__dict__["__builtins__"] = self.builtins
         self.modules[name] = module
-        with open(spec.origin, encoding="utf-8") as source:
-            code = compile(source.read(), spec.origin, "exec")
-        exec(code, module.__dict__)  # noqa: S102 - the standard library's own code
+        with open(path, encoding="utf-8") as source:
+            code = compile(source.read(), path, "exec")
+        exec(code, module.__dict__)  # noqa: S102 - the program's (or the standard library's) code
         return module
 
     def print_(self, *values: Any, sep: str | None = " ", end: str | None = "\n", file: Any = None,
