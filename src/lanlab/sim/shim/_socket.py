@@ -348,7 +348,7 @@ class SimSocket:
             return self._sendto(data, self._peer)
         conn = self._conn
         if conn is None:
-            raise os_error(E.ENOTCONN if self._listener is None else E.ENOTCONN)
+            raise os_error(E.ENOTCONN)
         self._block(lambda: conn.state not in _NOT_CONNECTED)
         self._raise_pending_error()
         if self._shut_wr or not conn.can_send:
