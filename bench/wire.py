@@ -6,7 +6,7 @@ eagerly; ours is Ethernet.parse, IPv4.parse, Udp/Tcp.parse in turn). Build: head
 and serialised with lengths and both checksums computed. The frames each library builds are checked to be
 byte-identical first, so every library does the same work.
 
-    .venv/bin/python bench/wire.py [--seconds 0.3]
+    .venv/bin/python bench/wire.py [--seconds 0.03]
 """
 
 from __future__ import annotations
@@ -106,9 +106,10 @@ def scapy_cases() -> dict[str, object]:
     return {"udp": (Ether, build_udp), "tcp": (Ether, build_tcp)}
 
 
-def rates_of(calls: dict[str, object], seconds: float, rounds: int = 9) -> dict[str, float]:
-    """Calls per second of each library: the best of `rounds` rounds of about `seconds` each, the libraries
-    taking turns within every round so that a busy moment on the machine does not favour one of them."""
+def rates_of(calls: dict[str, object], seconds: float, rounds: int = 40) -> dict[str, float]:
+    """Calls per second of each library: the best of `rounds` short rounds of about `seconds` each, the
+    libraries taking turns within every round. On a shared machine short rounds are what finds quiet
+    moments for every library alike; the best round is the one least disturbed."""
     numbers = {name: max(1, int(seconds / max(timeit.timeit(call, number=20) / 20, 1e-9)))
                for name, call in calls.items()}
     best = dict.fromkeys(calls, 0.0)
@@ -120,7 +121,7 @@ def rates_of(calls: dict[str, object], seconds: float, rounds: int = 9) -> dict[
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=0.3, help="length of one timing round per case")
+    parser.add_argument("--seconds", type=float, default=0.03, help="length of one timing round per case")
     seconds = parser.parse_args().seconds
     libraries = {"lanlab": lanlab_cases(), "dpkt": dpkt_cases(), "scapy": scapy_cases()}
     print(f"Python {sys.version.split()[0]}, dpkt {dpkt.__version__}, payload {len(PAYLOAD)} bytes"

@@ -55,6 +55,7 @@ class Leaf:
     width: int | None = None  # bits, inside a bits() item
     const: int | None = None  # the only value the wire may hold
     meaning: type[IntEnum] | None = None  # names for the values (EtherType, IpProto, ...), for people
+    convert: Callable[[int], Any] | None = None  # what parse makes of the wire value (TcpFlags)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -100,9 +101,11 @@ def const(item: Item, value: int) -> Item:
     return Item(item.code, (dataclasses.replace(leaf, const=value),))
 
 
-def bits(code: str, *parts: tuple[str, int] | tuple[str, int, int]) -> Item:
-    """Bit fields packed into one integer of struct `code`, most significant first: ("name", width[, const])."""
-    leaves = tuple(Leaf(p[0], width=p[1], const=p[2] if len(p) > 2 else None) for p in parts)  # type: ignore[misc]
+def bits(code: str, *parts: tuple[str, int] | tuple[str, int, int] | Leaf) -> Item:
+    """Bit fields packed into one integer of struct `code`, most significant first: ("name", width[, const]),
+    or a Leaf(name, width=..., convert=...) for a field parse turns into something else (TcpFlags)."""
+    leaves = tuple(p if isinstance(p, Leaf) else Leaf(p[0], width=p[1], const=p[2] if len(p) > 2 else None)
+                   for p in parts)
     if sum(leaf.width or 0 for leaf in leaves) != struct.calcsize("!" + code) * 8:
         raise TypeError(f"bits({code!r}): widths do not add up to the integer's size")
     return Item(code, leaves)
@@ -115,13 +118,14 @@ class Extent:
     header_length: (value, multiplier): the header is value * multiplier bytes (IPv4 ("_ihl", 4));
     payload_end: (value, base): the payload stops at byte base + value (IPv4 ("total_length", 0),
     UDP ("length", 0)), so link-layer padding is not payload; tail: the field that takes the bytes
-    between the fixed part and header_length (IPv4 "options"), through tail_parser if given.
+    between the fixed part and header_length (IPv4 "options"), or what tail_parser(data, start, end)
+    makes of them (TCP's option objects).
     """
 
     header_length: tuple[str, int] | None = None
     payload_end: tuple[str, int] | None = None
     tail: str | None = None
-    tail_parser: Callable[[Any], Any] | None = None
+    tail_parser: Callable[[Any, int, int], Any] | None = None
 
 
 @dataclass_transform(frozen_default=True)
@@ -153,6 +157,8 @@ def meaning_of(h: Any, field: str) -> str | None:
 
 
 def _compile(cls: Any, name: str, layout: tuple[Item, ...], extent: Extent) -> None:
+    if extent.tail is not None and extent.header_length is None:
+        raise TypeError(f"{cls.__name__}: a tail needs a header_length to end it")
     fields = dataclasses.fields(cls)
     field_names = [f.name for f in fields]
     leaves = [leaf for item in layout for leaf in item.leaves]
@@ -168,6 +174,9 @@ def _compile(cls: Any, name: str, layout: tuple[Item, ...], extent: Extent) -> N
         "struct_error": struct.error, "SIZE": fixed.size, "NAME": name,
         "field_at": _field_at(layout), "tail_parser": extent.tail_parser,
     }
+    for leaf in leaves:
+        if leaf.convert is not None:
+            env[f"convert_{leaf.name}"] = leaf.convert
     for f in fields:
         if f.default is not dataclasses.MISSING:
             env[f"default_{f.name}"] = f.default
@@ -246,8 +255,9 @@ def _offsets(layout: tuple[Item, ...]) -> dict[str, int]:
     return offsets
 
 
-def _decode_lines(layout: tuple[Item, ...]) -> list[str]:
-    """Check the length, unpack the fixed part, split bit fields, check constants: one v_<name> per value."""
+def _decode_lines(layout: tuple[Item, ...], into_header: frozenset[str] = frozenset()) -> list[str]:
+    """Check the length, unpack the fixed part, split bit fields, check constants: one v_<name> per value,
+    except the names in `into_header`, stored straight into the instance being built (`h.<name> = ...`)."""
     lines = [  # a short buffer is the exception: let struct find it rather than test len() on every parse
         "    try:",
         f"        {', '.join(f'w{i}' for i in range(len(layout)))}, = unpack_from(data)",
@@ -255,6 +265,8 @@ def _decode_lines(layout: tuple[Item, ...]) -> list[str]:
         "        field, offset = field_at(len(data))",
         "        raise truncated(NAME, field, offset, SIZE, len(data)) from None",
     ]
+    if into_header:
+        lines.append("    h = Unfrozen()")
     offset = 0
     for i, item in enumerate(layout):
         if item.leaves[0].width is None:
@@ -264,18 +276,21 @@ def _decode_lines(layout: tuple[Item, ...]) -> list[str]:
                 lines += [f"    if w{i} != {leaf.const}:",
                           f"        raise malformed(NAME, {leaf.name!r}, {offset}, f'must be {leaf.const}, is {{w{i}}}')"]
             else:
-                lines.append(f"    v_{leaf.name} = {expr[leaf.kind]}")
+                target = f"h.{leaf.name}" if leaf.name in into_header else f"v_{leaf.name}"
+                lines.append(f"    {target} = {expr[leaf.kind]}")
         else:
             shift = item.size * 8
             for leaf in item.leaves:
                 assert leaf.width is not None
                 shift -= leaf.width
-                value = f"(w{i} >> {shift}) & {(1 << leaf.width) - 1}"
+                value = f"(w{i} >> {shift}) & {(1 << leaf.width) - 1}" if shift else f"w{i} & {(1 << leaf.width) - 1}"
                 if leaf.const is not None:
                     lines += [f"    if {value} != {leaf.const}:",
                               f"        raise malformed(NAME, {leaf.name!r}, {offset}, 'must be {leaf.const}')"]
                 else:
-                    lines.append(f"    v_{leaf.name} = {value}")
+                    target = f"h.{leaf.name}" if leaf.name in into_header else f"v_{leaf.name}"
+                    converted = f"convert_{leaf.name}({value})" if leaf.convert is not None else value
+                    lines.append(f"    {target} = {converted}")
         offset += item.size
     return lines
 
@@ -350,7 +365,11 @@ def _new_source(fields: tuple[dataclasses.Field, ...]) -> str:
 
 def _parse_source(layout: tuple[Item, ...], extent: Extent) -> str:
     offsets = _offsets(layout)
-    lines = ["def parse(data):", *_decode_lines(layout)]
+    # values the extent computes with stay locals (and are copied into h below); the rest go straight in
+    locals_ = {value for value, _ in filter(None, (extent.header_length, extent.payload_end))}
+    direct = frozenset(leaf.name for item in layout for leaf in item.leaves
+                       if leaf.const is None and not leaf.name.startswith("_") and leaf.name not in locals_)
+    lines = ["def parse(data):", *_decode_lines(layout, direct)]
     start = "SIZE"
     if extent.header_length is not None:
         value, multiplier = extent.header_length
@@ -362,7 +381,7 @@ def _parse_source(layout: tuple[Item, ...], extent: Extent) -> str:
         start = "hl"
     if extent.payload_end is not None:
         value, base = extent.payload_end
-        lines += [f"    end = v_{value} + {base}",
+        lines += [f"    end = v_{value} + {base}" if base else f"    end = v_{value}",
                   f"    if end < {start}:",
                   f"        raise malformed(NAME, {value!r}, {offsets[value]}, "
                   f"f'{{v_{value}}} is less than the header length {{{start}}}')",
@@ -374,14 +393,12 @@ def _parse_source(layout: tuple[Item, ...], extent: Extent) -> str:
             lines += ["    if len(data) < hl:",
                       f"        raise truncated(NAME, {extent.tail or 'header'!r}, SIZE, hl, len(data))"]
         rest = f"data[{start}:]"
-    lines.append("    h = Unfrozen()")
-    for item in layout:
-        for leaf in item.leaves:
-            if leaf.const is None and not leaf.name.startswith("_"):
-                lines.append(f"    h.{leaf.name} = v_{leaf.name}")
+    for name in sorted(locals_):
+        if not name.startswith("_"):
+            lines.append(f"    h.{name} = v_{name}")
     if extent.tail is not None:
-        raw = "data[SIZE:hl]" if start == "hl" else "b''"
-        tail = f"tail_parser({raw})" if extent.tail_parser else f"bytes({raw}) if hl > SIZE else b''"
+        parsed = "tail_parser(data, SIZE, hl)" if extent.tail_parser else "bytes(data[SIZE:hl])"
+        tail = f"{parsed} if hl > SIZE else default_{extent.tail}"
         lines.append(f"    h.{extent.tail} = {tail}")
     lines += ["    h.__class__ = cls", f"    return h, {rest}"]
     return "\n".join(lines) + "\n"

@@ -12,8 +12,8 @@ from ipaddress import IPv4Address
 from typing import Any, ClassVar, Union
 
 from lanlab.wire.checksum import internet_checksum, pseudo_header_sum
-from lanlab.wire.errors import malformed, truncated
-from lanlab.wire.fields import bits, fast_constructor, header, u16, u32
+from lanlab.wire.errors import malformed
+from lanlab.wire.fields import Extent, Leaf, bits, fast_constructor, header, u16, u32
 from lanlab.wire.registry import register
 
 PROTO_TCP = 6
@@ -142,15 +142,17 @@ _KNOWN_OPTIONS = {
     Sack.KIND: (None, lambda body: _new_sack(_sack_blocks(body))),
 }
 _NOP_NOP_TIMESTAMPS = bytes([Nop.KIND, Nop.KIND, Timestamps.KIND, 10])
-_FLAGS: dict[int, TcpFlags] = {}
+_NOP_NOP_TIMESTAMPS_LAYOUT = struct.Struct("!4sII")
+class _FlagsMemo(dict):
+    """TcpFlags(value), memoised: making an IntFlag costs more than the rest of a header, and a dict
+    hit through __getitem__ costs no Python call (at most 4096 values: 12 bits)."""
+
+    def __missing__(self, value: int) -> TcpFlags:
+        flags = self[value] = TcpFlags(value)
+        return flags
 
 
-def _flags(value: int) -> TcpFlags:
-    """TcpFlags(value), memoised: making an IntFlag costs more than the rest of a header."""
-    flags = _FLAGS.get(value)
-    if flags is None:
-        flags = _FLAGS[value] = TcpFlags(value)
-    return flags
+_flags = _FlagsMemo().__getitem__
 
 
 def _sack_blocks(body: bytes) -> tuple[tuple[int, int], ...]:
@@ -158,13 +160,20 @@ def _sack_blocks(body: bytes) -> tuple[tuple[int, int], ...]:
     return tuple(zip(edges[0::2], edges[1::2]))
 
 
+def _options_in(segment: bytes, start: int, end: int) -> tuple[TcpOption, ...]:
+    """The options in segment[start:end] (the parser's tail hook, so the common case needs no slice)."""
+    if end - start == 12:
+        lead, tsval, tsecr = _NOP_NOP_TIMESTAMPS_LAYOUT.unpack_from(segment, start)
+        if lead == _NOP_NOP_TIMESTAMPS:
+            # what Linux, BSD and Windows put on every segment once timestamps are agreed
+            # (RFC 7323 appendix A layout): decoded in one step
+            return _NOP, _NOP, _new_timestamps(tsval, tsecr)
+    return _parse_options(bytes(segment[start:end]))
+
+
 def _parse_options(data: bytes) -> tuple[TcpOption, ...]:
     """Decode the option bytes. An EOL that only starts the padding is not returned, so
     `build` (which pads with zeros) gives the same bytes back."""
-    if len(data) == 12 and data[:4] == _NOP_NOP_TIMESTAMPS:
-        # what Linux, BSD and Windows put on every segment once timestamps are agreed
-        # (RFC 7323 appendix A layout): decoded in one step
-        return _NOP, _NOP, _new_timestamps(*_TWO_U32.unpack_from(data, 4))
     options: list[TcpOption] = []
     offset = 0
     while offset < len(data):
@@ -208,9 +217,11 @@ def pack_options(options: tuple[TcpOption, ...]) -> bytes:
     "TCP",
     layout=(
         u16("src_port"), u16("dst_port"), u32("seq"), u32("ack"),
-        bits("H", ("data_offset", 4), ("flags", 12)),  # 4 reserved bits kept inside flags
+        bits("H", ("data_offset", 4), Leaf("flags", width=12, convert=_flags)),  # 4 reserved bits kept in flags
         u16("window"), u16("checksum"), u16("urgent"),
     ),
+    # RFC 9293 3.1: the data offset counts 32-bit words; options fill the header up to it
+    extent=Extent(header_length=("data_offset", 4), tail="options", tail_parser=_options_in),
 )
 class Tcp:
     """A TCP header. `data_offset` (32-bit words) and `checksum` are computed by `build` when
@@ -226,19 +237,6 @@ class Tcp:
     options: tuple[TcpOption, ...] = ()
     data_offset: int | None = None
     checksum: int | None = None
-
-    @classmethod
-    def parse(cls, data: bytes | memoryview) -> tuple[Tcp, bytes]:
-        """The header and the payload after it (RFC 9293 3.1)."""
-        src_port, dst_port, seq, ack, data_offset, flags, window, checksum, urgent = cls._unpack(data)
-        header_length = data_offset * 4
-        if header_length < MIN_HEADER:
-            raise malformed(cls.NAME, "data_offset", 12, f"{data_offset} words is less than the 5 of the header")
-        if len(data) < header_length:
-            raise truncated(cls.NAME, "options", MIN_HEADER, header_length, len(data))
-        options = _parse_options(bytes(data[MIN_HEADER:header_length])) if header_length > MIN_HEADER else ()
-        h = cls._new(src_port, dst_port, seq, ack, _flags(flags), window, urgent, options, data_offset, checksum)
-        return h, bytes(data[header_length:])
 
     def build(self, payload: bytes = b"", src_ip: IPv4Address | None = None,
               dst_ip: IPv4Address | None = None) -> bytes:
