@@ -74,10 +74,6 @@ class MacTable(Generic[Mac, Port]):
             del self.entries[mac]
         return len(stale)
 
-    def flush(self) -> None:
-        """Forget everything."""
-        self.entries.clear()
-
     def rows(self, now: int) -> list[MacRow]:
         """Live entries (aged ones removed), oldest learned first."""
         for mac in [m for m, e in self.entries.items() if now - e.seen > self.ageing]:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from ipaddress import IPv4Address
-from typing import Callable, Final, Generic, TypeVar
+from typing import Final, Generic, TypeVar
 
 EPHEMERAL_FIRST: Final = 32768  # Linux net.ipv4.ip_local_port_range
 EPHEMERAL_LAST: Final = 60999
@@ -53,6 +52,3 @@ class UdpDemux(Generic[H]):
 
     def ports(self) -> list[int]:
         return sorted(self.bound)
-
-
-DatagramHandler = Callable[[IPv4Address, int, bytes, int], None]

@@ -55,9 +55,3 @@ class Frame:
         if len(raw) < MIN_FRAME:
             raw += bytes(MIN_FRAME - len(raw))
         return raw
-
-
-def udp_frame_size(data_length: int) -> int:
-    """Ethernet + IPv4 (no options) + UDP + data."""
-    return ETH_HEADER + 20 + 8 + data_length
-
