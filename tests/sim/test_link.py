@@ -125,3 +125,21 @@ def test_link_is_a_fifo_queue_with_serialisation(sends, bound):
     assert len(got) + a.drops == len(sends) and a.tx_frames == len(got)
     for (t1, _), (t2, ident2) in zip(got, got[1:]):
         assert t2 - t1 >= wire_time(sizes[ident2], 100_000_000)  # one frame on the wire at a time
+
+
+def test_event_list_stays_in_time_order_when_frames_queue():
+    """A frame that waits in the queue is listed when sent, saying when it goes on the wire."""
+    net = two_hosts(rate="1Mbps")
+    a = net.node("a")
+    a.nics[0].arp.add_static(net.resolve_ip("b"), net.node("b").nics[0].mac)
+    net.node("b").udp.bind(9, lambda host, frame, now: None)
+    net.start_trace()
+    for _ in range(3):
+        a.send_udp(1000, net.resolve_ip("b"), 9, b"x" * 100, 0)
+    net.run(1)
+    times = [e.t for e in net.trace]
+    assert times == sorted(times)
+    notes = [e.note for e in net.trace if e.kind == "tx"]
+    gap = wire_time(14 + 28 + 100, 1_000_000)
+    assert notes == ["", f"waits in the output queue until {gap / 1e9:.6f} s",
+                     f"waits in the output queue until {2 * gap / 1e9:.6f} s"]

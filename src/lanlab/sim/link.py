@@ -118,7 +118,7 @@ class Port:
             start = busy
         else:
             start = now
-        if self.watched and not self._observe(frame, start):
+        if self.watched and not self._observe(frame, now, start):
             return
         size = frame.size
         end = start + ((size if size > MIN_FRAME else MIN_FRAME) + WIRE_OVERHEAD) * NS_BITS // self.rate
@@ -130,15 +130,17 @@ class Port:
         peer: Port = self.peer  # type: ignore[assignment]  # linked: the slow path checked
         heappush(engine.heap, (end + self.delay, engine.seq, peer, frame))
 
-    def _observe(self, frame: Frame, start: int) -> bool:
+    def _observe(self, frame: Frame, now: int, start: int) -> bool:
         """The slow path: link state, capture, trace, loss. False when the frame goes no further."""
         if self.peer is None or not self.up:
-            self.drop(frame, start, "link down" if self.peer is not None else "not connected")
+            self.drop(frame, now, "link down" if self.peer is not None else "not connected")
             return False
         if self._tap is not None:
             self._tap.write(self, frame, start)
         if self._tracer is not None:
-            self._tracer.record(start, self.node.name, self.name, "tx", frame)
+            # Recorded now, so the event list stays in time order; a queued frame says when it goes.
+            queued = f"waits in the output queue until {start / 1e9:.6f} s" if start > now else ""
+            self._tracer.record(now, self.node.name, self.name, "tx", frame, queued)
         if self.loss and self.engine.rng.random() < self.loss:
             # The frame still occupies the wire; it just never arrives.
             size = frame.size
@@ -148,7 +150,7 @@ class Port:
             self.lost += 1
             self.drops += 1
             if self._tracer is not None:
-                self._tracer.record(start, self.node.name, self.name, "drop", frame, "lost on the link")
+                self._tracer.record(now, self.node.name, self.name, "drop", frame, "lost on the link")
             return False
         return True
 
