@@ -85,3 +85,11 @@ def test_bad_app_options_are_one_line_errors(args, message):
     result = run(*args)
     assert result.exit_code == 2 and message in result.output
     assert "Traceback" not in result.output
+
+
+@needs_seed
+def test_same_seed_same_programs_same_document():
+    """Two runs with the same file, seed and programs give the same --json document."""
+    args = ("--app", f"pc1={SEED / 'udp_broadcast_sender.py'}", "--do", "pc2 udp listen 7788 --reply hello",
+            "--do", "pc1 tcp serve --port 7000", "--do", "pc3 tcp connect pc1 7000 --send x", "--until", "2s", "--json")
+    assert run(*args).output == run(*args).output

@@ -259,3 +259,30 @@ def test_connect_to_an_absent_neighbour_says_no_route_to_host():
 
     [result] = run(net, ("pc1", probe), until=60 * S)
     assert result == ("EHOSTUNREACH", "No route to host", True)
+
+
+def test_thread_subclass_and_timer():
+    """A threading.Thread subclass overriding run(), and a Timer firing in virtual time."""
+    net = pair()
+
+    def program():
+        import threading
+        import time
+
+        fired = []
+
+        class Ticker(threading.Thread):
+            def run(self):
+                for _ in range(3):
+                    time.sleep(0.5)
+                    fired.append(round(time.monotonic(), 1))
+
+        ticker = Ticker()
+        ticker.start()
+        timer = threading.Timer(0.7, lambda: fired.append("timer"))
+        timer.start()
+        ticker.join()
+        return fired, threading.current_thread().name, ticker.is_alive()
+
+    [result] = run(net, ("pc1", program))
+    assert result == ([0.5, "timer", 1.0, 1.5], "MainThread", False)
