@@ -286,3 +286,31 @@ def test_thread_subclass_and_timer():
 
     [result] = run(net, ("pc1", program))
     assert result == ([0.5, "timer", 1.0, 1.5], "MainThread", False)
+
+
+def test_connected_udp_socket_learns_the_port_is_closed():
+    """A connected UDP socket gets ConnectionRefusedError after the ICMP port unreachable; an unconnected one times out."""
+    net = pair()
+
+    def client():
+        import socket
+
+        connected = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        connected.connect(("pc2", 9999))
+        connected.send(b"anyone?")
+        outcomes = []
+        try:
+            connected.recv(100)
+        except ConnectionRefusedError as error:
+            outcomes.append(error.errno)
+        loose = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        loose.settimeout(0.2)
+        loose.sendto(b"anyone?", ("pc2", 9999))
+        try:
+            loose.recvfrom(100)
+        except socket.timeout:
+            outcomes.append("timeout")
+        return outcomes
+
+    [result] = run(net, ("pc1", client))
+    assert result == [111, "timeout"]

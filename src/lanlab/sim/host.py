@@ -140,6 +140,7 @@ class Host:
         self.ethertypes: dict[int, Handler] = {}
         self.pings: dict[int, PingSession] = {}
         self.icmp_errors: list[tuple[int, IPv4Address, Icmp]] = []
+        self.icmp_error_hooks: list[Callable[[Icmp, bytes, int], None]] = []  # (error, quoted packet, now)
         # Called with (sender, icmp, data after the ICMP header, now) for every ICMP message but
         # echo requests: how traceroute hears its errors and echo replies.
         self.icmp_watchers: list[Callable[[IPv4Address, Icmp, bytes, int], None]] = []
@@ -274,6 +275,8 @@ class Host:
         elif icmp.type in (IcmpType.DEST_UNREACHABLE, IcmpType.TIME_EXCEEDED):
             self.icmp_errors.append((now, ip.src, icmp))
             self._error_to_ping(ip.src, icmp, frame.data)
+            for hook in self.icmp_error_hooks:
+                hook(icmp, frame.data, now)
 
     def _error_to_ping(self, sender: IPv4Address, error: Icmp, quoted: bytes) -> None:
         """Tell the ping session whose request an ICMP error quotes (RFC 792: header + 8 bytes)."""

@@ -67,6 +67,20 @@ class ShimHost:
         self.next_fd = 3
         self.tcp_bound: dict[int, list[Any]] = {}  # port -> sockets bound to it
         host.tcp.watchers.append(self.poke)
+        host.icmp_error_hooks.append(self.icmp_error)
+
+    def icmp_error(self, error: Any, quoted: bytes, now: int) -> None:
+        """A port unreachable about a datagram a connected UDP socket sent: its next call fails
+        with ECONNREFUSED (Linux, RFC 1122 4.1.3.3)."""
+        if error.type != 3 or error.code != 3 or len(quoted) < 28 or quoted[9] != 17:
+            return
+        header = (quoted[0] & 0x0F) * 4
+        dst = ".".join(map(str, quoted[16:20]))
+        src_port, dst_port = int.from_bytes(quoted[header:header + 2], "big"), \
+            int.from_bytes(quoted[header + 2:header + 4], "big")
+        for sock in self.sockets.values():
+            if sock.refused_by(dst, dst_port, src_port):
+                self.poke()
 
     def poke(self) -> None:
         """Something changed on this host: let every parked waiter re-check its condition."""

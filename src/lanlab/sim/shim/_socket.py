@@ -75,6 +75,7 @@ class SimSocket:
         self._datagrams: deque[tuple[bytes, tuple[str, int]]] = deque()
         self._peer: tuple[IPv4Address, int] | None = None  # a connected UDP socket's peer
         self._groups: set[IPv4Address] = set()
+        self._refused = False  # a connected UDP socket's pending ECONNREFUSED
         program.sockets.append(self)
 
     # -- plumbing ------------------------------------------------------------------------------
@@ -345,6 +346,7 @@ class SimSocket:
         if not self._tcp:
             if self._peer is None:
                 raise os_error(E.EDESTADDRREQ)
+            self._raise_refusal()
             return self._sendto(data, self._peer)
         conn = self._conn
         if conn is None:
@@ -424,6 +426,20 @@ class SimSocket:
             return
         self._queue(frame.data, (str(ip.src), udp.src_port))
 
+    def refused_by(self, dst: str, dst_port: int, src_port: int) -> bool:
+        """An ICMP port unreachable for what this connected UDP socket sent: remember it."""
+        if self._tcp or self._peer is None or self._bound is None:
+            return False
+        if (str(self._peer[0]), self._peer[1], self._bound[1]) != (dst, dst_port, src_port):
+            return False
+        self._refused = True
+        return True
+
+    def _raise_refusal(self) -> None:
+        if self._refused:
+            self._refused = False
+            raise os_error(E.ECONNREFUSED)
+
     def _queue(self, data: bytes, source: tuple[str, int]) -> None:
         self._datagrams.append((data, source))
         self._shim.poke()
@@ -457,9 +473,11 @@ class SimSocket:
     def _recvfrom(self, bufsize: int) -> tuple[bytes, tuple[str, int]]:
         if self._bound is None:
             self.bind(("", 0))
-        self._block(lambda: self._datagrams or self._closed)
+        self._raise_refusal()
+        self._block(lambda: self._datagrams or self._closed or self._refused)
         if self._closed:
             raise os_error(E.EBADF)
+        self._raise_refusal()
         data, source = self._datagrams.popleft()
         return data[:bufsize], source  # a datagram longer than bufsize is cut, the rest lost
 
@@ -482,7 +500,7 @@ class SimSocket:
         if self._listener is not None:
             return bool(self._listener.accept_queue)
         if not self._tcp:
-            return bool(self._datagrams)
+            return bool(self._datagrams) or self._refused
         conn = self._conn
         return conn is not None and bool(conn.readable or conn.at_eof or conn.error or self._shut_rd
                                          or conn.state in (S.CLOSED, S.TIME_WAIT))
