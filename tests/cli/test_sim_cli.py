@@ -134,3 +134,16 @@ def test_same_events_and_capture_bytes_across_processes(tmp_path: Path):
         outputs.append((done.stdout, capture.read_bytes()))
     assert outputs[0] == outputs[1]
     assert '"kind": "collision"' in outputs[0][0]
+
+
+def test_switch_table_shown_at_any_time():
+    """--do "at T sw1 mac" shows the table as it was then; ageing empties it later."""
+    topology = EXAMPLES / "broadcast.yaml"
+    result = invoke("sim", "run", str(topology), "--until", "400s", "--json", "--do", "pc1 ping pc2 -c 1",
+                    "--do", "at 1s sw1 mac", "--do", "at 350s sw1 mac", "--do", "pc1 mac")
+    doc = json.loads(result.output)
+    early, late, wrong = doc["commands"][1:]
+    assert [row["port"] for row in early["result"]["mac"]] == ["p1", "p2"]
+    assert late["result"]["mac"] == []  # 300 s ageing
+    assert wrong["result"] == {"error": "pc1 is a host: only switches have a MAC table"}
+    assert result.exit_code == 2

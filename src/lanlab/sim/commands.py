@@ -153,6 +153,7 @@ class UdpListen(HostCommand):
     """udp listen [PORT] [--port PORT] [--reply TEXT | --echo] [--group MCAST] [--count N]"""
 
     words = "udp listen"
+    waits = False
 
     @classmethod
     def arguments(cls) -> argparse.ArgumentParser:
@@ -270,6 +271,7 @@ class ArpShow(HostCommand):
     """arp: the host's ARP table at that moment"""
 
     words = "arp"
+    waits = False
 
     def start(self, network: Network, host: Host, now: int) -> None:
         self.rows = host.arp_table
@@ -279,6 +281,26 @@ class ArpShow(HostCommand):
 
     def lines(self) -> list[str]:
         return [f"  {r['ip']:<15} {r['mac']}" for r in self.rows] or ["  (empty)"]
+
+
+@register_command
+class MacShow(HostCommand):
+    """mac: a switch's MAC table at that moment (like `bridge fdb show`)"""
+
+    words = "mac"
+    waits = False
+    hosts_only = False
+
+    def start(self, network: Network, switch: Any, now: int) -> None:
+        if not hasattr(switch, "mac_table"):
+            raise CommandError(f"{switch.name} is a {switch.kind}: only switches have a MAC table")
+        self.rows: list[dict[str, Any]] = switch.mac_table
+
+    def result(self) -> dict[str, Any]:
+        return {"mac": self.rows}
+
+    def lines(self) -> list[str]:
+        return [f"  {r['mac']}  {r['port']:<6} age {r['age']:.3f} s" for r in self.rows] or ["  (empty)"]
 
 
 @dataclass
