@@ -60,7 +60,8 @@ def load_or_exit(file: Path, seed: int = 1) -> Any:
 @click.option("--do", "do", multiple=True, metavar='"[at T] NODE COMMAND"',
               help='A host command, as with the real CLI: "pc1 ping pc3 -c 3 -i 0.2", '
                    '"pc2 udp listen 7788 --reply hello", "pc1 udp broadcast Hi --port 7788 --wait 1", '
-                   '"at 2.5s pc1 udp send 198.18.0.3 9 hello", "pc1 arp", "pc1 traceroute pc9", "r1 route", "sw1 stp", '
+                   '"at 2.5s pc1 udp send 198.18.0.3 9 hello", "pc1 arp", "sw1 mac", "pc1 traceroute pc9", '
+                   '"r1 route", "sw1 stp", '
                    '"at 60s link r1:eth1 r2:eth0 down", "at 90s r2 stop". Repeatable.')
 @click.option("--pcap", "pcap", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write a capture: .pcapng = every link (or the --capture ones), .pcap = one --capture.")
