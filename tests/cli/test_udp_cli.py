@@ -26,8 +26,9 @@ def test_listen_prints_each_datagram_and_answers_with_reply(replier):
     assert sent.returncode == 0, sent.stderr
     assert f"reply from 127.0.0.1:{replier.port}" in sent.stdout
     assert "thank YOU!" in sent.stdout
-    replier.stop()
+    assert replier.stop() == 0
     assert "4 B  你好  -> answered 10 B" in replier.stdout
+    assert replier.stderr == "received 1 datagram\n"
 
 
 def test_send_json_is_the_documented_document(replier):

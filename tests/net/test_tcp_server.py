@@ -186,7 +186,7 @@ def test_max_clients_refuses_the_extra_client_in_one_line():
         return refusal, again
 
     (refusal, again), recorder = run_with_server(scenario, max_clients=1)
-    assert refusal == b"server full (1 clients); try again later\n"
+    assert refusal == b"server full (1 connected); try again later\n"
     assert again == b"thank YOU!"
     assert len(recorder.named("refused")) == 1
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import ipaddress
+import signal
 
 import click
 from rich.console import Console
@@ -77,6 +78,7 @@ def listen(port: int, bind: str, reply: str | None, echo: bool, group: str | Non
         address, real_port = sock.getsockname()[:2]
         events("listening", address=address, port=real_port, group=group,
                joined=f" (joined {group})" if group else "")
+        signal.signal(signal.SIGTERM, _interrupt)
         try:
             for datagram, replied in net_udp.receive(sock, count, answer):
                 received += 1
@@ -89,6 +91,11 @@ def listen(port: int, bind: str, reply: str | None, echo: bool, group: str | Non
             pass
     if not as_json:
         click.echo(f"received {received} datagram{'s' if received != 1 else ''}", err=True)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    """SIGTERM ends `listen` like Ctrl-C: cleanly, with the count of datagrams."""
+    raise KeyboardInterrupt
 
 
 def _is_multicast(address: str) -> bool:

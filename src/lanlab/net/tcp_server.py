@@ -246,7 +246,7 @@ class TcpServer:
         if limit is not None and self._admitted >= limit:
             self.refused += 1
             try:
-                connection.send(f"server full ({limit} clients); try again later\n".encode())
+                connection.send(f"server full ({limit} connected); try again later\n".encode())
             except OSError:
                 pass
             connection.close()
