@@ -46,6 +46,31 @@ def ipv4_from_int(value: int) -> IPv4Address:
     return address
 
 
+_MAC_PAIRS: dict[bytes, tuple[MacAddress, MacAddress]] = {}
+_IPV4_PAIRS: dict[int, tuple[IPv4Address, IPv4Address]] = {}
+
+
+def mac_pair(raw: bytes) -> tuple[MacAddress, MacAddress]:
+    """Two adjacent MACs (Ethernet's destination and source) from 12 bytes, memoised as a pair:
+    one dict hit per frame of a conversation instead of two."""
+    pair = _MAC_PAIRS.get(raw)
+    if pair is None:
+        if len(_MAC_PAIRS) >= 4096:
+            _MAC_PAIRS.clear()
+        pair = _MAC_PAIRS[raw] = (mac_from_wire(raw[:6]), mac_from_wire(raw[6:]))
+    return pair
+
+
+def ipv4_pair(value: int) -> tuple[IPv4Address, IPv4Address]:
+    """Two adjacent IPv4 addresses (IPv4's source and destination) from one 64-bit int, memoised as a pair."""
+    pair = _IPV4_PAIRS.get(value)
+    if pair is None:
+        if len(_IPV4_PAIRS) >= 4096:
+            _IPV4_PAIRS.clear()
+        pair = _IPV4_PAIRS[value] = (ipv4_from_int(value >> 32), ipv4_from_int(value & 0xFFFFFFFF))
+    return pair
+
+
 @dataclasses.dataclass(frozen=True)
 class Leaf:
     """One value inside a layout item: a field, a constant, or (width set) a bit field."""
@@ -167,10 +192,12 @@ def _compile(cls: Any, name: str, layout: tuple[Item, ...], extent: Extent) -> N
         if not leaf.name.startswith("_") and leaf.name not in field_names:
             raise TypeError(f"{cls.__name__}: layout names {leaf.name!r}, which is not a field")
     fixed = struct.Struct("!" + "".join(item.code for item in layout))
+    reading = struct.Struct("!" + "".join(code for code, _ in _unpack_groups(layout)))  # same bytes, pairs merged
     env: dict[str, Any] = {
-        "cls": cls, "Unfrozen": _unfrozen_twin(cls), "unpack_from": fixed.unpack_from, "pack": fixed.pack, "new": object.__new__,
+        "cls": cls, "Unfrozen": _unfrozen_twin(cls), "unpack_from": reading.unpack_from, "pack": fixed.pack, "new": object.__new__,
         "mac_get": WIRE_MACS.get, "mac_slow": mac_from_wire, "MacAddress": MacAddress, "IPv4Address": IPv4Address,
-        "ip_get": _IPV4_CACHE.get, "ip_slow": ipv4_from_int, "truncated": truncated, "malformed": malformed,
+        "ip_get": _IPV4_CACHE.get, "ip_slow": ipv4_from_int,
+        "macs_get": _MAC_PAIRS.get, "macs_slow": mac_pair, "ips_get": _IPV4_PAIRS.get, "ips_slow": ipv4_pair, "truncated": truncated, "malformed": malformed,
         "struct_error": struct.error, "SIZE": fixed.size, "NAME": name,
         "field_at": _field_at(layout), "tail_parser": extent.tail_parser,
     }
@@ -255,20 +282,53 @@ def _offsets(layout: tuple[Item, ...]) -> dict[str, int]:
     return offsets
 
 
+_PAIR_CODES = {"mac": "12s", "ipv4": "Q"}
+
+
+def _unpack_groups(layout: tuple[Item, ...]) -> list[tuple[str, tuple[Item, ...]]]:
+    """The struct code to read each item with: two adjacent addresses of one kind are read as one value
+    (and decoded through a pair memo), every other item as itself."""
+    groups: list[tuple[str, tuple[Item, ...]]] = []
+    i = 0
+    while i < len(layout):
+        item = layout[i]
+        leaf = item.leaves[0]
+        if (leaf.kind in _PAIR_CODES and leaf.const is None and i + 1 < len(layout)
+                and layout[i + 1].leaves[0].kind == leaf.kind and layout[i + 1].leaves[0].const is None):
+            groups.append((_PAIR_CODES[leaf.kind], (item, layout[i + 1])))
+            i += 2
+        else:
+            groups.append((item.code, (item,)))
+            i += 1
+    return groups
+
+
 def _decode_lines(layout: tuple[Item, ...], into_header: frozenset[str] = frozenset()) -> list[str]:
     """Check the length, unpack the fixed part, split bit fields, check constants: one v_<name> per value,
     except the names in `into_header`, stored straight into the instance being built (`h.<name> = ...`)."""
+    groups = _unpack_groups(layout)
     lines = [  # a short buffer is the exception: let struct find it rather than test len() on every parse
         "    try:",
-        f"        {', '.join(f'w{i}' for i in range(len(layout)))}, = unpack_from(data)",
+        f"        {', '.join(f'w{i}' for i in range(len(groups)))}, = unpack_from(data)",
         "    except struct_error:",
         "        field, offset = field_at(len(data))",
         "        raise truncated(NAME, field, offset, SIZE, len(data)) from None",
     ]
     if into_header:
         lines.append("    h = Unfrozen()")
+
+    def target(leaf: Leaf) -> str:
+        return f"h.{leaf.name}" if leaf.name in into_header else f"v_{leaf.name}"
+
     offset = 0
-    for i, item in enumerate(layout):
+    for i, (_, items) in enumerate(groups):
+        if len(items) == 2:
+            pair = {"mac": "macs", "ipv4": "ips"}[items[0].leaves[0].kind]
+            lines.append(f"    p{i} = {pair}_get(w{i}) or {pair}_slow(w{i})")
+            lines += [f"    {target(item.leaves[0])} = p{i}[{n}]" for n, item in enumerate(items)]
+            offset += sum(item.size for item in items)
+            continue
+        item = items[0]
         if item.leaves[0].width is None:
             leaf = item.leaves[0]
             expr = {"int": f"w{i}", "mac": f"(mac_get(w{i}) or mac_slow(w{i}))", "ipv4": f"(ip_get(w{i}) or ip_slow(w{i}))"}
@@ -276,8 +336,7 @@ def _decode_lines(layout: tuple[Item, ...], into_header: frozenset[str] = frozen
                 lines += [f"    if w{i} != {leaf.const}:",
                           f"        raise malformed(NAME, {leaf.name!r}, {offset}, f'must be {leaf.const}, is {{w{i}}}')"]
             else:
-                target = f"h.{leaf.name}" if leaf.name in into_header else f"v_{leaf.name}"
-                lines.append(f"    {target} = {expr[leaf.kind]}")
+                lines.append(f"    {target(leaf)} = {expr[leaf.kind]}")
         else:
             shift = item.size * 8
             for leaf in item.leaves:
@@ -288,9 +347,8 @@ def _decode_lines(layout: tuple[Item, ...], into_header: frozenset[str] = frozen
                     lines += [f"    if {value} != {leaf.const}:",
                               f"        raise malformed(NAME, {leaf.name!r}, {offset}, 'must be {leaf.const}')"]
                 else:
-                    target = f"h.{leaf.name}" if leaf.name in into_header else f"v_{leaf.name}"
                     converted = f"convert_{leaf.name}({value})" if leaf.convert is not None else value
-                    lines.append(f"    {target} = {converted}")
+                    lines.append(f"    {target(leaf)} = {converted}")
         offset += item.size
     return lines
 

@@ -141,8 +141,8 @@ _KNOWN_OPTIONS = {
     Timestamps.KIND: (10, lambda body: _new_timestamps(*_TWO_U32.unpack(body))),
     Sack.KIND: (None, lambda body: _new_sack(_sack_blocks(body))),
 }
-_NOP_NOP_TIMESTAMPS = bytes([Nop.KIND, Nop.KIND, Timestamps.KIND, 10])
-_NOP_NOP_TIMESTAMPS_LAYOUT = struct.Struct("!4sII")
+_NOP_NOP_TIMESTAMPS_LEAD = int.from_bytes(bytes([Nop.KIND, Nop.KIND, Timestamps.KIND, 10]), "big")
+_NOP_NOP_TIMESTAMPS_LAYOUT = struct.Struct("!III")
 class _FlagsMemo(dict):
     """TcpFlags(value), memoised: making an IntFlag costs more than the rest of a header, and a dict
     hit through __getitem__ costs no Python call (at most 4096 values: 12 bits)."""
@@ -164,7 +164,7 @@ def _options_in(segment: bytes, start: int, end: int) -> tuple[TcpOption, ...]:
     """The options in segment[start:end] (the parser's tail hook, so the common case needs no slice)."""
     if end - start == 12:
         lead, tsval, tsecr = _NOP_NOP_TIMESTAMPS_LAYOUT.unpack_from(segment, start)
-        if lead == _NOP_NOP_TIMESTAMPS:
+        if lead == _NOP_NOP_TIMESTAMPS_LEAD:
             # what Linux, BSD and Windows put on every segment once timestamps are agreed
             # (RFC 7323 appendix A layout): decoded in one step
             return _NOP, _NOP, _new_timestamps(tsval, tsecr)
