@@ -60,6 +60,17 @@ def test_cwnd_ssthresh_and_states_are_in_the_event_list():
     assert any("ssthresh=inf (slow start)" in note for note in cwnd)
     assert any("fast recovery" in note or "congestion avoidance" in note for note in cwnd)
     assert all("ssthresh=" in note for note in cwnd)
-    states = [e.note.split(" ", 4)[4] for e in net.trace if e.kind == "tcp" and e.device == "pc1"]
+    states = [e.note.split(" ", 3)[3] for e in net.trace if e.kind == "tcp" and e.device == "pc1"]
     assert states[:2] == ["CLOSED → SYN-SENT", "SYN-SENT → ESTABLISHED"]
     assert "FIN-WAIT-2 → TIME-WAIT" in states
+
+
+def test_filter_tcp_keeps_segments_cwnd_and_states():
+    """--filter tcp keeps the segments and the frameless cwnd/state events (protocol column TCP), not ARP."""
+    net = pair()
+    tracer = net.start_trace(["tcp"])
+    net.node("pc2").run(receiver)
+    net.node("pc1").run(sender, 5000)
+    run_programs(net, 5 * S)
+    kinds = {e.kind for e in tracer.events}
+    assert {"tx", "cwnd", "tcp"} <= kinds and {e.proto for e in tracer.events} == {"TCP"}

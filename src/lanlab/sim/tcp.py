@@ -25,8 +25,8 @@ LOOPBACK: Final = IPv4Network("127.0.0.0/8")
 LOOPBACK_ADDRESS: Final = IPv4Address("127.0.0.1")
 LOOPBACK_DELAY: Final = 10_000  # 10 us through the host's own lo
 
-register_kind("cwnd")
-register_kind("tcp")
+register_kind("cwnd", "TCP")  # frameless events: the protocol column says TCP, --filter tcp keeps them
+register_kind("tcp", "TCP")
 
 
 def segment_frame_size(header: Tcp, payload: bytes) -> int:
@@ -66,6 +66,7 @@ class HostTcp:
         self.timer = MachineTimer(engine, self.stack, self)
         self.watchers: list[Callable[[], None]] = []
         self._loopback = _Loopback(self)
+        self._flush_due = False
         host.ip_protocols[PROTO_TCP] = self.segment_arrived
 
     def local_address_for(self, dst: IPv4Address) -> IPv4Address:
@@ -93,6 +94,17 @@ class HostTcp:
     def timer_fired(self, machine: Any, now: int) -> None:
         self.flush(now)
 
+    def flush_soon(self) -> None:
+        """Flush at the end of this instant: a window update a read asks for can then ride on
+        the data the program sends next, as a kernel's delayed work would let it."""
+        if not self._flush_due:
+            self._flush_due = True
+            self.host.engine.schedule(self.host.engine.now, self)
+
+    def fire(self, arg: Any, now: int) -> None:
+        self._flush_due = False
+        self.flush(now)
+
     def flush(self, now: int) -> None:
         """Transmit what the stack has to send, report its news, re-arm its timer."""
         host = self.host
@@ -108,11 +120,11 @@ class HostTcp:
                 if tracer is not None:
                     if isinstance(event, CongestionChanged):
                         tracer.record(now, host.name, None, "cwnd", None,
-                                      f"TCP {key[1]} → {key[2]}:{key[3]} cwnd={event.cwnd} "
+                                      f"{key[1]} → {key[2]}:{key[3]} cwnd={event.cwnd} "
                                       f"ssthresh={ssthresh_text(event.ssthresh)} ({event.phase})")
                     elif isinstance(event, StateChanged):
                         tracer.record(now, host.name, None, "tcp", None,
-                                      f"TCP {key[1]} → {key[2]}:{key[3]} {event.old} → {event.new}")
+                                      f"{key[1]} → {key[2]}:{key[3]} {event.old} → {event.new}")
                 event = connection.next_event()
         self.timer.arm()
         for watcher in self.watchers:

@@ -589,24 +589,28 @@ class TcpConnection:
         min(cwnd, window) as Nagle allows, FIN."""
         out: list[tuple[Tcp, bytes]] = [(reset, b"") for reset in self._resets]
         self._resets.clear()
-        out += self._acks
-        self._acks.clear()
+        acks, self._acks = self._acks, []
         if self.state in (S.CLOSED, S.LISTEN):
-            return out
+            return out + acks
+        sent: list[tuple[Tcp, bytes]] = []
         if self.snd_una == self.iss:  # our SYN is not acknowledged yet
             if self.snd_nxt == self.iss:
-                out.append(self._syn_segment(now))
+                sent.append(self._syn_segment(now))
         elif self.state is not S.TIME_WAIT:
             if self._retransmit_head:
-                out.append(self._segment_at(self.snd_una, self._retransmit_head, fin=self.snd_max > self._fin_seq))
+                sent.append(self._segment_at(self.snd_una, self._retransmit_head, fin=self.snd_max > self._fin_seq))
                 self.retransmissions += 1
-            self._send_new_data(out, now)
+            self._send_new_data(sent, now)
         self._retransmit_head = 0
-        if self._carries_ack(out[-1:]) and self.state is not S.CLOSED:
+        if self._carries_ack(sent) and self.state is not S.CLOSED:
             self._unacked_segments = 0  # a data segment carried the ACK
             self._delack_deadline = None
+            if not self._out_of_order:
+                # The data carries the same (or a newer) ACK: the pure ones add nothing. With a
+                # hole in the stream they are duplicate ACKs the sender counts (RFC 5681 4.2): kept.
+                acks = []
         self._arm_timers(now)
-        return out
+        return out + acks + sent
 
     def _syn_segment(self, now: int) -> tuple[Tcp, bytes]:
         """SYN or SYN,ACK with our MSS and, when allowed, window scale (RFC 9293 3.7.1, RFC 7323 2).
