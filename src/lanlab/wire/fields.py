@@ -27,49 +27,12 @@ from enum import IntEnum
 from ipaddress import IPv4Address
 from typing import Any, TypeVar, dataclass_transform
 
+from lanlab.wire.addresses import (IPV4_PAIRS, IPV4S, MAC_PAIRS, WIRE_MACS, ipv4_from_int, ipv4_pair, mac_from_wire,
+                                   mac_pair)
 from lanlab.wire.errors import malformed, truncated
-from lanlab.wire.mac import WIRE_MACS
-from lanlab.wire.mac import MacAddress, mac_from_wire
+from lanlab.wire.mac import MacAddress
 
 T = TypeVar("T")
-
-_IPV4_CACHE: dict[int, IPv4Address] = {}
-
-
-def ipv4_from_int(value: int) -> IPv4Address:
-    """An IPv4Address for a 32-bit int, memoised: addresses repeat on every frame of a flow."""
-    address = _IPV4_CACHE.get(value)
-    if address is None:
-        if len(_IPV4_CACHE) >= 4096:
-            _IPV4_CACHE.clear()
-        address = _IPV4_CACHE[value] = IPv4Address(value)
-    return address
-
-
-_MAC_PAIRS: dict[bytes, tuple[MacAddress, MacAddress]] = {}
-_IPV4_PAIRS: dict[int, tuple[IPv4Address, IPv4Address]] = {}
-
-
-def mac_pair(raw: bytes) -> tuple[MacAddress, MacAddress]:
-    """Two adjacent MACs (Ethernet's destination and source) from 12 bytes, memoised as a pair:
-    one dict hit per frame of a conversation instead of two."""
-    pair = _MAC_PAIRS.get(raw)
-    if pair is None:
-        if len(_MAC_PAIRS) >= 4096:
-            _MAC_PAIRS.clear()
-        pair = _MAC_PAIRS[raw] = (mac_from_wire(raw[:6]), mac_from_wire(raw[6:]))
-    return pair
-
-
-def ipv4_pair(value: int) -> tuple[IPv4Address, IPv4Address]:
-    """Two adjacent IPv4 addresses (IPv4's source and destination) from one 64-bit int, memoised as a pair."""
-    pair = _IPV4_PAIRS.get(value)
-    if pair is None:
-        if len(_IPV4_PAIRS) >= 4096:
-            _IPV4_PAIRS.clear()
-        pair = _IPV4_PAIRS[value] = (ipv4_from_int(value >> 32), ipv4_from_int(value & 0xFFFFFFFF))
-    return pair
-
 
 @dataclasses.dataclass(frozen=True)
 class Leaf:
@@ -193,13 +156,14 @@ def _compile(cls: Any, name: str, layout: tuple[Item, ...], extent: Extent) -> N
             raise TypeError(f"{cls.__name__}: layout names {leaf.name!r}, which is not a field")
     fixed = struct.Struct("!" + "".join(item.code for item in layout))
     reading = struct.Struct("!" + "".join(code for code, _ in _unpack_groups(layout)))  # same bytes, pairs merged
-    env: dict[str, Any] = {
-        "cls": cls, "Unfrozen": _unfrozen_twin(cls), "unpack_from": reading.unpack_from, "pack": fixed.pack, "new": object.__new__,
-        "mac_get": WIRE_MACS.get, "mac_slow": mac_from_wire, "MacAddress": MacAddress, "IPv4Address": IPv4Address,
-        "ip_get": _IPV4_CACHE.get, "ip_slow": ipv4_from_int,
-        "macs_get": _MAC_PAIRS.get, "macs_slow": mac_pair, "ips_get": _IPV4_PAIRS.get, "ips_slow": ipv4_pair, "truncated": truncated, "malformed": malformed,
-        "struct_error": struct.error, "SIZE": fixed.size, "NAME": name,
-        "field_at": _field_at(layout), "tail_parser": extent.tail_parser,
+    env: dict[str, Any] = {  # the generated code's globals
+        "cls": cls, "Unfrozen": _unfrozen_twin(cls), "unpack_from": reading.unpack_from, "pack": fixed.pack,
+        "SIZE": fixed.size, "NAME": name, "field_at": _field_at(layout), "tail_parser": extent.tail_parser,
+        "struct_error": struct.error, "truncated": truncated, "malformed": malformed,
+        "MacAddress": MacAddress, "IPv4Address": IPv4Address,
+        # address memos: a dict hit inline, the function only on a miss
+        "mac_get": WIRE_MACS.get, "mac_slow": mac_from_wire, "ip_get": IPV4S.get, "ip_slow": ipv4_from_int,
+        "macs_get": MAC_PAIRS.get, "macs_slow": mac_pair, "ips_get": IPV4_PAIRS.get, "ips_slow": ipv4_pair,
     }
     for leaf in leaves:
         if leaf.convert is not None:

@@ -97,17 +97,3 @@ def _vendor(oui: bytes) -> str | None:
         return str(netaddr.OUI(int.from_bytes(oui, "big")).registration().org)
     except (netaddr.NotRegisteredError, IndexError):
         return None
-
-
-WIRE_MACS: dict[bytes, MacAddress] = {}
-
-
-def mac_from_wire(raw: bytes) -> MacAddress:
-    """The parser's path: six bytes already checked for length, memoised (a LAN has few MACs, seen on
-    every frame; a dict hit costs a third of making a bytes subclass instance)."""
-    mac = WIRE_MACS.get(raw)
-    if mac is None:
-        if len(WIRE_MACS) >= 4096:
-            WIRE_MACS.clear()
-        mac = WIRE_MACS[raw] = bytes.__new__(MacAddress, raw)
-    return mac
