@@ -140,6 +140,17 @@ def test_link_down_poisons_and_link_up_restores(tmp_path):
     assert any(e.kind == "link" and "down" in e.summary for e in net.trace)
 
 
+def test_route_age_counts_from_the_last_install(tmp_path):
+    """A connected route plugged back at 40 s is 10 s old at 50 s; one never touched is as old as the run."""
+    net = chain(tmp_path)
+    net.do("at 20s link r1:eth1 r2:eth0 down")
+    net.do("at 40s link r1:eth1 r2:eth0 up")
+    net.run(50)
+    ages = {row["prefix"]: row["age"] for row in net.node("r1").routes}
+    assert ages["198.18.12.0/24"] == pytest.approx(10.0)
+    assert ages["198.18.1.0/24"] == pytest.approx(50.0)
+
+
 def test_link_command_checks_its_endpoints(tmp_path):
     """Endpoints that are not the two ends of one link are a CommandError when parsed."""
     net = chain(tmp_path)

@@ -103,7 +103,6 @@ class Router(Host):
         self.rip: RipSpeaker | None = None
         self.rip_options: dict[str, Any] | None = None
         self.route_changes: list[tuple[int, str]] = []  # (time, summary): what `route` events said
-        self._installed: dict[tuple[IPv4Network, RouteSource], int] = {}
         self._rip_timer: MachineTimer | None = None
         self._nic_by_name: dict[str, Nic] = {}
         self._forwarder: Forwarder | None = None
@@ -357,15 +356,13 @@ class Router(Host):
 
     # -- the table -----------------------------------------------------------------------
     def _install(self, route: Route, now: int, note: str | None = None) -> None:
-        self.table.install(route)
-        self._installed[route.prefix, route.source] = now
+        self.table.install(replace(route, since=now))
         self._routes_changed()
         if note is not None:
             self._record(now, route.interface, note)
 
     def _withdraw(self, prefix: IPv4Network, source: RouteSource, now: int, note: str) -> None:
         removed = self.table.withdraw(prefix, source)
-        self._installed.pop((prefix, source), None)
         self._routes_changed()
         if removed is not None:
             self._record(now, removed.interface, note)
@@ -385,8 +382,7 @@ class Router(Host):
         now = self.engine.now
         rows = []
         for route in self.table:
-            since = self._installed.get((route.prefix, route.source), 0)
             if route.source is RouteSource.RIP and self.rip is not None:
-                since = self.rip.last_heard(route.prefix) or since
-            rows.append(replace(route, since=since).as_dict(now))
+                route = replace(route, since=self.rip.last_heard(route.prefix) or route.since)
+            rows.append(route.as_dict(now))
         return rows
