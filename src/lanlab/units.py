@@ -7,9 +7,11 @@ integer bits per second.
 from __future__ import annotations
 
 import re
+from typing import Final
 
 NS_PER: dict[str, int] = {"ns": 1, "us": 1_000, "µs": 1_000, "ms": 1_000_000, "s": 1_000_000_000,
                           "m": 60_000_000_000, "min": 60_000_000_000, "h": 3_600_000_000_000}
+SECOND: Final = 1_000_000_000  # the one spelling of 10**9 ns for every layer (wire and proto included)
 BPS_PER: dict[str, int] = {"bps": 1, "kbps": 1_000, "mbps": 1_000_000, "gbps": 1_000_000_000}
 
 _NUMBER_UNIT = re.compile(r"^\s*([0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:e([+-]?[0-9]+))?\s*([a-zA-Zµ]*)\s*$")

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from ipaddress import IPv4Address
 from typing import Mapping
 
+from lanlab.units import SECOND
 from lanlab.wire import Arp, ArpOp, MacAddress
 
-SECOND = 1_000_000_000
 FIRST_RETRY = 1 * SECOND
 LONGEST_RETRY = 8 * SECOND
 UNSPECIFIED = IPv4Address(0)

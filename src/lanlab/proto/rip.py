@@ -19,11 +19,9 @@ from enum import Enum
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 from typing import Callable, Iterable, Mapping
 
+from lanlab.units import SECOND
 from lanlab.wire.rip import (AFI_INET, AUTH_SIMPLE_PASSWORD, RIP_INFINITY, RIP_MAX_ENTRIES, RIP_MULTICAST,
                              RIP_PORT, ZERO_ADDRESS, Rip, RipAuth, RipCommand, RipEntry)
-
-SECOND = 1_000_000_000
-
 
 _NETWORKS: dict[tuple[int, int], IPv4Network] = {}
 

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Final
 
+from lanlab.units import SECOND
 from lanlab.wire.mac import MacAddress
 from lanlab.wire.stp import Bpdu, BridgeId
 
-SECOND: Final = 1_000_000_000
 DEFAULT_PRIORITY: Final = 32768
 DEFAULT_PORT_PRIORITY: Final = 128
 
