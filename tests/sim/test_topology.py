@@ -138,3 +138,16 @@ links:
 """))
     assert [str(ip) for ip in net.node("h").addresses] == ["198.18.0.1", "198.18.1.1"]
     assert net.ping("h", "b", count=1).received == 1
+
+
+def test_switches_read_yes_no_on_off_and_name_a_bad_one(tmp_path: Path):
+    """Every true/false field (host, switch stp, router rip) takes yes/on/true and reports `maybe` on its line."""
+    found = problems(tmp_path, """\
+nodes:
+  pc1: {kind: host, ip: 198.18.0.1/24, gratuitous_arp: maybe}
+  sw1: {kind: switch, stp: {enabled: perhaps}}
+  r1: {kind: router, interfaces: {eth0: 198.18.0.254/24}, rip: {enabled: sometimes}, forward_directed_broadcast: on}
+  pc2: {kind: host, ip: 198.18.0.2/24, gratuitous_arp: Yes}
+""")
+    assert [(p.split(":")[1], "true or false" in p) for p in found] == [("2", True), ("3", True), ("4", True)]
+    assert all("say true or false" in p for p in found)

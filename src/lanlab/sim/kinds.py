@@ -25,7 +25,7 @@ def build_host(network: Network, name: str, spec: Spec) -> None:
 
     spec.only({"kind", "ip", "mac", "gateway", "interfaces", "rarp_server", "gratuitous_arp"})
     gateway = spec.address("gateway")
-    gratuitous = spec.parsed("gratuitous_arp", _boolean, "true or false")
+    gratuitous = spec.flag("gratuitous_arp")
     serves = rarp_table(spec)
     booting: dict[str, int] = {}  # interfaces that learn their address by RARP -> prefix length
     if "interfaces" in spec.values:
@@ -63,14 +63,6 @@ def build_host(network: Network, name: str, spec: Spec) -> None:
         RarpBoot(host, next(nic for nic in host.nics if nic.name == if_name), prefixlen)
     if serves:
         RarpService(host, serves)
-
-
-def _boolean(text: str) -> bool:
-    if text.lower() in ("true", "yes", "on"):
-        return True
-    if text.lower() in ("false", "no", "off"):
-        return False
-    raise ValueError("expected true or false")
 
 
 def build_switch(network: Network, name: str, spec: Spec) -> None:

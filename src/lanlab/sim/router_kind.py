@@ -88,7 +88,7 @@ def _rip(spec: Spec, interfaces: dict[str, dict[str, Any]]) -> dict[str, Any] | 
         return None
     rip = Spec(spec.ctx, f"{spec.owner} rip", node)
     rip.only(RIP_FIELDS)
-    enabled = rip.parsed("enabled", _boolean, "true or false")
+    enabled = rip.flag("enabled")
     options: dict[str, Any] = {}
     mode = rip.parsed("split_horizon", SplitHorizon, "none, simple or poisoned_reverse")
     if mode is not None:
@@ -123,18 +123,9 @@ def _rip(spec: Spec, interfaces: dict[str, dict[str, Any]]) -> dict[str, Any] | 
     return options if enabled is not False else None
 
 
-def _boolean(text: str) -> bool:
-    lowered = text.lower()
-    if lowered in ("true", "yes", "on"):
-        return True
-    if lowered in ("false", "no", "off"):
-        return False
-    raise ValueError("not a boolean")
-
-
 def build_router(network: Network, name: str, spec: Spec) -> None:
     spec.only({"kind", "interfaces", "routes", "rip", "forward_directed_broadcast"})
-    directed = spec.parsed("forward_directed_broadcast", _boolean, "true or false")
+    directed = spec.flag("forward_directed_broadcast")
     interfaces = _interfaces(spec)
     routes = _routes(spec, interfaces)
     rip = _rip(spec, interfaces)

@@ -250,7 +250,7 @@ def stp_settings(spec: Spec) -> dict[str, Any] | None:
         return None
     stp = type(spec)(spec.ctx, f"{spec.owner} stp", node)
     stp.only({"enabled", "priority", "mode"})
-    enabled = stp.parsed("enabled", _yes_no, "true or false")
+    enabled = stp.flag("enabled")
     priority = stp.parsed("priority", int, "a whole number")
     if priority is not None and not 0 <= priority <= 65535:
         stp.error(stp.values["priority"], f"priority must be between 0 and 65535 (lower wins), not {priority}")
@@ -261,14 +261,6 @@ def stp_settings(spec: Spec) -> dict[str, Any] | None:
     if stp.failed or enabled is False:
         return None
     return {"priority": DEFAULT_PRIORITY if priority is None else priority, "mode": mode or "stp", "costs": costs}
-
-
-def _yes_no(text: str) -> bool:
-    if text.lower() in ("true", "yes", "on"):
-        return True
-    if text.lower() in ("false", "no", "off"):
-        return False
-    raise ValueError("say true or false")
 
 
 def status_lines(status: dict[str, Any]) -> list[str]:

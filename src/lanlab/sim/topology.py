@@ -62,6 +62,15 @@ class Context:
             self.claims[key] = line_of(node)
 
 
+def yes_no(text: str) -> bool:
+    """A YAML switch as people write it: true/yes/on or false/no/off, any case."""
+    if text.lower() in ("true", "yes", "on"):
+        return True
+    if text.lower() in ("false", "no", "off"):
+        return False
+    raise ValueError("say true or false")
+
+
 def line_of(node: Node | None) -> int:
     return node.start_mark.line + 1 if node is not None else 1
 
@@ -128,6 +137,9 @@ class Spec:
 
     def duration(self, key: str) -> int | None:
         return self.parsed(key, parse_duration, "a duration like 300s or 1ms")
+
+    def flag(self, key: str) -> bool | None:
+        return self.parsed(key, yes_no, "true or false")
 
     def mapping(self, key: str) -> list[tuple[str, Spec]]:
         node = self.values.get(key)
