@@ -216,3 +216,19 @@ def test_connect_is_full_duplex_on_a_terminal():
             os.close(keyboard)
     assert heard.decode() == "早上好\n"
     assert typed.decode() == "你好\n"
+
+
+def test_max_clients_and_idle_timeout_flags_reach_the_server():
+    """--max-clients 1 refuses a second client; --idle-timeout closes the silent first one."""
+    with Running("tcp", "serve", "--port", "0", "--bind", "127.0.0.1", "--max-clients", "1",
+                 "--idle-timeout", "2") as server:
+        silent = socket.create_connection(("127.0.0.1", server.port))
+        time.sleep(0.1)
+        refused = lanlab("tcp", "connect", "127.0.0.1", str(server.port), "--send", "x")
+        silent.settimeout(5)
+        notice = silent.recv(100)
+        silent.close()
+        server.stop()
+    assert refused.stdout == "server full (1 connected); try again later\n"
+    assert notice == b"idle for 2s; closing\n"
+    assert "refused: max clients" in server.stdout

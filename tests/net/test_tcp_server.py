@@ -206,6 +206,22 @@ def test_idle_timeout_closes_a_silent_client_with_a_reason():
     assert 0.15 < elapsed < 2
 
 
+def test_a_silent_client_does_not_delay_the_others():
+    """Without an idle timeout, a client that never sends stays; the next is served at once."""
+    async def scenario(port, recorder, server):
+        silent = await asyncio.open_connection("127.0.0.1", port)
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"hi")
+        answer = await asyncio.wait_for(reader.readexactly(10), 2)
+        still_there = len(server.clients)
+        for _, w in (silent, (reader, writer)):
+            w.close()
+        return answer, still_there
+
+    (answer, still_there), _ = run_with_server(scenario)
+    assert answer == b"thank YOU!" and still_there == 2
+
+
 def test_a_resetting_client_does_not_disturb_the_others():
     """A client that sends and then resets the connection is logged; another is served."""
     async def scenario(port, recorder, server):
