@@ -178,6 +178,11 @@ class TcpConnection:
                 self._queue_ack()
         return data
 
+    @property
+    def has_acks_to_send(self) -> bool:
+        """A user call queued an ACK (a window update after `receive`): segments_to_send has work."""
+        return bool(self._acks)
+
     def shutdown(self) -> None:
         """Half-close: a FIN follows the queued data; receiving goes on (RFC 9293 3.10.4)."""
         if self.state in (S.SYN_SENT, S.LISTEN):

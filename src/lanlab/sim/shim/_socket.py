@@ -457,7 +457,8 @@ class SimSocket:
                     or conn.state in (S.CLOSED, S.TIME_WAIT))
         if conn.readable and not self._shut_rd:
             data = conn.receive(bufsize)
-            self._host.tcp.flush_soon()
+            if conn.has_acks_to_send:
+                self._host.tcp.flush_soon()
             return data
         if conn.error and not self._reset_reported:
             self._reset_reported = True
