@@ -157,7 +157,7 @@ def _compile(cls: Any, name: str, layout: tuple[Item, ...], extent: Extent) -> N
     fixed = struct.Struct("!" + "".join(item.code for item in layout))
     reading = struct.Struct("!" + "".join(code for code, _ in _unpack_groups(layout)))  # same bytes, pairs merged
     env: dict[str, Any] = {  # the generated code's globals
-        "cls": cls, "Unfrozen": _unfrozen_twin(cls), "unpack_from": reading.unpack_from, "pack": fixed.pack,
+        "cls": cls, "Unfrozen": unfrozen_twin(cls), "unpack_from": reading.unpack_from, "pack": fixed.pack,
         "SIZE": fixed.size, "NAME": name, "field_at": _field_at(layout), "tail_parser": extent.tail_parser,
         "struct_error": struct.error, "truncated": truncated, "malformed": malformed,
         "MacAddress": MacAddress, "IPv4Address": IPv4Address,
@@ -204,7 +204,7 @@ def _compile(cls: Any, name: str, layout: tuple[Item, ...], extent: Extent) -> N
     cls.MEANINGS = {leaf.name: leaf.meaning for leaf in leaves if leaf.meaning is not None}
 
 
-def _unfrozen_twin(cls: type) -> type:
+def unfrozen_twin(cls: type) -> type:
     """A plain class with the header's slot layout, for building instances fast.
 
     A frozen dataclass refuses `h.x = v`, so the obvious way to fill one is object.__setattr__ or
@@ -288,8 +288,8 @@ def _decode_lines(layout: tuple[Item, ...], into_header: frozenset[str] = frozen
     for i, (_, items) in enumerate(groups):
         if len(items) == 2:
             pair = {"mac": "macs", "ipv4": "ips"}[items[0].leaves[0].kind]
-            lines.append(f"    p{i} = {pair}_get(w{i}) or {pair}_slow(w{i})")
-            lines += [f"    {target(item.leaves[0])} = p{i}[{n}]" for n, item in enumerate(items)]
+            first, second = (target(item.leaves[0]) for item in items)
+            lines.append(f"    {first}, {second} = {pair}_get(w{i}) or {pair}_slow(w{i})")
             offset += sum(item.size for item in items)
             continue
         item = items[0]
@@ -374,7 +374,7 @@ def _constructor_source(fields: tuple[dataclasses.Field, ...], kinds: dict[str, 
 def fast_constructor(cls: type[T]) -> Callable[..., T]:
     """A positional constructor (every field, in order, no defaults, no coercion) for any frozen slotted
     dataclass, through its unfrozen twin: for parsers making many small objects (TCP options)."""
-    env = {"Unfrozen": _unfrozen_twin(cls), "cls": cls}
+    env = {"Unfrozen": unfrozen_twin(cls), "cls": cls}
     exec(_new_source(dataclasses.fields(cls)), env)  # noqa: S102 - generated from the dataclass's fields
     return env["_new"]
 

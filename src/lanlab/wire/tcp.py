@@ -13,7 +13,7 @@ from typing import Any, ClassVar, Union
 
 from lanlab.wire.checksum import internet_checksum, pseudo_header_sum
 from lanlab.wire.errors import malformed
-from lanlab.wire.fields import Extent, Leaf, bits, fast_constructor, header, u16, u32
+from lanlab.wire.fields import Extent, Leaf, bits, fast_constructor, header, u16, u32, unfrozen_twin
 from lanlab.wire.registry import register
 
 PROTO_TCP = 6
@@ -143,6 +143,7 @@ _KNOWN_OPTIONS = {
 }
 _NOP_NOP_TIMESTAMPS_LEAD = int.from_bytes(bytes([Nop.KIND, Nop.KIND, Timestamps.KIND, 10]), "big")
 _NOP_NOP_TIMESTAMPS_LAYOUT = struct.Struct("!III")
+_UnfrozenTimestamps = unfrozen_twin(Timestamps)
 class _FlagsMemo(dict):
     """TcpFlags(value), memoised: making an IntFlag costs more than the rest of a header, and a dict
     hit through __getitem__ costs no Python call (at most 4096 values: 12 bits)."""
@@ -167,7 +168,10 @@ def _options_in(segment: bytes, start: int, end: int) -> tuple[TcpOption, ...]:
         if lead == _NOP_NOP_TIMESTAMPS_LEAD:
             # what Linux, BSD and Windows put on every segment once timestamps are agreed
             # (RFC 7323 appendix A layout): decoded in one step
-            return _NOP, _NOP, _new_timestamps(tsval, tsecr)
+            timestamps = _UnfrozenTimestamps()  # _new_timestamps inlined: this runs for every segment
+            timestamps.tsval, timestamps.tsecr = tsval, tsecr
+            timestamps.__class__ = Timestamps
+            return _NOP, _NOP, timestamps
     return _parse_options(bytes(segment[start:end]))
 
 
