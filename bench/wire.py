@@ -74,7 +74,7 @@ def dpkt_cases() -> dict[str, object]:
     src_ip, dst_ip = socket.inet_aton(SRC_IP), socket.inet_aton(DST_IP)
 
     def build(transport: dpkt.Packet, proto: int) -> bytes:
-        ip = dpkt.ip.IP(src=src_ip, dst=dst_ip, p=proto, ttl=64, id=0, off=0, data=transport)
+        ip = dpkt.ip.IP(src=src_ip, dst=dst_ip, p=proto, ttl=64, id=0, data=transport)
         ip.len = 20 + len(transport)
         return bytes(dpkt.ethernet.Ethernet(src=src_mac, dst=dst_mac, type=0x0800, data=ip))
 
