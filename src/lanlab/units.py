@@ -14,7 +14,11 @@ NS_PER: dict[str, int] = {"ns": 1, "us": 1_000, "µs": 1_000, "ms": 1_000_000, "
 SECOND: Final = 1_000_000_000  # the one spelling of 10**9 ns for every layer (wire and proto included)
 BPS_PER: dict[str, int] = {"bps": 1, "kbps": 1_000, "mbps": 1_000_000, "gbps": 1_000_000_000}
 
-_NUMBER_UNIT = re.compile(r"^\s*([0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:e([+-]?[0-9]+))?\s*([a-zA-Zµ]*)\s*$")
+# The sign is matched so that "-1s" gets "cannot be negative" rather than "not a number".
+_NUMBER_UNIT = re.compile(r"^\s*([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)\s*([a-zA-Zµ]*)\s*$")
+# Longer than any run or wait makes sense, and short enough that every timer API takes it
+# (select() and asyncio overflow near 2**63 ns); "1e30s" is a typo, not a plan.
+MAX_DURATION_NS = 10**18
 
 
 class UnitError(ValueError):
@@ -24,9 +28,8 @@ class UnitError(ValueError):
 def _split(text: str) -> tuple[float, str]:
     match = _NUMBER_UNIT.match(text)
     if match is None:
-        raise UnitError(f"{text!r} is not a number with a unit")
-    number = float(match.group(1)) * (10 ** int(match.group(2)) if match.group(2) else 1)
-    return number, match.group(3)
+        raise UnitError(f"{text!r} is not a number with a unit, like 2s or 200ms")
+    return float(match.group(1)), match.group(2)
 
 
 def parse_duration(value: str | int | float, default_unit: str = "s") -> int:
@@ -42,6 +45,8 @@ def parse_duration(value: str | int | float, default_unit: str = "s") -> int:
         raise UnitError(f"unknown time unit {unit!r} in {value!r}; use ns, us, ms, s, min or h")
     if number < 0:
         raise UnitError(f"a duration cannot be negative: {value!r}")
+    if not number * NS_PER[unit] <= MAX_DURATION_NS:  # also catches inf and nan
+        raise UnitError(f"{value!r} is too long: a duration is at most {MAX_DURATION_NS // NS_PER['s']:,}s (31 years)")
     return round(number * NS_PER[unit])
 
 
@@ -56,8 +61,8 @@ def parse_rate(value: str | int | float) -> int:
         unit = (unit or "bps").lower()
     if unit not in BPS_PER:
         raise UnitError(f"unknown rate unit in {value!r}; use bps, kbps, Mbps or Gbps")
-    if number <= 0:
-        raise UnitError(f"a rate must be positive: {value!r}")
+    if not 0 < number < float("inf"):
+        raise UnitError(f"a rate must be a positive number: {value!r}")
     return round(number * BPS_PER[unit])
 
 
