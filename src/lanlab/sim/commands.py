@@ -9,7 +9,9 @@ own arguments, starts on its node at its time, and reports a `result()` dict (th
 from __future__ import annotations
 
 import argparse
+import codecs
 import shlex
+from collections.abc import Callable
 from dataclasses import dataclass
 from ipaddress import IPv4Address
 from typing import TYPE_CHECKING, Any, ClassVar, NoReturn
@@ -43,6 +45,39 @@ def duration_s(text: str) -> int:
         return parse_duration(text)
     except UnitError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def int_in(low: int, high: int | None = None) -> Callable[[str], int]:
+    """An argparse type: a whole number from `low` to `high` (no upper bound when None)."""
+    def convert(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < low or (high is not None and value > high):
+            bounds = f"from {low} to {high}" if high is not None else f"at least {low}"
+            raise argparse.ArgumentTypeError(f"{value} is out of range: give a number {bounds}")
+        return value
+    return convert
+
+
+PORT = int_in(1, 65535)
+
+
+def ipv4(text: str) -> IPv4Address:
+    """An argparse type: a dotted IPv4 address."""
+    try:
+        return IPv4Address(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an IPv4 address, like 198.18.0.1") from None
+
+
+def encoding(text: str) -> str:
+    """An argparse type: a text encoding Python knows (the real CLI's --encoding)."""
+    try:
+        return codecs.lookup(text).name
+    except LookupError:
+        raise argparse.ArgumentTypeError(f"unknown encoding {text!r} (try utf-8, gb2312, gbk, latin-1)") from None
 
 
 class HostCommand:
@@ -114,11 +149,11 @@ class Ping(HostCommand):
     def arguments(cls) -> argparse.ArgumentParser:
         p = parser(cls.words)
         p.add_argument("target")
-        p.add_argument("-c", dest="count", type=int, default=4)
+        p.add_argument("-c", dest="count", type=int_in(1), default=4)
         p.add_argument("-i", dest="interval", type=duration_s, default=1_000_000_000)
-        p.add_argument("-s", dest="size", type=int, default=56)
+        p.add_argument("-s", dest="size", type=int_in(0, 65507), default=56)  # 65535 - IP - ICMP headers
         p.add_argument("-W", dest="timeout", type=duration_s, default=1_000_000_000)
-        p.add_argument("-t", dest="ttl", type=int, default=None)
+        p.add_argument("-t", dest="ttl", type=int_in(1, 255), default=None)
         return p
 
     def start(self, network: Network, host: Host, now: int) -> None:
@@ -158,12 +193,12 @@ class UdpListen(HostCommand):
     @classmethod
     def arguments(cls) -> argparse.ArgumentParser:
         p = parser(cls.words)
-        p.add_argument("port_arg", nargs="?", type=int)
-        p.add_argument("--port", type=int, default=7788)
+        p.add_argument("port_arg", nargs="?", type=PORT)
+        p.add_argument("--port", type=PORT, default=7788)
         p.add_argument("--reply", default=None)
         p.add_argument("--echo", action="store_true")
-        p.add_argument("--group", type=IPv4Address, default=None)
-        p.add_argument("--count", type=int, default=None)
+        p.add_argument("--group", type=ipv4, default=None)
+        p.add_argument("--count", type=int_in(1), default=None)
         return p
 
     def start(self, network: Network, host: Host, now: int) -> None:
@@ -235,7 +270,7 @@ class UdpSend(_UdpSender):
     def arguments(cls) -> argparse.ArgumentParser:
         p = parser(cls.words)
         p.add_argument("host")
-        p.add_argument("port", type=int)
+        p.add_argument("port", type=PORT)
         p.add_argument("text")
         p.add_argument("--wait", type=duration_s, default=0)
         return p
@@ -255,10 +290,10 @@ class UdpBroadcast(_UdpSender):
     def arguments(cls) -> argparse.ArgumentParser:
         p = parser(cls.words)
         p.add_argument("text", nargs="?", default="Hi")
-        p.add_argument("--port", type=int, default=7788)
-        p.add_argument("--to", type=IPv4Address, default=IPv4Address("255.255.255.255"))
+        p.add_argument("--port", type=PORT, default=7788)
+        p.add_argument("--to", type=ipv4, default=IPv4Address("255.255.255.255"))
         p.add_argument("--wait", type=duration_s, default=2_000_000_000)
-        p.add_argument("--expect", type=int, default=None)
+        p.add_argument("--expect", type=int_in(1), default=None)
         return p
 
     def start(self, network: Network, host: Host, now: int) -> None:

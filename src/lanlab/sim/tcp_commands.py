@@ -9,7 +9,7 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any
 
-from lanlab.sim.commands import HostCommand, duration_s, parser, register_command
+from lanlab.sim.commands import PORT, HostCommand, duration_s, encoding, int_in, parser, register_command
 
 if TYPE_CHECKING:
     from lanlab.sim.host import Host
@@ -92,12 +92,12 @@ class TcpServe(HostCommand):
     @classmethod
     def arguments(cls) -> argparse.ArgumentParser:
         p = parser(cls.words)
-        p.add_argument("--port", type=int, default=7788)
+        p.add_argument("--port", type=PORT, default=7788)
         p.add_argument("--bind", default="0.0.0.0")
         p.add_argument("--mode", choices=("reply", "echo"), default="reply")
         p.add_argument("--reply", default=DEFAULT_REPLY)
-        p.add_argument("--encoding", default="utf-8")
-        p.add_argument("--max-clients", dest="max_clients", type=int, default=None)
+        p.add_argument("--encoding", type=encoding, default="utf-8")
+        p.add_argument("--max-clients", dest="max_clients", type=int_in(1), default=None)
         return p
 
     def start(self, network: Network, host: Host, now: int) -> None:
@@ -135,9 +135,9 @@ class TcpConnect(HostCommand):
     def arguments(cls) -> argparse.ArgumentParser:
         p = parser(cls.words)
         p.add_argument("host")
-        p.add_argument("port", type=int)
+        p.add_argument("port", type=PORT)
         p.add_argument("--send", dest="sends", action="append", default=[])
-        p.add_argument("--encoding", default="utf-8")
+        p.add_argument("--encoding", type=encoding, default="utf-8")
         p.add_argument("--wait", type=duration_s, default=1_000_000_000)
         p.add_argument("--timeout", type=duration_s, default=10_000_000_000)
         return p

@@ -6,7 +6,7 @@ import argparse
 from typing import TYPE_CHECKING, Any
 
 from lanlab.proto.traceroute import TracerouteSession
-from lanlab.sim.commands import HostCommand, duration_s, parser, register_command
+from lanlab.sim.commands import PORT, HostCommand, duration_s, int_in, parser, register_command
 from lanlab.sim.engine import MachineTimer
 from lanlab.sim.host import IP_ICMP
 from lanlab.wire import Icmp, IcmpType, IpProto
@@ -29,10 +29,10 @@ class Traceroute(HostCommand):
         p = parser(cls.words)
         p.add_argument("target")
         p.add_argument("-I", dest="icmp", action="store_true", help="ICMP echo probes instead of UDP")
-        p.add_argument("-m", dest="max_ttl", type=int, default=30)
-        p.add_argument("-q", dest="queries", type=int, default=3)
+        p.add_argument("-m", dest="max_ttl", type=int_in(1, 255), default=30)
+        p.add_argument("-q", dest="queries", type=int_in(1, 10), default=3)
         p.add_argument("-w", dest="wait", type=duration_s, default=5_000_000_000)
-        p.add_argument("-p", dest="port", type=int, default=33434)
+        p.add_argument("-p", dest="port", type=PORT, default=33434)
         return p
 
     def start(self, network: Network, host: Host, now: int) -> None:
