@@ -58,11 +58,13 @@ def start_apps(network: Any, apps: tuple[str, ...], stdins: tuple[str, ...], arg
         if host is None or not hasattr(host, "run_program"):
             fail(f"--app {text!r}: no host called {node!r} (nodes: {', '.join(network.nodes)})")
         if not path.is_file():
-            fail(f"--app {text!r}: no such file {str(path)!r}")
+            fail(f"--app {text!r}: {str(path)!r} is " + ("a directory" if path.is_dir() else "no such file")
+                 + "; give a Python file")
         try:
             program = host.run_program(str(path), stdin=stdin_of.get(node, ""), args=args_of.get(node, []), at=at)
         except SyntaxError as error:
-            fail(f"--app {text!r}: {path} is not valid Python: {error.msg} (line {error.lineno})")
+            where = f" (line {error.lineno})" if error.lineno else ""
+            fail(f"--app {text!r}: {path} is not valid Python: {error.msg}{where}")
         if echo:
             program.sinks.append(lambda p, t, line: click.echo(program_line(p.node, t, line)))
         programs.append(program)

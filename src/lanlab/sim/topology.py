@@ -168,6 +168,9 @@ def load_topology(path: str | Path, *, seed: int = 1) -> Network:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
         raise TopologyError([f"{shown}: cannot read: {error.strerror}"]) from None
+    except UnicodeDecodeError as error:
+        raise TopologyError([f"{shown}: not a text file: byte {error.object[error.start]:#04x} at offset "
+                             f"{error.start} is not UTF-8 (a topology is YAML text)"]) from None
     try:
         root = yaml.compose(text)
     except yaml.YAMLError as error:

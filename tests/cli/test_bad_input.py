@@ -1,0 +1,99 @@
+"""Bad input a user types gets one line saying what is wrong, exit status 2, never a traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from lanlab.cli.main import cli
+
+TWO_HOSTS = ("nodes:\n  pc1: {kind: host, ip: 198.18.0.1/24}\n  pc2: {kind: host, ip: 198.18.0.2/24}\n"
+             "links:\n  - [pc1:eth0, pc2:eth0]\n")
+
+
+def invoke(*args: str) -> Result:
+    return CliRunner().invoke(cli, list(args))
+
+
+def assert_one_line_error(result: Result, *words: str) -> None:
+    assert result.exit_code == 2, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert "Traceback" not in result.output
+    last = result.output.strip().splitlines()[-1]
+    for word in words:
+        assert word in last, last
+
+
+@pytest.fixture
+def topology(tmp_path: Path) -> str:
+    path = tmp_path / "two.yaml"
+    path.write_text(TWO_HOSTS)
+    return str(path)
+
+
+@pytest.mark.parametrize("value", ["1e400", "1e30"])
+def test_absurdly_long_duration_is_refused(value: str):
+    """A duration too long for any timer (1e400 overflowed float, 1e30 overflowed select) is a usage error."""
+    assert_one_line_error(invoke("udp", "send", "127.0.0.1", "9", "hi", "--wait", value), "too long")
+
+
+def test_negative_duration_says_negative(topology: str):
+    """--until -1 says a duration cannot be negative, not that -1 is not a number."""
+    assert_one_line_error(invoke("sim", "run", topology, "--until", "-1"), "cannot be negative")
+
+
+def test_huge_at_time_in_do_and_app(topology: str, tmp_path: Path):
+    """`at 1e400` in --do and --app is a one-line error, not an OverflowError."""
+    assert_one_line_error(invoke("sim", "run", topology, "--do", "at 1e400 pc1 ping pc2"), "too long")
+    program = tmp_path / "p.py"
+    program.write_text("print('hi')\n")
+    assert_one_line_error(invoke("sim", "run", topology, "--app", f"at 1e400 pc1={program}"), "too long")
+
+
+def test_binary_topology_file(tmp_path: Path):
+    """A binary file given to sim check is 'not a text file', not a UnicodeDecodeError."""
+    path = tmp_path / "garbage.yaml"
+    path.write_bytes(b"\x00\x01\xff\xfegarbage")
+    assert_one_line_error(invoke("sim", "check", str(path)), "not a text file")
+
+
+@pytest.mark.parametrize(("do", "words"), [
+    ("pc1 udp send pc2 99999 hi", ("port", "1 to 65535")),
+    ("pc1 udp broadcast hi --port 0", ("--port", "1 to 65535")),
+    ("pc1 traceroute pc2 -p 70000", ("-p", "1 to 65535")),
+    ("pc1 tcp serve --port 99999", ("--port", "1 to 65535")),
+    ("pc1 tcp connect pc2 70000", ("port", "1 to 65535")),
+    ("pc1 tcp serve --encoding klingon", ("unknown encoding 'klingon'",)),
+    ("pc1 tcp connect pc2 7788 --encoding klingon", ("unknown encoding 'klingon'",)),
+    ("pc1 tcp serve --max-clients -1", ("--max-clients", "at least 1")),
+    ("pc1 ping pc2 -s -5", ("-s", "0 to 65507")),
+    ("pc1 ping pc2 -s 99999", ("-s", "0 to 65507")),
+    ("pc1 ping pc2 -t 0", ("-t", "1 to 255")),
+    ("pc1 ping pc2 -c x", ("-c", "not a whole number")),
+    ("pc1 udp listen --count 0", ("--count", "at least 1")),
+    ("pc1 udp broadcast --expect 0", ("--expect", "at least 1")),
+    ("pc1 udp broadcast --to abc", ("--to", "not an IPv4 address")),
+])
+def test_do_arguments_are_checked_when_parsed(topology: str, do: str, words: tuple[str, ...]):
+    """--do arguments out of range are refused before the run (they crashed it or ran nonsense)."""
+    assert_one_line_error(invoke("sim", "run", topology, "--do", do), *words)
+
+
+def test_traceroute_probe_ports_must_fit(topology: str):
+    """traceroute -p near 65535 says how high -p may go (the probes' ports overflowed the UDP codec)."""
+    result = invoke("sim", "run", topology, "--do", "pc1 traceroute pc2 -p 65530")
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    assert "give -p at most 65446" in result.output
+
+
+def test_app_directory_and_binary_file(topology: str, tmp_path: Path):
+    """--app with a directory says so; a binary file is 'not valid Python' without '(line None)'."""
+    assert_one_line_error(invoke("sim", "run", topology, "--app", f"pc1={tmp_path}"), "is a directory")
+    garbage = tmp_path / "garbage.py"
+    garbage.write_bytes(b"\x00\x01\xff")
+    result = invoke("sim", "run", topology, "--app", f"pc1={garbage}")
+    assert_one_line_error(result, "not valid Python")
+    assert "None" not in result.output
