@@ -16,10 +16,12 @@ How a protocol module is written (wire/tcp.py, wire/rip.py, wire/stp.py follow u
            length: int | None = None
            checksum: int | None = None
 
-   The decorator makes it a frozen slotted dataclass and generates `_unpack`, `_pack`, `__init__`,
-   `_new` (positional constructor for parsers) and, when every field is on the wire, `parse` and
-   `build`. A header whose length is on the wire passes extent=Extent(header_length=..., payload_end=...,
-   tail=...) and still gets a generated parse (ipv4.py: IHL, total length, options; udp.py: length).
+   The decorator makes it a frozen slotted dataclass and generates `_unpack`, `_pack`, a fast
+   constructor, `_new` (positional constructor for parsers) and, when every field is on the wire,
+   `parse` and `build`. A header whose length is on the wire passes extent=Extent(header_length=...,
+   payload_end=..., tail=..., tail_parser=...) and still gets a generated parse (ipv4.py: IHL, total
+   length, options; udp.py: length; tcp.py: data offset, options parsed to objects, flags converted
+   by a Leaf(..., convert=...)).
    Computed fields (lengths, checksums) mean writing build yourself over `_pack` (udp.py, ipv4.py);
    a parse the layout cannot express is written over `_unpack`/`_new` (ethernet.Dot3, rip.py).
    A layout name starting with "_" is a wire value that is not a field (IPv4's IHL).
