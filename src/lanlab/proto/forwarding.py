@@ -31,6 +31,8 @@ class Deliver:
 
 @dataclass(frozen=True, slots=True)
 class Forward:
+    """Send `header` (TTL already decremented) out of `interface` to `next_hop`'s link address."""
+
     header: IPv4
     interface: str
     next_hop: IPv4Address
@@ -38,6 +40,8 @@ class Forward:
 
 @dataclass(frozen=True, slots=True)
 class Drop:
+    """Discard the datagram silently; `reason` is for the event list."""
+
     reason: str
 
 

@@ -39,6 +39,8 @@ def network_of(address: int, length: int) -> IPv4Network:
 
 
 class SplitHorizon(str, Enum):
+    """What a route looks like to the neighbour it was learned from (RFC 2453 3.4.3); see SPLIT_HORIZON_RULES."""
+
     NONE = "none"
     SIMPLE = "simple"
     POISONED_REVERSE = "poisoned_reverse"
@@ -71,6 +73,8 @@ class RipDatagram:
 
 
 class ChangeKind(str, Enum):
+    """How a RouteChange changed the database: the router installs, withdraws or only records it."""
+
     ADDED = "added"
     CHANGED = "changed"
     UNREACHABLE = "unreachable"
@@ -88,7 +92,9 @@ class RouteChange:
     next_hop: IPv4Address | None
     interface: str
 
+    @property
     def summary(self) -> str:
+        """One line for the event list (a property, like the spanning tree's events)."""
         via = f" via {self.next_hop}" if self.next_hop is not None else ""
         return f"{self.prefix} {self.kind.value}, metric {self.metric}{via} on {self.interface}"
 
@@ -124,6 +130,8 @@ class Offer:
 
 
 class Action(Enum):
+    """What RESPONSE_RULES tell _consider to do with an offer."""
+
     IGNORE = "ignore"
     ADD = "add"
     REFRESH = "refresh"
@@ -278,9 +286,11 @@ class RipSpeaker:
         return out
 
     def next_event(self) -> RouteChange | None:
+        """The oldest route change not yet handed up, or None."""
         return self._events.popleft() if self._events else None
 
     def get_timer(self) -> int | None:
+        """The earliest deadline: the next update, a damped triggered update, a route's timeout or garbage."""
         deadlines = [t for t in (self._update_at, self._triggered_at) if t is not None]
         for route in self.routes.values():
             if route.timeout_at is not None:

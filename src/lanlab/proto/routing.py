@@ -14,6 +14,8 @@ from typing import Iterator
 
 
 class RouteSource(str, Enum):
+    """Who offered a route; ADMINISTRATIVE_DISTANCE ranks them."""
+
     CONNECTED = "connected"
     STATIC = "static"
     RIP = "rip"

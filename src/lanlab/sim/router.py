@@ -348,11 +348,11 @@ class Router(Host):
             return
         if change.kind in (ChangeKind.ADDED, ChangeKind.CHANGED):
             self._install(Route(change.prefix, change.interface, change.next_hop, change.metric, RouteSource.RIP),
-                          now, f"rip: {change.summary()}")
+                          now, f"rip: {change.summary}")
         elif change.kind is ChangeKind.UNREACHABLE:
-            self._withdraw(change.prefix, RouteSource.RIP, now, f"rip: {change.summary()}")
+            self._withdraw(change.prefix, RouteSource.RIP, now, f"rip: {change.summary}")
         else:
-            self._record(now, change.interface, f"rip: {change.summary()}")
+            self._record(now, change.interface, f"rip: {change.summary}")
 
     # -- the table -----------------------------------------------------------------------
     def _install(self, route: Route, now: int, note: str | None = None) -> None:
