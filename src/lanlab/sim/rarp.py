@@ -34,7 +34,10 @@ def _send(host: Host, nic: Nic, frames: list[RarpFrame], now: int) -> None:
 
 
 class RarpService:
-    """The server role: answers requests arriving on any of the host's interfaces."""
+    """The server role, speaking as the host's first addressed interface.
+
+    A request is answered out of that interface whichever one it came in on (the host hands up
+    frames without their interface): give a RARP server one interface on the boot network."""
 
     def __init__(self, host: Host, table: dict[MacAddress, IPv4Address]) -> None:
         nic = next(n for n in host.nics if n.address is not None)

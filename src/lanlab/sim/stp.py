@@ -45,7 +45,8 @@ if TYPE_CHECKING:
 Bridge = StpBridge | RstpBridge
 MODES: Final[dict[str, type[Bridge]]] = {"stp": StpBridge, "rstp": RstpBridge}
 _LLC: Final = Llc()
-_DOT3_LLC: Final = 14 + 3
+_DOT3_SIZE: Final = 14
+_LLC_SIZE: Final = 3
 _BPDU_SIZE: Final[dict[int, int]] = {BpduType.CONFIG: 35, BpduType.RST: 36, BpduType.TCN: 4}
 _BRIDGE_OUI: Final = 0x02_53 << 32  # locally administered, "S" for STP
 
@@ -145,8 +146,9 @@ class SpanningTree:
         switch = self.switch
         for port_name, bpdu in self.machine.bpdus_to_send(now):
             port = switch.ports[port_name]
-            eth = Dot3(STP_MULTICAST, self.machine.bridge_id.mac, _DOT3_LLC - 14 + _BPDU_SIZE[bpdu.bpdu_type])
-            frame = Frame(eth, _LLC, bpdu, b"", _DOT3_LLC + _BPDU_SIZE[bpdu.bpdu_type], switch.engine.next_frame_id())
+            size = _BPDU_SIZE[bpdu.bpdu_type]
+            eth = Dot3(STP_MULTICAST, self.machine.bridge_id.mac, _LLC_SIZE + size)  # 802.3 length: LLC + BPDU
+            frame = Frame(eth, _LLC, bpdu, b"", _DOT3_SIZE + _LLC_SIZE + size, switch.engine.next_frame_id())
             Port.send(port, frame, now)  # BPDUs leave whatever the port's state
         changed = False
         while (event := self.machine.next_event()) is not None:
