@@ -7,6 +7,7 @@ from ipaddress import IPv4Address, IPv4Network
 import click
 
 from lanlab import oui
+from lanlab.cli.arp import vendor_text
 from lanlab.cli.common import EXIT_NO_ANSWER, EXIT_OK, fail, print_json
 from lanlab.net.arping import (ArpEndpoint, ArpingOptions, ArpingStatistics, ArpReply, ArpSocketError, ScanResult,
                                arping, scan)
@@ -17,12 +18,6 @@ SCAN_LIMIT = 65536  # addresses; a bigger scan is almost surely a typo in the pr
 def _reply_line(reply: ArpReply) -> str:
     kind = "Broadcast" if reply.broadcast else "Unicast"
     return f"{kind} reply from {reply.ip} [{str(reply.mac).upper()}]  {reply.rtt_ns / 1e6:.3f}ms"
-
-
-def _vendor(reply: ArpReply) -> str:
-    if reply.mac.is_local:
-        return "(locally administered)"
-    return oui.vendor(reply.mac) or "(unknown)"
 
 
 def _parse_ip(text: str, what: str) -> IPv4Address:
@@ -136,7 +131,7 @@ def _scan(interface: str, cidr: str, rate: float, timeout: float, retries: int, 
 
     def show(reply: ArpReply) -> None:
         if not as_json:
-            click.echo(f"{str(reply.ip):<16}{str(reply.mac):<19}{_vendor(reply)}")
+            click.echo(f"{str(reply.ip):<16}{str(reply.mac):<19}{vendor_text(reply.mac)}")
 
     try:
         result = scan(endpoint, network, rate, timeout, retries, show)
