@@ -20,7 +20,7 @@ from ipaddress import IPv4Address, IPv4Network
 
 from lanlab.wire import Arp, ArpOp, Ethernet, EtherType, MacAddress, WireError
 
-ETH_P_ARP = 0x0806
+ETH_P_ARP = int(EtherType.ARP)  # the packet socket protocol, as linux/if_ether.h names it
 PACKET_OUTGOING = 4        # sll_pkttype of a frame this host sent (linux/if_packet.h)
 SIOCGIFADDR = 0x8915       # ioctl: the interface's IPv4 address
 UNSPECIFIED = IPv4Address("0.0.0.0")
