@@ -232,3 +232,17 @@ def test_max_clients_and_idle_timeout_flags_reach_the_server():
     assert refused.stdout == "server full (1 connected); try again later\n"
     assert notice == b"idle for 2s; closing\n"
     assert "refused: max clients" in server.stdout
+
+
+def test_serve_keeps_serving_when_the_log_reader_goes_away():
+    """`lanlab tcp serve | head -1`: once the pipe closes, clients are still answered."""
+    with Running("tcp", "serve", "--port", "0", "--bind", "127.0.0.1") as server:
+        server.proc.stdout.close()                  # the reader (head) is gone
+        answers = [lanlab("tcp", "connect", "127.0.0.1", str(server.port), "--send", text,
+                          timeout=10).stdout for text in ("a", "b")]
+        server.proc.send_signal(signal.SIGTERM)
+        status = server.proc.wait(timeout=5)
+        errors = server.proc.stderr.read()
+    assert answers == ["thank YOU!\n", "thank YOU!\n"]
+    assert status == 0
+    assert errors == "lanlab: the log's reader closed the pipe; going on without a log\n"

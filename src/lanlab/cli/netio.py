@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import os
 import socket
+import sys
 from collections.abc import Iterator
 from datetime import datetime
 
@@ -19,14 +21,30 @@ class EventPrinter:
     def __init__(self, formats: dict[str, str], as_json: bool = False) -> None:
         self.formats = formats
         self.as_json = as_json
+        self.closed = False
 
     def __call__(self, event: str, **fields: object) -> None:
+        if self.closed:
+            return
         now = datetime.now().astimezone()
-        if self.as_json:
-            print_json({"event": event, "time": now.isoformat(timespec="milliseconds"), **fields})
-        else:
-            shown = {key: _one_line(value) for key, value in fields.items()}
-            click.echo(self.formats[event].format(time=now.strftime("%H:%M:%S.%f")[:-3], **shown))
+        try:
+            if self.as_json:
+                print_json({"event": event, "time": now.isoformat(timespec="milliseconds"),
+                            **fields})
+            else:
+                shown = {key: _one_line(value) for key, value in fields.items()}
+                click.echo(self.formats[event].format(time=now.strftime("%H:%M:%S.%f")[:-3],
+                                                      **shown))
+        except BrokenPipeError:
+            self._reader_gone()
+
+    def _reader_gone(self) -> None:
+        """Whoever read the log went away (`| head`): keep serving, stop logging, say so once."""
+        self.closed = True
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())   # so the exit-time flush does not fail either
+        os.close(devnull)
+        click.echo("lanlab: the log's reader closed the pipe; going on without a log", err=True)
 
 
 # A peer's control characters (escape sequences, line breaks) must not reach the terminal raw.
