@@ -97,3 +97,13 @@ def test_app_directory_and_binary_file(topology: str, tmp_path: Path):
     result = invoke("sim", "run", topology, "--app", f"pc1={garbage}")
     assert_one_line_error(result, "not valid Python")
     assert "None" not in result.output
+
+
+def test_topology_mistakes_are_listed_once_with_scalar_names(tmp_path: Path):
+    """A list where a value belongs is reported once per field; a non-word node name is named as such."""
+    path = tmp_path / "odd.yaml"
+    path.write_text("nodes:\n  pc1: {kind: host, ip: [1, 2]}\n  ? [a, b]\n  : {kind: host}\n")
+    result = invoke("sim", "check", str(path))
+    assert result.exit_code == 2
+    assert result.output.splitlines() == [f"{path}:2: node pc1: ip must be a single value",
+                                          f"{path}:3: a node's name is one word, like pc1"]

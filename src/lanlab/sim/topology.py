@@ -50,7 +50,9 @@ class Context:
     failed_nodes: set[str] = field(default_factory=set)  # defined but broken: links to them stay quiet
 
     def error(self, node: Node | None, message: str) -> None:
-        self.problems.append((line_of(node), message))
+        problem = (line_of(node), message)
+        if problem not in self.problems:  # a field read twice (ip for the NIC and for the ARP entry) is one mistake
+            self.problems.append(problem)
 
     def claim(self, what: str, value: str, node: Node) -> None:
         """Addresses must be unique in a network: report the second use with the first's line."""
@@ -190,6 +192,9 @@ def load_topology(path: str | Path, *, seed: int = 1) -> Network:
         ctx.error(nodes or root, "nodes: must be a mapping of node names to their settings")
     else:
         for name_node, value in nodes.value:
+            if not isinstance(name_node, ScalarNode):
+                ctx.error(name_node, "a node's name is one word, like pc1")
+                continue
             node_name = str(name_node.value)
             if not isinstance(value, MappingNode):
                 ctx.error(value, f"node {node_name}: give its settings as a mapping, like {{kind: host}}")
