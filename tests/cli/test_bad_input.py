@@ -107,3 +107,37 @@ def test_topology_mistakes_are_listed_once_with_scalar_names(tmp_path: Path):
     assert result.exit_code == 2
     assert result.output.splitlines() == [f"{path}:2: node pc1: ip must be a single value",
                                           f"{path}:3: a node's name is one word, like pc1"]
+
+
+@pytest.mark.parametrize(("args", "where"), [
+    (["ping"], "lanlab ping --help"),
+    (["ping", "-c", "0", "127.0.0.1"], "lanlab ping --help"),
+    (["udp", "send", "127.0.0.1", "9", "hi", "--wait", "x"], "lanlab udp send --help"),
+    (["frob"], "lanlab --help"),
+    (["--bogus"], "lanlab --help"),
+])
+def test_usage_errors_are_one_line_naming_the_help(args: list[str], where: str):
+    """A click usage error is one `lanlab: ...` line pointing at the right --help, exit 2."""
+    result = invoke(*args)
+    assert result.exit_code == 2
+    assert len(result.output.strip().splitlines()) == 1, result.output
+    assert result.output.startswith("lanlab: ") and f"(see `{where}`)" in result.output
+
+
+def test_group_alone_still_shows_its_help():
+    """`lanlab udp` with no subcommand lists the subcommands (click's help), not a one-line error."""
+    result = invoke("udp")
+    assert "broadcast" in result.output and "listen" in result.output
+
+
+def test_ctrl_c_exits_130_not_no_answer(topology: str, monkeypatch: pytest.MonkeyPatch):
+    """Ctrl-C during a run says 'interrupted' and exits 130 (click's default was 'Aborted!', status 1)."""
+    from lanlab.sim.network import Network
+
+    def interrupted(*args: object, **kwargs: object) -> int:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Network, "run", interrupted)
+    result = invoke("sim", "run", topology)
+    assert result.exit_code == 130
+    assert result.output.strip() == "lanlab: interrupted"

@@ -15,6 +15,7 @@ from lanlab.units import UnitError, parse_duration
 EXIT_OK = 0
 EXIT_NO_ANSWER = 1
 EXIT_ERROR = 2
+EXIT_INTERRUPTED = 130  # the shell's 128 + SIGINT
 
 
 class LanlabError(click.ClickException):

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import importlib
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import click
+from click.exceptions import NoArgsIsHelpError
 
 from lanlab import __version__
+from lanlab.cli.common import EXIT_INTERRUPTED, LanlabError
 
 # command word -> "module:attribute"; one line per command group.
 COMMANDS: dict[str, str] = {
@@ -25,8 +29,33 @@ COMMANDS: dict[str, str] = {
 }
 
 
+@contextmanager
+def one_line_errors(ctx: click.Context) -> Iterator[None]:
+    """Click's usage errors as the project's one line (not Usage/Try/Error on four lines), and
+    Ctrl-C as exit 130 (not click's "Aborted!" with status 1, which means "no answer" here)."""
+    try:
+        yield
+    except NoArgsIsHelpError:  # `lanlab udp` alone: the group's help is the answer
+        raise
+    except click.UsageError as error:
+        where = error.ctx.command_path if error.ctx is not None else ctx.command_path
+        message = " ".join(error.format_message().split()).rstrip(".")
+        raise LanlabError(f"{message} (see `{where} --help`)") from None
+    except KeyboardInterrupt:
+        click.echo("lanlab: interrupted", err=True)
+        ctx.exit(EXIT_INTERRUPTED)
+
+
 class LazyGroup(click.Group):
     """A group whose subcommands are imported only when named (or when --help lists them)."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        with one_line_errors(ctx):
+            return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: click.Context) -> object:
+        with one_line_errors(ctx):
+            return super().invoke(ctx)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
@@ -39,7 +68,7 @@ class LazyGroup(click.Group):
         return getattr(importlib.import_module(module_name), attribute)
 
 
-@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group("lanlab", cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="lanlab")
 def cli() -> None:
     """lanlab: a laboratory for local networks.
@@ -58,5 +87,5 @@ def main() -> None:
     """Console entry point."""
     try:
         cli.main(prog_name="lanlab")
-    except KeyboardInterrupt:
-        sys.exit(130)
+    except KeyboardInterrupt:  # before click is listening (while importing)
+        sys.exit(EXIT_INTERRUPTED)
