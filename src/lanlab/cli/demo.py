@@ -13,6 +13,7 @@ from typing import Any
 import click
 from rich.console import Console
 
+from lanlab.cli.common import fail
 from lanlab.net.story import loopback_story
 
 
@@ -31,19 +32,23 @@ def demo(real: bool, pcap: Path | None) -> None:
       lanlab demo --real
     """
     if real:
+        if pcap is not None:
+            fail("--pcap is for the simulated story; --real uses the kernel's loopback (capture it with tshark -i lo)")
         loopback_story(click.echo)
         return
+    if pcap is not None and pcap.suffix != ".pcapng":
+        fail(f"--pcap {pcap}: the demo writes every link into one pcapng; give a name ending in .pcapng")
     default = Path(tempfile.gettempdir()) / "lanlab-demo.pcapng"
     simulated_story(Console(highlight=False, soft_wrap=True), pcap or default)
 
 
 def simulated_story(console: Console, pcap: Path) -> None:
     from lanlab.cli.demo_routing import routed_story
-    from lanlab.cli.sim import arp_table, mac_table
+    from lanlab.cli.sim import arp_table, mac_table, start_capture
     from lanlab.sim.builtin import PICTURE, classroom
 
     net = classroom()
-    net.capture(pcap)
+    start_capture(net, pcap)
     net.start_trace()
     say = console.print
     say("[bold]lanlab demo[/bold]: the note's story on a simulated network (virtual time, seed 1)\n")

@@ -104,7 +104,7 @@ def run(file: Path, until: str, seed: int, do: tuple[str, ...], pcap: Path | Non
           --app "at 0.1s pc1=tcp_client.py" --stdin pc1=hello
     """
     from lanlab.cli.sim_apps import programs_report, start_apps
-    from lanlab.sim import CommandError, NetworkError, schedule
+    from lanlab.sim import CommandError, schedule
     from lanlab.sim.shim import run_programs
     from lanlab.sim.trace import TABLE_HEADER, jsonl_line
 
@@ -128,10 +128,7 @@ def run(file: Path, until: str, seed: int, do: tuple[str, ...], pcap: Path | Non
         except CommandError as error:
             fail(f"--do {error}")
     if pcap is not None:
-        try:
-            network.capture(pcap, capture)
-        except (NetworkError, ValueError, OSError) as error:
-            fail(f"--pcap: {error}")
+        start_capture(network, pcap, capture)
     if trace is not None:
         protocols = [p.strip() for p in filter_.split(",")] if filter_ else None
         if trace == "table":
@@ -163,6 +160,18 @@ def run(file: Path, until: str, seed: int, do: tuple[str, ...], pcap: Path | Non
         click.echo(f"lanlab: {line}", err=True)
     failed = any(program.exit not in (None, 0) for program in programs) or network.engine.stopped
     sys.exit(EXIT_NO_ANSWER if failed else exit_status(network))
+
+
+def start_capture(network: Any, pcap: str | Path, points: tuple[str, ...] = ()) -> None:
+    """network.capture(...), with a bad name, point or directory as a one-line error."""
+    from lanlab.sim import NetworkError
+
+    try:
+        network.capture(pcap, points)
+    except OSError as error:
+        fail(f"--pcap: cannot write {pcap}: {error.strerror or error}")
+    except (NetworkError, ValueError) as error:
+        fail(f"--pcap: {error}")
 
 
 def run_warnings(network: Any, max_events: int) -> list[str]:
