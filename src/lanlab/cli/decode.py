@@ -99,6 +99,8 @@ def verbose_lines(d: Dissection) -> Iterator[str]:
 
 def _frames_from_hex(text: str) -> Iterator[Frame]:
     cleaned = re.sub(r"[\s:.-]|^0x", "", text)
+    if not cleaned:
+        fail("--hex is empty; give the frame as hex digits, e.g. ffffffffffff0200000000010806...")
     try:
         yield None, 0, bytes.fromhex(cleaned), LINKTYPE_ETHERNET
     except ValueError:
@@ -131,10 +133,20 @@ def decode_command(file: str | None, hex_text: str | None, verbose: bool, as_jso
         capture = open(file, "rb")  # noqa: SIM115 - closed below, after streaming
     except OSError as error:
         fail(f"cannot read {file}: {error.strerror or error}")
+    read = 0
+
+    def counted() -> Iterator[Frame]:
+        nonlocal read
+        for frame in read_capture(capture):
+            read += 1
+            yield frame
+
     with capture:
         try:
-            _print_frames(read_capture(capture), verbose, as_json)
+            _print_frames(counted(), verbose, as_json)
         except WireError as error:
+            if read:  # like tshark: what was read is shown, then why the rest is not
+                fail(f"{file} appears to have been cut short after frame {read} ({error})")
             fail(f"{file} is not a readable pcap or pcapng capture ({error}); write one with tcpdump -w or tshark -w")
 
 
