@@ -141,3 +141,44 @@ def test_ctrl_c_exits_130_not_no_answer(topology: str, monkeypatch: pytest.Monke
     result = invoke("sim", "run", topology)
     assert result.exit_code == 130
     assert result.output.strip() == "lanlab: interrupted"
+
+
+def test_app_missing_file_names_it(topology: str):
+    """--app with a file that is not there says 'no such file' and names it."""
+    result = invoke("sim", "run", topology, "--app", "pc1=nowhere.py")
+    assert_one_line_error(result, "no such file 'nowhere.py'")
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    (["demo", "--pcap", "/nonexistent-dir/story.pcapng"], ("cannot write", "No such file or directory")),
+    (["demo", "--pcap", "story.pcap"], ("ending in .pcapng",)),
+    (["demo", "--real", "--pcap", "story.pcapng"], ("--pcap is for the simulated story",)),
+])
+def test_demo_capture_name_mistakes(args: list[str], words: tuple[str, ...]):
+    """demo --pcap into a missing directory or with a .pcap name is one line (it was a traceback)."""
+    assert_one_line_error(invoke(*args), *words)
+
+
+def test_sim_capture_into_missing_directory(topology: str):
+    """sim run --pcap into a missing directory says it cannot write there, without '[Errno 2]'."""
+    result = invoke("sim", "run", topology, "--pcap", "/nonexistent-dir/run.pcapng")
+    assert_one_line_error(result, "cannot write /nonexistent-dir/run.pcapng: No such file or directory")
+    assert "Errno" not in result.output
+
+
+def test_decode_cut_short_capture_keeps_its_frames(topology: str, tmp_path: Path):
+    """A capture cut mid-frame shows the frames before the cut, then says it was cut short (exit 2)."""
+    whole = tmp_path / "run.pcapng"
+    assert invoke("sim", "run", topology, "--do", "pc1 ping pc2 -c 2", "--pcap", str(whole)).exit_code == 0
+    cut = tmp_path / "cut.pcapng"
+    cut.write_bytes(whole.read_bytes()[:-10])
+    result = invoke("decode", str(cut))
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert "Who has 198.18.0.2?" in lines[0]
+    assert lines[-1].startswith(f"lanlab: {cut} appears to have been cut short after frame {len(lines) - 1} ")
+
+
+def test_decode_empty_hex():
+    """--hex with no digits is an error, not an empty 'Malformed Packet' with exit 0."""
+    assert_one_line_error(invoke("decode", "--hex", ""), "--hex is empty")

@@ -58,8 +58,8 @@ def start_apps(network: Any, apps: tuple[str, ...], stdins: tuple[str, ...], arg
         if host is None or not hasattr(host, "run_program"):
             fail(f"--app {text!r}: no host called {node!r} (nodes: {', '.join(network.nodes)})")
         if not path.is_file():
-            fail(f"--app {text!r}: {str(path)!r} is " + ("a directory" if path.is_dir() else "no such file")
-                 + "; give a Python file")
+            problem = f"{str(path)!r} is a directory" if path.is_dir() else f"no such file {str(path)!r}"
+            fail(f"--app {text!r}: {problem}; give a Python file")
         try:
             program = host.run_program(str(path), stdin=stdin_of.get(node, ""), args=args_of.get(node, []), at=at)
         except SyntaxError as error:
