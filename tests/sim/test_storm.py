@@ -2,8 +2,11 @@
 
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from lanlab.sim import Engine, Network, load_topology
-from lanlab.sim.storm import first_storm
+from lanlab.sim.storm import first_storm, loop_links
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -79,3 +82,39 @@ def test_no_storm_is_reported_on_a_tree():
     net.link("pc2:eth0", "sw2:p2")
     assert net.ping("pc1", "pc2", count=3).received == 3
     assert first_storm(net.nodes) is None
+
+
+def _still_connected(edges: list[tuple[int, int]], cut: int, a: int, b: int) -> bool:
+    """The oracle: a path from a to b without edge number `cut` (a plain search, no cleverness)."""
+    seen, todo = {a}, [a]
+    while todo:
+        node = todo.pop()
+        for number, (x, y) in enumerate(edges):
+            if number != cut and node in (x, y):
+                other = y if node == x else x
+                if other not in seen:
+                    seen.add(other)
+                    todo.append(other)
+    return b in seen
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 6).flatmap(lambda n: st.lists(st.tuples(st.integers(1, n), st.integers(1, n)), max_size=9)))
+def test_loop_links_are_exactly_the_links_whose_ends_stay_connected_without_them(pairs):
+    """On any multigraph of switches (parallel links, a switch cabled to itself), loop_links from sw1
+    names exactly the links reachable from sw1 whose two ends are still connected without them."""
+    net = Network("graph")
+    switches = {k for pair in pairs for k in pair} | {1}
+    for k in sorted(switches):
+        net.add_switch(f"sw{k}")
+    used = {k: 0 for k in switches}
+    links = []
+    for a, b in pairs:
+        used[a] += 1
+        used[b] += 1
+        links.append(net.link(f"sw{a}:p{used[a]}", f"sw{b}:p{used[b] + (a == b)}"))
+        used[b] += a == b
+    reachable = {1} | {k for k in switches if _still_connected(pairs, -1, 1, k)}
+    expected = sorted((links[i].name for i, (a, b) in enumerate(pairs)
+                       if a in reachable and _still_connected(pairs, i, a, b)))
+    assert [link.name for link in loop_links(net.node("sw1"))] == expected

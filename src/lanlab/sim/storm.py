@@ -77,9 +77,9 @@ def first_storm(nodes: Any) -> StormReport | None:
 
 def loop_links(start: Any) -> list[Link]:
     """The links that lie on a cycle of switches and hubs reachable from `start` through ports that
-    forward (a link whose removal leaves its two ends connected is on a loop)."""
-    edges: dict[Link, tuple[Any, Any]] = {}
-    seen, todo = {start}, [start]
+    forward: every link but the bridges of that graph (a bridge's removal would cut it in two)."""
+    around: dict[Any, list[tuple[Link, Any]]] = {start: []}
+    todo = [start]
     while todo:
         node = todo.pop()
         for port in node.ports.values():
@@ -88,11 +88,12 @@ def loop_links(start: Any) -> list[Link]:
                 continue
             if getattr(peer.node, "kind", None) not in BRIDGING_KINDS:
                 continue
-            edges[link] = (node, peer.node)
-            if peer.node not in seen:
-                seen.add(peer.node)
+            around[node].append((link, peer.node))  # each end adds its own direction
+            if peer.node not in around:
+                around[peer.node] = []
                 todo.append(peer.node)
-    on_loops = [link for link, (a, b) in edges.items() if _connected_without(edges, link, a, b)]
+    cut = _bridges(start, around)
+    on_loops = {link for links in around.values() for link, _ in links if link not in cut}
     return sorted(on_loops, key=lambda link: link.name)
 
 
@@ -100,19 +101,31 @@ def _forwards(port: Port) -> bool:
     return getattr(port, "forwarding", True) is not False
 
 
-def _connected_without(edges: dict[Link, tuple[Any, Any]], cut: Link, a: Any, b: Any) -> bool:
-    if a is b:
-        return True  # a switch looped to itself
-    seen, todo = {a}, [a]
-    while todo:
-        node = todo.pop()
-        for link, (x, y) in edges.items():
-            if link is cut or node not in (x, y):
+def _bridges(start: Any, around: dict[Any, list[tuple[Link, Any]]]) -> set[Link]:
+    """Tarjan's bridge-finding, one depth-first walk (O(nodes + links), iterative: no recursion limit).
+
+    A tree link to `node` is a bridge when nothing below `node` reaches back above it; the link
+    a node was reached through is skipped by identity, so two parallel links make a loop."""
+    order: dict[Any, int] = {start: 0}
+    low: dict[Any, int] = {start: 0}
+    bridges: set[Link] = set()
+    stack: list[tuple[Any, Link | None, Any]] = [(start, None, iter(around[start]))]
+    while stack:
+        node, via, rest = stack[-1]
+        for link, other in rest:
+            if link is via:
                 continue
-            other = y if node is x else x
-            if other is b:
-                return True
-            if other not in seen:
-                seen.add(other)
-                todo.append(other)
-    return False
+            if other in order:
+                low[node] = min(low[node], order[other])
+            else:
+                order[other] = low[other] = len(order)
+                stack.append((other, link, iter(around[other])))
+                break
+        else:
+            stack.pop()
+            if stack:
+                parent = stack[-1][0]
+                low[parent] = min(low[parent], low[node])
+                if low[node] > order[parent]:
+                    bridges.add(via)  # type: ignore[arg-type]
+    return bridges
