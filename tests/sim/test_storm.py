@@ -118,3 +118,11 @@ def test_loop_links_are_exactly_the_links_whose_ends_stay_connected_without_them
     expected = sorted((links[i].name for i, (a, b) in enumerate(pairs)
                        if a in reachable and _still_connected(pairs, i, a, b)))
     assert [link.name for link in loop_links(net.node("sw1"))] == expected
+
+
+def test_ping_returns_when_max_events_stops_a_storm():
+    """Network.ping in a loop without STP comes back (unanswered) once max_events stops the engine."""
+    net = load_topology(EXAMPLES / "storm.yaml")
+    net.engine.max_events = 20_000
+    result = net.ping("pc1", "pc2", count=2)
+    assert net.engine.stopped and result.received <= 2 and net.engine.events == 20_000

@@ -257,7 +257,7 @@ class Network:
         host = self.node(src)
         session = host.ping(self.resolve_ip(dst), count=count, interval=_ns(interval), size=size,
                             timeout=_ns(timeout), ttl=ttl)
-        while not session.done:
+        while not session.done and not self.engine.stopped:  # max_events (a storm) ends the run for good
             deadline = session.get_timer()
             if deadline is None:
                 break
