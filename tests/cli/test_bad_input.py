@@ -182,3 +182,9 @@ def test_decode_cut_short_capture_keeps_its_frames(topology: str, tmp_path: Path
 def test_decode_empty_hex():
     """--hex with no digits is an error, not an empty 'Malformed Packet' with exit 0."""
     assert_one_line_error(invoke("decode", "--hex", ""), "--hex is empty")
+
+
+@pytest.mark.parametrize("args", [["udp", "send", "", "9", "hi"], ["tcp", "connect", " ", "9"], ["ping", ""]])
+def test_empty_host_is_refused(args: list[str]):
+    """An empty HOST is an error (the socket API took it as 0.0.0.0: ping "" pinged this host)."""
+    assert_one_line_error(invoke(*args), "the host is empty")

@@ -64,5 +64,17 @@ class DurationType(click.ParamType):
             self.fail(str(error), param, ctx)
 
 
+class HostType(click.ParamType):
+    """A host name or address to reach; never empty (the socket API reads "" as 0.0.0.0, this host)."""
+
+    name = "HOST"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> str:
+        if not str(value).strip():
+            self.fail("the host is empty; give a name or an address like 198.18.0.2", param, ctx)
+        return str(value).strip()
+
+
 ENCODING = EncodingType()
 DURATION = DurationType()
+HOST = HostType()

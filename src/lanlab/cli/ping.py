@@ -6,7 +6,7 @@ import socket
 
 import click
 
-from lanlab.cli.common import EXIT_NO_ANSWER, EXIT_OK, fail, print_json
+from lanlab.cli.common import EXIT_NO_ANSWER, EXIT_OK, HOST, fail, print_json
 from lanlab.net.ping import (EchoSocket, Event, IcmpErrorReport, PingOptions, PingPermissionError, PingStatistics,
                              ping, resolve)
 
@@ -56,7 +56,7 @@ def _event_document(event: Event) -> dict[str, object]:
 
 
 @click.command("ping")
-@click.argument("host")
+@click.argument("host", type=HOST)
 @click.option("-c", "count", type=click.IntRange(min=1), metavar="COUNT",
               help="Stop after COUNT replies (or COUNT requests).")
 @click.option("-i", "interval", type=click.FloatRange(min=0.002), metavar="SECONDS", default=1.0, show_default=True,

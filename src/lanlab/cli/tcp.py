@@ -9,7 +9,7 @@ import sys
 
 import click
 
-from lanlab.cli.common import DURATION, ENCODING, fail
+from lanlab.cli.common import DURATION, ENCODING, HOST, fail
 from lanlab.cli.netio import EventPrinter, network_errors
 from lanlab.net import aio
 from lanlab.net.tcp_client import talk
@@ -114,7 +114,7 @@ class _Output:
 
 
 @tcp.command()
-@click.argument("host")
+@click.argument("host", type=HOST)
 @click.argument("port", type=click.IntRange(1, 65535))
 @click.option("--encoding", type=ENCODING, default="utf-8", show_default=True,
               help="How to write what you send and show what arrives (the note uses gb2312).")

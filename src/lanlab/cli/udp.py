@@ -10,7 +10,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from lanlab.cli.common import (DURATION, ENCODING, EXIT_NO_ANSWER, EXIT_OK, fail, print_json)
+from lanlab.cli.common import DURATION, ENCODING, EXIT_NO_ANSWER, EXIT_OK, HOST, fail, print_json
 from lanlab.cli.netio import EventPrinter, network_errors
 from lanlab.net import udp as net_udp
 from lanlab.net.text import decode, encode
@@ -124,7 +124,7 @@ def _report(result: net_udp.Exchange, encoding: str, as_json: bool, table: bool)
 
 
 @udp.command()
-@click.argument("host")
+@click.argument("host", type=HOST)
 @click.argument("port", type=click.IntRange(1, 65535))
 @click.argument("text")
 @click.option("--wait", type=DURATION, metavar="S",
