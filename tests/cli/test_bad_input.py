@@ -188,3 +188,17 @@ def test_decode_empty_hex():
 def test_empty_host_is_refused(args: list[str]):
     """An empty HOST is an error (the socket API took it as 0.0.0.0: ping "" pinged this host)."""
     assert_one_line_error(invoke(*args), "the host is empty")
+
+
+def test_filter_typo_is_warned_with_the_names_seen(topology: str):
+    """--filter icpm (a typo) warns that it matched nothing and lists the names the run's events carry."""
+    result = invoke("sim", "run", topology, "--do", "pc1 ping pc2 -c 1", "--trace", "jsonl", "--filter", "icpm,arp")
+    assert result.exit_code == 0
+    assert ("lanlab: warning: --filter icpm matched no event of this run "
+            "(its events carry: arp, ethernet, icmp, ipv4)") in result.stderr
+    assert "--filter arp" not in result.stderr
+
+
+def test_filter_without_trace_is_an_error(topology: str):
+    """--filter alone would do nothing; it says to add --trace."""
+    assert_one_line_error(invoke("sim", "run", topology, "--filter", "arp"), "add --trace table")

@@ -118,6 +118,8 @@ def run(file: Path, until: str, seed: int, do: tuple[str, ...], pcap: Path | Non
     for word in tables:
         if word not in SHOW_WORDS:
             fail(f"--show {word!r}: choose from {', '.join(SHOW_WORDS)}")
+    if filter_ and trace is None:
+        fail("--filter chooses what --trace shows; add --trace table (or --trace jsonl)")
     if capture and pcap is None:
         fail("--capture says where to capture; add --pcap OUT.pcapng (or OUT.pcap) to say where to write")
     network = load_or_exit(file, seed)
@@ -129,8 +131,8 @@ def run(file: Path, until: str, seed: int, do: tuple[str, ...], pcap: Path | Non
             fail(f"--do {error}")
     if pcap is not None:
         start_capture(network, pcap, capture)
+    protocols = [p.strip() for p in filter_.split(",") if p.strip()] if filter_ else None
     if trace is not None:
-        protocols = [p.strip() for p in filter_.split(",")] if filter_ else None
         if trace == "table":
             click.echo(TABLE_HEADER)
             network.start_trace(protocols, keep=False, sink=lambda e: click.echo(e.as_row()))
@@ -158,6 +160,11 @@ def run(file: Path, until: str, seed: int, do: tuple[str, ...], pcap: Path | Non
             click.echo(line)
     for line in run_warnings(network, max_events):
         click.echo(f"lanlab: {line}", err=True)
+    if trace is not None and protocols:
+        unmatched = sorted({p.lower() for p in protocols} - network.tracer.names_seen)
+        if unmatched:
+            click.echo(f"lanlab: warning: --filter {','.join(unmatched)} matched no event of this run "
+                       f"(its events carry: {', '.join(sorted(network.tracer.names_seen))})", err=True)
     failed = any(program.exit not in (None, 0) for program in programs) or network.engine.stopped
     sys.exit(EXIT_NO_ANSWER if failed else exit_status(network))
 

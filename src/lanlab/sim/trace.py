@@ -84,7 +84,7 @@ TABLE_HEADER = f"{'time (s)':>12}  {'device':<8} {'port':<6} {'event':<9} {'prot
 class Tracer:
     """Collects events (optionally only some protocols) and/or streams them to `sink`."""
 
-    __slots__ = ("events", "keep", "sink", "protocols")
+    __slots__ = ("events", "keep", "sink", "protocols", "names_seen")
 
     def __init__(self, *, protocols: Iterable[str] | None = None, keep: bool = True,
                  sink: Callable[[TraceEvent], None] | None = None) -> None:
@@ -92,11 +92,15 @@ class Tracer:
         self.keep = keep
         self.sink = sink
         self.protocols = {p.lower() for p in protocols} if protocols else None
+        self.names_seen: set[str] = set()  # with a filter: every name it could have matched (to spot a typo)
 
     def record(self, t: int, device: str, port: str | None, kind: str, frame: Frame | None, note: str = "") -> None:
         event = TraceEvent(t, device, port, kind, frame, note)
-        if self.protocols is not None and not (event.protocols() & self.protocols):
-            return
+        if self.protocols is not None:
+            names = event.protocols()
+            self.names_seen |= names
+            if not names & self.protocols:
+                return
         if self.keep:
             self.events.append(event)
         if self.sink is not None:
