@@ -15,6 +15,7 @@ ring wider than Max Age seconds of hops still converges.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
 
@@ -152,18 +153,23 @@ class StpBridge(SpanningTreeBridge):
 
     def get_timer(self) -> int | None:
         """The earliest running timer's deadline, or None."""
-        deadlines = [t for t in self._deadlines() if t is not None]
+        deadlines = [deadline for deadline, _expiry, _port in self._timers() if deadline is not None]
         return min(deadlines) if deadlines else None
 
     def handle_timer(self, now: int) -> None:
-        """Run every timer whose deadline has come, earliest first (8.7.3-8.7.8)."""
+        """Run every timer whose deadline has come, earliest first (8.7.3-8.7.8); a tie goes to the
+        bridge's timers, then the ports' in port order, so a run is the same every time."""
         self._now = now
         while True:
-            due = [(t, i) for i, t in enumerate(self._deadlines()) if t is not None and t <= now]
+            due = [(deadline, order, expiry, port) for order, (deadline, expiry, port) in enumerate(self._timers())
+                   if deadline is not None and deadline <= now]
             if not due:
                 break
-            _, which = min(due)
-            self._expire(which)
+            _, _, expiry, port = min(due, key=lambda timer: timer[:2])
+            if port is None:
+                expiry()
+            else:
+                expiry(port)
         self._report()
 
     # -- queries --------------------------------------------------------------------------
@@ -201,24 +207,19 @@ class StpBridge(SpanningTreeBridge):
 
     # -- timers -------------------------------------------------------------------------
 
-    def _deadlines(self) -> list[int | None]:
-        bridge = [self.hello_expiry, self.tcn_expiry, self.topology_change_expiry]
+    def _timers(self) -> list[tuple[int | None, Callable[..., None], _Port | None]]:
+        """Every timer as (deadline or None when stopped, its 8.7 expiry procedure, its port)."""
+        timers: list[tuple[int | None, Callable[..., None], _Port | None]] = [
+            (self.hello_expiry, self._hello_timer_expiry, None),
+            (self.tcn_expiry, self._tcn_timer_expiry, None),
+            (self.topology_change_expiry, self._topology_change_timer_expiry, None),
+        ]
         for p in self.ports.values():
             age = None if p.message_age_origin is None else p.message_age_origin + self.max_age
-            bridge += [age, p.forward_delay_expiry, p.hold_expiry]
-        return bridge
-
-    def _expire(self, which: int) -> None:
-        if which == 0:
-            self._hello_timer_expiry()
-        elif which == 1:
-            self._tcn_timer_expiry()
-        elif which == 2:
-            self._topology_change_timer_expiry()
-        else:
-            p = list(self.ports.values())[(which - 3) // 3]
-            (self._message_age_timer_expiry, self._forward_delay_timer_expiry, self._hold_timer_expiry)[
-                (which - 3) % 3](p)
+            timers += [(age, self._message_age_timer_expiry, p),
+                       (p.forward_delay_expiry, self._forward_delay_timer_expiry, p),
+                       (p.hold_expiry, self._hold_timer_expiry, p)]
+        return timers
 
     # -- 8.6 elements of procedure -------------------------------------------------------
 
