@@ -26,8 +26,10 @@ from enum import Enum
 from typing import Final
 
 from lanlab.proto.spanning import (
+    BRIDGE_ADDRESS,
     DEFAULT_PORT_PRIORITY,
     DEFAULT_PRIORITY,
+    PORT_NUMBER,
     SECOND,
     FdbFlush,
     PortRole,
@@ -40,8 +42,6 @@ from lanlab.wire.stp import Bpdu, BpduFlags, BpduRole, BpduType, BridgeId
 
 MIGRATE_TIME: Final = 3  # 17.13.9
 TX_HOLD_COUNT: Final = 6  # 17.13.12
-_ADDRESS: Final = 0xFFFF_FFFF_FFFF  # the MAC part of a bridge identifier
-_PORT_NUMBER: Final = 0xFFF
 
 Vector = tuple[int, int, int, int]  # 17.5 priority vector: root, root path cost, designated bridge, designated port
 
@@ -660,8 +660,8 @@ class RstpBridge(SpanningTreeBridge):
             return
         if bpdu.bpdu_type == BpduType.CONFIG and (
                 bpdu.message_age >= bpdu.max_age
-                or (int.from_bytes(bpdu.bridge_mac, "big") == self.my_id & _ADDRESS
-                    and bpdu.port_id & _PORT_NUMBER == p.port_id & _PORT_NUMBER)):
+                or (int.from_bytes(bpdu.bridge_mac, "big") == self.my_id & BRIDGE_ADDRESS
+                    and bpdu.port_id & PORT_NUMBER == p.port_id & PORT_NUMBER)):
             return  # 9.3.4 a): stale, or our own BPDU come back to the port that sent it
         if bpdu.bpdu_type == BpduType.RST or bpdu.version >= 2:
             p.rcvd_rstp = True  # 17.21.22 updtBPDUVersion
@@ -759,7 +759,7 @@ class RstpBridge(SpanningTreeBridge):
         root_port: RstpPort | None = None
         for p in self.ports.values():
             root, cost, bridge, port = p.port_priority
-            if p.info_is == Info.RECEIVED and bridge & _ADDRESS != self.my_id & _ADDRESS:
+            if p.info_is == Info.RECEIVED and bridge & BRIDGE_ADDRESS != self.my_id & BRIDGE_ADDRESS:
                 offer = ((root, cost + p.path_cost, bridge, port), p.port_id)
                 if offer < best:
                     best, root_port = offer, p
@@ -786,7 +786,7 @@ class RstpBridge(SpanningTreeBridge):
             elif p is root_port:
                 p.selected_role, p.updt_info = PortRole.ROOT, False
             elif p.designated_priority >= p.port_priority:
-                ours = p.port_priority[2] & _ADDRESS == self.my_id & _ADDRESS
+                ours = p.port_priority[2] & BRIDGE_ADDRESS == self.my_id & BRIDGE_ADDRESS
                 p.selected_role = PortRole.BACKUP if ours else PortRole.ALTERNATE
                 p.updt_info = False
             else:
@@ -807,8 +807,8 @@ class RstpBridge(SpanningTreeBridge):
         msg, held = p.msg_priority, p.port_priority
         role = bpdu.role
         if role == BpduRole.DESIGNATED:
-            same_sender = (msg[2] & _ADDRESS == held[2] & _ADDRESS
-                           and msg[3] & _PORT_NUMBER == held[3] & _PORT_NUMBER)
+            same_sender = (msg[2] & BRIDGE_ADDRESS == held[2] & BRIDGE_ADDRESS
+                           and msg[3] & PORT_NUMBER == held[3] & PORT_NUMBER)
             if msg < held or (same_sender and msg != held) or (msg == held and p.msg_times != p.port_times):
                 return Rcvd.SUPERIOR_DESIGNATED
             if msg == held:

@@ -19,6 +19,8 @@ from lanlab.wire.stp import Bpdu, BridgeId
 
 DEFAULT_PRIORITY: Final = 32768
 DEFAULT_PORT_PRIORITY: Final = 128
+BRIDGE_ADDRESS: Final = 0xFFFF_FFFF_FFFF  # the MAC part of a bridge identifier (9.2.5)
+PORT_NUMBER: Final = 0xFFF  # the number part of a port identifier (9.2.7)
 
 
 class PortState(Enum):
@@ -144,7 +146,7 @@ class LocalStpError(ValueError):
 
 def port_id(number: int, priority: int = DEFAULT_PORT_PRIORITY) -> int:
     """A Port Identifier (9.2.7): priority in the top bits, port number in the low 12."""
-    if not 1 <= number <= 0xFFF:
+    if not 1 <= number <= PORT_NUMBER:
         raise LocalStpError(f"port number {number} is outside 1..4095")
     if priority & ~0xF0:
         raise LocalStpError(f"port priority {priority} must be a multiple of 16 from 0 to 240")
@@ -170,7 +172,7 @@ class SpanningTreeBridge:
     def _new_port_id(self, name: str, number: int, cost: int, priority: int) -> int:
         """The Port Identifier of a port about to be added, after checking the caller's values."""
         pid = port_id(number, priority)
-        if name in self.ports or any(p.port_id & 0xFFF == number for p in self.ports.values()):
+        if name in self.ports or any(p.port_id & PORT_NUMBER == number for p in self.ports.values()):
             raise LocalStpError(f"port {name} (number {number}) is already on this bridge")
         if not 1 <= cost <= 200_000_000:
             raise LocalStpError(f"port cost {cost} is outside 1..200000000")

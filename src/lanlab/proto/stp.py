@@ -20,8 +20,10 @@ from dataclasses import dataclass
 from typing import Final
 
 from lanlab.proto.spanning import (
+    BRIDGE_ADDRESS,
     DEFAULT_PORT_PRIORITY,
     DEFAULT_PRIORITY,
+    PORT_NUMBER,
     SECOND,
     FdbFlush,
     PortRole,
@@ -143,7 +145,7 @@ class StpBridge(SpanningTreeBridge):
             # 9.3.4 a): drop information that has outlived Max Age, and our own BPDU looped back to this port
             if bpdu.message_age >= bpdu.max_age:
                 return
-            if bpdu.bridge_mac == self.bridge_id.mac and bpdu.port_id & 0xFFF == p.port_id & 0xFFF:
+            if bpdu.bridge_mac == self.bridge_id.mac and bpdu.port_id & PORT_NUMBER == p.port_id & PORT_NUMBER:
                 return
             self._received_config_bpdu(p, bpdu)
         elif bpdu.bpdu_type == BpduType.TCN:
@@ -202,7 +204,7 @@ class StpBridge(SpanningTreeBridge):
         if self._designated_port(p):
             return PortRole.DESIGNATED
         # a blocked port: holding a better path from another bridge (alternate) or from this one (backup)
-        return PortRole.BACKUP if p.designated_bridge & 0xFFFF_FFFF_FFFF == self.my_id & 0xFFFF_FFFF_FFFF \
+        return PortRole.BACKUP if p.designated_bridge & BRIDGE_ADDRESS == self.my_id & BRIDGE_ADDRESS \
             else PortRole.ALTERNATE
 
     # -- timers -------------------------------------------------------------------------
