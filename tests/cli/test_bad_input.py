@@ -75,6 +75,8 @@ def test_binary_topology_file(tmp_path: Path):
     ("pc1 udp listen --count 0", ("--count", "at least 1")),
     ("pc1 udp broadcast --expect 0", ("--expect", "at least 1")),
     ("pc1 udp broadcast --to abc", ("--to", "not an IPv4 address")),
+    ("pc1 tcp serve --encoding latin-1 --reply 你好", ("--reply '你好' cannot be written in iso8859-1",)),
+    ("pc1 tcp connect pc2 7788 --encoding ascii --send 你好", ("--send '你好' cannot be written in ascii",)),
 ])
 def test_do_arguments_are_checked_when_parsed(topology: str, do: str, words: tuple[str, ...]):
     """--do arguments out of range are refused before the run (they crashed it or ran nonsense)."""

@@ -80,6 +80,15 @@ def encoding(text: str) -> str:
         raise argparse.ArgumentTypeError(f"unknown encoding {text!r} (try utf-8, gb2312, gbk, latin-1)") from None
 
 
+def check_encodable(option: str, texts: list[str], encoding_name: str) -> None:
+    """Refuse, when the --do is parsed, a text its --encoding cannot write (the real CLI's words)."""
+    for text in texts:
+        try:
+            text.encode(encoding_name)
+        except UnicodeEncodeError:
+            raise CommandError(f"{option} {text!r} cannot be written in {encoding_name}; pick another --encoding") from None
+
+
 class HostCommand:
     """Base of every --do command."""
 

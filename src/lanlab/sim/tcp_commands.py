@@ -9,7 +9,8 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any
 
-from lanlab.sim.commands import PORT, HostCommand, duration_s, encoding, int_in, parser, register_command
+from lanlab.sim.commands import (PORT, HostCommand, check_encodable, duration_s, encoding, int_in, parser,
+                                 register_command)
 
 if TYPE_CHECKING:
     from lanlab.sim.host import Host
@@ -100,6 +101,10 @@ class TcpServe(HostCommand):
         p.add_argument("--max-clients", dest="max_clients", type=int_in(1), default=None)
         return p
 
+    def __init__(self, argv: list[str]) -> None:
+        super().__init__(argv)
+        check_encodable("--reply", [self.args.reply], self.args.encoding)
+
     def start(self, network: Network, host: Host, now: int) -> None:
         a = self.args
         self.log: list[dict[str, Any]] = []
@@ -141,6 +146,10 @@ class TcpConnect(HostCommand):
         p.add_argument("--wait", type=duration_s, default=1_000_000_000)
         p.add_argument("--timeout", type=duration_s, default=10_000_000_000)
         return p
+
+    def __init__(self, argv: list[str]) -> None:
+        super().__init__(argv)
+        check_encodable("--send", self.args.sends, self.args.encoding)
 
     def start(self, network: Network, host: Host, now: int) -> None:
         a = self.args
