@@ -204,3 +204,8 @@ def test_filter_typo_is_warned_with_the_names_seen(topology: str):
 def test_filter_without_trace_is_an_error(topology: str):
     """--filter alone would do nothing; it says to add --trace."""
     assert_one_line_error(invoke("sim", "run", topology, "--filter", "arp"), "add --trace table")
+
+
+def test_stdin_for_a_node_without_a_program(topology: str):
+    """--stdin for a node that runs no --app is an error (it was silently dropped)."""
+    assert_one_line_error(invoke("sim", "run", topology, "--stdin", "pc1=hello"), "pc1 runs no program")

@@ -48,9 +48,12 @@ def start_apps(network: Any, apps: tuple[str, ...], stdins: tuple[str, ...], arg
     for text in args:
         node, value = _split("--arg", text)
         args_of.setdefault(node, []).append(value)
+    app_nodes = {parse_app(text)[1] for text in apps}
     for node in [*stdin_of, *args_of]:
         if node not in network.nodes:
             fail(f"--stdin/--arg {node}=...: no node called {node!r} (nodes: {', '.join(network.nodes)})")
+        if node not in app_nodes:
+            fail(f"--stdin/--arg {node}=...: {node} runs no program; add --app {node}=PROGRAM.py")
     programs = []
     for text in apps:
         at, node, path = parse_app(text)
