@@ -3,6 +3,7 @@
 import pytest
 from hypothesis import given
 
+from lanlab import oui
 from lanlab.wire import MacAddress, WireError
 from wire_strategies import macs
 
@@ -43,6 +44,13 @@ def test_mac_vendor_from_ieee_registry():
     """An IEEE-assigned OUI names its organisation; local and unknown ones give None."""
     assert "Intel" in MacAddress("00:1b:21:12:34:56").vendor
     assert MacAddress("02:00:00:00:00:01").vendor is None
+
+
+@pytest.mark.parametrize("text", ["70:b3:d5:00:12:34", "00:55:da:e1:23:45", "01:00:5e:00:00:01"])
+def test_mac_vendor_agrees_with_oui_on_small_blocks_and_group_addresses(text):
+    """.vendor names the MA-S/MA-M owner (not the IEEE's own MA-L prefix) and a group address's OUI, as lanlab.oui does."""
+    mac = MacAddress(text)
+    assert mac.vendor is not None and mac.vendor == oui.vendor(mac)
 
 
 @given(macs)

@@ -7,8 +7,8 @@ simulator's hot path) and struct packs it as "6s" with no conversion.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
+from lanlab import oui
 from lanlab.wire.errors import MalformedError
 
 # aa:bb:cc:dd:ee:ff, aa-bb-cc-dd-ee-ff, aabb.ccdd.eeff (Cisco), aabbccddeeff
@@ -63,8 +63,8 @@ class MacAddress(bytes):
 
     @property
     def vendor(self) -> str | None:
-        """The organisation the IEEE registered this address's OUI to (netaddr's copy of the registry)."""
-        return _vendor(bytes(self[:3]))
+        """The organisation of the most specific IEEE block (MA-S, MA-M, MA-L) holding this address (lanlab.oui)."""
+        return oui.vendor(self)
 
     def __int__(self) -> int:
         return int.from_bytes(self, "big")
@@ -85,15 +85,3 @@ class MacAddress(bytes):
 _BROADCAST_BYTES = b"\xff" * 6
 MacAddress.BROADCAST = MacAddress(_BROADCAST_BYTES)
 
-
-@lru_cache(maxsize=1024)
-def _vendor(oui: bytes) -> str | None:
-    # netaddr loads its registry lazily; imported here so `import lanlab.wire` stays light.
-    import netaddr
-
-    if oui[0] & 0x03:  # multicast or locally administered: never an IEEE assignment
-        return None
-    try:
-        return str(netaddr.OUI(int.from_bytes(oui, "big")).registration().org)
-    except (netaddr.NotRegisteredError, IndexError):
-        return None
