@@ -49,11 +49,11 @@ def _open(interface: str) -> ArpEndpoint:
 @click.option("-s", "source", metavar="IP", help="Sender IP of the requests (default: the interface's).")
 @click.option("-q", "quiet", is_flag=True, help="Print nothing; only the exit status tells.")
 @click.option("--scan", "scan_cidr", metavar="CIDR", help="Ask every address of CIDR and list who answered.")
-@click.option("--rate", type=click.FloatRange(min=1), default=1000, show_default=True,
+@click.option("--rate", type=click.FloatRange(min=1), default=1000, metavar="PER_S", show_default=True,
               help="Requests per second in --scan.")
-@click.option("--timeout", type=click.FloatRange(min=0), default=0.5, show_default=True,
+@click.option("--timeout", type=click.FloatRange(min=0), default=0.5, metavar="SECONDS", show_default=True,
               help="Seconds each --scan request waits for its answer before a retry.")
-@click.option("--retry", "retries", type=click.IntRange(min=0), default=1, show_default=True,
+@click.option("--retry", "retries", type=click.IntRange(min=0), default=1, metavar="N", show_default=True,
               help="How many more times --scan asks an address that stayed silent.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON document at the end.")
 def arping_command(target: str | None, interface: str, count: int | None, deadline: float | None, interval: float,

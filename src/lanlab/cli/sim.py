@@ -75,7 +75,8 @@ def load_or_exit(file: Path, seed: int = 1) -> Any:
                    "threading, socketserver are the host's). Repeatable.")
 @click.option("--stdin", "stdins", multiple=True, metavar="NODE=TEXT", help="What input() reads on NODE's programs.")
 @click.option("--arg", "args", multiple=True, metavar="NODE=ARG", help="An argument (sys.argv) for NODE's programs.")
-@click.option("--max-events", "max_events", type=click.IntRange(min=0), default=MAX_EVENTS, show_default=True,
+@click.option("--max-events", "max_events", type=click.IntRange(min=0), default=MAX_EVENTS, metavar="N",
+              show_default=True,
               help="Stop the run after this many events (a broadcast storm never ends); 0: no limit. "
                    "A stopped run prints what it counted so far and exits with status 1.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON document at the end.")

@@ -59,7 +59,7 @@ async def _serve_until_signal(settings: ServerSettings, events: EventPrinter) ->
 
 
 @tcp.command()
-@click.option("--port", type=click.IntRange(0, 65535), default=7788, show_default=True,
+@click.option("--port", type=click.IntRange(0, 65535), metavar="PORT", default=7788, show_default=True,
               help="TCP port to listen on (0: any free port, shown in the first line).")
 @click.option("--bind", default="0.0.0.0", show_default=True, metavar="ADDR",
               help="Local address to listen on.")

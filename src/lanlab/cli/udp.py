@@ -40,7 +40,7 @@ def _encoded(text: str, encoding: str) -> bytes:
 
 
 @udp.command()
-@click.option("--port", type=click.IntRange(0, 65535), default=net_udp.DEFAULT_PORT,
+@click.option("--port", type=click.IntRange(0, 65535), metavar="PORT", default=net_udp.DEFAULT_PORT,
               show_default=True, help="UDP port to listen on (0: any free port).")
 @click.option("--bind", "bind", default="0.0.0.0", show_default=True, metavar="ADDR",
               help="Local address to listen on (with --group: the interface address that joins).")
@@ -164,7 +164,7 @@ _NO_ROUTE_FOR_BROADCAST = (
 
 @udp.command()
 @click.argument("text", default="Hi")
-@click.option("--port", type=click.IntRange(1, 65535), default=net_udp.DEFAULT_PORT,
+@click.option("--port", type=click.IntRange(1, 65535), metavar="PORT", default=net_udp.DEFAULT_PORT,
               show_default=True, help="Destination port.")
 @click.option("--to", "to", default=net_udp.LIMITED_BROADCAST, show_default=True, metavar="ADDR",
               help="Broadcast address: a subnet broadcast such as 192.168.1.255.")
