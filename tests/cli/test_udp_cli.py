@@ -60,6 +60,7 @@ def test_listen_echo_count_and_json_lines():
     event = json.loads(echo.stdout.splitlines()[0])
     assert event["event"] == "datagram" and event["from"] == "127.0.0.1"
     assert (event["size"], event["text"], event["replied"]) == (5, "é\x01ÿ", "é\x01ÿ")
+    assert sorted(event) == ["event", "from", "port", "replied", "size", "text", "time"]  # no text-line dressing
 
 
 def test_listen_shows_undecodable_bytes_and_control_characters_escaped():

@@ -28,9 +28,9 @@ class EventPrinter:
             return
         now = datetime.now().astimezone()
         try:
-            if self.as_json:
+            if self.as_json:  # fields named _x only dress the text line (" (joined 239.1.2.3)")
                 print_json({"event": event, "time": now.isoformat(timespec="milliseconds"),
-                            **fields})
+                            **{key: value for key, value in fields.items() if not key.startswith("_")}})
             else:
                 shown = {key: _one_line(value) for key, value in fields.items()}
                 click.echo(self.formats[event].format(time=now.strftime("%H:%M:%S.%f")[:-3],

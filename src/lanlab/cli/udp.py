@@ -16,8 +16,8 @@ from lanlab.net import udp as net_udp
 from lanlab.net.text import decode, encode
 
 _LISTEN_FORMATS = {
-    "listening": "listening on udp {address}:{port}{joined}",
-    "datagram": "{time}  {from}:{port}  {size} B  {text}{answer}",
+    "listening": "listening on udp {address}:{port}{_joined}",
+    "datagram": "{time}  {from}:{port}  {size} B  {text}{_answer}",
 }
 
 
@@ -77,7 +77,7 @@ def listen(port: int, bind: str, reply: str | None, echo: bool, group: str | Non
     with sock:
         address, real_port = sock.getsockname()[:2]
         events("listening", address=address, port=real_port, group=group,
-               joined=f" (joined {group})" if group else "")
+               _joined=f" (joined {group})" if group else "")
         signal.signal(signal.SIGTERM, _interrupt)
         try:
             for datagram, replied in net_udp.receive(sock, count, answer):
@@ -86,7 +86,7 @@ def listen(port: int, bind: str, reply: str | None, echo: bool, group: str | Non
                 events("datagram", **{"from": datagram.sender}, port=datagram.port,
                        size=len(datagram.data), text=text,
                        replied=decode(replied, encoding) if replied is not None else None,
-                       answer=f"  -> answered {len(replied)} B" if replied is not None else "")
+                       _answer=f"  -> answered {len(replied)} B" if replied is not None else "")
         except KeyboardInterrupt:
             pass
     if not as_json:
