@@ -9,9 +9,12 @@ from __future__ import annotations
 import re
 from typing import Final
 
-NS_PER: dict[str, int] = {"ns": 1, "us": 1_000, "µs": 1_000, "ms": 1_000_000, "s": 1_000_000_000,
-                          "m": 60_000_000_000, "min": 60_000_000_000, "h": 3_600_000_000_000}
-SECOND: Final = 1_000_000_000  # the one spelling of 10**9 ns for every layer (wire and proto included)
+# The one spelling of each for every layer (wire and proto included): times are integer ns.
+MICROSECOND: Final = 1_000
+MILLISECOND: Final = 1_000_000
+SECOND: Final = 1_000_000_000
+NS_PER: dict[str, int] = {"ns": 1, "us": MICROSECOND, "µs": MICROSECOND, "ms": MILLISECOND, "s": SECOND,
+                          "m": 60 * SECOND, "min": 60 * SECOND, "h": 3600 * SECOND}
 BPS_PER: dict[str, int] = {"bps": 1, "kbps": 1_000, "mbps": 1_000_000, "gbps": 1_000_000_000}
 
 # The sign is matched so that "-1s" gets "cannot be negative" rather than "not a number".

@@ -13,12 +13,13 @@ from __future__ import annotations
 from ipaddress import IPv4Address
 from typing import Any, Final, Generic, NamedTuple, TypeVar
 
+from lanlab.units import SECOND
 from lanlab.wire import Arp, ArpOp, MacAddress
 
 # Linux keeps a reachable entry ~30 s and a stale one longer; ns-3 uses 120 s. One minute
 # sits between and shows ageing in a short lesson.
 DEFAULT_TIMEOUT_NS: Final = 60_000_000_000
-DEFAULT_RETRY_NS: Final = 1_000_000_000  # Linux retrans_time_ms = 1000
+DEFAULT_RETRY_NS: Final = SECOND  # Linux retrans_time_ms = 1000
 DEFAULT_RETRIES: Final = 3  # Linux mcast_solicit = 3 requests before giving up
 DEFAULT_QUEUE: Final = 3  # packets held per unresolved address (ns-3 PendingQueueSize; RFC 1122 >= 1)
 ZERO_MAC: Final = MacAddress("00:00:00:00:00:00")

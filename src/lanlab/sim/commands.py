@@ -17,7 +17,7 @@ from ipaddress import IPv4Address
 from typing import TYPE_CHECKING, Any, ClassVar, NoReturn
 
 from lanlab.proto.icmp import PingSession
-from lanlab.units import UnitError, format_duration, parse_duration
+from lanlab.units import SECOND, UnitError, format_duration, parse_duration
 
 from lanlab.sim.host import Host
 
@@ -159,9 +159,9 @@ class Ping(HostCommand):
         p = parser(cls.words)
         p.add_argument("target")
         p.add_argument("-c", dest="count", type=int_in(1), default=4)
-        p.add_argument("-i", dest="interval", type=duration_s, default=1_000_000_000)
+        p.add_argument("-i", dest="interval", type=duration_s, default=SECOND)
         p.add_argument("-s", dest="size", type=int_in(0, 65507), default=56)  # 65535 - IP - ICMP headers
-        p.add_argument("-W", dest="timeout", type=duration_s, default=1_000_000_000)
+        p.add_argument("-W", dest="timeout", type=duration_s, default=SECOND)
         p.add_argument("-t", dest="ttl", type=int_in(1, 255), default=None)
         return p
 

@@ -10,12 +10,7 @@ from __future__ import annotations
 
 import random
 from heapq import heappop, heappush
-from typing import Any, Final, Protocol
-
-NS: Final = 1
-US: Final = 1_000
-MS: Final = 1_000_000
-S: Final = 1_000_000_000
+from typing import Any, Protocol
 
 
 class EventTarget(Protocol):

@@ -23,6 +23,7 @@ from lanlab.proto.udp import UdpDemux
 from lanlab.sim.engine import MachineTimer
 from lanlab.sim.frame import ETH_HEADER, Frame
 from lanlab.sim.link import Port
+from lanlab.units import SECOND
 from lanlab.wire import (Arp, EtherType, Ethernet, Icmp, IcmpType, IPv4, IpProto, MacAddress, Udp,
                          UnreachableCode, WireError, describe, quote)
 
@@ -404,7 +405,7 @@ class Host:
         return start_program(self, function=fn, args=list(args))
 
     # -- ping ----------------------------------------------------------------------------
-    def ping(self, dst: IPv4Address, *, count: int = 4, interval: int = 1_000_000_000, size: int = 56,
+    def ping(self, dst: IPv4Address, *, count: int = 4, interval: int = SECOND, size: int = 56,
              timeout: int = 10_000_000_000, ttl: int | None = None) -> PingSession:
         """Start `ping dst` now; the session's `result` fills in as the simulation runs.
         Raises LocalIpError when there is no route (ping: "Network is unreachable")."""

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from lanlab.sim.frame import Frame
 from lanlab.sim.link import Port, wire_time
+from lanlab.units import SECOND
 
 if TYPE_CHECKING:
     from lanlab.sim.engine import Engine
@@ -117,7 +118,7 @@ class CollisionDomain:
         self.engine.schedule(end + port.delay, port.peer, transmission)  # type: ignore[arg-type]  # a station is linked
 
     def _collide(self, station: Station, current: Transmission, now: int, window: int) -> None:
-        jam = JAM_BITS * 1_000_000_000 // station.port.rate
+        jam = JAM_BITS * SECOND // station.port.rate
         if not current.damaged:
             current.damaged = True
             self.collisions += 1
@@ -147,7 +148,7 @@ class CollisionDomain:
             self.engine.schedule(after, station)
             return
         slots = self.engine.rng.randrange(1 << min(station.attempts, BACKOFF_LIMIT))
-        slot_ns = SLOT_BITS * 1_000_000_000 // station.port.rate
+        slot_ns = SLOT_BITS * SECOND // station.port.rate
         self.engine.schedule(after + slots * slot_ns, station)
 
     def delivered(self, transmission: Transmission, now: int) -> None:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from lanlab.sim.commands import (PORT, HostCommand, check_encodable, duration_s, encoding, int_in, parser,
                                  register_command)
+from lanlab.units import SECOND
 
 if TYPE_CHECKING:
     from lanlab.sim.host import Host
@@ -143,7 +144,7 @@ class TcpConnect(HostCommand):
         p.add_argument("port", type=PORT)
         p.add_argument("--send", dest="sends", action="append", default=[])
         p.add_argument("--encoding", type=encoding, default="utf-8")
-        p.add_argument("--wait", type=duration_s, default=1_000_000_000)
+        p.add_argument("--wait", type=duration_s, default=SECOND)
         p.add_argument("--timeout", type=duration_s, default=10_000_000_000)
         return p
 

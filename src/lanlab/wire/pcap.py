@@ -6,6 +6,7 @@ import struct
 from collections.abc import Iterator
 from typing import BinaryIO
 
+from lanlab.units import SECOND
 from lanlab.wire.errors import MalformedError, truncated
 
 LINKTYPE_ETHERNET = 1
@@ -25,7 +26,7 @@ class PcapWriter:
                  linktype: int = LINKTYPE_ETHERNET) -> None:
         self._file = fileobj
         self._units = 1 if nanosecond else 1000
-        self._per_second = 1_000_000_000 // self._units
+        self._per_second = SECOND // self._units
         self._snaplen = snaplen
         fileobj.write(_FILE_HEADER.pack(MAGIC_NANO if nanosecond else MAGIC_MICRO, 2, 4, 0, 0, snaplen, linktype))
 
@@ -61,7 +62,7 @@ class PcapReader:
         self._offset = _FILE_HEADER.size
 
     def __iter__(self) -> Iterator[tuple[int, bytes]]:
-        per_second = 1_000_000_000 // self._units
+        per_second = SECOND // self._units
         while True:
             head = self._file.read(16)
             if not head:

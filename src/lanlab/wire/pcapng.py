@@ -10,6 +10,7 @@ import struct
 from collections.abc import Iterator
 from typing import BinaryIO
 
+from lanlab.units import SECOND
 from lanlab.wire.errors import MalformedError, truncated
 from lanlab.wire.pcap import DEFAULT_SNAPLEN, LINKTYPE_ETHERNET
 
@@ -114,7 +115,7 @@ class PcapngReader:
                 frame = body[20 : 20 + captured]
                 if len(frame) < captured:
                     raise truncated("pcapng", "packet data", self._offset + 28, captured, len(frame))
-                return name, ((high << 32) | low) * 1_000_000_000 // resolution, frame
+                return name, ((high << 32) | low) * SECOND // resolution, frame
             elif block_type == SPB:
                 (original,) = struct.unpack_from(order + "I", body)
                 name, _, self.linktype = self._interfaces[0]

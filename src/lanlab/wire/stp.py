@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from enum import IntEnum, IntFlag
 from typing import Final
 
+from lanlab.units import SECOND
 from lanlab.wire.errors import malformed, truncated
 from lanlab.wire.fields import const, header, mac, u8, u16, u32
 from lanlab.wire.mac import MacAddress
@@ -20,7 +21,7 @@ from lanlab.wire.registry import register
 # The Bridge Group Address every STP bridge listens on and never forwards (802.1D-2004 7.12.3, Table 7-10).
 STP_MULTICAST: Final = MacAddress("01:80:c2:00:00:00")
 STP_SAP: Final = 0x42
-NS_PER_TICK: Final = 1_000_000_000 // 256  # exactly 3_906_250: 1/256 s
+NS_PER_TICK: Final = SECOND // 256  # exactly 3_906_250: 1/256 s
 
 
 class BpduType(IntEnum):

@@ -6,7 +6,8 @@ from lanlab.proto.tcp._events import (
     Closed, CongestionChanged, Connected, ConnectionFailed, DataArrived, EndOfStream, StateChanged, TcpEvent,
 )
 from lanlab.proto.tcp._reno import RenoCongestion
-from lanlab.proto.tcp._rto import SECOND, RtoEstimator
+from lanlab.proto.tcp._rto import RtoEstimator
+from lanlab.units import SECOND
 from lanlab.proto.tcp._stack import ANY, ConnectionKey, Listener, OutgoingSegment, TcpStack, reset_for
 from lanlab.proto.tcp._state import TRANSITIONS, TcpState, Trigger, next_state
 

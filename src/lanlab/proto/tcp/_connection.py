@@ -17,7 +17,8 @@ from lanlab.proto.tcp._events import (
     Closed, CongestionChanged, Connected, ConnectionFailed, DataArrived, EndOfStream, StateChanged, TcpEvent,
 )
 from lanlab.proto.tcp._reno import RenoCongestion
-from lanlab.proto.tcp._rto import SECOND, RtoEstimator
+from lanlab.proto.tcp._rto import RtoEstimator
+from lanlab.units import SECOND
 from lanlab.proto.tcp._state import TcpState, Trigger, next_state
 from lanlab.wire.tcp import Mss, Tcp, TcpFlags, WindowScale
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-SECOND = 1_000_000_000
+from lanlab.units import MILLISECOND, SECOND
 
 
 class RtoEstimator:
@@ -14,7 +14,7 @@ class RtoEstimator:
     K = 4
 
     def __init__(self, initial: int = SECOND, minimum: int = SECOND, maximum: int = 60 * SECOND,
-                 granularity: int = 1_000_000) -> None:
+                 granularity: int = MILLISECOND) -> None:
         self.minimum = minimum
         self.maximum = maximum
         self.granularity = granularity
