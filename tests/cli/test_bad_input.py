@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -209,3 +210,16 @@ def test_filter_without_trace_is_an_error(topology: str):
 def test_stdin_for_a_node_without_a_program(topology: str):
     """--stdin for a node that runs no --app is an error (it was silently dropped)."""
     assert_one_line_error(invoke("sim", "run", topology, "--stdin", "pc1=hello"), "pc1 runs no program")
+
+
+def test_ctrl_c_while_collecting_replies_reports_them(monkeypatch: pytest.MonkeyPatch):
+    """Ctrl-C during udp send --wait prints the result so far (exit 1: no reply), not just 'interrupted'."""
+    from lanlab.net import udp as net_udp
+
+    def interrupted(*args: object) -> bool:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(net_udp, "_ready", interrupted)
+    result = invoke("udp", "send", "127.0.0.1", "9", "hi", "--wait", "30", "--json")
+    assert result.exit_code == 1
+    assert json.loads(result.stdout) == {"sent": 1, "replies": []}

@@ -117,16 +117,20 @@ def exchange(sock: socket.socket, destination: tuple[str, int], payload: bytes, 
     """Send `payload` `count` times, `interval` apart, collecting replies meanwhile.
 
     Stops `wait` seconds after the last send, or as soon as `expect` replies came, whichever is
-    first. A reply's round trip counts from the latest send before it.
+    first. A reply's round trip counts from the latest send before it. Ctrl-C ends it early
+    with the replies so far, as ping's statistics do.
     """
     result = Exchange()
-    for index in range(count):
-        sent_at = time.monotonic()
-        sock.sendto(payload, destination)
-        result.sent += 1
-        listen_for = wait if index == count - 1 else interval
-        if _collect(sock, sent_at, sent_at + listen_for, result, expect, on_reply):
-            break
+    try:
+        for index in range(count):
+            sent_at = time.monotonic()
+            sock.sendto(payload, destination)
+            result.sent += 1
+            listen_for = wait if index == count - 1 else interval
+            if _collect(sock, sent_at, sent_at + listen_for, result, expect, on_reply):
+                break
+    except KeyboardInterrupt:
+        pass
     return result
 
 
