@@ -49,3 +49,26 @@ def test_rarp_fields_are_checked_with_file_and_line(tmp_path):
     with pytest.raises(TopologyError) as error:
         load(tmp_path, bad)
     assert "rarp.yaml:3:" in str(error.value) and "rarp.yaml:4:" in str(error.value)
+
+
+def test_server_with_two_interfaces_answers_on_the_one_asked(tmp_path):
+    """A RARP server on two LANs answers out of the interface the request came in on, as that interface."""
+    net = load(tmp_path, """
+nodes:
+  srv: {kind: host, interfaces: {eth0: {ip: 198.18.1.1/24}, eth1: {ip: 198.18.2.1/24}},
+        rarp_server: {"02:00:00:00:02:04": 198.18.2.4}}
+  pc4: {kind: host, ip: rarp/24, mac: "02:00:00:00:02:04"}
+  sw1: {kind: switch}
+  sw2: {kind: switch}
+links:
+  - [srv:eth0, sw1:p1]
+  - [srv:eth1, sw2:p1]
+  - [pc4:eth0, sw2:p2]
+""")
+    net.start_trace()
+    net.run(1)
+    assert [str(a) for a in net.node("pc4").addresses] == ["198.18.2.4"]
+    answers = [e for e in net.trace if e.device == "srv" and e.kind == "tx" and e.proto == "RARP"]
+    assert [e.port for e in answers] == ["eth1"]
+    told = [e.note for e in net.trace if e.device == "pc4" and e.kind == "deliver"]
+    assert any("told by 198.18.2.1" in str(note) for note in told)

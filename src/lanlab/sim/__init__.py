@@ -19,7 +19,7 @@ How to extend:
   `kinds.register_node_kind("router", build)` (build reads fields through topology.Spec).
 - A protocol on a host: `host.ip_protocols[6] = handler` (IP protocol number, e.g. TCP),
   `host.udp.bind(520, handler)` (a UDP port, e.g. RIP), `host.ethertypes[0x8035] = handler`
-  (e.g. RARP); a handler is `handler(host, frame, now)`. Send with `host.send_ip(...)` /
+  (e.g. RARP); a handler is `handler(host, frame, now)`, an EtherType one `handler(host, nic, frame, now)`. Send with `host.send_ip(...)` /
   `host.send_udp(...)`. A sans-IO machine's timers: `engine.MachineTimer(engine, machine,
   owner).arm()` after each interaction; `owner.timer_fired(machine, now)` drains its output.
 - Routing on a host: `host.ip.route(dst)` decides interface and next hop, `host.destination(dst)`

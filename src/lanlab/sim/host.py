@@ -4,7 +4,8 @@ Receive path: NIC address filter -> EtherType -> ARP cache or IPv4 (delivery dec
 ICMP / UDP demux / `ip_protocols[proto]`. Send path: route -> ARP -> Ethernet -> port.
 Extension points: `ip_protocols` (IP protocol number -> handler, e.g. TCP = 6),
 `ethertypes` (EtherType -> handler, e.g. RARP), `udp.bind(port, handler)` (e.g. RIP = 520),
-and `not_for_me` (a router overrides it to forward). A handler is `handler(host, frame, now)`.
+and `not_for_me` (a router overrides it to forward). A handler is `handler(host, frame, now)`,
+an EtherType handler `handler(host, nic, frame, now)` (the NIC it came in on).
 Routing: `host.ip.route(dst) -> Route` decides interface and next hop (a router replaces
 `host.ip` with its routing table, then calls `routes_changed()`); `destination(dst)` caches
 that decision, and `transmit(way, ip, l4, data, size, now)` frames any packet, ours or forwarded.
@@ -32,6 +33,8 @@ if TYPE_CHECKING:
     from lanlab.sim.trace import Tracer
 
 Handler = Callable[["Host", Frame, int], None]
+# An EtherType handler also gets the receiving NIC: a host with several must answer on the right one.
+EtherTypeHandler = Callable[["Host", "Nic", Frame, int], None]
 ARP_SIZE: Final = ETH_HEADER + 28
 IP_UDP: Final = ETH_HEADER + 20 + 8
 IP_ICMP: Final = ETH_HEADER + 20 + 8
@@ -77,7 +80,7 @@ class NicPort(Port):
         else:
             handler = host.ethertypes.get(ethertype)
             if handler is not None:
-                handler(host, frame, now)
+                handler(host, nic, frame, now)
             elif host.tracer is not None:
                 host.tracer.record(now, host.name, self.name, "drop", frame, "unknown EtherType")
 
@@ -138,7 +141,7 @@ class Host:
         self.ip = Ipv4Host(gateway)
         self.udp: UdpDemux[Handler] = UdpDemux()
         self.ip_protocols: dict[int, Handler] = {}
-        self.ethertypes: dict[int, Handler] = {}
+        self.ethertypes: dict[int, EtherTypeHandler] = {}
         self.pings: dict[int, PingSession] = {}
         self.icmp_errors: list[tuple[int, IPv4Address, Icmp]] = []
         self.icmp_error_hooks: list[Callable[[Icmp, bytes, int], None]] = []  # (error, quoted packet, now)

@@ -34,23 +34,24 @@ def _send(host: Host, nic: Nic, frames: list[RarpFrame], now: int) -> None:
 
 
 class RarpService:
-    """The server role, speaking as the host's first addressed interface.
-
-    A request is answered out of that interface whichever one it came in on (the host hands up
-    frames without their interface): give a RARP server one interface on the boot network."""
+    """The server role on every addressed interface: a request is answered out of the interface
+    it came in on, with that interface's MAC and address as the sender (RFC 903)."""
 
     def __init__(self, host: Host, table: dict[MacAddress, IPv4Address]) -> None:
-        nic = next(n for n in host.nics if n.address is not None)
         self.host = host
-        self.nic = nic
-        self.server = RarpServer(nic.mac, nic.address.ip, table)  # type: ignore[union-attr]
+        self.servers = {nic: RarpServer(nic.mac, nic.address.ip, table) for nic in host.nics if nic.address is not None}
         host.ethertypes[RARP] = self.receive
 
-    def receive(self, host: Host, frame: Frame, now: int) -> None:
+    def receive(self, host: Host, nic: Nic, frame: Frame, now: int) -> None:
+        server = self.servers.get(nic)
+        if server is None:  # an interface without an address has nothing to answer with
+            if host.tracer is not None:
+                host.tracer.record(now, host.name, nic.name, "drop", frame, "RARP: this interface has no address")
+            return
         if host.tracer is not None:
-            host.tracer.record(now, host.name, self.nic.name, "deliver", frame)
-        self.server.handle_packet(frame.l3, now)
-        _send(host, self.nic, self.server.frames_to_send(now), now)
+            host.tracer.record(now, host.name, nic.name, "deliver", frame)
+        server.handle_packet(frame.l3, now)
+        _send(host, nic, server.frames_to_send(now), now)
 
 
 class RarpBoot:
@@ -69,7 +70,7 @@ class RarpBoot:
         self.client.start(now)
         self.timer_fired(self.client, now)
 
-    def receive(self, host: Host, frame: Frame, now: int) -> None:
+    def receive(self, host: Host, nic: Nic, frame: Frame, now: int) -> None:
         self.client.handle_packet(frame.l3, now)
         learned = self.client.next_event()
         if learned is not None:
