@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -223,3 +224,9 @@ def test_ctrl_c_while_collecting_replies_reports_them(monkeypatch: pytest.Monkey
     result = invoke("udp", "send", "127.0.0.1", "9", "hi", "--wait", "30", "--json")
     assert result.exit_code == 1
     assert json.loads(result.stdout) == {"sent": 1, "replies": []}
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="a packet socket needs root")
+def test_arping_on_loopback_says_it_has_no_arp():
+    """arping -I lo is refused in one line (it sent requests nobody can answer, then exit 1)."""
+    assert_one_line_error(invoke("arping", "-I", "lo", "-c", "1", "127.0.0.1"), "lo is not an Ethernet interface")

@@ -42,6 +42,9 @@ class ArpReply:
     broadcast: bool
 
 
+ARPHRD_ETHER = 1  # <linux/if_arp.h>: the hardware type of Ethernet-like interfaces (veth, bridge, Wi-Fi)
+
+
 class ArpEndpoint:
     """A packet socket on one interface, with that interface's MAC and IPv4 address."""
 
@@ -58,9 +61,14 @@ class ArpEndpoint:
             self.sock.close()
             raise ArpSocketError(f"cannot use interface {interface!r}: {error.strerror}; `ip link` lists them") \
                 from None
+        _, _, _, link_type, address = self.sock.getsockname()
+        if link_type != ARPHRD_ETHER:  # loopback (772), tunnels: no ARP there, every request would go unanswered
+            self.sock.close()
+            raise ArpSocketError(f"{interface} is not an Ethernet interface (link type {link_type}) and has no ARP; "
+                                 "pick one that `ip link` shows as link/ether")
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
         self.sock.setblocking(False)
-        self.mac = MacAddress(self.sock.getsockname()[4][:6])
+        self.mac = MacAddress(address[:6])
         self.ip = interface_ipv4(interface)
 
     def close(self) -> None:
