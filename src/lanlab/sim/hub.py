@@ -72,6 +72,7 @@ class CollisionDomain:
 
     def add_station(self, port: Port) -> None:
         port.domain = self
+        port.refresh()  # a station's send goes through the domain (Port.send's watched path)
         self.stations[port] = Station(port, self)
 
     def window(self, port: Port) -> int:

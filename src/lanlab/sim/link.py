@@ -57,7 +57,7 @@ class Port:
         self.domain: CollisionDomain | None = None  # set when the peer is a hub (half duplex)
         self._tap: Any = None
         self._tracer: Tracer | None = None
-        self.watched = True  # the slow path of send: not linked, down, lossy, traced or captured
+        self.watched = True  # the slow path of send: not linked, down, lossy, traced, captured or on a hub
         self.tx_frames = 0
         self.tx_bytes = 0
         self.drops = 0  # queue overflow, link down, lost on the link, collisions given up
@@ -91,9 +91,9 @@ class Port:
         self.refresh()
 
     def refresh(self) -> None:
-        """Recompute whether send needs its slow path (call after changing peer, up, loss)."""
+        """Recompute whether send needs its slow path (call after changing peer, up, loss, domain)."""
         self.watched = (self.peer is None or not self.up or self.loss > 0.0 or self._tap is not None
-                        or self._tracer is not None)
+                        or self._tracer is not None or self.domain is not None)
 
     @property
     def rx_frames(self) -> int:
@@ -103,7 +103,9 @@ class Port:
 
     def send(self, frame: Frame, now: int) -> None:
         """Queue `frame` for transmission; schedules its arrival at the peer (one event)."""
-        if self.domain is not None:
+        # One test for the common full-duplex, unobserved port; a hub station is always watched.
+        watched = self.watched
+        if watched and self.domain is not None:
             self.domain.offer(self, frame, now)
             return
         busy = self.busy_until
@@ -118,7 +120,7 @@ class Port:
             start = busy
         else:
             start = now
-        if self.watched and not self._observe(frame, now, start):
+        if watched and not self._observe(frame, now, start):
             return
         size = frame.size
         end = start + ((size if size > MIN_FRAME else MIN_FRAME) + WIRE_OVERHEAD) * NS_BITS // self.rate

@@ -40,7 +40,8 @@ class Switch:
         self.ports: dict[str, Port] = {}
         self.table: MacTable[MacAddress, Port] = MacTable(ageing)
         self.tracer: Tracer | None = None
-        # Ports that take part in forwarding, in creation order; STP removes blocked ones.
+        # The ports a flood goes out of, in creation order: the linked ones, decided when a link is made,
+        # so a flood tests nothing per port. Under STP (sim.stp) only its forwarding ones.
         self.forwarding: list[Port] = []
         self.stp: Any = None  # a sim.stp.SpanningTree when the switch runs STP or RSTP
         self.port_class: type[Port] = SwitchPort  # sim.stp swaps in its own port class
@@ -53,13 +54,14 @@ class Switch:
         port = self.ports.get(name)
         if port is None:
             port = self.ports[name] = self.port_class(self, name, self.engine)
-            self.forwarding.append(port)
         return port
 
     def attach(self, own: Port, peer: Port) -> None:
-        """Called by Network.link; only the spanning tree, if any, has something to set up."""
+        """Called by Network.link: `own` joins the flood list, or the spanning tree decides when it does."""
         if self.stp is not None:
             self.stp.attach(own)
+        else:
+            self.forwarding = [p for p in self.ports.values() if p.peer is not None]
 
     def link_changed(self, port: Port, up: bool, now: int) -> None:
         """The cable at `port` was unplugged or plugged back (--do "link A B down|up")."""
@@ -101,7 +103,10 @@ class Switch:
         out.send(frame, now)
 
     def flood(self, arrival: Port, frame: Frame, now: int) -> None:
-        """Send a copy out of every forwarding port except the arrival port."""
+        """Send a copy out of every forwarding port except the arrival port.
+
+        Port.send directly: the list holds only linked ports, and under STP only forwarding ones,
+        so StpSwitchPort.send's check of the port state would be decided twice."""
         flooded = self.flooded
         if flooded is not None:
             if frame.ident in flooded:
@@ -111,9 +116,10 @@ class Switch:
                     flooded.clear()
                 flooded[frame.ident] = None
         if self.tracer is not None:
-            names = [p.name for p in self.forwarding if p is not arrival and p.peer is not None]
+            names = [p.name for p in self.forwarding if p is not arrival]
             self.tracer.record(now, self.name, arrival.name, "flood", frame,
                                "copies to " + (", ".join(names) or "no other port"))
+        send = Port.send
         for out in self.forwarding:
-            if out is not arrival and out.peer is not None:
-                out.send(frame, now)
+            if out is not arrival:
+                send(out, frame, now)
