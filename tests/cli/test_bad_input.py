@@ -135,16 +135,33 @@ def test_group_alone_still_shows_its_help():
 
 
 def test_ctrl_c_exits_130_not_no_answer(topology: str, monkeypatch: pytest.MonkeyPatch):
-    """Ctrl-C during a run says 'interrupted' and exits 130 (click's default was 'Aborted!', status 1)."""
-    from lanlab.sim.network import Network
+    """Ctrl-C in a command says 'interrupted' and exits 130 (click's default was 'Aborted!', status 1)."""
+    import lanlab.sim
 
-    def interrupted(*args: object, **kwargs: object) -> int:
+    def interrupted(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(Network, "run", interrupted)
-    result = invoke("sim", "run", topology)
+    monkeypatch.setattr(lanlab.sim, "load_topology", interrupted)
+    result = invoke("sim", "check", topology)
     assert result.exit_code == 130
     assert result.output.strip() == "lanlab: interrupted"
+
+
+def test_ctrl_c_in_a_sim_run_shows_the_counters_so_far(topology: str, monkeypatch: pytest.MonkeyPatch):
+    """Ctrl-C in the middle of a run prints the report of what ran, the events counted, and exits 130."""
+    from lanlab.sim.engine import Engine
+
+    real_run = Engine.run
+
+    def run_then_interrupt(self: Engine, until: int) -> int:
+        real_run(self, 1_000_000)  # 1 ms of the ping, then the user presses Ctrl-C
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Engine, "run", run_then_interrupt)
+    result = invoke("sim", "run", topology, "--do", "pc1 ping pc2 -c 3")
+    assert result.exit_code == 130
+    assert "64 bytes from 198.18.0.2: icmp_seq=1" in result.stdout
+    assert result.stderr.startswith("lanlab: interrupted at sim time 0.001000 s after ")
 
 
 def test_app_missing_file_names_it(topology: str):

@@ -10,7 +10,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from lanlab.cli.common import EXIT_ERROR, EXIT_NO_ANSWER, EXIT_OK, fail, print_json
+from lanlab.cli.common import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_NO_ANSWER, EXIT_OK, fail, print_json
 from lanlab.cli.demo_routing import route_table
 from lanlab.units import UnitError, format_duration, parse_duration
 
@@ -140,11 +140,15 @@ def run(file: Path, until: str, seed: int, do: tuple[str, ...], pcap: Path | Non
         else:
             network.start_trace(protocols, keep=False, sink=lambda e: click.echo(jsonl_line(e)))
     programs = start_apps(network, apps, stdins, args, echo=not as_json and trace != "jsonl")
+    interrupted = False
     try:
         if programs or any(c.command.words.startswith("tcp ") for c in network.commands):
             events = run_programs(network, end)
         else:
             events = network.run(end / 1e9, progress=sys.stderr.isatty() and not as_json)
+    except KeyboardInterrupt:  # Ctrl-C stops a long run (a storm); what it counted is still worth seeing
+        interrupted = True
+        events = network.engine.events
     finally:
         network.close()
     from lanlab.sim.storm import record_rates
@@ -166,6 +170,10 @@ def run(file: Path, until: str, seed: int, do: tuple[str, ...], pcap: Path | Non
         if unmatched:
             click.echo(f"lanlab: warning: --filter {','.join(unmatched)} matched no event of this run "
                        f"(its events carry: {', '.join(sorted(network.tracer.names_seen))})", err=True)
+    if interrupted:
+        click.echo(f"lanlab: interrupted at sim time {network.now / 1e9:.6f} s after {events:,} events; "
+                   "the counters are those so far", err=True)
+        sys.exit(EXIT_INTERRUPTED)
     failed = any(program.exit not in (None, 0) for program in programs) or network.engine.stopped
     sys.exit(EXIT_NO_ANSWER if failed else exit_status(network))
 

@@ -57,19 +57,21 @@ class Engine:
         if budget == 0 or self.stopped:
             self.stopped = True
             return 0
-        while heap:
-            entry = pop(heap)
-            time = entry[0]
-            if time > until:
-                heappush(heap, entry)
-                break
-            self.now = time
-            entry[2].fire(entry[3], time)
-            count += 1
-            if count == budget:
-                self.stopped = True
-                break
-        self.events += count
+        try:  # zero-cost until raised; Ctrl-C must still leave the count right for the report
+            while heap:
+                entry = pop(heap)
+                time = entry[0]
+                if time > until:
+                    heappush(heap, entry)
+                    break
+                self.now = time
+                entry[2].fire(entry[3], time)
+                count += 1
+                if count == budget:
+                    self.stopped = True
+                    break
+        finally:
+            self.events += count
         if until > self.now and not self.stopped:
             self.now = until
         return count
