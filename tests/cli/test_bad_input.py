@@ -247,3 +247,10 @@ def test_ctrl_c_while_collecting_replies_reports_them(monkeypatch: pytest.Monkey
 def test_arping_on_loopback_says_it_has_no_arp():
     """arping -I lo is refused in one line (it sent requests nobody can answer, then exit 1)."""
     assert_one_line_error(invoke("arping", "-I", "lo", "-c", "1", "127.0.0.1"), "lo is not an Ethernet interface")
+
+
+@pytest.mark.parametrize("args", [["ping", "-c", "1", "-I", "", "127.0.0.1"],
+                                  ["udp", "broadcast", "--interface", " ", "--to", "127.0.0.1", "--wait", "0.1"]])
+def test_empty_interface_is_refused(args: list[str]):
+    """An empty -I/--interface is an error (it was taken as 'no interface given' and silently ignored)."""
+    assert_one_line_error(invoke(*args), "the interface is empty")

@@ -64,17 +64,22 @@ class DurationType(click.ParamType):
             self.fail(str(error), param, ctx)
 
 
-class HostType(click.ParamType):
-    """A host name or address to reach; never empty (the socket API reads "" as 0.0.0.0, this host)."""
+class NonEmptyType(click.ParamType):
+    """Text that must not be empty: "" reads as 0.0.0.0 (this host) to the socket API, and an
+    empty interface as "no interface given"."""
 
-    name = "HOST"
+    def __init__(self, name: str, what: str, hint: str) -> None:
+        self.name = name
+        self.what = what
+        self.hint = hint
 
     def convert(self, value: Any, param: Any, ctx: Any) -> str:
         if not str(value).strip():
-            self.fail("the host is empty; give a name or an address like 198.18.0.2", param, ctx)
+            self.fail(f"the {self.what} is empty; give {self.hint}", param, ctx)
         return str(value).strip()
 
 
 ENCODING = EncodingType()
 DURATION = DurationType()
-HOST = HostType()
+HOST = NonEmptyType("HOST", "host", "a name or an address like 198.18.0.2")
+INTERFACE = NonEmptyType("IF", "interface", "its name, like eth0 (`ip link` lists them)")

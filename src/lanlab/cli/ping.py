@@ -6,7 +6,7 @@ import socket
 
 import click
 
-from lanlab.cli.common import EXIT_NO_ANSWER, EXIT_OK, HOST, fail, print_json
+from lanlab.cli.common import EXIT_NO_ANSWER, EXIT_OK, HOST, INTERFACE, fail, print_json
 from lanlab.net.ping import (EchoSocket, Event, IcmpErrorReport, PingOptions, PingPermissionError, PingStatistics,
                              ping, resolve)
 
@@ -69,7 +69,7 @@ def _event_document(event: Event) -> dict[str, object]:
 @click.option("-s", "size", type=click.IntRange(0, 65507), metavar="BYTES", default=56, show_default=True,
               help="ICMP data bytes (56 makes 64-byte ICMP packets).")
 @click.option("-t", "ttl", type=click.IntRange(1, 255), metavar="TTL", help="IP time to live.")
-@click.option("-I", "interface", metavar="IF", help="Send from this interface name or source address.")
+@click.option("-I", "interface", type=INTERFACE, help="Send from this interface name or source address.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON document at the end instead of the text.")
 def ping_command(host: str, count: int | None, interval: float, timeout: float, deadline: float | None,
                  size: int, ttl: int | None, interface: str | None, as_json: bool) -> None:

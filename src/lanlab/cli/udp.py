@@ -10,7 +10,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from lanlab.cli.common import DURATION, ENCODING, EXIT_NO_ANSWER, EXIT_OK, HOST, fail, print_json
+from lanlab.cli.common import DURATION, ENCODING, EXIT_NO_ANSWER, EXIT_OK, HOST, INTERFACE, fail, print_json
 from lanlab.cli.netio import EventPrinter, network_errors
 from lanlab.net import udp as net_udp
 from lanlab.net.text import decode, encode
@@ -168,7 +168,7 @@ _NO_ROUTE_FOR_BROADCAST = (
               show_default=True, help="Destination port.")
 @click.option("--to", "to", default=net_udp.LIMITED_BROADCAST, show_default=True, metavar="ADDR",
               help="Broadcast address: a subnet broadcast such as 192.168.1.255.")
-@click.option("--interface", metavar="IF", help="Send out of this interface (needs root).")
+@click.option("--interface", type=INTERFACE, help="Send out of this interface (needs root).")
 @click.option("--source", metavar="ADDR", help="Send from this local address.")
 @click.option("--wait", type=DURATION, default=2.0, show_default=True, metavar="S",
               help="Collect replies this long after the last datagram.")
