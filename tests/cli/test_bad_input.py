@@ -254,3 +254,8 @@ def test_arping_on_loopback_says_it_has_no_arp():
 def test_empty_interface_is_refused(args: list[str]):
     """An empty -I/--interface is an error (it was taken as 'no interface given' and silently ignored)."""
     assert_one_line_error(invoke(*args), "the interface is empty")
+
+
+def test_oui_empty_search():
+    """oui --search "" is an error (it listed every one of the registries' prefixes)."""
+    assert_one_line_error(invoke("oui", "--search", " "), "--search is empty")

@@ -59,6 +59,8 @@ def oui_command(macs: tuple[str, ...], search_text: str | None, as_json: bool) -
     if search_text is not None:
         if macs:
             fail("give MAC addresses or --search TEXT, not both")
+        if not search_text.strip():
+            fail('--search is empty; give part of a vendor name, like --search "raspberry pi"')
         _search(search_text, as_json)
         return
     if not macs:
