@@ -27,6 +27,9 @@ def _start_capture(ns, path, pcapng):
         if "Capturing on" in line or not line:
             break
     assert process.poll() is None, "dumpcap did not start"
+    # "Capturing on" can come a moment before the packet socket sees traffic on a loaded machine;
+    # an ARP sent in that moment was once missing from the capture.
+    time.sleep(0.3)
     return process
 
 
