@@ -49,44 +49,37 @@ BULK = 1 << 20
 CONCURRENCY = (1, 100, 1000)
 
 
-class PingPong(asyncio.Protocol):
-    """Sends 64 bytes, waits for all 64 back, counts a round trip, again while running."""
+class Exchange(asyncio.Protocol):
+    """Sends `payload`, waits for all of it back, counts one exchange, again while running."""
+
+    payload = b""
+
+    def __init__(self, tally: list[int], running: list[bool]) -> None:
+        self.tally, self.running, self.pending = tally, running, 0
+
+    def connection_made(self, transport) -> None:
+        self.transport = transport
+
+    def data_received(self, data: bytes) -> None:
+        self.pending += len(data)
+        size = len(self.payload)
+        while self.pending >= size:
+            self.pending -= size
+            self.tally[0] += 1
+            if self.running[0]:
+                self.transport.write(self.payload)
+
+
+class PingPong(Exchange):
+    """64-byte round trips."""
 
     payload = b"x" * ROUND_TRIP
 
-    def __init__(self, tally: list[int], running: list[bool]) -> None:
-        self.tally, self.running, self.pending = tally, running, 0
 
-    def connection_made(self, transport) -> None:
-        self.transport = transport
-
-    def data_received(self, data: bytes) -> None:
-        self.pending += len(data)
-        while self.pending >= ROUND_TRIP:
-            self.pending -= ROUND_TRIP
-            self.tally[0] += 1
-            if self.running[0]:
-                self.transport.write(self.payload)
-
-
-class Bulk(asyncio.Protocol):
-    """Sends 1 MiB, waits for the whole MiB back, counts it, again while running."""
+class Bulk(Exchange):
+    """1 MiB echoed whole."""
 
     payload = b"b" * BULK
-
-    def __init__(self, tally: list[int], running: list[bool]) -> None:
-        self.tally, self.running, self.pending = tally, running, 0
-
-    def connection_made(self, transport) -> None:
-        self.transport = transport
-
-    def data_received(self, data: bytes) -> None:
-        self.pending += len(data)
-        if self.pending >= BULK:
-            self.pending -= BULK
-            self.tally[0] += 1
-            if self.running[0]:
-                self.transport.write(self.payload)
 
 
 async def measure(port: int, protocol: type, clients: int, seconds: float) -> float:
