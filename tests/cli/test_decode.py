@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from click.testing import CliRunner
 
 from lanlab.cli.main import cli
@@ -93,3 +95,46 @@ def test_decode_says_when_a_capture_is_not_ethernet(tmp_path):
         PcapWriter(out, linktype=113).write(0, b"\x00\x04" + bytes(14))
     result = CliRunner().invoke(cli, ["decode", str(path)])
     assert result.exit_code == 0 and "linktype 113 is not Ethernet" in result.output
+
+
+def test_decode_dash_reads_pcap_and_pcapng_from_standard_input(tmp_path):
+    """`decode -` reads the capture from stdin, pcap or pcapng, as tcpdump -w - writes it."""
+    pcapng = tmp_path / "lan.pcapng"
+    with pcapng.open("wb") as out:
+        writer = PcapngWriter(out)
+        writer.write(writer.add_interface("eth0"), 5, SAMPLES[0][0])
+    for path, lines in ((_pcap(tmp_path), len(SAMPLES)), (pcapng, 1)):
+        result = CliRunner().invoke(cli, ["decode", "-"], input=path.read_bytes())
+        assert result.exit_code == 0, result.output
+        assert len(result.output.splitlines()) == lines
+        assert "Who has 198.18.0.2? Tell 198.18.0.1" in result.output.splitlines()[0]
+
+
+@pytest.mark.timeout(20)
+def test_decode_dash_streams_each_frame_before_the_pipe_closes():
+    """From a pipe, a frame is printed as soon as it arrives, not when the capture ends."""
+    import io
+    import subprocess
+    import sys
+
+    head = io.BytesIO()
+    writer = PcapWriter(head)
+    writer.write(0, SAMPLES[0][0])
+    decoder = subprocess.Popen([sys.executable, "-m", "lanlab", "decode", "-"], stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, text=False)
+    try:
+        decoder.stdin.write(head.getvalue())
+        decoder.stdin.flush()
+        first = decoder.stdout.readline().decode()  # the pipe is still open: only streaming can answer
+        assert "Who has 198.18.0.2? Tell 198.18.0.1" in first
+        decoder.stdin.close()
+        assert decoder.wait(timeout=20) == 0
+    finally:
+        decoder.kill()
+        decoder.wait()
+
+
+def test_decode_dash_with_nothing_on_standard_input_is_one_line_error():
+    """An empty stdin is not a capture: one line, exit 2, naming standard input."""
+    result = CliRunner().invoke(cli, ["decode", "-"], input=b"")
+    assert result.exit_code == 2 and "standard input is not a readable pcap" in result.output

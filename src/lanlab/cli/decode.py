@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import sys
 from collections.abc import Iterator
 from enum import IntEnum
 from ipaddress import IPv4Address
@@ -23,16 +24,27 @@ HEX_DIGITS = {"checksum": 4, "ident": 4, "ethertype": 4, "rest": 8, "tos": 2}  #
 Frame = tuple[str | None, int, bytes, int]  # interface name (pcapng), t_ns, bytes, linktype
 
 
+class _Prefixed:
+    """A binary stream with bytes already read put back in front: a pipe cannot seek back over the magic."""
+
+    def __init__(self, prefix: bytes, rest: BinaryIO) -> None:
+        self._prefix, self._rest = prefix, rest
+
+    def read(self, size: int) -> bytes:
+        head, self._prefix = self._prefix[:size], self._prefix[size:]
+        return head + self._rest.read(size - len(head)) if size > len(head) else head
+
+
 def read_capture(capture: BinaryIO) -> Iterator[Frame]:
-    """The frames of a pcapng or pcap file object (told apart by the first bytes)."""
+    """The frames of a pcapng or pcap stream (told apart by the first bytes); works on pipes too."""
     magic = capture.read(4)
-    capture.seek(0)
+    stream: Any = _Prefixed(magic, capture)
     if magic == SHB.to_bytes(4, "little"):
-        reader = PcapngReader(capture)
+        reader = PcapngReader(stream)
         for name, t_ns, frame in reader:
             yield name, t_ns, frame, reader.linktype  # type: ignore[misc]
     else:
-        pcap = PcapReader(capture)
+        pcap = PcapReader(stream)
         for t_ns, frame in pcap:
             yield None, t_ns, frame, pcap.linktype
 
@@ -108,7 +120,7 @@ def _frames_from_hex(text: str) -> Iterator[Frame]:
 
 
 @click.command("decode")
-@click.argument("file", required=False, type=click.Path(dir_okay=False))
+@click.argument("file", required=False, type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--hex", "hex_text", metavar="HEX", help="Decode one frame given as hex instead of a file.")
 @click.option("-v", "--verbose", is_flag=True, help="Show every field of every layer.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per frame, with the layers and their fields.")
@@ -122,6 +134,7 @@ def decode_command(file: str | None, hex_text: str | None, verbose: bool, as_jso
       lanlab decode lan.pcap                 # one line per frame
       lanlab decode lan.pcapng --verbose     # every field of every layer
       lanlab decode lan.pcap --json | jq .info
+      tcpdump -U -w - -i eth0 | lanlab decode -   # - reads standard input, frame by frame
       lanlab decode --hex ffffffffffff02000000000108060001080006040001...
     """
     if (file is None) == (hex_text is None):
@@ -129,10 +142,12 @@ def decode_command(file: str | None, hex_text: str | None, verbose: bool, as_jso
     if hex_text is not None:
         _print_frames(_frames_from_hex(hex_text), verbose, as_json)
         return
+    live = file == "-"
     try:
-        capture = open(file, "rb")  # noqa: SIM115 - closed below, after streaming
+        capture = sys.stdin.buffer if live else open(file, "rb")  # noqa: SIM115 - closed below, after streaming
     except OSError as error:
         fail(f"cannot read {file}: {error.strerror or error}")
+    file = "standard input" if live else file
     read = 0
 
     def counted() -> Iterator[Frame]:
@@ -151,6 +166,7 @@ def decode_command(file: str | None, hex_text: str | None, verbose: bool, as_jso
 
 
 def _print_frames(frames: Iterator[Frame], verbose: bool, as_json: bool) -> None:
+    """Print each frame as it is read (click.echo and print_json flush, so a piped capture shows as it happens)."""
     first = None
     for number, (interface, t_ns, frame, linktype) in enumerate(frames, 1):
         first = t_ns if first is None else first
