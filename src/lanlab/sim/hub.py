@@ -8,6 +8,20 @@ collide. A collision is seen by a station that starts before the other's signal 
 medium carries a jam, and each sender waits r slot times, r uniform in [0, 2^min(n,10)), after
 its n-th collision, giving up after 16 attempts (4.2.3.2.5). The hub repeats an undamaged
 frame out of every other port.
+
+Hubs can be cascaded. Each hub keeps its own collision domain, and a hub-to-hub link is a
+station on both sides: hub1's port towards hub2 is a station of hub2's medium, so a frame hub1
+repeats towards hub2 enters hub2's domain as a transmission from that port (it defers, may
+collide, backs off and waits in a bounded queue like any station's frame). Real cascaded
+repeaters form ONE collision domain (bits repeated as they arrive, a collision jammed across
+the whole cascade, the 5-4-3 rule limiting its size); merging domains would make every
+collision, timing window and counter depend on the whole cascade's shape, whereas one domain
+per hub keeps each segment's CSMA/CD exactly as above, adds one frame time per hub on the path
+(store-and-forward, like a switch), and still shows what a student cascades hubs for: every
+frame reaches every port of every hub, collisions are counted per link. A loop of hubs makes
+frames circulate as a real repeater loop does; the station queues bound the memory,
+`Engine.max_events` the time, and each hub remembers the frames it repeated (sim.storm) so the
+loop is named by the storm warning, as a switch's is.
 """
 
 from __future__ import annotations
@@ -17,10 +31,12 @@ from typing import TYPE_CHECKING, Any, Final
 
 from lanlab.sim.frame import Frame
 from lanlab.sim.link import Port, wire_time
+from lanlab.sim.storm import remember_flood
 from lanlab.units import SECOND
 
 if TYPE_CHECKING:
     from lanlab.sim.engine import Engine
+    from lanlab.sim.trace import Tracer
 
 SLOT_BITS: Final = 512  # 802.3 slot time for 10/100 Mb/s
 JAM_BITS: Final = 32
@@ -184,6 +200,10 @@ class Hub:
         self.engine = engine
         self.ports: dict[str, Port] = {}
         self.domain = CollisionDomain(engine, self)
+        self.tracer: Tracer | None = None
+        # Frames repeated lately (ident -> None): one repeated twice has gone round a loop (sim.storm).
+        self.flooded: dict[int, None] | None = {}
+        self.storm: Any = None  # the sim.storm.StormReport, once a repeated frame came back
 
     def port(self, name: str) -> Port:
         """The port called `name`, created on first use (links name hub ports)."""
@@ -193,10 +213,8 @@ class Hub:
         return port
 
     def attach(self, own: Port, peer: Port) -> None:
-        """Called by Network.link: the peer becomes a station of this hub's medium."""
-        if isinstance(peer, HubPort):
-            raise ValueError(f"{own.label} and {peer.label} are both hub ports; "
-                             "connect hubs through a switch")
+        """Called by Network.link: the peer becomes a station of this hub's medium (another hub's
+        port too: each hub of a cascade adds the other's port to its own domain)."""
         self.domain.add_station(peer)
 
     @property
@@ -210,6 +228,8 @@ class Hub:
                 port.tracer.record(now, self.name, port.name, "collision", frame, "damaged frame discarded")
             return
         self.domain.delivered(transmission, now)
+        if self.flooded is not None:
+            remember_flood(self, port, frame, now)
         tracer = port.tracer
         targets = [p for p in self.ports.values() if p is not port and p.peer is not None and p.up]
         if tracer is not None:
@@ -217,6 +237,9 @@ class Hub:
                           "repeated to " + (", ".join(p.name for p in targets) or "no other port"))
         engine = self.engine
         for out in targets:
+            if out.domain is not None:  # a link to another hub: a station of that hub's medium
+                out.domain.offer(out, frame, now)
+                continue
             out.tx_frames += 1
             out.tx_bytes += frame.size
             if out.tap is not None:

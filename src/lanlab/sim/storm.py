@@ -1,8 +1,9 @@
-"""Broadcast storms: noticing that a frame came back to a switch that already flooded it, and naming the loop.
+"""Broadcast storms: noticing that a frame came back to a switch or hub that already flooded it, and naming the loop.
 
 A switch remembers the last FLOODS_REMEMBERED frames it flooded (the flood path only: a
-known unicast destination costs nothing). Seeing one of them again means it went round a
-loop of switches (or hubs) without a spanning tree to break it: the switch records a
+known unicast destination costs nothing), a hub the frames it repeated. Seeing one of them
+again means it went round a loop of switches (or hubs) without a spanning tree to break it:
+the device records a
 StormReport, an event of kind `storm`, and stops watching. Memory stays bounded by the link
 queues whatever the storm does; `Engine.max_events` bounds the time.
 """
@@ -46,8 +47,20 @@ class StormReport:
                 f"at {self.t / 1e9:.6f} s; loop: {', '.join(names)}")
 
 
+def remember_flood(device: Any, arrival: Port, frame: Frame, now: int) -> None:
+    """Called by Switch.flood and Hub.repeat while `device.flooded` is a dict: note `frame`, or
+    report the storm if it was flooded before."""
+    flooded: dict[int, None] = device.flooded
+    if frame.ident in flooded:
+        storm_detected(device, arrival, frame, now)
+        return
+    if len(flooded) >= FLOODS_REMEMBERED:
+        flooded.clear()
+    flooded[frame.ident] = None
+
+
 def storm_detected(switch: Any, arrival: Port, frame: Frame, now: int) -> None:
-    """Called by Switch.flood for a frame it had flooded before: record the storm once per switch."""
+    """A frame `switch` (a switch or hub) had flooded before came back: record the storm once per device."""
     switch.flooded = None
     links = tuple(loop_links(switch))
     report = StormReport(now, switch.name, arrival.name, frame, links, tuple(link.frames for link in links))

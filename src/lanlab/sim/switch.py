@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, Final
 from lanlab.proto.mactable import DEFAULT_AGEING_NS, MacTable
 from lanlab.sim.frame import Frame
 from lanlab.sim.link import Port
-from lanlab.sim.storm import FLOODS_REMEMBERED, storm_detected
+from lanlab.sim.storm import remember_flood
 
 if TYPE_CHECKING:
     from lanlab.sim.engine import Engine
@@ -107,14 +107,8 @@ class Switch:
 
         Port.send directly: the list holds only linked ports, and under STP only forwarding ones,
         so StpSwitchPort.send's check of the port state would be decided twice."""
-        flooded = self.flooded
-        if flooded is not None:
-            if frame.ident in flooded:
-                storm_detected(self, arrival, frame, now)
-            else:
-                if len(flooded) >= FLOODS_REMEMBERED:
-                    flooded.clear()
-                flooded[frame.ident] = None
+        if self.flooded is not None:
+            remember_flood(self, arrival, frame, now)
         if self.tracer is not None:
             names = [p.name for p in self.forwarding if p is not arrival]
             self.tracer.record(now, self.name, arrival.name, "flood", frame,
