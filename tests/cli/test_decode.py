@@ -7,9 +7,10 @@ import pytest
 from click.testing import CliRunner
 
 from lanlab.cli.main import cli
+from lanlab.wire import Ethernet, EtherType, IPv4, IpProto
 from lanlab.wire.pcap import PcapWriter
 from lanlab.wire.pcapng import PcapngWriter
-from wire_samples import SAMPLES
+from wire_samples import A_IP, A_MAC, B_IP, B_MAC, SAMPLES
 
 
 def _pcap(tmp_path):
@@ -138,3 +139,16 @@ def test_decode_dash_with_nothing_on_standard_input_is_one_line_error():
     """An empty stdin is not a capture: one line, exit 2, naming standard input."""
     result = CliRunner().invoke(cli, ["decode", "-"], input=b"")
     assert result.exit_code == 2 and "standard input is not a readable pcap" in result.output
+
+
+def test_decode_verbose_names_the_ipv4_flags_like_tshark():
+    """--verbose shows IPv4 flags in hex with their names: 0x2 (DF), 0x1 (MF), none for 0."""
+    def flags_line(flags: int) -> str:
+        frame = Ethernet(B_MAC, A_MAC, EtherType.IPV4).build(IPv4(A_IP, B_IP, IpProto.UDP, flags=flags).build(b"x" * 8))
+        result = CliRunner().invoke(cli, ["decode", "--verbose", "--hex", frame.hex()])
+        return next(line.strip() for line in result.output.splitlines() if line.strip().startswith("flags:"))
+
+    assert flags_line(0b010) == "flags: 0x2 (DF)"
+    assert flags_line(0b001) == "flags: 0x1 (MF)"
+    assert flags_line(0b011) == "flags: 0x3 (DF|MF)"
+    assert flags_line(0) == "flags: 0x0"

@@ -18,7 +18,7 @@ from lanlab.wire.fields import meaning_of
 from lanlab.wire.pcap import LINKTYPE_ETHERNET, PcapReader
 from lanlab.wire.pcapng import SHB, PcapngReader
 
-HEX_DIGITS = {"checksum": 4, "ident": 4, "ethertype": 4, "rest": 8, "tos": 2}  # fields people read in hex
+HEX_DIGITS = {"checksum": 4, "ident": 4, "ethertype": 4, "rest": 8, "tos": 2, "flags": 1}  # fields people read in hex
 
 
 Frame = tuple[str | None, int, bytes, int]  # interface name (pcapng), t_ns, bytes, linktype

@@ -48,7 +48,7 @@ from lanlab.wire.errors import MalformedError, TruncatedError, WireError
 from lanlab.wire.ethernet import Dot3, EtherType, Ethernet, Llc
 from lanlab.wire.fields import wire_fields
 from lanlab.wire.icmp import Icmp, IcmpType, TimeExceededCode, UnreachableCode, quote
-from lanlab.wire.ipv4 import IPv4, IpProto
+from lanlab.wire.ipv4 import IPv4, IpFlags, IpProto
 from lanlab.wire.mac import MacAddress
 from lanlab.wire.pcap import PcapReader, PcapWriter
 from lanlab.wire.pcapng import PcapngReader, PcapngWriter
@@ -59,7 +59,8 @@ from lanlab.wire.tcp import (Eol, Mss, Nop, Sack, SackPermitted, Tcp, TcpFlags, 
 from lanlab.wire.udp import Udp
 
 __all__ = [
-    "Arp", "ArpOp", "Dissection", "Dot3", "EtherType", "Ethernet", "IPv4", "Icmp", "IcmpType", "IpProto", "Llc",
+    "Arp", "ArpOp", "Dissection", "Dot3", "EtherType", "Ethernet", "IPv4", "Icmp", "IcmpType", "IpFlags", "IpProto",
+    "Llc",
     "MacAddress", "MalformedError", "PcapReader", "PcapWriter", "PcapngReader", "PcapngWriter", "Rip", "RipAuth",
     "RipCommand", "RipEntry", "TimeExceededCode", "TruncatedError", "Udp", "UnreachableCode", "WireError",
     "Eol", "Mss", "Nop", "Sack", "SackPermitted", "Tcp", "TcpFlags", "TcpOption", "Timestamps", "UnknownOption",

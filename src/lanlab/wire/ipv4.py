@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
-from enum import IntEnum
+from enum import IntEnum, IntFlag
 from ipaddress import IPv4Address
 
 from lanlab.wire.checksum import internet_checksum
 from lanlab.wire.errors import malformed
-from lanlab.wire.fields import Extent, bits, header, ipv4, u8, u16
+from lanlab.wire.fields import Extent, Leaf, bits, header, ipv4, u8, u16
 from lanlab.wire.registry import register
 
 MIN_HEADER = 20
-DF = 0b010  # flags: don't fragment
+DF = 0b010  # flags: don't fragment (plain ints: `h.flags & MF` is on the forwarding path, IntFlag's & is slow)
 MF = 0b001  # flags: more fragments
+
+
+class IpFlags(IntFlag):
+    """Names for the 3 flag bits (RFC 791 3.1), for people; declared high bit first so 3 reads "DF|MF"."""
+
+    RESERVED = 0b100  # must be zero (RFC 3514's "evil bit")
+    DF = DF
+    MF = MF
 
 
 class IpProto(IntEnum):
@@ -30,7 +38,7 @@ class IpProto(IntEnum):
         u8("tos"),
         u16("total_length"),
         u16("ident"),
-        bits("H", ("flags", 3), ("frag_offset", 13)),
+        bits("H", Leaf("flags", width=3, meaning=IpFlags), ("frag_offset", 13)),
         u8("ttl"),
         u8("proto", IpProto),
         u16("checksum"),
