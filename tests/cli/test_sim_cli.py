@@ -147,3 +147,16 @@ def test_switch_table_shown_at_any_time():
     assert late["result"]["mac"] == []  # 300 s ageing
     assert wrong["result"] == {"error": "pc1 is a host: only switches have a MAC table"}
     assert result.exit_code == 2
+
+
+def test_show_a_table_no_node_holds_says_so_in_one_line(tmp_path: Path):
+    """--show mac with no switch (or arp with no host) prints one line saying why, not nothing."""
+    hubs = tmp_path / "hubs.yaml"
+    hubs.write_text("nodes:\n  a: {kind: host, ip: 198.18.0.1/24}\n  hub1: {kind: hub}\nlinks:\n  - [a:eth0, hub1:p1]\n")
+    switches = tmp_path / "switches.yaml"
+    switches.write_text("nodes:\n  sw1: {kind: switch}\n  sw2: {kind: switch}\nlinks:\n  - [sw1:p1, sw2:p1]\n")
+    result = invoke("sim", "run", str(hubs), "--until", "1s", "--show", "mac")
+    assert result.exit_code == 0 and "--show mac: no switch in this network" in result.output
+    result = invoke("sim", "run", str(switches), "--until", "1s", "--show", "arp,mac")
+    assert "--show arp: no host or router in this network" in result.output
+    assert "--show mac:" not in result.output and "sw1 MAC table" in result.output

@@ -15,7 +15,14 @@ from lanlab.cli.demo_routing import route_table
 from lanlab.units import UnitError, format_duration, parse_duration
 
 TRACE_FORMATS = ("table", "jsonl")
-SHOW_WORDS = ("mac", "arp", "route", "stp")
+SHOW_HOLDERS = {  # --show word: which nodes hold that table, and what to say when none does
+    "mac": (lambda node: hasattr(node, "mac_table"), "no switch in this network, so no MAC table (hubs keep none)"),
+    "arp": (lambda node: hasattr(node, "arp_table"), "no host or router in this network, so no ARP table"),
+    "route": (lambda node: hasattr(node, "routes"), "no router in this network, so no routing table"),
+    "stp": (lambda node: getattr(node, "stp", None) is not None,
+            "no switch here runs spanning tree; turn it on with stp: {enabled: true}"),
+}
+SHOW_WORDS = tuple(SHOW_HOLDERS)
 MAX_EVENTS = 1_000_000  # a 3-switch broadcast storm makes ~700,000 events per simulated second
 
 
@@ -252,14 +259,17 @@ def print_report(network: Any, events: int, tables: list[str], pcap: Path | None
         for line in scheduled.lines():
             console.print(line, markup=False)
     for word in tables:
-        for name, node in network.nodes.items():
-            if word == "mac" and hasattr(node, "mac_table"):
+        holders = [(name, node) for name, node in network.nodes.items() if SHOW_HOLDERS[word][0](node)]
+        if not holders:  # say so, rather than print nothing and leave the reader wondering
+            console.print(f"--show {word}: {SHOW_HOLDERS[word][1]}", markup=False, soft_wrap=True)
+        for name, node in holders:
+            if word == "mac":
                 console.print(mac_table(name, node.mac_table))
-            elif word == "arp" and hasattr(node, "arp_table"):
+            elif word == "arp":
                 console.print(arp_table(name, node.arp_table))
-            elif word == "route" and hasattr(node, "routes"):
+            elif word == "route":
                 console.print(route_table(name, node.routes, f"at {format_duration(network.now)}"))
-            elif word == "stp" and getattr(node, "stp", None) is not None:
+            else:
                 from lanlab.sim.stp import status_lines
 
                 console.print(f"[bold]{name} spanning tree[/bold]")
