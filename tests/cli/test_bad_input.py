@@ -259,3 +259,10 @@ def test_empty_interface_is_refused(args: list[str]):
 def test_oui_empty_search():
     """oui --search "" is an error (it listed every one of the registries' prefixes)."""
     assert_one_line_error(invoke("oui", "--search", " "), "--search is empty")
+
+
+def test_arping_dad_with_scan_is_refused():
+    """arping -D --scan is refused in one line naming both (the scan silently ignored -D)."""
+    # an interface that does not exist: without the check this must fail on it, never scan a real one
+    result = invoke("arping", "-I", "lanlab-none0", "-D", "--scan", "198.18.0.0/30")
+    assert_one_line_error(result, "-D checks one address", "--scan CIDR", "use one or the other")

@@ -75,6 +75,9 @@ def arping_command(target: str | None, interface: str, count: int | None, deadli
     if scan_cidr is not None:
         if target is not None:
             fail("give either TARGET or --scan CIDR, not both")
+        if dad:  # a scan asks from the interface's own address, so -D would be silently ignored
+            fail("-D checks one address (lanlab arping -D -I eth0 198.18.0.2); --scan CIDR lists who answers, "
+                 "use one or the other")
         _scan(interface, scan_cidr, rate, timeout, retries, as_json)
         return
     if target is None:
