@@ -1,7 +1,8 @@
 """Captures: frames crossing chosen links, written as pcap or pcapng while the run goes.
 
 A link's two ports get a tap; the tap builds the frame's bytes (the only place the simulator
-does) and hands them to the writer with the time its transmission started.
+does) and hands them to the writer with the time its transmission started (a station's frame on
+a hub link: when it reached the hub intact; sim.hub says why).
 """
 
 from __future__ import annotations

@@ -9,6 +9,17 @@ medium carries a jam, and each sender waits r slot times, r uniform in [0, 2^min
 its n-th collision, giving up after 16 attempts (4.2.3.2.5). The hub repeats an undamaged
 frame out of every other port.
 
+A link's `loss` applies both ways: a station's frame lost on its link occupies the medium (it
+can collide) but never reaches the hub, and the station goes on as if it had been sent, since
+nothing told it otherwise; a repeated copy lost on the way out reaches no one on that port.
+A capture skips a frame damaged by a collision: a capturing NIC discards it too (a runt or a bad
+FCS), and writing it would show good-looking frames where none got through; the event list has
+the collision. So a station's frame is written once its last bit reached the hub intact (or was
+lost on the link: full-duplex captures show lost frames on the sending side too), and stamped
+then, as a capturing NIC stamps a frame after its FCS check; a full-duplex link's frames are
+stamped when they start. Stamping it with its start instead would put the file out of time
+order by up to a frame time, since other links write in between.
+
 Hubs can be cascaded. Each hub keeps its own collision domain, and a hub-to-hub link is a
 station on both sides: hub1's port towards hub2 is a station of hub2's medium, so a frame hub1
 repeats towards hub2 enters hub2's domain as a transmission from that port (it defers, may
@@ -47,13 +58,14 @@ BACKOFF_LIMIT: Final = 10
 class Transmission:
     """One attempt to put a frame on the shared medium."""
 
-    __slots__ = ("frame", "station", "start", "damaged", "size")
+    __slots__ = ("frame", "station", "start", "damaged", "lost", "size")
 
     def __init__(self, frame: Frame, station: Station, start: int) -> None:
         self.frame = frame
         self.station = station
         self.start = start
         self.damaged = False
+        self.lost = False  # drawn from the link's loss when it starts: it never reaches the hub
         self.size = frame.size
 
 
@@ -128,10 +140,10 @@ class CollisionDomain:
         self.free_at = end + window
         port.tx_frames += 1
         port.tx_bytes += frame.size
-        if port.tap is not None:
-            port.tap.write(port, frame, now)
         if port.tracer is not None:
             port.tracer.record(now, port.node.name, port.name, "tx", frame)
+        if port.loss:
+            transmission.lost = port.lost_on_link(frame, now)
         self.engine.schedule(end + port.delay, port.peer, transmission)  # type: ignore[arg-type]  # a station is linked
 
     def _collide(self, station: Station, current: Transmission, now: int, window: int) -> None:
@@ -227,7 +239,12 @@ class Hub:
             if port.tracer is not None:
                 port.tracer.record(now, self.name, port.name, "collision", frame, "damaged frame discarded")
             return
+        sender = transmission.station.port
+        if sender.tap is not None:  # written and stamped now it is known intact (module docstring)
+            sender.tap.write(sender, frame, now)
         self.domain.delivered(transmission, now)
+        if transmission.lost:
+            return  # the drop was traced when it was sent
         if self.flooded is not None:
             remember_flood(self, port, frame, now)
         tracer = port.tracer
@@ -244,4 +261,6 @@ class Hub:
             out.tx_bytes += frame.size
             if out.tap is not None:
                 out.tap.write(out, frame, now)
+            if out.loss and out.lost_on_link(frame, now):
+                continue
             engine.schedule(now + out.delay, out.peer, frame)  # type: ignore[arg-type]

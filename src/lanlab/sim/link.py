@@ -143,17 +143,24 @@ class Port:
             # Recorded now, so the event list stays in time order; a queued frame says when it goes.
             queued = f"waits in the output queue until {start / 1e9:.6f} s" if start > now else ""
             self._tracer.record(now, self.node.name, self.name, "tx", frame, queued)
-        if self.loss and self.engine.rng.random() < self.loss:
+        if self.loss and self.lost_on_link(frame, now):
             # The frame still occupies the wire; it just never arrives.
             size = frame.size
             self.busy_until = start + wire_time(size, self.rate)
             self.tx_frames += 1
             self.tx_bytes += size
-            self.lost += 1
-            self.drops += 1
-            if self._tracer is not None:
-                self._tracer.record(now, self.node.name, self.name, "drop", frame, "lost on the link")
             return False
+        return True
+
+    def lost_on_link(self, frame: Frame, now: int) -> bool:
+        """Draw the link's loss for `frame` (call only when `loss` is set: no draw, no change to a
+        lossless run); a lost frame is counted and traced here, its transmission by the caller."""
+        if self.engine.rng.random() >= self.loss:
+            return False
+        self.lost += 1
+        self.drops += 1
+        if self._tracer is not None:
+            self._tracer.record(now, self.node.name, self.name, "drop", frame, "lost on the link")
         return True
 
     def fire(self, frame: Frame, now: int) -> None:
