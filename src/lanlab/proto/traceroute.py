@@ -45,6 +45,13 @@ class Hop:
                                             for a in self.answers]}
 
 
+def check_probe_ports(port: int, max_ttl: int, queries: int) -> None:
+    """Refuse a first UDP port whose probes (one port more per probe) would run past 65535."""
+    if not 1 <= port <= 65536 - max_ttl * queries:
+        raise ValueError(f"UDP probes use ports {port} to {port + max_ttl * queries - 1}: "
+                         f"give -p at most {65536 - max_ttl * queries}")
+
+
 class TracerouteSession:
     """The probing of one `traceroute DESTINATION` run."""
 
@@ -52,9 +59,8 @@ class TracerouteSession:
                  queries: int = 3, wait: int = 5_000_000_000, port: int = BASE_PORT, ident: int = 0) -> None:
         if not 1 <= max_ttl <= 255 or queries < 1:
             raise ValueError("max_ttl must be 1-255 and queries at least 1")
-        if not icmp and not 1 <= port <= 65536 - max_ttl * queries:  # one port more per probe
-            raise ValueError(f"UDP probes use ports {port} to {port + max_ttl * queries - 1}: "
-                             f"give -p at most {65536 - max_ttl * queries}")
+        if not icmp:
+            check_probe_ports(port, max_ttl, queries)
         self.destination = destination
         self.icmp = icmp
         self.max_ttl = max_ttl

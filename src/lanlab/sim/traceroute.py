@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
-from lanlab.proto.traceroute import TracerouteSession
-from lanlab.sim.commands import PORT, HostCommand, duration_s, int_in, parser, register_command
+from lanlab.proto.traceroute import TracerouteSession, check_probe_ports
+from lanlab.sim.commands import PORT, CommandError, HostCommand, duration_s, int_in, parser, register_command
 from lanlab.sim.engine import MachineTimer
 from lanlab.sim.host import IP_ICMP
 from lanlab.wire import Icmp, IcmpType, IpProto
@@ -34,6 +34,14 @@ class Traceroute(HostCommand):
         p.add_argument("-w", dest="wait", type=duration_s, default=5_000_000_000)
         p.add_argument("-p", dest="port", type=PORT, default=33434)
         return p
+
+    def __init__(self, argv: list[str]) -> None:
+        super().__init__(argv)
+        if not self.args.icmp:  # -p depends on -m and -q, so no argparse type can check it alone
+            try:
+                check_probe_ports(self.args.port, self.args.max_ttl, self.args.queries)
+            except ValueError as error:
+                raise CommandError(f"argument -p: {error}") from None
 
     def start(self, network: Network, host: Host, now: int) -> None:
         a = self.args
