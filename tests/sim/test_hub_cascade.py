@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from ipaddress import IPv4Address
+from pathlib import Path
 
-from lanlab.sim import Network
+from lanlab.sim import Network, load_topology
 from lanlab.sim.storm import first_storm
 
 BROADCAST = IPv4Address("198.18.0.255")
@@ -105,3 +106,14 @@ def test_a_loop_of_hubs_circulates_a_broadcast_until_max_events_and_reports_the_
     assert storm is not None and storm.switch.startswith("hub")
     assert [link.name for link in storm.links] == ["hub1:p1-hub2:p1", "hub2:p2-hub3:p2", "hub3:p1-hub1:p2"]
     assert net.find_link("hub1:p1").frames > 100
+
+
+def test_hub_loop_example_reports_the_storm_on_its_three_hub_links():
+    """examples/hub_loop.yaml: hub3 sees the ARP come back, the loop is the three hub links, pc1 is flooded."""
+    net = load_topology(Path(__file__).resolve().parents[2] / "examples" / "hub_loop.yaml")
+    net.engine.max_events = 20_000
+    net.run(10)
+    storm = first_storm(net.nodes)
+    assert storm is not None and storm.switch == "hub3"
+    assert [link.name for link in storm.links] == ["hub1:p1-hub2:p1", "hub2:p2-hub3:p2", "hub3:p1-hub1:p2"]
+    assert net.node("pc1").nics[0].port.rx_frames > 1000
