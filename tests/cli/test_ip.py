@@ -62,3 +62,11 @@ def test_bad_input_is_one_line_exit_2(args):
     assert result.exit_code == 2
     assert result.output.count("\n") == 1 and result.output.startswith("lanlab: ")
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("address", ["::1", "2001:db8::1/64", "fe80::1%eth0"])
+def test_ipv6_address_is_said_to_be_ipv4_only(address):
+    """An IPv6 address is named as one, in one line: lanlab ip handles IPv4 only (not "needs 4 numbers")."""
+    result = run(address)
+    assert result.exit_code == 2 and result.output.count("\n") == 1
+    assert "is an IPv6 address: lanlab ip handles IPv4 only" in result.output

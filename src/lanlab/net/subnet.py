@@ -7,7 +7,7 @@ Pure computation on the stdlib `ipaddress`; no sockets. `describe()` answers eve
 from __future__ import annotations
 
 from dataclasses import dataclass
-from ipaddress import IPv4Address, IPv4Network
+from ipaddress import IPv4Address, IPv4Network, IPv6Address
 
 # Classful addressing (RFC 791 3.2, RFC 1812 2.2.5.1): the leading bits of the first octet.
 # (class, first octet range, default prefix or None, what the class is for)
@@ -159,11 +159,22 @@ def host_range(network: IPv4Network) -> tuple[IPv4Address, IPv4Address]:
     return network.network_address + 1, network.broadcast_address - 1
 
 
+def _is_ipv6(text: str) -> bool:
+    try:
+        IPv6Address(text)
+    except ValueError:
+        return False
+    return True
+
+
 def parse_address(text: str) -> IPv4Address:
     """An IPv4 address in dotted decimal, or a one-line SubnetError saying what is wrong."""
     try:
         return IPv4Address(text.strip())
     except ValueError:
+        if _is_ipv6(text.strip()):
+            raise SubnetError(f"{text!r} is an IPv6 address: lanlab ip handles IPv4 only; "
+                              "give one like 192.168.2.7/24") from None
         octets = text.strip().split(".")
         if len(octets) != 4:
             raise SubnetError(f"{text!r} is not an IPv4 address: it needs 4 numbers separated by dots, "
