@@ -40,11 +40,13 @@ How a protocol module is written (wire/tcp.py, wire/rip.py, wire/stp.py follow u
    lanlab.wire registers every codec: the core knows the modules only through this list.
 """
 
-from lanlab.wire import arp, ethernet, icmp, ipv4, rip, stp, tcp, udp  # noqa: F401 - importing registers the codecs
+from lanlab.wire import arp, dhcp, dns, ethernet, icmp, ipv4, rip, stp, tcp, udp  # noqa: F401 - importing registers the codecs
 from lanlab.wire.arp import Arp, ArpOp
 from lanlab.wire.checksum import internet_checksum, pseudo_header_sum
+from lanlab.wire.dhcp import BootOp, Dhcp, DhcpMessageType, DhcpOption, DhcpOptionCode
 from lanlab.wire.dissect import Dissection, describe, dissect
 from lanlab.wire.errors import MalformedError, TruncatedError, WireError
+from lanlab.wire.dns import Dns, DnsClass, DnsType, Mx, Question, Rcode, Record, Soa
 from lanlab.wire.ethernet import Dot3, EtherType, Ethernet, Llc
 from lanlab.wire.fields import wire_fields
 from lanlab.wire.icmp import Icmp, IcmpType, TimeExceededCode, UnreachableCode, quote
@@ -65,6 +67,8 @@ __all__ = [
     "RipCommand", "RipEntry", "TimeExceededCode", "TruncatedError", "Udp", "UnreachableCode", "WireError",
     "Eol", "Mss", "Nop", "Sack", "SackPermitted", "Tcp", "TcpFlags", "TcpOption", "Timestamps", "UnknownOption",
     "WindowScale",
+    "BootOp", "Dhcp", "DhcpMessageType", "DhcpOption", "DhcpOptionCode",
+    "Dns", "DnsClass", "DnsType", "Mx", "Question", "Rcode", "Record", "Soa",
     "Bpdu", "BpduFlags", "BpduRole", "BpduType", "BridgeId", "STP_MULTICAST",
     "describe", "dissect", "internet_checksum", "pseudo_header_sum", "quote", "wire_fields",
 ]

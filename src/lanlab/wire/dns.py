@@ -1,0 +1,367 @@
+"""DNS messages (RFC 1035 4.1): header, questions, and answer/authority/additional records.
+
+Names are text ("pc3.lab.", always absolute, root is "."). Parsing follows compression pointers
+(RFC 1035 4.1.4) and refuses a pointer that does not point strictly backwards, which is what
+makes every pointer chain end (a loop would have to point forwards somewhere). Building
+compresses every name the way most servers do: a suffix already written is replaced by a pointer
+to it, in owner names and in the rdata of the types RFC 1035 defines with names (NS, CNAME, SOA,
+PTR, MX; RFC 3597 4 forbids it for any other type). Record data of known types is decoded
+(A, AAAA, NS, CNAME, PTR, MX, TXT, SOA); any other type keeps its bytes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Sequence
+from enum import IntEnum
+from ipaddress import IPv4Address, IPv6Address
+from typing import Any
+
+from lanlab.wire.errors import malformed, truncated
+from lanlab.wire.fields import bits, header, u16
+from lanlab.wire.registry import register
+
+PORT = 53
+MAX_LABEL = 63  # RFC 1035 2.3.4
+MAX_NAME = 255  # octets on the wire, length bytes included
+POINTER = 0xC0
+_UNESCAPED_DOT = re.compile(r"(?<!\\)\.")  # a label's own dot is written "\\."
+
+
+class DnsType(IntEnum):
+    A = 1
+    NS = 2
+    CNAME = 5
+    SOA = 6
+    PTR = 12
+    MX = 15
+    TXT = 16
+    AAAA = 28
+    OPT = 41
+    ANY = 255
+
+
+class DnsClass(IntEnum):
+    IN = 1
+    ANY = 255
+
+
+class Rcode(IntEnum):
+    """RFC 1035 4.1.1, with tshark's words for them."""
+
+    NOERROR = 0
+    FORMERR = 1
+    SERVFAIL = 2
+    NXDOMAIN = 3
+    NOTIMP = 4
+    REFUSED = 5
+
+
+RCODE_WORDS: dict[int, str] = {Rcode.FORMERR: "Format error", Rcode.SERVFAIL: "Server failure", Rcode.NXDOMAIN: "No such name",
+               Rcode.NOTIMP: "Not implemented", Rcode.REFUSED: "Refused"}
+NAME_TYPES = {DnsType.NS, DnsType.CNAME, DnsType.PTR}  # rdata is one name
+COMPRESSED_RDATA = NAME_TYPES | {DnsType.SOA, DnsType.MX}  # RFC 3597 4: only these may compress
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Soa:
+    mname: str
+    rname: str
+    serial: int
+    refresh: int
+    retry: int
+    expire: int
+    minimum: int
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Mx:
+    preference: int
+    exchange: str
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Question:
+    name: str
+    qtype: int = DnsType.A
+    qclass: int = DnsClass.IN
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Record:
+    """A resource record; `data` is an address, a name, Mx, Soa, a tuple of TXT strings, or bytes."""
+
+    name: str
+    rtype: int
+    data: Any
+    ttl: int = 0
+    rclass: int = DnsClass.IN
+
+    def text(self) -> str:
+        """The record as tshark's Info column writes it: "A 198.18.0.3", "CNAME www.lab."."""
+        return f"{_type_name(self.rtype)} {_rdata_text(self.rtype, self.data)}"
+
+
+def _type_name(rtype: int) -> str:
+    try:
+        return DnsType(rtype).name
+    except ValueError:
+        return f"TYPE{rtype}"  # RFC 3597 5
+
+
+def _rdata_text(rtype: int, data: Any) -> str:
+    if isinstance(data, Mx):
+        return f"{data.preference} {_shown(data.exchange)}"
+    if isinstance(data, Soa):
+        return f"{_shown(data.mname)} {_shown(data.rname)} {data.serial}"
+    if isinstance(data, str):
+        return _shown(data)
+    if isinstance(data, tuple):
+        return " ".join(repr(s.decode("ascii", "backslashreplace")) for s in data)
+    if isinstance(data, bytes):
+        return data.hex()
+    return str(data)
+
+
+def _shown(name: str) -> str:
+    """A name as tshark shows it: no trailing dot, the root as "<Root>"."""
+    return name.rstrip(".") or "<Root>"
+
+
+def normalise(name: str) -> str:
+    """The absolute form of a name: "pc3.lab" -> "pc3.lab.", "" -> "."."""
+    return name if name.endswith(".") else name + "."
+
+
+def _labels(name: str) -> list[bytes]:
+    name = normalise(name)
+    if name == ".":
+        return []
+    labels = [label.replace("\\.", ".").encode("ascii") for label in _UNESCAPED_DOT.split(name[:-1])]
+    for label in labels:
+        if not 0 < len(label) <= MAX_LABEL:
+            raise malformed("DNS", "name", 0, f"label {label!r} in {name!r} must be 1-{MAX_LABEL} bytes")
+    if sum(len(label) + 1 for label in labels) + 1 > MAX_NAME:
+        raise malformed("DNS", "name", 0, f"{name!r} is longer than {MAX_NAME} bytes")
+    return labels
+
+
+class _Writer:
+    """Builds a message, remembering where each name suffix was written (for compression pointers)."""
+
+    def __init__(self) -> None:
+        self.out = bytearray()
+        self.suffixes: dict[tuple[bytes, ...], int] = {}
+
+    def name(self, name: str, compress: bool = True) -> None:
+        labels = _labels(name)
+        for i in range(len(labels)):
+            suffix = tuple(labels[i:])  # exact case, so a message parses back to the names it was given
+            where = self.suffixes.get(suffix) if compress else None
+            if where is not None:
+                self.out += (0xC000 | where).to_bytes(2, "big")
+                return
+            if len(self.out) < 0x4000:  # a pointer has 14 bits of offset
+                self.suffixes.setdefault(suffix, len(self.out))
+            self.out += bytes((len(labels[i]),)) + labels[i]
+        self.out += b"\0"
+
+    def rdata(self, rtype: int, data: Any) -> None:
+        start = len(self.out)
+        self.out += b"\0\0"  # rdlength, filled in below
+        compress = rtype in COMPRESSED_RDATA
+        if isinstance(data, bytes):
+            self.out += data
+        elif rtype == DnsType.A:
+            self.out += IPv4Address(data).packed
+        elif rtype == DnsType.AAAA:
+            self.out += IPv6Address(data).packed
+        elif rtype in NAME_TYPES:
+            self.name(data, compress)
+        elif rtype == DnsType.MX:
+            self.out += data.preference.to_bytes(2, "big")
+            self.name(data.exchange, compress)
+        elif rtype == DnsType.SOA:
+            self.name(data.mname, compress)
+            self.name(data.rname, compress)
+            for value in (data.serial, data.refresh, data.retry, data.expire, data.minimum):
+                self.out += value.to_bytes(4, "big")
+        elif rtype == DnsType.TXT:
+            for string in data:
+                if len(string) > 255:
+                    raise malformed("DNS", "TXT", start, "a character-string holds at most 255 bytes")
+                self.out += bytes((len(string),)) + string
+        else:
+            raise malformed("DNS", "rdata", start, f"give type {rtype}'s data as bytes")
+        length = len(self.out) - start - 2
+        if length > 0xFFFF:
+            raise malformed("DNS", "rdata", start, f"{length} bytes do not fit rdlength")
+        self.out[start:start + 2] = length.to_bytes(2, "big")
+
+
+def _read_name(data: bytes, offset: int) -> tuple[str, int]:
+    """The name at `offset` and the offset after it (after the first pointer, if it is compressed)."""
+    labels: list[str] = []
+    end: int | None = None
+    length = 1
+    position = offset
+    while True:
+        if position >= len(data):
+            raise truncated("DNS", "name", offset, position + 1, len(data))
+        size = data[position]
+        if size & POINTER == POINTER:
+            if position + 2 > len(data):
+                raise truncated("DNS", "name", offset, position + 2, len(data))
+            target = int.from_bytes(data[position:position + 2], "big") & 0x3FFF
+            if target >= position:  # a pointer must point backwards: that is what ends every chain
+                raise malformed("DNS", "name", position, f"compression pointer to {target} does not point back")
+            if end is None:
+                end = position + 2
+            position = target
+            continue
+        if size & POINTER:
+            raise malformed("DNS", "name", position, f"label type 0x{size & POINTER:02x} is not defined")
+        if size == 0:
+            break
+        if position + 1 + size > len(data):
+            raise truncated("DNS", "name", offset, position + 1 + size, len(data))
+        length += size + 1
+        if length > MAX_NAME:
+            raise malformed("DNS", "name", offset, f"longer than {MAX_NAME} bytes")
+        label = data[position + 1:position + 1 + size]
+        labels.append(label.decode("ascii", "backslashreplace").replace(".", "\\."))
+        position += 1 + size
+    return ".".join(labels) + ".", (position + 1 if end is None else end)
+
+
+def _read_rdata(data: bytes, rtype: int, start: int, end: int) -> Any:
+    raw = data[start:end]
+    if rtype == DnsType.A:
+        if len(raw) == 4:
+            return IPv4Address(raw)
+    elif rtype == DnsType.AAAA:
+        if len(raw) == 16:
+            return IPv6Address(raw)
+    elif rtype in NAME_TYPES:
+        name, after = _read_name(data, start)
+        if after == end:
+            return name
+    elif rtype == DnsType.MX:
+        if len(raw) >= 3:
+            name, after = _read_name(data, start + 2)
+            if after == end:
+                return Mx(int.from_bytes(raw[:2], "big"), name)
+    elif rtype == DnsType.SOA:
+        mname, after = _read_name(data, start)
+        rname, after = _read_name(data, after)
+        if after + 20 == end:
+            return Soa(mname, rname, *(int.from_bytes(data[after + i:after + i + 4], "big") for i in range(0, 20, 4)))
+    elif rtype == DnsType.TXT:
+        strings, i = [], 0
+        while i < len(raw) and i + 1 + raw[i] <= len(raw):
+            strings.append(raw[i + 1:i + 1 + raw[i]])
+            i += 1 + raw[i]
+        if raw and i == len(raw):
+            return tuple(strings)
+    else:
+        return raw
+    raise malformed("DNS", "rdata", start, f"{len(raw)} bytes are not a valid {_type_name(rtype)} record")
+
+
+@header("DNS", layout=(u16("id"), bits("H", ("qr", 1), ("opcode", 4), ("aa", 1), ("tc", 1), ("rd", 1), ("ra", 1),
+                                       ("z", 3), ("rcode", 4)),
+                       u16("_qdcount"), u16("_ancount"), u16("_nscount"), u16("_arcount")))
+class Dns:
+    """A DNS message. `z` keeps the three bits after RA (RFC 1035's Z; AD and CD in RFC 4035)."""
+
+    id: int
+    questions: tuple[Question, ...] = ()
+    answers: tuple[Record, ...] = ()
+    authorities: tuple[Record, ...] = ()
+    additionals: tuple[Record, ...] = ()
+    qr: int = 0
+    opcode: int = 0
+    aa: int = 0
+    tc: int = 0
+    rd: int = 1
+    ra: int = 0
+    z: int = 0
+    rcode: int = 0
+
+    @classmethod
+    def query(cls, ident: int, name: str, qtype: int = DnsType.A) -> Dns:
+        """A recursive standard query for one name (what a stub resolver sends)."""
+        return cls(ident, (Question(normalise(name), qtype),))
+
+    def reply(self, answers: Sequence[Record] = (), rcode: int = Rcode.NOERROR, authoritative: bool = True,
+              authorities: Sequence[Record] = ()) -> Dns:
+        """The response to this query: same id and question, RD copied (RFC 1035 4.1.1)."""
+        return Dns(self.id, self.questions, tuple(answers), tuple(authorities), (), qr=1, opcode=self.opcode,
+                   aa=int(authoritative), rd=self.rd, ra=0, rcode=rcode)
+
+    @classmethod
+    def parse(cls, data: bytes | memoryview) -> tuple[Dns, bytes]:
+        data = bytes(data)
+        ident, qr, opcode, aa, tc, rd, ra, z, rcode, qdcount, ancount, nscount, arcount = cls._unpack(data)
+        offset = cls.SIZE
+        questions = []
+        for _ in range(qdcount):
+            name, offset = _read_name(data, offset)
+            if offset + 4 > len(data):
+                raise truncated(cls.NAME, "question", offset, offset + 4, len(data))
+            questions.append(Question(name, int.from_bytes(data[offset:offset + 2], "big"),
+                                      int.from_bytes(data[offset + 2:offset + 4], "big")))
+            offset += 4
+        sections: list[tuple[Record, ...]] = []
+        for count in (ancount, nscount, arcount):
+            records = []
+            for _ in range(count):
+                name, offset = _read_name(data, offset)
+                if offset + 10 > len(data):
+                    raise truncated(cls.NAME, "record", offset, offset + 10, len(data))
+                rtype = int.from_bytes(data[offset:offset + 2], "big")
+                rclass = int.from_bytes(data[offset + 2:offset + 4], "big")
+                ttl = int.from_bytes(data[offset + 4:offset + 8], "big")
+                rdlength = int.from_bytes(data[offset + 8:offset + 10], "big")
+                start, offset = offset + 10, offset + 10 + rdlength
+                if offset > len(data):
+                    raise truncated(cls.NAME, "rdata", start, offset, len(data))
+                records.append(Record(name, rtype, _read_rdata(data, rtype, start, offset), ttl, rclass))
+            sections.append(tuple(records))
+        return cls._new(ident, tuple(questions), *sections, qr, opcode, aa, tc, rd, ra, z, rcode), data[offset:]
+
+    def build(self, payload: bytes = b"") -> bytes:
+        writer = _Writer()
+        writer.out += self._pack(self.id, self.qr, self.opcode, self.aa, self.tc, self.rd, self.ra, self.z,
+                                 self.rcode, len(self.questions), len(self.answers), len(self.authorities),
+                                 len(self.additionals))
+        for question in self.questions:
+            writer.name(question.name)
+            writer.out += question.qtype.to_bytes(2, "big") + question.qclass.to_bytes(2, "big")
+        for record in (*self.answers, *self.authorities, *self.additionals):
+            writer.name(record.name)
+            writer.out += (record.rtype.to_bytes(2, "big") + record.rclass.to_bytes(2, "big")
+                           + record.ttl.to_bytes(4, "big"))
+            writer.rdata(record.rtype, record.data)
+        return bytes(writer.out) + payload
+
+    def summary(self) -> str:
+        """tshark's Info: "Standard query 0x1a2b A pc3.lab" / "Standard query response 0x1a2b A pc3.lab A 198.18.0.3"."""
+        words = ["Standard query" if self.opcode == 0 else f"Opcode {self.opcode}"]
+        if self.qr:
+            words[0] += " response"
+        words.append(f"0x{self.id:04x}")
+        if self.qr and self.rcode:
+            words.append(RCODE_WORDS.get(self.rcode, f"Rcode {self.rcode}"))
+        for question in self.questions:
+            words.append(f"{_type_name(question.qtype)} {_shown(question.name)}")
+        words += [record.text() for record in self.answers]
+        return " ".join(words)
+
+
+def _dns_summary(h: Dns, below: Sequence[object], payload: bytes) -> tuple[str, str]:
+    return "DNS", h.summary()
+
+
+register(Dns, under=[("udp_port", PORT)], summary=_dns_summary)
