@@ -605,29 +605,19 @@ class SimSocket:
         return text
 
 
-def socket_module(program: Program) -> types.ModuleType:
-    """The `socket` module a program on a simulated host imports."""
-    module = types.ModuleType("socket", "Simulated sockets (lanlab): the standard names on a simulated host.")
-    exported = []
-    for name in dir(_real):
-        value = getattr(_real, name)
-        if name.isupper() and isinstance(value, int):
-            setattr(module, name, value)
-            exported.append(name)
-    for name in ("error", "timeout", "herror", "gaierror", "AddressFamily", "SocketKind", "has_ipv6",
-                 "inet_aton", "inet_ntoa", "inet_pton", "inet_ntop", "htons", "htonl", "ntohs", "ntohl",
-                 "SocketIO", "_GLOBAL_DEFAULT_TIMEOUT"):
-        setattr(module, name, getattr(_real, name))
-        exported.append(name)
-    sock_class = type("socket", (SimSocket,), {"_program": program, "__module__": "socket"})
-    module.socket = module.SocketType = sock_class
-    host = program.host
-    network = getattr(host, "network", None)
+class SocketFunctions:
+    """The module-level functions of one program's `socket` module (names resolved on its host)."""
 
-    def gethostname() -> str:
-        return host.name
+    def __init__(self, program: Program, sock_class: type[SimSocket]) -> None:
+        self.program = program
+        self.host = program.host
+        self.network = getattr(program.host, "network", None)
+        self.sock_class = sock_class
 
-    def gethostbyname(name: str) -> str:
+    def gethostname(self) -> str:
+        return self.host.name
+
+    def gethostbyname(self, name: str) -> str:
         if name in ("", "0.0.0.0"):
             return "0.0.0.0"
         if name == "<broadcast>":
@@ -638,38 +628,39 @@ def socket_module(program: Program) -> types.ModuleType:
             return str(IPv4Address(name))
         except ValueError:
             pass
+        host, network = self.host, self.network
         node = host if name == host.name else (network.nodes.get(name) if network is not None else None)
         addresses = getattr(node, "addresses", None)
         if not addresses:
             raise _real.gaierror(_real.EAI_NONAME, "Name or service not known")
         return str(addresses[0])
 
-    def getaddrinfo(host_name: Any, port: Any, family: int = 0, type: int = 0, proto: int = 0,
+    def getaddrinfo(self, host_name: Any, port: Any, family: int = 0, type: int = 0, proto: int = 0,
                     flags: int = 0) -> list[tuple[Any, ...]]:
         if family not in (0, _real.AF_INET):
             raise _real.gaierror(_real.EAI_FAMILY, "ai_family not supported")
-        ip = gethostbyname("" if host_name is None else str(host_name))
+        ip = self.gethostbyname("" if host_name is None else str(host_name))
         number = int(port) if port is not None else 0
         kinds = [type] if type else [_real.SOCK_STREAM, _real.SOCK_DGRAM]
         return [(_real.AddressFamily.AF_INET, _real.SocketKind(kind),
                  _real.IPPROTO_TCP if kind == _real.SOCK_STREAM else _real.IPPROTO_UDP, "", (ip, number))
                 for kind in kinds]
 
-    def getfqdn(name: str = "") -> str:
-        return name or host.name
+    def getfqdn(self, name: str = "") -> str:
+        return name or self.host.name
 
-    def gethostbyname_ex(name: str) -> tuple[str, list[str], list[str]]:
-        return name, [], [gethostbyname(name)]
+    def gethostbyname_ex(self, name: str) -> tuple[str, list[str], list[str]]:
+        return name, [], [self.gethostbyname(name)]
 
-    def getdefaulttimeout() -> float | None:
-        return program.default_timeout
+    def getdefaulttimeout(self) -> float | None:
+        return self.program.default_timeout
 
-    def setdefaulttimeout(timeout: float | None) -> None:
-        program.default_timeout = timeout
+    def setdefaulttimeout(self, timeout: float | None) -> None:
+        self.program.default_timeout = timeout
 
-    def create_connection(address: tuple[str, int], timeout: Any = _real._GLOBAL_DEFAULT_TIMEOUT,
+    def create_connection(self, address: tuple[str, int], timeout: Any = _real._GLOBAL_DEFAULT_TIMEOUT,
                           source_address: Any = None, **_: Any) -> SimSocket:
-        sock = sock_class(_real.AF_INET, _real.SOCK_STREAM)
+        sock = self.sock_class(_real.AF_INET, _real.SOCK_STREAM)
         try:
             if timeout is not _real._GLOBAL_DEFAULT_TIMEOUT:
                 sock.settimeout(timeout)
@@ -681,9 +672,9 @@ def socket_module(program: Program) -> types.ModuleType:
             sock.close()
             raise
 
-    def create_server(address: tuple[str, int], *, family: int = _real.AF_INET, backlog: int | None = None,
+    def create_server(self, address: tuple[str, int], *, family: int = _real.AF_INET, backlog: int | None = None,
                       reuse_port: bool = False, dualstack_ipv6: bool = False) -> SimSocket:
-        sock = sock_class(family, _real.SOCK_STREAM)
+        sock = self.sock_class(family, _real.SOCK_STREAM)
         try:
             sock.setsockopt(_real.SOL_SOCKET, _real.SO_REUSEADDR, 1)
             sock.bind(address)
@@ -693,20 +684,35 @@ def socket_module(program: Program) -> types.ModuleType:
             sock.close()
             raise
 
-    def unsupported(name: str) -> Any:
+    def unsupported(self, name: str) -> Any:
         def call(*args: Any, **kwargs: Any) -> Any:
-            raise UnsupportedInSimulation(f"socket.{name}() is not available on simulated host {host.name}")
+            raise UnsupportedInSimulation(f"socket.{name}() is not available on simulated host {self.host.name}")
         return call
 
-    functions = {
-        "gethostname": gethostname, "gethostbyname": gethostbyname, "gethostbyname_ex": gethostbyname_ex,
-        "getaddrinfo": getaddrinfo, "getfqdn": getfqdn, "getdefaulttimeout": getdefaulttimeout,
-        "setdefaulttimeout": setdefaulttimeout, "create_connection": create_connection,
-        "create_server": create_server, "socketpair": unsupported("socketpair"), "fromfd": unsupported("fromfd"),
-        "has_dualstack_ipv6": lambda: False,
-    }
-    for name, function in functions.items():
-        setattr(module, name, function)
-        exported.append(name)
-    module.__all__ = sorted({*exported, "socket", "SocketType"})
+    def has_dualstack_ipv6(self) -> bool:
+        return False
+
+
+FUNCTIONS = ("gethostname", "gethostbyname", "gethostbyname_ex", "getaddrinfo", "getfqdn", "getdefaulttimeout",
+             "setdefaulttimeout", "create_connection", "create_server", "has_dualstack_ipv6")
+FROM_REAL = ("error", "timeout", "herror", "gaierror", "AddressFamily", "SocketKind", "has_ipv6", "inet_aton",
+             "inet_ntoa", "inet_pton", "inet_ntop", "htons", "htonl", "ntohs", "ntohl", "SocketIO",
+             "_GLOBAL_DEFAULT_TIMEOUT")
+
+
+def socket_module(program: Program) -> types.ModuleType:
+    """The `socket` module a program on a simulated host imports."""
+    module = types.ModuleType("socket", "Simulated sockets (lanlab): the standard names on a simulated host.")
+    exported = [name for name in dir(_real) if name.isupper() and isinstance(getattr(_real, name), int)]
+    exported += FROM_REAL
+    for name in exported:
+        setattr(module, name, getattr(_real, name))
+    sock_class = type("socket", (SimSocket,), {"_program": program, "__module__": "socket"})
+    module.socket = module.SocketType = sock_class  # type: ignore[attr-defined]
+    functions = SocketFunctions(program, sock_class)
+    for name in FUNCTIONS:
+        setattr(module, name, getattr(functions, name))
+    for name in ("socketpair", "fromfd"):
+        setattr(module, name, functions.unsupported(name))
+    module.__all__ = sorted({*exported, *FUNCTIONS, "socketpair", "fromfd", "socket", "SocketType"})
     return module

@@ -1,5 +1,9 @@
 """`threading` for programs on a simulated host: each Thread a greenlet, every lock,
-condition, semaphore and event a predicate the program parks on (in virtual time)."""
+condition, semaphore and event a predicate the program parks on (in virtual time).
+
+The classes are written once, here; `threading_module(program)` subclasses each for one
+program (`_program` and `_threads` set on the subclass), so a program's own
+`class Worker(threading.Thread)` and `isinstance` checks work as with the real module."""
 
 from __future__ import annotations
 
@@ -20,337 +24,378 @@ def _ns(timeout: float | None) -> int | None:
     return None if timeout is None or timeout < 0 else int(timeout * 1e9)
 
 
+class _Bound:
+    """A class of the simulated module: `_program` is the program its subclass serves."""
+
+    _program: Program
+    _threads: Threads
+
+
+class Lock(_Bound):
+    def __init__(self) -> None:
+        self._locked = False
+
+    def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
+        if not self._locked:
+            self._locked = True
+            return True
+        if not blocking:
+            return False
+        if not self._program.wait(lambda: not self._locked, _ns(timeout)):
+            return False
+        self._locked = True
+        return True
+
+    def release(self) -> None:
+        if not self._locked:
+            raise RuntimeError("release unlocked lock")
+        self._locked = False
+        self._program.shim.poke()
+
+    def locked(self) -> bool:
+        return self._locked
+
+    __enter__ = acquire
+
+    def __exit__(self, *exc: Any) -> None:
+        self.release()
+
+
+class RLock(_Bound):
+    def __init__(self) -> None:
+        self._owner: Any = None
+        self._count = 0
+
+    def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
+        me = getcurrent()
+        if self._owner is me:
+            self._count += 1
+            return True
+        if self._owner is not None:
+            if not blocking or not self._program.wait(lambda: self._owner is None, _ns(timeout)):
+                return False
+        self._owner, self._count = me, 1
+        return True
+
+    def release(self) -> None:
+        if self._owner is not getcurrent():
+            raise RuntimeError("cannot release un-acquired lock")
+        self._count -= 1
+        if not self._count:
+            self._owner = None
+            self._program.shim.poke()
+
+    __enter__ = acquire
+
+    def __exit__(self, *exc: Any) -> None:
+        self.release()
+
+    def _is_owned(self) -> bool:
+        return self._owner is getcurrent()
+
+
+class Condition(_Bound):
+    def __init__(self, lock: Any = None) -> None:
+        self._lock = lock if lock is not None else self._threads.classes["RLock"]()
+        self._waiters: deque[list[bool]] = deque()
+        self.acquire, self.release = self._lock.acquire, self._lock.release
+
+    def __enter__(self) -> bool:
+        return self._lock.__enter__()  # type: ignore[no-any-return]
+
+    def __exit__(self, *exc: Any) -> None:
+        self._lock.__exit__(*exc)
+
+    def _release_all(self) -> Any:
+        if isinstance(self._lock, RLock):
+            if self._lock._owner is not getcurrent():
+                raise RuntimeError("cannot wait on un-acquired lock")
+            saved = self._lock._count
+            self._lock._owner, self._lock._count = None, 0
+            self._program.shim.poke()
+            return saved
+        if not self._lock.locked():
+            raise RuntimeError("cannot wait on un-acquired lock")
+        self._lock.release()
+        return None
+
+    def _reacquire(self, saved: Any) -> None:
+        if isinstance(self._lock, RLock):
+            self._program.wait(lambda: self._lock._owner is None)
+            self._lock._owner, self._lock._count = getcurrent(), saved
+        else:
+            self._lock.acquire()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        token = [False]
+        self._waiters.append(token)
+        saved = self._release_all()
+        try:
+            notified = self._program.wait(lambda: token[0], _ns(timeout))
+        finally:
+            if token in self._waiters:
+                self._waiters.remove(token)
+            self._reacquire(saved)
+        return notified
+
+    def wait_for(self, predicate: Callable[[], Any], timeout: float | None = None) -> Any:
+        engine = self._program.engine
+        end = None if timeout is None else engine.now + int(timeout * 1e9)
+        result = predicate()
+        while not result:
+            if end is not None:
+                left = (end - engine.now) / 1e9
+                if left <= 0:
+                    break
+                self.wait(left)
+            else:
+                self.wait()
+            result = predicate()
+        return result
+
+    def notify(self, n: int = 1) -> None:
+        for _ in range(min(n, len(self._waiters))):
+            self._waiters.popleft()[0] = True
+        self._program.shim.poke()
+
+    def notify_all(self) -> None:
+        self.notify(len(self._waiters))
+
+    notifyAll = notify_all
+
+
+class Semaphore(_Bound):
+    def __init__(self, value: int = 1) -> None:
+        if value < 0:
+            raise ValueError("semaphore initial value must be >= 0")
+        self._value = value
+
+    def acquire(self, blocking: bool = True, timeout: float | None = None) -> bool:
+        if not self._value:
+            if not blocking or not self._program.wait(lambda: self._value > 0, _ns(timeout)):
+                return False
+        self._value -= 1
+        return True
+
+    def release(self, n: int = 1) -> None:
+        self._value += n
+        self._program.shim.poke()
+
+    __enter__ = acquire
+
+    def __exit__(self, *exc: Any) -> None:
+        self.release()
+
+
+class BoundedSemaphore(Semaphore):
+    def __init__(self, value: int = 1) -> None:
+        super().__init__(value)
+        self._initial = value
+
+    def release(self, n: int = 1) -> None:
+        if self._value + n > self._initial:
+            raise ValueError("Semaphore released too many times")
+        super().release(n)
+
+
+class Event(_Bound):
+    def __init__(self) -> None:
+        self._flag = False
+
+    def is_set(self) -> bool:
+        return self._flag
+
+    isSet = is_set
+
+    def set(self) -> None:
+        self._flag = True
+        self._program.shim.poke()
+
+    def clear(self) -> None:
+        self._flag = False
+
+    def wait(self, timeout: float | None = None) -> bool:
+        return self._program.wait(lambda: self._flag, _ns(timeout))
+
+
+class Thread(_Bound):
+    def __init__(self, group: Any = None, target: Callable[..., Any] | None = None, name: str | None = None,
+                 args: tuple = (), kwargs: dict | None = None, *, daemon: bool | None = None) -> None:
+        number = next(self._threads.counter)
+        self._target, self._args, self._kwargs = target, args, kwargs or {}
+        self._name = name or (f"Thread-{number}" + (f" ({target.__name__})" if target is not None
+                                                    and hasattr(target, "__name__") else ""))
+        self._daemonic = daemon if daemon is not None else self._threads.current_thread().daemon
+        self._sim: SimThread | None = None
+        self._ident: int | None = None
+
+    def start(self) -> None:
+        if self._sim is not None:
+            raise RuntimeError("threads can only be started once")
+        self._ident = next(self._threads.idents) + 1
+        self._sim = self._program.spawn(self._name, self._daemonic, self._bootstrap, self)
+
+    def _bootstrap(self) -> None:
+        try:
+            self.run()
+        except SystemExit:
+            pass
+        except BaseException as error:  # threading.excepthook's message, then the thread ends
+            program = self._program
+            program.stdout.write(f"Exception in thread {self._name}:\n" + program.format_traceback(error))
+
+    def run(self) -> None:
+        if self._target is not None:
+            self._target(*self._args, **self._kwargs)
+
+    def join(self, timeout: float | None = None) -> None:
+        sim = self._sim
+        if sim is None:
+            raise RuntimeError("cannot join thread before it is started")
+        if sim.glet is getcurrent():
+            raise RuntimeError("cannot join current thread")
+        self._program.wait(lambda: sim.finished, _ns(timeout))
+
+    def is_alive(self) -> bool:
+        return self._sim is not None and not self._sim.finished
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @name.setter
+    def name(self, value: str) -> None:
+        self._name = value
+
+    @property
+    def daemon(self) -> bool:
+        return self._daemonic
+
+    @daemon.setter
+    def daemon(self, value: bool) -> None:
+        if self._sim is not None:
+            raise RuntimeError("cannot set daemon status of active thread")
+        self._daemonic = value
+
+    @property
+    def ident(self) -> int | None:
+        return self._ident
+
+    native_id = ident
+
+    def getName(self) -> str:
+        return self._name
+
+    def setName(self, value: str) -> None:
+        self._name = value
+
+    def isDaemon(self) -> bool:
+        return self._daemonic
+
+    def setDaemon(self, value: bool) -> None:
+        self.daemon = value
+
+    def __repr__(self) -> str:
+        status = "started" if self.is_alive() else ("stopped" if self._sim else "initial")
+        return f"<Thread({self._name}, {status}{' daemon' if self._daemonic else ''})>"
+
+
+class _MainThread(Thread):
+    def __init__(self) -> None:
+        super().__init__(name="MainThread", daemon=False)
+        self._sim = self._program.main
+        self._ident = 1
+
+
+class Timer(Thread):
+    def __init__(self, interval: float, function: Callable[..., Any], args: Any = None,
+                 kwargs: Any = None) -> None:
+        super().__init__()
+        self.interval, self.function = interval, function
+        self.args, self.kwargs = args or [], kwargs or {}
+        self.finished = self._threads.classes["Event"]()
+
+    def cancel(self) -> None:
+        self.finished.set()
+
+    def run(self) -> None:
+        self.finished.wait(self.interval)
+        if not self.finished.is_set():
+            self.function(*self.args, **self.kwargs)
+        self.finished.set()
+
+
+class local:
+    """Attributes per thread (each greenlet sees its own)."""
+
+    def __init__(self) -> None:
+        object.__setattr__(self, "_per_thread", {})
+
+    def _mine(self) -> dict[str, Any]:
+        return object.__getattribute__(self, "_per_thread").setdefault(getcurrent(), {})  # type: ignore[no-any-return]
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._mine()[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        self._mine()[name] = value
+
+
+CLASSES = (Lock, RLock, Condition, Semaphore, BoundedSemaphore, Event, Thread, _MainThread, Timer)
+
+
+class Threads:
+    """One program's threading state (thread names and idents counted per process, as CPython
+    does) and the module-level functions, bound to it."""
+
+    def __init__(self, program: Program) -> None:
+        self.program = program
+        self.counter = itertools.count(1)
+        self.idents = itertools.count(1)
+        self.classes: dict[str, type] = {}
+        for cls in CLASSES:
+            # A subclass of a bound class stays one (the program's Timer is a threading.Thread).
+            bases = (cls, *(self.classes[b.__name__] for b in cls.__bases__ if b.__name__ in self.classes))
+            self.classes[cls.__name__] = type(cls.__name__, bases, {"_program": program, "_threads": self,
+                                                                     "__module__": "threading"})
+        self.main = self.classes["_MainThread"]()
+        if program.main is not None:
+            program.main.thread_object = self.main
+
+    def current_thread(self) -> Any:
+        sim = self.program.by_greenlet.get(getcurrent())
+        if sim is None or sim.thread_object is None:
+            return self.main
+        return sim.thread_object
+
+    def main_thread(self) -> Any:
+        return self.main
+
+    def get_ident(self) -> int:
+        return self.current_thread().ident or 1  # type: ignore[no-any-return]
+
+    def enumerate(self) -> list[Any]:
+        program = self.program
+        return [self.main] + [t.thread_object for t in program.threads if t.thread_object is not None
+                              and not t.finished]
+
+    def active_count(self) -> int:
+        return len(self.enumerate())
+
+
 def threading_module(program: Program) -> types.ModuleType:
     """The `threading` module a program on a simulated host imports."""
     module = types.ModuleType("threading", "Simulated threads (lanlab): greenlets in virtual time.")
-    counter = itertools.count(1)
-    idents = itertools.count(1)
-
-    def poke() -> None:
-        program.shim.poke()
-
-    class Lock:
-        def __init__(self) -> None:
-            self._locked = False
-
-        def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
-            if not self._locked:
-                self._locked = True
-                return True
-            if not blocking:
-                return False
-            if not program.wait(lambda: not self._locked, _ns(timeout)):
-                return False
-            self._locked = True
-            return True
-
-        def release(self) -> None:
-            if not self._locked:
-                raise RuntimeError("release unlocked lock")
-            self._locked = False
-            poke()
-
-        def locked(self) -> bool:
-            return self._locked
-
-        __enter__ = acquire
-
-        def __exit__(self, *exc: Any) -> None:
-            self.release()
-
-    class RLock:
-        def __init__(self) -> None:
-            self._owner: Any = None
-            self._count = 0
-
-        def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
-            me = getcurrent()
-            if self._owner is me:
-                self._count += 1
-                return True
-            if self._owner is not None:
-                if not blocking or not program.wait(lambda: self._owner is None, _ns(timeout)):
-                    return False
-            self._owner, self._count = me, 1
-            return True
-
-        def release(self) -> None:
-            if self._owner is not getcurrent():
-                raise RuntimeError("cannot release un-acquired lock")
-            self._count -= 1
-            if not self._count:
-                self._owner = None
-                poke()
-
-        __enter__ = acquire
-
-        def __exit__(self, *exc: Any) -> None:
-            self.release()
-
-        def _is_owned(self) -> bool:
-            return self._owner is getcurrent()
-
-    class Condition:
-        def __init__(self, lock: Any = None) -> None:
-            self._lock = lock if lock is not None else RLock()
-            self._waiters: deque[list[bool]] = deque()
-            self.acquire, self.release = self._lock.acquire, self._lock.release
-
-        def __enter__(self) -> bool:
-            return self._lock.__enter__()
-
-        def __exit__(self, *exc: Any) -> None:
-            self._lock.__exit__(*exc)
-
-        def _release_all(self) -> Any:
-            if isinstance(self._lock, RLock):
-                if self._lock._owner is not getcurrent():
-                    raise RuntimeError("cannot wait on un-acquired lock")
-                saved = self._lock._count
-                self._lock._owner, self._lock._count = None, 0
-                poke()
-                return saved
-            if not self._lock.locked():
-                raise RuntimeError("cannot wait on un-acquired lock")
-            self._lock.release()
-            return None
-
-        def _reacquire(self, saved: Any) -> None:
-            if isinstance(self._lock, RLock):
-                program.wait(lambda: self._lock._owner is None)
-                self._lock._owner, self._lock._count = getcurrent(), saved
-            else:
-                self._lock.acquire()
-
-        def wait(self, timeout: float | None = None) -> bool:
-            token = [False]
-            self._waiters.append(token)
-            saved = self._release_all()
-            try:
-                notified = program.wait(lambda: token[0], _ns(timeout))
-            finally:
-                if token in self._waiters:
-                    self._waiters.remove(token)
-                self._reacquire(saved)
-            return notified
-
-        def wait_for(self, predicate: Callable[[], Any], timeout: float | None = None) -> Any:
-            end = None if timeout is None else program.engine.now + int(timeout * 1e9)
-            result = predicate()
-            while not result:
-                if end is not None:
-                    left = (end - program.engine.now) / 1e9
-                    if left <= 0:
-                        break
-                    self.wait(left)
-                else:
-                    self.wait()
-                result = predicate()
-            return result
-
-        def notify(self, n: int = 1) -> None:
-            for _ in range(min(n, len(self._waiters))):
-                self._waiters.popleft()[0] = True
-            poke()
-
-        def notify_all(self) -> None:
-            self.notify(len(self._waiters))
-
-        notifyAll = notify_all
-
-    class Semaphore:
-        def __init__(self, value: int = 1) -> None:
-            if value < 0:
-                raise ValueError("semaphore initial value must be >= 0")
-            self._value = value
-
-        def acquire(self, blocking: bool = True, timeout: float | None = None) -> bool:
-            if not self._value:
-                if not blocking or not program.wait(lambda: self._value > 0, _ns(timeout)):
-                    return False
-            self._value -= 1
-            return True
-
-        def release(self, n: int = 1) -> None:
-            self._value += n
-            poke()
-
-        __enter__ = acquire
-
-        def __exit__(self, *exc: Any) -> None:
-            self.release()
-
-    class BoundedSemaphore(Semaphore):
-        def __init__(self, value: int = 1) -> None:
-            super().__init__(value)
-            self._initial = value
-
-        def release(self, n: int = 1) -> None:
-            if self._value + n > self._initial:
-                raise ValueError("Semaphore released too many times")
-            super().release(n)
-
-    class Event:
-        def __init__(self) -> None:
-            self._flag = False
-
-        def is_set(self) -> bool:
-            return self._flag
-
-        isSet = is_set
-
-        def set(self) -> None:
-            self._flag = True
-            poke()
-
-        def clear(self) -> None:
-            self._flag = False
-
-        def wait(self, timeout: float | None = None) -> bool:
-            return program.wait(lambda: self._flag, _ns(timeout))
-
-    class Thread:
-        def __init__(self, group: Any = None, target: Callable[..., Any] | None = None, name: str | None = None,
-                     args: tuple = (), kwargs: dict | None = None, *, daemon: bool | None = None) -> None:
-            number = next(counter)
-            self._target, self._args, self._kwargs = target, args, kwargs or {}
-            self._name = name or (f"Thread-{number}" + (f" ({target.__name__})" if target is not None
-                                                        and hasattr(target, "__name__") else ""))
-            self._daemonic = daemon if daemon is not None else current_thread().daemon
-            self._sim: SimThread | None = None
-            self._ident: int | None = None
-
-        def start(self) -> None:
-            if self._sim is not None:
-                raise RuntimeError("threads can only be started once")
-            self._ident = next(idents) + 1
-            self._sim = program.spawn(self._name, self._daemonic, self._bootstrap, self)
-
-        def _bootstrap(self) -> None:
-            try:
-                self.run()
-            except SystemExit:
-                pass
-            except BaseException as error:  # threading.excepthook's message, then the thread ends
-                program.stdout.write(f"Exception in thread {self._name}:\n" + program.format_traceback(error))
-
-        def run(self) -> None:
-            if self._target is not None:
-                self._target(*self._args, **self._kwargs)
-
-        def join(self, timeout: float | None = None) -> None:
-            if self._sim is None:
-                raise RuntimeError("cannot join thread before it is started")
-            if self._sim.glet is getcurrent():
-                raise RuntimeError("cannot join current thread")
-            program.wait(lambda: self._sim.finished, _ns(timeout))
-
-        def is_alive(self) -> bool:
-            return self._sim is not None and not self._sim.finished
-
-        @property
-        def name(self) -> str:
-            return self._name
-
-        @name.setter
-        def name(self, value: str) -> None:
-            self._name = value
-
-        @property
-        def daemon(self) -> bool:
-            return self._daemonic
-
-        @daemon.setter
-        def daemon(self, value: bool) -> None:
-            if self._sim is not None:
-                raise RuntimeError("cannot set daemon status of active thread")
-            self._daemonic = value
-
-        @property
-        def ident(self) -> int | None:
-            return self._ident
-
-        native_id = ident
-
-        def getName(self) -> str:
-            return self._name
-
-        def setName(self, value: str) -> None:
-            self._name = value
-
-        def isDaemon(self) -> bool:
-            return self._daemonic
-
-        def setDaemon(self, value: bool) -> None:
-            self.daemon = value
-
-        def __repr__(self) -> str:
-            status = "started" if self.is_alive() else ("stopped" if self._sim else "initial")
-            return f"<Thread({self._name}, {status}{' daemon' if self._daemonic else ''})>"
-
-    class _MainThread(Thread):
-        def __init__(self) -> None:
-            super().__init__(name="MainThread", daemon=False)
-            self._sim = program.main
-            self._ident = 1
-
-    class Timer(Thread):
-        def __init__(self, interval: float, function: Callable[..., Any], args: Any = None,
-                     kwargs: Any = None) -> None:
-            super().__init__()
-            self.interval, self.function = interval, function
-            self.args, self.kwargs = args or [], kwargs or {}
-            self.finished = Event()
-
-        def cancel(self) -> None:
-            self.finished.set()
-
-        def run(self) -> None:
-            self.finished.wait(self.interval)
-            if not self.finished.is_set():
-                self.function(*self.args, **self.kwargs)
-            self.finished.set()
-
-    class local:
-        """Attributes per thread (each greenlet sees its own)."""
-
-        def __init__(self) -> None:
-            object.__setattr__(self, "_per_thread", {})
-
-        def _mine(self) -> dict[str, Any]:
-            return object.__getattribute__(self, "_per_thread").setdefault(getcurrent(), {})
-
-        def __getattr__(self, name: str) -> Any:
-            try:
-                return self._mine()[name]
-            except KeyError:
-                raise AttributeError(name) from None
-
-        def __setattr__(self, name: str, value: Any) -> None:
-            self._mine()[name] = value
-
-    main = _MainThread()
-    if program.main is not None:
-        program.main.thread_object = main
-
-    def current_thread() -> Thread:
-        sim = program.by_greenlet.get(getcurrent())
-        if sim is None or sim.thread_object is None:
-            return main
-        return sim.thread_object  # type: ignore[no-any-return]
-
-    def get_ident() -> int:
-        return current_thread().ident or 1
-
-    def enumerate_threads() -> list[Thread]:
-        return [main] + [t.thread_object for t in program.threads if t.thread_object is not None and not t.finished]
-
+    threads = Threads(program)
+    classes = {name: cls for name, cls in threads.classes.items() if not name.startswith("_")}
     functions = {
-        "Lock": Lock, "RLock": RLock, "Condition": Condition, "Semaphore": Semaphore,
-        "BoundedSemaphore": BoundedSemaphore, "Event": Event, "Thread": Thread, "Timer": Timer, "local": local,
-        "current_thread": current_thread, "currentThread": current_thread, "main_thread": lambda: main,
-        "get_ident": get_ident, "get_native_id": get_ident, "enumerate": enumerate_threads,
-        "active_count": lambda: len(enumerate_threads()), "activeCount": lambda: len(enumerate_threads()),
+        **classes, "local": local,
+        "current_thread": threads.current_thread, "currentThread": threads.current_thread,
+        "main_thread": threads.main_thread, "get_ident": threads.get_ident, "get_native_id": threads.get_ident,
+        "enumerate": threads.enumerate, "active_count": threads.active_count, "activeCount": threads.active_count,
         "TIMEOUT_MAX": TIMEOUT_MAX, "ThreadError": RuntimeError, "settrace": lambda f: None,
         "setprofile": lambda f: None, "stack_size": lambda size=0: 0, "excepthook": None,
     }
