@@ -13,19 +13,20 @@ import builtins
 import importlib.util
 import os as _real_os
 import sys as _real_sys
-import time as _real_time
 import types
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
+from lanlab.sim.shim._clock import time_module
 from lanlab.sim.shim._process import UnsupportedInSimulation
-from lanlab.sim.shim._socket import SimSocket, socket_module
+from lanlab.sim.shim._proxy import Proxy
+from lanlab.sim.shim._select import select_module
+from lanlab.sim.shim._socket import socket_module
 from lanlab.sim.shim._threading import threading_module
 
 if TYPE_CHECKING:
     from lanlab.sim.shim._process import Program
 
-EPOCH = 1_767_225_600  # virtual t=0 is 2026-01-01 00:00:00 UTC for time.time()
 FROM_STDLIB = ("selectors", "queue", "socketserver")
 UNSUPPORTED = ("subprocess", "asyncio", "multiprocessing", "concurrent", "_thread", "ssl")
 OS_UNSUPPORTED = ("fork", "forkpty", "system", "popen", "execv", "execve", "execvp", "execvpe", "execl", "execle",
@@ -54,93 +55,8 @@ def _unsupported_call(name: str, host: str) -> Callable[..., Any]:
     return call
 
 
-class _Proxy(types.ModuleType):
-    """A real module with some attributes replaced."""
-
-    def __init__(self, real: types.ModuleType, replaced: dict[str, Any]) -> None:
-        super().__init__(real.__name__, real.__doc__)
-        self.__dict__.update(replaced)
-        self._real = real
-
-    def __getattr__(self, attribute: str) -> Any:
-        return getattr(self._real, attribute)
-
-
-class _Builtin:
-    """A function that, like a C builtin, does not bind as a method."""
-
-    __slots__ = ("function",)
-
-    def __init__(self, function: Callable[..., Any]) -> None:
-        self.function = function
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self.function(*args, **kwargs)
-
-
-def time_module(program: Program) -> types.ModuleType:
-    engine = program.engine
-
-    def sleep(seconds: float) -> None:
-        if seconds < 0:
-            raise ValueError("sleep length must be non-negative")
-        program.sleep(int(seconds * 1e9))
-
-    def now_s() -> float:
-        return EPOCH + engine.now / 1e9
-
-    def clock(t: float | None) -> float:
-        return now_s() if t is None else t
-
-    replaced = {
-        "sleep": sleep, "time": now_s, "time_ns": lambda: EPOCH * 10**9 + engine.now,
-        "monotonic": lambda: engine.now / 1e9, "monotonic_ns": lambda: engine.now,
-        "perf_counter": lambda: engine.now / 1e9, "perf_counter_ns": lambda: engine.now,
-        "process_time": lambda: engine.now / 1e9, "process_time_ns": lambda: engine.now,
-        "ctime": lambda t=None: _real_time.ctime(clock(t)),
-        "localtime": lambda t=None: _real_time.localtime(clock(t)),
-        "gmtime": lambda t=None: _real_time.gmtime(clock(t)),
-        "asctime": lambda t=None: _real_time.asctime(t if t is not None else _real_time.localtime(now_s())),
-        "strftime": lambda fmt, t=None: _real_time.strftime(fmt, t if t is not None else _real_time.localtime(now_s())),
-    }
-    return _Proxy(_real_time, replaced)
-
-
-def select_module(program: Program) -> types.ModuleType:
-    module = types.ModuleType("select", "Simulated select() over simulated sockets.")
-
-    def as_socket(item: Any) -> SimSocket:
-        fd = item if isinstance(item, int) else item.fileno()
-        sock = program.shim.sockets.get(fd)
-        if sock is None:
-            if fd < 0:
-                raise ValueError("file descriptor cannot be a negative integer (-1)")
-            raise UnsupportedInSimulation(f"select() on descriptor {fd}, which is not a simulated socket "
-                                          f"(host {program.node})")
-        return sock
-
-    def select(rlist: Any, wlist: Any, xlist: Any, timeout: float | None = None) -> tuple[list, list, list]:
-        readers = [(item, as_socket(item)) for item in rlist]
-        writers = [(item, as_socket(item)) for item in wlist]
-        [as_socket(item) for item in xlist]
-        if timeout is not None and timeout < 0:
-            raise ValueError("timeout must be non-negative")
-
-        def ready() -> tuple[list, list]:
-            return ([item for item, sock in readers if sock._readable()],
-                    [item for item, sock in writers if sock._writable()])
-
-        program.wait(lambda: any(ready()), None if timeout is None else int(timeout * 1e9))
-        r, w = ready()
-        return r, w, []
-
-    module.select = _Builtin(select)  # not a method when stored on a class (selectors does that)
-    module.error = OSError
-    return module
-
-
 def sys_module(program: Program, argv: list[str]) -> types.ModuleType:
-    return _Proxy(_real_sys, {"argv": argv, "stdin": program.stdin, "stdout": program.stdout,
+    return Proxy(_real_sys, {"argv": argv, "stdin": program.stdin, "stdout": program.stdout,
                               "stderr": program.stdout, "__stdin__": program.stdin,
                               "__stdout__": program.stdout, "__stderr__": program.stdout})
 
@@ -148,7 +64,7 @@ def sys_module(program: Program, argv: list[str]) -> types.ModuleType:
 def os_module(program: Program) -> types.ModuleType:
     replaced = {name: _unsupported_call(f"os.{name}", program.node) for name in OS_UNSUPPORTED}
     replaced["getpid"] = lambda: program.pid
-    return _Proxy(_real_os, replaced)
+    return Proxy(_real_os, replaced)
 
 
 class Overlay:

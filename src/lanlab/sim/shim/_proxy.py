@@ -1,0 +1,30 @@
+"""Two wrappers the simulated modules are made of."""
+
+from __future__ import annotations
+
+import types
+from typing import Any, Callable
+
+
+class Proxy(types.ModuleType):
+    """A real module with some attributes replaced."""
+
+    def __init__(self, real: types.ModuleType, replaced: dict[str, Any]) -> None:
+        super().__init__(real.__name__, real.__doc__)
+        self.__dict__.update(replaced)
+        self._real = real
+
+    def __getattr__(self, attribute: str) -> Any:
+        return getattr(self._real, attribute)
+
+
+class Builtin:
+    """A function that, like a C builtin, does not bind as a method."""
+
+    __slots__ = ("function",)
+
+    def __init__(self, function: Callable[..., Any]) -> None:
+        self.function = function
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.function(*args, **kwargs)
