@@ -1,0 +1,230 @@
+"""DNS, sans-IO: an authoritative server for one zone and a stub resolver (RFC 1034/1035).
+
+Server: `answer(query) -> Dns | None` (a machine that only answers its caller returns a decision,
+DESIGN.md): A, PTR (the in-addr.arpa names of its A records, RFC 1035 3.5), CNAME (followed
+inside the zone, RFC 1034 4.3.2), NS and SOA at the apex; NXDOMAIN for a name the zone lacks,
+REFUSED for one outside it, NOTIMP for an opcode other than QUERY, FORMERR for no question.
+
+Resolver (what `gethostbyname` does on a host with a resolv.conf): `lookup(name, now)` returns a
+query id; `messages_to_send(now)` -> (server, Dns); `handle_message(message, now)` for replies to
+its port; `get_timer`/`handle_timer` retransmit as glibc does (timeout 5 s, 2 attempts per server,
+servers in turn: resolv.conf(5) `timeout:5 attempts:2`); `next_event()` -> `Resolved | Failed`,
+Failed naming getaddrinfo's error (EAI_NONAME: the name does not exist; EAI_AGAIN: no answer).
+"""
+
+from __future__ import annotations
+
+import random
+from collections import deque
+from dataclasses import dataclass
+from ipaddress import IPv4Address
+from typing import Final
+
+from lanlab.units import SECOND
+from lanlab.wire.dns import Dns, DnsClass, DnsType, Question, Rcode, Record, Soa, normalise
+
+TIMEOUT: Final = 5 * SECOND  # resolv.conf(5): "timeout:5"
+ATTEMPTS: Final = 2  # resolv.conf(5): "attempts:2"
+TTL: Final = 300
+MAX_CNAME_CHAIN: Final = 8
+
+
+def reverse_name(address: IPv4Address) -> str:
+    """198.18.0.3 -> "3.0.18.198.in-addr.arpa." (RFC 1035 3.5)."""
+    return ".".join(reversed(str(address).split("."))) + ".in-addr.arpa."
+
+
+class DnsZone:
+    """One zone's records: names (absolute, lower case) -> A addresses and CNAME targets."""
+
+    def __init__(self, origin: str, addresses: dict[str, list[IPv4Address]] | None = None,
+                 aliases: dict[str, str] | None = None, ttl: int = TTL) -> None:
+        self.origin = normalise(origin).lower()
+        self.ttl = ttl
+        self.addresses: dict[str, list[IPv4Address]] = {}
+        self.aliases: dict[str, str] = {}
+        for name, listed in (addresses or {}).items():
+            self.addresses[self.absolute(name)] = list(listed)
+        for name, target in (aliases or {}).items():
+            self.aliases[self.absolute(name)] = self.absolute(target)
+        self.pointers = {reverse_name(a): name for name, listed in self.addresses.items() for a in listed}
+
+    def absolute(self, name: str) -> str:
+        """A name relative to the zone made absolute ("pc3" -> "pc3.lab."); absolute names stay."""
+        name = name.lower()
+        if name.endswith("."):
+            return name
+        return self.origin if name in ("", "@") else f"{name}.{self.origin}"
+
+    def holds(self, name: str) -> bool:
+        return name == self.origin or name.endswith("." + self.origin) or name in self.pointers
+
+
+class DnsServer:
+    """An authoritative server: answers from its zone, never recurses (RA = 0)."""
+
+    def __init__(self, zone: DnsZone, server_name: str = "ns") -> None:
+        self.zone = zone
+        self.server_name = zone.absolute(server_name)
+        self.answered = 0
+        self.refused = 0
+
+    def answer(self, query: Dns) -> Dns | None:
+        """The reply to `query`, or None for a message that is itself a reply (never answer those)."""
+        if query.qr:
+            return None
+        if query.opcode != 0:
+            return query.reply(rcode=Rcode.NOTIMP, authoritative=False)
+        if len(query.questions) != 1:
+            return query.reply(rcode=Rcode.FORMERR, authoritative=False)
+        (question,) = query.questions
+        name = question.name.lower()
+        if not self.zone.holds(name):
+            self.refused += 1
+            return query.reply(rcode=Rcode.REFUSED, authoritative=False)
+        self.answered += 1
+        answers: list[Record] = []
+        for _ in range(MAX_CNAME_CHAIN):  # RFC 1034 4.3.2 step 3a: follow the alias, answering both
+            target = self.zone.aliases.get(name)
+            if target is None or question.qtype == DnsType.CNAME:
+                break
+            answers.append(Record(name, DnsType.CNAME, target, self.zone.ttl))
+            name = target
+        answers += self._records(name, question.qtype)
+        exists = (name in self.zone.addresses or name in self.zone.aliases or name in self.zone.pointers
+                  or name == self.zone.origin)
+        if not answers and not exists:
+            return query.reply(rcode=Rcode.NXDOMAIN, authorities=[self._soa()])
+        return query.reply(answers, authorities=[] if answers else [self._soa()])  # NODATA carries the SOA
+
+    def _records(self, name: str, qtype: int) -> list[Record]:
+        ttl = self.zone.ttl
+        wanted = {qtype} if qtype != DnsType.ANY else {DnsType.A, DnsType.PTR, DnsType.CNAME}
+        records: list[Record] = []
+        if DnsType.A in wanted:
+            records += [Record(name, DnsType.A, a, ttl) for a in self.zone.addresses.get(name, ())]
+        if DnsType.PTR in wanted and name in self.zone.pointers:
+            records.append(Record(name, DnsType.PTR, self.zone.pointers[name], ttl))
+        if DnsType.CNAME in wanted and name in self.zone.aliases:
+            records.append(Record(name, DnsType.CNAME, self.zone.aliases[name], ttl))
+        if name == self.zone.origin:
+            if DnsType.NS in wanted or qtype == DnsType.NS:
+                records.append(Record(name, DnsType.NS, self.server_name, ttl))
+            if DnsType.SOA in wanted or qtype == DnsType.SOA:
+                records.append(self._soa())
+        return records
+
+    def _soa(self) -> Record:
+        return Record(self.zone.origin, DnsType.SOA,
+                      Soa(self.server_name, "hostmaster." + self.zone.origin, 1, 3600, 600, 86400, self.zone.ttl),
+                      self.zone.ttl)
+
+
+# --- the stub resolver -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    """`name` has `addresses` (after following `aliases`); for a PTR lookup, `names`."""
+
+    query_id: int
+    time: int
+    name: str
+    addresses: tuple[IPv4Address, ...]
+    aliases: tuple[str, ...] = ()
+    names: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Failed:
+    """The lookup failed: `error` is getaddrinfo's name for it (EAI_NONAME, EAI_AGAIN, EAI_FAIL)."""
+
+    query_id: int
+    time: int
+    name: str
+    error: str
+
+
+@dataclass(slots=True)
+class _Lookup:
+    query_id: int
+    name: str
+    qtype: int
+    started: int
+    tries: int = 0
+    deadline: int = 0
+
+
+class DnsResolver:
+    """A stub resolver with resolv.conf's `nameserver`s and `search` domain (glibc's defaults)."""
+
+    def __init__(self, servers: list[IPv4Address], rng: random.Random, search: str = "") -> None:
+        self.servers = list(servers)
+        self.rng = rng
+        self.search = normalise(search) if search else ""
+        self._pending: dict[int, _Lookup] = {}
+        self._outbox: list[tuple[IPv4Address, Dns]] = []
+        self._events: deque[Resolved | Failed] = deque()
+
+    def lookup(self, name: str, now: int, qtype: int = DnsType.A) -> int:
+        """Start resolving `name` (a dotless name gets the search domain, as `ndots:1` does); the query id."""
+        absolute = name if name.endswith(".") or "." in name or not self.search else f"{name}.{self.search}"
+        query_id = self.rng.getrandbits(16)
+        while query_id in self._pending:
+            query_id = (query_id + 1) & 0xFFFF
+        lookup = _Lookup(query_id, normalise(absolute), qtype, now)
+        self._pending[query_id] = lookup
+        if not self.servers:
+            del self._pending[query_id]
+            self._events.append(Failed(query_id, now, lookup.name, "EAI_AGAIN"))
+            return query_id
+        self._send(lookup, now)
+        return query_id
+
+    def handle_message(self, message: Dns, now: int, source: IPv4Address | None = None) -> None:
+        lookup = self._pending.get(message.id)
+        if lookup is None or not message.qr or not message.questions:
+            return
+        if message.questions[0].name.lower() != lookup.name.lower() or message.questions[0].qtype != lookup.qtype:
+            return  # an answer to some other question with the same id: not ours (RFC 5452 9.1)
+        del self._pending[message.id]
+        if message.rcode == Rcode.NXDOMAIN:
+            self._events.append(Failed(lookup.query_id, now, lookup.name, "EAI_NONAME"))
+            return
+        if message.rcode != Rcode.NOERROR:
+            self._events.append(Failed(lookup.query_id, now, lookup.name,
+                                       "EAI_NONAME" if message.rcode == Rcode.REFUSED else "EAI_FAIL"))
+            return
+        aliases = tuple(str(r.data) for r in message.answers if r.rtype == DnsType.CNAME)
+        addresses = tuple(r.data for r in message.answers if r.rtype == DnsType.A)
+        names = tuple(str(r.data) for r in message.answers if r.rtype == DnsType.PTR)
+        if not addresses and not names:
+            self._events.append(Failed(lookup.query_id, now, lookup.name, "EAI_NONAME"))  # NODATA
+            return
+        self._events.append(Resolved(lookup.query_id, now, lookup.name, addresses, aliases, names))
+
+    def get_timer(self) -> int | None:
+        return min((lookup.deadline for lookup in self._pending.values()), default=None)
+
+    def handle_timer(self, now: int) -> None:
+        for lookup in list(self._pending.values()):
+            if lookup.deadline > now:
+                continue
+            if lookup.tries >= ATTEMPTS * len(self.servers):
+                del self._pending[lookup.query_id]
+                self._events.append(Failed(lookup.query_id, now, lookup.name, "EAI_AGAIN"))
+            else:
+                self._send(lookup, now)
+
+    def messages_to_send(self, now: int) -> list[tuple[IPv4Address, Dns]]:
+        out, self._outbox = self._outbox, []
+        return out
+
+    def next_event(self) -> Resolved | Failed | None:
+        return self._events.popleft() if self._events else None
+
+    def _send(self, lookup: _Lookup, now: int) -> None:
+        server = self.servers[lookup.tries % len(self.servers)]  # glibc tries each server in turn per attempt
+        lookup.tries += 1
+        lookup.deadline = now + TIMEOUT
+        self._outbox.append((server, Dns(lookup.query_id, (Question(lookup.name, lookup.qtype, DnsClass.IN),))))

@@ -1,0 +1,148 @@
+"""The DNS server and stub resolver machines (RFC 1034/1035), wired in memory."""
+
+import random
+from ipaddress import IPv4Address
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from lanlab.proto.dns import (ATTEMPTS, TIMEOUT, DnsResolver, DnsServer, DnsZone, Failed, Resolved, reverse_name)
+from lanlab.units import SECOND
+from lanlab.wire import Dns, DnsType, Rcode
+
+PC3 = IPv4Address("198.18.0.3")
+NS1, NS2 = IPv4Address("198.18.0.53"), IPv4Address("198.18.0.54")
+
+
+def zone() -> DnsZone:
+    return DnsZone("lab", {"pc3": [PC3], "pc4": [IPv4Address("198.18.0.4")], "ns": [NS1]},
+                   aliases={"www": "pc3", "loop1": "loop2", "loop2": "loop1"})
+
+
+def ask(name, qtype=DnsType.A):
+    server = DnsServer(zone())
+    reply = server.answer(Dns.query(1, name, qtype))
+    return Dns.parse(reply.build())[0]  # what goes on the wire
+
+
+def test_an_a_query_is_answered_authoritatively():
+    """pc3.lab A -> 198.18.0.3, AA set, RA clear (the server does not recurse), RD echoed."""
+    reply = ask("pc3.lab")
+    assert reply.rcode == Rcode.NOERROR and reply.aa == 1 and reply.ra == 0 and reply.rd == 1
+    assert [(r.name, r.data) for r in reply.answers] == [("pc3.lab.", PC3)]
+
+
+def test_a_cname_is_followed_inside_the_zone():
+    """www.lab is an alias: the answer holds the CNAME and then pc3's A record (RFC 1034 4.3.2)."""
+    reply = ask("WWW.lab.")
+    assert [(r.rtype, r.data) for r in reply.answers] == [(DnsType.CNAME, "pc3.lab."), (DnsType.A, PC3)]
+
+
+def test_an_alias_loop_ends():
+    """A CNAME loop inside the zone answers a bounded chain, not forever."""
+    assert len(ask("loop1.lab").answers) <= 9
+
+
+def test_reverse_lookup_names_the_host():
+    """3.0.18.198.in-addr.arpa PTR -> pc3.lab."""
+    reply = ask(reverse_name(PC3), DnsType.PTR)
+    assert [r.data for r in reply.answers] == ["pc3.lab."]
+
+
+def test_missing_names_outside_names_and_other_types():
+    """An unknown name in the zone is NXDOMAIN with the SOA; a name outside is REFUSED; pc3 MX is NODATA."""
+    missing = ask("nope.lab")
+    assert missing.rcode == Rcode.NXDOMAIN and missing.authorities[0].rtype == DnsType.SOA
+    assert ask("example.org").rcode == Rcode.REFUSED
+    nodata = ask("pc3.lab", DnsType.MX)
+    assert nodata.rcode == Rcode.NOERROR and not nodata.answers and nodata.authorities
+
+
+def test_replies_and_odd_opcodes_are_not_answered_as_queries():
+    """A reply is never answered (no reflection loop); opcode 2 is NOTIMP; no question is FORMERR."""
+    server = DnsServer(zone())
+    assert server.answer(Dns.query(1, "pc3.lab").reply()) is None
+    assert server.answer(Dns(1, Dns.query(1, "pc3.lab").questions, opcode=2)).rcode == Rcode.NOTIMP
+    assert server.answer(Dns(1)).rcode == Rcode.FORMERR
+
+
+def wire(resolver, servers, now, lose=()):
+    """Carry the resolver's queries to the servers and back; `lose` names servers that do not answer."""
+    for destination, query in resolver.messages_to_send(now):
+        if destination in lose:
+            continue
+        reply = servers[destination].answer(Dns.parse(query.build())[0])
+        resolver.handle_message(Dns.parse(reply.build())[0], now, destination)
+
+
+def test_the_resolver_uses_the_search_domain_and_resolves():
+    """gethostbyname("pc3") with `search lab` asks pc3.lab. and gets its address."""
+    resolver = DnsResolver([NS1], random.Random(1), search="lab")
+    qid = resolver.lookup("pc3", 0)
+    wire(resolver, {NS1: DnsServer(zone())}, 0)
+    assert resolver.next_event() == Resolved(qid, 0, "pc3.lab.", (PC3,))
+
+
+def test_an_unknown_name_fails_with_eai_noname():
+    """NXDOMAIN becomes EAI_NONAME at once (socket.gaierror -2 "Name or service not known")."""
+    resolver = DnsResolver([NS1], random.Random(1))
+    resolver.lookup("nope.lab", 0)
+    wire(resolver, {NS1: DnsServer(zone())}, 0)
+    event = resolver.next_event()
+    assert isinstance(event, Failed) and event.error == "EAI_NONAME"
+
+
+def test_a_dead_server_fails_over_then_gives_eai_again():
+    """Servers in turn every 5 s, 2 attempts each: the second answers; with both dead, EAI_AGAIN after 20 s."""
+    servers = {NS1: DnsServer(zone()), NS2: DnsServer(zone())}
+    resolver = DnsResolver([NS1, NS2], random.Random(1))
+    qid = resolver.lookup("pc3.lab", 0)
+    wire(resolver, servers, 0, lose={NS1})
+    assert resolver.next_event() is None and resolver.get_timer() == TIMEOUT
+    resolver.handle_timer(TIMEOUT)
+    wire(resolver, servers, TIMEOUT, lose={NS1})
+    assert resolver.next_event() == Resolved(qid, TIMEOUT, "pc3.lab.", (PC3,))
+    resolver = DnsResolver([NS1, NS2], random.Random(1))
+    resolver.lookup("pc3.lab", 0)
+    wire(resolver, servers, 0, lose={NS1, NS2})
+    now = 0
+    sent = 1
+    while (timer := resolver.get_timer()) is not None:
+        now = timer
+        resolver.handle_timer(now)
+        sent += len([m for m in resolver.messages_to_send(now)])
+    assert sent == ATTEMPTS * 2 and now == ATTEMPTS * 2 * TIMEOUT
+    event = resolver.next_event()
+    assert isinstance(event, Failed) and event.error == "EAI_AGAIN" and event.time == 20 * SECOND
+
+
+def test_an_answer_to_another_question_with_our_id_is_ignored():
+    """A reply whose question differs from ours (a spoof or a stale answer) is not taken (RFC 5452 9.1)."""
+    resolver = DnsResolver([NS1], random.Random(1))
+    qid = resolver.lookup("pc3.lab", 0)
+    resolver.messages_to_send(0)
+    resolver.handle_message(Dns.query(qid, "pc4.lab").reply([]), 0)
+    assert resolver.next_event() is None and resolver.get_timer() == TIMEOUT
+
+
+def test_no_server_configured_fails_at_once():
+    """A resolver without nameservers reports EAI_AGAIN immediately (glibc: no servers to try)."""
+    resolver = DnsResolver([], random.Random(1))
+    resolver.lookup("pc3.lab", 0)
+    assert resolver.next_event().error == "EAI_AGAIN"
+
+
+@given(st.binary(max_size=120))
+def test_the_server_never_crashes_on_what_parses(data):
+    """Any bytes that parse as DNS get an answer or None from the server, never an exception."""
+    from lanlab.wire import WireError
+    try:
+        query = Dns.parse(data)[0]
+    except WireError:
+        return
+    reply = DnsServer(zone()).answer(query)
+    if reply is not None:
+        try:
+            reply.build()
+        except WireError:
+            pass  # a question name that cannot be rebuilt (an escaped label) is refused at build
