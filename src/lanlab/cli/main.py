@@ -19,6 +19,7 @@ COMMANDS: dict[str, str] = {
     "arp": "lanlab.cli.arp:arp_command",
     "arping": "lanlab.cli.arping:arping_command",
     "decode": "lanlab.cli.decode:decode_command",
+    "dhcp": "lanlab.cli.dhcp:dhcp",
     "ip": "lanlab.cli.ip:ip_command",
     "oui": "lanlab.cli.oui:oui_command",
     "ping": "lanlab.cli.ping:ping_command",
@@ -74,7 +75,7 @@ def cli() -> None:
     """lanlab: a laboratory for local networks.
 
     \b
-    On the real network: udp, tcp, ping, arp, arping, oui, ip.
+    On the real network: udp, tcp, ping, arp, arping, oui, ip, dhcp.
     In a simulated network, in virtual time: sim, demo. Captures: decode.
 
     Every command has --help with examples; most have --json for scripts.

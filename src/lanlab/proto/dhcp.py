@@ -99,7 +99,7 @@ class DhcpServer:
     def handle_message(self, message: Dhcp, now: int) -> None:
         if message.op != BootOp.BOOTREQUEST:
             return
-        kind = _safe_type(message)
+        kind = message_kind(message)
         if kind == DhcpMessageType.DISCOVER:
             self._discover(message, now)
         elif kind == DhcpMessageType.REQUEST:
@@ -257,7 +257,7 @@ def relay_reply(message: Dhcp) -> DhcpSend | None:
     the client asked for it or has no address yet to be reached by, else to yiaddr at its MAC."""
     if message.op != BootOp.BOOTREPLY:
         return None
-    if message.flags & BROADCAST_FLAG or message.yiaddr == ZERO or _safe_type(message) == DhcpMessageType.NAK:
+    if message.flags & BROADCAST_FLAG or message.yiaddr == ZERO or message_kind(message) == DhcpMessageType.NAK:
         return DhcpSend(message, BROADCAST, CLIENT_PORT, SERVER_PORT)
     return DhcpSend(message, message.yiaddr, CLIENT_PORT, SERVER_PORT, mac=message.chaddr)
 
@@ -375,7 +375,7 @@ class DhcpClient:
     def handle_message(self, message: Dhcp, now: int) -> None:
         if message.op != BootOp.BOOTREPLY or message.xid != self._xid or message.chaddr != self.mac:
             return  # not an answer to our transaction (4.4.1: match xid)
-        kind = _safe_type(message)
+        kind = message_kind(message)
         server = message.value(DhcpOptionCode.SERVER_ID) if _fits(message, DhcpOptionCode.SERVER_ID) else None
         if kind == DhcpMessageType.OFFER and self.state == S.SELECTING and server is not None:
             self._offer = _Offer(message.yiaddr, server, message)  # the first offer wins (4.4.1 "MAY wait")
@@ -588,7 +588,8 @@ def _lease_from(message: Dhcp, now: int, server: IPv4Address | None) -> Bound | 
                  tuple(dns), domain)
 
 
-def _safe_type(message: Dhcp) -> int | None:
+def message_kind(message: Dhcp) -> int | None:
+    """The message type (option 53), or None when absent or malformed (a peer's bad option is not a crash)."""
     option = message.option(DhcpOptionCode.MESSAGE_TYPE) if message.options is not None else None
     return option.data[0] if option is not None and len(option.data) == 1 else None
 

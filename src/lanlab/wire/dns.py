@@ -99,7 +99,9 @@ class Record:
     rclass: int = DnsClass.IN
 
     def text(self) -> str:
-        """The record as tshark's Info column writes it: "A 198.18.0.3", "CNAME www.lab."."""
+        """The record as tshark's Info column writes it: "A 198.18.0.3", "CNAME www.lab", "SOA ns.lab", "OPT"."""
+        if self.rtype == DnsType.OPT:
+            return "OPT"  # EDNS (RFC 6891): tshark names it and nothing more
         return f"{_type_name(self.rtype)} {_rdata_text(self.rtype, self.data)}"
 
 
@@ -114,7 +116,7 @@ def _rdata_text(rtype: int, data: Any) -> str:
     if isinstance(data, Mx):
         return f"{data.preference} {_shown(data.exchange)}"
     if isinstance(data, Soa):
-        return f"{_shown(data.mname)} {_shown(data.rname)} {data.serial}"
+        return _shown(data.mname)
     if isinstance(data, str):
         return _shown(data)
     if isinstance(data, tuple):
@@ -356,7 +358,7 @@ class Dns:
             words.append(RCODE_WORDS.get(self.rcode, f"Rcode {self.rcode}"))
         for question in self.questions:
             words.append(f"{_type_name(question.qtype)} {_shown(question.name)}")
-        words += [record.text() for record in self.answers]
+        words += [record.text() for record in (*self.answers, *self.authorities, *self.additionals)]
         return " ".join(words)
 
 

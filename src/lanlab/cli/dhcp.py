@@ -1,0 +1,97 @@
+"""`lanlab dhcp serve`: the simulator's DHCP server (lanlab.proto.dhcp) on a real interface."""
+
+from __future__ import annotations
+
+import time
+from ipaddress import IPv4Address
+from typing import TYPE_CHECKING
+
+import click
+
+from lanlab.cli.common import EXIT_INTERRUPTED, EXIT_NO_ANSWER, EXIT_OK, DurationType, fail, print_json
+from lanlab.units import SECOND
+
+if TYPE_CHECKING:
+    from lanlab.proto.dhcp import DhcpServer
+
+
+def _address(text: str, what: str) -> IPv4Address:
+    try:
+        return IPv4Address(text.strip())
+    except ValueError:
+        fail(f"{text!r} is not an IPv4 address ({what})")
+
+
+@click.group("dhcp")
+def dhcp() -> None:
+    """DHCP (RFC 2131) on the real network."""
+
+
+@dhcp.command("serve")
+@click.option("-I", "--interface", required=True, metavar="IF", help="The interface to serve (it needs an address).")
+@click.option("--pool", required=True, metavar="FIRST-LAST", help="Addresses to lend, e.g. 198.18.0.100-198.18.0.199.")
+@click.option("--lease", type=DurationType(), default="1h", show_default=True, metavar="DURATION",
+              help="Lease time (T1 is half of it, T2 seven eighths).")
+@click.option("--router", metavar="IP", help="Default gateway to hand out (option 3).")
+@click.option("--dns", metavar="IP[,IP...]", help="DNS servers to hand out (option 6).")
+@click.option("--count", type=click.IntRange(min=1), metavar="N", help="Stop after answering N messages.")
+@click.option("--timeout", type=DurationType(), metavar="DURATION", help="Stop after this long.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON line per message heard, and a summary.")
+def serve_command(interface: str, pool: str, lease: float, router: str | None, dns: str | None, count: int | None,
+                  timeout: float | None, as_json: bool) -> None:
+    """Lend addresses from POOL to DHCP clients on IF, as the simulator's servers do (needs root).
+
+    \b
+    Every DISCOVER, REQUEST, DECLINE, RELEASE and INFORM heard is printed with the answer given.
+    Exit status: 0 when it answered something, 1 when nothing was answered, 2 on an error.
+
+    \b
+    Examples:
+      lanlab dhcp serve -I eth0 --pool 198.18.0.100-198.18.0.199 --router 198.18.0.1
+      lanlab dhcp serve -I eth0 --pool 198.18.0.100-198.18.0.110 --lease 2m --count 4 --json
+    """
+    from lanlab.net.dhcp_server import DhcpServerError, Exchange, interface_address, open_socket, serve
+    from lanlab.proto.dhcp import DhcpServer, PoolError
+
+    first, sep, last = pool.partition("-")
+    if not sep:
+        fail(f"--pool {pool!r} needs FIRST-LAST, e.g. 198.18.0.100-198.18.0.199")
+    try:
+        own = interface_address(interface)
+        server = DhcpServer(own.ip, own.network, (_address(first, "--pool"), _address(last, "--pool")),
+                            int(lease * SECOND), _address(router, "--router") if router else None,
+                            tuple(_address(a, "--dns") for a in dns.split(",")) if dns else ())
+        sock = open_socket(interface)
+    except (DhcpServerError, PoolError) as error:
+        fail(str(error))
+
+    def report(exchange: Exchange) -> None:
+        if as_json:
+            print_json({"heard": exchange.kind, "mac": exchange.mac, "answer": exchange.answer,
+                        "address": exchange.address})
+        else:
+            answer = f"{exchange.answer} {exchange.address or ''}".rstrip() if exchange.answer else "no answer"
+            click.echo(f"{exchange.kind:<8} from {exchange.mac} -> {answer}")
+
+    if not as_json:
+        click.echo(f"lanlab dhcp: serving {pool} on {interface} ({own}), lease {lease:g} s")
+    answered = 0
+    try:
+        answered = serve(sock, server, report, count, time.monotonic() + timeout if timeout else None)
+    except KeyboardInterrupt:
+        _summary(server, as_json)
+        raise SystemExit(EXIT_INTERRUPTED) from None
+    finally:
+        sock.close()
+    _summary(server, as_json)
+    raise SystemExit(EXIT_OK if answered else EXIT_NO_ANSWER)
+
+
+def _summary(server: DhcpServer, as_json: bool) -> None:
+    leases = server.leases(time.monotonic_ns())
+    if as_json:
+        print_json({"leases": [{"address": lease.address, "mac": str(lease.mac), "state": lease.state,
+                                "hostname": lease.hostname} for lease in leases]})
+        return
+    for lease in leases:
+        click.echo(f"  {lease.address}  {lease.mac}  {lease.state}  {lease.hostname}".rstrip())
