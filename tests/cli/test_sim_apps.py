@@ -93,3 +93,13 @@ def test_same_seed_same_programs_same_document():
     args = ("--app", f"pc1={SEED / 'udp_broadcast_sender.py'}", "--do", "pc2 udp listen 7788 --reply hello",
             "--do", "pc1 tcp serve --port 7000", "--do", "pc3 tcp connect pc1 7000 --send x", "--until", "2s", "--json")
     assert run(*args).output == run(*args).output
+
+
+def test_a_hosts_programs_share_one_stdin_read_in_start_order(tmp_path):
+    """--stdin lines are one stream per host: the program started first reads the first line, the next the second."""
+    reader = tmp_path / "reader.py"
+    reader.write_text("print('got', input())\n")
+    result = run("--app", f"pc2={reader}", "--app", f"pc2={reader}", "--app", f"pc3={reader}",
+                 "--stdin", "pc2=first", "--stdin", "pc2=second", "--stdin", "pc3=third")
+    lines = [line.split("| ")[1] for line in result.output.splitlines() if " | " in line]
+    assert lines == ["got first", "got second", "got third"]

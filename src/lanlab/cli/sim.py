@@ -80,7 +80,10 @@ def load_or_exit(file: Path, seed: int = 1) -> Any:
 @click.option("--app", "apps", multiple=True, metavar='"[at T] NODE=FILE.py"',
               help="Run a Python program unchanged on a simulated host (its socket, select, time, "
                    "threading, socketserver are the host's). Repeatable.")
-@click.option("--stdin", "stdins", multiple=True, metavar="NODE=TEXT", help="What input() reads on NODE's programs.")
+@click.option("--stdin", "stdins", multiple=True, metavar="NODE=TEXT",
+              help="A line of NODE's standard input (repeatable: one line each). A host has one stdin, "
+                   "shared by its programs as by programs started from one terminal: each line goes to "
+                   "the program that reads first (at one instant, the one started first).")
 @click.option("--arg", "args", multiple=True, metavar="NODE=ARG", help="An argument (sys.argv) for NODE's programs.")
 @click.option("--max-events", "max_events", type=click.IntRange(min=0), default=MAX_EVENTS, metavar="N",
               show_default=True,

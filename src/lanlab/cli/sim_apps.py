@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +40,10 @@ def parse_app(text: str) -> tuple[int, str, Path]:
 
 def start_apps(network: Any, apps: tuple[str, ...], stdins: tuple[str, ...], args: tuple[str, ...],
                echo: bool) -> list[Any]:
-    """Start every --app on its node (stdin and arguments by node); returns the programs."""
+    """Start every --app on its node; returns the programs. A node's --stdin lines are one stream its
+    programs share, as programs started from one terminal: a line one program reads is gone for
+    the others (at one instant, programs run in start order). --arg values go to every program on
+    the node."""
     stdin_of: dict[str, str] = {}
     for text in stdins:
         node, value = _split("--stdin", text)
@@ -55,6 +59,7 @@ def start_apps(network: Any, apps: tuple[str, ...], stdins: tuple[str, ...], arg
         if node not in app_nodes:
             fail(f"--stdin/--arg {node}=...: {node} runs no program; add --app {node}=PROGRAM.py")
     programs = []
+    streams: dict[str, io.StringIO] = {}  # one stdin per host
     for text in apps:
         at, node, path = parse_app(text)
         host = network.nodes.get(node)
@@ -64,7 +69,8 @@ def start_apps(network: Any, apps: tuple[str, ...], stdins: tuple[str, ...], arg
             problem = f"{str(path)!r} is a directory" if path.is_dir() else f"no such file {str(path)!r}"
             fail(f"--app {text!r}: {problem}; give a Python file")
         try:
-            program = host.run_program(str(path), stdin=stdin_of.get(node, ""), args=args_of.get(node, []), at=at)
+            program = host.run_program(str(path), stdin=streams.setdefault(node, io.StringIO(stdin_of.get(node, ""))),
+                                       args=args_of.get(node, []), at=at)
         except SyntaxError as error:
             where = f" (line {error.lineno})" if error.lineno else ""
             fail(f"--app {text!r}: {path} is not valid Python: {error.msg}{where}")

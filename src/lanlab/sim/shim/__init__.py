@@ -8,9 +8,9 @@
 
 Each program is a process on its host: its threads are greenlets, a blocking call parks it,
 and the engine moves virtual time on only when every program is parked. Inside, `socket`,
-`select`, `selectors`, `time`, `threading`, `queue`, `socketserver`, `sys`, `os`, `print`
-and `input` are the simulated host's (see `_modules`); subprocess, os.fork and asyncio
-raise UnsupportedInSimulation naming the call and the host.
+`select`, `selectors`, `time`, `threading`, `queue`, `socketserver`, `concurrent.futures`,
+`sys`, `os`, `print` and `input` are the simulated host's (see `_modules`); subprocess,
+os.fork and asyncio raise UnsupportedInSimulation naming the call and the host.
 
 How to extend: a new simulated module is a builder in `_modules.Overlay.builders` (name ->
 function of the program returning a module object); a blocking primitive waits with
@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import itertools
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, TextIO
 
 from lanlab.proto.tcp import TcpState
 from lanlab.sim.shim._modules import Overlay
@@ -46,7 +46,7 @@ def programs_of(network: Any) -> list[Program]:
 
 
 def start_program(host: Host, *, path: str | None = None, function: Callable[..., Any] | None = None,
-                  stdin: str = "", args: list[Any] | None = None, at: int | None = None) -> Program:
+                  stdin: str | TextIO = "", args: list[Any] | None = None, at: int | None = None) -> Program:
     """Start a program file (`path`, with `args` as sys.argv[1:]) or `function(*args)` on
     `host` at virtual time `at` (default: now)."""
     args = args or []

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from lanlab.sim.shim._clock import time_module
+from lanlab.sim.shim._futures import concurrent_package, futures_module
 from lanlab.sim.shim._process import UnsupportedInSimulation
 from lanlab.sim.shim._proxy import Proxy
 from lanlab.sim.shim._select import select_module
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
     from lanlab.sim.shim._process import Program
 
 FROM_STDLIB = ("selectors", "queue", "socketserver")
-UNSUPPORTED = ("subprocess", "asyncio", "multiprocessing", "concurrent", "_thread", "ssl")
+UNSUPPORTED = ("subprocess", "asyncio", "multiprocessing", "_thread", "ssl")
 OS_UNSUPPORTED = ("fork", "forkpty", "system", "popen", "execv", "execve", "execvp", "execvpe", "execl", "execle",
                   "execlp", "execlpe", "spawnv", "spawnve", "spawnl", "spawnle", "posix_spawn", "posix_spawnp",
                   "kill", "wait", "waitpid")
@@ -64,7 +65,14 @@ def sys_module(program: Program, argv: list[str]) -> types.ModuleType:
 def os_module(program: Program) -> types.ModuleType:
     replaced = {name: _unsupported_call(f"os.{name}", program.node) for name in OS_UNSUPPORTED}
     replaced["getpid"] = lambda: program.pid
+    replaced["register_at_fork"] = lambda **hooks: None  # a simulated program never forks
     return Proxy(_real_os, replaced)
+
+
+def _no_c_queue() -> types.ModuleType:
+    """queue's C SimpleQueue would block the real thread: without `_queue`, queue.py falls back
+    to its Python SimpleQueue, on the simulated threading."""
+    raise ImportError("_queue is not available to a simulated program (queue.SimpleQueue is the Python one)")
 
 
 class Overlay:
@@ -82,6 +90,8 @@ class Overlay:
         }
         for name in FROM_STDLIB:
             self.builders[name] = lambda name=name: self.from_stdlib(name)
+        self.builders.update({"concurrent": lambda: concurrent_package(self),
+                              "concurrent.futures": lambda: futures_module(self), "_queue": _no_c_queue})
         self.builtins = dict(vars(builtins))
         self.builtins.update(__import__=self.import_, print=self.print_, input=self.input_)
         program.modules = self  # type: ignore[attr-defined]
@@ -95,6 +105,8 @@ class Overlay:
     def import_(self, name: str, globals: Any = None, locals: Any = None, fromlist: Any = (), level: int = 0) -> Any:
         if level == 0:
             top = name.partition(".")[0]
+            if name != top and name in self.builders:  # a simulated submodule (concurrent.futures)
+                return self[name] if fromlist else self[top]
             if top in self.builders:
                 module = self[top]
                 if name == top or not fromlist:

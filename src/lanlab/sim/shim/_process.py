@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 import traceback
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, TextIO
 
 from greenlet import GreenletExit, getcurrent, greenlet
 
@@ -92,9 +92,11 @@ class ShimHost:
                 engine.schedule(engine.now, waiter, ACTIVITY)
 
     def new_fd(self, sock: Any) -> int:
+        """A descriptor number for `sock` (None: a descriptor that is not a socket, an epoll's)."""
         fd = self.next_fd
         self.next_fd += 1
-        self.sockets[fd] = sock
+        if sock is not None:
+            self.sockets[fd] = sock
         return fd
 
 
@@ -116,6 +118,8 @@ class ProgramOutput(io.TextIOBase):
         return True
 
     def write(self, text: str) -> int:
+        if self.program.exit is not None:
+            return len(text)  # the process is gone (a daemon thread's last words are lost, as on Linux)
         pieces = (self._partial + text).split("\n")
         self._partial = pieces.pop()
         for line in pieces:
@@ -154,6 +158,8 @@ class _Start:
 
     def fire(self, arg: Any, now: int) -> None:
         thread = self.thread
+        if thread.finished:  # started just as its process ended
+            return
         thread.glet = greenlet(self._run, parent=getcurrent())
         thread.program.by_greenlet[thread.glet] = thread
         thread.glet.switch()
@@ -170,13 +176,14 @@ class _Start:
 class Program:
     """One program (a process) on one host: its threads, stdin, captured output, exit status."""
 
-    def __init__(self, host: Host, label: str, stdin: str = "") -> None:
+    def __init__(self, host: Host, label: str, stdin: str | TextIO = "") -> None:
         self.host = host
         self.node = host.name
         self.path = label
         self.shim = shim_host(host)
         self.engine = host.engine
-        self.stdin = io.StringIO(stdin)
+        # Text of its own, or a stream its host's programs share (lanlab sim run --stdin).
+        self.stdin = io.StringIO(stdin) if isinstance(stdin, str) else stdin
         self.stdout = ProgramOutput(self)
         self.output: list[tuple[int, str]] = []
         self.sinks: list[Callable[[Program, int, str], None]] = []
@@ -189,6 +196,8 @@ class Program:
         self.default_timeout: float | None = None
         self.main: SimThread | None = None
         self.result: Any = None
+        self.atexit: list[Callable[[], Any]] = []  # threading._register_atexit's functions
+        self.abandoned: list[greenlet] = []  # daemon threads the process ended under
 
     # -- lifecycle -------------------------------------------------------------------------
     @property
@@ -214,13 +223,33 @@ class Program:
             status = 1
             self.stdout.write(self.format_traceback(error))
             self.error = "".join(traceback.format_exception_only(type(error), error)).strip()
-        # Python waits for non-daemon threads before exiting (threading._shutdown).
+        # Python runs threading's atexit functions, then waits for non-daemon threads (threading._shutdown).
+        for function in self.atexit:
+            try:
+                function()
+            except Exception as error:  # noqa: BLE001 - printed as atexit prints it, the exit goes on
+                self.stdout.write(self.format_traceback(error))
         self.wait(lambda: all(t.finished or t.daemon for t in self.threads if t is not self.main))
         self.stdout.flush_partial()
+        self._end_daemon_threads()
         for sock in list(self.sockets):
             sock.close()  # the kernel closes what a process leaves open
         self.exit = status
         self.shim.poke()
+
+    def _end_daemon_threads(self) -> None:
+        """The process ends: its daemon threads stop where they are, never to run again (no exception
+        in them, as on Linux). Their greenlets are kept, so that no garbage collection runs their
+        `finally` blocks in the middle of the run."""
+        mine = [t for t in self.threads if t is not self.main and not t.finished]
+        glets = {t.glet for t in mine}
+        for waiter in [w for w in self.shim.waiters if w.glet in glets]:
+            waiter.done = True
+            self.shim.waiters.remove(waiter)
+        for thread in mine:
+            thread.finished = True
+            if thread.glet is not None:
+                self.abandoned.append(thread.glet)
 
     def format_traceback(self, error: BaseException) -> str:
         """The traceback as Python prints it, without the shim's own frames."""

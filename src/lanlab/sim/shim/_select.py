@@ -1,10 +1,21 @@
-"""`select` for programs on a simulated host: readiness of simulated sockets, in virtual time."""
+"""`select` for programs on a simulated host: select(), poll() and epoll over simulated
+sockets, waiting in virtual time.
+
+poll and epoll report what Linux reports for a socket: POLLIN when a recv (or accept) would
+not block, POLLOUT when a send would not, POLLERR on a pending error, POLLHUP once both
+directions are closed, POLLNVAL (poll only) for a closed descriptor. epoll is level-triggered:
+EPOLLET is accepted and behaves as level-triggered (a program written for edge triggering,
+reading until EAGAIN, runs the same); EPOLLONESHOT disables a descriptor after one report."""
 
 from __future__ import annotations
 
+import errno as E
+import os
+import select as _real
 import types
 from typing import TYPE_CHECKING, Any
 
+from lanlab.proto.tcp import TcpState
 from lanlab.sim.shim._process import UnsupportedInSimulation
 from lanlab.sim.shim._proxy import Builtin
 
@@ -12,24 +23,60 @@ if TYPE_CHECKING:
     from lanlab.sim.shim._process import Program
     from lanlab.sim.shim._socket import SimSocket
 
+POLLIN, POLLPRI, POLLOUT = _real.POLLIN, _real.POLLPRI, _real.POLLOUT
+POLLERR, POLLHUP, POLLNVAL = _real.POLLERR, _real.POLLHUP, _real.POLLNVAL
+ALWAYS = POLLERR | POLLHUP  # reported whether asked for or not (poll(2))
+EPOLLONESHOT = getattr(_real, "EPOLLONESHOT", 1 << 30)
 
-def select_module(program: Program) -> types.ModuleType:
-    module = types.ModuleType("select", "Simulated select() over simulated sockets.")
 
-    def as_socket(item: Any) -> SimSocket:
-        fd = item if isinstance(item, int) else item.fileno()
-        sock = program.shim.sockets.get(fd)
+def _fd(item: Any) -> int:
+    fd = item if isinstance(item, int) else item.fileno()
+    if not isinstance(fd, int):
+        raise TypeError("argument must be an int, or have a fileno() method.")
+    if fd < 0:
+        raise ValueError(f"file descriptor cannot be a negative integer ({fd})")
+    return fd
+
+
+def _ns(seconds: float | None) -> int | None:
+    """A timeout in ns, any positive one at least 1 ns (a wait always moves time on)."""
+    if seconds is None or seconds < 0:
+        return None
+    return max(1, int(seconds * 1e9)) if seconds > 0 else 0
+
+
+class Readiness:
+    """Which simulated sockets of one program are ready for what."""
+
+    def __init__(self, program: Program) -> None:
+        self.program = program
+
+    def socket(self, fd: int, call: str) -> SimSocket:
+        sock = self.program.shim.sockets.get(fd)
         if sock is None:
-            if fd < 0:
-                raise ValueError("file descriptor cannot be a negative integer (-1)")
-            raise UnsupportedInSimulation(f"select() on descriptor {fd}, which is not a simulated socket "
-                                          f"(host {program.node})")
+            raise UnsupportedInSimulation(f"{call} on descriptor {fd}, which is not a simulated socket "
+                                          f"(host {self.program.node})")
         return sock
 
-    def select(rlist: Any, wlist: Any, xlist: Any, timeout: float | None = None) -> tuple[list, list, list]:
-        readers = [(item, as_socket(item)) for item in rlist]
-        writers = [(item, as_socket(item)) for item in wlist]
-        [as_socket(item) for item in xlist]
+    def events(self, fd: int) -> int:
+        """poll(2)'s revents for descriptor `fd` (all of them; the caller masks)."""
+        sock = self.program.shim.sockets.get(fd)
+        if sock is None or sock._closed:
+            return POLLNVAL
+        events = (POLLIN if sock._readable() else 0) | (POLLOUT if sock._writable() else 0)
+        conn = sock._conn
+        if conn is not None:
+            if conn.error:
+                events |= POLLERR
+            if conn.state is TcpState.CLOSED or (conn.at_eof and not conn.can_send):
+                events |= POLLHUP
+        return events
+
+    def select(self, rlist: Any, wlist: Any, xlist: Any, timeout: float | None = None) -> tuple[list, list, list]:
+        readers = [(item, self.socket(_fd(item), "select()")) for item in rlist]
+        writers = [(item, self.socket(_fd(item), "select()")) for item in wlist]
+        for item in xlist:
+            self.socket(_fd(item), "select()")
         if timeout is not None and timeout < 0:
             raise ValueError("timeout must be non-negative")
 
@@ -37,10 +84,124 @@ def select_module(program: Program) -> types.ModuleType:
             return ([item for item, sock in readers if sock._readable()],
                     [item for item, sock in writers if sock._writable()])
 
-        program.wait(lambda: any(ready()), None if timeout is None else int(timeout * 1e9))
+        self.program.wait(lambda: any(ready()), _ns(timeout))
         r, w = ready()
         return r, w, []
 
-    module.select = Builtin(select)  # not a method when stored on a class (selectors does that)
-    module.error = OSError
+
+class Poll:
+    """select.poll(): descriptors and the events wanted; poll() waits in virtual time (ms)."""
+
+    def __init__(self, readiness: Readiness) -> None:
+        self._readiness = readiness
+        self._wanted: dict[int, int] = {}
+
+    def register(self, fd: Any, eventmask: int = POLLIN | POLLPRI | POLLOUT) -> None:
+        fd = _fd(fd)
+        self._readiness.socket(fd, "poll.register()")
+        self._wanted[fd] = eventmask
+
+    def modify(self, fd: Any, eventmask: int) -> None:
+        fd = _fd(fd)
+        if fd not in self._wanted:
+            raise FileNotFoundError(E.ENOENT, os.strerror(E.ENOENT))
+        self._wanted[fd] = eventmask
+
+    def unregister(self, fd: Any) -> None:
+        del self._wanted[_fd(fd)]  # KeyError for one never registered, as CPython
+
+    def _ready(self) -> list[tuple[int, int]]:
+        events = self._readiness.events
+        found = [(fd, events(fd) & (mask | ALWAYS | POLLNVAL)) for fd, mask in self._wanted.items()]
+        return [(fd, revents) for fd, revents in found if revents]
+
+    def poll(self, timeout: float | None = None) -> list[tuple[int, int]]:
+        wait = None if timeout is None or timeout < 0 else timeout / 1e3
+        self._readiness.program.wait(lambda: bool(self._ready()), _ns(wait))
+        return self._ready()
+
+
+class Epoll:
+    """select.epoll (level-triggered, see the module's docstring)."""
+
+    _readiness: Readiness
+
+    def __init__(self, sizehint: int = -1, flags: int = 0) -> None:
+        self._wanted: dict[int, int] = {}
+        self._fd: int | None = self._readiness.program.shim.new_fd(None)
+
+    @property
+    def closed(self) -> bool:
+        return self._fd is None
+
+    def close(self) -> None:
+        self._fd = None
+
+    def fileno(self) -> int:
+        if self._fd is None:
+            raise ValueError("I/O operation on closed epoll object")
+        return self._fd
+
+    def __enter__(self) -> Epoll:
+        self.fileno()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def register(self, fd: Any, eventmask: int | None = None) -> None:
+        fd = _fd(fd)
+        self.fileno()
+        self._readiness.socket(fd, "epoll.register()")
+        if fd in self._wanted:
+            raise FileExistsError(E.EEXIST, os.strerror(E.EEXIST))
+        self._wanted[fd] = POLLIN | POLLPRI | POLLOUT if eventmask is None else eventmask
+
+    def modify(self, fd: Any, eventmask: int) -> None:
+        fd = _fd(fd)
+        if fd not in self._wanted:
+            raise FileNotFoundError(E.ENOENT, os.strerror(E.ENOENT))
+        self._wanted[fd] = eventmask
+
+    def unregister(self, fd: Any) -> None:
+        fd = _fd(fd)
+        if fd not in self._wanted:
+            raise FileNotFoundError(E.ENOENT, os.strerror(E.ENOENT))
+        del self._wanted[fd]
+
+    def _ready(self) -> list[tuple[int, int]]:
+        events = self._readiness.events
+        found = []
+        for fd, mask in list(self._wanted.items()):
+            revents = events(fd)
+            if revents & POLLNVAL:  # a closed socket leaves every epoll set (close(2))
+                del self._wanted[fd]
+                continue
+            if revents & (mask | ALWAYS) and mask & ~EPOLLONESHOT:
+                found.append((fd, revents & (mask | ALWAYS)))
+        return found
+
+    def poll(self, timeout: float | None = None, maxevents: int = -1) -> list[tuple[int, int]]:
+        self.fileno()
+        self._readiness.program.wait(lambda: bool(self._ready()), _ns(timeout))
+        found = self._ready()
+        if maxevents > 0:
+            found = found[:maxevents]
+        for fd, _ in found:
+            if self._wanted[fd] & EPOLLONESHOT:
+                self._wanted[fd] = EPOLLONESHOT  # disabled until modify()
+        return found
+
+
+def select_module(program: Program) -> types.ModuleType:
+    """The `select` module a program on a simulated host imports."""
+    module = types.ModuleType("select", "Simulated select(), poll() and epoll over simulated sockets.")
+    for name in dir(_real):
+        if name.isupper() and isinstance(getattr(_real, name), int):
+            setattr(module, name, getattr(_real, name))
+    readiness = Readiness(program)
+    module.select = Builtin(readiness.select)  # type: ignore[attr-defined]  # no method binding
+    module.poll = Builtin(lambda: Poll(readiness))  # type: ignore[attr-defined]
+    module.epoll = type("epoll", (Epoll,), {"_readiness": readiness, "__module__": "select"})  # type: ignore
+    module.error = OSError  # type: ignore[attr-defined]
     return module

@@ -17,6 +17,7 @@ from lanlab.proto.ipv4 import Delivery, LocalIpError
 from lanlab.proto.tcp import ANY, LocalTcpError, TcpConfig, TcpState
 from lanlab.proto.udp import PortInUseError
 from lanlab.sim.shim._process import UnsupportedInSimulation
+from lanlab.sim.shim._services import name_of, port_of
 
 if TYPE_CHECKING:
     from lanlab.sim.frame import Frame
@@ -74,6 +75,7 @@ class SimSocket:
         self._io_refs = 0
         self._datagrams: deque[tuple[bytes, tuple[str, int]]] = deque()
         self._peer: tuple[IPv4Address, int] | None = None  # a connected UDP socket's peer
+        self._source: IPv4Address | None = None  # and the address its datagrams leave from
         self._groups: set[IPv4Address] = set()
         self._refused = False  # a connected UDP socket's pending ECONNREFUSED
         program.sockets.append(self)
@@ -231,7 +233,8 @@ class SimSocket:
         if self._key is not None:
             return str(self._key[0]), self._key[1]
         if self._bound is not None:
-            return str(self._bound[0]), self._bound[1]
+            ip = self._source if self._bound[0] == ANY and self._source is not None else self._bound[0]
+            return str(ip), self._bound[1]
         return "0.0.0.0", 0
 
     def getpeername(self) -> tuple[str, int]:
@@ -298,9 +301,13 @@ class SimSocket:
         self._check_open()
         ip, port = self._address(address, binding=False)
         if not self._tcp:
+            try:  # Linux picks the route, and so the source address, when a UDP socket connects
+                source = self._host.tcp.local_address_for(ip)
+            except LocalIpError:
+                raise os_error(E.ENETUNREACH) from None
             if self._bound is None:
                 self.bind(("", 0))
-            self._peer = (ip, port)
+            self._peer, self._source = (ip, port), source
             return 0
         if self._conn is not None:
             if self._conn.state in _NOT_CONNECTED:
@@ -640,11 +647,61 @@ class SocketFunctions:
         if family not in (0, _real.AF_INET):
             raise _real.gaierror(_real.EAI_FAMILY, "ai_family not supported")
         ip = self.gethostbyname("" if host_name is None else str(host_name))
-        number = int(port) if port is not None else 0
         kinds = [type] if type else [_real.SOCK_STREAM, _real.SOCK_DGRAM]
+        ports = {kind: self._port(port, kind) for kind in kinds}
+        # glibc: a service name yields the socket types it is listed for ("http": TCP only).
+        found = [(kind, number) for kind, number in ports.items() if number is not None]
+        if not found:
+            raise _real.gaierror(_real.EAI_SERVICE, "Servname not supported for ai_socktype")
         return [(_real.AddressFamily.AF_INET, _real.SocketKind(kind),
                  _real.IPPROTO_TCP if kind == _real.SOCK_STREAM else _real.IPPROTO_UDP, "", (ip, number))
-                for kind in kinds]
+                for kind, number in found]
+
+    @staticmethod
+    def _port(port: Any, kind: int) -> int | None:
+        if port is None:
+            return 0
+        if isinstance(port, bytes):
+            port = port.decode()
+        if isinstance(port, int) or str(port).isdigit():
+            return int(port)
+        return port_of(str(port), "tcp" if kind == _real.SOCK_STREAM else "udp")
+
+    def gethostbyaddr(self, address: str) -> tuple[str, list[str], list[str]]:
+        ip = IPv4Address(self.gethostbyname(address))
+        if ip.is_loopback:
+            return "localhost", [], [str(ip)]
+        nodes = self.network.nodes.values() if self.network is not None else [self.host]
+        for node in nodes:
+            if ip in getattr(node, "addresses", ()):
+                return node.name, [], [str(ip)]
+        raise _real.herror(1, "Unknown host")
+
+    def getnameinfo(self, sockaddr: tuple[str, int], flags: int) -> tuple[str, str]:
+        ip, port = sockaddr[0], sockaddr[1]
+        host = ip
+        if not flags & _real.NI_NUMERICHOST:
+            try:
+                host = self.gethostbyaddr(ip)[0]
+            except _real.herror:
+                if flags & _real.NI_NAMEREQD:
+                    raise _real.gaierror(_real.EAI_NONAME, "Name or service not known") from None
+        service = None if flags & _real.NI_NUMERICSERV else name_of(port, "udp" if flags & _real.NI_DGRAM else "tcp")
+        return host, service or str(port)
+
+    def getservbyname(self, name: str, proto: str | None = None) -> int:
+        port = port_of(name, proto)
+        if port is None:
+            raise OSError("service/proto not found")
+        return port
+
+    def getservbyport(self, port: int, proto: str | None = None) -> str:
+        if not 0 <= port <= 65535:
+            raise OverflowError("getservbyport: port must be 0-65535.")
+        name = name_of(port, proto)
+        if name is None:
+            raise OSError("port/proto not found")
+        return name
 
     def getfqdn(self, name: str = "") -> str:
         return name or self.host.name
@@ -693,8 +750,9 @@ class SocketFunctions:
         return False
 
 
-FUNCTIONS = ("gethostname", "gethostbyname", "gethostbyname_ex", "getaddrinfo", "getfqdn", "getdefaulttimeout",
-             "setdefaulttimeout", "create_connection", "create_server", "has_dualstack_ipv6")
+FUNCTIONS = ("gethostname", "gethostbyname", "gethostbyname_ex", "gethostbyaddr", "getaddrinfo", "getnameinfo",
+             "getservbyname", "getservbyport", "getfqdn", "getdefaulttimeout", "setdefaulttimeout",
+             "create_connection", "create_server", "has_dualstack_ipv6")
 FROM_REAL = ("error", "timeout", "herror", "gaierror", "AddressFamily", "SocketKind", "has_ipv6", "inet_aton",
              "inet_ntoa", "inet_pton", "inet_ntop", "htons", "htonl", "ntohs", "ntohl", "SocketIO",
              "_GLOBAL_DEFAULT_TIMEOUT")

@@ -12,7 +12,7 @@ import types
 from collections import deque
 from typing import TYPE_CHECKING, Any, Callable
 
-from greenlet import getcurrent
+from greenlet import GreenletExit, getcurrent
 
 if TYPE_CHECKING:
     from lanlab.sim.shim._process import Program, SimThread
@@ -54,6 +54,9 @@ class Lock(_Bound):
 
     def locked(self) -> bool:
         return self._locked
+
+    def _at_fork_reinit(self) -> None:  # concurrent.futures registers it with os.register_at_fork
+        self._locked = False
 
     __enter__ = acquire
 
@@ -221,10 +224,12 @@ class Event(_Bound):
 class Thread(_Bound):
     def __init__(self, group: Any = None, target: Callable[..., Any] | None = None, name: str | None = None,
                  args: tuple = (), kwargs: dict | None = None, *, daemon: bool | None = None) -> None:
-        number = next(self._threads.counter)
         self._target, self._args, self._kwargs = target, args, kwargs or {}
-        self._name = name or (f"Thread-{number}" + (f" ({target.__name__})" if target is not None
-                                                    and hasattr(target, "__name__") else ""))
+        if name is None:  # as CPython: only unnamed threads take a number, "Thread-1 (work)"
+            name = f"Thread-{next(self._threads.counter)}"
+            if target is not None and hasattr(target, "__name__"):
+                name += f" ({target.__name__})"
+        self._name = str(name)
         self._daemonic = daemon if daemon is not None else self._threads.current_thread().daemon
         self._sim: SimThread | None = None
         self._ident: int | None = None
@@ -240,6 +245,8 @@ class Thread(_Bound):
             self.run()
         except SystemExit:
             pass
+        except GreenletExit:  # the process ended under a daemon thread: it just stops
+            raise
         except BaseException as error:  # threading.excepthook's message, then the thread ends
             program = self._program
             program.stdout.write(f"Exception in thread {self._name}:\n" + program.format_traceback(error))
@@ -378,12 +385,15 @@ class Threads:
         return self.current_thread().ident or 1  # type: ignore[no-any-return]
 
     def enumerate(self) -> list[Any]:
-        program = self.program
-        return [self.main] + [t.thread_object for t in program.threads if t.thread_object is not None
-                              and not t.finished]
+        return [t.thread_object for t in self.program.threads if t.thread_object is not None and not t.finished]
 
     def active_count(self) -> int:
         return len(self.enumerate())
+
+    def register_atexit(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+        """threading._register_atexit: run before the program waits for its threads (concurrent.futures
+        uses it to stop its workers)."""
+        self.program.atexit.append(lambda: function(*args, **kwargs))
 
 
 def threading_module(program: Program) -> types.ModuleType:
@@ -398,9 +408,10 @@ def threading_module(program: Program) -> types.ModuleType:
         "enumerate": threads.enumerate, "active_count": threads.active_count, "activeCount": threads.active_count,
         "TIMEOUT_MAX": TIMEOUT_MAX, "ThreadError": RuntimeError, "settrace": lambda f: None,
         "setprofile": lambda f: None, "stack_size": lambda size=0: 0, "excepthook": None,
+        "_register_atexit": threads.register_atexit,
     }
     for name, value in functions.items():
         setattr(module, name, value)
-    module.__all__ = [n for n in functions if not n[0].islower() or n in (
+    module.__all__ = [n for n in functions if n[0].isupper() or n in (
         "current_thread", "main_thread", "get_ident", "enumerate", "active_count", "local", "settrace")]
     return module
