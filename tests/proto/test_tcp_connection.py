@@ -300,21 +300,129 @@ def test_nagle_holds_small_segments_while_data_is_unacknowledged():
     assert [p for _, p in client.segments_to_send(0)] == [b"b"]
 
 
-def test_delayed_ack_waits_then_every_second_segment_is_acked_at_once():
-    """One segment is acked when the delayed-ACK timer fires; of two segments the second is acked at once."""
+def _send_one(client, server, size, now):
+    """Send one segment of `size` bytes; return it and the ACKs the server sends at once."""
+    client.send(b"d" * size)
+    [(segment, payload)] = transfer(client, server, now)
+    assert len(payload) == size
+    return (segment, payload), transfer(server, client, now)
+
+
+def _acked_at_once(client, server, now=0):
+    """Full-sized segments one at a time until one is not acked at once (it is left owed);
+    returns how many were acked at once."""
+    count = 0
+    while len(_send_one(client, server, 1460, now)[1]) == 1:
+        count += 1
+    return count
+
+
+def test_first_segments_are_acked_at_once_then_every_second_one():
+    """Quickack mode: the first 16 segments are acked one by one (Linux TCP_MAX_QUICKACKS), then a lone
+    segment waits for the 40 ms timer and the second full-sized one is acked at once (RFC 1122 4.2.3.2)."""
     client, server = open_pair(client_config=TcpConfig(nodelay=True))
-    client.send(b"one")
-    transfer(client, server, 0)
-    assert server.segments_to_send(0) == [] and server.get_timer() == 200 * MS
-    server.handle_timer(200 * MS)
-    [(ack, _)] = transfer(server, client, 200 * MS)
-    assert ack.ack == (client.iss + 4) & 0xFFFFFFFF and client.snd_una == client.snd_max
-    client.send(b"two")
+    assert _acked_at_once(client, server) == 16
+    assert server.get_timer() == 40 * MS
+    _, [(ack, _)] = _send_one(client, server, 1460, 0)
+    assert ack.ack == (client.snd_max & 0xFFFFFFFF) and server.get_timer() is None
+
+
+def test_quick_acks_follow_the_advertised_window():
+    """A small receive window gets fewer quick ACKs: window / (2 * MSS), as Linux's tcp_incr_quickack."""
+    client, server = open_pair(client_config=TcpConfig(nodelay=True),
+                               server_config=TcpConfig(receive_buffer=8 * 1460, window_scaling=False))
+    assert _acked_at_once(client, server) == 4
+
+
+def test_delayed_ack_fires_after_40_ms():
+    """Out of quickack mode, a lone short segment is acked when the 40 ms delayed-ACK timer fires."""
+    client, server = open_pair(client_config=TcpConfig(nodelay=True))
+    _acked_at_once(client, server)
+    server.handle_timer(40 * MS)
+    transfer(server, client, 40 * MS)
+    assert _send_one(client, server, 3, 50 * MS)[1] == [] and server.get_timer() == 90 * MS
+    server.handle_timer(90 * MS)
+    [(ack, _)] = transfer(server, client, 90 * MS)
+    assert ack.ack == (client.snd_max & 0xFFFFFFFF) and client.snd_una == client.snd_max
+
+
+def test_repeated_data_brings_quick_acks_back():
+    """Data already received (our ACK was lost) is acked at once, and so are the next segments."""
+    client, server = open_pair(client_config=TcpConfig(nodelay=True))
+    _acked_at_once(client, server)
+    segment, payload = client._segment_at(client.snd_una, 1460, fin=False)
+    server.handle_timer(40 * MS)
+    server.segments_to_send(40 * MS)  # the delayed ACK is lost
+    server.handle_segment(segment, payload, 50 * MS)  # so the sender repeats the segment
+    assert len(server.segments_to_send(50 * MS)) == 1
+    assert _acked_at_once(client, server, 50 * MS) == 15  # one of the 16 went on the repeat's ACK
+
+
+def test_quick_acks_again_after_a_silence_longer_than_the_rto():
+    """Data after a pause longer than the receiver's RTO is acked at once (Linux's tcp_event_data_recv)."""
+    client, server = open_pair(client_config=TcpConfig(nodelay=True))
+    _acked_at_once(client, server)
+    server.handle_timer(40 * MS)
+    transfer(server, client, 40 * MS)
+    assert _send_one(client, server, 1460, 100 * MS)[1] == []
+    server.handle_timer(140 * MS)
+    transfer(server, client, 140 * MS)
+    assert len(_send_one(client, server, 1460, 10 * SECOND)[1]) == 1
+
+
+def test_minshall_nagle_sends_a_short_tail_while_full_segments_are_in_flight():
+    """Minshall's Nagle: a short segment goes if no short segment is unacknowledged, whatever full
+    ones are in flight; a second short one waits for the first to be acked."""
+    client, server = open_pair()
+    client.send(b"f" * 1460 + b"t" * 100)
+    assert [len(p) for _, p in transfer(client, server, 0)] == [1460, 100]
+    client.send(b"u" * 50)
+    assert client.segments_to_send(0) == []
+    transfer(server, client, 0)
+    assert [p for _, p in client.segments_to_send(0)] == [b"u" * 50]
+
+
+def test_minshall_nagle_holds_a_short_tail_behind_an_unacknowledged_short_segment():
+    """The short tail of a write waits while an earlier short segment is unacknowledged, even with full
+    segments acked meanwhile."""
+    client, server = open_pair()
+    client.send(b"a" * 10)
+    client.segments_to_send(0)
+    client.send(b"b" * 2000)
+    assert [len(p) for _, p in client.segments_to_send(0)] == [1460]
+
+
+def test_a_writer_waiting_for_room_leaves_no_short_segment_behind():
+    """When the send buffer is full, send() completes the segment it is filling (as Linux does), so the
+    bytes queued while the writer waits go out as full-sized segments only."""
+    client, server = open_pair(client_config=TcpConfig(send_buffer=10000),
+                               server_config=TcpConfig(receive_buffer=1 << 20))
+    data = bytes(50000)
+    accepted = client.send(data)
+    assert accepted == 7 * 1460  # 10000 rounded up to whole segments
+    assert {len(p) for _, p in client.segments_to_send(0)} == {1460}
+
+
+def test_retransmission_timeout_is_200_ms_after_a_short_round_trip_and_backs_off():
+    """On a LAN the RTO is Linux's 200 ms minimum (RFC 6298 2.4 allows it), doubled per expiry (5.5);
+    the ACK of a retransmission gives no RTT sample (Karn), so the backoff lasts until a fresh one."""
+    client, server = open_pair(now=0)
+    client.send(b"lost")
+    client.segments_to_send(MS)
+    assert client.get_timer() == MS + 200 * MS
+    client.handle_timer(201 * MS)
+    client.segments_to_send(201 * MS)  # lost again
+    assert client.get_timer() == 201 * MS + 400 * MS
+    client.handle_timer(601 * MS)
+    transfer(client, server, 601 * MS)
+    server.handle_timer(server.get_timer())
+    srtt = client.rto.srtt
+    transfer(server, client, server.get_timer() or 700 * MS)
+    assert client.snd_una == client.snd_max and client.rto.srtt == srtt and client.rto.rto == 800 * MS
+    client.send(b"fresh")  # a new segment's ACK is a valid sample: the backoff ends (RFC 6298 5.7)
     transfer(client, server, SECOND)
-    client.send(b"three")
-    transfer(client, server, SECOND)
-    [(ack, _)] = transfer(server, client, SECOND)
-    assert client.snd_una == client.snd_max and server.get_timer() is None
+    transfer(server, client, SECOND)
+    assert client.rto.rto == 200 * MS
 
 
 def test_time_wait_acknowledges_a_repeated_fin_and_restarts():

@@ -18,7 +18,7 @@ from lanlab.proto.tcp._events import (
 )
 from lanlab.proto.tcp._reno import RenoCongestion
 from lanlab.proto.tcp._rto import RtoEstimator
-from lanlab.units import SECOND
+from lanlab.units import MILLISECOND, SECOND
 from lanlab.proto.tcp._state import TcpState, Trigger, next_state
 from lanlab.wire.tcp import Mss, Tcp, TcpFlags, WindowScale
 
@@ -44,11 +44,14 @@ class TcpConfig:
     send_buffer: int = 131072
     window_scaling: bool = True
     nodelay: bool = False  # TCP_NODELAY: Nagle's algorithm off
-    initial_rto: int = SECOND  # RFC 6298 2.1
-    min_rto: int = SECOND  # RFC 6298 2.4
+    initial_rto: int = SECOND  # RFC 6298 2.1 (Linux TCP_TIMEOUT_INIT)
+    min_rto: int = 200 * MILLISECOND  # Linux TCP_RTO_MIN; RFC 6298 2.4 allows less than its 1 s
     max_rto: int = 120 * SECOND  # Linux TCP_RTO_MAX (RFC 6298 2.5 asks for at least 60 s)
     msl: int = 30 * SECOND  # TIME-WAIT lasts 2*MSL (60 s, as Linux)
-    delayed_ack: int = 200_000_000  # RFC 9293 3.8.6.3: under 0.5 s; 0 acks every segment at once
+    # Delayed ACK timeout: Linux's TCP_ATO_MIN/TCP_DELACK_MIN, where its adaptive timeout starts
+    # (RFC 9293 3.8.6.3, RFC 5681 4.2: under 0.5 s). 0 acks every segment at once.
+    delayed_ack: int = 40 * MILLISECOND
+    max_quick_acks: int = 16  # Linux TCP_MAX_QUICKACKS: segments acked at once when data starts flowing
     syn_retries: int = 6  # Linux tcp_syn_retries
     retries: int = 15  # Linux tcp_retries2
     initial_window: int | None = None  # None: RFC 5681 3.1 equation 1
@@ -93,7 +96,16 @@ class TcpConnection:
         self._fin_queued = False
         # Output decisions taken while handling input, turned into segments by segments_to_send.
         self._acks: list[tuple[Tcp, bytes]] = []  # pure ACKs decided while handling input
-        self._unacked_segments = 0
+        # Receiver ACK policy, as Linux's tcp_input.c: an ACK is owed (delayed) for data not yet
+        # acknowledged; rcv_wup is RCV.NXT as last advertised; rcv_mss is the peer's segment
+        # size as seen so far (tcp_measure_rcv_mss); quick_acks counts segments still to be
+        # acked at once (quickack mode); last_data is when data last arrived (None: never).
+        self._ack_owed = False
+        self._rcv_wup = 0
+        self._rcv_mss = min(self.config.mss, DEFAULT_MSS)
+        self._quick_acks = 0
+        self._last_data: int | None = None
+        self._snd_sml = self.iss  # end of the last short segment sent (Minshall's Nagle)
         self._retransmit_head = 0  # bytes to resend from snd_una at once (fast retransmit, probe)
         self._resets: list[Tcp] = []
         # Timers (absolute ns or None).
@@ -162,7 +174,14 @@ class TcpConnection:
         """Queue as much of `data` as the send buffer takes; returns how many bytes."""
         if not self.can_send:
             raise LocalTcpError(f"cannot send in {self.state}" + (" after shutdown" if self._fin_queued else ""))
-        accepted = bytes(data[: self.send_space])
+        room = self.send_space
+        if len(data) > room:
+            # Linux fills the segment it is building before the writer waits for room
+            # (tcp_sendmsg_locked): a blocked writer never leaves a short segment at the tail,
+            # so Nagle below only ever judges the true end of a write.
+            segment = self.config.mss if self.state is S.SYN_SENT else self.smss
+            room += -(self._fin_seq - self.snd_nxt + room) % segment
+        accepted = bytes(data[:room])
         self._send_buffer += accepted
         return len(accepted)
 
@@ -265,7 +284,7 @@ class TcpConnection:
     def _take_syn(self, header: Tcp) -> None:
         """Initial receive sequence and the options of the peer's SYN (RFC 9293 3.7.1, RFC 7323)."""
         self.irs = header.seq
-        self.rcv_nxt = self.irs + 1
+        self.rcv_nxt = self._rcv_wup = self.irs + 1
         mss = header.option(Mss)
         self.smss = min(self.config.mss, mss.value if isinstance(mss, Mss) else DEFAULT_MSS)
         self.congestion = RenoCongestion(self.smss, self.config.initial_window)
@@ -326,6 +345,10 @@ class TcpConnection:
         # First: is the segment in the receive window? (RFC 9293 3.10.7.4 table 6)
         if not self._acceptable(seq, length, window):
             if F.RST not in flags:
+                if payload and seq < self.rcv_nxt:
+                    # Data we already have: our ACK was lost or late. Linux acks the next
+                    # segments at once (tcp_data_queue: out_of_window, quickack mode).
+                    self._enter_quickack(self.config.max_quick_acks)
                 self._queue_ack()
                 if self.state is S.TIME_WAIT and F.FIN in flags:
                     # The peer repeats its FIN: our ACK was lost. Restart 2*MSL (RFC 9293 3.10.7.4).
@@ -364,7 +387,7 @@ class TcpConnection:
             data = data[: max(0, window - (start - self.rcv_nxt))]
             fin = False
         if data or fin:
-            self._receive_text(start, data, fin)
+            self._receive_text(start, data, fin, now)
 
     def _acceptable(self, seq: int, length: int, window: int) -> bool:
         """The four cases of RFC 9293 3.10.7.4 table 6."""
@@ -440,13 +463,15 @@ class TcpConnection:
             self._max_snd_wnd = max(self._max_snd_wnd, self.snd_wnd)
             self.snd_wl1, self.snd_wl2 = seq, ack
 
-    def _receive_text(self, start: int, data: bytes, fin: bool) -> None:
+    def _receive_text(self, start: int, data: bytes, fin: bool, now: int) -> None:
         if self.state not in SYNCHRONIZED_RECEIVING:
             return  # CLOSE-WAIT, CLOSING, LAST-ACK: the peer already sent FIN; ignore text
         if self._read_closed and data:
             # Linux answers data for a socket closed for reading with RST (tcp_rcv_state_process).
             self.abort()
             return
+        if data:
+            self._data_arrived(len(data), now)
         if start != self.rcv_nxt:
             self._out_of_order[start] = (data, fin)
             self._queue_ack()  # RFC 5681 4.2: out-of-order data is acknowledged at once
@@ -461,13 +486,27 @@ class TcpConnection:
                 queued, queued_fin = self._out_of_order.pop(s)
                 if s + len(queued) + queued_fin > self.rcv_nxt:
                     self._deliver(queued[self.rcv_nxt - s:], queued_fin)
-        if filled_hole or fin:
+        self._ack_owed = True
+        # RFC 5681 4.2: at once when a hole is filled; RFC 1122 4.2.3.2: at least every second
+        # full-sized segment, counted in bytes as Linux does (more than one rcv_mss unacked,
+        # __tcp_ack_snd_check); at once in quickack mode; otherwise when the delayed-ACK timer fires.
+        if (filled_hole or fin or self._quick_acks or self.config.delayed_ack == 0
+                or self.rcv_nxt - self._rcv_wup > self._rcv_mss):
             self._queue_ack()
-        else:
-            # Delayed ACK (RFC 9293 3.8.6.3): at least every second full-size segment.
-            self._unacked_segments += 1
-            if self._unacked_segments >= 2 or self.config.delayed_ack == 0:
-                self._queue_ack()
+
+    def _data_arrived(self, length: int, now: int) -> None:
+        """Linux's tcp_event_data_recv and tcp_measure_rcv_mss: learn the peer's segment size;
+        on the first data, or after a silence longer than the RTO, ack the next segments at
+        once (quickack mode) so a sender in slow start is not held back by delayed ACKs."""
+        if length >= self._rcv_mss:
+            self._rcv_mss = min(length, self.smss)
+        if self._last_data is None or now - self._last_data > self.rto.rto:
+            window = max(0, self._rcv_adv - self.rcv_nxt)
+            self._enter_quickack(min(self.config.max_quick_acks, window // (2 * self._rcv_mss) or 2))
+        self._last_data = now
+
+    def _enter_quickack(self, count: int) -> None:
+        self._quick_acks = max(self._quick_acks, count)
 
     def _deliver(self, data: bytes, fin: bool) -> None:
         if data:
@@ -485,6 +524,7 @@ class TcpConnection:
     # ------------------------------------------------------------------ timers
     def _clear_timers(self) -> None:
         self._rto_deadline = self._persist_deadline = self._delack_deadline = self._time_wait_deadline = None
+        self._ack_owed = False
 
     def get_timer(self) -> int | None:
         """The earliest deadline among retransmission, persist, delayed ACK and TIME-WAIT."""
@@ -534,7 +574,7 @@ class TcpConnection:
     def _arm_timers(self, now: int) -> None:
         if self.state in (S.CLOSED, S.TIME_WAIT, S.LISTEN):
             return
-        if self._unacked_segments and self._delack_deadline is None:
+        if self._ack_owed and self._delack_deadline is None:
             self._delack_deadline = now + self.config.delayed_ack
         outstanding = self.snd_max > self.snd_una
         unsent = self.snd_nxt < self._fin_seq
@@ -565,6 +605,7 @@ class TcpConnection:
         window = available if available - current >= threshold else current
         field = min(0xFFFF, (window + (1 << self.rcv_wscale) - 1) >> self.rcv_wscale)
         self._rcv_adv = max(self._rcv_adv, self.rcv_nxt + (field << self.rcv_wscale))
+        self._rcv_wup = self.rcv_nxt  # what this segment acknowledges (Linux tcp_select_window)
         return field
 
     def _header(self, seq: int, flags: TcpFlags) -> Tcp:
@@ -583,8 +624,14 @@ class TcpConnection:
         make three duplicate ACKs (RFC 5681 4.2)."""
         if self.state is not S.CLOSED:
             self._acks.append((self._header(self.snd_nxt, F.ACK), b""))
-            self._unacked_segments = 0
-            self._delack_deadline = None
+            self._ack_sent()
+
+    def _ack_sent(self) -> None:
+        """An ACK left (alone or on data): nothing is owed, one quick ACK is used
+        (tcp_event_ack_sent, tcp_dec_quickack_mode)."""
+        self._quick_acks = max(0, self._quick_acks - 1)
+        self._ack_owed = False
+        self._delack_deadline = None
 
     @staticmethod
     def _carries_ack(segments: list[tuple[Tcp, bytes]]) -> bool:
@@ -609,8 +656,8 @@ class TcpConnection:
             self._send_new_data(sent, now)
         self._retransmit_head = 0
         if self._carries_ack(sent) and self.state is not S.CLOSED:
-            self._unacked_segments = 0  # a data segment carried the ACK
-            self._delack_deadline = None
+            if self._ack_owed:
+                self._ack_sent()  # a data segment carried the owed ACK
             if not self._out_of_order:
                 # The data carries the same (or a newer) ACK: the pure ones add nothing. With a
                 # hole in the stream they are duplicate ACKs the sender counts (RFC 5681 4.2): kept.
@@ -665,13 +712,16 @@ class TcpConnection:
             if unsent > 0:
                 if size <= 0:
                     return
-                # Nagle (RFC 9293 3.7.4): the last short piece only when nothing is in flight,
-                # with TCP_NODELAY, when a FIN follows (Linux pushes on close), or when it is
-                # resent after a timeout. Sender SWS avoidance (3.8.6.2.1): a window-limited
-                # short segment when nothing is in flight or it is half the largest window.
+                # Nagle (RFC 9293 3.7.4) as Minshall modified it and Linux sends it
+                # (tcp_nagle_check, tcp_minshall_check): the last short piece goes when no
+                # earlier short segment is unacknowledged, with TCP_NODELAY, when a FIN follows
+                # (Linux pushes on close), or when it is resent after a timeout. Sender SWS
+                # avoidance (3.8.6.2.1): a window-limited short segment when nothing is in
+                # flight or it is half the largest window.
                 idle = self.snd_nxt == self.snd_una
                 resending = self.snd_nxt < self.snd_max
-                pushing = self.config.nodelay or self._fin_queued or resending or idle
+                short_acked = self._snd_sml <= self.snd_una
+                pushing = self.config.nodelay or self._fin_queued or resending or short_acked
                 if size < self.smss and not ((size == unsent and pushing) or idle
                                              or 2 * size >= self._max_snd_wnd):
                     return
@@ -681,6 +731,8 @@ class TcpConnection:
             elif self.snd_nxt < self.snd_max:
                 self.retransmissions += 1
                 self._rtt_seq = None
+            if 0 < len(data) < self.smss and self.snd_nxt >= self.snd_max:
+                self._snd_sml = self.snd_nxt + len(data)  # tcp_minshall_update: new short data
             self.snd_nxt += len(data) + (F.FIN in header.flags)
             self.snd_max = max(self.snd_max, self.snd_nxt)
             out.append((header, data))
