@@ -252,9 +252,17 @@ def test_three_duplicate_acks_trigger_fast_retransmit_and_recovery():
     assert server.receive(20000) == (bytes(range(256)) * 60)[:14600]
 
 
+def test_initial_window_is_ten_segments_as_linux_sends():
+    """The first flight is 10 full-sized segments (RFC 6928, Linux's TCP_INIT_CWND), not RFC 5681's 3."""
+    client, server = open_pair(server_config=TcpConfig(receive_buffer=1 << 20))
+    client.send(bytes(100000))
+    assert [len(p) for _, p in client.segments_to_send(0)] == [1460] * 10
+
+
 def test_slow_start_then_congestion_avoidance():
     """cwnd grows by one MSS per ACK below ssthresh, then by one MSS per window's worth of ACKs (RFC 5681 3.1)."""
-    client, server = open_pair(server_config=TcpConfig(delayed_ack=0))
+    # Starts from RFC 5681's 3 segments (the default is Linux's 10) so that both phases show in six rounds.
+    client, server = open_pair(client_config=TcpConfig(initial_window=3 * 1460), server_config=TcpConfig(delayed_ack=0))
     client.congestion.ssthresh = 8 * 1460
     client.send(b"z" * 100000)
     rounds = []

@@ -54,7 +54,7 @@ class TcpConfig:
     max_quick_acks: int = 16  # Linux TCP_MAX_QUICKACKS: segments acked at once when data starts flowing
     syn_retries: int = 6  # Linux tcp_syn_retries
     retries: int = 15  # Linux tcp_retries2
-    initial_window: int | None = None  # None: RFC 5681 3.1 equation 1
+    initial_window: int | None = None  # bytes; None: 10 segments as Linux sends (RFC 6928 2)
 
 
 def _unwrap(value: int, reference: int) -> int:
@@ -110,7 +110,7 @@ class TcpConnection:
         self._resets: list[Tcp] = []
         # Timers (absolute ns or None).
         self.rto = RtoEstimator(self.config.initial_rto, self.config.min_rto, self.config.max_rto)
-        self.congestion = RenoCongestion(self.config.mss, self.config.initial_window)
+        self.congestion = RenoCongestion(self.config.mss, self._initial_window(self.config.mss))
         self._rto_deadline: int | None = None
         self._persist_deadline: int | None = None
         self._persist_backoff = 0
@@ -287,7 +287,7 @@ class TcpConnection:
         self.rcv_nxt = self._rcv_wup = self.irs + 1
         mss = header.option(Mss)
         self.smss = min(self.config.mss, mss.value if isinstance(mss, Mss) else DEFAULT_MSS)
-        self.congestion = RenoCongestion(self.smss, self.config.initial_window)
+        self.congestion = RenoCongestion(self.smss, self._initial_window(self.smss))
         self._reported_congestion = (self.congestion.cwnd, self.congestion.ssthresh)
         scale = header.option(WindowScale)
         if self.config.window_scaling and isinstance(scale, WindowScale):
@@ -295,6 +295,13 @@ class TcpConnection:
             self.snd_wscale = min(scale.shift, MAX_WINDOW_SHIFT)
             self.rcv_wscale = self._own_window_shift()
         self._rcv_adv = self.rcv_nxt + min(self._window_available(), 0xFFFF)
+
+    def _initial_window(self, smss: int) -> int:
+        """The configured initial window, else RFC 6928's min(10*MSS, max(2*MSS, 14600)):
+        Linux's TCP_INIT_CWND of 10 segments, where RFC 5681 3.1 would start with 3."""
+        if self.config.initial_window is not None:
+            return self.config.initial_window
+        return min(10 * smss, max(2 * smss, 14600))
 
     def _own_window_shift(self) -> int:
         shift = 0
