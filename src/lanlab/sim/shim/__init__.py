@@ -7,13 +7,15 @@
     client.output  # [(t_ns, "...")]
 
 Each program is a process on its host: its threads are greenlets, a blocking call parks it,
-and the engine moves virtual time on only when every program is parked. Inside, `socket`,
-`select`, `selectors`, `time`, `threading`, `queue`, `socketserver`, `concurrent.futures`,
-`sys`, `os`, `print` and `input` are the simulated host's (see `_modules`); subprocess,
-os.fork and asyncio raise UnsupportedInSimulation naming the call and the host.
+and the engine moves virtual time on only when every program is parked. Inside, every import
+goes through the program's own import system (`_imports`), where `socket`, `select`, `time`,
+`threading`, `sys`, `os`, `print` and `input` are the simulated host's and every other
+standard-library module (selectors, queue, socketserver, concurrent.futures, http.client, ...)
+runs afresh over them (see `_modules`); subprocess, os.fork, ssl, ... raise
+UnsupportedInSimulation naming the call and the host.
 
 How to extend: a new simulated module is a builder in `_modules.Overlay.builders` (name ->
-function of the program returning a module object); a blocking primitive waits with
+function returning a module object); a blocking primitive waits with
 `program.wait(predicate, timeout_ns)` and whatever makes the predicate true calls
 `program.shim.poke()` (the host's TCP does it after every segment).
 """

@@ -1,24 +1,39 @@
-"""The module overlay of a program on a simulated host: `socket`, `select`, `selectors`,
-`time`, `threading`, `queue`, `socketserver`, `sys`, `os` and the builtins `print`/`input`
-resolve to simulated versions while the program's own code (and the standard-library code it
-pulls in through the overlay) runs; everything else is the real module.
+"""The module overlay of a program on a simulated host: what each module name means inside it.
 
-`selectors`, `queue` and `socketserver` are the standard library's own source, executed again
-with this overlay as their imports (so they sit on the simulated select, threading and time),
-the way trio's FakeNet swaps the socket factory under unchanged code."""
+Every import goes through the program's own import system (`_imports.ProgramImports`: its
+sys.modules, sys.path, __import__ and importlib), and there a name is one of:
+
+- simulated (`SIMULATED`): `socket` and `_socket`, `select`, `time`, `threading` and
+  `_thread`, `sys`, `os` and `posix`, `_signal`, `builtins`, `importlib` — the host's versions;
+- unsupported (`UNSUPPORTED`): subprocess, multiprocessing, pty, ssl, ctypes, ... import,
+  and their constants and exception classes are the real ones, but anything that would act
+  raises UnsupportedInSimulation naming the call and the host;
+- hidden (`HIDDEN`): C accelerators (`_queue`, `_asyncio`) whose blocking would stop the
+  whole simulation; the standard library falls back to its Python version over the overlay;
+- anything else: the standard library's (or the program's own) source executed afresh for
+  this program, so http.client, urllib, ftplib, smtplib, socketserver, selectors, queue,
+  logging, asyncio... sit on the simulated socket, select, threading and time.
+
+A simulated module has exactly the real module's surface: a name it does not provide but the
+real module has raises UnsupportedInSimulation, never AttributeError (PEP 562 `__getattr__`).
+"""
 
 from __future__ import annotations
 
 import builtins
+import importlib
+import importlib.machinery
 import importlib.util
 import os as _real_os
+import posix as _real_posix
+import re
 import sys as _real_sys
 import types
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from lanlab.sim.shim._clock import time_module
-from lanlab.sim.shim._futures import concurrent_package, futures_module
+from lanlab.sim.shim._imports import Hidden, ProgramImports
 from lanlab.sim.shim._process import UnsupportedInSimulation
 from lanlab.sim.shim._proxy import Proxy
 from lanlab.sim.shim._select import select_module
@@ -28,112 +43,243 @@ from lanlab.sim.shim._threading import threading_module
 if TYPE_CHECKING:
     from lanlab.sim.shim._process import Program
 
-FROM_STDLIB = ("selectors", "queue", "socketserver")
-UNSUPPORTED = ("subprocess", "asyncio", "multiprocessing", "_thread", "ssl")
-OS_UNSUPPORTED = ("fork", "forkpty", "system", "popen", "execv", "execve", "execvp", "execvpe", "execl", "execle",
-                  "execlp", "execlpe", "spawnv", "spawnve", "spawnl", "spawnle", "posix_spawn", "posix_spawnp",
-                  "kill", "wait", "waitpid")
+UNSUPPORTED = frozenset({"subprocess", "_posixsubprocess", "multiprocessing", "_multiprocessing", "_posixshmem",
+                         "pty", "ssl", "_ssl", "ctypes", "_ctypes", "_imp", "_frozen_importlib",
+                         "_frozen_importlib_external", "importlib._bootstrap", "importlib._bootstrap_external",
+                         "resource"})
+HIDDEN = frozenset({"_queue", "_asyncio"})
+# os/posix functions that start, replace, wait for or signal real processes, or switch namespaces.
+OS_UNSUPPORTED = re.compile(r"(exec|spawn|posix_spawn|fork|wait|kill|system$|popen$|abort$|setns$|unshare$"
+                            r"|pidfd_|plock$)")
+SIGNAL_UNSUPPORTED = ("signal", "alarm", "setitimer", "pause", "pthread_kill", "pthread_sigmask", "set_wakeup_fd",
+                      "sigwait", "sigwaitinfo", "sigtimedwait", "raise_signal", "siginterrupt")
 
 
-class _Unavailable(types.ModuleType):
-    """A module whose every attribute fails, naming the call and the host."""
+class UnsupportedName(UnsupportedInSimulation, AttributeError):
+    """A name the real module has and the simulated one cannot provide. Printed as
+    UnsupportedInSimulation; an AttributeError too, so the feature tests the standard library
+    makes (`hasattr(select, "poll")`, getattr with a default) still answer "no"."""
+
+    __qualname__ = "UnsupportedInSimulation"
+    __module__ = "builtins"
+
+
+UnsupportedName.__name__ = "UnsupportedInSimulation"
+
+def _unavailable_message(call: str, host: str) -> str:
+    return f"{call} is not available to a program on simulated host {host}"
+
+
+def _is_data(value: Any) -> bool:
+    """Constants and exception classes of an unsupported module are harmless and often read at
+    import time by modules that only sometimes need it (asyncio reads subprocess.PIPE)."""
+    return isinstance(value, (int, str, bytes, float, tuple, frozenset)) or (
+        isinstance(value, type) and issubclass(value, BaseException))
+
+
+class Unavailable(types.ModuleType):
+    """An unsupported module. Its data (constants, exception classes) is the real module's, as
+    modules that only sometimes need it read them at import time (asyncio reads subprocess.PIPE,
+    ftplib ssl.SSLSocket); calling a function or making an object of a class fails, naming it."""
 
     def __init__(self, name: str, host: str) -> None:
         super().__init__(name)
         self._host = host
+        self.__path__: list[str] = []  # a package, so `import multiprocessing.pool` reaches here too
 
     def __getattr__(self, attribute: str) -> Any:
         if attribute.startswith("__"):
             raise AttributeError(attribute)
-        raise UnsupportedInSimulation(f"{self.__name__}.{attribute} is not available to a program on simulated "
-                                      f"host {self._host}")
+        name = f"{self.__name__}.{attribute}"
+        try:
+            real = getattr(importlib.import_module(self.__name__), attribute)
+        except Exception:  # noqa: BLE001 - no real module or attribute: the call is still unavailable
+            real = None
+        if _is_data(real):
+            return real
+        message = _unavailable_message(name, self._host)
+        if isinstance(real, types.ModuleType):
+            value: Any = Unavailable(name, self._host)
+        elif isinstance(real, type):
+            def refuse(cls: type, *args: Any, **kwargs: Any) -> Any:
+                raise UnsupportedInSimulation(message)
+            value = type(attribute, (), {"__new__": refuse, "__module__": self.__name__})
+        elif callable(real):
+            def call(*args: Any, **kwargs: Any) -> Any:
+                raise UnsupportedInSimulation(message)
+            call.__name__ = attribute
+            value = call
+        else:
+            raise UnsupportedName(message)
+        setattr(self, attribute, value)
+        return value
 
 
-def _unsupported_call(name: str, host: str) -> Callable[..., Any]:
+def unsupported_call(name: str, host: str) -> Callable[..., Any]:
     def call(*args: Any, **kwargs: Any) -> Any:
-        raise UnsupportedInSimulation(f"{name}() is not available to a program on simulated host {host}")
+        raise UnsupportedInSimulation(_unavailable_message(f"{name}()", host))
     call.__name__ = name.rpartition(".")[2]
     return call
 
 
-def sys_module(program: Program, argv: list[str]) -> types.ModuleType:
+def real_surface(module: types.ModuleType, real: types.ModuleType, host: str) -> types.ModuleType:
+    """Make `module` answer every name `real` has: missing ones raise UnsupportedInSimulation."""
+    def missing(attribute: str) -> Any:
+        if not attribute.startswith("__") and hasattr(real, attribute):
+            raise UnsupportedName(_unavailable_message(f"{module.__name__}.{attribute}", host))
+        raise AttributeError(f"module {module.__name__!r} has no attribute {attribute!r}")
+    if type(module) is types.ModuleType and "__getattr__" not in module.__dict__:
+        module.__getattr__ = missing  # type: ignore[attr-defined] # PEP 562
+    return module
+
+
+class PrivateClosed(Proxy):
+    """A real module whose private names (a way around the door: importlib._bootstrap) fail."""
+
+    def __init__(self, real: types.ModuleType, replaced: dict[str, Any], host: str) -> None:
+        super().__init__(real, replaced)
+        self._host = host
+
+    def __getattr__(self, attribute: str) -> Any:
+        if attribute.startswith("_") and not attribute.startswith("__"):
+            raise UnsupportedName(_unavailable_message(f"{self.__name__}.{attribute}", self._host))
+        return getattr(self._real, attribute)
+
+
+def sys_module(program: Program, argv: list[str], imports: ProgramImports) -> types.ModuleType:
     return Proxy(_real_sys, {"argv": argv, "stdin": program.stdin, "stdout": program.stdout,
                               "stderr": program.stdout, "__stdin__": program.stdin,
-                              "__stdout__": program.stdout, "__stderr__": program.stdout})
+                              "__stdout__": program.stdout, "__stderr__": program.stdout,
+                              "modules": imports.modules, "path": imports.path})
 
 
-def os_module(program: Program) -> types.ModuleType:
-    replaced = {name: _unsupported_call(f"os.{name}", program.node) for name in OS_UNSUPPORTED}
-    replaced["getpid"] = lambda: program.pid
-    replaced["register_at_fork"] = lambda **hooks: None  # a simulated program never forks
-    return Proxy(_real_os, replaced)
+def os_module(program: Program, real: types.ModuleType = _real_os) -> types.ModuleType:
+    replaced: dict[str, Any] = {name: unsupported_call(f"{real.__name__}.{name}", program.node)
+                                for name in dir(real) if OS_UNSUPPORTED.match(name)}
+
+    def _exit(status: int) -> None:
+        program.terminate(int(status))
+
+    # A program cannot fork, so what would run after a fork never runs (random.py registers a reseed).
+    replaced.update(getpid=lambda: program.pid, _exit=_exit, register_at_fork=lambda **hooks: None)
+    return Proxy(real, replaced)
 
 
-def _no_c_queue() -> types.ModuleType:
-    """queue's C SimpleQueue would block the real thread: without `_queue`, queue.py falls back
-    to its Python SimpleQueue, on the simulated threading."""
-    raise ImportError("_queue is not available to a simulated program (queue.SimpleQueue is the Python one)")
+def signal_module(program: Program) -> types.ModuleType:
+    """`_signal` (signal.py runs afresh over it): handlers and timers are the whole process's."""
+    real = _real_sys.modules["_signal"]
+    replaced: dict[str, Any] = {name: unsupported_call(f"signal.{name}", program.node)
+                                for name in SIGNAL_UNSUPPORTED if hasattr(real, name)}
+    replaced["__all__"] = [name for name in dir(real) if not name.startswith("_")]  # for signal.py's import *
+    return Proxy(real, replaced)
+
+
+def thread_module(threading: Any) -> types.ModuleType:
+    """`_thread` on the simulated threading: its threads are greenlets, its locks park in virtual time."""
+    module = types.ModuleType("_thread", "Simulated low-level threads (lanlab).")
+
+    def start_new_thread(function: Callable[..., Any], args: tuple[Any, ...], kwargs: Any = None) -> int:
+        thread = threading.Thread(target=function, args=args, kwargs=kwargs or {}, daemon=True)
+        thread.start()
+        return thread.ident  # type: ignore[no-any-return]
+
+    module.__dict__.update(
+        start_new_thread=start_new_thread, start_new=start_new_thread, allocate_lock=threading.Lock,
+        allocate=threading.Lock, LockType=threading.Lock, RLock=threading.RLock, get_ident=threading.get_ident,
+        get_native_id=threading.get_ident, error=RuntimeError, TIMEOUT_MAX=threading.TIMEOUT_MAX,
+        stack_size=threading.stack_size, _local=threading.local, _count=lambda: threading.active_count() - 1)
+    return module
+
+
+def importlib_module(imports: ProgramImports, host: str) -> types.ModuleType:
+    """The program's importlib: import_module, reload, __import__ and the loaders go through its door."""
+    machinery = importlib.machinery
+
+    real_loaders = (machinery.ExtensionFileLoader, machinery.BuiltinImporter)
+
+    def door(base: type) -> type:
+        """`base` whose modules import through the door; C modules the door replaces are replaced."""
+        def create_module(self_or_cls: Any, spec: Any) -> Any:
+            special = imports.special_for(spec) if base in real_loaders else None
+            return special if special is not None else super(cls, self_or_cls).create_module(spec)
+
+        def exec_module(self_or_cls: Any, module: types.ModuleType) -> None:
+            if base in real_loaders:
+                if imports.modules.get(module.__name__) is not module and not isinstance(module, Proxy):
+                    super(cls, self_or_cls).exec_module(module)
+                return
+            module.__dict__["__builtins__"] = imports.builtins  # its imports then come through the door
+            super(cls, self_or_cls).exec_module(module)
+
+        def load_module(self_or_cls: Any, fullname: str | None = None) -> types.ModuleType:
+            return imports.load(fullname or self_or_cls.name)
+
+        wrap: Callable[[Any], Any] = classmethod if isinstance(base.__dict__.get("exec_module"), (
+            classmethod, staticmethod)) else (lambda f: f)
+        cls = type(base.__name__, (base,), {"create_module": wrap(create_module), "exec_module": wrap(exec_module),
+                                            "load_module": wrap(load_module), "__module__": base.__module__})
+        return cls
+
+    loaders = {cls.__name__: door(cls) for cls in (machinery.SourceFileLoader, machinery.SourcelessFileLoader,
+                                                   machinery.ExtensionFileLoader, machinery.BuiltinImporter,
+                                                   machinery.FrozenImporter)}
+    util = PrivateClosed(importlib.util, {"module_from_spec": imports.module_from_spec,
+                                          "find_spec": imports.spec_of}, host)
+    module = PrivateClosed(importlib, {
+        "import_module": imports.import_module, "reload": imports.reload, "__import__": imports.import_,
+        "util": util, "machinery": PrivateClosed(machinery, loaders, host)}, host)
+    imports.modules["importlib.util"] = util
+    imports.modules["importlib.machinery"] = module.machinery
+    return module
 
 
 class Overlay:
-    """The program's modules by name, built on first import, and its builtins."""
+    """One program's modules and builtins."""
 
     def __init__(self, program: Program, argv: list[str], home: Path | None = None) -> None:
         self.program = program
         self.argv = argv
         self.home = home  # the program's directory: its own modules import from there, as sys.path[0]
-        self.modules: dict[str, types.ModuleType] = {}
+        self.builtins_module = types.ModuleType("builtins", builtins.__doc__)
+        self.builtins_module.__dict__.update(vars(builtins))
+        # One dict for both: `builtins.print = f` in the program changes its own print only.
+        self.builtins: dict[str, Any] = self.builtins_module.__dict__
+        path = [str(home)] if home is not None else []
+        self.imports = ProgramImports(self.builtins, self.special, [*path, *_real_sys.path[1:]])
+        self.modules = self.imports.modules
+        host = program.node
+
+        def socket() -> types.ModuleType:
+            return real_surface(socket_module(program), _real_sys.modules["socket"], host)
+
         self.builders: dict[str, Callable[[], types.ModuleType]] = {
-            "socket": lambda: socket_module(program), "select": lambda: select_module(program),
-            "time": lambda: time_module(program), "threading": lambda: threading_module(program),
-            "sys": lambda: sys_module(program, argv), "os": lambda: os_module(program),
+            "socket": socket, "_socket": lambda: self["socket"],
+            "select": lambda: real_surface(select_module(program), _real_sys.modules["select"], host),
+            "time": lambda: time_module(program),
+            "threading": lambda: real_surface(threading_module(program), _real_sys.modules["threading"], host),
+            "_thread": lambda: thread_module(self["threading"]),
+            "sys": lambda: sys_module(program, argv, self.imports), "os": lambda: os_module(program),
+            "posix": lambda: os_module(program, _real_posix), "_signal": lambda: signal_module(program),
+            "builtins": lambda: self.builtins_module, "importlib": lambda: importlib_module(self.imports, host),
         }
-        for name in FROM_STDLIB:
-            self.builders[name] = lambda name=name: self.from_stdlib(name)
-        self.builders.update({"concurrent": lambda: concurrent_package(self),
-                              "concurrent.futures": lambda: futures_module(self), "_queue": _no_c_queue})
-        self.builtins = dict(vars(builtins))
-        self.builtins.update(__import__=self.import_, print=self.print_, input=self.input_)
+        self.builtins.update(__import__=self.imports.import_, print=self.print_, input=self.input_,
+                             exit=self.exit_, quit=self.exit_)
         program.modules = self  # type: ignore[attr-defined]
 
     def __getitem__(self, name: str) -> types.ModuleType:
-        module = self.modules.get(name)
-        if module is None:
-            module = self.modules[name] = self.builders[name]()
-        return module
+        """The program's module `name`, imported through its door."""
+        return self.imports.load(name)
 
-    def import_(self, name: str, globals: Any = None, locals: Any = None, fromlist: Any = (), level: int = 0) -> Any:
-        if level == 0:
-            top = name.partition(".")[0]
-            if name != top and name in self.builders:  # a simulated submodule (concurrent.futures)
-                return self[name] if fromlist else self[top]
-            if top in self.builders:
-                module = self[top]
-                if name == top or not fromlist:
-                    return module
-            elif top in UNSUPPORTED:
-                return _Unavailable(name, self.program.node)
-            elif name == top and self.home is not None and (self.home / f"{name}.py").is_file():
-                module = self.modules.get(name)
-                return module if module is not None else self.load(name, str(self.home / f"{name}.py"))
-        return builtins.__import__(name, globals, locals, fromlist, level)
-
-    def from_stdlib(self, name: str) -> types.ModuleType:
-        """The standard library's `name`, executed with this overlay for its imports."""
-        spec = importlib.util.find_spec(name)
-        assert spec is not None and spec.origin is not None
-        return self.load(name, spec.origin)
-
-    def load(self, name: str, path: str) -> types.ModuleType:
-        """Execute the source file `path` as module `name` of this program (its imports through the overlay)."""
-        module = types.ModuleType(name)
-        module.__file__ = path
-        module.__dict__["__builtins__"] = self.builtins
-        self.modules[name] = module
-        with open(path, encoding="utf-8") as source:
-            code = compile(source.read(), path, "exec")
-        exec(code, module.__dict__)  # noqa: S102 - the program's (or the standard library's) code
-        return module
+    def special(self, name: str) -> types.ModuleType | None:
+        """The simulated or unsupported module for `name`, None for an ordinary one (run afresh)."""
+        builder = self.builders.get(name)
+        if builder is not None:
+            return builder()
+        if name in HIDDEN:
+            raise Hidden(name)
+        if name in UNSUPPORTED or name.partition(".")[0] in UNSUPPORTED:
+            return Unavailable(name, self.program.node)
+        return None
 
     def print_(self, *values: Any, sep: str | None = " ", end: str | None = "\n", file: Any = None,
                flush: bool = False) -> None:
@@ -147,10 +293,16 @@ class Overlay:
             raise EOFError("EOF when reading a line")
         return line[:-1] if line.endswith("\n") else line
 
+    @staticmethod
+    def exit_(code: Any = None) -> None:
+        raise SystemExit(code)  # the site module's exit() would close lanlab's own stdin
+
     def namespace(self, path: str) -> dict[str, Any]:
-        """Globals for a program file run as __main__."""
-        return {"__name__": "__main__", "__file__": path, "__builtins__": self.builtins, "__doc__": None,
-                "__package__": None, "__spec__": None}
+        """Globals for a program file run as __main__ (sys.modules['__main__'] inside it)."""
+        main = types.ModuleType("__main__")
+        main.__dict__.update(__file__=path, __builtins__=self.builtins, __package__=None, __spec__=None)
+        self.modules["__main__"] = main
+        return main.__dict__
 
     def rebind(self, function: Callable[..., Any]) -> Callable[..., Any]:
         """`function` with its module-level names of socket, time, ... pointing at the simulated ones."""
@@ -159,8 +311,8 @@ class Overlay:
             if isinstance(value, types.ModuleType) and value.__name__ in self.builders:
                 scope[name] = self[value.__name__]
             elif getattr(value, "__module__", None) in ("socket", "_socket", "time", "select", "threading") \
-                    and hasattr(self[_module_of(value)], getattr(value, "__name__", "")):
-                scope[name] = getattr(self[_module_of(value)], value.__name__)
+                    and getattr(value, "__name__", "") in vars(self[_module_of(value)]):
+                scope[name] = vars(self[_module_of(value)])[value.__name__]
         scope["__builtins__"] = self.builtins
         rebound = types.FunctionType(function.__code__, scope, function.__name__, function.__defaults__,
                                      function.__closure__)

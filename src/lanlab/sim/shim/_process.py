@@ -28,6 +28,10 @@ class UnsupportedInSimulation(RuntimeError):
     __module__ = "builtins"  # tracebacks name it plainly, like the built-in errors a program knows
 
 
+class ProgramExit(SystemExit):
+    """os._exit(status) in a program: that program ends at once with `status`, lanlab goes on."""
+
+
 class Waiter:
     """One parked greenlet and the condition that lets it go on."""
 
@@ -215,6 +219,9 @@ class Program:
         status = 0
         try:
             self.result = body()
+        except ProgramExit as stop:  # os._exit: no atexit functions, no waiting for threads
+            self._finish(stop.code)
+            return
         except SystemExit as stop:
             status = _exit_status(stop.code, self)
         except GreenletExit:
@@ -230,18 +237,31 @@ class Program:
             except Exception as error:  # noqa: BLE001 - printed as atexit prints it, the exit goes on
                 self.stdout.write(self.format_traceback(error))
         self.wait(lambda: all(t.finished or t.daemon for t in self.threads if t is not self.main))
+        self._finish(status)
+
+    def _finish(self, status: int) -> None:
+        if self.exit is not None:
+            return
         self.stdout.flush_partial()
-        self._end_daemon_threads()
+        self._end_threads()
         for sock in list(self.sockets):
             sock.close()  # the kernel closes what a process leaves open
         self.exit = status
         self.shim.poke()
 
-    def _end_daemon_threads(self) -> None:
-        """The process ends: its daemon threads stop where they are, never to run again (no exception
-        in them, as on Linux). Their greenlets are kept, so that no garbage collection runs their
-        `finally` blocks in the middle of the run."""
-        mine = [t for t in self.threads if t is not self.main and not t.finished]
+    def terminate(self, status: int) -> None:
+        """os._exit(status): the program ends now with `status`; its other threads, the main one
+        too, stop where they are; the calling thread unwinds with ProgramExit."""
+        self._end_threads(keep=getcurrent())
+        self._finish(status)
+        raise ProgramExit(status)
+
+    def _end_threads(self, keep: greenlet | None = None) -> None:
+        """The process ends: its threads still running (daemon ones at a normal exit) stop where they
+        are, never to run again (no exception in them, as on Linux). Their greenlets are kept, so that
+        no garbage collection runs their `finally` blocks in the middle of the run."""
+        mine = [t for t in self.threads if not t.finished and t.glet is not keep
+                and (t is not self.main or keep is not None)]
         glets = {t.glet for t in mine}
         for waiter in [w for w in self.shim.waiters if w.glet in glets]:
             waiter.done = True

@@ -96,7 +96,7 @@ class SimSocket:
         return -1 if self._closed else self._fd
 
     def _check_open(self) -> None:
-        if self._closed:
+        if self._closed and self._io_refs <= 0:  # a makefile() still open keeps the descriptor (CPython)
             raise os_error(E.EBADF)
 
     def _ns_timeout(self) -> int | None:

@@ -1,0 +1,216 @@
+"""One door to the network: every route a program has to sockets and processes ends at the
+simulated host (issue 11, item 1)."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from lanlab.sim.shim import run_programs
+
+S = 1_000_000_000
+
+
+def program(tmp_path: Path, name: str, source: str) -> str:
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(source))
+    return str(path)
+
+
+def texts(prog) -> list[str]:
+    return [text for _, text in prog.output]
+
+
+def run_file(net, tmp_path, source: str, node: str = "pc1", until: int = 10 * S):
+    prog = net.node(node).run_program(program(tmp_path, f"{node}_prog.py", source))
+    run_programs(net, until)
+    return prog
+
+
+def test_every_import_route_reaches_the_simulated_socket(net, tmp_path):
+    """socket, _socket, importlib, __import__, sys.modules and the stdlib clients all hold the host's socket."""
+    prog = run_file(net, tmp_path, """
+        import socket, _socket, importlib, sys
+        import http.client, urllib.request, ftplib, smtplib, socketserver, xmlrpc.client, logging.handlers
+        checks = {
+            "_socket": _socket.socket is socket.socket,
+            "import_module": importlib.import_module("socket") is socket,
+            "__import__": __import__("socket") is socket,
+            "sys.modules": sys.modules["socket"] is socket,
+            "http.client": http.client.socket is socket,
+            "urllib": urllib.request.http.client is http.client,
+            "ftplib": ftplib.socket is socket, "smtplib": smtplib.socket is socket,
+            "socketserver": socketserver.socket is socket,
+            "xmlrpc": xmlrpc.client.http.client is http.client,
+            "logging.handlers": logging.handlers.socket is socket,
+            "gethostname": socket.gethostname(),
+        }
+        print(checks)
+    """)
+    assert prog.exit == 0, texts(prog)
+    checks = eval(texts(prog)[0])  # noqa: S307 - the dict the test program printed
+    assert checks == {**{key: True for key in checks}, "gethostname": "pc1"}
+
+
+def test_urlopen_talks_to_a_simulated_http_server(net, tmp_path):
+    """urllib.request.urlopen on pc2 fetches from http.server on pc1, inside the simulation."""
+    server = net.node("pc1").run_program(program(tmp_path, "server.py", """
+        from http.server import HTTPServer, BaseHTTPRequestHandler
+
+        class Hello(BaseHTTPRequestHandler):
+            def do_GET(self):
+                body = f"hello {self.client_address[0]} {self.path}".encode()
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        HTTPServer(("", 80), Hello).handle_request()
+    """))
+    client = net.node("pc2").run_program(program(tmp_path, "client.py", """
+        from urllib.request import urlopen
+        with urlopen("http://198.18.0.1/page", timeout=5) as reply:
+            print(reply.status, reply.read().decode())
+    """), at=S // 10)
+    run_programs(net, 10 * S)
+    assert texts(client) == ["200 hello 198.18.0.2 /page"] and client.exit == 0
+    assert server.exit == 0 and '"GET /page HTTP/1.1" 200' in texts(server)[0]
+
+
+def test_two_programs_get_their_own_copies_of_the_standard_library(net, tmp_path):
+    """A module a program imports is executed for it alone: pc1's http.client is not pc2's."""
+    seen = []
+
+    def remember():
+        import http.client
+
+        seen.append(http.client)
+
+    net.node("pc1").run(remember)
+    net.node("pc2").run(remember)
+    run_programs(net, S)
+    import http.client as lanlab_http_client
+
+    assert len(seen) == 2 and seen[0] is not seen[1]
+    assert lanlab_http_client not in seen
+
+
+@pytest.mark.parametrize(("call", "named"), [
+    ("os.spawnvp(os.P_WAIT, 'true', ['true'])", "os.spawnvp()"),
+    ("os.system('true')", "os.system()"),
+    ("os.posix_spawn('/bin/true', ['true'], {})", "os.posix_spawn()"),
+    ("os.execv('/bin/true', ['true'])", "os.execv()"),
+    ("os.popen('true')", "os.popen()"),
+    ("importlib.import_module('subprocess').run(['true'])", "subprocess.run"),
+    ("importlib.import_module('posix').system('true')", "posix.system()"),
+    ("importlib.import_module('multiprocessing').Process(target=print).start()", "multiprocessing.Process"),
+    ("importlib.import_module('pty').fork()", "pty.fork"),
+    ("importlib.import_module('ssl').create_default_context()", "ssl.create_default_context"),
+    ("importlib.import_module('signal').signal(2, print)", "signal.signal()"),
+    ("importlib.import_module('ctypes').CDLL(None)", "ctypes.CDLL"),
+    ("__import__('socket').sethostname('x')", "socket.sethostname"),
+    ("__import__('http.client').client.HTTPSConnection('198.18.0.2').connect()",
+     "ssl._create_default_https_context"),
+])
+def test_what_cannot_be_simulated_raises_naming_the_call_and_the_host(net, tmp_path, call, named):
+    """Processes, ssl, signals, ctypes and missing socket calls raise UnsupportedInSimulation, never the real thing."""
+    prog = run_file(net, tmp_path, f"""
+        import os, importlib
+        try:
+            {call}
+        except Exception as error:
+            print(type(error).__name__, error)
+    """, node="pc3")
+    assert texts(prog) == [f"UnsupportedInSimulation {named} is not available to a program on simulated host pc3"]
+
+
+def test_a_missing_name_still_answers_feature_tests_no(net, tmp_path):
+    """hasattr() and getattr(default) on a simulated module say no for what it cannot do (selectors relies on it)."""
+    prog = run_file(net, tmp_path, """
+        import socket
+        print(hasattr(socket, "sethostname"), getattr(socket, "sethostname", "absent"), hasattr(socket, "nonsense"))
+    """)
+    assert texts(prog) == ["False absent False"]
+
+
+def test_a_spec_executed_by_hand_still_sits_on_the_simulated_socket(net, tmp_path):
+    """module_from_spec + exec_module: the door's spec gives the simulated socket; the real socket.py run by
+    hand imports the simulated _socket (and fails on it), never the real one."""
+    prog = run_file(net, tmp_path, """
+        import importlib.util, socket, sys
+        spec = importlib.util.find_spec("socket")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        real_spec = importlib.machinery.PathFinder.find_spec("socket")
+        again = importlib.util.module_from_spec(real_spec)
+        try:
+            real_spec.loader.exec_module(again)
+        except TypeError:
+            pass  # its class socket(_socket.socket) does not fit the simulated class
+        print(module is socket, again._socket is socket, sys.modules["socket"] is socket)
+    """)
+    assert texts(prog) == ["True True True"], texts(prog)
+
+
+def test_os_exit_ends_that_program_only_with_its_status(net, tmp_path):
+    """os._exit(5) from a thread stops the whole program with status 5; lanlab and the other programs go on."""
+    ending = net.node("pc1").run_program(program(tmp_path, "ending.py", """
+        import os, socket, threading, time
+
+        def worker():
+            time.sleep(1)
+            print("worker ends the process")
+            os._exit(5)
+
+        threading.Thread(target=worker).start()
+        threading.Thread(target=lambda: (time.sleep(10), print("never"))).start()
+        listener = socket.create_server(("", 7))
+        listener.accept()
+        print("never either")
+    """))
+    other = net.node("pc2").run_program(program(tmp_path, "other.py", """
+        import time
+        time.sleep(2)
+        print("pc2 still runs")
+        raise SystemExit(3)
+    """))
+    run_programs(net, 5 * S)
+    assert texts(ending) == ["worker ends the process"] and ending.exit == 5
+    assert texts(other) == ["pc2 still runs"] and other.exit == 3
+
+
+def test_low_level_threads_and_queues_run_on_simulated_threads(net, tmp_path):
+    """_thread.start_new_thread and queue.SimpleQueue block in virtual time, not on real locks."""
+    prog = run_file(net, tmp_path, """
+        import _thread, queue, time
+        box = queue.SimpleQueue()
+        _thread.start_new_thread(lambda: (time.sleep(2), box.put("late")), ())
+        print(box.get(timeout=5), time.monotonic())
+    """)
+    assert texts(prog) == ["late 2.0"] and prog.exit == 0
+
+
+def test_a_programs_own_package_imports_relatively(net, tmp_path):
+    """A program's package beside it (relative imports, from-imports of submodules) loads through the door."""
+    package = tmp_path / "tools"
+    package.mkdir()
+    (package / "__init__.py").write_text("from .names import who\n")
+    (package / "names.py").write_text("import socket\n\ndef who():\n    return socket.gethostname()\n")
+    prog = run_file(net, tmp_path, """
+        from tools import who, names
+        import tools.names
+        print(who(), tools.names is names)
+    """, node="pc4")
+    assert texts(prog) == ["pc4 True"], texts(prog)
+
+
+def test_builtins_exit_and_import_are_the_programs(net, tmp_path):
+    """builtins is the program's own: replacing print there changes only that program; exit() ends it."""
+    prog = run_file(net, tmp_path, """
+        import builtins, sys
+        print(builtins.__import__("sys") is sys, "sys" in sys.modules, "__main__" in sys.modules)
+        exit(4)
+    """)
+    assert texts(prog) == ["True True True"] and prog.exit == 4
