@@ -103,3 +103,65 @@ def test_a_hosts_programs_share_one_stdin_read_in_start_order(tmp_path):
                  "--stdin", "pc2=first", "--stdin", "pc2=second", "--stdin", "pc3=third")
     lines = [line.split("| ")[1] for line in result.output.splitlines() if " | " in line]
     assert lines == ["got first", "got second", "got third"]
+
+
+def test_a_run_ends_at_until_not_when_its_programs_end(tmp_path):
+    """A program that ends at once does not end the run: --do commands after it still run, to --until."""
+    noop = tmp_path / "noop.py"
+    noop.write_text("pass\n")
+    result = run("--until", "5s", "--app", f"pc1={noop}", "--do", "pc2 ping pc3 -c 3",
+                 "--do", "at 4s pc2 ping pc4 -c 1")
+    assert result.exit_code == 0, result.output
+    assert "3 packets transmitted, 3 received" in result.output
+    assert "1 packets transmitted, 1 received" in result.output
+    assert "ran 'broadcast' to 5s" in result.output
+
+
+def test_a_busy_loop_is_stopped_naming_host_program_and_line_and_the_run_reports(tmp_path):
+    """while True: pass is stopped after --app-cpu, the report names host, program and line; the run reaches --until."""
+    busy = tmp_path / "busy.py"
+    busy.write_text("print('start')\nwhile True:\n    pass\n")
+    result = run("--until", "2s", "--app-cpu", "300ms", "--app", f"pc1={busy}", "--do", "at 1s pc2 ping pc3 -c 1")
+    assert result.exit_code == 1
+    assert f"pc1: {busy} ran 0.3 s without waiting (a busy loop?) at line 2" in result.output.splitlines()
+    assert "1 packets transmitted, 1 received" in result.output and "ran 'broadcast' to 2s" in result.output
+
+
+def test_max_events_stops_a_busy_wait_on_the_clock(tmp_path):
+    """A program polling time.time() forever pays virtual time, so --max-events (and --until) end the run."""
+    poll = tmp_path / "poll.py"
+    poll.write_text("import time\nwhile True:\n    time.time()\n")
+    result = run("--until", "1000s", "--max-events", "500", "--app", f"pc1={poll}")
+    assert result.exit_code == 1
+    assert "--max-events 500" in result.output
+    result = run("--until", "50ms", "--app", f"pc1={poll}")
+    assert "ran 'broadcast' to 50ms" in result.output
+
+
+def test_sigterm_prints_the_report_like_ctrl_c(tmp_path):
+    """SIGTERM during a run stops it with the report so far and exit 130, as Ctrl-C does."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    busy = tmp_path / "busy.py"
+    busy.write_text("print('started', flush=True)\nwhile True:\n    pass\n")
+    lanlab = str(Path(sys.executable).with_name("lanlab"))
+    process = subprocess.Popen([lanlab, "sim", "run", EXAMPLE, "--app-cpu", "0",
+                                "--app", f"pc1={busy}"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        line = process.stdout.readline()
+        assert "started" in line
+        while time.monotonic() < deadline and process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(1)
+            except subprocess.TimeoutExpired:
+                pass
+        out, err = process.communicate(timeout=10)
+    finally:
+        process.kill()
+    assert process.returncode == 130
+    assert "interrupted at sim time" in err and "ran 'broadcast'" in out

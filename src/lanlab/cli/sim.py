@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -85,6 +87,9 @@ def load_or_exit(file: Path, seed: int = 1) -> Any:
                    "shared by its programs as by programs started from one terminal: each line goes to "
                    "the program that reads first (at one instant, the one started first).")
 @click.option("--arg", "args", multiple=True, metavar="NODE=ARG", help="An argument (sys.argv) for NODE's programs.")
+@click.option("--app-cpu", "app_cpu", default="5s", show_default=True, metavar="DURATION",
+              help="Stop a program that computes this long (real CPU time) without ever waiting "
+                   "(a busy loop: `while True: pass`); the run goes on. 0: never.")
 @click.option("--max-events", "max_events", type=click.IntRange(min=0), default=MAX_EVENTS, metavar="N",
               show_default=True,
               help="Stop the run after this many events (a broadcast storm never ends); 0: no limit. "
@@ -92,7 +97,7 @@ def load_or_exit(file: Path, seed: int = 1) -> Any:
 @click.option("--json", "as_json", is_flag=True, help="One JSON document at the end.")
 def run(file: Path, until: str, seed: int, do: tuple[str, ...], pcap: Path | None, capture: tuple[str, ...],
         trace: str | None, filter_: str | None, show: str, apps: tuple[str, ...], stdins: tuple[str, ...],
-        args: tuple[str, ...], max_events: int, as_json: bool) -> None:
+        args: tuple[str, ...], app_cpu: str, max_events: int, as_json: bool) -> None:
     """Run a topology file in virtual time.
 
     Same file + same seed + same --do = the same events and byte-identical captures.
@@ -123,6 +128,10 @@ def run(file: Path, until: str, seed: int, do: tuple[str, ...], pcap: Path | Non
         end = parse_duration(until)
     except UnitError as error:
         fail(f"--until: {error}")
+    try:
+        cpu_limit = parse_duration(app_cpu) / 1e9
+    except UnitError as error:
+        fail(f"--app-cpu: {error}")
     if as_json and trace is not None:
         fail("--json prints one document at the end; use --trace jsonl alone for the event list")
     tables = [word.strip() for word in show.split(",") if word.strip()]
@@ -151,15 +160,19 @@ def run(file: Path, until: str, seed: int, do: tuple[str, ...], pcap: Path | Non
             network.start_trace(protocols, keep=False, sink=lambda e: click.echo(jsonl_line(e)))
     programs = start_apps(network, apps, stdins, args, echo=not as_json and trace != "jsonl")
     interrupted = False
+    in_main = threading.current_thread() is threading.main_thread()  # where Python runs signal handlers
+    previous = signal.signal(signal.SIGTERM, _interrupt) if in_main else None
     try:
         if programs or any(c.command.words.startswith("tcp ") for c in network.commands):
-            events = run_programs(network, end)
+            events = run_programs(network, end, cpu_limit)
         else:
             events = network.run(end / 1e9, progress=sys.stderr.isatty() and not as_json)
-    except KeyboardInterrupt:  # Ctrl-C stops a long run (a storm); what it counted is still worth seeing
+    except KeyboardInterrupt:  # Ctrl-C (or SIGTERM) stops a long run (a storm); what it counted is worth seeing
         interrupted = True
         events = network.engine.events
     finally:
+        if in_main:
+            signal.signal(signal.SIGTERM, previous)
         network.close()
     from lanlab.sim.storm import record_rates
 
@@ -186,6 +199,11 @@ def run(file: Path, until: str, seed: int, do: tuple[str, ...], pcap: Path | Non
         sys.exit(EXIT_INTERRUPTED)
     failed = any(program.exit not in (None, 0) for program in programs) or network.engine.stopped
     sys.exit(EXIT_NO_ANSWER if failed else exit_status(network))
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    """SIGTERM ends a run like Ctrl-C: the report so far, then exit 130."""
+    raise KeyboardInterrupt
 
 
 def start_capture(network: Any, pcap: str | Path, points: tuple[str, ...] = ()) -> None:

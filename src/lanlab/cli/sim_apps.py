@@ -84,6 +84,9 @@ def programs_report(programs: list[Any]) -> list[str]:
     """One closing line per program: how it ended."""
     lines = []
     for program in programs:
+        if program.stopped:
+            lines.append(f"{program.node}: {program.error}")
+            continue
         if program.exit is None:
             state = "still running when the run ended" if program.started_at is not None else "not started"
         else:

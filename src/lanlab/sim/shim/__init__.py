@@ -26,9 +26,9 @@ import itertools
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, TextIO
 
-from lanlab.proto.tcp import TcpState
 from lanlab.sim.shim._modules import Overlay
 from lanlab.sim.shim._process import Program, UnsupportedInSimulation, shim_host
+from lanlab.sim.shim._watchdog import DEFAULT_LIMIT, watching
 
 if TYPE_CHECKING:
     from lanlab.sim.host import Host
@@ -74,28 +74,9 @@ def start_program(host: Host, *, path: str | None = None, function: Callable[...
     return program
 
 
-def quiet(network: Network) -> bool:
-    """No TCP connection is still exchanging segments (only TIME-WAIT or closed ones are left)."""
-    for node in network.nodes.values():
-        tcp = getattr(node, "tcp", None)
-        if tcp is not None and any(c.state is not TcpState.TIME_WAIT for c in tcp.stack.connections.values()):
-            return False
-    return True
-
-
-def run_programs(network: Network, until: int) -> int:
-    """Run the engine to `until` (ns), or until every program has finished and the network is
-    quiet; returns the number of events dispatched."""
-    engine = network.engine
-    programs = programs_of(network)
-    events = 0
-    while True:
-        next_time = engine.next_time()
-        if next_time is None or next_time > until:
-            events += engine.run(until)
-            return events
-        events += engine.run(next_time)
-        if engine.stopped:
-            return events
-        if programs and all(p.finished for p in programs) and quiet(network):
-            return events
+def run_programs(network: Network, until: int, cpu_limit: float | None = DEFAULT_LIMIT) -> int:
+    """Run the engine to `until` (ns) whatever the programs do (a run ends at its end time, not
+    when its programs end); returns the number of events dispatched. A program that computes
+    `cpu_limit` s of CPU without waiting is stopped (None or 0: never)."""
+    with watching(cpu_limit):
+        return network.engine.run(until)

@@ -1,42 +1,129 @@
-"""`time` for programs on a simulated host: every clock reads virtual time, sleep parks."""
+"""`time` and `datetime` for programs on a simulated host: every clock reads virtual time,
+sleep parks.
+
+Virtual time 0 is EPOCH, 2026-01-01 00:00:00 UTC, and simulated hosts keep UTC (local time
+is UTC, `time.timezone` 0), so a run prints the same dates on every machine. `time.time()`,
+`monotonic`, `perf_counter`, `process_time`, `datetime.now()` and `date.today()` all read the
+one virtual clock, each read charged to the thread's virtual CPU (`Program.charge`)."""
 
 from __future__ import annotations
 
+import calendar
+import datetime as _real_datetime
 import time as _real_time
 import types
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from lanlab.sim.shim._process import seconds_to_ns
 from lanlab.sim.shim._proxy import Proxy
 
 if TYPE_CHECKING:
     from lanlab.sim.shim._process import Program
 
 EPOCH = 1_767_225_600  # virtual t=0 is 2026-01-01 00:00:00 UTC for time.time()
+UTC = _real_datetime.timezone.utc
+
+
+class Clock:
+    """One program's clocks: the engine's time plus what the calling thread's CPU owes."""
+
+    def __init__(self, program: Program) -> None:
+        self.program = program
+
+    def ns(self) -> int:
+        """Virtual time since the run began, in ns (one charged read)."""
+        return self.program.charge()
+
+    def seconds(self) -> float:
+        return self.ns() / 1e9
+
+    def time(self) -> float:
+        return EPOCH + self.ns() / 1e9
+
+    def time_ns(self) -> int:
+        return EPOCH * 10**9 + self.ns()
+
+    def sleep(self, seconds: float) -> None:
+        if seconds < 0:
+            raise ValueError("sleep length must be non-negative")
+        self.program.sleep(seconds_to_ns(seconds))
+
+    def gmtime(self, t: float | None = None) -> _real_time.struct_time:
+        return _real_time.gmtime(self.time() if t is None else t)
+
+    def ctime(self, t: float | None = None) -> str:
+        return _real_time.asctime(self.gmtime(t))
+
+    def asctime(self, t: Any = None) -> str:
+        return _real_time.asctime(self.gmtime() if t is None else t)
+
+    def strftime(self, fmt: str, t: Any = None) -> str:
+        return _real_time.strftime(fmt, self.gmtime() if t is None else t)
+
+    @staticmethod
+    def mktime(t: Any) -> float:
+        return float(calendar.timegm(tuple(t)))
 
 
 def time_module(program: Program) -> types.ModuleType:
-    engine = program.engine
-
-    def sleep(seconds: float) -> None:
-        if seconds < 0:
-            raise ValueError("sleep length must be non-negative")
-        program.sleep(int(seconds * 1e9))
-
-    def now_s() -> float:
-        return EPOCH + engine.now / 1e9
-
-    def clock(t: float | None) -> float:
-        return now_s() if t is None else t
-
+    """The `time` module a program on a simulated host imports."""
+    clock = Clock(program)
     replaced = {
-        "sleep": sleep, "time": now_s, "time_ns": lambda: EPOCH * 10**9 + engine.now,
-        "monotonic": lambda: engine.now / 1e9, "monotonic_ns": lambda: engine.now,
-        "perf_counter": lambda: engine.now / 1e9, "perf_counter_ns": lambda: engine.now,
-        "process_time": lambda: engine.now / 1e9, "process_time_ns": lambda: engine.now,
-        "ctime": lambda t=None: _real_time.ctime(clock(t)),
-        "localtime": lambda t=None: _real_time.localtime(clock(t)),
-        "gmtime": lambda t=None: _real_time.gmtime(clock(t)),
-        "asctime": lambda t=None: _real_time.asctime(t if t is not None else _real_time.localtime(now_s())),
-        "strftime": lambda fmt, t=None: _real_time.strftime(fmt, t if t is not None else _real_time.localtime(now_s())),
+        "sleep": clock.sleep, "time": clock.time, "time_ns": clock.time_ns,
+        "monotonic": clock.seconds, "monotonic_ns": clock.ns, "perf_counter": clock.seconds,
+        "perf_counter_ns": clock.ns, "process_time": clock.seconds, "process_time_ns": clock.ns,
+        "thread_time": clock.seconds, "thread_time_ns": clock.ns,
+        "gmtime": clock.gmtime, "localtime": clock.gmtime, "ctime": clock.ctime, "asctime": clock.asctime,
+        "strftime": clock.strftime, "mktime": clock.mktime,
+        "timezone": 0, "altzone": 0, "daylight": 0, "tzname": ("UTC", "UTC"),
     }
     return Proxy(_real_time, replaced)
+
+
+class SimDate(_real_datetime.date):
+    """datetime.date whose today() is the simulated host's."""
+
+    __slots__ = ()
+    _clock: Clock
+
+    @classmethod
+    def today(cls) -> Any:
+        return cls.fromtimestamp(cls._clock.time())
+
+    @classmethod
+    def fromtimestamp(cls, t: float) -> Any:
+        day = _real_datetime.datetime.fromtimestamp(t, UTC)
+        return cls(day.year, day.month, day.day)
+
+
+class SimDatetime(_real_datetime.datetime):
+    """datetime.datetime whose now(), utcnow() and today() are the simulated host's (in UTC)."""
+
+    __slots__ = ()
+    _clock: Clock
+
+    @classmethod
+    def fromtimestamp(cls, t: float, tz: Any = None) -> Any:
+        moment = super().fromtimestamp(t, UTC if tz is None else tz)
+        return moment.replace(tzinfo=None) if tz is None else moment
+
+    @classmethod
+    def now(cls, tz: Any = None) -> Any:
+        return cls.fromtimestamp(cls._clock.time(), tz)
+
+    @classmethod
+    def today(cls) -> Any:
+        return cls.now()
+
+    @classmethod
+    def utcnow(cls) -> Any:
+        return cls.now()
+
+
+def datetime_module(program: Program) -> types.ModuleType:
+    """The `datetime` module a program on a simulated host imports."""
+    clock = Clock(program)
+    bound = {"_clock": clock, "__module__": "datetime", "__slots__": ()}
+    date = type("date", (SimDate,), bound)
+    # A datetime is a date, as in the real module (isinstance(datetime.now(), date)).
+    return Proxy(_real_datetime, {"date": date, "datetime": type("datetime", (SimDatetime, date), bound)})

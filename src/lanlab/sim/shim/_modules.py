@@ -32,7 +32,7 @@ import types
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
-from lanlab.sim.shim._clock import time_module
+from lanlab.sim.shim._clock import datetime_module, time_module
 from lanlab.sim.shim._imports import Hidden, ProgramImports
 from lanlab.sim.shim._process import UnsupportedInSimulation
 from lanlab.sim.shim._proxy import Proxy
@@ -262,6 +262,7 @@ class Overlay:
             "posix": lambda: os_module(program, _real_posix), "_signal": lambda: signal_module(program),
             "builtins": lambda: self.builtins_module, "importlib": lambda: importlib_module(self.imports, host),
         }
+        self.builders["datetime"] = lambda: datetime_module(program)  # its C clock would be the real one
         self.builtins.update(__import__=self.imports.import_, print=self.print_, input=self.input_,
                              exit=self.exit_, quit=self.exit_)
         program.modules = self  # type: ignore[attr-defined]

@@ -5,6 +5,12 @@ back to the engine; the engine moves virtual time on only when every program is 
 (trio's MockClock autojump idea). A waiter wakes when its deadline event fires or when the
 host reports activity (a TCP segment, a datagram, a lock released) and its predicate holds.
 Program code therefore runs inside engine events, at one instant of virtual time.
+
+Time always moves: every wait with a timeout lasts at least 1 ns, and a thread's calls to the
+clock (and UDP sends) cost CALL_COST of virtual CPU each, the first after a wait free; the
+thread sees the clock move by that much per call and pays what it owes by sleeping once it
+owes SETTLE (or when it next waits), so a busy-wait on time.time() ends in virtual time.
+A program that never waits is stopped by the watchdog (`_watchdog`).
 """
 
 from __future__ import annotations
@@ -15,11 +21,21 @@ from typing import TYPE_CHECKING, Any, Callable, TextIO
 
 from greenlet import GreenletExit, getcurrent, greenlet
 
+from lanlab.sim.shim._watchdog import WATCH, BusyLoop
+
 if TYPE_CHECKING:
     from lanlab.sim.host import Host
 
 TIMEOUT = "timeout"
 ACTIVITY = "activity"
+CALL_COST = 1_000  # ns of virtual CPU per clock read (or UDP send) after the first since the thread waited
+SETTLE = 1_000_000  # a thread owing this much sleeps it off, so the network moves on under a busy-wait
+
+
+def seconds_to_ns(seconds: float) -> int:
+    """A timeout in ns: any positive one lasts at least 1 ns, so every wait moves time on
+    (queue's left-over 5e-17 s would otherwise be a wait of 0 ns, forever)."""
+    return max(1, int(seconds * 1e9)) if seconds > 0 else 0
 
 
 class UnsupportedInSimulation(RuntimeError):
@@ -57,7 +73,18 @@ class Waiter:
             self.result = bool(self.predicate())
         self.done = True
         self.host.waiters.remove(self)
-        self.glet.switch()
+        _switch(self.glet)
+
+
+def _switch(glet: greenlet) -> None:
+    """Run a program's thread until it parks, with the watchdog told."""
+    watch = WATCH
+    watch.switches += 1
+    watch.current = glet
+    try:
+        glet.switch()
+    finally:
+        watch.current = None
 
 
 class ShimHost:
@@ -139,7 +166,7 @@ class ProgramOutput(io.TextIOBase):
 class SimThread:
     """What the shim knows of one thread of a program (threading.Thread wraps it)."""
 
-    __slots__ = ("program", "glet", "name", "daemon", "finished", "ident", "thread_object")
+    __slots__ = ("program", "glet", "name", "daemon", "finished", "ident", "thread_object", "owed", "waited")
 
     def __init__(self, program: Program, name: str, daemon: bool, thread_object: Any = None) -> None:
         self.program = program
@@ -149,6 +176,8 @@ class SimThread:
         self.finished = False
         self.ident = 0
         self.thread_object = thread_object
+        self.owed = 0  # ns of virtual CPU its calls cost since it last waited, not yet slept off
+        self.waited = True  # its next charged call is the first since a wait: free
 
 
 class _Start:
@@ -166,7 +195,7 @@ class _Start:
             return
         thread.glet = greenlet(self._run, parent=getcurrent())
         thread.program.by_greenlet[thread.glet] = thread
-        thread.glet.switch()
+        _switch(thread.glet)
 
     def _run(self) -> None:
         thread = self.thread
@@ -193,6 +222,7 @@ class Program:
         self.sinks: list[Callable[[Program, int, str], None]] = []
         self.exit: int | None = None
         self.error: str | None = None
+        self.stopped = False  # by the watchdog (a busy loop)
         self.started_at: int | None = None
         self.threads: list[SimThread] = []
         self.by_greenlet: dict[greenlet, SimThread] = {}
@@ -224,8 +254,11 @@ class Program:
             return
         except SystemExit as stop:
             status = _exit_status(stop.code, self)
-        except GreenletExit:
+        except (GreenletExit, KeyboardInterrupt):  # lanlab's own ending (Ctrl-C, SIGTERM) ends the run
             raise
+        except BusyLoop as stop:
+            self.busy(stop)
+            return
         except BaseException as error:  # the program's own failure: show it, let the others go on
             status = 1
             self.stdout.write(self.format_traceback(error))
@@ -238,6 +271,15 @@ class Program:
                 self.stdout.write(self.format_traceback(error))
         self.wait(lambda: all(t.finished or t.daemon for t in self.threads if t is not self.main))
         self._finish(status)
+
+    def busy(self, stop: BusyLoop) -> None:
+        """A thread ran `stop.args[0]` s of CPU without waiting: the whole process is stopped."""
+        frames = [f for f in traceback.extract_tb(stop.__traceback__) if "/lanlab/sim/shim/" not in f.filename]
+        where = f" at line {frames[-1].lineno}" if frames else ""
+        self.error = f"{self.path} ran {stop.args[0]:g} s without waiting (a busy loop?){where}"
+        self.stopped = True
+        self._end_threads(keep=getcurrent())
+        self._finish(1)
 
     def _finish(self, status: int) -> None:
         if self.exit is not None:
@@ -291,6 +333,28 @@ class Program:
             raise UnsupportedInSimulation(f"a blocking call outside a program running on host {self.node}")
         return thread
 
+    # -- time ------------------------------------------------------------------------------
+    def charge(self) -> int:
+        """Charge one call to the current thread's virtual CPU; its clock reading (ns)."""
+        thread = self.by_greenlet.get(getcurrent())
+        if thread is None:
+            return self.engine.now  # type: ignore[no-any-return]
+        if thread.waited:
+            thread.waited = False
+        else:
+            thread.owed += CALL_COST
+            if thread.owed >= SETTLE:
+                self.sleep(0)
+        return self.engine.now + thread.owed  # type: ignore[no-any-return]
+
+    def _settle(self, current: greenlet) -> int:
+        """What the current thread owes (ns), now paid by the wait it is about to make."""
+        thread = self.by_greenlet.get(current)
+        if thread is None:
+            return 0
+        owed, thread.owed, thread.waited = thread.owed, 0, True
+        return owed
+
     # -- waiting ---------------------------------------------------------------------------
     def wait(self, predicate: Callable[[], Any], timeout: int | None = None) -> bool:
         """Park the current thread until `predicate()` holds (True) or `timeout` ns pass (False)."""
@@ -301,6 +365,13 @@ class Program:
         current = getcurrent()
         if current not in self.by_greenlet:
             raise UnsupportedInSimulation(f"a blocking call outside a program running on host {self.node}")
+        if self.by_greenlet[current].owed:
+            # Its clock ran ahead of the engine's: catch up first, so that it never goes back.
+            self.sleep(0)
+            if predicate():
+                return True
+        else:
+            self._settle(current)
         waiter = Waiter(current, predicate, self.shim)
         self.shim.waiters.append(waiter)
         if timeout is not None:
@@ -311,9 +382,10 @@ class Program:
     def sleep(self, duration: int) -> None:
         """Let virtual time pass (0: let the other threads run first)."""
         current = getcurrent()
+        duration = max(0, duration) + self._settle(current)
         waiter = Waiter(current, lambda: False, self.shim)
         self.shim.waiters.append(waiter)
-        self.engine.schedule(self.engine.now + max(0, duration), waiter, TIMEOUT)
+        self.engine.schedule(self.engine.now + duration, waiter, TIMEOUT)
         current.parent.switch()
 
     # -- output ----------------------------------------------------------------------------

@@ -16,7 +16,7 @@ import types
 from typing import TYPE_CHECKING, Any
 
 from lanlab.proto.tcp import TcpState
-from lanlab.sim.shim._process import UnsupportedInSimulation
+from lanlab.sim.shim._process import UnsupportedInSimulation, seconds_to_ns
 from lanlab.sim.shim._proxy import Builtin
 
 if TYPE_CHECKING:
@@ -40,9 +40,7 @@ def _fd(item: Any) -> int:
 
 def _ns(seconds: float | None) -> int | None:
     """A timeout in ns, any positive one at least 1 ns (a wait always moves time on)."""
-    if seconds is None or seconds < 0:
-        return None
-    return max(1, int(seconds * 1e9)) if seconds > 0 else 0
+    return None if seconds is None or seconds < 0 else seconds_to_ns(seconds)
 
 
 class Readiness:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from lanlab.proto.ipv4 import Delivery, LocalIpError
 from lanlab.proto.tcp import ANY, LocalTcpError, TcpConfig, TcpState
 from lanlab.proto.udp import PortInUseError
-from lanlab.sim.shim._process import UnsupportedInSimulation
+from lanlab.sim.shim._process import UnsupportedInSimulation, seconds_to_ns
 from lanlab.sim.shim._services import name_of, port_of
 
 if TYPE_CHECKING:
@@ -100,7 +100,7 @@ class SimSocket:
             raise os_error(E.EBADF)
 
     def _ns_timeout(self) -> int | None:
-        return None if self._timeout is None else int(self._timeout * 1e9)
+        return None if self._timeout is None else seconds_to_ns(self._timeout)
 
     def _block(self, ready: Any) -> None:
         """Wait for `ready()` as this socket's timeout says: BlockingIOError, timeout, or go on."""
@@ -392,6 +392,7 @@ class SimSocket:
         return self._sendto(memoryview(data).tobytes(), self._address(target, binding=False))
 
     def _sendto(self, data: bytes, target: tuple[IPv4Address, int]) -> int:
+        self._program.charge()  # a loop of sends costs virtual CPU, so a flood lets the network run
         ip, port = target
         host = self._host
         delivery = host.ip.accepts(ip) if ip != BROADCAST else Delivery.LIMITED_BROADCAST

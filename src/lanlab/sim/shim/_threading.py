@@ -14,6 +14,9 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from greenlet import GreenletExit, getcurrent
 
+from lanlab.sim.shim._process import seconds_to_ns
+from lanlab.sim.shim._watchdog import BusyLoop
+
 if TYPE_CHECKING:
     from lanlab.sim.shim._process import Program, SimThread
 
@@ -21,7 +24,7 @@ TIMEOUT_MAX = 2**31
 
 
 def _ns(timeout: float | None) -> int | None:
-    return None if timeout is None or timeout < 0 else int(timeout * 1e9)
+    return None if timeout is None or timeout < 0 else seconds_to_ns(timeout)
 
 
 class _Bound:
@@ -245,8 +248,10 @@ class Thread(_Bound):
             self.run()
         except SystemExit:
             pass
-        except GreenletExit:  # the process ended under a daemon thread: it just stops
+        except (GreenletExit, KeyboardInterrupt):  # the process ended under it; lanlab is stopped
             raise
+        except BusyLoop as stop:
+            self._program.busy(stop)
         except BaseException as error:  # threading.excepthook's message, then the thread ends
             program = self._program
             program.stdout.write(f"Exception in thread {self._name}:\n" + program.format_traceback(error))

@@ -1,0 +1,178 @@
+"""Virtual time always moves for a program: short waits, busy-waits on the clock, busy loops, and
+every clock (time, datetime) reads the simulated one."""
+
+from __future__ import annotations
+
+import pytest
+
+from lanlab.sim import Network
+from lanlab.sim.shim import run_programs
+
+S = 1_000_000_000
+
+
+def one_host() -> Network:
+    net = Network("one")
+    net.add_host("pc1", ip="198.18.0.1/24")
+    net.add_host("pc2", ip="198.18.0.2/24")
+    net.add_switch("sw1")
+    net.link("pc1:eth0", "sw1:p1")
+    net.link("pc2:eth0", "sw1:p2")
+    return net
+
+
+def test_a_wait_shorter_than_a_nanosecond_still_moves_time():
+    """sleep(0.1) then Queue().get(timeout=0.2) times out at 0.3 s (queue's left-over 5e-17 s wait is 1 ns)."""
+    net = one_host()
+
+    def program():
+        import queue
+        import time
+
+        time.sleep(0.1)
+        try:
+            queue.Queue().get(timeout=0.2)
+        except queue.Empty:
+            timed_out = round(time.monotonic(), 4)
+        time.sleep(1)
+        before = time.monotonic_ns()  # the first read after a wait: free
+        time.sleep(1e-12)
+        return timed_out, time.monotonic_ns() - before
+
+    started = net.node("pc1").run(program)
+    run_programs(net, 2 * S)
+    assert started.result == (0.3, 1)
+
+
+def test_clock_reads_cost_a_microsecond_each_after_the_first_since_a_wait():
+    """Reading the clock again without waiting costs 1 us of virtual CPU per read; a wait makes the next read free."""
+    net = one_host()
+
+    def program():
+        import time
+
+        time.sleep(1)
+        reads = [time.monotonic_ns() for _ in range(3)]
+        time.sleep(1)
+        return reads, time.monotonic_ns()
+
+    started = net.node("pc1").run(program)
+    run_programs(net, 5 * S)
+    assert started.result == ([S, S + 1000, S + 2000], 2 * S + 2000)
+
+
+def test_a_busy_wait_on_the_clock_ends_in_virtual_time_and_the_network_moves_meanwhile():
+    """while time.time() < end: pass ends after 50 ms of virtual time; a datagram sent meanwhile arrives."""
+    net = one_host()
+
+    def waiter():
+        import socket
+        import time
+
+        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        sock.bind(("", 7))
+        sock.setblocking(False)
+        start = time.time()
+        spins = 0
+        while time.time() < start + 0.05:
+            spins += 1
+        return spins, sock.recv(100)
+
+    def sender():
+        import socket
+        import time
+
+        time.sleep(0.01)
+        socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"meanwhile", ("pc1", 7))
+
+    started = net.node("pc1").run(waiter)
+    net.node("pc2").run(sender)
+    run_programs(net, S)
+    spins, data = started.result
+    assert 49_000 <= spins <= 51_000 and data == b"meanwhile"
+
+
+def test_a_busy_loop_is_stopped_and_the_run_goes_on():
+    """while True: pass is stopped after the CPU limit, naming the line; another program still runs to the end."""
+    net = one_host()
+
+    def spinner():
+        print("spinning")
+        while True:
+            pass
+
+    def sleeper():
+        import time
+
+        time.sleep(2)
+        print("awake")
+
+    busy = net.node("pc1").run(spinner)
+    calm = net.node("pc2").run(sleeper)
+    run_programs(net, 3 * S, cpu_limit=0.3)
+    line = spinner.__code__.co_firstlineno + 2  # the while: its jump back is where it runs
+    assert busy.exit == 1 and busy.stopped
+    assert busy.error == f"spinner ran 0.3 s without waiting (a busy loop?) at line {line}"
+    assert [text for _, text in calm.output] == ["awake"] and net.now == 3 * S
+
+
+def test_a_busy_thread_stops_its_whole_program():
+    """A thread that never waits stops its program: the main thread, parked in join(), never runs again."""
+    net = one_host()
+    after = []
+
+    def program():
+        import threading
+
+        def spin():
+            while True:
+                pass
+
+        worker = threading.Thread(target=spin)
+        worker.start()
+        worker.join()
+        after.append("joined")
+
+    busy = net.node("pc1").run(program)
+    run_programs(net, S, cpu_limit=0.3)
+    assert busy.stopped and busy.exit == 1 and after == []
+
+
+def test_clocks_and_dates_read_the_simulated_clock_in_utc():
+    """datetime.now(), date.today(), localtime, gmtime, ctime, perf_counter: all the virtual clock from 2026-01-01 UTC."""
+    net = one_host()
+
+    def program():
+        import datetime
+        import time
+
+        time.sleep(90061.5)  # 1 day, 1 hour, 1 minute, 1.5 seconds
+        return (str(datetime.datetime.now()), str(datetime.date.today()), str(datetime.datetime.utcnow()),
+                datetime.datetime.now(datetime.timezone.utc).isoformat(), time.localtime()[:6], time.gmtime()[:6],
+                time.ctime(), time.strftime("%H:%M"), time.perf_counter(), time.mktime(time.localtime()),
+                time.timezone, isinstance(datetime.datetime.now(), datetime.date))
+
+    started = net.node("pc1").run(program)
+    run_programs(net, 100_000 * S)
+    # Each read after the first costs 1 us: perf_counter is the ninth read.
+    assert started.result == ("2026-01-02 01:01:01.500000", "2026-01-02", "2026-01-02 01:01:01.500002",
+                              "2026-01-02T01:01:01.500003+00:00", (2026, 1, 2, 1, 1, 1), (2026, 1, 2, 1, 1, 1),
+                              "Fri Jan  2 01:01:01 2026", "01:01", 90061.500008, 1767315661.0, 0, True)
+
+
+@pytest.mark.parametrize("cpu_limit", [0.2])
+def test_a_busy_wait_on_the_clock_is_not_a_busy_loop(cpu_limit):
+    """A program polling the clock for a long virtual time waits (it pays its CPU in virtual time), so it is not stopped."""
+    net = one_host()
+
+    def program():
+        import time
+
+        end = time.time() + 1
+        while time.time() < end:
+            pass
+        return "done"
+
+    started = net.node("pc1").run(program)
+    run_programs(net, 2 * S, cpu_limit=cpu_limit)
+    assert started.result == "done" and not started.stopped
