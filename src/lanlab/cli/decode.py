@@ -93,16 +93,21 @@ def summary_line(number: int, seconds: float, interface: str | None, frame: byte
     return f"{number:5d} {seconds:10.6f}{where} {d.src} → {d.dst} {d.protocol} {len(frame)} {d.info}"
 
 
+def field_text(h: Any, name: str, value: Any) -> str:
+    """A field's value as --verbose shows it: hex where people read hex, the value's name after it."""
+    number = isinstance(value, int) and not isinstance(value, bool)
+    digits = HEX_DIGITS.get(name)
+    text = (f"0x{value:0{digits}x}" if digits else str(int(value))) if number else str(jsonable(value))
+    meaning = meaning_of(h, name) if hasattr(type(h), "MEANINGS") else None
+    return text + (f" ({meaning})" if meaning else "")
+
+
 def verbose_lines(d: Dissection) -> Iterator[str]:
     """Every field of every layer, one per line, with the name of its value where the codec gives one."""
     for h in d.headers:
         yield f"    {layer_name(h)}"
         for name, value in wire_fields(h).items():
-            number = isinstance(value, int) and not isinstance(value, bool)
-            digits = HEX_DIGITS.get(name)
-            text = (f"0x{value:0{digits}x}" if digits else str(int(value))) if number else str(jsonable(value))
-            meaning = meaning_of(h, name) if hasattr(type(h), "MEANINGS") else None
-            yield f"        {name}: {text}" + (f" ({meaning})" if meaning else "")
+            yield f"        {name}: {field_text(h, name, value)}"
     if d.payload:
         yield f"    Data: {len(d.payload)} bytes: {d.payload[:32].hex()}{'...' if len(d.payload) > 32 else ''}"
     if d.error:

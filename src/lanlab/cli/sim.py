@@ -14,6 +14,7 @@ from rich.table import Table
 
 from lanlab.cli.common import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_NO_ANSWER, EXIT_OK, fail, print_json
 from lanlab.cli.demo_routing import route_table
+from lanlab.cli.sim_view import PageTarget, stopped_reason
 from lanlab.units import UnitError, format_duration, parse_duration
 
 TRACE_FORMATS = ("table", "jsonl")
@@ -95,9 +96,13 @@ def load_or_exit(file: Path, seed: int = 1) -> Any:
               help="Stop the run after this many events (a broadcast storm never ends); 0: no limit. "
                    "A stopped run prints what it counted so far and exits with status 1.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON document at the end.")
+@click.option("--html", "html", type=click.Path(dir_okay=False, path_type=Path), default=None, metavar="OUT.html",
+              help="Write the run as one self-contained page: topology, frames moving, every step's layers "
+                   "and tables (opens from file://, no network). `lanlab sim view` serves it instead.")
 def run(file: Path, until: str, seed: int, do: tuple[str, ...], pcap: Path | None, capture: tuple[str, ...],
         trace: str | None, filter_: str | None, show: str, apps: tuple[str, ...], stdins: tuple[str, ...],
-        args: tuple[str, ...], app_cpu: str, max_events: int, as_json: bool) -> None:
+        args: tuple[str, ...], app_cpu: str, max_events: int, as_json: bool, html: Path | None = None,
+        view_port: int | None = None, open_browser: bool = False) -> None:
     """Run a topology file in virtual time.
 
     Same file + same seed + same --do = the same events and byte-identical captures.
@@ -142,6 +147,7 @@ def run(file: Path, until: str, seed: int, do: tuple[str, ...], pcap: Path | Non
         fail("--filter chooses what --trace shows; add --trace table (or --trace jsonl)")
     if capture and pcap is None:
         fail("--capture says where to capture; add --pcap OUT.pcapng (or OUT.pcap) to say where to write")
+    page = PageTarget(html, view_port, open_browser) if html is not None or view_port is not None else None
     network = load_or_exit(file, seed)
     network.engine.max_events = max_events
     for text in do:
@@ -158,6 +164,7 @@ def run(file: Path, until: str, seed: int, do: tuple[str, ...], pcap: Path | Non
             network.start_trace(protocols, keep=False, sink=lambda e: click.echo(e.as_row()))
         else:
             network.start_trace(protocols, keep=False, sink=lambda e: click.echo(jsonl_line(e)))
+    history = page.follow(network) if page is not None else None
     programs = start_apps(network, apps, stdins, args, echo=not as_json and trace != "jsonl")
     interrupted = False
     in_main = threading.current_thread() is threading.main_thread()  # where Python runs signal handlers
@@ -165,6 +172,8 @@ def run(file: Path, until: str, seed: int, do: tuple[str, ...], pcap: Path | Non
     try:
         if programs or any(c.command.words.startswith("tcp ") for c in network.commands):
             events = run_programs(network, end, cpu_limit)
+        elif history is not None:
+            events = history.run(end)
         else:
             events = network.run(end / 1e9, progress=sys.stderr.isatty() and not as_json)
     except KeyboardInterrupt:  # Ctrl-C (or SIGTERM) stops a long run (a storm); what it counted is worth seeing
@@ -193,6 +202,8 @@ def run(file: Path, until: str, seed: int, do: tuple[str, ...], pcap: Path | Non
         if unmatched:
             click.echo(f"lanlab: warning: --filter {','.join(unmatched)} matched no event of this run "
                        f"(its events carry: {', '.join(sorted(network.tracer.names_seen))})", err=True)
+    if page is not None:
+        page.publish(network, programs, stopped_reason(network, interrupted, max_events))
     if interrupted:
         click.echo(f"lanlab: interrupted at sim time {network.now / 1e9:.6f} s after {events:,} events; "
                    "the counters are those so far", err=True)
@@ -334,3 +345,25 @@ def arp_table(name: str, rows: list[dict[str, Any]]) -> Table:
     for row in rows:
         table.add_row(row["ip"], row["mac"])
     return table
+
+
+def _view(port: int, no_browser: bool, **options: Any) -> None:
+    run.callback(**options, as_json=False, html=None, view_port=port, open_browser=not no_browser)  # type: ignore[misc]
+
+
+view = click.Command(
+    name="view", callback=_view,
+    params=[p for p in run.params if p.name not in ("html", "as_json")] + [
+        click.Option(["--port"], type=click.IntRange(0, 65535), default=0, show_default=True, metavar="N",
+                     help="Port on 127.0.0.1 to serve the page on (0: any free port)."),
+        click.Option(["--no-browser"], is_flag=True, help="Print the URL only; do not open a browser."),
+    ],
+    help="""Run a topology file (every `sim run` option) and serve the run as a page on 127.0.0.1:
+    the topology with frames moving along links, step forward and back, each frame's layers and
+    bytes, each device's tables at that step. Prints the URL; Ctrl-C stops.
+
+    \b
+      lanlab sim view examples/hub_vs_switch.yaml --do "pc1 ping pc3 -c 2"
+      lanlab sim view examples/storm.yaml --max-events 100000 --port 8080 --no-browser
+    """)
+sim.add_command(view)

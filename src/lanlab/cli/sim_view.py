@@ -1,0 +1,74 @@
+"""`lanlab sim run --html OUT.html` and `lanlab sim view`: the run as a page (lanlab.view)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from lanlab.cli.common import EXIT_INTERRUPTED, fail
+
+
+class PageTarget:
+    """Where the run's page goes: a file, a server on 127.0.0.1, or both. Checked before the run
+    (an unwritable file or a busy port is a one-line error, not a lost run)."""
+
+    def __init__(self, html: Path | None, port: int | None, open_browser: bool) -> None:
+        from lanlab.view import check_writable
+
+        self.html = html
+        self.open_browser = open_browser
+        self.server: Any = None
+        if html is not None:
+            try:
+                check_writable(html)
+            except OSError as error:
+                fail(f"--html: cannot write {html}: {error.strerror or error}; choose another file")
+        if port is not None:
+            from lanlab.view.server import PageServer
+
+            try:
+                self.server = PageServer(port)
+            except OSError as error:
+                fail(f"--port {port}: cannot listen on 127.0.0.1:{port}: {error.strerror or error}; "
+                     "choose another --port (0: any free port)")
+
+    def follow(self, network: Any) -> Any:
+        """Start following the network's tables (before the run); the TableHistory."""
+        from lanlab.view import record
+
+        return record(network)
+
+    def publish(self, network: Any, programs: list[Any], stopped: str | None) -> None:
+        """Write the page and/or serve it (serving ends with Ctrl-C: exit status 130)."""
+        from lanlab.view import document_of, render_page, to_json
+
+        document = document_of(network, programs=programs, stopped=stopped)
+        page = render_page(document)
+        if self.html is not None:
+            try:
+                self.html.write_text(page, encoding="utf-8")
+            except OSError as error:
+                fail(f"--html: cannot write {self.html}: {error.strerror or error}")
+            click.echo(f"page written to {self.html}: open it in a browser (no network needed)", err=True)
+        if self.server is not None:
+            click.echo(f"viewer at {self.server.url}  (Ctrl-C stops)")
+            sys.stdout.flush()
+            try:
+                self.server.serve(page, to_json(document), open_browser=self.open_browser)
+            except KeyboardInterrupt:
+                click.echo("lanlab: viewer stopped", err=True)
+                sys.exit(EXIT_INTERRUPTED)
+
+
+def stopped_reason(network: Any, interrupted: bool, max_events: int) -> str | None:
+    """What the page's banner says when the run did not reach its end."""
+    if interrupted:
+        return (f"interrupted (Ctrl-C) at sim time {network.now / 1e9:.6f} s after {network.engine.events:,} "
+                "events: this is the run so far")
+    if network.engine.stopped:
+        return (f"stopped at sim time {network.now / 1e9:.6f} s after {network.engine.events:,} events "
+                f"(--max-events {max_events}): this is the run so far")
+    return None

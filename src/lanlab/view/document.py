@@ -1,0 +1,97 @@
+"""The viewer's data: one JSON document ("format": 1) made from a finished run.
+
+docs/viewer-format.md describes every key; this module is the only one that writes them.
+Events are stored by column (each column one list, index i = event i) and frames once each,
+shared by every event that carries them, so a storm of 100,000 events stays small.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import lanlab
+from lanlab.view.frames import frame_entry
+from lanlab.view.history import TABLE_COLUMNS, TableHistory
+from lanlab.wire import describe
+
+FORMAT = 1
+EVENT_COLUMNS = ("t", "node", "port", "kind", "proto", "note", "frame")
+
+
+def topology(network: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(nodes, links): each node's kind, addresses and ports (with MAC and address where the
+    port is a NIC); each link's two ends, its delay, rate and loss, and its counters."""
+    nodes = []
+    for name, node in network.nodes.items():
+        nics = {nic.name: nic for nic in getattr(node, "nics", ())}
+        ports = []
+        for port_name in node.ports:
+            port: dict[str, Any] = {"name": port_name}
+            nic = nics.get(port_name)
+            if nic is not None:
+                port["mac"] = str(nic.mac)
+                port["ip"] = str(nic.address) if nic.address is not None else None
+            ports.append(port)
+        nodes.append({"name": name, "kind": getattr(node, "kind", type(node).__name__.lower()),
+                      "addresses": [str(a) for a in getattr(node, "addresses", [])], "ports": ports})
+    links = [{"a": link.a.label, "b": link.b.label, "delay": link.delay, "rate": link.rate, "loss": link.loss,
+              **{key: value for key, value in link.counters().items() if key not in ("a", "b")}}
+             for link in network.links]
+    return nodes, links
+
+
+def build_document(network: Any, history: TableHistory, *, programs: list[Any] = (),  # type: ignore[assignment]
+                   stopped: str | None = None) -> dict[str, Any]:
+    """The format-1 document of a run recorded by `history` (see docs/viewer-format.md).
+    `stopped`: why the run ended early, said by the page's banner (None: it ran to its end)."""
+    nodes, links = topology(network)
+    node_index = {node["name"]: i for i, node in enumerate(nodes)}
+    columns: dict[str, list[Any]] = {name: [] for name in EVENT_COLUMNS}
+    frames: list[dict[str, Any]] = []
+    frame_index: dict[int, int] = {}  # id(Frame) -> index: a switch forwards the very same object
+    t, node_col, port, kind, proto, note, frame_col = (columns[name] for name in EVENT_COLUMNS)
+    for event in history.events:
+        frame = event.frame
+        t.append(event.t)
+        node_col.append(node_index.get(event.device, -1))
+        port.append(event.port)
+        kind.append(event.kind)
+        note.append(event.note)
+        if frame is None:
+            proto.append(event.proto)
+            frame_col.append(-1)
+            continue
+        index = frame_index.get(id(frame))
+        if index is None:
+            index = frame_index[id(frame)] = len(frames)
+            entry = frame_entry(frame.to_bytes())
+            entry["id"] = frame.ident
+            entry["protocol"], entry["summary"] = describe(frame.layers())  # the event list's words
+            frames.append(entry)
+        proto.append(frames[index]["protocol"])
+        frame_col.append(index)
+    document: dict[str, Any] = {
+        "format": FORMAT,
+        "generator": f"lanlab {lanlab.__version__}" if hasattr(lanlab, "__version__") else "lanlab",
+        "network": network.name,
+        "seed": network.engine.seed,
+        "end": network.now,
+        "nodes": nodes,
+        "links": links,
+        "events": columns,
+        "frames": frames,
+        "tables": {"columns": TABLE_COLUMNS, "initial": history.initial,
+                   "changes": [list(change) for change in history.changes]},
+        "commands": [{"node": c.node, "command": c.command_text, "at": c.at} for c in network.commands],
+        "programs": [{"node": p.node, "path": str(p.path), "exit": p.exit,
+                      "output": [[when, text] for when, text in p.output]} for p in programs],
+        "stopped": stopped,
+    }
+    return document
+
+
+def to_json(document: dict[str, Any]) -> str:
+    """Compact JSON; every `<` is written \\u003c (it can only be inside a string), so the text can
+    sit inside a <script> element whatever the names and payloads say (`</script>`, `<!--`)."""
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":"), default=str).replace("<", "\\u003c")

@@ -1,0 +1,74 @@
+"""A frame for the page: its bytes, and its layers as `lanlab decode --verbose` names them, each
+field with the bytes it occupies in the frame (so the hex dump and the layer tree can point at
+each other)."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from lanlab.cli.decode import field_text, layer_name
+from lanlab.wire import dissect, wire_fields
+
+
+def field_spans(h: Any, start: int, end: int) -> dict[str, tuple[int, int]]:
+    """Each field's [first, last+1) byte offsets in the frame, from the header's layout; bit
+    fields share their item's bytes, a variable tail (IPv4 options) runs to the header's end."""
+    spans: dict[str, tuple[int, int]] = {}
+    offset = start
+    for item in getattr(type(h), "LAYOUT", ()):
+        size = item.size
+        for leaf in item.leaves:
+            if leaf.const is None:
+                spans[leaf.name.lstrip("_")] = (offset, offset + size)
+        offset += size
+    names = list(wire_fields(h))
+    for name in names:
+        if name not in spans and offset < end:  # the tail: whatever the layout does not cover
+            spans[name] = (offset, end)
+    return spans
+
+
+def header_lengths(frame: bytes, headers: list[Any]) -> list[int]:
+    """How many bytes each header took: parsing again with the class dissect chose, the payload
+    it returns starts right after the header (it may stop before the end: padding)."""
+    lengths = []
+    rest = frame
+    for h in headers:
+        try:
+            _, payload = type(h).parse(rest)
+        except Exception:  # noqa: BLE001 - a header dissect parsed parses again; stop where it does not
+            break
+        payload = bytes(payload)
+        size = getattr(type(h), "SIZE", 0)
+        length = next((k for k in range(size, len(rest) - len(payload) + 1)
+                       if rest[k:k + len(payload)] == payload), len(rest) - len(payload))
+        lengths.append(length)
+        rest = rest[length:length + len(payload)]
+    return lengths
+
+
+def frame_entry(raw: bytes) -> dict[str, Any]:
+    """{"bytes": base64, "layers": [{"layer", "start", "end", "fields": [[name, text, start, end]]}],
+    "protocol", "info", "src", "dst"} for one frame."""
+    d = dissect(raw)
+    headers = d.headers
+    layers = []
+    offset = 0
+    for h, length in zip(headers, header_lengths(raw, headers)):
+        spans = field_spans(h, offset, offset + length)
+        fields = []
+        for name, value in wire_fields(h).items():
+            first, last = spans.get(name, (offset, offset))
+            fields.append([name, field_text(h, name, value), first, last])
+        layers.append({"layer": layer_name(h), "start": offset, "end": offset + length, "fields": fields})
+        offset += length
+    payload = d.payload
+    if payload:
+        layers.append({"layer": "Data", "start": offset, "end": offset + len(payload),
+                       "fields": [["data", f"{len(payload)} bytes", offset, offset + len(payload)]]})
+    entry = {"bytes": base64.b64encode(raw).decode("ascii"), "protocol": d.protocol, "info": d.info,
+             "src": d.src, "dst": d.dst, "layers": layers}
+    if d.error:
+        entry["error"] = d.error
+    return entry

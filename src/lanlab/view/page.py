@@ -1,0 +1,64 @@
+"""The page: one self-contained HTML file (style, vendored cytoscape.js, the page's own script
+and the run's document inlined) that opens from file:// with no server and no network."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from lanlab.view.document import to_json
+
+# The page's script, one file a pane, in the order they must run (each adds to window.lanlab).
+SCRIPTS = ("util.js", "state.js", "topology.js", "timeline.js", "events.js", "detail.js", "tables.js",
+           "programs.js", "ladder.js", "pcapng.js", "main.js")
+VENDOR = ("cytoscape.min.js",)
+DATA_ID = "lanlab-data"
+
+
+def _asset(*parts: str) -> str:
+    return files("lanlab.view").joinpath(*parts).read_text(encoding="utf-8")
+
+
+def render_page(document: dict[str, Any]) -> str:
+    """The whole page as text. Everything user-made (names, payloads, program output) travels
+    inside the JSON, which the script shows with textContent, never as markup."""
+    template = _asset("assets", "page.html")
+    parts = {
+        "TITLE": html.escape(f"lanlab: {document.get('network', 'network')}"),
+        "STYLE": _asset("assets", "viewer.css"),
+        "VENDOR": "\n".join(_asset("vendor", name) for name in VENDOR),
+        "SCRIPT": "\n".join(_asset("assets", name) for name in SCRIPTS),
+        "DATA": to_json(document),
+    }
+    # One pass, so nothing inserted is searched again for placeholders.
+    return re.sub(r"/\*@(\w+)@\*/", lambda m: parts[m.group(1)].replace("</script", "<\\/script"), template)
+
+
+def read_document(page: str | Path) -> dict[str, Any]:
+    """The format-1 document inside a page written by write_page (or the page's text)."""
+    text = Path(page).read_text(encoding="utf-8") if isinstance(page, Path) else page
+    match = re.search(rf'<script type="application/json" id="{DATA_ID}">(.*?)</script>', text, re.S)
+    if match is None:
+        raise ValueError("no lanlab viewer data in this page")
+    return json.loads(match.group(1))  # type: ignore[no-any-return]
+
+
+def check_writable(path: Path) -> None:
+    """Raise OSError now, before a long run, if the page could not be written there."""
+    if path.is_dir():
+        raise IsADirectoryError(21, "is a directory", str(path))
+    existed = path.exists()
+    with open(path, "a", encoding="utf-8"):
+        pass
+    if not existed:
+        path.unlink()
+
+
+def write_page(path: str | Path, document: dict[str, Any]) -> Path:
+    path = Path(path)
+    path.write_text(render_page(document), encoding="utf-8")
+    return path
