@@ -1,0 +1,101 @@
+/* Frame detail pane: one plain sentence saying why the event happened, the layer tree as
+   `lanlab decode --verbose` shows it, and the hex dump; pointing at a field lights its bytes,
+   pointing at a byte lights its field. */
+"use strict";
+(function (L) {
+  function field(frame, layerName, name) {
+    for (const layer of frame ? frame.layers : []) if (layer.layer === layerName) for (const f of layer.fields) if (f[0] === name) return f[1];
+    return null;
+  }
+
+  /* Why this event happened, in one sentence a student can read. */
+  function why(run, i) {
+    const ev = run.doc.events, kind = ev.kind[i], node = run.name(i), port = ev.port[i], note = ev.note[i] || "";
+    const frame = run.frame(i), nodeKind = ev.node[i] >= 0 ? run.nodes[ev.node[i]].kind : "";
+    const dst = field(frame, "Ethernet", "dst"), src = field(frame, "Ethernet", "src");
+    const what = frame ? frame.summary : note;
+    switch (kind) {
+      case "tx": return node + " sends \u201C" + what + "\u201D out of " + port + (note ? "; it " + note : "") + ".";
+      case "rx": return node + " receives the frame on " + port + ".";
+      case "learn": return node + " learned that " + src + " is on " + port + " (the frame's source address came in there).";
+      case "flood":
+        if (nodeKind === "hub") return node + " repeats the frame out of every other port: a hub has no table, everyone on it hears everything.";
+        if (dst === "ff:ff:ff:ff:ff:ff") return "flooded: a broadcast goes out of every port but the one it came in on (" + note + ").";
+        return "flooded: " + node + " does not know where " + dst + " is yet, so it sends a copy out of every other port (" + note + ").";
+      case "forward":
+        if (nodeKind === "router") return node + " routes the packet " + note + " (the longest matching prefix in its routing table).";
+        return node + " knows " + dst + " is on " + port + ": forwarded out of that port only.";
+      case "filter": return "filtered: " + dst + " is on the port the frame came in on, so " + node + " does not send it anywhere.";
+      case "deliver": return node + " accepts it: it is addressed to this host" + (note ? " (" + note + ")" : "") + ".";
+      case "drop":
+        if (/TTL/i.test(note)) return "TTL expired at " + node + ": the packet is dropped and an ICMP Time Exceeded is sent back.";
+        return "dropped at " + node + ": " + note + ".";
+      case "collision": return "collision on the hub: " + note + "; the stations back off and try again.";
+      case "storm": return "broadcast storm: " + note;
+      case "link": return "link change: " + note + ".";
+      case "route": return node + "'s routing table changed: " + note + ".";
+      case "stp": return node + " spanning tree: " + note + ".";
+      default: return (node ? node + ": " : "") + (note || kind) + ".";
+    }
+  }
+
+  function Detail(viewer, container) {
+    this.viewer = viewer;
+    this.container = container;
+    const self = this;
+    viewer.on(function (step) { self.draw(step); });
+  }
+
+  Detail.prototype.draw = function (step) {
+    const run = this.viewer.run, el = L.el, box = L.clear(this.container);
+    if (step < 0) { box.appendChild(el("p", {class: "hint", text: "Step forward (\u2192) or click an event to see its frame."})); return; }
+    box.appendChild(el("p", {class: "why", "data-test": "why", text: why(run, step)}));
+    const frame = run.frame(step);
+    if (!frame) return;
+    const bytes = L.bytesOf(frame.bytes);
+    const tree = el("div", {class: "tree", "data-test": "layers"});
+    const hex = el("div", {class: "hex", "data-test": "hex"});
+    const cells = [];
+    for (let offset = 0; offset < bytes.length; offset += 16) {
+      const line = el("div", {class: "hexline"}, [el("span", {class: "offset", text: offset.toString(16).padStart(4, "0")})]);
+      for (let j = offset; j < Math.min(offset + 16, bytes.length); j++) {
+        const cell = el("span", {class: "byte", "data-offset": j, text: L.hex2(bytes[j])});
+        cells.push(cell);
+        line.appendChild(cell);
+      }
+      hex.appendChild(line);
+    }
+    const fieldRows = [];
+    function light(start, end, row) {
+      for (const c of cells) c.classList.remove("lit");
+      for (const r of fieldRows) r.classList.remove("lit");
+      for (let j = start; j < end && j < cells.length; j++) cells[j].classList.add("lit");
+      if (row) row.classList.add("lit");
+    }
+    for (const layer of frame.layers) {
+      const details = el("details", {open: true}, [el("summary", {text: layer.layer + "  (bytes " + layer.start + "\u2013" + (layer.end - 1) + ")"})]);
+      for (const [name, text, start, end] of layer.fields) {
+        const row = el("div", {class: "field", "data-field": layer.layer + "." + name}, [el("span", {class: "fname", text: name + ": "}), el("span", {text: text})]);
+        row.dataset.start = start; row.dataset.end = end;
+        row.addEventListener("mouseenter", function () { light(start, end, row); });
+        row.addEventListener("click", function () { light(start, end, row); });
+        fieldRows.push(row);
+        details.appendChild(row);
+      }
+      tree.appendChild(details);
+    }
+    hex.addEventListener("mouseover", function (event) {
+      const offset = Number(event.target.dataset && event.target.dataset.offset);
+      if (isNaN(offset)) return;
+      // The innermost field covering the byte (the last declared one that spans it).
+      let best = null;
+      for (const row of fieldRows) if (offset >= Number(row.dataset.start) && offset < Number(row.dataset.end)) best = row;
+      if (best) light(Number(best.dataset.start), Number(best.dataset.end), best);
+    });
+    box.appendChild(el("p", {class: "framehead", text: "frame " + frame.id + " \u00B7 " + bytes.length + " bytes \u00B7 " + frame.src + " \u2192 " + frame.dst}));
+    box.appendChild(el("div", {class: "framebody"}, [tree, hex]));
+  };
+
+  L.Detail = Detail;
+  L.why = why;
+})(window.lanlab);

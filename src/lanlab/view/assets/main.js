@@ -1,0 +1,77 @@
+/* Puts the panes on the page, links them through one Viewer, and keeps the URL fragment
+   (#e=1234) on the event shown so a moment can be shared. */
+"use strict";
+(function (L) {
+  function readFragment() {
+    const out = {};
+    for (const part of location.hash.replace(/^#/, "").split("&")) {
+      const [key, value] = part.split("=");
+      if (key) out[decodeURIComponent(key)] = decodeURIComponent(value || "");
+    }
+    return out;
+  }
+
+  function start() {
+    const doc = JSON.parse(document.getElementById("lanlab-data").textContent);
+    const el = L.el, app = document.getElementById("app");
+    if (doc.format !== 1) { app.appendChild(el("p", {class: "banner", text: "This page holds data of format " + doc.format + "; this viewer reads format 1."})); return; }
+    const viewer = new L.Viewer(doc);
+    const topologyBox = el("div", {id: "topology", "data-test": "topology"});
+    const timelineBox = el("div", {id: "timeline"});
+    const eventsBox = el("div", {id: "events"});
+    const detailBox = el("div", {id: "detail", class: "pane"});
+    const tablesBox = el("div", {id: "tables", class: "pane", "data-test": "tables"});
+    const ladderBox = el("div", {id: "ladder", class: "pane"});
+    const programsBox = el("div", {id: "programs", class: "pane"});
+    const tabs = {tables: tablesBox, ladder: ladderBox, programs: programsBox};
+    const tabButtons = {};
+    const tabBar = el("div", {class: "tabs"}, Object.keys(tabs).map(function (name) {
+      return tabButtons[name] = el("button", {"data-test": "tab-" + name, onclick: function () { showTab(name); }}, [name]);
+    }));
+    function showTab(name) {
+      for (const key in tabs) { tabs[key].hidden = key !== name; tabButtons[key].classList.toggle("active", key === name); }
+    }
+    const domains = el("input", {type: "checkbox", "data-test": "domains"});
+    const header = el("header", {}, [
+      el("strong", {text: "lanlab"}), " ", el("span", {class: "netname", text: doc.network}),
+      el("span", {class: "meta", text: " \u00B7 " + doc.nodes.length + " nodes \u00B7 " + doc.links.length + " links \u00B7 " +
+        doc.events.t.length.toLocaleString("en") + " events \u00B7 seed " + doc.seed + " \u00B7 ran to " + L.seconds(doc.end) + " s"}),
+      el("label", {class: "toggle", title: "shade broadcast domains (nodes) and collision domains (hub links)"}, [domains, " domains"]),
+      el("span", {class: "legend"}, ["ARP", "ICMP", "UDP", "TCP", "STP", "RIP"].map(function (p) { return el("span", {style: "color:" + L.colour(p), text: "\u25CF " + p}); }))
+    ]);
+    app.appendChild(header);
+    if (doc.stopped) app.appendChild(el("div", {class: "banner", "data-test": "banner", text: "\u26A0 This run did not reach its end: " + doc.stopped}));
+    app.appendChild(el("main", {}, [
+      el("section", {class: "left"}, [topologyBox, timelineBox]),
+      el("section", {class: "right"}, [detailBox, tabBar, tablesBox, ladderBox, programsBox])
+    ]));
+    app.appendChild(eventsBox);
+    showTab("tables");
+
+    const topology = new L.Topology(viewer, topologyBox);
+    domains.addEventListener("change", function () { topology.setDomains(domains.checked); });
+    const timeline = new L.Timeline(viewer, timelineBox, topology);
+    const events = new L.Events(viewer, eventsBox);
+    new L.Detail(viewer, detailBox);
+    new L.Tables(viewer, tablesBox);
+    new L.Ladder(viewer, ladderBox);
+    new L.Programs(viewer, programsBox);
+    viewer.selectNode = function (name) { events.nodeSelect.value = name; events.nodeSelect.dispatchEvent(new Event("change")); };
+    viewer.on(L.debounce(function () {
+      const fragment = "#e=" + viewer.step + (events.filters.proto ? "&proto=" + encodeURIComponent(events.filters.proto) : "") +
+        (events.filters.node ? "&node=" + encodeURIComponent(events.filters.node) : "");
+      if (location.hash !== fragment) history.replaceState(null, "", fragment);
+    }, 120));
+    viewer.onFilter = function () { viewer.go(viewer.step, "filter"); };
+    const fragment = readFragment();
+    if (fragment.proto) { events.protoSelect.value = fragment.proto; }
+    if (fragment.node) { events.nodeSelect.value = fragment.node; }
+    if (fragment.proto || fragment.node) events.protoSelect.dispatchEvent(new Event("change"));
+    viewer.go(fragment.e !== undefined ? Number(fragment.e) : -1);
+    window.addEventListener("hashchange", function () { const f = readFragment(); if (f.e !== undefined && Number(f.e) !== viewer.step) viewer.go(Number(f.e)); });
+    L.viewer = viewer; L.topology = topology; L.timeline = timeline; L.events = events;
+    document.body.dataset.ready = "1";
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start); else start();
+})(window.lanlab);

@@ -1,0 +1,24 @@
+/* Programs pane: each --app program's console, its lines appearing at their virtual times. */
+"use strict";
+(function (L) {
+  function Programs(viewer, container) {
+    this.viewer = viewer;
+    this.container = container;
+    const self = this;
+    if (!viewer.run.doc.programs.length) {
+      container.appendChild(L.el("p", {class: "hint", text: "No programs in this run (sim run --app NODE=FILE.py runs one)."}));
+      return;
+    }
+    viewer.on(function (step) { self.draw(step); });
+  }
+  Programs.prototype.draw = function (step) {
+    const run = this.viewer.run, el = L.el, box = L.clear(this.container);
+    const t = step >= 0 ? run.doc.events.t[step] : -1;
+    for (const program of run.doc.programs) {
+      const lines = program.output.filter(function (line) { return line[0] <= t; });
+      const body = lines.map(function (line) { return el("div", {}, [el("span", {class: "offset", text: "[" + L.seconds(line[0]) + "] "}), line[1]]); });
+      box.appendChild(el("div", {class: "console"}, [el("div", {class: "console-title", text: program.node + " $ python " + program.path})].concat(body)));
+    }
+  };
+  L.Programs = Programs;
+})(window.lanlab);

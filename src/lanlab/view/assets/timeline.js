@@ -1,0 +1,109 @@
+/* Time pane: play/pause, one event back or forward, jump to an event or a time, speed 0.1x to
+   10x, and a scrubber over the whole run with markers (commands, link down/up, storms, program
+   output, drops). Keys: left/right step, space plays. */
+"use strict";
+(function (L) {
+  const BASE_STEPS_PER_SECOND = 3;
+
+  function Timeline(viewer, container, topology) {
+    this.viewer = viewer;
+    this.topology = topology;
+    const run = viewer.run, self = this;
+    this.playing = false;
+    this.speed = 1;
+    const el = L.el;
+    this.position = el("span", {class: "position", "data-test": "position"});
+    this.playButton = el("button", {title: "play / pause (space)", "data-test": "play", onclick: function () { self.toggle(); }}, ["\u25B6 play"]);
+    const back = el("button", {title: "one event back (\u2190)", "data-test": "back", onclick: function () { self.pause(); viewer.go(viewer.step - 1, "step"); }}, ["\u25C0 back"]);
+    const forward = el("button", {title: "one event forward (\u2192)", "data-test": "forward", onclick: function () { self.pause(); viewer.go(viewer.step + 1, "step"); }}, ["forward \u25B6"]);
+    const first = el("button", {title: "before the first event", onclick: function () { self.pause(); viewer.go(-1); }}, ["|\u25C0"]);
+    const last = el("button", {title: "the last event", onclick: function () { self.pause(); viewer.go(run.count - 1); }}, ["\u25B6|"]);
+    const eventBox = el("input", {type: "number", min: 0, max: Math.max(0, run.count - 1), placeholder: "event #", "data-test": "goto-event", class: "small"});
+    eventBox.addEventListener("change", function () { self.pause(); viewer.go(Number(eventBox.value)); });
+    const timeBox = el("input", {type: "text", placeholder: "time (s)", class: "small", "data-test": "goto-time"});
+    timeBox.addEventListener("change", function () { self.pause(); viewer.go(run.eventAtTime(Math.round(parseFloat(timeBox.value) * 1e9))); });
+    const speed = el("input", {type: "range", min: -1, max: 1, step: 0.05, value: 0, "data-test": "speed", title: "speed"});
+    const speedText = el("span", {class: "speed", text: "1.0x"});
+    speed.addEventListener("input", function () {
+      self.speed = Math.pow(10, Number(speed.value));
+      speedText.textContent = (self.speed < 1 ? self.speed.toFixed(2) : self.speed.toFixed(1)) + "x";
+      topology.stepMs = self.stepMs();
+    });
+    this.scrubber = el("input", {type: "range", min: -1, max: run.count - 1, step: 1, value: -1, class: "scrubber", "data-test": "scrubber"});
+    this.scrubber.addEventListener("input", function () { self.pause(); viewer.go(Number(self.scrubber.value)); });
+    this.markers = el("div", {class: "markers"});
+    container.appendChild(el("div", {class: "controls"}, [first, back, this.playButton, forward, last,
+      el("label", {}, ["speed ", speed, " ", speedText]), eventBox, timeBox, this.position]));
+    container.appendChild(el("div", {class: "scrub"}, [this.markers, this.scrubber]));
+    this.drawMarkers();
+    topology.stepMs = this.stepMs();
+    viewer.on(function (step) {
+      self.scrubber.value = String(step);
+      const t = step >= 0 ? run.doc.events.t[step] : 0;
+      self.position.textContent = "event " + (step + 1) + " of " + run.count + " \u00B7 t = " + L.seconds(t) + " s";
+    });
+    document.addEventListener("keydown", function (event) {
+      if (event.target.tagName === "INPUT" || event.target.tagName === "SELECT") return;
+      if (event.key === "ArrowRight") { self.pause(); viewer.go(viewer.step + 1, "step"); event.preventDefault(); }
+      else if (event.key === "ArrowLeft") { self.pause(); viewer.go(viewer.step - 1, "step"); event.preventDefault(); }
+      else if (event.key === " ") { self.toggle(); event.preventDefault(); }
+    });
+  }
+
+  Timeline.prototype.stepMs = function () { return 1000 / (BASE_STEPS_PER_SECOND * this.speed); };
+  Timeline.prototype.toggle = function () { if (this.playing) this.pause(); else this.play(); };
+  Timeline.prototype.play = function () {
+    const self = this, viewer = this.viewer;
+    if (viewer.step >= viewer.run.count - 1) viewer.go(-1);
+    this.playing = true;
+    this.playButton.textContent = "\u275A\u275A pause";
+    (function tick() {
+      if (!self.playing) return;
+      const next = self.nextShown(viewer.step);
+      if (next < 0) { self.pause(); return; }
+      viewer.go(next, next === viewer.step + 1 ? "play" : "jump");
+      self.timer = setTimeout(tick, self.stepMs());
+    })();
+  };
+  Timeline.prototype.pause = function () {
+    this.playing = false;
+    clearTimeout(this.timer);
+    this.playButton.textContent = "\u25B6 play";
+  };
+  /* Playing walks the events the list shows (its filters apply). */
+  Timeline.prototype.nextShown = function (step) {
+    const shown = this.viewer.filtered;
+    if (!shown) return step + 1 < this.viewer.run.count ? step + 1 : -1;
+    let low = 0, high = shown.length;
+    while (low < high) { const mid = (low + high) >> 1; if (shown[mid] <= step) low = mid + 1; else high = mid; }
+    return low < shown.length ? shown[low] : -1;
+  };
+
+  Timeline.prototype.drawMarkers = function () {
+    const run = this.viewer.run, ev = run.doc.events, count = Math.max(1, run.count), viewer = this.viewer;
+    const marks = [];
+    const seen = {};
+    function mark(i, kind, title) {
+      const slot = kind + Math.round(1000 * i / count);
+      if (seen[slot]) return;
+      seen[slot] = true;
+      marks.push([i, kind, title]);
+    }
+    for (const c of run.doc.commands) { const i = Math.max(0, run.eventAtTime(c.at) + 1); mark(Math.min(i, count - 1), "command", c.node + " " + c.command); }
+    for (let i = 0; i < run.count; i++) {
+      const kind = ev.kind[i];
+      if (kind === "link") mark(i, "link", run.summary(i));
+      else if (kind === "storm") mark(i, "storm", run.summary(i));
+      else if (kind === "drop") mark(i, "drop", run.name(i) + ": " + ev.note[i]);
+    }
+    for (const program of run.doc.programs) for (const [t, text] of program.output) mark(Math.max(0, run.eventAtTime(t)), "program", program.node + " | " + text);
+    const self = this;
+    for (const [i, kind, title] of marks.slice(0, 2000)) {
+      const tick = L.el("span", {class: "marker " + kind, title: title, style: "left:" + (100 * (i + 1) / count).toFixed(3) + "%"});
+      tick.addEventListener("click", function () { self.pause(); viewer.go(i); });
+      this.markers.appendChild(tick);
+    }
+  };
+
+  L.Timeline = Timeline;
+})(window.lanlab);

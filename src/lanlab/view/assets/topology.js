@@ -1,0 +1,241 @@
+/* Topology pane: cytoscape.js graph of the nodes (an icon per kind) and links (port names at
+   their ends); frames on the wire drawn as dots moving from sender to receiver, coloured by
+   protocol; floods and forwards marked on the links they use; drops marked where they happen;
+   links coloured and widened by their load; domains shaded on request. */
+"use strict";
+(function (L) {
+  function icon(kind) {
+    const shapes = {
+      host: '<rect x="8" y="10" width="48" height="32" rx="3" fill="#dfe9f5" stroke="#2c3e50" stroke-width="3"/><rect x="24" y="44" width="16" height="6" fill="#2c3e50"/><rect x="16" y="50" width="32" height="4" fill="#2c3e50"/>',
+      switch: '<rect x="4" y="18" width="56" height="28" rx="4" fill="#d5f5e3" stroke="#1e8449" stroke-width="3"/><path d="M14 28h30l-6-5M50 36H20l6 5" stroke="#1e8449" stroke-width="3" fill="none"/>',
+      hub: '<rect x="4" y="18" width="56" height="28" rx="4" fill="#fdebd0" stroke="#b9770e" stroke-width="3"/><circle cx="16" cy="32" r="4" fill="#b9770e"/><circle cx="32" cy="32" r="4" fill="#b9770e"/><circle cx="48" cy="32" r="4" fill="#b9770e"/>',
+      router: '<circle cx="32" cy="32" r="26" fill="#e8daef" stroke="#6c3483" stroke-width="3"/><path d="M18 32h28M40 26l6 6-6 6M32 18v28M26 24l6-6 6 6" stroke="#6c3483" stroke-width="3" fill="none"/>'
+    };
+    const body = shapes[kind] || '<rect x="8" y="8" width="48" height="48" fill="#eee" stroke="#333" stroke-width="3"/>';
+    return "data:image/svg+xml;utf8," + encodeURIComponent('<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64" viewBox="0 0 64 64">' + body + "</svg>");
+  }
+
+  function linkId(i) { return "link" + i; }
+
+  function Topology(viewer, container) {
+    this.viewer = viewer;
+    const run = viewer.run, doc = run.doc;
+    this.nodeId = {};
+    const elements = [];
+    doc.nodes.forEach(function (node, i) {
+      this.nodeId[node.name] = "n" + i;
+      const address = node.addresses.length ? "\n" + node.addresses.join("\n") : "";
+      elements.push({group: "nodes", data: {id: "n" + i, label: node.name + address, kind: node.kind, icon: icon(node.kind)}});
+    }, this);
+    doc.links.forEach(function (link, i) {
+      const [a, pa] = split(link.a), [b, pb] = split(link.b);
+      elements.push({group: "edges", data: {id: linkId(i), source: this.nodeId[a], target: this.nodeId[b],
+        sourceLabel: pa, targetLabel: pb, width: 3, colour: "#aab"}});
+    }, this);
+    const roots = pickRoots(doc);
+    this.cy = cytoscape({
+      container: container, elements: elements, minZoom: 0.2, maxZoom: 3,
+      style: [
+        {selector: "node", style: {"min-zoomed-font-size": 0, "background-image": "data(icon)", "background-fit": "contain", "background-opacity": 0,
+          "shape": "round-rectangle", "width": 46, "height": 46, "label": "data(label)", "text-valign": "bottom",
+          "text-halign": "center", "text-wrap": "wrap", "font-size": 12, "text-margin-y": 4, "color": "#1b2631",
+          "text-background-color": "#fff", "text-background-opacity": 0.8, "text-background-padding": 1}},
+        {selector: "node.selected-node", style: {"border-width": 3, "border-color": "#f1c40f", "border-opacity": 1}},
+        {selector: "node.acting", style: {"underlay-color": "#f7dc6f", "underlay-opacity": 0.6, "underlay-padding": 8}},
+        {selector: "edge", style: {"width": "data(width)", "line-color": "data(colour)", "curve-style": "bezier",
+          "source-label": "data(sourceLabel)", "target-label": "data(targetLabel)", "source-text-offset": 30,
+          "target-text-offset": 30, "font-size": 10, "color": "#555", "text-background-color": "#fff",
+          "text-background-opacity": 0.9, "text-background-padding": 1}},
+        {selector: "edge.flooding", style: {"line-style": "dashed", "line-color": "#e67e22", "width": 5}},
+        {selector: "edge.forwarding", style: {"line-color": "#2e86de", "width": 5}},
+        {selector: "edge.down", style: {"line-style": "dotted", "line-color": "#c0392b"}},
+        {selector: "node.packet", style: {"width": 16, "height": 16, "shape": "ellipse", "background-color": "data(colour)",
+          "background-opacity": 1, "background-image": "none", "border-width": 2, "border-color": "#fff", "label": "data(label)",
+          "font-size": 9, "text-valign": "top", "text-margin-y": -2, "color": "data(colour)", "z-index": 10,
+          "events": "no", "text-background-opacity": 0}},
+        {selector: "node.packet.current", style: {"width": 22, "height": 22, "border-color": "#f1c40f", "border-width": 3}},
+        {selector: "node.dropmark", style: {"shape": "round-rectangle", "background-color": "#c0392b", "background-image": "none",
+          "background-opacity": 1, "width": 150, "height": 18, "label": "data(label)", "color": "#fff",
+          "font-size": 11, "text-valign": "center", "text-margin-y": 0, "events": "no", "z-index": 11,
+          "text-background-opacity": 0}},
+        {selector: ".domains", style: {}}
+      ],
+      layout: layoutOptions(doc, roots)
+    });
+    const cy = this.cy;
+    const refit = function () { cy.resize(); cy.fit(cy.nodes().not(".packet, .dropmark"), 30); };
+    refit();
+    requestAnimationFrame(refit);  // again once the page has its final size and the labels are measured
+    window.addEventListener("resize", L.debounce(refit, 100));
+    this.cy.on("tap", "node", function (event) {
+      const name = doc.nodes[Number(event.target.id().slice(1))];
+      if (name && viewer.selectNode) viewer.selectNode(name.name);
+    });
+    this.packets = {};
+    this.showDomains = false;
+    const self = this;
+    viewer.on(function (step, previous, how) { self.draw(step, previous, how); });
+  }
+
+  function split(label) { const at = label.lastIndexOf(":"); return [label.slice(0, at), label.slice(at + 1)]; }
+
+  function pickRoots(doc) {
+    const degree = {};
+    for (const link of doc.links) for (const end of [link.a, link.b]) { const n = split(end)[0]; degree[n] = (degree[n] || 0) + 1; }
+    const infra = doc.nodes.filter(function (n) { return n.kind !== "host"; });
+    infra.sort(function (a, b) { return (degree[b.name] || 0) - (degree[a.name] || 0); });
+    return infra.length ? [infra[0].name] : (doc.nodes.length ? [doc.nodes[0].name] : []);
+  }
+
+  function layoutOptions(doc, roots) {
+    const ids = roots.map(function (name) { return "#n" + doc.nodes.findIndex(function (n) { return n.name === name; }); });
+    // A ring of switches or routers reads better as a circle of its own; stars and trees as a tree.
+    const infra = doc.nodes.filter(function (n) { return n.kind !== "host"; }).length;
+    const infraLinks = doc.links.filter(function (l) {
+      return [l.a, l.b].every(function (end) { const n = doc.nodes.find(function (x) { return x.name === split(end)[0]; }); return n && n.kind !== "host"; });
+    }).length;
+    if (infra >= 3 && infraLinks >= infra) return {name: "cose", animate: false, randomize: false, nodeRepulsion: 9000, idealEdgeLength: 90, padding: 30};
+    return {name: "breadthfirst", roots: ids.join(","), spacingFactor: 1.4, padding: 30, animate: false};
+  }
+
+  Topology.prototype.edgeOfPort = function (label) {
+    const i = this.viewer.run.linkOf[label];
+    return i === undefined ? null : this.cy.getElementById(linkId(i));
+  };
+
+  Topology.prototype.pointOn = function (fromLabel, toLabel, frac) {
+    const a = this.cy.getElementById(this.nodeId[split(fromLabel)[0]]).position();
+    const b = this.cy.getElementById(this.nodeId[split(toLabel)[0]]).position();
+    return {x: a.x + (b.x - a.x) * frac, y: a.y + (b.y - a.y) * frac};
+  };
+
+  Topology.prototype.draw = function (step, previous, how) {
+    const run = this.viewer.run, ev = run.doc.events, cy = this.cy, self = this;
+    const flights = step >= 0 ? run.inFlight(step) : [];
+    const animate = how === "play" && previous === step - 1;
+    cy.batch(function () {
+      cy.elements(".flooding, .forwarding, .acting").removeClass("flooding forwarding acting");
+      cy.remove(".dropmark");
+      const keep = {};
+      for (const flight of flights) {
+        const id = "pk" + flight.hop;
+        keep[id] = true;
+        const frame = run.frame(flight.tx);
+        let node = cy.getElementById(id);
+        const target = self.pointOn(flight.from, flight.to, flight.frac);
+        if (node.empty()) {
+          node = cy.add({group: "nodes", data: {id: id, colour: L.colour(frame.protocol), label: frame.protocol,
+            link: flight.from + "-" + flight.to, from: flight.from, to: flight.to, proto: frame.protocol, tx: flight.tx},
+            classes: "packet", position: animate ? self.pointOn(flight.from, flight.to, 0.02) : target, grabbable: false, selectable: false});
+        }
+        node.toggleClass("current", flight.tx === step);
+        if (animate) node.animate({position: target}, {duration: self.stepMs * 0.9, queue: false});
+        else node.position(target);
+      }
+      cy.nodes(".packet").forEach(function (node) { if (!keep[node.id()]) node.remove(); });
+      if (step >= 0) {
+        const kind = ev.kind[step], name = run.name(step), port = ev.port[step];
+        const nodeEl = cy.getElementById(self.nodeId[name]);
+        nodeEl.addClass("acting");
+        if (kind === "flood") {
+          const note = ev.note[step] || "";
+          const ports = note.indexOf("copies to ") === 0 ? note.slice(10).split(", ") : [];
+          for (const p of ports) { const edge = self.edgeOfPort(name + ":" + p); if (edge) edge.addClass("flooding"); }
+          if (run.nodes[ev.node[step]].kind === "hub") {  // a hub repeats out of every other port
+            run.nodes[ev.node[step]].ports.forEach(function (p) {
+              if (p.name !== port) { const edge = self.edgeOfPort(name + ":" + p.name); if (edge) edge.addClass("flooding"); }
+            });
+          }
+        } else if (kind === "forward") {
+          const edge = self.edgeOfPort(name + ":" + port); if (edge) edge.addClass("forwarding");
+        } else if (kind === "drop" || kind === "collision") {
+          const at = nodeEl.position();
+          cy.add({group: "nodes", data: {id: "drop" + step, label: "\u2715 " + (ev.note[step] || kind)},
+            classes: "dropmark", position: {x: at.x, y: at.y - 40}, grabbable: false, selectable: false});
+        }
+      }
+      self.drawLoad(step);
+      self.drawLinkState(step);
+    });
+  };
+
+  /* Frames per link over the last LOAD_WINDOW events: width and colour (a storm's loop glows red). */
+  const LOAD_WINDOW = 300;
+  Topology.prototype.drawLoad = function (step) {
+    const run = this.viewer.run, ev = run.doc.events;
+    const counts = new Array(run.doc.links.length).fill(0);
+    for (let i = Math.max(0, step - LOAD_WINDOW); i <= step; i++) {
+      if (ev.kind[i] !== "tx") continue;
+      const link = run.linkOf[run.label(i)];
+      if (link !== undefined) counts[link]++;
+    }
+    const self = this;
+    counts.forEach(function (count, i) {
+      const share = Math.min(1, count / 60);
+      const edge = self.cy.getElementById(linkId(i));
+      edge.data("width", 3 + 9 * share);
+      edge.data("colour", share > 0.5 ? "#e74c3c" : share > 0.1 ? "#f5b041" : "#aab");
+      edge.data("load", count);
+    });
+  };
+
+  Topology.prototype.drawLinkState = function (step) {
+    // A link is down from a "link ... down" event to the next "up" one.
+    const run = this.viewer.run, ev = run.doc.events;
+    if (!this.linkEvents) {
+      this.linkEvents = [];
+      for (let i = 0; i < run.count; i++) if (ev.kind[i] === "link") this.linkEvents.push(i);
+    }
+    const down = {};
+    for (const i of this.linkEvents) {
+      if (i > step) break;
+      const label = run.label(i);
+      down[label] = / down/.test(ev.note[i]);
+    }
+    for (const label in down) { const edge = this.edgeOfPort(label); if (edge) edge.toggleClass("down", down[label]); }
+  };
+
+  /* Broadcast domains (what a router separates) and collision domains (a hub and its stations). */
+  Topology.prototype.setDomains = function (on) {
+    const doc = this.viewer.run.doc, cy = this.cy, self = this;
+    const palette = ["#aed6f1", "#abebc6", "#f9e79f", "#f5b7b1", "#d7bde2", "#a3e4d7"];
+    cy.nodes().not(".packet, .dropmark").forEach(function (n) { n.removeStyle("underlay-color underlay-opacity underlay-padding"); });
+    cy.edges().removeStyle("underlay-color underlay-opacity underlay-padding");
+    if (!on) return;
+    const parent = {};
+    function find(x) { while (parent[x] !== x) x = parent[x] = parent[parent[x]]; return x; }
+    for (const n of doc.nodes) parent[n.name] = n.name;
+    const kindOf = {};
+    for (const n of doc.nodes) kindOf[n.name] = n.kind;
+    for (const link of doc.links) {
+      const a = split(link.a)[0], b = split(link.b)[0];
+      if (kindOf[a] !== "router" && kindOf[b] !== "router") parent[find(a)] = find(b);
+    }
+    const colourOf = {};
+    let next = 0;
+    for (const n of doc.nodes) {
+      if (n.kind === "router") continue;
+      const root = find(n.name);
+      if (!(root in colourOf)) colourOf[root] = palette[next++ % palette.length];
+      cy.getElementById(self.nodeId[n.name]).style({"underlay-color": colourOf[root], "underlay-opacity": 0.7, "underlay-padding": 14});
+    }
+    doc.links.forEach(function (link, i) {
+      const a = split(link.a)[0], b = split(link.b)[0];
+      if (kindOf[a] === "hub" || kindOf[b] === "hub") {
+        cy.getElementById(linkId(i)).style({"underlay-color": "#f39c12", "underlay-opacity": 0.35, "underlay-padding": 7});
+      }
+    });
+  };
+
+  /* What is drawn now, for tests and for people reading the page's state from the console. */
+  Topology.prototype.drawn = function () {
+    return {
+      packets: this.cy.nodes(".packet").map(function (n) { return {from: n.data("from"), to: n.data("to"), proto: n.data("proto"), tx: n.data("tx")}; }),
+      flooding: this.cy.edges(".flooding").map(function (e) { return e.id(); }),
+      forwarding: this.cy.edges(".forwarding").map(function (e) { return e.id(); }),
+      drops: this.cy.nodes(".dropmark").map(function (n) { return n.data("label"); })
+    };
+  };
+
+  L.Topology = Topology;
+})(window.lanlab);

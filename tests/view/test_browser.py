@@ -1,0 +1,226 @@
+"""The page in headless Chromium on examples/hub_vs_switch.yaml: frames drawn on the right links,
+the hub's and the switch's floods, stepping back restoring tables, filters, the frame detail,
+tables equal to --show, no network request from file://, user text shown and never run."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from lanlab.cli.main import cli
+
+import browserlab as browser
+
+pytestmark = pytest.mark.skipif(browser.missing() is not None, reason=str(browser.missing()))
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+HUB = str(EXAMPLES / "hub_vs_switch.yaml")
+PINGS = ("--do", "pc1 ping pc3 -c 2 -i 0.2", "--do", "at 1s pc1 ping pc2 -c 2 -i 0.2")
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the main states' screenshots go (a temp folder; its path is printed with -s)."""
+    folder = tmp_path_factory.mktemp("viewer-screenshots")
+    print(f"\nviewer screenshots in {folder}")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("page") / "hub.html"
+    result = CliRunner().invoke(cli, ["sim", "run", HUB, *PINGS, "--until", "2s", "--html", str(out)])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.fixture(scope="module")
+def driver():  # type: ignore[no-untyped-def]
+    chromium = browser.start()
+    yield chromium
+    chromium.quit()
+
+
+@pytest.fixture
+def opened(driver, page):  # type: ignore[no-untyped-def]
+    browser.open_page(driver, page)
+    return driver
+
+
+def screenshot(driver, folder: Path, name: str) -> Path:  # type: ignore[no-untyped-def]
+    """Save the window; fail if it is blank (one colour, or almost)."""
+    from PIL import Image
+
+    path = folder / f"{name}.png"
+    driver.save_screenshot(str(path))
+    image = Image.open(path).convert("RGB").resize((200, 130))
+    colours = image.getcolors(maxcolors=200 * 130)
+    assert colours is not None and len(colours) > 20, f"{path} is blank"
+    return path
+
+
+def js(driver, script: str):  # type: ignore[no-untyped-def]
+    return driver.execute_script(script)
+
+
+def click(driver, test: str, times: int = 1) -> None:  # type: ignore[no-untyped-def]
+    from selenium.webdriver.common.by import By
+
+    button = driver.find_element(By.CSS_SELECTOR, f'[data-test="{test}"]')
+    for _ in range(times):
+        button.click()
+
+
+def step(driver) -> int:  # type: ignore[no-untyped-def]
+    return js(driver, "return lanlab.viewer.step")
+
+
+def first_arp_request(driver) -> int:  # type: ignore[no-untyped-def]
+    return js(driver, """const r = lanlab.viewer.run, e = r.doc.events;
+        for (let i = 0; i < r.count; i++) if (e.kind[i] === 'tx' && e.proto[i] === 'ARP' && r.name(i) === 'pc1') return i;
+        return -1;""")
+
+
+def table_text(driver, name: str) -> list[list[str]]:  # type: ignore[no-untyped-def]
+    return js(driver, f"""const t = document.querySelector('[data-test="{name}"]');
+        return t ? Array.from(t.querySelectorAll('tbody tr')).map(r => Array.from(r.cells).map(c => c.textContent)) : null;""")
+
+
+def test_first_arp_request_is_drawn_on_pc1_sw1(opened, shots):
+    """Stepping forward to pc1's first ARP request draws an ARP dot on the pc1-sw1 link, leaving pc1."""
+    target = first_arp_request(opened)
+    assert target >= 0
+    click(opened, "forward", target + 1)
+    assert step(opened) == target
+    drawn = js(opened, "return lanlab.topology.drawn()")
+    assert {"from": "pc1:eth0", "to": "sw1:p1", "proto": "ARP", "tx": target} in drawn["packets"]
+    screenshot(opened, shots, "1-first-arp-request")
+
+
+def test_the_flood_reaches_every_other_port(opened, shots):
+    """Stepping on, the request leaves sw1 by p2 and p3 (not p1, where it came in) and the hub
+    repeats it out of p2 and p3; the flood steps mark those links."""
+    target = first_arp_request(opened)
+    click(opened, "forward", target + 1)
+    frame = js(opened, f"return lanlab.viewer.run.doc.events.frame[{target}]")
+    sent_from, flooded_links = set(), set()
+    for _ in range(14):
+        click(opened, "forward")
+        drawn = js(opened, "return lanlab.topology.drawn()")
+        for packet in drawn["packets"]:
+            if js(opened, f"return lanlab.viewer.run.doc.events.frame[{packet['tx']}]") == frame:
+                sent_from.add(packet["from"])
+        flooded_links |= set(drawn["flooding"])
+        if js(opened, "return lanlab.viewer.run.doc.events.kind[lanlab.viewer.step]") == "flood":
+            screenshot(opened, shots, f"2-flood-at-{step(opened)}")
+    assert {"sw1:p2", "sw1:p3", "hub1:p2", "hub1:p3"} <= sent_from
+    assert "sw1:p1" not in sent_from and "hub1:p1" not in sent_from
+    assert len(flooded_links) == 4
+
+
+def test_stepping_back_restores_the_mac_table(opened):
+    """The switch's MAC table one step before a learn is the same after going forward and back."""
+    learn = js(opened, "return lanlab.viewer.run.doc.events.kind.indexOf('learn', 20)")
+    click(opened, "forward", learn)  # now at learn - 1
+    before = table_text(opened, "mac-sw1")
+    click(opened, "forward", 3)
+    after = table_text(opened, "mac-sw1")
+    assert after != before
+    click(opened, "back", 3)
+    assert step(opened) == learn - 1
+    assert table_text(opened, "mac-sw1") == before
+
+
+def test_filter_icmp_leaves_no_arp_row(opened, shots):
+    """Choosing ICMP in the protocol filter: every listed row is ICMP, none ARP, and the count says so."""
+    from selenium.webdriver.support.ui import Select
+    from selenium.webdriver.common.by import By
+
+    Select(opened.find_element(By.CSS_SELECTOR, '[data-test="filter-proto"]')).select_by_value("ICMP")
+    rows = js(opened, "return Array.from(document.querySelectorAll('[data-test=event-rows] .row .proto')).map(s => s.textContent)")
+    assert rows and set(rows) == {"ICMP"}
+    shown = js(opened, "return lanlab.events.shown.map(i => lanlab.viewer.run.doc.events.proto[i])")
+    assert "ARP" not in shown and len(shown) > 10
+    count = opened.find_element(By.CSS_SELECTOR, '[data-test="event-count"]').text
+    assert count.startswith(f"{len(shown)} of ")
+    screenshot(opened, shots, "3-filter-icmp")
+
+
+def test_open_a_frame_and_find_the_ipv4_ttl_and_its_byte(opened, shots):
+    """Clicking an ICMP row shows its layers; the IPv4 ttl field reads 64 and lights byte 22 in the hex dump."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    index = js(opened, "return lanlab.viewer.run.doc.events.proto.indexOf('ICMP')")
+    js(opened, f"lanlab.viewer.go({index} + 5)")  # the list scrolls to show the row
+    js(opened, f"document.querySelector('.row[data-index=\"{index}\"]').dispatchEvent(new MouseEvent('click', {{bubbles: true}}))")
+    assert step(opened) == index
+    field = opened.find_element(By.CSS_SELECTOR, '[data-field="IPv4.ttl"]')
+    assert field.text == "ttl: 64"
+    ActionChains(opened).move_to_element(field).perform()
+    lit = js(opened, "return Array.from(document.querySelectorAll('.byte.lit')).map(b => Number(b.dataset.offset))")
+    assert lit == [22]
+    byte = opened.find_element(By.CSS_SELECTOR, '.byte[data-offset="23"]')
+    ActionChains(opened).move_to_element(byte).perform()
+    assert opened.find_element(By.CSS_SELECTOR, ".field.lit").get_attribute("data-field") == "IPv4.proto"
+    assert opened.find_element(By.CSS_SELECTOR, '[data-test="why"]').text
+    screenshot(opened, shots, "4-frame-detail")
+
+
+def test_tables_on_the_page_equal_show_at_that_time(opened, shots):
+    """At the last event of an instant, the page's MAC and ARP tables are what `sim run --until T
+    --json` reports for the same run (MAC age to the millisecond, as --show prints it)."""
+    for kind in ("learn", "deliver"):
+        index = js(opened, f"""const e = lanlab.viewer.run.doc.events; let i = e.kind.lastIndexOf('{kind}');
+            while (i + 1 < e.t.length && e.t[i + 1] === e.t[i]) i++; return i;""")
+        js(opened, f"lanlab.viewer.go({index})")
+        t = js(opened, f"return lanlab.viewer.run.doc.events.t[{index}]")
+        result = CliRunner().invoke(cli, ["sim", "run", HUB, *PINGS, "--until", f"{t}ns", "--json"])
+        tables = json.loads(result.output)["tables"]
+        assert table_text(opened, "mac-sw1") == [[r["mac"], r["port"], f"{r['age']:.3f}"] for r in tables["sw1"]["mac"]]
+        for host in ("pc1", "pc2", "pc3", "pc4"):
+            assert table_text(opened, f"arp-{host}") == [[r["ip"], r["mac"]] for r in tables[host]["arp"]]
+    screenshot(opened, shots, "5-tables")
+
+
+def test_the_fragment_opens_the_page_at_that_event(driver, page):
+    """#e=40 opens the page at event 40; stepping rewrites the fragment."""
+    browser.open_page(driver, page, "#e=40")
+    assert step(driver) == 40
+    click(driver, "forward")
+    import time
+
+    time.sleep(0.3)
+    assert driver.execute_script("return location.hash") == "#e=41"
+
+
+def test_opened_from_file_the_page_makes_no_network_request(driver, page):
+    """Every request the page makes is for itself (or data:/blob: URLs inside it)."""
+    browser.requests_made(driver)
+    browser.open_page(driver, page)
+    click(driver, "forward", 30)
+    urls = browser.requests_made(driver)
+    outside = [url for url in urls if not url.startswith(("data:", "blob:")) and url != page.resolve().as_uri()]
+    assert urls and outside == []
+
+
+def test_user_text_is_shown_not_run(driver, tmp_path: Path):
+    """Nodes called <script>...</script> and <img onerror=...> appear as text (their tables'
+    titles); nothing they say runs."""
+    topology = tmp_path / "evil.yaml"
+    evil = "<script>window.pwned=1</script>"
+    image = "<img src=x onerror=window.pwned=2>"
+    topology.write_text(f'nodes:\n  "{evil}": {{kind: host, ip: 198.18.0.1/24}}\n'
+                        f'  "{image}": {{kind: host, ip: 198.18.0.2/24}}\n  sw1: {{kind: switch}}\n'
+                        f'links:\n  - ["{evil}:eth0", sw1:p1]\n  - ["{image}:eth0", sw1:p2]\n')
+    out = tmp_path / "evil.html"
+    result = CliRunner().invoke(cli, ["sim", "run", str(topology), "--until", "1s", "--html", str(out)])
+    browser.open_page(driver, out)
+    js(driver, "lanlab.viewer.go(lanlab.viewer.run.count - 1)")
+    assert driver.execute_script("return window.pwned") is None
+    text = driver.execute_script("return document.body.innerText")
+    assert f"{evil} ARP table" in text and f"{image} ARP table" in text, result.output
+    assert driver.execute_script("return document.querySelectorAll('img').length") == 0
