@@ -88,3 +88,20 @@ def test_view_serves_the_page_on_loopback_until_stopped():
     finally:
         status = viewer.stop(signal.SIGINT)
     assert status == 130
+
+
+def test_demo_html_writes_the_classroom_run(tmp_path: Path):
+    """lanlab demo --html: the story as usual, and the classroom run as a page with its hub and switch."""
+    out = tmp_path / "demo.html"
+    result = invoke("demo", "--html", str(out), "--pcap", str(tmp_path / "demo.pcapng"))
+    assert result.exit_code == 0, result.output
+    document = read_document(out)
+    kinds = {node["kind"] for node in document["nodes"]}
+    assert {"hub", "switch", "host"} <= kinds and document["stopped"] is None
+    assert "UDP" in document["events"]["proto"]
+
+
+def test_demo_real_refuses_html():
+    """--real runs no simulator, so --html with it is one line, exit 2."""
+    result = invoke("demo", "--real", "--html", "x.html")
+    assert result.exit_code == 2 and "--html" in result.output

@@ -21,7 +21,10 @@ from lanlab.net.story import loopback_story
 @click.option("--real", is_flag=True, help="Play it with real sockets on this machine's loopback instead.")
 @click.option("--pcap", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Where to write the simulated run's capture (default: lanlab-demo.pcapng in the temp dir).")
-def demo(real: bool, pcap: Path | None) -> None:
+@click.option("--html", type=click.Path(dir_okay=False, path_type=Path), default=None, metavar="OUT.html",
+              help="Also write the classroom run as a page to step through in a browser (no network needed).")
+@click.option("--view", is_flag=True, help="Also serve that page on 127.0.0.1 and open it (Ctrl-C stops).")
+def demo(real: bool, pcap: Path | None, html: Path | None, view: bool) -> None:
     """Play the note's story: a UDP broadcast and its replies, pings across a hub and a
     switch with ARP first, the switch's MAC table and an ARP table, and a capture to open
     in Wireshark. --real: a UDP message and a TCP "thank YOU!" exchange on loopback.
@@ -29,20 +32,31 @@ def demo(real: bool, pcap: Path | None) -> None:
     \b
       lanlab demo
       lanlab demo --pcap story.pcapng
+      lanlab demo --html demo.html      # the classroom run, to step through in a browser
+      lanlab demo --view                # the same, served on 127.0.0.1
       lanlab demo --real
     """
     if real:
         if pcap is not None:
             fail("--pcap is for the simulated story; --real uses the kernel's loopback (capture it with tshark -i lo)")
+        if html is not None or view:
+            fail("--html and --view show the simulated story; --real has no simulator to show")
         loopback_story(click.echo)
         return
     if pcap is not None and pcap.suffix != ".pcapng":
         fail(f"--pcap {pcap}: the demo writes every link into one pcapng; give a name ending in .pcapng")
     default = Path(tempfile.gettempdir()) / "lanlab-demo.pcapng"
-    simulated_story(Console(highlight=False, soft_wrap=True), pcap or default)
+    page = None
+    if html is not None or view:
+        from lanlab.cli.sim_view import PageTarget
+
+        page = PageTarget(html, 0 if view else None, open_browser=view)
+    simulated_story(Console(highlight=False, soft_wrap=True), pcap or default, page)
 
 
-def simulated_story(console: Console, pcap: Path) -> None:
+def simulated_story(console: Console, pcap: Path, page: Any = None) -> None:
+    """The story; with a `page` (cli.sim_view.PageTarget), the classroom run is written or served
+    as a page once the story is told."""
     from lanlab.cli.demo_routing import routed_story
     from lanlab.cli.sim import arp_table, mac_table, start_capture
     from lanlab.sim.builtin import PICTURE, classroom
@@ -50,6 +64,14 @@ def simulated_story(console: Console, pcap: Path) -> None:
     net = classroom()
     start_capture(net, pcap)
     net.start_trace()
+    history = page.follow(net) if page is not None else None
+
+    def run(seconds: float) -> None:  # followed instant by instant when a page is made of it
+        if history is not None:
+            history.run(round(seconds * 1e9))
+        else:
+            net.run(seconds)
+
     say = console.print
     say("[bold]lanlab demo[/bold]: the note's story on a simulated network (virtual time, seed 1)\n")
     say(PICTURE + "\n", markup=False)
@@ -59,7 +81,7 @@ def simulated_story(console: Console, pcap: Path) -> None:
     for n in (2, 3, 4, 5):
         net.do(f"pc{n} udp listen 7788 --reply 'Hello from pc{n}'")
     broadcast = net.do("pc1 udp broadcast Hi --port 7788 --wait 1")
-    net.run(1.5)
+    run(1.5)
     say('[bold]1. pc1 broadcasts "Hi" to UDP port 7788; every other host answers.[/bold]')
     for reply in broadcast.command.replies:
         say(f"   {reply['from']:<12} {reply['text']!r:<18} {reply['rtt_ms']:.3f} ms")
@@ -77,7 +99,7 @@ def simulated_story(console: Console, pcap: Path) -> None:
     first_event = len(net.trace)
     to_hub = net.do("at 61s pc1 ping pc3 -c 2 -i 0.2")
     to_switch = net.do("at 62s pc1 ping pc2 -c 2 -i 0.2")
-    net.run(63)
+    run(63)
     say("[bold]2. A minute later pc1 pings pc3 (behind the hub) and pc2 (on the switch).[/bold]")
     say("   pc1's ARP entries live 60 s, so each ping starts with ARP. The first exchange with pc3:")
     for event in _first_exchange(net.trace[first_event:]):
@@ -99,6 +121,8 @@ def simulated_story(console: Console, pcap: Path) -> None:
     say(f"   Open it: wireshark {pcap}   or   tshark -r {pcap}   or   lanlab decode {pcap}", soft_wrap=True)
     say("   Try your own: lanlab sim run examples/hub_vs_switch.yaml --do \"pc1 ping pc3 -c 3\" --trace table")
     routed_story(console, first=5)
+    if page is not None:
+        page.publish(net, [], None)
 
 
 def _first_exchange(events: list[Any]) -> list[Any]:

@@ -205,6 +205,19 @@ class Network:
         """The recorded events (start_trace() first; empty otherwise)."""
         return self.tracer.events if self.tracer is not None else []
 
+    def save_html(self, path: str | Path) -> Path:
+        """The run so far as one self-contained page to step through in a browser (lanlab.view;
+        call lanlab.view.record(net) before running for the tables at every step)."""
+        from lanlab.view import save_html  # the front end, imported only when asked for
+
+        return save_html(self, path)
+
+    def _repr_html_(self) -> str:
+        """Jupyter shows a network as the viewer, inline."""
+        from lanlab.view import notebook_html
+
+        return notebook_html(self)
+
     def capture(self, path: str | Path, points: Iterable[str] = ()) -> Capture:
         """Write frames to `path`: .pcapng = every link (or the links of `points`), one
         interface each; .pcap = exactly one point NODE:PORT. Closed by close()."""
