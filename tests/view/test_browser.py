@@ -187,9 +187,10 @@ def test_tables_on_the_page_equal_show_at_that_time(opened, shots):
 
 
 def test_the_fragment_opens_the_page_at_that_event(driver, page):
-    """#e=40 opens the page at event 40; stepping rewrites the fragment."""
+    """#e=40 opens the page at event 40 as the list numbers it; stepping rewrites the fragment."""
     browser.open_page(driver, page, "#e=40")
-    assert step(driver) == 40
+    assert step(driver) == 39
+    assert driver.execute_script("return document.querySelector('.row.current span').textContent") == "40"
     click(driver, "forward")
     import time
 

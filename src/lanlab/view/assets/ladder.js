@@ -31,20 +31,21 @@
   };
 
   Ladder.prototype.draw = function (step) {
+    if (this.container.hidden) return;  // drawn when its tab is shown
     const run = this.viewer.run, ev = run.doc.events, box = L.clear(this.container), el = L.el;
     const frame = step >= 0 ? run.frame(step) : null;
     const pair = frame ? this.ends(frame) : null;
     if (!pair) { box.appendChild(el("p", {class: "hint", text: "Select an event with a frame between two hosts to see their conversation."})); return; }
-    const endsOf = new Map();
-    const arrows = [];
-    for (const hop of run.hops) {
-      if (arrows.length >= MAX_ARROWS) break;
-      if (hop.rx < 0) continue;
-      const f = ev.frame[hop.tx];
-      if (!endsOf.has(f)) endsOf.set(f, this.ends(run.doc.frames[f]));
-      if (endsOf.get(f) !== pair) continue;
-      arrows.push([hop.tx, hop.rx]);
+    if (!this.endsOf) this.endsOf = run.doc.frames.map(this.ends, this);  // each frame's two ends, once
+    if (this.pair !== pair) {  // a new conversation: find its hops (one pass over the run)
+      this.pair = pair;
+      this.arrows = [];
+      for (const hop of run.hops) {
+        if (this.arrows.length >= MAX_ARROWS) break;
+        if (hop.rx >= 0 && this.endsOf[ev.frame[hop.tx]] === pair) this.arrows.push([hop.tx, hop.rx]);
+      }
     }
+    const arrows = this.arrows;
     const columns = [];
     for (const [tx, rx] of arrows) for (const name of [run.name(tx), run.name(rx)]) if (columns.indexOf(name) < 0) columns.push(name);
     const [left, right] = pair.split("|");

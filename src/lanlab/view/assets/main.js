@@ -30,6 +30,7 @@
     }));
     function showTab(name) {
       for (const key in tabs) { tabs[key].hidden = key !== name; tabButtons[key].classList.toggle("active", key === name); }
+      if (viewer.listeners.length) viewer.go(viewer.step, "tab");
     }
     const domains = el("input", {type: "checkbox", "data-test": "domains"});
     const header = el("header", {}, [
@@ -58,7 +59,7 @@
     new L.Programs(viewer, programsBox);
     viewer.selectNode = function (name) { events.nodeSelect.value = name; events.nodeSelect.dispatchEvent(new Event("change")); };
     viewer.on(L.debounce(function () {
-      const fragment = "#e=" + viewer.step + (events.filters.proto ? "&proto=" + encodeURIComponent(events.filters.proto) : "") +
+      const fragment = "#e=" + (viewer.step + 1) + (events.filters.proto ? "&proto=" + encodeURIComponent(events.filters.proto) : "") +
         (events.filters.node ? "&node=" + encodeURIComponent(events.filters.node) : "");
       if (location.hash !== fragment) history.replaceState(null, "", fragment);
     }, 120));
@@ -67,9 +68,11 @@
     if (fragment.proto) { events.protoSelect.value = fragment.proto; }
     if (fragment.node) { events.nodeSelect.value = fragment.node; }
     if (fragment.proto || fragment.node) events.protoSelect.dispatchEvent(new Event("change"));
-    viewer.go(fragment.e !== undefined ? Number(fragment.e) : -1);
-    window.addEventListener("hashchange", function () { const f = readFragment(); if (f.e !== undefined && Number(f.e) !== viewer.step) viewer.go(Number(f.e)); });
+    // #e=N: event number N as the list numbers them (1 = the first event; 0 = before it).
+    viewer.go(fragment.e !== undefined ? Number(fragment.e) - 1 : -1);
+    window.addEventListener("hashchange", function () { const f = readFragment(); if (f.e !== undefined && Number(f.e) - 1 !== viewer.step) viewer.go(Number(f.e) - 1); });
     L.viewer = viewer; L.topology = topology; L.timeline = timeline; L.events = events;
+    document.body.dataset.readyMs = String(Math.round(performance.now()));
     document.body.dataset.ready = "1";
   }
 

@@ -12,6 +12,7 @@
     viewer.on(function (step) { self.draw(step); });
   }
   Programs.prototype.draw = function (step) {
+    if (this.container.hidden) return;  // drawn when its tab is shown
     const run = this.viewer.run, el = L.el, box = L.clear(this.container);
     const t = step >= 0 ? run.doc.events.t[step] : -1;
     for (const program of run.doc.programs) {

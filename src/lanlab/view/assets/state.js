@@ -102,7 +102,7 @@
       if (hop.rx >= 0 && hop.rx <= step) continue;
       if (hop.rx < 0 && step - hop.tx > 6) continue;  // lost, or the run ended first: shown a few steps
       const span = hop.rx >= 0 ? hop.rx - hop.tx : 8;
-      out.push({hop: h, tx: hop.tx, rx: hop.rx, from: hop.from, to: hop.to, frac: Math.min(0.92, 0.08 + 0.84 * (step - hop.tx) / span)});
+      out.push({hop: h, tx: hop.tx, rx: hop.rx, from: hop.from, to: hop.to, frac: Math.min(1, (step - hop.tx) / span)});
     }
     return out;
   };

@@ -25,6 +25,7 @@
   }
 
   Tables.prototype.draw = function (step) {
+    if (this.container.hidden) return;  // drawn when its tab is shown
     const run = this.viewer.run, box = L.clear(this.container), el = L.el;
     const t = step >= 0 ? run.doc.events.t[step] : 0;
     const tables = run.tablesAt(step), changed = run.changedAt(step);

@@ -103,10 +103,16 @@
     return i === undefined ? null : this.cy.getElementById(linkId(i));
   };
 
+  /* A point `frac` of the way along the wire between two nodes' icons (not their centres, so a
+     dot leaving or reaching a node is seen beside it, not hidden under it). */
+  const ICON_RADIUS = 44;
   Topology.prototype.pointOn = function (fromLabel, toLabel, frac) {
     const a = this.cy.getElementById(this.nodeId[split(fromLabel)[0]]).position();
     const b = this.cy.getElementById(this.nodeId[split(toLabel)[0]]).position();
-    return {x: a.x + (b.x - a.x) * frac, y: a.y + (b.y - a.y) * frac};
+    const length = Math.hypot(b.x - a.x, b.y - a.y) || 1;
+    const margin = Math.min(0.45, ICON_RADIUS / length);
+    const f = margin + (1 - 2 * margin) * frac;
+    return {x: a.x + (b.x - a.x) * f, y: a.y + (b.y - a.y) * f};
   };
 
   Topology.prototype.draw = function (step, previous, how) {
