@@ -107,7 +107,15 @@
     return out;
   };
 
+  /* The tables once event i has happened (panes share one copy per step: do not modify it). */
   Run.prototype.tablesAt = function (i) {
+    if (this.memo && this.memo.step === i) return this.memo.tables;
+    const tables = this.rebuildTables(i);
+    this.memo = {step: i, tables: tables};
+    return tables;
+  };
+
+  Run.prototype.rebuildTables = function (i) {
     if (i < 0) return clone(this.doc.tables.initial);
     const k = Math.floor(i / CHECKPOINT);
     const tables = clone(this.checkpoints[k]);

@@ -49,6 +49,7 @@
         {selector: "edge.flooding", style: {"line-style": "dashed", "line-color": "#e67e22", "width": 5}},
         {selector: "edge.forwarding", style: {"line-color": "#2e86de", "width": 5}},
         {selector: "edge.down", style: {"line-style": "dotted", "line-color": "#c0392b"}},
+        {selector: "edge.blocked", style: {"line-style": "dotted", "line-color": "#95a5a6", "width": 3}},
         {selector: "node.packet", style: {"width": 16, "height": 16, "shape": "ellipse", "background-color": "data(colour)",
           "background-opacity": 1, "background-image": "none", "border-width": 2, "border-color": "#fff", "label": "data(label)",
           "font-size": 9, "text-valign": "top", "text-margin-y": -2, "color": "data(colour)", "z-index": 10,
@@ -88,13 +89,9 @@
   }
 
   function layoutOptions(doc, roots) {
+    // A tree from the best-connected switch or router: stars and trees read top-down, a ring
+    // shows as a tree with one level link, a routed network as routers over their LANs.
     const ids = roots.map(function (name) { return "#n" + doc.nodes.findIndex(function (n) { return n.name === name; }); });
-    // A ring of switches or routers reads better as a circle of its own; stars and trees as a tree.
-    const infra = doc.nodes.filter(function (n) { return n.kind !== "host"; }).length;
-    const infraLinks = doc.links.filter(function (l) {
-      return [l.a, l.b].every(function (end) { const n = doc.nodes.find(function (x) { return x.name === split(end)[0]; }); return n && n.kind !== "host"; });
-    }).length;
-    if (infra >= 3 && infraLinks >= infra) return {name: "cose", animate: false, randomize: false, nodeRepulsion: 9000, idealEdgeLength: 90, padding: 30};
     return {name: "breadthfirst", roots: ids.join(","), spacingFactor: 1.4, padding: 30, animate: false};
   }
 
@@ -162,26 +159,31 @@
       }
       self.drawLoad(step);
       self.drawLinkState(step);
+      self.drawSpanningTree(step);
     });
   };
 
-  /* Frames per link over the last LOAD_WINDOW events: width and colour (a storm's loop glows red). */
+  /* Load: frames per second on each link over the last LOAD_WINDOW events (at least a
+     millisecond of sim time), as width and colour: grey, orange from 1,000/s, red from 20,000/s
+     (a storm's loop glows red). */
   const LOAD_WINDOW = 300;
   Topology.prototype.drawLoad = function (step) {
     const run = this.viewer.run, ev = run.doc.events;
     const counts = new Array(run.doc.links.length).fill(0);
-    for (let i = Math.max(0, step - LOAD_WINDOW); i <= step; i++) {
+    const first = Math.max(0, step - LOAD_WINDOW);
+    for (let i = first; i <= step; i++) {
       if (ev.kind[i] !== "tx") continue;
       const link = run.linkOf[run.label(i)];
       if (link !== undefined) counts[link]++;
     }
+    const seconds = step >= 0 ? Math.max(1e-3, (ev.t[step] - ev.t[first]) / 1e9) : 1;
     const self = this;
     counts.forEach(function (count, i) {
-      const share = Math.min(1, count / 60);
+      const rate = count / seconds;
       const edge = self.cy.getElementById(linkId(i));
-      edge.data("width", 3 + 9 * share);
-      edge.data("colour", share > 0.5 ? "#e74c3c" : share > 0.1 ? "#f5b041" : "#aab");
-      edge.data("load", count);
+      edge.data("width", 3 + Math.min(9, Math.max(0, Math.log10(Math.max(rate, 1)) - 1) * 2.5));
+      edge.data("colour", rate >= 20000 ? "#e74c3c" : rate >= 1000 ? "#f5b041" : "#aab");
+      edge.data("rate", Math.round(rate));
     });
   };
 
@@ -199,6 +201,22 @@
       down[label] = / down/.test(ev.note[i]);
     }
     for (const label in down) { const edge = this.edgeOfPort(label); if (edge) edge.toggleClass("down", down[label]); }
+  };
+
+  /* A port the spanning tree keeps from forwarding (blocking, listening, discarding, ...) draws
+     its link grey and dotted at that end's switch. */
+  Topology.prototype.drawSpanningTree = function (step) {
+    const run = this.viewer.run, tables = run.tablesAt(step), self = this;
+    this.cy.edges(".blocked").removeClass("blocked");
+    for (const name in tables) {
+      const stp = tables[name].stp;
+      if (!stp) continue;
+      for (const port of stp.ports) {
+        if (port.state === "forwarding" || port.state === "disabled") continue;
+        const edge = self.edgeOfPort(name + ":" + port.port);
+        if (edge) edge.addClass("blocked");
+      }
+    }
   };
 
   /* Broadcast domains (what a router separates) and collision domains (a hub and its stations). */
