@@ -47,7 +47,14 @@
   }
 
   Detail.prototype.draw = function (step) {
-    const run = this.viewer.run, el = L.el, box = L.clear(this.container);
+    const run = this.viewer.run, el = L.el;
+    const frameIndex = step >= 0 ? run.doc.events.frame[step] : -1;
+    if (step >= 0 && frameIndex >= 0 && frameIndex === this.shownFrame) {  // the same frame: only the sentence changes
+      this.container.querySelector(".why").textContent = why(run, step);
+      return;
+    }
+    this.shownFrame = frameIndex;
+    const box = L.clear(this.container);
     if (step < 0) { box.appendChild(el("p", {class: "hint", text: "Step forward (\u2192) or click an event to see its frame."})); return; }
     box.appendChild(el("p", {class: "why", "data-test": "why", text: why(run, step)}));
     const frame = run.frame(step);

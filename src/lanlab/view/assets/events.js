@@ -109,8 +109,11 @@
     const run = this.viewer.run, ev = run.doc.events, el = L.el, step = this.viewer.step;
     const first = Math.max(0, Math.floor(this.scroller.scrollTop / ROW) - 10);
     const last = Math.min(this.shown.length, first + Math.ceil((this.scroller.clientHeight || 400) / ROW) + 20);
-    const key = first + "," + last + "," + step + "," + this.shown.length;
-    if (key === this.renderedKey) return;  // the rows in place are right: keep them (and what is pointed at)
+    const key = first + "," + last + "," + this.shown.length;
+    if (key === this.renderedKey) {  // the rows in place are right: keep them, move the highlight
+      for (const row of this.rows.children) row.classList.toggle("current", Number(row.dataset.index) === step);
+      return;
+    }
     this.renderedKey = key;
     const rows = L.clear(this.rows);
     rows.style.transform = "translateY(" + (first * ROW) + "px)";
