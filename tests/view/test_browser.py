@@ -225,3 +225,40 @@ def test_user_text_is_shown_not_run(driver, tmp_path: Path):
     text = driver.execute_script("return document.body.innerText")
     assert f"{evil} ARP table" in text and f"{image} ARP table" in text, result.output
     assert driver.execute_script("return document.querySelectorAll('img').length") == 0
+
+
+def test_a_stopped_storm_shows_its_banner_and_its_loop_glows(driver, tmp_path: Path, shots):
+    """storm.yaml stopped by --max-events: the banner says so; from the storm event on, the loop's
+    three switch-to-switch links are highlighted, never the host links."""
+    out = tmp_path / "storm.html"
+    CliRunner().invoke(cli, ["sim", "run", str(EXAMPLES / "storm.yaml"), "--max-events", "3000", "--html", str(out)])
+    browser.open_page(driver, out)
+    from selenium.webdriver.common.by import By
+
+    assert "--max-events 3000" in driver.find_element(By.CSS_SELECTOR, '[data-test="banner"]').text
+    loop = """const t = lanlab.topology, d = lanlab.viewer.run.doc;
+        return d.links.filter((l, i) => t.cy.getElementById('link' + i).hasClass('loop')).map(l => l.a + '-' + l.b);"""
+    storm = js(driver, "return lanlab.viewer.run.doc.events.kind.indexOf('storm')")
+    js(driver, f"lanlab.viewer.go({storm - 1})")
+    assert js(driver, loop) == []
+    js(driver, "lanlab.viewer.go(lanlab.viewer.run.count - 1)")
+    assert set(js(driver, loop)) == {"sw1:p1-sw2:p1", "sw2:p2-sw3:p2", "sw3:p1-sw1:p2"}
+    screenshot(driver, shots, "6-storm")
+
+
+def test_program_consoles_show_lines_up_to_the_step(driver, tmp_path: Path, shots):
+    """The programs tab: a program's lines appear once the step reaches their virtual time, as text."""
+    program = tmp_path / "hello.py"
+    program.write_text("import time\nprint('hello <b>world</b>')\ntime.sleep(0.5)\nprint('later')\n")
+    out = tmp_path / "apps.html"
+    CliRunner().invoke(cli, ["sim", "run", HUB, "--until", "1s", "--app", f"pc1={program}",
+                             "--do", "at 0.2s pc1 ping pc3 -c 1", "--html", str(out)])
+    browser.open_page(driver, out)
+    click(driver, "tab-programs")
+    js(driver, "lanlab.viewer.go(0)")
+    early = driver.find_element("id", "programs").text
+    js(driver, "lanlab.viewer.go(lanlab.viewer.run.count - 1)")
+    late = driver.find_element("id", "programs").text
+    assert "hello <b>world</b>" in early and "later" not in early
+    assert "later" in late
+    screenshot(driver, shots, "7-programs")

@@ -105,3 +105,31 @@ def test_demo_real_refuses_html():
     """--real runs no simulator, so --html with it is one line, exit 2."""
     result = invoke("demo", "--real", "--html", "x.html")
     assert result.exit_code == 2 and "--html" in result.output
+
+
+def test_a_run_stopped_by_ctrl_c_still_writes_its_page_with_a_banner(tmp_path: Path):
+    """A storm with no event limit, interrupted: exit 130 and a page saying it was interrupted."""
+    import signal
+    import time
+
+    out = tmp_path / "storm.html"
+    run = Running("sim", "run", str(EXAMPLES / "storm.yaml"), "--max-events", "0", "--until", "1000s",
+                  "--trace", "jsonl", "--html", str(out))
+    time.sleep(1.0)
+    status = run.stop(signal.SIGINT, timeout=60)
+    assert status == 130, run.stderr
+    document = read_document(out)
+    assert document["stopped"].startswith("interrupted (Ctrl-C)")
+    assert len(document["events"]["t"]) > 100
+
+
+def test_program_output_is_in_the_page(tmp_path: Path):
+    """--app programs: each one's lines with their virtual times, for the programs pane."""
+    program = tmp_path / "hello.py"
+    program.write_text("import time\nprint('hello <b>world</b>')\ntime.sleep(0.5)\nprint('later')\n")
+    out = tmp_path / "apps.html"
+    result = invoke("sim", "run", HUB, "--until", "1s", "--app", f"pc1={program}", "--html", str(out))
+    assert result.exit_code == 0, result.output
+    [entry] = read_document(out)["programs"]
+    assert entry["node"] == "pc1" and [text for _, text in entry["output"]] == ["hello <b>world</b>", "later"]
+    assert entry["output"][1][0] - entry["output"][0][0] >= 500_000_000

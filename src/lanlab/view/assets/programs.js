@@ -14,7 +14,8 @@
   Programs.prototype.draw = function (step) {
     if (this.container.hidden) return;  // drawn when its tab is shown
     const run = this.viewer.run, el = L.el, box = L.clear(this.container);
-    const t = step >= 0 ? run.doc.events.t[step] : -1;
+    // At the last event, the run's end: lines printed after the last frame are still the run's.
+    const t = step < 0 ? -1 : step === run.count - 1 ? run.doc.end : run.doc.events.t[step];
     for (const program of run.doc.programs) {
       const lines = program.output.filter(function (line) { return line[0] <= t; });
       const body = lines.map(function (line) { return el("div", {}, [el("span", {class: "offset", text: "[" + L.seconds(line[0]) + "] "}), line[1]]); });

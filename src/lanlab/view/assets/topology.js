@@ -49,6 +49,7 @@
         {selector: "edge.flooding", style: {"line-style": "dashed", "line-color": "#e67e22", "width": 5}},
         {selector: "edge.forwarding", style: {"line-color": "#2e86de", "width": 5}},
         {selector: "edge.down", style: {"line-style": "dotted", "line-color": "#c0392b"}},
+        {selector: "edge.loop", style: {"underlay-color": "#e74c3c", "underlay-opacity": 0.35, "underlay-padding": 6}},
         {selector: "edge.blocked", style: {"line-style": "dotted", "line-color": "#95a5a6", "width": 3}},
         {selector: "node.packet", style: {"width": 16, "height": 16, "shape": "ellipse", "background-color": "data(colour)",
           "background-opacity": 1, "background-image": "none", "border-width": 2, "border-color": "#fff", "label": "data(label)",
@@ -160,6 +161,7 @@
       self.drawLoad(step);
       self.drawLinkState(step);
       self.drawSpanningTree(step);
+      self.drawStormLoop(step);
     });
   };
 
@@ -201,6 +203,23 @@
       down[label] = / down/.test(ev.note[i]);
     }
     for (const label in down) { const edge = this.edgeOfPort(label); if (edge) edge.toggleClass("down", down[label]); }
+  };
+
+  /* From the first storm event on, the loop it names ("loop: sw1:p1-sw2:p1, ...") glows red. */
+  Topology.prototype.drawStormLoop = function (step) {
+    const run = this.viewer.run, ev = run.doc.events, self = this;
+    if (this.stormAt === undefined) {
+      this.stormAt = ev.kind.indexOf("storm");
+      this.loop = [];
+      if (this.stormAt >= 0) {
+        const names = {};
+        run.doc.links.forEach(function (link, i) { names[link.a + "-" + link.b] = i; });
+        const match = /loop: ([^)]*)/.exec(run.summary(this.stormAt));
+        for (const name of match ? match[1].split(", ") : []) if (names[name] !== undefined) this.loop.push(names[name]);
+      }
+    }
+    const on = this.stormAt >= 0 && step >= this.stormAt;
+    for (const i of this.loop) self.cy.getElementById(linkId(i)).toggleClass("loop", on);
   };
 
   /* A port the spanning tree keeps from forwarding (blocking, listening, discarding, ...) draws
