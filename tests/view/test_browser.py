@@ -262,3 +262,79 @@ def test_program_consoles_show_lines_up_to_the_step(driver, tmp_path: Path, shot
     assert "hello <b>world</b>" in early and "later" not in early
     assert "later" in late
     screenshot(driver, shots, "7-programs")
+
+
+def test_load_is_frames_per_second_a_ping_light_a_storm_heavy(opened, driver, tmp_path: Path):
+    """A ping's few frames leave its links grey; a storm's loop links carry tens of thousands of
+    frames per second and are drawn red and wide."""
+    js(opened, "lanlab.viewer.go(lanlab.viewer.run.count - 1)")
+    rates = js(opened, "return lanlab.topology.cy.edges().map(e => [e.data('rate'), e.data('colour')])")
+    assert all(rate < 1000 and colour == "#aab" for rate, colour in rates)
+    out = tmp_path / "storm.html"
+    CliRunner().invoke(cli, ["sim", "run", str(EXAMPLES / "storm.yaml"), "--max-events", "20000", "--html", str(out)])
+    browser.open_page(driver, out)
+    js(driver, "lanlab.viewer.go(lanlab.viewer.run.count - 10)")
+    rates = js(driver, "return lanlab.topology.cy.edges().map(e => [e.data('rate'), e.data('colour'), e.data('width')])")
+    assert all(rate > 20000 and colour == "#e74c3c" and width > 10 for rate, colour, width in rates[:3])
+
+
+def test_the_page_replays_tables_as_the_python_reader_does_across_checkpoints(driver, tmp_path: Path):
+    """On a storm of ~70,000 events (many table checkpoints), the tables the page rebuilds at
+    events spread over the run equal lanlab.view.tables_at on the same document."""
+    from lanlab.view import read_document, tables_at
+
+    out = tmp_path / "storm.html"
+    CliRunner().invoke(cli, ["sim", "run", str(EXAMPLES / "storm.yaml"), "--max-events", "20000", "--html", str(out)])
+    document = read_document(out)
+    count = len(document["events"]["t"])
+    assert count > 5 * 2048
+    browser.open_page(driver, out)
+    for index in [-1, 0, 2047, 2048, 2049, count // 3, count // 2 + 7, count - 2, count - 1]:
+        page = js(driver, f"return lanlab.viewer.run.rebuildTables({index})")
+        assert page == tables_at(document, index), index
+
+
+def test_hide_background_and_counts(driver, tmp_path: Path):
+    """On the STP triangle, "hide background" leaves no STP row; each protocol choice says how many
+    events it would show, and choosing it shows that many."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    out = tmp_path / "stp.html"
+    CliRunner().invoke(cli, ["sim", "run", str(EXAMPLES / "stp.yaml"), "--until", "40s", "--html", str(out)])
+    browser.open_page(driver, out)
+    total = js(driver, "return lanlab.viewer.run.count")
+    option = driver.find_element(By.CSS_SELECTOR, '[data-test="filter-proto"] option[value="STP"]').text
+    said = int(option.split("(")[1].rstrip(")"))
+    Select(driver.find_element(By.CSS_SELECTOR, '[data-test="filter-proto"]')).select_by_value("STP")
+    assert len(js(driver, "return lanlab.events.shown")) == said > 0
+    Select(driver.find_element(By.CSS_SELECTOR, '[data-test="filter-proto"]')).select_by_value("")
+    driver.find_element(By.CSS_SELECTOR, '[data-test="hide-background"]').click()
+    shown = js(driver, "return lanlab.events.shown.map(i => lanlab.viewer.run.doc.events.proto[i])")
+    assert "STP" not in shown and len(shown) == total - said
+
+
+def test_pcapng_of_the_filtered_events_reads_back(driver, page):
+    """The pcapng the page makes of the ICMP events is a capture lanlab's reader opens: one frame
+    per ICMP transmission, with the frame's bytes and time."""
+    import base64
+    import io
+
+    from lanlab.view import read_document
+    from lanlab.wire.pcapng import PcapngReader
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    browser.open_page(driver, page)
+    Select(driver.find_element(By.CSS_SELECTOR, '[data-test="filter-proto"]')).select_by_value("ICMP")
+    data = driver.execute_async_script("""const done = arguments[arguments.length - 1];
+        const reader = new FileReader(); reader.onload = () => done(reader.result.split(',')[1]);
+        reader.readAsDataURL(lanlab.pcapngOf(lanlab.viewer).blob);""")
+    frames = list(PcapngReader(io.BytesIO(base64.b64decode(data))))
+    document = read_document(page)
+    events = document["events"]
+    sent = [i for i in range(len(events["t"])) if events["kind"][i] == "tx" and events["proto"][i] == "ICMP"]
+    assert len(frames) == len(sent) > 0
+    for (_, t_ns, raw), i in zip(frames, sent):
+        assert t_ns == events["t"][i]
+        assert raw == base64.b64decode(document["frames"][events["frame"][i]]["bytes"])

@@ -165,25 +165,26 @@
     });
   };
 
-  /* Load: frames per second on each link over the last LOAD_WINDOW events (at least a
-     millisecond of sim time), as width and colour: grey, orange from 1,000/s, red from 20,000/s
-     (a storm's loop glows red). */
-  const LOAD_WINDOW = 300;
+  /* Load: frames per second on each link over the last LOAD_WINDOW_NS of sim time (at most
+     LOAD_EVENTS events back), as width and colour: grey, orange from 1,000/s, red from 20,000/s. */
+  const LOAD_WINDOW_NS = 10e6, LOAD_EVENTS = 30000;
   Topology.prototype.drawLoad = function (step) {
     const run = this.viewer.run, ev = run.doc.events;
     const counts = new Array(run.doc.links.length).fill(0);
-    const first = Math.max(0, step - LOAD_WINDOW);
-    for (let i = first; i <= step; i++) {
+    const since = step >= 0 ? ev.t[step] - LOAD_WINDOW_NS : 0;
+    let i = step;
+    for (; i >= 0 && i > step - LOAD_EVENTS && ev.t[i] > since; i--) {
       if (ev.kind[i] !== "tx") continue;
       const link = run.linkOf[run.label(i)];
       if (link !== undefined) counts[link]++;
     }
-    const seconds = step >= 0 ? Math.max(1e-3, (ev.t[step] - ev.t[first]) / 1e9) : 1;
+    // A window cut short by LOAD_EVENTS covers less time than LOAD_WINDOW_NS: divide by what it covers.
+    const seconds = step >= 0 && i >= 0 && ev.t[i] > since ? Math.max(1e-6, (ev.t[step] - ev.t[i]) / 1e9) : LOAD_WINDOW_NS / 1e9;
     const self = this;
-    counts.forEach(function (count, i) {
+    counts.forEach(function (count, k) {
       const rate = count / seconds;
-      const edge = self.cy.getElementById(linkId(i));
-      edge.data("width", 3 + Math.min(9, Math.max(0, Math.log10(Math.max(rate, 1)) - 1) * 2.5));
+      const edge = self.cy.getElementById(linkId(k));
+      edge.data("width", 3 + Math.min(9, Math.max(0, Math.log10(Math.max(rate, 1)) - 2) * 3));
       edge.data("colour", rate >= 20000 ? "#e74c3c" : rate >= 1000 ? "#f5b041" : "#aab");
       edge.data("rate", Math.round(rate));
     });
