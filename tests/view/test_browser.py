@@ -338,3 +338,23 @@ def test_pcapng_of_the_filtered_events_reads_back(driver, page):
     for (_, t_ns, raw), i in zip(frames, sent):
         assert t_ns == events["t"][i]
         assert raw == base64.b64decode(document["frames"][events["frame"][i]]["bytes"])
+
+
+def test_a_collision_is_marked_on_the_hub_and_the_drop_where_it_happened(driver, tmp_path: Path, shots):
+    """Two stations sending at once through a hub: the collision step marks the hub and the station
+    backing off; a NIC's drop step marks that host with its reason."""
+    out = tmp_path / "collisions.html"
+    CliRunner().invoke(cli, ["sim", "run", str(EXAMPLES / "collisions.yaml"), "--until", "1s", "--html", str(out),
+                             "--do", "hc udp listen 9", "--do", "ha udp send hc 9 from-a",
+                             "--do", "hb udp send hc 9 from-b"])
+    browser.open_page(driver, out)
+    collision = js(driver, "return lanlab.viewer.run.doc.events.kind.indexOf('collision')")
+    js(driver, f"lanlab.viewer.go({collision})")
+    drawn = js(driver, "return lanlab.topology.drawn()")
+    hub = js(driver, "const n = lanlab.viewer.run.doc.nodes.findIndex(n => n.name === 'hub1'); return lanlab.topology.cy.getElementById('n' + n).position()")
+    assert len(drawn["collisions"]) == 1 and drawn["backoffs"] == 1
+    assert abs(drawn["collisions"][0]["x"] - hub["x"]) < 1
+    screenshot(driver, shots, "8-collision")
+    drop = js(driver, "const e = lanlab.viewer.run.doc.events; return e.kind.findIndex((k, i) => k === 'drop' && e.note[i] === 'not addressed to this NIC')")
+    js(driver, f"lanlab.viewer.go({drop})")
+    assert js(driver, "return lanlab.topology.drawn().drops") == ["\u2715 not addressed to this NIC"]

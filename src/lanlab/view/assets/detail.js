@@ -30,7 +30,9 @@
       case "drop":
         if (/TTL/i.test(note)) return "TTL expired at " + node + ": the packet is dropped and an ICMP Time Exceeded is sent back.";
         return "dropped at " + node + ": " + note + ".";
-      case "collision": return "collision on the hub: " + note + "; the stations back off and try again.";
+      case "collision":
+        if (nodeKind === "hub") return node + " discards a frame damaged by a collision: two stations sent at once on one medium.";
+        return node + "'s frame collided " + note.replace(/; backing off$/, "") + " on the hub: it waits a random backoff and sends again (CSMA/CD).";
       case "storm": return "broadcast storm: " + note;
       case "link": return "link change: " + note + ".";
       case "route": return node + "'s routing table changed: " + note + ".";

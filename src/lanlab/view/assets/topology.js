@@ -60,7 +60,8 @@
           "background-opacity": 1, "width": 150, "height": 18, "label": "data(label)", "color": "#fff",
           "font-size": 11, "text-valign": "center", "text-margin-y": 0, "events": "no", "z-index": 11,
           "text-background-opacity": 0}},
-        {selector: ".domains", style: {}}
+        {selector: "node.collisionmark", style: {"background-color": "#d35400"}},
+        {selector: "node.backoffmark", style: {"background-color": "#7f8c8d", "width": 90}}
       ],
       layout: layoutOptions(doc, roots)
     });
@@ -81,12 +82,22 @@
 
   function split(label) { const at = label.lastIndexOf(":"); return [label.slice(0, at), label.slice(at + 1)]; }
 
+  /* One root per connected part of the network: its best-connected switch, hub or router. */
   function pickRoots(doc) {
-    const degree = {};
-    for (const link of doc.links) for (const end of [link.a, link.b]) { const n = split(end)[0]; degree[n] = (degree[n] || 0) + 1; }
-    const infra = doc.nodes.filter(function (n) { return n.kind !== "host"; });
-    infra.sort(function (a, b) { return (degree[b.name] || 0) - (degree[a.name] || 0); });
-    return infra.length ? [infra[0].name] : (doc.nodes.length ? [doc.nodes[0].name] : []);
+    const degree = {}, parent = {};
+    function find(x) { while (parent[x] !== x) x = parent[x] = parent[parent[x]]; return x; }
+    for (const n of doc.nodes) { parent[n.name] = n.name; degree[n.name] = 0; }
+    for (const link of doc.links) {
+      const a = split(link.a)[0], b = split(link.b)[0];
+      degree[a]++; degree[b]++;
+      parent[find(a)] = find(b);
+    }
+    const best = {};
+    for (const n of doc.nodes) {
+      const part = find(n.name), score = (n.kind === "host" ? 0 : 1000) + degree[n.name];
+      if (!(part in best) || score > best[part][0]) best[part] = [score, n.name];
+    }
+    return Object.values(best).map(function (entry) { return entry[1]; });
   }
 
   function layoutOptions(doc, roots) {
@@ -152,10 +163,19 @@
           }
         } else if (kind === "forward") {
           const edge = self.edgeOfPort(name + ":" + port); if (edge) edge.addClass("forwarding");
-        } else if (kind === "drop" || kind === "collision") {
+        } else if (kind === "drop") {
           const at = nodeEl.position();
           cy.add({group: "nodes", data: {id: "drop" + step, label: "\u2715 " + (ev.note[step] || kind)},
             classes: "dropmark", position: {x: at.x, y: at.y - 40}, grabbable: false, selectable: false});
+        } else if (kind === "collision") {
+          // A station's collision happens on the hub's medium: mark the hub, and the station backing off.
+          const peer = run.peerOf[run.label(step)];
+          const hub = peer && run.nodes[ev.node[step]].kind !== "hub" ? cy.getElementById(self.nodeId[split(peer)[0]]) : nodeEl;
+          const at = hub.position(), own = nodeEl.position();
+          cy.add({group: "nodes", data: {id: "collision" + step, label: "\u2715 collision"}, classes: "dropmark collisionmark",
+            position: {x: at.x, y: at.y - 40}, grabbable: false, selectable: false});
+          if (hub !== nodeEl) cy.add({group: "nodes", data: {id: "backoff" + step, label: "backing off"}, classes: "dropmark backoffmark",
+            position: {x: own.x, y: own.y - 40}, grabbable: false, selectable: false});
         }
       }
       self.drawLoad(step);
@@ -277,7 +297,9 @@
       packets: this.cy.nodes(".packet").map(function (n) { return {from: n.data("from"), to: n.data("to"), proto: n.data("proto"), tx: n.data("tx")}; }),
       flooding: this.cy.edges(".flooding").map(function (e) { return e.id(); }),
       forwarding: this.cy.edges(".forwarding").map(function (e) { return e.id(); }),
-      drops: this.cy.nodes(".dropmark").map(function (n) { return n.data("label"); })
+      drops: this.cy.nodes(".dropmark").not(".collisionmark, .backoffmark").map(function (n) { return n.data("label"); }),
+      collisions: this.cy.nodes(".collisionmark").map(function (n) { return n.position(); }),
+      backoffs: this.cy.nodes(".backoffmark").length
     };
   };
 
