@@ -51,7 +51,7 @@
     const [left, right] = pair.split("|");
     columns.sort(function (a, b) { return rank(a) - rank(b); });
     function rank(name) { return name === left ? -1 : name === right ? 1e6 : columns.indexOf(name); }
-    const width = Math.max(320, columns.length * 110), rowH = 22, height = 40 + arrows.length * rowH;
+    const width = Math.max(this.container.clientWidth - 24, columns.length * 100), rowH = 22, height = 40 + arrows.length * rowH;
     const svg = L.svg("svg", {width: width, height: height, class: "ladder", "data-test": "ladder"});
     const x = function (name) { return 50 + columns.indexOf(name) * ((width - 100) / Math.max(1, columns.length - 1)); };
     for (const name of columns) {
@@ -66,8 +66,12 @@
       group.appendChild(L.svg("line", {x1: x1, y1: y, x2: x2, y2: y, stroke: colour, "stroke-width": tx === step || rx === step ? 3 : 1.5}));
       const dir = x2 > x1 ? -1 : 1;
       group.appendChild(L.svg("path", {d: "M" + x2 + " " + y + " l" + (dir * 8) + " -4 v8 z", fill: colour}));
-      group.appendChild(L.svg("text", {x: (x1 + x2) / 2, y: y - 4, "text-anchor": "middle", class: "ladder-label",
-        text: L.seconds(ev.t[tx]) + "  " + run.frame(tx).summary.slice(0, 48)}));
+      // The label sits over its arrow, cut to the arrow's length (the full line is in the event list).
+      const room = Math.max(12, Math.floor(Math.abs(x2 - x1) / 6.6));
+      const label = L.seconds(ev.t[tx]) + " " + run.frame(tx).summary;
+      group.appendChild(L.svg("text", {x: Math.min(x1, x2) + 4, y: y - 4, "text-anchor": "start", class: "ladder-label",
+        text: label.length > room ? label.slice(0, room - 1) + "\u2026" : label}));
+      group.appendChild(L.svg("title", {text: label}));
       group.addEventListener("click", function () { viewer.go(tx, "select"); });
       svg.appendChild(group);
     });

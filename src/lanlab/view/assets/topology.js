@@ -101,10 +101,54 @@
   }
 
   function layoutOptions(doc, roots) {
-    // A tree from the best-connected switch or router: stars and trees read top-down, a ring
-    // shows as a tree with one level link, a routed network as routers over their LANs.
+    const ring = ringLayout(doc);
+    if (ring) return {name: "preset", positions: ring, padding: 30, animate: false};
+    // A tree from each part's best-connected switch or router: stars and trees read top-down.
     const ids = roots.map(function (name) { return "#n" + doc.nodes.findIndex(function (n) { return n.name === name; }); });
     return {name: "breadthfirst", roots: ids.join(","), spacingFactor: 1.4, padding: 30, animate: false};
+  }
+
+  /* Switches or routers linked in a loop (a ring, a triangle): them on a circle, each host outside
+     the circle beside the device it hangs on. null when the devices form no loop. */
+  function ringLayout(doc) {
+    const kind = {}, ids = {};
+    doc.nodes.forEach(function (n, i) { kind[n.name] = n.kind; ids[n.name] = "n" + i; });
+    const infra = doc.nodes.filter(function (n) { return n.kind !== "host"; }).map(function (n) { return n.name; });
+    const between = doc.links.map(function (l) { return [split(l.a)[0], split(l.b)[0]]; });
+    const infraLinks = between.filter(function (p) { return kind[p[0]] !== "host" && kind[p[1]] !== "host"; });
+    if (infra.length < 3 || infraLinks.length < infra.length) return null;
+    // Order the devices by walking the loop, so neighbours sit side by side.
+    const next = {};
+    for (const [a, b] of infraLinks) { (next[a] = next[a] || []).push(b); (next[b] = next[b] || []).push(a); }
+    const order = [infra[0]], seen = {[infra[0]]: true};
+    while (order.length < infra.length) {
+      const last = order[order.length - 1];
+      const step = (next[last] || []).find(function (n) { return !seen[n]; }) || infra.find(function (n) { return !seen[n]; });
+      seen[step] = true; order.push(step);
+    }
+    // An ellipse wider than tall, as the pane is.
+    const rx = Math.max(170, 70 * order.length), ry = Math.max(70, 20 * order.length), at = {}, positions = {};
+    order.forEach(function (name, k) {
+      const angle = -Math.PI / 2 + 2 * Math.PI * k / order.length;
+      at[name] = angle;
+      positions[ids[name]] = {x: rx * Math.cos(angle), y: ry * Math.sin(angle)};
+    });
+    const hostsOf = {};
+    for (const [a, b] of between) {
+      if (kind[a] === "host" && kind[b] !== "host") (hostsOf[b] = hostsOf[b] || []).push(a);
+      else if (kind[b] === "host" && kind[a] !== "host") (hostsOf[a] = hostsOf[a] || []).push(b);
+    }
+    let loose = 0;
+    for (const name of order) {
+      const hosts = hostsOf[name] || [];
+      hosts.forEach(function (host, k) {
+        if (positions[ids[host]]) return;
+        const angle = at[name] + (k - (hosts.length - 1) / 2) * 0.35;
+        positions[ids[host]] = {x: (rx + 160) * Math.cos(angle), y: (ry + 120) * Math.sin(angle)};
+      });
+    }
+    for (const n of doc.nodes) if (!positions[ids[n.name]]) positions[ids[n.name]] = {x: -rx + 120 * loose++, y: ry + 260};
+    return positions;
   }
 
   Topology.prototype.edgeOfPort = function (label) {
