@@ -358,3 +358,55 @@ def test_a_collision_is_marked_on_the_hub_and_the_drop_where_it_happened(driver,
     drop = js(driver, "const e = lanlab.viewer.run.doc.events; return e.kind.findIndex((k, i) => k === 'drop' && e.note[i] === 'not addressed to this NIC')")
     js(driver, f"lanlab.viewer.go({drop})")
     assert js(driver, "return lanlab.topology.drawn().drops") == ["\u2715 not addressed to this NIC"]
+
+
+def test_a_frame_moves_from_sender_to_receiver_as_steps_go(opened):
+    """The dot of pc1's first transmission starts beside pc1 and, step by step, gets nearer sw1."""
+    target = first_arp_request(opened)
+    position = """const t = lanlab.topology, n = t.cy.nodes('.packet').filter(p => p.data('tx') === %d);
+        return n.length ? n.position() : null;""" % target
+    node = "const i = lanlab.viewer.run.doc.nodes.findIndex(n => n.name === '%s'); return lanlab.topology.cy.getElementById('n' + i).position();"
+    pc1, sw1 = js(opened, node % "pc1"), js(opened, node % "sw1")
+
+    def distance(a, b):  # type: ignore[no-untyped-def]
+        return ((a["x"] - b["x"]) ** 2 + (a["y"] - b["y"]) ** 2) ** 0.5
+
+    js(opened, f"lanlab.viewer.go({target})")
+    start = js(opened, position)
+    js(opened, f"lanlab.viewer.go({target} + 1)")
+    later = js(opened, position)
+    assert start is not None and later is not None
+    assert distance(start, pc1) < distance(start, sw1)
+    assert distance(later, sw1) < distance(start, sw1)
+
+
+def test_play_pause_and_speed(opened):
+    """Play at 10x walks the events by itself; pause stops it; 0.1x is a hundred times slower."""
+    import time
+
+    from selenium.webdriver.common.by import By
+
+    slider = opened.find_element(By.CSS_SELECTOR, '[data-test="speed"]')
+    js(opened, "arguments[0].value = 1; arguments[0].dispatchEvent(new Event('input'))".replace("arguments[0]", "document.querySelector('[data-test=speed]')"))
+    assert slider.find_element(By.XPATH, "..").text.endswith("10.0x")
+    click(opened, "play")
+    time.sleep(1.0)
+    click(opened, "play")  # pause
+    moved = step(opened)
+    assert moved >= 10
+    time.sleep(0.5)
+    assert step(opened) == moved
+    js(opened, "const s = document.querySelector('[data-test=speed]'); s.value = -1; s.dispatchEvent(new Event('input'))")
+    assert js(opened, "return lanlab.timeline.stepMs()") == pytest.approx(100 * 1000 / 30, rel=0.01)
+
+
+def test_jump_to_a_time(opened):
+    """Typing a time in seconds shows the last event at or before it."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    box = opened.find_element(By.CSS_SELECTOR, '[data-test="goto-time"]')
+    box.send_keys("0.2", Keys.ENTER)
+    times = js(opened, "return lanlab.viewer.run.doc.events.t")
+    expected = max(i for i, t in enumerate(times) if t <= 200_000_000)
+    assert step(opened) == expected

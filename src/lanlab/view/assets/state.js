@@ -99,7 +99,7 @@
     const first = this.hopsFrom[Math.max(0, step - (windowSize || 400))], last = this.hopsFrom[step + 1];
     for (let h = first; h < last; h++) {
       const hop = this.hops[h];
-      if (hop.rx >= 0 && hop.rx <= step) continue;
+      if (hop.rx >= 0 && hop.rx < step) continue;  // at its arrival step a frame is drawn at the receiver
       if (hop.rx < 0 && step - hop.tx > 6) continue;  // lost, or the run ended first: shown a few steps
       const span = hop.rx >= 0 ? hop.rx - hop.tx : 8;
       out.push({hop: h, tx: hop.tx, rx: hop.rx, from: hop.from, to: hop.to, frac: Math.min(1, (step - hop.tx) / span)});
