@@ -216,7 +216,7 @@ def test_filter_typo_is_warned_with_the_names_seen(topology: str):
     result = invoke("sim", "run", topology, "--do", "pc1 ping pc2 -c 1", "--trace", "jsonl", "--filter", "icpm,arp")
     assert result.exit_code == 0
     assert ("lanlab: warning: --filter icpm matched no event of this run "
-            "(its events carry: arp, ethernet, icmp, ipv4)") in result.stderr
+            "(its events carry: arp, ethernet, icmp, ipv4; devices: pc1, pc2; kinds: deliver, rx, tx)") in result.stderr
     assert "--filter arp" not in result.stderr
 
 
@@ -266,3 +266,24 @@ def test_arping_dad_with_scan_is_refused():
     # an interface that does not exist: without the check this must fail on it, never scan a real one
     result = invoke("arping", "-I", "lanlab-none0", "-D", "--scan", "198.18.0.0/30")
     assert_one_line_error(result, "-D checks one address", "--scan CIDR", "use one or the other")
+
+
+def test_rich_markup_in_a_do_payload_is_printed_as_typed(topology: str):
+    """'[/bold]' and '[red]x' in a --do command are text: no MarkupError, nothing eaten."""
+    result = invoke("sim", "run", topology, "--do", "pc1 udp send pc2 9 [/bold]",
+                    "--do", "pc2 udp listen 9", "--do", "at 0.5s pc1 udp send pc2 9 [red]x")
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert "pc1$ udp send pc2 9 [/bold]" in result.output
+    assert "'[red]x'" in result.output and "pc1$ udp send pc2 9 [red]x" in result.output
+
+
+def test_rich_markup_in_node_and_network_names_is_printed_as_typed(tmp_path: Path):
+    """A network and nodes named with '[/]' run with --show mac,arp and print their names as typed."""
+    path = tmp_path / "markup.yaml"
+    path.write_text('name: "lab[/]"\nnodes:\n  "pc[/]": {kind: host, ip: 198.18.0.1/24}\n'
+                    '  pc2: {kind: host, ip: 198.18.0.2/24}\n  "sw[/bold]": {kind: switch}\n'
+                    'links:\n  - ["pc[/]:eth0", "sw[/bold]:p1"]\n  - [pc2:eth0, "sw[/bold]:p2"]\n')
+    result = invoke("sim", "run", str(path), "--do", "pc[/] ping pc2 -c 1", "--show", "mac,arp")
+    assert result.exit_code == 0, result.output
+    assert "sw[/bold] MAC table" in result.output and "pc[/] ARP table" in result.output
+    assert "ran 'lab[/]'" in result.output

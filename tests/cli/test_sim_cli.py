@@ -160,3 +160,26 @@ def test_show_a_table_no_node_holds_says_so_in_one_line(tmp_path: Path):
     result = invoke("sim", "run", str(switches), "--until", "1s", "--show", "arp,mac")
     assert "--show arp: no host or router in this network" in result.output
     assert "--show mac:" not in result.output and "sw1 MAC table" in result.output
+
+
+def test_filter_takes_device_names_and_event_kinds():
+    """--filter hub1,flood keeps every event of device hub1 and every flood, nothing else."""
+    result = invoke("sim", "run", HUB, "--until", "1s", "--trace", "jsonl", "--filter", "HUB1,flood",
+                    "--do", "pc1 ping pc3 -c 1")
+    assert result.exit_code == 0, result.output
+    events = [json.loads(line) for line in result.output.splitlines()]
+    assert all(e["device"] == "hub1" or e["kind"] == "flood" for e in events)
+    assert {e["device"] for e in events} >= {"hub1", "sw1"}
+    assert any(e["device"] == "sw1" and e["kind"] == "flood" for e in events)
+
+
+def test_trace_jsonl_with_json_puts_the_event_list_in_the_document():
+    """--trace jsonl --json: one document whose 'events' are the JSON lines --trace jsonl prints."""
+    args = ("sim", "run", HUB, "--until", "1s", "--trace", "jsonl", "--filter", "icmp", "--do", "pc1 ping pc3 -c 1")
+    lines = [json.loads(line) for line in invoke(*args).output.splitlines()]
+    result = invoke(*args, "--json")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.output)
+    assert doc["events"] == lines and len(lines) > 2
+    assert doc["commands"][0]["result"]["received"] == 1
+    assert invoke(*args[:-2], "--trace", "table", "--json").exit_code == 2

@@ -5,17 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 ROUTE_COLUMNS = ("prefix", "via", "interface", "metric", "source", "age (s)")
 
 
 def route_table(name: str, rows: list[dict[str, Any]], when: str) -> Table:
-    table = Table(title=f"{name} routing table {when}", title_justify="left")
+    table = Table(title=escape(f"{name} routing table {when}"), title_justify="left")
     for column in ROUTE_COLUMNS:
         table.add_column(column)
     for row in rows:
-        table.add_row(row["prefix"], row["via"] or "-", row["interface"] or "-", str(row["metric"]),
+        table.add_row(row["prefix"], row["via"] or "-", escape(row["interface"] or "-"), str(row["metric"]),
                       row["source"], f"{row['age']:.1f}")
     return table
 

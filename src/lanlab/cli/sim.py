@@ -10,7 +10,9 @@ from typing import Any
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from lanlab.cli.common import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_NO_ANSWER, EXIT_OK, fail, print_json
 from lanlab.cli.demo_routing import route_table
@@ -78,7 +80,8 @@ def load_or_exit(file: Path, seed: int = 1) -> Any:
 @click.option("--capture", "capture", multiple=True, metavar="NODE:PORT", help="Capture the link at this port.")
 @click.option("--trace", "trace", type=click.Choice(TRACE_FORMATS), default=None,
               help="Print the event list: a table for people, JSON lines for programs.")
-@click.option("--filter", "filter_", default=None, metavar="arp,icmp,...", help="Trace only these protocols.")
+@click.option("--filter", "filter_", default=None, metavar="arp,icmp,hubA,flood,...",
+              help="Trace only events of these protocols, devices or event kinds (tx, rx, flood, drop, ...).")
 @click.option("--show", "show", default="", metavar="mac,arp,route,stp", help="Tables to print at the end.")
 @click.option("--app", "apps", multiple=True, metavar='"[at T] NODE=FILE.py"',
               help="Run a Python program unchanged on a simulated host (its socket, select, time, "
@@ -95,7 +98,8 @@ def load_or_exit(file: Path, seed: int = 1) -> Any:
               show_default=True,
               help="Stop the run after this many events (a broadcast storm never ends); 0: no limit. "
                    "A stopped run prints what it counted so far and exits with status 1.")
-@click.option("--json", "as_json", is_flag=True, help="One JSON document at the end.")
+@click.option("--json", "as_json", is_flag=True,
+              help="One JSON document at the end; with --trace jsonl it carries the event list as 'events'.")
 @click.option("--html", "html", type=click.Path(dir_okay=False, path_type=Path), default=None, metavar="OUT.html",
               help="Write the run as one self-contained page: topology, frames moving, every step's layers "
                    "and tables (opens from file://, no network). `lanlab sim view` serves it instead.")
@@ -137,8 +141,8 @@ def run(file: Path, until: str, seed: int, do: tuple[str, ...], pcap: Path | Non
         cpu_limit = parse_duration(app_cpu) / 1e9
     except UnitError as error:
         fail(f"--app-cpu: {error}")
-    if as_json and trace is not None:
-        fail("--json prints one document at the end; use --trace jsonl alone for the event list")
+    if as_json and trace == "table":
+        fail("--json prints one document at the end: --trace jsonl --json puts the event list in it as 'events'")
     tables = [word.strip() for word in show.split(",") if word.strip()]
     for word in tables:
         if word not in SHOW_WORDS:
@@ -159,11 +163,15 @@ def run(file: Path, until: str, seed: int, do: tuple[str, ...], pcap: Path | Non
         start_capture(network, pcap, capture)
     protocols = [p.strip() for p in filter_.split(",") if p.strip()] if filter_ else None
     if trace is not None:
-        if trace == "table":
-            click.echo(TABLE_HEADER)
-            network.start_trace(protocols, keep=False, sink=lambda e: click.echo(e.as_row()))
+        # Written straight to stdout: click.echo flushes every line, which took a third of a long trace.
+        write = sys.stdout.write
+        if as_json:
+            network.start_trace(protocols)
+        elif trace == "table":
+            write(TABLE_HEADER + "\n")
+            network.start_trace(protocols, keep=False, sink=lambda e: write(e.as_row() + "\n"))
         else:
-            network.start_trace(protocols, keep=False, sink=lambda e: click.echo(jsonl_line(e)))
+            network.start_trace(protocols, keep=False, sink=lambda e: write(jsonl_line(e) + "\n"))
     history = page.follow(network) if page is not None else None
     programs = start_apps(network, apps, stdins, args, echo=not as_json and trace != "jsonl")
     interrupted = False
@@ -188,6 +196,8 @@ def run(file: Path, until: str, seed: int, do: tuple[str, ...], pcap: Path | Non
     record_rates(network)
     if as_json:
         document = result_document(network, events)
+        if trace is not None:
+            document["events"] = [event.as_dict() for event in network.trace]
         if apps:
             document["programs"] = [program.as_dict() for program in programs]
         print_json(document)
@@ -198,10 +208,16 @@ def run(file: Path, until: str, seed: int, do: tuple[str, ...], pcap: Path | Non
     for line in run_warnings(network, max_events):
         click.echo(f"lanlab: {line}", err=True)
     if trace is not None and protocols:
-        unmatched = sorted({p.lower() for p in protocols} - network.tracer.names_seen)
+        seen = network.tracer.names_seen
+        unmatched = sorted({p.lower() for p in protocols} - seen)
         if unmatched:
+            from lanlab.sim.trace import TRACE_KINDS
+
+            devices = {name.lower() for name in network.nodes} & seen
+            kinds = set(TRACE_KINDS) & seen
             click.echo(f"lanlab: warning: --filter {','.join(unmatched)} matched no event of this run "
-                       f"(its events carry: {', '.join(sorted(network.tracer.names_seen))})", err=True)
+                       f"(its events carry: {', '.join(sorted(seen - devices - kinds))}; "
+                       f"devices: {', '.join(sorted(devices))}; kinds: {', '.join(sorted(kinds))})", err=True)
     if page is not None:
         page.publish(network, programs, stopped_reason(network, interrupted, max_events))
     if interrupted:
@@ -285,15 +301,18 @@ def exit_status(network: Any) -> int:
 
 def print_report(network: Any, events: int, tables: list[str], pcap: Path | None,
                  console: Console | None = None) -> None:
+    """Each command's output as plain lines (a 32,000-line ping through rich took seconds), tables
+    through rich; every name a user chose is escaped there, so '[/bold]' in a name is text."""
     console = console or Console(highlight=False)
     for scheduled in network.commands:
-        console.print(f"[bold]{scheduled.heading()}[/bold]")
-        for line in scheduled.lines():
-            console.print(line, markup=False)
+        console.print(Text(scheduled.heading(), style="bold"), soft_wrap=True)
+        lines = scheduled.lines()
+        if lines:
+            click.echo("\n".join(lines))
     for word in tables:
         holders = [(name, node) for name, node in network.nodes.items() if SHOW_HOLDERS[word][0](node)]
         if not holders:  # say so, rather than print nothing and leave the reader wondering
-            console.print(f"--show {word}: {SHOW_HOLDERS[word][1]}", markup=False, soft_wrap=True)
+            click.echo(f"--show {word}: {SHOW_HOLDERS[word][1]}")
         for name, node in holders:
             if word == "mac":
                 console.print(mac_table(name, node.mac_table))
@@ -304,18 +323,16 @@ def print_report(network: Any, events: int, tables: list[str], pcap: Path | None
             else:
                 from lanlab.sim.stp import status_lines
 
-                console.print(f"[bold]{name} spanning tree[/bold]")
-                for line in status_lines(node.stp.status()):
-                    console.print(line, markup=False)
+                console.print(Text(f"{name} spanning tree", style="bold"), soft_wrap=True)
+                click.echo("\n".join(status_lines(node.stp.status())))
     frames = sum(link.frames for link in network.links)
     collisions = sum(link.collisions for link in network.links)
     if network.engine.stopped or any(getattr(node, "storm", None) is not None for node in network.nodes.values()):
         console.print(links_table(network.counters()))
-    console.print(f"ran {network.name!r} to {format_duration(network.now)}: {events} events, {frames} frames "
-                  f"on {len(network.links)} links" + (f", {collisions} collisions" if collisions else ""))
+    click.echo(f"ran {network.name!r} to {format_duration(network.now)}: {events} events, {frames} frames "
+               f"on {len(network.links)} links" + (f", {collisions} collisions" if collisions else ""))
     if pcap is not None:
-        console.print(f"capture written to {pcap}: open it with `wireshark {pcap}` or `tshark -r {pcap}`",
-                      soft_wrap=True)
+        click.echo(f"capture written to {pcap}: open it with `wireshark {pcap}` or `tshark -r {pcap}`")
 
 
 def links_table(rows: list[dict[str, Any]]) -> Table:
@@ -324,22 +341,22 @@ def links_table(rows: list[dict[str, Any]]) -> Table:
     for column in ("link", "frames", "frames/s", "drops"):
         table.add_column(column, justify="left" if column == "link" else "right")
     for row in rows:
-        table.add_row(f"{row['a']} - {row['b']}", f"{row['frames']:,}", f"{row['frames_per_s']:,.0f}",
+        table.add_row(escape(f"{row['a']} - {row['b']}"), f"{row['frames']:,}", f"{row['frames_per_s']:,.0f}",
                       f"{row['drops']:,}")
     return table
 
 
 def mac_table(name: str, rows: list[dict[str, Any]]) -> Table:
-    table = Table(title=f"{name} MAC table", title_justify="left")
+    table = Table(title=escape(f"{name} MAC table"), title_justify="left")
     for column in ("MAC", "port", "age (s)"):
         table.add_column(column)
     for row in rows:
-        table.add_row(row["mac"], row["port"], f"{row['age']:.3f}")
+        table.add_row(row["mac"], escape(row["port"]), f"{row['age']:.3f}")
     return table
 
 
 def arp_table(name: str, rows: list[dict[str, Any]]) -> Table:
-    table = Table(title=f"{name} ARP table", title_justify="left", min_width=36)
+    table = Table(title=escape(f"{name} ARP table"), title_justify="left", min_width=36)
     table.add_column("IP")
     table.add_column("MAC")
     for row in rows:
