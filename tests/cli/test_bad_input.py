@@ -287,3 +287,24 @@ def test_rich_markup_in_node_and_network_names_is_printed_as_typed(tmp_path: Pat
     assert result.exit_code == 0, result.output
     assert "sw[/bold] MAC table" in result.output and "pc[/] ARP table" in result.output
     assert "ran 'lab[/]'" in result.output
+
+
+def test_max_events_on_a_run_without_a_loop_advises_raising_it(topology: str):
+    """A --max-events stop with no loop says to raise --max-events, not to break a loop that is not there."""
+    result = invoke("sim", "run", topology, "--max-events", "5", "--do", "pc1 ping pc2 -c 3")
+    assert result.exit_code == 1
+    last = result.stderr.strip().splitlines()[-1]
+    assert "No loop was found: raise --max-events (0: no limit)" in last and "stp" not in last
+
+
+def test_default_run_is_stopped_only_by_a_storm():
+    """Without --max-events, 1,200,000 ordinary events run to the end; the storm example stops by itself."""
+    examples = Path(__file__).resolve().parents[2] / "examples"
+    result = invoke("sim", "run", str(examples / "hub_vs_switch.yaml"), "--until", "20s", "--json",
+                    "--do", "pc1 ping pc3 -c 135000 -i 0.0001")
+    doc = json.loads(result.stdout)
+    assert doc["events"] > 1_200_000 and "stopped" not in doc and result.exit_code == 0
+    storm = invoke("sim", "run", str(examples / "storm.yaml"), "--json")
+    assert storm.exit_code == 1
+    assert json.loads(storm.stdout)["stopped"] == {"reason": "storm", "max_events": 0, "events_after_storm": 200_000}
+    assert "Break the loop" in storm.stderr

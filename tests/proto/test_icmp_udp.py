@@ -29,6 +29,17 @@ def test_ping_session_schedule_statistics_and_early_end():
     assert s.result.rtt_ms == [5.0, 5.0, 5.0] and s.result.loss_percent == 0.0
 
 
+def test_ping_sequence_numbers_wrap_after_65535_and_replies_still_count():
+    """Request 65,536 carries seq 0 on the wire; its reply is a reply, not a duplicate (iputils wraps too)."""
+    s = PingSession(DST, 7, count=65_537, interval=MS, size=8, timeout=MS, now=0)
+    for t in range(65_537):
+        s.handle_timer(t * MS)
+        [request] = s.requests_to_send()
+        assert s.handle_reply(echo_reply(request), 64, t * MS + 1)
+    assert s.result.received == 65_537 and s.result.duplicates == 0
+    assert [seq for seq, _, _ in s.result.replies[-3:]] == [65_535, 0, 1]
+
+
 def test_ping_session_loss_duplicates_and_foreign_replies():
     """Unanswered requests count as loss; a second reply is a duplicate; other idents are ignored."""
     s = PingSession(DST, 1, count=2, interval=MS, size=8, timeout=10 * MS, now=0)

@@ -53,6 +53,22 @@ def test_max_events_stops_the_run_where_it_is():
     assert unlimited.max_events == 0 and unlimited.run(10) == 0 and not unlimited.stopped
 
 
+def test_events_after_storm_stops_a_storm_soon_after_it_is_seen_and_nothing_else():
+    """With events_after_storm the storm run stops that many events after the report (noticed within
+    STORM_CHECK events), says why; a loop-free run with more events than that is not stopped."""
+    from lanlab.sim.engine import STORM_CHECK
+
+    net = load_topology(EXAMPLES / "storm.yaml")
+    net.engine.events_after_storm = 5_000
+    events = net.run(10)
+    assert net.engine.stopped and net.engine.stopped_by == "storm"
+    assert 5_000 <= events <= 5_000 + STORM_CHECK and net.engine.events == events
+    calm = load_topology(EXAMPLES / "hub_vs_switch.yaml")
+    calm.engine.events_after_storm = 50
+    calm.ping("pc1", "pc3", count=20, interval=0.01)
+    assert calm.engine.events > 50 and not calm.engine.stopped and calm.engine.stopped_by is None
+
+
 def test_a_mesh_multiplies_one_broadcast_until_the_queues_overflow_and_memory_stays_bounded():
     """In a full mesh of 4 switches each copy becomes several: frames grow until output queues drop
     (tail drop), and the events waiting never exceed what the queues and links can hold."""

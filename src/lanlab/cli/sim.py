@@ -28,7 +28,10 @@ SHOW_HOLDERS = {  # --show word: which nodes hold that table, and what to say wh
             "no switch here runs spanning tree; turn it on with stp: {enabled: true}"),
 }
 SHOW_WORDS = tuple(SHOW_HOLDERS)
-MAX_EVENTS = 1_000_000  # a 3-switch broadcast storm makes ~700,000 events per simulated second
+# Without --max-events a run stops only this many events after a broadcast storm is reported (a
+# 3-switch storm makes ~700,000 events per simulated second: enough to read its rates), never
+# before: scenario A with 64 hosts for 10 s is millions of ordinary events.
+EVENTS_AFTER_STORM = 200_000
 
 
 @click.group(name="sim")
@@ -94,9 +97,9 @@ def load_or_exit(file: Path, seed: int = 1) -> Any:
 @click.option("--app-cpu", "app_cpu", default="5s", show_default=True, metavar="DURATION",
               help="Stop a program that computes this long (real CPU time) without ever waiting "
                    "(a busy loop: `while True: pass`); the run goes on. 0: never.")
-@click.option("--max-events", "max_events", type=click.IntRange(min=0), default=MAX_EVENTS, metavar="N",
-              show_default=True,
-              help="Stop the run after this many events (a broadcast storm never ends); 0: no limit. "
+@click.option("--max-events", "max_events", type=click.IntRange(min=0), default=None, metavar="N",
+              help="Stop the run after this many events; 0: no limit. Without it a run stops only "
+                   f"{EVENTS_AFTER_STORM:,} events after a broadcast storm is seen (a storm never ends). "
                    "A stopped run prints what it counted so far and exits with status 1.")
 @click.option("--json", "as_json", is_flag=True,
               help="One JSON document at the end; with --trace jsonl it carries the event list as 'events'.")
@@ -105,7 +108,7 @@ def load_or_exit(file: Path, seed: int = 1) -> Any:
                    "and tables (opens from file://, no network). `lanlab sim view` serves it instead.")
 def run(file: Path, until: str, seed: int, do: tuple[str, ...], pcap: Path | None, capture: tuple[str, ...],
         trace: str | None, filter_: str | None, show: str, apps: tuple[str, ...], stdins: tuple[str, ...],
-        args: tuple[str, ...], app_cpu: str, max_events: int, as_json: bool, html: Path | None = None,
+        args: tuple[str, ...], app_cpu: str, max_events: int | None, as_json: bool, html: Path | None = None,
         view_port: int | None = None, open_browser: bool = False) -> None:
     """Run a topology file in virtual time.
 
@@ -153,7 +156,10 @@ def run(file: Path, until: str, seed: int, do: tuple[str, ...], pcap: Path | Non
         fail("--capture says where to capture; add --pcap OUT.pcapng (or OUT.pcap) to say where to write")
     page = PageTarget(html, view_port, open_browser) if html is not None or view_port is not None else None
     network = load_or_exit(file, seed)
-    network.engine.max_events = max_events
+    if max_events is None:
+        network.engine.events_after_storm = EVENTS_AFTER_STORM
+    else:
+        network.engine.max_events = max_events
     for text in do:
         try:
             schedule(network, text)
@@ -205,7 +211,7 @@ def run(file: Path, until: str, seed: int, do: tuple[str, ...], pcap: Path | Non
         print_report(network, events, tables, pcap)
         for line in programs_report(programs):
             click.echo(line)
-    for line in run_warnings(network, max_events):
+    for line in run_warnings(network):
         click.echo(f"lanlab: {line}", err=True)
     if trace is not None and protocols:
         seen = network.tracer.names_seen
@@ -219,7 +225,7 @@ def run(file: Path, until: str, seed: int, do: tuple[str, ...], pcap: Path | Non
                        f"(its events carry: {', '.join(sorted(seen - devices - kinds))}; "
                        f"devices: {', '.join(sorted(devices))}; kinds: {', '.join(sorted(kinds))})", err=True)
     if page is not None:
-        page.publish(network, programs, stopped_reason(network, interrupted, max_events))
+        page.publish(network, programs, stopped_reason(network, interrupted))
     if interrupted:
         click.echo(f"lanlab: interrupted at sim time {network.now / 1e9:.6f} s after {events:,} events; "
                    "the counters are those so far", err=True)
@@ -245,18 +251,26 @@ def start_capture(network: Any, pcap: str | Path, points: tuple[str, ...] = ()) 
         fail(f"--pcap: {error}")
 
 
-def run_warnings(network: Any, max_events: int) -> list[str]:
-    """One line for a storm seen, one for a run stopped by --max-events."""
+def run_warnings(network: Any) -> list[str]:
+    """One line for a storm seen, one for a run stopped by --max-events or by the storm."""
     from lanlab.sim.storm import first_storm
 
     lines = []
+    engine = network.engine
     storm = first_storm(network.nodes)
     if storm is not None:
         lines.append(f"warning: {storm.line(network.now)}")
-    if network.engine.stopped:
-        lines.append(f"stopped at sim time {network.now / 1e9:.6f} s after {network.engine.events:,} events "
-                     f"(--max-events {max_events}); the counters are those so far. "
-                     "Break the loop (stp: {enabled: true}) or raise --max-events (0: no limit)")
+    if engine.stopped:
+        why = (f"--max-events {engine.max_events}" if engine.stopped_by == "max-events"
+               else f"{engine.events_after_storm:,} events after the broadcast storm began")
+        if storm is None:
+            advice = "No loop was found: raise --max-events (0: no limit)"
+        elif engine.stopped_by == "max-events":
+            advice = "Break the loop (stp: {enabled: true}) or raise --max-events (0: no limit)"
+        else:
+            advice = "Break the loop (stp: {enabled: true}) or give --max-events N to run longer (0: no limit)"
+        lines.append(f"stopped at sim time {network.now / 1e9:.6f} s after {engine.events:,} events ({why}); "
+                     f"the counters are those so far. {advice}")
     return lines
 
 
@@ -283,7 +297,10 @@ def result_document(network: Any, events: int) -> dict[str, Any]:
                              "frame": storm.frame.ident, "loop": [link.name for link in storm.links],
                              "warning": storm.line(network.now)}
     if network.engine.stopped:
-        document["stopped"] = {"reason": "max-events", "max_events": network.engine.max_events}
+        engine = network.engine
+        document["stopped"] = {"reason": engine.stopped_by, "max_events": engine.max_events}
+        if engine.stopped_by == "storm":
+            document["stopped"]["events_after_storm"] = engine.events_after_storm
     return document
 
 

@@ -63,12 +63,14 @@ class PageTarget:
                 sys.exit(EXIT_INTERRUPTED)
 
 
-def stopped_reason(network: Any, interrupted: bool, max_events: int) -> str | None:
+def stopped_reason(network: Any, interrupted: bool) -> str | None:
     """What the page's banner says when the run did not reach its end."""
+    engine = network.engine
     if interrupted:
-        return (f"interrupted (Ctrl-C) at sim time {network.now / 1e9:.6f} s after {network.engine.events:,} "
+        return (f"interrupted (Ctrl-C) at sim time {network.now / 1e9:.6f} s after {engine.events:,} "
                 "events: this is the run so far")
-    if network.engine.stopped:
-        return (f"stopped at sim time {network.now / 1e9:.6f} s after {network.engine.events:,} events "
-                f"(--max-events {max_events}): this is the run so far")
+    if engine.stopped:
+        why = (f"--max-events {engine.max_events}" if engine.stopped_by == "max-events"
+               else f"{engine.events_after_storm:,} events after the broadcast storm began")
+        return f"stopped at sim time {network.now / 1e9:.6f} s after {engine.events:,} events ({why}): this is the run so far"
     return None

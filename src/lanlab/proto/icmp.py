@@ -97,7 +97,7 @@ class PingSession:
         if self._next_send is not None and now >= self._next_send:
             seq = self._next_seq
             self._next_seq += 1
-            self._sent_at[seq] = now
+            self._sent_at[seq & 0xFFFF] = now  # the wire's 16-bit sequence number: it wraps after 65,535
             self.result.transmitted += 1
             self._out.append(Icmp(IcmpType.ECHO_REQUEST, 0, (self.ident << 16) | (seq & 0xFFFF)))
             if seq >= self.count:

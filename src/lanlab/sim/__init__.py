@@ -37,7 +37,8 @@ How to extend:
 - Spanning tree: `sim.stp.enable_stp(switch, mode="rstp")` before linking it (topology files:
   `stp: {enabled: true, priority: 32768, mode: stp|rstp}`, `ports: {p1: {cost: 4}}`).
 - Runaway runs: `engine.max_events` stops the run (`engine.stopped`); a frame a switch floods
-  twice is a storm (sim.storm: `switch.storm`, an event of kind `storm`).
+  twice is a storm (sim.storm: `switch.storm`, an event of kind `storm`), and
+  `engine.events_after_storm` stops the run that many events later (`engine.stopped_by`).
 """
 
 from lanlab.sim import kinds as _kinds  # noqa: F401 - registers host, switch, hub

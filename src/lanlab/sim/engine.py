@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import random
 from heapq import heappop, heappush
-from typing import Any, Protocol
+from typing import Any, Final, Protocol
+
+
+STORM_CHECK: Final = 1_000  # with events_after_storm: events between two looks for a reported storm
 
 
 class EventTarget(Protocol):
@@ -22,7 +25,8 @@ class EventTarget(Protocol):
 class Engine:
     """Virtual clock + event heap + the run's random source."""
 
-    __slots__ = ("now", "heap", "seq", "rng", "seed", "events", "frames", "tracer", "max_events", "stopped")
+    __slots__ = ("now", "heap", "seq", "rng", "seed", "events", "frames", "tracer", "max_events", "stopped",
+                 "events_after_storm", "storm_seen", "stop_at")
 
     def __init__(self, seed: int = 1) -> None:
         self.now = 0
@@ -34,7 +38,12 @@ class Engine:
         self.frames = 0  # frame ids handed out so far
         self.tracer: Any = None  # a sim.trace.Tracer when the event list is recorded
         self.max_events = 0  # 0: no limit; else run() stops for good once `events` reaches it (a storm)
-        self.stopped = False  # the limit was reached: the clock stays at the last event run
+        # 0: a storm changes nothing; else run() stops for good about this many events after a
+        # switch or hub reports a broadcast storm (sim.storm sets storm_seen; noticed every STORM_CHECK events)
+        self.events_after_storm = 0
+        self.storm_seen = False
+        self.stop_at = 0  # the event count the run stops at once a storm was noticed (0: not yet)
+        self.stopped = False  # a limit was reached: the clock stays at the last event run
 
     def schedule(self, time: int, target: EventTarget, arg: Any = None) -> None:
         """Wake `target.fire(arg, time)` at `time` (ns); never in the past."""
@@ -53,10 +62,10 @@ class Engine:
         heap = self.heap
         pop = heappop
         count = 0
-        budget = self.max_events - self.events if self.max_events else -1
-        if budget == 0 or self.stopped:
+        if self.stopped or self._limit_reached(self.events):
             self.stopped = True
             return 0
+        budget = self._budget(self.events, 0)
         try:  # zero-cost until raised; Ctrl-C must still leave the count right for the report
             while heap:
                 entry = pop(heap)
@@ -67,14 +76,42 @@ class Engine:
                 self.now = time
                 entry[2].fire(entry[3], time)
                 count += 1
-                if count == budget:
-                    self.stopped = True
-                    break
+                if count == budget:  # one test per event whatever the limits; they are looked at here
+                    if self._limit_reached(self.events + count):
+                        self.stopped = True
+                        break
+                    budget = self._budget(self.events + count, count)
         finally:
             self.events += count
         if until > self.now and not self.stopped:
             self.now = until
         return count
+
+    def _limit_reached(self, done: int) -> bool:
+        """Whether `done` events (all runs so far) reach max_events, or the end of a storm's allowance."""
+        if self.max_events and done >= self.max_events:
+            return True
+        if self.events_after_storm and self.storm_seen:
+            if not self.stop_at:
+                self.stop_at = done + self.events_after_storm
+            return done >= self.stop_at
+        return False
+
+    def _budget(self, done: int, count: int) -> int:
+        """The value of run()'s `count` at which to look at the limits again (-1: never)."""
+        left = [self.max_events - done] if self.max_events else []
+        if self.stop_at:
+            left.append(self.stop_at - done)
+        elif self.events_after_storm:
+            left.append(STORM_CHECK)
+        return count + min(left) if left else -1
+
+    @property
+    def stopped_by(self) -> str | None:
+        """Why the run stopped: "max-events", "storm", or None while it has not."""
+        if not self.stopped:
+            return None
+        return "max-events" if self.max_events and self.events >= self.max_events else "storm"
 
     def next_time(self) -> int | None:
         """When the next event is due, or None when nothing is scheduled."""

@@ -5,7 +5,7 @@ known unicast destination costs nothing), a hub the frames it repeated. Seeing o
 again means it went round a loop of switches (or hubs) without a spanning tree to break it:
 the device records a
 StormReport, an event of kind `storm`, and stops watching. Memory stays bounded by the link
-queues whatever the storm does; `Engine.max_events` bounds the time.
+queues whatever the storm does; `Engine.events_after_storm` (or `max_events`) bounds the time.
 """
 
 from __future__ import annotations
@@ -65,6 +65,7 @@ def storm_detected(switch: Any, arrival: Port, frame: Frame, now: int) -> None:
     links = tuple(loop_links(switch))
     report = StormReport(now, switch.name, arrival.name, frame, links, tuple(link.frames for link in links))
     switch.storm = report
+    switch.engine.storm_seen = True  # Engine.events_after_storm may end the run
     if switch.tracer is not None:
         switch.tracer.record(now, switch.name, arrival.name, "storm", frame, report.line())
 
