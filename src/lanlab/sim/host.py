@@ -46,10 +46,16 @@ ICMP: Final = int(IpProto.ICMP)
 BROADCAST: Final = MacAddress.BROADCAST
 
 
+# 42:4c ("BL"): locally administered unicast in IEEE 802c's AAI quadrant (first octet x2), the space
+# left to local administrators, where the IEEE assigns no CID; Wireshark's manuf and wka files name
+# nothing under 42 (02:xx was named: 02:01-02:20 are "MS-NLB-PhysServer-NN").
+DEFAULT_MAC_PREFIX: Final = bytes((0x42, 0x4C))
+
+
 def derived_mac(node: str, interface: str) -> MacAddress:
-    """A stable locally administered unicast MAC for a node's interface (02:xx:...)."""
+    """A stable locally administered unicast MAC for a node's interface (42:4c:xx:xx:xx:xx)."""
     digest = hashlib.sha256(f"{node}/{interface}".encode()).digest()
-    return MacAddress(bytes((0x02,)) + digest[:5])
+    return MacAddress(DEFAULT_MAC_PREFIX + digest[:4])
 
 
 class NicPort(Port):
