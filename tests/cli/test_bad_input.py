@@ -308,3 +308,13 @@ def test_default_run_is_stopped_only_by_a_storm():
     assert storm.exit_code == 1
     assert json.loads(storm.stdout)["stopped"] == {"reason": "storm", "max_events": 0, "events_after_storm": 200_000}
     assert "Break the loop" in storm.stderr
+
+
+@pytest.mark.parametrize(("option", "value", "hint"), [("--app", "server.py", "--app pc1=server.py"),
+                                                     ("--stdin", "hello", "--stdin pc2=hello"),
+                                                     ("--arg", "7788", "--arg pc1=7788")])
+def test_a_value_without_node_shows_its_own_options_example(topology: str, option: str, value: str, hint: str):
+    """--app without NODE= shows an --app example (it showed --app pc2=hello, the --stdin example)."""
+    result = invoke("sim", "run", topology, option, value)
+    assert_one_line_error(result, hint)
+    assert "hello" not in result.output or option == "--stdin"

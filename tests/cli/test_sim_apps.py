@@ -77,7 +77,7 @@ def test_connect_to_a_closed_port_says_refused_and_exits_1():
 @pytest.mark.parametrize("args, message", [
     (["--app", "pc9=x.py"], "no host called 'pc9'"),
     (["--app", "pc1=/nonexistent.py"], "no such file"),
-    (["--app", "pc1"], "expected NODE=VALUE"),
+    (["--app", "pc1"], "expected [at T] NODE=FILE.py"),
     (["--stdin", "pc7=hi"], "no node called 'pc7'"),
 ])
 def test_bad_app_options_are_one_line_errors(args, message):

@@ -17,10 +17,14 @@ def program_line(node: str, t: int, text: str) -> str:
     return f"[{t / 1e9:10.6f}] {node} | {text}"
 
 
+EXAMPLES = {"--app": "--app pc1=server.py", "--stdin": "--stdin pc2=hello", "--arg": "--arg pc1=7788"}
+
+
 def _split(option: str, text: str) -> tuple[str, str]:
     node, sep, value = text.partition("=")
     if not sep or not node.strip():
-        fail(f"{option} {text!r}: expected NODE=VALUE, like {option} pc2=hello")
+        shape = "[at T] NODE=FILE.py" if option == "--app" else "NODE=VALUE"
+        fail(f"{option} {text!r}: expected {shape}, like {EXAMPLES[option]}")
     return node.strip(), value
 
 
