@@ -342,6 +342,16 @@ def test_quick_acks_follow_the_advertised_window():
     assert _acked_at_once(client, server) == 4
 
 
+def test_every_second_segment_counts_in_the_peers_segment_size():
+    """With a 200-byte MSS, two 200-byte segments are two full-sized ones: the second is acked at once."""
+    client, server = open_pair(client_config=TcpConfig(nodelay=True, mss=200))
+    count = 0
+    while len(_send_one(client, server, 200, 0)[1]) == 1:
+        count += 1
+    assert count == 16 and server.get_timer() == 40 * MS
+    assert len(_send_one(client, server, 200, 0)[1]) == 1
+
+
 def test_delayed_ack_fires_after_40_ms():
     """Out of quickack mode, a lone short segment is acked when the 40 ms delayed-ACK timer fires."""
     client, server = open_pair(client_config=TcpConfig(nodelay=True))

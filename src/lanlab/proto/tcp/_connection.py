@@ -102,7 +102,7 @@ class TcpConnection:
         # acked at once (quickack mode); last_data is when data last arrived (None: never).
         self._ack_owed = False
         self._rcv_wup = 0
-        self._rcv_mss = min(self.config.mss, DEFAULT_MSS)
+        self._rcv_mss = DEFAULT_MSS
         self._quick_acks = 0
         self._last_data: int | None = None
         self._snd_sml = self.iss  # end of the last short segment sent (Minshall's Nagle)
@@ -287,6 +287,7 @@ class TcpConnection:
         self.rcv_nxt = self._rcv_wup = self.irs + 1
         mss = header.option(Mss)
         self.smss = min(self.config.mss, mss.value if isinstance(mss, Mss) else DEFAULT_MSS)
+        self._rcv_mss = min(self.smss, DEFAULT_MSS)  # Linux's first guess (tcp_initialize_rcv_mss)
         self.congestion = RenoCongestion(self.smss, self._initial_window(self.smss))
         self._reported_congestion = (self.congestion.cwnd, self.congestion.ssthresh)
         scale = header.option(WindowScale)
