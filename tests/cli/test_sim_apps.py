@@ -165,3 +165,14 @@ def test_sigterm_prints_the_report_like_ctrl_c(tmp_path):
         process.kill()
     assert process.returncode == 130
     assert "interrupted at sim time" in err and "ran 'broadcast'" in out
+
+
+def test_files_keeps_each_hosts_files_in_its_own_folder(tmp_path):
+    """--files DIR: two hosts' programs writing out.txt leave DIR/pc1/out.txt and DIR/pc2/out.txt."""
+    script = tmp_path / "write.py"
+    script.write_text("import socket\nopen('out.txt', 'w').write(socket.gethostname())\n")
+    kept = tmp_path / "kept"
+    result = run("--until", "1s", "--files", str(kept), "--app", f"pc1={script}", "--app", f"pc2={script}")
+    assert result.exit_code == 0, result.output
+    assert (kept / "pc1" / "out.txt").read_text() == "pc1" and (kept / "pc2" / "out.txt").read_text() == "pc2"
+    assert "--files DIR" in CliRunner().invoke(cli, ["sim", "run", "--help"]).output

@@ -94,6 +94,10 @@ def load_or_exit(file: Path, seed: int = 1) -> Any:
                    "shared by its programs as by programs started from one terminal: each line goes to "
                    "the program that reads first (at one instant, the one started first).")
 @click.option("--arg", "args", multiple=True, metavar="NODE=ARG", help="An argument (sys.argv) for NODE's programs.")
+@click.option("--files", "files", type=click.Path(file_okay=False, path_type=Path), default=None, metavar="DIR",
+              help="Keep the files programs write: each host works in DIR/NODE (default: a temporary "
+                   "folder per host, removed after the run). A relative path a program reads that its "
+                   "host lacks is read from the current directory.")
 @click.option("--app-cpu", "app_cpu", default="5s", show_default=True, metavar="DURATION",
               help="Stop a program that computes this long (real CPU time) without ever waiting "
                    "(a busy loop: `while True: pass`); the run goes on. 0: never.")
@@ -109,7 +113,7 @@ def load_or_exit(file: Path, seed: int = 1) -> Any:
 def run(file: Path, until: str, seed: int, do: tuple[str, ...], pcap: Path | None, capture: tuple[str, ...],
         trace: str | None, filter_: str | None, show: str, apps: tuple[str, ...], stdins: tuple[str, ...],
         args: tuple[str, ...], app_cpu: str, max_events: int | None, as_json: bool, html: Path | None = None,
-        view_port: int | None = None, open_browser: bool = False) -> None:
+        view_port: int | None = None, open_browser: bool = False, files: Path | None = None) -> None:
     """Run a topology file in virtual time.
 
     Same file + same seed + same --do = the same events and byte-identical captures.
@@ -179,6 +183,12 @@ def run(file: Path, until: str, seed: int, do: tuple[str, ...], pcap: Path | Non
         else:
             network.start_trace(protocols, keep=False, sink=lambda e: write(jsonl_line(e) + "\n"))
     history = page.follow(network) if page is not None else None
+    if files is not None:
+        try:
+            files.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            fail(f"--files: cannot make {files}: {error.strerror or error}")
+        network.files = str(files)
     programs = start_apps(network, apps, stdins, args, echo=not as_json and trace != "jsonl")
     interrupted = False
     in_main = threading.current_thread() is threading.main_thread()  # where Python runs signal handlers

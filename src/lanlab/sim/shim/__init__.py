@@ -23,9 +23,11 @@ function returning a module object); a blocking primitive waits with
 from __future__ import annotations
 
 import itertools
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, TextIO
 
+from lanlab.sim.shim._files import HostFiles, host_folder
 from lanlab.sim.shim._modules import Overlay
 from lanlab.sim.shim._process import Program, UnsupportedInSimulation, shim_host
 from lanlab.sim.shim._watchdog import DEFAULT_LIMIT, watching
@@ -55,6 +57,7 @@ def start_program(host: Host, *, path: str | None = None, function: Callable[...
     label = path if path is not None else getattr(function, "__name__", "function")
     program = Program(host, str(label), stdin)
     program.pid = next(_pids)  # type: ignore[attr-defined]
+    program.files = HostFiles(program, host_folder(host), os.getcwd())
     overlay = Overlay(program, [str(label), *map(str, args)] if path is not None else [str(label)],
                       Path(path).resolve().parent if path is not None else None)
     if path is not None:

@@ -258,13 +258,15 @@ class Overlay:
             "time": lambda: time_module(program),
             "threading": lambda: real_surface(threading_module(program), _real_sys.modules["threading"], host),
             "_thread": lambda: thread_module(self["threading"]),
-            "sys": lambda: sys_module(program, argv, self.imports), "os": lambda: os_module(program),
-            "posix": lambda: os_module(program, _real_posix), "_signal": lambda: signal_module(program),
+            "sys": lambda: sys_module(program, argv, self.imports),
+            "os": lambda: program.files.patch_os(os_module(program)),  # paths from the host's folder (_files)
+            "posix": lambda: program.files.patch_os(os_module(program, _real_posix)),
+            "io": program.files.io_module, "_signal": lambda: signal_module(program),
             "builtins": lambda: self.builtins_module, "importlib": lambda: importlib_module(self.imports, host),
         }
         self.builders["datetime"] = lambda: datetime_module(program)  # its C clock would be the real one
         self.builtins.update(__import__=self.imports.import_, print=self.print_, input=self.input_,
-                             exit=self.exit_, quit=self.exit_)
+                             exit=self.exit_, quit=self.exit_, open=program.files.open)
         program.modules = self  # type: ignore[attr-defined]
 
     def __getitem__(self, name: str) -> types.ModuleType:

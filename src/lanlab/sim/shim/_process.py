@@ -230,6 +230,7 @@ class Program:
         self.default_timeout: float | None = None
         self.main: SimThread | None = None
         self.result: Any = None
+        self.files: Any = None  # its view of the file system (_files.HostFiles), set when it starts
         self.atexit: list[Callable[[], Any]] = []  # threading._register_atexit's functions
         self.abandoned: list[greenlet] = []  # daemon threads the process ended under
 

@@ -1,0 +1,104 @@
+"""Files per host: each host's programs work in their own folder; the files a run was given stay readable."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from lanlab.sim import Network
+from lanlab.sim.shim import run_programs
+
+S = 1_000_000_000
+
+
+def pair(files: Path) -> Network:
+    net = Network("pair")
+    net.add_host("pc1", ip="198.18.0.1/24")
+    net.add_host("pc2", ip="198.18.0.2/24")
+    net.add_switch("sw1")
+    net.link("pc1:eth0", "sw1:p1")
+    net.link("pc2:eth0", "sw1:p2")
+    net.files = str(files)  # as lanlab sim run --files DIR
+    return net
+
+
+def writer(text):
+    import os
+
+    with open("out.txt", "w") as file:
+        file.write(text)
+    return os.getcwd(), sorted(os.listdir())
+
+
+def test_two_hosts_writing_the_same_name_keep_two_files(tmp_path, monkeypatch):
+    """open("out.txt", "w") on pc1 and on pc2 makes FILES/pc1/out.txt and FILES/pc2/out.txt, nothing in lanlab's cwd."""
+    launch = tmp_path / "launch"
+    launch.mkdir()
+    monkeypatch.chdir(launch)
+    net = pair(tmp_path / "files")
+    one, two = net.node("pc1").run(writer, "one"), net.node("pc2").run(writer, "two")
+    run_programs(net, S)
+    assert one.result == (str(tmp_path / "files" / "pc1"), ["out.txt"])
+    assert two.result == (str(tmp_path / "files" / "pc2"), ["out.txt"])
+    assert (tmp_path / "files" / "pc1" / "out.txt").read_text() == "one"
+    assert (tmp_path / "files" / "pc2" / "out.txt").read_text() == "two"
+    assert list(launch.iterdir()) == []
+
+
+def test_os_pathlib_shutil_and_chdir_work_inside_the_hosts_folder(tmp_path, monkeypatch):
+    """pathlib, os.makedirs/walk/path, shutil.copy and os.chdir all act on the host's folder."""
+    monkeypatch.chdir(tmp_path)
+    net = pair(tmp_path / "files")
+
+    def program():
+        import os
+        import pathlib
+        import shutil
+
+        pathlib.Path("notes.txt").write_text("hello")
+        os.makedirs("a/b")
+        shutil.copy("notes.txt", "a/b/copy.txt")
+        walked = [(top, sorted(files)) for top, _, files in os.walk("a")]
+        os.chdir("a")
+        with open("here.txt", "w") as file:
+            file.write("in a")
+        return (walked, os.path.exists("b/copy.txt"), os.path.isfile("../notes.txt"),
+                pathlib.Path("b/copy.txt").read_text(), os.path.abspath("x"), str(pathlib.Path.cwd()))
+
+    started = net.node("pc1").run(program)
+    run_programs(net, S)
+    folder = tmp_path / "files" / "pc1"
+    assert started.result == ([("a", []), ("a/b", ["copy.txt"])], True, True, "hello", str(folder / "a" / "x"),
+                              str(folder / "a"))
+    assert (folder / "a" / "here.txt").read_text() == "in a" and not (tmp_path / "notes.txt").exists()
+
+
+def test_a_given_file_is_read_from_where_lanlab_started_and_written_in_the_hosts_folder(tmp_path, monkeypatch):
+    """A relative path the host's folder lacks is read from lanlab's directory; writing it makes the host's own copy."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "given.txt").write_text("from the user")
+    net = pair(tmp_path / "files")
+
+    def program():
+        with open("given.txt") as file:
+            first = file.read()
+        with open("given.txt", "w") as file:
+            file.write("changed on pc1")
+        with open("given.txt") as file:
+            return first, file.read()
+
+    started = net.node("pc1").run(program)
+    run_programs(net, S)
+    assert started.result == ("from the user", "changed on pc1")
+    assert (tmp_path / "given.txt").read_text() == "from the user"
+
+
+def test_without_a_files_directory_each_network_gets_a_temporary_one(tmp_path, monkeypatch):
+    """With no --files, programs work in a temporary folder per host, not in lanlab's directory."""
+    monkeypatch.chdir(tmp_path)
+    net = Network("one")
+    net.add_host("pc1", ip="198.18.0.1/24")
+    started = net.node("pc1").run(writer, "x")
+    run_programs(net, S)
+    cwd, names = started.result
+    assert names == ["out.txt"] and Path(cwd).name == "pc1" and Path(cwd).parent != tmp_path
+    assert not (tmp_path / "out.txt").exists()
