@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from lanlab.sim import Network
-from lanlab.sim.host import Host
+from lanlab.sim.devices.host import Host
 
 def _find_ns3_script() -> Path:
     """shared/bench/ns3/lan_switched.py beside the checkout (or in $LANLAB_NS3_DIR)."""

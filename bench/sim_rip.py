@@ -30,7 +30,7 @@ from typing import Any
 from sim_lan import EchoClient, echo_server  # bench/ is the script's directory
 
 from lanlab.sim import Network
-from lanlab.sim.router import Router
+from lanlab.sim.devices.router import Router
 
 # shared/ sits beside the repository (/work/shared next to /work/main, or above a worktree in /work/wt/NAME)
 NS3_SCRIPT = next((p / "shared" / "bench" / "ns3" / "rip_chain.py" for p in Path(__file__).resolve().parents

@@ -24,8 +24,8 @@ from typing import Any
 
 from lanlab.proto import PortChanged
 from lanlab.sim import Network, load_topology
-from lanlab.sim.stp import enable_stp
-from lanlab.sim.storm import first_storm
+from lanlab.sim.stacks.stp import enable_stp
+from lanlab.sim.devices.storm import first_storm
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 S = 1_000_000_000

@@ -149,7 +149,7 @@ def test_ctrl_c_exits_130_not_no_answer(topology: str, monkeypatch: pytest.Monke
 
 def test_ctrl_c_in_a_sim_run_shows_the_counters_so_far(topology: str, monkeypatch: pytest.MonkeyPatch):
     """Ctrl-C in the middle of a run prints the report of what ran, the events counted, and exits 130."""
-    from lanlab.sim.engine import Engine
+    from lanlab.sim.core.engine import Engine
 
     real_run = Engine.run
 

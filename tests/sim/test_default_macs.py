@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from lanlab.sim import load_topology
-from lanlab.sim.host import derived_mac
-from lanlab.sim.stp import bridge_address
+from lanlab.sim.devices.host import derived_mac
+from lanlab.sim.stacks.stp import bridge_address
 from lanlab.wire import EtherType, Ethernet, MacAddress
 from lanlab.wire.pcap import PcapWriter
 

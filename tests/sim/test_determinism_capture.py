@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from lanlab.sim import Network
-from lanlab.sim.trace import jsonl_line
+from lanlab.sim.core.trace import jsonl_line
 from lanlab.wire import PcapngReader, PcapReader, dissect
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "hub_vs_switch.yaml"

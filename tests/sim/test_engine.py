@@ -1,6 +1,6 @@
 """The event loop: order, ties, the clock, MachineTimer."""
 
-from lanlab.sim.engine import Engine, MachineTimer
+from lanlab.sim.core.engine import Engine, MachineTimer
 
 
 class Recorder:

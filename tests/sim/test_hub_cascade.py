@@ -6,7 +6,7 @@ from ipaddress import IPv4Address
 from pathlib import Path
 
 from lanlab.sim import Network, load_topology
-from lanlab.sim.storm import first_storm
+from lanlab.sim.devices.storm import first_storm
 
 BROADCAST = IPv4Address("198.18.0.255")
 

@@ -4,9 +4,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lanlab.sim import Network
-from lanlab.sim.engine import Engine
-from lanlab.sim.frame import Frame
-from lanlab.sim.link import Link, Port, wire_time
+from lanlab.sim.core.engine import Engine
+from lanlab.sim.core.frame import Frame
+from lanlab.sim.core.link import Link, Port, wire_time
 
 
 def two_hosts(**link_options: object) -> Network:

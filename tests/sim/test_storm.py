@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lanlab.sim import Engine, Network, load_topology
-from lanlab.sim.storm import first_storm, loop_links
+from lanlab.sim.devices.storm import first_storm, loop_links
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -56,7 +56,7 @@ def test_max_events_stops_the_run_where_it_is():
 def test_events_after_storm_stops_a_storm_soon_after_it_is_seen_and_nothing_else():
     """With events_after_storm the storm run stops that many events after the report (noticed within
     STORM_CHECK events), says why; a loop-free run with more events than that is not stopped."""
-    from lanlab.sim.engine import STORM_CHECK
+    from lanlab.sim.core.engine import STORM_CHECK
 
     net = load_topology(EXAMPLES / "storm.yaml")
     net.engine.events_after_storm = 5_000

@@ -6,8 +6,8 @@ import pytest
 
 from lanlab.proto import PortChanged
 from lanlab.sim import Network, TopologyError, load_topology
-from lanlab.sim.stp import StpSwitchPort, bridge_address, enable_stp
-from lanlab.sim.switch import SwitchPort
+from lanlab.sim.stacks.stp import StpSwitchPort, bridge_address, enable_stp
+from lanlab.sim.devices.switch import SwitchPort
 from lanlab.wire import Bpdu
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"

@@ -3,7 +3,7 @@
 import json
 
 from lanlab.sim import Network
-from lanlab.sim.trace import TraceEvent, jsonl_line
+from lanlab.sim.core.trace import TraceEvent, jsonl_line
 
 
 def test_jsonl_line_is_json_dumps_of_the_event():

@@ -138,7 +138,7 @@ def run(file: Path, until: str, seed: int, do: tuple[str, ...], pcap: Path | Non
     from lanlab.cli.sim_apps import programs_report, start_apps
     from lanlab.sim import CommandError, schedule
     from lanlab.sim.shim import run_programs
-    from lanlab.sim.trace import TABLE_HEADER, jsonl_line
+    from lanlab.sim.core.trace import TABLE_HEADER, jsonl_line
 
     try:
         end = parse_duration(until)
@@ -207,7 +207,7 @@ def run(file: Path, until: str, seed: int, do: tuple[str, ...], pcap: Path | Non
         if in_main:
             signal.signal(signal.SIGTERM, previous)
         network.close()
-    from lanlab.sim.storm import record_rates
+    from lanlab.sim.devices.storm import record_rates
 
     record_rates(network)
     if as_json:
@@ -227,7 +227,7 @@ def run(file: Path, until: str, seed: int, do: tuple[str, ...], pcap: Path | Non
         seen = network.tracer.names_seen
         unmatched = sorted({p.lower() for p in protocols} - seen)
         if unmatched:
-            from lanlab.sim.trace import TRACE_KINDS
+            from lanlab.sim.core.trace import TRACE_KINDS
 
             devices = {name.lower() for name in network.nodes} & seen
             kinds = set(TRACE_KINDS) & seen
@@ -263,7 +263,7 @@ def start_capture(network: Any, pcap: str | Path, points: tuple[str, ...] = ()) 
 
 def run_warnings(network: Any) -> list[str]:
     """One line for a storm seen, one for a run stopped by --max-events or by the storm."""
-    from lanlab.sim.storm import first_storm
+    from lanlab.sim.devices.storm import first_storm
 
     lines = []
     engine = network.engine
@@ -286,7 +286,7 @@ def run_warnings(network: Any) -> list[str]:
 
 def result_document(network: Any, events: int) -> dict[str, Any]:
     """The --json document: exactly network, until, events, commands, tables, links."""
-    from lanlab.sim.storm import first_storm
+    from lanlab.sim.devices.storm import first_storm
 
     tables: dict[str, dict[str, Any]] = {}
     for name, node in network.nodes.items():
@@ -348,7 +348,7 @@ def print_report(network: Any, events: int, tables: list[str], pcap: Path | None
             elif word == "route":
                 console.print(route_table(name, node.routes, f"at {format_duration(network.now)}"))
             else:
-                from lanlab.sim.stp import status_lines
+                from lanlab.sim.stacks.stp import status_lines
 
                 console.print(Text(f"{name} spanning tree", style="bold"), soft_wrap=True)
                 click.echo("\n".join(status_lines(node.stp.status())))

@@ -13,8 +13,8 @@ from __future__ import annotations
 from ipaddress import IPv4Address, IPv4Interface
 
 from lanlab.sim.network import Network
-from lanlab.sim.rarp import RarpBoot, RarpService
-from lanlab.sim.router import Router
+from lanlab.sim.stacks.rarp import RarpBoot, RarpService
+from lanlab.sim.devices.router import Router
 from lanlab.wire import MacAddress
 
 PICTURE = """\

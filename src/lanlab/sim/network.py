@@ -17,13 +17,17 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from lanlab.proto.icmp import PingResult
-from lanlab.sim.capture import Capture
-from lanlab.sim.engine import Engine
-from lanlab.sim.host import Host
-from lanlab.sim.hub import Hub
-from lanlab.sim.link import DEFAULT_DELAY_NS, DEFAULT_QUEUE, DEFAULT_RATE_BPS, Link, Port
-from lanlab.sim.switch import Switch
-from lanlab.sim.trace import TraceEvent, Tracer
+from lanlab.sim.build import build
+from lanlab.sim.commands import Scheduled, schedule
+from lanlab.sim.core.errors import NetworkError
+from lanlab.sim.core.capture import Capture
+from lanlab.sim.core.engine import Engine
+from lanlab.sim.devices.host import Host
+from lanlab.sim.devices.hub import Hub
+from lanlab.sim.core.link import DEFAULT_DELAY_NS, DEFAULT_QUEUE, DEFAULT_RATE_BPS, Link, Port
+from lanlab.sim.devices.switch import Switch
+from lanlab.sim.core.trace import TraceEvent, Tracer
+from lanlab.topology import read_document
 from lanlab.units import parse_duration, parse_rate
 from lanlab.wire import MacAddress
 
@@ -51,10 +55,6 @@ class _Announce:
         self.host.announce()
 
 
-class NetworkError(ValueError):
-    """A mistake in building or driving a network (unknown node, port used twice, ...)."""
-
-
 class Network:
     """Nodes, links, one engine. Everything is deterministic for a given seed."""
 
@@ -66,25 +66,22 @@ class Network:
         self.links: list[Link] = []
         self.tracer: Tracer | None = None
         self.captures: list[Capture] = []
-        self.commands: list[Any] = []  # sim.commands.Scheduled, in the order given
+        self.commands: list[Scheduled] = []  # every --do and net.do(), in the order given
         if trace:
             self.start_trace()
 
     @classmethod
     def from_yaml(cls, path: str | Path, seed: int = 1, *, trace: bool = False) -> Network:
         """Load a topology file (raises sim.TopologyError listing every FILE:LINE mistake)."""
-        from lanlab.sim import kinds  # noqa: F401 - the registry of node kinds
-        from lanlab.sim.topology import load_topology
-
-        network = load_topology(path, seed=seed)
+        document = read_document(path)
+        network = cls(document.name, seed)
+        build(network, document)
         if trace:
             network.start_trace()
         return network
 
-    def do(self, text: str) -> Any:
+    def do(self, text: str) -> Scheduled:
         """Schedule a host command in --do words: net.do("at 1s pc1 ping pc2 -c 2")."""
-        from lanlab.sim.commands import schedule
-
         return schedule(self, text)
 
     # -- building ------------------------------------------------------------------------
@@ -150,12 +147,21 @@ class Network:
              rate: int | str = DEFAULT_RATE_BPS, loss: float = 0.0, queue: int = DEFAULT_QUEUE) -> Link:
         """A full-duplex cable between two ports (half duplex, CSMA/CD, when one end is a hub)."""
         port_a, port_b = self.port(a), self.port(b)
+        try:
+            delay_ns, rate_bps = _ns(delay), parse_rate(rate)
+        except ValueError as error:
+            raise NetworkError(str(error)) from None
+        return self.plug(port_a, port_b, delay=delay_ns, rate=rate_bps, loss=loss, queue=queue)
+
+    def plug(self, port_a: Port, port_b: Port, *, delay: int = DEFAULT_DELAY_NS, rate: int = DEFAULT_RATE_BPS,
+             loss: float = 0.0, queue: int = DEFAULT_QUEUE) -> Link:
+        """link() below the API: ports, delay in ns, rate in bit/s (what topology files give)."""
         if port_a is port_b:
             raise NetworkError(f"cannot link {port_a.label} to itself")
         if not 0.0 <= loss <= 1.0:
             raise NetworkError(f"loss must be between 0 and 1, not {loss}")
         try:
-            link = Link(port_a, port_b, delay=_ns(delay), rate=parse_rate(rate), loss=loss, queue=queue)
+            link = Link(port_a, port_b, delay=delay, rate=rate, loss=loss, queue=queue)
             port_a.node.attach(port_a, port_b)
             port_b.node.attach(port_b, port_a)
         except ValueError as error:
@@ -282,3 +288,8 @@ class Network:
         seconds = self.now / 1e9
         return [{**link.counters(), "frames_per_s": round(link.frames / seconds, 1) if seconds else 0.0}
                 for link in self.links]
+
+
+def load_topology(path: str | Path, *, seed: int = 1) -> Network:
+    """Read a topology file into a Network; raise TopologyError listing every mistake."""
+    return Network.from_yaml(path, seed)

@@ -33,7 +33,7 @@ from lanlab.sim.shim._process import Program, UnsupportedInSimulation, shim_host
 from lanlab.sim.shim._watchdog import DEFAULT_LIMIT, watching
 
 if TYPE_CHECKING:
-    from lanlab.sim.host import Host
+    from lanlab.sim.devices.host import Host
     from lanlab.sim.network import Network
 
 __all__ = ["Program", "UnsupportedInSimulation", "programs_of", "run_programs", "start_program"]

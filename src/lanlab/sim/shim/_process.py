@@ -24,7 +24,7 @@ from greenlet import GreenletExit, getcurrent, greenlet
 from lanlab.sim.shim._watchdog import WATCH, BusyLoop
 
 if TYPE_CHECKING:
-    from lanlab.sim.host import Host
+    from lanlab.sim.devices.host import Host
 
 TIMEOUT = "timeout"
 ACTIVITY = "activity"

@@ -20,8 +20,8 @@ from lanlab.sim.shim._process import UnsupportedInSimulation, seconds_to_ns
 from lanlab.sim.shim._services import name_of, port_of
 
 if TYPE_CHECKING:
-    from lanlab.sim.frame import Frame
-    from lanlab.sim.host import Host
+    from lanlab.sim.core.frame import Frame
+    from lanlab.sim.devices.host import Host
     from lanlab.sim.shim._process import Program
 
 BROADCAST = IPv4Address("255.255.255.255")

@@ -1,4 +1,4 @@
-"""Topology files (YAML) -> Network, with every mistake reported as FILE:LINE: what is wrong.
+"""Topology files (YAML) read into plain data, with every mistake reported as FILE:LINE: what is wrong.
 
     name: classroom
     nodes:
@@ -8,9 +8,11 @@
       - [pc1:eth0, sw1:p1]
       - {endpoints: [sw1:p2, hub1:p1], delay: 1ms, rate: 100Mbps, loss: 0.0, queue: 100}
 
-The file is composed (not just loaded) so every value keeps its line. Node kinds come from
-the registry in sim.kinds; each reads its own fields through a `Spec`, which records errors
-instead of raising, so one pass reports all of them.
+The file is composed (not just loaded) so every value keeps its line. `read_document` checks the
+shape (nodes, links, events) and returns a `Document`; a node's own fields are read by its kind
+through a `Spec` (lanlab.topology.settings has the readers of the built-in kinds), which records
+errors instead of raising, so one pass reports all of them. Nothing here knows the simulator:
+lanlab.sim.build turns a Document into a running network, and a kernel lab may read the same one.
 """
 
 from __future__ import annotations
@@ -23,7 +25,6 @@ from typing import Any, Callable, TypeVar
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from lanlab.sim.network import Network, NetworkError
 from lanlab.units import UnitError, parse_duration, parse_rate
 from lanlab.wire import MacAddress
 
@@ -44,10 +45,8 @@ class Context:
     """What the loader knows while reading one file."""
 
     path: str
-    network: Network
     problems: list[tuple[int, str]] = field(default_factory=list)
     claims: dict[tuple[str, str], int] = field(default_factory=dict)
-    failed_nodes: set[str] = field(default_factory=set)  # defined but broken: links to them stay quiet
 
     def error(self, node: Node | None, message: str) -> None:
         problem = (line_of(node), message)
@@ -160,10 +159,57 @@ class Spec:
         return out
 
 
-def load_topology(path: str | Path, *, seed: int = 1) -> Network:
-    """Read a topology file; raise TopologyError listing every mistake."""
-    from lanlab.sim.kinds import NODE_KINDS  # the registry imports this module's Spec
 
+
+@dataclass
+class NodeEntry:
+    """One entry of `nodes:`: its name, its kind word (None when missing) and its fields."""
+
+    name: str
+    name_node: Node
+    kind: str | None
+    kind_node: Node | None
+    spec: Spec
+
+
+@dataclass
+class Endpoint:
+    """One end of a link as written: `pc1:eth0`."""
+
+    text: str
+    node: str
+    port: str
+    where: Node
+
+
+@dataclass
+class LinkEntry:
+    """One entry of `links:`: its two endpoints and its options (delay in ns, rate in bit/s, loss, queue)."""
+
+    endpoints: list[Endpoint]
+    options: dict[str, Any]
+    where: Node
+
+
+@dataclass
+class Document:
+    """A topology file read and checked for shape; `ctx` collects the problems still to come."""
+
+    name: str
+    ctx: Context
+    nodes: list[NodeEntry] = field(default_factory=list)
+    links: list[LinkEntry] = field(default_factory=list)
+    events: list[tuple[str, Node]] = field(default_factory=list)
+
+    def raise_problems(self) -> None:
+        """Raise TopologyError with every problem recorded, by line, if there is any."""
+        if self.ctx.problems:
+            ordered = sorted(self.ctx.problems, key=lambda problem: problem[0])  # by line; stable within a line
+            raise TopologyError([f"{self.ctx.path}:{line}: {message}" for line, message in ordered])
+
+
+def compose(path: str | Path) -> tuple[str, MappingNode]:
+    """The file's YAML tree (every value with its line); TopologyError when it is not one."""
     path = Path(path)
     shown = str(path)
     try:
@@ -181,12 +227,18 @@ def load_topology(path: str | Path, *, seed: int = 1) -> Network:
         raise TopologyError([f"{shown}:{line}: not valid YAML: {getattr(error, 'problem', error)}"]) from None
     if not isinstance(root, MappingNode):
         raise TopologyError([f"{shown}:{line_of(root)}: a topology is a mapping with nodes: and links:"])
-    ctx = Context(shown, Network(path.stem, seed))
+    return shown, root
+
+
+def read_document(path: str | Path) -> Document:
+    """Read a topology file's name, nodes, links and events; problems so far are in `document.ctx`
+    (call `raise_problems()` once the node kinds have read their fields too)."""
+    shown, root = compose(path)
+    ctx = Context(shown)
     top = Spec(ctx, "topology", root)
     top.only({"name", "nodes", "links", "events"})
     name, _ = top.scalar("name")
-    if name:
-        ctx.network.name = name
+    document = Document(name or Path(path).stem, ctx)
     nodes = top.values.get("nodes")
     if not isinstance(nodes, MappingNode):
         ctx.error(nodes or root, "nodes: must be a mapping of node names to their settings")
@@ -201,18 +253,7 @@ def load_topology(path: str | Path, *, seed: int = 1) -> Network:
                 continue
             spec = Spec(ctx, f"node {node_name}", value)
             kind, kind_node = spec.scalar("kind")
-            builder = NODE_KINDS.get(kind) if kind is not None else None
-            if builder is None:
-                ctx.failed_nodes.add(node_name)
-                problem = "missing kind" if kind is None else f"unknown kind {kind!r}"
-                spec.error(kind_node or value, f"{problem} (one of {', '.join(NODE_KINDS)})")
-                continue
-            if node_name in ctx.network.nodes:
-                spec.error(name_node, "node defined twice")
-                continue
-            builder(ctx.network, node_name, spec)
-            if spec.failed:
-                ctx.failed_nodes.add(node_name)
+            document.nodes.append(NodeEntry(node_name, name_node, kind, kind_node, spec))
     links = top.values.get("links")
     if links is not None:
         if not isinstance(links, SequenceNode):
@@ -220,43 +261,34 @@ def load_topology(path: str | Path, *, seed: int = 1) -> Network:
         else:
             used: dict[str, int] = {}
             for item in links.value:
-                _load_link(ctx, item, used)
+                link = _read_link(ctx, item, used)
+                if link is not None:
+                    document.links.append(link)
     events = top.values.get("events")
     if events is not None:
-        _load_events(ctx, events)
-    if ctx.problems:
-        ordered = sorted(ctx.problems, key=lambda problem: problem[0])  # by line; stable within a line
-        raise TopologyError([f"{shown}:{line}: {message}" for line, message in ordered])
-    return ctx.network
+        if not isinstance(events, SequenceNode):
+            ctx.error(events, 'events: is a list of command lines like "at 60s link r1:eth1 r2:eth0 down"')
+        else:
+            for item in events.value:
+                if not isinstance(item, ScalarNode):
+                    ctx.error(item, 'an event is one command line, like "at 90s r2 stop"')
+                    continue
+                document.events.append((str(item.value), item))
+    return document
 
 
-def _load_events(ctx: Context, events: Node) -> None:
-    """events: --do command lines that belong to the network, like "at 60s link r1:eth1 r2:eth0 down"."""
-    from lanlab.sim.commands import CommandError, schedule
-
-    if not isinstance(events, SequenceNode):
-        ctx.error(events, 'events: is a list of command lines like "at 60s link r1:eth1 r2:eth0 down"')
-        return
-    for item in events.value:
-        if not isinstance(item, ScalarNode):
-            ctx.error(item, 'an event is one command line, like "at 90s r2 stop"')
-            continue
-        try:
-            schedule(ctx.network, str(item.value))
-        except CommandError as error:
-            ctx.error(item, f"event {error}")
-
-
-def _load_link(ctx: Context, item: Node, used: dict[str, int]) -> None:
+def _read_link(ctx: Context, item: Node, used: dict[str, int]) -> LinkEntry | None:
     options: dict[str, Any] = {}
     if isinstance(item, MappingNode):
         spec = Spec(ctx, "link", item)
         spec.only(LINK_FIELDS)
         endpoints = spec.values.get("endpoints")
-        for key, parse in (("delay", parse_duration), ("rate", parse_rate)):
-            value = spec.parsed(key, parse, "a duration like 1ms" if key == "delay" else "a rate like 100Mbps")
-            if value is not None:
-                options[key] = value if key == "rate" else value / 1e9
+        delay = spec.parsed("delay", parse_duration, "a duration like 1ms")
+        if delay is not None:
+            options["delay"] = delay
+        rate = spec.parsed("rate", parse_rate, "a rate like 100Mbps")
+        if rate is not None:
+            options["rate"] = rate
         loss = spec.parsed("loss", float, "a probability")
         if loss is not None:
             if not 0.0 <= loss <= 1.0:
@@ -268,14 +300,14 @@ def _load_link(ctx: Context, item: Node, used: dict[str, int]) -> None:
                 spec.error(spec.values["queue"], "queue must hold at least 1 frame")
             options["queue"] = queue
         if spec.failed:
-            return
+            return None
     else:
         endpoints = item
     if not isinstance(endpoints, SequenceNode) or len(endpoints.value) != 2 or \
             not all(isinstance(e, ScalarNode) for e in endpoints.value):
         ctx.error(endpoints or item, "a link is [NODE:PORT, NODE:PORT] or {endpoints: [NODE:PORT, NODE:PORT], ...}")
-        return
-    ports = []
+        return None
+    ends = []
     for endpoint in endpoints.value:
         text = str(endpoint.value)
         node_name, sep, port_name = text.partition(":")
@@ -286,17 +318,5 @@ def _load_link(ctx: Context, item: Node, used: dict[str, int]) -> None:
             ctx.error(endpoint, f"port {text} is used twice (first on line {used[text]})")
             continue
         used[text] = line_of(endpoint)
-        node = ctx.network.nodes.get(node_name)
-        if node is None:
-            if node_name not in ctx.failed_nodes:
-                ctx.error(endpoint, f"link endpoint {text!r}: unknown node {node_name!r}")
-            continue
-        try:
-            ports.append(node.port(port_name))
-        except KeyError as error:
-            ctx.error(endpoint, str(error.args[0]))
-    if len(ports) == 2:
-        try:
-            ctx.network.link(ports[0], ports[1], **options)
-        except NetworkError as error:
-            ctx.error(item, str(error))
+        ends.append(Endpoint(text, node_name, port_name, endpoint))
+    return LinkEntry(ends, options, item)

@@ -11,14 +11,14 @@ from ipaddress import IPv4Address, IPv4Network
 from typing import TYPE_CHECKING, Any, Callable, Final
 
 from lanlab.proto.tcp import CongestionChanged, StateChanged, TcpConfig, TcpStack, TcpState
-from lanlab.sim.engine import MachineTimer
-from lanlab.sim.frame import ETH_HEADER, Frame
-from lanlab.sim.trace import register_kind
+from lanlab.sim.core.engine import MachineTimer
+from lanlab.sim.core.frame import ETH_HEADER, Frame
+from lanlab.sim.core.trace import register_kind
 from lanlab.wire import describe
 from lanlab.wire.tcp import Tcp, pack_options
 
 if TYPE_CHECKING:
-    from lanlab.sim.host import Host
+    from lanlab.sim.devices.host import Host
 
 PROTO_TCP: Final = 6
 LOOPBACK: Final = IPv4Network("127.0.0.0/8")

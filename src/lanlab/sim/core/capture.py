@@ -10,8 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import IO, Any
 
-from lanlab.sim.frame import Frame
-from lanlab.sim.link import Link, Port
+from lanlab.sim.core.frame import Frame
+from lanlab.sim.core.link import Link, Port
 from lanlab.wire.pcap import PcapWriter
 from lanlab.wire.pcapng import PcapngWriter
 

@@ -13,12 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
-from lanlab.sim.trace import register_kind
+from lanlab.sim.core.trace import register_kind
 from lanlab.wire import describe
 
 if TYPE_CHECKING:
-    from lanlab.sim.frame import Frame
-    from lanlab.sim.link import Link, Port
+    from lanlab.sim.core.frame import Frame
+    from lanlab.sim.core.link import Link, Port
 
 FLOODS_REMEMBERED: Final = 1024
 BRIDGING_KINDS: Final = ("switch", "hub")

@@ -13,15 +13,13 @@ from ipaddress import IPv4Address, IPv4Interface
 from typing import TYPE_CHECKING, Any, Final
 
 from lanlab.proto.rarp import RarpClient, RarpFrame, RarpServer
-from lanlab.sim.engine import MachineTimer
-from lanlab.sim.frame import Frame
-from lanlab.sim.host import ARP_SIZE
+from lanlab.sim.core.engine import MachineTimer
+from lanlab.sim.core.frame import Frame
+from lanlab.sim.devices.host import ARP_SIZE
 from lanlab.wire import EtherType, Ethernet, MacAddress
-from yaml.nodes import MappingNode, ScalarNode
 
 if TYPE_CHECKING:
-    from lanlab.sim.host import Host, Nic
-    from lanlab.sim.topology import Spec
+    from lanlab.sim.devices.host import Host, Nic
 
 RARP: Final = int(EtherType.RARP)
 
@@ -83,36 +81,3 @@ class RarpBoot:
     def timer_fired(self, machine: Any, now: int) -> None:
         _send(self.host, self.nic, self.client.frames_to_send(now), now)
         self.timer.arm()
-
-
-def rarp_prefix(spec: Spec) -> int | None:
-    """For `ip: rarp` or `ip: rarp/LEN`: the prefix length to use once the address is known."""
-    text, node = spec.scalar("ip")
-    if text is None or not text.startswith("rarp"):
-        return None
-    rest = text[4:]
-    if rest == "":
-        return 24
-    if rest.startswith("/") and rest[1:].isdigit() and 0 < int(rest[1:]) <= 30:
-        return int(rest[1:])
-    spec.error(node, f"ip: {text!r}: write rarp or rarp/LEN (LEN 1-30)")
-    return None
-
-
-def rarp_table(spec: Spec) -> dict[MacAddress, IPv4Address]:
-    """`rarp_server: {MAC: IP, ...}`, checked entry by entry."""
-    node = spec.values.get("rarp_server")
-    if node is None:
-        return {}
-    if not isinstance(node, MappingNode):
-        spec.error(node, 'rarp_server: maps MACs to addresses, like {"02:00:00:00:02:04": 198.18.2.4}')
-        return {}
-    table: dict[MacAddress, IPv4Address] = {}
-    for key, value in node.value:
-        try:
-            if not isinstance(key, ScalarNode) or not isinstance(value, ScalarNode):
-                raise ValueError("give MAC: IP")
-            table[MacAddress(str(key.value))] = IPv4Address(str(value.value))
-        except ValueError as error:
-            spec.error(key, f"rarp_server entry: {error} (like \"02:00:00:00:02:04\": 198.18.2.4)")
-    return table

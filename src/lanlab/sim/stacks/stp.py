@@ -1,6 +1,6 @@
 """The spanning tree on a simulated switch: lanlab.proto's STP/RSTP machine wired to the switch's ports.
 
-    from lanlab.sim.stp import enable_stp
+    from lanlab.sim.stacks.stp import enable_stp
     enable_stp(net.node("sw1"), priority=4096, mode="rstp")   # before linking the switch
     ...; net.node("sw1").stp.status()                          # what `--do "sw1 stp"` shows
 
@@ -29,18 +29,16 @@ from lanlab.proto.spanning import (
     port_cost,
 )
 from lanlab.proto.stp import StpBridge
-from lanlab.sim.commands import HostCommand, register_command
-from lanlab.sim.engine import MachineTimer
-from lanlab.sim.frame import Frame
-from lanlab.sim.link import Port
-from lanlab.sim.switch import SwitchPort
-from lanlab.sim.trace import register_kind
+from lanlab.sim.core.engine import MachineTimer
+from lanlab.sim.core.frame import Frame
+from lanlab.sim.core.link import Port
+from lanlab.sim.devices.switch import SwitchPort
+from lanlab.sim.core.trace import register_kind
 from lanlab.wire import Bpdu, BpduType, BridgeId, Dot3, Llc, MacAddress
 from lanlab.wire.stp import STP_MULTICAST
 
 if TYPE_CHECKING:
-    from lanlab.sim.switch import Switch
-    from lanlab.sim.topology import Spec
+    from lanlab.sim.devices.switch import Switch
 
 Bridge = StpBridge | RstpBridge
 MODES: Final[dict[str, type[Bridge]]] = {"stp": StpBridge, "rstp": RstpBridge}
@@ -228,43 +226,6 @@ def _port_number(name: str, ports: dict[str, Port]) -> int:
     return list(ports).index(name) + 1
 
 
-def stp_settings(spec: Spec) -> dict[str, Any] | None:
-    """A switch's `stp: {enabled, priority, mode}` and `ports: {p1: {cost: N}}` from its topology
-    entry, as enable_stp() keywords (None: STP off). Mistakes are recorded on `spec`."""
-    from yaml import MappingNode
-
-    node = spec.values.get("stp")
-    costs: dict[str, int] = {}
-    for port_name, port_spec in spec.mapping("ports"):
-        port_spec.only({"cost"})
-        cost = port_spec.parsed("cost", int, "a whole number")
-        if cost is not None and not 1 <= cost <= 200_000_000:
-            port_spec.error(port_spec.values["cost"], f"cost must be between 1 and 200000000, not {cost}")
-        elif cost is not None:
-            costs[port_name] = cost
-        spec.failed |= port_spec.failed
-    if node is None:
-        if costs:
-            spec.error(spec.values["ports"], "port costs need the spanning tree: add stp: {enabled: true}")
-        return None
-    if not isinstance(node, MappingNode):
-        spec.error(node, "stp must be a mapping like {enabled: true, priority: 32768, mode: rstp}")
-        return None
-    stp = type(spec)(spec.ctx, f"{spec.owner} stp", node)
-    stp.only({"enabled", "priority", "mode"})
-    enabled = stp.flag("enabled")
-    priority = stp.parsed("priority", int, "a whole number")
-    if priority is not None and not 0 <= priority <= 65535:
-        stp.error(stp.values["priority"], f"priority must be between 0 and 65535 (lower wins), not {priority}")
-    mode, mode_node = stp.scalar("mode")
-    if mode is not None and mode not in MODES:
-        stp.error(mode_node, f"mode {mode!r}: choose stp (802.1D) or rstp (802.1w)")
-    spec.failed |= stp.failed
-    if stp.failed or enabled is False:
-        return None
-    return {"priority": DEFAULT_PRIORITY if priority is None else priority, "mode": mode or "stp", "costs": costs}
-
-
 def status_lines(status: dict[str, Any]) -> list[str]:
     """A switch's spanning tree for people: the bridge, its root, one aligned line per port."""
     standard = {"stp": "802.1D STP", "rstp": "802.1w RSTP"}[status["mode"]]
@@ -277,25 +238,3 @@ def status_lines(status: dict[str, Any]) -> list[str]:
         out.append(f"  {row['port']:<5} {row['role']:<10} {row['state']:<10} {row['cost']:>9}  "
                    f"{row['designated_bridge']} {row['designated_port']}{edge}")
     return out
-
-
-@register_command
-class StpShow(HostCommand):
-    """stp: the switch's spanning tree at that moment: bridge, root, each port's role and state"""
-
-    words = "stp"
-    waits = False
-    hosts_only = False
-
-    def start(self, network: Any, host: Any, now: int) -> None:
-        self.node = host.name
-        stp = getattr(host, "stp", None)
-        self.status = stp.status() if stp is not None else None
-
-    def result(self) -> dict[str, Any]:
-        return {"stp": self.status}
-
-    def lines(self) -> list[str]:
-        if self.status is None:
-            return [f"  {self.node} runs no spanning tree (give the switch stp: {{enabled: true}})"]
-        return status_lines(self.status)

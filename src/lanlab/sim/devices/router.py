@@ -18,17 +18,17 @@ from lanlab.proto.forwarding import Forward, Forwarder, SendIcmp
 from lanlab.proto.ipv4 import multicast_mac_bytes
 from lanlab.proto.rip import ChangeKind, RipSpeaker, RouteChange
 from lanlab.proto.routing import Route, RouteSource, RoutingTable
-from lanlab.sim.engine import MachineTimer
-from lanlab.sim.frame import Frame
-from lanlab.sim.host import IP_ICMP, IP_UDP, Destination, Host, Nic
-from lanlab.sim.trace import register_kind
+from lanlab.sim.core.engine import MachineTimer
+from lanlab.sim.core.frame import Frame
+from lanlab.sim.devices.host import IP_ICMP, IP_UDP, Destination, Host, Nic
+from lanlab.sim.core.trace import register_kind
 from lanlab.wire import EtherType, Ethernet, IpProto, IPv4, MacAddress, Rip, Udp, UnreachableCode, WireError
 from lanlab.wire.rip import RIP_MULTICAST, RIP_PORT
 
 if TYPE_CHECKING:
     from lanlab.proto.rip import RipDatagram
-    from lanlab.sim.engine import Engine
-    from lanlab.sim.link import Port
+    from lanlab.sim.core.engine import Engine
+    from lanlab.sim.core.link import Port
 
 RIP_MAC: Final = MacAddress(multicast_mac_bytes(RIP_MULTICAST))
 UDP: Final = int(IpProto.UDP)

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Final
 
 from lanlab.proto.mactable import DEFAULT_AGEING_NS, MacTable
-from lanlab.sim.frame import Frame
-from lanlab.sim.link import Port
-from lanlab.sim.storm import remember_flood
+from lanlab.sim.core.frame import Frame
+from lanlab.sim.core.link import Port
+from lanlab.sim.devices.storm import remember_flood
 
 if TYPE_CHECKING:
-    from lanlab.sim.engine import Engine
-    from lanlab.sim.trace import Tracer
+    from lanlab.sim.core.engine import Engine
+    from lanlab.sim.core.trace import Tracer
     from lanlab.wire import MacAddress
 
 

@@ -12,12 +12,12 @@ from collections import deque
 from heapq import heappush
 from typing import TYPE_CHECKING, Any, Final
 
-from lanlab.sim.frame import MIN_FRAME, WIRE_OVERHEAD, Frame
+from lanlab.sim.core.frame import MIN_FRAME, WIRE_OVERHEAD, Frame
 
 if TYPE_CHECKING:
-    from lanlab.sim.engine import Engine
-    from lanlab.sim.hub import CollisionDomain
-    from lanlab.sim.trace import Tracer
+    from lanlab.sim.core.engine import Engine
+    from lanlab.sim.devices.hub import CollisionDomain
+    from lanlab.sim.core.trace import Tracer
 
 DEFAULT_DELAY_NS: Final = 1_000  # 1 us
 DEFAULT_RATE_BPS: Final = 100_000_000  # 100 Mbps

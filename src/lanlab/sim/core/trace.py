@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any, Callable, Iterable
 
-from lanlab.sim.frame import Frame
+from lanlab.sim.core.frame import Frame
 from lanlab.wire import describe
 
 TRACE_KINDS: list[str] = ["tx", "rx", "flood", "forward", "filter", "learn", "deliver", "drop", "collision"]

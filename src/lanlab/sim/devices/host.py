@@ -21,16 +21,18 @@ from lanlab.proto.arp import ArpCache, ArpEntry, ResolutionFailed
 from lanlab.proto.icmp import PingSession, echo_reply
 from lanlab.proto.ipv4 import DEFAULT_TTL, MULTICAST_TTL, Delivery, Ipv4Host, LocalIpError, multicast_mac_bytes
 from lanlab.proto.udp import UdpDemux
-from lanlab.sim.engine import MachineTimer
-from lanlab.sim.frame import ETH_HEADER, Frame
-from lanlab.sim.link import Port
+from lanlab.sim.core.engine import MachineTimer
+from lanlab.sim.core.frame import ETH_HEADER, Frame
+from lanlab.sim.core.link import Port
+from lanlab.sim.devices.host_tcp import HostTcp
+from lanlab.sim.shim import start_program
 from lanlab.units import SECOND
 from lanlab.wire import (Arp, EtherType, Ethernet, Icmp, IcmpType, IPv4, IpProto, MacAddress, Udp,
                          UnreachableCode, WireError, describe, quote)
 
 if TYPE_CHECKING:
-    from lanlab.sim.engine import Engine
-    from lanlab.sim.trace import Tracer
+    from lanlab.sim.core.engine import Engine
+    from lanlab.sim.core.trace import Tracer
 
 Handler = Callable[["Host", Frame, int], None]
 # An EtherType handler also gets the receiving NIC: a host with several must answer on the right one.
@@ -158,8 +160,6 @@ class Host:
         self._ping_ident = 0
         self._destinations: dict[int, Destination] = {}
         self._udp_headers: dict[tuple[int, int], Udp] = {}
-        from lanlab.sim.tcp import HostTcp  # sim.tcp builds on this module
-
         self.tcp = HostTcp(self)
 
     # -- configuration -------------------------------------------------------------------
@@ -403,14 +403,10 @@ class Host:
     # -- programs (the socket shim) -------------------------------------------------------
     def run_program(self, path: str, stdin: str = "", args: list[str] | None = None, at: int | None = None) -> Any:
         """Run a Python program file on this host (its `socket`, `time`, ... are simulated)."""
-        from lanlab.sim.shim import start_program
-
         return start_program(self, path=path, stdin=stdin, args=args or [], at=at)
 
     def run(self, fn: Callable[..., Any], *args: Any) -> Any:
         """Run `fn(*args)` as a program on this host: its module-level socket, time, threading... are the host's."""
-        from lanlab.sim.shim import start_program
-
         return start_program(self, function=fn, args=list(args))
 
     # -- ping ----------------------------------------------------------------------------

@@ -40,14 +40,14 @@ from __future__ import annotations
 from collections import deque
 from typing import TYPE_CHECKING, Any, Final
 
-from lanlab.sim.frame import Frame
-from lanlab.sim.link import Port, wire_time
-from lanlab.sim.storm import remember_flood
+from lanlab.sim.core.frame import Frame
+from lanlab.sim.core.link import Port, wire_time
+from lanlab.sim.devices.storm import remember_flood
 from lanlab.units import SECOND
 
 if TYPE_CHECKING:
-    from lanlab.sim.engine import Engine
-    from lanlab.sim.trace import Tracer
+    from lanlab.sim.core.engine import Engine
+    from lanlab.sim.core.trace import Tracer
 
 SLOT_BITS: Final = 512  # 802.3 slot time for 10/100 Mb/s
 JAM_BITS: Final = 32

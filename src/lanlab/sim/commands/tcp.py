@@ -9,12 +9,12 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any
 
-from lanlab.sim.commands import (PORT, HostCommand, check_encodable, duration_s, encoding, int_in, parser,
+from lanlab.sim.commands.base import (PORT, Command, check_encodable, duration_s, encoding, int_in, parser,
                                  register_command)
 from lanlab.units import SECOND
 
 if TYPE_CHECKING:
-    from lanlab.sim.host import Host
+    from lanlab.sim.devices.host import Host
     from lanlab.sim.network import Network
 
 DEFAULT_REPLY = "thank YOU!"  # the note's answer, as `lanlab tcp serve`
@@ -86,7 +86,7 @@ def _connect(host: str, port: int, sends: list[str], encoding: str, wait: float,
 
 
 @register_command
-class TcpServe(HostCommand):
+class TcpServe(Command):
     """tcp serve [--port 7788] [--bind ADDR] [--mode reply|echo] [--reply TEXT] [--encoding E] [--max-clients N]"""
 
     words = "tcp serve"
@@ -132,7 +132,7 @@ class TcpServe(HostCommand):
 
 
 @register_command
-class TcpConnect(HostCommand):
+class TcpConnect(Command):
     """tcp connect HOST PORT [--send TEXT]... [--encoding E] [--wait S] [--timeout S]"""
 
     words = "tcp connect"

@@ -10,12 +10,12 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
-from lanlab.sim.commands import CommandError, HostCommand, parser, register_command
-from lanlab.sim.network import NetworkError
-from lanlab.sim.router import Router
+from lanlab.sim.commands.base import CommandError, Command, parser, register_command
+from lanlab.sim.core.errors import NetworkError
+from lanlab.sim.devices.router import Router
 
 if TYPE_CHECKING:
-    from lanlab.sim.host import Host
+    from lanlab.sim.devices.host import Host
     from lanlab.sim.network import Network
 
 COLUMNS = ("prefix", "via", "interface", "metric", "source", "age")
@@ -44,7 +44,7 @@ def route_lines(rows: list[dict[str, Any]]) -> list[str]:
 
 
 @register_command
-class RouteShow(HostCommand):
+class RouteShow(Command):
     """route: the node's routing table at that moment"""
 
     words = "route"
@@ -61,7 +61,7 @@ class RouteShow(HostCommand):
 
 
 @register_command
-class LinkState(HostCommand):
+class LinkState(Command):
     """link NODE:PORT NODE:PORT down|up: unplug or plug a cable; the routers at both ends notice"""
 
     words = "link"
@@ -105,7 +105,7 @@ class LinkState(HostCommand):
         return [f"  link {self.link.a.label} - {self.link.b.label} is {self.args.state}"]
 
 
-class _Power(HostCommand):
+class _Power(Command):
     """Shared by stop and start: only routers have a power switch here."""
 
     waits = False

@@ -6,20 +6,20 @@ import argparse
 from typing import TYPE_CHECKING, Any
 
 from lanlab.proto.traceroute import TracerouteSession, check_probe_ports
-from lanlab.sim.commands import PORT, CommandError, HostCommand, duration_s, int_in, parser, register_command
-from lanlab.sim.engine import MachineTimer
-from lanlab.sim.host import IP_ICMP
+from lanlab.sim.commands.base import PORT, CommandError, Command, duration_s, int_in, parser, register_command
+from lanlab.sim.core.engine import MachineTimer
+from lanlab.sim.devices.host import IP_ICMP
 from lanlab.wire import Icmp, IcmpType, IpProto
 
 if TYPE_CHECKING:
     from ipaddress import IPv4Address
 
-    from lanlab.sim.host import Host
+    from lanlab.sim.devices.host import Host
     from lanlab.sim.network import Network
 
 
 @register_command
-class Traceroute(HostCommand):
+class Traceroute(Command):
     """traceroute TARGET [-I] [-m MAX_TTL] [-q QUERIES] [-w WAIT] [-p PORT]"""
 
     words = "traceroute"

@@ -1,30 +1,96 @@
-"""`kind: router` in topology files: interfaces, static routes, RIP.
+"""The settings of the built-in node kinds, read from a node's Spec into plain data.
 
-    r1:
-      kind: router
-      interfaces: {eth0: 198.18.0.254/24, eth1: {ip: 198.18.1.254/24, mac: 02:00:00:00:01:01}}
-      routes: [{to: 0.0.0.0/0, via: 198.18.1.1}]
-      rip: {enabled: true, split_horizon: poisoned_reverse, auth: {password: s3cret}, passive: [eth0]}
-      forward_directed_broadcast: false   # RFC 2644's default
+Each reader records its mistakes on the Spec (FILE:LINE) and returns None or an empty value for
+what it could not read; the builders in lanlab.sim.build turn the data into devices.
 """
 
 from __future__ import annotations
 
-from ipaddress import IPv4Interface, IPv4Network
-from typing import Any
+from ipaddress import IPv4Address, IPv4Network
+from typing import Any, Final
 
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from lanlab.proto.rip import SplitHorizon
-from lanlab.sim.kinds import register_node_kind
-from lanlab.sim.network import Network
-from lanlab.sim.router import Router
-from lanlab.sim.topology import Spec
+from lanlab.proto.spanning import DEFAULT_PRIORITY
+from lanlab.topology.reader import Spec
+from lanlab.wire import MacAddress
+
+STP_MODES: Final = ("stp", "rstp")  # 802.1D and 802.1w; lanlab.sim.stacks.stp has their machines
+
+
+def stp_settings(spec: Spec) -> dict[str, Any] | None:
+    """A switch's `stp: {enabled, priority, mode}` and `ports: {p1: {cost: N}}` from its topology
+    entry, as enable_stp() keywords (None: STP off). Mistakes are recorded on `spec`."""
+    node = spec.values.get("stp")
+    costs: dict[str, int] = {}
+    for port_name, port_spec in spec.mapping("ports"):
+        port_spec.only({"cost"})
+        cost = port_spec.parsed("cost", int, "a whole number")
+        if cost is not None and not 1 <= cost <= 200_000_000:
+            port_spec.error(port_spec.values["cost"], f"cost must be between 1 and 200000000, not {cost}")
+        elif cost is not None:
+            costs[port_name] = cost
+        spec.failed |= port_spec.failed
+    if node is None:
+        if costs:
+            spec.error(spec.values["ports"], "port costs need the spanning tree: add stp: {enabled: true}")
+        return None
+    if not isinstance(node, MappingNode):
+        spec.error(node, "stp must be a mapping like {enabled: true, priority: 32768, mode: rstp}")
+        return None
+    stp = type(spec)(spec.ctx, f"{spec.owner} stp", node)
+    stp.only({"enabled", "priority", "mode"})
+    enabled = stp.flag("enabled")
+    priority = stp.parsed("priority", int, "a whole number")
+    if priority is not None and not 0 <= priority <= 65535:
+        stp.error(stp.values["priority"], f"priority must be between 0 and 65535 (lower wins), not {priority}")
+    mode, mode_node = stp.scalar("mode")
+    if mode is not None and mode not in STP_MODES:
+        stp.error(mode_node, f"mode {mode!r}: choose stp (802.1D) or rstp (802.1w)")
+    spec.failed |= stp.failed
+    if stp.failed or enabled is False:
+        return None
+    return {"priority": DEFAULT_PRIORITY if priority is None else priority, "mode": mode or "stp", "costs": costs}
+
+
+def rarp_prefix(spec: Spec) -> int | None:
+    """For `ip: rarp` or `ip: rarp/LEN`: the prefix length to use once the address is known."""
+    text, node = spec.scalar("ip")
+    if text is None or not text.startswith("rarp"):
+        return None
+    rest = text[4:]
+    if rest == "":
+        return 24
+    if rest.startswith("/") and rest[1:].isdigit() and 0 < int(rest[1:]) <= 30:
+        return int(rest[1:])
+    spec.error(node, f"ip: {text!r}: write rarp or rarp/LEN (LEN 1-30)")
+    return None
+
+
+def rarp_table(spec: Spec) -> dict[MacAddress, IPv4Address]:
+    """`rarp_server: {MAC: IP, ...}`, checked entry by entry."""
+    node = spec.values.get("rarp_server")
+    if node is None:
+        return {}
+    if not isinstance(node, MappingNode):
+        spec.error(node, 'rarp_server: maps MACs to addresses, like {"02:00:00:00:02:04": 198.18.2.4}')
+        return {}
+    table: dict[MacAddress, IPv4Address] = {}
+    for key, value in node.value:
+        try:
+            if not isinstance(key, ScalarNode) or not isinstance(value, ScalarNode):
+                raise ValueError("give MAC: IP")
+            table[MacAddress(str(key.value))] = IPv4Address(str(value.value))
+        except ValueError as error:
+            spec.error(key, f"rarp_server entry: {error} (like \"02:00:00:00:02:04\": 198.18.2.4)")
+    return table
+
 
 RIP_FIELDS = {"enabled", "split_horizon", "auth", "passive", "version"}
 
 
-def _interfaces(spec: Spec) -> dict[str, dict[str, Any]]:
+def router_interfaces(spec: Spec) -> dict[str, dict[str, Any]]:
     node = spec.values.get("interfaces")
     if not isinstance(node, MappingNode) or not node.value:
         spec.error(node, "a router needs interfaces: {eth0: 198.18.0.254/24, eth1: 198.18.1.254/24}")
@@ -52,7 +118,7 @@ def _interfaces(spec: Spec) -> dict[str, dict[str, Any]]:
     return interfaces
 
 
-def _routes(spec: Spec, interfaces: dict[str, dict[str, Any]]) -> list[tuple[IPv4Network, Any]]:
+def static_routes(spec: Spec, interfaces: dict[str, dict[str, Any]]) -> list[tuple[IPv4Network, Any]]:
     node = spec.values.get("routes")
     if node is None:
         return []
@@ -79,7 +145,7 @@ def _routes(spec: Spec, interfaces: dict[str, dict[str, Any]]) -> list[tuple[IPv
     return routes
 
 
-def _rip(spec: Spec, interfaces: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
+def rip_settings(spec: Spec, interfaces: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
     node = spec.values.get("rip")
     if node is None:
         return None
@@ -121,24 +187,3 @@ def _rip(spec: Spec, interfaces: dict[str, dict[str, Any]]) -> dict[str, Any] | 
         spec.failed = True
         return None
     return options if enabled is not False else None
-
-
-def build_router(network: Network, name: str, spec: Spec) -> None:
-    spec.only({"kind", "interfaces", "routes", "rip", "forward_directed_broadcast"})
-    directed = spec.flag("forward_directed_broadcast")
-    interfaces = _interfaces(spec)
-    routes = _routes(spec, interfaces)
-    rip = _rip(spec, interfaces)
-    if spec.failed:
-        return
-    router = Router(name, network.engine, forward_directed_broadcast=bool(directed))
-    for if_name, options in interfaces.items():
-        router.add_interface(if_name, IPv4Interface(options["ip"]), options["mac"])
-    for prefix, via in routes:
-        router.add_static_route(prefix, via)
-    if rip is not None:
-        router.enable_rip(**rip)
-    network.add_node(router)
-
-
-register_node_kind("router", build_router)

@@ -1,28 +1,35 @@
-"""The registry of node kinds a topology file may name, and the built-in ones.
+"""The built-in node kinds of topology files: host, switch, hub, router.
 
-A kind is `build(network, name, spec)`: read the node's fields through `spec` (a
-topology.Spec, which records FILE:LINE errors), and add the node to `network` unless
-`spec.failed`. Another subsystem adds its kind with `register_node_kind("router", build)`.
+Each reads its fields through lanlab.topology (its Spec and settings readers) and adds its node;
+importing this module registers them (lanlab.sim.build imports it).
+
+    r1:
+      kind: router
+      interfaces: {eth0: 198.18.0.254/24, eth1: {ip: 198.18.1.254/24, mac: 02:00:00:00:01:01}}
+      routes: [{to: 0.0.0.0/0, via: 198.18.1.1}]
+      rip: {enabled: true, split_horizon: poisoned_reverse, auth: {password: s3cret}, passive: [eth0]}
+      forward_directed_broadcast: false   # RFC 2644's default
 """
 
 from __future__ import annotations
 
-from typing import Callable
+from ipaddress import IPv4Interface
+from typing import TYPE_CHECKING
 
-from lanlab.sim.network import Network
-from lanlab.sim.topology import Spec
+from lanlab.proto.mactable import DEFAULT_AGEING_NS
+from lanlab.sim.build.registry import register_node_kind
+from lanlab.sim.devices.router import Router
+from lanlab.sim.devices.switch import Switch
+from lanlab.sim.stacks.rarp import RarpBoot, RarpService
+from lanlab.sim.stacks.stp import enable_stp
+from lanlab.topology import Spec
+from lanlab.topology.settings import rarp_prefix, rarp_table, rip_settings, router_interfaces, static_routes, stp_settings
 
-NodeBuilder = Callable[[Network, str, Spec], None]
-NODE_KINDS: dict[str, NodeBuilder] = {}
-
-
-def register_node_kind(kind: str, build: NodeBuilder) -> None:
-    NODE_KINDS[kind] = build
+if TYPE_CHECKING:
+    from lanlab.sim.network import Network
 
 
 def build_host(network: Network, name: str, spec: Spec) -> None:
-    from lanlab.sim.rarp import RarpBoot, RarpService, rarp_prefix, rarp_table
-
     spec.only({"kind", "ip", "mac", "gateway", "interfaces", "rarp_server", "gratuitous_arp"})
     gateway = spec.address("gateway")
     gratuitous = spec.flag("gratuitous_arp")
@@ -66,13 +73,11 @@ def build_host(network: Network, name: str, spec: Spec) -> None:
 
 
 def build_switch(network: Network, name: str, spec: Spec) -> None:
-    from lanlab.sim.stp import enable_stp, stp_settings
-
     spec.only({"kind", "ageing", "stp", "ports"})
     ageing = spec.duration("ageing")
     stp = stp_settings(spec)
     if not spec.failed:
-        switch = network.add_switch(name, ageing=(ageing if ageing is not None else 300_000_000_000) / 1e9)
+        switch = network.add_node(Switch(name, network.engine, DEFAULT_AGEING_NS if ageing is None else ageing))
         if stp is not None:
             enable_stp(switch, **stp)
 
@@ -83,6 +88,25 @@ def build_hub(network: Network, name: str, spec: Spec) -> None:
         network.add_hub(name)
 
 
+def build_router(network: Network, name: str, spec: Spec) -> None:
+    spec.only({"kind", "interfaces", "routes", "rip", "forward_directed_broadcast"})
+    directed = spec.flag("forward_directed_broadcast")
+    interfaces = router_interfaces(spec)
+    routes = static_routes(spec, interfaces)
+    rip = rip_settings(spec, interfaces)
+    if spec.failed:
+        return
+    router = Router(name, network.engine, forward_directed_broadcast=bool(directed))
+    for if_name, options in interfaces.items():
+        router.add_interface(if_name, IPv4Interface(options["ip"]), options["mac"])
+    for prefix, via in routes:
+        router.add_static_route(prefix, via)
+    if rip is not None:
+        router.enable_rip(**rip)
+    network.add_node(router)
+
+
 register_node_kind("host", build_host)
 register_node_kind("switch", build_switch)
 register_node_kind("hub", build_hub)
+register_node_kind("router", build_router)

@@ -1,0 +1,14 @@
+"""`--do` commands: the base class and parser (base), then one module per family.
+
+FAMILIES is the one list of command modules: importing this package registers every command in
+them. A command from outside the package registers itself the same way (`@register_command`).
+"""
+
+from lanlab.sim.commands import basic, routing, stp, tcp, traceroute
+from lanlab.sim.commands.base import (COMMANDS, Command, CommandError, HostCommand, Scheduled, parse_do,
+                                      register_command, schedule)
+
+FAMILIES = (basic, routing, traceroute, tcp, stp)
+
+__all__ = ["COMMANDS", "FAMILIES", "Command", "CommandError", "HostCommand", "Scheduled", "parse_do",
+           "register_command", "schedule"]

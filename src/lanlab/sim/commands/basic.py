@@ -1,0 +1,231 @@
+"""The basic --do commands, as the real CLI has them: ping, udp listen|send|broadcast, arp, mac."""
+
+from __future__ import annotations
+
+import argparse
+from ipaddress import IPv4Address
+from typing import TYPE_CHECKING, Any
+
+from lanlab.proto.icmp import PingSession
+from lanlab.sim.commands.base import PORT, Command, CommandError, duration_s, int_in, ipv4, parser, register_command
+from lanlab.units import SECOND
+
+if TYPE_CHECKING:
+    from lanlab.sim.core.frame import Frame
+    from lanlab.sim.devices.host import Host
+    from lanlab.sim.network import Network
+
+
+def decode(data: bytes) -> str:
+    return data.decode("utf-8", errors="backslashreplace")
+
+
+class _Stop:
+    """A timer that calls `command.stop(now)`: the end of a --wait window."""
+
+    __slots__ = ("command",)
+
+    def __init__(self, command: Any) -> None:
+        self.command = command
+
+    def fire(self, arg: Any, now: int) -> None:
+        self.command.stop(now)
+
+
+@register_command
+class Ping(Command):
+    """ping TARGET [-c COUNT] [-i INTERVAL] [-s SIZE] [-W TIMEOUT] [-t TTL]"""
+
+    words = "ping"
+
+    @classmethod
+    def arguments(cls) -> argparse.ArgumentParser:
+        p = parser(cls.words)
+        p.add_argument("target")
+        p.add_argument("-c", dest="count", type=int_in(1), default=4)
+        p.add_argument("-i", dest="interval", type=duration_s, default=SECOND)
+        p.add_argument("-s", dest="size", type=int_in(0, 65507), default=56)  # 65535 - IP - ICMP headers
+        p.add_argument("-W", dest="timeout", type=duration_s, default=SECOND)
+        p.add_argument("-t", dest="ttl", type=int_in(1, 255), default=None)
+        return p
+
+    def start(self, network: Network, host: Host, now: int) -> None:
+        a = self.args
+        self.session: PingSession = host.ping(network.resolve_ip(a.target), count=a.count, interval=a.interval,
+                                              size=a.size, timeout=a.timeout, ttl=a.ttl)
+
+    def result(self) -> dict[str, Any]:
+        return self.session.result.as_dict()
+
+    def answered(self) -> bool | None:
+        return self.session.result.received > 0
+
+    def lines(self) -> list[str]:
+        r = self.session.result
+        size = self.session.size
+        out = [f"PING {r.destination} {size}({size + 28}) bytes of data."]
+        out += [f"{size + 8} bytes from {r.destination}: icmp_seq={seq} ttl={ttl} time={rtt / 1e6:.3f} ms"
+                for seq, ttl, rtt in r.replies]
+        out += r.error_messages
+        out.append(f"--- {r.destination} ping statistics ---")
+        out.append(f"{r.transmitted} packets transmitted, {r.received} received, "
+                   + (f"+{r.errors} errors, " if r.errors else "") + f"{r.loss_percent:g}% packet loss")
+        if r.rtt_ns:
+            ms = r.rtt_ms
+            out.append(f"rtt min/avg/max = {min(ms):.3f}/{sum(ms) / len(ms):.3f}/{max(ms):.3f} ms")
+        return out
+
+
+@register_command
+class UdpListen(Command):
+    """udp listen [PORT] [--port PORT] [--reply TEXT | --echo] [--group MCAST] [--count N]"""
+
+    words = "udp listen"
+    waits = False
+
+    @classmethod
+    def arguments(cls) -> argparse.ArgumentParser:
+        p = parser(cls.words)
+        p.add_argument("port_arg", nargs="?", type=PORT)
+        p.add_argument("--port", type=PORT, default=7788)
+        p.add_argument("--reply", default=None)
+        p.add_argument("--echo", action="store_true")
+        p.add_argument("--group", type=ipv4, default=None)
+        p.add_argument("--count", type=int_in(1), default=None)
+        return p
+
+    def start(self, network: Network, host: Host, now: int) -> None:
+        self.port = self.args.port_arg or self.args.port
+        self.received: list[dict[str, Any]] = []
+        if self.args.group is not None:
+            host.join(self.args.group)
+        host.udp.bind(self.port, self.datagram)
+
+    def datagram(self, host: Host, frame: Frame, now: int) -> None:
+        ip, udp = frame.l3, frame.l4
+        self.received.append({"t": now / 1e9, "from": str(ip.src), "port": udp.src_port, "text": decode(frame.data)})
+        answer = frame.data if self.args.echo else (self.args.reply.encode() if self.args.reply is not None else None)
+        if answer is not None:
+            host.send_udp(self.port, ip.src, udp.src_port, answer, now)
+        if self.args.count is not None and len(self.received) >= self.args.count:
+            host.udp.unbind(self.port)
+
+    def result(self) -> dict[str, Any]:
+        return {"port": self.port, "received": self.received}
+
+    def lines(self) -> list[str]:
+        return [f"listening on UDP {self.port}: {len(self.received)} datagram(s)"] + \
+            [f"  [{r['t']:.6f}] {r['from']}:{r['port']} {r['text']!r}" for r in self.received]
+
+
+class _UdpSender(Command):
+    """Shared by `udp send` and `udp broadcast`: send, then collect replies for --wait."""
+
+    def send(self, network: Network, host: Host, now: int, dst: IPv4Address, port: int, text: str,
+             wait: int) -> None:
+        self.host = host
+        self.sent_at = now
+        self.replies: list[dict[str, Any]] = []
+        self.local_port = host.udp.bind(0, self.reply)
+        host.send_udp(self.local_port, dst, port, text.encode(), now)
+        network.engine.schedule(now + wait, _Stop(self))
+
+    def reply(self, host: Host, frame: Frame, now: int) -> None:
+        self.replies.append({"from": str(frame.l3.src), "port": frame.l4.src_port, "text": decode(frame.data),
+                             "rtt_ms": round((now - self.sent_at) / 1e6, 6)})
+        expect = getattr(self.args, "expect", None)
+        if expect is not None and len(self.replies) >= expect:
+            self.stop(now)
+
+    def stop(self, now: int) -> None:
+        self.host.udp.unbind(self.local_port)
+
+    def result(self) -> dict[str, Any]:
+        return {"sent": 1, "replies": self.replies}
+
+    def answered(self) -> bool | None:
+        return bool(self.replies) if self.args.wait else None
+
+    def lines(self) -> list[str]:
+        if not self.args.wait:
+            return ["sent 1 datagram (add --wait S to collect replies)"]
+        return [f"{len(self.replies)} repl{'y' if len(self.replies) == 1 else 'ies'}"] + \
+            [f"  {r['from']}:{r['port']} {r['text']!r} {r['rtt_ms']:.3f} ms" for r in self.replies]
+
+
+@register_command
+class UdpSend(_UdpSender):
+    """udp send HOST PORT TEXT [--wait S]"""
+
+    words = "udp send"
+
+    @classmethod
+    def arguments(cls) -> argparse.ArgumentParser:
+        p = parser(cls.words)
+        p.add_argument("host")
+        p.add_argument("port", type=PORT)
+        p.add_argument("text")
+        p.add_argument("--wait", type=duration_s, default=0)
+        return p
+
+    def start(self, network: Network, host: Host, now: int) -> None:
+        a = self.args
+        self.send(network, host, now, network.resolve_ip(a.host), a.port, a.text, a.wait)
+
+
+@register_command
+class UdpBroadcast(_UdpSender):
+    """udp broadcast [TEXT] [--port 7788] [--to ADDR] [--wait 2] [--expect N]"""
+
+    words = "udp broadcast"
+
+    @classmethod
+    def arguments(cls) -> argparse.ArgumentParser:
+        p = parser(cls.words)
+        p.add_argument("text", nargs="?", default="Hi")
+        p.add_argument("--port", type=PORT, default=7788)
+        p.add_argument("--to", type=ipv4, default=IPv4Address("255.255.255.255"))
+        p.add_argument("--wait", type=duration_s, default=2_000_000_000)
+        p.add_argument("--expect", type=int_in(1), default=None)
+        return p
+
+    def start(self, network: Network, host: Host, now: int) -> None:
+        a = self.args
+        self.send(network, host, now, a.to, a.port, a.text, a.wait)
+
+
+@register_command
+class ArpShow(Command):
+    """arp: the host's ARP table at that moment"""
+
+    words = "arp"
+    waits = False
+
+    def start(self, network: Network, host: Host, now: int) -> None:
+        self.rows = host.arp_table
+
+    def result(self) -> dict[str, Any]:
+        return {"arp": self.rows}
+
+    def lines(self) -> list[str]:
+        return [f"  {r['ip']:<15} {r['mac']}" for r in self.rows] or ["  (empty)"]
+
+
+@register_command
+class MacShow(Command):
+    """mac: a switch's MAC table at that moment (like `bridge fdb show`)"""
+
+    words = "mac"
+    waits = False
+    hosts_only = False
+
+    def start(self, network: Network, switch: Any, now: int) -> None:
+        if not hasattr(switch, "mac_table"):
+            raise CommandError(f"{switch.name} is a {switch.kind}: only switches have a MAC table")
+        self.rows: list[dict[str, Any]] = switch.mac_table
+
+    def result(self) -> dict[str, Any]:
+        return {"mac": self.rows}
+
+    def lines(self) -> list[str]:
+        return [f"  {r['mac']}  {r['port']:<6} age {r['age']:.3f} s" for r in self.rows] or ["  (empty)"]

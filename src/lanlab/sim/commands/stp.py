@@ -1,0 +1,30 @@
+"""`sw1 stp`: a switch's spanning tree at that moment, as `lanlab sim run --show stp` prints it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lanlab.sim.commands.base import Command, register_command
+from lanlab.sim.stacks.stp import status_lines
+
+
+@register_command
+class StpShow(Command):
+    """stp: the switch's spanning tree at that moment: bridge, root, each port's role and state"""
+
+    words = "stp"
+    waits = False
+    hosts_only = False
+
+    def start(self, network: Any, host: Any, now: int) -> None:
+        self.node = host.name
+        stp = getattr(host, "stp", None)
+        self.status = stp.status() if stp is not None else None
+
+    def result(self) -> dict[str, Any]:
+        return {"stp": self.status}
+
+    def lines(self) -> list[str]:
+        if self.status is None:
+            return [f"  {self.node} runs no spanning tree (give the switch stp: {{enabled: true}})"]
+        return status_lines(self.status)

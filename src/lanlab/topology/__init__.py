@@ -1,0 +1,11 @@
+"""A topology file as data: nodes, interfaces, links, events and the settings of the built-in kinds.
+
+This package reads and checks YAML; it knows nothing of the simulator (lanlab.sim.build runs a
+topology), so another back end can read the same files.
+"""
+
+from lanlab.topology.reader import (Context, Document, Endpoint, LinkEntry, NodeEntry, Spec, TopologyError,
+                                    compose, line_of, read_document, yes_no)
+
+__all__ = ["Context", "Document", "Endpoint", "LinkEntry", "NodeEntry", "Spec", "TopologyError", "compose",
+           "line_of", "read_document", "yes_no"]
