@@ -69,7 +69,7 @@ def example_cases() -> list[Case]:
 
 
 def readme_cases() -> list[Case]:
-    """Every `$ lanlab sim run` the README shows whose programs are in this repository."""
+    """Every `$ lanlab sim run` the README shows, but those with --app (see app_cases)."""
     lines = (ROOT / "README.md").read_text().splitlines()
     cases = []
     for index, line in enumerate(lines):
@@ -81,10 +81,11 @@ def readme_cases() -> list[Case]:
             text = text[:-1] + " " + lines[index].strip()
         text = text.split(" | ")[0]
         words = shlex.split(text)[1:]
-        if any("programs/" in word for word in words):
-            continue  # the note's programs live outside the repository; app_cases runs ours
-        cases.append(Case("readme", tuple(words)))
-    return [Case(f"readme-{n}", case.args) for n, case in enumerate(cases, 1)]
+        if "--app" in words:
+            continue  # their programs are the note's or made up for the page; app_cases runs ours
+        # Named by their words, not their place, so a README that grows keeps every name.
+        cases.append(Case(f"readme-{hashlib.sha256(' '.join(words).encode()).hexdigest()[:8]}", tuple(words)))
+    return cases
 
 
 def app_cases() -> list[Case]:
