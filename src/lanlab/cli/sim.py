@@ -16,6 +16,7 @@ from rich.text import Text
 
 from lanlab.cli.common import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_NO_ANSWER, EXIT_OK, fail, print_json
 from lanlab.cli.demo_routing import route_table
+from lanlab.cli.sim_wall import walled_command
 from lanlab.cli.sim_view import PageTarget, stopped_reason
 from lanlab.units import UnitError, format_duration, parse_duration
 
@@ -88,7 +89,9 @@ def load_or_exit(file: Path, seed: int = 1) -> Any:
 @click.option("--show", "show", default="", metavar="mac,arp,route,stp", help="Tables to print at the end.")
 @click.option("--app", "apps", multiple=True, metavar='"[at T] NODE=FILE.py"',
               help="Run a Python program unchanged on a simulated host (its socket, select, time, "
-                   "threading, socketserver are the host's). Repeatable.")
+                   "threading, socketserver, http.client... are the host's). Repeatable. The program runs "
+                   "with YOUR rights (files, processes it could reach): for code you do not trust, add "
+                   "--sandbox.")
 @click.option("--stdin", "stdins", multiple=True, metavar="NODE=TEXT",
               help="A line of NODE's standard input (repeatable: one line each). A host has one stdin, "
                    "shared by its programs as by programs started from one terminal: each line goes to "
@@ -105,15 +108,23 @@ def load_or_exit(file: Path, seed: int = 1) -> Any:
               help="Stop the run after this many events; 0: no limit. Without it a run stops only "
                    f"{EVENTS_AFTER_STORM:,} events after a broadcast storm is seen (a storm never ends). "
                    "A stopped run prints what it counted so far and exits with status 1.")
+@click.option("--sandbox", is_flag=True,
+              help="Run the whole simulation under bubblewrap: no network, the filesystem read-only except "
+                   "the current directory (and a private /tmp). For programs you do not trust.")
+@click.option("--app-limits", "app_limits", default=None, metavar="cpu=10s,mem=512MiB",
+              help="CPU-time and memory limits of the process that runs the programs (setrlimit); "
+                   "the run is stopped at the CPU limit, an allocation past the memory one is a MemoryError.")
 @click.option("--json", "as_json", is_flag=True,
               help="One JSON document at the end; with --trace jsonl it carries the event list as 'events'.")
 @click.option("--html", "html", type=click.Path(dir_okay=False, path_type=Path), default=None, metavar="OUT.html",
               help="Write the run as one self-contained page: topology, frames moving, every step's layers "
                    "and tables (opens from file://, no network). `lanlab sim view` serves it instead.")
+@walled_command
 def run(file: Path, until: str, seed: int, do: tuple[str, ...], pcap: Path | None, capture: tuple[str, ...],
         trace: str | None, filter_: str | None, show: str, apps: tuple[str, ...], stdins: tuple[str, ...],
-        args: tuple[str, ...], app_cpu: str, max_events: int | None, as_json: bool, html: Path | None = None,
-        view_port: int | None = None, open_browser: bool = False, files: Path | None = None) -> None:
+        args: tuple[str, ...], app_cpu: str, max_events: int | None, sandbox: bool, app_limits: str | None,
+        as_json: bool, html: Path | None = None, view_port: int | None = None, open_browser: bool = False,
+        files: Path | None = None) -> None:
     """Run a topology file in virtual time.
 
     Same file + same seed + same --do = the same events and byte-identical captures.
@@ -136,10 +147,19 @@ def run(file: Path, until: str, seed: int, do: tuple[str, ...], pcap: Path | Non
           --app "at 0.1s pc1=tcp_client.py" --stdin pc1=hello
     """
     from lanlab.cli.sim_apps import programs_report, start_apps
+    from lanlab.cli.sim_wall import command_line, enter_wall, parse_limits, run_sandboxed
     from lanlab.sim import CommandError, schedule
     from lanlab.sim.shim import run_programs
     from lanlab.sim.core.trace import TABLE_HEADER, jsonl_line
 
+    limits = parse_limits(app_limits) if app_limits is not None else None
+    if limits is not None and not apps:
+        fail("--app-limits limits the programs of a run; add --app NODE=PROGRAM.py")
+    if sandbox:
+        if view_port is not None:
+            fail("--sandbox has no network to serve the page on; use `sim run --sandbox --html OUT.html` and open "
+                 "the file")
+        sys.exit(run_sandboxed(command_line(click.get_current_context(), drop=("sandbox",)), Path.cwd(), limits))
     try:
         end = parse_duration(until)
     except UnitError as error:
@@ -190,6 +210,7 @@ def run(file: Path, until: str, seed: int, do: tuple[str, ...], pcap: Path | Non
             fail(f"--files: cannot make {files}: {error.strerror or error}")
         network.files = str(files)
     programs = start_apps(network, apps, stdins, args, echo=not as_json and trace != "jsonl")
+    wall = enter_wall(limits) if programs else None  # the parent waits there, then exits with the child's status
     interrupted = False
     in_main = threading.current_thread() is threading.main_thread()  # where Python runs signal handlers
     previous = signal.signal(signal.SIGTERM, _interrupt) if in_main else None
@@ -216,12 +237,13 @@ def run(file: Path, until: str, seed: int, do: tuple[str, ...], pcap: Path | Non
             document["events"] = [event.as_dict() for event in network.trace]
         if apps:
             document["programs"] = [program.as_dict() for program in programs]
+            document["wall"] = wall.as_dict() if wall else None
         print_json(document)
     elif trace != "jsonl":
         print_report(network, events, tables, pcap)
         for line in programs_report(programs):
             click.echo(line)
-    for line in run_warnings(network):
+    for line in run_warnings(network) + ([wall.warning()] if wall and wall.warning() else []):
         click.echo(f"lanlab: {line}", err=True)
     if trace is not None and protocols:
         seen = network.tracer.names_seen
