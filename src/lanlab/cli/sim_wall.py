@@ -270,8 +270,10 @@ def _framed(fd: int, stream: int) -> io.TextIOWrapper:
 
 def _wait_for(pid: int, read_end: int | None, write_end: int | None) -> int:
     """Wait for the child (relaying its output); Ctrl-C reaches it directly, SIGTERM is passed on."""
-    previous_int = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    previous_term = signal.signal(signal.SIGTERM, lambda signum, frame: os.kill(pid, signal.SIGTERM))
+    in_main = threading.current_thread() is threading.main_thread()  # only there can handlers be set
+    if in_main:
+        previous_int = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        previous_term = signal.signal(signal.SIGTERM, lambda signum, frame: os.kill(pid, signal.SIGTERM))
     try:
         if read_end is not None:
             assert write_end is not None
@@ -279,8 +281,9 @@ def _wait_for(pid: int, read_end: int | None, write_end: int | None) -> int:
             _relay(read_end)
         _, status = os.waitpid(pid, 0)
     finally:
-        signal.signal(signal.SIGINT, previous_int)
-        signal.signal(signal.SIGTERM, previous_term)
+        if in_main:
+            signal.signal(signal.SIGINT, previous_int)
+            signal.signal(signal.SIGTERM, previous_term)
     return os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else 128 + os.WTERMSIG(status)
 
 
@@ -320,7 +323,8 @@ def run_sandboxed(argv: list[str], run_dir: Path, limits: Limits | None) -> int:
                                    preexec_fn=(lambda: apply_limits(limits)) if limits else None)
     except OSError as error:
         fail(f"--sandbox: cannot start bubblewrap: {error.strerror or error}")
-    previous_int = signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the sandboxed run itself
+    in_main = threading.current_thread() is threading.main_thread()
+    previous_int = signal.signal(signal.SIGINT, signal.SIG_IGN) if in_main else None  # Ctrl-C reaches the run
     try:
         if relay:
             copiers = [threading.Thread(target=_copy, args=(source, target), daemon=True)
@@ -331,7 +335,8 @@ def run_sandboxed(argv: list[str], run_dir: Path, limits: Limits | None) -> int:
                 copier.join()
         status = process.wait()
     finally:
-        signal.signal(signal.SIGINT, previous_int)
+        if in_main:
+            signal.signal(signal.SIGINT, previous_int)
     return status if status >= 0 else 128 - status
 
 
