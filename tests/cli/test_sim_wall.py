@@ -221,7 +221,7 @@ try:
     print("outside written")
 except OSError as error:
     print("outside", error.strerror)
-open("inside.txt", "w").write("kept")
+open({str(run_dir / "inside.txt")!r}, "w").write("kept")
 print("inside written")
 """)
     try:
@@ -237,6 +237,18 @@ print("inside written")
     assert "outside Read-only file system" in texts and "inside written" in texts
     assert (run_dir / "inside.txt").read_text() == "kept"
     assert listener.arrived() == 0
+
+
+@needs_bwrap
+def test_sandbox_lets_the_hosts_write_in_files_dir(tmp_path):
+    """--files DIR outside the current directory stays writable under --sandbox: DIR/pc1/hello.txt is kept."""
+    run_dir, kept = tmp_path / "run", tmp_path / "kept"
+    run_dir.mkdir()
+    program = write(run_dir / "hello.py", "open('hello.txt', 'w').write('hi')\nprint('written')\n")
+    result = lanlab("sim", "run", EXAMPLE, "--until", "1s", "--app", f"pc1={program.name}", "--files", str(kept),
+                    "--sandbox", cwd=run_dir)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (kept / "pc1" / "hello.txt").read_text() == "hi"
 
 
 @needs_bwrap

@@ -110,7 +110,7 @@ def load_or_exit(file: Path, seed: int = 1) -> Any:
                    "A stopped run prints what it counted so far and exits with status 1.")
 @click.option("--sandbox", is_flag=True,
               help="Run the whole simulation under bubblewrap: no network, the filesystem read-only except "
-                   "the current directory (and a private /tmp). For programs you do not trust.")
+                   "the current directory and --files DIR (and a private /tmp). For programs you do not trust.")
 @click.option("--app-limits", "app_limits", default=None, metavar="cpu=10s,mem=512MiB",
               help="CPU-time and memory limits of the process that runs the programs (setrlimit); "
                    "the run is stopped at the CPU limit, an allocation past the memory one is a MemoryError.")
@@ -159,7 +159,14 @@ def run(file: Path, until: str, seed: int, do: tuple[str, ...], pcap: Path | Non
         if view_port is not None:
             fail("--sandbox has no network to serve the page on; use `sim run --sandbox --html OUT.html` and open "
                  "the file")
-        sys.exit(run_sandboxed(command_line(click.get_current_context(), drop=("sandbox",)), Path.cwd(), limits))
+        writable = [Path.cwd()]
+        if files is not None:  # the hosts' folders are the run's too
+            try:
+                files.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                fail(f"--files: cannot make {files}: {error.strerror or error}")
+            writable.append(files)
+        sys.exit(run_sandboxed(command_line(click.get_current_context(), drop=("sandbox",)), writable, limits))
     try:
         end = parse_duration(until)
     except UnitError as error:

@@ -304,15 +304,15 @@ def _relay(fd: int) -> None:
 
 
 # -- the bubblewrap sandbox ------------------------------------------------------------------------
-def run_sandboxed(argv: list[str], run_dir: Path, limits: Limits | None) -> int:
-    """`argv` (a lanlab command) under bubblewrap; returns its exit status."""
+def run_sandboxed(argv: list[str], writable: list[Path], limits: Limits | None) -> int:
+    """`argv` (a lanlab command) under bubblewrap, `writable` the only folders it may write;
+    returns its exit status."""
     bwrap = shutil.which("bwrap")
     if bwrap is None:
         fail("--sandbox needs bubblewrap, which is not installed (Debian/Ubuntu: apt install bubblewrap)")
-    run_dir = run_dir.resolve()
-    command = [bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
-               "--bind", str(run_dir), str(run_dir), "--chdir", str(Path.cwd()),
-               "--unshare-all", "--die-with-parent", "--new-session", "--setenv", SANDBOXED_ENV, "1",
+    binds = [word for folder in writable for word in ("--bind", str(folder.resolve()), str(folder.resolve()))]
+    command = [bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", *binds,
+               "--chdir", str(Path.cwd()), "--unshare-all", "--die-with-parent", "--new-session", "--setenv", SANDBOXED_ENV, "1",
                sys.executable, "-m", "lanlab", *argv]
     for stream in (sys.stdout, sys.stderr):
         stream.flush()
