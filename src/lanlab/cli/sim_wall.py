@@ -28,9 +28,10 @@ import subprocess
 import sys
 import threading
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, NoReturn
+from typing import Any, NoReturn
 
 import click
 
@@ -264,7 +265,8 @@ class _FrameWriter(io.RawIOBase):
 
 def _framed(fd: int, stream: int) -> io.TextIOWrapper:
     like = sys.stdout if stream == 1 else sys.stderr
-    return io.TextIOWrapper(_FrameWriter(fd, stream), encoding=getattr(like, "encoding", None) or "utf-8",
+    return io.TextIOWrapper(_FrameWriter(fd, stream),  # type: ignore[arg-type]
+                            encoding=getattr(like, "encoding", None) or "utf-8",
                             errors=getattr(like, "errors", None) or "strict", write_through=True)
 
 
@@ -319,8 +321,9 @@ def run_sandboxed(argv: list[str], writable: list[Path], limits: Limits | None) 
     relay = not (_has_fd(sys.stdout, 1) and _has_fd(sys.stderr, 2))
     pipe = subprocess.PIPE if relay else None
     try:
+        # setrlimit must happen in the child before exec, and no thread of ours runs at that point
         process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=pipe, stderr=pipe,
-                                   preexec_fn=(lambda: apply_limits(limits)) if limits else None)
+                                   preexec_fn=(lambda: apply_limits(limits)) if limits else None)  # noqa: PLW1509  # noqa: PLW1509 - setrlimit must happen in the child before exec
     except OSError as error:
         fail(f"--sandbox: cannot start bubblewrap: {error.strerror or error}")
     in_main = threading.current_thread() is threading.main_thread()

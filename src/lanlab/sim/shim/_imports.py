@@ -26,7 +26,8 @@ import importlib.machinery
 import importlib.util
 import sys as _real_sys
 import types
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -130,7 +131,7 @@ class ProgramImports:
             # Its spec says the door made it; its builtins are the program's, so that even the real
             # module's source executed into it (spec.loader.exec_module) imports through the door.
             if special.__dict__.get("__spec__") is None:
-                special.__spec__ = importlib.machinery.ModuleSpec(fullname, DoorLoader(self))
+                special.__spec__ = importlib.machinery.ModuleSpec(fullname, DoorLoader(self))  # type: ignore[arg-type]
             special.__dict__["__builtins__"] = self.builtins
             self.modules[fullname] = special
             return special

@@ -29,8 +29,9 @@ import posix as _real_posix
 import re
 import sys as _real_sys
 import types
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from lanlab.sim.shim._clock import datetime_module, time_module
 from lanlab.sim.shim._imports import Hidden, ProgramImports
@@ -129,7 +130,7 @@ def real_surface(module: types.ModuleType, real: types.ModuleType, host: str) ->
             raise UnsupportedName(_unavailable_message(f"{module.__name__}.{attribute}", host))
         raise AttributeError(f"module {module.__name__!r} has no attribute {attribute!r}")
     if type(module) is types.ModuleType and "__getattr__" not in module.__dict__:
-        module.__getattr__ = missing  # type: ignore[attr-defined] # PEP 562
+        module.__dict__["__getattr__"] = missing  # PEP 562
     return module
 
 
@@ -161,7 +162,8 @@ def os_module(program: Program, real: types.ModuleType = _real_os) -> types.Modu
         program.terminate(int(status))
 
     # A program cannot fork, so what would run after a fork never runs (random.py registers a reseed).
-    replaced.update(getpid=lambda: program.pid, _exit=_exit, register_at_fork=lambda **hooks: None)
+    replaced.update(getpid=lambda: program.pid, _exit=_exit,  # type: ignore[attr-defined]
+                    register_at_fork=lambda **hooks: None)
     return Proxy(real, replaced)
 
 
@@ -199,6 +201,8 @@ def importlib_module(imports: ProgramImports, host: str) -> types.ModuleType:
 
     def door(base: type) -> type:
         """`base` whose modules import through the door; C modules the door replaces are replaced."""
+        cls: type  # the subclass made below, for super() in its methods
+
         def create_module(self_or_cls: Any, spec: Any) -> Any:
             special = imports.special_for(spec) if base in real_loaders else None
             return special if special is not None else super(cls, self_or_cls).create_module(spec)
@@ -294,7 +298,7 @@ class Overlay:
         line = self.program.stdin.readline()
         if not line:
             raise EOFError("EOF when reading a line")
-        return line[:-1] if line.endswith("\n") else line
+        return line.removesuffix("\n")
 
     @staticmethod
     def exit_(code: Any = None) -> None:
