@@ -77,7 +77,7 @@
 
   /* Each choice of a filter says how many events it would show with the other filters kept. */
   Events.prototype.updateCounts = function () {
-    const run = this.viewer.run, ev = run.doc.events, self = this;
+    const run = this.viewer.run, ev = run.doc.events;
     const tally = {proto: {}, node: {}, kind: {}};
     if (run.count > 200000) return;  // counting costs more than it helps on huge runs
     for (let i = 0; i < run.count; i++) {
@@ -88,7 +88,6 @@
     [[this.protoSelect, tally.proto], [this.nodeSelect, tally.node], [this.kindSelect, tally.kind]].forEach(function (pair) {
       for (const option of pair[0].options) if (option.value) option.textContent = option.value + " (" + (pair[1][option.value] || 0) + ")";
     });
-    void self;
   };
 
   Events.prototype.reveal = function (step) {

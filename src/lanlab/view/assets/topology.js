@@ -75,7 +75,6 @@
       if (name && viewer.selectNode) viewer.selectNode(name.name);
     });
     this.packets = {};
-    this.showDomains = false;
     const self = this;
     viewer.on(function (step, previous, how) { self.draw(step, previous, how); });
   }

@@ -38,7 +38,7 @@ window.lanlab = window.lanlab || {};
   L.hex2 = function (n) { return n.toString(16).padStart(2, "0"); };
   // One colour per protocol, the same on links, rows and the ladder.
   const COLOURS = {ARP: "#e67e22", ICMP: "#2e86de", UDP: "#27ae60", TCP: "#8e44ad", STP: "#7f8c8d",
-    RSTP: "#7f8c8d", RIP: "#c0392b", RARP: "#d35400", DNS: "#16a085", DHCP: "#16a085"};
+    RSTP: "#7f8c8d", RIP: "#c0392b", RIPv1: "#c0392b", RIPv2: "#c0392b", RARP: "#d35400", DNS: "#16a085", DHCP: "#16a085"};
   L.colour = function (proto) { return COLOURS[proto] || "#555"; };
   L.BACKGROUND = new Set(["STP", "RSTP", "RIP", "RIPv2"]);
   L.debounce = function (fn, ms) {
