@@ -228,7 +228,7 @@ class Network:
         """Write frames to `path`: .pcapng = every link (or the links of `points`), one
         interface each; .pcap = exactly one point NODE:PORT. Closed by close()."""
         links = [self.find_link(p) for p in points] if points else list(self.links)
-        capture = Capture.open(Path(path), links)
+        capture = Capture.open(Path(path), links, self.engine)
         self.captures.append(capture)
         return capture
 
