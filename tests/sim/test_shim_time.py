@@ -176,3 +176,39 @@ def test_a_busy_wait_on_the_clock_is_not_a_busy_loop(cpu_limit):
     started = net.node("pc1").run(program)
     run_programs(net, 2 * S, cpu_limit=cpu_limit)
     assert started.result == "done" and not started.stopped
+
+
+def test_loops_of_sleep_0_and_of_select_with_timeout_0_end_in_virtual_time():
+    """time.sleep(0) costs 1 us and a zero-timeout select is charged like a clock read: such polling loops end."""
+    net = one_host()
+
+    def sleeper():
+        import time
+
+        turns = 0
+        while time.monotonic() < 0.01:
+            time.sleep(0)
+            turns += 1
+        return turns
+
+    def poller():
+        import select
+        import socket
+
+        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        sock.bind(("", 7))
+        while not select.select([sock], [], [], 0)[0]:
+            pass
+        return sock.recv(100)
+
+    def sender():
+        import socket
+        import time
+
+        time.sleep(0.02)
+        socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"at last", ("pc1", 7))
+
+    looping, polling = net.node("pc1").run(sleeper), net.node("pc1").run(poller)
+    net.node("pc2").run(sender)
+    run_programs(net, S, cpu_limit=30)
+    assert looping.result == 10_000 and polling.result == b"at last"

@@ -14,7 +14,7 @@ import time as _real_time
 import types
 from typing import TYPE_CHECKING, Any
 
-from lanlab.sim.shim._process import seconds_to_ns
+from lanlab.sim.shim._process import CALL_COST, seconds_to_ns
 from lanlab.sim.shim._proxy import Proxy
 
 if TYPE_CHECKING:
@@ -46,7 +46,8 @@ class Clock:
     def sleep(self, seconds: float) -> None:
         if seconds < 0:
             raise ValueError("sleep length must be non-negative")
-        self.program.sleep(seconds_to_ns(seconds))
+        # sleep(0) lets the other threads run and, as the system call it is, costs CALL_COST.
+        self.program.sleep(seconds_to_ns(seconds) or CALL_COST)
 
     def gmtime(self, t: float | None = None) -> _real_time.struct_time:
         return _real_time.gmtime(self.time() if t is None else t)

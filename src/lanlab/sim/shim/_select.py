@@ -56,6 +56,12 @@ class Readiness:
                                           f"(host {self.program.node})")
         return sock
 
+    def wait(self, ready: Any, timeout: int | None) -> None:
+        """Wait for `ready()`; the call itself costs virtual CPU, so a loop polling with timeout 0
+        lets the network move on."""
+        self.program.charge()
+        self.program.wait(ready, timeout)
+
     def events(self, fd: int) -> int:
         """poll(2)'s revents for descriptor `fd` (all of them; the caller masks)."""
         sock = self.program.shim.sockets.get(fd)
@@ -82,7 +88,7 @@ class Readiness:
             return ([item for item, sock in readers if sock._readable()],
                     [item for item, sock in writers if sock._writable()])
 
-        self.program.wait(lambda: any(ready()), _ns(timeout))
+        self.wait(lambda: any(ready()), _ns(timeout))
         r, w = ready()
         return r, w, []
 
@@ -115,7 +121,7 @@ class Poll:
 
     def poll(self, timeout: float | None = None) -> list[tuple[int, int]]:
         wait = None if timeout is None or timeout < 0 else timeout / 1e3
-        self._readiness.program.wait(lambda: bool(self._ready()), _ns(wait))
+        self._readiness.wait(lambda: bool(self._ready()), _ns(wait))
         return self._ready()
 
 
@@ -181,7 +187,7 @@ class Epoll:
 
     def poll(self, timeout: float | None = None, maxevents: int = -1) -> list[tuple[int, int]]:
         self.fileno()
-        self._readiness.program.wait(lambda: bool(self._ready()), _ns(timeout))
+        self._readiness.wait(lambda: bool(self._ready()), _ns(timeout))
         found = self._ready()
         if maxevents > 0:
             found = found[:maxevents]
