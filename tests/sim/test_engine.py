@@ -1,6 +1,8 @@
 """The event loop: order, ties, the clock, MachineTimer."""
 
-from lanlab.sim.core.engine import Engine, MachineTimer
+import pytest
+
+from lanlab.sim.core.engine import Engine, MachineTimer, PastTimeError
 
 
 class Recorder:
@@ -30,13 +32,15 @@ def test_run_stops_at_until_and_keeps_later_events():
     assert r.seen == [(100, "late")]
 
 
-def test_past_events_run_now():
-    """Scheduling in the past means now, never time travel."""
+def test_a_past_time_raises():
+    """Scheduling before the clock is a mistake named with both times (simpy raises too), not a silent now."""
     engine, r = Engine(), Recorder()
     engine.run(10)
-    engine.schedule(3, r, "x")
+    with pytest.raises(PastTimeError, match="at 3 ns: the clock is already at 10 ns"):
+        engine.schedule(3, r, "x")
+    engine.schedule(10, r, "now")
     engine.run(20)
-    assert r.seen == [(10, "x")]
+    assert r.seen == [(10, "now")]
 
 
 class Countdown:

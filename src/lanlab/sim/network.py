@@ -24,6 +24,7 @@ from lanlab.sim.core.capture import Capture
 from lanlab.sim.core.engine import Engine
 from lanlab.sim.devices.host import Host
 from lanlab.sim.devices.hub import Hub
+from lanlab.sim.devices.router import Router
 from lanlab.sim.core.link import DEFAULT_DELAY_NS, DEFAULT_QUEUE, DEFAULT_RATE_BPS, Link, Port
 from lanlab.sim.devices.switch import Switch
 from lanlab.sim.core.trace import TraceEvent, Tracer
@@ -111,6 +112,21 @@ class Network:
         if gratuitous_arp:
             self.engine.schedule(self.engine.now, _Announce(host))
         return self._add(host)  # type: ignore[no-any-return]
+
+    def add_router(self, name: str, interfaces: dict[str, str | IPv4Interface] | None = None, *,
+                   routes: dict[str, str] | None = None, rip: bool | dict[str, Any] = False,
+                   forward_directed_broadcast: bool = False) -> Router:
+        """A router: add_router("r1", {"eth0": "198.18.1.1/24", "eth1": "198.18.2.1/24"},
+        routes={"0.0.0.0/0": "198.18.2.254"}, rip=True) (rip: True or RipSpeaker options);
+        more interfaces later with `router.add_interface("eth2", "198.18.3.1/24")`."""
+        router = Router(name, self.engine, forward_directed_broadcast=forward_directed_broadcast)
+        for if_name, address in (interfaces or {}).items():
+            router.add_interface(if_name, address)
+        for prefix, via in (routes or {}).items():
+            router.add_static_route(prefix, via)
+        if rip:
+            router.enable_rip(**(rip if isinstance(rip, dict) else {}))
+        return self._add(router)  # type: ignore[no-any-return]
 
     def add_switch(self, name: str, *, ageing: Duration = "300s") -> Switch:
         return self._add(Switch(name, self.engine, _ns(ageing)))  # type: ignore[no-any-return]
@@ -241,6 +257,11 @@ class Network:
     # -- running -------------------------------------------------------------------------
     @property
     def now(self) -> int:
+        """The simulated clock in integer nanoseconds since the run began (net.now / 1e9 = seconds).
+
+        Everything below the API (engine, devices, traces' `t`) counts in ns; what you hand to
+        the API (run, ping, do's "at 2s", add_switch's ageing, link's delay) is a unit string like
+        "200ms" or a number of seconds, converted in one place (lanlab.units.parse_duration)."""
         return self.engine.now
 
     def run(self, until: Duration, *, progress: bool = False) -> int:

@@ -182,12 +182,15 @@ def parse_do(network: Network, text: str) -> Scheduled:
         argv = shlex.split(text)
     except ValueError as error:
         raise CommandError(f"{text!r}: {error}") from None
-    at = 0
+    at = network.engine.now  # no "at": now
     if len(argv) >= 2 and argv[0] == "at":
         try:
             at = parse_duration(argv[1])
         except UnitError as error:
             raise CommandError(f"{text!r}: {error}") from None
+        if at < network.engine.now:
+            raise CommandError(f"{text!r}: {argv[1]} is in the past: the network's clock is already at "
+                               f"{format_duration(network.engine.now)} (say a later time, or leave out `at`)")
         argv = argv[2:]
     wide = COMMANDS.get(argv[0]) if argv and argv[0] not in network.nodes else None
     if wide is not None and wide.network_wide:
@@ -218,5 +221,5 @@ def schedule(network: Network, text: str) -> Scheduled:
     """Parse a --do text and schedule it on the network's engine."""
     scheduled = parse_do(network, text)
     network.commands.append(scheduled)
-    network.engine.schedule(max(scheduled.at, network.engine.now), scheduled)
+    network.engine.schedule(scheduled.at, scheduled)
     return scheduled

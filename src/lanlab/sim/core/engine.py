@@ -16,6 +16,10 @@ from typing import Any, Final, Protocol
 STORM_CHECK: Final = 1_000  # with events_after_storm: events between two looks for a reported storm
 
 
+class PastTimeError(ValueError):
+    """An event scheduled before the engine's clock: a caller's mistake, never moved silently."""
+
+
 class EventTarget(Protocol):
     """Anything the engine can wake: `fire(arg, now)`."""
 
@@ -46,9 +50,9 @@ class Engine:
         self.stopped = False  # a limit was reached: the clock stays at the last event run
 
     def schedule(self, time: int, target: EventTarget, arg: Any = None) -> None:
-        """Wake `target.fire(arg, time)` at `time` (ns); never in the past."""
+        """Wake `target.fire(arg, time)` at `time` (ns, now or later; a past time raises, as simpy's)."""
         if time < self.now:
-            time = self.now
+            raise PastTimeError(f"cannot schedule at {time} ns: the clock is already at {self.now} ns")
         self.seq += 1
         heappush(self.heap, (time, self.seq, target, arg))
 

@@ -73,6 +73,10 @@ class TraceEvent:
                 "proto": self.proto, "summary": self.summary,
                 "frame": self.frame.ident if self.frame is not None else None}
 
+    def __repr__(self) -> str:
+        """As the event list shows it: <TraceEvent 0.000102 s pc1 eth0 tx ARP Who has ...>."""
+        return f"<TraceEvent {self.t / 1e9:.6f} s {self.device} {self.port or '-'} {self.kind} {self.proto} {self.summary}>"
+
     def as_row(self) -> str:
         return (f"{self.t / 1e9:12.6f}  {self.device:<8} {self.port or '-':<6} {self.kind:<9} "
                 f"{self.proto:<8} {self.summary}")

@@ -163,8 +163,16 @@ class Host:
         self.tcp = HostTcp(self)
 
     # -- configuration -------------------------------------------------------------------
-    def add_interface(self, name: str, address: IPv4Interface | None = None,
-                      mac: MacAddress | None = None) -> Nic:
+    def add_interface(self, name: str, address: IPv4Interface | str | None = None,
+                      mac: MacAddress | str | None = None) -> Nic:
+        """A NIC called `name`, with an address ("198.18.0.1/24") or none yet (RARP), and a MAC
+        (derived from the host's and the NIC's names when not given)."""
+        if isinstance(address, str):
+            if "/" not in address:
+                raise ValueError(f"{address!r} needs a prefix length, like {address}/24")
+            address = IPv4Interface(address)
+        if isinstance(mac, str):
+            mac = MacAddress(mac)
         nic = Nic(self, len(self.nics), name, mac if mac is not None else derived_mac(self.name, name))
         self.nics.append(nic)
         self.ports[name] = nic.port

@@ -110,17 +110,19 @@ class Router(Host):
         engine.schedule(0, _Call(self.start))
 
     # -- configuration -------------------------------------------------------------------
-    def add_interface(self, name: str, address: IPv4Interface | None = None,
-                      mac: MacAddress | None = None) -> Nic:
+    def add_interface(self, name: str, address: IPv4Interface | str | None = None,
+                      mac: MacAddress | str | None = None) -> Nic:
+        """An interface with its connected route: add_interface("eth0", "198.18.1.1/24")."""
         nic = super().add_interface(name, address, mac)
         self._nic_by_name[name] = nic
-        if address is not None:
-            self._install(Route(address.network, name, None, 0, RouteSource.CONNECTED), 0)
+        if nic.address is not None:
+            self._install(Route(nic.address.network, name, None, 0, RouteSource.CONNECTED), 0)
         self._forwarder = None
         return nic
 
-    def add_static_route(self, prefix: IPv4Network, via: IPv4Address) -> None:
-        """A static route through a gateway on one of the connected networks."""
+    def add_static_route(self, prefix: IPv4Network | str, via: IPv4Address | str) -> None:
+        """A static route through a gateway on one of the connected networks ("198.18.5.0/24", "198.18.1.2")."""
+        prefix, via = IPv4Network(prefix), IPv4Address(via)
         nic = self._connected_nic(via)
         if nic is None:
             raise ValueError(f"router {self.name}: gateway {via} is not on a connected network")

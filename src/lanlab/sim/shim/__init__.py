@@ -31,6 +31,7 @@ from lanlab.sim.shim._files import HostFiles, host_folder
 from lanlab.sim.shim._modules import Overlay
 from lanlab.sim.shim._process import Program, UnsupportedInSimulation, shim_host
 from lanlab.sim.shim._watchdog import DEFAULT_LIMIT, watching
+from lanlab.units import parse_duration
 
 if TYPE_CHECKING:
     from lanlab.sim.devices.host import Host
@@ -77,9 +78,10 @@ def start_program(host: Host, *, path: str | None = None, function: Callable[...
     return program
 
 
-def run_programs(network: Network, until: int, cpu_limit: float | None = DEFAULT_LIMIT) -> int:
-    """Run the engine to `until` (ns) whatever the programs do (a run ends at its end time, not
+def run_programs(network: Network, until: int | str, cpu_limit: float | None = DEFAULT_LIMIT) -> int:
+    """Run the engine to `until` (ns, or a unit string like "2s") whatever the programs do (a run ends at its end time, not
     when its programs end); returns the number of events dispatched. A program that computes
     `cpu_limit` s of CPU without waiting is stopped (None or 0: never)."""
+    end = parse_duration(until) if isinstance(until, str) else until
     with watching(cpu_limit):
-        return network.engine.run(until)
+        return network.engine.run(end)

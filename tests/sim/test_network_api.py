@@ -1,0 +1,70 @@
+"""The Python API's rules for time and for names written as strings (issue 12's items)."""
+
+import pytest
+
+from lanlab.sim import CommandError, Network
+from lanlab.sim.shim import run_programs
+from lanlab.units import SECOND
+
+
+def lan() -> Network:
+    net = Network("api")
+    net.add_host("pc1", ip="198.18.0.1/24")
+    net.add_host("pc2", ip="198.18.0.2/24")
+    net.add_switch("sw1")
+    net.link("pc1", "sw1:p1")
+    net.link("pc2", "sw1:p2")
+    return net
+
+
+def test_a_command_scheduled_in_the_past_names_the_clock():
+    """net.do("at 1s ...") once the clock is at 4 s is an error that says where the clock is."""
+    net = lan()
+    net.run("4s")
+    with pytest.raises(CommandError, match=r"1s is in the past: the network's clock is already at 4s"):
+        net.do("at 1s pc1 ping pc2 -c 1")
+
+
+def test_a_command_without_at_starts_now():
+    """Without `at`, a command starts at the clock's time, and says so."""
+    net = lan()
+    net.run("2s")
+    scheduled = net.do("pc1 ping pc2 -c 1")
+    net.run("3s")
+    assert scheduled.at == 2 * SECOND
+    assert scheduled.started and scheduled.command.answered()
+
+
+def test_run_programs_takes_a_unit_string():
+    """run_programs(net, "2s") runs to 2 s, as run_programs(net, 2 * SECOND) does."""
+    net = lan()
+    run_programs(net, "2s")
+    assert net.now == 2 * SECOND
+
+
+def test_add_router_and_interfaces_from_strings():
+    """add_router and Router.add_interface take "a.b.c.d/len" strings; each interface gets its connected route."""
+    net = lan()
+    router = net.add_router("r1", {"eth0": "198.18.0.254/24"}, routes={"198.18.9.0/24": "198.18.0.2"})
+    router.add_interface("eth1", "198.18.1.1/24")
+    assert net.node("r1") is router
+    assert [str(nic.address) for nic in router.nics] == ["198.18.0.254/24", "198.18.1.1/24"]
+    assert {str(route.prefix) for route in router.table} == {"198.18.0.0/24", "198.18.1.0/24", "198.18.9.0/24"}
+
+
+def test_an_address_without_prefix_is_refused():
+    """An interface address must say its prefix length, like the topology files."""
+    net = lan()
+    with pytest.raises(ValueError, match="needs a prefix length"):
+        net.add_router("r1", {"eth0": "198.18.0.254"})
+
+
+def test_trace_event_repr_reads_like_the_event_list():
+    """repr(TraceEvent) shows time in seconds, device, port, kind, protocol and summary."""
+    net = Network("api", trace=True)
+    net.add_host("pc1", ip="198.18.0.1/24")
+    net.add_host("pc2", ip="198.18.0.2/24")
+    net.link("pc1", "pc2")
+    net.ping("pc1", "pc2", count=1)
+    first = repr(net.trace[0])
+    assert first.startswith("<TraceEvent 0.000000 s pc1 eth0 tx ARP Who has 198.18.0.2? Tell 198.18.0.1")
