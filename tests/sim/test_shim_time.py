@@ -147,8 +147,10 @@ def test_clocks_and_dates_read_the_simulated_clock_in_utc():
         import time
 
         time.sleep(90061.5)  # 1 day, 1 hour, 1 minute, 1.5 seconds
-        return (str(datetime.datetime.now()), str(datetime.date.today()), str(datetime.datetime.utcnow()),
-                datetime.datetime.now(datetime.timezone.utc).isoformat(), time.localtime()[:6], time.gmtime()[:6],
+        now, today = str(datetime.datetime.now()), str(datetime.date.today())
+        utcnow = str(datetime.datetime.utcnow())  # noqa: DTZ003 - the call under test
+        return (now, today, utcnow,
+                datetime.datetime.now(datetime.UTC).isoformat(), time.localtime()[:6], time.gmtime()[:6],
                 time.ctime(), time.strftime("%H:%M"), time.perf_counter(), time.mktime(time.localtime()),
                 time.timezone, isinstance(datetime.datetime.now(), datetime.date))
 

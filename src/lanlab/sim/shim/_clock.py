@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from lanlab.sim.shim._process import Program
 
 EPOCH = 1_767_225_600  # virtual t=0 is 2026-01-01 00:00:00 UTC for time.time()
-UTC = _real_datetime.timezone.utc
+UTC = _real_datetime.UTC
 
 
 class Clock:

@@ -20,7 +20,8 @@ import shutil
 import tempfile
 import types
 import weakref
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from lanlab.sim.shim._proxy import Proxy
 
@@ -59,7 +60,7 @@ class HostFiles:
     # -- open ------------------------------------------------------------------------------
     def open(self, file: Any, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
         """builtins.open and io.open."""
-        return _real_io.open(self.resolve(file, writing=any(c in mode for c in "wax+")), mode, *args, **kwargs)
+        return open(self.resolve(file, writing=any(c in mode for c in "wax+")), mode, *args, **kwargs)
 
     def os_open(self, path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
         return _real_os.open(self.resolve(path, writing=bool(flags & WRITE_FLAGS)), flags, *args, **kwargs)

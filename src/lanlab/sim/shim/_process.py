@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import io
 import traceback
-from typing import TYPE_CHECKING, Any, Callable, TextIO
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TextIO
 
 from greenlet import GreenletExit, getcurrent, greenlet
 
@@ -51,7 +52,7 @@ class ProgramExit(SystemExit):
 class Waiter:
     """One parked greenlet and the condition that lets it go on."""
 
-    __slots__ = ("glet", "predicate", "host", "done", "pending", "result")
+    __slots__ = ("done", "glet", "host", "pending", "predicate", "result")
 
     def __init__(self, glet: greenlet, predicate: Callable[[], Any], host: ShimHost) -> None:
         self.glet = glet
@@ -166,7 +167,7 @@ class ProgramOutput(io.TextIOBase):
 class SimThread:
     """What the shim knows of one thread of a program (threading.Thread wraps it)."""
 
-    __slots__ = ("program", "glet", "name", "daemon", "finished", "ident", "thread_object", "owed", "waited")
+    __slots__ = ("daemon", "finished", "glet", "ident", "name", "owed", "program", "thread_object", "waited")
 
     def __init__(self, program: Program, name: str, daemon: bool, thread_object: Any = None) -> None:
         self.program = program
@@ -183,7 +184,7 @@ class SimThread:
 class _Start:
     """Engine target: start a thread's greenlet (inside the engine, so its parent is the hub)."""
 
-    __slots__ = ("thread", "body")
+    __slots__ = ("body", "thread")
 
     def __init__(self, thread: SimThread, body: Callable[[], None]) -> None:
         self.thread = thread
@@ -260,7 +261,7 @@ class Program:
         except BusyLoop as stop:
             self.busy(stop)
             return
-        except BaseException as error:  # the program's own failure: show it, let the others go on
+        except BaseException as error:  # noqa: BLE001 - the program's own failure: shown, the others go on
             status = 1
             self.stdout.write(self.format_traceback(error))
             self.error = "".join(traceback.format_exception_only(type(error), error)).strip()

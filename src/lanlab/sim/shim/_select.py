@@ -13,7 +13,7 @@ import errno as E
 import os
 import select as _real
 import types
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 from lanlab.proto.tcp import TcpState
 from lanlab.sim.shim._process import UnsupportedInSimulation, seconds_to_ns
@@ -146,11 +146,11 @@ class Epoll:
             raise ValueError("I/O operation on closed epoll object")
         return self._fd
 
-    def __enter__(self) -> Epoll:
+    def __enter__(self) -> Self:
         self.fileno()
         return self
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     def register(self, fd: Any, eventmask: int | None = None) -> None:

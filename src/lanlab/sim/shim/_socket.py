@@ -11,7 +11,7 @@ import struct
 import types
 from collections import deque
 from ipaddress import IPv4Address
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 from lanlab.proto.ipv4 import Delivery, LocalIpError
 from lanlab.proto.tcp import ANY, LocalTcpError, TcpConfig, TcpState
@@ -86,10 +86,10 @@ class SimSocket:
         return (f"<socket.socket fd={self.fileno()}, family={self.family!r}, type={self.type!r}, "
                 f"proto={self.proto}{where}>")
 
-    def __enter__(self) -> SimSocket:
+    def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     def fileno(self) -> int:
@@ -112,7 +112,7 @@ class SimSocket:
             self._program.sleep(POLL_COST)
             raise BlockingIOError(E.EAGAIN, "Resource temporarily unavailable")
         if not self._program.wait(ready, self._ns_timeout()):
-            raise _real.timeout("timed out")
+            raise TimeoutError("timed out")
 
     def _resolve(self, host: str) -> IPv4Address:
         return IPv4Address(self._program.modules["socket"].gethostbyname(host))
@@ -335,7 +335,7 @@ class SimSocket:
         conn = self._conn
         try:
             self._block(lambda: conn.state not in _NOT_CONNECTED)
-        except _real.timeout:
+        except TimeoutError:
             conn.abort()
             self._host.tcp.flush(self._host.engine.now)
             raise
@@ -396,9 +396,9 @@ class SimSocket:
         ip, port = target
         host = self._host
         delivery = host.ip.accepts(ip) if ip != BROADCAST else Delivery.LIMITED_BROADCAST
-        if delivery in (Delivery.LIMITED_BROADCAST, Delivery.DIRECTED_BROADCAST) or ip == BROADCAST:
-            if not self._option(_real.SOL_SOCKET, _real.SO_BROADCAST):
-                raise os_error(E.EACCES)  # Linux: broadcast needs SO_BROADCAST
+        broadcast = delivery in (Delivery.LIMITED_BROADCAST, Delivery.DIRECTED_BROADCAST) or ip == BROADCAST
+        if broadcast and not self._option(_real.SOL_SOCKET, _real.SO_BROADCAST):
+            raise os_error(E.EACCES)  # Linux: broadcast needs SO_BROADCAST
         if len(data) > 65507:
             raise os_error(E.EMSGSIZE)
         if self._bound is None:

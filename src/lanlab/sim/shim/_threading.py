@@ -10,7 +10,8 @@ from __future__ import annotations
 import itertools
 import types
 from collections import deque
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from greenlet import GreenletExit, getcurrent
 
@@ -63,7 +64,7 @@ class Lock(_Bound):
 
     __enter__ = acquire
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.release()
 
 
@@ -77,9 +78,9 @@ class RLock(_Bound):
         if self._owner is me:
             self._count += 1
             return True
-        if self._owner is not None:
-            if not blocking or not self._program.wait(lambda: self._owner is None, _ns(timeout)):
-                return False
+        if self._owner is not None and (
+                not blocking or not self._program.wait(lambda: self._owner is None, _ns(timeout))):
+            return False
         self._owner, self._count = me, 1
         return True
 
@@ -93,7 +94,7 @@ class RLock(_Bound):
 
     __enter__ = acquire
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.release()
 
     def _is_owned(self) -> bool:
@@ -109,7 +110,7 @@ class Condition(_Bound):
     def __enter__(self) -> bool:
         return self._lock.__enter__()  # type: ignore[no-any-return]
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, *exc: object) -> None:
         self._lock.__exit__(*exc)
 
     def _release_all(self) -> Any:
@@ -177,9 +178,8 @@ class Semaphore(_Bound):
         self._value = value
 
     def acquire(self, blocking: bool = True, timeout: float | None = None) -> bool:
-        if not self._value:
-            if not blocking or not self._program.wait(lambda: self._value > 0, _ns(timeout)):
-                return False
+        if not self._value and (not blocking or not self._program.wait(lambda: self._value > 0, _ns(timeout))):
+            return False
         self._value -= 1
         return True
 
@@ -189,7 +189,7 @@ class Semaphore(_Bound):
 
     __enter__ = acquire
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.release()
 
 
@@ -252,7 +252,7 @@ class Thread(_Bound):
             raise
         except BusyLoop as stop:
             self._program.busy(stop)
-        except BaseException as error:  # threading.excepthook's message, then the thread ends
+        except BaseException as error:  # noqa: BLE001 - threading.excepthook's message, the thread ends
             program = self._program
             program.stdout.write(f"Exception in thread {self._name}:\n" + program.format_traceback(error))
 

@@ -34,7 +34,7 @@ class BusyLoop(BaseException):
 class Watch:
     """Which program runs now, and since which switch; the limit in CPU seconds."""
 
-    __slots__ = ("current", "switches", "seen", "since", "limit")
+    __slots__ = ("current", "limit", "seen", "since", "switches")
 
     def __init__(self) -> None:
         self.current: Program | None = None
