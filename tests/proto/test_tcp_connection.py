@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lanlab.proto.tcp import (
-    SECOND, TRANSITIONS, Closed, Connected, ConnectionFailed, DataArrived, EndOfStream, LocalTcpError, StateChanged,
+    SECOND, TRANSITIONS, Closed, Connected, ConnectionFailed, EndOfStream, LocalTcpError, StateChanged,
     TcpConfig, TcpConnection, TcpState, Trigger,
 )
 from lanlab.wire import Mss, TcpFlags, WindowScale

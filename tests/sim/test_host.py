@@ -67,7 +67,7 @@ def test_limited_and_directed_broadcast_reach_every_host_but_not_the_sender(net:
         for n in (1, 2, 3, 4):
             host = net.node(f"pc{n}")
             host.udp.unbind(7788)
-            host.udp.bind(7788, lambda h, frame, now: got.append(h.name))
+            host.udp.bind(7788, lambda h, frame, now, got=got: got.append(h.name))
         net.node("pc1").send_udp(5000, IPv4Address(dst), 7788, b"Hi", net.now)
         net.run(net.now / 1e9 + 0.01)
         assert sorted(got) == ["pc2", "pc3", "pc4"], dst

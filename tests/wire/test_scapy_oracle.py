@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from scapy.layers.inet import ICMP, IP, UDP
 from scapy.layers.l2 import ARP, LLC, Dot3, Ether
 
-from lanlab.wire import Arp, Ethernet, Icmp, IPv4, Llc, Udp
+from lanlab.wire import Arp, Ethernet, Icmp, IPv4, Udp
 from lanlab.wire import Dot3 as OurDot3
 from wire_strategies import arps, ethernets, ipv4s, llcs, macs, payloads, u8, u16
 

@@ -111,7 +111,7 @@ def test_tshark_protocol_and_info_match_ours(captures):
     """tshark's Protocol column is ours; its Info starts with ours (it adds seq=1/256 and request links)."""
     rows = _tshark("-r", str(captures / "all.pcap"), "-T", "fields", "-e", "_ws.col.Protocol",
                    "-e", "_ws.col.Info").splitlines()
-    for (frame, protocol, info), row in zip(SAMPLES, rows):
+    for (_frame, protocol, info), row in zip(SAMPLES, rows):
         their_protocol, their_info = row.split("\t")
         assert their_protocol == protocol
         assert " ".join(their_info.replace("/256", "").split()).startswith(" ".join(info.split(" ttl=")[0].split()))

@@ -1,0 +1,32 @@
+"""The linters `make test` keeps the code to: ruff (pyproject's rule set) and mypy --strict on sim/core."""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+STRICT = ["src/lanlab/sim/core"]  # wire/ and proto/ next (issue 13): their last mypy --strict errors first
+
+
+def tool(name: str) -> str:
+    found = shutil.which(name, path=str(Path(sys.executable).parent))
+    if found is None:
+        pytest.skip(f"{name} is not installed here (pip install -e '.[test]')")
+    return found
+
+
+def test_ruff_finds_nothing():
+    """ruff check over src, tests, bench and scripts reports no finding."""
+    done = subprocess.run([tool("ruff"), "check", "--no-cache", "--output-format", "concise",
+                           "src", "tests", "bench", "scripts"], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_mypy_strict_on_the_typed_layers():
+    """mypy --strict finds no error in the layers held to it."""
+    done = subprocess.run([tool("mypy"), "--strict", "--no-incremental", *STRICT], cwd=ROOT, capture_output=True,
+                          text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
