@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lanlab.wire import WireError
+from lanlab.wire import MalformedError, WireError
 from lanlab.wire.pcap import PcapReader, PcapWriter
 from lanlab.wire.pcapng import PcapngReader, PcapngWriter
 
@@ -157,3 +157,58 @@ def test_tshark_reads_our_pcapng_with_interface_names(tmp_path):
                              "-e", "frame.time_epoch"], capture_output=True, text=True, check=True)
     assert result.stdout.split() == ["pc1:eth0", "1500000000.123456789", "sw1:p2", "1500000001.000000001"]
     assert "appears to" not in result.stderr and "rror" not in result.stderr
+
+
+def test_pcap_record_longer_than_any_frame_is_refused_before_reading():
+    """A record claiming more than 262,144 captured bytes is a MalformedError naming the frame, nothing read."""
+    out = io.BytesIO()
+    writer = PcapWriter(out)
+    writer.write(0, FRAME)
+    out.write(struct.pack("<IIII", 0, 0, 0xFFFFFFF0, 0xFFFFFFF0))
+    reads = []
+
+    class Recording(io.BytesIO):
+        def read(self, size=-1):
+            reads.append(size)
+            return super().read(size)
+
+    reader = PcapReader(Recording(out.getvalue()))
+    with pytest.raises(MalformedError, match="frame 2 .* 4294967280 captured bytes, more than the 262144"):
+        list(reader)
+    assert max(reads) < 2**20
+
+
+def test_pcapng_block_longer_than_any_block_is_refused():
+    """A block length of 0xFFFFFFF0 is a MalformedError naming the frame, and so is an EPB's captured length."""
+    out = io.BytesIO()
+    writer = PcapngWriter(out)
+    writer.write(writer.add_interface("eth0"), 0, FRAME)
+    whole = out.getvalue()
+    with pytest.raises(MalformedError, match="frame 2 .* block of 4294967280 bytes"):
+        list(PcapngReader(io.BytesIO(whole + struct.pack("<II", 6, 0xFFFFFFF0) + bytes(32))))
+    epb = struct.pack("<IIIII", 0, 0, 0, 0x7FFFFFF0, 60) + bytes(64)
+    damaged = whole + struct.pack("<II", 6, 12 + len(epb)) + epb + struct.pack("<I", 12 + len(epb))
+    with pytest.raises(MalformedError, match="frame 2 .* 2147483632 captured bytes"):
+        list(PcapngReader(io.BytesIO(damaged)))
+
+
+@pytest.mark.parametrize(("word", "linktype", "fcs"), [(1, 1, None), (0x30000001, 1, None), (0x40000001, 1, None),
+                                                       (0x04000001, 1, 0), (0x24000001, 1, 4), (0x10000071, 113, None)])
+def test_pcap_link_type_word_is_masked_and_its_fcs_length_read(word, linktype, fcs):
+    """The link type is the word's low 16 bits; the FCS length (16-bit words, bits 28-31) counts only with bit 26."""
+    head = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, word)
+    reader = PcapReader(io.BytesIO(head))
+    assert (reader.linktype, reader.fcs_length) == (linktype, fcs)
+
+
+def test_readers_give_each_frames_length_on_the_wire():
+    """wire_length is the record's original length (pcap) or the EPB's (pcapng), beyond what a snaplen kept."""
+    out = io.BytesIO()
+    PcapWriter(out, snaplen=20).write(0, FRAME)
+    reader = PcapReader(io.BytesIO(out.getvalue()))
+    assert [len(frame) for _, frame in reader] == [20] and reader.wire_length == len(FRAME)
+    out = io.BytesIO()
+    writer = PcapngWriter(out)
+    writer.write(writer.add_interface("eth0"), 0, FRAME)
+    ng = PcapngReader(io.BytesIO(out.getvalue()))
+    assert len(list(ng)) == 1 and ng.wire_length == len(FRAME) and ng.fcs_length is None

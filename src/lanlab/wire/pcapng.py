@@ -1,7 +1,7 @@
 """pcapng files: one named Interface Description Block per capture point, Enhanced Packet Blocks; streaming.
 
 Block layout and option codes from the pcapng specification (draft-ietf-opsawg-pcapng):
-SHB 0x0A0D0D0A, IDB 1 (if_name = 2, if_tsresol = 9), EPB 6, SPB 3, opt_endofopt = 0.
+SHB 0x0A0D0D0A, IDB 1 (if_name = 2, if_tsresol = 9, if_fcslen = 13), EPB 6, SPB 3, opt_endofopt = 0.
 """
 
 from __future__ import annotations
@@ -12,12 +12,15 @@ from typing import BinaryIO
 
 from lanlab.units import SECOND
 from lanlab.wire.errors import MalformedError, truncated
-from lanlab.wire.pcap import DEFAULT_SNAPLEN, LINKTYPE_ETHERNET
+from lanlab.wire.pcap import DEFAULT_SNAPLEN, LINKTYPE_ETHERNET, MAX_CAPTURED
 
 SHB, IDB, SPB, EPB = 0x0A0D0D0A, 1, 3, 6
 BYTE_ORDER_MAGIC = 0x1A2B3C4D
-OPT_END, OPT_SHB_USERAPPL, OPT_IF_NAME, OPT_IF_TSRESOL = 0, 4, 2, 9
+OPT_END, OPT_SHB_USERAPPL, OPT_IF_NAME, OPT_IF_TSRESOL, OPT_IF_FCSLEN = 0, 4, 2, 9, 13
 TSRESOL_NS = 9  # timestamps in units of 10^-9 s
+# Wireshark's MAX_BLOCK_SIZE: an EPB's fixed part, the largest frame and room for options; a longer block
+# length is damage (tshark: "total block length ... is too large"), refused before anything is read.
+MAX_BLOCK = 32 + MAX_CAPTURED + 131072
 
 
 def _option(code: int, value: bytes) -> bytes:
@@ -58,14 +61,21 @@ class PcapngWriter:
 
 
 class PcapngReader:
-    """Iterate (interface_name, t_ns, frame) over a pcapng file object (any byte order, several sections)."""
+    """Iterate (interface_name, t_ns, frame) over a pcapng file object (any byte order, several sections).
+
+    After each frame: `linktype` and `fcs_length` (FCS bytes ending it, None when not said) of its
+    interface, and `wire_length`, its length on the wire (more than len(frame) when a snaplen cut it).
+    """
 
     def __init__(self, fileobj: BinaryIO) -> None:
         self._file = fileobj
         self._order = "<"
         self._offset = 0
-        self._interfaces: list[tuple[str, int, int]] = []  # name, ticks per second, linktype
-        self.linktype: int | None = None  # of the interface of the frame yielded last
+        self._frames = 0
+        self._interfaces: list[tuple[str, int, int, int | None]] = []  # name, ticks per second, linktype, FCS
+        self.linktype: int | None = None
+        self.fcs_length: int | None = None
+        self.wire_length = 0
 
     def __iter__(self) -> Iterator[tuple[str, int, bytes]]:
         while True:
@@ -85,6 +95,10 @@ class PcapngReader:
             block_type, total = struct.unpack(self._order + "II", head)
             if total < 12 or total % 4:
                 raise MalformedError(f"pcapng: block length {total} at offset {self._offset + 4} is invalid")
+            if total > MAX_BLOCK:  # checked before reading: the length may be damage, not a block
+                what = f"frame {self._frames + 1}" if block_type in (EPB, SPB) else f"block type {block_type}"
+                raise MalformedError(f"pcapng: {what} (offset {self._offset}) claims a block of {total} bytes, "
+                                     f"more than the {MAX_BLOCK} a block may have")
             body = rest_head + self._file.read(total - 12 - len(rest_head))
             trailer = self._file.read(4)
             if len(body) + len(trailer) < total - 8:
@@ -92,6 +106,7 @@ class PcapngReader:
             packet = self._block(block_type, body)
             self._offset += total
             if packet is not None:
+                self._frames += 1
                 yield packet
 
     def _block(self, block_type: int, body: bytes) -> tuple[str, int, bytes] | None:
@@ -101,25 +116,30 @@ class PcapngReader:
                 self._interfaces = []
             elif block_type == IDB:
                 linktype, _, _ = struct.unpack_from(order + "HHI", body)
-                name, resolution = f"if{len(self._interfaces)}", 10**6
+                name, resolution, fcs = f"if{len(self._interfaces)}", 10**6, None
                 for code, value in self._options(body[8:]):
                     if code == OPT_IF_NAME:
                         name = value.decode("utf-8", "replace")
                     elif code == OPT_IF_TSRESOL and value:
                         exponent = value[0] & 0x7F
                         resolution = 2**exponent if value[0] & 0x80 else 10**exponent
-                self._interfaces.append((name, resolution, linktype))
+                    elif code == OPT_IF_FCSLEN and value:
+                        fcs = value[0]
+                self._interfaces.append((name, resolution, linktype, fcs))
             elif block_type == EPB:
-                interface, high, low, captured, _ = struct.unpack_from(order + "IIIII", body)
-                name, resolution, self.linktype = self._interfaces[interface]
+                interface, high, low, captured, self.wire_length = struct.unpack_from(order + "IIIII", body)
+                if captured > MAX_CAPTURED:
+                    raise MalformedError(f"pcapng: frame {self._frames + 1} (offset {self._offset}) claims {captured} "
+                                         f"captured bytes, more than the {MAX_CAPTURED} a frame may have")
+                name, resolution, self.linktype, self.fcs_length = self._interfaces[interface]
                 frame = body[20 : 20 + captured]
                 if len(frame) < captured:
                     raise truncated("pcapng", "packet data", self._offset + 28, captured, len(frame))
                 return name, ((high << 32) | low) * SECOND // resolution, frame
             elif block_type == SPB:
-                (original,) = struct.unpack_from(order + "I", body)
-                name, _, self.linktype = self._interfaces[0]
-                return name, 0, body[4 : 4 + original]
+                (self.wire_length,) = struct.unpack_from(order + "I", body)
+                name, _, self.linktype, self.fcs_length = self._interfaces[0]
+                return name, 0, body[4 : 4 + self.wire_length]
         except (struct.error, IndexError) as error:
             raise MalformedError(f"pcapng: block type {block_type} at offset {self._offset}: {error}") from None
         return None  # other block types (statistics, name resolution, ...) carry no frames
