@@ -1,13 +1,17 @@
 """RIP messages: RIPv1 (RFC 1058) and RIPv2 (RFC 2453), with the authentication entry (RFC 2453 4.1).
 
 A message is a 4-byte header and a list of 20-byte entries. An entry whose address family is
-0xFFFF carries authentication instead of a route; RIPv2 puts it first (simple password, type 2),
-keyed MD5 (RFC 4822) adds another at the end; both are kept in order as `RipAuth` so that a
+0xFFFF carries authentication instead of a route; RIPv2 puts it first (simple password, type 2).
+Keyed authentication (type 3: keyed MD5, RFC 2082; HMAC-SHA, RFC 4822) also ends the message with a
+trailer, 0xFFFF, type 1 and the digest, at the offset the first entry names ("RIP-2 packet length");
+the digest is 16 bytes for MD5 but 20 to 64 for HMAC-SHA, so the trailer is not always a 20-byte
+entry. Both are kept in order as `RipAuth` (the trailer's data is its digest, of any length) so that a
 message parses and builds back to the same bytes.
 """
 
 from __future__ import annotations
 
+import struct
 from enum import IntEnum
 from ipaddress import IPv4Address
 from typing import Sequence
@@ -22,7 +26,9 @@ RIP_INFINITY = 16  # RFC 2453 3.6
 RIP_MAX_ENTRIES = 25  # RFC 2453 3.6, an auth entry counts as one of them
 AFI_INET = 2
 AFI_AUTH = 0xFFFF
+AUTH_TRAILER = 1  # RFC 2082 3.2 / RFC 4822 2.2: the authentication data at the end of a keyed message
 AUTH_SIMPLE_PASSWORD = 2  # RFC 2453 4.1
+AUTH_KEYED = 3  # RFC 2082 / RFC 4822
 ZERO_ADDRESS = IPv4Address(0)
 ENTRY_LENGTH = 20
 
@@ -51,7 +57,8 @@ class RipEntry:
 
 @header("RIP authentication", layout=(const(u16("afi"), AFI_AUTH), u16("auth_type"), Item("16s", (Leaf("data"),))))
 class RipAuth:
-    """An authentication entry: for type 2 `data` is the password, NUL-padded to 16 bytes."""
+    """An authentication entry: for type 2 `data` is the password, NUL-padded to 16 bytes; for type 3 the
+    trailer's offset, key ID, digest length and sequence number; for the trailer (type 1) the digest."""
 
     auth_type: int = AUTH_SIMPLE_PASSWORD
     data: bytes = bytes(16)
@@ -65,6 +72,8 @@ class RipAuth:
         return cls(AUTH_SIMPLE_PASSWORD, raw.ljust(16, b"\0"))
 
     def build(self, payload: bytes = b"") -> bytes:
+        if self.auth_type == AUTH_TRAILER:  # a digest of any length
+            return struct.pack("!HH", AFI_AUTH, AUTH_TRAILER) + self.data + payload
         if len(self.data) != 16:  # struct would pad or cut silently
             raise malformed(self.NAME, "data", 4, f"{len(self.data)} bytes, must be 16")
         return self._pack(self.auth_type, self.data) + payload
@@ -100,17 +109,20 @@ class Rip:
     def parse(cls, data: bytes | memoryview) -> tuple[Rip, bytes]:
         """The message; RIP fills its UDP datagram, so nothing is left over."""
         command, version, domain = cls._unpack(data)
-        body = len(data) - cls.SIZE
+        end = _trailer_offset(data)
+        body = end - cls.SIZE
         if body % ENTRY_LENGTH:
             raise truncated(cls.NAME, f"entries[{body // ENTRY_LENGTH}]", cls.SIZE + body - body % ENTRY_LENGTH,
                             cls.SIZE + (body // ENTRY_LENGTH + 1) * ENTRY_LENGTH, len(data))
         entries: list[RipEntry | RipAuth] = []
-        for offset in range(cls.SIZE, len(data), ENTRY_LENGTH):
+        for offset in range(cls.SIZE, end, ENTRY_LENGTH):
             chunk = data[offset:offset + ENTRY_LENGTH]
             if chunk[:2] == b"\xff\xff":
                 entries.append(RipAuth.parse(chunk)[0])
             else:
                 entries.append(RipEntry.parse(chunk)[0])
+        if end < len(data):
+            entries.append(RipAuth._new(AUTH_TRAILER, bytes(data[end + 4:])))
         return cls._new(command, version, tuple(entries), domain), b""
 
     def build(self, payload: bytes = b"") -> bytes:
@@ -123,6 +135,18 @@ class Rip:
             return RipCommand(self.command).name.capitalize()
         except ValueError:
             return f"Unknown command ({self.command})"
+
+
+def _trailer_offset(data: bytes | memoryview) -> int:
+    """Where the entries end: at the keyed-authentication trailer when the first entry names one that is
+    there (RFC 4822 2.2, "RIP-2 packet length"), else at the end of the message."""
+    first = Rip.SIZE
+    if data[first:first + 4] != b"\xff\xff\x00\x03" or len(data) < first + ENTRY_LENGTH:
+        return len(data)
+    offset = int.from_bytes(data[first + 4:first + 6], "big")
+    if offset <= first or offset + 4 > len(data) or data[offset:offset + 4] != b"\xff\xff\x00\x01":
+        return len(data)
+    return offset
 
 
 def _rip_summary(h: Rip, below: Sequence[object], payload: bytes) -> tuple[str, str]:
