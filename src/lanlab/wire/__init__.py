@@ -56,8 +56,8 @@ from lanlab.wire.pcap import PcapReader, PcapWriter
 from lanlab.wire.pcapng import PcapngReader, PcapngWriter
 from lanlab.wire.rip import Rip, RipAuth, RipCommand, RipEntry
 from lanlab.wire.stp import STP_MULTICAST, Bpdu, BpduFlags, BpduRole, BpduType, BridgeId
-from lanlab.wire.tcp import (Eol, Mss, Nop, Sack, SackPermitted, Tcp, TcpFlags, TcpOption, Timestamps, UnknownOption,
-                             WindowScale)
+from lanlab.wire.tcp import (Eol, Mss, Nop, PartialTcp, Sack, SackPermitted, Tcp, TcpFlags, TcpOption, Timestamps,
+                             UnknownOption, WindowScale)
 from lanlab.wire.udp import Udp
 
 __all__ = [
@@ -65,7 +65,7 @@ __all__ = [
     "Llc",
     "MacAddress", "MalformedError", "PcapReader", "PcapWriter", "PcapngReader", "PcapngWriter", "Rip", "RipAuth",
     "RipCommand", "RipEntry", "TimeExceededCode", "TruncatedError", "Udp", "UnreachableCode", "WireError",
-    "Eol", "Mss", "Nop", "Sack", "SackPermitted", "Tcp", "TcpFlags", "TcpOption", "Timestamps", "UnknownOption",
+    "Eol", "Mss", "Nop", "PartialTcp", "Sack", "SackPermitted", "Tcp", "TcpFlags", "TcpOption", "Timestamps", "UnknownOption",
     "WindowScale",
     "BootOp", "Dhcp", "DhcpMessageType", "DhcpOption", "DhcpOptionCode",
     "Dns", "DnsClass", "DnsType", "Mx", "Question", "Rcode", "Record", "Soa",

@@ -7,10 +7,14 @@ from dataclasses import dataclass
 from ipaddress import IPv4Address
 from typing import Any
 
-from lanlab.wire.errors import WireError
+from lanlab.wire.errors import TruncatedError, WireError
 from lanlab.wire.ethernet import MAX_DOT3_LENGTH, Dot3, Ethernet
 from lanlab.wire.mac import MacAddress
-from lanlab.wire.registry import next_codec, summary_of
+from lanlab.wire.registry import next_codec, quotes, summary_of
+
+# A quoted datagram was up to 64 KiB long; the quote keeps its start (RFC 792: IP header and 64 bits of
+# data; RFC 1812 4.3.2.3: as much as fits in 576 bytes). Its declared lengths may run this far past it.
+QUOTE_SLACK = 0xFFFF
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +27,8 @@ class Dissection:
     src: str
     dst: str
     error: str | None = None  # why dissection stopped early (tshark's [Malformed Packet])
+    cut_short: str | None = None  # the header a capture's snaplen cut off (tshark's [Packet size limited ...])
+    quoted: int | None = None  # index in layers where the datagram an ICMP error quotes begins
 
     @property
     def headers(self) -> list[Any]:
@@ -34,29 +40,62 @@ class Dissection:
         """The bytes after the last header."""
         return self.layers[-1]
 
+    @property
+    def quote(self) -> str | None:
+        """The quoted datagram in a few words, "UDP 198.18.0.2:40000 → 198.18.0.1:9", when there is one."""
+        return None if self.quoted is None else quote_summary(self.headers[self.quoted:])
 
-def dissect(frame: bytes | memoryview) -> Dissection:
-    """Parse an Ethernet frame as deep as registered codecs go; a WireError stops it and is recorded, not raised."""
+
+def dissect(frame: bytes | memoryview, wire_length: int | None = None) -> Dissection:
+    """Parse an Ethernet frame as deep as registered codecs go; a WireError stops it and is recorded, not raised.
+
+    wire_length: the frame's length on the wire, when a capture's snaplen kept only its first bytes. Headers
+    that were captured whole are then decoded (their declared lengths may run past the capture), and the
+    first one the cut reaches is named in `cut_short` instead of making the frame Malformed, as tshark does:
+    only a length that runs past the frame's length on the wire is an error. An ICMP error's quoted
+    datagram is decoded the same way, as a datagram cut short (its headers follow the ICMP header).
+    """
     frame = bytes(frame)
     layers: list[Any] = []
-    error = None
+    error = cut_short = quoted = None
+    snapped = missing = wire_length - len(frame) if wire_length is not None and wire_length > len(frame) else 0
     rest = frame
+    # 802.3 frames put a length where Ethernet II puts the EtherType (IEEE 802.3 3.2.6).
+    cls: type | None = Dot3 if len(frame) >= 14 and int.from_bytes(frame[12:14], "big") <= MAX_DOT3_LENGTH else Ethernet
     try:
-        # 802.3 frames put a length where Ethernet II puts the EtherType (IEEE 802.3 3.2.6).
-        first = Dot3 if len(frame) >= 14 and int.from_bytes(frame[12:14], "big") <= MAX_DOT3_LENGTH else Ethernet
-        h, rest = first.parse(frame)
-        layers.append(h)
-        while (cls := next_codec(h)) is not None:
-            h, rest = cls.parse(rest)
+        while cls is not None:
+            parse_cut = getattr(cls, "parse_cut", None) if missing else None
+            try:
+                if parse_cut is not None:
+                    h, rest, missing = parse_cut(rest, missing)
+                else:
+                    h, rest = cls.parse(rest)
+            except TruncatedError as failure:
+                partial = next_codec(layers[-1], cut=True) if layers and 0 < failure.missing <= missing else None
+                if partial is None:
+                    raise
+                layers.append(partial.parse(rest)[0])  # the fields that are whole (ports of a quoted TCP header)
+                rest = b""
+                raise
             layers.append(h)
+            if quoted is None and quotes(h):
+                quoted, missing = len(layers), QUOTE_SLACK
+            cls = next_codec(h)
+    except TruncatedError as failure:
+        if not 0 < failure.missing <= missing:
+            error = str(failure)
+        elif quoted is None or snapped:  # a quote is short by design; only a snaplen cut is worth saying
+            cut_short = f"{failure.header} cut short by snaplen"
     except WireError as failure:
         error = str(failure)
     layers.append(bytes(rest))
     protocol, info = describe(layers)
     if error is not None:
         info = f"{info} [Malformed Packet: {error}]" if layers[:-1] else f"[Malformed Packet: {error}]"
-    src, dst = _endpoints(layers)
-    return Dissection(layers, protocol, info, src, dst, error)
+    elif cut_short is not None:
+        info = f"{info} [Packet size limited during capture]"  # tshark's words
+    src, dst = _endpoints(layers[:quoted] if quoted is not None else layers[:-1])
+    return Dissection(layers, protocol, info, src, dst, error, cut_short, quoted)
 
 
 def describe(layers: Sequence[Any]) -> tuple[str, str]:
@@ -75,6 +114,10 @@ def describe(layers: Sequence[Any]) -> tuple[str, str]:
                 headers, payload = [*headers, top], bytes(rest)
             except WireError:
                 pass
+    for depth, h in enumerate(headers):  # a quoted datagram's headers describe the error, not the frame
+        if quotes(h):
+            headers, payload = headers[: depth + 1], b""
+            break
     for depth in range(len(headers) - 1, -1, -1):
         summary = summary_of(headers[depth])
         if summary is not None:
@@ -82,10 +125,21 @@ def describe(layers: Sequence[Any]) -> tuple[str, str]:
     return "Data", f"{len(payload)} bytes"
 
 
-def _endpoints(layers: Sequence[Any]) -> tuple[str, str]:
+def quote_summary(headers: Sequence[Any]) -> str | None:
+    """A quoted datagram in a few words: its protocol, addresses and, where quoted, ports."""
+    if not headers or not isinstance(getattr(headers[0], "src", None), IPv4Address):
+        return None
+    ip, upper = headers[0], headers[1] if len(headers) > 1 else None
+    if upper is not None and hasattr(upper, "src_port"):
+        return f"{upper.NAME} {ip.src}:{upper.src_port} → {ip.dst}:{upper.dst_port}"
+    name = upper.NAME if upper is not None else f"{ip.NAME} proto={int(ip.proto)}"
+    return f"{name} {ip.src} → {ip.dst}"
+
+
+def _endpoints(headers: Sequence[Any]) -> tuple[str, str]:
     # tshark's Source/Destination columns: the network address when there is one, else the MAC.
     src = dst = ""
-    for h in layers[:-1]:
+    for h in headers:
         if isinstance(getattr(h, "src", None), (MacAddress, IPv4Address)):
             src, dst = str(h.src), str(h.dst)
     return src, dst

@@ -8,7 +8,10 @@ class WireError(ValueError):
 
 
 class TruncatedError(WireError):
-    """Fewer bytes than the header (or its declared length) needs."""
+    """Fewer bytes than the header (or its declared length) needs; `missing` says how many more (0: not said)."""
+
+    header = ""
+    missing = 0
 
 
 class MalformedError(WireError):
@@ -17,7 +20,9 @@ class MalformedError(WireError):
 
 def truncated(header: str, field: str, offset: int, need: int, have: int) -> TruncatedError:
     """The error for `header` cut short before `field` (at byte `offset`) was complete."""
-    return TruncatedError(f"{header}: truncated at field {field!r} (offset {offset}): need {need} bytes, have {have}")
+    error = TruncatedError(f"{header}: truncated at field {field!r} (offset {offset}): need {need} bytes, have {have}")
+    error.header, error.missing = header, need - have  # the dissector compares it with what a snaplen cut off
+    return error
 
 
 def malformed(header: str, field: str, offset: int, why: str) -> MalformedError:

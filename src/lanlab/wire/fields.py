@@ -12,7 +12,8 @@ From the layout the decorator compiles one struct.Struct and generates, as speci
     unfrozen twin rather than object.__setattr__ per field, coercing "02:00:.." / "198.18.0.1" text;
   - `_new(*fields)`: a constructor for parsers, all fields positional, no coercion;
   - `parse(data)` when every field is on the wire (or is the Extent's tail), and `build(payload)`
-    when every field is plainly on the wire. Classes with computed lengths or checksums write
+    when every field is plainly on the wire; with an Extent payload_end also `parse_cut(data, missing)`
+    for a datagram whose last `missing` bytes were not captured (dissect.py). Classes with computed lengths or checksums write
     build (and, if the layout cannot say it, parse) over `_unpack`/`_pack`/`_new`.
 A layout item whose name starts with "_" is a wire value that is not a dataclass field (IPv4's
 header length): `_unpack` returns it and `_pack` takes it, and the class's own parse/build use it.
@@ -185,6 +186,9 @@ def _compile(cls: Any, name: str, layout: tuple[Item, ...], extent: Extent) -> N
     if parsable:
         sources.append(_parse_source(layout, extent))
         generated.append("parse")
+        if extent.payload_end is not None:
+            sources.append(_parse_source(layout, extent, cut=True))
+            generated.append("parse_cut")
     if buildable:
         sources.append(_build_source(on_wire))
         generated.append("build")
@@ -385,13 +389,16 @@ def _new_source(fields: tuple[dataclasses.Field, ...]) -> str:
     return f"def _new({', '.join(names)}):\n    h = Unfrozen()\n{body}    h.__class__ = cls\n    return h\n"
 
 
-def _parse_source(layout: tuple[Item, ...], extent: Extent) -> str:
+def _parse_source(layout: tuple[Item, ...], extent: Extent, cut: bool = False) -> str:
+    """`parse(data)`, or with cut `parse_cut(data, missing)` for a frame whose last `missing` bytes a capture's
+    snaplen cut off: a declared length that runs into them is not an error, and it returns
+    (h, the payload there is, how many bytes of the payload are missing)."""
     offsets = _offsets(layout)
     # values the extent computes with stay locals (and are copied into h below); the rest go straight in
     locals_ = {value for value, _ in filter(None, (extent.header_length, extent.payload_end))}
     direct = frozenset(leaf.name for item in layout for leaf in item.leaves
                        if leaf.const is None and not leaf.name.startswith("_") and leaf.name not in locals_)
-    lines = ["def parse(data):", *_decode_lines(layout, direct)]
+    lines = ["def parse_cut(data, missing):" if cut else "def parse(data):", *_decode_lines(layout, direct)]
     start = "SIZE"
     if extent.header_length is not None:
         value, multiplier = extent.header_length
@@ -407,7 +414,7 @@ def _parse_source(layout: tuple[Item, ...], extent: Extent) -> str:
                   f"    if end < {start}:",
                   f"        raise malformed(NAME, {value!r}, {offsets[value]}, "
                   f"f'{{v_{value}}} is less than the header length {{{start}}}')",
-                  "    if len(data) < end:",
+                  "    if len(data) + missing < end:" if cut else "    if len(data) < end:",
                   f"        raise truncated(NAME, 'payload', {start}, end, len(data))"]
         rest = f"data[{start}:end]"
     else:
@@ -422,7 +429,8 @@ def _parse_source(layout: tuple[Item, ...], extent: Extent) -> str:
         parsed = "tail_parser(data, SIZE, hl)" if extent.tail_parser else "bytes(data[SIZE:hl])"
         tail = f"{parsed} if hl > SIZE else default_{extent.tail}"
         lines.append(f"    h.{extent.tail} = {tail}")
-    lines += ["    h.__class__ = cls", f"    return h, {rest}"]
+    lines += ["    h.__class__ = cls",
+              f"    return h, {rest}, (end - len(data) if end > len(data) else 0)" if cut else f"    return h, {rest}"]
     return "\n".join(lines) + "\n"
 
 

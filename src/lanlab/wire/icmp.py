@@ -1,4 +1,5 @@
-"""ICMP (RFC 792): echo, destination unreachable, time exceeded."""
+"""ICMP (RFC 792): echo, and the errors (destination unreachable, source quench, redirect, time exceeded,
+parameter problem), whose data quotes the datagram they are about: the dissector decodes that quote."""
 
 from __future__ import annotations
 
@@ -18,8 +19,17 @@ class IcmpType(IntEnum):
 
     ECHO_REPLY = 0
     DEST_UNREACHABLE = 3
+    SOURCE_QUENCH = 4
+    REDIRECT = 5
     ECHO_REQUEST = 8
     TIME_EXCEEDED = 11
+    PARAMETER_PROBLEM = 12
+
+
+# The errors: each carries the offending datagram's IP header and at least 64 bits of its data (RFC 792).
+ERRORS = frozenset({IcmpType.DEST_UNREACHABLE, IcmpType.SOURCE_QUENCH, IcmpType.REDIRECT, IcmpType.TIME_EXCEEDED,
+                    IcmpType.PARAMETER_PROBLEM})
+QUOTED_IP = ("quoted_ip", 4)  # the registry key under which ipv4.py registers IPv4 for a quoted datagram
 
 
 class UnreachableCode(IntEnum):
@@ -82,22 +92,38 @@ def quote(datagram: bytes) -> bytes:
     return bytes(datagram[: header_length + QUOTED_DATA])
 
 
-_UNREACHABLE = {0: "Network unreachable", 1: "Host unreachable", 2: "Protocol unreachable",
-                3: "Port unreachable", 4: "Fragmentation needed"}
-_TIME_EXCEEDED = {0: "Time to live exceeded in transit", 1: "Fragment reassembly time exceeded"}
+# tshark's wording (epan/dissectors/packet-icmp.c): the type, then the code's meaning where it has codes
+_TYPE_NAMES = {IcmpType.DEST_UNREACHABLE: "Destination unreachable",
+               IcmpType.SOURCE_QUENCH: "Source quench (flow control)", IcmpType.REDIRECT: "Redirect",
+               IcmpType.TIME_EXCEEDED: "Time-to-live exceeded", IcmpType.PARAMETER_PROBLEM: "Parameter problem"}
+_CODE_NAMES = {
+    IcmpType.DEST_UNREACHABLE: ("Network unreachable", "Host unreachable", "Protocol unreachable", "Port unreachable",
+                                "Fragmentation needed", "Source route failed", "Destination network unknown",
+                                "Destination host unknown", "Source host isolated",
+                                "Network administratively prohibited", "Host administratively prohibited",
+                                "Network unreachable for TOS", "Host unreachable for TOS",
+                                "Communication administratively filtered", "Host precedence violation",
+                                "Precedence cutoff in effect"),
+    IcmpType.REDIRECT: ("Redirect for network", "Redirect for host", "Redirect for TOS and network",
+                        "Redirect for TOS and host"),
+    IcmpType.TIME_EXCEEDED: ("Time to live exceeded in transit", "Fragment reassembly time exceeded"),
+    IcmpType.PARAMETER_PROBLEM: ("Pointer indicates the error", "Required option missing", "Bad length"),
+}
 
 
 def _icmp_summary(h: Icmp, below: Sequence[object], payload: bytes) -> tuple[str, str]:
-    # tshark's wording (epan/dissectors/packet-icmp.c)
     if h.type in (IcmpType.ECHO_REQUEST, IcmpType.ECHO_REPLY):
         kind = "request" if h.type == IcmpType.ECHO_REQUEST else "reply"
         ttl = next((f", ttl={layer.ttl}" for layer in reversed(below) if hasattr(layer, "ttl")), "")
         return "ICMP", f"Echo (ping) {kind} id={h.ident:#06x}, seq={h.seq}{ttl}"
-    if h.type == IcmpType.DEST_UNREACHABLE:
-        return "ICMP", f"Destination unreachable ({_UNREACHABLE.get(h.code, f'code {h.code}')})"
-    if h.type == IcmpType.TIME_EXCEEDED:
-        return "ICMP", f"Time-to-live exceeded ({_TIME_EXCEEDED.get(h.code, f'code {h.code}')})"
-    return "ICMP", f"Type {h.type}, code {h.code}"
+    name = _TYPE_NAMES.get(h.type)  # type: ignore[call-overload]
+    if name is None:
+        return "ICMP", f"Type {h.type}, code {h.code}"
+    codes = _CODE_NAMES.get(h.type)  # type: ignore[call-overload]
+    if codes is None:
+        return "ICMP", name
+    return "ICMP", f"{name:<20} ({codes[h.code] if h.code < len(codes) else f'code {h.code}'})"
 
 
-register(Icmp, under=[("ip_proto", 1)], summary=_icmp_summary)
+register(Icmp, under=[("ip_proto", 1)], summary=_icmp_summary,
+         next_keys=lambda h: [QUOTED_IP] if h.type in ERRORS else [], quotes=lambda h: h.type in ERRORS)

@@ -7,6 +7,7 @@ from ipaddress import IPv4Address
 
 from lanlab.wire.checksum import internet_checksum
 from lanlab.wire.errors import malformed
+from lanlab.wire.icmp import QUOTED_IP
 from lanlab.wire.fields import Extent, Leaf, bits, header, ipv4, u8, u16
 from lanlab.wire.registry import register
 
@@ -107,4 +108,4 @@ def _ipv4_summary(h: IPv4, below: object, payload: bytes) -> tuple[str, str]:
     return "IPv4", f"{h.src} → {h.dst} proto={h.proto}"
 
 
-register(IPv4, under=[("ethertype", 0x0800)], next_keys=_ipv4_next, summary=_ipv4_summary)
+register(IPv4, under=[("ethertype", 0x0800), QUOTED_IP], next_keys=_ipv4_next, summary=_ipv4_summary)

@@ -14,7 +14,7 @@ from typing import Any, ClassVar, Union
 from lanlab.wire.checksum import internet_checksum, pseudo_header_sum
 from lanlab.wire.errors import malformed
 from lanlab.wire.fields import Extent, Leaf, bits, fast_constructor, header, u16, u32, unfrozen_twin
-from lanlab.wire.registry import register
+from lanlab.wire.registry import CUT, register
 
 PROTO_TCP = 6
 MIN_HEADER = 20  # data offset 5
@@ -40,12 +40,16 @@ class TcpFlags(IntFlag):
 
 @dataclass(frozen=True, slots=True)
 class Eol:
-    """End of option list (kind 0). Padding after the last option needs no Eol object."""
+    """End of option list (kind 0). Padding after the last option needs no Eol object.
 
+    RFC 9293 3.1 says the header after an EOL is zero padding; `after` keeps what a sender put there
+    when it is not zeros, so that such a header still parses and builds back to the same bytes."""
+
+    after: bytes = b""
     KIND: ClassVar[int] = 0
 
     def pack(self) -> bytes:
-        return b"\x00"
+        return b"\x00" + self.after
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,7 +189,10 @@ def _parse_options(data: bytes) -> tuple[TcpOption, ...]:
         if kind == Eol.KIND:
             # RFC 9293 3.1: what follows EOL is padding. Keep the Eol only when it is not
             # what the zero padding of the preceding options would have written anyway.
-            if -(-offset // 4) * 4 != len(data):
+            after = data[offset + 1 :]
+            if any(after):
+                options.append(Eol(bytes(after)))
+            elif -(-offset // 4) * 4 != len(data):
                 options.append(Eol())
             break
         if kind == Nop.KIND:
@@ -299,5 +306,17 @@ def _summary(h: Tcp, below: Sequence[Any], payload: bytes) -> tuple[str, str]:
     return "TCP", " ".join(parts)
 
 
+@header("TCP", layout=(u16("src_port"), u16("dst_port"), u32("seq")))
+class PartialTcp:
+    """The first 8 bytes of a TCP header, all an ICMP error must quote (RFC 792) or a short snaplen may
+    leave: the dissector shows them when the whole header is not there, as tshark does."""
+
+    src_port: int
+    dst_port: int
+    seq: int
+
+
+register(PartialTcp, under=[("ip_proto" + CUT, PROTO_TCP)],
+         summary=lambda h, below, payload: ("TCP", f"{h.src_port} → {h.dst_port} Seq={h.seq}"))
 register(Tcp, under=[("ip_proto", PROTO_TCP)],
          next_keys=lambda h: [("tcp_port", h.dst_port), ("tcp_port", h.src_port)], summary=_summary)

@@ -44,6 +44,11 @@ class Udp:
                                  initial) == 0
 
 
+def _udp_summary(h: Udp, below: object, payload: bytes) -> tuple[str, str]:
+    # tshark counts the length field, not the bytes captured (a snaplen or an ICMP quote may keep fewer)
+    length = h.length - HEADER if h.length is not None and h.length >= HEADER else len(payload)
+    return "UDP", f"{h.src_port} → {h.dst_port} Len={length}"
+
+
 register(Udp, under=[("ip_proto", PROTO_UDP)],
-         next_keys=lambda h: [("udp_port", h.dst_port), ("udp_port", h.src_port)],
-         summary=lambda h, below, payload: ("UDP", f"{h.src_port} → {h.dst_port} Len={len(payload)}"))
+         next_keys=lambda h: [("udp_port", h.dst_port), ("udp_port", h.src_port)], summary=_udp_summary)
