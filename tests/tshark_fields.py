@@ -178,10 +178,13 @@ class TsharkFrame:
 VERDICTS = ["frame.protocols", "_ws.malformed", "_ws.short"]
 
 
-def tshark_by_frame(path: str, fields: list[str], timeout: float = 120) -> dict[int, TsharkFrame]:
+def tshark_by_frame(path: str, fields: list[str], timeout: float = 120,
+                    options: tuple[str, ...] = ()) -> dict[int, TsharkFrame]:
     """frame number -> what tshark decodes of it, every occurrence of every field, from the capture at `path`."""
     argv = ["tshark", "-n", "-r", path, "-T", "fields", "-E", "occurrence=a", "-E", f"aggregator={AGGREGATOR}",
             "-E", "separator=/t", "-o", "tcp.relative_sequence_numbers:FALSE", "-e", "frame.number"]
+    for option in options:
+        argv += ["-o", option]
     for field in VERDICTS + fields:
         argv += ["-e", field]
     result = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, errors="replace")

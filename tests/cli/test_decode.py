@@ -1,6 +1,10 @@
 """`lanlab decode`: summary lines, --verbose, --json, --hex, and errors on bad input."""
 
 import json
+import struct
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -152,3 +156,104 @@ def test_decode_verbose_names_the_ipv4_flags_like_tshark():
     assert flags_line(0b001) == "flags: 0x1 (MF)"
     assert flags_line(0b011) == "flags: 0x3 (DF|MF)"
     assert flags_line(0) == "flags: 0x0"
+
+
+DATA = Path(__file__).parent.parent / "wire" / "data"  # captures from tcpdump's test suite (BSD licence)
+MEMORY_LIMIT = 768 * 2**20  # far below the 4 GiB a damaged length asks for
+
+
+def _decode_under_memory_limit(path: Path) -> subprocess.CompletedProcess:
+    """lanlab decode in a child process whose address space is capped (resource.setrlimit)."""
+    program = (f"import resource, sys; resource.setrlimit(resource.RLIMIT_AS, ({MEMORY_LIMIT}, {MEMORY_LIMIT})); "
+               "from lanlab.cli.main import main; sys.argv = ['lanlab', 'decode', sys.argv[1]]; main()")
+    return subprocess.run([sys.executable, "-c", program, str(path)], capture_output=True, text=True, timeout=60)
+
+
+def _with_huge_record(tmp_path: Path) -> Path:
+    """A pcap with one good frame, then a record header claiming 0xFFFFFFF0 captured bytes."""
+    path = _pcap(tmp_path)
+    with path.open("r+b") as capture:
+        data = capture.read()
+        first_end = 24 + 16 + len(SAMPLES[0][0])
+        capture.seek(first_end)
+        capture.write(struct.pack("<IIII", 1, 0, 0xFFFFFFF0, 0xFFFFFFF0) + data[first_end + 16:])
+    return path
+
+
+def test_pcap_record_claiming_4_gib_is_refused_with_its_frame_number(tmp_path):
+    """captured length 0xFFFFFFF0: no 4 GiB read (no MemoryError under a memory limit), one line naming frame 2."""
+    result = _decode_under_memory_limit(_with_huge_record(tmp_path))
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr and "MemoryError" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "is damaged (pcap: frame 2 " in result.stderr and "4294967280" in result.stderr and "262144" in result.stderr
+    assert len(result.stdout.splitlines()) == 1  # the good frame before it is shown
+
+
+def test_pcapng_block_claiming_4_gib_is_refused_with_its_frame_number(tmp_path):
+    """pcapng block length 0xFFFFFFF0: refused before reading, one line naming frame 2, exit 2, no MemoryError."""
+    path = tmp_path / "lan.pcapng"
+    with path.open("wb") as out:
+        writer = PcapngWriter(out)
+        port = writer.add_interface("eth0")
+        writer.write(port, 5, SAMPLES[0][0])
+        out.write(struct.pack("<II", 6, 0xFFFFFFF0) + bytes(64))
+    result = _decode_under_memory_limit(path)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr and "MemoryError" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "is damaged (pcapng: frame 2 " in result.stderr
+    assert "4294967280" in result.stderr
+
+
+def test_decode_shows_the_datagram_an_icmp_error_quotes(tmp_path):
+    """Summary, --verbose and --json show the quoted IPv4 header and its UDP ports (wire_samples' port unreachable)."""
+    frame = next(frame for frame, _, info in SAMPLES if info == "Destination unreachable (Port unreachable)")
+    summary = CliRunner().invoke(cli, ["decode", "--hex", frame.hex()]).output
+    assert summary.rstrip().endswith("Destination unreachable (Port unreachable) "
+                                     f"[quoted: UDP {A_IP}:40000 → {B_IP}:7788]")
+    verbose = CliRunner().invoke(cli, ["decode", "--verbose", "--hex", frame.hex()]).output.splitlines()
+    assert "        IPv4 (quoted)" in verbose and "        UDP (quoted)" in verbose
+    assert "            src_port: 40000" in verbose and f"            src: {A_IP}" in verbose
+    document = json.loads(CliRunner().invoke(cli, ["decode", "--json", "--hex", frame.hex()]).output)
+    assert document["quoted"] == f"UDP {A_IP}:40000 → {B_IP}:7788"
+    assert [(layer["layer"], layer.get("quoted", False)) for layer in document["layers"]] == [
+        ("Ethernet", False), ("IPv4", False), ("ICMP", False), ("IPv4", True), ("UDP", True)]
+    assert document["layers"][4]["fields"]["dst_port"] == 7788 and document["src"] == str(B_IP)
+
+
+def test_decode_marks_a_frame_cut_short_by_the_snaplen():
+    """dns_udp_2.pcap frame 2: wire length in the Length column, UDP decoded, "cut short by snaplen" in every mode."""
+    path = str(DATA / "dns_udp_2.pcap")
+    line = CliRunner().invoke(cli, ["decode", path]).output.splitlines()[1]
+    assert "UDP 266 53 → 43966 Len=224 [Packet size limited during capture]" in line and "Malformed" not in line
+    verbose = CliRunner().invoke(cli, ["decode", "--verbose", path]).output
+    assert "    [Packet size limited during capture: DNS cut short by snaplen]" in verbose
+    assert "Malformed" not in verbose and "        length: 232" in verbose
+    document = json.loads(CliRunner().invoke(cli, ["decode", "--json", path]).output.splitlines()[1])
+    assert (document["length"], document["captured"], document["error"]) == (266, 98, None)
+    assert document["cut_short"] == "DNS cut short by snaplen"
+    assert [layer["layer"] for layer in document["layers"]] == ["Ethernet", "IPv4", "UDP"]
+
+
+def test_any_interface_hint_only_for_linux_cooked_captures(tmp_path):
+    """'capture on one interface, not any' is said for link type 113 (tcpdump -i any) and no other."""
+    said = {}
+    for linktype in (113, 101, 127):
+        path = tmp_path / f"{linktype}.pcap"
+        with path.open("wb") as out:
+            PcapWriter(out, linktype=linktype).write(0, bytes(20))
+        output = CliRunner().invoke(cli, ["decode", str(path)]).output
+        assert f"linktype {linktype} is not Ethernet (1)" in output
+        said[linktype] = "not 'any'" in output
+    assert said == {113: True, 101: False, 127: False}
+
+
+def test_fcs_said_by_the_link_type_word_is_not_taken_for_payload(tmp_path):
+    """Link type word with the P bit and 2 words of FCS (4 bytes): Ethernet, and the FCS is not in the payload."""
+    path = tmp_path / "fcs.pcap"
+    frame = next(frame for frame, protocol, _ in SAMPLES if protocol == "UDP")
+    with path.open("wb") as out:
+        PcapWriter(out, linktype=(2 << 28) | (1 << 26) | 1).write(0, frame + b"\xde\xad\xbe\xef")
+    document = json.loads(CliRunner().invoke(cli, ["decode", "--json", str(path)]).output)
+    assert document["protocol"] == "UDP" and document["length"] == len(frame) + 4
+    assert "deadbeef" not in document["payload"] and document["error"] is None

@@ -13,7 +13,7 @@ from typing import Any, BinaryIO
 import click
 
 from lanlab.cli.common import fail, print_json
-from lanlab.wire import Dissection, MacAddress, WireError, dissect, wire_fields
+from lanlab.wire import Dissection, MacAddress, MalformedError, WireError, dissect, wire_fields
 from lanlab.wire.fields import meaning_of
 from lanlab.wire.pcap import LINKTYPE_ETHERNET, PcapReader
 from lanlab.wire.pcapng import SHB, PcapngReader
@@ -21,7 +21,33 @@ from lanlab.wire.pcapng import SHB, PcapngReader
 HEX_DIGITS = {"checksum": 4, "ident": 4, "ethertype": 4, "rest": 8, "tos": 2, "flags": 1}  # fields people read in hex
 
 
-Frame = tuple[str | None, int, bytes, int]  # interface name (pcapng), t_ns, bytes, linktype
+LINKTYPE_LINUX_SLL = 113  # what tcpdump -i any writes
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Frame:
+    """One captured frame and what its capture file says about it."""
+
+    interface: str | None  # the capture point's name (pcapng)
+    t_ns: int
+    data: bytes  # as captured: FCS included, possibly cut short by the snaplen
+    linktype: int = LINKTYPE_ETHERNET
+    wire_length: int | None = None  # its length on the wire, when the file says
+    fcs_length: int | None = None  # FCS bytes ending it, when the file says
+
+    @property
+    def length(self) -> int:
+        """Its length on the wire (tshark's Length column): what the file says, else what was captured."""
+        captured = len(self.data)
+        return self.wire_length if self.wire_length is not None and self.wire_length > captured else captured
+
+    def dissect(self) -> Dissection:
+        """The frame decoded: Ethernet as deep as the codecs go (FCS left out), other link types named."""
+        if self.linktype != LINKTYPE_ETHERNET:
+            return not_ethernet(self.data, self.linktype)
+        fcs = self.fcs_length or 0
+        wire_length = None if self.wire_length is None else self.wire_length - fcs
+        return dissect(self.data[: len(self.data) - fcs] if fcs else self.data, wire_length)
 
 
 class _Prefixed:
@@ -42,16 +68,19 @@ def read_capture(capture: BinaryIO) -> Iterator[Frame]:
     if magic == SHB.to_bytes(4, "little"):
         reader = PcapngReader(stream)
         for name, t_ns, frame in reader:
-            yield name, t_ns, frame, reader.linktype  # type: ignore[misc]
+            linktype = reader.linktype if reader.linktype is not None else LINKTYPE_ETHERNET  # set with each frame
+            yield Frame(name, t_ns, frame, linktype, reader.wire_length, reader.fcs_length)
     else:
         pcap = PcapReader(stream)
         for t_ns, frame in pcap:
-            yield None, t_ns, frame, pcap.linktype
+            yield Frame(None, t_ns, frame, pcap.linktype, pcap.wire_length, pcap.fcs_length)
 
 
 def not_ethernet(frame: bytes, linktype: int) -> Dissection:
     """What decode says of a frame from a capture that is not Ethernet (tcpdump -i any writes Linux cooked, 113)."""
-    why = f"linktype {linktype} is not Ethernet (1); capture on one interface, not 'any'"
+    why = f"linktype {linktype} is not Ethernet (1)"
+    if linktype == LINKTYPE_LINUX_SLL:
+        why += "; capture on one interface, not 'any'"
     return Dissection([frame], f"LINKTYPE_{linktype}", f"[not decoded: {why}]", "", "", why)
 
 
@@ -77,20 +106,24 @@ def layer_name(h: Any) -> str:
     return getattr(h, "NAME", type(h).__name__)
 
 
-def frame_document(number: int, seconds: float, interface: str | None, frame: bytes, d: Dissection) -> dict:
-    """One frame as the --json line shows it."""
+def frame_document(number: int, seconds: float, frame: Frame, d: Dissection) -> dict:
+    """One frame as the --json line shows it; `length` is on the wire (tshark's frame.len), `captured` in the file."""
+    quoted = len(d.headers) if d.quoted is None else d.quoted
     return {
-        "number": number, "time": round(seconds, 9), "interface": interface, "length": len(frame),
-        "src": d.src, "dst": d.dst, "protocol": d.protocol, "info": d.info,
-        "layers": [{"layer": layer_name(h), "fields": jsonable(wire_fields(h))} for h in d.headers],
-        "payload": d.payload.hex(), "error": d.error,
+        "number": number, "time": round(seconds, 9), "interface": frame.interface, "length": frame.length,
+        "captured": len(frame.data), "src": d.src, "dst": d.dst, "protocol": d.protocol, "info": d.info,
+        "layers": [{"layer": layer_name(h), "fields": jsonable(wire_fields(h)),
+                    **({"quoted": True} if i >= quoted else {})} for i, h in enumerate(d.headers)],
+        "payload": d.payload.hex(), "error": d.error, "cut_short": d.cut_short, "quoted": d.quote,
     }
 
 
-def summary_line(number: int, seconds: float, interface: str | None, frame: bytes, d: Dissection) -> str:
-    """tshark's one-line summary: number, time, source → destination, protocol, length, info."""
-    where = f" [{interface}]" if interface is not None else ""
-    return f"{number:5d} {seconds:10.6f}{where} {d.src} → {d.dst} {d.protocol} {len(frame)} {d.info}"
+def summary_line(number: int, seconds: float, frame: Frame, d: Dissection) -> str:
+    """tshark's one-line summary: number, time, source → destination, protocol, length on the wire, info;
+    then, for an ICMP error, the datagram it quotes."""
+    where = f" [{frame.interface}]" if frame.interface is not None else ""
+    quote = f" [quoted: {d.quote}]" if d.quote else ""
+    return f"{number:5d} {seconds:10.6f}{where} {d.src} → {d.dst} {d.protocol} {frame.length} {d.info}{quote}"
 
 
 def field_text(h: Any, name: str, value: Any) -> str:
@@ -103,15 +136,19 @@ def field_text(h: Any, name: str, value: Any) -> str:
 
 
 def verbose_lines(d: Dissection) -> Iterator[str]:
-    """Every field of every layer, one per line, with the name of its value where the codec gives one."""
-    for h in d.headers:
-        yield f"    {layer_name(h)}"
+    """Every field of every layer, one per line, with the name of its value where the codec gives one;
+    the layers of a quoted datagram indented under the ICMP error that quotes them, as tshark nests them."""
+    for i, h in enumerate(d.headers):
+        indent = "    " * (2 if d.quoted is not None and i >= d.quoted else 1)
+        yield f"{indent}{layer_name(h)}" + (" (quoted)" if indent != "    " else "")
         for name, value in wire_fields(h).items():
-            yield f"        {name}: {field_text(h, name, value)}"
+            yield f"{indent}    {name}: {field_text(h, name, value)}"
     if d.payload:
         yield f"    Data: {len(d.payload)} bytes: {d.payload[:32].hex()}{'...' if len(d.payload) > 32 else ''}"
     if d.error:
         yield f"    [Malformed Packet: {d.error}]"
+    if d.cut_short:
+        yield f"    [Packet size limited during capture: {d.cut_short}]"
 
 
 def _frames_from_hex(text: str) -> Iterator[Frame]:
@@ -119,7 +156,7 @@ def _frames_from_hex(text: str) -> Iterator[Frame]:
     if not cleaned:
         fail("--hex is empty; give the frame as hex digits, e.g. ffffffffffff0200000000010806...")
     try:
-        yield None, 0, bytes.fromhex(cleaned), LINKTYPE_ETHERNET
+        yield Frame(None, 0, bytes.fromhex(cleaned))
     except ValueError:
         fail("--hex wants the frame as hex digits (spaces and colons allowed), e.g. ffffffffffff0200000000010806...")
 
@@ -165,6 +202,9 @@ def decode_command(file: str | None, hex_text: str | None, verbose: bool, as_jso
         try:
             _print_frames(counted(), verbose, as_json)
         except WireError as error:
+            if isinstance(error, MalformedError) and read:  # a damaged record, not the end of a cut file
+                keep = "" if live else f"; keep them with: editcap -r {file} good.pcapng 1-{read}"
+                fail(f"{file} is damaged ({error}); the {read} frame(s) before it are shown above{keep}")
             if read:  # like tshark: what was read is shown, then why the rest is not
                 fail(f"{file} appears to have been cut short after frame {read} ({error})")
             fail(f"{file} is not a readable pcap or pcapng capture ({error}); write one with tcpdump -w or tshark -w")
@@ -173,14 +213,14 @@ def decode_command(file: str | None, hex_text: str | None, verbose: bool, as_jso
 def _print_frames(frames: Iterator[Frame], verbose: bool, as_json: bool) -> None:
     """Print each frame as it is read (click.echo and print_json flush, so a piped capture shows as it happens)."""
     first = None
-    for number, (interface, t_ns, frame, linktype) in enumerate(frames, 1):
-        first = t_ns if first is None else first
-        seconds = (t_ns - first) / 1e9
-        d = dissect(frame) if linktype == LINKTYPE_ETHERNET else not_ethernet(frame, linktype)
+    for number, frame in enumerate(frames, 1):
+        first = frame.t_ns if first is None else first
+        seconds = (frame.t_ns - first) / 1e9
+        d = frame.dissect()
         if as_json:
-            print_json(frame_document(number, seconds, interface, frame, d))
+            print_json(frame_document(number, seconds, frame, d))
             continue
-        click.echo(summary_line(number, seconds, interface, frame, d))
+        click.echo(summary_line(number, seconds, frame, d))
         if verbose:
             for line in verbose_lines(d):
                 click.echo(line)

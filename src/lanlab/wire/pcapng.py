@@ -51,12 +51,14 @@ class PcapngWriter:
         self._interfaces += 1
         return self._interfaces - 1
 
-    def write(self, interface_id: int, t_ns: int, frame: bytes) -> None:
-        """Append one frame seen on interface `interface_id` at time t_ns (nanoseconds)."""
+    def write(self, interface_id: int, t_ns: int, frame: bytes, wire_length: int | None = None) -> None:
+        """Append one frame seen on interface `interface_id` at time t_ns (nanoseconds); `wire_length`, when a
+        snaplen kept only part of it, is its length on the wire."""
         if not 0 <= interface_id < self._interfaces:
             raise ValueError(f"pcapng: interface {interface_id} was never added (add_interface first)")
         padding = b"\x00" * (-len(frame) % 4)
-        head = struct.pack("<IIIII", interface_id, t_ns >> 32, t_ns & 0xFFFFFFFF, len(frame), len(frame))
+        original = len(frame) if wire_length is None else wire_length
+        head = struct.pack("<IIIII", interface_id, t_ns >> 32, t_ns & 0xFFFFFFFF, len(frame), original)
         self._file.write(_block(EPB, head + frame + padding))
 
 
