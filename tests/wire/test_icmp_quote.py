@@ -6,7 +6,7 @@ import pytest
 from scapy.layers.inet import ICMP, IP, TCP, UDP
 from scapy.layers.l2 import Ether
 
-from lanlab.wire import IPv4, Icmp, IcmpType, Tcp, Udp, dissect
+from lanlab.wire import IPv4, Icmp, IcmpType, Tcp, dissect
 from lanlab.wire.pcap import PcapWriter
 from lanlab.wire.tcp import PartialTcp
 from tshark_fields import all_fields, comparable, disagreements, ours_by_field, tshark_by_frame
