@@ -108,7 +108,7 @@ def test_two_programs_get_their_own_copies_of_the_standard_library(net, tmp_path
     ("importlib.import_module('multiprocessing').Process(target=print).start()", "multiprocessing.Process"),
     ("importlib.import_module('pty').fork()", "pty.fork"),
     ("importlib.import_module('ssl').create_default_context()", "ssl.create_default_context"),
-    ("importlib.import_module('signal').signal(2, print)", "signal.signal()"),
+    ("importlib.import_module('signal').alarm(1)", "signal.alarm()"),
     ("importlib.import_module('ctypes').CDLL(None)", "ctypes.CDLL"),
     ("__import__('socket').sethostname('x')", "socket.sethostname"),
     ("__import__('http.client').client.HTTPSConnection('198.18.0.2').connect()",
@@ -214,3 +214,53 @@ def test_builtins_exit_and_import_are_the_programs(net, tmp_path):
         exit(4)
     """)
     assert texts(prog) == ["True True True"] and prog.exit == 4
+
+
+def test_asyncio_runs_on_the_simulated_host_in_virtual_time(net, tmp_path):
+    """asyncio.run: a streams server on pc1 answers a client on pc2; asyncio.sleep(1.5) takes 1.5 s of virtual time."""
+    server = net.node("pc1").run_program(program(tmp_path, "aserver.py", """
+        import asyncio
+
+        async def echo(reader, writer):
+            line = await reader.readline()
+            writer.write(b"echo " + line)
+            await writer.drain()
+            writer.close()
+
+        async def main():
+            server = await asyncio.start_server(echo, "0.0.0.0", 8888)
+            async with server:
+                await asyncio.sleep(3)
+
+        asyncio.run(main())
+    """))
+    client = net.node("pc2").run_program(program(tmp_path, "aclient.py", """
+        import asyncio, time
+
+        async def main():
+            reader, writer = await asyncio.open_connection("198.18.0.1", 8888)
+            writer.write(b"hi\\n")
+            print((await reader.readline()).decode().strip())
+            await asyncio.sleep(1.5)
+            print(round(time.monotonic(), 1))
+
+        asyncio.run(main())
+    """), at=S // 10)
+    run_programs(net, 5 * S)
+    assert texts(client) == ["echo hi", "1.6"] and client.exit == 0, texts(client)
+    assert server.exit == 0, texts(server)
+
+
+def test_signal_handlers_are_the_programs_own(net, tmp_path):
+    """signal.signal in a program records its handler (returned by getsignal) and leaves lanlab's alone."""
+    import signal as real_signal
+
+    before = real_signal.getsignal(real_signal.SIGTERM)
+    prog = run_file(net, tmp_path, """
+        import signal
+        previous = signal.signal(signal.SIGTERM, lambda number, frame: print("never"))
+        print(previous is signal.SIG_DFL, callable(signal.getsignal(signal.SIGTERM)),
+              signal.getsignal(signal.SIGINT) is signal.default_int_handler)
+    """)
+    assert texts(prog) == ["True True True"] and prog.exit == 0
+    assert real_signal.getsignal(real_signal.SIGTERM) is before

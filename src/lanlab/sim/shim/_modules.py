@@ -52,8 +52,9 @@ HIDDEN = frozenset({"_queue", "_asyncio"})
 # os/posix functions that start, replace, wait for or signal real processes, or switch namespaces.
 OS_UNSUPPORTED = re.compile(r"(exec|spawn|posix_spawn|fork|wait|kill|system$|popen$|abort$|setns$|unshare$"
                             r"|pidfd_|plock$)")
-SIGNAL_UNSUPPORTED = ("signal", "alarm", "setitimer", "pause", "pthread_kill", "pthread_sigmask", "set_wakeup_fd",
-                      "sigwait", "sigwaitinfo", "sigtimedwait", "raise_signal", "siginterrupt")
+# Calls that would need a signal delivered (nothing on a simulated host sends one) or touch lanlab's own.
+SIGNAL_UNSUPPORTED = ("alarm", "setitimer", "pause", "pthread_kill", "pthread_sigmask", "sigwait", "sigwaitinfo",
+                      "sigtimedwait", "raise_signal", "siginterrupt")
 
 
 class UnsupportedName(UnsupportedInSimulation, AttributeError):
@@ -167,11 +168,46 @@ def os_module(program: Program, real: types.ModuleType = _real_os) -> types.Modu
     return Proxy(real, replaced)
 
 
+class SignalDispositions:
+    """A program's signal handlers, its own (lanlab's are the process's). Nothing on a simulated
+    host can send a signal (os.kill is unsupported), so a handler is recorded and never called:
+    asyncio.run and servers that catch SIGINT/SIGTERM run unchanged."""
+
+    def __init__(self, real: Any) -> None:
+        self.real = real
+        self.handlers: dict[int, Any] = {real.SIGINT: real.default_int_handler, real.SIGPIPE: real.SIG_IGN,
+                                         real.SIGXFSZ: real.SIG_IGN}  # as CPython sets them at startup
+        self.wakeup_fd = -1
+
+    def signal(self, signalnum: int, handler: Any) -> Any:
+        signalnum = int(signalnum)
+        if signalnum not in self.real.valid_signals():
+            raise ValueError("signal number out of range")
+        if signalnum in (self.real.SIGKILL, self.real.SIGSTOP):
+            raise OSError(22, "Invalid argument")
+        if not callable(handler) and handler not in (self.real.SIG_DFL, self.real.SIG_IGN):
+            raise TypeError("signal handler must be signal.SIG_IGN, signal.SIG_DFL, or a callable object")
+        previous = self.getsignal(signalnum)
+        self.handlers[signalnum] = handler
+        return previous
+
+    def getsignal(self, signalnum: int) -> Any:
+        return self.handlers.get(int(signalnum), self.real.SIG_DFL)
+
+    def set_wakeup_fd(self, fd: int, *, warn_on_full_buffer: bool = True) -> int:
+        previous, self.wakeup_fd = self.wakeup_fd, fd
+        return previous
+
+
 def signal_module(program: Program) -> types.ModuleType:
-    """`_signal` (signal.py runs afresh over it): handlers and timers are the whole process's."""
+    """`_signal` (signal.py runs afresh over it): handlers are the program's own, never called;
+    timers and waits for a signal are unsupported."""
     real = _real_sys.modules["_signal"]
+    dispositions = SignalDispositions(real)
     replaced: dict[str, Any] = {name: unsupported_call(f"signal.{name}", program.node)
                                 for name in SIGNAL_UNSUPPORTED if hasattr(real, name)}
+    replaced.update(signal=dispositions.signal, getsignal=dispositions.getsignal,
+                    set_wakeup_fd=dispositions.set_wakeup_fd)
     replaced["__all__"] = [name for name in dir(real) if not name.startswith("_")]  # for signal.py's import *
     return Proxy(real, replaced)
 

@@ -40,7 +40,7 @@ def seconds_to_ns(seconds: float) -> int:
 
 
 class UnsupportedInSimulation(RuntimeError):
-    """A call the socket shim cannot simulate (subprocess, os.fork, asyncio, ...)."""
+    """A call the socket shim cannot simulate (subprocess, os.fork, ssl, ...)."""
 
     __module__ = "builtins"  # tracebacks name it plainly, like the built-in errors a program knows
 

@@ -742,6 +742,21 @@ class SocketFunctions:
             sock.close()
             raise
 
+    def socketpair(self, family: int = getattr(_real, "AF_UNIX", _real.AF_INET), type: int = _real.SOCK_STREAM,
+                   proto: int = 0) -> tuple[SimSocket, SimSocket]:
+        """Two connected stream sockets over the host's loopback (CPython's own socketpair where
+        AF_UNIX is missing: a listener, a connect, an accept); asyncio's event loop wakes itself so."""
+        if type != _real.SOCK_STREAM:
+            raise UnsupportedInSimulation(f"socket.socketpair(type={type}) on host {self.host.name} "
+                                          "(SOCK_STREAM only)")
+        with self.sock_class(_real.AF_INET, _real.SOCK_STREAM) as listener:
+            listener.bind(("127.0.0.1", 0))
+            listener.listen(1)
+            first = self.sock_class(_real.AF_INET, _real.SOCK_STREAM)
+            first.connect(listener.getsockname())
+            second, _ = listener.accept()
+        return first, second
+
     def unsupported(self, name: str) -> Any:
         def call(*args: Any, **kwargs: Any) -> Any:
             raise UnsupportedInSimulation(f"socket.{name}() is not available on simulated host {self.host.name}")
@@ -753,7 +768,7 @@ class SocketFunctions:
 
 FUNCTIONS = ("gethostname", "gethostbyname", "gethostbyname_ex", "gethostbyaddr", "getaddrinfo", "getnameinfo",
              "getservbyname", "getservbyport", "getfqdn", "getdefaulttimeout", "setdefaulttimeout",
-             "create_connection", "create_server", "has_dualstack_ipv6")
+             "create_connection", "create_server", "has_dualstack_ipv6", "socketpair")
 FROM_REAL = ("error", "timeout", "herror", "gaierror", "AddressFamily", "SocketKind", "has_ipv6", "inet_aton",
              "inet_ntoa", "inet_pton", "inet_ntop", "htons", "htonl", "ntohs", "ntohl", "SocketIO",
              "_GLOBAL_DEFAULT_TIMEOUT")
@@ -771,7 +786,6 @@ def socket_module(program: Program) -> types.ModuleType:
     functions = SocketFunctions(program, sock_class)
     for name in FUNCTIONS:
         setattr(module, name, getattr(functions, name))
-    for name in ("socketpair", "fromfd"):
-        setattr(module, name, functions.unsupported(name))
-    module.__all__ = sorted({*exported, *FUNCTIONS, "socketpair", "fromfd", "socket", "SocketType"})
+    module.fromfd = functions.unsupported("fromfd")  # type: ignore[attr-defined]
+    module.__all__ = sorted({*exported, *FUNCTIONS, "fromfd", "socket", "SocketType"})
     return module

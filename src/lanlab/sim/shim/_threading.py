@@ -338,22 +338,28 @@ class Timer(Thread):
 
 
 class local:
-    """Attributes per thread (each greenlet sees its own)."""
-
-    def __init__(self) -> None:
-        object.__setattr__(self, "_per_thread", {})
+    """Attributes per thread (each greenlet sees its own); class attributes are the defaults, as
+    with threading.local (asyncio's running loop is a subclass with `loop_pid = (None, None)`)."""
 
     def _mine(self) -> dict[str, Any]:
-        return object.__getattribute__(self, "_per_thread").setdefault(getcurrent(), {})  # type: ignore[no-any-return]
+        per_thread = object.__getattribute__(self, "__dict__").setdefault("_per_thread", {})
+        return per_thread.setdefault(getcurrent(), {})  # type: ignore[no-any-return]
 
-    def __getattr__(self, name: str) -> Any:
-        try:
-            return self._mine()[name]
-        except KeyError:
-            raise AttributeError(name) from None
+    def __getattribute__(self, name: str) -> Any:
+        if name[:2] != "__" and name != "_mine":
+            mine = object.__getattribute__(self, "_mine")()
+            if name in mine:
+                return mine[name]
+        return object.__getattribute__(self, name)
 
     def __setattr__(self, name: str, value: Any) -> None:
         self._mine()[name] = value
+
+    def __delattr__(self, name: str) -> None:
+        try:
+            del self._mine()[name]
+        except KeyError:
+            raise AttributeError(name) from None
 
 
 CLASSES = (Lock, RLock, Condition, Semaphore, BoundedSemaphore, Event, Thread, _MainThread, Timer)
