@@ -1,6 +1,7 @@
 """`lanlab decode`: summary lines, --verbose, --json, --hex, and errors on bad input."""
 
 import json
+import shutil
 import struct
 import subprocess
 import sys
@@ -257,3 +258,31 @@ def test_fcs_said_by_the_link_type_word_is_not_taken_for_payload(tmp_path):
     document = json.loads(CliRunner().invoke(cli, ["decode", "--json", str(path)]).output)
     assert document["protocol"] == "UDP" and document["length"] == len(frame) + 4
     assert "deadbeef" not in document["payload"] and document["error"] is None
+
+
+@pytest.mark.skipif(shutil.which("tshark") is None, reason="tshark not installed (apt install tshark)")
+def test_quoted_probes_of_a_simulated_traceroute_are_the_ones_tshark_reads(tmp_path):
+    """A traceroute in the simulator, captured: each ICMP error's quoted IPv4 and UDP fields equal tshark's."""
+    from tshark_fields import all_fields, comparable, disagreements, ours_by_field, tshark_by_frame
+
+    from lanlab.wire import dissect
+    from lanlab.wire.pcap import PcapReader
+
+    path = tmp_path / "tr.pcap"
+    example = Path(__file__).parent.parent.parent / "examples" / "rip-ring.yaml"
+    run = CliRunner().invoke(cli, ["sim", "run", str(example), "--until", "95s", "--do",
+                                   "at 90s pc1 traceroute pc3 -q 1", "--capture", "pc1:eth0", "--pcap", str(path)])
+    assert run.exit_code == 0, run.output
+    with path.open("rb") as capture:
+        frames = [frame for _, frame in PcapReader(capture)]
+    theirs = tshark_by_frame(str(path), all_fields())
+    quoted = 0
+    for number, frame in enumerate(frames, 1):
+        d = dissect(frame)
+        if d.quoted is None:
+            continue
+        quoted += 1
+        ours = ours_by_field(comparable(d.headers, theirs[number]))
+        assert len(ours["udp.dstport"]) == 1 and ours["udp.dstport"] == theirs[number].fields["udp.dstport"]
+        assert disagreements(ours, theirs[number].fields) == {}
+    assert quoted == 4  # three routers' time exceeded, then pc3's port unreachable
