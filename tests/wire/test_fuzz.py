@@ -9,6 +9,7 @@ from lanlab.wire import (Arp, Dot3, EtherType, Ethernet, Icmp, IPv4, IpProto, Ll
 from lanlab.wire.rip import Rip
 from lanlab.wire.stp import Bpdu
 from lanlab.wire.tcp import Tcp
+from wire_samples import A_IP, B_IP
 from wire_strategies import HEADERS
 
 PARSERS = [Ethernet, Dot3, Llc, Arp, IPv4, Icmp, Udp, Tcp, Rip, Bpdu]
@@ -69,3 +70,16 @@ def test_dissect_of_random_upper_layers_reports_not_raises(kind, body):
     valid_below = {"llc": 2, "arp": 1, "icmp": 2, "tcp": 2, "udp": 2, "rip": 3}[kind]
     assert len(result.headers) >= valid_below and isinstance(result.layers[-1], bytes)
     assert result.error is None or "Malformed" in result.info
+
+
+@given(quote=st.binary(max_size=80), icmp_type=st.sampled_from([3, 4, 5, 11, 12]), cut=st.integers(0, 140),
+       extra=st.integers(0, 2000))
+def test_dissect_of_cut_frames_and_quotes_never_raises(quote, icmp_type, cut, extra):
+    """An ICMP error quoting random bytes, cut anywhere by a snaplen: never an exception, and the cut makes nothing
+    Malformed (an error of the cut frame is one the whole frame has too: the bytes' fault, not the snaplen's)."""
+    datagram = IPv4(A_IP, B_IP, IpProto.ICMP).build(Icmp(icmp_type, 0).build(quote))
+    frame = Ethernet(MAC_B, MAC_A, EtherType.IPV4).build(datagram)
+    result = dissect(frame[:cut], wire_length=len(frame) + extra)
+    assert isinstance(result.layers[-1], bytes)
+    if result.error is not None:
+        assert dissect(frame).error is not None, result.error
