@@ -21,14 +21,22 @@ from lanlab.cli.sim_view import PageTarget, stopped_reason
 from lanlab.units import UnitError, format_duration, parse_duration
 
 TRACE_FORMATS = ("table", "jsonl")
-SHOW_HOLDERS = {  # --show word: which nodes hold that table, and what to say when none does
-    "mac": (lambda node: hasattr(node, "mac_table"), "no switch in this network, so no MAC table (hubs keep none)"),
-    "arp": (lambda node: hasattr(node, "arp_table"), "no host or router in this network, so no ARP table"),
-    "route": (lambda node: hasattr(node, "routes"), "no router in this network, so no routing table"),
-    "stp": (lambda node: getattr(node, "stp", None) is not None,
-            "no switch here runs spanning tree; turn it on with stp: {enabled: true}"),
+SHOW_HOLDERS = {  # --show word: what to say when no node holds that table
+    "mac": "no switch in this network, so no MAC table (hubs keep none)",
+    "arp": "no host or router in this network, so no ARP table",
+    "route": "no router in this network, so no routing table",
+    "stp": "no switch here runs spanning tree; turn it on with stp: {enabled: true}",
 }
 SHOW_WORDS = tuple(SHOW_HOLDERS)
+
+
+def holds(word: str, node: Any) -> bool:
+    """Whether `node` keeps the table --show `word` prints (the simulator's capability Protocols)."""
+    from lanlab.sim.core.node import KeepsArpTable, KeepsMacTable, KeepsRoutes, RunsSpanningTree
+
+    if word == "stp":
+        return isinstance(node, RunsSpanningTree) and node.stp is not None
+    return isinstance(node, {"mac": KeepsMacTable, "arp": KeepsArpTable, "route": KeepsRoutes}[word])
 # Without --max-events a run stops only this many events after a broadcast storm is reported (a
 # 3-switch storm makes ~700,000 events per simulated second: enough to read its rates), never
 # before: scenario A with 64 hosts for 10 s is millions of ordinary events.
@@ -319,13 +327,13 @@ def result_document(network: Any, events: int) -> dict[str, Any]:
 
     tables: dict[str, dict[str, Any]] = {}
     for name, node in network.nodes.items():
-        if hasattr(node, "mac_table"):
+        if holds("mac", node):
             tables[name] = {"mac": node.mac_table}
-            if getattr(node, "stp", None) is not None:
+            if holds("stp", node):
                 tables[name]["stp"] = node.stp.status()
-        elif hasattr(node, "arp_table"):
+        elif holds("arp", node):
             tables[name] = {"arp": node.arp_table}
-            if hasattr(node, "routes"):  # a router: its routing table too
+            if holds("route", node):  # a router: its routing table too
                 tables[name]["routes"] = node.routes
     document = {"network": network.name, "until": network.now / 1e9, "events": events,
                 "commands": [c.as_dict() for c in network.commands], "tables": tables,
@@ -359,6 +367,8 @@ def print_report(network: Any, events: int, tables: list[str], pcap: Path | None
                  console: Console | None = None) -> None:
     """Each command's output as plain lines (a 32,000-line ping through rich took seconds), tables
     through rich; every name a user chose is escaped there, so '[/bold]' in a name is text."""
+    from lanlab.sim.devices.storm import first_storm
+
     console = console or Console(highlight=False)
     for scheduled in network.commands:
         console.print(Text(scheduled.heading(), style="bold"), soft_wrap=True)
@@ -366,9 +376,9 @@ def print_report(network: Any, events: int, tables: list[str], pcap: Path | None
         if lines:
             click.echo("\n".join(lines))
     for word in tables:
-        holders = [(name, node) for name, node in network.nodes.items() if SHOW_HOLDERS[word][0](node)]
+        holders = [(name, node) for name, node in network.nodes.items() if holds(word, node)]
         if not holders:  # say so, rather than print nothing and leave the reader wondering
-            click.echo(f"--show {word}: {SHOW_HOLDERS[word][1]}")
+            click.echo(f"--show {word}: {SHOW_HOLDERS[word]}")
         for name, node in holders:
             if word == "mac":
                 console.print(mac_table(name, node.mac_table))
@@ -383,7 +393,7 @@ def print_report(network: Any, events: int, tables: list[str], pcap: Path | None
                 click.echo("\n".join(status_lines(node.stp.status())))
     frames = sum(link.frames for link in network.links)
     collisions = sum(link.collisions for link in network.links)
-    if network.engine.stopped or any(getattr(node, "storm", None) is not None for node in network.nodes.values()):
+    if network.engine.stopped or first_storm(network.nodes) is not None:
         console.print(links_table(network.counters()))
     click.echo(f"ran {network.name!r} to {format_duration(network.now)}: {events} events, {frames} frames "
                f"on {len(network.links)} links" + (f", {collisions} collisions" if collisions else ""))

@@ -14,12 +14,13 @@ import sys
 import time
 from ipaddress import IPv4Address, IPv4Interface
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, TypeVar
 
 from lanlab.proto.icmp import PingResult
 from lanlab.sim.build import build
 from lanlab.sim.commands import Scheduled, schedule
 from lanlab.sim.core.errors import NetworkError
+from lanlab.sim.core.node import HasAddresses, Node
 from lanlab.sim.core.capture import Capture
 from lanlab.sim.core.engine import Engine
 from lanlab.sim.devices.host import Host
@@ -33,6 +34,7 @@ from lanlab.units import parse_duration, parse_rate
 from lanlab.wire import MacAddress
 
 Duration = int | float | str
+NodeT = TypeVar("NodeT", bound=Node)
 
 
 def _ns(value: Duration) -> int:
@@ -63,7 +65,7 @@ class Network:
         """trace=True records the event list from the start (`net.trace`); see start_trace()."""
         self.name = name
         self.engine = Engine(seed)
-        self.nodes: dict[str, Any] = {}
+        self.nodes: dict[str, Node] = {}
         self.links: list[Link] = []
         self.tracer: Tracer | None = None
         self.captures: list[Capture] = []
@@ -86,7 +88,7 @@ class Network:
         return schedule(self, text)
 
     # -- building ------------------------------------------------------------------------
-    def _add(self, node: Any) -> Any:
+    def _add(self, node: NodeT) -> NodeT:
         if node.name in self.nodes:
             raise NetworkError(f"there is already a node called {node.name!r}")
         self.nodes[node.name] = node
@@ -111,7 +113,7 @@ class Network:
                                _mac(if_mac) if if_mac is not None else None)
         if gratuitous_arp:
             self.engine.schedule(self.engine.now, _Announce(host))
-        return self._add(host)  # type: ignore[no-any-return]
+        return self._add(host)
 
     def add_router(self, name: str, interfaces: dict[str, str | IPv4Interface] | None = None, *,
                    routes: dict[str, str] | None = None, rip: bool | dict[str, Any] = False,
@@ -126,19 +128,19 @@ class Network:
             router.add_static_route(prefix, via)
         if rip:
             router.enable_rip(**(rip if isinstance(rip, dict) else {}))
-        return self._add(router)  # type: ignore[no-any-return]
+        return self._add(router)
 
     def add_switch(self, name: str, *, ageing: Duration = "300s") -> Switch:
-        return self._add(Switch(name, self.engine, _ns(ageing)))  # type: ignore[no-any-return]
+        return self._add(Switch(name, self.engine, _ns(ageing)))
 
     def add_hub(self, name: str) -> Hub:
-        return self._add(Hub(name, self.engine))  # type: ignore[no-any-return]
+        return self._add(Hub(name, self.engine))
 
-    def add_node(self, node: Any) -> Any:
+    def add_node(self, node: NodeT) -> NodeT:
         """Add a node of any kind: an object with name, ports, port(name), attach(), receive()."""
         return self._add(node)
 
-    def node(self, name: str) -> Any:
+    def node(self, name: str) -> Node:
         try:
             return self.nodes[name]
         except KeyError:
@@ -151,11 +153,11 @@ class Network:
         node_name, sep, port_name = endpoint.partition(":")
         if not sep:
             node = self.node(node_name)
-            if len(getattr(node, "nics", ())) == 1:
-                return node.nics[0].port  # type: ignore[no-any-return]
+            if isinstance(node, Host) and len(node.nics) == 1:
+                return node.nics[0].port
             raise NetworkError(f"{endpoint!r}: say which port, as NODE:PORT")
         try:
-            return self.node(node_name).port(port_name)  # type: ignore[no-any-return]
+            return self.node(node_name).port(port_name)
         except KeyError as error:
             raise NetworkError(str(error.args[0])) from None
 
@@ -197,10 +199,10 @@ class Network:
             return target
         node = self.nodes.get(target)
         if node is not None:
-            addresses = getattr(node, "addresses", [])
+            addresses = node.addresses if isinstance(node, HasAddresses) else []
             if not addresses:
                 raise NetworkError(f"node {target!r} has no IPv4 address")
-            return addresses[0]  # type: ignore[no-any-return]
+            return addresses[0]
         try:
             return IPv4Address(target)
         except ValueError:
@@ -216,9 +218,8 @@ class Network:
             self._trace_node(node)
         return self.tracer
 
-    def _trace_node(self, node: Any) -> None:
-        if hasattr(node, "tracer"):
-            node.tracer = self.tracer
+    def _trace_node(self, node: Node) -> None:
+        node.tracer = self.tracer
         for port in node.ports.values():
             port.tracer = self.tracer
 
@@ -295,6 +296,8 @@ class Network:
              size: int = 56, timeout: Duration = 1.0, ttl: int | None = None) -> PingResult:
         """Ping from host `src` now and run until the ping is over; its statistics."""
         host = self.node(src)
+        if not isinstance(host, Host):
+            raise NetworkError(f"{src} is a {type(host).__name__.lower()}: ping runs on hosts and routers")
         session = host.ping(self.resolve_ip(dst), count=count, interval=_ns(interval), size=size,
                             timeout=_ns(timeout), ttl=ttl)
         while not session.done and not self.engine.stopped:  # max_events (a storm) ends the run for good

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from lanlab.proto.icmp import PingSession
 from lanlab.sim.commands.base import PORT, Command, CommandError, duration_s, int_in, ipv4, parser, register_command
+from lanlab.sim.core.node import KeepsMacTable
 from lanlab.units import SECOND
 
 if TYPE_CHECKING:
@@ -220,7 +221,7 @@ class MacShow(Command):
     hosts_only = False
 
     def start(self, network: Network, switch: Any, now: int) -> None:
-        if not hasattr(switch, "mac_table"):
+        if not isinstance(switch, KeepsMacTable):
             raise CommandError(f"{switch.name} is a {switch.kind}: only switches have a MAC table")
         self.rows: list[dict[str, Any]] = switch.mac_table
 

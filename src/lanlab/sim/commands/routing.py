@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from lanlab.sim.commands.base import CommandError, Command, parser, register_command
 from lanlab.sim.core.errors import NetworkError
+from lanlab.sim.core.node import WatchesLinks
 from lanlab.sim.devices.router import Router
 
 if TYPE_CHECKING:
@@ -94,9 +95,8 @@ class LinkState(Command):
         if network.tracer is not None:
             network.tracer.record(now, self.link.a.node.name, self.link.a.name, "link", None, note)
         for port in (self.link.a, self.link.b):
-            changed = getattr(port.node, "link_changed", None)
-            if changed is not None:
-                changed(port, up, now)
+            if isinstance(port.node, WatchesLinks):
+                port.node.link_changed(port, up, now)
 
     def result(self) -> dict[str, Any]:
         return {"link": f"{self.link.a.label}-{self.link.b.label}", "state": self.args.state}

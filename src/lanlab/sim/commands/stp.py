@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from lanlab.sim.commands.base import Command, register_command
+from lanlab.sim.core.node import RunsSpanningTree
 from lanlab.sim.stacks.stp import status_lines
 
 
@@ -18,8 +19,8 @@ class StpShow(Command):
 
     def start(self, network: Any, host: Any, now: int) -> None:
         self.node = host.name
-        stp = getattr(host, "stp", None)
-        self.status = stp.status() if stp is not None else None
+        tree = host.stp if isinstance(host, RunsSpanningTree) else None
+        self.status = tree.status() if tree is not None else None
 
     def result(self) -> dict[str, Any]:
         return {"stp": self.status}

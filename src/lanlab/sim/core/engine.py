@@ -26,6 +26,20 @@ class EventTarget(Protocol):
     def fire(self, arg: Any, now: int) -> None: ...
 
 
+class TimedMachine(Protocol):
+    """A sans-IO machine's timer side (DESIGN.md's contract): its next deadline, and the call at it."""
+
+    def get_timer(self) -> int | None: ...
+
+    def handle_timer(self, now: int) -> None: ...
+
+
+class TimerOwner(Protocol):
+    """Who drains a machine's output once its timer has fired."""
+
+    def timer_fired(self, machine: TimedMachine, now: int) -> None: ...
+
+
 class Engine:
     """Virtual clock + event heap + the run's random source."""
 
@@ -133,7 +147,7 @@ class MachineTimer:
 
     __slots__ = ("engine", "machine", "owner", "scheduled")
 
-    def __init__(self, engine: Engine, machine: Any, owner: Any) -> None:
+    def __init__(self, engine: Engine, machine: TimedMachine, owner: TimerOwner) -> None:
         self.engine = engine
         self.machine = machine
         self.owner = owner
@@ -145,7 +159,8 @@ class MachineTimer:
             return
         if self.scheduled is None or deadline < self.scheduled:
             self.scheduled = deadline
-            self.engine.schedule(deadline, self, deadline)
+            # sans-IO: a deadline already passed is due now (the machine's clock is ours, not late)
+            self.engine.schedule(max(deadline, self.engine.now), self, deadline)
 
     def fire(self, arg: Any, now: int) -> None:
         if arg != self.scheduled:

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from collections import deque
 from heapq import heappush
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, cast
 
 from lanlab.sim.core.frame import MIN_FRAME, WIRE_OVERHEAD, Frame
 
 if TYPE_CHECKING:
     from lanlab.sim.core.engine import Engine
     from lanlab.sim.devices.hub import CollisionDomain
+    from lanlab.sim.core.node import Node, Receiver
     from lanlab.sim.core.trace import Tracer
 
 DEFAULT_DELAY_NS: Final = 1_000  # 1 us
@@ -41,7 +42,7 @@ class Port:
                  "rate", "delay", "loss", "up", "domain", "_tap", "_tracer", "watched",
                  "tx_frames", "tx_bytes", "drops", "lost")
 
-    def __init__(self, node: Any, name: str, engine: Engine) -> None:
+    def __init__(self, node: Node, name: str, engine: Engine) -> None:
         self.node = node
         self.name = name
         self.engine = engine
@@ -169,7 +170,7 @@ class Port:
             return
         if self._tracer is not None:
             self._tracer.record(now, self.node.name, self.name, "rx", frame)
-        self.node.receive(self, frame, now)
+        cast("Receiver", self.node).receive(self, frame, now)  # a kind from outside: no port class of its own
 
     def drop(self, frame: Frame, now: int, reason: str) -> None:
         self.drops += 1

@@ -46,6 +46,7 @@ from lanlab.sim.devices.storm import remember_flood
 from lanlab.units import SECOND
 
 if TYPE_CHECKING:
+    from lanlab.sim.devices.storm import StormReport
     from lanlab.sim.core.engine import Engine
     from lanlab.sim.core.trace import Tracer
 
@@ -215,7 +216,7 @@ class Hub:
         self.tracer: Tracer | None = None
         # Frames repeated lately (ident -> None): one repeated twice has gone round a loop (sim.storm).
         self.flooded: dict[int, None] | None = {}
-        self.storm: Any = None  # the sim.storm.StormReport, once a repeated frame came back
+        self.storm: StormReport | None = None  # once a repeated frame came back (devices.storm)
 
     def port(self, name: str) -> Port:
         """The port called `name`, created on first use (links name hub ports)."""

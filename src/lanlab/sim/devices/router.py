@@ -107,7 +107,7 @@ class Router(Host):
         self._nic_by_name: dict[str, Nic] = {}
         self._forwarder: Forwarder | None = None
         self._forwarded: dict[int, _Hop] = {}
-        engine.schedule(0, _Call(self.start))
+        engine.schedule(engine.now, _Call(self.start))  # time 0 in a topology file
 
     # -- configuration -------------------------------------------------------------------
     def add_interface(self, name: str, address: IPv4Interface | str | None = None,

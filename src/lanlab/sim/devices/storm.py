@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
+from lanlab.sim.core.node import WatchesStorms
 from lanlab.sim.core.trace import register_kind
 from lanlab.wire import describe
 
@@ -21,7 +22,6 @@ if TYPE_CHECKING:
     from lanlab.sim.core.link import Link, Port
 
 FLOODS_REMEMBERED: Final = 1024
-BRIDGING_KINDS: Final = ("switch", "hub")
 
 register_kind("storm", "storm")
 
@@ -85,7 +85,7 @@ def record_rates(network: Any) -> None:
 
 def first_storm(nodes: Any) -> StormReport | None:
     """The earliest storm any switch of `nodes` (a dict of nodes) saw, or None."""
-    reports = [node.storm for node in nodes.values() if getattr(node, "storm", None) is not None]
+    reports = [node.storm for node in nodes.values() if isinstance(node, WatchesStorms) and node.storm is not None]
     return min(reports, key=lambda r: (r.t, r.switch)) if reports else None
 
 
@@ -100,7 +100,7 @@ def loop_links(start: Any) -> list[Link]:
             peer, link = port.peer, port.link
             if peer is None or link is None or not port.up or not _forwards(port) or not _forwards(peer):
                 continue
-            if getattr(peer.node, "kind", None) not in BRIDGING_KINDS:
+            if not isinstance(peer.node, WatchesStorms):  # hubs and switches: the nodes that bridge
                 continue
             around[node].append((link, peer.node))  # each end adds its own direction
             if peer.node not in around:

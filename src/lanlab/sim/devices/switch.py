@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Final
 
 from lanlab.proto.mactable import DEFAULT_AGEING_NS, MacTable
 from lanlab.sim.core.frame import Frame
@@ -10,6 +10,8 @@ from lanlab.sim.core.link import Port
 from lanlab.sim.devices.storm import remember_flood
 
 if TYPE_CHECKING:
+    from lanlab.sim.devices.storm import StormReport
+    from lanlab.sim.stacks.stp import SpanningTree
     from lanlab.sim.core.engine import Engine
     from lanlab.sim.core.trace import Tracer
     from lanlab.wire import MacAddress
@@ -43,11 +45,11 @@ class Switch:
         # The ports a flood goes out of, in creation order: the linked ones, decided when a link is made,
         # so a flood tests nothing per port. Under STP (sim.stp) only its forwarding ones.
         self.forwarding: list[Port] = []
-        self.stp: Any = None  # a sim.stp.SpanningTree when the switch runs STP or RSTP
+        self.stp: SpanningTree | None = None  # when the switch runs STP or RSTP (sim.stacks.stp)
         self.port_class: type[Port] = SwitchPort  # sim.stp swaps in its own port class
         # Frames flooded lately (ident -> None): one flooded twice has gone round a loop (sim.storm).
         self.flooded: dict[int, None] | None = {}
-        self.storm: Any = None  # the sim.storm.StormReport, once this switch saw a frame come back
+        self.storm: StormReport | None = None  # once this switch saw a frame come back (devices.storm)
 
     def port(self, name: str) -> Port:
         """The port called `name`, created on first use (links name switch ports)."""

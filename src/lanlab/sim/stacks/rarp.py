@@ -62,7 +62,7 @@ class RarpBoot:
         self.client = RarpClient(nic.mac)
         self.timer = MachineTimer(host.engine, self.client, self)
         host.ethertypes[RARP] = self.receive
-        host.engine.schedule(0, self)
+        host.engine.schedule(host.engine.now, self)  # from time 0 in a topology file
 
     def fire(self, arg: Any, now: int) -> None:
         self.client.start(now)

@@ -32,6 +32,7 @@ from lanlab.proto.stp import StpBridge
 from lanlab.sim.core.engine import MachineTimer
 from lanlab.sim.core.frame import Frame
 from lanlab.sim.core.link import Port
+from lanlab.sim.devices.hub import Hub
 from lanlab.sim.devices.switch import SwitchPort
 from lanlab.sim.core.trace import register_kind
 from lanlab.wire import Bpdu, BpduType, BridgeId, Dot3, Llc, MacAddress
@@ -113,7 +114,7 @@ class SpanningTree:
         cost = self.costs.get(port.name) or port_cost(port.rate)
         if isinstance(self.machine, RstpBridge):
             # 802.1D-2004 6.4.3: a port on a hub is on a shared medium, where agreements are not trusted
-            shared = getattr(port.peer.node, "kind", None) == "hub" if port.peer is not None else False
+            shared = isinstance(port.peer.node, Hub) if port.peer is not None else False
             self.machine.add_port(port.name, number, cost, point_to_point=not shared)
         else:
             self.machine.add_port(port.name, number, cost)
@@ -156,7 +157,7 @@ class SpanningTree:
             if switch.tracer is not None and note:
                 switch.tracer.record(now, switch.name, getattr(event, "port", None), "stp", None, note)
         if changed:
-            switch.forwarding = [p for p in switch.ports.values() if getattr(p, "forwarding", False)]
+            switch.forwarding = [p for p in switch.ports.values() if isinstance(p, StpSwitchPort) and p.forwarding]
         self.timer.arm()
 
     def _apply(self, event: StpEvent) -> str:
