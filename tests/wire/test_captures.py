@@ -212,3 +212,15 @@ def test_readers_give_each_frames_length_on_the_wire():
     writer.write(writer.add_interface("eth0"), 0, FRAME)
     ng = PcapngReader(io.BytesIO(out.getvalue()))
     assert len(list(ng)) == 1 and ng.wire_length == len(FRAME) and ng.fcs_length is None
+
+
+def test_pcapng_interface_fcs_length_option_counts_bits():
+    """if_fcslen (option 13) of 32 bits: the interface's frames end in 4 bytes of FCS."""
+    from lanlab.wire.pcapng import EPB, IDB, _block, _option
+    out = io.BytesIO()
+    PcapngWriter(out)  # the section header
+    out.write(_block(IDB, struct.pack("<HHI", 1, 0, 65535) + _option(13, bytes([32])) + _option(0, b"")))
+    padding = bytes(-len(FRAME) % 4)
+    out.write(_block(EPB, struct.pack("<IIIII", 0, 0, 0, len(FRAME), len(FRAME)) + FRAME + padding))
+    reader = PcapngReader(io.BytesIO(out.getvalue()))
+    assert len(list(reader)) == 1 and reader.fcs_length == 4

@@ -126,7 +126,7 @@ class PcapngReader:
                         exponent = value[0] & 0x7F
                         resolution = 2**exponent if value[0] & 0x80 else 10**exponent
                     elif code == OPT_IF_FCSLEN and value:
-                        fcs = value[0]
+                        fcs = value[0] // 8  # the option counts bits
                 self._interfaces.append((name, resolution, linktype, fcs))
             elif block_type == EPB:
                 interface, high, low, captured, self.wire_length = struct.unpack_from(order + "IIIII", body)
