@@ -318,3 +318,25 @@ def test_a_value_without_node_shows_its_own_options_example(topology: str, optio
     result = invoke("sim", "run", topology, option, value)
     assert_one_line_error(result, hint)
     assert "hello" not in result.output or option == "--stdin"
+
+
+@pytest.mark.parametrize("command", ["check", "run"])
+@pytest.mark.parametrize("shape", ["flow", "block"])
+def test_yaml_nested_500_deep_is_one_line_error(tmp_path: Path, command: str, shape: str):
+    """500 levels of nesting (flow or block) is a FILE:LINE error naming the depth, not a RecursionError."""
+    path = tmp_path / "deep.yaml"
+    if shape == "flow":
+        path.write_text("nodes: {}\nlinks: " + "[" * 500 + "]" * 500 + "\n")
+    else:
+        path.write_text("nodes: {}\nlinks:\n" + "".join("  " * i + "- \n" for i in range(1, 500)) + "  " * 500 + "- x\n")
+    result = invoke("sim", command, str(path))
+    line = 2 if shape == "flow" else 102  # where the 101st level opens
+    assert_one_line_error(result, f"{path}:{line}:", "nested more than 100 levels deep")
+
+
+def test_yaml_indentation_mistake_is_said_plainly(tmp_path: Path):
+    """A key indented one space too far says the indentation does not match, with its line."""
+    path = tmp_path / "indent.yaml"
+    path.write_text("nodes:\n  pc1: {kind: host, ip: 198.18.0.1/24}\n   pc2: {kind: host, ip: 198.18.0.2/24}\n")
+    result = invoke("sim", "check", str(path))
+    assert_one_line_error(result, f"{path}:3:", "the indentation does not match the line above")

@@ -208,6 +208,47 @@ class Document:
             raise TopologyError([f"{self.ctx.path}:{line}: {message}" for line, message in ordered])
 
 
+MAX_DEPTH = 100  # far more than a topology needs, far less than what exhausts PyYAML's recursion
+# PyYAML's messages for the mistakes people make, said plainly (the parser's own words follow).
+PLAIN_YAML = (
+    ("expected <block end>", "the indentation does not match the line above (keys of one mapping line up; "
+                             "a value's settings are indented under it)"),
+    ("mapping values are not allowed here", "a ':' where a value cannot have one (put a space after each "
+                                             "'key:', and quote a value that contains ': ')"),
+    ("found character '\\t'", "a tab: YAML indents with spaces only"),
+    ("could not find expected ':'", "a key without its ':' (write key: value)"),
+    ("expected ',' or ']'", "a [list] that is not closed, or items without a comma between them"),
+    ("expected ',' or '}'", "a {mapping} that is not closed, or entries without a comma between them"),
+)
+
+
+def plain_yaml_problem(error: yaml.YAMLError) -> str:
+    """A plain sentence for a PyYAML error, with PyYAML's own words after it."""
+    problem = str(getattr(error, "problem", None) or error)
+    for start, plain in PLAIN_YAML:
+        if problem.startswith(start):
+            return f"{plain} (YAML says: {problem})"
+    return problem
+
+
+def too_deep_line(text: str) -> int:
+    """The line where the nesting first passes MAX_DEPTH (scanning tokens, which is not recursive)."""
+    depth = 0
+    try:
+        for token in yaml.scan(text):
+            name = type(token).__name__
+            if name in ("BlockMappingStartToken", "BlockSequenceStartToken", "FlowMappingStartToken",
+                        "FlowSequenceStartToken"):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return int(token.start_mark.line) + 1
+            elif name in ("BlockEndToken", "FlowMappingEndToken", "FlowSequenceEndToken"):
+                depth -= 1
+    except yaml.YAMLError:
+        pass
+    return 1
+
+
 def compose(path: str | Path) -> tuple[str, MappingNode]:
     """The file's YAML tree (every value with its line); TopologyError when it is not one."""
     path = Path(path)
@@ -224,7 +265,10 @@ def compose(path: str | Path) -> tuple[str, MappingNode]:
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 1
-        raise TopologyError([f"{shown}:{line}: not valid YAML: {getattr(error, 'problem', error)}"]) from None
+        raise TopologyError([f"{shown}:{line}: not valid YAML: {plain_yaml_problem(error)}"]) from None
+    except RecursionError:  # PyYAML composes recursively: hundreds of levels exhaust Python's stack
+        raise TopologyError([f"{shown}:{too_deep_line(text)}: nested more than {MAX_DEPTH} levels deep; a topology "
+                             "needs a few (nodes: -> a node -> its interfaces)"]) from None
     if not isinstance(root, MappingNode):
         raise TopologyError([f"{shown}:{line_of(root)}: a topology is a mapping with nodes: and links:"])
     return shown, root
