@@ -340,3 +340,12 @@ def test_yaml_indentation_mistake_is_said_plainly(tmp_path: Path):
     path.write_text("nodes:\n  pc1: {kind: host, ip: 198.18.0.1/24}\n   pc2: {kind: host, ip: 198.18.0.2/24}\n")
     result = invoke("sim", "check", str(path))
     assert_one_line_error(result, f"{path}:3:", "the indentation does not match the line above")
+
+
+def test_a_router_is_called_a_router(tmp_path: Path):
+    """A link to a router's missing interface says 'router r1 has no interface', not 'host r1'."""
+    path = tmp_path / "r.yaml"
+    path.write_text("nodes:\n  pc1: {kind: host, ip: 198.18.0.1/24}\n"
+                    "  r1: {kind: router, interfaces: {eth0: 198.18.0.254/24}}\nlinks:\n  - [pc1:eth0, r1:eth5]\n")
+    result = invoke("sim", "check", str(path))
+    assert_one_line_error(result, f"{path}:5:", "router r1 has no interface 'eth5' (it has eth0)")

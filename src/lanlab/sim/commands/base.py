@@ -149,7 +149,7 @@ class Scheduled:
         self.started = True
         node = self.network.node(self.node) if self.node is not None else None
         if node is not None and self.command.hosts_only and not isinstance(node, Host):
-            self.error = f"{self.node} is a {getattr(node, 'kind', 'device')}: {self.command.words} runs on hosts"
+            self.error = f"{self.node} is a {getattr(node, 'kind', 'device')}: {self.command.words} runs on hosts and routers"
             return
         try:
             self.command.start(self.network, node, now)  # type: ignore[arg-type]

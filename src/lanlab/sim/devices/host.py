@@ -191,7 +191,7 @@ class Host:
     def port(self, name: str) -> Port:
         port = self.ports.get(name)
         if port is None:
-            raise KeyError(f"host {self.name} has no interface {name!r} (it has {', '.join(self.ports)})")
+            raise KeyError(f"{self.kind} {self.name} has no interface {name!r} (it has {', '.join(self.ports)})")
         return port
 
     def attach(self, own: Port, peer: Port) -> None:
