@@ -183,3 +183,15 @@ def test_trace_jsonl_with_json_puts_the_event_list_in_the_document():
     assert doc["events"] == lines and len(lines) > 2
     assert doc["commands"][0]["result"]["received"] == 1
     assert invoke(*args[:-2], "--trace", "table", "--json").exit_code == 2
+
+
+def test_ping_prints_replies_and_errors_in_the_order_they_happen(tmp_path: Path):
+    """Errors while the cable is out (ARP fails) print before the replies that come once it is back."""
+    path = tmp_path / "two.yaml"
+    path.write_text("nodes:\n  pc1: {kind: host, ip: 198.18.0.1/24}\n  pc2: {kind: host, ip: 198.18.0.2/24}\n"
+                    "links:\n  - [pc1:eth0, pc2:eth0]\n")
+    result = invoke("sim", "run", str(path), "--until", "20s", "--do", "at 0s link pc1:eth0 pc2:eth0 down",
+                    "--do", "at 6s link pc1:eth0 pc2:eth0 up", "--do", "pc1 ping pc2 -c 10 -i 1")
+    lines = [line for line in result.output.splitlines() if "bytes from" in line or "Unreachable" in line]
+    kinds = ["reply" if "bytes from" in line else "error" for line in lines]
+    assert kinds == sorted(kinds, key=lambda kind: kind == "reply") and "error" in kinds and "reply" in kinds

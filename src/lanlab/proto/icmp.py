@@ -29,6 +29,9 @@ class PingResult:
     rtt_ns: list[int] = field(default_factory=list)
     replies: list[tuple[int, int, int]] = field(default_factory=list)  # (seq, ttl, rtt_ns)
     error_messages: list[str] = field(default_factory=list)
+    # What ping prints, in the order it happened: ("reply", index into replies) or ("error", index
+    # into error_messages); a reply after an error prints after it, as ping prints them as they come.
+    timeline: list[tuple[str, int]] = field(default_factory=list)
 
     @property
     def rtt_ms(self) -> list[float]:
@@ -125,6 +128,7 @@ class PingSession:
         rtt = now - sent
         self.result.received += 1
         self.result.rtt_ns.append(rtt)
+        self.result.timeline.append(("reply", len(self.result.replies)))
         self.result.replies.append((seq, ttl, rtt))
         if self._next_send is None and not self._sent_at:
             self._end = None  # every request answered: iputils stops early
@@ -137,4 +141,5 @@ class PingSession:
     def handle_error(self, message: str) -> None:
         """An ICMP error or a failed ARP resolution for one of our requests."""
         self.result.errors += 1
+        self.result.timeline.append(("error", len(self.result.error_messages)))
         self.result.error_messages.append(message)

@@ -65,9 +65,12 @@ class Ping(Command):
         r = self.session.result
         size = self.session.size
         out = [f"PING {r.destination} {size}({size + 28}) bytes of data."]
-        out += [f"{size + 8} bytes from {r.destination}: icmp_seq={seq} ttl={ttl} time={rtt / 1e6:.3f} ms"
-                for seq, ttl, rtt in r.replies]
-        out += r.error_messages
+        for kind, index in r.timeline:  # as they happened, as ping prints them
+            if kind == "reply":
+                seq, ttl, rtt = r.replies[index]
+                out.append(f"{size + 8} bytes from {r.destination}: icmp_seq={seq} ttl={ttl} time={rtt / 1e6:.3f} ms")
+            else:
+                out.append(r.error_messages[index])
         out.append(f"--- {r.destination} ping statistics ---")
         out.append(f"{r.transmitted} packets transmitted, {r.received} received, "
                    + (f"+{r.errors} errors, " if r.errors else "") + f"{r.loss_percent:g}% packet loss")
