@@ -349,3 +349,44 @@ def test_a_router_is_called_a_router(tmp_path: Path):
                     "  r1: {kind: router, interfaces: {eth0: 198.18.0.254/24}}\nlinks:\n  - [pc1:eth0, r1:eth5]\n")
     result = invoke("sim", "check", str(path))
     assert_one_line_error(result, f"{path}:5:", "router r1 has no interface 'eth5' (it has eth0)")
+
+
+NO_ROUTE = ("nodes:\n  h1: {kind: host, ip: 198.18.1.10/24}\n  h2: {kind: host, ip: 198.18.1.11/24, gateway: 198.18.9.1}\n"
+            "  gw: {kind: router, interfaces: {eth0: 198.18.1.1/24}}\n  sw: {kind: switch}\n"
+            "links:\n  - [h1:eth0, sw:p1]\n  - [h2:eth0, sw:p2]\n  - [gw:eth0, sw:p3]\n")
+
+
+@pytest.mark.parametrize(("do", "call", "why"), [
+    ("gw ping 198.19.99.9 -c 1", "connect", "router gw: no route to 198.19.99.9"),
+    ("h1 ping 198.19.99.9 -c 1", "connect", "not on a local network and no gateway"),
+    ("h1 traceroute 198.19.99.9", "connect", "not on a local network and no gateway"),
+    ("h2 traceroute 198.19.99.9", "connect", "gateway 198.18.9.1 is not on any local network"),
+    ("gw traceroute 198.19.99.9", "connect", "router gw: no route to 198.19.99.9"),
+    ("h1 udp send 198.19.99.9 9 hi", "sendto", "no gateway"),
+    ("gw udp send 198.19.99.9 9 hi", "sendto", "router gw: no route to 198.19.99.9"),
+])
+def test_no_route_is_network_unreachable_as_linux_says(tmp_path: Path, do: str, call: str, why: str):
+    """ping, traceroute and udp send without a route say 'CALL: Network is unreachable' and exit 2 as ping
+    does (a router's ping was a NoRouteError traceback, traceroute's a LocalIpError, udp send 'sent')."""
+    path = tmp_path / "noroute.yaml"
+    path.write_text(NO_ROUTE)
+    result = invoke("sim", "run", str(path), "--until", "10s", "--do", do)
+    assert result.exit_code == 2, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    [line] = [line for line in result.output.splitlines() if line.startswith("error:")]
+    assert line.startswith(f"error: {call}: Network is unreachable (") and why in line
+
+
+def test_router_ping_before_rip_has_converged_is_network_unreachable():
+    """r1 pinging a network RIP has not taught it yet: connect: Network is unreachable, not a traceback."""
+    examples = Path(__file__).resolve().parents[2] / "examples"
+    result = invoke("sim", "run", str(examples / "rip-ring.yaml"), "--until", "5s", "--do", "r1 ping pc3 -c 1")
+    assert result.exit_code == 2
+    assert "error: connect: Network is unreachable (router r1: no route to 198.18.3.10)" in result.output
+
+
+def test_udp_payload_over_65507_bytes_is_emsgsize(topology: str):
+    """65,508 bytes of UDP payload is refused as Linux's sendto does (EMSGSIZE), not a MalformedError."""
+    result = invoke("sim", "run", topology, "--do", f"pc1 udp send pc2 9 {'x' * 65_508}")
+    assert result.exit_code == 2
+    assert "error: sendto: Message too long (EMSGSIZE): 65,508 bytes" in result.output

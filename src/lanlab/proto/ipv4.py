@@ -31,6 +31,10 @@ class LocalIpError(ValueError):
     """A caller's mistake: no route, a bad address."""
 
 
+class NetworkUnreachable(LocalIpError):
+    """No route to the destination: what Linux reports as ENETUNREACH, "Network is unreachable"."""
+
+
 @dataclass(frozen=True, slots=True)
 class Route:
     """Send through interface `index` to `next_hop` (the destination itself when on-link)."""
@@ -122,12 +126,12 @@ class Ipv4Host:
             if addressed.on_link(value):
                 return Route(addressed.index, dst, broadcast=value == addressed.bcast_int)
         if self.gateway is None:
-            raise LocalIpError(f"no route to {dst}: not on a local network and no gateway")
+            raise NetworkUnreachable(f"no route to {dst}: not on a local network and no gateway")
         gateway = int(self.gateway)
         for addressed in self.interfaces:
             if addressed.on_link(gateway):
                 return Route(addressed.index, self.gateway)
-        raise LocalIpError(f"gateway {self.gateway} is not on any local network")
+        raise NetworkUnreachable(f"no route to {dst}: gateway {self.gateway} is not on any local network")
 
     def source_for(self, index: int) -> IPv4Address:
         return self._by_index(index).ip

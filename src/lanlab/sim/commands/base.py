@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from ipaddress import IPv4Address
 from typing import TYPE_CHECKING, Any, ClassVar, NoReturn
 
+from lanlab.proto.ipv4 import NetworkUnreachable
 from lanlab.units import UnitError, format_duration, parse_duration
 
 from lanlab.sim.devices.host import Host
@@ -26,6 +27,15 @@ if TYPE_CHECKING:
 
 class CommandError(ValueError):
     """A --do text that cannot be understood; the message says what is expected."""
+
+
+def route_or_unreachable(host: Host, dst: IPv4Address, call: str) -> None:
+    """Look the route to `dst` up as the kernel does at connect() or sendto(): without one the
+    command fails as Linux says it, `CALL: Network is unreachable` (ENETUNREACH), and why."""
+    try:
+        host.destination(dst)
+    except NetworkUnreachable as error:
+        raise NetworkUnreachable(f"{call}: Network is unreachable ({error})") from None
 
 
 class _Parser(argparse.ArgumentParser):

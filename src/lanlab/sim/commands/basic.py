@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 from ipaddress import IPv4Address
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from lanlab.proto.icmp import PingSession
-from lanlab.sim.commands.base import PORT, Command, CommandError, duration_s, int_in, ipv4, parser, register_command
+from lanlab.sim.commands.base import (PORT, Command, CommandError, duration_s, int_in, ipv4, parser, register_command,
+                                      route_or_unreachable)
 from lanlab.sim.core.node import KeepsMacTable
 from lanlab.units import SECOND
 
@@ -15,6 +16,8 @@ if TYPE_CHECKING:
     from lanlab.sim.core.frame import Frame
     from lanlab.sim.devices.host import Host
     from lanlab.sim.network import Network
+
+MAX_UDP_PAYLOAD: Final = 65_507  # 65,535 - 20 (IPv4) - 8 (UDP): Linux refuses more with EMSGSIZE
 
 
 def decode(data: bytes) -> str:
@@ -52,7 +55,9 @@ class Ping(Command):
 
     def start(self, network: Network, host: Host, now: int) -> None:
         a = self.args
-        self.session: PingSession = host.ping(network.resolve_ip(a.target), count=a.count, interval=a.interval,
+        target = network.resolve_ip(a.target)
+        route_or_unreachable(host, target, "connect")  # iputils ping connects a socket first
+        self.session: PingSession = host.ping(target, count=a.count, interval=a.interval,
                                               size=a.size, timeout=a.timeout, ttl=a.ttl)
 
     def result(self) -> dict[str, Any]:
@@ -130,8 +135,13 @@ class _UdpSender(Command):
         self.host = host
         self.sent_at = now
         self.replies: list[dict[str, Any]] = []
+        data = text.encode()
+        if len(data) > MAX_UDP_PAYLOAD:
+            raise ValueError(f"sendto: Message too long (EMSGSIZE): {len(data):,} bytes; a UDP datagram carries "
+                             f"at most {MAX_UDP_PAYLOAD:,} (65,535 - 20 bytes of IPv4 header - 8 of UDP)")
+        route_or_unreachable(host, dst, "sendto")
         self.local_port = host.udp.bind(0, self.reply)
-        host.send_udp(self.local_port, dst, port, text.encode(), now)
+        host.send_udp(self.local_port, dst, port, data, now)
         network.engine.schedule(now + wait, _Stop(self))
 
     def reply(self, host: Host, frame: Frame, now: int) -> None:

@@ -6,7 +6,8 @@ import argparse
 from typing import TYPE_CHECKING, Any
 
 from lanlab.proto.traceroute import TracerouteSession, check_probe_ports
-from lanlab.sim.commands.base import PORT, CommandError, Command, duration_s, int_in, parser, register_command
+from lanlab.sim.commands.base import (PORT, Command, CommandError, duration_s, int_in, parser, register_command,
+                                      route_or_unreachable)
 from lanlab.sim.core.engine import MachineTimer
 from lanlab.sim.devices.host import IP_ICMP
 from lanlab.wire import Icmp, IcmpType, IpProto
@@ -46,7 +47,9 @@ class Traceroute(Command):
     def start(self, network: Network, host: Host, now: int) -> None:
         a = self.args
         self.host = host
-        self.session = TracerouteSession(network.resolve_ip(a.target), now, icmp=a.icmp, max_ttl=a.max_ttl,
+        target = network.resolve_ip(a.target)
+        route_or_unreachable(host, target, "connect")
+        self.session = TracerouteSession(target, now, icmp=a.icmp, max_ttl=a.max_ttl,
                                          queries=a.queries, wait=a.wait, port=a.port,
                                          ident=0x7000 + len(host.icmp_watchers))
         self.local_port = host.udp.ephemeral_port()

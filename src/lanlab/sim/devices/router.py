@@ -15,7 +15,7 @@ from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 from typing import TYPE_CHECKING, Any, Callable, Final
 
 from lanlab.proto.forwarding import Forward, Forwarder, SendIcmp
-from lanlab.proto.ipv4 import multicast_mac_bytes
+from lanlab.proto.ipv4 import NetworkUnreachable, multicast_mac_bytes
 from lanlab.proto.rip import ChangeKind, RipSpeaker, RouteChange
 from lanlab.proto.routing import Route, RouteSource, RoutingTable
 from lanlab.sim.core.engine import MachineTimer
@@ -40,8 +40,8 @@ register_kind("route")
 register_kind("link")
 
 
-class NoRouteError(LookupError):
-    """The router has no route for a packet it originates itself (an ICMP error, a RIP answer)."""
+class NoRouteError(NetworkUnreachable):
+    """The router has no route for a packet it originates itself (an ICMP error, a RIP answer, a --do)."""
 
 
 class _Call:
