@@ -10,7 +10,7 @@ import pytest
 
 from lanlab.wire import Ethernet, IPv4, Rip, RipCommand, Udp, dissect
 
-PEER = Path(__file__).resolve().parent.parent / "rip_peer.py"
+PEER = Path(__file__).resolve().parent.parent / "helpers" / "rip_peer.py"
 pytestmark = [pytest.mark.netns, pytest.mark.slow,
               pytest.mark.skipif(shutil.which("bird") is None or shutil.which("birdc") is None,
                                  reason="BIRD 2 not installed (apt install bird2)")]

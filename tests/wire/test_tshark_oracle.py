@@ -51,7 +51,7 @@ def test_tshark_finds_nothing_malformed_or_bad(captures, name):
 
 @pytest.mark.parametrize("name", ["all.pcap", "all.pcapng"])
 def test_tshark_reads_the_same_field_values(captures, name):
-    """Every field we parse from each frame has the value tshark decodes for it (tests/tshark_fields.py)."""
+    """Every field we parse from each frame has the value tshark decodes for it (tests/helpers/tshark_fields.py)."""
     theirs = tshark_by_frame(str(captures / name), all_fields())
     assert len(theirs) == len(SAMPLES)
     for number, (frame, _, info) in enumerate(SAMPLES, 1):

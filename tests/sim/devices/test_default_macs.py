@@ -12,7 +12,7 @@ from lanlab.sim.stacks.stp import bridge_address
 from lanlab.wire import EtherType, Ethernet, MacAddress
 from lanlab.wire.pcap import PcapWriter
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 
 
 def default_macs() -> list[MacAddress]:

@@ -8,7 +8,7 @@ import pytest
 
 from lanlab.sim import CommandError, Network, TopologyError, load_topology
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 CHAIN = """
 name: chain
 nodes:

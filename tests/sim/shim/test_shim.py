@@ -15,9 +15,9 @@ from lanlab.sim import Network
 from lanlab.sim.shim import run_programs
 
 S = 1_000_000_000
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 SEED = Path(os.environ.get("LANLAB_SEED", REPO.parent / "shared" / "seed")) / "programs"
-PROGRAMS = Path(__file__).parent / "programs"
+PROGRAMS = Path(__file__).parent.parent / "programs"
 needs_seed = pytest.mark.skipif(not SEED.is_dir(), reason=f"the note's programs are not at {SEED} (set LANLAB_SEED)")
 
 

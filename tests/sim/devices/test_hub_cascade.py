@@ -110,7 +110,7 @@ def test_a_loop_of_hubs_circulates_a_broadcast_until_max_events_and_reports_the_
 
 def test_hub_loop_example_reports_the_storm_on_its_three_hub_links():
     """examples/hub_loop.yaml: hub3 sees the ARP come back, the loop is the three hub links, pc1 is flooded."""
-    net = load_topology(Path(__file__).resolve().parents[2] / "examples" / "hub_loop.yaml")
+    net = load_topology(Path(__file__).resolve().parents[3] / "examples" / "hub_loop.yaml")
     net.engine.max_events = 20_000
     net.run(10)
     storm = first_storm(net.nodes)

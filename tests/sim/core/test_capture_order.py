@@ -13,7 +13,7 @@ from lanlab.cli.main import cli
 from lanlab.sim import Network
 from lanlab.wire.pcapng import PcapngReader
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 spec = importlib.util.spec_from_file_location("update_golden", ROOT / "scripts" / "update_golden.py")
 update_golden = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
 sys.modules.setdefault("update_golden", update_golden)

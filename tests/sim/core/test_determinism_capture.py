@@ -12,7 +12,7 @@ from lanlab.sim import Network
 from lanlab.sim.core.trace import jsonl_line
 from lanlab.wire import PcapngReader, PcapReader, dissect
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "hub_vs_switch.yaml"
+EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "hub_vs_switch.yaml"
 COMMANDS = ["pc2 udp listen 7788 --reply hello", "pc3 udp listen 7788 --reply hi", "pc4 udp listen 7788 --reply hey",
             "pc1 udp broadcast Hi --port 7788 --wait 0.5", "at 0.6s pc1 ping pc3 -c 2 -i 0.1",
             "at 0.7s pc2 ping pc4 -c 2 -i 0.1", "at 1s pc1 udp send pc2 9 closed"]

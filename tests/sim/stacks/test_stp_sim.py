@@ -10,7 +10,7 @@ from lanlab.sim.stacks.stp import StpSwitchPort, bridge_address, enable_stp
 from lanlab.sim.devices.switch import SwitchPort
 from lanlab.wire import Bpdu
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 S = 1_000_000_000
 
 

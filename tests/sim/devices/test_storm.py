@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from lanlab.sim import Engine, Network, load_topology
 from lanlab.sim.devices.storm import first_storm, loop_links
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 
 
 def mesh(n: int) -> Network:

@@ -8,7 +8,7 @@ from pathlib import Path
 from lanlab.sim import Network
 from lanlab.wire import IcmpType
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 
 
 def test_ping_resolves_with_arp_first(net: Network):
