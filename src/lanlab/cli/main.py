@@ -27,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "tcp": "lanlab.cli.tcp:tcp",
     "demo": "lanlab.cli.demo:demo",
     "sim": "lanlab.cli.sim:sim",
+    "lab": "lanlab.cli.lab:lab",
 }
 
 
@@ -76,7 +77,7 @@ def cli() -> None:
 
     \b
     On the real network: udp, tcp, ping, arp, arping, oui, ip, dhcp.
-    In a simulated network, in virtual time: sim, demo. Captures: decode.
+    In a simulated network, in virtual time: sim, demo. Labs with checks: lab. Captures: decode.
 
     Every command has --help with examples; most have --json for scripts.
 

@@ -74,9 +74,10 @@ class Network:
             self.start_trace()
 
     @classmethod
-    def from_yaml(cls, path: str | Path, seed: int = 1, *, trace: bool = False) -> Network:
-        """Load a topology file (raises sim.TopologyError listing every FILE:LINE mistake)."""
-        document = read_document(path)
+    def from_yaml(cls, path: str | Path, seed: int = 1, *, trace: bool = False, text: str | None = None) -> Network:
+        """Load a topology file (raises sim.TopologyError listing every FILE:LINE mistake);
+        `text`: the file's content as given (a lab's variant), `path` then only names it."""
+        document = read_document(path, text)
         network = cls(document.name, seed)
         build(network, document)
         if trace:

@@ -5,7 +5,8 @@ topology), so another back end can read the same files.
 """
 
 from lanlab.topology.reader import (Context, Document, Endpoint, LinkEntry, NodeEntry, Spec, TopologyError,
-                                    compose, line_of, read_document, yes_no)
+                                    compose, line_of, read_document, read_text,
+                                    yes_no)
 
 __all__ = ["Context", "Document", "Endpoint", "LinkEntry", "NodeEntry", "Spec", "TopologyError", "compose",
-           "line_of", "read_document", "yes_no"]
+           "line_of", "read_document", "read_text", "yes_no"]

@@ -249,17 +249,25 @@ def too_deep_line(text: str) -> int:
     return 1
 
 
-def compose(path: str | Path) -> tuple[str, MappingNode]:
-    """The file's YAML tree (every value with its line); TopologyError when it is not one."""
-    path = Path(path)
+def read_text(path: str | Path) -> str:
+    """A YAML file's text; TopologyError (FILE: why) when it cannot be read or is not UTF-8."""
     shown = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        return Path(path).read_text(encoding="utf-8")
     except OSError as error:
         raise TopologyError([f"{shown}: cannot read: {error.strerror}"]) from None
     except UnicodeDecodeError as error:
         raise TopologyError([f"{shown}: not a text file: byte {error.object[error.start]:#04x} at offset "
                              f"{error.start} is not UTF-8 (a topology is YAML text)"]) from None
+
+
+def compose(path: str | Path, text: str | None = None,
+            shape: str = "a topology is a mapping with nodes: and links:") -> tuple[str, MappingNode]:
+    """The file's YAML tree (every value with its line); TopologyError when it is not one.
+    `text`, when given, is read instead of the file (a lab's variant, its values filled in)."""
+    shown = str(path)
+    if text is None:
+        text = read_text(path)
     try:
         root = yaml.compose(text)
     except yaml.YAMLError as error:
@@ -270,14 +278,14 @@ def compose(path: str | Path) -> tuple[str, MappingNode]:
         raise TopologyError([f"{shown}:{too_deep_line(text)}: nested more than {MAX_DEPTH} levels deep; a topology "
                              "needs a few (nodes: -> a node -> its interfaces)"]) from None
     if not isinstance(root, MappingNode):
-        raise TopologyError([f"{shown}:{line_of(root)}: a topology is a mapping with nodes: and links:"])
+        raise TopologyError([f"{shown}:{line_of(root)}: {shape}"])
     return shown, root
 
 
-def read_document(path: str | Path) -> Document:
+def read_document(path: str | Path, text: str | None = None) -> Document:
     """Read a topology file's name, nodes, links and events; problems so far are in `document.ctx`
-    (call `raise_problems()` once the node kinds have read their fields too)."""
-    shown, root = compose(path)
+    (call `raise_problems()` once the node kinds have read their fields too). `text`: as compose's."""
+    shown, root = compose(path, text)
     ctx = Context(shown)
     top = Spec(ctx, "topology", root)
     top.only({"name", "nodes", "links", "events"})

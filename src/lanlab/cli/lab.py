@@ -1,0 +1,189 @@
+"""`lanlab lab check|new|grade`: exercises a teacher writes in YAML, checked against a simulated run."""
+
+from __future__ import annotations
+
+import csv
+import io
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from lanlab.cli.common import EXIT_NO_ANSWER, EXIT_OK, fail, print_json
+
+
+@click.group(name="lab")
+def lab() -> None:
+    """Labs with checks: a lab file (YAML, docs/labs.md) runs a network and checks what happened.
+
+    \b
+      lanlab lab new labs/hub_vs_switch/lab.yaml --student alice --out alice/
+      lanlab lab check labs/hub_vs_switch/lab.yaml --topology alice/topology.yaml \\
+          --answers alice/answers.yaml --student alice
+      lanlab lab grade labs/hub_vs_switch/lab.yaml submissions/ --csv grades.csv
+
+    Exit status: 0 every check passed, 1 some failed, 2 error (a lab file's mistakes as FILE:LINE).
+    """
+
+
+def _errors_exit(error: Any) -> None:
+    for problem in error.problems:
+        click.echo(problem, err=True)
+    sys.exit(2)
+
+
+def _load(file: Path, student: str | None) -> Any:
+    from lanlab.lab import LabError, load_lab
+    from lanlab.topology import TopologyError
+
+    try:
+        return load_lab(file, student)
+    except (LabError, TopologyError) as error:
+        _errors_exit(error)
+
+
+def _csv(header: list[str], rows: list[list[Any]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+@lab.command(name="check")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--topology", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The student's topology (default: the lab's own, with the student's values).")
+@click.option("--answers", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The student's answers to the questions (YAML: `check-id: answer`).")
+@click.option("--app", "apps", multiple=True, metavar="NODE=prog.py",
+              help="The student's program for NODE (instead of the file the lab names). Repeatable.")
+@click.option("--student", default=None, metavar="ID", help="Whose variant (values drawn from this id).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON document: checks, score, total.")
+@click.option("--csv", "as_csv", is_flag=True, help="One CSV row per check.")
+@click.option("--html", default=None, metavar="REPORT.html", hidden=True)
+def check(file: Path, topology: Path | None, answers: Path | None, apps: tuple[str, ...], student: str | None,
+          as_json: bool, as_csv: bool, html: str | None) -> None:
+    """Run the lab's stages on a topology and print each check: id, points, passed, what was
+    found, the hint when it failed; then the score.
+
+    \b
+      lanlab lab check labs/hub_vs_switch/lab.yaml --topology labs/hub_vs_switch/solution/topology.yaml \\
+          --answers labs/hub_vs_switch/solution/answers.yaml
+    """
+    from lanlab.lab import LabError, Submission, read_answers, run_lab
+
+    if as_json and as_csv:
+        fail("choose one of --json and --csv")
+    if html is not None:
+        fail("--html is not available yet: run `lanlab sim run ... --html` for the page of a run")
+    the_lab = _load(file, student)
+    topology_file = topology if topology is not None else the_lab.topology
+    folder = topology_file.parent
+    programs = {}
+    for text in apps:
+        node, sep, name = text.partition("=")
+        if not sep or not node.strip() or not Path(name).is_file():
+            fail(f"--app {text!r}: expected NODE=FILE.py with an existing file, like --app pc1=server.py")
+        programs[node.strip()] = Path(name)
+    try:
+        given = read_answers(answers, the_lab.values) if answers is not None else {}
+        results = run_lab(the_lab, Submission(topology_file, folder, given, programs))
+    except LabError as error:
+        _errors_exit(error)
+    score = sum(result.score for result in results)
+    if as_json:
+        print_json({"lab": the_lab.name, "student": student, "checks": [r.as_dict() for r in results],
+                    "score": score, "total": the_lab.total})
+    elif as_csv:
+        click.echo(_csv(["id", "stage", "points", "passed", "score", "found", "hint"],
+                        [[r.id, r.stage, r.points, r.passed, r.score, r.found, "" if r.passed else r.hint]
+                         for r in results]), nl=False)
+    else:
+        for result in results:
+            mark = "PASS" if result.passed else "FAIL"
+            click.echo(f"{mark} {result.id} ({result.score}/{result.points}): {result.found}")
+            if not result.passed and result.hint:
+                click.echo(f"     hint: {result.hint}")
+        click.echo(f"score {score}/{the_lab.total}")
+    sys.exit(EXIT_OK if all(result.passed for result in results) else EXIT_NO_ANSWER)
+
+
+@lab.command(name="new")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--student", required=True, metavar="ID", help="The student whose variant to write.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None, metavar="DIR",
+              help="Where to write topology.yaml, brief.md and answers.yaml (default: ./ID).")
+def new(file: Path, student: str, out: Path | None) -> None:
+    """Write a student's variant: their topology (their values filled in), the brief, an answers template.
+
+    \b
+      lanlab lab new labs/hub_vs_switch/lab.yaml --student alice --out alice/
+    """
+    from lanlab.lab.variants import fill
+    from lanlab.topology import read_text
+
+    the_lab = _load(file, student)
+    out = out if out is not None else Path(student)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "topology.yaml").write_text(fill(read_text(the_lab.topology), the_lab.values, str(the_lab.topology)),
+                                           encoding="utf-8")
+        brief = [f"# {the_lab.title}", "", the_lab.brief.strip()]
+        for stage in the_lab.stages:
+            brief += ["", f"## {stage.name}", "", stage.brief.strip()]
+            brief += [f"- {check.ask} (answer as `{check.id}:` in answers.yaml)"
+                      for check in stage.checks if check.kind == "question"]
+        (out / "brief.md").write_text("\n".join(brief).strip() + "\n", encoding="utf-8")
+        answers = [f"# {the_lab.title}: your answers, one `id: answer` per question", ""]
+        for check in the_lab.checks:
+            if check.kind == "question":
+                answers += [f"# {check.ask}", f"{check.id}:", ""]
+        (out / "answers.yaml").write_text("\n".join(answers), encoding="utf-8")
+    except OSError as error:
+        fail(f"--out: cannot write in {out}: {error.strerror or error}")
+    click.echo(f"wrote {out / 'topology.yaml'}, {out / 'brief.md'} and {out / 'answers.yaml'} for {student}")
+
+
+@lab.command(name="grade")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("submissions", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.option("--csv", "csv_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              metavar="grades.csv", help="Also write the grades as CSV: a row per student, a column per check.")
+@click.option("--workers", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Students graded at once (default: every core).")
+@click.option("--time-limit", "time_limit", type=float, default=60.0, show_default=True, metavar="SECONDS",
+              help="Real time one submission may run; past it, it scores what it passed so far.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON document: every student's checks and total.")
+def grade_command(file: Path, submissions: Path, csv_file: Path | None, workers: int | None, time_limit: float,
+                  as_json: bool) -> None:
+    """Grade a class: SUBMISSIONS/ holds one folder per student (named by the student id) with
+    topology.yaml and answers.yaml (either may be missing: the lab's own topology, no answers).
+
+    \b
+      lanlab lab grade labs/hub_vs_switch/lab.yaml submissions/ --csv grades.csv --workers 2
+    """
+    from lanlab.lab.grade import grade
+
+    the_lab = _load(file, None)
+    graded = grade(file, submissions, workers, time_limit)
+    ids = [check.id for check in the_lab.checks]
+    header = ["student", *ids, "total", "problem"]
+    rows = []
+    for one in graded:
+        scores = {result.id: result.score for result in one.results}
+        rows.append([one.student, *[scores.get(check_id, 0) for check_id in ids], one.total, one.problem or ""])
+    if csv_file is not None:
+        try:
+            csv_file.write_text(_csv(header, rows), encoding="utf-8")
+        except OSError as error:
+            fail(f"--csv: cannot write {csv_file}: {error.strerror or error}")
+    if as_json:
+        print_json({"lab": the_lab.name, "total": the_lab.total,
+                    "students": [{"student": g.student, "total": g.total, "problem": g.problem,
+                                  "seconds": round(g.seconds, 3), "checks": [r.as_dict() for r in g.results]}
+                                 for g in graded]})
+    else:
+        click.echo(_csv(header, rows), nl=False)
+    sys.exit(EXIT_OK if graded else EXIT_NO_ANSWER)

@@ -1,0 +1,156 @@
+"""Each check kind judged against a network (built, running or run): what was found, and whether
+that passes. Only the simulator's public objects are read (nodes, their tables, the trace)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from ipaddress import IPv4Address, IPv4Network
+from typing import Any
+
+from lanlab.lab.model import Check
+from lanlab.lab.query import compare
+
+
+@dataclass
+class Result:
+    """One check judged: what the run showed and the points it earned."""
+
+    id: str
+    stage: str
+    points: int
+    passed: bool
+    found: str
+    hint: str
+
+    @property
+    def score(self) -> int:
+        return self.points if self.passed else 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "stage": self.stage, "points": self.points, "passed": self.passed,
+                "score": self.score, "found": self.found, "hint": None if self.passed else self.hint}
+
+
+def expect(network: Any, body: dict[str, Any]) -> tuple[bool, str]:
+    """The student's configuration, before anything runs."""
+    node = network.nodes.get(body["node"])
+    if node is None:
+        return False, f"no node called {body['node']}"
+    nics = [nic for nic in getattr(node, "nics", []) if nic.address is not None]
+    address = nics[0].address if nics else None
+    gateway = getattr(getattr(node, "ip", None), "gateway", None)
+    found, passed = [], True
+    if "address_in" in body:
+        inside = address is not None and address.ip in IPv4Network(body["address_in"], strict=False)
+        found.append(f"address {address}")
+        passed &= inside
+    if "prefix_length" in body:
+        found.append(f"address {address}")
+        passed &= address is not None and address.network.prefixlen == int(body["prefix_length"])
+    if "gateway" in body:
+        found.append(f"gateway {gateway}")
+        want = body["gateway"]
+        passed &= gateway is not None and (want == "set" or gateway == IPv4Address(want))
+    if "gateway_on_subnet" in body:
+        on = gateway is not None and any(gateway in nic.address.network for nic in nics)
+        found.append(f"gateway {gateway} " + ("on" if on else "not on") + " its subnet")
+        passed &= on == (body["gateway_on_subnet"].lower() in ("true", "yes"))
+    if "rip" in body:
+        running = getattr(node, "rip_options", None) is not None
+        found.append("RIP " + ("on" if running else "off"))
+        passed &= running == (body["rip"].lower() in ("true", "yes", "on"))
+    if "stp" in body:
+        stp = getattr(node, "stp", None)
+        mode = stp.mode if stp is not None else "off"
+        found.append(f"spanning tree {mode}")
+        passed &= mode == body["stp"].lower()
+    return bool(passed), "; ".join(dict.fromkeys(found))
+
+
+def table_rows(network: Any, node: Any, table: str) -> list[dict[str, Any]]:
+    if table == "mac":
+        return list(getattr(node, "mac_table", []))
+    if table == "arp":
+        return list(getattr(node, "arp_table", []))
+    if table == "route":
+        return list(getattr(node, "routes", []))
+    stp = getattr(node, "stp", None)
+    return list(stp.status()["ports"]) if stp is not None else []
+
+
+def _wanted(network: Any, key: str, value: str) -> str:
+    """A node's name stands for its MAC (mac:) or its first address (ip:, via:)."""
+    node = network.nodes.get(value)
+    if node is not None and getattr(node, "nics", None):
+        if key == "mac":
+            return str(node.nics[0].mac)
+        if key in ("ip", "via") and node.addresses:
+            return str(node.addresses[0])
+    return value.lower()
+
+
+def _row_matches(network: Any, row: dict[str, Any], fields: dict[str, str]) -> bool:
+    return all(str(row.get(key, "")).lower() == _wanted(network, key, str(value)) for key, value in fields.items())
+
+
+def state(network: Any, body: dict[str, Any]) -> tuple[bool, str]:
+    """A table at this instant: has a row with these fields, or lacks one."""
+    node = network.nodes.get(body["node"])
+    if node is None:
+        return False, f"no node called {body['node']}"
+    rows = table_rows(network, node, body["table"])
+    shown = "; ".join(", ".join(f"{k} {v}" for k, v in row.items() if k in ("mac", "ip", "port", "prefix", "via",
+                                                                            "metric", "role", "state"))
+                      for row in rows) or "empty"
+    found = f"{body['node']} {body['table']} table at {network.now / 1e9:g} s: {shown}"
+    passed = True
+    if "has" in body:
+        passed &= any(_row_matches(network, row, body["has"]) for row in rows)
+    if "lacks" in body:
+        passed &= not any(_row_matches(network, row, body["lacks"]) for row in rows)
+    return passed, found
+
+
+def output(lines: list[str], body: dict[str, Any]) -> tuple[bool, str]:
+    """A program's printed lines: exactly these, each matching a regular expression, as a set,
+    or containing a text."""
+    found = " | ".join(lines) if lines else "no output"
+    if "exactly" in body:
+        want = body["exactly"] if isinstance(body["exactly"], list) else [body["exactly"]]
+        return lines == want, found
+    if "set" in body:
+        want = body["set"] if isinstance(body["set"], list) else [body["set"]]
+        return set(lines) == set(want), found
+    if "matches" in body:
+        patterns = body["matches"] if isinstance(body["matches"], list) else [body["matches"]]
+        return len(lines) == len(patterns) and all(re.fullmatch(p, line) for p, line in zip(patterns, lines)), found
+    return any(body["contains"] in line for line in lines), found
+
+
+def show(value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(value) if value else "none"
+    if value is None:
+        return "no such event"
+    return str(value)
+
+
+def question(check: Check, events: list[Any], answers: dict[str, Any]) -> tuple[bool, str]:
+    """The student's prediction against what the run shows."""
+    assert check.query is not None
+    value = check.query.value(events)
+    given = answers.get(check.id)
+    if given is None or given == "":
+        return False, f"no answer (the run shows {show(value)})"
+    if isinstance(value, list) and isinstance(given, str):
+        given = [word.strip() for word in given.replace(",", " ").split()]
+    try:
+        passed = compare("equals", value, given)
+    except ValueError:
+        passed = False
+    return passed, f"answered {show(given)}; the run shows {show(value)}"
+
+
+def judge(check: Check, stage: str, passed: bool, found: str) -> Result:
+    return Result(check.id, stage, check.points, passed, found, check.hint)

@@ -1,0 +1,252 @@
+"""The lab file (`lab: 1`, docs/labs.md) read into plain data; every mistake FILE:LINE at once,
+through the topology loader's Spec and Context. A lab file is data: nothing in it runs code."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+from lanlab.lab.query import Query, plain, read_query
+from lanlab.lab.variants import draw, fill
+from lanlab.topology import Context, Spec, TopologyError, compose, read_text
+from lanlab.units import parse_duration
+
+CHECK_KINDS = ("expect", "state", "trace", "output", "question")
+LAB_FIELDS = {"lab", "name", "title", "topology", "vars", "brief", "stages"}
+STAGE_FIELDS = {"name", "brief", "run", "checks"}
+RUN_FIELDS = {"do", "app", "stdin", "arg", "until", "seed"}
+EXPECT_FIELDS = {"node", "address_in", "prefix_length", "gateway", "gateway_on_subnet", "rip", "stp"}
+STATE_FIELDS = {"node", "table", "at", "has", "lacks"}
+TABLES = ("mac", "arp", "route", "stp")
+OUTPUT_FIELDS = {"node", "exactly", "matches", "set", "contains"}
+
+
+class LabError(TopologyError):
+    """Every mistake found in a lab file (or a file it names); str() is one FILE:LINE per line."""
+
+
+@dataclass
+class Check:
+    id: str
+    points: int
+    hint: str
+    kind: str  # one of CHECK_KINDS
+    body: dict[str, Any]  # the check's own fields as plain values
+    query: Query | None = None  # trace and question checks
+    ask: str = ""  # a question's text
+
+
+@dataclass
+class Stage:
+    name: str
+    brief: str
+    do: list[str]
+    apps: list[str]
+    stdin: list[str]
+    args: list[str]
+    until: int
+    seed: int
+    checks: list[Check]
+
+
+@dataclass
+class Lab:
+    path: Path
+    name: str
+    title: str
+    brief: str
+    topology: Path  # the template the students start from
+    values: dict[str, str]  # this student's draw of every vars: pool
+    stages: list[Stage] = field(default_factory=list)
+
+    @property
+    def checks(self) -> list[Check]:
+        return [check for stage in self.stages for check in stage.checks]
+
+    @property
+    def total(self) -> int:
+        return sum(check.points for check in self.checks)
+
+
+def inside(folder: Path, name: str, what: str) -> Path:
+    """`folder/name`, refused when it resolves (links followed) outside `folder`."""
+    base = folder.resolve()
+    path = (base / name).resolve()
+    if not path.is_relative_to(base):
+        raise LabError([f"{what} {name!r} is outside {folder} (files are read only from the lab's own folder)"])
+    return path
+
+
+def load_lab(path: str | Path, student: str | None = None) -> Lab:
+    """Read a lab file with the values drawn for `student` (None: the first of every pool)."""
+    path = Path(path)
+    shown = str(path)
+    text = read_text(path)
+    _, raw = compose(shown, text, "a lab is a mapping with lab: 1, name:, topology: and stages:")
+    ctx = Context(shown)
+    pools = _read_vars(Spec(ctx, "lab", raw))
+    name = str(Spec(ctx, "lab", raw).scalar("name")[0] or path.stem)
+    values = draw(pools, name, student)
+    try:
+        _, root = compose(shown, fill(text, values, shown), "a lab is a mapping")
+    except TopologyError as error:
+        raise LabError(error.problems) from None
+    top = Spec(ctx, "lab", root)
+    top.only(LAB_FIELDS)
+    version, version_node = top.scalar("lab")
+    if version != "1":
+        top.error(version_node, "say which lab format this is: lab: 1")
+    title, _ = top.scalar("title")
+    brief, _ = top.scalar("brief")
+    topology_name, topology_node = top.scalar("topology")
+    topology = path
+    if topology_name is None:
+        top.error(topology_node, "topology: names the network file the students start from, like topology.yaml")
+    else:
+        try:
+            topology = inside(path.parent, topology_name, "topology")
+        except LabError as error:
+            top.error(topology_node, error.problems[0])
+    lab = Lab(path, name, title or name, brief or "", topology, values)
+    stages = top.values.get("stages")
+    if not isinstance(stages, SequenceNode) or not stages.value:
+        top.error(stages, "stages: is a list of stages, each with run: and checks:")
+    else:
+        ids: dict[str, int] = {}
+        for number, item in enumerate(stages.value, start=1):
+            if not isinstance(item, MappingNode):
+                ctx.error(item, f"stage {number}: give it as a mapping with run: and checks:")
+                continue
+            lab.stages.append(_read_stage(Spec(ctx, f"stage {number}", item), number, ids))
+    if ctx.problems:
+        ordered = sorted(ctx.problems, key=lambda problem: problem[0])
+        raise LabError([f"{shown}:{line}: {message}" for line, message in ordered])
+    return lab
+
+
+def _read_vars(spec: Spec) -> dict[str, list[str]]:
+    node = spec.values.get("vars")
+    if node is None:
+        return {}
+    pools: dict[str, list[str]] = {}
+    if not isinstance(node, MappingNode):
+        spec.error(node, "vars: maps a name to its pool of values, like {host: [pc3, pc4]}")
+        return pools
+    for key, value in node.value:
+        items = value.value if isinstance(value, SequenceNode) else None
+        if not items or not all(isinstance(item, ScalarNode) and "\n" not in str(item.value) for item in items):
+            spec.error(value, f"vars.{key.value}: give a list of one-line values, like [pc3, pc4]")
+            continue
+        pools[str(key.value)] = [str(item.value) for item in items]
+    if spec.failed:  # the values cannot be drawn: report these now, before the placeholders
+        raise LabError([f"{spec.ctx.path}:{line}: {message}" for line, message in spec.ctx.problems])
+    return pools
+
+
+def _texts(spec: Spec, key: str) -> list[str]:
+    node = spec.values.get(key)
+    if node is None:
+        return []
+    items = node.value if isinstance(node, SequenceNode) else [node]
+    if not all(isinstance(item, ScalarNode) for item in items):
+        spec.error(node, f"{key}: give a line or a list of lines")
+        return []
+    return [str(item.value) for item in items]
+
+
+def _read_stage(spec: Spec, number: int, ids: dict[str, int]) -> Stage:
+    spec.only(STAGE_FIELDS)
+    name, _ = spec.scalar("name")
+    brief, _ = spec.scalar("brief")
+    stage = Stage(name or f"stage {number}", brief or "", [], [], [], [], parse_duration("10s"), 1, [])
+    run = spec.values.get("run")
+    if isinstance(run, MappingNode):
+        run_spec = Spec(spec.ctx, f"{spec.owner} run", run)
+        run_spec.only(RUN_FIELDS)
+        stage.do, stage.apps = _texts(run_spec, "do"), _texts(run_spec, "app")
+        stage.stdin, stage.args = _texts(run_spec, "stdin"), _texts(run_spec, "arg")
+        stage.until = run_spec.duration("until") or stage.until
+        seed = run_spec.parsed("seed", int, "a whole number")
+        stage.seed = seed if seed is not None else 1
+    elif run is not None:
+        spec.error(run, 'run: is a mapping like {do: ["pc1 ping pc3 -c 2"], until: 2s}')
+    checks = spec.values.get("checks")
+    if not isinstance(checks, SequenceNode):
+        spec.error(checks, "checks: is a list of checks, each with id:, points:, hint: and one of "
+                   + ", ".join(CHECK_KINDS))
+        return stage
+    for item in checks.value:
+        if not isinstance(item, MappingNode):
+            spec.error(item, "a check is a mapping with id:, points:, hint: and one of " + ", ".join(CHECK_KINDS))
+            continue
+        check = _read_check(Spec(spec.ctx, f"{spec.owner} check", item), ids)
+        if check is not None:
+            stage.checks.append(check)
+    return stage
+
+
+def _read_check(spec: Spec, ids: dict[str, int]) -> Check | None:
+    spec.only({"id", "points", "hint", *CHECK_KINDS})
+    check_id, id_node = spec.scalar("id")
+    if check_id is None:
+        spec.error(None, "give the check an id:, a word its column is named by")
+        return None
+    spec.owner = f"check {check_id}"
+    if check_id in ids:
+        spec.error(id_node, f"id {check_id!r} is used twice (first on line {ids[check_id]})")
+    ids[check_id] = id_node.start_mark.line + 1 if id_node is not None else 1
+    points = spec.parsed("points", int, "a whole number")
+    hint, _ = spec.scalar("hint")
+    kinds = [kind for kind in CHECK_KINDS if kind in spec.values]
+    if len(kinds) != 1:
+        spec.error(None, f"give exactly one of {', '.join(CHECK_KINDS)}")
+        return None
+    kind = kinds[0]
+    node = spec.values[kind]
+    if not isinstance(node, MappingNode):
+        spec.error(node, f"{kind}: is a mapping (see docs/labs.md)")
+        return None
+    body = Spec(spec.ctx, f"check {check_id} {kind}", node)
+    check = Check(check_id, points if points is not None else 1, hint or "", kind, plain(node))
+    if kind == "trace":
+        check.query = read_query(body)
+    elif kind == "question":
+        body.only({"ask", "where", "measure", "then"})
+        ask, _ = body.scalar("ask")
+        if ask is None:
+            body.error(None, "ask: is the question the student answers")
+        check.ask = ask or ""
+        body.values.pop("ask", None)
+        body.keys.pop("ask", None)
+        check.query = read_query(body, compared=False)
+    elif kind == "expect":
+        body.only(EXPECT_FIELDS)
+        _node_named(body)
+    elif kind == "state":
+        body.only(STATE_FIELDS)
+        _node_named(body)
+        table, table_node = body.scalar("table")
+        if table not in TABLES:
+            body.error(table_node, f"table: choose from {', '.join(TABLES)}")
+        at, _ = body.scalar("at")
+        if at is not None and at != "end":
+            body.duration("at")
+        if not any(key in body.values for key in ("has", "lacks")):
+            body.error(None, "say what the table has: (or lacks:), like has: {mac: pc3, port: p3}")
+        for key in ("has", "lacks"):
+            if key in body.values and not isinstance(body.values[key], MappingNode):
+                body.error(body.values[key], f"{key}: is a row's fields, like {{mac: pc3, port: p3}}")
+    else:  # output
+        body.only(OUTPUT_FIELDS)
+        _node_named(body)
+        if sum(key in body.values for key in ("exactly", "matches", "set", "contains")) != 1:
+            body.error(None, "say how the lines must look with one of exactly, matches, set, contains")
+    return check
+
+
+def _node_named(body: Spec) -> None:
+    if body.scalar("node")[0] is None:
+        body.error(None, "node: names the device this check is about")

@@ -1,0 +1,155 @@
+"""A lab's stages run through the simulator's Python API (Network, its --do words, programs on
+hosts, the trace), each stage a fresh network of the submission's topology, and every check judged."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from lanlab.lab import checks
+from lanlab.lab.checks import Result
+from lanlab.lab.model import Check, Lab, LabError, Stage, inside
+from lanlab.lab.variants import fill
+from lanlab.topology import TopologyError, read_text
+from lanlab.units import parse_duration
+
+# A stage's run stops this many events after a broadcast storm is seen (a storm never ends by itself).
+EVENTS_AFTER_STORM = 200_000
+
+
+@dataclass
+class Submission:
+    """What a student hands in: a topology, answers, programs (by node), all in one folder."""
+
+    topology: Path
+    folder: Path
+    answers: dict[str, Any] = field(default_factory=dict)
+    programs: dict[str, Path] = field(default_factory=dict)  # node -> program; else the lab's name in folder
+
+
+def read_answers(path: Path, values: dict[str, str]) -> dict[str, Any]:
+    """An answers file: `check-id: value` lines (YAML); FILE:LINE when it is not a mapping."""
+    text = fill(read_text(path), values, str(path))
+    try:
+        answers = yaml.safe_load(text) or {}
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        raise LabError([f"{path}:{mark.line + 1 if mark else 1}: not valid YAML: {getattr(error, 'problem', error)}"]) \
+            from None
+    if not isinstance(answers, dict):
+        raise LabError([f"{path}:1: answers are `question-id: your answer` lines"])
+    return {str(key): value if isinstance(value, (list, type(None))) else str(value) for key, value in answers.items()}
+
+
+def build(lab: Lab, submission: Submission, stage: Stage) -> Any:
+    from lanlab.sim import Network
+
+    text = fill(read_text(submission.topology), lab.values, str(submission.topology))
+    network = Network.from_yaml(submission.topology, stage.seed, text=text)
+    network.engine.events_after_storm = EVENTS_AFTER_STORM
+    network.start_trace()
+    return network
+
+
+def start_programs(network: Any, stage: Stage, submission: Submission) -> dict[str, list[str]]:
+    """Start the stage's programs; returns each node's printed lines (filled as the run goes)."""
+    printed: dict[str, list[str]] = {}
+    stdin_of: dict[str, str] = {}
+    for text in stage.stdin:
+        node, _, value = text.partition("=")
+        stdin_of[node.strip()] = stdin_of.get(node.strip(), "") + value + "\n"
+    args_of: dict[str, list[str]] = {}
+    for text in stage.args:
+        node, _, value = text.partition("=")
+        args_of.setdefault(node.strip(), []).append(value)
+    streams: dict[str, io.StringIO] = {}
+    for text in stage.apps:
+        words = text.split(None, 2)
+        at = 0
+        if len(words) == 3 and words[0] == "at":
+            at, text = parse_duration(words[1]), words[2]
+        node, _, name = text.partition("=")
+        node = node.strip()
+        path = submission.programs.get(node) or inside(submission.folder, name.strip(), f"program for {node}")
+        if not path.is_file():
+            raise LabError([f"no program {path.name} for {node} in {submission.folder}"])
+        host = network.node(node)
+        lines = printed.setdefault(node, [])
+        program = host.run_program(str(path), stdin=streams.setdefault(node, io.StringIO(stdin_of.get(node, ""))),
+                                   args=args_of.get(node, []), at=at)
+        program.sinks.append(lambda p, t, line, lines=lines: lines.append(line))
+    return printed
+
+
+def run_stage(lab: Lab, stage: Stage, submission: Submission, app_cpu: float = 5.0) -> list[Result]:
+    """Build, check the configuration, run (stopping at each state check's time), judge the rest."""
+    from lanlab.sim import CommandError, schedule
+    from lanlab.sim.shim import run_programs
+
+    network = build(lab, submission, stage)
+    results: dict[str, Result] = {}
+    for check in stage.checks:
+        if check.kind == "expect":
+            results[check.id] = checks.judge(check, stage.name, *checks.expect(network, check.body))
+    for text in stage.do:
+        try:
+            schedule(network, text)
+        except CommandError as error:
+            raise LabError([f"{lab.path}: stage {stage.name}: run.do {error}"]) from None
+    printed = start_programs(network, stage, submission)
+    with_programs = bool(stage.apps) or any(c.command.words.startswith("tcp ") for c in network.commands)
+
+    def run_to(end: int) -> None:
+        if end > network.now and not network.engine.stopped:
+            run_programs(network, end, app_cpu) if with_programs else network.run(end / 1e9)
+
+    timed = sorted((parse_duration(check.body["at"]), n, check) for n, check in enumerate(stage.checks)
+                   if check.kind == "state" and check.body.get("at", "end") != "end")
+    for at, _, check in timed:
+        run_to(min(at, stage.until))
+        results[check.id] = checks.judge(check, stage.name, *checks.state(network, check.body))
+    run_to(stage.until)
+    network.close()
+    for check in stage.checks:
+        if check.id in results:
+            continue
+        results[check.id] = judge_at_end(network, check, stage.name, printed, submission.answers)
+    return [results[check.id] for check in stage.checks]
+
+
+def judge_at_end(network: Any, check: Check, stage: str, printed: dict[str, list[str]],
+                 answers: dict[str, Any]) -> Result:
+    if check.kind == "state":
+        return checks.judge(check, stage, *checks.state(network, check.body))
+    if check.kind == "output":
+        return checks.judge(check, stage, *checks.output(printed.get(check.body["node"], []), check.body))
+    if check.kind == "question":
+        return checks.judge(check, stage, *checks.question(check, network.trace, answers))
+    assert check.query is not None  # trace
+    value = check.query.value(network.trace)
+    return checks.judge(check, stage, check.query.passes(value), checks.show(value))
+
+
+def run_lab(lab: Lab, submission: Submission, app_cpu: float = 5.0, results: list[Result] | None = None) -> list[Result]:
+    """Every stage in order, their results appended to `results` as each ends (so a run stopped
+    by a time limit keeps what it passed); a topology the simulator refuses is a LabError (FILE:LINE)."""
+    results = [] if results is None else results
+    for stage in lab.stages:
+        try:
+            results.extend(run_stage(lab, stage, submission, app_cpu))
+        except TopologyError as error:
+            if isinstance(error, LabError):
+                raise
+            raise LabError(error.problems) from None
+    return results
+
+
+def unfinished(lab: Lab, done: list[Result], why: str) -> list[Result]:
+    """The checks a stopped run did not reach, failed with the reason (a crash, a time limit)."""
+    seen = {result.id for result in done}
+    return done + [Result(check.id, stage.name, check.points, False, why, check.hint)
+                   for stage in lab.stages for check in stage.checks if check.id not in seen]
