@@ -10,7 +10,11 @@ from lanlab.lab import Submission, load_lab, read_answers, run_lab
 
 LABS = Path(__file__).resolve().parents[2] / "labs"
 # lab folder, wrong solution folder, the checks it must fail (each with the hint the lab gives)
-WRONG = [("hub_vs_switch", "wrong_hub", {"switch-used", "private", "one-port", "learned", "first-arp-ports"})]
+WRONG = [
+    ("hub_vs_switch", "wrong_hub", {"switch-used", "private", "one-port", "learned", "first-arp-ports"}),
+    ("netmask", "wrong_mask", {"mask", "asked-arp", "replies"}),
+    ("arp_cache", "wrong_answers", {"requests", "heard-by"}),
+]
 
 
 def run(lab_dir: str, solution: str, student: str | None = None) -> list:

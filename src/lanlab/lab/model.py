@@ -10,7 +10,7 @@ from typing import Any
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from lanlab.lab.query import Query, plain, read_query
-from lanlab.lab.variants import draw, fill
+from lanlab.lab.variants import PLACEHOLDER, draw, fill
 from lanlab.topology import Context, Spec, TopologyError, compose, read_text
 from lanlab.units import parse_duration
 
@@ -84,8 +84,13 @@ def load_lab(path: str | Path, student: str | None = None) -> Lab:
     """Read a lab file with the values drawn for `student` (None: the first of every pool)."""
     path = Path(path)
     shown = str(path)
-    text = read_text(path)
-    _, raw = compose(shown, text, "a lab is a mapping with lab: 1, name:, topology: and stages:")
+    try:
+        text = read_text(path)
+        # vars: and name: first, read with every placeholder as a plain word ({{x}} in a flow mapping is not YAML)
+        _, raw = compose(shown, PLACEHOLDER.sub("placeholder", text),
+                         "a lab is a mapping with lab: 1, name:, topology: and stages:")
+    except TopologyError as error:
+        raise LabError(error.problems) from None
     ctx = Context(shown)
     pools = _read_vars(Spec(ctx, "lab", raw))
     name = str(Spec(ctx, "lab", raw).scalar("name")[0] or path.stem)

@@ -1,0 +1,54 @@
+"""Grading: a submission that hangs or crashes keeps the points of the stages it finished."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import lanlab.sim.shim  # noqa: F401 - imported before the clock starts: the limit is for the run, not for imports
+from lanlab.lab.grade import grade_one
+
+TOPOLOGY = """name: t
+nodes:
+  pc1: {kind: host, ip: 198.18.0.1/24}
+  pc2: {kind: host, ip: 198.18.0.2/24}
+  sw1: {kind: switch}
+links:
+  - [pc1:eth0, sw1:p1]
+  - [pc2:eth0, sw1:p2]
+"""
+LAB = """lab: 1
+name: t
+topology: topology.yaml
+stages:
+  - run: {do: ["pc1 ping pc2 -c 1"], until: 1s}
+    checks:
+      - {id: ping, points: 3, trace: {where: {kind: deliver, device: pc1, proto: icmp}, measure: count, equals: 1}}
+  - run: {app: ["pc1=prog.py"], until: 1s}
+    checks:
+      - {id: says-hi, points: 2, output: {node: pc1, exactly: [hi]}}
+"""
+
+
+def make(tmp_path: Path, program: str) -> tuple[Path, Path]:
+    (tmp_path / "topology.yaml").write_text(TOPOLOGY)
+    (tmp_path / "lab.yaml").write_text(LAB)
+    student = tmp_path / "s1"
+    student.mkdir()
+    (student / "prog.py").write_text(program)
+    return tmp_path / "lab.yaml", student
+
+
+def test_a_hanging_submission_keeps_what_it_passed(tmp_path: Path) -> None:
+    """A program that never waits (and catches every Exception) is stopped by the time limit; stage 1 counts."""
+    lab, student = make(tmp_path, "while True:\n    try:\n        pass\n    except Exception:\n        pass\n")
+    graded = grade_one(str(lab), str(student), time_limit=3.0)
+    assert graded.total == 3
+    assert graded.problem is not None and "stopped after 3 s" in graded.problem
+    assert [r.passed for r in graded.results] == [True, False]
+
+
+def test_a_good_program_scores_all(tmp_path: Path) -> None:
+    """The same lab with a program printing hi scores every point, with no problem."""
+    lab, student = make(tmp_path, "print('hi')\n")
+    graded = grade_one(str(lab), str(student), time_limit=30.0)
+    assert (graded.total, graded.problem) == (5, None)
