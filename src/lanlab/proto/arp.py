@@ -13,7 +13,7 @@ from __future__ import annotations
 from ipaddress import IPv4Address
 from typing import Any, Final, Generic, NamedTuple, TypeVar
 
-from lanlab.units import SECOND
+from lanlab.units import FOREVER, SECOND
 from lanlab.wire import Arp, ArpOp, MacAddress
 
 # Linux keeps a reachable entry ~30 s and a stale one longer; ns-3 uses 120 s. One minute
@@ -27,7 +27,6 @@ ZERO_MAC: Final = MacAddress("00:00:00:00:00:00")
 P = TypeVar("P")
 
 
-FOREVER: Final = 1 << 62  # a static entry's expiry
 
 
 class ArpEntry:

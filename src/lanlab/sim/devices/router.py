@@ -23,6 +23,7 @@ from lanlab.sim.core.frame import Frame
 from lanlab.sim.devices.host import IP_ICMP, IP_UDP, Destination, Host, Nic
 from lanlab.sim.core.trace import register_kind
 from lanlab.wire import EtherType, Ethernet, IpProto, IPv4, MacAddress, Rip, Udp, UnreachableCode, WireError
+from lanlab.units import FOREVER
 from lanlab.wire.rip import RIP_MULTICAST, RIP_PORT
 
 if TYPE_CHECKING:
@@ -34,7 +35,6 @@ RIP_MAC: Final = MacAddress(multicast_mac_bytes(RIP_MULTICAST))
 UDP: Final = int(IpProto.UDP)
 ICMP: Final = int(IpProto.ICMP)
 CACHE_LIMIT: Final = 4096
-FOREVER: Final = 1 << 62
 
 register_kind("route")
 register_kind("link")

@@ -26,9 +26,8 @@ RARP: Final = int(EtherType.RARP)
 
 def _send(host: Host, nic: Nic, frames: list[RarpFrame], now: int) -> None:
     for frame in frames:
-        host.engine.frames += 1
         nic.port.send(Frame(Ethernet(frame.destination, nic.mac, EtherType.RARP), frame.packet, None, b"",
-                            ARP_SIZE, host.engine.frames), now)
+                            ARP_SIZE, host.engine.next_frame_id()), now)
 
 
 class RarpService:
