@@ -264,3 +264,13 @@ def test_signal_handlers_are_the_programs_own(net, tmp_path):
     """)
     assert texts(prog) == ["True True True"] and prog.exit == 0
     assert real_signal.getsignal(real_signal.SIGTERM) is before
+
+
+def test_a_programs_warnings_print_under_its_host(net, tmp_path):
+    """warnings.warn in a program is a line of that program's output (not lanlab's stderr), as Python prints it."""
+    prog = run_file(net, tmp_path, """
+        import warnings
+        warnings.warn("careful")
+        print("after")
+    """)
+    assert texts(prog)[0].endswith("pc1_prog.py:3: UserWarning: careful") and texts(prog)[-1] == "after"

@@ -3,19 +3,21 @@
 Every import goes through the program's own import system (`_imports.ProgramImports`: its
 sys.modules, sys.path, __import__ and importlib), and there a name is one of:
 
-- simulated (`SIMULATED`): `socket` and `_socket`, `select`, `time`, `threading` and
+- simulated (`Overlay.builders`): `socket` and `_socket`, `select`, `time`, `threading` and
   `_thread`, `sys`, `os` and `posix`, `_signal`, `builtins`, `importlib` — the host's versions;
 - unsupported (`UNSUPPORTED`): subprocess, multiprocessing, pty, ssl, ctypes, ... import,
   and their constants and exception classes are the real ones, but anything that would act
   raises UnsupportedInSimulation naming the call and the host;
-- hidden (`HIDDEN`): C accelerators (`_queue`, `_asyncio`) whose blocking would stop the
-  whole simulation; the standard library falls back to its Python version over the overlay;
+- hidden (`HIDDEN`): C accelerators whose pure-Python fallback the standard library then
+  uses over the overlay: `_queue` and `_asyncio` (their blocking would stop the whole
+  simulation), `_warnings` (its warnings would print on lanlab's stderr, not the program's);
 - anything else: the standard library's (or the program's own) source executed afresh for
   this program, so http.client, urllib, ftplib, smtplib, socketserver, selectors, queue,
   logging, asyncio... sit on the simulated socket, select, threading and time.
 
-A simulated module has exactly the real module's surface: a name it does not provide but the
-real module has raises UnsupportedInSimulation, never AttributeError (PEP 562 `__getattr__`).
+A simulated module has the real module's surface: a name it does not provide but the real
+module has raises UnsupportedInSimulation (PEP 562 `__getattr__`; an AttributeError as well, so
+`hasattr` feature tests still say no).
 """
 
 from __future__ import annotations
@@ -48,7 +50,7 @@ UNSUPPORTED = frozenset({"subprocess", "_posixsubprocess", "multiprocessing", "_
                          "pty", "ssl", "_ssl", "ctypes", "_ctypes", "_imp", "_frozen_importlib",
                          "_frozen_importlib_external", "importlib._bootstrap", "importlib._bootstrap_external",
                          "resource"})
-HIDDEN = frozenset({"_queue", "_asyncio"})
+HIDDEN = frozenset({"_queue", "_asyncio", "_warnings"})
 # os/posix functions that start, replace, wait for or signal real processes, or switch namespaces.
 OS_UNSUPPORTED = re.compile(r"(exec|spawn|posix_spawn|fork|wait|kill|system$|popen$|abort$|setns$|unshare$"
                             r"|pidfd_|plock$)")
