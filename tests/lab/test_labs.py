@@ -14,6 +14,11 @@ WRONG = [
     ("hub_vs_switch", "wrong_hub", {"switch-used", "private", "one-port", "learned", "first-arp-ports"}),
     ("netmask", "wrong_mask", {"mask", "asked-arp", "replies"}),
     ("arp_cache", "wrong_answers", {"requests", "heard-by"}),
+    ("programs", "wrong_reply", {"tcp-dialogue"}),
+    ("gateways", "wrong_gateway", {"pc1-gateway", "through-r1", "replies", "who-answers-arp"}),
+    ("storm_stp", "wrong_no_stp", {"stp-on", "no-storm", "one-blocked", "who-blocks", "replies"}),
+    ("tcp_handshake", "wrong_answers", {"syn-segments", "first-fin"}),
+    ("rip_infinity", "wrong_none", {"counting-routers", "no-counting", "r1-gives-up-soon"}),
 ]
 
 

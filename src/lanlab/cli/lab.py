@@ -62,9 +62,8 @@ def _csv(header: list[str], rows: list[list[Any]]) -> str:
 @click.option("--student", default=None, metavar="ID", help="Whose variant (values drawn from this id).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON document: checks, score, total.")
 @click.option("--csv", "as_csv", is_flag=True, help="One CSV row per check.")
-@click.option("--html", default=None, metavar="REPORT.html", hidden=True)
 def check(file: Path, topology: Path | None, answers: Path | None, apps: tuple[str, ...], student: str | None,
-          as_json: bool, as_csv: bool, html: str | None) -> None:
+          as_json: bool, as_csv: bool) -> None:
     """Run the lab's stages on a topology and print each check: id, points, passed, what was
     found, the hint when it failed; then the score.
 
@@ -76,8 +75,6 @@ def check(file: Path, topology: Path | None, answers: Path | None, apps: tuple[s
 
     if as_json and as_csv:
         fail("choose one of --json and --csv")
-    if html is not None:
-        fail("--html is not available yet: run `lanlab sim run ... --html` for the page of a run")
     the_lab = _load(file, student)
     topology_file = topology if topology is not None else the_lab.topology
     folder = topology_file.parent

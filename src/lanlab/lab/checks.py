@@ -129,6 +129,8 @@ def output(lines: list[str], body: dict[str, Any]) -> tuple[bool, str]:
 
 
 def show(value: Any) -> str:
+    if isinstance(value, bool):  # an order
+        return "in that order" if value else "not in that order (or one of them never happened)"
     if isinstance(value, list):
         return ", ".join(value) if value else "none"
     if value is None:

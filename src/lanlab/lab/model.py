@@ -16,7 +16,7 @@ from lanlab.units import parse_duration
 
 CHECK_KINDS = ("expect", "state", "trace", "output", "question")
 LAB_FIELDS = {"lab", "name", "title", "topology", "vars", "brief", "stages"}
-STAGE_FIELDS = {"name", "brief", "run", "checks"}
+STAGE_FIELDS = {"name", "brief", "topology", "run", "checks"}
 RUN_FIELDS = {"do", "app", "stdin", "arg", "until", "seed"}
 EXPECT_FIELDS = {"node", "address_in", "prefix_length", "gateway", "gateway_on_subnet", "rip", "stp"}
 STATE_FIELDS = {"node", "table", "at", "has", "lacks"}
@@ -50,6 +50,7 @@ class Stage:
     until: int
     seed: int
     checks: list[Check]
+    lab_topology: bool = False  # `topology: lab`: run the lab's own network (a prediction), not the student's
 
 
 @dataclass
@@ -167,6 +168,10 @@ def _read_stage(spec: Spec, number: int, ids: dict[str, int]) -> Stage:
     name, _ = spec.scalar("name")
     brief, _ = spec.scalar("brief")
     stage = Stage(name or f"stage {number}", brief or "", [], [], [], [], parse_duration("10s"), 1, [])
+    whose, whose_node = spec.scalar("topology")
+    if whose is not None and whose not in ("lab", "student"):
+        spec.error(whose_node, "topology: is lab (the lab's own network) or student (the default)")
+    stage.lab_topology = whose == "lab"
     run = spec.values.get("run")
     if isinstance(run, MappingNode):
         run_spec = Spec(spec.ctx, f"{spec.owner} run", run)

@@ -48,8 +48,9 @@ def read_answers(path: Path, values: dict[str, str]) -> dict[str, Any]:
 def build(lab: Lab, submission: Submission, stage: Stage) -> Any:
     from lanlab.sim import Network
 
-    text = fill(read_text(submission.topology), lab.values, str(submission.topology))
-    network = Network.from_yaml(submission.topology, stage.seed, text=text)
+    topology = lab.topology if stage.lab_topology else submission.topology
+    text = fill(read_text(topology), lab.values, str(topology))
+    network = Network.from_yaml(topology, stage.seed, text=text)
     network.engine.events_after_storm = EVENTS_AFTER_STORM
     network.start_trace()
     return network
