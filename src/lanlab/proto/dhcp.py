@@ -150,7 +150,7 @@ class DhcpServer:
         for lease in sorted(mine, key=lambda lease: lease.state != "bound"):
             if lease.state in ("bound", "offered") or self._free(lease.address):
                 return lease.address
-        wanted = message.value(DhcpOptionCode.REQUESTED_ADDRESS) if _fits(message, DhcpOptionCode.REQUESTED_ADDRESS) \
+        wanted: IPv4Address | None = message.value(DhcpOptionCode.REQUESTED_ADDRESS) if _fits(message, DhcpOptionCode.REQUESTED_ADDRESS) \
             else None
         if wanted in self.pool and self._free(wanted):
             return wanted

@@ -148,6 +148,12 @@ class Situation:
     same_gateway: bool
     halfway_to_timeout: bool
 
+    @property
+    def route(self) -> RipRoute:
+        """The current route, for the rules after the first two (which take the new-route cases)."""
+        assert self.current is not None, "RESPONSE_RULES: the new-route rules come first"
+        return self.current
+
 
 # RFC 2453 3.9.2 "Response Messages", in the order the RFC reads; the first match decides.
 RESPONSE_RULES: tuple[tuple[str, Callable[[Situation], bool], Action], ...] = (
@@ -156,19 +162,19 @@ RESPONSE_RULES: tuple[tuple[str, Callable[[Situation], bool], Action], ...] = (
     ("new route, unreachable: nothing to learn",
      lambda s: s.current is None, Action.IGNORE),
     ("same gateway, still infinity: the deletion process is already running, do not restart it",
-     lambda s: s.same_gateway and s.offer.metric >= RIP_INFINITY and s.current.metric >= RIP_INFINITY,
+     lambda s: s.same_gateway and s.offer.metric >= RIP_INFINITY and s.route.metric >= RIP_INFINITY,
      Action.IGNORE),
     ("same gateway, now infinity: start the deletion process",
      lambda s: s.same_gateway and s.offer.metric >= RIP_INFINITY, Action.POISON),
     ("same gateway, another metric: believe it (it is the route we use)",
-     lambda s: s.same_gateway and s.offer.metric != s.current.metric, Action.REPLACE),
+     lambda s: s.same_gateway and s.offer.metric != s.route.metric, Action.REPLACE),
     ("same gateway, same metric: reinitialise the timeout",
      lambda s: s.same_gateway, Action.REFRESH),
     ("another gateway, better metric: switch to it",
-     lambda s: s.offer.metric < s.current.metric, Action.REPLACE),
+     lambda s: s.offer.metric < s.route.metric, Action.REPLACE),
     ("another gateway, same metric, current route halfway to timeout: switch (the heuristic)",
-     lambda s: (s.offer.metric == s.current.metric < RIP_INFINITY and s.halfway_to_timeout
-                and not s.current.connected), Action.REPLACE),
+     lambda s: (s.offer.metric == s.route.metric < RIP_INFINITY and s.halfway_to_timeout
+                and not s.route.connected), Action.REPLACE),
     ("anything else: keep what we have",
      lambda s: True, Action.IGNORE),
 )
@@ -389,12 +395,15 @@ class RipSpeaker:
         if action is Action.ADD:
             self._set_route(self._learned(offer, now), ChangeKind.ADDED, now)
         elif action is Action.REPLACE:
+            assert current is not None  # ADD is the only action without a current route
             kind = ChangeKind.CHANGED if current.metric < RIP_INFINITY else ChangeKind.ADDED
             self._set_route(self._learned(offer, now), kind, now)
         elif action is Action.REFRESH:
+            assert current is not None
             current.timeout_at = now + self.timers.timeout
             current.heard_at = now
         elif action is Action.POISON:
+            assert current is not None
             self._poison(current, now)
 
     def _learned(self, offer: Offer, now: int) -> RipRoute:

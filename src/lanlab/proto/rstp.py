@@ -25,12 +25,12 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Final
 
+from lanlab.units import SECOND
 from lanlab.proto.spanning import (
     BRIDGE_ADDRESS,
     DEFAULT_PORT_PRIORITY,
     DEFAULT_PRIORITY,
     PORT_NUMBER,
-    SECOND,
     FdbFlush,
     PortRole,
     PortState,
@@ -694,11 +694,11 @@ class RstpBridge(SpanningTreeBridge):
 
     def forwarding(self, port: str) -> bool:
         """Whether frames may be relayed through `port`."""
-        return self._port(port).forwarding
+        return bool(self._port(port).forwarding)
 
     def learning(self, port: str) -> bool:
         """Whether source addresses of frames received on `port` may be learned."""
-        return self._port(port).learning
+        return bool(self._port(port).learning)
 
     def root(self) -> tuple[int, str | None, int]:
         """(root bridge id as int, root port or None, root path cost)."""

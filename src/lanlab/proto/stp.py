@@ -19,12 +19,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
 
+from lanlab.units import SECOND
 from lanlab.proto.spanning import (
     BRIDGE_ADDRESS,
     DEFAULT_PORT_PRIORITY,
     DEFAULT_PRIORITY,
     PORT_NUMBER,
-    SECOND,
     FdbFlush,
     PortRole,
     PortState,
@@ -178,7 +178,7 @@ class StpBridge(SpanningTreeBridge):
 
     def forwarding(self, port: str) -> bool:
         """Whether frames may be relayed through `port`."""
-        return self._port(port).state == PortState.FORWARDING
+        return bool(self._port(port).state == PortState.FORWARDING)
 
     def learning(self, port: str) -> bool:
         """Whether source addresses of frames received on `port` may be learned."""

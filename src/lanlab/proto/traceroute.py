@@ -21,7 +21,7 @@ PROBE_DATA = 32  # Linux's default: 60-byte packets = 20 (IP) + 8 (UDP or ICMP) 
 UDP_PROTO = 17
 ICMP_PROTO = 1
 # Linux traceroute's annotations for the unreachable codes it can get back.
-ANNOTATIONS = {UnreachableCode.NET: "!N", UnreachableCode.HOST: "!H", UnreachableCode.PROTOCOL: "!P"}
+ANNOTATIONS: dict[int, str] = {UnreachableCode.NET: "!N", UnreachableCode.HOST: "!H", UnreachableCode.PROTOCOL: "!P"}
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import errno
 from collections import deque
 from dataclasses import dataclass
+from typing import Any
 
 from lanlab.proto.tcp._events import (
     Closed, CongestionChanged, Connected, ConnectionFailed, DataArrived, EndOfStream, StateChanged, TcpEvent,
@@ -436,7 +437,7 @@ class TcpConnection:
         if self._fin_queued and self.snd_una == self._fin_seq + 1:
             if self.state in (S.FIN_WAIT_1, S.CLOSING, S.LAST_ACK):
                 self._move(Trigger.RCV_ACK_OF_FIN)
-                if self.state is S.CLOSED:
+                if self.state is S.CLOSED:  # type: ignore[comparison-overlap]  # _move changed it
                     self._clear_timers()
                     self._events.append(Closed())
                     return False
@@ -663,7 +664,7 @@ class TcpConnection:
                 self.retransmissions += 1
             self._send_new_data(sent, now)
         self._retransmit_head = 0
-        if self._carries_ack(sent) and self.state is not S.CLOSED:
+        if self._carries_ack(sent) and self.state is not S.CLOSED:  # type: ignore[comparison-overlap]  # may have moved
             if self._ack_owed:
                 self._ack_sent()  # a data segment carried the owed ACK
             if not self._out_of_order:
@@ -682,7 +683,7 @@ class TcpConnection:
             self.retransmissions += 1
         self.snd_nxt = self.snd_max = self.iss + 1
         window = min(0xFFFF, self._window_available())
-        options: tuple = (Mss(self.config.mss),)
+        options: tuple[Any, ...] = (Mss(self.config.mss),)
         if self.state is S.SYN_SENT:
             if self.config.window_scaling:
                 options += (WindowScale(self._own_window_shift()),)
