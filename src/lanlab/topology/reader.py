@@ -128,7 +128,18 @@ class Spec:
         if "/" not in text:
             self.error(node, f"{key}: {text!r} needs a prefix length, like {text}/24")
             return None
-        return self.parsed(key, IPv4Interface, "an IPv4 address with a prefix length")
+        address = self.parsed(key, IPv4Interface, "an IPv4 address with a prefix length")
+        if address is not None:
+            network = address.network
+            # RFC 919/922: the all-zeros and all-ones hosts name the subnet and its broadcast
+            # (a /31 or /32 has neither, RFC 3021).
+            reserved = {network.network_address: "network", network.broadcast_address: "broadcast"}
+            if network.prefixlen <= 30 and address.ip in reserved:
+                first, last = network.network_address + 1, network.broadcast_address - 1
+                self.error(node, f"{key}: {address.ip} is the {reserved[address.ip]} address of {network}, "
+                                 f"not a host's; give one from {first} to {last}")
+                return None
+        return address
 
     def address(self, key: str) -> IPv4Address | None:
         return self.parsed(key, IPv4Address, "an IPv4 address")

@@ -6,7 +6,7 @@ what it could not read; the builders in lanlab.sim.build turn the data into devi
 
 from __future__ import annotations
 
-from ipaddress import IPv4Address, IPv4Network
+from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 from typing import Any, Final
 
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
@@ -114,8 +114,25 @@ def router_interfaces(spec: Spec) -> dict[str, dict[str, Any]]:
         spec.ctx.claim("IP address", str(address.ip), item.values["ip"])
         if mac is not None:
             spec.ctx.claim("MAC address", str(mac), item.values["mac"])
+        same = next((other for other, options in interfaces.items() if options["ip"].network == address.network), None)
+        if same is not None:  # one connected route per subnet: the other interface would never be used
+            item.error(item.values["ip"], f"{address} is in {address.network}, the subnet of {same} already: "
+                                          "give each interface of a router its own subnet")
+            spec.failed = True
+            continue
         interfaces[name] = {"ip": address, "mac": mac}
     return interfaces
+
+
+def check_gateway(spec: Spec, gateway: IPv4Address, addresses: list[IPv4Interface]) -> None:
+    """A host's default gateway is a neighbour on one of its subnets (RFC 1122 3.3.1.1), never itself."""
+    node = spec.values["gateway"]
+    if any(gateway == address.ip for address in addresses):
+        spec.error(node, f"gateway {gateway} is this host's own address; give the router's address on its subnet")
+    elif not any(gateway in address.network for address in addresses):
+        subnets = ", ".join(str(address.network) for address in addresses)
+        spec.error(node, f"gateway {gateway} is not on this host's subnet ({subnets}): a gateway is reached "
+                         "directly, so it must be an address of that subnet")
 
 
 def static_routes(spec: Spec, interfaces: dict[str, dict[str, Any]]) -> list[tuple[IPv4Network, Any]]:

@@ -23,7 +23,8 @@ from lanlab.sim.devices.switch import Switch
 from lanlab.sim.stacks.rarp import RarpBoot, RarpService
 from lanlab.sim.stacks.stp import enable_stp
 from lanlab.topology import Spec
-from lanlab.topology.settings import rarp_prefix, rarp_table, rip_settings, router_interfaces, static_routes, stp_settings
+from lanlab.topology.settings import (check_gateway, rarp_prefix, rarp_table, rip_settings, router_interfaces,
+                                      static_routes, stp_settings)
 
 if TYPE_CHECKING:
     from lanlab.sim.network import Network
@@ -62,6 +63,8 @@ def build_host(network: Network, name: str, spec: Spec) -> None:
         spec.error(spec.node, "a host needs an address: add ip: 198.18.0.N/24 (or ip: rarp)")
     if serves and not any(i["ip"] is not None for i in interfaces.values()):
         spec.error(spec.values["rarp_server"], "a RARP server needs an address of its own")
+    if gateway is not None and not spec.failed and not booting:
+        check_gateway(spec, gateway, [i["ip"] for i in interfaces.values() if i["ip"] is not None])
     if spec.failed:
         return
     host = network.add_host(name, gateway=gateway, interfaces=interfaces,  # type: ignore[arg-type]
