@@ -25,7 +25,7 @@ How to extend:
   (e.g. RARP); a handler is `handler(host, frame, now)`, an EtherType one `handler(host, nic, frame, now)`. Send with `host.send_ip(...)` /
   `host.send_udp(...)`. A sans-IO machine's timers: `MachineTimer(engine, machine,
   owner).arm()` after each interaction; `owner.timer_fired(machine, now)` drains its output.
-- Routing on a host: `host.ip.route(dst)` decides interface and next hop, `host.destination(dst)`
+- Routing on a host: `host.ipv4.route(dst)` decides interface and next hop, `host.destination(dst)`
   caches the decision (forget with `host.routes_changed()`), `host.transmit(way, ip, l4, data,
   size, now)` resolves and frames any packet, ours or forwarded.
 - A --do command: subclass `Command` with `words = "tcp serve"` and decorate it with

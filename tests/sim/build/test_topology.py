@@ -51,7 +51,7 @@ links:
     assert net.node("sw1").mac_table[0]["mac"] == "02:00:00:00:00:02"  # the switch learned pc2 from it
     assert net.name == "classroom"
     assert str(net.node("pc2").nics[0].mac) == "02:00:00:00:00:02"
-    assert str(net.node("pc2").ip.gateway) == "198.18.0.254"
+    assert str(net.node("pc2").ipv4.gateway) == "198.18.0.254"
     first, second, _ = net.links
     assert (first.delay, first.rate, first.loss, first.queue) == (1_000, 100_000_000, 0.0, 100)
     assert (second.delay, second.rate, second.queue) == (1_000_000, 10_000_000, 7)

@@ -27,7 +27,7 @@ def host_routes(host: Host, now: int) -> list[dict[str, object]]:
     rows: list[dict[str, object]] = [
         {"prefix": str(nic.address.network), "via": None, "interface": nic.name, "metric": 0,
          "source": "connected", "age": now / 1e9} for nic in host.nics if nic.address is not None]
-    gateway = host.ip.gateway
+    gateway = host.ipv4.gateway
     if gateway is not None:
         nic = next((n for n in host.nics if n.address is not None and gateway in n.address.network), None)
         rows.append({"prefix": "0.0.0.0/0", "via": str(gateway), "interface": nic.name if nic else None,

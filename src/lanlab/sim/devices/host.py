@@ -6,8 +6,8 @@ Extension points: `ip_protocols` (IP protocol number -> handler, e.g. TCP = 6),
 `ethertypes` (EtherType -> handler, e.g. RARP), `udp.bind(port, handler)` (e.g. RIP = 520),
 and `not_for_me` (a router overrides it to forward). A handler is `handler(host, frame, now)`,
 an EtherType handler `handler(host, nic, frame, now)` (the NIC it came in on).
-Routing: `host.ip.route(dst) -> Route` decides interface and next hop (a router replaces
-`host.ip` with its routing table, then calls `routes_changed()`); `destination(dst)` caches
+Routing: `host.ipv4.route(dst) -> Route` decides interface and next hop (a router replaces
+`host.ipv4` with its routing table, then calls `routes_changed()`); `destination(dst)` caches
 that decision, and `transmit(way, ip, l4, data, size, now)` frames any packet, ours or forwarded.
 """
 
@@ -146,7 +146,7 @@ class Host:
         self.network: Any = None  # the Network it was added to (programs resolve names through it)
         self.nics: list[Nic] = []
         self.ports: dict[str, Port] = {}
-        self.ip = Ipv4Host(gateway)
+        self.ipv4 = Ipv4Host(gateway)  # the IPv4 machine (addresses, routes); a Nic's `ip` is an address
         self.udp: UdpDemux[Handler] = UdpDemux()
         self.ip_protocols: dict[int, Handler] = {}
         self.ethertypes: dict[int, EtherTypeHandler] = {}
@@ -183,7 +183,7 @@ class Host:
     def set_address(self, nic: Nic, address: IPv4Interface) -> None:
         nic.address = address
         nic.ip = address.ip
-        self.ip.add_address(nic.index, address)
+        self.ipv4.add_address(nic.index, address)
         nic.arp = ArpCache(nic.mac, address.ip)
         nic.arp_timer = MachineTimer(self.engine, nic.arp, self)
         self.routes_changed()
@@ -203,7 +203,7 @@ class Host:
 
     def join(self, group: IPv4Address) -> None:
         """Join a multicast group on every interface (RFC 1112 level 1: receive; no IGMP)."""
-        self.ip.join(group)
+        self.ipv4.join(group)
         mac = MacAddress(multicast_mac_bytes(group))
         for nic in self.nics:
             nic.groups.add(mac)
@@ -241,7 +241,7 @@ class Host:
         if ip.dst is nic.ip:  # the sender used the object we hand out: skip the int compares
             delivery = Delivery.UNICAST
         else:
-            accepted = self.ip.accepts(ip.dst)
+            accepted = self.ipv4.accepts(ip.dst)
             if accepted is None:
                 self.not_for_me(nic, frame, now)
                 return
@@ -315,7 +315,7 @@ class Host:
         key = int(dst)
         known = self._destinations.get(key)
         if known is None:
-            route = self.ip.route(dst)
+            route = self.ipv4.route(dst)
             group_mac = None
             if route.broadcast:
                 group_mac = MacAddress(multicast_mac_bytes(dst)) if key >> 28 == 0xE else BROADCAST

@@ -75,8 +75,8 @@ class HostTcp:
             return LOOPBACK_ADDRESS
         if dst in self.host.addresses:
             return dst
-        route = self.host.ip.route(dst)
-        return self.host.ip.source_for(route.index)
+        route = self.host.ipv4.route(dst)
+        return self.host.ipv4.source_for(route.index)
 
     def segment_arrived(self, host: Any, frame: Frame, now: int) -> None:
         ip = frame.l3

@@ -283,7 +283,7 @@ class Router(Host):
         """ARP found nobody for the next hop: Destination Host Unreachable to each packet's source."""
         super()._unreachable(nic, failed, now)
         for ip, l4, data, _size in failed.packets:
-            if self.ip.is_local(ip.src):
+            if self.ipv4.is_local(ip.src):
                 continue
             decision = self.forwarder.icmp_error(ip, nic.name, partial(datagram_bytes, ip, l4, data),
                                                  UnreachableCode.HOST)

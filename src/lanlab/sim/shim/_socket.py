@@ -159,7 +159,7 @@ class SimSocket:
                 raise os_error(E.EADDRNOTAVAIL)
             self._groups.discard(group)
             if not any(group in s._groups for s in self._shim.sockets.values()):
-                self._host.ip.leave(group)
+                self._host.ipv4.leave(group)
 
     def getsockopt(self, level: int, option: int, buflen: int = 0) -> Any:
         self._check_open()
@@ -395,7 +395,7 @@ class SimSocket:
         self._program.charge()  # a loop of sends costs virtual CPU, so a flood lets the network run
         ip, port = target
         host = self._host
-        delivery = host.ip.accepts(ip) if ip != BROADCAST else Delivery.LIMITED_BROADCAST
+        delivery = host.ipv4.accepts(ip) if ip != BROADCAST else Delivery.LIMITED_BROADCAST
         broadcast = delivery in (Delivery.LIMITED_BROADCAST, Delivery.DIRECTED_BROADCAST) or ip == BROADCAST
         if broadcast and not self._option(_real.SOL_SOCKET, _real.SO_BROADCAST):
             raise os_error(E.EACCES)  # Linux: broadcast needs SO_BROADCAST
