@@ -90,3 +90,16 @@ def test_state_check_at_a_time_sees_that_instant(tmp_path: Path) -> None:
                               "      - id: late\n        state: {node: pc1, table: arp, has: {ip: pc2}}\n")
     results = run_lab(load_lab(lab), Submission(tmp_path / "topology.yaml", tmp_path))
     assert [r.passed for r in results] == [True, True]
+
+
+def test_comparison_values_are_checked_when_the_lab_is_read(tmp_path: Path) -> None:
+    """`at_least: many` on ports and `includes` on a count are FILE:LINE errors, not a crash at run time."""
+    lab = write_lab(tmp_path, "      - id: a\n        trace: {where: {kind: tx}, measure: ports, at_least: many}\n"
+                              "      - id: b\n        trace: {where: {kind: tx}, measure: count, includes: p1}\n"
+                              "      - id: c\n        trace: {where: {kind: tx}, measure: ports, includes: p1}\n")
+    with pytest.raises(LabError) as caught:
+        load_lab(lab)
+    problems = caught.value.problems
+    assert any(p.startswith(f"{lab}:8:") and "whole number" in p for p in problems)
+    assert any(p.startswith(f"{lab}:10:") and "compares names" in p for p in problems)
+    assert not any(p.startswith(f"{lab}:12:") for p in problems)

@@ -184,10 +184,13 @@ def read_query(spec: Spec, *, compared: bool = True) -> Query | None:
     for name in given:
         query.comparison, query.expected = name, plain(spec.values[name])
         node = spec.values[name]
-        if query.measure in ("first", "last") and name in ("equals", "at_least", "at_most"):
-            spec.duration(name)  # a time: 30s, 500ms
-        elif query.measure in ("count", "frames") and name not in ("equals", "at_least", "at_most"):
+        names = name in ("includes", "excludes")
+        if query.measure in ("first", "last", "count", "frames") and names:
             spec.error(node, f"{name} compares names; a {query.measure} is a number (equals, at_least, at_most)")
-        elif query.measure in ("count", "frames"):
-            spec.parsed(name, int, "a whole number")
+        elif query.measure in ("first", "last"):
+            spec.duration(name)  # a time: 30s, 500ms
+        elif query.measure in ("ports", "devices") and (names or isinstance(node, SequenceNode)):
+            pass  # names: one or a list
+        elif query.measure != "order":
+            spec.parsed(name, int, "a whole number")  # a count, or how many ports/devices
     return query
