@@ -410,3 +410,35 @@ def test_sim_check_catches_address_mistakes_run_would_trip_on(tmp_path: Path, no
     path.write_text("name: mistake\nnodes:\n" + nodes + "  h9: {kind: host, ip: 198.18.1.99/24}\n"
                     "links:\n  - [h1:eth0, h9:eth0]\n")
     assert_one_line_error(invoke("sim", command, str(path)), f"{path}:{line}:", words)
+
+
+@pytest.mark.parametrize("codec", ["base64", "hex", "rot13"])
+@pytest.mark.parametrize("args", [["udp", "send", "127.0.0.1", "9", "hi"],
+                                  ["udp", "broadcast", "--to", "127.0.0.1", "--wait", "0.1"],
+                                  ["tcp", "connect", "127.0.0.1", "9", "--send", "hi"],
+                                  ["tcp", "serve", "--port", "0", "--bind", "127.0.0.1"]])
+def test_bytes_codecs_are_not_text_encodings(args: list[str], codec: str):
+    """--encoding base64/hex/rot13 (Python codecs that are not text) is refused when parsed
+    (it was a LookupError traceback when the text was first encoded)."""
+    assert_one_line_error(invoke(*args, "--encoding", codec), "--encoding", f"'{codec}' is not a text encoding")
+
+
+def test_bytes_codec_is_refused_before_udp_listen_starts():
+    """udp listen --encoding base64 is refused at once (it listened and died at its first datagram)."""
+    from running import lanlab
+
+    result = lanlab("udp", "listen", "--port", "0", "--bind", "127.0.0.1", "--encoding", "base64", timeout=10)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "'base64' is not a text encoding" in result.stderr
+
+
+def test_source_with_a_port_says_so():
+    """--source 127.0.0.1:5 is named as an address with a port (it said 'cannot resolve 127.0.0.1')."""
+    assert_one_line_error(invoke("udp", "broadcast", "--source", "127.0.0.1:5", "--wait", "0.1"),
+                          "--source", "'127.0.0.1:5' has a port", "(127.0.0.1)")
+
+
+@pytest.mark.parametrize("to", ["", " "])
+def test_empty_broadcast_destination_is_refused(to: str):
+    """udp broadcast --to "" is refused (the socket API took it as 0.0.0.0 and sent there)."""
+    assert_one_line_error(invoke("udp", "broadcast", "--to", to, "--wait", "0.1"), "--to", "the address is empty")

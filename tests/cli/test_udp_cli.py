@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 
 import pytest
 from click.testing import CliRunner
@@ -103,3 +104,30 @@ def test_help_teaches_with_an_example():
     for sub in ("listen", "send", "broadcast"):
         result = CliRunner().invoke(cli, ["udp", sub, "--help"])
         assert result.exit_code == 0 and "lanlab udp " + sub in result.output
+
+
+def test_listen_previews_a_large_datagram_like_tcp_serve():
+    """A 65,507-byte datagram is logged as its first 200 bytes and a count of the rest."""
+    with Running("udp", "listen", "--port", "0", "--bind", "127.0.0.1", "--count", "1") as listener:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sender:
+            sender.sendto(b"x" * 65507, ("127.0.0.1", listener.port))
+        assert listener.wait() == 0
+    [line] = listener.stdout.splitlines()
+    assert line.endswith("65507 B  " + "x" * 200 + "... (+65307 bytes)")
+
+
+@pytest.mark.parametrize("as_json", [False, True])
+def test_listen_escapes_c1_controls_and_unicode_formatting(as_json):
+    """CSI (0x9b), NEL (0x85), U+2028 and U+202E are escaped in the log line; in JSON they are
+    \\u escapes and the text reads back unchanged."""
+    text = "a\x9b2Jb\x85c\u2028d\u202eevil"
+    with Running("udp", "listen", "--port", "0", "--bind", "127.0.0.1", "--count", "1",
+                 *(["--json"] if as_json else [])) as listener:
+        lanlab("udp", "send", "127.0.0.1", str(listener.port), text)
+        assert listener.wait() == 0
+    [line] = listener.stdout.splitlines()
+    assert not any(char in line for char in "\x9b\x85\u2028\u202e")
+    if as_json:
+        assert json.loads(line)["text"] == text
+    else:
+        assert line.endswith(r"a\x9b2Jb\x85c\u2028d\u202eevil")

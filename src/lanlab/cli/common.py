@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import codecs
+import ipaddress
 import json
 import sys
 from typing import Any, NoReturn
 
 import click
 
+from lanlab.net.text import json_safe, text_encoding
 from lanlab.units import UnitError, parse_duration
 
 # ping's convention, kept by every command: 0 answered, 1 nothing answered, 2 error.
@@ -33,21 +34,22 @@ def fail(message: str) -> NoReturn:
 
 
 def print_json(document: Any) -> None:
-    """Write one JSON document (or one JSON line) to stdout."""
-    sys.stdout.write(json.dumps(document, ensure_ascii=False, default=str) + "\n")
+    """Write one JSON document (or one JSON line) to stdout; text a peer sent cannot act on
+    the terminal (controls, bidi overrides are \\u escapes, the value unchanged)."""
+    sys.stdout.write(json_safe(json.dumps(document, ensure_ascii=False, default=str)) + "\n")
     sys.stdout.flush()
 
 
 class EncodingType(click.ParamType):
-    """A text encoding Python knows (utf-8, gb2312, latin-1, ...)."""
+    """A text encoding Python knows (utf-8, gb2312, latin-1, ...); not a bytes codec (base64)."""
 
     name = "ENCODING"
 
     def convert(self, value: Any, param: Any, ctx: Any) -> str:
         try:
-            return codecs.lookup(value).name
-        except LookupError:
-            self.fail(f"unknown encoding {value!r} (try utf-8, gb2312, gbk, latin-1)", param, ctx)
+            return text_encoding(value)
+        except ValueError as error:
+            self.fail(str(error), param, ctx)
 
 
 class DurationType(click.ParamType):
@@ -79,7 +81,39 @@ class NonEmptyType(click.ParamType):
         return str(value).strip()
 
 
+class Ipv4Type(click.ParamType):
+    """A dotted IPv4 address, nothing else: "" is 0.0.0.0 to the socket API and
+    "127.0.0.1:5" would be looked up as a host name."""
+
+    name = "ADDR"
+
+    def __init__(self, example: str) -> None:
+        self.example = example
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> str:
+        text = str(value).strip()
+        if not text:
+            self.fail(f"the address is empty; give one like {self.example}", param, ctx)
+        try:
+            return str(ipaddress.IPv4Address(text))
+        except ValueError:
+            address, colon, port = text.rpartition(":")
+            if colon and port.isdigit() and _is_ipv4(address):
+                self.fail(f"{text!r} has a port; give the address alone ({address})", param, ctx)
+            self.fail(f"{text!r} is not an IPv4 address like {self.example}", param, ctx)
+
+
+def _is_ipv4(text: str) -> bool:
+    try:
+        ipaddress.IPv4Address(text)
+    except ValueError:
+        return False
+    return True
+
+
 ENCODING = EncodingType()
+IPV4 = Ipv4Type("198.18.0.2")
+BROADCAST_ADDRESS = Ipv4Type("198.18.0.255")
 DURATION = DurationType()
 HOST = NonEmptyType("HOST", "host", "a name or an address like 198.18.0.2")
 INTERFACE = NonEmptyType("IF", "interface", "its name, like eth0 (`ip link` lists them)")

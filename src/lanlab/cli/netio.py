@@ -13,6 +13,7 @@ from datetime import datetime
 import click
 
 from lanlab.cli.common import fail, print_json
+from lanlab.net.text import one_line
 
 
 class EventPrinter:
@@ -32,7 +33,8 @@ class EventPrinter:
                 print_json({"event": event, "time": now.isoformat(timespec="milliseconds"),
                             **{key: value for key, value in fields.items() if not key.startswith("_")}})
             else:
-                shown = {key: _one_line(value) for key, value in fields.items()}
+                shown = {key: one_line(value) if isinstance(value, str) else value
+                         for key, value in fields.items()}
                 click.echo(self.formats[event].format(time=now.strftime("%H:%M:%S.%f")[:-3],
                                                       **shown))
         except BrokenPipeError:
@@ -45,16 +47,6 @@ class EventPrinter:
         os.dup2(devnull, sys.stdout.fileno())   # so the exit-time flush does not fail either
         os.close(devnull)
         click.echo("lanlab: the log's reader closed the pipe; going on without a log", err=True)
-
-
-# A peer's control characters (escape sequences, line breaks) must not reach the terminal raw.
-_CONTROLS = {code: f"\\x{code:02x}" for code in (*range(0x20), 0x7f)} | {
-    0x09: "\t", 0x0a: "\\n", 0x0d: "\\r"}
-
-
-def _one_line(value: object) -> object:
-    """A text field shown on one log line, with control characters escaped (\\n, \\x1b...)."""
-    return value.translate(_CONTROLS) if isinstance(value, str) else value
 
 
 # errno -> what to tell the user; {target} is what we tried to reach or bind.

@@ -10,10 +10,11 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from lanlab.cli.common import DURATION, ENCODING, EXIT_NO_ANSWER, EXIT_OK, HOST, INTERFACE, fail, print_json
+from lanlab.cli.common import (BROADCAST_ADDRESS, DURATION, ENCODING, EXIT_NO_ANSWER, EXIT_OK, HOST,
+                               INTERFACE, IPV4, fail, print_json)
 from lanlab.cli.netio import EventPrinter, network_errors
 from lanlab.net import udp as net_udp
-from lanlab.net.text import decode, encode
+from lanlab.net.text import decode, encode, preview
 
 _LISTEN_FORMATS = {
     "listening": "listening on udp {address}:{port}{_joined}",
@@ -55,6 +56,9 @@ def listen(port: int, bind: str, reply: str | None, echo: bool, group: str | Non
            encoding: str, count: int | None, as_json: bool) -> None:
     """Print every datagram that arrives (time, sender, size, text); optionally answer it.
 
+    The text is the datagram's first 200 bytes (and how many more there were), control
+    characters escaped, as `tcp serve` logs messages.
+
     \b
     The note's broadcast sender gets its answers from:
       lanlab udp listen --reply "thank YOU!"
@@ -82,10 +86,9 @@ def listen(port: int, bind: str, reply: str | None, echo: bool, group: str | Non
         try:
             for datagram, replied in net_udp.receive(sock, count, answer):
                 received += 1
-                text = decode(datagram.data, encoding)
                 events("datagram", **{"from": datagram.sender}, port=datagram.port,
-                       size=len(datagram.data), text=text,
-                       replied=decode(replied, encoding) if replied is not None else None,
+                       size=len(datagram.data), text=preview(datagram.data, encoding),
+                       replied=preview(replied, encoding) if replied is not None else None,
                        _answer=f"  -> answered {len(replied)} B" if replied is not None else "")
         except KeyboardInterrupt:
             pass
@@ -166,10 +169,10 @@ _NO_ROUTE_FOR_BROADCAST = (
 @click.argument("text", default="Hi")
 @click.option("--port", type=click.IntRange(1, 65535), metavar="PORT", default=net_udp.DEFAULT_PORT,
               show_default=True, help="Destination port.")
-@click.option("--to", "to", default=net_udp.LIMITED_BROADCAST, show_default=True, metavar="ADDR",
+@click.option("--to", "to", type=BROADCAST_ADDRESS, default=net_udp.LIMITED_BROADCAST, show_default=True,
               help="Broadcast address: a subnet broadcast such as 192.168.1.255.")
 @click.option("--interface", type=INTERFACE, help="Send out of this interface (needs root).")
-@click.option("--source", metavar="ADDR", help="Send from this local address.")
+@click.option("--source", type=IPV4, help="Send from this local address (no port).")
 @click.option("--wait", type=DURATION, default=2.0, show_default=True, metavar="S",
               help="Collect replies this long after the last datagram.")
 @click.option("--expect", type=click.IntRange(min=1), metavar="N",

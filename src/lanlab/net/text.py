@@ -1,9 +1,22 @@
-"""Bytes from the network shown as text: a wrong encoding guess never crashes, it shows escapes."""
+"""Bytes from the network shown as text: a wrong encoding guess never crashes, it shows escapes,
+and nothing a peer sends can move the cursor, break a log line or reorder it on screen."""
 
 from __future__ import annotations
 
+import codecs
+
 # Log lines stay one screen line long even when a peer sends megabytes in one go.
 SHOWN_BYTES = 200
+
+# Characters a terminal obeys instead of showing: C0 and C1 controls (escape sequences, CSI
+# 0x9b, NEL 0x85), DEL, the Unicode line and paragraph separators, and the bidirectional
+# formatting characters (U+202E turns the rest of a line around: "Trojan Source").
+_BIDI = (0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A))
+_UNSAFE = (*range(0x20), 0x7F, *range(0x80, 0xA0), 0x2028, 0x2029, *_BIDI)
+_ESCAPES = {code: f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" for code in _UNSAFE} | {
+    0x09: "\t", 0x0A: "\\n", 0x0D: "\\r"}
+# In a JSON string the same characters as JSON's own \uXXXX escapes: the value is unchanged.
+_JSON_ESCAPES = {code: f"\\u{code:04x}" for code in _UNSAFE if code >= 0x7F}
 
 
 def decode(data: bytes, encoding: str = "utf-8") -> str:
@@ -18,6 +31,18 @@ def preview(data: bytes, encoding: str = "utf-8", limit: int = SHOWN_BYTES) -> s
     return f"{decode(data[:limit], encoding)}... (+{len(data) - limit} bytes)"
 
 
+def one_line(text: str) -> str:
+    """`text` safe to print on one log line: controls, separators and bidi overrides escaped
+    (\\n, \\x1b, \\x85, \\u2028, \\u202e); tabs stay."""
+    return text.translate(_ESCAPES)
+
+
+def json_safe(document: str) -> str:
+    """A JSON text with the characters one_line escapes written as \\uXXXX (C0 controls
+    are escaped by json.dumps already); it decodes to the same value."""
+    return document.translate(_JSON_ESCAPES)
+
+
 def encode(text: str, encoding: str = "utf-8") -> bytes:
     """Encode text to send; characters the encoding lacks raise ValueError naming them."""
     try:
@@ -25,3 +50,16 @@ def encode(text: str, encoding: str = "utf-8") -> bytes:
     except UnicodeEncodeError as error:
         bad = error.object[error.start:error.end]
         raise ValueError(f"{bad!r} cannot be written in {encoding}; pick another --encoding") from None
+
+
+def text_encoding(name: str) -> str:
+    """The canonical name of a text encoding; ValueError for an unknown name or for a codec
+    that is not text <-> bytes (base64, hex, rot13, zlib: Python's codecs module holds both)."""
+    try:
+        info = codecs.lookup(name)
+    except LookupError:
+        raise ValueError(f"unknown encoding {name!r} (try utf-8, gb2312, gbk, latin-1)") from None
+    if not info._is_text_encoding:   # the flag str.encode itself checks; no public spelling
+        raise ValueError(f"{name!r} is not a text encoding (it turns bytes into bytes); "
+                         "try utf-8, gb2312, gbk, latin-1")
+    return info.name
