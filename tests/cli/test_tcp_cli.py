@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
 import resource
 import signal
 import socket
+import struct
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -205,16 +209,17 @@ def test_connect_is_full_duplex_on_a_terminal():
             heard = client.stdout.readline() if ready else b""
             assert client.poll() is None                # still connected, still reading input
             other = subprocess.Popen([sys.executable, "-m", "lanlab", "tcp", "connect",
-                                      "127.0.0.1", str(server.port), "--send", "x", "--wait", "2"],
+                                      "127.0.0.1", str(server.port), "--send", "x", "--wait", "5"],
                                      stdout=subprocess.PIPE)
-            time.sleep(0.5)
+            ready, _, _ = select.select([client.stdout], [], [], 30)
+            joined = client.stdout.readline() if ready else b""   # the other one is in the room
             os.write(keyboard, "你好\n".encode())
-            typed, _ = other.communicate(timeout=10)
+            typed, _ = other.communicate(timeout=20)
         finally:
             client.kill()
             client.wait()
             os.close(keyboard)
-    assert heard.decode() == "早上好\n"
+    assert heard.decode() == "早上好\n" and joined == b"x\n"
     assert typed.decode() == "你好\n"
 
 
@@ -246,3 +251,176 @@ def test_serve_keeps_serving_when_the_log_reader_goes_away():
     assert answers == ["thank YOU!\n", "thank YOU!\n"]
     assert status == 0
     assert errors == "lanlab: the log's reader closed the pipe; going on without a log\n"
+
+
+def reset_at_once(port: int, times: int) -> None:
+    """Connect and close with SO_LINGER 0 (an RST, no FIN), `times` times."""
+    for _ in range(times):
+        with socket.socket() as rude:
+            rude.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            rude.connect(("127.0.0.1", port))
+
+
+def test_resets_under_a_low_descriptor_limit_leak_nothing():
+    """With 32 descriptors and --max-clients 5, 500 clients that reset at once leave the
+    server serving the next client, with no traceback and no descriptor kept."""
+    def few_descriptors():
+        resource.setrlimit(resource.RLIMIT_NOFILE, (32, 32))
+
+    with Running("tcp", "serve", "--port", "0", "--bind", "127.0.0.1", "--max-clients", "5",
+                 preexec_fn=few_descriptors) as server:
+        first = lanlab("tcp", "connect", "127.0.0.1", str(server.port), "--send", "x")
+        time.sleep(0.2)
+        at_start = len(os.listdir(f"/proc/{server.proc.pid}/fd"))
+        reset_at_once(server.port, 500)
+        time.sleep(1.0)
+        after = lanlab("tcp", "connect", "127.0.0.1", str(server.port), "--send", "x")
+        time.sleep(0.2)
+        at_end = len(os.listdir(f"/proc/{server.proc.pid}/fd"))
+        server.stop()
+    assert first.stdout == after.stdout == "thank YOU!\n"
+    assert at_end <= at_start
+    assert "Traceback" not in server.stderr and "cannot accept" not in server.stdout
+
+
+class ChatCrowd(threading.Thread):
+    """`size` chat clients on loopback, each sending lines as fast as the server takes them
+    and reading all it is sent, until stop() or `seconds` have passed."""
+
+    LINE = b"a line of chat, as from a busy room\n" * 8
+
+    def __init__(self, port: int, size: int, seconds: float) -> None:
+        super().__init__(daemon=True)
+        self.port, self.size, self.seconds = port, size, seconds
+        self.connected = threading.Event()
+        self.running = True
+
+    def run(self) -> None:
+        asyncio.run(self._crowd())
+
+    def stop(self) -> None:
+        self.running = False
+        self.join(timeout=self.seconds + 10)
+
+    async def _crowd(self) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.seconds
+        clients = [await asyncio.open_connection("127.0.0.1", self.port) for _ in range(self.size)]
+        self.connected.set()
+        await asyncio.gather(*(self._chat(reader, writer, loop, deadline)
+                               for reader, writer in clients), return_exceptions=True)
+
+    async def _chat(self, reader, writer, loop, deadline) -> None:
+        async def read_all():
+            while await reader.read(1 << 16):
+                pass
+
+        reading = asyncio.ensure_future(read_all())
+        try:
+            while self.running and loop.time() < deadline:
+                writer.write(self.LINE)
+                await asyncio.wait_for(writer.drain(), max(deadline - loop.time(), 0.01))
+        finally:
+            reading.cancel()
+            writer.close()
+
+
+def test_chat_under_load_still_answers_new_clients_and_sigterm():
+    """200 clients chatting flat out (30 s at most): a new client is served and SIGTERM stops
+    the server within seconds, not once the load ends (before, neither happened in 30 s);
+    the log counts what it did not show."""
+    with Running("tcp", "serve", "--port", "0", "--bind", "127.0.0.1", "--mode", "chat") as server:
+        crowd = ChatCrowd(server.port, 200, seconds=30)
+        crowd.start()
+        load_ends = time.monotonic() + crowd.seconds
+        try:
+            assert crowd.connected.wait(10)
+            time.sleep(1.0)
+            started = time.monotonic()
+            with socket.create_connection(("127.0.0.1", server.port), timeout=10) as newcomer:
+                newcomer.settimeout(10)
+                heard = newcomer.recv(100)
+            served_within = time.monotonic() - started
+            started = time.monotonic()
+            status = server.stop(signal.SIGTERM, timeout=10)
+            stopped_within = time.monotonic() - started
+            load_still_running = time.monotonic() < load_ends
+        finally:
+            crowd.stop()
+    assert heard.startswith(b"a line of chat"), heard
+    assert served_within < 10, served_within
+    assert stopped_within < 10 and load_still_running, stopped_within
+    assert status == 0, server.stderr
+    assert server.stdout.rstrip().endswith("refused)"), server.stdout[-300:]
+    assert "more messages not shown" in server.stdout
+
+
+def connect_with_stdin(port: int, stdin: bytes, env: dict[str, str], *args: str,
+                       ) -> subprocess.CompletedProcess:
+    """`lanlab tcp connect 127.0.0.1 PORT ARGS` with bytes on stdin and the given environment."""
+    return subprocess.run([sys.executable, "-m", "lanlab", "tcp", "connect", "127.0.0.1", str(port),
+                           *args], input=stdin, capture_output=True, timeout=20,
+                          env={**os.environ, **env})
+
+
+def received_by_a_listener(send) -> tuple[bytes, object]:
+    """Listen on loopback, run `send(port)`, return (every byte the client sent, its result)."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        got: list[bytes] = []
+
+        def accept() -> None:
+            connection, _ = listener.accept()
+            with connection:
+                while data := connection.recv(4096):
+                    got.append(data)
+
+        reader = threading.Thread(target=accept, daemon=True)
+        reader.start()
+        result = send(listener.getsockname()[1])
+        reader.join(timeout=10)
+    return b"".join(got), result
+
+
+def test_connect_sends_an_invalid_byte_from_stdin_in_a_strict_utf8_locale():
+    """Piped stdin holding a byte that is not UTF-8, read in a strict UTF-8 setting: the line
+    is sent as it is and the client ends (it used to lose its stdin reader and hang)."""
+    sent, result = received_by_a_listener(lambda port: connect_with_stdin(
+        port, b"caf\xe9\nok\n", {"PYTHONIOENCODING": "utf-8:strict", "LC_ALL": "C.UTF-8"}))
+    assert result.returncode == 0, result.stderr
+    assert sent == b"caf\xe9\nok\n"
+
+
+def test_connect_sends_gb2312_stdin_as_gb2312_under_a_utf8_locale():
+    """gb2312 bytes piped in under C.UTF-8 with --encoding gb2312 go out as the same 5 bytes,
+    not as backslash escapes of surrogates."""
+    sent, result = received_by_a_listener(lambda port: connect_with_stdin(
+        port, "你好\n".encode("gb2312"), {"LC_ALL": "C.UTF-8"}, "--encoding", "gb2312"))
+    assert result.returncode == 0, result.stderr
+    assert sent == b"\xc4\xe3\xba\xc3\n"
+
+
+def test_connect_writes_typed_utf8_text_in_the_chosen_encoding():
+    """UTF-8 text on stdin with --encoding gb2312 is written in gb2312 (the note's server)."""
+    sent, result = received_by_a_listener(lambda port: connect_with_stdin(
+        port, "你好\n".encode(), {"LC_ALL": "C.UTF-8"}, "--encoding", "gb2312"))
+    assert result.returncode == 0, result.stderr
+    assert sent == "你好\n".encode("gb2312")
+
+
+@pytest.mark.parametrize("as_json", [False, True])
+def test_serve_log_escapes_what_would_act_on_the_terminal(as_json):
+    """C1 controls (CSI, NEL), U+2028 and U+202E in a message are escaped in the log line;
+    in JSON they are \\u escapes and the value reads back unchanged."""
+    text = "a\x9b2Jb\x85c\u2028d\u202eevil"
+    with Running("tcp", "serve", "--port", "0", "--bind", "127.0.0.1",
+                 *(["--json"] if as_json else [])) as server:
+        lanlab("tcp", "connect", "127.0.0.1", str(server.port), "--send", text)
+        server.stop()
+    [line] = [line for line in server.stdout.splitlines() if "evil" in line]
+    assert not any(char in line for char in "\x9b\x85\u2028\u202e")
+    if as_json:
+        assert json.loads(line)["text"] == text
+    else:
+        assert line.endswith(r"a\x9b2Jb\x85c\u2028d\u202eevil")

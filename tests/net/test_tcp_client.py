@@ -54,7 +54,7 @@ def test_talk_reads_stdin_lines_and_half_closes_at_their_end():
         server, port = await one_shot_server(handler)
         shown = []
         async with server:
-            await talk("127.0.0.1", port, stdin=io.StringIO("one\ntwo\n"), show=shown.append)
+            await talk("127.0.0.1", port, stdin=io.BytesIO(b"one\ntwo\n"), show=shown.append)
         return "".join(shown)
 
     assert aio.run(main()) == "got 8 bytes"

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
 import struct
 
 from lanlab.net import aio
-from lanlab.net.tcp_server import ServerSettings, TcpServer
+from lanlab.net.tcp_server import MESSAGES_LOGGED_PER_SECOND, ServerSettings, TcpServer
 
 
 class Recorder:
@@ -282,3 +283,169 @@ def test_close_reports_how_many_clients_were_served():
 
     _, recorder = run_with_server(scenario)
     assert recorder.named("shutdown") == [{"served": 3, "refused": 0}]
+
+
+def open_descriptors() -> int:
+    """How many file descriptors this process holds."""
+    return len(os.listdir("/proc/self/fd"))
+
+
+async def read_exactly_or_until_closed(reader, size):
+    """Exactly `size` bytes, or what came before the server closed."""
+    try:
+        return await reader.readexactly(size)
+    except asyncio.IncompleteReadError as short:
+        return short.partial
+
+
+def test_clients_that_reset_at_once_are_disconnects_that_free_fd_and_slot():
+    """500 clients closing with SO_LINGER 0 right after connecting: no error, every slot and
+    descriptor freed (--max-clients 5 serves the next client), connects == disconnects."""
+    errors = []
+
+    async def scenario(port, recorder, server):
+        asyncio.get_running_loop().set_exception_handler(lambda loop, context: errors.append(context))
+        before = open_descriptors()
+        for _ in range(500):
+            rude = socket.socket()
+            rude.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            rude.connect(("127.0.0.1", port))
+            rude.close()
+            await asyncio.sleep(0)
+        for _ in range(500):                  # let the server see every reset
+            if not server.clients and server._admitted == 0:
+                break
+            await asyncio.sleep(0.01)
+        leaked = open_descriptors() - before
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"hi")
+        answer = await read_exactly_or_until_closed(reader, 10)
+        writer.close()
+        return leaked, answer
+
+    (leaked, answer), recorder = run_with_server(scenario, max_clients=5)
+    assert errors == []
+    assert leaked <= 1                        # (on main: one per admitted client, forever)
+    assert answer == b"thank YOU!"
+    refused = len(recorder.named("refused"))
+    assert len(recorder.named("connect")) + refused == 501
+    assert len(recorder.named("disconnect")) >= 500 - refused
+
+
+def test_chat_line_longer_than_max_line_over_two_reads_is_refused():
+    """--max-line holds for a line whose bytes arrive in two reads: nothing of it is relayed."""
+    async def scenario(port, recorder, server):
+        listener_reader, listener = await asyncio.open_connection("127.0.0.1", port)
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        while len(server.clients) < 2:
+            await asyncio.sleep(0.01)
+        writer.write(b"x" * 1000)             # exactly the limit: not over it yet
+        await asyncio.sleep(0.1)
+        writer.write(b"y" * 600 + b"\n")      # now a 1600-byte line
+        notice = await read_until_closed(reader)
+        listener.write_eof()
+        relayed = await asyncio.wait_for(listener_reader.read(), 5)
+        listener.close()
+        return notice, relayed
+
+    (notice, relayed), _ = run_with_server(scenario, mode="chat", max_line=1000)
+    assert notice == b"line longer than 1000 bytes; closing\n"
+    assert relayed == b""
+
+
+def test_chat_line_longer_than_max_line_inside_one_read_is_refused():
+    """A long line between short ones in a single read is refused too: the long line and
+    what follows it are never relayed."""
+    async def scenario(port, recorder, server):
+        listener_reader, listener = await asyncio.open_connection("127.0.0.1", port)
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        while len(server.clients) < 2:
+            await asyncio.sleep(0.01)
+        writer.write(b"short\n" + b"z" * 1500 + b"\nafter\n")
+        notice = await read_until_closed(reader)
+        listener.write_eof()
+        relayed = await asyncio.wait_for(listener_reader.read(), 5)
+        listener.close()
+        return notice, relayed
+
+    (notice, relayed), _ = run_with_server(scenario, mode="chat", max_line=1000)
+    assert notice == b"line longer than 1000 bytes; closing\n"
+    assert b"z" not in relayed and b"after" not in relayed
+
+
+def test_a_line_of_exactly_max_line_bytes_is_relayed():
+    """The limit counts the line without its newline: max-line bytes pass, in any number of reads."""
+    line = b"w" * 1000 + b"\n"
+
+    async def scenario(port, recorder, server):
+        listener_reader, listener = await asyncio.open_connection("127.0.0.1", port)
+        _, writer = await asyncio.open_connection("127.0.0.1", port)
+        while len(server.clients) < 2:
+            await asyncio.sleep(0.01)
+        writer.write(line[:400])
+        await asyncio.sleep(0.05)
+        writer.write(line[400:])
+        relayed = await asyncio.wait_for(listener_reader.readexactly(len(line)), 5)
+        for w in (listener, writer):
+            w.close()
+        return relayed
+
+    relayed, _ = run_with_server(scenario, mode="chat", max_line=1000)
+    assert relayed == line
+
+
+def test_chat_flood_is_relayed_whole_but_logged_within_the_quota():
+    """20,000 lines from one sender all reach the reader; the log shows at most the quota a
+    second and counts every line it left out ("... and N more lines", not_shown events)."""
+    lines = b"".join(b"line %d\n" % n for n in range(20_000))
+
+    async def scenario(port, recorder, server):
+        loop = asyncio.get_running_loop()
+        listener_reader, listener = await asyncio.open_connection("127.0.0.1", port)
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        while len(server.clients) < 2:
+            await asyncio.sleep(0.01)
+        started = loop.time()
+        writer.write(lines)
+        relayed = await asyncio.wait_for(listener_reader.readexactly(len(lines)), 15)
+        elapsed = loop.time() - started
+        await asyncio.sleep(1.1)              # the quota's second ends: the count is logged
+        for w in (listener, writer):
+            w.close()
+        return relayed, elapsed
+
+    (relayed, elapsed), recorder = run_with_server(scenario, mode="chat")
+    assert relayed == lines
+    messages = recorder.named("message")
+    assert len(messages) <= MESSAGES_LOGGED_PER_SECOND * (int(elapsed) + 2)
+    summaries = [int(m["text"].split()[2]) for m in messages if m["text"].startswith("... and ")]
+    held = sum(event["count"] for event in recorder.named("not_shown"))
+    assert held > 0
+    assert len(messages) - len(summaries) + sum(summaries) + held == 20_000
+
+
+def test_slowloris_clients_are_held_and_the_log_keeps_to_its_quota():
+    """100 clients sending one byte every 50 ms in reply mode are each answered, but the log
+    shows at most the quota a second and says how many messages it left out."""
+    async def scenario(port, recorder, server):
+        loop = asyncio.get_running_loop()
+        clients = [await asyncio.open_connection("127.0.0.1", port) for _ in range(100)]
+        started = loop.time()
+        for _ in range(20):
+            for _, writer in clients:
+                writer.write(b"G")
+            await asyncio.sleep(0.05)
+        answered = 0
+        for reader, _ in clients:
+            data = await asyncio.wait_for(reader.read(1000), 5)
+            answered += data.startswith(b"thank YOU!")
+        elapsed = loop.time() - started
+        for _, writer in clients:
+            writer.close()
+        await asyncio.sleep(1.1)
+        return answered, elapsed
+
+    (answered, elapsed), recorder = run_with_server(scenario)
+    assert answered == 100
+    assert len(recorder.named("message")) <= MESSAGES_LOGGED_PER_SECOND * (int(elapsed) + 2)
+    assert sum(event["count"] for event in recorder.named("not_shown")) > 0

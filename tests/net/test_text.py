@@ -1,11 +1,13 @@
 """Text from the network: decoding never crashes, previews stay short, encoding errors explain."""
 
 import codecs
+import json
 
 import pytest
 from hypothesis import given, strategies as st
 
-from lanlab.net.text import decode, encode, preview
+from lanlab.net.tcp_client import recode
+from lanlab.net.text import decode, encode, json_safe, one_line, preview, text_encoding
 
 
 @given(st.binary(max_size=200), st.sampled_from(["utf-8", "gb2312", "gbk", "ascii", "latin-1"]))
@@ -41,3 +43,53 @@ def test_encode_names_the_character_the_encoding_lacks():
     """Encoding text the charset cannot hold raises ValueError naming the character."""
     with pytest.raises(ValueError, match="'é' cannot be written in ascii"):
         encode("café", "ascii")
+
+
+UNSAFE = "\x1b\x9b\x85\x7f\u2028\u2029\u202a\u202e\u2066\u200f\u061c"
+
+
+def test_one_line_escapes_everything_a_terminal_would_obey():
+    """C0/C1 controls, DEL, line/paragraph separators and bidi controls become \\xNN/\\uNNNN."""
+    assert one_line("a\x1b[2Jb\x9bc\x85d\u2028e\u202ef\x7f\tg\n") == (
+        r"a\x1b[2Jb\x9bc\x85d\u2028e\u202ef\x7f" + "\t" + r"g\n")
+    assert not set(one_line(UNSAFE)) & set(UNSAFE)
+
+
+def test_one_line_leaves_ordinary_text_alone():
+    """Chinese, accents, emoji with joiners and tabs are shown as they are."""
+    text = "你好 café 👩‍💻\tok"
+    assert one_line(text) == text
+
+
+@given(st.text())
+def test_json_safe_keeps_the_value_and_drops_raw_controls(text):
+    """Any text: the escaped JSON reads back to the same value and holds none of the unsafe
+    characters raw."""
+    document = json_safe(json.dumps({"text": text}, ensure_ascii=False))
+    assert json.loads(document) == {"text": text}
+    assert not set(document) & set(UNSAFE)
+
+
+@pytest.mark.parametrize("name", ["base64", "hex", "rot13", "zlib", "uu"])
+def test_bytes_codecs_are_not_text_encodings(name):
+    """Codecs that turn bytes into bytes (or str into str) are refused, naming the codec."""
+    with pytest.raises(ValueError, match=f"'{name}' is not a text encoding"):
+        text_encoding(name)
+
+
+def test_text_encodings_get_their_canonical_name():
+    """GB2312 and latin-1 are accepted under their codec names; a made-up name is unknown."""
+    assert (text_encoding("GB2312"), text_encoding("latin-1")) == ("gb2312", "iso8859-1")
+    with pytest.raises(ValueError, match="unknown encoding 'klingon'"):
+        text_encoding("klingon")
+
+
+@pytest.mark.parametrize("line, typed, encoding, sent", [
+    ("你好\n".encode(), "utf-8", "gb2312", "你好\n".encode("gb2312")),     # typed, re-written
+    ("你好\n".encode("gb2312"), "utf-8", "gb2312", "你好\n".encode("gb2312")),  # piped, as is
+    (b"caf\xe9\n", "utf-8", "utf-8", b"caf\xe9\n"),                        # not UTF-8: as is
+    ("é\n".encode(), "utf-8", "ascii", b"\\xe9\n"),                        # ascii lacks é
+])
+def test_recode_sends_input_bytes_in_the_chosen_encoding(line, typed, encoding, sent):
+    """Input text in the terminal's encoding is re-encoded; bytes that are not are sent as they are."""
+    assert recode(line, typed, encoding) == sent

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import locale
 import resource
 import signal
 import sys
@@ -21,6 +22,7 @@ _SERVE_FORMATS = {
     "connect": "{time}  + {client}  ({clients} connected)",
     "disconnect": "{time}  - {client}  {reason} ({clients} connected)",
     "message": "{time}  {client}  {bytes} B  {text}",
+    "not_shown": "{time}  ... {count} more messages not shown (the log shows {limit} a second)",
     "refused": "{time}  x {client}  refused: {reason}",
     "error": "{time}  ! {message}",
     "shutdown": "served {served} clients ({refused} refused)",
@@ -129,8 +131,9 @@ def connect(host: str, port: int, encoding: str, sends: tuple[str, ...], wait: f
             timeout: float) -> None:
     """Talk to HOST PORT, full duplex: what arrives is printed while you type.
 
-    Sends each --send TEXT, or each line of stdin (typed, or piped so it scripts). Exits when
-    the peer closes.
+    Sends each --send TEXT, or each line of stdin (typed, or piped so it scripts): text in
+    the terminal's encoding is written in --encoding, bytes already in --encoding (a gb2312
+    file piped in) go out as they are. Exits when the peer closes.
 
     \b
       lanlab tcp connect 127.0.0.1 7788 --send 你好 --encoding gb2312
@@ -142,8 +145,10 @@ def connect(host: str, port: int, encoding: str, sends: tuple[str, ...], wait: f
         except ValueError as error:
             fail(str(error))
     output = _Output()
+    typed = getattr(sys.stdin, "encoding", None) or locale.getpreferredencoding(False)
     with network_errors(f"tcp {host}:{port}"):
-        aio.run(talk(host, port, sends=sends, stdin=None if sends else sys.stdin,
-                     encoding=encoding, wait=wait, timeout=timeout, show=output))
+        aio.run(talk(host, port, sends=sends, stdin=None if sends else sys.stdin.buffer,
+                     stdin_encoding=typed, encoding=encoding, wait=wait, timeout=timeout,
+                     show=output))
     if not output.at_line_start:
         click.echo()

@@ -1,8 +1,8 @@
 """A full-duplex TCP client: what arrives is shown while you type (the note's client is half
 duplex: it sends, then waits).
 
-Input is a list of texts (`--send`) or the lines of stdin, read by a thread so a terminal
-and a pipe behave the same. When the input ends the client half-closes (the peer sees EOF
+Input is a list of texts (`--send`) or the lines of stdin, read as bytes by a thread so a
+terminal and a pipe behave the same (see `recode` for what is sent). When the input ends the client half-closes (the peer sees EOF
 and usually closes too, which ends the session), or, with `wait`, keeps listening that many
 seconds and then closes.
 """
@@ -13,7 +13,7 @@ import asyncio
 import codecs
 import threading
 from collections.abc import Callable, Iterable
-from typing import Any, TextIO
+from typing import Any, BinaryIO
 
 from lanlab.net.text import encode
 
@@ -39,12 +39,29 @@ class _Session(asyncio.Protocol):
             self.closed.set_result(None)
 
 
-def _pump_lines(stream: TextIO, loop: asyncio.AbstractEventLoop, transport: Any,
+def recode(line: bytes, typed: str, encoding: str) -> bytes:
+    """A line of input as the bytes to send in `encoding`.
+
+    Text in the input's own encoding `typed` (the terminal's: UTF-8 typing with --encoding
+    gb2312) is written in `encoding`; bytes that are not text in `typed` (gb2312 piped in
+    under a UTF-8 locale) are already in `encoding` and go out as they are. Either way no
+    byte of input is lost or turned into escapes, and nothing raises.
+    """
+    if codecs.lookup(typed).name == encoding:
+        return line
+    try:
+        text = line.decode(typed)
+    except UnicodeDecodeError:
+        return line
+    return text.encode(encoding, "backslashreplace")
+
+
+def _pump_lines(stream: BinaryIO, typed: str, loop: asyncio.AbstractEventLoop, transport: Any,
                 encoding: str, done: asyncio.Future[None]) -> None:
     """Thread body: send each line of `stream`; resolve `done` at end of input."""
     try:
         for line in stream:
-            loop.call_soon_threadsafe(_send, transport, line.encode(encoding, "backslashreplace"))
+            loop.call_soon_threadsafe(_send, transport, recode(line, typed, encoding))
         loop.call_soon_threadsafe(_resolve, done)
     except RuntimeError:
         pass  # the loop is closed: the session ended while we waited for a line
@@ -61,10 +78,11 @@ def _resolve(future: asyncio.Future[None]) -> None:
         future.set_result(None)
 
 
-async def talk(host: str, port: int, *, sends: Iterable[str] = (), stdin: TextIO | None = None,
-               encoding: str = "utf-8", wait: float | None = None, timeout: float = 10.0,
-               show: Callable[[str], None] = print) -> int:
-    """Connect, send `sends` (each as a line) or the lines of `stdin`, show what arrives.
+async def talk(host: str, port: int, *, sends: Iterable[str] = (), stdin: BinaryIO | None = None,
+               stdin_encoding: str = "utf-8", encoding: str = "utf-8", wait: float | None = None,
+               timeout: float = 10.0, show: Callable[[str], None] = print) -> int:
+    """Connect, send `sends` (each as a line) or the lines of `stdin` (bytes, text in
+    `stdin_encoding` or already in `encoding`), show what arrives.
 
     Returns the number of bytes received. Raises ConnectionRefusedError, OSError
     (unreachable) or TimeoutError (no answer to the connection request within `timeout`).
@@ -79,7 +97,8 @@ async def talk(host: str, port: int, *, sends: Iterable[str] = (), stdin: TextIO
             _send(transport, payload)
         if stdin is not None and not payloads:
             threading.Thread(target=_pump_lines, daemon=True, name="stdin",
-                             args=(stdin, loop, transport, encoding, input_done)).start()
+                             args=(stdin, stdin_encoding, loop, transport, encoding, input_done),
+                             ).start()
         else:
             input_done.set_result(None)
         await asyncio.wait([input_done, session.closed], return_when=asyncio.FIRST_COMPLETED)

@@ -7,10 +7,13 @@ as fast as the textbook uvloop echo. What a serious server adds lives off that p
   descriptors pauses accepting briefly and says so once, instead of logging the same error
   thousands of times a second (asyncio) or closing the listener (uvloop);
 - per-client memory is bounded: writes that pile up pause reading from that client
-  (pause_writing/resume_writing), a chat line has a maximum length, a chat reader that
-  falls too far behind is dropped;
+  (pause_writing/resume_writing), a chat line has a maximum length (however many reads
+  bring it), a chat reader that falls too far behind is dropped;
+- the work of one loop turn is bounded: chat relays at most RELAY_BYTES_PER_TURN
+  before the loop gets back to signals and new connections, and the log shows at most
+  MESSAGES_LOGGED_PER_SECOND messages, counting the rest in one line;
 - refusals, idle timeouts and overlong lines are told to the client in one line before
-  the connection closes.
+  the connection closes; a client that resets before we look at it is a disconnect.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import asyncio
 import errno
 import socket
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -32,6 +36,15 @@ MAX_LINE = 64 * 1024
 SLOW_READER_BYTES = 1024 * 1024
 # A read full of newlines is as many messages: log the first few, count the rest.
 MESSAGES_LOGGED_PER_READ = 16
+# Server-wide, whatever the number of clients (a chat flood, a thousand slowloris clients):
+# a log people can read; the rest is counted and said once a second.
+MESSAGES_LOGGED_PER_SECOND = 50
+# Chat: the bytes relayed before the loop gets back to its other work (a few milliseconds of
+# copying; a write counts at least RELAY_WRITE_COST, about what its system call costs),
+# and how much of one sender's lines goes out as one write to each reader.
+RELAY_BYTES_PER_TURN = 2 * 1024 * 1024
+RELAY_WRITE_COST = 1024
+RELAY_BATCH_BYTES = 4 * 1024
 ACCEPTS_PER_WAKEUP = 128
 ACCEPT_PAUSE_S = 0.25
 RESOURCE_WARNING_EVERY_S = 5.0
@@ -59,17 +72,18 @@ class ServerSettings:
 class Client(asyncio.Protocol):
     """One connection. Subclasses decide what data_received does; the rest is shared."""
 
-    def __init__(self, server: TcpServer) -> None:
+    def __init__(self, server: TcpServer, peer: str) -> None:
         self.server = server
         self.transport: Any = None
-        self.peer = "?"
+        # From accept(): a client that resets at once has no peername by the time its
+        # transport exists, and is still a client that came and went.
+        self.peer = peer
         self.quiet_ticks = 0
         self.closing = False
+        self.writes_paused = False
 
     def connection_made(self, transport: Any) -> None:
         self.transport = transport
-        host, port = transport.get_extra_info("peername")[:2]
-        self.peer = f"{host}:{port}"
         self.server.joined(self)
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -77,10 +91,18 @@ class Client(asyncio.Protocol):
 
     # Backpressure: while our replies to this client pile up, stop reading what it sends.
     def pause_writing(self) -> None:
+        self.writes_paused = True
         self.transport.pause_reading()
 
     def resume_writing(self) -> None:
-        if not self.closing:
+        self.writes_paused = False
+        self.resume_reading()
+
+    def may_read(self) -> bool:
+        return not (self.closing or self.writes_paused)
+
+    def resume_reading(self) -> None:
+        if self.may_read() and not self.transport.is_closing():
             self.transport.resume_reading()
 
     def say_and_close(self, notice: str) -> None:
@@ -114,37 +136,70 @@ class ReplyClient(Client):
     def data_received(self, data: bytes) -> None:
         self.quiet_ticks = 0
         server = self.server
-        *lines, rest = data.split(b"\n")
-        for line in lines[:MESSAGES_LOGGED_PER_READ]:
-            server.message(self, line)
-        if len(lines) > MESSAGES_LOGGED_PER_READ:
-            server.message(self, f"... and {len(lines) - MESSAGES_LOGGED_PER_READ} more "
-                                 "lines".encode())
+        lines = data.count(b"\n")
+        rest = data[data.rfind(b"\n") + 1:]
+        server.messages(self, data, lines)
         if rest:
             server.message(self, rest)
-        self.transport.write(server.reply_line * len(lines) + (server.reply if rest else b""))
+        self.transport.write(server.reply_line * lines + (server.reply if rest else b""))
 
 
 class ChatClient(Client):
-    """Relays each complete line, bytes untouched, to every other client."""
+    """Relays each complete line, bytes untouched, to every other client.
 
-    def __init__(self, server: TcpServer) -> None:
-        super().__init__(server)
+    Lines wait in `pending` for the server's relay turn; meanwhile reading from this client
+    is paused, so `pending` holds at most one read and a line being written.
+    """
+
+    def __init__(self, server: TcpServer, peer: str) -> None:
+        super().__init__(server, peer)
         self.pending = bytearray()
+        self.unfinished = 0          # bytes at the end of `pending` not yet ended by a newline
+        self.queued = False
+
+    def may_read(self) -> bool:
+        return super().may_read() and not self.queued
 
     def data_received(self, data: bytes) -> None:
         self.quiet_ticks = 0
-        pending = self.pending
-        pending += data
-        end = pending.rfind(b"\n") + 1
-        if end:
-            complete = bytes(pending[:end])
-            del pending[:end]
-            for line in complete.splitlines(keepends=True):
-                self.server.relay(self, line)
-        if len(pending) > self.server.settings.max_line:
+        limit = self.server.settings.max_line
+        if self._line_too_long(data, limit):
             self.pending = bytearray()
-            self.say_and_close(f"line longer than {self.server.settings.max_line} bytes; closing")
+            self.say_and_close(f"line longer than {limit} bytes; closing")
+            return
+        self.pending += data
+        last = data.rfind(b"\n")
+        if last < 0:
+            self.unfinished += len(data)
+            return
+        self.unfinished = len(data) - last - 1
+        if not self.queued:
+            self.queued = True
+            self.transport.pause_reading()
+            self.server.queue_relay(self)
+
+    def _line_too_long(self, data: bytes, limit: int) -> bool:
+        """Whether `data` makes or holds a line longer than `limit` (newline not counted),
+        counting the line it continues from earlier reads."""
+        first = data.find(b"\n")
+        if first < 0:
+            return self.unfinished + len(data) > limit
+        last = data.rfind(b"\n")
+        if self.unfinished + first > limit or len(data) - last - 1 > limit:
+            return True
+        # Lines wholly inside this read: only a read longer than the limit can hold a long one.
+        return last - first > limit and max(map(len, data[first + 1:last].split(b"\n"))) > limit
+
+    def has_lines(self) -> bool:
+        return len(self.pending) > self.unfinished
+
+    def take_lines(self) -> bytes:
+        """Complete lines from the front of `pending`: about RELAY_BATCH_BYTES, at least one."""
+        pending = self.pending
+        end = pending.rfind(b"\n", 0, RELAY_BATCH_BYTES) + 1 or pending.find(b"\n") + 1
+        lines = bytes(pending[:end])
+        del pending[:end]
+        return lines
 
 
 _PROTOCOLS: dict[str, type[Client]] = {"reply": ReplyClient, "echo": EchoClient, "chat": ChatClient}
@@ -170,12 +225,16 @@ class TcpServer:
         self._warned_at = -RESOURCE_WARNING_EVERY_S
         self._unwarned = 0
         self._protocol = _PROTOCOLS[settings.mode]
+        self._relay_queue: deque[ChatClient] = deque()
+        self._relay_scheduled = False
+        self._log_quota: LogQuota | None = None
 
     # -- life cycle ---------------------------------------------------------------------------
 
     async def start(self) -> tuple[str, int]:
         """Bind, listen and start accepting; return the address really bound (port 0 -> real)."""
         self.loop = asyncio.get_running_loop()
+        self._log_quota = LogQuota(self.loop, self.log, MESSAGES_LOGGED_PER_SECOND)
         listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         try:
             listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -202,6 +261,8 @@ class TcpServer:
             self._listener = None
             for client in list(self.clients):
                 client.transport.close()
+            if self._log_quota is not None:
+                self._log_quota.close()
             self.log("shutdown", served=self.served, refused=self.refused)
 
     # -- accepting ----------------------------------------------------------------------------
@@ -254,8 +315,9 @@ class TcpServer:
             return
         self._admitted += 1
         self.served += 1
+        name = f"{peer[0]}:{peer[1]}"
         opening = self.loop.create_task(
-            self.loop.connect_accepted_socket(lambda: self._protocol(self), connection))
+            self.loop.connect_accepted_socket(lambda: self._protocol(self, name), connection))
         opening.add_done_callback(self._opened)
 
     def _opened(self, opening: asyncio.Task) -> None:
@@ -271,26 +333,71 @@ class TcpServer:
     def left(self, client: Client, exc: Exception | None) -> None:
         self.clients.discard(client)
         self._admitted -= 1
+        if self._listener is None:
+            return          # closed by close(): the shutdown line, already logged, is the last
         reason = "closed" if exc is None else (
             "reset" if isinstance(exc, ConnectionResetError) else str(exc) or type(exc).__name__)
         self.log("disconnect", client=client.peer, reason=reason, clients=len(self.clients))
 
-    def message(self, client: Client, data: bytes) -> None:
-        """Log one message (its line ending left out)."""
-        text = data.rstrip(b"\r\n")
-        self.log("message", client=client.peer, bytes=len(text),
-                 text=preview(text, self.settings.encoding))
+    def message(self, client: Client, data: bytes, stands_for: int = 1) -> None:
+        """Log one message (its line ending left out) if the log's quota allows; else count
+        the `stands_for` messages it is ("... and 40 more lines" stands for 40)."""
+        if self._log_quota is None or self._log_quota.allow(stands_for):
+            text = data.rstrip(b"\r\n")
+            self.log("message", client=client.peer, bytes=len(text),
+                     text=preview(text, self.settings.encoding))
 
-    def relay(self, sender: Client, line: bytes) -> None:
-        """Chat: send a line to every client but its sender; drop readers that fell behind."""
-        self.message(sender, line)
+    def messages(self, client: Client, data: bytes, lines: int) -> None:
+        """Log the first MESSAGES_LOGGED_PER_READ of the `lines` complete lines starting
+        `data`, and how many more there were."""
+        shown = data.split(b"\n", MESSAGES_LOGGED_PER_READ)[:min(lines, MESSAGES_LOGGED_PER_READ)]
+        for line in shown:
+            self.message(client, line)
+        if lines > len(shown):
+            more = lines - len(shown)
+            self.message(client, f"... and {more} more lines".encode(), stands_for=more)
+
+    def queue_relay(self, sender: ChatClient) -> None:
+        """Chat: `sender` has complete lines; relay them in the next relay turn."""
+        self._relay_queue.append(sender)
+        if not self._relay_scheduled:
+            self._relay_scheduled = True
+            self.loop.call_soon(self._relay_turn)
+
+    def _relay_turn(self) -> None:
+        """Relay senders' lines in turn until RELAY_BYTES_PER_TURN are written; the rest
+        waits for the next turn, after the loop has seen signals and new connections."""
+        self._relay_scheduled = False
+        queue, budget = self._relay_queue, RELAY_BYTES_PER_TURN
+        while queue and budget > 0:
+            sender = queue.popleft()
+            if sender.closing or sender not in self.clients:
+                continue
+            lines = sender.take_lines()
+            self.messages(sender, lines, lines.count(b"\n"))
+            budget -= self.relay(sender, lines)
+            if sender.has_lines():
+                queue.append(sender)
+            else:
+                sender.queued = False
+                sender.resume_reading()
+        if queue and not self._relay_scheduled:
+            self._relay_scheduled = True
+            self.loop.call_soon(self._relay_turn)
+
+    def relay(self, sender: Client, lines: bytes) -> int:
+        """Chat: send lines to every client but their sender; drop readers that fell behind.
+        Returns what it cost (RELAY_BYTES_PER_TURN's unit; never 0, even with nobody to tell)."""
+        writes = 0
         for client in list(self.clients):
             if client is sender:
                 continue
             if client.transport.get_write_buffer_size() > SLOW_READER_BYTES:
                 client.say_and_close("you are reading too slowly for this chat; closing")
             else:
-                client.transport.write(line)
+                client.transport.write(lines)
+                writes += 1
+        return max(writes, 1) * max(len(lines), RELAY_WRITE_COST)
 
     def _sweep_idle(self) -> None:
         """Close clients quiet for --idle-timeout (checked every quarter of it)."""
@@ -304,3 +411,41 @@ class TcpServer:
                 client.say_and_close(f"idle for {timeout:g}s; closing")
         if self._listener is not None:
             self.loop.call_later(period, self._sweep_idle)
+
+
+class LogQuota:
+    """At most `per_second` message lines a second; the messages left out are counted and
+    said in one "not_shown" event when the second is over (or when the server closes)."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, log: Log, per_second: int) -> None:
+        self.loop = loop
+        self.log = log
+        self.per_second = per_second
+        self.window_ends = -1.0
+        self.shown = 0
+        self.held = 0
+        self._timer: asyncio.TimerHandle | None = None
+
+    def allow(self, messages: int = 1) -> bool:
+        """Whether a line standing for `messages` messages may be logged now."""
+        now = self.loop.time()
+        if now >= self.window_ends:
+            self.window_ends, self.shown = now + 1.0, 0
+        if self.shown < self.per_second:
+            self.shown += 1
+            return True
+        self.held += messages
+        if self._timer is None:
+            self._timer = self.loop.call_at(self.window_ends, self._say_held)
+        return False
+
+    def _say_held(self) -> None:
+        self._timer = None
+        if self.held:
+            self.log("not_shown", count=self.held, limit=self.per_second)
+            self.held = 0
+
+    def close(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+        self._say_held()
