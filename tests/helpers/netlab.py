@@ -15,8 +15,6 @@ import subprocess
 import sys
 from dataclasses import dataclass, field
 
-import pytest
-
 _IP = shutil.which("ip") or "ip"
 _serial = itertools.count()
 
@@ -38,8 +36,15 @@ def netns_unavailable_reason() -> str | None:
     return None
 
 
-needs_netns = pytest.mark.skipif(netns_unavailable_reason() is not None,
-                                 reason=str(netns_unavailable_reason()))
+def __getattr__(name: str):
+    """`needs_netns`, the skip mark, made when a test asks for it: the lab itself does not need
+    pytest (bench/scan.py builds one outside the test environment)."""
+    if name == "needs_netns":
+        import pytest
+
+        reason = netns_unavailable_reason()
+        return pytest.mark.skipif(reason is not None, reason=str(reason))
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _ip(*argv: str) -> None:
