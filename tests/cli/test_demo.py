@@ -40,3 +40,23 @@ def test_demo_real_tells_the_udp_and_tcp_story_on_loopback():
     assert "sender got 'thank YOU!'" in result.output
     assert "server: message" in result.output and "你好, server" in result.output
     assert "client got 'thank YOU!" in result.output
+
+
+def test_demo_never_writes_through_a_link_planted_in_the_temp_dir(tmp_path: Path, monkeypatch):
+    """A symlink another user planted at $TMPDIR/lanlab-demo.pcapng is not followed: the
+    default capture goes to the user's cache directory, made private."""
+    shared_tmp, cache, victim = tmp_path / "tmp", tmp_path / "cache", tmp_path / "victim"
+    shared_tmp.mkdir()
+    victim.write_bytes(b"precious")
+    (shared_tmp / "lanlab-demo.pcapng").symlink_to(victim)
+    monkeypatch.setenv("TMPDIR", str(shared_tmp))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    monkeypatch.setattr("tempfile.tempdir", None)      # re-read TMPDIR, as a fresh process would
+    result = CliRunner().invoke(cli, ["demo"])
+    assert result.exit_code == 0, result.output
+    assert victim.read_bytes() == b"precious"
+    capture = cache / "lanlab" / "lanlab-demo.pcapng"
+    assert f"wireshark {capture}" in result.output
+    assert (cache / "lanlab").stat().st_mode & 0o077 == 0
+    with open(capture, "rb") as stream:
+        assert len(list(PcapngReader(stream))) > 50

@@ -6,7 +6,7 @@ time, deterministic); `--real` plays it with real sockets on this machine's loop
 
 from __future__ import annotations
 
-import tempfile
+import os
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,8 @@ from lanlab.net.story import loopback_story
 @click.command(name="demo")
 @click.option("--real", is_flag=True, help="Play it with real sockets on this machine's loopback instead.")
 @click.option("--pcap", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Where to write the simulated run's capture (default: lanlab-demo.pcapng in the temp dir).")
+              help="Where to write the simulated run's capture "
+                   "(default: lanlab-demo.pcapng in ~/.cache/lanlab, or $XDG_CACHE_HOME/lanlab).")
 @click.option("--html", type=click.Path(dir_okay=False, path_type=Path), default=None, metavar="OUT.html",
               help="Also write the classroom run as a page to step through in a browser (no network needed).")
 @click.option("--view", is_flag=True, help="Also serve that page on 127.0.0.1 and open it (Ctrl-C stops).")
@@ -45,13 +46,26 @@ def demo(real: bool, pcap: Path | None, html: Path | None, view: bool) -> None:
         return
     if pcap is not None and pcap.suffix != ".pcapng":
         fail(f"--pcap {pcap}: the demo writes every link into one pcapng; give a name ending in .pcapng")
-    default = Path(tempfile.gettempdir()) / "lanlab-demo.pcapng"
     page = None
     if html is not None or view:
         from lanlab.cli.sim_view import PageTarget
 
         page = PageTarget(html, 0 if view else None, open_browser=view)
-    simulated_story(Console(highlight=False, soft_wrap=True), pcap or default, page)
+    simulated_story(Console(highlight=False, soft_wrap=True), pcap or _default_capture(), page)
+
+
+def _default_capture() -> Path:
+    """lanlab-demo.pcapng in the user's own cache directory (XDG base directory spec), made
+    private. Not the shared temp directory: another user could plant a symlink at a fixed
+    name there and have the demo write through it."""
+    cache = os.environ.get("XDG_CACHE_HOME", "")
+    base = Path(cache) if os.path.isabs(cache) else Path.home() / ".cache"
+    directory = base / "lanlab"
+    try:
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as error:
+        fail(f"cannot make {directory} for the capture: {error.strerror}; name one with --pcap FILE")
+    return directory / "lanlab-demo.pcapng"
 
 
 def simulated_story(console: Console, pcap: Path, page: Any = None) -> None:
