@@ -9,7 +9,7 @@ from typing import Any, NoReturn
 
 import click
 
-from lanlab.net.text import json_safe, text_encoding
+from lanlab.text import json_safe, text_encoding
 from lanlab.units import UnitError, parse_duration
 
 # ping's convention, kept by every command: 0 answered, 1 nothing answered, 2 error.

@@ -13,7 +13,7 @@ from datetime import datetime
 import click
 
 from lanlab.cli.common import fail, print_json
-from lanlab.net.text import one_line
+from lanlab.text import one_line
 
 
 class EventPrinter:

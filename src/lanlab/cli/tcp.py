@@ -15,7 +15,7 @@ from lanlab.cli.netio import EventPrinter, network_errors
 from lanlab.net import aio
 from lanlab.net.tcp_client import talk
 from lanlab.net.tcp_server import DEFAULT_REPLY, MAX_LINE, MODES, ServerSettings, TcpServer
-from lanlab.net.text import encode
+from lanlab.text import encode
 
 _SERVE_FORMATS = {
     "listening": "listening on tcp {address}:{port} (mode {mode}); Ctrl-C to stop",

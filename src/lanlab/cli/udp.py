@@ -14,7 +14,7 @@ from lanlab.cli.common import (BROADCAST_ADDRESS, DURATION, ENCODING, EXIT_NO_AN
                                INTERFACE, IPV4, fail, print_json)
 from lanlab.cli.netio import EventPrinter, network_errors
 from lanlab.net import udp as net_udp
-from lanlab.net.text import decode, encode, preview
+from lanlab.text import decode, encode, preview
 
 _LISTEN_FORMATS = {
     "listening": "listening on udp {address}:{port}{_joined}",

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from lanlab.net import udp
 from lanlab.net.tcp_client import talk
 from lanlab.net.tcp_server import DEFAULT_REPLY, ServerSettings, TcpServer
-from lanlab.net.text import decode
+from lanlab.text import decode
 
 LOOPBACK = "127.0.0.1"
 

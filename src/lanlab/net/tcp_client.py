@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable, Iterable
 from typing import Any, BinaryIO
 
-from lanlab.net.text import encode
+from lanlab.text import encode
 
 
 class _Session(asyncio.Protocol):

@@ -27,7 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from lanlab.net.text import preview
+from lanlab.text import preview
 
 MODES = ("reply", "echo", "chat")
 DEFAULT_REPLY = "thank YOU!"

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 from lanlab.net.tcp_client import recode
-from lanlab.net.text import decode, encode, json_safe, one_line, preview, text_encoding
+from lanlab.text import decode, encode, json_safe, one_line, preview, text_encoding
 
 
 @given(st.binary(max_size=200), st.sampled_from(["utf-8", "gb2312", "gbk", "ascii", "latin-1"]))
