@@ -44,7 +44,7 @@ def test_point_to_point_link_carries_traffic(lab):
     a.run("ping", "-c", "1", "-W", "2", "198.19.0.2")
 
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_bench_scan_runs_outside_the_test_environment():
@@ -60,7 +60,7 @@ def test_lab_tests_skip_with_the_reason_where_ping_is_missing(tmp_path: Path):
     """With iproute2 but no iputils on PATH, the tests that ping skip and say why."""
     for tool in ("ip", "sysctl", "cat"):
         (tmp_path / tool).symlink_to(shutil.which(tool))
-    pings = [f"tests/test_netlab.py::{name}" for name in (
+    pings = [f"tests/helpers/test_netlab.py::{name}" for name in (
         "test_lan_hosts_reach_each_other_through_the_bridge", "test_point_to_point_link_carries_traffic")]
     result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", *pings],
                             cwd=REPO, env={**os.environ, "PATH": str(tmp_path)}, capture_output=True,
