@@ -39,7 +39,7 @@ def expect(network: Any, body: dict[str, Any]) -> tuple[bool, str]:
         return False, f"no node called {body['node']}"
     nics = [nic for nic in getattr(node, "nics", []) if nic.address is not None]
     address = nics[0].address if nics else None
-    gateway = getattr(getattr(node, "ip", None), "gateway", None)
+    gateway = getattr(getattr(node, "ipv4", None), "gateway", None)
     found, passed = [], True
     if "address_in" in body:
         inside = address is not None and address.ip in IPv4Network(body["address_in"], strict=False)
