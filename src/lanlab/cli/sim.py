@@ -17,7 +17,9 @@ from rich.text import Text
 from lanlab.cli.common import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_NO_ANSWER, EXIT_OK, fail, print_json
 from lanlab.cli.demo_routing import route_table
 from lanlab.cli.sim_wall import walled_command
+from lanlab.cli.sim_sweep import sweep
 from lanlab.cli.sim_view import PageTarget, stopped_reason
+from lanlab.sim.report import EVENTS_AFTER_STORM, holds, run_document
 from lanlab.units import UnitError, format_duration, parse_duration
 
 TRACE_FORMATS = ("table", "jsonl")
@@ -30,19 +32,6 @@ SHOW_HOLDERS = {  # --show word: what to say when no node holds that table
 SHOW_WORDS = tuple(SHOW_HOLDERS)
 
 
-def holds(word: str, node: Any) -> bool:
-    """Whether `node` keeps the table --show `word` prints (the simulator's capability Protocols)."""
-    from lanlab.sim.core.node import KeepsArpTable, KeepsMacTable, KeepsRoutes, RunsSpanningTree
-
-    if word == "stp":
-        return isinstance(node, RunsSpanningTree) and node.stp is not None
-    return isinstance(node, {"mac": KeepsMacTable, "arp": KeepsArpTable, "route": KeepsRoutes}[word])
-# Without --max-events a run stops only this many events after a broadcast storm is reported (a
-# 3-switch storm makes ~700,000 events per simulated second: enough to read its rates), never
-# before: scenario A with 64 hosts for 10 s is millions of ordinary events.
-EVENTS_AFTER_STORM = 200_000
-
-
 @click.group(name="sim")
 def sim() -> None:
     """A simulated network in virtual time: hubs, switches, hosts, every frame visible.
@@ -51,7 +40,11 @@ def sim() -> None:
       lanlab sim check examples/hub_vs_switch.yaml
       lanlab sim run examples/hub_vs_switch.yaml --do "pc1 ping pc3 -c 3" --trace table
       lanlab sim run examples/broadcast.yaml --do "pc1 udp broadcast Hi --port 7788 --wait 1" --json
+      lanlab sim sweep examples/count-to-infinity.yaml --seeds 1-100 --until 150s --metric route_changes
     """
+
+
+sim.add_command(sweep)
 
 
 @sim.command(name="check")
@@ -247,7 +240,7 @@ def run(file: Path, until: str, seed: int, do: tuple[str, ...], pcap: Path | Non
 
     record_rates(network)
     if as_json:
-        document = result_document(network, events)
+        document = run_document(network, events)
         if trace is not None:
             document["events"] = [event.as_dict() for event in network.trace]
         if apps:
@@ -319,36 +312,6 @@ def run_warnings(network: Any) -> list[str]:
         lines.append(f"stopped at sim time {network.now / 1e9:.6f} s after {engine.events:,} events ({why}); "
                      f"the counters are those so far. {advice}")
     return lines
-
-
-def result_document(network: Any, events: int) -> dict[str, Any]:
-    """The --json document: exactly network, until, events, commands, tables, links."""
-    from lanlab.sim.devices.storm import first_storm
-
-    tables: dict[str, dict[str, Any]] = {}
-    for name, node in network.nodes.items():
-        if holds("mac", node):
-            tables[name] = {"mac": node.mac_table}
-            if holds("stp", node):
-                tables[name]["stp"] = node.stp.status()
-        elif holds("arp", node):
-            tables[name] = {"arp": node.arp_table}
-            if holds("route", node):  # a router: its routing table too
-                tables[name]["routes"] = node.routes
-    document = {"network": network.name, "until": network.now / 1e9, "events": events,
-                "commands": [c.as_dict() for c in network.commands], "tables": tables,
-                "links": network.counters()}
-    storm = first_storm(network.nodes)
-    if storm is not None:
-        document["storm"] = {"t": storm.t / 1e9, "switch": storm.switch, "port": storm.port,
-                             "frame": storm.frame.ident, "loop": [link.name for link in storm.links],
-                             "warning": storm.line(network.now)}
-    if network.engine.stopped:
-        engine = network.engine
-        document["stopped"] = {"reason": engine.stopped_by, "max_events": engine.max_events}
-        if engine.stopped_by == "storm":
-            document["stopped"]["events_after_storm"] = engine.events_after_storm
-    return document
 
 
 def exit_status(network: Any) -> int:

@@ -57,8 +57,18 @@ from lanlab.sim.devices.switch import Switch
 from lanlab.sim.network import Network, NetworkError, load_topology
 from lanlab.topology import Spec, TopologyError
 
+
+
+def sweep(*args: object, **kwargs: object) -> object:
+    """Many runs of a topology file over seeds and values: `lanlab.sweep.sweep` (its help says how),
+    imported when called, since the sweep front end sits above the simulator it drives."""
+    from lanlab.sweep import sweep as run_sweep
+
+    return run_sweep(*args, **kwargs)  # type: ignore[arg-type]
+
+
 __all__ = [
     "COMMANDS", "Command", "CommandError", "Engine", "Frame", "Host", "HostCommand", "Hub", "Link", "MachineTimer",
     "NODE_KINDS", "Network", "NetworkError", "Port", "Router", "Spec", "Switch", "TRACE_KINDS", "TopologyError",
-    "TraceEvent", "Tracer", "load_topology", "register_command", "register_kind", "register_node_kind", "schedule",
+    "TraceEvent", "Tracer", "load_topology", "register_command", "register_kind", "register_node_kind", "schedule", "sweep",
 ]

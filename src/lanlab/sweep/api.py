@@ -1,0 +1,30 @@
+"""`lanlab.sim.sweep(...)`: a sweep from Python, its rows as a pandas DataFrame (or a list)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from lanlab.sweep.plan import as_table, make_plan
+from lanlab.sweep.vary import Vary
+from lanlab.sweep.where import default_workers, run_tasks
+
+
+def sweep(file: str | Path, seeds: str | Iterable[int] = "1-10", *, vary: Iterable[str | Vary] = (),
+          do: Iterable[str] = (), until: str | float = "10s", metrics: Iterable[str] = (),
+          workers: int | None = None, scheduler: str | None = None, keep_documents: bool = False) -> Any:
+    """Run FILE once per seed and per combination of `vary` values; returns one row per run, in
+    (values, seed) order: seed, each varied path, each metric, error (None when it ran), wall_s.
+
+        from lanlab.sim import sweep
+        rows = sweep("examples/count-to-infinity.yaml", "1-20", until="150s",
+                     vary=["nodes.*.rip.split_horizon=none,poisoned_reverse"],
+                     metrics=["route_changes", "routing_convergence"])
+
+    `keep_documents=True` adds each run's `sim run --json` document as `document`."""
+    plan = make_plan(file, seeds, vary, do, until, metrics, keep_documents)
+    order = {(task.seed, tuple(task.values.items())): i for i, task in enumerate(plan.tasks)}
+    rows = list(run_tasks(plan.tasks, workers or default_workers(), scheduler))
+    rows.sort(key=lambda row: order[(row["seed"], tuple((p, row[p]) for p in plan.varied))])
+    return as_table(rows)

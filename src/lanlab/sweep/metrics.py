@@ -1,0 +1,207 @@
+"""`--metric NAME=EXPR`: a number (or word) read from a run's JSON document, the one `lanlab sim run
+--json` prints. No eval: a small language of paths, functions and arithmetic, parsed here.
+
+    commands.0.result.received            a path: mapping keys, list indexes, * for every entry
+    links.*.frames                        with * a list of values
+    commands[command=ping pc3 -c 3].result.rtt_avg_ms     [field=value] keeps matching entries
+    sum(links.*.drops) / sum(links.*.frames)              sum max min mean median count first last
+    routing_convergence - 83                              a built-in name is a metric too
+
+Spaces around an operator keep it apart from a path (`links.*.frames * 2`).
+
+Built-ins (BUILTINS) read what every course question asks: convergence times from the run's route
+and stp events (so a sweep that uses them runs with --trace jsonl --filter route,stp, and its
+document carries `events` as `sim run --json --trace jsonl --filter route,stp` would), ping
+counts and round trips, frames and drops, the storm.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from lanlab.sweep.vary import SweepError
+
+FUNCTIONS: dict[str, Callable[[list[Any]], Any]] = {
+    "sum": sum, "max": max, "min": min, "mean": statistics.fmean, "median": statistics.median,
+    "count": len, "first": lambda v: v[0], "last": lambda v: v[-1],
+}
+# Built-in metrics, each an expression of this language (so `--metric` can say the same).
+BUILTINS: dict[str, str] = {
+    "routing_convergence": "last(events[kind=route].t)",  # s: the last routing-table change
+    "route_changes": "count(events[kind=route])",
+    "stp_convergence": "last(events[kind=stp].t)",  # s: the last port-role/state change
+    "ping_sent": "sum(commands.*.result.transmitted)",
+    "ping_received": "sum(commands.*.result.received)",
+    "rtt_min_ms": "min(commands.*.result.rtt_min_ms)",
+    "rtt_avg_ms": "mean(commands.*.result.rtt_avg_ms)",
+    "rtt_max_ms": "max(commands.*.result.rtt_max_ms)",
+    "frames": "sum(links.*.frames)",
+    "drops": "sum(links.*.drops)",
+    "storm": "count(storm.t)",  # 1 when a broadcast storm was seen, else 0
+    "storm_t": "storm.t",
+    "program_exit": "max(programs.*.exit)",
+    "output_lines": "sum(programs.*.lines)",
+}
+TRACED_KINDS = ("route", "stp")  # the event kinds the built-ins read
+_TOKEN = re.compile(r"\s*(?:(?P<num>\d+\.\d*|\.\d+|\d+)(?![\w.*\[])|(?P<op>[-+*/()])|(?P<path>[A-Za-z_*](?:\[[^\]]*\]|[^\s()+\-/\[])*))")
+
+
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    text: str
+    tree: Any
+
+    @property
+    def needs_events(self) -> bool:
+        """Reads the event list (`events[...]`, `events.*`), not the count `events` alone."""
+        return re.search(r"\bevents[\[.]", self.text) is not None
+
+    def __call__(self, document: dict[str, Any]) -> Any:
+        return _evaluate(self.tree, document)
+
+
+def parse_metric(text: str) -> Metric:
+    """`NAME=EXPR` or a built-in's name -> Metric; SweepError naming the mistake."""
+    name, sep, expression = text.partition("=")
+    name = name.strip()
+    if not sep:
+        if name not in BUILTINS:
+            raise SweepError(f"--metric {text!r}: not a built-in ({', '.join(BUILTINS)}); "
+                             "write NAME=EXPR, like received=commands.0.result.received")
+        expression = BUILTINS[name]
+    if not name.isidentifier():
+        raise SweepError(f"--metric {text!r}: the name before = is a column name (letters, digits, _)")
+    return Metric(name, expression.strip(), parse_expression(expression, text))
+
+
+def parse_expression(expression: str, shown: str | None = None) -> Any:
+    tokens = _tokens(expression, shown or expression)
+    tree, at = _sum(tokens, 0, shown or expression)
+    if at != len(tokens):
+        raise SweepError(f"--metric {shown or expression!r}: unexpected {tokens[at][1]!r}")
+    return tree
+
+
+def _tokens(text: str, shown: str) -> list[tuple[str, str]]:
+    tokens, at = [], 0
+    text = text.rstrip()
+    while at < len(text):
+        match = _TOKEN.match(text, at)
+        if match is None or match.end() == at:
+            raise SweepError(f"--metric {shown!r}: cannot read {text[at:].strip()!r}")
+        kind = match.lastgroup
+        assert kind is not None
+        tokens.append((kind, match.group(kind)))
+        at = match.end()
+    return tokens
+
+
+def _sum(tokens: list[tuple[str, str]], at: int, shown: str) -> tuple[Any, int]:
+    left, at = _product(tokens, at, shown)
+    while at < len(tokens) and tokens[at][1] in "+-":
+        op = tokens[at][1]
+        right, at = _product(tokens, at + 1, shown)
+        left = (op, left, right)
+    return left, at
+
+
+def _product(tokens: list[tuple[str, str]], at: int, shown: str) -> tuple[Any, int]:
+    left, at = _term(tokens, at, shown)
+    while at < len(tokens) and tokens[at][1] in "*/":
+        op = tokens[at][1]
+        right, at = _term(tokens, at + 1, shown)
+        left = (op, left, right)
+    return left, at
+
+
+def _term(tokens: list[tuple[str, str]], at: int, shown: str) -> tuple[Any, int]:
+    if at >= len(tokens):
+        raise SweepError(f"--metric {shown!r}: ends where a value was expected")
+    kind, text = tokens[at]
+    if kind == "num":
+        return ("num", float(text)), at + 1
+    if text == "(":
+        inner, at = _sum(tokens, at + 1, shown)
+        if at >= len(tokens) or tokens[at][1] != ")":
+            raise SweepError(f"--metric {shown!r}: a ( is not closed")
+        return inner, at + 1
+    if text == "-":
+        inner, at = _term(tokens, at + 1, shown)
+        return ("-", ("num", 0.0), inner), at
+    if kind == "path":
+        if at + 1 < len(tokens) and tokens[at + 1][1] == "(":
+            if text not in FUNCTIONS:
+                raise SweepError(f"--metric {shown!r}: no function {text}() (there are {', '.join(FUNCTIONS)})")
+            inner, after = _sum(tokens, at + 2, shown)
+            if after >= len(tokens) or tokens[after][1] != ")":
+                raise SweepError(f"--metric {shown!r}: {text}( is not closed")
+            return ("call", text, inner), after + 1
+        if text in BUILTINS:
+            return parse_expression(BUILTINS[text]), at + 1
+        return ("path", _segments(text, shown)), at + 1
+    raise SweepError(f"--metric {shown!r}: unexpected {text!r}")
+
+
+def _segments(path: str, shown: str) -> tuple[Any, ...]:
+    """`commands[command=ping].result.x` -> ('commands', ('=', 'command', 'ping'), 'result', 'x')."""
+    segments: list[Any] = []
+    for part in re.findall(r"\[[^\]]*\]|[^.\[]+", path):
+        if part.startswith("["):
+            field, sep, value = part[1:-1].partition("=")
+            if not sep:
+                raise SweepError(f"--metric {shown!r}: a filter is [field=value], got {part}")
+            segments.append(("=", field.strip(), value.strip()))
+        else:
+            segments.append(part)
+    return tuple(segments)
+
+
+def _evaluate(tree: Any, document: Any) -> Any:
+    kind = tree[0]
+    if kind == "num":
+        return tree[1]
+    if kind == "path":
+        return _walk(document, tree[1])
+    if kind == "call":
+        values = _evaluate(tree[2], document)
+        values = [v for v in (values if isinstance(values, list) else [values]) if v is not None]
+        if not values and tree[1] != "count":
+            return None  # nothing to measure (no ping in this run): an empty cell, not an error
+        return FUNCTIONS[tree[1]](values)
+    left, right = _evaluate(tree[1], document), _evaluate(tree[2], document)
+    if left is None or right is None:
+        return None
+    if kind == "/":
+        return left / right if right else None
+    return {"+": left + right, "-": left - right, "*": left * right}[kind]
+
+
+def _walk(here: Any, segments: tuple[Any, ...]) -> Any:
+    """Follow a path; after a * or a [filter] the value is a list, each entry walked on."""
+    for at, segment in enumerate(segments):
+        if isinstance(segment, tuple):
+            entries = here if isinstance(here, list) else []
+            kept = [e for e in entries if isinstance(e, dict) and _same(e.get(segment[1]), segment[2])]
+            return [v for v in (_walk(e, segments[at + 1:]) for e in kept) if v is not None] \
+                if at + 1 < len(segments) else kept
+        if segment == "*":
+            entries = list(here.values()) if isinstance(here, dict) else here if isinstance(here, list) else []
+            return [v for v in (_walk(e, segments[at + 1:]) for e in entries) if v is not None]
+        if isinstance(here, list) and segment.isdigit():
+            here = here[int(segment)] if int(segment) < len(here) else None
+        elif isinstance(here, dict):
+            here = here.get(segment)
+        else:
+            return None
+        if here is None:
+            return None
+    return here
+
+
+def _same(value: Any, wanted: str) -> bool:
+    return str(value).lower() == wanted.lower() if not isinstance(value, str) else value.lower() == wanted.lower()

@@ -1,0 +1,57 @@
+"""`--out results.csv|.jsonl|.parquet`: the rows as a table, one format per suffix."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+from lanlab.sweep.vary import SweepError
+
+FORMATS = (".csv", ".jsonl", ".parquet")
+
+
+def check_out(path: Path) -> None:
+    """Before the sweep runs: a suffix we write, and pyarrow for parquet."""
+    if path.suffix not in FORMATS:
+        raise SweepError(f"--out {path}: name a .csv, .jsonl or .parquet file")
+    if path.suffix == ".parquet":
+        try:
+            import pyarrow  # noqa: F401
+        except ImportError:
+            raise SweepError("--out .parquet needs pyarrow: pip install 'lanlab[sweep]' (or write .csv/.jsonl)")\
+                from None
+
+
+def columns(rows: list[dict[str, Any]]) -> list[str]:
+    """Every key of every row, in first-seen order (a failed run's row may lack none: same keys)."""
+    seen: dict[str, None] = {}
+    for row in rows:
+        seen.update(dict.fromkeys(k for k in row if k != "document"))
+    return list(seen)
+
+
+def write_rows(rows: list[dict[str, Any]], path: Path) -> None:
+    names = columns(rows)
+    if path.suffix == ".jsonl":
+        with path.open("w", encoding="utf-8") as out:
+            for row in rows:
+                out.write(json.dumps({k: row.get(k) for k in names}) + "\n")
+    elif path.suffix == ".csv":
+        with path.open("w", encoding="utf-8", newline="") as out:
+            writer = csv.writer(out)
+            writer.writerow(names)
+            for row in rows:
+                writer.writerow(["" if row.get(k) is None else _cell(row.get(k)) for k in names])
+    else:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        table = pa.Table.from_pylist([{k: _cell(row.get(k)) if isinstance(row.get(k), (list, dict)) else row.get(k)
+                                       for k in names} for row in rows])
+        pq.write_table(table, path)
+
+
+def _cell(value: Any) -> Any:
+    return json.dumps(value) if isinstance(value, (list, dict)) else value

@@ -1,0 +1,103 @@
+"""`--plot [METRIC[:hist|cdf|vs]=]FILE.png|.svg`: one matplotlib figure per --plot.
+
+hist and cdf show how a metric spreads over the runs; vs draws it against the first --vary's values
+(the median, with the quartiles as a band), one line per value of the other --vary paths. Without a
+kind: vs when the sweep varies something, else hist. Without a metric: the first --metric."""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from lanlab.sweep.vary import SweepError
+
+KINDS = ("hist", "cdf", "vs")
+
+
+@dataclass(frozen=True)
+class PlotSpec:
+    path: Path
+    metric: str | None
+    kind: str | None
+
+
+def parse_plot(text: str) -> PlotSpec:
+    head, sep, file = text.rpartition("=")
+    metric, _, kind = head.partition(":") if sep else ("", "", "")
+    path = Path(file)
+    if path.suffix not in (".png", ".svg"):
+        raise SweepError(f"--plot {text!r}: name a .png or .svg file (METRIC:hist|cdf|vs=FILE.png to choose)")
+    if kind and kind not in KINDS:
+        raise SweepError(f"--plot {text!r}: {kind!r} is not a plot; choose from {', '.join(KINDS)}")
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        raise SweepError("--plot needs matplotlib: pip install 'lanlab[sweep]'") from None
+    return PlotSpec(path, metric or None, kind or None)
+
+
+def quartiles(values: list[float]) -> tuple[float, float, float]:
+    """(first quartile, median, third quartile); one value is all three."""
+    if len(values) == 1:
+        return values[0], values[0], values[0]
+    low, median, high = statistics.quantiles(values, n=4, method="inclusive")
+    return low, median, high
+
+
+def draw(spec: PlotSpec, rows: list[dict[str, Any]], metrics: list[str], varied: list[str], title: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")  # files only, never a window
+    import matplotlib.pyplot as plt
+
+    metric = spec.metric or (metrics[0] if metrics else None)
+    if metric is None or metric not in metrics:
+        raise SweepError(f"--plot: {metric or 'no metric'} is not a --metric of this sweep "
+                         f"({', '.join(metrics) or 'add --metric NAME=EXPR'})")
+    kind = spec.kind or ("vs" if varied else "hist")
+    if kind == "vs" and not varied:
+        raise SweepError("--plot ...:vs draws a metric against a --vary value; add --vary PATH=V1,V2")
+    figure, axes = plt.subplots(figsize=(7, 4.5))
+    ok = [row for row in rows if isinstance(row.get(metric), (int, float))]  # a failed run has no value
+    if kind == "vs":
+        _against(axes, ok, metric, varied)
+    else:
+        values = sorted(float(row[metric]) for row in ok)
+        if kind == "hist":
+            axes.hist(values, bins=min(30, max(5, len(set(values)))))
+            axes.set_ylabel("runs")
+        else:
+            axes.step(values, [(i + 1) / len(values) for i in range(len(values))], where="post")
+            axes.set_ylabel("fraction of runs ≤ x")
+        axes.set_xlabel(metric)
+    axes.set_title(f"{title}: {metric} over {len(ok)} runs")
+    axes.grid(alpha=0.3)
+    figure.tight_layout()
+    figure.savefig(spec.path)
+    plt.close(figure)
+
+
+def _against(axes: Any, rows: list[dict[str, Any]], metric: str, varied: list[str]) -> None:
+    x_path, others = varied[0], varied[1:]
+    xs = list(dict.fromkeys(row[x_path] for row in rows))
+    numeric = all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in xs)
+    position = {x: (x if numeric else i) for i, x in enumerate(xs)}
+    groups: dict[tuple[Any, ...], dict[Any, list[float]]] = {}
+    for row in rows:
+        key = tuple(row[p] for p in others)
+        groups.setdefault(key, {}).setdefault(row[x_path], []).append(float(row[metric]))
+    for key, by_x in groups.items():
+        points = sorted(by_x.items(), key=lambda item: position[item[0]])
+        at = [position[x] for x, _ in points]
+        spread = [quartiles(sorted(values)) for _, values in points]
+        label = ", ".join(f"{p}={v}" for p, v in zip(others, key)) or "median"
+        line, = axes.plot(at, [m for _, m, _ in spread], marker="o", label=label)
+        axes.fill_between(at, [q1 for q1, _, _ in spread], [q3 for _, _, q3 in spread], alpha=0.2,
+                          color=line.get_color())
+    if not numeric:
+        axes.set_xticks(range(len(xs)), [str(x) for x in xs])
+    axes.set_xlabel(x_path)
+    axes.set_ylabel(f"{metric} (median, quartiles shaded)")
+    axes.legend()

@@ -1,0 +1,98 @@
+"""`--vary PATH=V1,V2,...` and `--seeds 1-1000`: the runs of a sweep, applied to the topology's data
+(plain YAML values, before anything is built, so a varied run is the file with those values)."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+
+class SweepError(ValueError):
+    """A sweep's own mistake (a bad --vary, --seeds or --metric): one line saying what to do."""
+
+
+@dataclass(frozen=True)
+class Vary:
+    """One --vary: a dotted path into the topology's data and the values it takes in turn."""
+
+    path: str
+    values: tuple[Any, ...]
+
+
+def parse_vary(text: str) -> Vary:
+    """`links.*.loss=0,0.01` -> Vary; each value read as YAML (0.01 a number, none a word)."""
+    path, sep, values = text.partition("=")
+    if not sep or not path.strip() or not values.strip():
+        raise SweepError(f"--vary {text!r}: expected PATH=V1,V2,..., like links.*.loss=0,0.01,0.05")
+    parts = path.strip().split(".")
+    if parts[0] not in ("nodes", "links", "name", "events") or any(not p for p in parts):
+        raise SweepError(f"--vary {text!r}: a path starts at nodes. or links. (nodes.r1.rip.split_horizon, "
+                         "links.*.loss)")
+    return Vary(path.strip(), tuple(yaml.safe_load(v.strip()) if v.strip() else "" for v in values.split(",")))
+
+
+def parse_seeds(text: str) -> list[int]:
+    """`1-1000`, `7`, `1,5,9-12` -> the seeds in that order, each once."""
+    seeds: list[int] = []
+    for part in text.split(","):
+        low, dash, high = part.strip().partition("-")
+        try:
+            first, last = int(low), int(high) if dash else int(low)
+        except ValueError:
+            raise SweepError(f"--seeds {text!r}: give numbers and ranges, like 1-1000 or 1,5,9-12") from None
+        if last < first:
+            raise SweepError(f"--seeds {text!r}: the range {part.strip()} runs backwards; write {last}-{first}")
+        seeds.extend(s for s in range(first, last + 1) if s not in seeds)
+    return seeds
+
+
+def combinations(varies: list[Vary]) -> Iterator[dict[str, Any]]:
+    """Every choice of one value per --vary (the product), as {path: value}."""
+    for values in itertools.product(*(v.values for v in varies)):
+        yield {v.path: value for v, value in zip(varies, values)}
+
+
+def apply(data: Any, path: str, value: Any) -> int:
+    """Set `path` to `value` in the topology data; returns how many places it set.
+
+    A name is a mapping's key (made when missing), a number a list's index, `*` every entry. Under
+    `*` an entry lacking an inner mapping is left alone (nodes.*.rip.split_horizon sets it on the
+    routers, not on the hosts); a link written as [a, b] becomes {endpoints: [a, b]} to take a field."""
+    return _apply(data, path.split("."), value, wild=False)
+
+
+def _apply(here: Any, parts: list[str], value: Any, wild: bool) -> int:
+    key, rest = parts[0], parts[1:]
+    if key == "*":
+        if isinstance(here, dict):
+            return sum(_step(here, k, rest, value, wild=True) for k in list(here))
+        if isinstance(here, list):
+            return sum(_step(here, i, rest, value, wild=True) for i in range(len(here)))
+        return 0
+    if isinstance(here, list):
+        if not key.isdigit() or int(key) >= len(here):
+            raise SweepError(f"--vary: {key!r} is not an index of a list of {len(here)} (0 to {len(here) - 1}, or *)")
+        return _step(here, int(key), rest, value, wild)
+    if isinstance(here, dict):
+        if key not in here and wild and rest:
+            return 0
+        return _step(here, key, rest, value, wild)
+    raise SweepError(f"--vary: cannot go into {here!r} with {key!r}")
+
+
+def _step(container: Any, key: Any, rest: list[str], value: Any, wild: bool) -> int:
+    if not rest:
+        container[key] = value
+        return 1
+    inner = container[key] if (isinstance(container, list) or key in container) else None
+    if isinstance(inner, list) and len(inner) == 2 and all(isinstance(e, str) for e in inner) and not rest[0].isdigit():
+        inner = container[key] = {"endpoints": inner}  # a link [a, b] taking a field (loss, delay)
+    if inner is None:
+        if wild:
+            return 0
+        inner = container[key] = {}
+    return _apply(inner, rest, value, wild)

@@ -1,0 +1,86 @@
+"""Where a sweep's tasks run: in this process (1 worker), a Dask cluster (a LocalCluster on this
+machine's cores, or a running one at --scheduler), or a process pool when Dask is not installed.
+Each yields rows as runs finish, so an interrupted sweep keeps the rows done."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from typing import Any
+
+from lanlab.sweep.task import Task, run_task
+from lanlab.sweep.vary import SweepError
+
+
+def have_dask() -> bool:
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def default_workers() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def engine_name(workers: int, scheduler: str | None) -> str:
+    """What runs the tasks: 'dask tcp://...', 'dask LocalCluster', 'process pool' or 'in process'."""
+    if scheduler is not None:
+        return f"dask {scheduler}"
+    if workers == 1:
+        return "in process"
+    return "dask LocalCluster" if have_dask() else "process pool"
+
+
+def run_tasks(tasks: list[Task], workers: int, scheduler: str | None) -> Iterator[dict[str, Any]]:
+    """Rows in the order runs finish."""
+    if scheduler is not None:
+        yield from _on_dask(tasks, scheduler, workers)
+    elif workers == 1:
+        yield from (run_task(task) for task in tasks)
+    elif have_dask():
+        yield from _on_dask(tasks, None, workers)
+    else:
+        yield from _on_pool(tasks, workers)
+
+
+def _on_pool(tasks: list[Task], workers: int) -> Iterator[dict[str, Any]]:
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(run_task, task) for task in tasks]
+        try:
+            for future in as_completed(futures):
+                yield future.result()
+        finally:
+            for future in futures:
+                future.cancel()
+
+
+def _on_dask(tasks: list[Task], scheduler: str | None, workers: int) -> Iterator[dict[str, Any]]:
+    """The tasks as Dask futures; a LocalCluster of `workers` single-threaded processes when no
+    scheduler is given (the simulator is pure Python: threads would share one GIL)."""
+    from distributed import Client, LocalCluster, as_completed as dask_completed
+
+    cluster = None
+    try:
+        if scheduler is None:
+            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                   dashboard_address=None, silence_logs=50)
+            client = Client(cluster)
+        else:
+            client = Client(scheduler, timeout="10s")
+    except (OSError, TimeoutError) as error:
+        raise SweepError(f"--scheduler {scheduler}: no Dask scheduler answers there ({error}); start one with "
+                         "`dask scheduler` and workers with `dask worker ADDRESS`") from None
+    try:
+        futures = client.map(run_task, tasks, pure=False)
+        try:
+            for future in dask_completed(futures):
+                yield future.result()
+        finally:
+            client.cancel(futures)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
