@@ -81,6 +81,9 @@ def sweep(file: Path, seeds: str, vary: tuple[str, ...], do: tuple[str, ...], ap
     except SweepError as error:
         fail(str(error))
     names = [m.name for m in plan.metrics]
+    for spec in plot_specs:
+        if spec.metric is not None and spec.metric not in names:
+            fail(f"--plot: {spec.metric} is not a --metric of this sweep ({', '.join(names)})")
     workers = workers or default_workers()
     rows: list[dict[str, Any]] = []
     progress = Progress(len(plan.tasks)) if sys.stderr.isatty() and not as_json else None

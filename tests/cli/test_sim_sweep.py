@@ -1,0 +1,93 @@
+"""`lanlab sim sweep`: rows to csv/jsonl/parquet, plots, a --json summary, one-line errors."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from lanlab.cli.main import cli
+
+C2I = str(Path(__file__).resolve().parents[2] / "examples" / "count-to-infinity.yaml")
+SWEEP = ("sim", "sweep", C2I, "--seeds", "1-2", "--until", "150s", "--workers", "1",
+         "--vary", "nodes.*.rip.split_horizon=none,poisoned_reverse", "--metric", "route_changes")
+
+
+def invoke(*args: str) -> Result:
+    return CliRunner().invoke(cli, list(args))
+
+
+def test_csv_rows_and_the_summary_table(tmp_path):
+    """4 runs: a header and 4 rows in the csv, the table's per-value lines, exit 0."""
+    out = tmp_path / "rows.csv"
+    result = invoke(*SWEEP, "--out", str(out))
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(out.open()))
+    assert [(r["nodes.*.rip.split_horizon"], r["seed"]) for r in rows] == [
+        ("none", "1"), ("none", "2"), ("poisoned_reverse", "1"), ("poisoned_reverse", "2")]
+    assert all(r["route_changes"].isdigit() and r["error"] == "" for r in rows)
+    assert "poisoned_reverse" in result.output and "4 runs of" in result.output
+
+
+def test_json_summary_and_jsonl(tmp_path):
+    """--json: runs, failed, each value's median and quartiles; the jsonl has one object per run."""
+    out = tmp_path / "rows.jsonl"
+    result = invoke(*SWEEP, "--out", str(out), "--json")
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert summary["runs"] == len(rows) == 4 and summary["failed"] == 0 and not summary["interrupted"]
+    by_value = {g["values"]["nodes.*.rip.split_horizon"]: g for g in summary["groups"]}
+    none_counts = sorted(r["route_changes"] for r in rows if r["nodes.*.rip.split_horizon"] == "none")
+    assert by_value["none"]["route_changes"]["min"] == none_counts[0]
+    assert by_value["none"]["route_changes"]["max"] == none_counts[-1]
+
+
+def test_parquet_and_plots(tmp_path):
+    """A parquet file pyarrow reads back, a vs plot and a CDF as PNG files."""
+    pq = pytest.importorskip("pyarrow.parquet")
+    pytest.importorskip("matplotlib")
+    out, vs, cdf = tmp_path / "rows.parquet", tmp_path / "vs.png", tmp_path / "cdf.svg"
+    result = invoke(*SWEEP, "--out", str(out), "--plot", str(vs), "--plot", f"route_changes:cdf={cdf}")
+    assert result.exit_code == 0, result.output
+    assert pq.read_table(out).num_rows == 4
+    assert vs.read_bytes().startswith(b"\x89PNG") and b"<svg" in cdf.read_bytes()
+
+
+def test_a_value_the_topology_refuses_is_one_line():
+    """A --vary value the topology refuses is named before any run, with the file's words (exit 2)."""
+    result = invoke("sim", "sweep", C2I, "--seeds", "1", "--vary", "nodes.*.rip.split_horizon=sideways")
+    assert result.exit_code == 2
+    assert "sideways" in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    (("--vary", "loss=1"), "nodes."),
+    (("--vary", "links.9.loss=1"), "index"),
+    (("--metric", "x=__import__(os)"), "no function"),
+    (("--metric", "nosuch"), "built-in"),
+    (("--seeds", "9-1"), "backwards"),
+    (("--out", "rows.xlsx"), ".csv"),
+    (("--plot", "fig.pdf"), ".png"),
+    (("--plot", "nosuch:hist=fig.png"), "not a --metric"),
+    (("--until", "soon"), "--until"),
+    (("--do", "pc9 ping pc1"), "--do"),
+    (("--app", "pc1=x.py"), "--app"),
+])
+def test_bad_input_is_one_line_and_exit_2(tmp_path, monkeypatch, args, words):
+    """Every mistake is named before (or instead of) running, never with a traceback."""
+    monkeypatch.chdir(tmp_path)
+    result = invoke("sim", "sweep", C2I, "--seeds", "1", "--workers", "1", "--until", "1s", *args)
+    assert result.exit_code == 2, result.output
+    assert words in result.output and "Traceback" not in result.output
+
+
+def test_help_teaches_the_command():
+    """--help names the flags of the contract and an example."""
+    result = invoke("sim", "sweep", "--help")
+    for flag in ("--seeds", "--vary", "--do", "--app", "--until", "--metric", "--out", "--plot", "--workers",
+                 "--scheduler", "--json"):
+        assert flag in result.output

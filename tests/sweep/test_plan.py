@@ -1,0 +1,27 @@
+"""A sweep's plan and its table."""
+
+import sys
+import types
+from pathlib import Path
+
+from lanlab.sweep.plan import as_table, make_plan
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def test_the_plan_is_seeds_times_values():
+    """3 seeds by 2 x 2 values are 12 tasks, each carrying the topology's text (no shared files)."""
+    plan = make_plan(EXAMPLES / "rip-ring.yaml", "1-3", ["links.*.loss=0,0.1", "nodes.*.rip.split_horizon=none,simple"])
+    assert len(plan.tasks) == 12
+    assert {(t.seed, t.values["links.*.loss"], t.values["nodes.*.rip.split_horizon"]) for t in plan.tasks} == {
+        (s, loss, sh) for s in (1, 2, 3) for loss in (0, 0.1) for sh in ("none", "simple")}
+    assert all(t.text == (EXAMPLES / "rip-ring.yaml").read_text() for t in plan.tasks)
+
+
+def test_rows_become_a_dataframe_when_pandas_is_there(monkeypatch):
+    """With pandas importable the rows go through pandas.DataFrame; without, they stay a list."""
+    fake = types.SimpleNamespace(DataFrame=lambda rows: ("frame", rows))
+    monkeypatch.setitem(sys.modules, "pandas", fake)
+    assert as_table([{"seed": 1}]) == ("frame", [{"seed": 1}])
+    monkeypatch.setitem(sys.modules, "pandas", None)  # import pandas raises ImportError
+    assert as_table([{"seed": 1}]) == [{"seed": 1}]

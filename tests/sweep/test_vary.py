@@ -1,0 +1,75 @@
+"""--vary paths on a topology's plain data, and --seeds."""
+
+import pytest
+import yaml
+
+from lanlab.sweep.vary import SweepError, apply, combinations, parse_seeds, parse_vary
+
+RING = yaml.safe_load("""
+nodes:
+  pc1: {kind: host, ip: 198.18.1.10/24}
+  r1: {kind: router, rip: {enabled: true}}
+  r2: {kind: router, rip: {enabled: true, split_horizon: none}}
+links:
+  - [pc1:eth0, r1:eth0]
+  - {endpoints: [r1:eth1, r2:eth0], delay: 1ms}
+""")
+
+
+def test_a_star_sets_every_link_and_turns_a_pair_into_a_mapping():
+    """links.*.loss reaches both link forms; [a, b] becomes {endpoints: [a, b], loss: ...}."""
+    data = yaml.safe_load(yaml.safe_dump(RING))
+    assert apply(data, "links.*.loss", 0.05) == 2
+    assert data["links"][0] == {"endpoints": ["pc1:eth0", "r1:eth0"], "loss": 0.05}
+    assert data["links"][1]["loss"] == 0.05 and data["links"][1]["delay"] == "1ms"
+
+
+def test_a_star_over_nodes_skips_nodes_without_the_inner_mapping():
+    """nodes.*.rip.split_horizon sets the routers' RIP and gives the host no rip: at all."""
+    data = yaml.safe_load(yaml.safe_dump(RING))
+    assert apply(data, "nodes.*.rip.split_horizon", "poisoned_reverse") == 2
+    assert "rip" not in data["nodes"]["pc1"]
+    assert [data["nodes"][r]["rip"]["split_horizon"] for r in ("r1", "r2")] == ["poisoned_reverse"] * 2
+
+
+def test_a_named_path_makes_missing_mappings():
+    """nodes.r1.stp.mode on a node without stp: creates the mapping."""
+    data = yaml.safe_load(yaml.safe_dump(RING))
+    assert apply(data, "nodes.r1.stp.mode", "rstp") == 1
+    assert data["nodes"]["r1"]["stp"] == {"mode": "rstp"}
+
+
+def test_an_index_past_the_list_is_an_error():
+    """links.5.loss on two links says which indexes exist."""
+    with pytest.raises(SweepError, match="0 to 1"):
+        apply(yaml.safe_load(yaml.safe_dump(RING)), "links.5.loss", 0.1)
+
+
+def test_values_are_read_as_yaml():
+    """0.01 is a number, none a word, true a boolean."""
+    assert parse_vary("links.*.loss=0, 0.01").values == (0, 0.01)
+    assert parse_vary("nodes.*.rip.split_horizon=none,poisoned_reverse").values == ("none", "poisoned_reverse")
+    assert parse_vary("nodes.sw1.stp.enabled=true,false").values == (True, False)
+
+
+@pytest.mark.parametrize("text", ["links.*.loss", "=1,2", "loss=1", "nodes..x=1"])
+def test_a_malformed_vary_is_a_sweep_error(text):
+    """A --vary without a value, a path or a top-level key it can reach is refused."""
+    with pytest.raises(SweepError):
+        parse_vary(text)
+
+
+def test_the_runs_are_the_product_of_the_varies():
+    """Two --vary of 2 and 3 values give 6 combinations, each value of each once per other."""
+    runs = list(combinations([parse_vary("nodes.a.x=1,2"), parse_vary("links.y=p,q,r")]))
+    assert len(runs) == 6
+    assert {(r["nodes.a.x"], r["links.y"]) for r in runs} == {(a, b) for a in (1, 2) for b in "pqr"}
+
+
+def test_seeds_ranges_and_lists():
+    """1-3,7,2 gives 1 2 3 7 (a repeated seed runs once); a backwards range is refused."""
+    assert parse_seeds("1-3,7,2") == [1, 2, 3, 7]
+    with pytest.raises(SweepError, match="backwards"):
+        parse_seeds("9-1")
+    with pytest.raises(SweepError):
+        parse_seeds("one")

@@ -1,0 +1,51 @@
+"""Where runs go: this process, a process pool, a Dask cluster through its address."""
+
+import pytest
+
+from lanlab.sweep import SweepError, where
+from lanlab.sweep.api import sweep
+from pathlib import Path
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+ARGS = dict(until="150s", vary=["nodes.*.rip.split_horizon=none,poisoned_reverse"],
+            metrics=["route_changes", "routing_convergence"])
+
+
+def plain(rows):
+    """Rows without their wall time (the one column that is not the run's)."""
+    records = rows.to_dict("records") if hasattr(rows, "to_dict") else rows
+    return [{k: v for k, v in row.items() if k != "wall_s"} for row in records]
+
+
+@pytest.fixture(scope="module")
+def in_process():
+    return plain(sweep(EXAMPLES / "count-to-infinity.yaml", "1-3", workers=1, **ARGS))
+
+
+def test_in_process_rows_are_in_values_then_seed_order(in_process):
+    """One row per (value, seed), in the order of the values, then the seeds."""
+    assert [(r["nodes.*.rip.split_horizon"], r["seed"]) for r in in_process] == [
+        (v, s) for v in ("none", "poisoned_reverse") for s in (1, 2, 3)]
+    assert all(r["error"] is None for r in in_process)
+
+
+def test_a_process_pool_gives_the_same_rows(in_process, monkeypatch):
+    """Without Dask, 2 processes of a pool: the rows of the in-process sweep."""
+    monkeypatch.setattr(where, "have_dask", lambda: False)
+    assert plain(sweep(EXAMPLES / "count-to-infinity.yaml", "1-3", workers=2, **ARGS)) == in_process
+
+
+@pytest.mark.slow
+def test_a_dask_cluster_at_its_address_gives_the_same_rows(in_process):
+    """A LocalCluster of 2 workers, reached as a remote one is (--scheduler tcp://...)."""
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        rows = sweep(EXAMPLES / "count-to-infinity.yaml", "1-3", scheduler=cluster.scheduler_address, **ARGS)
+    assert plain(rows) == in_process
+
+
+def test_no_scheduler_there_is_a_sweep_error():
+    """An address nobody answers at says how to start a scheduler."""
+    pytest.importorskip("distributed")
+    with pytest.raises(SweepError, match="dask scheduler"):
+        sweep(EXAMPLES / "count-to-infinity.yaml", "1", scheduler="tcp://127.0.0.1:9", **ARGS)
