@@ -27,7 +27,8 @@ class Plan:
 def make_plan(file: str | Path, seeds: str | Iterable[int], vary: Iterable[str | Vary] = (),
               do: Iterable[str] = (), until: str | float = "10s", metrics: Iterable[str] = (),
               keep_documents: bool = False) -> Plan:
-    from lanlab.sim import CommandError, Network, schedule
+    from lanlab.sim.commands import CommandError, schedule
+    from lanlab.sim.network import Network
     from lanlab.topology import read_text
 
     text = read_text(file)

@@ -45,7 +45,8 @@ def topology_text(task: Task) -> str:
 def run_document_of(task: Task) -> dict[str, Any]:
     """The JSON document `lanlab sim run FILE --seed S --json [--do ...]` prints for this task
     (with `--trace jsonl --filter route,stp` when `task.trace`): the same steps, the same builder."""
-    from lanlab.sim import Network, schedule
+    from lanlab.sim.commands import schedule
+    from lanlab.sim.network import Network
     from lanlab.sim.devices.storm import record_rates
     from lanlab.sim.report import EVENTS_AFTER_STORM, run_document
     from lanlab.sim.shim import run_programs
