@@ -86,10 +86,16 @@ class ProgramImports:
                 self._from_package(package, getattr(package, "__all__", ()))
             elif not hasattr(package, item):
                 try:
-                    self.load(f"{package.__name__}.{item}")
+                    module = self.load(f"{package.__name__}.{item}")
                 except ModuleNotFoundError as error:
                     if error.name != f"{package.__name__}.{item}":
                         raise  # a module it imports is missing, not the name asked for
+                    continue
+                # A submodule still being initialised (asyncio.tasks <-> asyncio.timeouts import each other)
+                # is not yet an attribute of its package; CPython's `from . import tasks` then looks in
+                # sys.modules, which is not the program's, so the attribute is set here.
+                if not hasattr(package, item):
+                    setattr(package, item, module)
 
     def import_module(self, name: str, package: str | None = None) -> types.ModuleType:
         """importlib.import_module for the program."""

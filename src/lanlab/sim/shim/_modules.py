@@ -81,6 +81,29 @@ def _is_data(value: Any) -> bool:
         isinstance(value, type) and issubclass(value, BaseException))
 
 
+# ssl: building and configuring a context is harmless (urllib.request builds one for every opener
+# since Python 3.12, https or not); the TLS handshake is what a simulated host cannot do.
+SSL_CONTEXT_MAKERS = frozenset({"SSLContext", "create_default_context", "_create_default_https_context",
+                                "_create_unverified_context"})
+
+
+class InertSslContext:
+    """An ssl.SSLContext a program may make and configure; wrapping a socket with it is unsupported."""
+
+    def __init__(self, message: str) -> None:
+        self._message = message
+
+    def __getattr__(self, attribute: str) -> Any:
+        if attribute.startswith("__"):
+            raise AttributeError(attribute)
+        return lambda *args, **kwargs: None  # load_default_certs, set_alpn_protocols, set_ciphers, ...
+
+    def wrap_socket(self, *args: Any, **kwargs: Any) -> Any:
+        raise UnsupportedInSimulation(self._message)
+
+    wrap_bio = wrap_socket
+
+
 class Unavailable(types.ModuleType):
     """An unsupported module. Its data (constants, exception classes) is the real module's, as
     modules that only sometimes need it read them at import time (asyncio reads subprocess.PIPE,
@@ -102,8 +125,13 @@ class Unavailable(types.ModuleType):
         if _is_data(real):
             return real
         message = _unavailable_message(name, self._host)
+        if self.__name__ == "ssl" and attribute in SSL_CONTEXT_MAKERS:
+            handshake = _unavailable_message("an ssl handshake", self._host)
+            value: Any = lambda *args, **kwargs: InertSslContext(handshake)  # noqa: E731
+            setattr(self, attribute, value)
+            return value
         if isinstance(real, types.ModuleType):
-            value: Any = Unavailable(name, self._host)
+            value = Unavailable(name, self._host)
         elif isinstance(real, type):
             def refuse(cls: type, *args: Any, **kwargs: Any) -> Any:
                 raise UnsupportedInSimulation(message)
