@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import csv
+import importlib.util
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -18,6 +21,13 @@ SWEEP = ("sim", "sweep", C2I, "--seeds", "1-2", "--until", "150s", "--workers", 
 
 def invoke(*args: str) -> Result:
     return CliRunner().invoke(cli, list(args))
+
+
+def in_a_process(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """lanlab as its own process: matplotlib and pyarrow then stay out of pytest's (an address
+    space grown by them broke test_sim_wall's --app-limits mem=256MiB child, which inherits it)."""
+    return subprocess.run([sys.executable, "-m", "lanlab", *args], capture_output=True, text=True, timeout=300,
+                          cwd=cwd)
 
 
 def test_csv_rows_and_the_summary_table(tmp_path):
@@ -48,12 +58,14 @@ def test_json_summary_and_jsonl(tmp_path):
 
 def test_parquet_and_plots(tmp_path):
     """A parquet file pyarrow reads back, a vs plot and a CDF as PNG files."""
-    pq = pytest.importorskip("pyarrow.parquet")
-    pytest.importorskip("matplotlib")
+    if importlib.util.find_spec("pyarrow") is None or importlib.util.find_spec("matplotlib") is None:
+        pytest.skip("the sweep extra (pyarrow, matplotlib) is not installed")
     out, vs, cdf = tmp_path / "rows.parquet", tmp_path / "vs.png", tmp_path / "cdf.svg"
-    result = invoke(*SWEEP, "--out", str(out), "--plot", str(vs), "--plot", f"route_changes:cdf={cdf}")
-    assert result.exit_code == 0, result.output
-    assert pq.read_table(out).num_rows == 4
+    result = in_a_process(*SWEEP, "--out", str(out), "--plot", str(vs), "--plot", f"route_changes:cdf={cdf}")
+    assert result.returncode == 0, result.stderr
+    read = subprocess.run([sys.executable, "-c", "import pyarrow.parquet as pq, sys; "
+                           "print(pq.read_table(sys.argv[1]).num_rows)", str(out)], capture_output=True, text=True)
+    assert read.stdout.strip() == "4", read.stderr
     assert vs.read_bytes().startswith(b"\x89PNG") and b"<svg" in cdf.read_bytes()
 
 
@@ -72,7 +84,6 @@ def test_a_value_the_topology_refuses_is_one_line():
     (("--seeds", "9-1"), "backwards"),
     (("--out", "rows.xlsx"), ".csv"),
     (("--plot", "fig.pdf"), ".png"),
-    (("--plot", "nosuch:hist=fig.png"), "not a --metric"),
     (("--until", "soon"), "--until"),
     (("--do", "pc9 ping pc1"), "--do"),
     (("--app", "pc1=x.py"), "--app"),
@@ -83,6 +94,14 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path, monkeypatch, args, words):
     result = invoke("sim", "sweep", C2I, "--seeds", "1", "--workers", "1", "--until", "1s", *args)
     assert result.exit_code == 2, result.output
     assert words in result.output and "Traceback" not in result.output
+
+
+def test_a_plot_of_a_metric_not_swept_is_refused(tmp_path):
+    """--plot nosuch:hist=... names the sweep's metrics before running (exit 2)."""
+    result = in_a_process("sim", "sweep", C2I, "--seeds", "1", "--workers", "1", "--plot", "nosuch:hist=fig.png",
+                          cwd=tmp_path)
+    assert result.returncode == 2 and "not a --metric" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "fig.png").exists()
 
 
 def test_help_teaches_the_command():
