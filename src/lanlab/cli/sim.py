@@ -29,7 +29,7 @@ SHOW_HOLDERS = {  # --show word: what to say when no node holds that table
     "route": "no router in this network, so no routing table",
     "stp": "no switch here runs spanning tree; turn it on with stp: {enabled: true}",
 }
-SHOW_WORDS = tuple(SHOW_HOLDERS)
+SHOW_WORDS = (*SHOW_HOLDERS, "domains")  # domains: the network's, not a node's table
 
 
 @click.group(name="sim")
@@ -52,11 +52,75 @@ sim.add_command(sweep)
 def check(file: Path) -> None:
     """Validate a topology file: every mistake as FILE:LINE, exit status 2 if any.
 
+    A collision domain past its medium's size rule (10 Mb/s: at most 4 repeaters between two
+    stations, the 5-4-3 rule; 100 Mb/s: at most 2) is a warning on stderr, exit status 0.
+
     \b
       lanlab sim check examples/arp.yaml
     """
     network = load_or_exit(file)
     click.echo(f"{file}: ok: network {network.name!r}, {len(network.nodes)} nodes, {len(network.links)} links")
+    for warning in topology_domains(file).warnings():  # a medium past its size rule runs, with late collisions
+        click.echo(f"{file}: warning: {warning}", err=True)
+
+
+@sim.command(name="domains")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="One JSON document: the counts and every domain's members.")
+def domains(file: Path, as_json: bool) -> None:
+    """Every collision domain and broadcast domain of a topology, with counts, as a course counts them.
+
+    \b
+    Hubs cabled to hubs are ONE collision domain (a repeater passes bits on as they
+    arrive); every other link (a switch or router port) is a collision domain of its own,
+    and a switch port cabled to a hub is a station of the hub's. Switches and hubs carry
+    broadcasts; a router interface bounds a broadcast domain.
+
+    \b
+      lanlab sim domains examples/collisions.yaml
+      lanlab sim domains examples/collisions.yaml --json
+    """
+    load_or_exit(file)  # every mistake as FILE:LINE first, exit status 2
+    found = topology_domains(file)
+    if as_json:
+        print_json(found.as_json())
+        return
+    click.echo("\n".join(domain_lines(found)))
+    for warning in found.warnings():
+        click.echo(f"{file}: warning: {warning}", err=True)
+
+
+def topology_domains(file: Path) -> Any:
+    """The domains of a file load_or_exit checked; a link without rate or delay has the simulator's defaults."""
+    from lanlab.sim.core.link import DEFAULT_DELAY_NS, DEFAULT_RATE_BPS
+    from lanlab.topology import find_domains, read_document
+
+    return find_domains(read_document(file), DEFAULT_RATE_BPS, DEFAULT_DELAY_NS)
+
+
+def _counted(items: tuple[str, ...], one: str, many: str) -> str:
+    return f"{len(items)} {one if len(items) == 1 else many}"
+
+
+def domain_lines(found: Any) -> list[str]:
+    """The domains as a student writes the answer: the counts, then each domain and its members."""
+    lines = [f"{_counted(found.collision, 'collision domain', 'collision domains')}, "
+             f"{_counted(found.broadcast, 'broadcast domain', 'broadcast domains')}"]
+    for number, medium in enumerate(found.collision, 1):
+        what = f"hubs {', '.join(medium.hubs)}" if len(medium.hubs) > 1 else (
+            f"hub {medium.hubs[0]}" if medium.hubs else "point-to-point link")
+        lines.append(f"collision domain {number} ({what}): {_counted(medium.stations, 'station', 'stations')}: "
+                     f"{', '.join(medium.stations)}; {_counted(medium.ports, 'port', 'ports')}")
+        if medium.hubs:
+            lines.append(f"  {medium.repeaters} repeater{'s' if medium.repeaters != 1 else ''} at most between two "
+                         f"stations, round trip {medium.round_trip / 1000:g} us, slot time "
+                         f"{medium.slot_time / 1000:g} us at {medium.rate / 1e6:g} Mb/s")
+    for number, lan in enumerate(found.broadcast, 1):
+        lines.append(f"broadcast domain {number}: {_counted(lan.hosts, 'host', 'hosts')}"
+                     + (f": {', '.join(lan.hosts)}" if lan.hosts else "")
+                     + (f"; bounded by {', '.join(lan.routers)}" if lan.routers else "; no router")
+                     + (f"; through {', '.join(lan.devices)}" if lan.devices else ""))
+    return lines
 
 
 def load_or_exit(file: Path, seed: int = 1) -> Any:
@@ -87,7 +151,8 @@ def load_or_exit(file: Path, seed: int = 1) -> Any:
               help="Print the event list: a table for people, JSON lines for programs.")
 @click.option("--filter", "filter_", default=None, metavar="arp,icmp,hubA,flood,...",
               help="Trace only events of these protocols, devices or event kinds (tx, rx, flood, drop, ...).")
-@click.option("--show", "show", default="", metavar="mac,arp,route,stp", help="Tables to print at the end.")
+@click.option("--show", "show", default="", metavar="mac,arp,route,stp,domains",
+              help="Tables to print at the end (domains: every collision and broadcast domain; with --json as 'domains').")
 @click.option("--app", "apps", multiple=True, metavar='"[at T] NODE=FILE.py"',
               help="Run a Python program unchanged on a simulated host (its socket, select, time, "
                    "threading, socketserver, http.client... are the host's). Repeatable. The program runs "
@@ -188,6 +253,7 @@ def run(file: Path, until: str, seed: int, do: tuple[str, ...], pcap: Path | Non
         fail("--capture says where to capture; add --pcap OUT.pcapng (or OUT.pcap) to say where to write")
     page = PageTarget(html, view_port, open_browser) if html is not None or view_port is not None else None
     network = load_or_exit(file, seed)
+    domains = topology_domains(file) if "domains" in tables else None
     if max_events is None:
         network.engine.events_after_storm = EVENTS_AFTER_STORM
     else:
@@ -241,6 +307,8 @@ def run(file: Path, until: str, seed: int, do: tuple[str, ...], pcap: Path | Non
     record_rates(network)
     if as_json:
         document = run_document(network, events)
+        if domains is not None:
+            document["domains"] = domains.as_json()
         if trace is not None:
             document["events"] = [event.as_dict() for event in network.trace]
         if apps:
@@ -248,7 +316,7 @@ def run(file: Path, until: str, seed: int, do: tuple[str, ...], pcap: Path | Non
             document["wall"] = wall.as_dict() if wall else None
         print_json(document)
     elif trace != "jsonl":
-        print_report(network, events, tables, pcap)
+        print_report(network, events, tables, pcap, domains=domains)
         for line in programs_report(programs):
             click.echo(line)
     for line in run_warnings(network) + ([wall.warning()] if wall and wall.warning() else []):
@@ -327,7 +395,7 @@ def exit_status(network: Any) -> int:
 
 
 def print_report(network: Any, events: int, tables: list[str], pcap: Path | None,
-                 console: Console | None = None) -> None:
+                 console: Console | None = None, domains: Any = None) -> None:
     """Each command's output as plain lines (a 32,000-line ping through rich took seconds), tables
     through rich; every name a user chose is escaped there, so '[/bold]' in a name is text."""
     from lanlab.sim.devices.storm import first_storm
@@ -339,6 +407,9 @@ def print_report(network: Any, events: int, tables: list[str], pcap: Path | None
         if lines:
             click.echo("\n".join(lines))
     for word in tables:
+        if word == "domains":
+            click.echo("\n".join(domain_lines(domains)))
+            continue
         holders = [(name, node) for name, node in network.nodes.items() if holds(word, node)]
         if not holders:  # say so, rather than print nothing and leave the reader wondering
             click.echo(f"--show {word}: {SHOW_HOLDERS[word]}")

@@ -1,0 +1,219 @@
+"""Collision and broadcast domains of a topology, counted as a course counts them: a graph walk.
+
+"How many collision domains and how many broadcast domains?" has one textbook answer:
+
+- a repeater (hub) passes bits on as they arrive, so hubs linked to hubs are ONE medium: every
+  port of the cascade and every station on it is one collision domain;
+- every other link (a switch or router port, a host cabled straight to another device) is a
+  point-to-point segment of its own, so a switch port starts its own collision domain, and a
+  switch port cabled to a hub is a station of that hub's medium (two domains meet at the switch);
+- switches and hubs pass broadcasts on; a router (and a host, which forwards nothing) bounds
+  a broadcast domain, so a broadcast domain is what the switches and hubs join, with the hosts
+  and the router interfaces at its edge.
+
+Only cabled ports count: a host with no link is in no domain. The walk reads a `Document` and
+nothing of the simulator; the link defaults (rate, delay) a file leaves out are the caller's.
+
+The size rule of a shared medium (IEEE 802.3 clause 13 for 10 Mb/s, the "5-4-3 rule": at most 4
+repeaters between two stations; clause 29 for 100 Mb/s: at most 2 class II repeaters) keeps the
+round trip across the medium within the 512-bit slot time. Past it, a station can finish sending
+a minimum frame before the collision it caused comes back: a late collision, which the MAC does
+not retry (802.3 4.2.3.2.4), so the frame is lost to the layers above.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Final
+
+from lanlab.topology.reader import Document
+
+SLOT_BITS: Final = 512  # 802.3 slot time at 10 and 100 Mb/s
+REPEATER = "hub"
+BRIDGE = "switch"
+
+
+def repeater_limit(rate: int) -> tuple[int, str]:
+    """Most repeaters allowed between two stations of a medium of `rate` bit/s, and the rule's name."""
+    if rate <= 10_000_000:
+        return 4, "the 5-4-3 rule of 10 Mb/s Ethernet (802.3 clause 13): at most 4 repeaters"
+    if rate <= 100_000_000:
+        return 2, "100 Mb/s Ethernet (802.3 clause 29): at most 2 class II repeaters"
+    return 1, "half-duplex gigabit Ethernet (802.3 clause 42): at most 1 repeater"
+
+
+@dataclass(frozen=True)
+class CollisionDomain:
+    """One shared medium: a cascade of hubs with everything cabled to it, or one point-to-point link."""
+
+    hubs: tuple[str, ...]  # the repeaters forming the medium; empty for a point-to-point link
+    ports: tuple[str, ...]  # NODE:PORT of every port on the medium, hub ports included
+    stations: tuple[str, ...]  # NODE:PORT of the ports that send on it (not a repeater's)
+    repeaters: int  # most repeaters between two stations
+    farthest: tuple[str, str] | None  # the two stations with that many repeaters between them
+    rate: int  # bit/s of the slowest link on the medium
+    round_trip: int  # ns: twice the longest station-to-station propagation (links' delays)
+
+    @property
+    def slot_time(self) -> int:
+        return SLOT_BITS * 1_000_000_000 // self.rate
+
+    def rule_warning(self) -> str | None:
+        """The size rule this medium breaks, and why late collisions follow; None if it keeps it."""
+        limit, rule = repeater_limit(self.rate)
+        if self.repeaters <= limit or self.farthest is None:
+            return None
+        a, b = self.farthest
+        return (f"collision domain of {', '.join(self.hubs)}: {self.repeaters} repeaters between {a} and {b}, "
+                f"but {rule}. A signal must cross the medium and a collision come back within the slot "
+                f"time ({SLOT_BITS} bit times, {self.slot_time / 1000:g} us at {self.rate // 1_000_000} Mb/s); "
+                f"past it a sender finishes a minimum frame before it hears the collision: a late collision, "
+                f"not retried, the frame lost")
+
+    def as_json(self) -> dict[str, Any]:
+        return {"hubs": list(self.hubs), "ports": list(self.ports), "stations": list(self.stations),
+                "repeaters": self.repeaters, "rate": self.rate, "round_trip_ns": self.round_trip,
+                "slot_time_ns": self.slot_time, "warning": self.rule_warning()}
+
+
+@dataclass(frozen=True)
+class BroadcastDomain:
+    """What a broadcast reaches: the hosts and router interfaces that the switches and hubs join."""
+
+    hosts: tuple[str, ...]  # NODE:PORT of every host (any node that is not a router, switch or hub)
+    routers: tuple[str, ...]  # NODE:PORT of the router interfaces that bound it
+    devices: tuple[str, ...]  # the switches and hubs inside it
+
+    def as_json(self) -> dict[str, Any]:
+        return {"hosts": list(self.hosts), "routers": list(self.routers), "devices": list(self.devices)}
+
+
+@dataclass(frozen=True)
+class Domains:
+    collision: tuple[CollisionDomain, ...]
+    broadcast: tuple[BroadcastDomain, ...]
+
+    def warnings(self) -> list[str]:
+        return [w for w in (domain.rule_warning() for domain in self.collision) if w is not None]
+
+    def as_json(self) -> dict[str, Any]:
+        return {"collision_domains": len(self.collision), "broadcast_domains": len(self.broadcast),
+                "collision": [d.as_json() for d in self.collision],
+                "broadcast": [d.as_json() for d in self.broadcast]}
+
+
+class _Groups:
+    """Union-find keeping first-seen order, so domains are listed as the file lists them."""
+
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+
+    def add(self, key: str) -> str:
+        self.parent.setdefault(key, key)
+        return key
+
+    def root(self, key: str) -> str:
+        while self.parent[key] != key:
+            self.parent[key] = self.parent[self.parent[key]]
+            key = self.parent[key]
+        return key
+
+    def join(self, a: str, b: str) -> None:
+        ra, rb = self.root(self.add(a)), self.root(self.add(b))
+        if ra != rb:
+            self.parent[rb] = ra
+
+    def groups(self) -> list[list[str]]:
+        found: dict[str, list[str]] = {}
+        for key in self.parent:
+            found.setdefault(self.root(key), []).append(key)
+        return list(found.values())
+
+
+def find_domains(document: Document, default_rate: int, default_delay: int) -> Domains:
+    """Every collision and broadcast domain of `document`; links without rate or delay get the defaults."""
+    kinds = {entry.name: entry.kind for entry in document.nodes}
+    links = [(a.node, a.port, b.node, b.port, link.options.get("rate", default_rate),
+              link.options.get("delay", default_delay))
+             for link in document.links if len(link.endpoints) == 2
+             for a, b in [link.endpoints] if a.node in kinds and b.node in kinds]
+    return Domains(_collision_domains(kinds, links), _broadcast_domains(kinds, links))
+
+
+def _collision_domains(kinds: dict[str, str | None], links: list[tuple[str, str, str, str, int, int]]
+                       ) -> tuple[CollisionDomain, ...]:
+    media = _Groups()  # key: a hub's name, or "#i" for the i-th link that touches no hub
+    for i, (a, _, b, _, _, _) in enumerate(links):
+        on_hubs = [n for n in (a, b) if kinds[n] == REPEATER]
+        if len(on_hubs) == 2:
+            media.join(a, b)
+        elif on_hubs:
+            media.add(on_hubs[0])
+        else:
+            media.add(f"#{i}")
+    members: dict[str, list[int]] = {}
+    for i, (a, _, b, _, _, _) in enumerate(links):
+        hub = a if kinds[a] == REPEATER else b if kinds[b] == REPEATER else None
+        members.setdefault(media.root(hub) if hub is not None else f"#{i}", []).append(i)
+    domains = []
+    for group in media.groups():
+        chosen = [links[i] for i in members.get(media.root(group[0]), [])]
+        hubs = tuple(n for n in group if not n.startswith("#"))
+        ports = tuple(dict.fromkeys(f"{n}:{p}" for a, pa, b, pb, _, _ in chosen for n, p in ((a, pa), (b, pb))))
+        stations = tuple(port for port in ports if kinds[port.split(":", 1)[0]] != REPEATER)
+        rate = min((link[4] for link in chosen), default=0)
+        repeaters, farthest, round_trip = _span(kinds, hubs, chosen)
+        domains.append(CollisionDomain(hubs, ports, stations, repeaters, farthest, rate, round_trip))
+    return tuple(domains)
+
+
+def _span(kinds: dict[str, str | None], hubs: tuple[str, ...], links: list[tuple[str, str, str, str, int, int]]
+          ) -> tuple[int, tuple[str, str] | None, int]:
+    """Most repeaters between two stations (with the pair) and the round trip between the farthest two."""
+    if not hubs:  # a point-to-point link: no repeater, one link's delay each way
+        a, pa, b, pb, _, one_link = links[0]
+        return 0, (f"{a}:{pa}", f"{b}:{pb}"), 2 * one_link
+    # Shortest paths between hubs (Floyd-Warshall: a cascade has a handful), in hops and in delay.
+    far = len(hubs) + 1
+    hops = {(x, y): 0 if x == y else far for x in hubs for y in hubs}
+    unreached = 1 << 62  # ns: farther than any path
+    delay = {(x, y): 0 if x == y else unreached for x in hubs for y in hubs}
+    attached: list[tuple[str, str, int]] = []  # station NODE:PORT, its hub, its link's delay
+    for a, pa, b, pb, _, d in links:
+        if kinds[a] == REPEATER and kinds[b] == REPEATER:
+            hops[a, b] = hops[b, a] = 1
+            delay[a, b] = delay[b, a] = min(delay[a, b], d)
+        else:
+            hub, station = (a, f"{b}:{pb}") if kinds[a] == REPEATER else (b, f"{a}:{pa}")
+            attached.append((station, hub, d))
+    for k in hubs:
+        for x in hubs:
+            for y in hubs:
+                if hops[x, k] + hops[k, y] < hops[x, y]:
+                    hops[x, y] = hops[x, k] + hops[k, y]
+                if delay[x, k] + delay[k, y] < delay[x, y]:
+                    delay[x, y] = delay[x, k] + delay[k, y]
+    repeaters, farthest, one_way = 0, None, 0
+    for i, (s1, h1, d1) in enumerate(attached):
+        for s2, h2, d2 in attached[i + 1:]:
+            count = hops[h1, h2] + 1
+            if count > repeaters:
+                repeaters, farthest = count, (s1, s2)
+            one_way = max(one_way, d1 + delay[h1, h2] + d2)
+    return repeaters, farthest, 2 * one_way
+
+
+def _broadcast_domains(kinds: dict[str, str | None], links: list[tuple[str, str, str, str, int, int]]
+                       ) -> tuple[BroadcastDomain, ...]:
+    passes = (REPEATER, BRIDGE)  # the devices a broadcast crosses; every other node is an edge
+    reach = _Groups()
+    for a, pa, b, pb, _, _ in links:
+        reach.join(a if kinds[a] in passes else f"{a}:{pa}", b if kinds[b] in passes else f"{b}:{pb}")
+    domains = []
+    for group in reach.groups():
+        edges = [key for key in group if ":" in key]
+        domains.append(BroadcastDomain(
+            hosts=tuple(k for k in edges if kinds[k.split(":", 1)[0]] != "router"),
+            routers=tuple(k for k in edges if kinds[k.split(":", 1)[0]] == "router"),
+            devices=tuple(k for k in group if ":" not in k)))
+    return tuple(domains)

@@ -1,0 +1,78 @@
+"""`lanlab sim domains FILE [--json]`, `sim run --show domains` and `sim check`'s size-rule warning."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from lanlab.cli.main import cli
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+COLLISIONS = str(EXAMPLES / "collisions.yaml")
+TOO_LONG = """
+nodes:
+  hub1: {kind: hub}
+  hub2: {kind: hub}
+  hub3: {kind: hub}
+  pa: {kind: host, ip: 198.18.0.1/24}
+  pb: {kind: host, ip: 198.18.0.2/24}
+links:
+  - [hub1:b, hub2:a]
+  - [hub2:b, hub3:a]
+  - [pa:eth0, hub1:s]
+  - [pb:eth0, hub3:s]
+"""
+
+
+def invoke(*args: str):  # type: ignore[no-untyped-def]
+    return CliRunner().invoke(cli, list(args))
+
+
+def test_domains_json_counts_the_hub_and_the_switch_ports():
+    """collisions.yaml: the hub is one collision domain of three stations, each switch port one; two LANs."""
+    result = invoke("sim", "domains", COLLISIONS, "--json")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.output)
+    assert (doc["collision_domains"], doc["broadcast_domains"]) == (4, 2)
+    assert len(doc["collision"]) == 4 and len(doc["broadcast"]) == 2
+    hub = next(d for d in doc["collision"] if d["hubs"] == ["hub1"])
+    assert hub["stations"] == ["ha:eth0", "hb:eth0", "hc:eth0"] and hub["warning"] is None
+
+
+def test_domains_table_says_the_counts_first():
+    """The text answer starts with the counts a course asks for, then one line per domain."""
+    result = invoke("sim", "domains", COLLISIONS)
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert lines[0] == "4 collision domains, 2 broadcast domains"
+    assert sum(line.startswith("collision domain ") for line in lines) == 4
+    assert sum(line.startswith("broadcast domain ") for line in lines) == 2
+
+
+def test_domains_of_a_bad_file_is_exit_2_without_traceback(tmp_path: Path):
+    """A broken topology is its FILE:LINE problems and exit status 2, as sim check."""
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("nodes:\n  a: {kind: blender}\n")
+    result = invoke("sim", "domains", str(bad))
+    assert result.exit_code == 2 and f"{bad}:2" in result.output and "Traceback" not in result.output
+
+
+def test_check_warns_of_three_repeaters_at_100_mbps_and_still_passes(tmp_path: Path):
+    """Three cascaded hubs at 100 Mb/s break the class II rule: a warning naming late collisions, exit 0."""
+    path = tmp_path / "long.yaml"
+    path.write_text(TOO_LONG)
+    result = CliRunner().invoke(cli, ["sim", "check", str(path)])
+    assert result.exit_code == 0
+    assert "ok" in result.stdout and "warning" not in result.stdout
+    assert "3 repeaters between pa:eth0 and pb:eth0" in result.stderr and "late collision" in result.stderr
+    assert invoke("sim", "check", COLLISIONS).output.count("warning") == 0
+
+
+def test_run_show_domains_prints_them_and_json_carries_them():
+    """--show domains prints the domains after the run; with --json they are the document's 'domains'."""
+    text = invoke("sim", "run", COLLISIONS, "--until", "10ms", "--show", "domains")
+    assert text.exit_code == 0 and "4 collision domains, 2 broadcast domains" in text.output
+    doc = json.loads(invoke("sim", "run", COLLISIONS, "--until", "10ms", "--show", "domains", "--json").output)
+    assert doc["domains"]["collision_domains"] == 4
