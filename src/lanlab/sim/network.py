@@ -163,20 +163,24 @@ class Network:
             raise NetworkError(str(error.args[0])) from None
 
     def link(self, a: str | Port, b: str | Port, *, delay: Duration = DEFAULT_DELAY_NS / 1e9,
-             rate: int | str = DEFAULT_RATE_BPS, loss: float = 0.0, queue: int = DEFAULT_QUEUE) -> Link:
-        """A full-duplex cable between two ports (half duplex, CSMA/CD, when one end is a hub)."""
+             rate: int | str = DEFAULT_RATE_BPS, loss: float = 0.0, queue: int = DEFAULT_QUEUE,
+             mtu: int | None = None) -> Link:
+        """A full-duplex cable between two ports (half duplex, CSMA/CD, when one end is a hub); `mtu`
+        (bytes of IPv4 datagram, default 1500) is the MTU of the interfaces at its ends."""
         port_a, port_b = self.port(a), self.port(b)
         try:
             delay_ns, rate_bps = _ns(delay), parse_rate(rate)
         except ValueError as error:
             raise NetworkError(str(error)) from None
-        return self.plug(port_a, port_b, delay=delay_ns, rate=rate_bps, loss=loss, queue=queue)
+        return self.plug(port_a, port_b, delay=delay_ns, rate=rate_bps, loss=loss, queue=queue, mtu=mtu)
 
     def plug(self, port_a: Port, port_b: Port, *, delay: int = DEFAULT_DELAY_NS, rate: int = DEFAULT_RATE_BPS,
-             loss: float = 0.0, queue: int = DEFAULT_QUEUE) -> Link:
+             loss: float = 0.0, queue: int = DEFAULT_QUEUE, mtu: int | None = None) -> Link:
         """link() below the API: ports, delay in ns, rate in bit/s (what topology files give)."""
         if port_a is port_b:
             raise NetworkError(f"cannot link {port_a.label} to itself")
+        if mtu is not None and not 68 <= mtu <= 65535:
+            raise NetworkError(f"mtu must be from 68 to 65535 bytes, not {mtu}")
         if not 0.0 <= loss <= 1.0:
             raise NetworkError(f"loss must be between 0 and 1, not {loss}")
         try:
@@ -185,6 +189,11 @@ class Network:
             port_b.node.attach(port_b, port_a)
         except ValueError as error:
             raise NetworkError(str(error)) from None
+        if mtu is not None:
+            for port in (port_a, port_b):
+                nic = getattr(port, "nic", None)  # a host's or router's interface; a switch port has no MTU here
+                if nic is not None:
+                    nic.set_mtu(mtu)
         self.links.append(link)
         return link
 

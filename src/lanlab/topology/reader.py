@@ -29,7 +29,7 @@ from lanlab.units import UnitError, parse_duration, parse_rate
 from lanlab.wire import MacAddress
 
 T = TypeVar("T")
-LINK_FIELDS = {"endpoints", "delay", "rate", "loss", "queue"}
+LINK_FIELDS = {"endpoints", "delay", "rate", "loss", "queue", "mtu"}
 
 
 class TopologyError(ValueError):
@@ -362,6 +362,11 @@ def _read_link(ctx: Context, item: Node, used: dict[str, int]) -> LinkEntry | No
             if queue < 1:
                 spec.error(spec.values["queue"], "queue must hold at least 1 frame")
             options["queue"] = queue
+        mtu = spec.parsed("mtu", int, "a number of bytes")
+        if mtu is not None:
+            if not 68 <= mtu <= 65535:  # RFC 791: every IPv4 link carries 68 bytes; 16 bits of length
+                spec.error(spec.values["mtu"], f"mtu must be from 68 to 65535 bytes, not {mtu}")
+            options["mtu"] = mtu
         if spec.failed:
             return None
     else:

@@ -14,10 +14,12 @@ that decision, and `transmit(way, ip, l4, data, size, now)` frames any packet, o
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from ipaddress import IPv4Address, IPv4Interface
 from typing import TYPE_CHECKING, Any, Callable, Final
 
 from lanlab.proto.arp import ArpCache, ArpEntry, ResolutionFailed
+from lanlab.proto.fragments import Discarded, Reassembled, Reassembler, ReassemblyTimedOut, fragment
 from lanlab.proto.icmp import PingSession, echo_reply
 from lanlab.proto.ipv4 import DEFAULT_TTL, MULTICAST_TTL, Delivery, Ipv4Host, LocalIpError, multicast_mac_bytes
 from lanlab.proto.udp import UdpDemux
@@ -28,7 +30,9 @@ from lanlab.sim.devices.host_tcp import HostTcp
 from lanlab.sim.shim import start_program
 from lanlab.units import SECOND
 from lanlab.wire import (Arp, EtherType, Ethernet, Icmp, IcmpType, IPv4, IpProto, MacAddress, Udp,
-                         UnreachableCode, WireError, describe, quote)
+                         TimeExceededCode, UnreachableCode, WireError, describe, quote)
+from lanlab.wire.ipv4 import DF, MF
+from lanlab.wire.tcp import Tcp
 
 if TYPE_CHECKING:
     from lanlab.sim.core.engine import Engine
@@ -38,6 +42,8 @@ Handler = Callable[["Host", Frame, int], None]
 # An EtherType handler also gets the receiving NIC: a host with several must answer on the right one.
 EtherTypeHandler = Callable[["Host", "Nic", Frame, int], None]
 ARP_SIZE: Final = ETH_HEADER + 28
+DEFAULT_MTU: Final = 1500  # Ethernet's (RFC 894); `mtu:` on a link in a topology lowers it
+TRANSPORTS: Final = {int(IpProto.UDP): Udp, int(IpProto.ICMP): Icmp, int(IpProto.TCP): Tcp}
 IP_UDP: Final = ETH_HEADER + 20 + 8
 IP_ICMP: Final = ETH_HEADER + 20 + 8
 DONT_FRAGMENT: Final = 2  # IPv4 flags bit: Linux sets DF (path MTU discovery); RFC 6864: ident unused then
@@ -110,7 +116,8 @@ class Destination:
 class Nic:
     """One interface: port, MAC, IPv4 address, ARP cache, joined multicast MACs."""
 
-    __slots__ = ("host", "index", "name", "port", "mac", "address", "ip", "arp", "arp_timer", "groups", "ethernet")
+    __slots__ = ("host", "index", "name", "port", "mac", "address", "ip", "arp", "arp_timer", "groups", "ethernet",
+                 "mtu", "max_frame")
 
     def __init__(self, host: Host, index: int, name: str, mac: MacAddress) -> None:
         self.host = host
@@ -125,6 +132,12 @@ class Nic:
         self.arp_timer: MachineTimer | None = None
         self.groups: set[MacAddress] = set()
         self.ethernet: dict[MacAddress, Ethernet] = {}  # destination MAC -> shared IPv4 Ethernet header
+        self.set_mtu(DEFAULT_MTU)
+
+    def set_mtu(self, mtu: int) -> None:
+        """The largest IPv4 datagram this interface sends whole; bigger ones leave as fragments."""
+        self.mtu = mtu
+        self.max_frame = ETH_HEADER + mtu  # the one test on the send path: frame size against this
 
     def ethernet_to(self, dst: MacAddress) -> Ethernet:
         """The (immutable, shared) IPv4 Ethernet header towards `dst`."""
@@ -158,6 +171,9 @@ class Host:
         self.icmp_watchers: list[Callable[[IPv4Address, Icmp, bytes, int], None]] = []
         self.tracer: Tracer | None = None
         self._ping_ident = 0
+        self._fragment_ident = 0  # IPv4 identification of the datagrams this host fragments (RFC 6864)
+        self._reassembler: Reassembler | None = None  # made at the first fragment
+        self._reassembly_timer: MachineTimer | None = None
         self._destinations: dict[int, Destination] = {}
         self._udp_headers: dict[tuple[int, int], Udp] = {}
         self.tcp = HostTcp(self)
@@ -246,6 +262,11 @@ class Host:
                 self.not_for_me(nic, frame, now)
                 return
             delivery = accepted
+        if ip.flags & MF or ip.frag_offset:  # a piece of a datagram for us: deliver it once it is whole
+            whole = self._reassemble(nic, frame, now)
+            if whole is None:
+                return
+            frame, ip = whole, whole.l3
         proto = ip.proto
         if proto == UDP:
             udp: Udp = frame.l4
@@ -358,9 +379,51 @@ class Host:
         eth = nic.ethernet.get(mac)
         if eth is None:
             eth = nic.ethernet_to(mac)
+        if size > nic.max_frame:
+            self._send_fragments(nic, eth, ip, l4, data, now)
+            return
         engine = self.engine
         engine.frames += 1
         nic.port.send(Frame(eth, ip, l4, data, size, engine.frames), now)
+
+    def _send_fragments(self, nic: Nic, eth: Ethernet, ip: IPv4, l4: Any, data: bytes, now: int) -> None:
+        """A datagram of ours bigger than the interface MTU leaves in fragments (RFC 791 3.2), without
+        DF and with an identification of its own, as Linux's ip_fragment sends them."""
+        payload = l4.build(data, ip.src, ip.dst) if isinstance(l4, (Udp, Tcp)) else l4.build(data)
+        self._fragment_ident += 1
+        whole = replace(ip, flags=ip.flags & ~DF, ident=self._fragment_ident & 0xFFFF)
+        engine = self.engine
+        for header, piece in fragment(whole, payload, nic.mtu):
+            engine.frames += 1
+            nic.port.send(Frame(eth, header, None, piece, ETH_HEADER + header.header_length + len(piece),
+                                engine.frames), now)
+
+    def _reassemble(self, nic: Nic, frame: Frame, now: int) -> Frame | None:
+        """Hold a fragment; once its datagram is whole, the frame to deliver (RFC 791 3.2)."""
+        if self._reassembler is None:
+            self._reassembler = Reassembler()
+            self._reassembly_timer = MachineTimer(self.engine, self._reassembler, self)
+        ip: IPv4 = frame.l3
+        result = self._reassembler.handle_fragment(ip, frame.data, now)
+        self._reassembly_timer.arm()  # type: ignore[union-attr]
+        if not isinstance(result, Reassembled):
+            if self.tracer is not None:
+                note = result.reason if isinstance(result, Discarded) else "fragment held for reassembly"
+                self.tracer.record(now, self.name, nic.name, "drop" if isinstance(result, Discarded) else "deliver",
+                                   frame, note)
+            return None
+        header, payload = result.header, result.payload
+        transport = TRANSPORTS.get(header.proto)
+        l4: Any = None
+        if transport is not None:
+            try:
+                l4, payload = transport.parse(payload)
+            except WireError as error:
+                if self.tracer is not None:
+                    self.tracer.record(now, self.name, nic.name, "drop", frame, f"reassembled datagram: {error}")
+                return None
+        return Frame(frame.eth, header, l4, payload, ETH_HEADER + header.header_length + len(result.payload),
+                     frame.ident)
 
     def routes_changed(self) -> None:
         """Forget the cached destinations (call after changing addresses, gateway or routes)."""
@@ -387,6 +450,9 @@ class Host:
             engine.frames += 1
             nic.port.send(Frame(Ethernet(dst, nic.mac, EtherType.ARP), packet, None, b"", ARP_SIZE, engine.frames), now)
         for mac, (ip, l4, data, size) in arp.packets_to_send():
+            if size > nic.max_frame:
+                self._send_fragments(nic, nic.ethernet_to(mac), ip, l4, data, now)
+                continue
             engine.frames += 1
             nic.port.send(Frame(nic.ethernet_to(mac), ip, l4, data, size, engine.frames), now)
         failed = arp.next_event()
@@ -440,7 +506,28 @@ class Host:
                                  IP_ICMP + len(machine.payload), now, machine.ttl)
                 except LocalIpError as error:  # the route went away during the ping
                     machine.handle_error(f"icmp_seq={request.rest & 0xFFFF} {error}")
+        elif machine is self._reassembler:
+            timed_out = machine.next_event()
+            while timed_out is not None:
+                self._reassembly_timed_out(timed_out, now)
+                timed_out = machine.next_event()
         else:
             for nic in self.nics:
                 if nic.arp is machine:
                     self._flush_arp(nic, now)
+
+    def _reassembly_timed_out(self, timed_out: ReassemblyTimedOut, now: int) -> None:
+        """ICMP time exceeded, code 1, quoting fragment zero (RFC 792; RFC 1122 3.3.2: only with it)."""
+        if self.tracer is not None:
+            self.tracer.record(now, self.name, None, "drop", None,
+                               f"reassembly of datagram {timed_out.key[3]:#06x} from "
+                               f"{IPv4Address(timed_out.key[0])} timed out")
+        if timed_out.first is None:
+            return
+        header, data = timed_out.first
+        quoted = quote(header.build(data))
+        try:
+            self.send_ip(header.src, ICMP, Icmp(IcmpType.TIME_EXCEEDED, TimeExceededCode.REASSEMBLY), quoted,
+                         IP_ICMP + len(quoted), now)
+        except LocalIpError:
+            pass  # no way back to the sender: nothing to tell

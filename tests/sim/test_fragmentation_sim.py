@@ -1,0 +1,83 @@
+"""Hosts fragment what exceeds an interface's MTU and reassemble it (RFC 791); tshark reassembles the capture."""
+
+import shutil
+import subprocess
+from ipaddress import IPv4Address
+from pathlib import Path
+
+import pytest
+
+from lanlab.proto.fragments import REASSEMBLY_TIMEOUT, fragment
+from lanlab.sim import Network
+from lanlab.sim.core.frame import ETH_HEADER, Frame
+from lanlab.wire import IcmpType, IPv4, TimeExceededCode, Udp
+
+
+def two_hosts(mtu: int | None = None) -> Network:
+    net = Network("frag", trace=True)
+    net.add_host("a", ip="198.18.0.1/24")
+    net.add_host("b", ip="198.18.0.2/24")
+    net.add_switch("sw")
+    net.link("a:eth0", "sw:p1", mtu=mtu)
+    net.link("b:eth0", "sw:p2")
+    return net
+
+
+def received(net: Network, size: int) -> list[bytes]:
+    got: list[bytes] = []
+    net.node("b").udp.bind(9, lambda host, frame, now: got.append(frame.data))
+    net.node("a").send_udp(5000, IPv4Address("198.18.0.2"), 9, bytes(i & 0xFF for i in range(size)), net.now)
+    net.run(net.now / 1e9 + 1)
+    return got
+
+
+def test_a_datagram_over_the_mtu_leaves_in_fragments_and_arrives_whole(tmp_path: Path):
+    """3000 bytes over an MTU of 1000: four fragments no bigger than the MTU, one 3000-byte delivery."""
+    net = two_hosts(mtu=1000)
+    net.capture(tmp_path / "frag.pcapng")
+    assert received(net, 3000) == [bytes(i & 0xFF for i in range(3000))]
+    net.close()
+    sent = [e.frame for e in net.trace if e.kind == "tx" and e.device == "a" and isinstance(e.frame.l3, IPv4)]
+    assert len(sent) == 4 and all(frame.size - ETH_HEADER <= 1000 for frame in sent)
+    assert [frame.l3.frag_offset * 8 for frame in sent] == [0, 976, 1952, 2928]
+    assert any("Fragmented IP protocol" in e.summary for e in net.trace)
+    if shutil.which("tshark") is not None:
+        done = subprocess.run(["tshark", "-r", str(tmp_path / "frag.pcapng"), "-Y", "udp", "-T", "fields",
+                               "-e", "udp.length"], capture_output=True, text=True, timeout=120, check=True)
+        assert "3008" in done.stdout.split()  # tshark put the fragments back together
+
+
+def test_the_largest_udp_payload_crosses_a_1500_mtu():
+    """65,507 bytes (the most a UDP datagram carries) leave as 45 fragments and arrive whole."""
+    net = two_hosts()
+    assert [len(data) for data in received(net, 65_507)] == [65_507]
+    sent = [e.frame for e in net.trace if e.kind == "tx" and e.device == "a" and isinstance(e.frame.l3, IPv4)]
+    assert len(sent) == 45 and max(frame.size for frame in sent) == 1514
+
+
+def test_a_datagram_missing_a_fragment_times_out_with_icmp_time_exceeded_code_1():
+    """Fragment zero without the rest: 30 s later the receiver sends time exceeded, code 1 (RFC 792)."""
+    net = two_hosts()
+    net.ping("a", "b", count=1)  # ARP both ways first
+    a, b = net.node("a"), net.node("b")
+    header = IPv4(a.addresses[0], b.addresses[0], 17, ident=0x4242)
+    first, _rest = fragment(header, Udp(5000, 9).build(bytes(2000), header.src, header.dst), 1500)
+    eth = a.nics[0].ethernet_to(b.nics[0].mac)
+    a.nics[0].port.send(Frame(eth, first[0], None, first[1], ETH_HEADER + 20 + len(first[1]), 999), net.now)
+    start = net.now
+    net.run((start + REASSEMBLY_TIMEOUT) / 1e9 + 1)
+    errors = [(t, icmp) for t, src, icmp in a.icmp_errors if icmp.type == IcmpType.TIME_EXCEEDED]
+    assert len(errors) == 1 and errors[0][1].code == TimeExceededCode.REASSEMBLY
+    assert errors[0][0] >= start + REASSEMBLY_TIMEOUT
+
+
+@pytest.mark.parametrize("mtu", [67, 70000])
+def test_an_mtu_outside_ipv4s_range_is_refused(mtu: int):
+    """A link MTU below 68 or above 65535 is a NetworkError naming the range."""
+    from lanlab.sim.network import NetworkError
+
+    net = Network()
+    net.add_host("a", ip="198.18.0.1/24")
+    net.add_host("b", ip="198.18.0.2/24")
+    with pytest.raises(NetworkError, match="from 68 to 65535"):
+        net.link("a:eth0", "b:eth0", mtu=mtu)
