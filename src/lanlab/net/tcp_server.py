@@ -368,6 +368,8 @@ class TcpServer:
         """Relay senders' lines in turn until RELAY_BYTES_PER_TURN are written; the rest
         waits for the next turn, after the loop has seen signals and new connections."""
         self._relay_scheduled = False
+        if self._listener is None:
+            return          # closed: nothing more is relayed or logged after the shutdown line
         queue, budget = self._relay_queue, RELAY_BYTES_PER_TURN
         while queue and budget > 0:
             sender = queue.popleft()
@@ -425,9 +427,12 @@ class LogQuota:
         self.shown = 0
         self.held = 0
         self._timer: asyncio.TimerHandle | None = None
+        self.closed = False
 
     def allow(self, messages: int = 1) -> bool:
         """Whether a line standing for `messages` messages may be logged now."""
+        if self.closed:
+            return False
         now = self.loop.time()
         if now >= self.window_ends:
             self.window_ends, self.shown = now + 1.0, 0
@@ -446,6 +451,8 @@ class LogQuota:
             self.held = 0
 
     def close(self) -> None:
+        """Say what is held; log nothing more."""
         if self._timer is not None:
             self._timer.cancel()
         self._say_held()
+        self.closed = True
