@@ -17,6 +17,7 @@ from rich.text import Text
 from lanlab.cli.common import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_NO_ANSWER, EXIT_OK, fail, print_json
 from lanlab.cli.demo_routing import route_table
 from lanlab.cli.sim_wall import walled_command
+from lanlab.cli.sim_serve import serve
 from lanlab.cli.sim_sweep import sweep
 from lanlab.cli.sim_view import PageTarget, stopped_reason
 from lanlab.sim.report import EVENTS_AFTER_STORM, holds, run_document
@@ -484,3 +485,4 @@ view = click.Command(
       lanlab sim view examples/storm.yaml --max-events 100000 --port 8080 --no-browser
     """)
 sim.add_command(view)
+sim.add_command(serve)

@@ -41,36 +41,52 @@ def topology(network: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     return nodes, links
 
 
+class EventEncoder:
+    """Events into the document's columns, each distinct frame once. Kept between calls, so a
+    live page gets the same indices in batches as a finished run's document holds."""
+
+    def __init__(self, node_index: dict[str, int]) -> None:
+        self.node_index = node_index
+        self.frame_index: dict[int, int] = {}  # id(Frame) -> index: a switch forwards the very same object
+        self.frames_kept: list[Any] = []  # the Frame objects indexed, so no id() is reused while encoding
+        self.protocols: list[str] = []  # each frame's protocol column, by index
+
+    def encode(self, events: list[Any]) -> tuple[dict[str, list[Any]], list[dict[str, Any]]]:
+        """(columns, new frames) of these events; frame indices count on from earlier calls."""
+        columns: dict[str, list[Any]] = {name: [] for name in EVENT_COLUMNS}
+        frames: list[dict[str, Any]] = []
+        t, node_col, port, kind, proto, note, frame_col = (columns[name] for name in EVENT_COLUMNS)
+        for event in events:
+            frame = event.frame
+            t.append(event.t)
+            node_col.append(self.node_index.get(event.device, -1))
+            port.append(event.port)
+            kind.append(event.kind)
+            note.append(event.note)
+            if frame is None:
+                proto.append(event.proto)
+                frame_col.append(-1)
+                continue
+            index = self.frame_index.get(id(frame))
+            if index is None:
+                index = self.frame_index[id(frame)] = len(self.protocols)
+                self.frames_kept.append(frame)
+                entry = frame_entry(frame.to_bytes())
+                entry["id"] = frame.ident
+                entry["protocol"], entry["summary"] = describe(frame.layers())  # the event list's words
+                frames.append(entry)
+                self.protocols.append(entry["protocol"])
+            proto.append(self.protocols[index])
+            frame_col.append(index)
+        return columns, frames
+
+
 def build_document(network: Any, history: TableHistory, *, programs: list[Any] = (),  # type: ignore[assignment]
                    stopped: str | None = None) -> dict[str, Any]:
     """The format-1 document of a run recorded by `history` (see docs/viewer-format.md).
     `stopped`: why the run ended early, said by the page's banner (None: it ran to its end)."""
     nodes, links = topology(network)
-    node_index = {node["name"]: i for i, node in enumerate(nodes)}
-    columns: dict[str, list[Any]] = {name: [] for name in EVENT_COLUMNS}
-    frames: list[dict[str, Any]] = []
-    frame_index: dict[int, int] = {}  # id(Frame) -> index: a switch forwards the very same object
-    t, node_col, port, kind, proto, note, frame_col = (columns[name] for name in EVENT_COLUMNS)
-    for event in history.events:
-        frame = event.frame
-        t.append(event.t)
-        node_col.append(node_index.get(event.device, -1))
-        port.append(event.port)
-        kind.append(event.kind)
-        note.append(event.note)
-        if frame is None:
-            proto.append(event.proto)
-            frame_col.append(-1)
-            continue
-        index = frame_index.get(id(frame))
-        if index is None:
-            index = frame_index[id(frame)] = len(frames)
-            entry = frame_entry(frame.to_bytes())
-            entry["id"] = frame.ident
-            entry["protocol"], entry["summary"] = describe(frame.layers())  # the event list's words
-            frames.append(entry)
-        proto.append(frames[index]["protocol"])
-        frame_col.append(index)
+    columns, frames = EventEncoder({node["name"]: i for i, node in enumerate(nodes)}).encode(history.events)
     document: dict[str, Any] = {
         "format": FORMAT,
         "generator": f"lanlab {lanlab.__version__}" if hasattr(lanlab, "__version__") else "lanlab",

@@ -14,7 +14,7 @@ from lanlab.view.document import to_json
 
 # The page's script, one file a pane, in the order they must run (each adds to window.lanlab).
 SCRIPTS = ("util.js", "state.js", "topology.js", "timeline.js", "events.js", "detail.js", "tables.js",
-           "programs.js", "ladder.js", "pcapng.js", "main.js")
+           "programs.js", "ladder.js", "pcapng.js", "live.js", "main.js")
 VENDOR = ("cytoscape.min.js",)
 DATA_ID = "lanlab-data"
 
@@ -23,9 +23,10 @@ def _asset(*parts: str) -> str:
     return files("lanlab.view").joinpath(*parts).read_text(encoding="utf-8")
 
 
-def render_page(document: dict[str, Any]) -> str:
+def render_page(document: dict[str, Any], *, live: bool = False) -> str:
     """The whole page as text. Everything user-made (names, payloads, program output) travels
-    inside the JSON, which the script shows with textContent, never as markup."""
+    inside the JSON, which the script shows with textContent, never as markup. live: the page
+    of `sim serve`, allowed to open its WebSocket back to the server that sent it (and only that)."""
     template = _asset("assets", "page.html")
     parts = {
         "TITLE": html.escape(f"lanlab: {document.get('network', 'network')}"),
@@ -33,6 +34,7 @@ def render_page(document: dict[str, Any]) -> str:
         "VENDOR": "\n".join(_asset("vendor", name) for name in VENDOR),
         "SCRIPT": "\n".join(_asset("assets", name) for name in SCRIPTS),
         "DATA": to_json(document),
+        "CONNECT": "; connect-src 'self'" if live else "",
     }
     # One pass, so nothing inserted is searched again for placeholders.
     return re.sub(r"/\*@(\w+)@\*/", lambda m: parts[m.group(1)].replace("</script", "<\\/script"), template)

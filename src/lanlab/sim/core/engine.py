@@ -105,6 +105,19 @@ class Engine:
             self.now = until
         return count
 
+    def step(self) -> int:
+        """Dispatch the next event only (a live page's "step"): 1, or 0 when nothing is due or
+        the run has stopped."""
+        if not self.heap or self.stopped:
+            return 0
+        time, _, target, arg = heappop(self.heap)
+        self.now = time
+        try:
+            target.fire(arg, time)
+        finally:
+            self.events += 1
+        return 1
+
     def _limit_reached(self, done: int) -> bool:
         """Whether `done` events (all runs so far) reach max_events, or the end of a storm's allowance."""
         if self.max_events and done >= self.max_events:

@@ -42,6 +42,8 @@
     ]);
     app.appendChild(header);
     if (doc.stopped) app.appendChild(el("div", {class: "banner", "data-test": "banner", text: "\u26A0 This run did not reach its end: " + doc.stopped}));
+    const liveBox = doc.live ? el("div", {id: "live"}) : null;  // sim serve's controls
+    if (liveBox) app.appendChild(liveBox);
     app.appendChild(el("main", {}, [
       el("section", {class: "left"}, [topologyBox, timelineBox]),
       el("section", {class: "right"}, [detailBox, tabBar, tablesBox, ladderBox, programsBox])
@@ -55,7 +57,7 @@
     const events = new L.Events(viewer, eventsBox);
     new L.Detail(viewer, detailBox);
     new L.Tables(viewer, tablesBox);
-    new L.Ladder(viewer, ladderBox);
+    const ladder = new L.Ladder(viewer, ladderBox);
     new L.Programs(viewer, programsBox);
     viewer.selectNode = function (name) { events.nodeSelect.value = name; events.nodeSelect.dispatchEvent(new Event("change")); };
     viewer.on(L.debounce(function () {
@@ -71,6 +73,7 @@
     // #e=N: event number N as the list numbers them (1 = the first event; 0 = before it).
     viewer.go(fragment.e !== undefined ? Number(fragment.e) - 1 : -1);
     window.addEventListener("hashchange", function () { const f = readFragment(); if (f.e !== undefined && Number(f.e) - 1 !== viewer.step) viewer.go(Number(f.e) - 1); });
+    if (liveBox) L.live = new L.Live(viewer, {topology: topology, timeline: timeline, events: events, ladder: ladder}, liveBox);
     L.viewer = viewer; L.topology = topology; L.timeline = timeline; L.events = events;
     document.body.dataset.readyMs = String(Math.round(performance.now()));
     document.body.dataset.ready = "1";

@@ -20,7 +20,13 @@
 
   function Run(doc) {
     this.doc = doc;
-    const ev = doc.events;
+    this.index();
+  }
+
+  /* Everything derived from the document (again after a live batch extended it). */
+  Run.prototype.index = function () {
+    const doc = this.doc, ev = doc.events;
+    this.memo = null;
     this.count = ev.t.length;
     this.nodes = doc.nodes;
     this.changes = doc.tables.changes;
@@ -43,7 +49,21 @@
     this.linkOf = {};
     doc.links.forEach(function (link, i) { this.linkOf[link.a] = i; this.linkOf[link.b] = i; }, this);
     this.pairTransmissions();
-  }
+  };
+
+  /* A live batch (`sim serve`): the events, frames and table changes since the last one, and
+     the links' counters, commands and clock as they are now. */
+  Run.prototype.append = function (batch) {
+    function extend(list, more) { for (const item of more) list.push(item); }  // push(...more) overflows the stack on big batches
+    const ev = this.doc.events;
+    for (const column in ev) extend(ev[column], batch.events[column]);
+    extend(this.doc.frames, batch.frames);
+    extend(this.doc.tables.changes, batch.changes);
+    this.doc.end = batch.end;
+    this.doc.links = batch.links;
+    this.doc.commands = batch.commands;
+    this.index();
+  };
 
   Run.prototype.name = function (i) { const n = this.doc.events.node[i]; return n >= 0 ? this.nodes[n].name : ""; };
   Run.prototype.label = function (i) { return this.name(i) + ":" + this.doc.events.port[i]; };

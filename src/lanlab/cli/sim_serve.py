@@ -1,0 +1,86 @@
+"""`lanlab sim serve`: a network run live in the browser, in virtual time (lanlab.view.live)."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import threading
+import webbrowser
+from pathlib import Path
+from typing import Any
+
+import click
+
+from lanlab.cli.common import EXIT_INTERRUPTED, fail
+from lanlab.units import UnitError, parse_duration
+
+
+@click.command(name="serve")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path), required=False)
+@click.option("--port", type=click.IntRange(0, 65535), default=0, show_default=True, metavar="N",
+              help="Port to serve the page on (0: any free port).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. Anything but loopback lets other machines drive this simulator "
+                   "(the URL's token is all that stops them).")
+@click.option("--no-browser", is_flag=True, help="Print the URL only; do not open a browser.")
+@click.option("--app", "apps", multiple=True, metavar='"[at T] NODE=FILE.py"',
+              help="Run an unchanged Python program on a simulated host (the page cannot add programs).")
+@click.option("--seed", type=int, default=1, show_default=True, help="Seed of the run's random numbers.")
+@click.option("--app-cpu", "app_cpu", default="5s", show_default=True, metavar="DURATION",
+              help="Stop a program that computes this long without waiting (0: never).")
+def serve(file: Path | None, port: int, host: str, no_browser: bool, apps: tuple[str, ...], seed: int,
+          app_cpu: str) -> None:
+    """Run a network live in the browser: start, pause, pace or step virtual time, ping and
+    pull cables from the page, and watch frames move and tables fill as they happen.
+
+    The page sends the words of `sim run --do`, and shows the session as the `lanlab sim run`
+    command line that replays it. It listens on 127.0.0.1; the printed URL carries a token that
+    every request needs. Ctrl-C stops.
+
+    \b
+      lanlab sim serve examples/hub_vs_switch.yaml
+      lanlab sim serve examples/broadcast.yaml --app pc1=examples/programs/udp_server.py --port 8080
+    """
+    from lanlab.cli.sim import load_or_exit
+    from lanlab.cli.sim_apps import start_apps
+    from lanlab.sim import Network, schedule
+    from lanlab.sim.shim import watching
+    from lanlab.view.live import LiveSession
+    from lanlab.view.live_server import LiveServer
+
+    try:
+        cpu_limit = parse_duration(app_cpu) / 1e9
+    except UnitError as error:
+        fail(f"--app-cpu: {error}")
+    network = load_or_exit(file, seed) if file is not None else Network("workspace", seed)
+    source = [str(file) if file is not None else "WORKSPACE.yaml", "--seed", str(seed)]
+    for text in apps:
+        source += ["--app", text]
+    session = LiveSession(network, schedule=schedule, source=source,
+                          watch=(lambda: watching(cpu_limit)) if apps else None)
+    start_apps(network, apps, (), (), echo=True)
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"lanlab: warning: --host {host}: other machines can reach this page; anyone with the URL "
+                   "can drive the simulator", err=True)
+    server = LiveServer(session, host, port)
+    try:
+        asyncio.run(_serve(server, open_browser=not no_browser))
+    except KeyboardInterrupt:
+        click.echo(f"lanlab: stopped at sim time {network.now / 1e9:.6f} s after {network.engine.events:,} events; "
+                   f"the session: {session.command_line()}", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    finally:
+        network.close()
+
+
+async def _serve(server: Any, open_browser: bool) -> None:
+    try:
+        await server.start()
+    except OSError as error:
+        fail(f"--port {server.port}: cannot listen on {server.host}:{server.port}: {error.strerror or error}; "
+             "choose another --port (0: any free port)")
+    click.echo(f"lanlab sim serve at {server.url}  (Ctrl-C stops)")
+    sys.stdout.flush()
+    if open_browser:
+        threading.Thread(target=webbrowser.open, args=(server.url,), daemon=True).start()
+    await asyncio.Event().wait()  # until Ctrl-C

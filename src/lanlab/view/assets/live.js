@@ -1,0 +1,95 @@
+/* Live pane (`lanlab sim serve` only: the document says "live"): the run goes on in the server and
+   arrives here over a WebSocket, batch by batch, into the same Run every pane reads. The controls
+   send the server the command line's words (`pc1 ping pc3 -c 1`, `link A:p B:q down`); the
+   session so far is shown as the `lanlab sim run` command line that replays it. */
+"use strict";
+(function (L) {
+  const PACES = [["0.1", "0.1x real time"], ["1", "real time"], ["10", "10x"], ["100", "100x"], ["0", "as fast as it goes"]];
+
+  function Live(viewer, panes, container) {
+    const el = L.el, self = this, run = viewer.run;
+    this.viewer = viewer;
+    this.panes = panes;
+    this.running = false;
+    const hosts = run.nodes.filter(function (n) { return n.kind === "host"; }).map(function (n) { return n.name; });
+    const targets = run.nodes.filter(function (n) { return n.addresses.length; }).map(function (n) { return n.name; });
+    const options = function (values) { return values.map(function (v) { return el("option", {value: v, text: v}); }); };
+    this.runButton = el("button", {"data-test": "live-run", onclick: function () { self.send({op: self.running ? "pause" : "start"}); }}, ["\u25B6 start"]);
+    const stepButton = el("button", {"data-test": "live-step", title: "run one simulator event", onclick: function () { self.send({op: "step"}); }}, ["step"]);
+    const pace = el("select", {"data-test": "live-pace", title: "pace of virtual time"}, PACES.map(function (p) { return el("option", {value: p[0], text: p[1]}); }));
+    pace.value = "1";
+    pace.addEventListener("change", function () { self.send({op: "pace", pace: Number(pace.value)}); });
+    this.clock = el("span", {class: "position", "data-test": "live-clock"});
+    const from = el("select", {"data-test": "live-from"}, options(hosts));
+    const verb = el("select", {"data-test": "live-verb"}, options(["ping -c 1", "traceroute"]));
+    const to = el("select", {"data-test": "live-to"}, options(targets));
+    const act = el("button", {"data-test": "live-act", onclick: function () {
+      const words = verb.value.split(" ");
+      self.do([from.value, words[0], to.value].concat(words.slice(1)).join(" "));
+    }}, ["send"]);
+    const cable = el("select", {"data-test": "live-cable"}, options(run.doc.links.map(function (l) { return l.a + " " + l.b; })));
+    const pull = el("button", {"data-test": "live-pull", onclick: function () { self.do("link " + cable.value + " down"); }}, ["pull"]);
+    const plug = el("button", {"data-test": "live-plug", onclick: function () { self.do("link " + cable.value + " up"); }}, ["plug back"]);
+    this.words = el("input", {type: "text", class: "words", "data-test": "live-do", placeholder: "pc1 ping pc3 -c 1   (the words of sim run --do)"});
+    this.words.addEventListener("keydown", function (event) { if (event.key === "Enter") self.do(self.words.value); });
+    const doButton = el("button", {"data-test": "live-send", onclick: function () { self.do(self.words.value); }}, ["do"]);
+    this.answer = el("span", {class: "hint", "data-test": "live-answer"});
+    this.commandLine = el("code", {"data-test": "live-command-line"});
+    const save = el("a", {href: "run.html" + location.search, download: (run.doc.network || "lanlab") + ".html", "data-test": "live-save-html"}, ["\u2193 run as a page"]);
+    container.appendChild(el("div", {class: "controls live", "data-test": "live"}, [this.runButton, stepButton, el("label", {}, ["pace ", pace]), this.clock]));
+    container.appendChild(el("div", {class: "controls live"}, [from, verb, to, act, " \u00B7 cable ", cable, pull, plug]));
+    container.appendChild(el("div", {class: "controls live"}, [this.words, doButton, this.answer]));
+    container.appendChild(el("div", {class: "controls live"}, ["session: ", this.commandLine, " ", save]));
+    const url = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws" + location.search;
+    this.socket = new WebSocket(url);
+    this.socket.addEventListener("message", function (message) { self.receive(JSON.parse(message.data)); });
+    this.socket.addEventListener("close", function () { self.answer.textContent = "the server is gone: the run is frozen here"; });
+  }
+
+  Live.prototype.send = function (message) {
+    if (this.socket.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(message));
+  };
+  Live.prototype.do = function (text) { if (text.trim()) this.send({op: "do", text: text.trim()}); };
+
+  Live.prototype.receive = function (message) {
+    const run = this.viewer.run;
+    if (message.type === "document") {  // the run as it is when the socket opened
+      Object.assign(run.doc, message.document);
+      run.index();
+      this.refresh(true);
+      this.show(message.state);
+    } else if (message.type === "batch") {
+      const following = this.viewer.step >= run.count - 1;
+      run.append(message);
+      this.refresh(following);
+      this.show(message.state);
+    } else if (message.type === "reply") {
+      this.answer.textContent = message.ok ? (message.text ? "scheduled: " + message.text : "") : "\u26A0 " + message.error;
+      this.answer.classList.toggle("error", !message.ok);
+      if (message.ok && message.op === "do") this.words.value = "";
+    }
+    document.body.dataset.liveEvents = String(run.count);
+  };
+
+  /* New events: every pane's caches of the run are dropped; the step follows the run's end when
+     it was there (a user reading an earlier step stays where they are). */
+  Live.prototype.refresh = function (follow) {
+    const run = this.viewer.run, panes = this.panes;
+    panes.topology.linkEvents = null;
+    panes.ladder.endsOf = null;
+    panes.ladder.pair = null;
+    panes.timeline.scrubber.max = String(run.count - 1);
+    panes.events.apply();
+    this.viewer.go(follow ? run.count - 1 : this.viewer.step, "live");
+  };
+
+  Live.prototype.show = function (state) {
+    this.running = state.running;
+    this.runButton.textContent = state.running ? "\u275A\u275A pause" : "\u25B6 start";
+    this.clock.textContent = "sim time " + L.seconds(state.now) + " s" + (state.behind > 0.05 ? " (" + state.behind.toFixed(2) + " s behind)" : "") +
+      (state.stopped ? " \u00B7 stopped" : "");
+    this.commandLine.textContent = state.command_line;
+  };
+
+  L.Live = Live;
+})(window.lanlab);

@@ -1,0 +1,166 @@
+"""A run the page drives: `lanlab sim serve` advances the simulator here, in virtual time, and
+hands each page the events since it last looked, in the document's own format (a page first
+gets the whole document, then batches that extend it; docs/viewer-format.md, "live").
+
+The session speaks only the command line's words: an action is a `--do` text, scheduled by the
+same parser as `sim run --do`, and the session so far is always one `lanlab sim run` command
+line that replays it (each command pinned with `at` to the instant it was given).
+"""
+
+from __future__ import annotations
+
+import shlex
+import time
+from typing import Any, Callable
+
+from lanlab.view.document import EVENT_COLUMNS, EventEncoder, build_document, topology
+from lanlab.view.history import TableHistory
+
+# How long one slice of simulation may hold the server's loop before the page hears again.
+SLICE_SECONDS = 0.02
+
+
+def exact_seconds(ns: int) -> str:
+    """`1.2345s`: a time `--do "at T ..."` reads back to the same nanosecond."""
+    whole, part = divmod(ns, 1_000_000_000)
+    return f"{whole}.{part:09d}".rstrip("0").rstrip(".") + "s"
+
+
+class LiveSession:
+    """One network, run as the page asks: start, pause, pace, step, and `--do` commands."""
+
+    def __init__(self, network: Any, *, schedule: Callable[[Any, str], Any], source: list[str],
+                 watch: Callable[[], Any] | None = None) -> None:
+        """`schedule(network, text)` is `sim run --do`'s parser (it raises on a bad text);
+        `source`: the `sim run` words that rebuild this network (FILE, --seed, --app ...);
+        `watch()`: a context manager each slice runs inside (the programs' CPU watchdog)."""
+        self.network = network
+        self.schedule = schedule
+        self.source = source
+        self.watch = watch
+        self.history = TableHistory(network)
+        self.document = build_document(network, self.history)
+        self.document["live"] = True
+        self.encoder = EventEncoder({node["name"]: i for i, node in enumerate(self.document["nodes"])})
+        self.encoded = 0  # history.events[:encoded] are in the document
+        self.given: list[str] = []  # the --do texts, each pinned to its instant
+        self.running = False
+        self.pace = 1.0  # virtual seconds per real second; 0: as fast as it goes
+        self._anchor = (time.monotonic(), network.engine.now)  # (real, virtual) when pace last changed
+        self.produced_at: list[tuple[int, float]] = []  # (events in the document, monotonic time) per sync
+
+    # -- controls ------------------------------------------------------------------------------
+    def start(self) -> None:
+        self.running = True
+        self._anchor = (time.monotonic(), self.network.engine.now)
+
+    def pause(self) -> None:
+        self.running = False
+
+    def set_pace(self, pace: float) -> None:
+        """Real time x `pace` (0: as fast as it goes)."""
+        if pace < 0:
+            raise ValueError("pace: a factor of real time (1 = real time), or 0 for as fast as it goes")
+        self.pace = pace
+        self._anchor = (time.monotonic(), self.network.engine.now)
+
+    def step(self) -> int:
+        """One simulator event (its trace lines may be several: a switch's rx, learn, forward)."""
+        self.running = False
+        engine = self.network.engine
+        done = self._guarded(engine.step)
+        if done and engine.next_time() != engine.now:
+            self.history.end_of_instant(engine.now)
+        self.sync()
+        return done
+
+    def do(self, text: str) -> str:
+        """Schedule a `--do` text now (or at its own `at T`); the text as the command line keeps it.
+        Raises what `schedule` raises (CommandError) for a text `sim run` would refuse."""
+        words = text.strip()
+        if not words.startswith("at "):
+            words = f"at {exact_seconds(self.network.engine.now)} {words}"
+        self.schedule(self.network, words)
+        self.given.append(words)
+        self.document["commands"] = [{"node": c.node, "command": c.command_text, "at": c.at}
+                                     for c in self.network.commands]
+        return words
+
+    def command_line(self) -> str:
+        """The session so far as one `lanlab sim run` command line (it replays the same events)."""
+        words = ["lanlab", "sim", "run", *self.source]
+        for text in self.given:
+            words += ["--do", text]
+        words += ["--until", exact_seconds(self.network.engine.now)]
+        return " ".join(shlex.quote(word) for word in words)
+
+    # -- running -------------------------------------------------------------------------------
+    def advance(self, budget: float = SLICE_SECONDS) -> int:
+        """Run for at most `budget` real seconds toward where the pace says the clock should be;
+        the events dispatched. Instant by instant, so the tables are looked at as `sim view` does."""
+        if not self.running:
+            return 0
+        engine, history = self.network.engine, self.history
+        if self.pace:
+            real, virtual = self._anchor
+            target = virtual + int((time.monotonic() - real) * self.pace * 1e9)
+        else:
+            target = None
+        deadline = time.monotonic() + budget
+        done = 0
+        while not engine.stopped and time.monotonic() < deadline:
+            due = engine.next_time()
+            if due is None or (target is not None and due > target):
+                if target is not None and target > engine.now:
+                    done += self._guarded(lambda: engine.run(target))
+                break
+            done += self._guarded(lambda: engine.run(due))
+            history.end_of_instant(engine.now)
+        self.sync()
+        return done
+
+    def behind(self) -> float:
+        """How many virtual seconds the clock is behind where the pace wants it (0 when paused)."""
+        if not self.running or not self.pace:
+            return 0.0
+        real, virtual = self._anchor
+        return max(0.0, (virtual + (time.monotonic() - real) * self.pace * 1e9 - self.network.engine.now) / 1e9)
+
+    def _guarded(self, run: Callable[[], int]) -> int:
+        if self.watch is None:
+            return run()
+        with self.watch():
+            return run()
+
+    def sync(self) -> None:
+        """Put the events recorded since the last sync into the document."""
+        events = self.history.events
+        if len(events) > self.encoded:
+            columns, frames = self.encoder.encode(events[self.encoded:])
+            for name in EVENT_COLUMNS:
+                self.document["events"][name].extend(columns[name])
+            self.document["frames"].extend(frames)
+            self.encoded = len(events)
+            self.produced_at.append((self.encoded, time.monotonic()))
+            del self.produced_at[:-64]
+        self.document["end"] = self.network.engine.now
+        self.document["links"] = topology(self.network)[1]  # their counters move
+        self.document["tables"]["changes"] = self.history.changes
+
+    # -- what a page is sent ---------------------------------------------------------------------
+    def cursor(self) -> tuple[int, int, int]:
+        """(events, frames, changes) the document holds now: where a page's next batch starts."""
+        return len(self.document["events"]["t"]), len(self.document["frames"]), len(self.history.changes)
+
+    def state(self) -> dict[str, Any]:
+        return {"running": self.running, "pace": self.pace, "now": self.network.engine.now,
+                "behind": round(self.behind(), 6), "stopped": self.network.engine.stopped,
+                "command_line": self.command_line()}
+
+    def batch(self, cursor: tuple[int, int, int]) -> dict[str, Any]:
+        """What a page holding the document up to `cursor` is missing."""
+        events, frames, changes = cursor
+        doc = self.document
+        return {"type": "batch", "events": {name: doc["events"][name][events:] for name in EVENT_COLUMNS},
+                "frames": doc["frames"][frames:], "changes": [list(c) for c in self.history.changes[changes:]],
+                "end": doc["end"], "links": doc["links"], "commands": doc["commands"], "state": self.state()}

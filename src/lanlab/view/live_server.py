@@ -1,0 +1,158 @@
+"""`lanlab sim serve`'s server: the page, its WebSocket, and the run's downloads, on one port.
+
+Safety as Jupyter's: every request and the socket carry the random token of the URL (403
+without it); a request whose Origin is not the page's own is refused (another site's script
+cannot drive the simulator); the page can only send the messages below, none of which carries
+code (programs come only from `--app` on the command line).
+
+Messages from the page, JSON: {"op": "start"|"pause"|"step"}, {"op": "pace", "pace": k} (0: as
+fast as it goes), {"op": "do", "text": "pc1 ping pc3 -c 1"}. To the page: {"type": "document",
+"document", "state"} once, then {"type": "batch", ...} as the run moves (LiveSession.batch), and
+{"type": "reply", "op", "ok", "error"?, "text"?} to each message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import secrets
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from websockets.asyncio.server import ServerConnection, serve
+from websockets.datastructures import Headers
+from websockets.exceptions import ConnectionClosed
+from websockets.http11 import Request, Response
+
+from lanlab.view.document import to_json
+from lanlab.view.live import LiveSession
+from lanlab.view.page import render_page
+
+BATCH_EVERY = 0.03  # s between two looks for news for one page: an event reaches it within ~35 ms
+TICK = 0.005  # s the loop sleeps between two slices of simulation while running
+MAX_MESSAGE = 64 * 1024
+
+
+class LiveServer:
+    """Serves one LiveSession to any number of pages (each with its own place in the run)."""
+
+    def __init__(self, session: LiveSession, host: str = "127.0.0.1", port: int = 0, token: str | None = None) -> None:
+        self.session = session
+        self.host = host
+        self.port = port
+        self.token = token or secrets.token_urlsafe(24)
+        self.server: Any = None
+        self.errors: list[str] = []
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}/?token={self.token}"
+
+    async def start(self) -> None:
+        """Bind now (an OSError says the port is taken) and start running the simulator."""
+        self.server = await serve(self.talk, self.host, self.port, process_request=self.check_request,
+                                  max_size=MAX_MESSAGE, compression=None)
+        self.port = self.server.sockets[0].getsockname()[1]
+        self.runner = asyncio.create_task(self.run_simulator())
+
+    async def close(self) -> None:
+        self.runner.cancel()
+        self.server.close()
+        await self.server.wait_closed()
+
+    # -- HTTP: the token, the Origin, the page and its downloads -------------------------------------
+    def check_request(self, connection: ServerConnection, request: Request) -> Response | None:
+        url = urlsplit(request.path)
+        token = parse_qs(url.query).get("token", [""])[0]
+        if not hmac.compare_digest(token.encode(), self.token.encode()):
+            return connection.respond(HTTPStatus.FORBIDDEN, "403: this URL needs the token `lanlab sim serve` printed\n")
+        origin = request.headers.get("Origin")
+        if origin is not None and origin != f"http://{request.headers.get('Host', '')}":
+            return connection.respond(HTTPStatus.FORBIDDEN, "403: requests from another site's page are refused\n")
+        if url.path == "/ws":
+            return None  # the WebSocket handshake goes on
+        if url.path in ("/", "/index.html"):
+            return _response(render_page(self.session.document, live=True).encode(), "text/html; charset=utf-8")
+        if url.path == "/run.html":  # the run so far as the viewer's page (works offline, like --html)
+            document = {key: value for key, value in self.session.document.items() if key != "live"}
+            return _response(render_page(document).encode(), "text/html; charset=utf-8",
+                             f"{self.session.network.name}.html")
+        return connection.respond(HTTPStatus.NOT_FOUND, "404: lanlab sim serve serves /, /ws and /run.html\n")
+
+    # -- the simulator ---------------------------------------------------------------------------------
+    async def run_simulator(self) -> None:
+        while True:
+            if self.session.running:
+                self.session.advance()
+                await asyncio.sleep(TICK)
+            else:
+                await asyncio.sleep(0.05)
+
+    # -- one page ------------------------------------------------------------------------------------
+    async def talk(self, socket: ServerConnection) -> None:
+        session = self.session
+        cursor = session.cursor()
+        await socket.send(to_json({"type": "document", "document": session.document, "state": session.state()}))
+        sender = asyncio.create_task(self.send_batches(socket, cursor))
+        try:
+            async for message in socket:
+                await socket.send(json.dumps(self.act(message)))
+        except ConnectionClosed:
+            pass
+        finally:
+            sender.cancel()
+
+    async def send_batches(self, socket: ServerConnection, cursor: tuple[int, int, int]) -> None:
+        try:
+            sent_state: dict[str, Any] = {}
+            while True:  # polled: each page at its own place, nothing to wake or forget
+                await asyncio.sleep(BATCH_EVERY)
+                state = self.session.state()
+                if self.session.cursor() == cursor and state == sent_state:
+                    continue
+                batch = self.session.batch(cursor)
+                cursor, sent_state = self.session.cursor(), state
+                await socket.send(to_json(batch))
+        except ConnectionClosed:
+            pass
+
+    def act(self, message: str | bytes) -> dict[str, Any]:
+        """Do what one message from the page asks; the reply."""
+        try:
+            request = json.loads(message)
+            op = request["op"]
+        except (ValueError, KeyError, TypeError):
+            return {"type": "reply", "op": None, "ok": False, "error": 'expected {"op": ...} as JSON'}
+        session = self.session
+        reply: dict[str, Any] = {"type": "reply", "op": op, "ok": True}
+        try:
+            if op == "start":
+                session.start()
+            elif op == "pause":
+                session.pause()
+            elif op == "step":
+                reply["events"] = session.step()
+            elif op == "pace":
+                session.set_pace(float(request["pace"]))
+            elif op == "do":
+                reply["text"] = session.do(str(request["text"]))
+            else:
+                return {**reply, "ok": False, "error": f"unknown op {op!r}: start, pause, step, pace, do"}
+        except (ValueError, KeyError, TypeError) as error:  # CommandError is a ValueError
+            message_text = str(error).strip("'\"") if isinstance(error, KeyError) else str(error)
+            return {**reply, "ok": False, "error": message_text}
+        return reply
+
+
+def _response(body: bytes, content_type: str, download: str | None = None) -> Response:
+    headers = Headers()
+    headers["Content-Type"] = content_type
+    headers["Content-Length"] = str(len(body))
+    headers["Cache-Control"] = "no-store"
+    headers["X-Content-Type-Options"] = "nosniff"
+    if download is not None:
+        headers["Content-Disposition"] = f'attachment; filename="{download}"'
+    return Response(200, "OK", headers, body)

@@ -1,0 +1,139 @@
+"""`lanlab sim serve` on examples/hub_vs_switch.yaml: the token and Origin checks, the socket's
+vocabulary, and in headless Chromium: ping pc3 from pc1 by the page's controls, see pc3's reply
+and sw1's MAC table fill, pull the cable and see the next ping go unanswered."""
+
+from __future__ import annotations
+
+import json
+import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+import browserlab as browser
+
+HUB = str(Path(__file__).resolve().parents[2] / "examples" / "hub_vs_switch.yaml")
+
+
+@pytest.fixture
+def server():  # type: ignore[no-untyped-def]
+    """A `lanlab sim serve` process; yields its URL (with the token)."""
+    process = subprocess.Popen([sys.executable, "-m", "lanlab", "sim", "serve", HUB, "--no-browser"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    line = process.stdout.readline()
+    match = re.search(r"(http://127\.0\.0\.1:\d+/\?token=\S+)", line)
+    assert match, line + process.stderr.read()
+    yield match.group(1)
+    process.send_signal(signal.SIGINT)
+    process.wait(timeout=10)
+    assert process.returncode == 130
+
+
+def status(url: str, headers: dict[str, str] | None = None) -> int:
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {}), timeout=5) as answer:
+            return answer.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_every_request_needs_the_token(server):
+    """Without the URL's token, or with another, the page and the run's download are 403; with it, 200."""
+    bare = server.split("?")[0]
+    assert status(bare) == 403
+    assert status(bare + "?token=guess") == 403
+    assert status(bare + "run.html") == 403
+    assert status(server) == 200
+    assert status(server.replace("/?", "/run.html?")) == 200
+
+
+def test_another_sites_page_is_refused(server):
+    """A request with the token but from another Origin is 403 (another site's script cannot drive it)."""
+    assert status(server, {"Origin": "http://evil.example"}) == 403
+    assert status(server, {"Origin": "http://" + server.split("/")[2]}) == 200
+
+
+def test_the_socket_needs_the_token_and_speaks_do_words(server):
+    """The WebSocket refuses a handshake without the token; with it, a --do text is scheduled as
+    `sim run --do` would, a bad one is refused with sim run's words, and code has no message."""
+    from websockets.exceptions import InvalidStatus
+    from websockets.sync.client import connect
+
+    socket_url = server.replace("http://", "ws://").replace("/?", "/ws?")
+    with pytest.raises(InvalidStatus, match="403"):
+        connect(socket_url.split("?")[0])
+    with connect(socket_url) as socket:
+        first = json.loads(socket.recv())
+        assert first["type"] == "document" and first["document"]["live"] is True
+        socket.send(json.dumps({"op": "do", "text": "pc1 ping pc3 -c 1"}))
+        assert json.loads(socket.recv()) == {"type": "reply", "op": "do", "ok": True, "text": "at 0s pc1 ping pc3 -c 1"}
+        socket.send(json.dumps({"op": "do", "text": "pc9 ping pc3"}))
+        reply = json.loads(socket.recv())
+        assert reply["ok"] is False and "no node called 'pc9'" in reply["error"]
+        socket.send(json.dumps({"op": "program", "code": "print(1)"}))
+        assert "unknown op" in json.loads(socket.recv())["error"]
+
+
+needs_browser = pytest.mark.skipif(browser.missing() is not None, reason=str(browser.missing()))
+
+
+def wait_for(driver, script: str, seconds: float = 20):  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = driver.execute_script(script)
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"never true: {script}")
+
+
+REPLIES_FROM_PC3 = """const r = lanlab.viewer.run, e = r.doc.events; let n = 0;
+    for (let i = 0; i < r.count; i++) { const f = r.frame(i);
+      if (e.kind[i] === 'tx' && r.name(i) === 'pc3' && f && /reply/i.test(f.summary) && e.proto[i] === 'ICMP') n++; }
+    return n;"""
+
+
+@needs_browser
+def test_ping_from_the_page_then_pull_the_cable(server, tmp_path):
+    """Start, ping pc3 from pc1 with the page's controls: pc3 replies and sw1's MAC table fills;
+    pull pc3's cable, ping again: no new reply; the session pane shows the sim run command line."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    driver = browser.start()
+    try:
+        driver.get(server)
+        wait_for(driver, "return document.body.dataset.ready === '1' && document.body.dataset.liveEvents !== undefined")
+
+        def control(name):  # type: ignore[no-untyped-def]
+            return driver.find_element(By.CSS_SELECTOR, f'[data-test="{name}"]')
+
+        control("live-run").click()
+        Select(control("live-from")).select_by_value("pc1")
+        Select(control("live-to")).select_by_value("pc3")
+        control("live-act").click()
+        wait_for(driver, "return (" + "function(){" + REPLIES_FROM_PC3 + "})() >= 1")
+        mac_rows = wait_for(driver, """const t = lanlab.viewer.run.tablesAt(lanlab.viewer.step);
+            return t.sw1 && t.sw1.mac.length;""")
+        assert mac_rows >= 2  # pc1 and pc3 learned
+        assert driver.find_elements(By.CSS_SELECTOR, '[data-test="mac-sw1"] tbody tr')
+        cable = next(o.get_attribute("value") for o in Select(control("live-cable")).options
+                     if "pc3:" in o.get_attribute("value"))
+        Select(control("live-cable")).select_by_value(cable)
+        control("live-pull").click()
+        wait_for(driver, "return lanlab.viewer.run.doc.events.kind.indexOf('link') >= 0")
+        pulled_at = driver.execute_script("const e = lanlab.viewer.run.doc.events; return e.t[e.kind.indexOf('link')]")
+        control("live-act").click()  # pc1 ping pc3 -c 1 again
+        wait_for(driver, f"return lanlab.viewer.run.doc.end > {pulled_at} + 1.5e9")
+        assert driver.execute_script(REPLIES_FROM_PC3) == 1
+        line = control("live-command-line").text
+        assert line.startswith("lanlab sim run ") and "--do 'at " in line and f"{cable} down" in line
+        assert line.count("pc1 ping pc3 -c 1") == 2
+    finally:
+        driver.quit()
