@@ -39,7 +39,7 @@ def serve(file: Path | None, port: int, host: str, no_browser: bool, apps: tuple
 
     \b
       lanlab sim serve examples/hub_vs_switch.yaml
-      lanlab sim serve examples/broadcast.yaml --app pc1=examples/programs/udp_server.py --port 8080
+      lanlab sim serve examples/hub_vs_switch.yaml --port 8080 --no-browser
     """
     from lanlab.cli.sim import load_or_exit
     from lanlab.cli.sim_apps import start_apps

@@ -112,9 +112,9 @@ class LiveSession:
             due = engine.next_time()
             if due is None or (target is not None and due > target):
                 if target is not None and target > engine.now:
-                    done += self._guarded(lambda: engine.run(target))
+                    done += self._guarded(engine.run, target)
                 break
-            done += self._guarded(lambda: engine.run(due))
+            done += self._guarded(engine.run, due)
             history.end_of_instant(engine.now)
         self.sync()
         return done
@@ -126,11 +126,11 @@ class LiveSession:
         real, virtual = self._anchor
         return max(0.0, (virtual + (time.monotonic() - real) * self.pace * 1e9 - self.network.engine.now) / 1e9)
 
-    def _guarded(self, run: Callable[[], int]) -> int:
+    def _guarded(self, run: Callable[..., int], *args: Any) -> int:
         if self.watch is None:
-            return run()
-        with self.watch():
-            return run()
+            return run(*args)
+        with self.watch():  # a program's busy loop is stopped, not the server
+            return run(*args)
 
     def sync(self) -> None:
         """Put the events recorded since the last sync into the document."""
