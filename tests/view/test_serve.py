@@ -91,14 +91,15 @@ def test_the_socket_needs_the_token_and_speaks_do_words(server):
 needs_browser = pytest.mark.skipif(browser.missing() is not None, reason=str(browser.missing()))
 
 
-def wait_for(driver, script: str, seconds: float = 20):  # type: ignore[no-untyped-def]
+def wait_for(driver, script: str, seconds: float = 20, explain: str = "return null"):  # type: ignore[no-untyped-def]
+    """The script's value once it is true; an AssertionError after `seconds` (with `explain`'s value)."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         value = driver.execute_script(script)
         if value:
             return value
         time.sleep(0.1)
-    raise AssertionError(f"never true: {script}")
+    raise AssertionError(f"never true: {script} ({driver.execute_script(explain)})")
 
 
 REPLIES_FROM_PC3 = """const r = lanlab.viewer.run, e = r.doc.events; let n = 0;
@@ -143,5 +144,87 @@ def test_ping_from_the_page_then_pull_the_cable(server, tmp_path):
         line = control("live-command-line").text
         assert line.startswith("lanlab sim run ") and "--do 'at " in line and f"{cable} down" in line
         assert line.count("pc1 ping pc3 -c 1") == 2
+    finally:
+        driver.quit()
+
+
+@pytest.fixture
+def empty_server():  # type: ignore[no-untyped-def]
+    """`lanlab sim serve` with no file: an empty workspace."""
+    process = subprocess.Popen([sys.executable, "-m", "lanlab", "sim", "serve", "--no-browser"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    match = re.search(r"(http://127\.0\.0\.1:\d+/\?token=\S+)", process.stdout.readline())
+    assert match, process.stderr.read()
+    yield match.group(1)
+    process.send_signal(signal.SIGINT)
+    process.wait(timeout=10)
+
+
+def after_reload(driver, action) -> None:  # type: ignore[no-untyped-def]
+    """Do `action` (an edit), then wait for the page the rebuilt network reloads."""
+    driver.execute_script("window.lanlabBefore = true")
+    action()
+    wait_for(driver, "return window.lanlabBefore === undefined && document.body.dataset.ready === '1' && "
+                     "document.body.dataset.liveEvents !== undefined && !!lanlab.live.build")
+
+
+@needs_browser
+def test_build_hub_vs_switch_by_clicks(empty_server, tmp_path):
+    """From an empty workspace: add four hosts, a switch and a hub, address them, cable them,
+    name the network: the saved YAML passes `sim check` and loads to the same network as
+    examples/hub_vs_switch.yaml; a wrong address is refused with the mistake beside its field."""
+    from click.testing import CliRunner
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import Select
+
+    from lanlab.cli.main import cli
+    from lanlab.sim import load_topology
+    from lanlab.view.document import topology
+
+    driver = browser.start()
+    try:
+        driver.get(empty_server)
+        wait_for(driver, "return document.body.dataset.ready === '1' && !!(lanlab.live && lanlab.live.build)")
+
+        def control(name):  # type: ignore[no-untyped-def]
+            return driver.find_element(By.CSS_SELECTOR, f'[data-test="{name}"]')
+
+        for kind in ("host", "host", "host", "host", "switch", "hub"):
+            after_reload(driver, lambda kind=kind: control(f"build-add-{kind}").click())
+        for number in range(1, 5):
+            Select(control("build-node")).select_by_value(f"pc{number}")
+            control("build-new-field").send_keys("ip")
+            control("build-new-value").send_keys(f"198.18.0.{number}/24")
+            after_reload(driver, lambda: control("build-set").click())
+        Select(control("build-node")).select_by_value("sw1")
+        control("build-new-field").send_keys("ageing")
+        control("build-new-value").send_keys("300s")
+        after_reload(driver, lambda: control("build-set").click())
+        for a, b in (("pc1", "sw1"), ("pc2", "sw1"), ("sw1", "hub1"), ("pc3", "hub1"), ("pc4", "hub1")):
+            Select(control("build-cable-a")).select_by_value(a)
+            Select(control("build-cable-b")).select_by_value(b)
+            after_reload(driver, lambda: control("build-cable").click())
+        name = control("build-name")
+        name.send_keys(Keys.CONTROL + "a")  # (clear() would send "" at once)
+        after_reload(driver, lambda: name.send_keys("hub-vs-switch\n"))
+
+        Select(control("build-node")).select_by_value("pc1")  # a mistake: shown beside ip, nothing changes
+        control("field-pc1-ip").send_keys(Keys.CONTROL + "a")
+        control("field-pc1-ip").send_keys("198.18.0.999/24\n")
+        error = wait_for(driver, "return document.querySelector('[data-test=\"error-pc1-ip\"]').textContent", 10,
+                         "return [document.querySelector('[data-test=\"field-pc1-ip\"]').value, "
+                         "lanlab.live.build.error.textContent, lanlab.live.answer.textContent]")
+        assert "198.18.0.999" in error and "not an IPv4 address" in error
+
+        with urllib.request.urlopen(empty_server.replace("/?", "/network.yaml?"), timeout=5) as answer:
+            saved = tmp_path / "built.yaml"
+            saved.write_bytes(answer.read())
+        result = CliRunner().invoke(cli, ["sim", "check", str(saved)])
+        assert result.exit_code == 0, result.output
+        assert "6 nodes, 5 links" in result.output
+        built, example = load_topology(saved), load_topology(HUB)
+        assert built.name == example.name
+        assert topology(built) == topology(example)
     finally:
         driver.quit()

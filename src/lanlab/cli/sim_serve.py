@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 import sys
+import tempfile
 import threading
 import webbrowser
 from pathlib import Path
@@ -41,18 +43,24 @@ def serve(file: Path | None, port: int, host: str, no_browser: bool, apps: tuple
       lanlab sim serve examples/hub_vs_switch.yaml
       lanlab sim serve examples/hub_vs_switch.yaml --port 8080 --no-browser
     """
-    from lanlab.cli.sim import load_or_exit
     from lanlab.cli.sim_apps import start_apps
-    from lanlab.sim import Network, schedule
+    from lanlab.sim import Network, load_topology, schedule
     from lanlab.sim.shim import watching
     from lanlab.view.live import LiveSession
-    from lanlab.view.live_server import LiveServer
+    from lanlab.view.live_server import Builder, LiveServer
+    from lanlab.view.workspace import Workspace
 
     try:
         cpu_limit = parse_duration(app_cpu) / 1e9
     except UnitError as error:
         fail(f"--app-cpu: {error}")
-    network = load_or_exit(file, seed) if file is not None else Network("workspace", seed)
+    if file is not None:
+        problems = _problems(file)
+        for problem in problems:
+            click.echo(problem, err=True)
+        if problems:
+            sys.exit(2)
+    network = load_topology(file, seed=seed) if file is not None else Network("workspace", seed)
     source = [str(file) if file is not None else "WORKSPACE.yaml", "--seed", str(seed)]
     for text in apps:
         source += ["--app", text]
@@ -62,15 +70,37 @@ def serve(file: Path | None, port: int, host: str, no_browser: bool, apps: tuple
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(f"lanlab: warning: --host {host}: other machines can reach this page; anyone with the URL "
                    "can drive the simulator", err=True)
-    server = LiveServer(session, host, port)
+    folder = Path(tempfile.mkdtemp(prefix="lanlab-serve-"))
+    builder = None
+    if not apps:  # programs run on the network they were given for; with --app the page does not build
+        def session_of(path: Path, workspace: Workspace) -> LiveSession:
+            built = load_topology(path, seed=seed)  # it has passed the check
+            return LiveSession(built, schedule=schedule, source=[f"{workspace.file_stem()}.yaml", "--seed", str(seed)])
+
+        workspace = Workspace.from_file(file) if file is not None else Workspace()
+        builder = Builder(workspace, check=_problems, session_of=session_of, folder=folder)
+    server = LiveServer(session, host, port, builder=builder)
     try:
         asyncio.run(_serve(server, open_browser=not no_browser))
     except KeyboardInterrupt:
-        click.echo(f"lanlab: stopped at sim time {network.now / 1e9:.6f} s after {network.engine.events:,} events; "
-                   f"the session: {session.command_line()}", err=True)
+        session = server.session
+        click.echo(f"lanlab: stopped at sim time {session.network.now / 1e9:.6f} s after "
+                   f"{session.network.engine.events:,} events; the session: {session.command_line()}", err=True)
         sys.exit(EXIT_INTERRUPTED)
     finally:
-        network.close()
+        server.session.network.close()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _problems(path: Path) -> list[str]:
+    """What `sim check` says of a file (one `FILE:LINE: message` each); [] when it passes."""
+    from lanlab.sim import TopologyError, load_topology
+
+    try:
+        load_topology(path)
+    except TopologyError as error:
+        return list(error.problems)
+    return []
 
 
 async def _serve(server: Any, open_browser: bool) -> None:

@@ -18,7 +18,8 @@ import hmac
 import json
 import secrets
 from http import HTTPStatus
-from typing import Any
+from pathlib import Path
+from typing import Any, Callable
 from urllib.parse import parse_qs, urlsplit
 
 from websockets.asyncio.server import ServerConnection, serve
@@ -29,6 +30,7 @@ from websockets.http11 import Request, Response
 from lanlab.view.document import to_json
 from lanlab.view.live import LiveSession
 from lanlab.view.page import render_page
+from lanlab.view.workspace import BuildError, Workspace
 
 BATCH_EVERY = 0.03  # s between two looks for news for one page: an event reaches it within ~35 ms
 TICK = 0.005  # s the loop sleeps between two slices of simulation while running
@@ -38,8 +40,12 @@ MAX_MESSAGE = 64 * 1024
 class LiveServer:
     """Serves one LiveSession to any number of pages (each with its own place in the run)."""
 
-    def __init__(self, session: LiveSession, host: str = "127.0.0.1", port: int = 0, token: str | None = None) -> None:
+    def __init__(self, session: LiveSession, host: str = "127.0.0.1", port: int = 0, token: str | None = None,
+                 builder: Builder | None = None) -> None:
+        """builder: how the page's edits are checked and become a network (None: no building)."""
         self.session = session
+        self.builder = builder
+        self.sockets: set[ServerConnection] = set()
         self.host = host
         self.port = port
         self.token = token or secrets.token_urlsafe(24)
@@ -76,6 +82,9 @@ class LiveServer:
             return None  # the WebSocket handshake goes on
         if url.path in ("/", "/index.html"):
             return _response(render_page(self.session.document, live=True).encode(), "text/html; charset=utf-8")
+        if url.path == "/network.yaml" and self.builder is not None:
+            return _response(self.builder.workspace.to_yaml()[0].encode(), "application/yaml; charset=utf-8",
+                             f"{self.builder.workspace.file_stem()}.yaml")
         if url.path == "/run.html":  # the run so far as the viewer's page (works offline, like --html)
             document = {key: value for key, value in self.session.document.items() if key != "live"}
             return _response(render_page(document).encode(), "text/html; charset=utf-8",
@@ -95,20 +104,29 @@ class LiveServer:
     async def talk(self, socket: ServerConnection) -> None:
         session = self.session
         cursor = session.cursor()
-        await socket.send(to_json({"type": "document", "document": session.document, "state": session.state()}))
+        workspace = self.builder.workspace.spec if self.builder is not None else None
+        await socket.send(to_json({"type": "document", "document": session.document, "state": session.state(),
+                                   "workspace": workspace}))
         sender = asyncio.create_task(self.send_batches(socket, cursor))
+        self.sockets.add(socket)
         try:
             async for message in socket:
+                before = self.session
                 await socket.send(json.dumps(self.act(message)))
+                if self.session is not before:  # a new network: every page loads it afresh
+                    for page in list(self.sockets):
+                        await page.send(json.dumps({"type": "reload"}))
         except ConnectionClosed:
             pass
         finally:
+            self.sockets.discard(socket)
             sender.cancel()
 
     async def send_batches(self, socket: ServerConnection, cursor: tuple[int, int, int]) -> None:
         try:
             sent_state: dict[str, Any] = {}
-            while True:  # polled: each page at its own place, nothing to wake or forget
+            session = self.session
+            while self.session is session:  # polled: each page at its own place, nothing to wake or forget
                 await asyncio.sleep(BATCH_EVERY)
                 state = self.session.state()
                 if self.session.cursor() == cursor and state == sent_state:
@@ -139,12 +157,68 @@ class LiveServer:
                 session.set_pace(float(request["pace"]))
             elif op == "do":
                 reply["text"] = session.do(str(request["text"]))
+            elif op in BUILD_OPS:
+                return {**reply, **self.build(request)}
             else:
-                return {**reply, "ok": False, "error": f"unknown op {op!r}: start, pause, step, pace, do"}
+                return {**reply, "ok": False, "error": f"unknown op {op!r}: start, pause, step, pace, do, "
+                        + ", ".join(BUILD_OPS)}
+        except BuildError as error:
+            return {**reply, "ok": False, "error": str(error)}
         except (ValueError, KeyError, TypeError) as error:  # CommandError is a ValueError
             message_text = str(error).strip("'\"") if isinstance(error, KeyError) else str(error)
             return {**reply, "ok": False, "error": message_text}
         return reply
+
+
+    def build(self, request: dict[str, Any]) -> dict[str, Any]:
+        """One edit of the network; kept (and the network rebuilt at 0 s) only if `sim check` passes."""
+        builder = self.builder
+        if builder is None:
+            raise BuildError(builder_refusal)
+        workspace = builder.workspace
+        op = request["op"]
+        answer: dict[str, Any] = {}
+        if op == "add":
+            new, answer["node"] = workspace.add(str(request["kind"]))
+        elif op == "cable":
+            new, answer["ends"] = workspace.cable(str(request["a"]), str(request["b"]))
+        elif op == "uncable":
+            new = workspace.uncable(str(request["a"]), str(request["b"]))
+        elif op == "edit":
+            new = workspace.edit(str(request.get("node", "")), str(request["field"]), str(request["value"]))
+        else:  # remove
+            new = workspace.remove(str(request["node"]))
+        problems = builder.problems(new)
+        if problems:
+            return {"ok": False, "error": "; ".join(p["message"] for p in problems), "problems": problems}
+        builder.workspace = new
+        self.session = builder.session_of(new)
+        return {"ok": True, **answer}
+
+
+BUILD_OPS = ("add", "cable", "uncable", "edit", "remove")
+builder_refusal = "this page runs a network with --app programs: build without --app to edit it"
+
+
+class Builder:
+    """The network being built and how it is checked and run (given by the command line)."""
+
+    def __init__(self, workspace: Workspace, check: Callable[[Path], list[str]],
+                 session_of: Callable[[Path, Workspace], LiveSession], folder: Path) -> None:
+        """check(path): `sim check`'s problems with a file; session_of(path, workspace): a new
+        session running the network in that file; folder: where the files being checked go."""
+        self.workspace = workspace
+        self.check = check
+        self.folder = folder
+        self._session_of = session_of
+
+    def problems(self, workspace: Workspace) -> list[dict[str, Any]]:
+        return workspace.problems(self.check, self.folder)
+
+    def session_of(self, workspace: Workspace) -> LiveSession:
+        path = self.folder / "network.yaml"
+        path.write_text(workspace.to_yaml()[0], encoding="utf-8")
+        return self._session_of(path, workspace)
 
 
 def _response(body: bytes, content_type: str, download: str | None = None) -> Response:

@@ -10,6 +10,7 @@
     const el = L.el, self = this, run = viewer.run;
     this.viewer = viewer;
     this.panes = panes;
+    this.container = container;
     this.running = false;
     const hosts = run.nodes.filter(function (n) { return n.kind === "host"; }).map(function (n) { return n.name; });
     const targets = run.nodes.filter(function (n) { return n.addresses.length; }).map(function (n) { return n.name; });
@@ -58,11 +59,16 @@
       run.index();
       this.refresh(true);
       this.show(message.state);
+      if (message.workspace && !this.build) this.build = new L.Build(this, message.workspace, this.container);
+    } else if (message.type === "reload") {  // the network was rebuilt: every pane starts again from it
+      location.reload();
     } else if (message.type === "batch") {
       const following = this.viewer.step >= run.count - 1;
       run.append(message);
       this.refresh(following);
       this.show(message.state);
+    } else if (message.type === "reply" && this.build && this.build.pending && message.op === this.build.pending.op) {
+      this.build.answer(message);
     } else if (message.type === "reply") {
       this.answer.textContent = message.ok ? (message.text ? "scheduled: " + message.text : "") : "\u26A0 " + message.error;
       this.answer.classList.toggle("error", !message.ok);
