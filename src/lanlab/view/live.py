@@ -47,7 +47,6 @@ class LiveSession:
         self.running = False
         self.pace = 1.0  # virtual seconds per real second; 0: as fast as it goes
         self._anchor = (time.monotonic(), network.engine.now)  # (real, virtual) when pace last changed
-        self.produced_at: list[tuple[int, float]] = []  # (events in the document, monotonic time) per sync
 
     # -- controls ------------------------------------------------------------------------------
     def start(self) -> None:
@@ -141,10 +140,7 @@ class LiveSession:
                 self.document["events"][name].extend(columns[name])
             self.document["frames"].extend(frames)
             self.encoded = len(events)
-            self.produced_at.append((self.encoded, time.monotonic()))
-            del self.produced_at[:-64]
         self.document["end"] = self.network.engine.now
-        self.document["links"] = topology(self.network)[1]  # their counters move
         self.document["tables"]["changes"] = self.history.changes
 
     # -- what a page is sent ---------------------------------------------------------------------
@@ -161,6 +157,7 @@ class LiveSession:
         """What a page holding the document up to `cursor` is missing."""
         events, frames, changes = cursor
         doc = self.document
+        doc["links"] = topology(self.network)[1]  # their counters move
         return {"type": "batch", "events": {name: doc["events"][name][events:] for name in EVENT_COLUMNS},
                 "frames": doc["frames"][frames:], "changes": [list(c) for c in self.history.changes[changes:]],
                 "end": doc["end"], "links": doc["links"], "commands": doc["commands"], "state": self.state()}

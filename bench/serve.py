@@ -1,0 +1,144 @@
+#!/usr/bin/env python3
+"""`lanlab sim serve` under load: does the run keep up with real time, and how long does an
+event take to reach a page?
+
+The network: H hosts (50) around one switch, host i pinging host (i+1) mod H every 10 ms (H x 100
+pings a second, each a request and a reply through the switch). The server runs it at real
+time (pace 1) for D seconds (5) with one page connected: a WebSocket client in its own thread,
+the same messages Chromium's page gets (JSON parsed, the batch's events counted).
+
+Figures: the virtual seconds the run reached per real second (1.00 = keeps up) and the most it
+fell behind; per batch, the delay from the simulator producing its first event (the end of the
+slice that recorded it) to the page having parsed it (median, 95th percentile, max). Baseline,
+in the same process: the same network run by `TableHistory.run` as fast as it goes with no
+server (`sim view`'s way): the virtual seconds it does per real second, so the ratio says how
+much of the simulator's speed serving costs.
+
+    python bench/serve.py [--hosts 50] [--seconds 5] [--interval 10ms]
+Not a test: figures to read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import threading
+import time
+
+from lanlab.sim import Network, schedule
+from lanlab.units import parse_duration
+from lanlab.view.history import TableHistory
+from lanlab.view.live import LiveSession
+from lanlab.view.live_server import LiveServer
+
+
+def star(hosts: int, interval: str, seconds: float) -> Network:
+    """H hosts on sw1, each pinging the next every `interval` for the whole run."""
+    network = Network("bench-serve")
+    network.add_switch("sw1")
+    for i in range(1, hosts + 1):
+        network.add_host(f"pc{i}", f"198.18.{i // 250}.{i % 250 + 1}/16")
+        network.link(f"pc{i}:eth0", f"sw1:p{i}")
+    count = int(seconds * 1e9 / parse_duration(interval)) + 1
+    for i in range(1, hosts + 1):
+        schedule(network, f"pc{i} ping pc{i % hosts + 1} -i {interval} -c {count}")
+    return network
+
+
+def baseline(hosts: int, interval: str, seconds: float) -> float:
+    """Virtual seconds per real second, as fast as it goes, tables followed, no server."""
+    network = star(hosts, interval, seconds)
+    history = TableHistory(network)
+    started = time.perf_counter()
+    history.run(int(seconds * 1e9))
+    return seconds / (time.perf_counter() - started)
+
+
+def served(hosts: int, interval: str, seconds: float) -> dict[str, float]:
+    network = star(hosts, interval, seconds)
+    session = LiveSession(network, schedule=schedule, source=["bench"])
+    produced: list[tuple[int, float]] = []  # (events in the document, when) after each slice
+    sync = session.sync
+
+    def timed_sync() -> None:
+        sync()
+        produced.append((session.encoded, time.monotonic()))
+
+    session.sync = timed_sync  # type: ignore[method-assign]
+    received: list[tuple[int, float]] = []  # (events the page holds, when it had parsed the batch)
+    worst_behind = [0.0]
+
+    async def main() -> None:
+        server = LiveServer(session, port=0)
+        await server.start()
+        url = f"ws://127.0.0.1:{server.port}/ws?token={server.token}"
+        page = threading.Thread(target=read_page, args=(url, received, seconds + 1), daemon=True)
+        page.start()
+        await asyncio.sleep(0.5)  # the page has its document
+        session.start()
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            await asyncio.sleep(0.1)
+            worst_behind[0] = max(worst_behind[0], session.behind())
+        session.pause()
+        await asyncio.sleep(0.3)
+        await server.close()
+        page.join(timeout=5)
+
+    started_virtual = network.engine.now
+    asyncio.run(main())
+    delays = []
+    for count, when in produced:  # the first batch whose events include this slice's last
+        arrival = next((t for held, t in received if held >= count), None)
+        if arrival is not None and count:
+            delays.append(arrival - when)
+    return {"virtual_per_real": (network.engine.now - started_virtual) / 1e9 / seconds,
+            "behind_max": worst_behind[0], "events": session.encoded,
+            "median_ms": statistics.median(delays) * 1e3, "p95_ms": sorted(delays)[int(0.95 * (len(delays) - 1))] * 1e3,
+            "max_ms": max(delays) * 1e3, "batches": len(received)}
+
+
+def read_page(url: str, received: list[tuple[int, float]], seconds: float) -> None:
+    """What Chromium's page does with the socket, minus drawing: parse each message, count events."""
+    from websockets.exceptions import ConnectionClosed
+    from websockets.sync.client import connect
+
+    held = 0
+    deadline = time.monotonic() + seconds + 1
+    with connect(url, max_size=None) as socket:
+        while time.monotonic() < deadline:
+            try:
+                message = json.loads(socket.recv(timeout=1))
+            except TimeoutError:
+                continue
+            except ConnectionClosed:  # the server closed at the end of the run
+                break
+            if message["type"] == "document":
+                held = len(message["document"]["events"]["t"])
+            elif message["type"] == "batch":
+                held += len(message["events"]["t"])
+            received.append((held, time.monotonic()))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--hosts", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--interval", default="10ms")
+    options = parser.parse_args()
+    print(f"{options.hosts} hosts pinging every {options.interval} for {options.seconds:g} s of real time")
+    fast = baseline(options.hosts, options.interval, options.seconds)
+    print(f"  baseline (TableHistory.run, no server, as fast as it goes): {fast:.2f} virtual s per real s")
+    result = served(options.hosts, options.interval, options.seconds)
+    print(f"  sim serve at pace 1: {result['virtual_per_real']:.2f} virtual s per real s "
+          f"({'keeps up' if result['behind_max'] < 0.1 else 'falls behind'}; at most {result['behind_max']:.3f} s behind), "
+          f"{result['events']:,} events in {result['batches']} batches")
+    print(f"  event -> page: median {result['median_ms']:.1f} ms, 95th percentile {result['p95_ms']:.1f} ms, "
+          f"max {result['max_ms']:.1f} ms")
+    print(f"  ratio: the run needs {1 / fast:.2f} of the simulator's speed alone to keep up (1.00 = all of it)")
+
+
+if __name__ == "__main__":
+    main()
