@@ -29,7 +29,7 @@ def main() -> None:
     one, serial = timed(run_tasks(plan.tasks, 1, None))
     work = sum(row["wall_s"] for row in serial)  # the runs themselves, measured inside each
     two, pooled = timed(_on_pool(plan.tasks, 2))
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
                       silence_logs=50) as cluster:
         list(_on_dask(plan.tasks[:4], cluster.scheduler_address, 2))  # workers warm: imports done
         dask, clustered = timed(_on_dask(plan.tasks, cluster.scheduler_address, 2))

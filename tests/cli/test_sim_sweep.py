@@ -5,8 +5,11 @@ from __future__ import annotations
 import csv
 import importlib.util
 import json
+import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -110,3 +113,23 @@ def test_help_teaches_the_command():
     for flag in ("--seeds", "--vary", "--do", "--app", "--until", "--metric", "--out", "--plot", "--workers",
                  "--scheduler", "--json"):
         assert flag in result.output
+
+
+@pytest.mark.slow
+def test_ctrl_c_keeps_the_rows_done_and_exits_130(tmp_path):
+    """SIGINT to the sweep's process group (as Ctrl-C sends it): the rows done are written, exit 130,
+    no traceback."""
+    out = tmp_path / "rows.csv"
+    process = subprocess.Popen([sys.executable, "-c", "import signal, runpy, sys; signal.signal(signal.SIGINT, "
+                                "signal.default_int_handler); sys.argv = sys.argv[1:]; "
+                                "runpy.run_module('lanlab', run_name='__main__')",
+                                "lanlab", "sim", "sweep", C2I, "--seeds", "1-5000", "--until", "150s",
+                                "--workers", "1", "--out", str(out)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    time.sleep(12)
+    os.killpg(process.pid, signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130, stderr
+    rows = list(csv.DictReader(out.open()))
+    assert 0 < len(rows) < 5000
+    assert "interrupted after" in stderr and "Traceback" not in stderr

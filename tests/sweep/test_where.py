@@ -39,7 +39,7 @@ def test_a_process_pool_gives_the_same_rows(in_process, monkeypatch):
 def test_a_dask_cluster_at_its_address_gives_the_same_rows(in_process):
     """A LocalCluster of 2 workers, reached as a remote one is (--scheduler tcp://...)."""
     distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster:
         rows = sweep(EXAMPLES / "count-to-infinity.yaml", "1-3", scheduler=cluster.scheduler_address, **ARGS)
     assert plain(rows) == in_process
 

@@ -5,7 +5,10 @@ Each yields rows as runs finish, so an interrupted sweep keeps the rows done."""
 from __future__ import annotations
 
 import os
+import signal
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Any
 
@@ -46,9 +49,24 @@ def run_tasks(tasks: list[Task], workers: int, scheduler: str | None) -> Iterato
         yield from _on_pool(tasks, workers)
 
 
+@contextmanager
+def _children_ignore_ctrl_c() -> Iterator[None]:
+    """Worker processes started in here ignore SIGINT (inherited): Ctrl-C reaches the whole process
+    group, and only this process should answer it, keep the rows done and stop the workers."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def _on_pool(tasks: list[Task], workers: int) -> Iterator[dict[str, Any]]:
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(run_task, task) for task in tasks]
+        with _children_ignore_ctrl_c():
+            futures = [pool.submit(run_task, task) for task in tasks]
         try:
             for future in as_completed(futures):
                 yield future.result()
@@ -65,8 +83,9 @@ def _on_dask(tasks: list[Task], scheduler: str | None, workers: int) -> Iterator
     cluster = None
     try:
         if scheduler is None:
-            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                   dashboard_address=None, silence_logs=50)
+            with _children_ignore_ctrl_c():
+                cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                       dashboard_address=":0", silence_logs=50)
             client = Client(cluster)
         else:
             client = Client(scheduler, timeout="10s")
