@@ -202,7 +202,10 @@ def test_connect_is_full_duplex_on_a_terminal():
                                    str(server.port)], stdin=terminal, stdout=subprocess.PIPE)
         os.close(terminal)
         try:
-            time.sleep(0.5)
+            # the chat relays only to clients already in the room: wait for the server to log ours
+            # (a fixed sleep lost the race under load)
+            ready, _, _ = select.select([server.proc.stdout], [], [], 30)
+            assert ready and "(1 connected)" in server.proc.stdout.readline()
             lanlab("tcp", "connect", "127.0.0.1", str(server.port), "--send", "早上好", "--wait",
                    "0.1")
             ready, _, _ = select.select([client.stdout], [], [], 5)
