@@ -10,7 +10,7 @@ import pytest
 from lanlab.proto.fragments import REASSEMBLY_TIMEOUT, fragment
 from lanlab.sim import Network
 from lanlab.sim.core.frame import ETH_HEADER, Frame
-from lanlab.wire import IcmpType, IPv4, TimeExceededCode, Udp
+from lanlab.wire import IcmpType, IPv4, TimeExceededCode, Udp, UnreachableCode
 
 
 def two_hosts(mtu: int | None = None) -> Network:
@@ -81,3 +81,50 @@ def test_an_mtu_outside_ipv4s_range_is_refused(mtu: int):
     net.add_host("b", ip="198.18.0.2/24")
     with pytest.raises(NetworkError, match="from 68 to 65535"):
         net.link("a:eth0", "b:eth0", mtu=mtu)
+
+
+def routed(mtu_a: int | None, mtu_b: int) -> Network:
+    """a - r1 - b, with the MTUs of a's link and b's link."""
+    net = Network("frag-routed", trace=True)
+    net.add_host("a", ip="198.18.0.1/24", gateway="198.18.0.254")
+    net.add_host("b", ip="198.18.1.2/24", gateway="198.18.1.254")
+    net.add_router("r1", {"eth0": "198.18.0.254/24", "eth1": "198.18.1.254/24"})
+    net.link("a:eth0", "r1:eth0", mtu=mtu_a)
+    net.link("r1:eth1", "b:eth0", mtu=mtu_b)
+    return net
+
+
+def test_a_router_fragments_fragments_again_for_a_smaller_next_hop():
+    """a sends 3000 bytes in fragments of 1000 (no DF); r1 cuts each again for b's 576-byte link, keeping the
+    identification; b puts the pieces back together (RFC 791 3.2, fragmenting a fragment)."""
+    net = routed(1000, 576)
+    got: list[bytes] = []
+    net.node("b").udp.bind(9, lambda host, frame, now: got.append(frame.data))
+    net.ping("a", "b", count=1)  # ARP on both sides first
+    payload = bytes(i & 0xFF for i in range(3000))
+    net.node("a").send_udp(5000, IPv4Address("198.18.1.2"), 9, payload, net.now)
+    net.run(net.now / 1e9 + 1)
+    assert got == [payload]
+    frames = [e.frame for e in net.trace if e.kind == "tx" and e.device == "r1" and e.port == "eth1"
+              and isinstance(e.frame.l3, IPv4) and e.frame.l3.proto == 17]
+    assert len(frames) > 4 and all(frame.size - ETH_HEADER <= 576 for frame in frames)
+    out = [frame.l3 for frame in frames]
+    assert len({ip.ident for ip in out}) == 1
+    offsets = sorted(ip.frag_offset * 8 for ip in out)
+    assert offsets[0] == 0 and [ip for ip in out if not ip.flags & 1] == [max(out, key=lambda ip: ip.frag_offset)]
+
+
+def test_df_too_big_for_the_next_hop_is_dropped_with_fragmentation_needed_and_the_mtu():
+    """A DF datagram (hosts set DF, as Linux) that does not fit b's 576-byte link: r1 drops it and tells a
+    'fragmentation needed' with next-hop MTU 576 (RFC 1191), which a capture shows to tshark."""
+    net = routed(None, 576)
+    got: list[bytes] = []
+    net.node("b").udp.bind(9, lambda host, frame, now: got.append(frame.data))
+    net.ping("a", "b", count=1)
+    net.node("a").send_udp(5000, IPv4Address("198.18.1.2"), 9, bytes(1000), net.now)
+    net.run(net.now / 1e9 + 1)
+    assert got == []
+    errors = [icmp for _, _, icmp in net.node("a").icmp_errors if icmp.type == IcmpType.DEST_UNREACHABLE]
+    assert [(icmp.code, icmp.rest & 0xFFFF) for icmp in errors] == [(UnreachableCode.FRAG_NEEDED, 576)]
+    drop = [e for e in net.trace if e.kind == "drop" and e.device == "r1"]
+    assert drop and "needs fragmenting to 576 bytes but DF is set" in drop[0].summary

@@ -138,6 +138,13 @@ class Forwarder:
         return self._error(header, interface, payload, Icmp(IcmpType.DEST_UNREACHABLE, code),
                            f"{code.name.lower()} unreachable")
 
+    def fragmentation_needed(self, header: IPv4, interface: str, payload: Payload, mtu: int) -> Decision:
+        """A DF datagram larger than the next hop's MTU: destination unreachable, fragmentation needed, with
+        the next-hop MTU in the low 16 bits of the header's second word (RFC 1191 4, RFC 1812 5.2.7.1)."""
+        return self._error(header, interface, payload, Icmp(IcmpType.DEST_UNREACHABLE, UnreachableCode.FRAG_NEEDED,
+                                                            mtu & 0xFFFF),
+                           f"needs fragmenting to {mtu} bytes but DF is set")
+
     def _error(self, header: IPv4, interface: str, payload: Payload, icmp: Icmp, reason: str) -> Decision:
         data = payload()
         if not may_send_error_about(header, data):

@@ -15,14 +15,16 @@ from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 from typing import TYPE_CHECKING, Any, Callable, Final
 
 from lanlab.proto.forwarding import Forward, Forwarder, SendIcmp
+from lanlab.proto.fragments import fragment
 from lanlab.proto.ipv4 import NetworkUnreachable, multicast_mac_bytes
 from lanlab.proto.rip import ChangeKind, RipSpeaker, RouteChange
 from lanlab.proto.routing import Route, RouteSource, RoutingTable
 from lanlab.sim.core.engine import MachineTimer
 from lanlab.sim.core.frame import Frame
-from lanlab.sim.devices.host import IP_ICMP, IP_UDP, Destination, Host, Nic
+from lanlab.sim.devices.host import ETH_HEADER, IP_ICMP, IP_UDP, Destination, Host, Nic
 from lanlab.sim.core.trace import register_kind
 from lanlab.wire import EtherType, Ethernet, IpProto, IPv4, MacAddress, Rip, Udp, UnreachableCode, WireError
+from lanlab.wire.ipv4 import DF
 from lanlab.units import FOREVER
 from lanlab.wire.rip import RIP_MULTICAST, RIP_PORT
 
@@ -215,9 +217,12 @@ class Router(Host):
             self._forward(hop, nic, frame, now)
 
     def _forward(self, hop: _Hop, nic: Nic, frame: Frame, now: int) -> None:
+        out = hop.nic
+        if frame.size > out.max_frame and hop.header.flags & DF:
+            self._too_big_for(out, nic, frame, now)
+            return
         if self.tracer is not None:
             self.tracer.record(now, self.name, nic.name, "forward", frame, f"to {hop.next_hop} via {hop.nic.name}")
-        out = hop.nic
         if now >= hop.expires:
             entry = out.arp.entry(hop.next_hop, now)  # type: ignore[union-attr]
             if entry is None:
@@ -226,9 +231,34 @@ class Router(Host):
                 return
             hop.eth = out.ethernet_to(entry.mac)
             hop.expires = entry.expires
+        if frame.size > out.max_frame:
+            self._send_fragments(out, hop.eth, hop.header, frame.l4, frame.data, now)
+            return
         engine = self.engine
         engine.frames += 1
         out.port.send(Frame(hop.eth, hop.header, frame.l4, frame.data, frame.size, engine.frames), now)
+
+    def _too_big_for(self, out: Nic, nic: Nic, frame: Frame, now: int) -> None:
+        """A DF datagram that does not fit the outgoing link: dropped, and the sender told the MTU (RFC 1191)."""
+        ip: IPv4 = frame.l3
+        decision = self.forwarder.fragmentation_needed(ip, nic.name, lambda: datagram_bytes(ip, frame.l4, frame.data),
+                                                       out.mtu)
+        if self.tracer is not None:
+            self.tracer.record(now, self.name, nic.name, "drop", frame, decision.reason)
+        if isinstance(decision, SendIcmp):
+            self._send_icmp(decision, now)
+
+    def _send_fragments(self, nic: Nic, eth: Ethernet, ip: IPv4, l4: Any, data: bytes, now: int) -> None:
+        """A forwarded datagram bigger than the outgoing MTU leaves in fragments with its own identification
+        and flags (a fragment is fragmented again: RFC 791 3.2); the router's own datagrams as a host's."""
+        if self.ipv4.is_local(ip.src):
+            super()._send_fragments(nic, eth, ip, l4, data, now)
+            return
+        engine = self.engine
+        for header, piece in fragment(ip, datagram_bytes(ip, l4, data), nic.mtu):
+            engine.frames += 1
+            nic.port.send(Frame(eth, header, None, piece, ETH_HEADER + header.header_length + len(piece),
+                                engine.frames), now)
 
     def _decide(self, nic: Nic, frame: Frame, now: int) -> _Hop | None:
         """Ask the forwarder; act on anything but Forward; remember a Forward."""
