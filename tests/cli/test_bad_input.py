@@ -442,3 +442,17 @@ def test_source_with_a_port_says_so():
 def test_empty_broadcast_destination_is_refused(to: str):
     """udp broadcast --to "" is refused (the socket API took it as 0.0.0.0 and sent there)."""
     assert_one_line_error(invoke("udp", "broadcast", "--to", to, "--wait", "0.1"), "--to", "the address is empty")
+
+
+def test_a_host_with_no_route_back_drops_its_answers_instead_of_crashing(tmp_path: Path):
+    """pc2 (a /25 without a gateway) cannot answer pc1's ping or TCP SYN: the answers are dropped with the
+    reason in the event list, the run goes on, ping reports the loss (it was a NetworkUnreachable traceback)."""
+    path = tmp_path / "offnet.yaml"
+    path.write_text("nodes:\n  pc1: {kind: host, ip: 198.18.0.1/24}\n  pc2: {kind: host, ip: 198.18.0.130/25}\n"
+                    "  sw1: {kind: switch}\nlinks:\n  - [pc1:eth0, sw1:p1]\n  - [pc2:eth0, sw1:p2]\n")
+    result = invoke("sim", "run", str(path), "--until", "3s", "--trace", "table", "--do", "pc1 ping 198.18.0.130 -c 1",
+                    "--do", "pc2 tcp serve --port 80", "--do", "at 1s pc1 tcp connect 198.18.0.130 80 --send hi")
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    assert "Traceback" not in result.output
+    assert result.output.count("no route to 198.18.0.1: not on a local network and no gateway") >= 2
+    assert "1 packets transmitted, 0 received, 100% packet loss" in result.output

@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Any, Callable, Final
 from lanlab.proto.arp import ArpCache, ArpEntry, ResolutionFailed
 from lanlab.proto.fragments import Discarded, Reassembled, Reassembler, ReassemblyTimedOut, fragment
 from lanlab.proto.icmp import PingSession, echo_reply
-from lanlab.proto.ipv4 import DEFAULT_TTL, MULTICAST_TTL, Delivery, Ipv4Host, LocalIpError, multicast_mac_bytes
+from lanlab.proto.ipv4 import (DEFAULT_TTL, MULTICAST_TTL, Delivery, Ipv4Host, LocalIpError, NetworkUnreachable,
+                               multicast_mac_bytes)
 from lanlab.proto.udp import UdpDemux
 from lanlab.sim.core.engine import MachineTimer
 from lanlab.sim.core.frame import ETH_HEADER, Frame
@@ -306,7 +307,7 @@ class Host:
                 watch(ip.src, icmp, frame.data, now)
         if icmp.type == IcmpType.ECHO_REQUEST:
             if delivery == Delivery.UNICAST:  # Linux ignores broadcast pings (icmp_echo_ignore_broadcasts)
-                self.send_ip(ip.src, ICMP, echo_reply(icmp), frame.data, IP_ICMP + len(frame.data), now)
+                self.answer_ip(ip.src, ICMP, echo_reply(icmp), frame.data, IP_ICMP + len(frame.data), now)
         elif icmp.type == IcmpType.ECHO_REPLY:
             session = self.pings.get(icmp.rest >> 16)
             if session is not None:
@@ -361,6 +362,16 @@ class Host:
         if ip is None:
             ip = self._ip_header(way, dst, proto, ttl)
         self.transmit(way, ip, l4, data, size, now)
+
+    def answer_ip(self, dst: IPv4Address, proto: int, l4: Any, data: bytes, size: int, now: int) -> None:
+        """Send a packet the host makes by itself in answer to one it received (an echo reply, an ICMP error,
+        a TCP segment): with no route back it is dropped and the event list says why, as Linux drops it
+        (its sendmsg fails with ENETUNREACH); it never stops the run."""
+        try:
+            self.send_ip(dst, proto, l4, data, size, now)
+        except NetworkUnreachable as error:
+            if self.tracer is not None:
+                self.tracer.record(now, self.name, None, "drop", None, str(error))
 
     def transmit(self, way: Destination, ip: IPv4, l4: Any, data: bytes, size: int, now: int) -> None:
         """Frame a packet (ours, or one a router forwards) to `way`'s next hop; it waits in the
@@ -439,7 +450,7 @@ class Host:
     def send_icmp_error(self, frame: Frame, kind: int, code: int, now: int) -> None:
         """An ICMP error about `frame`, quoting its IP header and first 8 data bytes (RFC 792)."""
         quoted = quote(frame.to_bytes()[ETH_HEADER:])
-        self.send_ip(frame.l3.src, ICMP, Icmp(kind, code), quoted, IP_ICMP + len(quoted), now)
+        self.answer_ip(frame.l3.src, ICMP, Icmp(kind, code), quoted, IP_ICMP + len(quoted), now)
 
     def _flush_arp(self, nic: Nic, now: int) -> None:
         arp = nic.arp
@@ -527,7 +538,7 @@ class Host:
         header, data = timed_out.first
         quoted = quote(header.build(data))
         try:
-            self.send_ip(header.src, ICMP, Icmp(IcmpType.TIME_EXCEEDED, TimeExceededCode.REASSEMBLY), quoted,
+            self.answer_ip(header.src, ICMP, Icmp(IcmpType.TIME_EXCEEDED, TimeExceededCode.REASSEMBLY), quoted,
                          IP_ICMP + len(quoted), now)
         except LocalIpError:
             pass  # no way back to the sender: nothing to tell

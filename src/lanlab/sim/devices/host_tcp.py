@@ -112,7 +112,7 @@ class HostTcp:
             if dst in LOOPBACK or dst in host.addresses:
                 host.engine.schedule(now + LOOPBACK_DELAY, self._loopback, (src, dst, header, payload))
             else:
-                host.send_ip(dst, PROTO_TCP, header, payload, segment_frame_size(header, payload), now)
+                host.answer_ip(dst, PROTO_TCP, header, payload, segment_frame_size(header, payload), now)
         tracer = host.tracer
         for key, connection in self.stack.connections.items():
             event = connection.next_event()
