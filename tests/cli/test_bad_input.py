@@ -69,6 +69,8 @@ def test_binary_topology_file(tmp_path: Path):
     ("pc1 tcp connect pc2 70000", ("port", "1 to 65535")),
     ("pc1 tcp serve --encoding klingon", ("unknown encoding 'klingon'",)),
     ("pc1 tcp connect pc2 7788 --encoding klingon", ("unknown encoding 'klingon'",)),
+    ("pc1 tcp serve --encoding base64", ("'base64' is not a text encoding",)),
+    ("pc1 tcp connect pc2 7788 --encoding rot13", ("'rot13' is not a text encoding",)),
     ("pc1 tcp serve --max-clients -1", ("--max-clients", "at least 1")),
     ("pc1 ping pc2 -s -5", ("-s", "0 to 65507")),
     ("pc1 ping pc2 -s 99999", ("-s", "0 to 65507")),

@@ -9,7 +9,6 @@ its classes with `@register_command`; `lanlab.sim.commands` imports the families
 from __future__ import annotations
 
 import argparse
-import codecs
 import shlex
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from ipaddress import IPv4Address
 from typing import TYPE_CHECKING, Any, ClassVar, NoReturn
 
 from lanlab.proto.ipv4 import NetworkUnreachable
+from lanlab.text import text_encoding
 from lanlab.units import UnitError, format_duration, parse_duration
 
 from lanlab.sim.devices.host import Host
@@ -81,11 +81,11 @@ def ipv4(text: str) -> IPv4Address:
 
 
 def encoding(text: str) -> str:
-    """An argparse type: a text encoding Python knows (the real CLI's --encoding)."""
+    """An argparse type: a text encoding (the real CLI's --encoding, with its words; base64 or rot13 refused)."""
     try:
-        return codecs.lookup(text).name
-    except LookupError:
-        raise argparse.ArgumentTypeError(f"unknown encoding {text!r} (try utf-8, gb2312, gbk, latin-1)") from None
+        return text_encoding(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def check_encodable(option: str, texts: list[str], encoding_name: str) -> None:
