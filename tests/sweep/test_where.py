@@ -49,3 +49,12 @@ def test_no_scheduler_there_is_a_sweep_error():
     pytest.importorskip("distributed")
     with pytest.raises(SweepError, match="dask scheduler"):
         sweep(EXAMPLES / "count-to-infinity.yaml", "1", scheduler="tcp://127.0.0.1:9", **ARGS)
+
+
+def test_batches_cover_every_task_once_in_order():
+    """200 tasks for 2 workers: 16 batches of at most 13, every task once, in order; 3 tasks: 3 batches."""
+    tasks = list(range(200))
+    cut = where.batches(tasks, 2)
+    assert len(cut) == 16 and max(len(b) for b in cut) == 13
+    assert [t for b in cut for t in b] == tasks
+    assert where.batches([1, 2, 3], 2) == [[1], [2], [3]]

@@ -38,7 +38,7 @@ def engine_name(workers: int, scheduler: str | None) -> str:
 
 
 def run_tasks(tasks: list[Task], workers: int, scheduler: str | None) -> Iterator[dict[str, Any]]:
-    """Rows in the order runs finish."""
+    """Rows in the order runs (batches of runs, off this process) finish."""
     if scheduler is not None:
         yield from _on_dask(tasks, scheduler, workers)
     elif workers == 1:
@@ -63,13 +63,28 @@ def _children_ignore_ctrl_c() -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
+BATCHES_PER_WORKER = 8  # enough to even out the runs' lengths, few enough that per-task costs vanish
+
+
+def batches(tasks: list[Task], workers: int) -> list[list[Task]]:
+    """The tasks in about BATCHES_PER_WORKER batches per worker, each sent as one task: a run of a
+    small network takes ~15 ms, less than a Dask task's round trip (~20 ms), so one run per task
+    would spend more time scheduling than simulating."""
+    size = max(1, -(-len(tasks) // (workers * BATCHES_PER_WORKER)))
+    return [tasks[at:at + size] for at in range(0, len(tasks), size)]
+
+
+def run_batch(tasks: list[Task]) -> list[dict[str, Any]]:
+    return [run_task(task) for task in tasks]
+
+
 def _on_pool(tasks: list[Task], workers: int) -> Iterator[dict[str, Any]]:
     with ProcessPoolExecutor(max_workers=workers) as pool:
         with _children_ignore_ctrl_c():
-            futures = [pool.submit(run_task, task) for task in tasks]
+            futures = [pool.submit(run_batch, batch) for batch in batches(tasks, workers)]
         try:
             for future in as_completed(futures):
-                yield future.result()
+                yield from future.result()
         finally:
             for future in futures:
                 future.cancel()
@@ -93,10 +108,12 @@ def _on_dask(tasks: list[Task], scheduler: str | None, workers: int) -> Iterator
         raise SweepError(f"--scheduler {scheduler}: no Dask scheduler answers there ({error}); start one with "
                          "`dask scheduler` and workers with `dask worker ADDRESS`") from None
     try:
-        futures = client.map(run_task, tasks, pure=False)
+        if scheduler is not None:  # a cluster's size is its own: as many batches as it has threads
+            workers = max(1, sum(client.nthreads().values()))
+        futures = client.map(run_batch, batches(tasks, workers), pure=False)
         try:
             for future in dask_completed(futures):
-                yield future.result()
+                yield from future.result()
         finally:
             client.cancel(futures)
     finally:
