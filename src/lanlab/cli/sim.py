@@ -29,6 +29,7 @@ SHOW_HOLDERS = {  # --show word: what to say when no node holds that table
     "arp": "no host or router in this network, so no ARP table",
     "route": "no router in this network, so no routing table",
     "stp": "no switch here runs spanning tree; turn it on with stp: {enabled: true}",
+    "leases": "no node here serves DHCP; give an interface dhcp: {pool: FIRST-LAST}",
 }
 SHOW_WORDS = (*SHOW_HOLDERS, "domains")  # domains: the network's, not a node's table
 
@@ -152,7 +153,7 @@ def load_or_exit(file: Path, seed: int = 1) -> Any:
               help="Print the event list: a table for people, JSON lines for programs.")
 @click.option("--filter", "filter_", default=None, metavar="arp,icmp,hubA,flood,...",
               help="Trace only events of these protocols, devices or event kinds (tx, rx, flood, drop, ...).")
-@click.option("--show", "show", default="", metavar="mac,arp,route,stp,domains",
+@click.option("--show", "show", default="", metavar="mac,arp,route,stp,leases,domains",
               help="Tables to print at the end (domains: every collision and broadcast domain; with --json as 'domains').")
 @click.option("--app", "apps", multiple=True, metavar='"[at T] NODE=FILE.py"',
               help="Run a Python program unchanged on a simulated host (its socket, select, time, "
@@ -421,6 +422,8 @@ def print_report(network: Any, events: int, tables: list[str], pcap: Path | None
                 console.print(arp_table(name, node.arp_table))
             elif word == "route":
                 console.print(route_table(name, node.routes, f"at {format_duration(network.now)}"))
+            elif word == "leases":
+                console.print(lease_table(name, node.dhcp.lease_rows(), f"at {format_duration(network.now)}"))
             else:
                 from lanlab.sim.stacks.stp import status_lines
 
@@ -453,6 +456,16 @@ def mac_table(name: str, rows: list[dict[str, Any]]) -> Table:
         table.add_column(column)
     for row in rows:
         table.add_row(row["mac"], escape(row["port"]), f"{row['age']:.3f}")
+    return table
+
+
+def lease_table(name: str, rows: list[dict[str, Any]], when: str) -> Table:
+    table = Table(title=escape(f"{name} DHCP leases {when}"), title_justify="left", min_width=90)
+    for column in ("interface", "IP", "MAC", "state", "expires (s)", "hostname"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(escape(row["interface"]), row["ip"], row["mac"], row["state"], f"{row['expires']:.1f}",
+                      escape(row["hostname"]) or "-")
     return table
 
 

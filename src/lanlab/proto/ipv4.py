@@ -85,6 +85,12 @@ class Ipv4Host:
         self._local[addressed.ip_int] = addressed
         return addressed
 
+    def remove_address(self, index: int) -> None:
+        """Forget interface `index`'s address (a DHCP lease lost or released)."""
+        for addressed in [a for a in self.interfaces if a.index == index]:
+            self.interfaces.remove(addressed)
+            del self._local[addressed.ip_int]
+
     def join(self, group: IPv4Address) -> None:
         if not group.is_multicast:
             raise LocalIpError(f"{group} is not a multicast address (224.0.0.0/4)")

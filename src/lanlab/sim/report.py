@@ -15,9 +15,11 @@ EVENTS_AFTER_STORM = 200_000
 
 
 def holds(word: str, node: Any) -> bool:
-    """Whether `node` keeps the table --show `word` names (mac, arp, route, stp)."""
+    """Whether `node` keeps the table --show `word` names (mac, arp, route, stp, leases)."""
     if word == "stp":
         return isinstance(node, RunsSpanningTree) and node.stp is not None
+    if word == "leases":  # a DHCP server's (lanlab.sim.stacks.dhcp.DhcpAgent with a pool)
+        return getattr(node, "dhcp", None) is not None and bool(node.dhcp.servers)
     return isinstance(node, {"mac": KeepsMacTable, "arp": KeepsArpTable, "route": KeepsRoutes}[word])
 
 
@@ -33,6 +35,8 @@ def run_document(network: Any, events: int) -> dict[str, Any]:
             tables[name] = {"arp": node.arp_table}
             if holds("route", node):  # a router: its routing table too
                 tables[name]["routes"] = node.routes
+            if holds("leases", node):
+                tables[name]["leases"] = node.dhcp.lease_rows()
     document = {"network": network.name, "until": network.now / 1e9, "events": events,
                 "commands": [c.as_dict() for c in network.commands], "tables": tables,
                 "links": network.counters()}

@@ -47,6 +47,10 @@ class Context:
     path: str
     problems: list[tuple[int, str]] = field(default_factory=list)
     claims: dict[tuple[str, str], int] = field(default_factory=dict)
+    # DHCP pools read so far: (first, last, line): two servers may share a LAN, never addresses (RFC 2131 4.2)
+    dhcp_pools: list[tuple[int, int, int]] = field(default_factory=list)
+    # Checks that need every node read first (a relay's server is some node's address), run by the loader
+    deferred: list[Callable[[], None]] = field(default_factory=list)
 
     def error(self, node: Node | None, message: str) -> None:
         problem = (line_of(node), message)

@@ -13,7 +13,7 @@ from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from lanlab.proto.rip import SplitHorizon
 from lanlab.proto.spanning import DEFAULT_PRIORITY
-from lanlab.topology.reader import Spec
+from lanlab.topology.reader import Spec, line_of
 from lanlab.wire import MacAddress
 
 STP_MODES: Final = ("stp", "rstp")  # 802.1D and 802.1w; lanlab.sim.stacks.stp has their machines
@@ -104,8 +104,9 @@ def router_interfaces(spec: Spec) -> dict[str, dict[str, Any]]:
             spec.error(value, f"interfaces.{name}: give an address like 198.18.0.254/24 or {{ip: ..., mac: ...}}")
             continue
         item = Spec(spec.ctx, f"{spec.owner} interfaces.{name}", value)
-        item.only({"ip", "mac"})
+        item.only({"ip", "mac", "dhcp"})
         address, mac = item.interface("ip"), item.mac("mac")
+        dhcp = dhcp_server_settings(item, "dhcp", address)
         if address is None and not item.failed:
             item.error(value, "needs ip: ADDRESS/LEN")
         if item.failed:
@@ -120,7 +121,7 @@ def router_interfaces(spec: Spec) -> dict[str, dict[str, Any]]:
                                           "give each interface of a router its own subnet")
             spec.failed = True
             continue
-        interfaces[name] = {"ip": address, "mac": mac}
+        interfaces[name] = {"ip": address, "mac": mac, "dhcp": dhcp}
     return interfaces
 
 
@@ -204,3 +205,106 @@ def rip_settings(spec: Spec, interfaces: dict[str, dict[str, Any]]) -> dict[str,
         spec.failed = True
         return None
     return options if enabled is not False else None
+
+
+DHCP_FIELDS = {"pool", "lease", "router", "dns", "domain", "subnet"}
+DEFAULT_LEASE: Final = 3600 * 10**9  # dnsmasq's default lease, 1h
+
+
+def dhcp_server_settings(spec: Spec, key: str, address: IPv4Interface | None) -> list[dict[str, Any]] | None:
+    """`dhcp: {pool: FIRST-LAST, lease: 1h, router: ADDRESS, dns: ADDRESS or [..], domain: NAME}` on an
+    interface with `address`, or a list of such mappings, those for subnets behind a relay with
+    `subnet: PREFIX` (as dnsmasq's dhcp-range with a netmask); DhcpAgent.serve() keywords, None
+    when absent or wrong (recorded)."""
+    node = spec.values.get(key)
+    if node is None:
+        return None
+    items = node.value if isinstance(node, SequenceNode) else [node]
+    pools = [_one_pool(spec, key, item, address) for item in items]
+    if any(pool is None for pool in pools) or not pools:
+        if not pools:
+            spec.error(node, f"{key}: give at least one pool")
+        return None
+    return pools  # type: ignore[return-value]
+
+
+def _one_pool(spec: Spec, key: str, node: Any, address: IPv4Interface | None) -> dict[str, Any] | None:
+    if not isinstance(node, MappingNode):
+        spec.error(node, f"{key}: is a mapping like {{pool: 198.18.0.100-198.18.0.199, lease: 1h}}")
+        return None
+    dhcp = Spec(spec.ctx, f"{spec.owner} {key}", node)
+    dhcp.only(DHCP_FIELDS)
+    pool = dhcp.parsed("pool", _pool, "a range like 198.18.0.100-198.18.0.199")
+    if pool is None and not dhcp.failed:
+        dhcp.error(node, "needs pool: FIRST-LAST, like 198.18.0.100-198.18.0.199")
+    lease = dhcp.duration("lease")
+    if lease is not None and lease < 10**9:
+        dhcp.error(dhcp.values["lease"], "lease: at least 1s (DHCP counts leases in seconds)")
+    router = dhcp.address("router")
+    dns = _addresses(dhcp, "dns")
+    domain, _ = dhcp.scalar("domain")
+    subnet = dhcp.parsed("subnet", lambda text: IPv4Network(text, strict=True), "a network like 198.18.1.0/24")
+    if address is None:
+        dhcp.error(node, "a DHCP server needs an address of its own on this interface")
+    elif pool is not None and not dhcp.failed:
+        subnet = subnet or address.network
+        if pool[0] not in subnet or pool[1] not in subnet:
+            where = "its subnet:" if "subnet" in dhcp.values else f"the subnet of {address}:"
+            dhcp.error(dhcp.values["pool"], f"pool {pool[0]}-{pool[1]} is not inside {subnet}, {where} a server "
+                                            "hands out addresses of the subnet it serves")
+        line = line_of(dhcp.values["pool"])
+        for first, last, other in spec.ctx.dhcp_pools:
+            if int(pool[0]) <= last and first <= int(pool[1]):
+                dhcp.error(dhcp.values["pool"], f"pool {pool[0]}-{pool[1]} overlaps the pool on line {other}: "
+                                                "two servers would lease one address twice")
+                break
+        spec.ctx.dhcp_pools.append((int(pool[0]), int(pool[1]), line))
+    if router is not None and subnet is not None and router not in subnet:
+        dhcp.error(dhcp.values["router"], f"router {router} is not in {subnet}: clients reach "
+                                          "their gateway directly")
+    spec.failed |= dhcp.failed
+    if dhcp.failed or pool is None or address is None or subnet is None:
+        return None
+    return {"subnet": subnet, "pool": pool, "lease": DEFAULT_LEASE if lease is None else lease, "router": router,
+            "dns": dns, "domain": domain or ""}
+
+
+def _pool(text: str) -> tuple[IPv4Address, IPv4Address]:
+    first, dash, last = text.partition("-")
+    if not dash:
+        raise ValueError("write FIRST-LAST")
+    pool = IPv4Address(first.strip()), IPv4Address(last.strip())
+    if int(pool[0]) > int(pool[1]):
+        raise ValueError("the first address comes after the last")
+    return pool
+
+
+def _addresses(spec: Spec, key: str) -> tuple[IPv4Address, ...]:
+    node = spec.values.get(key)
+    if node is None:
+        return ()
+    items = node.value if isinstance(node, SequenceNode) else [node]
+    out = []
+    for item in items:
+        try:
+            if not isinstance(item, ScalarNode):
+                raise ValueError("not a single address")
+            out.append(IPv4Address(str(item.value)))
+        except ValueError as error:
+            spec.error(item, f"{key}: give an IPv4 address or a list of them ({error})")
+    return tuple(out)
+
+
+def dhcp_relay_setting(spec: Spec) -> IPv4Address | None:
+    """A router's `dhcp_relay: SERVER`: SERVER must be some node's address (checked once all are read)."""
+    server = spec.address("dhcp_relay")
+    if server is not None:
+        where = spec.values["dhcp_relay"]
+        ctx = spec.ctx
+
+        def known() -> None:
+            if ("IP address", str(server)) not in ctx.claims:
+                ctx.error(where, f"{spec.owner}: dhcp_relay: {server} is no node's address in this file; "
+                                 "give the DHCP server's address")
+        ctx.deferred.append(known)
+    return server

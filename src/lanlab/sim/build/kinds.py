@@ -13,29 +13,33 @@ importing this module registers them (lanlab.sim.build imports it).
 
 from __future__ import annotations
 
-from ipaddress import IPv4Interface
-from typing import TYPE_CHECKING
+from ipaddress import IPv4Address, IPv4Interface
+from typing import TYPE_CHECKING, Any
 
 from lanlab.proto.mactable import DEFAULT_AGEING_NS
 from lanlab.sim.build.registry import register_node_kind
 from lanlab.sim.devices.router import Router
 from lanlab.sim.devices.switch import Switch
+from lanlab.sim.stacks.dhcp import DhcpAgent, DhcpBoot
 from lanlab.sim.stacks.rarp import RarpBoot, RarpService
 from lanlab.sim.stacks.stp import enable_stp
 from lanlab.topology import Spec
-from lanlab.topology.settings import (check_gateway, rarp_prefix, rarp_table, rip_settings, router_interfaces,
-                                      static_routes, stp_settings)
+from lanlab.topology.settings import (check_gateway, dhcp_relay_setting, dhcp_server_settings, rarp_prefix,
+                                      rarp_table, rip_settings, router_interfaces, static_routes, stp_settings)
 
 if TYPE_CHECKING:
+    from lanlab.sim.devices.host import Host, Nic
     from lanlab.sim.network import Network
 
 
 def build_host(network: Network, name: str, spec: Spec) -> None:
-    spec.only({"kind", "ip", "mac", "gateway", "interfaces", "rarp_server", "gratuitous_arp"})
+    spec.only({"kind", "ip", "mac", "gateway", "interfaces", "rarp_server", "gratuitous_arp", "dhcp"})
     gateway = spec.address("gateway")
     gratuitous = spec.flag("gratuitous_arp")
     serves = rarp_table(spec)
     booting: dict[str, int] = {}  # interfaces that learn their address by RARP -> prefix length
+    leasing: list[str] = []  # interfaces that take their address from DHCP (ip: dhcp)
+    serving: dict[str, list[dict[str, Any]]] = {}  # interfaces with a DHCP server -> its pools
     if "interfaces" in spec.values:
         if "ip" in spec.values or "mac" in spec.values:
             spec.error(spec.values.get("ip") or spec.values.get("mac"),
@@ -46,11 +50,18 @@ def build_host(network: Network, name: str, spec: Spec) -> None:
     interfaces: dict[str, dict[str, object]] = {}
     for if_name, if_spec in items:
         if if_spec is not spec:
-            if_spec.only({"ip", "mac"})
+            if_spec.only({"ip", "mac", "dhcp"})
         prefixlen = rarp_prefix(if_spec)
         if prefixlen is not None:
             booting[if_name] = prefixlen
-        address = if_spec.interface("ip") if prefixlen is None else None
+        by_dhcp = if_spec.scalar("ip")[0] == "dhcp"
+        if by_dhcp:
+            leasing.append(if_name)
+        address = if_spec.interface("ip") if prefixlen is None and not by_dhcp else None
+        if "dhcp" in if_spec.values:
+            served = dhcp_server_settings(if_spec, "dhcp", address)
+            if served is not None:
+                serving[if_name] = served
         mac = if_spec.mac("mac")
         if if_spec.failed:
             spec.failed = True
@@ -59,20 +70,38 @@ def build_host(network: Network, name: str, spec: Spec) -> None:
         if mac is not None:
             spec.ctx.claim("MAC address", str(mac), if_spec.values["mac"])
         interfaces[if_name] = {"ip": address, "mac": mac}
-    if not spec.failed and not booting and not any(i["ip"] is not None for i in interfaces.values()):
-        spec.error(spec.node, "a host needs an address: add ip: 198.18.0.N/24 (or ip: rarp)")
+    if not spec.failed and not booting and not leasing and not any(i["ip"] is not None for i in interfaces.values()):
+        spec.error(spec.node, "a host needs an address: add ip: 198.18.0.N/24 (or ip: rarp, ip: dhcp)")
     if serves and not any(i["ip"] is not None for i in interfaces.values()):
         spec.error(spec.values["rarp_server"], "a RARP server needs an address of its own")
-    if gateway is not None and not spec.failed and not booting:
+    if gateway is not None and not spec.failed and not booting and not leasing:
         check_gateway(spec, gateway, [i["ip"] for i in interfaces.values() if i["ip"] is not None])
     if spec.failed:
         return
     host = network.add_host(name, gateway=gateway, interfaces=interfaces,  # type: ignore[arg-type]
                             gratuitous_arp=bool(gratuitous))
     for if_name, prefixlen in booting.items():
-        RarpBoot(host, next(nic for nic in host.nics if nic.name == if_name), prefixlen)
+        RarpBoot(host, _nic(host, if_name), prefixlen)
     if serves:
         RarpService(host, serves)
+    _dhcp_roles(host, serving, leasing)
+
+
+def _dhcp_roles(host: Host, serving: dict[str, list[dict[str, Any]]], leasing: list[str],
+                relay: IPv4Address | None = None) -> None:
+    """A DHCP server on each interface in `serving`, a relay to `relay`, a client on each in `leasing`."""
+    if serving or relay is not None:
+        agent = DhcpAgent(host)
+        agent.relay_to = relay
+        for if_name, pools in serving.items():
+            for settings in pools:
+                agent.serve(_nic(host, if_name), **settings)
+    for if_name in leasing:
+        DhcpBoot(host, _nic(host, if_name))
+
+
+def _nic(host: Host, name: str) -> Nic:
+    return next(nic for nic in host.nics if nic.name == name)
 
 
 def build_switch(network: Network, name: str, spec: Spec) -> None:
@@ -92,7 +121,8 @@ def build_hub(network: Network, name: str, spec: Spec) -> None:
 
 
 def build_router(network: Network, name: str, spec: Spec) -> None:
-    spec.only({"kind", "interfaces", "routes", "rip", "forward_directed_broadcast"})
+    spec.only({"kind", "interfaces", "routes", "rip", "forward_directed_broadcast", "dhcp_relay"})
+    relay = dhcp_relay_setting(spec)
     directed = spec.flag("forward_directed_broadcast")
     interfaces = router_interfaces(spec)
     routes = static_routes(spec, interfaces)
@@ -102,6 +132,7 @@ def build_router(network: Network, name: str, spec: Spec) -> None:
     router = Router(name, network.engine, forward_directed_broadcast=bool(directed))
     for if_name, options in interfaces.items():
         router.add_interface(if_name, IPv4Interface(options["ip"]), options["mac"])
+    _dhcp_roles(router, {n: o["dhcp"] for n, o in interfaces.items() if o["dhcp"] is not None}, [], relay)
     for prefix, via in routes:
         router.add_static_route(prefix, via)
     if rip is not None:

@@ -35,6 +35,8 @@ def build(network: Network, document: Document) -> None:
         builder(network, entry.name, entry.spec)
         if entry.spec.failed:
             failed.add(entry.name)
+    for check in ctx.deferred:
+        check()
     for link in document.links:
         _plug(network, document, link, failed)
     for text, where in document.events:

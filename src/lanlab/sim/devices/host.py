@@ -171,6 +171,16 @@ class Host:
         # echo requests: how traceroute hears its errors and echo replies.
         self.icmp_watchers: list[Callable[[IPv4Address, Icmp, bytes, int], None]] = []
         self.tracer: Tracer | None = None
+        # The NIC the packet being delivered came in on (a UDP handler's IP_PKTINFO: a DHCP server
+        # answers on the interface a broadcast arrived by).
+        self.rx_nic: Nic | None = None
+        # Called with (nic, arp, now) for every ARP packet received, addressed or not (a DHCP
+        # client's address probe listens here before the NIC has an address).
+        self.arp_watchers: list[Callable[[Nic, Arp, int], None]] = []
+        self.dhcp: Any = None  # lanlab.sim.stacks.dhcp.DhcpAgent when the node serves or relays DHCP
+        self.dhcp_client: Any = None  # lanlab.sim.stacks.dhcp.DhcpBoot on a host with ip: dhcp
+        self.dhcp_drops = 0  # malformed DHCP messages received
+        self.resolver_servers: tuple[IPv4Address, ...] = ()  # DNS servers (learned from DHCP)
         self._ping_ident = 0
         self._fragment_ident = 0  # IPv4 identification of the datagrams this host fragments (RFC 6864)
         self._reassembler: Reassembler | None = None  # made at the first fragment
@@ -198,11 +208,22 @@ class Host:
         return nic
 
     def set_address(self, nic: Nic, address: IPv4Interface) -> None:
+        if nic.address is not None:
+            self.ipv4.remove_address(nic.index)
         nic.address = address
         nic.ip = address.ip
         self.ipv4.add_address(nic.index, address)
         nic.arp = ArpCache(nic.mac, address.ip)
         nic.arp_timer = MachineTimer(self.engine, nic.arp, self)
+        self.routes_changed()
+
+    def clear_address(self, nic: Nic) -> None:
+        """Take `nic`'s address away (its ARP cache and queued packets go with it)."""
+        self.ipv4.remove_address(nic.index)
+        nic.address = nic.ip = None
+        nic.arp = None
+        nic.arp_timer = None
+        nic.ethernet.clear()
         self.routes_changed()
 
     def port(self, name: str) -> Port:
@@ -244,6 +265,8 @@ class Host:
     # -- receive (NicPort.fire is the entry) ----------------------------------------------
     def arp_input(self, nic: Nic, frame: Frame, now: int) -> None:
         arp: Arp = frame.l3
+        for watch in self.arp_watchers:
+            watch(nic, arp, now)
         if nic.arp is None:
             return
         mine = arp.target_ip == nic.arp.ip
@@ -280,6 +303,7 @@ class Host:
                 return
             if self.tracer is not None:
                 self.tracer.record(now, self.name, nic.name, "deliver", frame, f"to UDP port {udp.dst_port}")
+            self.rx_nic = nic
             handler(self, frame, now)
         elif proto == ICMP:
             self.icmp_input(nic, frame, delivery, now)

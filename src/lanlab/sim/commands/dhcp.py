@@ -1,0 +1,59 @@
+"""`pc1 dhcp renew` and `pc1 dhcp release`: what `dhclient` (run again) and `dhclient -r` do to a lease."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lanlab.sim.commands.base import Command, CommandError, register_command
+
+
+class _DhcpCommand(Command):
+    waits = False
+
+    def start(self, network: Any, host: Any, now: int) -> None:
+        boot = getattr(host, "dhcp_client", None)
+        if boot is None:
+            raise CommandError(f"{host.name} takes no address from DHCP (give it ip: dhcp)")
+        lease = boot.client.lease
+        self.address = str(lease.address) if lease is not None else None
+        self.server = str(lease.server) if lease is not None else None
+        self.done = self.act(boot, now)
+        self.state = boot.client.state.value
+
+    def act(self, boot: Any, now: int) -> bool:
+        raise NotImplementedError
+
+    def result(self) -> dict[str, Any]:
+        return {"address": self.address, "server": self.server, "done": self.done, "state": self.state}
+
+
+@register_command
+class DhcpRenew(_DhcpCommand):
+    """dhcp renew: ask the server for more time on the lease now (a REQUEST unicast to it, RFC 2131 4.4.5)"""
+
+    words = "dhcp renew"
+
+    def act(self, boot: Any, now: int) -> bool:
+        return bool(boot.renew(now))
+
+    def lines(self) -> list[str]:
+        if not self.done:
+            return [f"  no lease to renew (the client is {self.state})"]
+        if self.address is None:
+            return ["  DHCPDISCOVER to 255.255.255.255 port 67"]
+        return [f"  DHCPREQUEST for {self.address} to {self.server} port 67"]
+
+
+@register_command
+class DhcpRelease(_DhcpCommand):
+    """dhcp release: give the lease back (a RELEASE to the server, RFC 2131 4.4.6) and drop the address"""
+
+    words = "dhcp release"
+
+    def act(self, boot: Any, now: int) -> bool:
+        return bool(boot.release(now))
+
+    def lines(self) -> list[str]:
+        if not self.done:
+            return [f"  no lease to release (the client is {self.state})"]
+        return [f"  DHCPRELEASE of {self.address} to {self.server} port 67"]
