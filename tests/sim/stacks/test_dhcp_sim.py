@@ -204,3 +204,22 @@ def _send_junk(junk: bytes) -> None:
 
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.sendto(junk, ("198.18.0.2", 67))
+
+
+def test_cli_show_leases_and_json():
+    """`lanlab sim run examples/dhcp.yaml --show leases` prints srv's table; --json has tables.srv.leases."""
+    import json
+
+    from click.testing import CliRunner
+
+    from lanlab.cli.main import cli
+
+    shown = CliRunner().invoke(cli, ["sim", "run", str(EXAMPLES / "dhcp.yaml"), "--until", "3s", "--show", "leases"])
+    assert shown.exit_code == 0, shown.output
+    assert "srv DHCP leases at 3s" in shown.output and "198.18.1.101" in shown.output
+    as_json = CliRunner().invoke(cli, ["sim", "run", str(EXAMPLES / "dhcp.yaml"), "--until", "3s", "--json",
+                                       "--do", "at 2s pc1 dhcp release"])
+    document = json.loads(as_json.output)
+    states = {row["ip"]: row["state"] for row in document["tables"]["srv"]["leases"]}
+    assert states == {"198.18.0.100": "released", "198.18.1.100": "bound", "198.18.1.101": "bound"}
+    assert document["commands"][0]["result"]["address"] == "198.18.0.100"
