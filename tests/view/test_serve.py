@@ -228,3 +228,38 @@ def test_build_hub_vs_switch_by_clicks(empty_server, tmp_path):
         assert topology(built) == topology(example)
     finally:
         driver.quit()
+
+
+def test_the_session_line_replays_the_same_events():
+    """The page's session (a ping, a cable pulled, a ping, at three instants) run again from the
+    `lanlab sim run` command line it shows gives the very same event list."""
+    import shlex
+
+    from click.testing import CliRunner
+
+    from lanlab.cli.main import cli
+    from lanlab.sim import load_topology, schedule
+    from lanlab.sim.core.trace import jsonl_line
+    from lanlab.view.live import LiveSession
+
+    network = load_topology(HUB)
+    session = LiveSession(network, schedule=schedule, source=[HUB, "--seed", "1"])
+    session.set_pace(1000)
+    session.start()
+
+    def run_to(ns: int) -> None:
+        while network.engine.now < ns:
+            session.advance()
+
+    session.do("pc1 ping pc3 -c 1")
+    run_to(300_000_000)
+    session.do("link pc3:eth0 hub1:p2 down")
+    run_to(600_000_000)
+    session.do("pc1 ping pc3 -c 1")
+    run_to(2_000_000_000)
+    session.pause()
+    line = session.command_line()
+    result = CliRunner().invoke(cli, [*shlex.split(line)[1:], "--trace", "jsonl"])
+    replayed = [text for text in result.output.splitlines() if text.startswith("{")]
+    assert len(session.history.events) > 20
+    assert replayed == [jsonl_line(event) for event in session.history.events]
