@@ -128,3 +128,23 @@ def test_df_too_big_for_the_next_hop_is_dropped_with_fragmentation_needed_and_th
     assert [(icmp.code, icmp.rest & 0xFFFF) for icmp in errors] == [(UnreachableCode.FRAG_NEEDED, 576)]
     drop = [e for e in net.trace if e.kind == "drop" and e.device == "r1"]
     assert drop and "needs fragmenting to 576 bytes but DF is set" in drop[0].summary
+
+
+def test_an_interface_mtu_in_yaml_beats_its_links(tmp_path: Path):
+    """mtu: on a router's interface (and a host's) sets that NIC's MTU, even where its link says another; a bad
+    one is FILE:LINE."""
+    from lanlab.sim import TopologyError, load_topology
+
+    path = tmp_path / "mtu.yaml"
+    path.write_text("nodes:\n"
+                    "  a: {kind: host, ip: 198.18.0.1/24, gateway: 198.18.0.254, mtu: 1200}\n"
+                    "  b: {kind: host, interfaces: {eth0: {ip: 198.18.1.2/24, mtu: 900}}, gateway: 198.18.1.254}\n"
+                    "  r1: {kind: router, interfaces: {eth0: 198.18.0.254/24, eth1: {ip: 198.18.1.254/24, mtu: 576}}}\n"
+                    "links:\n  - {endpoints: [a:eth0, r1:eth0], mtu: 1000}\n  - [r1:eth1, b:eth0]\n")
+    net = load_topology(path)
+    assert [nic.mtu for nic in net.node("a").nics] == [1200]
+    assert [nic.mtu for nic in net.node("b").nics] == [900]
+    assert [nic.mtu for nic in net.node("r1").nics] == [1000, 576]
+    path.write_text(path.read_text().replace("mtu: 576", "mtu: 20"))
+    with pytest.raises(TopologyError, match=r"mtu.yaml:4: .*mtu must be from 68 to 65535 bytes, not 20"):
+        load_topology(path)

@@ -102,7 +102,7 @@ class Network:
     def add_host(self, name: str, ip: str | IPv4Interface | None = None, *, mac: str | MacAddress | None = None,
                  gateway: str | IPv4Address | None = None,
                  interfaces: dict[str, dict[str, Any]] | None = None, gratuitous_arp: bool = False) -> Host:
-        """A host with `eth0` (ip "a.b.c.d/len"), or the named `interfaces` {name: {ip, mac}};
+        """A host with `eth0` (ip "a.b.c.d/len"), or the named `interfaces` {name: {ip, mac, mtu}};
         gratuitous_arp: announce its addresses when the run starts (as a booting host does)."""
         host = Host(name, self.engine, IPv4Address(gateway) if gateway is not None else None)
         if interfaces is None:
@@ -111,7 +111,7 @@ class Network:
             address = options.get("ip")
             if_mac = options.get("mac")
             host.add_interface(if_name, IPv4Interface(address) if address is not None else None,
-                               _mac(if_mac) if if_mac is not None else None)
+                               _mac(if_mac) if if_mac is not None else None, options.get("mtu"))
         if gratuitous_arp:
             self.engine.schedule(self.engine.now, _Announce(host))
         return self._add(host)
@@ -192,7 +192,7 @@ class Network:
         if mtu is not None:
             for port in (port_a, port_b):
                 nic = getattr(port, "nic", None)  # a host's or router's interface; a switch port has no MTU here
-                if nic is not None:
+                if nic is not None and not nic.mtu_given:  # an interface's own mtu: is the more specific
                     nic.set_mtu(mtu)
         self.links.append(link)
         return link

@@ -157,6 +157,14 @@ class Spec:
     def flag(self, key: str) -> bool | None:
         return self.parsed(key, yes_no, "true or false")
 
+    def mtu(self, key: str) -> int | None:
+        """An MTU in bytes: from 68 (RFC 791: every IPv4 link carries 68 bytes) to 65535 (16 bits of length)."""
+        mtu = self.parsed(key, int, "a number of bytes")
+        if mtu is not None and not 68 <= mtu <= 65535:
+            self.error(self.values[key], f"{key} must be from 68 to 65535 bytes, not {mtu}")
+            return None
+        return mtu
+
     def mapping(self, key: str) -> list[tuple[str, Spec]]:
         node = self.values.get(key)
         if node is None:
@@ -366,10 +374,8 @@ def _read_link(ctx: Context, item: Node, used: dict[str, int]) -> LinkEntry | No
             if queue < 1:
                 spec.error(spec.values["queue"], "queue must hold at least 1 frame")
             options["queue"] = queue
-        mtu = spec.parsed("mtu", int, "a number of bytes")
+        mtu = spec.mtu("mtu")
         if mtu is not None:
-            if not 68 <= mtu <= 65535:  # RFC 791: every IPv4 link carries 68 bytes; 16 bits of length
-                spec.error(spec.values["mtu"], f"mtu must be from 68 to 65535 bytes, not {mtu}")
             options["mtu"] = mtu
         if spec.failed:
             return None

@@ -104,8 +104,8 @@ def router_interfaces(spec: Spec) -> dict[str, dict[str, Any]]:
             spec.error(value, f"interfaces.{name}: give an address like 198.18.0.254/24 or {{ip: ..., mac: ...}}")
             continue
         item = Spec(spec.ctx, f"{spec.owner} interfaces.{name}", value)
-        item.only({"ip", "mac", "dhcp"})
-        address, mac = item.interface("ip"), item.mac("mac")
+        item.only({"ip", "mac", "mtu", "dhcp"})
+        address, mac, mtu = item.interface("ip"), item.mac("mac"), item.mtu("mtu")
         dhcp = dhcp_server_settings(item, "dhcp", address)
         if address is None and not item.failed:
             item.error(value, "needs ip: ADDRESS/LEN")
@@ -121,7 +121,7 @@ def router_interfaces(spec: Spec) -> dict[str, dict[str, Any]]:
                                           "give each interface of a router its own subnet")
             spec.failed = True
             continue
-        interfaces[name] = {"ip": address, "mac": mac, "dhcp": dhcp}
+        interfaces[name] = {"ip": address, "mac": mac, "mtu": mtu, "dhcp": dhcp}
     return interfaces
 
 

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
 
 def build_host(network: Network, name: str, spec: Spec) -> None:
-    spec.only({"kind", "ip", "mac", "gateway", "interfaces", "rarp_server", "gratuitous_arp", "dhcp"})
+    spec.only({"kind", "ip", "mac", "mtu", "gateway", "interfaces", "rarp_server", "gratuitous_arp", "dhcp"})
     gateway = spec.address("gateway")
     gratuitous = spec.flag("gratuitous_arp")
     serves = rarp_table(spec)
@@ -41,16 +41,16 @@ def build_host(network: Network, name: str, spec: Spec) -> None:
     leasing: list[str] = []  # interfaces that take their address from DHCP (ip: dhcp)
     serving: dict[str, list[dict[str, Any]]] = {}  # interfaces with a DHCP server -> its pools
     if "interfaces" in spec.values:
-        if "ip" in spec.values or "mac" in spec.values:
-            spec.error(spec.values.get("ip") or spec.values.get("mac"),
-                       "give ip/mac inside interfaces: when interfaces: is used")
+        if "ip" in spec.values or "mac" in spec.values or "mtu" in spec.values:
+            spec.error(spec.values.get("ip") or spec.values.get("mac") or spec.values.get("mtu"),
+                       "give ip/mac/mtu inside interfaces: when interfaces: is used")
         items = spec.mapping("interfaces")
     else:
         items = [("eth0", spec)]
     interfaces: dict[str, dict[str, object]] = {}
     for if_name, if_spec in items:
         if if_spec is not spec:
-            if_spec.only({"ip", "mac", "dhcp"})
+            if_spec.only({"ip", "mac", "mtu", "dhcp"})
         prefixlen = rarp_prefix(if_spec)
         if prefixlen is not None:
             booting[if_name] = prefixlen
@@ -63,13 +63,14 @@ def build_host(network: Network, name: str, spec: Spec) -> None:
             if served is not None:
                 serving[if_name] = served
         mac = if_spec.mac("mac")
+        mtu = if_spec.mtu("mtu")
         if if_spec.failed:
             spec.failed = True
         if address is not None:
             spec.ctx.claim("IP address", str(address.ip), if_spec.values["ip"])
         if mac is not None:
             spec.ctx.claim("MAC address", str(mac), if_spec.values["mac"])
-        interfaces[if_name] = {"ip": address, "mac": mac}
+        interfaces[if_name] = {"ip": address, "mac": mac, "mtu": mtu}
     if not spec.failed and not booting and not leasing and not any(i["ip"] is not None for i in interfaces.values()):
         spec.error(spec.node, "a host needs an address: add ip: 198.18.0.N/24 (or ip: rarp, ip: dhcp)")
     if serves and not any(i["ip"] is not None for i in interfaces.values()):

@@ -19,7 +19,7 @@ from ipaddress import IPv4Address, IPv4Interface
 from typing import TYPE_CHECKING, Any, Callable, Final
 
 from lanlab.proto.arp import ArpCache, ArpEntry, ResolutionFailed
-from lanlab.proto.fragments import Discarded, Reassembled, Reassembler, ReassemblyTimedOut, fragment
+from lanlab.proto.fragments import MIN_MTU, Discarded, Reassembled, Reassembler, ReassemblyTimedOut, fragment
 from lanlab.proto.icmp import PingSession, echo_reply
 from lanlab.proto.ipv4 import (DEFAULT_TTL, MULTICAST_TTL, Delivery, Ipv4Host, LocalIpError, NetworkUnreachable,
                                multicast_mac_bytes)
@@ -118,7 +118,7 @@ class Nic:
     """One interface: port, MAC, IPv4 address, ARP cache, joined multicast MACs."""
 
     __slots__ = ("host", "index", "name", "port", "mac", "address", "ip", "arp", "arp_timer", "groups", "ethernet",
-                 "mtu", "max_frame")
+                 "mtu", "max_frame", "mtu_given")
 
     def __init__(self, host: Host, index: int, name: str, mac: MacAddress) -> None:
         self.host = host
@@ -133,10 +133,13 @@ class Nic:
         self.arp_timer: MachineTimer | None = None
         self.groups: set[MacAddress] = set()
         self.ethernet: dict[MacAddress, Ethernet] = {}  # destination MAC -> shared IPv4 Ethernet header
+        self.mtu_given = False  # set by the interface's own mtu:, which a link's mtu: does not change
         self.set_mtu(DEFAULT_MTU)
 
     def set_mtu(self, mtu: int) -> None:
         """The largest IPv4 datagram this interface sends whole; bigger ones leave as fragments."""
+        if not MIN_MTU <= mtu <= 65535:
+            raise ValueError(f"mtu must be from {MIN_MTU} to 65535 bytes, not {mtu}")
         self.mtu = mtu
         self.max_frame = ETH_HEADER + mtu  # the one test on the send path: frame size against this
 
@@ -191,9 +194,9 @@ class Host:
 
     # -- configuration -------------------------------------------------------------------
     def add_interface(self, name: str, address: IPv4Interface | str | None = None,
-                      mac: MacAddress | str | None = None) -> Nic:
-        """A NIC called `name`, with an address ("198.18.0.1/24") or none yet (RARP), and a MAC
-        (derived from the host's and the NIC's names when not given)."""
+                      mac: MacAddress | str | None = None, mtu: int | None = None) -> Nic:
+        """A NIC called `name`, with an address ("198.18.0.1/24") or none yet (RARP), a MAC
+        (derived from the host's and the NIC's names when not given) and an MTU (1500, or a link's mtu:)."""
         if isinstance(address, str):
             if "/" not in address:
                 raise ValueError(f"{address!r} needs a prefix length, like {address}/24")
@@ -201,6 +204,9 @@ class Host:
         if isinstance(mac, str):
             mac = MacAddress(mac)
         nic = Nic(self, len(self.nics), name, mac if mac is not None else derived_mac(self.name, name))
+        if mtu is not None:
+            nic.set_mtu(mtu)
+            nic.mtu_given = True
         self.nics.append(nic)
         self.ports[name] = nic.port
         if address is not None:

@@ -113,9 +113,9 @@ class Router(Host):
 
     # -- configuration -------------------------------------------------------------------
     def add_interface(self, name: str, address: IPv4Interface | str | None = None,
-                      mac: MacAddress | str | None = None) -> Nic:
+                      mac: MacAddress | str | None = None, mtu: int | None = None) -> Nic:
         """An interface with its connected route: add_interface("eth0", "198.18.1.1/24")."""
-        nic = super().add_interface(name, address, mac)
+        nic = super().add_interface(name, address, mac, mtu)
         self._nic_by_name[name] = nic
         if nic.address is not None:
             self._install(Route(nic.address.network, name, None, 0, RouteSource.CONNECTED), 0)
