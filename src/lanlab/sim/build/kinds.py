@@ -132,7 +132,7 @@ def build_router(network: Network, name: str, spec: Spec) -> None:
         return
     router = Router(name, network.engine, forward_directed_broadcast=bool(directed))
     for if_name, options in interfaces.items():
-        router.add_interface(if_name, IPv4Interface(options["ip"]), options["mac"])
+        router.add_interface(if_name, IPv4Interface(options["ip"]), options["mac"], options["mtu"])
     _dhcp_roles(router, {n: o["dhcp"] for n, o in interfaces.items() if o["dhcp"] is not None}, [], relay)
     for prefix, via in routes:
         router.add_static_route(prefix, via)
