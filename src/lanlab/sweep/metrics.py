@@ -43,8 +43,6 @@ BUILTINS: dict[str, str] = {
     "drops": "sum(links.*.drops)",
     "storm": "count(storm.t)",  # 1 when a broadcast storm was seen, else 0
     "storm_t": "storm.t",
-    "program_exit": "max(programs.*.exit)",
-    "output_lines": "sum(programs.*.lines)",
 }
 TRACED_KINDS = ("route", "stp")  # the event kinds the built-ins read
 _TOKEN = re.compile(r"\s*(?:(?P<num>\d+\.\d*|\.\d+|\d+)(?![\w.*\[])|(?P<op>[-+*/()])|(?P<path>[A-Za-z_*](?:\[[^\]]*\]|[^\s()+\-/\[])*))")
