@@ -256,3 +256,25 @@ def test_no_two_clients_ever_hold_one_address(actions, in_use):
         assert len(held) == len(set(held))
         assert all(IPv4Address("198.18.0.100") <= a <= IPv4Address("198.18.0.102") and a not in in_use
                    for a in held)
+
+
+def test_the_lease_counts_from_the_request_not_from_the_end_of_the_probe():
+    """RFC 2131 4.4.1: expiry = when the REQUEST was sent + the lease; a 1 s ARP probe does not push it (or T1) later."""
+    s, c = server(), client()
+    c.start(0)
+    s.handle_message(c.messages_to_send(0)[0].message, 0)   # DISCOVER
+    c.handle_message(s.messages_to_send(0)[0].message, 0)   # OFFER -> REQUEST at 0
+    s.handle_message(c.messages_to_send(0)[0].message, 0)
+    c.handle_message(s.messages_to_send(0)[0].message, 0)   # ACK -> probe
+    assert isinstance(c.next_event(), Probe)
+    c.probe_result(False, SECOND)                            # the probe took 1 s
+    assert c.get_timer() == HOUR // 2                        # T1 from the REQUEST
+    for t in (HOUR // 2, HOUR * 7 // 8):
+        c.handle_timer(t)
+        c.messages_to_send(t)
+    while (t := c.get_timer()) is not None and t < HOUR:
+        c.handle_timer(t)
+        c.messages_to_send(t)
+    c.handle_timer(HOUR)
+    lost = [e for e in iter(c.next_event, None) if isinstance(e, Lost)]
+    assert [e.time for e in lost] == [HOUR]

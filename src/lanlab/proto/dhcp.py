@@ -362,6 +362,7 @@ class DhcpClient:
         self._backoff = FIRST_RETRY
         self._tries = 0
         self._t1 = self._t2 = self._expires = 0
+        self._requested = 0  # when the last REQUEST left: the lease is counted from it (4.4.1)
         self._outbox: list[DhcpSend] = []
         self._events: deque[Bound | Probe | Lost] = deque()
 
@@ -511,6 +512,7 @@ class DhcpClient:
                    DhcpOption.parameter_list(*PARAMETERS)]
         message = self._message(DhcpMessageType.REQUEST, options, secs=self._secs(now))
         self._outbox.append(DhcpSend(message, BROADCAST, SERVER_PORT, CLIENT_PORT))
+        self._requested = now
         self._arm_retry(now)
 
     def _begin_renewing(self, now: int) -> None:
@@ -535,15 +537,18 @@ class DhcpClient:
         message = self._message(DhcpMessageType.REQUEST, options, ciaddr=self.lease.address, secs=self._secs(now))
         destination = BROADCAST if rebinding else self.lease.server
         self._outbox.append(DhcpSend(message, destination, SERVER_PORT, CLIENT_PORT))
+        self._requested = now
         deadline = self._expires if rebinding else self._t2
         self._retry_at = min(deadline, now + max((deadline - now) // 2, MIN_RENEW_RETRY))
 
     def _schedule_lease(self, now: int) -> None:
-        """T1 and T2 from the server's options or RFC 2131 4.4.5's defaults (0.5 and 0.875 of the lease)."""
+        """T1 and T2 from the server's options or RFC 2131 4.4.5's defaults (0.5 and 0.875 of the lease),
+        counted from when the REQUEST that got the ACK was sent (4.4.1), not from the ARP probe's end."""
         assert self.lease is not None
-        self._t1 = now + self.lease.renewal
-        self._t2 = now + self.lease.rebinding
-        self._expires = now + self.lease.lease_time
+        base = self._requested
+        self._t1 = base + self.lease.renewal
+        self._t2 = base + self.lease.rebinding
+        self._expires = base + self.lease.lease_time
         self._retry_at = self._t1
 
     def _forget(self, now: int, address: IPv4Address | None, why: str) -> None:
