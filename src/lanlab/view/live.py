@@ -78,12 +78,24 @@ class LiveSession:
         Raises what `schedule` raises (CommandError) for a text `sim run` would refuse."""
         words = text.strip()
         if not words.startswith("at "):
-            words = f"at {exact_seconds(self.network.engine.now)} {words}"
+            words = f"at {exact_seconds(self.free_instant())} {words}"
         self.schedule(self.network, words)
         self.given.append(words)
         self.document["commands"] = [{"node": c.node, "command": c.command_text, "at": c.at}
                                      for c in self.network.commands]
         return words
+
+    def free_instant(self) -> int:
+        """The first nanosecond after now at which nothing is due: a command pinned there runs
+        after everything already scheduled, in this session and in the command line's replay
+        alike (pinned to now it would run after the instant's remaining events here, before
+        them in the replay, where it was scheduled first)."""
+        engine = self.network.engine
+        due = {entry[0] for entry in engine.heap}
+        at = engine.now + 1
+        while at in due:
+            at += 1
+        return at
 
     def command_line(self) -> str:
         """The session so far as one `lanlab sim run` command line (it replays the same events)."""
