@@ -28,6 +28,8 @@ COMMANDS: dict[str, str] = {
     "demo": "lanlab.cli.demo:demo",
     "sim": "lanlab.cli.sim:sim",
     "lab": "lanlab.cli.lab:lab",
+    "real": "lanlab.cli.real:real",
+    "compare": "lanlab.cli.real:compare",
 }
 
 
@@ -78,6 +80,7 @@ def cli() -> None:
     \b
     On the real network: udp, tcp, ping, arp, arping, oui, ip, dhcp.
     In a simulated network, in virtual time: sim, demo. Labs with checks: lab. Captures: decode.
+    The same topology on the Linux kernel (root): real; held against the simulator: compare.
 
     Every command has --help with examples; most have --json for scripts.
 

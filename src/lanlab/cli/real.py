@@ -1,0 +1,319 @@
+"""`lanlab real run|up|exec|down|clean` (a topology on the kernel) and `lanlab compare` (the
+simulator held to it)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from lanlab.cli.common import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_NO_ANSWER, EXIT_OK, fail, print_json
+from lanlab.units import UnitError, format_duration, parse_duration
+
+STANDING = "up"  # the run id of a lab left standing by `real up`
+
+DO_HELP = ('A command, in `sim run`\'s words, run as the real tool inside NODE\'s namespace: "pc1 ping pc3 -c 3", '
+           '"pc2 udp listen 7788 --reply hello", "pc1 udp broadcast Hi --port 7788 --wait 1", '
+           '"at 1s pc1 udp send pc2 9 hi --wait 1", "pc1 arp", "sw1 mac", "r1 route", '
+           '"at 2s link r1:eth1 r2:eth0 down". Repeatable.')
+
+
+def _options(command: Any) -> Any:
+    for option in reversed([
+        click.argument("file", type=click.Path(dir_okay=False, path_type=Path)),
+        click.option("--do", "do", multiple=True, metavar='"[at T] NODE COMMAND"', help=DO_HELP),
+        click.option("--app", "apps", multiple=True, metavar='"[at T] NODE=FILE.py"',
+                     help="Run a Python program with this Python inside NODE's namespace. Repeatable."),
+        click.option("--stdin", "stdins", multiple=True, metavar="NODE=TEXT",
+                     help="A line of NODE's programs' standard input (repeatable: one line each)."),
+        click.option("--until", "until", default="10s", show_default=True,
+                     help="How long the run lasts (wall-clock time on the kernel)."),
+        click.option("--json", "as_json", is_flag=True, help="One JSON document at the end (sim run --json's keys)."),
+    ]):
+        command = option(command)
+    return command
+
+
+def _fail_real(error: Exception) -> NoReturn:
+    fail(str(error))
+
+
+def load_lab(file: Path) -> Any:
+    """The file read for the kernel; every mistake as FILE:LINE, exit 2."""
+    from lanlab.real.model import TopologyError, read_lab
+
+    try:
+        return read_lab(file)
+    except TopologyError as error:
+        for problem in error.problems:
+            click.echo(problem, err=True)
+        sys.exit(EXIT_ERROR)
+
+
+def prepare(file: Path, do: tuple[str, ...], apps: tuple[str, ...], stdins: tuple[str, ...], until: str,
+            pcap: Path | None = None) -> Any:
+    """A RealRun ready to execute, every bad argument a one-line error (exit 2)."""
+    from lanlab.cli.sim_apps import parse_app
+    from lanlab.real.commands import parse_do
+    from lanlab.real.netns import RealError, require_root
+    from lanlab.real.programs import RealProgram
+    from lanlab.real.run import RealRun
+
+    try:
+        end = parse_duration(until) / 1e9
+    except UnitError as error:
+        fail(f"--until: {error}")
+    lab = load_lab(file)
+    try:
+        require_root()
+        commands = [parse_do(lab, text) for text in [*lab.events, *do]]
+    except RealError as error:
+        _fail_real(error)
+    stdin_of: dict[str, str] = {}
+    for text in stdins:
+        node, sep, value = text.partition("=")
+        if not sep or node not in lab.nodes:
+            fail(f"--stdin {text!r}: expected NODE=TEXT with a node of the file ({', '.join(lab.nodes)})")
+        stdin_of[node] = stdin_of.get(node, "") + value + "\n"
+    programs = []
+    for text in apps:
+        at, node, path = parse_app(text)
+        if node not in lab.nodes or lab.nodes[node].kind not in ("host", "router"):
+            fail(f"--app {text!r}: no host called {node!r} (nodes: {', '.join(lab.nodes)})")
+        if not path.is_file():
+            fail(f"--app {text!r}: no such file {str(path)!r}; give a Python file")
+        programs.append(RealProgram(node, str(path), at / 1e9, stdin=stdin_of.get(node, "")))
+    return RealRun(lab, end, commands, programs, pcap)
+
+
+def execute_or_fail(run: Any, echo: Any = None) -> Any:
+    from lanlab.real.netns import RealError
+    from lanlab.real.run import execute
+
+    try:
+        return execute(run, echo)
+    except RealError as error:
+        _fail_real(error)
+
+
+@click.group(name="real")
+def real() -> None:
+    """The same topology file on the real Linux kernel (root): namespaces, veths, bridges.
+
+    Each node is a network namespace (lanlab-RUN-NODE), each link a veth pair, each switch or hub
+    a Linux bridge; --do words run the real lanlab tools inside the namespaces. Nothing is
+    configured in the machine's own namespace, and everything is removed at the end.
+
+    \b
+      sudo lanlab real run examples/broadcast.yaml --until 3s \\
+          --do "pc2 udp listen 7788 --reply hello" --do "pc1 udp broadcast Hi --wait 1"
+      sudo lanlab real up examples/hub_vs_switch.yaml
+      sudo lanlab real exec pc1 -- ping -c 1 198.18.0.3
+      sudo lanlab real down
+      sudo lanlab real clean          # what a killed run left
+    """
+
+
+def program_echo(program: Any, t: float, text: str) -> None:
+    from lanlab.cli.sim_apps import program_line
+
+    click.echo(program_line(program.node, round(t * 1e9), text))
+
+
+@real.command(name="run")
+@_options
+@click.option("--pcap", "pcap", type=click.Path(file_okay=False, path_type=Path), default=None, metavar="DIR",
+              help="Capture every link with dumpcap: one DIR/A_p-B_q.pcapng per link.")
+def run_command(file: Path, do: tuple[str, ...], apps: tuple[str, ...], stdins: tuple[str, ...], until: str,
+                as_json: bool, pcap: Path | None) -> None:
+    """Build FILE in namespaces, run the --do commands and --app programs, print what `sim run`
+    prints, remove everything (also on Ctrl-C or a crash).
+
+    \b
+      sudo lanlab real run examples/hub_vs_switch.yaml --until 3s --do "pc1 ping pc3 -c 3 -i 0.2"
+      sudo lanlab real run examples/broadcast.yaml --app pc1=tcp_server_once.py \\
+          --app "at 1s pc2=tcp_client.py" --stdin pc2=hello --json
+
+    Exit status: 0 ok, 1 a command got no answer or a program failed, 2 error, 130 Ctrl-C.
+    """
+    from lanlab.real import commands as do_words
+    from lanlab.real.programs import report
+
+    run = prepare(file, do, apps, stdins, until, pcap)
+    run = execute_or_fail(run, None if as_json else program_echo)
+    for item in run.not_applied:
+        click.echo(f"lanlab: not applied on the kernel: {item['property']} on {item['where']} ({item['why']})",
+                   err=True)
+    if as_json:
+        print_json(run.document())
+    else:
+        for command in run.commands:
+            click.secho(command.heading(), bold=True)
+            click.echo("\n".join(do_words.lines(command)))
+        for line in report(run.programs):
+            click.echo(line)
+        click.echo(f"ran {run.lab.name!r} on the kernel to {format_duration(round(run.until * 1e9))}: "
+                   f"{len(run.lab.nodes)} namespaces, {len(run.lab.links)} links, removed after {run.elapsed:.1f} s")
+        if pcap is not None:
+            click.echo(f"captures written to {pcap}/ (one pcapng per link)")
+    if run.interrupted:
+        click.echo("lanlab: interrupted; the lab was removed", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    sys.exit(run_status(run))
+
+
+def run_status(run: Any) -> int:
+    if any(command.error is not None for command in run.commands):
+        return EXIT_ERROR
+    if any(command.answered() is False for command in run.commands) or \
+            any(program.exit not in (None, 0) for program in run.programs):
+        return EXIT_NO_ANSWER
+    return EXIT_OK
+
+
+@real.command(name="up")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def up(file: Path) -> None:
+    """Build FILE in namespaces and leave it standing (one lab at a time); then `real exec`, `real down`.
+
+    \b
+      sudo lanlab real up examples/arp.yaml
+      sudo lanlab real exec pc1 -- lanlab ping -c 2 198.18.0.2
+      sudo lanlab real down
+    """
+    from lanlab.real.netns import RealError, build, namespace
+
+    lab = load_lab(file)
+    try:
+        built = build(lab, STANDING)
+    except RealError as error:
+        _fail_real(error)
+    for item in built.not_applied:
+        click.echo(f"lanlab: not applied on the kernel: {item['property']} on {item['where']} ({item['why']})",
+                   err=True)
+    click.echo(f"{lab.name!r} is up: {len(lab.nodes)} namespaces ({namespace(STANDING, '*')}), {len(lab.links)} links; "
+               "`lanlab real exec NODE -- CMD` runs in one, `lanlab real down` removes them")
+
+
+@real.command(name="exec", context_settings={"ignore_unknown_options": True})
+@click.argument("node")
+@click.argument("command", nargs=-1, required=True, type=click.UNPROCESSED)
+def exec_command(node: str, command: tuple[str, ...]) -> None:
+    """Run COMMAND inside NODE's namespace of the lab `real up` left standing.
+
+    \b
+      sudo lanlab real exec pc1 -- ip neigh
+      sudo lanlab real exec sw1 -- bridge fdb show br br0
+    """
+    from lanlab.real.netns import RealError, namespace, namespaces, require_root
+
+    try:
+        require_root()
+        standing = namespaces()
+    except RealError as error:
+        _fail_real(error)
+    ns = namespace(STANDING, node)
+    if ns not in standing:
+        nodes = [name[len(namespace(STANDING, "")):] for name in standing if name.startswith(namespace(STANDING, ""))]
+        fail(f"no node {node!r} standing" + (f" (nodes: {', '.join(nodes)})" if nodes else
+                                             ": start a lab with `lanlab real up FILE`"))
+    argv = list(command)
+    if argv[:1] == ["lanlab"]:  # this lanlab, whichever PATH the namespace's shell would find
+        argv = [sys.executable, "-m", "lanlab", *argv[1:]]
+    os.execvp("ip", ["ip", "netns", "exec", ns, *argv])
+
+
+@real.command(name="down")
+@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+def down(file: Path | None) -> None:
+    """Remove the lab `real up` left standing (FILE, when given, is only checked to be that lab's)."""
+    from lanlab.real.netns import RealError, remove, require_root
+
+    if file is not None:
+        load_lab(file)
+    try:
+        require_root()
+        gone = remove(STANDING)
+    except RealError as error:
+        _fail_real(error)
+    click.echo(f"removed {len(gone)} namespaces" if gone else "no lab is standing (nothing to remove)")
+
+
+@real.command(name="clean")
+def clean() -> None:
+    """Remove every lanlab namespace (lanlab-*) and what runs in them: what a killed run left."""
+    from lanlab.real.netns import RealError, remove, require_root
+
+    try:
+        require_root()
+        gone = remove(None)
+    except RealError as error:
+        _fail_real(error)
+    click.echo(f"removed {len(gone)} namespaces: {' '.join(gone)}" if gone else "nothing to clean")
+
+
+@click.command(name="compare")
+@_options
+def compare(file: Path, do: tuple[str, ...], apps: tuple[str, ...], stdins: tuple[str, ...], until: str,
+            as_json: bool) -> None:
+    """Run FILE in the simulator and on the kernel with the same --do and --app, and list what
+    differs: command results (ping counts, who answered a broadcast), tables (ARP, MAC per port,
+    routes) and programs' outputs. Times, RTTs, MAC values (named by their interface), ephemeral
+    ports are normalised; differences the README lists as known are shown but not counted.
+
+    \b
+      sudo lanlab compare examples/broadcast.yaml --until 3s \\
+          --do "pc2 udp listen 7788 --reply hello" --do "pc1 udp broadcast Hi --wait 1"
+
+    Exit status: 0 no difference, 1 differences, 2 error.
+    """
+    from lanlab.real.compare import differences
+
+    run = prepare(file, do, apps, stdins, until)
+    sim_document, sim_owners = simulate(file, do, apps, stdins, until)
+    run = execute_or_fail(run)
+    found, known = differences(sim_document, run.document(), sim_owners, run.owners)
+    if as_json:
+        print_json({"network": run.lab.name, "differences": found, "known": known})
+    else:
+        for line in found:
+            click.echo(f"difference: {line}")
+        for line in known:
+            click.echo(f"known: {line}")
+        click.echo(f"{run.lab.name!r}: {len(found)} difference{'s' if len(found) != 1 else ''} between the "
+                   f"simulator and the kernel" + (f" ({len(known)} known, not counted)" if known else ""))
+    sys.exit(EXIT_NO_ANSWER if found else EXIT_OK)
+
+
+def simulate(file: Path, do: tuple[str, ...], apps: tuple[str, ...], stdins: tuple[str, ...],
+             until: str) -> tuple[dict[str, Any], dict[str, str]]:
+    """The simulator's side, through its public API: the `sim run --json` document, and each MAC's
+    owner (node:interface)."""
+    from lanlab.cli.sim import load_or_exit, result_document
+    from lanlab.cli.sim_apps import start_apps
+    from lanlab.sim import CommandError, Host, schedule
+    from lanlab.sim.shim import run_programs
+
+    network = load_or_exit(file)
+    for text in do:
+        try:
+            schedule(network, text)
+        except CommandError as error:
+            fail(f"--do {error}")
+    programs = start_apps(network, apps, stdins, (), echo=False)
+    end = parse_duration(until)
+    try:
+        if programs or any(c.command.words.startswith("tcp ") for c in network.commands):
+            events = run_programs(network, end, 5.0)
+        else:
+            events = network.run(end / 1e9)
+    finally:
+        network.close()
+    document = result_document(network, events)
+    document["programs"] = [program.as_dict() for program in programs]
+    owners = {str(nic.mac).lower(): f"{name}:{nic.name}" for name, node in network.nodes.items()
+              if isinstance(node, Host) for nic in node.nics}
+    return document, owners

@@ -1,0 +1,253 @@
+"""`--do` words on the kernel: each one is the real lanlab tool (or iproute2) run inside the node's
+namespace, its --json read back into the result the simulator's command reports (same keys), so
+`sim run --json` and `real run --json` read alike.
+"""
+
+from __future__ import annotations
+
+import json
+import select
+import shlex
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from lanlab.real import tables
+from lanlab.real.model import RealLab
+from lanlab.real.netns import Built, RealError
+from lanlab.units import UnitError, format_duration, parse_duration
+
+LANLAB = [sys.executable, "-m", "lanlab"]  # this Python's lanlab, inside the namespace
+PING_VALUED = {"-c", "-i", "-W", "-w", "-s", "-t", "-I"}
+WORDS = ("ping", "udp listen", "udp send", "udp broadcast", "arp", "mac", "route")
+SNAPSHOTS = {"arp", "mac", "route"}  # read at their instant, nothing left running
+READY_S = 10.0  # a listener's start (Python, click, the socket) on a loaded machine
+GRACE_S = 10.0
+
+
+@dataclass
+class DoCommand:
+    """One `[at T] NODE WORDS` line on the kernel."""
+
+    text: str
+    at: float
+    node: str
+    words: str
+    argv: list[str]
+    process: subprocess.Popen[str] | None = None
+    result: dict[str, Any] | None = None
+    error: str | None = None
+    started: bool = False
+    output: list[str] = field(default_factory=list)
+
+    @property
+    def word(self) -> str:
+        return next((w for w in sorted(WORDS, key=len, reverse=True) if self.words.startswith(w)), self.words)
+
+    def as_dict(self) -> dict[str, Any]:
+        result = {"error": self.error} if self.error is not None else self.result
+        return {"node": self.node, "command": self.words, "at": self.at, "result": result}
+
+    def heading(self) -> str:
+        return f"[{format_duration(round(self.at * 1e9)) if self.at else '0s'}] {self.node}$ {self.words}"
+
+    def answered(self) -> bool | None:
+        if self.result is None:
+            return None
+        if self.word == "ping":
+            return bool(self.result.get("received"))
+        if self.word in ("udp send", "udp broadcast") and "--wait" in self.argv:
+            return bool(self.result.get("replies"))
+        return None
+
+
+def parse_do(lab: RealLab, text: str) -> DoCommand:
+    """`[at T] NODE WORDS...`, checked against the lab; RealError says what is wrong."""
+    try:
+        argv = shlex.split(text)
+    except ValueError as error:
+        raise RealError(f"--do {text!r}: {error}") from None
+    at = 0.0
+    if len(argv) >= 2 and argv[0] == "at":
+        try:
+            at = parse_duration(argv[1]) / 1e9
+        except UnitError as error:
+            raise RealError(f"--do {text!r}: {error}") from None
+        argv = argv[2:]
+    if len(argv) < 2:
+        raise RealError(f'--do {text!r}: write "[at T] NODE COMMAND", like "pc1 ping pc2 -c 3"')
+    node, words = argv[0], argv[1:]
+    if node == "link":
+        return DoCommand(text, at, "net", " ".join(argv), argv)
+    if node not in lab.nodes:
+        raise RealError(f"--do {text!r}: no node {node!r} (nodes: {', '.join(lab.nodes)})")
+    command = DoCommand(text, at, node, shlex.join(words), words)
+    if command.word not in WORDS:
+        raise RealError(f"--do {text!r}: {words[0]!r} does not run on the kernel yet (it runs: {', '.join(WORDS)})")
+    return command
+
+
+def _ping_argv(lab: RealLab, words: list[str]) -> list[str]:
+    out, skip = [], False
+    for word in words:
+        if skip:
+            out.append(word)
+            skip = False
+        elif word in PING_VALUED:
+            out.append(word)
+            skip = True
+        elif word.startswith("-"):
+            out.append(word)
+        else:
+            out.append(lab.address_of(word))
+    return out
+
+
+def tool_argv(lab: RealLab, command: DoCommand) -> list[str]:
+    """The real tool's command line for a --do word (names of nodes become their addresses)."""
+    words = command.argv
+    if command.word == "ping":
+        return [*LANLAB, "ping", *_ping_argv(lab, words[1:]), "--json"]
+    if command.word == "udp listen":
+        rest = words[2:]
+        if rest and rest[0].isdigit():  # the simulator's `udp listen 7788` is the tool's --port 7788
+            rest = ["--port", rest[0], *rest[1:]]
+        return [*LANLAB, "udp", "listen", *rest, "--json"]
+    if command.word == "udp send":
+        return [*LANLAB, "udp", "send", lab.address_of(words[2]), *words[3:], "--json"]
+    rest = words[2:]
+    if "--wait" not in rest:  # the simulator's default wait for a broadcast's replies
+        rest = [*rest, "--wait", "2"]
+    return [*LANLAB, "udp", "broadcast", *rest, "--json"]
+
+
+def start(built: Built, command: DoCommand) -> None:
+    """Run the command inside its namespace (a snapshot now; a tool in the background)."""
+    command.started = True
+    ns = built.ns(command.node)
+    try:
+        if command.node == "net":
+            link_event(built, command.argv)
+            command.result = {"link": command.words}
+        elif command.word == "arp":
+            command.result = {"arp": tables.arp(ns)}
+        elif command.word == "mac":
+            if built.lab.nodes[command.node].kind != "switch":
+                raise RealError(f"{command.node} is a {built.lab.nodes[command.node].kind}: only switches have a "
+                                "MAC table")
+            command.result = {"mac": tables.mac(ns)}
+        elif command.word == "route":
+            command.result = {"routes": tables.routes(ns)}
+        else:
+            command.process = subprocess.Popen(["ip", "netns", "exec", ns, *tool_argv(built.lab, command)],
+                                               stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                               stderr=subprocess.PIPE, text=True)
+            if command.word == "udp listen":  # later commands may send to it: wait until it listens
+                _wait_listening(command)
+    except RealError as error:
+        command.error = str(error)
+
+
+def _wait_listening(command: DoCommand) -> None:
+    """Read the listener's first line ("listening"), or give up after READY_S (it will say why)."""
+    process = command.process
+    assert process is not None and process.stdout is not None
+    ready, _, _ = select.select([process.stdout], [], [], READY_S)
+    if ready:
+        command.output.append(process.stdout.readline())
+
+
+def settle(commands: list[DoCommand], until: float) -> None:
+    """Before a snapshot (arp, mac, route): let the tools started before it end first, as they
+    would have in virtual time (starting a Python tool takes the kernel lab a second or more)."""
+    for command in commands:
+        process = command.process
+        if process is not None and command.word != "udp listen" and process.poll() is None:
+            try:
+                process.wait(timeout=max(until - time.monotonic(), 0.01))
+            except subprocess.TimeoutExpired:
+                pass
+
+
+def link_event(built: Built, argv: list[str]) -> None:
+    """`link A:p B:q down|up`: both ends' veths set down or up."""
+    if len(argv) != 4 or argv[3] not in ("down", "up"):
+        raise RealError("a link event is: link NODE:PORT NODE:PORT down|up")
+    for end in argv[1:3]:
+        node, _, port = end.partition(":")
+        subprocess.run(["ip", "-n", built.ns(node), "link", "set", port, argv[3]], capture_output=True, check=False)
+
+
+def finish(command: DoCommand, t0_wall: float, deadline: float) -> None:
+    """Wait for a tool until the run's end (a listener: then SIGINT; a tool that ends by itself,
+    like ping -c 3: GRACE_S longer, its start having cost time) and read its --json."""
+    process = command.process
+    if process is None:
+        return
+    grace = 0 if command.word == "udp listen" else GRACE_S
+    try:
+        out, err = process.communicate(timeout=max(deadline + grace - time.monotonic(), 0.05))
+    except subprocess.TimeoutExpired:
+        process.send_signal(signal.SIGINT)
+        try:
+            out, err = process.communicate(timeout=3)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            out, err = process.communicate()
+    command.result = _result(command, "".join(command.output) + out, t0_wall)
+    if command.result is None:
+        command.error = err.strip().splitlines()[-1] if err.strip() else f"exit {process.returncode}"
+
+
+def _result(command: DoCommand, out: str, t0_wall: float) -> dict[str, Any] | None:
+    lines = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    if not lines:
+        return None
+    if command.word == "udp listen":
+        port = next((e["port"] for e in lines if e.get("event") == "listening"), None)
+        received = [{"t": round(datetime.fromisoformat(e["time"]).timestamp() - t0_wall, 6), "from": e["from"],
+                     "port": e["port"], "text": e["text"]} for e in lines if e.get("event") == "datagram"]
+        return {"port": port, "received": received}
+    document: dict[str, Any] = lines[-1]
+    if command.word == "ping":
+        rtts = [r["time_ms"] for r in document.get("replies", []) if not r.get("duplicate")]
+        return {"destination": document["address"], "transmitted": document["transmitted"],
+                "received": document["received"], "loss_percent": document["loss_percent"],
+                "errors": document["errors"], "duplicates": document["duplicates"], "rtt_ms": rtts,
+                "rtt_min_ms": min(rtts, default=None), "rtt_avg_ms": sum(rtts) / len(rtts) if rtts else None,
+                "rtt_max_ms": max(rtts, default=None)}
+    return document
+
+
+def lines(command: DoCommand) -> list[str]:
+    """What `sim run` prints for the same command, from the kernel's result."""
+    if command.error is not None:
+        return [f"error: {command.error}"]
+    r = command.result
+    if r is None:
+        return ["(not started: --until ended the run first)"]
+    if command.word == "ping":
+        out = [f"PING {r['destination']} 56(84) bytes of data."]
+        out += [f"64 bytes from {r['destination']}: time={rtt:.3f} ms" for rtt in r["rtt_ms"]]
+        out.append(f"--- {r['destination']} ping statistics ---")
+        out.append(f"{r['transmitted']} packets transmitted, {r['received']} received, "
+                   + (f"+{r['errors']} errors, " if r["errors"] else "") + f"{r['loss_percent']:g}% packet loss")
+        if r["rtt_ms"]:
+            out.append(f"rtt min/avg/max = {r['rtt_min_ms']:.3f}/{r['rtt_avg_ms']:.3f}/{r['rtt_max_ms']:.3f} ms")
+        return out
+    if command.word == "udp listen":
+        return [f"listening on UDP {r['port']}: {len(r['received'])} datagram(s)"] + \
+            [f"  [{d['t']:.6f}] {d['from']}:{d['port']} {d['text']!r}" for d in r["received"]]
+    if command.word in ("udp send", "udp broadcast"):
+        replies = r.get("replies", [])
+        return [f"{len(replies)} repl{'y' if len(replies) == 1 else 'ies'}"] + \
+            [f"  {x['from']}:{x['port']} {x['text']!r} {x['rtt_ms']:.3f} ms" for x in replies]
+    if command.word == "arp":
+        return [f"  {x['ip']:<15} {x['mac']}" for x in r["arp"]] or ["  (empty)"]
+    if command.word == "mac":
+        return [f"  {x['mac']}  {x['port']:<6} age {x['age']:.3f} s" for x in r["mac"]] or ["  (empty)"]
+    return [json.dumps(r)]

@@ -1,0 +1,149 @@
+"""A topology file read for the kernel: the plain data lanlab.topology gives, in the shape a
+namespace lab needs (nodes with their ports and addresses, links with their options).
+
+Only lanlab.topology is read here, never the simulator: the same file, checked the same way
+(every mistake as FILE:LINE), another back end.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from ipaddress import IPv4Address, IPv4Interface, IPv4Network
+from pathlib import Path
+from typing import Any
+
+from lanlab.topology import Document, Spec, TopologyError, read_document
+from lanlab.topology.settings import rip_settings, router_interfaces, static_routes, stp_settings
+
+KINDS = ("host", "switch", "hub", "router")
+
+
+@dataclass
+class RealNode:
+    """One node as the kernel builds it: a namespace; `interfaces` maps a port to its ip/mac (None
+    on a switch or hub port, which is a bridge port)."""
+
+    name: str
+    kind: str
+    interfaces: dict[str, dict[str, Any]] = field(default_factory=dict)
+    gateway: IPv4Address | None = None
+    ageing: int | None = None  # ns; a switch's, None: the kernel's default (300 s, as the simulator's)
+    stp: dict[str, Any] | None = None
+    routes: list[tuple[IPv4Network, IPv4Address]] = field(default_factory=list)
+    rip: dict[str, Any] | None = None
+
+
+@dataclass
+class RealLink:
+    a: tuple[str, str]
+    b: tuple[str, str]
+    options: dict[str, Any]
+
+    @property
+    def name(self) -> str:
+        return f"{self.a[0]}:{self.a[1]} - {self.b[0]}:{self.b[1]}"
+
+
+@dataclass
+class RealLab:
+    name: str
+    nodes: dict[str, RealNode]
+    links: list[RealLink]
+    events: list[str]
+
+    def address_of(self, word: str) -> str:
+        """A --do argument naming a node (pc2) -> its first address, as the simulator resolves it."""
+        node = self.nodes.get(word)
+        if node is None:
+            return word
+        for options in node.interfaces.values():
+            if options.get("ip") is not None:
+                return str(options["ip"].ip)
+        return word
+
+
+def _host(spec: Spec, node: RealNode) -> None:
+    spec.only({"kind", "ip", "mac", "gateway", "interfaces", "rarp_server", "gratuitous_arp"})
+    node.gateway = spec.address("gateway")
+    items = spec.mapping("interfaces") if "interfaces" in spec.values else [("eth0", spec)]
+    for if_name, if_spec in items:
+        text, where = if_spec.scalar("ip")
+        if text is not None and text.startswith("rarp"):
+            spec.error(where, "ip: rarp is simulator-only (the kernel has no RARP client); give an address")
+            continue
+        address: IPv4Interface | None = if_spec.interface("ip")
+        if address is not None:
+            spec.ctx.claim("IP address", str(address.ip), if_spec.values["ip"])
+        node.interfaces[if_name] = {"ip": address, "mac": if_spec.mac("mac")}
+        spec.failed |= if_spec.failed
+    if not spec.failed and not any(i["ip"] is not None for i in node.interfaces.values()):
+        spec.error(spec.node, "a host needs an address: add ip: 198.18.0.N/24")
+    if "rarp_server" in spec.values:
+        spec.error(spec.values["rarp_server"], "rarp_server is simulator-only (the kernel has no RARP server)")
+
+
+def _node(entry: Any) -> RealNode | None:
+    spec: Spec = entry.spec
+    node = RealNode(entry.name, entry.kind or "")
+    if entry.kind == "host":
+        _host(spec, node)
+    elif entry.kind == "switch":
+        spec.only({"kind", "ageing", "stp", "ports"})
+        node.ageing = spec.duration("ageing")
+        node.stp = stp_settings(spec)
+    elif entry.kind == "hub":
+        spec.only({"kind"})
+    elif entry.kind == "router":
+        spec.only({"kind", "interfaces", "routes", "rip", "forward_directed_broadcast"})
+        node.interfaces = router_interfaces(spec)
+        node.routes = static_routes(spec, node.interfaces)
+        node.rip = rip_settings(spec, node.interfaces)
+    else:
+        problem = "missing kind" if entry.kind is None else f"unknown kind {entry.kind!r}"
+        spec.error(entry.kind_node or spec.node, f"{problem} (on the kernel: one of {', '.join(KINDS)})")
+    return None if spec.failed else node
+
+
+def _links(document: Document, nodes: dict[str, RealNode], broken: set[str]) -> list[RealLink]:
+    links = []
+    for entry in document.links:
+        ends = []
+        for end in entry.endpoints:
+            node = nodes.get(end.node)
+            if node is None:
+                if end.node not in broken:
+                    document.ctx.error(end.where, f"link endpoint {end.text!r}: unknown node {end.node!r}")
+                continue
+            if node.kind in ("host", "router") and end.port not in node.interfaces:
+                document.ctx.error(end.where, f"{node.kind} {node.name} has no interface {end.port!r} "
+                                              f"(it has {', '.join(node.interfaces)})")
+                continue
+            if len(end.port) > 15:  # IFNAMSIZ - 1: the port is an interface name in the namespace
+                document.ctx.error(end.where, f"port name {end.port!r} is longer than the kernel's 15 characters")
+                continue
+            ends.append((end.node, end.port))
+        if len(ends) == 2:
+            links.append(RealLink(ends[0], ends[1], dict(entry.options)))
+    return links
+
+
+def read_lab(path: str | Path) -> RealLab:
+    """Read and check a topology file for the kernel; TopologyError lists every mistake."""
+    document = read_document(path)
+    nodes: dict[str, RealNode] = {}
+    broken: set[str] = set()
+    for entry in document.nodes:
+        if entry.name in nodes:
+            entry.spec.error(entry.name_node, "node defined twice")
+            continue
+        node = _node(entry)
+        if node is None:
+            broken.add(entry.name)
+        else:
+            nodes[entry.name] = node
+    links = _links(document, nodes, broken)
+    document.raise_problems()
+    return RealLab(document.name, nodes, links, [text for text, _ in document.events])
+
+
+__all__ = ["RealLab", "RealLink", "RealNode", "TopologyError", "read_lab"]

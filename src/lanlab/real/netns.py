@@ -1,0 +1,235 @@
+"""Build a topology in network namespaces, and remove it: one namespace per node, a veth pair per
+link, a Linux bridge in each switch or hub.
+
+Safety rule: every command here runs inside a namespace this module made (`ip -n NS`, `ip netns
+exec NS`); the machine's own namespace is never configured, only asked to add or delete a
+namespace. Names carry a run prefix (`lanlab-RUN-NODE`) so `clean` finds what a killed run left.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from lanlab.real.model import RealLab, RealLink, RealNode
+
+PREFIX = "lanlab-"
+BRIDGE = "br0"
+CENTISECONDS_PER_NS = 1e-7  # the bridge's ageing_time is in 1/100 s
+SYSCTLS = ("net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1")  # the simulator has no IPv6
+
+
+class RealError(RuntimeError):
+    """A lab that cannot be built or run; the message says what to do."""
+
+
+def require_root() -> None:
+    """Namespaces need root and iproute2: say so in one line otherwise."""
+    if shutil.which("ip") is None:
+        raise RealError("`ip` (iproute2) is not installed: apt install iproute2")
+    if os.geteuid() != 0:
+        raise RealError("the kernel lab needs root (namespaces, bridges): run it with sudo, or use `lanlab sim run`")
+
+
+def namespace(run: str, node: str) -> str:
+    return f"{PREFIX}{run}-{node}"
+
+
+def _run(argv: list[str], stdin: str | None = None) -> str:
+    done = subprocess.run(argv, input=stdin, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RealError(f"{' '.join(argv[:6])}: {done.stderr.strip() or f'exit {done.returncode}'}")
+    return done.stdout
+
+
+def batch(ns: str, lines: Iterable[str], tool: str = "ip") -> None:
+    """Several `ip` (or `tc`, `bridge`) commands inside namespace `ns` in one process."""
+    text = "\n".join(lines)
+    if text:
+        _run([tool, "-n", ns, "-batch", "-"], text + "\n")
+
+
+def inside(ns: str, *argv: str, stdin: str | None = None) -> str:
+    """A program run inside namespace `ns` (never the machine's own)."""
+    return _run(["ip", "netns", "exec", ns, *argv], stdin)
+
+
+def namespaces() -> list[str]:
+    out = _run(["ip", "netns", "list"])
+    return [line.split()[0] for line in out.splitlines() if line.strip()]
+
+
+def has_netem(ns: str, device: str) -> bool:
+    """Whether this kernel has the netem qdisc (many cloud kernels lack sch_netem)."""
+    probe = subprocess.run(["tc", "-n", ns, "qdisc", "add", "dev", device, "root", "netem", "delay", "1ms"],
+                           capture_output=True, text=True, check=False)
+    if probe.returncode == 0:
+        subprocess.run(["tc", "-n", ns, "qdisc", "del", "dev", device, "root"], capture_output=True, check=False)
+    return probe.returncode == 0
+
+
+@dataclass
+class Built:
+    """A lab standing in namespaces: names, and what of the file the kernel could not do."""
+
+    lab: RealLab
+    run: str
+    not_applied: list[dict[str, str]] = field(default_factory=list)
+
+    def ns(self, node: str) -> str:
+        return namespace(self.run, node)
+
+
+def build(lab: RealLab, run: str) -> Built:
+    """Make the namespaces, links, bridges, addresses and routes; on any failure remove what was made."""
+    require_root()
+    built = Built(lab, run)
+    try:
+        _build(built)
+    except BaseException:
+        remove(run)
+        raise
+    return built
+
+
+def _build(built: Built) -> None:
+    lab = built.lab
+    clash = [ns for ns in namespaces() if ns.startswith(namespace(built.run, ""))]
+    if clash:
+        raise RealError(f"namespaces of run {built.run!r} already exist ({clash[0]}): `lanlab real clean` removes them")
+    _run(["ip", "-batch", "-"], "".join(f"netns add {built.ns(name)}\n" for name in lab.nodes))
+    for name, node in lab.nodes.items():
+        ns = built.ns(name)
+        sysctls = list(SYSCTLS) + (["net.ipv4.ip_forward=1"] if node.kind == "router" else [])
+        inside(ns, "sysctl", "-qw", *sysctls)
+        lines = ["link set lo up"]
+        if node.kind in ("switch", "hub"):
+            lines.append(_bridge_line(built, node))
+        batch(ns, lines)
+    for link in lab.links:
+        a_ns, b_ns = built.ns(link.a[0]), built.ns(link.b[0])
+        batch(a_ns, [f"link add {link.a[1]} type veth peer name {link.b[1]} netns {b_ns}"])
+    for name, node in lab.nodes.items():
+        batch(built.ns(name), _node_lines(node, _ports(lab, name)))
+    for link in lab.links:
+        _link_options(built, link)
+
+
+def _bridge_line(built: Built, node: RealNode) -> str:
+    # mcast_snooping 0 everywhere: snooping sends multicast router discovery (224.0.0.106) from the
+    # bridge's own MAC, which the next switch would learn; the simulator's switches send nothing.
+    if node.kind == "hub":  # ageing 0: the bridge learns nothing and floods every frame, as a hub repeats it
+        return f"link add {BRIDGE} type bridge ageing_time 0 stp_state 0 mcast_snooping 0"
+    ageing = "" if node.ageing is None else f" ageing_time {round(node.ageing * CENTISECONDS_PER_NS)}"
+    stp = node.stp
+    if stp is None:
+        return f"link add {BRIDGE} type bridge{ageing} stp_state 0 mcast_snooping 0"
+    if stp["mode"] == "rstp":
+        built.not_applied.append({"where": node.name, "property": "stp mode rstp",
+                                  "why": "the kernel bridge has 802.1D STP only: ran STP (802.1D) instead"})
+    return f"link add {BRIDGE} type bridge{ageing} stp_state 1 priority {stp['priority']} mcast_snooping 0"
+
+
+def _ports(lab: RealLab, name: str) -> list[str]:
+    return [end[1] for link in lab.links for end in (link.a, link.b) if end[0] == name]
+
+
+def _node_lines(node: RealNode, ports: list[str]) -> list[str]:
+    lines = []
+    for port in ports:
+        options = node.interfaces.get(port) or {}
+        if options.get("mac") is not None:
+            lines.append(f"link set {port} address {options['mac']}")
+        if node.kind in ("switch", "hub"):
+            lines.append(f"link set {port} master {BRIDGE}")
+            cost = (node.stp or {}).get("costs", {}).get(port)
+            if cost is not None:
+                lines.append(f"link set {port} type bridge_slave cost {cost}")
+        if options.get("ip") is not None:
+            lines.append(f"address add {options['ip']} broadcast + dev {port}")
+        lines.append(f"link set {port} up")
+    if node.kind in ("switch", "hub"):
+        lines.append(f"link set {BRIDGE} up")
+    if node.kind == "host" and ports:
+        # The simulator sends 255.255.255.255 out of a host's first interface; Linux needs a route
+        # for it (without a default route sendto() fails with ENETUNREACH), so the host gets one.
+        first = next((p for p in node.interfaces if p in ports), ports[0])
+        lines.append(f"route add broadcast 255.255.255.255 dev {first} scope link")
+    if node.gateway is not None:
+        lines.append(f"route add default via {node.gateway}")
+    for prefix, via in node.routes:
+        lines.append(f"route add {prefix} via {via}")
+    return lines
+
+
+def _link_options(built: Built, link: RealLink) -> None:
+    """rate: tc tbf on both ends; loss: nftables drops at each end's ingress; delay: netem where it exists."""
+    options = link.options
+    ends = [(built.ns(link.a[0]), link.a[1]), (built.ns(link.b[0]), link.b[1])]
+    delay, rate = options.get("delay"), options.get("rate")
+    if delay and has_netem(*ends[0]):  # netem shapes the rate too, so one root qdisc does both
+        for ns, dev in ends:
+            batch(ns, [f"qdisc add dev {dev} root netem delay {delay / 1e6}ms" + (f" rate {int(rate)}bit" if rate else "")],
+                  tool="tc")
+        return _loss(built, link, ends)
+    if delay:
+        built.not_applied.append({"where": link.name, "property": f"delay {delay / 1e6:g}ms",
+                                  "why": "this kernel has no netem qdisc (sch_netem)"})
+    if rate:
+        for ns, dev in ends:
+            batch(ns, [f"qdisc add dev {dev} root tbf rate {int(rate)}bit burst {max(int(rate) // 800, 1600)} "
+                       "latency 400ms"], tool="tc")
+    _loss(built, link, ends)
+
+
+def _loss(built: Built, link: RealLink, ends: list[tuple[str, str]]) -> None:
+    """Each end drops `loss` of the frames it receives (nftables at the device's ingress hook)."""
+    loss = link.options.get("loss")
+    if loss:
+        if shutil.which("nft") is None:
+            built.not_applied.append({"where": link.name, "property": f"loss {loss:g}",
+                                      "why": "nftables is not installed (apt install nftables)"})
+        else:
+            percent = round(loss * 100)
+            for ns, dev in ends:
+                inside(ns, "nft", "-f", "-", stdin=(
+                    f"table netdev lanlab_{dev} {{\n  chain loss {{\n"
+                    f"    type filter hook ingress device {dev} priority 0\n"
+                    f"    numgen random mod 100 < {percent} counter drop\n  }}\n}}\n"))
+
+
+def _kill_inside(ns: str) -> None:
+    """Stop every process left in `ns` (programs, listeners, BIRD): a namespace with a process in it
+    outlives its name."""
+    done = subprocess.run(["ip", "netns", "pids", ns], capture_output=True, text=True, check=False)
+    pids = [int(p) for p in done.stdout.split() if p.isdigit()]
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        alive = []
+        for pid in pids:
+            try:
+                os.kill(pid, sig)
+                alive.append(pid)
+            except ProcessLookupError:
+                pass
+        if not alive:
+            return
+        time.sleep(0.1)
+        pids = alive
+
+
+def remove(run: str | None = None) -> list[str]:
+    """Delete the namespaces of `run` (every lanlab run's when None) and what runs in them; the
+    names removed."""
+    prefix = namespace(run, "") if run is not None else PREFIX
+    gone = [ns for ns in namespaces() if ns.startswith(prefix)]
+    for ns in gone:
+        _kill_inside(ns)
+    if gone:
+        subprocess.run(["ip", "-force", "-batch", "-"], input="".join(f"netns del {ns}\n" for ns in gone),
+                       capture_output=True, text=True, check=False)
+    return gone

@@ -1,0 +1,123 @@
+"""`--app NODE=prog.py` on the kernel: the program run with this Python inside the node's
+namespace, each line it prints kept with the time since the run began (the --json entry has the
+simulator's keys: node, path, exit, output, error)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+READY_S = 10.0
+
+
+@dataclass
+class RealProgram:
+    node: str
+    path: str
+    at: float  # seconds after the run began
+    stdin: str = ""
+    args: list[str] = field(default_factory=list)
+    process: subprocess.Popen[str] | None = None
+    output: list[tuple[float, str]] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    exit: int | None = None
+    error: str | None = None
+    started_at: float | None = None
+    readers: list[threading.Thread] = field(default_factory=list)
+
+    def start(self, ns: str, t0: float, stdin: int, echo: Any = None) -> None:
+        """Start it inside `ns`, unbuffered (-u) so each line is timed when printed; `stdin` is the
+        node's one stream (its programs share it, as programs started from one terminal do).
+        Returns once the program waits for something (a socket, its input) or has ended, so a
+        program started after it finds it ready, as in virtual time, where starting takes none."""
+        self.started_at = time.monotonic() - t0
+        self.process = subprocess.Popen(
+            ["ip", "netns", "exec", ns, sys.executable, "-u", str(Path(self.path).resolve()), *self.args],
+            stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            cwd=Path(self.path).resolve().parent, start_new_session=True)
+
+        def read_out() -> None:
+            assert self.process is not None and self.process.stdout is not None
+            for line in self.process.stdout:
+                t = round(time.monotonic() - t0, 6)
+                self.output.append((t, line.rstrip("\n")))
+                if echo is not None:
+                    echo(self, t, line.rstrip("\n"))
+
+        def read_err() -> None:
+            assert self.process is not None and self.process.stderr is not None
+            self.errors.extend(line.rstrip("\n") for line in self.process.stderr)
+
+        self.readers = [threading.Thread(target=read_out, daemon=True), threading.Thread(target=read_err, daemon=True)]
+        for reader in self.readers:
+            reader.start()
+        wait_blocked(self.process)
+
+    def stop(self) -> None:
+        """At the run's end: an exit status if it ended, else stopped (still running, exit None)."""
+        process = self.process
+        if process is None:
+            return
+        if process.poll() is None:
+            try:
+                process.send_signal(signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            process.wait()
+        else:
+            self.exit = process.returncode
+            if self.exit != 0 and self.errors:
+                self.error = self.errors[-1]
+        for reader in self.readers:
+            reader.join(timeout=2)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The --json entry: exactly node, path, exit, output, error (as the simulator's)."""
+        return {"node": self.node, "path": self.path, "exit": self.exit,
+                "output": [{"t": t, "text": text} for t, text in self.output], "error": self.error}
+
+
+def wait_blocked(process: subprocess.Popen[str], limit: float = READY_S) -> None:
+    """Until the process sleeps in the kernel twice in a row 20 ms apart (blocked in accept, recv,
+    input...) or ends: Python's start-up (a second on a loaded machine) is over by then."""
+    deadline = time.monotonic() + limit
+    asleep = 0
+    while asleep < 2 and process.poll() is None and time.monotonic() < deadline:
+        try:
+            state = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            return
+        asleep = asleep + 1 if state == "S" else 0
+        time.sleep(0.02)
+
+
+def stdin_pipes(programs: list[RealProgram]) -> dict[str, int]:
+    """One stdin per node holding its --stdin lines then end of file (the read ends; the write
+    ends are closed once written)."""
+    pipes: dict[str, int] = {}
+    for program in programs:
+        if program.node not in pipes:
+            read, write = os.pipe()
+            os.write(write, program.stdin.encode())  # a few lines: far below a pipe's 64 KiB
+            os.close(write)
+            pipes[program.node] = read
+    return pipes
+
+
+def report(programs: list[RealProgram]) -> list[str]:
+    """One closing line per program, as `sim run` prints."""
+    lines = []
+    for program in programs:
+        if program.exit is None:
+            state = "still running when the run ended" if program.started_at is not None else "not started"
+        else:
+            state = f"exit {program.exit}" + (f": {program.error}" if program.error else "")
+        lines.append(f"{program.node} {program.path}: {state}")
+    return lines

@@ -1,0 +1,116 @@
+"""One run on the kernel: build the lab, start commands, programs and events at their times, wait
+to --until, read the tables, remove everything (also on Ctrl-C, SIGTERM or an exception)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lanlab.real import commands as do
+from lanlab.real import netns, tables
+from lanlab.real.model import RealLab
+from lanlab.real.programs import RealProgram, stdin_pipes
+
+
+@dataclass
+class RealRun:
+    lab: RealLab
+    until: float
+    commands: list[do.DoCommand]
+    programs: list[RealProgram]
+    pcap: Path | None = None
+    run_id: str = field(default_factory=lambda: f"r{os.getpid()}")
+    tables: dict[str, Any] = field(default_factory=dict)
+    not_applied: list[dict[str, str]] = field(default_factory=list)
+    elapsed: float = 0.0
+    interrupted: bool = False
+    owners: dict[str, str] = field(default_factory=dict)  # MAC -> node:interface, for compare
+
+    def document(self) -> dict[str, Any]:
+        """The --json document, with `sim run --json`'s keys (network, until, commands, tables,
+        programs) and the kernel's own: not_applied, elapsed."""
+        document: dict[str, Any] = {"network": self.lab.name, "until": self.until,
+                                    "commands": [c.as_dict() for c in self.commands], "tables": self.tables,
+                                    "not_applied": self.not_applied, "elapsed": round(self.elapsed, 3)}
+        if self.programs:
+            document["programs"] = [p.as_dict() for p in self.programs]
+        return document
+
+
+def execute(run: RealRun, echo: Callable[[RealProgram, float, str], None] | None = None) -> RealRun:
+    """Build, run to `until`, read tables, remove; KeyboardInterrupt (Ctrl-C, SIGTERM) keeps what
+    was counted, marks the run interrupted and removes the lab just the same."""
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    started = time.monotonic()
+    captures: list[subprocess.Popen[bytes]] = []
+    built = None
+    try:
+        built = netns.build(run.lab, run.run_id)
+        run.not_applied = built.not_applied
+        if run.pcap is not None:
+            captures = _start_captures(built, run.pcap)
+        stdins = stdin_pipes(run.programs)
+        t0 = time.monotonic()
+        deadline = t0 + run.until
+        pending: list[tuple[float, int, Any]] = sorted(
+            [(c.at, i, c) for i, c in enumerate(run.commands)]
+            + [(p.at, len(run.commands) + i, p) for i, p in enumerate(run.programs)],
+            key=lambda item: (item[0], item[1]))
+        try:
+            for at, _, item in pending:
+                if at > run.until:
+                    break
+                time.sleep(max(t0 + at - time.monotonic(), 0))
+                if isinstance(item, RealProgram):
+                    item.start(built.ns(item.node), t0, stdins[item.node], echo)
+                else:
+                    if item.word in do.SNAPSHOTS:
+                        do.settle([c for c in run.commands if c.started], deadline + do.GRACE_S)
+                    do.start(built, item)
+            for command in run.commands:
+                do.finish(command, time.time() - (time.monotonic() - t0), deadline)
+            time.sleep(max(deadline - time.monotonic(), 0))
+        except KeyboardInterrupt:
+            run.interrupted = True
+            for command in run.commands:
+                do.finish(command, time.time() - (time.monotonic() - t0), time.monotonic())
+        for program in run.programs:
+            program.stop()
+        for fd in stdins.values():
+            os.close(fd)
+        run.tables = {name: t for name, node in run.lab.nodes.items()
+                      if (t := tables.node_tables(node.kind, built.ns(name))) is not None}
+        for name, node in run.lab.nodes.items():
+            if node.kind in ("host", "router"):
+                run.owners.update(tables.owners(built.ns(name), name))
+    finally:
+        for capture in captures:
+            capture.terminate()
+            capture.wait(timeout=5)
+        netns.remove(run.run_id)
+        signal.signal(signal.SIGTERM, previous)
+        run.elapsed = time.monotonic() - started
+    return run
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _start_captures(built: netns.Built, folder: Path) -> list[subprocess.Popen[bytes]]:
+    """dumpcap on each link's first end, one pcapng per link (A_p-B_q.pcapng)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    captures = []
+    for link in built.lab.links:
+        out = folder / f"{link.a[0]}_{link.a[1]}-{link.b[0]}_{link.b[1]}.pcapng"
+        captures.append(subprocess.Popen(["ip", "netns", "exec", built.ns(link.a[0]), "dumpcap", "-q", "-i",
+                                          link.a[1], "-w", str(out.resolve())],
+                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    time.sleep(0.5)  # dumpcap opens its interfaces before the first frame worth keeping
+    return captures

@@ -1,0 +1,58 @@
+"""lanlab.real.model: a topology file read for the kernel (no root needed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from lanlab.real.model import TopologyError, read_lab
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def test_hub_vs_switch_reads_kinds_ports_and_addresses():
+    """Each node keeps its kind; a host's eth0 has the YAML address; links keep their two ends."""
+    lab = read_lab(EXAMPLES / "hub_vs_switch.yaml")
+    assert {name: node.kind for name, node in lab.nodes.items()} == {
+        "pc1": "host", "pc2": "host", "pc3": "host", "pc4": "host", "sw1": "switch", "hub1": "hub"}
+    assert str(lab.nodes["pc3"].interfaces["eth0"]["ip"]) == "198.18.0.3/24"
+    assert lab.nodes["sw1"].ageing == 300 * 10**9
+    assert [(link.a, link.b) for link in lab.links][2] == (("sw1", "p3"), ("hub1", "p1"))
+
+
+def test_a_node_name_resolves_to_its_first_address():
+    """`pc2` in a --do line is pc2's address, as the simulator resolves it; other words stay."""
+    lab = read_lab(EXAMPLES / "arp.yaml")
+    assert lab.address_of("pc2") == "198.18.0.2"
+    assert lab.address_of("198.18.0.9") == "198.18.0.9"
+
+
+def test_rarp_and_unknown_kinds_are_file_line_errors(tmp_path):
+    """What the kernel cannot build is reported as FILE:LINE, every problem at once."""
+    path = tmp_path / "t.yaml"
+    path.write_text("nodes:\n  pc1: {kind: host, ip: rarp}\n  x: {kind: toaster}\nlinks: []\n")
+    with pytest.raises(TopologyError) as caught:
+        read_lab(path)
+    problems = caught.value.problems
+    assert any(p.startswith(f"{path}:2:") and "rarp" in p for p in problems)
+    assert any(p.startswith(f"{path}:3:") and "toaster" in p for p in problems)
+
+
+def test_a_port_longer_than_an_interface_name_is_refused(tmp_path):
+    """Ports become interface names in a namespace: more than 15 characters is an error."""
+    path = tmp_path / "t.yaml"
+    path.write_text("nodes:\n  pc1: {kind: host, ip: 198.18.0.1/24}\n  sw1: {kind: switch}\n"
+                    "links:\n  - [pc1:eth0, sw1:a_very_long_port_name]\n")
+    with pytest.raises(TopologyError, match="15 characters"):
+        read_lab(path)
+
+
+def test_router_routes_and_rip_are_read_through_the_topology_package(tmp_path):
+    """A router's interfaces, static routes and RIP settings come from lanlab.topology's readers."""
+    path = tmp_path / "r.yaml"
+    path.write_text("nodes:\n  r1:\n    kind: router\n    interfaces: {eth0: 198.18.0.254/24, eth1: 198.18.1.254/24}\n"
+                    "    routes: [{to: 198.18.5.0/24, via: 198.18.1.1}]\n    rip: {enabled: true}\nlinks: []\n")
+    node = read_lab(path).nodes["r1"]
+    assert [str(prefix) for prefix, _ in node.routes] == ["198.18.5.0/24"]
+    assert node.rip is not None and set(node.interfaces) == {"eth0", "eth1"}
