@@ -36,15 +36,21 @@ def root_state() -> dict[str, object]:
     return {"links": links, "routes": routes, "neighbours": neighbours}
 
 
-def ours() -> list[str]:
+def ours(pid: int) -> list[str]:
+    """The namespaces of the run lanlab process `pid` makes (lanlab-rPID-NODE)."""
     out = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True, check=True).stdout
-    return [line.split()[0] for line in out.splitlines() if line.startswith("lanlab-r")]
+    return [line.split()[0] for line in out.splitlines() if line.startswith(f"lanlab-r{pid}-")]
+
+
+def popen(*args: str, **kwargs) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "lanlab", *args], **kwargs)
 
 
 EXAMPLE_RUNS = {
     "hub_vs_switch": ["--do", "pc1 ping pc3 -c 2 -i 0.2", "--do", "at 1s pc1 ping pc2 -c 2 -i 0.2"],
     "broadcast": ["--do", "pc2 udp listen 7788 --reply hello", "--do", "pc3 udp listen 7788 --reply hi",
                   "--do", "pc4 udp listen 7788 --reply hey", "--do", "pc1 udp broadcast Hi --port 7788 --wait 1"],
+    "rip-ring": ["--do", "at 8s pc1 ping pc3 -c 2 -i 0.5", "--do", "at 10s r1 route"],
     "arp": ["--do", "pc1 ping pc2 -c 2 -i 0.5", "--do", "at 1s pc1 ping 198.18.0.9 -c 1 -W 1",
             "--do", "at 2.5s pc1 arp"],
 }
@@ -52,8 +58,9 @@ EXAMPLE_RUNS = {
 
 @pytest.mark.parametrize("example", sorted(EXAMPLE_RUNS))
 def test_compare_finds_no_difference_on_the_examples(example):
-    """hub_vs_switch, broadcast and arp: commands, ARP and MAC tables agree (exit 0)."""
-    result = lanlab("compare", str(EXAMPLES / f"{example}.yaml"), "--until", "3s", *EXAMPLE_RUNS[example], "--json")
+    """hub_vs_switch, broadcast, arp and the RIP ring (BIRD 2): commands, ARP, MAC and routing tables agree."""
+    until = "12s" if example == "rip-ring" else "3s"  # RIP: BIRD's first updates, then the ping
+    result = lanlab("compare", str(EXAMPLES / f"{example}.yaml"), "--until", until, *EXAMPLE_RUNS[example], "--json")
     assert result.returncode == 0, result.stdout + result.stderr
     assert json.loads(result.stdout)["differences"] == []
 
@@ -80,16 +87,17 @@ def test_compare_finds_no_difference_on_the_notes_programs(program):
 
 def test_real_run_json_has_sim_runs_keys_and_removes_its_namespaces():
     """commands, tables (arp per host, mac per switch), network, until; nothing left afterwards."""
-    result = lanlab("real", "run", str(EXAMPLES / "broadcast.yaml"), "--until", "2s", "--do",
-                    "pc1 ping pc2 -c 1", "--json")
-    assert result.returncode == 0, result.stderr
-    document = json.loads(result.stdout)
+    process = popen("real", "run", str(EXAMPLES / "broadcast.yaml"), "--until", "2s", "--do", "pc1 ping pc2 -c 1",
+                    "--json", stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == 0, err
+    document = json.loads(out)
     sim = json.loads(lanlab("sim", "run", str(EXAMPLES / "broadcast.yaml"), "--until", "2s", "--do",
                             "pc1 ping pc2 -c 1", "--json").stdout)
     assert {"network", "until", "commands", "tables"} <= set(document)
     assert set(document["commands"][0]["result"]) == set(sim["commands"][0]["result"])
     assert set(document["tables"]) == set(sim["tables"]) and document["tables"]["sw1"]["mac"]
-    assert ours() == []
+    assert ours(process.pid) == []
 
 
 def test_root_namespace_unchanged_after_a_run_and_after_a_killed_run_plus_clean():
@@ -97,35 +105,34 @@ def test_root_namespace_unchanged_after_a_run_and_after_a_killed_run_plus_clean(
     before = root_state()
     lanlab("real", "run", str(EXAMPLES / "hub_vs_switch.yaml"), "--until", "1s", "--do", "pc1 ping pc3 -c 1")
     assert root_state() == before
-    process = subprocess.Popen([sys.executable, "-m", "lanlab", "real", "run", str(EXAMPLES / "arp.yaml"),
-                                "--until", "30s", "--do", "pc1 ping pc2 -c 100"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = popen("real", "run", str(EXAMPLES / "arp.yaml"), "--until", "30s", "--do", "pc1 ping pc2 -c 100",
+                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 30
-    while len(ours()) < 4 and time.monotonic() < deadline:
+    while len(ours(process.pid)) < 4 and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert len(ours()) == 4  # three hosts and the switch stand
+    time.sleep(0.5)  # past the build: addresses and routes are in place
+    assert len(ours(process.pid)) == 4  # three hosts and the switch stand
     process.send_signal(signal.SIGKILL)
     process.wait()
-    assert ours(), "a killed run leaves its namespaces"
+    assert ours(process.pid), "a killed run leaves its namespaces"
     cleaned = lanlab("real", "clean")
     assert cleaned.returncode == 0 and "removed" in cleaned.stdout
-    assert ours() == []
+    assert ours(process.pid) == []
     assert root_state() == before
 
 
 def test_ctrl_c_removes_the_lab_and_exits_130():
     """SIGINT in the middle of a run: what it had is printed, the namespaces are gone, status 130."""
-    process = subprocess.Popen([sys.executable, "-m", "lanlab", "real", "run", str(EXAMPLES / "arp.yaml"),
-                                "--until", "30s", "--do", "pc2 udp listen 9 --reply x"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = popen("real", "run", str(EXAMPLES / "arp.yaml"), "--until", "30s", "--do", "pc2 udp listen 9 --reply x",
+                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 30
-    while len(ours()) < 4 and time.monotonic() < deadline:
+    while len(ours(process.pid)) < 4 and time.monotonic() < deadline:
         time.sleep(0.1)
     time.sleep(1)
     process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=60)
     assert process.returncode == 130, err
-    assert "udp listen" in out and ours() == []
+    assert "udp listen" in out and ours(process.pid) == []
 
 
 def test_up_exec_down():
@@ -150,4 +157,3 @@ def test_bad_input_is_one_line_exit_2():
         result = lanlab("real", "run", str(EXAMPLES / "arp.yaml"), *args)
         assert result.returncode == 2 and "Traceback" not in result.stderr
         assert len(result.stderr.strip().splitlines()) == 1
-    assert ours() == []

@@ -57,7 +57,7 @@ def prepare(file: Path, do: tuple[str, ...], apps: tuple[str, ...], stdins: tupl
             pcap: Path | None = None) -> Any:
     """A RealRun ready to execute, every bad argument a one-line error (exit 2)."""
     from lanlab.cli.sim_apps import parse_app
-    from lanlab.real.commands import parse_do
+    from lanlab.real.commands import parse_do, unsupported
     from lanlab.real.netns import RealError, require_root
     from lanlab.real.programs import RealProgram
     from lanlab.real.run import RealRun
@@ -67,9 +67,17 @@ def prepare(file: Path, do: tuple[str, ...], apps: tuple[str, ...], stdins: tupl
     except UnitError as error:
         fail(f"--until: {error}")
     lab = load_lab(file)
+    skipped = []
+    events = []
+    for text in lab.events:  # the file's own events: one the kernel cannot run is said, not fatal
+        why = unsupported(lab, text)
+        if why is None:
+            events.append(text)
+        else:
+            skipped.append({"where": "events", "property": f"event {text!r}", "why": why.split(": ", 1)[-1]})
     try:
         require_root()
-        commands = [parse_do(lab, text) for text in [*lab.events, *do]]
+        commands = [parse_do(lab, text) for text in [*events, *do]]
     except RealError as error:
         _fail_real(error)
     stdin_of: dict[str, str] = {}
@@ -86,7 +94,7 @@ def prepare(file: Path, do: tuple[str, ...], apps: tuple[str, ...], stdins: tupl
         if not path.is_file():
             fail(f"--app {text!r}: no such file {str(path)!r}; give a Python file")
         programs.append(RealProgram(node, str(path), at / 1e9, stdin=stdin_of.get(node, "")))
-    return RealRun(lab, end, commands, programs, pcap)
+    return RealRun(lab, end, commands, programs, pcap, skipped=skipped)
 
 
 def execute_or_fail(run: Any, echo: Any = None) -> Any:

@@ -26,7 +26,6 @@ PING_VALUED = {"-c", "-i", "-W", "-w", "-s", "-t", "-I"}
 WORDS = ("ping", "udp listen", "udp send", "udp broadcast", "arp", "mac", "route")
 SNAPSHOTS = {"arp", "mac", "route"}  # read at their instant, nothing left running
 READY_S = 10.0  # a listener's start (Python, click, the socket) on a loaded machine
-GRACE_S = 10.0
 
 
 @dataclass
@@ -42,6 +41,7 @@ class DoCommand:
     result: dict[str, Any] | None = None
     error: str | None = None
     started: bool = False
+    started_mono: float = 0.0  # when it really started (time.monotonic())
     output: list[str] = field(default_factory=list)
 
     @property
@@ -63,6 +63,15 @@ class DoCommand:
         if self.word in ("udp send", "udp broadcast") and "--wait" in self.argv:
             return bool(self.result.get("replies"))
         return None
+
+
+def unsupported(lab: RealLab, text: str) -> str | None:
+    """Why a topology file's event cannot run on the kernel (said in not_applied), or None."""
+    try:
+        parse_do(lab, text)
+    except RealError as error:
+        return str(error).removeprefix("--do ")
+    return None
 
 
 def parse_do(lab: RealLab, text: str) -> DoCommand:
@@ -128,6 +137,7 @@ def tool_argv(lab: RealLab, command: DoCommand) -> list[str]:
 def start(built: Built, command: DoCommand) -> None:
     """Run the command inside its namespace (a snapshot now; a tool in the background)."""
     command.started = True
+    command.started_mono = time.monotonic()
     ns = built.ns(command.node)
     try:
         if command.node == "net":
@@ -182,15 +192,16 @@ def link_event(built: Built, argv: list[str]) -> None:
         subprocess.run(["ip", "-n", built.ns(node), "link", "set", port, argv[3]], capture_output=True, check=False)
 
 
-def finish(command: DoCommand, t0_wall: float, deadline: float) -> None:
-    """Wait for a tool until the run's end (a listener: then SIGINT; a tool that ends by itself,
-    like ping -c 3: GRACE_S longer, its start having cost time) and read its --json."""
+def finish(command: DoCommand, t0_wall: float, until: float, now: bool = False) -> None:
+    """Give a tool the time it has in virtual time (from `at` to `until`), counted from when it
+    really started (starting one costs the kernel lab a second or more), then SIGINT it (it
+    reports what it had, as ping and udp listen do on Ctrl-C), and read its --json."""
     process = command.process
     if process is None:
         return
-    grace = 0 if command.word == "udp listen" else GRACE_S
+    deadline = time.monotonic() if now else command.started_mono + until - command.at
     try:
-        out, err = process.communicate(timeout=max(deadline + grace - time.monotonic(), 0.05))
+        out, err = process.communicate(timeout=max(deadline - time.monotonic(), 0.05))
     except subprocess.TimeoutExpired:
         process.send_signal(signal.SIGINT)
         try:

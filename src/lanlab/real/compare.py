@@ -74,7 +74,14 @@ def differences(sim: dict[str, Any], real: dict[str, Any], sim_owners: dict[str,
     found: list[str] = []
     known = [f"{item['where']}: {item['property']} not applied on the kernel ({item['why']})"
              for item in real.get("not_applied", [])]
-    for sim_command, real_command in zip(sim.get("commands", []), real.get("commands", [])):
+    unmatched = list(real.get("commands", []))
+    for sim_command in sim.get("commands", []):
+        # the same command by node and words (the kernel skips a file's events it cannot run)
+        real_command = next((c for c in unmatched if (c["node"], c["command"]) ==
+                             (sim_command["node"], sim_command["command"])), None)
+        if real_command is None:
+            continue  # its event is in not_applied, already listed as known
+        unmatched.remove(real_command)
         a, b = _command_view(sim_command, sim_owners), _command_view(real_command, real_owners)
         if a != b:
             found.append(f"command {sim_command['node']}$ {sim_command['command']}: sim {a}, kernel {b}")

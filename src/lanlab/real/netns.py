@@ -12,14 +12,18 @@ import os
 import shutil
 import signal
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from lanlab.real import bird
 from lanlab.real.model import RealLab, RealLink, RealNode
 
 PREFIX = "lanlab-"
 BRIDGE = "br0"
+BIRD_FOLDER = "lanlab-real-bird-"  # in the temporary directory: the generated bird.conf of a run
 CENTISECONDS_PER_NS = 1e-7  # the bridge's ageing_time is in 1/100 s
 SYSCTLS = ("net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1")  # the simulator has no IPv6
 
@@ -118,6 +122,14 @@ def _build(built: Built) -> None:
         batch(built.ns(name), _node_lines(node, _ports(lab, name)))
     for link in lab.links:
         _link_options(built, link)
+    speakers = [node for node in lab.nodes.values() if node.rip is not None]
+    if speakers:
+        binary = shutil.which("bird")
+        if binary is None:
+            raise RealError(bird.MISSING)
+        folder = Path(tempfile.mkdtemp(prefix=f"{BIRD_FOLDER}{built.run}-"))
+        for node in speakers:
+            bird.start(built.ns(node.name), node, folder, binary)
 
 
 def _bridge_line(built: Built, node: RealNode) -> str:
@@ -203,6 +215,11 @@ def _loss(built: Built, link: RealLink, ends: list[tuple[str, str]]) -> None:
                     f"    numgen random mod 100 < {percent} counter drop\n  }}\n}}\n"))
 
 
+def _bird_folders(run: str | None) -> list[Path]:
+    prefix = f"{BIRD_FOLDER}{run}-" if run is not None else BIRD_FOLDER
+    return [path for path in Path(tempfile.gettempdir()).glob(f"{prefix}*") if path.is_dir()]
+
+
 def _kill_inside(ns: str) -> None:
     """Stop every process left in `ns` (programs, listeners, BIRD): a namespace with a process in it
     outlives its name."""
@@ -232,4 +249,6 @@ def remove(run: str | None = None) -> list[str]:
     if gone:
         subprocess.run(["ip", "-force", "-batch", "-"], input="".join(f"netns del {ns}\n" for ns in gone),
                        capture_output=True, text=True, check=False)
+    for folder in _bird_folders(run):  # the generated bird.conf files
+        shutil.rmtree(folder, ignore_errors=True)
     return gone

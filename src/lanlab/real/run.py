@@ -31,6 +31,7 @@ class RealRun:
     elapsed: float = 0.0
     interrupted: bool = False
     owners: dict[str, str] = field(default_factory=dict)  # MAC -> node:interface, for compare
+    skipped: list[dict[str, str]] = field(default_factory=list)  # the file's events the kernel cannot run
 
     def document(self) -> dict[str, Any]:
         """The --json document, with `sim run --json`'s keys (network, until, commands, tables,
@@ -52,7 +53,7 @@ def execute(run: RealRun, echo: Callable[[RealProgram, float, str], None] | None
     built = None
     try:
         built = netns.build(run.lab, run.run_id)
-        run.not_applied = built.not_applied
+        run.not_applied = built.not_applied + run.skipped
         if run.pcap is not None:
             captures = _start_captures(built, run.pcap)
         stdins = stdin_pipes(run.programs)
@@ -71,15 +72,15 @@ def execute(run: RealRun, echo: Callable[[RealProgram, float, str], None] | None
                     item.start(built.ns(item.node), t0, stdins[item.node], echo)
                 else:
                     if item.word in do.SNAPSHOTS:
-                        do.settle([c for c in run.commands if c.started], deadline + do.GRACE_S)
+                        do.settle([c for c in run.commands if c.started], time.monotonic() + do.READY_S)
                     do.start(built, item)
             for command in run.commands:
-                do.finish(command, time.time() - (time.monotonic() - t0), deadline)
+                do.finish(command, time.time() - (time.monotonic() - t0), run.until)
             time.sleep(max(deadline - time.monotonic(), 0))
         except KeyboardInterrupt:
             run.interrupted = True
             for command in run.commands:
-                do.finish(command, time.time() - (time.monotonic() - t0), time.monotonic())
+                do.finish(command, time.time() - (time.monotonic() - t0), run.until, now=True)
         for program in run.programs:
             program.stop()
         for fd in stdins.values():
