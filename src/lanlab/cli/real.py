@@ -300,9 +300,10 @@ def simulate(file: Path, do: tuple[str, ...], apps: tuple[str, ...], stdins: tup
              until: str) -> tuple[dict[str, Any], dict[str, str]]:
     """The simulator's side, through its public API: the `sim run --json` document, and each MAC's
     owner (node:interface)."""
-    from lanlab.cli.sim import load_or_exit, result_document
+    from lanlab.cli.sim import load_or_exit
     from lanlab.cli.sim_apps import start_apps
     from lanlab.sim import CommandError, Host, schedule
+    from lanlab.sim.report import run_document
     from lanlab.sim.shim import run_programs
 
     network = load_or_exit(file)
@@ -320,7 +321,7 @@ def simulate(file: Path, do: tuple[str, ...], apps: tuple[str, ...], stdins: tup
             events = network.run(end / 1e9)
     finally:
         network.close()
-    document = result_document(network, events)
+    document = run_document(network, events)
     document["programs"] = [program.as_dict() for program in programs]
     owners = {str(nic.mac).lower(): f"{name}:{nic.name}" for name, node in network.nodes.items()
               if isinstance(node, Host) for nic in node.nics}

@@ -189,7 +189,7 @@ def link_event(built: Built, argv: list[str]) -> None:
         raise RealError("a link event is: link NODE:PORT NODE:PORT down|up")
     for end in argv[1:3]:
         node, _, port = end.partition(":")
-        subprocess.run(["ip", "-n", built.ns(node), "link", "set", port, argv[3]], capture_output=True, check=False)
+        subprocess.run(["ip", "-n", built.ns(node), "link", "set", "dev", port, argv[3]], capture_output=True, check=False)
 
 
 def finish(command: DoCommand, t0_wall: float, until: float, now: bool = False) -> None:
