@@ -51,6 +51,7 @@ EXAMPLE_RUNS = {
     "broadcast": ["--do", "pc2 udp listen 7788 --reply hello", "--do", "pc3 udp listen 7788 --reply hi",
                   "--do", "pc4 udp listen 7788 --reply hey", "--do", "pc1 udp broadcast Hi --port 7788 --wait 1"],
     "rip-ring": ["--do", "at 8s pc1 ping pc3 -c 2 -i 0.5", "--do", "at 10s r1 route"],
+    "stp": [],  # the file's own events: pc1 pings pc2 from 40 s, after 802.1D's 30 s of listening and learning
     "arp": ["--do", "pc1 ping pc2 -c 2 -i 0.5", "--do", "at 1s pc1 ping 198.18.0.9 -c 1 -W 1",
             "--do", "at 2.5s pc1 arp"],
 }
@@ -58,8 +59,9 @@ EXAMPLE_RUNS = {
 
 @pytest.mark.parametrize("example", sorted(EXAMPLE_RUNS))
 def test_compare_finds_no_difference_on_the_examples(example):
-    """hub_vs_switch, broadcast, arp and the RIP ring (BIRD 2): commands, ARP, MAC and routing tables agree."""
-    until = "12s" if example == "rip-ring" else "3s"  # RIP: BIRD's first updates, then the ping
+    """hub_vs_switch, broadcast, arp, the RIP ring (BIRD 2) and the STP triangle (the kernel's 802.1D, the
+    same root and blocked port): commands, ARP, MAC and routing tables agree."""
+    until = {"rip-ring": "12s", "stp": "45.5s"}.get(example, "3s")  # RIP's first updates; STP's 30 s
     result = lanlab("compare", str(EXAMPLES / f"{example}.yaml"), "--until", until, *EXAMPLE_RUNS[example], "--json")
     assert result.returncode == 0, result.stdout + result.stderr
     assert json.loads(result.stdout)["differences"] == []

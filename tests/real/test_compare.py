@@ -61,3 +61,15 @@ def test_differences_under_an_unapplied_link_property_are_known_not_counted():
 def test_normalise_output_keeps_well_known_ports():
     """7788 stays, an ephemeral port (32768 and up) becomes <port>."""
     assert normalise_output("('198.18.0.1', 7788) ('198.18.0.1', 43210)") == "('198.18.0.1', 7788) ('198.18.0.1', <port>)"
+
+
+def test_the_same_program_lines_in_another_order_are_known_timing():
+    """Replies from several hosts may race on the kernel: reordered lines are known, not counted."""
+    sim = document()
+    sim["programs"][0]["output"] = [{"t": 0.1, "text": "from pc2"}, {"t": 0.1, "text": "from pc3"}]
+    real = copy.deepcopy(sim)
+    real["programs"][0]["output"].reverse()
+    found, known = differences(sim, real, SIM_OWNERS, SIM_OWNERS)
+    assert found == [] and "another order" in known[0]
+    real["programs"][0]["output"][0]["text"] = "from pc4"
+    assert differences(sim, real, SIM_OWNERS, SIM_OWNERS)[0]

@@ -8,6 +8,8 @@ before it relays or learns from a frame. Times are integer nanoseconds.
 
 from __future__ import annotations
 
+import re
+import zlib
 from collections import deque
 from dataclasses import dataclass
 from enum import Enum
@@ -18,6 +20,17 @@ from lanlab.wire.mac import MacAddress
 from lanlab.wire.stp import Bpdu, BridgeId
 
 DEFAULT_PRIORITY: Final = 32768
+_BRIDGE_OUI: Final = 0x02_53 << 32  # locally administered, "S" for STP
+
+
+def bridge_address(name: str) -> MacAddress:
+    """A switch's bridge address from its name: sw1 < sw2 < sw10 (the number is the low 16 bits),
+    other names apart by a hash of their letters: 02:53:HH:HH:NN:NN. The simulator's switches
+    and the kernel lab's bridges take the same one, so both elect the same root."""
+    match = re.fullmatch(r"(.*?)(\d*)", name)
+    assert match is not None
+    prefix, digits = match.groups()
+    return MacAddress(_BRIDGE_OUI | (zlib.crc32(prefix.encode()) & 0xFFFF) << 16 | int(digits or 0) & 0xFFFF)
 DEFAULT_PORT_PRIORITY: Final = 128
 BRIDGE_ADDRESS: Final = 0xFFFF_FFFF_FFFF  # the MAC part of a bridge identifier (9.2.5)
 PORT_NUMBER: Final = 0xFFF  # the number part of a port identifier (9.2.7)

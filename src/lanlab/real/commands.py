@@ -116,11 +116,14 @@ def _ping_argv(lab: RealLab, words: list[str]) -> list[str]:
     return out
 
 
-def tool_argv(lab: RealLab, command: DoCommand) -> list[str]:
+def tool_argv(lab: RealLab, command: DoCommand, until: float) -> list[str]:
     """The real tool's command line for a --do word (names of nodes become their addresses)."""
     words = command.argv
     if command.word == "ping":
-        return [*LANLAB, "ping", *_ping_argv(lab, words[1:]), "--json"]
+        # ping's own deadline (-w) ends it where --until ends it in virtual time, counted from its
+        # own start (the tool's start-up takes a second on a loaded machine)
+        deadline = [] if "-w" in words else ["-w", f"{until - command.at:g}"]
+        return [*LANLAB, "ping", *_ping_argv(lab, words[1:]), *deadline, "--json"]
     if command.word == "udp listen":
         rest = words[2:]
         if rest and rest[0].isdigit():  # the simulator's `udp listen 7788` is the tool's --port 7788
@@ -134,7 +137,7 @@ def tool_argv(lab: RealLab, command: DoCommand) -> list[str]:
     return [*LANLAB, "udp", "broadcast", *rest, "--json"]
 
 
-def start(built: Built, command: DoCommand) -> None:
+def start(built: Built, command: DoCommand, until: float) -> None:
     """Run the command inside its namespace (a snapshot now; a tool in the background)."""
     command.started = True
     command.started_mono = time.monotonic()
@@ -153,11 +156,12 @@ def start(built: Built, command: DoCommand) -> None:
         elif command.word == "route":
             command.result = {"routes": tables.routes(ns)}
         else:
-            command.process = subprocess.Popen(["ip", "netns", "exec", ns, *tool_argv(built.lab, command)],
+            command.process = subprocess.Popen(["ip", "netns", "exec", ns, *tool_argv(built.lab, command, until)],
                                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                                stderr=subprocess.PIPE, text=True)
             if command.word == "udp listen":  # later commands may send to it: wait until it listens
                 _wait_listening(command)
+                command.started_mono = time.monotonic()  # its time starts when it listens
     except RealError as error:
         command.error = str(error)
 
@@ -200,6 +204,8 @@ def finish(command: DoCommand, t0_wall: float, until: float, now: bool = False) 
     if process is None:
         return
     deadline = time.monotonic() if now else command.started_mono + until - command.at
+    if command.word != "udp listen" and not now:  # a tool that ends by itself: its start-up's time on top
+        deadline += READY_S
     try:
         out, err = process.communicate(timeout=max(deadline - time.monotonic(), 0.05))
     except subprocess.TimeoutExpired:

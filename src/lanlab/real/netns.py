@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from lanlab.proto.spanning import bridge_address
 from lanlab.real import bird
 from lanlab.real.model import RealLab, RealLink, RealNode
 
@@ -162,7 +163,9 @@ def _bridge_line(built: Built, node: RealNode) -> str:
     if stp["mode"] == "rstp":
         built.not_applied.append({"where": node.name, "property": "stp mode rstp",
                                   "why": "the kernel bridge has 802.1D STP only: ran STP (802.1D) instead"})
-    return f"link add {BRIDGE} type bridge{ageing} stp_state 1 priority {stp['priority']} mcast_snooping 0"
+    # The simulator's bridge address (proto.spanning): the same bridge ids elect the same root.
+    return (f"link add {BRIDGE} address {bridge_address(node.name)} type bridge{ageing} stp_state 1 "
+            f"priority {stp['priority']} mcast_snooping 0")
 
 
 def _ports(lab: RealLab, name: str) -> list[str]:

@@ -73,7 +73,7 @@ def execute(run: RealRun, echo: Callable[[RealProgram, float, str], None] | None
                 else:
                     if item.word in do.SNAPSHOTS:
                         do.settle([c for c in run.commands if c.started], time.monotonic() + do.READY_S)
-                    do.start(built, item)
+                    do.start(built, item, run.until)
             for command in run.commands:
                 do.finish(command, time.time() - (time.monotonic() - t0), run.until)
             time.sleep(max(deadline - time.monotonic(), 0))
@@ -87,9 +87,11 @@ def execute(run: RealRun, echo: Callable[[RealProgram, float, str], None] | None
             os.close(fd)
         run.tables = {name: t for name, node in run.lab.nodes.items()
                       if (t := tables.node_tables(node.kind, built.ns(name))) is not None}
+        bridges: set[str] = set()
         for name, node in run.lab.nodes.items():
-            if node.kind in ("host", "router"):
-                run.owners.update(tables.owners(built.ns(name), name))
+            found = tables.owners(built.ns(name), name)
+            (run.owners if node.kind in ("host", "router") else bridges).update(found)
+        _drop_bridge_ports(run, bridges)
     finally:
         for capture in captures:
             capture.terminate()
@@ -98,6 +100,17 @@ def execute(run: RealRun, echo: Callable[[RealProgram, float, str], None] | None
         signal.signal(signal.SIGTERM, previous)
         run.elapsed = time.monotonic() - started
     return run
+
+
+def _drop_bridge_ports(run: RealRun, bridge_ports: set[str]) -> None:
+    """A kernel bridge learns the sending port's MAC from the BPDUs of its neighbours; a switch in
+    the simulator learns nothing from them. Those entries (a bridge port's MAC) are left out."""
+    for held in run.tables.values():
+        if "mac" in held:
+            held["mac"] = [row for row in held["mac"] if row["mac"].lower() not in bridge_ports]
+    for command in run.commands:
+        if command.result is not None and "mac" in command.result:
+            command.result["mac"] = [row for row in command.result["mac"] if row["mac"].lower() not in bridge_ports]
 
 
 def _interrupt(signum: int, frame: object) -> None:

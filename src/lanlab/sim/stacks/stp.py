@@ -15,10 +15,10 @@ MAC table with Forward Delay (802.1D) or flushes the ports concerned (RSTP).
 from __future__ import annotations
 
 import re
-import zlib
 from typing import TYPE_CHECKING, Any, Final
 
 from lanlab.proto.rstp import RstpBridge
+from lanlab.proto.spanning import bridge_address  # noqa: F401  (re-exported: sim's callers import it here)
 from lanlab.proto.spanning import (
     DEFAULT_PRIORITY,
     FdbFlush,
@@ -47,7 +47,6 @@ _LLC: Final = Llc()
 _DOT3_SIZE: Final = 14
 _LLC_SIZE: Final = 3
 _BPDU_SIZE: Final[dict[int, int]] = {BpduType.CONFIG: 35, BpduType.RST: 36, BpduType.TCN: 4}
-_BRIDGE_OUI: Final = 0x02_53 << 32  # locally administered, "S" for STP
 
 register_kind("stp", "STP")
 
@@ -205,15 +204,6 @@ def enable_stp(switch: Switch, *, priority: int = DEFAULT_PRIORITY, mode: str = 
     switch.stp = SpanningTree(switch, machine, mode, dict(costs or {}))
     switch.port_class = StpSwitchPort
     return switch.stp  # type: ignore[no-any-return]
-
-
-def bridge_address(name: str) -> MacAddress:
-    """A switch's bridge address from its name: sw1 < sw2 < sw10 (the number is the low 16 bits),
-    other names apart by a hash of their letters: 02:53:HH:HH:NN:NN."""
-    match = re.fullmatch(r"(.*?)(\d*)", name)
-    assert match is not None
-    prefix, digits = match.groups()
-    return MacAddress(_BRIDGE_OUI | (zlib.crc32(prefix.encode()) & 0xFFFF) << 16 | int(digits or 0) & 0xFFFF)
 
 
 def _port_number(name: str, ports: dict[str, Port]) -> int:
