@@ -3,8 +3,8 @@
 The topology: 5 switches in a line (sw1 - sw2 - ... - sw5), 10 hosts on each, 198.18.0.0/24.
 Measured in one process: reading the file, building it (55 namespaces, 54 veth pairs, bridges,
 addresses, the IPv6 sysctls), removing it; and, as the baseline, the floor any namespace lab
-pays: adding and deleting 55 bare namespaces with one `ip netns` command each. Mininet's paper
-(Lantz et al., HotNets 2010) reports about 1 s per 10 hosts for its setup of a tree; the issue's
+pays: adding and deleting 55 bare namespaces with one `ip netns` command each. No Mininet
+figure was measured on this machine (Mininet is not installed), so none is quoted; the issue's
 target is under 10 s. Needs root and iproute2.
 
     sudo python bench/real_up.py [--hosts 50] [--switches 5] [--repeat 3]
