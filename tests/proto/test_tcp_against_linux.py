@@ -90,7 +90,15 @@ class Transfer:
 
     @property
     def data(self) -> list[Segment]:
-        return [s for s in self.segments if s.from_client and s.length]
+        """The client's data segments, each sequence number once: a segment the kernel sent again (a tail
+        loss probe or a retransmission on a busy machine) is not a segment size of the transfer."""
+        seen: set[int] = set()
+        data = []
+        for s in self.segments:
+            if s.from_client and s.length and s.seq not in seen:
+                seen.add(s.seq)
+                data.append(s)
+        return data
 
     @property
     def data_acks(self) -> list[tuple[Segment, int]]:
