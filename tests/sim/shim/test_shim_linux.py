@@ -9,18 +9,11 @@ import pytest
 
 from lanlab.sim import Network
 from lanlab.sim.shim import run_programs
+from lanlab.units import SECOND
+from simnets import pair
 
-S = 1_000_000_000
+S = SECOND
 
-
-def pair() -> Network:
-    net = Network("pair")
-    net.add_host("pc1", ip="198.18.0.1/24")
-    net.add_host("pc2", ip="198.18.0.2/24")
-    net.add_switch("sw1")
-    net.link("pc1:eth0", "sw1:p1")
-    net.link("pc2:eth0", "sw1:p2")
-    return net
 
 
 def run(net: Network, *programs, until: int = 10 * S) -> list:

@@ -5,25 +5,17 @@ from __future__ import annotations
 
 import pytest
 
-from lanlab.sim import Network
 from lanlab.sim.shim import run_programs
+from lanlab.units import SECOND
+from simnets import pair
 
-S = 1_000_000_000
+S = SECOND
 
-
-def one_host() -> Network:
-    net = Network("one")
-    net.add_host("pc1", ip="198.18.0.1/24")
-    net.add_host("pc2", ip="198.18.0.2/24")
-    net.add_switch("sw1")
-    net.link("pc1:eth0", "sw1:p1")
-    net.link("pc2:eth0", "sw1:p2")
-    return net
 
 
 def test_a_wait_shorter_than_a_nanosecond_still_moves_time():
     """sleep(0.1) then Queue().get(timeout=0.2) times out at 0.3 s (queue's left-over 5e-17 s wait is 1 ns)."""
-    net = one_host()
+    net = pair()
 
     def program():
         import queue
@@ -46,7 +38,7 @@ def test_a_wait_shorter_than_a_nanosecond_still_moves_time():
 
 def test_clock_reads_cost_a_microsecond_each_after_the_first_since_a_wait():
     """Reading the clock again without waiting costs 1 us of virtual CPU per read; a wait makes the next read free."""
-    net = one_host()
+    net = pair()
 
     def program():
         import time
@@ -63,7 +55,7 @@ def test_clock_reads_cost_a_microsecond_each_after_the_first_since_a_wait():
 
 def test_a_busy_wait_on_the_clock_ends_in_virtual_time_and_the_network_moves_meanwhile():
     """while time.time() < end: pass ends after 50 ms of virtual time; a datagram sent meanwhile arrives."""
-    net = one_host()
+    net = pair()
 
     def waiter():
         import socket
@@ -94,7 +86,7 @@ def test_a_busy_wait_on_the_clock_ends_in_virtual_time_and_the_network_moves_mea
 
 def test_a_busy_loop_is_stopped_and_the_run_goes_on():
     """while True: pass is stopped after the CPU limit, naming the line; another program still runs to the end."""
-    net = one_host()
+    net = pair()
 
     def spinner():
         print("spinning")
@@ -118,7 +110,7 @@ def test_a_busy_loop_is_stopped_and_the_run_goes_on():
 
 def test_a_busy_thread_stops_its_whole_program():
     """A thread that never waits stops its program: the main thread, parked in join(), never runs again."""
-    net = one_host()
+    net = pair()
     after = []
 
     def program():
@@ -140,7 +132,7 @@ def test_a_busy_thread_stops_its_whole_program():
 
 def test_clocks_and_dates_read_the_simulated_clock_in_utc():
     """datetime.now(), date.today(), localtime, gmtime, ctime, perf_counter: all the virtual clock from 2026-01-01 UTC."""
-    net = one_host()
+    net = pair()
 
     def program():
         import datetime
@@ -165,7 +157,7 @@ def test_clocks_and_dates_read_the_simulated_clock_in_utc():
 @pytest.mark.parametrize("cpu_limit", [0.2])
 def test_a_busy_wait_on_the_clock_is_not_a_busy_loop(cpu_limit):
     """A program polling the clock for a long virtual time waits (it pays its CPU in virtual time), so it is not stopped."""
-    net = one_host()
+    net = pair()
 
     def program():
         import time
@@ -182,7 +174,7 @@ def test_a_busy_wait_on_the_clock_is_not_a_busy_loop(cpu_limit):
 
 def test_loops_of_sleep_0_and_of_select_with_timeout_0_end_in_virtual_time():
     """time.sleep(0) costs 1 us and a zero-timeout select is charged like a clock read: such polling loops end."""
-    net = one_host()
+    net = pair()
 
     def sleeper():
         import time

@@ -1,0 +1,16 @@
+"""Small simulated networks the shim tests share."""
+
+from __future__ import annotations
+
+from lanlab.sim import Network
+
+
+def pair() -> Network:
+    """pc1 (198.18.0.1) and pc2 (198.18.0.2) on one switch."""
+    net = Network("pair")
+    net.add_host("pc1", ip="198.18.0.1/24")
+    net.add_host("pc2", ip="198.18.0.2/24")
+    net.add_switch("sw1")
+    net.link("pc1:eth0", "sw1:p1")
+    net.link("pc2:eth0", "sw1:p2")
+    return net
