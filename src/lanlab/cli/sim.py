@@ -6,7 +6,7 @@ import signal
 import sys
 import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 from rich.console import Console
@@ -21,7 +21,7 @@ from lanlab.cli.sim_serve import serve
 from lanlab.cli.sim_sweep import sweep
 from lanlab.cli.sim_view import PageTarget, stopped_reason
 from lanlab.sim.report import EVENTS_AFTER_STORM, holds, run_document
-from lanlab.units import UnitError, format_duration, parse_duration
+from lanlab.units import SECOND, UnitError, format_duration, parse_duration
 
 TRACE_FORMATS = ("table", "jsonl")
 SHOW_HOLDERS = {  # --show word: what to say when no node holds that table
@@ -214,33 +214,60 @@ def run(file: Path, until: str, seed: int, do: tuple[str, ...], pcap: Path | Non
       lanlab sim run examples/broadcast.yaml --app pc1=tcp_server_once.py \\
           --app "at 0.1s pc1=tcp_client.py" --stdin pc1=hello
     """
-    from lanlab.cli.sim_apps import programs_report, start_apps
-    from lanlab.cli.sim_wall import command_line, enter_wall, parse_limits, run_sandboxed
-    from lanlab.sim import CommandError, schedule
-    from lanlab.sim.shim import run_programs
-    from lanlab.sim.core.trace import TABLE_HEADER, jsonl_line
+    from lanlab.cli.sim_apps import start_apps
+    from lanlab.cli.sim_wall import enter_wall, parse_limits
 
     limits = parse_limits(app_limits) if app_limits is not None else None
     if limits is not None and not apps:
         fail("--app-limits limits the programs of a run; add --app NODE=PROGRAM.py")
     if sandbox:
-        if view_port is not None:
-            fail("--sandbox has no network to serve the page on; use `sim run --sandbox --html OUT.html` and open "
-                 "the file")
-        writable = [Path.cwd()]
-        if files is not None:  # the hosts' folders are the run's too
-            try:
-                files.mkdir(parents=True, exist_ok=True)
-            except OSError as error:
-                fail(f"--files: cannot make {files}: {error.strerror or error}")
-            writable.append(files)
-        sys.exit(run_sandboxed(command_line(click.get_current_context(), drop=("sandbox",)), writable, limits))
+        _run_sandboxed(view_port, files, limits)
+    end, cpu_limit, tables = _checked_options(until, app_cpu, as_json, trace, show, filter_, capture, pcap)
+    page = PageTarget(html, view_port, open_browser) if html is not None or view_port is not None else None
+    network = load_or_exit(file, seed)
+    domains = topology_domains(file) if "domains" in tables else None
+    _prepare(network, do, max_events, pcap, capture)
+    protocols = [p.strip() for p in filter_.split(",") if p.strip()] if filter_ else None
+    if trace is not None:
+        _start_trace(network, trace, protocols, as_json)
+    history = page.follow(network) if page is not None else None
+    if files is not None:
+        network.files = str(_made_folder(files))
+    programs = start_apps(network, apps, stdins, args, echo=not as_json and trace != "jsonl")
+    wall = enter_wall(limits) if programs else None  # the parent waits there, then exits with the child's status
+    events, interrupted = _simulate(network, programs, history, end, cpu_limit, progress=not as_json)
+    _report(network, events, programs, wall, as_json=as_json, trace=trace, tables=tables, pcap=pcap,
+            domains=domains, with_programs=bool(apps))
+    if trace is not None and protocols:
+        _warn_unmatched_filter(network, protocols)
+    if page is not None:
+        page.publish(network, programs, stopped_reason(network, interrupted))
+    _exit(network, programs, events, interrupted)
+
+
+def _run_sandboxed(view_port: int | None, files: Path | None, limits: Any) -> NoReturn:
+    """--sandbox: this very command again under bubblewrap, writing only here and in --files DIR."""
+    from lanlab.cli.sim_wall import command_line, run_sandboxed
+
+    if view_port is not None:
+        fail("--sandbox has no network to serve the page on; use `sim run --sandbox --html OUT.html` and open "
+             "the file")
+    writable = [Path.cwd()]
+    if files is not None:  # the hosts' folders are the run's too
+        writable.append(_made_folder(files))
+    sys.exit(run_sandboxed(command_line(click.get_current_context(), drop=("sandbox",)), writable, limits))
+
+
+def _checked_options(until: str, app_cpu: str, as_json: bool, trace: str | None, show: str, filter_: str | None,
+                     capture: tuple[str, ...], pcap: Path | None) -> tuple[int, float, list[str]]:
+    """The run's end (ns), the programs' CPU limit (s) and the --show tables; a bad or lone option
+    is a one-line error."""
     try:
         end = parse_duration(until)
     except UnitError as error:
         fail(f"--until: {error}")
     try:
-        cpu_limit = parse_duration(app_cpu) / 1e9
+        cpu_limit = parse_duration(app_cpu) / SECOND
     except UnitError as error:
         fail(f"--app-cpu: {error}")
     if as_json and trace == "table":
@@ -253,9 +280,23 @@ def run(file: Path, until: str, seed: int, do: tuple[str, ...], pcap: Path | Non
         fail("--filter chooses what --trace shows; add --trace table (or --trace jsonl)")
     if capture and pcap is None:
         fail("--capture says where to capture; add --pcap OUT.pcapng (or OUT.pcap) to say where to write")
-    page = PageTarget(html, view_port, open_browser) if html is not None or view_port is not None else None
-    network = load_or_exit(file, seed)
-    domains = topology_domains(file) if "domains" in tables else None
+    return end, cpu_limit, tables
+
+
+def _made_folder(folder: Path) -> Path:
+    """--files DIR, made if missing; a folder that cannot be made is a one-line error."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        fail(f"--files: cannot make {folder}: {error.strerror or error}")
+    return folder
+
+
+def _prepare(network: Any, do: tuple[str, ...], max_events: int | None, pcap: Path | None,
+             capture: tuple[str, ...]) -> None:
+    """The run's event limit, its --do commands and its capture."""
+    from lanlab.sim import CommandError, schedule
+
     if max_events is None:
         network.engine.events_after_storm = EVENTS_AFTER_STORM
     else:
@@ -267,26 +308,30 @@ def run(file: Path, until: str, seed: int, do: tuple[str, ...], pcap: Path | Non
             fail(f"--do {error}")
     if pcap is not None:
         start_capture(network, pcap, capture)
-    protocols = [p.strip() for p in filter_.split(",") if p.strip()] if filter_ else None
-    if trace is not None:
-        # Written straight to stdout: click.echo flushes every line, which took a third of a long trace.
-        write = sys.stdout.write
-        if as_json:
-            network.start_trace(protocols)
-        elif trace == "table":
-            write(TABLE_HEADER + "\n")
-            network.start_trace(protocols, keep=False, sink=lambda e: write(e.as_row() + "\n"))
-        else:
-            network.start_trace(protocols, keep=False, sink=lambda e: write(jsonl_line(e) + "\n"))
-    history = page.follow(network) if page is not None else None
-    if files is not None:
-        try:
-            files.mkdir(parents=True, exist_ok=True)
-        except OSError as error:
-            fail(f"--files: cannot make {files}: {error.strerror or error}")
-        network.files = str(files)
-    programs = start_apps(network, apps, stdins, args, echo=not as_json and trace != "jsonl")
-    wall = enter_wall(limits) if programs else None  # the parent waits there, then exits with the child's status
+
+
+def _start_trace(network: Any, trace: str, protocols: list[str] | None, as_json: bool) -> None:
+    """--trace: kept for the --json document, or each event written to stdout as it happens."""
+    from lanlab.sim.core.trace import TABLE_HEADER, jsonl_line
+
+    # Written straight to stdout: click.echo flushes every line, which took a third of a long trace.
+    write = sys.stdout.write
+    if as_json:
+        network.start_trace(protocols)
+    elif trace == "table":
+        write(TABLE_HEADER + "\n")
+        network.start_trace(protocols, keep=False, sink=lambda e: write(e.as_row() + "\n"))
+    else:
+        network.start_trace(protocols, keep=False, sink=lambda e: write(jsonl_line(e) + "\n"))
+
+
+def _simulate(network: Any, programs: list[Any], history: Any, end: int, cpu_limit: float,
+              progress: bool) -> tuple[int, bool]:
+    """Run to `end` (ns); (events, interrupted). Ctrl-C or SIGTERM stops a long run (a storm): what
+    it counted is worth reporting."""
+    from lanlab.sim.devices.storm import record_rates
+    from lanlab.sim.shim import run_programs
+
     interrupted = False
     in_main = threading.current_thread() is threading.main_thread()  # where Python runs signal handlers
     previous = signal.signal(signal.SIGTERM, _interrupt) if in_main else None
@@ -296,24 +341,30 @@ def run(file: Path, until: str, seed: int, do: tuple[str, ...], pcap: Path | Non
         elif history is not None:
             events = history.run(end)
         else:
-            events = network.run(end / 1e9, progress=sys.stderr.isatty() and not as_json)
-    except KeyboardInterrupt:  # Ctrl-C (or SIGTERM) stops a long run (a storm); what it counted is worth seeing
+            events = network.run(end / SECOND, progress=sys.stderr.isatty() and progress)
+    except KeyboardInterrupt:
         interrupted = True
         events = network.engine.events
     finally:
         if in_main:
             signal.signal(signal.SIGTERM, previous)
         network.close()
-    from lanlab.sim.devices.storm import record_rates
-
     record_rates(network)
+    return events, interrupted
+
+
+def _report(network: Any, events: int, programs: list[Any], wall: Any, *, as_json: bool, trace: str | None,
+            tables: list[str], pcap: Path | None, domains: Any, with_programs: bool) -> None:
+    """The --json document or the tables and the programs' endings, then warnings on stderr."""
+    from lanlab.cli.sim_apps import programs_report
+
     if as_json:
         document = run_document(network, events)
         if domains is not None:
             document["domains"] = domains.as_json()
         if trace is not None:
             document["events"] = [event.as_dict() for event in network.trace]
-        if apps:
+        if with_programs:
             document["programs"] = [program.as_dict() for program in programs]
             document["wall"] = wall.as_dict() if wall else None
         print_json(document)
@@ -323,21 +374,28 @@ def run(file: Path, until: str, seed: int, do: tuple[str, ...], pcap: Path | Non
             click.echo(line)
     for line in run_warnings(network) + ([wall.warning()] if wall and wall.warning() else []):
         click.echo(f"lanlab: {line}", err=True)
-    if trace is not None and protocols:
-        seen = network.tracer.names_seen
-        unmatched = sorted({p.lower() for p in protocols} - seen)
-        if unmatched:
-            from lanlab.sim.core.trace import TRACE_KINDS
 
-            devices = {name.lower() for name in network.nodes} & seen
-            kinds = set(TRACE_KINDS) & seen
-            click.echo(f"lanlab: warning: --filter {','.join(unmatched)} matched no event of this run "
-                       f"(its events carry: {', '.join(sorted(seen - devices - kinds))}; "
-                       f"devices: {', '.join(sorted(devices))}; kinds: {', '.join(sorted(kinds))})", err=True)
-    if page is not None:
-        page.publish(network, programs, stopped_reason(network, interrupted))
+
+def _warn_unmatched_filter(network: Any, protocols: list[str]) -> None:
+    """A --filter word no event of the run carried: say which words the events did carry."""
+    from lanlab.sim.core.trace import TRACE_KINDS
+
+    seen = network.tracer.names_seen
+    unmatched = sorted({p.lower() for p in protocols} - seen)
+    if not unmatched:
+        return
+    devices = {name.lower() for name in network.nodes} & seen
+    kinds = set(TRACE_KINDS) & seen
+    click.echo(f"lanlab: warning: --filter {','.join(unmatched)} matched no event of this run "
+               f"(its events carry: {', '.join(sorted(seen - devices - kinds))}; "
+               f"devices: {', '.join(sorted(devices))}; kinds: {', '.join(sorted(kinds))})", err=True)
+
+
+def _exit(network: Any, programs: list[Any], events: int, interrupted: bool) -> NoReturn:
+    """130 when interrupted (saying when), 1 when a program failed or the run was stopped, else the
+    commands' status."""
     if interrupted:
-        click.echo(f"lanlab: interrupted at sim time {network.now / 1e9:.6f} s after {events:,} events; "
+        click.echo(f"lanlab: interrupted at sim time {network.now / SECOND:.6f} s after {events:,} events; "
                    "the counters are those so far", err=True)
         sys.exit(EXIT_INTERRUPTED)
     failed = any(program.exit not in (None, 0) for program in programs) or network.engine.stopped
