@@ -89,7 +89,9 @@ def test_a_value_the_topology_refuses_is_one_line():
     (("--plot", "fig.pdf"), ".png"),
     (("--until", "soon"), "--until"),
     (("--do", "pc9 ping pc1"), "--do"),
-    (("--app", "pc1=x.py"), "--app"),
+    (("--app", "pc1=x.py"), "no such file 'x.py'"),
+    (("--app", "pc1"), "expected [at T] NODE=FILE.py"),
+    (("--app", f"sw1={__file__}"), "no host called 'sw1'"),
 ])
 def test_bad_input_is_one_line_and_exit_2(tmp_path, monkeypatch, args, words):
     """Every mistake is named before (or instead of) running, never with a traceback."""

@@ -10,6 +10,9 @@ DOCUMENT = {
     "links": [{"a": "pc1:eth0", "frames": 30, "drops": 3}, {"a": "r1:eth1", "frames": 10, "drops": 0}],
     "commands": [{"command": "ping pc3 -c 3", "result": {"transmitted": 3, "received": 2, "rtt_avg_ms": 4.0}},
                  {"command": "link r1:eth1 r2:eth0 down", "result": {"state": "down"}}],
+    "programs": [{"node": "pc1", "exit": 0, "output": [{"t": 0.5, "text": "a"}, {"t": 0.6, "text": "b"}]},
+                 {"node": "pc2", "exit": 3, "output": [{"t": 0.7, "text": "c"}]},
+                 {"node": "pc3", "exit": None, "output": []}],
 }
 
 
@@ -31,6 +34,10 @@ DOCUMENT = {
     ("drops", 3),
     ("storm", 0),
     ("x=routing_convergence - 1", 3.25),
+    ("program_exit", 3),
+    ("output_lines", 3),
+    ("x=programs.*.output.*.text", ["a", "b", "c"]),
+    ("x=programs[node=pc1].output.*.t", [0.5, 0.6]),
 ])
 def test_an_expression_reads_the_document(text, value):
     """Each form of the language gives the value a reader of the document would compute."""

@@ -60,3 +60,63 @@ def test_different_seeds_can_differ():
     plan = make_plan(EXAMPLES / "count-to-infinity.yaml", "1-4", until="150s", metrics=["route_changes"])
     counts = [run_task(task)["route_changes"] for task in plan.tasks]
     assert len(set(counts)) > 1
+
+
+SERVER = """import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("", 7788))
+for _ in range(2):
+    data, peer = s.recvfrom(100)
+    s.sendto(data.upper(), peer)
+"""
+CLIENT = """import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(1)
+for word in ("one", "two"):
+    s.sendto(word.encode(), ("198.18.0.2", 7788))
+    print(s.recvfrom(100)[0].decode(), time.time())
+"""
+
+
+def programs(tmp_path: Path) -> list[str]:
+    (tmp_path / "server.py").write_text(SERVER)
+    (tmp_path / "client.py").write_text(CLIENT)
+    return [f"pc2={tmp_path / 'server.py'}", f"at 0.5s pc1={tmp_path / 'client.py'}"]
+
+
+def test_a_row_with_apps_is_sim_run_with_those_apps(tmp_path):
+    """broadcast.yaml, seed 4, a UDP server on pc2 and a client on pc1 from 0.5 s: the row's document
+    (programs, their output lines and the wall in it) is sim run --app's; the built-ins read it."""
+    apps = programs(tmp_path)
+    plan = make_plan(EXAMPLES / "broadcast.yaml", [4], until="2s", metrics=["program_exit", "output_lines"],
+                     keep_documents=True, apps=apps)
+    row = run_task(plan.tasks[0])
+    expected = sim_run_json(EXAMPLES / "broadcast.yaml", "--seed", "4", "--until", "2s",
+                            *(word for app in apps for word in ("--app", app)))
+    assert row["document"] == expected
+    assert [line["text"].split()[0] for line in expected["programs"][1]["output"]] == ["ONE", "TWO"]
+    assert row["program_exit"] == 0 and row["output_lines"] == 2 and row["error"] is None
+
+
+def test_the_program_text_travels_with_the_task(tmp_path):
+    """The file is read once, when the sweep is planned: a run on a machine without it (here: the
+    file deleted) still runs the program, under the name it was given."""
+    apps = programs(tmp_path)
+    plan = make_plan(EXAMPLES / "broadcast.yaml", [1], until="2s", metrics=["output_lines"],
+                     keep_documents=True, apps=apps)
+    (tmp_path / "server.py").unlink()
+    (tmp_path / "client.py").unlink()
+    row = run_task(plan.tasks[0])
+    assert row["error"] is None and row["output_lines"] == 2
+    assert [p["path"] for p in row["document"]["programs"]] == [str(tmp_path / "server.py"),
+                                                                 str(tmp_path / "client.py")]
+
+
+def test_a_failing_program_is_its_exit_status_not_a_failed_run(tmp_path):
+    """A program that raises: program_exit 1, its traceback's last line in its output, the row has no error."""
+    (tmp_path / "bad.py").write_text("raise ValueError('nope')\n")
+    plan = make_plan(EXAMPLES / "broadcast.yaml", [1], until="1s", metrics=["program_exit"],
+                     keep_documents=True, apps=[f"pc1={tmp_path / 'bad.py'}"])
+    row = run_task(plan.tasks[0])
+    assert row["program_exit"] == 1 and row["error"] is None
+    assert row["document"]["programs"][0]["output"][-1]["text"] == "ValueError: nope"

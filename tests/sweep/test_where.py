@@ -58,3 +58,17 @@ def test_batches_cover_every_task_once_in_order():
     assert len(cut) == 16 and max(len(b) for b in cut) == 13
     assert [t for b in cut for t in b] == tasks
     assert where.batches([1, 2, 3], 2) == [[1], [2], [3]]
+
+
+@pytest.mark.slow
+def test_programs_run_on_dask_workers_from_the_text_sent(tmp_path):
+    """--app through a 2-worker LocalCluster's address: each run forks behind its wall on the worker,
+    the rows are those of the in-process sweep."""
+    distributed = pytest.importorskip("distributed")
+    (tmp_path / "hello.py").write_text("import socket\nprint(socket.gethostname())\nprint('again')\n")
+    args = dict(until="1s", metrics=["output_lines", "program_exit"], apps=[f"pc3={tmp_path / 'hello.py'}"])
+    here = plain(sweep(EXAMPLES / "broadcast.yaml", "1-4", workers=1, **args))
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster:
+        there = plain(sweep(EXAMPLES / "broadcast.yaml", "1-4", scheduler=cluster.scheduler_address, **args))
+    assert there == here
+    assert [(r["output_lines"], r["program_exit"], r["error"]) for r in here] == [(2, 0, None)] * 4

@@ -20,26 +20,46 @@ def program_line(node: str, t: int, text: str) -> str:
 EXAMPLES = {"--app": "--app pc1=server.py", "--stdin": "--stdin pc2=hello", "--arg": "--arg pc1=7788"}
 
 
-def _split(option: str, text: str) -> tuple[str, str]:
+class AppSpecError(ValueError):
+    """A malformed --app/--stdin/--arg value; the message is the one-line error."""
+
+
+def split_spec(option: str, text: str) -> tuple[str, str]:
+    """`NODE=VALUE` -> (node, value)."""
     node, sep, value = text.partition("=")
     if not sep or not node.strip():
         shape = "[at T] NODE=FILE.py" if option == "--app" else "NODE=VALUE"
-        fail(f"{option} {text!r}: expected {shape}, like {EXAMPLES[option]}")
+        raise AppSpecError(f"{option} {text!r}: expected {shape}, like {EXAMPLES[option]}")
     return node.strip(), value
 
 
-def parse_app(text: str) -> tuple[int, str, Path]:
-    """`[at T] NODE=FILE` -> (start time in ns, node, file)."""
+def read_app(text: str) -> tuple[int, str, Path]:
+    """`[at T] NODE=FILE` -> (start time in ns, node, file); AppSpecError when malformed."""
     words = text.split(None, 2)
     at = 0
     if len(words) >= 3 and words[0] == "at":
         try:
             at = parse_duration(words[1])
         except UnitError as error:
-            fail(f"--app {text!r}: {error}")
+            raise AppSpecError(f"--app {text!r}: {error}") from None
         text = words[2]
-    node, path = _split("--app", text)
+    node, path = split_spec("--app", text)
     return at, node, Path(path.strip())
+
+
+def _split(option: str, text: str) -> tuple[str, str]:
+    try:
+        return split_spec(option, text)
+    except AppSpecError as error:
+        fail(str(error))
+
+
+def parse_app(text: str) -> tuple[int, str, Path]:
+    """`[at T] NODE=FILE` -> (start time in ns, node, file); a malformed one is a one-line error."""
+    try:
+        return read_app(text)
+    except AppSpecError as error:
+        fail(str(error))
 
 
 def start_apps(network: Any, apps: tuple[str, ...], stdins: tuple[str, ...], args: tuple[str, ...],

@@ -25,11 +25,14 @@ from lanlab.cli.common import EXIT_INTERRUPTED, EXIT_NO_ANSWER, EXIT_OK, fail, p
                    "Repeatable: the runs are the product of every --vary and the seeds.")
 @click.option("--do", "do", multiple=True, metavar='"[at T] NODE COMMAND"', help="As sim run's --do, in every run.")
 @click.option("--app", "apps", multiple=True, metavar='"[at T] NODE=FILE.py"',
-              help="As sim run's --app: not yet in a sweep (the runs' programs need sim run's wall).")
+              help="As sim run's --app, in every run: the program's text travels with each run (a Dask worker "
+                   "needs no copy), which runs behind sim run's network-namespace wall in a process of its "
+                   "own. Repeatable.")
 @click.option("--until", default="10s", show_default=True, help="Sim time each run stops at.")
 @click.option("--metric", "metrics", multiple=True, metavar="NAME=EXPR",
               help="A column: a built-in (routing_convergence, route_changes, stp_convergence, ping_sent, "
-                   "ping_received, rtt_min_ms, rtt_avg_ms, rtt_max_ms, frames, drops, storm, storm_t) or "
+                   "ping_received, rtt_min_ms, rtt_avg_ms, rtt_max_ms, frames, drops, storm, storm_t, "
+                   "program_exit, output_lines) or "
                    "NAME=EXPR over the run's `sim run --json` document: paths (links.*.frames, "
                    "commands.0.result.received, events[kind=route].t), sum max min mean median count first "
                    "last, + - * /. Default: frames, drops, events.")
@@ -69,13 +72,11 @@ def sweep(file: Path, seeds: str, vary: tuple[str, ...], do: tuple[str, ...], ap
     from lanlab.sweep.where import default_workers, engine_name, run_tasks
     from lanlab.topology import TopologyError
 
-    if apps:
-        fail("--app is not in sweeps yet: programs need sim run's wall; run them with `lanlab sim run --app`")
     try:
         if out is not None:
             check_out(out)
         plot_specs = [parse_plot(text) for text in plots]
-        plan = make_plan(file, seeds, vary, do, until, metrics)
+        plan = make_plan(file, seeds, vary, do, until, metrics, apps=apps)
     except TopologyError as error:
         fail(str(error).replace("\n", "; "))
     except SweepError as error:

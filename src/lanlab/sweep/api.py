@@ -13,7 +13,8 @@ from lanlab.sweep.where import default_workers, run_tasks
 
 def sweep(file: str | Path, seeds: str | Iterable[int] = "1-10", *, vary: Iterable[str | Vary] = (),
           do: Iterable[str] = (), until: str | float = "10s", metrics: Iterable[str] = (),
-          workers: int | None = None, scheduler: str | None = None, keep_documents: bool = False) -> Any:
+          workers: int | None = None, scheduler: str | None = None, keep_documents: bool = False,
+          apps: Iterable[str] = ()) -> Any:
     """Run FILE once per seed and per combination of `vary` values; returns one row per run, in
     (values, seed) order: seed, each varied path, each metric, error (None when it ran), wall_s.
 
@@ -22,8 +23,10 @@ def sweep(file: str | Path, seeds: str | Iterable[int] = "1-10", *, vary: Iterab
                      vary=["nodes.*.rip.split_horizon=none,poisoned_reverse"],
                      metrics=["route_changes", "routing_convergence"])
 
+    `apps=["pc1=server.py", "at 1s pc2=client.py"]` runs programs as `sim run --app` does, in
+    every run (each behind a network-namespace wall, in a process of its own).
     `keep_documents=True` adds each run's `sim run --json` document as `document`."""
-    plan = make_plan(file, seeds, vary, do, until, metrics, keep_documents)
+    plan = make_plan(file, seeds, vary, do, until, metrics, keep_documents, apps)
     order = {(task.seed, tuple(task.values.items())): i for i, task in enumerate(plan.tasks)}
     rows = list(run_tasks(plan.tasks, workers or default_workers(), scheduler))
     rows.sort(key=lambda row: order[(row["seed"], tuple((p, row[p]) for p in plan.varied))])

@@ -3,6 +3,7 @@
 
     commands.0.result.received            a path: mapping keys, list indexes, * for every entry
     links.*.frames                        with * a list of values
+    programs.*.output.*                   two *: still one list (each program's lines, together)
     commands[command=ping pc3 -c 3].result.rtt_avg_ms     [field=value] keeps matching entries
     sum(links.*.drops) / sum(links.*.frames)              sum max min mean median count first last
     routing_convergence - 83                              a built-in name is a metric too
@@ -43,6 +44,8 @@ BUILTINS: dict[str, str] = {
     "drops": "sum(links.*.drops)",
     "storm": "count(storm.t)",  # 1 when a broadcast storm was seen, else 0
     "storm_t": "storm.t",
+    "program_exit": "max(programs.*.exit)",  # the worst exit status of the --app programs
+    "output_lines": "count(programs.*.output.*)",  # lines the programs printed, all together
 }
 TRACED_KINDS = ("route", "stp")  # the event kinds the built-ins read
 _TOKEN = re.compile(r"\s*(?:(?P<num>\d+\.\d*|\.\d+|\d+)(?![\w.*\[])|(?P<op>[-+*/()])|(?P<path>[A-Za-z_*](?:\[[^\]]*\]|[^\s()+\-/\[])*))")
@@ -185,11 +188,10 @@ def _walk(here: Any, segments: tuple[Any, ...]) -> Any:
         if isinstance(segment, tuple):
             entries = here if isinstance(here, list) else []
             kept = [e for e in entries if isinstance(e, dict) and _same(e.get(segment[1]), segment[2])]
-            return [v for v in (_walk(e, segments[at + 1:]) for e in kept) if v is not None] \
-                if at + 1 < len(segments) else kept
+            return _each(kept, segments[at + 1:]) if at + 1 < len(segments) else kept
         if segment == "*":
             entries = list(here.values()) if isinstance(here, dict) else here if isinstance(here, list) else []
-            return [v for v in (_walk(e, segments[at + 1:]) for e in entries) if v is not None]
+            return _each(entries, segments[at + 1:])
         if isinstance(here, list) and segment.isdigit():
             here = here[int(segment)] if int(segment) < len(here) else None
         elif isinstance(here, dict):
@@ -199,6 +201,15 @@ def _walk(here: Any, segments: tuple[Any, ...]) -> Any:
         if here is None:
             return None
     return here
+
+
+def _each(entries: list[Any], rest: tuple[Any, ...]) -> list[Any]:
+    """`rest` walked from each entry; when `rest` has its own * or [filter] (a list per entry),
+    one list of all their values."""
+    found = [v for v in (_walk(e, rest) for e in entries) if v is not None]
+    if "*" in rest or any(isinstance(segment, tuple) for segment in rest):
+        return [v for values in found for v in values]
+    return found
 
 
 def _same(value: Any, wanted: str) -> bool:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from lanlab.sweep.metrics import BUILTINS, Metric, parse_metric
-from lanlab.sweep.task import Task, topology_text
+from lanlab.sweep.task import App, Task, topology_text
 from lanlab.sweep.vary import SweepError, Vary, combinations, parse_seeds, parse_vary
 from lanlab.units import UnitError, parse_duration
 
@@ -26,7 +26,7 @@ class Plan:
 
 def make_plan(file: str | Path, seeds: str | Iterable[int], vary: Iterable[str | Vary] = (),
               do: Iterable[str] = (), until: str | float = "10s", metrics: Iterable[str] = (),
-              keep_documents: bool = False) -> Plan:
+              keep_documents: bool = False, apps: Iterable[str] = ()) -> Plan:
     from lanlab.sim.commands import CommandError, schedule
     from lanlab.sim.network import Network
     from lanlab.topology import read_text
@@ -46,6 +46,7 @@ def make_plan(file: str | Path, seeds: str | Iterable[int], vary: Iterable[str |
         raise SweepError(f"--until: {error}") from None
     trace = any(m.needs_events for m in chosen)
     do = tuple(do)
+    programs = tuple(read_apps(apps))
     tasks = []
     for values in combinations(varies):
         probe = Task(str(file), text, seed_list[0], values)
@@ -60,10 +61,38 @@ def make_plan(file: str | Path, seeds: str | Iterable[int], vary: Iterable[str |
                 schedule(network, command)
             except CommandError as error:
                 raise SweepError(f"--do {error}") from None
+        for app in programs:
+            if not hasattr(network.nodes.get(app.node), "run_program"):
+                raise SweepError(f"--app {app.node}={app.path}: no host called {app.node!r} "
+                                 f"(nodes: {', '.join(network.nodes)})")
         network.close()
-        tasks.extend(Task(str(file), text, seed, values, do, end, tuple(chosen), keep_documents, trace)
+        tasks.extend(Task(str(file), text, seed, values, do, end, tuple(chosen), keep_documents, trace, programs)
                      for seed in seed_list)
     return Plan(Path(file).stem, tasks, chosen, [v.path for v in varies])
+
+
+def read_apps(apps: Iterable[str]) -> list[App]:
+    """Each `[at T] NODE=FILE.py` with the file's text, which then travels with every task; a
+    missing file or one that is not Python is a SweepError (sim run's words)."""
+    from lanlab.cli.sim_apps import AppSpecError, read_app
+
+    read = []
+    for text in apps:
+        try:
+            at, node, path = read_app(text)
+        except AppSpecError as error:
+            raise SweepError(str(error)) from None
+        if not path.is_file():
+            problem = f"{str(path)!r} is a directory" if path.is_dir() else f"no such file {str(path)!r}"
+            raise SweepError(f"--app {text!r}: {problem}; give a Python file")
+        source = path.read_bytes()
+        try:
+            compile(source, str(path), "exec")
+        except SyntaxError as error:
+            where = f" (line {error.lineno})" if error.lineno else ""
+            raise SweepError(f"--app {text!r}: {path} is not valid Python: {error.msg}{where}") from None
+        read.append(App(node, str(path), source, at))
+    return read
 
 
 def columns_of(plan: Plan) -> list[str]:

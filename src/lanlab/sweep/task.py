@@ -4,6 +4,7 @@ Dask worker on another machine needs no shared filesystem; the result is the run
 from __future__ import annotations
 
 import copy
+import io
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -12,8 +13,20 @@ import yaml
 
 from lanlab.sweep.metrics import TRACED_KINDS, Metric
 from lanlab.sweep.vary import apply
+from lanlab.sweep.wall import behind_wall
+from lanlab.units import SECOND
 
 CPU_LIMIT = 5.0  # s: `sim run --app-cpu`'s default, the busy-loop stop of a program
+
+
+@dataclass(frozen=True)
+class App:
+    """An --app of a sweep: the program's text travels with every task (no shared filesystem)."""
+
+    node: str
+    path: str  # as given (`sim run` reports this name)
+    source: bytes
+    at: int = 0  # ns
 
 
 @dataclass(frozen=True)
@@ -25,10 +38,11 @@ class Task:
     seed: int
     values: dict[str, Any]  # --vary path -> value
     do: tuple[str, ...] = ()
-    until: int = 10_000_000_000  # ns
+    until: int = 10 * SECOND  # ns
     metrics: tuple[Metric, ...] = ()
     keep_document: bool = False
     trace: bool = field(default=False)  # add `events` of kinds route,stp, as --trace jsonl --filter route,stp
+    apps: tuple[App, ...] = ()
 
 
 def topology_text(task: Task) -> str:
@@ -42,9 +56,10 @@ def topology_text(task: Task) -> str:
     return yaml.safe_dump(data, sort_keys=False)
 
 
-def run_document_of(task: Task) -> dict[str, Any]:
-    """The JSON document `lanlab sim run FILE --seed S --json [--do ...]` prints for this task
-    (with `--trace jsonl --filter route,stp` when `task.trace`): the same steps, the same builder."""
+def run_document_of(task: Task, wall: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The JSON document `lanlab sim run FILE --seed S --json [--do ...] [--app ...]` prints for
+    this task (with `--trace jsonl --filter route,stp` when `task.trace`): the same steps, the
+    same builder. With programs, `wall` is what keeps them off the real network (wall.py)."""
     from lanlab.sim.commands import schedule
     from lanlab.sim.network import Network
     from lanlab.sim.devices.storm import record_rates
@@ -57,18 +72,37 @@ def run_document_of(task: Task) -> dict[str, Any]:
         schedule(network, text)
     if task.trace:
         network.start_trace(list(TRACED_KINDS))
+    programs = start_apps(network, task.apps)
     try:
-        if any(c.command.words.startswith("tcp ") for c in network.commands):
+        if programs or any(c.command.words.startswith("tcp ") for c in network.commands):
             events = run_programs(network, task.until, CPU_LIMIT)
         else:
-            events = network.run(task.until / 1e9)
+            events = network.run(task.until / SECOND)
     finally:
         network.close()
     record_rates(network)
     document = run_document(network, events)
     if task.trace:
         document["events"] = [event.as_dict() for event in network.trace]
+    if task.apps:
+        document["programs"] = [program.as_dict() for program in programs]
+        document["wall"] = wall
     return document
+
+
+def start_apps(network: Any, apps: tuple[App, ...]) -> list[Any]:
+    """Each program on its host, as `sim run --app` starts them: one (empty) stdin per host."""
+    from lanlab.sim.shim import start_program
+
+    streams: dict[str, io.StringIO] = {}
+    programs = []
+    for app in apps:
+        host = network.nodes.get(app.node)
+        if host is None or not hasattr(host, "run_program"):
+            raise ValueError(f"--app {app.node}={app.path}: no host called {app.node!r}")
+        programs.append(start_program(host, path=app.path, source=app.source, at=app.at,
+                                      stdin=streams.setdefault(app.node, io.StringIO(""))))
+    return programs
 
 
 def run_task(task: Task) -> dict[str, Any]:
@@ -77,7 +111,7 @@ def run_task(task: Task) -> dict[str, Any]:
     row: dict[str, Any] = {"seed": task.seed, **task.values}
     start = time.perf_counter()
     try:
-        document = run_document_of(task)
+        document = behind_wall(lambda wall: run_document_of(task, wall)) if task.apps else run_document_of(task)
     except Exception as error:  # noqa: BLE001 - any failure of one run is that run's row
         problems = getattr(error, "problems", None)
         row.update({m.name: None for m in task.metrics})

@@ -51,9 +51,11 @@ def programs_of(network: Any) -> list[Program]:
 
 
 def start_program(host: Host, *, path: str | None = None, function: Callable[..., Any] | None = None,
-                  stdin: str | TextIO = "", args: list[Any] | None = None, at: int | None = None) -> Program:
+                  stdin: str | TextIO = "", args: list[Any] | None = None, at: int | None = None,
+                  source: bytes | None = None) -> Program:
     """Start a program file (`path`, with `args` as sys.argv[1:]) or `function(*args)` on
-    `host` at virtual time `at` (default: now)."""
+    `host` at virtual time `at` (default: now). `source`: the file's text when it came from
+    elsewhere (a sweep's run on a Dask worker, which has no copy of the file)."""
     args = args or []
     label = path if path is not None else getattr(function, "__name__", "function")
     program = Program(host, str(label), stdin)
@@ -62,8 +64,7 @@ def start_program(host: Host, *, path: str | None = None, function: Callable[...
     overlay = Overlay(program, [str(label), *map(str, args)] if path is not None else [str(label)],
                       Path(path).resolve().parent if path is not None else None)
     if path is not None:
-        source = Path(path).read_bytes()
-        code = compile(source, str(path), "exec")
+        code = compile(Path(path).read_bytes() if source is None else source, str(path), "exec")
         namespace = overlay.namespace(str(path))
         body: Callable[[], Any] = lambda: exec(code, namespace)  # noqa: S102 - the user's program
     else:
