@@ -6,6 +6,7 @@ pulled, so its network is gone for good and every router must learn so. Columns:
 (routing-table changes, all run) and settle_s (from the failure to the last change).
 
     .venv/bin/python scripts/count_to_infinity_study.py [SEEDS] [WORKERS]
+    .venv/bin/python scripts/count_to_infinity_study.py --replot    # the figure from the csv
 """
 
 from __future__ import annotations
@@ -14,11 +15,13 @@ import csv
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from lanlab.sim import sweep
 from lanlab.sweep.plot import PlotSpec, draw
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
+CSV = DOCS / "sweep-count-to-infinity.csv"
 SIZES = range(3, 13)
 FAILURE_S = 83
 
@@ -43,6 +46,9 @@ def ring(n: int) -> str:
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["--replot"]:  # the figure again from the committed rows, no runs
+        replot()
+        return
     seeds = int(sys.argv[1]) if len(sys.argv) > 1 else 100
     workers = int(sys.argv[2]) if len(sys.argv) > 2 else None
     rows = []
@@ -56,13 +62,27 @@ def main() -> None:
             records = table.to_dict("records") if hasattr(table, "to_dict") else table
             rows += [{"routers": n, **row} for row in records]
             print(f"ring of {n}: {len(records)} runs", file=sys.stderr)
-    with (DOCS / "sweep-count-to-infinity.csv").open("w", newline="") as out:
+    with CSV.open("w", newline="") as out:
         writer = csv.DictWriter(out, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
+    plot(rows, seeds)
+
+
+def plot(rows: list[dict[str, Any]], seeds: int) -> None:
     varied = ["routers", "nodes.*.rip.split_horizon"]
     draw(PlotSpec(DOCS / "sweep-count-to-infinity.png", "route_changes", "vs"), rows, ["route_changes", "settle_s"],
          varied, f"count to infinity on RIP rings, {seeds} seeds each")
+
+
+def replot() -> None:
+    """Read the csv back (numbers as numbers) and draw the figure."""
+    with CSV.open(newline="") as source:
+        rows: list[dict[str, Any]] = [
+            {**row, "routers": int(row["routers"]), "seed": int(row["seed"]),
+             "route_changes": int(row["route_changes"]) if row["route_changes"] else None}
+            for row in csv.DictReader(source)]
+    plot(rows, len({row["seed"] for row in rows}))
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ kind: vs when the sweep varies something, else hist. Without a metric: the first
 from __future__ import annotations
 
 import statistics
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 from lanlab.sweep.vary import SweepError
 
 KINDS = ("hist", "cdf", "vs")
+TITLE_WIDTH = 60  # characters of the default 12-point title that fit a 7-inch figure with room to spare
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,8 @@ def draw(spec: PlotSpec, rows: list[dict[str, Any]], metrics: list[str], varied:
             axes.step(values, [(i + 1) / len(values) for i in range(len(values))], where="post")
             axes.set_ylabel("fraction of runs ≤ x")
         axes.set_xlabel(metric)
-    axes.set_title(f"{title}: {metric} over {len(ok)} runs")
+    # Wrapped: a title one line wide overran a 7-inch figure (tight_layout only moves the axes).
+    axes.set_title("\n".join(textwrap.wrap(f"{title}: {metric} over {len(ok)} runs", TITLE_WIDTH)))
     axes.grid(alpha=0.3)
     figure.tight_layout()
     figure.savefig(spec.path)
