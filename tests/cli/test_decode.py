@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from lanlab.cli.main import cli
+from lanlab.units import MILLISECOND, SECOND
 from lanlab.wire import Ethernet, EtherType, IPv4, IpProto
 from lanlab.wire.pcap import PcapWriter
 from lanlab.wire.pcapng import PcapngWriter
@@ -23,7 +24,7 @@ def _pcap(tmp_path):
     with path.open("wb") as out:
         writer = PcapWriter(out)
         for i, (frame, _, _) in enumerate(SAMPLES):
-            writer.write(1_000_000_000 + i * 250_000_000, frame)
+            writer.write(SECOND + i * 250 * MILLISECOND, frame)
     return path
 
 

@@ -9,7 +9,6 @@ from ipaddress import IPv4Address, IPv4Network
 from lanlab.proto.rip import RipDatagram, RipSpeaker, RouteChange
 from lanlab.wire.rip import RIP_PORT, Rip
 
-SECOND = 1_000_000_000
 LINK_DELAY = 1_000_000  # 1 ms
 
 

@@ -3,9 +3,9 @@
 from ipaddress import IPv4Address
 
 from lanlab.proto.arp import ArpCache
+from lanlab.units import SECOND as S
 from lanlab.wire import Arp, ArpOp, MacAddress
 
-S = 1_000_000_000
 A_MAC, B_MAC = MacAddress("02:00:00:00:00:0a"), MacAddress("02:00:00:00:00:0b")
 A_IP, B_IP, C_IP = IPv4Address("198.18.0.1"), IPv4Address("198.18.0.2"), IPv4Address("198.18.0.3")
 

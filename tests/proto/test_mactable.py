@@ -1,8 +1,7 @@
 """MAC learning table: learning, moves, lazy ageing, flushes."""
 
 from lanlab.proto.mactable import MacTable
-
-S = 1_000_000_000
+from lanlab.units import SECOND as S
 
 
 def test_learn_reports_news_and_lookup_finds_port():

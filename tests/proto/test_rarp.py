@@ -3,9 +3,9 @@
 from ipaddress import IPv4Address
 
 from lanlab.proto.rarp import RarpClient, RarpServer
+from lanlab.units import SECOND
 from lanlab.wire import Arp, ArpOp, MacAddress
 
-SECOND = 1_000_000_000
 CLIENT = MacAddress("02:00:00:00:00:09")
 SERVER = MacAddress("02:00:00:00:00:01")
 

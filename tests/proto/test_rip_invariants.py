@@ -7,9 +7,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lanlab.proto.rip import RipSpeaker
+from lanlab.units import SECOND
 from lanlab.wire.rip import RIP_INFINITY, RIP_MAX_ENTRIES, Rip, RipCommand, RipEntry
 
-SECOND = 1_000_000_000
 INTERFACES = {"eth0": "10.0.0.1/24", "eth1": "10.0.1.1/24"}
 NEIGHBOURS = {"eth0": ["10.0.0.2", "10.0.0.3"], "eth1": ["10.0.1.2"]}
 PREFIXES = [IPv4Network(p) for p in ("10.9.0.0/16", "10.8.0.0/16", "192.168.5.0/24", "10.0.1.0/24", "0.0.0.0/0")]

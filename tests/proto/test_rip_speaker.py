@@ -4,10 +4,11 @@ import random
 from ipaddress import IPv4Address, IPv4Network
 
 import pytest
-from riplab import SECOND, RipLab, chain
+from riplab import RipLab, chain
 
 from lanlab.proto.rip import (RESPONSE_RULES, Action, ChangeKind, LocalRipError, Offer, RipRoute, RipSpeaker,
                               Situation, decide)
+from lanlab.units import SECOND
 from lanlab.wire.rip import RIP_MULTICAST, Rip, RipAuth, RipCommand, RipEntry
 
 WHOLE_TABLE = Rip(RipCommand.REQUEST, 2, (RipEntry(IPv4Address(0), 16, afi=0),))

@@ -3,9 +3,9 @@
 from ipaddress import IPv4Address
 
 from lanlab.proto.traceroute import TracerouteSession
+from lanlab.units import SECOND
 from lanlab.wire import Icmp, IcmpType, IpProto, IPv4, Udp
 
-SECOND = 1_000_000_000
 SRC, DST = IPv4Address("198.18.1.10"), IPv4Address("198.18.3.10")
 R1, R2 = IPv4Address("198.18.1.1"), IPv4Address("198.18.12.2")
 

@@ -6,6 +6,7 @@ import html
 from pathlib import Path
 
 from lanlab.sim.builtin import classroom
+from lanlab.units import SECOND
 from lanlab.view import read_document, record, tables_at
 
 
@@ -14,7 +15,7 @@ def test_save_html_after_record_has_tables_at_every_step(tmp_path: Path):
     net = classroom()
     history = record(net)
     net.do("pc1 ping pc3 -c 1")
-    history.run(1_000_000_000)
+    history.run(SECOND)
     document = read_document(net.save_html(tmp_path / "net.html"))
     assert len(document["events"]["t"]) == len(history.events) > 10
     assert tables_at(document, -1)["sw1"]["mac"] == []

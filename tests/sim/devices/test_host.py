@@ -6,6 +6,7 @@ from ipaddress import IPv4Address
 from pathlib import Path
 
 from lanlab.sim import Network
+from lanlab.units import SECOND
 from lanlab.wire import IcmpType
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
@@ -32,7 +33,7 @@ def test_unanswered_arp_retries_then_reports_host_unreachable():
     net.start_trace()
     result = net.ping("a", "198.18.0.9", count=1, timeout=5)
     requests = [e.t for e in net.trace if e.device == "a" and e.kind == "tx"]
-    assert requests == [0, 1_000_000_000, 2_000_000_000]
+    assert requests == [0, SECOND, 2 * SECOND]
     assert result.received == 0 and result.errors == 1
     assert result.error_messages == ["From 198.18.0.1 icmp_seq=1 Destination Host Unreachable"]
 

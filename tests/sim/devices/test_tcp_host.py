@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from lanlab.sim import Network
 from lanlab.sim.shim import run_programs
+from lanlab.units import SECOND as S
 from lanlab.wire import Tcp, TcpFlags
-
-S = 1_000_000_000
 
 
 def pair(loss: float = 0.0) -> Network:

@@ -13,8 +13,8 @@ import pytest
 
 from lanlab.sim import Network
 from lanlab.sim.shim import run_programs
+from lanlab.units import SECOND as S
 
-S = 1_000_000_000
 REPO = Path(__file__).resolve().parents[3]
 SEED = Path(os.environ.get("LANLAB_SEED", REPO.parent / "shared" / "seed")) / "programs"
 PROGRAMS = Path(__file__).parent.parent / "programs"

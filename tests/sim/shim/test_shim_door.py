@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 
 from lanlab.sim.shim import run_programs
-
-S = 1_000_000_000
+from lanlab.units import SECOND as S
 
 
 def program(tmp_path: Path, name: str, source: str) -> str:

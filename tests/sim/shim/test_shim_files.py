@@ -6,8 +6,7 @@ from pathlib import Path
 
 from lanlab.sim import Network
 from lanlab.sim.shim import run_programs
-
-S = 1_000_000_000
+from lanlab.units import SECOND as S
 
 
 def pair(files: Path) -> Network:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from lanlab.sim import Network
 from lanlab.sim.shim import run_programs
-
-S = 1_000_000_000
+from lanlab.units import SECOND as S
 
 
 def pair(**link) -> Network:

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from lanlab.sim import TopologyError, load_topology
+from lanlab.units import SECOND
 
 LAN = """
 nodes:
@@ -38,7 +39,7 @@ def test_rarp_host_retries_until_a_server_appears(tmp_path):
     net.start_trace()
     net.run(20)
     asked = [e.t for e in net.trace if e.device == "pc4" and e.kind == "tx" and e.proto == "RARP"]
-    assert len(asked) >= 4 and asked[:4] == [0, 1_000_000_000, 3_000_000_000, 7_000_000_000]
+    assert len(asked) >= 4 and asked[:4] == [0, SECOND, 3 * SECOND, 7 * SECOND]
     assert [str(a) for a in net.node("pc4").addresses] == ["198.18.2.4"]
 
 

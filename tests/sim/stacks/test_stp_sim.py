@@ -8,10 +8,10 @@ from lanlab.proto import PortChanged
 from lanlab.sim import Network, TopologyError, load_topology
 from lanlab.sim.stacks.stp import StpSwitchPort, bridge_address, enable_stp
 from lanlab.sim.devices.switch import SwitchPort
+from lanlab.units import SECOND as S
 from lanlab.wire import Bpdu
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
-S = 1_000_000_000
 
 
 def triangle(mode: str | None, seed: int = 1) -> Network:
