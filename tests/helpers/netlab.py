@@ -2,7 +2,8 @@
 
 Everything lives inside namespaces this module creates — the bridge too — so nothing is ever
 added to, or sent from, the machine's own namespace. Addresses come from 198.18.0.0/15
-(RFC 2544 benchmarking space). A Lab removes everything it made when closed.
+(RFC 2544 benchmarking space). A Lab removes everything it made when closed; a run killed
+before closing leaks its ll<pid>x... namespaces, which the next session removes (pid dead).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import functools
 import itertools
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -17,17 +19,20 @@ from dataclasses import dataclass, field
 
 _IP = shutil.which("ip") or "ip"
 _serial = itertools.count()
+_OURS = re.compile(r"ll(?:(\d+)x|probe(\d+)$)")  # a Lab's ll<pid>x<n>..., the probe's llprobe<pid>
 
 
 @functools.cache
 def netns_unavailable_reason() -> str | None:
-    """Why namespaces cannot be made here, or None when they can."""
+    """Why namespaces cannot be made here, or None when they can. Called once per process (a test
+    session): where they can, it first removes the namespaces killed runs leaked."""
     if not sys.platform.startswith("linux"):
         return "network namespaces need Linux"
     if os.geteuid() != 0:
         return "network namespaces need root"
     if shutil.which("ip") is None:
         return "needs iproute2's `ip`"
+    remove_leaked_namespaces()
     probe = f"llprobe{os.getpid()}"
     made = subprocess.run([_IP, "netns", "add", probe], capture_output=True, text=True)
     if made.returncode != 0:
@@ -94,7 +99,7 @@ class Lab:
     """The namespaces, bridges and veths of one test; `close()` removes every one of them."""
 
     def __init__(self) -> None:
-        self.tag = f"ll{os.getpid() % 100000}x{next(_serial)}"
+        self.tag = f"ll{os.getpid()}x{next(_serial)}"  # the whole pid: remove_leaked_namespaces reads it
         self.spaces: list[Netns] = []
         self._ports = itertools.count()
 
@@ -146,14 +151,43 @@ class Lab:
     def close(self) -> None:
         """Kill what still runs in the namespaces and delete them (veths and bridges go too)."""
         for ns in reversed(self.spaces):
-            pids = subprocess.run([_IP, "netns", "pids", ns.name], capture_output=True, text=True)
-            for pid in pids.stdout.split():
-                try:
-                    os.kill(int(pid), 9)
-                except (ProcessLookupError, ValueError):
-                    pass
-            subprocess.run([_IP, "netns", "del", ns.name], capture_output=True)
+            _delete_namespace(ns.name)
         self.spaces.clear()
+
+
+def _delete_namespace(name: str) -> None:
+    """Kill what runs in the namespace, then delete it (its veths and bridges go with it)."""
+    pids = subprocess.run([_IP, "netns", "pids", name], capture_output=True, text=True)
+    for pid in pids.stdout.split():
+        try:
+            os.kill(int(pid), 9)
+        except (ProcessLookupError, ValueError):
+            pass
+    subprocess.run([_IP, "netns", "del", name], capture_output=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's: alive
+        return True
+    return True
+
+
+def remove_leaked_namespaces() -> list[str]:
+    """Delete the namespaces a killed test run left behind (ll<pid>x..., llprobe<pid> whose pid is
+    dead); returns their names. Those of a live process (another session running now) stay."""
+    listed = subprocess.run([_IP, "netns", "list"], capture_output=True, text=True)
+    leaked = []
+    for line in listed.stdout.splitlines():
+        name = line.split(" ", 1)[0]
+        match = _OURS.match(name)
+        if match is not None and not _alive(int(match.group(1) or match.group(2))):
+            _delete_namespace(name)
+            leaked.append(name)
+    return leaked
 
 
 @dataclass

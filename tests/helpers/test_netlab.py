@@ -67,3 +67,22 @@ def test_lab_tests_skip_with_the_reason_where_ping_is_missing(tmp_path: Path):
                             text=True, timeout=120)
     assert "2 skipped" in result.stdout, result.stdout
     assert "iputils ping is not installed" in result.stdout
+
+
+@needs_netns
+def test_leaked_namespaces_of_dead_runs_are_removed_and_live_ones_kept():
+    """A namespace named for a pid that has exited goes; one named for this live process stays."""
+    from netlab import remove_leaked_namespaces
+
+    done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead, live = f"ll{done.stdout.strip()}x0h0", f"ll{os.getpid()}x999h0"
+    for name in (dead, live):
+        subprocess.run(["ip", "netns", "add", name], check=True)
+    try:
+        removed = remove_leaked_namespaces()
+        names = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout.split()
+        assert dead in removed and dead not in names
+        assert live not in removed and live in names
+    finally:
+        for name in (dead, live):
+            subprocess.run(["ip", "netns", "del", name], capture_output=True)
