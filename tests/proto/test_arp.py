@@ -94,3 +94,16 @@ def test_gratuitous_arp_updates_holders_and_is_not_answered():
     b.handle_arp(garp, 1)
     assert b.lookup(A_IP, 1) == MacAddress("02:00:00:00:00:99")
     assert b.arp_to_send() == []
+
+
+def test_live_lists_live_entries_and_removes_nothing():
+    """live(now) is an observer's view: expired entries are left out but stay until rows() drops them."""
+    a, b = pair()
+    a.resolve(B_IP, "p", 0)
+    [(_, request)] = a.arp_to_send()
+    b.handle_arp(request, 0)
+    a.handle_arp(b.arp_to_send()[0][1], 0)
+    assert [entry.mac for entry in a.live(1)] == [B_MAC]
+    late = a.timeout + 1
+    assert a.live(late) == [] and len(a._entries) == 1
+    assert a.rows(late) == [] and len(a._entries) == 0

@@ -113,6 +113,24 @@ def test_tables_at_an_event_equal_show_for_the_run_stopped_then(tmp_path: Path, 
         assert rendered(tables_at(doc, index), t, ("mac", "arp")).strip() == expected
 
 
+def test_tables_at_an_event_equal_show_in_a_run_with_programs(tmp_path: Path):
+    """With an --app program (the run goes through the shim's loop) the routes at the last event
+    of an instant are --show's for the run stopped then: a RIP update's refresh, made after the
+    router recorded the update, is not one event late."""
+    program = tmp_path / "send.py"
+    program.write_text("import socket, time\ns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+                       "for n in range(3):\n    s.sendto(b'hi', ('198.18.3.10', 9))\n    time.sleep(10)\n")
+    app = ("--app", f"pc1={program}")
+    doc = page_document(tmp_path, ROUTED, *app, "--until", "40s")
+    times, kinds = doc["events"]["t"], doc["events"]["kind"]
+    updates = sorted({times[i] for i, kind in enumerate(kinds) if kind == "deliver"
+                      and doc["events"]["proto"][i].startswith("RIP")})
+    assert len(updates) >= 4
+    for t in updates[-4:]:
+        expected = shown_by_cli(ROUTED, t, ("route",), *app)
+        assert rendered(tables_at(doc, last_event_at(doc, t)), t, ("route",)).strip() == expected, t
+
+
 def test_route_tables_at_an_event_equal_show(tmp_path: Path):
     """Routers' tables (source, metric, age) rebuilt at an event equal --show route then."""
     doc = page_document(tmp_path, ROUTED, "--until", "40s")

@@ -337,7 +337,7 @@ def _simulate(network: Any, programs: list[Any], history: Any, end: int, cpu_lim
     previous = signal.signal(signal.SIGTERM, _interrupt) if in_main else None
     try:
         if programs or any(c.command.words.startswith("tcp ") for c in network.commands):
-            events = run_programs(network, end, cpu_limit)
+            events = run_programs(network, end, cpu_limit, run=history.run if history is not None else None)
         elif history is not None:
             events = history.run(end)
         else:

@@ -139,6 +139,11 @@ class ArpCache(Generic[P]):
         else:
             self._entries[int(ip)] = ArpEntry(ip, mac, FOREVER, static=True)
 
+    def live(self, now: int) -> list[ArpEntry]:
+        """The live entries in the order they were learned, removing nothing: for an observer
+        (rows() drops the expired ones, and looking at a table must not change the run)."""
+        return [e for e in self._entries.values() if now < e.expires]
+
     def rows(self, now: int) -> list[ArpRow]:
         """Live entries, in the order they were learned."""
         for key in [key for key, e in self._entries.items() if now >= e.expires]:

@@ -12,11 +12,21 @@ Rows are kept time-free so a page can compute ages at any step: a MAC row is [ma
 (age = t - seen), a route row [prefix, via, interface, metric, source, since_ns]; ARP rows are
 [ip, mac] (an expired entry disappears at the first event after it expired, as rows(now) says),
 and a switch's spanning tree is its whole status object.
+
+Only the nodes whose tables may have changed are read again (a run is millions of events and
+most touch one or two nodes): at an event, the nodes that recorded events in its instant; at a
+new instant also those whose oldest entry ages out by then (hosts' ARP caches and switches' MAC
+tables change otherwise only through their own events), the nodes whose tables timers change
+silently (routes, spanning tree: read every instant). A filtered event list does not say who
+acted: then every node is read at every instant.
 """
 
 from __future__ import annotations
 
+from heapq import heappop, heappush
 from typing import Any, Callable
+
+from lanlab.units import FOREVER
 
 TABLE_COLUMNS: dict[str, list[str]] = {
     "mac": ["mac", "port", "seen"],
@@ -61,7 +71,28 @@ def _mac_rows_reported(node: Any, now: int) -> list[list[Any]]:
 
 def _arp_rows(node: Any, now: int) -> list[list[Any]]:
     """Every interface's live ARP entries (as arp_table lists them), the address objects kept."""
-    return [[row.ip, row.mac] for nic in node.nics if nic.arp is not None for row in nic.arp.rows(now)]
+    return [[entry.ip, entry.mac] for nic in node.nics if nic.arp is not None for entry in nic.arp.live(now)]
+
+
+def ageing_reader(node: Any) -> Callable[[Any, int], int] | None:
+    """For a node whose tables change only through its own events or by ageing (an ARP cache, a
+    MAC table without spanning tree), the function giving the time its next entry ages out
+    (FOREVER: none does); None for the others (routes, spanning tree, reported tables)."""
+    readers = {read for _, read in table_readers(node)}
+    if not readers or not readers <= {_mac_rows, _arp_rows}:
+        return None
+    mac, arp = _mac_rows in readers, _arp_rows in readers
+
+    def next_ageing(node: Any, now: int) -> int:
+        soonest = FOREVER
+        if mac:  # gone once now - seen > ageing (MacTable.lookup)
+            table = node.table
+            soonest = min((entry.seen for entry in table.entries.values()), default=FOREVER - table.ageing - 1) + table.ageing + 1
+        if arp:  # gone once now >= expires (ArpCache.entry)
+            soonest = min([soonest] + [entry.expires for nic in node.nics if nic.arp is not None for entry in nic.arp.live(now)])
+        return soonest
+
+    return next_ageing
 
 
 def _arp_rows_reported(node: Any, now: int) -> list[list[Any]]:
@@ -77,12 +108,24 @@ def _as_text(table: str, value: Any) -> Any:
     """Addresses as text (the readers keep the objects: comparing them is cheaper)."""
     if table not in ("mac", "arp") or value is None:
         return value
-    return [[cell if isinstance(cell, (int, str)) or cell is None else str(cell) for cell in row] for row in value]
+    return [_row_text(row) for row in value]
+
+
+def _row_text(row: list[Any]) -> list[Any]:
+    return [_cell_text(cell) for cell in row]
+
+
+def _cell_text(cell: Any) -> Any:
+    return cell if isinstance(cell, (int, str)) or cell is None else str(cell)
 
 
 def table_changes(old: list[list[Any]], new: list[list[Any]]) -> list[tuple[Any, Any]]:
     """(key, row) changes turning `old` into `new` (rows keyed by their first column; row None =
     removed), or [(None, new)] when the order changed so only the whole table says it right."""
+    if len(old) == len(new):  # the usual change: rows refreshed in place (a MAC seen again)
+        changed = [(after[0], after) for before, after in zip(old, new) if before != after]
+        if all(before[0] == after[0] for before, after in zip(old, new)) and len({row[0] for row in new}) == len(new):
+            return changed
     old_rows = {row[0]: row for row in old}
     new_rows = {row[0]: row for row in new}
     kept_old = [key for key in old_rows if key in new_rows]
@@ -98,11 +141,16 @@ def table_changes(old: list[list[Any]], new: list[list[Any]]) -> list[tuple[Any,
 class TableHistory:
     """Every node's tables before the run (`initial`) and each change with the event it belongs to."""
 
-    def __init__(self, network: Any, *, follow: bool = True) -> None:
-        """follow=False: only the tables as they are now (no events are followed)."""
+    def __init__(self, network: Any, *, follow: bool = True, read_all: bool = False) -> None:
+        """follow=False: only the tables as they are now (no events are followed).
+        read_all=True: read every node at every new instant (what a filtered event list needs;
+        the tests compare it with the usual reading of only the nodes that may have changed)."""
         self.network = network
         self.holders = [(node, table_readers(node)) for node in network.nodes.values()]
         self.holders = [(node, readers) for node, readers in self.holders if readers]
+        self.by_name = {node.name: (node, readers) for node, readers in self.holders}
+        self.ageing = {node.name: reader for node, _ in self.holders if (reader := ageing_reader(node)) is not None}
+        self.every_instant = [holder for holder in self.holders if holder[0].name not in self.ageing]
         now = network.engine.now
         self.current: dict[str, dict[str, Any]] = {node.name: node_tables(node, now) for node, _ in self.holders}
         self.initial = {name: {table: _as_text(table, value) for table, value in tables.items()}
@@ -112,50 +160,106 @@ class TableHistory:
         self.events: list[Any] = []
         self.last_t = -1
         self.touched: dict[str, None] = {}  # the nodes that recorded events in the current instant
+        self.previous: str | None = None  # the node of the last event
+        self.ages_out: dict[str, int] = {}  # node -> when its next entry ages out (FOREVER: never)
+        self.ageing_queue: list[tuple[int, str]] = []  # (time, node), stale pairs skipped
+        for node, _ in self.holders:
+            self._plan_ageing(node, now)
+        self.read_all = read_all
         self._downstream: Callable[[Any], None] | None = None
         if follow:
             tracer = network.tracer if network.tracer is not None else network.start_trace(keep=False)
+            self.read_all = read_all or tracer.protocols is not None  # events left out say nothing of who acted
             self._downstream = tracer.sink
             tracer.sink = self._on_event
 
     def _on_event(self, event: Any) -> None:
-        # A new instant: anything may have changed since (an entry aged out, a timer fired
-        # silently), so every node is looked at; within an instant only the nodes acting.
         if event.t != self.last_t:
-            self.look(len(self.events), event.t, self.holders)
+            self.look(len(self.events), event.t, self._new_instant(event))
             self.touched.clear()
         else:
-            self.touched[event.device] = None
-            self.look(len(self.events), event.t, [h for h in self.holders if h[0].name in self.touched])
+            self.look(len(self.events), event.t, self._acting(event.device))
         self.touched[event.device] = None
+        self.previous = event.device
         self.events.append(event)
         self.last_t = event.t
         if self._downstream is not None:
             self._downstream(event)
 
+    def _new_instant(self, event: Any) -> list[tuple[Any, list[Any]]]:
+        """Whose tables may have changed since the last look, at the first event of an instant:
+        the last instant's actors (their changes after their last event, when nobody called
+        end_of_instant), this event's node, every node read each instant, and the nodes whose
+        entries aged out by now."""
+        if self.read_all:
+            return self.holders
+        names = dict(self.touched)
+        names[event.device] = None
+        queue, ages_out = self.ageing_queue, self.ages_out
+        while queue and queue[0][0] <= event.t:
+            when, name = heappop(queue)
+            if ages_out.get(name) == when:
+                names[name] = None
+        by_name = self.by_name
+        chosen = [by_name[name] for name in names if name in by_name and name in ages_out]
+        return chosen + self.every_instant
+
+    def _acting(self, device: str) -> list[tuple[Any, list[Any]]]:
+        """Within an instant: this event's node and the previous event's (what it changed after
+        recording that event, a reply merged into its ARP cache, shows from here on)."""
+        by_name = self.by_name
+        return [by_name[name] for name in {device: None, self.previous: None} if name in by_name]
+
+    def _touched(self) -> list[tuple[Any, list[Any]]]:
+        if self.read_all:  # a filtered event list: the instant's actors are not all in it
+            return self.holders
+        by_name = self.by_name
+        return [by_name[name] for name in self.touched if name in by_name]
+
+    def _plan_ageing(self, node: Any, now: int) -> None:
+        reader = self.ageing.get(node.name)
+        if reader is None:
+            return
+        when = reader(node, now)
+        if self.ages_out.get(node.name) != when:
+            self.ages_out[node.name] = when
+            if when < FOREVER:
+                heappush(self.ageing_queue, (when, node.name))
+
     def look(self, index: int, now: int, holders: list[tuple[Any, list[Any]]]) -> None:
         """Compare these nodes' tables with the last look; changes go to event `index`."""
         changes = self.changes
+        ages_out = self.ages_out
         for node, readers in holders:
             seen = self.current[node.name]
+            changed = False
             for table, read in readers:
                 value = read(node, now)
                 before = seen.get(table)
                 if value == before:
                     continue
+                changed = True
                 seen[table] = value
-                value, before = _as_text(table, value), _as_text(table, before)
-                if table == "stp" or before is None:
-                    changes.append((index, node.name, table, None, value))
-                else:
-                    for key, row in table_changes(before, value):
-                        changes.append((index, node.name, table, key, row))
+                if table not in ("mac", "arp"):  # rows without addresses (their text is themselves)
+                    changes += [(index, node.name, table, key, row) for key, row in
+                                ([(None, value)] if table == "stp" or before is None else table_changes(before, value))]
+                elif before is None:
+                    changes.append((index, node.name, table, None, _as_text(table, value)))
+                else:  # only the changed rows' addresses become text
+                    changes += [(index, node.name, table, None, _as_text(table, row)) if key is None else
+                                (index, node.name, table, _cell_text(key), None if row is None else _row_text(row))
+                                for key, row in table_changes(before, value)]
+            # The planned time only ever comes early (a refresh moves an entry's end later
+            # without changing its row): planned again when it came or when a row changed.
+            if changed or ages_out.get(node.name, FOREVER) <= now:
+                self._plan_ageing(node, now)
 
     def end_of_instant(self, now: int) -> None:
         """An instant is over: changes its nodes made after its last event belong to that event.
         (When no event was recorded at `now`, the next event's look finds them, at its own time.)"""
         if self.events and self.last_t == now:
-            self.look(len(self.events) - 1, now, [h for h in self.holders if h[0].name in self.touched])
+            self.look(len(self.events) - 1, now, self._touched())
+            self.touched.clear()  # read: the next instant need not read them again
 
     def run(self, until: int) -> int:
         """Run the network to `until` (ns) one instant at a time; the events dispatched."""

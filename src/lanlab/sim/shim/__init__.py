@@ -79,10 +79,12 @@ def start_program(host: Host, *, path: str | None = None, function: Callable[...
     return program
 
 
-def run_programs(network: Network, until: int | str, cpu_limit: float | None = DEFAULT_LIMIT) -> int:
+def run_programs(network: Network, until: int | str, cpu_limit: float | None = DEFAULT_LIMIT, *,
+                 run: Callable[[int], int] | None = None) -> int:
     """Run the engine to `until` (ns, or a unit string like "2s") whatever the programs do (a run ends at its end time, not
     when its programs end); returns the number of events dispatched. A program that computes
-    `cpu_limit` s of CPU without waiting is stopped (None or 0: never)."""
+    `cpu_limit` s of CPU without waiting is stopped (None or 0: never). `run(until)` instead of
+    the engine's own: a viewer's TableHistory.run, which looks at the tables after each instant."""
     end = parse_duration(until) if isinstance(until, str) else until
     with watching(cpu_limit):
-        return network.engine.run(end)
+        return (run or network.engine.run)(end)
