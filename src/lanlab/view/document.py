@@ -50,6 +50,9 @@ class EventEncoder:
         self.frame_index: dict[int, int] = {}  # id(Frame) -> index: a switch forwards the very same object
         self.frames_kept: list[Any] = []  # the Frame objects indexed, so no id() is reused while encoding
         self.protocols: list[str] = []  # each frame's protocol column, by index
+        # bytes -> decoded entry: a storm's copies of one frame are new objects with the same
+        # bytes, and decoding is most of a page's making
+        self.decoded: dict[bytes, dict[str, Any]] = {}
 
     def encode(self, events: list[Any]) -> tuple[dict[str, list[Any]], list[dict[str, Any]]]:
         """(columns, new frames) of these events; frame indices count on from earlier calls."""
@@ -71,8 +74,11 @@ class EventEncoder:
             if index is None:
                 index = self.frame_index[id(frame)] = len(self.protocols)
                 self.frames_kept.append(frame)
-                entry = frame_entry(frame.to_bytes())
-                entry["id"] = frame.ident
+                raw = frame.to_bytes()
+                decoded = self.decoded.get(raw)
+                if decoded is None:
+                    decoded = self.decoded[raw] = frame_entry(raw)
+                entry = {**decoded, "id": frame.ident}
                 entry["protocol"], entry["summary"] = describe(frame.layers())  # the event list's words
                 frames.append(entry)
                 self.protocols.append(entry["protocol"])
