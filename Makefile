@@ -4,7 +4,11 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test bench clean
+FAST   := .venv-fast
+# The compiled build's sources: what `make fast` recompiles when one of them changes (setup.py lists them).
+HOT    := $(shell sed -n 's|^ *"\(src/lanlab/[^"]*\.py\)",|\1|p' setup.py)
+
+.PHONY: demo test bench clean fast test-fast
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,5 +25,22 @@ test: $(STAMP)
 bench: $(STAMP)
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
+# The optional compiled build (setup.py, LANLAB_COMPILE=1): the simulator's hot path compiled with mypyc,
+# installed (not editable) in a venv of its own, so .venv stays the pure Python reference and an edited
+# .py file is never shadowed by a stale extension. Run it as .venv-fast/bin/lanlab.
+fast: $(FAST)/.installed
+
+$(FAST)/.installed: pyproject.toml setup.py $(HOT)
+	@test -x $(FAST)/bin/python || $(PYTHON) -m venv $(FAST)
+	$(FAST)/bin/python -m pip install --quiet --upgrade pip
+	LANLAB_COMPILE=1 $(FAST)/bin/python -m pip install --quiet '.[test]'
+	@rm -rf build
+	$(FAST)/bin/lanlab --version
+	@touch $@
+
+# The simulator's tests on the compiled build (CI runs them after `make test`).
+test-fast: $(FAST)/.installed
+	LANLAB_EXPECT_COMPILED=1 $(FAST)/bin/python -m pytest -q -p no:cacheprovider -m "not netns" tests/sim tests/test_compiled.py
+
 clean:
-	rm -rf $(VENV) build src/*.egg-info .pytest_cache
+	rm -rf $(VENV) $(FAST) build src/*.egg-info .pytest_cache

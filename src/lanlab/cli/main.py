@@ -13,6 +13,7 @@ from click.exceptions import NoArgsIsHelpError
 
 from lanlab import __version__
 from lanlab.cli.common import EXIT_INTERRUPTED, LanlabError
+from lanlab.compiled import build_name
 
 # command word -> "module:attribute"; one line per command group.
 COMMANDS: dict[str, str] = {
@@ -72,8 +73,16 @@ class LazyGroup(click.Group):
         return getattr(importlib.import_module(module_name), attribute)
 
 
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """click's version option, plus the build (looked at only when asked: it lists files)."""
+    if value and not ctx.resilient_parsing:
+        click.echo(f"lanlab, version {__version__} ({build_name()})")
+        ctx.exit()
+
+
 @click.group("lanlab", cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "-V", "--version", prog_name="lanlab")
+@click.option("-V", "--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
+              help="Show the version and which build runs (pure Python or compiled), and exit.")
 def cli() -> None:
     """lanlab: a laboratory for local networks.
 

@@ -12,6 +12,8 @@ from collections import deque
 from heapq import heappush
 from typing import TYPE_CHECKING, Any, Final, cast
 
+from mypy_extensions import mypyc_attr
+
 from lanlab.sim.core.frame import MIN_FRAME, WIRE_OVERHEAD, Frame
 
 if TYPE_CHECKING:
@@ -31,6 +33,7 @@ def wire_time(size: int, rate: int) -> int:
     return ((size if size > MIN_FRAME else MIN_FRAME) + WIRE_OVERHEAD) * NS_BITS // rate
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)  # sim.stacks.stp's StpSwitchPort derives from SwitchPort
 class Port:
     """A device's attachment point. `send` transmits towards the peer; `fire` is an arrival.
 

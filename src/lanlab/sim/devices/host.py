@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import replace
 from ipaddress import IPv4Address, IPv4Interface
-from typing import TYPE_CHECKING, Any, Callable, Final
+from typing import TYPE_CHECKING, Any, Callable, Final, TextIO
 
 from lanlab.proto.arp import ArpCache, ArpEntry, ResolutionFailed
 from lanlab.proto.fragments import MIN_MTU, Discarded, Reassembled, Reassembler, ReassemblyTimedOut, fragment
@@ -44,7 +44,7 @@ Handler = Callable[["Host", Frame, int], None]
 EtherTypeHandler = Callable[["Host", "Nic", Frame, int], None]
 ARP_SIZE: Final = ETH_HEADER + 28
 DEFAULT_MTU: Final = 1500  # Ethernet's (RFC 894); `mtu:` on a link in a topology lowers it
-TRANSPORTS: Final = {int(IpProto.UDP): Udp, int(IpProto.ICMP): Icmp, int(IpProto.TCP): Tcp}
+TRANSPORTS: Final[dict[int, Any]] = {int(IpProto.UDP): Udp, int(IpProto.ICMP): Icmp, int(IpProto.TCP): Tcp}
 IP_UDP: Final = ETH_HEADER + 20 + 8
 IP_ICMP: Final = ETH_HEADER + 20 + 8
 DONT_FRAGMENT: Final = 2  # IPv4 flags bit: Linux sets DF (path MTU discovery); RFC 6864: ident unused then
@@ -191,6 +191,7 @@ class Host:
         self._destinations: dict[int, Destination] = {}
         self._udp_headers: dict[tuple[int, int], Udp] = {}
         self.tcp = HostTcp(self)
+        self.shim: Any = None  # lanlab.sim.shim's state for the programs run here (made by the first one)
 
     # -- configuration -------------------------------------------------------------------
     def add_interface(self, name: str, address: IPv4Interface | str | None = None,
@@ -516,7 +517,7 @@ class Host:
                 self.tcp.neighbour_unreachable(ip, l4, now)
 
     # -- programs (the socket shim) -------------------------------------------------------
-    def run_program(self, path: str, stdin: str = "", args: list[str] | None = None, at: int | None = None) -> Any:
+    def run_program(self, path: str, stdin: str | TextIO = "", args: list[str] | None = None, at: int | None = None) -> Any:
         """Run a Python program file on this host (its `socket`, `time`, ... are simulated)."""
         return start_program(self, path=path, stdin=stdin, args=args or [], at=at)
 
@@ -547,7 +548,7 @@ class Host:
                                  IP_ICMP + len(machine.payload), now, machine.ttl)
                 except LocalIpError as error:  # the route went away during the ping
                     machine.handle_error(f"icmp_seq={request.rest & 0xFFFF} {error}")
-        elif machine is self._reassembler:
+        elif isinstance(machine, Reassembler):
             timed_out = machine.next_event()
             while timed_out is not None:
                 self._reassembly_timed_out(timed_out, now)

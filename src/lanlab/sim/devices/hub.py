@@ -38,7 +38,7 @@ loop is named by the storm warning, as a switch's is.
 from __future__ import annotations
 
 from collections import deque
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, cast
 
 from lanlab.sim.core.frame import Frame
 from lanlab.sim.core.link import Port, wire_time
@@ -200,7 +200,7 @@ class HubPort(Port):
     __slots__ = ()
 
     def fire(self, transmission: Transmission, now: int) -> None:  # type: ignore[override]
-        self.node.repeat(self, transmission, now)
+        cast("Hub", self.node).repeat(self, transmission, now)
 
 
 class Hub:

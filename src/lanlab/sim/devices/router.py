@@ -14,7 +14,7 @@ from functools import partial
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 from typing import TYPE_CHECKING, Any, Callable, Final
 
-from lanlab.proto.forwarding import Forward, Forwarder, SendIcmp
+from lanlab.proto.forwarding import Drop, Forward, Forwarder, SendIcmp
 from lanlab.proto.fragments import fragment
 from lanlab.proto.ipv4 import NetworkUnreachable, multicast_mac_bytes
 from lanlab.proto.rip import ChangeKind, RipSpeaker, RouteChange
@@ -232,6 +232,7 @@ class Router(Host):
             hop.eth = out.ethernet_to(entry.mac)
             hop.expires = entry.expires
         if frame.size > out.max_frame:
+            assert hop.eth is not None  # resolved above
             self._send_fragments(out, hop.eth, hop.header, frame.l4, frame.data, now)
             return
         engine = self.engine
@@ -243,6 +244,7 @@ class Router(Host):
         ip: IPv4 = frame.l3
         decision = self.forwarder.fragmentation_needed(ip, nic.name, lambda: datagram_bytes(ip, frame.l4, frame.data),
                                                        out.mtu)
+        assert isinstance(decision, (Drop, SendIcmp))  # the forwarder's _error makes one of the two
         if self.tracer is not None:
             self.tracer.record(now, self.name, nic.name, "drop", frame, decision.reason)
         if isinstance(decision, SendIcmp):
@@ -265,6 +267,7 @@ class Router(Host):
         ip: IPv4 = frame.l3
         decision = self.forwarder.decide(ip, nic.name, lambda: datagram_bytes(ip, frame.l4, frame.data))
         if not isinstance(decision, Forward):
+            assert isinstance(decision, (Drop, SendIcmp))  # not_for_me: the datagram is not ours to deliver
             if self.tracer is not None:
                 self.tracer.record(now, self.name, nic.name, "drop", frame, decision.reason)
             if isinstance(decision, SendIcmp):
@@ -367,7 +370,7 @@ class Router(Host):
         if dst.is_multicast or dst == nic.address.network.broadcast_address:  # type: ignore[union-attr]
             # Updates stay on their link (TTL 1) and leave by the interface they describe.
             mac = RIP_MAC if dst.is_multicast else MacAddress.BROADCAST
-            ip = IPv4(nic.ip, dst, UDP, ttl=1)
+            ip = IPv4(nic.ip, dst, UDP, ttl=1)  # type: ignore[arg-type]  # RIP runs on addressed interfaces
             self.engine.frames += 1
             nic.port.send(Frame(Ethernet(mac, nic.mac, EtherType.IPV4), ip, udp, data, IP_UDP + len(data),
                                 self.engine.frames), now)

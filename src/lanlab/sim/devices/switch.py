@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, cast
+
+from mypy_extensions import mypyc_attr
 
 from lanlab.proto.mactable import DEFAULT_AGEING_NS, MacTable
 from lanlab.sim.core.frame import Frame
@@ -17,6 +19,7 @@ if TYPE_CHECKING:
     from lanlab.wire import MacAddress
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)  # sim.stacks.stp's StpSwitchPort (compiled build)
 class SwitchPort(Port):
     """A switch port: an arriving frame goes straight into the bridge's relay (802.1D 7.5)."""
 
@@ -25,7 +28,7 @@ class SwitchPort(Port):
     def fire(self, frame: Frame, now: int) -> None:
         if not self.up:
             return
-        switch: Switch = self.node
+        switch = cast(Switch, self.node)
         if switch.tracer is not None:
             switch.tracer.record(now, switch.name, self.name, "rx", frame)
         switch.relay(self, frame, now)
