@@ -410,3 +410,70 @@ def test_jump_to_a_time(opened):
     times = js(opened, "return lanlab.viewer.run.doc.events.t")
     expected = max(i for i, t in enumerate(times) if t <= 200_000_000)
     assert step(opened) == expected
+
+
+def test_a_frame_rides_beside_its_wire_clear_of_the_port_names(opened):
+    """The dot of a frame on a wire sits off the wire's line (right of its way) by more than its
+    radius, so the port name written on the wire stays readable."""
+    target = first_arp_request(opened)
+    js(opened, f"lanlab.viewer.go({target})")
+    offset = js(opened, """const t = lanlab.topology, p = t.cy.nodes('.packet')[0].position();
+        const at = name => t.cy.getElementById('n' + lanlab.viewer.run.doc.nodes.findIndex(n => n.name === name)).position();
+        const a = at('pc1'), b = at('sw1'), length = Math.hypot(b.x - a.x, b.y - a.y);
+        return Math.abs((b.x - a.x) * (a.y - p.y) - (a.x - p.x) * (b.y - a.y)) / length;""")
+    assert offset > 11  # a current dot's radius; the port name is on the line
+
+
+def ladder_rows(driver) -> list[tuple[str, str, str, bool]]:  # type: ignore[no-untyped-def]
+    """(from column, to column, summary, current) for each arrow of the ladder pane."""
+    return [tuple(row) for row in js(driver, """const svg = document.querySelector('[data-test="ladder"]');
+        const names = Array.from(svg.querySelectorAll('.ladder-name')).map(n => [Number(n.getAttribute('x')), n.textContent]);
+        const at = x => names.find(n => Math.abs(n[0] - x) < 1)[1];
+        return Array.from(svg.querySelectorAll('.ladder-arrow')).map(g => { const l = g.querySelector('line');
+          return [at(Number(l.getAttribute('x1'))), at(Number(l.getAttribute('x2'))),
+                  g.querySelector('.ladder-label').textContent, g.classList.contains('current')]; });""")]
+
+
+def test_tcp_ladder_shows_the_handshake_through_switch_and_hub_without_bystanders(driver, tmp_path: Path, shots):
+    """A TCP conversation's ladder: pc1 -> sw1 -> hub1 -> pc3 with SYN, SYN-ACK, data and FIN in
+    full; the hub's copies to pc4 and the flood to pc2 are counted, not drawn."""
+    out = tmp_path / "tcp.html"
+    result = CliRunner().invoke(cli, ["sim", "run", HUB, "--do", "pc3 tcp serve --port 7788", "--do",
+                                      "at 0.1s pc1 tcp connect pc3 7788 --send hello", "--until", "2s", "--html", str(out)])
+    assert result.exit_code == 0, result.output
+    browser.open_page(driver, out)
+    syn = js(driver, """const e = lanlab.viewer.run.doc.events;
+        for (let i = 0; i < e.t.length; i++) if (e.proto[i] === 'TCP' && e.kind[i] === 'rx') return i; return -1;""")
+    browser.open_page(driver, out, f"#e={syn + 1}")  # the list's numbers start at 1
+    click(driver, "tab-ladder")
+    rows = ladder_rows(driver)
+    columns = {end for row in rows for end in row[:2]}
+    assert columns == {"pc1", "sw1", "hub1", "pc3"}
+    summaries = [summary for _, _, summary, _ in rows]
+    for flags in ("[SYN]", "[SYN, ACK]", "[PSH, ACK]", "[FIN, ACK]"):
+        assert any(flags in summary for summary in summaries), (flags, summaries)
+    assert any(current for *_, current in rows)
+    assert "left out" in js(driver, "return document.querySelector('#ladder .hint').textContent")
+    screenshot(driver, shots, "ladder-tcp")
+
+
+def test_rip_ladder_holds_the_periodic_updates_sent_to_the_group(driver, tmp_path: Path, shots):
+    """Two RIP routers' ladder includes the updates each sends to 224.0.0.9 every 30 s, not only
+    the answers to requests: the group frame belongs to the sender and the router that received it."""
+    out = tmp_path / "rip.html"
+    result = CliRunner().invoke(cli, ["sim", "run", str(EXAMPLES / "count-to-infinity.yaml"), "--until", "40s",
+                                      "--html", str(out)])
+    assert result.exit_code == 0, result.output
+    browser.open_page(driver, out)
+    update = js(driver, """const r = lanlab.viewer.run, e = r.doc.events;
+        for (let i = 0; i < e.t.length; i++) if (e.t[i] > 20e9 && e.proto[i].startsWith('RIP') && e.kind[i] === 'rx'
+            && r.name(i) === 'r3') return i; return -1;""")
+    assert update > 0
+    browser.open_page(driver, out, f"#e={update + 1}")
+    click(driver, "tab-ladder")
+    rows = ladder_rows(driver)
+    assert {end for row in rows for end in row[:2]} == {"r2", "r3"}
+    assert any(current for *_, current in rows)
+    times = js(driver, "return Array.from(document.querySelectorAll('#ladder .ladder-time')).map(t => Number(t.textContent))")
+    assert any(t > 20 for t in times)  # a periodic update, long after the start's requests
+    screenshot(driver, shots, "ladder-rip")

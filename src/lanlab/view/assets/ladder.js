@@ -13,6 +13,8 @@
       for (const port of node.ports) if (port.mac) owner[port.mac] = node.name;
     }
     this.owner = owner;
+    this.kind = {};
+    for (const node of run.nodes) this.kind[node.name] = node.kind;
     const self = this;
     viewer.on(function (step) { self.draw(step); });
   }
@@ -22,38 +24,78 @@
     return null;
   }
 
-  /* The two ends of a frame's conversation, as node names (IP addresses first, MACs otherwise). */
+  /* The two ends of a frame's conversation, as node names (IP addresses first, MACs otherwise);
+     for a frame to a group or to everyone (a RIP update to 224.0.0.9) only its sender: "a|". */
   Ladder.prototype.ends = function (frame) {
     const o = this.owner;
     const a = o[value(frame, "IPv4", "src")] || o[value(frame, "ARP", "sender_ip")] || o[value(frame, "Ethernet", "src")];
     const b = o[value(frame, "IPv4", "dst")] || o[value(frame, "ARP", "target_ip")] || o[value(frame, "Ethernet", "dst")];
-    return a && b ? [a, b].sort().join("|") : null;
+    return a && b ? [a, b].sort().join("|") : a ? a + "|" : null;
+  };
+
+  /* A host or router (an end of a conversation), not a switch or hub that only carries it. */
+  Ladder.prototype.isEnd = function (name) { return this.kind[name] === "host" || this.kind[name] === "router"; };
+
+  /* The conversation a hop belongs to: its frame's two ends, or for a frame sent to a group the
+     sender and this hop's receiver when that is a host or router (a RIP update on one link). */
+  Ladder.prototype.pairOfHop = function (hop) {
+    const run = this.viewer.run, ends = this.endsOf[run.doc.events.frame[hop.tx]];
+    if (!ends || ends[ends.length - 1] !== "|") return ends;
+    const sender = ends.slice(0, -1), receiver = hop.rx >= 0 ? run.name(hop.rx) : "";
+    return receiver && receiver !== sender && this.isEnd(receiver) ? [sender, receiver].sort().join("|") : null;
+  };
+
+  /* The conversation of the selected event: its frame's, or for a group frame the first
+     host or router that received it from here on (or the receiver itself at a receiving step). */
+  Ladder.prototype.pairAt = function (step, frame) {
+    const ends = this.ends(frame), run = this.viewer.run;
+    if (!ends || ends[ends.length - 1] !== "|") return ends;
+    const sender = ends.slice(0, -1), here = run.name(step);
+    if (here !== sender && this.isEnd(here)) return [sender, here].sort().join("|");
+    const frameIndex = run.doc.events.frame[step];
+    for (let h = run.hopsFrom[step]; h < run.hops.length; h++) {
+      const hop = run.hops[h];
+      if (run.doc.events.frame[hop.tx] !== frameIndex || hop.rx < 0) continue;
+      const pair = this.pairOfHop(hop);
+      if (pair) return pair;
+    }
+    return null;
   };
 
   Ladder.prototype.draw = function (step) {
     if (this.container.hidden) return;  // drawn when its tab is shown
     const run = this.viewer.run, ev = run.doc.events, box = L.clear(this.container), el = L.el;
-    const frame = step >= 0 ? run.frame(step) : null;
-    const pair = frame ? this.ends(frame) : null;
-    if (!pair) { box.appendChild(el("p", {class: "hint", text: "Select an event with a frame between two hosts to see their conversation."})); return; }
     if (!this.endsOf) this.endsOf = run.doc.frames.map(this.ends, this);  // each frame's two ends, once
+    const frame = step >= 0 ? run.frame(step) : null;
+    const pair = frame ? this.pairAt(step, frame) : null;
+    if (!pair) { box.appendChild(el("p", {class: "hint", text: "Select an event with a frame between two hosts to see their conversation."})); return; }
+    const [left, right] = pair.split("|");
     if (this.pair !== pair) {  // a new conversation: find its hops (one pass over the run)
       this.pair = pair;
       this.arrows = [];
+      this.leftOut = 0;
       for (const hop of run.hops) {
         if (this.arrows.length >= MAX_ARROWS) break;
-        if (hop.rx >= 0 && this.endsOf[ev.frame[hop.tx]] === pair) this.arrows.push([hop.tx, hop.rx]);
+        if (hop.rx < 0 || this.pairOfHop(hop) !== pair) continue;
+        const receiver = run.name(hop.rx);
+        // A copy that reached a host or router outside the conversation (a flood, a hub's repeat) is counted, not drawn.
+        if (receiver !== left && receiver !== right && this.isEnd(receiver)) { this.leftOut++; continue; }
+        this.arrows.push([hop.tx, hop.rx]);
       }
     }
     const arrows = this.arrows;
     const columns = [];
     for (const [tx, rx] of arrows) for (const name of [run.name(tx), run.name(rx)]) if (columns.indexOf(name) < 0) columns.push(name);
-    const [left, right] = pair.split("|");
     columns.sort(function (a, b) { return rank(a) - rank(b); });
     function rank(name) { return name === left ? -1 : name === right ? 1e6 : columns.indexOf(name); }
-    const width = Math.max(this.container.clientWidth - 24, columns.length * 100), rowH = 22, height = 40 + arrows.length * rowH;
+    // Wireshark's flow graph: times in a left gutter, a lifeline per device, each hop's summary in
+    // full in a column on the right (on the arrow it had to be cut to the arrow's length).
+    const GUTTER = 70, COLUMN = 70, rowH = 22, height = 40 + arrows.length * rowH;
+    const lifelines = GUTTER + 20 + (columns.length - 1) * COLUMN, notes = lifelines + 30;
+    const longest = arrows.reduce(function (most, [tx]) { return Math.max(most, run.frame(tx).summary.length); }, 0);
+    const width = Math.max(this.container.clientWidth - 24, notes + longest * 6.7 + 10);
     const svg = L.svg("svg", {width: width, height: height, class: "ladder", "data-test": "ladder"});
-    const x = function (name) { return 50 + columns.indexOf(name) * ((width - 100) / Math.max(1, columns.length - 1)); };
+    const x = function (name) { return GUTTER + 20 + columns.indexOf(name) * COLUMN; };
     for (const name of columns) {
       svg.appendChild(L.svg("text", {x: x(name), y: 14, "text-anchor": "middle", class: "ladder-name", text: name}));
       svg.appendChild(L.svg("line", {x1: x(name), y1: 20, x2: x(name), y2: height, class: "ladder-life"}));
@@ -66,17 +108,20 @@
       group.appendChild(L.svg("line", {x1: x1, y1: y, x2: x2, y2: y, stroke: colour, "stroke-width": tx === step || rx === step ? 3 : 1.5}));
       const dir = x2 > x1 ? -1 : 1;
       group.appendChild(L.svg("path", {d: "M" + x2 + " " + y + " l" + (dir * 8) + " -4 v8 z", fill: colour}));
-      // The label sits over its arrow, cut to the arrow's length (the full line is in the event list).
-      const room = Math.max(12, Math.floor(Math.abs(x2 - x1) / 6.6));
-      const label = L.seconds(ev.t[tx]) + " " + run.frame(tx).summary;
-      group.appendChild(L.svg("text", {x: Math.min(x1, x2) + 4, y: y - 4, "text-anchor": "start", class: "ladder-label",
-        text: label.length > room ? label.slice(0, room - 1) + "\u2026" : label}));
-      group.appendChild(L.svg("title", {text: label}));
+      group.appendChild(L.svg("text", {x: 4, y: y + 4, class: "ladder-time", text: L.seconds(ev.t[tx])}));
+      group.appendChild(L.svg("text", {x: notes, y: y + 4, class: "ladder-label", text: run.frame(tx).summary}));
+      group.appendChild(L.svg("title", {text: L.seconds(ev.t[tx]) + " " + run.name(tx) + " \u2192 " + run.name(rx) + ": " + run.frame(tx).summary}));
       group.addEventListener("click", function () { viewer.go(tx, "select"); });
       svg.appendChild(group);
     });
-    box.appendChild(el("p", {class: "hint", text: "Conversation " + left + " \u2194 " + right + ": each arrow one hop (" + arrows.length + (arrows.length === MAX_ARROWS ? "+" : "") + ")."}));
+    box.appendChild(el("p", {class: "hint", text: "Conversation " + left + " \u2194 " + right + ": each arrow one hop (" + arrows.length + (arrows.length === MAX_ARROWS ? "+" : "") + ")" +
+      (this.leftOut ? "; " + this.leftOut + " copies to other hosts and routers (floods, a hub's repeats) left out." : ".")}));
     box.appendChild(svg);
+    const current = arrows.findIndex(function ([tx, rx]) { return tx === step || rx === step; });
+    if (current >= 0) {  // the selected hop in view
+      const top = svg.getBoundingClientRect().top - box.getBoundingClientRect().top + box.scrollTop;
+      box.scrollTop = top + 34 + current * rowH - box.clientHeight / 2;
+    }
   };
 
   L.Ladder = Ladder;

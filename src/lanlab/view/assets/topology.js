@@ -156,15 +156,17 @@
   };
 
   /* A point `frac` of the way along the wire between two nodes' icons (not their centres, so a
-     dot leaving or reaching a node is seen beside it, not hidden under it). */
-  const ICON_RADIUS = 44;
+     dot leaving or reaching a node is seen beside it, not hidden under it), and beside the wire
+     on the right of its way (the port names sit on the wire; the two ways keep apart). */
+  const ICON_RADIUS = 44, LANE = 14;
   Topology.prototype.pointOn = function (fromLabel, toLabel, frac) {
     const a = this.cy.getElementById(this.nodeId[split(fromLabel)[0]]).position();
     const b = this.cy.getElementById(this.nodeId[split(toLabel)[0]]).position();
     const length = Math.hypot(b.x - a.x, b.y - a.y) || 1;
     const margin = Math.min(0.45, ICON_RADIUS / length);
     const f = margin + (1 - 2 * margin) * frac;
-    return {x: a.x + (b.x - a.x) * f, y: a.y + (b.y - a.y) * f};
+    const rightX = -(b.y - a.y) / length, rightY = (b.x - a.x) / length;  // y grows downwards on screen
+    return {x: a.x + (b.x - a.x) * f + LANE * rightX, y: a.y + (b.y - a.y) * f + LANE * rightY};
   };
 
   Topology.prototype.draw = function (step, previous, how) {
