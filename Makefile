@@ -3,12 +3,17 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# the message catalogues: .po in git, .mo compiled here by Babel (never at run time) and shipped
+PO     := $(wildcard src/lanlab/locale/*/LC_MESSAGES/lanlab.po)
+MO     := $(PO:.po=.mo)
 
 FAST   := .venv-fast
 # The compiled build's sources: what `make fast` recompiles when one of them changes (setup.py lists them).
 HOT    := $(shell sed -n 's|^ *"\(src/lanlab/[^"]*\.py\)",|\1|p' setup.py)
 
-.PHONY: demo test bench clean fast test-fast
+.PHONY: all demo test bench clean fast test-fast catalogue
+
+all: $(STAMP) $(MO)
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,10 +21,17 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $(STAMP)
 
-demo: $(STAMP)
+%.mo: %.po $(STAMP)
+	$(BIN)/pybabel --quiet compile --domain lanlab --input-file $< --output-file $@
+
+# after changing a user-facing text: refresh lanlab.pot and the .po files, then translate the new entries
+catalogue: $(STAMP)
+	$(BIN)/python scripts/catalogue.py extract
+
+demo: $(STAMP) $(MO)
 	$(BIN)/lanlab demo
 
-test: $(STAMP)
+test: $(STAMP) $(MO)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)
@@ -43,4 +55,4 @@ test-fast: $(FAST)/.installed
 	LANLAB_EXPECT_COMPILED=1 $(FAST)/bin/python -m pytest -q -p no:cacheprovider -m "not netns" tests/sim tests/test_compiled.py
 
 clean:
-	rm -rf $(VENV) $(FAST) build src/*.egg-info .pytest_cache
+	rm -rf $(VENV) $(FAST) build src/*.egg-info .pytest_cache $(MO)

@@ -7,7 +7,12 @@ import os
 import pytest
 from hypothesis import HealthCheck, settings
 
+from lanlab.i18n import set_language
 from netlab import Lab, build_lan, netns_unavailable_reason
+
+# The suite reads lanlab's English whatever the machine's locale (LANGUAGE decides first, and is
+# read by gettext alone, so the tools the tests run keep their own locale).
+os.environ["LANGUAGE"] = "en"
 
 # Hypothesis: no per-example deadline (the 2-core machines are shared, and a slow example is not a
 # wrong one); in CI the examples are derived from each test's name, so a red run can be rerun as is.
@@ -15,6 +20,14 @@ settings.register_profile("dev", deadline=None)
 settings.register_profile("ci", deadline=None, derandomize=True, print_blob=True,
                           suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Every test starts in English; one that says `lanlab --lang zh` in process leaves no trace."""
+    set_language("en")
+    yield
+    set_language("en")
 
 
 @pytest.fixture

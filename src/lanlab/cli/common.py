@@ -9,6 +9,7 @@ from typing import Any, NoReturn
 
 import click
 
+from lanlab.i18n import N_, _
 from lanlab.text import json_safe, text_encoding
 from lanlab.units import UnitError, parse_duration
 
@@ -77,7 +78,7 @@ class NonEmptyType(click.ParamType):
 
     def convert(self, value: Any, param: Any, ctx: Any) -> str:
         if not str(value).strip():
-            self.fail(f"the {self.what} is empty; give {self.hint}", param, ctx)
+            self.fail(_("the {what} is empty; give {hint}").format(what=_(self.what), hint=_(self.hint)), param, ctx)
         return str(value).strip()
 
 
@@ -93,14 +94,16 @@ class Ipv4Type(click.ParamType):
     def convert(self, value: Any, param: Any, ctx: Any) -> str:
         text = str(value).strip()
         if not text:
-            self.fail(f"the address is empty; give one like {self.example}", param, ctx)
+            self.fail(_("the address is empty; give one like {example}").format(example=self.example), param, ctx)
         try:
             return str(ipaddress.IPv4Address(text))
         except ValueError:
             address, colon, port = text.rpartition(":")
             if colon and port.isdigit() and _is_ipv4(address):
-                self.fail(f"{text!r} has a port; give the address alone ({address})", param, ctx)
-            self.fail(f"{text!r} is not an IPv4 address like {self.example}", param, ctx)
+                self.fail(_("{text!r} has a port; give the address alone ({address})").format(text=text, address=address),
+                          param, ctx)
+            self.fail(_("{text!r} is not an IPv4 address like {example}").format(text=text, example=self.example),
+                      param, ctx)
 
 
 def _is_ipv4(text: str) -> bool:
@@ -115,5 +118,5 @@ ENCODING = EncodingType()
 IPV4 = Ipv4Type("198.18.0.2")
 BROADCAST_ADDRESS = Ipv4Type("198.18.0.255")
 DURATION = DurationType()
-HOST = NonEmptyType("HOST", "host", "a name or an address like 198.18.0.2")
-INTERFACE = NonEmptyType("IF", "interface", "its name, like eth0 (`ip link` lists them)")
+HOST = NonEmptyType("HOST", N_("host"), N_("a name or an address like 198.18.0.2"))
+INTERFACE = NonEmptyType("IF", N_("interface"), N_("its name, like eth0 (`ip link` lists them)"))

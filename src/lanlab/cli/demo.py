@@ -14,10 +14,12 @@ import click
 from rich.console import Console
 
 from lanlab.cli.common import fail
+from lanlab.cli.help import Command
+from lanlab.i18n import _, localize, ngettext
 from lanlab.net.story import loopback_story
 
 
-@click.command(name="demo")
+@click.command(name="demo", cls=Command)
 @click.option("--real", is_flag=True, help="Play it with real sockets on this machine's loopback instead.")
 @click.option("--pcap", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Where to write the simulated run's capture "
@@ -39,13 +41,13 @@ def demo(real: bool, pcap: Path | None, html: Path | None, view: bool) -> None:
     """
     if real:
         if pcap is not None:
-            fail("--pcap is for the simulated story; --real uses the kernel's loopback (capture it with tshark -i lo)")
+            fail(_("--pcap is for the simulated story; --real uses the kernel's loopback (capture it with tshark -i lo)"))
         if html is not None or view:
-            fail("--html and --view show the simulated story; --real has no simulator to show")
+            fail(_("--html and --view show the simulated story; --real has no simulator to show"))
         loopback_story(click.echo)
         return
     if pcap is not None and pcap.suffix != ".pcapng":
-        fail(f"--pcap {pcap}: the demo writes every link into one pcapng; give a name ending in .pcapng")
+        fail(_("--pcap {pcap}: the demo writes every link into one pcapng; give a name ending in .pcapng").format(pcap=pcap))
     page = None
     if html is not None or view:
         from lanlab.cli.sim_view import PageTarget
@@ -64,7 +66,8 @@ def _default_capture() -> Path:
     try:
         directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError as error:
-        fail(f"cannot make {directory} for the capture: {error.strerror}; name one with --pcap FILE")
+        fail(_("cannot make {directory} for the capture: {reason}; name one with --pcap FILE").format(
+            directory=directory, reason=error.strerror))
     return directory / "lanlab-demo.pcapng"
 
 
@@ -87,16 +90,16 @@ def simulated_story(console: Console, pcap: Path, page: Any = None) -> None:
             net.run(seconds)
 
     say = console.print
-    say("[bold]lanlab demo[/bold]: the note's story on a simulated network (virtual time, seed 1)\n")
+    say(_("[bold]lanlab demo[/bold]: the note's story on a simulated network (virtual time, seed 1)") + "\n")
     say(PICTURE + "\n", markup=False)
-    say("All hosts are 198.18.0.N/24; pc1 is .1, pc2 .2, and so on.\n")
+    say(_("All hosts are 198.18.0.N/24; pc1 is .1, pc2 .2, and so on.") + "\n")
 
     # 1. The broadcast.
     for n in (2, 3, 4, 5):
         net.do(f"pc{n} udp listen 7788 --reply 'Hello from pc{n}'")
     broadcast = net.do("pc1 udp broadcast Hi --port 7788 --wait 1")
     run(1.5)
-    say('[bold]1. pc1 broadcasts "Hi" to UDP port 7788; every other host answers.[/bold]')
+    say(_('[bold]1. pc1 broadcasts "Hi" to UDP port 7788; every other host answers.[/bold]'))
     for reply in broadcast.command.replies:
         say(f"   {reply['from']:<12} {reply['text']!r:<18} {reply['rtt_ms']:.3f} ms")
     sent = [e for e in net.trace if e.kind == "tx" and e.device == "pc1" and e.proto == "UDP"][0].frame
@@ -104,36 +107,41 @@ def simulated_story(console: Console, pcap: Path, page: Any = None) -> None:
     repeats = [e for e in net.trace if e.kind == "flood" and e.frame is sent and e.device == "hub1"]
     askers = {e.device for e in net.trace if e.kind == "tx" and e.summary.startswith("Who has 198.18.0.1?")
               and e.device.startswith("pc")}
-    say(f"   One frame left pc1 (to ff:ff:ff:ff:ff:ff). The switch made {len(copies)} copies, one per other "
-        f"port;\n   the hub {repeats[0].note if repeats else 'repeated it'} — everyone on the hub hears everything.")
-    say(f"   A reply is unicast, so each of the {len(askers)} answering hosts first asked "
-        "\"Who has 198.18.0.1?\" (ARP).\n")
+    say(_("   One frame left pc1 (to ff:ff:ff:ff:ff:ff). The switch made {copies} copies, one per other port;\n"
+          "   the hub {repeated} — everyone on the hub hears everything.").format(
+        copies=len(copies), repeated=localize(repeats[0].note) if repeats else _("repeated it")))
+    say(_("   A reply is unicast, so each of the {askers} answering hosts first asked "
+          "\"Who has 198.18.0.1?\" (ARP).").format(askers=len(askers)) + "\n")
 
     # 2. Pings a minute later: pc1's ARP entries (60 s) have expired, the switch's (300 s) have not.
     first_event = len(net.trace)
     to_hub = net.do("at 61s pc1 ping pc3 -c 2 -i 0.2")
     to_switch = net.do("at 62s pc1 ping pc2 -c 2 -i 0.2")
     run(63)
-    say("[bold]2. A minute later pc1 pings pc3 (behind the hub) and pc2 (on the switch).[/bold]")
-    say("   pc1's ARP entries live 60 s, so each ping starts with ARP. The first exchange with pc3:")
+    say(_("[bold]2. A minute later pc1 pings pc3 (behind the hub) and pc2 (on the switch).[/bold]"))
+    say(_("   pc1's ARP entries live 60 s, so each ping starts with ARP. The first exchange with pc3:"))
     for event in _first_exchange(net.trace[first_event:]):
         say("   " + event.as_row(), markup=False)
     for scheduled in (to_hub, to_switch):
         result = scheduled.command.session.result
-        say(f"   ping {result.destination}: {result.transmitted} sent, {result.received} received, "
-            f"rtt {', '.join(f'{rtt:.3f}' for rtt in result.rtt_ms)} ms")
-    say("   The hub sent pc1's echo to pc4 too (pc4's NIC dropped it); the switch sent the echo to pc2 "
-        "alone.\n")
+        say(_("   ping {destination}: {sent} sent, {received} received, rtt {rtts} ms").format(
+            destination=result.destination, sent=result.transmitted, received=result.received,
+            rtts=", ".join(f"{rtt:.3f}" for rtt in result.rtt_ms)))
+    say(_("   The hub sent pc1's echo to pc4 too (pc4's NIC dropped it); the switch sent the echo to pc2 alone.")
+        + "\n")
 
     # 3. Tables.
-    say("[bold]3. What the devices learned.[/bold] The switch maps MACs to ports; pc1 maps IPs to MACs.")
+    say(_("[bold]3. What the devices learned.[/bold] The switch maps MACs to ports; pc1 maps IPs to MACs."))
     say(mac_table("sw1", net.node("sw1").mac_table))
     say(arp_table("pc1", net.node("pc1").arp_table))
     net.close()
     frames = sum(link.frames for link in net.links)
-    say(f"\n[bold]4. Every frame is in {pcap}[/bold] ({frames} frames, one pcapng interface per link).")
-    say(f"   Open it: wireshark {pcap}   or   tshark -r {pcap}   or   lanlab decode {pcap}", soft_wrap=True)
-    say("   Try your own: lanlab sim run examples/hub_vs_switch.yaml --do \"pc1 ping pc3 -c 3\" --trace table")
+    say("\n" + ngettext("[bold]4. Every frame is in {pcap}[/bold] ({frames} frame, one pcapng interface per link).",
+                        "[bold]4. Every frame is in {pcap}[/bold] ({frames} frames, one pcapng interface per link).",
+                        frames).format(pcap=pcap, frames=frames))
+    say(_("   Open it: wireshark {pcap}   or   tshark -r {pcap}   or   lanlab decode {pcap}").format(pcap=pcap),
+        soft_wrap=True)
+    say(_("   Try your own: lanlab sim run examples/hub_vs_switch.yaml --do \"pc1 ping pc3 -c 3\" --trace table"))
     routed_story(console, first=5)
     if page is not None:
         page.publish(net, [], None)

@@ -14,6 +14,8 @@ from click.exceptions import NoArgsIsHelpError
 from lanlab import __version__
 from lanlab.cli.common import EXIT_INTERRUPTED, LanlabError
 from lanlab.compiled import build_name
+from lanlab.cli.help import Group
+from lanlab.i18n import LANGUAGES, _, set_language
 
 # command word -> "module:attribute"; one line per command group.
 COMMANDS: dict[str, str] = {
@@ -45,13 +47,13 @@ def one_line_errors(ctx: click.Context) -> Iterator[None]:
     except click.UsageError as error:
         where = error.ctx.command_path if error.ctx is not None else ctx.command_path
         message = " ".join(error.format_message().split()).rstrip(".")
-        raise LanlabError(f"{message} (see `{where} --help`)") from None
+        raise LanlabError(_("{message} (see `{where} --help`)").format(message=message, where=where)) from None
     except KeyboardInterrupt:
-        click.echo("lanlab: interrupted", err=True)
+        click.echo(_("lanlab: interrupted"), err=True)
         ctx.exit(EXIT_INTERRUPTED)
 
 
-class LazyGroup(click.Group):
+class LazyGroup(Group):
     """A group whose subcommands are imported only when named (or when --help lists them)."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
@@ -83,6 +85,10 @@ def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> 
 @click.group("lanlab", cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("-V", "--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
               help="Show the version and which build runs (pure Python or compiled), and exit.")
+@click.option("--lang", type=click.Choice(sorted(LANGUAGES)), is_eager=True, expose_value=False,
+              callback=lambda ctx, param, value: value and set_language(value),
+              help="The language to speak: en (English) or zh (中文). Default: the locale "
+                   "(LANGUAGE, LC_ALL, LC_MESSAGES, LANG). JSON output is the same in both.")
 def cli() -> None:
     """lanlab: a laboratory for local networks.
 

@@ -312,14 +312,14 @@ def _prepare(network: Any, do: tuple[str, ...], max_events: int | None, pcap: Pa
 
 def _start_trace(network: Any, trace: str, protocols: list[str] | None, as_json: bool) -> None:
     """--trace: kept for the --json document, or each event written to stdout as it happens."""
-    from lanlab.sim.core.trace import TABLE_HEADER, jsonl_line
+    from lanlab.sim.core.trace import jsonl_line, table_header
 
     # Written straight to stdout: click.echo flushes every line, which took a third of a long trace.
     write = sys.stdout.write
     if as_json:
         network.start_trace(protocols)
     elif trace == "table":
-        write(TABLE_HEADER + "\n")
+        write(table_header() + "\n")
         network.start_trace(protocols, keep=False, sink=lambda e: write(e.as_row() + "\n"))
     else:
         network.start_trace(protocols, keep=False, sink=lambda e: write(jsonl_line(e) + "\n"))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any, Callable, Iterable
 
+from lanlab.i18n import N_, _, language, localize, pad
 from lanlab.sim.core.frame import Frame
 from lanlab.wire import describe
 
@@ -77,12 +78,29 @@ class TraceEvent:
         """As the event list shows it: <TraceEvent 0.000102 s pc1 eth0 tx ARP Who has ...>."""
         return f"<TraceEvent {self.t / 1e9:.6f} s {self.device} {self.port or '-'} {self.kind} {self.proto} {self.summary}>"
 
+    def localized_summary(self) -> str:
+        """The summary in the user's language: the note (why) translated; a frame's Info column
+        stays as tshark writes it."""
+        if language() == "en" or not self.note:
+            return self.summary
+        if self.frame is None:
+            return localize(self.note)
+        return f"{describe(self.frame.layers())[1]} ({localize(self.note)})"
+
     def as_row(self) -> str:
         return (f"{self.t / 1e9:12.6f}  {self.device:<8} {self.port or '-':<6} {self.kind:<9} "
-                f"{self.proto:<8} {self.summary}")
+                f"{self.proto:<8} {self.localized_summary()}")
 
 
-TABLE_HEADER = f"{'time (s)':>12}  {'device':<8} {'port':<6} {'event':<9} {'proto':<8} summary"
+TABLE_COLUMNS = ((N_("time (s)"), 12), (N_("device"), 8), (N_("port"), 6), (N_("event"), 9), (N_("proto"), 8),
+                 (N_("summary"), 0))
+
+
+def table_header() -> str:
+    """The event list's heading in the user's language, over as_row's columns (a Chinese word
+    takes two terminal columns per character)."""
+    (time, width), *rest = TABLE_COLUMNS
+    return pad(_(time), width, right=True) + "  " + " ".join(pad(_(name), width) for name, width in rest).rstrip()
 
 
 class Tracer:

@@ -1,0 +1,219 @@
+"""lanlab's message catalogue, with Babel.
+
+  python scripts/catalogue.py extract   refresh src/lanlab/locale/lanlab.pot and merge it into
+                                        every .po (new entries empty, changed ones fuzzy)
+  python scripts/catalogue.py check     exit 1 naming every entry a .po misses, leaves empty,
+                                        marks fuzzy or keeps after the source dropped it
+  python scripts/catalogue.py compile   the .mo files lanlab loads (`make` runs pybabel compile)
+  python scripts/catalogue.py bypass    exit 1 naming every user-facing text in cli/ that does not
+                                        go through the catalogue (see `bypasses`)
+
+What is extracted: `_()`, `N_()`, `L_()` and `ngettext()` calls anywhere in src/lanlab (Babel's
+Python extractor), and click's help texts, which click reads before the language is known and
+lanlab.cli.help translates when formatting: the docstring of a function decorated with
+`.command(...)`/`.group(...)` and `help=`/`short_help=`/`epilog=` string literals, each cleaned
+as click cleans it (inspect.cleandoc).
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import io
+import re
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir, extract_python
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po, write_po
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "src" / "lanlab"
+LOCALE = PACKAGE / "locale"
+TEMPLATE = LOCALE / "lanlab.pot"
+KEYWORDS = {"_": None, "N_": None, "L_": None, "ngettext": (1, 2)}
+HELP_KEYWORDS = ("help", "short_help", "epilog")
+CLI = PACKAGE / "cli"
+# cli/ modules still speaking English only: their help is not extracted and `bypass` skips them.
+# Only ever shrinks; a new module starts translated.
+NOT_YET_TRANSLATED = {
+    "arp.py", "arping.py", "decode.py", "demo_routing.py", "dhcp.py", "ip.py", "lab.py", "netio.py",
+    "oui.py", "ping.py", "real.py", "sim.py", "sim_apps.py", "sim_serve.py", "sim_sweep.py", "sim_view.py",
+    "sim_wall.py", "tcp.py", "udp.py",
+}
+
+
+def extract_lanlab(fileobj: Any, keywords: Any, comment_tags: Any, options: Any) -> Iterator[tuple]:
+    """Babel's Python extraction, then click's help texts (see the module's docstring)."""
+    source = fileobj.read()
+    yield from extract_python(io.BytesIO(source), keywords, comment_tags, options)
+    if Path(fileobj.name).parent == CLI and Path(fileobj.name).name in NOT_YET_TRANSLATED:
+        return
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(map(is_click_decorator, node.decorator_list)):
+            doc = ast.get_docstring(node, clean=True)
+            if doc:
+                yield node.body[0].lineno, None, doc.partition("\f")[0], []
+        elif isinstance(node, ast.Call):
+            for keyword in node.keywords:
+                if keyword.arg in HELP_KEYWORDS and isinstance(keyword.value, ast.Constant) \
+                        and isinstance(keyword.value.value, str) and keyword.value.value.strip():
+                    yield keyword.value.lineno, None, inspect.cleandoc(keyword.value.value), []
+
+
+def is_click_decorator(decorator: ast.expr) -> bool:
+    """@click.command(...), @click.group(...), @sim.command(...), @udp.group(...)."""
+    func = decorator.func if isinstance(decorator, ast.Call) else decorator
+    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    return name in ("command", "group")
+
+
+def template() -> Catalog:
+    """The catalogue the source asks for, extracted now."""
+    catalog = Catalog(project="lanlab", domain="lanlab", fuzzy=False)
+    method_map = [("**.py", extract_lanlab)]
+    for filename, lineno, message, comments, context in extract_from_dir(
+            str(PACKAGE), method_map, keywords=KEYWORDS, strip_comment_tags=True):
+        catalog.add(message, None, [(f"src/lanlab/{filename}", lineno)], auto_comments=comments, context=context)
+    return catalog
+
+
+def po_files() -> list[Path]:
+    return sorted(LOCALE.glob("*/LC_MESSAGES/lanlab.po"))
+
+
+def extract() -> int:
+    source = template()
+    with TEMPLATE.open("wb") as out:
+        write_po(out, source, width=100, omit_header=False, sort_by_file=True)
+    for path in po_files():
+        with path.open("rb") as file:
+            catalog = read_po(file, locale=path.parent.parent.name)
+        catalog.update(source, no_fuzzy_matching=True)
+        with path.open("wb") as out:
+            write_po(out, catalog, width=100, ignore_obsolete=True, sort_by_file=True)
+        print(f"{path.relative_to(ROOT)}: {sum(1 for m in catalog if m.id and not m.string)} untranslated")
+    return 0
+
+
+def problems() -> list[str]:
+    """Every entry a .po misses, leaves empty, marks fuzzy or no longer needs."""
+    source = template()
+    found = []
+    for path in po_files():
+        with path.open("rb") as file:
+            catalog = read_po(file)
+        where = path.relative_to(ROOT)
+        for message in source:
+            if not message.id:
+                continue
+            translated = catalog.get(message.id, message.context)
+            first = message.id if isinstance(message.id, str) else message.id[0]
+            at = ", ".join(f"{f}:{n}" for f, n in message.locations[:1])
+            if translated is None:
+                found.append(f"{where}: missing {first[:60]!r} ({at})")
+            elif translated.fuzzy:
+                found.append(f"{where}: fuzzy {first[:60]!r} ({at})")
+            elif not all(translated.string if isinstance(translated.string, tuple) else [translated.string]):
+                found.append(f"{where}: untranslated {first[:60]!r} ({at})")
+        for message in catalog:
+            if message.id and message.id not in source:
+                first = message.id if isinstance(message.id, str) else message.id[0]
+                found.append(f"{where}: no longer in the source {first[:60]!r} (run scripts/catalogue.py extract)")
+    return found
+
+
+def check() -> int:
+    found = problems()
+    for line in found:
+        print(line)
+    return 1 if found else 0
+
+
+def compile_all() -> int:
+    for path in po_files():
+        with path.open("rb") as file:
+            catalog = read_po(file)
+        with path.with_suffix(".mo").open("wb") as out:
+            write_mo(out, catalog, use_fuzzy=False)
+    return 0
+
+
+# Calls whose text arguments reach the user; a text in them must be a catalogue call's.
+SHOWN_BY = {"echo", "secho", "fail", "say", "print", "LanlabError", "BadParameter", "UsageError",
+            "ClickException", "prompt", "confirm", "add_column", "Table", "Panel"}
+TRANSLATED_BY = {"_", "N_", "L_", "ngettext"}
+MARKUP = re.compile(r"\[/?[a-z ]+\]")  # rich's [bold]...[/bold]
+WORD = re.compile(r"[a-z]{2,}")
+SAME_IN_BOTH = {"lanlab", "ms", "ns", "us", "kbit", "mbit"}  # the program's name, units
+
+
+def english(text: str) -> bool:
+    """A text with words to translate: any lower-case word past markup and units."""
+    return any(word not in SAME_IN_BOTH for word in WORD.findall(MARKUP.sub("", text)))
+
+
+def bypasses(path: Path) -> Iterator[str]:
+    """User-facing texts in a cli/ module that skip the catalogue: a string or f-string with words,
+    given to echo/fail/print/... (SHOWN_BY) outside a _()/ngettext()/N_()/L_() call; and a
+    click.command/click.group made without cls= (its help would not be translated)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    where = path.relative_to(ROOT)
+
+    def texts(node: ast.AST) -> Iterator[ast.AST]:
+        if isinstance(node, ast.Call) and _name(node.func) in TRANSLATED_BY:
+            return
+        if isinstance(node, ast.JoinedStr):
+            if english("".join(v.value for v in node.values if isinstance(v, ast.Constant))):
+                yield node
+            for value in node.values:
+                if isinstance(value, ast.FormattedValue):
+                    yield from texts(value.value)
+            return
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            if english(node.value):
+                yield node
+            return
+        if isinstance(node, ast.Call) and _name(node.func) in ("format", "join"):
+            children: list[ast.AST] = [node.func, *node.args, *(k.value for k in node.keywords)]
+        elif isinstance(node, (ast.BinOp, ast.IfExp, ast.BoolOp, ast.Tuple, ast.List, ast.Attribute)):
+            children = list(ast.iter_child_nodes(node))  # what is shown; not a subscript's key or a call's argument
+        else:
+            children = []
+        for child in children:
+            yield from texts(child)
+
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        name = _name(node.func)
+        if name in SHOWN_BY:
+            for argument in [*node.args, *(k.value for k in node.keywords if k.arg in ("title", "message"))]:
+                for text in texts(argument):
+                    yield f"{where}:{text.lineno}: {ast.unparse(text)[:70]} is not in the catalogue (wrap it in _())"
+        if name in ("command", "group") and isinstance(node.func, ast.Attribute) \
+                and _name(node.func.value) == "click" and not any(k.arg == "cls" for k in node.keywords):
+            yield f"{where}:{node.lineno}: click.{name}() without cls= (lanlab.cli.help's Command or Group)"
+
+
+def _name(func: ast.AST) -> str:
+    return func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+
+
+def bypass() -> int:
+    found = [line for path in sorted(CLI.glob("*.py")) if path.name not in NOT_YET_TRANSLATED
+             for line in bypasses(path)]
+    for line in found:
+        print(line)
+    return 1 if found else 0
+
+
+if __name__ == "__main__":
+    actions = {"extract": extract, "check": check, "compile": compile_all, "bypass": bypass}
+    if len(sys.argv) != 2 or sys.argv[1] not in actions:
+        sys.exit(f"usage: {sys.argv[0]} {'|'.join(actions)}")
+    sys.exit(actions[sys.argv[1]]())

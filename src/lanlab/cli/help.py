@@ -1,0 +1,176 @@
+"""Help in the user's language. Click reads a command's docstring and its options' help= when the
+module is imported, before `--lang` is known, so they stay English in the source (that is what
+scripts/catalogue.py extracts) and are translated here, when the help is formatted.
+
+Every command is made with `cls=Command` (a group with `cls=Group`; a group's subcommands
+inherit the class), which tests/cli/test_i18n.py checks.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+
+import click
+from rich.cells import cell_len
+
+from lanlab.i18n import N_, _
+
+# Click's own words, which it looks up in a catalogue of its own; ours has them too.
+CLICK_WORDS = (N_("Usage:"), N_("Options"), N_("Commands"), N_("Show this message and exit."),
+               N_("Show the version and exit."), N_("default: {default}"), N_("env var: {var}"),
+               N_("required"))
+
+
+_WIDE = "\u2e80-\u9fff\u3000-\u303f\uff00-\uffef"  # CJK characters and punctuation (two columns each)
+WIDE = re.compile(f"[{_WIDE}]")
+TOKEN = re.compile(f"[{_WIDE}]|[^\\s{_WIDE}]+|\\s+")  # a wide character, a word, or spaces
+CLOSING = re.compile("[，。；：、）》」！？,.;:)]")  # never starts a line
+
+
+def join_lines(lines: list[str]) -> str:
+    """One paragraph's lines as one line: a space between words, none beside a Chinese character."""
+    text = ""
+    for line in (line.strip() for line in lines):
+        if text and line and not (WIDE.match(text[-1]) or WIDE.match(line[0])):
+            text += " "
+        text += line
+    return text
+
+
+def fill(text: str, width: int) -> list[str]:
+    """`text` wrapped to `width` terminal columns; Chinese breaks between any two characters
+    (textwrap counts characters and breaks only at spaces)."""
+    lines, line = [], ""
+    for token in TOKEN.findall(text):
+        if token.isspace():
+            if not line:
+                continue
+            token = " "
+        if line.strip() and cell_len(line + token) > width and not CLOSING.match(token):
+            lines.append(line.rstrip())
+            line = "" if token == " " else token
+        else:
+            line += token
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines or [""]
+
+
+class HelpFormatter(click.HelpFormatter):
+    """Click's formatter, translating headings and texts through the catalogue, and measuring
+    Chinese text in terminal columns."""
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(prog, args, _("Usage:") + " " if prefix is None else prefix)
+
+    def write_heading(self, heading: str) -> None:
+        super().write_heading(_(heading))
+
+    def write_text(self, text: str) -> None:
+        text = _(text)
+        if not WIDE.search(text):
+            super().write_text(text)
+            return
+        indent = " " * self.current_indent
+        for number, paragraph in enumerate(re.split(r"\n\s*\n", text)):
+            lines = paragraph.splitlines()
+            if number:
+                self.write("\n")
+            if lines and lines[0].strip() == "\b":  # click's mark: the lines as they are
+                self.write("".join(f"{indent}{line}\n" for line in lines[1:]))
+            else:
+                self.write("".join(f"{indent}{line}\n" for line in fill(join_lines(lines), self.width - len(indent))))
+
+    def write_dl(self, rows: object, col_max: int = 30, col_spacing: int = 2) -> None:
+        rows = list(rows)  # type: ignore[call-overload]
+        if not any(WIDE.search(second) for _first, second in rows):
+            super().write_dl(rows, col_max, col_spacing)
+            return
+        first_col = min(max(cell_len(first) for first, _second in rows), col_max) + col_spacing
+        hanging = " " * (first_col + self.current_indent)
+        for first, second in rows:
+            self.write(f"{'':>{self.current_indent}}{first}")
+            if not second:
+                self.write("\n")
+                continue
+            if cell_len(first) <= first_col - col_spacing:
+                self.write(" " * (first_col - cell_len(first)))
+            else:
+                self.write("\n" + hanging)
+            lines = fill(second, max(self.width - first_col - self.current_indent, 10))
+            self.write(lines[0] + "\n" + "".join(f"{hanging}{line}\n" for line in lines[1:]))
+
+
+class Context(click.Context):
+    formatter_class = HelpFormatter
+
+
+def option_rows(command: click.Command, ctx: click.Context) -> list[tuple[str, str]]:
+    """The Options section's rows, each option's help and its [default: ...] in the language."""
+    rows = []
+    for param in command.get_params(ctx):
+        if isinstance(param, click.Argument) or param.get_help_record(ctx) is None:
+            continue
+        extra = param.get_help_extra(ctx) if isinstance(param, click.Option) else {}
+        items = []
+        if "envvars" in extra:
+            items.append(_("env var: {var}").format(var=", ".join(extra["envvars"])))
+        if "default" in extra:
+            items.append(_("default: {default}").format(default=extra["default"]))
+        if "range" in extra:
+            items.append(extra["range"])
+        if "required" in extra:
+            items.append(_(extra["required"]))
+        text = _(param.help) if param.help else ""
+        if items:
+            text = f"{text}  [{'; '.join(items)}]" if text else f"[{'; '.join(items)}]"
+        rows.append((param.get_help_spec(ctx) if isinstance(param, click.Option) else param.make_metavar(ctx), text))
+    return rows
+
+
+def short_help(text: str, limit: int) -> str:
+    """The first sentence of a help text (a Chinese one ends at 。), cut to `limit` columns."""
+    first = " ".join(text.split("\n\n")[0].split())
+    for end in ("。", ". "):
+        if end in first:
+            first = first.split(end)[0] + end.strip()
+    if cell_len(first) <= limit:
+        return first
+    while cell_len(first + "...") > limit and first:
+        first = first[:-1]
+    return first.rstrip() + "..."
+
+
+class Command(click.Command):
+    """A command whose help is shown in the user's language."""
+
+    context_class = Context
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        source = self.short_help or self.help
+        return short_help(_(inspect.cleandoc(source)).partition("\f")[0], limit) if source else ""
+
+    def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        if self.help:  # HelpFormatter.write_text translates; the lookup is by the cleaned text
+            formatter.write_paragraph()
+            with formatter.indentation():
+                formatter.write_text(inspect.cleandoc(self.help).partition("\f")[0])
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = option_rows(self, ctx)
+        if rows:
+            with formatter.section(_("Options")):
+                formatter.write_dl(rows)
+
+
+class Group(Command, click.Group):
+    """A group of commands whose help is shown in the user's language; its subcommands and
+    subgroups get the same classes."""
+
+    command_class = Command
+    group_class = type
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        Command.format_options(self, ctx, formatter)
+        self.format_commands(ctx, formatter)

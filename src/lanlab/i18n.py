@@ -1,0 +1,140 @@
+"""lanlab in the user's language: one gettext catalogue (domain "lanlab"), English as the source.
+
+The language comes from the locale (LANGUAGE, LC_ALL, LC_MESSAGES, LANG: gettext's order, the
+first one set decides) and `lanlab --lang en|zh` overrides it. The compiled catalogues are
+`lanlab/locale/<ll_CC>/LC_MESSAGES/lanlab.mo`, built from the .po files by `make` with Babel
+(never at run time); without them lanlab speaks English.
+
+The marks Babel extracts (scripts/catalogue.py; `make catalogue` refreshes the .po files):
+  _("text")                     translated now, in the current language
+  ngettext("one", "many", n)    the same with a plural
+  N_("text")                    marked only: the English text, translated where it is shown
+  L_("text {x}", x=1)           English now (a str, so JSON, logs and digests never change),
+                                translated where it is shown: `localize(text)`
+Click's help texts (command docstrings, help=) are extracted as they are and translated when
+the help is formatted (lanlab.cli.help), since click reads them when a module is imported.
+
+A leaf module like lanlab.units: it imports nothing of lanlab, so every layer may use it.
+"""
+
+from __future__ import annotations
+
+import gettext
+import os
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+DOMAIN = "lanlab"
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+# `--lang` word -> catalogue locale; "en" is the source text itself.
+LANGUAGES: dict[str, str] = {"en": "en", "zh": "zh_CN"}
+ENVIRONMENT = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")  # gettext's order of precedence
+
+_translations: gettext.NullTranslations = gettext.NullTranslations()
+_language = "en"
+
+
+def language_from_environment(environ: dict[str, str] | os._Environ[str] | None = None) -> str:
+    """The `--lang` word for the locale the environment names: the first of LANGUAGE, LC_ALL,
+    LC_MESSAGES, LANG that is set decides (LANGUAGE may list several, "zh_CN:en"); any Chinese
+    locale (zh, zh_CN.UTF-8, zh_TW) reads Chinese, everything else English."""
+    environ = os.environ if environ is None else environ
+    for name in ENVIRONMENT:
+        value = environ.get(name, "")
+        if not value:
+            continue
+        for part in value.split(":"):
+            code = part.split(".")[0].split("@")[0].lower()
+            if code.startswith("zh"):
+                return "zh"
+            if code:
+                return "en"
+    return "en"
+
+
+def set_language(word: str) -> None:
+    """Speak `word` ("en" or "zh") from now on; a language whose catalogue was not built by
+    `make` falls back to English."""
+    global _translations, _language
+    if word not in LANGUAGES:
+        raise ValueError(f"unknown language {word!r}; choose one of {', '.join(LANGUAGES)}")
+    _language = word
+    if word == "en":
+        _translations = gettext.NullTranslations()
+    else:
+        _translations = gettext.translation(DOMAIN, LOCALE_DIR, languages=[LANGUAGES[word]], fallback=True)
+
+
+def language() -> str:
+    """The current `--lang` word."""
+    return _language
+
+
+def _(message: str) -> str:
+    """`message` in the current language."""
+    return _translations.gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """The singular or plural of a message, as the current language counts `n`."""
+    return _translations.ngettext(singular, plural, n)
+
+
+def N_(message: str) -> str:
+    """Mark `message` for the catalogue without translating it (it is translated where shown)."""
+    return message
+
+
+class Deferred(str):
+    """English text that remembers its catalogue entry and arguments, so it can be shown in
+    another language later (`localize`). It *is* the English str: stored in an event, written
+    to JSON or compared, it never changes with the language."""
+
+    template: str
+    arguments: dict[str, Any]
+
+    def __new__(cls, template: str, arguments: dict[str, Any]) -> Deferred:
+        text = super().__new__(cls, template.format(**arguments))
+        text.template = template
+        text.arguments = arguments
+        return text
+
+    def __getnewargs__(self) -> tuple[str, dict[str, Any]]:  # type: ignore[override]  # pickled into a sweep's worker
+        return self.template, self.arguments
+
+    def localized(self) -> str:
+        if _language == "en":
+            return str(self)
+        return _translations.gettext(self.template).format(
+            **{key: localize(value) if isinstance(value, str) else value for key, value in self.arguments.items()})
+
+
+def L_(template: str, **arguments: Any) -> Deferred:
+    """`template.format(**arguments)` in English, translatable where it is shown."""
+    return Deferred(template, arguments)
+
+
+def localize(text: str) -> str:
+    """Text made in English (an `L_` or an `N_` message) in the current language; any other
+    text (a name, a number, a protocol's own words) unchanged."""
+    if _language == "en" or not text:
+        return text
+    if isinstance(text, Deferred):
+        return text.localized()
+    return _translations.gettext(text)
+
+
+def cell_width(text: str) -> int:
+    """Terminal columns `text` takes: a wide (CJK) character takes two (Unicode TR 11)."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def pad(text: str, width: int, right: bool = False) -> str:
+    """`text` padded with spaces to `width` terminal columns (f"{text:<8}" counts characters,
+    which leaves a column of Chinese words ragged)."""
+    fill = " " * max(0, width - cell_width(text))
+    return fill + text if right else text + fill
+
+
+set_language(language_from_environment())

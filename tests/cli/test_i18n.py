@@ -1,0 +1,125 @@
+"""lanlab in Chinese beside English: --lang and the locale choose, help is translated when shown
+(click read it at import), and JSON never changes with the language."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+from rich.cells import cell_len
+
+from lanlab.cli.main import cli
+from lanlab.i18n import set_language
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+MO = ROOT / "src" / "lanlab" / "locale" / "zh_CN" / "LC_MESSAGES" / "lanlab.mo"
+pytestmark = pytest.mark.skipif(not MO.exists(), reason="the zh_CN catalogue is not compiled (run `make`)")
+
+# Every command with --json, run offline in both languages; those that need a peer or root are
+# named with the reason (they print JSON only once something answers).
+JSON_RUNS = {
+    "ip": ["ip", "198.18.0.5/24", "--json"],
+    "oui": ["oui", "00:1b:21:00:00:00", "42:4c:00:00:00:01", "--json"],
+    "decode": ["decode", str(ROOT / "tests/wire/data/dns_udp_2.pcap"), "--json"],
+    "sim domains": ["sim", "domains", str(ROOT / "examples/hub_vs_switch.yaml"), "--json"],
+    "sim run": ["sim", "run", str(ROOT / "examples/hub_vs_switch.yaml"), "--do", "pc1 ping pc3 -c 1",
+                "--trace", "jsonl", "--json", "--until", "2s"],
+    "lab check": ["lab", "check", str(ROOT / "labs/hub_vs_switch/lab.yaml"), "--topology",
+                  str(ROOT / "labs/hub_vs_switch/solution/topology.yaml"), "--answers",
+                  str(ROOT / "labs/hub_vs_switch/solution/answers.yaml"), "--json"],
+}
+NEEDS_A_PEER = {"arp", "arping", "compare", "dhcp serve", "lab grade", "ping", "real run", "sim sweep",
+                "tcp serve", "udp broadcast", "udp listen", "udp send"}
+
+
+def json_commands() -> set[str]:
+    ctx = click.Context(cli)
+    found = set()
+
+    def walk(command: click.Command, path: list[str]) -> None:
+        if isinstance(command, click.Group):
+            for name in command.list_commands(ctx):
+                walk(command.get_command(ctx, name), [*path, name])
+        elif any("--json" in p.opts for p in command.params if isinstance(p, click.Option)):
+            found.add(" ".join(path))
+
+    walk(cli, [])
+    return found
+
+
+def test_every_json_command_is_compared_or_named():
+    """A new command with --json joins JSON_RUNS (or says why it cannot run offline)."""
+    assert json_commands() == set(JSON_RUNS) | NEEDS_A_PEER
+
+
+@pytest.mark.parametrize("name", sorted(JSON_RUNS))
+def test_json_is_the_same_in_both_languages(name, tmp_path):
+    """The command's JSON, keys and values, is identical under --lang en and --lang zh."""
+    outputs = []
+    for word in ("en", "zh"):
+        result = subprocess.run([sys.executable, "-m", "lanlab", "--lang", word, *JSON_RUNS[name]],
+                                capture_output=True, text=True, cwd=tmp_path, timeout=60)
+        assert result.returncode in (0, 1), result.stderr
+        outputs.append([json.loads(line) for line in result.stdout.splitlines() if line.strip()])
+    assert outputs[0] and outputs[0] == outputs[1]
+
+
+def test_help_is_translated_after_the_module_was_imported_in_english():
+    """click read the demo's help in English at import; --lang zh still shows it in Chinese."""
+    import lanlab.cli.demo  # noqa: F401  imported first, in English
+
+    english = CliRunner().invoke(cli, ["--lang", "en", "demo", "--help"])
+    chinese = CliRunner().invoke(cli, ["--lang", "zh", "demo", "--help"])
+    assert "Play the note's story" in english.output and "Options:" in english.output
+    assert "演示讲义中的故事" in chinese.output and "选项:" in chinese.output and "用法：" in chinese.output
+    assert "改用本机环回接口上的真实套接字来演示。" in chinese.output
+    assert "--pcap FILE" in chinese.output  # option names stay
+
+
+def test_root_help_lists_commands_in_chinese():
+    """`lanlab --lang zh --help` shows the root's help and the translated commands' first sentences."""
+    result = CliRunner().invoke(cli, ["--lang", "zh", "--help"])
+    assert "局域网实验室" in result.output
+    demo_line = next(line for line in result.output.splitlines() if line.strip().startswith("demo "))
+    assert "演示讲义中的故事" in demo_line
+
+
+def test_locale_chooses_chinese_and_lang_overrides_it(tmp_path):
+    """LANG=zh_CN.UTF-8 makes errors Chinese; --lang en brings English back."""
+    env = {**os.environ, "LANG": "zh_CN.UTF-8"}
+    env.pop("LANGUAGE", None)
+    env.pop("LC_ALL", None)
+    env.pop("LC_MESSAGES", None)
+    args = [sys.executable, "-m", "lanlab", "demo", "--real", "--pcap", "x.pcapng"]
+    chinese = subprocess.run(args, capture_output=True, text=True, env=env, cwd=tmp_path)
+    english = subprocess.run(args[:3] + ["--lang", "en"] + args[3:], capture_output=True, text=True, env=env,
+                             cwd=tmp_path)
+    assert chinese.returncode == english.returncode == 2
+    assert chinese.stderr.startswith("lanlab: --pcap 只用于模拟的故事")
+    assert english.stderr.startswith("lanlab: --pcap is for the simulated story")
+
+
+def test_trace_table_columns_align_with_chinese_headings():
+    """The event list's Chinese heading starts each column where the rows do, in terminal columns."""
+    from lanlab.sim.core.trace import table_header
+
+    set_language("zh")
+    result = CliRunner().invoke(cli, ["--lang", "zh", "sim", "run", str(ROOT / "examples/hub_vs_switch.yaml"),
+                                      "--do", "pc1 ping pc3 -c 1", "--trace", "table", "--until", "1s"])
+    lines = result.output.splitlines()
+    header = next(line for line in lines if "设备" in line)
+    assert header == table_header()
+    row = next(line for line in lines if " tx " in line)
+
+    def starts(line: str, words: list[str]) -> list[int]:
+        return [cell_len(line[:line.index(word)]) for word in words]
+
+    fields = row.split()
+    assert starts(header, ["设备", "端口", "事件", "协议", "摘要"]) == starts(row, fields[1:6])
+    assert cell_len(header[:header.index(")") + 1]) == cell_len(row[:row.index(fields[0]) + len(fields[0])])
