@@ -10,7 +10,8 @@ The marks Babel extracts (scripts/catalogue.py; `make catalogue` refreshes the .
   ngettext("one", "many", n)    the same with a plural
   N_("text")                    marked only: the English text, translated where it is shown
   L_("text {x}", x=1)           English now (a str, so JSON, logs and digests never change),
-                                translated where it is shown: `localize(text)`
+                                translated where it is shown: `localize(text)`; an argument
+                                is shown as it is unless it is an L_ text itself
 Click's help texts (command docstrings, help=) are extracted as they are and translated when
 the help is formatted (lanlab.cli.help), since click reads them when a module is imported.
 
@@ -107,7 +108,7 @@ class Deferred(str):
         if _language == "en":
             return str(self)
         return _translations.gettext(self.template).format(
-            **{key: localize(value) if isinstance(value, str) else value for key, value in self.arguments.items()})
+            **{key: value.localized() if isinstance(value, Deferred) else value for key, value in self.arguments.items()})
 
 
 def L_(template: str, **arguments: Any) -> Deferred:

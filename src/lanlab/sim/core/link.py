@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Final, cast
 
 from mypy_extensions import mypyc_attr
 
+from lanlab.i18n import L_, N_
 from lanlab.sim.core.frame import MIN_FRAME, WIRE_OVERHEAD, Frame
 
 if TYPE_CHECKING:
@@ -118,7 +119,7 @@ class Port:
             while waiting and waiting[0] <= now:
                 waiting.popleft()
             if len(waiting) >= self.queue_limit:
-                self.drop(frame, now, "output queue full")
+                self.drop(frame, now, N_("output queue full"))
                 return
             waiting.append(busy)
             start = busy
@@ -139,13 +140,13 @@ class Port:
     def _observe(self, frame: Frame, now: int, start: int) -> bool:
         """The slow path: link state, capture, trace, loss. False when the frame goes no further."""
         if self.peer is None or not self.up:
-            self.drop(frame, now, "link down" if self.peer is not None else "not connected")
+            self.drop(frame, now, N_("link down") if self.peer is not None else N_("not connected"))
             return False
         if self._tap is not None:
             self._tap.write(self, frame, start)
         if self._tracer is not None:
             # Recorded now, so the event list stays in time order; a queued frame says when it goes.
-            queued = f"waits in the output queue until {start / 1e9:.6f} s" if start > now else ""
+            queued = L_("waits in the output queue until {time:.6f} s", time=start / 1e9) if start > now else ""
             self._tracer.record(now, self.node.name, self.name, "tx", frame, queued)
         if self.loss and self.lost_on_link(frame, now):
             # The frame still occupies the wire; it just never arrives.
@@ -164,7 +165,7 @@ class Port:
         self.lost += 1
         self.drops += 1
         if self._tracer is not None:
-            self._tracer.record(now, self.node.name, self.name, "drop", frame, "lost on the link")
+            self._tracer.record(now, self.node.name, self.name, "drop", frame, N_("lost on the link"))
         return True
 
     def fire(self, frame: Frame, now: int) -> None:

@@ -18,6 +18,7 @@ from dataclasses import replace
 from ipaddress import IPv4Address, IPv4Interface
 from typing import TYPE_CHECKING, Any, Callable, Final, TextIO
 
+from lanlab.i18n import L_, N_
 from lanlab.proto.arp import ArpCache, ArpEntry, ResolutionFailed
 from lanlab.proto.fragments import MIN_MTU, Discarded, Reassembled, Reassembler, ReassemblyTimedOut, fragment
 from lanlab.proto.icmp import PingSession, echo_reply
@@ -85,7 +86,7 @@ class NicPort(Port):
         # The NIC's filter: our MAC (usually the very object we handed out), broadcast, a group we joined.
         if dst is not nic.mac and dst != nic.mac and not (dst[0] & 1 and (dst == BROADCAST or dst in nic.groups)):
             if host.tracer is not None:
-                host.tracer.record(now, host.name, self.name, "drop", frame, "not addressed to this NIC")
+                host.tracer.record(now, host.name, self.name, "drop", frame, N_("not addressed to this NIC"))
             return
         ethertype = eth.ethertype
         if ethertype == IPV4:
@@ -97,7 +98,7 @@ class NicPort(Port):
             if handler is not None:
                 handler(host, nic, frame, now)
             elif host.tracer is not None:
-                host.tracer.record(now, host.name, self.name, "drop", frame, "unknown EtherType")
+                host.tracer.record(now, host.name, self.name, "drop", frame, N_("unknown EtherType"))
 
 
 class Destination:
@@ -279,7 +280,7 @@ class Host:
         mine = arp.target_ip == nic.arp.ip
         if self.tracer is not None:
             self.tracer.record(now, self.name, nic.name, "deliver" if mine else "drop", frame,
-                               "" if mine else f"not for {nic.arp.ip}")
+                               "" if mine else L_("not for {ip}", ip=nic.arp.ip))
         nic.arp.handle_arp(arp, now)
         self._flush_arp(nic, now)
 
@@ -304,12 +305,12 @@ class Host:
             handler = self.udp.bound.get(udp.dst_port)
             if handler is None:
                 if self.tracer is not None:
-                    self.tracer.record(now, self.name, nic.name, "drop", frame, f"no socket on UDP port {udp.dst_port}")
+                    self.tracer.record(now, self.name, nic.name, "drop", frame, L_("no socket on UDP port {port}", port=udp.dst_port))
                 if delivery == Delivery.UNICAST:  # RFC 1122 3.2.2.1: never for broadcasts
                     self.send_icmp_error(frame, IcmpType.DEST_UNREACHABLE, UnreachableCode.PORT, now)
                 return
             if self.tracer is not None:
-                self.tracer.record(now, self.name, nic.name, "deliver", frame, f"to UDP port {udp.dst_port}")
+                self.tracer.record(now, self.name, nic.name, "deliver", frame, L_("to UDP port {port}", port=udp.dst_port))
             self.rx_nic = nic
             handler(self, frame, now)
         elif proto == ICMP:
@@ -321,12 +322,12 @@ class Host:
                     self.tracer.record(now, self.name, nic.name, "deliver", frame)
                 other(self, frame, now)
             elif self.tracer is not None:
-                self.tracer.record(now, self.name, nic.name, "drop", frame, f"no handler for IP protocol {proto}")
+                self.tracer.record(now, self.name, nic.name, "drop", frame, L_("no handler for IP protocol {proto}", proto=proto))
 
     def not_for_me(self, nic: Nic, frame: Frame, now: int) -> None:
         """An IPv4 packet addressed elsewhere: a host drops it (RFC 1122 3.3.4); routers forward."""
         if self.tracer is not None:
-            self.tracer.record(now, self.name, nic.name, "drop", frame, "IP destination is not this host")
+            self.tracer.record(now, self.name, nic.name, "drop", frame, N_("IP destination is not this host"))
 
     def icmp_input(self, nic: Nic, frame: Frame, delivery: Delivery, now: int) -> None:
         icmp: Icmp = frame.l4
@@ -450,7 +451,7 @@ class Host:
         self._reassembly_timer.arm()  # type: ignore[union-attr]
         if not isinstance(result, Reassembled):
             if self.tracer is not None:
-                note = result.reason if isinstance(result, Discarded) else "fragment held for reassembly"
+                note = result.reason if isinstance(result, Discarded) else N_("fragment held for reassembly")
                 self.tracer.record(now, self.name, nic.name, "drop" if isinstance(result, Discarded) else "deliver",
                                    frame, note)
             return None
@@ -507,7 +508,7 @@ class Host:
         for ip, l4, _data, _size in failed.packets:
             if self.tracer is not None:
                 self.tracer.record(now, self.name, nic.name, "drop", None,
-                                   f"no ARP reply from {failed.ip}: packet to {ip.dst} dropped")
+                                   L_("no ARP reply from {ip}: packet to {destination} dropped", ip=failed.ip, destination=ip.dst))
             if isinstance(l4, Icmp) and l4.type == IcmpType.ECHO_REQUEST:
                 session = self.pings.get(l4.rest >> 16)
                 if session is not None:
@@ -562,8 +563,8 @@ class Host:
         """ICMP time exceeded, code 1, quoting fragment zero (RFC 792; RFC 1122 3.3.2: only with it)."""
         if self.tracer is not None:
             self.tracer.record(now, self.name, None, "drop", None,
-                               f"reassembly of datagram {timed_out.key[3]:#06x} from "
-                               f"{IPv4Address(timed_out.key[0])} timed out")
+                               L_("reassembly of datagram {ident:#06x} from {source} timed out", ident=timed_out.key[3],
+                                  source=IPv4Address(timed_out.key[0])))
         if timed_out.first is None:
             return
         header, data = timed_out.first

@@ -40,6 +40,7 @@ from __future__ import annotations
 from collections import deque
 from typing import TYPE_CHECKING, Any, Final, cast
 
+from lanlab.i18n import L_, N_
 from lanlab.sim.core.frame import Frame
 from lanlab.sim.core.link import Port, wire_time
 from lanlab.sim.devices.storm import remember_flood
@@ -112,10 +113,10 @@ class CollisionDomain:
         """A station's upper layer sends `frame` (Port.send on a hub link comes here)."""
         station = self.stations[port]
         if not port.up:
-            port.drop(frame, now, "link down")
+            port.drop(frame, now, N_("link down"))
             return
         if len(station.queue) > port.queue_limit:
-            port.drop(frame, now, "output queue full")
+            port.drop(frame, now, N_("output queue full"))
             return
         station.queue.append(frame)
         if not station.active:
@@ -158,7 +159,7 @@ class CollisionDomain:
         tracer = station.port.tracer
         if tracer is not None:
             tracer.record(now, station.port.node.name, station.port.name, "collision",
-                          station.queue[0], f"with a frame from {current.station.port.label}; backing off")
+                          station.queue[0], L_("with a frame from {port}; backing off", port=current.station.port.label))
         self._backoff(station, now + jam)
         self.free_at = max(self.free_at, now + jam + window)
 
@@ -170,7 +171,7 @@ class CollisionDomain:
         station.attempts += 1
         if station.attempts >= ATTEMPT_LIMIT:
             frame = station.queue.popleft()
-            station.port.drop(frame, after, "excessive collisions")
+            station.port.drop(frame, after, N_("excessive collisions"))
             station.attempts = 0
             if not station.queue:
                 station.active = False
@@ -238,7 +239,7 @@ class Hub:
         frame = transmission.frame
         if transmission.damaged:
             if port.tracer is not None:
-                port.tracer.record(now, self.name, port.name, "collision", frame, "damaged frame discarded")
+                port.tracer.record(now, self.name, port.name, "collision", frame, N_("damaged frame discarded"))
             return
         sender = transmission.station.port
         if sender.tap is not None:  # written and stamped now it is known intact (module docstring)
@@ -252,7 +253,7 @@ class Hub:
         targets = [p for p in self.ports.values() if p is not port and p.peer is not None and p.up]
         if tracer is not None:
             tracer.record(now, self.name, port.name, "flood", frame,
-                          "repeated to " + (", ".join(p.name for p in targets) or "no other port"))
+                          L_("repeated to {ports}", ports=", ".join(p.name for p in targets) or L_("no other port")))
         engine = self.engine
         for out in targets:
             if out.domain is not None:  # a link to another hub: a station of that hub's medium

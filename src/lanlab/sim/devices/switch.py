@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Final, cast
 
 from mypy_extensions import mypyc_attr
 
+from lanlab.i18n import L_
 from lanlab.proto.mactable import DEFAULT_AGEING_NS, MacTable
 from lanlab.sim.core.frame import Frame
 from lanlab.sim.core.link import Port
@@ -89,7 +90,7 @@ class Switch:
         if entry is not None and entry.port is port:
             entry.seen = now
         elif table.learn(src, port, now) and self.tracer is not None:
-            self.tracer.record(now, self.name, port.name, "learn", frame, f"{src} is on {port.name}")
+            self.tracer.record(now, self.name, port.name, "learn", frame, L_("{mac} is on {port}", mac=src, port=port.name))
         dst = eth.dst
         if dst[0] & 1:  # group address, broadcast included: 802.1D floods it
             self.flood(port, frame, now)
@@ -101,7 +102,7 @@ class Switch:
         out = entry.port
         if out is port:
             if self.tracer is not None:
-                self.tracer.record(now, self.name, port.name, "filter", frame, f"{dst} is on the arrival port")
+                self.tracer.record(now, self.name, port.name, "filter", frame, L_("{mac} is on the arrival port", mac=dst))
             return
         if self.tracer is not None:
             self.tracer.record(now, self.name, out.name, "forward", frame, f"{dst} -> {out.name}")
@@ -117,7 +118,7 @@ class Switch:
         if self.tracer is not None:
             names = [p.name for p in self.forwarding if p is not arrival]
             self.tracer.record(now, self.name, arrival.name, "flood", frame,
-                               "copies to " + (", ".join(names) or "no other port"))
+                               L_("copies to {ports}", ports=", ".join(names) or L_("no other port")))
         send = Port.send
         for out in self.forwarding:
             if out is not arrival:
