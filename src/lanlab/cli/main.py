@@ -78,7 +78,7 @@ class LazyGroup(Group):
 def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
     """click's version option, plus the build (looked at only when asked: it lists files)."""
     if value and not ctx.resilient_parsing:
-        click.echo(f"lanlab, version {__version__} ({build_name()})")
+        click.echo(_("lanlab, version {version} ({build})").format(version=__version__, build=build_name()))
         ctx.exit()
 
 
