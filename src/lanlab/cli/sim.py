@@ -20,6 +20,7 @@ from lanlab.cli.sim_wall import walled_command
 from lanlab.cli.sim_serve import serve
 from lanlab.cli.sim_sweep import sweep
 from lanlab.cli.sim_view import PageTarget, stopped_reason
+from lanlab.i18n import _
 from lanlab.sim.report import EVENTS_AFTER_STORM, holds, run_document
 from lanlab.units import SECOND, UnitError, format_duration, parse_duration
 
@@ -509,8 +510,8 @@ def links_table(rows: list[dict[str, Any]]) -> Table:
 
 
 def mac_table(name: str, rows: list[dict[str, Any]]) -> Table:
-    table = Table(title=escape(f"{name} MAC table"), title_justify="left")
-    for column in ("MAC", "port", "age (s)"):
+    table = Table(title=escape(_("{name} MAC table").format(name=name)), title_justify="left")
+    for column in ("MAC", _("port"), _("age (s)")):
         table.add_column(column)
     for row in rows:
         table.add_row(row["mac"], escape(row["port"]), f"{row['age']:.3f}")
@@ -518,8 +519,9 @@ def mac_table(name: str, rows: list[dict[str, Any]]) -> Table:
 
 
 def lease_table(name: str, rows: list[dict[str, Any]], when: str) -> Table:
-    table = Table(title=escape(f"{name} DHCP leases {when}"), title_justify="left", min_width=90)
-    for column in ("interface", "IP", "MAC", "state", "expires (s)", "hostname"):
+    table = Table(title=escape(_("{name} DHCP leases {when}").format(name=name, when=when)), title_justify="left",
+                  min_width=90)
+    for column in (_("interface"), "IP", "MAC", _("state"), _("expires (s)"), _("hostname")):
         table.add_column(column)
     for row in rows:
         table.add_row(escape(row["interface"]), row["ip"], row["mac"], row["state"], f"{row['expires']:.1f}",
@@ -528,7 +530,7 @@ def lease_table(name: str, rows: list[dict[str, Any]], when: str) -> Table:
 
 
 def arp_table(name: str, rows: list[dict[str, Any]]) -> Table:
-    table = Table(title=escape(f"{name} ARP table"), title_justify="left", min_width=36)
+    table = Table(title=escape(_("{name} ARP table").format(name=name)), title_justify="left", min_width=36)
     table.add_column("IP")
     table.add_column("MAC")
     for row in rows:
