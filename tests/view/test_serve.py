@@ -262,3 +262,50 @@ def test_the_session_line_replays_the_same_events():
     replayed = [text for text in result.output.splitlines() if text.startswith("{")]
     assert len(session.history.events) > 20
     assert replayed == [jsonl_line(event) for event in session.history.events]
+
+
+@needs_browser
+def test_drag_a_node_onto_another_cables_them_and_each_kind_has_its_form(empty_server):
+    """A host's form has ip and gateway, a switch's ageing and stp, inputs even when not set; an
+    address typed there is kept; dragging pc1 onto sw1 cables pc1:eth0 to sw1:p1."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    driver = browser.start()
+    try:
+        driver.get(empty_server)
+        wait_for(driver, "return document.body.dataset.ready === '1' && !!(lanlab.live && lanlab.live.build)")
+
+        def control(name):  # type: ignore[no-untyped-def]
+            return driver.find_element(By.CSS_SELECTOR, f'[data-test="{name}"]')
+
+        for kind in ("host", "switch"):
+            after_reload(driver, lambda kind=kind: control(f"build-add-{kind}").click())
+        Select(control("build-node")).select_by_value("sw1")
+        assert control("field-sw1-ageing").get_attribute("value") == "" and control("field-sw1-stp")
+        Select(control("build-node")).select_by_value("pc1")
+        assert control("field-pc1-gateway").get_attribute("value") == ""
+        ip = control("field-pc1-ip")
+        ip.clear()
+        after_reload(driver, lambda: ip.send_keys("198.18.0.7/24\n"))
+        Select(control("build-node")).select_by_value("pc1")
+        assert control("field-pc1-ip").get_attribute("value") == "198.18.0.7/24"
+
+        assert driver.execute_script("return lanlab.viewer.run.doc.links.length") == 0
+        where = """const t = lanlab.topology, box = t.cy.container().getBoundingClientRect();
+            const p = t.cy.getElementById(t.nodeId[arguments[0]]).renderedPosition();
+            return [p.x - box.width / 2, p.y - box.height / 2];"""
+        pc1, sw1 = driver.execute_script(where, "pc1"), driver.execute_script(where, "sw1")
+        canvas = driver.execute_script("return lanlab.topology.cy.container()")
+
+        def drag() -> None:
+            (ActionChains(driver).move_to_element_with_offset(canvas, int(pc1[0]), int(pc1[1])).click_and_hold()
+             .move_by_offset(int((sw1[0] - pc1[0]) / 2), int((sw1[1] - pc1[1]) / 2))
+             .move_to_element_with_offset(canvas, int(sw1[0]), int(sw1[1])).release().perform())
+
+        after_reload(driver, drag)
+        links = driver.execute_script("return lanlab.viewer.run.doc.links.map(l => [l.a, l.b])")
+        assert links == [["pc1:eth0", "sw1:p1"]]
+    finally:
+        driver.quit()

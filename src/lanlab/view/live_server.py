@@ -7,7 +7,8 @@ code (programs come only from `--app` on the command line).
 
 Messages from the page, JSON: {"op": "start"|"pause"|"step"}, {"op": "pace", "pace": k} (0: as
 fast as it goes), {"op": "do", "text": "pc1 ping pc3 -c 1"}. To the page: {"type": "document",
-"document", "state"} once, then {"type": "batch", ...} as the run moves (LiveSession.batch), and
+"document", "state", "workspace", "fields"} once (a workspace being built: its YAML spec, and each
+node kind's fields for the edit form), then {"type": "batch", ...} as the run moves (LiveSession.batch), and
 {"type": "reply", "op", "ok", "error"?, "text"?} to each message.
 """
 
@@ -27,6 +28,7 @@ from websockets.datastructures import Headers
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
+from lanlab.sim.build.kinds import NODE_FIELDS
 from lanlab.view.document import to_json
 from lanlab.view.live import LiveSession
 from lanlab.view.page import render_page
@@ -106,7 +108,7 @@ class LiveServer:
         cursor = session.cursor()
         workspace = self.builder.workspace.spec if self.builder is not None else None
         await socket.send(to_json({"type": "document", "document": session.document, "state": session.state(),
-                                   "workspace": workspace}))
+                                   "workspace": workspace, "fields": NODE_FIELDS if workspace is not None else None}))
         sender = asyncio.create_task(self.send_batches(socket, cursor))
         self.sockets.add(socket)
         try:

@@ -32,8 +32,17 @@ if TYPE_CHECKING:
     from lanlab.sim.network import Network
 
 
+# Each kind's fields in a topology file, the everyday ones first (sim serve's edit form shows them in this order).
+NODE_FIELDS: dict[str, tuple[str, ...]] = {
+    "host": ("ip", "gateway", "mac", "mtu", "interfaces", "dhcp", "gratuitous_arp", "rarp_server"),
+    "switch": ("ageing", "stp", "ports"),
+    "hub": (),
+    "router": ("interfaces", "routes", "rip", "dhcp_relay", "forward_directed_broadcast"),
+}
+
+
 def build_host(network: Network, name: str, spec: Spec) -> None:
-    spec.only({"kind", "ip", "mac", "mtu", "gateway", "interfaces", "rarp_server", "gratuitous_arp", "dhcp"})
+    spec.only({"kind", *NODE_FIELDS["host"]})
     gateway = spec.address("gateway")
     gratuitous = spec.flag("gratuitous_arp")
     serves = rarp_table(spec)
@@ -106,7 +115,7 @@ def _nic(host: Host, name: str) -> Nic:
 
 
 def build_switch(network: Network, name: str, spec: Spec) -> None:
-    spec.only({"kind", "ageing", "stp", "ports"})
+    spec.only({"kind", *NODE_FIELDS["switch"]})
     ageing = spec.duration("ageing")
     stp = stp_settings(spec)
     if not spec.failed:
@@ -116,13 +125,13 @@ def build_switch(network: Network, name: str, spec: Spec) -> None:
 
 
 def build_hub(network: Network, name: str, spec: Spec) -> None:
-    spec.only({"kind"})
+    spec.only({"kind", *NODE_FIELDS["hub"]})
     if not spec.failed:
         network.add_hub(name)
 
 
 def build_router(network: Network, name: str, spec: Spec) -> None:
-    spec.only({"kind", "interfaces", "routes", "rip", "forward_directed_broadcast", "dhcp_relay"})
+    spec.only({"kind", *NODE_FIELDS["router"]})
     relay = dhcp_relay_setting(spec)
     directed = spec.flag("forward_directed_broadcast")
     interfaces = router_interfaces(spec)

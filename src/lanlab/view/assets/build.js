@@ -1,6 +1,6 @@
 /* Build pane (`lanlab sim serve`, without --app): add hosts, switches, hubs and routers, cable two
-   nodes (the next free port of each, named as topology files name them), set a node's fields as
-   they are written in YAML. The server checks each edit with `sim check`'s rules: a mistake is
+   nodes (by dragging one onto the other, or with the two lists: the next free port of each, named
+   as topology files name them), set a node's fields in its kind's form, as they are written in YAML. The server checks each edit with `sim check`'s rules: a mistake is
    shown beside its field and nothing changes; an edit that passes rebuilds the network at 0 s
    (every page reloads it). "save network" downloads the YAML file. */
 "use strict";
@@ -8,10 +8,11 @@
   const KINDS = ["host", "switch", "hub", "router"];
   const KEEP = "lanlab-build-node";  // the node being edited, kept across the reload an edit causes
 
-  function Build(live, workspace, container) {
+  function Build(live, workspace, fields, container) {
     const el = L.el, self = this;
     this.live = live;
     this.workspace = workspace;
+    this.kindFields = fields;  // kind -> its fields in a topology file (sim.build.kinds.NODE_FIELDS)
     this.pending = null;
     const names = Object.keys(workspace.nodes);
     const options = function (values) { return values.map(function (v) { return el("option", {value: v, text: v}); }); };
@@ -38,16 +39,47 @@
     container.appendChild(el("div", {class: "controls live build", "data-test": "build"}, ["build: "].concat(palette, [" \u00B7 ", cableA, cableB, cable, " \u00B7 name ", netName, " ", save])));
     container.appendChild(el("div", {class: "controls live build"}, ["edit ", this.nodeSelect, this.fields, this.newField, this.newValue, set, remove, this.error]));
     this.drawFields();
+    this.dragToCable(live.panes.topology);
   }
 
-  /* The chosen node's fields, one input each (as the YAML line says it), its mistake beside it. */
+  /* Drag a node onto another and let go: the two are cabled (next free port of each), and the
+     dragged node goes back where it was. Dropped anywhere else, it just moves (the layout). */
+  Build.prototype.dragToCable = function (topology) {
+    const cy = topology.cy, self = this, nameOf = {};
+    for (const name in topology.nodeId) nameOf[topology.nodeId[name]] = name;
+    let from = null;
+    cy.on("grab", "node", function (event) {
+      const node = event.target;
+      from = nameOf[node.id()] ? {id: node.id(), position: Object.assign({}, node.position())} : null;
+    });
+    cy.on("free", "node", function (event) {
+      const node = event.target;
+      if (!from || from.id !== node.id()) return;
+      const at = node.position(), start = from;
+      from = null;
+      const onto = cy.nodes().filter(function (other) {
+        if (other.id() === node.id() || !nameOf[other.id()]) return false;
+        const box = other.boundingBox({includeLabels: false});
+        return at.x >= box.x1 && at.x <= box.x2 && at.y >= box.y1 && at.y <= box.y2;
+      });
+      if (!onto.length) return;
+      node.position(start.position);
+      self.send({op: "cable", a: nameOf[node.id()], b: nameOf[onto[0].id()]});
+    });
+  };
+
+  /* The chosen node's form: every field its kind has (set ones with their value as the YAML line
+     says it, the others empty), one input each, its mistake beside it. */
   Build.prototype.drawFields = function () {
     const el = L.el, self = this, name = this.nodeSelect.value, box = L.clear(this.fields);
     const fields = this.workspace.nodes[name] || {};
-    for (const field of Object.keys(fields)) {
-      const text = typeof fields[field] === "object" ? JSON.stringify(fields[field]) : String(fields[field]);
+    const names = ["kind"].concat(this.kindFields[fields.kind] || []);
+    for (const field of Object.keys(fields)) if (names.indexOf(field) < 0) names.push(field);
+    for (const field of names) {
+      const set = field in fields;
+      const text = !set ? "" : typeof fields[field] === "object" ? JSON.stringify(fields[field]) : String(fields[field]);
       if (field === "kind") { box.appendChild(el("span", {class: "meta", text: " " + text + " "})); continue; }
-      const input = el("input", {type: "text", value: text, "data-test": "field-" + name + "-" + field, title: field});
+      const input = el("input", {type: "text", value: text, placeholder: set ? "" : "not set", "data-test": "field-" + name + "-" + field, title: field});
       input.addEventListener("change", function () { self.edit(field, input.value); });
       box.appendChild(el("label", {}, [" " + field + " ", input, el("span", {class: "hint error", "data-test": "error-" + name + "-" + field})]));
     }

@@ -59,7 +59,7 @@
       run.index();
       this.refresh(true);
       this.show(message.state);
-      if (message.workspace && !this.build) this.build = new L.Build(this, message.workspace, this.container);
+      if (message.workspace && !this.build) this.build = new L.Build(this, message.workspace, message.fields || {}, this.container);
     } else if (message.type === "reload") {  // the network was rebuilt: every pane starts again from it
       location.reload();
     } else if (message.type === "batch") {
