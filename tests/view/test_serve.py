@@ -309,3 +309,34 @@ def test_drag_a_node_onto_another_cables_them_and_each_kind_has_its_form(empty_s
         assert links == [["pc1:eth0", "sw1:p1"]]
     finally:
         driver.quit()
+
+
+@needs_browser
+def test_a_programs_output_reaches_the_page_while_it_runs(tmp_path):
+    """`sim serve --app`: a program's first line is in the page's console before its second is
+    printed (one virtual second later, at real-time pace), each at its virtual time."""
+    from selenium.webdriver.common.by import By
+
+    program = tmp_path / "talk.py"
+    program.write_text("import time\nprint('first <b>line</b>', flush=True)\ntime.sleep(1)\nprint('second', flush=True)\n"
+                       "time.sleep(30)\n")
+    process = subprocess.Popen([sys.executable, "-m", "lanlab", "sim", "serve", HUB, "--no-browser", "--app",
+                                f"pc1={program}"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    driver = browser.start()
+    try:
+        match = re.search(r"(http://127\.0\.0\.1:\d+/\?token=\S+)", process.stdout.readline())
+        assert match, process.stderr.read()
+        driver.get(match.group(1))
+        wait_for(driver, "return document.body.dataset.ready === '1' && !!lanlab.live")
+        driver.find_element(By.CSS_SELECTOR, '[data-test="tab-programs"]').click()
+        driver.find_element(By.CSS_SELECTOR, '[data-test="live-run"]').click()
+        console = "return Array.from(document.querySelectorAll('#programs .console div')).map(d => d.textContent)"
+        lines = wait_for(driver, console + ".filter(t => t.includes('first'))")
+        assert lines and "<b>" in lines[0]  # shown as text
+        assert not any("second" in line for line in driver.execute_script(console))
+        later = wait_for(driver, console + ".filter(t => t.includes('second'))")
+        assert later[0].startswith("[1.")  # its virtual time, a second after the first
+    finally:
+        driver.quit()
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=10)

@@ -66,7 +66,7 @@ def serve(file: Path | None, port: int, host: str, no_browser: bool, apps: tuple
         source += ["--app", text]
     session = LiveSession(network, schedule=schedule, source=source,
                           watch=(lambda: watching(cpu_limit)) if apps else None)
-    start_apps(network, apps, (), (), echo=True)
+    session.attach_programs(start_apps(network, apps, (), (), echo=True))
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(f"lanlab: warning: --host {host}: other machines can reach this page; anyone with the URL "
                    "can drive the simulator", err=True)

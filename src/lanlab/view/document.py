@@ -87,6 +87,12 @@ class EventEncoder:
         return columns, frames
 
 
+def program_entries(programs: list[Any]) -> list[dict[str, Any]]:
+    """Each --app program's console: node, path, exit status (None while it runs), [time, line]s."""
+    return [{"node": p.node, "path": str(p.path), "exit": p.exit, "output": [[when, text] for when, text in p.output]}
+            for p in programs]
+
+
 def build_document(network: Any, history: TableHistory, *, programs: list[Any] = (),  # type: ignore[assignment]
                    stopped: str | None = None) -> dict[str, Any]:
     """The format-1 document of a run recorded by `history` (see docs/viewer-format.md).
@@ -106,8 +112,7 @@ def build_document(network: Any, history: TableHistory, *, programs: list[Any] =
         "tables": {"columns": TABLE_COLUMNS, "initial": history.initial,
                    "changes": [list(change) for change in history.changes]},
         "commands": [{"node": c.node, "command": c.command_text, "at": c.at} for c in network.commands],
-        "programs": [{"node": p.node, "path": str(p.path), "exit": p.exit,
-                      "output": [[when, text] for when, text in p.output]} for p in programs],
+        "programs": program_entries(programs),
         "stopped": stopped,
     }
     return document

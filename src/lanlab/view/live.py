@@ -13,7 +13,7 @@ import shlex
 import time
 from typing import Any, Callable
 
-from lanlab.view.document import EVENT_COLUMNS, EventEncoder, build_document, topology
+from lanlab.view.document import EVENT_COLUMNS, EventEncoder, build_document, program_entries, topology
 from lanlab.view.history import TableHistory
 
 # How long one slice of simulation may hold the server's loop before the page hears again.
@@ -43,10 +43,17 @@ class LiveSession:
         self.document["live"] = True
         self.encoder = EventEncoder({node["name"]: i for i, node in enumerate(self.document["nodes"])})
         self.encoded = 0  # history.events[:encoded] are in the document
+        self.programs: list[Any] = []  # the --app programs (attach_programs): their consoles grow as they print
+        self.printed = 0  # output lines and exits of the programs in the document
         self.given: list[str] = []  # the --do texts, each pinned to its instant
         self.running = False
         self.pace = 1.0  # virtual seconds per real second; 0: as fast as it goes
         self._anchor = (time.monotonic(), network.engine.now)  # (real, virtual) when pace last changed
+
+    def attach_programs(self, programs: list[Any]) -> None:
+        """The --app programs started on this network: their output goes to the pages as it comes."""
+        self.programs = list(programs)
+        self.sync()
 
     # -- controls ------------------------------------------------------------------------------
     def start(self) -> None:
@@ -154,22 +161,29 @@ class LiveSession:
             self.encoded = len(events)
         self.document["end"] = self.network.engine.now
         self.document["tables"]["changes"] = self.history.changes
+        printed = sum(len(p.output) + (p.exit is not None) for p in self.programs)
+        if printed != self.printed:
+            self.document["programs"] = program_entries(self.programs)
+            self.printed = printed
 
     # -- what a page is sent ---------------------------------------------------------------------
-    def cursor(self) -> tuple[int, int, int]:
-        """(events, frames, changes) the document holds now: where a page's next batch starts."""
-        return len(self.document["events"]["t"]), len(self.document["frames"]), len(self.history.changes)
+    def cursor(self) -> tuple[int, int, int, int]:
+        """(events, frames, changes, program lines and exits) the document holds now: where a
+        page's next batch starts."""
+        return len(self.document["events"]["t"]), len(self.document["frames"]), len(self.history.changes), self.printed
 
     def state(self) -> dict[str, Any]:
         return {"running": self.running, "pace": self.pace, "now": self.network.engine.now,
                 "behind": round(self.behind(), 6), "stopped": self.network.engine.stopped,
                 "command_line": self.command_line()}
 
-    def batch(self, cursor: tuple[int, int, int]) -> dict[str, Any]:
-        """What a page holding the document up to `cursor` is missing."""
-        events, frames, changes = cursor
+    def batch(self, cursor: tuple[int, int, int, int]) -> dict[str, Any]:
+        """What a page holding the document up to `cursor` is missing (the programs' consoles
+        whole, when a line or an exit came since)."""
+        events, frames, changes, printed = cursor
         doc = self.document
         doc["links"] = topology(self.network)[1]  # their counters move
         return {"type": "batch", "events": {name: doc["events"][name][events:] for name in EVENT_COLUMNS},
                 "frames": doc["frames"][frames:], "changes": [list(c) for c in self.history.changes[changes:]],
-                "end": doc["end"], "links": doc["links"], "commands": doc["commands"], "state": self.state()}
+                "end": doc["end"], "links": doc["links"], "commands": doc["commands"], "state": self.state(),
+                "programs": doc["programs"] if printed != self.printed else None}

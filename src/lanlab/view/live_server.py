@@ -124,7 +124,7 @@ class LiveServer:
             self.sockets.discard(socket)
             sender.cancel()
 
-    async def send_batches(self, socket: ServerConnection, cursor: tuple[int, int, int]) -> None:
+    async def send_batches(self, socket: ServerConnection, cursor: tuple[int, int, int, int]) -> None:
         try:
             sent_state: dict[str, Any] = {}
             session = self.session

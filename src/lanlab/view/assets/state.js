@@ -62,6 +62,7 @@
     this.doc.end = batch.end;
     this.doc.links = batch.links;
     this.doc.commands = batch.commands;
+    if (batch.programs) this.doc.programs = batch.programs;  // a program printed or ended: its console whole
     this.index();
   };
 
