@@ -123,3 +123,13 @@ def test_trace_table_columns_align_with_chinese_headings():
     fields = row.split()
     assert starts(header, ["设备", "端口", "事件", "协议", "摘要"]) == starts(row, fields[1:6])
     assert cell_len(header[:header.index(")") + 1]) == cell_len(row[:row.index(fields[0]) + len(fields[0])])
+
+
+def test_ip_labels_line_up_in_chinese():
+    """`lanlab --lang zh ip` pads its Chinese labels by terminal columns: every value starts in one column."""
+    result = CliRunner().invoke(cli, ["--lang", "zh", "ip", "10.1.2.3"])
+    assert "网络号" in result.output and "子网掩码" in result.output and "私有地址" in result.output
+    labelled = [line for line in result.output.splitlines() if line and not line.startswith(" ") and
+                not line.startswith("AND")]
+    starts = {cell_len(line[:len(line) - len(line.split(maxsplit=1)[1])]) for line in labelled}
+    assert len(labelled) == 10 and len(starts) == 1, labelled

@@ -5,41 +5,47 @@ from __future__ import annotations
 import click
 
 from lanlab.cli.common import fail, print_json
+from lanlab.cli.help import Command
+from lanlab.i18n import _, cell_width, localize, pad
 from lanlab.net.subnet import SubnetError, SubnetReport, binary, describe, host_count, host_range, split
 
 
 def _mask_line(report: SubnetReport) -> str:
     line = f"{report.netmask} = /{report.network.prefixlen}"
     if report.mask_from_class:
+        letter = report.address_class.letter
         if report.address_class.default_prefix is None:
-            return line + f"  (class {report.address_class.letter} has no default mask: this is the class block)"
-        return line + f"  (no mask given: class {report.address_class.letter} default)"
+            return line + _("  (class {letter} has no default mask: this is the class block)").format(letter=letter)
+        return line + _("  (no mask given: class {letter} default)").format(letter=letter)
     return line
 
 
 def _render(report: SubnetReport) -> str:
     cls = report.address_class
-    default = f"default mask {cls.default_mask} = /{cls.default_prefix}" if cls.default_mask else "no default mask"
+    default = (_("default mask {mask} = /{prefix}").format(mask=cls.default_mask, prefix=cls.default_prefix)
+               if cls.default_mask else _("no default mask"))
     network = report.network.network_address
     width = max(len(str(report.address)), len(str(report.netmask)), len(str(network)))
     rows = [
-        ("address", str(report.address)),
-        ("class", f"{cls.letter} ({cls.purpose}, {default})"),
-        ("netmask", _mask_line(report)),
-        ("wildcard", str(report.wildcard)),
+        (_("address"), str(report.address)),
+        (_("class"), _("{letter} ({purpose}, {default})").format(letter=cls.letter, purpose=localize(cls.purpose),
+                                                                default=default)),
+        (_("netmask"), _mask_line(report)),
+        (_("wildcard"), str(report.wildcard)),
         ("", ""),
         ("", f"    {str(report.address):<{width}}  {binary(report.address)}"),
         ("", f"AND {str(report.netmask):<{width}}  {binary(report.netmask)}"),
-        ("", f"  = {str(network):<{width}}  {binary(network)}   network number"),
+        ("", f"  = {str(network):<{width}}  {binary(network)}   " + _("network number")),
         ("", ""),
-        ("network", str(report.network)),
-        ("broadcast", str(report.broadcast)),
-        ("first host", str(report.first_host)),
-        ("last host", str(report.last_host)),
-        ("hosts", f"{report.hosts}"),
-        ("kind", report.kind),
+        (_("network"), str(report.network)),
+        (_("broadcast"), str(report.broadcast)),
+        (_("first host"), str(report.first_host)),
+        (_("last host"), str(report.last_host)),
+        (_("hosts"), f"{report.hosts}"),
+        (_("kind"), localize(report.kind)),
     ]
-    return "\n".join(f"{label:<11}{value}".rstrip() if label else value for label, value in rows)
+    column = max(11, 1 + max(cell_width(label) for label, _value in rows))
+    return "\n".join(f"{pad(label, column)}{value}".rstrip() if label else value for label, value in rows)
 
 
 def _subnet_rows(report: SubnetReport, new_prefix: str) -> list[dict[str, object]]:
@@ -51,7 +57,7 @@ def _subnet_rows(report: SubnetReport, new_prefix: str) -> list[dict[str, object
     return rows
 
 
-@click.command("ip")
+@click.command("ip", cls=Command)
 @click.argument("address")
 @click.argument("mask", required=False)
 @click.option("--split", "split_prefix", metavar="/PREFIX", help="List the subnets of the network, e.g. --split /26.")
@@ -75,7 +81,7 @@ def ip_command(address: str, mask: str | None, split_prefix: str | None, as_json
         report = describe(address, mask)
         subnets = _subnet_rows(report, split_prefix) if split_prefix else None
     except SubnetError as error:
-        fail(str(error))
+        fail(localize(error.args[0]))
     if as_json:
         document = report.as_dict()
         if subnets is not None:
@@ -84,8 +90,9 @@ def ip_command(address: str, mask: str | None, split_prefix: str | None, as_json
         return
     click.echo(_render(report))
     if subnets is not None:
-        click.echo(f"\n{len(subnets)} subnets of {report.network}:")
-        click.echo(f"{'network':<19}{'first host':<16}{'last host':<16}{'broadcast':<16}hosts")
+        click.echo("\n" + _("{count} subnets of {network}:").format(count=len(subnets), network=report.network))
+        click.echo(pad(_("network"), 19) + pad(_("first host"), 16) + pad(_("last host"), 16) + pad(_("broadcast"), 16)
+                   + _("hosts"))
         for row in subnets:
             click.echo(f"{row['network']:<19}{row['first_host']:<16}{row['last_host']:<16}"
                        f"{row['broadcast']:<16}{row['hosts']}")

@@ -9,37 +9,39 @@ from __future__ import annotations
 from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Network, IPv6Address
 
+from lanlab.i18n import L_, N_
+
 # Classful addressing (RFC 791 3.2, RFC 1812 2.2.5.1): the leading bits of the first octet.
 # (class, first octet range, default prefix or None, what the class is for)
 CLASSES: tuple[tuple[str, range, int | None, str], ...] = (
-    ("A", range(0, 128), 8, "unicast"),
-    ("B", range(128, 192), 16, "unicast"),
-    ("C", range(192, 224), 24, "unicast"),
-    ("D", range(224, 240), None, "multicast"),
-    ("E", range(240, 256), None, "reserved"),
+    ("A", range(0, 128), 8, N_("unicast")),
+    ("B", range(128, 192), 16, N_("unicast")),
+    ("C", range(192, 224), 24, N_("unicast")),
+    ("D", range(224, 240), None, N_("multicast")),
+    ("E", range(240, 256), None, N_("reserved")),
 )
 
 # Special-purpose blocks (RFC 6890 and the RFCs named), most specific first.
 KINDS: tuple[tuple[IPv4Network, str], ...] = tuple(
     (IPv4Network(block), kind)
     for block, kind in (
-        ("255.255.255.255/32", "limited broadcast (RFC 919)"),
-        ("0.0.0.0/32", "unspecified (RFC 1122)"),
-        ("0.0.0.0/8", "this network (RFC 1122)"),
-        ("127.0.0.0/8", "loopback (RFC 1122)"),
-        ("169.254.0.0/16", "link-local (RFC 3927)"),
-        ("10.0.0.0/8", "private (RFC 1918)"),
-        ("172.16.0.0/12", "private (RFC 1918)"),
-        ("192.168.0.0/16", "private (RFC 1918)"),
-        ("100.64.0.0/10", "shared address space, carrier-grade NAT (RFC 6598)"),
-        ("192.0.2.0/24", "documentation TEST-NET-1 (RFC 5737)"),
-        ("198.51.100.0/24", "documentation TEST-NET-2 (RFC 5737)"),
-        ("203.0.113.0/24", "documentation TEST-NET-3 (RFC 5737)"),
-        ("198.18.0.0/15", "benchmarking (RFC 2544)"),
-        ("192.0.0.0/24", "IETF protocol assignments (RFC 6890)"),
-        ("224.0.0.0/24", "multicast, local network control (RFC 5771)"),
-        ("224.0.0.0/4", "multicast (RFC 5771)"),
-        ("240.0.0.0/4", "reserved for future use (RFC 1112)"),
+        ("255.255.255.255/32", N_("limited broadcast (RFC 919)")),
+        ("0.0.0.0/32", N_("unspecified (RFC 1122)")),
+        ("0.0.0.0/8", N_("this network (RFC 1122)")),
+        ("127.0.0.0/8", N_("loopback (RFC 1122)")),
+        ("169.254.0.0/16", N_("link-local (RFC 3927)")),
+        ("10.0.0.0/8", N_("private (RFC 1918)")),
+        ("172.16.0.0/12", N_("private (RFC 1918)")),
+        ("192.168.0.0/16", N_("private (RFC 1918)")),
+        ("100.64.0.0/10", N_("shared address space, carrier-grade NAT (RFC 6598)")),
+        ("192.0.2.0/24", N_("documentation TEST-NET-1 (RFC 5737)")),
+        ("198.51.100.0/24", N_("documentation TEST-NET-2 (RFC 5737)")),
+        ("203.0.113.0/24", N_("documentation TEST-NET-3 (RFC 5737)")),
+        ("198.18.0.0/15", N_("benchmarking (RFC 2544)")),
+        ("192.0.0.0/24", N_("IETF protocol assignments (RFC 6890)")),
+        ("224.0.0.0/24", N_("multicast, local network control (RFC 5771)")),
+        ("224.0.0.0/4", N_("multicast (RFC 5771)")),
+        ("240.0.0.0/4", N_("reserved for future use (RFC 1112)")),
     )
 )
 
@@ -137,7 +139,7 @@ def kind_of(address: IPv4Address) -> str:
     for block, kind in KINDS:
         if address in block:
             return kind
-    return "public (globally routable)"
+    return N_("public (globally routable)")
 
 
 def binary(address: IPv4Address) -> str:
@@ -173,17 +175,17 @@ def parse_address(text: str) -> IPv4Address:
         return IPv4Address(text.strip())
     except ValueError:
         if _is_ipv6(text.strip()):
-            raise SubnetError(f"{text!r} is an IPv6 address: lanlab ip handles IPv4 only; "
-                              "give one like 192.168.2.7/24") from None
+            raise SubnetError(L_("{text!r} is an IPv6 address: lanlab ip handles IPv4 only; "
+                                 "give one like 192.168.2.7/24", text=text)) from None
         octets = text.strip().split(".")
         if len(octets) != 4:
-            raise SubnetError(f"{text!r} is not an IPv4 address: it needs 4 numbers separated by dots, "
-                              "like 192.168.2.7") from None
+            raise SubnetError(L_("{text!r} is not an IPv4 address: it needs 4 numbers separated by dots, "
+                                 "like 192.168.2.7", text=text)) from None
         for octet in octets:
             if not octet.isdigit() or int(octet) > 255:
-                raise SubnetError(f"{text!r} is not an IPv4 address: {octet!r} is not a number "
-                                  "from 0 to 255") from None
-        raise SubnetError(f"{text!r} is not an IPv4 address (leading zeros are ambiguous)") from None
+                raise SubnetError(L_("{text!r} is not an IPv4 address: {octet!r} is not a number "
+                                     "from 0 to 255", text=text, octet=octet)) from None
+        raise SubnetError(L_("{text!r} is not an IPv4 address (leading zeros are ambiguous)", text=text)) from None
 
 
 def parse_prefix(text: str) -> int:
@@ -193,15 +195,15 @@ def parse_prefix(text: str) -> int:
     if bare.isdigit():
         prefix = int(bare)
         if prefix > 32:
-            raise SubnetError(f"/{prefix} is not a valid prefix: an IPv4 prefix is /0 to /32")
+            raise SubnetError(L_("/{prefix} is not a valid prefix: an IPv4 prefix is /0 to /32", prefix=prefix))
         return prefix
     mask = parse_address(bare)
     bits = int(mask)
     inverted = bits ^ 0xFFFFFFFF
     # A netmask is ones then zeros: its complement plus one is a power of two.
     if inverted & (inverted + 1):
-        raise SubnetError(f"{bare} is not a valid netmask: its 1 bits must be contiguous from the left "
-                          "(like 255.255.0.0 or 255.255.255.192)")
+        raise SubnetError(L_("{mask} is not a valid netmask: its 1 bits must be contiguous from the left "
+                             "(like 255.255.0.0 or 255.255.255.192)", mask=bare))
     return 32 - inverted.bit_length()
 
 
@@ -209,8 +211,8 @@ def describe(address_text: str, mask_text: str | None = None) -> SubnetReport:
     """Report on "192.168.2.7/24", "192.168.2.7/255.255.255.0", or an address plus a mask."""
     if "/" in address_text:
         if mask_text is not None:
-            raise SubnetError(f"{address_text!r} already has a mask; give it once, "
-                              "either as ADDR/PREFIX or as ADDR MASK")
+            raise SubnetError(L_("{text!r} already has a mask; give it once, "
+                                 "either as ADDR/PREFIX or as ADDR MASK", text=address_text))
         address_text, mask_text = address_text.split("/", 1)
     address = parse_address(address_text)
     cls = address_class(address)
@@ -228,12 +230,13 @@ def split(network: IPv4Network, new_prefix_text: str) -> list[IPv4Network]:
     """The subnets of `network` with the given longer prefix ("/26", "26" or a mask)."""
     new_prefix = parse_prefix(new_prefix_text)
     if new_prefix < network.prefixlen:
-        raise SubnetError(f"cannot split {network} into /{new_prefix}: the new prefix must be "
-                          f"/{network.prefixlen} or longer")
+        raise SubnetError(L_("cannot split {network} into /{new_prefix}: the new prefix must be "
+                             "/{prefix} or longer", network=network, new_prefix=new_prefix, prefix=network.prefixlen))
     count = 1 << (new_prefix - network.prefixlen)
     if count > SPLIT_LIMIT:
-        raise SubnetError(f"splitting {network} into /{new_prefix} gives {count} subnets; "
-                          f"at most {SPLIT_LIMIT} are listed, use a shorter prefix")
+        raise SubnetError(L_("splitting {network} into /{new_prefix} gives {count} subnets; "
+                             "at most {limit} are listed, use a shorter prefix", network=network,
+                             new_prefix=new_prefix, count=count, limit=SPLIT_LIMIT))
     return list(network.subnets(new_prefix=new_prefix))
 
 
