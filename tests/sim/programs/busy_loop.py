@@ -1,4 +1,5 @@
 """Computes forever without waiting: lanlab sim run --app-cpu stops it (README)."""
+
 print("start")
 while True:
     pass

@@ -1,4 +1,5 @@
 """Writes hello.txt in its working directory: each host its own (README, lanlab sim run --files)."""
+
 import socket
 
 with open("hello.txt", "w") as file:
