@@ -8,6 +8,7 @@ first one set decides) and `lanlab --lang en|zh` overrides it. The compiled cata
 The marks Babel extracts (scripts/catalogue.py; `make catalogue` refreshes the .po files):
   _("text")                     translated now, in the current language
   ngettext("one", "many", n)    the same with a plural
+  pgettext("context", "text")   the same where one English word has two meanings
   N_("text")                    marked only: the English text, translated where it is shown
   L_("text {x}", x=1)           English now (a str, so JSON, logs and digests never change),
                                 translated where it is shown: `localize(text)`; an argument
@@ -75,6 +76,12 @@ def language() -> str:
 def _(message: str) -> str:
     """`message` in the current language."""
     return _translations.gettext(message)
+
+
+def pgettext(context: str, message: str) -> str:
+    """`message` in the current language, where the same English word means something else
+    elsewhere ("broadcast": an address in `lanlab ip`, a kind of MAC in `lanlab oui`)."""
+    return _translations.pgettext(context, message)
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:

@@ -6,6 +6,8 @@ import click
 
 from lanlab import oui
 from lanlab.cli.common import fail, print_json
+from lanlab.cli.help import Command
+from lanlab.i18n import _, pad
 from lanlab.net.neighbours import Neighbour, interface_exists, read_neighbours
 from lanlab.wire import MacAddress
 
@@ -15,8 +17,8 @@ def vendor_text(mac: MacAddress | None) -> str:
     if mac is None:
         return ""
     if mac.is_local:
-        return "(locally administered)"
-    return oui.vendor(mac) or "(unknown)"
+        return _("(locally administered)")
+    return oui.vendor(mac) or _("(unknown)")
 
 
 def neighbour_document(entry: Neighbour) -> dict[str, object]:
@@ -24,7 +26,7 @@ def neighbour_document(entry: Neighbour) -> dict[str, object]:
             "state": entry.state, "vendor": oui.vendor(entry.mac) if entry.mac else None}
 
 
-@click.command("arp")
+@click.command("arp", cls=Command)
 @click.option("-i", "interface", metavar="IF", help="Only the entries of this interface.")
 @click.option("--json", "as_json", is_flag=True, help="A JSON list of {ip, mac, interface, state, vendor}.")
 def arp_command(interface: str | None, as_json: bool) -> None:
@@ -40,15 +42,17 @@ def arp_command(interface: str | None, as_json: bool) -> None:
       lanlab arp -i eth0 --json
     """
     if interface is not None and not interface_exists(interface):
-        fail(f"no interface {interface!r} here; `ip link` lists them")
+        fail(_("no interface {interface!r} here; `ip link` lists them").format(interface=interface))
     entries = read_neighbours(interface)
     if as_json:
         print_json([neighbour_document(entry) for entry in entries])
         return
     if not entries:
-        click.echo("the neighbour table is empty" + (f" on {interface}" if interface else ""), err=True)
+        click.echo(_("the neighbour table is empty on {interface}").format(interface=interface) if interface
+                   else _("the neighbour table is empty"), err=True)
         return
-    click.echo(f"{'IP address':<16}{'MAC address':<19}{'interface':<11}{'state':<11}vendor")
+    click.echo(pad(_("IP address"), 16) + pad(_("MAC address"), 19) + pad(_("interface"), 11) + pad(_("state"), 11)
+               + _("vendor"))
     for entry in entries:
-        mac = str(entry.mac) if entry.mac else "(incomplete)"
+        mac = str(entry.mac) if entry.mac else _("(incomplete)")
         click.echo(f"{str(entry.ip):<16}{mac:<19}{entry.interface:<11}{entry.state:<11}{vendor_text(entry.mac)}".rstrip())

@@ -6,6 +6,8 @@ import click
 
 from lanlab import oui
 from lanlab.cli.common import EXIT_NO_ANSWER, fail, print_json
+from lanlab.cli.help import Command
+from lanlab.i18n import _, pgettext
 from lanlab.wire import MacAddress, WireError
 
 
@@ -14,8 +16,8 @@ def parse_mac(text: str) -> MacAddress:
     try:
         return MacAddress(text.strip())
     except WireError:
-        fail(f"{text!r} is not a MAC address; write it as aa:bb:cc:dd:ee:ff, aa-bb-cc-dd-ee-ff, "
-             "aabb.ccdd.eeff or aabbccddeeff")
+        fail(_("{text!r} is not a MAC address; write it as aa:bb:cc:dd:ee:ff, aa-bb-cc-dd-ee-ff, "
+               "aabb.ccdd.eeff or aabbccddeeff").format(text=text))
 
 
 def describe_mac(mac: MacAddress) -> dict[str, object]:
@@ -33,12 +35,13 @@ def describe_mac(mac: MacAddress) -> dict[str, object]:
 
 
 def _bits_text(row: dict[str, object]) -> str:
-    cast = "broadcast" if row["broadcast"] else "multicast (group)" if row["multicast"] else "unicast"
-    scope = "locally administered" if row["local"] else "globally administered (universal)"
-    return f"{cast}, {scope}"
+    cast = (pgettext("MAC address", "broadcast") if row["broadcast"] else _("multicast (group)") if row["multicast"]
+            else _("unicast"))
+    scope = _("locally administered") if row["local"] else _("globally administered (universal)")
+    return _("{cast}, {scope}").format(cast=cast, scope=scope)
 
 
-@click.command("oui")
+@click.command("oui", cls=Command)
 @click.argument("macs", nargs=-1, metavar="MAC...")
 @click.option("--search", "search_text", metavar="TEXT", help="List the prefixes of vendors whose name contains TEXT.")
 @click.option("--json", "as_json", is_flag=True, help="JSON instead of text.")
@@ -58,20 +61,20 @@ def oui_command(macs: tuple[str, ...], search_text: str | None, as_json: bool) -
     """
     if search_text is not None:
         if macs:
-            fail("give MAC addresses or --search TEXT, not both")
+            fail(_("give MAC addresses or --search TEXT, not both"))
         if not search_text.strip():
-            fail('--search is empty; give part of a vendor name, like --search "raspberry pi"')
+            fail(_('--search is empty; give part of a vendor name, like --search "raspberry pi"'))
         _search(search_text, as_json)
         return
     if not macs:
-        fail("name at least one MAC address (like b8:27:eb:12:34:56) or use --search TEXT")
+        fail(_("name at least one MAC address (like b8:27:eb:12:34:56) or use --search TEXT"))
     rows = [describe_mac(parse_mac(text)) for text in macs]
     if as_json:
         print_json(rows)
     else:
         for row in rows:
             vendor = f"{row['vendor']}  ({row['registry']} {row['prefix']})" if row["vendor"] else (
-                "no vendor: locally administered, not an IEEE assignment" if row["local"] else "unknown vendor")
+                _("no vendor: locally administered, not an IEEE assignment") if row["local"] else _("unknown vendor"))
             click.echo(f"{row['mac']}  {vendor}\n{'':19}{_bits_text(row)}")
     if any(row["vendor"] is None for row in rows):
         raise SystemExit(EXIT_NO_ANSWER)
@@ -86,5 +89,5 @@ def _search(text: str, as_json: bool) -> None:
             click.echo(f"{assignment.prefix_text:<20}{assignment.registry:<6}{assignment.organization}")
     if not found:
         if not as_json:
-            click.echo(f"no vendor name contains {text!r}", err=True)
+            click.echo(_("no vendor name contains {text!r}").format(text=text), err=True)
         raise SystemExit(EXIT_NO_ANSWER)
