@@ -42,7 +42,7 @@ CLI = PACKAGE / "cli"
 # Only ever shrinks; a new module starts translated.
 NOT_YET_TRANSLATED = {
     "arping.py", "decode.py", "dhcp.py", "lab.py", "netio.py",
-    "ping.py", "real.py", "sim.py", "sim_apps.py", "sim_serve.py", "sim_sweep.py", "sim_view.py",
+    "real.py", "sim.py", "sim_apps.py", "sim_serve.py", "sim_sweep.py", "sim_view.py",
     "sim_wall.py", "tcp.py", "udp.py",
 }
 
@@ -146,7 +146,7 @@ def compile_all() -> int:
 # Calls whose text arguments reach the user; a text in them must be a catalogue call's.
 SHOWN_BY = {"echo", "secho", "fail", "say", "print", "LanlabError", "BadParameter", "UsageError",
             "ClickException", "prompt", "confirm", "add_column", "Table", "Panel"}
-TRANSLATED_BY = {"_", "N_", "L_", "ngettext", "pgettext"}
+TRANSLATED_BY = {"_", "N_", "L_", "ngettext", "pgettext", "as_the_tool_prints"}
 MARKUP = re.compile(r"\[/?[a-z ]+\]")  # rich's [bold]...[/bold]
 WORD = re.compile(r"[a-z]{2,}")
 SAME_IN_BOTH = {"lanlab", "ms", "ns", "us", "kbit", "mbit"}  # the program's name, units

@@ -94,6 +94,13 @@ def N_(message: str) -> str:
     return message
 
 
+def as_the_tool_prints(text: str) -> str:
+    """Mark text printed the same in every language because it is a tool's own output format
+    (iputils ping's reply and statistics lines, tshark's columns), which people and scripts
+    compare with the real tool's."""
+    return text
+
+
 class Deferred(str):
     """English text that remembers its catalogue entry and arguments, so it can be shown in
     another language later (`localize`). It *is* the English str: stored in an event, written

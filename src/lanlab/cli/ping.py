@@ -7,6 +7,8 @@ import socket
 import click
 
 from lanlab.cli.common import EXIT_NO_ANSWER, EXIT_OK, HOST, INTERFACE, fail, print_json
+from lanlab.cli.help import Command
+from lanlab.i18n import _, as_the_tool_prints
 from lanlab.net.ping import (EchoSocket, Event, IcmpErrorReport, PingOptions, PingPermissionError, PingStatistics,
                              ping, resolve)
 
@@ -55,7 +57,7 @@ def _event_document(event: Event) -> dict[str, object]:
             "time_ms": round(event.rtt_ns / 1e6, 3), "duplicate": event.duplicate}
 
 
-@click.command("ping")
+@click.command("ping", cls=Command)
 @click.argument("host", type=HOST)
 @click.option("-c", "count", type=click.IntRange(min=1), metavar="COUNT",
               help="Stop after COUNT replies (or COUNT requests).")
@@ -90,7 +92,7 @@ def ping_command(host: str, count: int | None, interval: float, timeout: float, 
     try:
         address = resolve(host)
     except (socket.gaierror, UnicodeError):
-        fail(f"cannot resolve {host!r}: not an IPv4 address or a known host name")
+        fail(_("cannot resolve {host!r}: not an IPv4 address or a known host name").format(host=host))
     options = PingOptions(count=count, interval=interval, timeout=timeout, deadline=deadline, size=size, ttl=ttl,
                           interface=interface)
     events: list[Event] = []
@@ -105,10 +107,12 @@ def ping_command(host: str, count: int | None, interval: float, timeout: float, 
     except PingPermissionError as error:
         fail(str(error))
     except OSError as error:
-        fail(f"cannot ping {host}: {error.strerror or error}"
-             + (f" (is {interface!r} an interface or an address here?)" if interface else ""))
+        reason = error.strerror or str(error)
+        fail(_("cannot ping {host}: {reason} (is {interface!r} an interface or an address here?)").format(
+            host=host, reason=reason, interface=interface) if interface
+             else _("cannot ping {host}: {reason}").format(host=host, reason=reason))
     if not as_json:
-        click.echo(f"PING {host} ({address}) {size}({size + 28}) bytes of data.")
+        click.echo(as_the_tool_prints(f"PING {host} ({address}) {size}({size + 28}) bytes of data."))
     stats = ping(sock, options, show)
     if as_json:
         rtt = stats.rtt_summary_ms()
