@@ -6,8 +6,8 @@ from ipaddress import IPv4Address, IPv4Network
 import pytest
 from riplab import RipLab, chain
 
-from lanlab.proto.rip import (RESPONSE_RULES, Action, ChangeKind, LocalRipError, Offer, RipRoute, RipSpeaker,
-                              Situation, decide)
+from lanlab.proto.rip import (RESPONSE_RULES, Action, LocalRipError, Offer, RipRoute, RipSpeaker,
+                              RouteEffect, Situation, decide)
 from lanlab.units import SECOND
 from lanlab.wire.rip import RIP_MULTICAST, Rip, RipAuth, RipCommand, RipEntry
 
@@ -103,8 +103,8 @@ def test_learned_routes_cost_one_more_and_go_via_the_sender():
     assert IPv4Network("10.7.0.0/16") not in speaker.routes
     changes = []
     while (c := speaker.next_event()) is not None:
-        changes.append((c.kind, str(c.prefix), c.metric))
-    assert (ChangeKind.ADDED, "10.9.0.0/16", 5) in changes
+        changes.append((c.effect, str(c.prefix), c.metric))
+    assert (RouteEffect.ADDED, "10.9.0.0/16", 5) in changes
 
 
 @pytest.mark.parametrize("bad", [entry("127.0.0.0/8", 1), entry("224.0.0.0/4", 1), entry("0.1.0.0/16", 1),
@@ -227,11 +227,11 @@ def test_route_times_out_after_180_s_then_is_collected_after_120_s():
         if prefix not in speaker.routes:
             break
     assert unreachable_at == 180 * SECOND and now == 300 * SECOND
-    kinds = []
+    effects = []
     while (c := speaker.next_event()) is not None:
         if c.prefix == prefix:
-            kinds.append(c.kind)
-    assert kinds == [ChangeKind.ADDED, ChangeKind.UNREACHABLE, ChangeKind.DELETED]
+            effects.append(c.effect)
+    assert effects == [RouteEffect.ADDED, RouteEffect.UNREACHABLE, RouteEffect.DELETED]
 
 
 def test_refresh_from_the_same_gateway_restarts_the_timeout():
@@ -344,10 +344,10 @@ def test_interface_down_poisons_its_routes_and_up_brings_them_back():
     assert lab.metric("r0", "10.0.3.0/24") == 3
 
 
-def count_to_infinity(split_horizon: str) -> list[tuple[float, ChangeKind, int]]:
+def count_to_infinity(split_horizon: str) -> list[tuple[float, RouteEffect, int]]:
     """r0 - r1 - r2 with r2's stub 10.0.3.0/24; the r1-r2 link fails just before r0's periodic update.
 
-    Returns r1's changes for the stub network as (seconds after the failure, kind, metric).
+    Returns r1's changes for the stub network as (seconds after the failure, effect, metric).
     """
     lab = RipLab(seed=3)
     chain(lab, 3, split_horizon=split_horizon)
@@ -357,22 +357,22 @@ def count_to_infinity(split_horizon: str) -> list[tuple[float, ChangeKind, int]]
     lab.run(fail_at)
     lab.cut("r1", "eth1")
     lab.run(fail_at + 200 * SECOND)
-    return [((c.time - fail_at) / 1e9, c.kind, c.metric) for name, c in lab.changes
+    return [((c.time - fail_at) / 1e9, c.effect, c.metric) for name, c in lab.changes
             if name == "r1" and str(c.prefix) == "10.0.3.0/24" and c.time >= fail_at]
 
 
 def test_without_split_horizon_the_metric_counts_to_infinity():
     """With split horizon off, r1 takes r0's stale route back and the metric climbs step by step to 16."""
     steps = count_to_infinity("none")
-    metrics = [m for _, kind, m in steps if kind is not ChangeKind.DELETED]
+    metrics = [m for _, effect, m in steps if effect is not RouteEffect.DELETED]
     assert metrics[0] == 16 and metrics[-1] == 16
     assert len(metrics) > 6 and metrics[1:-1] == sorted(metrics[1:-1])  # 4, 6, 8, ... climbing
 
 
 def test_with_poisoned_reverse_the_failure_is_final_at_once():
     """With poisoned reverse the same failure gives one change, to 16, and nothing after it."""
-    assert [(kind, m) for _, kind, m in count_to_infinity("poisoned_reverse")] == [
-        (ChangeKind.UNREACHABLE, 16), (ChangeKind.DELETED, 16)]
+    assert [(effect, m) for _, effect, m in count_to_infinity("poisoned_reverse")] == [
+        (RouteEffect.UNREACHABLE, 16), (RouteEffect.DELETED, 16)]
 
 
 def test_start_up_request_carries_the_password():

@@ -72,7 +72,7 @@ class RipDatagram:
     message: Rip
 
 
-class ChangeKind(str, Enum):
+class RouteEffect(str, Enum):
     """How a RouteChange changed the database: the router installs, withdraws or only records it."""
 
     ADDED = "added"
@@ -86,7 +86,7 @@ class RouteChange:
     """A change of the RIP database the forwarding table and the event list must hear about."""
 
     time: int
-    kind: ChangeKind
+    effect: RouteEffect
     prefix: IPv4Network
     metric: int
     next_hop: IPv4Address | None
@@ -96,7 +96,7 @@ class RouteChange:
     def summary(self) -> str:
         """One line for the event list (a property, like the spanning tree's events)."""
         via = f" via {self.next_hop}" if self.next_hop is not None else ""
-        return f"{self.prefix} {self.kind.value}, metric {self.metric}{via} on {self.interface}"
+        return f"{self.prefix} {self.effect.value}, metric {self.metric}{via} on {self.interface}"
 
 
 @dataclass(slots=True)
@@ -274,7 +274,7 @@ class RipSpeaker:
                 self._poison(route, now)                                   # RFC 2453 3.8 timeout
             elif route.garbage_at is not None and route.garbage_at <= now:
                 del self.routes[route.prefix]                              # RFC 2453 3.8 garbage collection
-                self._events.append(RouteChange(now, ChangeKind.DELETED, route.prefix, route.metric,
+                self._events.append(RouteChange(now, RouteEffect.DELETED, route.prefix, route.metric,
                                                 route.next_hop, route.interface))
         if self._update_at is not None and self._update_at <= now:
             self._send_update(now, only_changed=False)                     # RFC 2453 3.8 periodic update
@@ -318,7 +318,7 @@ class RipSpeaker:
         if name in self.up:
             return
         self.up.add(name)
-        self._set_route(RipRoute(address.network, 1, None, name, now), ChangeKind.ADDED, now)
+        self._set_route(RipRoute(address.network, 1, None, name, now), RouteEffect.ADDED, now)
         if name not in self.passive:
             # The whole-table request carries the password too (RFC 2453 4.1: every RIP-2 message).
             for request in self._messages([RipEntry(ZERO_ADDRESS, RIP_INFINITY, afi=0)], self.version,
@@ -393,11 +393,11 @@ class RipSpeaker:
         same_gateway = current is not None and current.next_hop == offer.next_hop
         action = decide(Situation(offer, current, same_gateway, halfway))
         if action is Action.ADD:
-            self._set_route(self._learned(offer, now), ChangeKind.ADDED, now)
+            self._set_route(self._learned(offer, now), RouteEffect.ADDED, now)
         elif action is Action.REPLACE:
             assert current is not None  # ADD is the only action without a current route
-            kind = ChangeKind.CHANGED if current.metric < RIP_INFINITY else ChangeKind.ADDED
-            self._set_route(self._learned(offer, now), kind, now)
+            effect = RouteEffect.CHANGED if current.metric < RIP_INFINITY else RouteEffect.ADDED
+            self._set_route(self._learned(offer, now), effect, now)
         elif action is Action.REFRESH:
             assert current is not None
             current.timeout_at = now + self.timers.timeout
@@ -427,10 +427,10 @@ class RipSpeaker:
 
     # ------------------------------------------------------------------ database changes
 
-    def _set_route(self, route: RipRoute, kind: ChangeKind, now: int) -> None:
+    def _set_route(self, route: RipRoute, effect: RouteEffect, now: int) -> None:
         route.changed = True
         self.routes[route.prefix] = route
-        self._events.append(RouteChange(now, kind, route.prefix, route.metric, route.next_hop, route.interface))
+        self._events.append(RouteChange(now, effect, route.prefix, route.metric, route.next_hop, route.interface))
         self._trigger(now)
 
     def _poison(self, route: RipRoute, now: int) -> None:
@@ -439,7 +439,7 @@ class RipSpeaker:
         route.timeout_at = None
         route.garbage_at = now + self.timers.garbage
         route.changed = True
-        self._events.append(RouteChange(now, ChangeKind.UNREACHABLE, route.prefix, route.metric,
+        self._events.append(RouteChange(now, RouteEffect.UNREACHABLE, route.prefix, route.metric,
                                         route.next_hop, route.interface))
         self._trigger(now)
 

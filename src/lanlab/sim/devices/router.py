@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Callable, Final
 from lanlab.proto.forwarding import Drop, Forward, Forwarder, SendIcmp
 from lanlab.proto.fragments import fragment
 from lanlab.proto.ipv4 import NetworkUnreachable, multicast_mac_bytes
-from lanlab.proto.rip import ChangeKind, RipSpeaker, RouteChange
+from lanlab.proto.rip import RipSpeaker, RouteChange, RouteEffect
 from lanlab.proto.routing import Route, RouteSource, RoutingTable
 from lanlab.sim.core.engine import MachineTimer
 from lanlab.sim.core.frame import Frame
@@ -381,10 +381,10 @@ class Router(Host):
         """A RIP database change becomes a forwarding-table change (connected networks stay ours)."""
         if change.next_hop is None:
             return
-        if change.kind in (ChangeKind.ADDED, ChangeKind.CHANGED):
+        if change.effect in (RouteEffect.ADDED, RouteEffect.CHANGED):
             self._install(Route(change.prefix, change.interface, change.next_hop, change.metric, RouteSource.RIP),
                           now, f"rip: {change.summary}")
-        elif change.kind is ChangeKind.UNREACHABLE:
+        elif change.effect is RouteEffect.UNREACHABLE:
             self._withdraw(change.prefix, RouteSource.RIP, now, f"rip: {change.summary}")
         else:
             self._record(now, change.interface, f"rip: {change.summary}")
