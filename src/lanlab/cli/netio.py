@@ -13,6 +13,7 @@ from datetime import datetime
 import click
 
 from lanlab.cli.common import fail, print_json
+from lanlab.i18n import N_, _
 from lanlab.text import one_line
 
 
@@ -35,7 +36,7 @@ class EventPrinter:
             else:
                 shown = {key: one_line(value) if isinstance(value, str) else value
                          for key, value in fields.items()}
-                click.echo(self.formats[event].format(time=now.strftime("%H:%M:%S.%f")[:-3],
+                click.echo(_(self.formats[event]).format(time=now.strftime("%H:%M:%S.%f")[:-3],
                                                       **shown))
         except BrokenPipeError:
             self._reader_gone()
@@ -46,20 +47,20 @@ class EventPrinter:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())   # so the exit-time flush does not fail either
         os.close(devnull)
-        click.echo("lanlab: the log's reader closed the pipe; going on without a log", err=True)
+        click.echo(_("lanlab: the log's reader closed the pipe; going on without a log"), err=True)
 
 
 # errno -> what to tell the user; {target} is what we tried to reach or bind.
 _ADVICE: dict[int, str] = {
-    errno.EADDRINUSE: "{target} is already in use; pick another --port or stop the program using it",
-    errno.EADDRNOTAVAIL: "{target}: no such address on this host (see `ip addr`)",
-    errno.EACCES: "{target}: permission denied (ports below 1024 need root)",
-    errno.ECONNREFUSED: "connection refused by {target}: nothing listens there (is the server running?)",
-    errno.ENETUNREACH: "{target}: network is unreachable (no route to it; see `ip route`)",
-    errno.EHOSTUNREACH: "{target}: host unreachable (nobody answered ARP, or a router said no)",
-    errno.ETIMEDOUT: "{target}: timed out (the host is down or a firewall drops the packets)",
-    errno.ENODEV: "{target}: no such network interface (see `ip link`)",
-    errno.EPERM: "{target}: operation not permitted (binding to an interface needs root)",
+    errno.EADDRINUSE: N_("{target} is already in use; pick another --port or stop the program using it"),
+    errno.EADDRNOTAVAIL: N_("{target}: no such address on this host (see `ip addr`)"),
+    errno.EACCES: N_("{target}: permission denied (ports below 1024 need root)"),
+    errno.ECONNREFUSED: N_("connection refused by {target}: nothing listens there (is the server running?)"),
+    errno.ENETUNREACH: N_("{target}: network is unreachable (no route to it; see `ip route`)"),
+    errno.EHOSTUNREACH: N_("{target}: host unreachable (nobody answered ARP, or a router said no)"),
+    errno.ETIMEDOUT: N_("{target}: timed out (the host is down or a firewall drops the packets)"),
+    errno.ENODEV: N_("{target}: no such network interface (see `ip link`)"),
+    errno.EPERM: N_("{target}: operation not permitted (binding to an interface needs root)"),
 }
 
 
@@ -69,9 +70,10 @@ def network_errors(target: str) -> Iterator[None]:
     try:
         yield
     except socket.gaierror as error:
-        fail(f"cannot resolve {target.split()[-1].rsplit(':', 1)[0]}: {error.strerror}")
+        fail(_("cannot resolve {host}: {reason}").format(host=target.split()[-1].rsplit(":", 1)[0],
+                                                           reason=error.strerror))
     except TimeoutError:
-        fail(_ADVICE[errno.ETIMEDOUT].format(target=target))
+        fail(_(_ADVICE[errno.ETIMEDOUT]).format(target=target))
     except OSError as error:
         advice = _ADVICE.get(error.errno or 0)
-        fail(advice.format(target=target) if advice else f"{target}: {error.strerror or error}")
+        fail(_(advice).format(target=target) if advice else f"{target}: {error.strerror or error}")

@@ -12,17 +12,19 @@ from rich.table import Table
 
 from lanlab.cli.common import (BROADCAST_ADDRESS, DURATION, ENCODING, EXIT_NO_ANSWER, EXIT_OK, HOST,
                                INTERFACE, IPV4, fail, print_json)
+from lanlab.cli.help import Group
 from lanlab.cli.netio import EventPrinter, network_errors
+from lanlab.i18n import N_, _, ngettext
 from lanlab.net import udp as net_udp
 from lanlab.text import decode, encode, preview
 
 _LISTEN_FORMATS = {
-    "listening": "listening on udp {address}:{port}{_joined}",
+    "listening": N_("listening on udp {address}:{port}{_joined}"),
     "datagram": "{time}  {from}:{port}  {size} B  {text}{_answer}",
 }
 
 
-@click.group(name="udp")
+@click.group(name="udp", cls=Group)
 def udp() -> None:
     """UDP on the real network: listen for datagrams, send one, broadcast and collect replies.
 
@@ -66,9 +68,9 @@ def listen(port: int, bind: str, reply: str | None, echo: bool, group: str | Non
       lanlab udp listen --group 239.1.2.3 --port 5000
     """
     if reply is not None and echo:
-        fail("--reply and --echo both answer; choose one")
+        fail(_("--reply and --echo both answer; choose one"))
     if group is not None and not _is_multicast(group):
-        fail(f"--group {group} is not a multicast address (224.0.0.0 to 239.255.255.255)")
+        fail(_("--group {group} is not a multicast address (224.0.0.0 to 239.255.255.255)").format(group=group))
     answer_bytes = _encoded(reply, encoding) if reply is not None else None
 
     def answer(datagram: net_udp.Datagram) -> bytes | None:
@@ -81,7 +83,7 @@ def listen(port: int, bind: str, reply: str | None, echo: bool, group: str | Non
     with sock:
         address, real_port = sock.getsockname()[:2]
         events("listening", address=address, port=real_port, group=group,
-               _joined=f" (joined {group})" if group else "")
+               _joined=_(" (joined {group})").format(group=group) if group else "")
         signal.signal(signal.SIGTERM, _interrupt)
         try:
             for datagram, replied in net_udp.receive(sock, count, answer):
@@ -89,11 +91,12 @@ def listen(port: int, bind: str, reply: str | None, echo: bool, group: str | Non
                 events("datagram", **{"from": datagram.sender}, port=datagram.port,
                        size=len(datagram.data), text=preview(datagram.data, encoding),
                        replied=preview(replied, encoding) if replied is not None else None,
-                       _answer=f"  -> answered {len(replied)} B" if replied is not None else "")
+                       _answer=_("  -> answered {size} B").format(size=len(replied)) if replied is not None else "")
         except KeyboardInterrupt:
             pass
     if not as_json:
-        click.echo(f"received {received} datagram{'s' if received != 1 else ''}", err=True)
+        click.echo(ngettext("received {count} datagram", "received {count} datagrams", received).format(count=received),
+                   err=True)
 
 
 def _interrupt(signum: int, frame: object) -> None:
@@ -115,14 +118,14 @@ def _report(result: net_udp.Exchange, encoding: str, as_json: bool, table: bool)
             {"from": r.sender, "port": r.port, "text": decode(r.data, encoding), "rtt_ms": r.rtt_ms}
             for r in result.replies]})
     elif table and result.replies:
-        grid = Table("address", "port", "reply", title="responders")
-        grid.add_column("rtt ms", justify="right")
+        grid = Table(_("address"), _("port"), _("reply"), title=_("responders"))
+        grid.add_column(_("rtt ms"), justify="right")
         for r in result.replies:
             grid.add_row(r.sender, str(r.port), decode(r.data, encoding), f"{r.rtt_ms:.3f}")
         Console(soft_wrap=True).print(grid)
     if not as_json:
-        click.echo(f"sent {result.sent}, {len(result.replies)} "
-                   f"repl{'ies' if len(result.replies) != 1 else 'y'}")
+        click.echo(ngettext("sent {sent}, {count} reply", "sent {sent}, {count} replies", len(result.replies)).format(
+            sent=result.sent, count=len(result.replies)))
     return EXIT_OK if result.replies else EXIT_NO_ANSWER
 
 
@@ -148,8 +151,8 @@ def send(host: str, port: int, text: str, wait: float | None, encoding: str,
 
     def show(reply: net_udp.UdpReply) -> None:
         if not as_json:
-            click.echo(f"reply from {reply.sender}:{reply.port} in {reply.rtt_ms:.3f} ms: "
-                       f"{decode(reply.data, encoding)}")
+            click.echo(_("reply from {address}:{port} in {rtt:.3f} ms: {text}").format(
+                address=reply.sender, port=reply.port, rtt=reply.rtt_ms, text=decode(reply.data, encoding)))
 
     with network_errors(f"udp {host}:{port}"), net_udp.sending_socket() as sock:
         result = net_udp.exchange(sock, (host, port), payload, wait=wait or 0.0, on_reply=show)
@@ -158,7 +161,7 @@ def send(host: str, port: int, text: str, wait: float | None, encoding: str,
 
 
 # Why Linux refuses 255.255.255.255 and what to do about it, in one line.
-_NO_ROUTE_FOR_BROADCAST = (
+_NO_ROUTE_FOR_BROADCAST = N_(
     "cannot broadcast to {to}: Network is unreachable — this host has no default route, so the "
     "kernel does not know which interface to use; name one with --interface IF (e.g. eth0) or "
     "--source ADDR (one of this host's addresses), or send to the subnet broadcast with "
@@ -199,7 +202,7 @@ def broadcast(text: str, port: int, to: str, interface: str | None, source: str 
       lanlab udp broadcast --to 192.168.1.255 --expect 3 --json
     """
     if interface is not None and source is not None:
-        fail("--interface and --source both choose where to send from; give one")
+        fail(_("--interface and --source both choose where to send from; give one"))
     payload = _encoded(text, encoding)
     with network_errors(f"udp {interface or source or to}"), net_udp.sending_socket(
             broadcast=True, interface=interface, source=source) as sock:
@@ -208,6 +211,6 @@ def broadcast(text: str, port: int, to: str, interface: str | None, source: str 
                                       interval=interval, wait=wait, expect=expect)
         except OSError as error:
             if error.errno == errno.ENETUNREACH:
-                fail(_NO_ROUTE_FOR_BROADCAST.format(to=to))
+                fail(_(_NO_ROUTE_FOR_BROADCAST).format(to=to))
             raise
     raise SystemExit(_report(result, encoding, as_json, table=True))
