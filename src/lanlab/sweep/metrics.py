@@ -95,9 +95,9 @@ def _tokens(text: str, shown: str) -> list[tuple[str, str]]:
         match = _TOKEN.match(text, at)
         if match is None or match.end() == at:
             raise SweepError(f"--metric {shown!r}: cannot read {text[at:].strip()!r}")
-        kind = match.lastgroup
-        assert kind is not None
-        tokens.append((kind, match.group(kind)))
+        group = match.lastgroup  # num, op or path
+        assert group is not None
+        tokens.append((group, match.group(group)))
         at = match.end()
     return tokens
 
@@ -123,8 +123,8 @@ def _product(tokens: list[tuple[str, str]], at: int, shown: str) -> tuple[Any, i
 def _term(tokens: list[tuple[str, str]], at: int, shown: str) -> tuple[Any, int]:
     if at >= len(tokens):
         raise SweepError(f"--metric {shown!r}: ends where a value was expected")
-    kind, text = tokens[at]
-    if kind == "num":
+    group, text = tokens[at]
+    if group == "num":
         return ("num", float(text)), at + 1
     if text == "(":
         inner, at = _sum(tokens, at + 1, shown)
@@ -134,7 +134,7 @@ def _term(tokens: list[tuple[str, str]], at: int, shown: str) -> tuple[Any, int]
     if text == "-":
         inner, at = _term(tokens, at + 1, shown)
         return ("-", ("num", 0.0), inner), at
-    if kind == "path":
+    if group == "path":
         if at + 1 < len(tokens) and tokens[at + 1][1] == "(":
             if text not in FUNCTIONS:
                 raise SweepError(f"--metric {shown!r}: no function {text}() (there are {', '.join(FUNCTIONS)})")
@@ -163,12 +163,12 @@ def _segments(path: str, shown: str) -> tuple[Any, ...]:
 
 
 def _evaluate(tree: Any, document: Any) -> Any:
-    kind = tree[0]
-    if kind == "num":
+    node = tree[0]  # num, path, call or an operator
+    if node == "num":
         return tree[1]
-    if kind == "path":
+    if node == "path":
         return _walk(document, tree[1])
-    if kind == "call":
+    if node == "call":
         values = _evaluate(tree[2], document)
         values = [v for v in (values if isinstance(values, list) else [values]) if v is not None]
         if not values and tree[1] != "count":
@@ -177,9 +177,9 @@ def _evaluate(tree: Any, document: Any) -> Any:
     left, right = _evaluate(tree[1], document), _evaluate(tree[2], document)
     if left is None or right is None:
         return None
-    if kind == "/":
+    if node == "/":
         return left / right if right else None
-    return {"+": left + right, "-": left - right, "*": left * right}[kind]
+    return {"+": left + right, "-": left - right, "*": left * right}[node]
 
 
 def _walk(here: Any, segments: tuple[Any, ...]) -> Any:

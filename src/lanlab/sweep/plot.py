@@ -2,7 +2,7 @@
 
 hist and cdf show how a metric spreads over the runs; vs draws it against the first --vary's values
 (the median, with the quartiles as a band), one line per value of the other --vary paths. Without a
-kind: vs when the sweep varies something, else hist. Without a metric: the first --metric."""
+chart: vs when the sweep varies something, else hist. Without a metric: the first --metric."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from typing import Any
 
 from lanlab.sweep.vary import SweepError
 
-KINDS = ("hist", "cdf", "vs")
+CHARTS = ("hist", "cdf", "vs")
 TITLE_WIDTH = 60  # characters of the default 12-point title that fit a 7-inch figure with room to spare
 
 
@@ -22,22 +22,22 @@ TITLE_WIDTH = 60  # characters of the default 12-point title that fit a 7-inch f
 class PlotSpec:
     path: Path
     metric: str | None
-    kind: str | None
+    chart: str | None  # hist, cdf or vs; None: chosen by draw
 
 
 def parse_plot(text: str) -> PlotSpec:
     head, sep, file = text.rpartition("=")
-    metric, _, kind = head.partition(":") if sep else ("", "", "")
+    metric, _, chart = head.partition(":") if sep else ("", "", "")
     path = Path(file)
     if path.suffix not in (".png", ".svg"):
         raise SweepError(f"--plot {text!r}: name a .png or .svg file (METRIC:hist|cdf|vs=FILE.png to choose)")
-    if kind and kind not in KINDS:
-        raise SweepError(f"--plot {text!r}: {kind!r} is not a plot; choose from {', '.join(KINDS)}")
+    if chart and chart not in CHARTS:
+        raise SweepError(f"--plot {text!r}: {chart!r} is not a plot; choose from {', '.join(CHARTS)}")
     try:
         import matplotlib  # noqa: F401
     except ImportError:
         raise SweepError("--plot needs matplotlib: pip install 'lanlab[sweep]'") from None
-    return PlotSpec(path, metric or None, kind or None)
+    return PlotSpec(path, metric or None, chart or None)
 
 
 def quartiles(values: list[float]) -> tuple[float, float, float]:
@@ -58,16 +58,16 @@ def draw(spec: PlotSpec, rows: list[dict[str, Any]], metrics: list[str], varied:
     if metric is None or metric not in metrics:
         raise SweepError(f"--plot: {metric or 'no metric'} is not a --metric of this sweep "
                          f"({', '.join(metrics) or 'add --metric NAME=EXPR'})")
-    kind = spec.kind or ("vs" if varied else "hist")
-    if kind == "vs" and not varied:
+    chart = spec.chart or ("vs" if varied else "hist")
+    if chart == "vs" and not varied:
         raise SweepError("--plot ...:vs draws a metric against a --vary value; add --vary PATH=V1,V2")
     figure, axes = plt.subplots(figsize=(7, 4.5))
     ok = [row for row in rows if isinstance(row.get(metric), (int, float))]  # a failed run has no value
-    if kind == "vs":
+    if chart == "vs":
         _against(axes, ok, metric, varied)
     else:
         values = sorted(float(row[metric]) for row in ok)
-        if kind == "hist":
+        if chart == "hist":
             axes.hist(values, bins=min(30, max(5, len(set(values)))))
             axes.set_ylabel("runs")
         else:
