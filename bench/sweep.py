@@ -1,11 +1,20 @@
 """200 runs of examples/rip-ring.yaml over seeds (130 s of sim time each, a ping across the failure):
 wall with 1 worker (in process), with 2 (a process pool), and through a 2-worker Dask LocalCluster's
-address as a remote cluster is used; speed-ups and the overhead each task adds, in one run."""
+address as a remote cluster is used; speed-ups and the overhead each task adds, in one invocation.
+
+The machine is shared: the three are timed in ROUNDS rounds, their order rotated each round (so a
+burst of someone else's load falls on each in turn), and compared by their medians; every sample
+is printed too.
+
+    .venv/bin/python bench/sweep.py [RUNS] [ROUNDS]
+"""
 
 from __future__ import annotations
 
+import statistics
 import sys
 import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from lanlab.sweep.plan import make_plan
@@ -13,9 +22,10 @@ from lanlab.sweep.where import _on_dask, _on_pool, run_tasks
 
 RING = Path(__file__).resolve().parents[1] / "examples" / "rip-ring.yaml"
 RUNS = int(sys.argv[1]) if len(sys.argv) > 1 else 200
+ROUNDS = int(sys.argv[2]) if len(sys.argv) > 2 else 3
 
 
-def timed(rows_of) -> tuple[float, list[dict]]:
+def timed(rows_of: Iterable[dict]) -> tuple[float, list[dict]]:
     start = time.perf_counter()
     rows = list(rows_of)
     return time.perf_counter() - start, rows
@@ -26,21 +36,40 @@ def main() -> None:
 
     plan = make_plan(RING, range(1, RUNS + 1), do=["at 30s pc1 ping pc3 -c 90 -i 1"], until="130s",
                      metrics=["ping_received", "frames"])
-    one, serial = timed(run_tasks(plan.tasks, 1, None))
-    work = sum(row["wall_s"] for row in serial)  # the runs themselves, measured inside each
-    two, pooled = timed(_on_pool(plan.tasks, 2))
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
                       silence_logs=50) as cluster:
-        list(_on_dask(plan.tasks[:4], cluster.scheduler_address, 2))  # workers warm: imports done
-        dask, clustered = timed(_on_dask(plan.tasks, cluster.scheduler_address, 2))
-    assert sorted(r["frames"] for r in serial) == sorted(r["frames"] for r in pooled) == \
-        sorted(r["frames"] for r in clustered), "the same runs must give the same rows everywhere"
-    print(f"{RUNS} runs of {RING.name} (130 s sim, ping across the failure), {work / RUNS * 1000:.0f} ms each")
-    print(f"  1 worker (in process)          {one:7.2f} s")
-    print(f"  2 workers (process pool)       {two:7.2f} s   {one / two:.2f}x   (target >= 1.8x)")
-    print(f"  2-worker LocalCluster address  {dask:7.2f} s   {one / dask:.2f}x   (target >= 1.6x)")
-    for name, wall in (("process pool", two), ("dask", dask)):
-        print(f"  overhead per task, {name:12s} {(wall * 2 - work) / RUNS * 1000:6.1f} ms   (target < 50 ms)")
+        address = cluster.scheduler_address
+        list(_on_dask(plan.tasks[:4], address, 2))  # workers warm: imports done
+        ways: dict[str, Callable[[], Iterable[dict]]] = {
+            "1 worker (in process)": lambda: run_tasks(plan.tasks, 1, None),
+            "2 workers (process pool)": lambda: _on_pool(plan.tasks, 2),
+            "2-worker LocalCluster address": lambda: _on_dask(plan.tasks, address, 2),
+        }
+        names = list(ways)
+        walls: dict[str, list[float]] = {name: [] for name in names}
+        frames: dict[str, list[int]] = {}
+        work: list[float] = []
+        for round_ in range(ROUNDS):
+            for name in names[round_ % 3:] + names[:round_ % 3]:
+                wall, rows = timed(ways[name]())
+                walls[name].append(wall)
+                frames[name] = sorted(row["frames"] for row in rows)
+                if name == names[0]:
+                    work.append(sum(row["wall_s"] for row in rows))  # the runs themselves, measured inside each
+    assert all(found == frames[names[0]] for found in frames.values()), \
+        "the same runs must give the same rows everywhere"
+    median = {name: statistics.median(values) for name, values in walls.items()}
+    one, serial_work = median[names[0]], statistics.median(work)
+    targets = {names[1]: "1.8x", names[2]: "1.6x"}
+    print(f"{RUNS} runs of {RING.name} (130 s sim, ping across the failure), {serial_work / RUNS * 1000:.0f} ms each; "
+          f"median of {ROUNDS} alternating rounds")
+    for name in names:
+        samples = " ".join(f"{value:.2f}" for value in walls[name])
+        ratio = "" if name == names[0] else f"   {one / median[name]:.2f}x (target >= {targets[name]})"
+        print(f"  {name:30s} {median[name]:7.2f} s{ratio}   [{samples}]")
+    for name, label in ((names[1], "process pool"), (names[2], "dask")):
+        print(f"  overhead per task, {label:12s} {(median[name] * 2 - serial_work) / RUNS * 1000:6.1f} ms   "
+              "(target < 50 ms)")
 
 
 if __name__ == "__main__":
