@@ -5,24 +5,36 @@ each other)."""
 from __future__ import annotations
 
 import base64
-from typing import Any
+from typing import Any, Iterable
 
 from lanlab.cli.decode import field_text, layer_name
 from lanlab.wire import dissect, wire_fields
 
 
-def field_spans(h: Any, start: int, end: int) -> dict[str, tuple[int, int]]:
+def field_spans(h: Any, start: int, end: int, names: Iterable[str] | None = None) -> dict[str, tuple[int, int]]:
     """Each field's [first, last+1) byte offsets in the frame, from the header's layout; bit
-    fields share their item's bytes, a variable tail (IPv4 options) runs to the header's end."""
+    fields share their item's bytes, a variable tail (IPv4 options) runs to the header's end.
+    (`names`: the header's wire_fields, when the caller has them.) The same for every header of
+    a class at the same place: kept, since a run has thousands of frames of a few shapes."""
+    key = (type(h), start, end)
+    spans = _SPANS.get(key)
+    if spans is None:
+        spans = _SPANS[key] = _layout_spans(type(h), start, end, list(wire_fields(h) if names is None else names))
+    return spans
+
+
+_SPANS: dict[tuple[type, int, int], dict[str, tuple[int, int]]] = {}
+
+
+def _layout_spans(kind: type, start: int, end: int, names: list[str]) -> dict[str, tuple[int, int]]:
     spans: dict[str, tuple[int, int]] = {}
     offset = start
-    for item in getattr(type(h), "LAYOUT", ()):
+    for item in getattr(kind, "LAYOUT", ()):
         size = item.size
         for leaf in item.leaves:
             if leaf.const is None:
                 spans[leaf.name.lstrip("_")] = (offset, offset + size)
         offset += size
-    names = list(wire_fields(h))
     for name in names:
         if name not in spans and offset < end:  # the tail: whatever the layout does not cover
             spans[name] = (offset, end)
@@ -56,9 +68,10 @@ def frame_entry(raw: bytes) -> dict[str, Any]:
     layers = []
     offset = 0
     for h, length in zip(headers, header_lengths(raw, headers)):
-        spans = field_spans(h, offset, offset + length)
+        values = wire_fields(h)
+        spans = field_spans(h, offset, offset + length, values)
         fields = []
-        for name, value in wire_fields(h).items():
+        for name, value in values.items():
             first, last = spans.get(name, (offset, offset))
             fields.append([name, field_text(h, name, value), first, last])
         layers.append({"layer": layer_name(h), "start": offset, "end": offset + length, "fields": fields})
