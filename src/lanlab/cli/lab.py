@@ -10,7 +10,8 @@ from typing import Any
 
 import click
 
-from lanlab.cli.common import EXIT_NO_ANSWER, EXIT_OK, fail, print_json
+from lanlab.cli.common import EXIT_INTERRUPTED, EXIT_NO_ANSWER, EXIT_OK, fail, print_json
+from lanlab.lab.isolate import ISOLATIONS
 
 
 @click.group(name="lab")
@@ -152,19 +153,47 @@ def new(file: Path, student: str, out: Path | None) -> None:
               help="Students graded at once (default: every core).")
 @click.option("--time-limit", "time_limit", type=float, default=60.0, show_default=True, metavar="SECONDS",
               help="Real time one submission may run; past it, it scores what it passed so far.")
+@click.option("--isolation", type=click.Choice(ISOLATIONS), default="auto", show_default=True,
+              help="The wall around a student's programs (labs with run.app): bwrap = `sim run --sandbox`'s "
+                   "bubblewrap (no network, only the student's folder, the lab and Python readable); namespace "
+                   "= `sim run --app`'s network namespace; none = a process of its own only; auto = bwrap "
+                   "where it works, else namespace.")
+@click.option("--app-limits", "app_limits", default="mem=1GiB", show_default=True, metavar="cpu=10s,mem=512MiB",
+              help="CPU-time and memory limits of each student's process (programs' labs); cpu defaults to "
+                   "the time limit's.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON document: every student's checks and total.")
 def grade_command(file: Path, submissions: Path, csv_file: Path | None, workers: int | None, time_limit: float,
-                  as_json: bool) -> None:
+                  isolation: str, app_limits: str, as_json: bool) -> None:
     """Grade a class: SUBMISSIONS/ holds one folder per student (named by the student id) with
-    topology.yaml and answers.yaml (either may be missing: the lab's own topology, no answers).
+    topology.yaml, answers.yaml and the programs the lab names (any may be missing: the lab's own
+    topology, no answers).
+
+    Each student whose lab runs programs is graded in a process of its own behind --isolation,
+    killed past --time-limit or --app-limits: the row says why. Ctrl-C prints the rows graded so
+    far and exits 130.
 
     \b
       lanlab lab grade labs/hub_vs_switch/lab.yaml submissions/ --csv grades.csv --workers 2
     """
-    from lanlab.lab.grade import grade
+    from lanlab.cli.sim_wall import parse_limits
+    from lanlab.lab.grade import grade, has_programs
+    from lanlab.lab.isolate import Walled, choose
 
+    if time_limit <= 0:
+        fail(f"--time-limit {time_limit:g}: give a number of seconds above 0, like --time-limit 60")
     the_lab = _load(file, None)
-    graded = grade(file, submissions, workers, time_limit)
+    limits = parse_limits(app_limits)
+    kind, fallback = choose(isolation) if has_programs(the_lab) else ("none", None)
+    if fallback is not None:
+        click.echo(f"lanlab: warning: students' programs run behind the network namespace only ({fallback}); "
+                   "install bubblewrap for the sandbox", err=True)
+    done: list[Any] = []
+    interrupted = False
+    try:
+        graded = grade(file, submissions, workers, time_limit, Walled(kind, limits.mem, limits.cpu), done)
+    except KeyboardInterrupt:
+        interrupted = True
+        graded = sorted(done, key=lambda one: one.student)
     ids = [check.id for check in the_lab.checks]
     header = ["student", *ids, "total", "problem"]
     rows = []
@@ -177,10 +206,13 @@ def grade_command(file: Path, submissions: Path, csv_file: Path | None, workers:
         except OSError as error:
             fail(f"--csv: cannot write {csv_file}: {error.strerror or error}")
     if as_json:
-        print_json({"lab": the_lab.name, "total": the_lab.total,
+        print_json({"lab": the_lab.name, "total": the_lab.total, "isolation": kind, "interrupted": interrupted,
                     "students": [{"student": g.student, "total": g.total, "problem": g.problem,
                                   "seconds": round(g.seconds, 3), "checks": [r.as_dict() for r in g.results]}
                                  for g in graded]})
     else:
         click.echo(_csv(header, rows), nl=False)
+    if interrupted:
+        click.echo(f"lanlab: interrupted: {len(graded)} students graded (rows above); the others were not", err=True)
+        sys.exit(EXIT_INTERRUPTED)
     sys.exit(EXIT_OK if graded else EXIT_NO_ANSWER)

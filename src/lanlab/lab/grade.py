@@ -1,18 +1,21 @@
-"""A class graded: one folder per student, each run in a worker process (every core by default),
-each bounded in time, so a submission that crashes or hangs scores what it passed and says why."""
+"""A class graded: one folder per student, each run in a process of its own or a worker process
+(every core by default), each bounded in time, so a submission that crashes or hangs scores what
+it passed and says why; students' programs run behind a wall (lab.isolate)."""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from lanlab.lab.checks import Result
-from lanlab.lab.model import LabError, inside, load_lab
+from lanlab.lab.isolate import Running, Walled, choose, grade_isolated
+from lanlab.lab.model import Lab, LabError, inside, load_lab
 from lanlab.lab.runner import Submission, read_answers, run_lab, unfinished
 
 TIME_LIMIT_S = 60.0  # real seconds a submission may run before it is stopped
@@ -52,6 +55,7 @@ def grade_one(lab_path: str, folder: str, time_limit: float = TIME_LIMIT_S) -> G
     problem = None
     lab = None
     passed_in_time: list[int] = []  # how many checks were judged when the time ran out
+    programs_failed: list[str] = []
 
     def alarm(signum: int, frame: Any) -> None:
         # Raised wherever Python is: in the engine, or in a student's program, which the shim then
@@ -63,7 +67,7 @@ def grade_one(lab_path: str, folder: str, time_limit: float = TIME_LIMIT_S) -> G
     signal.setitimer(signal.ITIMER_REAL, time_limit)
     try:
         lab, submission = submission_of(Path(lab_path), Path(folder), student)
-        run_lab(lab, submission, results=results)
+        run_lab(lab, submission, results=results, problems=programs_failed)
     except _TimeLimit:
         pass
     except LabError as error:
@@ -80,23 +84,79 @@ def grade_one(lab_path: str, folder: str, time_limit: float = TIME_LIMIT_S) -> G
         results = results[:passed_in_time[0]]
     if problem is not None:
         results = unfinished(lab, results, problem)
+    programs_failed = [text for text in programs_failed if "_TimeLimit" not in text]  # ours, said above
+    if programs_failed:  # the run went on, but the student should know why their program scored less
+        problem = "; ".join(([problem] if problem else []) + programs_failed)
     return Graded(student, results, time.perf_counter() - start, problem)
 
 
-def grade(lab_path: Path, submissions: Path, workers: int | None = None,
-          time_limit: float = TIME_LIMIT_S) -> list[Graded]:
-    """Every student folder under `submissions`, in name order, `workers` at a time (None: every core)."""
+def has_programs(lab: Lab) -> bool:
+    return any(stage.apps for stage in lab.stages)
+
+
+def grade(lab_path: Path, submissions: Path, workers: int | None = None, time_limit: float = TIME_LIMIT_S,
+          walled: Walled | None = None, done: list[Graded] | None = None) -> list[Graded]:
+    """Every student folder under `submissions`, in name order, `workers` at a time (None: every
+    core). A lab with programs runs each student in a walled process of its own (`walled`; the
+    default: bubblewrap where it works, see lab.isolate); a lab of data only (topologies and
+    answers) in a pool of worker processes. Rows are appended to `done` as students finish, so
+    that after Ctrl-C (KeyboardInterrupt, every process graded so far killed) the caller has them."""
     folders = sorted(path for path in submissions.iterdir() if path.is_dir() and not path.name.startswith("."))
     workers = workers or os.cpu_count() or 1
-    if workers == 1:
-        return [grade_one(str(lab_path), str(folder), time_limit) for folder in folders]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(grade_one, str(lab_path), str(folder), time_limit) for folder in folders]
-        graded = []
-        for folder, future in zip(folders, futures):
+    done = [] if done is None else done
+    lab = load_lab(lab_path, None)
+    if has_programs(lab):
+        _grade_walled(lab_path, folders, workers, time_limit, walled or Walled(choose("auto")[0]), done)
+    elif workers == 1:
+        for folder in folders:
+            done.append(grade_one(str(lab_path), str(folder), time_limit))
+    else:
+        _grade_in_pool(lab_path, folders, workers, time_limit, done)
+    return sorted(done, key=lambda graded: graded.student)
+
+
+def _grade_walled(lab_path: Path, folders: list[Path], workers: int, time_limit: float, walled: Walled,
+                  done: list[Graded]) -> None:
+    running = Running()
+
+    def one(folder: Path) -> Graded:
+        start = time.perf_counter()
+        lab = load_lab(lab_path, folder.name)
+        student, results, problem = grade_isolated(lab, folder.resolve(), time_limit, walled, running)
+        return Graded(student, results, time.perf_counter() - start, problem)
+
+    pool = ThreadPoolExecutor(max_workers=workers)  # each thread waits on a process: the processes use the cores
+    try:
+        for future in as_completed([pool.submit(one, folder) for folder in folders]):
+            graded = future.result()
+            if not running.stopping:
+                done.append(graded)
+    except BaseException:
+        running.stop()
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown()
+
+
+def _ignore_ctrl_c() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent hears Ctrl-C and ends the workers
+
+
+def _grade_in_pool(lab_path: Path, folders: list[Path], workers: int, time_limit: float,
+                   done: list[Graded]) -> None:
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_ignore_ctrl_c)
+    futures = {pool.submit(grade_one, str(lab_path), str(folder), time_limit): folder for folder in folders}
+    try:
+        for future in as_completed(futures):
+            folder = futures[future]
             try:
-                graded.append(future.result())
+                done.append(future.result())
             except Exception as error:  # noqa: BLE001 - the worker itself died (os._exit, a signal)
                 lab = load_lab(lab_path, folder.name)
-                graded.append(Graded(folder.name, unfinished(lab, [], f"crashed: {error}"), 0.0, f"crashed: {error}"))
-        return graded
+                done.append(Graded(folder.name, unfinished(lab, [], f"crashed: {error}"), 0.0, f"crashed: {error}"))
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        for child in multiprocessing.active_children():  # the pool's workers: a run may last a minute
+            child.kill()
+        raise
+    pool.shutdown()

@@ -28,7 +28,8 @@ class Submission:
     topology: Path
     folder: Path
     answers: dict[str, Any] = field(default_factory=dict)
-    programs: dict[str, Path] = field(default_factory=dict)  # node -> program; else the lab's name in folder
+    # node or file name the lab gives -> the program to run instead; else the lab's name in folder
+    programs: dict[str, Path] = field(default_factory=dict)
 
 
 def read_answers(path: Path, values: dict[str, str]) -> dict[str, Any]:
@@ -56,9 +57,11 @@ def build(lab: Lab, submission: Submission, stage: Stage) -> Any:
     return network
 
 
-def start_programs(network: Any, stage: Stage, submission: Submission) -> dict[str, list[str]]:
-    """Start the stage's programs; returns each node's printed lines (filled as the run goes)."""
+def start_programs(network: Any, stage: Stage, submission: Submission) -> tuple[dict[str, list[str]], list[Any]]:
+    """Start the stage's programs; returns each node's printed lines (filled as the run goes) and
+    the programs (whose `error` says why one ended badly)."""
     printed: dict[str, list[str]] = {}
+    programs: list[Any] = []
     stdin_of: dict[str, str] = {}
     for text in stage.stdin:
         node, _, value = text.partition("=")
@@ -75,7 +78,9 @@ def start_programs(network: Any, stage: Stage, submission: Submission) -> dict[s
             at, text = parse_duration(words[1]), words[2]
         node, _, name = text.partition("=")
         node = node.strip()
-        path = submission.programs.get(node) or inside(submission.folder, name.strip(), f"program for {node}")
+        name = name.strip()
+        path = (submission.programs.get(node) or submission.programs.get(name)
+                or inside(submission.folder, name, f"program for {node}"))
         if not path.is_file():
             raise LabError([f"no program {path.name} for {node} in {submission.folder}"])
         host = network.node(node)
@@ -83,11 +88,14 @@ def start_programs(network: Any, stage: Stage, submission: Submission) -> dict[s
         program = host.run_program(str(path), stdin=streams.setdefault(node, io.StringIO(stdin_of.get(node, ""))),
                                    args=args_of.get(node, []), at=at)
         program.sinks.append(lambda p, t, line, lines=lines: lines.append(line))
-    return printed
+        programs.append(program)
+    return printed, programs
 
 
-def run_stage(lab: Lab, stage: Stage, submission: Submission, app_cpu: float = 5.0) -> list[Result]:
-    """Build, check the configuration, run (stopping at each state check's time), judge the rest."""
+def run_stage(lab: Lab, stage: Stage, submission: Submission, app_cpu: float = 5.0,
+              problems: list[str] | None = None) -> list[Result]:
+    """Build, check the configuration, run (stopping at each state check's time), judge the rest;
+    a program that ended with an error is told in `problems` (`NODE PROGRAM: error`)."""
     from lanlab.sim import CommandError, schedule
     from lanlab.sim.shim import run_programs
 
@@ -101,7 +109,7 @@ def run_stage(lab: Lab, stage: Stage, submission: Submission, app_cpu: float = 5
             schedule(network, text)
         except CommandError as error:
             raise LabError([f"{lab.path}: stage {stage.name}: run.do {error}"]) from None
-    printed = start_programs(network, stage, submission)
+    printed, programs = start_programs(network, stage, submission)
     with_programs = bool(stage.apps) or any(c.command.words.startswith("tcp ") for c in network.commands)
 
     def run_to(end: int) -> None:
@@ -115,6 +123,9 @@ def run_stage(lab: Lab, stage: Stage, submission: Submission, app_cpu: float = 5
         results[check.id] = checks.judge(check, stage.name, *checks.state(network, check.body))
     run_to(stage.until)
     network.close()
+    if problems is not None:
+        problems.extend(f"{program.node} {Path(program.path).name}: {program.error}"
+                        for program in programs if program.error)
     for check in stage.checks:
         if check.id in results:
             continue
@@ -135,13 +146,15 @@ def judge_at_end(network: Any, check: Check, stage: str, printed: dict[str, list
     return checks.judge(check, stage, check.query.passes(value), checks.show(value))
 
 
-def run_lab(lab: Lab, submission: Submission, app_cpu: float = 5.0, results: list[Result] | None = None) -> list[Result]:
+def run_lab(lab: Lab, submission: Submission, app_cpu: float = 5.0, results: list[Result] | None = None,
+            problems: list[str] | None = None) -> list[Result]:
     """Every stage in order, their results appended to `results` as each ends (so a run stopped
-    by a time limit keeps what it passed); a topology the simulator refuses is a LabError (FILE:LINE)."""
+    by a time limit keeps what it passed), programs' errors to `problems`; a topology the
+    simulator refuses is a LabError (FILE:LINE)."""
     results = [] if results is None else results
     for stage in lab.stages:
         try:
-            results.extend(run_stage(lab, stage, submission, app_cpu))
+            results.extend(run_stage(lab, stage, submission, app_cpu, problems))
         except TopologyError as error:
             if isinstance(error, LabError):
                 raise

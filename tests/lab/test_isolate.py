@@ -1,0 +1,190 @@
+"""Hostile submissions graded behind the wall (lab.isolate): each gets a row with the reason, and
+neither the grader, nor the machine's network, nor another student's files are reached."""
+
+from __future__ import annotations
+
+import os
+import socket
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from lanlab.lab.grade import grade
+from lanlab.lab.isolate import Walled, bwrap_refused, grade_isolated
+from lanlab.lab.model import load_lab
+
+TOPOLOGY = """name: t
+nodes:
+  pc1: {kind: host, ip: 198.18.0.1/24}
+  pc2: {kind: host, ip: 198.18.0.2/24}
+  sw1: {kind: switch}
+links:
+  - [pc1:eth0, sw1:p1]
+  - [pc2:eth0, sw1:p2]
+"""
+LAB = """lab: 1
+name: t
+topology: topology.yaml
+stages:
+  - run: {do: ["pc1 ping pc2 -c 1"], until: 1s}
+    checks:
+      - {id: ping, points: 3, trace: {where: {kind: deliver, device: pc1, proto: icmp}, measure: count, equals: 1}}
+  - run: {app: ["pc1=prog.py"], until: 1s}
+    checks:
+      - {id: says-hi, points: 2, hint: print hi, output: {node: pc1, contains: hi}}
+"""
+SECRET = "teacher-secret-4242"
+# Finds the real module a program's imports are kept from (the shim hands it simulated ones).
+REAL = """
+import gc, types
+def real(name):
+    return [m for m in gc.get_objects() if isinstance(m, types.ModuleType) and m.__name__ == name
+            and getattr(m, "__builtins__", None) is not __builtins__][0]
+"""
+needs_bwrap = pytest.mark.skipif(bwrap_refused() is not None, reason=str(bwrap_refused()))
+
+
+def walls() -> list:
+    """The walls this machine can give, each a test parameter (bwrap skipped with the reason when absent)."""
+    return [pytest.param("bwrap", marks=needs_bwrap), "namespace"]
+
+
+@pytest.fixture
+def lab_dir(tmp_path: Path) -> Path:
+    (tmp_path / "topology.yaml").write_text(TOPOLOGY)
+    (tmp_path / "lab.yaml").write_text(LAB)
+    (tmp_path / "secret.txt").write_text(SECRET)
+    (tmp_path / "subs").mkdir()
+    return tmp_path
+
+
+def student(lab_dir: Path, name: str, program: str, real: bool = False) -> Path:
+    """A student's folder with prog.py (`real`: with the REAL helper before it)."""
+    folder = lab_dir / "subs" / name
+    folder.mkdir()
+    (folder / "prog.py").write_text((REAL if real else "") + textwrap.dedent(program))
+    return folder
+
+
+def by_student(lab_dir: Path, kind: str, time_limit: float = 20.0) -> dict:
+    return {g.student: g for g in grade(lab_dir / "lab.yaml", lab_dir / "subs", 2, time_limit, Walled(kind))}
+
+
+def sleepers(marker: str) -> list[int]:
+    """Processes on this machine running `sleep MARKER`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and (entry / "cmdline").read_bytes() == f"sleep\0{marker}\0".encode():
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+@needs_bwrap
+def test_files_outside_the_folder_are_not_there_in_bwrap(lab_dir: Path) -> None:
+    """A program reading the teacher's file, another student's program and /etc/passwd finds none of
+    them; the honest student beside it scores full marks."""
+    student(lab_dir, "honest", "print('hi')  # " + SECRET + "\n")
+    student(lab_dir, "thief", f"""
+        for path in [{str(lab_dir / 'secret.txt')!r}, {str(lab_dir / 'subs/honest/prog.py')!r}, "/etc/passwd"]:
+            try:
+                print(open(path).read())
+            except OSError as error:
+                print(type(error).__name__)
+        try:
+            open({str(lab_dir / 'subs/honest/prog.py')!r}, "w").write("stolen")
+        except OSError as error:
+            print("write", type(error).__name__)
+        """)
+    graded = by_student(lab_dir, "bwrap")
+    thief = graded["thief"].results[1].found
+    assert SECRET not in thief and "root:" not in thief
+    assert thief.startswith("FileNotFoundError | FileNotFoundError | FileNotFoundError | write ")
+    assert (lab_dir / "subs/honest/prog.py").read_text().startswith("print('hi')")
+    assert graded["honest"].total == 5 and graded["thief"].total == 3
+
+
+def test_without_a_wall_the_thief_would_read_the_secret(lab_dir: Path) -> None:
+    """The oracle for the test above: with isolation none, the same program does print the secret."""
+    folder = student(lab_dir, "thief", f"print(open({str(lab_dir / 'secret.txt')!r}).read())\n")
+    _, results, _ = grade_isolated(load_lab(lab_dir / "lab.yaml"), folder, 20.0, Walled("none"))
+    assert SECRET in results[1].found
+
+
+@pytest.mark.parametrize("kind", walls())
+def test_a_real_socket_reaches_nothing(lab_dir: Path, kind: str) -> None:
+    """The real _socket dug out of gc connecting to a listener on this machine's 127.0.0.1: it fails and
+    the listener counts no connection."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.setblocking(False)
+    port = listener.getsockname()[1]
+    student(lab_dir, "leaker", real=True, program=f"""
+        try:
+            real("_socket").socket().connect(("127.0.0.1", {port}))
+            print("connected")
+        except OSError as error:
+            print("refused", type(error).__name__)
+        """)
+    graded = by_student(lab_dir, kind)
+    try:
+        with pytest.raises(BlockingIOError):
+            listener.accept()
+    finally:
+        listener.close()
+    assert "refused" in graded["leaker"].results[1].found
+
+
+@pytest.mark.parametrize("kind", walls())
+def test_forked_processes_die_with_the_submission(lab_dir: Path, kind: str) -> None:
+    """A program forking with the real posix (the shim refuses os.fork) leaves no process behind once
+    graded; the fork copy reports no grade of its own, and the row is the parent's."""
+    marker = f"7{os.getpid() % 1000}.{len(kind)}"
+    student(lab_dir, "forker", real=True, program=f"""
+        import os
+        try:
+            os.fork()
+        except RuntimeError as error:
+            print("shim:", type(error).__name__)
+        posix = real("posix")
+        for _ in range(5):
+            if posix.fork() == 0:
+                posix.execv("/bin/sleep", ["sleep", "{marker}"])
+        print("hi")
+        """)
+    graded = by_student(lab_dir, kind)
+    assert "shim: UnsupportedInSimulation" in graded["forker"].results[1].found
+    assert graded["forker"].total == 5
+    assert sleepers(marker) == []
+
+
+@pytest.mark.parametrize("kind", walls())
+def test_filling_memory_gets_a_row_with_the_reason(lab_dir: Path, kind: str) -> None:
+    """A program allocating without end meets the memory limit: it keeps stage 1's points, the row says
+    MemoryError, and the student graded beside it scores full marks."""
+    student(lab_dir, "hog", "chunks = []\nwhile True:\n    chunks.append(bytearray(64 * 1024**2))\n")
+    student(lab_dir, "fine", "print('hi')\n")
+    graded = {g.student: g for g in grade(lab_dir / "lab.yaml", lab_dir / "subs", 2, 60.0,
+                                          Walled(kind, mem=512 * 1024**2))}
+    assert graded["hog"].total == 3 and "MemoryError" in (graded["hog"].problem or "")
+    assert graded["fine"].total == 5 and graded["fine"].problem is None
+
+
+@pytest.mark.parametrize("kind", walls())
+def test_a_loop_catching_everything_is_stopped_at_the_time_limit(lab_dir: Path, kind: str) -> None:
+    """A program looping and catching every exception (the shim's busy-loop stop too) is stopped at the
+    time limit with stage 1's points and the reason."""
+    student(lab_dir, "looper", "while True:\n    try:\n        pass\n    except BaseException:\n        pass\n")
+    graded = by_student(lab_dir, kind, time_limit=3.0)
+    assert graded["looper"].total == 3 and "stopped after 3 s" in (graded["looper"].problem or "")
+
+
+def test_a_killed_process_is_a_row_with_the_reason(lab_dir: Path) -> None:
+    """A program that kills its own process (the real os._exit is the shim's, so SIGKILL through posix)
+    still gives a row: every check failed, the reason named."""
+    folder = student(lab_dir, "suicide", "real('posix').kill(real('posix').getpid(), 9)\n", real=True)
+    _, results, problem = grade_isolated(load_lab(lab_dir / "lab.yaml"), folder, 20.0, Walled("none"))
+    assert problem is not None and problem.startswith("killed by SIGKILL")
+    assert [r.passed for r in results] == [False, False]
