@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import signal
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 LAB = Path(__file__).resolve().parents[2] / "labs" / "hub_vs_switch"
@@ -58,3 +60,63 @@ def test_grade_scores_what_a_crashing_submission_passed(tmp_path: Path) -> None:
     graded = lanlab("lab", "grade", str(LAB / "lab.yaml"), str(tmp_path / "subs"), "--json", "--workers", "1")
     student = json.loads(graded.stdout)["students"][0]
     assert student["total"] == 0 and "not valid YAML" in student["problem"]
+
+
+UDP = LAB.parent / "udp_broadcast"
+
+
+def test_app_override_by_node_and_by_file_name() -> None:
+    """--app pc1=FILE runs FILE on pc1 instead of the folder's program, --app sender.py=FILE replaces the
+    lab's sender.py: a wrong sender fails with the lab's hint, the right one rescues a wrong folder."""
+    wrong = UDP / "wrong_no_broadcast/sender.py"
+    by_node = lanlab("lab", "check", str(UDP / "lab.yaml"), "--topology", str(UDP / "solution/topology.yaml"),
+                     "--answers", str(UDP / "solution/answers.yaml"), "--app", f"pc1={wrong}")
+    assert by_node.returncode == 1 and "FAIL one-broadcast" in by_node.stdout
+    assert "hint: pc1 must send the broadcast once: set SO_BROADCAST" in by_node.stdout
+    rescued = lanlab("lab", "check", str(UDP / "lab.yaml"), "--topology", str(UDP / "wrong_no_broadcast/topology.yaml"),
+                     "--answers", str(UDP / "solution/answers.yaml"),
+                     "--app", f"sender.py={UDP / 'solution/sender.py'}", "--json")
+    assert rescued.returncode == 0, rescued.stdout + rescued.stderr
+    assert json.loads(rescued.stdout)["score"] == json.loads(rescued.stdout)["total"]
+
+
+def test_app_override_missing_file_is_one_line_exit_2() -> None:
+    """--app naming a file that does not exist: one line saying the form, exit 2, no traceback."""
+    result = lanlab("lab", "check", str(UDP / "lab.yaml"), "--app", "pc1=/nonexistent/sender.py")
+    assert result.returncode == 2 and "expected NODE=FILE.py" in result.stderr and "Traceback" not in result.stderr
+
+
+def _workers_grading(folder: Path) -> list[int]:
+    """Processes grading a student of `folder` (lab.isolate's worker), by their command line."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            line = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if entry.name.isdigit() and b"lanlab.lab.worker" in line and str(folder).encode() in line:
+            found.append(int(entry.name))
+    return found
+
+
+def test_ctrl_c_in_grade_prints_the_rows_graded_and_exits_130(tmp_path: Path) -> None:
+    """SIGINT while a submission loops: the rows already graded are printed, exit 130, no worker left."""
+    subs = tmp_path / "subs"
+    shutil.copytree(UDP / "solution", subs / "a_good")
+    shutil.copytree(UDP / "solution", subs / "b_loops")
+    (subs / "b_loops/sender.py").write_text("while True:\n    try:\n        pass\n    except BaseException:\n        pass\n")
+    grader = subprocess.Popen([sys.executable, "-m", "lanlab", "lab", "grade", str(UDP / "lab.yaml"), str(subs),
+                               "--workers", "1", "--time-limit", "120", "--isolation", "none"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not _workers_grading(subs / "b_loops") and time.monotonic() < deadline and grader.poll() is None:
+        time.sleep(0.2)
+    assert _workers_grading(subs / "b_loops"), "the looping student was never started"
+    grader.send_signal(signal.SIGINT)
+    out, err = grader.communicate(timeout=60)
+    assert grader.returncode == 130, err
+    rows = out.splitlines()
+    assert rows[0].startswith("student,one-broadcast,") and rows[1].startswith("a_good,") and len(rows) == 2
+    assert rows[1].split(",")[-2] == "10"
+    assert "interrupted: 1 students graded" in err
+    assert _workers_grading(subs / "b_loops") == []

@@ -59,7 +59,8 @@ def _csv(header: list[str], rows: list[list[Any]]) -> str:
 @click.option("--answers", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="The student's answers to the questions (YAML: `check-id: answer`).")
 @click.option("--app", "apps", multiple=True, metavar="NODE=prog.py",
-              help="The student's program for NODE (instead of the file the lab names). Repeatable.")
+              help="The student's program for NODE (instead of the file the lab names); NAME.py=prog.py "
+                   "replaces the lab's NAME.py wherever it runs. Repeatable.")
 @click.option("--student", default=None, metavar="ID", help="Whose variant (values drawn from this id).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON document: checks, score, total.")
 @click.option("--csv", "as_csv", is_flag=True, help="One CSV row per check.")
@@ -83,7 +84,8 @@ def check(file: Path, topology: Path | None, answers: Path | None, apps: tuple[s
     for text in apps:
         node, sep, name = text.partition("=")
         if not sep or not node.strip() or not Path(name).is_file():
-            fail(f"--app {text!r}: expected NODE=FILE.py with an existing file, like --app pc1=server.py")
+            fail(f"--app {text!r}: expected NODE=FILE.py (or LABS_NAME.py=FILE.py) with an existing file, "
+                 "like --app pc1=server.py")
         programs[node.strip()] = Path(name)
     try:
         given = read_answers(answers, the_lab.values) if answers is not None else {}
