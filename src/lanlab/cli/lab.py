@@ -64,8 +64,11 @@ def _csv(header: list[str], rows: list[list[Any]]) -> str:
 @click.option("--student", default=None, metavar="ID", help="Whose variant (values drawn from this id).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON document: checks, score, total.")
 @click.option("--csv", "as_csv", is_flag=True, help="One CSV row per check.")
+@click.option("--html", "html", type=click.Path(dir_okay=False, path_type=Path), default=None, metavar="report.html",
+              help="Also write a page to open in a browser: each stage's checks beside its events, a failed "
+                   "trace check linking to the events it is about.")
 def check(file: Path, topology: Path | None, answers: Path | None, apps: tuple[str, ...], student: str | None,
-          as_json: bool, as_csv: bool) -> None:
+          as_json: bool, as_csv: bool, html: Path | None) -> None:
     """Run the lab's stages on a topology and print each check: id, points, passed, what was
     found, the hint when it failed; then the score.
 
@@ -87,11 +90,19 @@ def check(file: Path, topology: Path | None, answers: Path | None, apps: tuple[s
             fail(f"--app {text!r}: expected NODE=FILE.py (or LABS_NAME.py=FILE.py) with an existing file, "
                  "like --app pc1=server.py")
         programs[node.strip()] = Path(name)
+    trails: list[Any] = []
     try:
         given = read_answers(answers, the_lab.values) if answers is not None else {}
-        results = run_lab(the_lab, Submission(topology_file, folder, given, programs))
+        results = run_lab(the_lab, Submission(topology_file, folder, given, programs), trails=trails)
     except LabError as error:
         _errors_exit(error)
+    if html is not None:
+        from lanlab.lab.report import write
+
+        try:
+            write(html, the_lab, results, trails, student)
+        except OSError as error:
+            fail(f"--html: cannot write {html}: {error.strerror or error}")
     score = sum(result.score for result in results)
     if as_json:
         print_json({"lab": the_lab.name, "student": student, "checks": [r.as_dict() for r in results],
@@ -107,6 +118,8 @@ def check(file: Path, topology: Path | None, answers: Path | None, apps: tuple[s
             if not result.passed and result.hint:
                 click.echo(f"     hint: {result.hint}")
         click.echo(f"score {score}/{the_lab.total}")
+        if html is not None:
+            click.echo(f"wrote {html}")
     sys.exit(EXIT_OK if all(result.passed for result in results) else EXIT_NO_ANSWER)
 
 

@@ -22,6 +22,28 @@ EVENTS_AFTER_STORM = 200_000
 
 
 @dataclass
+class StageTrail:
+    """What a report shows of one stage: its events and, per trace or question check, the
+    positions of the events its query selected (what a failed check is about)."""
+
+    stage: Stage
+    events: list[Any]
+    selected: dict[str, list[int]]
+
+
+def trail_of(stage: Stage, events: list[Any]) -> StageTrail:
+    position = {id(event): n for n, event in enumerate(events)}
+    selected: dict[str, list[int]] = {}
+    for check in stage.checks:
+        if check.query is not None:
+            chosen = check.query.where.select(events)
+            if check.query.then is not None:
+                chosen += check.query.then.select(events)
+            selected[check.id] = sorted({position[id(event)] for event in chosen})
+    return StageTrail(stage, events, selected)
+
+
+@dataclass
 class Submission:
     """What a student hands in: a topology, answers, programs (by node), all in one folder."""
 
@@ -93,9 +115,10 @@ def start_programs(network: Any, stage: Stage, submission: Submission) -> tuple[
 
 
 def run_stage(lab: Lab, stage: Stage, submission: Submission, app_cpu: float = 5.0,
-              problems: list[str] | None = None) -> list[Result]:
+              problems: list[str] | None = None, trails: list[StageTrail] | None = None) -> list[Result]:
     """Build, check the configuration, run (stopping at each state check's time), judge the rest;
-    a program that ended with an error is told in `problems` (`NODE PROGRAM: error`)."""
+    a program that ended with an error is told in `problems` (`NODE PROGRAM: error`), the stage's
+    events in `trails` (for a report)."""
     from lanlab.sim import CommandError, schedule
     from lanlab.sim.shim import run_programs
 
@@ -126,6 +149,8 @@ def run_stage(lab: Lab, stage: Stage, submission: Submission, app_cpu: float = 5
     if problems is not None:
         problems.extend(f"{program.node} {Path(program.path).name}: {program.error}"
                         for program in programs if program.error)
+    if trails is not None:
+        trails.append(trail_of(stage, list(network.trace)))
     for check in stage.checks:
         if check.id in results:
             continue
@@ -147,14 +172,14 @@ def judge_at_end(network: Any, check: Check, stage: str, printed: dict[str, list
 
 
 def run_lab(lab: Lab, submission: Submission, app_cpu: float = 5.0, results: list[Result] | None = None,
-            problems: list[str] | None = None) -> list[Result]:
+            problems: list[str] | None = None, trails: list[StageTrail] | None = None) -> list[Result]:
     """Every stage in order, their results appended to `results` as each ends (so a run stopped
     by a time limit keeps what it passed), programs' errors to `problems`; a topology the
     simulator refuses is a LabError (FILE:LINE)."""
     results = [] if results is None else results
     for stage in lab.stages:
         try:
-            results.extend(run_stage(lab, stage, submission, app_cpu, problems))
+            results.extend(run_stage(lab, stage, submission, app_cpu, problems, trails))
         except TopologyError as error:
             if isinstance(error, LabError):
                 raise
