@@ -86,17 +86,24 @@ def test_app_override_missing_file_is_one_line_exit_2() -> None:
     assert result.returncode == 2 and "expected NODE=FILE.py" in result.stderr and "Traceback" not in result.stderr
 
 
-def _workers_grading(folder: Path) -> list[int]:
-    """Processes grading a student of `folder` (lab.isolate's worker), by their command line."""
+def _processes_naming(folder: Path, word: bytes = b"") -> list[int]:
+    """Processes whose command line names `folder` (and holds `word`): a grader's forked pool workers
+    share its command line."""
     found = []
     for entry in Path("/proc").iterdir():
         try:
             line = (entry / "cmdline").read_bytes()
+            status = (entry / "stat").read_text()
         except OSError:
             continue
-        if entry.name.isdigit() and b"lanlab.lab.worker" in line and str(folder).encode() in line:
+        if entry.name.isdigit() and word in line and str(folder).encode() in line and ") Z" not in status:
             found.append(int(entry.name))
     return found
+
+
+def _workers_grading(folder: Path) -> list[int]:
+    """Processes grading a student of `folder` (lab.isolate's worker)."""
+    return _processes_naming(folder, b"lanlab.lab.worker")
 
 
 def test_ctrl_c_in_grade_prints_the_rows_graded_and_exits_130(tmp_path: Path) -> None:
@@ -120,3 +127,23 @@ def test_ctrl_c_in_grade_prints_the_rows_graded_and_exits_130(tmp_path: Path) ->
     assert rows[1].split(",")[-2] == "10"
     assert "interrupted: 1 students graded" in err
     assert _workers_grading(subs / "b_loops") == []
+
+
+def test_ctrl_c_in_a_data_only_lab_ends_the_pool_and_exits_130(tmp_path: Path) -> None:
+    """SIGINT while a pool of workers grades 300 hub-vs-switch folders: exit 130 soon, the rows graded so
+    far (fewer than 300) under the header, the count on stderr, no worker left behind."""
+    subs = tmp_path / "subs"
+    for n in range(300):
+        shutil.copytree(LAB / "solution", subs / f"s{n:03d}")
+    grader = subprocess.Popen([sys.executable, "-m", "lanlab", "lab", "grade", str(LAB / "lab.yaml"), str(subs),
+                               "--workers", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(3)
+    grader.send_signal(signal.SIGINT)
+    out, err = grader.communicate(timeout=60)
+    assert grader.returncode == 130, err
+    rows = out.splitlines()
+    assert rows[0].startswith("student,replies,") and len(rows) - 1 < 300
+    assert f"interrupted: {len(rows) - 1} students graded" in err
+    assert all(row.split(",")[-2] == "9" for row in rows[1:])
+    time.sleep(1)  # killed workers are gone once the kernel has reaped them
+    assert _processes_naming(subs) == []
