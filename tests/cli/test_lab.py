@@ -147,3 +147,17 @@ def test_ctrl_c_in_a_data_only_lab_ends_the_pool_and_exits_130(tmp_path: Path) -
     assert all(row.split(",")[-2] == "9" for row in rows[1:])
     time.sleep(1)  # killed workers are gone once the kernel has reaped them
     assert _processes_naming(subs) == []
+
+
+def test_grade_json_names_the_wall_and_bad_limits_are_one_line(tmp_path: Path) -> None:
+    """--json says which wall the programs ran behind; a time limit of 0 or a memory limit Python cannot
+    live in is one line on stderr, exit 2."""
+    shutil.copytree(UDP / "solution", tmp_path / "subs/ann")
+    graded = lanlab("lab", "grade", str(UDP / "lab.yaml"), str(tmp_path / "subs"), "--isolation", "namespace",
+                    "--json")
+    assert graded.returncode == 0, graded.stderr
+    document = json.loads(graded.stdout)
+    assert document["isolation"] == "namespace" and document["students"][0]["total"] == 10
+    for bad in (["--time-limit", "0"], ["--app-limits", "mem=1MiB"]):
+        result = lanlab("lab", "grade", str(UDP / "lab.yaml"), str(tmp_path / "subs"), *bad)
+        assert result.returncode == 2 and len(result.stderr.splitlines()) == 1, result.stderr

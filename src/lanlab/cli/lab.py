@@ -175,7 +175,7 @@ def new(file: Path, student: str, out: Path | None) -> None:
                    "where it works, else namespace.")
 @click.option("--app-limits", "app_limits", default="mem=1GiB", show_default=True, metavar="cpu=10s,mem=512MiB",
               help="CPU-time and memory limits of each student's process (programs' labs); cpu defaults to "
-                   "the time limit's.")
+                   "the time limit's, mem to 1GiB.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON document: every student's checks and total.")
 def grade_command(file: Path, submissions: Path, csv_file: Path | None, workers: int | None, time_limit: float,
                   isolation: str, app_limits: str, as_json: bool) -> None:
@@ -192,7 +192,7 @@ def grade_command(file: Path, submissions: Path, csv_file: Path | None, workers:
     """
     from lanlab.cli.sim_wall import parse_limits
     from lanlab.lab.grade import grade, has_programs
-    from lanlab.lab.isolate import Walled, choose
+    from lanlab.lab.isolate import DEFAULT_MEM, Walled, choose
 
     if time_limit <= 0:
         fail(f"--time-limit {time_limit:g}: give a number of seconds above 0, like --time-limit 60")
@@ -205,7 +205,7 @@ def grade_command(file: Path, submissions: Path, csv_file: Path | None, workers:
     done: list[Any] = []
     interrupted = False
     try:
-        graded = grade(file, submissions, workers, time_limit, Walled(kind, limits.mem, limits.cpu), done)
+        graded = grade(file, submissions, workers, time_limit, Walled(kind, limits.mem or DEFAULT_MEM, limits.cpu), done)
     except KeyboardInterrupt:
         interrupted = True
         graded = sorted(done, key=lambda one: one.student)
