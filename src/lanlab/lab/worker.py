@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None, out: Callable[[str], Any] = print) -> in
     parser.add_argument("--time-limit", type=float, required=True)
     parser.add_argument("--cpu", type=int, default=None)
     parser.add_argument("--mem", type=int, default=None)
-    parser.add_argument("--wall", action="store_true", help="enter a new network namespace first")
+    parser.add_argument("--wall", action="store_true")  # enter a new network namespace first
     options = parser.parse_args(argv)
     if options.cpu is not None:
         _limit(resource.RLIMIT_CPU, options.cpu)
