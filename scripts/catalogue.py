@@ -43,7 +43,7 @@ CLI = PACKAGE / "cli"
 NOT_YET_TRANSLATED = {
     "arping.py", "decode.py", "dhcp.py", "lab.py",
     "real.py", "sim.py", "sim_apps.py", "sim_serve.py", "sim_sweep.py", "sim_view.py",
-    "sim_wall.py", "tcp.py",
+    "sim_wall.py",
 }
 
 

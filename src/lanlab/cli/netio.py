@@ -13,7 +13,7 @@ from datetime import datetime
 import click
 
 from lanlab.cli.common import fail, print_json
-from lanlab.i18n import N_, _
+from lanlab.i18n import N_, Deferred, _, localize
 from lanlab.text import one_line
 
 
@@ -34,8 +34,9 @@ class EventPrinter:
                 print_json({"event": event, "time": now.isoformat(timespec="milliseconds"),
                             **{key: value for key, value in fields.items() if not key.startswith("_")}})
             else:
-                shown = {key: one_line(value) if isinstance(value, str) else value
-                         for key, value in fields.items()}
+                shown = {key: one_line(localize(value)) if isinstance(value, Deferred) else
+                         one_line(value) if isinstance(value, str) else value
+                         for key, value in fields.items()}  # an L_ value (a reason) shown translated
                 click.echo(_(self.formats[event]).format(time=now.strftime("%H:%M:%S.%f")[:-3],
                                                       **shown))
         except BrokenPipeError:

@@ -11,25 +11,27 @@ import sys
 import click
 
 from lanlab.cli.common import DURATION, ENCODING, HOST, fail
+from lanlab.cli.help import Group
 from lanlab.cli.netio import EventPrinter, network_errors
+from lanlab.i18n import N_
 from lanlab.net import aio
 from lanlab.net.tcp_client import talk
 from lanlab.net.tcp_server import DEFAULT_REPLY, MAX_LINE, MODES, ServerSettings, TcpServer
 from lanlab.text import encode
 
 _SERVE_FORMATS = {
-    "listening": "listening on tcp {address}:{port} (mode {mode}); Ctrl-C to stop",
-    "connect": "{time}  + {client}  ({clients} connected)",
-    "disconnect": "{time}  - {client}  {reason} ({clients} connected)",
+    "listening": N_("listening on tcp {address}:{port} (mode {mode}); Ctrl-C to stop"),
+    "connect": N_("{time}  + {client}  ({clients} connected)"),
+    "disconnect": N_("{time}  - {client}  {reason} ({clients} connected)"),
     "message": "{time}  {client}  {bytes} B  {text}",
-    "not_shown": "{time}  ... {count} more messages not shown (the log shows {limit} a second)",
-    "refused": "{time}  x {client}  refused: {reason}",
+    "not_shown": N_("{time}  ... {count} more messages not shown (the log shows {limit} a second)"),
+    "refused": N_("{time}  x {client}  refused: {reason}"),
     "error": "{time}  ! {message}",
-    "shutdown": "served {served} clients ({refused} refused)",
+    "shutdown": N_("served {served} clients ({refused} refused)"),
 }
 
 
-@click.group(name="tcp")
+@click.group(name="tcp", cls=Group)
 def tcp() -> None:
     """TCP on the real network: a concurrent server and a full-duplex client.
 

@@ -27,6 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from lanlab.i18n import L_
 from lanlab.text import preview
 
 MODES = ("reply", "echo", "chat")
@@ -296,9 +297,10 @@ class TcpServer:
         if now - self._warned_at < RESOURCE_WARNING_EVERY_S:
             self._unwarned += 1
             return
-        self.log("error", message=f"cannot accept: {error.strerror}; pausing accepts "
-                 f"(serving {len(self.clients)} clients; {self._unwarned} more such errors since "
-                 "the last message); raise `ulimit -n` or lower --max-clients")
+        self.log("error", message=L_("cannot accept: {reason}; pausing accepts (serving {clients} clients; "
+                                     "{more} more such errors since the last message); raise `ulimit -n` "
+                                     "or lower --max-clients", reason=error.strerror, clients=len(self.clients),
+                                     more=self._unwarned))
         self._warned_at, self._unwarned = now, 0
 
     def _admit(self, connection: socket.socket, peer: tuple[str, int]) -> None:
@@ -311,7 +313,7 @@ class TcpServer:
             except OSError:
                 pass
             connection.close()
-            self.log("refused", client=f"{peer[0]}:{peer[1]}", reason="max clients")
+            self.log("refused", client=f"{peer[0]}:{peer[1]}", reason=L_("max clients"))
             return
         self._admitted += 1
         self.served += 1
@@ -335,8 +337,8 @@ class TcpServer:
         self._admitted -= 1
         if self._listener is None:
             return          # closed by close(): the shutdown line, already logged, is the last
-        reason = "closed" if exc is None else (
-            "reset" if isinstance(exc, ConnectionResetError) else str(exc) or type(exc).__name__)
+        reason = L_("closed") if exc is None else (
+            L_("reset") if isinstance(exc, ConnectionResetError) else str(exc) or type(exc).__name__)
         self.log("disconnect", client=client.peer, reason=reason, clients=len(self.clients))
 
     def message(self, client: Client, data: bytes, stands_for: int = 1) -> None:
