@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import IntEnum
 from ipaddress import IPv4Address
 
-from lanlab.wire.fields import const, header, ipv4, mac, u8, u16
+from lanlab.wire.fields import const, Header, header, ipv4, mac, u8, u16
 from lanlab.wire.mac import MacAddress
 from lanlab.wire.registry import register
 
@@ -35,7 +35,7 @@ class ArpOp(IntEnum):
         ipv4("target_ip"),
     ),
 )
-class Arp:
+class Arp(Header):
     """An ARP or RARP packet for Ethernet hardware addresses and IPv4 protocol addresses."""
 
     op: int

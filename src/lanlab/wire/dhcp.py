@@ -16,7 +16,7 @@ from ipaddress import IPv4Address
 from typing import Any
 
 from lanlab.wire.errors import malformed, truncated
-from lanlab.wire.fields import Item, Leaf, header, ipv4, u8, u16, u32
+from lanlab.wire.fields import Item, Leaf, Header, header, ipv4, u8, u16, u32
 from lanlab.wire.mac import MacAddress
 from lanlab.wire.registry import register
 
@@ -169,7 +169,7 @@ def _name16(data: bytes) -> str:
                         ipv4("ciaddr"), ipv4("yiaddr"), ipv4("siaddr"), ipv4("giaddr"),
                         Item("16s", (Leaf("chaddr_raw"),)), Item("64s", (Leaf("sname"),)),
                         Item("128s", (Leaf("file"),))))
-class Dhcp:
+class Dhcp(Header):
     """A BOOTP/DHCP message. `options` is None for plain BOOTP (no magic cookie); `padding` is whatever
     follows the END option (or, for BOOTP, the vendor area), kept so a message rebuilds byte for byte."""
 
@@ -223,7 +223,8 @@ class Dhcp:
 
     @property
     def message_type(self) -> int | None:
-        return self.value(DhcpOptionCode.MESSAGE_TYPE)
+        kind: int | None = self.value(DhcpOptionCode.MESSAGE_TYPE)
+        return kind
 
     def decoded_options(self) -> dict[str, Any]:
         """Every option by name with its meaning (for --verbose and --json); undecodable ones as bytes."""
@@ -304,7 +305,7 @@ class Dhcp:
         return f"{name} - Transaction ID 0x{self.xid:x}"
 
 
-_TSHARK_WORDS = {DhcpMessageType.ACK: "ACK", DhcpMessageType.NAK: "NAK",
+_TSHARK_WORDS: dict[int, str] = {DhcpMessageType.ACK: "ACK", DhcpMessageType.NAK: "NAK",
                  **{k: k.name.capitalize() for k in DhcpMessageType if k not in (DhcpMessageType.ACK, DhcpMessageType.NAK)}}
 
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from ipaddress import IPv4Address
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lanlab.wire.errors import TruncatedError, WireError
 from lanlab.wire.ethernet import MAX_DOT3_LENGTH, Dot3, Ethernet
 from lanlab.wire.mac import MacAddress
 from lanlab.wire.registry import next_codec, quotes, summary_of
+
+if TYPE_CHECKING:
+    from lanlab.wire.fields import Header
 
 # A quoted datagram was up to 64 KiB long; the quote keeps its start (RFC 792: IP header and 64 bits of
 # data; RFC 1812 4.3.2.3: as much as fits in 576 bytes). Its declared lengths may run this far past it.
@@ -38,7 +41,8 @@ class Dissection:
     @property
     def payload(self) -> bytes:
         """The bytes after the last header."""
-        return self.layers[-1]
+        payload: bytes = self.layers[-1]
+        return payload
 
     @property
     def quote(self) -> str | None:
@@ -61,7 +65,7 @@ def dissect(frame: bytes | memoryview, wire_length: int | None = None) -> Dissec
     snapped = missing = wire_length - len(frame) if wire_length is not None and wire_length > len(frame) else 0
     rest = frame
     # 802.3 frames put a length where Ethernet II puts the EtherType (IEEE 802.3 3.2.6).
-    cls: type | None = Dot3 if len(frame) >= 14 and int.from_bytes(frame[12:14], "big") <= MAX_DOT3_LENGTH else Ethernet
+    cls: type[Header] | None = Dot3 if len(frame) >= 14 and int.from_bytes(frame[12:14], "big") <= MAX_DOT3_LENGTH else Ethernet
     try:
         while cls is not None:
             parse_cut = getattr(cls, "parse_cut", None) if missing else None

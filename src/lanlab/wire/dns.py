@@ -19,7 +19,7 @@ from ipaddress import IPv4Address, IPv6Address
 from typing import Any
 
 from lanlab.wire.errors import malformed, truncated
-from lanlab.wire.fields import bits, header, u16
+from lanlab.wire.fields import bits, Header, header, u16
 from lanlab.wire.registry import register
 
 PORT = 53
@@ -274,7 +274,7 @@ def _read_rdata(data: bytes, rtype: int, start: int, end: int) -> Any:
 @header("DNS", layout=(u16("id"), bits("H", ("qr", 1), ("opcode", 4), ("aa", 1), ("tc", 1), ("rd", 1), ("ra", 1),
                                        ("z", 3), ("rcode", 4)),
                        u16("_qdcount"), u16("_ancount"), u16("_nscount"), u16("_arcount")))
-class Dns:
+class Dns(Header):
     """A DNS message. `z` keeps the three bits after RA (RFC 1035's Z; AD and CD in RFC 4035)."""
 
     id: int

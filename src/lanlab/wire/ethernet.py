@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import IntEnum
 
 from lanlab.wire.errors import malformed, truncated
-from lanlab.wire.fields import header, mac, u8, u16
+from lanlab.wire.fields import Header, header, mac, u8, u16
 from lanlab.wire.mac import MacAddress
 from lanlab.wire.registry import register
 
@@ -25,7 +25,7 @@ class EtherType(IntEnum):
 
 
 @header("Ethernet", layout=(mac("dst"), mac("src"), u16("ethertype", EtherType)))
-class Ethernet:
+class Ethernet(Header):
     """An Ethernet II header: destination, source, EtherType."""
 
     dst: MacAddress
@@ -34,7 +34,7 @@ class Ethernet:
 
 
 @header("IEEE 802.3", layout=(mac("dst"), mac("src"), u16("length")))
-class Dot3:
+class Dot3(Header):
     """An IEEE 802.3 header, whose third field is the length of the LLC payload that follows."""
 
     dst: MacAddress
@@ -49,7 +49,7 @@ class Dot3:
             raise malformed(cls.NAME, "length", 12, f"{length:#06x} is an EtherType, not an 802.3 length")
         if len(data) < 14 + length:
             raise truncated(cls.NAME, "payload", 14, 14 + length, len(data))
-        return cls._new(dst, src, length), data[14 : 14 + length]
+        return cls._new(dst, src, length), bytes(data[14 : 14 + length])
 
     def build(self, payload: bytes = b"") -> bytes:
         """Header + payload; length is len(payload) unless given."""
@@ -58,7 +58,7 @@ class Dot3:
 
 
 @header("LLC", layout=(u8("dsap"), u8("ssap"), u8("control")))
-class Llc:
+class Llc(Header):
     """An IEEE 802.2 LLC header; the defaults are STP's (SAP 0x42, unnumbered information)."""
 
     dsap: int = 0x42

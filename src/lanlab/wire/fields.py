@@ -24,9 +24,9 @@ from __future__ import annotations
 import dataclasses
 import struct
 from collections.abc import Callable
-from enum import IntEnum
+from enum import IntEnum, IntFlag
 from ipaddress import IPv4Address
-from typing import Any, TypeVar, dataclass_transform
+from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar, dataclass_transform
 
 from lanlab.wire.addresses import (IPV4_PAIRS, IPV4S, MAC_PAIRS, WIRE_MACS, ipv4_from_int, ipv4_pair, mac_from_wire,
                                    mac_pair)
@@ -43,7 +43,7 @@ class Leaf:
     kind: str = "int"  # "int" | "mac" | "ipv4"
     width: int | None = None  # bits, inside a bits() item
     const: int | None = None  # the only value the wire may hold
-    meaning: type[IntEnum] | None = None  # names for the values (EtherType, IpProto, ...), for people
+    meaning: type[IntEnum] | type[IntFlag] | None = None  # names for the values (EtherType, IpProto, ...), for people
     convert: Callable[[int], Any] | None = None  # what parse makes of the wire value (TcpFlags)
 
 
@@ -117,6 +117,33 @@ class Extent:
     tail_parser: Callable[[Any, int, int], Any] | None = None
 
 
+if TYPE_CHECKING:
+    class Header:
+        """What `header` adds to a class, as type checkers see it. A header class names it as its base;
+        at run time Header is `object` (the unfrozen twin needs a class deriving from object only)."""
+
+        NAME: ClassVar[str]
+        SIZE: ClassVar[int]  # bytes of the fixed part
+        LAYOUT: ClassVar[tuple[Item, ...]]
+        MEANINGS: ClassVar[dict[str, type[IntEnum] | type[IntFlag]]]
+
+        @staticmethod
+        def _unpack(data: bytes | memoryview) -> tuple[Any, ...]: ...
+
+        @staticmethod
+        def _pack(*values: Any) -> bytes: ...
+
+        @classmethod
+        def _new(cls, *fields: Any) -> Self: ...
+
+        @classmethod
+        def parse(cls, data: bytes | memoryview) -> tuple[Self, bytes]: ...
+
+        def build(self, payload: bytes = b"") -> bytes: ...
+else:
+    Header = object
+
+
 @dataclass_transform(frozen_default=True)
 def header(name: str, layout: tuple[Item, ...], extent: Extent = Extent()) -> Callable[[type[T]], type[T]]:
     """Make the decorated class a frozen slotted dataclass with a codec generated from `layout` and `extent`."""
@@ -140,7 +167,8 @@ def meaning_of(h: Any, field: str) -> str | None:
     if enum is None:
         return None
     try:
-        return enum(getattr(h, field)).name
+        name: str | None = enum(getattr(h, field)).name
+        return name
     except ValueError:
         return None
 
@@ -218,8 +246,8 @@ def unfrozen_twin(cls: type) -> type:
     """
     if cls.__bases__ != (object,):
         raise TypeError(f"{cls.__name__}: a header class derives from object only (its twin must match its slots)")
-    twin = type(f"Unfrozen{cls.__name__}", (), {"__slots__": cls.__slots__})
-    probe = object.__new__(twin)
+    twin = type(f"Unfrozen{cls.__name__}", (), {"__slots__": cls.__dict__["__slots__"]})
+    probe: Any = object.__new__(twin)
     probe.__class__ = cls  # fails here, at import, if the layouts ever differ
     return twin
 
@@ -354,7 +382,7 @@ def _pack_source(layout: tuple[Item, ...], values: list[Leaf]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _constructor_source(fields: tuple[dataclasses.Field, ...], kinds: dict[str, str]) -> str:
+def _constructor_source(fields: tuple[dataclasses.Field[Any], ...], kinds: dict[str, str]) -> str:
     """`__new__` with the dataclass's signature, filling the unfrozen twin; `__init__` is left to object's.
 
     The dataclass's own `__init__` would set each field through object.__setattr__ on the frozen
@@ -379,11 +407,11 @@ def fast_constructor(cls: type[T]) -> Callable[..., T]:
     """A positional constructor (every field, in order, no defaults, no coercion) for any frozen slotted
     dataclass, through its unfrozen twin: for parsers making many small objects (TCP options)."""
     env = {"Unfrozen": unfrozen_twin(cls), "cls": cls}
-    exec(_new_source(dataclasses.fields(cls)), env)  # noqa: S102 - generated from the dataclass's fields
+    exec(_new_source(dataclasses.fields(cls)), env)  # type: ignore[arg-type]  # a dataclass: the caller's word  # noqa: S102 - generated from the dataclass's fields
     return env["_new"]
 
 
-def _new_source(fields: tuple[dataclasses.Field, ...]) -> str:
+def _new_source(fields: tuple[dataclasses.Field[Any], ...]) -> str:
     names = [f.name for f in fields]
     body = "".join(f"    h.{n} = {n}\n" for n in names)
     return f"def _new({', '.join(names)}):\n    h = Unfrozen()\n{body}    h.__class__ = cls\n    return h\n"

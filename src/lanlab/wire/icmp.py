@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from enum import IntEnum
 
 from lanlab.wire.checksum import internet_checksum
-from lanlab.wire.fields import header, u8, u16, u32
+from lanlab.wire.fields import Header, header, u8, u16, u32
 from lanlab.wire.registry import register
 
 # An error quotes the offending datagram's IP header and its first 64 bits of data (RFC 792).
@@ -50,7 +50,7 @@ class TimeExceededCode(IntEnum):
 
 
 @header("ICMP", layout=(u8("type", IcmpType), u8("code"), u16("checksum"), u32("rest")))
-class Icmp:
+class Icmp(Header):
     """An ICMP header; `rest` is the 32-bit rest of header (echo: ident, seq; frag-needed: next-hop MTU)."""
 
     type: int

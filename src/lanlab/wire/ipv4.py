@@ -8,7 +8,7 @@ from ipaddress import IPv4Address
 from lanlab.wire.checksum import internet_checksum
 from lanlab.wire.errors import malformed
 from lanlab.wire.icmp import QUOTED_IP
-from lanlab.wire.fields import Extent, Leaf, bits, header, ipv4, u8, u16
+from lanlab.wire.fields import Extent, Leaf, bits, Header, header, ipv4, u8, u16
 from lanlab.wire.registry import register
 
 MIN_HEADER = 20
@@ -48,7 +48,7 @@ class IpProto(IntEnum):
     ),
     extent=Extent(header_length=("_ihl", 4), payload_end=("total_length", 0), tail="options"),
 )
-class IPv4:
+class IPv4(Header):
     """An IPv4 header. flags: bit 2 = DF, bit 1 = MF (the reserved bit is bit 0's neighbour, 0b100)."""
 
     src: IPv4Address

@@ -21,19 +21,22 @@ under (table + CUT, key) is parsed in its place (PartialTcp: ports and sequence 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from lanlab.wire.fields import Header
 
 Key = tuple[str, int]
 Summary = Callable[[Any, Sequence[Any], bytes], tuple[str, str]]
 
-_BY_KEY: dict[Key, type] = {}
+_BY_KEY: dict[Key, type[Header]] = {}
 _NEXT_KEYS: dict[type, Callable[[Any], Iterable[Key]]] = {}
 _SUMMARY: dict[type, Summary] = {}
 _QUOTES: dict[type, Callable[[Any], bool]] = {}
 CUT = ":cut"  # suffix of the tables that name a header's partial form
 
 
-def register(cls: type, *, summary: Summary, under: Iterable[Key] = (),
+def register(cls: type[Header], *, summary: Summary, under: Iterable[Key] = (),
              next_keys: Callable[[Any], Iterable[Key]] | None = None,
              quotes: Callable[[Any], bool] | None = None) -> None:
     """Make the dissector parse `cls` where one of `under` is looked up, and describe frames it tops."""
@@ -46,7 +49,7 @@ def register(cls: type, *, summary: Summary, under: Iterable[Key] = (),
     _SUMMARY[cls] = summary
 
 
-def next_codec(h: Any, cut: bool = False) -> type | None:
+def next_codec(h: Any, cut: bool = False) -> type[Header] | None:
     """The header class that follows `h` on the wire, if one is registered (with cut: its partial form)."""
     keys = _NEXT_KEYS.get(type(h))
     if keys is None:

@@ -17,7 +17,7 @@ from ipaddress import IPv4Address
 from typing import Sequence
 
 from lanlab.wire.errors import malformed, truncated
-from lanlab.wire.fields import Item, Leaf, const, header, ipv4, u8, u16, u32
+from lanlab.wire.fields import Item, Leaf, const, Header, header, ipv4, u8, u16, u32
 from lanlab.wire.registry import register
 
 RIP_PORT = 520
@@ -39,7 +39,7 @@ class RipCommand(IntEnum):
 
 
 @header("RIP entry", layout=(u16("afi"), u16("tag"), ipv4("address"), ipv4("mask"), ipv4("next_hop"), u32("metric")))
-class RipEntry:
+class RipEntry(Header):
     """One route: RIPv1 leaves tag, mask and next hop zero (RFC 1058 3.1 "must be zero")."""
 
     address: IPv4Address
@@ -56,7 +56,7 @@ class RipEntry:
 
 
 @header("RIP authentication", layout=(const(u16("afi"), AFI_AUTH), u16("auth_type"), Item("16s", (Leaf("data"),))))
-class RipAuth:
+class RipAuth(Header):
     """An authentication entry: for type 2 `data` is the password, NUL-padded to 16 bytes; for type 3 the
     trailer's offset, key ID, digest length and sequence number; for the trailer (type 1) the digest."""
 
@@ -80,7 +80,7 @@ class RipAuth:
 
 
 @header("RIP", layout=(u8("command", RipCommand), u8("version"), u16("domain")))
-class Rip:
+class Rip(Header):
     """A RIP message: command, version and its entries in wire order (routes and auth entries)."""
 
     command: int

@@ -14,7 +14,7 @@ from typing import Final
 
 from lanlab.units import SECOND
 from lanlab.wire.errors import malformed, truncated
-from lanlab.wire.fields import const, header, mac, u8, u16, u32
+from lanlab.wire.fields import const, Header, header, mac, u8, u16, u32
 from lanlab.wire.mac import MacAddress
 from lanlab.wire.registry import register
 
@@ -87,7 +87,7 @@ _RST_SIZE = 36
         u16("message_age"), u16("max_age"), u16("hello_time"), u16("forward_delay"),
     ),
 )
-class Bpdu:
+class Bpdu(Header):
     """A BPDU; build a TCN with Bpdu(BpduType.TCN), an RST BPDU with bpdu_type=RST and version=2."""
 
     bpdu_type: int = BpduType.CONFIG

@@ -5,7 +5,7 @@ and a build give the same bytes back."""
 from __future__ import annotations
 
 import struct
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import IntFlag
 from ipaddress import IPv4Address
@@ -13,7 +13,7 @@ from typing import Any, ClassVar, Union
 
 from lanlab.wire.checksum import internet_checksum, pseudo_header_sum
 from lanlab.wire.errors import malformed
-from lanlab.wire.fields import Extent, Leaf, bits, fast_constructor, header, u16, u32, unfrozen_twin
+from lanlab.wire.fields import Extent, Leaf, bits, fast_constructor, Header, header, u16, u32, unfrozen_twin
 from lanlab.wire.registry import CUT, register
 
 PROTO_TCP = 6
@@ -138,7 +138,7 @@ _NOP, _SACK_PERMITTED = Nop(), SackPermitted()
 _new_mss, _new_window_scale = fast_constructor(Mss), fast_constructor(WindowScale)
 _new_timestamps, _new_sack = fast_constructor(Timestamps), fast_constructor(Sack)
 _U16, _TWO_U32 = struct.Struct("!H"), struct.Struct("!II")
-_KNOWN_OPTIONS = {
+_KNOWN_OPTIONS: dict[int, tuple[int | None, Callable[[bytes], TcpOption]]] = {
     Mss.KIND: (4, lambda body: _new_mss(_U16.unpack(body)[0])),
     WindowScale.KIND: (3, lambda body: _new_window_scale(body[0])),
     SackPermitted.KIND: (2, lambda body: _SACK_PERMITTED),
@@ -148,7 +148,7 @@ _KNOWN_OPTIONS = {
 _NOP_NOP_TIMESTAMPS_LEAD = int.from_bytes(bytes([Nop.KIND, Nop.KIND, Timestamps.KIND, 10]), "big")
 _NOP_NOP_TIMESTAMPS_LAYOUT = struct.Struct("!III")
 _UnfrozenTimestamps = unfrozen_twin(Timestamps)
-class _FlagsMemo(dict):
+class _FlagsMemo(dict[int, TcpFlags]):
     """TcpFlags(value), memoised: making an IntFlag costs more than the rest of a header, and a dict
     hit through __getitem__ costs no Python call (at most 4096 values: 12 bits)."""
 
@@ -234,7 +234,7 @@ def pack_options(options: tuple[TcpOption, ...]) -> bytes:
     # RFC 9293 3.1: the data offset counts 32-bit words; options fill the header up to it
     extent=Extent(header_length=("data_offset", 4), tail="options", tail_parser=_options_in),
 )
-class Tcp:
+class Tcp(Header):
     """A TCP header. `data_offset` (32-bit words) and `checksum` are computed by `build` when
     None; parse fills them with what was on the wire."""
 
@@ -307,7 +307,7 @@ def _summary(h: Tcp, below: Sequence[Any], payload: bytes) -> tuple[str, str]:
 
 
 @header("TCP", layout=(u16("src_port"), u16("dst_port"), u32("seq")))
-class PartialTcp:
+class PartialTcp(Header):
     """The first 8 bytes of a TCP header, all an ICMP error must quote (RFC 792) or a short snaplen may
     leave: the dissector shows them when the whole header is not there, as tshark does."""
 

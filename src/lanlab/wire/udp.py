@@ -5,7 +5,7 @@ from __future__ import annotations
 from ipaddress import IPv4Address
 
 from lanlab.wire.checksum import internet_checksum, pseudo_header_sum
-from lanlab.wire.fields import Extent, header, u16
+from lanlab.wire.fields import Extent, Header, header, u16
 from lanlab.wire.registry import register
 
 HEADER = 8
@@ -14,7 +14,7 @@ PROTO_UDP = 17
 
 @header("UDP", layout=(u16("src_port"), u16("dst_port"), u16("length"), u16("checksum")),
         extent=Extent(payload_end=("length", 0)))
-class Udp:
+class Udp(Header):
     """A UDP header; checksum 0 means "not computed" (RFC 768)."""
 
     src_port: int
