@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from ipaddress import IPv4Address, IPv4Interface
 from typing import Callable, Mapping, Union
 
+from lanlab.i18n import L_
 from lanlab.proto.routing import RoutingTable
 from lanlab.wire import Icmp, IcmpType, IpProto, IPv4, TimeExceededCode, UnreachableCode, quote
 
@@ -115,40 +116,40 @@ class Forwarder:
             if directed == interface:
                 return DELIVER  # a broadcast on the network it arrived from is for us
             if not self.forward_directed_broadcast:
-                return Drop("directed broadcast not forwarded (RFC 2644)")
+                return Drop(L_("directed broadcast not forwarded (RFC 2644)"))
             return Forward(decrement_ttl(header), directed, dst)
         if value >> 28 == 0xE:
             # 224.0.0.0/24 never leaves its link (RFC 5771); this router routes no other multicast.
-            return DELIVER if value >> 8 == 0xE00000 else Drop("multicast is not routed")
+            return DELIVER if value >> 8 == 0xE00000 else Drop(L_("multicast is not routed"))
         src = int(header.src)
         if src >> 28 == 0xE or src == ALL_ONES or src >> 24 == 127:
-            return Drop("martian source (RFC 1812 5.3.7)")
+            return Drop(L_("martian source (RFC 1812 5.3.7)"))
         if header.ttl <= 1:
             # 5.3.1: a datagram whose TTL would reach zero is discarded with Time Exceeded.
             return self._error(header, interface, payload, Icmp(IcmpType.TIME_EXCEEDED, TimeExceededCode.TTL),
-                               "TTL expired")
+                               L_("TTL expired"))
         route = self.table.lookup(value)
         if route is None:
             return self._error(header, interface, payload, Icmp(IcmpType.DEST_UNREACHABLE, UnreachableCode.NET),
-                               "no route")
+                               L_("no route"))
         return Forward(decrement_ttl(header), route.interface, route.via if route.via is not None else dst)
 
     def icmp_error(self, header: IPv4, interface: str, payload: Payload, code: UnreachableCode) -> Decision:
         """Destination unreachable (host: ARP failed; port: nobody listens) about a datagram, if allowed."""
         return self._error(header, interface, payload, Icmp(IcmpType.DEST_UNREACHABLE, code),
-                           f"{code.name.lower()} unreachable")
+                           L_("{kind} unreachable", kind=code.name.lower()))
 
     def fragmentation_needed(self, header: IPv4, interface: str, payload: Payload, mtu: int) -> Decision:
         """A DF datagram larger than the next hop's MTU: destination unreachable, fragmentation needed, with
         the next-hop MTU in the low 16 bits of the header's second word (RFC 1191 4, RFC 1812 5.2.7.1)."""
         return self._error(header, interface, payload, Icmp(IcmpType.DEST_UNREACHABLE, UnreachableCode.FRAG_NEEDED,
                                                             mtu & 0xFFFF),
-                           f"needs fragmenting to {mtu} bytes but DF is set")
+                           L_("needs fragmenting to {mtu} bytes but DF is set", mtu=mtu))
 
     def _error(self, header: IPv4, interface: str, payload: Payload, icmp: Icmp, reason: str) -> Decision:
         data = payload()
         if not may_send_error_about(header, data):
-            return Drop(f"{reason}, no ICMP error allowed (RFC 1812 4.3.2.7)")
+            return Drop(L_("{reason}, no ICMP error allowed (RFC 1812 4.3.2.7)", reason=reason))
         # 4.3.2.4: the error's source is the address of the interface the datagram came in on.
         return SendIcmp(icmp, quote(header.build(data)), self.interfaces[interface].ip, header.src, reason)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
+from lanlab.i18n import L_
 from lanlab.sim.commands.base import CommandError, Command, parser, register_command
 from lanlab.sim.core.errors import NetworkError
 from lanlab.sim.core.node import WatchesLinks
@@ -91,7 +92,8 @@ class LinkState(Command):
     def start(self, network: Network, host: Host | None, now: int) -> None:
         up = self.args.state == "up"
         self.link.set_up(up)
-        note = f"{self.link.a.label} - {self.link.b.label} {self.args.state}"
+        note = (L_("{a} - {b} up", a=self.link.a.label, b=self.link.b.label) if up
+                else L_("{a} - {b} down", a=self.link.a.label, b=self.link.b.label))
         if network.tracer is not None:
             network.tracer.record(now, self.link.a.node.name, self.link.a.name, "link", None, note)
         for port in (self.link.a, self.link.b):

@@ -14,6 +14,7 @@ from functools import partial
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 from typing import TYPE_CHECKING, Any, Callable, Final
 
+from lanlab.i18n import L_
 from lanlab.proto.forwarding import Drop, Forward, Forwarder, SendIcmp
 from lanlab.proto.fragments import fragment
 from lanlab.proto.ipv4 import NetworkUnreachable, multicast_mac_bytes
@@ -172,7 +173,7 @@ class Router(Host):
         self.rip = None
         for route in list(self.table):
             if route.source is RouteSource.RIP:
-                self._withdraw(route.prefix, RouteSource.RIP, now, f"{route.prefix} withdrawn: router stopped")
+                self._withdraw(route.prefix, RouteSource.RIP, now, L_("{prefix} withdrawn: router stopped", prefix=route.prefix))
 
     def link_changed(self, port: Port, up: bool, now: int) -> None:
         """Carrier on one interface came or went: its network and what RIP learned there follow."""
@@ -182,9 +183,10 @@ class Router(Host):
         network = nic.address.network
         if up:
             self._install(Route(network, nic.name, None, 0, RouteSource.CONNECTED), now,
-                          f"{network} connected on {nic.name} (link up)")
+                          L_("{network} connected on {interface} (link up)", network=network, interface=nic.name))
         else:
-            self._withdraw(network, RouteSource.CONNECTED, now, f"{network} gone from {nic.name} (link down)")
+            self._withdraw(network, RouteSource.CONNECTED, now,
+                           L_("{network} gone from {interface} (link down)", network=network, interface=nic.name))
         if self.rip is not None and self.running:
             (self.rip.interface_up if up else self.rip.interface_down)(nic.name, now)
             self._drain_rip(now)
@@ -222,7 +224,7 @@ class Router(Host):
             self._too_big_for(out, nic, frame, now)
             return
         if self.tracer is not None:
-            self.tracer.record(now, self.name, nic.name, "forward", frame, f"to {hop.next_hop} via {hop.nic.name}")
+            self.tracer.record(now, self.name, nic.name, "forward", frame, L_("to {next_hop} via {interface}", next_hop=hop.next_hop, interface=hop.nic.name))
         if now >= hop.expires:
             entry = out.arp.entry(hop.next_hop, now)  # type: ignore[union-attr]
             if entry is None:

@@ -18,6 +18,7 @@ import random
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 from typing import TYPE_CHECKING, Any, Final
 
+from lanlab.i18n import L_
 from lanlab.proto.dhcp import (BROADCAST, CLIENT_PORT, SERVER_PORT, ZERO, Bound, DhcpClient, DhcpSend, DhcpServer,
                                Lost, Probe, relay_reply, relay_request)
 from lanlab.sim.core.engine import MachineTimer
@@ -215,7 +216,7 @@ class DhcpBoot:
             nic.port.send(Frame(Ethernet(MacAddress.BROADCAST, nic.mac, EtherType.ARP), probe, None, b"", ARP_SIZE,
                                 host.engine.frames), now)
             host.engine.schedule(now + PROBE_WAIT, self, event.address)
-            self._note(now, f"probing {event.address} (ARP, sender 0.0.0.0)")
+            self._note(now, L_("probing {address} (ARP, sender 0.0.0.0)", address=event.address))
         elif isinstance(event, Bound):
             address = IPv4Interface(f"{event.address}/{event.subnet.prefixlen}")
             if nic.address != address:
@@ -223,10 +224,11 @@ class DhcpBoot:
             host.ipv4.gateway = event.router
             host.routes_changed()
             host.resolver_servers = event.dns
-            self._note(now, f"bound to {address} from {event.server}, lease {event.lease_time // SECOND}s")
+            self._note(now, L_("bound to {address} from {server}, lease {lease}s", address=address, server=event.server,
+                                  lease=event.lease_time // SECOND))
         else:
             self._drop_address(event.address, now, wait=event.why == "released")
-            self._note(now, f"lost {event.address}: {event.why}")
+            self._note(now, L_("lost {address}: {why}", address=event.address, why=event.why))
 
     def _drop_address(self, address: IPv4Address, now: int, wait: bool = True) -> None:
         """Remove the address, but only once packets waiting for ARP (a RELEASE to the server) have left:
@@ -245,7 +247,7 @@ class DhcpBoot:
         in_use = self.probe_answered
         self.probing = None
         if in_use:
-            self._note(now, f"{address} is in use by another host: DECLINE")
+            self._note(now, L_("{address} is in use by another host: DECLINE", address=address))
         self.client.probe_result(in_use, now)
 
     def _note(self, now: int, what: str) -> None:
