@@ -13,6 +13,8 @@ from typing import Any, BinaryIO
 import click
 
 from lanlab.cli.common import fail, print_json
+from lanlab.cli.help import Command
+from lanlab.i18n import _
 from lanlab.wire import Dissection, MacAddress, MalformedError, WireError, dissect, wire_fields
 from lanlab.wire.fields import meaning_of
 from lanlab.wire.pcap import LINKTYPE_ETHERNET, PcapReader
@@ -154,14 +156,14 @@ def verbose_lines(d: Dissection) -> Iterator[str]:
 def _frames_from_hex(text: str) -> Iterator[Frame]:
     cleaned = re.sub(r"[\s:.-]|^0x", "", text)
     if not cleaned:
-        fail("--hex is empty; give the frame as hex digits, e.g. ffffffffffff0200000000010806...")
+        fail(_("--hex is empty; give the frame as hex digits, e.g. ffffffffffff0200000000010806..."))
     try:
         yield Frame(None, 0, bytes.fromhex(cleaned))
     except ValueError:
-        fail("--hex wants the frame as hex digits (spaces and colons allowed), e.g. ffffffffffff0200000000010806...")
+        fail(_("--hex wants the frame as hex digits (spaces and colons allowed), e.g. ffffffffffff0200000000010806..."))
 
 
-@click.command("decode")
+@click.command("decode", cls=Command)
 @click.argument("file", required=False, type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--hex", "hex_text", metavar="HEX", help="Decode one frame given as hex instead of a file.")
 @click.option("-v", "--verbose", is_flag=True, help="Show every field of every layer.")
@@ -180,7 +182,7 @@ def decode_command(file: str | None, hex_text: str | None, verbose: bool, as_jso
       lanlab decode --hex ffffffffffff02000000000108060001080006040001...
     """
     if (file is None) == (hex_text is None):
-        fail("give a capture FILE or --hex HEX (one of them), e.g. lanlab decode lan.pcap")
+        fail(_("give a capture FILE or --hex HEX (one of them), e.g. lanlab decode lan.pcap"))
     if hex_text is not None:
         _print_frames(_frames_from_hex(hex_text), verbose, as_json)
         return
@@ -188,8 +190,8 @@ def decode_command(file: str | None, hex_text: str | None, verbose: bool, as_jso
     try:
         capture = sys.stdin.buffer if live else open(file, "rb")  # noqa: SIM115 - closed below, after streaming
     except OSError as error:
-        fail(f"cannot read {file}: {error.strerror or error}")
-    file = "standard input" if live else file
+        fail(_("cannot read {file}: {reason}").format(file=file, reason=error.strerror or error))
+    file = _("standard input") if live else file
     read = 0
 
     def counted() -> Iterator[Frame]:
@@ -203,11 +205,15 @@ def decode_command(file: str | None, hex_text: str | None, verbose: bool, as_jso
             _print_frames(counted(), verbose, as_json)
         except WireError as error:
             if isinstance(error, MalformedError) and read:  # a damaged record, not the end of a cut file
-                keep = "" if live else f"; keep them with: editcap -r {file} good.pcapng 1-{read}"
-                fail(f"{file} is damaged ({error}); the {read} frame(s) before it are shown above{keep}")
+                keep = "" if live else _("; keep them with: editcap -r {file} good.pcapng 1-{read}").format(
+                    file=file, read=read)
+                fail(_("{file} is damaged ({error}); the {read} frame(s) before it are shown above{keep}").format(
+                    file=file, error=error, read=read, keep=keep))
             if read:  # like tshark: what was read is shown, then why the rest is not
-                fail(f"{file} appears to have been cut short after frame {read} ({error})")
-            fail(f"{file} is not a readable pcap or pcapng capture ({error}); write one with tcpdump -w or tshark -w")
+                fail(_("{file} appears to have been cut short after frame {read} ({error})").format(
+                    file=file, read=read, error=error))
+            fail(_("{file} is not a readable pcap or pcapng capture ({error}); write one with tcpdump -w or "
+                   "tshark -w").format(file=file, error=error))
 
 
 def _print_frames(frames: Iterator[Frame], verbose: bool, as_json: bool) -> None:

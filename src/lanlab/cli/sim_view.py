@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from lanlab.cli.common import EXIT_INTERRUPTED, fail
+from lanlab.i18n import _
 
 
 class PageTarget:
@@ -25,15 +26,16 @@ class PageTarget:
             try:
                 check_writable(html)
             except OSError as error:
-                fail(f"--html: cannot write {html}: {error.strerror or error}; choose another file")
+                fail(_("--html: cannot write {file}: {reason}; choose another file").format(
+                    file=html, reason=error.strerror or error))
         if port is not None:
             from lanlab.view.server import PageServer
 
             try:
                 self.server = PageServer(port)
             except OSError as error:
-                fail(f"--port {port}: cannot listen on 127.0.0.1:{port}: {error.strerror or error}; "
-                     "choose another --port (0: any free port)")
+                fail(_("--port {port}: cannot listen on 127.0.0.1:{port}: {reason}; "
+                       "choose another --port (0: any free port)").format(port=port, reason=error.strerror or error))
 
     def follow(self, network: Any) -> Any:
         """Start following the network's tables (before the run); the TableHistory."""
@@ -51,15 +53,16 @@ class PageTarget:
             try:
                 self.html.write_text(page, encoding="utf-8")
             except OSError as error:
-                fail(f"--html: cannot write {self.html}: {error.strerror or error}")
-            click.echo(f"page written to {self.html}: open it in a browser (no network needed)", err=True)
+                fail(_("--html: cannot write {file}: {reason}").format(file=self.html, reason=error.strerror or error))
+            click.echo(_("page written to {file}: open it in a browser (no network needed)").format(file=self.html),
+                       err=True)
         if self.server is not None:
-            click.echo(f"viewer at {self.server.url}  (Ctrl-C stops)")
+            click.echo(_("viewer at {url}  (Ctrl-C stops)").format(url=self.server.url))
             sys.stdout.flush()
             try:
                 self.server.serve(page, to_json(document), open_browser=self.open_browser)
             except KeyboardInterrupt:
-                click.echo("lanlab: viewer stopped", err=True)
+                click.echo(_("lanlab: viewer stopped"), err=True)
                 sys.exit(EXIT_INTERRUPTED)
 
 
