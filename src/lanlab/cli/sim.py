@@ -16,11 +16,12 @@ from rich.text import Text
 
 from lanlab.cli.common import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_NO_ANSWER, EXIT_OK, fail, print_json
 from lanlab.cli.demo_routing import route_table
+from lanlab.cli.help import Command, Group
 from lanlab.cli.sim_wall import walled_command
 from lanlab.cli.sim_serve import serve
 from lanlab.cli.sim_sweep import sweep
 from lanlab.cli.sim_view import PageTarget, stopped_reason
-from lanlab.i18n import _
+from lanlab.i18n import N_, _
 from lanlab.sim.report import EVENTS_AFTER_STORM, holds, run_document
 from lanlab.units import SECOND, UnitError, format_duration, parse_duration
 
@@ -35,7 +36,7 @@ SHOW_HOLDERS = {  # --show word: what to say when no node holds that table
 SHOW_WORDS = (*SHOW_HOLDERS, "domains")  # domains: the network's, not a node's table
 
 
-@click.group(name="sim")
+@click.group(name="sim", cls=Group)
 def sim() -> None:
     """A simulated network in virtual time: hubs, switches, hosts, every frame visible.
 
@@ -62,9 +63,10 @@ def check(file: Path) -> None:
       lanlab sim check examples/arp.yaml
     """
     network = load_or_exit(file)
-    click.echo(f"{file}: ok: network {network.name!r}, {len(network.nodes)} nodes, {len(network.links)} links")
+    click.echo(_("{file}: ok: network {name!r}, {nodes} nodes, {links} links").format(
+        file=file, name=network.name, nodes=len(network.nodes), links=len(network.links)))
     for warning in topology_domains(file).warnings():  # a medium past its size rule runs, with late collisions
-        click.echo(f"{file}: warning: {warning}", err=True)
+        click.echo(_("{file}: warning: {warning}").format(file=file, warning=warning), err=True)
 
 
 @sim.command(name="domains")
@@ -90,7 +92,7 @@ def domains(file: Path, as_json: bool) -> None:
         return
     click.echo("\n".join(domain_lines(found)))
     for warning in found.warnings():
-        click.echo(f"{file}: warning: {warning}", err=True)
+        click.echo(_("{file}: warning: {warning}").format(file=file, warning=warning), err=True)
 
 
 def topology_domains(file: Path) -> Any:
@@ -220,7 +222,7 @@ def run(file: Path, until: str, seed: int, do: tuple[str, ...], pcap: Path | Non
 
     limits = parse_limits(app_limits) if app_limits is not None else None
     if limits is not None and not apps:
-        fail("--app-limits limits the programs of a run; add --app NODE=PROGRAM.py")
+        fail(_("--app-limits limits the programs of a run; add --app NODE=PROGRAM.py"))
     if sandbox:
         _run_sandboxed(view_port, files, limits)
     end, cpu_limit, tables = _checked_options(until, app_cpu, as_json, trace, show, filter_, capture, pcap)
@@ -251,8 +253,8 @@ def _run_sandboxed(view_port: int | None, files: Path | None, limits: Any) -> No
     from lanlab.cli.sim_wall import command_line, run_sandboxed
 
     if view_port is not None:
-        fail("--sandbox has no network to serve the page on; use `sim run --sandbox --html OUT.html` and open "
-             "the file")
+        fail(_("--sandbox has no network to serve the page on; use `sim run --sandbox --html OUT.html` and open "
+               "the file"))
     writable = [Path.cwd()]
     if files is not None:  # the hosts' folders are the run's too
         writable.append(_made_folder(files))
@@ -266,21 +268,21 @@ def _checked_options(until: str, app_cpu: str, as_json: bool, trace: str | None,
     try:
         end = parse_duration(until)
     except UnitError as error:
-        fail(f"--until: {error}")
+        fail(_("--until: {error}").format(error=error))
     try:
         cpu_limit = parse_duration(app_cpu) / SECOND
     except UnitError as error:
-        fail(f"--app-cpu: {error}")
+        fail(_("--app-cpu: {error}").format(error=error))
     if as_json and trace == "table":
-        fail("--json prints one document at the end: --trace jsonl --json puts the event list in it as 'events'")
+        fail(_("--json prints one document at the end: --trace jsonl --json puts the event list in it as 'events'"))
     tables = [word.strip() for word in show.split(",") if word.strip()]
     for word in tables:
         if word not in SHOW_WORDS:
-            fail(f"--show {word!r}: choose from {', '.join(SHOW_WORDS)}")
+            fail(_("--show {word!r}: choose from {words}").format(word=word, words=", ".join(SHOW_WORDS)))
     if filter_ and trace is None:
-        fail("--filter chooses what --trace shows; add --trace table (or --trace jsonl)")
+        fail(_("--filter chooses what --trace shows; add --trace table (or --trace jsonl)"))
     if capture and pcap is None:
-        fail("--capture says where to capture; add --pcap OUT.pcapng (or OUT.pcap) to say where to write")
+        fail(_("--capture says where to capture; add --pcap OUT.pcapng (or OUT.pcap) to say where to write"))
     return end, cpu_limit, tables
 
 
@@ -289,7 +291,7 @@ def _made_folder(folder: Path) -> Path:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        fail(f"--files: cannot make {folder}: {error.strerror or error}")
+        fail(_("--files: cannot make {folder}: {reason}").format(folder=folder, reason=error.strerror or error))
     return folder
 
 
@@ -306,7 +308,7 @@ def _prepare(network: Any, do: tuple[str, ...], max_events: int | None, pcap: Pa
         try:
             schedule(network, text)
         except CommandError as error:
-            fail(f"--do {error}")
+            fail(_("--do {error}").format(error=error))
     if pcap is not None:
         start_capture(network, pcap, capture)
 
@@ -387,17 +389,18 @@ def _warn_unmatched_filter(network: Any, protocols: list[str]) -> None:
         return
     devices = {name.lower() for name in network.nodes} & seen
     kinds = set(TRACE_KINDS) & seen
-    click.echo(f"lanlab: warning: --filter {','.join(unmatched)} matched no event of this run "
-               f"(its events carry: {', '.join(sorted(seen - devices - kinds))}; "
-               f"devices: {', '.join(sorted(devices))}; kinds: {', '.join(sorted(kinds))})", err=True)
+    click.echo(_("lanlab: warning: --filter {words} matched no event of this run (its events carry: {protocols}; "
+                 "devices: {devices}; kinds: {kinds})").format(
+        words=",".join(unmatched), protocols=", ".join(sorted(seen - devices - kinds)),
+        devices=", ".join(sorted(devices)), kinds=", ".join(sorted(kinds))), err=True)
 
 
 def _exit(network: Any, programs: list[Any], events: int, interrupted: bool) -> NoReturn:
     """130 when interrupted (saying when), 1 when a program failed or the run was stopped, else the
     commands' status."""
     if interrupted:
-        click.echo(f"lanlab: interrupted at sim time {network.now / SECOND:.6f} s after {events:,} events; "
-                   "the counters are those so far", err=True)
+        click.echo(_("lanlab: interrupted at sim time {time:.6f} s after {events:,} events; "
+                     "the counters are those so far").format(time=network.now / SECOND, events=events), err=True)
         sys.exit(EXIT_INTERRUPTED)
     failed = any(program.exit not in (None, 0) for program in programs) or network.engine.stopped
     sys.exit(EXIT_NO_ANSWER if failed else exit_status(network))
@@ -415,9 +418,9 @@ def start_capture(network: Any, pcap: str | Path, points: tuple[str, ...] = ()) 
     try:
         network.capture(pcap, points)
     except OSError as error:
-        fail(f"--pcap: cannot write {pcap}: {error.strerror or error}")
+        fail(_("--pcap: cannot write {file}: {reason}").format(file=pcap, reason=error.strerror or error))
     except (NetworkError, ValueError) as error:
-        fail(f"--pcap: {error}")
+        fail(_("--pcap: {error}").format(error=error))
 
 
 def run_warnings(network: Any) -> list[str]:
@@ -473,7 +476,7 @@ def print_report(network: Any, events: int, tables: list[str], pcap: Path | None
             continue
         holders = [(name, node) for name, node in network.nodes.items() if holds(word, node)]
         if not holders:  # say so, rather than print nothing and leave the reader wondering
-            click.echo(f"--show {word}: {SHOW_HOLDERS[word]}")
+            click.echo(_("--show {word}: {holders}").format(word=word, holders=SHOW_HOLDERS[word]))
         for name, node in holders:
             if word == "mac":
                 console.print(mac_table(name, node.mac_table))
@@ -492,17 +495,18 @@ def print_report(network: Any, events: int, tables: list[str], pcap: Path | None
     collisions = sum(link.collisions for link in network.links)
     if network.engine.stopped or first_storm(network.nodes) is not None:
         console.print(links_table(network.counters()))
-    click.echo(f"ran {network.name!r} to {format_duration(network.now)}: {events} events, {frames} frames "
-               f"on {len(network.links)} links" + (f", {collisions} collisions" if collisions else ""))
+    click.echo(_("ran {name!r} to {until}: {events} events, {frames} frames on {links} links").format(
+        name=network.name, until=format_duration(network.now), events=events, frames=frames, links=len(network.links))
+        + (_(", {collisions} collisions").format(collisions=collisions) if collisions else ""))
     if pcap is not None:
-        click.echo(f"capture written to {pcap}: open it with `wireshark {pcap}` or `tshark -r {pcap}`")
+        click.echo(_("capture written to {file}: open it with `wireshark {file}` or `tshark -r {file}`").format(file=pcap))
 
 
 def links_table(rows: list[dict[str, Any]]) -> Table:
     """Every link's counters and average frame rate (shown when a storm or --max-events ended the run)."""
-    table = Table(title="links", title_justify="left")
-    for column in ("link", "frames", "frames/s", "drops"):
-        table.add_column(column, justify="left" if column == "link" else "right")
+    table = Table(title=_("links"), title_justify="left")
+    for column in (N_("link"), N_("frames"), N_("frames/s"), N_("drops")):
+        table.add_column(_(column), justify="left" if column == "link" else "right")
     for row in rows:
         table.add_row(escape(f"{row['a']} - {row['b']}"), f"{row['frames']:,}", f"{row['frames_per_s']:,.0f}",
                       f"{row['drops']:,}")
@@ -542,7 +546,7 @@ def _view(port: int, no_browser: bool, **options: Any) -> None:
     run.callback(**options, as_json=False, html=None, view_port=port, open_browser=not no_browser)  # type: ignore[misc]
 
 
-view = click.Command(
+view = Command(
     name="view", callback=_view,
     params=[p for p in run.params if p.name not in ("html", "as_json")] + [
         click.Option(["--port"], type=click.IntRange(0, 65535), default=0, show_default=True, metavar="N",
