@@ -42,7 +42,7 @@ CLI = PACKAGE / "cli"
 # Only ever shrinks; a new module starts translated.
 NOT_YET_TRANSLATED = {
     "arping.py", "dhcp.py", "lab.py",
-    "real.py", "sim_apps.py", "sim_serve.py", "sim_sweep.py",
+    "real.py", "sim_serve.py", "sim_sweep.py",
     "sim_wall.py",
 }
 

@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from lanlab.cli.common import fail
+from lanlab.i18n import _
 from lanlab.units import UnitError, parse_duration
 
 
@@ -79,25 +80,28 @@ def start_apps(network: Any, apps: tuple[str, ...], stdins: tuple[str, ...], arg
     app_nodes = {parse_app(text)[1] for text in apps}
     for node in [*stdin_of, *args_of]:
         if node not in network.nodes:
-            fail(f"--stdin/--arg {node}=...: no node called {node!r} (nodes: {', '.join(network.nodes)})")
+            fail(_("--stdin/--arg {node}=...: no node called {node!r} (nodes: {nodes})").format(
+                node=node, nodes=", ".join(network.nodes)))
         if node not in app_nodes:
-            fail(f"--stdin/--arg {node}=...: {node} runs no program; add --app {node}=PROGRAM.py")
+            fail(_("--stdin/--arg {node}=...: {node} runs no program; add --app {node}=PROGRAM.py").format(node=node))
     programs = []
     streams: dict[str, io.StringIO] = {}  # one stdin per host
     for text in apps:
         at, node, path = parse_app(text)
         host = network.nodes.get(node)
         if host is None or not hasattr(host, "run_program"):
-            fail(f"--app {text!r}: no host called {node!r} (nodes: {', '.join(network.nodes)})")
+            fail(_("--app {text!r}: no host called {node!r} (nodes: {nodes})").format(
+                text=text, node=node, nodes=", ".join(network.nodes)))
         if not path.is_file():
-            problem = f"{str(path)!r} is a directory" if path.is_dir() else f"no such file {str(path)!r}"
-            fail(f"--app {text!r}: {problem}; give a Python file")
+            problem = (_("{path!r} is a directory") if path.is_dir() else _("no such file {path!r}")).format(path=str(path))
+            fail(_("--app {text!r}: {problem}; give a Python file").format(text=text, problem=problem))
         try:
             program = host.run_program(str(path), stdin=streams.setdefault(node, io.StringIO(stdin_of.get(node, ""))),
                                        args=args_of.get(node, []), at=at)
         except SyntaxError as error:
-            where = f" (line {error.lineno})" if error.lineno else ""
-            fail(f"--app {text!r}: {path} is not valid Python: {error.msg}{where}")
+            where = _(" (line {line})").format(line=error.lineno) if error.lineno else ""
+            fail(_("--app {text!r}: {path} is not valid Python: {error}{where}").format(
+                text=text, path=path, error=error.msg, where=where))
         if echo:
             program.sinks.append(lambda p, t, line: click.echo(program_line(p.node, t, line)))
         programs.append(program)
