@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import random
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from ipaddress import IPv4Address
 from typing import Final
 
@@ -38,7 +38,10 @@ class DnsZone:
     """One zone's records: names (absolute, lower case) -> A addresses and CNAME targets."""
 
     def __init__(self, origin: str, addresses: dict[str, list[IPv4Address]] | None = None,
-                 aliases: dict[str, str] | None = None, ttl: int = TTL) -> None:
+                 aliases: dict[str, str] | None = None, ttl: int = TTL, bare_names: bool = False) -> None:
+        """`bare_names`: a name one label below the origin is also answered by that label alone, as
+        dnsmasq answers the names of /etc/hosts and of its DHCP clients ("pc3." and, with expand-hosts,
+        "pc3.lab."); PTR records still name the full name."""
         self.origin = normalise(origin).lower()
         self.ttl = ttl
         self.addresses: dict[str, list[IPv4Address]] = {}
@@ -47,7 +50,16 @@ class DnsZone:
             self.addresses[self.absolute(name)] = list(listed)
         for name, target in (aliases or {}).items():
             self.aliases[self.absolute(name)] = self.absolute(target)
-        self.pointers = {reverse_name(a): name for name, listed in self.addresses.items() for a in listed}
+        self.pointers: dict[str, str] = {}
+        for name, listed in self.addresses.items():
+            for address in listed:
+                self.pointers.setdefault(reverse_name(address), name)
+        if bare_names:
+            depth = self.origin.count(".") + 1  # labels of a name one below the origin
+            for name in [n for n in self.addresses if n.count(".") == depth]:
+                self.addresses.setdefault(name.split(".", 1)[0] + ".", self.addresses[name])
+            for name in [n for n in self.aliases if n.count(".") == depth]:
+                self.aliases.setdefault(name.split(".", 1)[0] + ".", self.aliases[name])
 
     def absolute(self, name: str) -> str:
         """A name relative to the zone made absolute ("pc3" -> "pc3.lab."); absolute names stay."""
@@ -57,7 +69,8 @@ class DnsZone:
         return self.origin if name in ("", "@") else f"{name}.{self.origin}"
 
     def holds(self, name: str) -> bool:
-        return name == self.origin or name.endswith("." + self.origin) or name in self.pointers
+        return (name == self.origin or name.endswith("." + self.origin) or name in self.pointers
+                or name in self.addresses or name in self.aliases)
 
 
 class DnsServer:
@@ -133,6 +146,9 @@ class Resolved:
     addresses: tuple[IPv4Address, ...]
     aliases: tuple[str, ...] = ()
     names: tuple[str, ...] = ()
+    # the message that answered and who sent it (dig prints them); not part of what was resolved
+    reply: Dns | None = field(default=None, compare=False)
+    server: IPv4Address | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +159,9 @@ class Failed:
     time: int
     name: str
     error: str
+    # the error reply (NXDOMAIN, REFUSED...) and its sender; None when no server answered
+    reply: Dns | None = field(default=None, compare=False)
+    server: IPv4Address | None = field(default=None, compare=False)
 
 
 @dataclass(slots=True)
@@ -158,9 +177,13 @@ class _Lookup:
 class DnsResolver:
     """A stub resolver with resolv.conf's `nameserver`s and `search` domain (glibc's defaults)."""
 
-    def __init__(self, servers: list[IPv4Address], rng: random.Random, search: str = "") -> None:
+    def __init__(self, servers: list[IPv4Address], rng: random.Random, search: str = "",
+                 timeout: int = TIMEOUT, attempts: int = ATTEMPTS) -> None:
+        """`timeout` and `attempts` per server: glibc's by default; dig's are 5 s and 3 tries (+time, +tries)."""
         self.servers = list(servers)
         self.rng = rng
+        self.timeout = timeout
+        self.attempts = attempts
         self.search = normalise(search) if search else ""
         self._pending: dict[int, _Lookup] = {}
         self._outbox: list[tuple[IPv4Address, Dns]] = []
@@ -189,19 +212,27 @@ class DnsResolver:
             return  # an answer to some other question with the same id: not ours (RFC 5452 9.1)
         del self._pending[message.id]
         if message.rcode == Rcode.NXDOMAIN:
-            self._events.append(Failed(lookup.query_id, now, lookup.name, "EAI_NONAME"))
+            self._events.append(Failed(lookup.query_id, now, lookup.name, "EAI_NONAME", message, source))
             return
         if message.rcode != Rcode.NOERROR:
             self._events.append(Failed(lookup.query_id, now, lookup.name,
-                                       "EAI_NONAME" if message.rcode == Rcode.REFUSED else "EAI_FAIL"))
+                                       "EAI_NONAME" if message.rcode == Rcode.REFUSED else "EAI_FAIL", message, source))
             return
         aliases = tuple(str(r.data) for r in message.answers if r.rtype == DnsType.CNAME)
         addresses = tuple(r.data for r in message.answers if r.rtype == DnsType.A)
         names = tuple(str(r.data) for r in message.answers if r.rtype == DnsType.PTR)
         if not addresses and not names:
-            self._events.append(Failed(lookup.query_id, now, lookup.name, "EAI_NONAME"))  # NODATA
+            self._events.append(Failed(lookup.query_id, now, lookup.name, "EAI_NONAME", message, source))  # NODATA
             return
-        self._events.append(Resolved(lookup.query_id, now, lookup.name, addresses, aliases, names))
+        self._events.append(Resolved(lookup.query_id, now, lookup.name, addresses, aliases, names, message, source))
+
+    def handle_unreachable(self, query_id: int, now: int) -> None:
+        """The server's host said port unreachable (ICMP): glibc's send_dg sees ECONNREFUSED and tries
+        the next server at once, without waiting out the timeout (res_send.c)."""
+        lookup = self._pending.get(query_id)
+        if lookup is not None:
+            lookup.deadline = now
+            self.handle_timer(now)
 
     def get_timer(self) -> int | None:
         return min((lookup.deadline for lookup in self._pending.values()), default=None)
@@ -210,7 +241,7 @@ class DnsResolver:
         for lookup in list(self._pending.values()):
             if lookup.deadline > now:
                 continue
-            if lookup.tries >= ATTEMPTS * len(self.servers):
+            if lookup.tries >= self.attempts * len(self.servers):
                 del self._pending[lookup.query_id]
                 self._events.append(Failed(lookup.query_id, now, lookup.name, "EAI_AGAIN"))
             else:
@@ -223,8 +254,13 @@ class DnsResolver:
     def next_event(self) -> Resolved | Failed | None:
         return self._events.popleft() if self._events else None
 
+    def server_of(self, query_id: int) -> IPv4Address | None:
+        """The server the latest try of a pending lookup went to."""
+        lookup = self._pending.get(query_id)
+        return None if lookup is None else self.servers[(lookup.tries - 1) % len(self.servers)]
+
     def _send(self, lookup: _Lookup, now: int) -> None:
         server = self.servers[lookup.tries % len(self.servers)]  # glibc tries each server in turn per attempt
         lookup.tries += 1
-        lookup.deadline = now + TIMEOUT
+        lookup.deadline = now + self.timeout
         self._outbox.append((server, Dns(lookup.query_id, (Question(lookup.name, lookup.qtype, DnsClass.IN),))))

@@ -18,7 +18,7 @@ lanlab.sim.build turns a Document into a running network, and a kernel lab may r
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from ipaddress import IPv4Address, IPv4Interface
+from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 from pathlib import Path
 from typing import Any, Callable, TypeVar
 
@@ -51,6 +51,9 @@ class Context:
     dhcp_pools: list[tuple[int, int, int]] = field(default_factory=list)
     # Checks that need every node read first (a relay's server is some node's address), run by the loader
     deferred: list[Callable[[], None]] = field(default_factory=list)
+    # Every node's name, and the subnets of its interfaces and DHCP pools: what a DNS record may point at
+    node_names: set[str] = field(default_factory=set)
+    subnets: list[IPv4Network] = field(default_factory=list)
 
     def error(self, node: Node | None, message: str) -> None:
         problem = (line_of(node), message)
@@ -327,6 +330,7 @@ def read_document(path: str | Path, text: str | None = None) -> Document:
                 ctx.error(value, f"node {node_name}: give its settings as a mapping, like {{kind: host}}")
                 continue
             spec = Spec(ctx, f"node {node_name}", value)
+            ctx.node_names.add(node_name)
             kind, kind_node = spec.scalar("kind")
             document.nodes.append(NodeEntry(node_name, name_node, kind, kind_node, spec))
     links = top.values.get("links")

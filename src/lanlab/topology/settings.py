@@ -113,6 +113,7 @@ def router_interfaces(spec: Spec) -> dict[str, dict[str, Any]]:
             spec.failed = True
             continue
         spec.ctx.claim("IP address", str(address.ip), item.values["ip"])
+        spec.ctx.subnets.append(address.network)
         if mac is not None:
             spec.ctx.claim("MAC address", str(mac), item.values["mac"])
         same = next((other for other, options in interfaces.items() if options["ip"].network == address.network), None)
@@ -259,6 +260,7 @@ def _one_pool(spec: Spec, key: str, node: Any, address: IPv4Interface | None) ->
                                                 "two servers would lease one address twice")
                 break
         spec.ctx.dhcp_pools.append((int(pool[0]), int(pool[1]), line))
+        spec.ctx.subnets.append(subnet)
     if router is not None and subnet is not None and router not in subnet:
         dhcp.error(dhcp.values["router"], f"router {router} is not in {subnet}: clients reach "
                                           "their gateway directly")

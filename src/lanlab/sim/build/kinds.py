@@ -21,9 +21,11 @@ from lanlab.sim.build.registry import register_node_kind
 from lanlab.sim.devices.router import Router
 from lanlab.sim.devices.switch import Switch
 from lanlab.sim.stacks.dhcp import DhcpAgent, DhcpBoot
+from lanlab.sim.stacks.dns import DnsService
 from lanlab.sim.stacks.rarp import RarpBoot, RarpService
 from lanlab.sim.stacks.stp import enable_stp
 from lanlab.topology import Spec
+from lanlab.topology.dns import dns_resolver, dns_server
 from lanlab.topology.settings import (check_gateway, dhcp_relay_setting, dhcp_server_settings, rarp_prefix,
                                       rarp_table, rip_settings, router_interfaces, static_routes, stp_settings)
 
@@ -34,16 +36,17 @@ if TYPE_CHECKING:
 
 # Each kind's fields in a topology file, the everyday ones first (sim serve's edit form shows them in this order).
 NODE_FIELDS: dict[str, tuple[str, ...]] = {
-    "host": ("ip", "gateway", "mac", "mtu", "interfaces", "dhcp", "gratuitous_arp", "rarp_server"),
+    "host": ("ip", "gateway", "mac", "mtu", "interfaces", "dhcp", "dns", "gratuitous_arp", "rarp_server"),
     "switch": ("ageing", "stp", "ports"),
     "hub": (),
-    "router": ("interfaces", "routes", "rip", "dhcp_relay", "forward_directed_broadcast"),
+    "router": ("interfaces", "routes", "rip", "dhcp_relay", "dns", "forward_directed_broadcast"),
 }
 
 
 def build_host(network: Network, name: str, spec: Spec) -> None:
     spec.only({"kind", *NODE_FIELDS["host"]})
     gateway = spec.address("gateway")
+    resolver, zone = dns_resolver(spec), dns_server(spec)
     gratuitous = spec.flag("gratuitous_arp")
     serves = rarp_table(spec)
     booting: dict[str, int] = {}  # interfaces that learn their address by RARP -> prefix length
@@ -77,6 +80,7 @@ def build_host(network: Network, name: str, spec: Spec) -> None:
             spec.failed = True
         if address is not None:
             spec.ctx.claim("IP address", str(address.ip), if_spec.values["ip"])
+            spec.ctx.subnets.append(address.network)
         if mac is not None:
             spec.ctx.claim("MAC address", str(mac), if_spec.values["mac"])
         interfaces[if_name] = {"ip": address, "mac": mac, "mtu": mtu}
@@ -95,6 +99,7 @@ def build_host(network: Network, name: str, spec: Spec) -> None:
     if serves:
         RarpService(host, serves)
     _dhcp_roles(host, serving, leasing)
+    _dns_roles(host, resolver, zone)
 
 
 def _dhcp_roles(host: Host, serving: dict[str, list[dict[str, Any]]], leasing: list[str],
@@ -108,6 +113,14 @@ def _dhcp_roles(host: Host, serving: dict[str, list[dict[str, Any]]], leasing: l
                 agent.serve(_nic(host, if_name), **settings)
     for if_name in leasing:
         DhcpBoot(host, _nic(host, if_name))
+
+
+def _dns_roles(host: Host, resolver: tuple[IPv4Address, ...], zone: dict[str, Any] | None) -> None:
+    """`dns: ADDRESS` is the host's resolv.conf; `dns: {zone: ...}` a server on UDP 53."""
+    if resolver:
+        host.resolver_servers, host.resolver_given = resolver, True
+    if zone is not None:
+        DnsService(host, **zone)
 
 
 def _nic(host: Host, name: str) -> Nic:
@@ -133,6 +146,7 @@ def build_hub(network: Network, name: str, spec: Spec) -> None:
 def build_router(network: Network, name: str, spec: Spec) -> None:
     spec.only({"kind", *NODE_FIELDS["router"]})
     relay = dhcp_relay_setting(spec)
+    resolver, zone = dns_resolver(spec), dns_server(spec)
     directed = spec.flag("forward_directed_broadcast")
     interfaces = router_interfaces(spec)
     routes = static_routes(spec, interfaces)
@@ -143,6 +157,7 @@ def build_router(network: Network, name: str, spec: Spec) -> None:
     for if_name, options in interfaces.items():
         router.add_interface(if_name, IPv4Interface(options["ip"]), options["mac"], options["mtu"])
     _dhcp_roles(router, {n: o["dhcp"] for n, o in interfaces.items() if o["dhcp"] is not None}, [], relay)
+    _dns_roles(router, resolver, zone)
     for prefix, via in routes:
         router.add_static_route(prefix, via)
     if rip is not None:

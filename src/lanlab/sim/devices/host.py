@@ -28,6 +28,7 @@ from lanlab.proto.udp import UdpDemux
 from lanlab.sim.core.engine import MachineTimer
 from lanlab.sim.core.frame import ETH_HEADER, Frame
 from lanlab.sim.core.link import Port
+from lanlab.sim.devices import host_dns
 from lanlab.sim.devices.host_tcp import HostTcp
 from lanlab.sim.shim import start_program
 from lanlab.units import SECOND
@@ -184,7 +185,12 @@ class Host:
         self.dhcp: Any = None  # lanlab.sim.stacks.dhcp.DhcpAgent when the node serves or relays DHCP
         self.dhcp_client: Any = None  # lanlab.sim.stacks.dhcp.DhcpBoot on a host with ip: dhcp
         self.dhcp_drops = 0  # malformed DHCP messages received
-        self.resolver_servers: tuple[IPv4Address, ...] = ()  # DNS servers (learned from DHCP)
+        # resolv.conf: DNS servers (`dns:` in the file, else learned from DHCP) and the search domain
+        self.resolver_servers: tuple[IPv4Address, ...] = ()
+        self.resolver_search = ""
+        self.resolver_given = False  # `dns:` was given: a DHCP lease does not replace it
+        self.dns_service: Any = None  # lanlab.sim.stacks.dns.DnsService on a node that serves a zone
+        self.dns_drops = 0  # malformed or misdirected DNS messages received
         self._ping_ident = 0
         self._fragment_ident = 0  # IPv4 identification of the datagrams this host fragments (RFC 6864)
         self._reassembler: Reassembler | None = None  # made at the first fragment
@@ -527,6 +533,11 @@ class Host:
         return start_program(self, function=fn, args=list(args))
 
     # -- ping ----------------------------------------------------------------------------
+    def lookup_name(self, name: str, done: Callable[[Any], None], qtype: int = 1) -> Any:
+        """Look `name` up over the wire through `resolver_servers` (host_dns: glibc's timing); `done(event)`
+        gets lanlab.proto.dns's Resolved or Failed. The shim's gethostbyname comes here."""
+        return host_dns.lookup(self, name, done, qtype)
+
     def ping(self, dst: IPv4Address, *, count: int = 4, interval: int = SECOND, size: int = 56,
              timeout: int = 10_000_000_000, ttl: int | None = None) -> PingSession:
         """Start `ping dst` now; the session's `result` fills in as the simulation runs.

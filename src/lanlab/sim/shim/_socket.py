@@ -13,11 +13,13 @@ from collections import deque
 from ipaddress import IPv4Address
 from typing import TYPE_CHECKING, Any, Self
 
+from lanlab.proto.dns import Failed, Resolved, reverse_name
 from lanlab.proto.ipv4 import Delivery, LocalIpError
 from lanlab.proto.tcp import ANY, LocalTcpError, TcpConfig, TcpState
 from lanlab.proto.udp import PortInUseError
 from lanlab.sim.shim._process import UnsupportedInSimulation, seconds_to_ns
 from lanlab.sim.shim._services import name_of, port_of
+from lanlab.wire.dns import DnsType
 
 if TYPE_CHECKING:
     from lanlab.sim.core.frame import Frame
@@ -33,6 +35,8 @@ DEFAULT_SNDBUF = 16384
 POLL_COST = 100_000  # ns of virtual time a non-blocking call that would block takes
 S = TcpState
 _NOT_CONNECTED = (S.SYN_SENT, S.SYN_RECEIVED)
+EAI_WORDS = {"EAI_NONAME": "Name or service not known", "EAI_AGAIN": "Temporary failure in name resolution",
+             "EAI_FAIL": "Non-recoverable failure in name resolution"}  # glibc's gai_strerror
 
 
 def os_error(code: int) -> OSError:
@@ -636,12 +640,37 @@ class SocketFunctions:
             return str(IPv4Address(name))
         except ValueError:
             pass
+        return str(self._addresses(name)[2][0])
+
+    def _addresses(self, name: str) -> tuple[str, list[str], list[IPv4Address]]:
+        """(canonical name, aliases, addresses) of a name: over the wire through the host's resolver when
+        it has one (`dns:` or a DHCP lease), else looked up in the topology (a node's own addresses)."""
         host, network = self.host, self.network
+        if host.resolver_servers:
+            event = self._ask(name, DnsType.A)
+            return event.name.rstrip("."), [a.rstrip(".") for a in event.aliases], list(event.addresses)
         node = host if name == host.name else (network.nodes.get(name) if network is not None else None)
         addresses = getattr(node, "addresses", None)
         if not addresses:
             raise _real.gaierror(_real.EAI_NONAME, "Name or service not known")
-        return str(addresses[0])
+        return name, [], list(addresses)
+
+    def _ask(self, name: str, qtype: int) -> Resolved:
+        """One lookup on the wire; the program waits as glibc's res_send does (5 s a try, 2 tries a server).
+        A failure is getaddrinfo's: EAI_NONAME (no such name), EAI_AGAIN (no server answered)."""
+        self.program.charge()
+        found: list[Resolved | Failed] = []
+
+        def done(event: Resolved | Failed) -> None:
+            found.append(event)
+            self.program.shim.poke()
+        self.host.lookup_name(name, done, qtype)
+        self.program.wait(lambda: found)
+        event = found[0]
+        if isinstance(event, Failed):
+            code = getattr(_real, event.error)
+            raise _real.gaierror(code, EAI_WORDS[event.error])
+        return event
 
     def getaddrinfo(self, host_name: Any, port: Any, family: int = 0, type: int = 0, proto: int = 0,
                     flags: int = 0) -> list[tuple[Any, ...]]:
@@ -672,6 +701,13 @@ class SocketFunctions:
         ip = IPv4Address(self.gethostbyname(address))
         if ip.is_loopback:
             return "localhost", [], [str(ip)]
+        if self.host.resolver_servers:
+            try:  # a PTR query (RFC 1035 3.5); herror as glibc's gethostbyaddr_r says it
+                names = self._ask(reverse_name(ip), DnsType.PTR).names
+            except _real.gaierror as error:
+                raise (_real.herror(2, "Host name lookup failure") if error.errno == _real.EAI_AGAIN
+                       else _real.herror(1, "Unknown host")) from None
+            return names[0].rstrip("."), [n.rstrip(".") for n in names[1:]], [str(ip)]
         nodes = self.network.nodes.values() if self.network is not None else [self.host]
         for node in nodes:
             if ip in getattr(node, "addresses", ()):
@@ -708,6 +744,14 @@ class SocketFunctions:
         return name or self.host.name
 
     def gethostbyname_ex(self, name: str) -> tuple[str, list[str], list[str]]:
+        try:
+            IPv4Address(name)
+        except ValueError:
+            if name and name not in ("<broadcast>", "localhost", "localhost.localdomain"):
+                canonical, aliases, addresses = self._addresses(name)
+                if aliases:  # glibc: the name asked is an alias and the last CNAME target the canonical name
+                    aliases, canonical = [name, *aliases[:-1]], aliases[-1]
+                return canonical, aliases, [str(a) for a in addresses]
         return name, [], [self.gethostbyname(name)]
 
     def getdefaulttimeout(self) -> float | None:

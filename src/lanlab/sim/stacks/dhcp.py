@@ -223,7 +223,8 @@ class DhcpBoot:
                 host.set_address(nic, address)
             host.ipv4.gateway = event.router
             host.routes_changed()
-            host.resolver_servers = event.dns
+            if not host.resolver_given:  # `dns:` in the file wins, as dhclient's `supersede`
+                host.resolver_servers, host.resolver_search = event.dns, event.domain
             self._note(now, L_("bound to {address} from {server}, lease {lease}s", address=address, server=event.server,
                                   lease=event.lease_time // SECOND))
         else:

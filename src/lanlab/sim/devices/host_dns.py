@@ -1,0 +1,141 @@
+"""Every simulated host's resolver library (what glibc's res_send does for gethostbyname), as host_tcp is
+its TCP: the shim's socket.gethostbyname and the dig command look names up through it.
+
+`lookup(host, name, done)` sends one question over the wire to `host.resolver_servers` with glibc's
+timing (lanlab.proto.dns.DnsResolver: 5 s a try, 2 tries a server), from a fresh ephemeral UDP port
+per lookup as glibc opens a socket per query; an ICMP port unreachable quoting the query moves it to
+the next server at once (ECONNREFUSED). A malformed or misdirected DNS message is a counted drop
+(`host.dns_drops`) with its reason in the event list.
+"""
+
+from __future__ import annotations
+
+import random
+from ipaddress import IPv4Address
+from typing import TYPE_CHECKING, Any, Callable, Final
+
+from lanlab.proto.dns import DnsResolver, Failed, Resolved
+from lanlab.sim.core.engine import MachineTimer
+from lanlab.sim.core.trace import register_kind
+from lanlab.wire import IcmpType, IpProto, UnreachableCode, WireError
+from lanlab.wire.dns import PORT, Dns, DnsType
+
+if TYPE_CHECKING:
+    from lanlab.sim.core.frame import Frame
+    from lanlab.sim.devices.host import Host
+    from lanlab.wire import Icmp
+
+UDP: Final = int(IpProto.UDP)
+
+register_kind("dns", "DNS")  # a resolver's story: a query that could not leave, a lookup given up
+
+Done = Callable[[Resolved | Failed], None]
+
+
+def drop(host: Host, frame: Frame | None, now: int, reason: str) -> None:
+    """A DNS message this node cannot use: counted (`host.dns_drops`) and the reason in the event list."""
+    host.dns_drops += 1
+    if host.tracer is not None:
+        nic = host.rx_nic
+        host.tracer.record(now, host.name, nic.name if nic is not None else "-", "drop", frame, reason)
+
+
+def parse(host: Host, frame: Frame, now: int) -> Dns | None:
+    """The DNS message in `frame`, or None after a counted drop."""
+    try:
+        message, _ = Dns.parse(frame.data)
+    except WireError as error:
+        drop(host, frame, now, f"bad DNS message: {error}")
+        return None
+    return message
+
+
+class Lookup:
+    """One name looked up over the wire from `host`: a DnsResolver for one question, its timer, its port."""
+
+    def __init__(self, host: Host, servers: tuple[IPv4Address, ...], name: str, qtype: int, done: Done,
+                 search: str = "", **timing: int) -> None:
+        self.host = host
+        self.done = done
+        self.resolver = DnsResolver(list(servers), _rng(host), search, **timing)
+        self.timer = MachineTimer(host.engine, self.resolver, self)
+        self.port = 0
+        self.result: Resolved | Failed | None = None
+        now = host.engine.now
+        if servers:
+            self.port = host.udp.bind(0, self.receive)
+            host.icmp_error_hooks.append(self.unreachable)
+        self.query_id = self.resolver.lookup(name, now, qtype)
+        self._drain(now)
+
+    def receive(self, host: Host, frame: Frame, now: int) -> None:
+        message = parse(host, frame, now)
+        if message is None:
+            return
+        if not message.qr:
+            drop(host, frame, now, "a DNS query sent to a resolver's port: not an answer")
+            return
+        self.resolver.handle_message(message, now, frame.l3.src)
+        self._drain(now)
+
+    def unreachable(self, error: Icmp, quoted: bytes, now: int) -> None:
+        """ICMP port unreachable quoting one of our queries: its server has no DNS (ECONNREFUSED)."""
+        if error.type != IcmpType.DEST_UNREACHABLE or error.code != UnreachableCode.PORT or len(quoted) < 28 \
+                or quoted[9] != UDP:
+            return
+        header = (quoted[0] & 0x0F) * 4
+        if int.from_bytes(quoted[header:header + 2], "big") == self.port:
+            self.resolver.handle_unreachable(self.query_id, now)
+            self._drain(now)
+
+    def timer_fired(self, machine: Any, now: int) -> None:
+        self._drain(now)
+
+    def _send(self, server: IPv4Address, message: Dns, now: int) -> None:
+        host = self.host
+        if server.is_loopback or server in host.addresses:  # nameserver 127.0.0.1 on the server itself: no wire
+            service = host.dns_service  # lanlab.sim.stacks.dns.DnsService, or None
+            reply = service.server().answer(message) if service is not None else None
+            if reply is None:
+                self.resolver.handle_unreachable(message.id, now)
+            else:
+                self.resolver.handle_message(reply, now, server)
+            return
+        try:
+            host.send_udp(self.port, server, PORT, message.build(), now)
+        except ValueError as error:  # no route to the server (sendto's ENETUNREACH): this try is lost
+            self._note(now, f"query {message.summary()} to {server} not sent: {error}")
+
+    def _drain(self, now: int) -> None:
+        while out := self.resolver.messages_to_send(now):
+            for server, message in out:
+                self._send(server, message, now)
+        event = self.resolver.next_event()
+        if event is None:
+            self.timer.arm()
+            return
+        self.result = event
+        self.host.udp.unbind(self.port)
+        if self.unreachable in self.host.icmp_error_hooks:
+            self.host.icmp_error_hooks.remove(self.unreachable)
+        if isinstance(event, Failed) and event.reply is None:
+            self._note(now, f"{event.name}: no answer from {', '.join(map(str, self.resolver.servers)) or 'any server'}"
+                            f" ({event.error})")
+        self.done(event)
+
+    def _note(self, now: int, what: str) -> None:
+        if self.host.tracer is not None:
+            self.host.tracer.record(now, self.host.name, None, "dns", None, what)
+
+
+def _rng(host: Host) -> random.Random:
+    """The host's source of query ids (RFC 5452 9.2: random), seeded by its name so runs repeat."""
+    rng: random.Random | None = getattr(host, "dns_rng", None)
+    if rng is None:
+        rng = host.dns_rng = random.Random(f"{host.name}/dns")
+    return rng
+
+
+def lookup(host: Host, name: str, done: Done, qtype: int = DnsType.A) -> Lookup:
+    """Resolve `name` as the host's C library does, through `host.resolver_servers`; `done(event)` after."""
+    return Lookup(host, host.resolver_servers, name, qtype, done, host.resolver_search)

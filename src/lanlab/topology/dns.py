@@ -1,0 +1,196 @@
+"""A node's `dns:` field, read into plain data: a resolver's servers, or a DNS server's zone.
+
+    pc1: {kind: host, ip: 198.18.0.1/24, dns: 198.18.0.53}          # resolv.conf: nameserver 198.18.0.53
+    pc2: {kind: host, ip: dhcp}                                      # the lease's DNS servers (option 6)
+    ns:  {kind: host, ip: 198.18.0.53/24,
+          dns: {zone: lab., auto: true, records: {www: pc3, files: 198.18.0.9}}}
+
+A scalar or a list (at most 3: glibc's MAXNS) is the resolver; a mapping is a server for one zone:
+`zone` (its origin), `auto: true` (every node of the file answers under its name, with the addresses
+it has when asked, a leased one too, as dnsmasq serves /etc/hosts and its DHCP clients), `records`
+(a name relative to the zone, or absolute inside it: an address or a list of them is A records,
+a name is a CNAME), `ttl` (seconds, 300 when absent). Like dnsmasq's `expand-hosts`, a name one
+label below the zone is also answered alone ("pc3." as well as "pc3.lab."); PTR records come from
+the A records. Checks that need every node read (an address on no subnet of the file) are deferred.
+"""
+
+from __future__ import annotations
+
+from ipaddress import IPv4Address
+from typing import Any, Final
+
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from lanlab.topology.reader import Spec
+
+MAX_SERVERS: Final = 3  # glibc's MAXNS: resolv.conf lines after the third nameserver are ignored
+MAX_LABEL: Final = 63  # RFC 1035 2.3.4
+MAX_NAME: Final = 253  # in text, without the root's dot
+DEFAULT_TTL: Final = 300
+SERVER_FIELDS: Final = {"zone", "auto", "records", "ttl"}
+
+
+def dns_resolver(spec: Spec) -> tuple[IPv4Address, ...]:
+    """`dns: ADDRESS` or `dns: [A, B]` on a host: its resolver's servers (empty when absent or a server)."""
+    node = spec.values.get("dns")
+    if node is None or isinstance(node, MappingNode):
+        return ()
+    items = node.value if isinstance(node, SequenceNode) else [node]
+    servers: list[IPv4Address] = []
+    for item in items:
+        try:
+            if not isinstance(item, ScalarNode):
+                raise ValueError("not a single address")
+            servers.append(IPv4Address(str(item.value)))
+        except ValueError as error:
+            spec.error(item, f"dns: give the DNS server's IPv4 address, a list of them, or a zone to serve "
+                             f"like {{zone: lab., auto: true}} ({error})")
+    if not items:
+        spec.error(node, "dns: give at least one server address")
+    elif len(servers) > MAX_SERVERS:
+        spec.error(node, f"dns: at most {MAX_SERVERS} servers (glibc uses the first {MAX_SERVERS} nameserver lines)")
+    for server, item in zip(servers, items):
+        _defer_on_a_subnet(spec, item, server, "dns: server")
+    return tuple(servers)
+
+
+def dns_server(spec: Spec) -> dict[str, Any] | None:
+    """`dns: {zone, auto, records, ttl}`: {"zone": "lab.", "auto": bool, "addresses": {name: [IPv4Address]},
+    "aliases": {name: target}, "ttl": seconds}, names absolute and lower case; None when absent, a
+    resolver, or wrong (recorded)."""
+    node = spec.values.get("dns")
+    if not isinstance(node, MappingNode):
+        return None
+    dns = Spec(spec.ctx, f"{spec.owner} dns", node)
+    dns.only(SERVER_FIELDS)
+    zone = dns.parsed("zone", _absolute_name, "a domain name like lab.")
+    if zone is None and not dns.failed:
+        dns.error(node, "a DNS server needs zone: NAME (like lab.), the domain it answers for")
+    auto = bool(dns.flag("auto"))
+    ttl = dns.parsed("ttl", int, "a number of seconds")
+    if ttl is not None and not 0 <= ttl <= 2**31 - 1:
+        dns.error(dns.values["ttl"], f"ttl must be from 0 to {2**31 - 1} seconds (RFC 2181 8), not {ttl}")
+    addresses: dict[str, list[IPv4Address]] = {}
+    aliases: dict[str, tuple[str, Node]] = {}
+    records = dns.values.get("records")
+    if records is not None and not isinstance(records, MappingNode):
+        dns.error(records, "records: maps names to an address, a list of addresses, or another name (a CNAME), "
+                           "like {www: pc3, files: 198.18.0.9}")
+    elif records is not None and zone is not None:
+        for key, value in records.value:
+            name = _record_name(dns, key, zone)
+            if name is not None:
+                _record(dns, name, value, zone, addresses, aliases)
+    if zone is not None:
+        _check_aliases(dns, zone, auto, addresses, aliases)
+    spec.failed |= dns.failed
+    if dns.failed or zone is None:
+        return None
+    return {"zone": zone, "auto": auto, "addresses": addresses,
+            "aliases": {name: target for name, (target, _) in aliases.items()},
+            "ttl": DEFAULT_TTL if ttl is None else ttl}
+
+
+def _absolute_name(text: str) -> str:
+    """A domain name in text, absolute and lower case; ValueError saying what is wrong."""
+    name = text.strip().lower().rstrip(".")
+    if not name:
+        raise ValueError("the root zone is not served here")
+    if len(name) > MAX_NAME:
+        raise ValueError(f"longer than {MAX_NAME} characters")
+    for label in name.split("."):
+        if not 0 < len(label) <= MAX_LABEL:
+            raise ValueError(f"each label between dots is 1 to {MAX_LABEL} characters")
+        if not all(c.isascii() and (c.isalnum() or c in "-_") for c in label):
+            raise ValueError(f"label {label!r}: letters, digits, '-' and '_' only")
+    return name + "."
+
+
+def _in_zone(name: str, zone: str) -> bool:
+    return name == zone or name.endswith("." + zone)
+
+
+def _record_name(dns: Spec, key: Node, zone: str) -> str | None:
+    """A record's owner: "www" -> "www.lab.", "www.lab." stays, "@" is the zone itself."""
+    text = str(key.value) if isinstance(key, ScalarNode) else ""
+    try:
+        if text == "@":
+            return zone
+        name = _absolute_name(text)
+    except ValueError as error:
+        dns.error(key, f"records: {text!r} is not a name ({error})")
+        return None
+    if not text.endswith("."):
+        return _absolute_name(f"{text}.{zone}")
+    if not _in_zone(name, zone):
+        dns.error(key, f"records: {name} is outside the zone {zone}: this server answers only for {zone}")
+        return None
+    return name
+
+
+def _record(dns: Spec, name: str, value: Node, zone: str, addresses: dict[str, list[IPv4Address]],
+            aliases: dict[str, tuple[str, Node]]) -> None:
+    items = value.value if isinstance(value, SequenceNode) else [value]
+    if not items or not all(isinstance(item, ScalarNode) for item in items):
+        dns.error(value, f"records: {name} takes an address, a list of addresses, or a name")
+        return
+    found: list[IPv4Address] = []
+    for item in items:
+        try:
+            found.append(IPv4Address(str(item.value)))
+        except ValueError:
+            if len(items) > 1:
+                dns.error(item, f"records: {name}: {item.value!r} is not an IPv4 address (a name alone is a CNAME)")
+                return
+            try:
+                text = str(item.value)
+                target = _absolute_name(text) if text.endswith(".") else _absolute_name(f"{text}.{zone}")
+            except ValueError as error:
+                dns.error(item, f"records: {name}: {item.value!r} is neither an IPv4 address nor a name ({error})")
+                return
+            aliases[name] = (target, item)
+            return
+    for address, item in zip(found, items):
+        _defer_on_a_subnet(dns, item, address, f"records: {name}")
+    addresses[name] = found
+
+
+def _check_aliases(dns: Spec, zone: str, auto: bool, addresses: dict[str, list[IPv4Address]],
+                   aliases: dict[str, tuple[str, Node]]) -> None:
+    """A CNAME must lead to a name this server holds (it does not recurse): inside the zone, held by a
+    record or (with auto) possibly by a node, and not back to itself (RFC 1034 3.6.2)."""
+    ctx = dns.ctx
+    for name, (target, where) in aliases.items():
+        if not _in_zone(target, zone):
+            dns.error(where, f"records: {name} is an alias of {target}, outside {zone}: this server does not "
+                             "recurse, so the name would never resolve")
+            continue
+        seen = [name]
+        while target in aliases and target not in seen:
+            seen.append(target)
+            target = aliases[target][0]
+        if target in seen:
+            dns.error(where, f"records: {name} is an alias in a loop ({' -> '.join([*seen, target])})")
+        elif target not in addresses and target != zone:
+            if not auto:
+                dns.error(where, f"records: {name} is an alias of {target}, which the zone does not hold "
+                                 "(add it to records, or auto: true to serve the nodes' names)")
+                continue
+            node_name = target[:-len(zone) - 1]
+
+            def known(target: str = target, node_name: str = node_name, where: Node = where,
+                      name: str = name) -> None:
+                if node_name not in ctx.node_names:
+                    ctx.error(where, f"{dns.owner}: records: {name} is an alias of {target}, which is neither a "
+                                     f"record nor a node of this file")
+            ctx.deferred.append(known)
+
+
+def _defer_on_a_subnet(spec: Spec, where: Node, address: IPv4Address, what: str) -> None:
+    """Once every node is read: `address` must lie on a subnet of the file (an interface's, or a DHCP pool's)."""
+    ctx = spec.ctx
+
+    def check() -> None:
+        if not any(address in subnet for subnet in ctx.subnets):
+            ctx.error(where, f"{spec.owner}: {what} {address} is on no subnet of this file: no node could reach it")
+    ctx.deferred.append(check)
