@@ -4,11 +4,11 @@ FAMILIES is the one list of command modules: importing this package registers ev
 them. A command from outside the package registers itself the same way (`@register_command`).
 """
 
-from lanlab.sim.commands import basic, dhcp, routing, stp, tcp, traceroute
+from lanlab.sim.commands import basic, dhcp, dns, routing, stp, tcp, traceroute
 from lanlab.sim.commands.base import (COMMANDS, Command, CommandError, HostCommand, Scheduled, parse_do,
                                       register_command, schedule)
 
-FAMILIES = (basic, routing, traceroute, tcp, stp, dhcp)
+FAMILIES = (basic, routing, traceroute, tcp, stp, dhcp, dns)
 
 __all__ = ["COMMANDS", "FAMILIES", "Command", "CommandError", "HostCommand", "Scheduled", "parse_do",
            "register_command", "schedule"]

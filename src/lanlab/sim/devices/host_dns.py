@@ -61,6 +61,9 @@ class Lookup:
         self.timer = MachineTimer(host.engine, self.resolver, self)
         self.port = 0
         self.result: Resolved | Failed | None = None
+        self.sent_at = 0  # when the latest try left (dig's "Query time" counts from it)
+        self.last_server: IPv4Address | None = None
+        self.errors: list[tuple[IPv4Address, str]] = []  # (server, "timed out" | "connection refused") per lost try
         now = host.engine.now
         if servers:
             self.port = host.udp.bind(0, self.receive)
@@ -84,19 +87,27 @@ class Lookup:
                 or quoted[9] != UDP:
             return
         header = (quoted[0] & 0x0F) * 4
-        if int.from_bytes(quoted[header:header + 2], "big") == self.port:
+        if int.from_bytes(quoted[header:header + 2], "big") == self.port and self.result is None:
+            self._lost("connection refused")
             self.resolver.handle_unreachable(self.query_id, now)
             self._drain(now)
 
     def timer_fired(self, machine: Any, now: int) -> None:
+        self._lost("timed out")
         self._drain(now)
+
+    def _lost(self, why: str) -> None:
+        if self.last_server is not None:
+            self.errors.append((self.last_server, why))
 
     def _send(self, server: IPv4Address, message: Dns, now: int) -> None:
         host = self.host
+        self.sent_at, self.last_server = now, server
         if server.is_loopback or server in host.addresses:  # nameserver 127.0.0.1 on the server itself: no wire
             service = host.dns_service  # lanlab.sim.stacks.dns.DnsService, or None
             reply = service.server().answer(message) if service is not None else None
             if reply is None:
+                self._lost("connection refused")
                 self.resolver.handle_unreachable(message.id, now)
             else:
                 self.resolver.handle_message(reply, now, server)

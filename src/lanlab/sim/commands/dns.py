@@ -1,0 +1,270 @@
+"""`pc1 dig pc3` and `pc1 nslookup pc3`: one DNS question over the wire, printed as BIND 9.18's tools print.
+
+Both ask the host's resolv.conf servers (`dns:` or the DHCP lease; 127.0.0.1, as dig does, when
+there is none) or `@SERVER`, with dig's timing (+time=5 +tries=3: three tries 5 s apart). dig
+asks the name as given, absolute (it uses no search list unless +search); nslookup adds the
+search domain to a name without a dot. Neither sends EDNS (what `dig +noedns` prints). Times are
+virtual: "Query time" in ms of simulated time, "WHEN" on the shim's calendar (t=0 is 2026-01-01).
+The real nslookup asks AAAA after A; this one asks A only (an address's PTR for an address).
+"""
+
+from __future__ import annotations
+
+import argparse
+from datetime import UTC, datetime, timedelta
+from ipaddress import IPv4Address
+from typing import TYPE_CHECKING, Any, Final
+
+from lanlab.proto.dns import Failed, Resolved, reverse_name
+from lanlab.sim.commands.base import Command, CommandError, register_command
+from lanlab.sim.devices.host_dns import Lookup
+from lanlab.units import MILLISECOND, SECOND
+from lanlab.wire.dns import Dns, DnsType, Mx, Rcode, Record, Soa
+
+if TYPE_CHECKING:
+    from lanlab.sim.devices.host import Host
+    from lanlab.sim.network import Network
+
+DIG_TIMEOUT: Final = 5 * SECOND  # dig(1): +time=5
+DIG_TRIES: Final = 3  # dig(1): +tries=3
+CALENDAR_START: Final = datetime(2026, 1, 1, tzinfo=UTC)  # the shim's time.time() at t=0
+LOCALHOST: Final = IPv4Address("127.0.0.1")
+QUERY_TYPES: Final = {"A": DnsType.A, "NS": DnsType.NS, "CNAME": DnsType.CNAME, "SOA": DnsType.SOA,
+                      "PTR": DnsType.PTR, "MX": DnsType.MX, "TXT": DnsType.TXT, "AAAA": DnsType.AAAA,
+                      "ANY": DnsType.ANY}
+
+
+def _column(text: str, stop: int) -> str:
+    """`text` padded with tabs to column `stop` (a multiple of 8), or one space when already past it,
+    as BIND's master-file printer lines up name, TTL, class, type and data."""
+    column = len(text.expandtabs())
+    if column >= stop:
+        return text + " "
+    return text + "\t" * ((stop - column + 7) // 8)
+
+
+def _type_name(rtype: int) -> str:
+    try:
+        return DnsType(rtype).name
+    except ValueError:
+        return f"TYPE{rtype}"  # RFC 3597 5
+
+
+def rdata_text(record: Record) -> str:
+    """A record's data in master-file form: names absolute, SOA's seven fields, RFC 3597 for unknown types."""
+    data = record.data
+    if isinstance(data, Soa):
+        return (f"{data.mname} {data.rname} {data.serial} {data.refresh} {data.retry} {data.expire} "
+                f"{data.minimum}")
+    if isinstance(data, Mx):
+        return f"{data.preference} {data.exchange}"
+    if isinstance(data, tuple):
+        return " ".join('"' + s.decode("ascii", "backslashreplace").replace('"', '\\"') + '"' for s in data)
+    if isinstance(data, bytes):
+        return f"\\# {len(data)} {data.hex().upper()}".rstrip()
+    return str(data)
+
+
+def record_line(record: Record) -> str:
+    """`pc3.lab.		300	IN	A	198.18.0.3`, dig's ANSWER SECTION line."""
+    line = _column(_column(record.name, 24) + str(record.ttl), 32)
+    return f"{line}IN\t{_type_name(record.rtype)}\t{rdata_text(record)}"
+
+
+def flags_text(message: Dns) -> str:
+    return " ".join(name for name, on in (("qr", message.qr), ("aa", message.aa), ("tc", message.tc),
+                                          ("rd", message.rd), ("ra", message.ra)) if on)
+
+
+def status_text(rcode: int) -> str:
+    try:
+        return Rcode(rcode).name
+    except ValueError:
+        return f"RESERVED{rcode}"
+
+
+class _Ask(Command):
+    """Shared by dig and nslookup: parse [@SERVER] NAME [TYPE], ask, keep the Lookup."""
+
+    search = False  # nslookup completes a dotless name with the search domain; dig does not
+
+    def __init__(self, argv: list[str]) -> None:
+        # dig's words are not argparse's (-x, +short, @server anywhere): read them in order, as dig does
+        self.args = argparse.Namespace(words=list(argv))
+        self.argv = argv
+        self.server_word: str | None = None
+        self.name: str | None = None
+        self.qtype = int(DnsType.A)
+        self.short = False
+        self.parse_words(list(self.args.words))
+        if self.name is None:
+            raise CommandError(f"{self.words}: give a name to look up, like \"{self.words} pc3\"")
+
+    def parse_words(self, words: list[str]) -> None:
+        for word in words:
+            if word.startswith("@"):
+                self.server_word = word[1:]
+            elif word.upper() in QUERY_TYPES and self.name is not None:
+                self.qtype = QUERY_TYPES[word.upper()]
+            elif self.name is None:
+                self.name = word
+            else:
+                raise CommandError(f"{self.words}: {word!r}: give [@SERVER] NAME [TYPE] (TYPE one of "
+                                   f"{', '.join(QUERY_TYPES)})")
+
+    def start(self, network: Network, host: Host, now: int) -> None:
+        self.started_at = now
+        if self.server_word is not None:
+            servers: tuple[IPv4Address, ...] = (network.resolve_ip(self.server_word),)
+        else:
+            servers = host.resolver_servers or (LOCALHOST,)  # no nameserver line: BIND's tools ask 127.0.0.1
+        name = self.name or ""
+        try:
+            address = IPv4Address(name)
+        except ValueError:
+            pass
+        else:
+            if self.reverse_of_address():
+                name, self.qtype = reverse_name(address), int(DnsType.PTR)
+        search = host.resolver_search if self.search and "." not in name else ""
+        self.lookup = Lookup(host, servers, name if search else name.rstrip(".") + ".", self.qtype, lambda e: None,
+                             search, timeout=DIG_TIMEOUT, attempts=DIG_TRIES)
+
+    def reverse_of_address(self) -> bool:
+        return True
+
+    @property
+    def event(self) -> Resolved | Failed | None:
+        return self.lookup.result
+
+    def reply(self) -> Dns | None:
+        event = self.event
+        return event.reply if event is not None else None
+
+    def answered(self) -> bool | None:
+        return self.reply() is not None
+
+    def result(self) -> dict[str, Any]:
+        event, reply = self.event, self.reply()
+        out: dict[str, Any] = {"server": str(self.lookup.last_server) if self.lookup.last_server else None,
+                               "name": event.name if event is not None else None,
+                               "status": None, "answers": [], "query_time_ms": None,
+                               "errors": [f"{server}#53: {why}" for server, why in self.lookup.errors]}
+        if reply is not None and event is not None:
+            out.update(status=status_text(reply.rcode), id=reply.id, flags=flags_text(reply),
+                       answers=[record_line(r) for r in reply.answers],
+                       authority=[record_line(r) for r in reply.authorities],
+                       query_time_ms=(event.time - self.lookup.sent_at) // MILLISECOND)
+        return out
+
+    def error_lines(self) -> list[str]:
+        return [f";; communications error to {server}#53: {why}" for server, why in self.lookup.errors]
+
+
+@register_command
+class Dig(_Ask):
+    """dig [@SERVER] NAME [TYPE] | dig -x ADDRESS [+short]: ask a DNS server, print its whole answer as dig does"""
+
+    words = "dig"
+
+    def parse_words(self, words: list[str]) -> None:
+        rest: list[str] = []
+        reverse = False
+        for word in words:
+            if word == "-x":
+                reverse = True
+            elif word in ("+short", "+noshort"):
+                self.short = word == "+short"
+            elif word.startswith("+"):
+                if word.lstrip("+") not in ("noedns", "nosearch", "cmd"):
+                    raise CommandError(f"dig: option {word} is not simulated (+short, +noedns are)")
+            else:
+                rest.append(word)
+        self.reverse = reverse
+        super().parse_words(rest)
+        if reverse:
+            try:
+                IPv4Address(self.name or "")
+            except ValueError:
+                raise CommandError(f"dig -x: {self.name!r} is not an IPv4 address") from None
+
+    def reverse_of_address(self) -> bool:
+        return self.reverse  # plain `dig 198.18.0.3` asks for the A record of that name, as dig does
+
+    def lines(self) -> list[str]:
+        reply, event = self.reply(), self.event
+        if event is None:
+            return self.error_lines() + [";; (still waiting for an answer when the run ended)"]
+        if self.short:
+            return [rdata_text(r) for r in reply.answers] if reply is not None else \
+                self.error_lines() + [";; no servers could be reached"]
+        header = ["", f"; <<>> DiG (lanlab simulation) <<>> {' '.join(self.argv)}"]
+        if self.server_word is not None:
+            header.append("; (1 server found)")
+        header.append(";; global options: +cmd")
+        if reply is None:
+            return self.error_lines() + header + [";; no servers could be reached"]
+        counts = (f"QUERY: {len(reply.questions)}, ANSWER: {len(reply.answers)}, "
+                  f"AUTHORITY: {len(reply.authorities)}, ADDITIONAL: {len(reply.additionals)}")
+        out = self.error_lines() + header + [
+            ";; Got answer:",
+            f";; ->>HEADER<<- opcode: QUERY, status: {status_text(reply.rcode)}, id: {reply.id}",
+            f";; flags: {flags_text(reply)}; {counts}"]
+        if reply.rd and not reply.ra:
+            out.append(";; WARNING: recursion requested but not available")
+        out += ["", ";; QUESTION SECTION:"]
+        out += [_column(f";{q.name}", 32) + f"IN\t{_type_name(q.qtype)}" for q in reply.questions]
+        for title, records in (("ANSWER", reply.answers), ("AUTHORITY", reply.authorities),
+                               ("ADDITIONAL", reply.additionals)):
+            if records:
+                out += ["", f";; {title} SECTION:"] + [record_line(r) for r in records]
+        when = CALENDAR_START + timedelta(microseconds=event.time // 1000)
+        server = self.lookup.last_server
+        out += ["", f";; Query time: {(event.time - self.lookup.sent_at) // MILLISECOND} msec",
+                f";; SERVER: {server}#53({server}) (UDP)",
+                f";; WHEN: {when.strftime('%a %b %d %H:%M:%S UTC %Y')}",
+                f";; MSG SIZE  rcvd: {len(reply.build())}", ""]
+        return out
+
+
+@register_command
+class Nslookup(_Ask):
+    """nslookup NAME|ADDRESS [SERVER]: look a name (or an address's PTR) up as nslookup prints it"""
+
+    words = "nslookup"
+    search = True
+
+    def parse_words(self, words: list[str]) -> None:
+        if len(words) == 2 and not words[1].startswith("@"):
+            words = [words[0], "@" + words[1]]  # nslookup NAME SERVER
+        if any(w.startswith("-") for w in words):
+            raise CommandError("nslookup: options are not simulated; give NAME [SERVER]")
+        super().parse_words(words)
+
+    def answered(self) -> bool | None:
+        reply = self.reply()
+        return reply is not None and reply.rcode == Rcode.NOERROR
+
+    def lines(self) -> list[str]:
+        reply, event = self.reply(), self.event
+        if event is None:
+            return self.error_lines() + [";; (still waiting for an answer when the run ended)"]
+        if reply is None:
+            return self.error_lines() + [";; no servers could be reached", ""]
+        server = self.lookup.last_server
+        if self.qtype == DnsType.PTR and reply.rcode == Rcode.NOERROR:
+            return [f"{r.name.rstrip('.')}\tname = {r.data}" for r in reply.answers
+                    if r.rtype == DnsType.PTR] + [""]
+        out = [f"Server:\t\t{server}", f"Address:\t{server}#53", ""]
+        if reply.rcode != Rcode.NOERROR:
+            return out + [f"** server can't find {event.name.rstrip('.')}: {status_text(reply.rcode)}", ""]
+        if not reply.aa:
+            out.append("Non-authoritative answer:")
+        for record in reply.answers:
+            if record.rtype == DnsType.CNAME:
+                out.append(f"{record.name.rstrip('.')}\tcanonical name = {record.data}")
+            elif record.rtype == DnsType.A:
+                out += [f"Name:\t{record.name.rstrip('.')}", f"Address: {record.data}"]
+            else:
+                out.append(f"{record.name.rstrip('.')}\t{_type_name(record.rtype).lower()} = {rdata_text(record)}")
+        return out + [""]

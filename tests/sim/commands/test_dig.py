@@ -1,0 +1,92 @@
+"""--do "NODE dig ..." and "NODE nslookup ...": a DNS question on the wire, printed as BIND 9.18's tools print."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import threading
+from ipaddress import IPv4Address
+from pathlib import Path
+
+import pytest
+
+from lanlab.proto.dns import DnsServer, DnsZone
+from lanlab.sim import load_topology
+from lanlab.sim.commands import CommandError, schedule
+from lanlab.wire.dns import Dns
+
+EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
+
+
+def run(*commands: str, until: float = 20):
+    net = load_topology(EXAMPLES / "dns.yaml")
+    done = [schedule(net, text) for text in commands]
+    net.run(until)
+    return done
+
+
+def sections(lines: list[str]) -> list[str]:
+    """The lines of dig's output that do not depend on time, ids or the version."""
+    return [line for line in lines if line and not line.startswith(("; <<>>", ";; ->>HEADER", ";; Query time",
+                                                                     ";; WHEN", ";; SERVER", "; (1 server"))]
+
+
+def test_dig_prints_the_answer_section_and_the_server():
+    """dig pc3: status, flags, the QUESTION and ANSWER sections with tabs, the server and the size received."""
+    (dig,) = run("at 1s pc1 dig pc3")
+    lines = dig.lines()
+    assert ";; ANSWER SECTION:" in lines
+    assert "pc3.\t\t\t300\tIN\tA\t198.18.0.3" in lines
+    assert ";; SERVER: 198.18.0.53#53(198.18.0.53) (UDP)" in lines
+    assert ";; WHEN: Thu Jan 01 00:00:01 UTC 2026" in lines
+    assert ";; MSG SIZE  rcvd: 37" in lines
+    assert dig.command.result()["status"] == "NOERROR" and dig.command.answered()
+
+
+def test_no_server_is_three_tries_then_no_servers_could_be_reached():
+    """dig @ a host without DNS: three 'connection refused' lines, 'no servers could be reached', no answer."""
+    (dig,) = run("at 1s pc1 dig @198.18.0.3 pc3")
+    lines = dig.lines()
+    assert lines[:3] == [";; communications error to 198.18.0.3#53: connection refused"] * 3
+    assert lines[-1] == ";; no servers could be reached" and dig.command.answered() is False
+
+
+def test_nslookup_follows_the_alias_and_uses_the_lease_search_domain():
+    """pc2 (leased, domain lab) nslookup www: the CNAME line, then Name/Address of pc3.lab."""
+    (ns,) = run("at 2s pc2 nslookup www")
+    assert ns.lines() == ["Server:\t\t198.18.0.53", "Address:\t198.18.0.53#53", "",
+                          "www.lab\tcanonical name = pc3.lab.", "Name:\tpc3.lab", "Address: 198.18.0.3", ""]
+
+
+def test_bad_words_are_refused_when_parsed():
+    """dig with no name, or an option it does not simulate, is a CommandError saying what to give."""
+    net = load_topology(EXAMPLES / "dns.yaml")
+    for text in ("pc1 dig", "pc1 dig +trace pc3", "pc1 dig -x pc3"):
+        with pytest.raises(CommandError):
+            schedule(net, text)
+
+
+@pytest.mark.skipif(shutil.which("dig") is None, reason="BIND's dig is not installed (Debian's bind9-dnsutils)")
+@pytest.mark.parametrize("words", [["pc3"], ["www.lab"], ["nope.lab"], ["-x", "198.18.0.3"]])
+def test_dig_prints_what_the_real_dig_prints(words):
+    """The real dig +noedns, asking the same zone on loopback, prints the same sections, tab for tab."""
+    zone = DnsZone("lab.", {"pc3": [IPv4Address("198.18.0.3")], "files": [IPv4Address("198.18.0.9")]},
+                   {"www": "pc3"}, bare_names=True)
+    server = DnsServer(zone, "ns")
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.settimeout(10)
+
+    def answer_one() -> None:
+        data, peer = sock.recvfrom(4096)
+        sock.sendto(server.answer(Dns.parse(data)[0]).build(), peer)
+
+    thread = threading.Thread(target=answer_one)
+    thread.start()
+    real = subprocess.run(["dig", "@127.0.0.1", "-p", str(sock.getsockname()[1]), "+noedns", "+time=5", "+tries=1",
+                           *words], capture_output=True, text=True, timeout=30)
+    thread.join()
+    sock.close()
+    (ours,) = run("at 1s pc1 dig " + " ".join(words))
+    assert sections(ours.lines()) == sections(real.stdout.splitlines())
