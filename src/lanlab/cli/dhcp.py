@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 import click
 
 from lanlab.cli.common import EXIT_INTERRUPTED, EXIT_NO_ANSWER, EXIT_OK, DurationType, fail, print_json
+from lanlab.cli.help import Group
+from lanlab.i18n import _
 from lanlab.units import SECOND
 
 if TYPE_CHECKING:
@@ -19,10 +21,10 @@ def _address(text: str, what: str) -> IPv4Address:
     try:
         return IPv4Address(text.strip())
     except ValueError:
-        fail(f"{text!r} is not an IPv4 address ({what})")
+        fail(_("{text!r} is not an IPv4 address ({what})").format(text=text, what=what))
 
 
-@click.group("dhcp")
+@click.group("dhcp", cls=Group)
 def dhcp() -> None:
     """DHCP (RFC 2131) on the real network."""
 
@@ -55,7 +57,7 @@ def serve_command(interface: str, pool: str, lease: float, router: str | None, d
 
     first, sep, last = pool.partition("-")
     if not sep:
-        fail(f"--pool {pool!r} needs FIRST-LAST, e.g. 198.18.0.100-198.18.0.199")
+        fail(_("--pool {pool!r} needs FIRST-LAST, e.g. 198.18.0.100-198.18.0.199").format(pool=pool))
     try:
         own = interface_address(interface)
         server = DhcpServer(own.ip, own.network, (_address(first, "--pool"), _address(last, "--pool")),
@@ -70,11 +72,13 @@ def serve_command(interface: str, pool: str, lease: float, router: str | None, d
             print_json({"heard": exchange.kind, "mac": exchange.mac, "answer": exchange.answer,
                         "address": exchange.address})
         else:
-            answer = f"{exchange.answer} {exchange.address or ''}".rstrip() if exchange.answer else "no answer"
-            click.echo(f"{exchange.kind:<8} from {exchange.mac} -> {answer}")
+            answer = f"{exchange.answer} {exchange.address or ''}".rstrip() if exchange.answer else _("no answer")
+            click.echo(_("{kind} from {mac} -> {answer}").format(kind=f"{exchange.kind:<8}", mac=exchange.mac,
+                                                                 answer=answer))
 
     if not as_json:
-        click.echo(f"lanlab dhcp: serving {pool} on {interface} ({own}), lease {lease:g} s")
+        click.echo(_("lanlab dhcp: serving {pool} on {interface} ({own}), lease {lease:g} s").format(
+            pool=pool, interface=interface, own=own, lease=lease))
     answered = 0
     try:
         answered = serve(sock, server, report, count, time.monotonic() + timeout if timeout else None)
