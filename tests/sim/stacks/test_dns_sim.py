@@ -176,3 +176,29 @@ def _send(junk: bytes, port: int) -> None:
 
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.sendto(junk, ("198.18.0.53", port))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.dictionaries(st.from_regex(r"[a-z][a-z0-9-]{0,10}", fullmatch=True),
+                       st.lists(st.integers(1, 250), min_size=1, max_size=3, unique=True), min_size=1, max_size=6))
+def test_every_record_resolves_to_its_addresses(records):
+    """Whatever the records, a lookup of each name over the wire gives exactly its addresses, and each PTR its name."""
+    from ipaddress import IPv4Address
+
+    net = Network("prop")
+    ns = net.add_host("ns", "198.18.0.253/24")
+    pc = net.add_host("pc", "198.18.0.254/24")
+    net.link(ns.port("eth0"), pc.port("eth0"))
+    zone = {f"{name}.lab.": [IPv4Address(f"198.18.0.{n}") for n in numbers] for name, numbers in records.items()}
+    DnsService(ns, "lab.", zone, {}, 300)
+    pc.resolver_servers = (ns.addresses[0],)
+    for name, addresses in zone.items():
+        found = []
+        pc.lookup_name(name, found.append)
+        net.run(net.now / SECOND + 1)
+        assert list(found[0].addresses) == addresses
+    for address in {a for listed in zone.values() for a in listed}:
+        found = []
+        pc.lookup_name(".".join(reversed(str(address).split("."))) + ".in-addr.arpa.", found.append, DnsType.PTR)
+        net.run(net.now / SECOND + 1)
+        assert found[0].names[0] in {n for n, listed in zone.items() if address in listed}
