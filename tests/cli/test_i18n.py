@@ -133,3 +133,15 @@ def test_ip_labels_line_up_in_chinese():
                 not line.startswith("AND")]
     starts = {cell_len(line[:len(line) - len(line.split(maxsplit=1)[1])]) for line in labelled}
     assert len(labelled) == 10 and len(starts) == 1, labelled
+
+
+def test_chinese_help_wraps_by_terminal_columns():
+    """fill() breaks Chinese between characters within the width, never before a closing mark nor
+    after an opening one."""
+    from lanlab.cli.help import fill
+
+    text = "默认跟随区域设置（LANGUAGE、LC_ALL、LC_MESSAGES、LANG）。两种语言下的 JSON 输出完全相同。"
+    lines = fill(text, 24)
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+    assert all(cell_len(line) <= 24 for line in lines[:-1] if not line.endswith(("。", "）", "、")))
+    assert not any(line.endswith("（") for line in lines) and not any(line.startswith(("，", "。", "）")) for line in lines)

@@ -26,6 +26,7 @@ _WIDE = "\u2e80-\u9fff\u3000-\u303f\uff00-\uffef"  # CJK characters and punctuat
 WIDE = re.compile(f"[{_WIDE}]")
 TOKEN = re.compile(f"[{_WIDE}]|[^\\s{_WIDE}]+|\\s+")  # a wide character, a word, or spaces
 CLOSING = re.compile("[，。；：、）》」！？,.;:)]")  # never starts a line
+OPENING = "（《「("  # never ends a line
 
 
 def join_lines(lines: list[str]) -> str:
@@ -48,8 +49,9 @@ def fill(text: str, width: int) -> list[str]:
                 continue
             token = " "
         if line.strip() and cell_len(line + token) > width and not CLOSING.match(token):
-            lines.append(line.rstrip())
-            line = "" if token == " " else token
+            carried = line[-1] if line[-1] in OPENING and line[:-1].strip() else ""
+            lines.append(line[:len(line) - len(carried)].rstrip())
+            line = carried + ("" if token == " " else token)
         else:
             line += token
     if line.strip():
