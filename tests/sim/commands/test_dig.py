@@ -90,3 +90,34 @@ def test_dig_prints_what_the_real_dig_prints(words):
     sock.close()
     (ours,) = run("at 1s pc1 dig " + " ".join(words))
     assert sections(ours.lines()) == sections(real.stdout.splitlines())
+
+
+@pytest.mark.skipif(shutil.which("nslookup") is None, reason="BIND's nslookup is not installed (bind9-dnsutils)")
+@pytest.mark.parametrize("name", ["pc3.lab", "www.lab", "nope.lab", "198.18.0.3"])
+def test_nslookup_prints_what_the_real_nslookup_prints(name):
+    """The real nslookup, asking the same zone on loopback, prints the same lines but the Server/Address ones."""
+    zone = DnsZone("lab.", {"pc3": [IPv4Address("198.18.0.3")]}, {"www": "pc3"}, bare_names=True)
+    server = DnsServer(zone, "ns")
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.settimeout(3)
+
+    def answer_all() -> None:  # the real one asks A and then AAAA (NODATA here, which it does not print)
+        for _ in range(4):
+            try:
+                data, peer = sock.recvfrom(4096)
+            except TimeoutError:
+                return
+            sock.sendto(server.answer(Dns.parse(data)[0]).build(), peer)
+
+    thread = threading.Thread(target=answer_all)
+    thread.start()
+    real = subprocess.run(["nslookup", f"-port={sock.getsockname()[1]}", "-timeout=5", "-retry=1", name, "127.0.0.1"],
+                          capture_output=True, text=True, timeout=30)
+    thread.join()
+    sock.close()
+    (ours,) = run("at 1s pc1 nslookup " + name)
+
+    def shown(lines: list[str]) -> list[str]:
+        return [line for line in lines if not line.startswith(("Server:", "Address:\t"))]
+    assert shown(ours.lines()) == shown(real.stdout.splitlines())
