@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -51,7 +52,9 @@ EXAMPLE_RUNS = {
     "broadcast": ["--do", "pc2 udp listen 7788 --reply hello", "--do", "pc3 udp listen 7788 --reply hi",
                   "--do", "pc4 udp listen 7788 --reply hey", "--do", "pc1 udp broadcast Hi --port 7788 --wait 1"],
     "rip-ring": ["--do", "at 8s pc1 ping pc3 -c 2 -i 0.5", "--do", "at 10s r1 route"],
-    "stp": [],  # the file's own events: pc1 pings pc2 from 40 s, after 802.1D's 30 s of listening and learning
+    # the file's own events: pc1 pings pc2 from 40 s, after 802.1D's 30 s of listening and learning;
+    # each switch's tree (root, root port, roles and states) read by `stp` and in the tables
+    "stp": ["--do", "at 44s sw3 stp", "--do", "at 44s sw2 stp"],
     "arp": ["--do", "pc1 ping pc2 -c 2 -i 0.5", "--do", "at 1s pc1 ping 198.18.0.9 -c 1 -W 1",
             "--do", "at 2.5s pc1 arp"],
 }
@@ -65,6 +68,42 @@ def test_compare_finds_no_difference_on_the_examples(example):
     result = lanlab("compare", str(EXAMPLES / f"{example}.yaml"), "--until", until, *EXAMPLE_RUNS[example], "--json")
     assert result.returncode == 0, result.stdout + result.stderr
     assert json.loads(result.stdout)["differences"] == []
+
+
+ROUTED = """name: routed
+nodes:
+  pc1: {kind: host, ip: 198.18.1.10/24, gateway: 198.18.1.1}
+  r1:
+    kind: router
+    interfaces: {eth0: 198.18.1.1/24, eth1: 198.18.12.1/24}
+    routes: [{to: 198.18.2.0/24, via: 198.18.12.2}]
+  r2:
+    kind: router
+    interfaces: {eth0: 198.18.12.2/24, eth1: 198.18.2.1/24}
+    routes: [{to: 198.18.1.0/24, via: 198.18.12.1}]
+  pc2: {kind: host, ip: 198.18.2.10/24, gateway: 198.18.2.1}
+links:
+  - [pc1:eth0, r1:eth0]
+  - [r1:eth1, r2:eth0]
+  - [r2:eth1, pc2:eth0]
+"""
+
+
+@pytest.mark.skipif(shutil.which("traceroute") is None, reason="needs Linux traceroute (apt install traceroute)")
+def test_compare_finds_no_difference_on_traceroute_and_tcp_across_two_routers(tmp_path):
+    """traceroute (UDP and -I) names the same routers hop by hop; tcp serve logs the same messages
+    (reply and echo), tcp connect gets the same bytes back, and a closed port refuses on both."""
+    path = tmp_path / "routed.yaml"
+    path.write_text(ROUTED)
+    result = lanlab("compare", str(path), "--until", "6s", "--do", "pc1 traceroute pc2", "--do", "at 1s pc2 traceroute pc1 -I",
+                    "--do", "pc2 tcp serve", "--do", "pc2 tcp serve --port 7789 --mode echo",
+                    "--do", "at 2s pc1 tcp connect pc2 7788 --send hi --send there",
+                    "--do", "at 2s pc1 tcp connect pc2 7789 --send back", "--do", "at 2s pc1 tcp connect pc2 9 --send x",
+                    "--json")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert json.loads(result.stdout)["differences"] == []
+    kernel = lanlab("real", "run", str(path), "--until", "2s", "--do", "pc1 traceroute pc2 -q 1")
+    assert " 2  198.18.12.2 (198.18.12.2)" in kernel.stdout and " 3  198.18.2.10 (198.18.2.10)" in kernel.stdout
 
 
 NOTE_RUNS = {
@@ -159,3 +198,30 @@ def test_bad_input_is_one_line_exit_2():
         result = lanlab("real", "run", str(EXAMPLES / "arp.yaml"), *args)
         assert result.returncode == 2 and "Traceback" not in result.stderr
         assert len(result.stderr.strip().splitlines()) == 1
+
+
+def tshark_fields(path: Path, display_filter: str, *fields: str) -> list[list[str]]:
+    """tshark's reading of a capture: one row of `fields` per frame matching `display_filter`."""
+    argv = ["tshark", "-r", str(path), "-Y", display_filter, "-T", "fields", *[a for f in fields for a in ("-e", f)]]
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=60, check=True)
+    return [line.split("\t") for line in done.stdout.splitlines() if line]
+
+
+@pytest.mark.skipif(shutil.which("tshark") is None or shutil.which("dumpcap") is None,
+                    reason="needs tshark and dumpcap (apt install tshark)")
+def test_pcap_writes_one_capture_per_link_holding_the_frames_the_run_sent(tmp_path):
+    """--pcap DIR: one pcapng per link; tshark finds every echo request the ping counted on the
+    sender's and the target's links, the flooded ARP request on a bystander's, and no ICMP there."""
+    result = lanlab("real", "run", str(EXAMPLES / "broadcast.yaml"), "--until", "2s", "--do", "pc1 ping pc2 -c 3 -i 0.2",
+                    "--pcap", str(tmp_path), "--json")
+    assert result.returncode == 0, result.stderr
+    sent = json.loads(result.stdout)["commands"][0]["result"]["transmitted"]
+    assert sorted(path.name for path in tmp_path.iterdir()) == [
+        "pc1_eth0-sw1_p1.pcapng", "pc2_eth0-sw1_p2.pcapng", "pc3_eth0-sw1_p3.pcapng", "pc4_eth0-sw1_p4.pcapng"]
+    for link in ("pc1_eth0-sw1_p1", "pc2_eth0-sw1_p2"):
+        requests = tshark_fields(tmp_path / f"{link}.pcapng", "icmp.type == 8", "ip.src", "ip.dst")
+        assert requests == [["198.18.0.1", "198.18.0.2"]] * sent
+    bystander = tmp_path / "pc3_eth0-sw1_p3.pcapng"
+    assert tshark_fields(bystander, "arp.opcode == 1", "arp.src.proto_ipv4", "arp.dst.proto_ipv4") == [
+        ["198.18.0.1", "198.18.0.2"]]
+    assert tshark_fields(bystander, "icmp", "frame.number") == []

@@ -73,3 +73,39 @@ def test_the_same_program_lines_in_another_order_are_known_timing():
     assert found == [] and "another order" in known[0]
     real["programs"][0]["output"][0]["text"] = "from pc4"
     assert differences(sim, real, SIM_OWNERS, SIM_OWNERS)[0]
+
+
+def command(words: str, result: dict) -> dict:
+    return {"commands": [{"node": "pc1", "command": words, "at": 0.0, "result": result}]}
+
+
+def test_tcp_connect_compares_the_bytes_not_their_reads_and_serve_the_peers_address():
+    """Two reads or one, with the tool's closing newline, are the same; a client's port is not compared."""
+    sim = command("tcp connect pc2 7788 --send hi", {"connected": 1.0, "sent": ["hi"], "error": None,
+                                                     "received": [{"t": 1, "text": "a\n"}, {"t": 1, "text": "b"}]})
+    real = command("tcp connect pc2 7788 --send hi", {"connected": 1.2, "sent": ["hi"], "error": None,
+                                                      "received": [{"t": 2, "text": "a\nb\n"}]})
+    assert differences(sim, real, {}, {}) == ([], [])
+    real["commands"][0]["result"]["received"] = [{"t": 2, "text": "a b\n"}]
+    assert differences(sim, real, {}, {})[0]
+    serve = [{"t": 1, "event": "message", "client": "198.18.0.1:40000", "bytes": 2, "text": "hi"}]
+    other = [{**serve[0], "client": "198.18.0.1:51000"}]
+    assert differences(command("tcp serve", {"events": serve}), command("tcp serve", {"events": other}), {}, {}) == \
+        ([], [])
+
+
+def test_traceroute_compares_who_answered_each_probe_and_stp_the_roles():
+    """A hop answered by another router, or a port in another role, is a difference; RTTs are not."""
+    hops = {"reached": True, "hops": [{"ttl": 1, "probes": [{"address": "198.18.1.1", "rtt_ms": 0.1}, None]}]}
+    faster = copy.deepcopy(hops)
+    faster["hops"][0]["probes"][0]["rtt_ms"] = 9.0
+    assert differences(command("traceroute pc2", hops), command("traceroute pc2", faster), {}, {}) == ([], [])
+    faster["hops"][0]["probes"][1] = {"address": "198.18.1.1", "rtt_ms": 1.0}
+    assert differences(command("traceroute pc2", hops), command("traceroute pc2", faster), {}, {})[0]
+    tree = {"bridge_id": "b", "root_id": "r", "root_port": "p1", "root_cost": 4, "ports": [
+        {"port": "p1", "role": "root", "state": "forwarding", "port_id": "0x8001"}]}
+    renumbered = copy.deepcopy(tree)
+    renumbered["ports"][0]["port_id"] = "0x8002"
+    assert differences(command("stp", {"stp": tree}), command("stp", {"stp": renumbered}), {}, {}) == ([], [])
+    renumbered["ports"][0]["role"] = "alternate"
+    assert differences(command("stp", {"stp": tree}), command("stp", {"stp": renumbered}), {}, {})[0]

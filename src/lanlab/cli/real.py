@@ -17,7 +17,8 @@ STANDING = "up"  # the run id of a lab left standing by `real up`
 
 DO_HELP = ('A command, in `sim run`\'s words, run as the real tool inside NODE\'s namespace: "pc1 ping pc3 -c 3", '
            '"pc2 udp listen 7788 --reply hello", "pc1 udp broadcast Hi --port 7788 --wait 1", '
-           '"at 1s pc1 udp send pc2 9 hi --wait 1", "pc1 arp", "sw1 mac", "r1 route", '
+           '"at 1s pc1 udp send pc2 9 hi --wait 1", "pc2 tcp serve", "at 1s pc1 tcp connect pc2 7788 --send hi", '
+           '"pc1 traceroute pc3 -I", "pc1 arp", "sw1 mac", "sw1 stp", "r1 route", '
            '"at 2s link r1:eth1 r2:eth0 down". Repeatable.')
 
 
@@ -252,7 +253,8 @@ def down(file: Path | None) -> None:
 
 @real.command(name="clean")
 def clean() -> None:
-    """Remove every lanlab namespace (lanlab-*) and what runs in them: what a killed run left."""
+    """Remove what killed runs left (lanlab-rPID-* whose process is gone) and the standing lab; a run
+    still going is left alone."""
     from lanlab.real.netns import RealError, remove, require_root
 
     try:

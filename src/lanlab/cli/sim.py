@@ -487,7 +487,7 @@ def print_report(network: Any, events: int, tables: list[str], pcap: Path | None
             elif word == "leases":
                 console.print(lease_table(name, node.dhcp.lease_rows(), f"at {format_duration(network.now)}"))
             else:
-                from lanlab.sim.stacks.stp import status_lines
+                from lanlab.proto.spanning import status_lines
 
                 console.print(Text(f"{name} spanning tree", style="bold"), soft_wrap=True)
                 click.echo("\n".join(status_lines(node.stp.status())))

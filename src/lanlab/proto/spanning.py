@@ -13,6 +13,7 @@ import zlib
 from collections import deque
 from dataclasses import dataclass
 from enum import Enum
+from collections.abc import Iterable
 from typing import Any, Final
 
 from lanlab.units import SECOND
@@ -146,6 +147,20 @@ class PortStatus:
         }
 
 
+def port_number(name: str, ports: Iterable[str]) -> int:
+    """A port's number in its identifier (802.1D 9.2.7): the number in its name (p3 -> 3) when it
+    is unique among the bridge's `ports`, else its position. The kernel lab enslaves a bridge's
+    ports in this order, so both number them alike."""
+    names = list(ports)
+    match = re.search(r"(\d+)$", name)
+    if match and 1 <= int(match.group(1)) <= 0xFFF:
+        number = int(match.group(1))
+        clash = [other for other in names if other != name and re.search(rf"\D{number}$|^{number}$", other)]
+        if not clash:
+            return number
+    return names.index(name) + 1
+
+
 def port_cost(rate_bps: int | None) -> int:
     """The recommended Port Path Cost for a link rate: 802.1D-2004 17.14 Table 17-3 (20 Tb/s divided by the rate)."""
     if not rate_bps:
@@ -237,3 +252,17 @@ class SpanningTreeBridge:
             if now_shown != before:
                 self._shown[row.port] = now_shown
                 self._events.append(PortChanged(row.port, row.role, row.state, before[0], before[1]))
+
+
+def status_lines(status: dict[str, Any]) -> list[str]:
+    """A switch's spanning tree for people (`--do "sw1 stp"`, `--show stp`, on both back ends): the bridge, its root, one aligned line per port."""
+    standard = {"stp": "802.1D STP", "rstp": "802.1w RSTP"}[status["mode"]]
+    root = "this bridge is the root" if status["is_root"] else (
+        f"root {status['root_id']} via {status['root_port']}, cost {status['root_cost']}")
+    out = [f"  {standard}, bridge {status['bridge_id']}", f"  {root}",
+           f"  {'port':<5} {'role':<10} {'state':<10} {'cost':>9}  designated bridge and port"]
+    for row in status["ports"]:
+        edge = " (edge)" if row["edge"] else ""
+        out.append(f"  {row['port']:<5} {row['role']:<10} {row['state']:<10} {row['cost']:>9}  "
+                   f"{row['designated_bridge']} {row['designated_port']}{edge}")
+    return out

@@ -161,19 +161,24 @@ class TracerouteSession:
 
     def lines(self) -> list[str]:
         """Linux traceroute's output."""
-        out = [f"traceroute to {self.destination} ({self.destination}), {self.max_ttl} hops max, "
-               f"{20 + 8 + PROBE_DATA} byte packets"]
-        for hop in self.hops:
-            parts: list[str] = []
-            last: IPv4Address | None = None
-            for answer in hop.answers:
-                if answer is None:
-                    parts.append("*")
-                    continue
-                sender, rtt, note = answer
-                if sender != last:
-                    parts.append(f"{sender} ({sender})")
-                    last = sender
-                parts.append(f"{rtt:.3f} ms" + (f" {note}" if note else ""))
-            out.append(f"{hop.ttl:2d}  " + "  ".join(parts))
-        return out
+        return report_lines(self.destination, self.max_ttl, self.hops)
+
+
+def report_lines(destination: IPv4Address, max_ttl: int, hops: list[Hop]) -> list[str]:
+    """Linux traceroute's output for these hops (the simulator's run, or the kernel's parsed)."""
+    out = [f"traceroute to {destination} ({destination}), {max_ttl} hops max, "
+           f"{20 + 8 + PROBE_DATA} byte packets"]
+    for hop in hops:
+        parts: list[str] = []
+        last: IPv4Address | None = None
+        for answer in hop.answers:
+            if answer is None:
+                parts.append("*")
+                continue
+            sender, rtt, note = answer
+            if sender != last:
+                parts.append(f"{sender} ({sender})")
+                last = sender
+            parts.append(f"{rtt:.3f} ms" + (f" {note}" if note else ""))
+        out.append(f"{hop.ttl:2d}  " + "  ".join(parts))
+    return out

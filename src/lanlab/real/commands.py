@@ -6,25 +6,37 @@ namespace, its --json read back into the result the simulator's command reports 
 from __future__ import annotations
 
 import json
+import os
 import select
 import shlex
+import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
+from ipaddress import IPv4Address
 from typing import Any
 
+from lanlab.proto.spanning import status_lines
+from lanlab.proto.traceroute import Hop, report_lines
 from lanlab.real import tables
 from lanlab.real.model import RealLab
 from lanlab.real.netns import Built, RealError
+from lanlab.tcp_lines import connect_lines, serve_lines
 from lanlab.units import UnitError, format_duration, parse_duration
 
 LANLAB = [sys.executable, "-m", "lanlab"]  # this Python's lanlab, inside the namespace
 PING_VALUED = {"-c", "-i", "-W", "-w", "-s", "-t", "-I"}
-WORDS = ("ping", "udp listen", "udp send", "udp broadcast", "arp", "mac", "route")
-SNAPSHOTS = {"arp", "mac", "route"}  # read at their instant, nothing left running
+WORDS = ("ping", "udp listen", "udp send", "udp broadcast", "tcp serve", "tcp connect", "traceroute", "arp", "mac",
+         "route", "stp")
+SNAPSHOTS = {"arp", "mac", "route", "stp"}  # read at their instant, nothing left running
+LISTENERS = {"udp listen", "tcp serve"}  # run until the run ends; later commands may talk to them
+TRACEROUTE_VALUED = {"-m": "30", "-q": "3", "-w": "5", "-p": "33434"}  # the simulator's defaults
+TCP_CONNECT_WAIT = "1"  # the simulator's `tcp connect --wait` default (the tool's own waits for the peer to close)
+TRACEROUTE_MISSING = "traceroute on the kernel runs Linux traceroute, which is not installed: apt install traceroute"
 READY_S = 10.0  # a listener's start (Python, click, the socket) on a loaded machine
 
 
@@ -43,6 +55,8 @@ class DoCommand:
     started: bool = False
     started_mono: float = 0.0  # when it really started (time.monotonic())
     output: list[str] = field(default_factory=list)
+    chunks: list[tuple[float, str]] = field(default_factory=list)  # tcp connect: (time.time(), text) as it came
+    reader: threading.Thread | None = None
 
     @property
     def word(self) -> str:
@@ -62,6 +76,10 @@ class DoCommand:
             return bool(self.result.get("received"))
         if self.word in ("udp send", "udp broadcast") and "--wait" in self.argv:
             return bool(self.result.get("replies"))
+        if self.word == "tcp connect":
+            return bool(self.result.get("received"))
+        if self.word == "traceroute":
+            return bool(self.result.get("reached"))
         return None
 
 
@@ -131,10 +149,49 @@ def tool_argv(lab: RealLab, command: DoCommand, until: float) -> list[str]:
         return [*LANLAB, "udp", "listen", *rest, "--json"]
     if command.word == "udp send":
         return [*LANLAB, "udp", "send", lab.address_of(words[2]), *words[3:], "--json"]
+    if command.word == "tcp serve":
+        return [*LANLAB, "tcp", "serve", *words[2:], "--json"]
+    if command.word == "tcp connect":
+        rest = words[2:]
+        rest = [lab.address_of(rest[0]), *rest[1:]] if rest else rest
+        return [*LANLAB, "tcp", "connect", *rest, *([] if "--wait" in rest else ["--wait", TCP_CONNECT_WAIT])]
+    if command.word == "traceroute":
+        return traceroute_argv(lab, words[1:])
     rest = words[2:]
     if "--wait" not in rest:  # the simulator's default wait for a broadcast's replies
         rest = [*rest, "--wait", "2"]
     return [*LANLAB, "udp", "broadcast", *rest, "--json"]
+
+
+def traceroute_argv(lab: RealLab, words: list[str]) -> list[str]:
+    """Linux traceroute with the simulator's flags (-I -m -q -w -p), numeric (-n), and one probe at
+    a time (-N 1) as the simulator sends them; -w in the simulator's units becomes seconds."""
+    if shutil.which("traceroute") is None:
+        raise RealError(TRACEROUTE_MISSING)
+    out, target, i = ["traceroute", "-n", "-N", "1"], None, 0
+    while i < len(words):
+        word = words[i]
+        if word in TRACEROUTE_VALUED and i + 1 < len(words):
+            value = words[i + 1]
+            if word == "-w":
+                try:
+                    value = f"{parse_duration(value) / 1e9:g}"
+                except UnitError as error:
+                    raise RealError(f"traceroute -w: {error}") from None
+            out += [word, value]
+            i += 2
+            continue
+        if word == "-I":
+            out.append(word)
+        elif word.startswith("-") or target is not None:
+            raise RealError(f"traceroute {word!r}: the kernel lab takes the simulator's words: TARGET [-I] [-m N] "
+                            "[-q N] [-w S] [-p PORT]")
+        else:
+            target = lab.address_of(word)
+        i += 1
+    if target is None:
+        raise RealError("traceroute needs a target: traceroute NODE|ADDRESS")
+    return [*out, target]
 
 
 def start(built: Built, command: DoCommand, until: float) -> None:
@@ -155,15 +212,31 @@ def start(built: Built, command: DoCommand, until: float) -> None:
             command.result = {"mac": tables.mac(ns)}
         elif command.word == "route":
             command.result = {"routes": tables.routes(ns)}
+        elif command.word == "stp":
+            if built.lab.nodes[command.node].kind != "switch":
+                raise RealError(f"{command.node} is a {built.lab.nodes[command.node].kind}: only switches run a "
+                                "spanning tree")
+            command.result = {"stp": tables.stp(ns) if built.lab.nodes[command.node].stp is not None else None}
         else:
             command.process = subprocess.Popen(["ip", "netns", "exec", ns, *tool_argv(built.lab, command, until)],
                                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                                stderr=subprocess.PIPE, text=True)
-            if command.word == "udp listen":  # later commands may send to it: wait until it listens
+            if command.word in LISTENERS:  # later commands may send to it: wait until it listens
                 _wait_listening(command)
                 command.started_mono = time.monotonic()  # its time starts when it listens
+            elif command.word == "tcp connect":  # what arrives, timed as it comes (the tool prints it raw)
+                command.reader = threading.Thread(target=_read_chunks, args=(command,), daemon=True)
+                command.reader.start()
     except RealError as error:
         command.error = str(error)
+
+
+def _read_chunks(command: DoCommand) -> None:
+    process = command.process
+    assert process is not None and process.stdout is not None
+    fd = process.stdout.fileno()
+    while chunk := os.read(fd, 65536):
+        command.chunks.append((time.time(), chunk.decode(errors="backslashreplace")))
 
 
 def _wait_listening(command: DoCommand) -> None:
@@ -180,7 +253,7 @@ def settle(commands: list[DoCommand], until: float) -> None:
     would have in virtual time (starting a Python tool takes the kernel lab a second or more)."""
     for command in commands:
         process = command.process
-        if process is not None and command.word != "udp listen" and process.poll() is None:
+        if process is not None and command.word not in LISTENERS and process.poll() is None:
             try:
                 process.wait(timeout=max(until - time.monotonic(), 0.01))
             except subprocess.TimeoutExpired:
@@ -204,7 +277,7 @@ def finish(command: DoCommand, t0_wall: float, until: float, now: bool = False) 
     if process is None:
         return
     deadline = time.monotonic() if now else command.started_mono + until - command.at
-    if command.word != "udp listen" and not now:  # a tool that ends by itself: its start-up's time on top
+    if command.word not in LISTENERS and not now:  # a tool that ends by itself: its start-up's time on top
         deadline += READY_S
     try:
         out, err = process.communicate(timeout=max(deadline - time.monotonic(), 0.05))
@@ -215,12 +288,32 @@ def finish(command: DoCommand, t0_wall: float, until: float, now: bool = False) 
         except subprocess.TimeoutExpired:
             process.kill()
             out, err = process.communicate()
-    command.result = _result(command, "".join(command.output) + out, t0_wall)
+    if command.reader is not None:
+        command.reader.join(timeout=3)
+        command.result = _connect_result(command, process.returncode, err, t0_wall)
+    else:
+        command.result = _result(command, "".join(command.output) + out, t0_wall)
     if command.result is None:
         command.error = err.strip().splitlines()[-1] if err.strip() else f"exit {process.returncode}"
 
 
+def _connect_result(command: DoCommand, status: int | None, err: str, t0_wall: float) -> dict[str, Any] | None:
+    """`tcp connect`'s result in the simulator's keys. The tool prints what arrives and nothing
+    else; it exits 0 only once connected, so `connected` is its start time then (when exactly it
+    connected it does not say), and its error line otherwise."""
+    received = [{"t": round(t - t0_wall, 6), "text": text} for t, text in command.chunks]
+    failed = status != 0 and status != -signal.SIGINT
+    lines = err.strip().splitlines()
+    return {"connected": None if failed else round(command.started_mono - (time.monotonic() - time.time()) - t0_wall, 6),
+            "sent": [] if failed else [command.argv[i + 1] for i, word in enumerate(command.argv[:-1])
+                                       if word == "--send"],
+            "received": received,
+            "error": (lines[-1].removeprefix("lanlab: ") if lines else f"exit {status}") if failed else None}
+
+
 def _result(command: DoCommand, out: str, t0_wall: float) -> dict[str, Any] | None:
+    if command.word == "traceroute":
+        return parse_traceroute(out)
     lines = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
     if not lines:
         return None
@@ -229,6 +322,13 @@ def _result(command: DoCommand, out: str, t0_wall: float) -> dict[str, Any] | No
         received = [{"t": round(datetime.fromisoformat(e["time"]).timestamp() - t0_wall, 6), "from": e["from"],
                      "port": e["port"], "text": e["text"]} for e in lines if e.get("event") == "datagram"]
         return {"port": port, "received": received}
+    if command.word == "tcp serve":
+        started: dict[str, Any] = next((e for e in lines if e.get("event") == "listening"), {})
+        keys = {"connect": ("client",), "message": ("client", "bytes", "text"), "disconnect": ("client", "reason"),
+                "refused": ("client", "reason")}
+        events = [{"t": round(datetime.fromisoformat(e["time"]).timestamp() - t0_wall, 6), "event": e["event"],
+                   **{key: e.get(key) for key in keys[e["event"]]}} for e in lines if e.get("event") in keys]
+        return {"port": started.get("port"), "mode": started.get("mode"), "events": events, "error": None}
     document: dict[str, Any] = lines[-1]
     if command.word == "ping":
         rtts = [r["time_ms"] for r in document.get("replies", []) if not r.get("duplicate")]
@@ -238,6 +338,42 @@ def _result(command: DoCommand, out: str, t0_wall: float) -> dict[str, Any] | No
                 "rtt_min_ms": min(rtts, default=None), "rtt_avg_ms": sum(rtts) / len(rtts) if rtts else None,
                 "rtt_max_ms": max(rtts, default=None)}
     return document
+
+
+def parse_traceroute(out: str) -> dict[str, Any] | None:
+    """Linux `traceroute -n`'s lines -> the simulator's result: destination, reached, and per hop
+    each probe's answer ({address, rtt_ms, note}) or None for a `*`."""
+    text = out.splitlines()
+    if not text or not text[0].startswith("traceroute to "):
+        return None
+    destination = text[0].split()[2]
+    hops = []
+    for line in text[1:]:
+        tokens = line.split()
+        if not tokens or not tokens[0].isdigit():
+            continue
+        hop = Hop(int(tokens[0]))
+        sender: IPv4Address | None = None
+        for i, token in enumerate(tokens[1:], 1):
+            if token == "*":
+                hop.answers.append(None)
+            elif token == "ms":
+                assert sender is not None
+                hop.answers.append((sender, float(tokens[i - 1]), ""))
+            elif token.startswith("!") and hop.answers and hop.answers[-1] is not None:
+                last = hop.answers[-1]
+                hop.answers[-1] = (last[0], last[1], token)
+            elif token.count(".") == 3:
+                sender = IPv4Address(token)
+        hops.append(hop)
+    last_hop = hops[-1].answers if hops else []
+    reached = any(a is not None and str(a[0]) == destination and not a[2] for a in last_hop)
+    return {"destination": destination, "reached": reached, "hops": [hop.as_dict() for hop in hops]}
+
+
+def _hops(result: dict[str, Any]) -> list[Hop]:
+    return [Hop(hop["ttl"], [None if p is None else (IPv4Address(p["address"]), p["rtt_ms"], p.get("note", ""))
+                             for p in hop["probes"]]) for hop in result["hops"]]
 
 
 def lines(command: DoCommand) -> list[str]:
@@ -267,4 +403,15 @@ def lines(command: DoCommand) -> list[str]:
         return [f"  {x['ip']:<15} {x['mac']}" for x in r["arp"]] or ["  (empty)"]
     if command.word == "mac":
         return [f"  {x['mac']}  {x['port']:<6} age {x['age']:.3f} s" for x in r["mac"]] or ["  (empty)"]
+    if command.word == "traceroute":
+        max_ttl = next((int(v) for k, v in zip(command.argv, command.argv[1:]) if k == "-m"), 30)
+        return report_lines(IPv4Address(r["destination"]), max_ttl, _hops(r))
+    if command.word == "stp":
+        if r["stp"] is None:
+            return [f"  {command.node} runs no spanning tree (give the switch stp: {{enabled: true}})"]
+        return status_lines(r["stp"])
+    if command.word == "tcp serve":
+        return serve_lines(r, next((v for k, v in zip(command.argv, command.argv[1:]) if k == "--bind"), "0.0.0.0"))
+    if command.word == "tcp connect":
+        return connect_lines(r, command.argv[2], int(command.argv[3]))
     return [json.dumps(r)]

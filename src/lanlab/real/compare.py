@@ -25,7 +25,7 @@ def _command_view(command: dict[str, Any], owners: dict[str, str]) -> Any:
     result = command.get("result")
     if result is None:
         return None
-    if "error" in result:
+    if set(result) == {"error"}:  # the command could not run (tcp's results carry an error key of their own)
         return {"error": True}
     words = command["command"].split()
     if words[0] == "ping":
@@ -34,6 +34,16 @@ def _command_view(command: dict[str, Any], owners: dict[str, str]) -> Any:
         return {"replies": sorted((r["from"], r["text"]) for r in result.get("replies", []))}
     if words[:2] == ["udp", "listen"]:
         return {"received": sorted((r["from"], r["text"]) for r in result.get("received", []))}
+    if words[0] == "traceroute":
+        return {"reached": result["reached"], "hops": [[None if p is None else (p["address"], p.get("note"))
+                                                        for p in hop["probes"]] for hop in result["hops"]]}
+    if words[:2] == ["tcp", "serve"]:  # who connected and what each said (the client's port is ephemeral)
+        return [(e["event"], e["client"].rsplit(":", 1)[0], e.get("text")) for e in result["events"]]
+    if words[:2] == ["tcp", "connect"]:  # the bytes, not how they were cut into reads
+        return {"connected": result["connected"] is not None, "sent": result["sent"], "error": bool(result["error"]),
+                "received": "".join(r["text"] for r in result["received"]).rstrip("\n")}
+    if "stp" in result:
+        return _stp(result["stp"])
     if "arp" in result:
         return sorted((r["ip"], _owner(r["mac"], owners)) for r in result["arp"])
     if "mac" in result:
@@ -41,6 +51,16 @@ def _command_view(command: dict[str, Any], owners: dict[str, str]) -> Any:
     if "routes" in result:
         return _routes(result["routes"])
     return result
+
+
+def _stp(status: dict[str, Any] | None) -> Any:
+    """The tree a switch sees: bridge, root, root port, each port's role and state. Left out: port
+    ids (the kernel numbers ports as they join) and costs (the kernel's 802.1D bridge keeps
+    802.1D-1998's 16-bit costs, the simulator 802.1D-2004's)."""
+    if status is None:
+        return None
+    return {"bridge": status["bridge_id"], "root": status["root_id"], "root_port": status["root_port"],
+            "ports": sorted((r["port"], r["role"], r["state"]) for r in status["ports"])}
 
 
 def _routes(rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
@@ -56,6 +76,8 @@ def _table_view(tables: dict[str, Any], owners: dict[str, str]) -> dict[str, Any
             out[f"{node} arp"] = sorted((r["ip"], _owner(r["mac"], owners)) for r in held["arp"])
         if "routes" in held:
             out[f"{node} routes"] = _routes(held["routes"])
+        if "stp" in held:
+            out[f"{node} stp"] = _stp(held["stp"])
     return out
 
 

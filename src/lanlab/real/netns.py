@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lanlab.proto.spanning import bridge_address
+from lanlab.proto.spanning import bridge_address, port_number
 from lanlab.real import bird
 from lanlab.real.model import RealLab, RealLink, RealNode
 
@@ -26,7 +26,13 @@ PREFIX = "lanlab-"
 BRIDGE = "br0"
 BIRD_FOLDER = "lanlab-real-bird-"  # in the temporary directory: the generated bird.conf of a run
 CENTISECONDS_PER_NS = 1e-7  # the bridge's ageing_time is in 1/100 s
-SYSCTLS = ("net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1")  # the simulator has no IPv6
+# The simulator has no IPv6, and its hosts and routers send every ICMP error they owe: the kernel's
+# rate limit (one a second per peer after a short burst) would turn traceroute's probes into `*`.
+SYSCTLS = ("net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1", "net.ipv4.icmp_ratelimit=0")
+# The kernel's 802.1D bridge keeps 16-bit port costs (802.1D-1998: a veth costs 2); the simulator's
+# 802.1D-2004 costs (200000 at 100 Mb/s) do not fit, so the bridges keep their own costs, a file's
+# cost up to this is applied, and a larger one is listed as not applied.
+KERNEL_MAX_COST = 65535
 
 
 class RealError(RuntimeError):
@@ -137,7 +143,7 @@ def _build(built: Built) -> None:
         veths.setdefault(built.ns(link.a[0]), []).append(
             f"link add name {link.a[1]} type veth peer name {link.b[1]} netns {built.ns(link.b[0])}")
     run_all([(["ip", "-n", ns, "-batch", "-"], "\n".join(lines) + "\n") for ns, lines in veths.items()])
-    run_all([(["ip", "-n", built.ns(name), "-batch", "-"], "\n".join(_node_lines(node, _ports(lab, name))) + "\n")
+    run_all([(["ip", "-n", built.ns(name), "-batch", "-"], "\n".join(_node_lines(lab, node)) + "\n")
              for name, node in lab.nodes.items()])
     for link in lab.links:
         _link_options(built, link)
@@ -160,6 +166,10 @@ def _bridge_line(built: Built, node: RealNode) -> str:
     stp = node.stp
     if stp is None:
         return f"link add {BRIDGE} type bridge{ageing} stp_state 0 mcast_snooping 0"
+    for port, cost in stp.get("costs", {}).items():
+        if cost > KERNEL_MAX_COST:
+            built.not_applied.append({"where": f"{node.name}:{port}", "property": f"stp cost {cost}",
+                                      "why": f"the kernel's 802.1D port costs are 1-{KERNEL_MAX_COST}"})
     if stp["mode"] == "rstp":
         built.not_applied.append({"where": node.name, "property": "stp mode rstp",
                                   "why": "the kernel bridge has 802.1D STP only: ran STP (802.1D) instead"})
@@ -168,12 +178,18 @@ def _bridge_line(built: Built, node: RealNode) -> str:
             f"priority {stp['priority']} mcast_snooping 0")
 
 
-def _ports(lab: RealLab, name: str) -> list[str]:
-    return [end[1] for link in lab.links for end in (link.a, link.b) if end[0] == name]
+def _ports(lab: RealLab, name: str) -> dict[str, RealLink]:
+    """A node's ports and their links, in link order; a spanning tree's bridge ports in the order of
+    their 802.1D port numbers (the kernel numbers ports as they join: tie-breaks then agree)."""
+    ports = {end[1]: link for link in lab.links for end in (link.a, link.b) if end[0] == name}
+    if lab.nodes[name].stp is not None:
+        ports = dict(sorted(ports.items(), key=lambda item: port_number(item[0], ports)))
+    return ports
 
 
-def _node_lines(node: RealNode, ports: list[str]) -> list[str]:
+def _node_lines(lab: RealLab, node: RealNode) -> list[str]:
     lines = []
+    ports = _ports(lab, node.name)
     for port in ports:
         options = node.interfaces.get(port) or {}
         if options.get("mac") is not None:
@@ -181,7 +197,7 @@ def _node_lines(node: RealNode, ports: list[str]) -> list[str]:
         if node.kind in ("switch", "hub"):
             lines.append(f"link set dev {port} master {BRIDGE}")
             cost = (node.stp or {}).get("costs", {}).get(port)
-            if cost is not None:
+            if cost is not None and cost <= KERNEL_MAX_COST:
                 lines.append(f"link set dev {port} type bridge_slave cost {cost}")
         if options.get("ip") is not None:
             lines.append(f"address add {options['ip']} broadcast + dev {port}")
@@ -191,7 +207,7 @@ def _node_lines(node: RealNode, ports: list[str]) -> list[str]:
     if node.kind == "host" and ports:
         # The simulator sends 255.255.255.255 out of a host's first interface; Linux needs a route
         # for it (without a default route sendto() fails with ENETUNREACH), so the host gets one.
-        first = next((p for p in node.interfaces if p in ports), ports[0])
+        first = next((p for p in node.interfaces if p in ports), next(iter(ports)))
         lines.append(f"route add broadcast 255.255.255.255 dev {first} scope link")
     if node.gateway is not None:
         lines.append(f"route add default via {node.gateway}")
@@ -260,16 +276,37 @@ def _kill_inside(ns: str) -> None:
         pids = alive
 
 
+def run_alive(run: str) -> bool:
+    """Whether the process of run `rPID` still runs (its lab is in use, not left over)."""
+    if not (run.startswith("r") and run[1:].isdigit()):
+        return False
+    try:
+        os.kill(int(run[1:]), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _run_of(ns: str) -> str:
+    return ns[len(PREFIX):].split("-", 1)[0]
+
+
 def remove(run: str | None = None) -> list[str]:
-    """Delete the namespaces of `run` (every lanlab run's when None) and what runs in them; the
-    names removed."""
-    prefix = namespace(run, "") if run is not None else PREFIX
-    gone = [ns for ns in namespaces() if ns.startswith(prefix)]
+    """Delete the namespaces of `run` and what runs in them; with None, those every lanlab run left
+    whose process is gone (and the standing lab), never a run still going (several people, or
+    tests side by side, run labs at once). The names removed."""
+    if run is not None:
+        gone = [ns for ns in namespaces() if ns.startswith(namespace(run, ""))]
+    else:
+        gone = [ns for ns in namespaces() if ns.startswith(PREFIX) and not run_alive(_run_of(ns))]
     for ns in gone:
         _kill_inside(ns)
     if gone:
         subprocess.run(["ip", "-force", "-batch", "-"], input="".join(f"netns del {ns}\n" for ns in gone),
                        capture_output=True, text=True, check=False)
-    for folder in _bird_folders(run):  # the generated bird.conf files
+    runs = [run] if run is not None else sorted({_run_of(ns) for ns in gone})
+    for folder in [folder for name in runs for folder in _bird_folders(name)]:  # the generated bird.conf files
         shutil.rmtree(folder, ignore_errors=True)
     return gone

@@ -86,7 +86,7 @@ def execute(run: RealRun, echo: Callable[[RealProgram, float, str], None] | None
         for fd in stdins.values():
             os.close(fd)
         run.tables = {name: t for name, node in run.lab.nodes.items()
-                      if (t := tables.node_tables(node.kind, built.ns(name))) is not None}
+                      if (t := tables.node_tables(node.kind, built.ns(name), node.stp is not None)) is not None}
         bridges: set[str] = set()
         for name, node in run.lab.nodes.items():
             found = tables.owners(built.ns(name), name)

@@ -8,6 +8,12 @@ import subprocess
 from typing import Any
 
 from lanlab.real.netns import BRIDGE
+from lanlab.wire.stp import BridgeId
+
+STP_BRIDGE = ("bridge_id", "root_id", "root_port", "root_path_cost")
+STP_PORT = ("port_id", "port_no", "state", "path_cost", "designated_root", "designated_bridge", "designated_port",
+            "designated_cost")
+STP_STATES = {"0": "disabled", "1": "listening", "2": "learning", "3": "forwarding", "4": "blocking"}
 
 ARP_LIVE = {"REACHABLE", "STALE", "DELAY", "PROBE", "PERMANENT", "NOARP"}  # INCOMPLETE/FAILED: no MAC known
 ROUTE_SOURCES = {"kernel": "connected", "boot": "static", "static": "static", "bird": "rip"}
@@ -50,10 +56,53 @@ def routes(ns: str) -> list[dict[str, Any]]:
     return rows
 
 
-def node_tables(kind: str, ns: str) -> dict[str, Any] | None:
+def _bridge_id(text: str) -> str:
+    """The kernel's `8000.0253dc550001` as the simulator writes a bridge id: 32768/0/02:53:dc:55:00:01."""
+    return str(BridgeId.from_int(int(text.replace(".", ""), 16)))
+
+
+def stp(ns: str) -> dict[str, Any]:
+    """The bridge's 802.1D state from sysfs (iproute2's JSON shows the bridge's own id as root_id)
+    in `sim run --json`'s stp keys. The kernel keeps no port roles: a port is root when it is the
+    bridge's root port, designated when it sends the designated information itself (backup when another of its ports
+    does), else alternate (a blocked port holding another bridge's information), disabled when its link is down."""
+    script = (f"cd /sys/class/net/{BRIDGE}/bridge && grep -H . {' '.join(STP_BRIDGE)}; "
+              f"cd /sys/class/net/{BRIDGE}/brif && for p in *; do (cd $p && grep -H . {' '.join(STP_PORT)} "
+              "| sed \"s|^|$p/|\"); done")
+    done = subprocess.run(["ip", "netns", "exec", ns, "sh", "-c", script], capture_output=True, text=True, check=False)
+    bridge: dict[str, str] = {}
+    ports: dict[str, dict[str, str]] = {}
+    for line in done.stdout.splitlines():
+        path, _, value = line.partition(":")
+        owner, _, key = path.rpartition("/")
+        (ports.setdefault(owner, {}) if owner else bridge)[key] = value
+    me = _bridge_id(bridge["bridge_id"])
+    rows = []
+    root_port = None
+    for name, port in sorted(ports.items(), key=lambda item: int(item[1]["port_no"], 16)):
+        state = STP_STATES[port["state"]]
+        if port["port_no"] and int(port["port_no"], 16) == int(bridge["root_port"]):
+            role, root_port = "root", name
+        elif state == "disabled":
+            role = "disabled"
+        elif _bridge_id(port["designated_bridge"]) == me:  # its own information: designated, or a backup
+            role = "designated" if int(port["designated_port"]) == int(port["port_id"], 16) else "backup"
+        else:
+            role = "alternate"
+        rows.append({"port": name, "port_id": f"{int(port['port_id'], 16):#06x}", "role": role, "state": state,
+                     "cost": int(port["path_cost"]), "designated_root": _bridge_id(port["designated_root"]),
+                     "designated_cost": int(port["designated_cost"]),
+                     "designated_bridge": _bridge_id(port["designated_bridge"]),
+                     "designated_port": f"{int(port['designated_port']):#06x}", "edge": False})
+    root = _bridge_id(bridge["root_id"])
+    return {"mode": "stp", "bridge_id": me, "root_id": root, "root_port": root_port,
+            "root_cost": int(bridge["root_path_cost"]), "is_root": root == me, "ports": rows}
+
+
+def node_tables(kind: str, ns: str, runs_stp: bool = False) -> dict[str, Any] | None:
     """What `sim run --json` puts under tables.NODE for a node of this kind (a hub keeps none)."""
     if kind == "switch":
-        return {"mac": mac(ns)}
+        return {"mac": mac(ns), **({"stp": stp(ns)} if runs_stp else {})}
     if kind == "host":
         return {"arp": arp(ns)}
     if kind == "router":

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from lanlab.proto.spanning import status_lines
 from lanlab.sim.commands.base import Command, register_command
 from lanlab.sim.core.node import RunsSpanningTree
-from lanlab.sim.stacks.stp import status_lines
 
 
 @register_command

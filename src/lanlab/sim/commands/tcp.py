@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from lanlab.sim.commands.base import (PORT, Command, check_encodable, duration_s, encoding, int_in, parser,
                                  register_command)
+from lanlab.tcp_lines import connect_lines, serve_lines
 from lanlab.units import SECOND
 
 if TYPE_CHECKING:
@@ -40,9 +41,15 @@ def _serve(port: int, bind: str, mode: str, reply: bytes, encoding: str, max_cli
                 if not data:
                     log.append({"t": time.monotonic(), "event": "disconnect", "client": peer, "reason": "closed"})
                     break
-                log.append({"t": time.monotonic(), "event": "message", "client": peer, "bytes": len(data),
-                            "text": data.decode(encoding, errors="backslashreplace").rstrip("\n")})
-                conn.sendall(data if mode == "echo" else reply)
+                # as `lanlab tcp serve` (net.tcp_server): echo sends back and logs nothing; reply logs
+                # one message and sends one reply line per line, the bare reply for what one read
+                # holds after its last newline
+                *lines, rest = data.split(b"\n")
+                for message in [] if mode == "echo" else [*lines, rest] if rest else lines:
+                    text = message.rstrip(b"\r")
+                    log.append({"t": time.monotonic(), "event": "message", "client": peer, "bytes": len(text),
+                                "text": text.decode(encoding, errors="backslashreplace")})
+                conn.sendall(data if mode == "echo" else (reply + b"\n") * len(lines) + (reply if rest else b""))
         connected[0] -= 1
 
     while True:
@@ -116,19 +123,7 @@ class TcpServe(Command):
         return {"port": self.args.port, "mode": self.args.mode, "events": self.log, "error": self.program.error}
 
     def lines(self) -> list[str]:
-        a = self.args
-        out = [f"listening on tcp {a.bind}:{a.port} (mode {a.mode})"]
-        for e in self.log:
-            t = f"[{e['t']:10.6f}]"
-            if e["event"] == "message":
-                out.append(f"{t}  {e['client']}  {e['bytes']} B  {e['text']}")
-            elif e["event"] == "connect":
-                out.append(f"{t}  + {e['client']}")
-            else:
-                out.append(f"{t}  {'-' if e['event'] == 'disconnect' else 'x'} {e['client']}  {e['reason']}")
-        if self.program.error:
-            out.append(f"error: {self.program.error}")
-        return out
+        return serve_lines(self.result(), self.args.bind)
 
 
 @register_command
@@ -165,13 +160,4 @@ class TcpConnect(Command):
         return bool(self.log["received"])
 
     def lines(self) -> list[str]:
-        log = self.log
-        if log["error"] and log["connected"] is None:
-            return [f"error: {log['error']}"]
-        out = [f"connected to {self.args.host}:{self.args.port} at {log['connected']:.6f} s"] if log["connected"] \
-            is not None else ["not connected (the run ended first)"]
-        out += [f"> {text}" for text in log["sent"]]
-        out += [f"[{r['t']:10.6f}] < {r['text'].rstrip()}" for r in log["received"]]
-        if log["error"]:
-            out.append(f"error: {log['error']}")
-        return out
+        return connect_lines(self.log, self.args.host, self.args.port)

@@ -14,7 +14,6 @@ MAC table with Forward Delay (802.1D) or flushes the ports concerned (RSTP).
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any, Final
 
 from lanlab.proto.rstp import RstpBridge
@@ -27,6 +26,7 @@ from lanlab.proto.spanning import (
     StpEvent,
     TopologyChange,
     port_cost,
+    port_number,
 )
 from lanlab.proto.stp import StpBridge
 from lanlab.sim.core.engine import MachineTimer
@@ -109,7 +109,7 @@ class SpanningTree:
     def attach(self, port: Port) -> None:
         """A link was plugged into `port`: declare it to the machine (cost from the rate); the
         machine hears of the link as the run starts, so an event list sees the ports come up."""
-        number = _port_number(port.name, self.switch.ports)
+        number = port_number(port.name, self.switch.ports)
         cost = self.costs.get(port.name) or port_cost(port.rate)
         if isinstance(self.machine, RstpBridge):
             # 802.1D-2004 6.4.3: a port on a hub is on a shared medium, where agreements are not trusted
@@ -204,28 +204,3 @@ def enable_stp(switch: Switch, *, priority: int = DEFAULT_PRIORITY, mode: str = 
     switch.stp = SpanningTree(switch, machine, mode, dict(costs or {}))
     switch.port_class = StpSwitchPort
     return switch.stp  # type: ignore[no-any-return]
-
-
-def _port_number(name: str, ports: dict[str, Port]) -> int:
-    """The number in the port's name (p3 -> 3) when it is unique among the switch's ports, else its position."""
-    match = re.search(r"(\d+)$", name)
-    if match and 1 <= int(match.group(1)) <= 0xFFF:
-        number = int(match.group(1))
-        clash = [other for other in ports if other != name and re.search(rf"\D{number}$|^{number}$", other)]
-        if not clash:
-            return number
-    return list(ports).index(name) + 1
-
-
-def status_lines(status: dict[str, Any]) -> list[str]:
-    """A switch's spanning tree for people: the bridge, its root, one aligned line per port."""
-    standard = {"stp": "802.1D STP", "rstp": "802.1w RSTP"}[status["mode"]]
-    root = "this bridge is the root" if status["is_root"] else (
-        f"root {status['root_id']} via {status['root_port']}, cost {status['root_cost']}")
-    out = [f"  {standard}, bridge {status['bridge_id']}", f"  {root}",
-           f"  {'port':<5} {'role':<10} {'state':<10} {'cost':>9}  designated bridge and port"]
-    for row in status["ports"]:
-        edge = " (edge)" if row["edge"] else ""
-        out.append(f"  {row['port']:<5} {row['role']:<10} {row['state']:<10} {row['cost']:>9}  "
-                   f"{row['designated_bridge']} {row['designated_port']}{edge}")
-    return out
