@@ -106,6 +106,47 @@ def test_compare_finds_no_difference_on_traceroute_and_tcp_across_two_routers(tm
     assert " 2  198.18.12.2 (198.18.12.2)" in kernel.stdout and " 3  198.18.2.10 (198.18.2.10)" in kernel.stdout
 
 
+COURSE = REPO / "tests" / "sim" / "programs"
+COURSE_LAN = """name: course
+nodes:
+  server: {kind: host, ip: 198.18.0.1/24}
+  pc2: {kind: host, ip: 198.18.0.2/24}
+  pc3: {kind: host, ip: 198.18.0.3/24}
+  pc4: {kind: host, ip: 198.18.0.4/24}
+  sw1: {kind: switch}
+links:
+  - [server:eth0, sw1:p1]
+  - [pc2:eth0, sw1:p2]
+  - [pc3:eth0, sw1:p3]
+  - [pc4:eth0, sw1:p4]
+"""
+COURSE_RUNS = {
+    "threaded": ["--app", "server=threaded_echo_server.py", "--app", "at 0.01s pc2=threaded_clients.py",
+                 "--arg", "pc2=server"],
+    "select": ["--app", "server=select_server.py"] + [arg for pc in ("pc2", "pc3", "pc4") for arg in (
+        "--app", f"at 0.01s {pc}=simple_client.py", "--arg", f"{pc}=server", "--arg", f"{pc}=9100", "--arg", f"{pc}={pc}")],
+    "socketserver": ["--app", "server=socketserver_upper.py", "--app", "at 0.01s pc2=line_client.py"],
+    "write_hello": ["--app", "pc2=write_hello.py"],
+    "multicast": ["--app", "pc2=multicast_receiver.py", "--app", "pc3=multicast_receiver.py",
+                  "--app", "at 0.01s server=multicast_sender.py"],
+}
+
+
+@pytest.mark.parametrize("case", sorted(COURSE_RUNS))
+def test_compare_finds_the_course_programs_print_the_same(case, tmp_path):
+    """The course set (thread-per-client, select, socketserver, gethostname in a file, multicast)
+    prints the same on both: names from the lab's /etc/hosts, gethostname from a UTS namespace per
+    program. Multicast's joins send IGMP reports on the kernel only (the switch learns pc2, pc3)."""
+    for program in COURSE.glob("*.py"):  # copies: write_hello.py writes beside itself
+        shutil.copy(program, tmp_path)
+    (tmp_path / "lan.yaml").write_text(COURSE_LAN)
+    result = subprocess.run([sys.executable, "-m", "lanlab", "compare", "lan.yaml", "--until", "3s",
+                             *COURSE_RUNS[case], "--json"], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert result.returncode in (0, 1), result.stderr
+    found = json.loads(result.stdout)["differences"]
+    assert [line for line in found if not (case == "multicast" and line.startswith("table sw1 mac"))] == []
+
+
 NOTE_RUNS = {
     "tcp_server_once": ["--app", "pc1={}/tcp_server_once.py", "--app", "at 0.1s pc1={}/tcp_client.py",
                         "--stdin", "pc1=hello"],

@@ -30,6 +30,8 @@ def _options(command: Any) -> Any:
                      help="Run a Python program with this Python inside NODE's namespace. Repeatable."),
         click.option("--stdin", "stdins", multiple=True, metavar="NODE=TEXT",
                      help="A line of NODE's programs' standard input (repeatable: one line each)."),
+        click.option("--arg", "args", multiple=True, metavar="NODE=ARG",
+                     help="An argument (sys.argv) for NODE's programs (repeatable, in order)."),
         click.option("--until", "until", default="10s", show_default=True,
                      help="How long the run lasts (wall-clock time on the kernel)."),
         click.option("--json", "as_json", is_flag=True, help="One JSON document at the end (sim run --json's keys)."),
@@ -55,7 +57,7 @@ def load_lab(file: Path) -> Any:
 
 
 def prepare(file: Path, do: tuple[str, ...], apps: tuple[str, ...], stdins: tuple[str, ...], until: str,
-            pcap: Path | None = None) -> Any:
+            pcap: Path | None = None, args: tuple[str, ...] = ()) -> Any:
     """A RealRun ready to execute, every bad argument a one-line error (exit 2)."""
     from lanlab.cli.sim_apps import parse_app
     from lanlab.real.commands import parse_do, unsupported
@@ -87,6 +89,12 @@ def prepare(file: Path, do: tuple[str, ...], apps: tuple[str, ...], stdins: tupl
         if not sep or node not in lab.nodes:
             fail(f"--stdin {text!r}: expected NODE=TEXT with a node of the file ({', '.join(lab.nodes)})")
         stdin_of[node] = stdin_of.get(node, "") + value + "\n"
+    args_of: dict[str, list[str]] = {}
+    for text in args:
+        node, sep, value = text.partition("=")
+        if not sep or node not in lab.nodes:
+            fail(f"--arg {text!r}: expected NODE=ARG with a node of the file ({', '.join(lab.nodes)})")
+        args_of.setdefault(node, []).append(value)
     programs = []
     for text in apps:
         at, node, path = parse_app(text)
@@ -94,7 +102,8 @@ def prepare(file: Path, do: tuple[str, ...], apps: tuple[str, ...], stdins: tupl
             fail(f"--app {text!r}: no host called {node!r} (nodes: {', '.join(lab.nodes)})")
         if not path.is_file():
             fail(f"--app {text!r}: no such file {str(path)!r}; give a Python file")
-        programs.append(RealProgram(node, str(path), at / 1e9, stdin=stdin_of.get(node, "")))
+        programs.append(RealProgram(node, str(path), at / 1e9, stdin=stdin_of.get(node, ""),
+                                    args=list(args_of.get(node, []))))
     return RealRun(lab, end, commands, programs, pcap, skipped=skipped)
 
 
@@ -136,8 +145,8 @@ def program_echo(program: Any, t: float, text: str) -> None:
 @_options
 @click.option("--pcap", "pcap", type=click.Path(file_okay=False, path_type=Path), default=None, metavar="DIR",
               help="Capture every link with dumpcap: one DIR/A_p-B_q.pcapng per link.")
-def run_command(file: Path, do: tuple[str, ...], apps: tuple[str, ...], stdins: tuple[str, ...], until: str,
-                as_json: bool, pcap: Path | None) -> None:
+def run_command(file: Path, do: tuple[str, ...], apps: tuple[str, ...], stdins: tuple[str, ...],
+                args: tuple[str, ...], until: str, as_json: bool, pcap: Path | None) -> None:
     """Build FILE in namespaces, run the --do commands and --app programs, print what `sim run`
     prints, remove everything (also on Ctrl-C or a crash).
 
@@ -151,7 +160,7 @@ def run_command(file: Path, do: tuple[str, ...], apps: tuple[str, ...], stdins: 
     from lanlab.real import commands as do_words
     from lanlab.real.programs import report
 
-    run = prepare(file, do, apps, stdins, until, pcap)
+    run = prepare(file, do, apps, stdins, until, pcap, args)
     run = execute_or_fail(run, None if as_json else program_echo)
     for item in run.not_applied:
         click.echo(f"lanlab: not applied on the kernel: {item['property']} on {item['where']} ({item['why']})",
@@ -267,8 +276,8 @@ def clean() -> None:
 
 @click.command(name="compare")
 @_options
-def compare(file: Path, do: tuple[str, ...], apps: tuple[str, ...], stdins: tuple[str, ...], until: str,
-            as_json: bool) -> None:
+def compare(file: Path, do: tuple[str, ...], apps: tuple[str, ...], stdins: tuple[str, ...], args: tuple[str, ...],
+            until: str, as_json: bool) -> None:
     """Run FILE in the simulator and on the kernel with the same --do and --app, and list what
     differs: command results (ping counts, who answered a broadcast), tables (ARP, MAC per port,
     routes) and programs' outputs. Times, RTTs, MAC values (named by their interface), ephemeral
@@ -282,8 +291,8 @@ def compare(file: Path, do: tuple[str, ...], apps: tuple[str, ...], stdins: tupl
     """
     from lanlab.real.compare import differences
 
-    run = prepare(file, do, apps, stdins, until)
-    sim_document, sim_owners = simulate(file, do, apps, stdins, until)
+    run = prepare(file, do, apps, stdins, until, args=args)
+    sim_document, sim_owners = simulate(file, do, apps, stdins, until, args)
     run = execute_or_fail(run)
     found, known = differences(sim_document, run.document(), sim_owners, run.owners)
     if as_json:
@@ -299,7 +308,7 @@ def compare(file: Path, do: tuple[str, ...], apps: tuple[str, ...], stdins: tupl
 
 
 def simulate(file: Path, do: tuple[str, ...], apps: tuple[str, ...], stdins: tuple[str, ...],
-             until: str) -> tuple[dict[str, Any], dict[str, str]]:
+             until: str, args: tuple[str, ...] = ()) -> tuple[dict[str, Any], dict[str, str]]:
     """The simulator's side, through its public API: the `sim run --json` document, and each MAC's
     owner (node:interface)."""
     from lanlab.cli.sim import load_or_exit
@@ -314,7 +323,7 @@ def simulate(file: Path, do: tuple[str, ...], apps: tuple[str, ...], stdins: tup
             schedule(network, text)
         except CommandError as error:
             fail(f"--do {error}")
-    programs = start_apps(network, apps, stdins, (), echo=False)
+    programs = start_apps(network, apps, stdins, args, echo=False)
     end = parse_duration(until)
     try:
         if programs or any(c.command.words.startswith("tcp ") for c in network.commands):

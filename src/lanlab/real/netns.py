@@ -24,6 +24,7 @@ from lanlab.real.model import RealLab, RealLink, RealNode
 
 PREFIX = "lanlab-"
 BRIDGE = "br0"
+ETC_NETNS = Path("/etc/netns")  # per-namespace files ip netns exec mounts (hosts: the lab's names)
 BIRD_FOLDER = "lanlab-real-bird-"  # in the temporary directory: the generated bird.conf of a run
 CENTISECONDS_PER_NS = 1e-7  # the bridge's ageing_time is in 1/100 s
 # The simulator has no IPv6, and its hosts and routers send every ICMP error they owe: the kernel's
@@ -127,6 +128,7 @@ def _build(built: Built) -> None:
     if clash:
         raise RealError(f"namespaces of run {built.run!r} already exist ({clash[0]}): `lanlab real clean` removes them")
     _run(["ip", "-batch", "-"], "".join(f"netns add {built.ns(name)}\n" for name in lab.nodes))
+    _write_hosts(built)
     # Each step's commands are independent across namespaces: run them side by side (starting a
     # process, not the kernel's work, is most of the cost: 55 namespaces in a few seconds).
     first: dict[str, list[str]] = {}
@@ -155,6 +157,22 @@ def _build(built: Built) -> None:
         folder = Path(tempfile.mkdtemp(prefix=f"{BIRD_FOLDER}{built.run}-"))
         for node in speakers:
             bird.start(built.ns(node.name), node, folder, binary)
+
+
+def hosts_file(ns: str) -> Path:
+    """`ip netns exec` bind-mounts /etc/netns/NS/hosts over /etc/hosts inside NS."""
+    return ETC_NETNS / ns / "hosts"
+
+
+def _write_hosts(built: Built) -> None:
+    """Every node's name -> its first address in each namespace's /etc/hosts, so a program's
+    gethostbyname("pc2") finds what the simulator's topology lookup finds."""
+    text = "127.0.0.1\tlocalhost\n" + "".join(f"{address}\t{name}\n" for name in built.lab.nodes
+                                              if (address := built.lab.address_of(name)) != name)
+    for name in built.lab.nodes:
+        path = hosts_file(built.ns(name))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
 
 
 def _bridge_line(built: Built, node: RealNode) -> str:
@@ -209,6 +227,9 @@ def _node_lines(lab: RealLab, node: RealNode) -> list[str]:
         # for it (without a default route sendto() fails with ENETUNREACH), so the host gets one.
         first = next((p for p in node.interfaces if p in ports), next(iter(ports)))
         lines.append(f"route add broadcast 255.255.255.255 dev {first} scope link")
+        # Multicast likewise leaves by the first interface in the simulator (a group join or a send
+        # to 239.x without a route is ENODEV / ENETUNREACH on Linux).
+        lines.append(f"route add 224.0.0.0/4 dev {first} scope link")
     if node.gateway is not None:
         lines.append(f"route add default via {node.gateway}")
     for prefix, via in node.routes:
@@ -303,6 +324,7 @@ def remove(run: str | None = None) -> list[str]:
         gone = [ns for ns in namespaces() if ns.startswith(PREFIX) and not run_alive(_run_of(ns))]
     for ns in gone:
         _kill_inside(ns)
+        shutil.rmtree(hosts_file(ns).parent, ignore_errors=True)
     if gone:
         subprocess.run(["ip", "-force", "-batch", "-"], input="".join(f"netns del {ns}\n" for ns in gone),
                        capture_output=True, text=True, check=False)

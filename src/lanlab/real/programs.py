@@ -5,6 +5,7 @@ simulator's keys: node, path, exit, output, error)."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -39,7 +40,8 @@ class RealProgram:
         program started after it finds it ready, as in virtual time, where starting takes none."""
         self.started_at = time.monotonic() - t0
         self.process = subprocess.Popen(
-            ["ip", "netns", "exec", ns, sys.executable, "-u", str(Path(self.path).resolve()), *self.args],
+            ["ip", "netns", "exec", ns, *with_hostname(self.node), sys.executable, "-u", str(Path(self.path).resolve()),
+             *self.args],
             stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
             cwd=Path(self.path).resolve().parent, start_new_session=True)
 
@@ -82,6 +84,14 @@ class RealProgram:
         """The --json entry: exactly node, path, exit, output, error (as the simulator's)."""
         return {"node": self.node, "path": self.path, "exit": self.exit,
                 "output": [{"t": t, "text": text} for t, text in self.output], "error": self.error}
+
+
+def with_hostname(node: str) -> list[str]:
+    """The command prefix giving the program a UTS namespace named after its node, so
+    socket.gethostname() says "pc2" as on the simulated host (without unshare: the machine's)."""
+    if shutil.which("unshare") is None:
+        return []
+    return ["unshare", "--uts", "sh", "-c", 'hostname "$0" && exec "$@"', node]
 
 
 def wait_blocked(process: subprocess.Popen[str], limit: float = READY_S) -> None:
