@@ -57,11 +57,12 @@ def test_arguments_reach_sys_argv_and_a_failing_program_exits_1(tmp_path):
 
 
 def test_do_tcp_serve_and_connect_in_the_simulator():
-    """The real CLI's words: the client gets the server's reply, the server logs the message."""
+    """The real CLI's words: the client gets the server's reply line (a line answers a line, as
+    `lanlab tcp serve` does), the server logs the message."""
     result = run("--do", "pc1 tcp serve --port 7788", "--do", "pc2 tcp connect pc1 7788 --send hi", "--json")
     assert result.exit_code == 0, result.output
     serve, connect = json.loads(result.output)["commands"]
-    assert [r["text"] for r in connect["result"]["received"]] == ["thank YOU!"]
+    assert [r["text"] for r in connect["result"]["received"]] == ["thank YOU!\n"]
     assert connect["result"]["sent"] == ["hi"]
     messages = [e for e in serve["result"]["events"] if e["event"] == "message"]
     assert [(m["client"].split(":")[0], m["text"]) for m in messages] == [("198.18.0.2", "hi")]
