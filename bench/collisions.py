@@ -66,7 +66,8 @@ def run(hubs: int, frames: int, size: int, rate: int) -> dict[str, Any]:
     dropped = sum(port.drops for port in stations)
     sent = STATIONS * frames - dropped
     bits = sent * ((max(size, MIN_FRAME) + WIRE_OVERHEAD) * 8)
-    collisions = sum(node.collisions for node in net.nodes.values() if node.kind == "hub")
+    media = {id(node.domain): node.domain for node in net.nodes.values() if node.kind == "hub"}  # a cascade is one
+    collisions = sum(medium.collisions for medium in media.values())
     return {"hubs": hubs, "collisions": collisions, "through": sent, "dropped": dropped, "events": events,
             "throughput": bits / (rate * net.now / SECOND), "sim_s": net.now / SECOND, "wall_s": wall}
 
