@@ -161,3 +161,15 @@ def test_grade_json_names_the_wall_and_bad_limits_are_one_line(tmp_path: Path) -
     for bad in (["--time-limit", "0"], ["--app-limits", "mem=1MiB"]):
         result = lanlab("lab", "grade", str(UDP / "lab.yaml"), str(tmp_path / "subs"), *bad)
         assert result.returncode == 2 and len(result.stderr.splitlines()) == 1, result.stderr
+
+
+def test_isolation_bwrap_without_bubblewrap_is_one_line(tmp_path: Path) -> None:
+    """--isolation bwrap where bwrap is not on PATH: one line naming the way out, exit 2, nothing graded."""
+    shutil.copytree(UDP / "solution", tmp_path / "subs/ann")
+    python_only = tmp_path / "bin"
+    python_only.mkdir()
+    result = subprocess.run([sys.executable, "-m", "lanlab", "lab", "grade", str(UDP / "lab.yaml"),
+                             str(tmp_path / "subs"), "--isolation", "bwrap"], capture_output=True, text=True,
+                            timeout=120, check=False, env={"PATH": str(python_only)})
+    assert result.returncode == 2 and "--isolation bwrap: bubblewrap (bwrap) is not installed" in result.stderr
+    assert len(result.stderr.splitlines()) == 1 and result.stdout == ""

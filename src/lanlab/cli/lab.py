@@ -192,13 +192,15 @@ def grade_command(file: Path, submissions: Path, csv_file: Path | None, workers:
     """
     from lanlab.cli.sim_wall import parse_limits
     from lanlab.lab.grade import grade, has_programs
-    from lanlab.lab.isolate import DEFAULT_MEM, Walled, choose
+    from lanlab.lab.isolate import DEFAULT_MEM, Walled, bwrap_refused, choose
 
     if time_limit <= 0:
         fail(f"--time-limit {time_limit:g}: give a number of seconds above 0, like --time-limit 60")
     the_lab = _load(file, None)
     limits = parse_limits(app_limits)
     kind, fallback = choose(isolation) if has_programs(the_lab) else ("none", None)
+    if kind == "bwrap" and bwrap_refused() is not None:
+        fail(f"--isolation bwrap: {bwrap_refused()}; install bubblewrap, or choose --isolation namespace")
     if fallback is not None:
         click.echo(f"lanlab: warning: students' programs run behind the network namespace only ({fallback}); "
                    "install bubblewrap for the sandbox", err=True)
