@@ -31,14 +31,14 @@ def invoke(*args: str):  # type: ignore[no-untyped-def]
 
 
 def test_domains_json_counts_the_hub_and_the_switch_ports():
-    """collisions.yaml: the hub is one collision domain of three stations, each switch port one; two LANs."""
+    """collisions.yaml: the two cascaded hubs are one collision domain of four stations, each switch port one; two LANs."""
     result = invoke("sim", "domains", COLLISIONS, "--json")
     assert result.exit_code == 0, result.output
     doc = json.loads(result.output)
     assert (doc["collision_domains"], doc["broadcast_domains"]) == (4, 2)
     assert len(doc["collision"]) == 4 and len(doc["broadcast"]) == 2
-    hub = next(d for d in doc["collision"] if d["hubs"] == ["hub1"])
-    assert hub["stations"] == ["ha:eth0", "hb:eth0", "hc:eth0"] and hub["warning"] is None
+    hub = next(d for d in doc["collision"] if d["hubs"] == ["hub1", "hub2"])
+    assert hub["stations"] == ["ha:eth0", "hb:eth0", "hc:eth0", "hd:eth0"] and hub["warning"] is None
 
 
 def test_domains_table_says_the_counts_first():

@@ -32,7 +32,10 @@
         return "dropped at " + node + ": " + note + ".";
       case "collision":
         if (nodeKind === "hub") return node + " discards a frame damaged by a collision: two stations sent at once on one medium.";
-        return node + "'s frame collided " + note.replace(/; backing off$/, "") + " on the hub: it waits a random backoff and sends again (CSMA/CD).";
+        return node + "'s frame collided " + note.replace(/; (jam, )?backing off$/, "") + " on the hub: it waits a random backoff and sends again (CSMA/CD).";
+      case "late-collision":
+        return node + "'s frame collided " + note.replace(/; past the slot time: not retried$/, "") +
+          " after its first 512 bits: a late collision (the medium is longer than the slot time allows), so the frame is lost, not sent again.";
       case "storm": return "broadcast storm: " + note;
       case "link": return "link change: " + note + ".";
       case "route": return node + "'s routing table changed: " + note + ".";

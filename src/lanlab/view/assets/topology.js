@@ -212,7 +212,7 @@
           const at = nodeEl.position();
           cy.add({group: "nodes", data: {id: "drop" + step, label: "\u2715 " + (ev.note[step] || kind)},
             classes: "dropmark", position: {x: at.x, y: at.y - 40}, grabbable: false, selectable: false});
-        } else if (kind === "collision") {
+        } else if (kind === "collision" || kind === "late-collision") {
           // A station's collision happens on the hub's medium: mark the hub, and the station backing off.
           const peer = run.peerOf[run.label(step)];
           const hub = peer && run.nodes[ev.node[step]].kind !== "hub" ? cy.getElementById(self.nodeId[split(peer)[0]]) : nodeEl;
