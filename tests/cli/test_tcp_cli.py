@@ -68,11 +68,11 @@ def test_chat_between_two_connect_clients():
     with Running("tcp", "serve", "--port", "0", "--bind", "127.0.0.1", "--mode", "chat") as server:
         listener = subprocess.Popen(
             [sys.executable, "-m", "lanlab", "tcp", "connect", "127.0.0.1", str(server.port),
-             "--send", "我在这里", "--wait", "2"], stdout=subprocess.PIPE, text=True)
-        time.sleep(0.5)
+             "--send", "我在这里", "--wait", "4"], stdout=subprocess.PIPE, text=True)
+        server.expect("我在这里")           # said before the speaker joins, however slow the start
         speaker = lanlab("tcp", "connect", "127.0.0.1", str(server.port), "--send", "来了",
                          "--wait", "0.2")
-        heard, _ = listener.communicate(timeout=10)
+        heard, _ = listener.communicate(timeout=15)
         server.stop()
     assert speaker.stdout == ""              # it joined after the first line was said
     assert heard == "来了\n"

@@ -26,6 +26,7 @@ class Running:
                                      text=True, preexec_fn=preexec_fn)
         ready, _, _ = select.select([self.proc.stdout], [], [], first_line_timeout)
         self.first_line = self.proc.stdout.readline() if ready else ""
+        self._read: list[str] = []          # lines after the first, taken by expect()
         if not self.first_line:
             self.stop()
             raise AssertionError(f"{args} printed nothing; stderr: {self.stderr}")
@@ -37,21 +38,36 @@ class Running:
             return json.loads(self.first_line)["port"]
         return int(re.search(r":(\d+)\b", self.first_line).group(1))
 
+    def expect(self, text: str, timeout: float = 10.0) -> str:
+        """Read output lines until one contains `text` (instead of sleeping); return that line."""
+        deadline = time.monotonic() + timeout
+        while (left := deadline - time.monotonic()) > 0:
+            ready, _, _ = select.select([self.proc.stdout], [], [], left)
+            line = self.proc.stdout.readline() if ready else ""
+            if not line:
+                break
+            self._read.append(line)
+            if text in line:
+                return line
+        raise AssertionError(f"no line with {text!r} within {timeout} s; got {self._read}")
+
     def stop(self, signum: int = signal.SIGTERM, timeout: float = 5.0) -> int:
         """Signal the command, collect its output into .stdout/.stderr; return its exit status."""
         if self.proc.poll() is None:
             self.proc.send_signal(signum)
         try:
-            self.stdout, self.stderr = self.proc.communicate(timeout=timeout)
+            rest, self.stderr = self.proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
             self.proc.kill()
-            self.stdout, self.stderr = self.proc.communicate()
+            rest, self.stderr = self.proc.communicate()
+        self.stdout = "".join(self._read) + rest
         return self.proc.returncode
 
     def wait(self, timeout: float = 10.0) -> int:
         """Wait for the command to end by itself; return its exit status."""
         deadline = time.monotonic() + timeout
-        self.stdout, self.stderr = self.proc.communicate(timeout=max(deadline - time.monotonic(), 0))
+        rest, self.stderr = self.proc.communicate(timeout=max(deadline - time.monotonic(), 0))
+        self.stdout = "".join(self._read) + rest
         return self.proc.returncode
 
     def __enter__(self) -> Running:
