@@ -137,7 +137,11 @@ def test_ctrl_c_in_a_data_only_lab_ends_the_pool_and_exits_130(tmp_path: Path) -
         shutil.copytree(LAB / "solution", subs / f"s{n:03d}")
     grader = subprocess.Popen([sys.executable, "-m", "lanlab", "lab", "grade", str(LAB / "lab.yaml"), str(subs),
                                "--workers", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(3)
+    children = Path(f"/proc/{grader.pid}/task/{grader.pid}/children")
+    deadline = time.monotonic() + 60
+    while not children.read_text().split() and time.monotonic() < deadline:   # the pool has started
+        time.sleep(0.1)
+    time.sleep(1)
     grader.send_signal(signal.SIGINT)
     out, err = grader.communicate(timeout=60)
     assert grader.returncode == 130, err
