@@ -58,6 +58,16 @@ def test_differences_under_an_unapplied_link_property_are_known_not_counted():
     assert known[0].startswith("pc1:eth0 - sw1:p1: delay 1ms not applied") and "ping" in known[1]
 
 
+def test_a_table_or_program_missing_on_one_side_counts_even_under_an_unapplied_link_property():
+    """A node's table or a program present on one side only is counted: no skipped delay or loss explains it."""
+    real = document()
+    real["not_applied"] = [{"where": "pc1:eth0 - sw1:p1", "property": "delay 1ms", "why": "no netem"}]
+    del real["tables"]["sw1"]
+    real["programs"] = []
+    found, _ = differences(document(), real, SIM_OWNERS, SIM_OWNERS)
+    assert found == ["table sw1 mac: missing on the kernel", "programs: 1 in the simulator, 0 on the kernel"]
+
+
 def test_normalise_output_keeps_well_known_ports():
     """7788 stays, an ephemeral port (32768 and up) becomes <port>."""
     assert normalise_output("('198.18.0.1', 7788) ('198.18.0.1', 43210)") == "('198.18.0.1', 7788) ('198.18.0.1', <port>)"

@@ -94,6 +94,7 @@ def differences(sim: dict[str, Any], real: dict[str, Any], sim_owners: dict[str,
                 real_owners: dict[str, str]) -> tuple[list[str], list[str]]:
     """(differences, known): one sentence each."""
     found: list[str] = []
+    missing: list[str] = []  # present on one side only: no link property explains that, always counted
     known = [f"{item['where']}: {item['property']} not applied on the kernel ({item['why']})"
              for item in real.get("not_applied", [])]
     unmatched = list(real.get("commands", []))
@@ -111,9 +112,14 @@ def differences(sim: dict[str, Any], real: dict[str, Any], sim_owners: dict[str,
         _table_view(real.get("tables", {}), real_owners)
     for key in sorted(set(sim_tables) | set(real_tables)):
         a, b = sim_tables.get(key), real_tables.get(key)
-        if a != b:
+        if a is None or b is None:
+            missing.append(f"table {key}: {'only on the kernel' if a is None else 'missing on the kernel'}")
+        elif a != b:
             found.append(f"table {key}: sim {a}, kernel {b}")
-    for sim_program, real_program in zip(sim.get("programs", []), real.get("programs", [])):
+    sim_programs, real_programs = sim.get("programs", []), real.get("programs", [])
+    if len(sim_programs) != len(real_programs):
+        missing.append(f"programs: {len(sim_programs)} in the simulator, {len(real_programs)} on the kernel")
+    for sim_program, real_program in zip(sim_programs, real_programs):
         a, b = _program_view(sim_program), _program_view(real_program)
         if a == b:
             continue
@@ -125,5 +131,5 @@ def differences(sim: dict[str, Any], real: dict[str, Any], sim_owners: dict[str,
             found.append(f"{where}: sim {a}, kernel {b}")
     if found and any(" - " in item["where"] for item in real.get("not_applied", [])):
         # a link's delay, loss or rate the kernel skipped may cause any of them: known, not counted
-        return [], known + [f"(a link property not applied) {line}" for line in found]
-    return found, known
+        return missing, known + [f"(a link property not applied) {line}" for line in found]
+    return missing + found, known
