@@ -14,6 +14,7 @@ import random
 from ipaddress import IPv4Address
 from typing import TYPE_CHECKING, Any, Callable, Final
 
+from lanlab.i18n import L_
 from lanlab.proto.dns import DnsResolver, Failed, Resolved
 from lanlab.sim.core.engine import MachineTimer
 from lanlab.sim.core.trace import register_kind
@@ -45,7 +46,7 @@ def parse(host: Host, frame: Frame, now: int) -> Dns | None:
     try:
         message, _ = Dns.parse(frame.data)
     except WireError as error:
-        drop(host, frame, now, f"bad DNS message: {error}")
+        drop(host, frame, now, L_("bad DNS message: {error}", error=str(error)))
         return None
     return message
 
@@ -76,7 +77,7 @@ class Lookup:
         if message is None:
             return
         if not message.qr:
-            drop(host, frame, now, "a DNS query sent to a resolver's port: not an answer")
+            drop(host, frame, now, L_("a DNS query sent to a resolver's port: not an answer"))
             return
         self.resolver.handle_message(message, now, frame.l3.src)
         self._drain(now)
@@ -115,7 +116,8 @@ class Lookup:
         try:
             host.send_udp(self.port, server, PORT, message.build(), now)
         except ValueError as error:  # no route to the server (sendto's ENETUNREACH): this try is lost
-            self._note(now, f"query {message.summary()} to {server} not sent: {error}")
+            self._note(now, L_("query {query} to {server} not sent: {error}", query=message.summary(), server=server,
+                                  error=str(error)))
 
     def _drain(self, now: int) -> None:
         while out := self.resolver.messages_to_send(now):
@@ -130,8 +132,9 @@ class Lookup:
         if self.unreachable in self.host.icmp_error_hooks:
             self.host.icmp_error_hooks.remove(self.unreachable)
         if isinstance(event, Failed) and event.reply is None:
-            self._note(now, f"{event.name}: no answer from {', '.join(map(str, self.resolver.servers)) or 'any server'}"
-                            f" ({event.error})")
+            servers = ", ".join(map(str, self.resolver.servers)) or "any server"
+            self._note(now, L_("{name}: no answer from {servers} ({error})", name=event.name, servers=servers,
+                               error=event.error))
         self.done(event)
 
     def _note(self, now: int, what: str) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from ipaddress import IPv4Address
 from typing import TYPE_CHECKING, Final
 
+from lanlab.i18n import L_
 from lanlab.proto.dns import DnsServer, DnsZone
 from lanlab.sim.devices.host import IP_UDP, UDP
 from lanlab.sim.devices.host_dns import drop, parse
@@ -66,7 +67,7 @@ class DnsService:
         server = self.server()
         reply = server.answer(query)
         if reply is None:
-            drop(host, frame, now, "a DNS response sent to the server's port: not a query")
+            drop(host, frame, now, L_("a DNS response sent to the server's port: not a query"))
             return
         self.answered += server.answered
         self.refused += server.refused
