@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from lanlab.topology import read_document
-from lanlab.topology.domains import Domains, find_domains
+from lanlab.topology.domains import REPEATER_DELAY_BITS, Domains, find_domains
 
 RATE = 100_000_000
 DELAY = 1_000
@@ -90,7 +90,8 @@ def test_a_hub_cascade_is_one_collision_domain(tmp_path):
     assert set(medium.stations) == {"pc1:eth0", "pc2:eth0", "pc3:eth0", "pc4:eth0"}
     assert len(medium.ports) == 4 + 8  # the stations' NICs and the hubs' eight ports
     assert medium.repeaters == 3 and set(medium.farthest or ()) & {"pc4:eth0"}
-    assert medium.round_trip == 2 * 4 * DELAY  # pc1 -> hub1 -> hub2 -> hub3 -> pc4 and back
+    # pc1 -> hub1 -> hub2 -> hub3 -> pc4 and back: four cables and three repeaters of 46 bit times each way
+    assert medium.round_trip == 2 * (4 * DELAY + 3 * REPEATER_DELAY_BITS * 1_000_000_000 // RATE)
 
 
 SWITCH_WITH_A_HUB = """
@@ -124,12 +125,13 @@ def test_a_hub_on_a_switch_port_is_its_own_collision_domain(tmp_path):
     assert len(lan.hosts) == 5 and lan.routers == ()
 
 
-def chain(hubs: int, rate: str) -> str:
+def chain(hubs: int, rate: str, delay: str = "1us") -> str:
     nodes = "".join(f"  hub{i}: {{kind: hub}}\n" for i in range(1, hubs + 1))
-    links = "".join(f"  - {{endpoints: [hub{i}:b, hub{i + 1}:a], rate: {rate}}}\n" for i in range(1, hubs))
+    cable = f"rate: {rate}, delay: {delay}"
+    links = "".join(f"  - {{endpoints: [hub{i}:b, hub{i + 1}:a], {cable}}}\n" for i in range(1, hubs))
     return (f"nodes:\n{nodes}  pa: {{kind: host, ip: 198.18.0.1/24}}\n  pb: {{kind: host, ip: 198.18.0.2/24}}\n"
-            f"links:\n{links}  - {{endpoints: [pa:eth0, hub1:s], rate: {rate}}}\n"
-            f"  - {{endpoints: [pb:eth0, hub{hubs}:s], rate: {rate}}}\n")
+            f"links:\n{links}  - {{endpoints: [pa:eth0, hub1:s], {cable}}}\n"
+            f"  - {{endpoints: [pb:eth0, hub{hubs}:s], {cable}}}\n")
 
 
 def test_the_5_4_3_rule_allows_four_repeaters_at_10_mbps(tmp_path):
@@ -141,10 +143,18 @@ def test_the_5_4_3_rule_allows_four_repeaters_at_10_mbps(tmp_path):
 
 
 def test_100_mbps_allows_two_class_ii_repeaters(tmp_path):
-    """Two repeaters at 100 Mb/s keep the rule; three break it (class II)."""
-    assert domains_of(tmp_path, chain(2, "100Mbps")).warnings() == []
-    (warning,) = domains_of(tmp_path, chain(3, "100Mbps")).warnings()
+    """Two repeaters at 100 Mb/s on 100 m cables (0.5 us) keep the rule; three break it (class II)."""
+    assert domains_of(tmp_path, chain(2, "100Mbps", "0.5us")).warnings() == []
+    (warning,) = domains_of(tmp_path, chain(3, "100Mbps", "0.5us")).warnings()
     assert "3 repeaters" in warning and "class II" in warning
+
+
+def test_two_repeaters_on_long_cables_pass_the_slot_time_and_are_warned_of(tmp_path):
+    """Two repeaters at 100 Mb/s on 1 us cables: 3 cables and 2 repeaters each way, 7.84 us, past the
+    5.12 us slot time: a warning naming the round trip and both stations, though the count is kept."""
+    (warning,) = domains_of(tmp_path, chain(2, "100Mbps")).warnings()
+    assert "a round trip of 7.84 us between pa:eth0 and pb:eth0" in warning and "late collision" in warning
+    assert "repeaters between" not in warning
 
 
 def test_a_hub_loop_is_one_collision_domain_counted_by_shortest_paths(tmp_path):

@@ -29,6 +29,11 @@ from typing import Any, Final
 from lanlab.topology.reader import Document
 
 SLOT_BITS: Final = 512  # 802.3 slot time at 10 and 100 Mb/s
+# A repeater's start-of-packet delay, input to output: half the 92 bit-time round trip 802.3
+# Table 29-3 allows a class II repeater (100BASE-T), used at every rate in bit times. The
+# simulator's hubs (lanlab.sim.devices.hub) repeat with this delay, so the round trip counted
+# here is the one a run shows.
+REPEATER_DELAY_BITS: Final = 46
 REPEATER = "hub"
 BRIDGE = "switch"
 
@@ -52,7 +57,8 @@ class CollisionDomain:
     repeaters: int  # most repeaters between two stations
     farthest: tuple[str, str] | None  # the two stations with that many repeaters between them
     rate: int  # bit/s of the slowest link on the medium
-    round_trip: int  # ns: twice the longest station-to-station propagation (links' delays)
+    round_trip: int  # ns: twice the longest station-to-station propagation (cables and repeaters)
+    slowest: tuple[str, str] | None  # the two stations that round trip is between
 
     @property
     def slot_time(self) -> int:
@@ -60,20 +66,31 @@ class CollisionDomain:
 
     def rule_warning(self) -> str | None:
         """The size rule this medium breaks, and why late collisions follow; None if it keeps it."""
-        limit, rule = repeater_limit(self.rate)
-        if self.repeaters <= limit or self.farthest is None:
+        if not self.hubs:
             return None
-        a, b = self.farthest
-        return (f"collision domain of {', '.join(self.hubs)}: {self.repeaters} repeaters between {a} and {b}, "
-                f"but {rule}. A signal must cross the medium and a collision come back within the slot "
-                f"time ({SLOT_BITS} bit times, {self.slot_time / 1000:g} us at {self.rate // 1_000_000} Mb/s); "
-                f"past it a sender finishes a minimum frame before it hears the collision: a late collision, "
-                f"not retried, the frame lost")
+        limit, rule = repeater_limit(self.rate)
+        slot = (f"the slot time ({SLOT_BITS} bit times, {self.slot_time / 1000:g} us at "
+                f"{self.rate // 1_000_000} Mb/s); past it a sender finishes a minimum frame before it hears the "
+                f"collision: a late collision, not retried, the frame lost")
+        if self.repeaters > limit and self.farthest is not None:
+            a, b = self.farthest
+            return (f"collision domain of {', '.join(self.hubs)}: {self.repeaters} repeaters between {a} and {b}, "
+                    f"but {rule}. A signal must cross the medium and a collision come back within {slot}")
+        if self.round_trip > self.slot_time and self.slowest is not None:
+            # within the repeater count, but the cables are too long for the rate (100BASE-TX: at
+            # most 100 m, about 0.5 us each)
+            a, b = self.slowest
+            return (f"collision domain of {', '.join(self.hubs)}: a round trip of {self.round_trip / 1000:g} us "
+                    f"between {a} and {b} (cables and {REPEATER_DELAY_BITS}-bit repeater delays), beyond {slot}. "
+                    f"Shorter cables or fewer repeaters keep it within")
+        return None
 
     def as_json(self) -> dict[str, Any]:
         return {"hubs": list(self.hubs), "ports": list(self.ports), "stations": list(self.stations),
                 "repeaters": self.repeaters, "rate": self.rate, "round_trip_ns": self.round_trip,
-                "slot_time_ns": self.slot_time, "warning": self.rule_warning()}
+                "slot_time_ns": self.slot_time,
+                "round_trip_between": list(self.slowest) if self.slowest is not None else None,
+                "warning": self.rule_warning()}
 
 
 @dataclass(frozen=True)
@@ -162,18 +179,21 @@ def _collision_domains(kinds: dict[str, str | None], links: list[tuple[str, str,
         ports = tuple(dict.fromkeys(f"{n}:{p}" for a, pa, b, pb, _, _ in chosen for n, p in ((a, pa), (b, pb))))
         stations = tuple(port for port in ports if kinds[port.split(":", 1)[0]] != REPEATER)
         rate = min((link[4] for link in chosen), default=0)
-        repeaters, farthest, round_trip = _span(kinds, hubs, chosen)
-        domains.append(CollisionDomain(hubs, ports, stations, repeaters, farthest, rate, round_trip))
+        repeaters, farthest, round_trip, slowest = _span(kinds, hubs, chosen, rate)
+        domains.append(CollisionDomain(hubs, ports, stations, repeaters, farthest, rate, round_trip, slowest))
     return tuple(domains)
 
 
-def _span(kinds: dict[str, str | None], hubs: tuple[str, ...], links: list[tuple[str, str, str, str, int, int]]
-          ) -> tuple[int, tuple[str, str] | None, int]:
-    """Most repeaters between two stations (with the pair) and the round trip between the farthest two."""
+def _span(kinds: dict[str, str | None], hubs: tuple[str, ...], links: list[tuple[str, str, str, str, int, int]],
+          rate: int) -> tuple[int, tuple[str, str] | None, int, tuple[str, str] | None]:
+    """Most repeaters between two stations (with the pair), and the longest round trip (with its pair)."""
     if not hubs:  # a point-to-point link: no repeater, one link's delay each way
         a, pa, b, pb, _, one_link = links[0]
-        return 0, (f"{a}:{pa}", f"{b}:{pb}"), 2 * one_link
-    # Shortest paths between hubs (Floyd-Warshall: a cascade has a handful), in hops and in delay.
+        pair = (f"{a}:{pa}", f"{b}:{pb}")
+        return 0, pair, 2 * one_link, pair
+    # Shortest paths between hubs (Floyd-Warshall: a cascade has a handful), in hops and in delay;
+    # a signal is delayed by each hub it enters, as the simulator's medium delays it.
+    repeater = REPEATER_DELAY_BITS * 1_000_000_000 // (rate or 1)
     far = len(hubs) + 1
     hops = {(x, y): 0 if x == y else far for x in hubs for y in hubs}
     unreached = 1 << 62  # ns: farther than any path
@@ -182,7 +202,7 @@ def _span(kinds: dict[str, str | None], hubs: tuple[str, ...], links: list[tuple
     for a, pa, b, pb, _, d in links:
         if kinds[a] == REPEATER and kinds[b] == REPEATER:
             hops[a, b] = hops[b, a] = 1
-            delay[a, b] = delay[b, a] = min(delay[a, b], d)
+            delay[a, b] = delay[b, a] = min(delay[a, b], repeater + d)
         else:
             hub, station = (a, f"{b}:{pb}") if kinds[a] == REPEATER else (b, f"{a}:{pa}")
             attached.append((station, hub, d))
@@ -193,14 +213,15 @@ def _span(kinds: dict[str, str | None], hubs: tuple[str, ...], links: list[tuple
                     hops[x, y] = hops[x, k] + hops[k, y]
                 if delay[x, k] + delay[k, y] < delay[x, y]:
                     delay[x, y] = delay[x, k] + delay[k, y]
-    repeaters, farthest, one_way = 0, None, 0
+    repeaters, farthest, one_way, slowest = 0, None, 0, None
     for i, (s1, h1, d1) in enumerate(attached):
         for s2, h2, d2 in attached[i + 1:]:
             count = hops[h1, h2] + 1
             if count > repeaters:
                 repeaters, farthest = count, (s1, s2)
-            one_way = max(one_way, d1 + delay[h1, h2] + d2)
-    return repeaters, farthest, 2 * one_way
+            if (across := d1 + delay[h1, h2] + repeater + d2) > one_way:  # + the last hub's repeater
+                one_way, slowest = across, (s1, s2)
+    return repeaters, farthest, 2 * one_way, slowest
 
 
 def _broadcast_domains(kinds: dict[str, str | None], links: list[tuple[str, str, str, str, int, int]]

@@ -9,7 +9,7 @@ switch's other ports are media of their own.
 Time on the medium. A signal from station S reaches station X after
     d(S, X) = delay(S's link) + sum over the hubs on the path of (REPEATER_DELAY + delay of the
               hub-to-hub link towards the next one) + REPEATER_DELAY of X's hub + delay(X's link)
-(the shortest path; REPEATER_DELAY_BITS below, at the medium's slowest rate). A transmission
+(the shortest path; REPEATER_DELAY_BITS of lanlab.topology.domains, at the medium's slowest rate). A transmission
 started at t and ending at e (its wire time, preamble and inter-frame gap included) is carrier
 at X from t + d to e + d.
 
@@ -57,6 +57,7 @@ from lanlab.sim.core.frame import Frame
 from lanlab.sim.core.link import Port, wire_time
 from lanlab.sim.core.trace import register_kind
 from lanlab.sim.devices.storm import remember_flood
+from lanlab.topology.domains import REPEATER_DELAY_BITS  # one figure for the run and for sim check
 from lanlab.units import SECOND
 
 if TYPE_CHECKING:
@@ -68,9 +69,6 @@ SLOT_BITS: Final = 512  # 802.3 slot time for 10/100 Mb/s
 JAM_BITS: Final = 32
 ATTEMPT_LIMIT: Final = 16
 BACKOFF_LIMIT: Final = 10
-# A repeater's start-of-packet delay, input to output: half the 92 bit-time round trip 802.3
-# Table 29-3 allows a class II repeater (100BASE-T), used at every rate in bit times.
-REPEATER_DELAY_BITS: Final = 46
 LATE: Final = "late-collision"
 
 register_kind(LATE)
