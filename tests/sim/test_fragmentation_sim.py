@@ -148,3 +148,22 @@ def test_an_interface_mtu_in_yaml_beats_its_links(tmp_path: Path):
     path.write_text(path.read_text().replace("mtu: 576", "mtu: 20"))
     with pytest.raises(TopologyError, match=r"mtu.yaml:4: .*mtu must be from 68 to 65535 bytes, not 20"):
         load_topology(path)
+
+
+def test_a_nic_drops_a_frame_larger_than_its_own_mtu():
+    """a (MTU 3000) sends 2000 bytes whole to b (MTU 1500): b's NIC drops the 2042-byte frame, counts it on its
+    port and says why in the event list, as Linux's driver drops an oversized frame on receive."""
+    net = Network("rx-mtu", trace=True)
+    net.add_host("a", interfaces={"eth0": {"ip": "198.18.0.1/24", "mtu": 3000}})
+    net.add_host("b", ip="198.18.0.2/24")
+    net.link("a:eth0", "b:eth0")
+    got: list[bytes] = []
+    net.node("b").udp.bind(9, lambda host, frame, now: got.append(frame.data))
+    for size in (2000, 1000):  # the second fits and arrives
+        net.node("a").send_udp(5000, IPv4Address("198.18.0.2"), 9, bytes(size), net.now)
+        net.run(net.now / 1e9 + 1)
+    assert got == [bytes(1000)]
+    drops = [e for e in net.trace if e.kind == "drop" and e.device == "b"]
+    assert [e.frame.size for e in drops] == [2042]
+    assert "larger than this interface's MTU 1500" in drops[0].summary
+    assert net.node("b").nics[0].port.drops == 1

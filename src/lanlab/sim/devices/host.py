@@ -82,6 +82,13 @@ class NicPort(Port):
         host = nic.host
         if host.tracer is not None:
             host.tracer.record(now, host.name, self.name, "rx", frame)
+        if frame.size > nic.max_frame:  # Linux's driver drops it too (rx_length_errors): no room in the buffer
+            self.drops += 1
+            if host.tracer is not None:
+                host.tracer.record(now, host.name, self.name, "drop", frame,
+                                   L_("frame of {size} bytes is larger than this interface's MTU {mtu} + 14",
+                                      size=frame.size, mtu=nic.mtu))
+            return
         eth = frame.eth
         dst = eth.dst
         # The NIC's filter: our MAC (usually the very object we handed out), broadcast, a group we joined.
