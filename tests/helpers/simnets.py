@@ -1,4 +1,4 @@
-"""Small simulated networks the shim tests share."""
+"""Small simulated networks the tests share (as Python networks, and as topology files)."""
 
 from __future__ import annotations
 
@@ -14,3 +14,15 @@ def pair() -> Network:
     net.link("pc1:eth0", "sw1:p1")
     net.link("pc2:eth0", "sw1:p2")
     return net
+
+
+# The same pair as a topology file, for tests that write one (labs, the CLI).
+PAIR_YAML = """name: t
+nodes:
+  pc1: {kind: host, ip: 198.18.0.1/24}
+  pc2: {kind: host, ip: 198.18.0.2/24}
+  sw1: {kind: switch}
+links:
+  - [pc1:eth0, sw1:p1]
+  - [pc2:eth0, sw1:p2]
+"""

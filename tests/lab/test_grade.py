@@ -6,16 +6,8 @@ from pathlib import Path
 
 import lanlab.sim.shim  # noqa: F401 - imported before the clock starts: the limit is for the run, not for imports
 from lanlab.lab.grade import grade_one
+from simnets import PAIR_YAML
 
-TOPOLOGY = """name: t
-nodes:
-  pc1: {kind: host, ip: 198.18.0.1/24}
-  pc2: {kind: host, ip: 198.18.0.2/24}
-  sw1: {kind: switch}
-links:
-  - [pc1:eth0, sw1:p1]
-  - [pc2:eth0, sw1:p2]
-"""
 LAB = """lab: 1
 name: t
 topology: topology.yaml
@@ -30,7 +22,7 @@ stages:
 
 
 def make(tmp_path: Path, program: str) -> tuple[Path, Path]:
-    (tmp_path / "topology.yaml").write_text(TOPOLOGY)
+    (tmp_path / "topology.yaml").write_text(PAIR_YAML)
     (tmp_path / "lab.yaml").write_text(LAB)
     student = tmp_path / "s1"
     student.mkdir()

@@ -13,16 +13,8 @@ import pytest
 from lanlab.lab.grade import grade
 from lanlab.lab.isolate import Walled, bwrap_refused, grade_isolated
 from lanlab.lab.model import load_lab
+from simnets import PAIR_YAML
 
-TOPOLOGY = """name: t
-nodes:
-  pc1: {kind: host, ip: 198.18.0.1/24}
-  pc2: {kind: host, ip: 198.18.0.2/24}
-  sw1: {kind: switch}
-links:
-  - [pc1:eth0, sw1:p1]
-  - [pc2:eth0, sw1:p2]
-"""
 LAB = """lab: 1
 name: t
 topology: topology.yaml
@@ -52,7 +44,7 @@ def walls() -> list:
 
 @pytest.fixture
 def lab_dir(tmp_path: Path) -> Path:
-    (tmp_path / "topology.yaml").write_text(TOPOLOGY)
+    (tmp_path / "topology.yaml").write_text(PAIR_YAML)
     (tmp_path / "lab.yaml").write_text(LAB)
     (tmp_path / "secret.txt").write_text(SECRET)
     (tmp_path / "subs").mkdir()

@@ -10,20 +10,12 @@ import pytest
 
 from lanlab.lab import LabError, Submission, load_lab, run_lab
 from lanlab.lab.variants import draw
+from simnets import PAIR_YAML
 
-TOPOLOGY = """name: t
-nodes:
-  pc1: {kind: host, ip: 198.18.0.1/24}
-  pc2: {kind: host, ip: 198.18.0.2/24}
-  sw1: {kind: switch}
-links:
-  - [pc1:eth0, sw1:p1]
-  - [pc2:eth0, sw1:p2]
-"""
 
 
 def write_lab(tmp_path: Path, checks: str, extra: str = "") -> Path:
-    (tmp_path / "topology.yaml").write_text(TOPOLOGY)
+    (tmp_path / "topology.yaml").write_text(PAIR_YAML)
     lab = tmp_path / "lab.yaml"
     lab.write_text(f"lab: 1\nname: t\ntopology: topology.yaml\n{extra}stages:\n  - run: {{do: [\"pc1 ping pc2 -c 1\"], "
                    f"until: 1s}}\n    checks:\n{checks}")
@@ -62,7 +54,7 @@ def test_variant_is_the_same_in_every_process() -> None:
 
 def test_topology_outside_the_lab_folder_is_refused(tmp_path: Path) -> None:
     """topology: ../x.yaml (or a link leading out) is refused, not read."""
-    (tmp_path / "outside.yaml").write_text(TOPOLOGY)
+    (tmp_path / "outside.yaml").write_text(PAIR_YAML)
     folder = tmp_path / "lab"
     folder.mkdir()
     (folder / "link.yaml").symlink_to(tmp_path / "outside.yaml")
