@@ -477,3 +477,60 @@ def test_rip_ladder_holds_the_periodic_updates_sent_to_the_group(driver, tmp_pat
     times = js(driver, "return Array.from(document.querySelectorAll('#ladder .ladder-time')).map(t => Number(t.textContent))")
     assert any(t > 20 for t in times)  # a periodic update, long after the start's requests
     screenshot(driver, shots, "ladder-rip")
+
+
+ROUTED_HUBS = """name: domains
+nodes:
+  r1: {kind: router, interfaces: {eth0: 198.18.0.254/24, eth1: 198.18.1.254/24}}
+  sw1: {kind: switch}
+  sw2: {kind: switch}
+  hub1: {kind: hub}
+  hub2: {kind: hub}
+  hub3: {kind: hub}
+  hub4: {kind: hub}
+  pc1: {kind: host, ip: 198.18.0.1/24}
+  pc2: {kind: host, ip: 198.18.0.2/24}
+  pc3: {kind: host, ip: 198.18.1.3/24}
+  pc4: {kind: host, ip: 198.18.1.4/24}
+links:
+  - [r1:eth0, sw1:p1]
+  - [r1:eth1, sw2:p1]
+  - [sw1:p2, hub1:p1]
+  - [sw1:p3, hub2:p1]
+  - [pc1:eth0, hub1:p2]
+  - [pc2:eth0, hub2:p2]
+  - [sw2:p2, hub3:p1]
+  - [hub3:p2, hub4:p1]
+  - [pc3:eth0, hub3:p3]
+  - [pc4:eth0, hub4:p2]
+"""
+
+
+def test_domains_are_shaded_one_colour_each_as_sim_domains_counts_them(driver, tmp_path: Path, shots):
+    """Two hubs on one switch are two media (two colours); two cascaded hubs one (one colour): with the
+    two router links, 5 collision domains; the router
+    splits two broadcast domains; the colours follow `sim domains`' walk, carried in the document."""
+    topology = tmp_path / "domains.yaml"
+    topology.write_text(ROUTED_HUBS)
+    out = tmp_path / "domains.html"
+    result = CliRunner().invoke(cli, ["sim", "run", str(topology), "--until", "10ms", "--html", str(out)])
+    assert result.exit_code == 0, result.output
+    browser.open_page(driver, out)
+    assert js(driver, "return [lanlab.viewer.run.doc.domains.collision_domains, lanlab.viewer.run.doc.domains.broadcast_domains]") == [5, 2]
+    click(driver, "domains")
+    colours = js(driver, """
+        const doc = lanlab.viewer.run.doc, cy = lanlab.topology.cy, out = {links: {}, nodes: {}};
+        doc.links.forEach((l, i) => { out.links[l.a + '-' + l.b] = cy.getElementById('link' + i).style('underlay-opacity') > 0
+            ? cy.getElementById('link' + i).style('underlay-color') : null; });
+        doc.nodes.forEach((n, i) => { out.nodes[n.name] = cy.getElementById('n' + i).style('underlay-opacity') > 0
+            ? cy.getElementById('n' + i).style('underlay-color') : null; });
+        return out;""")
+    links, nodes = colours["links"], colours["nodes"]
+    hub1, hub2 = links["sw1:p2-hub1:p1"], links["sw1:p3-hub2:p1"]
+    assert hub1 and hub2 and hub1 != hub2 and links["pc1:eth0-hub1:p2"] == hub1
+    cascade = {links["sw2:p2-hub3:p1"], links["hub3:p2-hub4:p1"], links["pc3:eth0-hub3:p3"], links["pc4:eth0-hub4:p2"]}
+    assert len(cascade) == 1 and None not in cascade and not cascade & {hub1, hub2}
+    assert links["r1:eth0-sw1:p1"] is None  # a point-to-point link is a domain of its own, not shaded
+    assert nodes["pc1"] == nodes["sw1"] == nodes["hub2"] and nodes["pc3"] == nodes["sw2"] == nodes["hub4"]
+    assert nodes["pc1"] != nodes["pc3"] and nodes["r1"] is None
+    screenshot(driver, shots, "domains")

@@ -154,6 +154,12 @@ def find_domains(document: Document, default_rate: int, default_delay: int) -> D
               link.options.get("delay", default_delay))
              for link in document.links if len(link.endpoints) == 2
              for a, b in [link.endpoints] if a.node in kinds and b.node in kinds]
+    return domains_of(kinds, links)
+
+
+def domains_of(kinds: dict[str, str | None], links: list[tuple[str, str, str, str, int, int]]) -> Domains:
+    """The domains of nodes by kind and links as (node, port, node, port, rate bit/s, delay ns): the
+    same walk for a file (`find_domains`) and for a network built in Python (the viewer)."""
     return Domains(_collision_domains(kinds, links), _broadcast_domains(kinds, links))
 
 

@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 import lanlab
+from lanlab.topology.domains import domains_of
 from lanlab.view.frames import frame_entry
 from lanlab.view.history import TABLE_COLUMNS, TableHistory
 from lanlab.wire import describe
@@ -39,6 +40,15 @@ def topology(network: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
               **{key: value for key, value in link.counters().items() if key not in ("a", "b")}}
              for link in network.links]
     return nodes, links
+
+
+def domains(network: Any) -> dict[str, Any]:
+    """The collision and broadcast domains, as `lanlab sim domains --json` gives them (one walk,
+    lanlab.topology.domains), for the page to shade each its own colour."""
+    kinds = {name: getattr(node, "kind", None) for name, node in network.nodes.items()}
+    links = [(a, pa, b, pb, link.rate, link.delay) for link in network.links
+             for (a, pa), (b, pb) in [(link.a.label.split(":", 1), link.b.label.split(":", 1))]]
+    return domains_of(kinds, links).as_json()
 
 
 class EventEncoder:
@@ -107,6 +117,7 @@ def build_document(network: Any, history: TableHistory, *, programs: list[Any] =
         "end": network.now,
         "nodes": nodes,
         "links": links,
+        "domains": domains(network),
         "events": columns,
         "frames": frames,
         "tables": {"columns": TABLE_COLUMNS, "initial": history.initial,

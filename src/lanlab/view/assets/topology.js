@@ -304,34 +304,30 @@
     }
   };
 
-  /* Broadcast domains (what a router separates) and collision domains (a hub and its stations). */
+  /* Broadcast domains (what a router separates) and collision domains (a cascade of hubs and its
+     stations), as the document's "domains" lists them (lanlab.topology.domains: the same walk as
+     `lanlab sim domains`): each broadcast domain's nodes one colour, each shared medium's links another. */
   Topology.prototype.setDomains = function (on) {
     const doc = this.viewer.run.doc, cy = this.cy, self = this;
     const palette = ["#aed6f1", "#abebc6", "#f9e79f", "#f5b7b1", "#d7bde2", "#a3e4d7"];
+    const media = ["#f39c12", "#8e44ad", "#16a085", "#c0392b", "#2c3e50", "#d35400"];
     cy.nodes().not(".packet, .dropmark").forEach(function (n) { n.removeStyle("underlay-color underlay-opacity underlay-padding"); });
     cy.edges().removeStyle("underlay-color underlay-opacity underlay-padding");
-    if (!on) return;
-    const parent = {};
-    function find(x) { while (parent[x] !== x) x = parent[x] = parent[parent[x]]; return x; }
-    for (const n of doc.nodes) parent[n.name] = n.name;
-    const kindOf = {};
-    for (const n of doc.nodes) kindOf[n.name] = n.kind;
-    for (const link of doc.links) {
-      const a = split(link.a)[0], b = split(link.b)[0];
-      if (kindOf[a] !== "router" && kindOf[b] !== "router") parent[find(a)] = find(b);
-    }
-    const colourOf = {};
-    let next = 0;
-    for (const n of doc.nodes) {
-      if (n.kind === "router") continue;
-      const root = find(n.name);
-      if (!(root in colourOf)) colourOf[root] = palette[next++ % palette.length];
-      cy.getElementById(self.nodeId[n.name]).style({"underlay-color": colourOf[root], "underlay-opacity": 0.7, "underlay-padding": 14});
-    }
+    if (!on || !doc.domains) return;
+    doc.domains.broadcast.forEach(function (domain, i) {
+      const names = domain.hosts.map(function (port) { return split(port)[0]; }).concat(domain.devices);
+      for (const name of names) {
+        cy.getElementById(self.nodeId[name]).style({"underlay-color": palette[i % palette.length], "underlay-opacity": 0.7, "underlay-padding": 14});
+      }
+    });
+    const mediumOf = {};  // NODE:PORT -> index of the shared medium it is on
+    doc.domains.collision.filter(function (domain) { return domain.hubs.length > 0; }).forEach(function (domain, i) {
+      for (const port of domain.ports) mediumOf[port] = i;
+    });
     doc.links.forEach(function (link, i) {
-      const a = split(link.a)[0], b = split(link.b)[0];
-      if (kindOf[a] === "hub" || kindOf[b] === "hub") {
-        cy.getElementById(linkId(i)).style({"underlay-color": "#f39c12", "underlay-opacity": 0.35, "underlay-padding": 7});
+      const medium = link.a in mediumOf ? mediumOf[link.a] : mediumOf[link.b];
+      if (medium !== undefined) {
+        cy.getElementById(linkId(i)).style({"underlay-color": media[medium % media.length], "underlay-opacity": 0.35, "underlay-padding": 7});
       }
     });
   };
