@@ -10,7 +10,7 @@ import pytest
 from lanlab.proto.fragments import REASSEMBLY_TIMEOUT, fragment
 from lanlab.sim import Network
 from lanlab.sim.core.frame import ETH_HEADER, Frame
-from lanlab.wire import IcmpType, IPv4, TimeExceededCode, Udp, UnreachableCode
+from lanlab.wire import Icmp, IcmpType, IPv4, TimeExceededCode, Udp, UnreachableCode
 
 
 def two_hosts(mtu: int | None = None) -> Network:
@@ -167,3 +167,39 @@ def test_a_nic_drops_a_frame_larger_than_its_own_mtu():
     assert [e.frame.size for e in drops] == [2042]
     assert "larger than this interface's MTU 1500" in drops[0].summary
     assert net.node("b").nics[0].port.drops == 1
+
+
+def test_fragmentation_needed_sets_a_path_mtu_that_later_datagrams_are_cut_to():
+    """After r1's 'fragmentation needed' (MTU 576), a's next 1000-byte datagram to b leaves in fragments of
+    at most 576 bytes and arrives; after 10 minutes a tries the interface's 1500 again (RFC 1191 4, 6.3)."""
+    net = routed(None, 576)
+    got: list[bytes] = []
+    net.node("b").udp.bind(9, lambda host, frame, now: got.append(frame.data))
+    net.ping("a", "b", count=1)
+    a = net.node("a")
+
+    def send() -> list[Frame]:
+        start = net.now
+        a.send_udp(5000, IPv4Address("198.18.1.2"), 9, bytes(1000), net.now)
+        net.run(net.now / 1e9 + 1)
+        return [e.frame for e in net.trace if e.kind == "tx" and e.device == "a" and e.t >= start
+                and isinstance(e.frame.l3, IPv4) and e.frame.l3.proto == 17]
+
+    assert [frame.size for frame in send()] == [1042] and got == []  # too big for r1's eth1: refused
+    cut = send()
+    assert len(cut) == 2 and all(frame.size - ETH_HEADER <= 576 for frame in cut) and got == [bytes(1000)]
+    net.run(net.now / 1e9 + 600)
+    assert [frame.size for frame in send()] == [1042]  # the estimate aged out: the whole datagram again
+    assert got == [bytes(1000)]
+
+
+def test_fragmentation_needed_never_raises_a_path_mtu_nor_goes_below_552():
+    """A later, larger next-hop MTU is ignored, and an MTU of 0 (a pre-RFC 1191 router) counts as 552, as Linux."""
+    net = routed(None, 576)
+    a = net.node("a")
+    dst = IPv4Address("198.18.1.2")
+    quoted = IPv4(a.addresses[0], dst, 17, flags=2).build(bytes(8))
+    way = a.destination(dst)
+    for mtu, expected in ((1000, 1000), (1400, 1000), (0, 552), (300, 552)):
+        a.learn_path_mtu(Icmp(IcmpType.DEST_UNREACHABLE, UnreachableCode.FRAG_NEEDED, mtu), quoted, net.now)
+        assert way.max_frame - ETH_HEADER == expected

@@ -49,6 +49,10 @@ DEFAULT_MTU: Final = 1500  # Ethernet's (RFC 894); `mtu:` on a link in a topolog
 TRANSPORTS: Final[dict[int, Any]] = {int(IpProto.UDP): Udp, int(IpProto.ICMP): Icmp, int(IpProto.TCP): Tcp}
 IP_UDP: Final = ETH_HEADER + 20 + 8
 IP_ICMP: Final = ETH_HEADER + 20 + 8
+# RFC 1191 path MTU discovery as Linux keeps it: a learned MTU lasts 10 minutes (ip_rt_mtu_expires)
+# and is never taken below 552 bytes (ip_rt_min_pmtu; an MTU of 0 from an old router lands here too).
+PATH_MTU_EXPIRES: Final = 600 * SECOND
+MIN_PATH_MTU: Final = 552
 DONT_FRAGMENT: Final = 2  # IPv4 flags bit: Linux sets DF (path MTU discovery); RFC 6864: ident unused then
 IPV4: Final = int(EtherType.IPV4)
 ARP: Final = int(EtherType.ARP)
@@ -113,7 +117,7 @@ class Destination:
     """What a host knows about sending to one address: interface, next hop, its ARP entry,
     and the shared headers (Linux's dst cache + neighbour, in one object)."""
 
-    __slots__ = ("nic", "next_hop", "group_mac", "arp_entry", "ip_headers")
+    __slots__ = ("nic", "next_hop", "group_mac", "arp_entry", "ip_headers", "max_frame", "path_mtu_expires")
 
     def __init__(self, nic: Nic, next_hop: IPv4Address, group_mac: MacAddress | None) -> None:
         self.nic = nic
@@ -121,6 +125,8 @@ class Destination:
         self.group_mac = group_mac  # broadcast or multicast: no ARP
         self.arp_entry: ArpEntry | None = None
         self.ip_headers: dict[tuple[int, int | None], IPv4] = {}  # (protocol, TTL asked) -> header
+        self.max_frame = nic.max_frame  # lowered by a learned path MTU (RFC 1191)
+        self.path_mtu_expires = 0  # when that path MTU is forgotten; 0: none learned
 
 
 class Nic:
@@ -151,6 +157,7 @@ class Nic:
             raise ValueError(f"mtu must be from {MIN_MTU} to 65535 bytes, not {mtu}")
         self.mtu = mtu
         self.max_frame = ETH_HEADER + mtu  # the one test on the send path: frame size against this
+        self.host.routes_changed()  # cached destinations copied the old max_frame
 
     def ethernet_to(self, dst: MacAddress) -> Ethernet:
         """The (immutable, shared) IPv4 Ethernet header towards `dst`."""
@@ -203,6 +210,7 @@ class Host:
         self._reassembler: Reassembler | None = None  # made at the first fragment
         self._reassembly_timer: MachineTimer | None = None
         self._destinations: dict[int, Destination] = {}
+        self._path_mtus: dict[int, tuple[int, int]] = {}  # destination -> (path MTU, when it expires)
         self._udp_headers: dict[tuple[int, int], Udp] = {}
         self.tcp = HostTcp(self)
         self.shim: Any = None  # lanlab.sim.shim's state for the programs run here (made by the first one)
@@ -360,6 +368,8 @@ class Host:
         elif icmp.type in (IcmpType.DEST_UNREACHABLE, IcmpType.TIME_EXCEEDED):
             self.icmp_errors.append((now, ip.src, icmp))
             self._error_to_ping(ip.src, icmp, frame.data)
+            if icmp.code == UnreachableCode.FRAG_NEEDED and icmp.type == IcmpType.DEST_UNREACHABLE:
+                self.learn_path_mtu(icmp, frame.data, now)
             for hook in self.icmp_error_hooks:
                 hook(icmp, frame.data, now)
 
@@ -387,7 +397,35 @@ class Host:
             if route.broadcast:
                 group_mac = MacAddress(multicast_mac_bytes(dst)) if key >> 28 == 0xE else BROADCAST
             known = self._destinations[key] = Destination(self.nics[route.index], route.next_hop, group_mac)
+            self._apply_path_mtu(key, known)
         return known
+
+    def _apply_path_mtu(self, key: int, way: Destination) -> None:
+        """Give a new cached destination the path MTU learned for it, if any (it outlives route changes)."""
+        learned = self._path_mtus.get(key)
+        if learned is not None and ETH_HEADER + learned[0] < way.max_frame:
+            way.max_frame = ETH_HEADER + learned[0]
+            way.path_mtu_expires = learned[1]
+
+    def learn_path_mtu(self, error: Icmp, quoted: bytes, now: int) -> None:
+        """ICMP fragmentation needed (RFC 1191 4): the quoted datagram's destination gets the next-hop MTU,
+        if it is lower than what this host uses now; later datagrams to it are cut to that size."""
+        if len(quoted) < 20:
+            return
+        key = int.from_bytes(quoted[16:20], "big")  # the quoted IPv4 header's destination address
+        mtu = max(error.rest & 0xFFFF, MIN_PATH_MTU)
+        way = self._destinations.get(key)
+        if way is not None and ETH_HEADER + mtu >= way.max_frame:
+            return  # RFC 1191 6.3: an estimate is only ever lowered by a message
+        self._path_mtus[key] = (mtu, now + PATH_MTU_EXPIRES)
+        if way is not None:
+            self._apply_path_mtu(key, way)
+
+    def _path_mtu_expired(self, way: Destination, dst: IPv4Address) -> None:
+        """After 10 minutes the path MTU is tried at the interface's again (RFC 1191 6.3, as Linux)."""
+        self._path_mtus.pop(int(dst), None)
+        way.max_frame = way.nic.max_frame
+        way.path_mtu_expires = 0
 
     def send_udp(self, src_port: int, dst: IPv4Address, dst_port: int, data: bytes, now: int,
                  ttl: int | None = None) -> None:
@@ -435,21 +473,25 @@ class Host:
         eth = nic.ethernet.get(mac)
         if eth is None:
             eth = nic.ethernet_to(mac)
-        if size > nic.max_frame:
-            self._send_fragments(nic, eth, ip, l4, data, now)
-            return
+        if size > way.max_frame:  # the interface MTU or a smaller path MTU
+            if way.path_mtu_expires and now >= way.path_mtu_expires:
+                self._path_mtu_expired(way, ip.dst)
+            if size > way.max_frame:
+                self._send_fragments(nic, eth, ip, l4, data, now, way.max_frame - ETH_HEADER)
+                return
         engine = self.engine
         engine.frames += 1
         nic.port.send(Frame(eth, ip, l4, data, size, engine.frames), now)
 
-    def _send_fragments(self, nic: Nic, eth: Ethernet, ip: IPv4, l4: Any, data: bytes, now: int) -> None:
-        """A datagram of ours bigger than the interface MTU leaves in fragments (RFC 791 3.2), without
-        DF and with an identification of its own, as Linux's ip_fragment sends them."""
+    def _send_fragments(self, nic: Nic, eth: Ethernet, ip: IPv4, l4: Any, data: bytes, now: int,
+                        mtu: int | None = None) -> None:
+        """A datagram of ours bigger than the interface MTU (or `mtu`, the path's) leaves in fragments
+        (RFC 791 3.2), without DF and with an identification of its own, as Linux's ip_fragment sends them."""
         payload = l4.build(data, ip.src, ip.dst) if isinstance(l4, (Udp, Tcp)) else l4.build(data)
         self._fragment_ident += 1
         whole = replace(ip, flags=ip.flags & ~DF, ident=self._fragment_ident & 0xFFFF)
         engine = self.engine
-        for header, piece in fragment(whole, payload, nic.mtu):
+        for header, piece in fragment(whole, payload, nic.mtu if mtu is None else mtu):
             engine.frames += 1
             nic.port.send(Frame(eth, header, None, piece, ETH_HEADER + header.header_length + len(piece),
                                 engine.frames), now)

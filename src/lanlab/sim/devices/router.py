@@ -252,11 +252,12 @@ class Router(Host):
         if isinstance(decision, SendIcmp):
             self._send_icmp(decision, now)
 
-    def _send_fragments(self, nic: Nic, eth: Ethernet, ip: IPv4, l4: Any, data: bytes, now: int) -> None:
+    def _send_fragments(self, nic: Nic, eth: Ethernet, ip: IPv4, l4: Any, data: bytes, now: int,
+                        mtu: int | None = None) -> None:
         """A forwarded datagram bigger than the outgoing MTU leaves in fragments with its own identification
         and flags (a fragment is fragmented again: RFC 791 3.2); the router's own datagrams as a host's."""
         if self.ipv4.is_local(ip.src):
-            super()._send_fragments(nic, eth, ip, l4, data, now)
+            super()._send_fragments(nic, eth, ip, l4, data, now, mtu)
             return
         engine = self.engine
         for header, piece in fragment(ip, datagram_bytes(ip, l4, data), nic.mtu):
