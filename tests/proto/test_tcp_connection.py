@@ -581,3 +581,19 @@ def test_any_schedule_delivers_the_exact_stream_or_resets(seed, size, loss, dupl
         assert data.startswith(received)
     else:
         assert received == data
+
+
+def test_a_lower_path_mtu_shrinks_segments_and_resends_the_outstanding_data_now():
+    """path_mtu_lowered(576): MSS 536 and what is in flight goes again at once in 536-byte pieces, cwnd kept
+    (RFC 1191 6.4, Linux's tcp_simple_retransmit); a higher MTU later changes nothing."""
+    client, server = open_pair()
+    client.send(bytes(5000))
+    first = [len(data) for _, data in client.segments_to_send(0) if data]
+    assert first == [1460, 1460, 1460, 620]
+    cwnd = client.congestion.cwnd
+    client.path_mtu_lowered(576)
+    again = [(header.seq, len(data)) for header, data in client.segments_to_send(MS) if data]
+    assert client.smss == 536 and [size for _, size in again] == [536] * 9 + [176]
+    assert again[0][0] == client.snd_una and client.congestion.cwnd == cwnd
+    client.path_mtu_lowered(1500)
+    assert client.smss == 536

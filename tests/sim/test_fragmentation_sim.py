@@ -203,3 +203,39 @@ def test_fragmentation_needed_never_raises_a_path_mtu_nor_goes_below_552():
     for mtu, expected in ((1000, 1000), (1400, 1000), (0, 552), (300, 552)):
         a.learn_path_mtu(Icmp(IcmpType.DEST_UNREACHABLE, UnreachableCode.FRAG_NEEDED, mtu), quoted, net.now)
         assert way.max_frame - ETH_HEADER == expected
+
+
+def tcp_receiver():
+    import socket
+
+    conn, _ = socket.create_server(("", 5001)).accept()
+    total = 0
+    while data := conn.recv(65536):
+        total += len(data)
+    return total
+
+
+def tcp_sender(size):
+    import socket
+
+    with socket.create_connection(("198.18.1.2", 5001)) as s:
+        s.sendall(bytes(size))
+
+
+def test_tcp_shrinks_its_segments_to_a_learned_path_mtu():
+    """A 20 kB TCP transfer over a 576-byte hop: after 'fragmentation needed' the sender's segments fit 576 with
+    DF still set (MSS 536, none fragmented by the host) and everything arrives (RFC 1191 6.4)."""
+    from lanlab.sim.shim import run_programs
+    from lanlab.units import SECOND
+
+    net = routed(None, 576)
+    net.node("b").run(tcp_receiver)
+    client = net.node("a").run(tcp_sender, 20_000)
+    run_programs(net, 10 * SECOND)
+    assert net.programs[0].result == 20_000 and client.exit == 0
+    sent = [e.frame for e in net.trace if e.kind == "tx" and e.device == "a" and isinstance(e.frame.l3, IPv4)
+            and e.frame.l3.proto == 6 and e.frame.data]
+    big = [frame for frame in sent if frame.size - ETH_HEADER > 576]
+    assert big and all(frame.l3.flags & 2 for frame in sent)  # the first flight was too big; never fragmented
+    after = sent[sent.index(big[-1]) + 1:]
+    assert after and max(len(frame.data) for frame in after) == 536

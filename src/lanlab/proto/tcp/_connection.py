@@ -572,6 +572,18 @@ class TcpConnection:
             self.congestion.on_timeout(self.snd_max - self.snd_una)
         self.snd_nxt = self.snd_una  # go back N: everything after snd_una is sent again
 
+    def path_mtu_lowered(self, mtu: int) -> None:
+        """ICMP fragmentation needed for this peer (RFC 1191 6.4): segments shrink to the path MTU less the
+        IPv4 and TCP headers, and what is outstanding (dropped for its size) is sent again now at that size,
+        without a congestion response (Linux's tcp_mtu_reduced and tcp_simple_retransmit)."""
+        mss = mtu - 40
+        if mss >= self.smss:
+            return
+        self.smss = mss
+        if self.snd_max > self.snd_una and self.state not in (S.SYN_SENT, S.SYN_RECEIVED):
+            self._rtt_seq = None  # Karn's rule: these are retransmissions
+            self.snd_nxt = self.snd_una
+
     def _probe_zero_window(self) -> None:
         """RFC 9293 3.8.6.1: with a zero window, send one octet now and then to learn when it opens."""
         self._persist_backoff += 1

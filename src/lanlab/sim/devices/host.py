@@ -415,11 +415,14 @@ class Host:
         key = int.from_bytes(quoted[16:20], "big")  # the quoted IPv4 header's destination address
         mtu = max(error.rest & 0xFFFF, MIN_PATH_MTU)
         way = self._destinations.get(key)
-        if way is not None and ETH_HEADER + mtu >= way.max_frame:
+        known = self._path_mtus.get(key)
+        if (way is not None and ETH_HEADER + mtu >= way.max_frame) or (known is not None and mtu >= known[0]
+                                                                          and now < known[1]):
             return  # RFC 1191 6.3: an estimate is only ever lowered by a message
         self._path_mtus[key] = (mtu, now + PATH_MTU_EXPIRES)
         if way is not None:
             self._apply_path_mtu(key, way)
+        self.tcp.path_mtu_lowered(IPv4Address(key), mtu, now)
 
     def _path_mtu_expired(self, way: Destination, dst: IPv4Address) -> None:
         """After 10 minutes the path MTU is tried at the interface's again (RFC 1191 6.3, as Linux)."""

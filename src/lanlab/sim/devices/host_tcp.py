@@ -91,6 +91,16 @@ class HostTcp:
             connection.fail(errno.EHOSTUNREACH)
             self.flush(now)
 
+    def path_mtu_lowered(self, dst: IPv4Address, mtu: int, now: int) -> None:
+        """A smaller path MTU to `dst` was learned: its connections shrink their segments to it."""
+        lowered = False
+        for key, connection in self.stack.connections.items():
+            if key[2] == dst:
+                connection.path_mtu_lowered(mtu)
+                lowered = True
+        if lowered:
+            self.flush(now)
+
     def timer_fired(self, machine: Any, now: int) -> None:
         self.flush(now)
 
