@@ -14,6 +14,7 @@ that decision, and `transmit(way, ip, l4, data, size, now)` frames any packet, o
 from __future__ import annotations
 
 import hashlib
+import random
 from dataclasses import replace
 from ipaddress import IPv4Address, IPv4Interface
 from typing import TYPE_CHECKING, Any, Callable, Final, TextIO
@@ -205,6 +206,7 @@ class Host:
         self.resolver_given = False  # `dns:` was given: a DHCP lease does not replace it
         self.dns_service: Any = None  # lanlab.sim.stacks.dns.DnsService on a node that serves a zone
         self.dns_drops = 0  # malformed or misdirected DNS messages received
+        self.dns_rng: random.Random | None = None  # query ids (host_dns), made at the first lookup
         self._ping_ident = 0
         self._fragment_ident = 0  # IPv4 identification of the datagrams this host fragments (RFC 6864)
         self._reassembler: Reassembler | None = None  # made at the first fragment

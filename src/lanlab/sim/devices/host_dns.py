@@ -144,7 +144,7 @@ class Lookup:
 
 def _rng(host: Host) -> random.Random:
     """The host's source of query ids (RFC 5452 9.2: random), seeded by its name so runs repeat."""
-    rng: random.Random | None = getattr(host, "dns_rng", None)
+    rng = host.dns_rng  # declared on Host: the compiled build's Host takes no new attributes
     if rng is None:
         rng = host.dns_rng = random.Random(f"{host.name}/dns")
     return rng

@@ -66,7 +66,7 @@ def parse(host: Host, frame: Frame, now: int) -> Dhcp | None:
         if message.options is not None:
             return message
         reason = "BOOTP message without DHCP options: not served"
-    host.dhcp_drops = getattr(host, "dhcp_drops", 0) + 1
+    host.dhcp_drops += 1
     if host.tracer is not None:
         nic = host.rx_nic
         host.tracer.record(now, host.name, nic.name if nic is not None else "-", "drop", frame, reason)
