@@ -62,3 +62,39 @@ def routed_story(console: Console, first: int = 5) -> None:
         say(f"   {what}: {asked.device}: {asked.summary}  /  {told.device}: {told.summary}", markup=False)
     say(_("   pc4 now has {addresses}.").format(addresses=", ".join(str(a) for a in net.node("pc4").addresses)))
     say(_("   Try: lanlab sim run examples/count-to-infinity.yaml --until 150s --trace table --filter route,link"))
+    dhcp_story(console, first + 4)
+
+
+# RARP's successor (RFC 2131): a server leases an address, a router and a lease time.
+DHCP_NETWORK = """name: dhcp-demo
+nodes:
+  srv:
+    kind: host
+    interfaces:
+      eth0: {ip: 198.18.3.2/24, dhcp: {pool: 198.18.3.100-198.18.3.199, lease: 1h, router: 198.18.3.254}}
+  pc5: {kind: host, ip: dhcp}
+  sw3: {kind: switch}
+links:
+  - [srv:eth0, sw3:p1]
+  - [pc5:eth0, sw3:p2]
+"""
+
+
+def dhcp_story(console: Console, step: int) -> None:
+    """RARP's successor: pc5 takes an address, a router and a lease from a DHCP server."""
+    from lanlab.sim.network import Network
+
+    net = Network.from_yaml("dhcp-demo.yaml", text=DHCP_NETWORK)
+    net.start_trace()
+    net.run(2)
+    console.print("\n" + _("[bold]{step}. DHCP, RARP's successor[/bold]: pc5 starts without an address and asks "
+                          "the whole LAN (DISCOVER, OFFER, REQUEST, ACK):").format(step=step))
+    for event in net.trace:
+        if event.kind == "tx" and event.proto == "DHCP" and event.device in ("pc5", "srv"):
+            console.print("   " + event.as_row(), markup=False)
+    pc5 = net.node("pc5")
+    (lease,) = net.node("srv").dhcp.lease_rows()
+    console.print(_("   pc5 now has {addresses} and gateway {gateway}; srv's lease table: {ip} for {mac}, "
+                    "{state} until {expires:.0f} s (pc5 renews at half of it, T1).").format(
+        addresses=", ".join(str(a) for a in pc5.addresses), gateway=pc5.ipv4.gateway or "-", **lease))
+    console.print(_("   Try: lanlab sim run examples/dhcp.yaml --until 5s --filter dhcp --show leases"))
