@@ -114,6 +114,23 @@ def test_traceroute_to_an_unrouted_network_stops_with_bang_n(tmp_path):
     assert last["probes"][0]["note"] == "!N" and scheduled.command.answered() is False
 
 
+def test_traceroute_goes_on_with_stars_when_the_route_goes_away_during_the_run(tmp_path):
+    """pc1 loses its address mid-traceroute: the probes it can no longer send are `*` hops, each a drop saying
+    why, and the run goes on (sendto fails with ENETUNREACH; before, the error ended the run)."""
+    net = chain(tmp_path)
+    net.start_trace()
+    scheduled = net.do("at 10s pc1 traceroute 198.18.1.99 -q 1 -w 1 -m 5")  # on-link and silent: a * a second
+    net.run(11.5)
+    pc1 = net.node("pc1")
+    pc1.clear_address(pc1.nics[0])
+    net.run(20)
+    assert [hop["probes"] for hop in scheduled.command.result()["hops"]] == [[None]] * 5
+    unsent = [e.summary for e in net.trace if e.kind == "drop" and e.device == "pc1" and "not sent" in e.summary]
+    assert [summary.split(")")[0] for summary in unsent] == ["traceroute probe (TTL 3", "traceroute probe (TTL 4",
+                                                             "traceroute probe (TTL 5"]
+    assert scheduled.command.lines()[-1] == " 5  *"
+
+
 def test_route_command_shows_router_and_host_tables(tmp_path):
     """`r1 route` lists connected and RIP routes; `pc1 route` its network and default gateway."""
     net = chain(tmp_path)

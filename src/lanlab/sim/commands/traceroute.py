@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
-from lanlab.proto.traceroute import TracerouteSession, check_probe_ports
+from lanlab.i18n import L_
+from lanlab.proto.ipv4 import LocalIpError
+from lanlab.proto.traceroute import Probe, TracerouteSession, check_probe_ports
 from lanlab.sim.commands.base import (PORT, Command, CommandError, duration_s, int_in, parser, register_command,
                                       route_or_unreachable)
 from lanlab.sim.core.engine import MachineTimer
@@ -66,16 +68,27 @@ class Traceroute(Command):
     def timer_fired(self, machine: Any, now: int) -> None:
         session = self.session
         for probe in session.probes_to_send():
-            if session.icmp:
-                echo = Icmp(IcmpType.ECHO_REQUEST, 0, (session.ident << 16) | probe.sequence)
-                self.host.send_ip(session.destination, int(IpProto.ICMP), echo, session.payload,
-                                  IP_ICMP + len(session.payload), now, probe.ttl)
-            else:
-                self.host.send_udp(self.local_port, session.destination, probe.port, session.payload, now,
-                                   probe.ttl)
+            try:
+                self._send(probe, now)
+            except LocalIpError as error:
+                # The route went away during the run: sendto fails (ENETUNREACH), nothing leaves, and the
+                # probe stays unanswered, a `*` once its wait is over, as for a router with no route.
+                if self.host.tracer is not None:
+                    self.host.tracer.record(now, self.host.name, None, "drop", None,
+                                            L_("traceroute probe (TTL {ttl}) not sent: {reason}",
+                                               ttl=probe.ttl, reason=str(error)))
         if session.done and self.heard in self.host.icmp_watchers:
             self.host.icmp_watchers.remove(self.heard)
         self.timer.arm()
+
+    def _send(self, probe: Probe, now: int) -> None:
+        session = self.session
+        if session.icmp:
+            echo = Icmp(IcmpType.ECHO_REQUEST, 0, (session.ident << 16) | probe.sequence)
+            self.host.send_ip(session.destination, int(IpProto.ICMP), echo, session.payload,
+                              IP_ICMP + len(session.payload), now, probe.ttl)
+        else:
+            self.host.send_udp(self.local_port, session.destination, probe.port, session.payload, now, probe.ttl)
 
     def result(self) -> dict[str, Any]:
         return {"destination": str(self.session.destination), "reached": self.session.reached,
