@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from lanlab.topology import Document, Spec, TopologyError, read_document
-from lanlab.topology.settings import rip_settings, router_interfaces, static_routes, stp_settings
+from lanlab.topology.settings import (dhcp_server_settings, rip_settings, router_interfaces, static_routes,
+                                      stp_settings)
 
 KINDS = ("host", "switch", "hub", "router")
 
@@ -63,7 +64,7 @@ class RealLab:
 
 
 def _host(spec: Spec, node: RealNode) -> None:
-    spec.only({"kind", "ip", "mac", "gateway", "interfaces", "rarp_server", "gratuitous_arp"})
+    spec.only({"kind", "ip", "mac", "gateway", "interfaces", "rarp_server", "gratuitous_arp", "dhcp"})
     node.gateway = spec.address("gateway")
     items = spec.mapping("interfaces") if "interfaces" in spec.values else [("eth0", spec)]
     for if_name, if_spec in items:
@@ -71,13 +72,16 @@ def _host(spec: Spec, node: RealNode) -> None:
         if text is not None and text.startswith("rarp"):
             spec.error(where, "ip: rarp is simulator-only (the kernel has no RARP client); give an address")
             continue
-        address: IPv4Interface | None = if_spec.interface("ip")
+        by_dhcp = text == "dhcp"  # a client (udhcpc) takes the address: lanlab.real.dhcp
+        address: IPv4Interface | None = None if by_dhcp else if_spec.interface("ip")
         if address is not None:
             spec.ctx.claim("IP address", str(address.ip), if_spec.values["ip"])
-        node.interfaces[if_name] = {"ip": address, "mac": if_spec.mac("mac")}
+        # a server's pools (dnsmasq); an interface's key, or the host's when it has one interface
+        served = dhcp_server_settings(if_spec, "dhcp", address) if "dhcp" in if_spec.values else None
+        node.interfaces[if_name] = {"ip": address, "mac": if_spec.mac("mac"), "lease": by_dhcp, "dhcp": served}
         spec.failed |= if_spec.failed
-    if not spec.failed and not any(i["ip"] is not None for i in node.interfaces.values()):
-        spec.error(spec.node, "a host needs an address: add ip: 198.18.0.N/24")
+    if not spec.failed and not any(i["ip"] is not None or i["lease"] for i in node.interfaces.values()):
+        spec.error(spec.node, "a host needs an address: add ip: 198.18.0.N/24 (or ip: dhcp)")
     if "rarp_server" in spec.values:
         spec.error(spec.values["rarp_server"], "rarp_server is simulator-only (the kernel has no RARP server)")
 

@@ -19,13 +19,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lanlab.proto.spanning import bridge_address, port_number
-from lanlab.real import bird
+from lanlab.real import bird, dhcp
 from lanlab.real.model import RealLab, RealLink, RealNode
 
 PREFIX = "lanlab-"
 BRIDGE = "br0"
 ETC_NETNS = Path("/etc/netns")  # per-namespace files ip netns exec mounts (hosts: the lab's names)
 BIRD_FOLDER = "lanlab-real-bird-"  # in the temporary directory: the generated bird.conf of a run
+DHCP_FOLDER = "lanlab-real-dhcp-"  # likewise: dnsmasq's lease files, the udhcpc script
 CENTISECONDS_PER_NS = 1e-7  # the bridge's ageing_time is in 1/100 s
 # The simulator has no IPv6, and its hosts and routers send every ICMP error they owe: the kernel's
 # rate limit (one a second per peer after a short burst) would turn traceroute's probes into `*`.
@@ -105,6 +106,7 @@ class Built:
     lab: RealLab
     run: str
     not_applied: list[dict[str, str]] = field(default_factory=list)
+    dhcp_folder: Path | None = None  # where dnsmasq keeps its leases (None: no DHCP in this lab)
 
     def ns(self, node: str) -> str:
         return namespace(self.run, node)
@@ -157,6 +159,12 @@ def _build(built: Built) -> None:
         folder = Path(tempfile.mkdtemp(prefix=f"{BIRD_FOLDER}{built.run}-"))
         for node in speakers:
             bird.start(built.ns(node.name), node, folder, binary)
+    if any(dhcp.serving(node) or dhcp.leasing(node) for node in lab.nodes.values()):
+        built.dhcp_folder = Path(tempfile.mkdtemp(prefix=f"{DHCP_FOLDER}{built.run}-"))
+        try:
+            dhcp.start(built.ns, lab.nodes, built.dhcp_folder)
+        except RuntimeError as error:
+            raise RealError(str(error)) from None
 
 
 def hosts_file(ns: str) -> Path:
@@ -273,9 +281,10 @@ def _loss(built: Built, link: RealLink, ends: list[tuple[str, str]]) -> None:
                     f"    numgen random mod 100 < {percent} counter drop\n  }}\n}}\n"))
 
 
-def _bird_folders(run: str | None) -> list[Path]:
-    prefix = f"{BIRD_FOLDER}{run}-" if run is not None else BIRD_FOLDER
-    return [path for path in Path(tempfile.gettempdir()).glob(f"{prefix}*") if path.is_dir()]
+def _run_folders(run: str | None) -> list[Path]:
+    """The temporary folders of a run (every run's with None): BIRD's and DHCP's."""
+    prefixes = [f"{kind}{run}-" if run is not None else kind for kind in (BIRD_FOLDER, DHCP_FOLDER)]
+    return [path for prefix in prefixes for path in Path(tempfile.gettempdir()).glob(f"{prefix}*") if path.is_dir()]
 
 
 def _kill_inside(ns: str) -> None:
@@ -329,6 +338,6 @@ def remove(run: str | None = None) -> list[str]:
         subprocess.run(["ip", "-force", "-batch", "-"], input="".join(f"netns del {ns}\n" for ns in gone),
                        capture_output=True, text=True, check=False)
     runs = [run] if run is not None else sorted({_run_of(ns) for ns in gone})
-    for folder in [folder for name in runs for folder in _bird_folders(name)]:  # the generated bird.conf files
+    for folder in [folder for name in runs for folder in _run_folders(name)]:  # bird.conf, leases
         shutil.rmtree(folder, ignore_errors=True)
     return gone

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from lanlab.real import commands as do
-from lanlab.real import netns, tables
+from lanlab.real import dhcp, netns, tables
 from lanlab.real.model import RealLab
 from lanlab.real.programs import RealProgram, stdin_pipes
 
@@ -57,7 +57,7 @@ def execute(run: RealRun, echo: Callable[[RealProgram, float, str], None] | None
         if run.pcap is not None:
             captures = _start_captures(built, run.pcap)
         stdins = stdin_pipes(run.programs)
-        t0 = time.monotonic()
+        t0, wall0 = time.monotonic(), time.time()
         deadline = t0 + run.until
         pending: list[tuple[float, int, Any]] = sorted(
             [(c.at, i, c) for i, c in enumerate(run.commands)]
@@ -87,6 +87,9 @@ def execute(run: RealRun, echo: Callable[[RealProgram, float, str], None] | None
             os.close(fd)
         run.tables = {name: t for name, node in run.lab.nodes.items()
                       if (t := tables.node_tables(node.kind, built.ns(name), node.stp is not None)) is not None}
+        for name, node in run.lab.nodes.items():
+            if built.dhcp_folder is not None and dhcp.serving(node):
+                run.tables[name]["leases"] = dhcp.leases(node, built.dhcp_folder, wall0)
         bridges: set[str] = set()
         for name, node in run.lab.nodes.items():
             found = tables.owners(built.ns(name), name)
