@@ -114,7 +114,9 @@ def test_dnsmasq_leases_as_the_simulator_in_namespaces(one_subnet: Path):
                           "--do", "at 4s pc1 ping 198.18.0.2 -c 1 -W 1"], capture_output=True, text=True, timeout=120)
     result = json.loads(run.stdout)
     leases = result["tables"]["srv"]["leases"]
-    assert sorted((row["ip"], row["hostname"]) for row in leases) == [("198.18.0.100", "pc1"), ("198.18.0.101", "pc2")]
+    # which client gets .100 is a race of their DISCOVERs (the README's known timing)
+    assert sorted(row["ip"] for row in leases) == ["198.18.0.100", "198.18.0.101"]
+    assert sorted(row["hostname"] for row in leases) == ["pc1", "pc2"]
     assert all(1795 <= row["expires"] <= 1806 for row in leases)
     assert result["commands"][0]["result"]["received"] == 1
     assert lab_leftovers() <= before
