@@ -93,10 +93,15 @@ def test_leases_compare_by_holder_and_expiry_within_the_run():
 
 
 def lab_leftovers() -> set[str]:
-    """Namespaces and temporary DHCP folders a lab leaves (none once it is removed)."""
+    """Namespaces and temporary DHCP folders left by runs whose process has ended (others' labs
+    running side by side are in use, not left)."""
+    def ended(name: str) -> bool:
+        return not netns.run_alive(name.rsplit("/", 1)[-1].removeprefix(netns.DHCP_FOLDER)
+                                   .removeprefix(netns.PREFIX).split("-", 1)[0])
     names = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True, check=True).stdout.split()
-    return {n for n in names if n.startswith("lanlab-")} | {str(p) for p in Path(tempfile.gettempdir()).glob(
+    found = {n for n in names if n.startswith(netns.PREFIX)} | {str(p) for p in Path(tempfile.gettempdir()).glob(
         f"{netns.DHCP_FOLDER}*")}
+    return {name for name in found if ended(name)}
 
 
 @pytest.mark.skipif(netns_unavailable_reason() is not None, reason=str(netns_unavailable_reason()))
