@@ -8,7 +8,7 @@
   function Events(viewer, container) {
     this.viewer = viewer;
     const run = viewer.run, ev = run.doc.events, el = L.el, self = this;
-    this.filters = {proto: "", node: "", kind: "", port: "", background: false};
+    this.filters = Object.assign({}, L.NO_FILTER);
     const options = function (values) { return values.map(function (v) { return el("option", {value: v, text: v}); }); };
     const protos = unique(ev.proto), kinds = unique(ev.kind), names = run.nodes.map(function (n) { return n.name; });
     this.protoSelect = el("select", {"data-test": "filter-proto", title: "protocol"}, [el("option", {value: "", text: "every protocol"})].concat(options(protos)));
@@ -46,25 +46,8 @@
 
   function unique(values) { return Array.from(new Set(values)).filter(function (v) { return v !== null && v !== "-"; }).sort(); }
 
-  Events.prototype.matches = function (i, skip) {
-    const f = this.filters, run = this.viewer.run, ev = run.doc.events;
-    if (skip !== "proto" && f.proto && ev.proto[i] !== f.proto && !carries(run, i, f.proto)) return false;
-    if (skip !== "node" && f.node && run.name(i) !== f.node) return false;
-    if (skip !== "kind" && f.kind && ev.kind[i] !== f.kind) return false;
-    if (f.port && ev.port[i] !== f.port) return false;
-    if (f.background && L.BACKGROUND.has(ev.proto[i])) return false;
-    return true;
-  };
-
-  // An ICMP error quotes the packet it answers: "carries" is about the frame's own layers.
-  function carries(run, i, proto) {
-    const frame = run.frame(i);
-    return !!frame && frame.layers.some(function (layer) { return layer.layer === proto; });
-  }
-
   Events.prototype.apply = function () {
-    const run = this.viewer.run, shown = [];
-    for (let i = 0; i < run.count; i++) if (this.matches(i)) shown.push(i);
+    const run = this.viewer.run, shown = L.filterEvents(run, this.filters);
     this.shown = shown;
     this.viewer.filtered = shown.length === run.count ? null : shown;
     this.renderedKey = null;
@@ -77,14 +60,9 @@
 
   /* Each choice of a filter says how many events it would show with the other filters kept. */
   Events.prototype.updateCounts = function () {
-    const run = this.viewer.run, ev = run.doc.events;
-    const tally = {proto: {}, node: {}, kind: {}};
+    const run = this.viewer.run;
     if (run.count > 200000) return;  // counting costs more than it helps on huge runs
-    for (let i = 0; i < run.count; i++) {
-      if (this.matches(i, "proto")) { tally.proto[ev.proto[i]] = (tally.proto[ev.proto[i]] || 0) + 1; const fr = run.frame(i); if (fr) for (const l of fr.layers) if (l.layer !== ev.proto[i]) tally.proto[l.layer] = (tally.proto[l.layer] || 0) + 1; }
-      if (this.matches(i, "node")) tally.node[run.name(i)] = (tally.node[run.name(i)] || 0) + 1;
-      if (this.matches(i, "kind")) tally.kind[ev.kind[i]] = (tally.kind[ev.kind[i]] || 0) + 1;
-    }
+    const tally = L.filterCounts(run, this.filters);
     [[this.protoSelect, tally.proto], [this.nodeSelect, tally.node], [this.kindSelect, tally.kind]].forEach(function (pair) {
       for (const option of pair[0].options) if (option.value) option.textContent = option.value + " (" + (pair[1][option.value] || 0) + ")";
     });

@@ -1,0 +1,101 @@
+"""The viewer script's own logic (state replay, event filters) unit-tested in headless Chromium,
+without Node: tests/view/js/*.test.js run against the page's modules (util.js, state.js,
+filters.js) on a harness page; each JS test failing fails its file's test here, naming it."""
+
+from __future__ import annotations
+
+import json
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from lanlab.cli.main import cli
+from lanlab.view import read_document
+
+import browserlab as browser
+
+pytestmark = pytest.mark.skipif(browser.missing() is not None, reason=str(browser.missing()))
+
+JS = Path(__file__).resolve().parent / "js"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+MODULES = ("util.js", "state.js", "filters.js")  # the page's logic modules, as the page loads them
+TEST_FILES = sorted(path.name for path in JS.glob("*.test.js"))
+
+
+def harness_page(folder: Path, tests: dict[str, str], docs: dict[str, Any]) -> Path:
+    """A page loading the modules, the harness, the documents (as jstest.docs) and the tests."""
+    def script(text: str) -> str:
+        return "<script>" + text.replace("</script", "<\\/script") + "</script>\n"
+
+    parts = [script(files("lanlab.view").joinpath("assets", name).read_text(encoding="utf-8")) for name in MODULES]
+    parts.append(script((JS / "harness.js").read_text(encoding="utf-8")))
+    parts.append(script(f"jstest.docs = {json.dumps(docs)};"))
+    for name, text in tests.items():
+        parts.append(script(f"jstest.file = {json.dumps(name)};"))
+        parts.append(script(text))
+    path = folder / "harness.html"
+    path.write_text('<!doctype html><meta charset="utf-8"><title>lanlab js tests</title>\n' + "".join(parts), encoding="utf-8")
+    return path
+
+
+def run_harness(driver: Any, page: Path) -> list[dict[str, Any]]:
+    driver.get(page.resolve().as_uri())
+    return driver.execute_script("return window.jstest ? window.jstest.results : null")  # type: ignore[no-any-return]
+
+
+@pytest.fixture(scope="module")
+def driver():  # type: ignore[no-untyped-def]
+    chromium = browser.start()
+    yield chromium
+    chromium.quit()
+
+
+@pytest.fixture(scope="module")
+def docs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """A real run's document for the JS tests: hub_vs_switch with pings across the hub and the switch."""
+    out = tmp_path_factory.mktemp("hub") / "hub.html"
+    result = CliRunner().invoke(cli, ["sim", "run", str(EXAMPLES / "hub_vs_switch.yaml"), "--do", "pc1 ping pc3 -c 2 -i 0.2",
+                                      "--do", "at 1s pc1 ping pc2 -c 2 -i 0.2", "--until", "2s", "--html", str(out)])
+    assert result.exit_code == 0, result.output
+    return {"hub": read_document(out)}
+
+
+@pytest.fixture(scope="module")
+def results(driver, docs, tmp_path_factory):  # type: ignore[no-untyped-def]
+    tests = {name: (JS / name).read_text(encoding="utf-8") for name in TEST_FILES}
+    got = run_harness(driver, harness_page(tmp_path_factory.mktemp("js"), tests, docs))
+    assert got is not None, "the harness did not load"
+    return got
+
+
+def test_there_are_js_test_files():
+    """The JS tests this file runs are found (state replay and filters at least)."""
+    assert {"state.test.js", "filters.test.js"} <= set(TEST_FILES)
+
+
+@pytest.mark.parametrize("name", TEST_FILES)
+def test_js_file_passes(results, name: str):
+    """Every test in this JS file ran and passed; a failure names the JS test and its message."""
+    mine = [r for r in results if r["file"] == name]
+    failed = [f"{r['name']}: {r.get('message')}" for r in mine if not r["ok"]]
+    assert mine, f"{name} ran no test"
+    assert not failed, f"{len(failed)} of {len(mine)} JS tests failed in {name}:\n" + "\n".join(failed)
+    print(f"{name}: {len(mine)} JS tests passed")
+
+
+def test_the_harness_reports_a_failed_assertion_and_a_broken_file(driver, tmp_path: Path):
+    """A JS assertion that fails, and a file that throws while loading, come back as failures with
+    their names and messages, beside a test that passes."""
+    tests = {"fails.test.js": 'test("adds", function () { assert.equal(1 + 1, 3, "sum"); });\n'
+                              'test("passes", function () { assert.deepEqual([1, {a: new Set([2])}], [1, {a: new Set([2])}]); });',
+             "broken.test.js": "nosuchfunction();"}
+    got = run_harness(driver, harness_page(tmp_path, tests, {}))
+    by_name = {(r["file"], r["name"]): r for r in got}
+    assert by_name[("fails.test.js", "passes")]["ok"] is True
+    assert by_name[("fails.test.js", "adds")]["ok"] is False
+    assert "sum: 2 !== 3" in by_name[("fails.test.js", "adds")]["message"]
+    assert by_name[("broken.test.js", "(loading the file)")]["ok"] is False
+    assert "nosuchfunction" in by_name[("broken.test.js", "(loading the file)")]["message"]
