@@ -16,6 +16,8 @@ from lanlab.real import dhcp, netns
 from lanlab.real.compare import differences
 from lanlab.real.model import read_lab
 
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
 ONE_SUBNET = """name: dhcp1
 nodes:
   srv:
@@ -125,3 +127,25 @@ def test_dnsmasq_leases_as_the_simulator_in_namespaces(one_subnet: Path):
     assert all(1795 <= row["expires"] <= 1806 for row in leases)
     assert result["commands"][0]["result"]["received"] == 1
     assert lab_leftovers() <= before
+
+
+def test_a_router_relays_its_other_subnets_to_the_server_with_their_address_as_giaddr():
+    """examples/dhcp.yaml: r1's dnsmasq relays eth1 (198.18.1.254) to srv, not eth0 (srv's own subnet)."""
+    lab = read_lab(EXAMPLES / "dhcp.yaml")
+    assert dhcp.relaying(lab.nodes["r1"]) == [("eth1", "198.18.1.254")]
+    argv = dhcp.server_argv(lab.nodes["r1"], Path("/tmp"))
+    assert "--dhcp-relay=198.18.1.254,198.18.0.2" in argv and not any("--dhcp-range" in a for a in argv)
+
+
+@pytest.mark.skipif(netns_unavailable_reason() is not None, reason=str(netns_unavailable_reason()))
+def test_relayed_leases_agree_with_the_simulator_in_namespaces():
+    """examples/dhcp.yaml on the kernel: srv's dnsmasq leases pc2 and pc3 from the relayed subnet's
+    pool, as the simulator's server does (ARP tables differ: the README's open points)."""
+    done = subprocess.run([sys.executable, "-m", "lanlab", "compare", str(EXAMPLES / "dhcp.yaml"), "--until", "6s",
+                           "--json"], capture_output=True, text=True, timeout=120)
+    document = json.loads(done.stdout)
+    assert not [line for line in document["differences"] if "leases" in line], document
+    run = subprocess.run([sys.executable, "-m", "lanlab", "real", "run", str(EXAMPLES / "dhcp.yaml"), "--until", "6s",
+                          "--json"], capture_output=True, text=True, timeout=120)
+    leases = json.loads(run.stdout)["tables"]["srv"]["leases"]
+    assert sorted(row["hostname"] for row in leases if row["ip"].startswith("198.18.1.")) == ["pc2", "pc3"]

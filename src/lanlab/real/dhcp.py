@@ -46,15 +46,30 @@ def leasing(node: RealNode) -> list[str]:
     return [port for port, options in node.interfaces.items() if options.get("lease")]
 
 
+def relaying(node: RealNode) -> list[tuple[str, str]]:
+    """(interface, its address) for each interface a router relays from: those off the server's subnet."""
+    server = node.dhcp_relay
+    if server is None:
+        return []
+    return [(port, str(options["ip"].ip)) for port, options in node.interfaces.items()
+            if options.get("ip") is not None and server not in options["ip"].network]
+
+
 def server_argv(node: RealNode, folder: Path) -> list[str]:
-    """dnsmasq's command line for one node's pools (one dnsmasq per node, bound to its interfaces)."""
+    """dnsmasq's command line for one node's pools and relays (one dnsmasq per node, bound to its
+    interfaces: a relay's too, where the server's answers come back)."""
     argv = ["dnsmasq", "--keep-in-foreground", "--no-daemon", "--conf-file=/dev/null", "--port=0", "--no-resolv",
             "--no-hosts", "--bind-interfaces", "--except-interface=lo", "--user=root", "--group=root",
             "--no-ping",  # the simulator's server offers at once; the client probes (RFC 2131 4.4.1)
             "--dhcp-sequential-ip",  # the first free address, as the simulator's server (not a hash of the MAC)
             f"--pid-file={folder / f'{node.name}.pid'}", f"--dhcp-leasefile={lease_file(folder, node.name)}"]
-    for port in dict.fromkeys(port for port, _ in serving(node)):
+    ports = [port for port, _ in serving(node)]
+    if node.dhcp_relay is not None:
+        ports += list(node.interfaces)
+    for port in dict.fromkeys(ports):
         argv.append(f"--interface={port}")
+    for _, local in relaying(node):  # RFC 2131 4.1: giaddr is the address of the interface it came in on
+        argv.append(f"--dhcp-relay={local},{node.dhcp_relay}")
     for number, (_, pool) in enumerate(serving(node)):
         tag = f"pool{number}"
         first, last = pool["pool"]
@@ -88,7 +103,7 @@ def client_argv(node: str, port: str, folder: Path) -> list[str]:
 def start(built_ns: Any, nodes: dict[str, RealNode], folder: Path) -> None:
     """A dnsmasq in each serving node's namespace, then a client on each leasing interface (the
     namespace's removal ends them)."""
-    servers = [node for node in nodes.values() if serving(node)]
+    servers = [node for node in nodes.values() if serving(node) or relaying(node)]
     if servers and shutil.which("dnsmasq") is None:
         raise RuntimeError(MISSING_SERVER)
     for node in servers:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from lanlab.topology import Document, Spec, TopologyError, read_document
-from lanlab.topology.settings import (dhcp_server_settings, rip_settings, router_interfaces, static_routes,
+from lanlab.topology.settings import (dhcp_relay_setting, dhcp_server_settings, rip_settings, router_interfaces, static_routes,
                                       stp_settings)
 
 KINDS = ("host", "switch", "hub", "router")
@@ -32,6 +32,7 @@ class RealNode:
     stp: dict[str, Any] | None = None
     routes: list[tuple[IPv4Network, IPv4Address]] = field(default_factory=list)
     rip: dict[str, Any] | None = None
+    dhcp_relay: IPv4Address | None = None  # a router's DHCP server to relay its other subnets' broadcasts to
 
 
 @dataclass
@@ -98,10 +99,11 @@ def _node(entry: Any) -> RealNode | None:
     elif entry.kind == "hub":
         spec.only({"kind"})
     elif entry.kind == "router":
-        spec.only({"kind", "interfaces", "routes", "rip", "forward_directed_broadcast"})
+        spec.only({"kind", "interfaces", "routes", "rip", "forward_directed_broadcast", "dhcp_relay"})
         node.interfaces = router_interfaces(spec)
         node.routes = static_routes(spec, node.interfaces)
         node.rip = rip_settings(spec, node.interfaces)
+        node.dhcp_relay = dhcp_relay_setting(spec)
     else:
         problem = "missing kind" if entry.kind is None else f"unknown kind {entry.kind!r}"
         spec.error(entry.kind_node or spec.node, f"{problem} (on the kernel: one of {', '.join(KINDS)})")

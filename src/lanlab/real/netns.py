@@ -159,7 +159,7 @@ def _build(built: Built) -> None:
         folder = Path(tempfile.mkdtemp(prefix=f"{BIRD_FOLDER}{built.run}-"))
         for node in speakers:
             bird.start(built.ns(node.name), node, folder, binary)
-    if any(dhcp.serving(node) or dhcp.leasing(node) for node in lab.nodes.values()):
+    if any(dhcp.serving(node) or dhcp.leasing(node) or dhcp.relaying(node) for node in lab.nodes.values()):
         built.dhcp_folder = Path(tempfile.mkdtemp(prefix=f"{DHCP_FOLDER}{built.run}-"))
         try:
             dhcp.start(built.ns, lab.nodes, built.dhcp_folder)
