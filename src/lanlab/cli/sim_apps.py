@@ -10,6 +10,7 @@ import click
 
 from lanlab.cli.common import fail
 from lanlab.i18n import _
+from lanlab.program_lines import ending_line
 from lanlab.units import UnitError, parse_duration
 
 
@@ -110,14 +111,5 @@ def start_apps(network: Any, apps: tuple[str, ...], stdins: tuple[str, ...], arg
 
 def programs_report(programs: list[Any]) -> list[str]:
     """One closing line per program: how it ended."""
-    lines = []
-    for program in programs:
-        if program.stopped:
-            lines.append(f"{program.node}: {program.error}")
-            continue
-        if program.exit is None:
-            state = "still running when the run ended" if program.started_at is not None else "not started"
-        else:
-            state = f"exit {program.exit}" + (f": {program.error}" if program.error else "")
-        lines.append(f"{program.node} {program.path}: {state}")
-    return lines
+    return [f"{p.node}: {p.error}" if p.stopped else ending_line(p.node, p.path, p.exit, p.error, p.started_at is not None)
+            for p in programs]

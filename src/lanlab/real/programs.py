@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from lanlab.program_lines import ending_line
+
 READY_S = 10.0
 
 
@@ -123,11 +125,4 @@ def stdin_pipes(programs: list[RealProgram]) -> dict[str, int]:
 
 def report(programs: list[RealProgram]) -> list[str]:
     """One closing line per program, as `sim run` prints."""
-    lines = []
-    for program in programs:
-        if program.exit is None:
-            state = "still running when the run ended" if program.started_at is not None else "not started"
-        else:
-            state = f"exit {program.exit}" + (f": {program.error}" if program.error else "")
-        lines.append(f"{program.node} {program.path}: {state}")
-    return lines
+    return [ending_line(p.node, p.path, p.exit, p.error, p.started_at is not None) for p in programs]
