@@ -69,8 +69,16 @@ def run(hubs: int, frames: int, size: int, rate: int) -> dict[str, Any]:
     bits = sent * ((max(size, MIN_FRAME) + WIRE_OVERHEAD) * 8)
     media = {id(node.domain): node.domain for node in net.nodes.values() if node.kind == "hub"}  # a cascade is one
     collisions = sum(medium.collisions for medium in media.values())
-    return {"hubs": hubs, "collisions": collisions, "through": sent, "dropped": dropped, "events": events,
-            "throughput": bits / (rate * net.now / SECOND), "sim_s": net.now / SECOND, "wall_s": wall}
+    return {
+        "hubs": hubs,
+        "collisions": collisions,
+        "through": sent,
+        "dropped": dropped,
+        "events": events,
+        "throughput": bits / (rate * net.now / SECOND),
+        "sim_s": net.now / SECOND,
+        "wall_s": wall,
+    }
 
 
 def metcalfe_boggs(stations: int, size: int) -> float:
@@ -95,17 +103,23 @@ def main() -> None:
             if hubs not in best or result["wall_s"] < best[hubs]["wall_s"]:
                 best[hubs] = result
     predicted = metcalfe_boggs(STATIONS, options.size)
-    print(f"{STATIONS} stations x {options.frames} frames of {options.size} bytes at {options.rate}, "
-          f"saturated; best wall of {options.rounds} alternated runs")
+    print(
+        f"{STATIONS} stations x {options.frames} frames of {options.size} bytes at {options.rate}, "
+        f"saturated; best wall of {options.rounds} alternated runs"
+    )
     print("| hubs | collisions | frames through | dropped | throughput | sim s | events | wall s |")
     print("|---|---|---|---|---|---|---|---|")
     for r in best.values():
-        print(f"| {r['hubs']} | {r['collisions']:,} | {r['through']:,} | {r['dropped']:,} | {r['throughput']:.3f} | "
-              f"{r['sim_s']:.3f} | {r['events']:,} | {r['wall_s']:.2f} |")
+        print(
+            f"| {r['hubs']} | {r['collisions']:,} | {r['through']:,} | {r['dropped']:,} | {r['throughput']:.3f} | "
+            f"{r['sim_s']:.3f} | {r['events']:,} | {r['wall_s']:.2f} |"
+        )
     one, two = best[1], best[2]
-    print(f"Metcalfe-Boggs (Q={STATIONS}, 512-bit slots): {predicted:.3f}; one hub measured {one['throughput']:.3f} "
-          f"({(one['throughput'] / predicted - 1) * 100:+.1f}%), two cascaded hubs (one medium) "
-          f"{two['throughput']:.3f} ({(two['throughput'] / predicted - 1) * 100:+.1f}%)")
+    print(
+        f"Metcalfe-Boggs (Q={STATIONS}, 512-bit slots): {predicted:.3f}; one hub measured {one['throughput']:.3f} "
+        f"({(one['throughput'] / predicted - 1) * 100:+.1f}%), two cascaded hubs (one medium) "
+        f"{two['throughput']:.3f} ({(two['throughput'] / predicted - 1) * 100:+.1f}%)"
+    )
     print(f"wall two hubs / one hub: {two['wall_s'] / one['wall_s']:.2f}")
 
 

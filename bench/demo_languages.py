@@ -33,17 +33,23 @@ def main() -> None:
     rounds = parser.parse_args().rounds
     if not MO.exists():
         sys.exit(f"{MO} is missing: run `make` first")
-    runs: dict[str, list[float]] = {"python -c pass": [], "catalogue load (zh)": [], "demo --lang en": [],
-                                    "demo --lang zh": []}
+    runs: dict[str, list[float]] = {
+        "python -c pass": [],
+        "catalogue load (zh)": [],
+        "demo --lang en": [],
+        "demo --lang zh": [],
+    }
     with tempfile.TemporaryDirectory() as directory:
         pcap = str(Path(directory) / "demo.pcapng")
         for _round in range(rounds):
             runs["python -c pass"].append(timed([sys.executable, "-c", "pass"]))
-            runs["catalogue load (zh)"].append(timed([sys.executable, "-c",
-                                                      "from lanlab.i18n import set_language; set_language('zh')"]))
+            runs["catalogue load (zh)"].append(
+                timed([sys.executable, "-c", "from lanlab.i18n import set_language; set_language('zh')"])
+            )
             for word in ("en", "zh"):
-                runs[f"demo --lang {word}"].append(timed([sys.executable, "-m", "lanlab", "--lang", word, "demo",
-                                                          "--pcap", pcap]))
+                runs[f"demo --lang {word}"].append(
+                    timed([sys.executable, "-m", "lanlab", "--lang", word, "demo", "--pcap", pcap])
+                )
     print(f"{'what':<22} {'median s':>9} {'best s':>8}   ({rounds} rounds, fresh processes, alternated)")
     for name, seconds in runs.items():
         print(f"{name:<22} {statistics.median(seconds):9.3f} {min(seconds):8.3f}")

@@ -48,8 +48,9 @@ def main() -> None:
         pool, _ = timed(folder, cores)
     per_student = sorted(g.seconds for g in graded)
     print(f"{STUDENTS} students, {len(graded[0].results)} checks each")
-    print(f"per student: median {per_student[len(per_student) // 2] * 1000:.1f} ms, "
-          f"max {per_student[-1] * 1000:.1f} ms")
+    print(
+        f"per student: median {per_student[len(per_student) // 2] * 1000:.1f} ms, max {per_student[-1] * 1000:.1f} ms"
+    )
     print(f"1 worker (baseline): {one:.2f} s; {cores} workers: {pool:.2f} s; speed-up {one / pool:.2f}x")
     walled(cores)
     sys.exit(0)
@@ -65,8 +66,10 @@ def walled(cores: int) -> None:
         for student in sorted(folder.iterdir()):
             grade_one(str(UDP / "lab.yaml"), str(student))
         baseline = time.perf_counter() - start
-        print(f"{WALLED_STUDENTS} students of udp_broadcast (programs), in this process one by one "
-              f"(baseline): {baseline:.2f} s, {baseline / WALLED_STUDENTS * 1000:.0f} ms each")
+        print(
+            f"{WALLED_STUDENTS} students of udp_broadcast (programs), in this process one by one "
+            f"(baseline): {baseline:.2f} s, {baseline / WALLED_STUDENTS * 1000:.0f} ms each"
+        )
         for kind in ("bwrap", "namespace", "none"):
             if kind == "bwrap" and bwrap_refused() is not None:
                 print(f"  bwrap: skipped ({bwrap_refused()})")
@@ -75,8 +78,10 @@ def walled(cores: int) -> None:
             graded = grade(UDP / "lab.yaml", folder, cores, walled=Walled(kind))
             took = time.perf_counter() - start
             assert len(graded) == WALLED_STUDENTS and all(g.problem is None for g in graded)
-            print(f"  {kind:<9} {cores} at once: {took:.2f} s, {took / WALLED_STUDENTS * 1000:.0f} ms per student; "
-                  f"{baseline / took:.2f}x the baseline")
+            print(
+                f"  {kind:<9} {cores} at once: {took:.2f} s, {took / WALLED_STUDENTS * 1000:.0f} ms per student; "
+                f"{baseline / took:.2f}x the baseline"
+            )
 
 
 if __name__ == "__main__":

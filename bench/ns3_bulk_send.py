@@ -9,6 +9,7 @@ Measured : wall seconds of Simulator::Run() only, and the simulated time at whic
            had received all N bytes. One JSON line on stdout. Runs in /tmp/ns3-venv
            (see shared/bench/ns3/README.md for its set-up).
 """
+
 import argparse
 import json
 import time
@@ -68,8 +69,7 @@ addresses = ns.Ipv4AddressHelper()
 addresses.SetBase(ns.Ipv4Address("10.1.1.0"), ns.Ipv4Mask("255.255.255.0"))
 ifs = addresses.Assign(host_devs)
 
-sink = ns.PacketSinkHelper("ns3::TcpSocketFactory",
-                           ns.InetSocketAddress(ns.Ipv4Address.GetAny(), 5001).ConvertTo())
+sink = ns.PacketSinkHelper("ns3::TcpSocketFactory", ns.InetSocketAddress(ns.Ipv4Address.GetAny(), 5001).ConvertTo())
 sink.Install(hosts.Get(1)).Start(ns.Seconds(0.0))
 bulk = ns.BulkSendHelper("ns3::TcpSocketFactory", ns.InetSocketAddress(ifs.GetAddress(1), 5001).ConvertTo())
 bulk.SetAttribute("MaxBytes", ns.UintegerValue(args.bytes))
@@ -81,6 +81,9 @@ ns.Simulator.Stop(ns.Seconds(3600))
 wall = time.perf_counter()
 ns.Simulator.Run()
 wall = time.perf_counter() - wall
-print(json.dumps({"bytes": int(B.Total()), "sim_s": B.Done(), "wall_run_s": wall,
-                  "events": int(ns.Simulator.GetEventCount())}))
+print(
+    json.dumps(
+        {"bytes": int(B.Total()), "sim_s": B.Done(), "wall_run_s": wall, "events": int(ns.Simulator.GetEventCount())}
+    )
+)
 ns.Simulator.Destroy()

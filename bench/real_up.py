@@ -71,8 +71,10 @@ def main() -> None:
             downs.append(time.perf_counter() - start)
             floors.append(bare_namespaces(nodes))
     up, down, floor = min(ups), min(downs), min(floors)
-    print(f"{options.hosts} hosts, {options.switches} switches ({nodes} namespaces, "
-          f"{options.hosts + options.switches - 1} links), best of {options.repeat}:")
+    print(
+        f"{options.hosts} hosts, {options.switches} switches ({nodes} namespaces, "
+        f"{options.hosts + options.switches - 1} links), best of {options.repeat}:"
+    )
     print(f"  build {up:.2f} s (target < 10 s), remove {down:.2f} s")
     print(f"  baseline: {nodes} bare namespaces added and deleted one command each: {floor:.2f} s")
     print(f"  ratio build+remove / bare namespaces: {(up + down) / floor:.2f}x")

@@ -66,8 +66,10 @@ def main() -> None:
     print("  (arp-scan with its defaults: 2 tries, 500 ms timeout, 256 kbit/s; -i1: at lanlab's 1000 requests/s;")
     print("   lanlab with its defaults: --retry 1 (2 tries), --timeout 0.5, --rate 1000)")
     for name in contenders:
-        print(f"  {name:<13} best {min(times[name]):.3f} s  median {statistics.median(times[name]):.3f} s  "
-              f"found all {LIVE_HOSTS} and nothing else: {'yes' if complete[name] else 'NO'}")
+        print(
+            f"  {name:<13} best {min(times[name]):.3f} s  median {statistics.median(times[name]):.3f} s  "
+            f"found all {LIVE_HOSTS} and nothing else: {'yes' if complete[name] else 'NO'}"
+        )
     for baseline in ("arp-scan", "arp-scan -i1"):
         ratio = statistics.median(times[baseline]) / statistics.median(times["lanlab"])
         print(f"  lanlab vs {baseline}: {ratio:.2f}x the speed (median wall time; >1 means faster)")

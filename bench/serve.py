@@ -94,10 +94,15 @@ def served(hosts: int, interval: str, seconds: float) -> dict[str, float]:
         arrival = next((t for held, t in received if held >= count), None)
         if arrival is not None and count:
             delays.append(arrival - when)
-    return {"virtual_per_real": (network.engine.now - started_virtual) / 1e9 / seconds,
-            "behind_max": worst_behind[0], "events": session.encoded,
-            "median_ms": statistics.median(delays) * 1e3, "p95_ms": sorted(delays)[int(0.95 * (len(delays) - 1))] * 1e3,
-            "max_ms": max(delays) * 1e3, "batches": len(received)}
+    return {
+        "virtual_per_real": (network.engine.now - started_virtual) / 1e9 / seconds,
+        "behind_max": worst_behind[0],
+        "events": session.encoded,
+        "median_ms": statistics.median(delays) * 1e3,
+        "p95_ms": sorted(delays)[int(0.95 * (len(delays) - 1))] * 1e3,
+        "max_ms": max(delays) * 1e3,
+        "batches": len(received),
+    }
 
 
 def read_page(url: str, received: list[tuple[int, float]], seconds: float) -> None:
@@ -132,11 +137,15 @@ def main() -> None:
     fast = baseline(options.hosts, options.interval, options.seconds)
     print(f"  baseline (TableHistory.run, no server, as fast as it goes): {fast:.2f} virtual s per real s")
     result = served(options.hosts, options.interval, options.seconds)
-    print(f"  sim serve at pace 1: {result['virtual_per_real']:.2f} virtual s per real s "
-          f"({'keeps up' if result['behind_max'] < 0.1 else 'falls behind'}; at most {result['behind_max']:.3f} s behind), "
-          f"{result['events']:,} events in {result['batches']} batches")
-    print(f"  event -> page: median {result['median_ms']:.1f} ms, 95th percentile {result['p95_ms']:.1f} ms, "
-          f"max {result['max_ms']:.1f} ms")
+    print(
+        f"  sim serve at pace 1: {result['virtual_per_real']:.2f} virtual s per real s "
+        f"({'keeps up' if result['behind_max'] < 0.1 else 'falls behind'}; at most {result['behind_max']:.3f} s behind), "
+        f"{result['events']:,} events in {result['batches']} batches"
+    )
+    print(
+        f"  event -> page: median {result['median_ms']:.1f} ms, 95th percentile {result['p95_ms']:.1f} ms, "
+        f"max {result['max_ms']:.1f} ms"
+    )
     print(f"  ratio: the run needs {1 / fast:.2f} of the simulator's speed alone to keep up (1.00 = all of it)")
 
 

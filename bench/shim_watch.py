@@ -52,7 +52,9 @@ def main() -> None:
             best[name] = min(best[name], one_run(options.waits, limit))
     process._switch = watched_switch
     for name, seconds in best.items():
-        print(f"  {name:10} {seconds:.3f} s CPU for {options.waits:,} waits = {seconds / options.waits * 1e6:.2f} us each")
+        print(
+            f"  {name:10} {seconds:.3f} s CPU for {options.waits:,} waits = {seconds / options.waits * 1e6:.2f} us each"
+        )
     print(f"  watched / unwatched: {best['watched'] / best['unwatched']:.2f}x")
 
 

@@ -30,6 +30,7 @@ from typing import Any
 from lanlab.sim import Network
 from lanlab.sim.devices.host import Host
 
+
 def _find_ns3_script() -> Path:
     """shared/bench/ns3/lan_switched.py beside the checkout (or in $LANLAB_NS3_DIR)."""
     places = [Path(os.environ["LANLAB_NS3_DIR"])] if "LANLAB_NS3_DIR" in os.environ else []
@@ -43,10 +44,20 @@ def _find_ns3_script() -> Path:
 NS3_SCRIPT = _find_ns3_script()
 NS3_PYTHON = Path("/tmp/ns3-venv/bin/python")
 # shared/bench/ns3/README.md, "Measured here" (ns-3 3.44, 2-core machine, median of 5 runs)
-NS3_README = {16: {"wall_run_s": 2.84, "frames_all_links": 512_200, "frames_per_wall_s": 180_064,
-                   "round_trips_per_wall_s": 44_954},
-              64: {"wall_run_s": 13.18, "frames_all_links": 2_055_146, "frames_per_wall_s": 155_948,
-                   "round_trips_per_wall_s": 38_817}}
+NS3_README = {
+    16: {
+        "wall_run_s": 2.84,
+        "frames_all_links": 512_200,
+        "frames_per_wall_s": 180_064,
+        "round_trips_per_wall_s": 44_954,
+    },
+    64: {
+        "wall_run_s": 13.18,
+        "frames_all_links": 2_055_146,
+        "frames_per_wall_s": 155_948,
+        "round_trips_per_wall_s": 38_817,
+    },
+}
 MS = 1_000_000
 SECOND = 1_000_000_000
 
@@ -92,8 +103,9 @@ def build_star(hosts: int, packets: int, interval: int, size: int, stop: int) ->
         nodes.append(host)
     clients = []
     for i, host in enumerate(nodes):
-        client = EchoClient(host, nodes[(i + 1) % hosts].addresses[0], count=packets, interval=interval,
-                            size=size, stop=stop)
+        client = EchoClient(
+            host, nodes[(i + 1) % hosts].addresses[0], count=packets, interval=interval, size=size, stop=stop
+        )
         net.engine.schedule(SECOND + i * interval // hosts, client)
         clients.append(client)
     return net, clients
@@ -109,9 +121,17 @@ def run_lanlab(hosts: int, packets: int, tend: float) -> dict[str, Any]:
     cpu = time.process_time() - start_cpu
     frames = sum(link.frames for link in net.links)
     replies = sum(c.replies for c in clients)
-    return {"hosts": hosts, "wall_run_s": wall, "cpu_run_s": cpu, "events": events, "frames_all_links": frames,
-            "echo_replies_rcvd": replies, "frames_per_wall_s": frames / wall,
-            "round_trips_per_wall_s": replies / wall, "events_per_wall_s": events / wall}
+    return {
+        "hosts": hosts,
+        "wall_run_s": wall,
+        "cpu_run_s": cpu,
+        "events": events,
+        "frames_all_links": frames,
+        "echo_replies_rcvd": replies,
+        "frames_per_wall_s": frames / wall,
+        "round_trips_per_wall_s": replies / wall,
+        "events_per_wall_s": events / wall,
+    }
 
 
 # Runs ns-3's script unchanged, but notes the process CPU time at each of its perf_counter()
@@ -134,8 +154,12 @@ print(json.dumps({"cpu_run_s": marks[-1] - marks[-2]}))
 def run_ns3(hosts: int) -> dict[str, Any] | None:
     if not NS3_PYTHON.exists() or not NS3_SCRIPT.exists():
         return None
-    done = subprocess.run([str(NS3_PYTHON), "-c", NS3_WRAPPER, str(NS3_SCRIPT), "--hosts", str(hosts)],
-                          capture_output=True, text=True, timeout=900)
+    done = subprocess.run(
+        [str(NS3_PYTHON), "-c", NS3_WRAPPER, str(NS3_SCRIPT), "--hosts", str(hosts)],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     result: dict[str, Any] = {}
     for line in done.stdout.splitlines():
         if line.startswith("{"):
@@ -181,9 +205,18 @@ def big_tree(hosts: int, pingers: int = 100) -> dict[str, Any]:
     run = time.perf_counter() - start
     peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     received = sum(s.result.received for s in sessions)
-    return {"hosts": hosts, "switches": len(net.nodes) - hosts, "build_s": build, "run_s": run, "events": events,
-            "pings": pingers, "pings_answered": received, "built_mib": built / 2**20,
-            "bytes_per_host": built / hosts, "peak_rss_mib": peak_rss / 2**20}
+    return {
+        "hosts": hosts,
+        "switches": len(net.nodes) - hosts,
+        "build_s": build,
+        "run_s": run,
+        "events": events,
+        "pings": pingers,
+        "pings_answered": received,
+        "built_mib": built / 2**20,
+        "bytes_per_host": built / hosts,
+        "peak_rss_mib": peak_rss / 2**20,
+    }
 
 
 class _StartPing:
@@ -208,38 +241,53 @@ def main() -> None:
     for hosts in args.hosts:
         ours = run_lanlab(hosts, args.packets, args.tend)
         ns3 = None if args.no_ns3 else run_ns3(hosts)
-        source = ("ns-3 run now" if ns3 is not None
-                  else "ns-3 README figures (ns-3 not run: --no-ns3, or no /tmp/ns3-venv)")
+        source = (
+            "ns-3 run now" if ns3 is not None else "ns-3 README figures (ns-3 not run: --no-ns3, or no /tmp/ns3-venv)"
+        )
         if ns3 is None:
             ns3 = NS3_README.get(hosts)
-        print(f"\nH={hosts}: lanlab {ours['wall_run_s']:.2f} s wall ({ours['cpu_run_s']:.2f} s CPU), "
-              f"{ours['frames_all_links']:,} frames, "
-              f"{ours['echo_replies_rcvd']:,} round trips, {ours['events']:,} events")
-        print(f"  frames/s {ours['frames_per_wall_s']:>12,.0f}   round trips/s {ours['round_trips_per_wall_s']:>10,.0f}"
-              f"   events/s {ours['events_per_wall_s']:>12,.0f}")
+        print(
+            f"\nH={hosts}: lanlab {ours['wall_run_s']:.2f} s wall ({ours['cpu_run_s']:.2f} s CPU), "
+            f"{ours['frames_all_links']:,} frames, "
+            f"{ours['echo_replies_rcvd']:,} round trips, {ours['events']:,} events"
+        )
+        print(
+            f"  frames/s {ours['frames_per_wall_s']:>12,.0f}   round trips/s {ours['round_trips_per_wall_s']:>10,.0f}"
+            f"   events/s {ours['events_per_wall_s']:>12,.0f}"
+        )
         if ns3 is not None:
-            print(f"  baseline: {source}: {ns3['wall_run_s']:.2f} s wall, {ns3['frames_all_links']:,} frames"
-                  + (f", {ns3['echo_replies_rcvd']:,} round trips" if "echo_replies_rcvd" in ns3 else ""))
+            print(
+                f"  baseline: {source}: {ns3['wall_run_s']:.2f} s wall, {ns3['frames_all_links']:,} frames"
+                + (f", {ns3['echo_replies_rcvd']:,} round trips" if "echo_replies_rcvd" in ns3 else "")
+            )
             for key in ("frames_per_wall_s", "round_trips_per_wall_s"):
                 print(f"  {key:<24} lanlab/ns-3 = {ours[key] / ns3[key]:.2f}x  ({ours[key]:,.0f} vs {ns3[key]:,.0f})")
             if "cpu_run_s" in ns3:
                 ours_rate = ours["echo_replies_rcvd"] / ours["cpu_run_s"]
                 ns3_rate = ns3["echo_replies_rcvd"] / ns3["cpu_run_s"]
-                print(f"  round trips per CPU second: lanlab/ns-3 = {ours_rate / ns3_rate:.2f}x  "
-                      f"({ours_rate:,.0f} vs {ns3_rate:,.0f}; ns-3 Run {ns3['cpu_run_s']:.2f} s CPU, "
-                      f"{ns3['cpu_run_s'] / ns3['wall_run_s']:.0%} of its wall, ours "
-                      f"{ours['cpu_run_s'] / ours['wall_run_s']:.0%})")
+                print(
+                    f"  round trips per CPU second: lanlab/ns-3 = {ours_rate / ns3_rate:.2f}x  "
+                    f"({ours_rate:,.0f} vs {ns3_rate:,.0f}; ns-3 Run {ns3['cpu_run_s']:.2f} s CPU, "
+                    f"{ns3['cpu_run_s'] / ns3['wall_run_s']:.0%} of its wall, ours "
+                    f"{ours['cpu_run_s'] / ours['wall_run_s']:.0%})"
+                )
             else:
                 ours_rate = ours["echo_replies_rcvd"] / ours["cpu_run_s"]
-                print(f"  round trips per CPU second (fair on a busy machine): {ours_rate:,.0f} = "
-                      f"{ours_rate / ns3['round_trips_per_wall_s']:.2f}x the README's quiet-machine ns-3 figure")
+                print(
+                    f"  round trips per CPU second (fair on a busy machine): {ours_rate:,.0f} = "
+                    f"{ours_rate / ns3['round_trips_per_wall_s']:.2f}x the README's quiet-machine ns-3 figure"
+                )
     if args.big:
         big = big_tree(args.big)
-        print(f"\n{big['hosts']:,} hosts on {big['switches']} switches: built in {big['build_s']:.2f} s, "
-              f"{big['built_mib']:.0f} MiB = {big['bytes_per_host'] / 1024:.1f} KiB per host (tracemalloc)")
-        print(f"  1 sim second, {big['pings']} pings with ARP flooded to every host: {big['run_s']:.2f} s wall, "
-              f"{big['events']:,} events, {big['pings_answered']} answered; process peak RSS "
-              f"{big['peak_rss_mib']:.0f} MiB (limit asked: 1024)")
+        print(
+            f"\n{big['hosts']:,} hosts on {big['switches']} switches: built in {big['build_s']:.2f} s, "
+            f"{big['built_mib']:.0f} MiB = {big['bytes_per_host'] / 1024:.1f} KiB per host (tracemalloc)"
+        )
+        print(
+            f"  1 sim second, {big['pings']} pings with ARP flooded to every host: {big['run_s']:.2f} s wall, "
+            f"{big['events']:,} events, {big['pings_answered']} answered; process peak RSS "
+            f"{big['peak_rss_mib']:.0f} MiB (limit asked: 1024)"
+        )
 
 
 if __name__ == "__main__":

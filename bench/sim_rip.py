@@ -33,14 +33,20 @@ from lanlab.sim import Network
 from lanlab.sim.devices.router import Router
 
 # shared/ sits beside the repository (/work/shared next to /work/main, or above a worktree in /work/wt/NAME)
-NS3_SCRIPT = next((p / "shared" / "bench" / "ns3" / "rip_chain.py" for p in Path(__file__).resolve().parents
-                   if (p / "shared" / "bench" / "ns3" / "rip_chain.py").exists()), Path("rip_chain.py"))
+NS3_SCRIPT = next(
+    (
+        p / "shared" / "bench" / "ns3" / "rip_chain.py"
+        for p in Path(__file__).resolve().parents
+        if (p / "shared" / "bench" / "ns3" / "rip_chain.py").exists()
+    ),
+    Path("rip_chain.py"),
+)
 NS3_PYTHON = Path("/tmp/ns3-venv/bin/python")
 # shared/bench/ns3/README.md, "Measured here" (ns-3 3.44, 2-core machine, median of 5 runs)
-NS3_README = {8: {"wall_run_s": 0.267, "frames_all_links": 51_194, "convergence_sim_s": 17.52,
-                  "seed_range": (13.6, 21.2)},
-              15: {"wall_run_s": 0.446, "frames_all_links": 85_382, "convergence_sim_s": 35.53,
-                   "seed_range": (28.4, 44.7)}}
+NS3_README = {
+    8: {"wall_run_s": 0.267, "frames_all_links": 51_194, "convergence_sim_s": 17.52, "seed_range": (13.6, 21.2)},
+    15: {"wall_run_s": 0.446, "frames_all_links": 85_382, "convergence_sim_s": 35.53, "seed_range": (28.4, 44.7)},
+}
 SECOND = 1_000_000_000
 END = 300 * SECOND
 
@@ -75,8 +81,9 @@ def build_chain(routers: int, seed: int) -> tuple[Network, TimedEchoClient]:
     for a, b in zip(ends[::2], ends[1::2]):
         net.link(a, b, delay="1ms", rate="100Mbps")
     hb.udp.bind(9, echo_server)
-    client = TimedEchoClient(ha, IPv4Address(f"10.0.{routers}.2"), count=END // (100 * 10**6), interval=100 * 10**6,
-                             size=64, stop=END)
+    client = TimedEchoClient(
+        ha, IPv4Address(f"10.0.{routers}.2"), count=END // (100 * 10**6), interval=100 * 10**6, size=64, stop=END
+    )
     net.engine.schedule(0, client)
     return net, client
 
@@ -86,10 +93,15 @@ def run_once(routers: int, seed: int) -> dict[str, Any]:
     start = time.perf_counter()
     net.run(END / SECOND)
     wall = time.perf_counter() - start
-    return {"routers": routers, "seed": seed, "wall_run_s": wall,
-            "convergence_sim_s": None if client.first_reply is None else client.first_reply / SECOND,
-            "echo_replies_rcvd": client.replies, "frames_all_links": sum(link.frames for link in net.links),
-            "events": net.engine.events}
+    return {
+        "routers": routers,
+        "seed": seed,
+        "wall_run_s": wall,
+        "convergence_sim_s": None if client.first_reply is None else client.first_reply / SECOND,
+        "echo_replies_rcvd": client.replies,
+        "frames_all_links": sum(link.frames for link in net.links),
+        "events": net.engine.events,
+    }
 
 
 def run_ns3(routers: int, repeats: int = 3) -> dict[str, Any] | None:
@@ -98,8 +110,9 @@ def run_ns3(routers: int, repeats: int = 3) -> dict[str, Any] | None:
         return None
     best: dict[str, Any] | None = None
     for _ in range(repeats):
-        done = subprocess.run([str(NS3_PYTHON), str(NS3_SCRIPT), "--routers", str(routers)],
-                              capture_output=True, text=True, timeout=600)
+        done = subprocess.run(
+            [str(NS3_PYTHON), str(NS3_SCRIPT), "--routers", str(routers)], capture_output=True, text=True, timeout=600
+        )
         lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
         if not lines:
             return best
@@ -126,18 +139,24 @@ def main() -> None:
         ns3 = None if args.no_ns3 else run_ns3(routers)
         reference = ns3 if ns3 is not None else NS3_README.get(routers)
         where = "ns-3 run now (best of 3)" if ns3 is not None else "ns-3 README"
-        seed_range = (f"{min(reached):.1f}-{max(reached):.1f} s over seeds 1-{args.seeds}" if reached
-                      else "never")
-        print(f"R={routers:<3} lanlab: convergence {first['convergence_sim_s']} s (seed 1), {seed_range} "
-              f"({len(reached)}/{len(converged)} converged); wall {wall:.3f} s best of 5 (median {median:.3f}); "
-              f"{first['frames_all_links']:,} frames; {first['echo_replies_rcvd']} replies")
+        seed_range = f"{min(reached):.1f}-{max(reached):.1f} s over seeds 1-{args.seeds}" if reached else "never"
+        print(
+            f"R={routers:<3} lanlab: convergence {first['convergence_sim_s']} s (seed 1), {seed_range} "
+            f"({len(reached)}/{len(converged)} converged); wall {wall:.3f} s best of 5 (median {median:.3f}); "
+            f"{first['frames_all_links']:,} frames; {first['echo_replies_rcvd']} replies"
+        )
         if reference is not None:
             ratio = wall / reference["wall_run_s"]
-            extra = f", seeds 1-10: {reference['seed_range'][0]}-{reference['seed_range'][1]} s" \
-                if "seed_range" in reference else ""
-            print(f"       {where}: convergence {reference['convergence_sim_s']} s{extra}; wall "
-                  f"{reference['wall_run_s']:.3f} s; {reference['frames_all_links']:,} frames; "
-                  f"lanlab/ns-3 wall = {ratio:.2f}x")
+            extra = (
+                f", seeds 1-10: {reference['seed_range'][0]}-{reference['seed_range'][1]} s"
+                if "seed_range" in reference
+                else ""
+            )
+            print(
+                f"       {where}: convergence {reference['convergence_sim_s']} s{extra}; wall "
+                f"{reference['wall_run_s']:.3f} s; {reference['frames_all_links']:,} frames; "
+                f"lanlab/ns-3 wall = {ratio:.2f}x"
+            )
         sys.stdout.flush()
 
 

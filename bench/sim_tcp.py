@@ -62,7 +62,7 @@ def sender(host: str, port: int, data: bytes) -> None:
     with socket.create_connection((host, port)) as conn:
         view = memoryview(data)
         for offset in range(0, len(data), 65536):
-            conn.sendall(view[offset:offset + 65536])
+            conn.sendall(view[offset : offset + 65536])
 
 
 def through_the_shim(size: int) -> dict[str, Any]:
@@ -135,8 +135,9 @@ def _run_until_idle(net: Network) -> int:
     engine, events = net.engine, 0
     while (next_time := engine.next_time()) is not None:
         events += engine.run(next_time)
-        if all(c.state is TcpState.TIME_WAIT for h in ("pc1", "pc2")
-               for c in net.node(h).tcp.stack.connections.values()):
+        if all(
+            c.state is TcpState.TIME_WAIT for h in ("pc1", "pc2") for c in net.node(h).tcp.stack.connections.values()
+        ):
             break
     return events
 
@@ -144,8 +145,13 @@ def _run_until_idle(net: Network) -> int:
 def ns3(size: int) -> dict[str, Any] | None:
     if not NS3_PYTHON.exists():
         return None
-    out = subprocess.run([str(NS3_PYTHON), str(NS3_SCRIPT), "--bytes", str(size)], capture_output=True, text=True,
-                         timeout=600, check=True).stdout
+    out = subprocess.run(
+        [str(NS3_PYTHON), str(NS3_SCRIPT), "--bytes", str(size)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
+    ).stdout
     return json.loads(out.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
@@ -165,18 +171,22 @@ def main() -> None:
     print(f"{args.mib} MiB, pc1 - sw1 - pc2, 100 Mbps links (best of {args.repeat}):")
     for name, run in (("socket shim (programs)", shim), ("protocol API (direct)", api)):
         goodput = size * 8 / run["sim_s"] / 1e6
-        print(f"  {name:<24} simulated {run['sim_s']:.4f} s, goodput {goodput:.2f} Mbit/s, "
-              f"wall {run['wall_s']:.3f} s = {run['wall_s'] / args.mib:.4f} wall s per simulated MiB, "
-              f"{run['events']} events")
+        print(
+            f"  {name:<24} simulated {run['sim_s']:.4f} s, goodput {goodput:.2f} Mbit/s, "
+            f"wall {run['wall_s']:.3f} s = {run['wall_s'] / args.mib:.4f} wall s per simulated MiB, "
+            f"{run['events']} events"
+        )
     print(f"  shim / direct wall-time ratio: {shim['wall_s'] / api['wall_s']:.2f}x (target: within 2x)")
     reference = None if args.no_ns3 else ns3(size)
     if reference is None:
         print("  ns-3: not run (needs /tmp/ns3-venv, see shared/bench/ns3/README.md)")
     else:
-        print(f"  ns-3 BulkSend: simulated {reference['sim_s']:.4f} s, goodput "
-              f"{size * 8 / reference['sim_s'] / 1e6:.2f} Mbit/s, wall {reference['wall_run_s']:.3f} s; "
-              f"lanlab direct / ns-3 wall: {api['wall_s'] / reference['wall_run_s']:.2f}x, "
-              f"shim / ns-3: {shim['wall_s'] / reference['wall_run_s']:.2f}x")
+        print(
+            f"  ns-3 BulkSend: simulated {reference['sim_s']:.4f} s, goodput "
+            f"{size * 8 / reference['sim_s'] / 1e6:.2f} Mbit/s, wall {reference['wall_run_s']:.3f} s; "
+            f"lanlab direct / ns-3 wall: {api['wall_s'] / reference['wall_run_s']:.2f}x, "
+            f"shim / ns-3: {shim['wall_s'] / reference['wall_run_s']:.2f}x"
+        )
 
 
 if __name__ == "__main__":

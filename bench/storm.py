@@ -43,9 +43,15 @@ def storm_run(path: Path, max_events: int, *, measure_memory: bool = False) -> d
     peak = tracemalloc.get_traced_memory()[1] if measure_memory else None
     if measure_memory:
         tracemalloc.stop()
-    return {"wall_s": wall, "events": events, "sim_s": net.now / S, "stopped": net.engine.stopped,
-            "frames": sum(link.frames for link in net.links), "storm": first_storm(net.nodes) is not None,
-            "peak_mib": peak / 2**20 if peak is not None else None}
+    return {
+        "wall_s": wall,
+        "events": events,
+        "sim_s": net.now / S,
+        "stopped": net.engine.stopped,
+        "frames": sum(link.frames for link in net.links),
+        "storm": first_storm(net.nodes) is not None,
+        "peak_mib": peak / 2**20 if peak is not None else None,
+    }
 
 
 def ring(n: int) -> Network:
@@ -66,20 +72,31 @@ def ring_run(n: int, until: int = 300) -> dict[str, Any]:
     wall = time.perf_counter() - start
     switches = [net.node(f"sw{k}") for k in range(1, n + 1)]
     settled = max(t for sw in switches for t, e in sw.stp.history if isinstance(e, PortChanged))
-    blocked = [f"{sw.name}:{row['port']}" for sw in switches for row in sw.stp.status()["ports"]
-               if row["state"] != "forwarding"]
+    blocked = [
+        f"{sw.name}:{row['port']}"
+        for sw in switches
+        for row in sw.stp.status()["ports"]
+        if row["state"] != "forwarding"
+    ]
     roots = len({sw.stp.status()["root_id"] for sw in switches})
     converged = roots == 1 and len(blocked) == 1 and settled < (until - 60) * S
-    return {"wall_s": wall, "events": events, "converged_sim_s": settled / S if converged else None,
-            "blocked": blocked, "roots": roots}
+    return {
+        "wall_s": wall,
+        "events": events,
+        "converged_sim_s": settled / S if converged else None,
+        "blocked": blocked,
+        "roots": roots,
+    }
 
 
 def describe_ring(n: int, r: dict[str, Any]) -> str:
     head = f"ring of {n:>3} switches, 802.1D, 300 sim s: wall {r['wall_s']:.2f} s, {r['events']:,} events; "
     if r["converged_sim_s"] is not None:
         return head + f"converged at sim {r['converged_sim_s']:.3f} s, blocked {r['blocked'][0]}"
-    return head + (f"NOT converged: {r['roots']} roots, {len(r['blocked'])} ports not forwarding "
-                   f"(the ring is wider than Max Age allows)")
+    return head + (
+        f"NOT converged: {r['roots']} roots, {len(r['blocked'])} ports not forwarding "
+        f"(the ring is wider than Max Age allows)"
+    )
 
 
 def main() -> None:
@@ -92,15 +109,23 @@ def main() -> None:
     memory = storm_run(EXAMPLES / "storm.yaml", args.max_events, measure_memory=True)
     base = storm_run(EXAMPLES / "rstp.yaml", args.max_events)
     print(f"storm: 3-switch loop, no STP, --max-events {args.max_events:,}")
-    print(f"  stopped={storm['stopped']} at sim {storm['sim_s']:.6f} s after {storm['events']:,} events, "
-          f"{storm['frames']:,} frames; wall {storm['wall_s']:.2f} s "
-          f"({storm['events'] / storm['wall_s']:,.0f} events/s); storm reported: {storm['storm']}")
-    print(f"  peak memory of the run (tracemalloc): {memory['peak_mib']:.2f} MiB; process max RSS "
-          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
-    print(f"  baseline, same triangle with RSTP, 1 sim s: {base['events']:,} events, {base['frames']:,} frames, "
-          f"wall {base['wall_s']:.3f} s")
-    print(f"  ratio storm/RSTP: {storm['events'] / base['events']:,.0f}x the events in "
-          f"{storm['sim_s'] / base['sim_s']:.4f} of the simulated time")
+    print(
+        f"  stopped={storm['stopped']} at sim {storm['sim_s']:.6f} s after {storm['events']:,} events, "
+        f"{storm['frames']:,} frames; wall {storm['wall_s']:.2f} s "
+        f"({storm['events'] / storm['wall_s']:,.0f} events/s); storm reported: {storm['storm']}"
+    )
+    print(
+        f"  peak memory of the run (tracemalloc): {memory['peak_mib']:.2f} MiB; process max RSS "
+        f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB"
+    )
+    print(
+        f"  baseline, same triangle with RSTP, 1 sim s: {base['events']:,} events, {base['frames']:,} frames, "
+        f"wall {base['wall_s']:.3f} s"
+    )
+    print(
+        f"  ratio storm/RSTP: {storm['events'] / base['events']:,.0f}x the events in "
+        f"{storm['sim_s'] / base['sim_s']:.4f} of the simulated time"
+    )
 
     small, big = ring_run(10), ring_run(args.ring)
     print(describe_ring(10, small))

@@ -34,10 +34,16 @@ def timed(rows_of: Iterable[dict]) -> tuple[float, list[dict]]:
 def main() -> None:
     from distributed import LocalCluster
 
-    plan = make_plan(RING, range(1, RUNS + 1), do=["at 30s pc1 ping pc3 -c 90 -i 1"], until="130s",
-                     metrics=["ping_received", "frames"])
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
-                      silence_logs=50) as cluster:
+    plan = make_plan(
+        RING,
+        range(1, RUNS + 1),
+        do=["at 30s pc1 ping pc3 -c 90 -i 1"],
+        until="130s",
+        metrics=["ping_received", "frames"],
+    )
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0", silence_logs=50
+    ) as cluster:
         address = cluster.scheduler_address
         list(_on_dask(plan.tasks[:4], address, 2))  # workers warm: imports done
         ways: dict[str, Callable[[], Iterable[dict]]] = {
@@ -50,26 +56,31 @@ def main() -> None:
         frames: dict[str, list[int]] = {}
         work: list[float] = []
         for round_ in range(ROUNDS):
-            for name in names[round_ % 3:] + names[:round_ % 3]:
+            for name in names[round_ % 3 :] + names[: round_ % 3]:
                 wall, rows = timed(ways[name]())
                 walls[name].append(wall)
                 frames[name] = sorted(row["frames"] for row in rows)
                 if name == names[0]:
                     work.append(sum(row["wall_s"] for row in rows))  # the runs themselves, measured inside each
-    assert all(found == frames[names[0]] for found in frames.values()), \
+    assert all(found == frames[names[0]] for found in frames.values()), (
         "the same runs must give the same rows everywhere"
+    )
     median = {name: statistics.median(values) for name, values in walls.items()}
     one, serial_work = median[names[0]], statistics.median(work)
     targets = {names[1]: "1.8x", names[2]: "1.6x"}
-    print(f"{RUNS} runs of {RING.name} (130 s sim, ping across the failure), {serial_work / RUNS * 1000:.0f} ms each; "
-          f"median of {ROUNDS} alternating rounds")
+    print(
+        f"{RUNS} runs of {RING.name} (130 s sim, ping across the failure), {serial_work / RUNS * 1000:.0f} ms each; "
+        f"median of {ROUNDS} alternating rounds"
+    )
     for name in names:
         samples = " ".join(f"{value:.2f}" for value in walls[name])
         ratio = "" if name == names[0] else f"   {one / median[name]:.2f}x (target >= {targets[name]})"
         print(f"  {name:30s} {median[name]:7.2f} s{ratio}   [{samples}]")
     for name, label in ((names[1], "process pool"), (names[2], "dask")):
-        print(f"  overhead per task, {label:12s} {(median[name] * 2 - serial_work) / RUNS * 1000:6.1f} ms   "
-              "(target < 50 ms)")
+        print(
+            f"  overhead per task, {label:12s} {(median[name] * 2 - serial_work) / RUNS * 1000:6.1f} ms   "
+            "(target < 50 ms)"
+        )
 
 
 if __name__ == "__main__":

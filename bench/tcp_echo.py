@@ -39,8 +39,19 @@ else:
     asyncio.run(main())
 """
 SERVERS = {
-    "lanlab": lambda port: [sys.executable, "-m", "lanlab", "tcp", "serve", "--mode", "echo",
-                            "--bind", "127.0.0.1", "--port", str(port)],
+    "lanlab": lambda port: [
+        sys.executable,
+        "-m",
+        "lanlab",
+        "tcp",
+        "serve",
+        "--mode",
+        "echo",
+        "--bind",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ],
     "asyncio": lambda port: [sys.executable, "-c", BASELINE, str(port), "asyncio"],
     "uvloop": lambda port: [sys.executable, "-c", BASELINE, str(port), "uvloop"],
 }
@@ -87,10 +98,13 @@ async def measure(port: int, protocol: type, clients: int, seconds: float) -> fl
     loop = asyncio.get_running_loop()
     tally, running = [0], [True]
     transports = []
-    for start in range(0, clients, 100):          # connect in batches: no SYN floods
-        made = await asyncio.gather(*(
-            loop.create_connection(lambda: protocol(tally, running), "127.0.0.1", port)
-            for _ in range(min(100, clients - start))))
+    for start in range(0, clients, 100):  # connect in batches: no SYN floods
+        made = await asyncio.gather(
+            *(
+                loop.create_connection(lambda: protocol(tally, running), "127.0.0.1", port)
+                for _ in range(min(100, clients - start))
+            )
+        )
         transports += [transport for transport, _ in made]
     for transport in transports:
         transport.write(protocol.payload)
@@ -124,8 +138,9 @@ def wait_ready(port: int) -> None:
     raise SystemExit(f"server on port {port} did not start")
 
 
-async def run_cases(ports: dict[str, int], pids: dict[str, int], seconds: float,
-                    rounds: int) -> dict[str, dict[str, float]]:
+async def run_cases(
+    ports: dict[str, int], pids: dict[str, int], seconds: float, rounds: int
+) -> dict[str, dict[str, float]]:
     """Every case on every server, servers interleaved and the best of `rounds` kept, so a
     neighbour's load on this shared machine does not favour whichever server ran first."""
     results: dict[str, dict[str, float]] = {name: {} for name in ports}
@@ -153,13 +168,11 @@ def main() -> None:
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     ports = {name: free_port() for name in SERVERS}
-    servers = {name: subprocess.Popen(SERVERS[name](port), stdout=subprocess.DEVNULL)
-               for name, port in ports.items()}
+    servers = {name: subprocess.Popen(SERVERS[name](port), stdout=subprocess.DEVNULL) for name, port in ports.items()}
     try:
         for port in ports.values():
             wait_ready(port)
-        results = uvloop.run(run_cases(ports, {n: p.pid for n, p in servers.items()},
-                                       args.seconds, args.rounds))
+        results = uvloop.run(run_cases(ports, {n: p.pid for n, p in servers.items()}, args.seconds, args.rounds))
     finally:
         for server in servers.values():
             server.terminate()
@@ -170,8 +183,10 @@ def main() -> None:
     rows += [("1 MiB bulk echo, MiB/s", "bulk"), ("resident memory at C=1000, MiB", "rss")]
     print(f"{'case':34} {'lanlab':>10} {'asyncio':>10} {'uvloop':>10} {'/asyncio':>9} {'/uvloop':>8}")
     for label, key in rows:
-        print(f"{label:34} {ours[key]:>10,.0f} {asyncio_[key]:>10,.0f} {uv[key]:>10,.0f} "
-              f"{ours[key] / asyncio_[key]:>8.2f}x {ours[key] / uv[key]:>7.2f}x")
+        print(
+            f"{label:34} {ours[key]:>10,.0f} {asyncio_[key]:>10,.0f} {uv[key]:>10,.0f} "
+            f"{ours[key] / asyncio_[key]:>8.2f}x {ours[key] / uv[key]:>7.2f}x"
+        )
 
 
 if __name__ == "__main__":

@@ -60,7 +60,9 @@ def measure(driver, page: Path) -> dict[str, float]:  # type: ignore[no-untyped-
     browserlab.open_page(driver, page)
     wall = time.perf_counter() - started
     ready = float(driver.execute_script("return document.body.dataset.readyMs"))
-    paint = driver.execute_script("const p = performance.getEntriesByName('first-contentful-paint')[0]; return p ? p.startTime : null")
+    paint = driver.execute_script(
+        "const p = performance.getEntriesByName('first-contentful-paint')[0]; return p ? p.startTime : null"
+    )
     steps = []
     if events > 2:
         steps = driver.execute_async_script(f"""
@@ -76,10 +78,16 @@ def measure(driver, page: Path) -> dict[str, float]:  # type: ignore[no-untyped-
             }}
             requestAnimationFrame(() => one(0));""")
     size = page.stat().st_size
-    return {"events": events, "bytes": size, "per_event": size / events if events else 0.0, "wall": wall,
-            "ready_ms": ready, "paint_ms": paint or 0.0,
-            "step_ms": statistics.median(steps) if steps else 0.0,
-            "step_p95_ms": sorted(steps)[int(len(steps) * 0.95) - 1] if steps else 0.0}
+    return {
+        "events": events,
+        "bytes": size,
+        "per_event": size / events if events else 0.0,
+        "wall": wall,
+        "ready_ms": ready,
+        "paint_ms": paint or 0.0,
+        "step_ms": statistics.median(steps) if steps else 0.0,
+        "step_p95_ms": sorted(steps)[int(len(steps) * 0.95) - 1] if steps else 0.0,
+    }
 
 
 def main() -> None:
@@ -95,15 +103,21 @@ def main() -> None:
         finally:
             driver.quit()
     base = figures["baseline (1 host, 0 events)"]
-    print(f"{'page':<30} {'events':>8} {'size':>10} {'B/event':>8} {'paint ms':>9} {'ready ms':>9} "
-          f"{'x base':>7} {'step ms':>8} {'p95 ms':>7}")
+    print(
+        f"{'page':<30} {'events':>8} {'size':>10} {'B/event':>8} {'paint ms':>9} {'ready ms':>9} "
+        f"{'x base':>7} {'step ms':>8} {'p95 ms':>7}"
+    )
     for name, f in figures.items():
-        print(f"{name:<30} {f['events']:>8,} {f['bytes'] / 1e6:>8.2f}MB {f['per_event']:>8.1f} {f['paint_ms']:>9.0f} "
-              f"{f['ready_ms']:>9.0f} {f['ready_ms'] / base['ready_ms']:>7.1f} {f['step_ms']:>8.1f} {f['step_p95_ms']:>7.1f}")
+        print(
+            f"{name:<30} {f['events']:>8,} {f['bytes'] / 1e6:>8.2f}MB {f['per_event']:>8.1f} {f['paint_ms']:>9.0f} "
+            f"{f['ready_ms']:>9.0f} {f['ready_ms'] / base['ready_ms']:>7.1f} {f['step_ms']:>8.1f} {f['step_p95_ms']:>7.1f}"
+        )
     demo, storm = figures["demo"], figures["storm, 100,000 engine events"]
-    print(f"targets: demo ready {demo['ready_ms']:.0f} ms (< 1000), storm ready {storm['ready_ms']:.0f} ms (< 3000), "
-          f"step {max(demo['step_ms'], storm['step_ms']):.1f} ms (< 50), "
-          f"{storm['per_event']:.0f} bytes/event (< 150)")
+    print(
+        f"targets: demo ready {demo['ready_ms']:.0f} ms (< 1000), storm ready {storm['ready_ms']:.0f} ms (< 3000), "
+        f"step {max(demo['step_ms'], storm['step_ms']):.1f} ms (< 50), "
+        f"{storm['per_event']:.0f} bytes/event (< 150)"
+    )
 
 
 if __name__ == "__main__":

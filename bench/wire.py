@@ -42,7 +42,8 @@ def lanlab_cases() -> dict[str, object]:
 
     def build_udp() -> bytes:
         return Ethernet(dst_mac, src_mac, 0x0800).build(
-            IPv4(src_ip, dst_ip, 17).build(Udp(1234, 5678).build(PAYLOAD, src_ip, dst_ip)))
+            IPv4(src_ip, dst_ip, 17).build(Udp(1234, 5678).build(PAYLOAD, src_ip, dst_ip))
+        )
 
     def parse_udp(frame: bytes) -> object:
         _, rest = Ethernet.parse(frame)
@@ -54,10 +55,12 @@ def lanlab_cases() -> dict[str, object]:
         from lanlab.wire.tcp import Nop, Timestamps
 
         def build_tcp() -> bytes:
-            segment = Tcp(1234, 80, 1000, 2000, TcpFlags.PSH | TcpFlags.ACK, 65535,
-                          options=(Nop(), Nop(), Timestamps(1, 2)))
+            segment = Tcp(
+                1234, 80, 1000, 2000, TcpFlags.PSH | TcpFlags.ACK, 65535, options=(Nop(), Nop(), Timestamps(1, 2))
+            )
             return Ethernet(dst_mac, src_mac, 0x0800).build(
-                IPv4(src_ip, dst_ip, 6).build(segment.build(PAYLOAD, src_ip, dst_ip)))
+                IPv4(src_ip, dst_ip, 6).build(segment.build(PAYLOAD, src_ip, dst_ip))
+            )
 
         def parse_tcp(frame: bytes) -> object:
             _, rest = Ethernet.parse(frame)
@@ -84,8 +87,17 @@ def dpkt_cases() -> dict[str, object]:
         return build(udp, 17)
 
     def build_tcp() -> bytes:
-        tcp = dpkt.tcp.TCP(sport=1234, dport=80, seq=1000, ack=2000, flags=0x18, win=65535,
-                           opts=TS_OPTIONS, off=(20 + len(TS_OPTIONS)) // 4, data=PAYLOAD)
+        tcp = dpkt.tcp.TCP(
+            sport=1234,
+            dport=80,
+            seq=1000,
+            ack=2000,
+            flags=0x18,
+            win=65535,
+            opts=TS_OPTIONS,
+            off=(20 + len(TS_OPTIONS)) // 4,
+            data=PAYLOAD,
+        )
         return build(tcp, 6)
 
     return {"udp": (dpkt.ethernet.Ethernet, build_udp), "tcp": (dpkt.ethernet.Ethernet, build_tcp)}
@@ -95,13 +107,28 @@ def scapy_cases() -> dict[str, object]:
     """scapy's parse (dissect) and build (raw) for the same frames."""
 
     def build_udp() -> bytes:
-        return bytes(Ether(src=SRC_MAC, dst=DST_MAC) / IP(src=SRC_IP, dst=DST_IP, id=0, flags=0)
-                     / UDP(sport=1234, dport=5678) / PAYLOAD)
+        return bytes(
+            Ether(src=SRC_MAC, dst=DST_MAC)
+            / IP(src=SRC_IP, dst=DST_IP, id=0, flags=0)
+            / UDP(sport=1234, dport=5678)
+            / PAYLOAD
+        )
 
     def build_tcp() -> bytes:
-        return bytes(Ether(src=SRC_MAC, dst=DST_MAC) / IP(src=SRC_IP, dst=DST_IP, id=0, flags=0)
-                     / TCP(sport=1234, dport=80, seq=1000, ack=2000, flags="PA", window=65535,
-                           options=[("NOP", None), ("NOP", None), ("Timestamp", (1, 2))]) / PAYLOAD)
+        return bytes(
+            Ether(src=SRC_MAC, dst=DST_MAC)
+            / IP(src=SRC_IP, dst=DST_IP, id=0, flags=0)
+            / TCP(
+                sport=1234,
+                dport=80,
+                seq=1000,
+                ack=2000,
+                flags="PA",
+                window=65535,
+                options=[("NOP", None), ("NOP", None), ("Timestamp", (1, 2))],
+            )
+            / PAYLOAD
+        )
 
     return {"udp": (Ether, build_udp), "tcp": (Ether, build_tcp)}
 
@@ -110,8 +137,9 @@ def rates_of(calls: dict[str, object], seconds: float, rounds: int = 40) -> dict
     """Calls per second of each library: the best of `rounds` short rounds of about `seconds` each, the
     libraries taking turns within every round. On a shared machine short rounds are what finds quiet
     moments for every library alike; the best round is the one least disturbed."""
-    numbers = {name: max(1, int(seconds / max(timeit.timeit(call, number=20) / 20, 1e-9)))
-               for name, call in calls.items()}
+    numbers = {
+        name: max(1, int(seconds / max(timeit.timeit(call, number=20) / 20, 1e-9))) for name, call in calls.items()
+    }
     best = dict.fromkeys(calls, 0.0)
     for _ in range(rounds):
         for name, call in calls.items():
@@ -124,8 +152,10 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=0.03, help="length of one timing round per case")
     seconds = parser.parse_args().seconds
     libraries = {"lanlab": lanlab_cases(), "dpkt": dpkt_cases(), "scapy": scapy_cases()}
-    print(f"Python {sys.version.split()[0]}, dpkt {dpkt.__version__}, payload {len(PAYLOAD)} bytes"
-          + ("" if Tcp is not None else "; lanlab.wire.tcp is not there yet: TCP rows skipped"))
+    print(
+        f"Python {sys.version.split()[0]}, dpkt {dpkt.__version__}, payload {len(PAYLOAD)} bytes"
+        + ("" if Tcp is not None else "; lanlab.wire.tcp is not there yet: TCP rows skipped")
+    )
     print(f"{'frame':5} {'op':5} {'lanlab/s':>10} {'dpkt/s':>10} {'scapy/s':>10} {'x dpkt':>7} {'x scapy':>8}")
     for frame_kind in ("udp", "tcp"):
         if frame_kind not in libraries["lanlab"]:
@@ -136,11 +166,15 @@ def main() -> int:
             raise SystemExit(f"the libraries build different {frame_kind} frames, not a fair race: {differing}")
         frame = frames["lanlab"]
         for op, index in (("parse", 0), ("build", 1)):
-            calls = {name: functools.partial(cases[frame_kind][0], frame) if index == 0 else cases[frame_kind][1]
-                     for name, cases in libraries.items()}
+            calls = {
+                name: functools.partial(cases[frame_kind][0], frame) if index == 0 else cases[frame_kind][1]
+                for name, cases in libraries.items()
+            }
             rates = rates_of(calls, seconds)
-            print(f"{frame_kind:5} {op:5} {rates['lanlab']:10.0f} {rates['dpkt']:10.0f} {rates['scapy']:10.0f} "
-                  f"{rates['lanlab'] / rates['dpkt']:7.1f} {rates['lanlab'] / rates['scapy']:8.1f}")
+            print(
+                f"{frame_kind:5} {op:5} {rates['lanlab']:10.0f} {rates['dpkt']:10.0f} {rates['scapy']:10.0f} "
+                f"{rates['lanlab'] / rates['dpkt']:7.1f} {rates['lanlab'] / rates['scapy']:8.1f}"
+            )
     return 0
 
 

@@ -25,8 +25,14 @@ LINE = re.compile(r"\(([0-9.]+) s CPU\), [0-9,]+ frames, ([0-9,]+) round trips")
 
 def rate(checkout: Path, command: list[str]) -> float:
     """Round trips per CPU second of one run of `command` in `checkout`."""
-    done = subprocess.run([sys.executable, *command], cwd=checkout, capture_output=True, text=True, check=True,
-                          env={**os.environ, "PYTHONPATH": str(checkout / "src")})
+    done = subprocess.run(
+        [sys.executable, *command],
+        cwd=checkout,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": str(checkout / "src")},
+    )
     match = LINE.search(done.stdout)
     if match is None:
         raise SystemExit(f"no figure in the output of {command}:\n{done.stdout}")
@@ -45,14 +51,28 @@ def main() -> int:
         checkouts = {}
         for which in ("old", "new"):
             checkouts[which] = Path(scratch) / which
-            subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", "-q", str(checkouts[which]),
-                            getattr(options, which)], check=True)
+            subprocess.run(
+                [
+                    "git",
+                    "-C",
+                    str(ROOT),
+                    "worktree",
+                    "add",
+                    "--detach",
+                    "-q",
+                    str(checkouts[which]),
+                    getattr(options, which),
+                ],
+                check=True,
+            )
         try:
             for run in range(options.runs):
                 for which in ("old", "new"):
                     rates[which].append(rate(checkouts[which], options.command))
-                print(f"run {run + 1}: old {rates['old'][-1]:,.0f}  new {rates['new'][-1]:,.0f} round trips/CPU s",
-                      flush=True)
+                print(
+                    f"run {run + 1}: old {rates['old'][-1]:,.0f}  new {rates['new'][-1]:,.0f} round trips/CPU s",
+                    flush=True,
+                )
         finally:
             for checkout in checkouts.values():
                 subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(checkout)], check=False)

@@ -41,8 +41,11 @@ CLI = PACKAGE / "cli"
 # cli/ modules still speaking English only: their help is not extracted and `bypass` skips them.
 # Only ever shrinks; a new module starts translated.
 NOT_YET_TRANSLATED = {
-    "arping.py", "lab.py",
-    "real.py", "sim_serve.py", "sim_sweep.py",
+    "arping.py",
+    "lab.py",
+    "real.py",
+    "sim_serve.py",
+    "sim_sweep.py",
     "sim_wall.py",
 }
 
@@ -54,14 +57,20 @@ def extract_lanlab(fileobj: Any, keywords: Any, comment_tags: Any, options: Any)
     if Path(fileobj.name).parent == CLI and Path(fileobj.name).name in NOT_YET_TRANSLATED:
         return
     for node in ast.walk(ast.parse(source)):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(map(is_click_decorator, node.decorator_list)):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(
+            map(is_click_decorator, node.decorator_list)
+        ):
             doc = ast.get_docstring(node, clean=True)
             if doc:
                 yield node.body[0].lineno, None, doc.partition("\f")[0], []
         elif isinstance(node, ast.Call):
             for keyword in node.keywords:
-                if keyword.arg in HELP_KEYWORDS and isinstance(keyword.value, ast.Constant) \
-                        and isinstance(keyword.value.value, str) and keyword.value.value.strip():
+                if (
+                    keyword.arg in HELP_KEYWORDS
+                    and isinstance(keyword.value, ast.Constant)
+                    and isinstance(keyword.value.value, str)
+                    and keyword.value.value.strip()
+                ):
                     yield keyword.value.lineno, None, inspect.cleandoc(keyword.value.value), []
 
 
@@ -77,7 +86,8 @@ def template() -> Catalog:
     catalog = Catalog(project="lanlab", domain="lanlab", fuzzy=False)
     method_map = [("**.py", extract_lanlab)]
     for filename, lineno, message, comments, context in extract_from_dir(
-            str(PACKAGE), method_map, keywords=KEYWORDS, strip_comment_tags=True):
+        str(PACKAGE), method_map, keywords=KEYWORDS, strip_comment_tags=True
+    ):
         catalog.add(message, None, [(f"src/lanlab/{filename}", lineno)], auto_comments=comments, context=context)
     return catalog
 
@@ -144,8 +154,22 @@ def compile_all() -> int:
 
 
 # Calls whose text arguments reach the user; a text in them must be a catalogue call's.
-SHOWN_BY = {"echo", "secho", "fail", "say", "print", "LanlabError", "BadParameter", "UsageError",
-            "ClickException", "prompt", "confirm", "add_column", "Table", "Panel"}
+SHOWN_BY = {
+    "echo",
+    "secho",
+    "fail",
+    "say",
+    "print",
+    "LanlabError",
+    "BadParameter",
+    "UsageError",
+    "ClickException",
+    "prompt",
+    "confirm",
+    "add_column",
+    "Table",
+    "Panel",
+}
 TRANSLATED_BY = {"_", "N_", "L_", "ngettext", "pgettext", "as_the_tool_prints"}
 MARKUP = re.compile(r"\[/?[a-z ]+\]")  # rich's [bold]...[/bold]
 WORD = re.compile(r"[a-z]{2,}")
@@ -195,8 +219,12 @@ def bypasses(path: Path) -> Iterator[str]:
             for argument in [*node.args, *(k.value for k in node.keywords if k.arg in ("title", "message"))]:
                 for text in texts(argument):
                     yield f"{where}:{text.lineno}: {ast.unparse(text)[:70]} is not in the catalogue (wrap it in _())"
-        if name in ("command", "group") and isinstance(node.func, ast.Attribute) \
-                and _name(node.func.value) == "click" and not any(k.arg == "cls" for k in node.keywords):
+        if (
+            name in ("command", "group")
+            and isinstance(node.func, ast.Attribute)
+            and _name(node.func.value) == "click"
+            and not any(k.arg == "cls" for k in node.keywords)
+        ):
             yield f"{where}:{node.lineno}: click.{name}() without cls= (lanlab.cli.help's Command or Group)"
 
 
@@ -205,8 +233,9 @@ def _name(func: ast.AST) -> str:
 
 
 def bypass() -> int:
-    found = [line for path in sorted(CLI.glob("*.py")) if path.name not in NOT_YET_TRANSLATED
-             for line in bypasses(path)]
+    found = [
+        line for path in sorted(CLI.glob("*.py")) if path.name not in NOT_YET_TRANSLATED for line in bypasses(path)
+    ]
     for line in found:
         print(line)
     return 1 if found else 0

@@ -28,7 +28,7 @@ def blocks_from_manuf(lines: Iterable[str]) -> Iterator[tuple[str, str]]:
         address, bits = fields[0].split("/")
         if int(bits) in HEX_DIGITS_FOR_BITS:
             organization = fields[2] if len(fields) > 2 else fields[1]
-            yield address.replace(":", "")[:HEX_DIGITS_FOR_BITS[int(bits)]].upper(), organization.strip()
+            yield address.replace(":", "")[: HEX_DIGITS_FOR_BITS[int(bits)]].upper(), organization.strip()
 
 
 def blocks_from_ieee_csv(lines: Iterable[str]) -> Iterator[tuple[str, str]]:

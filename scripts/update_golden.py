@@ -91,10 +91,22 @@ def readme_cases() -> list[Case]:
 def app_cases() -> list[Case]:
     """Unchanged programs on simulated hosts: a thread per client, TCP, several client threads."""
     return [
-        Case("app-threaded-echo", ("sim", "run", "examples/broadcast.yaml", "--until", "3s",
-                                   "--app", f"pc1={PROGRAMS / 'threaded_echo_server.py'}",
-                                   "--app", f"at 0.01s pc2={PROGRAMS / 'threaded_clients.py'}",
-                                   "--arg", "pc2=pc1")),
+        Case(
+            "app-threaded-echo",
+            (
+                "sim",
+                "run",
+                "examples/broadcast.yaml",
+                "--until",
+                "3s",
+                "--app",
+                f"pc1={PROGRAMS / 'threaded_echo_server.py'}",
+                "--app",
+                f"at 0.01s pc2={PROGRAMS / 'threaded_clients.py'}",
+                "--arg",
+                "pc2=pc1",
+            ),
+        ),
     ]
 
 
@@ -113,7 +125,7 @@ def traced(args: tuple[str, ...], pcap: Path) -> list[str]:
         return words + ["--pcap", str(pcap)]
     while "--trace" in words:
         at = words.index("--trace")
-        del words[at:at + 2]
+        del words[at : at + 2]
     if "--json" in words:  # one document at the end, its events included (--trace is refused with it)
         return words + ["--pcap", str(pcap)]
     return words + ["--trace", "jsonl", "--pcap", str(pcap)]
@@ -122,8 +134,13 @@ def traced(args: tuple[str, ...], pcap: Path) -> list[str]:
 def outputs(case: Case, scratch: Path) -> dict[str, bytes]:
     """Run one case: its exit status, standard output and error (scratch paths neutral), and capture."""
     pcap = scratch / f"{case.name}.pcapng"
-    done = subprocess.run([sys.executable, "-m", "lanlab", *traced(case.args, pcap)], cwd=ROOT, env=ENVIRONMENT,
-                          capture_output=True, timeout=600)
+    done = subprocess.run(
+        [sys.executable, "-m", "lanlab", *traced(case.args, pcap)],
+        cwd=ROOT,
+        env=ENVIRONMENT,
+        capture_output=True,
+        timeout=600,
+    )
     stdout = f"exit {done.returncode}\n".encode() + done.stdout + b"\n--- stderr\n" + done.stderr
     stdout = stdout.replace(str(scratch).encode(), b"<tmp>").replace(str(ROOT).encode(), b"<root>")
     found = {f"{case.name}.stdout": stdout}

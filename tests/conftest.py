@@ -17,8 +17,9 @@ os.environ["LANGUAGE"] = "en"
 # Hypothesis: no per-example deadline (the 2-core machines are shared, and a slow example is not a
 # wrong one); in CI the examples are derived from each test's name, so a red run can be rerun as is.
 settings.register_profile("dev", deadline=None)
-settings.register_profile("ci", deadline=None, derandomize=True, print_blob=True,
-                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile(
+    "ci", deadline=None, derandomize=True, print_blob=True, suppress_health_check=[HealthCheck.too_slow]
+)
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 

@@ -40,8 +40,15 @@ def test_version_says_which_build_runs():
 def test_setup_compiles_the_engine_and_the_devices_on_the_per_frame_path():
     """setup.py's list names the engine, link, frame, switch, hub, host and router (and files that exist)."""
     modules = hot_path_modules()
-    for name in ("core.engine", "core.link", "core.frame", "devices.switch", "devices.hub", "devices.host",
-                 "devices.router"):
+    for name in (
+        "core.engine",
+        "core.link",
+        "core.frame",
+        "devices.switch",
+        "devices.hub",
+        "devices.host",
+        "devices.router",
+    ):
         assert f"lanlab.sim.{name}" in modules
     for module in modules:
         assert (SETUP.parent / "src" / (module.replace(".", "/") + ".py")).exists()

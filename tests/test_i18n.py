@@ -19,15 +19,18 @@ MO = ROOT / "src" / "lanlab" / "locale" / "zh_CN" / "LC_MESSAGES" / "lanlab.mo"
 needs_mo = pytest.mark.skipif(not MO.exists(), reason="the zh_CN catalogue is not compiled (run `make`)")
 
 
-@pytest.mark.parametrize("environ, word", [
-    ({}, "en"),
-    ({"LANG": "zh_CN.UTF-8"}, "zh"),
-    ({"LANG": "en_US.UTF-8", "LC_MESSAGES": "zh_TW.UTF-8"}, "zh"),
-    ({"LC_ALL": "C", "LANG": "zh_CN.UTF-8"}, "en"),
-    ({"LANGUAGE": "zh_CN:en", "LC_ALL": "en_US.UTF-8"}, "zh"),
-    ({"LANGUAGE": "", "LANG": "zh_CN"}, "zh"),
-    ({"LANGUAGE": "fr:zh"}, "en"),
-])
+@pytest.mark.parametrize(
+    "environ, word",
+    [
+        ({}, "en"),
+        ({"LANG": "zh_CN.UTF-8"}, "zh"),
+        ({"LANG": "en_US.UTF-8", "LC_MESSAGES": "zh_TW.UTF-8"}, "zh"),
+        ({"LC_ALL": "C", "LANG": "zh_CN.UTF-8"}, "en"),
+        ({"LANGUAGE": "zh_CN:en", "LC_ALL": "en_US.UTF-8"}, "zh"),
+        ({"LANGUAGE": "", "LANG": "zh_CN"}, "zh"),
+        ({"LANGUAGE": "fr:zh"}, "en"),
+    ],
+)
 def test_language_follows_gettexts_order_of_variables(environ, word):
     """The first of LANGUAGE, LC_ALL, LC_MESSAGES, LANG that is set decides; any zh locale is Chinese."""
     assert language_from_environment(environ) == word
@@ -42,8 +45,9 @@ def test_unknown_language_is_refused():
 @needs_mo
 def test_deferred_text_is_english_and_shows_translated():
     """An L_ text is the English str (what JSON and digests see) and localize() shows it in Chinese."""
-    text = L_("cannot make {directory} for the capture: {reason}; name one with --pcap FILE",
-              directory="/x", reason="denied")
+    text = L_(
+        "cannot make {directory} for the capture: {reason}; name one with --pcap FILE", directory="/x", reason="denied"
+    )
     set_language("zh")
     assert text == "cannot make /x for the capture: denied; name one with --pcap FILE"
     assert localize(text).startswith("无法为抓包文件创建 /x")
@@ -88,8 +92,10 @@ def test_bypass_check_finds_an_untranslated_message(tmp_path, monkeypatch):
     finally:
         sys.path.remove(str(CATALOGUE.parent))
     module = tmp_path / "x.py"
-    module.write_text('import click\n@click.command()\ndef c():\n    fail(f"no such host {h}")\n'
-                      '    fail(_("no such host {h}").format(h=h))\n    click.echo(", ".join(rows))\n')
+    module.write_text(
+        'import click\n@click.command()\ndef c():\n    fail(f"no such host {h}")\n'
+        '    fail(_("no such host {h}").format(h=h))\n    click.echo(", ".join(rows))\n'
+    )
     monkeypatch.setattr(catalogue, "ROOT", tmp_path)
     found = list(catalogue.bypasses(module))
     assert len(found) == 2, found

@@ -25,8 +25,12 @@ MA-S,70B3D5001,SOREDI touch systems GmbH,Werkstrasse 2 Germany
 def test_manuf_and_ieee_csv_give_the_same_blocks():
     """Only /28 and /36 lines are kept, as 7 and 9 hex digits; both sources give the same pairs."""
     from_manuf = sorted(make_oui_blocks.blocks_from_manuf(MANUF.splitlines(True)))
-    from_csv = sorted([*make_oui_blocks.blocks_from_ieee_csv(IEEE_MAM.splitlines(True)),
-                       *make_oui_blocks.blocks_from_ieee_csv(IEEE_MAS.splitlines(True))])
+    from_csv = sorted(
+        [
+            *make_oui_blocks.blocks_from_ieee_csv(IEEE_MAM.splitlines(True)),
+            *make_oui_blocks.blocks_from_ieee_csv(IEEE_MAS.splitlines(True)),
+        ]
+    )
     assert from_manuf == from_csv == [("0055DA1", "KoolPOS Inc."), ("70B3D5001", "SOREDI touch systems GmbH")]
 
 

@@ -21,8 +21,9 @@ def test_blocks_agree_with_arp_scan_registry(width, registry):
     """Every sampled MA-M/MA-S block of arp-scan's file is found at that length; names agree for 95%+."""
     rows = _arp_scan_rows(width)
     found = [oui.lookup(bytes.fromhex((prefix + "0" * 12)[:12])) for prefix, _ in rows]
-    same_block = [a is not None and a.prefix == prefix and a.registry == registry
-                  for a, (prefix, _) in zip(found, rows)]
+    same_block = [
+        a is not None and a.prefix == prefix and a.registry == registry for a, (prefix, _) in zip(found, rows)
+    ]
     same_name = [a is not None and a.organization.casefold() == name.casefold() for a, (_, name) in zip(found, rows)]
     assert sum(same_block) / len(rows) > (0.95 if registry == "MA-L" else 0.999)
     assert sum(same_name) / len(rows) > 0.95

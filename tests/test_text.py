@@ -51,7 +51,8 @@ UNSAFE = "\x1b\x9b\x85\x7f\u2028\u2029\u202a\u202e\u2066\u200f\u061c"
 def test_one_line_escapes_everything_a_terminal_would_obey():
     """C0/C1 controls, DEL, line/paragraph separators and bidi controls become \\xNN/\\uNNNN."""
     assert one_line("a\x1b[2Jb\x9bc\x85d\u2028e\u202ef\x7f\tg\n") == (
-        r"a\x1b[2Jb\x9bc\x85d\u2028e\u202ef\x7f" + "\t" + r"g\n")
+        r"a\x1b[2Jb\x9bc\x85d\u2028e\u202ef\x7f" + "\t" + r"g\n"
+    )
     assert not set(one_line(UNSAFE)) & set(UNSAFE)
 
 
@@ -84,12 +85,15 @@ def test_text_encodings_get_their_canonical_name():
         text_encoding("klingon")
 
 
-@pytest.mark.parametrize("line, typed, encoding, sent", [
-    ("你好\n".encode(), "utf-8", "gb2312", "你好\n".encode("gb2312")),     # typed, re-written
-    ("你好\n".encode("gb2312"), "utf-8", "gb2312", "你好\n".encode("gb2312")),  # piped, as is
-    (b"caf\xe9\n", "utf-8", "utf-8", b"caf\xe9\n"),                        # not UTF-8: as is
-    ("é\n".encode(), "utf-8", "ascii", b"\\xe9\n"),                        # ascii lacks é
-])
+@pytest.mark.parametrize(
+    "line, typed, encoding, sent",
+    [
+        ("你好\n".encode(), "utf-8", "gb2312", "你好\n".encode("gb2312")),  # typed, re-written
+        ("你好\n".encode("gb2312"), "utf-8", "gb2312", "你好\n".encode("gb2312")),  # piped, as is
+        (b"caf\xe9\n", "utf-8", "utf-8", b"caf\xe9\n"),  # not UTF-8: as is
+        ("é\n".encode(), "utf-8", "ascii", b"\\xe9\n"),  # ascii lacks é
+    ],
+)
 def test_recode_sends_input_bytes_in_the_chosen_encoding(line, typed, encoding, sent):
     """Input text in the terminal's encoding is re-encoded; bytes that are not are sent as they are."""
     assert recode(line, typed, encoding) == sent

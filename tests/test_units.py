@@ -5,8 +5,10 @@ import pytest
 from lanlab.units import UnitError, format_duration, parse_duration, parse_rate
 
 
-@pytest.mark.parametrize(("text", "ns"), [("1s", 10**9), ("1.5ms", 1_500_000), ("10us", 10_000),
-                                           ("5ns", 5), ("2", 2 * 10**9), (0.25, 250_000_000)])
+@pytest.mark.parametrize(
+    ("text", "ns"),
+    [("1s", 10**9), ("1.5ms", 1_500_000), ("10us", 10_000), ("5ns", 5), ("2", 2 * 10**9), (0.25, 250_000_000)],
+)
 def test_parse_duration_reads_units(text, ns):
     """Each unit converts to the exact nanosecond count; a bare number is seconds."""
     assert parse_duration(text) == ns
@@ -19,8 +21,9 @@ def test_parse_duration_rejects_nonsense(bad):
         parse_duration(bad)
 
 
-@pytest.mark.parametrize(("text", "bps"), [("100Mbps", 100_000_000), ("1Gbps", 10**9),
-                                            ("64kbps", 64_000), ("9600", 9600)])
+@pytest.mark.parametrize(
+    ("text", "bps"), [("100Mbps", 100_000_000), ("1Gbps", 10**9), ("64kbps", 64_000), ("9600", 9600)]
+)
 def test_parse_rate_reads_units(text, bps):
     """Rates convert to bits per second, case-insensitively."""
     assert parse_rate(text) == bps

@@ -122,7 +122,11 @@ class Deferred(str):
         if _language == "en":
             return str(self)
         return _translations.gettext(self.template).format(
-            **{key: value.localized() if isinstance(value, Deferred) else value for key, value in self.arguments.items()})
+            **{
+                key: value.localized() if isinstance(value, Deferred) else value
+                for key, value in self.arguments.items()
+            }
+        )
 
 
 def L_(template: str, **arguments: Any) -> Deferred:

@@ -37,7 +37,7 @@ class Assignment:
     @property
     def prefix_text(self) -> str:
         """The prefix as people write it: B8:27:EB, 70:B3:D5:4, 70:B3:D5:1A:3."""
-        pairs = [self.prefix[i:i + 2] for i in range(0, len(self.prefix), 2)]
+        pairs = [self.prefix[i : i + 2] for i in range(0, len(self.prefix), 2)]
         return ":".join(pairs) + f"/{self.bits}"
 
 
@@ -72,7 +72,7 @@ def _ma_l(prefix: str) -> str | None:
     at = index.find(f"\n{int(prefix, 16)},")
     if at < 0:
         return None
-    _key, offset, size = index[at + 1:index.find("\n", at + 1)].split(",")
+    _key, offset, size = index[at + 1 : index.find("\n", at + 1)].split(",")
     with open(_netaddr_eui_dir() / "oui.txt", "rb") as registry:
         registry.seek(int(offset))
         record = registry.read(int(size)).decode("utf-8", errors="replace")
@@ -102,13 +102,20 @@ _MA_L_LINE = re.compile(r"^([0-9A-F]{6})\s+\(base 16\)\s+(.+?)\s*$", re.MULTILIN
 def search(text: str) -> list[Assignment]:
     """Every block whose organization contains `text` (case-insensitive), MA-L first, by prefix."""
     needle = text.casefold()
-    found = [Assignment("MA-L", prefix, organization)
-             for prefix, organization in _MA_L_LINE.findall(_ma_l_text())
-             if needle in organization.casefold()]
+    found = [
+        Assignment("MA-L", prefix, organization)
+        for prefix, organization in _MA_L_LINE.findall(_ma_l_text())
+        if needle in organization.casefold()
+    ]
     found.sort(key=lambda a: a.prefix)
-    small = sorted((Assignment(REGISTRIES[len(prefix) * 4][0], prefix, organization)
-                    for prefix, organization in _small_blocks().items() if needle in organization.casefold()),
-                   key=lambda a: (a.bits, a.prefix))
+    small = sorted(
+        (
+            Assignment(REGISTRIES[len(prefix) * 4][0], prefix, organization)
+            for prefix, organization in _small_blocks().items()
+            if needle in organization.casefold()
+        ),
+        key=lambda a: (a.bits, a.prefix),
+    )
     return found + small
 
 

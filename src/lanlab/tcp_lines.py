@@ -26,8 +26,11 @@ def connect_lines(result: dict[str, Any], host: str, port: int) -> list[str]:
     """A client's result {connected, sent, received, error}: what it sent, what came back."""
     if result["error"] and result["connected"] is None:
         return [f"error: {result['error']}"]
-    out = [f"connected to {host}:{port} at {result['connected']:.6f} s"] if result["connected"] is not None \
+    out = (
+        [f"connected to {host}:{port} at {result['connected']:.6f} s"]
+        if result["connected"] is not None
         else ["not connected (the run ended first)"]
+    )
     out += [f"> {text}" for text in result["sent"]]
     out += [f"[{r['t']:10.6f}] < {r['text'].rstrip()}" for r in result["received"]]
     if result["error"]:

@@ -14,7 +14,10 @@ SHOWN_BYTES = 200
 _BIDI = (0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A))
 _UNSAFE = (*range(0x20), 0x7F, *range(0x80, 0xA0), 0x2028, 0x2029, *_BIDI)
 _ESCAPES = {code: f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" for code in _UNSAFE} | {
-    0x09: "\t", 0x0A: "\\n", 0x0D: "\\r"}
+    0x09: "\t",
+    0x0A: "\\n",
+    0x0D: "\\r",
+}
 # In a JSON string the same characters as JSON's own \uXXXX escapes: the value is unchanged.
 _JSON_ESCAPES = {code: f"\\u{code:04x}" for code in _UNSAFE if code >= 0x7F}
 
@@ -48,7 +51,7 @@ def encode(text: str, encoding: str = "utf-8") -> bytes:
     try:
         return text.encode(encoding)
     except UnicodeEncodeError as error:
-        bad = error.object[error.start:error.end]
+        bad = error.object[error.start : error.end]
         raise ValueError(f"{bad!r} cannot be written in {encoding}; pick another --encoding") from None
 
 
@@ -59,7 +62,8 @@ def text_encoding(name: str) -> str:
         info = codecs.lookup(name)
     except LookupError:
         raise ValueError(f"unknown encoding {name!r} (try utf-8, gb2312, gbk, latin-1)") from None
-    if not info._is_text_encoding:   # the flag str.encode itself checks; no public spelling
-        raise ValueError(f"{name!r} is not a text encoding (it turns bytes into bytes); "
-                         "try utf-8, gb2312, gbk, latin-1")
+    if not info._is_text_encoding:  # the flag str.encode itself checks; no public spelling
+        raise ValueError(
+            f"{name!r} is not a text encoding (it turns bytes into bytes); try utf-8, gb2312, gbk, latin-1"
+        )
     return info.name

@@ -14,8 +14,16 @@ MICROSECOND: Final = 1_000
 MILLISECOND: Final = 1_000_000
 SECOND: Final = 1_000_000_000
 FOREVER: Final = 1 << 62  # a time that never comes (a static entry's expiry), far below int64's end
-NS_PER: dict[str, int] = {"ns": 1, "us": MICROSECOND, "µs": MICROSECOND, "ms": MILLISECOND, "s": SECOND,
-                          "m": 60 * SECOND, "min": 60 * SECOND, "h": 3600 * SECOND}
+NS_PER: dict[str, int] = {
+    "ns": 1,
+    "us": MICROSECOND,
+    "µs": MICROSECOND,
+    "ms": MILLISECOND,
+    "s": SECOND,
+    "m": 60 * SECOND,
+    "min": 60 * SECOND,
+    "h": 3600 * SECOND,
+}
 BPS_PER: dict[str, int] = {"bps": 1, "kbps": 1_000, "mbps": 1_000_000, "gbps": 1_000_000_000}
 
 # The sign is matched so that "-1s" gets "cannot be negative" rather than "not a number".

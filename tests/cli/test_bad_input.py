@@ -11,8 +11,10 @@ from click.testing import CliRunner, Result
 
 from lanlab.cli.main import cli
 
-TWO_HOSTS = ("nodes:\n  pc1: {kind: host, ip: 198.18.0.1/24}\n  pc2: {kind: host, ip: 198.18.0.2/24}\n"
-             "links:\n  - [pc1:eth0, pc2:eth0]\n")
+TWO_HOSTS = (
+    "nodes:\n  pc1: {kind: host, ip: 198.18.0.1/24}\n  pc2: {kind: host, ip: 198.18.0.2/24}\n"
+    "links:\n  - [pc1:eth0, pc2:eth0]\n"
+)
 
 
 def invoke(*args: str) -> Result:
@@ -61,27 +63,30 @@ def test_binary_topology_file(tmp_path: Path):
     assert_one_line_error(invoke("sim", "check", str(path)), "not a text file")
 
 
-@pytest.mark.parametrize(("do", "words"), [
-    ("pc1 udp send pc2 99999 hi", ("port", "1 to 65535")),
-    ("pc1 udp broadcast hi --port 0", ("--port", "1 to 65535")),
-    ("pc1 traceroute pc2 -p 70000", ("-p", "1 to 65535")),
-    ("pc1 tcp serve --port 99999", ("--port", "1 to 65535")),
-    ("pc1 tcp connect pc2 70000", ("port", "1 to 65535")),
-    ("pc1 tcp serve --encoding klingon", ("unknown encoding 'klingon'",)),
-    ("pc1 tcp connect pc2 7788 --encoding klingon", ("unknown encoding 'klingon'",)),
-    ("pc1 tcp serve --encoding base64", ("'base64' is not a text encoding",)),
-    ("pc1 tcp connect pc2 7788 --encoding rot13", ("'rot13' is not a text encoding",)),
-    ("pc1 tcp serve --max-clients -1", ("--max-clients", "at least 1")),
-    ("pc1 ping pc2 -s -5", ("-s", "0 to 65507")),
-    ("pc1 ping pc2 -s 99999", ("-s", "0 to 65507")),
-    ("pc1 ping pc2 -t 0", ("-t", "1 to 255")),
-    ("pc1 ping pc2 -c x", ("-c", "not a whole number")),
-    ("pc1 udp listen --count 0", ("--count", "at least 1")),
-    ("pc1 udp broadcast --expect 0", ("--expect", "at least 1")),
-    ("pc1 udp broadcast --to abc", ("--to", "not an IPv4 address")),
-    ("pc1 tcp serve --encoding latin-1 --reply 你好", ("--reply '你好' cannot be written in iso8859-1",)),
-    ("pc1 tcp connect pc2 7788 --encoding ascii --send 你好", ("--send '你好' cannot be written in ascii",)),
-])
+@pytest.mark.parametrize(
+    ("do", "words"),
+    [
+        ("pc1 udp send pc2 99999 hi", ("port", "1 to 65535")),
+        ("pc1 udp broadcast hi --port 0", ("--port", "1 to 65535")),
+        ("pc1 traceroute pc2 -p 70000", ("-p", "1 to 65535")),
+        ("pc1 tcp serve --port 99999", ("--port", "1 to 65535")),
+        ("pc1 tcp connect pc2 70000", ("port", "1 to 65535")),
+        ("pc1 tcp serve --encoding klingon", ("unknown encoding 'klingon'",)),
+        ("pc1 tcp connect pc2 7788 --encoding klingon", ("unknown encoding 'klingon'",)),
+        ("pc1 tcp serve --encoding base64", ("'base64' is not a text encoding",)),
+        ("pc1 tcp connect pc2 7788 --encoding rot13", ("'rot13' is not a text encoding",)),
+        ("pc1 tcp serve --max-clients -1", ("--max-clients", "at least 1")),
+        ("pc1 ping pc2 -s -5", ("-s", "0 to 65507")),
+        ("pc1 ping pc2 -s 99999", ("-s", "0 to 65507")),
+        ("pc1 ping pc2 -t 0", ("-t", "1 to 255")),
+        ("pc1 ping pc2 -c x", ("-c", "not a whole number")),
+        ("pc1 udp listen --count 0", ("--count", "at least 1")),
+        ("pc1 udp broadcast --expect 0", ("--expect", "at least 1")),
+        ("pc1 udp broadcast --to abc", ("--to", "not an IPv4 address")),
+        ("pc1 tcp serve --encoding latin-1 --reply 你好", ("--reply '你好' cannot be written in iso8859-1",)),
+        ("pc1 tcp connect pc2 7788 --encoding ascii --send 你好", ("--send '你好' cannot be written in ascii",)),
+    ],
+)
 def test_do_arguments_are_checked_when_parsed(topology: str, do: str, words: tuple[str, ...]):
     """--do arguments out of range are refused before the run (they crashed it or ran nonsense)."""
     assert_one_line_error(invoke("sim", "run", topology, "--do", do), *words)
@@ -111,17 +116,22 @@ def test_topology_mistakes_are_listed_once_with_scalar_names(tmp_path: Path):
     path.write_text("nodes:\n  pc1: {kind: host, ip: [1, 2]}\n  ? [a, b]\n  : {kind: host}\n")
     result = invoke("sim", "check", str(path))
     assert result.exit_code == 2
-    assert result.output.splitlines() == [f"{path}:2: node pc1: ip must be a single value",
-                                          f"{path}:3: a node's name is one word, like pc1"]
+    assert result.output.splitlines() == [
+        f"{path}:2: node pc1: ip must be a single value",
+        f"{path}:3: a node's name is one word, like pc1",
+    ]
 
 
-@pytest.mark.parametrize(("args", "where"), [
-    (["ping"], "lanlab ping --help"),
-    (["ping", "-c", "0", "127.0.0.1"], "lanlab ping --help"),
-    (["udp", "send", "127.0.0.1", "9", "hi", "--wait", "x"], "lanlab udp send --help"),
-    (["frob"], "lanlab --help"),
-    (["--bogus"], "lanlab --help"),
-])
+@pytest.mark.parametrize(
+    ("args", "where"),
+    [
+        (["ping"], "lanlab ping --help"),
+        (["ping", "-c", "0", "127.0.0.1"], "lanlab ping --help"),
+        (["udp", "send", "127.0.0.1", "9", "hi", "--wait", "x"], "lanlab udp send --help"),
+        (["frob"], "lanlab --help"),
+        (["--bogus"], "lanlab --help"),
+    ],
+)
 def test_usage_errors_are_one_line_naming_the_help(args: list[str], where: str):
     """A click usage error is one `lanlab: ...` line pointing at the right --help, exit 2."""
     result = invoke(*args)
@@ -172,11 +182,14 @@ def test_app_missing_file_names_it(topology: str):
     assert_one_line_error(result, "no such file 'nowhere.py'")
 
 
-@pytest.mark.parametrize(("args", "words"), [
-    (["demo", "--pcap", "/nonexistent-dir/story.pcapng"], ("cannot write", "No such file or directory")),
-    (["demo", "--pcap", "story.pcap"], ("ending in .pcapng",)),
-    (["demo", "--real", "--pcap", "story.pcapng"], ("--pcap is for the simulated story",)),
-])
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["demo", "--pcap", "/nonexistent-dir/story.pcapng"], ("cannot write", "No such file or directory")),
+        (["demo", "--pcap", "story.pcap"], ("ending in .pcapng",)),
+        (["demo", "--real", "--pcap", "story.pcapng"], ("--pcap is for the simulated story",)),
+    ],
+)
 def test_demo_capture_name_mistakes(args: list[str], words: tuple[str, ...]):
     """demo --pcap into a missing directory or with a .pcap name is one line (it was a traceback)."""
     assert_one_line_error(invoke(*args), *words)
@@ -217,8 +230,10 @@ def test_filter_typo_is_warned_with_the_names_seen(topology: str):
     """--filter icpm (a typo) warns that it matched nothing and lists the names the run's events carry."""
     result = invoke("sim", "run", topology, "--do", "pc1 ping pc2 -c 1", "--trace", "jsonl", "--filter", "icpm,arp")
     assert result.exit_code == 0
-    assert ("lanlab: warning: --filter icpm matched no event of this run "
-            "(its events carry: arp, ethernet, icmp, ipv4; devices: pc1, pc2; kinds: deliver, rx, tx)") in result.stderr
+    assert (
+        "lanlab: warning: --filter icpm matched no event of this run "
+        "(its events carry: arp, ethernet, icmp, ipv4; devices: pc1, pc2; kinds: deliver, rx, tx)"
+    ) in result.stderr
     assert "--filter arp" not in result.stderr
 
 
@@ -251,8 +266,13 @@ def test_arping_on_loopback_says_it_has_no_arp():
     assert_one_line_error(invoke("arping", "-I", "lo", "-c", "1", "127.0.0.1"), "lo is not an Ethernet interface")
 
 
-@pytest.mark.parametrize("args", [["ping", "-c", "1", "-I", "", "127.0.0.1"],
-                                  ["udp", "broadcast", "--interface", " ", "--to", "127.0.0.1", "--wait", "0.1"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["ping", "-c", "1", "-I", "", "127.0.0.1"],
+        ["udp", "broadcast", "--interface", " ", "--to", "127.0.0.1", "--wait", "0.1"],
+    ],
+)
 def test_empty_interface_is_refused(args: list[str]):
     """An empty -I/--interface is an error (it was taken as 'no interface given' and silently ignored)."""
     assert_one_line_error(invoke(*args), "the interface is empty")
@@ -272,8 +292,17 @@ def test_arping_dad_with_scan_is_refused():
 
 def test_rich_markup_in_a_do_payload_is_printed_as_typed(topology: str):
     """'[/bold]' and '[red]x' in a --do command are text: no MarkupError, nothing eaten."""
-    result = invoke("sim", "run", topology, "--do", "pc1 udp send pc2 9 [/bold]",
-                    "--do", "pc2 udp listen 9", "--do", "at 0.5s pc1 udp send pc2 9 [red]x")
+    result = invoke(
+        "sim",
+        "run",
+        topology,
+        "--do",
+        "pc1 udp send pc2 9 [/bold]",
+        "--do",
+        "pc2 udp listen 9",
+        "--do",
+        "at 0.5s pc1 udp send pc2 9 [red]x",
+    )
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     assert "pc1$ udp send pc2 9 [/bold]" in result.output
     assert "'[red]x'" in result.output and "pc1$ udp send pc2 9 [red]x" in result.output
@@ -282,9 +311,11 @@ def test_rich_markup_in_a_do_payload_is_printed_as_typed(topology: str):
 def test_rich_markup_in_node_and_network_names_is_printed_as_typed(tmp_path: Path):
     """A network and nodes named with '[/]' run with --show mac,arp and print their names as typed."""
     path = tmp_path / "markup.yaml"
-    path.write_text('name: "lab[/]"\nnodes:\n  "pc[/]": {kind: host, ip: 198.18.0.1/24}\n'
-                    '  pc2: {kind: host, ip: 198.18.0.2/24}\n  "sw[/bold]": {kind: switch}\n'
-                    'links:\n  - ["pc[/]:eth0", "sw[/bold]:p1"]\n  - [pc2:eth0, "sw[/bold]:p2"]\n')
+    path.write_text(
+        'name: "lab[/]"\nnodes:\n  "pc[/]": {kind: host, ip: 198.18.0.1/24}\n'
+        '  pc2: {kind: host, ip: 198.18.0.2/24}\n  "sw[/bold]": {kind: switch}\n'
+        'links:\n  - ["pc[/]:eth0", "sw[/bold]:p1"]\n  - [pc2:eth0, "sw[/bold]:p2"]\n'
+    )
     result = invoke("sim", "run", str(path), "--do", "pc[/] ping pc2 -c 1", "--show", "mac,arp")
     assert result.exit_code == 0, result.output
     assert "sw[/bold] MAC table" in result.output and "pc[/] ARP table" in result.output
@@ -302,8 +333,16 @@ def test_max_events_on_a_run_without_a_loop_advises_raising_it(topology: str):
 def test_default_run_is_stopped_only_by_a_storm():
     """Without --max-events, 1,200,000 ordinary events run to the end; the storm example stops by itself."""
     examples = Path(__file__).resolve().parents[2] / "examples"
-    result = invoke("sim", "run", str(examples / "hub_vs_switch.yaml"), "--until", "20s", "--json",
-                    "--do", "pc1 ping pc3 -c 135000 -i 0.0001")
+    result = invoke(
+        "sim",
+        "run",
+        str(examples / "hub_vs_switch.yaml"),
+        "--until",
+        "20s",
+        "--json",
+        "--do",
+        "pc1 ping pc3 -c 135000 -i 0.0001",
+    )
     doc = json.loads(result.stdout)
     assert doc["events"] > 1_200_000 and "stopped" not in doc and result.exit_code == 0
     storm = invoke("sim", "run", str(examples / "storm.yaml"), "--json")
@@ -312,9 +351,14 @@ def test_default_run_is_stopped_only_by_a_storm():
     assert "Break the loop" in storm.stderr
 
 
-@pytest.mark.parametrize(("option", "value", "hint"), [("--app", "server.py", "--app pc1=server.py"),
-                                                     ("--stdin", "hello", "--stdin pc2=hello"),
-                                                     ("--arg", "7788", "--arg pc1=7788")])
+@pytest.mark.parametrize(
+    ("option", "value", "hint"),
+    [
+        ("--app", "server.py", "--app pc1=server.py"),
+        ("--stdin", "hello", "--stdin pc2=hello"),
+        ("--arg", "7788", "--arg pc1=7788"),
+    ],
+)
 def test_a_value_without_node_shows_its_own_options_example(topology: str, option: str, value: str, hint: str):
     """--app without NODE= shows an --app example (it showed --app pc2=hello, the --stdin example)."""
     result = invoke("sim", "run", topology, option, value)
@@ -330,7 +374,9 @@ def test_yaml_nested_500_deep_is_one_line_error(tmp_path: Path, command: str, sh
     if shape == "flow":
         path.write_text("nodes: {}\nlinks: " + "[" * 500 + "]" * 500 + "\n")
     else:
-        path.write_text("nodes: {}\nlinks:\n" + "".join("  " * i + "- \n" for i in range(1, 500)) + "  " * 500 + "- x\n")
+        path.write_text(
+            "nodes: {}\nlinks:\n" + "".join("  " * i + "- \n" for i in range(1, 500)) + "  " * 500 + "- x\n"
+        )
     result = invoke("sim", command, str(path))
     line = 2 if shape == "flow" else 102  # where the 101st level opens
     assert_one_line_error(result, f"{path}:{line}:", "nested more than 100 levels deep")
@@ -347,26 +393,33 @@ def test_yaml_indentation_mistake_is_said_plainly(tmp_path: Path):
 def test_a_router_is_called_a_router(tmp_path: Path):
     """A link to a router's missing interface says 'router r1 has no interface', not 'host r1'."""
     path = tmp_path / "r.yaml"
-    path.write_text("nodes:\n  pc1: {kind: host, ip: 198.18.0.1/24}\n"
-                    "  r1: {kind: router, interfaces: {eth0: 198.18.0.254/24}}\nlinks:\n  - [pc1:eth0, r1:eth5]\n")
+    path.write_text(
+        "nodes:\n  pc1: {kind: host, ip: 198.18.0.1/24}\n"
+        "  r1: {kind: router, interfaces: {eth0: 198.18.0.254/24}}\nlinks:\n  - [pc1:eth0, r1:eth5]\n"
+    )
     result = invoke("sim", "check", str(path))
     assert_one_line_error(result, f"{path}:5:", "router r1 has no interface 'eth5' (it has eth0)")
 
 
 # (a gateway off the host's subnet is refused when the file is read: see test_sim_check_catches_...)
-NO_ROUTE = ("nodes:\n  h1: {kind: host, ip: 198.18.1.10/24}\n"
-            "  gw: {kind: router, interfaces: {eth0: 198.18.1.1/24}}\n  sw: {kind: switch}\n"
-            "links:\n  - [h1:eth0, sw:p1]\n  - [gw:eth0, sw:p3]\n")
+NO_ROUTE = (
+    "nodes:\n  h1: {kind: host, ip: 198.18.1.10/24}\n"
+    "  gw: {kind: router, interfaces: {eth0: 198.18.1.1/24}}\n  sw: {kind: switch}\n"
+    "links:\n  - [h1:eth0, sw:p1]\n  - [gw:eth0, sw:p3]\n"
+)
 
 
-@pytest.mark.parametrize(("do", "call", "why"), [
-    ("gw ping 198.19.99.9 -c 1", "connect", "router gw: no route to 198.19.99.9"),
-    ("h1 ping 198.19.99.9 -c 1", "connect", "not on a local network and no gateway"),
-    ("h1 traceroute 198.19.99.9", "connect", "not on a local network and no gateway"),
-    ("gw traceroute 198.19.99.9", "connect", "router gw: no route to 198.19.99.9"),
-    ("h1 udp send 198.19.99.9 9 hi", "sendto", "no gateway"),
-    ("gw udp send 198.19.99.9 9 hi", "sendto", "router gw: no route to 198.19.99.9"),
-])
+@pytest.mark.parametrize(
+    ("do", "call", "why"),
+    [
+        ("gw ping 198.19.99.9 -c 1", "connect", "router gw: no route to 198.19.99.9"),
+        ("h1 ping 198.19.99.9 -c 1", "connect", "not on a local network and no gateway"),
+        ("h1 traceroute 198.19.99.9", "connect", "not on a local network and no gateway"),
+        ("gw traceroute 198.19.99.9", "connect", "router gw: no route to 198.19.99.9"),
+        ("h1 udp send 198.19.99.9 9 hi", "sendto", "no gateway"),
+        ("gw udp send 198.19.99.9 9 hi", "sendto", "router gw: no route to 198.19.99.9"),
+    ],
+)
 def test_no_route_is_network_unreachable_as_linux_says(tmp_path: Path, do: str, call: str, why: str):
     """ping, traceroute and udp send without a route say 'CALL: Network is unreachable' and exit 2 as ping
     does (a router's ping was a NoRouteError traceback, traceroute's a LocalIpError, udp send 'sent')."""
@@ -394,31 +447,48 @@ def test_udp_payload_over_65507_bytes_is_emsgsize(topology: str):
     assert "error: sendto: Message too long (EMSGSIZE): 65,508 bytes" in result.output
 
 
-@pytest.mark.parametrize(("nodes", "line", "words"), [
-    ("  h1: {kind: host, ip: 198.18.1.10/24, gateway: 198.18.9.1}\n", 3, "gateway 198.18.9.1 is not on this host's subnet"),
-    ("  h1: {kind: host, ip: 198.18.1.10/24, gateway: 198.18.1.10}\n", 3, "gateway 198.18.1.10 is this host's own"),
-    ("  h1: {kind: host, ip: 198.18.1.0/24}\n", 3, "198.18.1.0 is the network address of 198.18.1.0/24"),
-    ("  h1: {kind: host, ip: 198.18.1.255/24}\n", 3, "198.18.1.255 is the broadcast address of 198.18.1.0/24"),
-    ("  h1: {kind: host, ip: 198.18.1.10/24}\n  r1:\n    kind: router\n"
-     "    interfaces: {eth0: 198.18.1.1/24,\n                 eth1: 198.18.1.2/24}\n", 7,
-     "198.18.1.2/24 is in 198.18.1.0/24, the subnet of eth0 already"),
-])
+@pytest.mark.parametrize(
+    ("nodes", "line", "words"),
+    [
+        (
+            "  h1: {kind: host, ip: 198.18.1.10/24, gateway: 198.18.9.1}\n",
+            3,
+            "gateway 198.18.9.1 is not on this host's subnet",
+        ),
+        ("  h1: {kind: host, ip: 198.18.1.10/24, gateway: 198.18.1.10}\n", 3, "gateway 198.18.1.10 is this host's own"),
+        ("  h1: {kind: host, ip: 198.18.1.0/24}\n", 3, "198.18.1.0 is the network address of 198.18.1.0/24"),
+        ("  h1: {kind: host, ip: 198.18.1.255/24}\n", 3, "198.18.1.255 is the broadcast address of 198.18.1.0/24"),
+        (
+            "  h1: {kind: host, ip: 198.18.1.10/24}\n  r1:\n    kind: router\n"
+            "    interfaces: {eth0: 198.18.1.1/24,\n                 eth1: 198.18.1.2/24}\n",
+            7,
+            "198.18.1.2/24 is in 198.18.1.0/24, the subnet of eth0 already",
+        ),
+    ],
+)
 @pytest.mark.parametrize("command", ["check", "run"])
-def test_sim_check_catches_address_mistakes_run_would_trip_on(tmp_path: Path, nodes: str, line: int, words: str,
-                                                               command: str):
+def test_sim_check_catches_address_mistakes_run_would_trip_on(
+    tmp_path: Path, nodes: str, line: int, words: str, command: str
+):
     """Gateway off the subnet or equal to the host, a network/broadcast host address, two router
     interfaces in one subnet: FILE:LINE errors from check (which said ok) and run, exit 2."""
     path = tmp_path / "mistake.yaml"
-    path.write_text("name: mistake\nnodes:\n" + nodes + "  h9: {kind: host, ip: 198.18.1.99/24}\n"
-                    "links:\n  - [h1:eth0, h9:eth0]\n")
+    path.write_text(
+        "name: mistake\nnodes:\n" + nodes + "  h9: {kind: host, ip: 198.18.1.99/24}\nlinks:\n  - [h1:eth0, h9:eth0]\n"
+    )
     assert_one_line_error(invoke("sim", command, str(path)), f"{path}:{line}:", words)
 
 
 @pytest.mark.parametrize("codec", ["base64", "hex", "rot13"])
-@pytest.mark.parametrize("args", [["udp", "send", "127.0.0.1", "9", "hi"],
-                                  ["udp", "broadcast", "--to", "127.0.0.1", "--wait", "0.1"],
-                                  ["tcp", "connect", "127.0.0.1", "9", "--send", "hi"],
-                                  ["tcp", "serve", "--port", "0", "--bind", "127.0.0.1"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["udp", "send", "127.0.0.1", "9", "hi"],
+        ["udp", "broadcast", "--to", "127.0.0.1", "--wait", "0.1"],
+        ["tcp", "connect", "127.0.0.1", "9", "--send", "hi"],
+        ["tcp", "serve", "--port", "0", "--bind", "127.0.0.1"],
+    ],
+)
 def test_bytes_codecs_are_not_text_encodings(args: list[str], codec: str):
     """--encoding base64/hex/rot13 (Python codecs that are not text) is refused when parsed
     (it was a LookupError traceback when the text was first encoded)."""
@@ -436,8 +506,12 @@ def test_bytes_codec_is_refused_before_udp_listen_starts():
 
 def test_source_with_a_port_says_so():
     """--source 127.0.0.1:5 is named as an address with a port (it said 'cannot resolve 127.0.0.1')."""
-    assert_one_line_error(invoke("udp", "broadcast", "--source", "127.0.0.1:5", "--wait", "0.1"),
-                          "--source", "'127.0.0.1:5' has a port", "(127.0.0.1)")
+    assert_one_line_error(
+        invoke("udp", "broadcast", "--source", "127.0.0.1:5", "--wait", "0.1"),
+        "--source",
+        "'127.0.0.1:5' has a port",
+        "(127.0.0.1)",
+    )
 
 
 @pytest.mark.parametrize("to", ["", " "])
@@ -450,10 +524,25 @@ def test_a_host_with_no_route_back_drops_its_answers_instead_of_crashing(tmp_pat
     """pc2 (a /25 without a gateway) cannot answer pc1's ping or TCP SYN: the answers are dropped with the
     reason in the event list, the run goes on, ping reports the loss (it was a NetworkUnreachable traceback)."""
     path = tmp_path / "offnet.yaml"
-    path.write_text("nodes:\n  pc1: {kind: host, ip: 198.18.0.1/24}\n  pc2: {kind: host, ip: 198.18.0.130/25}\n"
-                    "  sw1: {kind: switch}\nlinks:\n  - [pc1:eth0, sw1:p1]\n  - [pc2:eth0, sw1:p2]\n")
-    result = invoke("sim", "run", str(path), "--until", "3s", "--trace", "table", "--do", "pc1 ping 198.18.0.130 -c 1",
-                    "--do", "pc2 tcp serve --port 80", "--do", "at 1s pc1 tcp connect 198.18.0.130 80 --send hi")
+    path.write_text(
+        "nodes:\n  pc1: {kind: host, ip: 198.18.0.1/24}\n  pc2: {kind: host, ip: 198.18.0.130/25}\n"
+        "  sw1: {kind: switch}\nlinks:\n  - [pc1:eth0, sw1:p1]\n  - [pc2:eth0, sw1:p2]\n"
+    )
+    result = invoke(
+        "sim",
+        "run",
+        str(path),
+        "--until",
+        "3s",
+        "--trace",
+        "table",
+        "--do",
+        "pc1 ping 198.18.0.130 -c 1",
+        "--do",
+        "pc2 tcp serve --port 80",
+        "--do",
+        "at 1s pc1 tcp connect 198.18.0.130 80 --send hi",
+    )
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
     assert "Traceback" not in result.output
     assert result.output.count("no route to 198.18.0.1: not on a local network and no gateway") >= 2

@@ -34,7 +34,7 @@ def test_decode_prints_one_tshark_like_line_per_frame(tmp_path):
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert len(lines) == len(SAMPLES)
-    assert lines[0].split() [:5] == ["1", "0.000000", "02:00:00:00:00:01", "→", "ff:ff:ff:ff:ff:ff"]
+    assert lines[0].split()[:5] == ["1", "0.000000", "02:00:00:00:00:01", "→", "ff:ff:ff:ff:ff:ff"]
     assert lines[0].endswith("ARP 42 Who has 198.18.0.2? Tell 198.18.0.1")
     assert lines[4].split()[1] == "1.000000" and "Echo (ping) request id=0x0001, seq=1, ttl=64" in lines[4]
 
@@ -78,8 +78,12 @@ def test_decode_errors_are_one_line_with_exit_2(tmp_path):
     """A missing file, a non-capture, bad hex or no input at all: one line, exit status 2, no traceback."""
     not_pcap = tmp_path / "notes.txt"
     not_pcap.write_text("hello world, not a capture")
-    for argv in (["decode", str(tmp_path / "missing.pcap")], ["decode", str(not_pcap)],
-                 ["decode", "--hex", "zz"], ["decode"]):
+    for argv in (
+        ["decode", str(tmp_path / "missing.pcap")],
+        ["decode", str(not_pcap)],
+        ["decode", "--hex", "zz"],
+        ["decode"],
+    ):
         result = CliRunner().invoke(cli, argv)
         assert result.exit_code == 2, argv
         assert len(result.output.strip().splitlines()) == 1 and "Traceback" not in result.output
@@ -127,8 +131,9 @@ def test_decode_dash_streams_each_frame_before_the_pipe_closes():
     head = io.BytesIO()
     writer = PcapWriter(head)
     writer.write(0, SAMPLES[0][0])
-    decoder = subprocess.Popen([sys.executable, "-m", "lanlab", "decode", "-"], stdin=subprocess.PIPE,
-                               stdout=subprocess.PIPE, text=False)
+    decoder = subprocess.Popen(
+        [sys.executable, "-m", "lanlab", "decode", "-"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=False
+    )
     try:
         decoder.stdin.write(head.getvalue())
         decoder.stdin.flush()
@@ -149,6 +154,7 @@ def test_decode_dash_with_nothing_on_standard_input_is_one_line_error():
 
 def test_decode_verbose_names_the_ipv4_flags_like_tshark():
     """--verbose shows IPv4 flags in hex with their names: 0x2 (DF), 0x1 (MF), none for 0."""
+
     def flags_line(flags: int) -> str:
         frame = Ethernet(B_MAC, A_MAC, EtherType.IPV4).build(IPv4(A_IP, B_IP, IpProto.UDP, flags=flags).build(b"x" * 8))
         result = CliRunner().invoke(cli, ["decode", "--verbose", "--hex", frame.hex()])
@@ -166,8 +172,10 @@ MEMORY_LIMIT = 768 * 2**20  # far below the 4 GiB a damaged length asks for
 
 def _decode_under_memory_limit(path: Path) -> subprocess.CompletedProcess:
     """lanlab decode in a child process whose address space is capped (resource.setrlimit)."""
-    program = (f"import resource, sys; resource.setrlimit(resource.RLIMIT_AS, ({MEMORY_LIMIT}, {MEMORY_LIMIT})); "
-               "from lanlab.cli.main import main; sys.argv = ['lanlab', 'decode', sys.argv[1]]; main()")
+    program = (
+        f"import resource, sys; resource.setrlimit(resource.RLIMIT_AS, ({MEMORY_LIMIT}, {MEMORY_LIMIT})); "
+        "from lanlab.cli.main import main; sys.argv = ['lanlab', 'decode', sys.argv[1]]; main()"
+    )
     return subprocess.run([sys.executable, "-c", program, str(path)], capture_output=True, text=True, timeout=60)
 
 
@@ -178,7 +186,7 @@ def _with_huge_record(tmp_path: Path) -> Path:
         data = capture.read()
         first_end = 24 + 16 + len(SAMPLES[0][0])
         capture.seek(first_end)
-        capture.write(struct.pack("<IIII", 1, 0, 0xFFFFFFF0, 0xFFFFFFF0) + data[first_end + 16:])
+        capture.write(struct.pack("<IIII", 1, 0, 0xFFFFFFF0, 0xFFFFFFF0) + data[first_end + 16 :])
     return path
 
 
@@ -211,15 +219,21 @@ def test_decode_shows_the_datagram_an_icmp_error_quotes(tmp_path):
     """Summary, --verbose and --json show the quoted IPv4 header and its UDP ports (wire_samples' port unreachable)."""
     frame = next(frame for frame, _, info in SAMPLES if info == "Destination unreachable (Port unreachable)")
     summary = CliRunner().invoke(cli, ["decode", "--hex", frame.hex()]).output
-    assert summary.rstrip().endswith("Destination unreachable (Port unreachable) "
-                                     f"[quoted: UDP {A_IP}:40000 → {B_IP}:7788]")
+    assert summary.rstrip().endswith(
+        f"Destination unreachable (Port unreachable) [quoted: UDP {A_IP}:40000 → {B_IP}:7788]"
+    )
     verbose = CliRunner().invoke(cli, ["decode", "--verbose", "--hex", frame.hex()]).output.splitlines()
     assert "        IPv4 (quoted)" in verbose and "        UDP (quoted)" in verbose
     assert "            src_port: 40000" in verbose and f"            src: {A_IP}" in verbose
     document = json.loads(CliRunner().invoke(cli, ["decode", "--json", "--hex", frame.hex()]).output)
     assert document["quoted"] == f"UDP {A_IP}:40000 → {B_IP}:7788"
     assert [(layer["layer"], layer.get("quoted", False)) for layer in document["layers"]] == [
-        ("Ethernet", False), ("IPv4", False), ("ICMP", False), ("IPv4", True), ("UDP", True)]
+        ("Ethernet", False),
+        ("IPv4", False),
+        ("ICMP", False),
+        ("IPv4", True),
+        ("UDP", True),
+    ]
     assert document["layers"][4]["fields"]["dst_port"] == 7788 and document["src"] == str(B_IP)
 
 
@@ -271,8 +285,22 @@ def test_quoted_probes_of_a_simulated_traceroute_are_the_ones_tshark_reads(tmp_p
 
     path = tmp_path / "tr.pcap"
     example = Path(__file__).parent.parent.parent / "examples" / "rip-ring.yaml"
-    run = CliRunner().invoke(cli, ["sim", "run", str(example), "--until", "95s", "--do",
-                                   "at 90s pc1 traceroute pc3 -q 1", "--capture", "pc1:eth0", "--pcap", str(path)])
+    run = CliRunner().invoke(
+        cli,
+        [
+            "sim",
+            "run",
+            str(example),
+            "--until",
+            "95s",
+            "--do",
+            "at 90s pc1 traceroute pc3 -q 1",
+            "--capture",
+            "pc1:eth0",
+            "--pcap",
+            str(path),
+        ],
+    )
     assert run.exit_code == 0, run.output
     with path.open("rb") as capture:
         frames = [frame for _, frame in PcapReader(capture)]

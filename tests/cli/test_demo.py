@@ -51,7 +51,7 @@ def test_demo_never_writes_through_a_link_planted_in_the_temp_dir(tmp_path: Path
     (shared_tmp / "lanlab-demo.pcapng").symlink_to(victim)
     monkeypatch.setenv("TMPDIR", str(shared_tmp))
     monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
-    monkeypatch.setattr("tempfile.tempdir", None)      # re-read TMPDIR, as a fresh process would
+    monkeypatch.setattr("tempfile.tempdir", None)  # re-read TMPDIR, as a fresh process would
     result = CliRunner().invoke(cli, ["demo"])
     assert result.exit_code == 0, result.output
     assert victim.read_bytes() == b"precious"

@@ -28,14 +28,41 @@ JSON_RUNS = {
     "oui": ["oui", "00:1b:21:00:00:00", "42:4c:00:00:00:01", "--json"],
     "decode": ["decode", str(ROOT / "tests/wire/data/dns_udp_2.pcap"), "--json"],
     "sim domains": ["sim", "domains", str(ROOT / "examples/hub_vs_switch.yaml"), "--json"],
-    "sim run": ["sim", "run", str(ROOT / "examples/hub_vs_switch.yaml"), "--do", "pc1 ping pc3 -c 1",
-                "--trace", "jsonl", "--json", "--until", "2s"],
-    "lab check": ["lab", "check", str(ROOT / "labs/hub_vs_switch/lab.yaml"), "--topology",
-                  str(ROOT / "labs/hub_vs_switch/solution/topology.yaml"), "--answers",
-                  str(ROOT / "labs/hub_vs_switch/solution/answers.yaml"), "--json"],
+    "sim run": [
+        "sim",
+        "run",
+        str(ROOT / "examples/hub_vs_switch.yaml"),
+        "--do",
+        "pc1 ping pc3 -c 1",
+        "--trace",
+        "jsonl",
+        "--json",
+        "--until",
+        "2s",
+    ],
+    "lab check": [
+        "lab",
+        "check",
+        str(ROOT / "labs/hub_vs_switch/lab.yaml"),
+        "--topology",
+        str(ROOT / "labs/hub_vs_switch/solution/topology.yaml"),
+        "--answers",
+        str(ROOT / "labs/hub_vs_switch/solution/answers.yaml"),
+        "--json",
+    ],
 }
-NEEDS_A_PEER = {"arping", "compare", "dhcp serve", "lab grade", "real run", "sim sweep",
-                "tcp serve", "udp broadcast", "udp listen", "udp send"}
+NEEDS_A_PEER = {
+    "arping",
+    "compare",
+    "dhcp serve",
+    "lab grade",
+    "real run",
+    "sim sweep",
+    "tcp serve",
+    "udp broadcast",
+    "udp listen",
+    "udp send",
+}
 # Live commands, compared with what varies from run to run (times, the kernel's entry states) masked.
 LIVE_RUNS = {
     "arp": ["arp", "--json"],
@@ -78,8 +105,13 @@ def test_live_json_has_the_same_keys_and_values_in_both_languages(name, tmp_path
     """arp and ping (to loopback): the same JSON under --lang en and zh, times and states masked."""
     outputs = []
     for word in ("en", "zh"):
-        result = subprocess.run([sys.executable, "-m", "lanlab", "--lang", word, *LIVE_RUNS[name]],
-                                capture_output=True, text=True, cwd=tmp_path, timeout=60)
+        result = subprocess.run(
+            [sys.executable, "-m", "lanlab", "--lang", word, *LIVE_RUNS[name]],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            timeout=60,
+        )
         if result.returncode == 2:
             pytest.skip(f"{name} cannot run here: {result.stderr.strip()}")
         outputs.append(masked(json.loads(result.stdout)))
@@ -91,8 +123,13 @@ def test_json_is_the_same_in_both_languages(name, tmp_path):
     """The command's JSON, keys and values, is identical under --lang en and --lang zh."""
     outputs = []
     for word in ("en", "zh"):
-        result = subprocess.run([sys.executable, "-m", "lanlab", "--lang", word, *JSON_RUNS[name]],
-                                capture_output=True, text=True, cwd=tmp_path, timeout=60)
+        result = subprocess.run(
+            [sys.executable, "-m", "lanlab", "--lang", word, *JSON_RUNS[name]],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            timeout=60,
+        )
         assert result.returncode in (0, 1), result.stderr
         outputs.append([json.loads(line) for line in result.stdout.splitlines() if line.strip()])
     assert outputs[0] and outputs[0] == outputs[1]
@@ -126,8 +163,9 @@ def test_locale_chooses_chinese_and_lang_overrides_it(tmp_path):
     env.pop("LC_MESSAGES", None)
     args = [sys.executable, "-m", "lanlab", "demo", "--real", "--pcap", "x.pcapng"]
     chinese = subprocess.run(args, capture_output=True, text=True, env=env, cwd=tmp_path)
-    english = subprocess.run(args[:3] + ["--lang", "en"] + args[3:], capture_output=True, text=True, env=env,
-                             cwd=tmp_path)
+    english = subprocess.run(
+        args[:3] + ["--lang", "en"] + args[3:], capture_output=True, text=True, env=env, cwd=tmp_path
+    )
     assert chinese.returncode == english.returncode == 2
     assert chinese.stderr.startswith("lanlab: --pcap 只用于模拟的故事")
     assert english.stderr.startswith("lanlab: --pcap is for the simulated story")
@@ -138,28 +176,43 @@ def test_trace_table_columns_align_with_chinese_headings():
     from lanlab.sim.core.trace import table_header
 
     set_language("zh")
-    result = CliRunner().invoke(cli, ["--lang", "zh", "sim", "run", str(ROOT / "examples/hub_vs_switch.yaml"),
-                                      "--do", "pc1 ping pc3 -c 1", "--trace", "table", "--until", "1s"])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "--lang",
+            "zh",
+            "sim",
+            "run",
+            str(ROOT / "examples/hub_vs_switch.yaml"),
+            "--do",
+            "pc1 ping pc3 -c 1",
+            "--trace",
+            "table",
+            "--until",
+            "1s",
+        ],
+    )
     lines = result.output.splitlines()
     header = next(line for line in lines if "设备" in line)
     assert header == table_header()
     row = next(line for line in lines if " tx " in line)
 
     def starts(line: str, words: list[str]) -> list[int]:
-        return [cell_len(line[:line.index(word)]) for word in words]
+        return [cell_len(line[: line.index(word)]) for word in words]
 
     fields = row.split()
     assert starts(header, ["设备", "端口", "事件", "协议", "摘要"]) == starts(row, fields[1:6])
-    assert cell_len(header[:header.index(")") + 1]) == cell_len(row[:row.index(fields[0]) + len(fields[0])])
+    assert cell_len(header[: header.index(")") + 1]) == cell_len(row[: row.index(fields[0]) + len(fields[0])])
 
 
 def test_ip_labels_line_up_in_chinese():
     """`lanlab --lang zh ip` pads its Chinese labels by terminal columns: every value starts in one column."""
     result = CliRunner().invoke(cli, ["--lang", "zh", "ip", "10.1.2.3"])
     assert "网络号" in result.output and "子网掩码" in result.output and "私有地址" in result.output
-    labelled = [line for line in result.output.splitlines() if line and not line.startswith(" ") and
-                not line.startswith("AND")]
-    starts = {cell_len(line[:len(line) - len(line.split(maxsplit=1)[1])]) for line in labelled}
+    labelled = [
+        line for line in result.output.splitlines() if line and not line.startswith(" ") and not line.startswith("AND")
+    ]
+    starts = {cell_len(line[: len(line) - len(line.split(maxsplit=1)[1])]) for line in labelled}
     assert len(labelled) == 10 and len(starts) == 1, labelled
 
 
@@ -172,4 +225,6 @@ def test_chinese_help_wraps_by_terminal_columns():
     lines = fill(text, 24)
     assert "".join(lines).replace(" ", "") == text.replace(" ", "")
     assert all(cell_len(line) <= 24 for line in lines[:-1] if not line.endswith(("。", "）", "、")))
-    assert not any(line.endswith("（") for line in lines) and not any(line.startswith(("，", "。", "）")) for line in lines)
+    assert not any(line.endswith("（") for line in lines) and not any(
+        line.startswith(("，", "。", "）")) for line in lines
+    )

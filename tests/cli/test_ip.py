@@ -18,8 +18,14 @@ def test_table_shows_the_and_in_binary_and_the_counts():
     assert result.exit_code == 0
     assert "AND 255.255.255.0  11111111.11111111.11111111.00000000" in result.output
     assert "= 192.168.2.0    11000000.10101000.00000010.00000000" in result.output
-    for line in ("broadcast  192.168.2.255", "first host 192.168.2.1", "last host  192.168.2.254",
-                 "hosts      254", "class      C", "kind       private"):
+    for line in (
+        "broadcast  192.168.2.255",
+        "first host 192.168.2.1",
+        "last host  192.168.2.254",
+        "hosts      254",
+        "class      C",
+        "kind       private",
+    ):
         assert line in result.output
 
 
@@ -31,10 +37,17 @@ def test_mask_argument_and_prefix_give_the_same_output():
 def test_json_has_the_contract_keys():
     """--json carries class, netmask, network, broadcast, first_host, last_host, hosts."""
     document = json.loads(run("172.16.5.4/20", "--json").output)
-    assert {key: document[key] for key in ("class", "netmask", "network", "broadcast", "first_host",
-                                           "last_host", "hosts")} == {
-        "class": "B", "netmask": "255.255.240.0", "network": "172.16.0.0", "broadcast": "172.16.15.255",
-        "first_host": "172.16.0.1", "last_host": "172.16.15.254", "hosts": 4094}
+    assert {
+        key: document[key] for key in ("class", "netmask", "network", "broadcast", "first_host", "last_host", "hosts")
+    } == {
+        "class": "B",
+        "netmask": "255.255.240.0",
+        "network": "172.16.0.0",
+        "broadcast": "172.16.15.255",
+        "first_host": "172.16.0.1",
+        "last_host": "172.16.15.254",
+        "hosts": 4094,
+    }
 
 
 def test_bare_address_says_it_used_the_class_default():
@@ -50,12 +63,24 @@ def test_split_lists_the_subnets_in_text_and_json():
     assert "4 subnets of 192.168.2.0/24" in result.output
     assert "192.168.2.192/26   192.168.2.193   192.168.2.254   192.168.2.255   62" in result.output
     subnets = json.loads(run("192.168.2.0/24", "--split", "26", "--json").output)["subnets"]
-    assert [s["network"] for s in subnets] == ["192.168.2.0/26", "192.168.2.64/26", "192.168.2.128/26",
-                                                "192.168.2.192/26"]
+    assert [s["network"] for s in subnets] == [
+        "192.168.2.0/26",
+        "192.168.2.64/26",
+        "192.168.2.128/26",
+        "192.168.2.192/26",
+    ]
 
 
-@pytest.mark.parametrize("args", [["300.1.1.1"], ["1.2.3.4/33"], ["1.2.3.4", "255.0.255.0"],
-                                  ["1.2.3.4/24", "255.0.0.0"], ["10.0.0.0/8", "--split", "/4"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["300.1.1.1"],
+        ["1.2.3.4/33"],
+        ["1.2.3.4", "255.0.255.0"],
+        ["1.2.3.4/24", "255.0.0.0"],
+        ["10.0.0.0/8", "--split", "/4"],
+    ],
+)
 def test_bad_input_is_one_line_exit_2(args):
     """Bad addresses, prefixes, masks and splits exit 2 with one line and no traceback."""
     result = run(*args)

@@ -14,14 +14,23 @@ LAB = Path(__file__).resolve().parents[2] / "labs" / "hub_vs_switch"
 
 
 def lanlab(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "lanlab", *args], capture_output=True, text=True, cwd=cwd,
-                          timeout=120, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "lanlab", *args], capture_output=True, text=True, cwd=cwd, timeout=120, check=False
+    )
 
 
 def test_check_reference_exits_0_and_wrong_exits_1_with_hint() -> None:
     """The solution scores full marks (exit 0); the hub-only network fails with the hints (exit 1)."""
-    good = lanlab("lab", "check", str(LAB / "lab.yaml"), "--topology", str(LAB / "solution/topology.yaml"),
-                  "--answers", str(LAB / "solution/answers.yaml"), "--json")
+    good = lanlab(
+        "lab",
+        "check",
+        str(LAB / "lab.yaml"),
+        "--topology",
+        str(LAB / "solution/topology.yaml"),
+        "--answers",
+        str(LAB / "solution/answers.yaml"),
+        "--json",
+    )
     assert good.returncode == 0, good.stderr
     document = json.loads(good.stdout)
     assert document["score"] == document["total"] > 0
@@ -45,8 +54,16 @@ def test_new_writes_variant_and_grade_writes_csv(tmp_path: Path) -> None:
     assert made.returncode == 0, made.stderr
     assert {p.name for p in (tmp_path / "subs/alice").iterdir()} == {"topology.yaml", "brief.md", "answers.yaml"}
     shutil.copytree(LAB / "solution", tmp_path / "subs/ref")
-    graded = lanlab("lab", "grade", str(LAB / "lab.yaml"), str(tmp_path / "subs"), "--csv", str(tmp_path / "g.csv"),
-                    "--workers", "2")
+    graded = lanlab(
+        "lab",
+        "grade",
+        str(LAB / "lab.yaml"),
+        str(tmp_path / "subs"),
+        "--csv",
+        str(tmp_path / "g.csv"),
+        "--workers",
+        "2",
+    )
     assert graded.returncode == 0, graded.stderr
     rows = (tmp_path / "g.csv").read_text().splitlines()
     assert rows[0].startswith("student,replies,") and rows[1].startswith("alice,") and rows[2].startswith("ref,")
@@ -69,13 +86,31 @@ def test_app_override_by_node_and_by_file_name() -> None:
     """--app pc1=FILE runs FILE on pc1 instead of the folder's program, --app sender.py=FILE replaces the
     lab's sender.py: a wrong sender fails with the lab's hint, the right one rescues a wrong folder."""
     wrong = UDP / "wrong_no_broadcast/sender.py"
-    by_node = lanlab("lab", "check", str(UDP / "lab.yaml"), "--topology", str(UDP / "solution/topology.yaml"),
-                     "--answers", str(UDP / "solution/answers.yaml"), "--app", f"pc1={wrong}")
+    by_node = lanlab(
+        "lab",
+        "check",
+        str(UDP / "lab.yaml"),
+        "--topology",
+        str(UDP / "solution/topology.yaml"),
+        "--answers",
+        str(UDP / "solution/answers.yaml"),
+        "--app",
+        f"pc1={wrong}",
+    )
     assert by_node.returncode == 1 and "FAIL one-broadcast" in by_node.stdout
     assert "hint: pc1 must send the broadcast once: set SO_BROADCAST" in by_node.stdout
-    rescued = lanlab("lab", "check", str(UDP / "lab.yaml"), "--topology", str(UDP / "wrong_no_broadcast/topology.yaml"),
-                     "--answers", str(UDP / "solution/answers.yaml"),
-                     "--app", f"sender.py={UDP / 'solution/sender.py'}", "--json")
+    rescued = lanlab(
+        "lab",
+        "check",
+        str(UDP / "lab.yaml"),
+        "--topology",
+        str(UDP / "wrong_no_broadcast/topology.yaml"),
+        "--answers",
+        str(UDP / "solution/answers.yaml"),
+        "--app",
+        f"sender.py={UDP / 'solution/sender.py'}",
+        "--json",
+    )
     assert rescued.returncode == 0, rescued.stdout + rescued.stderr
     assert json.loads(rescued.stdout)["score"] == json.loads(rescued.stdout)["total"]
 
@@ -111,10 +146,29 @@ def test_ctrl_c_in_grade_prints_the_rows_graded_and_exits_130(tmp_path: Path) ->
     subs = tmp_path / "subs"
     shutil.copytree(UDP / "solution", subs / "a_good")
     shutil.copytree(UDP / "solution", subs / "b_loops")
-    (subs / "b_loops/sender.py").write_text("while True:\n    try:\n        pass\n    except BaseException:\n        pass\n")
-    grader = subprocess.Popen([sys.executable, "-m", "lanlab", "lab", "grade", str(UDP / "lab.yaml"), str(subs),
-                               "--workers", "1", "--time-limit", "120", "--isolation", "none"],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    (subs / "b_loops/sender.py").write_text(
+        "while True:\n    try:\n        pass\n    except BaseException:\n        pass\n"
+    )
+    grader = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "lanlab",
+            "lab",
+            "grade",
+            str(UDP / "lab.yaml"),
+            str(subs),
+            "--workers",
+            "1",
+            "--time-limit",
+            "120",
+            "--isolation",
+            "none",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.monotonic() + 120
     while not _workers_grading(subs / "b_loops") and time.monotonic() < deadline and grader.poll() is None:
         time.sleep(0.2)
@@ -135,11 +189,15 @@ def test_ctrl_c_in_a_data_only_lab_ends_the_pool_and_exits_130(tmp_path: Path) -
     subs = tmp_path / "subs"
     for n in range(300):
         shutil.copytree(LAB / "solution", subs / f"s{n:03d}")
-    grader = subprocess.Popen([sys.executable, "-m", "lanlab", "lab", "grade", str(LAB / "lab.yaml"), str(subs),
-                               "--workers", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    grader = subprocess.Popen(
+        [sys.executable, "-m", "lanlab", "lab", "grade", str(LAB / "lab.yaml"), str(subs), "--workers", "2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     children = Path(f"/proc/{grader.pid}/task/{grader.pid}/children")
     deadline = time.monotonic() + 60
-    while not children.read_text().split() and time.monotonic() < deadline:   # the pool has started
+    while not children.read_text().split() and time.monotonic() < deadline:  # the pool has started
         time.sleep(0.1)
     time.sleep(1)
     grader.send_signal(signal.SIGINT)
@@ -157,8 +215,7 @@ def test_grade_json_names_the_wall_and_bad_limits_are_one_line(tmp_path: Path) -
     """--json says which wall the programs ran behind; a time limit of 0 or a memory limit Python cannot
     live in is one line on stderr, exit 2."""
     shutil.copytree(UDP / "solution", tmp_path / "subs/ann")
-    graded = lanlab("lab", "grade", str(UDP / "lab.yaml"), str(tmp_path / "subs"), "--isolation", "namespace",
-                    "--json")
+    graded = lanlab("lab", "grade", str(UDP / "lab.yaml"), str(tmp_path / "subs"), "--isolation", "namespace", "--json")
     assert graded.returncode == 0, graded.stderr
     document = json.loads(graded.stdout)
     assert document["isolation"] == "namespace" and document["students"][0]["total"] == 10
@@ -172,8 +229,23 @@ def test_isolation_bwrap_without_bubblewrap_is_one_line(tmp_path: Path) -> None:
     shutil.copytree(UDP / "solution", tmp_path / "subs/ann")
     python_only = tmp_path / "bin"
     python_only.mkdir()
-    result = subprocess.run([sys.executable, "-m", "lanlab", "lab", "grade", str(UDP / "lab.yaml"),
-                             str(tmp_path / "subs"), "--isolation", "bwrap"], capture_output=True, text=True,
-                            timeout=120, check=False, env={"PATH": str(python_only)})
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "lanlab",
+            "lab",
+            "grade",
+            str(UDP / "lab.yaml"),
+            str(tmp_path / "subs"),
+            "--isolation",
+            "bwrap",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={"PATH": str(python_only)},
+    )
     assert result.returncode == 2 and "--isolation bwrap: bubblewrap (bwrap) is not installed" in result.stderr
     assert len(result.stderr.splitlines()) == 1 and result.stdout == ""

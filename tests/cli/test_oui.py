@@ -24,8 +24,15 @@ def test_every_common_notation_names_the_vendor(notation):
 def test_json_lists_vendor_registry_and_bits():
     """--json gives one object per MAC with vendor, registry, prefix and the I/G, U/L bits."""
     rows = json.loads(run("70:b3:d5:00:12:34", "03:00:00:00:00:01", "--json").output)
-    assert rows[0] == {"mac": "70:b3:d5:00:12:34", "vendor": "SOREDI touch systems GmbH", "registry": "MA-S",
-                       "prefix": "70:B3:D5:00:1/36", "multicast": False, "broadcast": False, "local": False}
+    assert rows[0] == {
+        "mac": "70:b3:d5:00:12:34",
+        "vendor": "SOREDI touch systems GmbH",
+        "registry": "MA-S",
+        "prefix": "70:B3:D5:00:1/36",
+        "multicast": False,
+        "broadcast": False,
+        "local": False,
+    }
     assert (rows[1]["vendor"], rows[1]["multicast"], rows[1]["local"]) == (None, True, True)
 
 

@@ -28,10 +28,17 @@ def lanlab(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]
 
 def root_state() -> dict[str, object]:
     """The machine's own namespace: interfaces (name, addresses), routes, neighbours (ip, MAC)."""
+
     def ip_json(*argv: str) -> list[dict]:
-        return json.loads(subprocess.run(["ip", "-j", *argv], capture_output=True, text=True, check=True).stdout or "[]")
-    links = sorted((link["ifname"], tuple(sorted(a["local"] for a in link.get("addr_info", []))))
-                   for link in ip_json("address", "show") if not link["ifname"].startswith(("veth", "ll")))
+        return json.loads(
+            subprocess.run(["ip", "-j", *argv], capture_output=True, text=True, check=True).stdout or "[]"
+        )
+
+    links = sorted(
+        (link["ifname"], tuple(sorted(a["local"] for a in link.get("addr_info", []))))
+        for link in ip_json("address", "show")
+        if not link["ifname"].startswith(("veth", "ll"))
+    )
     routes = sorted(json.dumps(route, sort_keys=True) for route in ip_json("route", "show", "table", "all"))
     neighbours = sorted((n["dst"], n.get("lladdr")) for n in ip_json("neigh", "show") if "lladdr" in n)
     return {"links": links, "routes": routes, "neighbours": neighbours}
@@ -49,14 +56,28 @@ def popen(*args: str, **kwargs) -> subprocess.Popen:
 
 EXAMPLE_RUNS = {
     "hub_vs_switch": ["--do", "pc1 ping pc3 -c 2 -i 0.2", "--do", "at 1s pc1 ping pc2 -c 2 -i 0.2"],
-    "broadcast": ["--do", "pc2 udp listen 7788 --reply hello", "--do", "pc3 udp listen 7788 --reply hi",
-                  "--do", "pc4 udp listen 7788 --reply hey", "--do", "pc1 udp broadcast Hi --port 7788 --wait 1"],
+    "broadcast": [
+        "--do",
+        "pc2 udp listen 7788 --reply hello",
+        "--do",
+        "pc3 udp listen 7788 --reply hi",
+        "--do",
+        "pc4 udp listen 7788 --reply hey",
+        "--do",
+        "pc1 udp broadcast Hi --port 7788 --wait 1",
+    ],
     "rip-ring": ["--do", "at 8s pc1 ping pc3 -c 2 -i 0.5", "--do", "at 10s r1 route"],
     # the file's own events: pc1 pings pc2 from 40 s, after 802.1D's 30 s of listening and learning;
     # each switch's tree (root, root port, roles and states) read by `stp` and in the tables
     "stp": ["--do", "at 44s sw3 stp", "--do", "at 44s sw2 stp"],
-    "arp": ["--do", "pc1 ping pc2 -c 2 -i 0.5", "--do", "at 1s pc1 ping 198.18.0.9 -c 1 -W 1",
-            "--do", "at 2.5s pc1 arp"],
+    "arp": [
+        "--do",
+        "pc1 ping pc2 -c 2 -i 0.5",
+        "--do",
+        "at 1s pc1 ping 198.18.0.9 -c 1 -W 1",
+        "--do",
+        "at 2.5s pc1 arp",
+    ],
 }
 
 
@@ -95,11 +116,27 @@ def test_compare_finds_no_difference_on_traceroute_and_tcp_across_two_routers(tm
     (reply and echo), tcp connect gets the same bytes back, and a closed port refuses on both."""
     path = tmp_path / "routed.yaml"
     path.write_text(ROUTED)
-    result = lanlab("compare", str(path), "--until", "6s", "--do", "pc1 traceroute pc2", "--do", "at 1s pc2 traceroute pc1 -I",
-                    "--do", "pc2 tcp serve", "--do", "pc2 tcp serve --port 7789 --mode echo",
-                    "--do", "at 2s pc1 tcp connect pc2 7788 --send hi --send there",
-                    "--do", "at 2s pc1 tcp connect pc2 7789 --send back", "--do", "at 2s pc1 tcp connect pc2 9 --send x",
-                    "--json")
+    result = lanlab(
+        "compare",
+        str(path),
+        "--until",
+        "6s",
+        "--do",
+        "pc1 traceroute pc2",
+        "--do",
+        "at 1s pc2 traceroute pc1 -I",
+        "--do",
+        "pc2 tcp serve",
+        "--do",
+        "pc2 tcp serve --port 7789 --mode echo",
+        "--do",
+        "at 2s pc1 tcp connect pc2 7788 --send hi --send there",
+        "--do",
+        "at 2s pc1 tcp connect pc2 7789 --send back",
+        "--do",
+        "at 2s pc1 tcp connect pc2 9 --send x",
+        "--json",
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert json.loads(result.stdout)["differences"] == []
     kernel = lanlab("real", "run", str(path), "--until", "2s", "--do", "pc1 traceroute pc2 -q 1")
@@ -121,14 +158,39 @@ links:
   - [pc4:eth0, sw1:p4]
 """
 COURSE_RUNS = {
-    "threaded": ["--app", "server=threaded_echo_server.py", "--app", "at 0.01s pc2=threaded_clients.py",
-                 "--arg", "pc2=server"],
-    "select": ["--app", "server=select_server.py"] + [arg for pc in ("pc2", "pc3", "pc4") for arg in (
-        "--app", f"at 0.01s {pc}=simple_client.py", "--arg", f"{pc}=server", "--arg", f"{pc}=9100", "--arg", f"{pc}={pc}")],
+    "threaded": [
+        "--app",
+        "server=threaded_echo_server.py",
+        "--app",
+        "at 0.01s pc2=threaded_clients.py",
+        "--arg",
+        "pc2=server",
+    ],
+    "select": ["--app", "server=select_server.py"]
+    + [
+        arg
+        for pc in ("pc2", "pc3", "pc4")
+        for arg in (
+            "--app",
+            f"at 0.01s {pc}=simple_client.py",
+            "--arg",
+            f"{pc}=server",
+            "--arg",
+            f"{pc}=9100",
+            "--arg",
+            f"{pc}={pc}",
+        )
+    ],
     "socketserver": ["--app", "server=socketserver_upper.py", "--app", "at 0.01s pc2=line_client.py"],
     "write_hello": ["--app", "pc2=write_hello.py"],
-    "multicast": ["--app", "pc2=multicast_receiver.py", "--app", "pc3=multicast_receiver.py",
-                  "--app", "at 0.01s server=multicast_sender.py"],
+    "multicast": [
+        "--app",
+        "pc2=multicast_receiver.py",
+        "--app",
+        "pc3=multicast_receiver.py",
+        "--app",
+        "at 0.01s server=multicast_sender.py",
+    ],
 }
 
 
@@ -140,20 +202,43 @@ def test_compare_finds_the_course_programs_print_the_same(case, tmp_path):
     for program in COURSE.glob("*.py"):  # copies: write_hello.py writes beside itself
         shutil.copy(program, tmp_path)
     (tmp_path / "lan.yaml").write_text(COURSE_LAN)
-    result = subprocess.run([sys.executable, "-m", "lanlab", "compare", "lan.yaml", "--until", "3s",
-                             *COURSE_RUNS[case], "--json"], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-m", "lanlab", "compare", "lan.yaml", "--until", "3s", *COURSE_RUNS[case], "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
     assert result.returncode in (0, 1), result.stderr
     found = json.loads(result.stdout)["differences"]
     assert [line for line in found if not (case == "multicast" and line.startswith("table sw1 mac"))] == []
 
 
 NOTE_RUNS = {
-    "tcp_server_once": ["--app", "pc1={}/tcp_server_once.py", "--app", "at 0.1s pc1={}/tcp_client.py",
-                        "--stdin", "pc1=hello"],
-    "tcp_server_loop": ["--app", "pc1={}/tcp_server_loop.py", "--app", "at 0.1s pc1={}/tcp_client.py",
-                        "--stdin", "pc1=hello"],
-    "udp_broadcast_sender": ["--app", "pc1={}/udp_broadcast_sender.py", "--do", "pc2 udp listen 7788 --reply hello",
-                             "--do", "pc3 udp listen 7788 --reply hi"],
+    "tcp_server_once": [
+        "--app",
+        "pc1={}/tcp_server_once.py",
+        "--app",
+        "at 0.1s pc1={}/tcp_client.py",
+        "--stdin",
+        "pc1=hello",
+    ],
+    "tcp_server_loop": [
+        "--app",
+        "pc1={}/tcp_server_loop.py",
+        "--app",
+        "at 0.1s pc1={}/tcp_client.py",
+        "--stdin",
+        "pc1=hello",
+    ],
+    "udp_broadcast_sender": [
+        "--app",
+        "pc1={}/udp_broadcast_sender.py",
+        "--do",
+        "pc2 udp listen 7788 --reply hello",
+        "--do",
+        "pc3 udp listen 7788 --reply hi",
+    ],
 }
 
 
@@ -169,13 +254,27 @@ def test_compare_finds_no_difference_on_the_notes_programs(program):
 
 def test_real_run_json_has_sim_runs_keys_and_removes_its_namespaces():
     """commands, tables (arp per host, mac per switch), network, until; nothing left afterwards."""
-    process = popen("real", "run", str(EXAMPLES / "broadcast.yaml"), "--until", "2s", "--do", "pc1 ping pc2 -c 1",
-                    "--json", stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = popen(
+        "real",
+        "run",
+        str(EXAMPLES / "broadcast.yaml"),
+        "--until",
+        "2s",
+        "--do",
+        "pc1 ping pc2 -c 1",
+        "--json",
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     out, err = process.communicate(timeout=120)
     assert process.returncode == 0, err
     document = json.loads(out)
-    sim = json.loads(lanlab("sim", "run", str(EXAMPLES / "broadcast.yaml"), "--until", "2s", "--do",
-                            "pc1 ping pc2 -c 1", "--json").stdout)
+    sim = json.loads(
+        lanlab(
+            "sim", "run", str(EXAMPLES / "broadcast.yaml"), "--until", "2s", "--do", "pc1 ping pc2 -c 1", "--json"
+        ).stdout
+    )
     assert {"network", "until", "commands", "tables"} <= set(document)
     assert set(document["commands"][0]["result"]) == set(sim["commands"][0]["result"])
     assert set(document["tables"]) == set(sim["tables"]) and document["tables"]["sw1"]["mac"]
@@ -187,8 +286,17 @@ def test_root_namespace_unchanged_after_a_run_and_after_a_killed_run_plus_clean(
     before = root_state()
     lanlab("real", "run", str(EXAMPLES / "hub_vs_switch.yaml"), "--until", "1s", "--do", "pc1 ping pc3 -c 1")
     assert root_state() == before
-    process = popen("real", "run", str(EXAMPLES / "arp.yaml"), "--until", "30s", "--do", "pc1 ping pc2 -c 100",
-                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = popen(
+        "real",
+        "run",
+        str(EXAMPLES / "arp.yaml"),
+        "--until",
+        "30s",
+        "--do",
+        "pc1 ping pc2 -c 100",
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 30
     while len(ours(process.pid)) < 4 and time.monotonic() < deadline:
         time.sleep(0.1)
@@ -205,8 +313,18 @@ def test_root_namespace_unchanged_after_a_run_and_after_a_killed_run_plus_clean(
 
 def test_ctrl_c_removes_the_lab_and_exits_130():
     """SIGINT in the middle of a run: what it had is printed, the namespaces are gone, status 130."""
-    process = popen("real", "run", str(EXAMPLES / "arp.yaml"), "--until", "30s", "--do", "pc2 udp listen 9 --reply x",
-                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = popen(
+        "real",
+        "run",
+        str(EXAMPLES / "arp.yaml"),
+        "--until",
+        "30s",
+        "--do",
+        "pc2 udp listen 9 --reply x",
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.monotonic() + 30
     while len(ours(process.pid)) < 4 and time.monotonic() < deadline:
         time.sleep(0.1)
@@ -248,21 +366,38 @@ def tshark_fields(path: Path, display_filter: str, *fields: str) -> list[list[st
     return [line.split("\t") for line in done.stdout.splitlines() if line]
 
 
-@pytest.mark.skipif(shutil.which("tshark") is None or shutil.which("dumpcap") is None,
-                    reason="needs tshark and dumpcap (apt install tshark)")
+@pytest.mark.skipif(
+    shutil.which("tshark") is None or shutil.which("dumpcap") is None,
+    reason="needs tshark and dumpcap (apt install tshark)",
+)
 def test_pcap_writes_one_capture_per_link_holding_the_frames_the_run_sent(tmp_path):
     """--pcap DIR: one pcapng per link; tshark finds every echo request the ping counted on the
     sender's and the target's links, the flooded ARP request on a bystander's, and no ICMP there."""
-    result = lanlab("real", "run", str(EXAMPLES / "broadcast.yaml"), "--until", "2s", "--do", "pc1 ping pc2 -c 3 -i 0.2",
-                    "--pcap", str(tmp_path), "--json")
+    result = lanlab(
+        "real",
+        "run",
+        str(EXAMPLES / "broadcast.yaml"),
+        "--until",
+        "2s",
+        "--do",
+        "pc1 ping pc2 -c 3 -i 0.2",
+        "--pcap",
+        str(tmp_path),
+        "--json",
+    )
     assert result.returncode == 0, result.stderr
     sent = json.loads(result.stdout)["commands"][0]["result"]["transmitted"]
     assert sorted(path.name for path in tmp_path.iterdir()) == [
-        "pc1_eth0-sw1_p1.pcapng", "pc2_eth0-sw1_p2.pcapng", "pc3_eth0-sw1_p3.pcapng", "pc4_eth0-sw1_p4.pcapng"]
+        "pc1_eth0-sw1_p1.pcapng",
+        "pc2_eth0-sw1_p2.pcapng",
+        "pc3_eth0-sw1_p3.pcapng",
+        "pc4_eth0-sw1_p4.pcapng",
+    ]
     for link in ("pc1_eth0-sw1_p1", "pc2_eth0-sw1_p2"):
         requests = tshark_fields(tmp_path / f"{link}.pcapng", "icmp.type == 8", "ip.src", "ip.dst")
         assert requests == [["198.18.0.1", "198.18.0.2"]] * sent
     bystander = tmp_path / "pc3_eth0-sw1_p3.pcapng"
     assert tshark_fields(bystander, "arp.opcode == 1", "arp.src.proto_ipv4", "arp.dst.proto_ipv4") == [
-        ["198.18.0.1", "198.18.0.2"]]
+        ["198.18.0.1", "198.18.0.2"]
+    ]
     assert tshark_fields(bystander, "icmp", "frame.number") == []

@@ -24,8 +24,14 @@ def run(*args: str):
 @needs_seed
 def test_note_programs_print_under_their_host_with_virtual_time():
     """Each printed line appears as `[  time] NODE | text`; both programs exit 0."""
-    result = run("--app", f"pc1={SEED / 'tcp_server_once.py'}", "--app", f"at 0.1s pc1={SEED / 'tcp_client.py'}",
-                 "--stdin", "pc1=hello")
+    result = run(
+        "--app",
+        f"pc1={SEED / 'tcp_server_once.py'}",
+        "--app",
+        f"at 0.1s pc1={SEED / 'tcp_client.py'}",
+        "--stdin",
+        "pc1=hello",
+    )
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert "[  0.100040] pc1 | 请输入您要发送的数据：接收的数据为:b'thank YOU!'" in lines
@@ -36,8 +42,15 @@ def test_note_programs_print_under_their_host_with_virtual_time():
 @needs_seed
 def test_json_programs_key_has_exactly_the_issue_fields():
     """--json lists programs as {node, path, exit, output: [{t, text}], error}."""
-    result = run("--app", f"pc1={SEED / 'udp_broadcast_sender.py'}", "--do", "pc2 udp listen 7788 --reply hello",
-                 "--until", "1s", "--json")
+    result = run(
+        "--app",
+        f"pc1={SEED / 'udp_broadcast_sender.py'}",
+        "--do",
+        "pc2 udp listen 7788 --reply hello",
+        "--until",
+        "1s",
+        "--json",
+    )
     assert result.exit_code == 0, result.output
     document = json.loads(result.output)
     [program] = document["programs"]
@@ -75,12 +88,15 @@ def test_connect_to_a_closed_port_says_refused_and_exits_1():
     assert "error: ConnectionRefusedError: [Errno 111] Connection refused" in result.output
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--app", "pc9=x.py"], "no host called 'pc9'"),
-    (["--app", "pc1=/nonexistent.py"], "no such file"),
-    (["--app", "pc1"], "expected [at T] NODE=FILE.py"),
-    (["--stdin", "pc7=hi"], "no node called 'pc7'"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--app", "pc9=x.py"], "no host called 'pc9'"),
+        (["--app", "pc1=/nonexistent.py"], "no such file"),
+        (["--app", "pc1"], "expected [at T] NODE=FILE.py"),
+        (["--stdin", "pc7=hi"], "no node called 'pc7'"),
+    ],
+)
 def test_bad_app_options_are_one_line_errors(args, message):
     """Mistakes in --app/--stdin are one-line errors with exit status 2."""
     result = run(*args)
@@ -91,8 +107,19 @@ def test_bad_app_options_are_one_line_errors(args, message):
 @needs_seed
 def test_same_seed_same_programs_same_document():
     """Two runs with the same file, seed and programs give the same --json document."""
-    args = ("--app", f"pc1={SEED / 'udp_broadcast_sender.py'}", "--do", "pc2 udp listen 7788 --reply hello",
-            "--do", "pc1 tcp serve --port 7000", "--do", "pc3 tcp connect pc1 7000 --send x", "--until", "2s", "--json")
+    args = (
+        "--app",
+        f"pc1={SEED / 'udp_broadcast_sender.py'}",
+        "--do",
+        "pc2 udp listen 7788 --reply hello",
+        "--do",
+        "pc1 tcp serve --port 7000",
+        "--do",
+        "pc3 tcp connect pc1 7000 --send x",
+        "--until",
+        "2s",
+        "--json",
+    )
     assert run(*args).output == run(*args).output
 
 
@@ -100,8 +127,20 @@ def test_a_hosts_programs_share_one_stdin_read_in_start_order(tmp_path):
     """--stdin lines are one stream per host: the program started first reads the first line, the next the second."""
     reader = tmp_path / "reader.py"
     reader.write_text("print('got', input())\n")
-    result = run("--app", f"pc2={reader}", "--app", f"pc2={reader}", "--app", f"pc3={reader}",
-                 "--stdin", "pc2=first", "--stdin", "pc2=second", "--stdin", "pc3=third")
+    result = run(
+        "--app",
+        f"pc2={reader}",
+        "--app",
+        f"pc2={reader}",
+        "--app",
+        f"pc3={reader}",
+        "--stdin",
+        "pc2=first",
+        "--stdin",
+        "pc2=second",
+        "--stdin",
+        "pc3=third",
+    )
     lines = [line.split("| ")[1] for line in result.output.splitlines() if " | " in line]
     assert lines == ["got first", "got second", "got third"]
 
@@ -110,8 +149,9 @@ def test_a_run_ends_at_until_not_when_its_programs_end(tmp_path):
     """A program that ends at once does not end the run: --do commands after it still run, to --until."""
     noop = tmp_path / "noop.py"
     noop.write_text("pass\n")
-    result = run("--until", "5s", "--app", f"pc1={noop}", "--do", "pc2 ping pc3 -c 3",
-                 "--do", "at 4s pc2 ping pc4 -c 1")
+    result = run(
+        "--until", "5s", "--app", f"pc1={noop}", "--do", "pc2 ping pc3 -c 3", "--do", "at 4s pc2 ping pc4 -c 1"
+    )
     assert result.exit_code == 0, result.output
     assert "3 packets transmitted, 3 received" in result.output
     assert "1 packets transmitted, 1 received" in result.output
@@ -149,8 +189,12 @@ def test_sigterm_prints_the_report_like_ctrl_c(tmp_path):
     busy = tmp_path / "busy.py"
     busy.write_text("print('started', flush=True)\nwhile True:\n    pass\n")
     lanlab = str(Path(sys.executable).with_name("lanlab"))
-    process = subprocess.Popen([lanlab, "sim", "run", EXAMPLE, "--app-cpu", "0",
-                                "--app", f"pc1={busy}"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [lanlab, "sim", "run", EXAMPLE, "--app-cpu", "0", "--app", f"pc1={busy}"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 30
         line = process.stdout.readline()

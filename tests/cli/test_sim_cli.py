@@ -31,10 +31,22 @@ def test_check_ok_and_all_errors_with_exit_2(tmp_path: Path):
 
 def test_run_json_document_has_exactly_the_issue_keys():
     """--json: network, until, events, commands (node, command, at, result), tables, links."""
-    result = invoke("sim", "run", HUB, "--until", "3s", "--json",
-                    "--do", "pc2 udp listen 7788 --reply hello", "--do", "pc4 udp listen 7788 --reply hey",
-                    "--do", "pc1 udp broadcast Hi --port 7788 --wait 1",
-                    "--do", "at 1.5s pc1 ping pc3 -c 3 -i 0.2 -s 64")
+    result = invoke(
+        "sim",
+        "run",
+        HUB,
+        "--until",
+        "3s",
+        "--json",
+        "--do",
+        "pc2 udp listen 7788 --reply hello",
+        "--do",
+        "pc4 udp listen 7788 --reply hey",
+        "--do",
+        "pc1 udp broadcast Hi --port 7788 --wait 1",
+        "--do",
+        "at 1.5s pc1 ping pc3 -c 3 -i 0.2 -s 64",
+    )
     assert result.exit_code == 0, result.output
     doc = json.loads(result.output)
     assert set(doc) == {"network", "until", "events", "commands", "tables", "links"}
@@ -54,8 +66,9 @@ def test_run_json_document_has_exactly_the_issue_keys():
 
 def test_trace_jsonl_has_exactly_the_issue_keys_and_filter_works():
     """Every line has t, device, port, kind, proto, summary, frame; --filter arp keeps only ARP."""
-    result = invoke("sim", "run", HUB, "--until", "1s", "--trace", "jsonl", "--filter", "arp",
-                    "--do", "pc1 ping pc2 -c 1")
+    result = invoke(
+        "sim", "run", HUB, "--until", "1s", "--trace", "jsonl", "--filter", "arp", "--do", "pc1 ping pc2 -c 1"
+    )
     assert result.exit_code == 0, result.output
     events = [json.loads(line) for line in result.output.splitlines()]
     assert events and all(set(e) == {"t", "device", "port", "kind", "proto", "summary", "frame"} for e in events)
@@ -67,8 +80,9 @@ def test_trace_jsonl_has_exactly_the_issue_keys_and_filter_works():
 
 def test_trace_table_and_show():
     """--trace table prints a header and rows; --show mac,arp prints the tables."""
-    result = invoke("sim", "run", HUB, "--until", "1s", "--trace", "table", "--show", "mac,arp",
-                    "--do", "pc1 ping pc3 -c 1")
+    result = invoke(
+        "sim", "run", HUB, "--until", "1s", "--trace", "table", "--show", "mac,arp", "--do", "pc1 ping pc3 -c 1"
+    )
     assert result.exit_code == 0
     assert result.output.splitlines()[0].split()[:4] == ["time", "(s)", "device", "port"]
     assert "Echo (ping) request" in result.output and "sw1 MAC table" in result.output
@@ -78,8 +92,14 @@ def test_trace_table_and_show():
 def test_no_answer_exits_1_and_bad_input_exits_2_in_one_line(tmp_path: Path):
     """A ping nobody answers gives 1; a bad --do, --until or --show gives 2 and one line."""
     assert invoke("sim", "run", HUB, "--until", "5s", "--do", "pc1 ping 198.18.0.77 -c 1").exit_code == 1
-    for args in (("--do", "pc9 ping pc1"), ("--do", "pc1 fly away"), ("--do", "pc1 ping"),
-                 ("--until", "soon"), ("--show", "routes"), ("--capture", "pc1:eth0")):
+    for args in (
+        ("--do", "pc9 ping pc1"),
+        ("--do", "pc1 fly away"),
+        ("--do", "pc1 ping"),
+        ("--until", "soon"),
+        ("--show", "routes"),
+        ("--capture", "pc1:eth0"),
+    ):
         result = invoke("sim", "run", HUB, *args)
         assert result.exit_code == 2, args
         assert len(result.output.strip().splitlines()) == 1 and "Traceback" not in result.output, result.output
@@ -88,17 +108,29 @@ def test_no_answer_exits_1_and_bad_input_exits_2_in_one_line(tmp_path: Path):
 def test_pcap_option_writes_a_capture(tmp_path: Path):
     """--pcap OUT.pcap with one --capture writes that link; the report says how to open it."""
     out = tmp_path / "pc1.pcap"
-    result = invoke("sim", "run", HUB, "--until", "1s", "--pcap", str(out), "--capture", "pc1:eth0",
-                    "--do", "pc1 ping pc2 -c 1")
+    result = invoke(
+        "sim", "run", HUB, "--until", "1s", "--pcap", str(out), "--capture", "pc1:eth0", "--do", "pc1 ping pc2 -c 1"
+    )
     assert result.exit_code == 0, result.output
     assert out.stat().st_size > 24 and f"tshark -r {out}" in result.output
 
 
 def test_multicast_listener_joins_its_group():
     """udp listen --group joins: a datagram to the group reaches members, not the others."""
-    result = invoke("sim", "run", str(EXAMPLES / "broadcast.yaml"), "--until", "1s", "--json",
-                    "--do", "pc2 udp listen 5000 --group 239.1.2.3", "--do", "pc3 udp listen 5000",
-                    "--do", "at 0.1s pc1 udp send 239.1.2.3 5000 to-the-group")
+    result = invoke(
+        "sim",
+        "run",
+        str(EXAMPLES / "broadcast.yaml"),
+        "--until",
+        "1s",
+        "--json",
+        "--do",
+        "pc2 udp listen 5000 --group 239.1.2.3",
+        "--do",
+        "pc3 udp listen 5000",
+        "--do",
+        "at 0.1s pc1 udp send 239.1.2.3 5000 to-the-group",
+    )
     assert result.exit_code == 0, result.output
     listen2, listen3, _ = json.loads(result.output)["commands"]
     assert [r["text"] for r in listen2["result"]["received"]] == ["to-the-group"]
@@ -107,8 +139,21 @@ def test_multicast_listener_joins_its_group():
 
 def test_a_command_that_cannot_run_is_reported_and_exits_2():
     """No route, a port in use or a command on a switch: the run finishes, the error is shown, exit 2."""
-    result = invoke("sim", "run", HUB, "--until", "1s", "--do", "pc1 ping 8.8.8.8 -c 1",
-                    "--do", "pc2 udp listen 7788", "--do", "pc2 udp listen 7788", "--do", "sw1 arp")
+    result = invoke(
+        "sim",
+        "run",
+        HUB,
+        "--until",
+        "1s",
+        "--do",
+        "pc1 ping 8.8.8.8 -c 1",
+        "--do",
+        "pc2 udp listen 7788",
+        "--do",
+        "pc2 udp listen 7788",
+        "--do",
+        "sw1 arp",
+    )
     assert result.exit_code == 2
     assert "error: connect: Network is unreachable (no route to 8.8.8.8" in result.output
     assert "error: UDP port 7788 is already in use" in result.output
@@ -126,10 +171,33 @@ def test_same_events_and_capture_bytes_across_processes(tmp_path: Path):
     for hash_seed in ("1", "2"):
         capture = tmp_path / f"run{hash_seed}.pcapng"
         done = subprocess.run(
-            [sys.executable, "-m", "lanlab", "sim", "run", str(EXAMPLES / "collisions.yaml"), "--until", "1s",
-             "--trace", "jsonl", "--pcap", str(capture), "--do", "hc udp listen 9", "--do", "ha udp send hc 9 a",
-             "--do", "hb udp send hc 9 b", "--do", "at 0.5s sa ping sc -c 2 -i 0.1"],
-            capture_output=True, text=True, timeout=60, env={**os.environ, "PYTHONHASHSEED": hash_seed})
+            [
+                sys.executable,
+                "-m",
+                "lanlab",
+                "sim",
+                "run",
+                str(EXAMPLES / "collisions.yaml"),
+                "--until",
+                "1s",
+                "--trace",
+                "jsonl",
+                "--pcap",
+                str(capture),
+                "--do",
+                "hc udp listen 9",
+                "--do",
+                "ha udp send hc 9 a",
+                "--do",
+                "hb udp send hc 9 b",
+                "--do",
+                "at 0.5s sa ping sc -c 2 -i 0.1",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={**os.environ, "PYTHONHASHSEED": hash_seed},
+        )
         assert done.returncode == 0, done.stderr
         outputs.append((done.stdout, capture.read_bytes()))
     assert outputs[0] == outputs[1]
@@ -139,8 +207,22 @@ def test_same_events_and_capture_bytes_across_processes(tmp_path: Path):
 def test_switch_table_shown_at_any_time():
     """--do "at T sw1 mac" shows the table as it was then; ageing empties it later."""
     topology = EXAMPLES / "broadcast.yaml"
-    result = invoke("sim", "run", str(topology), "--until", "400s", "--json", "--do", "pc1 ping pc2 -c 1",
-                    "--do", "at 1s sw1 mac", "--do", "at 350s sw1 mac", "--do", "pc1 mac")
+    result = invoke(
+        "sim",
+        "run",
+        str(topology),
+        "--until",
+        "400s",
+        "--json",
+        "--do",
+        "pc1 ping pc2 -c 1",
+        "--do",
+        "at 1s sw1 mac",
+        "--do",
+        "at 350s sw1 mac",
+        "--do",
+        "pc1 mac",
+    )
     doc = json.loads(result.output)
     early, late, wrong = doc["commands"][1:]
     assert [row["port"] for row in early["result"]["mac"]] == ["p1", "p2"]
@@ -152,7 +234,9 @@ def test_switch_table_shown_at_any_time():
 def test_show_a_table_no_node_holds_says_so_in_one_line(tmp_path: Path):
     """--show mac with no switch (or arp with no host) prints one line saying why, not nothing."""
     hubs = tmp_path / "hubs.yaml"
-    hubs.write_text("nodes:\n  a: {kind: host, ip: 198.18.0.1/24}\n  hub1: {kind: hub}\nlinks:\n  - [a:eth0, hub1:p1]\n")
+    hubs.write_text(
+        "nodes:\n  a: {kind: host, ip: 198.18.0.1/24}\n  hub1: {kind: hub}\nlinks:\n  - [a:eth0, hub1:p1]\n"
+    )
     switches = tmp_path / "switches.yaml"
     switches.write_text("nodes:\n  sw1: {kind: switch}\n  sw2: {kind: switch}\nlinks:\n  - [sw1:p1, sw2:p1]\n")
     result = invoke("sim", "run", str(hubs), "--until", "1s", "--show", "mac")
@@ -164,8 +248,9 @@ def test_show_a_table_no_node_holds_says_so_in_one_line(tmp_path: Path):
 
 def test_filter_takes_device_names_and_event_kinds():
     """--filter hub1,flood keeps every event of device hub1 and every flood, nothing else."""
-    result = invoke("sim", "run", HUB, "--until", "1s", "--trace", "jsonl", "--filter", "HUB1,flood",
-                    "--do", "pc1 ping pc3 -c 1")
+    result = invoke(
+        "sim", "run", HUB, "--until", "1s", "--trace", "jsonl", "--filter", "HUB1,flood", "--do", "pc1 ping pc3 -c 1"
+    )
     assert result.exit_code == 0, result.output
     events = [json.loads(line) for line in result.output.splitlines()]
     assert all(e["device"] == "hub1" or e["kind"] == "flood" for e in events)
@@ -188,10 +273,23 @@ def test_trace_jsonl_with_json_puts_the_event_list_in_the_document():
 def test_ping_prints_replies_and_errors_in_the_order_they_happen(tmp_path: Path):
     """Errors while the cable is out (ARP fails) print before the replies that come once it is back."""
     path = tmp_path / "two.yaml"
-    path.write_text("nodes:\n  pc1: {kind: host, ip: 198.18.0.1/24}\n  pc2: {kind: host, ip: 198.18.0.2/24}\n"
-                    "links:\n  - [pc1:eth0, pc2:eth0]\n")
-    result = invoke("sim", "run", str(path), "--until", "20s", "--do", "at 0s link pc1:eth0 pc2:eth0 down",
-                    "--do", "at 6s link pc1:eth0 pc2:eth0 up", "--do", "pc1 ping pc2 -c 10 -i 1")
+    path.write_text(
+        "nodes:\n  pc1: {kind: host, ip: 198.18.0.1/24}\n  pc2: {kind: host, ip: 198.18.0.2/24}\n"
+        "links:\n  - [pc1:eth0, pc2:eth0]\n"
+    )
+    result = invoke(
+        "sim",
+        "run",
+        str(path),
+        "--until",
+        "20s",
+        "--do",
+        "at 0s link pc1:eth0 pc2:eth0 down",
+        "--do",
+        "at 6s link pc1:eth0 pc2:eth0 up",
+        "--do",
+        "pc1 ping pc2 -c 10 -i 1",
+    )
     lines = [line for line in result.output.splitlines() if "bytes from" in line or "Unreachable" in line]
     kinds = ["reply" if "bytes from" in line else "error" for line in lines]
     assert kinds == sorted(kinds, key=lambda kind: kind == "reply") and "error" in kinds and "reply" in kinds

@@ -78,8 +78,21 @@ def test_check_warns_of_a_round_trip_past_the_slot_time_and_the_run_loses_the_fr
     assert result.exit_code == 0
     assert "a round trip of 7.84 us between ha:eth0 and hd:eth0" in result.stderr
     assert "slot time (512 bit times, 5.12 us at 100 Mb/s)" in result.stderr
-    run = invoke("sim", "run", COLLISIONS, "--until", "500ms", "--do", "hc udp listen 9",
-                 "--do", "ha udp send hc 9 from-a", "--do", "at 3us hd udp send hc 9 from-d", "--trace", "jsonl")
+    run = invoke(
+        "sim",
+        "run",
+        COLLISIONS,
+        "--until",
+        "500ms",
+        "--do",
+        "hc udp listen 9",
+        "--do",
+        "ha udp send hc 9 from-a",
+        "--do",
+        "at 3us hd udp send hc 9 from-d",
+        "--trace",
+        "jsonl",
+    )
     events = [json.loads(line) for line in run.stdout.splitlines() if line.startswith("{")]
     asks = [(e["device"], e["kind"]) for e in events if e["summary"].startswith("Who has 198.18.0.3?")]
     assert ("hub1", "collision") in asks  # ha's request, damaged, discarded by the hub

@@ -50,8 +50,9 @@ def test_link_down_in_do_words_and_its_mistakes():
 
 def test_trace_lists_route_events_with_their_kind():
     """--trace jsonl --filter route... the route events carry kind "route" and a summary."""
-    result = invoke("sim", "run", RING, "--until", "65s", "--trace", "jsonl",
-                    "--do", "at 60s link r1:eth2 r4:eth0 down")
+    result = invoke(
+        "sim", "run", RING, "--until", "65s", "--trace", "jsonl", "--do", "at 60s link r1:eth2 r4:eth0 down"
+    )
     events = [json.loads(line) for line in result.output.splitlines()]
     route = [e for e in events if e["kind"] == "route"]
     assert any("198.18.3.0/24 unreachable" in e["summary"] for e in route)
@@ -61,8 +62,17 @@ def test_trace_lists_route_events_with_their_kind():
 
 def test_filter_route_keeps_only_route_and_link_events():
     """--filter route,link selects the frameless route and link events by their kind."""
-    result = invoke("sim", "run", str(EXAMPLES / "count-to-infinity.yaml"), "--until", "130s",
-                    "--trace", "jsonl", "--filter", "route,link")
+    result = invoke(
+        "sim",
+        "run",
+        str(EXAMPLES / "count-to-infinity.yaml"),
+        "--until",
+        "130s",
+        "--trace",
+        "jsonl",
+        "--filter",
+        "route,link",
+    )
     events = [json.loads(line) for line in result.output.splitlines()]
     assert {e["kind"] for e in events} == {"route", "link"}
     metrics = [e["summary"] for e in events if "198.18.3.0/24" in e["summary"] and e["device"] == "r1"]

@@ -51,7 +51,10 @@ def test_do_stp_and_json_tables_show_each_ports_role_and_state():
     table = doc["tables"]["sw3"]["stp"]
     assert set(table) == {"mode", "bridge_id", "root_id", "root_port", "root_cost", "is_root", "ports"}
     assert {row["port"]: (row["role"], row["state"]) for row in table["ports"]} == {
-        "p1": ("root", "forwarding"), "p2": ("alternate", "blocking"), "p3": ("designated", "forwarding")}
+        "p1": ("root", "forwarding"),
+        "p2": ("alternate", "blocking"),
+        "p3": ("designated", "forwarding"),
+    }
     command = next(c for c in doc["commands"] if c["command"] == "stp" and c["at"] == 45)
     assert command["result"]["stp"]["root_port"] == "p1"
     assert "stp" not in doc["tables"]["pc1"]
@@ -65,9 +68,10 @@ def test_stp_on_a_node_without_a_spanning_tree_says_so():
 
 def test_stp_events_can_be_filtered_in_the_trace():
     """--trace jsonl --filter stp gives the BPDUs and the kind-stp events, nothing else."""
-    result = invoke("sim", "run", str(EXAMPLES / "rstp.yaml"), "--until", "61s", "--trace", "jsonl",
-                    "--filter", "stp")
+    result = invoke("sim", "run", str(EXAMPLES / "rstp.yaml"), "--until", "61s", "--trace", "jsonl", "--filter", "stp")
     events = [json.loads(line) for line in result.stdout.splitlines()]
     assert {e["proto"] for e in events} == {"STP"}
-    takeover = [e for e in events if e["kind"] == "stp" and e["summary"] == "p2 alternate -> root, discarding -> forwarding"]
+    takeover = [
+        e for e in events if e["kind"] == "stp" and e["summary"] == "p2 alternate -> root, discarding -> forwarding"
+    ]
     assert [(e["t"], e["device"]) for e in takeover] == [(60.0, "sw3")]

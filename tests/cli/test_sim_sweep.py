@@ -18,8 +18,21 @@ from click.testing import CliRunner, Result
 from lanlab.cli.main import cli
 
 C2I = str(Path(__file__).resolve().parents[2] / "examples" / "count-to-infinity.yaml")
-SWEEP = ("sim", "sweep", C2I, "--seeds", "1-2", "--until", "150s", "--workers", "1",
-         "--vary", "nodes.*.rip.split_horizon=none,poisoned_reverse", "--metric", "route_changes")
+SWEEP = (
+    "sim",
+    "sweep",
+    C2I,
+    "--seeds",
+    "1-2",
+    "--until",
+    "150s",
+    "--workers",
+    "1",
+    "--vary",
+    "nodes.*.rip.split_horizon=none,poisoned_reverse",
+    "--metric",
+    "route_changes",
+)
 
 
 def invoke(*args: str) -> Result:
@@ -29,8 +42,7 @@ def invoke(*args: str) -> Result:
 def in_a_process(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     """lanlab as its own process: matplotlib and pyarrow then stay out of pytest's (an address
     space grown by them broke test_sim_wall's --app-limits mem=256MiB child, which inherits it)."""
-    return subprocess.run([sys.executable, "-m", "lanlab", *args], capture_output=True, text=True, timeout=300,
-                          cwd=cwd)
+    return subprocess.run([sys.executable, "-m", "lanlab", *args], capture_output=True, text=True, timeout=300, cwd=cwd)
 
 
 def test_csv_rows_and_the_summary_table(tmp_path):
@@ -40,7 +52,11 @@ def test_csv_rows_and_the_summary_table(tmp_path):
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(out.open()))
     assert [(r["nodes.*.rip.split_horizon"], r["seed"]) for r in rows] == [
-        ("none", "1"), ("none", "2"), ("poisoned_reverse", "1"), ("poisoned_reverse", "2")]
+        ("none", "1"),
+        ("none", "2"),
+        ("poisoned_reverse", "1"),
+        ("poisoned_reverse", "2"),
+    ]
     assert all(r["route_changes"].isdigit() and r["error"] == "" for r in rows)
     assert "poisoned_reverse" in result.output and "4 runs of" in result.output
 
@@ -66,8 +82,16 @@ def test_parquet_and_plots(tmp_path):
     out, vs, cdf = tmp_path / "rows.parquet", tmp_path / "vs.png", tmp_path / "cdf.svg"
     result = in_a_process(*SWEEP, "--out", str(out), "--plot", str(vs), "--plot", f"route_changes:cdf={cdf}")
     assert result.returncode == 0, result.stderr
-    read = subprocess.run([sys.executable, "-c", "import pyarrow.parquet as pq, sys; "
-                           "print(pq.read_table(sys.argv[1]).num_rows)", str(out)], capture_output=True, text=True)
+    read = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import pyarrow.parquet as pq, sys; print(pq.read_table(sys.argv[1]).num_rows)",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert read.stdout.strip() == "4", read.stderr
     assert vs.read_bytes().startswith(b"\x89PNG") and b"<svg" in cdf.read_bytes()
 
@@ -79,20 +103,23 @@ def test_a_value_the_topology_refuses_is_one_line():
     assert "sideways" in result.output and "Traceback" not in result.output
 
 
-@pytest.mark.parametrize(("args", "words"), [
-    (("--vary", "loss=1"), "nodes."),
-    (("--vary", "links.9.loss=1"), "index"),
-    (("--metric", "x=__import__(os)"), "no function"),
-    (("--metric", "nosuch"), "built-in"),
-    (("--seeds", "9-1"), "backwards"),
-    (("--out", "rows.xlsx"), ".csv"),
-    (("--plot", "fig.pdf"), ".png"),
-    (("--until", "soon"), "--until"),
-    (("--do", "pc9 ping pc1"), "--do"),
-    (("--app", "pc1=x.py"), "no such file 'x.py'"),
-    (("--app", "pc1"), "expected [at T] NODE=FILE.py"),
-    (("--app", f"sw1={__file__}"), "no host called 'sw1'"),
-])
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (("--vary", "loss=1"), "nodes."),
+        (("--vary", "links.9.loss=1"), "index"),
+        (("--metric", "x=__import__(os)"), "no function"),
+        (("--metric", "nosuch"), "built-in"),
+        (("--seeds", "9-1"), "backwards"),
+        (("--out", "rows.xlsx"), ".csv"),
+        (("--plot", "fig.pdf"), ".png"),
+        (("--until", "soon"), "--until"),
+        (("--do", "pc9 ping pc1"), "--do"),
+        (("--app", "pc1=x.py"), "no such file 'x.py'"),
+        (("--app", "pc1"), "expected [at T] NODE=FILE.py"),
+        (("--app", f"sw1={__file__}"), "no host called 'sw1'"),
+    ],
+)
 def test_bad_input_is_one_line_and_exit_2(tmp_path, monkeypatch, args, words):
     """Every mistake is named before (or instead of) running, never with a traceback."""
     monkeypatch.chdir(tmp_path)
@@ -103,8 +130,9 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path, monkeypatch, args, words):
 
 def test_a_plot_of_a_metric_not_swept_is_refused(tmp_path):
     """--plot nosuch:hist=... names the sweep's metrics before running (exit 2)."""
-    result = in_a_process("sim", "sweep", C2I, "--seeds", "1", "--workers", "1", "--plot", "nosuch:hist=fig.png",
-                          cwd=tmp_path)
+    result = in_a_process(
+        "sim", "sweep", C2I, "--seeds", "1", "--workers", "1", "--plot", "nosuch:hist=fig.png", cwd=tmp_path
+    )
     assert result.returncode == 2 and "not a --metric" in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "fig.png").exists()
 
@@ -112,8 +140,19 @@ def test_a_plot_of_a_metric_not_swept_is_refused(tmp_path):
 def test_help_teaches_the_command():
     """--help names the flags of the contract and an example."""
     result = invoke("sim", "sweep", "--help")
-    for flag in ("--seeds", "--vary", "--do", "--app", "--until", "--metric", "--out", "--plot", "--workers",
-                 "--scheduler", "--json"):
+    for flag in (
+        "--seeds",
+        "--vary",
+        "--do",
+        "--app",
+        "--until",
+        "--metric",
+        "--out",
+        "--plot",
+        "--workers",
+        "--scheduler",
+        "--json",
+    ):
         assert flag in result.output
 
 
@@ -122,12 +161,31 @@ def test_ctrl_c_keeps_the_rows_done_and_exits_130(tmp_path):
     """SIGINT to the sweep's process group (as Ctrl-C sends it): the rows done are written, exit 130,
     no traceback."""
     out = tmp_path / "rows.csv"
-    process = subprocess.Popen([sys.executable, "-c", "import signal, runpy, sys; signal.signal(signal.SIGINT, "
-                                "signal.default_int_handler); sys.argv = sys.argv[1:]; "
-                                "runpy.run_module('lanlab', run_name='__main__')",
-                                "lanlab", "sim", "sweep", C2I, "--seeds", "1-5000", "--until", "150s",
-                                "--workers", "1", "--out", str(out)],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import signal, runpy, sys; signal.signal(signal.SIGINT, "
+            "signal.default_int_handler); sys.argv = sys.argv[1:]; "
+            "runpy.run_module('lanlab', run_name='__main__')",
+            "lanlab",
+            "sim",
+            "sweep",
+            C2I,
+            "--seeds",
+            "1-5000",
+            "--until",
+            "150s",
+            "--workers",
+            "1",
+            "--out",
+            str(out),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     time.sleep(12)
     os.killpg(process.pid, signal.SIGINT)
     stdout, stderr = process.communicate(timeout=120)

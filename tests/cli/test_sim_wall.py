@@ -38,7 +38,7 @@ needs_namespaces = pytest.mark.skipif(_namespaces_refused() is not None, reason=
 
 # Every way out a program has: through the door (the simulated socket answers) and around it
 # (the real _socket and posix found through gc, which only the wall stops). Each prints one line.
-LEAKS = '''
+LEAKS = """
 import gc, importlib, os, sys, types, urllib.request, http.client, _socket
 port = int(sys.argv[1])
 connect = f"import socket; socket.create_connection(('127.0.0.1', {port}), timeout=2)"
@@ -63,9 +63,18 @@ attempt("os.spawnvp", lambda: os.spawnvp(os.P_WAIT, sys.executable, [sys.executa
 attempt("subprocess", lambda: importlib.import_module("subprocess").run([sys.executable, "-c", connect]))
 attempt("gc _socket", lambda: real("_socket").socket().connect(("127.0.0.1", port)))
 attempt("gc posix", lambda: real("posix").system(f"{sys.executable} -c \\"{connect}\\""))
-'''
-ATTEMPTS = ("urlopen", "http.client", "_socket", "importlib", "sys.modules", "os.spawnvp", "subprocess", "gc _socket",
-            "gc posix")
+"""
+ATTEMPTS = (
+    "urlopen",
+    "http.client",
+    "_socket",
+    "importlib",
+    "sys.modules",
+    "os.spawnvp",
+    "subprocess",
+    "gc _socket",
+    "gc posix",
+)
 
 
 def write(path: Path, source: str) -> Path:
@@ -103,8 +112,9 @@ def listener():
 
 
 def lanlab(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "lanlab", *args], capture_output=True, text=True, cwd=cwd,
-                          timeout=120, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "lanlab", *args], capture_output=True, text=True, cwd=cwd, timeout=120, check=False
+    )
 
 
 def attempted(stdout: str) -> list[str]:
@@ -124,8 +134,7 @@ def test_no_leak_path_reaches_a_listener_outside_the_simulation(tmp_path, listen
     """urlopen, http.client, _socket, importlib, sys.modules, os.spawnvp, subprocess and the real modules dug
     out of gc all try 127.0.0.1:PORT of this machine from a program: zero connections arrive."""
     program = write(tmp_path / "leaks.py", LEAKS)
-    result = lanlab("sim", "run", EXAMPLE, "--until", "5s", "--app", f"pc1={program}", "--arg",
-                    f"pc1={listener.port}")
+    result = lanlab("sim", "run", EXAMPLE, "--until", "5s", "--app", f"pc1={program}", "--arg", f"pc1={listener.port}")
     assert attempted(result.stdout) == list(ATTEMPTS), result.stdout + result.stderr
     assert listener.arrived() == 0, result.stdout
     assert "no network-namespace wall" not in result.stderr
@@ -142,6 +151,7 @@ def test_json_names_the_wall(tmp_path):
 
 def test_where_the_kernel_refuses_the_report_says_so_in_one_line(tmp_path, monkeypatch):
     """unshare refused: the run goes on, one warning line says there is no wall, --json gives the reason."""
+
     def refuse(flags):
         raise PermissionError(1, "Operation not permitted")
 
@@ -158,14 +168,17 @@ def test_where_the_kernel_refuses_the_report_says_so_in_one_line(tmp_path, monke
 
 def test_output_and_exit_status_are_the_same_through_the_wall(tmp_path):
     """The walled child's output and status reach a terminal-less caller (CliRunner) exactly as a shell sees them."""
-    program = write(tmp_path / "noisy.py", """
+    program = write(
+        tmp_path / "noisy.py",
+        """
         import sys, time
         print("first")
         print("to stderr", file=sys.stderr)
         time.sleep(0.5)
         print("last")
         raise SystemExit(3)
-    """)
+    """,
+    )
     args = ["sim", "run", EXAMPLE, "--until", "1s", "--app", f"pc2={program}"]
     shell = lanlab(*args)
     runner = CliRunner().invoke(cli, args)
@@ -188,14 +201,21 @@ def test_sandbox_without_bubblewrap_is_a_one_line_error(tmp_path, monkeypatch):
     program = write(tmp_path / "hello.py", "print('hi')\n")
     result = CliRunner().invoke(cli, ["sim", "run", EXAMPLE, "--app", f"pc1={program}", "--sandbox"])
     assert result.exit_code == 2
-    assert result.stderr.splitlines() == [("lanlab: --sandbox needs bubblewrap, which is not installed "
-                                           "(Debian/Ubuntu: apt install bubblewrap)")]
+    assert result.stderr.splitlines() == [
+        ("lanlab: --sandbox needs bubblewrap, which is not installed (Debian/Ubuntu: apt install bubblewrap)")
+    ]
 
 
-@pytest.mark.parametrize(("limits", "says"), [
-    ("cpu=abc", "--app-limits cpu=abc:"), ("cpu=0.5s", "whole seconds"), ("mem=12", "64MiB or more"),
-    ("disk=1G", "expected cpu=DURATION and/or mem=SIZE"), ("mem=1GiB,mem=2GiB", "mem is given twice"),
-])
+@pytest.mark.parametrize(
+    ("limits", "says"),
+    [
+        ("cpu=abc", "--app-limits cpu=abc:"),
+        ("cpu=0.5s", "whole seconds"),
+        ("mem=12", "64MiB or more"),
+        ("disk=1G", "expected cpu=DURATION and/or mem=SIZE"),
+        ("mem=1GiB,mem=2GiB", "mem is given twice"),
+    ],
+)
 def test_bad_limits_are_one_line_errors(tmp_path, limits, says):
     """--app-limits that cannot be applied: exit 2, one line naming the mistake."""
     program = write(tmp_path / "hello.py", "print('hi')\n")
@@ -215,7 +235,10 @@ def test_sandbox_has_no_network_and_a_read_only_filesystem(tmp_path, listener):
     run_dir = tmp_path / "run"
     run_dir.mkdir()
     outside = Path("/var/tmp") / f"lanlab-sandbox-probe-{os.getpid()}"
-    program = write(run_dir / "probe.py", LEAKS + f"""
+    program = write(
+        run_dir / "probe.py",
+        LEAKS
+        + f"""
 try:
     open({str(outside)!r}, "w").write("escaped")
     print("outside written")
@@ -223,10 +246,23 @@ except OSError as error:
     print("outside", error.strerror)
 open({str(run_dir / "inside.txt")!r}, "w").write("kept")
 print("inside written")
-""")
+""",
+    )
     try:
-        result = lanlab("sim", "run", EXAMPLE, "--until", "5s", "--app", f"pc1={program.name}", "--arg",
-                        f"pc1={listener.port}", "--sandbox", "--json", cwd=run_dir)
+        result = lanlab(
+            "sim",
+            "run",
+            EXAMPLE,
+            "--until",
+            "5s",
+            "--app",
+            f"pc1={program.name}",
+            "--arg",
+            f"pc1={listener.port}",
+            "--sandbox",
+            "--json",
+            cwd=run_dir,
+        )
         assert not outside.exists()
     finally:
         outside.unlink(missing_ok=True)
@@ -245,8 +281,19 @@ def test_sandbox_lets_the_hosts_write_in_files_dir(tmp_path):
     run_dir, kept = tmp_path / "run", tmp_path / "kept"
     run_dir.mkdir()
     program = write(run_dir / "hello.py", "open('hello.txt', 'w').write('hi')\nprint('written')\n")
-    result = lanlab("sim", "run", EXAMPLE, "--until", "1s", "--app", f"pc1={program.name}", "--files", str(kept),
-                    "--sandbox", cwd=run_dir)
+    result = lanlab(
+        "sim",
+        "run",
+        EXAMPLE,
+        "--until",
+        "1s",
+        "--app",
+        f"pc1={program.name}",
+        "--files",
+        str(kept),
+        "--sandbox",
+        cwd=run_dir,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert (kept / "pc1" / "hello.txt").read_text() == "hi"
 
@@ -255,8 +302,9 @@ def test_sandbox_lets_the_hosts_write_in_files_dir(tmp_path):
 def test_sandbox_cpu_limit_stops_a_busy_loop(tmp_path):
     """--app-limits cpu=1s: a program that never waits is stopped, one line says why, exit 1."""
     program = write(tmp_path / "busy.py", "while True:\n    pass\n")
-    result = lanlab("sim", "run", EXAMPLE, "--app", f"pc1={program.name}", "--sandbox", "--app-limits", "cpu=1s",
-                    cwd=tmp_path)
+    result = lanlab(
+        "sim", "run", EXAMPLE, "--app", f"pc1={program.name}", "--sandbox", "--app-limits", "cpu=1s", cwd=tmp_path
+    )
     assert result.returncode == 1
     assert "the run used its CPU time (--app-limits cpu=1s) and was stopped" in result.stderr
 
@@ -265,8 +313,19 @@ def test_sandbox_cpu_limit_stops_a_busy_loop(tmp_path):
 def test_sandbox_memory_limit_is_a_memory_error_in_the_program(tmp_path):
     """--app-limits mem=256MiB: allocating 1 GiB is a MemoryError in that program; the run still reports."""
     program = write(tmp_path / "greedy.py", "block = bytearray(1 << 30)\nprint('allocated')\n")
-    result = lanlab("sim", "run", EXAMPLE, "--until", "1s", "--app", f"pc1={program.name}", "--sandbox",
-                    "--app-limits", "mem=256MiB", cwd=tmp_path)
+    result = lanlab(
+        "sim",
+        "run",
+        EXAMPLE,
+        "--until",
+        "1s",
+        "--app",
+        f"pc1={program.name}",
+        "--sandbox",
+        "--app-limits",
+        "mem=256MiB",
+        cwd=tmp_path,
+    )
     assert result.returncode == 1, result.stderr
     assert "pc1 greedy.py: exit 1: MemoryError" in result.stdout and "allocated" not in result.stdout
 
@@ -274,6 +333,7 @@ def test_sandbox_memory_limit_is_a_memory_error_in_the_program(tmp_path):
 def test_limits_apply_without_the_sandbox_too(tmp_path):
     """--app-limits alone limits the walled child that runs the simulation (here: memory)."""
     program = write(tmp_path / "greedy.py", "block = bytearray(1 << 30)\nprint('allocated')\n")
-    result = CliRunner().invoke(cli, ["sim", "run", EXAMPLE, "--until", "1s", "--app", f"pc1={program}",
-                                      "--app-limits", "mem=256MiB"])
+    result = CliRunner().invoke(
+        cli, ["sim", "run", EXAMPLE, "--until", "1s", "--app", f"pc1={program}", "--app-limits", "mem=256MiB"]
+    )
     assert result.exit_code == 1 and "exit 1: MemoryError" in result.stdout

@@ -49,8 +49,7 @@ def test_serve_json_is_one_event_per_line():
         lanlab("tcp", "connect", "127.0.0.1", str(server.port), "--send", "hi")
         server.stop()
     events = [json.loads(line) for line in [server.first_line, *server.stdout.splitlines()]]
-    assert [e["event"] for e in events] == ["listening", "connect", "message", "disconnect",
-                                            "shutdown"]
+    assert [e["event"] for e in events] == ["listening", "connect", "message", "disconnect", "shutdown"]
     assert events[2]["text"] == "hi" and events[2]["bytes"] == 2
     assert events[-1]["served"] == 1
 
@@ -67,14 +66,27 @@ def test_chat_between_two_connect_clients():
     """Two `tcp connect` clients in chat mode: a line from one is printed by the other."""
     with Running("tcp", "serve", "--port", "0", "--bind", "127.0.0.1", "--mode", "chat") as server:
         listener = subprocess.Popen(
-            [sys.executable, "-m", "lanlab", "tcp", "connect", "127.0.0.1", str(server.port),
-             "--send", "我在这里", "--wait", "4"], stdout=subprocess.PIPE, text=True)
-        server.expect("我在这里")           # said before the speaker joins, however slow the start
-        speaker = lanlab("tcp", "connect", "127.0.0.1", str(server.port), "--send", "来了",
-                         "--wait", "0.2")
+            [
+                sys.executable,
+                "-m",
+                "lanlab",
+                "tcp",
+                "connect",
+                "127.0.0.1",
+                str(server.port),
+                "--send",
+                "我在这里",
+                "--wait",
+                "4",
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        server.expect("我在这里")  # said before the speaker joins, however slow the start
+        speaker = lanlab("tcp", "connect", "127.0.0.1", str(server.port), "--send", "来了", "--wait", "0.2")
         heard, _ = listener.communicate(timeout=15)
         server.stop()
-    assert speaker.stdout == ""              # it joined after the first line was said
+    assert speaker.stdout == ""  # it joined after the first line was said
     assert heard == "来了\n"
     assert "我在这里" in server.stdout and "来了" in server.stdout
 
@@ -87,7 +99,7 @@ def test_gigabyte_without_newline_does_not_grow_server_memory():
         flood.settimeout(2)
         chunk, sent = b"A" * 65536, 0
         try:
-            while sent < 1 << 30:             # stops well before a GiB: the server closes us
+            while sent < 1 << 30:  # stops well before a GiB: the server closes us
                 sent += flood.send(chunk)
         except OSError:
             pass
@@ -99,8 +111,7 @@ def test_gigabyte_without_newline_does_not_grow_server_memory():
             pass
         flood.close()
         after = rss_kib(server.proc.pid)
-        served = lanlab("tcp", "connect", "127.0.0.1", str(server.port), "--send", "x", "--wait",
-                        "0.1")
+        served = lanlab("tcp", "connect", "127.0.0.1", str(server.port), "--send", "x", "--wait", "0.1")
     assert notice.startswith(b"line longer than 65536 bytes; closing")
     assert sent < 64 << 20
     assert after - before < 8 * 1024
@@ -109,11 +120,19 @@ def test_gigabyte_without_newline_does_not_grow_server_memory():
 
 def test_running_out_of_descriptors_is_logged_once_not_flooded():
     """With 32 descriptors and 60 clients the server warns a few times, then serves again."""
+
     def few_descriptors():
         resource.setrlimit(resource.RLIMIT_NOFILE, (32, 32))
 
-    with Running("tcp", "serve", "--port", "0", "--bind", "127.0.0.1", preexec_fn=few_descriptors,
-                 ) as server:
+    with Running(
+        "tcp",
+        "serve",
+        "--port",
+        "0",
+        "--bind",
+        "127.0.0.1",
+        preexec_fn=few_descriptors,
+    ) as server:
         crowd = [socket.create_connection(("127.0.0.1", server.port)) for _ in range(60)]
         time.sleep(1.0)
         for sock in crowd:
@@ -146,8 +165,9 @@ def test_connect_refused_is_one_line_and_exit_2():
         port = probe.getsockname()[1]
     result = lanlab("tcp", "connect", "127.0.0.1", str(port), "--send", "x")
     assert result.returncode == 2
-    assert result.stderr == (f"lanlab: connection refused by tcp 127.0.0.1:{port}: nothing "
-                             "listens there (is the server running?)\n")
+    assert result.stderr == (
+        f"lanlab: connection refused by tcp 127.0.0.1:{port}: nothing listens there (is the server running?)\n"
+    )
 
 
 def test_connect_timeout_is_one_line_and_exit_2():
@@ -167,13 +187,16 @@ def test_connect_timeout_is_one_line_and_exit_2():
     assert "timed out" in result.stderr and result.stderr.count("\n") == 1
 
 
-@pytest.mark.parametrize("args, message", [
-    (["serve", "--mode", "shout"], "'shout' is not one of"),
-    (["serve", "--reply", "é", "--encoding", "ascii"], "cannot be written in ascii"),
-    (["serve", "--idle-timeout", "soon"], "not a number with a unit"),
-    (["connect", "127.0.0.1", "70000"], "70000 is not in the range"),
-    (["connect", "127.0.0.1", "7", "--send", "é", "--encoding", "ascii"], "cannot be written"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["serve", "--mode", "shout"], "'shout' is not one of"),
+        (["serve", "--reply", "é", "--encoding", "ascii"], "cannot be written in ascii"),
+        (["serve", "--idle-timeout", "soon"], "not a number with a unit"),
+        (["connect", "127.0.0.1", "70000"], "70000 is not in the range"),
+        (["connect", "127.0.0.1", "7", "--send", "é", "--encoding", "ascii"], "cannot be written"),
+    ],
+)
 def test_bad_input_is_one_line_and_exit_2(args, message):
     """Invalid options end with exit status 2 and a message, never a traceback."""
     result = CliRunner().invoke(cli, ["tcp", *args])
@@ -186,8 +209,7 @@ def test_connect_to_an_unreachable_network_is_one_line_and_exit_2(lab):
     isolated = lab.namespace("alone")
     result = isolated.lanlab("tcp", "connect", "198.18.9.9", "7788", "--send", "x")
     assert result.returncode == 2
-    assert result.stderr == ("lanlab: tcp 198.18.9.9:7788: network is unreachable (no route to "
-                             "it; see `ip route`)\n")
+    assert result.stderr == ("lanlab: tcp 198.18.9.9:7788: network is unreachable (no route to it; see `ip route`)\n")
 
 
 def test_connect_is_full_duplex_on_a_terminal():
@@ -198,24 +220,39 @@ def test_connect_is_full_duplex_on_a_terminal():
 
     with Running("tcp", "serve", "--port", "0", "--bind", "127.0.0.1", "--mode", "chat") as server:
         keyboard, terminal = pty.openpty()
-        client = subprocess.Popen([sys.executable, "-m", "lanlab", "tcp", "connect", "127.0.0.1",
-                                   str(server.port)], stdin=terminal, stdout=subprocess.PIPE)
+        client = subprocess.Popen(
+            [sys.executable, "-m", "lanlab", "tcp", "connect", "127.0.0.1", str(server.port)],
+            stdin=terminal,
+            stdout=subprocess.PIPE,
+        )
         os.close(terminal)
         try:
             # the chat relays only to clients already in the room: wait for the server to log ours
             # (a fixed sleep lost the race under load)
             ready, _, _ = select.select([server.proc.stdout], [], [], 30)
             assert ready and "(1 connected)" in server.proc.stdout.readline()
-            lanlab("tcp", "connect", "127.0.0.1", str(server.port), "--send", "早上好", "--wait",
-                   "0.1")
+            lanlab("tcp", "connect", "127.0.0.1", str(server.port), "--send", "早上好", "--wait", "0.1")
             ready, _, _ = select.select([client.stdout], [], [], 5)
             heard = client.stdout.readline() if ready else b""
-            assert client.poll() is None                # still connected, still reading input
-            other = subprocess.Popen([sys.executable, "-m", "lanlab", "tcp", "connect",
-                                      "127.0.0.1", str(server.port), "--send", "x", "--wait", "5"],
-                                     stdout=subprocess.PIPE)
+            assert client.poll() is None  # still connected, still reading input
+            other = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "lanlab",
+                    "tcp",
+                    "connect",
+                    "127.0.0.1",
+                    str(server.port),
+                    "--send",
+                    "x",
+                    "--wait",
+                    "5",
+                ],
+                stdout=subprocess.PIPE,
+            )
             ready, _, _ = select.select([client.stdout], [], [], 30)
-            joined = client.stdout.readline() if ready else b""   # the other one is in the room
+            joined = client.stdout.readline() if ready else b""  # the other one is in the room
             os.write(keyboard, "你好\n".encode())
             typed, _ = other.communicate(timeout=20)
         finally:
@@ -228,8 +265,9 @@ def test_connect_is_full_duplex_on_a_terminal():
 
 def test_max_clients_and_idle_timeout_flags_reach_the_server():
     """--max-clients 1 refuses a second client; --idle-timeout closes the silent first one."""
-    with Running("tcp", "serve", "--port", "0", "--bind", "127.0.0.1", "--max-clients", "1",
-                 "--idle-timeout", "2") as server:
+    with Running(
+        "tcp", "serve", "--port", "0", "--bind", "127.0.0.1", "--max-clients", "1", "--idle-timeout", "2"
+    ) as server:
         silent = socket.create_connection(("127.0.0.1", server.port))
         time.sleep(0.1)
         refused = lanlab("tcp", "connect", "127.0.0.1", str(server.port), "--send", "x")
@@ -245,9 +283,11 @@ def test_max_clients_and_idle_timeout_flags_reach_the_server():
 def test_serve_keeps_serving_when_the_log_reader_goes_away():
     """`lanlab tcp serve | head -1`: once the pipe closes, clients are still answered."""
     with Running("tcp", "serve", "--port", "0", "--bind", "127.0.0.1") as server:
-        server.proc.stdout.close()                  # the reader (head) is gone
-        answers = [lanlab("tcp", "connect", "127.0.0.1", str(server.port), "--send", text,
-                          timeout=10).stdout for text in ("a", "b")]
+        server.proc.stdout.close()  # the reader (head) is gone
+        answers = [
+            lanlab("tcp", "connect", "127.0.0.1", str(server.port), "--send", text, timeout=10).stdout
+            for text in ("a", "b")
+        ]
         server.proc.send_signal(signal.SIGTERM)
         status = server.proc.wait(timeout=5)
         errors = server.proc.stderr.read()
@@ -267,11 +307,13 @@ def reset_at_once(port: int, times: int) -> None:
 def test_resets_under_a_low_descriptor_limit_leak_nothing():
     """With 32 descriptors and --max-clients 5, 500 clients that reset at once leave the
     server serving the next client, with no traceback and no descriptor kept."""
+
     def few_descriptors():
         resource.setrlimit(resource.RLIMIT_NOFILE, (32, 32))
 
-    with Running("tcp", "serve", "--port", "0", "--bind", "127.0.0.1", "--max-clients", "5",
-                 preexec_fn=few_descriptors) as server:
+    with Running(
+        "tcp", "serve", "--port", "0", "--bind", "127.0.0.1", "--max-clients", "5", preexec_fn=few_descriptors
+    ) as server:
         first = lanlab("tcp", "connect", "127.0.0.1", str(server.port), "--send", "x")
         time.sleep(0.2)
         at_start = len(os.listdir(f"/proc/{server.proc.pid}/fd"))
@@ -310,8 +352,9 @@ class ChatCrowd(threading.Thread):
         deadline = loop.time() + self.seconds
         clients = [await asyncio.open_connection("127.0.0.1", self.port) for _ in range(self.size)]
         self.connected.set()
-        await asyncio.gather(*(self._chat(reader, writer, loop, deadline)
-                               for reader, writer in clients), return_exceptions=True)
+        await asyncio.gather(
+            *(self._chat(reader, writer, loop, deadline) for reader, writer in clients), return_exceptions=True
+        )
 
     async def _chat(self, reader, writer, loop, deadline) -> None:
         async def read_all():
@@ -358,12 +401,20 @@ def test_chat_under_load_still_answers_new_clients_and_sigterm():
     assert "more messages not shown" in server.stdout
 
 
-def connect_with_stdin(port: int, stdin: bytes, env: dict[str, str], *args: str,
-                       ) -> subprocess.CompletedProcess:
+def connect_with_stdin(
+    port: int,
+    stdin: bytes,
+    env: dict[str, str],
+    *args: str,
+) -> subprocess.CompletedProcess:
     """`lanlab tcp connect 127.0.0.1 PORT ARGS` with bytes on stdin and the given environment."""
-    return subprocess.run([sys.executable, "-m", "lanlab", "tcp", "connect", "127.0.0.1", str(port),
-                           *args], input=stdin, capture_output=True, timeout=20,
-                          env={**os.environ, **env})
+    return subprocess.run(
+        [sys.executable, "-m", "lanlab", "tcp", "connect", "127.0.0.1", str(port), *args],
+        input=stdin,
+        capture_output=True,
+        timeout=20,
+        env={**os.environ, **env},
+    )
 
 
 def received_by_a_listener(send) -> tuple[bytes, object]:
@@ -389,8 +440,11 @@ def received_by_a_listener(send) -> tuple[bytes, object]:
 def test_connect_sends_an_invalid_byte_from_stdin_in_a_strict_utf8_locale():
     """Piped stdin holding a byte that is not UTF-8, read in a strict UTF-8 setting: the line
     is sent as it is and the client ends (it used to lose its stdin reader and hang)."""
-    sent, result = received_by_a_listener(lambda port: connect_with_stdin(
-        port, b"caf\xe9\nok\n", {"PYTHONIOENCODING": "utf-8:strict", "LC_ALL": "C.UTF-8"}))
+    sent, result = received_by_a_listener(
+        lambda port: connect_with_stdin(
+            port, b"caf\xe9\nok\n", {"PYTHONIOENCODING": "utf-8:strict", "LC_ALL": "C.UTF-8"}
+        )
+    )
     assert result.returncode == 0, result.stderr
     assert sent == b"caf\xe9\nok\n"
 
@@ -398,16 +452,18 @@ def test_connect_sends_an_invalid_byte_from_stdin_in_a_strict_utf8_locale():
 def test_connect_sends_gb2312_stdin_as_gb2312_under_a_utf8_locale():
     """gb2312 bytes piped in under C.UTF-8 with --encoding gb2312 go out as the same 5 bytes,
     not as backslash escapes of surrogates."""
-    sent, result = received_by_a_listener(lambda port: connect_with_stdin(
-        port, "你好\n".encode("gb2312"), {"LC_ALL": "C.UTF-8"}, "--encoding", "gb2312"))
+    sent, result = received_by_a_listener(
+        lambda port: connect_with_stdin(port, "你好\n".encode("gb2312"), {"LC_ALL": "C.UTF-8"}, "--encoding", "gb2312")
+    )
     assert result.returncode == 0, result.stderr
     assert sent == b"\xc4\xe3\xba\xc3\n"
 
 
 def test_connect_writes_typed_utf8_text_in_the_chosen_encoding():
     """UTF-8 text on stdin with --encoding gb2312 is written in gb2312 (the note's server)."""
-    sent, result = received_by_a_listener(lambda port: connect_with_stdin(
-        port, "你好\n".encode(), {"LC_ALL": "C.UTF-8"}, "--encoding", "gb2312"))
+    sent, result = received_by_a_listener(
+        lambda port: connect_with_stdin(port, "你好\n".encode(), {"LC_ALL": "C.UTF-8"}, "--encoding", "gb2312")
+    )
     assert result.returncode == 0, result.stderr
     assert sent == "你好\n".encode("gb2312")
 
@@ -417,8 +473,7 @@ def test_serve_log_escapes_what_would_act_on_the_terminal(as_json):
     """C1 controls (CSI, NEL), U+2028 and U+202E in a message are escaped in the log line;
     in JSON they are \\u escapes and the value reads back unchanged."""
     text = "a\x9b2Jb\x85c\u2028d\u202eevil"
-    with Running("tcp", "serve", "--port", "0", "--bind", "127.0.0.1",
-                 *(["--json"] if as_json else [])) as server:
+    with Running("tcp", "serve", "--port", "0", "--bind", "127.0.0.1", *(["--json"] if as_json else [])) as server:
         lanlab("tcp", "connect", "127.0.0.1", str(server.port), "--send", text)
         server.stop()
     [line] = [line for line in server.stdout.splitlines() if "evil" in line]

@@ -29,9 +29,9 @@ def test_limited_broadcast_collects_every_responder_as_json(responders):
     document = json.loads(result.stdout)
     assert document["sent"] == 1
     assert sorted((r["from"], r["port"], r["text"]) for r in document["replies"]) == sorted(
-        (host.ip, 7788, f"here is {host.ip}") for host in hosts)
-    assert all(set(r) == {"from", "port", "text", "rtt_ms"} and r["rtt_ms"] > 0
-               for r in document["replies"])
+        (host.ip, 7788, f"here is {host.ip}") for host in hosts
+    )
+    assert all(set(r) == {"from", "port", "text", "rtt_ms"} and r["rtt_ms"] > 0 for r in document["replies"])
 
 
 def test_without_a_default_route_the_error_says_what_to_do(responders):
@@ -44,8 +44,7 @@ def test_without_a_default_route_the_error_says_what_to_do(responders):
     assert all(word in line for word in ("--interface", "--source", "--to"))
 
 
-@pytest.mark.parametrize("how", [["--interface", "eth0"], ["--source", "198.18.0.1"],
-                                 ["--to", "198.18.0.255"]])
+@pytest.mark.parametrize("how", [["--interface", "eth0"], ["--source", "198.18.0.1"], ["--to", "198.18.0.255"]])
 def test_interface_source_or_subnet_broadcast_work_without_a_default_route(responders, how):
     """Each remedy the error names really works on a host without a default route."""
     sender, hosts = responders
@@ -59,8 +58,9 @@ def test_interface_source_or_subnet_broadcast_work_without_a_default_route(respo
 def test_count_sends_k_datagrams_and_each_is_answered(responders):
     """--count 2 --interval 0.1: sent 2, four replies (two hosts, twice)."""
     sender, _ = responders
-    result = sender.lanlab("udp", "broadcast", "--to", "198.18.0.255", "--count", "2",
-                           "--interval", "0.1", "--wait", "1", "--json")
+    result = sender.lanlab(
+        "udp", "broadcast", "--to", "198.18.0.255", "--count", "2", "--interval", "0.1", "--wait", "1", "--json"
+    )
     document = json.loads(result.stdout)
     assert document["sent"] == 2 and len(document["replies"]) == 4
 
@@ -78,10 +78,8 @@ def test_multicast_listener_answers_a_send_to_its_group(lan):
     sender, member = lan(2).hosts
     for host in (sender, member):
         host.run("ip", "route", "add", "224.0.0.0/4", "dev", "eth0")
-    with Running("udp", "listen", "--group", "239.1.2.3", "--port", "5000", "--reply", "joined",
-                 ns=member) as listener:
-        result = sender.lanlab("udp", "send", "239.1.2.3", "5000", "hello group", "--wait", "2",
-                               "--json")
+    with Running("udp", "listen", "--group", "239.1.2.3", "--port", "5000", "--reply", "joined", ns=member) as listener:
+        result = sender.lanlab("udp", "send", "239.1.2.3", "5000", "hello group", "--wait", "2", "--json")
         listener.stop()
     assert "(joined 239.1.2.3)" in listener.first_line
     assert json.loads(result.stdout)["replies"][0]["from"] == member.ip

@@ -15,15 +15,15 @@ from running import Running, lanlab
 @pytest.fixture
 def replier():
     """`lanlab udp listen --reply "thank YOU!"` on a free loopback port, gb2312 for display."""
-    with Running("udp", "listen", "--port", "0", "--bind", "127.0.0.1", "--reply", "thank YOU!",
-                 "--encoding", "gb2312") as running:
+    with Running(
+        "udp", "listen", "--port", "0", "--bind", "127.0.0.1", "--reply", "thank YOU!", "--encoding", "gb2312"
+    ) as running:
         yield running
 
 
 def test_listen_prints_each_datagram_and_answers_with_reply(replier):
     """send --wait gets the reply and exits 0; listen logs sender, size and gb2312 text."""
-    sent = lanlab("udp", "send", "127.0.0.1", str(replier.port), "你好", "--encoding", "gb2312",
-                  "--wait", "2")
+    sent = lanlab("udp", "send", "127.0.0.1", str(replier.port), "你好", "--encoding", "gb2312", "--wait", "2")
     assert sent.returncode == 0, sent.stderr
     assert f"reply from 127.0.0.1:{replier.port}" in sent.stdout
     assert "thank YOU!" in sent.stdout
@@ -52,10 +52,8 @@ def test_send_with_wait_and_no_answer_exits_1():
 
 def test_listen_echo_count_and_json_lines():
     """--echo answers with the datagram itself, --count 1 stops, --json gives event lines."""
-    with Running("udp", "listen", "--port", "0", "--bind", "127.0.0.1", "--echo", "--count", "1",
-                 "--json") as echo:
-        sent = lanlab("udp", "send", "127.0.0.1", str(echo.port), "é\x01ÿ", "--wait", "2",
-                      "--json")
+    with Running("udp", "listen", "--port", "0", "--bind", "127.0.0.1", "--echo", "--count", "1", "--json") as echo:
+        sent = lanlab("udp", "send", "127.0.0.1", str(echo.port), "é\x01ÿ", "--wait", "2", "--json")
         assert echo.wait() == 0
     assert json.loads(sent.stdout)["replies"][0]["text"] == "é\x01ÿ"
     event = json.loads(echo.stdout.splitlines()[0])
@@ -66,22 +64,26 @@ def test_listen_echo_count_and_json_lines():
 
 def test_listen_shows_undecodable_bytes_and_control_characters_escaped():
     """Bytes invalid in the encoding and terminal escapes are printed escaped, one line each."""
-    with Running("udp", "listen", "--port", "0", "--bind", "127.0.0.1", "--encoding", "ascii",
-                 "--count", "1") as listener:
+    with Running(
+        "udp", "listen", "--port", "0", "--bind", "127.0.0.1", "--encoding", "ascii", "--count", "1"
+    ) as listener:
         lanlab("udp", "send", "127.0.0.1", str(listener.port), "é\x1b[31m\nx")
         assert listener.wait() == 0
     assert "\\xc3\\xa9\\x1b[31m\\nx" in listener.stdout
 
 
-@pytest.mark.parametrize("args, message", [
-    (["listen", "--reply", "a", "--echo"], "choose one"),
-    (["listen", "--group", "10.0.0.1"], "not a multicast address"),
-    (["send", "127.0.0.1", "9", "x", "--encoding", "klingon"], "unknown encoding"),
-    (["send", "127.0.0.1", "9", "é", "--encoding", "ascii"], "cannot be written in ascii"),
-    (["send", "no.such.host.invalid", "9", "x"], "cannot resolve no.such.host.invalid"),
-    (["broadcast", "--interface", "lo", "--source", "127.0.0.1"], "give one"),
-    (["broadcast", "--wait", "soon"], "not a number"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["listen", "--reply", "a", "--echo"], "choose one"),
+        (["listen", "--group", "10.0.0.1"], "not a multicast address"),
+        (["send", "127.0.0.1", "9", "x", "--encoding", "klingon"], "unknown encoding"),
+        (["send", "127.0.0.1", "9", "é", "--encoding", "ascii"], "cannot be written in ascii"),
+        (["send", "no.such.host.invalid", "9", "x"], "cannot resolve no.such.host.invalid"),
+        (["broadcast", "--interface", "lo", "--source", "127.0.0.1"], "give one"),
+        (["broadcast", "--wait", "soon"], "not a number"),
+    ],
+)
 def test_bad_input_is_one_line_and_exit_2(args, message):
     """Contradictory or invalid options end with exit status 2 and a one-line message."""
     result = CliRunner().invoke(cli, ["udp", *args])
@@ -121,8 +123,9 @@ def test_listen_escapes_c1_controls_and_unicode_formatting(as_json):
     """CSI (0x9b), NEL (0x85), U+2028 and U+202E are escaped in the log line; in JSON they are
     \\u escapes and the text reads back unchanged."""
     text = "a\x9b2Jb\x85c\u2028d\u202eevil"
-    with Running("udp", "listen", "--port", "0", "--bind", "127.0.0.1", "--count", "1",
-                 *(["--json"] if as_json else [])) as listener:
+    with Running(
+        "udp", "listen", "--port", "0", "--bind", "127.0.0.1", "--count", "1", *(["--json"] if as_json else [])
+    ) as listener:
         lanlab("udp", "send", "127.0.0.1", str(listener.port), text)
         assert listener.wait() == 0
     [line] = listener.stdout.splitlines()

@@ -85,8 +85,9 @@ class BridgeLab:
 
     def roles(self) -> dict[str, tuple[str, str]]:
         """{"sw1:p1": ("designated", "forwarding"), ...}"""
-        return {f"{n}:{row.port}": (row.role.value, row.state.value)
-                for n, b in self.bridges.items() for row in b.status()}
+        return {
+            f"{n}:{row.port}": (row.role.value, row.state.value) for n, b in self.bridges.items() for row in b.status()
+        }
 
     def flood(self, start: str) -> dict[str, int]:
         """How many copies of one broadcast, entering bridge `start`, each bridge receives (forwarding ports only)."""

@@ -61,7 +61,7 @@ class Netns:
     """One namespace: a host, a router or the bridge ("switch") of a lab."""
 
     name: str
-    ip: str | None = None       # first address given by attach/link, without prefix
+    ip: str | None = None  # first address given by attach/link, without prefix
     mac: str | None = None
     interfaces: list[str] = field(default_factory=list)
 
@@ -69,8 +69,7 @@ class Netns:
         """The command line that runs argv inside this namespace."""
         return [_IP, "netns", "exec", self.name, *argv]
 
-    def run(self, *argv: str, check: bool = True, timeout: float = 30,
-            **kwargs) -> subprocess.CompletedProcess:
+    def run(self, *argv: str, check: bool = True, timeout: float = 30, **kwargs) -> subprocess.CompletedProcess:
         """Run a command inside the namespace and wait for it (text output captured)."""
         kwargs.setdefault("capture_output", True)
         kwargs.setdefault("text", True)
@@ -120,21 +119,35 @@ class Lab:
         ns.run("ip", "link", "set", "br0", "up")
         return ns
 
-    def attach(self, ns: Netns, bridge: Netns, ip: str | None = "198.18.0.1/24",
-               ifname: str = "eth0", mac: str | None = None) -> str:
+    def attach(
+        self, ns: Netns, bridge: Netns, ip: str | None = "198.18.0.1/24", ifname: str = "eth0", mac: str | None = None
+    ) -> str:
         """Give `ns` an interface wired to bridge br0; return the interface's MAC."""
         port = f"p{next(self._ports)}"
-        _ip("-n", ns.name, "link", "add", ifname, *(["address", mac] if mac else []),
-            "type", "veth", "peer", "name", port, "netns", bridge.name)
+        _ip(
+            "-n",
+            ns.name,
+            "link",
+            "add",
+            ifname,
+            *(["address", mac] if mac else []),
+            "type",
+            "veth",
+            "peer",
+            "name",
+            port,
+            "netns",
+            bridge.name,
+        )
         bridge.run("ip", "link", "set", port, "master", "br0")
         bridge.run("ip", "link", "set", port, "up")
         return self._configure(ns, ifname, ip)
 
-    def link(self, a: Netns, b: Netns, ip_a: str | None, ip_b: str | None,
-             ifname_a: str = "eth0", ifname_b: str = "eth0") -> tuple[str, str]:
+    def link(
+        self, a: Netns, b: Netns, ip_a: str | None, ip_b: str | None, ifname_a: str = "eth0", ifname_b: str = "eth0"
+    ) -> tuple[str, str]:
         """A point-to-point veth between two namespaces; return the two MACs."""
-        _ip("-n", a.name, "link", "add", ifname_a, "type", "veth",
-            "peer", "name", ifname_b, "netns", b.name)
+        _ip("-n", a.name, "link", "add", ifname_a, "type", "veth", "peer", "name", ifname_b, "netns", b.name)
         return self._configure(a, ifname_a, ip_a), self._configure(b, ifname_b, ip_b)
 
     def _configure(self, ns: Netns, ifname: str, ip: str | None) -> str:

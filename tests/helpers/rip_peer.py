@@ -61,8 +61,12 @@ def main() -> None:
             layers = dissect(frame).headers
             ip = next((h for h in layers if isinstance(h, IPv4)), None)
             udp_header = next((h for h in layers if isinstance(h, Udp)), None)
-            if ip is not None and udp_header is not None and 520 in (udp_header.src_port, udp_header.dst_port) \
-                    and ip.src != address.ip:
+            if (
+                ip is not None
+                and udp_header is not None
+                and 520 in (udp_header.src_port, udp_header.dst_port)
+                and ip.src != address.ip
+            ):
                 heard.append(frame.hex())
         if (timer := speaker.get_timer()) is not None and timer <= now:
             speaker.handle_timer(now)

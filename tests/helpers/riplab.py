@@ -61,13 +61,17 @@ class RipLab:
             return
         peer_name, peer_if = peer
         peer_address = self.speakers[peer_name].interfaces[peer_if].ip
-        if not (datagram.destination.is_multicast or datagram.destination == peer_address
-                or datagram.destination == self.speakers[name].interfaces[datagram.interface].network.broadcast_address):
+        if not (
+            datagram.destination.is_multicast
+            or datagram.destination == peer_address
+            or datagram.destination == self.speakers[name].interfaces[datagram.interface].network.broadcast_address
+        ):
             return
         src = self.speakers[name].interfaces[datagram.interface].ip
         self._seq += 1
-        heapq.heappush(self._heap, (self.now + LINK_DELAY, self._seq, peer_name, peer_if, src,
-                                    RIP_PORT, datagram.message.build()))
+        heapq.heappush(
+            self._heap, (self.now + LINK_DELAY, self._seq, peer_name, peer_if, src, RIP_PORT, datagram.message.build())
+        )
 
     def inject(self, to: str, interface: str, src: str, message: Rip, src_port: int = RIP_PORT) -> None:
         """Hand a message to one speaker now, as if it had just arrived."""

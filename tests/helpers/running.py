@@ -22,11 +22,12 @@ class Running:
         argv = [sys.executable, "-m", "lanlab", *args]
         if ns is not None:
             argv = ns.argv(*argv)
-        self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                     text=True, preexec_fn=preexec_fn)
+        self.proc = subprocess.Popen(
+            argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=preexec_fn
+        )
         ready, _, _ = select.select([self.proc.stdout], [], [], first_line_timeout)
         self.first_line = self.proc.stdout.readline() if ready else ""
-        self._read: list[str] = []          # lines after the first, taken by expect()
+        self._read: list[str] = []  # lines after the first, taken by expect()
         if not self.first_line:
             self.stop()
             raise AssertionError(f"{args} printed nothing; stderr: {self.stderr}")
@@ -80,5 +81,6 @@ class Running:
 
 def lanlab(*args: str, input: str | None = None, timeout: float = 20.0) -> subprocess.CompletedProcess:
     """Run `python -m lanlab ARGS` to the end (stdin from `input`, or empty)."""
-    return subprocess.run([sys.executable, "-m", "lanlab", *args], input=input or "",
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "lanlab", *args], input=input or "", capture_output=True, text=True, timeout=timeout
+    )

@@ -24,13 +24,15 @@ def over_the_wire(header: Tcp, payload: bytes, src: IPv4Address, dst: IPv4Addres
     return Tcp.parse(segment)
 
 
-def open_pair(client_config: TcpConfig | None = None, server_config: TcpConfig | None = None,
-              now: int = 0) -> tuple[TcpConnection, TcpConnection]:
+def open_pair(
+    client_config: TcpConfig | None = None, server_config: TcpConfig | None = None, now: int = 0
+) -> tuple[TcpConnection, TcpConnection]:
     """A client and a server completing the three-way handshake with no loss."""
     client = TcpConnection.connect(40000, 80, 1000, client_config)
     [(syn, _)] = client.segments_to_send(now)
-    server = TcpConnection.accept_syn(80, 40000, 5000, over_the_wire(syn, b"", CLIENT_IP, SERVER_IP)[0], now,
-                                      server_config)
+    server = TcpConnection.accept_syn(
+        80, 40000, 5000, over_the_wire(syn, b"", CLIENT_IP, SERVER_IP)[0], now, server_config
+    )
     exchange(server, client, now)
     return client, server
 
@@ -99,9 +101,14 @@ class LossyLink:
         return arrived
 
 
-def run_transfer(data: bytes, link: LossyLink, client_config: TcpConfig | None = None,
-                 server_config: TcpConfig | None = None, read_size: int = 65536,
-                 time_limit: int = 3600 * SECOND) -> tuple[bytes, TcpConnection, TcpConnection | None, int]:
+def run_transfer(
+    data: bytes,
+    link: LossyLink,
+    client_config: TcpConfig | None = None,
+    server_config: TcpConfig | None = None,
+    read_size: int = 65536,
+    time_limit: int = 3600 * SECOND,
+) -> tuple[bytes, TcpConnection, TcpConnection | None, int]:
     """Client connects, sends `data`, closes; the server (made by the first SYN to arrive)
     reads everything and closes. Returns what the server received, both ends, and the end time."""
     now = 0
@@ -112,7 +119,7 @@ def run_transfer(data: bytes, link: LossyLink, client_config: TcpConfig | None =
     while now < time_limit:
         if client.can_send and client.state is TcpState.ESTABLISHED:
             if offset < len(data):
-                offset += client.send(data[offset:offset + 65536])
+                offset += client.send(data[offset : offset + 65536])
             else:
                 client.close()
         link.send(client.segments_to_send(now), True, now)

@@ -49,8 +49,10 @@ REPO = Path(__file__).resolve().parents[2]
 
 def test_bench_scan_runs_outside_the_test_environment():
     """bench/scan.py imports the lab with pytest not installed (the bench is no test)."""
-    blocked = ("import runpy, sys; sys.modules['pytest'] = None; "
-               f"runpy.run_path({str(REPO / 'bench' / 'scan.py')!r}, run_name='scan')")
+    blocked = (
+        "import runpy, sys; sys.modules['pytest'] = None; "
+        f"runpy.run_path({str(REPO / 'bench' / 'scan.py')!r}, run_name='scan')"
+    )
     result = subprocess.run([sys.executable, "-c", blocked], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
 
@@ -60,11 +62,18 @@ def test_lab_tests_skip_with_the_reason_where_ping_is_missing(tmp_path: Path):
     """With iproute2 but no iputils on PATH, the tests that ping skip and say why."""
     for tool in ("ip", "sysctl", "cat"):
         (tmp_path / tool).symlink_to(shutil.which(tool))
-    pings = [f"tests/helpers/test_netlab.py::{name}" for name in (
-        "test_lan_hosts_reach_each_other_through_the_bridge", "test_point_to_point_link_carries_traffic")]
-    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", *pings],
-                            cwd=REPO, env={**os.environ, "PATH": str(tmp_path)}, capture_output=True,
-                            text=True, timeout=120)
+    pings = [
+        f"tests/helpers/test_netlab.py::{name}"
+        for name in ("test_lan_hosts_reach_each_other_through_the_bridge", "test_point_to_point_link_carries_traffic")
+    ]
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", *pings],
+        cwd=REPO,
+        env={**os.environ, "PATH": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert "2 skipped" in result.stdout, result.stdout
     assert "iputils ping is not installed" in result.stdout
 

@@ -15,8 +15,25 @@ import subprocess
 from collections.abc import Callable
 from typing import Any
 
-from lanlab.wire import (Arp, Bpdu, Dhcp, Dns, Dot3, Ethernet, Icmp, IcmpType, IPv4, Llc, Question, Record, Rip,
-                         RipAuth, RipEntry, Tcp, Udp)
+from lanlab.wire import (
+    Arp,
+    Bpdu,
+    Dhcp,
+    Dns,
+    Dot3,
+    Ethernet,
+    Icmp,
+    IcmpType,
+    IPv4,
+    Llc,
+    Question,
+    Record,
+    Rip,
+    RipAuth,
+    RipEntry,
+    Tcp,
+    Udp,
+)
 from lanlab.wire.tcp import PartialTcp
 
 Read = Callable[[Any], Any]
@@ -46,51 +63,122 @@ FIELDS: dict[type, dict[str, tuple[str, Read]]] = {
     Ethernet: _plain(("dst", "eth.dst"), ("src", "eth.src"), ("ethertype", "eth.type")),
     Dot3: _plain(("dst", "eth.dst"), ("src", "eth.src"), ("length", "eth.len")),
     Llc: _plain(("dsap", "llc.dsap"), ("ssap", "llc.ssap"), ("control", "llc.control")),
-    Arp: _plain(("op", "arp.opcode"), ("sender_mac", "arp.src.hw_mac"), ("sender_ip", "arp.src.proto_ipv4"),
-                ("target_mac", "arp.dst.hw_mac"), ("target_ip", "arp.dst.proto_ipv4")),
-    IPv4: {**_plain(("src", "ip.src"), ("dst", "ip.dst"), ("proto", "ip.proto"), ("ttl", "ip.ttl"),
-                    ("ident", "ip.id"), ("tos", "ip.dsfield"), ("flags", "ip.flags"),
-                    ("total_length", "ip.len"), ("checksum", "ip.checksum"), ("frag_offset", "ip.frag_offset"))},
-    Icmp: {**_plain(("type", "icmp.type"), ("code", "icmp.code"), ("checksum", "icmp.checksum")),
-           "rest": ("icmp.ident", lambda h: h.ident if h.type in ECHO else None)},
-    Udp: _plain(("src_port", "udp.srcport"), ("dst_port", "udp.dstport"), ("length", "udp.length"),
-                ("checksum", "udp.checksum")),
-    Tcp: {**_plain(("src_port", "tcp.srcport"), ("dst_port", "tcp.dstport"), ("seq", "tcp.seq_raw"),
-                   ("ack", "tcp.ack_raw"), ("flags", "tcp.flags"), ("window", "tcp.window_size_value"),
-                   ("checksum", "tcp.checksum"), ("urgent", "tcp.urgent_pointer")),
-          "data_offset": ("tcp.hdr_len", lambda h: h.data_offset * 4), "options": ("tcp.options", _tcp_options)},
+    Arp: _plain(
+        ("op", "arp.opcode"),
+        ("sender_mac", "arp.src.hw_mac"),
+        ("sender_ip", "arp.src.proto_ipv4"),
+        ("target_mac", "arp.dst.hw_mac"),
+        ("target_ip", "arp.dst.proto_ipv4"),
+    ),
+    IPv4: {
+        **_plain(
+            ("src", "ip.src"),
+            ("dst", "ip.dst"),
+            ("proto", "ip.proto"),
+            ("ttl", "ip.ttl"),
+            ("ident", "ip.id"),
+            ("tos", "ip.dsfield"),
+            ("flags", "ip.flags"),
+            ("total_length", "ip.len"),
+            ("checksum", "ip.checksum"),
+            ("frag_offset", "ip.frag_offset"),
+        )
+    },
+    Icmp: {
+        **_plain(("type", "icmp.type"), ("code", "icmp.code"), ("checksum", "icmp.checksum")),
+        "rest": ("icmp.ident", lambda h: h.ident if h.type in ECHO else None),
+    },
+    Udp: _plain(
+        ("src_port", "udp.srcport"), ("dst_port", "udp.dstport"), ("length", "udp.length"), ("checksum", "udp.checksum")
+    ),
+    Tcp: {
+        **_plain(
+            ("src_port", "tcp.srcport"),
+            ("dst_port", "tcp.dstport"),
+            ("seq", "tcp.seq_raw"),
+            ("ack", "tcp.ack_raw"),
+            ("flags", "tcp.flags"),
+            ("window", "tcp.window_size_value"),
+            ("checksum", "tcp.checksum"),
+            ("urgent", "tcp.urgent_pointer"),
+        ),
+        "data_offset": ("tcp.hdr_len", lambda h: h.data_offset * 4),
+        "options": ("tcp.options", _tcp_options),
+    },
     PartialTcp: _plain(("src_port", "tcp.srcport"), ("dst_port", "tcp.dstport"), ("seq", "tcp.seq_raw")),
     Rip: _plain(("command", "rip.command"), ("version", "rip.version")),
-    RipEntry: _plain(("address", "rip.ip"), ("metric", "rip.metric"), ("mask", "rip.netmask"),
-                     ("next_hop", "rip.next_hop"), ("tag", "rip.route_tag"), ("afi", "rip.family")),
+    RipEntry: _plain(
+        ("address", "rip.ip"),
+        ("metric", "rip.metric"),
+        ("mask", "rip.netmask"),
+        ("next_hop", "rip.next_hop"),
+        ("tag", "rip.route_tag"),
+        ("afi", "rip.family"),
+    ),
     RipAuth: {"auth_type": ("rip.auth.type", lambda h: h.auth_type if h.auth_type != 1 else None)},
-    Bpdu: {**_plain(("bpdu_type", "stp.type"), ("flags", "stp.flags"), ("root_mac", "stp.root.hw"),
-                    ("root_path_cost", "stp.root.cost"), ("bridge_mac", "stp.bridge.hw"), ("port_id", "stp.port"),
-                    ("version", "stp.version")),
-           # tshark splits a bridge priority into the priority and the 802.1t system ID extension (VLAN)
-           "root_priority": ("stp.root.prio", lambda h: h.root_priority & 0xF000),
-           "bridge_priority": ("stp.bridge.prio", lambda h: h.bridge_priority & 0xF000),
-           # times travel in 1/256 s; tshark writes seconds
-           **{ours: (theirs, lambda h, ours=ours: getattr(h, ours) / 256) for ours, theirs in (
-               ("message_age", "stp.msg_age"), ("max_age", "stp.max_age"), ("hello_time", "stp.hello"),
-               ("forward_delay", "stp.forward"))}},
-    Dhcp: _plain(("op", "dhcp.type"), ("xid", "dhcp.id"), ("ciaddr", "dhcp.ip.client"), ("yiaddr", "dhcp.ip.your"),
-                 ("siaddr", "dhcp.ip.server"), ("giaddr", "dhcp.ip.relay"), ("secs", "dhcp.secs"),
-                 ("flags", "dhcp.flags"), ("hops", "dhcp.hops"), ("htype", "dhcp.hw.type"), ("hlen", "dhcp.hw.len")),
-    Dns: {**_plain(("id", "dns.id"), ("qr", "dns.flags.response"), ("opcode", "dns.flags.opcode"),
-                   ("aa", "dns.flags.authoritative"), ("tc", "dns.flags.truncated"), ("rd", "dns.flags.recdesired"),
-                   ("ra", "dns.flags.recavail"), ("rcode", "dns.flags.rcode")),
-          # our z is the three bits RFC 1035 reserved; RFC 2535 made the last two AD and CD, which tshark shows
-          "z": ("dns.flags.z", lambda h: h.z >> 2),
-          "questions": ("dns.count.queries", lambda h: len(h.questions)),
-          "answers": ("dns.count.answers", lambda h: len(h.answers)),
-          "authorities": ("dns.count.auth_rr", lambda h: len(h.authorities)),
-          "additionals": ("dns.count.add_rr", lambda h: len(h.additionals))},
+    Bpdu: {
+        **_plain(
+            ("bpdu_type", "stp.type"),
+            ("flags", "stp.flags"),
+            ("root_mac", "stp.root.hw"),
+            ("root_path_cost", "stp.root.cost"),
+            ("bridge_mac", "stp.bridge.hw"),
+            ("port_id", "stp.port"),
+            ("version", "stp.version"),
+        ),
+        # tshark splits a bridge priority into the priority and the 802.1t system ID extension (VLAN)
+        "root_priority": ("stp.root.prio", lambda h: h.root_priority & 0xF000),
+        "bridge_priority": ("stp.bridge.prio", lambda h: h.bridge_priority & 0xF000),
+        # times travel in 1/256 s; tshark writes seconds
+        **{
+            ours: (theirs, lambda h, ours=ours: getattr(h, ours) / 256)
+            for ours, theirs in (
+                ("message_age", "stp.msg_age"),
+                ("max_age", "stp.max_age"),
+                ("hello_time", "stp.hello"),
+                ("forward_delay", "stp.forward"),
+            )
+        },
+    },
+    Dhcp: _plain(
+        ("op", "dhcp.type"),
+        ("xid", "dhcp.id"),
+        ("ciaddr", "dhcp.ip.client"),
+        ("yiaddr", "dhcp.ip.your"),
+        ("siaddr", "dhcp.ip.server"),
+        ("giaddr", "dhcp.ip.relay"),
+        ("secs", "dhcp.secs"),
+        ("flags", "dhcp.flags"),
+        ("hops", "dhcp.hops"),
+        ("htype", "dhcp.hw.type"),
+        ("hlen", "dhcp.hw.len"),
+    ),
+    Dns: {
+        **_plain(
+            ("id", "dns.id"),
+            ("qr", "dns.flags.response"),
+            ("opcode", "dns.flags.opcode"),
+            ("aa", "dns.flags.authoritative"),
+            ("tc", "dns.flags.truncated"),
+            ("rd", "dns.flags.recdesired"),
+            ("ra", "dns.flags.recavail"),
+            ("rcode", "dns.flags.rcode"),
+        ),
+        # our z is the three bits RFC 1035 reserved; RFC 2535 made the last two AD and CD, which tshark shows
+        "z": ("dns.flags.z", lambda h: h.z >> 2),
+        "questions": ("dns.count.queries", lambda h: len(h.questions)),
+        "answers": ("dns.count.answers", lambda h: len(h.answers)),
+        "authorities": ("dns.count.auth_rr", lambda h: len(h.authorities)),
+        "additionals": ("dns.count.add_rr", lambda h: len(h.additionals)),
+    },
     Question: {**_plain(("qtype", "dns.qry.type"), ("qclass", "dns.qry.class")), "name": ("dns.qry.name", _dns_name)},
-    Record: {**_plain(("rtype", "dns.resp.type")), "name": ("dns.resp.name", _dns_name),
-             # an OPT record (RFC 6891 6.1.2) uses class for the UDP payload size and TTL for flags
-             "ttl": ("dns.resp.ttl", lambda h: None if h.rtype == 41 else h.ttl),
-             "rclass": ("dns.resp.class", lambda h: None if h.rtype == 41 else h.rclass)},
+    Record: {
+        **_plain(("rtype", "dns.resp.type")),
+        "name": ("dns.resp.name", _dns_name),
+        # an OPT record (RFC 6891 6.1.2) uses class for the UDP payload size and TTL for flags
+        "ttl": ("dns.resp.ttl", lambda h: None if h.rtype == 41 else h.ttl),
+        "rclass": ("dns.resp.class", lambda h: None if h.rtype == 41 else h.rclass),
+    },
 }
 
 # Fields deliberately not compared, and why.
@@ -100,9 +188,14 @@ NOT_COMPARED: dict[type, dict[str, str]] = {
     Bpdu: {"version1_length": "present in RSTP BPDUs only; tshark names it only there"},
     Rip: {"entries": "compared entry by entry (RipEntry, RipAuth)", "domain": "tshark shows it for RIPv1 only"},
     RipAuth: {"data": "tshark splits it by authentication type (password, key ID, digest, ...)"},
-    Dhcp: {"chaddr_raw": "tshark shows it as a MAC only for Ethernet hardware type",
-           "options": "each option is its own tshark field", "sname": "tshark omits it when empty",
-           "file": "as sname", "padding": "not a field in tshark", "pads": "not a field in tshark"},
+    Dhcp: {
+        "chaddr_raw": "tshark shows it as a MAC only for Ethernet hardware type",
+        "options": "each option is its own tshark field",
+        "sname": "tshark omits it when empty",
+        "file": "as sname",
+        "padding": "not a field in tshark",
+        "pads": "not a field in tshark",
+    },
     Record: {"data": "each record type is its own tshark field"},
 }
 for cls in FIELDS:
@@ -178,11 +271,28 @@ class TsharkFrame:
 VERDICTS = ["frame.protocols", "_ws.malformed", "_ws.short"]
 
 
-def tshark_by_frame(path: str, fields: list[str], timeout: float = 120,
-                    options: tuple[str, ...] = ()) -> dict[int, TsharkFrame]:
+def tshark_by_frame(
+    path: str, fields: list[str], timeout: float = 120, options: tuple[str, ...] = ()
+) -> dict[int, TsharkFrame]:
     """frame number -> what tshark decodes of it, every occurrence of every field, from the capture at `path`."""
-    argv = ["tshark", "-n", "-r", path, "-T", "fields", "-E", "occurrence=a", "-E", f"aggregator={AGGREGATOR}",
-            "-E", "separator=/t", "-o", "tcp.relative_sequence_numbers:FALSE", "-e", "frame.number"]
+    argv = [
+        "tshark",
+        "-n",
+        "-r",
+        path,
+        "-T",
+        "fields",
+        "-E",
+        "occurrence=a",
+        "-E",
+        f"aggregator={AGGREGATOR}",
+        "-E",
+        "separator=/t",
+        "-o",
+        "tcp.relative_sequence_numbers:FALSE",
+        "-e",
+        "frame.number",
+    ]
     for option in options:
         argv += ["-o", option]
     for field in VERDICTS + fields:
@@ -195,13 +305,29 @@ def tshark_by_frame(path: str, fields: list[str], timeout: float = 120,
             continue
         frames[int(number)] = TsharkFrame(
             {field: [normal(v) for v in value.split(AGGREGATOR)] for field, value in zip(fields, values) if value},
-            [p for p in protocols.split(":") if p != "ethertype"], bool(malformed), bool(short))
+            [p for p in protocols.split(":") if p != "ethertype"],
+            bool(malformed),
+            bool(short),
+        )
     return frames
 
 
 # Our layer classes by the name tshark gives their protocol in frame.protocols.
-PROTOCOLS = {Ethernet: "eth", Dot3: "eth", Llc: "llc", Arp: "arp", IPv4: "ip", Icmp: "icmp", Udp: "udp",
-             Tcp: "tcp", PartialTcp: "tcp", Rip: "rip", Bpdu: "stp", Dhcp: "dhcp", Dns: "dns"}
+PROTOCOLS = {
+    Ethernet: "eth",
+    Dot3: "eth",
+    Llc: "llc",
+    Arp: "arp",
+    IPv4: "ip",
+    Icmp: "icmp",
+    Udp: "udp",
+    Tcp: "tcp",
+    PartialTcp: "tcp",
+    Rip: "rip",
+    Bpdu: "stp",
+    Dhcp: "dhcp",
+    Dns: "dns",
+}
 ISL_MULTICAST = "01:00:0c:00:00:00"  # Cisco ISL: tshark reads such a frame as ISL, with its own fields
 
 

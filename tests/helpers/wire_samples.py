@@ -2,8 +2,23 @@
 
 from ipaddress import IPv4Address
 
-from lanlab.wire import (Arp, ArpOp, Dot3, EtherType, Ethernet, Icmp, IcmpType, IPv4, IpProto, Llc, MacAddress,
-                         TimeExceededCode, Udp, UnreachableCode, quote)
+from lanlab.wire import (
+    Arp,
+    ArpOp,
+    Dot3,
+    EtherType,
+    Ethernet,
+    Icmp,
+    IcmpType,
+    IPv4,
+    IpProto,
+    Llc,
+    MacAddress,
+    TimeExceededCode,
+    Udp,
+    UnreachableCode,
+    quote,
+)
 
 A_MAC, B_MAC = MacAddress("02:00:00:00:00:01"), MacAddress("02:00:00:00:00:02")
 A_IP, B_IP = IPv4Address("198.18.0.1"), IPv4Address("198.18.0.2")
@@ -37,7 +52,8 @@ def arp_frame(op: int, ethertype: int = EtherType.ARP) -> bytes:
     else:
         arp = Arp(op, B_MAC, B_IP, A_MAC, A_IP)
     return Ethernet(MacAddress.BROADCAST if request else A_MAC, A_MAC if request else B_MAC, ethertype).build(
-        arp.build())
+        arp.build()
+    )
 
 
 def llc_frame() -> bytes:
@@ -51,17 +67,33 @@ SAMPLES = [
     (arp_frame(ArpOp.REPLY), "ARP", "198.18.0.2 is at 02:00:00:00:00:02"),
     (arp_frame(ArpOp.RARP_REQUEST, EtherType.RARP), "RARP", "Who is 02:00:00:00:00:01? Tell 02:00:00:00:00:01"),
     (arp_frame(ArpOp.RARP_REPLY, EtherType.RARP), "RARP", "02:00:00:00:00:01 is at 198.18.0.1"),
-    (ip_frame(IpProto.ICMP, Icmp.echo(1, 1).build(b"abcdefgh" * 4)), "ICMP",
-     "Echo (ping) request id=0x0001, seq=1, ttl=64"),
-    (ip_frame(IpProto.ICMP, Icmp.echo(1, 1, reply=True).build(b"abcdefgh" * 4), ttl=63), "ICMP",
-     "Echo (ping) reply id=0x0001, seq=1, ttl=63"),
-    (icmp_error(IcmpType.DEST_UNREACHABLE, UnreachableCode.NET), "ICMP", "Destination unreachable (Network unreachable)"),
+    (
+        ip_frame(IpProto.ICMP, Icmp.echo(1, 1).build(b"abcdefgh" * 4)),
+        "ICMP",
+        "Echo (ping) request id=0x0001, seq=1, ttl=64",
+    ),
+    (
+        ip_frame(IpProto.ICMP, Icmp.echo(1, 1, reply=True).build(b"abcdefgh" * 4), ttl=63),
+        "ICMP",
+        "Echo (ping) reply id=0x0001, seq=1, ttl=63",
+    ),
+    (
+        icmp_error(IcmpType.DEST_UNREACHABLE, UnreachableCode.NET),
+        "ICMP",
+        "Destination unreachable (Network unreachable)",
+    ),
     (icmp_error(IcmpType.DEST_UNREACHABLE, UnreachableCode.HOST), "ICMP", "Destination unreachable (Host unreachable)"),
     (icmp_error(IcmpType.DEST_UNREACHABLE, UnreachableCode.PORT), "ICMP", "Destination unreachable (Port unreachable)"),
-    (icmp_error(IcmpType.DEST_UNREACHABLE, UnreachableCode.FRAG_NEEDED, 1400), "ICMP",
-     "Destination unreachable (Fragmentation needed)"),
-    (icmp_error(IcmpType.TIME_EXCEEDED, TimeExceededCode.TTL), "ICMP",
-     "Time-to-live exceeded (Time to live exceeded in transit)"),
+    (
+        icmp_error(IcmpType.DEST_UNREACHABLE, UnreachableCode.FRAG_NEEDED, 1400),
+        "ICMP",
+        "Destination unreachable (Fragmentation needed)",
+    ),
+    (
+        icmp_error(IcmpType.TIME_EXCEEDED, TimeExceededCode.TTL),
+        "ICMP",
+        "Time-to-live exceeded (Time to live exceeded in transit)",
+    ),
     (udp_frame(), "UDP", "40000 → 7788 Len=5"),
     (llc_frame(), "STP", "Conf. Root = 0/0/00:00:00:00:00:00  Cost = 0  Port = 0x0000"),  # 35 zeros: a BPDU
 ]
@@ -73,15 +105,22 @@ def rip_frame(rip) -> bytes:
 
     datagram = Udp(RIP_PORT, RIP_PORT).build(rip.build(), A_IP, RIP_MULTICAST)
     return Ethernet(MacAddress("01:00:5e:00:00:09"), A_MAC, EtherType.IPV4).build(
-        IPv4(A_IP, RIP_MULTICAST, IpProto.UDP, ttl=1).build(datagram))
+        IPv4(A_IP, RIP_MULTICAST, IpProto.UDP, ttl=1).build(datagram)
+    )
 
 
 def _rip_samples() -> list:
     from lanlab.wire.rip import Rip, RipAuth, RipCommand, RipEntry
 
-    response = Rip(RipCommand.RESPONSE, 2, (RipAuth.password("lanlab"),
-                                            RipEntry(IPv4Address("198.18.1.0"), 1, IPv4Address("255.255.255.0")),
-                                            RipEntry(IPv4Address("198.18.2.0"), 16, IPv4Address("255.255.255.0"))))
+    response = Rip(
+        RipCommand.RESPONSE,
+        2,
+        (
+            RipAuth.password("lanlab"),
+            RipEntry(IPv4Address("198.18.1.0"), 1, IPv4Address("255.255.255.0")),
+            RipEntry(IPv4Address("198.18.2.0"), 16, IPv4Address("255.255.255.0")),
+        ),
+    )
     request = Rip(RipCommand.REQUEST, 1, (RipEntry(IPv4Address(0), 16, afi=0),))
     return [(rip_frame(response), "RIPv2", "Response"), (rip_frame(request), "RIPv1", "Request")]
 
@@ -102,12 +141,21 @@ def _tcp_samples() -> list:
 
     syn = (Mss(1460), SackPermitted(), Timestamps(1, 0), Nop(), WindowScale(7))
     return [  # the SYN on a port of its own: tshark would scale the later segments' window by its WS
-        (tcp_frame(TcpFlags.SYN, syn, sport=40001), "TCP",
-         "40001 → 7000 [SYN] Seq=1000 Win=64240 Len=0 MSS=1460 SACK_PERM TSval=1 TSecr=0 WS=128"),
-        (tcp_frame(TcpFlags.PSH | TcpFlags.ACK, (Nop(), Nop(), Timestamps(5, 1)), b"hello tcp", 1001, 2001), "TCP",
-         "40000 → 7000 [PSH, ACK] Seq=1001 Ack=2001 Win=64240 Len=9 TSval=5 TSecr=1"),
-        (tcp_frame(TcpFlags.FIN | TcpFlags.ACK, (), b"", 1010, 2001), "TCP",
-         "40000 → 7000 [FIN, ACK] Seq=1010 Ack=2001 Win=64240 Len=0"),
+        (
+            tcp_frame(TcpFlags.SYN, syn, sport=40001),
+            "TCP",
+            "40001 → 7000 [SYN] Seq=1000 Win=64240 Len=0 MSS=1460 SACK_PERM TSval=1 TSecr=0 WS=128",
+        ),
+        (
+            tcp_frame(TcpFlags.PSH | TcpFlags.ACK, (Nop(), Nop(), Timestamps(5, 1)), b"hello tcp", 1001, 2001),
+            "TCP",
+            "40000 → 7000 [PSH, ACK] Seq=1001 Ack=2001 Win=64240 Len=9 TSval=5 TSecr=1",
+        ),
+        (
+            tcp_frame(TcpFlags.FIN | TcpFlags.ACK, (), b"", 1010, 2001),
+            "TCP",
+            "40000 → 7000 [FIN, ACK] Seq=1010 Ack=2001 Win=64240 Len=0",
+        ),
     ]
 
 
@@ -125,8 +173,17 @@ def _stp_samples() -> list:
     from lanlab.wire.stp import Bpdu, BpduFlags, BpduType
 
     config = Bpdu(BpduType.CONFIG, 0, 32768, A_MAC, 4, 32768, B_MAC, 0x8002)
-    rst = Bpdu(BpduType.RST, BpduFlags.TC | BpduFlags.LEARNING | BpduFlags.FORWARDING | (3 << 2), 4096, A_MAC, 0,
-               4096, A_MAC, 0x8001, version=2)
+    rst = Bpdu(
+        BpduType.RST,
+        BpduFlags.TC | BpduFlags.LEARNING | BpduFlags.FORWARDING | (3 << 2),
+        4096,
+        A_MAC,
+        0,
+        4096,
+        A_MAC,
+        0x8001,
+        version=2,
+    )
     return [
         (bpdu_frame(config), "STP", "Conf. Root = 32768/0/02:00:00:00:00:01  Cost = 4  Port = 0x8002"),
         (bpdu_frame(rst), "STP", "RST. TC + Root = 4096/0/02:00:00:00:00:01  Cost = 0  Port = 0x8001"),

@@ -19,7 +19,15 @@ dot3s = st.builds(Dot3, macs, macs, st.none())
 llcs = st.builds(Llc, u8, u8, u8)
 arps = st.builds(Arp, st.integers(1, 4), macs, ips, macs, ips)
 ipv4s = st.builds(
-    IPv4, ips, ips, u8, ttl=u8, ident=u16, tos=u8, flags=st.integers(0, 7), frag_offset=st.integers(0, 0x1FFF),
+    IPv4,
+    ips,
+    ips,
+    u8,
+    ttl=u8,
+    ident=u16,
+    tos=u8,
+    flags=st.integers(0, 7),
+    frag_offset=st.integers(0, 0x1FFF),
     options=st.integers(0, 10).flatmap(lambda words: st.binary(min_size=4 * words, max_size=4 * words)),
     checksum=optional_u16,
 )
@@ -28,5 +36,11 @@ udps = st.builds(Udp, u16, u16, st.none(), optional_u16)
 
 # header strategy -> how many bytes of payload its build() may be given and parse() gives back whole
 HEADERS = {
-    "Ethernet": ethernets, "Dot3": dot3s, "Llc": llcs, "Arp": arps, "IPv4": ipv4s, "Icmp": icmps, "Udp": udps,
+    "Ethernet": ethernets,
+    "Dot3": dot3s,
+    "Llc": llcs,
+    "Arp": arps,
+    "IPv4": ipv4s,
+    "Icmp": icmps,
+    "Udp": udps,
 }

@@ -80,17 +80,21 @@ def test_files_outside_the_folder_are_not_there_in_bwrap(lab_dir: Path) -> None:
     """A program reading the teacher's file, another student's program and /etc/passwd finds none of
     them; the honest student beside it scores full marks."""
     student(lab_dir, "honest", "print('hi')  # " + SECRET + "\n")
-    student(lab_dir, "thief", f"""
-        for path in [{str(lab_dir / 'secret.txt')!r}, {str(lab_dir / 'subs/honest/prog.py')!r}, "/etc/passwd"]:
+    student(
+        lab_dir,
+        "thief",
+        f"""
+        for path in [{str(lab_dir / "secret.txt")!r}, {str(lab_dir / "subs/honest/prog.py")!r}, "/etc/passwd"]:
             try:
                 print(open(path).read())
             except OSError as error:
                 print(type(error).__name__)
         try:
-            open({str(lab_dir / 'subs/honest/prog.py')!r}, "w").write("stolen")
+            open({str(lab_dir / "subs/honest/prog.py")!r}, "w").write("stolen")
         except OSError as error:
             print("write", type(error).__name__)
-        """)
+        """,
+    )
     graded = by_student(lab_dir, "bwrap")
     thief = graded["thief"].results[1].found
     assert SECRET not in thief and "root:" not in thief
@@ -113,13 +117,18 @@ def test_a_real_socket_reaches_nothing(lab_dir: Path, kind: str) -> None:
     listener = socket.create_server(("127.0.0.1", 0))
     listener.setblocking(False)
     port = listener.getsockname()[1]
-    student(lab_dir, "leaker", real=True, program=f"""
+    student(
+        lab_dir,
+        "leaker",
+        real=True,
+        program=f"""
         try:
             real("_socket").socket().connect(("127.0.0.1", {port}))
             print("connected")
         except OSError as error:
             print("refused", type(error).__name__)
-        """)
+        """,
+    )
     graded = by_student(lab_dir, kind)
     try:
         with pytest.raises(BlockingIOError):
@@ -134,7 +143,11 @@ def test_forked_processes_die_with_the_submission(lab_dir: Path, kind: str) -> N
     """A program forking with the real posix (the shim refuses os.fork) leaves no process behind once
     graded; the fork copy reports no grade of its own, and the row is the parent's."""
     marker = f"7{os.getpid() % 1000}.{len(kind)}"
-    student(lab_dir, "forker", real=True, program=f"""
+    student(
+        lab_dir,
+        "forker",
+        real=True,
+        program=f"""
         import os
         try:
             os.fork()
@@ -145,7 +158,8 @@ def test_forked_processes_die_with_the_submission(lab_dir: Path, kind: str) -> N
             if posix.fork() == 0:
                 posix.execv("/bin/sleep", ["sleep", "{marker}"])
         print("hi")
-        """)
+        """,
+    )
     graded = by_student(lab_dir, kind)
     assert "shim: UnsupportedInSimulation" in graded["forker"].results[1].found
     assert graded["forker"].total == 5
@@ -158,8 +172,9 @@ def test_filling_memory_gets_a_row_with_the_reason(lab_dir: Path, kind: str) -> 
     MemoryError, and the student graded beside it scores full marks."""
     student(lab_dir, "hog", "chunks = []\nwhile True:\n    chunks.append(bytearray(64 * 1024**2))\n")
     student(lab_dir, "fine", "print('hi')\n")
-    graded = {g.student: g for g in grade(lab_dir / "lab.yaml", lab_dir / "subs", 2, 60.0,
-                                          Walled(kind, mem=512 * 1024**2))}
+    graded = {
+        g.student: g for g in grade(lab_dir / "lab.yaml", lab_dir / "subs", 2, 60.0, Walled(kind, mem=512 * 1024**2))
+    }
     assert graded["hog"].total == 3 and "MemoryError" in (graded["hog"].problem or "")
     assert graded["fine"].total == 5 and graded["fine"].problem is None
 

@@ -97,10 +97,10 @@ def test_a_failed_trace_check_links_to_its_events(page: str) -> None:
     row = parsed.ids["s1-check-one-port"]
     assert row["class"] == "fail"
     row_at = page.index('id="s1-check-one-port"')
-    target = page[row_at:page.index("</tr>", row_at)].split('href="', 1)[1].split('"', 1)[0]
+    target = page[row_at : page.index("</tr>", row_at)].split('href="', 1)[1].split('"', 1)[0]
     assert parsed.ids[target[1:]]["class"] == "hit"
     start_at = page.index(f'id="{target[1:]}"')
-    cells = page[start_at:page.index("</tr>", start_at)]
+    cells = page[start_at : page.index("</tr>", start_at)]
     assert "<td>hub1</td>" in cells and "<td>flood</td>" in cells and "ICMP" in cells and "one-port" in cells
 
 
@@ -108,10 +108,26 @@ def test_cli_writes_the_page_and_keeps_its_exit_status(tmp_path: Path) -> None:
     """lab check --html writes the page, says so, and still exits 1 when a check failed."""
     labs = Path(__file__).resolve().parents[2] / "labs" / "udp_broadcast"
     out = tmp_path / "report.html"
-    result = subprocess.run([sys.executable, "-m", "lanlab", "lab", "check", str(labs / "lab.yaml"), "--topology",
-                             str(labs / "wrong_reply_broadcast/topology.yaml"), "--answers",
-                             str(labs / "solution/answers.yaml"), "--html", str(out)],
-                            capture_output=True, text=True, timeout=120, check=False)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "lanlab",
+            "lab",
+            "check",
+            str(labs / "lab.yaml"),
+            "--topology",
+            str(labs / "wrong_reply_broadcast/topology.yaml"),
+            "--answers",
+            str(labs / "solution/answers.yaml"),
+            "--html",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == 1 and f"wrote {out}" in result.stdout
     parsed = Page()
     parsed.feed(out.read_text())
@@ -132,8 +148,10 @@ def test_chromium_shows_the_page_and_the_link_reaches_the_events(tmp_path: Path,
         link = driver.find_element("css selector", 'tr[id="s1-check-one-port"] a')
         target = link.get_attribute("href").split("#", 1)[1]
         link.click()
-        assert driver.execute_script("return document.querySelector(':target') && "
-                                     "document.querySelector(':target').id") == target
+        assert (
+            driver.execute_script("return document.querySelector(':target') && document.querySelector(':target').id")
+            == target
+        )
         from selenium.common.exceptions import NoAlertPresentException
 
         with pytest.raises(NoAlertPresentException):

@@ -126,9 +126,16 @@ def test_unknown_interface_is_a_one_line_error(lan):
     assert result.returncode == 2 and result.stderr.count("\n") == 1 and "nosuch0" in result.stderr
 
 
-@pytest.mark.parametrize("args", [["-I", "eth0"], ["-I", "eth0", "198.18.0.1", "--scan", "198.18.0.0/24"],
-                                  ["-I", "eth0", "300.1.1.1"], ["-I", "eth0", "--scan", "10.0.0.0/8"],
-                                  ["-I", "eth0", "--scan", "nonsense"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["-I", "eth0"],
+        ["-I", "eth0", "198.18.0.1", "--scan", "198.18.0.0/24"],
+        ["-I", "eth0", "300.1.1.1"],
+        ["-I", "eth0", "--scan", "10.0.0.0/8"],
+        ["-I", "eth0", "--scan", "nonsense"],
+    ],
+)
 def test_bad_arguments_exit_2_before_any_packet(args):
     """Missing target, target plus --scan, bad addresses and oversized scans exit 2 with one line."""
     result = CliRunner().invoke(cli, ["arping", *args])

@@ -36,8 +36,24 @@ def udhcpc(client, tmp_path, *extra):
     script = tmp_path / "script.sh"
     script.write_text(f'#!/bin/sh\necho "$1 ip=$ip subnet=$subnet router=$router dns=$dns lease=$lease" >> {record}\n')
     script.chmod(0o755)
-    result = client.run(UDHCPC, "udhcpc", "-i", "eth0", "-f", "-q", "-n", "-t", "4", "-T", "1", "-s", str(script),
-                        *extra, check=False, timeout=30)
+    result = client.run(
+        UDHCPC,
+        "udhcpc",
+        "-i",
+        "eth0",
+        "-f",
+        "-q",
+        "-n",
+        "-t",
+        "4",
+        "-T",
+        "1",
+        "-s",
+        str(script),
+        *extra,
+        check=False,
+        timeout=30,
+    )
     return result, record.read_text().splitlines() if record.exists() else []
 
 
@@ -45,10 +61,31 @@ def test_udhcpc_takes_a_lease_from_lanlab_dhcp_serve(lan, tmp_path):
     """A real client gets 198.18.0.100 with mask, router, DNS and lease time from our server; the server logs
     DISCOVER -> OFFER and REQUEST -> ACK and lists the lease as bound."""
     server, client = lan
-    serving = server.popen(os.sys.executable, "-m", "lanlab", "dhcp", "serve", "-I", "eth0", "--pool",
-                           "198.18.0.100-198.18.0.110", "--lease", "10m", "--router", "198.18.0.1", "--dns",
-                           "198.18.0.53", "--count", "2", "--timeout", "25s", "--json",
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    serving = server.popen(
+        os.sys.executable,
+        "-m",
+        "lanlab",
+        "dhcp",
+        "serve",
+        "-I",
+        "eth0",
+        "--pool",
+        "198.18.0.100-198.18.0.110",
+        "--lease",
+        "10m",
+        "--router",
+        "198.18.0.1",
+        "--dns",
+        "198.18.0.53",
+        "--count",
+        "2",
+        "--timeout",
+        "25s",
+        "--json",
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         time.sleep(0.5)
         result, events = udhcpc(client, tmp_path)
@@ -63,20 +100,45 @@ def test_udhcpc_takes_a_lease_from_lanlab_dhcp_serve(lan, tmp_path):
     assert serving.returncode == 0, err
 
 
-@pytest.mark.skipif(shutil.which("dnsmasq") is None or shutil.which("dumpcap") is None
-                    or shutil.which("dig") is None, reason="needs dnsmasq, dumpcap and dig (dnsutils)")
+@pytest.mark.skipif(
+    shutil.which("dnsmasq") is None or shutil.which("dumpcap") is None or shutil.which("dig") is None,
+    reason="needs dnsmasq, dumpcap and dig (dnsutils)",
+)
 def test_our_codecs_read_dnsmasqs_dhcp_and_dns(lan, tmp_path):
     """dnsmasq's OFFER/ACK and its DNS answer, captured on the client's link, parse with our codecs to the values
     dnsmasq was configured with, and our summaries match tshark's Info column."""
     server, client = lan
     capture = tmp_path / "link.pcapng"
-    dnsmasq = server.popen("dnsmasq", "--no-daemon", "--conf-file=/dev/null", "--interface=eth0", "--bind-interfaces",
-                           "--dhcp-range=198.18.0.120,198.18.0.130,255.255.255.0,2h", "--no-resolv", "--no-hosts",
-                           "--address=/pc3.lab/198.18.0.3", f"--dhcp-leasefile={tmp_path / 'leases'}",
-                           "--pid-file=", "--dhcp-option=6,198.18.0.1",
-                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    dumpcap = client.popen("dumpcap", "-q", "-i", "eth0", "-w", str(capture), "-f", "udp",
-                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    dnsmasq = server.popen(
+        "dnsmasq",
+        "--no-daemon",
+        "--conf-file=/dev/null",
+        "--interface=eth0",
+        "--bind-interfaces",
+        "--dhcp-range=198.18.0.120,198.18.0.130,255.255.255.0,2h",
+        "--no-resolv",
+        "--no-hosts",
+        "--address=/pc3.lab/198.18.0.3",
+        f"--dhcp-leasefile={tmp_path / 'leases'}",
+        "--pid-file=",
+        "--dhcp-option=6,198.18.0.1",
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    dumpcap = client.popen(
+        "dumpcap",
+        "-q",
+        "-i",
+        "eth0",
+        "-w",
+        str(capture),
+        "-f",
+        "udp",
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         time.sleep(1.5)
         result, events = udhcpc(client, tmp_path)
@@ -104,9 +166,15 @@ def test_our_codecs_read_dnsmasqs_dhcp_and_dns(lan, tmp_path):
     assert [str(a) for a in ack["dns_servers"]] == ["198.18.0.1"] and str(ack_message.yiaddr) == leased
     answers = [h for d in dissections for h in d.headers if isinstance(h, Dns) and h.qr]
     assert [(r.rtype, str(r.data)) for r in answers[0].answers] == [(DnsType.A, "198.18.0.3")]
-    info = subprocess.run(["tshark", "-r", str(capture), "-T", "fields", "-e", "_ws.col.Info"],
-                          capture_output=True, text=True).stdout.splitlines() if shutil.which("tshark") else []
+    info = (
+        subprocess.run(
+            ["tshark", "-r", str(capture), "-T", "fields", "-e", "_ws.col.Info"], capture_output=True, text=True
+        ).stdout.splitlines()
+        if shutil.which("tshark")
+        else []
+    )
     if info:
         ours = [d.info for d in dissections]
-        assert [i for i, t in zip(ours, info) if "DHCP" in t or "query" in t] == \
-               [t for t in info if "DHCP" in t or "query" in t]
+        assert [i for i, t in zip(ours, info) if "DHCP" in t or "query" in t] == [
+            t for t in info if "DHCP" in t or "query" in t
+        ]

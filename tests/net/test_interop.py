@@ -26,8 +26,9 @@ PROGRAMS = SEED / "programs"
 # would sit in a pipe buffer. Environment only; the programs themselves are untouched.
 NOTE_ENV = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONIOENCODING": "utf-8"}
 
-needs_seed = pytest.mark.skipif(not PROGRAMS.is_dir(),
-                                reason=f"the note's programs are not at {PROGRAMS} (set LANLAB_SEED)")
+needs_seed = pytest.mark.skipif(
+    not PROGRAMS.is_dir(), reason=f"the note's programs are not at {PROGRAMS} (set LANLAB_SEED)"
+)
 
 
 def note_program(name: str) -> str:
@@ -39,8 +40,7 @@ def wait_listening(port: int, ns=None, timeout: float = 5.0) -> None:
     argv = ["ss", "-ltnH", f"sport = :{port}"]
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        out = (ns.run(*argv) if ns is not None else subprocess.run(
-            argv, capture_output=True, text=True)).stdout
+        out = (ns.run(*argv) if ns is not None else subprocess.run(argv, capture_output=True, text=True)).stdout
         if out.strip():
             return
         time.sleep(0.05)
@@ -58,8 +58,7 @@ def test_note_tcp_client_gets_the_reply_from_our_server(lab):
     """tcp_client.py, fed "你好" on stdin, receives b'thank YOU!' from `lanlab tcp serve`."""
     ns = lab.namespace("tcp")
     with Running("tcp", "serve", ns=ns) as server:
-        client = ns.run(sys.executable, note_program("tcp_client.py"), input="你好\n", env=NOTE_ENV,
-                        timeout=10)
+        client = ns.run(sys.executable, note_program("tcp_client.py"), input="你好\n", env=NOTE_ENV, timeout=10)
         server.stop()
     assert "接收的数据为:b'thank YOU!'" in client.stdout
     assert "6 B  你好" in server.stdout
@@ -69,12 +68,17 @@ def test_note_tcp_client_gets_the_reply_from_our_server(lab):
 def test_our_client_talks_gb2312_to_the_note_server_once(lab):
     """`tcp connect --encoding gb2312` sends 你好 the way tcp_server_once.py decodes it."""
     ns = lab.namespace("tcp")
-    server = ns.popen(sys.executable, note_program("tcp_server_once.py"), env=NOTE_ENV,
-                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    server = ns.popen(
+        sys.executable,
+        note_program("tcp_server_once.py"),
+        env=NOTE_ENV,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         wait_listening(7788, ns)
-        talked = ns.lanlab("tcp", "connect", "127.0.0.1", "7788", "--encoding", "gb2312",
-                           "--send", "你好", timeout=10)
+        talked = ns.lanlab("tcp", "connect", "127.0.0.1", "7788", "--encoding", "gb2312", "--send", "你好", timeout=10)
         printed, errors = server.communicate(timeout=10)
     finally:
         server.kill()
@@ -90,12 +94,22 @@ def test_our_client_talks_to_the_note_server_loop_twice(lab):
     gb2312 and UTF-8): Chinese in gb2312 would crash the note's program, not ours.
     """
     ns = lab.namespace("tcp")
-    server = ns.popen(sys.executable, note_program("tcp_server_loop.py"), env=NOTE_ENV,
-                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    server = ns.popen(
+        sys.executable,
+        note_program("tcp_server_loop.py"),
+        env=NOTE_ENV,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         wait_listening(7788, ns)
-        replies = [ns.lanlab("tcp", "connect", "127.0.0.1", "7788", "--encoding", "gb2312",
-                             "--send", f"hello {n}", timeout=10).stdout for n in (1, 2)]
+        replies = [
+            ns.lanlab(
+                "tcp", "connect", "127.0.0.1", "7788", "--encoding", "gb2312", "--send", f"hello {n}", timeout=10
+            ).stdout
+            for n in (1, 2)
+        ]
     finally:
         server.kill()
         printed, _ = server.communicate(timeout=10)
@@ -107,11 +121,16 @@ def test_our_client_talks_to_the_note_server_loop_twice(lab):
 def test_note_broadcast_sender_gets_replies_from_our_listeners(lan):
     """udp_broadcast_sender.py on one host hears `udp listen --reply` on the two others."""
     sender, *listeners = lan(3).hosts
-    sender.run("ip", "route", "add", "default", "dev", "eth0")   # '<broadcast>' needs a route
-    running = [Running("udp", "listen", "--reply", f"thank YOU from {host.ip}", ns=host)
-               for host in listeners]
-    program = sender.popen(sys.executable, note_program("udp_broadcast_sender.py"), env=NOTE_ENV,
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    sender.run("ip", "route", "add", "default", "dev", "eth0")  # '<broadcast>' needs a route
+    running = [Running("udp", "listen", "--reply", f"thank YOU from {host.ip}", ns=host) for host in listeners]
+    program = sender.popen(
+        sys.executable,
+        note_program("udp_broadcast_sender.py"),
+        env=NOTE_ENV,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     heard = []
     try:
         deadline = time.monotonic() + 10
@@ -135,10 +154,14 @@ def test_socat_and_ncat_as_clients_of_our_server():
     if not tools:
         pytest.skip("neither socat nor ncat is installed (.ci/run installs them)")
     with Running("tcp", "serve", "--port", "0", "--bind", "127.0.0.1") as server:
-        argv = {"socat": ["socat", "-", f"TCP:127.0.0.1:{server.port}"],
-                "ncat": ["ncat", "127.0.0.1", str(server.port)]}
-        outputs = [subprocess.run(argv[tool], input=f"hi from {tool}\n", capture_output=True,
-                                  text=True, timeout=10).stdout for tool in tools]
+        argv = {
+            "socat": ["socat", "-", f"TCP:127.0.0.1:{server.port}"],
+            "ncat": ["ncat", "127.0.0.1", str(server.port)],
+        }
+        outputs = [
+            subprocess.run(argv[tool], input=f"hi from {tool}\n", capture_output=True, text=True, timeout=10).stdout
+            for tool in tools
+        ]
         server.stop()
     assert outputs == ["thank YOU!\n"] * len(tools)
     for tool in tools:
@@ -151,11 +174,9 @@ def test_ncat_chat_clients_get_non_ascii_lines_intact():
         pytest.skip("ncat is not installed (.ci/run installs it)")
     line = "大家好，我是 ncat\n".encode()
     with Running("tcp", "serve", "--port", "0", "--bind", "127.0.0.1", "--mode", "chat") as server:
-        hearer = subprocess.Popen(["ncat", "--recv-only", "127.0.0.1", str(server.port)],
-                                  stdout=subprocess.PIPE)
+        hearer = subprocess.Popen(["ncat", "--recv-only", "127.0.0.1", str(server.port)], stdout=subprocess.PIPE)
         time.sleep(0.3)
-        subprocess.run(["ncat", "--send-only", "127.0.0.1", str(server.port)], input=line,
-                       timeout=10)
+        subprocess.run(["ncat", "--send-only", "127.0.0.1", str(server.port)], input=line, timeout=10)
         time.sleep(0.3)
         server.stop()
         heard, _ = hearer.communicate(timeout=10)
@@ -172,15 +193,26 @@ def test_our_client_with_a_third_party_server(tool):
         server = subprocess.Popen(["socat", f"TCP-LISTEN:{port},bind=127.0.0.1,reuseaddr", "PIPE"])
         expected = "你好\n"
     else:
-        server = subprocess.Popen(["ncat", "-l", "127.0.0.1", str(port)],
-                                  stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
+        server = subprocess.Popen(
+            ["ncat", "-l", "127.0.0.1", str(port)], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL
+        )
         server.stdin.write("欢迎光临\n".encode("gb2312"))
         server.stdin.close()
         expected = "欢迎光临\n"
     try:
         wait_listening(port)
-        talked = lanlab("tcp", "connect", "127.0.0.1", str(port), "--encoding", "gb2312",
-                        "--send", "你好", "--wait", "1" if tool == "ncat" else "0.5")
+        talked = lanlab(
+            "tcp",
+            "connect",
+            "127.0.0.1",
+            str(port),
+            "--encoding",
+            "gb2312",
+            "--send",
+            "你好",
+            "--wait",
+            "1" if tool == "ncat" else "0.5",
+        )
     finally:
         server.kill()
         server.wait()

@@ -24,13 +24,21 @@ def test_proc_net_arp_is_parsed_with_complete_incomplete_and_permanent():
     assert [(str(e.ip), e.mac, e.interface, e.state) for e in entries] == [
         ("198.18.0.2", MacAddress("c6:76:84:b5:62:70"), "eth0", "COMPLETE"),
         ("198.18.0.99", None, "eth0", "INCOMPLETE"),
-        ("198.18.0.7", MacAddress("b8:27:eb:00:00:07"), "eth1", "PERMANENT")]
+        ("198.18.0.7", MacAddress("b8:27:eb:00:00:07"), "eth1", "PERMANENT"),
+    ]
 
 
 def test_state_names_follow_the_nud_bits():
     """NUD bits map to ip-neigh's names."""
     assert [state_name(bit) for bit in (0x01, 0x02, 0x04, 0x08, 0x10, 0x20, 0x80)] == [
-        "INCOMPLETE", "REACHABLE", "STALE", "DELAY", "PROBE", "FAILED", "PERMANENT"]
+        "INCOMPLETE",
+        "REACHABLE",
+        "STALE",
+        "DELAY",
+        "PROBE",
+        "FAILED",
+        "PERMANENT",
+    ]
 
 
 def _ip_neigh(host):
@@ -49,7 +57,7 @@ def test_table_after_traffic_matches_ip_neigh(lan):
     a, b = lan(2).hosts
     a.lanlab("ping", "-c", "1", b.ip)
     a.lanlab("ping", "-c", "1", "-W", "0.2", "198.18.0.99")
-    for _ in range(100):     # INCOMPLETE turns FAILED after 3 probes: compare once it has
+    for _ in range(100):  # INCOMPLETE turns FAILED after 3 probes: compare once it has
         if _ip_neigh(a).get("198.18.0.99", (None, ""))[1] == "FAILED":
             break
         time.sleep(0.1)
@@ -80,6 +88,8 @@ def test_unknown_interface_exits_2():
 
 def test_proc_entries_sort_by_address():
     """Entries compare by IP address, not as text (198.18.0.10 after 198.18.0.9)."""
-    text = PROC_SAMPLE.splitlines()[0] + "\n198.18.0.10 0x1 0x2 02:00:00:00:00:0a * eth0\n" \
+    text = (
+        PROC_SAMPLE.splitlines()[0] + "\n198.18.0.10 0x1 0x2 02:00:00:00:00:0a * eth0\n"
         "198.18.0.9 0x1 0x2 02:00:00:00:00:09 * eth0\n"
+    )
     assert sorted(e.ip for e in neighbours_from_proc(text)) == [IPv4Address("198.18.0.9"), IPv4Address("198.18.0.10")]

@@ -40,8 +40,9 @@ def test_mdev_is_the_population_standard_deviation(rtts):
     assert summary[3] == pytest.approx(statistics.pstdev(values), rel=1e-6, abs=1e-6)
 
 
-@pytest.mark.parametrize("ns, text", [(45_000, "0.045"), (1_234_000, "1.23"), (12_340_000, "12.3"),
-                                      (123_400_000, "123")])
+@pytest.mark.parametrize(
+    "ns, text", [(45_000, "0.045"), (1_234_000, "1.23"), (12_340_000, "12.3"), (123_400_000, "123")]
+)
 def test_rtt_has_iputils_precision(ns, text):
     """Round-trip times print with iputils' precision: 3 decimals below 1 ms, then fewer."""
     assert format_rtt(ns) == text
@@ -49,12 +50,13 @@ def test_rtt_has_iputils_precision(ns, text):
 
 def test_statistics_lines_match_iputils_layout():
     """The summary says transmitted, received, errors, loss with %g, time, and the rtt line."""
-    stats = PingStatistics(transmitted=3, received=2, errors=1, elapsed_ns=2_003_000_000,
-                           rtts_ns=[100_000, 300_000])
+    stats = PingStatistics(transmitted=3, received=2, errors=1, elapsed_ns=2_003_000_000, rtts_ns=[100_000, 300_000])
     assert summary_lines("h", stats) == [
-        "", "--- h ping statistics ---",
+        "",
+        "--- h ping statistics ---",
         "3 packets transmitted, 2 received, +1 errors, 33.3333% packet loss, time 2003ms",
-        "rtt min/avg/max/mdev = 0.100/0.200/0.300/0.100 ms"]
+        "rtt min/avg/max/mdev = 0.100/0.200/0.300/0.100 ms",
+    ]
 
 
 @needs_icmp
@@ -87,7 +89,8 @@ def test_ping_a_neighbour_over_a_raw_socket(lan):
     assert document["socket"] == "raw"
     assert (document["transmitted"], document["received"], document["loss_percent"]) == (3, 3, 0.0)
     assert [(r["seq"], r["from"], r["bytes"], r["ttl"]) for r in document["replies"]] == [
-        (n, b.ip, 1008, 64) for n in (1, 2, 3)]
+        (n, b.ip, 1008, 64) for n in (1, 2, 3)
+    ]
 
 
 @needs_netns
@@ -135,6 +138,7 @@ def test_same_replies_as_iputils_ping(lan):
 
     def shape(text):
         return [line.split(" time=")[0] for line in text.splitlines() if "bytes from" in line]
+
     assert shape(ours.stdout) == shape(theirs.stdout)
 
 

@@ -11,9 +11,13 @@ import pytest
 from lanlab.wire import Ethernet, IPv4, Rip, RipCommand, Udp, dissect
 
 PEER = Path(__file__).resolve().parent.parent / "helpers" / "rip_peer.py"
-pytestmark = [pytest.mark.netns, pytest.mark.slow,
-              pytest.mark.skipif(shutil.which("bird") is None or shutil.which("birdc") is None,
-                                 reason="BIRD 2 not installed (apt install bird2)")]
+pytestmark = [
+    pytest.mark.netns,
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        shutil.which("bird") is None or shutil.which("birdc") is None, reason="BIRD 2 not installed (apt install bird2)"
+    ),
+]
 
 BIRD_CONF = """
 router id 198.18.0.1;
@@ -48,8 +52,9 @@ def test_bird_and_lanlab_exchange_routes(lab, tmp_path, password):
     lab.link(bird_ns, our_ns, "198.18.0.1/24", "198.18.0.2/24")
     daemon, control = run_bird(tmp_path, bird_ns, password)
     try:
-        result = our_ns.python(str(PEER), "eth0", "198.18.0.2/24", "198.19.77.1/24", "7",
-                               *([password] if password else []), timeout=30)
+        result = our_ns.python(
+            str(PEER), "eth0", "198.18.0.2/24", "198.19.77.1/24", "7", *([password] if password else []), timeout=30
+        )
         shown = bird_ns.run("birdc", "-s", str(control), "show", "route", "protocol", "rip1").stdout
     finally:
         daemon.terminate()
@@ -63,7 +68,7 @@ def test_bird_and_lanlab_exchange_routes(lab, tmp_path, password):
         assert isinstance(dissection.headers[0], Ethernet) and isinstance(ip, IPv4) and isinstance(udp, Udp)
         message = dissection.headers[3]
         assert isinstance(message, Rip) and message.command in (RipCommand.REQUEST, RipCommand.RESPONSE)
-        rip_bytes = bytes.fromhex(frame)[14 + ip.header_length + 8:14 + ip.total_length]
+        rip_bytes = bytes.fromhex(frame)[14 + ip.header_length + 8 : 14 + ip.total_length]
         assert message.build() == rip_bytes  # nothing lost: it rebuilds byte for byte
         if password:
             assert message.auth is not None and message.auth.data.rstrip(b"\0") == password.encode()

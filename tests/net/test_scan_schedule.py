@@ -67,8 +67,9 @@ def test_scan_finds_exactly_the_live_hosts_and_ends_with_the_last_window(live, t
         if ip in answers:
             answers[ip].append(MacAddress(0x0600_0000_0000 + index))
     link = FakeLink(answers, delay_ns, deaf_to_first=set(live[:3]))
-    result = scan(link, NETWORK, rate=1000, timeout=0.05, retries=retries, on_answer=lambda reply: None,
-                  clock=link.clock)
+    result = scan(
+        link, NETWORK, rate=1000, timeout=0.05, retries=retries, on_answer=lambda reply: None, clock=link.clock
+    )
     assert {(r.ip, r.mac) for r in result.answers} == {(ip, mac) for ip, macs in answers.items() for mac in macs}
     assert {ip for ip, macs in result.duplicates.items()} == {ip for ip, macs in answers.items() if len(macs) > 1}
     times = [t for t, _ in link.sent]

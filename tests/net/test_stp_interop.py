@@ -51,8 +51,22 @@ def _linux_id(text):
 def stp_bridge(lab):
     """A Linux bridge with STP on (priority 4096, hello 1 s) and one host namespace wired to it."""
     bridge = lab.bridge(stp=True)
-    bridge.run("ip", "link", "set", "br0", "type", "bridge", "priority", "4096", "hello_time", "100",
-               "forward_delay", "400", "max_age", "1200")
+    bridge.run(
+        "ip",
+        "link",
+        "set",
+        "br0",
+        "type",
+        "bridge",
+        "priority",
+        "4096",
+        "hello_time",
+        "100",
+        "forward_delay",
+        "400",
+        "max_age",
+        "1200",
+    )
     host = lab.namespace("h")
     lab.attach(host, bridge, ip=None)
     port = bridge.run("ls", "/sys/class/net/br0/brif").stdout.split()[0]
@@ -82,12 +96,22 @@ def test_the_linux_bridge_accepts_our_superior_bpdu_and_elects_our_root(stp_brid
     """Our configuration BPDU announcing a priority-0 root makes the Linux bridge take it as root via that port."""
     bridge, host, port = stp_bridge
     ours = MacAddress("02:00:00:00:00:aa")
-    bpdu = Bpdu(root_priority=0, root_mac=ours, bridge_priority=0, bridge_mac=ours, port_id=0x8001,
-                max_age=12 * 256, hello_time=1 * 256, forward_delay=4 * 256)
+    bpdu = Bpdu(
+        root_priority=0,
+        root_mac=ours,
+        bridge_priority=0,
+        bridge_mac=ours,
+        port_id=0x8001,
+        max_age=12 * 256,
+        hello_time=1 * 256,
+        forward_delay=4 * 256,
+    )
     frame = Dot3(STP_MULTICAST, ours).build(Llc().build(bpdu.build()))
     host.python("-c", SEND, (frame + bytes(60 - len(frame))).hex(), timeout=20)
     deadline = time.monotonic() + 3
     while _bridge_value(bridge, "br0/bridge/root_id") != "0000.0200000000aa" and time.monotonic() < deadline:
         time.sleep(0.1)
     assert _bridge_value(bridge, "br0/bridge/root_id") == "0000.0200000000aa"
-    assert int(_bridge_value(bridge, "br0/bridge/root_port")) == int(_bridge_value(bridge, f"{port}/brport/port_no"), 16)
+    assert int(_bridge_value(bridge, "br0/bridge/root_port")) == int(
+        _bridge_value(bridge, f"{port}/brport/port_no"), 16
+    )

@@ -33,8 +33,10 @@ def test_network_number_is_address_and_mask(address, prefix):
     """The network number is the bitwise AND of address and mask, also in the binary rendering."""
     report = describe(str(address), f"/{prefix}")
     assert int(report.network.network_address) == int(address) & int(report.netmask)
-    anded = "".join("1" if a == m == "1" else "0" if c != "." else "."
-                    for a, m, c in zip(binary(address), binary(report.netmask), binary(address)))
+    anded = "".join(
+        "1" if a == m == "1" else "0" if c != "." else "."
+        for a, m, c in zip(binary(address), binary(report.netmask), binary(address))
+    )
     assert anded == binary(report.network.network_address)
 
 
@@ -47,10 +49,19 @@ def test_mask_and_prefix_forms_are_the_same(address, prefix):
     assert describe(str(address), mask) == one
 
 
-@pytest.mark.parametrize("address, letter, prefix", [
-    ("10.1.2.3", "A", 8), ("127.0.0.1", "A", 8), ("128.0.0.1", "B", 16), ("191.255.1.1", "B", 16),
-    ("192.168.2.7", "C", 24), ("223.1.1.1", "C", 24), ("224.0.0.1", "D", None), ("240.0.0.1", "E", None),
-])
+@pytest.mark.parametrize(
+    "address, letter, prefix",
+    [
+        ("10.1.2.3", "A", 8),
+        ("127.0.0.1", "A", 8),
+        ("128.0.0.1", "B", 16),
+        ("191.255.1.1", "B", 16),
+        ("192.168.2.7", "C", 24),
+        ("223.1.1.1", "C", 24),
+        ("224.0.0.1", "D", None),
+        ("240.0.0.1", "E", None),
+    ],
+)
 def test_class_and_default_mask_come_from_the_first_octet(address, letter, prefix):
     """Class A-E and the default prefix follow the first octet's leading bits."""
     cls = address_class(IPv4Address(address))
@@ -65,11 +76,19 @@ def test_bare_address_uses_its_class_default_and_says_so():
     assert not describe("172.20.1.2/16").mask_from_class
 
 
-@pytest.mark.parametrize("address, kind", [
-    ("192.168.1.1", "private"), ("127.0.0.1", "loopback"), ("169.254.9.9", "link-local"),
-    ("239.1.2.3", "multicast"), ("192.0.2.5", "documentation"), ("198.19.0.1", "benchmarking"),
-    ("8.8.8.8", "public"), ("100.64.0.1", "shared"),
-])
+@pytest.mark.parametrize(
+    "address, kind",
+    [
+        ("192.168.1.1", "private"),
+        ("127.0.0.1", "loopback"),
+        ("169.254.9.9", "link-local"),
+        ("239.1.2.3", "multicast"),
+        ("192.0.2.5", "documentation"),
+        ("198.19.0.1", "benchmarking"),
+        ("8.8.8.8", "public"),
+        ("100.64.0.1", "shared"),
+    ],
+)
 def test_kind_of_address(address, kind):
     """Special-purpose blocks are named (private, loopback, link-local, multicast, documentation, ...)."""
     assert kind_of(IPv4Address(address)).startswith(kind)
@@ -81,10 +100,15 @@ def test_31_and_32_prefixes_count_every_address_as_a_host():
     assert (describe("198.18.0.4/32").hosts, str(describe("198.18.0.4/32").first_host)) == (1, "198.18.0.4")
 
 
-@pytest.mark.parametrize("bad, words", [
-    ("300.1.1.1", "'300' is not a number from 0 to 255"), ("1.2.3.4/33", "/33 is not a valid prefix"),
-    ("1.2.3.4/255.0.255.0", "contiguous"), ("1.2.3", "4 numbers"),
-])
+@pytest.mark.parametrize(
+    "bad, words",
+    [
+        ("300.1.1.1", "'300' is not a number from 0 to 255"),
+        ("1.2.3.4/33", "/33 is not a valid prefix"),
+        ("1.2.3.4/255.0.255.0", "contiguous"),
+        ("1.2.3", "4 numbers"),
+    ],
+)
 def test_bad_input_raises_one_line_error(bad, words):
     """Bad addresses, prefixes and non-contiguous masks raise SubnetError naming the problem."""
     with pytest.raises(SubnetError, match=words) as caught:
@@ -93,7 +117,7 @@ def test_bad_input_raises_one_line_error(bad, words):
 
 
 def test_parse_prefix_accepts_slash_number_and_mask():
-    """"/26", "26" and "255.255.255.192" are all prefix 26."""
+    """ "/26", "26" and "255.255.255.192" are all prefix 26."""
     assert parse_prefix("/26") == parse_prefix("26") == parse_prefix("255.255.255.192") == 26
 
 
@@ -101,7 +125,11 @@ def test_split_lists_equal_subnets_in_order():
     """A /24 split into /26 gives four consecutive /26 networks; a shorter prefix is refused."""
     network = IPv4Network("192.168.2.0/24")
     assert [str(n) for n in split(network, "/26")] == [
-        "192.168.2.0/26", "192.168.2.64/26", "192.168.2.128/26", "192.168.2.192/26"]
+        "192.168.2.0/26",
+        "192.168.2.64/26",
+        "192.168.2.128/26",
+        "192.168.2.192/26",
+    ]
     with pytest.raises(SubnetError, match="longer"):
         split(network, "/23")
     with pytest.raises(SubnetError, match="at most"):

@@ -25,7 +25,7 @@ def test_talk_sends_each_text_as_a_line_and_shows_the_answer_across_chunks():
     async def handler(reader, writer):
         line = await reader.readline()
         assert line == "你好\n".encode("gb2312")
-        writer.write(answer[:3])              # cut inside a two-byte character
+        writer.write(answer[:3])  # cut inside a two-byte character
         await writer.drain()
         await asyncio.sleep(0.05)
         writer.write(answer[3:])
@@ -35,8 +35,7 @@ def test_talk_sends_each_text_as_a_line_and_shows_the_answer_across_chunks():
         server, port = await one_shot_server(handler)
         shown = []
         async with server:
-            received = await talk("127.0.0.1", port, sends=["你好"], encoding="gb2312",
-                                  show=shown.append)
+            received = await talk("127.0.0.1", port, sends=["你好"], encoding="gb2312", show=shown.append)
         return received, "".join(shown)
 
     received, text = aio.run(main())
@@ -45,8 +44,9 @@ def test_talk_sends_each_text_as_a_line_and_shows_the_answer_across_chunks():
 
 def test_talk_reads_stdin_lines_and_half_closes_at_their_end():
     """Lines from a non-terminal stdin are sent; at EOF the peer sees EOF and can still answer."""
+
     async def handler(reader, writer):
-        everything = await reader.read()      # until our half-close
+        everything = await reader.read()  # until our half-close
         writer.write(b"got %d bytes" % len(everything))
         writer.close()
 
@@ -62,12 +62,13 @@ def test_talk_reads_stdin_lines_and_half_closes_at_their_end():
 
 def test_talk_with_wait_keeps_listening_then_closes_itself():
     """With wait, the client does not half-close; it listens that long and closes."""
+
     async def handler(reader, writer):
         await reader.readline()
         for word in (b"a", b"b"):
             writer.write(word)
             await asyncio.sleep(0.05)
-        await reader.read()                   # never ends unless the client closes
+        await reader.read()  # never ends unless the client closes
 
     async def main():
         server, port = await one_shot_server(handler)
@@ -99,7 +100,7 @@ def test_talk_times_out_when_the_handshake_is_never_answered():
         port = full.getsockname()[1]
         fillers = []
         try:
-            for _ in range(4):                # fill the accept queue (backlog 0 holds one)
+            for _ in range(4):  # fill the accept queue (backlog 0 holds one)
                 filler = socket.socket()
                 filler.setblocking(False)
                 filler.connect_ex(("127.0.0.1", port))

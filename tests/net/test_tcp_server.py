@@ -52,6 +52,7 @@ async def read_until_closed(reader, limit=1 << 20):
 
 def test_reply_mode_answers_each_message_like_the_note():
     """Without a newline the reply is exactly b'thank YOU!'; after a line it ends a line too."""
+
     async def scenario(port, recorder, server):
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         writer.write("你好".encode())
@@ -68,6 +69,7 @@ def test_reply_mode_answers_each_message_like_the_note():
 
 def test_reply_mode_answers_each_line_even_when_lines_arrive_together():
     """Three lines in one segment get three replies and three log entries, in order."""
+
     async def scenario(port, recorder, server):
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         writer.write(b"one\ntwo\r\nthree\n")
@@ -82,6 +84,7 @@ def test_reply_mode_answers_each_line_even_when_lines_arrive_together():
 
 def test_reply_mode_answers_a_flood_of_lines_but_logs_only_a_few_per_read():
     """5000 empty lines in one write: 5000 replies, but a bounded number of log entries."""
+
     async def scenario(port, recorder, server):
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         writer.write(b"\n" * 5000)
@@ -98,6 +101,7 @@ def test_reply_mode_answers_a_flood_of_lines_but_logs_only_a_few_per_read():
 
 def test_reply_mode_logs_undecodable_text_escaped_and_keeps_serving():
     """Garbage bytes in gb2312 mode are logged as escapes; the client still gets its reply."""
+
     async def scenario(port, recorder, server):
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         writer.write(b"\xff\xfe\x00garbage")
@@ -134,7 +138,7 @@ def test_chat_relays_each_line_to_every_other_client_with_non_ascii_intact():
         while len(server.clients) < 3:
             await asyncio.sleep(0.01)
         (_, sender), *others = clients
-        sender.write(line[:5])           # a line split across segments is still one line
+        sender.write(line[:5])  # a line split across segments is still one line
         await asyncio.sleep(0.05)
         sender.write(line[5:])
         received = [await reader.readexactly(len(line)) for reader, _ in others]
@@ -146,12 +150,13 @@ def test_chat_relays_each_line_to_every_other_client_with_non_ascii_intact():
 
     (received, leftover), recorder = run_with_server(scenario, mode="chat")
     assert received == [line, line]
-    assert leftover == b""                # the sender did not hear itself
+    assert leftover == b""  # the sender did not hear itself
     assert recorder.named("message")[0]["text"] == "大家好 — héllo ✓"
 
 
 def test_chat_line_without_end_is_capped_and_the_client_told_before_close():
     """Sending more than --max-line bytes without a newline closes only that client, politely."""
+
     async def scenario(port, recorder, server):
         bystander_reader, bystander = await asyncio.open_connection("127.0.0.1", port)
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
@@ -174,6 +179,7 @@ def test_chat_line_without_end_is_capped_and_the_client_told_before_close():
 
 def test_max_clients_refuses_the_extra_client_in_one_line():
     """With --max-clients 1 a second client reads one line and EOF; the first is unharmed."""
+
     async def scenario(port, recorder, server):
         reader1, writer1 = await asyncio.open_connection("127.0.0.1", port)
         writer1.write(b"one")
@@ -194,6 +200,7 @@ def test_max_clients_refuses_the_extra_client_in_one_line():
 
 def test_idle_timeout_closes_a_silent_client_with_a_reason():
     """A client that connects and never sends is told and closed after --idle-timeout."""
+
     async def scenario(port, recorder, server):
         loop = asyncio.get_running_loop()
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
@@ -209,6 +216,7 @@ def test_idle_timeout_closes_a_silent_client_with_a_reason():
 
 def test_a_silent_client_does_not_delay_the_others():
     """Without an idle timeout, a client that never sends stays; the next is served at once."""
+
     async def scenario(port, recorder, server):
         silent = await asyncio.open_connection("127.0.0.1", port)
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
@@ -225,12 +233,13 @@ def test_a_silent_client_does_not_delay_the_others():
 
 def test_a_resetting_client_does_not_disturb_the_others():
     """A client that sends and then resets the connection is logged; another is served."""
+
     async def scenario(port, recorder, server):
         rude = socket.create_connection(("127.0.0.1", port))
         rude.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         rude.sendall(b"bye")
         await asyncio.sleep(0.05)
-        rude.close()                      # linger 0: RST instead of FIN
+        rude.close()  # linger 0: RST instead of FIN
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         writer.write(b"hi")
         answer = await reader.readexactly(10)
@@ -246,6 +255,7 @@ def test_a_resetting_client_does_not_disturb_the_others():
 
 def test_a_client_that_never_reads_cannot_grow_server_memory():
     """Echoing to a client that does not read pauses reading: the server's buffer stays small."""
+
     async def scenario(port, recorder, server):
         sock = socket.create_connection(("127.0.0.1", port))
         sock.setblocking(False)
@@ -257,7 +267,7 @@ def test_a_client_that_never_reads_cannot_grow_server_memory():
             try:
                 sent += sock.send(chunk)
             except BlockingIOError:
-                await asyncio.sleep(0.01)   # let the server run; if it stops reading we stall
+                await asyncio.sleep(0.01)  # let the server run; if it stops reading we stall
                 if not any(c.transport.is_reading() for c in server.clients):
                     break
         [client] = server.clients
@@ -274,6 +284,7 @@ def test_a_client_that_never_reads_cannot_grow_server_memory():
 
 def test_close_reports_how_many_clients_were_served():
     """Shutting down logs the number of clients served and refused."""
+
     async def scenario(port, recorder, server):
         for _ in range(3):
             reader, writer = await asyncio.open_connection("127.0.0.1", port)
@@ -312,7 +323,7 @@ def test_clients_that_reset_at_once_are_disconnects_that_free_fd_and_slot():
             rude.connect(("127.0.0.1", port))
             rude.close()
             await asyncio.sleep(0)
-        for _ in range(500):                  # let the server see every reset
+        for _ in range(500):  # let the server see every reset
             if not server.clients and server._admitted == 0:
                 break
             await asyncio.sleep(0.01)
@@ -325,7 +336,7 @@ def test_clients_that_reset_at_once_are_disconnects_that_free_fd_and_slot():
 
     (leaked, answer), recorder = run_with_server(scenario, max_clients=5)
     assert errors == []
-    assert leaked <= 1                        # (on main: one per admitted client, forever)
+    assert leaked <= 1  # (on main: one per admitted client, forever)
     assert answer == b"thank YOU!"
     refused = len(recorder.named("refused"))
     assert len(recorder.named("connect")) + refused == 501
@@ -334,14 +345,15 @@ def test_clients_that_reset_at_once_are_disconnects_that_free_fd_and_slot():
 
 def test_chat_line_longer_than_max_line_over_two_reads_is_refused():
     """--max-line holds for a line whose bytes arrive in two reads: nothing of it is relayed."""
+
     async def scenario(port, recorder, server):
         listener_reader, listener = await asyncio.open_connection("127.0.0.1", port)
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         while len(server.clients) < 2:
             await asyncio.sleep(0.01)
-        writer.write(b"x" * 1000)             # exactly the limit: not over it yet
+        writer.write(b"x" * 1000)  # exactly the limit: not over it yet
         await asyncio.sleep(0.1)
-        writer.write(b"y" * 600 + b"\n")      # now a 1600-byte line
+        writer.write(b"y" * 600 + b"\n")  # now a 1600-byte line
         notice = await read_until_closed(reader)
         listener.write_eof()
         relayed = await asyncio.wait_for(listener_reader.read(), 5)
@@ -356,6 +368,7 @@ def test_chat_line_longer_than_max_line_over_two_reads_is_refused():
 def test_chat_line_longer_than_max_line_inside_one_read_is_refused():
     """A long line between short ones in a single read is refused too: the long line and
     what follows it are never relayed."""
+
     async def scenario(port, recorder, server):
         listener_reader, listener = await asyncio.open_connection("127.0.0.1", port)
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
@@ -409,7 +422,7 @@ def test_chat_flood_is_relayed_whole_but_logged_within_the_quota():
         writer.write(lines)
         relayed = await asyncio.wait_for(listener_reader.readexactly(len(lines)), 15)
         elapsed = loop.time() - started
-        await asyncio.sleep(1.1)              # the quota's second ends: the count is logged
+        await asyncio.sleep(1.1)  # the quota's second ends: the count is logged
         for w in (listener, writer):
             w.close()
         return relayed, elapsed
@@ -427,6 +440,7 @@ def test_chat_flood_is_relayed_whole_but_logged_within_the_quota():
 def test_slowloris_clients_are_held_and_the_log_keeps_to_its_quota():
     """100 clients sending one byte every 50 ms in reply mode are each answered, but the log
     shows at most the quota a second and says how many messages it left out."""
+
     async def scenario(port, recorder, server):
         loop = asyncio.get_running_loop()
         clients = [await asyncio.open_connection("127.0.0.1", port) for _ in range(100)]

@@ -53,8 +53,7 @@ def test_exchange_sends_count_datagrams_and_collects_every_answer(answering_list
     """count=3 sends three datagrams, interval apart, and keeps the three answers."""
     port = answering_listener
     with udp.sending_socket() as sock:
-        result = udp.exchange(sock, ("127.0.0.1", port), b"n", count=3, interval=0.05, wait=1.0,
-                              expect=3)
+        result = udp.exchange(sock, ("127.0.0.1", port), b"n", count=3, interval=0.05, wait=1.0, expect=3)
     assert result.sent == 3 and len(result.replies) == 3
     assert [reply.data for reply in result.replies] == [b"N"] * 3
 

@@ -8,8 +8,20 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lanlab.proto.dhcp import (BROADCAST, CLIENT_TRANSITIONS, DECLINE_WAIT, Bound, ClientState, DhcpClient,
-                               DhcpServer, Lost, PoolError, Probe, relay_reply, relay_request)
+from lanlab.proto.dhcp import (
+    BROADCAST,
+    CLIENT_TRANSITIONS,
+    DECLINE_WAIT,
+    Bound,
+    ClientState,
+    DhcpClient,
+    DhcpServer,
+    Lost,
+    PoolError,
+    Probe,
+    relay_reply,
+    relay_request,
+)
 from lanlab.units import SECOND
 from lanlab.wire import BootOp, Dhcp, DhcpMessageType, DhcpOption, DhcpOptionCode, MacAddress
 
@@ -18,8 +30,14 @@ HOUR = 3600 * SECOND
 
 
 def server(first="198.18.0.100", last="198.18.0.102", server_id="198.18.0.1", lease=HOUR) -> DhcpServer:
-    return DhcpServer(IPv4Address(server_id), SUBNET, (IPv4Address(first), IPv4Address(last)), lease,
-                      router=IPv4Address("198.18.0.1"), dns=(IPv4Address("198.18.0.53"),))
+    return DhcpServer(
+        IPv4Address(server_id),
+        SUBNET,
+        (IPv4Address(first), IPv4Address(last)),
+        lease,
+        router=IPv4Address("198.18.0.1"),
+        dns=(IPv4Address("198.18.0.53"),),
+    )
 
 
 def client(n=1, seed=1) -> DhcpClient:
@@ -58,8 +76,11 @@ class Lan:
                     moved = True
                     self.log.append((str(s.server_id), send.message.message_type))
                     for c in self.clients:
-                        if send.destination == BROADCAST or send.mac == c.mac or (
-                                c.lease is not None and send.destination == c.lease.address):
+                        if (
+                            send.destination == BROADCAST
+                            or send.mac == c.mac
+                            or (c.lease is not None and send.destination == c.lease.address)
+                        ):
                             c.handle_message(send.message, self.now)
 
     def run_until(self, end):
@@ -181,8 +202,13 @@ def test_release_frees_the_address_and_the_client_gets_it_back():
 def test_a_request_for_an_address_on_another_network_is_naked():
     """INIT-REBOOT asking for 10.x on this subnet's server gets a broadcast NAK (RFC 2131 4.3.2)."""
     s = server()
-    request = Dhcp.new(BootOp.BOOTREQUEST, 9, "02:5e:00:00:00:09", DhcpMessageType.REQUEST,
-                       [DhcpOption.address(DhcpOptionCode.REQUESTED_ADDRESS, "198.19.5.5")])
+    request = Dhcp.new(
+        BootOp.BOOTREQUEST,
+        9,
+        "02:5e:00:00:00:09",
+        DhcpMessageType.REQUEST,
+        [DhcpOption.address(DhcpOptionCode.REQUESTED_ADDRESS, "198.19.5.5")],
+    )
     s.handle_message(request, 0)
     (send,) = s.messages_to_send(0)
     assert send.message.message_type == DhcpMessageType.NAK and send.destination == BROADCAST
@@ -191,8 +217,12 @@ def test_a_request_for_an_address_on_another_network_is_naked():
 def test_a_relay_sets_giaddr_and_the_server_answers_the_relay():
     """A relay forwards with giaddr = its interface and hops + 1; the server replies to giaddr:67; the relay
     broadcasts it on the client's subnet."""
-    s = DhcpServer(IPv4Address("198.18.9.1"), IPv4Network("198.18.1.0/24"),
-                   (IPv4Address("198.18.1.100"), IPv4Address("198.18.1.110")), HOUR)
+    s = DhcpServer(
+        IPv4Address("198.18.9.1"),
+        IPv4Network("198.18.1.0/24"),
+        (IPv4Address("198.18.1.100"), IPv4Address("198.18.1.110")),
+        HOUR,
+    )
     c = client()
     c.start(0)
     (discover,) = c.messages_to_send(0)
@@ -220,8 +250,13 @@ def test_malformed_options_from_a_peer_are_ignored_not_fatal():
     """A DISCOVER whose requested-address option is 3 bytes still gets an offer; a REQUEST with a bad server
     id is treated as having none."""
     s = server()
-    bad = Dhcp.new(BootOp.BOOTREQUEST, 1, "02:5e:00:00:00:01", DhcpMessageType.DISCOVER,
-                   [DhcpOption(DhcpOptionCode.REQUESTED_ADDRESS, b"\x01\x02\x03")])
+    bad = Dhcp.new(
+        BootOp.BOOTREQUEST,
+        1,
+        "02:5e:00:00:00:01",
+        DhcpMessageType.DISCOVER,
+        [DhcpOption(DhcpOptionCode.REQUESTED_ADDRESS, b"\x01\x02\x03")],
+    )
     s.handle_message(bad, 0)
     assert [m.message.message_type for m in s.messages_to_send(0)] == [DhcpMessageType.OFFER]
 
@@ -239,9 +274,13 @@ def test_every_transition_in_the_table_is_reachable_from_init():
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.tuples(st.integers(1, 6), st.sampled_from(["start", "release", "renew"]),
-                          st.integers(0, 3 * HOUR)), max_size=25),
-       st.sets(st.sampled_from([IPv4Address(f"198.18.0.{n}") for n in range(100, 103)])))
+@given(
+    st.lists(
+        st.tuples(st.integers(1, 6), st.sampled_from(["start", "release", "renew"]), st.integers(0, 3 * HOUR)),
+        max_size=25,
+    ),
+    st.sets(st.sampled_from([IPv4Address(f"198.18.0.{n}") for n in range(100, 103)])),
+)
 def test_no_two_clients_ever_hold_one_address(actions, in_use):
     """Whatever clients start, release and renew, and whatever addresses are taken by others, no two BOUND
     clients hold the same address and every lease is from the pool and not one found in use."""
@@ -254,21 +293,20 @@ def test_no_two_clients_ever_hold_one_address(actions, in_use):
         lan.deliver()
         held = [c.lease.address for c in clients if c.state is ClientState.BOUND]
         assert len(held) == len(set(held))
-        assert all(IPv4Address("198.18.0.100") <= a <= IPv4Address("198.18.0.102") and a not in in_use
-                   for a in held)
+        assert all(IPv4Address("198.18.0.100") <= a <= IPv4Address("198.18.0.102") and a not in in_use for a in held)
 
 
 def test_the_lease_counts_from_the_request_not_from_the_end_of_the_probe():
     """RFC 2131 4.4.1: expiry = when the REQUEST was sent + the lease; a 1 s ARP probe does not push it (or T1) later."""
     s, c = server(), client()
     c.start(0)
-    s.handle_message(c.messages_to_send(0)[0].message, 0)   # DISCOVER
-    c.handle_message(s.messages_to_send(0)[0].message, 0)   # OFFER -> REQUEST at 0
+    s.handle_message(c.messages_to_send(0)[0].message, 0)  # DISCOVER
+    c.handle_message(s.messages_to_send(0)[0].message, 0)  # OFFER -> REQUEST at 0
     s.handle_message(c.messages_to_send(0)[0].message, 0)
-    c.handle_message(s.messages_to_send(0)[0].message, 0)   # ACK -> probe
+    c.handle_message(s.messages_to_send(0)[0].message, 0)  # ACK -> probe
     assert isinstance(c.next_event(), Probe)
-    c.probe_result(False, SECOND)                            # the probe took 1 s
-    assert c.get_timer() == HOUR // 2                        # T1 from the REQUEST
+    c.probe_result(False, SECOND)  # the probe took 1 s
+    assert c.get_timer() == HOUR // 2  # T1 from the REQUEST
     for t in (HOUR // 2, HOUR * 7 // 8):
         c.handle_timer(t)
         c.messages_to_send(t)

@@ -6,7 +6,7 @@ from ipaddress import IPv4Address
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lanlab.proto.dns import (ATTEMPTS, TIMEOUT, DnsResolver, DnsServer, DnsZone, Failed, Resolved, reverse_name)
+from lanlab.proto.dns import ATTEMPTS, TIMEOUT, DnsResolver, DnsServer, DnsZone, Failed, Resolved, reverse_name
 from lanlab.units import SECOND
 from lanlab.wire import Dns, DnsType, Rcode
 
@@ -15,8 +15,11 @@ NS1, NS2 = IPv4Address("198.18.0.53"), IPv4Address("198.18.0.54")
 
 
 def zone() -> DnsZone:
-    return DnsZone("lab", {"pc3": [PC3], "pc4": [IPv4Address("198.18.0.4")], "ns": [NS1]},
-                   aliases={"www": "pc3", "loop1": "loop2", "loop2": "loop1"})
+    return DnsZone(
+        "lab",
+        {"pc3": [PC3], "pc4": [IPv4Address("198.18.0.4")], "ns": [NS1]},
+        aliases={"www": "pc3", "loop1": "loop2", "loop2": "loop1"},
+    )
 
 
 def ask(name, qtype=DnsType.A):
@@ -136,6 +139,7 @@ def test_no_server_configured_fails_at_once():
 def test_the_server_never_crashes_on_what_parses(data):
     """Any bytes that parse as DNS get an answer or None from the server, never an exception."""
     from lanlab.wire import WireError
+
     try:
         query = Dns.parse(data)[0]
     except WireError:

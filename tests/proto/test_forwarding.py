@@ -22,8 +22,9 @@ def router(**options) -> Forwarder:
     return Forwarder(INTERFACES, table, **options)
 
 
-def arriving(dst: str, ttl: int = 64, src: str = "198.18.0.1", proto: int = IpProto.UDP,
-             payload: bytes = UDP_PROBE) -> tuple[IPv4, bytes]:
+def arriving(
+    dst: str, ttl: int = 64, src: str = "198.18.0.1", proto: int = IpProto.UDP, payload: bytes = UDP_PROBE
+) -> tuple[IPv4, bytes]:
     """A datagram as parsed from the wire (so it carries its received checksum)."""
     return IPv4.parse(IPv4(IPv4Address(src), IPv4Address(dst), proto, ttl=ttl).build(payload))
 
@@ -33,15 +34,23 @@ def decide(forwarder: Forwarder, datagram: tuple[IPv4, bytes], interface: str = 
     return forwarder.decide(header, interface, lambda: payload)
 
 
-@given(st.integers(2, 255), st.integers(0, 255), st.integers(0, 0xFFFF), st.integers(0, 2**32 - 1),
-       st.integers(0, 2**32 - 1), st.binary(max_size=8).map(lambda b: b.ljust((len(b) + 3) // 4 * 4, b"\0")))
+@given(
+    st.integers(2, 255),
+    st.integers(0, 255),
+    st.integers(0, 0xFFFF),
+    st.integers(0, 2**32 - 1),
+    st.integers(0, 2**32 - 1),
+    st.binary(max_size=8).map(lambda b: b.ljust((len(b) + 3) // 4 * 4, b"\0")),
+)
 def test_incremental_checksum_equals_a_full_recomputation(ttl, proto, ident, src, dst, options):
     """The RFC 1624 update gives the checksum a full recomputation would, for any header."""
-    received, _ = IPv4.parse(IPv4(IPv4Address(src), IPv4Address(dst), proto, ttl=ttl, ident=ident,
-                                  options=options).build(b"x"))
+    received, _ = IPv4.parse(
+        IPv4(IPv4Address(src), IPv4Address(dst), proto, ttl=ttl, ident=ident, options=options).build(b"x")
+    )
     patched = decrement_ttl(received)
-    recomputed, _ = IPv4.parse(IPv4(received.src, received.dst, proto, ttl=ttl - 1, ident=ident,
-                                    options=options).build(b"x"))
+    recomputed, _ = IPv4.parse(
+        IPv4(received.src, received.dst, proto, ttl=ttl - 1, ident=ident, options=options).build(b"x")
+    )
     assert patched.ttl == ttl - 1 and patched.checksum == recomputed.checksum
 
 
@@ -82,10 +91,13 @@ def test_host_and_port_unreachable_are_built_on_request(code):
     assert isinstance(decision, SendIcmp) and (decision.icmp.type, decision.icmp.code) == (3, code)
 
 
-@pytest.mark.parametrize("src, dst, proto, payload", [
-    ("198.18.0.1", "203.0.113.9", IpProto.ICMP, Icmp(IcmpType.DEST_UNREACHABLE, 1).build(b"x" * 28)),
-    ("0.0.0.0", "203.0.113.9", IpProto.UDP, UDP_PROBE),
-])
+@pytest.mark.parametrize(
+    "src, dst, proto, payload",
+    [
+        ("198.18.0.1", "203.0.113.9", IpProto.ICMP, Icmp(IcmpType.DEST_UNREACHABLE, 1).build(b"x" * 28)),
+        ("0.0.0.0", "203.0.113.9", IpProto.UDP, UDP_PROBE),
+    ],
+)
 def test_no_error_about_an_error_or_an_unspecified_source(src, dst, proto, payload):
     """Errors are never sent about ICMP errors or to a non-unicast source (RFC 1812 4.3.2.7)."""
     decision = decide(router(), arriving(dst, src=src, proto=proto, payload=payload))

@@ -6,9 +6,19 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lanlab.proto.fragments import (MIN_MTU, REASSEMBLY_TIMEOUT, Discarded, FragmentationNeeded, Held,
-                                    Reassembled, ReassemblyTimedOut, Reassembler, copied_options, fragment,
-                                    is_fragment)
+from lanlab.proto.fragments import (
+    MIN_MTU,
+    REASSEMBLY_TIMEOUT,
+    Discarded,
+    FragmentationNeeded,
+    Held,
+    Reassembled,
+    ReassemblyTimedOut,
+    Reassembler,
+    copied_options,
+    fragment,
+    is_fragment,
+)
 from lanlab.wire import IPv4
 from lanlab.wire.ipv4 import DF, MF
 
@@ -77,9 +87,15 @@ def test_fragmenting_a_fragment_continues_its_offsets_and_keeps_its_mf():
 @st.composite
 def datagrams_and_mtus(draw: st.DrawFn) -> tuple[IPv4, bytes, int]:
     options = draw(st.sampled_from([b"", COPIED, RECORD_ROUTE + bytes(1), RECORD_ROUTE + bytes((1,)) + COPIED]))
-    header = IPv4(IPv4Address(draw(st.integers(0, 2**32 - 1))), DST, draw(st.integers(0, 255)),
-                  ttl=draw(st.integers(1, 255)), ident=draw(st.integers(0, 0xFFFF)), tos=draw(st.integers(0, 255)),
-                  options=options)
+    header = IPv4(
+        IPv4Address(draw(st.integers(0, 2**32 - 1))),
+        DST,
+        draw(st.integers(0, 255)),
+        ttl=draw(st.integers(1, 255)),
+        ident=draw(st.integers(0, 0xFFFF)),
+        tos=draw(st.integers(0, 255)),
+        options=options,
+    )
     payload = draw(st.binary(min_size=1, max_size=6000))
     return header, payload, draw(st.integers(MIN_MTU, 1600))
 
@@ -103,11 +119,14 @@ def test_any_fragmentation_reassembles_in_any_order(case, random, duplicate):
 def test_any_split_at_8_byte_boundaries_reassembles(payload, data, random):
     """Fragments cut anywhere on 8-byte boundaries (not only by our fragmenter) rebuild the datagram."""
     header = IPv4(SRC, DST, 17, ident=7)
-    bounds = sorted(data.draw(st.sets(st.integers(1, (len(payload) - 1) // 8), max_size=30)) if len(payload) > 8
-                    else set())
+    bounds = sorted(
+        data.draw(st.sets(st.integers(1, (len(payload) - 1) // 8), max_size=30)) if len(payload) > 8 else set()
+    )
     cuts = [0, *(8 * b for b in bounds), len(payload)]
-    pieces = [(IPv4(SRC, DST, 17, ident=7, frag_offset=lo // 8, flags=MF if hi < len(payload) else 0), payload[lo:hi])
-              for lo, hi in zip(cuts, cuts[1:])]
+    pieces = [
+        (IPv4(SRC, DST, 17, ident=7, frag_offset=lo // 8, flags=MF if hi < len(payload) else 0), payload[lo:hi])
+        for lo, hi in zip(cuts, cuts[1:])
+    ]
     random.shuffle(pieces)
     reassembler = Reassembler()
     results = [reassembler.handle_fragment(h, p, 0) for h, p in pieces]

@@ -15,8 +15,9 @@ AGEING = 100
 STEP = st.integers(min_value=0, max_value=60)
 
 
-@given(st.lists(st.tuples(st.sampled_from(["learn", "lookup"]), st.integers(0, 4), st.integers(0, 3), STEP),
-                max_size=60))
+@given(
+    st.lists(st.tuples(st.sampled_from(["learn", "lookup"]), st.integers(0, 4), st.integers(0, 3), STEP), max_size=60)
+)
 def test_mac_table_matches_a_last_seen_model(operations):
     """lookup(mac) is the port of the last learn of mac if that was at most `ageing` ago, else None."""
     table: MacTable[int, int] = MacTable(ageing=AGEING)

@@ -33,7 +33,10 @@ def test_server_answers_to_the_asker_with_the_address_from_its_table():
     (reply,) = rarp.frames_to_send(1)
     assert reply.destination == CLIENT
     assert (reply.packet.op, reply.packet.target_ip, reply.packet.sender_ip) == (
-        ArpOp.RARP_REPLY, IPv4Address("198.18.0.9"), IPv4Address("198.18.0.1"))
+        ArpOp.RARP_REPLY,
+        IPv4Address("198.18.0.9"),
+        IPv4Address("198.18.0.1"),
+    )
 
 
 def test_server_stays_silent_for_unknown_macs_and_plain_arp():
@@ -56,8 +59,13 @@ def test_client_retries_with_backoff_until_answered_then_stops():
         client.handle_timer(now)
         assert len(client.frames_to_send(now)) == 1
         asked_at.append(now)
-    assert [b - a for a, b in zip(asked_at, asked_at[1:])] == [1 * SECOND, 2 * SECOND, 4 * SECOND, 8 * SECOND,
-                                                              8 * SECOND]
+    assert [b - a for a, b in zip(asked_at, asked_at[1:])] == [
+        1 * SECOND,
+        2 * SECOND,
+        4 * SECOND,
+        8 * SECOND,
+        8 * SECOND,
+    ]
     request = Arp(ArpOp.RARP_REQUEST, CLIENT, IPv4Address(0), CLIENT, IPv4Address(0))
     rarp.handle_packet(request, asked_at[-1])
     client.handle_packet(rarp.frames_to_send(0)[0].packet, asked_at[-1] + 1)

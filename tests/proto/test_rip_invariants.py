@@ -14,10 +14,14 @@ INTERFACES = {"eth0": "10.0.0.1/24", "eth1": "10.0.1.1/24"}
 NEIGHBOURS = {"eth0": ["10.0.0.2", "10.0.0.3"], "eth1": ["10.0.1.2"]}
 PREFIXES = [IPv4Network(p) for p in ("10.9.0.0/16", "10.8.0.0/16", "192.168.5.0/24", "10.0.1.0/24", "0.0.0.0/0")]
 
-entries = st.builds(lambda prefix, metric: RipEntry(prefix.network_address, metric, prefix.netmask),
-                    st.sampled_from(PREFIXES), st.integers(0, 17))
-responses = st.tuples(st.just("response"), st.sampled_from(["eth0", "eth1"]), st.integers(0, 2),
-                      st.lists(entries, min_size=1, max_size=5))
+entries = st.builds(
+    lambda prefix, metric: RipEntry(prefix.network_address, metric, prefix.netmask),
+    st.sampled_from(PREFIXES),
+    st.integers(0, 17),
+)
+responses = st.tuples(
+    st.just("response"), st.sampled_from(["eth0", "eth1"]), st.integers(0, 2), st.lists(entries, min_size=1, max_size=5)
+)
 events = st.one_of(
     responses,
     st.tuples(st.just("wait"), st.integers(0, 200 * SECOND)),

@@ -6,8 +6,17 @@ from ipaddress import IPv4Address, IPv4Network
 import pytest
 from riplab import RipLab, chain
 
-from lanlab.proto.rip import (RESPONSE_RULES, Action, LocalRipError, Offer, RipRoute, RipSpeaker,
-                              RouteEffect, Situation, decide)
+from lanlab.proto.rip import (
+    RESPONSE_RULES,
+    Action,
+    LocalRipError,
+    Offer,
+    RipRoute,
+    RipSpeaker,
+    RouteEffect,
+    Situation,
+    decide,
+)
 from lanlab.units import SECOND
 from lanlab.wire.rip import RIP_MULTICAST, Rip, RipAuth, RipCommand, RipEntry
 
@@ -35,8 +44,10 @@ def test_start_asks_every_neighbour_for_its_whole_table():
     speaker = RipSpeaker({"eth0": "10.0.0.1/24", "eth1": "10.0.1.1/24"}, random.Random(1))
     speaker.start(0)
     out = speaker.datagrams_to_send(0)
-    assert {(d.interface, d.destination, d.port) for d in out} == {("eth0", RIP_MULTICAST, 520),
-                                                                   ("eth1", RIP_MULTICAST, 520)}
+    assert {(d.interface, d.destination, d.port) for d in out} == {
+        ("eth0", RIP_MULTICAST, 520),
+        ("eth1", RIP_MULTICAST, 520),
+    }
     assert all(d.message.is_whole_table_request for d in out)
     assert sorted(str(p) for p in speaker.routes) == ["10.0.0.0/24", "10.0.1.0/24"]
 
@@ -86,8 +97,15 @@ def test_ripv1_request_is_answered_in_ripv1_without_masks():
 def test_ripv1_response_is_learned_with_an_inferred_mask():
     """A RIPv1 route in our major network takes the interface's mask; another takes its class (RFC 1058 3.7)."""
     speaker = lone()
-    v1 = Rip(RipCommand.RESPONSE, 1, (RipEntry(IPv4Address("10.0.5.0"), 1), RipEntry(IPv4Address("172.16.0.0"), 2),
-                                      RipEntry(IPv4Address("10.0.5.7"), 1)))
+    v1 = Rip(
+        RipCommand.RESPONSE,
+        1,
+        (
+            RipEntry(IPv4Address("10.0.5.0"), 1),
+            RipEntry(IPv4Address("172.16.0.0"), 2),
+            RipEntry(IPv4Address("10.0.5.7"), 1),
+        ),
+    )
     speaker.handle_datagram(IPv4Address("10.0.0.2"), 520, "eth0", v1, 1)
     assert {str(p) for p in speaker.routes} >= {"10.0.5.0/24", "172.16.0.0/16", "10.0.5.7/32"}
 
@@ -95,8 +113,13 @@ def test_ripv1_response_is_learned_with_an_inferred_mask():
 def test_learned_routes_cost_one_more_and_go_via_the_sender():
     """A received metric m becomes m+1 via the source address, capped at 16 (RFC 2453 3.9.2)."""
     speaker = lone()
-    speaker.handle_datagram(IPv4Address("10.0.0.2"), 520, "eth0",
-                            response(entry("10.9.0.0/16", 4), entry("10.8.0.0/16", 15), entry("10.7.0.0/16", 16)), 1)
+    speaker.handle_datagram(
+        IPv4Address("10.0.0.2"),
+        520,
+        "eth0",
+        response(entry("10.9.0.0/16", 4), entry("10.8.0.0/16", 15), entry("10.7.0.0/16", 16)),
+        1,
+    )
     route = speaker.routes[IPv4Network("10.9.0.0/16")]
     assert (route.metric, route.next_hop, route.interface) == (5, IPv4Address("10.0.0.2"), "eth0")
     assert IPv4Network("10.8.0.0/16") not in speaker.routes  # 15 + 1 = infinity: nothing to learn
@@ -107,11 +130,18 @@ def test_learned_routes_cost_one_more_and_go_via_the_sender():
     assert (RouteEffect.ADDED, "10.9.0.0/16", 5) in changes
 
 
-@pytest.mark.parametrize("bad", [entry("127.0.0.0/8", 1), entry("224.0.0.0/4", 1), entry("0.1.0.0/16", 1),
-                                 RipEntry(IPv4Address("10.1.0.0"), 0, IPv4Address("255.255.0.0")),
-                                 RipEntry(IPv4Address("10.1.0.0"), 17, IPv4Address("255.255.0.0")),
-                                 RipEntry(IPv4Address("10.1.0.0"), 1, IPv4Address("255.0.255.0")),
-                                 RipEntry(IPv4Address("10.1.0.0"), 1, IPv4Address("255.255.0.0"), afi=7)])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        entry("127.0.0.0/8", 1),
+        entry("224.0.0.0/4", 1),
+        entry("0.1.0.0/16", 1),
+        RipEntry(IPv4Address("10.1.0.0"), 0, IPv4Address("255.255.0.0")),
+        RipEntry(IPv4Address("10.1.0.0"), 17, IPv4Address("255.255.0.0")),
+        RipEntry(IPv4Address("10.1.0.0"), 1, IPv4Address("255.0.255.0")),
+        RipEntry(IPv4Address("10.1.0.0"), 1, IPv4Address("255.255.0.0"), afi=7),
+    ],
+)
 def test_invalid_entries_are_counted_and_ignored(bad):
     """Loopback, multicast, net 0, metric outside 1-16, a holey mask or a foreign AFI are dropped (3.9.2)."""
     speaker = lone()
@@ -119,12 +149,15 @@ def test_invalid_entries_are_counted_and_ignored(bad):
     assert len(speaker.routes) == 2 and speaker.dropped == {"invalid entry": 1}
 
 
-@pytest.mark.parametrize("src, port, version, reason", [
-    ("10.0.0.2", 1234, 2, "response not from port 520"),
-    ("10.5.0.2", 520, 2, "source not on the network"),
-    ("10.0.0.1", 520, 2, "our own message"),
-    ("10.0.0.2", 520, 0, "version 0"),
-])
+@pytest.mark.parametrize(
+    "src, port, version, reason",
+    [
+        ("10.0.0.2", 1234, 2, "response not from port 520"),
+        ("10.5.0.2", 520, 2, "source not on the network"),
+        ("10.0.0.1", 520, 2, "our own message"),
+        ("10.0.0.2", 520, 0, "version 0"),
+    ],
+)
 def test_whole_messages_are_ignored_for_the_rfc_reasons(src, port, version, reason):
     """Responses from another port, off-net sources, ourselves and version 0 are dropped (RFC 2453 3.9.2)."""
     speaker = lone()
@@ -147,17 +180,22 @@ def test_simple_password_authentication_accepts_only_the_right_password():
 def test_without_a_password_authenticated_messages_are_discarded():
     """A router without authentication discards authenticated RIPv2 messages (RFC 2453 4.1)."""
     speaker = lone()
-    speaker.handle_datagram(IPv4Address("10.0.0.2"), 520, "eth0",
-                            response(entry("10.4.0.0/16", 1), auth=RipAuth.password("x")), 1)
+    speaker.handle_datagram(
+        IPv4Address("10.0.0.2"), 520, "eth0", response(entry("10.4.0.0/16", 1), auth=RipAuth.password("x")), 1
+    )
     assert speaker.dropped == {"unexpected authentication": 1}
 
 
 def test_sent_messages_carry_the_password_first_and_at_most_25_entries():
     """Every message starts with the password entry and holds at most 24 routes beside it."""
     speaker = lone(password="s3cret")
-    speaker.handle_datagram(IPv4Address("10.0.0.2"), 520, "eth0",
-                            response(*[entry(f"10.{100 + i}.0.0/16", 1) for i in range(24)],
-                                     auth=RipAuth.password("s3cret")), 1)
+    speaker.handle_datagram(
+        IPv4Address("10.0.0.2"),
+        520,
+        "eth0",
+        response(*[entry(f"10.{100 + i}.0.0/16", 1) for i in range(24)], auth=RipAuth.password("s3cret")),
+        1,
+    )
     speaker.handle_timer(speaker.get_timer())
     out = [d for d in speaker.datagrams_to_send(0) if d.interface == "eth1"]
     assert [len(d.message.entries) for d in out] == [25, 3]
@@ -171,8 +209,7 @@ def test_split_horizon_rules_on_the_learning_interface():
         speaker = lone(split_horizon=mode)
         speaker.handle_datagram(IPv4Address("10.0.0.2"), 520, "eth0", response(entry("10.9.0.0/16", 2)), 1)
         speaker.handle_timer(speaker.get_timer())
-        back = {d.interface: {str(e.address): e.metric for e in d.message.routes}
-                for d in speaker.datagrams_to_send(0)}
+        back = {d.interface: {str(e.address): e.metric for e in d.message.routes} for d in speaker.datagrams_to_send(0)}
         assert back["eth1"]["10.9.0.0"] == 3
         seen[mode] = back["eth0"].get("10.9.0.0")
     assert seen == {"none": 3, "simple": None, "poisoned_reverse": 16}
@@ -192,8 +229,17 @@ def test_periodic_updates_come_every_30_s_give_or_take_5():
     chain(lab, 2)
     lab.start()
     lab.run(600 * SECOND)
-    times = sorted({t for t, name, d in lab.sent if name == "r0" and d.interface == "eth1"
-                    and len(d.message.routes) == 3 and d.destination == RIP_MULTICAST and t > 10 * SECOND})
+    times = sorted(
+        {
+            t
+            for t, name, d in lab.sent
+            if name == "r0"
+            and d.interface == "eth1"
+            and len(d.message.routes) == 3
+            and d.destination == RIP_MULTICAST
+            and t > 10 * SECOND
+        }
+    )
     gaps = [b - a for a, b in zip(times, times[1:])]
     assert len(gaps) >= 15 and all(25 * SECOND <= g <= 35 * SECOND for g in gaps) and len(set(gaps)) > 1
 
@@ -296,13 +342,28 @@ def test_every_response_rule_is_reachable():
     def current(metric):
         return RipRoute(offer.prefix, metric, offer.next_hop, "eth0", 0, timeout_at=100)
 
-    situations = [Situation(offer, None, False, False), Situation(far, None, False, False),
-                  Situation(far, current(16), True, False), Situation(far, current(3), True, False),
-                  Situation(offer, current(5), True, False), Situation(offer, current(3), True, False),
-                  Situation(offer, current(5), False, False), Situation(offer, current(3), False, True),
-                  Situation(offer, current(3), False, False)]
-    expected = [Action.ADD, Action.IGNORE, Action.IGNORE, Action.POISON, Action.REPLACE, Action.REFRESH,
-                Action.REPLACE, Action.REPLACE, Action.IGNORE]
+    situations = [
+        Situation(offer, None, False, False),
+        Situation(far, None, False, False),
+        Situation(far, current(16), True, False),
+        Situation(far, current(3), True, False),
+        Situation(offer, current(5), True, False),
+        Situation(offer, current(3), True, False),
+        Situation(offer, current(5), False, False),
+        Situation(offer, current(3), False, True),
+        Situation(offer, current(3), False, False),
+    ]
+    expected = [
+        Action.ADD,
+        Action.IGNORE,
+        Action.IGNORE,
+        Action.POISON,
+        Action.REPLACE,
+        Action.REFRESH,
+        Action.REPLACE,
+        Action.REPLACE,
+        Action.IGNORE,
+    ]
     assert [decide(s) for s in situations] == expected
     assert len(situations) == len(RESPONSE_RULES)
 
@@ -357,8 +418,11 @@ def count_to_infinity(split_horizon: str) -> list[tuple[float, RouteEffect, int]
     lab.run(fail_at)
     lab.cut("r1", "eth1")
     lab.run(fail_at + 200 * SECOND)
-    return [((c.time - fail_at) / 1e9, c.effect, c.metric) for name, c in lab.changes
-            if name == "r1" and str(c.prefix) == "10.0.3.0/24" and c.time >= fail_at]
+    return [
+        ((c.time - fail_at) / 1e9, c.effect, c.metric)
+        for name, c in lab.changes
+        if name == "r1" and str(c.prefix) == "10.0.3.0/24" and c.time >= fail_at
+    ]
 
 
 def test_without_split_horizon_the_metric_counts_to_infinity():
@@ -372,7 +436,9 @@ def test_without_split_horizon_the_metric_counts_to_infinity():
 def test_with_poisoned_reverse_the_failure_is_final_at_once():
     """With poisoned reverse the same failure gives one change, to 16, and nothing after it."""
     assert [(effect, m) for _, effect, m in count_to_infinity("poisoned_reverse")] == [
-        (RouteEffect.UNREACHABLE, 16), (RouteEffect.DELETED, 16)]
+        (RouteEffect.UNREACHABLE, 16),
+        (RouteEffect.DELETED, 16),
+    ]
 
 
 def test_start_up_request_carries_the_password():

@@ -8,8 +8,13 @@ from hypothesis import strategies as st
 from lanlab.proto.routing import Route, RouteSource, RoutingTable
 
 prefixes = st.builds(lambda a, n: IPv4Network((a, n), strict=False), st.integers(0, 2**32 - 1), st.integers(0, 32))
-routes = st.builds(Route, prefix=prefixes, interface=st.sampled_from(["eth0", "eth1"]),
-                   metric=st.integers(0, 16), source=st.sampled_from(list(RouteSource)))
+routes = st.builds(
+    Route,
+    prefix=prefixes,
+    interface=st.sampled_from(["eth0", "eth1"]),
+    metric=st.integers(0, 16),
+    source=st.sampled_from(list(RouteSource)),
+)
 
 
 def brute_force(offers: dict, destination: IPv4Address) -> Route | None:
@@ -20,8 +25,11 @@ def brute_force(offers: dict, destination: IPv4Address) -> Route | None:
     return min(matching, key=lambda r: (-r.prefix.prefixlen, r.distance, r.metric))
 
 
-@given(st.lists(routes, max_size=40), st.lists(st.tuples(prefixes, st.sampled_from(list(RouteSource))), max_size=10),
-       st.lists(st.integers(0, 2**32 - 1).map(IPv4Address), min_size=1, max_size=20))
+@given(
+    st.lists(routes, max_size=40),
+    st.lists(st.tuples(prefixes, st.sampled_from(list(RouteSource))), max_size=10),
+    st.lists(st.integers(0, 2**32 - 1).map(IPv4Address), min_size=1, max_size=20),
+)
 def test_lookup_matches_brute_force_after_installs_and_withdrawals(installs, withdrawals, destinations):
     """After any installs and withdrawals, lookup gives the brute-force best route for every address."""
     table, offers = RoutingTable(), {}
@@ -65,7 +73,14 @@ def test_default_route_catches_what_nothing_else_does():
 
 def test_rows_for_json_have_exactly_the_issue_keys():
     """A route's row has prefix, via, interface, metric, source and age in seconds."""
-    row = Route(IPv4Network("198.18.1.0/24"), "eth1", IPv4Address("198.18.0.2"), 2, RouteSource.RIP,
-                since=5_000_000_000).as_dict(now=12_500_000_000)
-    assert row == {"prefix": "198.18.1.0/24", "via": "198.18.0.2", "interface": "eth1", "metric": 2,
-                   "source": "rip", "age": 7.5}
+    row = Route(
+        IPv4Network("198.18.1.0/24"), "eth1", IPv4Address("198.18.0.2"), 2, RouteSource.RIP, since=5_000_000_000
+    ).as_dict(now=12_500_000_000)
+    assert row == {
+        "prefix": "198.18.1.0/24",
+        "via": "198.18.0.2",
+        "interface": "eth1",
+        "metric": 2,
+        "source": "rip",
+        "age": 7.5,
+    }

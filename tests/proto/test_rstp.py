@@ -22,9 +22,12 @@ def test_triangle_converges_within_two_seconds_with_one_alternate_port():
     lab = triangle()
     lab.run(2 * SECOND)
     assert lab.roles() == {
-        "sw1:p1": ("designated", "forwarding"), "sw1:p2": ("designated", "forwarding"),
-        "sw2:p1": ("root", "forwarding"), "sw2:p2": ("designated", "forwarding"),
-        "sw3:p1": ("root", "forwarding"), "sw3:p2": ("alternate", "discarding"),
+        "sw1:p1": ("designated", "forwarding"),
+        "sw1:p2": ("designated", "forwarding"),
+        "sw2:p1": ("root", "forwarding"),
+        "sw2:p2": ("designated", "forwarding"),
+        "sw3:p1": ("root", "forwarding"),
+        "sw3:p2": ("alternate", "discarding"),
         **{f"sw{i}:p{n}": ("disabled", "discarding") for i in (1, 2, 3) for n in (3, 4)},
     }
 
@@ -38,8 +41,11 @@ def test_a_designated_port_proposes_and_forwards_as_soon_as_the_root_port_agrees
     assert proposals[0][1:] == ("sw1", "p1") or proposals[0][1:] == ("sw2", "p1")
     assert ("sw2", "p1") in [(n, p) for _, n, p in agreements]
     agreed_at = min(t for t, n, p in agreements if n == "sw2")
-    forward = [t for t, n, e in lab.changes if n == "sw1" and isinstance(e, PortChanged) and e.port == "p1"
-               and e.state.value == "forwarding"]
+    forward = [
+        t
+        for t, n, e in lab.changes
+        if n == "sw1" and isinstance(e, PortChanged) and e.port == "p1" and e.state.value == "forwarding"
+    ]
     assert forward == [agreed_at + 1 * MS]
     bpdu = [b for t, n, p, b in lab.sent if n == "sw2" and b.flags & BpduFlags.AGREEMENT][0]
     assert bpdu.role == BpduRole.ROOT and bpdu.version == 2
@@ -53,8 +59,11 @@ def test_link_failure_heals_in_well_under_a_second(cut):
     lab.changes.clear()
     lab.cut(cut)
     lab.run(61 * SECOND)
-    healed = [t for t, n, e in lab.changes if n == "sw3" and isinstance(e, PortChanged) and e.port == "p2"
-              and e.state.value == "forwarding"]
+    healed = [
+        t
+        for t, n, e in lab.changes
+        if n == "sw3" and isinstance(e, PortChanged) and e.port == "p2" and e.state.value == "forwarding"
+    ]
     assert healed and healed[-1] - 60 * SECOND < 10 * MS
     assert lab.flood("sw1") == lab.flood("sw2") == lab.flood("sw3") == {"sw1": 1, "sw2": 1, "sw3": 1}
 

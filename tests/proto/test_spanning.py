@@ -41,8 +41,9 @@ def test_priority_beats_mac(make):
 
 def test_root_port_is_the_cheapest_path_not_the_shortest(make):
     """sw3's direct link to the root costs more than two cheap hops through sw2, so sw3 goes through sw2."""
-    lab = build(make, {"sw1": 32768, "sw2": 32768, "sw3": 32768}, TRIANGLE,
-                costs={"sw3:p1": 200_000, "sw1:p2": 200_000})
+    lab = build(
+        make, {"sw1": 32768, "sw2": 32768, "sw3": 32768}, TRIANGLE, costs={"sw3:p1": 200_000, "sw1:p2": 200_000}
+    )
     lab.run(CONVERGED)
     assert lab.bridges["sw3"].root() == (lab.bridges["sw1"].my_id, "p2", 40_000)
     assert roles(lab, "sw3:p1", "sw1:p2") == ["alternate", "designated"]
@@ -78,18 +79,23 @@ def test_converged_triangle_delivers_a_broadcast_once_to_each_bridge(make):
     """Once converged, exactly one port of the loop blocks: a flood reaches every bridge once, never twice."""
     lab = build(make, {"sw1": 32768, "sw2": 32768, "sw3": 32768}, TRIANGLE)
     lab.run(CONVERGED)
-    blocked = [e for e, (_, state) in lab.roles().items() if state in ("blocking", "discarding")
-               and e.split(":")[1] in ("p1", "p2")]
+    blocked = [
+        e
+        for e, (_, state) in lab.roles().items()
+        if state in ("blocking", "discarding") and e.split(":")[1] in ("p1", "p2")
+    ]
     assert blocked == ["sw3:p2"]
     for start in lab.bridges:
         assert lab.flood(start) == {"sw1": 1, "sw2": 1, "sw3": 1}
 
 
-graphs = st.integers(2, 6).flatmap(lambda n: st.tuples(
-    st.just(n),
-    st.lists(st.sampled_from([4096, 32768, 61440]), min_size=n, max_size=n),
-    st.lists(st.tuples(st.integers(1, n), st.integers(1, n)), min_size=n - 1, max_size=2 * n),
-))
+graphs = st.integers(2, 6).flatmap(
+    lambda n: st.tuples(
+        st.just(n),
+        st.lists(st.sampled_from([4096, 32768, 61440]), min_size=n, max_size=n),
+        st.lists(st.tuples(st.integers(1, n), st.integers(1, n)), min_size=n - 1, max_size=2 * n),
+    )
+)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -44,11 +44,18 @@ def test_every_state_change_is_reported_in_order():
     for n, e in changes:
         assert last.get((n, e.port), ("disabled", "disabled")) == (e.old_role.value, e.old_state.value)
         last[(n, e.port)] = (e.role.value, e.state.value)
-    assert {v for k, v in last.items()} == {tuple(v) for k, v in lab.roles().items() if k in
-                                            {f"{n}:{p}" for n, p in last}}
+    assert {v for k, v in last.items()} == {
+        tuple(v) for k, v in lab.roles().items() if k in {f"{n}:{p}" for n, p in last}
+    }
     seen = {(e.old_state.value, e.state.value) for _, e in changes}
-    assert {("disabled", "listening"), ("listening", "learning"), ("learning", "forwarding"),
-            ("listening", "blocking"), ("forwarding", "disabled"), ("blocking", "listening")} <= seen
+    assert {
+        ("disabled", "listening"),
+        ("listening", "learning"),
+        ("learning", "forwarding"),
+        ("listening", "blocking"),
+        ("forwarding", "disabled"),
+        ("blocking", "listening"),
+    } <= seen
 
 
 def test_a_move_outside_the_transition_table_is_refused():
@@ -142,10 +149,13 @@ def test_topology_change_notification_reaches_the_root_and_short_ageing_follows(
     assert over["sw1"] == 90 * SECOND + 2 * MS + 35 * SECOND
 
 
-@pytest.mark.parametrize(("cut", "low", "high"), [
-    ("sw1:p2", 30, 30),  # sw3 loses its root port: its alternate port goes listening at once
-    ("sw1:p1", 45, 50),  # sw2 loses its root port: sw3 waits for sw2's old information to reach Max Age
-])
+@pytest.mark.parametrize(
+    ("cut", "low", "high"),
+    [
+        ("sw1:p2", 30, 30),  # sw3 loses its root port: its alternate port goes listening at once
+        ("sw1:p1", 45, 50),  # sw2 loses its root port: sw3 waits for sw2's old information to reach Max Age
+    ],
+)
 def test_failure_heals_in_30_to_50_seconds(cut, low, high):
     """After a link failure the blocked port forwards again after 2 x Forward Delay, plus up to Max Age
     when the failure is not on its own bridge; meanwhile and after, no broadcast loops."""
@@ -157,8 +167,11 @@ def test_failure_heals_in_30_to_50_seconds(cut, low, high):
     for second in range(61, 121):
         lab.run(second * SECOND)
         assert max(lab.flood("sw2").values()) <= 1
-    healed = [t for t, n, e in lab.changes if n == "sw3" and isinstance(e, PortChanged)
-              and e.port == "p2" and e.state.value == "forwarding"]
+    healed = [
+        t
+        for t, n, e in lab.changes
+        if n == "sw3" and isinstance(e, PortChanged) and e.port == "p2" and e.state.value == "forwarding"
+    ]
     assert low * SECOND <= healed[-1] - 60 * SECOND <= high * SECOND
     assert lab.flood("sw1") == lab.flood("sw2") == {"sw1": 1, "sw2": 1, "sw3": 1}
 

@@ -37,9 +37,14 @@ DELAYED_ACK = 40 * MILLISECOND  # a stall this long means a segment or an ACK wa
 QUICK_ACKS = 16  # Linux TCP_MAX_QUICKACKS
 NETEM_ONE_WAY = "5ms"
 
-pytestmark = [needs_netns, pytest.mark.netns,
-              pytest.mark.skipif(shutil.which("dumpcap") is None or shutil.which("tshark") is None,
-                                 reason="needs dumpcap and tshark (apt install tshark)")]
+pytestmark = [
+    needs_netns,
+    pytest.mark.netns,
+    pytest.mark.skipif(
+        shutil.which("dumpcap") is None or shutil.which("tshark") is None,
+        reason="needs dumpcap and tshark (apt install tshark)",
+    ),
+]
 
 
 @dataclass(frozen=True)
@@ -57,17 +62,51 @@ class Segment:
 
 def read_capture(path: Path, client_ip: str) -> list[Segment]:
     """The TCP segments of a pcap, as tshark reads them (the same reader for both captures)."""
-    fields = ["frame.time_relative", "ip.src", "tcp.flags", "tcp.seq", "tcp.ack", "tcp.len",
-              "tcp.option_kind", "tcp.options.mss_val", "tcp.options.wscale.shift"]
-    out = subprocess.run(["tshark", "-r", str(path), "-Y", "tcp", "-T", "fields", "-E", "separator=\t",
-                          *[arg for field in fields for arg in ("-e", field)]],
-                         capture_output=True, text=True, check=True, timeout=60).stdout
+    fields = [
+        "frame.time_relative",
+        "ip.src",
+        "tcp.flags",
+        "tcp.seq",
+        "tcp.ack",
+        "tcp.len",
+        "tcp.option_kind",
+        "tcp.options.mss_val",
+        "tcp.options.wscale.shift",
+    ]
+    out = subprocess.run(
+        [
+            "tshark",
+            "-r",
+            str(path),
+            "-Y",
+            "tcp",
+            "-T",
+            "fields",
+            "-E",
+            "separator=\t",
+            *[arg for field in fields for arg in ("-e", field)],
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout
     segments = []
     for line in out.splitlines():
         t, src, flags, seq, ack, length, kinds, mss, shift = line.split("\t")
-        segments.append(Segment(float(t), src == client_ip, int(flags, 16), int(seq), int(ack or 0), int(length),
-                                tuple(int(k) for k in kinds.split(",") if k), int(mss) if mss else None,
-                                int(shift) if shift else None))
+        segments.append(
+            Segment(
+                float(t),
+                src == client_ip,
+                int(flags, 16),
+                int(seq),
+                int(ack or 0),
+                int(length),
+                tuple(int(k) for k in kinds.split(",") if k),
+                int(mss) if mss else None,
+                int(shift) if shift else None,
+            )
+        )
     return segments
 
 
@@ -151,8 +190,9 @@ def linux_transfer(tmp_path: Path, delay: str | None = None) -> Transfer:
                 ns.run("tc", "qdisc", "add", "dev", "eth0", "root", "netem", "delay", delay)
         path = tmp_path / "linux.pcap"
         capture = _start_capture(server, path)
-        serving = server.popen(sys.executable, str(PROGRAM), "server", str(PORT), str(SIZE),
-                               stdout=subprocess.PIPE, text=True)
+        serving = server.popen(
+            sys.executable, str(PROGRAM), "server", str(PORT), str(SIZE), stdout=subprocess.PIPE, text=True
+        )
         try:
             assert serving.stdout is not None and serving.stdout.readline().strip() == "listening"
             reply = client.python(str(PROGRAM), "client", "198.18.0.2", str(PORT), str(SIZE), timeout=30)

@@ -8,8 +8,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lanlab.proto.tcp import (
-    SECOND, TRANSITIONS, Closed, Connected, ConnectionFailed, EndOfStream, LocalTcpError, StateChanged,
-    TcpConfig, TcpConnection, TcpState, Trigger,
+    SECOND,
+    TRANSITIONS,
+    Closed,
+    Connected,
+    ConnectionFailed,
+    EndOfStream,
+    LocalTcpError,
+    StateChanged,
+    TcpConfig,
+    TcpConnection,
+    TcpState,
+    Trigger,
 )
 from lanlab.wire import Mss, TcpFlags, WindowScale
 from tcp_harness import MS, LossyLink, drain_events, exchange, open_pair, run_transfer, run_until, transfer
@@ -337,8 +347,9 @@ def test_first_segments_are_acked_at_once_then_every_second_one():
 
 def test_quick_acks_follow_the_advertised_window():
     """A small receive window gets fewer quick ACKs: window / (2 * MSS), as Linux's tcp_incr_quickack."""
-    client, server = open_pair(client_config=TcpConfig(nodelay=True),
-                               server_config=TcpConfig(receive_buffer=8 * 1460, window_scaling=False))
+    client, server = open_pair(
+        client_config=TcpConfig(nodelay=True), server_config=TcpConfig(receive_buffer=8 * 1460, window_scaling=False)
+    )
     assert _acked_at_once(client, server) == 4
 
 
@@ -413,8 +424,9 @@ def test_minshall_nagle_holds_a_short_tail_behind_an_unacknowledged_short_segmen
 def test_a_writer_waiting_for_room_leaves_no_short_segment_behind():
     """When the send buffer is full, send() completes the segment it is filling (as Linux does), so the
     bytes queued while the writer waits go out as full-sized segments only."""
-    client, server = open_pair(client_config=TcpConfig(send_buffer=10000),
-                               server_config=TcpConfig(receive_buffer=1 << 20))
+    client, server = open_pair(
+        client_config=TcpConfig(send_buffer=10000), server_config=TcpConfig(receive_buffer=1 << 20)
+    )
     data = bytes(50000)
     accepted = client.send(data)
     assert accepted == 7 * 1460  # 10000 rounded up to whole segments
@@ -529,9 +541,12 @@ def test_every_transition_in_the_table_is_taken():
 
     TcpConnection._move = recording
     try:
-        for scenario in (test_orderly_close_walks_every_closing_state, test_simultaneous_close_goes_through_closing,
-                         test_simultaneous_open_goes_through_syn_received,
-                         test_syn_is_retransmitted_with_backoff_then_times_out):
+        for scenario in (
+            test_orderly_close_walks_every_closing_state,
+            test_simultaneous_close_goes_through_closing,
+            test_simultaneous_open_goes_through_syn_received,
+            test_syn_is_retransmitted_with_backoff_then_times_out,
+        ):
             scenario()
         for state in CLOSABLE:
             test_abort_closes_every_state(state)
@@ -565,17 +580,30 @@ def test_one_mebibyte_through_one_percent_loss_recovers_by_fast_retransmit():
 
 
 @settings(max_examples=25, deadline=None)
-@given(seed=st.integers(0, 2**32), size=st.integers(0, 30000), loss=st.floats(0, 0.3),
-       duplicate=st.floats(0, 0.3), reorder=st.floats(0, 0.3), read_size=st.integers(1, 70000),
-       nodelay=st.booleans(), buffer=st.sampled_from([2048, 8192, 131072]))
-def test_any_schedule_delivers_the_exact_stream_or_resets(seed, size, loss, duplicate, reorder, read_size,
-                                                          nodelay, buffer):
+@given(
+    seed=st.integers(0, 2**32),
+    size=st.integers(0, 30000),
+    loss=st.floats(0, 0.3),
+    duplicate=st.floats(0, 0.3),
+    reorder=st.floats(0, 0.3),
+    read_size=st.integers(1, 70000),
+    nodelay=st.booleans(),
+    buffer=st.sampled_from([2048, 8192, 131072]),
+)
+def test_any_schedule_delivers_the_exact_stream_or_resets(
+    seed, size, loss, duplicate, reorder, read_size, nodelay, buffer
+):
     """Under any drop/duplicate/reorder schedule the server gets exactly the bytes sent, or a prefix and a reset."""
     data = random.Random(seed).randbytes(size)
     link = LossyLink(random.Random(seed), loss=loss, duplicate=duplicate, reorder=reorder)
     received, client, server, _ = run_transfer(
-        data, link, client_config=TcpConfig(nodelay=nodelay), server_config=TcpConfig(receive_buffer=buffer),
-        read_size=read_size, time_limit=4 * 3600 * SECOND)
+        data,
+        link,
+        client_config=TcpConfig(nodelay=nodelay),
+        server_config=TcpConfig(receive_buffer=buffer),
+        read_size=read_size,
+        time_limit=4 * 3600 * SECOND,
+    )
     failed = [e for c in (client, server) if c is not None for e in drain_events(c) if isinstance(e, ConnectionFailed)]
     if failed:
         assert data.startswith(received)

@@ -29,8 +29,7 @@ def test_probes_climb_one_ttl_per_three_probes_with_a_new_port_each():
     while len(sent) < 6:
         sent += step(session, now)
         now += SECOND
-    assert [(p.ttl, p.port) for p in sent] == [(1, 33434), (1, 33435), (1, 33436), (2, 33437), (2, 33438),
-                                              (2, 33439)]
+    assert [(p.ttl, p.port) for p in sent] == [(1, 33434), (1, 33435), (1, 33436), (2, 33437), (2, 33438), (2, 33439)]
 
 
 def test_time_exceeded_for_the_probe_records_the_hop_and_sends_the_next():
@@ -84,8 +83,9 @@ def test_icmp_mode_matches_echo_sequence_and_ends_on_the_reply():
     """With -I the quoted echo's sequence identifies the probe; the echo reply ends the run."""
     session = TracerouteSession(DST, 0, icmp=True, queries=1, ident=0x7000)
     (probe,) = step(session, 0)
-    quoted = IPv4(SRC, DST, IpProto.ICMP, ttl=1).build(Icmp(8, 0, (0x7000 << 16) | probe.sequence).build(
-        bytes(32)))[:28]
+    quoted = IPv4(SRC, DST, IpProto.ICMP, ttl=1).build(Icmp(8, 0, (0x7000 << 16) | probe.sequence).build(bytes(32)))[
+        :28
+    ]
     session.handle_icmp(R1, Icmp(IcmpType.TIME_EXCEEDED, 0), quoted, 1_000_000)
     (second,) = session.probes_to_send()
     session.handle_icmp(DST, Icmp(IcmpType.ECHO_REPLY, 0, (0x7000 << 16) | second.sequence), b"", 2_000_000)

@@ -8,15 +8,35 @@ from lanlab.real.compare import differences, normalise_output
 
 
 def document(received: int = 2, mac: str = "02:00:00:00:00:02", text: str = "hello") -> dict:
-    return {"commands": [{"node": "pc1", "command": "ping pc2 -c 2", "at": 0.0,
-                          "result": {"transmitted": 2, "received": received, "rtt_ms": [0.1, 0.2]}},
-                         {"node": "pc1", "command": "udp broadcast Hi --wait 1", "at": 0.0,
-                          "result": {"sent": 1, "replies": [{"from": "198.18.0.2", "port": 7788, "text": text,
-                                                              "rtt_ms": 1.0}]}}],
-            "tables": {"pc1": {"arp": [{"ip": "198.18.0.2", "mac": mac}]},
-                       "sw1": {"mac": [{"mac": mac, "port": "p2", "age": 1.0}]}},
-            "programs": [{"node": "pc1", "path": "a.py", "exit": 0,
-                          "output": [{"t": 0.5, "text": "('198.18.0.2', 40001) said hi"}], "error": None}]}
+    return {
+        "commands": [
+            {
+                "node": "pc1",
+                "command": "ping pc2 -c 2",
+                "at": 0.0,
+                "result": {"transmitted": 2, "received": received, "rtt_ms": [0.1, 0.2]},
+            },
+            {
+                "node": "pc1",
+                "command": "udp broadcast Hi --wait 1",
+                "at": 0.0,
+                "result": {"sent": 1, "replies": [{"from": "198.18.0.2", "port": 7788, "text": text, "rtt_ms": 1.0}]},
+            },
+        ],
+        "tables": {
+            "pc1": {"arp": [{"ip": "198.18.0.2", "mac": mac}]},
+            "sw1": {"mac": [{"mac": mac, "port": "p2", "age": 1.0}]},
+        },
+        "programs": [
+            {
+                "node": "pc1",
+                "path": "a.py",
+                "exit": 0,
+                "output": [{"t": 0.5, "text": "('198.18.0.2', 40001) said hi"}],
+                "error": None,
+            }
+        ],
+    }
 
 
 SIM_OWNERS = {"02:00:00:00:00:02": "pc2:eth0"}
@@ -37,8 +57,11 @@ def test_a_ping_count_a_replier_and_a_mac_port_are_differences():
     real["tables"]["sw1"]["mac"][0]["port"] = "p3"
     found, known = differences(document(), real, SIM_OWNERS, REAL_OWNERS)
     assert len(found) == 3 and known == []
-    assert [line.split(":")[0] for line in found] == ["command pc1$ ping pc2 -c 2", "command pc1$ udp broadcast Hi --wait 1",
-                                                      "table sw1 mac"]
+    assert [line.split(":")[0] for line in found] == [
+        "command pc1$ ping pc2 -c 2",
+        "command pc1$ udp broadcast Hi --wait 1",
+        "table sw1 mac",
+    ]
 
 
 def test_a_program_line_that_differs_is_a_difference():
@@ -70,7 +93,9 @@ def test_a_table_or_program_missing_on_one_side_counts_even_under_an_unapplied_l
 
 def test_normalise_output_keeps_well_known_ports():
     """7788 stays, an ephemeral port (32768 and up) becomes <port>."""
-    assert normalise_output("('198.18.0.1', 7788) ('198.18.0.1', 43210)") == "('198.18.0.1', 7788) ('198.18.0.1', <port>)"
+    assert (
+        normalise_output("('198.18.0.1', 7788) ('198.18.0.1', 43210)") == "('198.18.0.1', 7788) ('198.18.0.1', <port>)"
+    )
 
 
 def test_the_same_program_lines_in_another_order_are_known_timing():
@@ -91,17 +116,23 @@ def command(words: str, result: dict) -> dict:
 
 def test_tcp_connect_compares_the_bytes_not_their_reads_and_serve_the_peers_address():
     """Two reads or one, with the tool's closing newline, are the same; a client's port is not compared."""
-    sim = command("tcp connect pc2 7788 --send hi", {"connected": 1.0, "sent": ["hi"], "error": None,
-                                                     "received": [{"t": 1, "text": "a\n"}, {"t": 1, "text": "b"}]})
-    real = command("tcp connect pc2 7788 --send hi", {"connected": 1.2, "sent": ["hi"], "error": None,
-                                                      "received": [{"t": 2, "text": "a\nb\n"}]})
+    sim = command(
+        "tcp connect pc2 7788 --send hi",
+        {"connected": 1.0, "sent": ["hi"], "error": None, "received": [{"t": 1, "text": "a\n"}, {"t": 1, "text": "b"}]},
+    )
+    real = command(
+        "tcp connect pc2 7788 --send hi",
+        {"connected": 1.2, "sent": ["hi"], "error": None, "received": [{"t": 2, "text": "a\nb\n"}]},
+    )
     assert differences(sim, real, {}, {}) == ([], [])
     real["commands"][0]["result"]["received"] = [{"t": 2, "text": "a b\n"}]
     assert differences(sim, real, {}, {})[0]
     serve = [{"t": 1, "event": "message", "client": "198.18.0.1:40000", "bytes": 2, "text": "hi"}]
     other = [{**serve[0], "client": "198.18.0.1:51000"}]
-    assert differences(command("tcp serve", {"events": serve}), command("tcp serve", {"events": other}), {}, {}) == \
-        ([], [])
+    assert differences(command("tcp serve", {"events": serve}), command("tcp serve", {"events": other}), {}, {}) == (
+        [],
+        [],
+    )
 
 
 def test_traceroute_compares_who_answered_each_probe_and_stp_the_roles():
@@ -112,8 +143,13 @@ def test_traceroute_compares_who_answered_each_probe_and_stp_the_roles():
     assert differences(command("traceroute pc2", hops), command("traceroute pc2", faster), {}, {}) == ([], [])
     faster["hops"][0]["probes"][1] = {"address": "198.18.1.1", "rtt_ms": 1.0}
     assert differences(command("traceroute pc2", hops), command("traceroute pc2", faster), {}, {})[0]
-    tree = {"bridge_id": "b", "root_id": "r", "root_port": "p1", "root_cost": 4, "ports": [
-        {"port": "p1", "role": "root", "state": "forwarding", "port_id": "0x8001"}]}
+    tree = {
+        "bridge_id": "b",
+        "root_id": "r",
+        "root_port": "p1",
+        "root_cost": 4,
+        "ports": [{"port": "p1", "role": "root", "state": "forwarding", "port_id": "0x8001"}],
+    }
     renumbered = copy.deepcopy(tree)
     renumbered["ports"][0]["port_id"] = "0x8002"
     assert differences(command("stp", {"stp": tree}), command("stp", {"stp": renumbered}), {}, {}) == ([], [])

@@ -60,20 +60,43 @@ def test_dnsmasq_runs_dhcp_only_with_the_pool_lease_router_and_dns(one_subnet: P
 
 def test_the_lease_file_becomes_the_simulators_lease_rows(one_subnet: Path, tmp_path: Path):
     """EXPIRY MAC IP HOSTNAME CLIENT-ID lines -> {interface, ip, mac, state, expires, hostname} by address."""
-    (tmp_path / "srv.leases").write_text("1000003600 02:00:00:00:00:02 198.18.0.101 pc2 01:02:00:00:00:00:02\n"
-                                         "1000001800 02:00:00:00:00:01 198.18.0.100 * *\n")
+    (tmp_path / "srv.leases").write_text(
+        "1000003600 02:00:00:00:00:02 198.18.0.101 pc2 01:02:00:00:00:00:02\n"
+        "1000001800 02:00:00:00:00:01 198.18.0.100 * *\n"
+    )
     rows = dhcp.leases(read_lab(one_subnet).nodes["srv"], tmp_path, wall0=1000000000.0)
     assert rows == [
-        {"interface": "eth0", "ip": "198.18.0.100", "mac": "02:00:00:00:00:01", "state": "bound", "expires": 1800.0,
-         "hostname": ""},
-        {"interface": "eth0", "ip": "198.18.0.101", "mac": "02:00:00:00:00:02", "state": "bound", "expires": 3600.0,
-         "hostname": "pc2"}]
+        {
+            "interface": "eth0",
+            "ip": "198.18.0.100",
+            "mac": "02:00:00:00:00:01",
+            "state": "bound",
+            "expires": 1800.0,
+            "hostname": "",
+        },
+        {
+            "interface": "eth0",
+            "ip": "198.18.0.101",
+            "mac": "02:00:00:00:00:02",
+            "state": "bound",
+            "expires": 3600.0,
+            "hostname": "pc2",
+        },
+    ]
 
 
 def lease_doc(pairs: list[tuple[str, str]], expires: float = 3600.0) -> dict:
-    return {"until": 5.0, "tables": {"srv": {"leases": [
-        {"interface": "eth0", "ip": ip, "mac": mac, "state": "bound", "expires": expires, "hostname": ""}
-        for ip, mac in pairs]}}}
+    return {
+        "until": 5.0,
+        "tables": {
+            "srv": {
+                "leases": [
+                    {"interface": "eth0", "ip": ip, "mac": mac, "state": "bound", "expires": expires, "hostname": ""}
+                    for ip, mac in pairs
+                ]
+            }
+        },
+    }
 
 
 def test_leases_compare_by_holder_and_expiry_within_the_run():
@@ -82,27 +105,34 @@ def test_leases_compare_by_holder_and_expiry_within_the_run():
     sim_owners = {"a1": "pc1:eth0", "a2": "pc2:eth0"}
     real_owners = {"b1": "pc1:eth0", "b2": "pc2:eth0"}
     sim = lease_doc([("198.18.0.100", "a1"), ("198.18.0.101", "a2")])
-    assert differences(sim, lease_doc([("198.18.0.100", "b1"), ("198.18.0.101", "b2")], 3602.0), sim_owners,
-                       real_owners) == ([], [])
-    found, known = differences(sim, lease_doc([("198.18.0.100", "b2"), ("198.18.0.101", "b1")]), sim_owners,
-                               real_owners)
+    assert differences(
+        sim, lease_doc([("198.18.0.100", "b1"), ("198.18.0.101", "b2")], 3602.0), sim_owners, real_owners
+    ) == ([], [])
+    found, known = differences(
+        sim, lease_doc([("198.18.0.100", "b2"), ("198.18.0.101", "b1")]), sim_owners, real_owners
+    )
     assert found == [] and "another order" in known[0]
     found, _ = differences(sim, lease_doc([("198.18.0.100", "b1"), ("198.18.0.102", "b2")]), sim_owners, real_owners)
     assert found and "198.18.0.102" in found[0]
-    found, _ = differences(sim, lease_doc([("198.18.0.100", "b1"), ("198.18.0.101", "b2")], 1800.0), sim_owners,
-                           real_owners)
+    found, _ = differences(
+        sim, lease_doc([("198.18.0.100", "b1"), ("198.18.0.101", "b2")], 1800.0), sim_owners, real_owners
+    )
     assert len(found) == 2 and "expires" in found[0]
 
 
 def lab_leftovers() -> set[str]:
     """Namespaces and temporary DHCP folders left by runs whose process has ended (others' labs
     running side by side are in use, not left)."""
+
     def ended(name: str) -> bool:
-        return not netns.run_alive(name.rsplit("/", 1)[-1].removeprefix(netns.DHCP_FOLDER)
-                                   .removeprefix(netns.PREFIX).split("-", 1)[0])
+        return not netns.run_alive(
+            name.rsplit("/", 1)[-1].removeprefix(netns.DHCP_FOLDER).removeprefix(netns.PREFIX).split("-", 1)[0]
+        )
+
     names = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True, check=True).stdout.split()
-    found = {n for n in names if n.startswith(netns.PREFIX)} | {str(p) for p in Path(tempfile.gettempdir()).glob(
-        f"{netns.DHCP_FOLDER}*")}
+    found = {n for n in names if n.startswith(netns.PREFIX)} | {
+        str(p) for p in Path(tempfile.gettempdir()).glob(f"{netns.DHCP_FOLDER}*")
+    }
     return {name for name in found if ended(name)}
 
 
@@ -112,13 +142,44 @@ def test_dnsmasq_leases_as_the_simulator_in_namespaces(one_subnet: Path):
     simulator's server does, pc1 uses its lease (a ping answered), and the lab is removed after
     (dnsmasq's ARP entries for its clients are a known difference)."""
     before = lab_leftovers()
-    done = subprocess.run([sys.executable, "-m", "lanlab", "compare", str(one_subnet), "--until", "5s", "--json",
-                           "--do", "at 4s pc1 ping 198.18.0.2 -c 1 -W 1"], capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "lanlab",
+            "compare",
+            str(one_subnet),
+            "--until",
+            "5s",
+            "--json",
+            "--do",
+            "at 4s pc1 ping 198.18.0.2 -c 1 -W 1",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     document = json.loads(done.stdout)
     assert document["differences"] == [] and "dnsmasq wrote" in document["known"][0]
-    run = subprocess.run([sys.executable, "-m", "lanlab", "real", "run", str(one_subnet), "--until", "5s", "--json",
-                          "--do", "at 4s pc1 ping 198.18.0.2 -c 1 -W 1"], capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "lanlab",
+            "real",
+            "run",
+            str(one_subnet),
+            "--until",
+            "5s",
+            "--json",
+            "--do",
+            "at 4s pc1 ping 198.18.0.2 -c 1 -W 1",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     result = json.loads(run.stdout)
     leases = result["tables"]["srv"]["leases"]
     # which client gets .100 is a race of their DISCOVERs (the README's known timing)
@@ -141,11 +202,19 @@ def test_a_router_relays_its_other_subnets_to_the_server_with_their_address_as_g
 def test_relayed_leases_agree_with_the_simulator_in_namespaces():
     """examples/dhcp.yaml on the kernel: srv's dnsmasq leases pc2 and pc3 from the relayed subnet's
     pool, as the simulator's server does (ARP tables differ: the README's open points)."""
-    done = subprocess.run([sys.executable, "-m", "lanlab", "compare", str(EXAMPLES / "dhcp.yaml"), "--until", "6s",
-                           "--json"], capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "lanlab", "compare", str(EXAMPLES / "dhcp.yaml"), "--until", "6s", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     document = json.loads(done.stdout)
     assert not [line for line in document["differences"] if "leases" in line], document
-    run = subprocess.run([sys.executable, "-m", "lanlab", "real", "run", str(EXAMPLES / "dhcp.yaml"), "--until", "6s",
-                          "--json"], capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [sys.executable, "-m", "lanlab", "real", "run", str(EXAMPLES / "dhcp.yaml"), "--until", "6s", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     leases = json.loads(run.stdout)["tables"]["srv"]["leases"]
     assert sorted(row["hostname"] for row in leases if row["ip"].startswith("198.18.1.")) == ["pc2", "pc3"]

@@ -15,7 +15,13 @@ def test_hub_vs_switch_reads_kinds_ports_and_addresses():
     """Each node keeps its kind; a host's eth0 has the YAML address; links keep their two ends."""
     lab = read_lab(EXAMPLES / "hub_vs_switch.yaml")
     assert {name: node.kind for name, node in lab.nodes.items()} == {
-        "pc1": "host", "pc2": "host", "pc3": "host", "pc4": "host", "sw1": "switch", "hub1": "hub"}
+        "pc1": "host",
+        "pc2": "host",
+        "pc3": "host",
+        "pc4": "host",
+        "sw1": "switch",
+        "hub1": "hub",
+    }
     assert str(lab.nodes["pc3"].interfaces["eth0"]["ip"]) == "198.18.0.3/24"
     assert lab.nodes["sw1"].ageing == 300 * 10**9
     assert [(link.a, link.b) for link in lab.links][2] == (("sw1", "p3"), ("hub1", "p1"))
@@ -42,8 +48,10 @@ def test_rarp_and_unknown_kinds_are_file_line_errors(tmp_path):
 def test_a_port_longer_than_an_interface_name_is_refused(tmp_path):
     """Ports become interface names in a namespace: more than 15 characters is an error."""
     path = tmp_path / "t.yaml"
-    path.write_text("nodes:\n  pc1: {kind: host, ip: 198.18.0.1/24}\n  sw1: {kind: switch}\n"
-                    "links:\n  - [pc1:eth0, sw1:a_very_long_port_name]\n")
+    path.write_text(
+        "nodes:\n  pc1: {kind: host, ip: 198.18.0.1/24}\n  sw1: {kind: switch}\n"
+        "links:\n  - [pc1:eth0, sw1:a_very_long_port_name]\n"
+    )
     with pytest.raises(TopologyError, match="15 characters"):
         read_lab(path)
 
@@ -51,8 +59,10 @@ def test_a_port_longer_than_an_interface_name_is_refused(tmp_path):
 def test_router_routes_and_rip_are_read_through_the_topology_package(tmp_path):
     """A router's interfaces, static routes and RIP settings come from lanlab.topology's readers."""
     path = tmp_path / "r.yaml"
-    path.write_text("nodes:\n  r1:\n    kind: router\n    interfaces: {eth0: 198.18.0.254/24, eth1: 198.18.1.254/24}\n"
-                    "    routes: [{to: 198.18.5.0/24, via: 198.18.1.1}]\n    rip: {enabled: true}\nlinks: []\n")
+    path.write_text(
+        "nodes:\n  r1:\n    kind: router\n    interfaces: {eth0: 198.18.0.254/24, eth1: 198.18.1.254/24}\n"
+        "    routes: [{to: 198.18.5.0/24, via: 198.18.1.1}]\n    rip: {enabled: true}\nlinks: []\n"
+    )
     node = read_lab(path).nodes["r1"]
     assert [str(prefix) for prefix, _ in node.routes] == ["198.18.5.0/24"]
     assert node.rip is not None and set(node.interfaces) == {"eth0", "eth1"}

@@ -3,8 +3,18 @@ host protocol, each through its documented extension point (sim/__init__'s "How 
 
 import pytest
 
-from lanlab.sim import COMMANDS, NODE_KINDS, TRACE_KINDS, Command, Frame, Network, Port, register_command, \
-    register_kind, register_node_kind
+from lanlab.sim import (
+    COMMANDS,
+    NODE_KINDS,
+    TRACE_KINDS,
+    Command,
+    Frame,
+    Network,
+    Port,
+    register_command,
+    register_kind,
+    register_node_kind,
+)
 from lanlab.sim.core.trace import KIND_PROTOCOLS
 from lanlab.wire import Ethernet, MacAddress
 
@@ -93,8 +103,14 @@ def test_a_node_kind_a_command_a_trace_kind_and_a_host_protocol_from_outside(tmp
     pc1, pc2 = net.node("pc1"), net.node("pc2")
     pc1.ethertypes[EXPERIMENTAL] = lambda host, nic, frame, now: received.append((nic.name, frame.data))
     nic = pc2.nics[0]
-    frame = Frame(Ethernet(MacAddress("ff:ff:ff:ff:ff:ff"), nic.mac, EXPERIMENTAL), None, None, b"hello", 64,
-                  net.engine.next_frame_id())
+    frame = Frame(
+        Ethernet(MacAddress("ff:ff:ff:ff:ff:ff"), nic.mac, EXPERIMENTAL),
+        None,
+        None,
+        b"hello",
+        64,
+        net.engine.next_frame_id(),
+    )
     nic.port.send(frame, 0)
     count = net.do("at 1s tap count")
     net.run("2s")

@@ -42,8 +42,13 @@ def test_a_datagram_over_the_mtu_leaves_in_fragments_and_arrives_whole(tmp_path:
     assert [frame.l3.frag_offset * 8 for frame in sent] == [0, 976, 1952, 2928]
     assert any("Fragmented IP protocol" in e.summary for e in net.trace)
     if shutil.which("tshark") is not None:
-        done = subprocess.run(["tshark", "-r", str(tmp_path / "frag.pcapng"), "-Y", "udp", "-T", "fields",
-                               "-e", "udp.length"], capture_output=True, text=True, timeout=120, check=True)
+        done = subprocess.run(
+            ["tshark", "-r", str(tmp_path / "frag.pcapng"), "-Y", "udp", "-T", "fields", "-e", "udp.length"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        )
         assert "3008" in done.stdout.split()  # tshark put the fragments back together
 
 
@@ -105,8 +110,15 @@ def test_a_router_fragments_fragments_again_for_a_smaller_next_hop():
     net.node("a").send_udp(5000, IPv4Address("198.18.1.2"), 9, payload, net.now)
     net.run(net.now / 1e9 + 1)
     assert got == [payload]
-    frames = [e.frame for e in net.trace if e.kind == "tx" and e.device == "r1" and e.port == "eth1"
-              and isinstance(e.frame.l3, IPv4) and e.frame.l3.proto == 17]
+    frames = [
+        e.frame
+        for e in net.trace
+        if e.kind == "tx"
+        and e.device == "r1"
+        and e.port == "eth1"
+        and isinstance(e.frame.l3, IPv4)
+        and e.frame.l3.proto == 17
+    ]
     assert len(frames) > 4 and all(frame.size - ETH_HEADER <= 576 for frame in frames)
     out = [frame.l3 for frame in frames]
     assert len({ip.ident for ip in out}) == 1
@@ -136,11 +148,13 @@ def test_an_interface_mtu_in_yaml_beats_its_links(tmp_path: Path):
     from lanlab.sim import TopologyError, load_topology
 
     path = tmp_path / "mtu.yaml"
-    path.write_text("nodes:\n"
-                    "  a: {kind: host, ip: 198.18.0.1/24, gateway: 198.18.0.254, mtu: 1200}\n"
-                    "  b: {kind: host, interfaces: {eth0: {ip: 198.18.1.2/24, mtu: 900}}, gateway: 198.18.1.254}\n"
-                    "  r1: {kind: router, interfaces: {eth0: 198.18.0.254/24, eth1: {ip: 198.18.1.254/24, mtu: 576}}}\n"
-                    "links:\n  - {endpoints: [a:eth0, r1:eth0], mtu: 1000}\n  - [r1:eth1, b:eth0]\n")
+    path.write_text(
+        "nodes:\n"
+        "  a: {kind: host, ip: 198.18.0.1/24, gateway: 198.18.0.254, mtu: 1200}\n"
+        "  b: {kind: host, interfaces: {eth0: {ip: 198.18.1.2/24, mtu: 900}}, gateway: 198.18.1.254}\n"
+        "  r1: {kind: router, interfaces: {eth0: 198.18.0.254/24, eth1: {ip: 198.18.1.254/24, mtu: 576}}}\n"
+        "links:\n  - {endpoints: [a:eth0, r1:eth0], mtu: 1000}\n  - [r1:eth1, b:eth0]\n"
+    )
     net = load_topology(path)
     assert [nic.mtu for nic in net.node("a").nics] == [1200]
     assert [nic.mtu for nic in net.node("b").nics] == [900]
@@ -182,8 +196,15 @@ def test_fragmentation_needed_sets_a_path_mtu_that_later_datagrams_are_cut_to():
         start = net.now
         a.send_udp(5000, IPv4Address("198.18.1.2"), 9, bytes(1000), net.now)
         net.run(net.now / 1e9 + 1)
-        return [e.frame for e in net.trace if e.kind == "tx" and e.device == "a" and e.t >= start
-                and isinstance(e.frame.l3, IPv4) and e.frame.l3.proto == 17]
+        return [
+            e.frame
+            for e in net.trace
+            if e.kind == "tx"
+            and e.device == "a"
+            and e.t >= start
+            and isinstance(e.frame.l3, IPv4)
+            and e.frame.l3.proto == 17
+        ]
 
     assert [frame.size for frame in send()] == [1042] and got == []  # too big for r1's eth1: refused
     cut = send()
@@ -233,9 +254,16 @@ def test_tcp_shrinks_its_segments_to_a_learned_path_mtu():
     client = net.node("a").run(tcp_sender, 20_000)
     run_programs(net, 10 * SECOND)
     assert net.programs[0].result == 20_000 and client.exit == 0
-    sent = [e.frame for e in net.trace if e.kind == "tx" and e.device == "a" and isinstance(e.frame.l3, IPv4)
-            and e.frame.l3.proto == 6 and e.frame.data]
+    sent = [
+        e.frame
+        for e in net.trace
+        if e.kind == "tx"
+        and e.device == "a"
+        and isinstance(e.frame.l3, IPv4)
+        and e.frame.l3.proto == 6
+        and e.frame.data
+    ]
     big = [frame for frame in sent if frame.size - ETH_HEADER > 576]
     assert big and all(frame.l3.flags & 2 for frame in sent)  # the first flight was too big; never fragmented
-    after = sent[sent.index(big[-1]) + 1:]
+    after = sent[sent.index(big[-1]) + 1 :]
     assert after and max(len(frame.data) for frame in after) == 536

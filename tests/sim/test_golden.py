@@ -31,15 +31,19 @@ def test_every_trace_and_capture_is_as_recorded(tmp_path):
         kept.mkdir()
         for name, data in found.items():
             (kept / name).write_bytes(data)
-        pytest.fail(f"{len(lines)} of {len(expected)} golden outputs differ (all outputs kept in {kept}; "
-                    "if the change is meant, run scripts/update_golden.py and say why in the commit):\n"
-                    + "\n".join(lines))
+        pytest.fail(
+            f"{len(lines)} of {len(expected)} golden outputs differ (all outputs kept in {kept}; "
+            "if the change is meant, run scripts/update_golden.py and say why in the commit):\n" + "\n".join(lines)
+        )
 
 
 def test_a_changed_output_is_named():
     """The comparison names the file whose bytes changed, the new one and the missing one."""
-    expected = {"a.stdout": update_golden.digest(b"same"), "b.pcapng": update_golden.digest(b"old"),
-                "gone.stdout": update_golden.digest(b"x")}
+    expected = {
+        "a.stdout": update_golden.digest(b"same"),
+        "b.pcapng": update_golden.digest(b"old"),
+        "gone.stdout": update_golden.digest(b"x"),
+    }
     found = {"a.stdout": b"same", "b.pcapng": b"new", "c.stdout": b"extra"}
     lines = update_golden.differences(found, expected)
     assert [line.split(":")[0] for line in lines] == ["b.pcapng", "c.stdout", "gone.stdout"]

@@ -8,37 +8,44 @@ from lanlab.sweep.vary import SweepError
 DOCUMENT = {
     "events": [{"kind": "route", "t": 1.5}, {"kind": "stp", "t": 2.0}, {"kind": "route", "t": 4.25}],
     "links": [{"a": "pc1:eth0", "frames": 30, "drops": 3}, {"a": "r1:eth1", "frames": 10, "drops": 0}],
-    "commands": [{"command": "ping pc3 -c 3", "result": {"transmitted": 3, "received": 2, "rtt_avg_ms": 4.0}},
-                 {"command": "link r1:eth1 r2:eth0 down", "result": {"state": "down"}}],
-    "programs": [{"node": "pc1", "exit": 0, "output": [{"t": 0.5, "text": "a"}, {"t": 0.6, "text": "b"}]},
-                 {"node": "pc2", "exit": 3, "output": [{"t": 0.7, "text": "c"}]},
-                 {"node": "pc3", "exit": None, "output": []}],
+    "commands": [
+        {"command": "ping pc3 -c 3", "result": {"transmitted": 3, "received": 2, "rtt_avg_ms": 4.0}},
+        {"command": "link r1:eth1 r2:eth0 down", "result": {"state": "down"}},
+    ],
+    "programs": [
+        {"node": "pc1", "exit": 0, "output": [{"t": 0.5, "text": "a"}, {"t": 0.6, "text": "b"}]},
+        {"node": "pc2", "exit": 3, "output": [{"t": 0.7, "text": "c"}]},
+        {"node": "pc3", "exit": None, "output": []},
+    ],
 }
 
 
-@pytest.mark.parametrize(("text", "value"), [
-    ("x=links.0.frames", 30),
-    ("x=links.*.frames", [30, 10]),
-    ("x=sum(links.*.drops) / sum(links.*.frames)", 3 / 40),
-    ("x=commands[command=ping pc3 -c 3].result.received", [2]),
-    ("x=first(links[a=r1:eth1].frames)", 10),
-    ("x=(links.0.frames - links.1.frames) * 2", 40.0),
-    ("x=-links.1.frames + 1", -9.0),
-    ("x=count(events[kind=route])", 2),
-    ("routing_convergence", 4.25),
-    ("route_changes", 2),
-    ("stp_convergence", 2.0),
-    ("ping_sent", 3),
-    ("ping_received", 2),
-    ("frames", 40),
-    ("drops", 3),
-    ("storm", 0),
-    ("x=routing_convergence - 1", 3.25),
-    ("program_exit", 3),
-    ("output_lines", 3),
-    ("x=programs.*.output.*.text", ["a", "b", "c"]),
-    ("x=programs[node=pc1].output.*.t", [0.5, 0.6]),
-])
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("x=links.0.frames", 30),
+        ("x=links.*.frames", [30, 10]),
+        ("x=sum(links.*.drops) / sum(links.*.frames)", 3 / 40),
+        ("x=commands[command=ping pc3 -c 3].result.received", [2]),
+        ("x=first(links[a=r1:eth1].frames)", 10),
+        ("x=(links.0.frames - links.1.frames) * 2", 40.0),
+        ("x=-links.1.frames + 1", -9.0),
+        ("x=count(events[kind=route])", 2),
+        ("routing_convergence", 4.25),
+        ("route_changes", 2),
+        ("stp_convergence", 2.0),
+        ("ping_sent", 3),
+        ("ping_received", 2),
+        ("frames", 40),
+        ("drops", 3),
+        ("storm", 0),
+        ("x=routing_convergence - 1", 3.25),
+        ("program_exit", 3),
+        ("output_lines", 3),
+        ("x=programs.*.output.*.text", ["a", "b", "c"]),
+        ("x=programs[node=pc1].output.*.t", [0.5, 0.6]),
+    ],
+)
 def test_an_expression_reads_the_document(text, value):
     """Each form of the language gives the value a reader of the document would compute."""
     assert parse_metric(text)(DOCUMENT) == value
@@ -56,8 +63,10 @@ def test_division_by_zero_is_none():
     assert parse_metric("x=links.1.drops / links.1.drops")(DOCUMENT) is None
 
 
-@pytest.mark.parametrize("text", ["nosuch", "x=__import__(os)", "x=sum(links.*.frames", "x=links.0.frames )",
-                                  "x=1 +", "bad name=links", "x=[a].b"])
+@pytest.mark.parametrize(
+    "text",
+    ["nosuch", "x=__import__(os)", "x=sum(links.*.frames", "x=links.0.frames )", "x=1 +", "bad name=links", "x=[a].b"],
+)
 def test_anything_else_is_a_sweep_error(text):
     """An unknown built-in, a call of anything but the listed functions, unbalanced brackets."""
     with pytest.raises(SweepError):

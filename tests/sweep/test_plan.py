@@ -14,7 +14,8 @@ def test_the_plan_is_seeds_times_values():
     plan = make_plan(EXAMPLES / "rip-ring.yaml", "1-3", ["links.*.loss=0,0.1", "nodes.*.rip.split_horizon=none,simple"])
     assert len(plan.tasks) == 12
     assert {(t.seed, t.values["links.*.loss"], t.values["nodes.*.rip.split_horizon"]) for t in plan.tasks} == {
-        (s, loss, sh) for s in (1, 2, 3) for loss in (0, 0.1) for sh in ("none", "simple")}
+        (s, loss, sh) for s in (1, 2, 3) for loss in (0, 0.1) for sh in ("none", "simple")
+    }
     assert all(t.text == (EXAMPLES / "rip-ring.yaml").read_text() for t in plan.tasks)
 
 

@@ -14,8 +14,12 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 def sim_run_json(path: Path, *args: str) -> dict:
     """What the command line prints (a process of its own, as a user runs it)."""
-    done = subprocess.run([sys.executable, "-m", "lanlab", "sim", "run", str(path), "--json", *args],
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "lanlab", "sim", "run", str(path), "--json", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode in (0, 1), done.stderr
     return json.loads(done.stdout)
 
@@ -25,10 +29,19 @@ def test_a_varied_row_is_sim_run_of_the_file_with_that_value(tmp_path):
     events in it, as the built-in needs) is sim run's of the file edited by hand, and its metric
     is read from that."""
     edited = tmp_path / "c2i.yaml"
-    edited.write_text((EXAMPLES / "count-to-infinity.yaml").read_text().replace(
-        "split_horizon: none", "split_horizon: poisoned_reverse"))
-    plan = make_plan(EXAMPLES / "count-to-infinity.yaml", [1], ["nodes.*.rip.split_horizon=poisoned_reverse"],
-                     until="150s", metrics=["routing_convergence"], keep_documents=True)
+    edited.write_text(
+        (EXAMPLES / "count-to-infinity.yaml")
+        .read_text()
+        .replace("split_horizon: none", "split_horizon: poisoned_reverse")
+    )
+    plan = make_plan(
+        EXAMPLES / "count-to-infinity.yaml",
+        [1],
+        ["nodes.*.rip.split_horizon=poisoned_reverse"],
+        until="150s",
+        metrics=["routing_convergence"],
+        keep_documents=True,
+    )
     row = run_task(plan.tasks[0])
     expected = sim_run_json(edited, "--seed", "1", "--until", "150s", "--trace", "jsonl", "--filter", "route,stp")
     assert row["document"] == expected
@@ -39,8 +52,9 @@ def test_a_varied_row_is_sim_run_of_the_file_with_that_value(tmp_path):
 def test_a_row_with_do_is_sim_run_with_that_do():
     """rip-ring, seed 5, a ping at 30 s: the same document, ping counts read from it."""
     do = "at 30s pc1 ping pc3 -c 5"
-    plan = make_plan(EXAMPLES / "rip-ring.yaml", [5], do=[do], until="40s",
-                     metrics=["ping_received", "frames"], keep_documents=True)
+    plan = make_plan(
+        EXAMPLES / "rip-ring.yaml", [5], do=[do], until="40s", metrics=["ping_received", "frames"], keep_documents=True
+    )
     row = run_task(plan.tasks[0])
     expected = sim_run_json(EXAMPLES / "rip-ring.yaml", "--seed", "5", "--until", "40s", "--do", do)
     assert row["document"] == expected
@@ -88,11 +102,18 @@ def test_a_row_with_apps_is_sim_run_with_those_apps(tmp_path):
     """broadcast.yaml, seed 4, a UDP server on pc2 and a client on pc1 from 0.5 s: the row's document
     (programs, their output lines and the wall in it) is sim run --app's; the built-ins read it."""
     apps = programs(tmp_path)
-    plan = make_plan(EXAMPLES / "broadcast.yaml", [4], until="2s", metrics=["program_exit", "output_lines"],
-                     keep_documents=True, apps=apps)
+    plan = make_plan(
+        EXAMPLES / "broadcast.yaml",
+        [4],
+        until="2s",
+        metrics=["program_exit", "output_lines"],
+        keep_documents=True,
+        apps=apps,
+    )
     row = run_task(plan.tasks[0])
-    expected = sim_run_json(EXAMPLES / "broadcast.yaml", "--seed", "4", "--until", "2s",
-                            *(word for app in apps for word in ("--app", app)))
+    expected = sim_run_json(
+        EXAMPLES / "broadcast.yaml", "--seed", "4", "--until", "2s", *(word for app in apps for word in ("--app", app))
+    )
     assert row["document"] == expected
     assert [line["text"].split()[0] for line in expected["programs"][1]["output"]] == ["ONE", "TWO"]
     assert row["program_exit"] == 0 and row["output_lines"] == 2 and row["error"] is None
@@ -102,21 +123,30 @@ def test_the_program_text_travels_with_the_task(tmp_path):
     """The file is read once, when the sweep is planned: a run on a machine without it (here: the
     file deleted) still runs the program, under the name it was given."""
     apps = programs(tmp_path)
-    plan = make_plan(EXAMPLES / "broadcast.yaml", [1], until="2s", metrics=["output_lines"],
-                     keep_documents=True, apps=apps)
+    plan = make_plan(
+        EXAMPLES / "broadcast.yaml", [1], until="2s", metrics=["output_lines"], keep_documents=True, apps=apps
+    )
     (tmp_path / "server.py").unlink()
     (tmp_path / "client.py").unlink()
     row = run_task(plan.tasks[0])
     assert row["error"] is None and row["output_lines"] == 2
-    assert [p["path"] for p in row["document"]["programs"]] == [str(tmp_path / "server.py"),
-                                                                 str(tmp_path / "client.py")]
+    assert [p["path"] for p in row["document"]["programs"]] == [
+        str(tmp_path / "server.py"),
+        str(tmp_path / "client.py"),
+    ]
 
 
 def test_a_failing_program_is_its_exit_status_not_a_failed_run(tmp_path):
     """A program that raises: program_exit 1, its traceback's last line in its output, the row has no error."""
     (tmp_path / "bad.py").write_text("raise ValueError('nope')\n")
-    plan = make_plan(EXAMPLES / "broadcast.yaml", [1], until="1s", metrics=["program_exit"],
-                     keep_documents=True, apps=[f"pc1={tmp_path / 'bad.py'}"])
+    plan = make_plan(
+        EXAMPLES / "broadcast.yaml",
+        [1],
+        until="1s",
+        metrics=["program_exit"],
+        keep_documents=True,
+        apps=[f"pc1={tmp_path / 'bad.py'}"],
+    )
     row = run_task(plan.tasks[0])
     assert row["program_exit"] == 1 and row["error"] is None
     assert row["document"]["programs"][0]["output"][-1]["text"] == "ValueError: nope"

@@ -7,8 +7,11 @@ from lanlab.sweep.api import sweep
 from pathlib import Path
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-ARGS = dict(until="150s", vary=["nodes.*.rip.split_horizon=none,poisoned_reverse"],
-            metrics=["route_changes", "routing_convergence"])
+ARGS = dict(
+    until="150s",
+    vary=["nodes.*.rip.split_horizon=none,poisoned_reverse"],
+    metrics=["route_changes", "routing_convergence"],
+)
 
 
 def plain(rows):
@@ -25,7 +28,8 @@ def in_process():
 def test_in_process_rows_are_in_values_then_seed_order(in_process):
     """One row per (value, seed), in the order of the values, then the seeds."""
     assert [(r["nodes.*.rip.split_horizon"], r["seed"]) for r in in_process] == [
-        (v, s) for v in ("none", "poisoned_reverse") for s in (1, 2, 3)]
+        (v, s) for v in ("none", "poisoned_reverse") for s in (1, 2, 3)
+    ]
     assert all(r["error"] is None for r in in_process)
 
 

@@ -24,14 +24,22 @@ def test_a_scalar_is_the_resolver(tmp_path):
 
 def test_a_mapping_is_a_zone_with_absolute_lower_case_names(tmp_path):
     """records: relative names join the zone, an address is A, a name is a CNAME; ttl defaults to 300."""
-    spec, document = node_spec(tmp_path, "{kind: host, dns: {zone: Lab, auto: yes, records: "
-                                         "{WWW: pc3, files: [198.18.0.9, 198.18.0.10], '@': 198.18.0.53}}}")
+    spec, document = node_spec(
+        tmp_path,
+        "{kind: host, dns: {zone: Lab, auto: yes, records: "
+        "{WWW: pc3, files: [198.18.0.9, 198.18.0.10], '@': 198.18.0.53}}}",
+    )
     assert dns_resolver(spec) == ()
     assert dns_server(spec) == {
-        "zone": "lab.", "auto": True, "ttl": 300,
-        "addresses": {"files.lab.": [IPv4Address("198.18.0.9"), IPv4Address("198.18.0.10")],
-                      "lab.": [IPv4Address("198.18.0.53")]},
-        "aliases": {"www.lab.": "pc3.lab."}}
+        "zone": "lab.",
+        "auto": True,
+        "ttl": 300,
+        "addresses": {
+            "files.lab.": [IPv4Address("198.18.0.9"), IPv4Address("198.18.0.10")],
+            "lab.": [IPv4Address("198.18.0.53")],
+        },
+        "aliases": {"www.lab.": "pc3.lab."},
+    }
     assert not document.ctx.problems
 
 

@@ -129,9 +129,11 @@ def chain(hubs: int, rate: str, delay: str = "1us") -> str:
     nodes = "".join(f"  hub{i}: {{kind: hub}}\n" for i in range(1, hubs + 1))
     cable = f"rate: {rate}, delay: {delay}"
     links = "".join(f"  - {{endpoints: [hub{i}:b, hub{i + 1}:a], {cable}}}\n" for i in range(1, hubs))
-    return (f"nodes:\n{nodes}  pa: {{kind: host, ip: 198.18.0.1/24}}\n  pb: {{kind: host, ip: 198.18.0.2/24}}\n"
-            f"links:\n{links}  - {{endpoints: [pa:eth0, hub1:s], {cable}}}\n"
-            f"  - {{endpoints: [pb:eth0, hub{hubs}:s], {cable}}}\n")
+    return (
+        f"nodes:\n{nodes}  pa: {{kind: host, ip: 198.18.0.1/24}}\n  pb: {{kind: host, ip: 198.18.0.2/24}}\n"
+        f"links:\n{links}  - {{endpoints: [pa:eth0, hub1:s], {cable}}}\n"
+        f"  - {{endpoints: [pb:eth0, hub{hubs}:s], {cable}}}\n"
+    )
 
 
 def test_the_5_4_3_rule_allows_four_repeaters_at_10_mbps(tmp_path):

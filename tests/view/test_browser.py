@@ -79,14 +79,20 @@ def step(driver) -> int:  # type: ignore[no-untyped-def]
 
 
 def first_arp_request(driver) -> int:  # type: ignore[no-untyped-def]
-    return js(driver, """const r = lanlab.viewer.run, e = r.doc.events;
+    return js(
+        driver,
+        """const r = lanlab.viewer.run, e = r.doc.events;
         for (let i = 0; i < r.count; i++) if (e.kind[i] === 'tx' && e.proto[i] === 'ARP' && r.name(i) === 'pc1') return i;
-        return -1;""")
+        return -1;""",
+    )
 
 
 def table_text(driver, name: str) -> list[list[str]]:  # type: ignore[no-untyped-def]
-    return js(driver, f"""const t = document.querySelector('[data-test="{name}"]');
-        return t ? Array.from(t.querySelectorAll('tbody tr')).map(r => Array.from(r.cells).map(c => c.textContent)) : null;""")
+    return js(
+        driver,
+        f"""const t = document.querySelector('[data-test="{name}"]');
+        return t ? Array.from(t.querySelectorAll('tbody tr')).map(r => Array.from(r.cells).map(c => c.textContent)) : null;""",
+    )
 
 
 def test_first_arp_request_is_drawn_on_pc1_sw1(opened, shots):
@@ -140,7 +146,10 @@ def test_filter_icmp_leaves_no_arp_row(opened, shots):
     from selenium.webdriver.common.by import By
 
     Select(opened.find_element(By.CSS_SELECTOR, '[data-test="filter-proto"]')).select_by_value("ICMP")
-    rows = js(opened, "return Array.from(document.querySelectorAll('[data-test=event-rows] .row .proto')).map(s => s.textContent)")
+    rows = js(
+        opened,
+        "return Array.from(document.querySelectorAll('[data-test=event-rows] .row .proto')).map(s => s.textContent)",
+    )
     assert rows and set(rows) == {"ICMP"}
     shown = js(opened, "return lanlab.events.shown.map(i => lanlab.viewer.run.doc.events.proto[i])")
     assert "ARP" not in shown and len(shown) > 10
@@ -156,7 +165,10 @@ def test_open_a_frame_and_find_the_ipv4_ttl_and_its_byte(opened, shots):
 
     index = js(opened, "return lanlab.viewer.run.doc.events.proto.indexOf('ICMP')")
     js(opened, f"lanlab.viewer.go({index} + 5)")  # the list scrolls to show the row
-    js(opened, f"document.querySelector('.row[data-index=\"{index}\"]').dispatchEvent(new MouseEvent('click', {{bubbles: true}}))")
+    js(
+        opened,
+        f"document.querySelector('.row[data-index=\"{index}\"]').dispatchEvent(new MouseEvent('click', {{bubbles: true}}))",
+    )
     assert step(opened) == index
     field = opened.find_element(By.CSS_SELECTOR, '[data-field="IPv4.ttl"]')
     assert field.text == "ttl: 64"
@@ -174,8 +186,11 @@ def test_tables_on_the_page_equal_show_at_that_time(opened, shots):
     """At the last event of an instant, the page's MAC and ARP tables are what `sim run --until T
     --json` reports for the same run (MAC age to the millisecond, as --show prints it)."""
     for kind in ("learn", "deliver"):
-        index = js(opened, f"""const e = lanlab.viewer.run.doc.events; let i = e.kind.lastIndexOf('{kind}');
-            while (i + 1 < e.t.length && e.t[i + 1] === e.t[i]) i++; return i;""")
+        index = js(
+            opened,
+            f"""const e = lanlab.viewer.run.doc.events; let i = e.kind.lastIndexOf('{kind}');
+            while (i + 1 < e.t.length && e.t[i + 1] === e.t[i]) i++; return i;""",
+        )
         js(opened, f"lanlab.viewer.go({index})")
         t = js(opened, f"return lanlab.viewer.run.doc.events.t[{index}]")
         result = CliRunner().invoke(cli, ["sim", "run", HUB, *PINGS, "--until", f"{t}ns", "--json"])
@@ -214,9 +229,11 @@ def test_user_text_is_shown_not_run(driver, tmp_path: Path):
     topology = tmp_path / "evil.yaml"
     evil = "<script>window.pwned=1</script>"
     image = "<img src=x onerror=window.pwned=2>"
-    topology.write_text(f'nodes:\n  "{evil}": {{kind: host, ip: 198.18.0.1/24}}\n'
-                        f'  "{image}": {{kind: host, ip: 198.18.0.2/24}}\n  sw1: {{kind: switch}}\n'
-                        f'links:\n  - ["{evil}:eth0", sw1:p1]\n  - ["{image}:eth0", sw1:p2]\n')
+    topology.write_text(
+        f'nodes:\n  "{evil}": {{kind: host, ip: 198.18.0.1/24}}\n'
+        f'  "{image}": {{kind: host, ip: 198.18.0.2/24}}\n  sw1: {{kind: switch}}\n'
+        f'links:\n  - ["{evil}:eth0", sw1:p1]\n  - ["{image}:eth0", sw1:p2]\n'
+    )
     out = tmp_path / "evil.html"
     result = CliRunner().invoke(cli, ["sim", "run", str(topology), "--until", "1s", "--html", str(out)])
     browser.open_page(driver, out)
@@ -251,8 +268,22 @@ def test_program_consoles_show_lines_up_to_the_step(driver, tmp_path: Path, shot
     program = tmp_path / "hello.py"
     program.write_text("import time\nprint('hello <b>world</b>')\ntime.sleep(0.5)\nprint('later')\n")
     out = tmp_path / "apps.html"
-    CliRunner().invoke(cli, ["sim", "run", HUB, "--until", "1s", "--app", f"pc1={program}",
-                             "--do", "at 0.2s pc1 ping pc3 -c 1", "--html", str(out)])
+    CliRunner().invoke(
+        cli,
+        [
+            "sim",
+            "run",
+            HUB,
+            "--until",
+            "1s",
+            "--app",
+            f"pc1={program}",
+            "--do",
+            "at 0.2s pc1 ping pc3 -c 1",
+            "--html",
+            str(out),
+        ],
+    )
     browser.open_page(driver, out)
     click(driver, "tab-programs")
     js(driver, "lanlab.viewer.go(0)")
@@ -274,7 +305,9 @@ def test_load_is_frames_per_second_a_ping_light_a_storm_heavy(opened, driver, tm
     CliRunner().invoke(cli, ["sim", "run", str(EXAMPLES / "storm.yaml"), "--max-events", "20000", "--html", str(out)])
     browser.open_page(driver, out)
     js(driver, "lanlab.viewer.go(lanlab.viewer.run.count - 10)")
-    rates = js(driver, "return lanlab.topology.cy.edges().map(e => [e.data('rate'), e.data('colour'), e.data('width')])")
+    rates = js(
+        driver, "return lanlab.topology.cy.edges().map(e => [e.data('rate'), e.data('colour'), e.data('width')])"
+    )
     assert all(rate > 20000 and colour == "#e74c3c" and width > 10 for rate, colour, width in rates[:3])
 
 
@@ -344,18 +377,39 @@ def test_a_collision_is_marked_on_the_hub_and_the_drop_where_it_happened(driver,
     """Two stations sending at once through a hub: the collision step marks the hub and the station
     backing off; a NIC's drop step marks that host with its reason."""
     out = tmp_path / "collisions.html"
-    CliRunner().invoke(cli, ["sim", "run", str(EXAMPLES / "collisions.yaml"), "--until", "1s", "--html", str(out),
-                             "--do", "hc udp listen 9", "--do", "ha udp send hc 9 from-a",
-                             "--do", "hb udp send hc 9 from-b"])
+    CliRunner().invoke(
+        cli,
+        [
+            "sim",
+            "run",
+            str(EXAMPLES / "collisions.yaml"),
+            "--until",
+            "1s",
+            "--html",
+            str(out),
+            "--do",
+            "hc udp listen 9",
+            "--do",
+            "ha udp send hc 9 from-a",
+            "--do",
+            "hb udp send hc 9 from-b",
+        ],
+    )
     browser.open_page(driver, out)
     collision = js(driver, "return lanlab.viewer.run.doc.events.kind.indexOf('collision')")
     js(driver, f"lanlab.viewer.go({collision})")
     drawn = js(driver, "return lanlab.topology.drawn()")
-    hub = js(driver, "const n = lanlab.viewer.run.doc.nodes.findIndex(n => n.name === 'hub1'); return lanlab.topology.cy.getElementById('n' + n).position()")
+    hub = js(
+        driver,
+        "const n = lanlab.viewer.run.doc.nodes.findIndex(n => n.name === 'hub1'); return lanlab.topology.cy.getElementById('n' + n).position()",
+    )
     assert len(drawn["collisions"]) == 1 and drawn["backoffs"] == 1
     assert abs(drawn["collisions"][0]["x"] - hub["x"]) < 1
     screenshot(driver, shots, "8-collision")
-    drop = js(driver, "const e = lanlab.viewer.run.doc.events; return e.kind.findIndex((k, i) => k === 'drop' && e.note[i] === 'not addressed to this NIC')")
+    drop = js(
+        driver,
+        "const e = lanlab.viewer.run.doc.events; return e.kind.findIndex((k, i) => k === 'drop' && e.note[i] === 'not addressed to this NIC')",
+    )
     js(driver, f"lanlab.viewer.go({drop})")
     assert js(driver, "return lanlab.topology.drawn().drops") == ["\u2715 not addressed to this NIC"]
 
@@ -363,8 +417,11 @@ def test_a_collision_is_marked_on_the_hub_and_the_drop_where_it_happened(driver,
 def test_a_frame_moves_from_sender_to_receiver_as_steps_go(opened):
     """The dot of pc1's first transmission starts beside pc1 and, step by step, gets nearer sw1."""
     target = first_arp_request(opened)
-    position = """const t = lanlab.topology, n = t.cy.nodes('.packet').filter(p => p.data('tx') === %d);
-        return n.length ? n.position() : null;""" % target
+    position = (
+        """const t = lanlab.topology, n = t.cy.nodes('.packet').filter(p => p.data('tx') === %d);
+        return n.length ? n.position() : null;"""
+        % target
+    )
     node = "const i = lanlab.viewer.run.doc.nodes.findIndex(n => n.name === '%s'); return lanlab.topology.cy.getElementById('n' + i).position();"
     pc1, sw1 = js(opened, node % "pc1"), js(opened, node % "sw1")
 
@@ -387,7 +444,12 @@ def test_play_pause_and_speed(opened):
     from selenium.webdriver.common.by import By
 
     slider = opened.find_element(By.CSS_SELECTOR, '[data-test="speed"]')
-    js(opened, "arguments[0].value = 1; arguments[0].dispatchEvent(new Event('input'))".replace("arguments[0]", "document.querySelector('[data-test=speed]')"))
+    js(
+        opened,
+        "arguments[0].value = 1; arguments[0].dispatchEvent(new Event('input'))".replace(
+            "arguments[0]", "document.querySelector('[data-test=speed]')"
+        ),
+    )
     assert slider.find_element(By.XPATH, "..").text.endswith("10.0x")
     click(opened, "play")
     time.sleep(1.0)
@@ -396,7 +458,10 @@ def test_play_pause_and_speed(opened):
     assert moved >= 10
     time.sleep(0.5)
     assert step(opened) == moved
-    js(opened, "const s = document.querySelector('[data-test=speed]'); s.value = -1; s.dispatchEvent(new Event('input'))")
+    js(
+        opened,
+        "const s = document.querySelector('[data-test=speed]'); s.value = -1; s.dispatchEvent(new Event('input'))",
+    )
     assert js(opened, "return lanlab.timeline.stepMs()") == pytest.approx(100 * 1000 / 30, rel=0.01)
 
 
@@ -417,33 +482,59 @@ def test_a_frame_rides_beside_its_wire_clear_of_the_port_names(opened):
     radius, so the port name written on the wire stays readable."""
     target = first_arp_request(opened)
     js(opened, f"lanlab.viewer.go({target})")
-    offset = js(opened, """const t = lanlab.topology, p = t.cy.nodes('.packet')[0].position();
+    offset = js(
+        opened,
+        """const t = lanlab.topology, p = t.cy.nodes('.packet')[0].position();
         const at = name => t.cy.getElementById('n' + lanlab.viewer.run.doc.nodes.findIndex(n => n.name === name)).position();
         const a = at('pc1'), b = at('sw1'), length = Math.hypot(b.x - a.x, b.y - a.y);
-        return Math.abs((b.x - a.x) * (a.y - p.y) - (a.x - p.x) * (b.y - a.y)) / length;""")
+        return Math.abs((b.x - a.x) * (a.y - p.y) - (a.x - p.x) * (b.y - a.y)) / length;""",
+    )
     assert offset > 11  # a current dot's radius; the port name is on the line
 
 
 def ladder_rows(driver) -> list[tuple[str, str, str, bool]]:  # type: ignore[no-untyped-def]
     """(from column, to column, summary, current) for each arrow of the ladder pane."""
-    return [tuple(row) for row in js(driver, """const svg = document.querySelector('[data-test="ladder"]');
+    return [
+        tuple(row)
+        for row in js(
+            driver,
+            """const svg = document.querySelector('[data-test="ladder"]');
         const names = Array.from(svg.querySelectorAll('.ladder-name')).map(n => [Number(n.getAttribute('x')), n.textContent]);
         const at = x => names.find(n => Math.abs(n[0] - x) < 1)[1];
         return Array.from(svg.querySelectorAll('.ladder-arrow')).map(g => { const l = g.querySelector('line');
           return [at(Number(l.getAttribute('x1'))), at(Number(l.getAttribute('x2'))),
-                  g.querySelector('.ladder-label').textContent, g.classList.contains('current')]; });""")]
+                  g.querySelector('.ladder-label').textContent, g.classList.contains('current')]; });""",
+        )
+    ]
 
 
 def test_tcp_ladder_shows_the_handshake_through_switch_and_hub_without_bystanders(driver, tmp_path: Path, shots):
     """A TCP conversation's ladder: pc1 -> sw1 -> hub1 -> pc3 with SYN, SYN-ACK, data and FIN in
     full; the hub's copies to pc4 and the flood to pc2 are counted, not drawn."""
     out = tmp_path / "tcp.html"
-    result = CliRunner().invoke(cli, ["sim", "run", HUB, "--do", "pc3 tcp serve --port 7788", "--do",
-                                      "at 0.1s pc1 tcp connect pc3 7788 --send hello", "--until", "2s", "--html", str(out)])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "sim",
+            "run",
+            HUB,
+            "--do",
+            "pc3 tcp serve --port 7788",
+            "--do",
+            "at 0.1s pc1 tcp connect pc3 7788 --send hello",
+            "--until",
+            "2s",
+            "--html",
+            str(out),
+        ],
+    )
     assert result.exit_code == 0, result.output
     browser.open_page(driver, out)
-    syn = js(driver, """const e = lanlab.viewer.run.doc.events;
-        for (let i = 0; i < e.t.length; i++) if (e.proto[i] === 'TCP' && e.kind[i] === 'rx') return i; return -1;""")
+    syn = js(
+        driver,
+        """const e = lanlab.viewer.run.doc.events;
+        for (let i = 0; i < e.t.length; i++) if (e.proto[i] === 'TCP' && e.kind[i] === 'rx') return i; return -1;""",
+    )
     browser.open_page(driver, out, f"#e={syn + 1}")  # the list's numbers start at 1
     click(driver, "tab-ladder")
     rows = ladder_rows(driver)
@@ -461,20 +552,26 @@ def test_rip_ladder_holds_the_periodic_updates_sent_to_the_group(driver, tmp_pat
     """Two RIP routers' ladder includes the updates each sends to 224.0.0.9 every 30 s, not only
     the answers to requests: the group frame belongs to the sender and the router that received it."""
     out = tmp_path / "rip.html"
-    result = CliRunner().invoke(cli, ["sim", "run", str(EXAMPLES / "count-to-infinity.yaml"), "--until", "40s",
-                                      "--html", str(out)])
+    result = CliRunner().invoke(
+        cli, ["sim", "run", str(EXAMPLES / "count-to-infinity.yaml"), "--until", "40s", "--html", str(out)]
+    )
     assert result.exit_code == 0, result.output
     browser.open_page(driver, out)
-    update = js(driver, """const r = lanlab.viewer.run, e = r.doc.events;
+    update = js(
+        driver,
+        """const r = lanlab.viewer.run, e = r.doc.events;
         for (let i = 0; i < e.t.length; i++) if (e.t[i] > 20e9 && e.proto[i].startsWith('RIP') && e.kind[i] === 'rx'
-            && r.name(i) === 'r3') return i; return -1;""")
+            && r.name(i) === 'r3') return i; return -1;""",
+    )
     assert update > 0
     browser.open_page(driver, out, f"#e={update + 1}")
     click(driver, "tab-ladder")
     rows = ladder_rows(driver)
     assert {end for row in rows for end in row[:2]} == {"r2", "r3"}
     assert any(current for *_, current in rows)
-    times = js(driver, "return Array.from(document.querySelectorAll('#ladder .ladder-time')).map(t => Number(t.textContent))")
+    times = js(
+        driver, "return Array.from(document.querySelectorAll('#ladder .ladder-time')).map(t => Number(t.textContent))"
+    )
     assert any(t > 20 for t in times)  # a periodic update, long after the start's requests
     screenshot(driver, shots, "ladder-rip")
 
@@ -516,15 +613,21 @@ def test_domains_are_shaded_one_colour_each_as_sim_domains_counts_them(driver, t
     result = CliRunner().invoke(cli, ["sim", "run", str(topology), "--until", "10ms", "--html", str(out)])
     assert result.exit_code == 0, result.output
     browser.open_page(driver, out)
-    assert js(driver, "return [lanlab.viewer.run.doc.domains.collision_domains, lanlab.viewer.run.doc.domains.broadcast_domains]") == [5, 2]
+    assert js(
+        driver,
+        "return [lanlab.viewer.run.doc.domains.collision_domains, lanlab.viewer.run.doc.domains.broadcast_domains]",
+    ) == [5, 2]
     click(driver, "domains")
-    colours = js(driver, """
+    colours = js(
+        driver,
+        """
         const doc = lanlab.viewer.run.doc, cy = lanlab.topology.cy, out = {links: {}, nodes: {}};
         doc.links.forEach((l, i) => { out.links[l.a + '-' + l.b] = cy.getElementById('link' + i).style('underlay-opacity') > 0
             ? cy.getElementById('link' + i).style('underlay-color') : null; });
         doc.nodes.forEach((n, i) => { out.nodes[n.name] = cy.getElementById('n' + i).style('underlay-opacity') > 0
             ? cy.getElementById('n' + i).style('underlay-color') : null; });
-        return out;""")
+        return out;""",
+    )
     links, nodes = colours["links"], colours["nodes"]
     hub1, hub2 = links["sw1:p2-hub1:p1"], links["sw1:p3-hub2:p1"]
     assert hub1 and hub2 and hub1 != hub2 and links["pc1:eth0-hub1:p2"] == hub1

@@ -68,8 +68,7 @@ def test_view_serves_the_page_on_loopback_until_stopped():
     """sim view prints the URL first; the page there holds the run's document; SIGINT stops it (130)."""
     import signal
 
-    viewer = Running("sim", "view", HUB, "--do", "pc1 ping pc3 -c 1", "--until", "1s", "--no-browser",
-                     "--port", "0")
+    viewer = Running("sim", "view", HUB, "--do", "pc1 ping pc3 -c 1", "--until", "1s", "--no-browser", "--port", "0")
     try:
         line = viewer.first_line
         while not line.startswith("viewer at"):
@@ -113,8 +112,19 @@ def test_a_run_stopped_by_ctrl_c_still_writes_its_page_with_a_banner(tmp_path: P
     import time
 
     out = tmp_path / "storm.html"
-    run = Running("sim", "run", str(EXAMPLES / "storm.yaml"), "--max-events", "0", "--until", "1000s",
-                  "--trace", "jsonl", "--html", str(out))
+    run = Running(
+        "sim",
+        "run",
+        str(EXAMPLES / "storm.yaml"),
+        "--max-events",
+        "0",
+        "--until",
+        "1000s",
+        "--trace",
+        "jsonl",
+        "--html",
+        str(out),
+    )
     time.sleep(1.0)
     status = run.stop(signal.SIGINT, timeout=60)
     assert status == 130, run.stderr

@@ -55,8 +55,11 @@ def shown_by_cli(file: str, t: int, words: tuple[str, ...], *args: str) -> str:
     """The tables part of `sim run --until T --show WORDS`: from the first table's title to the summary."""
     result = invoke("sim", "run", file, "--until", f"{t}ns", "--show", ",".join(words), *args)
     lines = result.output.splitlines()
-    first = next(i for i, line in enumerate(lines) if line.rstrip().endswith(("MAC table", "ARP table"))
-                 or " routing table at " in line)
+    first = next(
+        i
+        for i, line in enumerate(lines)
+        if line.rstrip().endswith(("MAC table", "ARP table")) or " routing table at " in line
+    )
     last = max(i for i, line in enumerate(lines) if line.startswith("ran "))
     return "\n".join(lines[first:last]).strip()
 
@@ -92,10 +95,11 @@ def test_frames_are_shared_and_decoded_like_decode_verbose(tmp_path: Path):
 
     raw = base64.b64decode(frame["bytes"])
     target = next(field for field in arp["fields"] if field[0] == "target_ip")
-    assert raw[target[2]:target[3]] == bytes([198, 18, 0, 3])
+    assert raw[target[2] : target[3]] == bytes([198, 18, 0, 3])
     icmp = next(f for f in doc["frames"] if f["protocol"] == "ICMP")
-    ttl = next(field for layer in icmp["layers"] if layer["layer"] == "IPv4" for field in layer["fields"]
-               if field[0] == "ttl")
+    ttl = next(
+        field for layer in icmp["layers"] if layer["layer"] == "IPv4" for field in layer["fields"] if field[0] == "ttl"
+    )
     assert ttl[1] == "64" and base64.b64decode(icmp["bytes"])[ttl[2]] == 64
 
 
@@ -118,13 +122,16 @@ def test_tables_at_an_event_equal_show_in_a_run_with_programs(tmp_path: Path):
     of an instant are --show's for the run stopped then: a RIP update's refresh, made after the
     router recorded the update, is not one event late."""
     program = tmp_path / "send.py"
-    program.write_text("import socket, time\ns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
-                       "for n in range(3):\n    s.sendto(b'hi', ('198.18.3.10', 9))\n    time.sleep(10)\n")
+    program.write_text(
+        "import socket, time\ns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+        "for n in range(3):\n    s.sendto(b'hi', ('198.18.3.10', 9))\n    time.sleep(10)\n"
+    )
     app = ("--app", f"pc1={program}")
     doc = page_document(tmp_path, ROUTED, *app, "--until", "40s")
     times, kinds = doc["events"]["t"], doc["events"]["kind"]
-    updates = sorted({times[i] for i, kind in enumerate(kinds) if kind == "deliver"
-                      and doc["events"]["proto"][i].startswith("RIP")})
+    updates = sorted(
+        {times[i] for i, kind in enumerate(kinds) if kind == "deliver" and doc["events"]["proto"][i].startswith("RIP")}
+    )
     assert len(updates) >= 4
     for t in updates[-4:]:
         expected = shown_by_cli(ROUTED, t, ("route",), *app)
@@ -153,14 +160,16 @@ def test_stepping_back_gives_the_tables_before(tmp_path: Path):
 def test_document_is_json_safe_for_a_script_element(tmp_path: Path):
     """No `<` survives in the embedded data: a node called </script> cannot end the element."""
     topology = tmp_path / "evil.yaml"
-    topology.write_text('nodes:\n  "</script><b>x":\n    kind: host\n    ip: 198.18.0.1/24\n'
-                        '  sw1: {kind: switch}\nlinks:\n  - ["</script><b>x:eth0", sw1:p1]\n')
+    topology.write_text(
+        'nodes:\n  "</script><b>x":\n    kind: host\n    ip: 198.18.0.1/24\n'
+        '  sw1: {kind: switch}\nlinks:\n  - ["</script><b>x:eth0", sw1:p1]\n'
+    )
     out = tmp_path / "evil.html"
     result = invoke("sim", "run", str(topology), "--until", "1s", "--html", str(out))
     assert result.exit_code == 0, result.output
     text = out.read_text()
-    data = text[text.index('id="lanlab-data">'):]
-    data = data[:data.index("</script>")]
+    data = text[text.index('id="lanlab-data">') :]
+    data = data[: data.index("</script>")]
     assert "<" not in data.split(">", 1)[1]
     assert read_document(out)["nodes"][0]["name"] == "</script><b>x"
     json.dumps(read_document(out))

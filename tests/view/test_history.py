@@ -52,8 +52,14 @@ def short_timers(network: Network) -> Network:
 
 def hub_vs_switch() -> Network:
     network = short_timers(Network.from_yaml(EXAMPLES / "hub_vs_switch.yaml"))
-    for text in ("pc1 ping pc3 -c 3 -i 1.5", "at 5s pc2 ping pc3 -c 2 -i 0.2", "at 5.3s link pc2:eth0 sw1:p2 down",
-                 "at 6s pc1 ping pc2 -c 1", "at 7s link pc2:eth0 sw1:p2 up", "at 7.2s pc2 ping pc1 -c 1"):
+    for text in (
+        "pc1 ping pc3 -c 3 -i 1.5",
+        "at 5s pc2 ping pc3 -c 2 -i 0.2",
+        "at 5.3s link pc2:eth0 sw1:p2 down",
+        "at 6s pc1 ping pc2 -c 1",
+        "at 7s link pc2:eth0 sw1:p2 up",
+        "at 7.2s pc2 ping pc1 -c 1",
+    ):
         schedule(network, text)
     return network
 
@@ -64,6 +70,7 @@ def example(name: str, *commands: str) -> Callable[[], Network]:
         for text in commands:
             schedule(network, text)
         return network
+
     return build
 
 
@@ -72,7 +79,10 @@ RUNS = {
     "arp": (example("arp.yaml", "pc1 ping pc2 -c 2 -i 0.5", "at 1s pc1 ping 198.18.0.9 -c 1 -W 3"), 5 * SECOND),
     "stp, a cable pulled": (example("stp.yaml"), 62 * SECOND),
     "rip-ring, a cable pulled": (example("rip-ring.yaml", "at 30s pc1 ping pc3 -c 50 -i 1"), 90 * SECOND),
-    "dhcp, a lease released": (example("dhcp.yaml", "at 6s pc1 ping 198.18.0.2 -c 1", "at 8s pc1 dhcp release"), 10 * SECOND),
+    "dhcp, a lease released": (
+        example("dhcp.yaml", "at 6s pc1 ping 198.18.0.2 -c 1", "at 8s pc1 dhcp release"),
+        10 * SECOND,
+    ),
 }
 
 
@@ -96,8 +106,11 @@ def test_entries_that_age_out_disappear_at_the_first_event_after():
     though its host recorded nothing then."""
     history = TableHistory(hub_vs_switch())
     history.run(9 * SECOND)
-    removed = [(history.events[index].t, key) for index, node, table, key, row in history.changes
-               if node == "pc1" and table == "arp" and row is None]
+    removed = [
+        (history.events[index].t, key)
+        for index, node, table, key, row in history.changes
+        if node == "pc1" and table == "arp" and row is None
+    ]
     assert removed, "pc1's ARP entries never aged out"
     assert all(t >= 2 * SECOND for t, _ in removed)
 

@@ -27,6 +27,7 @@ TEST_FILES = sorted(path.name for path in JS.glob("*.test.js"))
 
 def harness_page(folder: Path, tests: dict[str, str], docs: dict[str, Any]) -> Path:
     """A page loading the modules, the harness, the documents (as jstest.docs) and the tests."""
+
     def script(text: str) -> str:
         return "<script>" + text.replace("</script", "<\\/script") + "</script>\n"
 
@@ -37,7 +38,9 @@ def harness_page(folder: Path, tests: dict[str, str], docs: dict[str, Any]) -> P
         parts.append(script(f"jstest.file = {json.dumps(name)};"))
         parts.append(script(text))
     path = folder / "harness.html"
-    path.write_text('<!doctype html><meta charset="utf-8"><title>lanlab js tests</title>\n' + "".join(parts), encoding="utf-8")
+    path.write_text(
+        '<!doctype html><meta charset="utf-8"><title>lanlab js tests</title>\n' + "".join(parts), encoding="utf-8"
+    )
     return path
 
 
@@ -57,8 +60,22 @@ def driver():  # type: ignore[no-untyped-def]
 def docs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """A real run's document for the JS tests: hub_vs_switch with pings across the hub and the switch."""
     out = tmp_path_factory.mktemp("hub") / "hub.html"
-    result = CliRunner().invoke(cli, ["sim", "run", str(EXAMPLES / "hub_vs_switch.yaml"), "--do", "pc1 ping pc3 -c 2 -i 0.2",
-                                      "--do", "at 1s pc1 ping pc2 -c 2 -i 0.2", "--until", "2s", "--html", str(out)])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "sim",
+            "run",
+            str(EXAMPLES / "hub_vs_switch.yaml"),
+            "--do",
+            "pc1 ping pc3 -c 2 -i 0.2",
+            "--do",
+            "at 1s pc1 ping pc2 -c 2 -i 0.2",
+            "--until",
+            "2s",
+            "--html",
+            str(out),
+        ],
+    )
     assert result.exit_code == 0, result.output
     return {"hub": read_document(out)}
 
@@ -89,9 +106,11 @@ def test_js_file_passes(results, name: str):
 def test_the_harness_reports_a_failed_assertion_and_a_broken_file(driver, tmp_path: Path):
     """A JS assertion that fails, and a file that throws while loading, come back as failures with
     their names and messages, beside a test that passes."""
-    tests = {"fails.test.js": 'test("adds", function () { assert.equal(1 + 1, 3, "sum"); });\n'
-                              'test("passes", function () { assert.deepEqual([1, {a: new Set([2])}], [1, {a: new Set([2])}]); });',
-             "broken.test.js": "nosuchfunction();"}
+    tests = {
+        "fails.test.js": 'test("adds", function () { assert.equal(1 + 1, 3, "sum"); });\n'
+        'test("passes", function () { assert.deepEqual([1, {a: new Set([2])}], [1, {a: new Set([2])}]); });',
+        "broken.test.js": "nosuchfunction();",
+    }
     got = run_harness(driver, harness_page(tmp_path, tests, {}))
     by_name = {(r["file"], r["name"]): r for r in got}
     assert by_name[("fails.test.js", "passes")]["ok"] is True

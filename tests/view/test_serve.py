@@ -24,8 +24,12 @@ HUB = str(Path(__file__).resolve().parents[2] / "examples" / "hub_vs_switch.yaml
 @pytest.fixture
 def server():  # type: ignore[no-untyped-def]
     """A `lanlab sim serve` process; yields its URL (with the token)."""
-    process = subprocess.Popen([sys.executable, "-m", "lanlab", "sim", "serve", HUB, "--no-browser"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "lanlab", "sim", "serve", HUB, "--no-browser"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     line = process.stdout.readline()
     match = re.search(r"(http://127\.0\.0\.1:\d+/\?token=\S+)", line)
     assert match, line + process.stderr.read()
@@ -80,7 +84,12 @@ def test_the_socket_needs_the_token_and_speaks_do_words(server):
         first = json.loads(socket.recv())
         assert first["type"] == "document" and first["document"]["live"] is True
         socket.send(json.dumps({"op": "do", "text": "pc1 ping pc3 -c 1"}))
-        assert reply_to(socket) == {"type": "reply", "op": "do", "ok": True, "text": "at 0.000000001s pc1 ping pc3 -c 1"}
+        assert reply_to(socket) == {
+            "type": "reply",
+            "op": "do",
+            "ok": True,
+            "text": "at 0.000000001s pc1 ping pc3 -c 1",
+        }
         socket.send(json.dumps({"op": "do", "text": "pc9 ping pc3"}))
         reply = reply_to(socket)
         assert reply["ok"] is False and "no node called 'pc9'" in reply["error"]
@@ -128,12 +137,18 @@ def test_ping_from_the_page_then_pull_the_cable(server, tmp_path):
         Select(control("live-to")).select_by_value("pc3")
         control("live-act").click()
         wait_for(driver, "return (" + "function(){" + REPLIES_FROM_PC3 + "})() >= 1")
-        mac_rows = wait_for(driver, """const t = lanlab.viewer.run.tablesAt(lanlab.viewer.step);
-            return t.sw1 && t.sw1.mac.length;""")
+        mac_rows = wait_for(
+            driver,
+            """const t = lanlab.viewer.run.tablesAt(lanlab.viewer.step);
+            return t.sw1 && t.sw1.mac.length;""",
+        )
         assert mac_rows >= 2  # pc1 and pc3 learned
         assert driver.find_elements(By.CSS_SELECTOR, '[data-test="mac-sw1"] tbody tr')
-        cable = next(o.get_attribute("value") for o in Select(control("live-cable")).options
-                     if "pc3:" in o.get_attribute("value"))
+        cable = next(
+            o.get_attribute("value")
+            for o in Select(control("live-cable")).options
+            if "pc3:" in o.get_attribute("value")
+        )
         Select(control("live-cable")).select_by_value(cable)
         control("live-pull").click()
         wait_for(driver, "return lanlab.viewer.run.doc.events.kind.indexOf('link') >= 0")
@@ -151,8 +166,12 @@ def test_ping_from_the_page_then_pull_the_cable(server, tmp_path):
 @pytest.fixture
 def empty_server():  # type: ignore[no-untyped-def]
     """`lanlab sim serve` with no file: an empty workspace."""
-    process = subprocess.Popen([sys.executable, "-m", "lanlab", "sim", "serve", "--no-browser"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "lanlab", "sim", "serve", "--no-browser"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     match = re.search(r"(http://127\.0\.0\.1:\d+/\?token=\S+)", process.stdout.readline())
     assert match, process.stderr.read()
     yield match.group(1)
@@ -164,8 +183,11 @@ def after_reload(driver, action) -> None:  # type: ignore[no-untyped-def]
     """Do `action` (an edit), then wait for the page the rebuilt network reloads."""
     driver.execute_script("window.lanlabBefore = true")
     action()
-    wait_for(driver, "return window.lanlabBefore === undefined && document.body.dataset.ready === '1' && "
-                     "document.body.dataset.liveEvents !== undefined && !!lanlab.live.build")
+    wait_for(
+        driver,
+        "return window.lanlabBefore === undefined && document.body.dataset.ready === '1' && "
+        "document.body.dataset.liveEvents !== undefined && !!lanlab.live.build",
+    )
 
 
 @needs_browser
@@ -212,9 +234,13 @@ def test_build_hub_vs_switch_by_clicks(empty_server, tmp_path):
         Select(control("build-node")).select_by_value("pc1")  # a mistake: shown beside ip, nothing changes
         control("field-pc1-ip").send_keys(Keys.CONTROL + "a")
         control("field-pc1-ip").send_keys("198.18.0.999/24\n")
-        error = wait_for(driver, "return document.querySelector('[data-test=\"error-pc1-ip\"]').textContent", 10,
-                         "return [document.querySelector('[data-test=\"field-pc1-ip\"]').value, "
-                         "lanlab.live.build.error.textContent, lanlab.live.answer.textContent]")
+        error = wait_for(
+            driver,
+            "return document.querySelector('[data-test=\"error-pc1-ip\"]').textContent",
+            10,
+            "return [document.querySelector('[data-test=\"field-pc1-ip\"]').value, "
+            "lanlab.live.build.error.textContent, lanlab.live.answer.textContent]",
+        )
         assert "198.18.0.999" in error and "not an IPv4 address" in error
 
         with urllib.request.urlopen(empty_server.replace("/?", "/network.yaml?"), timeout=5) as answer:
@@ -300,9 +326,15 @@ def test_drag_a_node_onto_another_cables_them_and_each_kind_has_its_form(empty_s
         canvas = driver.execute_script("return lanlab.topology.cy.container()")
 
         def drag() -> None:
-            (ActionChains(driver).move_to_element_with_offset(canvas, int(pc1[0]), int(pc1[1])).click_and_hold()
-             .move_by_offset(int((sw1[0] - pc1[0]) / 2), int((sw1[1] - pc1[1]) / 2))
-             .move_to_element_with_offset(canvas, int(sw1[0]), int(sw1[1])).release().perform())
+            (
+                ActionChains(driver)
+                .move_to_element_with_offset(canvas, int(pc1[0]), int(pc1[1]))
+                .click_and_hold()
+                .move_by_offset(int((sw1[0] - pc1[0]) / 2), int((sw1[1] - pc1[1]) / 2))
+                .move_to_element_with_offset(canvas, int(sw1[0]), int(sw1[1]))
+                .release()
+                .perform()
+            )
 
         after_reload(driver, drag)
         links = driver.execute_script("return lanlab.viewer.run.doc.links.map(l => [l.a, l.b])")
@@ -318,10 +350,16 @@ def test_a_programs_output_reaches_the_page_while_it_runs(tmp_path):
     from selenium.webdriver.common.by import By
 
     program = tmp_path / "talk.py"
-    program.write_text("import time\nprint('first <b>line</b>', flush=True)\ntime.sleep(1)\nprint('second', flush=True)\n"
-                       "time.sleep(30)\n")
-    process = subprocess.Popen([sys.executable, "-m", "lanlab", "sim", "serve", HUB, "--no-browser", "--app",
-                                f"pc1={program}"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    program.write_text(
+        "import time\nprint('first <b>line</b>', flush=True)\ntime.sleep(1)\nprint('second', flush=True)\n"
+        "time.sleep(30)\n"
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "lanlab", "sim", "serve", HUB, "--no-browser", "--app", f"pc1={program}"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     driver = browser.start()
     try:
         match = re.search(r"(http://127\.0\.0\.1:\d+/\?token=\S+)", process.stdout.readline())

@@ -16,8 +16,7 @@ from lanlab.wire.pcapng import PcapngReader, PcapngWriter
 
 frames = st.lists(st.tuples(st.integers(0, 2**32 * 10**9 - 1), st.binary(min_size=14, max_size=200)), max_size=8)
 needs_tshark = pytest.mark.skipif(shutil.which("tshark") is None, reason="tshark not installed (apt install tshark)")
-FRAME = bytes.fromhex("ffffffffffff020000000001080600010800060400010200000000"
-                      "01c6120001000000000000c6120002")
+FRAME = bytes.fromhex("ffffffffffff02000000000108060001080006040001020000000001c6120001000000000000c6120002")
 
 
 @pytest.mark.parametrize("nanosecond", [False, True])
@@ -136,8 +135,7 @@ def test_we_read_pcapng_that_wireshark_tools_wrote(tmp_path):
         writer = PcapWriter(out, nanosecond=True)
         writer.write(1_000_000_000_000_000_001, FRAME)
         writer.write(1_000_000_000_500_000_000, FRAME[:30])
-    subprocess.run(["editcap", "-F", "pcapng", str(pcap), str(tmp_path / "b.pcapng")], check=True,
-                   capture_output=True)
+    subprocess.run(["editcap", "-F", "pcapng", str(pcap), str(tmp_path / "b.pcapng")], check=True, capture_output=True)
     with (tmp_path / "b.pcapng").open("rb") as capture:
         back = [(t, f) for _, t, f in PcapngReader(capture)]
     with pcap.open("rb") as capture:
@@ -153,8 +151,12 @@ def test_tshark_reads_our_pcapng_with_interface_names(tmp_path):
         a, b = writer.add_interface("pc1:eth0"), writer.add_interface("sw1:p2")
         writer.write(a, 1_500_000_000_123_456_789, FRAME)
         writer.write(b, 1_500_000_001_000_000_001, FRAME)
-    result = subprocess.run(["tshark", "-r", str(path), "-T", "fields", "-e", "frame.interface_name",
-                             "-e", "frame.time_epoch"], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        ["tshark", "-r", str(path), "-T", "fields", "-e", "frame.interface_name", "-e", "frame.time_epoch"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert result.stdout.split() == ["pc1:eth0", "1500000000.123456789", "sw1:p2", "1500000001.000000001"]
     assert "appears to" not in result.stderr and "rror" not in result.stderr
 
@@ -192,8 +194,17 @@ def test_pcapng_block_longer_than_any_block_is_refused():
         list(PcapngReader(io.BytesIO(damaged)))
 
 
-@pytest.mark.parametrize(("word", "linktype", "fcs"), [(1, 1, None), (0x30000001, 1, None), (0x40000001, 1, None),
-                                                       (0x04000001, 1, 0), (0x24000001, 1, 4), (0x10000071, 113, None)])
+@pytest.mark.parametrize(
+    ("word", "linktype", "fcs"),
+    [
+        (1, 1, None),
+        (0x30000001, 1, None),
+        (0x40000001, 1, None),
+        (0x04000001, 1, 0),
+        (0x24000001, 1, 4),
+        (0x10000071, 113, None),
+    ],
+)
 def test_pcap_link_type_word_is_masked_and_its_fcs_length_read(word, linktype, fcs):
     """The link type is the word's low 16 bits; the FCS length (16-bit words, bits 28-31) counts only with bit 26."""
     head = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, word)
@@ -217,6 +228,7 @@ def test_readers_give_each_frames_length_on_the_wire():
 def test_pcapng_interface_fcs_length_option_counts_bits():
     """if_fcslen (option 13) of 32 bits: the interface's frames end in 4 bytes of FCS."""
     from lanlab.wire.pcapng import EPB, IDB, _block, _option
+
     out = io.BytesIO()
     PcapngWriter(out)  # the section header
     out.write(_block(IDB, struct.pack("<HHI", 1, 0, 65535) + _option(13, bytes([32])) + _option(0, b"")))

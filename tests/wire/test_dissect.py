@@ -46,7 +46,8 @@ def test_later_fragments_are_not_parsed_as_transport():
     from lanlab.wire import EtherType, MacAddress
 
     frame = Ethernet(MacAddress(2), MacAddress(1), EtherType.IPV4).build(
-        IPv4(A_IP, B_IP, 17, ident=0x1234, frag_offset=185).build(b"x" * 16))
+        IPv4(A_IP, B_IP, 17, ident=0x1234, frag_offset=185).build(b"x" * 16)
+    )
     d = dissect(frame)
     assert d.protocol == "IPv4" and d.info.startswith("Fragmented IP protocol (proto=17, off=1480, ID=1234)")
 
@@ -81,7 +82,8 @@ def test_length_beyond_the_wire_length_is_still_malformed():
 def test_tcp_header_cut_by_snaplen_shows_ports_and_sequence_number():
     """A TCP header cut after 8 bytes gives its first fields (PartialTcp), as tshark shows them."""
     from lanlab.wire.tcp import PartialTcp
+
     segment = Tcp(1234, 80, 99, 0, TcpFlags.SYN, 65535).build(b"", A_IP, B_IP)
     frame = Ethernet(B_MAC, A_MAC, EtherType.IPV4).build(IPv4(A_IP, B_IP, IpProto.TCP).build(segment))
-    d = dissect(frame[:14 + 20 + 10], wire_length=len(frame))
+    d = dissect(frame[: 14 + 20 + 10], wire_length=len(frame))
     assert d.headers[-1] == PartialTcp(1234, 80, 99) and d.cut_short == "TCP cut short by snaplen" and d.error is None

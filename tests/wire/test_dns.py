@@ -9,8 +9,22 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scapy.layers.dns import DNS, DNSQR, DNSRR
 
-from lanlab.wire import (Dns, DnsType, Ethernet, IPv4, MalformedError, Mx, Question, Rcode, Record, Soa,
-                         TruncatedError, Udp, WireError, dissect)
+from lanlab.wire import (
+    Dns,
+    DnsType,
+    Ethernet,
+    IPv4,
+    MalformedError,
+    Mx,
+    Question,
+    Rcode,
+    Record,
+    Soa,
+    TruncatedError,
+    Udp,
+    WireError,
+    dissect,
+)
 from lanlab.wire.pcap import PcapWriter
 from wire_strategies import ips, u16, u32
 
@@ -27,10 +41,18 @@ rdata = st.one_of(
 )
 records = st.builds(lambda name, typed, ttl: Record(name, typed[0], typed[1], ttl), names, rdata, u32)
 messages = st.builds(
-    Dns, u16, st.lists(st.builds(Question, names, u16, u16), max_size=3).map(tuple),
+    Dns,
+    u16,
+    st.lists(st.builds(Question, names, u16, u16), max_size=3).map(tuple),
     *[st.lists(records, max_size=3).map(tuple)] * 3,
-    st.integers(0, 1), st.integers(0, 15), st.integers(0, 1), st.integers(0, 1), st.integers(0, 1),
-    st.integers(0, 1), st.integers(0, 7), st.integers(0, 15),
+    st.integers(0, 1),
+    st.integers(0, 15),
+    st.integers(0, 1),
+    st.integers(0, 1),
+    st.integers(0, 1),
+    st.integers(0, 1),
+    st.integers(0, 7),
+    st.integers(0, 15),
 )
 
 
@@ -50,8 +72,9 @@ def test_build_of_parse_gives_the_bytes_back(message):
 
 def test_names_are_compressed_as_rfc_1035_4_1_4_shows():
     """A repeated suffix becomes a pointer to where it was first written: the answer's name points at the question."""
-    reply = Dns.query(0x1A2B, "pc3.lab").reply([Record("pc3.lab.", DnsType.A, IPv4Address("198.18.0.3"), 60),
-                                                Record("lab.", DnsType.NS, "ns.lab.", 60)])
+    reply = Dns.query(0x1A2B, "pc3.lab").reply(
+        [Record("pc3.lab.", DnsType.A, IPv4Address("198.18.0.3"), 60), Record("lab.", DnsType.NS, "ns.lab.", 60)]
+    )
     wire = reply.build()
     assert wire[25:27] == b"\xc0\x0c"  # the answer (after 12 + 9 + 4 bytes) names the question at offset 12
     assert b"\x02ns\xc0\x10" in wire  # "ns" then a pointer to "lab." inside the question's name
@@ -66,13 +89,16 @@ def test_pointer_loops_and_forward_pointers_are_malformed():
             Dns.parse(head + name + b"\x00\x01\x00\x01" + bytes(20))
 
 
-@pytest.mark.parametrize("name, error", [
-    (b"\x05abc", TruncatedError),               # label runs past the end
-    (b"\x03abc", TruncatedError),               # no terminating root label
-    (b"\x80abc\x00", MalformedError),           # reserved label type 10
-    (b"\x01a\xc0", TruncatedError),           # a pointer cut after its first byte
-    ((b"\x3f" + b"a" * 63) * 4 + b"\x00", MalformedError),  # 257 bytes: longer than 255
-])
+@pytest.mark.parametrize(
+    "name, error",
+    [
+        (b"\x05abc", TruncatedError),  # label runs past the end
+        (b"\x03abc", TruncatedError),  # no terminating root label
+        (b"\x80abc\x00", MalformedError),  # reserved label type 10
+        (b"\x01a\xc0", TruncatedError),  # a pointer cut after its first byte
+        ((b"\x3f" + b"a" * 63) * 4 + b"\x00", MalformedError),  # 257 bytes: longer than 255
+    ],
+)
 def test_bad_names_are_wire_errors(name, error):
     """Truncated names, reserved label types and over-long names raise the right WireError."""
     head = bytes.fromhex("123401000001000000000000")
@@ -120,8 +146,16 @@ def test_we_read_scapys_query_and_reply():
     """A query and an NXDOMAIN reply scapy builds parse to the same fields with us."""
     query = bytes(DNS(id=7, rd=1, qd=DNSQR(qname="pc3.lab.", qtype="A")))
     assert Dns.parse(query)[0] == Dns.query(7, "pc3.lab")
-    reply = bytes(DNS(id=7, qr=1, aa=1, rcode=3, qd=DNSQR(qname="nope.lab."),
-                      ns=DNSRR(rrname="lab.", type="A", rdata="198.18.0.53", ttl=5)))
+    reply = bytes(
+        DNS(
+            id=7,
+            qr=1,
+            aa=1,
+            rcode=3,
+            qd=DNSQR(qname="nope.lab."),
+            ns=DNSRR(rrname="lab.", type="A", rdata="198.18.0.53", ttl=5),
+        )
+    )
     parsed = Dns.parse(reply)[0]
     assert parsed.rcode == Rcode.NXDOMAIN and parsed.authorities[0].data == IPv4Address("198.18.0.53")
     assert "No such name" in parsed.summary()
@@ -131,12 +165,18 @@ def test_we_read_scapys_query_and_reply():
 def test_tshark_reads_our_messages_with_our_info_line(tmp_path):
     """tshark decodes a query and a compressed reply we build with no malformed field, and its Info is ours."""
     query = Dns.query(0x1A2B, "pc3.lab")
-    reply = query.reply([Record("pc3.lab.", DnsType.CNAME, "host3.lab.", 60),
-                         Record("host3.lab.", DnsType.A, IPv4Address("198.18.0.3"), 60)])
+    reply = query.reply(
+        [
+            Record("pc3.lab.", DnsType.CNAME, "host3.lab.", 60),
+            Record("host3.lab.", DnsType.A, IPv4Address("198.18.0.3"), 60),
+        ]
+    )
     client, server = IPv4Address("198.18.0.1"), IPv4Address("198.18.0.53")
     frames = []
-    for message, (src, dst, sport, dport) in ((query, (client, server, 40000, 53)),
-                                              (reply, (server, client, 53, 40000))):
+    for message, (src, dst, sport, dport) in (
+        (query, (client, server, 40000, 53)),
+        (reply, (server, client, 53, 40000)),
+    ):
         udp = Udp(sport, dport).build(message.build(), src, dst)
         frames.append(Ethernet("02:5e:00:00:00:02", "02:5e:00:00:00:01", 0x0800).build(IPv4(src, dst, 17).build(udp)))
     path = tmp_path / "dns.pcap"
@@ -144,9 +184,30 @@ def test_tshark_reads_our_messages_with_our_info_line(tmp_path):
         writer = PcapWriter(file)
         for i, frame in enumerate(frames):
             writer.write(i * 1_000_000, frame)
-    out = subprocess.run(["tshark", "-r", str(path), "-T", "fields", "-e", "dns.id", "-e", "dns.count.answers",
-                          "-e", "dns.a", "-e", "dns.cname", "-e", "_ws.malformed", "-e", "_ws.col.Info"],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [
+            "tshark",
+            "-r",
+            str(path),
+            "-T",
+            "fields",
+            "-e",
+            "dns.id",
+            "-e",
+            "dns.count.answers",
+            "-e",
+            "dns.a",
+            "-e",
+            "dns.cname",
+            "-e",
+            "_ws.malformed",
+            "-e",
+            "_ws.col.Info",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     rows = [line.split("\t") for line in out.rstrip("\n").splitlines()]
     assert rows[0][:2] == ["0x1a2b", "0"] and rows[1][:4] == ["0x1a2b", "2", "198.18.0.3", "host3.lab"]
     assert [r[4] for r in rows] == ["", ""]

@@ -73,11 +73,13 @@ def test_address_memos_stay_correct_past_their_bound():
 def test_layout_mistakes_fail_when_the_class_is_made():
     """A layout naming no field, or a tail without a header length, is a TypeError at class creation."""
     with pytest.raises(TypeError, match="not a field"):
+
         @header("X", layout=(u8("typo"),))
         class X:
             value: int
 
     with pytest.raises(TypeError, match="tail needs a header_length"):
+
         @header("Y", layout=(u16("length"),), extent=Extent(tail="rest"))
         class Y:
             length: int

@@ -4,8 +4,21 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lanlab.wire import (Arp, Dot3, EtherType, Ethernet, Icmp, IPv4, IpProto, Llc, MacAddress, TruncatedError, Udp,
-                         WireError, dissect)
+from lanlab.wire import (
+    Arp,
+    Dot3,
+    EtherType,
+    Ethernet,
+    Icmp,
+    IPv4,
+    IpProto,
+    Llc,
+    MacAddress,
+    TruncatedError,
+    Udp,
+    WireError,
+    dissect,
+)
 from lanlab.wire.rip import Rip
 from lanlab.wire.stp import Bpdu
 from lanlab.wire.tcp import Tcp
@@ -55,8 +68,12 @@ def _carrying(kind: str, body: bytes) -> bytes:
         return Dot3(MAC_B, MAC_A).build(Llc().build(body))
     if kind == "arp":
         return Ethernet(MAC_B, MAC_A, EtherType.ARP).build(body)
-    proto, port = {"icmp": (IpProto.ICMP, 0), "tcp": (IpProto.TCP, 0), "udp": (IpProto.UDP, 0),
-                   "rip": (IpProto.UDP, 520)}[kind]
+    proto, port = {
+        "icmp": (IpProto.ICMP, 0),
+        "tcp": (IpProto.TCP, 0),
+        "udp": (IpProto.UDP, 0),
+        "rip": (IpProto.UDP, 520),
+    }[kind]
     if port:
         body = Udp(port, port).build(body)
     return Ethernet(MAC_B, MAC_A, EtherType.IPV4).build(IPv4("198.18.0.1", "198.18.0.2", proto).build(body))
@@ -72,8 +89,12 @@ def test_dissect_of_random_upper_layers_reports_not_raises(kind, body):
     assert result.error is None or "Malformed" in result.info
 
 
-@given(quote=st.binary(max_size=80), icmp_type=st.sampled_from([3, 4, 5, 11, 12]), cut=st.integers(0, 140),
-       extra=st.integers(0, 2000))
+@given(
+    quote=st.binary(max_size=80),
+    icmp_type=st.sampled_from([3, 4, 5, 11, 12]),
+    cut=st.integers(0, 140),
+    extra=st.integers(0, 2000),
+)
 def test_dissect_of_cut_frames_and_quotes_never_raises(quote, icmp_type, cut, extra):
     """An ICMP error quoting random bytes, cut anywhere by a snaplen: never an exception, and the cut makes nothing
     Malformed (an error of the cut frame is one the whole frame has too: the bytes' fault, not the snaplen's)."""

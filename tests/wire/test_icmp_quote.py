@@ -25,12 +25,24 @@ def error_frame(icmp: ICMP, quoted, keep: int | None = 8) -> bytes:
 
 CASES = [  # (ICMP header, quoted datagram, bytes of its data kept, the quote in a few words)
     (ICMP(type=3, code=3), QUOTED / UDP(sport=40000, dport=9) / b"hello", 8, "UDP 198.18.0.2:40000 → 198.18.9.9:9"),
-    (ICMP(type=11, code=0), QUOTED / UDP(sport=33434, dport=33435) / (b"x" * 20), 8,
-     "UDP 198.18.0.2:33434 → 198.18.9.9:33435"),
-    (ICMP(type=3, code=1), QUOTED / TCP(sport=5555, dport=80, seq=1234, flags="S"), 8,
-     "TCP 198.18.0.2:5555 → 198.18.9.9:80"),
-    (ICMP(type=3, code=13), QUOTED / TCP(sport=5555, dport=443, flags="S"), None,
-     "TCP 198.18.0.2:5555 → 198.18.9.9:443"),
+    (
+        ICMP(type=11, code=0),
+        QUOTED / UDP(sport=33434, dport=33435) / (b"x" * 20),
+        8,
+        "UDP 198.18.0.2:33434 → 198.18.9.9:33435",
+    ),
+    (
+        ICMP(type=3, code=1),
+        QUOTED / TCP(sport=5555, dport=80, seq=1234, flags="S"),
+        8,
+        "TCP 198.18.0.2:5555 → 198.18.9.9:80",
+    ),
+    (
+        ICMP(type=3, code=13),
+        QUOTED / TCP(sport=5555, dport=443, flags="S"),
+        None,
+        "TCP 198.18.0.2:5555 → 198.18.9.9:443",
+    ),
     (ICMP(type=5, code=1, gw="198.18.1.2"), QUOTED / UDP(sport=1, dport=2), 8, "UDP 198.18.0.2:1 → 198.18.9.9:2"),
     (ICMP(type=12, code=0, ptr=8), QUOTED / TCP(sport=7, dport=8), 8, "TCP 198.18.0.2:7 → 198.18.9.9:8"),
     (ICMP(type=4, code=0), QUOTED / UDP(sport=3, dport=4), 8, "UDP 198.18.0.2:3 → 198.18.9.9:4"),
@@ -46,7 +58,11 @@ def test_quoted_datagram_is_decoded_after_the_icmp_header(icmp, quoted, keep, wo
     assert [type(h) for h in d.headers[1:3]] == [IPv4, Icmp] and d.quoted == 3
     inner = d.headers[3]
     assert isinstance(inner, IPv4) and (str(inner.src), str(inner.dst), inner.ttl, inner.ident) == (
-        "198.18.0.2", "198.18.9.9", 1, 77)
+        "198.18.0.2",
+        "198.18.9.9",
+        1,
+        77,
+    )
     assert (d.src, d.dst, d.protocol) == ("198.18.1.1", "198.18.0.2", "ICMP")
     assert d.quote == words
 

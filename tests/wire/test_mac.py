@@ -8,8 +8,9 @@ from lanlab.wire import MacAddress, WireError
 from wire_strategies import macs
 
 
-@pytest.mark.parametrize("text", ["02:00:00:00:00:01", "02-00-00-00-00-01", "0200.0000.0001", "020000000001",
-                                  "02:00:00:00:00:01".upper()])
+@pytest.mark.parametrize(
+    "text", ["02:00:00:00:00:01", "02-00-00-00-00-01", "0200.0000.0001", "020000000001", "02:00:00:00:00:01".upper()]
+)
 def test_mac_accepts_the_usual_spellings(text):
     """Colon, dash, Cisco dotted and bare hex forms all give the same address."""
     assert str(MacAddress(text)) == "02:00:00:00:00:01"

@@ -13,8 +13,13 @@ from lanlab.wire.pcap import PcapReader
 from lanlab.wire.pcapng import PcapngReader
 from netlab import needs_netns
 
-pytestmark = [needs_netns, pytest.mark.skipif(shutil.which("dumpcap") is None or shutil.which("socat") is None,
-                                              reason="needs dumpcap (apt install tshark) and socat")]
+pytestmark = [
+    needs_netns,
+    pytest.mark.skipif(
+        shutil.which("dumpcap") is None or shutil.which("socat") is None,
+        reason="needs dumpcap (apt install tshark) and socat",
+    ),
+]
 
 
 def _start_capture(ns, path, pcapng):

@@ -11,15 +11,26 @@ from lanlab.wire import Udp, WireError, describe
 from lanlab.wire.rip import AFI_AUTH, AUTH_KEYED, AUTH_TRAILER, Rip, RipAuth, RipCommand, RipEntry
 
 addresses = st.integers(0, 2**32 - 1).map(IPv4Address)
-route_entries = st.builds(RipEntry, address=addresses, metric=st.integers(0, 2**32 - 1), mask=addresses,
-                          next_hop=addresses, tag=st.integers(0, 0xFFFF),
-                          afi=st.integers(0, 0xFFFE))
+route_entries = st.builds(
+    RipEntry,
+    address=addresses,
+    metric=st.integers(0, 2**32 - 1),
+    mask=addresses,
+    next_hop=addresses,
+    tag=st.integers(0, 0xFFFF),
+    afi=st.integers(0, 0xFFFE),
+)
 # type 3 (keyed) names where its trailer starts: made consistent in keyed_messages below
-auth_entries = st.builds(RipAuth, auth_type=st.integers(0, 0xFFFF).filter(lambda t: t != 3),
-                         data=st.binary(min_size=16, max_size=16))
-messages = st.builds(Rip, command=st.integers(0, 255), version=st.integers(0, 255),
-                     entries=st.lists(st.one_of(route_entries, auth_entries), max_size=30).map(tuple),
-                     domain=st.integers(0, 0xFFFF))
+auth_entries = st.builds(
+    RipAuth, auth_type=st.integers(0, 0xFFFF).filter(lambda t: t != 3), data=st.binary(min_size=16, max_size=16)
+)
+messages = st.builds(
+    Rip,
+    command=st.integers(0, 255),
+    version=st.integers(0, 255),
+    entries=st.lists(st.one_of(route_entries, auth_entries), max_size=30).map(tuple),
+    domain=st.integers(0, 0xFFFF),
+)
 
 
 @given(messages)
@@ -36,8 +47,12 @@ def keyed_messages(draw):
     routes = draw(st.lists(route_entries, max_size=24))
     digest = draw(st.binary(min_size=16, max_size=64))
     offset = 4 + 20 * (1 + len(routes))
-    key_data = (offset.to_bytes(2, "big") + bytes([draw(st.integers(0, 255)), len(digest)])
-                + draw(st.integers(0, 2**32 - 1)).to_bytes(4, "big") + bytes(8))
+    key_data = (
+        offset.to_bytes(2, "big")
+        + bytes([draw(st.integers(0, 255)), len(digest)])
+        + draw(st.integers(0, 2**32 - 1)).to_bytes(4, "big")
+        + bytes(8)
+    )
     return Rip(RipCommand.RESPONSE, 2, (RipAuth(AUTH_KEYED, key_data), *routes, RipAuth(AUTH_TRAILER, digest)))
 
 
@@ -77,8 +92,11 @@ def test_truncated_header_and_ragged_entries_are_errors_naming_the_field():
 
 def test_simple_password_entry_is_first_and_padded():
     """The password entry is AFI 0xFFFF, type 2, the password NUL-padded to 16 bytes (RFC 2453 4.1)."""
-    message = Rip(RipCommand.RESPONSE, 2, (RipAuth.password("s3cret"),
-                                          RipEntry(IPv4Address("10.1.0.0"), 1, IPv4Address("255.255.0.0"))))
+    message = Rip(
+        RipCommand.RESPONSE,
+        2,
+        (RipAuth.password("s3cret"), RipEntry(IPv4Address("10.1.0.0"), 1, IPv4Address("255.255.0.0"))),
+    )
     data = message.build()
     assert data[4:8] == b"\xff\xff\x00\x02" and data[8:24] == b"s3cret" + b"\0" * 10
     assert Rip.parse(data)[0].auth == RipAuth.password("s3cret")
@@ -93,13 +111,19 @@ def test_whole_table_request_is_recognised():
     assert not Rip(RipCommand.REQUEST, 2, (RipEntry(IPv4Address("10.0.0.0"), 16),)).is_whole_table_request
 
 
-@given(st.lists(st.tuples(addresses, st.integers(0, 32), st.integers(1, 16), addresses, st.integers(0, 0xFFFF)),
-                max_size=25), st.booleans())
+@given(
+    st.lists(
+        st.tuples(addresses, st.integers(0, 32), st.integers(1, 16), addresses, st.integers(0, 0xFFFF)), max_size=25
+    ),
+    st.booleans(),
+)
 def test_scapy_reads_what_we_build(routes, with_password):
     """scapy decodes our bytes into the same command, version, password and entries."""
     auth = (RipAuth.password("pw"),) if with_password else ()
-    entries = tuple(RipEntry(addr, metric, IPv4Address((0xFFFFFFFF << (32 - plen)) & 0xFFFFFFFF), hop, tag)
-                    for addr, plen, metric, hop, tag in routes)
+    entries = tuple(
+        RipEntry(addr, metric, IPv4Address((0xFFFFFFFF << (32 - plen)) & 0xFFFFFFFF), hop, tag)
+        for addr, plen, metric, hop, tag in routes
+    )
     ours = Rip(RipCommand.RESPONSE, 2, auth + entries)
     theirs = RIP(ours.build())
     assert (theirs.cmd, theirs.version) == (2, 2)
@@ -110,7 +134,12 @@ def test_scapy_reads_what_we_build(routes, with_password):
     for entry in entries:
         assert isinstance(layer, RIPEntry)
         assert (layer.addr, layer.mask, layer.nextHop, layer.metric, layer.RouteTag) == (
-            str(entry.address), str(entry.mask), str(entry.next_hop), entry.metric, entry.tag)
+            str(entry.address),
+            str(entry.mask),
+            str(entry.next_hop),
+            entry.metric,
+            entry.tag,
+        )
         layer = layer.payload
 
 

@@ -6,8 +6,20 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lanlab.wire import (Arp, Dot3, Ethernet, Icmp, IcmpType, IPv4, MalformedError, Udp, UnreachableCode,
-                         WireError, internet_checksum, quote)
+from lanlab.wire import (
+    Arp,
+    Dot3,
+    Ethernet,
+    Icmp,
+    IcmpType,
+    IPv4,
+    MalformedError,
+    Udp,
+    UnreachableCode,
+    WireError,
+    internet_checksum,
+    quote,
+)
 from wire_strategies import HEADERS, payloads
 
 
@@ -100,8 +112,7 @@ def test_icmp_echo_fields_and_checksum():
 
 def test_icmp_error_quotes_ip_header_and_eight_bytes():
     """A port unreachable carries the offending datagram's header and first 8 data bytes."""
-    datagram = IPv4(IPv4Address("198.18.0.1"), IPv4Address("198.18.0.2"), 17).build(
-        Udp(1, 2).build(b"x" * 100))
+    datagram = IPv4(IPv4Address("198.18.0.1"), IPv4Address("198.18.0.2"), 17).build(Udp(1, 2).build(b"x" * 100))
     error = Icmp(IcmpType.DEST_UNREACHABLE, UnreachableCode.PORT).build(quote(datagram))
     _, quoted = Icmp.parse(error)
     assert quoted == datagram[:28]

@@ -22,27 +22,47 @@ def test_scapy_reads_our_arp_frames(eth, arp):
     assert frame.dst == str(eth.dst) and frame.src == str(eth.src) and frame.type == 0x0806
     a = frame[ARP]
     assert (a.op, a.hwsrc, a.psrc, a.hwdst, a.pdst) == (
-        arp.op, str(arp.sender_mac), str(arp.sender_ip), str(arp.target_mac), str(arp.target_ip))
+        arp.op,
+        str(arp.sender_mac),
+        str(arp.sender_ip),
+        str(arp.target_mac),
+        str(arp.target_ip),
+    )
     assert (a.hwtype, a.ptype, a.hwlen, a.plen) == (1, 0x0800, 6, 4)
 
 
 @settings(max_examples=50)
 # options are NOPs here: scapy reads options past an EOL and would take a random "source route"
 # option's last hop as the pseudo-header destination
-@given(ipv4s.map(lambda h: IPv4(h.src, h.dst, 17, h.ttl, h.ident, h.tos, h.flags & 0b011, 0, b"\x01" * len(h.options))),
-       u16, u16, payloads)
+@given(
+    ipv4s.map(lambda h: IPv4(h.src, h.dst, 17, h.ttl, h.ident, h.tos, h.flags & 0b011, 0, b"\x01" * len(h.options))),
+    u16,
+    u16,
+    payloads,
+)
 def test_scapy_reads_our_ipv4_udp_and_agrees_on_checksums(ip, sport, dport, payload):
     """scapy parses our IPv4/UDP and, recomputing both checksums itself, gets the values we wrote."""
     packet = IP(ip.build(Udp(sport, dport).build(payload, ip.src, ip.dst)))
     assert (packet.src, packet.dst, packet.ttl, packet.id, packet.tos, int(packet.flags), packet.frag) == (
-        str(ip.src), str(ip.dst), ip.ttl, ip.ident, ip.tos, ip.flags, 0)
-    assert packet.ihl * 4 == 20 + len(ip.options) and bytes(packet)[20:packet.ihl * 4] == ip.options
+        str(ip.src),
+        str(ip.dst),
+        ip.ttl,
+        ip.ident,
+        ip.tos,
+        ip.flags,
+        0,
+    )
+    assert packet.ihl * 4 == 20 + len(ip.options) and bytes(packet)[20 : packet.ihl * 4] == ip.options
     ours_ip, ours_udp = packet.chksum, packet[UDP].chksum
     del packet.chksum, packet[UDP].chksum
     again = IP(bytes(packet))
     assert (again.chksum, again[UDP].chksum) == (ours_ip, ours_udp)
     assert (again[UDP].sport, again[UDP].dport, again[UDP].len, bytes(again[UDP].payload)) == (
-        sport, dport, 8 + len(payload), payload)
+        sport,
+        dport,
+        8 + len(payload),
+        payload,
+    )
 
 
 @settings(max_examples=50)
@@ -69,21 +89,30 @@ def test_scapy_reads_our_dot3_llc(dst, src, llc, payload):
 @given(st.sampled_from(["who-has", "is-at", 3, 4]), macs, macs, u8, u16, payloads)
 def test_we_read_scapy_frames(op, mac_a, mac_b, ttl, port, payload):
     """We parse ARP and IPv4/UDP/ICMP frames scapy built, to scapy's field values."""
-    arp_frame = bytes(Ether(dst=str(mac_b), src=str(mac_a)) / ARP(op=op, hwsrc=str(mac_a), psrc="198.18.0.1",
-                                                                    hwdst=str(mac_b), pdst="198.18.0.2"))
+    arp_frame = bytes(
+        Ether(dst=str(mac_b), src=str(mac_a))
+        / ARP(op=op, hwsrc=str(mac_a), psrc="198.18.0.1", hwdst=str(mac_b), pdst="198.18.0.2")
+    )
     eth, rest = Ethernet.parse(arp_frame)
     arp, _ = Arp.parse(rest)
     assert (eth.src, eth.dst, arp.sender_mac, arp.target_ip) == (mac_a, mac_b, mac_a, DST)
     assert arp.op == ARP(op=op).op
 
-    udp_frame = bytes(Ether() / IP(src=str(SRC), dst=str(DST), ttl=ttl, flags="DF") / UDP(sport=port, dport=53)
-                      / payload)
+    udp_frame = bytes(
+        Ether() / IP(src=str(SRC), dst=str(DST), ttl=ttl, flags="DF") / UDP(sport=port, dport=53) / payload
+    )
     _, rest = Ethernet.parse(udp_frame)
     ip, rest = IPv4.parse(rest)
     udp, data = Udp.parse(rest)
     reference = Ether(udp_frame)
     assert (ip.ttl, ip.dont_fragment, ip.checksum, udp.src_port, udp.checksum, data) == (
-        ttl, True, reference[IP].chksum, port, reference[UDP].chksum, payload)
+        ttl,
+        True,
+        reference[IP].chksum,
+        port,
+        reference[UDP].chksum,
+        payload,
+    )
     assert udp.checksum_ok(data, ip.src, ip.dst)
 
     ping = bytes(IP(src=str(SRC), dst=str(DST)) / ICMP(id=port, seq=ttl) / payload)

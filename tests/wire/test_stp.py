@@ -16,10 +16,26 @@ from lanlab.wire.pcap import PcapWriter
 from lanlab.wire.stp import STP_MULTICAST, describe_bpdu, from_ticks, to_ticks
 from wire_strategies import macs, u8, u16, u32
 
-configs = st.builds(Bpdu, st.just(BpduType.CONFIG), u8, u16, macs, u32, u16, macs, u16, u16, u16, u16, u16,
-                    version=st.just(0))
-rsts = st.builds(Bpdu, st.just(BpduType.RST), u8, u16, macs, u32, u16, macs, u16, u16, u16, u16, u16,
-                 version=st.integers(2, 3), version1_length=st.just(0))
+configs = st.builds(
+    Bpdu, st.just(BpduType.CONFIG), u8, u16, macs, u32, u16, macs, u16, u16, u16, u16, u16, version=st.just(0)
+)
+rsts = st.builds(
+    Bpdu,
+    st.just(BpduType.RST),
+    u8,
+    u16,
+    macs,
+    u32,
+    u16,
+    macs,
+    u16,
+    u16,
+    u16,
+    u16,
+    u16,
+    version=st.integers(2, 3),
+    version1_length=st.just(0),
+)
 tcns = st.builds(Bpdu, st.just(BpduType.TCN), version=st.integers(0, 1))
 bpdus = configs | rsts | tcns
 SIZES = {BpduType.CONFIG: 35, BpduType.RST: 36, BpduType.TCN: 4}
@@ -49,10 +65,13 @@ def test_cut_short_raises_truncated_error_naming_the_field(bpdu, data):
         Bpdu.parse(raw[:cut])
 
 
-@pytest.mark.parametrize(("raw", "field"), [
-    (b"\x00\x01\x00\x80", "protocol"),
-    (b"\x00\x00\x00\x81", "bpdu_type"),
-])
+@pytest.mark.parametrize(
+    ("raw", "field"),
+    [
+        (b"\x00\x01\x00\x80", "protocol"),
+        (b"\x00\x00\x00\x81", "bpdu_type"),
+    ],
+)
 def test_bad_protocol_or_type_is_malformed(raw, field):
     """A protocol identifier other than 0, or an unknown BPDU type, is a MalformedError naming the field."""
     with pytest.raises(MalformedError, match=field):
@@ -71,7 +90,9 @@ def test_bridge_id_orders_by_priority_then_mac():
 
 def test_times_convert_between_ticks_and_nanoseconds():
     """BPDU times are 1/256 s: 20 s is 5120 ticks, one tick is 3906250 ns exactly."""
-    assert to_ticks(20_000_000_000) == 5120 and from_ticks(1) == 3_906_250 and from_ticks(to_ticks(2 * 10**9)) == 2 * 10**9
+    assert (
+        to_ticks(20_000_000_000) == 5120 and from_ticks(1) == 3_906_250 and from_ticks(to_ticks(2 * 10**9)) == 2 * 10**9
+    )
 
 
 def test_flags_and_role_of_an_rst_bpdu():
@@ -89,7 +110,9 @@ def test_dissector_finds_a_bpdu_behind_802_3_and_llc():
     assert result.layers[2] == bpdu
     assert result.protocol == "STP"
     assert result.info == "Conf. TC + Root = 32768/0/02:00:00:00:00:01  Cost = 4  Port = 0x8002"
-    tcn = dissect(OurDot3(STP_MULTICAST, MacAddress("02:00:00:00:00:09")).build(Llc().build(Bpdu(BpduType.TCN).build())))
+    tcn = dissect(
+        OurDot3(STP_MULTICAST, MacAddress("02:00:00:00:00:09")).build(Llc().build(Bpdu(BpduType.TCN).build()))
+    )
     assert (tcn.protocol, tcn.info) == ("STP", "Topology Change Notification")
 
 
@@ -102,13 +125,30 @@ def test_scapy_reads_our_bpdus(bpdu):
     assert (s.rootid, s.rootmac, s.pathcost) == (bpdu.root_priority, str(bpdu.root_mac), bpdu.root_path_cost)
     assert (s.bridgeid, s.bridgemac, s.portid) == (bpdu.bridge_priority, str(bpdu.bridge_mac), bpdu.port_id)
     assert [round(v * 256) for v in (s.age, s.maxage, s.hellotime, s.fwddelay)] == [
-        bpdu.message_age, bpdu.max_age, bpdu.hello_time, bpdu.forward_delay]
+        bpdu.message_age,
+        bpdu.max_age,
+        bpdu.hello_time,
+        bpdu.forward_delay,
+    ]
 
 
 @settings(max_examples=60)
-@given(st.builds(STP, rootid=u16, rootmac=macs.map(str), pathcost=u32, bridgeid=u16, bridgemac=macs.map(str),
-                 portid=u16, bpduflags=u8, age=u16.map(lambda t: t / 256), maxage=u16.map(lambda t: t / 256),
-                 hellotime=u16.map(lambda t: t / 256), fwddelay=u16.map(lambda t: t / 256)))
+@given(
+    st.builds(
+        STP,
+        rootid=u16,
+        rootmac=macs.map(str),
+        pathcost=u32,
+        bridgeid=u16,
+        bridgemac=macs.map(str),
+        portid=u16,
+        bpduflags=u8,
+        age=u16.map(lambda t: t / 256),
+        maxage=u16.map(lambda t: t / 256),
+        hellotime=u16.map(lambda t: t / 256),
+        fwddelay=u16.map(lambda t: t / 256),
+    )
+)
 def test_we_read_scapys_frames(stp):
     """A whole 802.3/LLC/STP frame scapy built parses, through dissect(), to the same field values."""
     frame = bytes(Dot3(dst="01:80:c2:00:00:00", src="02:00:00:00:00:09") / LLC() / stp)
@@ -118,13 +158,32 @@ def test_we_read_scapys_frames(stp):
     assert (bpdu.bridge_priority, str(bpdu.bridge_mac), bpdu.port_id) == (stp.bridgeid, stp.bridgemac, stp.portid)
     assert bpdu.flags == stp.bpduflags
     assert [bpdu.message_age, bpdu.max_age, bpdu.hello_time, bpdu.forward_delay] == [
-        round(v * 256) for v in (stp.age, stp.maxage, stp.hellotime, stp.fwddelay)]
+        round(v * 256) for v in (stp.age, stp.maxage, stp.hellotime, stp.fwddelay)
+    ]
 
 
 needs_tshark = pytest.mark.skipif(shutil.which("tshark") is None, reason="tshark not installed (apt install tshark)")
-TSHARK_FIELDS = ["stp.protocol", "stp.version", "stp.type", "stp.flags", "stp.root.prio", "stp.root.ext", "stp.root.hw",
-                 "stp.root.cost", "stp.bridge.prio", "stp.bridge.ext", "stp.bridge.hw", "stp.port", "stp.msg_age",
-                 "stp.max_age", "stp.hello", "stp.forward", "stp.version_1_length", "_ws.col.Protocol", "_ws.col.Info"]
+TSHARK_FIELDS = [
+    "stp.protocol",
+    "stp.version",
+    "stp.type",
+    "stp.flags",
+    "stp.root.prio",
+    "stp.root.ext",
+    "stp.root.hw",
+    "stp.root.cost",
+    "stp.bridge.prio",
+    "stp.bridge.ext",
+    "stp.bridge.hw",
+    "stp.port",
+    "stp.msg_age",
+    "stp.max_age",
+    "stp.hello",
+    "stp.forward",
+    "stp.version_1_length",
+    "_ws.col.Protocol",
+    "_ws.col.Info",
+]
 
 
 @needs_tshark
@@ -145,7 +204,10 @@ def test_tshark_decodes_our_bpdus_field_by_field(tmp_path_factory, bpdus):
     for bpdu, row in zip(bpdus, rows):
         got = dict(zip(TSHARK_FIELDS, row.split("|")))
         assert (int(got["stp.protocol"], 16), int(got["stp.version"]), int(got["stp.type"], 16)) == (
-            0, bpdu.version, bpdu.bpdu_type)
+            0,
+            bpdu.version,
+            bpdu.bpdu_type,
+        )
         protocol, info = describe_bpdu(bpdu)
         assert got["_ws.col.Protocol"] == protocol
         if bpdu.root_path_cost < 1 << 31:  # tshark's Info line prints larger costs as negative numbers

@@ -7,15 +7,32 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scapy.layers.inet import IP, TCP
 
-from lanlab.wire import (Eol, Mss, Nop, Sack, SackPermitted, Tcp, TcpFlags, Timestamps, UnknownOption, WindowScale,
-                         WireError, describe, internet_checksum, pseudo_header_sum)
+from lanlab.wire import (
+    Eol,
+    Mss,
+    Nop,
+    Sack,
+    SackPermitted,
+    Tcp,
+    TcpFlags,
+    Timestamps,
+    UnknownOption,
+    WindowScale,
+    WireError,
+    describe,
+    internet_checksum,
+    pseudo_header_sum,
+)
 from lanlab.wire.tcp import pack_options
 
 SRC, DST = IPv4Address("198.18.0.1"), IPv4Address("198.18.0.2")
 u16, u32 = st.integers(0, 0xFFFF), st.integers(0, 0xFFFFFFFF)
 
 single_options = st.one_of(
-    st.builds(Nop), st.builds(Mss, u16), st.builds(WindowScale, st.integers(0, 255)), st.builds(SackPermitted),
+    st.builds(Nop),
+    st.builds(Mss, u16),
+    st.builds(WindowScale, st.integers(0, 255)),
+    st.builds(SackPermitted),
     st.builds(Timestamps, u32, u32),
     st.builds(Sack, st.lists(st.tuples(u32, u32), min_size=1, max_size=3).map(tuple)),
     st.builds(UnknownOption, st.integers(6, 255).filter(lambda k: k not in (8,)), st.binary(max_size=6)),
@@ -80,12 +97,15 @@ def test_padding_and_an_explicit_end_of_option_list():
     assert Tcp.parse(with_eol.build())[0].options == (Mss(1460), Eol())
 
 
-@pytest.mark.parametrize("options, why", [
-    (b"\x02\x03\x05\x00", "kind 2 cannot have length 3"),
-    (b"\x05\x04\x00\x00", "kind 5 cannot have length 4"),
-    (b"\x02\x09\x00\x00", "beyond the options"),
-    (b"\x01\x01\x01\x03", "no length byte"),
-])
+@pytest.mark.parametrize(
+    "options, why",
+    [
+        (b"\x02\x03\x05\x00", "kind 2 cannot have length 3"),
+        (b"\x05\x04\x00\x00", "kind 5 cannot have length 4"),
+        (b"\x02\x09\x00\x00", "beyond the options"),
+        (b"\x01\x01\x01\x03", "no length byte"),
+    ],
+)
 def test_bad_option_lengths_are_malformed(options, why):
     """An option whose length is wrong for its kind, or runs past the header, is a WireError naming it."""
     raw = Tcp(1, 2, 3, 4, TcpFlags.ACK, 5, data_offset=6).build() + options
@@ -132,10 +152,21 @@ def _scapy_view(option):
     return ("NOP", None)
 
 
-known_options = st.lists(st.one_of(
-    st.builds(Nop), st.builds(Mss, u16), st.builds(WindowScale, st.integers(0, 14)), st.builds(SackPermitted),
-    st.builds(Timestamps, u32, u32), st.builds(Sack, st.lists(st.tuples(u32, u32), min_size=1, max_size=2).map(tuple)),
-), max_size=3).map(tuple).filter(lambda options: len(pack_options(options)) <= 40)
+known_options = (
+    st.lists(
+        st.one_of(
+            st.builds(Nop),
+            st.builds(Mss, u16),
+            st.builds(WindowScale, st.integers(0, 14)),
+            st.builds(SackPermitted),
+            st.builds(Timestamps, u32, u32),
+            st.builds(Sack, st.lists(st.tuples(u32, u32), min_size=1, max_size=2).map(tuple)),
+        ),
+        max_size=3,
+    )
+    .map(tuple)
+    .filter(lambda options: len(pack_options(options)) <= 40)
+)
 
 
 @given(u16, u16, u32, u32, st.integers(0, 0xFF).map(TcpFlags), u16, u16, known_options, st.binary(max_size=40))
@@ -154,13 +185,32 @@ def test_scapy_reads_our_segments(sport, dport, seq, ack, flags, window, urgent,
     assert bytes(segment.payload) == payload
 
 
-@given(u16, u16, u32, u32, st.integers(0, 0xFF), u16, st.binary(max_size=40),
-       st.sampled_from([[], [("MSS", 1460)], [("MSS", 536), ("NOP", None), ("WScale", 7), ("SAckOK", b"")],
-                        [("NOP", None), ("NOP", None), ("Timestamp", (1, 2))]]))
+@given(
+    u16,
+    u16,
+    u32,
+    u32,
+    st.integers(0, 0xFF),
+    u16,
+    st.binary(max_size=40),
+    st.sampled_from(
+        [
+            [],
+            [("MSS", 1460)],
+            [("MSS", 536), ("NOP", None), ("WScale", 7), ("SAckOK", b"")],
+            [("NOP", None), ("NOP", None), ("Timestamp", (1, 2))],
+        ]
+    ),
+)
 def test_we_read_scapy_segments(sport, dport, seq, ack, flags, window, payload, options):
     """We parse segments scapy built to scapy's fields, options and a valid checksum."""
-    ip = IP(bytes(IP(src=str(SRC), dst=str(DST)) / TCP(sport=sport, dport=dport, seq=seq, ack=ack, flags=flags,
-                                                        window=window, options=options) / payload))
+    ip = IP(
+        bytes(
+            IP(src=str(SRC), dst=str(DST))
+            / TCP(sport=sport, dport=dport, seq=seq, ack=ack, flags=flags, window=window, options=options)
+            / payload
+        )
+    )
     h, rest = Tcp.parse(bytes(ip[TCP]))
     assert (h.src_port, h.dst_port, h.seq, h.ack, int(h.flags), h.window) == (sport, dport, seq, ack, flags, window)
     assert [_scapy_view(o) for o in h.options] == [(n, v if n != "SAckOK" else b"") for n, v in options]

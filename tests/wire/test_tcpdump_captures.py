@@ -45,9 +45,14 @@ def test_hmac_sha_authenticated_ripv2_is_decoded(number):
     assert rip.build() == frame.data[14 + 20 + 8 : 14 + d.headers[1].total_length]  # builds back to the same bytes
 
 
-@pytest.mark.parametrize(("name", "word", "fcs"), [("heapoverflow-tcp_print.pcap", 0x30000001, None),
-                                                   ("esp_truncated.pcap", 0x40000001, None),
-                                                   ("bootp_asan.pcap", 0x04000001, 0)])
+@pytest.mark.parametrize(
+    ("name", "word", "fcs"),
+    [
+        ("heapoverflow-tcp_print.pcap", 0x30000001, None),
+        ("esp_truncated.pcap", 0x40000001, None),
+        ("bootp_asan.pcap", 0x04000001, 0),
+    ],
+)
 def test_link_type_word_with_fcs_bits_reads_as_ethernet(name, word, fcs):
     """The upper bits of a pcap link-type word (FCS length, P bit) are masked off: the frames decode as Ethernet."""
     with (DATA / name).open("rb") as capture:
@@ -60,9 +65,26 @@ def test_link_type_word_with_fcs_bits_reads_as_ethernet(name, word, fcs):
 @pytest.mark.skipif(shutil.which("tshark") is None, reason="tshark not installed (apt install tshark)")
 def test_tshark_agrees_on_the_cut_frame():
     """tshark also decodes dns_udp_2.pcap frame 2's IPv4 and UDP headers and says the packet size was limited."""
-    out = subprocess.run(["tshark", "-r", str(DATA / "dns_udp_2.pcap"), "-Y", "frame.number == 2", "-T", "fields",
-                          "-e", "ip.len", "-e", "udp.length", "-e", "_ws.short"],
-                         capture_output=True, text=True, timeout=60).stdout.split("\t")
+    out = subprocess.run(
+        [
+            "tshark",
+            "-r",
+            str(DATA / "dns_udp_2.pcap"),
+            "-Y",
+            "frame.number == 2",
+            "-T",
+            "fields",
+            "-e",
+            "ip.len",
+            "-e",
+            "udp.length",
+            "-e",
+            "_ws.short",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout.split("\t")
     d = frames("dns_udp_2.pcap")[1].dissect()
     assert [int(out[0]), int(out[1])] == [d.headers[1].total_length, d.headers[2].length]
     assert out[2].startswith("[Packet size limited during capture") and d.cut_short

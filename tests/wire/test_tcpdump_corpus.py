@@ -34,8 +34,11 @@ def _corpus() -> Path | None:
 
 CORPUS = _corpus()
 FILES = sorted(p.name for pattern in ("*.pcap", "*.pcapng") for p in CORPUS.glob(pattern)) if CORPUS else []
-needs_corpus = pytest.mark.skipif(CORPUS is None, reason="tcpdump's test captures not found: put its tests/ folder "
-                                  "at /work/corpus/tcpdump or name it in $LANLAB_TCPDUMP_CORPUS")
+needs_corpus = pytest.mark.skipif(
+    CORPUS is None,
+    reason="tcpdump's test captures not found: put its tests/ folder "
+    "at /work/corpus/tcpdump or name it in $LANLAB_TCPDUMP_CORPUS",
+)
 needs_tshark = pytest.mark.skipif(shutil.which("tshark") is None, reason="tshark not installed (apt install tshark)")
 
 
@@ -95,7 +98,9 @@ def test_link_type_words_with_fcs_bits_read_as_ethernet():
         for frame in frames_of(name):
             d = frame.dissect()
             ethernet = (d.headers and isinstance(d.headers[0], (Ethernet, Dot3))) or d.cut_short in (
-                "Ethernet cut short by snaplen", "IEEE 802.3 cut short by snaplen")  # 8 bytes captured
+                "Ethernet cut short by snaplen",
+                "IEEE 802.3 cut short by snaplen",
+            )  # 8 bytes captured
             assert ethernet and "not Ethernet" not in d.info, (name, d.info)
             frames += 1
     assert frames >= 249  # 45 files in tcpdump's suite as of 2026
@@ -120,9 +125,12 @@ def tshark_corpus(tmp_path_factory):
                 if frame.linktype == LINKTYPE_ETHERNET:
                     writer.write(port, frame.t_ns, frame.data, frame.wire_length)
                     where.append((name, number))
-    theirs = tshark_by_frame(str(path), all_fields(), timeout=600,
-                             options=("tcp.desegment_tcp_streams:FALSE", "ip.defragment:FALSE",
-                                      "udp.try_heuristic_first:FALSE"))
+    theirs = tshark_by_frame(
+        str(path),
+        all_fields(),
+        timeout=600,
+        options=("tcp.desegment_tcp_streams:FALSE", "ip.defragment:FALSE", "udp.try_heuristic_first:FALSE"),
+    )
     assert len(theirs) == len(where) > 8000, "tshark did not read every frame of the merged corpus"
     return {place: theirs[index] for index, place in enumerate(where, 1)}
 
@@ -151,6 +159,7 @@ def test_dpkt_reads_the_same_ipv4_udp_and_tcp_headers():
     from ipaddress import IPv4Address
 
     from lanlab.wire import IPv4, Tcp, Udp
+
     compared = 0
     for name in ETHERNET_FILES:
         for frame in frames_of(name):
@@ -164,7 +173,13 @@ def test_dpkt_reads_the_same_ipv4_udp_and_tcp_headers():
             if not isinstance(theirs, dpkt.ip.IP):  # dpkt stops at what it does not know (VLAN tags, ...)
                 continue
             assert (IPv4Address(theirs.src), IPv4Address(theirs.dst), theirs.ttl, theirs.id, theirs.p, theirs.len) == (
-                ip.src, ip.dst, ip.ttl, ip.ident, ip.proto, ip.total_length), (name, d.info)
+                ip.src,
+                ip.dst,
+                ip.ttl,
+                ip.ident,
+                ip.proto,
+                ip.total_length,
+            ), (name, d.info)
             upper = d.headers[d.headers.index(ip) + 1] if d.headers.index(ip) + 1 < len(d.headers) else None
             if isinstance(upper, (Udp, Tcp)) and isinstance(theirs.data, (dpkt.udp.UDP, dpkt.tcp.TCP)):
                 assert (theirs.data.sport, theirs.data.dport) == (upper.src_port, upper.dst_port), (name, d.info)

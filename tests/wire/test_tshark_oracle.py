@@ -14,8 +14,16 @@ from wire_samples import SAMPLES
 
 pytestmark = pytest.mark.skipif(shutil.which("tshark") is None, reason="tshark not installed (apt install tshark)")
 
-PREFERENCES = ["-o", "ip.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE", "-o", "tcp.check_checksum:TRUE",
-               "-o", "tcp.relative_sequence_numbers:FALSE"]
+PREFERENCES = [
+    "-o",
+    "ip.check_checksum:TRUE",
+    "-o",
+    "udp.check_checksum:TRUE",
+    "-o",
+    "tcp.check_checksum:TRUE",
+    "-o",
+    "tcp.relative_sequence_numbers:FALSE",
+]
 
 
 def _tshark(*argv):
@@ -43,8 +51,18 @@ def captures(tmp_path_factory):
 @pytest.mark.parametrize("name", ["all.pcap", "all.pcapng"])
 def test_tshark_finds_nothing_malformed_or_bad(captures, name):
     """No frame draws a malformed-packet mark, a checksum error or any warning from tshark."""
-    flagged = _tshark("-r", str(captures / name), "-Y", '_ws.malformed || _ws.expert.severity >= "Warning"',
-                      "-T", "fields", "-e", "frame.number", "-e", "_ws.expert.message")
+    flagged = _tshark(
+        "-r",
+        str(captures / name),
+        "-Y",
+        '_ws.malformed || _ws.expert.severity >= "Warning"',
+        "-T",
+        "fields",
+        "-e",
+        "frame.number",
+        "-e",
+        "_ws.expert.message",
+    )
     assert flagged == ""
     assert len(_tshark("-r", str(captures / name)).splitlines()) == len(SAMPLES)
 
@@ -64,8 +82,9 @@ def test_tshark_reads_the_same_field_values(captures, name):
 
 def test_tshark_protocol_and_info_match_ours(captures):
     """tshark's Protocol column is ours; its Info starts with ours (it adds seq=1/256 and request links)."""
-    rows = _tshark("-r", str(captures / "all.pcap"), "-T", "fields", "-e", "_ws.col.Protocol",
-                   "-e", "_ws.col.Info").splitlines()
+    rows = _tshark(
+        "-r", str(captures / "all.pcap"), "-T", "fields", "-e", "_ws.col.Protocol", "-e", "_ws.col.Info"
+    ).splitlines()
     for (_frame, protocol, info), row in zip(SAMPLES, rows):
         their_protocol, their_info = row.split("\t")
         assert their_protocol == protocol

@@ -22,8 +22,13 @@ def vendor_text(mac: MacAddress | None) -> str:
 
 
 def neighbour_document(entry: Neighbour) -> dict[str, object]:
-    return {"ip": str(entry.ip), "mac": str(entry.mac) if entry.mac else None, "interface": entry.interface,
-            "state": entry.state, "vendor": oui.vendor(entry.mac) if entry.mac else None}
+    return {
+        "ip": str(entry.ip),
+        "mac": str(entry.mac) if entry.mac else None,
+        "interface": entry.interface,
+        "state": entry.state,
+        "vendor": oui.vendor(entry.mac) if entry.mac else None,
+    }
 
 
 @click.command("arp", cls=Command)
@@ -48,11 +53,22 @@ def arp_command(interface: str | None, as_json: bool) -> None:
         print_json([neighbour_document(entry) for entry in entries])
         return
     if not entries:
-        click.echo(_("the neighbour table is empty on {interface}").format(interface=interface) if interface
-                   else _("the neighbour table is empty"), err=True)
+        click.echo(
+            _("the neighbour table is empty on {interface}").format(interface=interface)
+            if interface
+            else _("the neighbour table is empty"),
+            err=True,
+        )
         return
-    click.echo(pad(_("IP address"), 16) + pad(_("MAC address"), 19) + pad(_("interface"), 11) + pad(_("state"), 11)
-               + _("vendor"))
+    click.echo(
+        pad(_("IP address"), 16)
+        + pad(_("MAC address"), 19)
+        + pad(_("interface"), 11)
+        + pad(_("state"), 11)
+        + _("vendor")
+    )
     for entry in entries:
         mac = str(entry.mac) if entry.mac else _("(incomplete)")
-        click.echo(f"{str(entry.ip):<16}{mac:<19}{entry.interface:<11}{entry.state:<11}{vendor_text(entry.mac)}".rstrip())
+        click.echo(
+            f"{str(entry.ip):<16}{mac:<19}{entry.interface:<11}{entry.state:<11}{vendor_text(entry.mac)}".rstrip()
+        )

@@ -9,8 +9,16 @@ import click
 from lanlab import oui
 from lanlab.cli.arp import vendor_text
 from lanlab.cli.common import EXIT_NO_ANSWER, EXIT_OK, fail, print_json
-from lanlab.net.arping import (ArpEndpoint, ArpingOptions, ArpingStatistics, ArpReply, ArpSocketError, ScanResult,
-                               arping, scan)
+from lanlab.net.arping import (
+    ArpEndpoint,
+    ArpingOptions,
+    ArpingStatistics,
+    ArpReply,
+    ArpSocketError,
+    ScanResult,
+    arping,
+    scan,
+)
 
 SCAN_LIMIT = 65536  # addresses; a bigger scan is almost surely a typo in the prefix
 
@@ -37,28 +45,78 @@ def _open(interface: str) -> ArpEndpoint:
 @click.command("arping")
 @click.argument("target", required=False)
 @click.option("-I", "interface", metavar="IF", required=True, help="The interface to send on (required).")
-@click.option("-c", "count", type=click.IntRange(min=1), metavar="COUNT",
-              help="Stop after COUNT requests (with -w: COUNT replies).")
-@click.option("-w", "deadline", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
-              help="Stop after this many seconds.")
-@click.option("-i", "interval", type=click.FloatRange(min=0.001), metavar="SECONDS", default=1.0, show_default=True,
-              help="Seconds between requests.")
+@click.option(
+    "-c",
+    "count",
+    type=click.IntRange(min=1),
+    metavar="COUNT",
+    help="Stop after COUNT requests (with -w: COUNT replies).",
+)
+@click.option(
+    "-w",
+    "deadline",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="SECONDS",
+    help="Stop after this many seconds.",
+)
+@click.option(
+    "-i",
+    "interval",
+    type=click.FloatRange(min=0.001),
+    metavar="SECONDS",
+    default=1.0,
+    show_default=True,
+    help="Seconds between requests.",
+)
 @click.option("-D", "dad", is_flag=True, help="Duplicate address detection: exit 0 if nobody has TARGET, 1 if taken.")
 @click.option("-f", "quit_on_reply", is_flag=True, help="Stop at the first reply.")
 @click.option("-b", "broadcast_only", is_flag=True, help="Keep broadcasting (iputils unicasts once it knows the MAC).")
 @click.option("-s", "source", metavar="IP", help="Sender IP of the requests (default: the interface's).")
 @click.option("-q", "quiet", is_flag=True, help="Print nothing; only the exit status tells.")
 @click.option("--scan", "scan_cidr", metavar="CIDR", help="Ask every address of CIDR and list who answered.")
-@click.option("--rate", type=click.FloatRange(min=1), default=1000, metavar="PER_S", show_default=True,
-              help="Requests per second in --scan.")
-@click.option("--timeout", type=click.FloatRange(min=0), default=0.5, metavar="SECONDS", show_default=True,
-              help="Seconds each --scan request waits for its answer before a retry.")
-@click.option("--retry", "retries", type=click.IntRange(min=0), default=1, metavar="N", show_default=True,
-              help="How many more times --scan asks an address that stayed silent.")
+@click.option(
+    "--rate",
+    type=click.FloatRange(min=1),
+    default=1000,
+    metavar="PER_S",
+    show_default=True,
+    help="Requests per second in --scan.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0),
+    default=0.5,
+    metavar="SECONDS",
+    show_default=True,
+    help="Seconds each --scan request waits for its answer before a retry.",
+)
+@click.option(
+    "--retry",
+    "retries",
+    type=click.IntRange(min=0),
+    default=1,
+    metavar="N",
+    show_default=True,
+    help="How many more times --scan asks an address that stayed silent.",
+)
 @click.option("--json", "as_json", is_flag=True, help="One JSON document at the end.")
-def arping_command(target: str | None, interface: str, count: int | None, deadline: float | None, interval: float,
-                   dad: bool, quit_on_reply: bool, broadcast_only: bool, source: str | None, quiet: bool,
-                   scan_cidr: str | None, rate: float, timeout: float, retries: int, as_json: bool) -> None:
+def arping_command(
+    target: str | None,
+    interface: str,
+    count: int | None,
+    deadline: float | None,
+    interval: float,
+    dad: bool,
+    quit_on_reply: bool,
+    broadcast_only: bool,
+    source: str | None,
+    quiet: bool,
+    scan_cidr: str | None,
+    rate: float,
+    timeout: float,
+    retries: int,
+    as_json: bool,
+) -> None:
     """Send ARP requests for TARGET on interface IF and report who answers,
     with iputils arping's flags, output and exit codes (0 answered, 1 not);
     or, with --scan, ask every address of a subnet and list the hosts that
@@ -76,16 +134,24 @@ def arping_command(target: str | None, interface: str, count: int | None, deadli
         if target is not None:
             fail("give either TARGET or --scan CIDR, not both")
         if dad:  # a scan asks from the interface's own address, so -D would be silently ignored
-            fail("-D checks one address (lanlab arping -D -I eth0 198.18.0.2); --scan CIDR lists who answers, "
-                 "use one or the other")
+            fail(
+                "-D checks one address (lanlab arping -D -I eth0 198.18.0.2); --scan CIDR lists who answers, "
+                "use one or the other"
+            )
         _scan(interface, scan_cidr, rate, timeout, retries, as_json)
         return
     if target is None:
         fail("name the address to ask for (lanlab arping -I eth0 198.18.0.2) or use --scan CIDR")
     address = _parse_ip(target, "the TARGET")
-    options = ArpingOptions(count=count, deadline=deadline, interval=interval, dad=dad,
-                            quit_on_reply=quit_on_reply, broadcast_only=broadcast_only,
-                            source=_parse_ip(source, "-s") if source else None)
+    options = ArpingOptions(
+        count=count,
+        deadline=deadline,
+        interval=interval,
+        dad=dad,
+        quit_on_reply=quit_on_reply,
+        broadcast_only=broadcast_only,
+        source=_parse_ip(source, "-s") if source else None,
+    )
     endpoint = _open(interface)
     replies: list[ArpReply] = []
     talk = not quiet and not as_json
@@ -104,10 +170,20 @@ def arping_command(target: str | None, interface: str, count: int | None, deadli
         endpoint.close()
     answered = stats.received > 0 and not (count is not None and deadline is not None and stats.received < count)
     if as_json:
-        print_json({"target": str(address), "interface": interface, "dad": dad, "sent": stats.sent,
-                    "broadcasts": stats.broadcasts, "received": stats.received,
-                    "replies": [{"ip": str(r.ip), "mac": str(r.mac), "rtt_ms": round(r.rtt_ns / 1e6, 3),
-                                 "broadcast": r.broadcast} for r in replies]})
+        print_json(
+            {
+                "target": str(address),
+                "interface": interface,
+                "dad": dad,
+                "sent": stats.sent,
+                "broadcasts": stats.broadcasts,
+                "received": stats.received,
+                "replies": [
+                    {"ip": str(r.ip), "mac": str(r.mac), "rtt_ms": round(r.rtt_ns / 1e6, 3), "broadcast": r.broadcast}
+                    for r in replies
+                ],
+            }
+        )
     elif talk:
         click.echo(_summary(stats))
     # iputils: with -D, success (0) means nobody answered, so the address is free.
@@ -156,16 +232,28 @@ def _print_scan_summary(result: ScanResult) -> None:
     for ip, macs in duplicates.items():
         click.echo(f"DUPLICATE {ip} answered from {len(macs)} MACs: {', '.join(str(m) for m in macs)}")
     hosts = len({reply.ip for reply in result.answers})
-    click.echo(f"\n{hosts} hosts answered, {len(duplicates)} duplicate address(es); "
-               f"{result.requests} requests in {result.elapsed_ns / 1e9:.3f} s")
+    click.echo(
+        f"\n{hosts} hosts answered, {len(duplicates)} duplicate address(es); "
+        f"{result.requests} requests in {result.elapsed_ns / 1e9:.3f} s"
+    )
 
 
 def _scan_document(interface: str, result: ScanResult) -> dict[str, object]:
     duplicates = result.duplicates
     return {
-        "interface": interface, "network": str(result.network), "requests": result.requests,
+        "interface": interface,
+        "network": str(result.network),
+        "requests": result.requests,
         "elapsed_ms": round(result.elapsed_ns / 1e6, 3),
-        "hosts": [{"ip": str(r.ip), "mac": str(r.mac), "vendor": oui.vendor(r.mac),
-                   "rtt_ms": round(r.rtt_ns / 1e6, 3), "duplicate": r.ip in duplicates} for r in result.answers],
+        "hosts": [
+            {
+                "ip": str(r.ip),
+                "mac": str(r.mac),
+                "vendor": oui.vendor(r.mac),
+                "rtt_ms": round(r.rtt_ns / 1e6, 3),
+                "duplicate": r.ip in duplicates,
+            }
+            for r in result.answers
+        ],
         "duplicates": {str(ip): [str(mac) for mac in macs] for ip, macs in duplicates.items()},
     }

@@ -100,10 +100,14 @@ class Ipv4Type(click.ParamType):
         except ValueError:
             address, colon, port = text.rpartition(":")
             if colon and port.isdigit() and _is_ipv4(address):
-                self.fail(_("{text!r} has a port; give the address alone ({address})").format(text=text, address=address),
-                          param, ctx)
-            self.fail(_("{text!r} is not an IPv4 address like {example}").format(text=text, example=self.example),
-                      param, ctx)
+                self.fail(
+                    _("{text!r} has a port; give the address alone ({address})").format(text=text, address=address),
+                    param,
+                    ctx,
+                )
+            self.fail(
+                _("{text!r} is not an IPv4 address like {example}").format(text=text, example=self.example), param, ctx
+            )
 
 
 def _is_ipv4(text: str) -> bool:

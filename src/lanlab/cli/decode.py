@@ -112,11 +112,23 @@ def frame_document(number: int, seconds: float, frame: Frame, d: Dissection) -> 
     """One frame as the --json line shows it; `length` is on the wire (tshark's frame.len), `captured` in the file."""
     quoted = len(d.headers) if d.quoted is None else d.quoted
     return {
-        "number": number, "time": round(seconds, 9), "interface": frame.interface, "length": frame.length,
-        "captured": len(frame.data), "src": d.src, "dst": d.dst, "protocol": d.protocol, "info": d.info,
-        "layers": [{"layer": layer_name(h), "fields": jsonable(wire_fields(h)),
-                    **({"quoted": True} if i >= quoted else {})} for i, h in enumerate(d.headers)],
-        "payload": d.payload.hex(), "error": d.error, "cut_short": d.cut_short, "quoted": d.quote,
+        "number": number,
+        "time": round(seconds, 9),
+        "interface": frame.interface,
+        "length": frame.length,
+        "captured": len(frame.data),
+        "src": d.src,
+        "dst": d.dst,
+        "protocol": d.protocol,
+        "info": d.info,
+        "layers": [
+            {"layer": layer_name(h), "fields": jsonable(wire_fields(h)), **({"quoted": True} if i >= quoted else {})}
+            for i, h in enumerate(d.headers)
+        ],
+        "payload": d.payload.hex(),
+        "error": d.error,
+        "cut_short": d.cut_short,
+        "quoted": d.quote,
     }
 
 
@@ -205,15 +217,27 @@ def decode_command(file: str | None, hex_text: str | None, verbose: bool, as_jso
             _print_frames(counted(), verbose, as_json)
         except WireError as error:
             if isinstance(error, MalformedError) and read:  # a damaged record, not the end of a cut file
-                keep = "" if live else _("; keep them with: editcap -r {file} good.pcapng 1-{read}").format(
-                    file=file, read=read)
-                fail(_("{file} is damaged ({error}); the {read} frame(s) before it are shown above{keep}").format(
-                    file=file, error=error, read=read, keep=keep))
+                keep = (
+                    ""
+                    if live
+                    else _("; keep them with: editcap -r {file} good.pcapng 1-{read}").format(file=file, read=read)
+                )
+                fail(
+                    _("{file} is damaged ({error}); the {read} frame(s) before it are shown above{keep}").format(
+                        file=file, error=error, read=read, keep=keep
+                    )
+                )
             if read:  # like tshark: what was read is shown, then why the rest is not
-                fail(_("{file} appears to have been cut short after frame {read} ({error})").format(
-                    file=file, read=read, error=error))
-            fail(_("{file} is not a readable pcap or pcapng capture ({error}); write one with tcpdump -w or "
-                   "tshark -w").format(file=file, error=error))
+                fail(
+                    _("{file} appears to have been cut short after frame {read} ({error})").format(
+                        file=file, read=read, error=error
+                    )
+                )
+            fail(
+                _(
+                    "{file} is not a readable pcap or pcapng capture ({error}); write one with tcpdump -w or tshark -w"
+                ).format(file=file, error=error)
+            )
 
 
 def _print_frames(frames: Iterator[Frame], verbose: bool, as_json: bool) -> None:

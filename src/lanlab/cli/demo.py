@@ -21,11 +21,20 @@ from lanlab.net.story import loopback_story
 
 @click.command(name="demo", cls=Command)
 @click.option("--real", is_flag=True, help="Play it with real sockets on this machine's loopback instead.")
-@click.option("--pcap", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Where to write the simulated run's capture "
-                   "(default: lanlab-demo.pcapng in ~/.cache/lanlab, or $XDG_CACHE_HOME/lanlab).")
-@click.option("--html", type=click.Path(dir_okay=False, path_type=Path), default=None, metavar="OUT.html",
-              help="Also write the classroom run as a page to step through in a browser (no network needed).")
+@click.option(
+    "--pcap",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Where to write the simulated run's capture "
+    "(default: lanlab-demo.pcapng in ~/.cache/lanlab, or $XDG_CACHE_HOME/lanlab).",
+)
+@click.option(
+    "--html",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    metavar="OUT.html",
+    help="Also write the classroom run as a page to step through in a browser (no network needed).",
+)
 @click.option("--view", is_flag=True, help="Also serve that page on 127.0.0.1 and open it (Ctrl-C stops).")
 def demo(real: bool, pcap: Path | None, html: Path | None, view: bool) -> None:
     """Play the note's story: a UDP broadcast and its replies, pings across a hub and a
@@ -41,13 +50,19 @@ def demo(real: bool, pcap: Path | None, html: Path | None, view: bool) -> None:
     """
     if real:
         if pcap is not None:
-            fail(_("--pcap is for the simulated story; --real uses the kernel's loopback (capture it with tshark -i lo)"))
+            fail(
+                _("--pcap is for the simulated story; --real uses the kernel's loopback (capture it with tshark -i lo)")
+            )
         if html is not None or view:
             fail(_("--html and --view show the simulated story; --real has no simulator to show"))
         loopback_story(click.echo)
         return
     if pcap is not None and pcap.suffix != ".pcapng":
-        fail(_("--pcap {pcap}: the demo writes every link into one pcapng; give a name ending in .pcapng").format(pcap=pcap))
+        fail(
+            _("--pcap {pcap}: the demo writes every link into one pcapng; give a name ending in .pcapng").format(
+                pcap=pcap
+            )
+        )
     page = None
     if html is not None or view:
         from lanlab.cli.sim_view import PageTarget
@@ -66,8 +81,11 @@ def _default_capture() -> Path:
     try:
         directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError as error:
-        fail(_("cannot make {directory} for the capture: {reason}; name one with --pcap FILE").format(
-            directory=directory, reason=error.strerror))
+        fail(
+            _("cannot make {directory} for the capture: {reason}; name one with --pcap FILE").format(
+                directory=directory, reason=error.strerror
+            )
+        )
     return directory / "lanlab-demo.pcapng"
 
 
@@ -105,13 +123,23 @@ def simulated_story(console: Console, pcap: Path, page: Any = None) -> None:
     sent = [e for e in net.trace if e.kind == "tx" and e.device == "pc1" and e.proto == "UDP"][0].frame
     copies = [e for e in net.trace if e.kind == "tx" and e.frame is sent and e.device == "sw1"]
     repeats = [e for e in net.trace if e.kind == "flood" and e.frame is sent and e.device == "hub1"]
-    askers = {e.device for e in net.trace if e.kind == "tx" and e.summary.startswith("Who has 198.18.0.1?")
-              and e.device.startswith("pc")}
-    say(_("   One frame left pc1 (to ff:ff:ff:ff:ff:ff). The switch made {copies} copies, one per other port;\n"
-          "   the hub {repeated} — everyone on the hub hears everything.").format(
-        copies=len(copies), repeated=localize(repeats[0].note) if repeats else _("repeated it")))
-    say(_("   A reply is unicast, so each of the {askers} answering hosts first asked "
-          "\"Who has 198.18.0.1?\" (ARP).").format(askers=len(askers)) + "\n")
+    askers = {
+        e.device
+        for e in net.trace
+        if e.kind == "tx" and e.summary.startswith("Who has 198.18.0.1?") and e.device.startswith("pc")
+    }
+    say(
+        _(
+            "   One frame left pc1 (to ff:ff:ff:ff:ff:ff). The switch made {copies} copies, one per other port;\n"
+            "   the hub {repeated} — everyone on the hub hears everything."
+        ).format(copies=len(copies), repeated=localize(repeats[0].note) if repeats else _("repeated it"))
+    )
+    say(
+        _(
+            '   A reply is unicast, so each of the {askers} answering hosts first asked "Who has 198.18.0.1?" (ARP).'
+        ).format(askers=len(askers))
+        + "\n"
+    )
 
     # 2. Pings a minute later: pc1's ARP entries (60 s) have expired, the switch's (300 s) have not.
     first_event = len(net.trace)
@@ -124,11 +152,17 @@ def simulated_story(console: Console, pcap: Path, page: Any = None) -> None:
         say("   " + event.as_row(), markup=False)
     for scheduled in (to_hub, to_switch):
         result = scheduled.command.session.result
-        say(_("   ping {destination}: {sent} sent, {received} received, rtt {rtts} ms").format(
-            destination=result.destination, sent=result.transmitted, received=result.received,
-            rtts=", ".join(f"{rtt:.3f}" for rtt in result.rtt_ms)))
-    say(_("   The hub sent pc1's echo to pc4 too (pc4's NIC dropped it); the switch sent the echo to pc2 alone.")
-        + "\n")
+        say(
+            _("   ping {destination}: {sent} sent, {received} received, rtt {rtts} ms").format(
+                destination=result.destination,
+                sent=result.transmitted,
+                received=result.received,
+                rtts=", ".join(f"{rtt:.3f}" for rtt in result.rtt_ms),
+            )
+        )
+    say(
+        _("   The hub sent pc1's echo to pc4 too (pc4's NIC dropped it); the switch sent the echo to pc2 alone.") + "\n"
+    )
 
     # 3. Tables.
     say(_("[bold]3. What the devices learned.[/bold] The switch maps MACs to ports; pc1 maps IPs to MACs."))
@@ -136,12 +170,19 @@ def simulated_story(console: Console, pcap: Path, page: Any = None) -> None:
     say(arp_table("pc1", net.node("pc1").arp_table))
     net.close()
     frames = sum(link.frames for link in net.links)
-    say("\n" + ngettext("[bold]4. Every frame is in {pcap}[/bold] ({frames} frame, one pcapng interface per link).",
-                        "[bold]4. Every frame is in {pcap}[/bold] ({frames} frames, one pcapng interface per link).",
-                        frames).format(pcap=pcap, frames=frames))
-    say(_("   Open it: wireshark {pcap}   or   tshark -r {pcap}   or   lanlab decode {pcap}").format(pcap=pcap),
-        soft_wrap=True)
-    say(_("   Try your own: lanlab sim run examples/hub_vs_switch.yaml --do \"pc1 ping pc3 -c 3\" --trace table"))
+    say(
+        "\n"
+        + ngettext(
+            "[bold]4. Every frame is in {pcap}[/bold] ({frames} frame, one pcapng interface per link).",
+            "[bold]4. Every frame is in {pcap}[/bold] ({frames} frames, one pcapng interface per link).",
+            frames,
+        ).format(pcap=pcap, frames=frames)
+    )
+    say(
+        _("   Open it: wireshark {pcap}   or   tshark -r {pcap}   or   lanlab decode {pcap}").format(pcap=pcap),
+        soft_wrap=True,
+    )
+    say(_('   Try your own: lanlab sim run examples/hub_vs_switch.yaml --do "pc1 ping pc3 -c 3" --trace table'))
     routed_story(console, first=5)
     if page is not None:
         page.publish(net, [], None)

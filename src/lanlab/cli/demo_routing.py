@@ -18,8 +18,14 @@ def route_table(name: str, rows: list[dict[str, Any]], when: str) -> Table:
     for column in ROUTE_COLUMNS:
         table.add_column(_(column))
     for row in rows:
-        table.add_row(row["prefix"], row["via"] or "-", escape(row["interface"] or "-"), str(row["metric"]),
-                      row["source"], f"{row['age']:.1f}")
+        table.add_row(
+            row["prefix"],
+            row["via"] or "-",
+            escape(row["interface"] or "-"),
+            str(row["metric"]),
+            row["source"],
+            f"{row['age']:.1f}",
+        )
     return table
 
 
@@ -30,7 +36,10 @@ def routed_story(console: Console, first: int = 5) -> None:
     say = console.print
     net = two_subnets()
     net.start_trace()
-    say("\n" + _("[bold]{step}. A second network: two subnets joined by two routers running RIP.[/bold]").format(step=first))
+    say(
+        "\n"
+        + _("[bold]{step}. A second network: two subnets joined by two routers running RIP.[/bold]").format(step=first)
+    )
     say(PICTURE + "\n", markup=False)
     net.run(0)
     say(_("   At power-on each router knows only its own networks:"))
@@ -38,8 +47,12 @@ def routed_story(console: Console, first: int = 5) -> None:
         say(route_table(name, net.node(name).routes, _("at {seconds} s").format(seconds=0)))
     net.run(10)
     learned = [e for e in net.trace if e.kind == "route" and e.summary.startswith("rip:")]
-    say(_("[bold]{step}. RIP converges.[/bold] Each router asks its neighbour for its table (a RIP Request) "
-          "and announces what it learns:").format(step=first + 1))
+    say(
+        _(
+            "[bold]{step}. RIP converges.[/bold] Each router asks its neighbour for its table (a RIP Request) "
+            "and announces what it learns:"
+        ).format(step=first + 1)
+    )
     for event in learned:
         say("   " + event.as_row(), markup=False)
     for name in ("r1", "r2"):
@@ -48,9 +61,17 @@ def routed_story(console: Console, first: int = 5) -> None:
     trace = net.do("at 11s pc1 traceroute pc3")
     net.run(12)
     result = ping.command.session.result
-    say(_("[bold]{step}. pc1 pings pc3 across both routers[/bold]: {sent} sent, {received} received, "
-          "ttl {ttl} (64 minus 2 hops).").format(step=first + 2, sent=result.transmitted, received=result.received,
-                                                 ttl=result.replies[0][1] if result.replies else "-"))
+    say(
+        _(
+            "[bold]{step}. pc1 pings pc3 across both routers[/bold]: {sent} sent, {received} received, "
+            "ttl {ttl} (64 minus 2 hops)."
+        ).format(
+            step=first + 2,
+            sent=result.transmitted,
+            received=result.received,
+            ttl=result.replies[0][1] if result.replies else "-",
+        )
+    )
     say(_("   traceroute pc3 (UDP probes to ports 33434 and up; each router answers Time Exceeded):"))
     for line in trace.command.lines():
         say("   " + line, markup=False)
@@ -87,14 +108,22 @@ def dhcp_story(console: Console, step: int) -> None:
     net = Network.from_yaml("dhcp-demo.yaml", text=DHCP_NETWORK)
     net.start_trace()
     net.run(2)
-    console.print("\n" + _("[bold]{step}. DHCP, RARP's successor[/bold]: pc5 starts without an address and asks "
-                          "the whole LAN (DISCOVER, OFFER, REQUEST, ACK):").format(step=step))
+    console.print(
+        "\n"
+        + _(
+            "[bold]{step}. DHCP, RARP's successor[/bold]: pc5 starts without an address and asks "
+            "the whole LAN (DISCOVER, OFFER, REQUEST, ACK):"
+        ).format(step=step)
+    )
     for event in net.trace:
         if event.kind == "tx" and event.proto == "DHCP" and event.device in ("pc5", "srv"):
             console.print("   " + event.as_row(), markup=False)
     pc5 = net.node("pc5")
     (lease,) = net.node("srv").dhcp.lease_rows()
-    console.print(_("   pc5 now has {addresses} and gateway {gateway}; srv's lease table: {ip} for {mac}, "
-                    "{state} until {expires:.0f} s (pc5 renews at half of it, T1).").format(
-        addresses=", ".join(str(a) for a in pc5.addresses), gateway=pc5.ipv4.gateway or "-", **lease))
+    console.print(
+        _(
+            "   pc5 now has {addresses} and gateway {gateway}; srv's lease table: {ip} for {mac}, "
+            "{state} until {expires:.0f} s (pc5 renews at half of it, T1)."
+        ).format(addresses=", ".join(str(a) for a in pc5.addresses), gateway=pc5.ipv4.gateway or "-", **lease)
+    )
     console.print(_("   Try: lanlab sim run examples/dhcp.yaml --until 5s --filter dhcp --show leases"))

@@ -32,15 +32,29 @@ def dhcp() -> None:
 @dhcp.command("serve")
 @click.option("-I", "--interface", required=True, metavar="IF", help="The interface to serve (it needs an address).")
 @click.option("--pool", required=True, metavar="FIRST-LAST", help="Addresses to lend, e.g. 198.18.0.100-198.18.0.199.")
-@click.option("--lease", type=DurationType(), default="1h", show_default=True, metavar="DURATION",
-              help="Lease time (T1 is half of it, T2 seven eighths).")
+@click.option(
+    "--lease",
+    type=DurationType(),
+    default="1h",
+    show_default=True,
+    metavar="DURATION",
+    help="Lease time (T1 is half of it, T2 seven eighths).",
+)
 @click.option("--router", metavar="IP", help="Default gateway to hand out (option 3).")
 @click.option("--dns", metavar="IP[,IP...]", help="DNS servers to hand out (option 6).")
 @click.option("--count", type=click.IntRange(min=1), metavar="N", help="Stop after answering N messages.")
 @click.option("--timeout", type=DurationType(), metavar="DURATION", help="Stop after this long.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON line per message heard, and a summary.")
-def serve_command(interface: str, pool: str, lease: float, router: str | None, dns: str | None, count: int | None,
-                  timeout: float | None, as_json: bool) -> None:
+def serve_command(
+    interface: str,
+    pool: str,
+    lease: float,
+    router: str | None,
+    dns: str | None,
+    count: int | None,
+    timeout: float | None,
+    as_json: bool,
+) -> None:
     """Lend addresses from POOL to DHCP clients on IF, as the simulator's servers do (needs root).
 
     \b
@@ -60,25 +74,35 @@ def serve_command(interface: str, pool: str, lease: float, router: str | None, d
         fail(_("--pool {pool!r} needs FIRST-LAST, e.g. 198.18.0.100-198.18.0.199").format(pool=pool))
     try:
         own = interface_address(interface)
-        server = DhcpServer(own.ip, own.network, (_address(first, "--pool"), _address(last, "--pool")),
-                            int(lease * SECOND), _address(router, "--router") if router else None,
-                            tuple(_address(a, "--dns") for a in dns.split(",")) if dns else ())
+        server = DhcpServer(
+            own.ip,
+            own.network,
+            (_address(first, "--pool"), _address(last, "--pool")),
+            int(lease * SECOND),
+            _address(router, "--router") if router else None,
+            tuple(_address(a, "--dns") for a in dns.split(",")) if dns else (),
+        )
         sock = open_socket(interface)
     except (DhcpServerError, PoolError) as error:
         fail(str(error))
 
     def report(exchange: Exchange) -> None:
         if as_json:
-            print_json({"heard": exchange.kind, "mac": exchange.mac, "answer": exchange.answer,
-                        "address": exchange.address})
+            print_json(
+                {"heard": exchange.kind, "mac": exchange.mac, "answer": exchange.answer, "address": exchange.address}
+            )
         else:
             answer = f"{exchange.answer} {exchange.address or ''}".rstrip() if exchange.answer else _("no answer")
-            click.echo(_("{kind} from {mac} -> {answer}").format(kind=f"{exchange.kind:<8}", mac=exchange.mac,
-                                                                 answer=answer))
+            click.echo(
+                _("{kind} from {mac} -> {answer}").format(kind=f"{exchange.kind:<8}", mac=exchange.mac, answer=answer)
+            )
 
     if not as_json:
-        click.echo(_("lanlab dhcp: serving {pool} on {interface} ({own}), lease {lease:g} s").format(
-            pool=pool, interface=interface, own=own, lease=lease))
+        click.echo(
+            _("lanlab dhcp: serving {pool} on {interface} ({own}), lease {lease:g} s").format(
+                pool=pool, interface=interface, own=own, lease=lease
+            )
+        )
     answered = 0
     try:
         answered = serve(sock, server, report, count, time.monotonic() + timeout if timeout else None)
@@ -94,8 +118,14 @@ def serve_command(interface: str, pool: str, lease: float, router: str | None, d
 def _summary(server: DhcpServer, as_json: bool) -> None:
     leases = server.leases(time.monotonic_ns())
     if as_json:
-        print_json({"leases": [{"address": lease.address, "mac": str(lease.mac), "state": lease.state,
-                                "hostname": lease.hostname} for lease in leases]})
+        print_json(
+            {
+                "leases": [
+                    {"address": lease.address, "mac": str(lease.mac), "state": lease.state, "hostname": lease.hostname}
+                    for lease in leases
+                ]
+            }
+        )
         return
     for lease in leases:
         click.echo(f"  {lease.address}  {lease.mac}  {lease.state}  {lease.hostname}".rstrip())

@@ -17,9 +17,16 @@ from rich.cells import cell_len
 from lanlab.i18n import N_, _
 
 # Click's own words, which it looks up in a catalogue of its own; ours has them too.
-CLICK_WORDS = (N_("Usage:"), N_("Options"), N_("Commands"), N_("Show this message and exit."),
-               N_("Show the version and exit."), N_("default: {default}"), N_("env var: {var}"),
-               N_("required"))
+CLICK_WORDS = (
+    N_("Usage:"),
+    N_("Options"),
+    N_("Commands"),
+    N_("Show this message and exit."),
+    N_("Show the version and exit."),
+    N_("default: {default}"),
+    N_("env var: {var}"),
+    N_("required"),
+)
 
 
 _WIDE = "\u2e80-\u9fff\u3000-\u303f\uff00-\uffef"  # CJK characters and punctuation (two columns each)
@@ -50,7 +57,7 @@ def fill(text: str, width: int) -> list[str]:
             token = " "
         if line.strip() and cell_len(line + token) > width and not CLOSING.match(token):
             carried = line[-1] if line[-1] in OPENING and line[:-1].strip() else ""
-            lines.append(line[:len(line) - len(carried)].rstrip())
+            lines.append(line[: len(line) - len(carried)].rstrip())
             line = carried + ("" if token == " " else token)
         else:
             line += token

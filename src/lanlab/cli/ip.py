@@ -22,14 +22,21 @@ def _mask_line(report: SubnetReport) -> str:
 
 def _render(report: SubnetReport) -> str:
     cls = report.address_class
-    default = (_("default mask {mask} = /{prefix}").format(mask=cls.default_mask, prefix=cls.default_prefix)
-               if cls.default_mask else _("no default mask"))
+    default = (
+        _("default mask {mask} = /{prefix}").format(mask=cls.default_mask, prefix=cls.default_prefix)
+        if cls.default_mask
+        else _("no default mask")
+    )
     network = report.network.network_address
     width = max(len(str(report.address)), len(str(report.netmask)), len(str(network)))
     rows = [
         (_("address"), str(report.address)),
-        (_("class"), _("{letter} ({purpose}, {default})").format(letter=cls.letter, purpose=localize(cls.purpose),
-                                                                default=default)),
+        (
+            _("class"),
+            _("{letter} ({purpose}, {default})").format(
+                letter=cls.letter, purpose=localize(cls.purpose), default=default
+            ),
+        ),
         (_("netmask"), _mask_line(report)),
         (_("wildcard"), str(report.wildcard)),
         ("", ""),
@@ -52,8 +59,15 @@ def _subnet_rows(report: SubnetReport, new_prefix: str) -> list[dict[str, object
     rows = []
     for subnet in split(report.network, new_prefix):
         first, last = host_range(subnet)
-        rows.append({"network": str(subnet), "first_host": str(first), "last_host": str(last),
-                     "broadcast": str(subnet.broadcast_address), "hosts": host_count(subnet)})
+        rows.append(
+            {
+                "network": str(subnet),
+                "first_host": str(first),
+                "last_host": str(last),
+                "broadcast": str(subnet.broadcast_address),
+                "hosts": host_count(subnet),
+            }
+        )
     return rows
 
 
@@ -91,8 +105,14 @@ def ip_command(address: str, mask: str | None, split_prefix: str | None, as_json
     click.echo(_render(report))
     if subnets is not None:
         click.echo("\n" + _("{count} subnets of {network}:").format(count=len(subnets), network=report.network))
-        click.echo(pad(_("network"), 19) + pad(_("first host"), 16) + pad(_("last host"), 16) + pad(_("broadcast"), 16)
-                   + _("hosts"))
+        click.echo(
+            pad(_("network"), 19)
+            + pad(_("first host"), 16)
+            + pad(_("last host"), 16)
+            + pad(_("broadcast"), 16)
+            + _("hosts")
+        )
         for row in subnets:
-            click.echo(f"{row['network']:<19}{row['first_host']:<16}{row['last_host']:<16}"
-                       f"{row['broadcast']:<16}{row['hosts']}")
+            click.echo(
+                f"{row['network']:<19}{row['first_host']:<16}{row['last_host']:<16}{row['broadcast']:<16}{row['hosts']}"
+            )

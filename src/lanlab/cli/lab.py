@@ -54,21 +54,48 @@ def _csv(header: list[str], rows: list[list[Any]]) -> str:
 
 @lab.command(name="check")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--topology", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="The student's topology (default: the lab's own, with the student's values).")
-@click.option("--answers", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="The student's answers to the questions (YAML: `check-id: answer`).")
-@click.option("--app", "apps", multiple=True, metavar="NODE=prog.py",
-              help="The student's program for NODE (instead of the file the lab names); NAME.py=prog.py "
-                   "replaces the lab's NAME.py wherever it runs. Repeatable.")
+@click.option(
+    "--topology",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The student's topology (default: the lab's own, with the student's values).",
+)
+@click.option(
+    "--answers",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The student's answers to the questions (YAML: `check-id: answer`).",
+)
+@click.option(
+    "--app",
+    "apps",
+    multiple=True,
+    metavar="NODE=prog.py",
+    help="The student's program for NODE (instead of the file the lab names); NAME.py=prog.py "
+    "replaces the lab's NAME.py wherever it runs. Repeatable.",
+)
 @click.option("--student", default=None, metavar="ID", help="Whose variant (values drawn from this id).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON document: checks, score, total.")
 @click.option("--csv", "as_csv", is_flag=True, help="One CSV row per check.")
-@click.option("--html", "html", type=click.Path(dir_okay=False, path_type=Path), default=None, metavar="report.html",
-              help="Also write a page to open in a browser: each stage's checks beside its events, a failed "
-                   "trace check linking to the events it is about.")
-def check(file: Path, topology: Path | None, answers: Path | None, apps: tuple[str, ...], student: str | None,
-          as_json: bool, as_csv: bool, html: Path | None) -> None:
+@click.option(
+    "--html",
+    "html",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    metavar="report.html",
+    help="Also write a page to open in a browser: each stage's checks beside its events, a failed "
+    "trace check linking to the events it is about.",
+)
+def check(
+    file: Path,
+    topology: Path | None,
+    answers: Path | None,
+    apps: tuple[str, ...],
+    student: str | None,
+    as_json: bool,
+    as_csv: bool,
+    html: Path | None,
+) -> None:
     """Run the lab's stages on a topology and print each check: id, points, passed, what was
     found, the hint when it failed; then the score.
 
@@ -87,8 +114,10 @@ def check(file: Path, topology: Path | None, answers: Path | None, apps: tuple[s
     for text in apps:
         node, sep, name = text.partition("=")
         if not sep or not node.strip() or not Path(name).is_file():
-            fail(f"--app {text!r}: expected NODE=FILE.py (or LABS_NAME.py=FILE.py) with an existing file, "
-                 "like --app pc1=server.py")
+            fail(
+                f"--app {text!r}: expected NODE=FILE.py (or LABS_NAME.py=FILE.py) with an existing file, "
+                "like --app pc1=server.py"
+            )
         programs[node.strip()] = Path(name)
     trails: list[Any] = []
     try:
@@ -105,12 +134,23 @@ def check(file: Path, topology: Path | None, answers: Path | None, apps: tuple[s
             fail(f"--html: cannot write {html}: {error.strerror or error}")
     score = sum(result.score for result in results)
     if as_json:
-        print_json({"lab": the_lab.name, "student": student, "checks": [r.as_dict() for r in results],
-                    "score": score, "total": the_lab.total})
+        print_json(
+            {
+                "lab": the_lab.name,
+                "student": student,
+                "checks": [r.as_dict() for r in results],
+                "score": score,
+                "total": the_lab.total,
+            }
+        )
     elif as_csv:
-        click.echo(_csv(["id", "stage", "points", "passed", "score", "found", "hint"],
-                        [[r.id, r.stage, r.points, r.passed, r.score, r.found, "" if r.passed else r.hint]
-                         for r in results]), nl=False)
+        click.echo(
+            _csv(
+                ["id", "stage", "points", "passed", "score", "found", "hint"],
+                [[r.id, r.stage, r.points, r.passed, r.score, r.found, "" if r.passed else r.hint] for r in results],
+            ),
+            nl=False,
+        )
     else:
         for result in results:
             mark = "PASS" if result.passed else "FAIL"
@@ -126,8 +166,13 @@ def check(file: Path, topology: Path | None, answers: Path | None, apps: tuple[s
 @lab.command(name="new")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--student", required=True, metavar="ID", help="The student whose variant to write.")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None, metavar="DIR",
-              help="Where to write topology.yaml, brief.md and answers.yaml (default: ./ID).")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    metavar="DIR",
+    help="Where to write topology.yaml, brief.md and answers.yaml (default: ./ID).",
+)
 def new(file: Path, student: str, out: Path | None) -> None:
     """Write a student's variant: their topology (their values filled in), the brief, an answers template.
 
@@ -141,13 +186,17 @@ def new(file: Path, student: str, out: Path | None) -> None:
     out = out if out is not None else Path(student)
     try:
         out.mkdir(parents=True, exist_ok=True)
-        (out / "topology.yaml").write_text(fill(read_text(the_lab.topology), the_lab.values, str(the_lab.topology)),
-                                           encoding="utf-8")
+        (out / "topology.yaml").write_text(
+            fill(read_text(the_lab.topology), the_lab.values, str(the_lab.topology)), encoding="utf-8"
+        )
         brief = [f"# {the_lab.title}", "", the_lab.brief.strip()]
         for stage in the_lab.stages:
             brief += ["", f"## {stage.name}", "", stage.brief.strip()]
-            brief += [f"- {check.ask} (answer as `{check.id}:` in answers.yaml)"
-                      for check in stage.checks if check.kind == "question"]
+            brief += [
+                f"- {check.ask} (answer as `{check.id}:` in answers.yaml)"
+                for check in stage.checks
+                if check.kind == "question"
+            ]
         (out / "brief.md").write_text("\n".join(brief).strip() + "\n", encoding="utf-8")
         answers = [f"# {the_lab.title}: your answers, one `id: answer` per question", ""]
         for check in the_lab.checks:
@@ -162,23 +211,60 @@ def new(file: Path, student: str, out: Path | None) -> None:
 @lab.command(name="grade")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.argument("submissions", type=click.Path(file_okay=False, exists=True, path_type=Path))
-@click.option("--csv", "csv_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              metavar="grades.csv", help="Also write the grades as CSV: a row per student, a column per check.")
-@click.option("--workers", type=click.IntRange(min=1), default=None, metavar="N",
-              help="Students graded at once (default: every core).")
-@click.option("--time-limit", "time_limit", type=float, default=60.0, show_default=True, metavar="SECONDS",
-              help="Real time one submission may run; past it, it scores what it passed so far.")
-@click.option("--isolation", type=click.Choice(ISOLATIONS), default="auto", show_default=True,
-              help="The wall around a student's programs (labs with run.app): bwrap = `sim run --sandbox`'s "
-                   "bubblewrap (no network, only the student's folder, the lab and Python readable); namespace "
-                   "= `sim run --app`'s network namespace; none = a process of its own only; auto = bwrap "
-                   "where it works, else namespace.")
-@click.option("--app-limits", "app_limits", default="mem=1GiB", show_default=True, metavar="cpu=10s,mem=512MiB",
-              help="CPU-time and memory limits of each student's process (programs' labs); cpu defaults to "
-                   "the time limit's, mem to 1GiB.")
+@click.option(
+    "--csv",
+    "csv_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    metavar="grades.csv",
+    help="Also write the grades as CSV: a row per student, a column per check.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="Students graded at once (default: every core).",
+)
+@click.option(
+    "--time-limit",
+    "time_limit",
+    type=float,
+    default=60.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Real time one submission may run; past it, it scores what it passed so far.",
+)
+@click.option(
+    "--isolation",
+    type=click.Choice(ISOLATIONS),
+    default="auto",
+    show_default=True,
+    help="The wall around a student's programs (labs with run.app): bwrap = `sim run --sandbox`'s "
+    "bubblewrap (no network, only the student's folder, the lab and Python readable); namespace "
+    "= `sim run --app`'s network namespace; none = a process of its own only; auto = bwrap "
+    "where it works, else namespace.",
+)
+@click.option(
+    "--app-limits",
+    "app_limits",
+    default="mem=1GiB",
+    show_default=True,
+    metavar="cpu=10s,mem=512MiB",
+    help="CPU-time and memory limits of each student's process (programs' labs); cpu defaults to "
+    "the time limit's, mem to 1GiB.",
+)
 @click.option("--json", "as_json", is_flag=True, help="One JSON document: every student's checks and total.")
-def grade_command(file: Path, submissions: Path, csv_file: Path | None, workers: int | None, time_limit: float,
-                  isolation: str, app_limits: str, as_json: bool) -> None:
+def grade_command(
+    file: Path,
+    submissions: Path,
+    csv_file: Path | None,
+    workers: int | None,
+    time_limit: float,
+    isolation: str,
+    app_limits: str,
+    as_json: bool,
+) -> None:
     """Grade a class: SUBMISSIONS/ holds one folder per student (named by the student id) with
     topology.yaml, answers.yaml and the programs the lab names (any may be missing: the lab's own
     topology, no answers).
@@ -202,12 +288,17 @@ def grade_command(file: Path, submissions: Path, csv_file: Path | None, workers:
     if kind == "bwrap" and bwrap_refused() is not None:
         fail(f"--isolation bwrap: {bwrap_refused()}; install bubblewrap, or choose --isolation namespace")
     if fallback is not None:
-        click.echo(f"lanlab: warning: students' programs run behind the network namespace only ({fallback}); "
-                   "install bubblewrap for the sandbox", err=True)
+        click.echo(
+            f"lanlab: warning: students' programs run behind the network namespace only ({fallback}); "
+            "install bubblewrap for the sandbox",
+            err=True,
+        )
     done: list[Any] = []
     interrupted = False
     try:
-        graded = grade(file, submissions, workers, time_limit, Walled(kind, limits.mem or DEFAULT_MEM, limits.cpu), done)
+        graded = grade(
+            file, submissions, workers, time_limit, Walled(kind, limits.mem or DEFAULT_MEM, limits.cpu), done
+        )
     except KeyboardInterrupt:
         interrupted = True
         graded = sorted(done, key=lambda one: one.student)
@@ -223,10 +314,24 @@ def grade_command(file: Path, submissions: Path, csv_file: Path | None, workers:
         except OSError as error:
             fail(f"--csv: cannot write {csv_file}: {error.strerror or error}")
     if as_json:
-        print_json({"lab": the_lab.name, "total": the_lab.total, "isolation": kind, "interrupted": interrupted,
-                    "students": [{"student": g.student, "total": g.total, "problem": g.problem,
-                                  "seconds": round(g.seconds, 3), "checks": [r.as_dict() for r in g.results]}
-                                 for g in graded]})
+        print_json(
+            {
+                "lab": the_lab.name,
+                "total": the_lab.total,
+                "isolation": kind,
+                "interrupted": interrupted,
+                "students": [
+                    {
+                        "student": g.student,
+                        "total": g.total,
+                        "problem": g.problem,
+                        "seconds": round(g.seconds, 3),
+                        "checks": [r.as_dict() for r in g.results],
+                    }
+                    for g in graded
+                ],
+            }
+        )
     else:
         click.echo(_csv(header, rows), nl=False)
     if interrupted:

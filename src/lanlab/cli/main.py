@@ -83,12 +83,24 @@ def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> 
 
 
 @click.group("lanlab", cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("-V", "--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
-              help="Show the version and which build runs (pure Python or compiled), and exit.")
-@click.option("--lang", type=click.Choice(sorted(LANGUAGES)), is_eager=True, expose_value=False,
-              callback=lambda ctx, param, value: value and set_language(value),
-              help="The language to speak: en (English) or zh (中文). Default: the locale "
-                   "(LANGUAGE, LC_ALL, LC_MESSAGES, LANG). JSON output is the same in both.")
+@click.option(
+    "-V",
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
+    help="Show the version and which build runs (pure Python or compiled), and exit.",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(sorted(LANGUAGES)),
+    is_eager=True,
+    expose_value=False,
+    callback=lambda ctx, param, value: value and set_language(value),
+    help="The language to speak: en (English) or zh (中文). Default: the locale "
+    "(LANGUAGE, LC_ALL, LC_MESSAGES, LANG). JSON output is the same in both.",
+)
 def cli() -> None:
     """lanlab: a laboratory for local networks.
 

@@ -31,14 +31,23 @@ class EventPrinter:
         now = datetime.now().astimezone()
         try:
             if self.as_json:  # fields named _x only dress the text line (" (joined 239.1.2.3)")
-                print_json({"event": event, "time": now.isoformat(timespec="milliseconds"),
-                            **{key: value for key, value in fields.items() if not key.startswith("_")}})
+                print_json(
+                    {
+                        "event": event,
+                        "time": now.isoformat(timespec="milliseconds"),
+                        **{key: value for key, value in fields.items() if not key.startswith("_")},
+                    }
+                )
             else:
-                shown = {key: one_line(localize(value)) if isinstance(value, Deferred) else
-                         one_line(value) if isinstance(value, str) else value
-                         for key, value in fields.items()}  # an L_ value (a reason) shown translated
-                click.echo(_(self.formats[event]).format(time=now.strftime("%H:%M:%S.%f")[:-3],
-                                                      **shown))
+                shown = {
+                    key: one_line(localize(value))
+                    if isinstance(value, Deferred)
+                    else one_line(value)
+                    if isinstance(value, str)
+                    else value
+                    for key, value in fields.items()
+                }  # an L_ value (a reason) shown translated
+                click.echo(_(self.formats[event]).format(time=now.strftime("%H:%M:%S.%f")[:-3], **shown))
         except BrokenPipeError:
             self._reader_gone()
 
@@ -46,7 +55,7 @@ class EventPrinter:
         """Whoever read the log went away (`| head`): keep serving, stop logging, say so once."""
         self.closed = True
         devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())   # so the exit-time flush does not fail either
+        os.dup2(devnull, sys.stdout.fileno())  # so the exit-time flush does not fail either
         os.close(devnull)
         click.echo(_("lanlab: the log's reader closed the pipe; going on without a log"), err=True)
 
@@ -71,8 +80,11 @@ def network_errors(target: str) -> Iterator[None]:
     try:
         yield
     except socket.gaierror as error:
-        fail(_("cannot resolve {host}: {reason}").format(host=target.split()[-1].rsplit(":", 1)[0],
-                                                           reason=error.strerror))
+        fail(
+            _("cannot resolve {host}: {reason}").format(
+                host=target.split()[-1].rsplit(":", 1)[0], reason=error.strerror
+            )
+        )
     except TimeoutError:
         fail(_(_ADVICE[errno.ETIMEDOUT]).format(target=target))
     except OSError as error:

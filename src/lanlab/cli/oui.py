@@ -16,8 +16,12 @@ def parse_mac(text: str) -> MacAddress:
     try:
         return MacAddress(text.strip())
     except WireError:
-        fail(_("{text!r} is not a MAC address; write it as aa:bb:cc:dd:ee:ff, aa-bb-cc-dd-ee-ff, "
-               "aabb.ccdd.eeff or aabbccddeeff").format(text=text))
+        fail(
+            _(
+                "{text!r} is not a MAC address; write it as aa:bb:cc:dd:ee:ff, aa-bb-cc-dd-ee-ff, "
+                "aabb.ccdd.eeff or aabbccddeeff"
+            ).format(text=text)
+        )
 
 
 def describe_mac(mac: MacAddress) -> dict[str, object]:
@@ -35,8 +39,13 @@ def describe_mac(mac: MacAddress) -> dict[str, object]:
 
 
 def _bits_text(row: dict[str, object]) -> str:
-    cast = (pgettext("MAC address", "broadcast") if row["broadcast"] else _("multicast (group)") if row["multicast"]
-            else _("unicast"))
+    cast = (
+        pgettext("MAC address", "broadcast")
+        if row["broadcast"]
+        else _("multicast (group)")
+        if row["multicast"]
+        else _("unicast")
+    )
     scope = _("locally administered") if row["local"] else _("globally administered (universal)")
     return _("{cast}, {scope}").format(cast=cast, scope=scope)
 
@@ -73,8 +82,15 @@ def oui_command(macs: tuple[str, ...], search_text: str | None, as_json: bool) -
         print_json(rows)
     else:
         for row in rows:
-            vendor = f"{row['vendor']}  ({row['registry']} {row['prefix']})" if row["vendor"] else (
-                _("no vendor: locally administered, not an IEEE assignment") if row["local"] else _("unknown vendor"))
+            vendor = (
+                f"{row['vendor']}  ({row['registry']} {row['prefix']})"
+                if row["vendor"]
+                else (
+                    _("no vendor: locally administered, not an IEEE assignment")
+                    if row["local"]
+                    else _("unknown vendor")
+                )
+            )
             click.echo(f"{row['mac']}  {vendor}\n{'':19}{_bits_text(row)}")
     if any(row["vendor"] is None for row in rows):
         raise SystemExit(EXIT_NO_ANSWER)

@@ -15,27 +15,53 @@ from lanlab.units import UnitError, format_duration, parse_duration
 
 STANDING = "up"  # the run id of a lab left standing by `real up`
 
-DO_HELP = ('A command, in `sim run`\'s words, run as the real tool inside NODE\'s namespace: "pc1 ping pc3 -c 3", '
-           '"pc2 udp listen 7788 --reply hello", "pc1 udp broadcast Hi --port 7788 --wait 1", '
-           '"at 1s pc1 udp send pc2 9 hi --wait 1", "pc2 tcp serve", "at 1s pc1 tcp connect pc2 7788 --send hi", '
-           '"pc1 traceroute pc3 -I", "pc1 arp", "sw1 mac", "sw1 stp", "r1 route", '
-           '"at 2s link r1:eth1 r2:eth0 down". Repeatable.')
+DO_HELP = (
+    "A command, in `sim run`'s words, run as the real tool inside NODE's namespace: \"pc1 ping pc3 -c 3\", "
+    '"pc2 udp listen 7788 --reply hello", "pc1 udp broadcast Hi --port 7788 --wait 1", '
+    '"at 1s pc1 udp send pc2 9 hi --wait 1", "pc2 tcp serve", "at 1s pc1 tcp connect pc2 7788 --send hi", '
+    '"pc1 traceroute pc3 -I", "pc1 arp", "sw1 mac", "sw1 stp", "r1 route", '
+    '"at 2s link r1:eth1 r2:eth0 down". Repeatable.'
+)
 
 
 def _options(command: Any) -> Any:
-    for option in reversed([
-        click.argument("file", type=click.Path(dir_okay=False, path_type=Path)),
-        click.option("--do", "do", multiple=True, metavar='"[at T] NODE COMMAND"', help=DO_HELP),
-        click.option("--app", "apps", multiple=True, metavar='"[at T] NODE=FILE.py"',
-                     help="Run a Python program with this Python inside NODE's namespace. Repeatable."),
-        click.option("--stdin", "stdins", multiple=True, metavar="NODE=TEXT",
-                     help="A line of NODE's programs' standard input (repeatable: one line each)."),
-        click.option("--arg", "args", multiple=True, metavar="NODE=ARG",
-                     help="An argument (sys.argv) for NODE's programs (repeatable, in order)."),
-        click.option("--until", "until", default="10s", show_default=True,
-                     help="How long the run lasts (wall-clock time on the kernel)."),
-        click.option("--json", "as_json", is_flag=True, help="One JSON document at the end (sim run --json's keys)."),
-    ]):
+    for option in reversed(
+        [
+            click.argument("file", type=click.Path(dir_okay=False, path_type=Path)),
+            click.option("--do", "do", multiple=True, metavar='"[at T] NODE COMMAND"', help=DO_HELP),
+            click.option(
+                "--app",
+                "apps",
+                multiple=True,
+                metavar='"[at T] NODE=FILE.py"',
+                help="Run a Python program with this Python inside NODE's namespace. Repeatable.",
+            ),
+            click.option(
+                "--stdin",
+                "stdins",
+                multiple=True,
+                metavar="NODE=TEXT",
+                help="A line of NODE's programs' standard input (repeatable: one line each).",
+            ),
+            click.option(
+                "--arg",
+                "args",
+                multiple=True,
+                metavar="NODE=ARG",
+                help="An argument (sys.argv) for NODE's programs (repeatable, in order).",
+            ),
+            click.option(
+                "--until",
+                "until",
+                default="10s",
+                show_default=True,
+                help="How long the run lasts (wall-clock time on the kernel).",
+            ),
+            click.option(
+                "--json", "as_json", is_flag=True, help="One JSON document at the end (sim run --json's keys)."
+            ),
+        ]
+    ):
         command = option(command)
     return command
 
@@ -56,8 +82,15 @@ def load_lab(file: Path) -> Any:
         sys.exit(EXIT_ERROR)
 
 
-def prepare(file: Path, do: tuple[str, ...], apps: tuple[str, ...], stdins: tuple[str, ...], until: str,
-            pcap: Path | None = None, args: tuple[str, ...] = ()) -> Any:
+def prepare(
+    file: Path,
+    do: tuple[str, ...],
+    apps: tuple[str, ...],
+    stdins: tuple[str, ...],
+    until: str,
+    pcap: Path | None = None,
+    args: tuple[str, ...] = (),
+) -> Any:
     """A RealRun ready to execute, every bad argument a one-line error (exit 2)."""
     from lanlab.cli.sim_apps import parse_app
     from lanlab.real.commands import parse_do, unsupported
@@ -102,8 +135,9 @@ def prepare(file: Path, do: tuple[str, ...], apps: tuple[str, ...], stdins: tupl
             fail(f"--app {text!r}: no host called {node!r} (nodes: {', '.join(lab.nodes)})")
         if not path.is_file():
             fail(f"--app {text!r}: no such file {str(path)!r}; give a Python file")
-        programs.append(RealProgram(node, str(path), at / 1e9, stdin=stdin_of.get(node, ""),
-                                    args=list(args_of.get(node, []))))
+        programs.append(
+            RealProgram(node, str(path), at / 1e9, stdin=stdin_of.get(node, ""), args=list(args_of.get(node, [])))
+        )
     return RealRun(lab, end, commands, programs, pcap, skipped=skipped)
 
 
@@ -143,10 +177,24 @@ def program_echo(program: Any, t: float, text: str) -> None:
 
 @real.command(name="run")
 @_options
-@click.option("--pcap", "pcap", type=click.Path(file_okay=False, path_type=Path), default=None, metavar="DIR",
-              help="Capture every link with dumpcap: one DIR/A_p-B_q.pcapng per link.")
-def run_command(file: Path, do: tuple[str, ...], apps: tuple[str, ...], stdins: tuple[str, ...],
-                args: tuple[str, ...], until: str, as_json: bool, pcap: Path | None) -> None:
+@click.option(
+    "--pcap",
+    "pcap",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    metavar="DIR",
+    help="Capture every link with dumpcap: one DIR/A_p-B_q.pcapng per link.",
+)
+def run_command(
+    file: Path,
+    do: tuple[str, ...],
+    apps: tuple[str, ...],
+    stdins: tuple[str, ...],
+    args: tuple[str, ...],
+    until: str,
+    as_json: bool,
+    pcap: Path | None,
+) -> None:
     """Build FILE in namespaces, run the --do commands and --app programs, print what `sim run`
     prints, remove everything (also on Ctrl-C or a crash).
 
@@ -163,8 +211,9 @@ def run_command(file: Path, do: tuple[str, ...], apps: tuple[str, ...], stdins: 
     run = prepare(file, do, apps, stdins, until, pcap, args)
     run = execute_or_fail(run, None if as_json else program_echo)
     for item in run.not_applied:
-        click.echo(f"lanlab: not applied on the kernel: {item['property']} on {item['where']} ({item['why']})",
-                   err=True)
+        click.echo(
+            f"lanlab: not applied on the kernel: {item['property']} on {item['where']} ({item['why']})", err=True
+        )
     if as_json:
         print_json(run.document())
     else:
@@ -173,8 +222,10 @@ def run_command(file: Path, do: tuple[str, ...], apps: tuple[str, ...], stdins: 
             click.echo("\n".join(do_words.lines(command)))
         for line in report(run.programs):
             click.echo(line)
-        click.echo(f"ran {run.lab.name!r} on the kernel to {format_duration(round(run.until * 1e9))}: "
-                   f"{len(run.lab.nodes)} namespaces, {len(run.lab.links)} links, removed after {run.elapsed:.1f} s")
+        click.echo(
+            f"ran {run.lab.name!r} on the kernel to {format_duration(round(run.until * 1e9))}: "
+            f"{len(run.lab.nodes)} namespaces, {len(run.lab.links)} links, removed after {run.elapsed:.1f} s"
+        )
         if pcap is not None:
             click.echo(f"captures written to {pcap}/ (one pcapng per link)")
     if run.interrupted:
@@ -186,8 +237,9 @@ def run_command(file: Path, do: tuple[str, ...], apps: tuple[str, ...], stdins: 
 def run_status(run: Any) -> int:
     if any(command.error is not None for command in run.commands):
         return EXIT_ERROR
-    if any(command.answered() is False for command in run.commands) or \
-            any(program.exit not in (None, 0) for program in run.programs):
+    if any(command.answered() is False for command in run.commands) or any(
+        program.exit not in (None, 0) for program in run.programs
+    ):
         return EXIT_NO_ANSWER
     return EXIT_OK
 
@@ -210,10 +262,13 @@ def up(file: Path) -> None:
     except RealError as error:
         _fail_real(error)
     for item in built.not_applied:
-        click.echo(f"lanlab: not applied on the kernel: {item['property']} on {item['where']} ({item['why']})",
-                   err=True)
-    click.echo(f"{lab.name!r} is up: {len(lab.nodes)} namespaces ({namespace(STANDING, '*')}), {len(lab.links)} links; "
-               "`lanlab real exec NODE -- CMD` runs in one, `lanlab real down` removes them")
+        click.echo(
+            f"lanlab: not applied on the kernel: {item['property']} on {item['where']} ({item['why']})", err=True
+        )
+    click.echo(
+        f"{lab.name!r} is up: {len(lab.nodes)} namespaces ({namespace(STANDING, '*')}), {len(lab.links)} links; "
+        "`lanlab real exec NODE -- CMD` runs in one, `lanlab real down` removes them"
+    )
 
 
 @real.command(name="exec", context_settings={"ignore_unknown_options": True})
@@ -235,9 +290,11 @@ def exec_command(node: str, command: tuple[str, ...]) -> None:
         _fail_real(error)
     ns = namespace(STANDING, node)
     if ns not in standing:
-        nodes = [name[len(namespace(STANDING, "")):] for name in standing if name.startswith(namespace(STANDING, ""))]
-        fail(f"no node {node!r} standing" + (f" (nodes: {', '.join(nodes)})" if nodes else
-                                             ": start a lab with `lanlab real up FILE`"))
+        nodes = [name[len(namespace(STANDING, "")) :] for name in standing if name.startswith(namespace(STANDING, ""))]
+        fail(
+            f"no node {node!r} standing"
+            + (f" (nodes: {', '.join(nodes)})" if nodes else ": start a lab with `lanlab real up FILE`")
+        )
     argv = list(command)
     if argv[:1] == ["lanlab"]:  # this lanlab, whichever PATH the namespace's shell would find
         argv = [sys.executable, "-m", "lanlab", *argv[1:]]
@@ -276,8 +333,15 @@ def clean() -> None:
 
 @click.command(name="compare")
 @_options
-def compare(file: Path, do: tuple[str, ...], apps: tuple[str, ...], stdins: tuple[str, ...], args: tuple[str, ...],
-            until: str, as_json: bool) -> None:
+def compare(
+    file: Path,
+    do: tuple[str, ...],
+    apps: tuple[str, ...],
+    stdins: tuple[str, ...],
+    args: tuple[str, ...],
+    until: str,
+    as_json: bool,
+) -> None:
     """Run FILE in the simulator and on the kernel with the same --do and --app, and list what
     differs: command results (ping counts, who answered a broadcast), tables (ARP, MAC per port,
     routes) and programs' outputs. Times, RTTs, MAC values (named by their interface), ephemeral
@@ -302,13 +366,21 @@ def compare(file: Path, do: tuple[str, ...], apps: tuple[str, ...], stdins: tupl
             click.echo(f"difference: {line}")
         for line in known:
             click.echo(f"known: {line}")
-        click.echo(f"{run.lab.name!r}: {len(found)} difference{'s' if len(found) != 1 else ''} between the "
-                   f"simulator and the kernel" + (f" ({len(known)} known, not counted)" if known else ""))
+        click.echo(
+            f"{run.lab.name!r}: {len(found)} difference{'s' if len(found) != 1 else ''} between the "
+            f"simulator and the kernel" + (f" ({len(known)} known, not counted)" if known else "")
+        )
     sys.exit(EXIT_NO_ANSWER if found else EXIT_OK)
 
 
-def simulate(file: Path, do: tuple[str, ...], apps: tuple[str, ...], stdins: tuple[str, ...],
-             until: str, args: tuple[str, ...] = ()) -> tuple[dict[str, Any], dict[str, str]]:
+def simulate(
+    file: Path,
+    do: tuple[str, ...],
+    apps: tuple[str, ...],
+    stdins: tuple[str, ...],
+    until: str,
+    args: tuple[str, ...] = (),
+) -> tuple[dict[str, Any], dict[str, str]]:
     """The simulator's side, through its public API: the `sim run --json` document, and each MAC's
     owner (node:interface)."""
     from lanlab.cli.sim import load_or_exit
@@ -334,6 +406,10 @@ def simulate(file: Path, do: tuple[str, ...], apps: tuple[str, ...], stdins: tup
         network.close()
     document = run_document(network, events)
     document["programs"] = [program.as_dict() for program in programs]
-    owners = {str(nic.mac).lower(): f"{name}:{nic.name}" for name, node in network.nodes.items()
-              if isinstance(node, Host) for nic in node.nics}
+    owners = {
+        str(nic.mac).lower(): f"{name}:{nic.name}"
+        for name, node in network.nodes.items()
+        if isinstance(node, Host)
+        for nic in node.nics
+    }
     return document, owners

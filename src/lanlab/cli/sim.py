@@ -63,8 +63,11 @@ def check(file: Path) -> None:
       lanlab sim check examples/arp.yaml
     """
     network = load_or_exit(file)
-    click.echo(_("{file}: ok: network {name!r}, {nodes} nodes, {links} links").format(
-        file=file, name=network.name, nodes=len(network.nodes), links=len(network.links)))
+    click.echo(
+        _("{file}: ok: network {name!r}, {nodes} nodes, {links} links").format(
+            file=file, name=network.name, nodes=len(network.nodes), links=len(network.links)
+        )
+    )
     for warning in topology_domains(file).warnings():  # a medium past its size rule runs, with late collisions
         click.echo(_("{file}: warning: {warning}").format(file=file, warning=warning), err=True)
 
@@ -109,22 +112,33 @@ def _counted(items: tuple[str, ...], one: str, many: str) -> str:
 
 def domain_lines(found: Any) -> list[str]:
     """The domains as a student writes the answer: the counts, then each domain and its members."""
-    lines = [f"{_counted(found.collision, 'collision domain', 'collision domains')}, "
-             f"{_counted(found.broadcast, 'broadcast domain', 'broadcast domains')}"]
+    lines = [
+        f"{_counted(found.collision, 'collision domain', 'collision domains')}, "
+        f"{_counted(found.broadcast, 'broadcast domain', 'broadcast domains')}"
+    ]
     for number, medium in enumerate(found.collision, 1):
-        what = f"hubs {', '.join(medium.hubs)}" if len(medium.hubs) > 1 else (
-            f"hub {medium.hubs[0]}" if medium.hubs else "point-to-point link")
-        lines.append(f"collision domain {number} ({what}): {_counted(medium.stations, 'station', 'stations')}: "
-                     f"{', '.join(medium.stations)}; {_counted(medium.ports, 'port', 'ports')}")
+        what = (
+            f"hubs {', '.join(medium.hubs)}"
+            if len(medium.hubs) > 1
+            else (f"hub {medium.hubs[0]}" if medium.hubs else "point-to-point link")
+        )
+        lines.append(
+            f"collision domain {number} ({what}): {_counted(medium.stations, 'station', 'stations')}: "
+            f"{', '.join(medium.stations)}; {_counted(medium.ports, 'port', 'ports')}"
+        )
         if medium.hubs:
-            lines.append(f"  {medium.repeaters} repeater{'s' if medium.repeaters != 1 else ''} at most between two "
-                         f"stations, round trip {medium.round_trip / 1000:g} us, slot time "
-                         f"{medium.slot_time / 1000:g} us at {medium.rate / 1e6:g} Mb/s")
+            lines.append(
+                f"  {medium.repeaters} repeater{'s' if medium.repeaters != 1 else ''} at most between two "
+                f"stations, round trip {medium.round_trip / 1000:g} us, slot time "
+                f"{medium.slot_time / 1000:g} us at {medium.rate / 1e6:g} Mb/s"
+            )
     for number, lan in enumerate(found.broadcast, 1):
-        lines.append(f"broadcast domain {number}: {_counted(lan.hosts, 'host', 'hosts')}"
-                     + (f": {', '.join(lan.hosts)}" if lan.hosts else "")
-                     + (f"; bounded by {', '.join(lan.routers)}" if lan.routers else "; no router")
-                     + (f"; through {', '.join(lan.devices)}" if lan.devices else ""))
+        lines.append(
+            f"broadcast domain {number}: {_counted(lan.hosts, 'host', 'hosts')}"
+            + (f": {', '.join(lan.hosts)}" if lan.hosts else "")
+            + (f"; bounded by {', '.join(lan.routers)}" if lan.routers else "; no router")
+            + (f"; through {', '.join(lan.devices)}" if lan.devices else "")
+        )
     return lines
 
 
@@ -143,59 +157,148 @@ def load_or_exit(file: Path, seed: int = 1) -> Any:
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--until", "until", default="10s", show_default=True, help="Sim time to stop at (10s, 500ms).")
 @click.option("--seed", type=int, default=1, show_default=True, help="Seed of the run's random numbers.")
-@click.option("--do", "do", multiple=True, metavar='"[at T] NODE COMMAND"',
-              help='A host command, as with the real CLI: "pc1 ping pc3 -c 3 -i 0.2", '
-                   '"pc2 udp listen 7788 --reply hello", "pc1 udp broadcast Hi --port 7788 --wait 1", '
-                   '"at 2.5s pc1 udp send 198.18.0.3 9 hello", "pc1 arp", "sw1 mac", "pc1 traceroute pc9", '
-                   '"r1 route", "sw1 stp", '
-                   '"at 60s link r1:eth1 r2:eth0 down", "at 90s r2 stop". Repeatable.')
-@click.option("--pcap", "pcap", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write a capture: .pcapng = every link (or the --capture ones), .pcap = one --capture.")
+@click.option(
+    "--do",
+    "do",
+    multiple=True,
+    metavar='"[at T] NODE COMMAND"',
+    help='A host command, as with the real CLI: "pc1 ping pc3 -c 3 -i 0.2", '
+    '"pc2 udp listen 7788 --reply hello", "pc1 udp broadcast Hi --port 7788 --wait 1", '
+    '"at 2.5s pc1 udp send 198.18.0.3 9 hello", "pc1 arp", "sw1 mac", "pc1 traceroute pc9", '
+    '"r1 route", "sw1 stp", '
+    '"at 60s link r1:eth1 r2:eth0 down", "at 90s r2 stop". Repeatable.',
+)
+@click.option(
+    "--pcap",
+    "pcap",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write a capture: .pcapng = every link (or the --capture ones), .pcap = one --capture.",
+)
 @click.option("--capture", "capture", multiple=True, metavar="NODE:PORT", help="Capture the link at this port.")
-@click.option("--trace", "trace", type=click.Choice(TRACE_FORMATS), default=None,
-              help="Print the event list: a table for people, JSON lines for programs.")
-@click.option("--filter", "filter_", default=None, metavar="arp,icmp,hubA,flood,...",
-              help="Trace only events of these protocols, devices or event kinds (tx, rx, flood, drop, ...).")
-@click.option("--show", "show", default="", metavar="mac,arp,route,stp,leases,domains",
-              help="Tables to print at the end (domains: every collision and broadcast domain; with --json as 'domains').")
-@click.option("--app", "apps", multiple=True, metavar='"[at T] NODE=FILE.py"',
-              help="Run a Python program unchanged on a simulated host (its socket, select, time, "
-                   "threading, socketserver, http.client... are the host's). Repeatable. The program runs "
-                   "with YOUR rights (files, processes it could reach): for code you do not trust, add "
-                   "--sandbox.")
-@click.option("--stdin", "stdins", multiple=True, metavar="NODE=TEXT",
-              help="A line of NODE's standard input (repeatable: one line each). A host has one stdin, "
-                   "shared by its programs as by programs started from one terminal: each line goes to "
-                   "the program that reads first (at one instant, the one started first).")
+@click.option(
+    "--trace",
+    "trace",
+    type=click.Choice(TRACE_FORMATS),
+    default=None,
+    help="Print the event list: a table for people, JSON lines for programs.",
+)
+@click.option(
+    "--filter",
+    "filter_",
+    default=None,
+    metavar="arp,icmp,hubA,flood,...",
+    help="Trace only events of these protocols, devices or event kinds (tx, rx, flood, drop, ...).",
+)
+@click.option(
+    "--show",
+    "show",
+    default="",
+    metavar="mac,arp,route,stp,leases,domains",
+    help="Tables to print at the end (domains: every collision and broadcast domain; with --json as 'domains').",
+)
+@click.option(
+    "--app",
+    "apps",
+    multiple=True,
+    metavar='"[at T] NODE=FILE.py"',
+    help="Run a Python program unchanged on a simulated host (its socket, select, time, "
+    "threading, socketserver, http.client... are the host's). Repeatable. The program runs "
+    "with YOUR rights (files, processes it could reach): for code you do not trust, add "
+    "--sandbox.",
+)
+@click.option(
+    "--stdin",
+    "stdins",
+    multiple=True,
+    metavar="NODE=TEXT",
+    help="A line of NODE's standard input (repeatable: one line each). A host has one stdin, "
+    "shared by its programs as by programs started from one terminal: each line goes to "
+    "the program that reads first (at one instant, the one started first).",
+)
 @click.option("--arg", "args", multiple=True, metavar="NODE=ARG", help="An argument (sys.argv) for NODE's programs.")
-@click.option("--files", "files", type=click.Path(file_okay=False, path_type=Path), default=None, metavar="DIR",
-              help="Keep the files programs write: each host works in DIR/NODE (default: a temporary "
-                   "folder per host, removed after the run). A relative path a program reads that its "
-                   "host lacks is read from the current directory.")
-@click.option("--app-cpu", "app_cpu", default="5s", show_default=True, metavar="DURATION",
-              help="Stop a program that computes this long (real CPU time) without ever waiting "
-                   "(a busy loop: `while True: pass`); the run goes on. 0: never.")
-@click.option("--max-events", "max_events", type=click.IntRange(min=0), default=None, metavar="N",
-              help="Stop the run after this many events; 0: no limit. Without it a run stops only "
-                   f"{EVENTS_AFTER_STORM:,} events after a broadcast storm is seen (a storm never ends). "
-                   "A stopped run prints what it counted so far and exits with status 1.")
-@click.option("--sandbox", is_flag=True,
-              help="Run the whole simulation under bubblewrap: no network, the filesystem read-only except "
-                   "the current directory and --files DIR (and a private /tmp). For programs you do not trust.")
-@click.option("--app-limits", "app_limits", default=None, metavar="cpu=10s,mem=512MiB",
-              help="CPU-time and memory limits of the process that runs the programs (setrlimit); "
-                   "the run is stopped at the CPU limit, an allocation past the memory one is a MemoryError.")
-@click.option("--json", "as_json", is_flag=True,
-              help="One JSON document at the end; with --trace jsonl it carries the event list as 'events'.")
-@click.option("--html", "html", type=click.Path(dir_okay=False, path_type=Path), default=None, metavar="OUT.html",
-              help="Write the run as one self-contained page: topology, frames moving, every step's layers "
-                   "and tables (opens from file://, no network). `lanlab sim view` serves it instead.")
+@click.option(
+    "--files",
+    "files",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    metavar="DIR",
+    help="Keep the files programs write: each host works in DIR/NODE (default: a temporary "
+    "folder per host, removed after the run). A relative path a program reads that its "
+    "host lacks is read from the current directory.",
+)
+@click.option(
+    "--app-cpu",
+    "app_cpu",
+    default="5s",
+    show_default=True,
+    metavar="DURATION",
+    help="Stop a program that computes this long (real CPU time) without ever waiting "
+    "(a busy loop: `while True: pass`); the run goes on. 0: never.",
+)
+@click.option(
+    "--max-events",
+    "max_events",
+    type=click.IntRange(min=0),
+    default=None,
+    metavar="N",
+    help="Stop the run after this many events; 0: no limit. Without it a run stops only "
+    f"{EVENTS_AFTER_STORM:,} events after a broadcast storm is seen (a storm never ends). "
+    "A stopped run prints what it counted so far and exits with status 1.",
+)
+@click.option(
+    "--sandbox",
+    is_flag=True,
+    help="Run the whole simulation under bubblewrap: no network, the filesystem read-only except "
+    "the current directory and --files DIR (and a private /tmp). For programs you do not trust.",
+)
+@click.option(
+    "--app-limits",
+    "app_limits",
+    default=None,
+    metavar="cpu=10s,mem=512MiB",
+    help="CPU-time and memory limits of the process that runs the programs (setrlimit); "
+    "the run is stopped at the CPU limit, an allocation past the memory one is a MemoryError.",
+)
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="One JSON document at the end; with --trace jsonl it carries the event list as 'events'.",
+)
+@click.option(
+    "--html",
+    "html",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    metavar="OUT.html",
+    help="Write the run as one self-contained page: topology, frames moving, every step's layers "
+    "and tables (opens from file://, no network). `lanlab sim view` serves it instead.",
+)
 @walled_command
-def run(file: Path, until: str, seed: int, do: tuple[str, ...], pcap: Path | None, capture: tuple[str, ...],
-        trace: str | None, filter_: str | None, show: str, apps: tuple[str, ...], stdins: tuple[str, ...],
-        args: tuple[str, ...], app_cpu: str, max_events: int | None, sandbox: bool, app_limits: str | None,
-        as_json: bool, html: Path | None = None, view_port: int | None = None, open_browser: bool = False,
-        files: Path | None = None) -> None:
+def run(
+    file: Path,
+    until: str,
+    seed: int,
+    do: tuple[str, ...],
+    pcap: Path | None,
+    capture: tuple[str, ...],
+    trace: str | None,
+    filter_: str | None,
+    show: str,
+    apps: tuple[str, ...],
+    stdins: tuple[str, ...],
+    args: tuple[str, ...],
+    app_cpu: str,
+    max_events: int | None,
+    sandbox: bool,
+    app_limits: str | None,
+    as_json: bool,
+    html: Path | None = None,
+    view_port: int | None = None,
+    open_browser: bool = False,
+    files: Path | None = None,
+) -> None:
     """Run a topology file in virtual time.
 
     Same file + same seed + same --do = the same events and byte-identical captures.
@@ -239,8 +342,18 @@ def run(file: Path, until: str, seed: int, do: tuple[str, ...], pcap: Path | Non
     programs = start_apps(network, apps, stdins, args, echo=not as_json and trace != "jsonl")
     wall = enter_wall(limits) if programs else None  # the parent waits there, then exits with the child's status
     events, interrupted = _simulate(network, programs, history, end, cpu_limit, progress=not as_json)
-    _report(network, events, programs, wall, as_json=as_json, trace=trace, tables=tables, pcap=pcap,
-            domains=domains, with_programs=bool(apps))
+    _report(
+        network,
+        events,
+        programs,
+        wall,
+        as_json=as_json,
+        trace=trace,
+        tables=tables,
+        pcap=pcap,
+        domains=domains,
+        with_programs=bool(apps),
+    )
     if trace is not None and protocols:
         _warn_unmatched_filter(network, protocols)
     if page is not None:
@@ -253,16 +366,28 @@ def _run_sandboxed(view_port: int | None, files: Path | None, limits: Any) -> No
     from lanlab.cli.sim_wall import command_line, run_sandboxed
 
     if view_port is not None:
-        fail(_("--sandbox has no network to serve the page on; use `sim run --sandbox --html OUT.html` and open "
-               "the file"))
+        fail(
+            _(
+                "--sandbox has no network to serve the page on; use `sim run --sandbox --html OUT.html` and open "
+                "the file"
+            )
+        )
     writable = [Path.cwd()]
     if files is not None:  # the hosts' folders are the run's too
         writable.append(_made_folder(files))
     sys.exit(run_sandboxed(command_line(click.get_current_context(), drop=("sandbox",)), writable, limits))
 
 
-def _checked_options(until: str, app_cpu: str, as_json: bool, trace: str | None, show: str, filter_: str | None,
-                     capture: tuple[str, ...], pcap: Path | None) -> tuple[int, float, list[str]]:
+def _checked_options(
+    until: str,
+    app_cpu: str,
+    as_json: bool,
+    trace: str | None,
+    show: str,
+    filter_: str | None,
+    capture: tuple[str, ...],
+    pcap: Path | None,
+) -> tuple[int, float, list[str]]:
     """The run's end (ns), the programs' CPU limit (s) and the --show tables; a bad or lone option
     is a one-line error."""
     try:
@@ -295,8 +420,9 @@ def _made_folder(folder: Path) -> Path:
     return folder
 
 
-def _prepare(network: Any, do: tuple[str, ...], max_events: int | None, pcap: Path | None,
-             capture: tuple[str, ...]) -> None:
+def _prepare(
+    network: Any, do: tuple[str, ...], max_events: int | None, pcap: Path | None, capture: tuple[str, ...]
+) -> None:
     """The run's event limit, its --do commands and its capture."""
     from lanlab.sim import CommandError, schedule
 
@@ -328,8 +454,9 @@ def _start_trace(network: Any, trace: str, protocols: list[str] | None, as_json:
         network.start_trace(protocols, keep=False, sink=lambda e: write(jsonl_line(e) + "\n"))
 
 
-def _simulate(network: Any, programs: list[Any], history: Any, end: int, cpu_limit: float,
-              progress: bool) -> tuple[int, bool]:
+def _simulate(
+    network: Any, programs: list[Any], history: Any, end: int, cpu_limit: float, progress: bool
+) -> tuple[int, bool]:
     """Run to `end` (ns); (events, interrupted). Ctrl-C or SIGTERM stops a long run (a storm): what
     it counted is worth reporting."""
     from lanlab.sim.devices.storm import record_rates
@@ -356,8 +483,19 @@ def _simulate(network: Any, programs: list[Any], history: Any, end: int, cpu_lim
     return events, interrupted
 
 
-def _report(network: Any, events: int, programs: list[Any], wall: Any, *, as_json: bool, trace: str | None,
-            tables: list[str], pcap: Path | None, domains: Any, with_programs: bool) -> None:
+def _report(
+    network: Any,
+    events: int,
+    programs: list[Any],
+    wall: Any,
+    *,
+    as_json: bool,
+    trace: str | None,
+    tables: list[str],
+    pcap: Path | None,
+    domains: Any,
+    with_programs: bool,
+) -> None:
     """The --json document or the tables and the programs' endings, then warnings on stderr."""
     from lanlab.cli.sim_apps import programs_report
 
@@ -389,18 +527,30 @@ def _warn_unmatched_filter(network: Any, protocols: list[str]) -> None:
         return
     devices = {name.lower() for name in network.nodes} & seen
     kinds = set(TRACE_KINDS) & seen
-    click.echo(_("lanlab: warning: --filter {words} matched no event of this run (its events carry: {protocols}; "
-                 "devices: {devices}; kinds: {kinds})").format(
-        words=",".join(unmatched), protocols=", ".join(sorted(seen - devices - kinds)),
-        devices=", ".join(sorted(devices)), kinds=", ".join(sorted(kinds))), err=True)
+    click.echo(
+        _(
+            "lanlab: warning: --filter {words} matched no event of this run (its events carry: {protocols}; "
+            "devices: {devices}; kinds: {kinds})"
+        ).format(
+            words=",".join(unmatched),
+            protocols=", ".join(sorted(seen - devices - kinds)),
+            devices=", ".join(sorted(devices)),
+            kinds=", ".join(sorted(kinds)),
+        ),
+        err=True,
+    )
 
 
 def _exit(network: Any, programs: list[Any], events: int, interrupted: bool) -> NoReturn:
     """130 when interrupted (saying when), 1 when a program failed or the run was stopped, else the
     commands' status."""
     if interrupted:
-        click.echo(_("lanlab: interrupted at sim time {time:.6f} s after {events:,} events; "
-                     "the counters are those so far").format(time=network.now / SECOND, events=events), err=True)
+        click.echo(
+            _(
+                "lanlab: interrupted at sim time {time:.6f} s after {events:,} events; the counters are those so far"
+            ).format(time=network.now / SECOND, events=events),
+            err=True,
+        )
         sys.exit(EXIT_INTERRUPTED)
     failed = any(program.exit not in (None, 0) for program in programs) or network.engine.stopped
     sys.exit(EXIT_NO_ANSWER if failed else exit_status(network))
@@ -433,16 +583,21 @@ def run_warnings(network: Any) -> list[str]:
     if storm is not None:
         lines.append(f"warning: {storm.line(network.now)}")
     if engine.stopped:
-        why = (f"--max-events {engine.max_events}" if engine.stopped_by == "max-events"
-               else f"{engine.events_after_storm:,} events after the broadcast storm began")
+        why = (
+            f"--max-events {engine.max_events}"
+            if engine.stopped_by == "max-events"
+            else f"{engine.events_after_storm:,} events after the broadcast storm began"
+        )
         if storm is None:
             advice = "No loop was found: raise --max-events (0: no limit)"
         elif engine.stopped_by == "max-events":
             advice = "Break the loop (stp: {enabled: true}) or raise --max-events (0: no limit)"
         else:
             advice = "Break the loop (stp: {enabled: true}) or give --max-events N to run longer (0: no limit)"
-        lines.append(f"stopped at sim time {network.now / 1e9:.6f} s after {engine.events:,} events ({why}); "
-                     f"the counters are those so far. {advice}")
+        lines.append(
+            f"stopped at sim time {network.now / 1e9:.6f} s after {engine.events:,} events ({why}); "
+            f"the counters are those so far. {advice}"
+        )
     return lines
 
 
@@ -451,15 +606,15 @@ def exit_status(network: Any) -> int:
     if any(scheduled.error is not None for scheduled in network.commands):
         return EXIT_ERROR
     for scheduled in network.commands:
-        answered = scheduled.command.answered() if scheduled.started else (
-            False if scheduled.command.waits else None)
+        answered = scheduled.command.answered() if scheduled.started else (False if scheduled.command.waits else None)
         if answered is False:
             return EXIT_NO_ANSWER
     return EXIT_OK
 
 
-def print_report(network: Any, events: int, tables: list[str], pcap: Path | None,
-                 console: Console | None = None, domains: Any = None) -> None:
+def print_report(
+    network: Any, events: int, tables: list[str], pcap: Path | None, console: Console | None = None, domains: Any = None
+) -> None:
     """Each command's output as plain lines (a 32,000-line ping through rich took seconds), tables
     through rich; every name a user chose is escaped there, so '[/bold]' in a name is text."""
     from lanlab.sim.devices.storm import first_storm
@@ -495,11 +650,20 @@ def print_report(network: Any, events: int, tables: list[str], pcap: Path | None
     collisions = sum(link.collisions for link in network.links)
     if network.engine.stopped or first_storm(network.nodes) is not None:
         console.print(links_table(network.counters()))
-    click.echo(_("ran {name!r} to {until}: {events} events, {frames} frames on {links} links").format(
-        name=network.name, until=format_duration(network.now), events=events, frames=frames, links=len(network.links))
-        + (_(", {collisions} collisions").format(collisions=collisions) if collisions else ""))
+    click.echo(
+        _("ran {name!r} to {until}: {events} events, {frames} frames on {links} links").format(
+            name=network.name,
+            until=format_duration(network.now),
+            events=events,
+            frames=frames,
+            links=len(network.links),
+        )
+        + (_(", {collisions} collisions").format(collisions=collisions) if collisions else "")
+    )
     if pcap is not None:
-        click.echo(_("capture written to {file}: open it with `wireshark {file}` or `tshark -r {file}`").format(file=pcap))
+        click.echo(
+            _("capture written to {file}: open it with `wireshark {file}` or `tshark -r {file}`").format(file=pcap)
+        )
 
 
 def links_table(rows: list[dict[str, Any]]) -> Table:
@@ -508,8 +672,9 @@ def links_table(rows: list[dict[str, Any]]) -> Table:
     for column in (N_("link"), N_("frames"), N_("frames/s"), N_("drops")):
         table.add_column(_(column), justify="left" if column == "link" else "right")
     for row in rows:
-        table.add_row(escape(f"{row['a']} - {row['b']}"), f"{row['frames']:,}", f"{row['frames_per_s']:,.0f}",
-                      f"{row['drops']:,}")
+        table.add_row(
+            escape(f"{row['a']} - {row['b']}"), f"{row['frames']:,}", f"{row['frames_per_s']:,.0f}", f"{row['drops']:,}"
+        )
     return table
 
 
@@ -523,13 +688,20 @@ def mac_table(name: str, rows: list[dict[str, Any]]) -> Table:
 
 
 def lease_table(name: str, rows: list[dict[str, Any]], when: str) -> Table:
-    table = Table(title=escape(_("{name} DHCP leases {when}").format(name=name, when=when)), title_justify="left",
-                  min_width=90)
+    table = Table(
+        title=escape(_("{name} DHCP leases {when}").format(name=name, when=when)), title_justify="left", min_width=90
+    )
     for column in (_("interface"), "IP", "MAC", _("state"), _("expires (s)"), _("hostname")):
         table.add_column(column)
     for row in rows:
-        table.add_row(escape(row["interface"]), row["ip"], row["mac"], row["state"], f"{row['expires']:.1f}",
-                      escape(row["hostname"]) or "-")
+        table.add_row(
+            escape(row["interface"]),
+            row["ip"],
+            row["mac"],
+            row["state"],
+            f"{row['expires']:.1f}",
+            escape(row["hostname"]) or "-",
+        )
     return table
 
 
@@ -547,10 +719,18 @@ def _view(port: int, no_browser: bool, **options: Any) -> None:
 
 
 view = Command(
-    name="view", callback=_view,
-    params=[p for p in run.params if p.name not in ("html", "as_json")] + [
-        click.Option(["--port"], type=click.IntRange(0, 65535), default=0, show_default=True, metavar="N",
-                     help="Port on 127.0.0.1 to serve the page on (0: any free port)."),
+    name="view",
+    callback=_view,
+    params=[p for p in run.params if p.name not in ("html", "as_json")]
+    + [
+        click.Option(
+            ["--port"],
+            type=click.IntRange(0, 65535),
+            default=0,
+            show_default=True,
+            metavar="N",
+            help="Port on 127.0.0.1 to serve the page on (0: any free port).",
+        ),
         click.Option(["--no-browser"], is_flag=True, help="Print the URL only; do not open a browser."),
     ],
     help="""Run a topology file (every `sim run` option) and serve the run as a page on 127.0.0.1:
@@ -560,6 +740,7 @@ view = Command(
     \b
       lanlab sim view examples/hub_vs_switch.yaml --do "pc1 ping pc3 -c 2"
       lanlab sim view examples/storm.yaml --max-events 100000 --port 8080 --no-browser
-    """)
+    """,
+)
 sim.add_command(view)
 sim.add_command(serve)

@@ -64,8 +64,9 @@ def parse_app(text: str) -> tuple[int, str, Path]:
         fail(str(error))
 
 
-def start_apps(network: Any, apps: tuple[str, ...], stdins: tuple[str, ...], args: tuple[str, ...],
-               echo: bool) -> list[Any]:
+def start_apps(
+    network: Any, apps: tuple[str, ...], stdins: tuple[str, ...], args: tuple[str, ...], echo: bool
+) -> list[Any]:
     """Start every --app on its node; returns the programs. A node's --stdin lines are one stream its
     programs share, as programs started from one terminal: a line one program reads is gone for
     the others (at one instant, programs run in start order). --arg values go to every program on
@@ -81,8 +82,11 @@ def start_apps(network: Any, apps: tuple[str, ...], stdins: tuple[str, ...], arg
     app_nodes = {parse_app(text)[1] for text in apps}
     for node in [*stdin_of, *args_of]:
         if node not in network.nodes:
-            fail(_("--stdin/--arg {node}=...: no node called {node!r} (nodes: {nodes})").format(
-                node=node, nodes=", ".join(network.nodes)))
+            fail(
+                _("--stdin/--arg {node}=...: no node called {node!r} (nodes: {nodes})").format(
+                    node=node, nodes=", ".join(network.nodes)
+                )
+            )
         if node not in app_nodes:
             fail(_("--stdin/--arg {node}=...: {node} runs no program; add --app {node}=PROGRAM.py").format(node=node))
     programs = []
@@ -91,18 +95,30 @@ def start_apps(network: Any, apps: tuple[str, ...], stdins: tuple[str, ...], arg
         at, node, path = parse_app(text)
         host = network.nodes.get(node)
         if host is None or not hasattr(host, "run_program"):
-            fail(_("--app {text!r}: no host called {node!r} (nodes: {nodes})").format(
-                text=text, node=node, nodes=", ".join(network.nodes)))
+            fail(
+                _("--app {text!r}: no host called {node!r} (nodes: {nodes})").format(
+                    text=text, node=node, nodes=", ".join(network.nodes)
+                )
+            )
         if not path.is_file():
-            problem = (_("{path!r} is a directory") if path.is_dir() else _("no such file {path!r}")).format(path=str(path))
+            problem = (_("{path!r} is a directory") if path.is_dir() else _("no such file {path!r}")).format(
+                path=str(path)
+            )
             fail(_("--app {text!r}: {problem}; give a Python file").format(text=text, problem=problem))
         try:
-            program = host.run_program(str(path), stdin=streams.setdefault(node, io.StringIO(stdin_of.get(node, ""))),
-                                       args=args_of.get(node, []), at=at)
+            program = host.run_program(
+                str(path),
+                stdin=streams.setdefault(node, io.StringIO(stdin_of.get(node, ""))),
+                args=args_of.get(node, []),
+                at=at,
+            )
         except SyntaxError as error:
             where = _(" (line {line})").format(line=error.lineno) if error.lineno else ""
-            fail(_("--app {text!r}: {path} is not valid Python: {error}{where}").format(
-                text=text, path=path, error=error.msg, where=where))
+            fail(
+                _("--app {text!r}: {path} is not valid Python: {error}{where}").format(
+                    text=text, path=path, error=error.msg, where=where
+                )
+            )
         if echo:
             program.sinks.append(lambda p, t, line: click.echo(program_line(p.node, t, line)))
         programs.append(program)
@@ -111,5 +127,7 @@ def start_apps(network: Any, apps: tuple[str, ...], stdins: tuple[str, ...], arg
 
 def programs_report(programs: list[Any]) -> list[str]:
     """One closing line per program: how it ended."""
-    return [f"{p.node}: {p.error}" if p.stopped else ending_line(p.node, p.path, p.exit, p.error, p.started_at is not None)
-            for p in programs]
+    return [
+        f"{p.node}: {p.error}" if p.stopped else ending_line(p.node, p.path, p.exit, p.error, p.started_at is not None)
+        for p in programs
+    ]

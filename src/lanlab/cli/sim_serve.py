@@ -19,19 +19,41 @@ from lanlab.units import UnitError, parse_duration
 
 @click.command(name="serve")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path), required=False)
-@click.option("--port", type=click.IntRange(0, 65535), default=0, show_default=True, metavar="N",
-              help="Port to serve the page on (0: any free port).")
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on. Anything but loopback lets other machines drive this simulator "
-                   "(the URL's token is all that stops them).")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=0,
+    show_default=True,
+    metavar="N",
+    help="Port to serve the page on (0: any free port).",
+)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on. Anything but loopback lets other machines drive this simulator "
+    "(the URL's token is all that stops them).",
+)
 @click.option("--no-browser", is_flag=True, help="Print the URL only; do not open a browser.")
-@click.option("--app", "apps", multiple=True, metavar='"[at T] NODE=FILE.py"',
-              help="Run an unchanged Python program on a simulated host (the page cannot add programs).")
+@click.option(
+    "--app",
+    "apps",
+    multiple=True,
+    metavar='"[at T] NODE=FILE.py"',
+    help="Run an unchanged Python program on a simulated host (the page cannot add programs).",
+)
 @click.option("--seed", type=int, default=1, show_default=True, help="Seed of the run's random numbers.")
-@click.option("--app-cpu", "app_cpu", default="5s", show_default=True, metavar="DURATION",
-              help="Stop a program that computes this long without waiting (0: never).")
-def serve(file: Path | None, port: int, host: str, no_browser: bool, apps: tuple[str, ...], seed: int,
-          app_cpu: str) -> None:
+@click.option(
+    "--app-cpu",
+    "app_cpu",
+    default="5s",
+    show_default=True,
+    metavar="DURATION",
+    help="Stop a program that computes this long without waiting (0: never).",
+)
+def serve(
+    file: Path | None, port: int, host: str, no_browser: bool, apps: tuple[str, ...], seed: int, app_cpu: str
+) -> None:
     """Run a network live in the browser: start, pause, pace or step virtual time, ping and
     pull cables from the page, and watch frames move and tables fill as they happen.
 
@@ -64,15 +86,20 @@ def serve(file: Path | None, port: int, host: str, no_browser: bool, apps: tuple
     source = [str(file) if file is not None else "WORKSPACE.yaml", "--seed", str(seed)]
     for text in apps:
         source += ["--app", text]
-    session = LiveSession(network, schedule=schedule, source=source,
-                          watch=(lambda: watching(cpu_limit)) if apps else None)
+    session = LiveSession(
+        network, schedule=schedule, source=source, watch=(lambda: watching(cpu_limit)) if apps else None
+    )
     session.attach_programs(start_apps(network, apps, (), (), echo=True))
     if host not in ("127.0.0.1", "localhost", "::1"):
-        click.echo(f"lanlab: warning: --host {host}: other machines can reach this page; anyone with the URL "
-                   "can drive the simulator", err=True)
+        click.echo(
+            f"lanlab: warning: --host {host}: other machines can reach this page; anyone with the URL "
+            "can drive the simulator",
+            err=True,
+        )
     folder = Path(tempfile.mkdtemp(prefix="lanlab-serve-"))
     builder = None
     if not apps:  # programs run on the network they were given for; with --app the page does not build
+
         def session_of(path: Path, workspace: Workspace) -> LiveSession:
             built = load_topology(path, seed=seed)  # it has passed the check
             return LiveSession(built, schedule=schedule, source=[f"{workspace.file_stem()}.yaml", "--seed", str(seed)])
@@ -84,8 +111,11 @@ def serve(file: Path | None, port: int, host: str, no_browser: bool, apps: tuple
         asyncio.run(_serve(server, open_browser=not no_browser))
     except KeyboardInterrupt:
         session = server.session
-        click.echo(f"lanlab: stopped at sim time {session.network.now / 1e9:.6f} s after "
-                   f"{session.network.engine.events:,} events; the session: {session.command_line()}", err=True)
+        click.echo(
+            f"lanlab: stopped at sim time {session.network.now / 1e9:.6f} s after "
+            f"{session.network.engine.events:,} events; the session: {session.command_line()}",
+            err=True,
+        )
         sys.exit(EXIT_INTERRUPTED)
     finally:
         server.session.network.close()
@@ -107,8 +137,10 @@ async def _serve(server: Any, open_browser: bool) -> None:
     try:
         await server.start()
     except OSError as error:
-        fail(f"--port {server.port}: cannot listen on {server.host}:{server.port}: {error.strerror or error}; "
-             "choose another --port (0: any free port)")
+        fail(
+            f"--port {server.port}: cannot listen on {server.host}:{server.port}: {error.strerror or error}; "
+            "choose another --port (0: any free port)"
+        )
     click.echo(f"lanlab sim serve at {server.url}  (Ctrl-C stops)")
     sys.stdout.flush()
     if open_browser:

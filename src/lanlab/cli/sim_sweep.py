@@ -17,39 +17,89 @@ from lanlab.cli.common import EXIT_INTERRUPTED, EXIT_NO_ANSWER, EXIT_OK, fail, p
 
 @click.command(name="sweep")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--seeds", default="1-10", show_default=True, metavar="1-1000",
-              help="The seeds, each one run per combination of --vary values: 1-1000, 7, 1,5,9-12.")
-@click.option("--vary", "vary", multiple=True, metavar="PATH=V1,V2,...",
-              help="A YAML field of the topology, set to each value in turn: links.*.loss=0,0.01,0.05, "
-                   "nodes.sw1.stp.mode=stp,rstp, nodes.*.rip.split_horizon=none,poisoned_reverse. "
-                   "Repeatable: the runs are the product of every --vary and the seeds.")
+@click.option(
+    "--seeds",
+    default="1-10",
+    show_default=True,
+    metavar="1-1000",
+    help="The seeds, each one run per combination of --vary values: 1-1000, 7, 1,5,9-12.",
+)
+@click.option(
+    "--vary",
+    "vary",
+    multiple=True,
+    metavar="PATH=V1,V2,...",
+    help="A YAML field of the topology, set to each value in turn: links.*.loss=0,0.01,0.05, "
+    "nodes.sw1.stp.mode=stp,rstp, nodes.*.rip.split_horizon=none,poisoned_reverse. "
+    "Repeatable: the runs are the product of every --vary and the seeds.",
+)
 @click.option("--do", "do", multiple=True, metavar='"[at T] NODE COMMAND"', help="As sim run's --do, in every run.")
-@click.option("--app", "apps", multiple=True, metavar='"[at T] NODE=FILE.py"',
-              help="As sim run's --app, in every run: the program's text travels with each run (a Dask worker "
-                   "needs no copy), which runs behind sim run's network-namespace wall in a process of its "
-                   "own. Repeatable.")
+@click.option(
+    "--app",
+    "apps",
+    multiple=True,
+    metavar='"[at T] NODE=FILE.py"',
+    help="As sim run's --app, in every run: the program's text travels with each run (a Dask worker "
+    "needs no copy), which runs behind sim run's network-namespace wall in a process of its "
+    "own. Repeatable.",
+)
 @click.option("--until", default="10s", show_default=True, help="Sim time each run stops at.")
-@click.option("--metric", "metrics", multiple=True, metavar="NAME=EXPR",
-              help="A column: a built-in (routing_convergence, route_changes, stp_convergence, ping_sent, "
-                   "ping_received, rtt_min_ms, rtt_avg_ms, rtt_max_ms, frames, drops, storm, storm_t, "
-                   "program_exit, output_lines) or "
-                   "NAME=EXPR over the run's `sim run --json` document: paths (links.*.frames, "
-                   "commands.0.result.received, events[kind=route].t), sum max min mean median count first "
-                   "last, + - * /. Default: frames, drops, events.")
-@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              metavar="results.csv|.jsonl|.parquet", help="Write every row (the rows done, if interrupted).")
-@click.option("--plot", "plots", multiple=True, metavar="[METRIC[:hist|cdf|vs]=]FILE.png|.svg",
-              help="A figure per --plot: a metric's histogram or CDF, or it against the first --vary's values "
-                   "(median, quartiles shaded). Default: the first metric, vs when something varies, else hist.")
-@click.option("--workers", type=click.IntRange(min=1), default=None,
-              help="Processes on this machine (default: its cores). 1: in this process.")
-@click.option("--scheduler", default=None, metavar="tcp://HOST:8786",
-              help="Send the runs to a running Dask cluster (`dask scheduler`, `dask worker ADDRESS`); the "
-                   "topology and values travel with each run, no shared filesystem needed.")
+@click.option(
+    "--metric",
+    "metrics",
+    multiple=True,
+    metavar="NAME=EXPR",
+    help="A column: a built-in (routing_convergence, route_changes, stp_convergence, ping_sent, "
+    "ping_received, rtt_min_ms, rtt_avg_ms, rtt_max_ms, frames, drops, storm, storm_t, "
+    "program_exit, output_lines) or "
+    "NAME=EXPR over the run's `sim run --json` document: paths (links.*.frames, "
+    "commands.0.result.received, events[kind=route].t), sum max min mean median count first "
+    "last, + - * /. Default: frames, drops, events.",
+)
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    metavar="results.csv|.jsonl|.parquet",
+    help="Write every row (the rows done, if interrupted).",
+)
+@click.option(
+    "--plot",
+    "plots",
+    multiple=True,
+    metavar="[METRIC[:hist|cdf|vs]=]FILE.png|.svg",
+    help="A figure per --plot: a metric's histogram or CDF, or it against the first --vary's values "
+    "(median, quartiles shaded). Default: the first metric, vs when something varies, else hist.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes on this machine (default: its cores). 1: in this process.",
+)
+@click.option(
+    "--scheduler",
+    default=None,
+    metavar="tcp://HOST:8786",
+    help="Send the runs to a running Dask cluster (`dask scheduler`, `dask worker ADDRESS`); the "
+    "topology and values travel with each run, no shared filesystem needed.",
+)
 @click.option("--json", "as_json", is_flag=True, help="A JSON summary at the end instead of the table.")
-def sweep(file: Path, seeds: str, vary: tuple[str, ...], do: tuple[str, ...], apps: tuple[str, ...], until: str,
-          metrics: tuple[str, ...], out: Path | None, plots: tuple[str, ...], workers: int | None,
-          scheduler: str | None, as_json: bool) -> None:
+def sweep(
+    file: Path,
+    seeds: str,
+    vary: tuple[str, ...],
+    do: tuple[str, ...],
+    apps: tuple[str, ...],
+    until: str,
+    metrics: tuple[str, ...],
+    out: Path | None,
+    plots: tuple[str, ...],
+    workers: int | None,
+    scheduler: str | None,
+    as_json: bool,
+) -> None:
     """Run a topology many times: every seed by every combination of --vary values, each run a row
     (exactly what `lanlab sim run FILE --seed S --json` reports with those values, its metrics read
     from that document). Runs spread over this machine's cores, or a Dask cluster with --scheduler.
@@ -113,24 +163,45 @@ def sweep(file: Path, seeds: str, vary: tuple[str, ...], do: tuple[str, ...], ap
     failed = [row for row in rows if row.get("error")]
     summary = summarise(rows, plan.varied, names)
     if as_json:
-        print_json({"file": str(file), "runs": len(rows), "planned": len(plan.tasks), "failed": len(failed),
-                    "interrupted": interrupted, "wall_s": round(wall, 3), "where": engine_name(workers, scheduler),
-                    "workers": workers if scheduler is None else None, "varied": plan.varied, "metrics": names,
-                    "out": str(out) if out else None, "plots": [str(s.path) for s in plot_specs],
-                    "groups": summary, "errors": [{k: r.get(k) for k in ("seed", *plan.varied, "error")}
-                                                  for r in failed]})
+        print_json(
+            {
+                "file": str(file),
+                "runs": len(rows),
+                "planned": len(plan.tasks),
+                "failed": len(failed),
+                "interrupted": interrupted,
+                "wall_s": round(wall, 3),
+                "where": engine_name(workers, scheduler),
+                "workers": workers if scheduler is None else None,
+                "varied": plan.varied,
+                "metrics": names,
+                "out": str(out) if out else None,
+                "plots": [str(s.path) for s in plot_specs],
+                "groups": summary,
+                "errors": [{k: r.get(k) for k in ("seed", *plan.varied, "error")} for r in failed],
+            }
+        )
     else:
         print_summary(summary, plan.varied, names)
-        click.echo(f"{len(rows)} runs of {file} in {wall:.1f} s on {engine_name(workers, scheduler)}"
-                   + (f", {len(failed)} failed" if failed else "")
-                   + (f"; rows in {out}" if out else "")
-                   + "".join(f"; plot {s.path}" for s in plot_specs))
+        click.echo(
+            f"{len(rows)} runs of {file} in {wall:.1f} s on {engine_name(workers, scheduler)}"
+            + (f", {len(failed)} failed" if failed else "")
+            + (f"; rows in {out}" if out else "")
+            + "".join(f"; plot {s.path}" for s in plot_specs)
+        )
         for row in failed[:5]:
-            click.echo(f"lanlab: seed {row['seed']} " + " ".join(f"{p}={row.get(p)}" for p in plan.varied)
-                       + f" failed: {row['error']}", err=True)
+            click.echo(
+                f"lanlab: seed {row['seed']} "
+                + " ".join(f"{p}={row.get(p)}" for p in plan.varied)
+                + f" failed: {row['error']}",
+                err=True,
+            )
     if interrupted:
-        click.echo(f"lanlab: interrupted after {len(rows)} of {len(plan.tasks)} runs; "
-                   f"those are kept{f' in {out}' if out else ''}", err=True)
+        click.echo(
+            f"lanlab: interrupted after {len(rows)} of {len(plan.tasks)} runs; "
+            f"those are kept{f' in {out}' if out else ''}",
+            err=True,
+        )
         sys.exit(EXIT_INTERRUPTED)
     sys.exit(EXIT_NO_ANSWER if failed else EXIT_OK)
 

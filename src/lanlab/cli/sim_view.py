@@ -26,16 +26,23 @@ class PageTarget:
             try:
                 check_writable(html)
             except OSError as error:
-                fail(_("--html: cannot write {file}: {reason}; choose another file").format(
-                    file=html, reason=error.strerror or error))
+                fail(
+                    _("--html: cannot write {file}: {reason}; choose another file").format(
+                        file=html, reason=error.strerror or error
+                    )
+                )
         if port is not None:
             from lanlab.view.server import PageServer
 
             try:
                 self.server = PageServer(port)
             except OSError as error:
-                fail(_("--port {port}: cannot listen on 127.0.0.1:{port}: {reason}; "
-                       "choose another --port (0: any free port)").format(port=port, reason=error.strerror or error))
+                fail(
+                    _(
+                        "--port {port}: cannot listen on 127.0.0.1:{port}: {reason}; "
+                        "choose another --port (0: any free port)"
+                    ).format(port=port, reason=error.strerror or error)
+                )
 
     def follow(self, network: Any) -> Any:
         """Start following the network's tables (before the run); the TableHistory."""
@@ -54,8 +61,9 @@ class PageTarget:
                 self.html.write_text(page, encoding="utf-8")
             except OSError as error:
                 fail(_("--html: cannot write {file}: {reason}").format(file=self.html, reason=error.strerror or error))
-            click.echo(_("page written to {file}: open it in a browser (no network needed)").format(file=self.html),
-                       err=True)
+            click.echo(
+                _("page written to {file}: open it in a browser (no network needed)").format(file=self.html), err=True
+            )
         if self.server is not None:
             click.echo(_("viewer at {url}  (Ctrl-C stops)").format(url=self.server.url))
             sys.stdout.flush()
@@ -70,10 +78,15 @@ def stopped_reason(network: Any, interrupted: bool) -> str | None:
     """What the page's banner says when the run did not reach its end."""
     engine = network.engine
     if interrupted:
-        return (f"interrupted (Ctrl-C) at sim time {network.now / 1e9:.6f} s after {engine.events:,} "
-                "events: this is the run so far")
+        return (
+            f"interrupted (Ctrl-C) at sim time {network.now / 1e9:.6f} s after {engine.events:,} "
+            "events: this is the run so far"
+        )
     if engine.stopped:
-        why = (f"--max-events {engine.max_events}" if engine.stopped_by == "max-events"
-               else f"{engine.events_after_storm:,} events after the broadcast storm began")
+        why = (
+            f"--max-events {engine.max_events}"
+            if engine.stopped_by == "max-events"
+            else f"{engine.events_after_storm:,} events after the broadcast storm began"
+        )
         return f"stopped at sim time {network.now / 1e9:.6f} s after {engine.events:,} events ({why}): this is the run so far"
     return None

@@ -41,8 +41,19 @@ from lanlab.units import UnitError, parse_duration
 CLONE_NEWUSER = 0x10000000  # <linux/sched.h>
 CLONE_NEWNET = 0x40000000
 SANDBOXED_ENV = "LANLAB_SANDBOXED"  # set inside bubblewrap: the network is already walled off
-SIZE_UNITS = {"": 1, "b": 1, "k": 1000, "kb": 1000, "kib": 1024, "m": 1000**2, "mb": 1000**2, "mib": 1024**2,
-              "g": 1000**3, "gb": 1000**3, "gib": 1024**3}
+SIZE_UNITS = {
+    "": 1,
+    "b": 1,
+    "k": 1000,
+    "kb": 1000,
+    "kib": 1024,
+    "m": 1000**2,
+    "mb": 1000**2,
+    "mib": 1024**2,
+    "g": 1000**3,
+    "gb": 1000**3,
+    "gib": 1024**3,
+}
 _FRAME_HEADER = 5  # one byte: which stream, four: length
 
 
@@ -55,7 +66,8 @@ class Limits:
 
     def text(self) -> str:
         parts = ([f"cpu={self.cpu}s"] if self.cpu is not None else []) + (
-            [f"mem={self.mem // 1024**2}MiB"] if self.mem is not None else [])
+            [f"mem={self.mem // 1024**2}MiB"] if self.mem is not None else []
+        )
         return ",".join(parts)
 
 
@@ -84,7 +96,7 @@ def parse_limits(text: str) -> Limits:
 
 def _parse_size(value: str, text: str) -> int:
     number = value.rstrip("bBkKmMgGiI")
-    unit = value[len(number):].lower()
+    unit = value[len(number) :].lower()
     try:
         size = float(number) * SIZE_UNITS[unit]
     except (ValueError, KeyError):
@@ -105,10 +117,13 @@ def apply_limits(limits: Limits) -> None:
 
 def _cpu_limit_reached(limits: Limits) -> Callable[[int, Any], None]:
     def handler(signum: int, frame: Any) -> None:
-        message = (f"lanlab: the run used its CPU time (--app-limits cpu={limits.cpu}s) and was stopped; "
-                   "a program probably loops without waiting\n")
+        message = (
+            f"lanlab: the run used its CPU time (--app-limits cpu={limits.cpu}s) and was stopped; "
+            "a program probably loops without waiting\n"
+        )
         os.write(2, message.encode())
         os._exit(EXIT_NO_ANSWER)  # a stopped run, as with --max-events
+
     return handler
 
 
@@ -157,8 +172,10 @@ class Wall:
     def warning(self) -> str | None:
         if self.kind != "none":
             return None
-        return (f"warning: no network-namespace wall under the programs ({self.reason}); only the socket shim "
-                "keeps them off the real network (--sandbox adds one with bubblewrap)")
+        return (
+            f"warning: no network-namespace wall under the programs ({self.reason}); only the socket shim "
+            "keeps them off the real network (--sandbox adds one with bubblewrap)"
+        )
 
 
 _walled_child = False  # this process is a run's walled child: it ends with its run, never returns to a caller
@@ -196,6 +213,7 @@ def enter_wall(limits: Limits | None) -> Wall:
 def walled_command(callback: Callable[..., Any]) -> Callable[..., Any]:
     """A command that may call enter_wall: in the walled child, however the command ends (return,
     sys.exit, a one-line error, a bug) the child process ends there with that status."""
+
     @functools.wraps(callback)
     def command(*args: Any, **kwargs: Any) -> Any:
         try:
@@ -207,6 +225,7 @@ def walled_command(callback: Callable[..., Any]) -> Callable[..., Any]:
         if _walled_child:
             _end_child(None)
         return result
+
     return command
 
 
@@ -259,15 +278,18 @@ class _FrameWriter(io.RawIOBase):
         frame = bytes([self.stream]) + len(data).to_bytes(4, "big") + data
         view = memoryview(frame)
         while view:
-            view = view[os.write(self.fd, view):]
+            view = view[os.write(self.fd, view) :]
         return len(data)
 
 
 def _framed(fd: int, stream: int) -> io.TextIOWrapper:
     like = sys.stdout if stream == 1 else sys.stderr
-    return io.TextIOWrapper(_FrameWriter(fd, stream),  # type: ignore[arg-type]
-                            encoding=getattr(like, "encoding", None) or "utf-8",
-                            errors=getattr(like, "errors", None) or "strict", write_through=True)
+    return io.TextIOWrapper(
+        _FrameWriter(fd, stream),  # type: ignore[arg-type]
+        encoding=getattr(like, "encoding", None) or "utf-8",
+        errors=getattr(like, "errors", None) or "strict",
+        write_through=True,
+    )
 
 
 def _wait_for(pid: int, read_end: int | None, write_end: int | None) -> int:
@@ -299,8 +321,8 @@ def _relay(fd: int) -> None:
                 if len(pending) < _FRAME_HEADER + size:
                     break
                 stream = sys.stdout if pending[0] == 1 else sys.stderr
-                text = pending[_FRAME_HEADER:_FRAME_HEADER + size]
-                pending = pending[_FRAME_HEADER + size:]
+                text = pending[_FRAME_HEADER : _FRAME_HEADER + size]
+                pending = pending[_FRAME_HEADER + size :]
                 stream.write(text.decode(getattr(stream, "encoding", None) or "utf-8", "replace"))
                 stream.flush()
 
@@ -313,25 +335,54 @@ def run_sandboxed(argv: list[str], writable: list[Path], limits: Limits | None) 
     if bwrap is None:
         fail("--sandbox needs bubblewrap, which is not installed (Debian/Ubuntu: apt install bubblewrap)")
     binds = [word for folder in writable for word in ("--bind", str(folder.resolve()), str(folder.resolve()))]
-    command = [bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", *binds,
-               "--chdir", str(Path.cwd()), "--unshare-all", "--die-with-parent", "--new-session", "--setenv", SANDBOXED_ENV, "1",
-               sys.executable, "-m", "lanlab", *argv]
+    command = [
+        bwrap,
+        "--ro-bind",
+        "/",
+        "/",
+        "--dev",
+        "/dev",
+        "--proc",
+        "/proc",
+        "--tmpfs",
+        "/tmp",
+        *binds,
+        "--chdir",
+        str(Path.cwd()),
+        "--unshare-all",
+        "--die-with-parent",
+        "--new-session",
+        "--setenv",
+        SANDBOXED_ENV,
+        "1",
+        sys.executable,
+        "-m",
+        "lanlab",
+        *argv,
+    ]
     for stream in (sys.stdout, sys.stderr):
         stream.flush()
     relay = not (_has_fd(sys.stdout, 1) and _has_fd(sys.stderr, 2))
     pipe = subprocess.PIPE if relay else None
     try:
         # setrlimit must happen in the child before exec, and no thread of ours runs at that point
-        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=pipe, stderr=pipe,
-                                   preexec_fn=(lambda: apply_limits(limits)) if limits else None)  # noqa: PLW1509  # noqa: PLW1509 - setrlimit must happen in the child before exec
+        process = subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=pipe,
+            stderr=pipe,
+            preexec_fn=(lambda: apply_limits(limits)) if limits else None,
+        )  # noqa: PLW1509  # noqa: PLW1509 - setrlimit must happen in the child before exec
     except OSError as error:
         fail(f"--sandbox: cannot start bubblewrap: {error.strerror or error}")
     in_main = threading.current_thread() is threading.main_thread()
     previous_int = signal.signal(signal.SIGINT, signal.SIG_IGN) if in_main else None  # Ctrl-C reaches the run
     try:
         if relay:
-            copiers = [threading.Thread(target=_copy, args=(source, target), daemon=True)
-                       for source, target in ((process.stdout, sys.stdout), (process.stderr, sys.stderr))]
+            copiers = [
+                threading.Thread(target=_copy, args=(source, target), daemon=True)
+                for source, target in ((process.stdout, sys.stdout), (process.stderr, sys.stderr))
+            ]
             for copier in copiers:
                 copier.start()
             for copier in copiers:

@@ -63,26 +63,56 @@ async def _serve_until_signal(settings: ServerSettings, events: EventPrinter) ->
 
 
 @tcp.command()
-@click.option("--port", type=click.IntRange(0, 65535), metavar="PORT", default=7788, show_default=True,
-              help="TCP port to listen on (0: any free port, shown in the first line).")
-@click.option("--bind", default="0.0.0.0", show_default=True, metavar="ADDR",
-              help="Local address to listen on.")
-@click.option("--mode", type=click.Choice(MODES), default="reply", show_default=True,
-              help="reply: answer each message with --reply; echo: send bytes back; "
-                   "chat: relay each line to every other client.")
-@click.option("--reply", default=DEFAULT_REPLY, show_default=True, metavar="TEXT",
-              help="The answer in reply mode.")
-@click.option("--encoding", type=ENCODING, default="utf-8", show_default=True,
-              help="How messages are shown (and --reply written).")
-@click.option("--max-clients", type=click.IntRange(min=1), metavar="N",
-              help="Refuse (politely, in one line) clients beyond N.")
-@click.option("--idle-timeout", type=DURATION, metavar="S",
-              help="Close clients silent for S seconds (telling them why).")
-@click.option("--max-line", type=click.IntRange(min=1), default=MAX_LINE, show_default=True,
-              metavar="BYTES", help="Chat: the longest line; a client exceeding it is closed.")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    metavar="PORT",
+    default=7788,
+    show_default=True,
+    help="TCP port to listen on (0: any free port, shown in the first line).",
+)
+@click.option("--bind", default="0.0.0.0", show_default=True, metavar="ADDR", help="Local address to listen on.")
+@click.option(
+    "--mode",
+    type=click.Choice(MODES),
+    default="reply",
+    show_default=True,
+    help="reply: answer each message with --reply; echo: send bytes back; chat: relay each line to every other client.",
+)
+@click.option("--reply", default=DEFAULT_REPLY, show_default=True, metavar="TEXT", help="The answer in reply mode.")
+@click.option(
+    "--encoding",
+    type=ENCODING,
+    default="utf-8",
+    show_default=True,
+    help="How messages are shown (and --reply written).",
+)
+@click.option(
+    "--max-clients", type=click.IntRange(min=1), metavar="N", help="Refuse (politely, in one line) clients beyond N."
+)
+@click.option(
+    "--idle-timeout", type=DURATION, metavar="S", help="Close clients silent for S seconds (telling them why)."
+)
+@click.option(
+    "--max-line",
+    type=click.IntRange(min=1),
+    default=MAX_LINE,
+    show_default=True,
+    metavar="BYTES",
+    help="Chat: the longest line; a client exceeding it is closed.",
+)
 @click.option("--json", "as_json", is_flag=True, help="One JSON line per event.")
-def serve(port: int, bind: str, mode: str, reply: str, encoding: str, max_clients: int | None,
-          idle_timeout: float | None, max_line: int, as_json: bool) -> None:
+def serve(
+    port: int,
+    bind: str,
+    mode: str,
+    reply: str,
+    encoding: str,
+    max_clients: int | None,
+    idle_timeout: float | None,
+    max_line: int,
+    as_json: bool,
+) -> None:
     """Serve many clients at once; log connects, disconnects and messages.
 
     \b
@@ -97,8 +127,7 @@ def serve(port: int, bind: str, mode: str, reply: str, encoding: str, max_client
         reply_bytes = encode(reply, encoding)
     except ValueError as error:
         fail(str(error))
-    settings = ServerSettings(bind, port, mode, reply_bytes, encoding, max_clients,
-                              idle_timeout, max_line)
+    settings = ServerSettings(bind, port, mode, reply_bytes, encoding, max_clients, idle_timeout, max_line)
     _raise_descriptor_limit()
     with network_errors(f"tcp {bind}:{port}"):
         aio.run(_serve_until_signal(settings, EventPrinter(_SERVE_FORMATS, as_json)))
@@ -120,17 +149,27 @@ class _Output:
 @tcp.command()
 @click.argument("host", type=HOST)
 @click.argument("port", type=click.IntRange(1, 65535))
-@click.option("--encoding", type=ENCODING, default="utf-8", show_default=True,
-              help="How to write what you send and show what arrives (the note uses gb2312).")
-@click.option("--send", "sends", multiple=True, metavar="TEXT",
-              help="Send TEXT as a line (repeatable) instead of reading stdin.")
-@click.option("--wait", type=DURATION, metavar="S",
-              help="After the input ends, listen S seconds more, then close "
-                   "(default: half-close and wait for the peer to close).")
-@click.option("--timeout", type=DURATION, default=10.0, show_default=True, metavar="S",
-              help="Give up connecting after S seconds.")
-def connect(host: str, port: int, encoding: str, sends: tuple[str, ...], wait: float | None,
-            timeout: float) -> None:
+@click.option(
+    "--encoding",
+    type=ENCODING,
+    default="utf-8",
+    show_default=True,
+    help="How to write what you send and show what arrives (the note uses gb2312).",
+)
+@click.option(
+    "--send", "sends", multiple=True, metavar="TEXT", help="Send TEXT as a line (repeatable) instead of reading stdin."
+)
+@click.option(
+    "--wait",
+    type=DURATION,
+    metavar="S",
+    help="After the input ends, listen S seconds more, then close "
+    "(default: half-close and wait for the peer to close).",
+)
+@click.option(
+    "--timeout", type=DURATION, default=10.0, show_default=True, metavar="S", help="Give up connecting after S seconds."
+)
+def connect(host: str, port: int, encoding: str, sends: tuple[str, ...], wait: float | None, timeout: float) -> None:
     """Talk to HOST PORT, full duplex: what arrives is printed while you type.
 
     Sends each --send TEXT, or each line of stdin (typed, or piped so it scripts): text in
@@ -149,8 +188,18 @@ def connect(host: str, port: int, encoding: str, sends: tuple[str, ...], wait: f
     output = _Output()
     typed = getattr(sys.stdin, "encoding", None) or locale.getpreferredencoding(False)
     with network_errors(f"tcp {host}:{port}"):
-        aio.run(talk(host, port, sends=sends, stdin=None if sends else sys.stdin.buffer,
-                     stdin_encoding=typed, encoding=encoding, wait=wait, timeout=timeout,
-                     show=output))
+        aio.run(
+            talk(
+                host,
+                port,
+                sends=sends,
+                stdin=None if sends else sys.stdin.buffer,
+                stdin_encoding=typed,
+                encoding=encoding,
+                wait=wait,
+                timeout=timeout,
+                show=output,
+            )
+        )
     if not output.at_line_start:
         click.echo()

@@ -10,8 +10,18 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from lanlab.cli.common import (BROADCAST_ADDRESS, DURATION, ENCODING, EXIT_NO_ANSWER, EXIT_OK, HOST,
-                               INTERFACE, IPV4, fail, print_json)
+from lanlab.cli.common import (
+    BROADCAST_ADDRESS,
+    DURATION,
+    ENCODING,
+    EXIT_NO_ANSWER,
+    EXIT_OK,
+    HOST,
+    INTERFACE,
+    IPV4,
+    fail,
+    print_json,
+)
 from lanlab.cli.help import Group
 from lanlab.cli.netio import EventPrinter, network_errors
 from lanlab.i18n import N_, _, ngettext
@@ -43,19 +53,44 @@ def _encoded(text: str, encoding: str) -> bytes:
 
 
 @udp.command()
-@click.option("--port", type=click.IntRange(0, 65535), metavar="PORT", default=net_udp.DEFAULT_PORT,
-              show_default=True, help="UDP port to listen on (0: any free port).")
-@click.option("--bind", "bind", default="0.0.0.0", show_default=True, metavar="ADDR",
-              help="Local address to listen on (with --group: the interface address that joins).")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    metavar="PORT",
+    default=net_udp.DEFAULT_PORT,
+    show_default=True,
+    help="UDP port to listen on (0: any free port).",
+)
+@click.option(
+    "--bind",
+    "bind",
+    default="0.0.0.0",
+    show_default=True,
+    metavar="ADDR",
+    help="Local address to listen on (with --group: the interface address that joins).",
+)
 @click.option("--reply", metavar="TEXT", help="Answer every datagram with TEXT.")
 @click.option("--echo", is_flag=True, help="Answer every datagram with its own bytes.")
 @click.option("--group", metavar="MCAST", help="Join this multicast group (224.0.0.0/4).")
-@click.option("--encoding", type=ENCODING, default="utf-8", show_default=True,
-              help="How to show (and write --reply) text; undecodable bytes appear as \\xNN.")
+@click.option(
+    "--encoding",
+    type=ENCODING,
+    default="utf-8",
+    show_default=True,
+    help="How to show (and write --reply) text; undecodable bytes appear as \\xNN.",
+)
 @click.option("--count", type=click.IntRange(min=1), metavar="N", help="Stop after N datagrams.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON line per event.")
-def listen(port: int, bind: str, reply: str | None, echo: bool, group: str | None,
-           encoding: str, count: int | None, as_json: bool) -> None:
+def listen(
+    port: int,
+    bind: str,
+    reply: str | None,
+    echo: bool,
+    group: str | None,
+    encoding: str,
+    count: int | None,
+    as_json: bool,
+) -> None:
     """Print every datagram that arrives (time, sender, size, text); optionally answer it.
 
     The text is the datagram's first 200 bytes (and how many more there were), control
@@ -82,21 +117,33 @@ def listen(port: int, bind: str, reply: str | None, echo: bool, group: str | Non
     received = 0
     with sock:
         address, real_port = sock.getsockname()[:2]
-        events("listening", address=address, port=real_port, group=group,
-               _joined=_(" (joined {group})").format(group=group) if group else "")
+        events(
+            "listening",
+            address=address,
+            port=real_port,
+            group=group,
+            _joined=_(" (joined {group})").format(group=group) if group else "",
+        )
         signal.signal(signal.SIGTERM, _interrupt)
         try:
             for datagram, replied in net_udp.receive(sock, count, answer):
                 received += 1
-                events("datagram", **{"from": datagram.sender}, port=datagram.port,
-                       size=len(datagram.data), text=preview(datagram.data, encoding),
-                       replied=preview(replied, encoding) if replied is not None else None,
-                       _answer=_("  -> answered {size} B").format(size=len(replied)) if replied is not None else "")
+                events(
+                    "datagram",
+                    **{"from": datagram.sender},
+                    port=datagram.port,
+                    size=len(datagram.data),
+                    text=preview(datagram.data, encoding),
+                    replied=preview(replied, encoding) if replied is not None else None,
+                    _answer=_("  -> answered {size} B").format(size=len(replied)) if replied is not None else "",
+                )
         except KeyboardInterrupt:
             pass
     if not as_json:
-        click.echo(ngettext("received {count} datagram", "received {count} datagrams", received).format(count=received),
-                   err=True)
+        click.echo(
+            ngettext("received {count} datagram", "received {count} datagrams", received).format(count=received),
+            err=True,
+        )
 
 
 def _interrupt(signum: int, frame: object) -> None:
@@ -114,9 +161,15 @@ def _is_multicast(address: str) -> bool:
 def _report(result: net_udp.Exchange, encoding: str, as_json: bool, table: bool) -> int:
     """Print the exchange (a table of responders, or the JSON document); return the exit status."""
     if as_json:
-        print_json({"sent": result.sent, "replies": [
-            {"from": r.sender, "port": r.port, "text": decode(r.data, encoding), "rtt_ms": r.rtt_ms}
-            for r in result.replies]})
+        print_json(
+            {
+                "sent": result.sent,
+                "replies": [
+                    {"from": r.sender, "port": r.port, "text": decode(r.data, encoding), "rtt_ms": r.rtt_ms}
+                    for r in result.replies
+                ],
+            }
+        )
     elif table and result.replies:
         grid = Table(_("address"), _("port"), _("reply"), title=_("responders"))
         grid.add_column(_("rtt ms"), justify="right")
@@ -124,8 +177,11 @@ def _report(result: net_udp.Exchange, encoding: str, as_json: bool, table: bool)
             grid.add_row(r.sender, str(r.port), decode(r.data, encoding), f"{r.rtt_ms:.3f}")
         Console(soft_wrap=True).print(grid)
     if not as_json:
-        click.echo(ngettext("sent {sent}, {count} reply", "sent {sent}, {count} replies", len(result.replies)).format(
-            sent=result.sent, count=len(result.replies)))
+        click.echo(
+            ngettext("sent {sent}, {count} reply", "sent {sent}, {count} replies", len(result.replies)).format(
+                sent=result.sent, count=len(result.replies)
+            )
+        )
     return EXIT_OK if result.replies else EXIT_NO_ANSWER
 
 
@@ -133,14 +189,19 @@ def _report(result: net_udp.Exchange, encoding: str, as_json: bool, table: bool)
 @click.argument("host", type=HOST)
 @click.argument("port", type=click.IntRange(1, 65535))
 @click.argument("text")
-@click.option("--wait", type=DURATION, metavar="S",
-              help="Then print replies until S seconds pass (exit 1 if none came).")
-@click.option("--encoding", type=ENCODING, default="utf-8", show_default=True,
-              help="How to write TEXT and show replies.")
-@click.option("--json", "as_json", is_flag=True,
-              help='One JSON document: {"sent": 1, "replies": [{"from", "port", "text", "rtt_ms"}]}.')
-def send(host: str, port: int, text: str, wait: float | None, encoding: str,
-         as_json: bool) -> None:
+@click.option(
+    "--wait", type=DURATION, metavar="S", help="Then print replies until S seconds pass (exit 1 if none came)."
+)
+@click.option(
+    "--encoding", type=ENCODING, default="utf-8", show_default=True, help="How to write TEXT and show replies."
+)
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help='One JSON document: {"sent": 1, "replies": [{"from", "port", "text", "rtt_ms"}]}.',
+)
+def send(host: str, port: int, text: str, wait: float | None, encoding: str, as_json: bool) -> None:
     """Send TEXT in one datagram to HOST PORT (unicast, or multicast by address).
 
     \b
@@ -151,8 +212,11 @@ def send(host: str, port: int, text: str, wait: float | None, encoding: str,
 
     def show(reply: net_udp.UdpReply) -> None:
         if not as_json:
-            click.echo(_("reply from {address}:{port} in {rtt:.3f} ms: {text}").format(
-                address=reply.sender, port=reply.port, rtt=reply.rtt_ms, text=decode(reply.data, encoding)))
+            click.echo(
+                _("reply from {address}:{port} in {rtt:.3f} ms: {text}").format(
+                    address=reply.sender, port=reply.port, rtt=reply.rtt_ms, text=decode(reply.data, encoding)
+                )
+            )
 
     with network_errors(f"udp {host}:{port}"), net_udp.sending_socket() as sock:
         result = net_udp.exchange(sock, (host, port), payload, wait=wait or 0.0, on_reply=show)
@@ -165,32 +229,67 @@ _NO_ROUTE_FOR_BROADCAST = N_(
     "cannot broadcast to {to}: Network is unreachable — this host has no default route, so the "
     "kernel does not know which interface to use; name one with --interface IF (e.g. eth0) or "
     "--source ADDR (one of this host's addresses), or send to the subnet broadcast with "
-    "--to (e.g. --to 192.168.1.255)")
+    "--to (e.g. --to 192.168.1.255)"
+)
 
 
 @udp.command()
 @click.argument("text", default="Hi")
-@click.option("--port", type=click.IntRange(1, 65535), metavar="PORT", default=net_udp.DEFAULT_PORT,
-              show_default=True, help="Destination port.")
-@click.option("--to", "to", type=BROADCAST_ADDRESS, default=net_udp.LIMITED_BROADCAST, show_default=True,
-              help="Broadcast address: a subnet broadcast such as 192.168.1.255.")
+@click.option(
+    "--port",
+    type=click.IntRange(1, 65535),
+    metavar="PORT",
+    default=net_udp.DEFAULT_PORT,
+    show_default=True,
+    help="Destination port.",
+)
+@click.option(
+    "--to",
+    "to",
+    type=BROADCAST_ADDRESS,
+    default=net_udp.LIMITED_BROADCAST,
+    show_default=True,
+    help="Broadcast address: a subnet broadcast such as 192.168.1.255.",
+)
 @click.option("--interface", type=INTERFACE, help="Send out of this interface (needs root).")
 @click.option("--source", type=IPV4, help="Send from this local address (no port).")
-@click.option("--wait", type=DURATION, default=2.0, show_default=True, metavar="S",
-              help="Collect replies this long after the last datagram.")
-@click.option("--expect", type=click.IntRange(min=1), metavar="N",
-              help="Stop as soon as N replies came.")
-@click.option("--count", type=click.IntRange(min=1), default=1, show_default=True, metavar="K",
-              help="Send K datagrams.")
-@click.option("--interval", type=DURATION, default=1.0, show_default=True, metavar="S",
-              help="Seconds between datagrams.")
-@click.option("--encoding", type=ENCODING, default="utf-8", show_default=True,
-              help="How to write TEXT and show replies.")
-@click.option("--json", "as_json", is_flag=True,
-              help='One JSON document: {"sent": K, "replies": [{"from", "port", "text", "rtt_ms"}]}.')
-def broadcast(text: str, port: int, to: str, interface: str | None, source: str | None,
-              wait: float, expect: int | None, count: int, interval: float, encoding: str,
-              as_json: bool) -> None:
+@click.option(
+    "--wait",
+    type=DURATION,
+    default=2.0,
+    show_default=True,
+    metavar="S",
+    help="Collect replies this long after the last datagram.",
+)
+@click.option("--expect", type=click.IntRange(min=1), metavar="N", help="Stop as soon as N replies came.")
+@click.option(
+    "--count", type=click.IntRange(min=1), default=1, show_default=True, metavar="K", help="Send K datagrams."
+)
+@click.option(
+    "--interval", type=DURATION, default=1.0, show_default=True, metavar="S", help="Seconds between datagrams."
+)
+@click.option(
+    "--encoding", type=ENCODING, default="utf-8", show_default=True, help="How to write TEXT and show replies."
+)
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help='One JSON document: {"sent": K, "replies": [{"from", "port", "text", "rtt_ms"}]}.',
+)
+def broadcast(
+    text: str,
+    port: int,
+    to: str,
+    interface: str | None,
+    source: str | None,
+    wait: float,
+    expect: int | None,
+    count: int,
+    interval: float,
+    encoding: str,
+    as_json: bool,
+) -> None:
     """Broadcast TEXT (default "Hi") and list who answers, with round-trip times.
 
     Sends to the limited broadcast 255.255.255.255 unless --to names a subnet broadcast;
@@ -204,11 +303,14 @@ def broadcast(text: str, port: int, to: str, interface: str | None, source: str 
     if interface is not None and source is not None:
         fail(_("--interface and --source both choose where to send from; give one"))
     payload = _encoded(text, encoding)
-    with network_errors(f"udp {interface or source or to}"), net_udp.sending_socket(
-            broadcast=True, interface=interface, source=source) as sock:
+    with (
+        network_errors(f"udp {interface or source or to}"),
+        net_udp.sending_socket(broadcast=True, interface=interface, source=source) as sock,
+    ):
         try:
-            result = net_udp.exchange(sock, (to, port), payload, count=count,
-                                      interval=interval, wait=wait, expect=expect)
+            result = net_udp.exchange(
+                sock, (to, port), payload, count=count, interval=interval, wait=wait, expect=expect
+            )
         except OSError as error:
             if error.errno == errno.ENETUNREACH:
                 fail(_(_NO_ROUTE_FOR_BROADCAST).format(to=to))

@@ -28,8 +28,15 @@ class Result:
         return self.points if self.passed else 0
 
     def as_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "stage": self.stage, "points": self.points, "passed": self.passed,
-                "score": self.score, "found": self.found, "hint": None if self.passed else self.hint}
+        return {
+            "id": self.id,
+            "stage": self.stage,
+            "points": self.points,
+            "passed": self.passed,
+            "score": self.score,
+            "found": self.found,
+            "hint": None if self.passed else self.hint,
+        }
 
 
 def expect(network: Any, body: dict[str, Any]) -> tuple[bool, str]:
@@ -100,9 +107,17 @@ def state(network: Any, body: dict[str, Any]) -> tuple[bool, str]:
     if node is None:
         return False, f"no node called {body['node']}"
     rows = table_rows(network, node, body["table"])
-    shown = "; ".join(", ".join(f"{k} {v}" for k, v in row.items() if k in ("mac", "ip", "port", "prefix", "via",
-                                                                            "metric", "role", "state"))
-                      for row in rows) or "empty"
+    shown = (
+        "; ".join(
+            ", ".join(
+                f"{k} {v}"
+                for k, v in row.items()
+                if k in ("mac", "ip", "port", "prefix", "via", "metric", "role", "state")
+            )
+            for row in rows
+        )
+        or "empty"
+    )
     found = f"{body['node']} {body['table']} table at {network.now / 1e9:g} s: {shown}"
     passed = True
     if "has" in body:

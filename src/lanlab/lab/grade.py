@@ -81,7 +81,7 @@ def grade_one(lab_path: str, folder: str, time_limit: float = TIME_LIMIT_S) -> G
         lab = load_lab(lab_path, student)
     if passed_in_time:
         problem = f"stopped after {time_limit:g} s (a run that never ends?)"
-        results = results[:passed_in_time[0]]
+        results = results[: passed_in_time[0]]
     if problem is not None:
         results = unfinished(lab, results, problem)
     programs_failed = [text for text in programs_failed if "_TimeLimit" not in text]  # ours, said above
@@ -94,8 +94,14 @@ def has_programs(lab: Lab) -> bool:
     return any(stage.apps for stage in lab.stages)
 
 
-def grade(lab_path: Path, submissions: Path, workers: int | None = None, time_limit: float = TIME_LIMIT_S,
-          walled: Walled | None = None, done: list[Graded] | None = None) -> list[Graded]:
+def grade(
+    lab_path: Path,
+    submissions: Path,
+    workers: int | None = None,
+    time_limit: float = TIME_LIMIT_S,
+    walled: Walled | None = None,
+    done: list[Graded] | None = None,
+) -> list[Graded]:
     """Every student folder under `submissions`, in name order, `workers` at a time (None: every
     core). A lab with programs runs each student in a walled process of its own (`walled`; the
     default: bubblewrap where it works, see lab.isolate); a lab of data only (topologies and
@@ -115,8 +121,9 @@ def grade(lab_path: Path, submissions: Path, workers: int | None = None, time_li
     return sorted(done, key=lambda graded: graded.student)
 
 
-def _grade_walled(lab_path: Path, folders: list[Path], workers: int, time_limit: float, walled: Walled,
-                  done: list[Graded]) -> None:
+def _grade_walled(
+    lab_path: Path, folders: list[Path], workers: int, time_limit: float, walled: Walled, done: list[Graded]
+) -> None:
     running = Running()
 
     def one(folder: Path) -> Graded:
@@ -142,8 +149,7 @@ def _ignore_ctrl_c() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent hears Ctrl-C and ends the workers
 
 
-def _grade_in_pool(lab_path: Path, folders: list[Path], workers: int, time_limit: float,
-                   done: list[Graded]) -> None:
+def _grade_in_pool(lab_path: Path, folders: list[Path], workers: int, time_limit: float, done: list[Graded]) -> None:
     pool = ProcessPoolExecutor(max_workers=workers, initializer=_ignore_ctrl_c)
     futures = {pool.submit(grade_one, str(lab_path), str(folder), time_limit): folder for folder in folders}
     try:

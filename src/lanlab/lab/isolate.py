@@ -63,8 +63,13 @@ def bwrap_refused() -> str | None:
     if bwrap is None:
         return "bubblewrap (bwrap) is not installed"
     try:
-        tried = subprocess.run([bwrap, *_system_binds(), "--unshare-all", "--die-with-parent", "true"],
-                               capture_output=True, text=True, timeout=30, check=False)
+        tried = subprocess.run(
+            [bwrap, *_system_binds(), "--unshare-all", "--die-with-parent", "true"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
     except (OSError, subprocess.TimeoutExpired) as error:
         return f"bwrap does not start: {error}"
     if tried.returncode != 0:
@@ -94,16 +99,31 @@ def _system_binds() -> list[str]:
 
 def _readable_for_python() -> list[str]:
     """The folders the interpreter, its libraries and lanlab are in."""
-    folders = {sys.prefix, sys.base_prefix, sys.exec_prefix, str(Path(sys.executable).resolve().parent),
-               str(Path(lanlab.__file__).resolve().parent.parent)}
+    folders = {
+        sys.prefix,
+        sys.base_prefix,
+        sys.exec_prefix,
+        str(Path(sys.executable).resolve().parent),
+        str(Path(lanlab.__file__).resolve().parent.parent),
+    }
     return sorted(folder for folder in folders if os.path.isdir(folder) and not folder.startswith("/usr/"))
 
 
 def command(lab: Lab, folder: Path, time_limit: float, walled: Walled) -> list[str]:
     """The command line grading `folder` in its own process, behind `walled`'s wall."""
     cpu = walled.cpu if walled.cpu is not None else int(time_limit + START_GRACE_S) + 1
-    inner = [sys.executable, "-P", "-m", "lanlab.lab.worker", str(lab.path.resolve()), str(folder),
-             "--time-limit", repr(time_limit), "--cpu", str(cpu)]
+    inner = [
+        sys.executable,
+        "-P",
+        "-m",
+        "lanlab.lab.worker",
+        str(lab.path.resolve()),
+        str(folder),
+        "--time-limit",
+        repr(time_limit),
+        "--cpu",
+        str(cpu),
+    ]
     if walled.mem is not None:
         inner += ["--mem", str(walled.mem)]
     if walled.kind == "namespace":
@@ -113,10 +133,36 @@ def command(lab: Lab, folder: Path, time_limit: float, walled: Walled) -> list[s
     readable = [*_readable_for_python(), str(lab.path.resolve()), str(lab.topology.resolve()), str(folder)]
     binds = [word for path in dict.fromkeys(readable) for word in ("--ro-bind", path, path)]
     # The private /tmp first: binds under /tmp (a test's folders) are mounted on it, not hidden by it.
-    return [shutil.which("bwrap") or "bwrap", "--tmpfs", "/tmp", *_system_binds(), *binds, "--dev", "/dev",
-            "--proc", "/proc", "--unshare-all", "--die-with-parent", "--new-session", "--chdir", str(folder),
-            "--clearenv", "--setenv", "PATH", "/usr/bin:/bin", "--setenv", "HOME", "/tmp",
-            "--setenv", "PYTHONIOENCODING", "utf-8", "--setenv", "LANLAB_SANDBOXED", "1", *inner]
+    return [
+        shutil.which("bwrap") or "bwrap",
+        "--tmpfs",
+        "/tmp",
+        *_system_binds(),
+        *binds,
+        "--dev",
+        "/dev",
+        "--proc",
+        "/proc",
+        "--unshare-all",
+        "--die-with-parent",
+        "--new-session",
+        "--chdir",
+        str(folder),
+        "--clearenv",
+        "--setenv",
+        "PATH",
+        "/usr/bin:/bin",
+        "--setenv",
+        "HOME",
+        "/tmp",
+        "--setenv",
+        "PYTHONIOENCODING",
+        "utf-8",
+        "--setenv",
+        "LANLAB_SANDBOXED",
+        "1",
+        *inner,
+    ]
 
 
 class _Tail:
@@ -131,7 +177,7 @@ class _Tail:
     def _read(self, stream: Any) -> None:
         with stream:
             while chunk := stream.read1(65536):
-                self.data = (self.data + chunk)[-self.keep:]
+                self.data = (self.data + chunk)[-self.keep :]
 
     def text(self) -> str:
         self.thread.join(timeout=5)
@@ -171,15 +217,21 @@ def kill_session(process: subprocess.Popen[bytes]) -> None:
         pass
 
 
-def grade_isolated(lab: Lab, folder: Path, time_limit: float, walled: Walled,
-                   running: Running | None = None) -> tuple[str, list[Result], str | None]:
+def grade_isolated(
+    lab: Lab, folder: Path, time_limit: float, walled: Walled, running: Running | None = None
+) -> tuple[str, list[Result], str | None]:
     """Grade `folder` in a walled process: (student, results, problem). Whatever the process does,
     this returns a row: its own result, or every check failed with the reason it died."""
     student = folder.name
     try:
-        process = subprocess.Popen(command(lab, folder, time_limit, walled), stdin=subprocess.DEVNULL,
-                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=folder,
-                                   start_new_session=True)
+        process = subprocess.Popen(
+            command(lab, folder, time_limit, walled),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=folder,
+            start_new_session=True,
+        )
     except OSError as error:
         why = f"could not start: {error.strerror or error}"
         return student, unfinished(lab, [], why), why
@@ -202,9 +254,11 @@ def grade_isolated(lab: Lab, folder: Path, time_limit: float, walled: Walled,
     for line in reversed(stdout.splitlines()):
         if line.startswith(MARK) and not stopped:
             try:
-                found = json.loads(line[len(MARK):])
-                results = [Result(r["id"], r["stage"], r["points"], r["passed"], r["found"], r["hint"] or "")
-                           for r in found["results"]]
+                found = json.loads(line[len(MARK) :])
+                results = [
+                    Result(r["id"], r["stage"], r["points"], r["passed"], r["found"], r["hint"] or "")
+                    for r in found["results"]
+                ]
             except (ValueError, KeyError, TypeError):
                 break
             return student, results, found["problem"]

@@ -88,8 +88,9 @@ def load_lab(path: str | Path, student: str | None = None) -> Lab:
     try:
         text = read_text(path)
         # vars: and name: first, read with every placeholder as a plain word ({{x}} in a flow mapping is not YAML)
-        _, raw = compose(shown, PLACEHOLDER.sub("placeholder", text),
-                         "a lab is a mapping with lab: 1, name:, topology: and stages:")
+        _, raw = compose(
+            shown, PLACEHOLDER.sub("placeholder", text), "a lab is a mapping with lab: 1, name:, topology: and stages:"
+        )
     except TopologyError as error:
         raise LabError(error.problems) from None
     ctx = Context(shown)
@@ -185,8 +186,9 @@ def _read_stage(spec: Spec, number: int, ids: dict[str, int]) -> Stage:
         spec.error(run, 'run: is a mapping like {do: ["pc1 ping pc3 -c 2"], until: 2s}')
     checks = spec.values.get("checks")
     if not isinstance(checks, SequenceNode):
-        spec.error(checks, "checks: is a list of checks, each with id:, points:, hint: and one of "
-                   + ", ".join(CHECK_KINDS))
+        spec.error(
+            checks, "checks: is a list of checks, each with id:, points:, hint: and one of " + ", ".join(CHECK_KINDS)
+        )
         return stage
     for item in checks.value:
         if not isinstance(item, MappingNode):

@@ -62,13 +62,15 @@ class Selection:
     frame: Selection | None = None
 
     def matches(self, event: Any) -> bool:
-        return ((self.kinds is None or event.kind in self.kinds)
-                and (self.devices is None or event.device.lower() in self.devices)
-                and (self.ports is None or (event.port or "").lower() in self.ports)
-                and (self.after is None or event.t >= self.after)
-                and (self.before is None or event.t < self.before)
-                and (self.protos is None or event.proto.lower() in self.protos)
-                and (self.summary is None or self.summary in event.summary.lower()))
+        return (
+            (self.kinds is None or event.kind in self.kinds)
+            and (self.devices is None or event.device.lower() in self.devices)
+            and (self.ports is None or (event.port or "").lower() in self.ports)
+            and (self.after is None or event.t >= self.after)
+            and (self.before is None or event.t < self.before)
+            and (self.protos is None or event.proto.lower() in self.protos)
+            and (self.summary is None or self.summary in event.summary.lower())
+        )
 
     def select(self, events: Sequence[Any]) -> list[Any]:
         if self.frame is not None:

@@ -34,11 +34,14 @@ def render(lab: Lab, results: list[Result], trails: list[StageTrail], student: s
     score = sum(result.score for result in results)
     by_id = {result.id: result for result in results}
     who = f" — {student}" if student else ""
-    parts = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
-             f"<title>{escape(lab.title)}{escape(who)}: {score}/{lab.total}</title>",
-             f"<style>{STYLE}</style></head><body>",
-             f"<h1>{escape(lab.title)}{escape(who)}</h1>",
-             f'<p class="score" id="score">score {score}/{lab.total}</p>']
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>{escape(lab.title)}{escape(who)}: {score}/{lab.total}</title>",
+        f"<style>{STYLE}</style></head><body>",
+        f"<h1>{escape(lab.title)}{escape(who)}</h1>",
+        f'<p class="score" id="score">score {score}/{lab.total}</p>',
+    ]
     if lab.brief.strip():
         parts.append(f'<pre class="brief">{escape(lab.brief.strip())}</pre>')
     for number, trail in enumerate(trails, 1):
@@ -52,8 +55,10 @@ def _stage(number: int, trail: StageTrail, by_id: dict[str, Result]) -> list[str
     parts = [f'<section id="s{number}"><h2>{escape(stage.name)}</h2>']
     if stage.brief.strip():
         parts.append(f'<pre class="brief">{escape(stage.brief.strip())}</pre>')
-    parts.append("<table class=\"checks\"><tr><th></th><th>check</th><th>points</th><th>found</th>"
-                 "<th>hint</th><th>events</th></tr>")
+    parts.append(
+        '<table class="checks"><tr><th></th><th>check</th><th>points</th><th>found</th>'
+        "<th>hint</th><th>events</th></tr>"
+    )
     for check in stage.checks:
         result = by_id.get(check.id)
         if result is None:
@@ -67,10 +72,12 @@ def _stage(number: int, trail: StageTrail, by_id: dict[str, Result]) -> list[str
         else:
             events = f'<a href="#s{number}-events">none selected</a>'
         mark = "PASS" if result.passed else "FAIL"
-        parts.append(f'<tr class="{mark.lower()}" id="s{number}-check-{_anchor(check.id)}"><td class="mark">{mark}</td>'
-                     f"<td>{escape(check.id)}</td><td>{result.score}/{result.points}</td>"
-                     f'<td class="found">{escape(result.found)}</td>'
-                     f'<td class="hint">{"" if result.passed else escape(result.hint)}</td><td>{events}</td></tr>')
+        parts.append(
+            f'<tr class="{mark.lower()}" id="s{number}-check-{_anchor(check.id)}"><td class="mark">{mark}</td>'
+            f"<td>{escape(check.id)}</td><td>{result.score}/{result.points}</td>"
+            f'<td class="found">{escape(result.found)}</td>'
+            f'<td class="hint">{"" if result.passed else escape(result.hint)}</td><td>{events}</td></tr>'
+        )
     parts.append("</table>")
     parts += _events(number, trail)
     parts.append("</section>")
@@ -88,9 +95,12 @@ def _events(number: int, trail: StageTrail) -> list[str]:
         for position in positions[:SHOWN_PER_CHECK]:
             hits.setdefault(position, []).append(check_id)
     shown = sorted(set(range(min(len(trail.events), SHOWN_EVENTS))) | set(hits))
-    parts = [f'<h3 id="s{number}-events">events ({len(trail.events)})</h3>', '<table class="events">',
-             "<tr><th>#</th><th>time (s)</th><th>device</th><th>port</th><th>event</th><th>proto</th>"
-             "<th>summary</th><th>checks</th></tr>"]
+    parts = [
+        f'<h3 id="s{number}-events">events ({len(trail.events)})</h3>',
+        '<table class="events">',
+        "<tr><th>#</th><th>time (s)</th><th>device</th><th>port</th><th>event</th><th>proto</th>"
+        "<th>summary</th><th>checks</th></tr>",
+    ]
     previous = -1
     for position in shown:
         if position > previous + 1:
@@ -98,13 +108,17 @@ def _events(number: int, trail: StageTrail) -> list[str]:
         event = trail.events[position]
         checks = hits.get(position, [])
         hit = ' class="hit"' if checks else ""
-        parts.append(f'<tr id="s{number}-e{position}"{hit}><td>{position + 1}</td>'
-                     f"<td>{event.t / 1e9:.6f}</td><td>{escape(event.device)}</td><td>{escape(event.port or '-')}</td>"
-                     f"<td>{escape(event.kind)}</td><td>{escape(event.proto)}</td>"
-                     f"<td>{escape(event.localized_summary())}</td><td>{escape(', '.join(checks))}</td></tr>")
+        parts.append(
+            f'<tr id="s{number}-e{position}"{hit}><td>{position + 1}</td>'
+            f"<td>{event.t / 1e9:.6f}</td><td>{escape(event.device)}</td><td>{escape(event.port or '-')}</td>"
+            f"<td>{escape(event.kind)}</td><td>{escape(event.proto)}</td>"
+            f"<td>{escape(event.localized_summary())}</td><td>{escape(', '.join(checks))}</td></tr>"
+        )
         previous = position
     if previous < len(trail.events) - 1:
-        parts.append(f'<tr class="gap"><td colspan="8">… {len(trail.events) - previous - 1} events not shown …</td></tr>')
+        parts.append(
+            f'<tr class="gap"><td colspan="8">… {len(trail.events) - previous - 1} events not shown …</td></tr>'
+        )
     parts.append("</table>")
     return parts
 

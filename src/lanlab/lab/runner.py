@@ -61,8 +61,9 @@ def read_answers(path: Path, values: dict[str, str]) -> dict[str, Any]:
         answers = yaml.safe_load(text) or {}
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
-        raise LabError([f"{path}:{mark.line + 1 if mark else 1}: not valid YAML: {getattr(error, 'problem', error)}"]) \
-            from None
+        raise LabError(
+            [f"{path}:{mark.line + 1 if mark else 1}: not valid YAML: {getattr(error, 'problem', error)}"]
+        ) from None
     if not isinstance(answers, dict):
         raise LabError([f"{path}:1: answers are `question-id: your answer` lines"])
     return {str(key): value if isinstance(value, (list, type(None))) else str(value) for key, value in answers.items()}
@@ -101,21 +102,34 @@ def start_programs(network: Any, stage: Stage, submission: Submission) -> tuple[
         node, _, name = text.partition("=")
         node = node.strip()
         name = name.strip()
-        path = (submission.programs.get(node) or submission.programs.get(name)
-                or inside(submission.folder, name, f"program for {node}"))
+        path = (
+            submission.programs.get(node)
+            or submission.programs.get(name)
+            or inside(submission.folder, name, f"program for {node}")
+        )
         if not path.is_file():
             raise LabError([f"no program {path.name} for {node} in {submission.folder}"])
         host = network.node(node)
         lines = printed.setdefault(node, [])
-        program = host.run_program(str(path), stdin=streams.setdefault(node, io.StringIO(stdin_of.get(node, ""))),
-                                   args=args_of.get(node, []), at=at)
+        program = host.run_program(
+            str(path),
+            stdin=streams.setdefault(node, io.StringIO(stdin_of.get(node, ""))),
+            args=args_of.get(node, []),
+            at=at,
+        )
         program.sinks.append(lambda p, t, line, lines=lines: lines.append(line))
         programs.append(program)
     return printed, programs
 
 
-def run_stage(lab: Lab, stage: Stage, submission: Submission, app_cpu: float = 5.0,
-              problems: list[str] | None = None, trails: list[StageTrail] | None = None) -> list[Result]:
+def run_stage(
+    lab: Lab,
+    stage: Stage,
+    submission: Submission,
+    app_cpu: float = 5.0,
+    problems: list[str] | None = None,
+    trails: list[StageTrail] | None = None,
+) -> list[Result]:
     """Build, check the configuration, run (stopping at each state check's time), judge the rest;
     a program that ended with an error is told in `problems` (`NODE PROGRAM: error`), the stage's
     events in `trails` (for a report)."""
@@ -139,16 +153,20 @@ def run_stage(lab: Lab, stage: Stage, submission: Submission, app_cpu: float = 5
         if end > network.now and not network.engine.stopped:
             run_programs(network, end, app_cpu) if with_programs else network.run(end / 1e9)
 
-    timed = sorted((parse_duration(check.body["at"]), n, check) for n, check in enumerate(stage.checks)
-                   if check.kind == "state" and check.body.get("at", "end") != "end")
+    timed = sorted(
+        (parse_duration(check.body["at"]), n, check)
+        for n, check in enumerate(stage.checks)
+        if check.kind == "state" and check.body.get("at", "end") != "end"
+    )
     for at, _, check in timed:
         run_to(min(at, stage.until))
         results[check.id] = checks.judge(check, stage.name, *checks.state(network, check.body))
     run_to(stage.until)
     network.close()
     if problems is not None:
-        problems.extend(f"{program.node} {Path(program.path).name}: {program.error}"
-                        for program in programs if program.error)
+        problems.extend(
+            f"{program.node} {Path(program.path).name}: {program.error}" for program in programs if program.error
+        )
     if trails is not None:
         trails.append(trail_of(stage, list(network.trace)))
     for check in stage.checks:
@@ -158,8 +176,9 @@ def run_stage(lab: Lab, stage: Stage, submission: Submission, app_cpu: float = 5
     return [results[check.id] for check in stage.checks]
 
 
-def judge_at_end(network: Any, check: Check, stage: str, printed: dict[str, list[str]],
-                 answers: dict[str, Any]) -> Result:
+def judge_at_end(
+    network: Any, check: Check, stage: str, printed: dict[str, list[str]], answers: dict[str, Any]
+) -> Result:
     if check.kind == "state":
         return checks.judge(check, stage, *checks.state(network, check.body))
     if check.kind == "output":
@@ -171,8 +190,14 @@ def judge_at_end(network: Any, check: Check, stage: str, printed: dict[str, list
     return checks.judge(check, stage, check.query.passes(value), checks.show(value))
 
 
-def run_lab(lab: Lab, submission: Submission, app_cpu: float = 5.0, results: list[Result] | None = None,
-            problems: list[str] | None = None, trails: list[StageTrail] | None = None) -> list[Result]:
+def run_lab(
+    lab: Lab,
+    submission: Submission,
+    app_cpu: float = 5.0,
+    results: list[Result] | None = None,
+    problems: list[str] | None = None,
+    trails: list[StageTrail] | None = None,
+) -> list[Result]:
     """Every stage in order, their results appended to `results` as each ends (so a run stopped
     by a time limit keeps what it passed), programs' errors to `problems`; a topology the
     simulator refuses is a LabError (FILE:LINE)."""
@@ -190,5 +215,9 @@ def run_lab(lab: Lab, submission: Submission, app_cpu: float = 5.0, results: lis
 def unfinished(lab: Lab, done: list[Result], why: str) -> list[Result]:
     """The checks a stopped run did not reach, failed with the reason (a crash, a time limit)."""
     seen = {result.id for result in done}
-    return done + [Result(check.id, stage.name, check.points, False, why, check.hint)
-                   for stage in lab.stages for check in stage.checks if check.id not in seen]
+    return done + [
+        Result(check.id, stage.name, check.points, False, why, check.hint)
+        for stage in lab.stages
+        for check in stage.checks
+        if check.id not in seen
+    ]

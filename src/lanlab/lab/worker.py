@@ -25,8 +25,9 @@ def _limit(kind: int, value: int) -> None:
 
 def main(argv: list[str] | None = None, out: Callable[[str], Any] = print) -> int:
     """The walled process: limits, the wall, the grading, one marked line. Not a user's command."""
-    parser = argparse.ArgumentParser(prog="python -m lanlab.lab.worker",
-                                     description="Grade one submission folder (lab grade runs this).")
+    parser = argparse.ArgumentParser(
+        prog="python -m lanlab.lab.worker", description="Grade one submission folder (lab grade runs this)."
+    )
     parser.add_argument("lab")
     parser.add_argument("folder")
     parser.add_argument("--time-limit", type=float, required=True)
@@ -51,8 +52,9 @@ def main(argv: list[str] | None = None, out: Callable[[str], Any] = print) -> in
     graded = grade_one(options.lab, options.folder, options.time_limit)
     if os.getpid() != me:  # a program forked the grader: the copy must not report a grade
         os._exit(0)
-    line = MARK + json.dumps({"results": [r.as_dict() for r in graded.results], "problem": graded.problem},
-                             ensure_ascii=False)
+    line = MARK + json.dumps(
+        {"results": [r.as_dict() for r in graded.results], "problem": graded.problem}, ensure_ascii=False
+    )
     out(line)
     return 0
 

@@ -12,15 +12,23 @@ import importlib
 from typing import Any
 
 _EXPORTS: dict[str, str] = {
-    **dict.fromkeys(("SubnetError", "SubnetReport", "AddressClass", "describe", "split", "address_class",
-                     "kind_of"), "lanlab.net.subnet"),
-    **dict.fromkeys(("EchoSocket", "PingOptions", "PingStatistics", "PingPermissionError", "Reply",
-                     "IcmpErrorReport", "resolve"), "lanlab.net.ping"),
+    **dict.fromkeys(
+        ("SubnetError", "SubnetReport", "AddressClass", "describe", "split", "address_class", "kind_of"),
+        "lanlab.net.subnet",
+    ),
+    **dict.fromkeys(
+        ("EchoSocket", "PingOptions", "PingStatistics", "PingPermissionError", "Reply", "IcmpErrorReport", "resolve"),
+        "lanlab.net.ping",
+    ),
     **dict.fromkeys(("Neighbour", "read_neighbours"), "lanlab.net.neighbours"),
-    **dict.fromkeys(("ArpEndpoint", "ArpingOptions", "ArpingStatistics", "ArpReply", "ArpSocketError", "ScanResult",
-                     "scan"), "lanlab.net.arping"),
-    **dict.fromkeys(("Datagram", "UdpReply", "Exchange", "listening_socket", "sending_socket", "receive",
-                     "exchange"), "lanlab.net.udp"),
+    **dict.fromkeys(
+        ("ArpEndpoint", "ArpingOptions", "ArpingStatistics", "ArpReply", "ArpSocketError", "ScanResult", "scan"),
+        "lanlab.net.arping",
+    ),
+    **dict.fromkeys(
+        ("Datagram", "UdpReply", "Exchange", "listening_socket", "sending_socket", "receive", "exchange"),
+        "lanlab.net.udp",
+    ),
     **dict.fromkeys(("TcpServer", "ServerSettings"), "lanlab.net.tcp_server"),
     "talk": "lanlab.net.tcp_client",
     "loopback_story": "lanlab.net.story",

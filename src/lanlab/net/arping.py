@@ -21,8 +21,8 @@ from ipaddress import IPv4Address, IPv4Network
 from lanlab.wire import Arp, ArpOp, Ethernet, EtherType, MacAddress, WireError
 
 ETH_P_ARP = int(EtherType.ARP)  # the packet socket protocol, as linux/if_ether.h names it
-PACKET_OUTGOING = 4        # sll_pkttype of a frame this host sent (linux/if_packet.h)
-SIOCGIFADDR = 0x8915       # ioctl: the interface's IPv4 address
+PACKET_OUTGOING = 4  # sll_pkttype of a frame this host sent (linux/if_packet.h)
+SIOCGIFADDR = 0x8915  # ioctl: the interface's IPv4 address
 UNSPECIFIED = IPv4Address("0.0.0.0")
 ZERO_MAC = MacAddress(bytes(6))
 Clock = Callable[[], int]
@@ -53,19 +53,24 @@ class ArpEndpoint:
         try:
             self.sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ARP))
         except PermissionError:
-            raise ArpSocketError("arping needs a packet socket: run as root or give python CAP_NET_RAW "
-                                 "(sudo setcap cap_net_raw+ep on the interpreter)") from None
+            raise ArpSocketError(
+                "arping needs a packet socket: run as root or give python CAP_NET_RAW "
+                "(sudo setcap cap_net_raw+ep on the interpreter)"
+            ) from None
         try:
             self.sock.bind((interface, ETH_P_ARP))
         except OSError as error:
             self.sock.close()
-            raise ArpSocketError(f"cannot use interface {interface!r}: {error.strerror}; `ip link` lists them") \
-                from None
+            raise ArpSocketError(
+                f"cannot use interface {interface!r}: {error.strerror}; `ip link` lists them"
+            ) from None
         _, _, _, link_type, address = self.sock.getsockname()
         if link_type != ARPHRD_ETHER:  # loopback (772), tunnels: no ARP there, every request would go unanswered
             self.sock.close()
-            raise ArpSocketError(f"{interface} is not an Ethernet interface (link type {link_type}) and has no ARP; "
-                                 "pick one that `ip link` shows as link/ether")
+            raise ArpSocketError(
+                f"{interface} is not an Ethernet interface (link type {link_type}) and has no ARP; "
+                "pick one that `ip link` shows as link/ether"
+            )
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
         self.sock.setblocking(False)
         self.mac = MacAddress(address[:6])
@@ -77,11 +82,13 @@ class ArpEndpoint:
     def fileno(self) -> int:
         return self.sock.fileno()
 
-    def send_request(self, target: IPv4Address, sender_ip: IPv4Address | None = None,
-                     destination: MacAddress = MacAddress.BROADCAST) -> None:
+    def send_request(
+        self, target: IPv4Address, sender_ip: IPv4Address | None = None, destination: MacAddress = MacAddress.BROADCAST
+    ) -> None:
         """Who has `target`? Tell `sender_ip` (our own address unless given; 0.0.0.0 for a DAD probe)."""
-        arp = Arp(ArpOp.REQUEST, self.mac, sender_ip if sender_ip is not None else self.ip or UNSPECIFIED,
-                  ZERO_MAC, target)
+        arp = Arp(
+            ArpOp.REQUEST, self.mac, sender_ip if sender_ip is not None else self.ip or UNSPECIFIED, ZERO_MAC, target
+        )
         self.sock.send(Ethernet(destination, self.mac, EtherType.ARP).build(arp.build()))
 
     def replies(self) -> Iterable[tuple[Arp, bool]]:
@@ -121,12 +128,12 @@ def interface_ipv4(interface: str) -> IPv4Address | None:
 class ArpingOptions:
     """iputils arping's knobs."""
 
-    count: int | None = None        # -c: stop after this many requests (with -w: this many replies)
-    deadline: float | None = None   # -w: stop after this long
-    interval: float = 1.0           # -i
-    dad: bool = False               # -D: duplicate address detection (sender IP 0.0.0.0, stop on first reply)
-    quit_on_reply: bool = False     # -f: stop at the first reply
-    broadcast_only: bool = False    # -b: keep broadcasting instead of unicasting to the MAC learned
+    count: int | None = None  # -c: stop after this many requests (with -w: this many replies)
+    deadline: float | None = None  # -w: stop after this long
+    interval: float = 1.0  # -i
+    dad: bool = False  # -D: duplicate address detection (sender IP 0.0.0.0, stop on first reply)
+    quit_on_reply: bool = False  # -f: stop at the first reply
+    broadcast_only: bool = False  # -b: keep broadcasting instead of unicasting to the MAC learned
     source: IPv4Address | None = None  # -s
 
 
@@ -139,8 +146,13 @@ class ArpingStatistics:
     received: int = 0
 
 
-def arping(endpoint: ArpEndpoint, target: IPv4Address, options: ArpingOptions,
-           on_reply: Callable[[ArpReply], None], clock: Clock = time.monotonic_ns) -> ArpingStatistics:
+def arping(
+    endpoint: ArpEndpoint,
+    target: IPv4Address,
+    options: ArpingOptions,
+    on_reply: Callable[[ArpReply], None],
+    clock: Clock = time.monotonic_ns,
+) -> ArpingStatistics:
     """Send requests for `target` every interval; report each reply; stop the way iputils does."""
     stats = ArpingStatistics()
     sender = UNSPECIFIED if options.dad else options.source
@@ -204,8 +216,15 @@ class ScanResult:
         return {ip: macs for ip, macs in seen.items() if len(macs) > 1}
 
 
-def scan(endpoint: ArpEndpoint, network: IPv4Network, rate: float, timeout: float, retries: int,
-         on_answer: Callable[[ArpReply], None], clock: Clock = time.monotonic_ns) -> ScanResult:
+def scan(
+    endpoint: ArpEndpoint,
+    network: IPv4Network,
+    rate: float,
+    timeout: float,
+    retries: int,
+    on_answer: Callable[[ArpReply], None],
+    clock: Clock = time.monotonic_ns,
+) -> ScanResult:
     """Ask every host address of `network` at `rate` requests/s while collecting replies as they come.
 
     Like arp-scan, each address has its own answer window: one still silent `timeout` after its

@@ -66,15 +66,26 @@ def open_socket(interface: str) -> socket.socket:
     return sock
 
 
-def serve(sock: socket.socket, server: DhcpServer, report: Callable[[Exchange], None], count: int | None = None,
-          deadline: float | None = None) -> int:
+def serve(
+    sock: socket.socket,
+    server: DhcpServer,
+    report: Callable[[Exchange], None],
+    count: int | None = None,
+    deadline: float | None = None,
+) -> int:
     """Answer clients until `count` messages were answered or `deadline` (monotonic seconds); how many were."""
     answered = 0
     while count is None or answered < count:
         now = time.monotonic_ns()
         wake = server.get_timer()
-        waits = [w for w in ((wake - now) / 1e9 if wake is not None else None,
-                             deadline - time.monotonic() if deadline is not None else None) if w is not None]
+        waits = [
+            w
+            for w in (
+                (wake - now) / 1e9 if wake is not None else None,
+                deadline - time.monotonic() if deadline is not None else None,
+            )
+            if w is not None
+        ]
         if deadline is not None and time.monotonic() >= deadline:
             break
         readable, _, _ = select.select([sock], [], [], max(0.0, min(waits)) if waits else None)
@@ -95,8 +106,14 @@ def serve(sock: socket.socket, server: DhcpServer, report: Callable[[Exchange], 
         if sends:
             answered += 1
         reply = sends[0].message if sends else None
-        report(Exchange(kind, str(message.chaddr), _type_name(reply) if reply is not None else None,
-                        reply.yiaddr if reply is not None and int(reply.yiaddr) else None))
+        report(
+            Exchange(
+                kind,
+                str(message.chaddr),
+                _type_name(reply) if reply is not None else None,
+                reply.yiaddr if reply is not None and int(reply.yiaddr) else None,
+            )
+        )
     return answered
 
 
@@ -112,4 +129,3 @@ def _type_name(message: Dhcp) -> str:
         return DhcpMessageType(kind).name if kind is not None else "no type"
     except ValueError:
         return f"type {kind}"
-

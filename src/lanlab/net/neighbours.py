@@ -9,8 +9,16 @@ from ipaddress import IPv4Address
 from lanlab.wire import MacAddress
 
 # NUD_* states of a neighbour entry (linux/neighbour.h); one bit each.
-NUD_STATES: dict[int, str] = {0x01: "INCOMPLETE", 0x02: "REACHABLE", 0x04: "STALE", 0x08: "DELAY",
-                              0x10: "PROBE", 0x20: "FAILED", 0x40: "NOARP", 0x80: "PERMANENT"}
+NUD_STATES: dict[int, str] = {
+    0x01: "INCOMPLETE",
+    0x02: "REACHABLE",
+    0x04: "STALE",
+    0x08: "DELAY",
+    0x10: "PROBE",
+    0x20: "FAILED",
+    0x40: "NOARP",
+    0x80: "PERMANENT",
+}
 NUD_NOARP = 0x40
 # /proc/net/arp flags (linux/if_arp.h): ATF_COM entry complete, ATF_PERM static.
 ATF_COM, ATF_PERM = 0x02, 0x04
@@ -28,7 +36,7 @@ class Neighbour:
 
 
 def state_name(state: int) -> str:
-    """"REACHABLE", or several names joined by "|" when more than one bit is set."""
+    """ "REACHABLE", or several names joined by "|" when more than one bit is set."""
     names = [name for bit, name in NUD_STATES.items() if state & bit]
     return "|".join(names) or "NONE"
 
@@ -44,10 +52,14 @@ def neighbours_from_netlink() -> list[Neighbour]:
             if message["state"] & NUD_NOARP:
                 continue
             lladdr = message.get_attr("NDA_LLADDR")
-            entries.append(Neighbour(IPv4Address(message.get_attr("NDA_DST")),
-                                     MacAddress(lladdr) if lladdr else None,
-                                     names.get(message["ifindex"], str(message["ifindex"])),
-                                     state_name(message["state"])))
+            entries.append(
+                Neighbour(
+                    IPv4Address(message.get_attr("NDA_DST")),
+                    MacAddress(lladdr) if lladdr else None,
+                    names.get(message["ifindex"], str(message["ifindex"])),
+                    state_name(message["state"]),
+                )
+            )
     return entries
 
 

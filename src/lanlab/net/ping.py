@@ -29,16 +29,22 @@ from lanlab.wire import Icmp, IcmpType, IPv4, WireError
 # Linux constants the socket module does not export everywhere.
 IP_RECVERR = getattr(socket, "IP_RECVERR", 11)
 IP_RECVTTL = getattr(socket, "IP_RECVTTL", 12)
-IP_TTL_CMSG = 2             # cmsg type carrying the received TTL (IP_TTL)
-SO_EE_ORIGIN_ICMP = 2       # struct sock_extended_err.ee_origin for an ICMP error from the network
+IP_TTL_CMSG = 2  # cmsg type carrying the received TTL (IP_TTL)
+SO_EE_ORIGIN_ICMP = 2  # struct sock_extended_err.ee_origin for an ICMP error from the network
 MSG_ERRQUEUE = getattr(socket, "MSG_ERRQUEUE", 0x2000)
 EXTENDED_ERR = struct.Struct("=IBBBBII")  # struct sock_extended_err (linux/errqueue.h)
 
-UNREACHABLE_TEXT = {0: "Destination Net Unreachable", 1: "Destination Host Unreachable",
-                    2: "Destination Protocol Unreachable", 3: "Destination Port Unreachable",
-                    4: "Frag needed and DF set", 5: "Source Route Failed",
-                    9: "Destination Net Prohibited", 10: "Destination Host Prohibited",
-                    13: "Communication Administratively Prohibited"}
+UNREACHABLE_TEXT = {
+    0: "Destination Net Unreachable",
+    1: "Destination Host Unreachable",
+    2: "Destination Protocol Unreachable",
+    3: "Destination Port Unreachable",
+    4: "Frag needed and DF set",
+    5: "Source Route Failed",
+    9: "Destination Net Prohibited",
+    10: "Destination Host Prohibited",
+    13: "Communication Administratively Prohibited",
+}
 TIME_EXCEEDED_TEXT = {0: "Time to live exceeded", 1: "Frag reassembly time exceeded"}
 
 
@@ -50,13 +56,13 @@ class PingPermissionError(PermissionError):
 class PingOptions:
     """iputils ping's knobs, in seconds and bytes."""
 
-    count: int | None = None          # -c: stop after this many replies (or sends, when none come)
-    interval: float = 1.0             # -i
-    timeout: float = 10.0             # -W: how long to wait for a reply when none has come at all
-    deadline: float | None = None     # -w: stop after this long, whatever happened
-    size: int = 56                    # -s: ICMP data bytes
-    ttl: int | None = None            # -t
-    interface: str | None = None      # -I: a device name or a source address
+    count: int | None = None  # -c: stop after this many replies (or sends, when none come)
+    interval: float = 1.0  # -i
+    timeout: float = 10.0  # -W: how long to wait for a reply when none has come at all
+    deadline: float | None = None  # -w: stop after this long, whatever happened
+    size: int = 56  # -s: ICMP data bytes
+    ttl: int | None = None  # -t
+    interface: str | None = None  # -I: a device name or a source address
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +94,7 @@ class PingStatistics:
     received: int = 0
     duplicates: int = 0
     errors: int = 0
-    elapsed_ns: int = 0    # from the first request to the last one, as iputils' "time" counts
+    elapsed_ns: int = 0  # from the first request to the last one, as iputils' "time" counts
     socket_kind: str = ""  # "dgram" (unprivileged ICMP socket) or "raw"
     rtts_ns: list[int] = field(default_factory=list)
 
@@ -183,8 +189,14 @@ class EchoSocket:
                 ip, data = IPv4.parse(data)
                 ttl: int | None = ip.ttl
             else:
-                ttl = next((struct.unpack("=i", value[:4])[0] for level, kind, value in ancillary
-                            if level == socket.IPPROTO_IP and kind == IP_TTL_CMSG), None)
+                ttl = next(
+                    (
+                        struct.unpack("=i", value[:4])[0]
+                        for level, kind, value in ancillary
+                        if level == socket.IPPROTO_IP and kind == IP_TTL_CMSG
+                    ),
+                    None,
+                )
             icmp, _payload = Icmp.parse(data)
         except WireError:
             return None  # a malformed packet is a drop, never a crash
@@ -202,7 +214,7 @@ class EchoSocket:
                 if level != socket.IPPROTO_IP or kind != IP_RECVERR:
                     continue
                 err_no, origin, icmp_type, icmp_code, _pad, _info, _data = EXTENDED_ERR.unpack_from(value)
-                offender = socket.inet_ntoa(value[EXTENDED_ERR.size + 4:EXTENDED_ERR.size + 8])
+                offender = socket.inet_ntoa(value[EXTENDED_ERR.size + 4 : EXTENDED_ERR.size + 8])
                 try:
                     echo, _ = Icmp.parse(data[:8])  # the echo request the error is about
                 except WireError:
@@ -235,8 +247,9 @@ def _open_icmp_socket() -> tuple[socket.socket, str]:
         low, high = _ping_group_range()
         raise PingPermissionError(
             f"cannot open an ICMP socket: your group id {os.getgid()} is outside net.ipv4.ping_group_range "
-            f"({low} {high}) and there is no CAP_NET_RAW; run `sudo sysctl -w net.ipv4.ping_group_range=\"0 "
-            "2147483647\"`, or `sudo setcap cap_net_raw+ep` on the python binary, or run as root") from None
+            f'({low} {high}) and there is no CAP_NET_RAW; run `sudo sysctl -w net.ipv4.ping_group_range="0 '
+            '2147483647"`, or `sudo setcap cap_net_raw+ep` on the python binary, or run as root'
+        ) from None
 
 
 def _ping_group_range() -> tuple[int, int]:
@@ -251,8 +264,12 @@ def _ping_group_range() -> tuple[int, int]:
 Event = Reply | IcmpErrorReport
 
 
-def ping(sock: EchoSocket, options: PingOptions, on_event: Callable[[Event], None],
-         clock: Callable[[], int] = time.monotonic_ns) -> PingStatistics:
+def ping(
+    sock: EchoSocket,
+    options: PingOptions,
+    on_event: Callable[[Event], None],
+    clock: Callable[[], int] = time.monotonic_ns,
+) -> PingStatistics:
     """Send echo requests on `sock` at `options.interval`, report each reply or error as it comes.
 
     Stops like iputils: after `count` replies, or `count` sends plus the wait for their
@@ -307,8 +324,14 @@ def ping(sock: EchoSocket, options: PingOptions, on_event: Callable[[Event], Non
     return stats
 
 
-def _account(item: tuple[str, int, int, int | None] | IcmpErrorReport, sent_at: dict[int, int],
-             answered: set[int], stats: PingStatistics, on_event: Callable[[Event], None], now: int) -> None:
+def _account(
+    item: tuple[str, int, int, int | None] | IcmpErrorReport,
+    sent_at: dict[int, int],
+    answered: set[int],
+    stats: PingStatistics,
+    on_event: Callable[[Event], None],
+    now: int,
+) -> None:
     if isinstance(item, IcmpErrorReport):
         if item.seq in sent_at:
             stats.errors += 1

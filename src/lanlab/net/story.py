@@ -34,8 +34,7 @@ def udp_chapter(say: Callable[[str], None]) -> None:
         for datagram in heard:
             say(f"  listener got {decode(datagram.data)!r} from {datagram.sender}:{datagram.port}")
         for reply in result.replies:
-            say(f"  sender got {decode(reply.data)!r} from {reply.sender}:{reply.port} "
-                f"after {reply.rtt_ms:.3f} ms")
+            say(f"  sender got {decode(reply.data)!r} from {reply.sender}:{reply.port} after {reply.rtt_ms:.3f} ms")
         if not result.replies:
             say("  no reply came back (is loopback up?)")
 
@@ -52,7 +51,7 @@ async def _tcp_exchange(say: Callable[[str], None]) -> None:
     say("  client connects and sends '你好, server'")
     received: list[str] = []
     await talk(host, port, sends=["你好, server"], show=received.append)
-    await asyncio.sleep(0.05)   # let the server log the client's departure
+    await asyncio.sleep(0.05)  # let the server log the client's departure
     say(f"  client got {''.join(received)!r}, then the server closed its side")
     server.close()
 

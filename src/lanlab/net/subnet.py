@@ -175,16 +175,23 @@ def parse_address(text: str) -> IPv4Address:
         return IPv4Address(text.strip())
     except ValueError:
         if _is_ipv6(text.strip()):
-            raise SubnetError(L_("{text!r} is an IPv6 address: lanlab ip handles IPv4 only; "
-                                 "give one like 192.168.2.7/24", text=text)) from None
+            raise SubnetError(
+                L_("{text!r} is an IPv6 address: lanlab ip handles IPv4 only; give one like 192.168.2.7/24", text=text)
+            ) from None
         octets = text.strip().split(".")
         if len(octets) != 4:
-            raise SubnetError(L_("{text!r} is not an IPv4 address: it needs 4 numbers separated by dots, "
-                                 "like 192.168.2.7", text=text)) from None
+            raise SubnetError(
+                L_("{text!r} is not an IPv4 address: it needs 4 numbers separated by dots, like 192.168.2.7", text=text)
+            ) from None
         for octet in octets:
             if not octet.isdigit() or int(octet) > 255:
-                raise SubnetError(L_("{text!r} is not an IPv4 address: {octet!r} is not a number "
-                                     "from 0 to 255", text=text, octet=octet)) from None
+                raise SubnetError(
+                    L_(
+                        "{text!r} is not an IPv4 address: {octet!r} is not a number from 0 to 255",
+                        text=text,
+                        octet=octet,
+                    )
+                ) from None
         raise SubnetError(L_("{text!r} is not an IPv4 address (leading zeros are ambiguous)", text=text)) from None
 
 
@@ -202,8 +209,13 @@ def parse_prefix(text: str) -> int:
     inverted = bits ^ 0xFFFFFFFF
     # A netmask is ones then zeros: its complement plus one is a power of two.
     if inverted & (inverted + 1):
-        raise SubnetError(L_("{mask} is not a valid netmask: its 1 bits must be contiguous from the left "
-                             "(like 255.255.0.0 or 255.255.255.192)", mask=bare))
+        raise SubnetError(
+            L_(
+                "{mask} is not a valid netmask: its 1 bits must be contiguous from the left "
+                "(like 255.255.0.0 or 255.255.255.192)",
+                mask=bare,
+            )
+        )
     return 32 - inverted.bit_length()
 
 
@@ -211,8 +223,12 @@ def describe(address_text: str, mask_text: str | None = None) -> SubnetReport:
     """Report on "192.168.2.7/24", "192.168.2.7/255.255.255.0", or an address plus a mask."""
     if "/" in address_text:
         if mask_text is not None:
-            raise SubnetError(L_("{text!r} already has a mask; give it once, "
-                                 "either as ADDR/PREFIX or as ADDR MASK", text=address_text))
+            raise SubnetError(
+                L_(
+                    "{text!r} already has a mask; give it once, either as ADDR/PREFIX or as ADDR MASK",
+                    text=address_text,
+                )
+            )
         address_text, mask_text = address_text.split("/", 1)
     address = parse_address(address_text)
     cls = address_class(address)
@@ -230,15 +246,40 @@ def split(network: IPv4Network, new_prefix_text: str) -> list[IPv4Network]:
     """The subnets of `network` with the given longer prefix ("/26", "26" or a mask)."""
     new_prefix = parse_prefix(new_prefix_text)
     if new_prefix < network.prefixlen:
-        raise SubnetError(L_("cannot split {network} into /{new_prefix}: the new prefix must be "
-                             "/{prefix} or longer", network=network, new_prefix=new_prefix, prefix=network.prefixlen))
+        raise SubnetError(
+            L_(
+                "cannot split {network} into /{new_prefix}: the new prefix must be /{prefix} or longer",
+                network=network,
+                new_prefix=new_prefix,
+                prefix=network.prefixlen,
+            )
+        )
     count = 1 << (new_prefix - network.prefixlen)
     if count > SPLIT_LIMIT:
-        raise SubnetError(L_("splitting {network} into /{new_prefix} gives {count} subnets; "
-                             "at most {limit} are listed, use a shorter prefix", network=network,
-                             new_prefix=new_prefix, count=count, limit=SPLIT_LIMIT))
+        raise SubnetError(
+            L_(
+                "splitting {network} into /{new_prefix} gives {count} subnets; "
+                "at most {limit} are listed, use a shorter prefix",
+                network=network,
+                new_prefix=new_prefix,
+                count=count,
+                limit=SPLIT_LIMIT,
+            )
+        )
     return list(network.subnets(new_prefix=new_prefix))
 
 
-__all__ = ["AddressClass", "SubnetError", "SubnetReport", "address_class", "binary", "describe",
-           "host_count", "host_range", "kind_of", "parse_address", "parse_prefix", "split"]
+__all__ = [
+    "AddressClass",
+    "SubnetError",
+    "SubnetReport",
+    "address_class",
+    "binary",
+    "describe",
+    "host_count",
+    "host_range",
+    "kind_of",
+    "parse_address",
+    "parse_prefix",
+    "split",
+]

@@ -56,8 +56,14 @@ def recode(line: bytes, typed: str, encoding: str) -> bytes:
     return text.encode(encoding, "backslashreplace")
 
 
-def _pump_lines(stream: BinaryIO, typed: str, loop: asyncio.AbstractEventLoop, transport: Any,
-                encoding: str, done: asyncio.Future[None]) -> None:
+def _pump_lines(
+    stream: BinaryIO,
+    typed: str,
+    loop: asyncio.AbstractEventLoop,
+    transport: Any,
+    encoding: str,
+    done: asyncio.Future[None],
+) -> None:
     """Thread body: send each line of `stream`; resolve `done` at end of input."""
     try:
         for line in stream:
@@ -78,9 +84,18 @@ def _resolve(future: asyncio.Future[None]) -> None:
         future.set_result(None)
 
 
-async def talk(host: str, port: int, *, sends: Iterable[str] = (), stdin: BinaryIO | None = None,
-               stdin_encoding: str = "utf-8", encoding: str = "utf-8", wait: float | None = None,
-               timeout: float = 10.0, show: Callable[[str], None] = print) -> int:
+async def talk(
+    host: str,
+    port: int,
+    *,
+    sends: Iterable[str] = (),
+    stdin: BinaryIO | None = None,
+    stdin_encoding: str = "utf-8",
+    encoding: str = "utf-8",
+    wait: float | None = None,
+    timeout: float = 10.0,
+    show: Callable[[str], None] = print,
+) -> int:
     """Connect, send `sends` (each as a line) or the lines of `stdin` (bytes, text in
     `stdin_encoding` or already in `encoding`), show what arrives.
 
@@ -90,15 +105,19 @@ async def talk(host: str, port: int, *, sends: Iterable[str] = (), stdin: Binary
     loop = asyncio.get_running_loop()
     payloads = [encode(text + "\n", encoding) for text in sends]
     transport, session = await asyncio.wait_for(
-        loop.create_connection(lambda: _Session(encoding, show), host, port), timeout)
+        loop.create_connection(lambda: _Session(encoding, show), host, port), timeout
+    )
     try:
         input_done: asyncio.Future[None] = loop.create_future()
         for payload in payloads:
             _send(transport, payload)
         if stdin is not None and not payloads:
-            threading.Thread(target=_pump_lines, daemon=True, name="stdin",
-                             args=(stdin, stdin_encoding, loop, transport, encoding, input_done),
-                             ).start()
+            threading.Thread(
+                target=_pump_lines,
+                daemon=True,
+                name="stdin",
+                args=(stdin, stdin_encoding, loop, transport, encoding, input_done),
+            ).start()
         else:
             input_done.set_result(None)
         await asyncio.wait([input_done, session.closed], return_when=asyncio.FIRST_COMPLETED)

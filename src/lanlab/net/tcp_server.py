@@ -112,7 +112,7 @@ class Client(asyncio.Protocol):
         The pause lets the client read the notice before the close resets the connection
         (RFC 1122 4.2.2.13: closing with unread data sends RST), without reading its flood.
         """
-        self.server.clients.discard(self)   # no more relays or idle checks for it
+        self.server.clients.discard(self)  # no more relays or idle checks for it
         self.closing = True
         transport = self.transport
         transport.pause_reading()
@@ -138,7 +138,7 @@ class ReplyClient(Client):
         self.quiet_ticks = 0
         server = self.server
         lines = data.count(b"\n")
-        rest = data[data.rfind(b"\n") + 1:]
+        rest = data[data.rfind(b"\n") + 1 :]
         server.messages(self, data, lines)
         if rest:
             server.message(self, rest)
@@ -155,7 +155,7 @@ class ChatClient(Client):
     def __init__(self, server: TcpServer, peer: str) -> None:
         super().__init__(server, peer)
         self.pending = bytearray()
-        self.unfinished = 0          # bytes at the end of `pending` not yet ended by a newline
+        self.unfinished = 0  # bytes at the end of `pending` not yet ended by a newline
         self.queued = False
 
     def may_read(self) -> bool:
@@ -189,7 +189,7 @@ class ChatClient(Client):
         if self.unfinished + first > limit or len(data) - last - 1 > limit:
             return True
         # Lines wholly inside this read: only a read longer than the limit can hold a long one.
-        return last - first > limit and max(map(len, data[first + 1:last].split(b"\n"))) > limit
+        return last - first > limit and max(map(len, data[first + 1 : last].split(b"\n"))) > limit
 
     def has_lines(self) -> bool:
         return len(self.pending) > self.unfinished
@@ -222,7 +222,7 @@ class TcpServer:
         self.address: tuple[str, int] = (settings.host, settings.port)
         self.loop: asyncio.AbstractEventLoop = None  # type: ignore[assignment]
         self._listener: socket.socket | None = None
-        self._admitted = 0           # accepted and not yet gone, including those still opening
+        self._admitted = 0  # accepted and not yet gone, including those still opening
         self._warned_at = -RESOURCE_WARNING_EVERY_S
         self._unwarned = 0
         self._protocol = _PROTOCOLS[settings.mode]
@@ -250,8 +250,7 @@ class TcpServer:
         self._accepting(True)
         if self.settings.idle_timeout is not None:
             self._sweep_idle()
-        self.log("listening", address=self.address[0], port=self.address[1],
-                 mode=self.settings.mode)
+        self.log("listening", address=self.address[0], port=self.address[1], mode=self.settings.mode)
         return self.address
 
     def close(self) -> None:
@@ -297,10 +296,17 @@ class TcpServer:
         if now - self._warned_at < RESOURCE_WARNING_EVERY_S:
             self._unwarned += 1
             return
-        self.log("error", message=L_("cannot accept: {reason}; pausing accepts (serving {clients} clients; "
-                                     "{more} more such errors since the last message); raise `ulimit -n` "
-                                     "or lower --max-clients", reason=error.strerror, clients=len(self.clients),
-                                     more=self._unwarned))
+        self.log(
+            "error",
+            message=L_(
+                "cannot accept: {reason}; pausing accepts (serving {clients} clients; "
+                "{more} more such errors since the last message); raise `ulimit -n` "
+                "or lower --max-clients",
+                reason=error.strerror,
+                clients=len(self.clients),
+                more=self._unwarned,
+            ),
+        )
         self._warned_at, self._unwarned = now, 0
 
     def _admit(self, connection: socket.socket, peer: tuple[str, int]) -> None:
@@ -319,7 +325,8 @@ class TcpServer:
         self.served += 1
         name = f"{peer[0]}:{peer[1]}"
         opening = self.loop.create_task(
-            self.loop.connect_accepted_socket(lambda: self._protocol(self, name), connection))
+            self.loop.connect_accepted_socket(lambda: self._protocol(self, name), connection)
+        )
         opening.add_done_callback(self._opened)
 
     def _opened(self, opening: asyncio.Task) -> None:
@@ -336,9 +343,12 @@ class TcpServer:
         self.clients.discard(client)
         self._admitted -= 1
         if self._listener is None:
-            return          # closed by close(): the shutdown line, already logged, is the last
-        reason = L_("closed") if exc is None else (
-            L_("reset") if isinstance(exc, ConnectionResetError) else str(exc) or type(exc).__name__)
+            return  # closed by close(): the shutdown line, already logged, is the last
+        reason = (
+            L_("closed")
+            if exc is None
+            else (L_("reset") if isinstance(exc, ConnectionResetError) else str(exc) or type(exc).__name__)
+        )
         self.log("disconnect", client=client.peer, reason=reason, clients=len(self.clients))
 
     def message(self, client: Client, data: bytes, stands_for: int = 1) -> None:
@@ -346,13 +356,12 @@ class TcpServer:
         the `stands_for` messages it is ("... and 40 more lines" stands for 40)."""
         if self._log_quota is None or self._log_quota.allow(stands_for):
             text = data.rstrip(b"\r\n")
-            self.log("message", client=client.peer, bytes=len(text),
-                     text=preview(text, self.settings.encoding))
+            self.log("message", client=client.peer, bytes=len(text), text=preview(text, self.settings.encoding))
 
     def messages(self, client: Client, data: bytes, lines: int) -> None:
         """Log the first MESSAGES_LOGGED_PER_READ of the `lines` complete lines starting
         `data`, and how many more there were."""
-        shown = data.split(b"\n", MESSAGES_LOGGED_PER_READ)[:min(lines, MESSAGES_LOGGED_PER_READ)]
+        shown = data.split(b"\n", MESSAGES_LOGGED_PER_READ)[: min(lines, MESSAGES_LOGGED_PER_READ)]
         for line in shown:
             self.message(client, line)
         if lines > len(shown):
@@ -371,7 +380,7 @@ class TcpServer:
         waits for the next turn, after the loop has seen signals and new connections."""
         self._relay_scheduled = False
         if self._listener is None:
-            return          # closed: nothing more is relayed or logged after the shutdown line
+            return  # closed: nothing more is relayed or logged after the shutdown line
         queue, budget = self._relay_queue, RELAY_BYTES_PER_TURN
         while queue and budget > 0:
             sender = queue.popleft()

@@ -46,8 +46,7 @@ class Exchange:
     replies: list[UdpReply] = field(default_factory=list)
 
 
-def listening_socket(port: int = DEFAULT_PORT, bind: str = "0.0.0.0",
-                     group: str | None = None) -> socket.socket:
+def listening_socket(port: int = DEFAULT_PORT, bind: str = "0.0.0.0", group: str | None = None) -> socket.socket:
     """A UDP socket bound to bind:port; with `group`, it also joins that multicast group.
 
     For a group the socket binds to the group address itself (so only that group's datagrams
@@ -68,8 +67,9 @@ def listening_socket(port: int = DEFAULT_PORT, bind: str = "0.0.0.0",
     return sock
 
 
-def sending_socket(*, broadcast: bool = False, interface: str | None = None,
-                   source: str | None = None) -> socket.socket:
+def sending_socket(
+    *, broadcast: bool = False, interface: str | None = None, source: str | None = None
+) -> socket.socket:
     """A UDP socket to send from (and hear replies on).
 
     `interface` pins it to one device (SO_BINDTODEVICE, needs root); `source` binds it to one
@@ -95,9 +95,11 @@ def _ready(sock: socket.socket, timeout: float | None) -> bool:
     return bool(readable)
 
 
-def receive(sock: socket.socket, count: int | None = None,
-            answer: Callable[[Datagram], bytes | None] | None = None,
-            ) -> Iterator[tuple[Datagram, bytes | None]]:
+def receive(
+    sock: socket.socket,
+    count: int | None = None,
+    answer: Callable[[Datagram], bytes | None] | None = None,
+) -> Iterator[tuple[Datagram, bytes | None]]:
     """Yield (datagram, what we answered or None) as datagrams arrive; stop after `count`."""
     received = 0
     while count is None or received < count:
@@ -110,10 +112,17 @@ def receive(sock: socket.socket, count: int | None = None,
         yield datagram, response
 
 
-def exchange(sock: socket.socket, destination: tuple[str, int], payload: bytes, *,
-             count: int = 1, interval: float = 1.0, wait: float = 0.0,
-             expect: int | None = None,
-             on_reply: Callable[[UdpReply], None] | None = None) -> Exchange:
+def exchange(
+    sock: socket.socket,
+    destination: tuple[str, int],
+    payload: bytes,
+    *,
+    count: int = 1,
+    interval: float = 1.0,
+    wait: float = 0.0,
+    expect: int | None = None,
+    on_reply: Callable[[UdpReply], None] | None = None,
+) -> Exchange:
     """Send `payload` `count` times, `interval` apart, collecting replies meanwhile.
 
     Stops `wait` seconds after the last send, or as soon as `expect` replies came, whichever is
@@ -134,8 +143,14 @@ def exchange(sock: socket.socket, destination: tuple[str, int], payload: bytes, 
     return result
 
 
-def _collect(sock: socket.socket, sent_at: float, until: float, result: Exchange,
-             expect: int | None, on_reply: Callable[[UdpReply], None] | None) -> bool:
+def _collect(
+    sock: socket.socket,
+    sent_at: float,
+    until: float,
+    result: Exchange,
+    expect: int | None,
+    on_reply: Callable[[UdpReply], None] | None,
+) -> bool:
     """Add replies to `result` until the monotonic time `until`; True once `expect` came."""
     while expect is None or len(result.replies) < expect:
         remaining = until - time.monotonic()

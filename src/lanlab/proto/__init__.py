@@ -17,6 +17,17 @@ from lanlab.proto.spanning import (
 from lanlab.proto.stp import StpBridge
 
 __all__ = [
-    "FdbFlush", "LocalStpError", "PortChanged", "PortRole", "PortState", "PortStatus", "RootChanged", "RstpBridge",
-    "SpanningTreeBridge", "StpBridge", "StpEvent", "TopologyChange", "port_cost",
+    "FdbFlush",
+    "LocalStpError",
+    "PortChanged",
+    "PortRole",
+    "PortState",
+    "PortStatus",
+    "RootChanged",
+    "RstpBridge",
+    "SpanningTreeBridge",
+    "StpBridge",
+    "StpEvent",
+    "TopologyChange",
+    "port_cost",
 ]

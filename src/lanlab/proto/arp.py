@@ -27,8 +27,6 @@ ZERO_MAC: Final = MacAddress("00:00:00:00:00:00")
 P = TypeVar("P")
 
 
-
-
 class ArpEntry:
     """A resolved address and the time it stops being trusted.
 
@@ -73,12 +71,31 @@ class ArpRow(NamedTuple):
 class ArpCache(Generic[P]):
     """The ARP state of one interface with address `ip` and hardware address `mac`."""
 
-    __slots__ = ("mac", "ip", "timeout", "retry_interval", "retries", "queue_limit",
-                 "_entries", "_pending", "_out", "_released", "_events", "queue_drops")
+    __slots__ = (
+        "mac",
+        "ip",
+        "timeout",
+        "retry_interval",
+        "retries",
+        "queue_limit",
+        "_entries",
+        "_pending",
+        "_out",
+        "_released",
+        "_events",
+        "queue_drops",
+    )
 
-    def __init__(self, mac: MacAddress, ip: IPv4Address, *, timeout: int = DEFAULT_TIMEOUT_NS,
-                 retry_interval: int = DEFAULT_RETRY_NS, retries: int = DEFAULT_RETRIES,
-                 queue_limit: int = DEFAULT_QUEUE) -> None:
+    def __init__(
+        self,
+        mac: MacAddress,
+        ip: IPv4Address,
+        *,
+        timeout: int = DEFAULT_TIMEOUT_NS,
+        retry_interval: int = DEFAULT_RETRY_NS,
+        retries: int = DEFAULT_RETRIES,
+        queue_limit: int = DEFAULT_QUEUE,
+    ) -> None:
         self.mac = mac
         self.ip = ip
         self.timeout = timeout
@@ -163,8 +180,7 @@ class ArpCache(Generic[P]):
             if entry is None:
                 entry = self._entries[key] = ArpEntry(sender, arp.sender_mac, now + self.timeout)
             if arp.op == ArpOp.REQUEST:
-                self._out.append((arp.sender_mac, Arp(ArpOp.REPLY, self.mac, self.ip,
-                                                       arp.sender_mac, sender)))
+                self._out.append((arp.sender_mac, Arp(ArpOp.REPLY, self.mac, self.ip, arp.sender_mac, sender)))
         if entry is not None:
             self._release(key, entry.mac)
 

@@ -26,7 +26,7 @@ from typing import Final
 
 from lanlab.units import SECOND
 from lanlab.wire import MacAddress
-from lanlab.wire.dhcp import (BROADCAST_FLAG, BootOp, Dhcp, DhcpMessageType, DhcpOption, DhcpOptionCode)
+from lanlab.wire.dhcp import BROADCAST_FLAG, BootOp, Dhcp, DhcpMessageType, DhcpOption, DhcpOptionCode
 
 SERVER_PORT: Final = 67
 CLIENT_PORT: Final = 68
@@ -38,8 +38,12 @@ FIRST_RETRY: Final = 4 * SECOND  # RFC 2131 4.1: 4 s, doubling, at most 64 s, ra
 LONGEST_RETRY: Final = 64 * SECOND
 DECLINE_WAIT: Final = 10 * SECOND  # RFC 2131 3.1.5: at least ten seconds before starting again
 MIN_RENEW_RETRY: Final = 60 * SECOND  # RFC 2131 4.4.5: retransmit at half the time left, at least 60 s
-PARAMETERS: Final = (DhcpOptionCode.SUBNET_MASK, DhcpOptionCode.ROUTER, DhcpOptionCode.DNS_SERVERS,
-                     DhcpOptionCode.DOMAIN_NAME)
+PARAMETERS: Final = (
+    DhcpOptionCode.SUBNET_MASK,
+    DhcpOptionCode.ROUTER,
+    DhcpOptionCode.DNS_SERVERS,
+    DhcpOptionCode.DOMAIN_NAME,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,9 +79,16 @@ class PoolError(ValueError):
 class DhcpServer:
     """A DHCP server for one subnet: hands out `pool` with `lease_time`, `router` and `dns` (RFC 2131 4.3)."""
 
-    def __init__(self, server_id: IPv4Address, subnet: IPv4Network, pool: tuple[IPv4Address, IPv4Address],
-                 lease_time: int, router: IPv4Address | None = None, dns: tuple[IPv4Address, ...] = (),
-                 domain: str = "") -> None:
+    def __init__(
+        self,
+        server_id: IPv4Address,
+        subnet: IPv4Network,
+        pool: tuple[IPv4Address, IPv4Address],
+        lease_time: int,
+        router: IPv4Address | None = None,
+        dns: tuple[IPv4Address, ...] = (),
+        domain: str = "",
+    ) -> None:
         first, last = pool
         if int(first) > int(last):
             raise PoolError(f"pool {first}-{last} runs backwards")
@@ -85,8 +96,11 @@ class DhcpServer:
             raise PoolError(f"pool {first}-{last} is not inside {subnet}")
         self.server_id = server_id
         self.subnet = subnet
-        self.pool = [IPv4Address(a) for a in range(int(first), int(last) + 1)
-                     if a not in (int(subnet.network_address), int(subnet.broadcast_address), int(server_id))]
+        self.pool = [
+            IPv4Address(a)
+            for a in range(int(first), int(last) + 1)
+            if a not in (int(subnet.network_address), int(subnet.broadcast_address), int(server_id))
+        ]
         self.lease_time = lease_time
         self.router = router
         self.dns = dns
@@ -146,12 +160,17 @@ class DhcpServer:
     def _choose(self, message: Dhcp, now: int) -> IPv4Address | None:
         """RFC 2131 4.3.1's order: the client's current or previous address, the one it asks for, a free one."""
         self.handle_timer(now)
-        mine = [lease for lease in self.by_address.values() if lease.mac == message.chaddr and lease.state != "declined"]
+        mine = [
+            lease for lease in self.by_address.values() if lease.mac == message.chaddr and lease.state != "declined"
+        ]
         for lease in sorted(mine, key=lambda lease: lease.state != "bound"):
             if lease.state in ("bound", "offered") or self._free(lease.address):
                 return lease.address
-        wanted: IPv4Address | None = message.value(DhcpOptionCode.REQUESTED_ADDRESS) if _fits(message, DhcpOptionCode.REQUESTED_ADDRESS) \
+        wanted: IPv4Address | None = (
+            message.value(DhcpOptionCode.REQUESTED_ADDRESS)
+            if _fits(message, DhcpOptionCode.REQUESTED_ADDRESS)
             else None
+        )
         if wanted in self.pool and self._free(wanted):
             return wanted
         never_used = next((a for a in self.pool if a not in self.by_address), None)
@@ -166,11 +185,20 @@ class DhcpServer:
     def _request(self, message: Dhcp, now: int) -> None:
         self.handle_timer(now)
         server = message.value(DhcpOptionCode.SERVER_ID) if _fits(message, DhcpOptionCode.SERVER_ID) else None
-        requested = message.value(DhcpOptionCode.REQUESTED_ADDRESS) \
-            if _fits(message, DhcpOptionCode.REQUESTED_ADDRESS) else None
+        requested = (
+            message.value(DhcpOptionCode.REQUESTED_ADDRESS)
+            if _fits(message, DhcpOptionCode.REQUESTED_ADDRESS)
+            else None
+        )
         if server is not None:  # SELECTING (4.3.2): the client chose a server
-            offered = next((lease for lease in self.by_address.values()
-                            if lease.mac == message.chaddr and lease.state == "offered"), None)
+            offered = next(
+                (
+                    lease
+                    for lease in self.by_address.values()
+                    if lease.mac == message.chaddr and lease.state == "offered"
+                ),
+                None,
+            )
             if server != self.server_id:
                 if offered is not None:
                     offered.state = "expired"  # it took another server's offer: ours is free again
@@ -199,8 +227,11 @@ class DhcpServer:
         self._reply(message, DhcpMessageType.ACK, lease.address)
 
     def _decline(self, message: Dhcp, now: int) -> None:
-        address = message.value(DhcpOptionCode.REQUESTED_ADDRESS) \
-            if _fits(message, DhcpOptionCode.REQUESTED_ADDRESS) else None
+        address = (
+            message.value(DhcpOptionCode.REQUESTED_ADDRESS)
+            if _fits(message, DhcpOptionCode.REQUESTED_ADDRESS)
+            else None
+        )
         lease = self.by_address.get(address) if address is not None else None
         if lease is not None and lease.mac == message.chaddr:
             lease.state, lease.expires = "declined", now + DECLINED_HOLD  # 4.3.3: mark it in use elsewhere
@@ -209,9 +240,11 @@ class DhcpServer:
         options = [DhcpOption.address(DhcpOptionCode.SERVER_ID, self.server_id)]
         if kind != DhcpMessageType.NAK:
             if with_lease:
-                options += [DhcpOption.seconds(DhcpOptionCode.LEASE_TIME, self.lease_time // SECOND),
-                            DhcpOption.seconds(DhcpOptionCode.RENEWAL_TIME, self.lease_time // 2 // SECOND),
-                            DhcpOption.seconds(DhcpOptionCode.REBINDING_TIME, self.lease_time * 7 // 8 // SECOND)]
+                options += [
+                    DhcpOption.seconds(DhcpOptionCode.LEASE_TIME, self.lease_time // SECOND),
+                    DhcpOption.seconds(DhcpOptionCode.RENEWAL_TIME, self.lease_time // 2 // SECOND),
+                    DhcpOption.seconds(DhcpOptionCode.REBINDING_TIME, self.lease_time * 7 // 8 // SECOND),
+                ]
             options.append(DhcpOption.address(DhcpOptionCode.SUBNET_MASK, self.subnet.netmask))
             if self.router is not None:
                 options.append(DhcpOption.address(DhcpOptionCode.ROUTER, self.router))
@@ -219,10 +252,19 @@ class DhcpServer:
                 options.append(DhcpOption.address(DhcpOptionCode.DNS_SERVERS, *self.dns))
             if self.domain:
                 options.append(DhcpOption.text(DhcpOptionCode.DOMAIN_NAME, self.domain))
-        reply = Dhcp(BootOp.BOOTREPLY, request.xid, request.chaddr_raw,
-                     (DhcpOption.message_type(kind), *options), ciaddr=request.ciaddr if kind == 5 else ZERO,
-                     yiaddr=address, siaddr=ZERO, giaddr=request.giaddr, flags=request.flags, htype=request.htype,
-                     hlen=request.hlen)
+        reply = Dhcp(
+            BootOp.BOOTREPLY,
+            request.xid,
+            request.chaddr_raw,
+            (DhcpOption.message_type(kind), *options),
+            ciaddr=request.ciaddr if kind == 5 else ZERO,
+            yiaddr=address,
+            siaddr=ZERO,
+            giaddr=request.giaddr,
+            flags=request.flags,
+            htype=request.htype,
+            hlen=request.hlen,
+        )
         self._outbox.append(_server_destination(request, reply, kind))
 
 
@@ -413,9 +455,13 @@ class DhcpClient:
             return
         # 3.1.5: DECLINE the address, then wait at least 10 s before starting again.
         self.declined += 1
-        decline = self._message(DhcpMessageType.DECLINE, [
-            DhcpOption.address(DhcpOptionCode.REQUESTED_ADDRESS, self.lease.address),
-            DhcpOption.address(DhcpOptionCode.SERVER_ID, self.lease.server)])
+        decline = self._message(
+            DhcpMessageType.DECLINE,
+            [
+                DhcpOption.address(DhcpOptionCode.REQUESTED_ADDRESS, self.lease.address),
+                DhcpOption.address(DhcpOptionCode.SERVER_ID, self.lease.server),
+            ],
+        )
         self._outbox.append(DhcpSend(decline, BROADCAST, SERVER_PORT, CLIENT_PORT))
         self._move("address in use")
         self.lease = None
@@ -433,9 +479,11 @@ class DhcpClient:
         """Give the lease back (4.4.6: RELEASE unicast to the server) and stop using the address."""
         if self.lease is None or not self._move("release"):
             return False
-        message = self._message(DhcpMessageType.RELEASE, [DhcpOption.address(DhcpOptionCode.SERVER_ID,
-                                                                             self.lease.server)],
-                                ciaddr=self.lease.address)
+        message = self._message(
+            DhcpMessageType.RELEASE,
+            [DhcpOption.address(DhcpOptionCode.SERVER_ID, self.lease.server)],
+            ciaddr=self.lease.address,
+        )
         self._outbox.append(DhcpSend(message, self.lease.server, SERVER_PORT, CLIENT_PORT))
         self._forget(now, self.lease.address, "released")
         self._retry_at = None
@@ -507,9 +555,11 @@ class DhcpClient:
 
     def _send_request(self, now: int) -> None:
         assert self._offer is not None
-        options = [DhcpOption.address(DhcpOptionCode.REQUESTED_ADDRESS, self._offer.address),
-                   DhcpOption.address(DhcpOptionCode.SERVER_ID, self._offer.server),
-                   DhcpOption.parameter_list(*PARAMETERS)]
+        options = [
+            DhcpOption.address(DhcpOptionCode.REQUESTED_ADDRESS, self._offer.address),
+            DhcpOption.address(DhcpOptionCode.SERVER_ID, self._offer.server),
+            DhcpOption.parameter_list(*PARAMETERS),
+        ]
         message = self._message(DhcpMessageType.REQUEST, options, secs=self._secs(now))
         self._outbox.append(DhcpSend(message, BROADCAST, SERVER_PORT, CLIENT_PORT))
         self._requested = now
@@ -560,8 +610,9 @@ class DhcpClient:
     def _secs(self, now: int) -> int:
         return min((now - self._started) // SECOND, 0xFFFF)
 
-    def _message(self, kind: DhcpMessageType, options: list[DhcpOption], ciaddr: IPv4Address = ZERO,
-                 secs: int = 0) -> Dhcp:
+    def _message(
+        self, kind: DhcpMessageType, options: list[DhcpOption], ciaddr: IPv4Address = ZERO, secs: int = 0
+    ) -> Dhcp:
         listed = [DhcpOption.client_id(self.mac), *options]
         if self.hostname:
             listed.append(DhcpOption.text(DhcpOptionCode.HOSTNAME, self.hostname))
@@ -589,8 +640,9 @@ def _lease_from(message: Dhcp, now: int, server: IPv4Address | None) -> Bound | 
     # 4.4.5: T1 and T2 default to 0.5 and 0.875 of the lease
     t1 = lease * SECOND // 2 if t1 is None else t1 * SECOND
     t2 = lease * SECOND * 7 // 8 if t2 is None else t2 * SECOND
-    return Bound(now, message.yiaddr, subnet, server, lease * SECOND, t1, t2, routers[0] if routers else None,
-                 tuple(dns), domain)
+    return Bound(
+        now, message.yiaddr, subnet, server, lease * SECOND, t1, t2, routers[0] if routers else None, tuple(dns), domain
+    )
 
 
 def message_kind(message: Dhcp) -> int | None:
@@ -613,5 +665,3 @@ def _fits(message: Dhcp, code: int) -> bool:
 
 def _hostname(message: Dhcp) -> str:
     return message.value(DhcpOptionCode.HOSTNAME, "") if _fits(message, DhcpOptionCode.HOSTNAME) else ""
-
-

@@ -37,8 +37,14 @@ def reverse_name(address: IPv4Address) -> str:
 class DnsZone:
     """One zone's records: names (absolute, lower case) -> A addresses and CNAME targets."""
 
-    def __init__(self, origin: str, addresses: dict[str, list[IPv4Address]] | None = None,
-                 aliases: dict[str, str] | None = None, ttl: int = TTL, bare_names: bool = False) -> None:
+    def __init__(
+        self,
+        origin: str,
+        addresses: dict[str, list[IPv4Address]] | None = None,
+        aliases: dict[str, str] | None = None,
+        ttl: int = TTL,
+        bare_names: bool = False,
+    ) -> None:
         """`bare_names`: a name one label below the origin is also answered by that label alone, as
         dnsmasq answers the names of /etc/hosts and of its DHCP clients ("pc3." and, with expand-hosts,
         "pc3.lab."); PTR records still name the full name."""
@@ -69,8 +75,13 @@ class DnsZone:
         return self.origin if name in ("", "@") else f"{name}.{self.origin}"
 
     def holds(self, name: str) -> bool:
-        return (name == self.origin or name.endswith("." + self.origin) or name in self.pointers
-                or name in self.addresses or name in self.aliases)
+        return (
+            name == self.origin
+            or name.endswith("." + self.origin)
+            or name in self.pointers
+            or name in self.addresses
+            or name in self.aliases
+        )
 
 
 class DnsServer:
@@ -104,8 +115,12 @@ class DnsServer:
             answers.append(Record(name, DnsType.CNAME, target, self.zone.ttl))
             name = target
         answers += self._records(name, question.qtype)
-        exists = (name in self.zone.addresses or name in self.zone.aliases or name in self.zone.pointers
-                  or name == self.zone.origin)
+        exists = (
+            name in self.zone.addresses
+            or name in self.zone.aliases
+            or name in self.zone.pointers
+            or name == self.zone.origin
+        )
         if not answers and not exists:
             return query.reply(rcode=Rcode.NXDOMAIN, authorities=[self._soa()])
         return query.reply(answers, authorities=[] if answers else [self._soa()])  # NODATA carries the SOA
@@ -128,9 +143,12 @@ class DnsServer:
         return records
 
     def _soa(self) -> Record:
-        return Record(self.zone.origin, DnsType.SOA,
-                      Soa(self.server_name, "hostmaster." + self.zone.origin, 1, 3600, 600, 86400, self.zone.ttl),
-                      self.zone.ttl)
+        return Record(
+            self.zone.origin,
+            DnsType.SOA,
+            Soa(self.server_name, "hostmaster." + self.zone.origin, 1, 3600, 600, 86400, self.zone.ttl),
+            self.zone.ttl,
+        )
 
 
 # --- the stub resolver -------------------------------------------------------------------------
@@ -177,8 +195,14 @@ class _Lookup:
 class DnsResolver:
     """A stub resolver with resolv.conf's `nameserver`s and `search` domain (glibc's defaults)."""
 
-    def __init__(self, servers: list[IPv4Address], rng: random.Random, search: str = "",
-                 timeout: int = TIMEOUT, attempts: int = ATTEMPTS) -> None:
+    def __init__(
+        self,
+        servers: list[IPv4Address],
+        rng: random.Random,
+        search: str = "",
+        timeout: int = TIMEOUT,
+        attempts: int = ATTEMPTS,
+    ) -> None:
         """`timeout` and `attempts` per server: glibc's by default; dig's are 5 s and 3 tries (+time, +tries)."""
         self.servers = list(servers)
         self.rng = rng
@@ -215,8 +239,16 @@ class DnsResolver:
             self._events.append(Failed(lookup.query_id, now, lookup.name, "EAI_NONAME", message, source))
             return
         if message.rcode != Rcode.NOERROR:
-            self._events.append(Failed(lookup.query_id, now, lookup.name,
-                                       "EAI_NONAME" if message.rcode == Rcode.REFUSED else "EAI_FAIL", message, source))
+            self._events.append(
+                Failed(
+                    lookup.query_id,
+                    now,
+                    lookup.name,
+                    "EAI_NONAME" if message.rcode == Rcode.REFUSED else "EAI_FAIL",
+                    message,
+                    source,
+                )
+            )
             return
         aliases = tuple(str(r.data) for r in message.answers if r.rtype == DnsType.CNAME)
         addresses = tuple(r.data for r in message.answers if r.rtype == DnsType.A)

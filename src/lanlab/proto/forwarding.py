@@ -95,15 +95,21 @@ def may_send_error_about(header: IPv4, payload: bytes) -> bool:
 class Forwarder:
     """The forwarding decision of one router: its interfaces, its routing table, its policy knobs."""
 
-    def __init__(self, interfaces: Mapping[str, IPv4Interface | str], table: RoutingTable, *,
-                 forward_directed_broadcast: bool = False) -> None:
+    def __init__(
+        self,
+        interfaces: Mapping[str, IPv4Interface | str],
+        table: RoutingTable,
+        *,
+        forward_directed_broadcast: bool = False,
+    ) -> None:
         self.interfaces = {name: IPv4Interface(address) for name, address in interfaces.items()}
         self.table = table
         # RFC 2644 changed RFC 1812's default: directed broadcasts are not forwarded unless asked for.
         self.forward_directed_broadcast = forward_directed_broadcast
         self._own = {int(i.ip) for i in self.interfaces.values()}
-        self._broadcasts = {int(i.network.broadcast_address): name for name, i in self.interfaces.items()
-                            if i.network.prefixlen < 31}
+        self._broadcasts = {
+            int(i.network.broadcast_address): name for name, i in self.interfaces.items() if i.network.prefixlen < 31
+        }
 
     def decide(self, header: IPv4, interface: str, payload: Payload) -> Decision:
         """What to do with a datagram that arrived on `interface` (RFC 1812 5.2, 5.3)."""
@@ -126,25 +132,36 @@ class Forwarder:
             return Drop(L_("martian source (RFC 1812 5.3.7)"))
         if header.ttl <= 1:
             # 5.3.1: a datagram whose TTL would reach zero is discarded with Time Exceeded.
-            return self._error(header, interface, payload, Icmp(IcmpType.TIME_EXCEEDED, TimeExceededCode.TTL),
-                               L_("TTL expired"))
+            return self._error(
+                header, interface, payload, Icmp(IcmpType.TIME_EXCEEDED, TimeExceededCode.TTL), L_("TTL expired")
+            )
         route = self.table.lookup(value)
         if route is None:
-            return self._error(header, interface, payload, Icmp(IcmpType.DEST_UNREACHABLE, UnreachableCode.NET),
-                               L_("no route"))
+            return self._error(
+                header, interface, payload, Icmp(IcmpType.DEST_UNREACHABLE, UnreachableCode.NET), L_("no route")
+            )
         return Forward(decrement_ttl(header), route.interface, route.via if route.via is not None else dst)
 
     def icmp_error(self, header: IPv4, interface: str, payload: Payload, code: UnreachableCode) -> Decision:
         """Destination unreachable (host: ARP failed; port: nobody listens) about a datagram, if allowed."""
-        return self._error(header, interface, payload, Icmp(IcmpType.DEST_UNREACHABLE, code),
-                           L_("{kind} unreachable", kind=code.name.lower()))
+        return self._error(
+            header,
+            interface,
+            payload,
+            Icmp(IcmpType.DEST_UNREACHABLE, code),
+            L_("{kind} unreachable", kind=code.name.lower()),
+        )
 
     def fragmentation_needed(self, header: IPv4, interface: str, payload: Payload, mtu: int) -> Decision:
         """A DF datagram larger than the next hop's MTU: destination unreachable, fragmentation needed, with
         the next-hop MTU in the low 16 bits of the header's second word (RFC 1191 4, RFC 1812 5.2.7.1)."""
-        return self._error(header, interface, payload, Icmp(IcmpType.DEST_UNREACHABLE, UnreachableCode.FRAG_NEEDED,
-                                                            mtu & 0xFFFF),
-                           L_("needs fragmenting to {mtu} bytes but DF is set", mtu=mtu))
+        return self._error(
+            header,
+            interface,
+            payload,
+            Icmp(IcmpType.DEST_UNREACHABLE, UnreachableCode.FRAG_NEEDED, mtu & 0xFFFF),
+            L_("needs fragmenting to {mtu} bytes but DF is set", mtu=mtu),
+        )
 
     def _error(self, header: IPv4, interface: str, payload: Payload, icmp: Icmp, reason: str) -> Decision:
         data = payload()
@@ -152,4 +169,3 @@ class Forwarder:
             return Drop(L_("{reason}, no ICMP error allowed (RFC 1812 4.3.2.7)", reason=reason))
         # 4.3.2.4: the error's source is the address of the interface the datagram came in on.
         return SendIcmp(icmp, quote(header.build(data)), self.interfaces[interface].ip, header.src, reason)
-

@@ -60,7 +60,7 @@ def copied_options(options: bytes) -> bytes:
             break  # a malformed option: keep what was whole before it
         length = options[at + 1]
         if kind & _COPIED:
-            kept += options[at:at + length]
+            kept += options[at : at + length]
         at += length
     return bytes(kept) + bytes(-len(kept) % 4)
 
@@ -86,8 +86,14 @@ def fragment(header: IPv4, payload: bytes, mtu: int) -> list[tuple[IPv4, bytes]]
         end = min(start + room, len(payload))
         last = end == len(payload)
         flags = header.flags if last else header.flags | MF
-        piece = replace(header, flags=flags, frag_offset=header.frag_offset + start // 8, options=options,
-                        total_length=None, checksum=None)
+        piece = replace(
+            header,
+            flags=flags,
+            frag_offset=header.frag_offset + start // 8,
+            options=options,
+            total_length=None,
+            checksum=None,
+        )
         pieces.append((piece, payload[start:end]))
         start = end
         options = later_options
@@ -184,7 +190,7 @@ class Reassembler:
             return self._drop(header, "a fragment lies beyond the datagram's end")
         at = bisect_left(starts, start)
         # Only the held pieces on either side of the insertion point can overlap this one.
-        for neighbour in starts[max(at - 1, 0):at + 1]:
+        for neighbour in starts[max(at - 1, 0) : at + 1]:
             neighbour_end = neighbour + len(pending.pieces[neighbour])
             if start < neighbour_end and neighbour < end:
                 if (neighbour, neighbour_end) == (start, end):
@@ -226,8 +232,9 @@ class Reassembler:
         self._forget(key)
         assert pending.first is not None  # held == total with no overlap: offset 0 is covered
         payload = b"".join(pending.pieces[offset] for offset in pending.starts)
-        header = replace(pending.first, flags=pending.first.flags & ~MF, frag_offset=0, total_length=None,
-                         checksum=None)
+        header = replace(
+            pending.first, flags=pending.first.flags & ~MF, frag_offset=0, total_length=None, checksum=None
+        )
         return Reassembled(header, payload)
 
     def _drop(self, header: IPv4, reason: str) -> Discarded:

@@ -65,11 +65,35 @@ class PingSession:
     request has been answered.
     """
 
-    __slots__ = ("destination", "ident", "count", "interval", "size", "timeout", "payload",
-                 "ttl", "result", "_next_seq", "_next_send", "_sent_at", "_end", "_out")
+    __slots__ = (
+        "destination",
+        "ident",
+        "count",
+        "interval",
+        "size",
+        "timeout",
+        "payload",
+        "ttl",
+        "result",
+        "_next_seq",
+        "_next_send",
+        "_sent_at",
+        "_end",
+        "_out",
+    )
 
-    def __init__(self, destination: IPv4Address, ident: int, *, count: int, interval: int, size: int,
-                 timeout: int, now: int, ttl: int | None = None) -> None:
+    def __init__(
+        self,
+        destination: IPv4Address,
+        ident: int,
+        *,
+        count: int,
+        interval: int,
+        size: int,
+        timeout: int,
+        now: int,
+        ttl: int | None = None,
+    ) -> None:
         if count < 1:
             raise ValueError("ping count must be at least 1")
         self.destination = destination

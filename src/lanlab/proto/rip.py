@@ -20,8 +20,19 @@ from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 from typing import Callable, Iterable, Mapping
 
 from lanlab.units import SECOND
-from lanlab.wire.rip import (AFI_INET, AUTH_SIMPLE_PASSWORD, RIP_INFINITY, RIP_MAX_ENTRIES, RIP_MULTICAST,
-                             RIP_PORT, ZERO_ADDRESS, Rip, RipAuth, RipCommand, RipEntry)
+from lanlab.wire.rip import (
+    AFI_INET,
+    AUTH_SIMPLE_PASSWORD,
+    RIP_INFINITY,
+    RIP_MAX_ENTRIES,
+    RIP_MULTICAST,
+    RIP_PORT,
+    ZERO_ADDRESS,
+    Rip,
+    RipAuth,
+    RipCommand,
+    RipEntry,
+)
 
 _NETWORKS: dict[tuple[int, int], IPv4Network] = {}
 
@@ -157,26 +168,35 @@ class Situation:
 
 # RFC 2453 3.9.2 "Response Messages", in the order the RFC reads; the first match decides.
 RESPONSE_RULES: tuple[tuple[str, Callable[[Situation], bool], Action], ...] = (
-    ("new route, reachable: add it and start its timeout",
-     lambda s: s.current is None and s.offer.metric < RIP_INFINITY, Action.ADD),
-    ("new route, unreachable: nothing to learn",
-     lambda s: s.current is None, Action.IGNORE),
-    ("same gateway, still infinity: the deletion process is already running, do not restart it",
-     lambda s: s.same_gateway and s.offer.metric >= RIP_INFINITY and s.route.metric >= RIP_INFINITY,
-     Action.IGNORE),
-    ("same gateway, now infinity: start the deletion process",
-     lambda s: s.same_gateway and s.offer.metric >= RIP_INFINITY, Action.POISON),
-    ("same gateway, another metric: believe it (it is the route we use)",
-     lambda s: s.same_gateway and s.offer.metric != s.route.metric, Action.REPLACE),
-    ("same gateway, same metric: reinitialise the timeout",
-     lambda s: s.same_gateway, Action.REFRESH),
-    ("another gateway, better metric: switch to it",
-     lambda s: s.offer.metric < s.route.metric, Action.REPLACE),
-    ("another gateway, same metric, current route halfway to timeout: switch (the heuristic)",
-     lambda s: (s.offer.metric == s.route.metric < RIP_INFINITY and s.halfway_to_timeout
-                and not s.route.connected), Action.REPLACE),
-    ("anything else: keep what we have",
-     lambda s: True, Action.IGNORE),
+    (
+        "new route, reachable: add it and start its timeout",
+        lambda s: s.current is None and s.offer.metric < RIP_INFINITY,
+        Action.ADD,
+    ),
+    ("new route, unreachable: nothing to learn", lambda s: s.current is None, Action.IGNORE),
+    (
+        "same gateway, still infinity: the deletion process is already running, do not restart it",
+        lambda s: s.same_gateway and s.offer.metric >= RIP_INFINITY and s.route.metric >= RIP_INFINITY,
+        Action.IGNORE,
+    ),
+    (
+        "same gateway, now infinity: start the deletion process",
+        lambda s: s.same_gateway and s.offer.metric >= RIP_INFINITY,
+        Action.POISON,
+    ),
+    (
+        "same gateway, another metric: believe it (it is the route we use)",
+        lambda s: s.same_gateway and s.offer.metric != s.route.metric,
+        Action.REPLACE,
+    ),
+    ("same gateway, same metric: reinitialise the timeout", lambda s: s.same_gateway, Action.REFRESH),
+    ("another gateway, better metric: switch to it", lambda s: s.offer.metric < s.route.metric, Action.REPLACE),
+    (
+        "another gateway, same metric, current route halfway to timeout: switch (the heuristic)",
+        lambda s: s.offer.metric == s.route.metric < RIP_INFINITY and s.halfway_to_timeout and not s.route.connected,
+        Action.REPLACE,
+    ),
+    ("anything else: keep what we have", lambda s: True, Action.IGNORE),
 )
 
 
@@ -191,19 +211,26 @@ def decide(situation: Situation) -> Action:
 # RFC 2453 3.4.3 split horizon: the metric a route is advertised with on the interface it
 # was learned from (None: leave it out), given its real metric.
 SPLIT_HORIZON_RULES: dict[SplitHorizon, Callable[[int], int | None]] = {
-    SplitHorizon.NONE: lambda metric: metric,                       # plain distance vector (RFC 1058)
-    SplitHorizon.SIMPLE: lambda metric: None,                       # 3.4.3 simple split horizon
-    SplitHorizon.POISONED_REVERSE: lambda metric: RIP_INFINITY,     # 3.4.3 poisoned reverse
+    SplitHorizon.NONE: lambda metric: metric,  # plain distance vector (RFC 1058)
+    SplitHorizon.SIMPLE: lambda metric: None,  # 3.4.3 simple split horizon
+    SplitHorizon.POISONED_REVERSE: lambda metric: RIP_INFINITY,  # 3.4.3 poisoned reverse
 }
 
 
 class RipSpeaker:
     """The RIP process of one router: its database, its timers, its output queue."""
 
-    def __init__(self, interfaces: Mapping[str, IPv4Interface | str], rng: random.Random, *,
-                 split_horizon: SplitHorizon | str = SplitHorizon.POISONED_REVERSE,
-                 password: str | bytes | None = None, version: int = 2,
-                 timers: RipTimers = RipTimers(), passive: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        interfaces: Mapping[str, IPv4Interface | str],
+        rng: random.Random,
+        *,
+        split_horizon: SplitHorizon | str = SplitHorizon.POISONED_REVERSE,
+        password: str | bytes | None = None,
+        version: int = 2,
+        timers: RipTimers = RipTimers(),
+        passive: Iterable[str] = (),
+    ) -> None:
         self.interfaces = {name: IPv4Interface(addr) for name, addr in interfaces.items()}
         self.passive = frozenset(passive)
         unknown = self.passive - self.interfaces.keys()
@@ -226,7 +253,7 @@ class RipSpeaker:
         self._outbox: list[RipDatagram] = []
         self._events: deque[RouteChange] = deque()
         self._update_at: int | None = None
-        self._triggered_at: int | None = None   # a damped triggered update is waiting until then
+        self._triggered_at: int | None = None  # a damped triggered update is waiting until then
 
     # ------------------------------------------------------------------ inputs
 
@@ -271,16 +298,17 @@ class RipSpeaker:
         """Run every timer whose deadline has come."""
         for route in list(self.routes.values()):
             if route.timeout_at is not None and route.timeout_at <= now:
-                self._poison(route, now)                                   # RFC 2453 3.8 timeout
+                self._poison(route, now)  # RFC 2453 3.8 timeout
             elif route.garbage_at is not None and route.garbage_at <= now:
-                del self.routes[route.prefix]                              # RFC 2453 3.8 garbage collection
-                self._events.append(RouteChange(now, RouteEffect.DELETED, route.prefix, route.metric,
-                                                route.next_hop, route.interface))
+                del self.routes[route.prefix]  # RFC 2453 3.8 garbage collection
+                self._events.append(
+                    RouteChange(now, RouteEffect.DELETED, route.prefix, route.metric, route.next_hop, route.interface)
+                )
         if self._update_at is not None and self._update_at <= now:
-            self._send_update(now, only_changed=False)                     # RFC 2453 3.8 periodic update
+            self._send_update(now, only_changed=False)  # RFC 2453 3.8 periodic update
             self._update_at = now + self._update_interval()
         if self._triggered_at is not None and self._triggered_at <= now:
-            self._triggered_at = None                                      # RFC 2453 3.10.1 triggered update
+            self._triggered_at = None  # RFC 2453 3.10.1 triggered update
             if any(r.changed for r in self.routes.values()):
                 self._send_update(now, only_changed=True)
 
@@ -321,8 +349,9 @@ class RipSpeaker:
         self._set_route(RipRoute(address.network, 1, None, name, now), RouteEffect.ADDED, now)
         if name not in self.passive:
             # The whole-table request carries the password too (RFC 2453 4.1: every RIP-2 message).
-            for request in self._messages([RipEntry(ZERO_ADDRESS, RIP_INFINITY, afi=0)], self.version,
-                                          RipCommand.REQUEST):
+            for request in self._messages(
+                [RipEntry(ZERO_ADDRESS, RIP_INFINITY, afi=0)], self.version, RipCommand.REQUEST
+            ):
                 self._queue(name, self._group(name), RIP_PORT, request)
 
     def _reject_reason(self, src: IPv4Address, src_port: int, interface: str, message: Rip) -> str | None:
@@ -388,8 +417,11 @@ class RipSpeaker:
 
     def _consider(self, offer: Offer, now: int) -> None:
         current = self.routes.get(offer.prefix)
-        halfway = (current is not None and current.timeout_at is not None
-                   and current.timeout_at - now <= self.timers.timeout // 2)
+        halfway = (
+            current is not None
+            and current.timeout_at is not None
+            and current.timeout_at - now <= self.timers.timeout // 2
+        )
         same_gateway = current is not None and current.next_hop == offer.next_hop
         action = decide(Situation(offer, current, same_gateway, halfway))
         if action is Action.ADD:
@@ -407,8 +439,15 @@ class RipSpeaker:
             self._poison(current, now)
 
     def _learned(self, offer: Offer, now: int) -> RipRoute:
-        return RipRoute(offer.prefix, offer.metric, offer.next_hop, offer.interface, now, offer.tag,
-                        timeout_at=now + self.timers.timeout)
+        return RipRoute(
+            offer.prefix,
+            offer.metric,
+            offer.next_hop,
+            offer.interface,
+            now,
+            offer.tag,
+            timeout_at=now + self.timers.timeout,
+        )
 
     def _answer_request(self, src: IPv4Address, src_port: int, interface: str, request: Rip) -> None:
         """RFC 2453 3.9.1: the whole table (normal output rules) or the asked entries as they are."""
@@ -420,8 +459,16 @@ class RipSpeaker:
             for asked in request.routes:
                 prefix = self._entry_prefix(asked, interface) if asked.afi == AFI_INET else None
                 route = self.routes.get(prefix) if prefix is not None else None
-                entries.append(RipEntry(asked.address, route.metric if route else RIP_INFINITY, asked.mask,
-                                        asked.next_hop, asked.tag, asked.afi))
+                entries.append(
+                    RipEntry(
+                        asked.address,
+                        route.metric if route else RIP_INFINITY,
+                        asked.mask,
+                        asked.next_hop,
+                        asked.tag,
+                        asked.afi,
+                    )
+                )
         for message in self._messages(entries, request.version, RipCommand.RESPONSE):
             self._queue(interface, src, src_port, message)
 
@@ -439,8 +486,9 @@ class RipSpeaker:
         route.timeout_at = None
         route.garbage_at = now + self.timers.garbage
         route.changed = True
-        self._events.append(RouteChange(now, RouteEffect.UNREACHABLE, route.prefix, route.metric,
-                                        route.next_hop, route.interface))
+        self._events.append(
+            RouteChange(now, RouteEffect.UNREACHABLE, route.prefix, route.metric, route.next_hop, route.interface)
+        )
         self._trigger(now)
 
     # ------------------------------------------------------------------ output processing
@@ -489,7 +537,7 @@ class RipSpeaker:
             entries = [RipEntry(e.address, e.metric, afi=e.afi) for e in entries]
         auth = (self.auth,) if self.auth is not None and version >= 2 else ()
         room = RIP_MAX_ENTRIES - len(auth)
-        return [Rip(command, version, auth + tuple(entries[i:i + room])) for i in range(0, len(entries), room)]
+        return [Rip(command, version, auth + tuple(entries[i : i + room])) for i in range(0, len(entries), room)]
 
     def _group(self, interface: str) -> IPv4Address:
         """Where updates go: the RIPv2 multicast group, or the subnet's broadcast address for RIPv1."""

@@ -24,7 +24,10 @@ class RouteSource(str, Enum):
 # The conventional distances (Cisco's, which textbooks quote): a connected network beats a
 # static route, which beats anything a routing protocol learned.
 ADMINISTRATIVE_DISTANCE: dict[RouteSource, int] = {
-    RouteSource.CONNECTED: 0, RouteSource.STATIC: 1, RouteSource.RIP: 120}
+    RouteSource.CONNECTED: 0,
+    RouteSource.STATIC: 1,
+    RouteSource.RIP: 120,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,9 +47,14 @@ class Route:
 
     def as_dict(self, now: int) -> dict[str, object]:
         """The row `lanlab sim --json` shows under tables.<router>.routes."""
-        return {"prefix": str(self.prefix), "via": None if self.via is None else str(self.via),
-                "interface": self.interface, "metric": self.metric, "source": self.source.value,
-                "age": (now - self.since) / 1e9}
+        return {
+            "prefix": str(self.prefix),
+            "via": None if self.via is None else str(self.via),
+            "interface": self.interface,
+            "metric": self.metric,
+            "source": self.source.value,
+            "age": (now - self.since) / 1e9,
+        }
 
 
 class RoutingTable:

@@ -218,8 +218,10 @@ PPM = Machine(
         ],
         "SELECTING_STP": [(lambda b, p: p.mdelay_while == 0 or not p.enabled or p.mcheck, "SENSING")],
         "SENSING": [
-            (lambda b, p: not p.enabled or p.mcheck or (b.rstp_version and not p.send_rstp and p.rcvd_rstp),
-             "CHECKING_RSTP"),
+            (
+                lambda b, p: not p.enabled or p.mcheck or (b.rstp_version and not p.send_rstp and p.rcvd_rstp),
+                "CHECKING_RSTP",
+            ),
             (lambda b, p: p.send_rstp and p.rcvd_stp, "SELECTING_STP"),
         ],
     },
@@ -234,8 +236,13 @@ BDM = Machine(
     transitions={
         "EDGE": [(lambda b, p: (not p.enabled and not p.admin_edge) or not p.oper_edge, "NOT_EDGE")],
         "NOT_EDGE": [
-            (lambda b, p: (not p.enabled and p.admin_edge)
-             or (p.edge_delay_while == 0 and p.auto_edge and p.send_rstp and p.proposing), "EDGE"),
+            (
+                lambda b, p: (
+                    (not p.enabled and p.admin_edge)
+                    or (p.edge_delay_while == 0 and p.auto_edge and p.send_rstp and p.proposing)
+                ),
+                "EDGE",
+            ),
         ],
     },
 )
@@ -253,8 +260,9 @@ PTX = Machine(
     begin=lambda p: "TRANSMIT_INIT",
     entry={
         "TRANSMIT_INIT": _set(new_info=True, tx_count=0),
-        "TRANSMIT_PERIODIC": lambda b, p: setattr(p, "new_info", p.new_info or p.role == PortRole.DESIGNATED or (
-            p.role == PortRole.ROOT and p.tc_while != 0)),
+        "TRANSMIT_PERIODIC": lambda b, p: setattr(
+            p, "new_info", p.new_info or p.role == PortRole.DESIGNATED or (p.role == PortRole.ROOT and p.tc_while != 0)
+        ),
         "TRANSMIT_CONFIG": lambda b, p: b._transmit(p, BpduType.CONFIG),
         "TRANSMIT_TCN": lambda b, p: b._transmit(p, BpduType.TCN),
         "TRANSMIT_RSTP": lambda b, p: b._transmit(p, BpduType.RST),
@@ -333,8 +341,17 @@ PIM = Machine(
     "PIM 17.27",
     begin=lambda p: "DISABLED",
     entry={
-        "DISABLED": _set(rcvd_msg=False, proposing=False, proposed=False, agree=False, agreed=False,
-                         rcvd_info_while=0, info_is=Info.DISABLED, reselect=True, selected=False),
+        "DISABLED": _set(
+            rcvd_msg=False,
+            proposing=False,
+            proposed=False,
+            agree=False,
+            agreed=False,
+            rcvd_info_while=0,
+            info_is=Info.DISABLED,
+            reselect=True,
+            selected=False,
+        ),
         "AGED": _set(info_is=Info.AGED, reselect=True, selected=False),
         "UPDATE": _update,
         "SUPERIOR_DESIGNATED": _superior_designated,
@@ -356,8 +373,12 @@ PIM = Machine(
         "OTHER": [(_always, "CURRENT")],
         "CURRENT": [
             (lambda b, p: p.selected and p.updt_info, "UPDATE"),
-            (lambda b, p: p.info_is == Info.RECEIVED and p.rcvd_info_while == 0 and not p.updt_info
-             and not p.rcvd_msg, "AGED"),
+            (
+                lambda b, p: (
+                    p.info_is == Info.RECEIVED and p.rcvd_info_while == 0 and not p.updt_info and not p.rcvd_msg
+                ),
+                "AGED",
+            ),
             (lambda b, p: p.rcvd_msg and not p.updt_info, "RECEIVE"),
         ],
         "RECEIVE": [
@@ -376,8 +397,9 @@ PIM = Machine(
 
 def _all_synced(b: RstpBridge) -> bool:
     """17.20.3 allSynced."""
-    return all(q.selected and q.role == q.selected_role and (q.synced or q.role == PortRole.ROOT)
-               for q in b.ports.values())
+    return all(
+        q.selected and q.role == q.selected_role and (q.synced or q.role == PortRole.ROOT) for q in b.ports.values()
+    )
 
 
 def _re_rooted(b: RstpBridge, p: RstpPort) -> bool:
@@ -416,11 +438,21 @@ PRT = Machine(
     begin=lambda p: "INIT_PORT",
     entry={
         # 17.29.1 disabled port
-        "INIT_PORT": lambda b, p: _set(role=PortRole.DISABLED, learn=False, forward=False, synced=False, sync=True,
-                                       re_root=True, rr_while=_fwd_delay(p), fd_while=_max_age(p), rb_while=0)(b, p),
+        "INIT_PORT": lambda b, p: _set(
+            role=PortRole.DISABLED,
+            learn=False,
+            forward=False,
+            synced=False,
+            sync=True,
+            re_root=True,
+            rr_while=_fwd_delay(p),
+            fd_while=_max_age(p),
+            rb_while=0,
+        )(b, p),
         "DISABLE_PORT": lambda b, p: _set(role=p.selected_role, learn=False, forward=False)(b, p),
-        "DISABLED_PORT": lambda b, p: _set(fd_while=_max_age(p), synced=True, rr_while=0, sync=False,
-                                           re_root=False)(b, p),
+        "DISABLED_PORT": lambda b, p: _set(fd_while=_max_age(p), synced=True, rr_while=0, sync=False, re_root=False)(
+            b, p
+        ),
         # 17.29.2 root port
         "ROOT_PROPOSED": _do(_set_sync_tree, _set(proposed=False)),
         "ROOT_AGREED": _set(proposed=False, sync=False, agree=True, new_info=True),
@@ -434,8 +466,9 @@ PRT = Machine(
         "DESIGNATED_PROPOSE": lambda b, p: _set(proposing=True, edge_delay_while=_edge_delay(p), new_info=True)(b, p),
         "DESIGNATED_SYNCED": _set(rr_while=0, synced=True, sync=False),
         "DESIGNATED_RETIRED": _set(re_root=False),
-        "DESIGNATED_DISCARD": lambda b, p: _set(learn=False, forward=False, disputed=False,
-                                                fd_while=_forward_delay(p))(b, p),
+        "DESIGNATED_DISCARD": lambda b, p: _set(learn=False, forward=False, disputed=False, fd_while=_forward_delay(p))(
+            b, p
+        ),
         "DESIGNATED_LEARN": lambda b, p: _set(learn=True, fd_while=_forward_delay(p))(b, p),
         "DESIGNATED_FORWARD": lambda b, p: _set(forward=True, fd_while=0, agreed=p.send_rstp)(b, p),
         "DESIGNATED_PORT": _set(role=PortRole.DESIGNATED),
@@ -444,18 +477,31 @@ PRT = Machine(
         "ALTERNATE_PROPOSED": _do(_set_sync_tree, _set(proposed=False)),
         "ALTERNATE_AGREED": _set(proposed=False, agree=True, new_info=True),
         "BACKUP_PORT": lambda b, p: setattr(p, "rb_while", 2 * _hello(p)),
-        "ALTERNATE_PORT": lambda b, p: _set(fd_while=_forward_delay(p), synced=True, rr_while=0, sync=False,
-                                            re_root=False)(b, p),
+        "ALTERNATE_PORT": lambda b, p: _set(
+            fd_while=_forward_delay(p), synced=True, rr_while=0, sync=False, re_root=False
+        )(b, p),
     },
     transitions={
         "INIT_PORT": [(_always, "DISABLE_PORT")],
         "DISABLE_PORT": [(lambda b, p: not p.learning and not p.forwarding and _xc(b, p), "DISABLED_PORT")],
         "DISABLED_PORT": [
-            (lambda b, p: (p.fd_while != _max_age(p) or p.sync or p.re_root or not p.synced) and _xc(b, p),
-             "DISABLED_PORT"),
+            (
+                lambda b, p: (p.fd_while != _max_age(p) or p.sync or p.re_root or not p.synced) and _xc(b, p),
+                "DISABLED_PORT",
+            ),
         ],
-        **{state: [(_always, "ROOT_PORT")] for state in (
-            "ROOT_PROPOSED", "ROOT_AGREED", "ROOT_SYNCED", "REROOT", "REROOTED", "ROOT_LEARN", "ROOT_FORWARD")},
+        **{
+            state: [(_always, "ROOT_PORT")]
+            for state in (
+                "ROOT_PROPOSED",
+                "ROOT_AGREED",
+                "ROOT_SYNCED",
+                "REROOT",
+                "REROOTED",
+                "ROOT_LEARN",
+                "ROOT_FORWARD",
+            )
+        },
         "ROOT_PORT": [
             (lambda b, p: p.proposed and not p.agree and _xc(b, p), "ROOT_PROPOSED"),
             (_agreed_upstream, "ROOT_AGREED"),
@@ -466,21 +512,49 @@ PRT = Machine(
             (lambda b, p: _root_may_advance(b, p) and p.learn and not p.forward and _xc(b, p), "ROOT_FORWARD"),
             (lambda b, p: p.rr_while != _fwd_delay(p) and _xc(b, p), "ROOT_PORT"),
         ],
-        **{state: [(_always, "DESIGNATED_PORT")] for state in (
-            "DESIGNATED_PROPOSE", "DESIGNATED_SYNCED", "DESIGNATED_RETIRED", "DESIGNATED_DISCARD",
-            "DESIGNATED_LEARN", "DESIGNATED_FORWARD")},
+        **{
+            state: [(_always, "DESIGNATED_PORT")]
+            for state in (
+                "DESIGNATED_PROPOSE",
+                "DESIGNATED_SYNCED",
+                "DESIGNATED_RETIRED",
+                "DESIGNATED_DISCARD",
+                "DESIGNATED_LEARN",
+                "DESIGNATED_FORWARD",
+            )
+        },
         "DESIGNATED_PORT": [
-            (lambda b, p: not p.forward and not p.agreed and not p.proposing and not p.oper_edge and _xc(b, p),
-             "DESIGNATED_PROPOSE"),
-            (lambda b, p: ((not p.learning and not p.forwarding and not p.synced) or (p.agreed and not p.synced)
-                           or (p.oper_edge and not p.synced) or (p.sync and p.synced)) and _xc(b, p),
-             "DESIGNATED_SYNCED"),
+            (
+                lambda b, p: not p.forward and not p.agreed and not p.proposing and not p.oper_edge and _xc(b, p),
+                "DESIGNATED_PROPOSE",
+            ),
+            (
+                lambda b, p: (
+                    (
+                        (not p.learning and not p.forwarding and not p.synced)
+                        or (p.agreed and not p.synced)
+                        or (p.oper_edge and not p.synced)
+                        or (p.sync and p.synced)
+                    )
+                    and _xc(b, p)
+                ),
+                "DESIGNATED_SYNCED",
+            ),
             (lambda b, p: p.rr_while == 0 and p.re_root and _xc(b, p), "DESIGNATED_RETIRED"),
-            (lambda b, p: ((p.sync and not p.synced) or (p.re_root and p.rr_while != 0) or p.disputed)
-             and not p.oper_edge and (p.learn or p.forward) and _xc(b, p), "DESIGNATED_DISCARD"),
+            (
+                lambda b, p: (
+                    ((p.sync and not p.synced) or (p.re_root and p.rr_while != 0) or p.disputed)
+                    and not p.oper_edge
+                    and (p.learn or p.forward)
+                    and _xc(b, p)
+                ),
+                "DESIGNATED_DISCARD",
+            ),
             (lambda b, p: _designated_may_advance(b, p) and not p.learn and _xc(b, p), "DESIGNATED_LEARN"),
-            (lambda b, p: _designated_may_advance(b, p) and p.learn and not p.forward and _xc(b, p),
-             "DESIGNATED_FORWARD"),
+            (
+                lambda b, p: _designated_may_advance(b, p) and p.learn and not p.forward and _xc(b, p),
+                "DESIGNATED_FORWARD",
+            ),
         ],
         "BLOCK_PORT": [(lambda b, p: not p.learning and not p.forwarding and _xc(b, p), "ALTERNATE_PORT")],
         "ALTERNATE_PROPOSED": [(_always, "ALTERNATE_PORT")],
@@ -490,8 +564,10 @@ PRT = Machine(
             (lambda b, p: p.proposed and not p.agree and _xc(b, p), "ALTERNATE_PROPOSED"),
             (_agreed_upstream, "ALTERNATE_AGREED"),
             (lambda b, p: p.rb_while != 2 * _hello(p) and p.role == PortRole.BACKUP and _xc(b, p), "BACKUP_PORT"),
-            (lambda b, p: (p.fd_while != _forward_delay(p) or p.sync or p.re_root or not p.synced) and _xc(b, p),
-             "ALTERNATE_PORT"),
+            (
+                lambda b, p: (p.fd_while != _forward_delay(p) or p.sync or p.re_root or not p.synced) and _xc(b, p),
+                "ALTERNATE_PORT",
+            ),
         ],
     },
     anywhere=[
@@ -564,9 +640,10 @@ TCM = Machine(
         "DETECTED": _do(_new_tc_while, _set_tc_prop_tree, _set(new_info=True)),
         "ACKNOWLEDGED": _set(tc_while=0, rcvd_tc_ack=False),
         "PROPAGATING": _do(_new_tc_while, _flush, _set(tc_prop=False)),
-        "NOTIFIED_TC": _do(lambda b, p: _set(rcvd_tcn=False, rcvd_tc=False,
-                                             tc_ack=p.tc_ack or p.role == PortRole.DESIGNATED)(b, p),
-                           _set_tc_prop_tree),
+        "NOTIFIED_TC": _do(
+            lambda b, p: _set(rcvd_tcn=False, rcvd_tc=False, tc_ack=p.tc_ack or p.role == PortRole.DESIGNATED)(b, p),
+            _set_tc_prop_tree,
+        ),
         "NOTIFIED_TCN": _new_tc_while,
         "ACTIVE": lambda b, p: None,
     },
@@ -574,8 +651,14 @@ TCM = Machine(
         "INACTIVE": [(lambda b, p: p.learn and not p.fdb_flush, "LEARNING")],
         "LEARNING": [
             (lambda b, p: _root_or_designated(p) and p.forward and not p.oper_edge, "DETECTED"),
-            (lambda b, p: not _root_or_designated(p) and not (p.learn or p.learning)
-             and not (p.rcvd_tc or p.rcvd_tcn or p.rcvd_tc_ack or p.tc_prop), "INACTIVE"),
+            (
+                lambda b, p: (
+                    not _root_or_designated(p)
+                    and not (p.learn or p.learning)
+                    and not (p.rcvd_tc or p.rcvd_tcn or p.rcvd_tc_ack or p.tc_prop)
+                ),
+                "INACTIVE",
+            ),
             (lambda b, p: p.rcvd_tc or p.rcvd_tcn or p.rcvd_tc_ack or p.tc_prop, "LEARNING"),
         ],
         "DETECTED": [(_always, "ACTIVE")],
@@ -627,12 +710,27 @@ class RstpBridge(SpanningTreeBridge):
 
     # -- configuration --------------------------------------------------------------------
 
-    def add_port(self, name: str, number: int, cost: int, priority: int = DEFAULT_PORT_PRIORITY, *,
-                 edge: bool = False, point_to_point: bool = True) -> None:
+    def add_port(
+        self,
+        name: str,
+        number: int,
+        cost: int,
+        priority: int = DEFAULT_PORT_PRIORITY,
+        *,
+        edge: bool = False,
+        point_to_point: bool = True,
+    ) -> None:
         """Declare a port (link down until handle_link); `edge` is AdminEdge (17.13.1)."""
         pid = self._new_port_id(name, number, cost, priority)
-        p = RstpPort(name, pid, cost, admin_edge=edge, point_to_point=point_to_point,
-                     designated_times=self.bridge_times, port_times=self.bridge_times)
+        p = RstpPort(
+            name,
+            pid,
+            cost,
+            admin_edge=edge,
+            point_to_point=point_to_point,
+            designated_times=self.bridge_times,
+            port_times=self.bridge_times,
+        )
         self.ports[name] = p
         for m in PORT_MACHINES:  # BEGIN
             p.machine[m.name] = m.begin(p)
@@ -659,9 +757,12 @@ class RstpBridge(SpanningTreeBridge):
         if not p.enabled:
             return
         if bpdu.bpdu_type == BpduType.CONFIG and (
-                bpdu.message_age >= bpdu.max_age
-                or (int.from_bytes(bpdu.bridge_mac, "big") == self.my_id & BRIDGE_ADDRESS
-                    and bpdu.port_id & PORT_NUMBER == p.port_id & PORT_NUMBER)):
+            bpdu.message_age >= bpdu.max_age
+            or (
+                int.from_bytes(bpdu.bridge_mac, "big") == self.my_id & BRIDGE_ADDRESS
+                and bpdu.port_id & PORT_NUMBER == p.port_id & PORT_NUMBER
+            )
+        ):
             return  # 9.3.4 a): stale, or our own BPDU come back to the port that sent it
         if bpdu.bpdu_type == BpduType.RST or bpdu.version >= 2:
             p.rcvd_rstp = True  # 17.21.22 updtBPDUVersion
@@ -683,8 +784,17 @@ class RstpBridge(SpanningTreeBridge):
         while self._next_tick is not None and self._next_tick <= now:
             self._next_tick += SECOND
             for p in self.ports.values():
-                for name in ("hello_when", "tc_while", "fd_while", "rcvd_info_while", "rr_while", "rb_while",
-                             "mdelay_while", "edge_delay_while", "tx_count"):
+                for name in (
+                    "hello_when",
+                    "tc_while",
+                    "fd_while",
+                    "rcvd_info_while",
+                    "rr_while",
+                    "rb_while",
+                    "mdelay_while",
+                    "edge_delay_while",
+                    "tx_count",
+                ):
                     value = getattr(p, name)
                     if value:
                         setattr(p, name, value - 1)
@@ -709,11 +819,22 @@ class RstpBridge(SpanningTreeBridge):
         """Every port's role, state and the information it holds."""
         rows = []
         for p in self.ports.values():
-            state = (PortState.FORWARDING if p.forwarding else PortState.LEARNING if p.learning
-                     else PortState.DISCARDING)
+            state = PortState.FORWARDING if p.forwarding else PortState.LEARNING if p.learning else PortState.DISCARDING
             held = p.port_priority if p.info_is != Info.DISABLED else p.designated_priority
-            rows.append(PortStatus(p.name, p.port_id, p.role, state, p.path_cost, BridgeId.from_int(held[0]),
-                                   held[1], BridgeId.from_int(held[2]), held[3], p.oper_edge))
+            rows.append(
+                PortStatus(
+                    p.name,
+                    p.port_id,
+                    p.role,
+                    state,
+                    p.path_cost,
+                    BridgeId.from_int(held[0]),
+                    held[1],
+                    BridgeId.from_int(held[2]),
+                    held[3],
+                    p.oper_edge,
+                )
+            )
         return rows
 
     # -- running the machines ---------------------------------------------------------------
@@ -772,8 +893,12 @@ class RstpBridge(SpanningTreeBridge):
         root, cost = self.root_priority[0], self.root_priority[1]
         for p in self.ports.values():
             p.designated_priority = (root, cost, self.my_id, p.port_id)
-            p.designated_times = Times(self.root_times.message_age, self.root_times.max_age,
-                                       self.root_times.forward_delay, self.bridge_times.hello_time)
+            p.designated_times = Times(
+                self.root_times.message_age,
+                self.root_times.max_age,
+                self.root_times.forward_delay,
+                self.bridge_times.hello_time,
+            )
         for p in self.ports.values():
             if p.info_is == Info.DISABLED:
                 p.selected_role = PortRole.DISABLED
@@ -802,13 +927,15 @@ class RstpBridge(SpanningTreeBridge):
             p.rcvd_tcn = True  # 802.1Q-2005 13.26.6: a TCN is otherwise "other" information
             return Rcvd.OTHER
         p.msg_priority = (int(bpdu.root), bpdu.root_path_cost, int(bpdu.bridge), bpdu.port_id)
-        p.msg_times = Times(*(-(-t // 256) for t in (bpdu.message_age, bpdu.max_age, bpdu.forward_delay,
-                                                     bpdu.hello_time)))  # seconds, rounded up
+        p.msg_times = Times(
+            *(-(-t // 256) for t in (bpdu.message_age, bpdu.max_age, bpdu.forward_delay, bpdu.hello_time))
+        )  # seconds, rounded up
         msg, held = p.msg_priority, p.port_priority
         role = bpdu.role
         if role == BpduRole.DESIGNATED:
-            same_sender = (msg[2] & BRIDGE_ADDRESS == held[2] & BRIDGE_ADDRESS
-                           and msg[3] & PORT_NUMBER == held[3] & PORT_NUMBER)
+            same_sender = (
+                msg[2] & BRIDGE_ADDRESS == held[2] & BRIDGE_ADDRESS and msg[3] & PORT_NUMBER == held[3] & PORT_NUMBER
+            )
             if msg < held or (same_sender and msg != held) or (msg == held and p.msg_times != p.port_times):
                 return Rcvd.SUPERIOR_DESIGNATED
             if msg == held:
@@ -820,8 +947,12 @@ class RstpBridge(SpanningTreeBridge):
 
     def _record_proposal(self, p: RstpPort) -> None:
         """17.21.11."""
-        if p.bpdu is not None and p.bpdu.role == BpduRole.DESIGNATED and p.bpdu.flags & BpduFlags.PROPOSAL \
-                and p.bpdu.bpdu_type == BpduType.RST:
+        if (
+            p.bpdu is not None
+            and p.bpdu.role == BpduRole.DESIGNATED
+            and p.bpdu.flags & BpduFlags.PROPOSAL
+            and p.bpdu.bpdu_type == BpduType.RST
+        ):
             p.proposed = True
 
     def _set_tc_flags(self, p: RstpPort) -> None:
@@ -856,20 +987,35 @@ class RstpBridge(SpanningTreeBridge):
         if kind == BpduType.TCN:
             self._out.append((p.name, Bpdu(BpduType.TCN)))
             return
-        flags = (BpduFlags.TC if p.tc_while else 0)
+        flags = BpduFlags.TC if p.tc_while else 0
         if kind == BpduType.CONFIG:
             flags |= BpduFlags.TC_ACK if p.tc_ack else 0
         else:
             role = {PortRole.ROOT: BpduRole.ROOT, PortRole.DESIGNATED: BpduRole.DESIGNATED}.get(
-                p.role, BpduRole.ALTERNATE_BACKUP)
+                p.role, BpduRole.ALTERNATE_BACKUP
+            )
             flags |= role << 2
             flags |= (BpduFlags.PROPOSAL if p.proposing else 0) | (BpduFlags.AGREEMENT if p.agree else 0)
             flags |= (BpduFlags.LEARNING if p.learning else 0) | (BpduFlags.FORWARDING if p.forwarding else 0)
         root, bridge = BridgeId.from_int(p.designated_priority[0]), self.bridge_id
         t = p.designated_times
-        self._out.append((p.name, Bpdu(
-            kind, int(flags), root.priority, root.mac, p.designated_priority[1], bridge.priority, bridge.mac,
-            p.port_id, t.message_age * 256, t.max_age * 256, t.hello_time * 256, t.forward_delay * 256,
-            version=2 if kind == BpduType.RST else 0,
-        )))
-
+        self._out.append(
+            (
+                p.name,
+                Bpdu(
+                    kind,
+                    int(flags),
+                    root.priority,
+                    root.mac,
+                    p.designated_priority[1],
+                    bridge.priority,
+                    bridge.mac,
+                    p.port_id,
+                    t.message_age * 256,
+                    t.max_age * 256,
+                    t.hello_time * 256,
+                    t.forward_delay * 256,
+                    version=2 if kind == BpduType.RST else 0,
+                ),
+            )
+        )

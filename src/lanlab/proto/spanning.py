@@ -32,6 +32,8 @@ def bridge_address(name: str) -> MacAddress:
     assert match is not None
     prefix, digits = match.groups()
     return MacAddress(_BRIDGE_OUI | (zlib.crc32(prefix.encode()) & 0xFFFF) << 16 | int(digits or 0) & 0xFFFF)
+
+
 DEFAULT_PORT_PRIORITY: Final = 128
 BRIDGE_ADDRESS: Final = 0xFFFF_FFFF_FFFF  # the MAC part of a bridge identifier (9.2.5)
 PORT_NUMBER: Final = 0xFFF  # the number part of a port identifier (9.2.7)
@@ -140,9 +142,15 @@ class PortStatus:
     def as_dict(self) -> dict[str, object]:
         """The row as JSON-ready values."""
         return {
-            "port": self.port, "port_id": f"{self.port_id:#06x}", "role": self.role.value, "state": self.state.value,
-            "cost": self.cost, "designated_root": str(self.designated_root), "designated_cost": self.designated_cost,
-            "designated_bridge": str(self.designated_bridge), "designated_port": f"{self.designated_port:#06x}",
+            "port": self.port,
+            "port_id": f"{self.port_id:#06x}",
+            "role": self.role.value,
+            "state": self.state.value,
+            "cost": self.cost,
+            "designated_root": str(self.designated_root),
+            "designated_cost": self.designated_cost,
+            "designated_bridge": str(self.designated_bridge),
+            "designated_port": f"{self.designated_port:#06x}",
             "edge": self.edge,
         }
 
@@ -257,12 +265,20 @@ class SpanningTreeBridge:
 def status_lines(status: dict[str, Any]) -> list[str]:
     """A switch's spanning tree for people (`--do "sw1 stp"`, `--show stp`, on both back ends): the bridge, its root, one aligned line per port."""
     standard = {"stp": "802.1D STP", "rstp": "802.1w RSTP"}[status["mode"]]
-    root = "this bridge is the root" if status["is_root"] else (
-        f"root {status['root_id']} via {status['root_port']}, cost {status['root_cost']}")
-    out = [f"  {standard}, bridge {status['bridge_id']}", f"  {root}",
-           f"  {'port':<5} {'role':<10} {'state':<10} {'cost':>9}  designated bridge and port"]
+    root = (
+        "this bridge is the root"
+        if status["is_root"]
+        else (f"root {status['root_id']} via {status['root_port']}, cost {status['root_cost']}")
+    )
+    out = [
+        f"  {standard}, bridge {status['bridge_id']}",
+        f"  {root}",
+        f"  {'port':<5} {'role':<10} {'state':<10} {'cost':>9}  designated bridge and port",
+    ]
     for row in status["ports"]:
         edge = " (edge)" if row["edge"] else ""
-        out.append(f"  {row['port']:<5} {row['role']:<10} {row['state']:<10} {row['cost']:>9}  "
-                   f"{row['designated_bridge']} {row['designated_port']}{edge}")
+        out.append(
+            f"  {row['port']:<5} {row['role']:<10} {row['state']:<10} {row['cost']:>9}  "
+            f"{row['designated_bridge']} {row['designated_port']}{edge}"
+        )
     return out

@@ -163,8 +163,11 @@ class StpBridge(SpanningTreeBridge):
         bridge's timers, then the ports' in port order, so a run is the same every time."""
         self._now = now
         while True:
-            due = [(deadline, order, expiry, port) for order, (deadline, expiry, port) in enumerate(self._timers())
-                   if deadline is not None and deadline <= now]
+            due = [
+                (deadline, order, expiry, port)
+                for order, (deadline, expiry, port) in enumerate(self._timers())
+                if deadline is not None and deadline <= now
+            ]
             if not due:
                 break
             _, _, expiry, port = min(due, key=lambda timer: timer[:2])
@@ -191,8 +194,17 @@ class StpBridge(SpanningTreeBridge):
     def status(self) -> list[PortStatus]:
         """Every port's role, state and designated information."""
         return [
-            PortStatus(p.name, p.port_id, self._role(p), p.state, p.path_cost, BridgeId.from_int(p.designated_root),
-                       p.designated_cost, BridgeId.from_int(p.designated_bridge), p.designated_port)
+            PortStatus(
+                p.name,
+                p.port_id,
+                self._role(p),
+                p.state,
+                p.path_cost,
+                BridgeId.from_int(p.designated_root),
+                p.designated_cost,
+                BridgeId.from_int(p.designated_bridge),
+                p.designated_port,
+            )
             for p in self.ports.values()
         ]
 
@@ -204,8 +216,11 @@ class StpBridge(SpanningTreeBridge):
         if self._designated_port(p):
             return PortRole.DESIGNATED
         # a blocked port: holding a better path from another bridge (alternate) or from this one (backup)
-        return PortRole.BACKUP if p.designated_bridge & BRIDGE_ADDRESS == self.my_id & BRIDGE_ADDRESS \
+        return (
+            PortRole.BACKUP
+            if p.designated_bridge & BRIDGE_ADDRESS == self.my_id & BRIDGE_ADDRESS
             else PortRole.ALTERNATE
+        )
 
     # -- timers -------------------------------------------------------------------------
 
@@ -218,9 +233,11 @@ class StpBridge(SpanningTreeBridge):
         ]
         for p in self.ports.values():
             age = None if p.message_age_origin is None else p.message_age_origin + self.max_age
-            timers += [(age, self._message_age_timer_expiry, p),
-                       (p.forward_delay_expiry, self._forward_delay_timer_expiry, p),
-                       (p.hold_expiry, self._hold_timer_expiry, p)]
+            timers += [
+                (age, self._message_age_timer_expiry, p),
+                (p.forward_delay_expiry, self._forward_delay_timer_expiry, p),
+                (p.hold_expiry, self._hold_timer_expiry, p),
+            ]
         return timers
 
     # -- 8.6 elements of procedure -------------------------------------------------------
@@ -239,11 +256,25 @@ class StpBridge(SpanningTreeBridge):
                 return
         flags = (BpduFlags.TC if self.topology_change else 0) | (BpduFlags.TC_ACK if p.topology_change_ack else 0)
         root = BridgeId.from_int(self.designated_root)
-        self._out.append((p.name, Bpdu(
-            BpduType.CONFIG, flags, root.priority, root.mac, self.root_path_cost,
-            self.bridge_id.priority, self.bridge_id.mac, p.port_id, to_ticks(age),
-            to_ticks(self.max_age), to_ticks(self.hello_time), to_ticks(self.forward_delay),
-        )))
+        self._out.append(
+            (
+                p.name,
+                Bpdu(
+                    BpduType.CONFIG,
+                    flags,
+                    root.priority,
+                    root.mac,
+                    self.root_path_cost,
+                    self.bridge_id.priority,
+                    self.bridge_id.mac,
+                    p.port_id,
+                    to_ticks(age),
+                    to_ticks(self.max_age),
+                    to_ticks(self.hello_time),
+                    to_ticks(self.forward_delay),
+                ),
+            )
+        )
         p.topology_change_ack = False
         p.config_pending = False
         p.hold_expiry = self._now + self.hold_time
@@ -292,8 +323,13 @@ class StpBridge(SpanningTreeBridge):
         for p in self.ports.values():
             if p.state == PortState.DISABLED or self._designated_port(p) or p.designated_root >= self.my_id:
                 continue
-            offer = (p.designated_root, p.designated_cost + p.path_cost, p.designated_bridge, p.designated_port,
-                     p.port_id)
+            offer = (
+                p.designated_root,
+                p.designated_cost + p.path_cost,
+                p.designated_bridge,
+                p.designated_port,
+                p.port_id,
+            )
             if best is None or offer < best:
                 best, self.root_port = offer, p
         if self.root_port is None:

@@ -40,23 +40,41 @@ class Hop:
     answers: list[tuple[IPv4Address, float, str] | None] = field(default_factory=list)  # (from, rtt ms, !X)
 
     def as_dict(self) -> dict[str, object]:
-        return {"ttl": self.ttl, "probes": [None if a is None else {"address": str(a[0]), "rtt_ms": round(a[1], 6),
-                                                                    **({"note": a[2]} if a[2] else {})}
-                                            for a in self.answers]}
+        return {
+            "ttl": self.ttl,
+            "probes": [
+                None
+                if a is None
+                else {"address": str(a[0]), "rtt_ms": round(a[1], 6), **({"note": a[2]} if a[2] else {})}
+                for a in self.answers
+            ],
+        }
 
 
 def check_probe_ports(port: int, max_ttl: int, queries: int) -> None:
     """Refuse a first UDP port whose probes (one port more per probe) would run past 65535."""
     if not 1 <= port <= 65536 - max_ttl * queries:
-        raise ValueError(f"UDP probes use ports {port} to {port + max_ttl * queries - 1}: "
-                         f"give -p at most {65536 - max_ttl * queries}")
+        raise ValueError(
+            f"UDP probes use ports {port} to {port + max_ttl * queries - 1}: "
+            f"give -p at most {65536 - max_ttl * queries}"
+        )
 
 
 class TracerouteSession:
     """The probing of one `traceroute DESTINATION` run."""
 
-    def __init__(self, destination: IPv4Address, now: int, *, icmp: bool = False, max_ttl: int = 30,
-                 queries: int = 3, wait: int = 5_000_000_000, port: int = BASE_PORT, ident: int = 0) -> None:
+    def __init__(
+        self,
+        destination: IPv4Address,
+        now: int,
+        *,
+        icmp: bool = False,
+        max_ttl: int = 30,
+        queries: int = 3,
+        wait: int = 5_000_000_000,
+        port: int = BASE_PORT,
+        ident: int = 0,
+    ) -> None:
         if not 1 <= max_ttl <= 255 or queries < 1:
             raise ValueError("max_ttl must be 1-255 and queries at least 1")
         if not icmp:
@@ -166,8 +184,7 @@ class TracerouteSession:
 
 def report_lines(destination: IPv4Address, max_ttl: int, hops: list[Hop]) -> list[str]:
     """Linux traceroute's output for these hops (the simulator's run, or the kernel's parsed)."""
-    out = [f"traceroute to {destination} ({destination}), {max_ttl} hops max, "
-           f"{20 + 8 + PROBE_DATA} byte packets"]
+    out = [f"traceroute to {destination} ({destination}), {max_ttl} hops max, {20 + 8 + PROBE_DATA} byte packets"]
     for hop in hops:
         parts: list[str] = []
         last: IPv4Address | None = None

@@ -60,6 +60,8 @@ def start(ns: str, node: RealNode, folder: Path, binary: str) -> subprocess.Pope
     """BIRD (`binary`) in the foreground inside `ns` (the namespace's removal ends it)."""
     conf = folder / f"{node.name}.conf"
     conf.write_text(config(node))
-    return subprocess.Popen(["ip", "netns", "exec", ns, binary, "-f", "-c", str(conf), "-s",
-                             str(folder / f"{node.name}.ctl")],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return subprocess.Popen(
+        ["ip", "netns", "exec", ns, binary, "-f", "-c", str(conf), "-s", str(folder / f"{node.name}.ctl")],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )

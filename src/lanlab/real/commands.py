@@ -30,8 +30,19 @@ from lanlab.units import UnitError, format_duration, parse_duration
 
 LANLAB = [sys.executable, "-m", "lanlab"]  # this Python's lanlab, inside the namespace
 PING_VALUED = {"-c", "-i", "-W", "-w", "-s", "-t", "-I"}
-WORDS = ("ping", "udp listen", "udp send", "udp broadcast", "tcp serve", "tcp connect", "traceroute", "arp", "mac",
-         "route", "stp")
+WORDS = (
+    "ping",
+    "udp listen",
+    "udp send",
+    "udp broadcast",
+    "tcp serve",
+    "tcp connect",
+    "traceroute",
+    "arp",
+    "mac",
+    "route",
+    "stp",
+)
 SNAPSHOTS = {"arp", "mac", "route", "stp"}  # read at their instant, nothing left running
 LISTENERS = {"udp listen", "tcp serve"}  # run until the run ends; later commands may talk to them
 TRACEROUTE_VALUED = {"-m": "30", "-q": "3", "-w": "5", "-p": "33434"}  # the simulator's defaults
@@ -184,8 +195,10 @@ def traceroute_argv(lab: RealLab, words: list[str]) -> list[str]:
         if word == "-I":
             out.append(word)
         elif word.startswith("-") or target is not None:
-            raise RealError(f"traceroute {word!r}: the kernel lab takes the simulator's words: TARGET [-I] [-m N] "
-                            "[-q N] [-w S] [-p PORT]")
+            raise RealError(
+                f"traceroute {word!r}: the kernel lab takes the simulator's words: TARGET [-I] [-m N] "
+                "[-q N] [-w S] [-p PORT]"
+            )
         else:
             target = lab.address_of(word)
         i += 1
@@ -207,20 +220,26 @@ def start(built: Built, command: DoCommand, until: float) -> None:
             command.result = {"arp": tables.arp(ns)}
         elif command.word == "mac":
             if built.lab.nodes[command.node].kind != "switch":
-                raise RealError(f"{command.node} is a {built.lab.nodes[command.node].kind}: only switches have a "
-                                "MAC table")
+                raise RealError(
+                    f"{command.node} is a {built.lab.nodes[command.node].kind}: only switches have a MAC table"
+                )
             command.result = {"mac": tables.mac(ns)}
         elif command.word == "route":
             command.result = {"routes": tables.routes(ns)}
         elif command.word == "stp":
             if built.lab.nodes[command.node].kind != "switch":
-                raise RealError(f"{command.node} is a {built.lab.nodes[command.node].kind}: only switches run a "
-                                "spanning tree")
+                raise RealError(
+                    f"{command.node} is a {built.lab.nodes[command.node].kind}: only switches run a spanning tree"
+                )
             command.result = {"stp": tables.stp(ns) if built.lab.nodes[command.node].stp is not None else None}
         else:
-            command.process = subprocess.Popen(["ip", "netns", "exec", ns, *tool_argv(built.lab, command, until)],
-                                               stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                               stderr=subprocess.PIPE, text=True)
+            command.process = subprocess.Popen(
+                ["ip", "netns", "exec", ns, *tool_argv(built.lab, command, until)],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
             if command.word in LISTENERS:  # later commands may send to it: wait until it listens
                 _wait_listening(command)
                 command.started_mono = time.monotonic()  # its time starts when it listens
@@ -266,7 +285,9 @@ def link_event(built: Built, argv: list[str]) -> None:
         raise RealError("a link event is: link NODE:PORT NODE:PORT down|up")
     for end in argv[1:3]:
         node, _, port = end.partition(":")
-        subprocess.run(["ip", "-n", built.ns(node), "link", "set", "dev", port, argv[3]], capture_output=True, check=False)
+        subprocess.run(
+            ["ip", "-n", built.ns(node), "link", "set", "dev", port, argv[3]], capture_output=True, check=False
+        )
 
 
 def finish(command: DoCommand, t0_wall: float, until: float, now: bool = False) -> None:
@@ -304,11 +325,12 @@ def _connect_result(command: DoCommand, status: int | None, err: str, t0_wall: f
     received = [{"t": round(t - t0_wall, 6), "text": text} for t, text in command.chunks]
     failed = status != 0 and status != -signal.SIGINT
     lines = err.strip().splitlines()
-    return {"connected": None if failed else round(command.started_mono - (time.monotonic() - time.time()) - t0_wall, 6),
-            "sent": [] if failed else [command.argv[i + 1] for i, word in enumerate(command.argv[:-1])
-                                       if word == "--send"],
-            "received": received,
-            "error": (lines[-1].removeprefix("lanlab: ") if lines else f"exit {status}") if failed else None}
+    return {
+        "connected": None if failed else round(command.started_mono - (time.monotonic() - time.time()) - t0_wall, 6),
+        "sent": [] if failed else [command.argv[i + 1] for i, word in enumerate(command.argv[:-1]) if word == "--send"],
+        "received": received,
+        "error": (lines[-1].removeprefix("lanlab: ") if lines else f"exit {status}") if failed else None,
+    }
 
 
 def _result(command: DoCommand, out: str, t0_wall: float) -> dict[str, Any] | None:
@@ -319,24 +341,50 @@ def _result(command: DoCommand, out: str, t0_wall: float) -> dict[str, Any] | No
         return None
     if command.word == "udp listen":
         port = next((e["port"] for e in lines if e.get("event") == "listening"), None)
-        received = [{"t": round(datetime.fromisoformat(e["time"]).timestamp() - t0_wall, 6), "from": e["from"],
-                     "port": e["port"], "text": e["text"]} for e in lines if e.get("event") == "datagram"]
+        received = [
+            {
+                "t": round(datetime.fromisoformat(e["time"]).timestamp() - t0_wall, 6),
+                "from": e["from"],
+                "port": e["port"],
+                "text": e["text"],
+            }
+            for e in lines
+            if e.get("event") == "datagram"
+        ]
         return {"port": port, "received": received}
     if command.word == "tcp serve":
         started: dict[str, Any] = next((e for e in lines if e.get("event") == "listening"), {})
-        keys = {"connect": ("client",), "message": ("client", "bytes", "text"), "disconnect": ("client", "reason"),
-                "refused": ("client", "reason")}
-        events = [{"t": round(datetime.fromisoformat(e["time"]).timestamp() - t0_wall, 6), "event": e["event"],
-                   **{key: e.get(key) for key in keys[e["event"]]}} for e in lines if e.get("event") in keys]
+        keys = {
+            "connect": ("client",),
+            "message": ("client", "bytes", "text"),
+            "disconnect": ("client", "reason"),
+            "refused": ("client", "reason"),
+        }
+        events = [
+            {
+                "t": round(datetime.fromisoformat(e["time"]).timestamp() - t0_wall, 6),
+                "event": e["event"],
+                **{key: e.get(key) for key in keys[e["event"]]},
+            }
+            for e in lines
+            if e.get("event") in keys
+        ]
         return {"port": started.get("port"), "mode": started.get("mode"), "events": events, "error": None}
     document: dict[str, Any] = lines[-1]
     if command.word == "ping":
         rtts = [r["time_ms"] for r in document.get("replies", []) if not r.get("duplicate")]
-        return {"destination": document["address"], "transmitted": document["transmitted"],
-                "received": document["received"], "loss_percent": document["loss_percent"],
-                "errors": document["errors"], "duplicates": document["duplicates"], "rtt_ms": rtts,
-                "rtt_min_ms": min(rtts, default=None), "rtt_avg_ms": sum(rtts) / len(rtts) if rtts else None,
-                "rtt_max_ms": max(rtts, default=None)}
+        return {
+            "destination": document["address"],
+            "transmitted": document["transmitted"],
+            "received": document["received"],
+            "loss_percent": document["loss_percent"],
+            "errors": document["errors"],
+            "duplicates": document["duplicates"],
+            "rtt_ms": rtts,
+            "rtt_min_ms": min(rtts, default=None),
+            "rtt_avg_ms": sum(rtts) / len(rtts) if rtts else None,
+            "rtt_max_ms": max(rtts, default=None),
+        }
     return document
 
 
@@ -372,8 +420,13 @@ def parse_traceroute(out: str) -> dict[str, Any] | None:
 
 
 def _hops(result: dict[str, Any]) -> list[Hop]:
-    return [Hop(hop["ttl"], [None if p is None else (IPv4Address(p["address"]), p["rtt_ms"], p.get("note", ""))
-                             for p in hop["probes"]]) for hop in result["hops"]]
+    return [
+        Hop(
+            hop["ttl"],
+            [None if p is None else (IPv4Address(p["address"]), p["rtt_ms"], p.get("note", "")) for p in hop["probes"]],
+        )
+        for hop in result["hops"]
+    ]
 
 
 def lines(command: DoCommand) -> list[str]:
@@ -387,18 +440,23 @@ def lines(command: DoCommand) -> list[str]:
         out = [f"PING {r['destination']} 56(84) bytes of data."]
         out += [f"64 bytes from {r['destination']}: time={rtt:.3f} ms" for rtt in r["rtt_ms"]]
         out.append(f"--- {r['destination']} ping statistics ---")
-        out.append(f"{r['transmitted']} packets transmitted, {r['received']} received, "
-                   + (f"+{r['errors']} errors, " if r["errors"] else "") + f"{r['loss_percent']:g}% packet loss")
+        out.append(
+            f"{r['transmitted']} packets transmitted, {r['received']} received, "
+            + (f"+{r['errors']} errors, " if r["errors"] else "")
+            + f"{r['loss_percent']:g}% packet loss"
+        )
         if r["rtt_ms"]:
             out.append(f"rtt min/avg/max = {r['rtt_min_ms']:.3f}/{r['rtt_avg_ms']:.3f}/{r['rtt_max_ms']:.3f} ms")
         return out
     if command.word == "udp listen":
-        return [f"listening on UDP {r['port']}: {len(r['received'])} datagram(s)"] + \
-            [f"  [{d['t']:.6f}] {d['from']}:{d['port']} {d['text']!r}" for d in r["received"]]
+        return [f"listening on UDP {r['port']}: {len(r['received'])} datagram(s)"] + [
+            f"  [{d['t']:.6f}] {d['from']}:{d['port']} {d['text']!r}" for d in r["received"]
+        ]
     if command.word in ("udp send", "udp broadcast"):
         replies = r.get("replies", [])
-        return [f"{len(replies)} repl{'y' if len(replies) == 1 else 'ies'}"] + \
-            [f"  {x['from']}:{x['port']} {x['text']!r} {x['rtt_ms']:.3f} ms" for x in replies]
+        return [f"{len(replies)} repl{'y' if len(replies) == 1 else 'ies'}"] + [
+            f"  {x['from']}:{x['port']} {x['text']!r} {x['rtt_ms']:.3f} ms" for x in replies
+        ]
     if command.word == "arp":
         return [f"  {x['ip']:<15} {x['mac']}" for x in r["arp"]] or ["  (empty)"]
     if command.word == "mac":

@@ -35,13 +35,21 @@ def _command_view(command: dict[str, Any], owners: dict[str, str]) -> Any:
     if words[:2] == ["udp", "listen"]:
         return {"received": sorted((r["from"], r["text"]) for r in result.get("received", []))}
     if words[0] == "traceroute":
-        return {"reached": result["reached"], "hops": [[None if p is None else (p["address"], p.get("note"))
-                                                        for p in hop["probes"]] for hop in result["hops"]]}
+        return {
+            "reached": result["reached"],
+            "hops": [
+                [None if p is None else (p["address"], p.get("note")) for p in hop["probes"]] for hop in result["hops"]
+            ],
+        }
     if words[:2] == ["tcp", "serve"]:  # who connected and what each said (the client's port is ephemeral)
         return [(e["event"], e["client"].rsplit(":", 1)[0], e.get("text")) for e in result["events"]]
     if words[:2] == ["tcp", "connect"]:  # the bytes, not how they were cut into reads
-        return {"connected": result["connected"] is not None, "sent": result["sent"], "error": bool(result["error"]),
-                "received": "".join(r["text"] for r in result["received"]).rstrip("\n")}
+        return {
+            "connected": result["connected"] is not None,
+            "sent": result["sent"],
+            "error": bool(result["error"]),
+            "received": "".join(r["text"] for r in result["received"]).rstrip("\n"),
+        }
     if "stp" in result:
         return _stp(result["stp"])
     if "arp" in result:
@@ -59,8 +67,12 @@ def _stp(status: dict[str, Any] | None) -> Any:
     802.1D-1998's 16-bit costs, the simulator 802.1D-2004's)."""
     if status is None:
         return None
-    return {"bridge": status["bridge_id"], "root": status["root_id"], "root_port": status["root_port"],
-            "ports": sorted((r["port"], r["role"], r["state"]) for r in status["ports"])}
+    return {
+        "bridge": status["bridge_id"],
+        "root": status["root_id"],
+        "root_port": status["root_port"],
+        "ports": sorted((r["port"], r["role"], r["state"]) for r in status["ports"]),
+    }
 
 
 def _routes(rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
@@ -88,8 +100,12 @@ def _leases(rows: list[dict[str, Any]], owners: dict[str, str]) -> list[tuple[An
     return sorted((r["interface"], r["ip"], _owner(r["mac"], owners), r["state"], r["hostname"]) for r in rows)
 
 
-def _leased_arp(a: list[tuple[Any, ...]], b: list[tuple[Any, ...]], leases: list[tuple[Any, ...]] | None,
-                sim_leases: list[tuple[Any, ...]] | None) -> bool:
+def _leased_arp(
+    a: list[tuple[Any, ...]],
+    b: list[tuple[Any, ...]],
+    leases: list[tuple[Any, ...]] | None,
+    sim_leases: list[tuple[Any, ...]] | None,
+) -> bool:
     """Whether a DHCP server's kernel ARP table is the simulator's plus its own leases' holders
     (its clients' addresses read as the simulator leased them, when the two paired them otherwise)."""
     held = {(r[1], r[2]) for r in leases or []}
@@ -102,6 +118,7 @@ def _leased_arp(a: list[tuple[Any, ...]], b: list[tuple[Any, ...]], leases: list
 
 def _shuffled(a: list[tuple[Any, ...]], b: list[tuple[Any, ...]]) -> bool:
     """Whether two lease views hold the same addresses and the same holders, only paired otherwise."""
+
     def addresses(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
         return sorted((r[0], r[1], r[3]) for r in rows)
 
@@ -121,8 +138,10 @@ def _lease_times(sim: dict[str, Any], real: dict[str, Any]) -> list[str]:
         for row in held.get("leases", []):
             other = theirs.get(row["ip"])
             if other is not None and abs(other - row["expires"]) > slack:
-                found.append(f"table {node} leases: {row['ip']} expires at {row['expires']:g}s in the simulator, "
-                             f"{other:g}s on the kernel")
+                found.append(
+                    f"table {node} leases: {row['ip']} expires at {row['expires']:g}s in the simulator, "
+                    f"{other:g}s on the kernel"
+                )
     return found
 
 
@@ -135,26 +154,32 @@ def _program_view(program: dict[str, Any]) -> dict[str, Any]:
     return {"exit": program["exit"], "output": [normalise_output(line["text"]) for line in program["output"]]}
 
 
-def differences(sim: dict[str, Any], real: dict[str, Any], sim_owners: dict[str, str],
-                real_owners: dict[str, str]) -> tuple[list[str], list[str]]:
+def differences(
+    sim: dict[str, Any], real: dict[str, Any], sim_owners: dict[str, str], real_owners: dict[str, str]
+) -> tuple[list[str], list[str]]:
     """(differences, known): one sentence each."""
     found: list[str] = []
     missing: list[str] = []  # present on one side only: no link property explains that, always counted
-    known = [f"{item['where']}: {item['property']} not applied on the kernel ({item['why']})"
-             for item in real.get("not_applied", [])]
+    known = [
+        f"{item['where']}: {item['property']} not applied on the kernel ({item['why']})"
+        for item in real.get("not_applied", [])
+    ]
     unmatched = list(real.get("commands", []))
     for sim_command in sim.get("commands", []):
         # the same command by node and words (the kernel skips a file's events it cannot run)
-        real_command = next((c for c in unmatched if (c["node"], c["command"]) ==
-                             (sim_command["node"], sim_command["command"])), None)
+        real_command = next(
+            (c for c in unmatched if (c["node"], c["command"]) == (sim_command["node"], sim_command["command"])), None
+        )
         if real_command is None:
             continue  # its event is in not_applied, already listed as known
         unmatched.remove(real_command)
         a, b = _command_view(sim_command, sim_owners), _command_view(real_command, real_owners)
         if a != b:
             found.append(f"command {sim_command['node']}$ {sim_command['command']}: sim {a}, kernel {b}")
-    sim_tables, real_tables = _table_view(sim.get("tables", {}), sim_owners), \
-        _table_view(real.get("tables", {}), real_owners)
+    sim_tables, real_tables = (
+        _table_view(sim.get("tables", {}), sim_owners),
+        _table_view(real.get("tables", {}), real_owners),
+    )
     for key in sorted(set(sim_tables) | set(real_tables)):
         a, b = sim_tables.get(key), real_tables.get(key)
         if a is None or b is None:
@@ -162,10 +187,15 @@ def differences(sim: dict[str, Any], real: dict[str, Any], sim_owners: dict[str,
         elif a != b and key.endswith(" leases") and _shuffled(a, b):
             # the same addresses to the same clients, paired otherwise: their DISCOVERs raced (timing)
             known.append(f"table {key}: the same addresses leased in another order (timing): kernel {b}")
-        elif a != b and key.endswith(" arp") and _leased_arp(a, b, real_tables.get(key[:-4] + " leases"),
-                                                             sim_tables.get(key[:-4] + " leases")):
-            known.append(f"table {key}: dnsmasq wrote its clients' ARP entries when it unicast its replies "
-                         f"(RFC 2131 4.1), the simulator's server does not: kernel {b}")
+        elif (
+            a != b
+            and key.endswith(" arp")
+            and _leased_arp(a, b, real_tables.get(key[:-4] + " leases"), sim_tables.get(key[:-4] + " leases"))
+        ):
+            known.append(
+                f"table {key}: dnsmasq wrote its clients' ARP entries when it unicast its replies "
+                f"(RFC 2131 4.1), the simulator's server does not: kernel {b}"
+            )
         elif a != b:
             found.append(f"table {key}: sim {a}, kernel {b}")
     found += _lease_times(sim, real)

@@ -51,18 +51,33 @@ def relaying(node: RealNode) -> list[tuple[str, str]]:
     server = node.dhcp_relay
     if server is None:
         return []
-    return [(port, str(options["ip"].ip)) for port, options in node.interfaces.items()
-            if options.get("ip") is not None and server not in options["ip"].network]
+    return [
+        (port, str(options["ip"].ip))
+        for port, options in node.interfaces.items()
+        if options.get("ip") is not None and server not in options["ip"].network
+    ]
 
 
 def server_argv(node: RealNode, folder: Path) -> list[str]:
     """dnsmasq's command line for one node's pools and relays (one dnsmasq per node, bound to its
     interfaces: a relay's too, where the server's answers come back)."""
-    argv = ["dnsmasq", "--keep-in-foreground", "--no-daemon", "--conf-file=/dev/null", "--port=0", "--no-resolv",
-            "--no-hosts", "--bind-interfaces", "--except-interface=lo", "--user=root", "--group=root",
-            "--no-ping",  # the simulator's server offers at once; the client probes (RFC 2131 4.4.1)
-            "--dhcp-sequential-ip",  # the first free address, as the simulator's server (not a hash of the MAC)
-            f"--pid-file={folder / f'{node.name}.pid'}", f"--dhcp-leasefile={lease_file(folder, node.name)}"]
+    argv = [
+        "dnsmasq",
+        "--keep-in-foreground",
+        "--no-daemon",
+        "--conf-file=/dev/null",
+        "--port=0",
+        "--no-resolv",
+        "--no-hosts",
+        "--bind-interfaces",
+        "--except-interface=lo",
+        "--user=root",
+        "--group=root",
+        "--no-ping",  # the simulator's server offers at once; the client probes (RFC 2131 4.4.1)
+        "--dhcp-sequential-ip",  # the first free address, as the simulator's server (not a hash of the MAC)
+        f"--pid-file={folder / f'{node.name}.pid'}",
+        f"--dhcp-leasefile={lease_file(folder, node.name)}",
+    ]
     ports = [port for port, _ in serving(node)]
     if node.dhcp_relay is not None:
         ports += list(node.interfaces)
@@ -93,8 +108,23 @@ def client_argv(node: str, port: str, folder: Path) -> list[str]:
         if not script.exists():
             script.write_text(UDHCPC_SCRIPT)
             script.chmod(0o755)
-        return ["busybox", "udhcpc", "-f", "-i", port, "-s", str(script), "-x", f"hostname:{node}", "-t", "10",
-                "-T", "1", "-A", "1"]
+        return [
+            "busybox",
+            "udhcpc",
+            "-f",
+            "-i",
+            port,
+            "-s",
+            str(script),
+            "-x",
+            f"hostname:{node}",
+            "-t",
+            "10",
+            "-T",
+            "1",
+            "-A",
+            "1",
+        ]
     if shutil.which("dhclient") is not None:
         return ["dhclient", "-d", "-4", "-lf", str(folder / f"{node}-{port}.dhclient"), "-H", node, port]
     raise RuntimeError(MISSING_CLIENT)
@@ -107,12 +137,18 @@ def start(built_ns: Any, nodes: dict[str, RealNode], folder: Path) -> None:
     if servers and shutil.which("dnsmasq") is None:
         raise RuntimeError(MISSING_SERVER)
     for node in servers:
-        subprocess.Popen(["ip", "netns", "exec", built_ns(node.name), *server_argv(node, folder)],
-                         stdout=subprocess.DEVNULL, stderr=(folder / f"{node.name}.log").open("wb"))
+        subprocess.Popen(
+            ["ip", "netns", "exec", built_ns(node.name), *server_argv(node, folder)],
+            stdout=subprocess.DEVNULL,
+            stderr=(folder / f"{node.name}.log").open("wb"),
+        )
     for node in nodes.values():
         for port in leasing(node):
-            subprocess.Popen(["ip", "netns", "exec", built_ns(node.name), *client_argv(node.name, port, folder)],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            subprocess.Popen(
+                ["ip", "netns", "exec", built_ns(node.name), *client_argv(node.name, port, folder)],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
 
 
 def leases(node: RealNode, folder: Path, wall0: float) -> list[dict[str, Any]]:
@@ -131,6 +167,14 @@ def leases(node: RealNode, folder: Path, wall0: float) -> list[dict[str, Any]]:
             continue
         address = IPv4Address(parts[2])
         interface = next((port for port, pool in serving(node) if pool["pool"][0] <= address <= pool["pool"][1]), "")
-        rows.append({"interface": interface, "ip": str(address), "mac": parts[1], "state": "bound",
-                     "expires": round(int(parts[0]) - wall0, 3), "hostname": "" if parts[3] == "*" else parts[3]})
+        rows.append(
+            {
+                "interface": interface,
+                "ip": str(address),
+                "mac": parts[1],
+                "state": "bound",
+                "expires": round(int(parts[0]) - wall0, 3),
+                "hostname": "" if parts[3] == "*" else parts[3],
+            }
+        )
     return sorted(rows, key=lambda row: IPv4Address(row["ip"]))

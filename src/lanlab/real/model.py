@@ -13,8 +13,14 @@ from pathlib import Path
 from typing import Any
 
 from lanlab.topology import Document, Spec, TopologyError, read_document
-from lanlab.topology.settings import (dhcp_relay_setting, dhcp_server_settings, rip_settings, router_interfaces, static_routes,
-                                      stp_settings)
+from lanlab.topology.settings import (
+    dhcp_relay_setting,
+    dhcp_server_settings,
+    rip_settings,
+    router_interfaces,
+    static_routes,
+    stp_settings,
+)
 
 KINDS = ("host", "switch", "hub", "router")
 
@@ -121,8 +127,10 @@ def _links(document: Document, nodes: dict[str, RealNode], broken: set[str]) -> 
                     document.ctx.error(end.where, f"link endpoint {end.text!r}: unknown node {end.node!r}")
                 continue
             if node.kind in ("host", "router") and end.port not in node.interfaces:
-                document.ctx.error(end.where, f"{node.kind} {node.name} has no interface {end.port!r} "
-                                              f"(it has {', '.join(node.interfaces)})")
+                document.ctx.error(
+                    end.where,
+                    f"{node.kind} {node.name} has no interface {end.port!r} (it has {', '.join(node.interfaces)})",
+                )
                 continue
             if len(end.port) > 15:  # IFNAMSIZ - 1: the port is an interface name in the namespace
                 document.ctx.error(end.where, f"port name {end.port!r} is longer than the kernel's 15 characters")

@@ -63,10 +63,20 @@ def _run(argv: list[str], stdin: str | None = None) -> str:
 def run_all(jobs: list[tuple[list[str], str | None]], width: int = 16) -> None:
     """Run commands (argv, stdin) side by side, `width` at a time; RealError on the first failure."""
     for start in range(0, len(jobs), width):
-        running = [(argv, stdin, subprocess.Popen(argv, stdin=subprocess.PIPE if stdin is not None else
-                                                  subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                                  stderr=subprocess.PIPE, text=True))
-                   for argv, stdin in jobs[start:start + width]]
+        running = [
+            (
+                argv,
+                stdin,
+                subprocess.Popen(
+                    argv,
+                    stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                ),
+            )
+            for argv, stdin in jobs[start : start + width]
+        ]
         for argv, stdin, process in running:
             _, err = process.communicate(stdin)
             if process.returncode != 0:
@@ -92,8 +102,12 @@ def namespaces() -> list[str]:
 
 def has_netem(ns: str, device: str) -> bool:
     """Whether this kernel has the netem qdisc (many cloud kernels lack sch_netem)."""
-    probe = subprocess.run(["tc", "-n", ns, "qdisc", "add", "dev", device, "root", "netem", "delay", "1ms"],
-                           capture_output=True, text=True, check=False)
+    probe = subprocess.run(
+        ["tc", "-n", ns, "qdisc", "add", "dev", device, "root", "netem", "delay", "1ms"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if probe.returncode == 0:
         subprocess.run(["tc", "-n", ns, "qdisc", "del", "dev", device, "root"], capture_output=True, check=False)
     return probe.returncode == 0
@@ -145,10 +159,15 @@ def _build(built: Built) -> None:
     veths: dict[str, list[str]] = {}
     for link in lab.links:
         veths.setdefault(built.ns(link.a[0]), []).append(
-            f"link add name {link.a[1]} type veth peer name {link.b[1]} netns {built.ns(link.b[0])}")
+            f"link add name {link.a[1]} type veth peer name {link.b[1]} netns {built.ns(link.b[0])}"
+        )
     run_all([(["ip", "-n", ns, "-batch", "-"], "\n".join(lines) + "\n") for ns, lines in veths.items()])
-    run_all([(["ip", "-n", built.ns(name), "-batch", "-"], "\n".join(_node_lines(lab, node)) + "\n")
-             for name, node in lab.nodes.items()])
+    run_all(
+        [
+            (["ip", "-n", built.ns(name), "-batch", "-"], "\n".join(_node_lines(lab, node)) + "\n")
+            for name, node in lab.nodes.items()
+        ]
+    )
     for link in lab.links:
         _link_options(built, link)
     speakers = [node for node in lab.nodes.values() if node.rip is not None]
@@ -175,8 +194,9 @@ def hosts_file(ns: str) -> Path:
 def _write_hosts(built: Built) -> None:
     """Every node's name -> its first address in each namespace's /etc/hosts, so a program's
     gethostbyname("pc2") finds what the simulator's topology lookup finds."""
-    text = "127.0.0.1\tlocalhost\n" + "".join(f"{address}\t{name}\n" for name in built.lab.nodes
-                                              if (address := built.lab.address_of(name)) != name)
+    text = "127.0.0.1\tlocalhost\n" + "".join(
+        f"{address}\t{name}\n" for name in built.lab.nodes if (address := built.lab.address_of(name)) != name
+    )
     for name in built.lab.nodes:
         path = hosts_file(built.ns(name))
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -194,14 +214,26 @@ def _bridge_line(built: Built, node: RealNode) -> str:
         return f"link add {BRIDGE} type bridge{ageing} stp_state 0 mcast_snooping 0"
     for port, cost in stp.get("costs", {}).items():
         if cost > KERNEL_MAX_COST:
-            built.not_applied.append({"where": f"{node.name}:{port}", "property": f"stp cost {cost}",
-                                      "why": f"the kernel's 802.1D port costs are 1-{KERNEL_MAX_COST}"})
+            built.not_applied.append(
+                {
+                    "where": f"{node.name}:{port}",
+                    "property": f"stp cost {cost}",
+                    "why": f"the kernel's 802.1D port costs are 1-{KERNEL_MAX_COST}",
+                }
+            )
     if stp["mode"] == "rstp":
-        built.not_applied.append({"where": node.name, "property": "stp mode rstp",
-                                  "why": "the kernel bridge has 802.1D STP only: ran STP (802.1D) instead"})
+        built.not_applied.append(
+            {
+                "where": node.name,
+                "property": "stp mode rstp",
+                "why": "the kernel bridge has 802.1D STP only: ran STP (802.1D) instead",
+            }
+        )
     # The simulator's bridge address (proto.spanning): the same bridge ids elect the same root.
-    return (f"link add {BRIDGE} address {bridge_address(node.name)} type bridge{ageing} stp_state 1 "
-            f"priority {stp['priority']} mcast_snooping 0")
+    return (
+        f"link add {BRIDGE} address {bridge_address(node.name)} type bridge{ageing} stp_state 1 "
+        f"priority {stp['priority']} mcast_snooping 0"
+    )
 
 
 def _ports(lab: RealLab, name: str) -> dict[str, RealLink]:
@@ -252,16 +284,27 @@ def _link_options(built: Built, link: RealLink) -> None:
     delay, rate = options.get("delay"), options.get("rate")
     if delay and has_netem(*ends[0]):  # netem shapes the rate too, so one root qdisc does both
         for ns, dev in ends:
-            batch(ns, [f"qdisc add dev {dev} root netem delay {delay / 1e6}ms" + (f" rate {int(rate)}bit" if rate else "")],
-                  tool="tc")
+            batch(
+                ns,
+                [f"qdisc add dev {dev} root netem delay {delay / 1e6}ms" + (f" rate {int(rate)}bit" if rate else "")],
+                tool="tc",
+            )
         return _loss(built, link, ends)
     if delay:
-        built.not_applied.append({"where": link.name, "property": f"delay {delay / 1e6:g}ms",
-                                  "why": "this kernel has no netem qdisc (sch_netem)"})
+        built.not_applied.append(
+            {
+                "where": link.name,
+                "property": f"delay {delay / 1e6:g}ms",
+                "why": "this kernel has no netem qdisc (sch_netem)",
+            }
+        )
     if rate:
         for ns, dev in ends:
-            batch(ns, [f"qdisc add dev {dev} root tbf rate {int(rate)}bit burst {max(int(rate) // 800, 1600)} "
-                       "latency 400ms"], tool="tc")
+            batch(
+                ns,
+                [f"qdisc add dev {dev} root tbf rate {int(rate)}bit burst {max(int(rate) // 800, 1600)} latency 400ms"],
+                tool="tc",
+            )
     _loss(built, link, ends)
 
 
@@ -270,15 +313,27 @@ def _loss(built: Built, link: RealLink, ends: list[tuple[str, str]]) -> None:
     loss = link.options.get("loss")
     if loss:
         if shutil.which("nft") is None:
-            built.not_applied.append({"where": link.name, "property": f"loss {loss:g}",
-                                      "why": "nftables is not installed (apt install nftables)"})
+            built.not_applied.append(
+                {
+                    "where": link.name,
+                    "property": f"loss {loss:g}",
+                    "why": "nftables is not installed (apt install nftables)",
+                }
+            )
         else:
             percent = round(loss * 100)
             for ns, dev in ends:
-                inside(ns, "nft", "-f", "-", stdin=(
-                    f"table netdev lanlab_{dev} {{\n  chain loss {{\n"
-                    f"    type filter hook ingress device {dev} priority 0\n"
-                    f"    numgen random mod 100 < {percent} counter drop\n  }}\n}}\n"))
+                inside(
+                    ns,
+                    "nft",
+                    "-f",
+                    "-",
+                    stdin=(
+                        f"table netdev lanlab_{dev} {{\n  chain loss {{\n"
+                        f"    type filter hook ingress device {dev} priority 0\n"
+                        f"    numgen random mod 100 < {percent} counter drop\n  }}\n}}\n"
+                    ),
+                )
 
 
 def _run_folders(run: str | None) -> list[Path]:
@@ -320,7 +375,7 @@ def run_alive(run: str) -> bool:
 
 
 def _run_of(ns: str) -> str:
-    return ns[len(PREFIX):].split("-", 1)[0]
+    return ns[len(PREFIX) :].split("-", 1)[0]
 
 
 def remove(run: str | None = None) -> list[str]:
@@ -335,8 +390,13 @@ def remove(run: str | None = None) -> list[str]:
         _kill_inside(ns)
         shutil.rmtree(hosts_file(ns).parent, ignore_errors=True)
     if gone:
-        subprocess.run(["ip", "-force", "-batch", "-"], input="".join(f"netns del {ns}\n" for ns in gone),
-                       capture_output=True, text=True, check=False)
+        subprocess.run(
+            ["ip", "-force", "-batch", "-"],
+            input="".join(f"netns del {ns}\n" for ns in gone),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
     runs = [run] if run is not None else sorted({_run_of(ns) for ns in gone})
     for folder in [folder for name in runs for folder in _run_folders(name)]:  # bird.conf, leases
         shutil.rmtree(folder, ignore_errors=True)

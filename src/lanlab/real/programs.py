@@ -42,10 +42,24 @@ class RealProgram:
         program started after it finds it ready, as in virtual time, where starting takes none."""
         self.started_at = time.monotonic() - t0
         self.process = subprocess.Popen(
-            ["ip", "netns", "exec", ns, *with_hostname(self.node), sys.executable, "-u", str(Path(self.path).resolve()),
-             *self.args],
-            stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-            cwd=Path(self.path).resolve().parent, start_new_session=True)
+            [
+                "ip",
+                "netns",
+                "exec",
+                ns,
+                *with_hostname(self.node),
+                sys.executable,
+                "-u",
+                str(Path(self.path).resolve()),
+                *self.args,
+            ],
+            stdin=stdin,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=Path(self.path).resolve().parent,
+            start_new_session=True,
+        )
 
         def read_out() -> None:
             assert self.process is not None and self.process.stdout is not None
@@ -84,8 +98,13 @@ class RealProgram:
 
     def as_dict(self) -> dict[str, Any]:
         """The --json entry: exactly node, path, exit, output, error (as the simulator's)."""
-        return {"node": self.node, "path": self.path, "exit": self.exit,
-                "output": [{"t": t, "text": text} for t, text in self.output], "error": self.error}
+        return {
+            "node": self.node,
+            "path": self.path,
+            "exit": self.exit,
+            "output": [{"t": t, "text": text} for t, text in self.output],
+            "error": self.error,
+        }
 
 
 def with_hostname(node: str) -> list[str]:

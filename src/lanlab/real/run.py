@@ -36,9 +36,14 @@ class RealRun:
     def document(self) -> dict[str, Any]:
         """The --json document, with `sim run --json`'s keys (network, until, commands, tables,
         programs) and the kernel's own: not_applied, elapsed."""
-        document: dict[str, Any] = {"network": self.lab.name, "until": self.until,
-                                    "commands": [c.as_dict() for c in self.commands], "tables": self.tables,
-                                    "not_applied": self.not_applied, "elapsed": round(self.elapsed, 3)}
+        document: dict[str, Any] = {
+            "network": self.lab.name,
+            "until": self.until,
+            "commands": [c.as_dict() for c in self.commands],
+            "tables": self.tables,
+            "not_applied": self.not_applied,
+            "elapsed": round(self.elapsed, 3),
+        }
         if self.programs:
             document["programs"] = [p.as_dict() for p in self.programs]
         return document
@@ -62,7 +67,8 @@ def execute(run: RealRun, echo: Callable[[RealProgram, float, str], None] | None
         pending: list[tuple[float, int, Any]] = sorted(
             [(c.at, i, c) for i, c in enumerate(run.commands)]
             + [(p.at, len(run.commands) + i, p) for i, p in enumerate(run.programs)],
-            key=lambda item: (item[0], item[1]))
+            key=lambda item: (item[0], item[1]),
+        )
         try:
             for at, _, item in pending:
                 if at > run.until:
@@ -85,8 +91,11 @@ def execute(run: RealRun, echo: Callable[[RealProgram, float, str], None] | None
             program.stop()
         for fd in stdins.values():
             os.close(fd)
-        run.tables = {name: t for name, node in run.lab.nodes.items()
-                      if (t := tables.node_tables(node.kind, built.ns(name), node.stp is not None)) is not None}
+        run.tables = {
+            name: t
+            for name, node in run.lab.nodes.items()
+            if (t := tables.node_tables(node.kind, built.ns(name), node.stp is not None)) is not None
+        }
         for name, node in run.lab.nodes.items():
             if built.dhcp_folder is not None and dhcp.serving(node):
                 run.tables[name]["leases"] = dhcp.leases(node, built.dhcp_folder, wall0)
@@ -126,8 +135,23 @@ def _start_captures(built: netns.Built, folder: Path) -> list[subprocess.Popen[b
     captures = []
     for link in built.lab.links:
         out = folder / f"{link.a[0]}_{link.a[1]}-{link.b[0]}_{link.b[1]}.pcapng"
-        captures.append(subprocess.Popen(["ip", "netns", "exec", built.ns(link.a[0]), "dumpcap", "-q", "-i",
-                                          link.a[1], "-w", str(out.resolve())],
-                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        captures.append(
+            subprocess.Popen(
+                [
+                    "ip",
+                    "netns",
+                    "exec",
+                    built.ns(link.a[0]),
+                    "dumpcap",
+                    "-q",
+                    "-i",
+                    link.a[1],
+                    "-w",
+                    str(out.resolve()),
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
     time.sleep(0.5)  # dumpcap opens its interfaces before the first frame worth keeping
     return captures

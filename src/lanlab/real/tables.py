@@ -11,8 +11,16 @@ from lanlab.real.netns import BRIDGE
 from lanlab.wire.stp import BridgeId
 
 STP_BRIDGE = ("bridge_id", "root_id", "root_port", "root_path_cost")
-STP_PORT = ("port_id", "port_no", "state", "path_cost", "designated_root", "designated_bridge", "designated_port",
-            "designated_cost")
+STP_PORT = (
+    "port_id",
+    "port_no",
+    "state",
+    "path_cost",
+    "designated_root",
+    "designated_bridge",
+    "designated_port",
+    "designated_cost",
+)
 STP_STATES = {"0": "disabled", "1": "listening", "2": "learning", "3": "forwarding", "4": "blocking"}
 
 ARP_LIVE = {"REACHABLE", "STALE", "DELAY", "PROBE", "PERMANENT", "NOARP"}  # INCOMPLETE/FAILED: no MAC known
@@ -27,8 +35,11 @@ def _json(argv: list[str]) -> list[dict[str, Any]]:
 
 def arp(ns: str) -> list[dict[str, Any]]:
     """Resolved IPv4 neighbours as {"ip", "mac"}, in address order as the simulator lists them."""
-    rows = [{"ip": n["dst"], "mac": n["lladdr"]} for n in _json(["ip", "-n", ns, "-4", "-j", "neigh", "show"])
-            if "lladdr" in n and ARP_LIVE & set(n.get("state", []))]
+    rows = [
+        {"ip": n["dst"], "mac": n["lladdr"]}
+        for n in _json(["ip", "-n", ns, "-4", "-j", "neigh", "show"])
+        if "lladdr" in n and ARP_LIVE & set(n.get("state", []))
+    ]
     return sorted(rows, key=lambda row: tuple(int(part) for part in row["ip"].split(".")))
 
 
@@ -50,9 +61,16 @@ def routes(ns: str) -> list[dict[str, Any]]:
     for route in _json(["ip", "-n", ns, "-4", "-j", "route", "show"]):
         dst = route.get("dst", "")
         prefix = "0.0.0.0/0" if dst == "default" else dst if "/" in dst else f"{dst}/32"
-        rows.append({"prefix": prefix, "via": route.get("gateway"), "interface": route.get("dev"),
-                     "metric": route.get("metric", 0),
-                     "source": ROUTE_SOURCES.get(route.get("protocol", "boot"), route.get("protocol")), "age": 0.0})
+        rows.append(
+            {
+                "prefix": prefix,
+                "via": route.get("gateway"),
+                "interface": route.get("dev"),
+                "metric": route.get("metric", 0),
+                "source": ROUTE_SOURCES.get(route.get("protocol", "boot"), route.get("protocol")),
+                "age": 0.0,
+            }
+        )
     return rows
 
 
@@ -66,9 +84,11 @@ def stp(ns: str) -> dict[str, Any]:
     in `sim run --json`'s stp keys. The kernel keeps no port roles: a port is root when it is the
     bridge's root port, designated when it sends the designated information itself (backup when another of its ports
     does), else alternate (a blocked port holding another bridge's information), disabled when its link is down."""
-    script = (f"cd /sys/class/net/{BRIDGE}/bridge && grep -H . {' '.join(STP_BRIDGE)}; "
-              f"cd /sys/class/net/{BRIDGE}/brif && for p in *; do (cd $p && grep -H . {' '.join(STP_PORT)} "
-              "| sed \"s|^|$p/|\"); done")
+    script = (
+        f"cd /sys/class/net/{BRIDGE}/bridge && grep -H . {' '.join(STP_BRIDGE)}; "
+        f"cd /sys/class/net/{BRIDGE}/brif && for p in *; do (cd $p && grep -H . {' '.join(STP_PORT)} "
+        '| sed "s|^|$p/|"); done'
+    )
     done = subprocess.run(["ip", "netns", "exec", ns, "sh", "-c", script], capture_output=True, text=True, check=False)
     bridge: dict[str, str] = {}
     ports: dict[str, dict[str, str]] = {}
@@ -89,14 +109,30 @@ def stp(ns: str) -> dict[str, Any]:
             role = "designated" if int(port["designated_port"]) == int(port["port_id"], 16) else "backup"
         else:
             role = "alternate"
-        rows.append({"port": name, "port_id": f"{int(port['port_id'], 16):#06x}", "role": role, "state": state,
-                     "cost": int(port["path_cost"]), "designated_root": _bridge_id(port["designated_root"]),
-                     "designated_cost": int(port["designated_cost"]),
-                     "designated_bridge": _bridge_id(port["designated_bridge"]),
-                     "designated_port": f"{int(port['designated_port']):#06x}", "edge": False})
+        rows.append(
+            {
+                "port": name,
+                "port_id": f"{int(port['port_id'], 16):#06x}",
+                "role": role,
+                "state": state,
+                "cost": int(port["path_cost"]),
+                "designated_root": _bridge_id(port["designated_root"]),
+                "designated_cost": int(port["designated_cost"]),
+                "designated_bridge": _bridge_id(port["designated_bridge"]),
+                "designated_port": f"{int(port['designated_port']):#06x}",
+                "edge": False,
+            }
+        )
     root = _bridge_id(bridge["root_id"])
-    return {"mode": "stp", "bridge_id": me, "root_id": root, "root_port": root_port,
-            "root_cost": int(bridge["root_path_cost"]), "is_root": root == me, "ports": rows}
+    return {
+        "mode": "stp",
+        "bridge_id": me,
+        "root_id": root,
+        "root_port": root_port,
+        "root_cost": int(bridge["root_path_cost"]),
+        "is_root": root == me,
+        "ports": rows,
+    }
 
 
 def node_tables(kind: str, ns: str, runs_stp: bool = False) -> dict[str, Any] | None:
@@ -112,5 +148,8 @@ def node_tables(kind: str, ns: str, runs_stp: bool = False) -> dict[str, Any] | 
 
 def owners(ns: str, node: str) -> dict[str, str]:
     """Each MAC of the namespace's interfaces -> `node:interface` (compare names MACs by owner)."""
-    return {link["address"].lower(): f"{node}:{link['ifname']}" for link in _json(["ip", "-n", ns, "-j", "link", "show"])
-            if link.get("link_type") == "ether" and link.get("ifname") != BRIDGE}
+    return {
+        link["address"].lower(): f"{node}:{link['ifname']}"
+        for link in _json(["ip", "-n", ns, "-j", "link", "show"])
+        if link.get("link_type") == "ether" and link.get("ifname") != BRIDGE
+    }

@@ -58,7 +58,6 @@ from lanlab.sim.network import Network, NetworkError, load_topology
 from lanlab.topology import Spec, TopologyError
 
 
-
 def sweep(*args: object, **kwargs: object) -> object:
     """Many runs of a topology file over seeds and values: `lanlab.sweep.sweep` (its help says how),
     imported when called, since the sweep front end sits above the simulator it drives."""
@@ -68,7 +67,31 @@ def sweep(*args: object, **kwargs: object) -> object:
 
 
 __all__ = [
-    "COMMANDS", "Command", "CommandError", "Engine", "Frame", "Host", "HostCommand", "Hub", "Link", "MachineTimer",
-    "NODE_KINDS", "Network", "NetworkError", "Port", "Router", "Spec", "Switch", "TRACE_KINDS", "TopologyError",
-    "TraceEvent", "Tracer", "load_topology", "register_command", "register_kind", "register_node_kind", "schedule", "sweep",
+    "COMMANDS",
+    "Command",
+    "CommandError",
+    "Engine",
+    "Frame",
+    "Host",
+    "HostCommand",
+    "Hub",
+    "Link",
+    "MachineTimer",
+    "NODE_KINDS",
+    "Network",
+    "NetworkError",
+    "Port",
+    "Router",
+    "Spec",
+    "Switch",
+    "TRACE_KINDS",
+    "TopologyError",
+    "TraceEvent",
+    "Tracer",
+    "load_topology",
+    "register_command",
+    "register_kind",
+    "register_node_kind",
+    "schedule",
+    "sweep",
 ]

@@ -39,8 +39,14 @@ def two_subnets(seed: int = 1) -> Network:
         net.add_node(router)
     net.add_hub("hub1")
     net.add_switch("sw2")
-    for a, b in (("pc1:eth0", "hub1:p1"), ("pc2:eth0", "hub1:p2"), ("r1:eth0", "hub1:p3"),
-                 ("pc3:eth0", "sw2:p1"), ("pc4:eth0", "sw2:p2"), ("r2:eth0", "sw2:p3")):
+    for a, b in (
+        ("pc1:eth0", "hub1:p1"),
+        ("pc2:eth0", "hub1:p2"),
+        ("r1:eth0", "hub1:p3"),
+        ("pc3:eth0", "sw2:p1"),
+        ("pc4:eth0", "sw2:p2"),
+        ("r2:eth0", "sw2:p3"),
+    ):
         net.link(a, b)
     net.link("r1:eth1", "r2:eth1", delay="1ms")
     RarpService(pc3, {PC4_MAC: IPv4Address("198.18.2.4")})

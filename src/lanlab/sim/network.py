@@ -1,11 +1,11 @@
 """`Network`: build a simulated LAN in code or from a topology file, run it, look inside.
 
-    net = Network("lab")
-    net.add_host("pc1", ip="198.18.0.1/24"); net.add_host("pc2", ip="198.18.0.2/24")
-    net.add_switch("sw1")
-    net.link("pc1:eth0", "sw1:p1"); net.link("pc2:eth0", "sw1:p2")
-    result = net.ping("pc1", "pc2", count=3)
-    net.node("sw1").mac_table, net.node("pc1").arp_table
+net = Network("lab")
+net.add_host("pc1", ip="198.18.0.1/24"); net.add_host("pc2", ip="198.18.0.2/24")
+net.add_switch("sw1")
+net.link("pc1:eth0", "sw1:p1"); net.link("pc2:eth0", "sw1:p2")
+result = net.ping("pc1", "pc2", count=3)
+net.node("sw1").mac_table, net.node("pc1").arp_table
 """
 
 from __future__ import annotations
@@ -99,9 +99,16 @@ class Network:
             self._trace_node(node)
         return node
 
-    def add_host(self, name: str, ip: str | IPv4Interface | None = None, *, mac: str | MacAddress | None = None,
-                 gateway: str | IPv4Address | None = None,
-                 interfaces: dict[str, dict[str, Any]] | None = None, gratuitous_arp: bool = False) -> Host:
+    def add_host(
+        self,
+        name: str,
+        ip: str | IPv4Interface | None = None,
+        *,
+        mac: str | MacAddress | None = None,
+        gateway: str | IPv4Address | None = None,
+        interfaces: dict[str, dict[str, Any]] | None = None,
+        gratuitous_arp: bool = False,
+    ) -> Host:
         """A host with `eth0` (ip "a.b.c.d/len"), or the named `interfaces` {name: {ip, mac, mtu}};
         gratuitous_arp: announce its addresses when the run starts (as a booting host does)."""
         host = Host(name, self.engine, IPv4Address(gateway) if gateway is not None else None)
@@ -110,15 +117,25 @@ class Network:
         for if_name, options in interfaces.items():
             address = options.get("ip")
             if_mac = options.get("mac")
-            host.add_interface(if_name, IPv4Interface(address) if address is not None else None,
-                               _mac(if_mac) if if_mac is not None else None, options.get("mtu"))
+            host.add_interface(
+                if_name,
+                IPv4Interface(address) if address is not None else None,
+                _mac(if_mac) if if_mac is not None else None,
+                options.get("mtu"),
+            )
         if gratuitous_arp:
             self.engine.schedule(self.engine.now, _Announce(host))
         return self._add(host)
 
-    def add_router(self, name: str, interfaces: dict[str, str | IPv4Interface] | None = None, *,
-                   routes: dict[str, str] | None = None, rip: bool | dict[str, Any] = False,
-                   forward_directed_broadcast: bool = False) -> Router:
+    def add_router(
+        self,
+        name: str,
+        interfaces: dict[str, str | IPv4Interface] | None = None,
+        *,
+        routes: dict[str, str] | None = None,
+        rip: bool | dict[str, Any] = False,
+        forward_directed_broadcast: bool = False,
+    ) -> Router:
         """A router: add_router("r1", {"eth0": "198.18.1.1/24", "eth1": "198.18.2.1/24"},
         routes={"0.0.0.0/0": "198.18.2.254"}, rip=True) (rip: True or RipSpeaker options);
         more interfaces later with `router.add_interface("eth2", "198.18.3.1/24")`."""
@@ -162,9 +179,17 @@ class Network:
         except KeyError as error:
             raise NetworkError(str(error.args[0])) from None
 
-    def link(self, a: str | Port, b: str | Port, *, delay: Duration = DEFAULT_DELAY_NS / 1e9,
-             rate: int | str = DEFAULT_RATE_BPS, loss: float = 0.0, queue: int = DEFAULT_QUEUE,
-             mtu: int | None = None) -> Link:
+    def link(
+        self,
+        a: str | Port,
+        b: str | Port,
+        *,
+        delay: Duration = DEFAULT_DELAY_NS / 1e9,
+        rate: int | str = DEFAULT_RATE_BPS,
+        loss: float = 0.0,
+        queue: int = DEFAULT_QUEUE,
+        mtu: int | None = None,
+    ) -> Link:
         """A full-duplex cable between two ports (half duplex, CSMA/CD, when one end is a hub); `mtu`
         (bytes of IPv4 datagram, default 1500) is the MTU of the interfaces at its ends."""
         port_a, port_b = self.port(a), self.port(b)
@@ -174,8 +199,17 @@ class Network:
             raise NetworkError(str(error)) from None
         return self.plug(port_a, port_b, delay=delay_ns, rate=rate_bps, loss=loss, queue=queue, mtu=mtu)
 
-    def plug(self, port_a: Port, port_b: Port, *, delay: int = DEFAULT_DELAY_NS, rate: int = DEFAULT_RATE_BPS,
-             loss: float = 0.0, queue: int = DEFAULT_QUEUE, mtu: int | None = None) -> Link:
+    def plug(
+        self,
+        port_a: Port,
+        port_b: Port,
+        *,
+        delay: int = DEFAULT_DELAY_NS,
+        rate: int = DEFAULT_RATE_BPS,
+        loss: float = 0.0,
+        queue: int = DEFAULT_QUEUE,
+        mtu: int | None = None,
+    ) -> Link:
         """link() below the API: ports, delay in ns, rate in bit/s (what topology files give)."""
         if port_a is port_b:
             raise NetworkError(f"cannot link {port_a.label} to itself")
@@ -219,8 +253,13 @@ class Network:
             raise NetworkError(f"{target!r} is neither a node nor an IPv4 address") from None
 
     # -- observing -----------------------------------------------------------------------
-    def start_trace(self, protocols: Iterable[str] | None = None, *, keep: bool = True,
-                    sink: Callable[[TraceEvent], None] | None = None) -> Tracer:
+    def start_trace(
+        self,
+        protocols: Iterable[str] | None = None,
+        *,
+        keep: bool = True,
+        sink: Callable[[TraceEvent], None] | None = None,
+    ) -> Tracer:
         """Record the event list from now on (see `trace`)."""
         self.tracer = Tracer(protocols=protocols, keep=keep, sink=sink)
         self.engine.tracer = self.tracer
@@ -302,14 +341,24 @@ class Network:
             sys.stderr.write("\n")
         return total
 
-    def ping(self, src: str, dst: str | IPv4Address, *, count: int = 4, interval: Duration = 1.0,
-             size: int = 56, timeout: Duration = 1.0, ttl: int | None = None) -> PingResult:
+    def ping(
+        self,
+        src: str,
+        dst: str | IPv4Address,
+        *,
+        count: int = 4,
+        interval: Duration = 1.0,
+        size: int = 56,
+        timeout: Duration = 1.0,
+        ttl: int | None = None,
+    ) -> PingResult:
         """Ping from host `src` now and run until the ping is over; its statistics."""
         host = self.node(src)
         if not isinstance(host, Host):
             raise NetworkError(f"{src} is a {type(host).__name__.lower()}: ping runs on hosts and routers")
-        session = host.ping(self.resolve_ip(dst), count=count, interval=_ns(interval), size=size,
-                            timeout=_ns(timeout), ttl=ttl)
+        session = host.ping(
+            self.resolve_ip(dst), count=count, interval=_ns(interval), size=size, timeout=_ns(timeout), ttl=ttl
+        )
         while not session.done and not self.engine.stopped:  # max_events (a storm) ends the run for good
             deadline = session.get_timer()
             if deadline is None:
@@ -320,8 +369,10 @@ class Network:
     def counters(self) -> list[dict[str, object]]:
         """Each link's counters, with its average frame rate (both directions) since time 0."""
         seconds = self.now / 1e9
-        return [{**link.counters(), "frames_per_s": round(link.frames / seconds, 1) if seconds else 0.0}
-                for link in self.links]
+        return [
+            {**link.counters(), "frames_per_s": round(link.frames / seconds, 1) if seconds else 0.0}
+            for link in self.links
+        ]
 
 
 def load_topology(path: str | Path, *, seed: int = 1) -> Network:

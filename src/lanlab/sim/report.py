@@ -37,14 +37,24 @@ def run_document(network: Any, events: int) -> dict[str, Any]:
                 tables[name]["routes"] = node.routes
             if holds("leases", node):
                 tables[name]["leases"] = node.dhcp.lease_rows()
-    document = {"network": network.name, "until": network.now / 1e9, "events": events,
-                "commands": [c.as_dict() for c in network.commands], "tables": tables,
-                "links": network.counters()}
+    document = {
+        "network": network.name,
+        "until": network.now / 1e9,
+        "events": events,
+        "commands": [c.as_dict() for c in network.commands],
+        "tables": tables,
+        "links": network.counters(),
+    }
     storm = first_storm(network.nodes)
     if storm is not None:
-        document["storm"] = {"t": storm.t / 1e9, "switch": storm.switch, "port": storm.port,
-                             "frame": storm.frame.ident, "loop": [link.name for link in storm.links],
-                             "warning": storm.line(network.now)}
+        document["storm"] = {
+            "t": storm.t / 1e9,
+            "switch": storm.switch,
+            "port": storm.port,
+            "frame": storm.frame.ident,
+            "loop": [link.name for link in storm.links],
+            "warning": storm.line(network.now),
+        }
     if network.engine.stopped:
         engine = network.engine
         document["stopped"] = {"reason": engine.stopped_by, "max_events": engine.max_events}

@@ -11,10 +11,19 @@ from lanlab.sweep.vary import Vary
 from lanlab.sweep.where import default_workers, run_tasks
 
 
-def sweep(file: str | Path, seeds: str | Iterable[int] = "1-10", *, vary: Iterable[str | Vary] = (),
-          do: Iterable[str] = (), until: str | float = "10s", metrics: Iterable[str] = (),
-          workers: int | None = None, scheduler: str | None = None, keep_documents: bool = False,
-          apps: Iterable[str] = ()) -> Any:
+def sweep(
+    file: str | Path,
+    seeds: str | Iterable[int] = "1-10",
+    *,
+    vary: Iterable[str | Vary] = (),
+    do: Iterable[str] = (),
+    until: str | float = "10s",
+    metrics: Iterable[str] = (),
+    workers: int | None = None,
+    scheduler: str | None = None,
+    keep_documents: bool = False,
+    apps: Iterable[str] = (),
+) -> Any:
     """Run FILE once per seed and per combination of `vary` values; returns one row per run, in
     (values, seed) order: seed, each varied path, each metric, error (None when it ran), wall_s.
 

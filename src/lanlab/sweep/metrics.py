@@ -27,8 +27,14 @@ from typing import Any
 from lanlab.sweep.vary import SweepError
 
 FUNCTIONS: dict[str, Callable[[list[Any]], Any]] = {
-    "sum": sum, "max": max, "min": min, "mean": statistics.fmean, "median": statistics.median,
-    "count": len, "first": lambda v: v[0], "last": lambda v: v[-1],
+    "sum": sum,
+    "max": max,
+    "min": min,
+    "mean": statistics.fmean,
+    "median": statistics.median,
+    "count": len,
+    "first": lambda v: v[0],
+    "last": lambda v: v[-1],
 }
 # Built-in metrics, each an expression of this language (so `--metric` can say the same).
 BUILTINS: dict[str, str] = {
@@ -48,7 +54,9 @@ BUILTINS: dict[str, str] = {
     "output_lines": "count(programs.*.output.*)",  # lines the programs printed, all together
 }
 TRACED_KINDS = ("route", "stp")  # the event kinds the built-ins read
-_TOKEN = re.compile(r"\s*(?:(?P<num>\d+\.\d*|\.\d+|\d+)(?![\w.*\[])|(?P<op>[-+*/()])|(?P<path>[A-Za-z_*](?:\[[^\]]*\]|[^\s()+\-/\[])*))")
+_TOKEN = re.compile(
+    r"\s*(?:(?P<num>\d+\.\d*|\.\d+|\d+)(?![\w.*\[])|(?P<op>[-+*/()])|(?P<path>[A-Za-z_*](?:\[[^\]]*\]|[^\s()+\-/\[])*))"
+)
 
 
 @dataclass(frozen=True)
@@ -72,8 +80,10 @@ def parse_metric(text: str) -> Metric:
     name = name.strip()
     if not sep:
         if name not in BUILTINS:
-            raise SweepError(f"--metric {text!r}: not a built-in ({', '.join(BUILTINS)}); "
-                             "write NAME=EXPR, like received=commands.0.result.received")
+            raise SweepError(
+                f"--metric {text!r}: not a built-in ({', '.join(BUILTINS)}); "
+                "write NAME=EXPR, like received=commands.0.result.received"
+            )
         expression = BUILTINS[name]
     if not name.isidentifier():
         raise SweepError(f"--metric {text!r}: the name before = is a column name (letters, digits, _)")
@@ -188,10 +198,10 @@ def _walk(here: Any, segments: tuple[Any, ...]) -> Any:
         if isinstance(segment, tuple):
             entries = here if isinstance(here, list) else []
             kept = [e for e in entries if isinstance(e, dict) and _same(e.get(segment[1]), segment[2])]
-            return _each(kept, segments[at + 1:]) if at + 1 < len(segments) else kept
+            return _each(kept, segments[at + 1 :]) if at + 1 < len(segments) else kept
         if segment == "*":
             entries = list(here.values()) if isinstance(here, dict) else here if isinstance(here, list) else []
-            return _each(entries, segments[at + 1:])
+            return _each(entries, segments[at + 1 :])
         if isinstance(here, list) and segment.isdigit():
             here = here[int(segment)] if int(segment) < len(here) else None
         elif isinstance(here, dict):

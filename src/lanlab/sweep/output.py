@@ -20,8 +20,9 @@ def check_out(path: Path) -> None:
         try:
             import pyarrow  # noqa: F401
         except ImportError:
-            raise SweepError("--out .parquet needs pyarrow: pip install 'lanlab[sweep]' (or write .csv/.jsonl)")\
-                from None
+            raise SweepError(
+                "--out .parquet needs pyarrow: pip install 'lanlab[sweep]' (or write .csv/.jsonl)"
+            ) from None
 
 
 def columns(rows: list[dict[str, Any]]) -> list[str]:
@@ -48,8 +49,12 @@ def write_rows(rows: list[dict[str, Any]], path: Path) -> None:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        table = pa.Table.from_pylist([{k: _cell(row.get(k)) if isinstance(row.get(k), (list, dict)) else row.get(k)
-                                       for k in names} for row in rows])
+        table = pa.Table.from_pylist(
+            [
+                {k: _cell(row.get(k)) if isinstance(row.get(k), (list, dict)) else row.get(k) for k in names}
+                for row in rows
+            ]
+        )
         pq.write_table(table, path)
 
 

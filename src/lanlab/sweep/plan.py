@@ -24,9 +24,16 @@ class Plan:
     varied: list[str]
 
 
-def make_plan(file: str | Path, seeds: str | Iterable[int], vary: Iterable[str | Vary] = (),
-              do: Iterable[str] = (), until: str | float = "10s", metrics: Iterable[str] = (),
-              keep_documents: bool = False, apps: Iterable[str] = ()) -> Plan:
+def make_plan(
+    file: str | Path,
+    seeds: str | Iterable[int],
+    vary: Iterable[str | Vary] = (),
+    do: Iterable[str] = (),
+    until: str | float = "10s",
+    metrics: Iterable[str] = (),
+    keep_documents: bool = False,
+    apps: Iterable[str] = (),
+) -> Plan:
     from lanlab.sim.commands import CommandError, schedule
     from lanlab.sim.network import Network
     from lanlab.topology import read_text
@@ -36,8 +43,9 @@ def make_plan(file: str | Path, seeds: str | Iterable[int], vary: Iterable[str |
     if not seed_list:
         raise SweepError("--seeds: give at least one seed, like 1-100")
     varies = [v if isinstance(v, Vary) else parse_vary(v) for v in vary]
-    chosen = [parse_metric(m) for m in metrics] or [parse_metric(m) if m in BUILTINS else parse_metric(f"{m}={m}")
-                                                    for m in DEFAULT_METRICS]
+    chosen = [parse_metric(m) for m in metrics] or [
+        parse_metric(m) if m in BUILTINS else parse_metric(f"{m}={m}") for m in DEFAULT_METRICS
+    ]
     if len({m.name for m in chosen}) != len(chosen):
         raise SweepError("--metric: two metrics share a name; give each its own NAME=")
     try:
@@ -63,11 +71,14 @@ def make_plan(file: str | Path, seeds: str | Iterable[int], vary: Iterable[str |
                 raise SweepError(f"--do {error}") from None
         for app in programs:
             if not hasattr(network.nodes.get(app.node), "run_program"):
-                raise SweepError(f"--app {app.node}={app.path}: no host called {app.node!r} "
-                                 f"(nodes: {', '.join(network.nodes)})")
+                raise SweepError(
+                    f"--app {app.node}={app.path}: no host called {app.node!r} (nodes: {', '.join(network.nodes)})"
+                )
         network.close()
-        tasks.extend(Task(str(file), text, seed, values, do, end, tuple(chosen), keep_documents, trace, programs)
-                     for seed in seed_list)
+        tasks.extend(
+            Task(str(file), text, seed, values, do, end, tuple(chosen), keep_documents, trace, programs)
+            for seed in seed_list
+        )
     return Plan(Path(file).stem, tasks, chosen, [v.path for v in varies])
 
 

@@ -56,8 +56,10 @@ def draw(spec: PlotSpec, rows: list[dict[str, Any]], metrics: list[str], varied:
 
     metric = spec.metric or (metrics[0] if metrics else None)
     if metric is None or metric not in metrics:
-        raise SweepError(f"--plot: {metric or 'no metric'} is not a --metric of this sweep "
-                         f"({', '.join(metrics) or 'add --metric NAME=EXPR'})")
+        raise SweepError(
+            f"--plot: {metric or 'no metric'} is not a --metric of this sweep "
+            f"({', '.join(metrics) or 'add --metric NAME=EXPR'})"
+        )
     chart = spec.chart or ("vs" if varied else "hist")
     if chart == "vs" and not varied:
         raise SweepError("--plot ...:vs draws a metric against a --vary value; add --vary PATH=V1,V2")
@@ -96,9 +98,10 @@ def _against(axes: Any, rows: list[dict[str, Any]], metric: str, varied: list[st
         at = [position[x] for x, _ in points]
         spread = [quartiles(sorted(values)) for _, values in points]
         label = ", ".join(f"{p}={v}" for p, v in zip(others, key)) or "median"
-        line, = axes.plot(at, [m for _, m, _ in spread], marker="o", label=label)
-        axes.fill_between(at, [q1 for q1, _, _ in spread], [q3 for _, _, q3 in spread], alpha=0.2,
-                          color=line.get_color())
+        (line,) = axes.plot(at, [m for _, m, _ in spread], marker="o", label=label)
+        axes.fill_between(
+            at, [q1 for q1, _, _ in spread], [q3 for _, _, q3 in spread], alpha=0.2, color=line.get_color()
+        )
     if not numeric:
         axes.set_xticks(range(len(xs)), [str(x) for x in xs])
     axes.set_xlabel(x_path)

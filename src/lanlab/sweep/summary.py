@@ -15,14 +15,23 @@ def summarise(rows: list[dict[str, Any]], varied: list[str], metrics: list[str])
         groups.setdefault(tuple(row.get(p) for p in varied), []).append(row)
     summary = []
     for key, members in groups.items():
-        entry: dict[str, Any] = {"values": dict(zip(varied, key)), "runs": len(members),
-                                 "failed": sum(1 for r in members if r.get("error"))}
+        entry: dict[str, Any] = {
+            "values": dict(zip(varied, key)),
+            "runs": len(members),
+            "failed": sum(1 for r in members if r.get("error")),
+        }
         for name in metrics:
             values = sorted(float(r[name]) for r in members if isinstance(r.get(name), (int, float)))
             if values:
                 q1, median, q3 = quartiles(values)
-                entry[name] = {"n": len(values), "min": values[0], "q1": q1, "median": median, "q3": q3,
-                               "max": values[-1]}
+                entry[name] = {
+                    "n": len(values),
+                    "min": values[0],
+                    "q1": q1,
+                    "median": median,
+                    "q3": q3,
+                    "max": values[-1],
+                }
             else:
                 entry[name] = None
         summary.append(entry)

@@ -100,8 +100,11 @@ def start_apps(network: Any, apps: tuple[App, ...]) -> list[Any]:
         host = network.nodes.get(app.node)
         if host is None or not hasattr(host, "run_program"):
             raise ValueError(f"--app {app.node}={app.path}: no host called {app.node!r}")
-        programs.append(start_program(host, path=app.path, source=app.source, at=app.at,
-                                      stdin=streams.setdefault(app.node, io.StringIO(""))))
+        programs.append(
+            start_program(
+                host, path=app.path, source=app.source, at=app.at, stdin=streams.setdefault(app.node, io.StringIO(""))
+            )
+        )
     return programs
 
 

@@ -30,8 +30,9 @@ def parse_vary(text: str) -> Vary:
         raise SweepError(f"--vary {text!r}: expected PATH=V1,V2,..., like links.*.loss=0,0.01,0.05")
     parts = path.strip().split(".")
     if parts[0] not in ("nodes", "links", "name", "events") or any(not p for p in parts):
-        raise SweepError(f"--vary {text!r}: a path starts at nodes. or links. (nodes.r1.rip.split_horizon, "
-                         "links.*.loss)")
+        raise SweepError(
+            f"--vary {text!r}: a path starts at nodes. or links. (nodes.r1.rip.split_horizon, links.*.loss)"
+        )
     return Vary(path.strip(), tuple(yaml.safe_load(v.strip()) if v.strip() else "" for v in values.split(",")))
 
 

@@ -57,8 +57,9 @@ def behind_wall(work: Callable[[dict[str, Any]], T]) -> T:
         data = pipe.read()
     _, status = os.waitpid(pid, 0)
     if not data:
-        how = (f"signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status)
-               else f"status {os.waitstatus_to_exitcode(status)}")
+        how = (
+            f"signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status) else f"status {os.waitstatus_to_exitcode(status)}"
+        )
         raise WallError(f"the run's process ended with {how} before sending its result")
     ok, value = pickle.loads(data)  # noqa: S301 - our own child's bytes
     if not ok:

@@ -71,7 +71,7 @@ def batches(tasks: list[Task], workers: int) -> list[list[Task]]:
     small network takes ~15 ms, less than a Dask task's round trip (~20 ms), so one run per task
     would spend more time scheduling than simulating."""
     size = max(1, -(-len(tasks) // (workers * BATCHES_PER_WORKER)))
-    return [tasks[at:at + size] for at in range(0, len(tasks), size)]
+    return [tasks[at : at + size] for at in range(0, len(tasks), size)]
 
 
 def run_batch(tasks: list[Task]) -> list[dict[str, Any]]:
@@ -99,14 +99,17 @@ def _on_dask(tasks: list[Task], scheduler: str | None, workers: int) -> Iterator
     try:
         if scheduler is None:
             with _children_ignore_ctrl_c():
-                cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                       dashboard_address=":0", silence_logs=50)
+                cluster = LocalCluster(
+                    n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0", silence_logs=50
+                )
             client = Client(cluster)
         else:
             client = Client(scheduler, timeout="10s")
     except (OSError, TimeoutError) as error:
-        raise SweepError(f"--scheduler {scheduler}: no Dask scheduler answers there ({error}); start one with "
-                         "`dask scheduler` and workers with `dask worker ADDRESS`") from None
+        raise SweepError(
+            f"--scheduler {scheduler}: no Dask scheduler answers there ({error}); start one with "
+            "`dask scheduler` and workers with `dask worker ADDRESS`"
+        ) from None
     try:
         if scheduler is not None:  # a cluster's size is its own: as many batches as it has threads
             workers = max(1, sum(client.nthreads().values()))

@@ -43,8 +43,11 @@ def dns_resolver(spec: Spec) -> tuple[IPv4Address, ...]:
                 raise ValueError("not a single address")
             servers.append(IPv4Address(str(item.value)))
         except ValueError as error:
-            spec.error(item, f"dns: give the DNS server's IPv4 address, a list of them, or a zone to serve "
-                             f"like {{zone: lab., auto: true}} ({error})")
+            spec.error(
+                item,
+                f"dns: give the DNS server's IPv4 address, a list of them, or a zone to serve "
+                f"like {{zone: lab., auto: true}} ({error})",
+            )
     if not items:
         spec.error(node, "dns: give at least one server address")
     elif len(servers) > MAX_SERVERS:
@@ -74,8 +77,11 @@ def dns_server(spec: Spec) -> dict[str, Any] | None:
     aliases: dict[str, tuple[str, Node]] = {}
     records = dns.values.get("records")
     if records is not None and not isinstance(records, MappingNode):
-        dns.error(records, "records: maps names to an address, a list of addresses, or another name (a CNAME), "
-                           "like {www: pc3, files: 198.18.0.9}")
+        dns.error(
+            records,
+            "records: maps names to an address, a list of addresses, or another name (a CNAME), "
+            "like {www: pc3, files: 198.18.0.9}",
+        )
     elif records is not None and zone is not None:
         for key, value in records.value:
             name = _record_name(dns, key, zone)
@@ -86,9 +92,13 @@ def dns_server(spec: Spec) -> dict[str, Any] | None:
     spec.failed |= dns.failed
     if dns.failed or zone is None:
         return None
-    return {"zone": zone, "auto": auto, "addresses": addresses,
-            "aliases": {name: target for name, (target, _) in aliases.items()},
-            "ttl": DEFAULT_TTL if ttl is None else ttl}
+    return {
+        "zone": zone,
+        "auto": auto,
+        "addresses": addresses,
+        "aliases": {name: target for name, (target, _) in aliases.items()},
+        "ttl": DEFAULT_TTL if ttl is None else ttl,
+    }
 
 
 def _absolute_name(text: str) -> str:
@@ -128,8 +138,14 @@ def _record_name(dns: Spec, key: Node, zone: str) -> str | None:
     return name
 
 
-def _record(dns: Spec, name: str, value: Node, zone: str, addresses: dict[str, list[IPv4Address]],
-            aliases: dict[str, tuple[str, Node]]) -> None:
+def _record(
+    dns: Spec,
+    name: str,
+    value: Node,
+    zone: str,
+    addresses: dict[str, list[IPv4Address]],
+    aliases: dict[str, tuple[str, Node]],
+) -> None:
     items = value.value if isinstance(value, SequenceNode) else [value]
     if not items or not all(isinstance(item, ScalarNode) for item in items):
         dns.error(value, f"records: {name} takes an address, a list of addresses, or a name")
@@ -155,15 +171,19 @@ def _record(dns: Spec, name: str, value: Node, zone: str, addresses: dict[str, l
     addresses[name] = found
 
 
-def _check_aliases(dns: Spec, zone: str, auto: bool, addresses: dict[str, list[IPv4Address]],
-                   aliases: dict[str, tuple[str, Node]]) -> None:
+def _check_aliases(
+    dns: Spec, zone: str, auto: bool, addresses: dict[str, list[IPv4Address]], aliases: dict[str, tuple[str, Node]]
+) -> None:
     """A CNAME must lead to a name this server holds (it does not recurse): inside the zone, held by a
     record or (with auto) possibly by a node, and not back to itself (RFC 1034 3.6.2)."""
     ctx = dns.ctx
     for name, (target, where) in aliases.items():
         if not _in_zone(target, zone):
-            dns.error(where, f"records: {name} is an alias of {target}, outside {zone}: this server does not "
-                             "recurse, so the name would never resolve")
+            dns.error(
+                where,
+                f"records: {name} is an alias of {target}, outside {zone}: this server does not "
+                "recurse, so the name would never resolve",
+            )
             continue
         seen = [name]
         while target in aliases and target not in seen:
@@ -173,16 +193,22 @@ def _check_aliases(dns: Spec, zone: str, auto: bool, addresses: dict[str, list[I
             dns.error(where, f"records: {name} is an alias in a loop ({' -> '.join([*seen, target])})")
         elif target not in addresses and target != zone:
             if not auto:
-                dns.error(where, f"records: {name} is an alias of {target}, which the zone does not hold "
-                                 "(add it to records, or auto: true to serve the nodes' names)")
+                dns.error(
+                    where,
+                    f"records: {name} is an alias of {target}, which the zone does not hold "
+                    "(add it to records, or auto: true to serve the nodes' names)",
+                )
                 continue
-            node_name = target[:-len(zone) - 1]
+            node_name = target[: -len(zone) - 1]
 
-            def known(target: str = target, node_name: str = node_name, where: Node = where,
-                      name: str = name) -> None:
+            def known(target: str = target, node_name: str = node_name, where: Node = where, name: str = name) -> None:
                 if node_name not in ctx.node_names:
-                    ctx.error(where, f"{dns.owner}: records: {name} is an alias of {target}, which is neither a "
-                                     f"record nor a node of this file")
+                    ctx.error(
+                        where,
+                        f"{dns.owner}: records: {name} is an alias of {target}, which is neither a "
+                        f"record nor a node of this file",
+                    )
+
             ctx.deferred.append(known)
 
 
@@ -193,4 +219,5 @@ def _defer_on_a_subnet(spec: Spec, where: Node, address: IPv4Address, what: str)
     def check() -> None:
         if not any(address in subnet for subnet in ctx.subnets):
             ctx.error(where, f"{spec.owner}: {what} {address} is on no subnet of this file: no node could reach it")
+
     ctx.deferred.append(check)

@@ -69,28 +69,40 @@ class CollisionDomain:
         if not self.hubs:
             return None
         limit, rule = repeater_limit(self.rate)
-        slot = (f"the slot time ({SLOT_BITS} bit times, {self.slot_time / 1000:g} us at "
-                f"{self.rate // 1_000_000} Mb/s); past it a sender finishes a minimum frame before it hears the "
-                f"collision: a late collision, not retried, the frame lost")
+        slot = (
+            f"the slot time ({SLOT_BITS} bit times, {self.slot_time / 1000:g} us at "
+            f"{self.rate // 1_000_000} Mb/s); past it a sender finishes a minimum frame before it hears the "
+            f"collision: a late collision, not retried, the frame lost"
+        )
         if self.repeaters > limit and self.farthest is not None:
             a, b = self.farthest
-            return (f"collision domain of {', '.join(self.hubs)}: {self.repeaters} repeaters between {a} and {b}, "
-                    f"but {rule}. A signal must cross the medium and a collision come back within {slot}")
+            return (
+                f"collision domain of {', '.join(self.hubs)}: {self.repeaters} repeaters between {a} and {b}, "
+                f"but {rule}. A signal must cross the medium and a collision come back within {slot}"
+            )
         if self.round_trip > self.slot_time and self.slowest is not None:
             # within the repeater count, but the cables are too long for the rate (100BASE-TX: at
             # most 100 m, about 0.5 us each)
             a, b = self.slowest
-            return (f"collision domain of {', '.join(self.hubs)}: a round trip of {self.round_trip / 1000:g} us "
-                    f"between {a} and {b} (cables and {REPEATER_DELAY_BITS}-bit repeater delays), beyond {slot}. "
-                    f"Shorter cables or fewer repeaters keep it within")
+            return (
+                f"collision domain of {', '.join(self.hubs)}: a round trip of {self.round_trip / 1000:g} us "
+                f"between {a} and {b} (cables and {REPEATER_DELAY_BITS}-bit repeater delays), beyond {slot}. "
+                f"Shorter cables or fewer repeaters keep it within"
+            )
         return None
 
     def as_json(self) -> dict[str, Any]:
-        return {"hubs": list(self.hubs), "ports": list(self.ports), "stations": list(self.stations),
-                "repeaters": self.repeaters, "rate": self.rate, "round_trip_ns": self.round_trip,
-                "slot_time_ns": self.slot_time,
-                "round_trip_between": list(self.slowest) if self.slowest is not None else None,
-                "warning": self.rule_warning()}
+        return {
+            "hubs": list(self.hubs),
+            "ports": list(self.ports),
+            "stations": list(self.stations),
+            "repeaters": self.repeaters,
+            "rate": self.rate,
+            "round_trip_ns": self.round_trip,
+            "slot_time_ns": self.slot_time,
+            "round_trip_between": list(self.slowest) if self.slowest is not None else None,
+            "warning": self.rule_warning(),
+        }
 
 
 @dataclass(frozen=True)
@@ -114,9 +126,12 @@ class Domains:
         return [w for w in (domain.rule_warning() for domain in self.collision) if w is not None]
 
     def as_json(self) -> dict[str, Any]:
-        return {"collision_domains": len(self.collision), "broadcast_domains": len(self.broadcast),
-                "collision": [d.as_json() for d in self.collision],
-                "broadcast": [d.as_json() for d in self.broadcast]}
+        return {
+            "collision_domains": len(self.collision),
+            "broadcast_domains": len(self.broadcast),
+            "collision": [d.as_json() for d in self.collision],
+            "broadcast": [d.as_json() for d in self.broadcast],
+        }
 
 
 class _Groups:
@@ -150,10 +165,20 @@ class _Groups:
 def find_domains(document: Document, default_rate: int, default_delay: int) -> Domains:
     """Every collision and broadcast domain of `document`; links without rate or delay get the defaults."""
     kinds = {entry.name: entry.kind for entry in document.nodes}
-    links = [(a.node, a.port, b.node, b.port, link.options.get("rate", default_rate),
-              link.options.get("delay", default_delay))
-             for link in document.links if len(link.endpoints) == 2
-             for a, b in [link.endpoints] if a.node in kinds and b.node in kinds]
+    links = [
+        (
+            a.node,
+            a.port,
+            b.node,
+            b.port,
+            link.options.get("rate", default_rate),
+            link.options.get("delay", default_delay),
+        )
+        for link in document.links
+        if len(link.endpoints) == 2
+        for a, b in [link.endpoints]
+        if a.node in kinds and b.node in kinds
+    ]
     return domains_of(kinds, links)
 
 
@@ -163,8 +188,9 @@ def domains_of(kinds: dict[str, str | None], links: list[tuple[str, str, str, st
     return Domains(_collision_domains(kinds, links), _broadcast_domains(kinds, links))
 
 
-def _collision_domains(kinds: dict[str, str | None], links: list[tuple[str, str, str, str, int, int]]
-                       ) -> tuple[CollisionDomain, ...]:
+def _collision_domains(
+    kinds: dict[str, str | None], links: list[tuple[str, str, str, str, int, int]]
+) -> tuple[CollisionDomain, ...]:
     media = _Groups()  # key: a hub's name, or "#i" for the i-th link that touches no hub
     for i, (a, _, b, _, _, _) in enumerate(links):
         on_hubs = [n for n in (a, b) if kinds[n] == REPEATER]
@@ -190,8 +216,9 @@ def _collision_domains(kinds: dict[str, str | None], links: list[tuple[str, str,
     return tuple(domains)
 
 
-def _span(kinds: dict[str, str | None], hubs: tuple[str, ...], links: list[tuple[str, str, str, str, int, int]],
-          rate: int) -> tuple[int, tuple[str, str] | None, int, tuple[str, str] | None]:
+def _span(
+    kinds: dict[str, str | None], hubs: tuple[str, ...], links: list[tuple[str, str, str, str, int, int]], rate: int
+) -> tuple[int, tuple[str, str] | None, int, tuple[str, str] | None]:
     """Most repeaters between two stations (with the pair), and the longest round trip (with its pair)."""
     if not hubs:  # a point-to-point link: no repeater, one link's delay each way
         a, pa, b, pb, _, one_link = links[0]
@@ -221,7 +248,7 @@ def _span(kinds: dict[str, str | None], hubs: tuple[str, ...], links: list[tuple
                     delay[x, y] = delay[x, k] + delay[k, y]
     repeaters, farthest, one_way, slowest = 0, None, 0, None
     for i, (s1, h1, d1) in enumerate(attached):
-        for s2, h2, d2 in attached[i + 1:]:
+        for s2, h2, d2 in attached[i + 1 :]:
             count = hops[h1, h2] + 1
             if count > repeaters:
                 repeaters, farthest = count, (s1, s2)
@@ -230,8 +257,9 @@ def _span(kinds: dict[str, str | None], hubs: tuple[str, ...], links: list[tuple
     return repeaters, farthest, 2 * one_way, slowest
 
 
-def _broadcast_domains(kinds: dict[str, str | None], links: list[tuple[str, str, str, str, int, int]]
-                       ) -> tuple[BroadcastDomain, ...]:
+def _broadcast_domains(
+    kinds: dict[str, str | None], links: list[tuple[str, str, str, str, int, int]]
+) -> tuple[BroadcastDomain, ...]:
     passes = (REPEATER, BRIDGE)  # the devices a broadcast crosses; every other node is an edge
     reach = _Groups()
     for a, pa, b, pb, _, _ in links:
@@ -239,8 +267,11 @@ def _broadcast_domains(kinds: dict[str, str | None], links: list[tuple[str, str,
     domains = []
     for group in reach.groups():
         edges = [key for key in group if ":" in key]
-        domains.append(BroadcastDomain(
-            hosts=tuple(k for k in edges if kinds[k.split(":", 1)[0]] != "router"),
-            routers=tuple(k for k in edges if kinds[k.split(":", 1)[0]] == "router"),
-            devices=tuple(k for k in group if ":" not in k)))
+        domains.append(
+            BroadcastDomain(
+                hosts=tuple(k for k in edges if kinds[k.split(":", 1)[0]] != "router"),
+                routers=tuple(k for k in edges if kinds[k.split(":", 1)[0]] == "router"),
+                devices=tuple(k for k in group if ":" not in k),
+            )
+        )
     return tuple(domains)

@@ -143,8 +143,11 @@ class Spec:
             reserved = {network.network_address: "network", network.broadcast_address: "broadcast"}
             if network.prefixlen <= 30 and address.ip in reserved:
                 first, last = network.network_address + 1, network.broadcast_address - 1
-                self.error(node, f"{key}: {address.ip} is the {reserved[address.ip]} address of {network}, "
-                                 f"not a host's; give one from {first} to {last}")
+                self.error(
+                    node,
+                    f"{key}: {address.ip} is the {reserved[address.ip]} address of {network}, "
+                    f"not a host's; give one from {first} to {last}",
+                )
                 return None
         return address
 
@@ -183,8 +186,6 @@ class Spec:
                 continue
             out.append((name, Spec(self.ctx, f"{self.owner} {key}.{name}", value)))
         return out
-
-
 
 
 @dataclass
@@ -237,10 +238,15 @@ class Document:
 MAX_DEPTH = 100  # far more than a topology needs, far less than what exhausts PyYAML's recursion
 # PyYAML's messages for the mistakes people make, said plainly (the parser's own words follow).
 PLAIN_YAML = (
-    ("expected <block end>", "the indentation does not match the line above (keys of one mapping line up; "
-                             "a value's settings are indented under it)"),
-    ("mapping values are not allowed here", "a ':' where a value cannot have one (put a space after each "
-                                             "'key:', and quote a value that contains ': ')"),
+    (
+        "expected <block end>",
+        "the indentation does not match the line above (keys of one mapping line up; "
+        "a value's settings are indented under it)",
+    ),
+    (
+        "mapping values are not allowed here",
+        "a ':' where a value cannot have one (put a space after each 'key:', and quote a value that contains ': ')",
+    ),
     ("found character '\\t'", "a tab: YAML indents with spaces only"),
     ("could not find expected ':'", "a key without its ':' (write key: value)"),
     ("expected ',' or ']'", "a [list] that is not closed, or items without a comma between them"),
@@ -263,8 +269,12 @@ def too_deep_line(text: str) -> int:
     try:
         for token in yaml.scan(text):
             name = type(token).__name__
-            if name in ("BlockMappingStartToken", "BlockSequenceStartToken", "FlowMappingStartToken",
-                        "FlowSequenceStartToken"):
+            if name in (
+                "BlockMappingStartToken",
+                "BlockSequenceStartToken",
+                "FlowMappingStartToken",
+                "FlowSequenceStartToken",
+            ):
                 depth += 1
                 if depth > MAX_DEPTH:
                     return int(token.start_mark.line) + 1
@@ -283,12 +293,17 @@ def read_text(path: str | Path) -> str:
     except OSError as error:
         raise TopologyError([f"{shown}: cannot read: {error.strerror}"]) from None
     except UnicodeDecodeError as error:
-        raise TopologyError([f"{shown}: not a text file: byte {error.object[error.start]:#04x} at offset "
-                             f"{error.start} is not UTF-8 (a topology is YAML text)"]) from None
+        raise TopologyError(
+            [
+                f"{shown}: not a text file: byte {error.object[error.start]:#04x} at offset "
+                f"{error.start} is not UTF-8 (a topology is YAML text)"
+            ]
+        ) from None
 
 
-def compose(path: str | Path, text: str | None = None,
-            shape: str = "a topology is a mapping with nodes: and links:") -> tuple[str, MappingNode]:
+def compose(
+    path: str | Path, text: str | None = None, shape: str = "a topology is a mapping with nodes: and links:"
+) -> tuple[str, MappingNode]:
     """The file's YAML tree (every value with its line); TopologyError when it is not one.
     `text`, when given, is read instead of the file (a lab's variant, its values filled in)."""
     shown = str(path)
@@ -301,8 +316,12 @@ def compose(path: str | Path, text: str | None = None,
         line = mark.line + 1 if mark is not None else 1
         raise TopologyError([f"{shown}:{line}: not valid YAML: {plain_yaml_problem(error)}"]) from None
     except RecursionError:  # PyYAML composes recursively: hundreds of levels exhaust Python's stack
-        raise TopologyError([f"{shown}:{too_deep_line(text)}: nested more than {MAX_DEPTH} levels deep; a topology "
-                             "needs a few (nodes: -> a node -> its interfaces)"]) from None
+        raise TopologyError(
+            [
+                f"{shown}:{too_deep_line(text)}: nested more than {MAX_DEPTH} levels deep; a topology "
+                "needs a few (nodes: -> a node -> its interfaces)"
+            ]
+        ) from None
     if not isinstance(root, MappingNode):
         raise TopologyError([f"{shown}:{line_of(root)}: {shape}"])
     return shown, root
@@ -385,8 +404,11 @@ def _read_link(ctx: Context, item: Node, used: dict[str, int]) -> LinkEntry | No
             return None
     else:
         endpoints = item
-    if not isinstance(endpoints, SequenceNode) or len(endpoints.value) != 2 or \
-            not all(isinstance(e, ScalarNode) for e in endpoints.value):
+    if (
+        not isinstance(endpoints, SequenceNode)
+        or len(endpoints.value) != 2
+        or not all(isinstance(e, ScalarNode) for e in endpoints.value)
+    ):
         ctx.error(endpoints or item, "a link is [NODE:PORT, NODE:PORT] or {endpoints: [NODE:PORT, NODE:PORT], ...}")
         return None
     ends = []

@@ -83,7 +83,7 @@ def rarp_table(spec: Spec) -> dict[MacAddress, IPv4Address]:
                 raise ValueError("give MAC: IP")
             table[MacAddress(str(key.value))] = IPv4Address(str(value.value))
         except ValueError as error:
-            spec.error(key, f"rarp_server entry: {error} (like \"02:00:00:00:02:04\": 198.18.2.4)")
+            spec.error(key, f'rarp_server entry: {error} (like "02:00:00:00:02:04": 198.18.2.4)')
     return table
 
 
@@ -118,8 +118,11 @@ def router_interfaces(spec: Spec) -> dict[str, dict[str, Any]]:
             spec.ctx.claim("MAC address", str(mac), item.values["mac"])
         same = next((other for other, options in interfaces.items() if options["ip"].network == address.network), None)
         if same is not None:  # one connected route per subnet: the other interface would never be used
-            item.error(item.values["ip"], f"{address} is in {address.network}, the subnet of {same} already: "
-                                          "give each interface of a router its own subnet")
+            item.error(
+                item.values["ip"],
+                f"{address} is in {address.network}, the subnet of {same} already: "
+                "give each interface of a router its own subnet",
+            )
             spec.failed = True
             continue
         interfaces[name] = {"ip": address, "mac": mac, "mtu": mtu, "dhcp": dhcp}
@@ -133,8 +136,11 @@ def check_gateway(spec: Spec, gateway: IPv4Address, addresses: list[IPv4Interfac
         spec.error(node, f"gateway {gateway} is this host's own address; give the router's address on its subnet")
     elif not any(gateway in address.network for address in addresses):
         subnets = ", ".join(str(address.network) for address in addresses)
-        spec.error(node, f"gateway {gateway} is not on this host's subnet ({subnets}): a gateway is reached "
-                         "directly, so it must be an address of that subnet")
+        spec.error(
+            node,
+            f"gateway {gateway} is not on this host's subnet ({subnets}): a gateway is reached "
+            "directly, so it must be an address of that subnet",
+        )
 
 
 def static_routes(spec: Spec, interfaces: dict[str, dict[str, Any]]) -> list[tuple[IPv4Network, Any]]:
@@ -251,24 +257,35 @@ def _one_pool(spec: Spec, key: str, node: Any, address: IPv4Interface | None) ->
         subnet = subnet or address.network
         if pool[0] not in subnet or pool[1] not in subnet:
             where = "its subnet:" if "subnet" in dhcp.values else f"the subnet of {address}:"
-            dhcp.error(dhcp.values["pool"], f"pool {pool[0]}-{pool[1]} is not inside {subnet}, {where} a server "
-                                            "hands out addresses of the subnet it serves")
+            dhcp.error(
+                dhcp.values["pool"],
+                f"pool {pool[0]}-{pool[1]} is not inside {subnet}, {where} a server "
+                "hands out addresses of the subnet it serves",
+            )
         line = line_of(dhcp.values["pool"])
         for first, last, other in spec.ctx.dhcp_pools:
             if int(pool[0]) <= last and first <= int(pool[1]):
-                dhcp.error(dhcp.values["pool"], f"pool {pool[0]}-{pool[1]} overlaps the pool on line {other}: "
-                                                "two servers would lease one address twice")
+                dhcp.error(
+                    dhcp.values["pool"],
+                    f"pool {pool[0]}-{pool[1]} overlaps the pool on line {other}: "
+                    "two servers would lease one address twice",
+                )
                 break
         spec.ctx.dhcp_pools.append((int(pool[0]), int(pool[1]), line))
         spec.ctx.subnets.append(subnet)
     if router is not None and subnet is not None and router not in subnet:
-        dhcp.error(dhcp.values["router"], f"router {router} is not in {subnet}: clients reach "
-                                          "their gateway directly")
+        dhcp.error(dhcp.values["router"], f"router {router} is not in {subnet}: clients reach their gateway directly")
     spec.failed |= dhcp.failed
     if dhcp.failed or pool is None or address is None or subnet is None:
         return None
-    return {"subnet": subnet, "pool": pool, "lease": DEFAULT_LEASE if lease is None else lease, "router": router,
-            "dns": dns, "domain": domain or ""}
+    return {
+        "subnet": subnet,
+        "pool": pool,
+        "lease": DEFAULT_LEASE if lease is None else lease,
+        "router": router,
+        "dns": dns,
+        "domain": domain or "",
+    }
 
 
 def _pool(text: str) -> tuple[IPv4Address, IPv4Address]:
@@ -306,7 +323,11 @@ def dhcp_relay_setting(spec: Spec) -> IPv4Address | None:
 
         def known() -> None:
             if ("IP address", str(server)) not in ctx.claims:
-                ctx.error(where, f"{spec.owner}: dhcp_relay: {server} is no node's address in this file; "
-                                 "give the DHCP server's address")
+                ctx.error(
+                    where,
+                    f"{spec.owner}: dhcp_relay: {server} is no node's address in this file; "
+                    "give the DHCP server's address",
+                )
+
         ctx.deferred.append(known)
     return server

@@ -58,10 +58,26 @@ def notebook_html(network: Any, height: int = 640) -> str:
     import html
 
     page = render_page(document_of(network))
-    return (f'<iframe srcdoc="{html.escape(page, quote=True)}" style="width:100%;height:{height}px;border:0" '
-            'sandbox="allow-scripts allow-downloads"></iframe>')
+    return (
+        f'<iframe srcdoc="{html.escape(page, quote=True)}" style="width:100%;height:{height}px;border:0" '
+        'sandbox="allow-scripts allow-downloads"></iframe>'
+    )
 
 
-__all__ = ["FORMAT", "TableHistory", "build_document", "check_writable", "document_of", "last_event_at",
-           "notebook_html", "read_document", "record", "render_page", "save_html", "shown_rows", "tables_at",
-           "to_json", "write_page"]
+__all__ = [
+    "FORMAT",
+    "TableHistory",
+    "build_document",
+    "check_writable",
+    "document_of",
+    "last_event_at",
+    "notebook_html",
+    "read_document",
+    "record",
+    "render_page",
+    "save_html",
+    "shown_rows",
+    "tables_at",
+    "to_json",
+    "write_page",
+]

@@ -34,11 +34,25 @@ def topology(network: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
                 port["mac"] = str(nic.mac)
                 port["ip"] = str(nic.address) if nic.address is not None else None
             ports.append(port)
-        nodes.append({"name": name, "kind": getattr(node, "kind", type(node).__name__.lower()),
-                      "addresses": [str(a) for a in getattr(node, "addresses", [])], "ports": ports})
-    links = [{"a": link.a.label, "b": link.b.label, "delay": link.delay, "rate": link.rate, "loss": link.loss,
-              **{key: value for key, value in link.counters().items() if key not in ("a", "b")}}
-             for link in network.links]
+        nodes.append(
+            {
+                "name": name,
+                "kind": getattr(node, "kind", type(node).__name__.lower()),
+                "addresses": [str(a) for a in getattr(node, "addresses", [])],
+                "ports": ports,
+            }
+        )
+    links = [
+        {
+            "a": link.a.label,
+            "b": link.b.label,
+            "delay": link.delay,
+            "rate": link.rate,
+            "loss": link.loss,
+            **{key: value for key, value in link.counters().items() if key not in ("a", "b")},
+        }
+        for link in network.links
+    ]
     return nodes, links
 
 
@@ -46,8 +60,11 @@ def domains(network: Any) -> dict[str, Any]:
     """The collision and broadcast domains, as `lanlab sim domains --json` gives them (one walk,
     lanlab.topology.domains), for the page to shade each its own colour."""
     kinds = {name: getattr(node, "kind", None) for name, node in network.nodes.items()}
-    links = [(a, pa, b, pb, link.rate, link.delay) for link in network.links
-             for (a, pa), (b, pb) in [(link.a.label.split(":", 1), link.b.label.split(":", 1))]]
+    links = [
+        (a, pa, b, pb, link.rate, link.delay)
+        for link in network.links
+        for (a, pa), (b, pb) in [(link.a.label.split(":", 1), link.b.label.split(":", 1))]
+    ]
     return domains_of(kinds, links).as_json()
 
 
@@ -99,12 +116,19 @@ class EventEncoder:
 
 def program_entries(programs: list[Any]) -> list[dict[str, Any]]:
     """Each --app program's console: node, path, exit status (None while it runs), [time, line]s."""
-    return [{"node": p.node, "path": str(p.path), "exit": p.exit, "output": [[when, text] for when, text in p.output]}
-            for p in programs]
+    return [
+        {"node": p.node, "path": str(p.path), "exit": p.exit, "output": [[when, text] for when, text in p.output]}
+        for p in programs
+    ]
 
 
-def build_document(network: Any, history: TableHistory, *, programs: list[Any] = (),  # type: ignore[assignment]
-                   stopped: str | None = None) -> dict[str, Any]:
+def build_document(
+    network: Any,
+    history: TableHistory,
+    *,
+    programs: list[Any] = (),  # type: ignore[assignment]
+    stopped: str | None = None,
+) -> dict[str, Any]:
     """The format-1 document of a run recorded by `history` (see docs/viewer-format.md).
     `stopped`: why the run ended early, said by the page's banner (None: it ran to its end)."""
     nodes, links = topology(network)
@@ -120,8 +144,11 @@ def build_document(network: Any, history: TableHistory, *, programs: list[Any] =
         "domains": domains(network),
         "events": columns,
         "frames": frames,
-        "tables": {"columns": TABLE_COLUMNS, "initial": history.initial,
-                   "changes": [list(change) for change in history.changes]},
+        "tables": {
+            "columns": TABLE_COLUMNS,
+            "initial": history.initial,
+            "changes": [list(change) for change in history.changes],
+        },
         "commands": [{"node": c.node, "command": c.command_text, "at": c.at} for c in network.commands],
         "programs": program_entries(programs),
         "stopped": stopped,

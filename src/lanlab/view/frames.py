@@ -53,10 +53,12 @@ def header_lengths(frame: bytes, headers: list[Any]) -> list[int]:
             break
         payload = bytes(payload)
         size = getattr(type(h), "SIZE", 0)
-        length = next((k for k in range(size, len(rest) - len(payload) + 1)
-                       if rest[k:k + len(payload)] == payload), len(rest) - len(payload))
+        length = next(
+            (k for k in range(size, len(rest) - len(payload) + 1) if rest[k : k + len(payload)] == payload),
+            len(rest) - len(payload),
+        )
         lengths.append(length)
-        rest = rest[length:length + len(payload)]
+        rest = rest[length : length + len(payload)]
     return lengths
 
 
@@ -78,10 +80,22 @@ def frame_entry(raw: bytes) -> dict[str, Any]:
         offset += length
     payload = d.payload
     if payload:
-        layers.append({"layer": "Data", "start": offset, "end": offset + len(payload),
-                       "fields": [["data", f"{len(payload)} bytes", offset, offset + len(payload)]]})
-    entry = {"bytes": base64.b64encode(raw).decode("ascii"), "protocol": d.protocol, "info": d.info,
-             "src": d.src, "dst": d.dst, "layers": layers}
+        layers.append(
+            {
+                "layer": "Data",
+                "start": offset,
+                "end": offset + len(payload),
+                "fields": [["data", f"{len(payload)} bytes", offset, offset + len(payload)]],
+            }
+        )
+    entry = {
+        "bytes": base64.b64encode(raw).decode("ascii"),
+        "protocol": d.protocol,
+        "info": d.info,
+        "src": d.src,
+        "dst": d.dst,
+        "layers": layers,
+    }
     if d.error:
         entry["error"] = d.error
     return entry

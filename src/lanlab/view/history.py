@@ -87,9 +87,15 @@ def ageing_reader(node: Any) -> Callable[[Any, int], int] | None:
         soonest = FOREVER
         if mac:  # gone once now - seen > ageing (MacTable.lookup)
             table = node.table
-            soonest = min((entry.seen for entry in table.entries.values()), default=FOREVER - table.ageing - 1) + table.ageing + 1
+            soonest = (
+                min((entry.seen for entry in table.entries.values()), default=FOREVER - table.ageing - 1)
+                + table.ageing
+                + 1
+            )
         if arp:  # gone once now >= expires (ArpCache.entry)
-            soonest = min([soonest] + [entry.expires for nic in node.nics if nic.arp is not None for entry in nic.arp.live(now)])
+            soonest = min(
+                [soonest] + [entry.expires for nic in node.nics if nic.arp is not None for entry in nic.arp.live(now)]
+            )
         return soonest
 
     return next_ageing
@@ -100,8 +106,10 @@ def _arp_rows_reported(node: Any, now: int) -> list[list[Any]]:
 
 
 def _route_rows(node: Any, now: int) -> list[list[Any]]:
-    return [[row["prefix"], row["via"], row["interface"], row["metric"], row["source"], now - round(row["age"] * 1e9)]
-            for row in node.routes]
+    return [
+        [row["prefix"], row["via"], row["interface"], row["metric"], row["source"], now - round(row["age"] * 1e9)]
+        for row in node.routes
+    ]
 
 
 def _as_text(table: str, value: Any) -> Any:
@@ -153,8 +161,10 @@ class TableHistory:
         self.every_instant = [holder for holder in self.holders if holder[0].name not in self.ageing]
         now = network.engine.now
         self.current: dict[str, dict[str, Any]] = {node.name: node_tables(node, now) for node, _ in self.holders}
-        self.initial = {name: {table: _as_text(table, value) for table, value in tables.items()}
-                        for name, tables in self.current.items()}
+        self.initial = {
+            name: {table: _as_text(table, value) for table, value in tables.items()}
+            for name, tables in self.current.items()
+        }
         # (event index, node, table, key, row): key None = row is the whole table
         self.changes: list[tuple[int, str, str, Any, Any]] = []
         self.events: list[Any] = []
@@ -241,14 +251,21 @@ class TableHistory:
                 changed = True
                 seen[table] = value
                 if table not in ("mac", "arp"):  # rows without addresses (their text is themselves)
-                    changes += [(index, node.name, table, key, row) for key, row in
-                                ([(None, value)] if table == "stp" or before is None else table_changes(before, value))]
+                    changes += [
+                        (index, node.name, table, key, row)
+                        for key, row in (
+                            [(None, value)] if table == "stp" or before is None else table_changes(before, value)
+                        )
+                    ]
                 elif before is None:
                     changes.append((index, node.name, table, None, _as_text(table, value)))
                 else:  # only the changed rows' addresses become text
-                    changes += [(index, node.name, table, None, _as_text(table, row)) if key is None else
-                                (index, node.name, table, _cell_text(key), None if row is None else _row_text(row))
-                                for key, row in table_changes(before, value)]
+                    changes += [
+                        (index, node.name, table, None, _as_text(table, row))
+                        if key is None
+                        else (index, node.name, table, _cell_text(key), None if row is None else _row_text(row))
+                        for key, row in table_changes(before, value)
+                    ]
             # The planned time only ever comes early (a refresh moves an entry's end later
             # without changing its row): planned again when it came or when a row changed.
             if changed or ages_out.get(node.name, FOREVER) <= now:

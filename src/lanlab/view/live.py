@@ -29,8 +29,14 @@ def exact_seconds(ns: int) -> str:
 class LiveSession:
     """One network, run as the page asks: start, pause, pace, step, and `--do` commands."""
 
-    def __init__(self, network: Any, *, schedule: Callable[[Any, str], Any], source: list[str],
-                 watch: Callable[[], Any] | None = None) -> None:
+    def __init__(
+        self,
+        network: Any,
+        *,
+        schedule: Callable[[Any, str], Any],
+        source: list[str],
+        watch: Callable[[], Any] | None = None,
+    ) -> None:
         """`schedule(network, text)` is `sim run --do`'s parser (it raises on a bad text);
         `source`: the `sim run` words that rebuild this network (FILE, --seed, --app ...);
         `watch()`: a context manager each slice runs inside (the programs' CPU watchdog)."""
@@ -88,8 +94,9 @@ class LiveSession:
             words = f"at {exact_seconds(self.free_instant())} {words}"
         self.schedule(self.network, words)
         self.given.append(words)
-        self.document["commands"] = [{"node": c.node, "command": c.command_text, "at": c.at}
-                                     for c in self.network.commands]
+        self.document["commands"] = [
+            {"node": c.node, "command": c.command_text, "at": c.at} for c in self.network.commands
+        ]
         return words
 
     def free_instant(self) -> int:
@@ -154,7 +161,7 @@ class LiveSession:
         """Put the events recorded since the last sync into the document."""
         events = self.history.events
         if len(events) > self.encoded:
-            columns, frames = self.encoder.encode(events[self.encoded:])
+            columns, frames = self.encoder.encode(events[self.encoded :])
             for name in EVENT_COLUMNS:
                 self.document["events"][name].extend(columns[name])
             self.document["frames"].extend(frames)
@@ -173,9 +180,14 @@ class LiveSession:
         return len(self.document["events"]["t"]), len(self.document["frames"]), len(self.history.changes), self.printed
 
     def state(self) -> dict[str, Any]:
-        return {"running": self.running, "pace": self.pace, "now": self.network.engine.now,
-                "behind": round(self.behind(), 6), "stopped": self.network.engine.stopped,
-                "command_line": self.command_line()}
+        return {
+            "running": self.running,
+            "pace": self.pace,
+            "now": self.network.engine.now,
+            "behind": round(self.behind(), 6),
+            "stopped": self.network.engine.stopped,
+            "command_line": self.command_line(),
+        }
 
     def batch(self, cursor: tuple[int, int, int, int]) -> dict[str, Any]:
         """What a page holding the document up to `cursor` is missing (the programs' consoles
@@ -183,7 +195,14 @@ class LiveSession:
         events, frames, changes, printed = cursor
         doc = self.document
         doc["links"] = topology(self.network)[1]  # their counters move
-        return {"type": "batch", "events": {name: doc["events"][name][events:] for name in EVENT_COLUMNS},
-                "frames": doc["frames"][frames:], "changes": [list(c) for c in self.history.changes[changes:]],
-                "end": doc["end"], "links": doc["links"], "commands": doc["commands"], "state": self.state(),
-                "programs": doc["programs"] if printed != self.printed else None}
+        return {
+            "type": "batch",
+            "events": {name: doc["events"][name][events:] for name in EVENT_COLUMNS},
+            "frames": doc["frames"][frames:],
+            "changes": [list(c) for c in self.history.changes[changes:]],
+            "end": doc["end"],
+            "links": doc["links"],
+            "commands": doc["commands"],
+            "state": self.state(),
+            "programs": doc["programs"] if printed != self.printed else None,
+        }

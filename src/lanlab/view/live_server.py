@@ -42,8 +42,14 @@ MAX_MESSAGE = 64 * 1024
 class LiveServer:
     """Serves one LiveSession to any number of pages (each with its own place in the run)."""
 
-    def __init__(self, session: LiveSession, host: str = "127.0.0.1", port: int = 0, token: str | None = None,
-                 builder: Builder | None = None) -> None:
+    def __init__(
+        self,
+        session: LiveSession,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        token: str | None = None,
+        builder: Builder | None = None,
+    ) -> None:
         """builder: how the page's edits are checked and become a network (None: no building)."""
         self.session = session
         self.builder = builder
@@ -61,8 +67,9 @@ class LiveServer:
 
     async def start(self) -> None:
         """Bind now (an OSError says the port is taken) and start running the simulator."""
-        self.server = await serve(self.talk, self.host, self.port, process_request=self.check_request,
-                                  max_size=MAX_MESSAGE, compression=None)
+        self.server = await serve(
+            self.talk, self.host, self.port, process_request=self.check_request, max_size=MAX_MESSAGE, compression=None
+        )
         self.port = self.server.sockets[0].getsockname()[1]
         self.runner = asyncio.create_task(self.run_simulator())
 
@@ -76,7 +83,9 @@ class LiveServer:
         url = urlsplit(request.path)
         token = parse_qs(url.query).get("token", [""])[0]
         if not hmac.compare_digest(token.encode(), self.token.encode()):
-            return connection.respond(HTTPStatus.FORBIDDEN, "403: this URL needs the token `lanlab sim serve` printed\n")
+            return connection.respond(
+                HTTPStatus.FORBIDDEN, "403: this URL needs the token `lanlab sim serve` printed\n"
+            )
         origin = request.headers.get("Origin")
         if origin is not None and origin != f"http://{request.headers.get('Host', '')}":
             return connection.respond(HTTPStatus.FORBIDDEN, "403: requests from another site's page are refused\n")
@@ -85,12 +94,16 @@ class LiveServer:
         if url.path in ("/", "/index.html"):
             return _response(render_page(self.session.document, live=True).encode(), "text/html; charset=utf-8")
         if url.path == "/network.yaml" and self.builder is not None:
-            return _response(self.builder.workspace.to_yaml()[0].encode(), "application/yaml; charset=utf-8",
-                             f"{self.builder.workspace.file_stem()}.yaml")
+            return _response(
+                self.builder.workspace.to_yaml()[0].encode(),
+                "application/yaml; charset=utf-8",
+                f"{self.builder.workspace.file_stem()}.yaml",
+            )
         if url.path == "/run.html":  # the run so far as the viewer's page (works offline, like --html)
             document = {key: value for key, value in self.session.document.items() if key != "live"}
-            return _response(render_page(document).encode(), "text/html; charset=utf-8",
-                             f"{self.session.network.name}.html")
+            return _response(
+                render_page(document).encode(), "text/html; charset=utf-8", f"{self.session.network.name}.html"
+            )
         return connection.respond(HTTPStatus.NOT_FOUND, "404: lanlab sim serve serves /, /ws and /run.html\n")
 
     # -- the simulator ---------------------------------------------------------------------------------
@@ -107,8 +120,17 @@ class LiveServer:
         session = self.session
         cursor = session.cursor()
         workspace = self.builder.workspace.spec if self.builder is not None else None
-        await socket.send(to_json({"type": "document", "document": session.document, "state": session.state(),
-                                   "workspace": workspace, "fields": NODE_FIELDS if workspace is not None else None}))
+        await socket.send(
+            to_json(
+                {
+                    "type": "document",
+                    "document": session.document,
+                    "state": session.state(),
+                    "workspace": workspace,
+                    "fields": NODE_FIELDS if workspace is not None else None,
+                }
+            )
+        )
         sender = asyncio.create_task(self.send_batches(socket, cursor))
         self.sockets.add(socket)
         try:
@@ -162,15 +184,17 @@ class LiveServer:
             elif op in BUILD_OPS:
                 return {**reply, **self.build(request)}
             else:
-                return {**reply, "ok": False, "error": f"unknown op {op!r}: start, pause, step, pace, do, "
-                        + ", ".join(BUILD_OPS)}
+                return {
+                    **reply,
+                    "ok": False,
+                    "error": f"unknown op {op!r}: start, pause, step, pace, do, " + ", ".join(BUILD_OPS),
+                }
         except BuildError as error:
             return {**reply, "ok": False, "error": str(error)}
         except (ValueError, KeyError, TypeError) as error:  # CommandError is a ValueError
             message_text = str(error).strip("'\"") if isinstance(error, KeyError) else str(error)
             return {**reply, "ok": False, "error": message_text}
         return reply
-
 
     def build(self, request: dict[str, Any]) -> dict[str, Any]:
         """One edit of the network; kept (and the network rebuilt at 0 s) only if `sim check` passes."""
@@ -205,8 +229,13 @@ builder_refusal = "this page runs a network with --app programs: build without -
 class Builder:
     """The network being built and how it is checked and run (given by the command line)."""
 
-    def __init__(self, workspace: Workspace, check: Callable[[Path], list[str]],
-                 session_of: Callable[[Path, Workspace], LiveSession], folder: Path) -> None:
+    def __init__(
+        self,
+        workspace: Workspace,
+        check: Callable[[Path], list[str]],
+        session_of: Callable[[Path, Workspace], LiveSession],
+        folder: Path,
+    ) -> None:
         """check(path): `sim check`'s problems with a file; session_of(path, workspace): a new
         session running the network in that file; folder: where the files being checked go."""
         self.workspace = workspace

@@ -13,8 +13,22 @@ from typing import Any
 from lanlab.view.document import to_json
 
 # The page's script, one file a pane, in the order they must run (each adds to window.lanlab).
-SCRIPTS = ("util.js", "state.js", "filters.js", "topology.js", "timeline.js", "events.js", "detail.js", "tables.js",
-           "programs.js", "ladder.js", "pcapng.js", "live.js", "build.js", "main.js")
+SCRIPTS = (
+    "util.js",
+    "state.js",
+    "filters.js",
+    "topology.js",
+    "timeline.js",
+    "events.js",
+    "detail.js",
+    "tables.js",
+    "programs.js",
+    "ladder.js",
+    "pcapng.js",
+    "live.js",
+    "build.js",
+    "main.js",
+)
 VENDOR = ("cytoscape.min.js",)
 DATA_ID = "lanlab-data"
 

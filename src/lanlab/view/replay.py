@@ -52,6 +52,15 @@ def shown_rows(table: str, rows: Any, t: int) -> Any:
     if table == "arp":
         return [{"ip": ip, "mac": mac} for ip, mac in rows]
     if table == "route":
-        return [{"prefix": prefix, "via": via, "interface": interface, "metric": metric, "source": source,
-                 "age": (t - since) / 1e9} for prefix, via, interface, metric, source, since in rows]
+        return [
+            {
+                "prefix": prefix,
+                "via": via,
+                "interface": interface,
+                "metric": metric,
+                "source": source,
+                "age": (t - since) / 1e9,
+            }
+            for prefix, via, interface, metric, source, since in rows
+        ]
     return rows

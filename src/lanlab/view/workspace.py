@@ -35,8 +35,11 @@ class Workspace:
 
     def __init__(self, spec: dict[str, Any] | None = None) -> None:
         spec = spec or {}
-        self.spec: dict[str, Any] = {"name": spec.get("name", "workspace"), "nodes": dict(spec.get("nodes") or {}),
-                                     "links": list(spec.get("links") or [])}
+        self.spec: dict[str, Any] = {
+            "name": spec.get("name", "workspace"),
+            "nodes": dict(spec.get("nodes") or {}),
+            "links": list(spec.get("links") or []),
+        }
         for key in ("events",):
             if key in spec:
                 self.spec[key] = spec[key]
@@ -141,8 +144,9 @@ class Workspace:
         new = self.edited()
         new.node(node)
         del new.spec["nodes"][node]
-        new.spec["links"] = [link for link in new.spec["links"]
-                             if all(end.split(":")[0] != node for end in endpoints(link))]
+        new.spec["links"] = [
+            link for link in new.spec["links"] if all(end.split(":")[0] != node for end in endpoints(link))
+        ]
         return new
 
     def file_stem(self) -> str:
@@ -177,8 +181,11 @@ class Workspace:
         for port in interfaces:
             if f"{name}:{port}" not in used:
                 return f"{name}:{port}"
-        raise BuildError(f"{name} has no free port: every interface is cabled "
-                         "(add one to its interfaces field)" if kind in ("host", "router") else f"{name} is full")
+        raise BuildError(
+            f"{name} has no free port: every interface is cabled (add one to its interfaces field)"
+            if kind in ("host", "router")
+            else f"{name} is full"
+        )
 
 
 def endpoints(link: Any) -> list[str]:

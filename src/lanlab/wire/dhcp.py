@@ -72,7 +72,7 @@ class DhcpOptionCode(IntEnum):
 
 
 def _addresses(data: bytes) -> tuple[IPv4Address, ...]:
-    return tuple(IPv4Address(data[i:i + 4]) for i in range(0, len(data) - len(data) % 4, 4))
+    return tuple(IPv4Address(data[i : i + 4]) for i in range(0, len(data) - len(data) % 4, 4))
 
 
 def _address(data: bytes) -> IPv4Address:
@@ -165,10 +165,25 @@ def _name16(data: bytes) -> str:
     return data.split(b"\0", 1)[0].decode("ascii", "backslashreplace")
 
 
-@header("DHCP", layout=(u8("op", BootOp), u8("htype"), u8("hlen"), u8("hops"), u32("xid"), u16("secs"), u16("flags"),
-                        ipv4("ciaddr"), ipv4("yiaddr"), ipv4("siaddr"), ipv4("giaddr"),
-                        Item("16s", (Leaf("chaddr_raw"),)), Item("64s", (Leaf("sname"),)),
-                        Item("128s", (Leaf("file"),))))
+@header(
+    "DHCP",
+    layout=(
+        u8("op", BootOp),
+        u8("htype"),
+        u8("hlen"),
+        u8("hops"),
+        u32("xid"),
+        u16("secs"),
+        u16("flags"),
+        ipv4("ciaddr"),
+        ipv4("yiaddr"),
+        ipv4("siaddr"),
+        ipv4("giaddr"),
+        Item("16s", (Leaf("chaddr_raw"),)),
+        Item("64s", (Leaf("sname"),)),
+        Item("128s", (Leaf("file"),)),
+    ),
+)
 class Dhcp(Header):
     """A BOOTP/DHCP message. `options` is None for plain BOOTP (no magic cookie); `padding` is whatever
     follows the END option (or, for BOOTP, the vendor area), kept so a message rebuilds byte for byte."""
@@ -192,8 +207,15 @@ class Dhcp(Header):
     pads: tuple[int, ...] = ()  # where PAD bytes sat among the options (index in `options` they precede)
 
     @classmethod
-    def new(cls, op: BootOp, xid: int, mac: MacAddress | str, kind: DhcpMessageType | None,
-            options: Sequence[DhcpOption] = (), **fields: Any) -> Dhcp:
+    def new(
+        cls,
+        op: BootOp,
+        xid: int,
+        mac: MacAddress | str,
+        kind: DhcpMessageType | None,
+        options: Sequence[DhcpOption] = (),
+        **fields: Any,
+    ) -> Dhcp:
         """A DHCP message from a client's MAC: message type first (RFC 2131 4.1 asks for it), then `options`."""
         chaddr = MacAddress(mac).packed.ljust(16, b"\0")
         listed = (DhcpOption.message_type(kind), *options) if kind is not None else tuple(options)
@@ -243,9 +265,8 @@ class Dhcp(Header):
     def parse(cls, data: bytes | memoryview) -> tuple[Dhcp, bytes]:
         """The message; it fills its UDP datagram, so nothing is left over."""
         data = bytes(data)
-        op, htype, hlen, hops, xid, secs, flags, ciaddr, yiaddr, siaddr, giaddr, chaddr, sname, file = \
-            cls._unpack(data)
-        rest = data[cls.SIZE:]
+        op, htype, hlen, hops, xid, secs, flags, ciaddr, yiaddr, siaddr, giaddr, chaddr, sname, file = cls._unpack(data)
+        rest = data[cls.SIZE :]
         options: tuple[DhcpOption, ...] | None
         pads: list[int] = []
         if rest[:4] != MAGIC_COOKIE:
@@ -255,8 +276,7 @@ class Dhcp(Header):
             offset = 4
             while True:
                 if offset >= len(rest):  # RFC 2131 4.1: options end with END; a missing END is cut short
-                    raise truncated(cls.NAME, "options", cls.SIZE + offset, cls.SIZE + offset + 1,
-                                    cls.SIZE + len(rest))
+                    raise truncated(cls.NAME, "options", cls.SIZE + offset, cls.SIZE + offset + 1, cls.SIZE + len(rest))
                 code = rest[offset]
                 if code == END:
                     offset += 1
@@ -267,18 +287,54 @@ class Dhcp(Header):
                     continue
                 if offset + 2 > len(rest) or offset + 2 + rest[offset + 1] > len(rest):
                     length = rest[offset + 1] if offset + 1 < len(rest) else 0
-                    raise truncated(cls.NAME, f"option {code}", cls.SIZE + offset, cls.SIZE + offset + 2 + length,
-                                    cls.SIZE + len(rest))
+                    raise truncated(
+                        cls.NAME,
+                        f"option {code}",
+                        cls.SIZE + offset,
+                        cls.SIZE + offset + 2 + length,
+                        cls.SIZE + len(rest),
+                    )
                 length = rest[offset + 1]
-                listed.append(DhcpOption(code, rest[offset + 2:offset + 2 + length]))
+                listed.append(DhcpOption(code, rest[offset + 2 : offset + 2 + length]))
                 offset += 2 + length
             options, padding = tuple(listed), rest[offset:]
-        return cls._new(op, xid, chaddr, options, ciaddr, yiaddr, siaddr, giaddr, secs, flags, hops, htype, hlen,
-                        sname, file, padding, tuple(pads)), b""
+        return cls._new(
+            op,
+            xid,
+            chaddr,
+            options,
+            ciaddr,
+            yiaddr,
+            siaddr,
+            giaddr,
+            secs,
+            flags,
+            hops,
+            htype,
+            hlen,
+            sname,
+            file,
+            padding,
+            tuple(pads),
+        ), b""
 
     def build(self, payload: bytes = b"") -> bytes:
-        fixed = self._pack(self.op, self.htype, self.hlen, self.hops, self.xid, self.secs, self.flags, self.ciaddr,
-                           self.yiaddr, self.siaddr, self.giaddr, self.chaddr_raw, self.sname, self.file)
+        fixed = self._pack(
+            self.op,
+            self.htype,
+            self.hlen,
+            self.hops,
+            self.xid,
+            self.secs,
+            self.flags,
+            self.ciaddr,
+            self.yiaddr,
+            self.siaddr,
+            self.giaddr,
+            self.chaddr_raw,
+            self.sname,
+            self.file,
+        )
         if self.options is None:
             return fixed + self.padding + payload
         parts = [fixed, MAGIC_COOKIE]
@@ -305,8 +361,11 @@ class Dhcp(Header):
         return f"{name} - Transaction ID 0x{self.xid:x}"
 
 
-_TSHARK_WORDS: dict[int, str] = {DhcpMessageType.ACK: "ACK", DhcpMessageType.NAK: "NAK",
-                 **{k: k.name.capitalize() for k in DhcpMessageType if k not in (DhcpMessageType.ACK, DhcpMessageType.NAK)}}
+_TSHARK_WORDS: dict[int, str] = {
+    DhcpMessageType.ACK: "ACK",
+    DhcpMessageType.NAK: "NAK",
+    **{k: k.name.capitalize() for k in DhcpMessageType if k not in (DhcpMessageType.ACK, DhcpMessageType.NAK)},
+}
 
 
 def _kind_name(kind: int) -> str:

@@ -47,7 +47,7 @@ class Dissection:
     @property
     def quote(self) -> str | None:
         """The quoted datagram in a few words, "UDP 198.18.0.2:40000 → 198.18.0.1:9", when there is one."""
-        return None if self.quoted is None else quote_summary(self.headers[self.quoted:])
+        return None if self.quoted is None else quote_summary(self.headers[self.quoted :])
 
 
 def dissect(frame: bytes | memoryview, wire_length: int | None = None) -> Dissection:
@@ -65,7 +65,9 @@ def dissect(frame: bytes | memoryview, wire_length: int | None = None) -> Dissec
     snapped = missing = wire_length - len(frame) if wire_length is not None and wire_length > len(frame) else 0
     rest = frame
     # 802.3 frames put a length where Ethernet II puts the EtherType (IEEE 802.3 3.2.6).
-    cls: type[Header] | None = Dot3 if len(frame) >= 14 and int.from_bytes(frame[12:14], "big") <= MAX_DOT3_LENGTH else Ethernet
+    cls: type[Header] | None = (
+        Dot3 if len(frame) >= 14 and int.from_bytes(frame[12:14], "big") <= MAX_DOT3_LENGTH else Ethernet
+    )
     try:
         while cls is not None:
             parse_cut = getattr(cls, "parse_cut", None) if missing else None

@@ -58,8 +58,13 @@ class Rcode(IntEnum):
     REFUSED = 5
 
 
-RCODE_WORDS: dict[int, str] = {Rcode.FORMERR: "Format error", Rcode.SERVFAIL: "Server failure", Rcode.NXDOMAIN: "No such name",
-               Rcode.NOTIMP: "Not implemented", Rcode.REFUSED: "Refused"}
+RCODE_WORDS: dict[int, str] = {
+    Rcode.FORMERR: "Format error",
+    Rcode.SERVFAIL: "Server failure",
+    Rcode.NXDOMAIN: "No such name",
+    Rcode.NOTIMP: "Not implemented",
+    Rcode.REFUSED: "Refused",
+}
 NAME_TYPES = {DnsType.NS, DnsType.CNAME, DnsType.PTR}  # rdata is one name
 COMPRESSED_RDATA = NAME_TYPES | {DnsType.SOA, DnsType.MX}  # RFC 3597 4: only these may compress
 
@@ -199,7 +204,7 @@ class _Writer:
         length = len(self.out) - start - 2
         if length > 0xFFFF:
             raise malformed("DNS", "rdata", start, f"{length} bytes do not fit rdlength")
-        self.out[start:start + 2] = length.to_bytes(2, "big")
+        self.out[start : start + 2] = length.to_bytes(2, "big")
 
 
 def _read_name(data: bytes, offset: int) -> tuple[str, int]:
@@ -215,7 +220,7 @@ def _read_name(data: bytes, offset: int) -> tuple[str, int]:
         if size & POINTER == POINTER:
             if position + 2 > len(data):
                 raise truncated("DNS", "name", offset, position + 2, len(data))
-            target = int.from_bytes(data[position:position + 2], "big") & 0x3FFF
+            target = int.from_bytes(data[position : position + 2], "big") & 0x3FFF
             if target >= position:  # a pointer must point backwards: that is what ends every chain
                 raise malformed("DNS", "name", position, f"compression pointer to {target} does not point back")
             if end is None:
@@ -231,7 +236,7 @@ def _read_name(data: bytes, offset: int) -> tuple[str, int]:
         length += size + 1
         if length > MAX_NAME:
             raise malformed("DNS", "name", offset, f"longer than {MAX_NAME} bytes")
-        label = data[position + 1:position + 1 + size]
+        label = data[position + 1 : position + 1 + size]
         labels.append(label.decode("ascii", "backslashreplace").replace(".", "\\."))
         position += 1 + size
     return ".".join(labels) + ".", (position + 1 if end is None else end)
@@ -258,11 +263,11 @@ def _read_rdata(data: bytes, rtype: int, start: int, end: int) -> Any:
         mname, after = _read_name(data, start)
         rname, after = _read_name(data, after)
         if after + 20 == end:
-            return Soa(mname, rname, *(int.from_bytes(data[after + i:after + i + 4], "big") for i in range(0, 20, 4)))
+            return Soa(mname, rname, *(int.from_bytes(data[after + i : after + i + 4], "big") for i in range(0, 20, 4)))
     elif rtype == DnsType.TXT:
         strings, i = [], 0
         while i < len(raw) and i + 1 + raw[i] <= len(raw):
-            strings.append(raw[i + 1:i + 1 + raw[i]])
+            strings.append(raw[i + 1 : i + 1 + raw[i]])
             i += 1 + raw[i]
         if raw and i == len(raw):
             return tuple(strings)
@@ -271,9 +276,17 @@ def _read_rdata(data: bytes, rtype: int, start: int, end: int) -> Any:
     raise malformed("DNS", "rdata", start, f"{len(raw)} bytes are not a valid {_type_name(rtype)} record")
 
 
-@header("DNS", layout=(u16("id"), bits("H", ("qr", 1), ("opcode", 4), ("aa", 1), ("tc", 1), ("rd", 1), ("ra", 1),
-                                       ("z", 3), ("rcode", 4)),
-                       u16("_qdcount"), u16("_ancount"), u16("_nscount"), u16("_arcount")))
+@header(
+    "DNS",
+    layout=(
+        u16("id"),
+        bits("H", ("qr", 1), ("opcode", 4), ("aa", 1), ("tc", 1), ("rd", 1), ("ra", 1), ("z", 3), ("rcode", 4)),
+        u16("_qdcount"),
+        u16("_ancount"),
+        u16("_nscount"),
+        u16("_arcount"),
+    ),
+)
 class Dns(Header):
     """A DNS message. `z` keeps the three bits after RA (RFC 1035's Z; AD and CD in RFC 4035)."""
 
@@ -296,11 +309,27 @@ class Dns(Header):
         """A recursive standard query for one name (what a stub resolver sends)."""
         return cls(ident, (Question(normalise(name), qtype),))
 
-    def reply(self, answers: Sequence[Record] = (), rcode: int = Rcode.NOERROR, authoritative: bool = True,
-              authorities: Sequence[Record] = ()) -> Dns:
+    def reply(
+        self,
+        answers: Sequence[Record] = (),
+        rcode: int = Rcode.NOERROR,
+        authoritative: bool = True,
+        authorities: Sequence[Record] = (),
+    ) -> Dns:
         """The response to this query: same id and question, RD copied (RFC 1035 4.1.1)."""
-        return Dns(self.id, self.questions, tuple(answers), tuple(authorities), (), qr=1, opcode=self.opcode,
-                   aa=int(authoritative), rd=self.rd, ra=0, rcode=rcode)
+        return Dns(
+            self.id,
+            self.questions,
+            tuple(answers),
+            tuple(authorities),
+            (),
+            qr=1,
+            opcode=self.opcode,
+            aa=int(authoritative),
+            rd=self.rd,
+            ra=0,
+            rcode=rcode,
+        )
 
     @classmethod
     def parse(cls, data: bytes | memoryview) -> tuple[Dns, bytes]:
@@ -312,8 +341,13 @@ class Dns(Header):
             name, offset = _read_name(data, offset)
             if offset + 4 > len(data):
                 raise truncated(cls.NAME, "question", offset, offset + 4, len(data))
-            questions.append(Question(name, int.from_bytes(data[offset:offset + 2], "big"),
-                                      int.from_bytes(data[offset + 2:offset + 4], "big")))
+            questions.append(
+                Question(
+                    name,
+                    int.from_bytes(data[offset : offset + 2], "big"),
+                    int.from_bytes(data[offset + 2 : offset + 4], "big"),
+                )
+            )
             offset += 4
         sections: list[tuple[Record, ...]] = []
         for count in (ancount, nscount, arcount):
@@ -322,10 +356,10 @@ class Dns(Header):
                 name, offset = _read_name(data, offset)
                 if offset + 10 > len(data):
                     raise truncated(cls.NAME, "record", offset, offset + 10, len(data))
-                rtype = int.from_bytes(data[offset:offset + 2], "big")
-                rclass = int.from_bytes(data[offset + 2:offset + 4], "big")
-                ttl = int.from_bytes(data[offset + 4:offset + 8], "big")
-                rdlength = int.from_bytes(data[offset + 8:offset + 10], "big")
+                rtype = int.from_bytes(data[offset : offset + 2], "big")
+                rclass = int.from_bytes(data[offset + 2 : offset + 4], "big")
+                ttl = int.from_bytes(data[offset + 4 : offset + 8], "big")
+                rdlength = int.from_bytes(data[offset + 8 : offset + 10], "big")
                 start, offset = offset + 10, offset + 10 + rdlength
                 if offset > len(data):
                     raise truncated(cls.NAME, "rdata", start, offset, len(data))
@@ -335,16 +369,29 @@ class Dns(Header):
 
     def build(self, payload: bytes = b"") -> bytes:
         writer = _Writer()
-        writer.out += self._pack(self.id, self.qr, self.opcode, self.aa, self.tc, self.rd, self.ra, self.z,
-                                 self.rcode, len(self.questions), len(self.answers), len(self.authorities),
-                                 len(self.additionals))
+        writer.out += self._pack(
+            self.id,
+            self.qr,
+            self.opcode,
+            self.aa,
+            self.tc,
+            self.rd,
+            self.ra,
+            self.z,
+            self.rcode,
+            len(self.questions),
+            len(self.answers),
+            len(self.authorities),
+            len(self.additionals),
+        )
         for question in self.questions:
             writer.name(question.name)
             writer.out += question.qtype.to_bytes(2, "big") + question.qclass.to_bytes(2, "big")
         for record in (*self.answers, *self.authorities, *self.additionals):
             writer.name(record.name)
-            writer.out += (record.rtype.to_bytes(2, "big") + record.rclass.to_bytes(2, "big")
-                           + record.ttl.to_bytes(4, "big"))
+            writer.out += (
+                record.rtype.to_bytes(2, "big") + record.rclass.to_bytes(2, "big") + record.ttl.to_bytes(4, "big")
+            )
             writer.rdata(record.rtype, record.data)
         return bytes(writer.out) + payload
 

@@ -70,9 +70,17 @@ def _ethernet_next(h: Ethernet) -> list[tuple[str, int]]:
     return [("ethertype", h.ethertype)]
 
 
-register(Ethernet, next_keys=_ethernet_next,
-         summary=lambda h, below, payload: ("Ethernet", f"Ethernet II, type {h.ethertype:#06x}, {len(payload)} bytes"))
-register(Dot3, next_keys=lambda h: [("dot3", 0)],
-         summary=lambda h, below, payload: ("IEEE 802.3", f"Length {len(payload)}"))
-register(Llc, under=[("dot3", 0)], next_keys=lambda h: [("llc_sap", h.dsap)],
-         summary=lambda h, below, payload: ("LLC", f"DSAP {h.dsap:#04x} SSAP {h.ssap:#04x}"))
+register(
+    Ethernet,
+    next_keys=_ethernet_next,
+    summary=lambda h, below, payload: ("Ethernet", f"Ethernet II, type {h.ethertype:#06x}, {len(payload)} bytes"),
+)
+register(
+    Dot3, next_keys=lambda h: [("dot3", 0)], summary=lambda h, below, payload: ("IEEE 802.3", f"Length {len(payload)}")
+)
+register(
+    Llc,
+    under=[("dot3", 0)],
+    next_keys=lambda h: [("llc_sap", h.dsap)],
+    summary=lambda h, below, payload: ("LLC", f"DSAP {h.dsap:#04x} SSAP {h.ssap:#04x}"),
+)

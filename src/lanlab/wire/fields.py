@@ -28,12 +28,21 @@ from enum import IntEnum, IntFlag
 from ipaddress import IPv4Address
 from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar, dataclass_transform
 
-from lanlab.wire.addresses import (IPV4_PAIRS, IPV4S, MAC_PAIRS, WIRE_MACS, ipv4_from_int, ipv4_pair, mac_from_wire,
-                                   mac_pair)
+from lanlab.wire.addresses import (
+    IPV4_PAIRS,
+    IPV4S,
+    MAC_PAIRS,
+    WIRE_MACS,
+    ipv4_from_int,
+    ipv4_pair,
+    mac_from_wire,
+    mac_pair,
+)
 from lanlab.wire.errors import malformed, truncated
 from lanlab.wire.mac import MacAddress
 
 T = TypeVar("T")
+
 
 @dataclasses.dataclass(frozen=True)
 class Leaf:
@@ -93,8 +102,9 @@ def const(item: Item, value: int) -> Item:
 def bits(code: str, *parts: tuple[str, int] | tuple[str, int, int] | Leaf) -> Item:
     """Bit fields packed into one integer of struct `code`, most significant first: ("name", width[, const]),
     or a Leaf(name, width=..., convert=...) for a field parse turns into something else (TcpFlags)."""
-    leaves = tuple(p if isinstance(p, Leaf) else Leaf(p[0], width=p[1], const=p[2] if len(p) > 2 else None)
-                   for p in parts)
+    leaves = tuple(
+        p if isinstance(p, Leaf) else Leaf(p[0], width=p[1], const=p[2] if len(p) > 2 else None) for p in parts
+    )
     if sum(leaf.width or 0 for leaf in leaves) != struct.calcsize("!" + code) * 8:
         raise TypeError(f"bits({code!r}): widths do not add up to the integer's size")
     return Item(code, leaves)
@@ -118,6 +128,7 @@ class Extent:
 
 
 if TYPE_CHECKING:
+
     class Header:
         """What `header` adds to a class, as type checkers see it. A header class names it as its base;
         at run time Header is `object` (the unfrozen twin needs a class deriving from object only)."""
@@ -186,13 +197,28 @@ def _compile(cls: Any, name: str, layout: tuple[Item, ...], extent: Extent) -> N
     fixed = struct.Struct("!" + "".join(item.code for item in layout))
     reading = struct.Struct("!" + "".join(code for code, _ in _unpack_groups(layout)))  # same bytes, pairs merged
     env: dict[str, Any] = {  # the generated code's globals
-        "cls": cls, "Unfrozen": unfrozen_twin(cls), "unpack_from": reading.unpack_from, "pack": fixed.pack,
-        "SIZE": fixed.size, "NAME": name, "field_at": _field_at(layout), "tail_parser": extent.tail_parser,
-        "struct_error": struct.error, "truncated": truncated, "malformed": malformed,
-        "MacAddress": MacAddress, "IPv4Address": IPv4Address,
+        "cls": cls,
+        "Unfrozen": unfrozen_twin(cls),
+        "unpack_from": reading.unpack_from,
+        "pack": fixed.pack,
+        "SIZE": fixed.size,
+        "NAME": name,
+        "field_at": _field_at(layout),
+        "tail_parser": extent.tail_parser,
+        "struct_error": struct.error,
+        "truncated": truncated,
+        "malformed": malformed,
+        "MacAddress": MacAddress,
+        "IPv4Address": IPv4Address,
         # address memos: a dict hit inline, the function only on a miss
-        "mac_get": WIRE_MACS.get, "mac_slow": mac_from_wire, "ip_get": IPV4S.get, "ip_slow": ipv4_from_int,
-        "macs_get": MAC_PAIRS.get, "macs_slow": mac_pair, "ips_get": IPV4_PAIRS.get, "ips_slow": ipv4_pair,
+        "mac_get": WIRE_MACS.get,
+        "mac_slow": mac_from_wire,
+        "ip_get": IPV4S.get,
+        "ip_slow": ipv4_from_int,
+        "macs_get": MAC_PAIRS.get,
+        "macs_slow": mac_pair,
+        "ips_get": IPV4_PAIRS.get,
+        "ips_slow": ipv4_pair,
     }
     for leaf in leaves:
         if leaf.convert is not None:
@@ -204,8 +230,10 @@ def _compile(cls: Any, name: str, layout: tuple[Item, ...], extent: Extent) -> N
             raise TypeError(f"{cls.__name__}.{f.name}: use an immutable default, not a factory")
     kinds = {leaf.name: leaf.kind for leaf in values}
     sources = [
-        _unpack_source(layout, values), _pack_source(layout, values),
-        _constructor_source(fields, kinds), _new_source(fields),
+        _unpack_source(layout, values),
+        _pack_source(layout, values),
+        _constructor_source(fields, kinds),
+        _new_source(fields),
     ]
     on_wire = [leaf.name for leaf in values if not leaf.name.startswith("_")]
     parsable = sorted(on_wire + ([extent.tail] if extent.tail else [])) == sorted(field_names)
@@ -289,8 +317,13 @@ def _unpack_groups(layout: tuple[Item, ...]) -> list[tuple[str, tuple[Item, ...]
     while i < len(layout):
         item = layout[i]
         leaf = item.leaves[0]
-        if (leaf.kind in _PAIR_CODES and leaf.const is None and i + 1 < len(layout)
-                and layout[i + 1].leaves[0].kind == leaf.kind and layout[i + 1].leaves[0].const is None):
+        if (
+            leaf.kind in _PAIR_CODES
+            and leaf.const is None
+            and i + 1 < len(layout)
+            and layout[i + 1].leaves[0].kind == leaf.kind
+            and layout[i + 1].leaves[0].const is None
+        ):
             groups.append((_PAIR_CODES[leaf.kind], (item, layout[i + 1])))
             i += 2
         else:
@@ -327,10 +360,16 @@ def _decode_lines(layout: tuple[Item, ...], into_header: frozenset[str] = frozen
         item = items[0]
         if item.leaves[0].width is None:
             leaf = item.leaves[0]
-            expr = {"int": f"w{i}", "mac": f"(mac_get(w{i}) or mac_slow(w{i}))", "ipv4": f"(ip_get(w{i}) or ip_slow(w{i}))"}
+            expr = {
+                "int": f"w{i}",
+                "mac": f"(mac_get(w{i}) or mac_slow(w{i}))",
+                "ipv4": f"(ip_get(w{i}) or ip_slow(w{i}))",
+            }
             if leaf.const is not None:
-                lines += [f"    if w{i} != {leaf.const}:",
-                          f"        raise malformed(NAME, {leaf.name!r}, {offset}, f'must be {leaf.const}, is {{w{i}}}')"]
+                lines += [
+                    f"    if w{i} != {leaf.const}:",
+                    f"        raise malformed(NAME, {leaf.name!r}, {offset}, f'must be {leaf.const}, is {{w{i}}}')",
+                ]
             else:
                 lines.append(f"    {target(leaf)} = {expr[leaf.kind]}")
         else:
@@ -340,8 +379,10 @@ def _decode_lines(layout: tuple[Item, ...], into_header: frozenset[str] = frozen
                 shift -= leaf.width
                 value = f"(w{i} >> {shift}) & {(1 << leaf.width) - 1}" if shift else f"w{i} & {(1 << leaf.width) - 1}"
                 if leaf.const is not None:
-                    lines += [f"    if {value} != {leaf.const}:",
-                              f"        raise malformed(NAME, {leaf.name!r}, {offset}, 'must be {leaf.const}')"]
+                    lines += [
+                        f"    if {value} != {leaf.const}:",
+                        f"        raise malformed(NAME, {leaf.name!r}, {offset}, 'must be {leaf.const}')",
+                    ]
                 else:
                     converted = f"convert_{leaf.name}({value})" if leaf.convert is not None else value
                     lines.append(f"    {target(leaf)} = {converted}")
@@ -350,8 +391,11 @@ def _decode_lines(layout: tuple[Item, ...], into_header: frozenset[str] = frozen
 
 
 def _unpack_source(layout: tuple[Item, ...], values: list[Leaf]) -> str:
-    lines = ["def _unpack(data):", *_decode_lines(layout),
-             f"    return ({''.join(f'v_{leaf.name}, ' for leaf in values)})"]
+    lines = [
+        "def _unpack(data):",
+        *_decode_lines(layout),
+        f"    return ({''.join(f'v_{leaf.name}, ' for leaf in values)})",
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -361,8 +405,9 @@ def _pack_source(layout: tuple[Item, ...], values: list[Leaf]) -> str:
     for item in layout:
         if item.leaves[0].width is None:
             leaf = item.leaves[0]
-            words.append(str(leaf.const) if leaf.const is not None
-                         else f"{leaf.name}._ip" if leaf.kind == "ipv4" else leaf.name)
+            words.append(
+                str(leaf.const) if leaf.const is not None else f"{leaf.name}._ip" if leaf.kind == "ipv4" else leaf.name
+            )
         else:
             parts, shift = [], item.size * 8
             for leaf in item.leaves:
@@ -371,14 +416,18 @@ def _pack_source(layout: tuple[Item, ...], values: list[Leaf]) -> str:
                 if leaf.const is not None:
                     parts.append(str(leaf.const << shift))
                     continue
-                lines += [f"        if {leaf.name} >> {leaf.width}:",
-                          f"            raise malformed(NAME, {leaf.name.lstrip('_')!r}, 0, "
-                          f"f'{{{leaf.name}}} does not fit in {leaf.width} bits')"]
+                lines += [
+                    f"        if {leaf.name} >> {leaf.width}:",
+                    f"            raise malformed(NAME, {leaf.name.lstrip('_')!r}, 0, "
+                    f"f'{{{leaf.name}}} does not fit in {leaf.width} bits')",
+                ]
                 parts.append(f"({leaf.name} << {shift})")
             words.append(" | ".join(parts))
-    lines += [f"        return pack({', '.join(words)})",
-              "    except (struct_error, AttributeError, TypeError) as error:",
-              "        raise malformed(NAME, '?', 0, f'cannot build: {error}') from None"]
+    lines += [
+        f"        return pack({', '.join(words)})",
+        "    except (struct_error, AttributeError, TypeError) as error:",
+        "        raise malformed(NAME, '?', 0, f'cannot build: {error}') from None",
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -397,9 +446,13 @@ def _constructor_source(fields: tuple[dataclasses.Field[Any], ...], kinds: dict[
         elif kinds.get(f.name) == "ipv4":
             lines.append(f"    if {f.name}.__class__ is not IPv4Address: {f.name} = IPv4Address({f.name})")
         lines.append(f"    h.{f.name} = {f.name}")
-    lines += ["    h.__class__ = cls", "    return h", "",
-              "def __reduce__(self):",
-              f"    return cls, ({''.join(f'self.{f.name}, ' for f in fields)})"]
+    lines += [
+        "    h.__class__ = cls",
+        "    return h",
+        "",
+        "def __reduce__(self):",
+        f"    return cls, ({''.join(f'self.{f.name}, ' for f in fields)})",
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -424,31 +477,41 @@ def _parse_source(layout: tuple[Item, ...], extent: Extent, cut: bool = False) -
     offsets = _offsets(layout)
     # values the extent computes with stay locals (and are copied into h below); the rest go straight in
     locals_ = {value for value, _ in filter(None, (extent.header_length, extent.payload_end))}
-    direct = frozenset(leaf.name for item in layout for leaf in item.leaves
-                       if leaf.const is None and not leaf.name.startswith("_") and leaf.name not in locals_)
+    direct = frozenset(
+        leaf.name
+        for item in layout
+        for leaf in item.leaves
+        if leaf.const is None and not leaf.name.startswith("_") and leaf.name not in locals_
+    )
     lines = ["def parse_cut(data, missing):" if cut else "def parse(data):", *_decode_lines(layout, direct)]
     start = "SIZE"
     if extent.header_length is not None:
         value, multiplier = extent.header_length
         public = value.lstrip("_")
-        lines += [f"    hl = v_{value} * {multiplier}",
-                  "    if hl < SIZE:",
-                  f"        raise malformed(NAME, {public!r}, {offsets[value]}, "
-                  "f'header length {hl} is less than {SIZE}')"]
+        lines += [
+            f"    hl = v_{value} * {multiplier}",
+            "    if hl < SIZE:",
+            f"        raise malformed(NAME, {public!r}, {offsets[value]}, "
+            "f'header length {hl} is less than {SIZE}')",
+        ]
         start = "hl"
     if extent.payload_end is not None:
         value, base = extent.payload_end
-        lines += [f"    end = v_{value} + {base}" if base else f"    end = v_{value}",
-                  f"    if end < {start}:",
-                  f"        raise malformed(NAME, {value!r}, {offsets[value]}, "
-                  f"f'{{v_{value}}} is less than the header length {{{start}}}')",
-                  "    if len(data) + missing < end:" if cut else "    if len(data) < end:",
-                  f"        raise truncated(NAME, 'payload', {start}, end, len(data))"]
+        lines += [
+            f"    end = v_{value} + {base}" if base else f"    end = v_{value}",
+            f"    if end < {start}:",
+            f"        raise malformed(NAME, {value!r}, {offsets[value]}, "
+            f"f'{{v_{value}}} is less than the header length {{{start}}}')",
+            "    if len(data) + missing < end:" if cut else "    if len(data) < end:",
+            f"        raise truncated(NAME, 'payload', {start}, end, len(data))",
+        ]
         rest = f"data[{start}:end]"
     else:
         if start != "SIZE":
-            lines += ["    if len(data) < hl:",
-                      f"        raise truncated(NAME, {extent.tail or 'header'!r}, SIZE, hl, len(data))"]
+            lines += [
+                "    if len(data) < hl:",
+                f"        raise truncated(NAME, {extent.tail or 'header'!r}, SIZE, hl, len(data))",
+            ]
         rest = f"data[{start}:]"
     for name in sorted(locals_):
         if not name.startswith("_"):
@@ -457,8 +520,10 @@ def _parse_source(layout: tuple[Item, ...], extent: Extent, cut: bool = False) -
         parsed = "tail_parser(data, SIZE, hl)" if extent.tail_parser else "bytes(data[SIZE:hl])"
         tail = f"{parsed} if hl > SIZE else default_{extent.tail}"
         lines.append(f"    h.{extent.tail} = {tail}")
-    lines += ["    h.__class__ = cls",
-              f"    return h, {rest}, (end - len(data) if end > len(data) else 0)" if cut else f"    return h, {rest}"]
+    lines += [
+        "    h.__class__ = cls",
+        f"    return h, {rest}, (end - len(data) if end > len(data) else 0)" if cut else f"    return h, {rest}",
+    ]
     return "\n".join(lines) + "\n"
 
 

@@ -27,8 +27,15 @@ class IcmpType(IntEnum):
 
 
 # The errors: each carries the offending datagram's IP header and at least 64 bits of its data (RFC 792).
-ERRORS = frozenset({IcmpType.DEST_UNREACHABLE, IcmpType.SOURCE_QUENCH, IcmpType.REDIRECT, IcmpType.TIME_EXCEEDED,
-                    IcmpType.PARAMETER_PROBLEM})
+ERRORS = frozenset(
+    {
+        IcmpType.DEST_UNREACHABLE,
+        IcmpType.SOURCE_QUENCH,
+        IcmpType.REDIRECT,
+        IcmpType.TIME_EXCEEDED,
+        IcmpType.PARAMETER_PROBLEM,
+    }
+)
 QUOTED_IP = ("quoted_ip", 4)  # the registry key under which ipv4.py registers IPv4 for a quoted datagram
 
 
@@ -93,19 +100,38 @@ def quote(datagram: bytes) -> bytes:
 
 
 # tshark's wording (epan/dissectors/packet-icmp.c): the type, then the code's meaning where it has codes
-_TYPE_NAMES = {IcmpType.DEST_UNREACHABLE: "Destination unreachable",
-               IcmpType.SOURCE_QUENCH: "Source quench (flow control)", IcmpType.REDIRECT: "Redirect",
-               IcmpType.TIME_EXCEEDED: "Time-to-live exceeded", IcmpType.PARAMETER_PROBLEM: "Parameter problem"}
+_TYPE_NAMES = {
+    IcmpType.DEST_UNREACHABLE: "Destination unreachable",
+    IcmpType.SOURCE_QUENCH: "Source quench (flow control)",
+    IcmpType.REDIRECT: "Redirect",
+    IcmpType.TIME_EXCEEDED: "Time-to-live exceeded",
+    IcmpType.PARAMETER_PROBLEM: "Parameter problem",
+}
 _CODE_NAMES = {
-    IcmpType.DEST_UNREACHABLE: ("Network unreachable", "Host unreachable", "Protocol unreachable", "Port unreachable",
-                                "Fragmentation needed", "Source route failed", "Destination network unknown",
-                                "Destination host unknown", "Source host isolated",
-                                "Network administratively prohibited", "Host administratively prohibited",
-                                "Network unreachable for TOS", "Host unreachable for TOS",
-                                "Communication administratively filtered", "Host precedence violation",
-                                "Precedence cutoff in effect"),
-    IcmpType.REDIRECT: ("Redirect for network", "Redirect for host", "Redirect for TOS and network",
-                        "Redirect for TOS and host"),
+    IcmpType.DEST_UNREACHABLE: (
+        "Network unreachable",
+        "Host unreachable",
+        "Protocol unreachable",
+        "Port unreachable",
+        "Fragmentation needed",
+        "Source route failed",
+        "Destination network unknown",
+        "Destination host unknown",
+        "Source host isolated",
+        "Network administratively prohibited",
+        "Host administratively prohibited",
+        "Network unreachable for TOS",
+        "Host unreachable for TOS",
+        "Communication administratively filtered",
+        "Host precedence violation",
+        "Precedence cutoff in effect",
+    ),
+    IcmpType.REDIRECT: (
+        "Redirect for network",
+        "Redirect for host",
+        "Redirect for TOS and network",
+        "Redirect for TOS and host",
+    ),
     IcmpType.TIME_EXCEEDED: ("Time to live exceeded in transit", "Fragment reassembly time exceeded"),
     IcmpType.PARAMETER_PROBLEM: ("Pointer indicates the error", "Required option missing", "Bad length"),
 }
@@ -125,5 +151,10 @@ def _icmp_summary(h: Icmp, below: Sequence[object], payload: bytes) -> tuple[str
     return "ICMP", f"{name:<20} ({codes[h.code] if h.code < len(codes) else f'code {h.code}'})"
 
 
-register(Icmp, under=[("ip_proto", 1)], summary=_icmp_summary,
-         next_keys=lambda h: [QUOTED_IP] if h.type in ERRORS else [], quotes=lambda h: h.type in ERRORS)
+register(
+    Icmp,
+    under=[("ip_proto", 1)],
+    summary=_icmp_summary,
+    next_keys=lambda h: [QUOTED_IP] if h.type in ERRORS else [],
+    quotes=lambda h: h.type in ERRORS,
+)

@@ -67,14 +67,32 @@ class IPv4(Header):
         """Header + payload, with total_length and checksum computed unless given."""
         options = self.options
         if len(options) & 3 or len(options) > 40:
-            raise malformed(self.NAME, "options", MIN_HEADER,
-                            f"{len(options)} bytes: must be a multiple of 4, at most 40 (pad with EOL)")
+            raise malformed(
+                self.NAME,
+                "options",
+                MIN_HEADER,
+                f"{len(options)} bytes: must be a multiple of 4, at most 40 (pad with EOL)",
+            )
         ihl = 5 + (len(options) >> 2)
         total_length = self.total_length
         if total_length is None:
             total_length = MIN_HEADER + len(options) + len(payload)
-        head = self._pack(ihl, self.tos, total_length, self.ident, self.flags, self.frag_offset, self.ttl,
-                          self.proto, 0, self.src, self.dst) + options
+        head = (
+            self._pack(
+                ihl,
+                self.tos,
+                total_length,
+                self.ident,
+                self.flags,
+                self.frag_offset,
+                self.ttl,
+                self.proto,
+                0,
+                self.src,
+                self.dst,
+            )
+            + options
+        )
         checksum = internet_checksum(head) if self.checksum is None else self.checksum
         # the checksum goes in bytes 10-11: spliced in rather than packing the header twice
         return head[:10] + checksum.to_bytes(2, "big") + head[12:] + payload

@@ -84,4 +84,3 @@ class MacAddress(bytes):
 
 _BROADCAST_BYTES = b"\xff" * 6
 MacAddress.BROADCAST = MacAddress(_BROADCAST_BYTES)
-

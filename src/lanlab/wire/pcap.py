@@ -34,8 +34,13 @@ _RECORD = {"<": struct.Struct("<IIII"), ">": struct.Struct(">IIII")}
 class PcapWriter:
     """Write frames to a pcap file object, one record per write(); nothing is buffered here."""
 
-    def __init__(self, fileobj: BinaryIO, nanosecond: bool = False, snaplen: int = DEFAULT_SNAPLEN,
-                 linktype: int = LINKTYPE_ETHERNET) -> None:
+    def __init__(
+        self,
+        fileobj: BinaryIO,
+        nanosecond: bool = False,
+        snaplen: int = DEFAULT_SNAPLEN,
+        linktype: int = LINKTYPE_ETHERNET,
+    ) -> None:
         self._file = fileobj
         self._units = 1 if nanosecond else 1000
         self._per_second = SECOND // self._units
@@ -97,8 +102,10 @@ class PcapReader:
                 raise truncated("pcap", "record header", self._offset, 16, len(head))
             seconds, fraction, captured, self.wire_length = self._record.unpack(head)
             if captured > MAX_CAPTURED:  # checked before reading: the length may be damage, not a frame
-                raise MalformedError(f"pcap: frame {number} (offset {self._offset}) claims {captured} captured bytes, "
-                                     f"more than the {MAX_CAPTURED} a frame may have")
+                raise MalformedError(
+                    f"pcap: frame {number} (offset {self._offset}) claims {captured} captured bytes, "
+                    f"more than the {MAX_CAPTURED} a frame may have"
+                )
             frame = self._file.read(captured)
             if len(frame) < captured:
                 raise truncated("pcap", "frame", self._offset + 16, captured, len(frame))

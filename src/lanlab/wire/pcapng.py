@@ -45,8 +45,9 @@ class PcapngWriter:
 
     def add_interface(self, name: str, linktype: int = LINKTYPE_ETHERNET, snaplen: int = DEFAULT_SNAPLEN) -> int:
         """Describe a capture point (a link or port, e.g. "sw1:p1"); returns its interface id for write()."""
-        options = (_option(OPT_IF_NAME, name.encode()) + _option(OPT_IF_TSRESOL, bytes([TSRESOL_NS]))
-                   + _option(OPT_END, b""))
+        options = (
+            _option(OPT_IF_NAME, name.encode()) + _option(OPT_IF_TSRESOL, bytes([TSRESOL_NS])) + _option(OPT_END, b"")
+        )
         self._file.write(_block(IDB, struct.pack("<HHI", linktype, 0, snaplen) + options))
         self._interfaces += 1
         return self._interfaces - 1
@@ -99,8 +100,10 @@ class PcapngReader:
                 raise MalformedError(f"pcapng: block length {total} at offset {self._offset + 4} is invalid")
             if total > MAX_BLOCK:  # checked before reading: the length may be damage, not a block
                 what = f"frame {self._frames + 1}" if block_type in (EPB, SPB) else f"block type {block_type}"
-                raise MalformedError(f"pcapng: {what} (offset {self._offset}) claims a block of {total} bytes, "
-                                     f"more than the {MAX_BLOCK} a block may have")
+                raise MalformedError(
+                    f"pcapng: {what} (offset {self._offset}) claims a block of {total} bytes, "
+                    f"more than the {MAX_BLOCK} a block may have"
+                )
             body = rest_head + self._file.read(total - 12 - len(rest_head))
             trailer = self._file.read(4)
             if len(body) + len(trailer) < total - 8:
@@ -131,8 +134,10 @@ class PcapngReader:
             elif block_type == EPB:
                 interface, high, low, captured, self.wire_length = struct.unpack_from(order + "IIIII", body)
                 if captured > MAX_CAPTURED:
-                    raise MalformedError(f"pcapng: frame {self._frames + 1} (offset {self._offset}) claims {captured} "
-                                         f"captured bytes, more than the {MAX_CAPTURED} a frame may have")
+                    raise MalformedError(
+                        f"pcapng: frame {self._frames + 1} (offset {self._offset}) claims {captured} "
+                        f"captured bytes, more than the {MAX_CAPTURED} a frame may have"
+                    )
                 name, resolution, self.linktype, self.fcs_length = self._interfaces[interface]
                 frame = body[20 : 20 + captured]
                 if len(frame) < captured:

@@ -36,9 +36,14 @@ _QUOTES: dict[type, Callable[[Any], bool]] = {}
 CUT = ":cut"  # suffix of the tables that name a header's partial form
 
 
-def register(cls: type[Header], *, summary: Summary, under: Iterable[Key] = (),
-             next_keys: Callable[[Any], Iterable[Key]] | None = None,
-             quotes: Callable[[Any], bool] | None = None) -> None:
+def register(
+    cls: type[Header],
+    *,
+    summary: Summary,
+    under: Iterable[Key] = (),
+    next_keys: Callable[[Any], Iterable[Key]] | None = None,
+    quotes: Callable[[Any], bool] | None = None,
+) -> None:
     """Make the dissector parse `cls` where one of `under` is looked up, and describe frames it tops."""
     for key in under:
         _BY_KEY[key] = cls

@@ -102,8 +102,12 @@ class Rip(Header):
     def is_whole_table_request(self) -> bool:
         """RFC 2453 3.9.1: one entry, address family 0 and metric 16 asks for everything."""
         routes = self.routes
-        return (self.command == RipCommand.REQUEST and len(routes) == 1
-                and routes[0].afi == 0 and routes[0].metric == RIP_INFINITY)
+        return (
+            self.command == RipCommand.REQUEST
+            and len(routes) == 1
+            and routes[0].afi == 0
+            and routes[0].metric == RIP_INFINITY
+        )
 
     @classmethod
     def parse(cls, data: bytes | memoryview) -> tuple[Rip, bytes]:
@@ -112,22 +116,26 @@ class Rip(Header):
         end = _trailer_offset(data)
         body = end - cls.SIZE
         if body % ENTRY_LENGTH:
-            raise truncated(cls.NAME, f"entries[{body // ENTRY_LENGTH}]", cls.SIZE + body - body % ENTRY_LENGTH,
-                            cls.SIZE + (body // ENTRY_LENGTH + 1) * ENTRY_LENGTH, len(data))
+            raise truncated(
+                cls.NAME,
+                f"entries[{body // ENTRY_LENGTH}]",
+                cls.SIZE + body - body % ENTRY_LENGTH,
+                cls.SIZE + (body // ENTRY_LENGTH + 1) * ENTRY_LENGTH,
+                len(data),
+            )
         entries: list[RipEntry | RipAuth] = []
         for offset in range(cls.SIZE, end, ENTRY_LENGTH):
-            chunk = data[offset:offset + ENTRY_LENGTH]
+            chunk = data[offset : offset + ENTRY_LENGTH]
             if chunk[:2] == b"\xff\xff":
                 entries.append(RipAuth.parse(chunk)[0])
             else:
                 entries.append(RipEntry.parse(chunk)[0])
         if end < len(data):
-            entries.append(RipAuth._new(AUTH_TRAILER, bytes(data[end + 4:])))
+            entries.append(RipAuth._new(AUTH_TRAILER, bytes(data[end + 4 :])))
         return cls._new(command, version, tuple(entries), domain), b""
 
     def build(self, payload: bytes = b"") -> bytes:
-        return self._pack(self.command, self.version, self.domain) + b"".join(
-            e.build() for e in self.entries) + payload
+        return self._pack(self.command, self.version, self.domain) + b"".join(e.build() for e in self.entries) + payload
 
     def summary(self) -> str:
         """tshark's Info column for RIP: the command name."""
@@ -141,10 +149,10 @@ def _trailer_offset(data: bytes | memoryview) -> int:
     """Where the entries end: at the keyed-authentication trailer when the first entry names one that is
     there (RFC 4822 2.2, "RIP-2 packet length"), else at the end of the message."""
     first = Rip.SIZE
-    if data[first:first + 4] != b"\xff\xff\x00\x03" or len(data) < first + ENTRY_LENGTH:
+    if data[first : first + 4] != b"\xff\xff\x00\x03" or len(data) < first + ENTRY_LENGTH:
         return len(data)
-    offset = int.from_bytes(data[first + 4:first + 6], "big")
-    if offset <= first or offset + 4 > len(data) or data[offset:offset + 4] != b"\xff\xff\x00\x01":
+    offset = int.from_bytes(data[first + 4 : first + 6], "big")
+    if offset <= first or offset + 4 > len(data) or data[offset : offset + 4] != b"\xff\xff\x00\x01":
         return len(data)
     return offset
 

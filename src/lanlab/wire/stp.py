@@ -81,10 +81,20 @@ _RST_SIZE = 36
 @header(
     "STP",
     layout=(
-        const(u16("protocol"), 0), u8("version"), u8("bpdu_type"), u8("flags"),
-        u16("root_priority"), mac("root_mac"), u32("root_path_cost"),
-        u16("bridge_priority"), mac("bridge_mac"), u16("port_id"),
-        u16("message_age"), u16("max_age"), u16("hello_time"), u16("forward_delay"),
+        const(u16("protocol"), 0),
+        u8("version"),
+        u8("bpdu_type"),
+        u8("flags"),
+        u16("root_priority"),
+        mac("root_mac"),
+        u32("root_path_cost"),
+        u16("bridge_priority"),
+        mac("bridge_mac"),
+        u16("port_id"),
+        u16("message_age"),
+        u16("max_age"),
+        u16("hello_time"),
+        u16("forward_delay"),
     ),
 )
 class Bpdu(Header):
@@ -132,9 +142,19 @@ class Bpdu(Header):
         if self.bpdu_type == BpduType.TCN:
             return bytes((0, 0, self.version, BpduType.TCN)) + payload
         body = self._pack(
-            self.version, self.bpdu_type, self.flags, self.root_priority, self.root_mac, self.root_path_cost,
-            self.bridge_priority, self.bridge_mac, self.port_id,
-            self.message_age, self.max_age, self.hello_time, self.forward_delay,
+            self.version,
+            self.bpdu_type,
+            self.flags,
+            self.root_priority,
+            self.root_mac,
+            self.root_path_cost,
+            self.bridge_priority,
+            self.bridge_mac,
+            self.port_id,
+            self.message_age,
+            self.max_age,
+            self.hello_time,
+            self.forward_delay,
         )
         if self.bpdu_type == BpduType.RST:
             length = 0 if self.version1_length is None else self.version1_length

@@ -148,6 +148,8 @@ _KNOWN_OPTIONS: dict[int, tuple[int | None, Callable[[bytes], TcpOption]]] = {
 _NOP_NOP_TIMESTAMPS_LEAD = int.from_bytes(bytes([Nop.KIND, Nop.KIND, Timestamps.KIND, 10]), "big")
 _NOP_NOP_TIMESTAMPS_LAYOUT = struct.Struct("!III")
 _UnfrozenTimestamps = unfrozen_twin(Timestamps)
+
+
 class _FlagsMemo(dict[int, TcpFlags]):
     """TcpFlags(value), memoised: making an IntFlag costs more than the rest of a header, and a dict
     hit through __getitem__ costs no Python call (at most 4096 values: 12 bits)."""
@@ -227,9 +229,14 @@ def pack_options(options: tuple[TcpOption, ...]) -> bytes:
 @header(
     "TCP",
     layout=(
-        u16("src_port"), u16("dst_port"), u32("seq"), u32("ack"),
+        u16("src_port"),
+        u16("dst_port"),
+        u32("seq"),
+        u32("ack"),
         bits("H", ("data_offset", 4), Leaf("flags", width=12, convert=_flags)),  # 4 reserved bits kept in flags
-        u16("window"), u16("checksum"), u16("urgent"),
+        u16("window"),
+        u16("checksum"),
+        u16("urgent"),
     ),
     # RFC 9293 3.1: the data offset counts 32-bit words; options fill the header up to it
     extent=Extent(header_length=("data_offset", 4), tail="options", tail_parser=_options_in),
@@ -249,8 +256,9 @@ class Tcp(Header):
     data_offset: int | None = None
     checksum: int | None = None
 
-    def build(self, payload: bytes = b"", src_ip: IPv4Address | None = None,
-              dst_ip: IPv4Address | None = None) -> bytes:
+    def build(
+        self, payload: bytes = b"", src_ip: IPv4Address | None = None, dst_ip: IPv4Address | None = None
+    ) -> bytes:
         """Header + payload. With both IPs the checksum covers the pseudo-header; without them
         it is 0 (unless given)."""
         options = pack_options(self.options)
@@ -316,7 +324,14 @@ class PartialTcp(Header):
     seq: int
 
 
-register(PartialTcp, under=[("ip_proto" + CUT, PROTO_TCP)],
-         summary=lambda h, below, payload: ("TCP", f"{h.src_port} → {h.dst_port} Seq={h.seq}"))
-register(Tcp, under=[("ip_proto", PROTO_TCP)],
-         next_keys=lambda h: [("tcp_port", h.dst_port), ("tcp_port", h.src_port)], summary=_summary)
+register(
+    PartialTcp,
+    under=[("ip_proto" + CUT, PROTO_TCP)],
+    summary=lambda h, below, payload: ("TCP", f"{h.src_port} → {h.dst_port} Seq={h.seq}"),
+)
+register(
+    Tcp,
+    under=[("ip_proto", PROTO_TCP)],
+    next_keys=lambda h: [("tcp_port", h.dst_port), ("tcp_port", h.src_port)],
+    summary=_summary,
+)

@@ -12,8 +12,11 @@ HEADER = 8
 PROTO_UDP = 17
 
 
-@header("UDP", layout=(u16("src_port"), u16("dst_port"), u16("length"), u16("checksum")),
-        extent=Extent(payload_end=("length", 0)))
+@header(
+    "UDP",
+    layout=(u16("src_port"), u16("dst_port"), u16("length"), u16("checksum")),
+    extent=Extent(payload_end=("length", 0)),
+)
 class Udp(Header):
     """A UDP header; checksum 0 means "not computed" (RFC 768)."""
 
@@ -22,8 +25,9 @@ class Udp(Header):
     length: int | None = None
     checksum: int | None = None
 
-    def build(self, payload: bytes = b"", src_ip: IPv4Address | None = None,
-              dst_ip: IPv4Address | None = None) -> bytes:
+    def build(
+        self, payload: bytes = b"", src_ip: IPv4Address | None = None, dst_ip: IPv4Address | None = None
+    ) -> bytes:
         """Header + payload; with both IPs the checksum covers the pseudo-header, without them it is 0."""
         length = HEADER + len(payload) if self.length is None else self.length
         checksum = self.checksum
@@ -40,8 +44,9 @@ class Udp(Header):
             return True
         length = HEADER + len(payload) if self.length is None else self.length
         initial = pseudo_header_sum(src_ip, dst_ip, PROTO_UDP, length)
-        return internet_checksum(self._pack(self.src_port, self.dst_port, length, self.checksum) + payload,
-                                 initial) == 0
+        return (
+            internet_checksum(self._pack(self.src_port, self.dst_port, length, self.checksum) + payload, initial) == 0
+        )
 
 
 def _udp_summary(h: Udp, below: object, payload: bytes) -> tuple[str, str]:
@@ -50,5 +55,9 @@ def _udp_summary(h: Udp, below: object, payload: bytes) -> tuple[str, str]:
     return "UDP", f"{h.src_port} → {h.dst_port} Len={length}"
 
 
-register(Udp, under=[("ip_proto", PROTO_UDP)],
-         next_keys=lambda h: [("udp_port", h.dst_port), ("udp_port", h.src_port)], summary=_udp_summary)
+register(
+    Udp,
+    under=[("ip_proto", PROTO_UDP)],
+    next_keys=lambda h: [("udp_port", h.dst_port), ("udp_port", h.src_port)],
+    summary=_udp_summary,
+)

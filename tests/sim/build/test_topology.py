@@ -32,7 +32,10 @@ def test_examples_load(example: Path):
 
 def test_issue_example_with_options_and_defaults(tmp_path: Path):
     """Hosts get eth0, ports are made by links, link options and defaults apply."""
-    net = Network.from_yaml(write(tmp_path, """\
+    net = Network.from_yaml(
+        write(
+            tmp_path,
+            """\
 name: classroom
 nodes:
   pc1: {kind: host, ip: 198.18.0.1/24}
@@ -43,7 +46,9 @@ links:
   - [pc1:eth0, sw1:p1]
   - {endpoints: [sw1:p2, hub1:p1], delay: 1ms, rate: 10Mbps, loss: 0.0, queue: 7}
   - [pc2:eth0, hub1:p2]
-"""))
+""",
+        )
+    )
     net.start_trace()
     net.run(0.1)
     [announce] = [e for e in net.trace if e.kind == "tx" and e.device == "pc2"]
@@ -60,7 +65,9 @@ links:
 
 def test_every_mistake_at_once_with_its_line(tmp_path: Path):
     """Unknown kind/node/field, reused port, duplicate IP and MAC, bad values, no address: all reported."""
-    found = problems(tmp_path, """\
+    found = problems(
+        tmp_path,
+        """\
 nodes:
   pc1: {kind: host, ip: 198.18.0.1/24, mac: "02:00:00:00:00:01"}
   pc2: {kind: host, ip: 198.18.0.1/24, mac: "02:00:00:00:00:01"}
@@ -80,7 +87,8 @@ links:
   - {endpoints: [pc2:eth0, hub1:p3], delay: fast, rate: 10Mbps}
   - [pc1:eth7, hub1:p4]
   - [pc3:eth0]
-""")
+""",
+    )
     path = str(tmp_path / "net.yaml")
     expected = [
         (3, "duplicate IP address 198.18.0.1 (already used on line 2)"),
@@ -107,7 +115,9 @@ links:
 
 def test_port_used_twice_across_link_forms(tmp_path: Path):
     """A host port linked twice is reported on the second use with the first's line."""
-    found = problems(tmp_path, """\
+    found = problems(
+        tmp_path,
+        """\
 nodes:
   a: {kind: host, ip: 198.18.0.1/24}
   b: {kind: host, ip: 198.18.0.2/24}
@@ -115,7 +125,8 @@ nodes:
 links:
   - [a:eth0, b:eth0]
   - {endpoints: [a:eth0, c:eth0]}
-""")
+""",
+    )
     assert found == [f"{tmp_path / 'net.yaml'}:7: port a:eth0 is used twice (first on line 6)"]
 
 
@@ -127,7 +138,10 @@ def test_not_yaml_and_not_a_mapping(tmp_path: Path):
 
 def test_interfaces_form(tmp_path: Path):
     """A host with interfaces: gets those NICs (two here), each with its address."""
-    net = Network.from_yaml(write(tmp_path, """\
+    net = Network.from_yaml(
+        write(
+            tmp_path,
+            """\
 nodes:
   h: {kind: host, interfaces: {eth0: {ip: 198.18.0.1/24}, eth1: {ip: 198.18.1.1/24, mac: "02:00:00:00:01:01"}}}
   a: {kind: host, ip: 198.18.0.2/24}
@@ -135,19 +149,24 @@ nodes:
 links:
   - [h:eth0, a:eth0]
   - [h:eth1, b:eth0]
-"""))
+""",
+        )
+    )
     assert [str(ip) for ip in net.node("h").addresses] == ["198.18.0.1", "198.18.1.1"]
     assert net.ping("h", "b", count=1).received == 1
 
 
 def test_switches_read_yes_no_on_off_and_name_a_bad_one(tmp_path: Path):
     """Every true/false field (host, switch stp, router rip) takes yes/on/true and reports `maybe` on its line."""
-    found = problems(tmp_path, """\
+    found = problems(
+        tmp_path,
+        """\
 nodes:
   pc1: {kind: host, ip: 198.18.0.1/24, gratuitous_arp: maybe}
   sw1: {kind: switch, stp: {enabled: perhaps}}
   r1: {kind: router, interfaces: {eth0: 198.18.0.254/24}, rip: {enabled: sometimes}, forward_directed_broadcast: on}
   pc2: {kind: host, ip: 198.18.0.2/24, gratuitous_arp: Yes}
-""")
+""",
+    )
     assert [(p.split(":")[1], "true or false" in p) for p in found] == [("2", True), ("3", True), ("4", True)]
     assert all("say true or false" in p for p in found)

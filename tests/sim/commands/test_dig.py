@@ -28,8 +28,12 @@ def run(*commands: str, until: float = 20):
 
 def sections(lines: list[str]) -> list[str]:
     """The lines of dig's output that do not depend on time, ids or the version."""
-    return [line for line in lines if line and not line.startswith(("; <<>>", ";; ->>HEADER", ";; Query time",
-                                                                     ";; WHEN", ";; SERVER", "; (1 server"))]
+    return [
+        line
+        for line in lines
+        if line
+        and not line.startswith(("; <<>>", ";; ->>HEADER", ";; Query time", ";; WHEN", ";; SERVER", "; (1 server"))
+    ]
 
 
 def test_dig_prints_the_answer_section_and_the_server():
@@ -55,8 +59,15 @@ def test_no_server_is_three_tries_then_no_servers_could_be_reached():
 def test_nslookup_follows_the_alias_and_uses_the_lease_search_domain():
     """pc2 (leased, domain lab) nslookup www: the CNAME line, then Name/Address of pc3.lab."""
     (ns,) = run("at 2s pc2 nslookup www")
-    assert ns.lines() == ["Server:\t\t198.18.0.53", "Address:\t198.18.0.53#53", "",
-                          "www.lab\tcanonical name = pc3.lab.", "Name:\tpc3.lab", "Address: 198.18.0.3", ""]
+    assert ns.lines() == [
+        "Server:\t\t198.18.0.53",
+        "Address:\t198.18.0.53#53",
+        "",
+        "www.lab\tcanonical name = pc3.lab.",
+        "Name:\tpc3.lab",
+        "Address: 198.18.0.3",
+        "",
+    ]
 
 
 def test_bad_words_are_refused_when_parsed():
@@ -71,8 +82,12 @@ def test_bad_words_are_refused_when_parsed():
 @pytest.mark.parametrize("words", [["pc3"], ["www.lab"], ["nope.lab"], ["-x", "198.18.0.3"]])
 def test_dig_prints_what_the_real_dig_prints(words):
     """The real dig +noedns, asking the same zone on loopback, prints the same sections, tab for tab."""
-    zone = DnsZone("lab.", {"pc3": [IPv4Address("198.18.0.3")], "files": [IPv4Address("198.18.0.9")]},
-                   {"www": "pc3"}, bare_names=True)
+    zone = DnsZone(
+        "lab.",
+        {"pc3": [IPv4Address("198.18.0.3")], "files": [IPv4Address("198.18.0.9")]},
+        {"www": "pc3"},
+        bare_names=True,
+    )
     server = DnsServer(zone, "ns")
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sock.bind(("127.0.0.1", 0))
@@ -84,8 +99,12 @@ def test_dig_prints_what_the_real_dig_prints(words):
 
     thread = threading.Thread(target=answer_one)
     thread.start()
-    real = subprocess.run(["dig", "@127.0.0.1", "-p", str(sock.getsockname()[1]), "+noedns", "+time=5", "+tries=1",
-                           *words], capture_output=True, text=True, timeout=30)
+    real = subprocess.run(
+        ["dig", "@127.0.0.1", "-p", str(sock.getsockname()[1]), "+noedns", "+time=5", "+tries=1", *words],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     thread.join()
     sock.close()
     (ours,) = run("at 1s pc1 dig " + " ".join(words))
@@ -112,12 +131,17 @@ def test_nslookup_prints_what_the_real_nslookup_prints(name):
 
     thread = threading.Thread(target=answer_all)
     thread.start()
-    real = subprocess.run(["nslookup", f"-port={sock.getsockname()[1]}", "-timeout=5", "-retry=1", name, "127.0.0.1"],
-                          capture_output=True, text=True, timeout=30)
+    real = subprocess.run(
+        ["nslookup", f"-port={sock.getsockname()[1]}", "-timeout=5", "-retry=1", name, "127.0.0.1"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     thread.join()
     sock.close()
     (ours,) = run("at 1s pc1 nslookup " + name)
 
     def shown(lines: list[str]) -> list[str]:
         return [line for line in lines if not line.startswith(("Server:", "Address:\t"))]
+
     assert shown(ours.lines()) == shown(real.stdout.splitlines())

@@ -18,7 +18,9 @@ spec = importlib.util.spec_from_file_location("update_golden", ROOT / "scripts" 
 update_golden = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
 sys.modules.setdefault("update_golden", update_golden)
 spec.loader.exec_module(update_golden)  # type: ignore[union-attr]
-needs_tshark = pytest.mark.skipif(shutil.which("tshark") is None, reason="tshark is not installed (.ci/run installs it)")
+needs_tshark = pytest.mark.skipif(
+    shutil.which("tshark") is None, reason="tshark is not installed (.ci/run installs it)"
+)
 
 
 def stamps(path: Path) -> list[int]:
@@ -52,10 +54,15 @@ def test_every_examples_capture_has_no_negative_time_delta(case, tmp_path: Path)
     words = list(case.args) + ["--pcap", str(pcap)]
     for option in ("--trace", "--filter"):  # the event list is not what is checked here
         while option in words:
-            del words[words.index(option):words.index(option) + 2]
+            del words[words.index(option) : words.index(option) + 2]
     result = CliRunner().invoke(cli, words)
     assert pcap.exists(), result.output
-    done = subprocess.run(["tshark", "-r", str(pcap), "-T", "fields", "-e", "frame.time_delta"],
-                          capture_output=True, text=True, timeout=300, check=True)
+    done = subprocess.run(
+        ["tshark", "-r", str(pcap), "-T", "fields", "-e", "frame.time_delta"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
     deltas = [float(line) for line in done.stdout.split()]
     assert deltas and min(deltas) >= 0

@@ -13,9 +13,15 @@ from lanlab.sim.core.trace import jsonl_line
 from lanlab.wire import PcapngReader, PcapReader, dissect
 
 EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "hub_vs_switch.yaml"
-COMMANDS = ["pc2 udp listen 7788 --reply hello", "pc3 udp listen 7788 --reply hi", "pc4 udp listen 7788 --reply hey",
-            "pc1 udp broadcast Hi --port 7788 --wait 0.5", "at 0.6s pc1 ping pc3 -c 2 -i 0.1",
-            "at 0.7s pc2 ping pc4 -c 2 -i 0.1", "at 1s pc1 udp send pc2 9 closed"]
+COMMANDS = [
+    "pc2 udp listen 7788 --reply hello",
+    "pc3 udp listen 7788 --reply hi",
+    "pc4 udp listen 7788 --reply hey",
+    "pc1 udp broadcast Hi --port 7788 --wait 0.5",
+    "at 0.6s pc1 ping pc3 -c 2 -i 0.1",
+    "at 0.7s pc2 ping pc4 -c 2 -i 0.1",
+    "at 1s pc1 udp send pc2 9 closed",
+]
 
 
 def run_once(tmp_path: Path, seed: int, name: str) -> tuple[list[str], bytes]:
@@ -43,8 +49,13 @@ def test_capture_holds_every_link_and_parses(tmp_path: Path):
     _, raw = run_once(tmp_path, 1, "c")
     with open(tmp_path / "c.pcapng", "rb") as stream:
         records = list(PcapngReader(stream))
-    assert {name for name, _, _ in records} == {"pc1:eth0-sw1:p1", "pc2:eth0-sw1:p2", "sw1:p3-hub1:p1",
-                                                "pc3:eth0-hub1:p2", "pc4:eth0-hub1:p3"}
+    assert {name for name, _, _ in records} == {
+        "pc1:eth0-sw1:p1",
+        "pc2:eth0-sw1:p2",
+        "sw1:p3-hub1:p1",
+        "pc3:eth0-hub1:p2",
+        "pc4:eth0-hub1:p3",
+    }
     protocols = {dissect(frame).protocol for _, _, frame in records}
     assert {"ARP", "ICMP", "UDP"} <= protocols
     times = [t for _, t, _ in records]
@@ -76,13 +87,31 @@ def test_tshark_reads_the_capture_without_complaint(tmp_path: Path):
     net.run(2)
     net.close()
     for name, least in (("t.pcapng", 50), ("pc1.pcap", 10)):
-        done = subprocess.run(["tshark", "-r", str(tmp_path / name), "-o", "udp.check_checksum:TRUE",
-                               "-o", "ip.check_checksum:TRUE", "-T", "fields", "-e", "_ws.col.Protocol",
-                               "-e", "_ws.expert.message"], capture_output=True, text=True, timeout=60)
+        done = subprocess.run(
+            [
+                "tshark",
+                "-r",
+                str(tmp_path / name),
+                "-o",
+                "udp.check_checksum:TRUE",
+                "-o",
+                "ip.check_checksum:TRUE",
+                "-T",
+                "fields",
+                "-e",
+                "_ws.col.Protocol",
+                "-e",
+                "_ws.expert.message",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert done.returncode == 0, done.stderr
         lines = done.stdout.splitlines()
         assert len(lines) > least
         assert {line.split("\t")[0] for line in lines} >= {"ARP", "ICMP", "UDP"}
-        bad = [line for line in lines
-               if "alformed" in line or "checksum" in line.lower() and "incorrect" in line.lower()]
+        bad = [
+            line for line in lines if "alformed" in line or "checksum" in line.lower() and "incorrect" in line.lower()
+        ]
         assert not bad, bad

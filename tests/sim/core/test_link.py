@@ -47,6 +47,7 @@ def test_back_to_back_frames_queue_and_overflow_is_tail_dropped():
 
 def test_loss_is_seeded_and_counted():
     """A lossy link loses about the asked share, the same frames for the same seed."""
+
     def lost(seed: int) -> list[int]:
         net = two_hosts(loss=0.3)
         net.engine.rng.seed(seed)
@@ -99,8 +100,7 @@ class _Sink:
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.tuples(st.integers(0, 20_000), st.integers(42, 1514)), min_size=1, max_size=40),
-       st.integers(1, 5))
+@given(st.lists(st.tuples(st.integers(0, 20_000), st.integers(42, 1514)), min_size=1, max_size=40), st.integers(1, 5))
 def test_link_is_a_fifo_queue_with_serialisation(sends, bound):
     """Random sends: arrivals keep send order, never overlap on the wire, and every frame is
     either delivered or counted as a tail drop when `bound` frames were already waiting."""
@@ -141,5 +141,8 @@ def test_event_list_stays_in_time_order_when_frames_queue():
     assert times == sorted(times)
     notes = [e.note for e in net.trace if e.kind == "tx"]
     gap = wire_time(14 + 28 + 100, 1_000_000)
-    assert notes == ["", f"waits in the output queue until {gap / 1e9:.6f} s",
-                     f"waits in the output queue until {2 * gap / 1e9:.6f} s"]
+    assert notes == [
+        "",
+        f"waits in the output queue until {gap / 1e9:.6f} s",
+        f"waits in the output queue until {2 * gap / 1e9:.6f} s",
+    ]

@@ -13,8 +13,10 @@ def test_jsonl_line_is_json_dumps_of_the_event():
     net.add_host("b", ip="198.18.0.2/24")
     net.link("a:eth0", "b:eth0")
     net.ping("a", "b", count=2)
-    odd = [TraceEvent(5, 'r"1\\', None, "route", None, "naïve \x01\u2028 \U0001f600"),
-           TraceEvent(1_234_567_891, "sw1", "p1", "stp", None, "")]
+    odd = [
+        TraceEvent(5, 'r"1\\', None, "route", None, "naïve \x01\u2028 \U0001f600"),
+        TraceEvent(1_234_567_891, "sw1", "p1", "stp", None, ""),
+    ]
     events = [*net.trace, *odd]
     assert len(events) > 10
     for event in events:

@@ -17,8 +17,12 @@ EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 
 def default_macs() -> list[MacAddress]:
     """Every default MAC the examples use, plus those of 500 more host names and 50 switch names."""
-    macs = [nic.mac for path in sorted(EXAMPLES.glob("*.yaml"))
-            for node in load_topology(path).nodes.values() for nic in getattr(node, "nics", [])]
+    macs = [
+        nic.mac
+        for path in sorted(EXAMPLES.glob("*.yaml"))
+        for node in load_topology(path).nodes.values()
+        for nic in getattr(node, "nics", [])
+    ]
     macs += [derived_mac(f"pc{i}", "eth0") for i in range(500)]
     macs += [bridge_address(f"sw{i}") for i in range(50)] + [bridge_address("core")]
     return macs
@@ -42,8 +46,13 @@ def test_wireshark_names_no_default_mac(tmp_path: Path):
         writer = PcapWriter(out)
         for i, mac in enumerate(macs):
             writer.write(i, Ethernet(MacAddress.BROADCAST, mac, EtherType.IPV4).build(bytes(46)))
-    done = subprocess.run(["tshark", "-r", str(path), "-N", "m", "-T", "fields", "-e", "eth.src",
-                           "-e", "eth.src_resolved"], capture_output=True, text=True, timeout=120, check=True)
+    done = subprocess.run(
+        ["tshark", "-r", str(path), "-N", "m", "-T", "fields", "-e", "eth.src", "-e", "eth.src_resolved"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
     rows = [line.split("\t") for line in done.stdout.splitlines()]
     assert len(rows) == len(macs)
     named = [resolved for address, resolved in rows if resolved != address]

@@ -52,8 +52,7 @@ def test_hub_repeats_every_frame_to_every_other_port():
     assert net.ping("h1", "h2", count=1).received == 1
     request_rx = {e.device for e in net.trace if e.kind == "rx" and "request" in e.summary}
     assert request_rx == {"h2", "h3"}
-    assert [e.note for e in net.trace if e.device == "h3" and e.kind == "drop"] == \
-        ["not addressed to this NIC"] * 2
+    assert [e.note for e in net.trace if e.device == "h3" and e.kind == "drop"] == ["not addressed to this NIC"] * 2
 
 
 def test_simultaneous_senders_collide_back_off_and_all_get_through():
@@ -79,4 +78,3 @@ def test_hub_carries_less_than_a_switch_under_load():
     assert hub_delivered < switch_delivered * 0.7
     assert hub_net.node("x").collisions > 10
     assert sum(link.collisions for link in switch_net.links) == 0
-

@@ -106,8 +106,12 @@ def test_two_stations_on_two_hubs_sending_at_once_collide_and_hear_it_after_the_
     Send(net, 0, "pc1", 3)
     Send(net, 0, "pc3", 1)
     net.run(0.00002)  # before either retries
-    assert events_of(net)[:4] == [(0, "pc1", "tx"), (0, "pc3", "tx"), (ACROSS, "pc1", "collision"),
-                                  (ACROSS, "pc3", "collision")]
+    assert events_of(net)[:4] == [
+        (0, "pc1", "tx"),
+        (0, "pc3", "tx"),
+        (ACROSS, "pc1", "collision"),
+        (ACROSS, "pc3", "collision"),
+    ]
     jam = JAM_BITS * SECOND // RATE
     discarded = [(e.t, e.device) for e in net.trace if e.kind == "collision" and e.device.startswith("hub")]
     assert discarded[:2] == [(ACROSS + jam + LINK, "hub1"), (ACROSS + jam + LINK, "hub2")]
@@ -138,8 +142,12 @@ def test_a_station_just_before_the_carrier_reaches_it_collides():
     Send(net, ACROSS - 1, "pc3", 1)
     net.run(0.001)
     stations = [event for event in events_of(net) if event[1].startswith("pc")]
-    assert stations[:4] == [(0, "pc1", "tx"), (ACROSS - 1, "pc3", "tx"), (ACROSS, "pc3", "collision"),
-                            (2 * ACROSS - 1, "pc1", "collision")]
+    assert stations[:4] == [
+        (0, "pc1", "tx"),
+        (ACROSS - 1, "pc3", "tx"),
+        (ACROSS, "pc3", "collision"),
+        (2 * ACROSS - 1, "pc1", "collision"),
+    ]
 
 
 def test_after_a_collision_the_medium_is_busy_only_for_the_jam():
@@ -182,6 +190,7 @@ def test_a_medium_too_long_for_the_slot_time_has_late_collisions_that_are_not_re
 
 def test_same_seed_gives_the_same_event_list_on_a_cascade():
     """Backoff draws come from the run's seed: two runs with one seed trace the same events."""
+
     def events(seed: int) -> list[tuple[object, ...]]:
         net = cascade(seed)
         net.start_trace()

@@ -53,6 +53,7 @@ def test_a_repeated_copy_is_lost_only_on_the_lossy_port():
 
 def test_partial_loss_on_a_hub_link_loses_some_pings_deterministically():
     """Loss 0.3 on pc2's link: some of 40 pings are lost, and the same seed loses the same ones."""
+
     def received() -> list[float]:
         net, _ = hub_with_hosts({2: 0.3})
         static_arp(net, 1, 2)

@@ -54,7 +54,10 @@ def test_rip_routes_appear_in_the_table_with_the_issue_keys(tmp_path):
     rows = {row["prefix"]: row for row in net.node("r1").routes}
     assert set(rows["198.18.2.0/24"]) == {"prefix", "via", "interface", "metric", "source", "age"}
     assert (rows["198.18.2.0/24"]["via"], rows["198.18.2.0/24"]["metric"], rows["198.18.2.0/24"]["source"]) == (
-        "198.18.12.2", 2, "rip")
+        "198.18.12.2",
+        2,
+        "rip",
+    )
     assert rows["198.18.1.0/24"]["source"] == "connected"
 
 
@@ -99,8 +102,7 @@ def test_traceroute_udp_and_icmp_list_each_router_then_the_host(tmp_path):
     for scheduled, probes in ((udp, 3), (icmp, 1)):
         result = scheduled.command.result()
         assert result["reached"] is True
-        assert [hop["probes"][0]["address"] for hop in result["hops"]] == ["198.18.1.1", "198.18.12.2",
-                                                                          "198.18.2.10"]
+        assert [hop["probes"][0]["address"] for hop in result["hops"]] == ["198.18.1.1", "198.18.12.2", "198.18.2.10"]
         assert all(len(hop["probes"]) == probes for hop in result["hops"])
     assert udp.command.lines()[0].startswith("traceroute to 198.18.2.10 (198.18.2.10), 30 hops max")
 
@@ -126,8 +128,11 @@ def test_traceroute_goes_on_with_stars_when_the_route_goes_away_during_the_run(t
     net.run(20)
     assert [hop["probes"] for hop in scheduled.command.result()["hops"]] == [[None]] * 5
     unsent = [e.summary for e in net.trace if e.kind == "drop" and e.device == "pc1" and "not sent" in e.summary]
-    assert [summary.split(")")[0] for summary in unsent] == ["traceroute probe (TTL 3", "traceroute probe (TTL 4",
-                                                             "traceroute probe (TTL 5"]
+    assert [summary.split(")")[0] for summary in unsent] == [
+        "traceroute probe (TTL 3",
+        "traceroute probe (TTL 4",
+        "traceroute probe (TTL 5",
+    ]
     assert scheduled.command.lines()[-1] == " 5  *"
 
 
@@ -139,7 +144,9 @@ def test_route_command_shows_router_and_host_tables(tmp_path):
     net.run(11)
     assert {r["source"] for r in router.command.result()["routes"]} == {"connected", "rip"}
     assert [(r["prefix"], r["via"]) for r in host.command.result()["routes"]] == [
-        ("198.18.1.0/24", None), ("0.0.0.0/0", "198.18.1.1")]
+        ("198.18.1.0/24", None),
+        ("0.0.0.0/0", "198.18.1.1"),
+    ]
     assert "prefix" in router.command.lines()[0]
 
 
@@ -192,7 +199,8 @@ def test_stopped_router_forgets_rip_and_relearns_on_start(tmp_path):
 def test_router_topology_mistakes_name_file_and_line(tmp_path):
     """Bad router fields are reported as FILE:LINE with what to write instead."""
     bad = CHAIN.replace("split_horizon: simple", "split_horizon: sometimes").replace(
-        "eth1: 198.18.12.1/24}", "eth1: 198.18.12.1}")
+        "eth1: 198.18.12.1/24}", "eth1: 198.18.12.1}"
+    )
     with pytest.raises(TopologyError) as error:
         chain(tmp_path, bad)
     text = str(error.value)
@@ -202,8 +210,11 @@ def test_router_topology_mistakes_name_file_and_line(tmp_path):
 
 def test_static_route_beats_rip_and_events_come_from_the_file(tmp_path):
     """A static route wins over RIP's for the same prefix; `events:` schedules commands from the file."""
-    text = CHAIN.replace("    rip: {enabled: true}\n",
-                         "    rip: {enabled: true}\n    routes: [{to: 198.18.2.0/24, via: 198.18.12.2}]\n", 1)
+    text = CHAIN.replace(
+        "    rip: {enabled: true}\n",
+        "    rip: {enabled: true}\n    routes: [{to: 198.18.2.0/24, via: 198.18.12.2}]\n",
+        1,
+    )
     text += "events:\n  - at 5s r1 route\n"
     net = chain(tmp_path, text)
     net.run(10)
@@ -224,7 +235,7 @@ def test_count_to_infinity_example_climbs_to_16():
     """Without split horizon r1 and r2 raise pc3's network hop by hop until 16."""
     steps = metric_steps("count-to-infinity.yaml")
     metrics = [int(s.split("metric ")[1].split()[0]) for s in steps]
-    climb = metrics[metrics.index(16) + 1:]  # after the failure's first 16
+    climb = metrics[metrics.index(16) + 1 :]  # after the failure's first 16
     assert climb[-1] == 16 and len(climb) > 8 and climb == sorted(climb)
 
 
@@ -260,7 +271,8 @@ def test_same_seed_same_route_events(tmp_path):
 def test_rip_passwords_must_match_for_routes_to_be_learned(tmp_path):
     """Routers with the same simple password learn each other's networks; a different one learns none."""
     same = CHAIN.replace("rip: {enabled: true}", "rip: {enabled: true, auth: {password: s3cret}}").replace(
-        "split_horizon: simple}", "split_horizon: simple, auth: {password: s3cret}}")
+        "split_horizon: simple}", "split_horizon: simple, auth: {password: s3cret}}"
+    )
     other = same.replace("split_horizon: simple, auth: {password: s3cret}", "auth: {password: guess}")
     for text, learned in ((same, True), (other, False)):
         net = chain(tmp_path, text)
@@ -271,8 +283,12 @@ def test_rip_passwords_must_match_for_routes_to_be_learned(tmp_path):
 
 def test_ripv1_routers_exchange_subnet_broadcasts_and_route(tmp_path):
     """With version: 1 the updates are RIPv1 broadcasts without masks, and pc1 still reaches pc2."""
-    net = chain(tmp_path, CHAIN.replace("rip: {enabled: true}", "rip: {enabled: true, version: 1}").replace(
-        "split_horizon: simple}", "split_horizon: simple, version: 1}"))
+    net = chain(
+        tmp_path,
+        CHAIN.replace("rip: {enabled: true}", "rip: {enabled: true, version: 1}").replace(
+            "split_horizon: simple}", "split_horizon: simple, version: 1}"
+        ),
+    )
     net.start_trace()
     net.run(10)
     assert {e.proto for e in net.trace if e.kind == "tx" and e.device == "r1" and "RIP" in e.proto} == {"RIPv1"}
@@ -291,9 +307,25 @@ def test_tshark_reads_a_routed_capture_without_malformed_packets(tmp_path):
     net.do("at 10s pc1 traceroute pc3 -q 1")
     net.run(40)
     net.close()
-    out = subprocess.run(["tshark", "-r", str(capture), "-T", "fields", "-e", "_ws.col.Protocol", "-e",
-                          "_ws.malformed", "-e", "_ws.col.Info"], capture_output=True, text=True, timeout=60,
-                         check=True).stdout.splitlines()
+    out = subprocess.run(
+        [
+            "tshark",
+            "-r",
+            str(capture),
+            "-T",
+            "fields",
+            "-e",
+            "_ws.col.Protocol",
+            "-e",
+            "_ws.malformed",
+            "-e",
+            "_ws.col.Info",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout.splitlines()
     rows = [line.split("\t") for line in out]
     assert all(row[1] == "" for row in rows)
     protocols = {row[0] for row in rows}
@@ -305,9 +337,11 @@ def test_tshark_reads_a_routed_capture_without_malformed_packets(tmp_path):
 def test_directed_broadcast_is_forwarded_only_when_enabled(tmp_path):
     """A UDP broadcast to 198.18.2.255 from pc1 reaches pc2 only if r2 forwards directed broadcasts."""
     for enabled in (False, True):
-        text = CHAIN.replace("    rip: {enabled: true, split_horizon: simple}\n",
-                             f"    rip: {{enabled: true, split_horizon: simple}}\n"
-                             f"    forward_directed_broadcast: {str(enabled).lower()}\n")
+        text = CHAIN.replace(
+            "    rip: {enabled: true, split_horizon: simple}\n",
+            f"    rip: {{enabled: true, split_horizon: simple}}\n"
+            f"    forward_directed_broadcast: {str(enabled).lower()}\n",
+        )
         net = chain(tmp_path, text)
         listener = net.do("at 10s pc2 udp listen 7788")
         net.do("at 11s pc1 udp broadcast Hi --port 7788 --to 198.18.2.255 --wait 1")

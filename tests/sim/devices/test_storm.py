@@ -131,8 +131,9 @@ def test_loop_links_are_exactly_the_links_whose_ends_stay_connected_without_them
         links.append(net.link(f"sw{a}:p{used[a]}", f"sw{b}:p{used[b] + (a == b)}"))
         used[b] += a == b
     reachable = {1} | {k for k in switches if _still_connected(pairs, -1, 1, k)}
-    expected = sorted((links[i].name for i, (a, b) in enumerate(pairs)
-                       if a in reachable and _still_connected(pairs, i, a, b)))
+    expected = sorted(
+        (links[i].name for i, (a, b) in enumerate(pairs) if a in reachable and _still_connected(pairs, i, a, b))
+    )
     assert [link.name for link in loop_links(net.node("sw1"))] == expected
 
 

@@ -41,8 +41,11 @@ def test_a_syn_to_a_closed_port_is_answered_with_rst_on_the_wire():
     net.start_trace()
     net.node("pc1").run(sender, 10)
     run_programs(net, S)
-    sent = [e.frame.l4 for e in net.trace if e.kind == "tx" and e.device == "pc2" and e.frame is not None
-            and isinstance(e.frame.l4, Tcp)]
+    sent = [
+        e.frame.l4
+        for e in net.trace
+        if e.kind == "tx" and e.device == "pc2" and e.frame is not None and isinstance(e.frame.l4, Tcp)
+    ]
     assert [h.flags for h in sent] == [TcpFlags.RST | TcpFlags.ACK]
 
 

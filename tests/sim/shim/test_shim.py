@@ -44,9 +44,11 @@ def test_broadcast_sender_gets_a_reply_from_every_responder():
     sender = net.node("pc1").run_program(str(SEED / "udp_broadcast_sender.py"))
     run_programs(net, 2 * S)
     assert texts(sender)[0] == "等待对方回复"
-    assert sorted(texts(sender)[1:]) == ["Received from ('198.18.0.2', 7788): b'hello'",
-                                         "Received from ('198.18.0.3', 7788): b'hi'",
-                                         "Received from ('198.18.0.4', 7788): b'hey'"]
+    assert sorted(texts(sender)[1:]) == [
+        "Received from ('198.18.0.2', 7788): b'hello'",
+        "Received from ('198.18.0.3', 7788): b'hi'",
+        "Received from ('198.18.0.4', 7788): b'hey'",
+    ]
     assert sender.exit is None  # it listens forever, as the note's program does
 
 
@@ -67,8 +69,10 @@ def test_loop_server_serves_one_client_after_another():
     """tcp_server_loop.py answers two clients in turn and keeps listening."""
     net = lan("pc1")
     server = net.node("pc1").run_program(str(SEED / "tcp_server_loop.py"))
-    clients = [net.node("pc1").run_program(str(SEED / "tcp_client.py"), stdin=word, at=at * S // 10)
-               for word, at in (("first", 1), ("second", 2))]
+    clients = [
+        net.node("pc1").run_program(str(SEED / "tcp_client.py"), stdin=word, at=at * S // 10)
+        for word, at in (("first", 1), ("second", 2))
+    ]
     run_programs(net, 3 * S)
     for client in clients:
         assert texts(client) == ["请输入您要发送的数据：接收的数据为:b'thank YOU!'"] and client.exit == 0
@@ -123,8 +127,13 @@ def test_one_mebibyte_across_two_switches_with_one_percent_loss(tmp_path):
         pytest.skip("tshark is not installed: the capture is not checked")
 
     def count(display_filter: str) -> int:
-        out = subprocess.run(["tshark", "-r", str(capture), "-o", "tcp.check_checksum:TRUE", "-Y", display_filter],
-                             capture_output=True, text=True, timeout=60, check=True).stdout
+        out = subprocess.run(
+            ["tshark", "-r", str(capture), "-o", "tcp.check_checksum:TRUE", "-Y", display_filter],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        ).stdout
         return len(out.splitlines())
 
     assert count("tcp.analysis.retransmission || tcp.analysis.fast_retransmission") > 0
@@ -146,8 +155,10 @@ def test_select_server_serves_several_clients_in_one_thread():
     """A select() server answers three clients connected at once."""
     net = lan("pc1", "pc2", "pc3", "pc4")
     server = net.node("pc1").run_program(str(PROGRAMS / "select_server.py"))
-    clients = [net.node(name).run_program(str(PROGRAMS / "simple_client.py"), args=["pc1", "9100", name], at=S // 100)
-               for name in ("pc2", "pc3", "pc4")]
+    clients = [
+        net.node(name).run_program(str(PROGRAMS / "simple_client.py"), args=["pc1", "9100", name], at=S // 100)
+        for name in ("pc2", "pc3", "pc4")
+    ]
     run_programs(net, 5 * S)
     assert [texts(c) for c in clients] == [["got pc2"], ["got pc3"], ["got pc4"]]
     assert texts(server) == ["served 3 messages"] and server.exit == 0
@@ -192,9 +203,11 @@ def test_errors_have_linux_errno_values():
         import errno
         import socket
 
-        for attempt in (lambda: socket.create_connection(("pc2", 1)),
-                        lambda: socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"x", ("<broadcast>", 9)),
-                        lambda: [s.bind(("", 80)) for s in (socket.socket(), socket.socket())]):
+        for attempt in (
+            lambda: socket.create_connection(("pc2", 1)),
+            lambda: socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"x", ("<broadcast>", 9)),
+            lambda: [s.bind(("", 80)) for s in (socket.socket(), socket.socket())],
+        ):
             try:
                 attempt()
             except OSError as error:
@@ -203,8 +216,11 @@ def test_errors_have_linux_errno_values():
     program = net.node("pc1").run(probe)
     run_programs(net, 5 * S)
     assert program.exit == 0
-    assert seen == [("ConnectionRefusedError", "ECONNREFUSED"), ("PermissionError", "EACCES"),
-                    ("OSError", "EADDRINUSE")]
+    assert seen == [
+        ("ConnectionRefusedError", "ECONNREFUSED"),
+        ("PermissionError", "EACCES"),
+        ("OSError", "EADDRINUSE"),
+    ]
 
 
 def test_reset_and_broken_pipe_after_the_peer_aborts():
@@ -262,8 +278,9 @@ def test_unsupported_calls_name_the_call_and_the_host_and_others_go_on():
     fine = net.node("pc2").run(good)
     run_programs(net, 5 * S)
     assert failing.exit == 1
-    assert failing.error == ("UnsupportedInSimulation: subprocess.run is not available to a program on simulated "
-                             "host pc1")
+    assert failing.error == (
+        "UnsupportedInSimulation: subprocess.run is not available to a program on simulated host pc1"
+    )
     assert any("Traceback" in t for t in texts(failing))
     assert texts(fine) == ["still here at 1.0"] and fine.exit == 0
 

@@ -33,21 +33,31 @@ def run(net: Network, fn, until: int = 60 * SECOND):
 
 def test_names_resolve_over_the_wire():
     """gethostbyname, gethostbyname_ex (CNAME as glibc: alias list, canonical name), getaddrinfo, gethostbyaddr."""
+
     def probe():
         import socket
 
-        return (socket.gethostbyname("pc2.lab"), socket.gethostbyname_ex("www.lab"),
-                socket.getaddrinfo("pc2", 80, type=socket.SOCK_STREAM)[0][4], socket.gethostbyaddr("198.18.0.2"))
+        return (
+            socket.gethostbyname("pc2.lab"),
+            socket.gethostbyname_ex("www.lab"),
+            socket.getaddrinfo("pc2", 80, type=socket.SOCK_STREAM)[0][4],
+            socket.gethostbyaddr("198.18.0.2"),
+        )
 
     net = lab()
     net.start_trace()
-    assert run(net, probe) == ("198.18.0.2", ("pc2.lab", ["www.lab"], ["198.18.0.2"]), ("198.18.0.2", 80),
-                               ("pc2.lab", [], ["198.18.0.2"]))
+    assert run(net, probe) == (
+        "198.18.0.2",
+        ("pc2.lab", ["www.lab"], ["198.18.0.2"]),
+        ("198.18.0.2", 80),
+        ("pc2.lab", [], ["198.18.0.2"]),
+    )
     assert sum(1 for e in net.trace if e.device == "pc1" and e.kind == "tx" and e.proto == "DNS") == 4
 
 
 def test_unknown_name_is_eai_noname():
     """NXDOMAIN is socket.gaierror(EAI_NONAME, 'Name or service not known'); gethostbyaddr says herror 1."""
+
     def probe():
         import socket
 
@@ -67,6 +77,7 @@ def test_unknown_name_is_eai_noname():
 
 def test_silent_server_is_eai_again_after_ten_seconds():
     """A server that never answers: two tries 5 s apart, then gaierror EAI_AGAIN at 10 s of virtual time."""
+
     def probe():
         import socket
         import time
@@ -85,6 +96,7 @@ def test_silent_server_is_eai_again_after_ten_seconds():
 
 def test_without_a_resolver_names_come_from_the_topology():
     """No dns: and no lease: node names resolve from the topology, with no frame on the wire."""
+
     def probe():
         import socket
 

@@ -30,7 +30,10 @@ def run_file(net, tmp_path, source: str, node: str = "pc1", until: int = 10 * S)
 
 def test_every_import_route_reaches_the_simulated_socket(net, tmp_path):
     """socket, _socket, importlib, __import__, sys.modules and the stdlib clients all hold the host's socket."""
-    prog = run_file(net, tmp_path, """
+    prog = run_file(
+        net,
+        tmp_path,
+        """
         import socket, _socket, importlib, sys
         import http.client, urllib.request, ftplib, smtplib, socketserver, xmlrpc.client, logging.handlers
         checks = {
@@ -47,7 +50,8 @@ def test_every_import_route_reaches_the_simulated_socket(net, tmp_path):
             "gethostname": socket.gethostname(),
         }
         print(checks)
-    """)
+    """,
+    )
     assert prog.exit == 0, texts(prog)
     checks = eval(texts(prog)[0])
     assert checks == {**{key: True for key in checks}, "gethostname": "pc1"}
@@ -55,7 +59,11 @@ def test_every_import_route_reaches_the_simulated_socket(net, tmp_path):
 
 def test_urlopen_talks_to_a_simulated_http_server(net, tmp_path):
     """urllib.request.urlopen on pc2 fetches from http.server on pc1, inside the simulation."""
-    server = net.node("pc1").run_program(program(tmp_path, "server.py", """
+    server = net.node("pc1").run_program(
+        program(
+            tmp_path,
+            "server.py",
+            """
         from http.server import HTTPServer, BaseHTTPRequestHandler
 
         class Hello(BaseHTTPRequestHandler):
@@ -67,12 +75,21 @@ def test_urlopen_talks_to_a_simulated_http_server(net, tmp_path):
                 self.wfile.write(body)
 
         HTTPServer(("", 80), Hello).handle_request()
-    """))
-    client = net.node("pc2").run_program(program(tmp_path, "client.py", """
+    """,
+        )
+    )
+    client = net.node("pc2").run_program(
+        program(
+            tmp_path,
+            "client.py",
+            """
         from urllib.request import urlopen
         with urlopen("http://198.18.0.1/page", timeout=5) as reply:
             print(reply.status, reply.read().decode())
-    """), at=S // 10)
+    """,
+        ),
+        at=S // 10,
+    )
     run_programs(net, 10 * S)
     assert texts(client) == ["200 hello 198.18.0.2 /page"] and client.exit == 0
     assert server.exit == 0 and '"GET /page HTTP/1.1" 200' in texts(server)[0]
@@ -96,49 +113,66 @@ def test_two_programs_get_their_own_copies_of_the_standard_library(net, tmp_path
     assert lanlab_http_client not in seen
 
 
-@pytest.mark.parametrize(("call", "named"), [
-    ("os.spawnvp(os.P_WAIT, 'true', ['true'])", "os.spawnvp()"),
-    ("os.system('true')", "os.system()"),
-    ("os.posix_spawn('/bin/true', ['true'], {})", "os.posix_spawn()"),
-    ("os.execv('/bin/true', ['true'])", "os.execv()"),
-    ("os.popen('true')", "os.popen()"),
-    ("importlib.import_module('subprocess').run(['true'])", "subprocess.run"),
-    ("importlib.import_module('posix').system('true')", "posix.system()"),
-    ("importlib.import_module('multiprocessing').Process(target=print).start()", "multiprocessing.Process"),
-    ("importlib.import_module('pty').fork()", "pty.fork"),
-    # a context can be made and set up (urllib makes one per opener since 3.12); the handshake cannot
-    ("importlib.import_module('ssl').create_default_context().wrap_socket(__import__('socket').socket())",
-     "an ssl handshake"),
-    ("importlib.import_module('signal').alarm(1)", "signal.alarm()"),
-    ("importlib.import_module('ctypes').CDLL(None)", "ctypes.CDLL"),
-    ("__import__('socket').sethostname('x')", "socket.sethostname"),
-    ("__import__('ssl').SSLContext().wrap_bio(None, None)", "an ssl handshake"),
-])
+@pytest.mark.parametrize(
+    ("call", "named"),
+    [
+        ("os.spawnvp(os.P_WAIT, 'true', ['true'])", "os.spawnvp()"),
+        ("os.system('true')", "os.system()"),
+        ("os.posix_spawn('/bin/true', ['true'], {})", "os.posix_spawn()"),
+        ("os.execv('/bin/true', ['true'])", "os.execv()"),
+        ("os.popen('true')", "os.popen()"),
+        ("importlib.import_module('subprocess').run(['true'])", "subprocess.run"),
+        ("importlib.import_module('posix').system('true')", "posix.system()"),
+        ("importlib.import_module('multiprocessing').Process(target=print).start()", "multiprocessing.Process"),
+        ("importlib.import_module('pty').fork()", "pty.fork"),
+        # a context can be made and set up (urllib makes one per opener since 3.12); the handshake cannot
+        (
+            "importlib.import_module('ssl').create_default_context().wrap_socket(__import__('socket').socket())",
+            "an ssl handshake",
+        ),
+        ("importlib.import_module('signal').alarm(1)", "signal.alarm()"),
+        ("importlib.import_module('ctypes').CDLL(None)", "ctypes.CDLL"),
+        ("__import__('socket').sethostname('x')", "socket.sethostname"),
+        ("__import__('ssl').SSLContext().wrap_bio(None, None)", "an ssl handshake"),
+    ],
+)
 def test_what_cannot_be_simulated_raises_naming_the_call_and_the_host(net, tmp_path, call, named):
     """Processes, ssl, signals, ctypes and missing socket calls raise UnsupportedInSimulation, never the real thing."""
-    prog = run_file(net, tmp_path, f"""
+    prog = run_file(
+        net,
+        tmp_path,
+        f"""
         import os, importlib
         try:
             {call}
         except Exception as error:
             print(type(error).__name__, error)
-    """, node="pc3")
+    """,
+        node="pc3",
+    )
     assert texts(prog) == [f"UnsupportedInSimulation {named} is not available to a program on simulated host pc3"]
 
 
 def test_a_missing_name_still_answers_feature_tests_no(net, tmp_path):
     """hasattr() and getattr(default) on a simulated module say no for what it cannot do (selectors relies on it)."""
-    prog = run_file(net, tmp_path, """
+    prog = run_file(
+        net,
+        tmp_path,
+        """
         import socket
         print(hasattr(socket, "sethostname"), getattr(socket, "sethostname", "absent"), hasattr(socket, "nonsense"))
-    """)
+    """,
+    )
     assert texts(prog) == ["False absent False"]
 
 
 def test_a_spec_executed_by_hand_still_sits_on_the_simulated_socket(net, tmp_path):
     """module_from_spec + exec_module: the door's spec gives the simulated socket; the real socket.py run by
     hand imports the simulated _socket (and fails on it), never the real one."""
-    prog = run_file(net, tmp_path, """
+    prog = run_file(
+        net,
+        tmp_path,
+        """
         import importlib.util, socket, sys
         spec = importlib.util.find_spec("socket")
         module = importlib.util.module_from_spec(spec)
@@ -150,13 +184,18 @@ def test_a_spec_executed_by_hand_still_sits_on_the_simulated_socket(net, tmp_pat
         except TypeError:
             pass  # its class socket(_socket.socket) does not fit the simulated class
         print(module is socket, again._socket is socket, sys.modules["socket"] is socket)
-    """)
+    """,
+    )
     assert texts(prog) == ["True True True"], texts(prog)
 
 
 def test_os_exit_ends_that_program_only_with_its_status(net, tmp_path):
     """os._exit(5) from a thread stops the whole program with status 5; lanlab and the other programs go on."""
-    ending = net.node("pc1").run_program(program(tmp_path, "ending.py", """
+    ending = net.node("pc1").run_program(
+        program(
+            tmp_path,
+            "ending.py",
+            """
         import os, socket, threading, time
 
         def worker():
@@ -169,13 +208,21 @@ def test_os_exit_ends_that_program_only_with_its_status(net, tmp_path):
         listener = socket.create_server(("", 7))
         listener.accept()
         print("never either")
-    """))
-    other = net.node("pc2").run_program(program(tmp_path, "other.py", """
+    """,
+        )
+    )
+    other = net.node("pc2").run_program(
+        program(
+            tmp_path,
+            "other.py",
+            """
         import time
         time.sleep(2)
         print("pc2 still runs")
         raise SystemExit(3)
-    """))
+    """,
+        )
+    )
     run_programs(net, 5 * S)
     assert texts(ending) == ["worker ends the process"] and ending.exit == 5
     assert texts(other) == ["pc2 still runs"] and other.exit == 3
@@ -183,12 +230,16 @@ def test_os_exit_ends_that_program_only_with_its_status(net, tmp_path):
 
 def test_low_level_threads_and_queues_run_on_simulated_threads(net, tmp_path):
     """_thread.start_new_thread and queue.SimpleQueue block in virtual time, not on real locks."""
-    prog = run_file(net, tmp_path, """
+    prog = run_file(
+        net,
+        tmp_path,
+        """
         import _thread, queue, time
         box = queue.SimpleQueue()
         _thread.start_new_thread(lambda: (time.sleep(2), box.put("late")), ())
         print(box.get(timeout=5), time.monotonic())
-    """)
+    """,
+    )
     assert texts(prog) == ["late 2.0"] and prog.exit == 0
 
 
@@ -198,27 +249,40 @@ def test_a_programs_own_package_imports_relatively(net, tmp_path):
     package.mkdir()
     (package / "__init__.py").write_text("from .names import who\n")
     (package / "names.py").write_text("import socket\n\ndef who():\n    return socket.gethostname()\n")
-    prog = run_file(net, tmp_path, """
+    prog = run_file(
+        net,
+        tmp_path,
+        """
         from tools import who, names
         import tools.names
         print(who(), tools.names is names)
-    """, node="pc4")
+    """,
+        node="pc4",
+    )
     assert texts(prog) == ["pc4 True"], texts(prog)
 
 
 def test_builtins_exit_and_import_are_the_programs(net, tmp_path):
     """builtins is the program's own: replacing print there changes only that program; exit() ends it."""
-    prog = run_file(net, tmp_path, """
+    prog = run_file(
+        net,
+        tmp_path,
+        """
         import builtins, sys
         print(builtins.__import__("sys") is sys, "sys" in sys.modules, "__main__" in sys.modules)
         exit(4)
-    """)
+    """,
+    )
     assert texts(prog) == ["True True True"] and prog.exit == 4
 
 
 def test_asyncio_runs_on_the_simulated_host_in_virtual_time(net, tmp_path):
     """asyncio.run: a streams server on pc1 answers a client on pc2; asyncio.sleep(1.5) takes 1.5 s of virtual time."""
-    server = net.node("pc1").run_program(program(tmp_path, "aserver.py", """
+    server = net.node("pc1").run_program(
+        program(
+            tmp_path,
+            "aserver.py",
+            """
         import asyncio
 
         async def echo(reader, writer):
@@ -233,8 +297,14 @@ def test_asyncio_runs_on_the_simulated_host_in_virtual_time(net, tmp_path):
                 await asyncio.sleep(3)
 
         asyncio.run(main())
-    """))
-    client = net.node("pc2").run_program(program(tmp_path, "aclient.py", """
+    """,
+        )
+    )
+    client = net.node("pc2").run_program(
+        program(
+            tmp_path,
+            "aclient.py",
+            """
         import asyncio, time
 
         async def main():
@@ -245,7 +315,10 @@ def test_asyncio_runs_on_the_simulated_host_in_virtual_time(net, tmp_path):
             print(round(time.monotonic(), 1))
 
         asyncio.run(main())
-    """), at=S // 10)
+    """,
+        ),
+        at=S // 10,
+    )
     run_programs(net, 5 * S)
     assert texts(client) == ["echo hi", "1.6"] and client.exit == 0, texts(client)
     assert server.exit == 0, texts(server)
@@ -256,21 +329,29 @@ def test_signal_handlers_are_the_programs_own(net, tmp_path):
     import signal as real_signal
 
     before = real_signal.getsignal(real_signal.SIGTERM)
-    prog = run_file(net, tmp_path, """
+    prog = run_file(
+        net,
+        tmp_path,
+        """
         import signal
         previous = signal.signal(signal.SIGTERM, lambda number, frame: print("never"))
         print(previous is signal.SIG_DFL, callable(signal.getsignal(signal.SIGTERM)),
               signal.getsignal(signal.SIGINT) is signal.default_int_handler)
-    """)
+    """,
+    )
     assert texts(prog) == ["True True True"] and prog.exit == 0
     assert real_signal.getsignal(real_signal.SIGTERM) is before
 
 
 def test_a_programs_warnings_print_under_its_host(net, tmp_path):
     """warnings.warn in a program is a line of that program's output (not lanlab's stderr), as Python prints it."""
-    prog = run_file(net, tmp_path, """
+    prog = run_file(
+        net,
+        tmp_path,
+        """
         import warnings
         warnings.warn("careful")
         print("after")
-    """)
+    """,
+    )
     assert texts(prog)[0].endswith("pc1_prog.py:3: UserWarning: careful") and texts(prog)[-1] == "after"

@@ -60,14 +60,26 @@ def test_os_pathlib_shutil_and_chdir_work_inside_the_hosts_folder(tmp_path, monk
         os.chdir("a")
         with open("here.txt", "w") as file:
             file.write("in a")
-        return (walked, os.path.exists("b/copy.txt"), os.path.isfile("../notes.txt"),
-                pathlib.Path("b/copy.txt").read_text(), os.path.abspath("x"), str(pathlib.Path.cwd()))
+        return (
+            walked,
+            os.path.exists("b/copy.txt"),
+            os.path.isfile("../notes.txt"),
+            pathlib.Path("b/copy.txt").read_text(),
+            os.path.abspath("x"),
+            str(pathlib.Path.cwd()),
+        )
 
     started = net.node("pc1").run(program)
     run_programs(net, S)
     folder = tmp_path / "files" / "pc1"
-    assert started.result == ([("a", []), ("a/b", ["copy.txt"])], True, True, "hello", str(folder / "a" / "x"),
-                              str(folder / "a"))
+    assert started.result == (
+        [("a", []), ("a/b", ["copy.txt"])],
+        True,
+        True,
+        "hello",
+        str(folder / "a" / "x"),
+        str(folder / "a"),
+    )
     assert (folder / "a" / "here.txt").read_text() == "in a" and not (tmp_path / "notes.txt").exists()
 
 

@@ -15,7 +15,6 @@ from simnets import pair
 S = SECOND
 
 
-
 def run(net: Network, *programs, until: int = 10 * S) -> list:
     """Start (node, fn, *args) programs, run, return their results; fail on any traceback."""
     started = [net.node(node).run(fn, *args) for node, fn, *args in programs]
@@ -68,8 +67,7 @@ def test_one_main_thread_and_the_first_new_thread_is_thread_1():
         return before, first.name, second.name, third.name, during
 
     [result] = run(net, ("pc1", program))
-    assert result == ((["MainThread"], 1), "Thread-1 (work)", "named", "Thread-2",
-                      ["MainThread", "Thread-1 (work)"])
+    assert result == ((["MainThread"], 1), "Thread-1 (work)", "named", "Thread-2", ["MainThread", "Thread-1 (work)"])
 
 
 def test_a_daemon_thread_blocked_in_accept_ends_quietly_with_its_process():
@@ -215,13 +213,23 @@ def test_service_names_and_addresses_resolve_from_the_built_in_table():
     def program():
         import socket
 
-        answers = [socket.getservbyname("http"), socket.getservbyname("www", "tcp"),
-                   socket.getservbyname("domain", "udp"), socket.getservbyport(69), socket.getservbyport(53, "udp"),
-                   [(k.name, a) for _, k, _, _, a in socket.getaddrinfo("pc2", "http")],
-                   [(k.name, a) for _, k, _, _, a in socket.getaddrinfo("pc2", "tftp")],
-                   socket.gethostbyaddr("198.18.0.2"), socket.getnameinfo(("198.18.0.2", 80), 0)]
-        for call in (lambda: socket.getservbyname("nosuch"), lambda: socket.getaddrinfo("pc2", "nosuch"),
-                     lambda: socket.gethostbyaddr("198.18.0.99"), lambda: socket.getservbyport(9999)):
+        answers = [
+            socket.getservbyname("http"),
+            socket.getservbyname("www", "tcp"),
+            socket.getservbyname("domain", "udp"),
+            socket.getservbyport(69),
+            socket.getservbyport(53, "udp"),
+            [(k.name, a) for _, k, _, _, a in socket.getaddrinfo("pc2", "http")],
+            [(k.name, a) for _, k, _, _, a in socket.getaddrinfo("pc2", "tftp")],
+            socket.gethostbyaddr("198.18.0.2"),
+            socket.getnameinfo(("198.18.0.2", 80), 0),
+        ]
+        for call in (
+            lambda: socket.getservbyname("nosuch"),
+            lambda: socket.getaddrinfo("pc2", "nosuch"),
+            lambda: socket.gethostbyaddr("198.18.0.99"),
+            lambda: socket.getservbyport(9999),
+        ):
             try:
                 call()
             except OSError as error:
@@ -229,11 +237,21 @@ def test_service_names_and_addresses_resolve_from_the_built_in_table():
         return answers
 
     [result] = run(net, ("pc1", program))
-    assert result == [80, 80, 53, "tftp", "domain", [("SOCK_STREAM", ("198.18.0.2", 80))],
-                      [("SOCK_DGRAM", ("198.18.0.2", 69))], ("pc2", [], ["198.18.0.2"]), ("pc2", "http"),
-                      ("OSError", "service/proto not found"),
-                      ("gaierror", "[Errno -8] Servname not supported for ai_socktype"),
-                      ("herror", "[Errno 1] Unknown host"), ("OSError", "port/proto not found")]
+    assert result == [
+        80,
+        80,
+        53,
+        "tftp",
+        "domain",
+        [("SOCK_STREAM", ("198.18.0.2", 80))],
+        [("SOCK_DGRAM", ("198.18.0.2", 69))],
+        ("pc2", [], ["198.18.0.2"]),
+        ("pc2", "http"),
+        ("OSError", "service/proto not found"),
+        ("gaierror", "[Errno -8] Servname not supported for ai_socktype"),
+        ("herror", "[Errno 1] Unknown host"),
+        ("OSError", "port/proto not found"),
+    ]
 
 
 @pytest.mark.skipif(not Path("/etc/services").is_file(), reason="no /etc/services to compare with")

@@ -76,16 +76,22 @@ def test_names_addresses_and_options():
         s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
         s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         s.connect((socket.gethostbyname("pc2"), 7))
-        info = (socket.gethostname(), socket.gethostbyname("localhost"), s.getpeername(), s.getsockname()[0],
-                s.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF), s.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY),
-                socket.getaddrinfo("pc2", 7, type=socket.SOCK_STREAM)[0][4], socket.inet_ntoa(socket.inet_aton("1.2.3.4")),
-                socket.htons(1))
+        info = (
+            socket.gethostname(),
+            socket.gethostbyname("localhost"),
+            s.getpeername(),
+            s.getsockname()[0],
+            s.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF),
+            s.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY),
+            socket.getaddrinfo("pc2", 7, type=socket.SOCK_STREAM)[0][4],
+            socket.inet_ntoa(socket.inet_aton("1.2.3.4")),
+            socket.htons(1),
+        )
         s.close()
         return info
 
     _, result = run(net, ("pc2", echo_server, 7), ("pc1", client))
-    assert result == ("pc1", "127.0.0.1", ("198.18.0.2", 7), "198.18.0.1", 8192, 1, ("198.18.0.2", 7),
-                      "1.2.3.4", 256)
+    assert result == ("pc1", "127.0.0.1", ("198.18.0.2", 7), "198.18.0.1", 8192, 1, ("198.18.0.2", 7), "1.2.3.4", 256)
 
 
 def test_nonblocking_recv_recv_into_and_select_timeout():

@@ -12,7 +12,6 @@ from simnets import pair
 S = SECOND
 
 
-
 def test_a_wait_shorter_than_a_nanosecond_still_moves_time():
     """sleep(0.1) then Queue().get(timeout=0.2) times out at 0.3 s (queue's left-over 5e-17 s wait is 1 ns)."""
     net = pair()
@@ -141,17 +140,38 @@ def test_clocks_and_dates_read_the_simulated_clock_in_utc():
         time.sleep(90061.5)  # 1 day, 1 hour, 1 minute, 1.5 seconds
         now, today = str(datetime.datetime.now()), str(datetime.date.today())
         utcnow = str(datetime.datetime.utcnow())  # noqa: DTZ003 - the call under test
-        return (now, today, utcnow,
-                datetime.datetime.now(datetime.UTC).isoformat(), time.localtime()[:6], time.gmtime()[:6],
-                time.ctime(), time.strftime("%H:%M"), time.perf_counter(), time.mktime(time.localtime()),
-                time.timezone, isinstance(datetime.datetime.now(), datetime.date))
+        return (
+            now,
+            today,
+            utcnow,
+            datetime.datetime.now(datetime.UTC).isoformat(),
+            time.localtime()[:6],
+            time.gmtime()[:6],
+            time.ctime(),
+            time.strftime("%H:%M"),
+            time.perf_counter(),
+            time.mktime(time.localtime()),
+            time.timezone,
+            isinstance(datetime.datetime.now(), datetime.date),
+        )
 
     started = net.node("pc1").run(program)
     run_programs(net, 100_000 * S)
     # Each read after the first costs 1 us: perf_counter is the ninth read.
-    assert started.result == ("2026-01-02 01:01:01.500000", "2026-01-02", "2026-01-02 01:01:01.500002",
-                              "2026-01-02T01:01:01.500003+00:00", (2026, 1, 2, 1, 1, 1), (2026, 1, 2, 1, 1, 1),
-                              "Fri Jan  2 01:01:01 2026", "01:01", 90061.500008, 1767315661.0, 0, True)
+    assert started.result == (
+        "2026-01-02 01:01:01.500000",
+        "2026-01-02",
+        "2026-01-02 01:01:01.500002",
+        "2026-01-02T01:01:01.500003+00:00",
+        (2026, 1, 2, 1, 1, 1),
+        (2026, 1, 2, 1, 1, 1),
+        "Fri Jan  2 01:01:01 2026",
+        "01:01",
+        90061.500008,
+        1767315661.0,
+        0,
+        True,
+    )
 
 
 @pytest.mark.parametrize("cpu_limit", [0.2])

@@ -26,14 +26,19 @@ def lan(server: str, *hosts: str, extra: str = "") -> str:
     nodes = "\n".join(f"  {line}" for line in hosts)
     names = [line.split(":")[0] for line in hosts]
     links = "\n".join(f"  - [{name}:eth0, sw1:p{i + 2}]" for i, name in enumerate(names))
-    return (f"nodes:\n  srv: {{kind: host, ip: 198.18.0.2/24, dhcp: {server}}}\n{nodes}\n{extra}"
-            f"  sw1: {{kind: switch}}\nlinks:\n  - [srv:eth0, sw1:p1]\n{links}\n")
+    return (
+        f"nodes:\n  srv: {{kind: host, ip: 198.18.0.2/24, dhcp: {server}}}\n{nodes}\n{extra}"
+        f"  sw1: {{kind: switch}}\nlinks:\n  - [srv:eth0, sw1:p1]\n{links}\n"
+    )
 
 
 def messages(net, device: str) -> list[str]:
     """The DHCP message types `device` sent, in order."""
-    return [e.summary.split(" - ")[0].split()[1] for e in net.trace
-            if e.device == device and e.kind == "tx" and e.proto == "DHCP"]
+    return [
+        e.summary.split(" - ")[0].split()[1]
+        for e in net.trace
+        if e.device == device and e.kind == "tx" and e.proto == "DHCP"
+    ]
 
 
 def test_example_leases_both_subnets_through_the_relay():
@@ -43,14 +48,20 @@ def test_example_leases_both_subnets_through_the_relay():
     net = Network.from_yaml(EXAMPLES / "dhcp.yaml")
     net.start_trace()
     net.run(3)
-    assert [str(net.node(n).addresses[0]) for n in ("pc1", "pc2", "pc3")] == \
-        ["198.18.0.100", "198.18.1.100", "198.18.1.101"]
+    assert [str(net.node(n).addresses[0]) for n in ("pc1", "pc2", "pc3")] == [
+        "198.18.0.100",
+        "198.18.1.100",
+        "198.18.1.101",
+    ]
     assert messages(net, "pc2") == ["Discover", "Request"]
     assert messages(net, "srv")[:2] == ["Offer", "Offer"] or "ACK" in messages(net, "srv")
     assert net.node("pc2").ipv4.gateway == IPv4Address("198.18.1.254")
     assert net.ping("pc2", "198.18.0.2", count=1).received == 1
-    relayed = [e for e in net.trace if e.device == "r1" and e.port == "eth0" and e.kind == "tx"
-               and e.proto == "DHCP" and "Discover" in e.summary]
+    relayed = [
+        e
+        for e in net.trace
+        if e.device == "r1" and e.port == "eth0" and e.kind == "tx" and e.proto == "DHCP" and "Discover" in e.summary
+    ]
     assert relayed and all(e.frame.data[24:28] == bytes([198, 18, 1, 254]) for e in relayed)  # giaddr
 
 
@@ -79,13 +90,22 @@ def test_renews_at_t1(tmp_path):
 def test_rebinds_at_t2_when_the_server_is_gone(tmp_path):
     """The server's cable out from 10 s: renewing fails, the client broadcasts at T2 (87.5 s) and loses the lease
     at 100 s, counted from the REQUEST (RFC 2131 4.4.1), not from the end of the 1 s ARP probe."""
-    text = lan("{pool: 198.18.0.100-198.18.0.110, lease: 100s}", "pc1: {kind: host, ip: dhcp}") + \
-        "events:\n  - at 10s link srv:eth0 sw1:p1 down\n"
+    text = (
+        lan("{pool: 198.18.0.100-198.18.0.110, lease: 100s}", "pc1: {kind: host, ip: dhcp}")
+        + "events:\n  - at 10s link srv:eth0 sw1:p1 down\n"
+    )
     net = load(tmp_path, text)
     net.start_trace()
     net.run(99)
-    broadcast = [e for e in net.trace if e.device == "pc1" and e.kind == "tx" and "Request" in e.summary
-                 and e.frame.l3.dst == IPv4Address("255.255.255.255") and e.t > 10e9]
+    broadcast = [
+        e
+        for e in net.trace
+        if e.device == "pc1"
+        and e.kind == "tx"
+        and "Request" in e.summary
+        and e.frame.l3.dst == IPv4Address("255.255.255.255")
+        and e.t > 10e9
+    ]
     assert broadcast and 87 <= broadcast[0].t / 1e9 < 89
     assert net.node("pc1").addresses
     net.run(99.9)
@@ -96,8 +116,14 @@ def test_rebinds_at_t2_when_the_server_is_gone(tmp_path):
 
 def test_address_in_use_is_declined(tmp_path):
     """A host already using the offered 198.18.0.100 answers the probe: the client DECLINEs, waits 10 s, takes .101."""
-    net = load(tmp_path, lan("{pool: 198.18.0.100-198.18.0.110}", "pc1: {kind: host, ip: dhcp}",
-                             "squat: {kind: host, ip: 198.18.0.100/24}"))
+    net = load(
+        tmp_path,
+        lan(
+            "{pool: 198.18.0.100-198.18.0.110}",
+            "pc1: {kind: host, ip: dhcp}",
+            "squat: {kind: host, ip: 198.18.0.100/24}",
+        ),
+    )
     net.start_trace()
     net.run(30)
     assert messages(net, "pc1")[:3] == ["Discover", "Request", "Decline"]
@@ -110,8 +136,9 @@ def test_address_in_use_is_declined(tmp_path):
 
 def test_pool_that_runs_out(tmp_path):
     """One address, two clients: one is bound, the other's DISCOVERs go unanswered (RFC 2131 4.3.1)."""
-    net = load(tmp_path, lan("{pool: 198.18.0.100-198.18.0.100}", "pc1: {kind: host, ip: dhcp}",
-                             "pc2: {kind: host, ip: dhcp}"))
+    net = load(
+        tmp_path, lan("{pool: 198.18.0.100-198.18.0.100}", "pc1: {kind: host, ip: dhcp}", "pc2: {kind: host, ip: dhcp}")
+    )
     net.run(20)
     bound = [n for n in ("pc1", "pc2") if net.node(n).addresses]
     assert len(bound) == 1
@@ -120,8 +147,11 @@ def test_pool_that_runs_out(tmp_path):
 
 def test_two_servers_on_one_lan(tmp_path):
     """Both servers offer; the client takes one; the other, seeing the REQUEST name another server, frees its offer."""
-    text = lan("{pool: 198.18.0.100-198.18.0.109}", "pc1: {kind: host, ip: dhcp}",
-               "srv2: {kind: host, ip: 198.18.0.3/24, dhcp: {pool: 198.18.0.200-198.18.0.209}}")
+    text = lan(
+        "{pool: 198.18.0.100-198.18.0.109}",
+        "pc1: {kind: host, ip: dhcp}",
+        "srv2: {kind: host, ip: 198.18.0.3/24, dhcp: {pool: 198.18.0.200-198.18.0.209}}",
+    )
     net = load(tmp_path, text)
     net.start_trace()
     net.run(3)
@@ -150,16 +180,22 @@ def test_release_and_renew_commands(tmp_path):
     assert "Release" in messages(net, "pc1")
 
 
-@pytest.mark.parametrize("dhcp, extra, expected", [
-    ("{pool: 198.18.5.1-198.18.5.9}", "", "is not inside 198.18.0.0/24"),
-    ("{pool: 198.18.0.100-198.18.0.150}", "srv2: {kind: host, ip: 198.18.0.3/24, dhcp: {pool: 198.18.0.140-198.18.0.160}}\n",
-     "overlaps the pool on line"),
-    ("{pool: 198.18.0.9-198.18.0.1}", "", "the first address comes after the last"),
-    ("{pool: 198.18.0.1-198.18.0.9, router: 198.18.9.1}", "", "is not in 198.18.0.0/24"),
-])
+@pytest.mark.parametrize(
+    "dhcp, extra, expected",
+    [
+        ("{pool: 198.18.5.1-198.18.5.9}", "", "is not inside 198.18.0.0/24"),
+        (
+            "{pool: 198.18.0.100-198.18.0.150}",
+            "srv2: {kind: host, ip: 198.18.0.3/24, dhcp: {pool: 198.18.0.140-198.18.0.160}}\n",
+            "overlaps the pool on line",
+        ),
+        ("{pool: 198.18.0.9-198.18.0.1}", "", "the first address comes after the last"),
+        ("{pool: 198.18.0.1-198.18.0.9, router: 198.18.9.1}", "", "is not in 198.18.0.0/24"),
+    ],
+)
 def test_check_errors(tmp_path, dhcp, extra, expected):
     """A bad pool is a FILE:LINE error of sim check."""
-    text = lan(dhcp, "pc1: {kind: host, ip: dhcp}", *( [extra.strip()] if extra else []))
+    text = lan(dhcp, "pc1: {kind: host, ip: dhcp}", *([extra.strip()] if extra else []))
     with pytest.raises(TopologyError) as caught:
         load(tmp_path, text)
     assert any(expected in p and "dhcp.yaml:" in p for p in caught.value.problems), caught.value.problems
@@ -173,8 +209,10 @@ def test_relay_to_unknown_address(tmp_path):
 """
     with pytest.raises(TopologyError) as caught:
         load(tmp_path, text)
-    assert caught.value.problems == [f"{tmp_path / 'dhcp.yaml'}:3: node r1: dhcp_relay: 198.18.0.77 is no node's "
-                                     "address in this file; give the DHCP server's address"]
+    assert caught.value.problems == [
+        f"{tmp_path / 'dhcp.yaml'}:3: node r1: dhcp_relay: 198.18.0.77 is no node's "
+        "address in this file; give the DHCP server's address"
+    ]
 
 
 @settings(max_examples=60, deadline=None)
@@ -190,8 +228,14 @@ def test_malformed_messages_are_counted_drops(junk):
     from lanlab.sim.stacks.dhcp import DhcpAgent
 
     agent = DhcpAgent(srv)
-    agent.serve(srv.nics[0], srv.nics[0].address.network, (IPv4Address("198.18.0.100"), IPv4Address("198.18.0.110")),
-                3600 * 10**9, None, ())
+    agent.serve(
+        srv.nics[0],
+        srv.nics[0].address.network,
+        (IPv4Address("198.18.0.100"), IPv4Address("198.18.0.110")),
+        3600 * 10**9,
+        None,
+        (),
+    )
     net.start_trace()
     pc.run(_send_junk, junk)
     net.run(1)
@@ -218,8 +262,9 @@ def test_cli_show_leases_and_json():
     shown = CliRunner().invoke(cli, ["sim", "run", str(EXAMPLES / "dhcp.yaml"), "--until", "3s", "--show", "leases"])
     assert shown.exit_code == 0, shown.output
     assert "srv DHCP leases at 3s" in shown.output and "198.18.1.101" in shown.output
-    as_json = CliRunner().invoke(cli, ["sim", "run", str(EXAMPLES / "dhcp.yaml"), "--until", "3s", "--json",
-                                       "--do", "at 2s pc1 dhcp release"])
+    as_json = CliRunner().invoke(
+        cli, ["sim", "run", str(EXAMPLES / "dhcp.yaml"), "--until", "3s", "--json", "--do", "at 2s pc1 dhcp release"]
+    )
     document = json.loads(as_json.output)
     states = {row["ip"]: row["state"] for row in document["tables"]["srv"]["leases"]}
     assert states == {"198.18.0.100": "released", "198.18.1.100": "bound", "198.18.1.101": "bound"}

@@ -27,8 +27,10 @@ def lan(zone: str, *hosts: str) -> str:
     nodes = "\n".join(f"  {line}" for line in hosts)
     names = [line.split(":")[0] for line in hosts]
     links = "\n".join(f"  - [{name}:eth0, sw1:p{i + 2}]" for i, name in enumerate(names))
-    return (f"nodes:\n  ns: {{kind: host, ip: 198.18.0.53/24, dns: {zone}}}\n{nodes}\n"
-            f"  sw1: {{kind: switch}}\nlinks:\n  - [ns:eth0, sw1:p1]\n{links}\n")
+    return (
+        f"nodes:\n  ns: {{kind: host, ip: 198.18.0.53/24, dns: {zone}}}\n{nodes}\n"
+        f"  sw1: {{kind: switch}}\nlinks:\n  - [ns:eth0, sw1:p1]\n{links}\n"
+    )
 
 
 def resolve(net, host: str, name: str, qtype: int = DnsType.A):
@@ -42,8 +44,14 @@ def resolve(net, host: str, name: str, qtype: int = DnsType.A):
 
 def test_auto_serves_every_node_by_name_and_address(tmp_path):
     """auto: true answers pc3.lab. and pc3. with pc3's address, and its PTR with the full name."""
-    net = load(tmp_path, lan("{zone: lab., auto: true}", "pc1: {kind: host, ip: 198.18.0.1/24, dns: 198.18.0.53}",
-                             "pc3: {kind: host, ip: 198.18.0.3/24}"))
+    net = load(
+        tmp_path,
+        lan(
+            "{zone: lab., auto: true}",
+            "pc1: {kind: host, ip: 198.18.0.1/24, dns: 198.18.0.53}",
+            "pc3: {kind: host, ip: 198.18.0.3/24}",
+        ),
+    )
     assert [str(a) for a in resolve(net, "pc1", "pc3.lab").addresses] == ["198.18.0.3"]
     assert [str(a) for a in resolve(net, "pc1", "pc3").addresses] == ["198.18.0.3"]
     assert resolve(net, "pc1", "3.0.18.198.in-addr.arpa", DnsType.PTR).names == ("pc3.lab.",)
@@ -51,8 +59,13 @@ def test_auto_serves_every_node_by_name_and_address(tmp_path):
 
 def test_records_and_aliases(tmp_path):
     """records: an address list is A records, a name is a CNAME the server follows in its answer."""
-    net = load(tmp_path, lan("{zone: lab., records: {web: [198.18.0.7, 198.18.0.8], www: web}}",
-                             "pc1: {kind: host, ip: 198.18.0.1/24, dns: 198.18.0.53}"))
+    net = load(
+        tmp_path,
+        lan(
+            "{zone: lab., records: {web: [198.18.0.7, 198.18.0.8], www: web}}",
+            "pc1: {kind: host, ip: 198.18.0.1/24, dns: 198.18.0.53}",
+        ),
+    )
     event = resolve(net, "pc1", "www.lab")
     assert [str(a) for a in event.addresses] == ["198.18.0.7", "198.18.0.8"]
     assert event.aliases == ("web.lab.",)
@@ -71,8 +84,14 @@ def test_unknown_name_is_nxdomain_with_the_frames_on_the_wire(tmp_path):
 
 def test_no_server_answers_is_eai_again_after_glibcs_timeouts(tmp_path):
     """A resolver whose server is silent tries at 0 s and 5 s (the first waits for ARP), EAI_AGAIN at 10 s."""
-    net = load(tmp_path, lan("{zone: lab.}", "pc1: {kind: host, ip: 198.18.0.1/24, dns: 198.18.0.54}",
-                             "pc4: {kind: host, ip: 198.18.0.54/24}"))
+    net = load(
+        tmp_path,
+        lan(
+            "{zone: lab.}",
+            "pc1: {kind: host, ip: 198.18.0.1/24, dns: 198.18.0.54}",
+            "pc4: {kind: host, ip: 198.18.0.54/24}",
+        ),
+    )
     net.nodes["pc4"].udp.bind(53, lambda host, frame, now: None)  # something on port 53 that never answers
     net.start_trace()
     event = resolve(net, "pc1", "pc3.lab")
@@ -84,9 +103,14 @@ def test_no_server_answers_is_eai_again_after_glibcs_timeouts(tmp_path):
 
 def test_port_unreachable_moves_on_at_once(tmp_path):
     """A server host without DNS answers ICMP port unreachable: the next try goes at once, not after 5 s."""
-    net = load(tmp_path, lan("{zone: lab., auto: true}",
-                             "pc1: {kind: host, ip: 198.18.0.1/24, dns: [198.18.0.54, 198.18.0.53]}",
-                             "pc4: {kind: host, ip: 198.18.0.54/24}"))
+    net = load(
+        tmp_path,
+        lan(
+            "{zone: lab., auto: true}",
+            "pc1: {kind: host, ip: 198.18.0.1/24, dns: [198.18.0.54, 198.18.0.53]}",
+            "pc4: {kind: host, ip: 198.18.0.54/24}",
+        ),
+    )
     event = resolve(net, "pc1", "pc4.lab")
     assert [str(a) for a in event.addresses] == ["198.18.0.54"]
     assert event.time < SECOND // 100
@@ -94,9 +118,15 @@ def test_port_unreachable_moves_on_at_once(tmp_path):
 
 def test_lease_gives_the_resolver(tmp_path):
     """A host with ip: dhcp resolves through the DNS server its lease names (option 6), and the search domain."""
-    net = load(tmp_path, lan("{zone: lab., auto: true}",
-                             "srv: {kind: host, ip: 198.18.0.2/24, dhcp: {pool: 198.18.0.100-198.18.0.110, "
-                             "dns: 198.18.0.53, domain: lab}}", "pc1: {kind: host, ip: dhcp}"))
+    net = load(
+        tmp_path,
+        lan(
+            "{zone: lab., auto: true}",
+            "srv: {kind: host, ip: 198.18.0.2/24, dhcp: {pool: 198.18.0.100-198.18.0.110, "
+            "dns: 198.18.0.53, domain: lab}}",
+            "pc1: {kind: host, ip: dhcp}",
+        ),
+    )
     net.run(5)
     assert [str(a) for a in net.nodes["pc1"].resolver_servers] == ["198.18.0.53"]
     event = resolve(net, "pc1", "srv")
@@ -104,18 +134,25 @@ def test_lease_gives_the_resolver(tmp_path):
     assert resolve(net, "pc1", "pc1.lab").addresses[0] == net.nodes["pc1"].addresses[0]  # a leased address too
 
 
-@pytest.mark.parametrize("zone, hosts, expected", [
-    ("{zone: lab., records: {www: pc9}}", (), "which the zone does not hold"),
-    ("{zone: lab., auto: true, records: {www: pc9}}", (), "neither a record nor a node of this file"),
-    ("{zone: lab., records: {www: www.example.com.}}", (), "this server does not recurse"),
-    ("{zone: lab., records: {a: b, b: a}}", (), "an alias in a loop"),
-    ("{zone: lab., records: {far: 203.0.113.5}}", (), "203.0.113.5 is on no subnet of this file"),
-    ("{zone: lab., records: {x.example.: 198.18.0.3}}", (), "is outside the zone lab."),
-    ("{records: {}}", (), "needs zone: NAME"),
-    ("{zone: lab., serial: 3}", (), "unknown field 'serial'"),
-    ("{zone: lab.}", ("pc1: {kind: host, ip: 198.18.0.1/24, dns: 203.0.113.53}",), "server 203.0.113.53 is on no subnet"),
-    ("{zone: lab.}", ("pc1: {kind: host, ip: 198.18.0.1/24, dns: pc3}",), "give the DNS server's IPv4 address"),
-])
+@pytest.mark.parametrize(
+    "zone, hosts, expected",
+    [
+        ("{zone: lab., records: {www: pc9}}", (), "which the zone does not hold"),
+        ("{zone: lab., auto: true, records: {www: pc9}}", (), "neither a record nor a node of this file"),
+        ("{zone: lab., records: {www: www.example.com.}}", (), "this server does not recurse"),
+        ("{zone: lab., records: {a: b, b: a}}", (), "an alias in a loop"),
+        ("{zone: lab., records: {far: 203.0.113.5}}", (), "203.0.113.5 is on no subnet of this file"),
+        ("{zone: lab., records: {x.example.: 198.18.0.3}}", (), "is outside the zone lab."),
+        ("{records: {}}", (), "needs zone: NAME"),
+        ("{zone: lab., serial: 3}", (), "unknown field 'serial'"),
+        (
+            "{zone: lab.}",
+            ("pc1: {kind: host, ip: 198.18.0.1/24, dns: 203.0.113.53}",),
+            "server 203.0.113.53 is on no subnet",
+        ),
+        ("{zone: lab.}", ("pc1: {kind: host, ip: 198.18.0.1/24, dns: pc3}",), "give the DNS server's IPv4 address"),
+    ],
+)
 def test_check_errors(tmp_path, zone, hosts, expected):
     """A record or resolver pointing nowhere sensible is a FILE:LINE error of sim check."""
     with pytest.raises(TopologyError) as caught:
@@ -125,19 +162,25 @@ def test_check_errors(tmp_path, zone, hosts, expected):
 
 def test_router_serves_a_zone(tmp_path):
     """dns: on a router serves on each of its interfaces."""
-    net = load(tmp_path, """nodes:
+    net = load(
+        tmp_path,
+        """nodes:
   r1: {kind: router, interfaces: {eth0: 198.18.0.254/24, eth1: 198.18.1.254/24}, dns: {zone: lab., auto: true}}
   pc1: {kind: host, ip: 198.18.1.1/24, gateway: 198.18.1.254, dns: 198.18.0.254}
 links:
   - [r1:eth1, pc1:eth0]
-""")
+""",
+    )
     assert [str(a) for a in resolve(net, "pc1", "r1.lab").addresses] == ["198.18.0.254", "198.18.1.254"]
 
 
 @settings(max_examples=80, deadline=None)
-@given(st.one_of(st.binary(max_size=300),
-                 st.builds(lambda n, cut: Dns.query(7, "pc1.lab", n).build()[:cut], st.integers(0, 300),
-                           st.integers(0, 40))))
+@given(
+    st.one_of(
+        st.binary(max_size=300),
+        st.builds(lambda n, cut: Dns.query(7, "pc1.lab", n).build()[:cut], st.integers(0, 300), st.integers(0, 40)),
+    )
+)
 def test_malformed_messages_to_the_server_are_counted_drops(junk):
     """Any bytes sent to port 53 are answered or dropped with a reason and counted, never a crash."""
     net = Network("fuzz")
@@ -179,8 +222,14 @@ def _send(junk: bytes, port: int) -> None:
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.dictionaries(st.from_regex(r"[a-z][a-z0-9-]{0,10}", fullmatch=True),
-                       st.lists(st.integers(1, 250), min_size=1, max_size=3, unique=True), min_size=1, max_size=6))
+@given(
+    st.dictionaries(
+        st.from_regex(r"[a-z][a-z0-9-]{0,10}", fullmatch=True),
+        st.lists(st.integers(1, 250), min_size=1, max_size=3, unique=True),
+        min_size=1,
+        max_size=6,
+    )
+)
 def test_every_record_resolves_to_its_addresses(records):
     """Whatever the records, a lookup of each name over the wire gives exactly its addresses, and each PTR its name."""
     from ipaddress import IPv4Address

@@ -45,8 +45,7 @@ def test_rarp_host_retries_until_a_server_appears(tmp_path):
 
 def test_rarp_fields_are_checked_with_file_and_line(tmp_path):
     """A bad rarp_server entry and ip: rarp/99 are reported at their lines."""
-    bad = LAN.replace('"02:00:00:00:02:04": 198.18.2.4', '"02:00:00:00:02:04": not-an-ip').replace(
-        "rarp/24", "rarp/99")
+    bad = LAN.replace('"02:00:00:00:02:04": 198.18.2.4', '"02:00:00:00:02:04": not-an-ip').replace("rarp/24", "rarp/99")
     with pytest.raises(TopologyError) as error:
         load(tmp_path, bad)
     assert "rarp.yaml:3:" in str(error.value) and "rarp.yaml:4:" in str(error.value)
@@ -54,7 +53,9 @@ def test_rarp_fields_are_checked_with_file_and_line(tmp_path):
 
 def test_server_with_two_interfaces_answers_on_the_one_asked(tmp_path):
     """A RARP server on two LANs answers out of the interface the request came in on, as that interface."""
-    net = load(tmp_path, """
+    net = load(
+        tmp_path,
+        """
 nodes:
   srv: {kind: host, interfaces: {eth0: {ip: 198.18.1.1/24}, eth1: {ip: 198.18.2.1/24}},
         rarp_server: {"02:00:00:00:02:04": 198.18.2.4}}
@@ -65,7 +66,8 @@ links:
   - [srv:eth0, sw1:p1]
   - [srv:eth1, sw2:p1]
   - [pc4:eth0, sw2:p2]
-""")
+""",
+    )
     net.start_trace()
     net.run(1)
     assert [str(a) for a in net.node("pc4").addresses] == ["198.18.2.4"]

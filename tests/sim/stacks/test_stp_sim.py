@@ -23,8 +23,13 @@ def triangle(mode: str | None, seed: int = 1) -> Network:
         switch = net.add_switch(f"sw{n}")
         if mode is not None:
             enable_stp(switch, mode=mode)
-    for a, b in (("sw1:p1", "sw2:p1"), ("sw2:p2", "sw3:p2"), ("sw3:p1", "sw1:p2"),
-                 ("pc1:eth0", "sw2:p3"), ("pc2:eth0", "sw3:p3")):
+    for a, b in (
+        ("sw1:p1", "sw2:p1"),
+        ("sw2:p2", "sw3:p2"),
+        ("sw3:p1", "sw1:p2"),
+        ("pc1:eth0", "sw2:p3"),
+        ("pc2:eth0", "sw3:p3"),
+    ):
         net.link(a, b)
     return net
 
@@ -75,18 +80,24 @@ def test_converged_loop_blocks_one_port_and_a_broadcast_crosses_each_link_once(m
     assert all(getattr(node, "storm", None) is None for node in net.nodes.values())
 
 
-@pytest.mark.parametrize(("path", "low", "high", "lost"), [
-    ("stp.yaml", 30, 50, range(25, 36)),  # 802.1D: listening + learning
-    ("rstp.yaml", 0, 1, range(0, 2)),     # 802.1w: the alternate port takes over at once
-])
+@pytest.mark.parametrize(
+    ("path", "low", "high", "lost"),
+    [
+        ("stp.yaml", 30, 50, range(25, 36)),  # 802.1D: listening + learning
+        ("rstp.yaml", 0, 1, range(0, 2)),  # 802.1w: the alternate port takes over at once
+    ],
+)
 def test_example_link_failure_at_60s(path, low, high, lost):
     """The examples: the cable sw1-sw3 fails at 60 s; sw3:p2 forwards after 30-50 s (STP) or < 1 s (RSTP),
     and pc1's once-a-second pings lose about that many seconds."""
     net = load_topology(EXAMPLES / path)
     net.run(120)
     history = net.node("sw3").stp.history
-    took_over = [t for t, e in history if isinstance(e, PortChanged) and e.port == "p2"
-                 and e.state.value == "forwarding" and t >= 60 * S]
+    took_over = [
+        t
+        for t, e in history
+        if isinstance(e, PortChanged) and e.port == "p2" and e.state.value == "forwarding" and t >= 60 * S
+    ]
     assert took_over and low * S <= took_over[0] - 60 * S <= high * S
     ping = next(c for c in net.commands if c.command.words == "ping").command.result()
     assert ping["transmitted"] == 70 and ping["transmitted"] - ping["received"] in lost
@@ -98,8 +109,12 @@ def test_every_role_and_state_change_is_an_stp_event():
     net.start_trace()
     net.run(40)
     traced = [(e.device, e.note) for e in net.trace if e.kind == "stp" and e.port is not None and "->" in e.note]
-    made = [(f"sw{n}", e.summary) for n in (1, 2, 3) for _, e in net.node(f"sw{n}").stp.history
-            if isinstance(e, PortChanged)]
+    made = [
+        (f"sw{n}", e.summary)
+        for n in (1, 2, 3)
+        for _, e in net.node(f"sw{n}").stp.history
+        if isinstance(e, PortChanged)
+    ]
     assert sorted(traced) == sorted(made) and len(made) >= 12
     assert all(e.proto == "STP" for e in net.trace if e.kind == "stp")
 
@@ -119,11 +134,13 @@ def test_topology_change_ages_the_mac_table_with_forward_delay():
 def test_stp_settings_in_topology_files_are_checked(tmp_path):
     """Bad stp fields are reported with their line: mode, priority, unknown keys, port costs without STP."""
     bad = tmp_path / "bad.yaml"
-    bad.write_text("nodes:\n"
-                   "  sw1: {kind: switch, stp: {enabled: true, mode: mstp}}\n"
-                   "  sw2: {kind: switch, stp: {priority: 70000, colour: red}}\n"
-                   "  sw3: {kind: switch, ports: {p1: {cost: 5}}}\n"
-                   "  sw4: {kind: switch, stp: {enabled: maybe}}\n")
+    bad.write_text(
+        "nodes:\n"
+        "  sw1: {kind: switch, stp: {enabled: true, mode: mstp}}\n"
+        "  sw2: {kind: switch, stp: {priority: 70000, colour: red}}\n"
+        "  sw3: {kind: switch, ports: {p1: {cost: 5}}}\n"
+        "  sw4: {kind: switch, stp: {enabled: maybe}}\n"
+    )
     with pytest.raises(TopologyError) as error:
         load_topology(bad)
     text = "\n".join(error.value.problems)
@@ -136,10 +153,12 @@ def test_stp_settings_in_topology_files_are_checked(tmp_path):
 def test_port_cost_from_the_file_or_from_the_link_rate(tmp_path):
     """A port's cost is the file's `ports: {pN: {cost}}`, else 802.1D-2004's value for the link rate."""
     spec = tmp_path / "costs.yaml"
-    spec.write_text("nodes:\n"
-                    "  sw1: {kind: switch, stp: {enabled: true, priority: 4096, mode: rstp}, ports: {p1: {cost: 7}}}\n"
-                    "  sw2: {kind: switch, stp: {enabled: false}}\n"
-                    "links:\n  - [sw1:p1, sw2:p1]\n  - {endpoints: [sw1:p2, sw2:p2], rate: 1Gbps}\n")
+    spec.write_text(
+        "nodes:\n"
+        "  sw1: {kind: switch, stp: {enabled: true, priority: 4096, mode: rstp}, ports: {p1: {cost: 7}}}\n"
+        "  sw2: {kind: switch, stp: {enabled: false}}\n"
+        "links:\n  - [sw1:p1, sw2:p1]\n  - {endpoints: [sw1:p2, sw2:p2], rate: 1Gbps}\n"
+    )
     net = load_topology(spec)
     status = net.node("sw1").stp.status()
     assert status["mode"] == "rstp" and status["bridge_id"].startswith("4096/0/")
@@ -161,6 +180,7 @@ def test_rstp_through_a_hub_waits_for_timers_instead_of_an_agreement():
     """Two RSTP switches meeting on a hub (a shared medium) cannot agree: the designated port waits
     out fdWhile (Max Age from the disabled state, 17.29.1) and learns for Hello Time twice over
     (forwardDelay, 17.20.5) before forwarding, where a point-to-point link forwards at once."""
+
     def first_forwarding(shared: bool) -> int:
         net = Network()
         for name in ("sw1", "sw2"):
@@ -172,8 +192,9 @@ def test_rstp_through_a_hub_waits_for_timers_instead_of_an_agreement():
         else:
             net.link("sw1:p1", "sw2:p1")
         net.run(30)
-        return min(t for t, e in net.node("sw1").stp.history
-                   if isinstance(e, PortChanged) and e.state.value == "forwarding")
+        return min(
+            t for t, e in net.node("sw1").stp.history if isinstance(e, PortChanged) and e.state.value == "forwarding"
+        )
 
     assert first_forwarding(shared=False) < S // 100
     assert 20 * S <= first_forwarding(shared=True) <= 25 * S

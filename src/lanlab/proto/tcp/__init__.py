@@ -3,7 +3,14 @@ host's connections and listeners. See `_connection` for the calling convention."
 
 from lanlab.proto.tcp._connection import LocalTcpError, TcpConfig, TcpConnection
 from lanlab.proto.tcp._events import (
-    Closed, CongestionChanged, Connected, ConnectionFailed, DataArrived, EndOfStream, StateChanged, TcpEvent,
+    Closed,
+    CongestionChanged,
+    Connected,
+    ConnectionFailed,
+    DataArrived,
+    EndOfStream,
+    StateChanged,
+    TcpEvent,
 )
 from lanlab.proto.tcp._reno import RenoCongestion
 from lanlab.proto.tcp._rto import RtoEstimator
@@ -12,8 +19,28 @@ from lanlab.proto.tcp._stack import ANY, ConnectionKey, Listener, OutgoingSegmen
 from lanlab.proto.tcp._state import TRANSITIONS, TcpState, Trigger, next_state
 
 __all__ = [
-    "ANY", "SECOND", "TRANSITIONS", "Closed", "CongestionChanged", "Connected", "ConnectionFailed",
-    "ConnectionKey", "DataArrived", "EndOfStream", "Listener", "LocalTcpError", "OutgoingSegment",
-    "RenoCongestion", "RtoEstimator", "StateChanged", "TcpConfig", "TcpConnection", "TcpEvent", "TcpStack",
-    "TcpState", "Trigger", "next_state", "reset_for",
+    "ANY",
+    "SECOND",
+    "TRANSITIONS",
+    "Closed",
+    "CongestionChanged",
+    "Connected",
+    "ConnectionFailed",
+    "ConnectionKey",
+    "DataArrived",
+    "EndOfStream",
+    "Listener",
+    "LocalTcpError",
+    "OutgoingSegment",
+    "RenoCongestion",
+    "RtoEstimator",
+    "StateChanged",
+    "TcpConfig",
+    "TcpConnection",
+    "TcpEvent",
+    "TcpStack",
+    "TcpState",
+    "Trigger",
+    "next_state",
+    "reset_for",
 ]

@@ -15,7 +15,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from lanlab.proto.tcp._events import (
-    Closed, CongestionChanged, Connected, ConnectionFailed, DataArrived, EndOfStream, StateChanged, TcpEvent,
+    Closed,
+    CongestionChanged,
+    Connected,
+    ConnectionFailed,
+    DataArrived,
+    EndOfStream,
+    StateChanged,
+    TcpEvent,
 )
 from lanlab.proto.tcp._reno import RenoCongestion
 from lanlab.proto.tcp._rto import RtoEstimator
@@ -134,8 +141,9 @@ class TcpConnection:
         return connection
 
     @classmethod
-    def accept_syn(cls, local_port: int, remote_port: int, iss: int, syn: Tcp, now: int,
-                   config: TcpConfig | None = None) -> TcpConnection:
+    def accept_syn(
+        cls, local_port: int, remote_port: int, iss: int, syn: Tcp, now: int, config: TcpConfig | None = None
+    ) -> TcpConnection:
         """A passive open answering `syn` (the listener made this connection for it)."""
         connection = cls(local_port, remote_port, iss, config)
         connection._move(Trigger.PASSIVE_OPEN)
@@ -389,7 +397,7 @@ class TcpConnection:
         # Seventh: segment text, trimmed to the window.
         start, data = seq, payload
         if start < self.rcv_nxt:
-            data = data[self.rcv_nxt - start:]
+            data = data[self.rcv_nxt - start :]
             start = self.rcv_nxt
         fin = F.FIN in flags
         if len(data) > window - (start - self.rcv_nxt):
@@ -426,8 +434,13 @@ class TcpConnection:
         window_before = self.snd_wnd
         if ack > self.snd_una:
             self._acknowledge(ack, now)
-        elif (ack == self.snd_una and payload_length == 0 and not header.flags & (F.SYN | F.FIN)
-              and self.snd_max > self.snd_una and (header.window << self.snd_wscale) == window_before):
+        elif (
+            ack == self.snd_una
+            and payload_length == 0
+            and not header.flags & (F.SYN | F.FIN)
+            and self.snd_max > self.snd_una
+            and (header.window << self.snd_wscale) == window_before
+        ):
             # RFC 5681 2: a duplicate ACK; the third starts fast retransmit (3.2).
             if self.congestion.on_duplicate_ack(self.snd_max - self.snd_una, self.snd_max):
                 self._retransmit_head = self.smss
@@ -494,13 +507,18 @@ class TcpConnection:
             for s in ready:
                 queued, queued_fin = self._out_of_order.pop(s)
                 if s + len(queued) + queued_fin > self.rcv_nxt:
-                    self._deliver(queued[self.rcv_nxt - s:], queued_fin)
+                    self._deliver(queued[self.rcv_nxt - s :], queued_fin)
         self._ack_owed = True
         # RFC 5681 4.2: at once when a hole is filled; RFC 1122 4.2.3.2: at least every second
         # full-sized segment, counted in bytes as Linux does (more than one rcv_mss unacked,
         # __tcp_ack_snd_check); at once in quickack mode; otherwise when the delayed-ACK timer fires.
-        if (filled_hole or fin or self._quick_acks or self.config.delayed_ack == 0
-                or self.rcv_nxt - self._rcv_wup > self._rcv_mss):
+        if (
+            filled_hole
+            or fin
+            or self._quick_acks
+            or self.config.delayed_ack == 0
+            or self.rcv_nxt - self._rcv_wup > self._rcv_mss
+        ):
             self._queue_ack()
 
     def _data_arrived(self, length: int, now: int) -> None:
@@ -537,8 +555,11 @@ class TcpConnection:
 
     def get_timer(self) -> int | None:
         """The earliest deadline among retransmission, persist, delayed ACK and TIME-WAIT."""
-        deadlines = [d for d in (self._rto_deadline, self._persist_deadline, self._delack_deadline,
-                                 self._time_wait_deadline) if d is not None]
+        deadlines = [
+            d
+            for d in (self._rto_deadline, self._persist_deadline, self._delack_deadline, self._time_wait_deadline)
+            if d is not None
+        ]
         return min(deadlines) if deadlines else None
 
     def handle_timer(self, now: int) -> None:
@@ -632,13 +653,11 @@ class TcpConnection:
     def _header(self, seq: int, flags: TcpFlags) -> Tcp:
         if F.RST in flags:
             return Tcp(self.local_port, self.remote_port, seq & MASK, 0, flags, 0)
-        return Tcp(self.local_port, self.remote_port, seq & MASK, self.rcv_nxt & MASK, flags | F.ACK,
-                   self._advertise())
+        return Tcp(self.local_port, self.remote_port, seq & MASK, self.rcv_nxt & MASK, flags | F.ACK, self._advertise())
 
     def _reset_for(self, header: Tcp) -> Tcp:
         """<SEQ=SEG.ACK><CTL=RST> (RFC 9293 3.10.7.3)."""
         return Tcp(self.local_port, self.remote_port, header.ack, 0, F.RST, 0)
-
 
     def _queue_ack(self) -> None:
         """An ACK now, one per segment that asks for it: three out-of-order arrivals must
@@ -703,14 +722,15 @@ class TcpConnection:
         if self._scaling:
             options += (WindowScale(self.rcv_wscale),)
         self._rcv_adv = max(self._rcv_adv, self.rcv_nxt + window)
-        return Tcp(self.local_port, self.remote_port, self.iss, self.rcv_nxt & MASK, F.SYN | F.ACK, window,
-                   options=options), b""
+        return Tcp(
+            self.local_port, self.remote_port, self.iss, self.rcv_nxt & MASK, F.SYN | F.ACK, window, options=options
+        ), b""
 
     def _segment_at(self, seq: int, limit: int, fin: bool) -> tuple[Tcp, bytes]:
         """The segment starting at `seq`: up to `limit` bytes of data, and FIN (when `fin`
         allows it) if it reaches the end of the queued data."""
         offset = seq - self._buf_seq
-        data = bytes(self._send_buffer[offset: offset + limit])
+        data = bytes(self._send_buffer[offset : offset + limit])
         flags = F.ACK
         if seq + len(data) == self._fin_seq:
             if self._fin_queued and fin:
@@ -743,8 +763,7 @@ class TcpConnection:
                 resending = self.snd_nxt < self.snd_max
                 short_acked = self._snd_sml <= self.snd_una
                 pushing = self.config.nodelay or self._fin_queued or resending or short_acked
-                if size < self.smss and not ((size == unsent and pushing) or idle
-                                             or 2 * size >= self._max_snd_wnd):
+                if size < self.smss and not ((size == unsent and pushing) or idle or 2 * size >= self._max_snd_wnd):
                     return
             header, data = self._segment_at(self.snd_nxt, max(size, 0), fin=True)
             if self.snd_nxt >= self.snd_max and self._rtt_seq is None:

@@ -13,8 +13,9 @@ class RtoEstimator:
     BETA_SHIFT = 2  # beta = 1/4
     K = 4
 
-    def __init__(self, initial: int = SECOND, minimum: int = SECOND, maximum: int = 60 * SECOND,
-                 granularity: int = MILLISECOND) -> None:
+    def __init__(
+        self, initial: int = SECOND, minimum: int = SECOND, maximum: int = 60 * SECOND, granularity: int = MILLISECOND
+    ) -> None:
         self.minimum = minimum
         self.maximum = maximum
         self.granularity = granularity

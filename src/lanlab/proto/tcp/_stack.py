@@ -66,8 +66,11 @@ class TcpStack:
 
     # ------------------------------------------------------------------ user calls
     def port_in_use(self, ip: IPv4Address, port: int) -> bool:
-        if (ip, port) in self.listeners or (ANY, port) in self.listeners or (ip == ANY and any(
-                p == port for _, p in self.listeners)):
+        if (
+            (ip, port) in self.listeners
+            or (ANY, port) in self.listeners
+            or (ip == ANY and any(p == port for _, p in self.listeners))
+        ):
             return True
         return any(key[1] == port and (ip == ANY or key[0] == ip) for key in self.connections)
 
@@ -99,16 +102,23 @@ class TcpStack:
         listener.half_open.clear()
         listener.accept_queue.clear()
 
-    def connect(self, local_ip: IPv4Address, remote_ip: IPv4Address, remote_port: int,
-                local_port: int | None = None, config: TcpConfig | None = None) -> tuple[ConnectionKey, TcpConnection]:
+    def connect(
+        self,
+        local_ip: IPv4Address,
+        remote_ip: IPv4Address,
+        remote_port: int,
+        local_port: int | None = None,
+        config: TcpConfig | None = None,
+    ) -> tuple[ConnectionKey, TcpConnection]:
         """An active open; the SYN leaves with the next segments_to_send."""
         if local_port is None:
             local_port = self.ephemeral_port(local_ip)
         key = (local_ip, local_port, remote_ip, remote_port)
         if key in self.connections:
             raise LocalTcpError(f"{local_ip}:{local_port} is already connected to {remote_ip}:{remote_port}")
-        connection = TcpConnection.connect(local_port, remote_port, self.rng.getrandbits(32),
-                                           config if config is not None else self.config_copy())
+        connection = TcpConnection.connect(
+            local_port, remote_port, self.rng.getrandbits(32), config if config is not None else self.config_copy()
+        )
         self.connections[key] = connection
         return key, connection
 
@@ -118,8 +128,9 @@ class TcpStack:
         return TcpConfig(**{name: getattr(config, name) for name in config.__slots__})
 
     # ------------------------------------------------------------------ segments
-    def handle_segment(self, src_ip: IPv4Address, dst_ip: IPv4Address, header: Tcp, payload: bytes,
-                       now: int) -> TcpConnection | None:
+    def handle_segment(
+        self, src_ip: IPv4Address, dst_ip: IPv4Address, header: Tcp, payload: bytes, now: int
+    ) -> TcpConnection | None:
         """Deliver one segment; returns the connection it went to (None if it was refused)."""
         key = (dst_ip, header.dst_port, src_ip, header.src_port)
         connection = self.connections.get(key)
@@ -137,8 +148,14 @@ class TcpStack:
             if listener.full:
                 listener.dropped_syns += 1  # the client's SYN retransmission will try again
                 return None
-            connection = TcpConnection.accept_syn(header.dst_port, header.src_port, self.rng.getrandbits(32),
-                                                  header, now, self.config_copy(listener.config))
+            connection = TcpConnection.accept_syn(
+                header.dst_port,
+                header.src_port,
+                self.rng.getrandbits(32),
+                header,
+                now,
+                self.config_copy(listener.config),
+            )
             self.connections[key] = connection
             listener.half_open[key] = connection
             self._owner[key] = listener

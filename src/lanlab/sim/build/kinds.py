@@ -26,8 +26,17 @@ from lanlab.sim.stacks.rarp import RarpBoot, RarpService
 from lanlab.sim.stacks.stp import enable_stp
 from lanlab.topology import Spec
 from lanlab.topology.dns import dns_resolver, dns_server
-from lanlab.topology.settings import (check_gateway, dhcp_relay_setting, dhcp_server_settings, rarp_prefix,
-                                      rarp_table, rip_settings, router_interfaces, static_routes, stp_settings)
+from lanlab.topology.settings import (
+    check_gateway,
+    dhcp_relay_setting,
+    dhcp_server_settings,
+    rarp_prefix,
+    rarp_table,
+    rip_settings,
+    router_interfaces,
+    static_routes,
+    stp_settings,
+)
 
 if TYPE_CHECKING:
     from lanlab.sim.devices.host import Host, Nic
@@ -54,8 +63,10 @@ def build_host(network: Network, name: str, spec: Spec) -> None:
     serving: dict[str, list[dict[str, Any]]] = {}  # interfaces with a DHCP server -> its pools
     if "interfaces" in spec.values:
         if "ip" in spec.values or "mac" in spec.values or "mtu" in spec.values:
-            spec.error(spec.values.get("ip") or spec.values.get("mac") or spec.values.get("mtu"),
-                       "give ip/mac/mtu inside interfaces: when interfaces: is used")
+            spec.error(
+                spec.values.get("ip") or spec.values.get("mac") or spec.values.get("mtu"),
+                "give ip/mac/mtu inside interfaces: when interfaces: is used",
+            )
         items = spec.mapping("interfaces")
     else:
         items = [("eth0", spec)]
@@ -92,8 +103,12 @@ def build_host(network: Network, name: str, spec: Spec) -> None:
         check_gateway(spec, gateway, [i["ip"] for i in interfaces.values() if i["ip"] is not None])
     if spec.failed:
         return
-    host = network.add_host(name, gateway=gateway, interfaces=interfaces,  # type: ignore[arg-type]
-                            gratuitous_arp=bool(gratuitous))
+    host = network.add_host(
+        name,
+        gateway=gateway,
+        interfaces=interfaces,  # type: ignore[arg-type]
+        gratuitous_arp=bool(gratuitous),
+    )
     for if_name, prefixlen in booting.items():
         RarpBoot(host, _nic(host, if_name), prefixlen)
     if serves:
@@ -102,8 +117,9 @@ def build_host(network: Network, name: str, spec: Spec) -> None:
     _dns_roles(host, resolver, zone)
 
 
-def _dhcp_roles(host: Host, serving: dict[str, list[dict[str, Any]]], leasing: list[str],
-                relay: IPv4Address | None = None) -> None:
+def _dhcp_roles(
+    host: Host, serving: dict[str, list[dict[str, Any]]], leasing: list[str], relay: IPv4Address | None = None
+) -> None:
     """A DHCP server on each interface in `serving`, a relay to `relay`, a client on each in `leasing`."""
     if serving or relay is not None:
         agent = DhcpAgent(host)

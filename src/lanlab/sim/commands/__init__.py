@@ -5,10 +5,27 @@ them. A command from outside the package registers itself the same way (`@regist
 """
 
 from lanlab.sim.commands import basic, dhcp, dns, routing, stp, tcp, traceroute
-from lanlab.sim.commands.base import (COMMANDS, Command, CommandError, HostCommand, Scheduled, parse_do,
-                                      register_command, schedule)
+from lanlab.sim.commands.base import (
+    COMMANDS,
+    Command,
+    CommandError,
+    HostCommand,
+    Scheduled,
+    parse_do,
+    register_command,
+    schedule,
+)
 
 FAMILIES = (basic, routing, traceroute, tcp, stp, dhcp, dns)
 
-__all__ = ["COMMANDS", "FAMILIES", "Command", "CommandError", "HostCommand", "Scheduled", "parse_do",
-           "register_command", "schedule"]
+__all__ = [
+    "COMMANDS",
+    "FAMILIES",
+    "Command",
+    "CommandError",
+    "HostCommand",
+    "Scheduled",
+    "parse_do",
+    "register_command",
+    "schedule",
+]

@@ -57,6 +57,7 @@ def duration_s(text: str) -> int:
 
 def int_in(low: int, high: int | None = None) -> Callable[[str], int]:
     """An argparse type: a whole number from `low` to `high` (no upper bound when None)."""
+
     def convert(text: str) -> int:
         try:
             value = int(text)
@@ -66,6 +67,7 @@ def int_in(low: int, high: int | None = None) -> Callable[[str], int]:
             bounds = f"from {low} to {high}" if high is not None else f"at least {low}"
             raise argparse.ArgumentTypeError(f"{value} is out of range: give a number {bounds}")
         return value
+
     return convert
 
 
@@ -94,7 +96,9 @@ def check_encodable(option: str, texts: list[str], encoding_name: str) -> None:
         try:
             text.encode(encoding_name)
         except UnicodeEncodeError:
-            raise CommandError(f"{option} {text!r} cannot be written in {encoding_name}; pick another --encoding") from None
+            raise CommandError(
+                f"{option} {text!r} cannot be written in {encoding_name}; pick another --encoding"
+            ) from None
 
 
 class Command:
@@ -159,7 +163,9 @@ class Scheduled:
         self.started = True
         node = self.network.node(self.node) if self.node is not None else None
         if node is not None and self.command.hosts_only and not isinstance(node, Host):
-            self.error = f"{self.node} is a {getattr(node, 'kind', 'device')}: {self.command.words} runs on hosts and routers"
+            self.error = (
+                f"{self.node} is a {getattr(node, 'kind', 'device')}: {self.command.words} runs on hosts and routers"
+            )
             return
         try:
             self.command.start(self.network, node, now)  # type: ignore[arg-type]
@@ -199,8 +205,10 @@ def parse_do(network: Network, text: str) -> Scheduled:
         except UnitError as error:
             raise CommandError(f"{text!r}: {error}") from None
         if at < network.engine.now:
-            raise CommandError(f"{text!r}: {argv[1]} is in the past: the network's clock is already at "
-                               f"{format_duration(network.engine.now)} (say a later time, or leave out `at`)")
+            raise CommandError(
+                f"{text!r}: {argv[1]} is in the past: the network's clock is already at "
+                f"{format_duration(network.engine.now)} (say a later time, or leave out `at`)"
+            )
         argv = argv[2:]
     wide = COMMANDS.get(argv[0]) if argv and argv[0] not in network.nodes else None
     if wide is not None and wide.network_wide:
@@ -211,16 +219,16 @@ def parse_do(network: Network, text: str) -> Scheduled:
             raise CommandError(f"{text!r}: {error}") from None
         return Scheduled(None, " ".join(argv), at, command, network)
     if len(argv) < 2:
-        raise CommandError(f"{text!r}: expected [at T] NODE COMMAND, like \"pc1 ping pc2 -c 3\"")
+        raise CommandError(f'{text!r}: expected [at T] NODE COMMAND, like "pc1 ping pc2 -c 3"')
     node = argv[0]
     if node not in network.nodes:
         raise CommandError(f"{text!r}: no node called {node!r} (nodes: {', '.join(network.nodes)})")
     for length in (2, 1):
-        words = " ".join(argv[1:1 + length])
+        words = " ".join(argv[1 : 1 + length])
         factory = COMMANDS.get(words)
         if factory is not None:
             try:
-                command = factory(argv[1 + length:])
+                command = factory(argv[1 + length :])
             except (argparse.ArgumentError, ValueError) as error:
                 raise CommandError(f"{text!r}: {error}") from None
             return Scheduled(node, " ".join(argv[1:]), at, command, network)

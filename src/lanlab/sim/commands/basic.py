@@ -7,8 +7,17 @@ from ipaddress import IPv4Address
 from typing import TYPE_CHECKING, Any, Final
 
 from lanlab.proto.icmp import PingSession
-from lanlab.sim.commands.base import (PORT, Command, CommandError, duration_s, int_in, ipv4, parser, register_command,
-                                      route_or_unreachable)
+from lanlab.sim.commands.base import (
+    PORT,
+    Command,
+    CommandError,
+    duration_s,
+    int_in,
+    ipv4,
+    parser,
+    register_command,
+    route_or_unreachable,
+)
 from lanlab.sim.core.node import KeepsMacTable
 from lanlab.units import SECOND
 
@@ -57,8 +66,9 @@ class Ping(Command):
         a = self.args
         target = network.resolve_ip(a.target)
         route_or_unreachable(host, target, "connect")  # iputils ping connects a socket first
-        self.session: PingSession = host.ping(target, count=a.count, interval=a.interval,
-                                              size=a.size, timeout=a.timeout, ttl=a.ttl)
+        self.session: PingSession = host.ping(
+            target, count=a.count, interval=a.interval, size=a.size, timeout=a.timeout, ttl=a.ttl
+        )
 
     def result(self) -> dict[str, Any]:
         return self.session.result.as_dict()
@@ -77,8 +87,11 @@ class Ping(Command):
             else:
                 out.append(r.error_messages[index])
         out.append(f"--- {r.destination} ping statistics ---")
-        out.append(f"{r.transmitted} packets transmitted, {r.received} received, "
-                   + (f"+{r.errors} errors, " if r.errors else "") + f"{r.loss_percent:g}% packet loss")
+        out.append(
+            f"{r.transmitted} packets transmitted, {r.received} received, "
+            + (f"+{r.errors} errors, " if r.errors else "")
+            + f"{r.loss_percent:g}% packet loss"
+        )
         if r.rtt_ns:
             ms = r.rtt_ms
             out.append(f"rtt min/avg/max = {min(ms):.3f}/{sum(ms) / len(ms):.3f}/{max(ms):.3f} ms")
@@ -123,30 +136,38 @@ class UdpListen(Command):
         return {"port": self.port, "received": self.received}
 
     def lines(self) -> list[str]:
-        return [f"listening on UDP {self.port}: {len(self.received)} datagram(s)"] + \
-            [f"  [{r['t']:.6f}] {r['from']}:{r['port']} {r['text']!r}" for r in self.received]
+        return [f"listening on UDP {self.port}: {len(self.received)} datagram(s)"] + [
+            f"  [{r['t']:.6f}] {r['from']}:{r['port']} {r['text']!r}" for r in self.received
+        ]
 
 
 class _UdpSender(Command):
     """Shared by `udp send` and `udp broadcast`: send, then collect replies for --wait."""
 
-    def send(self, network: Network, host: Host, now: int, dst: IPv4Address, port: int, text: str,
-             wait: int) -> None:
+    def send(self, network: Network, host: Host, now: int, dst: IPv4Address, port: int, text: str, wait: int) -> None:
         self.host = host
         self.sent_at = now
         self.replies: list[dict[str, Any]] = []
         data = text.encode()
         if len(data) > MAX_UDP_PAYLOAD:
-            raise ValueError(f"sendto: Message too long (EMSGSIZE): {len(data):,} bytes; a UDP datagram carries "
-                             f"at most {MAX_UDP_PAYLOAD:,} (65,535 - 20 bytes of IPv4 header - 8 of UDP)")
+            raise ValueError(
+                f"sendto: Message too long (EMSGSIZE): {len(data):,} bytes; a UDP datagram carries "
+                f"at most {MAX_UDP_PAYLOAD:,} (65,535 - 20 bytes of IPv4 header - 8 of UDP)"
+            )
         route_or_unreachable(host, dst, "sendto")
         self.local_port = host.udp.bind(0, self.reply)
         host.send_udp(self.local_port, dst, port, data, now)
         network.engine.schedule(now + wait, _Stop(self))
 
     def reply(self, host: Host, frame: Frame, now: int) -> None:
-        self.replies.append({"from": str(frame.l3.src), "port": frame.l4.src_port, "text": decode(frame.data),
-                             "rtt_ms": round((now - self.sent_at) / 1e6, 6)})
+        self.replies.append(
+            {
+                "from": str(frame.l3.src),
+                "port": frame.l4.src_port,
+                "text": decode(frame.data),
+                "rtt_ms": round((now - self.sent_at) / 1e6, 6),
+            }
+        )
         expect = getattr(self.args, "expect", None)
         if expect is not None and len(self.replies) >= expect:
             self.stop(now)
@@ -163,8 +184,9 @@ class _UdpSender(Command):
     def lines(self) -> list[str]:
         if not self.args.wait:
             return ["sent 1 datagram (add --wait S to collect replies)"]
-        return [f"{len(self.replies)} repl{'y' if len(self.replies) == 1 else 'ies'}"] + \
-            [f"  {r['from']}:{r['port']} {r['text']!r} {r['rtt_ms']:.3f} ms" for r in self.replies]
+        return [f"{len(self.replies)} repl{'y' if len(self.replies) == 1 else 'ies'}"] + [
+            f"  {r['from']}:{r['port']} {r['text']!r} {r['rtt_ms']:.3f} ms" for r in self.replies
+        ]
 
 
 @register_command

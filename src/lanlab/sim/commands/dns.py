@@ -29,9 +29,17 @@ DIG_TIMEOUT: Final = 5 * SECOND  # dig(1): +time=5
 DIG_TRIES: Final = 3  # dig(1): +tries=3
 CALENDAR_START: Final = datetime(2026, 1, 1, tzinfo=UTC)  # the shim's time.time() at t=0
 LOCALHOST: Final = IPv4Address("127.0.0.1")
-QUERY_TYPES: Final = {"A": DnsType.A, "NS": DnsType.NS, "CNAME": DnsType.CNAME, "SOA": DnsType.SOA,
-                      "PTR": DnsType.PTR, "MX": DnsType.MX, "TXT": DnsType.TXT, "AAAA": DnsType.AAAA,
-                      "ANY": DnsType.ANY}
+QUERY_TYPES: Final = {
+    "A": DnsType.A,
+    "NS": DnsType.NS,
+    "CNAME": DnsType.CNAME,
+    "SOA": DnsType.SOA,
+    "PTR": DnsType.PTR,
+    "MX": DnsType.MX,
+    "TXT": DnsType.TXT,
+    "AAAA": DnsType.AAAA,
+    "ANY": DnsType.ANY,
+}
 
 
 def _column(text: str, stop: int) -> str:
@@ -54,8 +62,7 @@ def rdata_text(record: Record) -> str:
     """A record's data in master-file form: names absolute, SOA's seven fields, RFC 3597 for unknown types."""
     data = record.data
     if isinstance(data, Soa):
-        return (f"{data.mname} {data.rname} {data.serial} {data.refresh} {data.retry} {data.expire} "
-                f"{data.minimum}")
+        return f"{data.mname} {data.rname} {data.serial} {data.refresh} {data.retry} {data.expire} {data.minimum}"
     if isinstance(data, Mx):
         return f"{data.preference} {data.exchange}"
     if isinstance(data, tuple):
@@ -72,8 +79,17 @@ def record_line(record: Record) -> str:
 
 
 def flags_text(message: Dns) -> str:
-    return " ".join(name for name, on in (("qr", message.qr), ("aa", message.aa), ("tc", message.tc),
-                                          ("rd", message.rd), ("ra", message.ra)) if on)
+    return " ".join(
+        name
+        for name, on in (
+            ("qr", message.qr),
+            ("aa", message.aa),
+            ("tc", message.tc),
+            ("rd", message.rd),
+            ("ra", message.ra),
+        )
+        if on
+    )
 
 
 def status_text(rcode: int) -> str:
@@ -98,7 +114,7 @@ class _Ask(Command):
         self.short = False
         self.parse_words(list(self.args.words))
         if self.name is None:
-            raise CommandError(f"{self.words}: give a name to look up, like \"{self.words} pc3\"")
+            raise CommandError(f'{self.words}: give a name to look up, like "{self.words} pc3"')
 
     def parse_words(self, words: list[str]) -> None:
         for word in words:
@@ -109,8 +125,9 @@ class _Ask(Command):
             elif self.name is None:
                 self.name = word
             else:
-                raise CommandError(f"{self.words}: {word!r}: give [@SERVER] NAME [TYPE] (TYPE one of "
-                                   f"{', '.join(QUERY_TYPES)})")
+                raise CommandError(
+                    f"{self.words}: {word!r}: give [@SERVER] NAME [TYPE] (TYPE one of {', '.join(QUERY_TYPES)})"
+                )
 
     def start(self, network: Network, host: Host, now: int) -> None:
         self.started_at = now
@@ -127,8 +144,16 @@ class _Ask(Command):
             if self.reverse_of_address():
                 name, self.qtype = reverse_name(address), int(DnsType.PTR)
         search = host.resolver_search if self.search and "." not in name else ""
-        self.lookup = Lookup(host, servers, name if search else name.rstrip(".") + ".", self.qtype, lambda e: None,
-                             search, timeout=DIG_TIMEOUT, attempts=DIG_TRIES)
+        self.lookup = Lookup(
+            host,
+            servers,
+            name if search else name.rstrip(".") + ".",
+            self.qtype,
+            lambda e: None,
+            search,
+            timeout=DIG_TIMEOUT,
+            attempts=DIG_TRIES,
+        )
 
     def reverse_of_address(self) -> bool:
         return True
@@ -146,15 +171,23 @@ class _Ask(Command):
 
     def result(self) -> dict[str, Any]:
         event, reply = self.event, self.reply()
-        out: dict[str, Any] = {"server": str(self.lookup.last_server) if self.lookup.last_server else None,
-                               "name": event.name if event is not None else None,
-                               "status": None, "answers": [], "query_time_ms": None,
-                               "errors": [f"{server}#53: {why}" for server, why in self.lookup.errors]}
+        out: dict[str, Any] = {
+            "server": str(self.lookup.last_server) if self.lookup.last_server else None,
+            "name": event.name if event is not None else None,
+            "status": None,
+            "answers": [],
+            "query_time_ms": None,
+            "errors": [f"{server}#53: {why}" for server, why in self.lookup.errors],
+        }
         if reply is not None and event is not None:
-            out.update(status=status_text(reply.rcode), id=reply.id, flags=flags_text(reply),
-                       answers=[record_line(r) for r in reply.answers],
-                       authority=[record_line(r) for r in reply.authorities],
-                       query_time_ms=(event.time - self.lookup.sent_at) // MILLISECOND)
+            out.update(
+                status=status_text(reply.rcode),
+                id=reply.id,
+                flags=flags_text(reply),
+                answers=[record_line(r) for r in reply.answers],
+                authority=[record_line(r) for r in reply.authorities],
+                query_time_ms=(event.time - self.lookup.sent_at) // MILLISECOND,
+            )
         return out
 
     def error_lines(self) -> list[str]:
@@ -196,34 +229,51 @@ class Dig(_Ask):
         if event is None:
             return self.error_lines() + [";; (still waiting for an answer when the run ended)"]
         if self.short:
-            return [rdata_text(r) for r in reply.answers] if reply is not None else \
-                self.error_lines() + [";; no servers could be reached"]
+            return (
+                [rdata_text(r) for r in reply.answers]
+                if reply is not None
+                else self.error_lines() + [";; no servers could be reached"]
+            )
         header = ["", f"; <<>> DiG (lanlab simulation) <<>> {' '.join(self.argv)}"]
         if self.server_word is not None:
             header.append("; (1 server found)")
         header.append(";; global options: +cmd")
         if reply is None:
             return self.error_lines() + header + [";; no servers could be reached"]
-        counts = (f"QUERY: {len(reply.questions)}, ANSWER: {len(reply.answers)}, "
-                  f"AUTHORITY: {len(reply.authorities)}, ADDITIONAL: {len(reply.additionals)}")
-        out = self.error_lines() + header + [
-            ";; Got answer:",
-            f";; ->>HEADER<<- opcode: QUERY, status: {status_text(reply.rcode)}, id: {reply.id}",
-            f";; flags: {flags_text(reply)}; {counts}"]
+        counts = (
+            f"QUERY: {len(reply.questions)}, ANSWER: {len(reply.answers)}, "
+            f"AUTHORITY: {len(reply.authorities)}, ADDITIONAL: {len(reply.additionals)}"
+        )
+        out = (
+            self.error_lines()
+            + header
+            + [
+                ";; Got answer:",
+                f";; ->>HEADER<<- opcode: QUERY, status: {status_text(reply.rcode)}, id: {reply.id}",
+                f";; flags: {flags_text(reply)}; {counts}",
+            ]
+        )
         if reply.rd and not reply.ra:
             out.append(";; WARNING: recursion requested but not available")
         out += ["", ";; QUESTION SECTION:"]
         out += [_column(f";{q.name}", 32) + f"IN\t{_type_name(q.qtype)}" for q in reply.questions]
-        for title, records in (("ANSWER", reply.answers), ("AUTHORITY", reply.authorities),
-                               ("ADDITIONAL", reply.additionals)):
+        for title, records in (
+            ("ANSWER", reply.answers),
+            ("AUTHORITY", reply.authorities),
+            ("ADDITIONAL", reply.additionals),
+        ):
             if records:
                 out += ["", f";; {title} SECTION:"] + [record_line(r) for r in records]
         when = CALENDAR_START + timedelta(microseconds=event.time // 1000)
         server = self.lookup.last_server
-        out += ["", f";; Query time: {(event.time - self.lookup.sent_at) // MILLISECOND} msec",
-                f";; SERVER: {server}#53({server}) (UDP)",
-                f";; WHEN: {when.strftime('%a %b %d %H:%M:%S UTC %Y')}",
-                f";; MSG SIZE  rcvd: {len(reply.build())}", ""]
+        out += [
+            "",
+            f";; Query time: {(event.time - self.lookup.sent_at) // MILLISECOND} msec",
+            f";; SERVER: {server}#53({server}) (UDP)",
+            f";; WHEN: {when.strftime('%a %b %d %H:%M:%S UTC %Y')}",
+            f";; MSG SIZE  rcvd: {len(reply.build())}",
+            "",
+        ]
         return out
 
 
@@ -253,8 +303,7 @@ class Nslookup(_Ask):
             return self.error_lines() + [";; no servers could be reached", ""]
         server = self.lookup.last_server
         if self.qtype == DnsType.PTR and reply.rcode == Rcode.NOERROR:
-            return [f"{r.name.rstrip('.')}\tname = {r.data}" for r in reply.answers
-                    if r.rtype == DnsType.PTR] + [""]
+            return [f"{r.name.rstrip('.')}\tname = {r.data}" for r in reply.answers if r.rtype == DnsType.PTR] + [""]
         out = [f"Server:\t\t{server}", f"Address:\t{server}#53", ""]
         if reply.rcode != Rcode.NOERROR:
             return out + [f"** server can't find {event.name.rstrip('.')}: {status_text(reply.rcode)}", ""]

@@ -1,8 +1,8 @@
 """--do commands for routed networks: `r1 route`, `link A B down|up`, `r1 stop|start`.
 
-    --do "r1 route"                          the routing table (show ip route), also in --json
-    --do "at 60s link r1:eth1 r2:eth0 down"  unplug a cable (both ends lose carrier); `up` plugs it back
-    --do "at 90s r2 stop"                    power a router off; `r2 start` powers it on again
+--do "r1 route"                          the routing table (show ip route), also in --json
+--do "at 60s link r1:eth1 r2:eth0 down"  unplug a cable (both ends lose carrier); `up` plugs it back
+--do "at 90s r2 stop"                    power a router off; `r2 start` powers it on again
 """
 
 from __future__ import annotations
@@ -26,13 +26,30 @@ COLUMNS = ("prefix", "via", "interface", "metric", "source", "age")
 def host_routes(host: Host, now: int) -> list[dict[str, object]]:
     """A host's implicit table (RFC 1122 3.3.1): its connected networks and the default gateway."""
     rows: list[dict[str, object]] = [
-        {"prefix": str(nic.address.network), "via": None, "interface": nic.name, "metric": 0,
-         "source": "connected", "age": now / 1e9} for nic in host.nics if nic.address is not None]
+        {
+            "prefix": str(nic.address.network),
+            "via": None,
+            "interface": nic.name,
+            "metric": 0,
+            "source": "connected",
+            "age": now / 1e9,
+        }
+        for nic in host.nics
+        if nic.address is not None
+    ]
     gateway = host.ipv4.gateway
     if gateway is not None:
         nic = next((n for n in host.nics if n.address is not None and gateway in n.address.network), None)
-        rows.append({"prefix": "0.0.0.0/0", "via": str(gateway), "interface": nic.name if nic else None,
-                     "metric": 0, "source": "static", "age": now / 1e9})
+        rows.append(
+            {
+                "prefix": "0.0.0.0/0",
+                "via": str(gateway),
+                "interface": nic.name if nic else None,
+                "metric": 0,
+                "source": "static",
+                "age": now / 1e9,
+            }
+        )
     return rows
 
 
@@ -40,8 +57,10 @@ def route_lines(rows: list[dict[str, Any]]) -> list[str]:
     """`show ip route` for people: one aligned line per route."""
     out = [f"  {'prefix':<18} {'via':<15} {'interface':<9} {'metric':>6}  {'source':<9} {'age':>8}"]
     for row in rows:
-        out.append(f"  {row['prefix']:<18} {row['via'] or '-':<15} {row['interface'] or '-':<9} "
-                   f"{row['metric']:>6}  {row['source']:<9} {row['age']:>7.1f}s")
+        out.append(
+            f"  {row['prefix']:<18} {row['via'] or '-':<15} {row['interface'] or '-':<9} "
+            f"{row['metric']:>6}  {row['source']:<9} {row['age']:>7.1f}s"
+        )
     return out
 
 
@@ -92,8 +111,11 @@ class LinkState(Command):
     def start(self, network: Network, host: Host | None, now: int) -> None:
         up = self.args.state == "up"
         self.link.set_up(up)
-        note = (L_("{a} - {b} up", a=self.link.a.label, b=self.link.b.label) if up
-                else L_("{a} - {b} down", a=self.link.a.label, b=self.link.b.label))
+        note = (
+            L_("{a} - {b} up", a=self.link.a.label, b=self.link.b.label)
+            if up
+            else L_("{a} - {b} down", a=self.link.a.label, b=self.link.b.label)
+        )
         if network.tracer is not None:
             network.tracer.record(now, self.link.a.node.name, self.link.a.name, "link", None, note)
         for port in (self.link.a, self.link.b):
@@ -119,8 +141,10 @@ class _Power(Command):
             (host.stop if self.words == "stop" else host.start)(now)
 
     def result(self) -> dict[str, Any]:
-        return {"router": self.router, "state": ("stopped" if self.words == "stop" else "running")
-                if self.done else "not a router"}
+        return {
+            "router": self.router,
+            "state": ("stopped" if self.words == "stop" else "running") if self.done else "not a router",
+        }
 
     def lines(self) -> list[str]:
         if not self.done:

@@ -9,8 +9,16 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any
 
-from lanlab.sim.commands.base import (PORT, Command, check_encodable, duration_s, encoding, int_in, parser,
-                                 register_command)
+from lanlab.sim.commands.base import (
+    PORT,
+    Command,
+    check_encodable,
+    duration_s,
+    encoding,
+    int_in,
+    parser,
+    register_command,
+)
 from lanlab.tcp_lines import connect_lines, serve_lines
 from lanlab.units import SECOND
 
@@ -21,8 +29,9 @@ if TYPE_CHECKING:
 DEFAULT_REPLY = "thank YOU!"  # the note's answer, as `lanlab tcp serve`
 
 
-def _serve(port: int, bind: str, mode: str, reply: bytes, encoding: str, max_clients: int | None,
-           log: list[dict[str, Any]]) -> None:
+def _serve(
+    port: int, bind: str, mode: str, reply: bytes, encoding: str, max_clients: int | None, log: list[dict[str, Any]]
+) -> None:
     """Accept clients forever, one thread each; reply to (or echo) every message."""
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -47,8 +56,15 @@ def _serve(port: int, bind: str, mode: str, reply: bytes, encoding: str, max_cli
                 *lines, rest = data.split(b"\n")
                 for message in [] if mode == "echo" else [*lines, rest] if rest else lines:
                     text = message.rstrip(b"\r")
-                    log.append({"t": time.monotonic(), "event": "message", "client": peer, "bytes": len(text),
-                                "text": text.decode(encoding, errors="backslashreplace")})
+                    log.append(
+                        {
+                            "t": time.monotonic(),
+                            "event": "message",
+                            "client": peer,
+                            "bytes": len(text),
+                            "text": text.decode(encoding, errors="backslashreplace"),
+                        }
+                    )
                 conn.sendall(data if mode == "echo" else (reply + b"\n") * len(lines) + (reply if rest else b""))
         connected[0] -= 1
 
@@ -64,8 +80,9 @@ def _serve(port: int, bind: str, mode: str, reply: bytes, encoding: str, max_cli
         threading.Thread(target=client, args=(conn, peer), daemon=True).start()
 
 
-def _connect(host: str, port: int, sends: list[str], encoding: str, wait: float, timeout: float,
-             log: dict[str, Any]) -> None:
+def _connect(
+    host: str, port: int, sends: list[str], encoding: str, wait: float, timeout: float, log: dict[str, Any]
+) -> None:
     """Connect, send each text as a line, collect what arrives for `wait` seconds, close."""
     try:
         conn = socket.create_connection((host, port), timeout=timeout)
@@ -116,8 +133,9 @@ class TcpServe(Command):
     def start(self, network: Network, host: Host, now: int) -> None:
         a = self.args
         self.log: list[dict[str, Any]] = []
-        self.program = host.run(_serve, a.port, a.bind, a.mode, a.reply.encode(a.encoding), a.encoding,
-                                a.max_clients, self.log)
+        self.program = host.run(
+            _serve, a.port, a.bind, a.mode, a.reply.encode(a.encoding), a.encoding, a.max_clients, self.log
+        )
 
     def result(self) -> dict[str, Any]:
         return {"port": self.args.port, "mode": self.args.mode, "events": self.log, "error": self.program.error}
@@ -150,8 +168,7 @@ class TcpConnect(Command):
     def start(self, network: Network, host: Host, now: int) -> None:
         a = self.args
         self.log: dict[str, Any] = {"connected": None, "sent": [], "received": [], "error": None}
-        self.program = host.run(_connect, a.host, a.port, a.sends, a.encoding, a.wait / 1e9, a.timeout / 1e9,
-                                self.log)
+        self.program = host.run(_connect, a.host, a.port, a.sends, a.encoding, a.wait / 1e9, a.timeout / 1e9, self.log)
 
     def result(self) -> dict[str, Any]:
         return dict(self.log)

@@ -8,8 +8,16 @@ from typing import TYPE_CHECKING, Any
 from lanlab.i18n import L_
 from lanlab.proto.ipv4 import LocalIpError
 from lanlab.proto.traceroute import Probe, TracerouteSession, check_probe_ports
-from lanlab.sim.commands.base import (PORT, Command, CommandError, duration_s, int_in, parser, register_command,
-                                      route_or_unreachable)
+from lanlab.sim.commands.base import (
+    PORT,
+    Command,
+    CommandError,
+    duration_s,
+    int_in,
+    parser,
+    register_command,
+    route_or_unreachable,
+)
 from lanlab.sim.core.engine import MachineTimer
 from lanlab.sim.devices.host import IP_ICMP
 from lanlab.wire import Icmp, IcmpType, IpProto
@@ -51,9 +59,16 @@ class Traceroute(Command):
         self.host = host
         target = network.resolve_ip(a.target)
         route_or_unreachable(host, target, "connect")
-        self.session = TracerouteSession(target, now, icmp=a.icmp, max_ttl=a.max_ttl,
-                                         queries=a.queries, wait=a.wait, port=a.port,
-                                         ident=0x7000 + len(host.icmp_watchers))
+        self.session = TracerouteSession(
+            target,
+            now,
+            icmp=a.icmp,
+            max_ttl=a.max_ttl,
+            queries=a.queries,
+            wait=a.wait,
+            port=a.port,
+            ident=0x7000 + len(host.icmp_watchers),
+        )
         self.local_port = host.udp.ephemeral_port()
         host.icmp_watchers.append(self.heard)
         self.timer = MachineTimer(network.engine, self.session, self)
@@ -74,9 +89,14 @@ class Traceroute(Command):
                 # The route went away during the run: sendto fails (ENETUNREACH), nothing leaves, and the
                 # probe stays unanswered, a `*` once its wait is over, as for a router with no route.
                 if self.host.tracer is not None:
-                    self.host.tracer.record(now, self.host.name, None, "drop", None,
-                                            L_("traceroute probe (TTL {ttl}) not sent: {reason}",
-                                               ttl=probe.ttl, reason=str(error)))
+                    self.host.tracer.record(
+                        now,
+                        self.host.name,
+                        None,
+                        "drop",
+                        None,
+                        L_("traceroute probe (TTL {ttl}) not sent: {reason}", ttl=probe.ttl, reason=str(error)),
+                    )
         if session.done and self.heard in self.host.icmp_watchers:
             self.host.icmp_watchers.remove(self.heard)
         self.timer.arm()
@@ -85,14 +105,24 @@ class Traceroute(Command):
         session = self.session
         if session.icmp:
             echo = Icmp(IcmpType.ECHO_REQUEST, 0, (session.ident << 16) | probe.sequence)
-            self.host.send_ip(session.destination, int(IpProto.ICMP), echo, session.payload,
-                              IP_ICMP + len(session.payload), now, probe.ttl)
+            self.host.send_ip(
+                session.destination,
+                int(IpProto.ICMP),
+                echo,
+                session.payload,
+                IP_ICMP + len(session.payload),
+                now,
+                probe.ttl,
+            )
         else:
             self.host.send_udp(self.local_port, session.destination, probe.port, session.payload, now, probe.ttl)
 
     def result(self) -> dict[str, Any]:
-        return {"destination": str(self.session.destination), "reached": self.session.reached,
-                "hops": [hop.as_dict() for hop in self.session.hops]}
+        return {
+            "destination": str(self.session.destination),
+            "reached": self.session.reached,
+            "hops": [hop.as_dict() for hop in self.session.hops],
+        }
 
     def answered(self) -> bool | None:
         return self.session.reached

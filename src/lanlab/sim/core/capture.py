@@ -91,8 +91,10 @@ class Capture:
         if path.suffix not in (".pcap", ".pcapng"):
             raise ValueError(f"{path}: a capture file ends in .pcapng (every link) or .pcap (one link)")
         if path.suffix == ".pcap" and len(links) != 1:
-            raise ValueError("a .pcap file holds one capture point: give exactly one --capture NODE:PORT "
-                             "(or write .pcapng for several links)")
+            raise ValueError(
+                "a .pcap file holds one capture point: give exactly one --capture NODE:PORT "
+                "(or write .pcapng for several links)"
+            )
         stream = path.open("wb")
         taps: list[Any] = []
         if path.suffix == ".pcap":

@@ -43,8 +43,21 @@ class TimerOwner(Protocol):
 class Engine:
     """Virtual clock + event heap + the run's random source."""
 
-    __slots__ = ("now", "heap", "seq", "rng", "seed", "events", "frames", "tracer", "max_events", "stopped",
-                 "events_after_storm", "storm_seen", "stop_at")
+    __slots__ = (
+        "now",
+        "heap",
+        "seq",
+        "rng",
+        "seed",
+        "events",
+        "frames",
+        "tracer",
+        "max_events",
+        "stopped",
+        "events_after_storm",
+        "storm_seen",
+        "stop_at",
+    )
 
     def __init__(self, seed: int = 1) -> None:
         self.now = 0

@@ -42,9 +42,28 @@ class Port:
     hop) or use this one, which calls `node.receive(port, frame, now)`.
     """
 
-    __slots__ = ("node", "name", "engine", "peer", "link", "busy_until", "waiting", "queue_limit",
-                 "rate", "delay", "loss", "up", "domain", "_tap", "_tracer", "watched",
-                 "tx_frames", "tx_bytes", "drops", "lost")
+    __slots__ = (
+        "node",
+        "name",
+        "engine",
+        "peer",
+        "link",
+        "busy_until",
+        "waiting",
+        "queue_limit",
+        "rate",
+        "delay",
+        "loss",
+        "up",
+        "domain",
+        "_tap",
+        "_tracer",
+        "watched",
+        "tx_frames",
+        "tx_bytes",
+        "drops",
+        "lost",
+    )
 
     def __init__(self, node: Node, name: str, engine: Engine) -> None:
         self.node = node
@@ -97,8 +116,14 @@ class Port:
 
     def refresh(self) -> None:
         """Recompute whether send needs its slow path (call after changing peer, up, loss, domain)."""
-        self.watched = (self.peer is None or not self.up or self.loss > 0.0 or self._tap is not None
-                        or self._tracer is not None or self.domain is not None)
+        self.watched = (
+            self.peer is None
+            or not self.up
+            or self.loss > 0.0
+            or self._tap is not None
+            or self._tracer is not None
+            or self.domain is not None
+        )
 
     @property
     def rx_frames(self) -> int:
@@ -187,8 +212,16 @@ class Link:
 
     __slots__ = ("a", "b", "delay", "rate", "loss", "queue", "collisions")
 
-    def __init__(self, a: Port, b: Port, *, delay: int = DEFAULT_DELAY_NS, rate: int = DEFAULT_RATE_BPS,
-                 loss: float = 0.0, queue: int = DEFAULT_QUEUE) -> None:
+    def __init__(
+        self,
+        a: Port,
+        b: Port,
+        *,
+        delay: int = DEFAULT_DELAY_NS,
+        rate: int = DEFAULT_RATE_BPS,
+        loss: float = 0.0,
+        queue: int = DEFAULT_QUEUE,
+    ) -> None:
         if a.peer is not None or b.peer is not None:
             used = a if a.peer is not None else b
             raise ValueError(f"port {used.label} is already linked")
@@ -231,5 +264,11 @@ class Link:
             port.refresh()
 
     def counters(self) -> dict[str, object]:
-        return {"a": self.a.label, "b": self.b.label, "frames": self.frames, "bytes": self.bytes,
-                "drops": self.drops, "collisions": self.collisions}
+        return {
+            "a": self.a.label,
+            "b": self.b.label,
+            "frames": self.frames,
+            "bytes": self.bytes,
+            "drops": self.drops,
+            "collisions": self.collisions,
+        }

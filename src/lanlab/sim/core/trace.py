@@ -70,9 +70,15 @@ class TraceEvent:
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON line: exactly t, device, port, kind, proto, summary, frame."""
-        return {"t": self.t / 1e9, "device": self.device, "port": self.port, "kind": self.kind,
-                "proto": self.proto, "summary": self.summary,
-                "frame": self.frame.ident if self.frame is not None else None}
+        return {
+            "t": self.t / 1e9,
+            "device": self.device,
+            "port": self.port,
+            "kind": self.kind,
+            "proto": self.proto,
+            "summary": self.summary,
+            "frame": self.frame.ident if self.frame is not None else None,
+        }
 
     def __repr__(self) -> str:
         """As the event list shows it: <TraceEvent 0.000102 s pc1 eth0 tx ARP Who has ...>."""
@@ -88,12 +94,20 @@ class TraceEvent:
         return f"{describe(self.frame.layers())[1]} ({localize(self.note)})"
 
     def as_row(self) -> str:
-        return (f"{self.t / 1e9:12.6f}  {self.device:<8} {self.port or '-':<6} {self.kind:<9} "
-                f"{self.proto:<8} {self.localized_summary()}")
+        return (
+            f"{self.t / 1e9:12.6f}  {self.device:<8} {self.port or '-':<6} {self.kind:<9} "
+            f"{self.proto:<8} {self.localized_summary()}"
+        )
 
 
-TABLE_COLUMNS = ((N_("time (s)"), 12), (N_("device"), 8), (N_("port"), 6), (N_("event"), 9), (N_("proto"), 8),
-                 (N_("summary"), 0))
+TABLE_COLUMNS = (
+    (N_("time (s)"), 12),
+    (N_("device"), 8),
+    (N_("port"), 6),
+    (N_("event"), 9),
+    (N_("proto"), 8),
+    (N_("summary"), 0),
+)
 
 
 def table_header() -> str:
@@ -108,8 +122,13 @@ class Tracer:
 
     __slots__ = ("events", "keep", "sink", "protocols", "names_seen")
 
-    def __init__(self, *, protocols: Iterable[str] | None = None, keep: bool = True,
-                 sink: Callable[[TraceEvent], None] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        protocols: Iterable[str] | None = None,
+        keep: bool = True,
+        sink: Callable[[TraceEvent], None] | None = None,
+    ) -> None:
         self.events: list[TraceEvent] = []
         self.keep = keep
         self.sink = sink
@@ -134,9 +153,11 @@ def jsonl_line(event: TraceEvent) -> str:
     millions of lines, and the general encoder made --trace jsonl slower than --trace table."""
     port = "null" if event.port is None else _string(event.port)
     frame = "null" if event.frame is None else str(event.frame.ident)
-    return (f'{{"t": {event.t / 1e9!r}, "device": {_string(event.device)}, "port": {port}, '
-            f'"kind": {_string(event.kind)}, "proto": {_string(event.proto)}, '
-            f'"summary": {_string(event.summary)}, "frame": {frame}}}')
+    return (
+        f'{{"t": {event.t / 1e9!r}, "device": {_string(event.device)}, "port": {port}, '
+        f'"kind": {_string(event.kind)}, "proto": {_string(event.proto)}, '
+        f'"summary": {_string(event.summary)}, "frame": {frame}}}'
+    )
 
 
 _string = json.encoder.encode_basestring  # the quoting json.dumps(ensure_ascii=False) uses (C when built)

@@ -23,8 +23,15 @@ from lanlab.i18n import L_, N_
 from lanlab.proto.arp import ArpCache, ArpEntry, ResolutionFailed
 from lanlab.proto.fragments import MIN_MTU, Discarded, Reassembled, Reassembler, ReassemblyTimedOut, fragment
 from lanlab.proto.icmp import PingSession, echo_reply
-from lanlab.proto.ipv4 import (DEFAULT_TTL, MULTICAST_TTL, Delivery, Ipv4Host, LocalIpError, NetworkUnreachable,
-                               multicast_mac_bytes)
+from lanlab.proto.ipv4 import (
+    DEFAULT_TTL,
+    MULTICAST_TTL,
+    Delivery,
+    Ipv4Host,
+    LocalIpError,
+    NetworkUnreachable,
+    multicast_mac_bytes,
+)
 from lanlab.proto.udp import UdpDemux
 from lanlab.sim.core.engine import MachineTimer
 from lanlab.sim.core.frame import ETH_HEADER, Frame
@@ -33,8 +40,22 @@ from lanlab.sim.devices import host_dns
 from lanlab.sim.devices.host_tcp import HostTcp
 from lanlab.sim.shim import start_program
 from lanlab.units import SECOND
-from lanlab.wire import (Arp, EtherType, Ethernet, Icmp, IcmpType, IPv4, IpProto, MacAddress, Udp,
-                         TimeExceededCode, UnreachableCode, WireError, describe, quote)
+from lanlab.wire import (
+    Arp,
+    EtherType,
+    Ethernet,
+    Icmp,
+    IcmpType,
+    IPv4,
+    IpProto,
+    MacAddress,
+    Udp,
+    TimeExceededCode,
+    UnreachableCode,
+    WireError,
+    describe,
+    quote,
+)
 from lanlab.wire.ipv4 import DF, MF
 from lanlab.wire.tcp import Tcp
 
@@ -90,9 +111,18 @@ class NicPort(Port):
         if frame.size > nic.max_frame:  # Linux's driver drops it too (rx_length_errors): no room in the buffer
             self.drops += 1
             if host.tracer is not None:
-                host.tracer.record(now, host.name, self.name, "drop", frame,
-                                   L_("frame of {size} bytes is larger than this interface's MTU {mtu} + 14",
-                                      size=frame.size, mtu=nic.mtu))
+                host.tracer.record(
+                    now,
+                    host.name,
+                    self.name,
+                    "drop",
+                    frame,
+                    L_(
+                        "frame of {size} bytes is larger than this interface's MTU {mtu} + 14",
+                        size=frame.size,
+                        mtu=nic.mtu,
+                    ),
+                )
             return
         eth = frame.eth
         dst = eth.dst
@@ -133,8 +163,22 @@ class Destination:
 class Nic:
     """One interface: port, MAC, IPv4 address, ARP cache, joined multicast MACs."""
 
-    __slots__ = ("host", "index", "name", "port", "mac", "address", "ip", "arp", "arp_timer", "groups", "ethernet",
-                 "mtu", "max_frame", "mtu_given")
+    __slots__ = (
+        "host",
+        "index",
+        "name",
+        "port",
+        "mac",
+        "address",
+        "ip",
+        "arp",
+        "arp_timer",
+        "groups",
+        "ethernet",
+        "mtu",
+        "max_frame",
+        "mtu_given",
+    )
 
     def __init__(self, host: Host, index: int, name: str, mac: MacAddress) -> None:
         self.host = host
@@ -166,7 +210,6 @@ class Nic:
         if eth is None:
             eth = self.ethernet[dst] = Ethernet(dst, self.mac, EtherType.IPV4)
         return eth
-
 
 
 class Host:
@@ -218,8 +261,13 @@ class Host:
         self.shim: Any = None  # lanlab.sim.shim's state for the programs run here (made by the first one)
 
     # -- configuration -------------------------------------------------------------------
-    def add_interface(self, name: str, address: IPv4Interface | str | None = None,
-                      mac: MacAddress | str | None = None, mtu: int | None = None) -> Nic:
+    def add_interface(
+        self,
+        name: str,
+        address: IPv4Interface | str | None = None,
+        mac: MacAddress | str | None = None,
+        mtu: int | None = None,
+    ) -> Nic:
         """A NIC called `name`, with an address ("198.18.0.1/24") or none yet (RARP), a MAC
         (derived from the host's and the NIC's names when not given) and an MTU (1500, or a link's mtu:)."""
         if isinstance(address, str):
@@ -302,8 +350,14 @@ class Host:
             return
         mine = arp.target_ip == nic.arp.ip
         if self.tracer is not None:
-            self.tracer.record(now, self.name, nic.name, "deliver" if mine else "drop", frame,
-                               "" if mine else L_("not for {ip}", ip=nic.arp.ip))
+            self.tracer.record(
+                now,
+                self.name,
+                nic.name,
+                "deliver" if mine else "drop",
+                frame,
+                "" if mine else L_("not for {ip}", ip=nic.arp.ip),
+            )
         nic.arp.handle_arp(arp, now)
         self._flush_arp(nic, now)
 
@@ -328,12 +382,16 @@ class Host:
             handler = self.udp.bound.get(udp.dst_port)
             if handler is None:
                 if self.tracer is not None:
-                    self.tracer.record(now, self.name, nic.name, "drop", frame, L_("no socket on UDP port {port}", port=udp.dst_port))
+                    self.tracer.record(
+                        now, self.name, nic.name, "drop", frame, L_("no socket on UDP port {port}", port=udp.dst_port)
+                    )
                 if delivery == Delivery.UNICAST:  # RFC 1122 3.2.2.1: never for broadcasts
                     self.send_icmp_error(frame, IcmpType.DEST_UNREACHABLE, UnreachableCode.PORT, now)
                 return
             if self.tracer is not None:
-                self.tracer.record(now, self.name, nic.name, "deliver", frame, L_("to UDP port {port}", port=udp.dst_port))
+                self.tracer.record(
+                    now, self.name, nic.name, "deliver", frame, L_("to UDP port {port}", port=udp.dst_port)
+                )
             self.rx_nic = nic
             handler(self, frame, now)
         elif proto == ICMP:
@@ -345,7 +403,9 @@ class Host:
                     self.tracer.record(now, self.name, nic.name, "deliver", frame)
                 other(self, frame, now)
             elif self.tracer is not None:
-                self.tracer.record(now, self.name, nic.name, "drop", frame, L_("no handler for IP protocol {proto}", proto=proto))
+                self.tracer.record(
+                    now, self.name, nic.name, "drop", frame, L_("no handler for IP protocol {proto}", proto=proto)
+                )
 
     def not_for_me(self, nic: Nic, frame: Frame, now: int) -> None:
         """An IPv4 packet addressed elsewhere: a host drops it (RFC 1122 3.3.4); routers forward."""
@@ -380,7 +440,7 @@ class Host:
         if len(quoted) < 20 or quoted[9] != ICMP:  # byte 9 of the quoted IPv4 header: its protocol
             return
         try:
-            inner, _ = Icmp.parse(quoted[(quoted[0] & 0x0F) * 4:])  # type: ignore[attr-defined]
+            inner, _ = Icmp.parse(quoted[(quoted[0] & 0x0F) * 4 :])  # type: ignore[attr-defined]
         except WireError:
             return
         session = self.pings.get(inner.rest >> 16)
@@ -418,8 +478,9 @@ class Host:
         mtu = max(error.rest & 0xFFFF, MIN_PATH_MTU)
         way = self._destinations.get(key)
         known = self._path_mtus.get(key)
-        if (way is not None and ETH_HEADER + mtu >= way.max_frame) or (known is not None and mtu >= known[0]
-                                                                          and now < known[1]):
+        if (way is not None and ETH_HEADER + mtu >= way.max_frame) or (
+            known is not None and mtu >= known[0] and now < known[1]
+        ):
             return  # RFC 1191 6.3: an estimate is only ever lowered by a message
         self._path_mtus[key] = (mtu, now + PATH_MTU_EXPIRES)
         if way is not None:
@@ -432,16 +493,18 @@ class Host:
         way.max_frame = way.nic.max_frame
         way.path_mtu_expires = 0
 
-    def send_udp(self, src_port: int, dst: IPv4Address, dst_port: int, data: bytes, now: int,
-                 ttl: int | None = None) -> None:
+    def send_udp(
+        self, src_port: int, dst: IPv4Address, dst_port: int, data: bytes, now: int, ttl: int | None = None
+    ) -> None:
         key = (src_port, dst_port)
         udp = self._udp_headers.get(key)
         if udp is None:
             udp = self._udp_headers[key] = Udp(src_port, dst_port)
         self.send_ip(dst, UDP, udp, data, IP_UDP + len(data), now, ttl)
 
-    def send_ip(self, dst: IPv4Address, proto: int, l4: Any, data: bytes, size: int, now: int,
-                ttl: int | None = None) -> None:
+    def send_ip(
+        self, dst: IPv4Address, proto: int, l4: Any, data: bytes, size: int, now: int, ttl: int | None = None
+    ) -> None:
         """Send an IPv4 packet of ours (`size`: the whole frame's length); routed, resolved, framed."""
         way = self._destinations.get(int(dst))
         if way is None:
@@ -488,8 +551,9 @@ class Host:
         engine.frames += 1
         nic.port.send(Frame(eth, ip, l4, data, size, engine.frames), now)
 
-    def _send_fragments(self, nic: Nic, eth: Ethernet, ip: IPv4, l4: Any, data: bytes, now: int,
-                        mtu: int | None = None) -> None:
+    def _send_fragments(
+        self, nic: Nic, eth: Ethernet, ip: IPv4, l4: Any, data: bytes, now: int, mtu: int | None = None
+    ) -> None:
         """A datagram of ours bigger than the interface MTU (or `mtu`, the path's) leaves in fragments
         (RFC 791 3.2), without DF and with an identification of its own, as Linux's ip_fragment sends them."""
         payload = l4.build(data, ip.src, ip.dst) if isinstance(l4, (Udp, Tcp)) else l4.build(data)
@@ -498,8 +562,9 @@ class Host:
         engine = self.engine
         for header, piece in fragment(whole, payload, nic.mtu if mtu is None else mtu):
             engine.frames += 1
-            nic.port.send(Frame(eth, header, None, piece, ETH_HEADER + header.header_length + len(piece),
-                                engine.frames), now)
+            nic.port.send(
+                Frame(eth, header, None, piece, ETH_HEADER + header.header_length + len(piece), engine.frames), now
+            )
 
     def _reassemble(self, nic: Nic, frame: Frame, now: int) -> Frame | None:
         """Hold a fragment; once its datagram is whole, the frame to deliver (RFC 791 3.2)."""
@@ -512,8 +577,9 @@ class Host:
         if not isinstance(result, Reassembled):
             if self.tracer is not None:
                 note = result.reason if isinstance(result, Discarded) else N_("fragment held for reassembly")
-                self.tracer.record(now, self.name, nic.name, "drop" if isinstance(result, Discarded) else "deliver",
-                                   frame, note)
+                self.tracer.record(
+                    now, self.name, nic.name, "drop" if isinstance(result, Discarded) else "deliver", frame, note
+                )
             return None
         header, payload = result.header, result.payload
         transport = TRANSPORTS.get(header.proto)
@@ -525,8 +591,9 @@ class Host:
                 if self.tracer is not None:
                     self.tracer.record(now, self.name, nic.name, "drop", frame, f"reassembled datagram: {error}")
                 return None
-        return Frame(frame.eth, header, l4, payload, ETH_HEADER + header.header_length + len(result.payload),
-                     frame.ident)
+        return Frame(
+            frame.eth, header, l4, payload, ETH_HEADER + header.header_length + len(result.payload), frame.ident
+        )
 
     def routes_changed(self) -> None:
         """Forget the cached destinations (call after changing addresses, gateway or routes)."""
@@ -535,8 +602,13 @@ class Host:
     def _ip_header(self, way: Destination, dst: IPv4Address, proto: int, ttl: int | None) -> IPv4:
         """A shared immutable IPv4 header (lengths and checksum are computed when built)."""
         hops = ttl if ttl is not None else (MULTICAST_TTL if int(dst) >> 28 == 0xE else DEFAULT_TTL)
-        header = way.ip_headers[(proto, ttl)] = IPv4(way.nic.ip, dst, proto, ttl=hops,  # type: ignore[arg-type]
-                                                     flags=DONT_FRAGMENT)
+        header = way.ip_headers[(proto, ttl)] = IPv4(
+            way.nic.ip,
+            dst,
+            proto,
+            ttl=hops,  # type: ignore[arg-type]
+            flags=DONT_FRAGMENT,
+        )
         return header
 
     def send_icmp_error(self, frame: Frame, kind: int, code: int, now: int) -> None:
@@ -567,18 +639,28 @@ class Host:
     def _unreachable(self, nic: Nic, failed: ResolutionFailed, now: int) -> None:
         for ip, l4, _data, _size in failed.packets:
             if self.tracer is not None:
-                self.tracer.record(now, self.name, nic.name, "drop", None,
-                                   L_("no ARP reply from {ip}: packet to {destination} dropped", ip=failed.ip, destination=ip.dst))
+                self.tracer.record(
+                    now,
+                    self.name,
+                    nic.name,
+                    "drop",
+                    None,
+                    L_("no ARP reply from {ip}: packet to {destination} dropped", ip=failed.ip, destination=ip.dst),
+                )
             if isinstance(l4, Icmp) and l4.type == IcmpType.ECHO_REQUEST:
                 session = self.pings.get(l4.rest >> 16)
                 if session is not None:
-                    session.handle_error(f"From {nic.ip} icmp_seq={l4.rest & 0xFFFF} "  # type: ignore[union-attr]
-                                         "Destination Host Unreachable")
+                    session.handle_error(
+                        f"From {nic.ip} icmp_seq={l4.rest & 0xFFFF} "  # type: ignore[union-attr]
+                        "Destination Host Unreachable"
+                    )
             elif ip.proto == IpProto.TCP:
                 self.tcp.neighbour_unreachable(ip, l4, now)
 
     # -- programs (the socket shim) -------------------------------------------------------
-    def run_program(self, path: str, stdin: str | TextIO = "", args: list[str] | None = None, at: int | None = None) -> Any:
+    def run_program(
+        self, path: str, stdin: str | TextIO = "", args: list[str] | None = None, at: int | None = None
+    ) -> Any:
         """Run a Python program file on this host (its `socket`, `time`, ... are simulated)."""
         return start_program(self, path=path, stdin=stdin, args=args or [], at=at)
 
@@ -592,14 +674,30 @@ class Host:
         gets lanlab.proto.dns's Resolved or Failed. The shim's gethostbyname comes here."""
         return host_dns.lookup(self, name, done, qtype)
 
-    def ping(self, dst: IPv4Address, *, count: int = 4, interval: int = SECOND, size: int = 56,
-             timeout: int = 10_000_000_000, ttl: int | None = None) -> PingSession:
+    def ping(
+        self,
+        dst: IPv4Address,
+        *,
+        count: int = 4,
+        interval: int = SECOND,
+        size: int = 56,
+        timeout: int = 10_000_000_000,
+        ttl: int | None = None,
+    ) -> PingSession:
         """Start `ping dst` now; the session's `result` fills in as the simulation runs.
         Raises LocalIpError when there is no route (ping: "Network is unreachable")."""
         self.destination(dst)
         self._ping_ident += 1
-        session = PingSession(dst, self._ping_ident, count=count, interval=interval, size=size,
-                              timeout=timeout, ttl=ttl, now=self.engine.now)
+        session = PingSession(
+            dst,
+            self._ping_ident,
+            count=count,
+            interval=interval,
+            size=size,
+            timeout=timeout,
+            ttl=ttl,
+            now=self.engine.now,
+        )
         self.pings[session.ident] = session
         timer = MachineTimer(self.engine, session, self)
         timer.arm()
@@ -610,8 +708,15 @@ class Host:
         if isinstance(machine, PingSession):
             for request in machine.requests_to_send():
                 try:
-                    self.send_ip(machine.destination, ICMP, request, machine.payload,
-                                 IP_ICMP + len(machine.payload), now, machine.ttl)
+                    self.send_ip(
+                        machine.destination,
+                        ICMP,
+                        request,
+                        machine.payload,
+                        IP_ICMP + len(machine.payload),
+                        now,
+                        machine.ttl,
+                    )
                 except LocalIpError as error:  # the route went away during the ping
                     machine.handle_error(f"icmp_seq={request.rest & 0xFFFF} {error}")
         elif isinstance(machine, Reassembler):
@@ -627,15 +732,30 @@ class Host:
     def _reassembly_timed_out(self, timed_out: ReassemblyTimedOut, now: int) -> None:
         """ICMP time exceeded, code 1, quoting fragment zero (RFC 792; RFC 1122 3.3.2: only with it)."""
         if self.tracer is not None:
-            self.tracer.record(now, self.name, None, "drop", None,
-                               L_("reassembly of datagram {ident:#06x} from {source} timed out", ident=timed_out.key[3],
-                                  source=IPv4Address(timed_out.key[0])))
+            self.tracer.record(
+                now,
+                self.name,
+                None,
+                "drop",
+                None,
+                L_(
+                    "reassembly of datagram {ident:#06x} from {source} timed out",
+                    ident=timed_out.key[3],
+                    source=IPv4Address(timed_out.key[0]),
+                ),
+            )
         if timed_out.first is None:
             return
         header, data = timed_out.first
         quoted = quote(header.build(data))
         try:
-            self.answer_ip(header.src, ICMP, Icmp(IcmpType.TIME_EXCEEDED, TimeExceededCode.REASSEMBLY), quoted,
-                         IP_ICMP + len(quoted), now)
+            self.answer_ip(
+                header.src,
+                ICMP,
+                Icmp(IcmpType.TIME_EXCEEDED, TimeExceededCode.REASSEMBLY),
+                quoted,
+                IP_ICMP + len(quoted),
+                now,
+            )
         except LocalIpError:
             pass  # no way back to the sender: nothing to tell

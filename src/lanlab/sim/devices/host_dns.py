@@ -54,8 +54,16 @@ def parse(host: Host, frame: Frame, now: int) -> Dns | None:
 class Lookup:
     """One name looked up over the wire from `host`: a DnsResolver for one question, its timer, its port."""
 
-    def __init__(self, host: Host, servers: tuple[IPv4Address, ...], name: str, qtype: int, done: Done,
-                 search: str = "", **timing: int) -> None:
+    def __init__(
+        self,
+        host: Host,
+        servers: tuple[IPv4Address, ...],
+        name: str,
+        qtype: int,
+        done: Done,
+        search: str = "",
+        **timing: int,
+    ) -> None:
         self.host = host
         self.done = done
         self.resolver = DnsResolver(list(servers), _rng(host), search, **timing)
@@ -84,11 +92,15 @@ class Lookup:
 
     def unreachable(self, error: Icmp, quoted: bytes, now: int) -> None:
         """ICMP port unreachable quoting one of our queries: its server has no DNS (ECONNREFUSED)."""
-        if error.type != IcmpType.DEST_UNREACHABLE or error.code != UnreachableCode.PORT or len(quoted) < 28 \
-                or quoted[9] != UDP:
+        if (
+            error.type != IcmpType.DEST_UNREACHABLE
+            or error.code != UnreachableCode.PORT
+            or len(quoted) < 28
+            or quoted[9] != UDP
+        ):
             return
         header = (quoted[0] & 0x0F) * 4
-        if int.from_bytes(quoted[header:header + 2], "big") == self.port and self.result is None:
+        if int.from_bytes(quoted[header : header + 2], "big") == self.port and self.result is None:
             self._lost("connection refused")
             self.resolver.handle_unreachable(self.query_id, now)
             self._drain(now)
@@ -116,8 +128,15 @@ class Lookup:
         try:
             host.send_udp(self.port, server, PORT, message.build(), now)
         except ValueError as error:  # no route to the server (sendto's ENETUNREACH): this try is lost
-            self._note(now, L_("query {query} to {server} not sent: {error}", query=message.summary(), server=server,
-                                  error=str(error)))
+            self._note(
+                now,
+                L_(
+                    "query {query} to {server} not sent: {error}",
+                    query=message.summary(),
+                    server=server,
+                    error=str(error),
+                ),
+            )
 
     def _drain(self, now: int) -> None:
         while out := self.resolver.messages_to_send(now):
@@ -133,8 +152,10 @@ class Lookup:
             self.host.icmp_error_hooks.remove(self.unreachable)
         if isinstance(event, Failed) and event.reply is None:
             servers = ", ".join(map(str, self.resolver.servers)) or "any server"
-            self._note(now, L_("{name}: no answer from {servers} ({error})", name=event.name, servers=servers,
-                               error=event.error))
+            self._note(
+                now,
+                L_("{name}: no answer from {servers} ({error})", name=event.name, servers=servers, error=event.error),
+            )
         self.done(event)
 
     def _note(self, now: int, what: str) -> None:

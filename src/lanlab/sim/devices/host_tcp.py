@@ -129,12 +129,19 @@ class HostTcp:
             while event is not None:
                 if tracer is not None:
                     if isinstance(event, CongestionChanged):
-                        tracer.record(now, host.name, None, "cwnd", None,
-                                      f"{key[1]} → {key[2]}:{key[3]} cwnd={event.cwnd} "
-                                      f"ssthresh={ssthresh_text(event.ssthresh)} ({event.phase})")
+                        tracer.record(
+                            now,
+                            host.name,
+                            None,
+                            "cwnd",
+                            None,
+                            f"{key[1]} → {key[2]}:{key[3]} cwnd={event.cwnd} "
+                            f"ssthresh={ssthresh_text(event.ssthresh)} ({event.phase})",
+                        )
                     elif isinstance(event, StateChanged):
-                        tracer.record(now, host.name, None, "tcp", None,
-                                      f"{key[1]} → {key[2]}:{key[3]} {event.old} → {event.new}")
+                        tracer.record(
+                            now, host.name, None, "tcp", None, f"{key[1]} → {key[2]}:{key[3]} {event.old} → {event.new}"
+                        )
                 event = connection.next_event()
         self.timer.arm()
         for watcher in self.watchers:

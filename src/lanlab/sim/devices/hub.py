@@ -77,8 +77,19 @@ register_kind(LATE)
 class Transmission:
     """One attempt to put a frame on the shared medium; `fire` is the sender hearing a collision."""
 
-    __slots__ = ("frame", "station", "start", "end", "damaged", "lost", "size", "detect_at", "heard",
-                 "detected", "at_hub")
+    __slots__ = (
+        "frame",
+        "station",
+        "start",
+        "end",
+        "damaged",
+        "lost",
+        "size",
+        "detect_at",
+        "heard",
+        "detected",
+        "at_hub",
+    )
 
     def __init__(self, frame: Frame, station: Station, start: int, end: int) -> None:
         self.frame = frame
@@ -121,8 +132,18 @@ class Station:
 class CollisionDomain:
     """The shared medium of a hub, or of every hub of a cascade (merged as hubs are cabled)."""
 
-    __slots__ = ("engine", "hubs", "stations", "live", "collisions", "late_collisions", "storming",
-                 "_hop", "_repeater", "_reach")
+    __slots__ = (
+        "engine",
+        "hubs",
+        "stations",
+        "live",
+        "collisions",
+        "late_collisions",
+        "storming",
+        "_hop",
+        "_repeater",
+        "_reach",
+    )
 
     def __init__(self, engine: Engine, hub: Hub) -> None:
         self.engine = engine
@@ -320,11 +341,16 @@ class CollisionDomain:
             self.late_collisions += 1
         if port.tracer is not None:
             us = format(into / 1000, "g")
-            note = (L_("with a frame from {port}, heard {us} us into its own; past the slot time: not retried",
-                       port=heard, us=us) if late else
-                    L_("with a frame from {port}, heard {us} us into its own; jam, backing off", port=heard, us=us))
-            port.tracer.record(now, port.node.name, port.name, LATE if late else "collision",
-                               station.queue[0], note)
+            note = (
+                L_(
+                    "with a frame from {port}, heard {us} us into its own; past the slot time: not retried",
+                    port=heard,
+                    us=us,
+                )
+                if late
+                else L_("with a frame from {port}, heard {us} us into its own; jam, backing off", port=heard, us=us)
+            )
+            port.tracer.record(now, port.node.name, port.name, LATE if late else "collision", station.queue[0], note)
         self._recheck_deferring(now)
         if late:
             self._give_up(station, jam_end, N_("late collision"))
@@ -454,8 +480,14 @@ class Hub:
         tracer = port.tracer
         targets = [p for p in self.ports.values() if p is not port and p.peer is not None and p.up]
         if tracer is not None:
-            tracer.record(now, self.name, port.name, "flood", frame,
-                          L_("repeated to {ports}", ports=", ".join(p.name for p in targets) or L_("no other port")))
+            tracer.record(
+                now,
+                self.name,
+                port.name,
+                "flood",
+                frame,
+                L_("repeated to {ports}", ports=", ".join(p.name for p in targets) or L_("no other port")),
+            )
         engine = self.engine
         out_at = now + self.domain.repeater_delay()
         for out in targets:
@@ -469,4 +501,3 @@ class Hub:
             # To a station: the frame; to the next hub of the cascade: the transmission, whose
             # tail it repeats in turn.
             engine.schedule(out_at + out.delay, peer, transmission if isinstance(peer, HubPort) else frame)  # type: ignore[arg-type]
-

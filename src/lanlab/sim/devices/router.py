@@ -113,8 +113,13 @@ class Router(Host):
         engine.schedule(engine.now, _Call(self.start))  # time 0 in a topology file
 
     # -- configuration -------------------------------------------------------------------
-    def add_interface(self, name: str, address: IPv4Interface | str | None = None,
-                      mac: MacAddress | str | None = None, mtu: int | None = None) -> Nic:
+    def add_interface(
+        self,
+        name: str,
+        address: IPv4Interface | str | None = None,
+        mac: MacAddress | str | None = None,
+        mtu: int | None = None,
+    ) -> Nic:
         """An interface with its connected route: add_interface("eth0", "198.18.1.1/24")."""
         nic = super().add_interface(name, address, mac, mtu)
         self._nic_by_name[name] = nic
@@ -139,8 +144,9 @@ class Router(Host):
     def forwarder(self) -> Forwarder:
         if self._forwarder is None:
             interfaces = {nic.name: nic.address for nic in self.nics if nic.address is not None}
-            self._forwarder = Forwarder(interfaces, self.table,
-                                        forward_directed_broadcast=self.forward_directed_broadcast)
+            self._forwarder = Forwarder(
+                interfaces, self.table, forward_directed_broadcast=self.forward_directed_broadcast
+            )
         return self._forwarder
 
     # -- life cycle ----------------------------------------------------------------------
@@ -173,7 +179,9 @@ class Router(Host):
         self.rip = None
         for route in list(self.table):
             if route.source is RouteSource.RIP:
-                self._withdraw(route.prefix, RouteSource.RIP, now, L_("{prefix} withdrawn: router stopped", prefix=route.prefix))
+                self._withdraw(
+                    route.prefix, RouteSource.RIP, now, L_("{prefix} withdrawn: router stopped", prefix=route.prefix)
+                )
 
     def link_changed(self, port: Port, up: bool, now: int) -> None:
         """Carrier on one interface came or went: its network and what RIP learned there follow."""
@@ -182,11 +190,18 @@ class Router(Host):
             return
         network = nic.address.network
         if up:
-            self._install(Route(network, nic.name, None, 0, RouteSource.CONNECTED), now,
-                          L_("{network} connected on {interface} (link up)", network=network, interface=nic.name))
+            self._install(
+                Route(network, nic.name, None, 0, RouteSource.CONNECTED),
+                now,
+                L_("{network} connected on {interface} (link up)", network=network, interface=nic.name),
+            )
         else:
-            self._withdraw(network, RouteSource.CONNECTED, now,
-                           L_("{network} gone from {interface} (link down)", network=network, interface=nic.name))
+            self._withdraw(
+                network,
+                RouteSource.CONNECTED,
+                now,
+                L_("{network} gone from {interface} (link down)", network=network, interface=nic.name),
+            )
         if self.rip is not None and self.running:
             (self.rip.interface_up if up else self.rip.interface_down)(nic.name, now)
             self._drain_rip(now)
@@ -205,8 +220,10 @@ class Router(Host):
 
     def _broadcast_elsewhere(self, nic: Nic, dst: IPv4Address) -> bool:
         """Whether `dst` is the broadcast address of a connected network other than `nic`'s."""
-        return any(other is not nic and other.address is not None and dst == other.address.network.broadcast_address
-                   for other in self.nics)
+        return any(
+            other is not nic and other.address is not None and dst == other.address.network.broadcast_address
+            for other in self.nics
+        )
 
     def arp_input(self, nic: Nic, frame: Frame, now: int) -> None:
         if self.running:
@@ -224,7 +241,14 @@ class Router(Host):
             self._too_big_for(out, nic, frame, now)
             return
         if self.tracer is not None:
-            self.tracer.record(now, self.name, nic.name, "forward", frame, L_("to {next_hop} via {interface}", next_hop=hop.next_hop, interface=hop.nic.name))
+            self.tracer.record(
+                now,
+                self.name,
+                nic.name,
+                "forward",
+                frame,
+                L_("to {next_hop} via {interface}", next_hop=hop.next_hop, interface=hop.nic.name),
+            )
         if now >= hop.expires:
             entry = out.arp.entry(hop.next_hop, now)  # type: ignore[union-attr]
             if entry is None:
@@ -244,16 +268,18 @@ class Router(Host):
     def _too_big_for(self, out: Nic, nic: Nic, frame: Frame, now: int) -> None:
         """A DF datagram that does not fit the outgoing link: dropped, and the sender told the MTU (RFC 1191)."""
         ip: IPv4 = frame.l3
-        decision = self.forwarder.fragmentation_needed(ip, nic.name, lambda: datagram_bytes(ip, frame.l4, frame.data),
-                                                       out.mtu)
+        decision = self.forwarder.fragmentation_needed(
+            ip, nic.name, lambda: datagram_bytes(ip, frame.l4, frame.data), out.mtu
+        )
         assert isinstance(decision, (Drop, SendIcmp))  # the forwarder's _error makes one of the two
         if self.tracer is not None:
             self.tracer.record(now, self.name, nic.name, "drop", frame, decision.reason)
         if isinstance(decision, SendIcmp):
             self._send_icmp(decision, now)
 
-    def _send_fragments(self, nic: Nic, eth: Ethernet, ip: IPv4, l4: Any, data: bytes, now: int,
-                        mtu: int | None = None) -> None:
+    def _send_fragments(
+        self, nic: Nic, eth: Ethernet, ip: IPv4, l4: Any, data: bytes, now: int, mtu: int | None = None
+    ) -> None:
         """A forwarded datagram bigger than the outgoing MTU leaves in fragments with its own identification
         and flags (a fragment is fragmented again: RFC 791 3.2); the router's own datagrams as a host's."""
         if self.ipv4.is_local(ip.src):
@@ -262,8 +288,9 @@ class Router(Host):
         engine = self.engine
         for header, piece in fragment(ip, datagram_bytes(ip, l4, data), nic.mtu):
             engine.frames += 1
-            nic.port.send(Frame(eth, header, None, piece, ETH_HEADER + header.header_length + len(piece),
-                                engine.frames), now)
+            nic.port.send(
+                Frame(eth, header, None, piece, ETH_HEADER + header.header_length + len(piece), engine.frames), now
+            )
 
     def _decide(self, nic: Nic, frame: Frame, now: int) -> _Hop | None:
         """Ask the forwarder; act on anything but Forward; remember a Forward."""
@@ -304,8 +331,9 @@ class Router(Host):
             known = self._destinations[key] = Destination(nic, next_hop, MacAddress.BROADCAST if broadcast else None)
         return known
 
-    def send_ip(self, dst: IPv4Address, proto: int, l4: Any, data: bytes, size: int, now: int,
-                ttl: int | None = None) -> None:
+    def send_ip(
+        self, dst: IPv4Address, proto: int, l4: Any, data: bytes, size: int, now: int, ttl: int | None = None
+    ) -> None:
         try:
             super().send_ip(dst, proto, l4, data, size, now, ttl)
         except NoRouteError as error:
@@ -321,8 +349,9 @@ class Router(Host):
         for ip, l4, data, _size in failed.packets:
             if self.ipv4.is_local(ip.src):
                 continue
-            decision = self.forwarder.icmp_error(ip, nic.name, partial(datagram_bytes, ip, l4, data),
-                                                 UnreachableCode.HOST)
+            decision = self.forwarder.icmp_error(
+                ip, nic.name, partial(datagram_bytes, ip, l4, data), UnreachableCode.HOST
+            )
             if isinstance(decision, SendIcmp):
                 self._send_icmp(decision, now)
 
@@ -375,8 +404,10 @@ class Router(Host):
             mac = RIP_MAC if dst.is_multicast else MacAddress.BROADCAST
             ip = IPv4(nic.ip, dst, UDP, ttl=1)  # type: ignore[arg-type]  # RIP runs on addressed interfaces
             self.engine.frames += 1
-            nic.port.send(Frame(Ethernet(mac, nic.mac, EtherType.IPV4), ip, udp, data, IP_UDP + len(data),
-                                self.engine.frames), now)
+            nic.port.send(
+                Frame(Ethernet(mac, nic.mac, EtherType.IPV4), ip, udp, data, IP_UDP + len(data), self.engine.frames),
+                now,
+            )
         else:
             self.send_ip(dst, UDP, udp, data, IP_UDP + len(data), now)
 
@@ -385,8 +416,11 @@ class Router(Host):
         if change.next_hop is None:
             return
         if change.effect in (RouteEffect.ADDED, RouteEffect.CHANGED):
-            self._install(Route(change.prefix, change.interface, change.next_hop, change.metric, RouteSource.RIP),
-                          now, f"rip: {change.summary}")
+            self._install(
+                Route(change.prefix, change.interface, change.next_hop, change.metric, RouteSource.RIP),
+                now,
+                f"rip: {change.summary}",
+            )
         elif change.effect is RouteEffect.UNREACHABLE:
             self._withdraw(change.prefix, RouteSource.RIP, now, f"rip: {change.summary}")
         else:

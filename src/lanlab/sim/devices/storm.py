@@ -41,10 +41,14 @@ class StormReport:
         """The one-line warning; with `now`, each loop link's frame rate since the storm was seen."""
         _, info = describe(self.frame.layers())
         seconds = ((now or 0) - self.t) / 1e9
-        names = [f"{link.name} ({(link.frames - then) / seconds:,.0f} frames/s)" if seconds > 0 else link.name
-                 for link, then in zip(self.links, self.frames_then)]
-        return (f"broadcast storm: frame {self.frame.ident} ({info}) came back to {self.switch} on {self.port} "
-                f"at {self.t / 1e9:.6f} s; loop: {', '.join(names)}")
+        names = [
+            f"{link.name} ({(link.frames - then) / seconds:,.0f} frames/s)" if seconds > 0 else link.name
+            for link, then in zip(self.links, self.frames_then)
+        ]
+        return (
+            f"broadcast storm: frame {self.frame.ident} ({info}) came back to {self.switch} on {self.port} "
+            f"at {self.t / 1e9:.6f} s; loop: {', '.join(names)}"
+        )
 
 
 def remember_flood(device: Any, arrival: Port, frame: Frame, now: int) -> None:
@@ -78,9 +82,15 @@ def record_rates(network: Any) -> None:
         return
     seconds = (network.now - storm.t) / 1e9
     for link, then in zip(storm.links, storm.frames_then):
-        network.tracer.record(network.now, link.a.node.name, link.a.name, "storm", None,
-                              f"{link.name}: {link.frames - then:,} frames in {seconds:.6f} s, "
-                              f"{(link.frames - then) / seconds:,.0f} frames/s")
+        network.tracer.record(
+            network.now,
+            link.a.node.name,
+            link.a.name,
+            "storm",
+            None,
+            f"{link.name}: {link.frames - then:,} frames in {seconds:.6f} s, "
+            f"{(link.frames - then) / seconds:,.0f} frames/s",
+        )
 
 
 def first_storm(nodes: Any) -> StormReport | None:

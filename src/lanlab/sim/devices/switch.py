@@ -77,8 +77,10 @@ class Switch:
     @property
     def mac_table(self) -> list[dict[str, object]]:
         """The live table as rows {"mac", "port", "age"} (age in seconds)."""
-        return [{"mac": str(row.mac), "port": row.port.name, "age": round(row.age / 1e9, 6)}  # type: ignore[attr-defined]
-                for row in self.table.rows(self.engine.now)]
+        return [
+            {"mac": str(row.mac), "port": row.port.name, "age": round(row.age / 1e9, 6)}  # type: ignore[attr-defined]
+            for row in self.table.rows(self.engine.now)
+        ]
 
     def relay(self, port: Port, frame: Frame, now: int) -> None:
         """Learn the source, then forward, filter or flood by the destination."""
@@ -90,7 +92,9 @@ class Switch:
         if entry is not None and entry.port is port:
             entry.seen = now
         elif table.learn(src, port, now) and self.tracer is not None:
-            self.tracer.record(now, self.name, port.name, "learn", frame, L_("{mac} is on {port}", mac=src, port=port.name))
+            self.tracer.record(
+                now, self.name, port.name, "learn", frame, L_("{mac} is on {port}", mac=src, port=port.name)
+            )
         dst = eth.dst
         if dst[0] & 1:  # group address, broadcast included: 802.1D floods it
             self.flood(port, frame, now)
@@ -102,7 +106,9 @@ class Switch:
         out = entry.port
         if out is port:
             if self.tracer is not None:
-                self.tracer.record(now, self.name, port.name, "filter", frame, L_("{mac} is on the arrival port", mac=dst))
+                self.tracer.record(
+                    now, self.name, port.name, "filter", frame, L_("{mac} is on the arrival port", mac=dst)
+                )
             return
         if self.tracer is not None:
             self.tracer.record(now, self.name, out.name, "forward", frame, f"{dst} -> {out.name}")
@@ -117,8 +123,14 @@ class Switch:
             remember_flood(self, arrival, frame, now)
         if self.tracer is not None:
             names = [p.name for p in self.forwarding if p is not arrival]
-            self.tracer.record(now, self.name, arrival.name, "flood", frame,
-                               L_("copies to {ports}", ports=", ".join(names) or L_("no other port")))
+            self.tracer.record(
+                now,
+                self.name,
+                arrival.name,
+                "flood",
+                frame,
+                L_("copies to {ports}", ports=", ".join(names) or L_("no other port")),
+            )
         send = Port.send
         for out in self.forwarding:
             if out is not arrival:

@@ -50,9 +50,16 @@ def programs_of(network: Any) -> list[Program]:
     return programs  # type: ignore[no-any-return]
 
 
-def start_program(host: Host, *, path: str | None = None, function: Callable[..., Any] | None = None,
-                  stdin: str | TextIO = "", args: list[Any] | None = None, at: int | None = None,
-                  source: bytes | None = None) -> Program:
+def start_program(
+    host: Host,
+    *,
+    path: str | None = None,
+    function: Callable[..., Any] | None = None,
+    stdin: str | TextIO = "",
+    args: list[Any] | None = None,
+    at: int | None = None,
+    source: bytes | None = None,
+) -> Program:
     """Start a program file (`path`, with `args` as sys.argv[1:]) or `function(*args)` on
     `host` at virtual time `at` (default: now). `source`: the file's text when it came from
     elsewhere (a sweep's run on a Dask worker, which has no copy of the file)."""
@@ -61,8 +68,11 @@ def start_program(host: Host, *, path: str | None = None, function: Callable[...
     program = Program(host, str(label), stdin)
     program.pid = next(_pids)  # type: ignore[attr-defined]
     program.files = HostFiles(program, host_folder(host), os.getcwd())
-    overlay = Overlay(program, [str(label), *map(str, args)] if path is not None else [str(label)],
-                      Path(path).resolve().parent if path is not None else None)
+    overlay = Overlay(
+        program,
+        [str(label), *map(str, args)] if path is not None else [str(label)],
+        Path(path).resolve().parent if path is not None else None,
+    )
     if path is not None:
         code = compile(Path(path).read_bytes() if source is None else source, str(path), "exec")
         namespace = overlay.namespace(str(path))
@@ -79,8 +89,13 @@ def start_program(host: Host, *, path: str | None = None, function: Callable[...
     return program
 
 
-def run_programs(network: Network, until: int | str, cpu_limit: float | None = DEFAULT_LIMIT, *,
-                 run: Callable[[int], int] | None = None) -> int:
+def run_programs(
+    network: Network,
+    until: int | str,
+    cpu_limit: float | None = DEFAULT_LIMIT,
+    *,
+    run: Callable[[int], int] | None = None,
+) -> int:
     """Run the engine to `until` (ns, or a unit string like "2s") whatever the programs do (a run ends at its end time, not
     when its programs end); returns the number of events dispatched. A program that computes
     `cpu_limit` s of CPU without waiting is stopped (None or 0: never). `run(until)` instead of

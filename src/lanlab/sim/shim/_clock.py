@@ -70,13 +70,27 @@ def time_module(program: Program) -> types.ModuleType:
     """The `time` module a program on a simulated host imports."""
     clock = Clock(program)
     replaced = {
-        "sleep": clock.sleep, "time": clock.time, "time_ns": clock.time_ns,
-        "monotonic": clock.seconds, "monotonic_ns": clock.ns, "perf_counter": clock.seconds,
-        "perf_counter_ns": clock.ns, "process_time": clock.seconds, "process_time_ns": clock.ns,
-        "thread_time": clock.seconds, "thread_time_ns": clock.ns,
-        "gmtime": clock.gmtime, "localtime": clock.gmtime, "ctime": clock.ctime, "asctime": clock.asctime,
-        "strftime": clock.strftime, "mktime": clock.mktime,
-        "timezone": 0, "altzone": 0, "daylight": 0, "tzname": ("UTC", "UTC"),
+        "sleep": clock.sleep,
+        "time": clock.time,
+        "time_ns": clock.time_ns,
+        "monotonic": clock.seconds,
+        "monotonic_ns": clock.ns,
+        "perf_counter": clock.seconds,
+        "perf_counter_ns": clock.ns,
+        "process_time": clock.seconds,
+        "process_time_ns": clock.ns,
+        "thread_time": clock.seconds,
+        "thread_time_ns": clock.ns,
+        "gmtime": clock.gmtime,
+        "localtime": clock.gmtime,
+        "ctime": clock.ctime,
+        "asctime": clock.asctime,
+        "strftime": clock.strftime,
+        "mktime": clock.mktime,
+        "timezone": 0,
+        "altzone": 0,
+        "daylight": 0,
+        "tzname": ("UTC", "UTC"),
     }
     return Proxy(_real_time, replaced)
 

@@ -29,8 +29,20 @@ if TYPE_CHECKING:
     from lanlab.sim.shim._process import Program
 
 READING = ("stat", "lstat", "access", "listdir", "scandir", "readlink", "statvfs")
-WRITING = ("mkdir", "makedirs", "rmdir", "removedirs", "remove", "unlink", "chmod", "chown", "lchown", "utime",
-           "truncate", "mkfifo")
+WRITING = (
+    "mkdir",
+    "makedirs",
+    "rmdir",
+    "removedirs",
+    "remove",
+    "unlink",
+    "chmod",
+    "chown",
+    "lchown",
+    "utime",
+    "truncate",
+    "mkfifo",
+)
 TWO_WRITTEN = ("rename", "replace", "renames", "link")  # both paths are the program's (the source too)
 PATH_READING = ("exists", "lexists", "isfile", "isdir", "islink", "getsize", "getmtime", "getatime", "getctime")
 WRITE_FLAGS = _real_os.O_WRONLY | _real_os.O_RDWR | _real_os.O_CREAT | _real_os.O_TRUNC | _real_os.O_APPEND
@@ -84,7 +96,7 @@ class HostFiles:
         given = _real_os.fspath(top)
         found = self.resolve(given)
         for dirpath, dirnames, filenames in _real_os.walk(found, *args, **kwargs):
-            yield given + dirpath[len(found):], dirnames, filenames
+            yield given + dirpath[len(found) :], dirnames, filenames
 
     def abspath(self, path: Any) -> Any:
         path = _real_os.fspath(path)
@@ -101,6 +113,7 @@ class HostFiles:
             if not args and function.__name__ in ("listdir", "scandir"):
                 args = (self.cwd,)  # no argument: the working directory
             return function(*args, **kwargs)
+
         return call
 
     def path_module(self) -> types.ModuleType:

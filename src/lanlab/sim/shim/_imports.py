@@ -35,8 +35,24 @@ if TYPE_CHECKING:
 # Shared with lanlab rather than executed afresh: pure modules (they reach no socket, process
 # or thread, read no sys.modules/sys.stdout) whose classes must be the same objects inside and
 # outside a program (ProgramOutput is an io.TextIOBase; ABC registrations live in abc).
-SHARED = frozenset({"abc", "_collections_abc", "io", "codecs", "encodings", "types", "_weakrefset", "copyreg",
-                    "_sitebuiltins", "genericpath", "posixpath", "stat", "keyword", "_compat_pickle"})
+SHARED = frozenset(
+    {
+        "abc",
+        "_collections_abc",
+        "io",
+        "codecs",
+        "encodings",
+        "types",
+        "_weakrefset",
+        "copyreg",
+        "_sitebuiltins",
+        "genericpath",
+        "posixpath",
+        "stat",
+        "keyword",
+        "_compat_pickle",
+    }
+)
 _REAL_LOADERS = (importlib.machinery.ExtensionFileLoader, importlib.machinery.BuiltinImporter)
 _code_cache: dict[tuple[str, str | None, float | None], types.CodeType | None] = {}
 
@@ -56,16 +72,18 @@ def is_real_loader(spec: importlib.machinery.ModuleSpec) -> bool:
 class ProgramImports:
     """`modules` is the program's sys.modules; `path` its sys.path; `import_` its __import__."""
 
-    def __init__(self, builtins: dict[str, Any], special: Callable[[str], types.ModuleType | None],
-                 path: Iterable[str]) -> None:
+    def __init__(
+        self, builtins: dict[str, Any], special: Callable[[str], types.ModuleType | None], path: Iterable[str]
+    ) -> None:
         self.builtins = builtins
         self.special = special
         self.modules: dict[str, types.ModuleType] = {}
         self.path = list(path)
 
     # -- __import__ ------------------------------------------------------------------------
-    def import_(self, name: str, globals: Any = None, locals: Any = None, fromlist: Any = (),
-                level: int = 0) -> types.ModuleType:
+    def import_(
+        self, name: str, globals: Any = None, locals: Any = None, fromlist: Any = (), level: int = 0
+    ) -> types.ModuleType:
         """builtins.__import__ for the program (importlib._bootstrap.__import__'s rules)."""
         absolute = resolve(name, globals, level) if level > 0 else name
         module = self.load(absolute)
@@ -75,7 +93,7 @@ class ProgramImports:
             if not name:
                 return module
             cut = len(name) - len(name.partition(".")[0])
-            return self.modules[absolute[:len(absolute) - cut]]
+            return self.modules[absolute[: len(absolute) - cut]]
         if hasattr(module, "__path__"):
             self._from_package(module, fromlist)
         return module
@@ -121,8 +139,9 @@ class ProgramImports:
                 return module
             search = getattr(parent, "__path__", None)
             if search is None:
-                raise ModuleNotFoundError(f"No module named {fullname!r}; {parent_name!r} is not a package",
-                                          name=fullname)
+                raise ModuleNotFoundError(
+                    f"No module named {fullname!r}; {parent_name!r} is not a package", name=fullname
+                )
         module = self._create(fullname, search)
         if parent is not None:
             setattr(parent, child, module)
@@ -162,8 +181,9 @@ class ProgramImports:
                 return spec
         return None
 
-    def execute(self, fullname: str, spec: importlib.machinery.ModuleSpec,
-                module: types.ModuleType | None = None) -> types.ModuleType:
+    def execute(
+        self, fullname: str, spec: importlib.machinery.ModuleSpec, module: types.ModuleType | None = None
+    ) -> types.ModuleType:
         """Run the module's code afresh for this program (into `module`, for a reload)."""
         if module is None:
             module = importlib.util.module_from_spec(spec)

@@ -46,17 +46,45 @@ from lanlab.sim.shim._threading import threading_module
 if TYPE_CHECKING:
     from lanlab.sim.shim._process import Program
 
-UNSUPPORTED = frozenset({"subprocess", "_posixsubprocess", "multiprocessing", "_multiprocessing", "_posixshmem",
-                         "pty", "ssl", "_ssl", "ctypes", "_ctypes", "_imp", "_frozen_importlib",
-                         "_frozen_importlib_external", "importlib._bootstrap", "importlib._bootstrap_external",
-                         "resource"})
+UNSUPPORTED = frozenset(
+    {
+        "subprocess",
+        "_posixsubprocess",
+        "multiprocessing",
+        "_multiprocessing",
+        "_posixshmem",
+        "pty",
+        "ssl",
+        "_ssl",
+        "ctypes",
+        "_ctypes",
+        "_imp",
+        "_frozen_importlib",
+        "_frozen_importlib_external",
+        "importlib._bootstrap",
+        "importlib._bootstrap_external",
+        "resource",
+    }
+)
 HIDDEN = frozenset({"_queue", "_asyncio", "_warnings"})
 # os/posix functions that start, replace, wait for or signal real processes, or switch namespaces.
-OS_UNSUPPORTED = re.compile(r"(exec|spawn|posix_spawn|fork|wait|kill|system$|popen$|abort$|setns$|unshare$"
-                            r"|pidfd_|plock$)")
+OS_UNSUPPORTED = re.compile(
+    r"(exec|spawn|posix_spawn|fork|wait|kill|system$|popen$|abort$|setns$|unshare$"
+    r"|pidfd_|plock$)"
+)
 # Calls that would need a signal delivered (nothing on a simulated host sends one) or touch lanlab's own.
-SIGNAL_UNSUPPORTED = ("alarm", "setitimer", "pause", "pthread_kill", "pthread_sigmask", "sigwait", "sigwaitinfo",
-                      "sigtimedwait", "raise_signal", "siginterrupt")
+SIGNAL_UNSUPPORTED = (
+    "alarm",
+    "setitimer",
+    "pause",
+    "pthread_kill",
+    "pthread_sigmask",
+    "sigwait",
+    "sigwaitinfo",
+    "sigtimedwait",
+    "raise_signal",
+    "siginterrupt",
+)
 
 
 class UnsupportedName(UnsupportedInSimulation, AttributeError):
@@ -70,6 +98,7 @@ class UnsupportedName(UnsupportedInSimulation, AttributeError):
 
 UnsupportedName.__name__ = "UnsupportedInSimulation"
 
+
 def _unavailable_message(call: str, host: str) -> str:
     return f"{call} is not available to a program on simulated host {host}"
 
@@ -78,13 +107,15 @@ def _is_data(value: Any) -> bool:
     """Constants and exception classes of an unsupported module are harmless and often read at
     import time by modules that only sometimes need it (asyncio reads subprocess.PIPE)."""
     return isinstance(value, (int, str, bytes, float, tuple, frozenset)) or (
-        isinstance(value, type) and issubclass(value, BaseException))
+        isinstance(value, type) and issubclass(value, BaseException)
+    )
 
 
 # ssl: building and configuring a context is harmless (urllib.request builds one for every opener
 # since Python 3.12, https or not); the TLS handshake is what a simulated host cannot do.
-SSL_CONTEXT_MAKERS = frozenset({"SSLContext", "create_default_context", "_create_default_https_context",
-                                "_create_unverified_context"})
+SSL_CONTEXT_MAKERS = frozenset(
+    {"SSLContext", "create_default_context", "_create_default_https_context", "_create_unverified_context"}
+)
 
 
 class InertSslContext:
@@ -133,12 +164,16 @@ class Unavailable(types.ModuleType):
         if isinstance(real, types.ModuleType):
             value = Unavailable(name, self._host)
         elif isinstance(real, type):
+
             def refuse(cls: type, *args: Any, **kwargs: Any) -> Any:
                 raise UnsupportedInSimulation(message)
+
             value = type(attribute, (), {"__new__": refuse, "__module__": self.__name__})
         elif callable(real):
+
             def call(*args: Any, **kwargs: Any) -> Any:
                 raise UnsupportedInSimulation(message)
+
             call.__name__ = attribute
             value = call
         else:
@@ -150,16 +185,19 @@ class Unavailable(types.ModuleType):
 def unsupported_call(name: str, host: str) -> Callable[..., Any]:
     def call(*args: Any, **kwargs: Any) -> Any:
         raise UnsupportedInSimulation(_unavailable_message(f"{name}()", host))
+
     call.__name__ = name.rpartition(".")[2]
     return call
 
 
 def real_surface(module: types.ModuleType, real: types.ModuleType, host: str) -> types.ModuleType:
     """Make `module` answer every name `real` has: missing ones raise UnsupportedInSimulation."""
+
     def missing(attribute: str) -> Any:
         if not attribute.startswith("__") and hasattr(real, attribute):
             raise UnsupportedName(_unavailable_message(f"{module.__name__}.{attribute}", host))
         raise AttributeError(f"module {module.__name__!r} has no attribute {attribute!r}")
+
     if type(module) is types.ModuleType and "__getattr__" not in module.__dict__:
         module.__dict__["__getattr__"] = missing  # PEP 562
     return module
@@ -179,22 +217,38 @@ class PrivateClosed(Proxy):
 
 
 def sys_module(program: Program, argv: list[str], imports: ProgramImports) -> types.ModuleType:
-    return Proxy(_real_sys, {"argv": argv, "stdin": program.stdin, "stdout": program.stdout,
-                              "stderr": program.stdout, "__stdin__": program.stdin,
-                              "__stdout__": program.stdout, "__stderr__": program.stdout,
-                              "modules": imports.modules, "path": imports.path})
+    return Proxy(
+        _real_sys,
+        {
+            "argv": argv,
+            "stdin": program.stdin,
+            "stdout": program.stdout,
+            "stderr": program.stdout,
+            "__stdin__": program.stdin,
+            "__stdout__": program.stdout,
+            "__stderr__": program.stdout,
+            "modules": imports.modules,
+            "path": imports.path,
+        },
+    )
 
 
 def os_module(program: Program, real: types.ModuleType = _real_os) -> types.ModuleType:
-    replaced: dict[str, Any] = {name: unsupported_call(f"{real.__name__}.{name}", program.node)
-                                for name in dir(real) if OS_UNSUPPORTED.match(name)}
+    replaced: dict[str, Any] = {
+        name: unsupported_call(f"{real.__name__}.{name}", program.node)
+        for name in dir(real)
+        if OS_UNSUPPORTED.match(name)
+    }
 
     def _exit(status: int) -> None:
         program.terminate(int(status))
 
     # A program cannot fork, so what would run after a fork never runs (random.py registers a reseed).
-    replaced.update(getpid=lambda: program.pid, _exit=_exit,  # type: ignore[attr-defined]
-                    register_at_fork=lambda **hooks: None)
+    replaced.update(
+        getpid=lambda: program.pid,
+        _exit=_exit,  # type: ignore[attr-defined]
+        register_at_fork=lambda **hooks: None,
+    )
     return Proxy(real, replaced)
 
 
@@ -205,8 +259,11 @@ class SignalDispositions:
 
     def __init__(self, real: Any) -> None:
         self.real = real
-        self.handlers: dict[int, Any] = {real.SIGINT: real.default_int_handler, real.SIGPIPE: real.SIG_IGN,
-                                         real.SIGXFSZ: real.SIG_IGN}  # as CPython sets them at startup
+        self.handlers: dict[int, Any] = {
+            real.SIGINT: real.default_int_handler,
+            real.SIGPIPE: real.SIG_IGN,
+            real.SIGXFSZ: real.SIG_IGN,
+        }  # as CPython sets them at startup
         self.wakeup_fd = -1
 
     def signal(self, signalnum: int, handler: Any) -> Any:
@@ -234,10 +291,12 @@ def signal_module(program: Program) -> types.ModuleType:
     timers and waits for a signal are unsupported."""
     real = _real_sys.modules["_signal"]
     dispositions = SignalDispositions(real)
-    replaced: dict[str, Any] = {name: unsupported_call(f"signal.{name}", program.node)
-                                for name in SIGNAL_UNSUPPORTED if hasattr(real, name)}
-    replaced.update(signal=dispositions.signal, getsignal=dispositions.getsignal,
-                    set_wakeup_fd=dispositions.set_wakeup_fd)
+    replaced: dict[str, Any] = {
+        name: unsupported_call(f"signal.{name}", program.node) for name in SIGNAL_UNSUPPORTED if hasattr(real, name)
+    }
+    replaced.update(
+        signal=dispositions.signal, getsignal=dispositions.getsignal, set_wakeup_fd=dispositions.set_wakeup_fd
+    )
     replaced["__all__"] = [name for name in dir(real) if not name.startswith("_")]  # for signal.py's import *
     return Proxy(real, replaced)
 
@@ -252,10 +311,20 @@ def thread_module(threading: Any) -> types.ModuleType:
         return thread.ident  # type: ignore[no-any-return]
 
     module.__dict__.update(
-        start_new_thread=start_new_thread, start_new=start_new_thread, allocate_lock=threading.Lock,
-        allocate=threading.Lock, LockType=threading.Lock, RLock=threading.RLock, get_ident=threading.get_ident,
-        get_native_id=threading.get_ident, error=RuntimeError, TIMEOUT_MAX=threading.TIMEOUT_MAX,
-        stack_size=threading.stack_size, _local=threading.local, _count=lambda: threading.active_count() - 1)
+        start_new_thread=start_new_thread,
+        start_new=start_new_thread,
+        allocate_lock=threading.Lock,
+        allocate=threading.Lock,
+        LockType=threading.Lock,
+        RLock=threading.RLock,
+        get_ident=threading.get_ident,
+        get_native_id=threading.get_ident,
+        error=RuntimeError,
+        TIMEOUT_MAX=threading.TIMEOUT_MAX,
+        stack_size=threading.stack_size,
+        _local=threading.local,
+        _count=lambda: threading.active_count() - 1,
+    )
     return module
 
 
@@ -284,20 +353,45 @@ def importlib_module(imports: ProgramImports, host: str) -> types.ModuleType:
         def load_module(self_or_cls: Any, fullname: str | None = None) -> types.ModuleType:
             return imports.load(fullname or self_or_cls.name)
 
-        wrap: Callable[[Any], Any] = classmethod if isinstance(base.__dict__.get("exec_module"), (
-            classmethod, staticmethod)) else (lambda f: f)
-        cls = type(base.__name__, (base,), {"create_module": wrap(create_module), "exec_module": wrap(exec_module),
-                                            "load_module": wrap(load_module), "__module__": base.__module__})
+        wrap: Callable[[Any], Any] = (
+            classmethod if isinstance(base.__dict__.get("exec_module"), (classmethod, staticmethod)) else (lambda f: f)
+        )
+        cls = type(
+            base.__name__,
+            (base,),
+            {
+                "create_module": wrap(create_module),
+                "exec_module": wrap(exec_module),
+                "load_module": wrap(load_module),
+                "__module__": base.__module__,
+            },
+        )
         return cls
 
-    loaders = {cls.__name__: door(cls) for cls in (machinery.SourceFileLoader, machinery.SourcelessFileLoader,
-                                                   machinery.ExtensionFileLoader, machinery.BuiltinImporter,
-                                                   machinery.FrozenImporter)}
-    util = PrivateClosed(importlib.util, {"module_from_spec": imports.module_from_spec,
-                                          "find_spec": imports.spec_of}, host)
-    module = PrivateClosed(importlib, {
-        "import_module": imports.import_module, "reload": imports.reload, "__import__": imports.import_,
-        "util": util, "machinery": PrivateClosed(machinery, loaders, host)}, host)
+    loaders = {
+        cls.__name__: door(cls)
+        for cls in (
+            machinery.SourceFileLoader,
+            machinery.SourcelessFileLoader,
+            machinery.ExtensionFileLoader,
+            machinery.BuiltinImporter,
+            machinery.FrozenImporter,
+        )
+    }
+    util = PrivateClosed(
+        importlib.util, {"module_from_spec": imports.module_from_spec, "find_spec": imports.spec_of}, host
+    )
+    module = PrivateClosed(
+        importlib,
+        {
+            "import_module": imports.import_module,
+            "reload": imports.reload,
+            "__import__": imports.import_,
+            "util": util,
+            "machinery": PrivateClosed(machinery, loaders, host),
+        },
+        host,
+    )
     imports.modules["importlib.util"] = util
     imports.modules["importlib.machinery"] = module.machinery
     return module
@@ -323,7 +417,8 @@ class Overlay:
             return real_surface(socket_module(program), _real_sys.modules["socket"], host)
 
         self.builders: dict[str, Callable[[], types.ModuleType]] = {
-            "socket": socket, "_socket": lambda: self["socket"],
+            "socket": socket,
+            "_socket": lambda: self["socket"],
             "select": lambda: real_surface(select_module(program), _real_sys.modules["select"], host),
             "time": lambda: time_module(program),
             "threading": lambda: real_surface(threading_module(program), _real_sys.modules["threading"], host),
@@ -331,12 +426,20 @@ class Overlay:
             "sys": lambda: sys_module(program, argv, self.imports),
             "os": lambda: program.files.patch_os(os_module(program)),  # paths from the host's folder (_files)
             "posix": lambda: program.files.patch_os(os_module(program, _real_posix)),
-            "io": program.files.io_module, "_signal": lambda: signal_module(program),
-            "builtins": lambda: self.builtins_module, "importlib": lambda: importlib_module(self.imports, host),
+            "io": program.files.io_module,
+            "_signal": lambda: signal_module(program),
+            "builtins": lambda: self.builtins_module,
+            "importlib": lambda: importlib_module(self.imports, host),
         }
         self.builders["datetime"] = lambda: datetime_module(program)  # its C clock would be the real one
-        self.builtins.update(__import__=self.imports.import_, print=self.print_, input=self.input_,
-                             exit=self.exit_, quit=self.exit_, open=program.files.open)
+        self.builtins.update(
+            __import__=self.imports.import_,
+            print=self.print_,
+            input=self.input_,
+            exit=self.exit_,
+            quit=self.exit_,
+            open=program.files.open,
+        )
         program.modules = self  # type: ignore[attr-defined]
 
     def __getitem__(self, name: str) -> types.ModuleType:
@@ -354,8 +457,9 @@ class Overlay:
             return Unavailable(name, self.program.node)
         return None
 
-    def print_(self, *values: Any, sep: str | None = " ", end: str | None = "\n", file: Any = None,
-               flush: bool = False) -> None:
+    def print_(
+        self, *values: Any, sep: str | None = " ", end: str | None = "\n", file: Any = None, flush: bool = False
+    ) -> None:
         builtins.print(*values, sep=sep, end=end, file=self.program.stdout if file is None else file)
 
     def input_(self, prompt: Any = "") -> str:
@@ -383,12 +487,14 @@ class Overlay:
         for name, value in function.__globals__.items():
             if isinstance(value, types.ModuleType) and value.__name__ in self.builders:
                 scope[name] = self[value.__name__]
-            elif getattr(value, "__module__", None) in ("socket", "_socket", "time", "select", "threading") \
-                    and getattr(value, "__name__", "") in vars(self[_module_of(value)]):
+            elif getattr(value, "__module__", None) in ("socket", "_socket", "time", "select", "threading") and getattr(
+                value, "__name__", ""
+            ) in vars(self[_module_of(value)]):
                 scope[name] = vars(self[_module_of(value)])[value.__name__]
         scope["__builtins__"] = self.builtins
-        rebound = types.FunctionType(function.__code__, scope, function.__name__, function.__defaults__,
-                                     function.__closure__)
+        rebound = types.FunctionType(
+            function.__code__, scope, function.__name__, function.__defaults__, function.__closure__
+        )
         rebound.__kwdefaults__ = function.__kwdefaults__
         return rebound
 

@@ -108,8 +108,10 @@ class ShimHost:
             return
         header = (quoted[0] & 0x0F) * 4
         dst = ".".join(map(str, quoted[16:20]))
-        src_port, dst_port = int.from_bytes(quoted[header:header + 2], "big"), \
-            int.from_bytes(quoted[header + 2:header + 4], "big")
+        src_port, dst_port = (
+            int.from_bytes(quoted[header : header + 2], "big"),
+            int.from_bytes(quoted[header + 2 : header + 4], "big"),
+        )
         for sock in self.sockets.values():
             if sock.refused_by(dst, dst_port, src_port):
                 self.poke()
@@ -304,8 +306,11 @@ class Program:
         """The process ends: its threads still running (daemon ones at a normal exit) stop where they
         are, never to run again (no exception in them, as on Linux). Their greenlets are kept, so that
         no garbage collection runs their `finally` blocks in the middle of the run."""
-        mine = [t for t in self.threads if not t.finished and t.glet is not keep
-                and (t is not self.main or keep is not None)]
+        mine = [
+            t
+            for t in self.threads
+            if not t.finished and t.glet is not keep and (t is not self.main or keep is not None)
+        ]
         glets = {t.glet for t in mine}
         for waiter in [w for w in self.shim.waiters if w.glet in glets]:
             waiter.done = True
@@ -318,8 +323,11 @@ class Program:
     def format_traceback(self, error: BaseException) -> str:
         """The traceback as Python prints it, without the shim's own frames."""
         frames = [f for f in traceback.extract_tb(error.__traceback__) if "/lanlab/sim/shim/" not in f.filename]
-        lines = ["Traceback (most recent call last):\n", *traceback.format_list(frames),
-                 *traceback.format_exception_only(type(error), error)]
+        lines = [
+            "Traceback (most recent call last):\n",
+            *traceback.format_list(frames),
+            *traceback.format_exception_only(type(error), error),
+        ]
         return "".join(lines)
 
     def spawn(self, name: str, daemon: bool, body: Callable[[], None], thread_object: Any = None) -> SimThread:
@@ -399,8 +407,13 @@ class Program:
 
     def as_dict(self) -> dict[str, Any]:
         """The --json entry: exactly node, path, exit, output, error."""
-        return {"node": self.node, "path": self.path, "exit": self.exit,
-                "output": [{"t": t / 1e9, "text": text} for t, text in self.output], "error": self.error}
+        return {
+            "node": self.node,
+            "path": self.path,
+            "exit": self.exit,
+            "output": [{"t": t / 1e9, "text": text} for t, text in self.output],
+            "error": self.error,
+        }
 
 
 def _exit_status(code: Any, program: Program) -> int:

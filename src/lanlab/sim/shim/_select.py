@@ -52,8 +52,9 @@ class Readiness:
     def socket(self, fd: int, call: str) -> SimSocket:
         sock = self.program.shim.sockets.get(fd)
         if sock is None:
-            raise UnsupportedInSimulation(f"{call} on descriptor {fd}, which is not a simulated socket "
-                                          f"(host {self.program.node})")
+            raise UnsupportedInSimulation(
+                f"{call} on descriptor {fd}, which is not a simulated socket (host {self.program.node})"
+            )
         return sock
 
     def wait(self, ready: Any, timeout: int | None) -> None:
@@ -85,8 +86,10 @@ class Readiness:
             raise ValueError("timeout must be non-negative")
 
         def ready() -> tuple[list, list]:
-            return ([item for item, sock in readers if sock._readable()],
-                    [item for item, sock in writers if sock._writable()])
+            return (
+                [item for item, sock in readers if sock._readable()],
+                [item for item, sock in writers if sock._writable()],
+            )
 
         self.wait(lambda: any(ready()), _ns(timeout))
         r, w = ready()

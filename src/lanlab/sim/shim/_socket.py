@@ -35,8 +35,11 @@ DEFAULT_SNDBUF = 16384
 POLL_COST = 100_000  # ns of virtual time a non-blocking call that would block takes
 S = TcpState
 _NOT_CONNECTED = (S.SYN_SENT, S.SYN_RECEIVED)
-EAI_WORDS = {"EAI_NONAME": "Name or service not known", "EAI_AGAIN": "Temporary failure in name resolution",
-             "EAI_FAIL": "Non-recoverable failure in name resolution"}  # glibc's gai_strerror
+EAI_WORDS = {
+    "EAI_NONAME": "Name or service not known",
+    "EAI_AGAIN": "Temporary failure in name resolution",
+    "EAI_FAIL": "Non-recoverable failure in name resolution",
+}  # glibc's gai_strerror
 
 
 def os_error(code: int) -> OSError:
@@ -49,8 +52,9 @@ class SimSocket:
 
     _program: Program
 
-    def __init__(self, family: int = _real.AF_INET, type: int = _real.SOCK_STREAM, proto: int = 0,
-                 fileno: int | None = None) -> None:
+    def __init__(
+        self, family: int = _real.AF_INET, type: int = _real.SOCK_STREAM, proto: int = 0, fileno: int | None = None
+    ) -> None:
         program = self._program
         if fileno is not None:
             raise UnsupportedInSimulation(f"socket(fileno=...) on host {program.node}")
@@ -58,7 +62,9 @@ class SimSocket:
             raise os_error(E.EAFNOSUPPORT)
         kind = type & ~(getattr(_real, "SOCK_NONBLOCK", 0) | getattr(_real, "SOCK_CLOEXEC", 0))
         if kind not in (_real.SOCK_STREAM, _real.SOCK_DGRAM):
-            raise UnsupportedInSimulation(f"socket type {type} on host {program.node} (SOCK_STREAM and SOCK_DGRAM only)")
+            raise UnsupportedInSimulation(
+                f"socket type {type} on host {program.node} (SOCK_STREAM and SOCK_DGRAM only)"
+            )
         self.family = _real.AddressFamily.AF_INET
         self.type = _real.SocketKind(kind)
         self.proto = proto
@@ -87,8 +93,9 @@ class SimSocket:
     # -- plumbing ------------------------------------------------------------------------------
     def __repr__(self) -> str:
         where = f", laddr={self.getsockname()}" if self._bound or self._key else ""
-        return (f"<socket.socket fd={self.fileno()}, family={self.family!r}, type={self.type!r}, "
-                f"proto={self.proto}{where}>")
+        return (
+            f"<socket.socket fd={self.fileno()}, family={self.family!r}, type={self.type!r}, proto={self.proto}{where}>"
+        )
 
     def __enter__(self) -> Self:
         return self
@@ -168,8 +175,10 @@ class SimSocket:
     def getsockopt(self, level: int, option: int, buflen: int = 0) -> Any:
         self._check_open()
         defaults = {
-            (_real.SOL_SOCKET, _real.SO_RCVBUF): DEFAULT_RCVBUF, (_real.SOL_SOCKET, _real.SO_SNDBUF): DEFAULT_SNDBUF,
-            (_real.SOL_SOCKET, _real.SO_TYPE): int(self.type), (_real.IPPROTO_IP, _real.IP_MULTICAST_TTL): 1,
+            (_real.SOL_SOCKET, _real.SO_RCVBUF): DEFAULT_RCVBUF,
+            (_real.SOL_SOCKET, _real.SO_SNDBUF): DEFAULT_SNDBUF,
+            (_real.SOL_SOCKET, _real.SO_TYPE): int(self.type),
+            (_real.IPPROTO_IP, _real.IP_MULTICAST_TTL): 1,
             (_real.IPPROTO_IP, _real.IP_MULTICAST_LOOP): 1,
         }
         if (level, option) == (_real.SOL_SOCKET, _real.SO_ERROR):
@@ -217,8 +226,9 @@ class SimSocket:
         reuse = bool(self._option(_real.SOL_SOCKET, _real.SO_REUSEADDR))
         for other in self._shim.tcp_bound.get(port, []):
             overlap = ip == ANY or other._bound[0] == ANY or other._bound[0] == ip
-            if overlap and not (reuse and other._option(_real.SOL_SOCKET, _real.SO_REUSEADDR)
-                                and other._listener is None):
+            if overlap and not (
+                reuse and other._option(_real.SOL_SOCKET, _real.SO_REUSEADDR) and other._listener is None
+            ):
                 raise os_error(E.EADDRINUSE)
         # Without SO_REUSEADDR, Linux refuses a port that connections (TIME-WAIT ones too) still use.
         if not reuse and any(key[1] == port for key in stack.connections):
@@ -465,8 +475,9 @@ class SimSocket:
         conn = self._conn
         if conn is None:
             raise os_error(E.ENOTCONN)
-        self._block(lambda: self._shut_rd or conn.readable or conn.at_eof or conn.error
-                    or conn.state in (S.CLOSED, S.TIME_WAIT))
+        self._block(
+            lambda: self._shut_rd or conn.readable or conn.at_eof or conn.error or conn.state in (S.CLOSED, S.TIME_WAIT)
+        )
         if conn.readable and not self._shut_rd:
             data = conn.receive(bufsize)
             if conn.has_acks_to_send:
@@ -515,8 +526,9 @@ class SimSocket:
         if not self._tcp:
             return bool(self._datagrams) or self._refused
         conn = self._conn
-        return conn is not None and bool(conn.readable or conn.at_eof or conn.error or self._shut_rd
-                                         or conn.state in (S.CLOSED, S.TIME_WAIT))
+        return conn is not None and bool(
+            conn.readable or conn.at_eof or conn.error or self._shut_rd or conn.state in (S.CLOSED, S.TIME_WAIT)
+        )
 
     def _writable(self) -> bool:
         if not self._tcp or self._closed:
@@ -573,8 +585,11 @@ class SimSocket:
             host.tcp.stack.close_listener(self._listener)
         if self._conn is not None:
             linger = self._options.get((_real.SOL_SOCKET, _real.SO_LINGER))
-            if isinstance(linger, (bytes, bytearray)) and len(linger) >= 8 and struct.unpack("ii", linger[:8]) \
-                    == (1, 0):
+            if (
+                isinstance(linger, (bytes, bytearray))
+                and len(linger) >= 8
+                and struct.unpack("ii", linger[:8]) == (1, 0)
+            ):
                 self._conn.abort()  # SO_LINGER on with 0 s: close sends RST (Linux, RFC 9293 3.10.5)
             else:
                 self._conn.close()
@@ -587,8 +602,15 @@ class SimSocket:
     def dup(self) -> SimSocket:
         raise UnsupportedInSimulation(f"socket.dup() on host {self._program.node}")
 
-    def makefile(self, mode: str = "r", buffering: int | None = None, *, encoding: str | None = None,
-                 errors: str | None = None, newline: str | None = None) -> Any:
+    def makefile(
+        self,
+        mode: str = "r",
+        buffering: int | None = None,
+        *,
+        encoding: str | None = None,
+        errors: str | None = None,
+        newline: str | None = None,
+    ) -> Any:
         """As CPython's socket.makefile: a SocketIO in buffered and text wrappers."""
         if not set(mode) <= {"r", "w", "b"}:
             raise ValueError(f"invalid mode {mode!r} (only r, w, b allowed)")
@@ -664,6 +686,7 @@ class SocketFunctions:
         def done(event: Resolved | Failed) -> None:
             found.append(event)
             self.program.shim.poke()
+
         self.host.lookup_name(name, done, qtype)
         self.program.wait(lambda: found)
         event = found[0]
@@ -672,8 +695,9 @@ class SocketFunctions:
             raise _real.gaierror(code, EAI_WORDS[event.error])
         return event
 
-    def getaddrinfo(self, host_name: Any, port: Any, family: int = 0, type: int = 0, proto: int = 0,
-                    flags: int = 0) -> list[tuple[Any, ...]]:
+    def getaddrinfo(
+        self, host_name: Any, port: Any, family: int = 0, type: int = 0, proto: int = 0, flags: int = 0
+    ) -> list[tuple[Any, ...]]:
         if family not in (0, _real.AF_INET):
             raise _real.gaierror(_real.EAI_FAMILY, "ai_family not supported")
         ip = self.gethostbyname("" if host_name is None else str(host_name))
@@ -683,9 +707,16 @@ class SocketFunctions:
         found = [(kind, number) for kind, number in ports.items() if number is not None]
         if not found:
             raise _real.gaierror(_real.EAI_SERVICE, "Servname not supported for ai_socktype")
-        return [(_real.AddressFamily.AF_INET, _real.SocketKind(kind),
-                 _real.IPPROTO_TCP if kind == _real.SOCK_STREAM else _real.IPPROTO_UDP, "", (ip, number))
-                for kind, number in found]
+        return [
+            (
+                _real.AddressFamily.AF_INET,
+                _real.SocketKind(kind),
+                _real.IPPROTO_TCP if kind == _real.SOCK_STREAM else _real.IPPROTO_UDP,
+                "",
+                (ip, number),
+            )
+            for kind, number in found
+        ]
 
     @staticmethod
     def _port(port: Any, kind: int) -> int | None:
@@ -705,8 +736,11 @@ class SocketFunctions:
             try:  # a PTR query (RFC 1035 3.5); herror as glibc's gethostbyaddr_r says it
                 names = self._ask(reverse_name(ip), DnsType.PTR).names
             except _real.gaierror as error:
-                raise (_real.herror(2, "Host name lookup failure") if error.errno == _real.EAI_AGAIN
-                       else _real.herror(1, "Unknown host")) from None
+                raise (
+                    _real.herror(2, "Host name lookup failure")
+                    if error.errno == _real.EAI_AGAIN
+                    else _real.herror(1, "Unknown host")
+                ) from None
             return names[0].rstrip("."), [n.rstrip(".") for n in names[1:]], [str(ip)]
         nodes = self.network.nodes.values() if self.network is not None else [self.host]
         for node in nodes:
@@ -760,8 +794,13 @@ class SocketFunctions:
     def setdefaulttimeout(self, timeout: float | None) -> None:
         self.program.default_timeout = timeout
 
-    def create_connection(self, address: tuple[str, int], timeout: Any = _real._GLOBAL_DEFAULT_TIMEOUT,
-                          source_address: Any = None, **_: Any) -> SimSocket:
+    def create_connection(
+        self,
+        address: tuple[str, int],
+        timeout: Any = _real._GLOBAL_DEFAULT_TIMEOUT,
+        source_address: Any = None,
+        **_: Any,
+    ) -> SimSocket:
         sock = self.sock_class(_real.AF_INET, _real.SOCK_STREAM)
         try:
             if timeout is not _real._GLOBAL_DEFAULT_TIMEOUT:
@@ -774,8 +813,15 @@ class SocketFunctions:
             sock.close()
             raise
 
-    def create_server(self, address: tuple[str, int], *, family: int = _real.AF_INET, backlog: int | None = None,
-                      reuse_port: bool = False, dualstack_ipv6: bool = False) -> SimSocket:
+    def create_server(
+        self,
+        address: tuple[str, int],
+        *,
+        family: int = _real.AF_INET,
+        backlog: int | None = None,
+        reuse_port: bool = False,
+        dualstack_ipv6: bool = False,
+    ) -> SimSocket:
         sock = self.sock_class(family, _real.SOCK_STREAM)
         try:
             sock.setsockopt(_real.SOL_SOCKET, _real.SO_REUSEADDR, 1)
@@ -786,13 +832,13 @@ class SocketFunctions:
             sock.close()
             raise
 
-    def socketpair(self, family: int = getattr(_real, "AF_UNIX", _real.AF_INET), type: int = _real.SOCK_STREAM,
-                   proto: int = 0) -> tuple[SimSocket, SimSocket]:
+    def socketpair(
+        self, family: int = getattr(_real, "AF_UNIX", _real.AF_INET), type: int = _real.SOCK_STREAM, proto: int = 0
+    ) -> tuple[SimSocket, SimSocket]:
         """Two connected stream sockets over the host's loopback (CPython's own socketpair where
         AF_UNIX is missing: a listener, a connect, an accept); asyncio's event loop wakes itself so."""
         if type != _real.SOCK_STREAM:
-            raise UnsupportedInSimulation(f"socket.socketpair(type={type}) on host {self.host.name} "
-                                          "(SOCK_STREAM only)")
+            raise UnsupportedInSimulation(f"socket.socketpair(type={type}) on host {self.host.name} (SOCK_STREAM only)")
         with self.sock_class(_real.AF_INET, _real.SOCK_STREAM) as listener:
             listener.bind(("127.0.0.1", 0))
             listener.listen(1)
@@ -804,18 +850,49 @@ class SocketFunctions:
     def unsupported(self, name: str) -> Any:
         def call(*args: Any, **kwargs: Any) -> Any:
             raise UnsupportedInSimulation(f"socket.{name}() is not available on simulated host {self.host.name}")
+
         return call
 
     def has_dualstack_ipv6(self) -> bool:
         return False
 
 
-FUNCTIONS = ("gethostname", "gethostbyname", "gethostbyname_ex", "gethostbyaddr", "getaddrinfo", "getnameinfo",
-             "getservbyname", "getservbyport", "getfqdn", "getdefaulttimeout", "setdefaulttimeout",
-             "create_connection", "create_server", "has_dualstack_ipv6", "socketpair")
-FROM_REAL = ("error", "timeout", "herror", "gaierror", "AddressFamily", "SocketKind", "has_ipv6", "inet_aton",
-             "inet_ntoa", "inet_pton", "inet_ntop", "htons", "htonl", "ntohs", "ntohl", "SocketIO",
-             "_GLOBAL_DEFAULT_TIMEOUT")
+FUNCTIONS = (
+    "gethostname",
+    "gethostbyname",
+    "gethostbyname_ex",
+    "gethostbyaddr",
+    "getaddrinfo",
+    "getnameinfo",
+    "getservbyname",
+    "getservbyport",
+    "getfqdn",
+    "getdefaulttimeout",
+    "setdefaulttimeout",
+    "create_connection",
+    "create_server",
+    "has_dualstack_ipv6",
+    "socketpair",
+)
+FROM_REAL = (
+    "error",
+    "timeout",
+    "herror",
+    "gaierror",
+    "AddressFamily",
+    "SocketKind",
+    "has_ipv6",
+    "inet_aton",
+    "inet_ntoa",
+    "inet_pton",
+    "inet_ntop",
+    "htons",
+    "htonl",
+    "ntohs",
+    "ntohl",
+    "SocketIO",
+    "_GLOBAL_DEFAULT_TIMEOUT",
+)
 
 
 def socket_module(program: Program) -> types.ModuleType:

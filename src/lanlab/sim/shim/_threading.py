@@ -79,7 +79,8 @@ class RLock(_Bound):
             self._count += 1
             return True
         if self._owner is not None and (
-                not blocking or not self._program.wait(lambda: self._owner is None, _ns(timeout))):
+            not blocking or not self._program.wait(lambda: self._owner is None, _ns(timeout))
+        ):
             return False
         self._owner, self._count = me, 1
         return True
@@ -225,8 +226,16 @@ class Event(_Bound):
 
 
 class Thread(_Bound):
-    def __init__(self, group: Any = None, target: Callable[..., Any] | None = None, name: str | None = None,
-                 args: tuple = (), kwargs: dict | None = None, *, daemon: bool | None = None) -> None:
+    def __init__(
+        self,
+        group: Any = None,
+        target: Callable[..., Any] | None = None,
+        name: str | None = None,
+        args: tuple = (),
+        kwargs: dict | None = None,
+        *,
+        daemon: bool | None = None,
+    ) -> None:
         self._target, self._args, self._kwargs = target, args, kwargs or {}
         if name is None:  # as CPython: only unnamed threads take a number, "Thread-1 (work)"
             name = f"Thread-{next(self._threads.counter)}"
@@ -320,8 +329,7 @@ class _MainThread(Thread):
 
 
 class Timer(Thread):
-    def __init__(self, interval: float, function: Callable[..., Any], args: Any = None,
-                 kwargs: Any = None) -> None:
+    def __init__(self, interval: float, function: Callable[..., Any], args: Any = None, kwargs: Any = None) -> None:
         super().__init__()
         self.interval, self.function = interval, function
         self.args, self.kwargs = args or [], kwargs or {}
@@ -377,8 +385,9 @@ class Threads:
         for cls in CLASSES:
             # A subclass of a bound class stays one (the program's Timer is a threading.Thread).
             bases = (cls, *(self.classes[b.__name__] for b in cls.__bases__ if b.__name__ in self.classes))
-            self.classes[cls.__name__] = type(cls.__name__, bases, {"_program": program, "_threads": self,
-                                                                     "__module__": "threading"})
+            self.classes[cls.__name__] = type(
+                cls.__name__, bases, {"_program": program, "_threads": self, "__module__": "threading"}
+            )
         self.main = self.classes["_MainThread"]()
         if program.main is not None:
             program.main.thread_object = self.main
@@ -413,16 +422,30 @@ def threading_module(program: Program) -> types.ModuleType:
     threads = Threads(program)
     classes = {name: cls for name, cls in threads.classes.items() if not name.startswith("_")}
     functions = {
-        **classes, "local": local,
-        "current_thread": threads.current_thread, "currentThread": threads.current_thread,
-        "main_thread": threads.main_thread, "get_ident": threads.get_ident, "get_native_id": threads.get_ident,
-        "enumerate": threads.enumerate, "active_count": threads.active_count, "activeCount": threads.active_count,
-        "TIMEOUT_MAX": TIMEOUT_MAX, "ThreadError": RuntimeError, "settrace": lambda f: None,
-        "setprofile": lambda f: None, "stack_size": lambda size=0: 0, "excepthook": None,
+        **classes,
+        "local": local,
+        "current_thread": threads.current_thread,
+        "currentThread": threads.current_thread,
+        "main_thread": threads.main_thread,
+        "get_ident": threads.get_ident,
+        "get_native_id": threads.get_ident,
+        "enumerate": threads.enumerate,
+        "active_count": threads.active_count,
+        "activeCount": threads.active_count,
+        "TIMEOUT_MAX": TIMEOUT_MAX,
+        "ThreadError": RuntimeError,
+        "settrace": lambda f: None,
+        "setprofile": lambda f: None,
+        "stack_size": lambda size=0: 0,
+        "excepthook": None,
         "_register_atexit": threads.register_atexit,
     }
     for name, value in functions.items():
         setattr(module, name, value)
-    module.__all__ = [n for n in functions if n[0].isupper() or n in (
-        "current_thread", "main_thread", "get_ident", "enumerate", "active_count", "local", "settrace")]
+    module.__all__ = [
+        n
+        for n in functions
+        if n[0].isupper()
+        or n in ("current_thread", "main_thread", "get_ident", "enumerate", "active_count", "local", "settrace")
+    ]
     return module

@@ -19,8 +19,20 @@ from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 from typing import TYPE_CHECKING, Any, Final
 
 from lanlab.i18n import L_
-from lanlab.proto.dhcp import (BROADCAST, CLIENT_PORT, SERVER_PORT, ZERO, Bound, DhcpClient, DhcpSend, DhcpServer,
-                               Lost, Probe, relay_reply, relay_request)
+from lanlab.proto.dhcp import (
+    BROADCAST,
+    CLIENT_PORT,
+    SERVER_PORT,
+    ZERO,
+    Bound,
+    DhcpClient,
+    DhcpSend,
+    DhcpServer,
+    Lost,
+    Probe,
+    relay_reply,
+    relay_request,
+)
 from lanlab.sim.core.engine import MachineTimer
 from lanlab.sim.core.frame import Frame
 from lanlab.sim.core.trace import register_kind
@@ -49,8 +61,9 @@ def send(host: Host, nic: Nic, out: DhcpSend, now: int) -> None:
         mac = MacAddress.BROADCAST if out.destination == BROADCAST else out.mac
         ip = IPv4(nic.ip if nic.ip is not None else ZERO, out.destination, UDP, ttl=64)
         host.engine.frames += 1
-        nic.port.send(Frame(Ethernet(mac, nic.mac, EtherType.IPV4), ip, udp, data, IP_UDP + len(data),
-                            host.engine.frames), now)
+        nic.port.send(
+            Frame(Ethernet(mac, nic.mac, EtherType.IPV4), ip, udp, data, IP_UDP + len(data), host.engine.frames), now
+        )
     else:
         host.send_ip(out.destination, UDP, udp, data, IP_UDP + len(data), now)
 
@@ -78,14 +91,24 @@ class DhcpAgent:
 
     def __init__(self, host: Host) -> None:
         self.host = host
-        self.servers: list[tuple[Nic, DhcpServer]] = []  # a subnet behind a relay is served by the NIC it is reached from
+        self.servers: list[
+            tuple[Nic, DhcpServer]
+        ] = []  # a subnet behind a relay is served by the NIC it is reached from
         self.relay_to: IPv4Address | None = None
         self.timers: dict[DhcpServer, MachineTimer] = {}
         host.udp.bind(SERVER_PORT, self.receive)
         host.dhcp = self
 
-    def serve(self, nic: Nic, subnet: IPv4Network, pool: tuple[IPv4Address, IPv4Address], lease: int,
-              router: IPv4Address | None, dns: tuple[IPv4Address, ...], domain: str = "") -> DhcpServer:
+    def serve(
+        self,
+        nic: Nic,
+        subnet: IPv4Network,
+        pool: tuple[IPv4Address, IPv4Address],
+        lease: int,
+        router: IPv4Address | None,
+        dns: tuple[IPv4Address, ...],
+        domain: str = "",
+    ) -> DhcpServer:
         assert nic.ip is not None
         server = DhcpServer(nic.ip, subnet, pool, lease, router, dns, domain)
         self.servers.append((nic, server))
@@ -104,8 +127,12 @@ class DhcpAgent:
         if server is not None:
             server.handle_message(message, now)
             self._drain(server, now)
-        elif self.relay_to is not None and message.giaddr == ZERO and nic.address is not None \
-                and self.relay_to not in nic.address.network:  # the server's own LAN hears its clients itself
+        elif (
+            self.relay_to is not None
+            and message.giaddr == ZERO
+            and nic.address is not None
+            and self.relay_to not in nic.address.network
+        ):  # the server's own LAN hears its clients itself
             out = relay_request(message, nic.ip, self.relay_to)
             if out is not None:
                 send(host, nic, out, now)
@@ -116,8 +143,10 @@ class DhcpAgent:
         known = message.giaddr if message.giaddr != ZERO else message.ciaddr
         if known != ZERO:
             return next((s for _, s in self.servers if known in s.subnet), None)
-        return next((s for n, s in self.servers if n is nic and nic.address is not None
-                     and s.subnet == nic.address.network), None)
+        return next(
+            (s for n, s in self.servers if n is nic and nic.address is not None and s.subnet == nic.address.network),
+            None,
+        )
 
     def _relay_back(self, message: Dhcp, now: int) -> None:
         nic = next((n for n in self.host.nics if n.ip is not None and n.ip == message.giaddr), None)
@@ -137,9 +166,18 @@ class DhcpAgent:
     def lease_rows(self) -> list[dict[str, object]]:
         """Every server's lease table as rows {interface, ip, mac, state, expires (s), hostname}."""
         now = self.host.engine.now
-        return [{"interface": nic.name, "ip": str(lease.address), "mac": str(lease.mac), "state": lease.state,
-                 "expires": lease.expires / 1e9, "hostname": lease.hostname}
-                for nic, server in self.servers for lease in server.leases(now)]
+        return [
+            {
+                "interface": nic.name,
+                "ip": str(lease.address),
+                "mac": str(lease.mac),
+                "state": lease.state,
+                "expires": lease.expires / 1e9,
+                "hostname": lease.hostname,
+            }
+            for nic, server in self.servers
+            for lease in server.leases(now)
+        ]
 
 
 class DhcpBoot:
@@ -194,8 +232,7 @@ class DhcpBoot:
     def arp_seen(self, nic: Nic, arp: Arp, now: int) -> None:
         """RFC 5227 2.1.1: during the probe, any ARP packet whose sender is the probed address means
         another host uses it."""
-        if nic is self.nic and self.probing is not None and arp.sender_ip == self.probing \
-                and arp.sender_mac != nic.mac:
+        if nic is self.nic and self.probing is not None and arp.sender_ip == self.probing and arp.sender_mac != nic.mac:
             self.probe_answered = True
 
     def _drain(self, now: int) -> None:
@@ -213,8 +250,17 @@ class DhcpBoot:
             self.probing, self.probe_answered = event.address, False
             host.engine.frames += 1
             probe = Arp(ArpOp.REQUEST, nic.mac, ZERO, ZERO_MAC, event.address)
-            nic.port.send(Frame(Ethernet(MacAddress.BROADCAST, nic.mac, EtherType.ARP), probe, None, b"", ARP_SIZE,
-                                host.engine.frames), now)
+            nic.port.send(
+                Frame(
+                    Ethernet(MacAddress.BROADCAST, nic.mac, EtherType.ARP),
+                    probe,
+                    None,
+                    b"",
+                    ARP_SIZE,
+                    host.engine.frames,
+                ),
+                now,
+            )
             host.engine.schedule(now + PROBE_WAIT, self, event.address)
             self._note(now, L_("probing {address} (ARP, sender 0.0.0.0)", address=event.address))
         elif isinstance(event, Bound):
@@ -225,8 +271,15 @@ class DhcpBoot:
             host.routes_changed()
             if not host.resolver_given:  # `dns:` in the file wins, as dhclient's `supersede`
                 host.resolver_servers, host.resolver_search = event.dns, event.domain
-            self._note(now, L_("bound to {address} from {server}, lease {lease}s", address=address, server=event.server,
-                                  lease=event.lease_time // SECOND))
+            self._note(
+                now,
+                L_(
+                    "bound to {address} from {server}, lease {lease}s",
+                    address=address,
+                    server=event.server,
+                    lease=event.lease_time // SECOND,
+                ),
+            )
         else:
             self._drop_address(event.address, now, wait=event.why == "released")
             self._note(now, L_("lost {address}: {why}", address=event.address, why=event.why))
@@ -255,4 +308,3 @@ class DhcpBoot:
         self.history.append((now, what))
         if self.host.tracer is not None:
             self.host.tracer.record(now, self.host.name, self.nic.name, "dhcp", None, what)
-

@@ -31,8 +31,15 @@ UDP_LIMIT: Final = 512  # RFC 1035 4.2.1: a UDP message without EDNS; longer ans
 class DnsService:
     """Port 53 on a node: an authoritative server for one zone (never recursing)."""
 
-    def __init__(self, host: Host, zone: str, addresses: dict[str, list[IPv4Address]],
-                 aliases: dict[str, str], ttl: int, auto: bool = False) -> None:
+    def __init__(
+        self,
+        host: Host,
+        zone: str,
+        addresses: dict[str, list[IPv4Address]],
+        aliases: dict[str, str],
+        ttl: int,
+        auto: bool = False,
+    ) -> None:
         self.host = host
         self.origin = zone
         self.records = addresses
@@ -73,7 +80,8 @@ class DnsService:
         self.refused += server.refused
         data = reply.build()
         if len(data) > UDP_LIMIT:  # RFC 1035 4.2.1 / RFC 2181 9: say it was cut; the client may ask over TCP
-            data = Dns(reply.id, reply.questions, qr=1, opcode=reply.opcode, aa=reply.aa, tc=1, rd=reply.rd,
-                       rcode=reply.rcode).build()
+            data = Dns(
+                reply.id, reply.questions, qr=1, opcode=reply.opcode, aa=reply.aa, tc=1, rd=reply.rd, rcode=reply.rcode
+            ).build()
         udp: Udp = frame.l4
         host.answer_ip(frame.l3.src, UDP, Udp(PORT, udp.src_port), data, IP_UDP + len(data), now)

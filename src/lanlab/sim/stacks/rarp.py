@@ -26,8 +26,17 @@ RARP: Final = int(EtherType.RARP)
 
 def _send(host: Host, nic: Nic, frames: list[RarpFrame], now: int) -> None:
     for frame in frames:
-        nic.port.send(Frame(Ethernet(frame.destination, nic.mac, EtherType.RARP), frame.packet, None, b"",
-                            ARP_SIZE, host.engine.next_frame_id()), now)
+        nic.port.send(
+            Frame(
+                Ethernet(frame.destination, nic.mac, EtherType.RARP),
+                frame.packet,
+                None,
+                b"",
+                ARP_SIZE,
+                host.engine.next_frame_id(),
+            ),
+            now,
+        )
 
 
 class RarpService:
@@ -73,8 +82,14 @@ class RarpBoot:
         if learned is not None:
             host.set_address(self.nic, IPv4Interface(f"{learned.address}/{self.prefixlen}"))
             if host.tracer is not None:
-                host.tracer.record(now, host.name, self.nic.name, "deliver", frame,
-                                   f"RARP: this host is {learned.address} (told by {learned.server_ip})")
+                host.tracer.record(
+                    now,
+                    host.name,
+                    self.nic.name,
+                    "deliver",
+                    frame,
+                    f"RARP: this host is {learned.address} (told by {learned.server_ip})",
+                )
         self.timer.arm()
 
     def timer_fired(self, machine: Any, now: int) -> None:

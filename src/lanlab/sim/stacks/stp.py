@@ -171,7 +171,9 @@ class SpanningTree:
             switch.table.ageing = event.ageing if event.active else self.normal_ageing
         elif isinstance(event, FdbFlush):
             forgotten = switch.table.forget_port(switch.ports[event.port])
-            return f"{event.port} forgets {forgotten} learned address{'es' if forgotten > 1 else ''}" if forgotten else ""
+            return (
+                f"{event.port} forgets {forgotten} learned address{'es' if forgotten > 1 else ''}" if forgotten else ""
+            )
         return event.summary
 
     # -- what people see ------------------------------------------------------------------
@@ -180,8 +182,11 @@ class SpanningTree:
         """`--do "sw1 stp"` and `tables.sw1.stp`: the bridge, its root, each port's role and state."""
         root, root_port, cost = self.machine.root()
         return {
-            "mode": self.mode, "bridge_id": str(self.machine.bridge_id),
-            "root_id": str(BridgeId.from_int(root)), "root_port": root_port, "root_cost": cost,
+            "mode": self.mode,
+            "bridge_id": str(self.machine.bridge_id),
+            "root_id": str(BridgeId.from_int(root)),
+            "root_port": root_port,
+            "root_cost": cost,
             "is_root": self.machine.is_root,
             "ports": [row.as_dict() for row in self.machine.status()],
         }
@@ -191,8 +196,14 @@ class SpanningTree:
         return max((t for t, e in self.history if isinstance(e, PortChanged)), default=0)
 
 
-def enable_stp(switch: Switch, *, priority: int = DEFAULT_PRIORITY, mode: str = "stp",
-               costs: dict[str, int] | None = None, address: MacAddress | str | None = None) -> SpanningTree:
+def enable_stp(
+    switch: Switch,
+    *,
+    priority: int = DEFAULT_PRIORITY,
+    mode: str = "stp",
+    costs: dict[str, int] | None = None,
+    address: MacAddress | str | None = None,
+) -> SpanningTree:
     """Run STP ("stp", 802.1D) or RSTP ("rstp", 802.1w) on `switch`; do it before linking the switch."""
     if mode not in MODES:
         raise ValueError(f"STP mode {mode!r}: choose stp or rstp")
