@@ -25,6 +25,8 @@ from lanlab.real.model import RealLab, RealLink, RealNode
 PREFIX = "lanlab-"
 BRIDGE = "br0"
 ETC_NETNS = Path("/etc/netns")  # per-namespace files ip netns exec mounts (hosts: the lab's names)
+# Written when a run made /etc/netns (it did not exist): the last removal then removes it again, if empty.
+ETC_NETNS_MADE = Path(tempfile.gettempdir()) / "lanlab-real-made-etc-netns"
 BIRD_FOLDER = "lanlab-real-bird-"  # in the temporary directory: the generated bird.conf of a run
 DHCP_FOLDER = "lanlab-real-dhcp-"  # likewise: dnsmasq's lease files, the udhcpc script
 CENTISECONDS_PER_NS = 1e-7  # the bridge's ageing_time is in 1/100 s
@@ -197,10 +199,26 @@ def _write_hosts(built: Built) -> None:
     text = "127.0.0.1\tlocalhost\n" + "".join(
         f"{address}\t{name}\n" for name in built.lab.nodes if (address := built.lab.address_of(name)) != name
     )
+    if not ETC_NETNS.exists():
+        ETC_NETNS_MADE.touch()
     for name in built.lab.nodes:
         path = hosts_file(built.ns(name))
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
+
+
+def _remove_etc_netns() -> None:
+    """/etc/netns again as before the first run: removed when a run made it and no lab's files are
+    left in it (another lab still running keeps it; the last removal then takes it)."""
+    if not ETC_NETNS_MADE.exists():
+        return
+    try:
+        ETC_NETNS.rmdir()
+    except FileNotFoundError:
+        pass
+    except OSError:  # not empty: another lab's folders, or a file someone put there
+        return
+    ETC_NETNS_MADE.unlink(missing_ok=True)
 
 
 def _bridge_line(built: Built, node: RealNode) -> str:
@@ -382,13 +400,20 @@ def remove(run: str | None = None) -> list[str]:
     """Delete the namespaces of `run` and what runs in them; with None, those every lanlab run left
     whose process is gone (and the standing lab), never a run still going (several people, or
     tests side by side, run labs at once). The names removed."""
-    if run is not None:
-        gone = [ns for ns in namespaces() if ns.startswith(namespace(run, ""))]
-    else:
-        gone = [ns for ns in namespaces() if ns.startswith(PREFIX) and not run_alive(_run_of(ns))]
+
+    def ended(ns: str) -> bool:
+        if run is not None:
+            return ns.startswith(namespace(run, ""))
+        return ns.startswith(PREFIX) and not run_alive(_run_of(ns))
+
+    gone = [ns for ns in namespaces() if ended(ns)]
     for ns in gone:
         _kill_inside(ns)
-        shutil.rmtree(hosts_file(ns).parent, ignore_errors=True)
+    # the hosts files by their folders' names: also those of a namespace already gone
+    for folder in ETC_NETNS.glob(f"{PREFIX}*") if ETC_NETNS.is_dir() else []:
+        if ended(folder.name):
+            shutil.rmtree(folder, ignore_errors=True)
+    _remove_etc_netns()
     if gone:
         subprocess.run(
             ["ip", "-force", "-batch", "-"],
