@@ -8,7 +8,7 @@
   python scripts/catalogue.py bypass    exit 1 naming every user-facing text in cli/ that does not
                                         go through the catalogue (see `bypasses`)
 
-What is extracted: `_()`, `N_()`, `L_()` and `ngettext()` calls anywhere in src/lanlab (Babel's
+What is extracted: `_()`, `N_()`, `N_plural()`, `L_()` and `ngettext()` calls anywhere in src/lanlab (Babel's
 Python extractor), and click's help texts, which click reads before the language is known and
 lanlab.cli.help translates when formatting: the docstring of a function decorated with
 `.command(...)`/`.group(...)` and `help=`/`short_help=`/`epilog=` string literals, each cleaned
@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "src" / "lanlab"
 LOCALE = PACKAGE / "locale"
 TEMPLATE = LOCALE / "lanlab.pot"
-KEYWORDS = {"_": None, "N_": None, "L_": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
+KEYWORDS = {"_": None, "N_": None, "N_plural": (1, 2), "L_": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
 HELP_KEYWORDS = ("help", "short_help", "epilog")
 CLI = PACKAGE / "cli"
 # cli/ modules still speaking English only: their help is not extracted and `bypass` skips them.

@@ -10,6 +10,7 @@ The marks Babel extracts (scripts/catalogue.py; `make catalogue` refreshes the .
   ngettext("one", "many", n)    the same with a plural
   pgettext("context", "text")   the same where one English word has two meanings
   N_("text")                    marked only: the English text, translated where it is shown
+  N_plural("one", "many")       marked only, with its plural (another library's ngettext asks)
   L_("text {x}", x=1)           English now (a str, so JSON, logs and digests never change),
                                 translated where it is shown: `localize(text)`; an argument
                                 is shown as it is unless it is an L_ text itself
@@ -92,6 +93,12 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 def N_(message: str) -> str:
     """Mark `message` for the catalogue without translating it (it is translated where shown)."""
     return message
+
+
+def N_plural(singular: str, plural: str) -> tuple[str, str]:
+    """Mark a singular and its plural for the catalogue, for text another library (click)
+    passes to `ngettext` itself."""
+    return singular, plural
 
 
 def as_the_tool_prints(text: str) -> str:

@@ -228,3 +228,69 @@ def test_chinese_help_wraps_by_terminal_columns():
     assert not any(line.endswith("（") for line in lines) and not any(
         line.startswith(("，", "。", "）")) for line in lines
     )
+
+
+@pytest.mark.parametrize(
+    "args, chinese",
+    [
+        (["sim", "run", "--bogus"], "lanlab: 没有选项 '--bogus'（参见 `lanlab sim run --help`）"),
+        (["sim", "run"], "lanlab: 缺少参数 'FILE'（参见 `lanlab sim run --help`）"),
+        (["nosuch"], "lanlab: 没有命令 'nosuch'（参见 `lanlab --help`）"),
+        (
+            ["sim", "run", "--trac"],
+            "lanlab: 没有选项 '--trac'。你是想用 '--trace' 吗？（参见 `lanlab sim run --help`）",
+        ),
+    ],
+)
+def test_clicks_usage_errors_speak_chinese(args, chinese):
+    """click's own usage errors (unknown option or command, missing argument) come out in Chinese, exit 2."""
+    result = CliRunner().invoke(cli, ["--lang", "zh", *args])
+    assert result.exit_code == 2
+    assert result.output.strip() == chinese
+    assert "No such" not in CliRunner().invoke(cli, ["--lang", "zh", *args]).output
+    assert "Usage" not in result.output and "Try" not in result.output
+
+
+def test_clicks_usage_errors_follow_the_locale(tmp_path):
+    """LANG=zh_CN.UTF-8 alone makes click's usage error Chinese; --lang en brings English back."""
+    env = {key: value for key, value in os.environ.items() if key not in ("LANGUAGE", "LC_ALL", "LC_MESSAGES")}
+    env["LANG"] = "zh_CN.UTF-8"
+    args = [sys.executable, "-m", "lanlab", "ip", "--frob"]
+    chinese = subprocess.run(args, capture_output=True, text=True, env=env, cwd=tmp_path)
+    english = subprocess.run([*args[:3], "--lang", "en", *args[3:]], capture_output=True, text=True, env=env)
+    assert chinese.returncode == english.returncode == 2
+    assert chinese.stderr.startswith("lanlab: 没有选项 '--frob'")
+    assert english.stderr.startswith("lanlab: No such option '--frob'")
+
+
+def test_clicks_texts_in_the_catalogue_are_clicks_own():
+    """Every click text lanlab's catalogue translates is one in click's installed source, word for
+    word (a click release that rewords one would leave it English): a string click passes to
+    gettext, or (like "required") one it stores and translates later; plurals as ngettext pairs."""
+    import ast
+
+    from babel.messages.extract import extract_from_dir
+
+    from lanlab.cli.help import CLICK_WORDS
+
+    source = Path(click.__file__).parent
+    plurals = {
+        tuple(message)
+        for _file, _line, message, *_rest in extract_from_dir(str(source), [("**.py", "python")])
+        if isinstance(message, tuple)
+    }
+    strings = {
+        node.value
+        for path in source.glob("*.py")
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+    }
+    assert [word for word in CLICK_WORDS if word not in (strings if isinstance(word, str) else plurals)] == []
+
+
+@pytest.mark.parametrize("args", [["--help", "--lang", "zh"], ["--help", "--lang=zh"], ["--lang", "zh", "--help"]])
+def test_lang_after_help_still_chooses_the_language(args):
+    """`lanlab --help --lang zh`: the language is heard before the eager --help prints."""
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0
+    assert result.output.startswith("用法：") and "局域网实验室" in result.output

@@ -14,9 +14,12 @@ import re
 import click
 from rich.cells import cell_len
 
-from lanlab.i18n import N_, _
+from lanlab.i18n import N_, N_plural, _, ngettext
 
-# Click's own words, which it looks up in a catalogue of its own; ours has them too.
+# Click's own words: click looks them up with the standard library's gettext, in a catalogue of its
+# own that no one installs, so `speak_for_click` points those lookups at ours, which has them too.
+# Each text is click's exactly (tests/cli/test_i18n.py finds it in click's source): help headings, and
+# the usage errors a user meets, which main.one_line_errors turns into one line.
 CLICK_WORDS = (
     N_("Usage:"),
     N_("Options"),
@@ -26,7 +29,52 @@ CLICK_WORDS = (
     N_("default: {default}"),
     N_("env var: {var}"),
     N_("required"),
+    N_("Error: {message}"),
+    N_("Try '{command} {option}' for help."),
+    N_("Aborted!"),
+    N_("No such option {name!r}."),
+    N_("No such command {name!r}."),
+    N_("Missing argument"),
+    N_("Missing option"),
+    N_("Missing parameter"),
+    N_("Missing command."),
+    N_("Invalid value: {message}"),
+    N_("Invalid value for {param_hint}: {message}"),
+    N_("Option {name!r} does not take a value."),
+    N_("{value!r} is not a valid {number_type}."),
+    N_("{value} is not in the range {range}."),
+    N_("{name} {filename!r} does not exist."),
+    N_("{name} {filename!r} is a directory."),
+    N_("{name} {filename!r} is a file."),
+    N_("{name} {filename!r} is not readable."),
+    N_("file"),
+    N_("directory"),
+    N_("path"),
+    N_plural("Did you mean {possibility}?", "(Did you mean one of: {possibilities}?)"),
+    N_plural("Option {name!r} requires an argument.", "Option {name!r} requires {nargs} arguments."),
+    N_plural("Got unexpected extra argument ({args})", "Got unexpected extra arguments ({args})"),
+    N_plural("{value!r} is not {choice}.", "{value!r} is not one of {choices}."),
 )
+# click's modules that call gettext (click.core's `_`, click.parser's `ngettext`...).
+CLICK_MODULES = (
+    click.core,
+    click.decorators,
+    click.exceptions,
+    click.formatting,
+    click.parser,
+    click.termui,
+    click.types,
+)
+
+
+def speak_for_click() -> None:
+    """Click's messages through lanlab's catalogue, in the language `--lang` or the locale chose.
+    Click binds `from gettext import gettext as _` in each module; rebinding those names is the
+    one hook it has (it never sets a text domain of its own)."""
+    for module in CLICK_MODULES:
+        module._ = _  # type: ignore[attr-defined]
+        if hasattr(module, "ngettext"):
+            module.ngettext = ngettext  # type: ignore[attr-defined]
 
 
 _WIDE = "\u2e80-\u9fff\u3000-\u303f\uff00-\uffef"  # CJK characters and punctuation (two columns each)

@@ -14,8 +14,10 @@ from click.exceptions import NoArgsIsHelpError
 from lanlab import __version__
 from lanlab.cli.common import EXIT_INTERRUPTED, LanlabError
 from lanlab.compiled import build_name
-from lanlab.cli.help import Group
+from lanlab.cli.help import Group, speak_for_click
 from lanlab.i18n import LANGUAGES, _, set_language
+
+speak_for_click()
 
 # command word -> "module:attribute"; one line per command group.
 COMMANDS: dict[str, str] = {
@@ -46,11 +48,31 @@ def one_line_errors(ctx: click.Context) -> Iterator[None]:
         raise
     except click.UsageError as error:
         where = error.ctx.command_path if error.ctx is not None else ctx.command_path
-        message = " ".join(error.format_message().split()).rstrip(".")
+        message = " ".join(error.format_message().split()).replace("。 ", "。").rstrip(".。")
         raise LanlabError(_("{message} (see `{where} --help`)").format(message=message, where=where)) from None
     except KeyboardInterrupt:
         click.echo(_("lanlab: interrupted"), err=True)
         ctx.exit(EXIT_INTERRUPTED)
+
+
+def language_first(args: list[str]) -> None:
+    """Speak the root's `--lang` before anything prints: click handles eager options in the order
+    they were typed, so `lanlab --help --lang zh` would show the help before hearing the language.
+    Only the root's options are looked at (up to the command word); a wrong word is left for
+    click's own check to refuse."""
+    for index, arg in enumerate(args):
+        if arg == "--lang" and index + 1 < len(args):
+            word = args[index + 1]
+        elif arg.startswith("--lang="):
+            word = arg.partition("=")[2]
+        elif arg.startswith("-"):
+            continue
+        elif index and args[index - 1] == "--lang":
+            continue
+        else:
+            return
+        if word in LANGUAGES:
+            set_language(word)
 
 
 class LazyGroup(Group):
@@ -58,6 +80,8 @@ class LazyGroup(Group):
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         with one_line_errors(ctx):
+            if ctx.parent is None:
+                language_first(args)
             return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context) -> object:
