@@ -155,3 +155,15 @@ def test_traceroute_compares_who_answered_each_probe_and_stp_the_roles():
     assert differences(command("stp", {"stp": tree}), command("stp", {"stp": renumbered}), {}, {}) == ([], [])
     renumbered["ports"][0]["role"] = "alternate"
     assert differences(command("stp", {"stp": tree}), command("stp", {"stp": renumbered}), {}, {})[0]
+
+
+def test_a_kernel_arp_entry_unconfirmed_past_the_simulators_timeout_is_known():
+    """The kernel keeps an entry unconfirmed for 60 s or more (STALE) that the simulator has
+    forgotten: known; the same extra entry confirmed recently is a difference."""
+    sim = {"tables": {"r1": {"arp": []}}}
+    real = {"tables": {"r1": {"arp": [{"ip": "198.18.12.2", "mac": "aa:bb:cc:00:00:02", "confirmed": 71.0}]}}}
+    found, known = differences(sim, real, SIM_OWNERS, REAL_OWNERS)
+    assert found == [] and len(known) == 1 and known[0].startswith("table r1 arp: the kernel keeps ARP entries")
+    real["tables"]["r1"]["arp"][0]["confirmed"] = 12.0
+    found, known = differences(sim, real, SIM_OWNERS, REAL_OWNERS)
+    assert len(found) == 1 and found[0].startswith("table r1 arp: sim") and known == []

@@ -34,10 +34,12 @@ def _json(argv: list[str]) -> list[dict[str, Any]]:
 
 
 def arp(ns: str) -> list[dict[str, Any]]:
-    """Resolved IPv4 neighbours as {"ip", "mac"}, in address order as the simulator lists them."""
+    """Resolved IPv4 neighbours as {"ip", "mac", "confirmed"}, in address order as the simulator
+    lists them; `confirmed`: seconds since the kernel last confirmed the entry (an ARP reply, or
+    traffic that proved the neighbour there), which `compare` holds to the simulator's ARP timeout."""
     rows = [
-        {"ip": n["dst"], "mac": n["lladdr"]}
-        for n in _json(["ip", "-n", ns, "-4", "-j", "neigh", "show"])
+        {"ip": n["dst"], "mac": n["lladdr"], "confirmed": float(n.get("confirmed", 0))}
+        for n in _json(["ip", "-n", ns, "-4", "-j", "-s", "neigh", "show"])
         if "lladdr" in n and ARP_LIVE & set(n.get("state", []))
     ]
     return sorted(rows, key=lambda row: tuple(int(part) for part in row["ip"].split(".")))
