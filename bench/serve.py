@@ -12,9 +12,11 @@ fell behind; per batch, the delay from the simulator producing its first event (
 slice that recorded it) to the page having parsed it (median, 95th percentile, max). Baseline,
 in the same process: the same network run by `TableHistory.run` as fast as it goes with no
 server (`sim view`'s way): the virtual seconds it does per real second, so the ratio says how
-much of the simulator's speed serving costs.
+much of the simulator's speed serving costs. And served with every frame decoded whole into
+the document (`--whole`, how sim serve sent frames before they went brief), alternated with the
+brief runs (`--rounds`), for the before/after of that change in one invocation.
 
-    python bench/serve.py [--hosts 50] [--seconds 5] [--interval 10ms]
+    python bench/serve.py [--hosts 50] [--seconds 5] [--interval 10ms] [--whole] [--rounds 1]
 Not a test: figures to read.
 """
 
@@ -56,9 +58,11 @@ def baseline(hosts: int, interval: str, seconds: float) -> float:
     return seconds / (time.perf_counter() - started)
 
 
-def served(hosts: int, interval: str, seconds: float) -> dict[str, float]:
+def served(hosts: int, interval: str, seconds: float, *, whole: bool = False) -> dict[str, float]:
+    """The run served at pace 1 to one page; `whole`: frames decoded whole, not brief."""
     network = star(hosts, interval, seconds)
     session = LiveSession(network, schedule=schedule, source=["bench"])
+    session.encoder.brief = not whole
     produced: list[tuple[int, float]] = []  # (events in the document, when) after each slice
     sync = session.sync
 
@@ -132,21 +136,29 @@ def main() -> None:
     parser.add_argument("--hosts", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--interval", default="10ms")
+    parser.add_argument("--whole", action="store_true", help="also serve with frames whole (before they went brief)")
+    parser.add_argument("--rounds", type=int, default=1, help="served runs of each kind, alternated")
     options = parser.parse_args()
     print(f"{options.hosts} hosts pinging every {options.interval} for {options.seconds:g} s of real time")
     fast = baseline(options.hosts, options.interval, options.seconds)
     print(f"  baseline (TableHistory.run, no server, as fast as it goes): {fast:.2f} virtual s per real s")
-    result = served(options.hosts, options.interval, options.seconds)
+    kinds = [("frames whole", True), ("frames brief", False)] if options.whole else [("frames brief", False)]
+    for _ in range(options.rounds):
+        for label, whole in kinds:
+            report(label, served(options.hosts, options.interval, options.seconds, whole=whole))
+    print(f"  ratio: the run needs {1 / fast:.2f} of the simulator's speed alone to keep up (1.00 = all of it)")
+
+
+def report(label: str, result: dict[str, float]) -> None:
     print(
-        f"  sim serve at pace 1: {result['virtual_per_real']:.2f} virtual s per real s "
+        f"  sim serve at pace 1, {label}: {result['virtual_per_real']:.2f} virtual s per real s "
         f"({'keeps up' if result['behind_max'] < 0.1 else 'falls behind'}; at most {result['behind_max']:.3f} s behind), "
         f"{result['events']:,} events in {result['batches']} batches"
     )
     print(
-        f"  event -> page: median {result['median_ms']:.1f} ms, 95th percentile {result['p95_ms']:.1f} ms, "
+        f"    event -> page: median {result['median_ms']:.1f} ms, 95th percentile {result['p95_ms']:.1f} ms, "
         f"max {result['max_ms']:.1f} ms"
     )
-    print(f"  ratio: the run needs {1 / fast:.2f} of the simulator's speed alone to keep up (1.00 = all of it)")
 
 
 if __name__ == "__main__":

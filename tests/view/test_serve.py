@@ -97,6 +97,42 @@ def test_the_socket_needs_the_token_and_speaks_do_words(server):
         assert "unknown op" in reply_to(socket)["error"]
 
 
+def test_a_frames_layers_come_when_asked_and_a_bad_index_is_an_error(server):
+    """Frames reach the socket brief; {"op": "frame"} answers with the frame whole (every field with
+    its bytes); an index no event carried, or not a number, gets an error reply, and the server
+    goes on answering."""
+    from websockets.sync.client import connect
+
+    socket_url = server.replace("http://", "ws://").replace("/?", "/ws?")
+    with connect(socket_url) as socket:
+        assert json.loads(socket.recv())["type"] == "document"
+        socket.send(json.dumps({"op": "do", "text": "pc1 ping pc3 -c 1"}))
+        socket.send(json.dumps({"op": "pace", "pace": 0}))
+        socket.send(json.dumps({"op": "start"}))
+        frames: list[dict] = []  # type: ignore[type-arg]
+        deadline = time.monotonic() + 20
+        while len(frames) < 4 and time.monotonic() < deadline:
+            message = json.loads(socket.recv(timeout=10))
+            if message["type"] == "batch":
+                frames += message["frames"]
+        assert frames and all(frame["brief"] for frame in frames)
+        assert frames[0]["layers"][0]["layer"] == "Ethernet" and "start" not in frames[0]["layers"][0]
+        socket.send(json.dumps({"op": "frame", "index": 0}))
+        reply = reply_to(socket)
+        assert reply["ok"] and reply["index"] == 0 and reply["frame"]["bytes"] == frames[0]["bytes"]
+        whole = reply["frame"]
+        assert "brief" not in whole and whole["layers"][0]["start"] == 0
+        assert ["dst", "ff:ff:ff:ff:ff:ff", 0, 6] in whole["layers"][0]["fields"]  # pc1's ARP request
+        for bad, words in [(10**6, "no frame 1000000"), (-1, "no frame -1"), ("0", "not '0'"), (None, "not None")]:
+            socket.send(json.dumps({"op": "frame", "index": bad}))
+            reply = reply_to(socket)
+            assert reply["op"] == "frame" and reply["ok"] is False and words in reply["error"], reply
+        socket.send(json.dumps({"op": "frame"}))
+        assert reply_to(socket)["ok"] is False
+        socket.send(json.dumps({"op": "pause"}))
+        assert reply_to(socket) == {"type": "reply", "op": "pause", "ok": True}
+
+
 needs_browser = pytest.mark.skipif(browser.missing() is not None, reason=str(browser.missing()))
 
 
@@ -161,6 +197,50 @@ def test_ping_from_the_page_then_pull_the_cable(server, tmp_path):
         assert line.count("pc1 ping pc3 -c 1") == 2
     finally:
         driver.quit()
+
+
+@needs_browser
+def test_the_detail_pane_asks_for_a_frames_layers_and_shows_them(server, tmp_path):
+    """In the page a frame is brief until it is shown: stepping to pc1's echo request (never the
+    last event of a batch, which the page shows as it follows the run) asks the server, and the detail pane then shows its layers with each field's bytes; the run saved as a
+    page holds every frame whole."""
+    from selenium.webdriver.common.by import By
+
+    driver = browser.start()
+    try:
+        driver.get(server)
+        wait_for(driver, "return document.body.dataset.ready === '1' && document.body.dataset.liveEvents !== undefined")
+        driver.find_element(By.CSS_SELECTOR, '[data-test="live-run"]').click()
+        driver.execute_script("lanlab.live.do('pc1 ping pc3 -c 1')")
+        wait_for(driver, "return (" + "function(){" + REPLIES_FROM_PC3 + "})() >= 1")
+        request = driver.execute_script(
+            """const r = lanlab.viewer.run, e = r.doc.events;
+            for (let i = 0; i < r.count; i++) if (e.kind[i] === 'tx' && r.name(i) === 'pc1' && e.proto[i] === 'ICMP') return i;"""
+        )
+        assert driver.execute_script(f"return lanlab.viewer.run.frame({request}).brief") is True
+        driver.execute_script(f"lanlab.viewer.go({request})")
+        icmp_type = wait_for(
+            driver,
+            """const row = document.querySelector('#detail [data-test=layers] [data-field="ICMP.type"]');
+            return row && row.textContent;""",
+        )
+        assert "8" in icmp_type and "request" in icmp_type.lower()
+        assert driver.execute_script(f"return lanlab.viewer.run.frame({request}).brief") is None
+        row = driver.find_element(By.CSS_SELECTOR, '#detail [data-field="IPv4.ttl"]')
+        row.click()  # lights the ttl's byte in the hex dump
+        lit = driver.find_elements(By.CSS_SELECTOR, "#detail .hex .byte.lit")
+        assert [cell.get_attribute("data-offset") for cell in lit] == ["22"]
+        assert driver.find_element(By.CSS_SELECTOR, '#detail [data-test="why"]').text.startswith("pc1 sends")
+    finally:
+        driver.quit()
+    from lanlab.view import read_document
+
+    saved = tmp_path / "run.html"
+    with urllib.request.urlopen(server.replace("/?", "/run.html?"), timeout=10) as answer:
+        saved.write_bytes(answer.read())
+    frames = read_document(saved)["frames"]
+    assert frames and not any(frame.get("brief") for frame in frames)
+    assert all("start" in layer for frame in frames for layer in frame["layers"])
 
 
 @pytest.fixture

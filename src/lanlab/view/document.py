@@ -70,10 +70,12 @@ def domains(network: Any) -> dict[str, Any]:
 
 class EventEncoder:
     """Events into the document's columns, each distinct frame once. Kept between calls, so a
-    live page gets the same indices in batches as a finished run's document holds."""
+    live page gets the same indices in batches as a finished run's document holds.
+    `brief`: frames as brief entries (a live run: the page asks for a frame's layers, `full`)."""
 
-    def __init__(self, node_index: dict[str, int]) -> None:
+    def __init__(self, node_index: dict[str, int], *, brief: bool = False) -> None:
         self.node_index = node_index
+        self.brief = brief
         self.frame_index: dict[int, int] = {}  # id(Frame) -> index: a switch forwards the very same object
         self.frames_kept: list[Any] = []  # the Frame objects indexed, so no id() is reused while encoding
         self.protocols: list[str] = []  # each frame's protocol column, by index
@@ -104,14 +106,27 @@ class EventEncoder:
                 raw = frame.to_bytes()
                 decoded = self.decoded.get(raw)
                 if decoded is None:
-                    decoded = self.decoded[raw] = frame_entry(raw)
-                entry = {**decoded, "id": frame.ident}
-                entry["protocol"], entry["summary"] = describe(frame.layers())  # the event list's words
+                    decoded = self.decoded[raw] = frame_entry(raw, brief=self.brief)
+                entry = self._entry(frame, decoded)
                 frames.append(entry)
                 self.protocols.append(entry["protocol"])
             proto.append(self.protocols[index])
             frame_col.append(index)
         return columns, frames
+
+    def full(self, index: int) -> dict[str, Any]:
+        """Frame `index`'s whole entry, every layer with its fields and their bytes (an IndexError
+        for an index no event has carried)."""
+        if not 0 <= index < len(self.frames_kept):
+            raise IndexError(f"no frame {index}: this run has frames 0 to {len(self.frames_kept) - 1}")
+        frame = self.frames_kept[index]
+        return self._entry(frame, frame_entry(frame.to_bytes()))
+
+    @staticmethod
+    def _entry(frame: Any, decoded: dict[str, Any]) -> dict[str, Any]:
+        entry = {**decoded, "id": frame.ident}
+        entry["protocol"], entry["summary"] = describe(frame.layers())  # the event list's words
+        return entry
 
 
 def program_entries(programs: list[Any]) -> list[dict[str, Any]]:

@@ -62,11 +62,51 @@ def header_lengths(frame: bytes, headers: list[Any]) -> list[int]:
     return lengths
 
 
-def frame_entry(raw: bytes) -> dict[str, Any]:
+# The fields a page reads without opening a frame: the event list's sentences and the ladder's
+# ends. A live page gets only these at first (a brief entry) and asks for the rest when it
+# shows the frame in its detail panel.
+BRIEF_FIELDS = {"Ethernet": ("src", "dst"), "IPv4": ("src", "dst"), "ARP": ("sender_ip", "target_ip")}
+
+
+def frame_entry(raw: bytes, *, brief: bool = False) -> dict[str, Any]:
     """{"bytes": base64, "layers": [{"layer", "start", "end", "fields": [[name, text, start, end]]}],
-    "protocol", "info", "src", "dst"} for one frame."""
+    "protocol", "info", "src", "dst"} for one frame. `brief`: every layer named but only the
+    BRIEF_FIELDS in it, without byte offsets, and "brief": true (docs/viewer-format.md, live)."""
     d = dissect(raw)
-    headers = d.headers
+    payload = d.payload
+    if brief:
+        layers = _brief_layers(raw, d.headers)
+        if payload:
+            layers.append({"layer": "Data", "fields": []})
+    else:
+        layers, offset = _layers(raw, d.headers)
+        if payload:
+            size = len(payload)
+            layers.append(
+                {
+                    "layer": "Data",
+                    "start": offset,
+                    "end": offset + size,
+                    "fields": [["data", f"{size} bytes", offset, offset + size]],
+                }
+            )
+    entry = {
+        "bytes": base64.b64encode(raw).decode("ascii"),
+        "protocol": d.protocol,
+        "info": d.info,
+        "src": d.src,
+        "dst": d.dst,
+        "layers": layers,
+    }
+    if brief:
+        entry["brief"] = True
+    if d.error:
+        entry["error"] = d.error
+    return entry
+
+
+def _layers(raw: bytes, headers: list[Any]) -> tuple[list[dict[str, Any]], int]:
+    """Every field of every header with its byte offsets; and where the headers end."""
     layers = []
     offset = 0
     for h, length in zip(headers, header_lengths(raw, headers)):
@@ -78,24 +118,15 @@ def frame_entry(raw: bytes) -> dict[str, Any]:
             fields.append([name, field_text(h, name, value), first, last])
         layers.append({"layer": layer_name(h), "start": offset, "end": offset + length, "fields": fields})
         offset += length
-    payload = d.payload
-    if payload:
-        layers.append(
-            {
-                "layer": "Data",
-                "start": offset,
-                "end": offset + len(payload),
-                "fields": [["data", f"{len(payload)} bytes", offset, offset + len(payload)]],
-            }
-        )
-    entry = {
-        "bytes": base64.b64encode(raw).decode("ascii"),
-        "protocol": d.protocol,
-        "info": d.info,
-        "src": d.src,
-        "dst": d.dst,
-        "layers": layers,
-    }
-    if d.error:
-        entry["error"] = d.error
-    return entry
+    return layers, offset
+
+
+def _brief_layers(raw: bytes, headers: list[Any]) -> list[dict[str, Any]]:
+    """The layers the whole entry has (up to where `header_lengths` stops: an ICMP error's quote,
+    cut short, is not the frame's own), each with its BRIEF_FIELDS only."""
+    layers = []
+    for h, _ in zip(headers, header_lengths(raw, headers)):
+        name = layer_name(h)
+        fields = [[field, field_text(h, field, getattr(h, field)), 0, 0] for field in BRIEF_FIELDS.get(name, ())]
+        layers.append({"layer": name, "fields": fields})
+    return layers

@@ -47,7 +47,9 @@ class LiveSession:
         self.history = TableHistory(network)
         self.document = build_document(network, self.history)
         self.document["live"] = True
-        self.encoder = EventEncoder({node["name"]: i for i, node in enumerate(self.document["nodes"])})
+        # Frames go out brief: decoding every field of every frame was most of serving a busy
+        # run; a page asks for the few it shows whole (`frame`).
+        self.encoder = EventEncoder({node["name"]: i for i, node in enumerate(self.document["nodes"])}, brief=True)
         self.encoded = 0  # history.events[:encoded] are in the document
         self.programs: list[Any] = []  # the --app programs (attach_programs): their consoles grow as they print
         self.printed = 0  # output lines and exits of the programs in the document
@@ -174,6 +176,18 @@ class LiveSession:
             self.printed = printed
 
     # -- what a page is sent ---------------------------------------------------------------------
+    def frame(self, index: int) -> dict[str, Any]:
+        """Frame `index` whole, as a finished run's document holds it (an IndexError if no event
+        carried it)."""
+        return self.encoder.full(index)
+
+    def whole_document(self) -> dict[str, Any]:
+        """The run so far as `sim view` writes it: every frame whole, no "live" (a page that works
+        offline)."""
+        document = {key: value for key, value in self.document.items() if key != "live"}
+        document["frames"] = [self.frame(i) if f.get("brief") else f for i, f in enumerate(self.document["frames"])]
+        return document
+
     def cursor(self) -> tuple[int, int, int, int]:
         """(events, frames, changes, program lines and exits) the document holds now: where a
         page's next batch starts."""

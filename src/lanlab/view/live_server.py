@@ -6,10 +6,11 @@ cannot drive the simulator); the page can only send the messages below, none of 
 code (programs come only from `--app` on the command line).
 
 Messages from the page, JSON: {"op": "start"|"pause"|"step"}, {"op": "pace", "pace": k} (0: as
-fast as it goes), {"op": "do", "text": "pc1 ping pc3 -c 1"}. To the page: {"type": "document",
+fast as it goes), {"op": "do", "text": "pc1 ping pc3 -c 1"}, {"op": "frame", "index": i} (frame i
+whole: the document's frames are brief). To the page: {"type": "document",
 "document", "state", "workspace", "fields"} once (a workspace being built: its YAML spec, and each
 node kind's fields for the edit form), then {"type": "batch", ...} as the run moves (LiveSession.batch), and
-{"type": "reply", "op", "ok", "error"?, "text"?} to each message.
+{"type": "reply", "op", "ok", "error"?, "text"?, "index"?, "frame"?} to each message.
 """
 
 from __future__ import annotations
@@ -100,9 +101,10 @@ class LiveServer:
                 f"{self.builder.workspace.file_stem()}.yaml",
             )
         if url.path == "/run.html":  # the run so far as the viewer's page (works offline, like --html)
-            document = {key: value for key, value in self.session.document.items() if key != "live"}
             return _response(
-                render_page(document).encode(), "text/html; charset=utf-8", f"{self.session.network.name}.html"
+                render_page(self.session.whole_document()).encode(),
+                "text/html; charset=utf-8",
+                f"{self.session.network.name}.html",
             )
         return connection.respond(HTTPStatus.NOT_FOUND, "404: lanlab sim serve serves /, /ws and /run.html\n")
 
@@ -181,17 +183,22 @@ class LiveServer:
                 session.set_pace(float(request["pace"]))
             elif op == "do":
                 reply["text"] = session.do(str(request["text"]))
+            elif op == "frame":
+                reply["index"] = index = request["index"]
+                if not isinstance(index, int) or isinstance(index, bool):
+                    raise ValueError(f"frame: index is a frame's number in the document, not {index!r}")
+                reply["frame"] = session.frame(index)
             elif op in BUILD_OPS:
                 return {**reply, **self.build(request)}
             else:
                 return {
                     **reply,
                     "ok": False,
-                    "error": f"unknown op {op!r}: start, pause, step, pace, do, " + ", ".join(BUILD_OPS),
+                    "error": f"unknown op {op!r}: start, pause, step, pace, do, frame, " + ", ".join(BUILD_OPS),
                 }
         except BuildError as error:
             return {**reply, "ok": False, "error": str(error)}
-        except (ValueError, KeyError, TypeError) as error:  # CommandError is a ValueError
+        except (ValueError, KeyError, TypeError, IndexError) as error:  # CommandError is a ValueError
             message_text = str(error).strip("'\"") if isinstance(error, KeyError) else str(error)
             return {**reply, "ok": False, "error": message_text}
         return reply

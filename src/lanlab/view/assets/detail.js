@@ -1,6 +1,7 @@
 /* Frame detail pane: one plain sentence saying why the event happened, the layer tree as
    `lanlab decode --verbose` shows it, and the hex dump; pointing at a field lights its bytes,
-   pointing at a byte lights its field. */
+   pointing at a byte lights its field. A live page's frames come brief (layer names and
+   addresses only) and are asked for whole when shown here. */
 "use strict";
 (function (L) {
   function field(frame, layerName, name) {
@@ -64,6 +65,11 @@
     box.appendChild(el("p", {class: "why", "data-test": "why", text: why(run, step)}));
     const frame = run.frame(step);
     if (!frame) return;
+    if (frame.brief) {  // a live run sends frames brief: the server sends this one whole when asked (live.js)
+      box.appendChild(el("p", {class: "hint", "data-test": "layers-pending", text: "frame " + frame.id + ": asking the server for its layers\u2026"}));
+      if (this.viewer.askFrame) this.viewer.askFrame(frameIndex);
+      return;
+    }
     const bytes = L.bytesOf(frame.bytes);
     const tree = el("div", {class: "tree", "data-test": "layers"});
     const hex = el("div", {class: "hex", "data-test": "hex"});

@@ -1,7 +1,8 @@
 /* Live pane (`lanlab sim serve` only: the document says "live"): the run goes on in the server and
    arrives here over a WebSocket, batch by batch, into the same Run every pane reads. The controls
    send the server the command line's words (`pc1 ping pc3 -c 1`, `link A:p B:q down`); the
-   session so far is shown as the `lanlab sim run` command line that replays it. */
+   session so far is shown as the `lanlab sim run` command line that replays it. Frames arrive
+   brief; the detail pane asks for the one it shows (viewer.askFrame), and it comes whole. */
 "use strict";
 (function (L) {
   const PACES = [["0.1", "0.1x real time"], ["1", "real time"], ["10", "10x"], ["100", "100x"], ["0", "as fast as it goes"]];
@@ -42,6 +43,12 @@
     container.appendChild(el("div", {class: "controls live"}, [this.words, doButton, this.answer]));
     container.appendChild(el("div", {class: "controls live"}, ["session: ", this.commandLine, " ", save]));
     const url = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws" + location.search;
+    this.asked = {};  // frame index -> true: asked for whole, the answer not in yet
+    viewer.askFrame = function (index) {
+      if (self.asked[index] || self.socket.readyState !== WebSocket.OPEN) return;
+      self.asked[index] = true;
+      self.send({op: "frame", index: index});
+    };
     this.socket = new WebSocket(url);
     this.socket.addEventListener("message", function (message) { self.receive(JSON.parse(message.data)); });
     this.socket.addEventListener("close", function () { self.answer.textContent = "the server is gone: the run is frozen here"; });
@@ -55,6 +62,7 @@
   Live.prototype.receive = function (message) {
     const run = this.viewer.run;
     if (message.type === "document") {  // the run as it is when the socket opened
+      this.asked = {};
       Object.assign(run.doc, message.document);
       run.index();
       this.refresh(true);
@@ -67,6 +75,12 @@
       run.append(message);
       this.refresh(following);
       this.show(message.state);
+    } else if (message.type === "reply" && message.op === "frame") {
+      delete this.asked[message.index];
+      if (message.ok) run.doc.frames[message.index] = message.frame;
+      else this.answer.textContent = "\u26A0 " + message.error;
+      const detail = this.panes.detail;
+      if (message.ok && run.doc.events.frame[this.viewer.step] === message.index) { detail.shownFrame = null; detail.draw(this.viewer.step); }
     } else if (message.type === "reply" && this.build && this.build.pending && message.op === this.build.pending.op) {
       this.build.answer(message);
     } else if (message.type === "reply") {

@@ -55,7 +55,7 @@
     domains.addEventListener("change", function () { topology.setDomains(domains.checked); });
     const timeline = new L.Timeline(viewer, timelineBox, topology);
     const events = new L.Events(viewer, eventsBox);
-    new L.Detail(viewer, detailBox);
+    const detail = new L.Detail(viewer, detailBox);
     new L.Tables(viewer, tablesBox);
     const ladder = new L.Ladder(viewer, ladderBox);
     new L.Programs(viewer, programsBox);
@@ -73,7 +73,7 @@
     // #e=N: event number N as the list numbers them (1 = the first event; 0 = before it).
     viewer.go(fragment.e !== undefined ? Number(fragment.e) - 1 : -1);
     window.addEventListener("hashchange", function () { const f = readFragment(); if (f.e !== undefined && Number(f.e) - 1 !== viewer.step) viewer.go(Number(f.e) - 1); });
-    if (liveBox) L.live = new L.Live(viewer, {topology: topology, timeline: timeline, events: events, ladder: ladder}, liveBox);
+    if (liveBox) L.live = new L.Live(viewer, {topology: topology, timeline: timeline, events: events, ladder: ladder, detail: detail}, liveBox);
     L.viewer = viewer; L.topology = topology; L.timeline = timeline; L.events = events;
     document.body.dataset.readyMs = String(Math.round(performance.now()));
     document.body.dataset.ready = "1";

@@ -1,0 +1,77 @@
+"""LiveSession's frames: brief in the document a page is sent (layer names and the address
+fields the page reads before opening a frame), whole when asked for one, as `sim view` writes it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from lanlab.sim import load_topology, schedule
+from lanlab.view.document import build_document
+from lanlab.view.live import LiveSession
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def session_run(example: str, commands: list[str], until_ns: int) -> LiveSession:
+    """A live session on an example, its commands given, stepped (no wall clock) to `until_ns`."""
+    network = load_topology(str(EXAMPLES / example))
+    session = LiveSession(network, schedule=schedule, source=[example])
+    for text in commands:
+        session.do(text)
+    engine = network.engine
+    while engine.next_time() is not None and engine.next_time() <= until_ns:
+        session.step()
+    return session
+
+
+RUNS = {
+    "hub_vs_switch": ("hub_vs_switch.yaml", ["pc1 ping pc3 -c 2 -i 0.2", "pc2 ping pc4 -c 1"], 1_000_000_000),
+    # RIP updates (RIP parsed from UDP's payload) and traceroute's ICMP errors, which quote a datagram
+    "routed": ("count-to-infinity.yaml", ["pc1 traceroute pc3"], 40_000_000_000),
+    "dhcp": ("dhcp.yaml", [], 5_000_000_000),
+}
+
+
+@pytest.mark.parametrize("run", sorted(RUNS))
+def test_brief_frames_name_the_layers_of_the_whole_ones_and_asking_gives_sim_views(run: str):
+    """Every brief frame names the same layers as its whole entry, with the same texts for the
+    address fields it keeps; the whole entry is the one a finished run's document holds."""
+    example, commands, until = RUNS[run]
+    session = session_run(example, commands, until)
+    brief = session.document["frames"]
+    offline = build_document(session.network, session.history)["frames"]
+    assert len(brief) == len(offline) >= 10
+    kept = 0
+    for index, entry in enumerate(brief):
+        whole = session.frame(index)
+        assert whole == offline[index]
+        assert entry["brief"] is True and "brief" not in whole
+        assert entry["bytes"] == whole["bytes"] and entry["summary"] == whole["summary"]
+        assert [layer["layer"] for layer in entry["layers"]] == [layer["layer"] for layer in whole["layers"]]
+        for short, full in zip(entry["layers"], whole["layers"]):
+            texts = {field[0]: field[1] for field in full["fields"]}
+            for name, text, *_ in short["fields"]:
+                assert texts[name] == text
+                kept += 1
+    assert kept >= 2 * len(brief)  # at least Ethernet's src and dst in every frame
+
+
+def test_a_frame_no_event_carried_is_an_index_error():
+    """Asking for a frame past the last, or before the first, raises IndexError saying the range."""
+    session = session_run("hub_vs_switch.yaml", ["pc1 ping pc3 -c 1"], 500_000_000)
+    count = len(session.document["frames"])
+    assert session.frame(count - 1)["layers"][0]["start"] == 0
+    for bad in (count, -1, 10**9):
+        with pytest.raises(IndexError, match=f"frames 0 to {count - 1}"):
+            session.frame(bad)
+
+
+def test_the_offline_page_of_a_live_run_holds_every_frame_whole():
+    """`whole_document` (served as run.html): no "live", every frame whole as sim view writes it."""
+    session = session_run("hub_vs_switch.yaml", ["pc1 ping pc3 -c 1"], 500_000_000)
+    document = session.whole_document()
+    assert "live" not in document and "live" in session.document
+    assert document["frames"] == build_document(session.network, session.history)["frames"]
+    assert all(frame.get("brief") for frame in session.document["frames"])  # the session's own stay brief
