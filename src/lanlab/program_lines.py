@@ -11,3 +11,11 @@ def ending_line(node: str, path: str, exit: int | None, error: str | None, start
     else:
         state = f"exit {exit}" + (f": {error}" if error else "")
     return f"{node} {path}: {state}"
+
+
+BUSY_LOOP = "without waiting (a busy loop?)"  # the simulator's error for a program past its CPU limit
+
+
+def busy_error(path: str, seconds: float, where: str) -> str:
+    """The simulator's error for a program stopped after `seconds` of CPU without waiting."""
+    return f"{path} ran {seconds:g} s {BUSY_LOOP}{where}"

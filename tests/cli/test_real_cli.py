@@ -194,24 +194,81 @@ COURSE_RUNS = {
 }
 
 
+def compare_course(folder: Path, topology: str, until: str, args: list[str]) -> dict:
+    """`compare` run in `folder` beside copies of the course programs (write_hello.py writes beside
+    itself): its JSON document, after checking it found no difference."""
+    for program in COURSE.glob("*.py"):
+        shutil.copy(program, folder)
+    (folder / "lab.yaml").write_text(topology)
+    result = subprocess.run(
+        [sys.executable, "-m", "lanlab", "compare", "lab.yaml", "--until", until, *args, "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=folder,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    compared = json.loads(result.stdout)
+    assert compared["differences"] == []
+    return compared
+
+
 @pytest.mark.parametrize("case", sorted(COURSE_RUNS))
 def test_compare_finds_the_course_programs_print_the_same(case, tmp_path):
     """The course set (thread-per-client, select, socketserver, gethostname in a file, multicast)
     prints the same on both: names from the lab's /etc/hosts, gethostname from a UTS namespace per
     program. Multicast's joins send IGMP reports on the kernel only (the switch learns pc2, pc3)."""
-    for program in COURSE.glob("*.py"):  # copies: write_hello.py writes beside itself
-        shutil.copy(program, tmp_path)
-    (tmp_path / "lan.yaml").write_text(COURSE_LAN)
-    result = subprocess.run(
-        [sys.executable, "-m", "lanlab", "compare", "lan.yaml", "--until", "3s", *COURSE_RUNS[case], "--json"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=tmp_path,
-    )
-    assert result.returncode in (0, 1), result.stderr
-    found = json.loads(result.stdout)["differences"]
-    assert [line for line in found if not (case == "multicast" and line.startswith("table sw1 mac"))] == []
+    compared = compare_course(tmp_path, COURSE_LAN, "3s", COURSE_RUNS[case])
+    if case == "multicast":  # the joins send IGMP reports on the kernel only: the switch learns pc2, pc3
+        assert [line.split(" (RFC")[0] for line in compared["known"]] == [
+            "table sw1 mac: IGMP: pc2, pc3 sent membership reports when joining a group"
+        ]
+
+
+STP_COST = """name: stp-cost
+nodes:
+  pc1: {kind: host, ip: 198.18.0.1/24}
+  pc2: {kind: host, ip: 198.18.0.2/24}
+  sw1: {kind: switch, stp: {enabled: true, priority: 4096}}
+  sw2: {kind: switch, stp: {enabled: true}, ports: {p2: {cost: 200000}}}
+links:
+  - [sw1:p1, sw2:p1]
+  - [sw1:p2, sw2:p2]
+  - [pc1:eth0, sw1:p3]
+  - [pc2:eth0, sw2:p3]
+"""
+KNOWN_RUNS = {
+    # time.monotonic() in udp_time_server's answer; busy_loop stopped by the simulator's CPU limit only
+    "clock-and-cpu": (
+        COURSE_LAN,
+        "2s",
+        ["--app", "pc2=busy_loop.py", "--app", "server=udp_time_server.py", "--app", "at 0.01s pc3=udp_retry_client.py"]
+        + ["--app-cpu", "0.2s"],
+        [
+            "program pc2 busy_loop.py: CPU: the simulator stopped it for computing without waiting",
+            "program pc3 udp_retry_client.py: clock: only numbers with a fraction differ",
+        ],
+    ),
+    # no route at r1: !N one hop sooner on the kernel; nobody at 198.18.2.99: !H from r2 on both
+    "unroutable": (
+        ROUTED,
+        "5s",
+        ["--do", "pc1 traceroute 198.18.9.9 -q 1 -m 4", "--do", "pc1 traceroute 198.18.2.99 -q 1 -m 4 -w 5"],
+        ["command pc1$ traceroute 198.18.9.9 -q 1 -m 4: 198.18.1.1 answers !N one hop sooner on the kernel"],
+    ),
+    # a cost past the kernel's 16 bits is not applied; the tree is the same (p1 wins the tie on both)
+    "stp-cost": (STP_COST, "4s", ["--do", "at 3s sw2 stp"], ["sw2:p2: stp cost 200000 not applied on the kernel"]),
+}
+
+
+@pytest.mark.skipif(shutil.which("traceroute") is None, reason="needs Linux traceroute (apt install traceroute)")
+@pytest.mark.parametrize("case", sorted(KNOWN_RUNS))
+def test_compare_lists_exactly_the_known_difference_and_nothing_else(case, tmp_path):
+    """A program's clock readings, a busy loop the simulator stops, !N one hop sooner at a router with
+    no route, an STP cost the kernel cannot hold: each is listed as known, and nothing else differs."""
+    topology, until, args, expected = KNOWN_RUNS[case]
+    compared = compare_course(tmp_path, topology, until, args)
+    assert [line.split(" (")[0] for line in compared["known"]] == [line.split(" (")[0] for line in expected]
 
 
 NOTE_RUNS = {

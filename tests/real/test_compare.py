@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 
+from lanlab.program_lines import busy_error
 from lanlab.real.compare import differences, normalise_output
 
 
@@ -167,3 +168,91 @@ def test_a_kernel_arp_entry_unconfirmed_past_the_simulators_timeout_is_known():
     real["tables"]["r1"]["arp"][0]["confirmed"] = 12.0
     found, known = differences(sim, real, SIM_OWNERS, REAL_OWNERS)
     assert len(found) == 1 and found[0].startswith("table r1 arp: sim") and known == []
+
+
+def program(exit: int | None, lines: list[str], error: str | None = None) -> dict:
+    return {
+        "programs": [
+            {
+                "node": "pc2",
+                "path": "p.py",
+                "exit": exit,
+                "output": [{"t": 0, "text": t} for t in lines],
+                "error": error,
+            }
+        ]
+    }
+
+
+def test_a_program_the_simulator_stopped_as_a_busy_loop_is_known_while_the_kernel_ran_it():
+    """exit 1 for computing without waiting (the simulator's CPU limit) against still running on the
+    kernel, with the same first lines: known; another exit status in the simulator is a difference."""
+    sim = program(1, ["start"], busy_error("p.py", 0.2, " at line 4"))
+    found, known = differences(sim, program(None, ["start", "more"]), {}, {})
+    assert found == [] and known[0].startswith("program pc2 p.py: CPU: ")
+    found, _ = differences(program(1, ["start"], "p.py: ZeroDivisionError"), program(None, ["start"]), {}, {})
+    assert len(found) == 1
+    found, _ = differences(sim, program(None, ["begin"]), {}, {})
+    assert len(found) == 1
+
+
+def test_output_differing_only_in_numbers_with_a_fraction_is_a_known_clock_difference():
+    """time.monotonic()'s readings differ; a whole number, a word or a missing line does not pass as a clock."""
+    found, known = differences(
+        program(0, ["answer 0.01 on attempt 1"]), program(0, ["answer 8086.004 on attempt 1"]), {}, {}
+    )
+    assert found == [] and known[0].startswith("program pc2 p.py: clock: ")
+    for other in (["answer 0.01 on attempt 2"], ["answer 0.01 on try 1"], ["answer 0.01 on attempt 1", "again"]):
+        found, _ = differences(program(0, ["answer 0.01 on attempt 1"]), program(0, other), {}, {})
+        assert len(found) == 1, other
+
+
+def traceroute(*hops: list) -> dict:
+    return {
+        "commands": [
+            {
+                "node": "pc1",
+                "command": "traceroute 198.18.9.9 -q 1",
+                "result": {
+                    "reached": False,
+                    "hops": [
+                        {"probes": [None if p is None else {"address": p[0], "note": p[1]} for p in hop]}
+                        for hop in hops
+                    ],
+                },
+            }
+        ]
+    }
+
+
+def test_no_route_answered_one_hop_sooner_on_the_kernel_is_known():
+    """The simulator's router answers Time Exceeded then !N, Linux's !N at once (or * under its rate
+    limit): known; !N from another router, or a missing hop before it, is a difference."""
+    sim = traceroute([("198.18.1.1", None)], [("198.18.1.1", "!N")])
+    found, known = differences(sim, traceroute([("198.18.1.1", "!N")]), {}, {})
+    assert found == [] and "198.18.1.1 answers !N one hop sooner" in known[0]
+    found, known = differences(sim, traceroute([None], [("198.18.1.1", "!N")]), {}, {})
+    assert len(found) == 1 and known == []
+    two = traceroute([("198.18.1.1", None), ("198.18.1.1", None)], [("198.18.1.1", "!N"), ("198.18.1.1", "!N")])
+    found, known = differences(two, traceroute([("198.18.1.1", "!N"), None]), {}, {})
+    assert found == [] and len(known) == 1
+    found, _ = differences(sim, traceroute([("198.18.12.2", "!N")]), {}, {})
+    assert len(found) == 1
+    longer = traceroute([("198.18.1.1", None)], [("198.18.12.2", None)], [("198.18.12.2", "!N")])
+    found, _ = differences(longer, traceroute([None], [("198.18.12.2", "!N")]), {}, {})
+    assert len(found) == 1
+
+
+def test_mac_entries_of_hosts_that_sent_igmp_reports_are_known():
+    """A switch's kernel entries for hosts whose programs sent IGMP reports are known; an extra entry
+    for a host that sent none is a difference."""
+    sim = {"tables": {"sw1": {"mac": [{"mac": "02:00:00:00:00:01", "port": "p1"}]}}}
+    real = copy.deepcopy(sim)
+    real["tables"]["sw1"]["mac"].append({"mac": "02:00:00:00:00:02", "port": "p2"})
+    owners = {"02:00:00:00:00:01": "server:eth0", "02:00:00:00:00:02": "pc2:eth0"}
+    real["igmp_reports"] = {"pc2": 2}
+    found, known = differences(sim, real, owners, owners)
+    assert found == [] and known[0].startswith("table sw1 mac: IGMP: pc2 sent membership reports")
+    real["igmp_reports"] = {"pc3": 2}
+    found, known = differences(sim, real, owners, owners)
+    assert len(found) == 1 and known == []

@@ -333,6 +333,15 @@ def clean() -> None:
 
 @click.command(name="compare")
 @_options
+@click.option(
+    "--app-cpu",
+    "app_cpu",
+    default="5s",
+    show_default=True,
+    metavar="DURATION",
+    help="In the simulator, stop a program that computes this long without waiting (sim run's --app-cpu); "
+    "on the kernel it runs on.",
+)
 def compare(
     file: Path,
     do: tuple[str, ...],
@@ -341,6 +350,7 @@ def compare(
     args: tuple[str, ...],
     until: str,
     as_json: bool,
+    app_cpu: str,
 ) -> None:
     """Run FILE in the simulator and on the kernel with the same --do and --app, and list what
     differs: command results (ping counts, who answered a broadcast), tables (ARP, MAC per port,
@@ -356,7 +366,11 @@ def compare(
     from lanlab.real.compare import differences
 
     run = prepare(file, do, apps, stdins, until, args=args)
-    sim_document, sim_owners = simulate(file, do, apps, stdins, until, args)
+    try:
+        cpu_limit = parse_duration(app_cpu) / 1e9
+    except UnitError as error:
+        fail(f"--app-cpu: {error}")
+    sim_document, sim_owners = simulate(file, do, apps, stdins, until, args, cpu_limit)
     run = execute_or_fail(run)
     found, known = differences(sim_document, run.document(), sim_owners, run.owners)
     if as_json:
@@ -380,6 +394,7 @@ def simulate(
     stdins: tuple[str, ...],
     until: str,
     args: tuple[str, ...] = (),
+    cpu_limit: float = 5.0,
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """The simulator's side, through its public API: the `sim run --json` document, and each MAC's
     owner (node:interface)."""
@@ -399,7 +414,7 @@ def simulate(
     end = parse_duration(until)
     try:
         if programs or any(c.command.words.startswith("tcp ") for c in network.commands):
-            events = run_programs(network, end, 5.0)
+            events = run_programs(network, end, cpu_limit)
         else:
             events = network.run(end / 1e9)
     finally:

@@ -12,11 +12,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from lanlab.program_lines import BUSY_LOOP
 from lanlab.proto.arp import DEFAULT_TIMEOUT_NS
 from lanlab.units import SECOND
 
 EPHEMERAL = re.compile(r"\b(3[2-9]\d{3}|[4-5]\d{4}|6[0-4]\d{3}|65[0-4]\d{2}|655[0-3]\d)\b")  # 32768-65539
 HEX_ADDRESS = re.compile(r"0x[0-9a-f]{6,}")  # object ids in a repr()
+FRACTION = re.compile(r"\b\d+\.\d+\b")  # a number with a fraction: what a clock prints
 
 
 def _owner(mac: str, owners: dict[str, str]) -> str:
@@ -130,6 +132,12 @@ def _stale_arp(a: list[tuple[Any, ...]], b: list[tuple[Any, ...]], rows: list[di
     return bool(extra) and set(a) <= set(b) and {ip for ip, _ in extra} <= old
 
 
+def _igmp_learned(a: list[tuple[Any, ...]], b: list[tuple[Any, ...]], reports: dict[str, int]) -> bool:
+    """Whether a kernel MAC table is the simulator's plus entries for hosts that sent IGMP reports."""
+    extra = set(b) - set(a)
+    return bool(extra) and set(a) <= set(b) and all(owner.split(":")[0] in reports for owner, _ in extra)
+
+
 def _shuffled(a: list[tuple[Any, ...]], b: list[tuple[Any, ...]]) -> bool:
     """Whether two lease views hold the same addresses and the same holders, only paired otherwise."""
 
@@ -168,6 +176,41 @@ def _program_view(program: dict[str, Any]) -> dict[str, Any]:
     return {"exit": program["exit"], "output": [normalise_output(line["text"]) for line in program["output"]]}
 
 
+def _unroutable_sooner(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Whether two traceroute views differ only where a router has no route: the simulator's router
+    R answers the TTL first (Time Exceeded at hop k, !N at hop k+1), the kernel's the route first
+    (!N at hop k; Linux limits those errors, so some of that hop's probes get none: `*`)."""
+    if a["reached"] or b["reached"] or len(a["hops"]) < 2 or len(b["hops"]) != len(a["hops"]) - 1:
+        return False
+    *before, expired, unreachable = a["hops"]
+    routers = {probe[0] for probe in expired + unreachable if probe is not None}
+    if len(routers) != 1 or any(p is not None and p[1] is not None for p in expired):
+        return False
+    router = routers.pop()
+    last = b["hops"][-1]
+    return (
+        b["hops"][:-1] == before
+        and all(p is None or p == (router, "!N") for p in unreachable + last)
+        and (router, "!N") in last
+    )
+
+
+def _busy_stopped(sim: dict[str, Any], a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Whether the simulator stopped a program for computing without waiting (its --app-cpu) and
+    the kernel's was still running when the run ended, having printed at least the same lines."""
+    return (
+        a["exit"] == 1
+        and BUSY_LOOP in (sim.get("error") or "")
+        and b["exit"] is None
+        and b["output"][: len(a["output"])] == a["output"]
+    )
+
+
+def _clock_only(a: list[str], b: list[str]) -> bool:
+    """Whether two outputs differ only in numbers with a fraction, line for line (a clock's readings)."""
+    return len(a) == len(b) and all(FRACTION.sub("<n>", x) == FRACTION.sub("<n>", y) for x, y in zip(a, b))
+
+
 def differences(
     sim: dict[str, Any], real: dict[str, Any], sim_owners: dict[str, str], real_owners: dict[str, str]
 ) -> tuple[list[str], list[str]]:
@@ -188,8 +231,14 @@ def differences(
             continue  # its event is in not_applied, already listed as known
         unmatched.remove(real_command)
         a, b = _command_view(sim_command, sim_owners), _command_view(real_command, real_owners)
-        if a != b:
-            found.append(f"command {sim_command['node']}$ {sim_command['command']}: sim {a}, kernel {b}")
+        where = f"command {sim_command['node']}$ {sim_command['command']}"
+        if a != b and sim_command["command"].startswith("traceroute ") and _unroutable_sooner(a, b):
+            known.append(
+                f"{where}: {a['hops'][-1][0][0]} answers !N one hop sooner on the kernel (Linux looks the route "
+                f"up before it checks the TTL, the simulator's router the other way round): kernel {b}"
+            )
+        elif a != b:
+            found.append(f"{where}: sim {a}, kernel {b}")
     sim_tables, real_tables = (
         _table_view(sim.get("tables", {}), sim_owners),
         _table_view(real.get("tables", {}), real_owners),
@@ -210,6 +259,13 @@ def differences(
                 f"table {key}: dnsmasq wrote its clients' ARP entries when it unicast its replies "
                 f"(RFC 2131 4.1), the simulator's server does not: kernel {b}"
             )
+        elif a != b and key.endswith(" mac") and _igmp_learned(a, b, real.get("igmp_reports", {})):
+            senders = sorted({owner.split(":")[0] for owner, _ in set(b) - set(a)})
+            known.append(
+                f"table {key}: IGMP: {', '.join(senders)} sent membership reports when joining a group "
+                f"(RFC 3376 5.1), the simulated hosts send none, so the switch learned them on the kernel only: "
+                f"kernel {b}"
+            )
         elif a != b and key.endswith(" arp") and _stale_arp(a, b, real["tables"][key[:-4]]["arp"]):
             known.append(
                 f"table {key}: the kernel keeps ARP entries it has not confirmed for {DEFAULT_TIMEOUT_NS // SECOND} s "
@@ -229,6 +285,16 @@ def differences(
         if a["exit"] == b["exit"] and sorted(a["output"]) == sorted(b["output"]):
             # the same lines in another order: answers from several hosts raced (timing, known)
             known.append(f"{where}: the same lines in another order (timing): kernel {b['output']}")
+        elif _busy_stopped(sim_program, a, b):
+            known.append(
+                f"{where}: CPU: the simulator stopped it for computing without waiting ({sim_program['error']}); "
+                f"on the kernel it ran until the run ended"
+            )
+        elif a["exit"] == b["exit"] and _clock_only(a["output"], b["output"]):
+            known.append(
+                f"{where}: clock: only numbers with a fraction differ (time.monotonic() counts from 0 in "
+                f"virtual time, from the machine's boot on the kernel): kernel {b['output']}"
+            )
         else:
             found.append(f"{where}: sim {a}, kernel {b}")
     if found and any(" - " in item["where"] for item in real.get("not_applied", [])):

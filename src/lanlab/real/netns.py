@@ -8,6 +8,7 @@ namespace. Names carry a run prefix (`lanlab-RUN-NODE`) so `clean` finds what a 
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -352,6 +353,43 @@ def _loss(built: Built, link: RealLink, ends: list[tuple[str, str]]) -> None:
                         f"    numgen random mod 100 < {percent} counter drop\n  }}\n}}\n"
                     ),
                 )
+
+
+IGMP_TABLE = "lanlab_igmp"
+
+
+def count_igmp(ns: str) -> bool:
+    """Count the IGMP messages `ns` sends (a joined group's membership reports, RFC 3376 5.1) with
+    an nftables counter; False when nftables is missing (nothing is counted)."""
+    if shutil.which("nft") is None:
+        return False
+    inside(
+        ns,
+        "nft",
+        "-f",
+        "-",
+        stdin=f"table ip {IGMP_TABLE} {{\n  chain out {{\n    type filter hook output priority 0;\n"
+        "    ip protocol igmp counter\n  }\n}\n",
+    )
+    return True
+
+
+def igmp_sent(ns: str) -> int:
+    """How many IGMP messages `ns` has sent since count_igmp (0 when it was not counted)."""
+    done = subprocess.run(
+        ["ip", "netns", "exec", ns, "nft", "-j", "list", "table", "ip", IGMP_TABLE],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        return 0
+    return sum(
+        expr["counter"]["packets"]
+        for item in json.loads(done.stdout).get("nftables", [])
+        for expr in item.get("rule", {}).get("expr", [])
+        if "counter" in expr
+    )
 
 
 def _run_folders(run: str | None) -> list[Path]:

@@ -18,6 +18,9 @@ from typing import Any
 from lanlab.program_lines import ending_line
 
 READY_S = 10.0
+# Python's start-up takes a tenth of a CPU second even on a loaded machine (load stretches the
+# wall clock, not the CPU time): a program past this without sleeping computes, it is not starting.
+BUSY_CPU_S = 1.0
 
 
 @dataclass
@@ -117,13 +120,19 @@ def with_hostname(node: str) -> list[str]:
 
 def wait_blocked(process: subprocess.Popen[str], limit: float = READY_S) -> None:
     """Until the process sleeps in the kernel twice in a row 20 ms apart (blocked in accept, recv,
-    input...) or ends: Python's start-up (a second on a loaded machine) is over by then."""
+    input...), ends, or has computed BUSY_CPU_S without sleeping (a busy loop never blocks):
+    Python's start-up (a second on a loaded machine) is over by then."""
     deadline = time.monotonic() + limit
     asleep = 0
+    ticks = os.sysconf("SC_CLK_TCK")
     while asleep < 2 and process.poll() is None and time.monotonic() < deadline:
         try:
-            state = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-        except (OSError, IndexError):
+            # /proc/PID/stat after the name: state (field 3) ... utime, stime (fields 14, 15)
+            fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            state, cpu = fields[0], (int(fields[11]) + int(fields[12])) / ticks
+        except (OSError, IndexError, ValueError):
+            return
+        if cpu >= BUSY_CPU_S:
             return
         asleep = asleep + 1 if state == "S" else 0
         time.sleep(0.02)

@@ -32,6 +32,7 @@ class RealRun:
     interrupted: bool = False
     owners: dict[str, str] = field(default_factory=dict)  # MAC -> node:interface, for compare
     skipped: list[dict[str, str]] = field(default_factory=list)  # the file's events the kernel cannot run
+    igmp_reports: dict[str, int] = field(default_factory=dict)  # host -> IGMP messages its programs made it send
 
     def document(self) -> dict[str, Any]:
         """The --json document, with `sim run --json`'s keys (network, until, commands, tables,
@@ -46,6 +47,7 @@ class RealRun:
         }
         if self.programs:
             document["programs"] = [p.as_dict() for p in self.programs]
+            document["igmp_reports"] = self.igmp_reports
         return document
 
 
@@ -61,6 +63,8 @@ def execute(run: RealRun, echo: Callable[[RealProgram, float, str], None] | None
         run.not_applied = built.not_applied + run.skipped
         if run.pcap is not None:
             captures = _start_captures(built, run.pcap)
+        # only a program joins a multicast group: its host's IGMP reports are counted for compare
+        counted = [node for node in dict.fromkeys(p.node for p in run.programs) if netns.count_igmp(built.ns(node))]
         stdins = stdin_pipes(run.programs)
         t0, wall0 = time.monotonic(), time.time()
         deadline = t0 + run.until
@@ -91,6 +95,7 @@ def execute(run: RealRun, echo: Callable[[RealProgram, float, str], None] | None
             program.stop()
         for fd in stdins.values():
             os.close(fd)
+        run.igmp_reports = {node: sent for node in counted if (sent := netns.igmp_sent(built.ns(node)))}
         run.tables = {
             name: t
             for name, node in run.lab.nodes.items()

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from greenlet import GreenletExit, getcurrent, greenlet
 
+from lanlab.program_lines import busy_error
 from lanlab.sim.shim._watchdog import WATCH, BusyLoop
 
 if TYPE_CHECKING:
@@ -280,7 +281,7 @@ class Program:
         """A thread ran `stop.args[0]` s of CPU without waiting: the whole process is stopped."""
         frames = [f for f in traceback.extract_tb(stop.__traceback__) if "/lanlab/sim/shim/" not in f.filename]
         where = f" at line {frames[-1].lineno}" if frames else ""
-        self.error = f"{self.path} ran {stop.args[0]:g} s without waiting (a busy loop?){where}"
+        self.error = busy_error(self.path, stop.args[0], where)
         self.stopped = True
         self._end_threads(keep=getcurrent())
         self._finish(1)
