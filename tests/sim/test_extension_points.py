@@ -117,5 +117,5 @@ def test_a_node_kind_a_command_a_trace_kind_and_a_host_protocol_from_outside(tmp
     assert received == [("eth0", b"hello")]
     assert net.node("tap").label == "north" and net.node("tap").heard == 1
     assert count.as_dict()["result"] == {"heard": 1}
-    counted = [event for event in net.trace if event.kind == "count"]
+    counted = [event for event in net.trace if event.event_kind == "count"]
     assert [(event.device, event.proto, event.summary) for event in counted] == [("tap", "COUNT", "north: frame 1")]

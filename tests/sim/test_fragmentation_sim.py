@@ -37,7 +37,7 @@ def test_a_datagram_over_the_mtu_leaves_in_fragments_and_arrives_whole(tmp_path:
     net.capture(tmp_path / "frag.pcapng")
     assert received(net, 3000) == [bytes(i & 0xFF for i in range(3000))]
     net.close()
-    sent = [e.frame for e in net.trace if e.kind == "tx" and e.device == "a" and isinstance(e.frame.l3, IPv4)]
+    sent = [e.frame for e in net.trace if e.event_kind == "tx" and e.device == "a" and isinstance(e.frame.l3, IPv4)]
     assert len(sent) == 4 and all(frame.size - ETH_HEADER <= 1000 for frame in sent)
     assert [frame.l3.frag_offset * 8 for frame in sent] == [0, 976, 1952, 2928]
     assert any("Fragmented IP protocol" in e.summary for e in net.trace)
@@ -56,7 +56,7 @@ def test_the_largest_udp_payload_crosses_a_1500_mtu():
     """65,507 bytes (the most a UDP datagram carries) leave as 45 fragments and arrive whole."""
     net = two_hosts()
     assert [len(data) for data in received(net, 65_507)] == [65_507]
-    sent = [e.frame for e in net.trace if e.kind == "tx" and e.device == "a" and isinstance(e.frame.l3, IPv4)]
+    sent = [e.frame for e in net.trace if e.event_kind == "tx" and e.device == "a" and isinstance(e.frame.l3, IPv4)]
     assert len(sent) == 45 and max(frame.size for frame in sent) == 1514
 
 
@@ -113,7 +113,7 @@ def test_a_router_fragments_fragments_again_for_a_smaller_next_hop():
     frames = [
         e.frame
         for e in net.trace
-        if e.kind == "tx"
+        if e.event_kind == "tx"
         and e.device == "r1"
         and e.port == "eth1"
         and isinstance(e.frame.l3, IPv4)
@@ -138,7 +138,7 @@ def test_df_too_big_for_the_next_hop_is_dropped_with_fragmentation_needed_and_th
     assert got == []
     errors = [icmp for _, _, icmp in net.node("a").icmp_errors if icmp.type == IcmpType.DEST_UNREACHABLE]
     assert [(icmp.code, icmp.rest & 0xFFFF) for icmp in errors] == [(UnreachableCode.FRAG_NEEDED, 576)]
-    drop = [e for e in net.trace if e.kind == "drop" and e.device == "r1"]
+    drop = [e for e in net.trace if e.event_kind == "drop" and e.device == "r1"]
     assert drop and "needs fragmenting to 576 bytes but DF is set" in drop[0].summary
 
 
@@ -177,7 +177,7 @@ def test_a_nic_drops_a_frame_larger_than_its_own_mtu():
         net.node("a").send_udp(5000, IPv4Address("198.18.0.2"), 9, bytes(size), net.now)
         net.run(net.now / 1e9 + 1)
     assert got == [bytes(1000)]
-    drops = [e for e in net.trace if e.kind == "drop" and e.device == "b"]
+    drops = [e for e in net.trace if e.event_kind == "drop" and e.device == "b"]
     assert [e.frame.size for e in drops] == [2042]
     assert "larger than this interface's MTU 1500" in drops[0].summary
     assert net.node("b").nics[0].port.drops == 1
@@ -199,7 +199,7 @@ def test_fragmentation_needed_sets_a_path_mtu_that_later_datagrams_are_cut_to():
         return [
             e.frame
             for e in net.trace
-            if e.kind == "tx"
+            if e.event_kind == "tx"
             and e.device == "a"
             and e.t >= start
             and isinstance(e.frame.l3, IPv4)
@@ -257,7 +257,7 @@ def test_tcp_shrinks_its_segments_to_a_learned_path_mtu():
     sent = [
         e.frame
         for e in net.trace
-        if e.kind == "tx"
+        if e.event_kind == "tx"
         and e.device == "a"
         and isinstance(e.frame.l3, IPv4)
         and e.frame.l3.proto == 6

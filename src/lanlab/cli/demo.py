@@ -120,13 +120,13 @@ def simulated_story(console: Console, pcap: Path, page: Any = None) -> None:
     say(_('[bold]1. pc1 broadcasts "Hi" to UDP port 7788; every other host answers.[/bold]'))
     for reply in broadcast.command.replies:
         say(f"   {reply['from']:<12} {reply['text']!r:<18} {reply['rtt_ms']:.3f} ms")
-    sent = [e for e in net.trace if e.kind == "tx" and e.device == "pc1" and e.proto == "UDP"][0].frame
-    copies = [e for e in net.trace if e.kind == "tx" and e.frame is sent and e.device == "sw1"]
-    repeats = [e for e in net.trace if e.kind == "flood" and e.frame is sent and e.device == "hub1"]
+    sent = [e for e in net.trace if e.event_kind == "tx" and e.device == "pc1" and e.proto == "UDP"][0].frame
+    copies = [e for e in net.trace if e.event_kind == "tx" and e.frame is sent and e.device == "sw1"]
+    repeats = [e for e in net.trace if e.event_kind == "flood" and e.frame is sent and e.device == "hub1"]
     askers = {
         e.device
         for e in net.trace
-        if e.kind == "tx" and e.summary.startswith("Who has 198.18.0.1?") and e.device.startswith("pc")
+        if e.event_kind == "tx" and e.summary.startswith("Who has 198.18.0.1?") and e.device.startswith("pc")
     }
     say(
         _(
@@ -193,8 +193,13 @@ def _first_exchange(events: list[Any]) -> list[Any]:
     switch's own transmissions are left out (its forward/flood lines say the same)."""
     shown = []
     for event in events:
-        if event.kind != "rx" and not (event.kind == "tx" and event.device in ("sw1", "hub1")):
+        if event.event_kind != "rx" and not (event.event_kind == "tx" and event.device in ("sw1", "hub1")):
             shown.append(event)
-        if event.device == "pc1" and event.kind == "deliver" and "reply" in event.summary and event.proto == "ICMP":
+        if (
+            event.device == "pc1"
+            and event.event_kind == "deliver"
+            and "reply" in event.summary
+            and event.proto == "ICMP"
+        ):
             break
     return shown

@@ -46,7 +46,7 @@ def routed_story(console: Console, first: int = 5) -> None:
     for name in ("r1", "r2"):
         say(route_table(name, net.node(name).routes, _("at {seconds} s").format(seconds=0)))
     net.run(10)
-    learned = [e for e in net.trace if e.kind == "route" and e.summary.startswith("rip:")]
+    learned = [e for e in net.trace if e.event_kind == "route" and e.summary.startswith("rip:")]
     say(
         _(
             "[bold]{step}. RIP converges.[/bold] Each router asks its neighbour for its table (a RIP Request) "
@@ -75,7 +75,7 @@ def routed_story(console: Console, first: int = 5) -> None:
     say(_("   traceroute pc3 (UDP probes to ports 33434 and up; each router answers Time Exceeded):"))
     for line in trace.command.lines():
         say("   " + line, markup=False)
-    said = [e for e in net.trace if e.kind == "tx" and e.device in ("r2", "pc3", "pc4")]
+    said = [e for e in net.trace if e.event_kind == "tx" and e.device in ("r2", "pc3", "pc4")]
     arp = [e for e in said if e.proto == "ARP" and "198.18.2.3" in e.summary][:2]
     rarp = [e for e in said if e.proto == "RARP"][:2]
     say(_("[bold]{step}. ARP and RARP side by side[/bold] (pc4 started without an address):").format(step=first + 3))
@@ -116,7 +116,7 @@ def dhcp_story(console: Console, step: int) -> None:
         ).format(step=step)
     )
     for event in net.trace:
-        if event.kind == "tx" and event.proto == "DHCP" and event.device in ("pc5", "srv"):
+        if event.event_kind == "tx" and event.proto == "DHCP" and event.device in ("pc5", "srv"):
             console.print("   " + event.as_row(), markup=False)
     pc5 = net.node("pc5")
     (lease,) = net.node("srv").dhcp.lease_rows()

@@ -63,7 +63,7 @@ class Selection:
 
     def matches(self, event: Any) -> bool:
         return (
-            (self.kinds is None or event.kind in self.kinds)
+            (self.kinds is None or event.event_kind in self.kinds)
             and (self.devices is None or event.device.lower() in self.devices)
             and (self.ports is None or (event.port or "").lower() in self.ports)
             and (self.after is None or event.t >= self.after)

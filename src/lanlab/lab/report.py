@@ -111,7 +111,7 @@ def _events(number: int, trail: StageTrail) -> list[str]:
         parts.append(
             f'<tr id="s{number}-e{position}"{hit}><td>{position + 1}</td>'
             f"<td>{event.t / 1e9:.6f}</td><td>{escape(event.device)}</td><td>{escape(event.port or '-')}</td>"
-            f"<td>{escape(event.kind)}</td><td>{escape(event.proto)}</td>"
+            f"<td>{escape(event.event_kind)}</td><td>{escape(event.proto)}</td>"
             f"<td>{escape(event.localized_summary())}</td><td>{escape(', '.join(checks))}</td></tr>"
         )
         previous = position

@@ -93,7 +93,7 @@ class EventEncoder:
             t.append(event.t)
             node_col.append(self.node_index.get(event.device, -1))
             port.append(event.port)
-            kind.append(event.kind)
+            kind.append(event.event_kind)
             note.append(event.note)
             if frame is None:
                 proto.append(event.proto)

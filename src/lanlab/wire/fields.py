@@ -49,7 +49,9 @@ class Leaf:
     """One value inside a layout item: a field, a constant, or (width set) a bit field."""
 
     name: str
-    kind: str = "int"  # "int" | "mac" | "ipv4"
+    decoded_as: str = (
+        "int"  # "int": the struct value as is (bytes for an "Ns" code); "mac": MacAddress; "ipv4": IPv4Address
+    )
     width: int | None = None  # bits, inside a bits() item
     const: int | None = None  # the only value the wire may hold
     meaning: type[IntEnum] | type[IntFlag] | None = None  # names for the values (EtherType, IpProto, ...), for people
@@ -228,11 +230,11 @@ def _compile(cls: Any, name: str, layout: tuple[Item, ...], extent: Extent) -> N
             env[f"default_{f.name}"] = f.default
         elif f.default_factory is not dataclasses.MISSING:
             raise TypeError(f"{cls.__name__}.{f.name}: use an immutable default, not a factory")
-    kinds = {leaf.name: leaf.kind for leaf in values}
+    decodings = {leaf.name: leaf.decoded_as for leaf in values}
     sources = [
         _unpack_source(layout, values),
         _pack_source(layout, values),
-        _constructor_source(fields, kinds),
+        _constructor_source(fields, decodings),
         _new_source(fields),
     ]
     on_wire = [leaf.name for leaf in values if not leaf.name.startswith("_")]
@@ -310,7 +312,7 @@ _PAIR_CODES = {"mac": "12s", "ipv4": "Q"}
 
 
 def _unpack_groups(layout: tuple[Item, ...]) -> list[tuple[str, tuple[Item, ...]]]:
-    """The struct code to read each item with: two adjacent addresses of one kind are read as one value
+    """The struct code to read each item with: two adjacent addresses of one type are read as one value
     (and decoded through a pair memo), every other item as itself."""
     groups: list[tuple[str, tuple[Item, ...]]] = []
     i = 0
@@ -318,13 +320,13 @@ def _unpack_groups(layout: tuple[Item, ...]) -> list[tuple[str, tuple[Item, ...]
         item = layout[i]
         leaf = item.leaves[0]
         if (
-            leaf.kind in _PAIR_CODES
+            leaf.decoded_as in _PAIR_CODES
             and leaf.const is None
             and i + 1 < len(layout)
-            and layout[i + 1].leaves[0].kind == leaf.kind
+            and layout[i + 1].leaves[0].decoded_as == leaf.decoded_as
             and layout[i + 1].leaves[0].const is None
         ):
-            groups.append((_PAIR_CODES[leaf.kind], (item, layout[i + 1])))
+            groups.append((_PAIR_CODES[leaf.decoded_as], (item, layout[i + 1])))
             i += 2
         else:
             groups.append((item.code, (item,)))
@@ -352,7 +354,7 @@ def _decode_lines(layout: tuple[Item, ...], into_header: frozenset[str] = frozen
     offset = 0
     for i, (_, items) in enumerate(groups):
         if len(items) == 2:
-            pair = {"mac": "macs", "ipv4": "ips"}[items[0].leaves[0].kind]
+            pair = {"mac": "macs", "ipv4": "ips"}[items[0].leaves[0].decoded_as]
             first, second = (target(item.leaves[0]) for item in items)
             lines.append(f"    {first}, {second} = {pair}_get(w{i}) or {pair}_slow(w{i})")
             offset += sum(item.size for item in items)
@@ -371,7 +373,7 @@ def _decode_lines(layout: tuple[Item, ...], into_header: frozenset[str] = frozen
                     f"        raise malformed(NAME, {leaf.name!r}, {offset}, f'must be {leaf.const}, is {{w{i}}}')",
                 ]
             else:
-                lines.append(f"    {target(leaf)} = {expr[leaf.kind]}")
+                lines.append(f"    {target(leaf)} = {expr[leaf.decoded_as]}")
         else:
             shift = item.size * 8
             for leaf in item.leaves:
@@ -406,7 +408,11 @@ def _pack_source(layout: tuple[Item, ...], values: list[Leaf]) -> str:
         if item.leaves[0].width is None:
             leaf = item.leaves[0]
             words.append(
-                str(leaf.const) if leaf.const is not None else f"{leaf.name}._ip" if leaf.kind == "ipv4" else leaf.name
+                str(leaf.const)
+                if leaf.const is not None
+                else f"{leaf.name}._ip"
+                if leaf.decoded_as == "ipv4"
+                else leaf.name
             )
         else:
             parts, shift = [], item.size * 8
@@ -431,7 +437,7 @@ def _pack_source(layout: tuple[Item, ...], values: list[Leaf]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _constructor_source(fields: tuple[dataclasses.Field[Any], ...], kinds: dict[str, str]) -> str:
+def _constructor_source(fields: tuple[dataclasses.Field[Any], ...], decodings: dict[str, str]) -> str:
     """`__new__` with the dataclass's signature, filling the unfrozen twin; `__init__` is left to object's.
 
     The dataclass's own `__init__` would set each field through object.__setattr__ on the frozen
@@ -441,9 +447,9 @@ def _constructor_source(fields: tuple[dataclasses.Field[Any], ...], kinds: dict[
     params = [f.name if f.default is dataclasses.MISSING else f"{f.name}=default_{f.name}" for f in fields]
     lines = [f"def __new__(cls_, {', '.join(params)}):", "    h = Unfrozen()"]
     for f in fields:
-        if kinds.get(f.name) == "mac":
+        if decodings.get(f.name) == "mac":
             lines.append(f"    if {f.name}.__class__ is not MacAddress: {f.name} = MacAddress({f.name})")
-        elif kinds.get(f.name) == "ipv4":
+        elif decodings.get(f.name) == "ipv4":
             lines.append(f"    if {f.name}.__class__ is not IPv4Address: {f.name} = IPv4Address({f.name})")
         lines.append(f"    h.{f.name} = {f.name}")
     lines += [

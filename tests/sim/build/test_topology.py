@@ -51,7 +51,7 @@ links:
     )
     net.start_trace()
     net.run(0.1)
-    [announce] = [e for e in net.trace if e.kind == "tx" and e.device == "pc2"]
+    [announce] = [e for e in net.trace if e.event_kind == "tx" and e.device == "pc2"]
     assert announce.summary == "Gratuitous ARP for 198.18.0.2 (Request)"
     assert net.node("sw1").mac_table[0]["mac"] == "02:00:00:00:00:02"  # the switch learned pc2 from it
     assert net.name == "classroom"

@@ -23,7 +23,7 @@ def test_arrival_is_serialisation_plus_delay():
     net.start_trace()
     net.node("a").announce()
     net.run(1)
-    tx, rx = [e for e in net.trace if e.kind in ("tx", "rx")][:2]
+    tx, rx = [e for e in net.trace if e.event_kind in ("tx", "rx")][:2]
     assert rx.t - tx.t == wire_time(42, 10_000_000) + 1_000_000
     assert wire_time(42, 10_000_000) == (60 + 24) * 800  # padded to 60, + preamble, FCS, gap
 
@@ -139,7 +139,7 @@ def test_event_list_stays_in_time_order_when_frames_queue():
     net.run(1)
     times = [e.t for e in net.trace]
     assert times == sorted(times)
-    notes = [e.note for e in net.trace if e.kind == "tx"]
+    notes = [e.note for e in net.trace if e.event_kind == "tx"]
     gap = wire_time(14 + 28 + 100, 1_000_000)
     assert notes == [
         "",

@@ -17,7 +17,7 @@ def test_ping_resolves_with_arp_first(net: Network):
     net.start_trace()
     result = net.ping("pc1", "pc3", count=2, interval=0.2)
     assert (result.transmitted, result.received) == (2, 2)
-    sent = [e for e in net.trace if e.device == "pc1" and e.kind == "tx"]
+    sent = [e for e in net.trace if e.device == "pc1" and e.event_kind == "tx"]
     assert sent[0].summary == "Who has 198.18.0.3? Tell 198.18.0.1"
     assert [e.proto for e in sent] == ["ARP", "ICMP", "ICMP"]
     assert result.rtt_ns[0] > result.rtt_ns[1]  # the first waited for ARP
@@ -32,7 +32,7 @@ def test_unanswered_arp_retries_then_reports_host_unreachable():
     net.link("a:eth0", "sw:p1")
     net.start_trace()
     result = net.ping("a", "198.18.0.9", count=1, timeout=5)
-    requests = [e.t for e in net.trace if e.device == "a" and e.kind == "tx"]
+    requests = [e.t for e in net.trace if e.device == "a" and e.event_kind == "tx"]
     assert requests == [0, SECOND, 2 * SECOND]
     assert result.received == 0 and result.errors == 1
     assert result.error_messages == ["From 198.18.0.1 icmp_seq=1 Destination Host Unreachable"]
@@ -56,7 +56,7 @@ def test_ttl_is_carried_and_reported(net: Network):
     """ping -t sets the request's TTL; the reply carries the responder's default 64."""
     net.start_trace()
     result = net.ping("pc1", "pc2", count=1, ttl=5)
-    requests = [e.frame for e in net.trace if e.kind == "tx" and e.device == "pc1" and e.proto == "ICMP"]
+    requests = [e.frame for e in net.trace if e.event_kind == "tx" and e.device == "pc1" and e.proto == "ICMP"]
     assert requests[0].l3.ttl == 5
     assert result.replies[0][1] == 64
 
@@ -113,7 +113,7 @@ def test_off_link_destination_goes_to_the_gateway_mac():
     net.node("pc").send_udp(5000, IPv4Address("198.18.5.5"), 9, b"far", 0)
     net.run(0.01)
     assert net.trace[0].summary == "Who has 198.18.0.254? Tell 198.18.0.1"
-    udp = [e for e in net.trace if e.device == "gw" and e.kind == "drop" and e.proto == "UDP"]
+    udp = [e for e in net.trace if e.device == "gw" and e.event_kind == "drop" and e.proto == "UDP"]
     assert udp and udp[0].note == "IP destination is not this host"
     assert udp[0].frame.eth.dst == net.node("gw").nics[0].mac
 
@@ -124,9 +124,9 @@ def test_gratuitous_arp_updates_other_caches(net: Network):
     net.start_trace()
     net.node("pc3").announce()
     net.run(net.now / 1e9 + 0.01)
-    [tx] = [e for e in net.trace if e.kind == "tx" and e.device == "pc3"]
+    [tx] = [e for e in net.trace if e.event_kind == "tx" and e.device == "pc3"]
     assert tx.frame.l3.sender_ip == tx.frame.l3.target_ip == IPv4Address("198.18.0.3")
-    assert {e.device for e in net.trace if e.kind == "rx"} >= {"pc1", "pc2", "pc4"}
+    assert {e.device for e in net.trace if e.event_kind == "rx"} >= {"pc1", "pc2", "pc4"}
 
 
 def test_network_records_the_trace_from_the_start_when_asked():
@@ -136,7 +136,7 @@ def test_network_records_the_trace_from_the_start_when_asked():
     net.add_host("b", ip="198.18.0.2/24")
     net.link("a:eth0", "b:eth0")
     net.ping("a", "b", count=1)
-    assert [e.kind for e in net.trace][:2] == ["tx", "rx"]
+    assert [e.event_kind for e in net.trace][:2] == ["tx", "rx"]
     assert Network.from_yaml(EXAMPLES / "arp.yaml", trace=True).tracer is not None
 
 
@@ -157,5 +157,5 @@ def test_static_arp_entry_replaces_a_learned_one_at_once(net: Network):
     net.start_trace()
     pc1.send_udp(5000, IPv4Address("198.18.0.2"), 9, b"x", net.now)
     net.run(net.now / 1e9 + 0.01)
-    [tx] = [e for e in net.trace if e.kind == "tx" and e.device == "pc1"]
+    [tx] = [e for e in net.trace if e.event_kind == "tx" and e.device == "pc1"]
     assert tx.frame.eth.dst == other

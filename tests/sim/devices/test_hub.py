@@ -50,9 +50,11 @@ def test_hub_repeats_every_frame_to_every_other_port():
     net = segment("hub", 3)
     net.start_trace()
     assert net.ping("h1", "h2", count=1).received == 1
-    request_rx = {e.device for e in net.trace if e.kind == "rx" and "request" in e.summary}
+    request_rx = {e.device for e in net.trace if e.event_kind == "rx" and "request" in e.summary}
     assert request_rx == {"h2", "h3"}
-    assert [e.note for e in net.trace if e.device == "h3" and e.kind == "drop"] == ["not addressed to this NIC"] * 2
+    assert [e.note for e in net.trace if e.device == "h3" and e.event_kind == "drop"] == [
+        "not addressed to this NIC"
+    ] * 2
 
 
 def test_simultaneous_senders_collide_back_off_and_all_get_through():
@@ -66,7 +68,7 @@ def test_simultaneous_senders_collide_back_off_and_all_get_through():
     net.run(0.01)
     assert sorted(got) == ["h1", "h2"]
     assert net.node("x").collisions >= 1
-    assert any(e.kind == "collision" for e in net.trace)
+    assert any(e.event_kind == "collision" for e in net.trace)
     assert sum(link.collisions for link in net.links) >= 2
 
 

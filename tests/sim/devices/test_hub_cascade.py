@@ -94,7 +94,7 @@ def test_collisions_happen_across_the_cascade_and_backoff_delivers_everything():
 
 
 def events_of(net: Network) -> list[tuple[int, str, str]]:
-    return [(e.t, e.device, e.kind) for e in net.trace if e.kind in ("tx", "collision", "late-collision")]
+    return [(e.t, e.device, e.event_kind) for e in net.trace if e.event_kind in ("tx", "collision", "late-collision")]
 
 
 def test_two_stations_on_two_hubs_sending_at_once_collide_and_hear_it_after_the_propagation_time():
@@ -113,7 +113,7 @@ def test_two_stations_on_two_hubs_sending_at_once_collide_and_hear_it_after_the_
         (ACROSS, "pc3", "collision"),
     ]
     jam = JAM_BITS * SECOND // RATE
-    discarded = [(e.t, e.device) for e in net.trace if e.kind == "collision" and e.device.startswith("hub")]
+    discarded = [(e.t, e.device) for e in net.trace if e.event_kind == "collision" and e.device.startswith("hub")]
     assert discarded[:2] == [(ACROSS + jam + LINK, "hub1"), (ACROSS + jam + LINK, "hub2")]
     assert net.node("hub1").collisions == 1
 
@@ -129,7 +129,7 @@ def test_the_carrier_is_sensed_across_the_cascade():
     net.run(0.001)
     wire = (14 + 20 + 8 + 100 + 24) * 8 * SECOND // RATE  # Ethernet + IPv4 + UDP + data, preamble, FCS, gap
     assert events_of(net)[:2] == [(0, "pc1", "tx"), (wire + ACROSS, "pc3", "tx")]
-    assert not [e for e in net.trace if "collision" in e.kind]
+    assert not [e for e in net.trace if "collision" in e.event_kind]
     assert net.node("hub1").collisions == 0
 
 
@@ -163,7 +163,7 @@ def test_after_a_collision_the_medium_is_busy_only_for_the_jam():
     net.run(0.01)
     heard = 2 * LINK + REPEATER  # pc1 and pc2 share hub1
     jam = JAM_BITS * SECOND // RATE
-    pc4_tx = [e.t for e in net.trace if e.device == "pc4" and e.kind == "tx"]
+    pc4_tx = [e.t for e in net.trace if e.device == "pc4" and e.event_kind == "tx"]
     assert pc4_tx[0] == heard + jam + ACROSS
     assert pc4_tx[0] < 100 * MICROSECOND < 1400 * 8 * SECOND // RATE
 
@@ -180,11 +180,11 @@ def test_a_medium_too_long_for_the_slot_time_has_late_collisions_that_are_not_re
     Send(net, 0, "pc1", 3, 1000)
     Send(net, across - 1, "pc3", 1, 1000)
     net.run(0.01)
-    late = [e for e in net.trace if e.kind == "late-collision"]
+    late = [e for e in net.trace if e.event_kind == "late-collision"]
     assert [(e.t, e.device) for e in late] == [(2 * across - 1, "pc1")]
     assert 2 * across - 1 > SLOT_BITS * SECOND // 100_000_000
     assert [e.note for e in net.trace if e.device == "pc1" and e.note == "late collision"] == ["late collision"]
-    assert len([e for e in net.trace if e.device == "pc1" and e.kind == "tx"]) == 1
+    assert len([e for e in net.trace if e.device == "pc1" and e.event_kind == "tx"]) == 1
     assert net.node("hub2").late_collisions == 1
 
 
@@ -196,7 +196,7 @@ def test_same_seed_gives_the_same_event_list_on_a_cascade():
         net.start_trace()
         simultaneous_load(net, 10)
         net.run(1)
-        return [(e.t, e.device, e.port, e.kind, e.summary, e.note) for e in net.trace]
+        return [(e.t, e.device, e.port, e.event_kind, e.summary, e.note) for e in net.trace]
 
     first = events(7)
     assert first == events(7)

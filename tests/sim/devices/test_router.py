@@ -36,7 +36,7 @@ def chain(tmp_path: Path, text: str = CHAIN) -> Network:
 
 
 def route_events(network: Network, device: str | None = None) -> list[str]:
-    return [e.summary for e in network.trace if e.kind == "route" and device in (None, e.device)]
+    return [e.summary for e in network.trace if e.event_kind == "route" and device in (None, e.device)]
 
 
 def test_ping_across_two_routers_after_rip_converges(tmp_path):
@@ -127,7 +127,7 @@ def test_traceroute_goes_on_with_stars_when_the_route_goes_away_during_the_run(t
     pc1.clear_address(pc1.nics[0])
     net.run(20)
     assert [hop["probes"] for hop in scheduled.command.result()["hops"]] == [[None]] * 5
-    unsent = [e.summary for e in net.trace if e.kind == "drop" and e.device == "pc1" and "not sent" in e.summary]
+    unsent = [e.summary for e in net.trace if e.event_kind == "drop" and e.device == "pc1" and "not sent" in e.summary]
     assert [summary.split(")")[0] for summary in unsent] == [
         "traceroute probe (TTL 3",
         "traceroute probe (TTL 4",
@@ -161,7 +161,7 @@ def test_link_down_poisons_and_link_up_restores(tmp_path):
     assert net.ping("pc1", "pc2", count=1).received == 0
     net.run(60)
     assert net.ping("pc1", "pc2", count=1).received == 1
-    assert any(e.kind == "link" and "down" in e.summary for e in net.trace)
+    assert any(e.event_kind == "link" and "down" in e.summary for e in net.trace)
 
 
 def test_route_age_counts_from_the_last_install(tmp_path):
@@ -264,7 +264,7 @@ def test_same_seed_same_route_events(tmp_path):
         net.do("at 50s link r1:eth1 r2:eth0 down")
         net.do("at 60s link r1:eth1 r2:eth0 up")
         net.run(100)
-        runs.append([(e.t, e.device, e.summary) for e in net.trace if e.kind == "route"])
+        runs.append([(e.t, e.device, e.summary) for e in net.trace if e.event_kind == "route"])
     assert runs[0] == runs[1] and len(runs[0]) > 6
 
 
@@ -291,7 +291,7 @@ def test_ripv1_routers_exchange_subnet_broadcasts_and_route(tmp_path):
     )
     net.start_trace()
     net.run(10)
-    assert {e.proto for e in net.trace if e.kind == "tx" and e.device == "r1" and "RIP" in e.proto} == {"RIPv1"}
+    assert {e.proto for e in net.trace if e.event_kind == "tx" and e.device == "r1" and "RIP" in e.proto} == {"RIPv1"}
     assert net.ping("pc1", "pc2", count=1).received == 1
 
 

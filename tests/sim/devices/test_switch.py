@@ -20,7 +20,7 @@ def frames_seen(net: Network, kind: str = "rx") -> dict[str, int]:
     """How many frames each host's NIC received."""
     seen: dict[str, int] = {}
     for event in net.trace:
-        if event.kind == kind and event.device.startswith("h"):
+        if event.event_kind == kind and event.device.startswith("h"):
             seen[event.device] = seen.get(event.device, 0) + 1
     return seen
 
@@ -30,11 +30,11 @@ def test_unknown_and_broadcast_are_flooded_then_known_unicast_goes_to_one_port()
     net = star(4)
     net.start_trace()
     assert net.ping("h1", "h2", count=1).received == 1
-    arp_rx = {e.device for e in net.trace if e.kind == "rx" and e.proto == "ARP" and e.device != "sw"}
+    arp_rx = {e.device for e in net.trace if e.event_kind == "rx" and e.proto == "ARP" and e.device != "sw"}
     assert arp_rx == {"h1", "h2", "h3", "h4"}  # request flooded, reply forwarded to h1
-    icmp_rx = {e.device for e in net.trace if e.kind == "rx" and e.proto == "ICMP" and e.device != "sw"}
+    icmp_rx = {e.device for e in net.trace if e.event_kind == "rx" and e.proto == "ICMP" and e.device != "sw"}
     assert icmp_rx == {"h1", "h2"}
-    kinds = [e.kind for e in net.trace if e.device == "sw"]
+    kinds = [e.event_kind for e in net.trace if e.device == "sw"]
     assert kinds.count("learn") == 2 and "flood" in kinds and "forward" in kinds
 
 
@@ -55,8 +55,8 @@ def test_unknown_unicast_is_flooded():
     net.start_trace()
     h1.send_udp(1000, IPv4Address("198.18.0.3"), 9, b"x", 0)
     net.run(0.01)
-    assert {e.device for e in net.trace if e.kind == "rx"} == {"sw", "h2", "h3"}
-    assert [e.kind for e in net.trace if e.device == "sw"] == ["rx", "learn", "flood", "tx", "tx"]
+    assert {e.device for e in net.trace if e.event_kind == "rx"} == {"sw", "h2", "h3"}
+    assert [e.event_kind for e in net.trace if e.device == "sw"] == ["rx", "learn", "flood", "tx", "tx"]
 
 
 def test_frame_for_the_arrival_port_is_filtered():
@@ -73,7 +73,7 @@ def test_frame_for_the_arrival_port_is_filtered():
     net.ping("h1", "h2", count=1)  # the switch learns h1 and h2 on p1
     net.start_trace()
     assert net.ping("h1", "h2", count=1).received == 1
-    assert {e.kind for e in net.trace if e.device == "sw"} == {"rx", "filter"}
+    assert {e.event_kind for e in net.trace if e.device == "sw"} == {"rx", "filter"}
     assert not [e for e in net.trace if e.device == "h3"]
 
 
@@ -88,8 +88,8 @@ def test_entries_age_out_and_the_switch_floods_again():
     net.start_trace()
     h1.send_udp(1000, IPv4Address("198.18.0.2"), 9, b"x", net.now)  # ARP entry still valid (60 s)
     net.run(5.01)
-    assert "flood" in [e.kind for e in net.trace if e.device == "sw"]
-    assert "h3" in {e.device for e in net.trace if e.kind == "rx"}
+    assert "flood" in [e.event_kind for e in net.trace if e.device == "sw"]
+    assert "h3" in {e.device for e in net.trace if e.event_kind == "rx"}
 
 
 def test_multicast_is_flooded_to_every_port():
@@ -103,7 +103,7 @@ def test_multicast_is_flooded_to_every_port():
     net.start_trace()
     net.node("h1").send_udp(1000, group, 5000, b"m", 0)
     net.run(0.01)
-    assert {e.device for e in net.trace if e.kind == "rx"} == {"sw", "h2", "h3"}
+    assert {e.device for e in net.trace if e.event_kind == "rx"} == {"sw", "h2", "h3"}
     assert got == ["h3"]
-    [tx] = [e for e in net.trace if e.kind == "tx" and e.device == "h1"]
+    [tx] = [e for e in net.trace if e.event_kind == "tx" and e.device == "h1"]
     assert str(tx.frame.eth.dst) == "01:00:5e:01:01:01" and tx.frame.l3.ttl == 1

@@ -44,7 +44,7 @@ def test_a_syn_to_a_closed_port_is_answered_with_rst_on_the_wire():
     sent = [
         e.frame.l4
         for e in net.trace
-        if e.kind == "tx" and e.device == "pc2" and e.frame is not None and isinstance(e.frame.l4, Tcp)
+        if e.event_kind == "tx" and e.device == "pc2" and e.frame is not None and isinstance(e.frame.l4, Tcp)
     ]
     assert [h.flags for h in sent] == [TcpFlags.RST | TcpFlags.ACK]
 
@@ -58,11 +58,11 @@ def test_cwnd_ssthresh_and_states_are_in_the_event_list():
     server_program = net.programs[0]
     run_programs(net, 60 * S)
     assert server_program.result == 300_000 and client.exit == 0
-    cwnd = [e.note for e in net.trace if e.kind == "cwnd" and e.device == "pc1"]
+    cwnd = [e.note for e in net.trace if e.event_kind == "cwnd" and e.device == "pc1"]
     assert any("ssthresh=inf (slow start)" in note for note in cwnd)
     assert any("fast recovery" in note or "congestion avoidance" in note for note in cwnd)
     assert all("ssthresh=" in note for note in cwnd)
-    states = [e.note.split(" ", 3)[3] for e in net.trace if e.kind == "tcp" and e.device == "pc1"]
+    states = [e.note.split(" ", 3)[3] for e in net.trace if e.event_kind == "tcp" and e.device == "pc1"]
     assert states[:2] == ["CLOSED → SYN-SENT", "SYN-SENT → ESTABLISHED"]
     assert "FIN-WAIT-2 → TIME-WAIT" in states
 
@@ -74,5 +74,5 @@ def test_filter_tcp_keeps_segments_cwnd_and_states():
     net.node("pc2").run(receiver)
     net.node("pc1").run(sender, 5000)
     run_programs(net, 5 * S)
-    kinds = {e.kind for e in tracer.events}
+    kinds = {e.event_kind for e in tracer.events}
     assert {"tx", "cwnd", "tcp"} <= kinds and {e.proto for e in tracer.events} == {"TCP"}

@@ -52,7 +52,7 @@ def test_names_resolve_over_the_wire():
         ("198.18.0.2", 80),
         ("pc2.lab", [], ["198.18.0.2"]),
     )
-    assert sum(1 for e in net.trace if e.device == "pc1" and e.kind == "tx" and e.proto == "DNS") == 4
+    assert sum(1 for e in net.trace if e.device == "pc1" and e.event_kind == "tx" and e.proto == "DNS") == 4
 
 
 def test_unknown_name_is_eai_noname():

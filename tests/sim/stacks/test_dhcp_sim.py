@@ -37,7 +37,7 @@ def messages(net, device: str) -> list[str]:
     return [
         e.summary.split(" - ")[0].split()[1]
         for e in net.trace
-        if e.device == device and e.kind == "tx" and e.proto == "DHCP"
+        if e.device == device and e.event_kind == "tx" and e.proto == "DHCP"
     ]
 
 
@@ -60,7 +60,11 @@ def test_example_leases_both_subnets_through_the_relay():
     relayed = [
         e
         for e in net.trace
-        if e.device == "r1" and e.port == "eth0" and e.kind == "tx" and e.proto == "DHCP" and "Discover" in e.summary
+        if e.device == "r1"
+        and e.port == "eth0"
+        and e.event_kind == "tx"
+        and e.proto == "DHCP"
+        and "Discover" in e.summary
     ]
     assert relayed and all(e.frame.data[24:28] == bytes([198, 18, 1, 254]) for e in relayed)  # giaddr
 
@@ -81,7 +85,7 @@ def test_renews_at_t1(tmp_path):
     net = load(tmp_path, lan("{pool: 198.18.0.100-198.18.0.110, lease: 100s}", "pc1: {kind: host, ip: dhcp}"))
     net.start_trace()
     net.run(60)
-    requests = [e for e in net.trace if e.device == "pc1" and e.kind == "tx" and "Request" in e.summary]
+    requests = [e for e in net.trace if e.device == "pc1" and e.event_kind == "tx" and "Request" in e.summary]
     assert len(requests) == 2
     assert 50 <= requests[1].t / 1e9 < 52 and requests[1].frame.l3.dst == IPv4Address("198.18.0.2")
     assert net.node("srv").dhcp.lease_rows()[0]["expires"] > 140
@@ -101,7 +105,7 @@ def test_rebinds_at_t2_when_the_server_is_gone(tmp_path):
         e
         for e in net.trace
         if e.device == "pc1"
-        and e.kind == "tx"
+        and e.event_kind == "tx"
         and "Request" in e.summary
         and e.frame.l3.dst == IPv4Address("255.255.255.255")
         and e.t > 10e9
@@ -130,7 +134,7 @@ def test_address_in_use_is_declined(tmp_path):
     assert [str(a) for a in net.node("pc1").addresses] == ["198.18.0.101"]
     states = {r["ip"]: r["state"] for r in net.node("srv").dhcp.lease_rows()}
     assert states == {"198.18.0.100": "declined", "198.18.0.101": "bound"}
-    again = [e.t for e in net.trace if e.device == "pc1" and e.kind == "tx" and "Discover" in e.summary]
+    again = [e.t for e in net.trace if e.device == "pc1" and e.event_kind == "tx" and "Discover" in e.summary]
     assert again[1] - again[0] >= 10e9  # RFC 2131 3.1.5: at least ten seconds
 
 
@@ -239,7 +243,7 @@ def test_malformed_messages_are_counted_drops(junk):
     net.start_trace()
     pc.run(_send_junk, junk)
     net.run(1)
-    drops = [e for e in net.trace if e.device == "srv" and e.kind == "drop" and "DHCP" in e.note]
+    drops = [e for e in net.trace if e.device == "srv" and e.event_kind == "drop" and "DHCP" in e.note]
     assert srv.dhcp_drops == len(drops)
     assert all(e.note.startswith(("bad DHCP message", "BOOTP message")) for e in drops)
 

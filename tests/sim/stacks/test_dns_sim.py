@@ -77,7 +77,7 @@ def test_unknown_name_is_nxdomain_with_the_frames_on_the_wire(tmp_path):
     net.start_trace()
     event = resolve(net, "pc1", "nope.lab")
     assert event.error == "EAI_NONAME" and event.reply.rcode == Rcode.NXDOMAIN
-    sent = [e.summary for e in net.trace if e.kind == "tx" and e.proto == "DNS" and e.device in ("pc1", "ns")]
+    sent = [e.summary for e in net.trace if e.event_kind == "tx" and e.proto == "DNS" and e.device in ("pc1", "ns")]
     assert sent[0].startswith("Standard query 0x") and sent[0].endswith("A nope.lab")
     assert "No such name" in sent[1]
 
@@ -96,7 +96,7 @@ def test_no_server_answers_is_eai_again_after_glibcs_timeouts(tmp_path):
     net.start_trace()
     event = resolve(net, "pc1", "pc3.lab")
     assert event.error == "EAI_AGAIN" and event.reply is None
-    queries = [e.t for e in net.trace if e.device == "pc1" and e.kind == "tx" and e.proto == "DNS"]
+    queries = [e.t for e in net.trace if e.device == "pc1" and e.event_kind == "tx" and e.proto == "DNS"]
     assert len(queries) == 2 and queries[0] < SECOND // 1000 and queries[1] == 5 * SECOND
     assert event.time == 10 * SECOND
 
@@ -191,7 +191,7 @@ def test_malformed_messages_to_the_server_are_counted_drops(junk):
     net.start_trace()
     pc.run(_send, junk, 53)
     net.run(1)
-    drops = [e for e in net.trace if e.device == "ns" and e.kind == "drop" and "DNS" in e.note]
+    drops = [e for e in net.trace if e.device == "ns" and e.event_kind == "drop" and "DNS" in e.note]
     assert ns.dns_drops == len(drops)
     assert all(e.note.startswith(("bad DNS message", "a DNS response")) for e in drops)
 
@@ -211,7 +211,7 @@ def test_malformed_answers_to_the_resolver_are_counted_drops(junk):
     pc.lookup_name("pc1.lab", found.append)
     net.run(20)
     assert len(found) == 1
-    assert pc.dns_drops == sum(1 for e in net.trace if e.device == "pc" and e.kind == "drop" and "DNS" in e.note)
+    assert pc.dns_drops == sum(1 for e in net.trace if e.device == "pc" and e.event_kind == "drop" and "DNS" in e.note)
 
 
 def _send(junk: bytes, port: int) -> None:

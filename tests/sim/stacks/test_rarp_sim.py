@@ -38,7 +38,7 @@ def test_rarp_host_retries_until_a_server_appears(tmp_path):
     net = load(tmp_path, LAN + "events:\n  - at 0s link pc3:eth0 sw:p1 down\n  - at 5s link pc3:eth0 sw:p1 up\n")
     net.start_trace()
     net.run(20)
-    asked = [e.t for e in net.trace if e.device == "pc4" and e.kind == "tx" and e.proto == "RARP"]
+    asked = [e.t for e in net.trace if e.device == "pc4" and e.event_kind == "tx" and e.proto == "RARP"]
     assert len(asked) >= 4 and asked[:4] == [0, SECOND, 3 * SECOND, 7 * SECOND]
     assert [str(a) for a in net.node("pc4").addresses] == ["198.18.2.4"]
 
@@ -71,7 +71,7 @@ links:
     net.start_trace()
     net.run(1)
     assert [str(a) for a in net.node("pc4").addresses] == ["198.18.2.4"]
-    answers = [e for e in net.trace if e.device == "srv" and e.kind == "tx" and e.proto == "RARP"]
+    answers = [e for e in net.trace if e.device == "srv" and e.event_kind == "tx" and e.proto == "RARP"]
     assert [e.port for e in answers] == ["eth1"]
-    told = [e.note for e in net.trace if e.device == "pc4" and e.kind == "deliver"]
+    told = [e.note for e in net.trace if e.device == "pc4" and e.event_kind == "deliver"]
     assert any("told by 198.18.2.1" in str(note) for note in told)

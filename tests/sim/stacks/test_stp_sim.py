@@ -55,7 +55,7 @@ def test_bpdus_are_never_forwarded_by_an_stp_switch(mode):
     net.start_trace()
     net.run(40)
     bridges = {bridge_address(f"sw{n}"): f"sw{n}" for n in (1, 2, 3)}
-    received = [e for e in net.trace if e.kind == "rx" and isinstance(e.frame.l4, Bpdu)]
+    received = [e for e in net.trace if e.event_kind == "rx" and isinstance(e.frame.l4, Bpdu)]
     assert received
     for event in received:
         sender = bridges.get(event.frame.eth.src)
@@ -73,10 +73,10 @@ def test_converged_loop_blocks_one_port_and_a_broadcast_crosses_each_link_once(m
     net.start_trace()
     result = net.ping("pc1", "pc2", count=1)
     assert result.received == 1
-    floods = [(e.device, e.frame.ident) for e in net.trace if e.kind == "flood"]
+    floods = [(e.device, e.frame.ident) for e in net.trace if e.event_kind == "flood"]
     assert len(floods) == len(set(floods)) and {d for d, _ in floods} == {"sw1", "sw2", "sw3"}
     blocked = "p2 is blocking" if mode == "stp" else "p2 is discarding"
-    assert any(e.kind == "drop" and (e.device, e.port, e.note) == ("sw3", "p2", blocked) for e in net.trace)
+    assert any(e.event_kind == "drop" and (e.device, e.port, e.note) == ("sw3", "p2", blocked) for e in net.trace)
     assert all(getattr(node, "storm", None) is None for node in net.nodes.values())
 
 
@@ -108,7 +108,7 @@ def test_every_role_and_state_change_is_an_stp_event():
     net = triangle("stp")
     net.start_trace()
     net.run(40)
-    traced = [(e.device, e.note) for e in net.trace if e.kind == "stp" and e.port is not None and "->" in e.note]
+    traced = [(e.device, e.note) for e in net.trace if e.event_kind == "stp" and e.port is not None and "->" in e.note]
     made = [
         (f"sw{n}", e.summary)
         for n in (1, 2, 3)
@@ -116,7 +116,7 @@ def test_every_role_and_state_change_is_an_stp_event():
         if isinstance(e, PortChanged)
     ]
     assert sorted(traced) == sorted(made) and len(made) >= 12
-    assert all(e.proto == "STP" for e in net.trace if e.kind == "stp")
+    assert all(e.proto == "STP" for e in net.trace if e.event_kind == "stp")
 
 
 def test_topology_change_ages_the_mac_table_with_forward_delay():

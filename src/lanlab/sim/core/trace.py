@@ -1,6 +1,6 @@
 """The event list: what happened to which frame, where and when (Packet Tracer's simulation mode).
 
-Devices call `tracer.record(t, device, port, kind, frame, note)` only when a tracer is set
+Devices call `tracer.record(t, device, port, event_kind, frame, note)` only when a tracer is set
 (one `is not None` test when off). The protocol and one-line summary of an event come from
 `lanlab.wire.describe` on the frame's header objects, computed when the event is shown.
 New subsystems add their event words with `register_kind("route")`.
@@ -31,13 +31,13 @@ def register_kind(word: str, protocol: str | None = None) -> None:
 class TraceEvent:
     """One line of the event list."""
 
-    __slots__ = ("t", "device", "port", "kind", "frame", "note", "_described")
+    __slots__ = ("t", "device", "port", "event_kind", "frame", "note", "_described")
 
-    def __init__(self, t: int, device: str, port: str | None, kind: str, frame: Frame | None, note: str) -> None:
+    def __init__(self, t: int, device: str, port: str | None, event_kind: str, frame: Frame | None, note: str) -> None:
         self.t = t
         self.device = device
         self.port = port
-        self.kind = kind
+        self.event_kind = event_kind
         self.frame = frame
         self.note = note
         self._described: tuple[str, str] | None = None
@@ -45,7 +45,7 @@ class TraceEvent:
     def _describe(self) -> tuple[str, str]:
         if self._described is None:
             if self.frame is None:
-                self._described = (KIND_PROTOCOLS.get(self.kind, "-"), self.note)
+                self._described = (KIND_PROTOCOLS.get(self.event_kind, "-"), self.note)
             else:
                 proto, info = describe(self.frame.layers())
                 self._described = (proto, f"{info} ({self.note})" if self.note else info)
@@ -63,7 +63,7 @@ class TraceEvent:
         """Every name --filter matches this event by, lower case: the protocols its frame carries,
         its device and its kind (--filter hubA,flood); an event without a frame (a route change,
         a link going down) answers to its protocol column and its kind (--filter route)."""
-        names = {self.proto.lower(), self.kind, self.device.lower()}
+        names = {self.proto.lower(), self.event_kind, self.device.lower()}
         if self.frame is not None:
             names.update(type(layer).__name__.lower() for layer in self.frame.layers()[:-1])
         return names
@@ -74,7 +74,7 @@ class TraceEvent:
             "t": self.t / 1e9,
             "device": self.device,
             "port": self.port,
-            "kind": self.kind,
+            "kind": self.event_kind,
             "proto": self.proto,
             "summary": self.summary,
             "frame": self.frame.ident if self.frame is not None else None,
@@ -82,7 +82,7 @@ class TraceEvent:
 
     def __repr__(self) -> str:
         """As the event list shows it: <TraceEvent 0.000102 s pc1 eth0 tx ARP Who has ...>."""
-        return f"<TraceEvent {self.t / 1e9:.6f} s {self.device} {self.port or '-'} {self.kind} {self.proto} {self.summary}>"
+        return f"<TraceEvent {self.t / 1e9:.6f} s {self.device} {self.port or '-'} {self.event_kind} {self.proto} {self.summary}>"
 
     def localized_summary(self) -> str:
         """The summary in the user's language: the note (why) translated; a frame's Info column
@@ -95,7 +95,7 @@ class TraceEvent:
 
     def as_row(self) -> str:
         return (
-            f"{self.t / 1e9:12.6f}  {self.device:<8} {self.port or '-':<6} {self.kind:<9} "
+            f"{self.t / 1e9:12.6f}  {self.device:<8} {self.port or '-':<6} {self.event_kind:<9} "
             f"{self.proto:<8} {self.localized_summary()}"
         )
 
@@ -135,8 +135,10 @@ class Tracer:
         self.protocols = {p.lower() for p in protocols} if protocols else None
         self.names_seen: set[str] = set()  # with a filter: every name it could have matched (to spot a typo)
 
-    def record(self, t: int, device: str, port: str | None, kind: str, frame: Frame | None, note: str = "") -> None:
-        event = TraceEvent(t, device, port, kind, frame, note)
+    def record(
+        self, t: int, device: str, port: str | None, event_kind: str, frame: Frame | None, note: str = ""
+    ) -> None:
+        event = TraceEvent(t, device, port, event_kind, frame, note)
         if self.protocols is not None:
             names = event.protocols()
             self.names_seen |= names
@@ -155,7 +157,7 @@ def jsonl_line(event: TraceEvent) -> str:
     frame = "null" if event.frame is None else str(event.frame.ident)
     return (
         f'{{"t": {event.t / 1e9!r}, "device": {_string(event.device)}, "port": {port}, '
-        f'"kind": {_string(event.kind)}, "proto": {_string(event.proto)}, '
+        f'"kind": {_string(event.event_kind)}, "proto": {_string(event.proto)}, '
         f'"summary": {_string(event.summary)}, "frame": {frame}}}'
     )
 
