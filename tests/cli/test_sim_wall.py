@@ -336,4 +336,4 @@ def test_limits_apply_without_the_sandbox_too(tmp_path):
     result = CliRunner().invoke(
         cli, ["sim", "run", EXAMPLE, "--until", "1s", "--app", f"pc1={program}", "--app-limits", "mem=256MiB"]
     )
-    assert result.exit_code == 1 and "exit 1: MemoryError" in result.stdout
+    assert result.exit_code == 1 and "exit 1: MemoryError" in result.stdout, result.output
