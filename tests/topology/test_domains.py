@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from lanlab.topology import read_document
 from lanlab.topology.domains import REPEATER_DELAY_BITS, Domains, find_domains
+from lanlab.units import SECOND
 
 RATE = 100_000_000
 DELAY = 1_000
@@ -91,7 +92,7 @@ def test_a_hub_cascade_is_one_collision_domain(tmp_path):
     assert len(medium.ports) == 4 + 8  # the stations' NICs and the hubs' eight ports
     assert medium.repeaters == 3 and set(medium.farthest or ()) & {"pc4:eth0"}
     # pc1 -> hub1 -> hub2 -> hub3 -> pc4 and back: four cables and three repeaters of 46 bit times each way
-    assert medium.round_trip == 2 * (4 * DELAY + 3 * REPEATER_DELAY_BITS * 1_000_000_000 // RATE)
+    assert medium.round_trip == 2 * (4 * DELAY + 3 * REPEATER_DELAY_BITS * SECOND // RATE)
 
 
 SWITCH_WITH_A_HUB = """

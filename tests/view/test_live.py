@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from lanlab.sim import load_topology, schedule
+from lanlab.units import SECOND
 from lanlab.view.document import build_document
 from lanlab.view.live import LiveSession
 
@@ -27,7 +28,7 @@ def session_run(example: str, commands: list[str], until_ns: int) -> LiveSession
 
 
 RUNS = {
-    "hub_vs_switch": ("hub_vs_switch.yaml", ["pc1 ping pc3 -c 2 -i 0.2", "pc2 ping pc4 -c 1"], 1_000_000_000),
+    "hub_vs_switch": ("hub_vs_switch.yaml", ["pc1 ping pc3 -c 2 -i 0.2", "pc2 ping pc4 -c 1"], SECOND),
     # RIP updates (RIP parsed from UDP's payload) and traceroute's ICMP errors, which quote a datagram
     "routed": ("count-to-infinity.yaml", ["pc1 traceroute pc3"], 40_000_000_000),
     "dhcp": ("dhcp.yaml", [], 5_000_000_000),

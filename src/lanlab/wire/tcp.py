@@ -9,14 +9,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import IntFlag
 from ipaddress import IPv4Address
-from typing import Any, ClassVar, Union
+from typing import Any, ClassVar, Final, Union
 
 from lanlab.wire.checksum import internet_checksum, pseudo_header_sum
 from lanlab.wire.errors import malformed
 from lanlab.wire.fields import Extent, Leaf, bits, fast_constructor, Header, header, u16, u32, unfrozen_twin
+from lanlab.wire.ipv4 import IpProto
 from lanlab.wire.registry import CUT, register
 
-PROTO_TCP = 6
+PROTO_TCP: Final = int(IpProto.TCP)  # a plain int for the checksum's pseudo-header and the hot paths
 MIN_HEADER = 20  # data offset 5
 
 

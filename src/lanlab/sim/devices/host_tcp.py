@@ -14,13 +14,12 @@ from lanlab.proto.tcp import CongestionChanged, StateChanged, TcpConfig, TcpStac
 from lanlab.sim.core.engine import MachineTimer
 from lanlab.sim.core.frame import ETH_HEADER, Frame
 from lanlab.sim.core.trace import register_kind
-from lanlab.wire import IpProto, describe
-from lanlab.wire.tcp import Tcp, pack_options
+from lanlab.wire import describe
+from lanlab.wire.tcp import PROTO_TCP, Tcp, pack_options
 
 if TYPE_CHECKING:
     from lanlab.sim.devices.host import Host
 
-PROTO_TCP: Final = int(IpProto.TCP)  # a plain int on the hot path
 LOOPBACK: Final = IPv4Network("127.0.0.0/8")
 LOOPBACK_ADDRESS: Final = IPv4Address("127.0.0.1")
 LOOPBACK_DELAY: Final = 10_000  # 10 us through the host's own lo
