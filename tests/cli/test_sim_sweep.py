@@ -118,6 +118,10 @@ def test_a_value_the_topology_refuses_is_one_line():
         (("--app", "pc1=x.py"), "no such file 'x.py'"),
         (("--app", "pc1"), "expected [at T] NODE=FILE.py"),
         (("--app", f"sw1={__file__}"), "no host called 'sw1'"),
+        (("--stdin", "pc1=x"), "add --app pc1=PROGRAM.py"),
+        (("--app", f"pc1={__file__}", "--arg", "pc1"), "expected NODE=VALUE"),
+        (("--app-limits", "cpu=10s"), "add --app"),
+        (("--app", f"pc1={__file__}", "--app-limits", "mem=1MiB"), "64MiB or more"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(tmp_path, monkeypatch, args, words):
@@ -126,6 +130,19 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path, monkeypatch, args, words):
     result = invoke("sim", "sweep", C2I, "--seeds", "1", "--workers", "1", "--until", "1s", *args)
     assert result.exit_code == 2, result.output
     assert words in result.output and "Traceback" not in result.output
+
+
+def test_stdin_and_arg_reach_the_program_of_every_run(tmp_path):
+    """On the command line: --stdin and --arg are each run's, as sim run's; --app-limits is taken."""
+    (tmp_path / "echo.py").write_text("import sys\nprint(input(), *sys.argv[1:])\n")
+    out = tmp_path / "rows.csv"
+    result = in_a_process(
+        *("sim", "sweep", str(Path(C2I).parent / "broadcast.yaml"), "--seeds", "1-2", "--until", "1s"),
+        *("--workers", "1", "--app", f"pc1={tmp_path / 'echo.py'}", "--stdin", "pc1=hi", "--arg", "pc1=7788"),
+        *("--app-limits", "cpu=10s", "--metric", "said=programs.0.output.0.text", "--out", str(out)),
+    )
+    assert result.returncode == 0, result.stderr
+    assert [row["said"] for row in csv.DictReader(out.open())] == ["hi 7788", "hi 7788"]
 
 
 def test_a_plot_of_a_metric_not_swept_is_refused(tmp_path):
@@ -145,6 +162,9 @@ def test_help_teaches_the_command():
         "--vary",
         "--do",
         "--app",
+        "--stdin",
+        "--arg",
+        "--app-limits",
         "--until",
         "--metric",
         "--out",

@@ -1,13 +1,17 @@
 """One run of a sweep is exactly `lanlab sim run FILE --seed S --json` with those values."""
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from lanlab.sweep.metrics import parse_metric
 from lanlab.sweep.plan import make_plan
-from lanlab.sweep.task import Task, run_task
+from lanlab.sweep.task import Task, run_batch, run_task
+from lanlab.sweep.vary import SweepError
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -150,3 +154,122 @@ def test_a_failing_program_is_its_exit_status_not_a_failed_run(tmp_path):
     row = run_task(plan.tasks[0])
     assert row["program_exit"] == 1 and row["error"] is None
     assert row["document"]["programs"][0]["output"][-1]["text"] == "ValueError: nope"
+
+
+ECHO = """import os, sys
+import helper
+from pkg import twice
+print(helper.shout(input()), twice(sys.argv[1]), os.getpid())
+print(input())
+"""
+
+
+def program_folder(tmp_path: Path) -> Path:
+    """echo.py beside the module it imports (helper.py) and a package (pkg/, a relative import inside)."""
+    (tmp_path / "helper.py").write_text("def shout(text):\n    return text.upper() + '!'\n")
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("from .inner import twice\n")
+    (tmp_path / "pkg" / "inner.py").write_text("def twice(x):\n    return x * 2\n")
+    (tmp_path / "echo.py").write_text(ECHO)
+    return tmp_path / "echo.py"
+
+
+def test_stdin_and_args_are_sim_runs_in_every_run(tmp_path):
+    """--stdin (two lines) and --arg: each row's document is sim run's with the same options; two
+    runs of one batch (one process behind one wall) each see pid 1000 as sim run's program does."""
+    echo = program_folder(tmp_path)
+    options = ("--app", f"pc1={echo}", "--stdin", "pc1=hi", "--stdin", "pc1=there", "--arg", "pc1=ab")
+    plan = make_plan(
+        EXAMPLES / "broadcast.yaml",
+        [1, 2],
+        until="1s",
+        metrics=["output_lines"],
+        keep_documents=True,
+        apps=[f"pc1={echo}"],
+        stdins=["pc1=hi", "pc1=there"],
+        args=["pc1=ab"],
+    )
+    rows = run_batch(plan.tasks)
+    expected = sim_run_json(EXAMPLES / "broadcast.yaml", "--seed", "1", "--until", "1s", *options)
+    assert [line["text"] for line in expected["programs"][0]["output"]] == ["HI! abab 1000", "there"]
+    assert rows[0]["document"] == expected
+    assert rows[1]["document"]["programs"] == expected["programs"]
+
+
+def test_modules_beside_the_program_travel_with_it(tmp_path):
+    """helper.py and pkg/ are read when the sweep is planned: deleted before the run (a worker
+    without the folder), the program still imports them."""
+    echo = program_folder(tmp_path)
+    plan = make_plan(
+        EXAMPLES / "broadcast.yaml",
+        [1],
+        until="1s",
+        metrics=["program_exit"],
+        keep_documents=True,
+        apps=[f"pc1={echo}"],
+        stdins=["pc1=hi", "pc1=x"],
+        args=["pc1=ab"],
+    )
+    assert [m.name for m in plan.tasks[0].apps[0].modules] == ["helper", "pkg", "pkg.inner"]
+    shutil.rmtree(tmp_path)
+    row = run_task(plan.tasks[0])
+    assert row["error"] is None and row["program_exit"] == 0
+    assert row["document"]["programs"][0]["output"][0]["text"] == "HI! abab 1000"
+
+
+def test_a_run_past_its_cpu_limit_is_a_row_with_that_error(tmp_path):
+    """--app-limits cpu=1s against a program that computes for ever (and --app-cpu's 5 s would stop
+    later): that run's row says the limit stopped it; the next run of the batch runs on."""
+    (tmp_path / "spin.py").write_text("import sys\nif sys.argv[1:] == ['spin']:\n    while True:\n        pass\n")
+    spin = make_plan(
+        EXAMPLES / "broadcast.yaml",
+        [1],
+        until="1s",
+        metrics=["program_exit"],
+        apps=[f"pc1={tmp_path / 'spin.py'}"],
+        args=["pc1=spin"],
+        app_limits="cpu=1s",
+    ).tasks
+    calm = make_plan(
+        EXAMPLES / "broadcast.yaml",
+        [2],
+        until="1s",
+        metrics=["program_exit"],
+        apps=[f"pc1={tmp_path / 'spin.py'}"],
+        app_limits="cpu=1s,mem=512MiB",
+    ).tasks
+    assert spin[0].limits.cpu == 1 and calm[0].limits.mem == 512 * 1024**2
+    rows = run_batch(spin + calm)
+    assert "--app-limits cpu=1s" in rows[0]["error"] and rows[0]["program_exit"] is None
+    assert rows[1]["error"] is None and rows[1]["program_exit"] == 0
+
+
+@pytest.mark.parametrize(
+    ("options", "words"),
+    [
+        (dict(stdins=["pc9=x"]), "no node called 'pc9'"),
+        (dict(args=["pc2=x"]), "pc2 runs no program"),
+        (dict(stdins=["nothing"]), "expected NODE=VALUE"),
+        (dict(app_limits="cpu=0.5s"), "whole seconds"),
+        (dict(app_limits="disk=1G"), "expected cpu=DURATION"),
+    ],
+)
+def test_bad_inputs_are_sim_runs_errors(tmp_path, options, words):
+    """A bad --stdin/--arg/--app-limits is one SweepError, in sim run's words, before anything runs."""
+    (tmp_path / "p.py").write_text("print(1)\n")
+    with pytest.raises(SweepError, match=words):
+        make_plan(EXAMPLES / "broadcast.yaml", [1], apps=[f"pc1={tmp_path / 'p.py'}"], **options)
+
+
+def test_app_limits_without_programs_is_an_error():
+    """As sim run says: the limits are those of a run's programs."""
+    with pytest.raises(SweepError, match="add --app"):
+        make_plan(EXAMPLES / "broadcast.yaml", [1], app_limits="cpu=2s")
+
+
+def test_a_broken_module_beside_the_program_is_said_at_planning(tmp_path):
+    """An imported helper that is not Python is named, with its line, before anything runs."""
+    (tmp_path / "helper.py").write_text("def (:\n")
+    (tmp_path / "p.py").write_text("import helper\n")
+    with pytest.raises(SweepError, match=r"helper.py, which it imports, is not valid Python.*line 1"):
+        make_plan(EXAMPLES / "broadcast.yaml", [1], apps=[f"pc1={tmp_path / 'p.py'}"])

@@ -76,3 +76,30 @@ def test_programs_run_on_dask_workers_from_the_text_sent(tmp_path):
         there = plain(sweep(EXAMPLES / "broadcast.yaml", "1-4", scheduler=cluster.scheduler_address, **args))
     assert there == here
     assert [(r["output_lines"], r["program_exit"], r["error"]) for r in here] == [(2, 0, None)] * 4
+
+
+@pytest.mark.slow
+def test_stdin_args_and_modules_reach_dask_workers(tmp_path):
+    """--stdin, --arg and a helper module beside the program, through a 2-worker LocalCluster's
+    address with the folder gone (the workers had only what the tasks carried): the rows are the
+    in-process sweep's."""
+    distributed = pytest.importorskip("distributed")
+    (tmp_path / "helper.py").write_text("def shout(text):\n    return text.upper()\n")
+    (tmp_path / "echo.py").write_text("import sys, helper\nprint(helper.shout(input()), sys.argv[1:])\n")
+    args = dict(
+        until="1s",
+        metrics=["program_exit", "said=programs.0.output.0.text"],
+        apps=[f"pc3={tmp_path / 'echo.py'}"],
+        stdins=["pc3=hello"],
+        args=["pc3=7788"],
+    )
+    from lanlab.sweep.plan import make_plan
+
+    plan = make_plan(EXAMPLES / "broadcast.yaml", "1-4", **args)
+    here = plain(where.run_tasks(plan.tasks, 1, None))
+    for path in tmp_path.iterdir():
+        path.unlink()
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster:
+        there = plain(where.run_tasks(plan.tasks, 2, cluster.scheduler_address))
+    assert sorted(there, key=lambda r: r["seed"]) == here
+    assert [(r["said"], r["program_exit"], r["error"]) for r in here] == [("HELLO ['7788']", 0, None)] * 4

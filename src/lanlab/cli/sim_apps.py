@@ -49,19 +49,39 @@ def read_app(text: str) -> tuple[int, str, Path]:
     return at, node, Path(path.strip())
 
 
-def _split(option: str, text: str) -> tuple[str, str]:
-    try:
-        return split_spec(option, text)
-    except AppSpecError as error:
-        fail(str(error))
-
-
 def parse_app(text: str) -> tuple[int, str, Path]:
     """`[at T] NODE=FILE` -> (start time in ns, node, file); a malformed one is a one-line error."""
     try:
         return read_app(text)
     except AppSpecError as error:
         fail(str(error))
+
+
+def program_inputs(
+    stdins: tuple[str, ...], args: tuple[str, ...], app_nodes: set[str], nodes: list[str]
+) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """--stdin and --arg values as each node's stdin text and argument list; AppSpecError (the
+    one-line error) for a malformed one, or one for a node that is not there or runs no program."""
+    stdin_of: dict[str, str] = {}
+    for text in stdins:
+        node, value = split_spec("--stdin", text)
+        stdin_of[node] = stdin_of.get(node, "") + value + ("" if value.endswith("\n") else "\n")
+    args_of: dict[str, list[str]] = {}
+    for text in args:
+        node, value = split_spec("--arg", text)
+        args_of.setdefault(node, []).append(value)
+    for node in [*stdin_of, *args_of]:
+        if node not in nodes:
+            raise AppSpecError(
+                _("--stdin/--arg {node}=...: no node called {node!r} (nodes: {nodes})").format(
+                    node=node, nodes=", ".join(nodes)
+                )
+            )
+        if node not in app_nodes:
+            raise AppSpecError(
+                _("--stdin/--arg {node}=...: {node} runs no program; add --app {node}=PROGRAM.py").format(node=node)
+            )
+    return stdin_of, args_of
 
 
 def start_apps(
@@ -71,24 +91,11 @@ def start_apps(
     programs share, as programs started from one terminal: a line one program reads is gone for
     the others (at one instant, programs run in start order). --arg values go to every program on
     the node."""
-    stdin_of: dict[str, str] = {}
-    for text in stdins:
-        node, value = _split("--stdin", text)
-        stdin_of[node] = stdin_of.get(node, "") + value + ("" if value.endswith("\n") else "\n")
-    args_of: dict[str, list[str]] = {}
-    for text in args:
-        node, value = _split("--arg", text)
-        args_of.setdefault(node, []).append(value)
     app_nodes = {parse_app(text)[1] for text in apps}
-    for node in [*stdin_of, *args_of]:
-        if node not in network.nodes:
-            fail(
-                _("--stdin/--arg {node}=...: no node called {node!r} (nodes: {nodes})").format(
-                    node=node, nodes=", ".join(network.nodes)
-                )
-            )
-        if node not in app_nodes:
-            fail(_("--stdin/--arg {node}=...: {node} runs no program; add --app {node}=PROGRAM.py").format(node=node))
+    try:
+        stdin_of, args_of = program_inputs(stdins, args, app_nodes, list(network.nodes))
+    except AppSpecError as error:
+        fail(str(error))
     programs = []
     streams: dict[str, io.StringIO] = {}  # one stdin per host
     for text in apps:

@@ -43,6 +43,24 @@ from lanlab.cli.common import EXIT_INTERRUPTED, EXIT_NO_ANSWER, EXIT_OK, fail, p
     "needs no copy), which runs behind sim run's network-namespace wall in a process of its "
     "own. Repeatable.",
 )
+@click.option(
+    "--stdin",
+    "stdins",
+    multiple=True,
+    metavar="NODE=TEXT",
+    help="As sim run's --stdin, in every run: a line of NODE's standard input (repeatable: one line each).",
+)
+@click.option(
+    "--arg", "args", multiple=True, metavar="NODE=ARG", help="As sim run's --arg, in every run: an argument (sys.argv)."
+)
+@click.option(
+    "--app-limits",
+    "app_limits",
+    default=None,
+    metavar="cpu=10s,mem=512MiB",
+    help="As sim run's --app-limits, for each run: CPU-time and memory limits of the process that runs "
+    "it (each such run gets a process of its own); a run stopped at the CPU limit is a row with that error.",
+)
 @click.option("--until", default="10s", show_default=True, help="Sim time each run stops at.")
 @click.option(
     "--metric",
@@ -92,6 +110,9 @@ def sweep(
     vary: tuple[str, ...],
     do: tuple[str, ...],
     apps: tuple[str, ...],
+    stdins: tuple[str, ...],
+    args: tuple[str, ...],
+    app_limits: str | None,
     until: str,
     metrics: tuple[str, ...],
     out: Path | None,
@@ -126,7 +147,9 @@ def sweep(
         if out is not None:
             check_out(out)
         plot_specs = [parse_plot(text) for text in plots]
-        plan = make_plan(file, seeds, vary, do, until, metrics, apps=apps)
+        plan = make_plan(
+            file, seeds, vary, do, until, metrics, apps=apps, stdins=stdins, args=args, app_limits=app_limits
+        )
     except TopologyError as error:
         fail(str(error).replace("\n", "; "))
     except SweepError as error:

@@ -23,6 +23,9 @@ def sweep(
     scheduler: str | None = None,
     keep_documents: bool = False,
     apps: Iterable[str] = (),
+    stdins: Iterable[str] = (),
+    args: Iterable[str] = (),
+    app_limits: str | None = None,
 ) -> Any:
     """Run FILE once per seed and per combination of `vary` values; returns one row per run, in
     (values, seed) order: seed, each varied path, each metric, error (None when it ran), wall_s.
@@ -33,9 +36,11 @@ def sweep(
                      metrics=["route_changes", "routing_convergence"])
 
     `apps=["pc1=server.py", "at 1s pc2=client.py"]` runs programs as `sim run --app` does, in
-    every run (each behind a network-namespace wall, in a process of its own).
+    every run (behind a network-namespace wall, in a process of their batch's); `stdins`, `args`
+    and `app_limits` are sim run's --stdin, --arg and --app-limits (["pc1=hello"], ["pc1=7788"],
+    "cpu=10s,mem=512MiB").
     `keep_documents=True` adds each run's `sim run --json` document as `document`."""
-    plan = make_plan(file, seeds, vary, do, until, metrics, keep_documents, apps)
+    plan = make_plan(file, seeds, vary, do, until, metrics, keep_documents, apps, stdins, args, app_limits)
     order = {(task.seed, tuple(task.values.items())): i for i, task in enumerate(plan.tasks)}
     rows = list(run_tasks(plan.tasks, workers or default_workers(), scheduler))
     rows.sort(key=lambda row: order[(row["seed"], tuple((p, row[p]) for p in plan.varied))])

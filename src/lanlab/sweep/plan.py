@@ -3,15 +3,20 @@
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lanlab.sweep.metrics import BUILTINS, Metric, parse_metric
 from lanlab.sweep.task import App, Task, topology_text
 from lanlab.sweep.vary import SweepError, Vary, combinations, parse_seeds, parse_vary
 from lanlab.units import UnitError, parse_duration
+
+if TYPE_CHECKING:
+    from lanlab.cli.sim_wall import Limits
+    from lanlab.sim.shim import SentModule
 
 DEFAULT_METRICS = ("frames", "drops", "events")
 
@@ -33,6 +38,9 @@ def make_plan(
     metrics: Iterable[str] = (),
     keep_documents: bool = False,
     apps: Iterable[str] = (),
+    stdins: Iterable[str] = (),
+    args: Iterable[str] = (),
+    app_limits: str | None = None,
 ) -> Plan:
     from lanlab.sim.commands import CommandError, schedule
     from lanlab.sim.network import Network
@@ -55,6 +63,7 @@ def make_plan(
     trace = any(m.needs_events for m in chosen)
     do = tuple(do)
     programs = tuple(read_apps(apps))
+    limits = read_limits(app_limits, programs)
     tasks = []
     for values in combinations(varies):
         probe = Task(str(file), text, seed_list[0], values)
@@ -74,9 +83,24 @@ def make_plan(
                 raise SweepError(
                     f"--app {app.node}={app.path}: no host called {app.node!r} (nodes: {', '.join(network.nodes)})"
                 )
+        stdin_of, args_of = read_inputs(stdins, args, programs, list(network.nodes))
         network.close()
         tasks.extend(
-            Task(str(file), text, seed, values, do, end, tuple(chosen), keep_documents, trace, programs)
+            Task(
+                str(file),
+                text,
+                seed,
+                values,
+                do,
+                end,
+                tuple(chosen),
+                keep_documents,
+                trace,
+                programs,
+                tuple(stdin_of.items()),
+                tuple((node, tuple(values)) for node, values in args_of.items()),
+                limits,
+            )
             for seed in seed_list
         )
     return Plan(Path(file).stem, tasks, chosen, [v.path for v in varies])
@@ -102,7 +126,85 @@ def read_apps(apps: Iterable[str]) -> list[App]:
         except SyntaxError as error:
             where = f" (line {error.lineno})" if error.lineno else ""
             raise SweepError(f"--app {text!r}: {path} is not valid Python: {error.msg}{where}") from None
-        read.append(App(node, str(path), source, at))
+        read.append(App(node, str(path), source, at, tuple(modules_beside(path, source, text))))
+    return read
+
+
+def read_inputs(
+    stdins: Iterable[str], args: Iterable[str], programs: tuple[App, ...], nodes: list[str]
+) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """--stdin and --arg as sim run reads them: each node's stdin text and argument list."""
+    from lanlab.cli.sim_apps import AppSpecError, program_inputs
+
+    try:
+        return program_inputs(tuple(stdins), tuple(args), {app.node for app in programs}, nodes)
+    except AppSpecError as error:
+        raise SweepError(str(error)) from None
+
+
+def read_limits(text: str | None, programs: tuple[App, ...]) -> Limits | None:
+    """--app-limits as sim run reads it (its words), each run's own."""
+    from lanlab.cli.common import LanlabError
+    from lanlab.cli.sim_wall import parse_limits
+
+    if text is None:
+        return None
+    if not programs:
+        raise SweepError("--app-limits limits the programs of a run; add --app NODE=PROGRAM.py")
+    try:
+        return parse_limits(text)
+    except LanlabError as error:
+        raise SweepError(error.format_message()) from None
+
+
+def modules_beside(program: Path, source: bytes, spec: str) -> list[SentModule]:
+    """The modules of the program's folder it imports (and they import, in turn), read now, so
+    that they travel with it as its text does: `import helper` finds helper.py or the package
+    helper/ (all its .py files) beside it, as Python's sys.path[0] would. Found by reading the
+    import statements (ast); a name built at run time (importlib.import_module(name)) is not seen."""
+    folder = program.resolve().parent
+    found: dict[str, SentModule] = {}
+    pending = [source]
+    while pending:
+        tree = ast.parse(pending.pop())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            else:
+                continue
+            for name in {name.partition(".")[0] for name in names} - found.keys():
+                for module in _read_module(folder, name, spec):
+                    found[module.name] = module
+                    pending.append(module.source)
+    return sorted(found.values(), key=lambda module: module.name)
+
+
+def _read_module(folder: Path, name: str, spec: str) -> list[SentModule]:
+    """`name`.py in `folder`, or every .py file of the package `name`/ (as dotted names)."""
+    from lanlab.sim.shim import SentModule
+
+    single, package = folder / f"{name}.py", folder / name
+    if (package / "__init__.py").is_file():
+        files = sorted(p for p in package.rglob("*.py") if "__pycache__" not in p.parts)
+    elif single.is_file():
+        files = [single]
+    else:
+        return []  # not the program's own: the standard library's or an installed one
+    read = []
+    for path in files:
+        relative = path.relative_to(folder).with_suffix("")
+        parts = relative.parts[:-1] if relative.name == "__init__" else relative.parts
+        source = path.read_bytes()
+        try:
+            compile(source, str(path), "exec")
+        except SyntaxError as error:
+            where = f" (line {error.lineno})" if error.lineno else ""
+            raise SweepError(
+                f"--app {spec!r}: {path}, which it imports, is not valid Python: {error.msg}{where}"
+            ) from None
+        read.append(SentModule(".".join(parts), str(path), source))
     return read
 
 

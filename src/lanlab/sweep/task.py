@@ -7,7 +7,7 @@ import copy
 import io
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -15,6 +15,10 @@ from lanlab.sweep.metrics import TRACED_KINDS, Metric
 from lanlab.sweep.vary import apply
 from lanlab.sweep.wall import behind_wall
 from lanlab.units import SECOND
+
+if TYPE_CHECKING:
+    from lanlab.cli.sim_wall import Limits
+    from lanlab.sim.shim import SentModule
 
 CPU_LIMIT = 5.0  # s: `sim run --app-cpu`'s default, the busy-loop stop of a program
 
@@ -27,6 +31,7 @@ class App:
     path: str  # as given (`sim run` reports this name)
     source: bytes
     at: int = 0  # ns
+    modules: tuple[SentModule, ...] = ()  # the modules of its folder it imports, read with it
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,9 @@ class Task:
     keep_document: bool = False
     trace: bool = field(default=False)  # add `events` of kinds route,stp, as --trace jsonl --filter route,stp
     apps: tuple[App, ...] = ()
+    stdin: tuple[tuple[str, str], ...] = ()  # node -> its --stdin lines, one text
+    args: tuple[tuple[str, tuple[str, ...]], ...] = ()  # node -> its --arg values
+    limits: Limits | None = None  # --app-limits, each run's own
 
 
 def topology_text(task: Task) -> str:
@@ -72,7 +80,7 @@ def run_document_of(task: Task, wall: dict[str, Any] | None = None) -> dict[str,
         schedule(network, text)
     if task.trace:
         network.start_trace(list(TRACED_KINDS))
-    programs = start_apps(network, task.apps)
+    programs = start_apps(network, task)
     try:
         if programs or any(c.command.words.startswith("tcp ") for c in network.commands):
             events = run_programs(network, task.until, CPU_LIMIT)
@@ -90,31 +98,48 @@ def run_document_of(task: Task, wall: dict[str, Any] | None = None) -> dict[str,
     return document
 
 
-def start_apps(network: Any, apps: tuple[App, ...]) -> list[Any]:
-    """Each program on its host, as `sim run --app` starts them: one (empty) stdin per host."""
+def start_apps(network: Any, task: Task) -> list[Any]:
+    """Each program on its host, as `sim run --app` starts them: one stdin per host (its --stdin
+    lines), the host's --arg values as sys.argv[1:]."""
     from lanlab.sim.shim import start_program
 
+    stdin_of, args_of = dict(task.stdin), dict(task.args)
     streams: dict[str, io.StringIO] = {}
     programs = []
-    for app in apps:
+    for app in task.apps:
         host = network.nodes.get(app.node)
         if host is None or not hasattr(host, "run_program"):
             raise ValueError(f"--app {app.node}={app.path}: no host called {app.node!r}")
         programs.append(
             start_program(
-                host, path=app.path, source=app.source, at=app.at, stdin=streams.setdefault(app.node, io.StringIO(""))
+                host,
+                path=app.path,
+                source=app.source,
+                modules=app.modules,
+                at=app.at,
+                stdin=streams.setdefault(app.node, io.StringIO(stdin_of.get(app.node, ""))),
+                args=list(args_of.get(app.node, ())),
             )
         )
     return programs
 
 
-def run_task(task: Task) -> dict[str, Any]:
+def run_task(task: Task, wall: dict[str, Any] | None = None) -> dict[str, Any]:
     """The row of one run: seed, the varied values, each metric, error (None when it ran), wall_s.
-    A run that fails is a row with its error, never the end of the sweep."""
+    A run that fails is a row with its error, never the end of the sweep. A run with programs
+    forks behind a wall of its own, unless it is already behind one (`wall`, its entry: a batch's
+    child, wall.py); with --app-limits, in a process of its own there."""
     row: dict[str, Any] = {"seed": task.seed, **task.values}
     start = time.perf_counter()
     try:
-        document = behind_wall(lambda wall: run_document_of(task, wall)) if task.apps else run_document_of(task)
+        if not task.apps:
+            document = run_document_of(task)
+        elif wall is None:
+            document = behind_wall(lambda wall: run_document_of(task, wall), limits=task.limits)
+        elif task.limits is not None:
+            document = behind_wall(lambda _: run_document_of(task, wall), unshare=False, limits=task.limits)
+        else:
+            document = run_document_of(task, wall)
     except Exception as error:  # noqa: BLE001 - any failure of one run is that run's row
         problems = getattr(error, "problems", None)
         row.update({m.name: None for m in task.metrics})
@@ -131,3 +156,26 @@ def run_task(task: Task) -> dict[str, Any]:
             row["document"] = document
     row["wall_s"] = round(time.perf_counter() - start, 6)
     return row
+
+
+def run_batch(tasks: list[Task]) -> list[dict[str, Any]]:
+    """The rows of a batch of runs; those with programs share one child behind one wall (wall.py:
+    a fork and a namespace per batch, not per run). A run whose child dies is a row with its error."""
+    from lanlab.sweep.wall import map_behind_wall
+
+    walled = [task for task in tasks if task.apps]
+    rows = {id(task): run_task(task) for task in tasks if not task.apps}
+    for task, (ok, value) in zip(walled, map_behind_wall(run_task, walled)):
+        rows[id(task)] = value if ok else failed_row(task, value)
+    return [rows[id(task)] for task in tasks]
+
+
+def failed_row(task: Task, error: BaseException) -> dict[str, Any]:
+    """The row of a run whose process died before it could make its own."""
+    return {
+        "seed": task.seed,
+        **task.values,
+        **{m.name: None for m in task.metrics},
+        "error": f"{type(error).__name__}: {error}",
+        "wall_s": None,
+    }

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Any
 
-from lanlab.sweep.task import Task, run_task
+from lanlab.sweep.task import Task, run_batch, run_task
 from lanlab.sweep.vary import SweepError
 
 
@@ -42,7 +42,10 @@ def run_tasks(tasks: list[Task], workers: int, scheduler: str | None) -> Iterato
     if scheduler is not None:
         yield from _on_dask(tasks, scheduler, workers)
     elif workers == 1:
-        yield from (run_task(task) for task in tasks)
+        if any(task.apps for task in tasks):  # behind one wall per batch (task.run_batch)
+            yield from (row for batch in batches(tasks, 1) for row in run_batch(batch))
+        else:
+            yield from (run_task(task) for task in tasks)
     elif have_dask():
         yield from _on_dask(tasks, None, workers)
     else:
@@ -72,10 +75,6 @@ def batches(tasks: list[Task], workers: int) -> list[list[Task]]:
     would spend more time scheduling than simulating."""
     size = max(1, -(-len(tasks) // (workers * BATCHES_PER_WORKER)))
     return [tasks[at : at + size] for at in range(0, len(tasks), size)]
-
-
-def run_batch(tasks: list[Task]) -> list[dict[str, Any]]:
-    return [run_task(task) for task in tasks]
 
 
 def _on_pool(tasks: list[Task], workers: int) -> Iterator[dict[str, Any]]:

@@ -25,9 +25,11 @@ from __future__ import annotations
 import itertools
 import os
 from pathlib import Path
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Callable, TextIO
 
 from lanlab.sim.shim._files import HostFiles, host_folder
+from lanlab.sim.shim._imports import SentModule
 from lanlab.sim.shim._modules import Overlay
 from lanlab.sim.shim._process import Program, UnsupportedInSimulation, shim_host
 from lanlab.sim.shim._watchdog import DEFAULT_LIMIT, watching
@@ -37,9 +39,10 @@ if TYPE_CHECKING:
     from lanlab.sim.devices.host import Host
     from lanlab.sim.network import Network
 
-__all__ = ["Program", "UnsupportedInSimulation", "programs_of", "run_programs", "start_program"]
+__all__ = ["Program", "SentModule", "UnsupportedInSimulation", "programs_of", "run_programs", "start_program"]
 
-_pids = itertools.count(1000)
+FIRST_PID = 1000
+_pids = itertools.count(FIRST_PID)
 
 
 def programs_of(network: Any) -> list[Program]:
@@ -59,19 +62,26 @@ def start_program(
     args: list[Any] | None = None,
     at: int | None = None,
     source: bytes | None = None,
+    modules: Iterable[SentModule] = (),
 ) -> Program:
     """Start a program file (`path`, with `args` as sys.argv[1:]) or `function(*args)` on
     `host` at virtual time `at` (default: now). `source`: the file's text when it came from
-    elsewhere (a sweep's run on a Dask worker, which has no copy of the file)."""
+    elsewhere (a sweep's run on a Dask worker, which has no copy of the file); `modules`: the
+    modules of its folder that came with it, imported from their text."""
     args = args or []
     label = path if path is not None else getattr(function, "__name__", "function")
     program = Program(host, str(label), stdin)
-    program.pid = next(_pids)  # type: ignore[attr-defined]
+    network = getattr(host, "network", None)
+    started = programs_of(network) if network is not None else None
+    # numbered per network, so a run's pids are the same whatever ran before in this process (a
+    # sweep's runs share a process per batch)
+    program.pid = FIRST_PID + len(started) if started is not None else next(_pids)  # type: ignore[attr-defined]
     program.files = HostFiles(program, host_folder(host), os.getcwd())
     overlay = Overlay(
         program,
         [str(label), *map(str, args)] if path is not None else [str(label)],
         Path(path).resolve().parent if path is not None else None,
+        modules,
     )
     if path is not None:
         code = compile(Path(path).read_bytes() if source is None else source, str(path), "exec")
@@ -81,9 +91,8 @@ def start_program(
         assert function is not None
         rebound = overlay.rebind(function)
         body = lambda: rebound(*args)
-    network = getattr(host, "network", None)
-    if network is not None:
-        programs_of(network).append(program)
+    if started is not None:
+        started.append(program)
     shim_host(host)
     program.start(body, host.engine.now if at is None else max(at, host.engine.now))
     return program

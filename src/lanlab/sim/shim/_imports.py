@@ -22,11 +22,14 @@ Compiled code is cached per interpreter, so a fresh module costs one `exec` of i
 
 from __future__ import annotations
 
+import importlib.abc
 import importlib.machinery
 import importlib.util
 import sys as _real_sys
 import types
 from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -73,12 +76,19 @@ class ProgramImports:
     """`modules` is the program's sys.modules; `path` its sys.path; `import_` its __import__."""
 
     def __init__(
-        self, builtins: dict[str, Any], special: Callable[[str], types.ModuleType | None], path: Iterable[str]
+        self,
+        builtins: dict[str, Any],
+        special: Callable[[str], types.ModuleType | None],
+        path: Iterable[str],
+        sent: Iterable[SentModule] = (),
     ) -> None:
         self.builtins = builtins
         self.special = special
         self.modules: dict[str, types.ModuleType] = {}
         self.path = list(path)
+        # the program's own modules when they came with it (a sweep's run on a Dask worker): found
+        # before the folder, which that machine may not have
+        self.sent = {module.name: module for module in sent}
 
     # -- __import__ ------------------------------------------------------------------------
     def import_(
@@ -171,6 +181,9 @@ class ProgramImports:
 
     def find_spec(self, fullname: str, search: list[str] | None) -> importlib.machinery.ModuleSpec | None:
         """The interpreter's finders, with the program's sys.path for top-level modules."""
+        sent = self.sent.get(fullname)
+        if sent is not None:
+            return sent.spec()
         for finder in _real_sys.meta_path:
             if finder is importlib.machinery.PathFinder:
                 spec = finder.find_spec(fullname, self.path if search is None else search)
@@ -253,6 +266,42 @@ class ProgramImports:
             return spec  # type: ignore[no-any-return]
         parent = name.rpartition(".")[0]
         return self.find_spec(name, getattr(self.load(parent), "__path__", None) if parent else None)
+
+
+@dataclass(frozen=True)
+class SentModule:
+    """A module of the program's folder that travels with it: its dotted name, its file's path
+    (a package's is its __init__.py) and text."""
+
+    name: str
+    origin: str
+    source: bytes
+
+    def spec(self) -> importlib.machinery.ModuleSpec:
+        package = Path(self.origin).name == "__init__.py"
+        spec = importlib.util.spec_from_loader(self.name, SentLoader(self), origin=self.origin, is_package=package)
+        assert spec is not None
+        spec.has_location = True  # __file__ is the origin, as for a module read from its folder
+        if package:
+            spec.submodule_search_locations = [str(Path(self.origin).parent)]
+        return spec
+
+
+class SentLoader(importlib.abc.Loader):
+    """Loads a SentModule from its text (compiled once per interpreter, by `compiled`)."""
+
+    def __init__(self, module: SentModule) -> None:
+        self.module = module
+
+    def path_stats(self, path: str) -> dict[str, Any]:
+        # compiled()'s cache key: the text's hash stands for the file's mtime
+        return {"mtime": hash(self.module.source)}
+
+    def get_code(self, fullname: str) -> types.CodeType:
+        return compile(self.module.source, self.module.origin, "exec")
+
+    def is_package(self, fullname: str) -> bool:
+        return Path(self.module.origin).name == "__init__.py"
 
 
 class DoorLoader:

@@ -31,12 +31,12 @@ import posix as _real_posix
 import re
 import sys as _real_sys
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lanlab.sim.shim._clock import datetime_module, time_module
-from lanlab.sim.shim._imports import Hidden, ProgramImports
+from lanlab.sim.shim._imports import Hidden, ProgramImports, SentModule
 from lanlab.sim.shim._process import UnsupportedInSimulation
 from lanlab.sim.shim._proxy import Proxy
 from lanlab.sim.shim._select import select_module
@@ -400,7 +400,9 @@ def importlib_module(imports: ProgramImports, host: str) -> types.ModuleType:
 class Overlay:
     """One program's modules and builtins."""
 
-    def __init__(self, program: Program, argv: list[str], home: Path | None = None) -> None:
+    def __init__(
+        self, program: Program, argv: list[str], home: Path | None = None, sent: Iterable[SentModule] = ()
+    ) -> None:
         self.program = program
         self.argv = argv
         self.home = home  # the program's directory: its own modules import from there, as sys.path[0]
@@ -409,7 +411,7 @@ class Overlay:
         # One dict for both: `builtins.print = f` in the program changes its own print only.
         self.builtins: dict[str, Any] = self.builtins_module.__dict__
         path = [str(home)] if home is not None else []
-        self.imports = ProgramImports(self.builtins, self.special, [*path, *_real_sys.path[1:]])
+        self.imports = ProgramImports(self.builtins, self.special, [*path, *_real_sys.path[1:]], sent)
         self.modules = self.imports.modules
         host = program.node
 
