@@ -7,6 +7,12 @@ burst of someone else's load falls on each in turn), and compared by their media
 is printed too.
 
     .venv/bin/python bench/sweep.py [RUNS] [ROUNDS]
+
+`apps` first: RUNS runs of examples/broadcast.yaml with a UDP server and client (--app) in this
+process, each behind a wall of its own (a fork and a network namespace per run, as before) against
+one walled child per batch (task.run_batch), alternated; the cost of the wall per run, each.
+
+    .venv/bin/python bench/sweep.py apps [RUNS] [ROUNDS]
 """
 
 from __future__ import annotations
@@ -17,12 +23,32 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from lanlab.sweep.plan import make_plan
-from lanlab.sweep.where import _on_dask, _on_pool, run_tasks
+import tempfile
 
-RING = Path(__file__).resolve().parents[1] / "examples" / "rip-ring.yaml"
-RUNS = int(sys.argv[1]) if len(sys.argv) > 1 else 200
-ROUNDS = int(sys.argv[2]) if len(sys.argv) > 2 else 3
+from lanlab.sweep.plan import make_plan
+from lanlab.sweep.task import run_batch, run_task
+from lanlab.sweep.where import _on_dask, _on_pool, batches, run_tasks
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+RING = EXAMPLES / "rip-ring.yaml"
+APPS = sys.argv[1:2] == ["apps"]
+NUMBERS = sys.argv[2:] if APPS else sys.argv[1:]
+RUNS = int(NUMBERS[0]) if NUMBERS else (60 if APPS else 200)
+ROUNDS = int(NUMBERS[1]) if len(NUMBERS) > 1 else 3
+SERVER = """import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("", 7788))
+for _ in range(2):
+    data, peer = s.recvfrom(100)
+    s.sendto(data.upper(), peer)
+"""
+CLIENT = """import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(1)
+for word in ("one", "two"):
+    s.sendto(word.encode(), ("198.18.0.2", 7788))
+    print(s.recvfrom(100)[0].decode())
+"""
 
 
 def timed(rows_of: Iterable[dict]) -> tuple[float, list[dict]]:
@@ -83,5 +109,37 @@ def main() -> None:
         )
 
 
+def apps() -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        (Path(folder) / "server.py").write_text(SERVER)
+        (Path(folder) / "client.py").write_text(CLIENT)
+        plan = make_plan(
+            EXAMPLES / "broadcast.yaml",
+            range(1, RUNS + 1),
+            until="2s",
+            metrics=["output_lines"],
+            apps=[f"pc2={folder}/server.py", f"at 0.5s pc1={folder}/client.py"],
+        )
+    plain = make_plan(EXAMPLES / "broadcast.yaml", range(1, RUNS + 1), until="2s", metrics=["frames"])
+    ways: dict[str, Callable[[], Iterable[dict]]] = {  # generators: timed() runs them
+        "without programs (no wall)": lambda: (run_task(task) for task in plain.tasks),
+        "a wall per run (before)": lambda: (run_task(task) for task in plan.tasks),
+        "a wall per batch (now)": lambda: (row for batch in batches(plan.tasks, 1) for row in run_batch(batch)),
+    }
+    names = list(ways)
+    walls: dict[str, list[float]] = {name: [] for name in names}
+    for round_ in range(ROUNDS):
+        for name in names[round_ % 3 :] + names[: round_ % 3]:
+            wall, rows = timed(ways[name]())
+            assert all(row["error"] is None for row in rows), rows
+            walls[name].append(wall)
+    median = {name: statistics.median(values) for name, values in walls.items()}
+    print(f"{RUNS} runs of broadcast.yaml, 2 s sim, in this process; median of {ROUNDS} alternating rounds")
+    for name in names:
+        samples = " ".join(f"{value:.2f}" for value in walls[name])
+        print(f"  {name:30s} {median[name]:6.2f} s  {median[name] / RUNS * 1000:6.1f} ms per run   [{samples}]")
+    print(f"  per-batch wall saves {median[names[1]] / median[names[2]]:.2f}x of the walled sweep's time")
+
+
 if __name__ == "__main__":
-    main()
+    apps() if APPS else main()

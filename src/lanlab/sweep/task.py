@@ -3,7 +3,6 @@ Dask worker on another machine needs no shared filesystem; the result is the run
 
 from __future__ import annotations
 
-import copy
 import io
 import time
 from dataclasses import dataclass, field
@@ -20,6 +19,8 @@ if TYPE_CHECKING:
     from lanlab.cli.sim_wall import Limits
     from lanlab.sim.shim import SentModule
 
+LOADER = yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader  # every run reads its topology
+DUMPER = yaml.CSafeDumper if yaml.__with_libyaml__ else yaml.SafeDumper
 CPU_LIMIT = 5.0  # s: `sim run --app-cpu`'s default, the busy-loop stop of a program
 
 
@@ -57,11 +58,11 @@ def topology_text(task: Task) -> str:
     """The topology with the task's --vary values written into its data."""
     if not task.values:
         return task.text
-    data = copy.deepcopy(yaml.safe_load(task.text))
+    data = yaml.load(task.text, Loader=LOADER)  # noqa: S506 - a safe loader (libyaml's when there)
     for path, value in task.values.items():
         if apply(data, path, value) == 0:
             raise ValueError(f"--vary {path}: matches nothing in {task.name}")
-    return yaml.safe_dump(data, sort_keys=False)
+    return yaml.dump(data, Dumper=DUMPER, sort_keys=False)
 
 
 def run_document_of(task: Task, wall: dict[str, Any] | None = None) -> dict[str, Any]:
