@@ -1,20 +1,25 @@
-"""`lab check --html`: the report page escapes every text, and a failed trace check links to the
-events it is about (checked by parsing the page, and in headless Chromium where it is installed)."""
+"""`lab check --html`: the viewer's page of each stage's run with the lab's checks beside the event
+list. The documents it carries (which events each check links, one run per stage), every hostile
+text kept as text, and in headless Chromium: choosing a failed check selects its events."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
-from browserlab import missing, start
+from browserlab import missing, open_page, requests_made, start
 
-from lanlab.lab import Submission, load_lab, run_lab
+from lanlab.lab import Submission, load_lab, read_answers, run_lab
 from lanlab.lab.report import render
+from lanlab.view import read_document
 
-HOSTILE = "<script>alert(1)</script>"
+HOSTILE = "</script><script>alert(1)</script>"
+QUOTES = "\"'&<!--"
 TOPOLOGY = """name: t
 nodes:
   pc1: {kind: host, ip: 198.18.0.1/24}
@@ -26,7 +31,7 @@ links:
 """
 LAB = f"""lab: 1
 name: t
-title: "Title {HOSTILE}"
+title: {json.dumps(f"Title {HOSTILE} {QUOTES}")}
 topology: topology.yaml
 brief: "Brief <b onmouseover=x>bold</b> & more"
 stages:
@@ -35,77 +40,137 @@ stages:
     checks:
       - id: one-port
         points: 2
-        hint: "a hub repeats to every port {HOSTILE}"
+        hint: {json.dumps(f"a hub repeats to every port {HOSTILE} {QUOTES}")}
         trace: {{where: {{kind: flood, device: hub1, proto: icmp}}, measure: count, equals: 0}}
+      - id: replied
+        trace: {{where: {{kind: deliver, device: pc1, proto: icmp}}, measure: count, at_least: 1}}
       - id: printed
         hint: print it
         output: {{node: pc1, contains: nothing-like-this}}
+      - id: who-heard
+        question: {{ask: "who got the request?", where: {{kind: rx, proto: icmp, summary: request}}, measure: devices}}
+  - name: second
+    brief: "now pc2 pings"
+    run: {{do: ["pc2 ping pc1 -c 2"], until: 2s}}
+    checks:
+      - id: pc2-asked
+        trace: {{where: {{kind: tx, device: pc2, proto: arp}}, measure: count, equals: 1}}
+      - id: never
+        hint: nothing like it happens
+        trace: {{where: {{kind: tx, device: pc2, proto: udp}}, measure: count, at_least: 1}}
 """
-PRINTED = "<img src=x onerror=alert(2)>"
+PRINTED = "<img src=x onerror=alert(2)></script><script>alert(3)</script>"
+STUDENT = f"<eve {QUOTES}>"
 
 
 class Page(HTMLParser):
-    """The tags, ids, links and text of a page."""
+    """The tags and script elements of a page."""
 
     def __init__(self) -> None:
         super().__init__()
         self.tags: list[str] = []
-        self.ids: dict[str, dict[str, str | None]] = {}
-        self.links: list[str] = []
-        self.text: list[str] = []
+        self.scripts: list[dict[str, str | None]] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.tags.append(tag)
-        found = dict(attrs)
-        if found.get("id"):
-            self.ids[str(found["id"])] = found
-        if tag == "a" and found.get("href"):
-            self.links.append(str(found["href"]))
-        for name in found:
+        if tag == "script":
+            self.scripts.append(dict(attrs))
+        for name, _ in attrs:
             assert not name.startswith("on"), f"an event handler attribute on <{tag}>: {name}"
 
-    def handle_data(self, data: str) -> None:
-        self.text.append(data)
+
+@pytest.fixture(scope="module")
+def page_text(tmp_path_factory: pytest.TempPathFactory) -> str:
+    folder = tmp_path_factory.mktemp("lab")
+    (folder / "topology.yaml").write_text(TOPOLOGY)
+    (folder / "lab.yaml").write_text(LAB)
+    (folder / "prog.py").write_text(f"print({PRINTED!r})\n")
+    (folder / "answers.yaml").write_text("who-heard: pc2\n")
+    lab = load_lab(folder / "lab.yaml")
+    trails: list[Any] = []
+    answers = read_answers(folder / "answers.yaml", lab.values)
+    results = run_lab(lab, Submission(folder / "topology.yaml", folder, answers), trails=trails)
+    return render(lab, results, trails, STUDENT)
 
 
 @pytest.fixture
-def page(tmp_path: Path) -> str:
-    (tmp_path / "topology.yaml").write_text(TOPOLOGY)
-    (tmp_path / "lab.yaml").write_text(LAB)
-    (tmp_path / "prog.py").write_text(f"print({PRINTED!r})\n")
-    lab = load_lab(tmp_path / "lab.yaml")
-    trails: list = []
-    results = run_lab(lab, Submission(tmp_path / "topology.yaml", tmp_path), trails=trails)
-    return render(lab, results, trails, "<eve>")
+def page(tmp_path: Path, page_text: str) -> Path:
+    out = tmp_path / "report.html"
+    out.write_text(page_text, encoding="utf-8")
+    return out
 
 
-def test_every_text_is_escaped(page: str) -> None:
+def checks_of(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {check["id"]: check for check in document["lab"]["checks"]}
+
+
+def where(document: dict[str, Any], node: str, kind: str, proto: str) -> list[int]:
+    """The indices of the document's events of this node, kind and protocol (read from its columns)."""
+    events = document["events"]
+    names = [entry["name"] for entry in document["nodes"]]
+    return [
+        i
+        for i, (n, k, p) in enumerate(zip(events["node"], events["kind"], events["proto"]))
+        if n >= 0 and names[n] == node and k == kind and p == proto
+    ]
+
+
+def test_the_page_is_the_viewers_with_one_run_per_stage(page_text: str) -> None:
+    """The page holds the viewer's script and one format-1 document per stage (lanlab-data, lanlab-data-2),
+    each its own run, each with the lab's score and every stage's points."""
+    first, second = read_document(page_text), read_document(page_text, "lanlab-data-2")
+    assert first["format"] == second["format"] == 1
+    assert "L.Checks = Checks" in page_text and "new L.Viewer(doc)" in page_text
+    assert (first["lab"]["stage"], second["lab"]["stage"]) == (1, 2)
+    assert first["lab"]["stages"] == second["lab"]["stages"]
+    assert [(s["name"], s["score"], s["points"], s["failed"]) for s in first["lab"]["stages"]] == [
+        (f"stage {HOSTILE}", 2, 5, 2),
+        ("second", 1, 2, 1),
+    ]
+    assert first["lab"]["score"] == 3 and first["lab"]["total"] == 7
+    assert [c["id"] for c in first["lab"]["checks"]] == ["one-port", "replied", "printed", "who-heard"]
+    assert [c["id"] for c in second["lab"]["checks"]] == ["pc2-asked", "never"]
+    assert first["commands"][0]["command"].startswith("ping") and second["commands"][0]["node"] == "pc2"
+
+
+def test_each_check_links_the_events_its_query_selected(page_text: str) -> None:
+    """A trace or question check carries the indices of the document's events its query selected (read
+    back from the event columns here); an output check carries none."""
+    first, second = read_document(page_text), read_document(page_text, "lanlab-data-2")
+    checks = checks_of(first)
+    floods = where(first, "hub1", "flood", "ICMP")
+    assert len(floods) == 2  # the request and the reply, each repeated by the hub
+    assert checks["one-port"]["events"] == floods and not checks["one-port"]["passed"]
+    assert checks["replied"]["events"] == where(first, "pc1", "deliver", "ICMP") and checks["replied"]["passed"]
+    assert checks["printed"]["events"] is None
+    heard = sorted(where(first, "hub1", "rx", "ICMP")[:1] + where(first, "pc2", "rx", "ICMP")[:1])
+    assert checks["who-heard"]["events"] == heard and checks["who-heard"]["passed"]
+    later = checks_of(second)
+    assert later["pc2-asked"]["events"] == where(second, "pc2", "tx", "ARP") != []
+    assert later["never"]["events"] == [] and not later["never"]["passed"]
+
+
+def test_every_text_stays_text(page_text: str) -> None:
     """The lab's title, brief, stage name and hint, the student id and a program's output reach the page
-    as text: no script, img or b element, no event handler attribute, and the texts read as written."""
+    only inside its JSON: the page's only elements are the viewer's own (its scripts, no img or b), and
+    the documents read back hold each text as written."""
     parsed = Page()
-    parsed.feed(page)
-    assert not {"script", "img", "b"} & set(parsed.tags)
-    text = "".join(parsed.text)
-    assert HOSTILE in text and PRINTED in text and "<eve>" in text and "<b onmouseover=x>bold</b> & more" in text
-
-
-def test_a_failed_trace_check_links_to_its_events(page: str) -> None:
-    """The failed one-port check's link goes to a row of the event list that its query selected (the hub
-    repeating an ICMP frame), marked as one of the check's events."""
-    parsed = Page()
-    parsed.feed(page)
-    row = parsed.ids["s1-check-one-port"]
-    assert row["class"] == "fail"
-    row_at = page.index('id="s1-check-one-port"')
-    target = page[row_at : page.index("</tr>", row_at)].split('href="', 1)[1].split('"', 1)[0]
-    assert parsed.ids[target[1:]]["class"] == "hit"
-    start_at = page.index(f'id="{target[1:]}"')
-    cells = page[start_at : page.index("</tr>", start_at)]
-    assert "<td>hub1</td>" in cells and "<td>flood</td>" in cells and "ICMP" in cells and "one-port" in cells
+    parsed.feed(page_text)
+    assert not {"img", "b"} & set(parsed.tags)
+    assert [s.get("id") for s in parsed.scripts] == ["lanlab-data", "lanlab-data-2", None, None]
+    document = read_document(page_text)
+    lab = document["lab"]
+    assert lab["title"] == f"Title {HOSTILE} {QUOTES}" and lab["student"] == STUDENT
+    assert lab["brief"] == "Brief <b onmouseover=x>bold</b> & more"
+    assert checks_of(document)["one-port"]["hint"] == f"a hub repeats to every port {HOSTILE} {QUOTES}"
+    assert PRINTED in checks_of(document)["printed"]["found"]
+    assert document["programs"][0]["output"][0][1] == PRINTED
+    assert "<title>Title &lt;/script&gt;" in page_text
 
 
 def test_cli_writes_the_page_and_keeps_its_exit_status(tmp_path: Path) -> None:
-    """lab check --html writes the page, says so, and still exits 1 when a check failed."""
+    """lab check --html writes the viewer's page, says so, and still exits 1 when a check failed; the
+    failed replies-unicast check links to sw1 sending the replies out of every port."""
     labs = Path(__file__).resolve().parents[2] / "labs" / "udp_broadcast"
     out = tmp_path / "report.html"
     result = subprocess.run(
@@ -129,32 +194,85 @@ def test_cli_writes_the_page_and_keeps_its_exit_status(tmp_path: Path) -> None:
         check=False,
     )
     assert result.returncode == 1 and f"wrote {out}" in result.stdout
-    parsed = Page()
-    parsed.feed(out.read_text())
-    assert parsed.ids["s1-check-replies-unicast"]["class"] == "fail"
-    assert parsed.ids["s1-check-one-broadcast"]["class"] == "pass"
+    document = read_document(out)
+    checks = checks_of(document)
+    assert not checks["replies-unicast"]["passed"] and checks["one-broadcast"]["passed"]
+    events = document["events"]
+    ports = {events["port"][i] for i in checks["replies-unicast"]["events"]}
+    assert ports == {"p1", "p2", "p3", "p4"}
+
+
+def visible_rows(driver: Any) -> list[int]:
+    return driver.execute_script(
+        "return Array.from(document.querySelectorAll('#events .rows .row')).map(r => Number(r.dataset.index))"
+    )
+
+
+@pytest.fixture
+def driver():  # type: ignore[no-untyped-def]
+    chromium = start()
+    yield chromium
+    chromium.quit()
 
 
 @pytest.mark.skipif(missing() is not None, reason=str(missing()))
-def test_chromium_shows_the_page_and_the_link_reaches_the_events(tmp_path: Path, page: str) -> None:
-    """In headless Chromium: the title is the escaped text, no script ran (no alert), and following the
-    failed check's link makes its first event the :target row."""
-    out = tmp_path / "report.html"
-    out.write_text(page)
-    driver = start()
-    try:
-        driver.get(out.as_uri())
-        assert HOSTILE in driver.title
-        link = driver.find_element("css selector", 'tr[id="s1-check-one-port"] a')
-        target = link.get_attribute("href").split("#", 1)[1]
-        link.click()
-        assert (
-            driver.execute_script("return document.querySelector(':target') && document.querySelector(':target').id")
-            == target
-        )
-        from selenium.common.exceptions import NoAlertPresentException
+def test_chromium_choosing_a_failed_check_selects_its_events(driver: Any, page: Path, tmp_path: Path) -> None:
+    """In headless Chromium: the checks panel shows each hostile text as text and no script of it runs;
+    choosing the failed one-port check leaves only its events in the list, marked as a failed check's,
+    shows its first event and puts it in the URL; "show every event" brings the rest back."""
+    from selenium.common.exceptions import NoAlertPresentException
+    from selenium.webdriver.support.ui import WebDriverWait
 
-        with pytest.raises(NoAlertPresentException):
-            driver.switch_to.alert.text  # noqa: B018 - reading it is how Selenium asks whether an alert is open
-    finally:
-        driver.quit()
+    open_page(driver, page)
+    panel = driver.find_element("css selector", "[data-test=checks]")
+    assert f"Title {HOSTILE} {QUOTES}" in driver.title
+    assert f"a hub repeats to every port {HOSTILE} {QUOTES}" in panel.text and STUDENT in panel.text
+    with pytest.raises(NoAlertPresentException):
+        driver.switch_to.alert.text  # noqa: B018 - reading it is how Selenium asks whether an alert is open
+    document = read_document(page)
+    floods = checks_of(document)["one-port"]["events"]
+    total = len(document["events"]["t"])
+    driver.find_element("css selector", '.check[data-check="one-port"] [data-test=check-events]').click()
+    assert visible_rows(driver) == floods
+    assert driver.find_element("css selector", "[data-test=event-count]").text == f"{len(floods)} of {total} events"
+    classes = driver.execute_script(
+        "return Array.from(document.querySelectorAll('#events .rows .row')).map(r => r.className)"
+    )
+    assert all("check-failed" in c and "check-hit" in c for c in classes)
+    assert driver.execute_script("return lanlab.viewer.step") == floods[0]
+    WebDriverWait(driver, 5).until(lambda d: "check=one-port" in d.execute_script("return location.hash"))
+    driver.save_screenshot(str(tmp_path / "failed-check.png"))
+    driver.find_element("css selector", "[data-test=check-clear]").click()
+    assert set(visible_rows(driver)) - set(floods)
+    assert driver.find_element("css selector", "[data-test=event-count]").text == f"{total} of {total} events"
+    urls = requests_made(driver)
+    assert urls and [u for u in urls if not u.startswith(("data:", "blob:")) and u.split("#")[0] != page.as_uri()] == []
+
+
+@pytest.mark.skipif(missing() is not None, reason=str(missing()))
+def test_chromium_a_passed_check_and_the_stage_switch(driver: Any, page: Path) -> None:
+    """Choosing a passed check selects its events without the failed mark; the stage switch opens the
+    second stage's own run, whose failed check selects no event; #check= opens with a check chosen."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    open_page(driver, page)
+    replied = checks_of(read_document(page))["replied"]["events"]
+    driver.find_element("css selector", '.check[data-check="replied"] [data-test=check-events]').click()
+    assert visible_rows(driver) == replied
+    classes = driver.execute_script(
+        "return Array.from(document.querySelectorAll('#events .rows .row')).map(r => r.className)"
+    )
+    assert all("check-hit" in c and "check-failed" not in c for c in classes)
+    driver.find_element("css selector", '.stages button[data-stage="2"]').click()
+    WebDriverWait(driver, 20).until(
+        lambda d: d.execute_script("return !!(window.lanlab.viewer && lanlab.viewer.run.doc.lab.stage === 2)")
+    )
+    second = read_document(page, "lanlab-data-2")
+    assert driver.execute_script("return lanlab.viewer.run.count") == len(second["events"]["t"])
+    driver.find_element("css selector", '.check[data-check="never"] [data-test=check-events]').click()
+    assert visible_rows(driver) == []
+    WebDriverWait(driver, 5).until(lambda d: "stage=2" in d.execute_script("return location.hash"))
+    driver.get("about:blank")  # else a new fragment on the same page is no new page
+    open_page(driver, page, "#stage=2&check=pc2-asked")
+    assert driver.execute_script("return lanlab.viewer.run.doc.lab.stage") == 2
+    assert visible_rows(driver) == checks_of(second)["pc2-asked"]["events"]

@@ -83,8 +83,8 @@ def _csv(header: list[str], rows: list[list[Any]]) -> str:
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
     metavar="report.html",
-    help="Also write a page to open in a browser: each stage's checks beside its events, a failed "
-    "trace check linking to the events it is about.",
+    help="Also write the viewer's page of the run (as sim run --html), the checks beside the event list: "
+    "choosing a trace check shows the events it is about, a failed one's marked; one run per stage.",
 )
 def check(
     file: Path,

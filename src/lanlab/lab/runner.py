@@ -23,15 +23,17 @@ EVENTS_AFTER_STORM = 200_000
 
 @dataclass
 class StageTrail:
-    """What a report shows of one stage: its events and, per trace or question check, the
-    positions of the events its query selected (what a failed check is about)."""
+    """What a report shows of one stage: its events, per trace or question check the positions of
+    the events its query selected (what a failed check is about), and the run as the viewer's
+    format-1 document (lanlab.view; None when the stage was not recorded for a page)."""
 
     stage: Stage
     events: list[Any]
     selected: dict[str, list[int]]
+    document: dict[str, Any] | None = None
 
 
-def trail_of(stage: Stage, events: list[Any]) -> StageTrail:
+def trail_of(stage: Stage, events: list[Any], document: dict[str, Any] | None = None) -> StageTrail:
     position = {id(event): n for n, event in enumerate(events)}
     selected: dict[str, list[int]] = {}
     for check in stage.checks:
@@ -40,7 +42,7 @@ def trail_of(stage: Stage, events: list[Any]) -> StageTrail:
             if check.query.then is not None:
                 chosen += check.query.then.select(events)
             selected[check.id] = sorted({position[id(event)] for event in chosen})
-    return StageTrail(stage, events, selected)
+    return StageTrail(stage, events, selected, document)
 
 
 @dataclass
@@ -132,11 +134,14 @@ def run_stage(
 ) -> list[Result]:
     """Build, check the configuration, run (stopping at each state check's time), judge the rest;
     a program that ended with an error is told in `problems` (`NODE PROGRAM: error`), the stage's
-    events in `trails` (for a report)."""
+    events in `trails` (for a report: then the tables are followed too, for the viewer's page)."""
     from lanlab.sim import CommandError, schedule
     from lanlab.sim.shim import run_programs
 
     network = build(lab, submission, stage)
+    # The viewer's TableHistory runs the engine instant by instant and only reads the tables, so
+    # the run (and every check) is the same as without it; grading does without.
+    history = record(network) if trails is not None else None
     results: dict[str, Result] = {}
     for check in stage.checks:
         if check.kind == "expect":
@@ -150,8 +155,10 @@ def run_stage(
     with_programs = bool(stage.apps) or any(c.command.words.startswith("tcp ") for c in network.commands)
 
     def run_to(end: int) -> None:
-        if end > network.now and not network.engine.stopped:
-            run_programs(network, end, app_cpu) if with_programs else network.run(end / 1e9)
+        if end <= network.now or network.engine.stopped:
+            return
+        engine_run = history.run if history is not None else network.engine.run
+        run_programs(network, end, app_cpu, run=engine_run) if with_programs else engine_run(end)
 
     timed = sorted(
         (parse_duration(check.body["at"]), n, check)
@@ -168,12 +175,28 @@ def run_stage(
             f"{program.node} {Path(program.path).name}: {program.error}" for program in programs if program.error
         )
     if trails is not None:
-        trails.append(trail_of(stage, list(network.trace)))
+        trails.append(trail_of(stage, list(network.trace), page_document(network, history, programs)))
     for check in stage.checks:
         if check.id in results:
             continue
         results[check.id] = judge_at_end(network, check, stage.name, printed, submission.answers)
     return [results[check.id] for check in stage.checks]
+
+
+def record(network: Any) -> Any:
+    from lanlab.view import record as follow_tables
+
+    return follow_tables(network)
+
+
+def page_document(network: Any, history: Any, programs: list[Any]) -> dict[str, Any]:
+    """The stage's run as the viewer's document (the page `sim run --html` would write)."""
+    from lanlab.view import build_document
+
+    stopped = (
+        f"stopped {EVENTS_AFTER_STORM:,} events after a broadcast storm was seen" if network.engine.stopped else None
+    )
+    return build_document(network, history, programs=programs, stopped=stopped)  # type: ignore[no-any-return]
 
 
 def judge_at_end(

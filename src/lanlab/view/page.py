@@ -27,8 +27,10 @@ SCRIPTS = (
     "pcapng.js",
     "live.js",
     "build.js",
+    "checks.js",
     "main.js",
 )
+STYLES = ("viewer.css", "checks.css")
 VENDOR = ("cytoscape.min.js",)
 DATA_ID = "lanlab-data"
 
@@ -37,27 +39,47 @@ def _asset(*parts: str) -> str:
     return files("lanlab.view").joinpath(*parts).read_text(encoding="utf-8")
 
 
-def render_page(document: dict[str, Any], *, live: bool = False) -> str:
+def render_page(
+    document: dict[str, Any],
+    *,
+    live: bool = False,
+    title: str | None = None,
+    more: tuple[tuple[str, dict[str, Any]], ...] = (),
+) -> str:
     """The whole page as text. Everything user-made (names, payloads, program output) travels
     inside the JSON, which the script shows with textContent, never as markup. live: the page
-    of `sim serve`, allowed to open its WebSocket back to the server that sent it (and only that)."""
+    of `sim serve`, allowed to open its WebSocket back to the server that sent it (and only that).
+    title: the window's title (default: the network's name). more: further documents the page
+    carries, each (element id, document), as `lab check --html` carries one run per stage."""
     template = _asset("assets", "page.html")
     parts = {
-        "TITLE": html.escape(f"lanlab: {document.get('network', 'network')}"),
-        "STYLE": _asset("assets", "viewer.css"),
+        "TITLE": html.escape(title if title is not None else f"lanlab: {document.get('network', 'network')}"),
+        "STYLE": "\n".join(_asset("assets", name) for name in STYLES),
         "VENDOR": "\n".join(_asset("vendor", name) for name in VENDOR),
         "SCRIPT": "\n".join(_asset("assets", name) for name in SCRIPTS),
         "DATA": to_json(document),
         "CONNECT": "; connect-src 'self'" if live else "",
     }
+    # to_json leaves no `<` in a document: these elements' only tags are their own.
+    tagged = {
+        "MORE": "".join(
+            f'\n<script type="application/json" id="{html.escape(ident)}">{to_json(doc)}</script>'
+            for ident, doc in more
+        )
+    }
     # One pass, so nothing inserted is searched again for placeholders.
-    return re.sub(r"/\*@(\w+)@\*/", lambda m: parts[m.group(1)].replace("</script", "<\\/script"), template)
+    return re.sub(
+        r"/\*@(\w+)@\*/",
+        lambda m: tagged[m.group(1)] if m.group(1) in tagged else parts[m.group(1)].replace("</script", "<\\/script"),
+        template,
+    )
 
 
-def read_document(page: str | Path) -> dict[str, Any]:
-    """The format-1 document inside a page written by write_page (or the page's text)."""
+def read_document(page: str | Path, ident: str = DATA_ID) -> dict[str, Any]:
+    """The format-1 document inside a page written by write_page (or the page's text); ident: the
+    element of one of the page's further documents."""
     text = Path(page).read_text(encoding="utf-8") if isinstance(page, Path) else page
-    match = re.search(rf'<script type="application/json" id="{DATA_ID}">(.*?)</script>', text, re.S)
+    match = re.search(rf'<script type="application/json" id="{re.escape(ident)}">(.*?)</script>', text, re.S)
     if match is None:
         raise ValueError("no lanlab viewer data in this page")
     return json.loads(match.group(1))  # type: ignore[no-any-return]

@@ -29,6 +29,15 @@ test("no filter shows every event", function () {
   assert.deepEqual(lanlab.filterEvents(run, lanlab.NO_FILTER), [0, 1, 2, 3, 4, 5, 6]);
 });
 
+test("a lab check's events (only) keep just those, with the other filters still applied", function () {
+  const run = new lanlab.Run(smallDoc());
+  assert.deepEqual(lanlab.filterEvents(run, only({only: new Set([1, 3, 5])})), [1, 3, 5]);
+  assert.deepEqual(lanlab.filterEvents(run, only({only: new Set([1, 3, 5]), proto: "ICMP"})), [3, 5]);
+  assert.deepEqual(lanlab.filterEvents(run, only({only: new Set()})), [], "a check that selected no event shows none");
+  const tally = lanlab.filterCounts(run, only({only: new Set([0, 3])}));
+  assert.deepEqual([tally.proto.ARP, tally.proto.ICMP, tally.proto.STP], [1, 1, undefined], "the counts are of the check's events");
+});
+
 test("the protocol filter keeps the events of that protocol and those whose frame carries it", function () {
   const run = new lanlab.Run(smallDoc());
   assert.deepEqual(lanlab.filterEvents(run, only({proto: "ARP"})), [0, 1]);

@@ -20,7 +20,7 @@
     this.download = el("button", {"data-test": "pcapng", title: "the filtered events' frames as a capture for Wireshark", onclick: function () { L.downloadPcapng(viewer); }}, ["\u2193 pcapng"]);
     const change = function () {
       self.filters = {proto: self.protoSelect.value, node: self.nodeSelect.value, kind: self.kindSelect.value,
-        port: self.portBox.value.trim(), background: self.background.checked};
+        port: self.portBox.value.trim(), background: self.background.checked, only: self.filters.only};
       self.apply();
       if (viewer.onFilter) viewer.onFilter();
     };
@@ -96,7 +96,7 @@
     rows.style.transform = "translateY(" + (first * ROW) + "px)";
     for (let p = first; p < last; p++) {
       const i = this.shown[p];
-      const row = el("div", {class: "row" + (i === step ? " current" : "") + (ev.kind[i] === "drop" ? " dropped" : ""), "data-index": i}, [
+      const row = el("div", {class: "row" + (i === step ? " current" : "") + (ev.kind[i] === "drop" ? " dropped" : "") + (this.viewer.rowClass ? this.viewer.rowClass(i) : ""), "data-index": i}, [
         el("span", {text: String(i + 1)}), el("span", {text: L.seconds(ev.t[i])}), el("span", {text: run.name(i)}),
         el("span", {text: ev.port[i] || "-"}), el("span", {text: ev.kind[i]}),
         el("span", {class: "proto", text: ev.proto[i], style: "color:" + L.colour(ev.proto[i])}), el("span", {text: run.summary(i)})]);

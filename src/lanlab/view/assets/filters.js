@@ -3,7 +3,8 @@
    them on their own. The events pane keeps the choices and draws the result. */
 "use strict";
 (function (L) {
-  L.NO_FILTER = {proto: "", node: "", kind: "", port: "", background: false};
+  // only: a Set of event indices (the events a lab's check selected, checks.js), or null
+  L.NO_FILTER = {proto: "", node: "", kind: "", port: "", background: false, only: null};
 
   /* Does event i pass the filters? skip: one filter to leave out ("proto", "node" or "kind"),
      to count what each choice of that filter would show with the others kept. */
@@ -14,6 +15,7 @@
     if (skip !== "kind" && f.kind && ev.kind[i] !== f.kind) return false;
     if (f.port && ev.port[i] !== f.port) return false;
     if (f.background && L.BACKGROUND.has(ev.proto[i])) return false;
+    if (f.only && !f.only.has(i)) return false;
     return true;
   };
 

@@ -2,17 +2,10 @@
    (#e=1234) on the event shown so a moment can be shared. */
 "use strict";
 (function (L) {
-  function readFragment() {
-    const out = {};
-    for (const part of location.hash.replace(/^#/, "").split("&")) {
-      const [key, value] = part.split("=");
-      if (key) out[decodeURIComponent(key)] = decodeURIComponent(value || "");
-    }
-    return out;
-  }
+  const readFragment = L.readFragment;
 
   function start() {
-    const doc = JSON.parse(document.getElementById("lanlab-data").textContent);
+    const doc = JSON.parse(L.pageData().textContent);  // a lab's page carries one run per stage (checks.js)
     const el = L.el, app = document.getElementById("app");
     if (doc.format !== 1) { app.appendChild(el("p", {class: "banner", text: "This page holds data of format " + doc.format + "; this viewer reads format 1."})); return; }
     const viewer = new L.Viewer(doc);
@@ -48,7 +41,8 @@
       el("section", {class: "left"}, [topologyBox, timelineBox]),
       el("section", {class: "right"}, [detailBox, tabBar, tablesBox, ladderBox, programsBox])
     ]));
-    app.appendChild(eventsBox);
+    const checksBox = doc.lab ? el("section", {id: "checks", "data-test": "checks"}) : null;  // lab check --html
+    app.appendChild(checksBox ? el("div", {class: "beside-events"}, [checksBox, eventsBox]) : eventsBox);
     showTab("tables");
 
     const topology = new L.Topology(viewer, topologyBox);
@@ -62,7 +56,7 @@
     viewer.selectNode = function (name) { events.nodeSelect.value = name; events.nodeSelect.dispatchEvent(new Event("change")); };
     viewer.on(L.debounce(function () {
       const fragment = "#e=" + (viewer.step + 1) + (events.filters.proto ? "&proto=" + encodeURIComponent(events.filters.proto) : "") +
-        (events.filters.node ? "&node=" + encodeURIComponent(events.filters.node) : "");
+        (events.filters.node ? "&node=" + encodeURIComponent(events.filters.node) : "") + (viewer.fragmentMore ? viewer.fragmentMore() : "");
       if (location.hash !== fragment) history.replaceState(null, "", fragment);
     }, 120));
     viewer.onFilter = function () { viewer.go(viewer.step, "filter"); };
@@ -70,6 +64,7 @@
     if (fragment.proto) { events.protoSelect.value = fragment.proto; }
     if (fragment.node) { events.nodeSelect.value = fragment.node; }
     if (fragment.proto || fragment.node) events.protoSelect.dispatchEvent(new Event("change"));
+    if (checksBox) L.checks = new L.Checks(viewer, events, checksBox, fragment);
     // #e=N: event number N as the list numbers them (1 = the first event; 0 = before it).
     viewer.go(fragment.e !== undefined ? Number(fragment.e) - 1 : -1);
     window.addEventListener("hashchange", function () { const f = readFragment(); if (f.e !== undefined && Number(f.e) - 1 !== viewer.step) viewer.go(Number(f.e) - 1); });

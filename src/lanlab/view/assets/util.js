@@ -41,6 +41,15 @@ window.lanlab = window.lanlab || {};
     RSTP: "#7f8c8d", RIP: "#c0392b", RIPv1: "#c0392b", RIPv2: "#c0392b", RARP: "#d35400", DNS: "#16a085", DHCP: "#16a085"};
   L.colour = function (proto) { return COLOURS[proto] || "#555"; };
   L.BACKGROUND = new Set(["STP", "RSTP", "RIP", "RIPv2"]);
+  /* The URL fragment (#e=12&proto=ARP) as {e: "12", proto: "ARP"}. */
+  L.readFragment = function () {
+    const out = {};
+    for (const part of location.hash.replace(/^#/, "").split("&")) {
+      const [key, value] = part.split("=");
+      if (key) out[decodeURIComponent(key)] = decodeURIComponent(value || "");
+    }
+    return out;
+  };
   L.debounce = function (fn, ms) {
     let timer = null;
     return function () { clearTimeout(timer); timer = setTimeout(fn, ms); };
