@@ -4,7 +4,6 @@
                                         every .po (new entries empty, changed ones fuzzy)
   python scripts/catalogue.py check     exit 1 naming every entry a .po misses, leaves empty,
                                         marks fuzzy or keeps after the source dropped it
-  python scripts/catalogue.py compile   the .mo files lanlab loads (`make` runs pybabel compile)
   python scripts/catalogue.py bypass    exit 1 naming every user-facing text in cli/ that does not
                                         go through the catalogue (see `bypasses`)
 
@@ -28,7 +27,6 @@ from typing import Any
 
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir, extract_python
-from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -144,15 +142,6 @@ def check() -> int:
     return 1 if found else 0
 
 
-def compile_all() -> int:
-    for path in po_files():
-        with path.open("rb") as file:
-            catalog = read_po(file)
-        with path.with_suffix(".mo").open("wb") as out:
-            write_mo(out, catalog, use_fuzzy=False)
-    return 0
-
-
 # Calls whose text arguments reach the user; a text in them must be a catalogue call's.
 SHOWN_BY = {
     "echo",
@@ -242,7 +231,7 @@ def bypass() -> int:
 
 
 if __name__ == "__main__":
-    actions = {"extract": extract, "check": check, "compile": compile_all, "bypass": bypass}
+    actions = {"extract": extract, "check": check, "bypass": bypass}
     if len(sys.argv) != 2 or sys.argv[1] not in actions:
         sys.exit(f"usage: {sys.argv[0]} {'|'.join(actions)}")
     sys.exit(actions[sys.argv[1]]())
