@@ -603,10 +603,10 @@ class Host:
         """A shared immutable IPv4 header (lengths and checksum are computed when built)."""
         hops = ttl if ttl is not None else (MULTICAST_TTL if int(dst) >> 28 == 0xE else DEFAULT_TTL)
         header = way.ip_headers[(proto, ttl)] = IPv4(
-            way.nic.ip,
+            way.nic.ip,  # type: ignore[arg-type]  # a way is made only for a NIC with an address
             dst,
             proto,
-            ttl=hops,  # type: ignore[arg-type]
+            ttl=hops,
             flags=DONT_FRAGMENT,
         )
         return header
