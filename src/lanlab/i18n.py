@@ -14,6 +14,7 @@ The marks Babel extracts (scripts/catalogue.py; `make catalogue` refreshes the .
   L_("text {x}", x=1)           English now (a str, so JSON, logs and digests never change),
                                 translated where it is shown: `localize(text)`; an argument
                                 is shown as it is unless it is an L_ text itself
+  joined([L_(...), ...])        a list of L_ texts joined, each shown translated
 Click's help texts (command docstrings, help=) are extracted as they are and translated when
 the help is formatted (lanlab.cli.help), since click reads them when a module is imported.
 
@@ -126,7 +127,7 @@ class Deferred(str):
         return self.template, self.arguments
 
     def localized(self) -> str:
-        if _language == "en":
+        if _language == "en" or not self.template:  # gettext("") is the catalogue's header
             return str(self)
         return _translations.gettext(self.template).format(
             **{
@@ -139,6 +140,22 @@ class Deferred(str):
 def L_(template: str, **arguments: Any) -> Deferred:
     """`template.format(**arguments)` in English, translatable where it is shown."""
     return Deferred(template, arguments)
+
+
+def joined(items: list[str], separator: str = ", ") -> Deferred:
+    """`separator.join(items)`, each item shown translated where it is an L_ text (a loop's links,
+    each with its rate). The template names only the items, so the catalogue needs no entry."""
+    names = [f"item{index}" for index in range(len(items))]
+    escaped = separator.replace("{", "{{").replace("}", "}}")
+    return Deferred(escaped.join(f"{{{name}}}" for name in names), dict(zip(names, items)))
+
+
+def message_of(error: BaseException) -> str:
+    """An exception's message, still an L_ text if it was raised with one (str(error) makes a
+    plain copy, which localize() could no longer translate)."""
+    if len(error.args) == 1 and isinstance(error.args[0], str):
+        return error.args[0]
+    return str(error)
 
 
 def localize(text: str) -> str:

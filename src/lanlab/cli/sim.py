@@ -21,7 +21,7 @@ from lanlab.cli.sim_wall import walled_command
 from lanlab.cli.sim_serve import serve
 from lanlab.cli.sim_sweep import sweep
 from lanlab.cli.sim_view import PageTarget, stopped_reason
-from lanlab.i18n import N_, _
+from lanlab.i18n import N_, _, localize
 from lanlab.sim.report import EVENTS_AFTER_STORM, holds, run_document
 from lanlab.units import SECOND, UnitError, format_duration, parse_duration
 
@@ -573,6 +573,9 @@ def start_capture(network: Any, pcap: str | Path, points: tuple[str, ...] = ()) 
         fail(_("--pcap: {error}").format(error=error))
 
 
+STP_ON = "stp: {enabled: true}"  # a switch's YAML that breaks a loop
+
+
 def run_warnings(network: Any) -> list[str]:
     """One line for a storm seen, one for a run stopped by --max-events or by the storm."""
     from lanlab.sim.devices.storm import first_storm
@@ -581,22 +584,23 @@ def run_warnings(network: Any) -> list[str]:
     engine = network.engine
     storm = first_storm(network.nodes)
     if storm is not None:
-        lines.append(f"warning: {storm.line(network.now)}")
+        lines.append(_("warning: {warning}").format(warning=localize(storm.line(network.now))))
     if engine.stopped:
         why = (
             f"--max-events {engine.max_events}"
             if engine.stopped_by == "max-events"
-            else f"{engine.events_after_storm:,} events after the broadcast storm began"
+            else _("{events} events after the broadcast storm began").format(events=f"{engine.events_after_storm:,}")
         )
         if storm is None:
-            advice = "No loop was found: raise --max-events (0: no limit)"
+            advice = _("No loop was found: raise --max-events (0: no limit)")
         elif engine.stopped_by == "max-events":
-            advice = "Break the loop (stp: {enabled: true}) or raise --max-events (0: no limit)"
+            advice = _("Break the loop ({stp}) or raise --max-events (0: no limit)").format(stp=STP_ON)
         else:
-            advice = "Break the loop (stp: {enabled: true}) or give --max-events N to run longer (0: no limit)"
+            advice = _("Break the loop ({stp}) or give --max-events N to run longer (0: no limit)").format(stp=STP_ON)
         lines.append(
-            f"stopped at sim time {network.now / 1e9:.6f} s after {engine.events:,} events ({why}); "
-            f"the counters are those so far. {advice}"
+            _(
+                "stopped at sim time {time} s after {events} events ({why}); the counters are those so far. {advice}"
+            ).format(time=f"{network.now / 1e9:.6f}", events=f"{engine.events:,}", why=why, advice=advice)
         )
     return lines
 

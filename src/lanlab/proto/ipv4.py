@@ -12,6 +12,8 @@ from enum import IntEnum
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 from typing import Final
 
+from lanlab.i18n import L_
+
 DEFAULT_TTL: Final = 64  # Linux net.ipv4.ip_default_ttl
 MULTICAST_TTL: Final = 1  # RFC 1112 6.1: multicast defaults to the local network
 LIMITED_BROADCAST: Final = IPv4Address("255.255.255.255")
@@ -132,12 +134,14 @@ class Ipv4Host:
             if addressed.on_link(value):
                 return Route(addressed.index, dst, broadcast=value == addressed.bcast_int)
         if self.gateway is None:
-            raise NetworkUnreachable(f"no route to {dst}: not on a local network and no gateway")
+            raise NetworkUnreachable(L_("no route to {dst}: not on a local network and no gateway", dst=dst))
         gateway = int(self.gateway)
         for addressed in self.interfaces:
             if addressed.on_link(gateway):
                 return Route(addressed.index, self.gateway)
-        raise NetworkUnreachable(f"no route to {dst}: gateway {self.gateway} is not on any local network")
+        raise NetworkUnreachable(
+            L_("no route to {dst}: gateway {gateway} is not on any local network", dst=dst, gateway=self.gateway)
+        )
 
     def source_for(self, index: int) -> IPv4Address:
         return self._by_index(index).ip

@@ -17,8 +17,9 @@ from collections import deque
 from dataclasses import dataclass
 from enum import Enum
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
-from typing import Callable, Iterable, Mapping
+from typing import Callable, Final, Iterable, Mapping
 
+from lanlab.i18n import L_, Deferred
 from lanlab.units import SECOND
 from lanlab.wire.rip import (
     AFI_INET,
@@ -92,6 +93,15 @@ class RouteEffect(str, Enum):
     DELETED = "deleted"
 
 
+# The event list's word for each effect, shown translated (localize), English in JSON.
+EFFECT_WORDS: Final[dict[RouteEffect, Deferred]] = {
+    RouteEffect.ADDED: L_("added"),
+    RouteEffect.CHANGED: L_("changed"),
+    RouteEffect.UNREACHABLE: L_("unreachable"),
+    RouteEffect.DELETED: L_("deleted"),
+}
+
+
 @dataclass(frozen=True, slots=True)
 class RouteChange:
     """A change of the RIP database the forwarding table and the event list must hear about."""
@@ -106,8 +116,23 @@ class RouteChange:
     @property
     def summary(self) -> str:
         """One line for the event list (a property, like the spanning tree's events)."""
-        via = f" via {self.next_hop}" if self.next_hop is not None else ""
-        return f"{self.prefix} {self.effect.value}, metric {self.metric}{via} on {self.interface}"
+        effect = EFFECT_WORDS[self.effect]
+        if self.next_hop is None:
+            return L_(
+                "{prefix} {effect}, metric {metric} on {interface}",
+                prefix=self.prefix,
+                effect=effect,
+                metric=self.metric,
+                interface=self.interface,
+            )
+        return L_(
+            "{prefix} {effect}, metric {metric} via {next_hop} on {interface}",
+            prefix=self.prefix,
+            effect=effect,
+            metric=self.metric,
+            next_hop=self.next_hop,
+            interface=self.interface,
+        )
 
 
 @dataclass(slots=True)

@@ -16,6 +16,7 @@ from enum import Enum
 from collections.abc import Iterable
 from typing import Any, Final
 
+from lanlab.i18n import L_, N_, Deferred
 from lanlab.units import SECOND
 from lanlab.wire.mac import MacAddress
 from lanlab.wire.stp import Bpdu, BridgeId
@@ -60,6 +61,32 @@ class PortRole(Enum):
     DISABLED = "disabled"
 
 
+# A port's role and state as the event list names them (802.1D's own words), each an L_ text so
+# the list shows them translated and JSON keeps the English word.
+WORDS: Final[dict[str, Deferred]] = {
+    word: L_(word)
+    for word in (
+        N_("root"),
+        N_("designated"),
+        N_("alternate"),
+        N_("backup"),
+        N_("disabled"),
+        N_("blocking"),
+        N_("listening"),
+        N_("learning"),
+        N_("forwarding"),
+        N_("discarding"),
+    )
+}
+
+
+def moved(old: PortRole | PortState, new: PortRole | PortState) -> Deferred:
+    """A role or state, with the one it came from when it changed: "designated -> root"."""
+    if old == new:
+        return WORDS[new.value]
+    return L_("{old} -> {new}", old=WORDS[old.value], new=WORDS[new.value])
+
+
 @dataclass(frozen=True, slots=True)
 class PortChanged:
     """A port's role or state changed."""
@@ -73,9 +100,12 @@ class PortChanged:
     @property
     def summary(self) -> str:
         """One line for the event list."""
-        role = self.role.value if self.role == self.old_role else f"{self.old_role.value} -> {self.role.value}"
-        state = self.state.value if self.state == self.old_state else f"{self.old_state.value} -> {self.state.value}"
-        return f"{self.port} {role}, {state}"
+        return L_(
+            "{port} {role}, {state}",
+            port=self.port,
+            role=moved(self.old_role, self.role),
+            state=moved(self.old_state, self.state),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,8 +120,8 @@ class RootChanged:
     def summary(self) -> str:
         """One line for the event list."""
         if self.root_port is None:
-            return f"root bridge is this bridge ({self.root})"
-        return f"root {self.root} via {self.root_port}, cost {self.cost}"
+            return L_("root bridge is this bridge ({root})", root=self.root)
+        return L_("root {root} via {port}, cost {cost}", root=self.root, port=self.root_port, cost=self.cost)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,8 +135,8 @@ class TopologyChange:
     def summary(self) -> str:
         """One line for the event list."""
         if self.active:
-            return f"topology change: short ageing ({self.ageing // SECOND} s)"
-        return "topology change over: normal ageing"
+            return L_("topology change: short ageing ({seconds} s)", seconds=self.ageing // SECOND)
+        return L_("topology change over: normal ageing")
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +148,7 @@ class FdbFlush:
     @property
     def summary(self) -> str:
         """One line for the event list."""
-        return f"{self.port} flush learned addresses"
+        return L_("{port} flush learned addresses", port=self.port)
 
 
 StpEvent = PortChanged | RootChanged | TopologyChange | FdbFlush

@@ -19,7 +19,7 @@ from dataclasses import replace
 from ipaddress import IPv4Address, IPv4Interface
 from typing import TYPE_CHECKING, Any, Callable, Final, TextIO
 
-from lanlab.i18n import L_, N_
+from lanlab.i18n import L_, N_, message_of
 from lanlab.proto.arp import ArpCache, ArpEntry, ResolutionFailed
 from lanlab.proto.fragments import MIN_MTU, Discarded, Reassembled, Reassembler, ReassemblyTimedOut, fragment
 from lanlab.proto.icmp import PingSession, echo_reply
@@ -522,7 +522,7 @@ class Host:
             self.send_ip(dst, proto, l4, data, size, now)
         except NetworkUnreachable as error:
             if self.tracer is not None:
-                self.tracer.record(now, self.name, None, "drop", None, str(error))
+                self.tracer.record(now, self.name, None, "drop", None, message_of(error))
 
     def transmit(self, way: Destination, ip: IPv4, l4: Any, data: bytes, size: int, now: int) -> None:
         """Frame a packet (ours, or one a router forwards) to `way`'s next hop; it waits in the
@@ -589,7 +589,9 @@ class Host:
                 l4, payload = transport.parse(payload)
             except WireError as error:
                 if self.tracer is not None:
-                    self.tracer.record(now, self.name, nic.name, "drop", frame, f"reassembled datagram: {error}")
+                    self.tracer.record(
+                        now, self.name, nic.name, "drop", frame, L_("reassembled datagram: {error}", error=str(error))
+                    )
                 return None
         return Frame(
             frame.eth, header, l4, payload, ETH_HEADER + header.header_length + len(result.payload), frame.ident

@@ -10,6 +10,7 @@ import random
 from ipaddress import IPv4Address, IPv4Network
 from typing import TYPE_CHECKING, Any, Callable, Final
 
+from lanlab.i18n import L_, N_, Deferred
 from lanlab.proto.tcp import CongestionChanged, StateChanged, TcpConfig, TcpStack, TcpState
 from lanlab.sim.core.engine import MachineTimer
 from lanlab.sim.core.frame import ETH_HEADER, Frame
@@ -134,8 +135,13 @@ class HostTcp:
                             None,
                             "cwnd",
                             None,
-                            f"{key[1]} → {key[2]}:{key[3]} cwnd={event.cwnd} "
-                            f"ssthresh={ssthresh_text(event.ssthresh)} ({event.phase})",
+                            L_(
+                                "{connection} cwnd={cwnd} ssthresh={ssthresh} ({phase})",
+                                connection=f"{key[1]} → {key[2]}:{key[3]}",
+                                cwnd=event.cwnd,
+                                ssthresh=ssthresh_text(event.ssthresh),
+                                phase=PHASES.get(event.phase, event.phase),
+                            ),
                         )
                     elif isinstance(event, StateChanged):
                         tracer.record(
@@ -145,6 +151,12 @@ class HostTcp:
         self.timer.arm()
         for watcher in self.watchers:
             watcher()
+
+
+# RFC 5681's phases (proto/tcp/_reno.py names them), shown translated in the event list.
+PHASES: Final[dict[str, Deferred]] = {
+    phase: L_(phase) for phase in (N_("slow start"), N_("congestion avoidance"), N_("fast recovery"))
+}
 
 
 def ssthresh_text(ssthresh: int) -> str:

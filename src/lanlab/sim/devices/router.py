@@ -14,7 +14,7 @@ from functools import partial
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 from typing import TYPE_CHECKING, Any, Callable, Final
 
-from lanlab.i18n import L_
+from lanlab.i18n import L_, message_of
 from lanlab.proto.forwarding import Drop, Forward, Forwarder, SendIcmp
 from lanlab.proto.fragments import fragment
 from lanlab.proto.ipv4 import NetworkUnreachable, multicast_mac_bytes
@@ -324,7 +324,7 @@ class Router(Host):
                 return super().destination(dst)
             best = self.table.lookup(dst)
             if best is None:
-                raise NoRouteError(f"router {self.name}: no route to {dst}")
+                raise NoRouteError(L_("router {router}: no route to {dst}", router=self.name, dst=dst))
             nic = self._nic_by_name[best.interface]
             next_hop = best.via if best.via is not None else dst
             broadcast = nic.address is not None and dst == nic.address.network.broadcast_address
@@ -338,7 +338,7 @@ class Router(Host):
             super().send_ip(dst, proto, l4, data, size, now, ttl)
         except NoRouteError as error:
             if self.tracer is not None:
-                self.tracer.record(now, self.name, None, "drop", None, str(error))
+                self.tracer.record(now, self.name, None, "drop", None, message_of(error))
 
     def _send_icmp(self, decision: SendIcmp, now: int) -> None:
         self.send_ip(decision.destination, ICMP, decision.icmp, decision.quote, IP_ICMP + len(decision.quote), now)
@@ -371,7 +371,9 @@ class Router(Host):
             message, _ = Rip.parse(frame.data)
         except WireError as error:
             if self.tracer is not None:
-                self.tracer.record(now, self.name, nic.name, "drop", frame, f"bad RIP message: {error}")
+                self.tracer.record(
+                    now, self.name, nic.name, "drop", frame, L_("bad RIP message: {error}", error=str(error))
+                )
             return
         self.rip.handle_datagram(ip.src, frame.l4.src_port, nic.name, message, now)
         self._drain_rip(now)
@@ -419,12 +421,12 @@ class Router(Host):
             self._install(
                 Route(change.prefix, change.interface, change.next_hop, change.metric, RouteSource.RIP),
                 now,
-                f"rip: {change.summary}",
+                L_("rip: {change}", change=change.summary),
             )
         elif change.effect is RouteEffect.UNREACHABLE:
-            self._withdraw(change.prefix, RouteSource.RIP, now, f"rip: {change.summary}")
+            self._withdraw(change.prefix, RouteSource.RIP, now, L_("rip: {change}", change=change.summary))
         else:
-            self._record(now, change.interface, f"rip: {change.summary}")
+            self._record(now, change.interface, L_("rip: {change}", change=change.summary))
 
     # -- the table -----------------------------------------------------------------------
     def _install(self, route: Route, now: int, note: str | None = None) -> None:

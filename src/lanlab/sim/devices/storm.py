@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
+from lanlab.i18n import L_, joined
 from lanlab.sim.core.node import WatchesStorms
 from lanlab.sim.core.trace import register_kind
 from lanlab.wire import describe
@@ -41,13 +42,20 @@ class StormReport:
         """The one-line warning; with `now`, each loop link's frame rate since the storm was seen."""
         _, info = describe(self.frame.layers())
         seconds = ((now or 0) - self.t) / 1e9
-        names = [
-            f"{link.name} ({(link.frames - then) / seconds:,.0f} frames/s)" if seconds > 0 else link.name
+        names: list[str] = [
+            L_("{link} ({rate} frames/s)", link=link.name, rate=f"{(link.frames - then) / seconds:,.0f}")
+            if seconds > 0
+            else link.name
             for link, then in zip(self.links, self.frames_then)
         ]
-        return (
-            f"broadcast storm: frame {self.frame.ident} ({info}) came back to {self.switch} on {self.port} "
-            f"at {self.t / 1e9:.6f} s; loop: {', '.join(names)}"
+        return L_(
+            "broadcast storm: frame {frame} ({info}) came back to {device} on {port} at {time} s; loop: {loop}",
+            frame=self.frame.ident,
+            info=info,
+            device=self.switch,
+            port=self.port,
+            time=f"{self.t / 1e9:.6f}",
+            loop=joined(names),
         )
 
 
@@ -88,8 +96,13 @@ def record_rates(network: Any) -> None:
             link.a.name,
             "storm",
             None,
-            f"{link.name}: {link.frames - then:,} frames in {seconds:.6f} s, "
-            f"{(link.frames - then) / seconds:,.0f} frames/s",
+            L_(
+                "{link}: {frames} frames in {seconds} s, {rate} frames/s",
+                link=link.name,
+                frames=f"{link.frames - then:,}",
+                seconds=f"{seconds:.6f}",
+                rate=f"{(link.frames - then) / seconds:,.0f}",
+            ),
         )
 
 

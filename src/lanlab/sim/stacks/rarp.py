@@ -12,6 +12,7 @@ from __future__ import annotations
 from ipaddress import IPv4Address, IPv4Interface
 from typing import TYPE_CHECKING, Any, Final
 
+from lanlab.i18n import L_, N_
 from lanlab.proto.rarp import RarpClient, RarpFrame, RarpServer
 from lanlab.sim.core.engine import MachineTimer
 from lanlab.sim.core.frame import Frame
@@ -52,7 +53,7 @@ class RarpService:
         server = self.servers.get(nic)
         if server is None:  # an interface without an address has nothing to answer with
             if host.tracer is not None:
-                host.tracer.record(now, host.name, nic.name, "drop", frame, "RARP: this interface has no address")
+                host.tracer.record(now, host.name, nic.name, "drop", frame, N_("RARP: this interface has no address"))
             return
         if host.tracer is not None:
             host.tracer.record(now, host.name, nic.name, "deliver", frame)
@@ -88,7 +89,11 @@ class RarpBoot:
                     self.nic.name,
                     "deliver",
                     frame,
-                    f"RARP: this host is {learned.address} (told by {learned.server_ip})",
+                    L_(
+                        "RARP: this host is {address} (told by {server})",
+                        address=learned.address,
+                        server=learned.server_ip,
+                    ),
                 )
         self.timer.arm()
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Final
 
+from lanlab.i18n import L_, Deferred
 from lanlab.proto.rstp import RstpBridge
 from lanlab.proto.spanning import bridge_address  # noqa: F401  (re-exported: sim's callers import it here)
 from lanlab.proto.spanning import (
@@ -24,6 +25,7 @@ from lanlab.proto.spanning import (
     PortChanged,
     PortState,
     StpEvent,
+    WORDS,
     TopologyChange,
     port_cost,
     port_number,
@@ -75,7 +77,7 @@ class StpSwitchPort(SwitchPort):
             if self.learning:
                 switch.table.learn(frame.eth.src, self, now)
             if tracer is not None:
-                tracer.record(now, switch.name, self.name, "drop", frame, f"{self.name} is {self.stp_state}")
+                tracer.record(now, switch.name, self.name, "drop", frame, self.not_forwarding())
             return
         switch.relay(self, frame, now)
 
@@ -83,7 +85,11 @@ class StpSwitchPort(SwitchPort):
         if self.forwarding:
             Port.send(self, frame, now)
         else:  # a unicast entry still pointing at a learning port
-            self.drop(frame, now, f"{self.name} is {self.stp_state}")
+            self.drop(frame, now, self.not_forwarding())
+
+    def not_forwarding(self) -> Deferred:
+        """Why a frame stops here: "p2 is blocking"."""
+        return L_("{port} is {state}", port=self.name, state=WORDS[self.stp_state])
 
     @property
     def stp_state(self) -> str:
@@ -171,9 +177,11 @@ class SpanningTree:
             switch.table.ageing = event.ageing if event.active else self.normal_ageing
         elif isinstance(event, FdbFlush):
             forgotten = switch.table.forget_port(switch.ports[event.port])
-            return (
-                f"{event.port} forgets {forgotten} learned address{'es' if forgotten > 1 else ''}" if forgotten else ""
-            )
+            if not forgotten:
+                return ""
+            if forgotten == 1:
+                return L_("{port} forgets 1 learned address", port=event.port)
+            return L_("{port} forgets {count} learned addresses", port=event.port, count=forgotten)
         return event.summary
 
     # -- what people see ------------------------------------------------------------------
