@@ -8,8 +8,9 @@ time (pace 1) for D seconds (5) with one page connected: a WebSocket client in i
 the same messages Chromium's page gets (JSON parsed, the batch's events counted).
 
 Figures: the virtual seconds the run reached per real second (1.00 = keeps up) and the most it
-fell behind; per batch, the delay from the simulator producing its first event (the end of the
-slice that recorded it) to the page having parsed it (median, 95th percentile, max). Baseline,
+fell behind, and per CPU second of the process (what a whole core would reach, on a shared
+machine); per batch, the delay from the simulator producing its first event (when it went
+into the document, at the end of its instant) to the page having parsed it (median, 95th percentile, max). Baseline,
 in the same process: the same network run by `TableHistory.run` as fast as it goes with no
 server (`sim view`'s way): the virtual seconds it does per real second, so the ratio says how
 much of the simulator's speed serving costs. And served with every frame decoded whole into
@@ -49,13 +50,13 @@ def star(hosts: int, interval: str, seconds: float) -> Network:
     return network
 
 
-def baseline(hosts: int, interval: str, seconds: float) -> float:
-    """Virtual seconds per real second, as fast as it goes, tables followed, no server."""
+def baseline(hosts: int, interval: str, seconds: float) -> tuple[float, float]:
+    """Virtual seconds per real second and per CPU second, as fast as it goes, tables followed, no server."""
     network = star(hosts, interval, seconds)
     history = TableHistory(network)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     history.run(int(seconds * 1e9))
-    return seconds / (time.perf_counter() - started)
+    return seconds / (time.perf_counter() - started), seconds / (time.process_time() - cpu)
 
 
 def served(hosts: int, interval: str, seconds: float, *, whole: bool = False) -> dict[str, float]:
@@ -92,7 +93,9 @@ def served(hosts: int, interval: str, seconds: float, *, whole: bool = False) ->
         page.join(timeout=5)
 
     started_virtual = network.engine.now
+    cpu = time.process_time()
     asyncio.run(main())
+    cpu = time.process_time() - cpu
     delays = []
     for count, when in produced:  # the first batch whose events include this slice's last
         arrival = next((t for held, t in received if held >= count), None)
@@ -100,6 +103,7 @@ def served(hosts: int, interval: str, seconds: float, *, whole: bool = False) ->
             delays.append(arrival - when)
     return {
         "virtual_per_real": (network.engine.now - started_virtual) / 1e9 / seconds,
+        "virtual_per_cpu": (network.engine.now - started_virtual) / 1e9 / cpu,
         "behind_max": worst_behind[0],
         "events": session.encoded,
         "median_ms": statistics.median(delays) * 1e3,
@@ -140,8 +144,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=1, help="served runs of each kind, alternated")
     options = parser.parse_args()
     print(f"{options.hosts} hosts pinging every {options.interval} for {options.seconds:g} s of real time")
-    fast = baseline(options.hosts, options.interval, options.seconds)
-    print(f"  baseline (TableHistory.run, no server, as fast as it goes): {fast:.2f} virtual s per real s")
+    fast, fast_cpu = baseline(options.hosts, options.interval, options.seconds)
+    print(
+        f"  baseline (TableHistory.run, no server, as fast as it goes): {fast:.2f} virtual s per real s, "
+        f"{fast_cpu:.2f} per CPU s"
+    )
     kinds = [("frames whole", True), ("frames brief", False)] if options.whole else [("frames brief", False)]
     for _ in range(options.rounds):
         for label, whole in kinds:
@@ -153,7 +160,8 @@ def report(label: str, result: dict[str, float]) -> None:
     print(
         f"  sim serve at pace 1, {label}: {result['virtual_per_real']:.2f} virtual s per real s "
         f"({'keeps up' if result['behind_max'] < 0.1 else 'falls behind'}; at most {result['behind_max']:.3f} s behind), "
-        f"{result['events']:,} events in {result['batches']} batches"
+        f"{result['events']:,} events in {result['batches']} batches; "
+        f"{result['virtual_per_cpu']:.2f} virtual s per CPU s of this process (the page's parsing included)"
     )
     print(
         f"    event -> page: median {result['median_ms']:.1f} ms, 95th percentile {result['p95_ms']:.1f} ms, "

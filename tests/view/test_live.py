@@ -76,3 +76,29 @@ def test_the_offline_page_of_a_live_run_holds_every_frame_whole():
     assert "live" not in document and "live" in session.document
     assert document["frames"] == build_document(session.network, session.history)["frames"]
     assert all(frame.get("brief") for frame in session.document["frames"])  # the session's own stay brief
+
+
+def test_a_slice_of_a_run_fallen_behind_stops_at_its_budget_with_the_encoding_counted(monkeypatch):
+    """advance() on a run 10 s behind: its budget counts the time spent putting each instant's
+    events into the document, so the slice stops after about budget / (time per instant)
+    instants, every event dispatched already in the document (the loop goes back to the pages)."""
+    import lanlab.view.live as live
+
+    clock = [0.0]
+    monkeypatch.setattr(live.time, "monotonic", lambda: clock[0])
+    session = session_run("hub_vs_switch.yaml", ["pc1 ping pc3 -c 1000 -i 0.01", "pc2 ping pc4 -c 1000 -i 0.01"], 0)
+    encode = session.sync
+
+    def slow_sync() -> None:  # each instant's encoding costs 1 ms of the (fake) clock
+        encode()
+        clock[0] += 0.001
+
+    session.sync = slow_sync  # type: ignore[method-assign]
+    session.start()
+    clock[0] = 10.0  # the clock wants 10 virtual seconds: far behind
+    instants_before = len({t for t in session.document["events"]["t"]})
+    session.advance(budget=0.010)
+    instants = len(set(session.document["events"]["t"])) - instants_before
+    assert 5 <= instants <= 11
+    assert session.encoded == len(session.history.events) > 0
+    assert session.network.engine.now < 1_000_000_000

@@ -42,7 +42,13 @@ def topology(network: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
                 "ports": ports,
             }
         )
-    links = [
+    return nodes, links_of(network)
+
+
+def links_of(network: Any) -> list[dict[str, Any]]:
+    """Each link's two ends, its delay, rate and loss, and its counters (a live batch sends them
+    again as they move)."""
+    return [
         {
             "a": link.a.label,
             "b": link.b.label,
@@ -53,7 +59,6 @@ def topology(network: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         }
         for link in network.links
     ]
-    return nodes, links
 
 
 def domains(network: Any) -> dict[str, Any]:

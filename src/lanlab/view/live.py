@@ -13,7 +13,7 @@ import shlex
 import time
 from typing import Any, Callable
 
-from lanlab.view.document import EVENT_COLUMNS, EventEncoder, build_document, program_entries, topology
+from lanlab.view.document import EVENT_COLUMNS, EventEncoder, build_document, links_of, program_entries
 from lanlab.view.history import TableHistory
 
 # How long one slice of simulation may hold the server's loop before the page hears again.
@@ -124,7 +124,10 @@ class LiveSession:
     # -- running -------------------------------------------------------------------------------
     def advance(self, budget: float = SLICE_SECONDS) -> int:
         """Run for at most `budget` real seconds toward where the pace says the clock should be;
-        the events dispatched. Instant by instant, so the tables are looked at as `sim view` does."""
+        the events dispatched. Instant by instant, so the tables are looked at as `sim view` does,
+        each instant's events put into the document before the clock is read again: the budget
+        holds the encoding too, so a run that has fallen behind gives the loop (the pages'
+        batches) back on time."""
         if not self.running:
             return 0
         engine, history = self.network.engine, self.history
@@ -143,6 +146,7 @@ class LiveSession:
                 break
             done += self._guarded(engine.run, due)
             history.end_of_instant(engine.now)
+            self.sync()
         self.sync()
         return done
 
@@ -208,7 +212,7 @@ class LiveSession:
         whole, when a line or an exit came since)."""
         events, frames, changes, printed = cursor
         doc = self.document
-        doc["links"] = topology(self.network)[1]  # their counters move
+        doc["links"] = links_of(self.network)  # their counters move
         return {
             "type": "batch",
             "events": {name: doc["events"][name][events:] for name in EVENT_COLUMNS},

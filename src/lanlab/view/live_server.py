@@ -35,7 +35,8 @@ from lanlab.view.live import LiveSession
 from lanlab.view.page import render_page
 from lanlab.view.workspace import BuildError, Workspace
 
-BATCH_EVERY = 0.03  # s between two looks for news for one page: an event reaches it within ~35 ms
+BATCH_EVERY = 0.03  # s at least between two batches to one page (each costs the page a re-index)
+IDLE_LOOK = 0.1  # s between two looks for a page when no slice brought news (the clock, a pause)
 TICK = 0.005  # s the loop sleeps between two slices of simulation while running
 MAX_MESSAGE = 64 * 1024
 
@@ -60,6 +61,10 @@ class LiveServer:
         self.token = token or secrets.token_urlsafe(24)
         self.server: Any = None
         self.errors: list[str] = []
+        # Set (and replaced) when a slice of simulation or a message changed the run: the pages'
+        # senders wake on it, so a batch leaves right after the slice, before the next one holds
+        # the loop.
+        self.news = asyncio.Event()
 
     @property
     def url(self) -> str:
@@ -113,9 +118,15 @@ class LiveServer:
         while True:
             if self.session.running:
                 self.session.advance()
+                self.tell_pages()
                 await asyncio.sleep(TICK)
             else:
                 await asyncio.sleep(0.05)
+
+    def tell_pages(self) -> None:
+        """Wake every page's sender: the run moved."""
+        self.news.set()
+        self.news = asyncio.Event()
 
     # -- one page ------------------------------------------------------------------------------------
     async def talk(self, socket: ServerConnection) -> None:
@@ -139,6 +150,7 @@ class LiveServer:
             async for message in socket:
                 before = self.session
                 await socket.send(json.dumps(self.act(message)))
+                self.tell_pages()  # a step, a pause, a new pace: the pages see it now
                 if self.session is not before:  # a new network: every page loads it afresh
                     for page in list(self.sockets):
                         await page.send(json.dumps({"type": "reload"}))
@@ -149,16 +161,27 @@ class LiveServer:
             sender.cancel()
 
     async def send_batches(self, socket: ServerConnection, cursor: tuple[int, int, int, int]) -> None:
+        """Each page at its own place in the run: a batch when a slice or a message brought news
+        (or after IDLE_LOOK without), at most one every BATCH_EVERY."""
+        loop = asyncio.get_running_loop()
         try:
             sent_state: dict[str, Any] = {}
             session = self.session
-            while self.session is session:  # polled: each page at its own place, nothing to wake or forget
-                await asyncio.sleep(BATCH_EVERY)
+            sent_at = 0.0
+            while self.session is session:
+                try:
+                    await asyncio.wait_for(self.news.wait(), IDLE_LOOK)
+                except TimeoutError:
+                    pass
+                wait = BATCH_EVERY - (loop.time() - sent_at)
+                if wait > 0:  # ends when the loop is free again: after a slice running now
+                    await asyncio.sleep(wait)
                 state = self.session.state()
                 if self.session.cursor() == cursor and state == sent_state:
                     continue
                 batch = self.session.batch(cursor)
                 cursor, sent_state = self.session.cursor(), state
+                sent_at = loop.time()
                 await socket.send(to_json(batch))
         except ConnectionClosed:
             pass
