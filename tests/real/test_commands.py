@@ -57,11 +57,17 @@ def test_traceroute_takes_the_simulators_flags_one_probe_at_a_time(tmp_path, mon
 
 
 def test_new_words_parse_and_unknown_ones_are_refused(tmp_path):
-    """traceroute, tcp serve, tcp connect and stp are kernel words now; `dig` still is not."""
+    """traceroute, tcp serve, tcp connect, stp and dig are kernel words now; `nslookup` still is not."""
     words = [
         parse_do(lab(tmp_path), text).word
-        for text in ("pc1 traceroute pc2", "pc2 tcp serve --port 7", "at 1s pc1 tcp connect pc2 7 --send x", "sw1 stp")
+        for text in (
+            "pc1 traceroute pc2",
+            "pc2 tcp serve --port 7",
+            "at 1s pc1 tcp connect pc2 7 --send x",
+            "sw1 stp",
+            "pc1 dig pc2",
+        )
     ]
-    assert words == ["traceroute", "tcp serve", "tcp connect", "stp"]
+    assert words == ["traceroute", "tcp serve", "tcp connect", "stp", "dig"]
     with pytest.raises(RealError, match="does not run on the kernel"):
-        parse_do(lab(tmp_path), "pc1 dig pc2")
+        parse_do(lab(tmp_path), "pc1 nslookup pc2")

@@ -22,7 +22,7 @@ from typing import Any
 
 from lanlab.proto.spanning import status_lines
 from lanlab.proto.traceroute import Hop, report_lines
-from lanlab.real import tables
+from lanlab.real import dns, tables
 from lanlab.real.model import RealLab
 from lanlab.real.netns import Built, RealError
 from lanlab.tcp_lines import connect_lines, serve_lines
@@ -42,6 +42,7 @@ WORDS = (
     "mac",
     "route",
     "stp",
+    "dig",
 )
 SNAPSHOTS = {"arp", "mac", "route", "stp"}  # read at their instant, nothing left running
 LISTENERS = {"udp listen", "tcp serve"}  # run until the run ends; later commands may talk to them
@@ -67,6 +68,7 @@ class DoCommand:
     started_mono: float = 0.0  # when it really started (time.monotonic())
     output: list[str] = field(default_factory=list)
     chunks: list[tuple[float, str]] = field(default_factory=list)  # tcp connect: (time.time(), text) as it came
+    printed: str = ""  # dig: what it printed (what `real run` shows)
     reader: threading.Thread | None = None
 
     @property
@@ -168,6 +170,8 @@ def tool_argv(lab: RealLab, command: DoCommand, until: float) -> list[str]:
         return [*LANLAB, "tcp", "connect", *rest, *([] if "--wait" in rest else ["--wait", TCP_CONNECT_WAIT])]
     if command.word == "traceroute":
         return traceroute_argv(lab, words[1:])
+    if command.word == "dig":
+        return dig_argv(lab, words[1:])
     rest = words[2:]
     if "--wait" not in rest:  # the simulator's default wait for a broadcast's replies
         rest = [*rest, "--wait", "2"]
@@ -205,6 +209,15 @@ def traceroute_argv(lab: RealLab, words: list[str]) -> list[str]:
     if target is None:
         raise RealError("traceroute needs a target: traceroute NODE|ADDRESS")
     return [*out, target]
+
+
+def dig_argv(lab: RealLab, words: list[str]) -> list[str]:
+    """BIND's dig without EDNS (as the simulator's prints), @NODE as its address; the name asked as
+    given. +short is left out here (the result is read from the full answer) and applied when printed."""
+    if shutil.which("dig") is None:
+        raise RealError(dns.MISSING_DIG)
+    server = [f"@{lab.address_of(w[1:])}" for w in words if w.startswith("@")]
+    return ["dig", "+noedns", *server, *[w for w in words if not w.startswith("@") and w != "+short"]]
 
 
 def start(built: Built, command: DoCommand, until: float) -> None:
@@ -336,6 +349,9 @@ def _connect_result(command: DoCommand, status: int | None, err: str, t0_wall: f
 def _result(command: DoCommand, out: str, t0_wall: float) -> dict[str, Any] | None:
     if command.word == "traceroute":
         return parse_traceroute(out)
+    if command.word == "dig":
+        command.printed = out
+        return dns.parse_dig(out)
     lines = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
     if not lines:
         return None
@@ -472,4 +488,8 @@ def lines(command: DoCommand) -> list[str]:
         return serve_lines(r, next((v for k, v in zip(command.argv, command.argv[1:]) if k == "--bind"), "0.0.0.0"))
     if command.word == "tcp connect":
         return connect_lines(r, command.argv[2], int(command.argv[3]))
+    if command.word == "dig":
+        if "+short" in command.argv:
+            return [line.split("\t")[-1] for line in r["answers"]]
+        return command.printed.rstrip("\n").splitlines()
     return [json.dumps(r)]

@@ -39,6 +39,8 @@ def _command_view(command: dict[str, Any], owners: dict[str, str]) -> Any:
         return {"replies": sorted((r["from"], r["text"]) for r in result.get("replies", []))}
     if words[:2] == ["udp", "listen"]:
         return {"received": sorted((r["from"], r["text"]) for r in result.get("received", []))}
+    if words[0] == "dig":  # the question's status and the records (not the id, flags or time)
+        return {"status": result["status"], "answers": [" ".join(line.split()) for line in result["answers"]]}
     if words[0] == "traceroute":
         return {
             "reached": result["reached"],

@@ -30,7 +30,12 @@ case "$1" in
   bound|renew)
     ip -4 addr flush dev "$interface"
     ip addr add "$ip/$subnet" broadcast + dev "$interface"
-    if [ -n "$router" ]; then ip route replace default via "${router%% *}" dev "$interface"; fi ;;
+    if [ -n "$router" ]; then ip route replace default via "${router%% *}" dev "$interface"; fi
+    # the lease's DNS servers and domain (options 6, 15) into the namespace's own resolv.conf
+    if [ -n "$LANLAB_RESOLV" ] && [ -n "$dns" ]; then
+      { if [ -n "$domain" ]; then echo "search $domain"; fi
+        for server in $dns; do echo "nameserver $server"; done; } > "$LANLAB_RESOLV"
+    fi ;;
 esac
 exit 0
 """
@@ -100,15 +105,17 @@ def lease_file(folder: Path, node: str) -> Path:
     return folder / f"{node}.leases"
 
 
-def client_argv(node: str, port: str, folder: Path) -> list[str]:
+def client_argv(node: str, port: str, folder: Path, resolv: Path | None = None) -> list[str]:
     """udhcpc in the foreground on `port`, sending the node's name as hostname (option 12, as the
-    simulator's client does), with a generated script that applies the lease; else dhclient."""
+    simulator's client does), with a generated script that applies the lease (its DNS servers to
+    `resolv`, the namespace's own resolv.conf, never the machine's); else dhclient."""
     if shutil.which("busybox") is not None:
         script = folder / "udhcpc.script"
         if not script.exists():
             script.write_text(UDHCPC_SCRIPT)
             script.chmod(0o755)
         return [
+            *(["env", f"LANLAB_RESOLV={resolv}"] if resolv is not None else []),
             "busybox",
             "udhcpc",
             "-f",
@@ -130,7 +137,7 @@ def client_argv(node: str, port: str, folder: Path) -> list[str]:
     raise RuntimeError(MISSING_CLIENT)
 
 
-def start(built_ns: Any, nodes: dict[str, RealNode], folder: Path) -> None:
+def start(built_ns: Any, nodes: dict[str, RealNode], folder: Path, resolv_of: Any = None) -> None:
     """A dnsmasq in each serving node's namespace, then a client on each leasing interface (the
     namespace's removal ends them)."""
     servers = [node for node in nodes.values() if serving(node) or relaying(node)]
@@ -145,7 +152,13 @@ def start(built_ns: Any, nodes: dict[str, RealNode], folder: Path) -> None:
     for node in nodes.values():
         for port in leasing(node):
             subprocess.Popen(
-                ["ip", "netns", "exec", built_ns(node.name), *client_argv(node.name, port, folder)],
+                [
+                    "ip",
+                    "netns",
+                    "exec",
+                    built_ns(node.name),
+                    *client_argv(node.name, port, folder, resolv_of(node.name) if resolv_of else None),
+                ],
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
             )

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from lanlab.topology import Document, Spec, TopologyError, read_document
+from lanlab.topology.dns import dns_resolver, dns_server
 from lanlab.topology.settings import (
     dhcp_relay_setting,
     dhcp_server_settings,
@@ -39,6 +40,8 @@ class RealNode:
     routes: list[tuple[IPv4Network, IPv4Address]] = field(default_factory=list)
     rip: dict[str, Any] | None = None
     dhcp_relay: IPv4Address | None = None  # a router's DHCP server to relay its other subnets' broadcasts to
+    resolvers: tuple[IPv4Address, ...] = ()  # `dns: ADDRESS`: its resolv.conf's servers
+    zone: dict[str, Any] | None = None  # `dns: {zone, auto, records, ttl}`: a zone it serves (dnsmasq)
 
 
 @dataclass
@@ -71,8 +74,9 @@ class RealLab:
 
 
 def _host(spec: Spec, node: RealNode) -> None:
-    spec.only({"kind", "ip", "mac", "gateway", "interfaces", "rarp_server", "gratuitous_arp", "dhcp"})
+    spec.only({"kind", "ip", "mac", "gateway", "interfaces", "rarp_server", "gratuitous_arp", "dhcp", "dns"})
     node.gateway = spec.address("gateway")
+    node.resolvers, node.zone = dns_resolver(spec), dns_server(spec)
     items = spec.mapping("interfaces") if "interfaces" in spec.values else [("eth0", spec)]
     for if_name, if_spec in items:
         text, where = if_spec.scalar("ip")
@@ -105,8 +109,9 @@ def _node(entry: Any) -> RealNode | None:
     elif entry.kind == "hub":
         spec.only({"kind"})
     elif entry.kind == "router":
-        spec.only({"kind", "interfaces", "routes", "rip", "forward_directed_broadcast", "dhcp_relay"})
+        spec.only({"kind", "interfaces", "routes", "rip", "forward_directed_broadcast", "dhcp_relay", "dns"})
         node.interfaces = router_interfaces(spec)
+        node.resolvers, node.zone = dns_resolver(spec), dns_server(spec)
         node.routes = static_routes(spec, node.interfaces)
         node.rip = rip_settings(spec, node.interfaces)
         node.dhcp_relay = dhcp_relay_setting(spec)

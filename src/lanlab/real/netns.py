@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lanlab.proto.spanning import bridge_address, port_number
-from lanlab.real import bird, dhcp
+from lanlab.real import bird, dhcp, dns
 from lanlab.real.model import RealLab, RealLink, RealNode
 
 PREFIX = "lanlab-"
@@ -30,6 +30,7 @@ ETC_NETNS = Path("/etc/netns")  # per-namespace files ip netns exec mounts (host
 ETC_NETNS_MADE = Path(tempfile.gettempdir()) / "lanlab-real-made-etc-netns"
 BIRD_FOLDER = "lanlab-real-bird-"  # in the temporary directory: the generated bird.conf of a run
 DHCP_FOLDER = "lanlab-real-dhcp-"  # likewise: dnsmasq's lease files, the udhcpc script
+DNS_FOLDER = "lanlab-real-dns-"  # likewise: the DNS servers' (dnsmasq) pid files and logs
 CENTISECONDS_PER_NS = 1e-7  # the bridge's ageing_time is in 1/100 s
 # The simulator has no IPv6, and its hosts and routers send every ICMP error they owe: the kernel's
 # rate limit (one a second per peer after a short burst) would turn traceroute's probes into `*`.
@@ -181,10 +182,14 @@ def _build(built: Built) -> None:
         folder = Path(tempfile.mkdtemp(prefix=f"{BIRD_FOLDER}{built.run}-"))
         for node in speakers:
             bird.start(built.ns(node.name), node, folder, binary)
+    if any(node.zone is not None for node in lab.nodes.values()):
+        if shutil.which("dnsmasq") is None:
+            raise RealError(dns.MISSING_SERVER)
+        dns.start(built.ns, lab, Path(tempfile.mkdtemp(prefix=f"{DNS_FOLDER}{built.run}-")))
     if any(dhcp.serving(node) or dhcp.leasing(node) or dhcp.relaying(node) for node in lab.nodes.values()):
         built.dhcp_folder = Path(tempfile.mkdtemp(prefix=f"{DHCP_FOLDER}{built.run}-"))
         try:
-            dhcp.start(built.ns, lab.nodes, built.dhcp_folder)
+            dhcp.start(built.ns, lab.nodes, built.dhcp_folder, lambda name: resolv_file(built.ns(name)))
         except RuntimeError as error:
             raise RealError(str(error)) from None
 
@@ -194,18 +199,30 @@ def hosts_file(ns: str) -> Path:
     return ETC_NETNS / ns / "hosts"
 
 
+def resolv_file(ns: str) -> Path:
+    """Likewise /etc/netns/NS/resolv.conf over /etc/resolv.conf (a DHCP client's script writes here)."""
+    return ETC_NETNS / ns / "resolv.conf"
+
+
 def _write_hosts(built: Built) -> None:
     """Every node's name -> its first address in each namespace's /etc/hosts, so a program's
-    gethostbyname("pc2") finds what the simulator's topology lookup finds."""
-    text = "127.0.0.1\tlocalhost\n" + "".join(
+    gethostbyname("pc2") finds what the simulator's topology lookup finds; a node with a resolver
+    (`dns:`) asks it instead, as the simulator's does (its /etc/hosts has localhost only), and every
+    node has a resolv.conf of its own (the machine's resolver is never asked from a lab). A DHCP
+    client whose lease will name DNS servers (a pool of the file has `dns:`) asks them likewise."""
+    localhost = "127.0.0.1\tlocalhost\n"
+    text = localhost + "".join(
         f"{address}\t{name}\n" for name in built.lab.nodes if (address := built.lab.address_of(name)) != name
     )
     if not ETC_NETNS.exists():
         ETC_NETNS_MADE.touch()
+    leased_dns = any(pool["dns"] for node in built.lab.nodes.values() for _, pool in dhcp.serving(node))
     for name in built.lab.nodes:
+        node = built.lab.nodes[name]
         path = hosts_file(built.ns(name))
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
+        path.write_text(localhost if node.resolvers or (leased_dns and dhcp.leasing(node)) else text)
+        resolv_file(built.ns(name)).write_text(dns.resolv_conf(node))
 
 
 def _remove_etc_netns() -> None:
@@ -394,7 +411,7 @@ def igmp_sent(ns: str) -> int:
 
 def _run_folders(run: str | None) -> list[Path]:
     """The temporary folders of a run (every run's with None): BIRD's and DHCP's."""
-    prefixes = [f"{kind}{run}-" if run is not None else kind for kind in (BIRD_FOLDER, DHCP_FOLDER)]
+    prefixes = [f"{kind}{run}-" if run is not None else kind for kind in (BIRD_FOLDER, DHCP_FOLDER, DNS_FOLDER)]
     return [path for prefix in prefixes for path in Path(tempfile.gettempdir()).glob(f"{prefix}*") if path.is_dir()]
 
 

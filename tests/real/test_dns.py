@@ -1,0 +1,77 @@
+"""lanlab.real.dns: dnsmasq's command line from a node's `dns:` zone and dig's output read back as
+the simulator's result (no root needed); the zone served and resolved in namespaces, held to the
+simulator by `lanlab compare` (root, skip otherwise)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from netlab import netns_unavailable_reason
+
+from lanlab.real import dns
+from lanlab.real.model import read_lab
+from lanlab.sim import Network
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+RESOLVE = """import socket
+
+for name in ("pc3", "www.lab", "files.lab."):
+    print(name, socket.gethostbyname(name))
+print(socket.getaddrinfo("www.lab", 80, socket.AF_INET, socket.SOCK_STREAM)[0][4])
+print(socket.gethostbyaddr("198.18.0.3")[0])
+try:
+    socket.gethostbyname("nothere.lab.")
+except socket.gaierror as error:
+    print("gaierror", error.errno)
+"""
+
+
+def test_dnsmasq_serves_the_zone_only_with_every_name_its_bare_label_and_the_cname(tmp_path: Path):
+    """examples/dns.yaml's ns: DNS only on port 53, authoritative for lab. (NXDOMAIN, never
+    forwarded), ttl 300; each node (auto) and record as an A with its bare label, www a CNAME."""
+    lab = read_lab(EXAMPLES / "dns.yaml")
+    argv = dns.server_argv(lab, lab.nodes["ns"], tmp_path)
+    assert {"--port=53", "--local=/lab/", "--local-ttl=300", "--no-resolv", "--interface=eth0"} <= set(argv)
+    assert not any(word.startswith("--dhcp") for word in argv)
+    records = [word.removeprefix("--host-record=") for word in argv if word.startswith("--host-record=")]
+    assert "pc3.lab,pc3,198.18.0.3" in records and "files.lab,files,198.18.0.9" in records
+    assert "pc2.lab,pc2" not in ",".join(records)  # a DHCP client's address is not known when the lab is built
+    assert "--cname=www.lab,www,pc3.lab,300" in argv and not any(r.startswith("www.lab,") for r in records)
+    assert dns.resolv_conf(lab.nodes["pc1"]) == "nameserver 198.18.0.53\n" and dns.resolv_conf(lab.nodes["ns"]) == ""
+
+
+@pytest.mark.parametrize("words", ["dig pc3", "dig www.lab.", "dig -x 198.18.0.3", "dig nothere.lab."])
+def test_dig_output_reads_back_as_the_result_it_was_printed_from(words: str):
+    """The simulator prints dig as BIND's dig does: parse_dig of those lines gives back its result
+    (status, records, authority, flags, id, server)."""
+    network = Network.from_yaml(EXAMPLES / "dns.yaml")
+    scheduled = network.do(f"at 1s pc1 {words}")
+    network.run(3)
+    result = scheduled.command.result()
+    assert dns.parse_dig("\n".join(scheduled.command.lines())) == result and result["status"] is not None
+
+
+@pytest.mark.skipif(netns_unavailable_reason() is not None, reason=str(netns_unavailable_reason()))
+def test_the_zone_resolves_on_the_kernel_as_in_the_simulator(tmp_path: Path):
+    """examples/dns.yaml under `lanlab compare`: dig (a bare name, a CNAME, PTR, NXDOMAIN) from pc1
+    (dns: in the file) and pc2 (the DNS server of its DHCP lease), and a program's gethostbyname,
+    getaddrinfo, gethostbyaddr and gaierror on both hosts, agree with the simulator's."""
+    (tmp_path / "resolve.py").write_text(RESOLVE)
+    done = subprocess.run(
+        [sys.executable, "-m", "lanlab", "compare", str(EXAMPLES / "dns.yaml"), "--until", "4s", "--json"]
+        + ["--do", "at 1s pc1 dig pc3", "--do", "at 1.2s pc1 dig www.lab.", "--do", "at 1.4s pc1 dig -x 198.18.0.3"]
+        + ["--do", "at 1.6s pc1 dig nothere.lab.", "--do", "at 2s pc2 dig files"]
+        + ["--app", f"at 2s pc1={tmp_path / 'resolve.py'}", "--app", f"at 2.5s pc2={tmp_path / 'resolve.py'}"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    document = json.loads(done.stdout)
+    assert document["differences"] == []
+    assert [line.split(":")[0] for line in document["known"]] == ["table dhcp arp"]  # dnsmasq's DHCP replies
