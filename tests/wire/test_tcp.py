@@ -216,3 +216,19 @@ def test_we_read_scapy_segments(sport, dport, seq, ack, flags, window, payload, 
     assert [_scapy_view(o) for o in h.options] == [(n, v if n != "SAckOK" else b"") for n, v in options]
     assert h.checksum == ip[TCP].chksum and h.checksum_ok(rest, SRC, DST)
     assert rest == payload
+
+
+@given(u32, u32)
+def test_nop_nop_timestamps_pack_as_each_option_packs(tsval, tsecr):
+    """The shortcut for NOP NOP timestamps writes what packing the three options one by one writes."""
+    options = (Nop(), Nop(), Timestamps(tsval, tsecr))
+    assert pack_options(options) == b"\x01\x01" + Timestamps(tsval, tsecr).pack()
+    assert pack_options(options[::-1]) == Timestamps(tsval, tsecr).pack() + b"\x01\x01"  # not the shortcut
+
+
+@given(st.integers(0, 0xFFF), st.integers(0, 0xFFF))
+def test_or_of_two_flags_is_the_flags_of_the_or(a, b):
+    """TcpFlags | TcpFlags gives the TcpFlags of the two values or-ed, as IntFlag's own operator does."""
+    combined = TcpFlags(a) | TcpFlags(b)
+    assert combined.__class__ is TcpFlags and combined == a | b and combined is TcpFlags(a | b)
+    assert TcpFlags(a) | 0 == a
