@@ -111,3 +111,72 @@ def test_comparison_values_are_checked_when_the_lab_is_read(tmp_path: Path) -> N
     assert any(p.startswith(f"{lab}:8:") and "whole number" in p for p in problems)
     assert any(p.startswith(f"{lab}:10:") and "compares names" in p for p in problems)
     assert not any(p.startswith(f"{lab}:12:") for p in problems)
+
+
+INLINE_LAB = """lab: 1
+name: inline
+vars:
+  last: [10, 11, 12, 13, 14, 15, 16, 17]
+topology:
+  name: t
+  nodes:
+    pc1: {kind: host, ip: "198.18.0.{{last}}/24"}
+    pc2: {kind: host, ip: 198.18.0.2/24}
+    sw1: {kind: SWITCH}
+  links:
+    - [pc1:eth0, sw1:p1]
+    - [pc2:eth0, sw1:p2]
+stages:
+  - run: {do: ["pc1 ping pc2 -c 1"], until: 1s}
+    checks:
+      - id: addr
+        expect: {node: pc1, address_in: 198.18.0.0/24}
+      - id: replied
+        trace: {where: {kind: deliver, device: pc1, proto: icmp}, measure: count, equals: 1}
+"""
+
+
+def test_an_inline_topology_runs_with_the_students_values(tmp_path: Path) -> None:
+    """topology: written in the lab file is the network the stages run, with each student's values
+    filled in; `lab new` writes it as the student's topology.yaml."""
+    lab_file = tmp_path / "lab.yaml"
+    lab_file.write_text(INLINE_LAB.replace("SWITCH", "switch"))
+    addresses = set()
+    for student in ("alice", "bob", "carol", "dave"):
+        lab = load_lab(lab_file, student)
+        results = run_lab(lab, Submission(lab.topology, tmp_path))
+        assert [r.passed for r in results] == [True, True]
+        addresses.add(results[0].found)
+        assert f"198.18.0.{lab.values['last']}/24" in results[0].found
+    assert len(addresses) > 1
+    out = tmp_path / "bob"
+    done = subprocess.run(
+        [sys.executable, "-m", "lanlab", "lab", "new", str(lab_file), "--student", "bob", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    written = (out / "topology.yaml").read_text()
+    assert (
+        written.startswith("name: t\nnodes:\n") and f"198.18.0.{load_lab(lab_file, 'bob').values['last']}/24" in written
+    )
+
+
+def test_a_mistake_in_an_inline_topology_is_the_lab_files_line(tmp_path: Path) -> None:
+    """A wrong node kind inside the inline topology is reported at its line of the lab file."""
+    lab_file = tmp_path / "lab.yaml"
+    lab_file.write_text(INLINE_LAB)
+    lab = load_lab(lab_file)
+    with pytest.raises(LabError) as caught:
+        run_lab(lab, Submission(lab.topology, tmp_path))
+    assert any(p.startswith(f"{lab_file}:10:") and "SWITCH" in p for p in caught.value.problems)
+
+
+def test_a_question_with_a_comparison_is_told_once(tmp_path: Path) -> None:
+    """A question given equals: (a question has no comparison) is one problem, naming ask: among its fields."""
+    lab = write_lab(tmp_path, "      - id: q\n        question: {ask: how many?, where: {kind: tx}, equals: 3}\n")
+    with pytest.raises(LabError) as caught:
+        load_lab(lab)
+    told = [p for p in caught.value.problems if "equals" in p]
+    assert len(told) == 1 and "ask" in told[0]

@@ -179,16 +179,11 @@ def new(file: Path, student: str, out: Path | None) -> None:
     \b
       lanlab lab new labs/hub_vs_switch/lab.yaml --student alice --out alice/
     """
-    from lanlab.lab.variants import fill
-    from lanlab.topology import read_text
-
     the_lab = _load(file, student)
     out = out if out is not None else Path(student)
     try:
         out.mkdir(parents=True, exist_ok=True)
-        (out / "topology.yaml").write_text(
-            fill(read_text(the_lab.topology), the_lab.values, str(the_lab.topology)), encoding="utf-8"
-        )
+        (out / "topology.yaml").write_text(the_lab.topology_text(the_lab.topology).lstrip("\n"), encoding="utf-8")
         brief = [f"# {the_lab.title}", "", the_lab.brief.strip()]
         for stage in the_lab.stages:
             brief += ["", f"## {stage.name}", "", stage.brief.strip()]

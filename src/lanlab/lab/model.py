@@ -3,6 +3,7 @@ through the topology loader's Spec and Context. A lab file is data: nothing in i
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -59,9 +60,19 @@ class Lab:
     name: str
     title: str
     brief: str
-    topology: Path  # the template the students start from
+    topology: Path  # the template the students start from (the lab file itself when inline)
     values: dict[str, str]  # this student's draw of every vars: pool
     stages: list[Stage] = field(default_factory=list)
+    inline_topology: str | None = None  # `topology:` written in the lab file: its text, values filled
+    inline_line: int = 0  # the line (from 0) of the lab file it starts on
+
+    def topology_text(self, path: Path) -> str:
+        """The text of the topology at `path`, this student's values filled in; the lab's own
+        inline topology (path: the lab file) padded to its lines, so its mistakes are FILE:LINE
+        of the lab file."""
+        if self.inline_topology is not None and path == self.topology:
+            return "\n" * self.inline_line + self.inline_topology
+        return fill(read_text(path), self.values, str(path))
 
     @property
     def checks(self) -> list[Check]:
@@ -98,7 +109,8 @@ def load_lab(path: str | Path, student: str | None = None) -> Lab:
     name = str(Spec(ctx, "lab", raw).scalar("name")[0] or path.stem)
     values = draw(pools, name, student)
     try:
-        _, root = compose(shown, fill(text, values, shown), "a lab is a mapping")
+        filled = fill(text, values, shown)
+        _, root = compose(shown, filled, "a lab is a mapping")
     except TopologyError as error:
         raise LabError(error.problems) from None
     top = Spec(ctx, "lab", root)
@@ -108,16 +120,26 @@ def load_lab(path: str | Path, student: str | None = None) -> Lab:
         top.error(version_node, "say which lab format this is: lab: 1")
     title, _ = top.scalar("title")
     brief, _ = top.scalar("brief")
-    topology_name, topology_node = top.scalar("topology")
-    topology = path
-    if topology_name is None:
-        top.error(topology_node, "topology: names the network file the students start from, like topology.yaml")
+    topology_node = top.values.get("topology")
+    topology, inline, inline_line = path, None, 0
+    if isinstance(topology_node, MappingNode):
+        inline, inline_line = _inline(filled, topology_node), topology_node.start_mark.line
     else:
-        try:
-            topology = inside(path.parent, topology_name, "topology")
-        except LabError as error:
-            top.error(topology_node, error.problems[0])
+        topology_name, topology_node = top.scalar("topology")
+        if topology_name is None:
+            top.error(
+                topology_node,
+                "topology: names the network file the students start from, like topology.yaml (or is that network, "
+                "written in the lab file as a topology file would be)",
+            )
+        else:
+            try:
+                topology = inside(path.parent, topology_name, "topology")
+            except LabError as error:
+                top.error(topology_node, error.problems[0])
     lab = Lab(path, name, title or name, brief or "", topology, values)
+    if inline is not None:
+        lab.inline_topology, lab.inline_line = inline, inline_line
     stages = top.values.get("stages")
     if not isinstance(stages, SequenceNode) or not stages.value:
         top.error(stages, "stages: is a list of stages, each with run: and checks:")
@@ -200,6 +222,12 @@ def _read_stage(spec: Spec, number: int, ids: dict[str, int]) -> Stage:
     return stage
 
 
+def _inline(text: str, node: MappingNode) -> str:
+    """An inline topology's own text, as a file of its own would hold it (indentation removed)."""
+    start, end = node.start_mark, node.end_mark
+    return textwrap.dedent(" " * start.column + text[start.index : end.index]).rstrip() + "\n"
+
+
 def _read_check(spec: Spec, ids: dict[str, int]) -> Check | None:
     spec.only({"id", "points", "hint", *CHECK_KINDS})
     check_id, id_node = spec.scalar("id")
@@ -226,14 +254,11 @@ def _read_check(spec: Spec, ids: dict[str, int]) -> Check | None:
     if kind == "trace":
         check.query = read_query(body)
     elif kind == "question":
-        body.only({"ask", "where", "measure", "then"})
         ask, _ = body.scalar("ask")
         if ask is None:
             body.error(None, "ask: is the question the student answers")
         check.ask = ask or ""
-        body.values.pop("ask", None)
-        body.keys.pop("ask", None)
-        check.query = read_query(body, compared=False)
+        check.query = read_query(body, compared=False, also=("ask",))
     elif kind == "expect":
         body.only(EXPECT_FIELDS)
         _node_named(body)

@@ -159,9 +159,10 @@ def compare(comparison: str, found: Any, expected: Any) -> bool:
     return False
 
 
-def read_query(spec: Spec, *, compared: bool = True) -> Query | None:
-    """A query mapping; `compared` (trace checks) asks for exactly one comparison, a question none."""
-    spec.only(QUERY_FIELDS if compared else {"where", "measure", "then"})
+def read_query(spec: Spec, *, compared: bool = True, also: tuple[str, ...] = ()) -> Query | None:
+    """A query mapping; `compared` (trace checks) asks for exactly one comparison, a question none;
+    `also`: the other fields the mapping may hold (a question's ask:)."""
+    spec.only((QUERY_FIELDS if compared else {"where", "measure", "then"}) | set(also))
     where_node = spec.values.get("where")
     if not isinstance(where_node, MappingNode):
         spec.error(where_node, "where: is the selection of events, like {kind: tx, device: sw1, proto: icmp}")

@@ -75,7 +75,7 @@ def build(lab: Lab, submission: Submission, stage: Stage) -> Any:
     from lanlab.sim import Network
 
     topology = lab.topology if stage.lab_topology else submission.topology
-    text = fill(read_text(topology), lab.values, str(topology))
+    text = lab.topology_text(topology)
     network = Network.from_yaml(topology, stage.seed, text=text)
     network.engine.events_after_storm = EVENTS_AFTER_STORM
     network.start_trace()
