@@ -26,3 +26,32 @@ links:
   - [pc1:eth0, sw1:p1]
   - [pc2:eth0, sw1:p2]
 """
+
+
+# A routed network with hubs: two separate hubs on one switch, two cascaded hubs on another, one
+# router between (5 collision domains, 2 broadcast domains); the viewer's domain shading and layout.
+ROUTED_HUBS_YAML = """name: domains
+nodes:
+  r1: {kind: router, interfaces: {eth0: 198.18.0.254/24, eth1: 198.18.1.254/24}}
+  sw1: {kind: switch}
+  sw2: {kind: switch}
+  hub1: {kind: hub}
+  hub2: {kind: hub}
+  hub3: {kind: hub}
+  hub4: {kind: hub}
+  pc1: {kind: host, ip: 198.18.0.1/24}
+  pc2: {kind: host, ip: 198.18.0.2/24}
+  pc3: {kind: host, ip: 198.18.1.3/24}
+  pc4: {kind: host, ip: 198.18.1.4/24}
+links:
+  - [r1:eth0, sw1:p1]
+  - [r1:eth1, sw2:p1]
+  - [sw1:p2, hub1:p1]
+  - [sw1:p3, hub2:p1]
+  - [pc1:eth0, hub1:p2]
+  - [pc2:eth0, hub2:p2]
+  - [sw2:p2, hub3:p1]
+  - [hub3:p2, hub4:p1]
+  - [pc3:eth0, hub3:p3]
+  - [pc4:eth0, hub4:p2]
+"""

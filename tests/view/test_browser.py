@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from lanlab.cli.main import cli
 
 import browserlab as browser
+from simnets import ROUTED_HUBS_YAML as ROUTED_HUBS
 
 pytestmark = pytest.mark.skipif(browser.missing() is not None, reason=str(browser.missing()))
 
@@ -574,33 +575,6 @@ def test_rip_ladder_holds_the_periodic_updates_sent_to_the_group(driver, tmp_pat
     )
     assert any(t > 20 for t in times)  # a periodic update, long after the start's requests
     screenshot(driver, shots, "ladder-rip")
-
-
-ROUTED_HUBS = """name: domains
-nodes:
-  r1: {kind: router, interfaces: {eth0: 198.18.0.254/24, eth1: 198.18.1.254/24}}
-  sw1: {kind: switch}
-  sw2: {kind: switch}
-  hub1: {kind: hub}
-  hub2: {kind: hub}
-  hub3: {kind: hub}
-  hub4: {kind: hub}
-  pc1: {kind: host, ip: 198.18.0.1/24}
-  pc2: {kind: host, ip: 198.18.0.2/24}
-  pc3: {kind: host, ip: 198.18.1.3/24}
-  pc4: {kind: host, ip: 198.18.1.4/24}
-links:
-  - [r1:eth0, sw1:p1]
-  - [r1:eth1, sw2:p1]
-  - [sw1:p2, hub1:p1]
-  - [sw1:p3, hub2:p1]
-  - [pc1:eth0, hub1:p2]
-  - [pc2:eth0, hub2:p2]
-  - [sw2:p2, hub3:p1]
-  - [hub3:p2, hub4:p1]
-  - [pc3:eth0, hub3:p3]
-  - [pc4:eth0, hub4:p2]
-"""
 
 
 def test_domains_are_shaded_one_colour_each_as_sim_domains_counts_them(driver, tmp_path: Path, shots):

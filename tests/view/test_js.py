@@ -1,6 +1,6 @@
-"""The viewer script's own logic (state replay, event filters) unit-tested in headless Chromium,
-without Node: tests/view/js/*.test.js run against the page's modules (util.js, state.js,
-filters.js) on a harness page; each JS test failing fails its file's test here, naming it."""
+"""The viewer script's own logic (state replay, event filters, layout, timeline, ladder, pcapng)
+unit-tested in headless Chromium, without Node: tests/view/js/*.test.js run against the page's
+logic modules on a harness page; each JS test failing fails its file's test here, naming it."""
 
 from __future__ import annotations
 
@@ -16,12 +16,13 @@ from lanlab.cli.main import cli
 from lanlab.view import read_document
 
 import browserlab as browser
+from simnets import ROUTED_HUBS_YAML
 
 pytestmark = pytest.mark.skipif(browser.missing() is not None, reason=str(browser.missing()))
 
 JS = Path(__file__).resolve().parent / "js"
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-MODULES = ("util.js", "state.js", "filters.js")  # the page's logic modules, as the page loads them
+MODULES = ("util.js", "state.js", "filters.js", "layout.js")  # the page's logic modules, as the page loads them
 TEST_FILES = sorted(path.name for path in JS.glob("*.test.js"))
 
 
@@ -77,7 +78,27 @@ def docs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         ],
     )
     assert result.exit_code == 0, result.output
-    return {"hub": read_document(out)}
+    return {"hub": read_document(out), "networks": networks(tmp_path_factory.mktemp("networks"))}
+
+
+def networks(folder: Path) -> dict[str, Any]:
+    """The nodes and links of every example, of the demo's classroom and of a routed network with
+    hubs, as their pages carry them (the layout's input)."""
+    (folder / "routed_hubs.yaml").write_text(ROUTED_HUBS_YAML)
+    runs = {
+        path.stem: ["sim", "run", str(path), "--until", "1ms", "--max-events", "200"]
+        for path in EXAMPLES.glob("*.yaml")
+    }
+    runs["routed_hubs"] = ["sim", "run", str(folder / "routed_hubs.yaml"), "--until", "1ms"]
+    runs["demo"] = ["demo", "--pcap", str(folder / "demo.pcapng")]
+    out = {}
+    for name, words in sorted(runs.items()):
+        page = folder / f"{name}.html"
+        result = CliRunner().invoke(cli, [*words, "--html", str(page)])
+        assert page.exists(), result.output
+        document = read_document(page)
+        out[name] = {key: document[key] for key in ("network", "nodes", "links")}
+    return out
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +111,7 @@ def results(driver, docs, tmp_path_factory):  # type: ignore[no-untyped-def]
 
 def test_there_are_js_test_files():
     """The JS tests this file runs are found (state replay and filters at least)."""
-    assert {"state.test.js", "filters.test.js"} <= set(TEST_FILES)
+    assert {"state.test.js", "filters.test.js", "layout.test.js"} <= set(TEST_FILES)
 
 
 @pytest.mark.parametrize("name", TEST_FILES)

@@ -17,6 +17,7 @@ SCRIPTS = (
     "util.js",
     "state.js",
     "filters.js",
+    "layout.js",
     "topology.js",
     "timeline.js",
     "events.js",

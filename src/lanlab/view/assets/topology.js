@@ -4,6 +4,7 @@
    links coloured and widened by their load; domains shaded on request. */
 "use strict";
 (function (L) {
+  const G = L.GEOMETRY;
   function icon(kind) {
     const shapes = {
       host: '<rect x="8" y="10" width="48" height="32" rx="3" fill="#dfe9f5" stroke="#2c3e50" stroke-width="3"/><rect x="24" y="44" width="16" height="6" fill="#2c3e50"/><rect x="16" y="50" width="32" height="4" fill="#2c3e50"/>',
@@ -21,41 +22,45 @@
     this.viewer = viewer;
     const run = viewer.run, doc = run.doc;
     this.nodeId = {};
-    const elements = [];
+    const measure = L.textMeasurer();
+    this.measure = measure;
+    this.layout = L.layout(doc, measure, (container.clientWidth || 800) / (container.clientHeight || 400));  // positions, port name offsets and dot lanes (layout.js)
+    const layout = this.layout, elements = [];
     doc.nodes.forEach(function (node, i) {
       this.nodeId[node.name] = "n" + i;
       const address = node.addresses.length ? "\n" + node.addresses.join("\n") : "";
-      elements.push({group: "nodes", data: {id: "n" + i, label: node.name + address, kind: node.kind, icon: icon(node.kind)}});
+      elements.push({group: "nodes", data: {id: "n" + i, label: node.name + address, kind: node.kind, icon: icon(node.kind)},
+        position: Object.assign({}, layout.at[node.name])});
     }, this);
     doc.links.forEach(function (link, i) {
       const [a, pa] = split(link.a), [b, pb] = split(link.b);
+      const offset = function (end) { return layout.ports ? layout.ports[end].offset : 30; };
       elements.push({group: "edges", data: {id: linkId(i), source: this.nodeId[a], target: this.nodeId[b],
-        sourceLabel: pa, targetLabel: pb, width: 3, colour: "#aab"}});
+        sourceLabel: pa, targetLabel: pb, sourceOffset: offset(link.a), targetOffset: offset(link.b), width: 3, colour: "#aab"}});
     }, this);
-    const roots = pickRoots(doc);
     this.cy = cytoscape({
       container: container, elements: elements, minZoom: 0.2, maxZoom: 3,
       style: [
         {selector: "node", style: {"min-zoomed-font-size": 0, "background-image": "data(icon)", "background-fit": "contain", "background-opacity": 0,
-          "shape": "round-rectangle", "width": 46, "height": 46, "label": "data(label)", "text-valign": "bottom",
-          "text-halign": "center", "text-wrap": "wrap", "font-size": 12, "text-margin-y": 4, "color": "#1b2631",
-          "text-background-color": "#fff", "text-background-opacity": 0.8, "text-background-padding": 1}},
+          "shape": "round-rectangle", "width": G.ICON, "height": G.ICON, "label": "data(label)", "text-valign": "bottom",
+          "text-halign": "center", "text-wrap": "wrap", "font-size": G.NAME_FONT, "font-family": G.FONT_FAMILY, "text-margin-y": G.NAME_GAP, "color": "#1b2631",
+          "text-background-color": "#fff", "text-background-opacity": 0.8, "text-background-padding": G.PAD}},
         {selector: "node.selected-node", style: {"border-width": 3, "border-color": "#f1c40f", "border-opacity": 1}},
         {selector: "node.acting", style: {"underlay-color": "#f7dc6f", "underlay-opacity": 0.6, "underlay-padding": 8}},
         {selector: "edge", style: {"width": "data(width)", "line-color": "data(colour)", "curve-style": "bezier",
-          "source-label": "data(sourceLabel)", "target-label": "data(targetLabel)", "source-text-offset": 30,
-          "target-text-offset": 30, "font-size": 10, "color": "#555", "text-background-color": "#fff",
-          "text-background-opacity": 0.9, "text-background-padding": 1}},
+          "source-label": "data(sourceLabel)", "target-label": "data(targetLabel)", "source-text-offset": "data(sourceOffset)",
+          "target-text-offset": "data(targetOffset)", "font-size": G.PORT_FONT, "font-family": G.FONT_FAMILY, "color": "#555",
+          "text-background-color": "#fff", "text-background-opacity": 0.9, "text-background-padding": G.PAD}},
         {selector: "edge.flooding", style: {"line-style": "dashed", "line-color": "#e67e22", "width": 5}},
         {selector: "edge.forwarding", style: {"line-color": "#2e86de", "width": 5}},
         {selector: "edge.down", style: {"line-style": "dotted", "line-color": "#c0392b"}},
         {selector: "edge.loop", style: {"underlay-color": "#e74c3c", "underlay-opacity": 0.35, "underlay-padding": 6}},
         {selector: "edge.blocked", style: {"line-style": "dotted", "line-color": "#95a5a6", "width": 3}},
-        {selector: "node.packet", style: {"width": 16, "height": 16, "shape": "ellipse", "background-color": "data(colour)",
-          "background-opacity": 1, "background-image": "none", "border-width": 2, "border-color": "#fff", "label": "data(label)",
-          "font-size": 9, "text-valign": "top", "text-margin-y": -2, "color": "data(colour)", "z-index": 10,
-          "events": "no", "text-background-opacity": 0}},
-        {selector: "node.packet.current", style: {"width": 22, "height": 22, "border-color": "#f1c40f", "border-width": 3}},
+        {selector: "node.packet", style: {"width": "data(w)", "height": "data(h)", "shape": "round-rectangle", "background-color": "data(colour)",
+          "background-opacity": 1, "background-image": "none", "border-width": 1, "border-color": "#fff", "label": "data(label)",
+          "font-size": G.DOT_FONT, "font-family": G.FONT_FAMILY, "text-valign": "center", "text-halign": "center", "text-margin-y": 0,
+          "color": "#fff", "z-index": 10, "events": "no", "text-background-opacity": 0}},
+        {selector: "node.packet.current", style: {"border-color": "#f1c40f", "border-width": G.DOT_BORDER}},
         {selector: "node.dropmark", style: {"shape": "round-rectangle", "background-color": "#c0392b", "background-image": "none",
           "background-opacity": 1, "width": 150, "height": 18, "label": "data(label)", "color": "#fff",
           "font-size": 11, "text-valign": "center", "text-margin-y": 0, "events": "no", "z-index": 11,
@@ -63,7 +68,7 @@
         {selector: "node.collisionmark", style: {"background-color": "#d35400"}},
         {selector: "node.backoffmark", style: {"background-color": "#7f8c8d", "width": 90}}
       ],
-      layout: layoutOptions(doc, roots)
+      layout: {name: "preset", padding: 30, animate: false}
     });
     const cy = this.cy;
     const refit = function () { cy.resize(); cy.fit(cy.nodes().not(".packet, .dropmark"), 30); };
@@ -74,99 +79,32 @@
       const name = doc.nodes[Number(event.target.id().slice(1))];
       if (name && viewer.selectNode) viewer.selectNode(name.name);
     });
-    this.packets = {};
     const self = this;
+    this.packets = {};
+    this.routes = {};
+    const layoutNow = this.layout, nameOf = {};
+    for (const name in this.nodeId) nameOf[this.nodeId[name]] = name;
+    this.cy.on("dragfree", "node", function (event) {  // dots ride where the nodes are now
+      const name = nameOf[event.target.id()];
+      if (name) { layoutNow.at[name] = Object.assign({}, event.target.position()); self.routes = {}; }
+    });
     viewer.on(function (step, previous, how) { self.draw(step, previous, how); });
   }
 
   function split(label) { const at = label.lastIndexOf(":"); return [label.slice(0, at), label.slice(at + 1)]; }
-
-  /* One root per connected part of the network: its best-connected switch, hub or router. */
-  function pickRoots(doc) {
-    const degree = {}, parent = {};
-    function find(x) { while (parent[x] !== x) x = parent[x] = parent[parent[x]]; return x; }
-    for (const n of doc.nodes) { parent[n.name] = n.name; degree[n.name] = 0; }
-    for (const link of doc.links) {
-      const a = split(link.a)[0], b = split(link.b)[0];
-      degree[a]++; degree[b]++;
-      parent[find(a)] = find(b);
-    }
-    const best = {};
-    for (const n of doc.nodes) {
-      const part = find(n.name), score = (n.kind === "host" ? 0 : 1000) + degree[n.name];
-      if (!(part in best) || score > best[part][0]) best[part] = [score, n.name];
-    }
-    return Object.values(best).map(function (entry) { return entry[1]; });
-  }
-
-  function layoutOptions(doc, roots) {
-    const ring = ringLayout(doc);
-    if (ring) return {name: "preset", positions: ring, padding: 30, animate: false};
-    // A tree from each part's best-connected switch or router: stars and trees read top-down.
-    const ids = roots.map(function (name) { return "#n" + doc.nodes.findIndex(function (n) { return n.name === name; }); });
-    return {name: "breadthfirst", roots: ids.join(","), spacingFactor: 1.4, padding: 30, animate: false};
-  }
-
-  /* Switches or routers linked in a loop (a ring, a triangle): them on a circle, each host outside
-     the circle beside the device it hangs on. null when the devices form no loop. */
-  function ringLayout(doc) {
-    const kind = {}, ids = {};
-    doc.nodes.forEach(function (n, i) { kind[n.name] = n.kind; ids[n.name] = "n" + i; });
-    const infra = doc.nodes.filter(function (n) { return n.kind !== "host"; }).map(function (n) { return n.name; });
-    const between = doc.links.map(function (l) { return [split(l.a)[0], split(l.b)[0]]; });
-    const infraLinks = between.filter(function (p) { return kind[p[0]] !== "host" && kind[p[1]] !== "host"; });
-    if (infra.length < 3 || infraLinks.length < infra.length) return null;
-    // Order the devices by walking the loop, so neighbours sit side by side.
-    const next = {};
-    for (const [a, b] of infraLinks) { (next[a] = next[a] || []).push(b); (next[b] = next[b] || []).push(a); }
-    const order = [infra[0]], seen = {[infra[0]]: true};
-    while (order.length < infra.length) {
-      const last = order[order.length - 1];
-      const step = (next[last] || []).find(function (n) { return !seen[n]; }) || infra.find(function (n) { return !seen[n]; });
-      seen[step] = true; order.push(step);
-    }
-    // An ellipse wider than tall, as the pane is.
-    const rx = Math.max(170, 70 * order.length), ry = Math.max(70, 20 * order.length), at = {}, positions = {};
-    order.forEach(function (name, k) {
-      const angle = -Math.PI / 2 + 2 * Math.PI * k / order.length;
-      at[name] = angle;
-      positions[ids[name]] = {x: rx * Math.cos(angle), y: ry * Math.sin(angle)};
-    });
-    const hostsOf = {};
-    for (const [a, b] of between) {
-      if (kind[a] === "host" && kind[b] !== "host") (hostsOf[b] = hostsOf[b] || []).push(a);
-      else if (kind[b] === "host" && kind[a] !== "host") (hostsOf[a] = hostsOf[a] || []).push(b);
-    }
-    let loose = 0;
-    for (const name of order) {
-      const hosts = hostsOf[name] || [];
-      hosts.forEach(function (host, k) {
-        if (positions[ids[host]]) return;
-        const angle = at[name] + (k - (hosts.length - 1) / 2) * 0.35;
-        positions[ids[host]] = {x: (rx + 160) * Math.cos(angle), y: (ry + 120) * Math.sin(angle)};
-      });
-    }
-    for (const n of doc.nodes) if (!positions[ids[n.name]]) positions[ids[n.name]] = {x: -rx + 120 * loose++, y: ry + 260};
-    return positions;
-  }
 
   Topology.prototype.edgeOfPort = function (label) {
     const i = this.viewer.run.linkOf[label];
     return i === undefined ? null : this.cy.getElementById(linkId(i));
   };
 
-  /* A point `frac` of the way along the wire between two nodes' icons (not their centres, so a
-     dot leaving or reaching a node is seen beside it, not hidden under it), and beside the wire
-     on the right of its way (the port names sit on the wire; the two ways keep apart). */
-  const ICON_RADIUS = 44, LANE = 14;
+  /* Where a frame's dot is `frac` of its way from one port to the other, on its link's lane beside
+     the wire, clear of the port names and of the nodes' labels (layout.js). Routes are kept until a
+     node is dragged elsewhere. */
   Topology.prototype.pointOn = function (fromLabel, toLabel, frac) {
-    const a = this.cy.getElementById(this.nodeId[split(fromLabel)[0]]).position();
-    const b = this.cy.getElementById(this.nodeId[split(toLabel)[0]]).position();
-    const length = Math.hypot(b.x - a.x, b.y - a.y) || 1;
-    const margin = Math.min(0.45, ICON_RADIUS / length);
-    const f = margin + (1 - 2 * margin) * frac;
-    const rightX = -(b.y - a.y) / length, rightY = (b.x - a.x) / length;  // y grows downwards on screen
-    return {x: a.x + (b.x - a.x) * f + LANE * rightX, y: a.y + (b.y - a.y) * f + LANE * rightY};
+    const link = this.viewer.run.linkOf[fromLabel], key = link + (fromLabel < toLabel ? ">" : "<");
+    if (!(key in this.routes)) this.routes[key] = L.dotRoute(this.layout, link, split(fromLabel)[0], split(toLabel)[0], this.measure);
+    return L.dotAt(this.routes[key], frac);
   };
 
   Topology.prototype.draw = function (step, previous, how) {
@@ -184,7 +122,8 @@
         let node = cy.getElementById(id);
         const target = self.pointOn(flight.from, flight.to, flight.frac);
         if (node.empty()) {
-          node = cy.add({group: "nodes", data: {id: id, colour: L.colour(frame.protocol), label: frame.protocol,
+          const size = L.dotSize(self.measure, frame.protocol);
+          node = cy.add({group: "nodes", data: {id: id, colour: L.colour(frame.protocol), label: frame.protocol, w: size.w, h: size.h,
             link: flight.from + "-" + flight.to, from: flight.from, to: flight.to, proto: frame.protocol, tx: flight.tx},
             classes: "packet", position: animate ? self.pointOn(flight.from, flight.to, 0.02) : target, grabbable: false, selectable: false});
         }

@@ -1,0 +1,370 @@
+/* Topology layout, as plain functions of the document and a text measurer (no page, so they are
+   tested alone): where each node sits, where each port name sits on its link, and the lane a frame
+   dot rides on beside its wire. What it keeps: no two nodes' boxes (icon with its name and
+   addresses) overlap; no port name overlaps a node's box or another port name; a frame dot (with
+   its protocol name) clears every port name and every node's box from the moment it leaves one
+   node to the moment it reaches the other. Trees (stars, trees, routed networks) are tidy layers
+   under their most central device; a loop of switches or routers sits on an ellipse, each host
+   outside beside its device. topology.js draws with these numbers (icon size, fonts, offsets). */
+"use strict";
+(function (L) {
+  const G = {
+    ICON: 46, CORNER: 8,  // a node's icon box, round-rectangle corner (cytoscape's: min(w/4, h/4, 8))
+    NAME_FONT: 12, PORT_FONT: 10, DOT_FONT: 9, NAME_GAP: 4, PAD: 1,  // label sizes, gap under the icon, text background padding
+    FONT_FAMILY: "Helvetica Neue, Helvetica, sans-serif",
+    DOT_PAD: 3, DOT_BORDER: 3,  // a frame dot's padding around its protocol name, its border (the current one's)
+    DOT_TEXTS: ["ARP", "ICMP", "UDP", "TCP", "STP", "RSTP", "RIPv2", "RARP", "DNS", "DHCP"],
+    ICON_SLACK: 1, TEXT_SLACK: 2,  // how much larger than an icon and a text cytoscape's own bounding boxes are (measured)
+    H_GAP: 28, V_GAP: 64, CLEAR: 3, MIN_OFFSET: 3, MIN_RUN: 16
+  };
+  L.GEOMETRY = G;
+
+  function split(label) { const at = label.lastIndexOf(":"); return [label.slice(0, at), label.slice(at + 1)]; }
+
+  /* Text widths as cytoscape measures them (a canvas, its font string, rounded up). */
+  L.textMeasurer = function () {
+    const context = document.createElement("canvas").getContext("2d"), cache = {};
+    return function (text, size) {
+      const key = size + "|" + text;
+      if (!(key in cache)) { context.font = "normal normal " + size + "px " + G.FONT_FAMILY; cache[key] = Math.ceil(context.measureText(text).width); }
+      return cache[key];
+    };
+  };
+
+  /* Boxes are {x1, y1, x2, y2}; two boxes overlap when they share more than a line. */
+  function overlaps(a, b, clear) {
+    const c = clear || 0;
+    return a.x1 < b.x2 + c && b.x1 < a.x2 + c && a.y1 < b.y2 + c && b.y1 < a.y2 + c;
+  }
+  function moved(box, x, y) { return {x1: box.x1 + x, y1: box.y1 + y, x2: box.x2 + x, y2: box.y2 + y}; }
+  function around(x, y, w, h) { return {x1: x - w / 2, y1: y - h / 2, x2: x + w / 2, y2: y + h / 2}; }
+  L.boxesOverlap = overlaps;
+
+  /* A node's box around its centre: the icon, and under it its name and addresses (one a line). */
+  function nodeBox(node, measure) {
+    const lines = [node.name].concat(node.addresses || []), icon = G.ICON / 2 + G.ICON_SLACK, text = G.PAD + G.TEXT_SLACK;
+    const width = Math.max.apply(null, lines.map(function (l) { return measure(l, G.NAME_FONT); })) + 2 * text;
+    return {x1: -Math.max(icon, width / 2), y1: -icon, x2: Math.max(icon, width / 2), y2: G.ICON / 2 + G.NAME_GAP + lines.length * G.NAME_FONT + text};
+  }
+
+  /* Where a ray from the icon's centre along (ux, uy) leaves its round rectangle: where cytoscape
+     starts the link, and from where it counts a port name's offset. */
+  function iconExit(ux, uy) {
+    const h = G.ICON / 2, r = G.CORNER;
+    const t = Math.min(Math.abs(ux) > 1e-9 ? h / Math.abs(ux) : Infinity, Math.abs(uy) > 1e-9 ? h / Math.abs(uy) : Infinity);
+    const px = ux * t, py = uy * t;
+    if (Math.abs(px) <= h - r || Math.abs(py) <= h - r) return t;
+    const cx = Math.sign(px) * (h - r), cy = Math.sign(py) * (h - r), b = ux * cx + uy * cy;  // the corner's circle
+    return b + Math.sqrt(Math.max(0, b * b - (cx * cx + cy * cy - r * r)));
+  }
+
+  /* How far along (ux, uy) a point starting at (px, py) inside box must go to leave it (0 if outside). */
+  function boxExit(box, px, py, ux, uy) {
+    if (px <= box.x1 || px >= box.x2 || py <= box.y1 || py >= box.y2) return 0;
+    const tx = ux > 1e-9 ? (box.x2 - px) / ux : ux < -1e-9 ? (box.x1 - px) / ux : Infinity;
+    const ty = uy > 1e-9 ? (box.y2 - py) / uy : uy < -1e-9 ? (box.y1 - py) / uy : Infinity;
+    return Math.min(tx, ty);
+  }
+
+  function graphOf(doc) {
+    const kind = {}, adjacent = {}, order = {};
+    doc.nodes.forEach(function (n, i) { kind[n.name] = n.kind; adjacent[n.name] = []; order[n.name] = i; });
+    for (const link of doc.links) {
+      const a = split(link.a)[0], b = split(link.b)[0];
+      if (a === b) continue;
+      if (adjacent[a].indexOf(b) < 0) adjacent[a].push(b);
+      if (adjacent[b].indexOf(a) < 0) adjacent[b].push(a);
+    }
+    return {kind: kind, adjacent: adjacent, order: order};
+  }
+
+  function distancesFrom(graph, start) {
+    const depth = {[start]: 0}, queue = [start];
+    for (let i = 0; i < queue.length; i++) {
+      for (const next of graph.adjacent[queue[i]]) if (!(next in depth)) { depth[next] = depth[queue[i]] + 1; queue.push(next); }
+    }
+    return depth;
+  }
+
+  /* The connected parts of the network, each its nodes in document order. */
+  function parts(doc, graph) {
+    const seen = {}, out = [];
+    for (const node of doc.nodes) {
+      if (seen[node.name]) continue;
+      const part = Object.keys(distancesFrom(graph, node.name));
+      for (const name of part) seen[name] = true;
+      part.sort(function (a, b) { return graph.order[a] - graph.order[b]; });
+      out.push(part);
+    }
+    return out;
+  }
+
+  /* A part's root: its most central switch, hub or router (the least far from every node), the
+     best-connected among equals; a part of hosts only starts at its first host. */
+  L.rootOf = function (part, graph) {
+    const devices = part.filter(function (n) { return graph.kind[n] !== "host"; });
+    let best = null;
+    for (const name of devices.length ? devices : part) {
+      const depth = distancesFrom(graph, name);
+      const score = [Math.max.apply(null, Object.values(depth)), -graph.adjacent[name].length];
+      if (!best || score[0] < best[0][0] || (score[0] === best[0][0] && score[1] < best[0][1])) best = [score, name];
+    }
+    return best[1];
+  };
+
+  /* A tidy tree: each node's children (its neighbours first met from the root, in the order the
+     links list them) side by side under it (or, across: right of it), each subtree as wide as its
+     widest layer needs. */
+  function treeLayout(part, graph, boxes, across) {
+    const root = L.rootOf(part, graph), children = {}, depth = {[root]: 0}, queue = [root];
+    for (let i = 0; i < queue.length; i++) {
+      const name = queue[i];
+      children[name] = [];
+      for (const next of graph.adjacent[name]) {
+        if (next in depth) continue;
+        depth[next] = depth[name] + 1; children[name].push(next); queue.push(next);
+      }
+    }
+    // Along a layer (x, or y across) and from layer to layer (y, or x across).
+    const side = across ? function (b) { return [b.y1, b.y2]; } : function (b) { return [b.x1, b.x2]; };
+    const ahead = across ? function (b) { return [b.x1, b.x2]; } : function (b) { return [b.y1, b.y2]; };
+    const gap = across ? G.H_GAP / 2 : G.H_GAP, layerGap = across ? G.H_GAP + G.V_GAP : G.V_GAP;
+    const width = {}, spread = function (kids) { return kids.reduce(function (sum, c) { return sum + width[c]; }, 0) + gap * Math.max(0, kids.length - 1); };
+    for (let i = queue.length - 1; i >= 0; i--) {
+      const name = queue[i], extent = side(boxes[name]);
+      width[name] = Math.max(extent[1] - extent[0], spread(children[name]));
+    }
+    const before = [], after = [];  // each layer's farthest box edges before and after its line
+    for (const name of queue) {
+      const d = depth[name], extent = ahead(boxes[name]);
+      before[d] = Math.max(before[d] || 0, -extent[0]); after[d] = Math.max(after[d] || 0, extent[1]);
+    }
+    const layer = [0];
+    for (let d = 1; d < before.length; d++) layer[d] = layer[d - 1] + after[d - 1] + layerGap + before[d];
+    const along = {[root]: 0};
+    for (const name of queue) {
+      let x = along[name] - spread(children[name]) / 2;
+      for (const c of children[name]) { along[c] = x + width[c] / 2; x += width[c] + gap; }
+    }
+    const at = {};
+    for (const name of queue) at[name] = across ? {x: layer[depth[name]], y: along[name]} : {x: along[name], y: layer[depth[name]]};
+    return at;
+  }
+
+  /* How much a drawing of this size would be zoomed to fit a pane of that shape (wider is more). */
+  function fitScale(at, boxes, aspect) {
+    let x1 = Infinity, x2 = -Infinity, y1 = Infinity, y2 = -Infinity;
+    for (const name in at) {
+      x1 = Math.min(x1, at[name].x + boxes[name].x1); x2 = Math.max(x2, at[name].x + boxes[name].x2);
+      y1 = Math.min(y1, at[name].y + boxes[name].y1); y2 = Math.max(y2, at[name].y + boxes[name].y2);
+    }
+    return Math.min(aspect / (x2 - x1), 1 / (y2 - y1));
+  }
+
+  /* A tree down or across, whichever fills a pane of this width/height shape better. */
+  function bestTree(part, graph, boxes, aspect) {
+    const down = treeLayout(part, graph, boxes, false), across = treeLayout(part, graph, boxes, true);
+    return fitScale(across, boxes, aspect) > 1.2 * fitScale(down, boxes, aspect) ? across : down;
+  }
+
+  /* Switches or routers linked in a loop (a ring, a triangle): them on an ellipse, walking the loop
+     so neighbours sit side by side, each host outside beside its device. null without a loop. */
+  function ringLayout(part, graph, boxes) {
+    const kind = graph.kind;
+    const infra = part.filter(function (n) { return kind[n] !== "host"; });
+    let infraLinks = 0;
+    for (const a of infra) for (const b of graph.adjacent[a]) if (kind[b] !== "host" && a < b) infraLinks++;
+    if (infra.length < 3 || infraLinks < infra.length) return null;
+    const order = [infra[0]], seen = {[infra[0]]: true};
+    while (order.length < infra.length) {
+      const last = order[order.length - 1];
+      const step = graph.adjacent[last].find(function (n) { return kind[n] !== "host" && !seen[n]; }) || infra.find(function (n) { return !seen[n]; });
+      seen[step] = true; order.push(step);
+    }
+    const rx = Math.max(170, 70 * order.length), ry = Math.max(90, 30 * order.length), angleOf = {}, at = {};
+    order.forEach(function (name, k) {
+      const angle = -Math.PI / 2 + 2 * Math.PI * k / order.length;
+      angleOf[name] = angle;
+      at[name] = {x: rx * Math.cos(angle), y: ry * Math.sin(angle)};
+    });
+    for (const name of order) {  // each host outward from its device, as near as leaves a layer's gap between their boxes
+      const hosts = graph.adjacent[name].filter(function (n) { return kind[n] === "host"; });
+      hosts.forEach(function (host, k) {
+        if (at[host]) return;
+        const angle = angleOf[name] + (k - (hosts.length - 1) / 2) * 0.35, ux = Math.cos(angle), uy = Math.sin(angle);
+        let d = G.ICON;
+        while (d < 2000 && overlaps(moved(boxes[host], at[name].x + ux * d, at[name].y + uy * d), moved(boxes[name], at[name].x, at[name].y), G.V_GAP)) d += 4;
+        at[host] = {x: at[name].x + ux * d, y: at[name].y + uy * d};
+      });
+    }
+    let loose = 0;
+    for (const name of part) if (!at[name]) at[name] = {x: -rx + 140 * loose++, y: ry + 300};
+    return at;
+  }
+
+  /* The parts side by side, left to right, tops aligned. */
+  function sideBySide(placed, boxes) {
+    const out = {};
+    let left = 0;
+    for (const at of placed) {
+      let x1 = Infinity, x2 = -Infinity, y1 = Infinity;
+      for (const name in at) {
+        x1 = Math.min(x1, at[name].x + boxes[name].x1); x2 = Math.max(x2, at[name].x + boxes[name].x2);
+        y1 = Math.min(y1, at[name].y + boxes[name].y1);
+      }
+      for (const name in at) out[name] = {x: at[name].x - x1 + left, y: at[name].y - y1};
+      left += x2 - x1 + 3 * G.H_GAP;
+    }
+    return out;
+  }
+
+  /* Each port name on its link, as near its node as it can sit clear of every node's box and of
+     the port names placed before it, in the half of the link nearest its node. The offset is
+     cytoscape's source/target-text-offset: from where the link leaves the icon. null when one
+     does not fit (the layout is then spread out and tried again). */
+  function placePorts(doc, at, boxes, measure) {
+    const ports = {}, placed = [], nodeBoxes = Object.keys(at).map(function (name) { return moved(boxes[name], at[name].x, at[name].y); });
+    for (const link of doc.links) {
+      for (const [end, other] of [[link.a, link.b], [link.b, link.a]]) {
+        const name = split(end)[0], a = at[name], b = at[split(other)[0]];
+        const length = Math.hypot(b.x - a.x, b.y - a.y);
+        if (length < 1) return null;
+        const ux = (b.x - a.x) / length, uy = (b.y - a.y) / length, start = iconExit(ux, uy);
+        const w = measure(split(end)[1], G.PORT_FONT) + 2 * (G.PAD + G.TEXT_SLACK), h = G.PORT_FONT + 2 * (G.PAD + G.TEXT_SLACK);
+        let found = null;
+        for (let offset = G.MIN_OFFSET; start + offset <= length / 2; offset += 2) {
+          const box = around(a.x + ux * (start + offset), a.y + uy * (start + offset), w, h);
+          if (nodeBoxes.some(function (n) { return overlaps(box, n, G.CLEAR); })) continue;
+          if (placed.some(function (p) { return overlaps(box, p, G.CLEAR); })) continue;
+          found = {offset: offset, box: box};
+          break;
+        }
+        if (!found) return null;
+        ports[end] = found;
+        placed.push(found.box);
+      }
+    }
+    return ports;
+  }
+
+  function nodesClear(names, at, boxes) {
+    for (let i = 0; i < names.length; i++) for (let j = i + 1; j < names.length; j++) {
+      const a = names[i], b = names[j];
+      if (overlaps(moved(boxes[a], at[a].x, at[a].y), moved(boxes[b], at[b].x, at[b].y), 2 * G.CLEAR)) return false;
+    }
+    return true;
+  }
+
+  /* A frame dot: a pill in its protocol's colour with the protocol's name in it, as a box around
+     its centre (the widest name when none is given; the border of the current dot included). */
+  L.dotSize = function (measure, text) {
+    const width = text ? measure(text, G.DOT_FONT) : Math.max.apply(null, G.DOT_TEXTS.map(function (t) { return measure(t, G.DOT_FONT); }));
+    return {w: width + 2 * G.DOT_PAD, h: G.DOT_FONT + 2 * G.DOT_PAD};
+  };
+  function dotBox(measure) {
+    const size = L.dotSize(measure);
+    return around(0, 0, size.w + 2 * G.DOT_BORDER, size.h + 2 * G.DOT_BORDER);
+  }
+
+  /* Each link's lane: how far right of its way a dot rides, just clear of the wire, so that the
+     two ways' dots pass each other without touching. */
+  function lanes(doc, at, measure) {
+    const dot = dotBox(measure);
+    return doc.links.map(function (link) {
+      const a = at[split(link.a)[0]], b = at[split(link.b)[0]];
+      const length = Math.hypot(b.x - a.x, b.y - a.y) || 1;
+      return 1 + (Math.abs(b.y - a.y) * dot.x2 + Math.abs(b.x - a.x) * dot.y2) / length;  // the dot's half-extent across the wire
+    });
+  }
+
+  /* The whole layout, for a pane `aspect` times as wide as tall: {at: name -> centre, boxes: name -> box around the centre, ports:
+     NODE:PORT -> {offset, box}, lanes: link index -> px}. */
+  L.layout = function (doc, measure, aspect) {
+    const graph = graphOf(doc), boxes = {};
+    for (const node of doc.nodes) boxes[node.name] = nodeBox(node, measure);
+    const placed = parts(doc, graph).map(function (part) { return ringLayout(part, graph, boxes) || bestTree(part, graph, boxes, aspect || 2); });
+    let at = sideBySide(placed, boxes), layout = null;
+    for (let tries = 0; tries < 30; tries++) {  // spread out until every node, port name and dot has room
+      const ports = nodesClear(doc.nodes.map(function (n) { return n.name; }), at, boxes) ? placePorts(doc, at, boxes, measure) : null;
+      layout = {at: at, boxes: boxes, ports: ports, links: doc.links, lanes: lanes(doc, at, measure)};
+      if (ports && roomForDots(doc, layout, measure)) break;
+      const spread = {};
+      for (const name in at) spread[name] = {x: at[name].x * 1.15, y: at[name].y * 1.15};
+      at = spread;
+    }
+    return layout;
+  };
+
+  /* Every link's dot, each way, has a clear run of at least MIN_RUN between the port names. */
+  function roomForDots(doc, layout, measure) {
+    return doc.links.every(function (link, k) {
+      const a = split(link.a)[0], b = split(link.b)[0];
+      return [[a, b], [b, a]].every(function ([from, to]) {
+        const route = L.dotRoute(layout, k, from, to, measure);
+        return !route.blocked && route.end - route.start >= G.MIN_RUN;
+      });
+    });
+  }
+
+  /* Where along its lane (right of its way) a dot runs from one node to the other: from where it
+     has left every node's box and port name near the sender to where it meets the first near the
+     receiver (blocked: something sits across the middle of its way). */
+  L.dotRoute = function (layout, linkIndex, from, to, measure) {
+    const a = layout.at[from], b = layout.at[to], lane = layout.lanes[linkIndex], link = layout.links[linkIndex];
+    const length = Math.hypot(b.x - a.x, b.y - a.y) || 1, ux = (b.x - a.x) / length, uy = (b.y - a.y) / length;
+    const nx = -uy, ny = ux;  // y grows downwards on screen
+    const ox = a.x + nx * lane, oy = a.y + ny * lane, dot = dotBox(measure), middle = length / 2;
+    const obstacles = [];
+    for (const name in layout.at) obstacles.push(moved(layout.boxes[name], layout.at[name].x, layout.at[name].y));
+    for (const port in layout.ports || {}) obstacles.push(layout.ports[port].box);
+    let start = 0, end = length, blocked = false;
+    for (const box of obstacles) {  // the stretch of the lane inside the box grown by the dot (slabs)
+      let t0 = -Infinity, t1 = Infinity;
+      for (const [o, u, low, high] of [[ox, ux, box.x1 - dot.x2, box.x2 - dot.x1], [oy, uy, box.y1 - dot.y2, box.y2 - dot.y1]]) {
+        if (Math.abs(u) < 1e-9) { if (o <= low || o >= high) { t0 = Infinity; } continue; }
+        const p = (low - o) / u, q = (high - o) / u;
+        t0 = Math.max(t0, Math.min(p, q)); t1 = Math.min(t1, Math.max(p, q));
+      }
+      if (t0 >= t1) continue;
+      if (t1 <= middle) start = Math.max(start, t1 + 1);
+      else if (t0 >= middle) end = Math.min(end, t0 - 1);
+      else blocked = true;
+    }
+    if (start > end) { start = end = middle; blocked = true; }
+    return {x: ox, y: oy, ux: ux, uy: uy, start: start, end: end, blocked: blocked};
+  };
+
+  /* Where a frame's dot is `frac` of its way along its route. */
+  L.dotAt = function (route, frac) {
+    const s = route.start + (route.end - route.start) * frac;
+    return {x: route.x + route.ux * s, y: route.y + route.uy * s};
+  };
+
+  /* Everything that overlaps in a layout, as readable lines (empty when nothing does): node boxes,
+     port names against nodes and each other, and dots along every link both ways against them. */
+  L.layoutOverlaps = function (doc, layout, measure) {
+    const out = layout.ports ? [] : ["the port names found no room"], names = doc.nodes.map(function (n) { return n.name; });
+    const nodeBox = {};
+    for (const name of names) nodeBox[name] = moved(layout.boxes[name], layout.at[name].x, layout.at[name].y);
+    for (let i = 0; i < names.length; i++) for (let j = i + 1; j < names.length; j++) {
+      if (overlaps(nodeBox[names[i]], nodeBox[names[j]])) out.push("node " + names[i] + " overlaps node " + names[j]);
+    }
+    const portNames = Object.keys(layout.ports || {});
+    for (let i = 0; i < portNames.length; i++) {
+      const p = layout.ports[portNames[i]].box;
+      for (const name of names) if (overlaps(p, nodeBox[name])) out.push("port " + portNames[i] + " overlaps node " + name);
+      for (let j = i + 1; j < portNames.length; j++) if (overlaps(p, layout.ports[portNames[j]].box)) out.push("port " + portNames[i] + " overlaps port " + portNames[j]);
+    }
+    doc.links.forEach(function (link, k) {
+      for (const [from, to] of [[split(link.a)[0], split(link.b)[0]], [split(link.b)[0], split(link.a)[0]]]) {
+        const route = L.dotRoute(layout, k, from, to, measure);
+        for (let step = 0; step <= 20; step++) {
+          const p = L.dotAt(route, step / 20), box = moved(dotBox(measure), p.x, p.y);
+          for (const name of names) if (overlaps(box, nodeBox[name])) out.push("dot " + from + "->" + to + " at " + step / 20 + " overlaps node " + name);
+          for (const port of portNames) if (overlaps(box, layout.ports[port].box)) out.push("dot " + from + "->" + to + " at " + step / 20 + " overlaps port " + port);
+        }
+      }
+    });
+    return out;
+  };
+})(window.lanlab);
