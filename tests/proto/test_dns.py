@@ -3,12 +3,26 @@
 import random
 from ipaddress import IPv4Address
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lanlab.proto.dns import ATTEMPTS, TIMEOUT, DnsResolver, DnsServer, DnsZone, Failed, Resolved, reverse_name
+from lanlab.proto.dns import (
+    ATTEMPTS,
+    SERVER_UDP,
+    TIMEOUT,
+    DnsResolver,
+    DnsServer,
+    DnsZone,
+    Failed,
+    Resolved,
+    over_udp,
+    reverse_name,
+    udp_limit,
+)
 from lanlab.units import SECOND
-from lanlab.wire import Dns, DnsType, Rcode
+from lanlab.wire import Dns, DnsType, Question, Rcode
+from lanlab.wire.dns import Edns, normalise
 
 PC3 = IPv4Address("198.18.0.3")
 NS1, NS2 = IPv4Address("198.18.0.53"), IPv4Address("198.18.0.54")
@@ -150,3 +164,50 @@ def test_the_server_never_crashes_on_what_parses(data):
             reply.build()
         except WireError:
             pass  # a question name that cannot be rebuilt (an escaped label) is refused at build
+
+
+def ask_edns(name: str, *opts: Edns) -> Dns:
+    """A query for `name` with these OPT records, answered and read back off the wire."""
+    query = Dns(1, (Question(normalise(name), DnsType.A),), additionals=tuple(e.record() for e in opts))
+    return Dns.parse(DnsServer(zone()).answer(query).build())[0]
+
+
+def test_an_edns_query_gets_an_opt_back_and_a_plain_one_none():
+    """RFC 6891 7: an answer to a query with OPT carries one (version 0, the server's 1232 bytes);
+    NXDOMAIN too; a query without OPT gets none."""
+    reply = ask_edns("pc3.lab", Edns(4096))
+    assert reply.edns == Edns(SERVER_UDP) and reply.answers[0].data == PC3
+    assert ask_edns("nope.lab", Edns()).edns == Edns(SERVER_UDP)
+    assert ask_edns("pc3.lab").additionals == ()
+
+
+def test_a_later_edns_version_is_badvers_and_two_opts_formerr():
+    """RFC 6891 6.1.3: version 1 is BADVERS (extended RCODE 1, header 0) with our version 0;
+    6.1.1: two OPT records are FORMERR."""
+    reply = ask_edns("pc3.lab", Edns(version=1))
+    assert reply.rcode == 0 and reply.edns == Edns(SERVER_UDP, extended_rcode=1) and not reply.answers
+    assert (reply.edns.extended_rcode << 4) | reply.rcode == Rcode.BADVERS
+    assert ask_edns("pc3.lab", Edns(), Edns()).rcode == Rcode.FORMERR
+
+
+def big_zone_reply(edns: Edns | None) -> tuple[Dns, Dns]:
+    many = [IPv4Address(f"198.18.1.{i}") for i in range(1, 61)]  # 60 A records: 16 + 60 * 16 bytes
+    server = DnsServer(DnsZone("lab", {"big": many}))
+    query = Dns(1, (Question("big.lab."),), additionals=() if edns is None else (edns.record(),))
+    return query, server.answer(query)
+
+
+@pytest.mark.parametrize(
+    ("edns", "limit", "cut"),
+    [(None, 512, True), (Edns(512), 512, True), (Edns(1232), 1232, False), (Edns(65000), 1232, False)],
+)
+def test_the_udp_limit_is_512_or_the_askers_edns_size_up_to_ours(edns, limit, cut):
+    """RFC 6891 6.2.3-6.2.5: 512 without EDNS; with it the asker's size, at least 512, at most the
+    server's 1232. A reply past it goes as header, question and OPT with TC set (RFC 6891 7)."""
+    query, reply = big_zone_reply(edns)
+    assert udp_limit(query) == limit
+    sent = Dns.parse(over_udp(query, reply))[0]
+    assert bool(sent.tc) == cut and (sent.answers == ()) == cut and len(sent.build()) <= limit
+    assert sent.edns == (None if edns is None else Edns(SERVER_UDP))
+    if not cut:
+        assert sent == Dns.parse(reply.build())[0]

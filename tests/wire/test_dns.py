@@ -7,7 +7,7 @@ from ipaddress import IPv4Address, IPv6Address
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scapy.layers.dns import DNS, DNSQR, DNSRR
+from scapy.layers.dns import DNS, DNSQR, DNSRR, DNSRROPT, EDNS0TLV
 
 from lanlab.wire import (
     Dns,
@@ -25,6 +25,7 @@ from lanlab.wire import (
     WireError,
     dissect,
 )
+from lanlab.wire.dns import Edns
 from lanlab.wire.pcap import PcapWriter
 from wire_strategies import ips, u16, u32
 
@@ -212,3 +213,53 @@ def test_tshark_reads_our_messages_with_our_info_line(tmp_path):
     assert rows[0][:2] == ["0x1a2b", "0"] and rows[1][:4] == ["0x1a2b", "2", "198.18.0.3", "host3.lab"]
     assert [r[4] for r in rows] == ["", ""]
     assert [r[5] for r in rows] == [dissect(f).info for f in frames]
+
+
+edns = st.builds(
+    Edns,
+    u16,
+    st.integers(0, 255),
+    st.integers(0, 255),
+    st.booleans(),
+    st.lists(st.tuples(u16, st.binary(max_size=12)), max_size=3).map(tuple),
+)
+
+
+@given(edns, messages)
+def test_edns_rides_an_opt_record_and_comes_back(value, message):
+    """RFC 6891 6.1: an Edns written as the OPT record of a message's additional section reads back
+    the same, size, extended RCODE, version, DO and options, through the message's bytes."""
+    sent = Dns(message.id, message.questions, additionals=(value.record(),))
+    parsed = Dns.parse(sent.build())[0]
+    assert parsed.edns == value and len(parsed.opts) == 1 and parsed.opts[0].name == "."
+
+
+@given(edns)
+def test_scapy_reads_our_opt_record(value):
+    """scapy's DNSRROPT sees our OPT's payload size, extended RCODE, version, DO bit and options."""
+    theirs = DNS(Dns(1, (Question("pc3.lab."),), additionals=(value.record(),)).build()).ar[0]
+    assert (theirs.type, theirs.rclass, theirs.extrcode, theirs.version) == (
+        41,
+        value.udp_size,
+        value.extended_rcode,
+        value.version,
+    )
+    assert bool(theirs.z & 0x8000) == value.do
+    assert [(o.optcode, o.optdata) for o in theirs.rdata] == [(c, d) for c, d in value.options]
+
+
+def test_we_read_scapys_opt_record():
+    """scapy's query with EDNS(0), 4096 bytes, DO set and a COOKIE option: our Edns says the same."""
+    query = DNS(
+        id=9,
+        qd=DNSQR(qname="pc3.lab."),
+        ar=DNSRROPT(rclass=4096, z=0x8000, rdata=[EDNS0TLV(optcode=10, optdata=b"12345678")]),
+    )
+    assert Dns.parse(bytes(query))[0].edns == Edns(4096, 0, 0, True, ((10, b"12345678"),))
+
+
+def test_an_option_that_overruns_its_record_is_a_wire_error():
+    """An OPT whose option says more bytes than the record holds is refused, not read past."""
+    record = Record(".", DnsType.OPT, b"\x00\x0a\x00\x08abc", 0, 1232)
+    with pytest.raises(TruncatedError):
+        Edns.of(record)

@@ -21,11 +21,15 @@ from ipaddress import IPv4Address
 from typing import Final
 
 from lanlab.units import SECOND
-from lanlab.wire.dns import Dns, DnsClass, DnsType, Question, Rcode, Record, Soa, normalise
+from lanlab.wire.dns import Dns, DnsClass, DnsType, Edns, Question, Rcode, Record, Soa, normalise
+from lanlab.wire.errors import WireError
 
 TIMEOUT: Final = 5 * SECOND  # resolv.conf(5): "timeout:5"
 ATTEMPTS: Final = 2  # resolv.conf(5): "attempts:2"
 TTL: Final = 300
+UDP_LIMIT: Final = 512  # RFC 1035 4.2.1: a UDP message without EDNS; longer answers set TC
+SERVER_UDP: Final = 1232  # the largest UDP answer this server sends to an EDNS query (BIND 9.18's max-udp-size)
+EDNS_VERSION: Final = 0
 MAX_CNAME_CHAIN: Final = 8
 
 
@@ -97,15 +101,31 @@ class DnsServer:
         """The reply to `query`, or None for a message that is itself a reply (never answer those)."""
         if query.qr:
             return None
-        if query.opcode != 0:
-            return query.reply(rcode=Rcode.NOTIMP, authoritative=False)
-        if len(query.questions) != 1:
+        opts = query.opts
+        try:
+            edns = query.edns
+        except WireError:
+            edns = None
+            opts = (*opts, *opts)  # options that overrun their record: malformed as two OPTs are
+        if len(opts) > 1 or (opts and opts[0].name != "."):  # RFC 6891 6.1.1: one OPT, owned by the root
             return query.reply(rcode=Rcode.FORMERR, authoritative=False)
+        if edns is None:
+            return self._answer(query, ())
+        if edns.version > EDNS_VERSION:  # RFC 6891 6.1.3: BADVERS, with the version we speak
+            return query.reply(authoritative=False, additionals=[Edns(SERVER_UDP, extended_rcode=1).record()])
+        return self._answer(query, (Edns(SERVER_UDP).record(),))  # RFC 6891 7: an OPT in every answer to one
+
+    def _answer(self, query: Dns, additionals: tuple[Record, ...]) -> Dns:
+        """The answer from the zone; `additionals` (the OPT) goes in every reply."""
+        if query.opcode != 0:
+            return query.reply(rcode=Rcode.NOTIMP, authoritative=False, additionals=additionals)
+        if len(query.questions) != 1:
+            return query.reply(rcode=Rcode.FORMERR, authoritative=False, additionals=additionals)
         (question,) = query.questions
         name = question.name.lower()
         if not self.zone.holds(name):
             self.refused += 1
-            return query.reply(rcode=Rcode.REFUSED, authoritative=False)
+            return query.reply(rcode=Rcode.REFUSED, authoritative=False, additionals=additionals)
         self.answered += 1
         answers: list[Record] = []
         for _ in range(MAX_CNAME_CHAIN):  # RFC 1034 4.3.2 step 3a: follow the alias, answering both
@@ -122,8 +142,9 @@ class DnsServer:
             or name == self.zone.origin
         )
         if not answers and not exists:
-            return query.reply(rcode=Rcode.NXDOMAIN, authorities=[self._soa()])
-        return query.reply(answers, authorities=[] if answers else [self._soa()])  # NODATA carries the SOA
+            return query.reply(rcode=Rcode.NXDOMAIN, authorities=[self._soa()], additionals=additionals)
+        # NODATA carries the SOA
+        return query.reply(answers, authorities=[] if answers else [self._soa()], additionals=additionals)
 
     def _records(self, name: str, qtype: int) -> list[Record]:
         ttl = self.zone.ttl
@@ -149,6 +170,36 @@ class DnsServer:
             Soa(self.server_name, "hostmaster." + self.zone.origin, 1, 3600, 600, 86400, self.zone.ttl),
             self.zone.ttl,
         )
+
+
+def udp_limit(query: Dns) -> int:
+    """The largest UDP answer to `query`: 512 bytes, or with EDNS the asker's payload size (never
+    below 512, RFC 6891 6.2.3) up to the server's own (6.2.5)."""
+    try:
+        edns = query.edns
+    except WireError:
+        return UDP_LIMIT
+    return UDP_LIMIT if edns is None else max(UDP_LIMIT, min(edns.udp_size, SERVER_UDP))
+
+
+def over_udp(query: Dns, reply: Dns) -> bytes:
+    """The reply's bytes for UDP: whole when they fit `udp_limit(query)`, else the header and question
+    with TC set (RFC 1035 4.2.1, RFC 2181 9) and the OPT kept (RFC 6891 7), for the asker to retry
+    over TCP (RFC 7766 5)."""
+    data = reply.build()
+    if len(data) <= udp_limit(query):
+        return data
+    return Dns(
+        reply.id,
+        reply.questions,
+        additionals=reply.opts,
+        qr=1,
+        opcode=reply.opcode,
+        aa=reply.aa,
+        tc=1,
+        rd=reply.rd,
+        rcode=reply.rcode,
+    ).build()
 
 
 # --- the stub resolver -------------------------------------------------------------------------
@@ -202,9 +253,12 @@ class DnsResolver:
         search: str = "",
         timeout: int = TIMEOUT,
         attempts: int = ATTEMPTS,
+        edns: Edns | None = None,
     ) -> None:
-        """`timeout` and `attempts` per server: glibc's by default; dig's are 5 s and 3 tries (+time, +tries)."""
+        """`timeout` and `attempts` per server: glibc's by default; dig's are 5 s and 3 tries (+time, +tries).
+        `edns`: an OPT record in every query (dig's default); glibc sends none unless `options edns0`."""
         self.servers = list(servers)
+        self.edns = edns
         self.rng = rng
         self.timeout = timeout
         self.attempts = attempts
@@ -295,4 +349,6 @@ class DnsResolver:
         server = self.servers[lookup.tries % len(self.servers)]  # glibc tries each server in turn per attempt
         lookup.tries += 1
         lookup.deadline = now + self.timeout
-        self._outbox.append((server, Dns(lookup.query_id, (Question(lookup.name, lookup.qtype, DnsClass.IN),))))
+        opt = () if self.edns is None else (self.edns.record(),)
+        question = Question(lookup.name, lookup.qtype, DnsClass.IN)
+        self._outbox.append((server, Dns(lookup.query_id, (question,), additionals=opt)))

@@ -56,6 +56,7 @@ class Rcode(IntEnum):
     NXDOMAIN = 3
     NOTIMP = 4
     REFUSED = 5
+    BADVERS = 16  # RFC 6891 9: 12 bits, its upper 8 in the OPT record (Edns.extended_rcode 1, header 0)
 
 
 RCODE_WORDS: dict[int, str] = {
@@ -108,6 +109,41 @@ class Record:
         if self.rtype == DnsType.OPT:
             return "OPT"  # EDNS (RFC 6891): tshark names it and nothing more
         return f"{_type_name(self.rtype)} {_rdata_text(self.rtype, self.data)}"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Edns:
+    """What an OPT pseudo-record says (EDNS(0), RFC 6891 6.1.2-6.1.3): its CLASS is the sender's UDP
+    payload size, its TTL the extended RCODE's upper 8 bits, the version and the DO bit; its data the
+    options, each (code, data) (6.1.2: OPTION-CODE, OPTION-LENGTH, OPTION-DATA)."""
+
+    udp_size: int = 1232  # BIND 9.18's edns-udp-size, and the DNS flag day 2020 figure
+    extended_rcode: int = 0
+    version: int = 0
+    do: bool = False
+    options: tuple[tuple[int, bytes], ...] = ()
+
+    def record(self) -> Record:
+        """The OPT record: owner the root (6.1.2), in a message's additional section."""
+        data = b"".join(code.to_bytes(2, "big") + len(value).to_bytes(2, "big") + value for code, value in self.options)
+        ttl = (self.extended_rcode << 24) | (self.version << 16) | (int(self.do) << 15)
+        return Record(".", DnsType.OPT, data, ttl, self.udp_size)
+
+    @classmethod
+    def of(cls, record: Record) -> Edns:
+        """The EDNS of an OPT record; WireError when its options overrun its data."""
+        data = record.data if isinstance(record.data, bytes) else b""
+        options, at = [], 0
+        while at < len(data):
+            if at + 4 > len(data):
+                raise truncated("DNS", "EDNS option", at, at + 4, len(data))
+            code, size = int.from_bytes(data[at : at + 2], "big"), int.from_bytes(data[at + 2 : at + 4], "big")
+            if at + 4 + size > len(data):
+                raise truncated("DNS", "EDNS option", at, at + 4 + size, len(data))
+            options.append((code, data[at + 4 : at + 4 + size]))
+            at += 4 + size
+        ttl = record.ttl
+        return cls(record.rclass, ttl >> 24, (ttl >> 16) & 0xFF, bool(ttl & 0x8000), tuple(options))
 
 
 def _type_name(rtype: int) -> str:
@@ -309,12 +345,24 @@ class Dns(Header):
         """A recursive standard query for one name (what a stub resolver sends)."""
         return cls(ident, (Question(normalise(name), qtype),))
 
+    @property
+    def opts(self) -> tuple[Record, ...]:
+        """The OPT pseudo-records of the additional section (RFC 6891: one at most in a valid message)."""
+        return tuple(record for record in self.additionals if record.rtype == DnsType.OPT)
+
+    @property
+    def edns(self) -> Edns | None:
+        """The message's EDNS (its first OPT record's), None without one."""
+        opts = self.opts
+        return Edns.of(opts[0]) if opts else None
+
     def reply(
         self,
         answers: Sequence[Record] = (),
         rcode: int = Rcode.NOERROR,
         authoritative: bool = True,
         authorities: Sequence[Record] = (),
+        additionals: Sequence[Record] = (),
     ) -> Dns:
         """The response to this query: same id and question, RD copied (RFC 1035 4.1.1)."""
         return Dns(
@@ -322,7 +370,7 @@ class Dns(Header):
             self.questions,
             tuple(answers),
             tuple(authorities),
-            (),
+            tuple(additionals),
             qr=1,
             opcode=self.opcode,
             aa=int(authoritative),

@@ -37,14 +37,16 @@ def sections(lines: list[str]) -> list[str]:
 
 
 def test_dig_prints_the_answer_section_and_the_server():
-    """dig pc3: status, flags, the QUESTION and ANSWER sections with tabs, the server and the size received."""
+    """dig pc3: status, flags, the EDNS pseudo-section, the QUESTION and ANSWER sections with tabs, the
+    server and the size received (37 bytes and the OPT record's 11)."""
     (dig,) = run("at 1s pc1 dig pc3")
     lines = dig.lines()
     assert ";; ANSWER SECTION:" in lines
     assert "pc3.\t\t\t300\tIN\tA\t198.18.0.3" in lines
     assert ";; SERVER: 198.18.0.53#53(198.18.0.53) (UDP)" in lines
     assert ";; WHEN: Thu Jan 01 00:00:01 UTC 2026" in lines
-    assert ";; MSG SIZE  rcvd: 37" in lines
+    assert "; EDNS: version: 0, flags:; udp: 1232" in lines
+    assert ";; MSG SIZE  rcvd: 48" in lines
     assert dig.command.result()["status"] == "NOERROR" and dig.command.answered()
 
 
@@ -79,9 +81,11 @@ def test_bad_words_are_refused_when_parsed():
 
 
 @pytest.mark.skipif(shutil.which("dig") is None, reason="BIND's dig is not installed (Debian's bind9-dnsutils)")
+@pytest.mark.parametrize("edns", [[], ["+noedns"]], ids=["edns", "noedns"])
 @pytest.mark.parametrize("words", [["pc3"], ["www.lab"], ["nope.lab"], ["-x", "198.18.0.3"]])
-def test_dig_prints_what_the_real_dig_prints(words):
-    """The real dig +noedns, asking the same zone on loopback, prints the same sections, tab for tab."""
+def test_dig_prints_what_the_real_dig_prints(words, edns):
+    """The real dig (with EDNS, its default, and +noedns), asking the same zone on loopback, prints the
+    same sections, tab for tab: the OPT PSEUDOSECTION of our server's EDNS answer too."""
     zone = DnsZone(
         "lab.",
         {"pc3": [IPv4Address("198.18.0.3")], "files": [IPv4Address("198.18.0.9")]},
@@ -100,34 +104,45 @@ def test_dig_prints_what_the_real_dig_prints(words):
     thread = threading.Thread(target=answer_one)
     thread.start()
     real = subprocess.run(
-        ["dig", "@127.0.0.1", "-p", str(sock.getsockname()[1]), "+noedns", "+time=5", "+tries=1", *words],
+        ["dig", "@127.0.0.1", "-p", str(sock.getsockname()[1]), *edns, "+time=5", "+tries=1", *words],
         capture_output=True,
         text=True,
         timeout=30,
     )
     thread.join()
     sock.close()
-    (ours,) = run("at 1s pc1 dig " + " ".join(words))
+    (ours,) = run("at 1s pc1 dig " + " ".join(edns + words))
     assert sections(ours.lines()) == sections(real.stdout.splitlines())
+    assert (";; OPT PSEUDOSECTION:" in ours.lines()) == (not edns)
+
+
+def questions(summaries: list[str]) -> list[str]:
+    """ "Standard query 0x1a2b A pc3.lab" -> "A pc3.lab": what was asked, without the id."""
+    return [" ".join(text.split()[3:5]) for text in summaries if text.startswith("Standard query 0x")]
 
 
 @pytest.mark.skipif(shutil.which("nslookup") is None, reason="BIND's nslookup is not installed (bind9-dnsutils)")
-@pytest.mark.parametrize("name", ["pc3.lab", "www.lab", "nope.lab", "198.18.0.3"])
-def test_nslookup_prints_what_the_real_nslookup_prints(name):
-    """The real nslookup, asking the same zone on loopback, prints the same lines but the Server/Address ones."""
+@pytest.mark.parametrize("name", ["pc3.lab", "www.lab", "nope.lab", "198.18.0.3", "lab."])
+def test_nslookup_prints_and_asks_what_the_real_nslookup_does(name):
+    """The real nslookup, asking the same zone on loopback, prints the same lines but the Server/Address
+    ones, and asks the same questions: A then AAAA (of the CNAME's target after one), nothing after
+    NXDOMAIN, PTR alone for an address; "*** Can't find lab: No answer" when neither has records."""
     zone = DnsZone("lab.", {"pc3": [IPv4Address("198.18.0.3")]}, {"www": "pc3"}, bare_names=True)
     server = DnsServer(zone, "ns")
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sock.bind(("127.0.0.1", 0))
     sock.settimeout(3)
+    asked: list[str] = []
 
-    def answer_all() -> None:  # the real one asks A and then AAAA (NODATA here, which it does not print)
+    def answer_all() -> None:
         for _ in range(4):
             try:
                 data, peer = sock.recvfrom(4096)
             except TimeoutError:
                 return
-            sock.sendto(server.answer(Dns.parse(data)[0]).build(), peer)
+            query = Dns.parse(data)[0]
+            asked.append(query.summary())
+            sock.sendto(server.answer(query).build(), peer)
 
     thread = threading.Thread(target=answer_all)
     thread.start()
@@ -139,9 +154,14 @@ def test_nslookup_prints_what_the_real_nslookup_prints(name):
     )
     thread.join()
     sock.close()
-    (ours,) = run("at 1s pc1 nslookup " + name)
+    net = load_topology(EXAMPLES / "dns.yaml")
+    net.start_trace()
+    ours = schedule(net, "at 1s pc1 nslookup " + name)
+    net.run(20)
+    sent = [e.summary for e in net.trace if e.device == "pc1" and e.event_kind == "tx"]
 
     def shown(lines: list[str]) -> list[str]:
         return [line for line in lines if not line.startswith(("Server:", "Address:\t"))]
 
     assert shown(ours.lines()) == shown(real.stdout.splitlines())
+    assert questions(sent) == questions(asked) and questions(asked)[0].split()[0] in ("A", "PTR")

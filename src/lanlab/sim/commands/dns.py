@@ -19,7 +19,8 @@ from lanlab.proto.dns import Failed, Resolved, reverse_name
 from lanlab.sim.commands.base import Command, CommandError, register_command
 from lanlab.sim.devices.host_dns import Lookup
 from lanlab.units import MILLISECOND, SECOND
-from lanlab.wire.dns import Dns, DnsType, Mx, Rcode, Record, Soa
+from lanlab.wire.errors import WireError
+from lanlab.wire.dns import Dns, DnsType, Edns, Mx, Rcode, Record, Soa
 
 if TYPE_CHECKING:
     from lanlab.sim.devices.host import Host
@@ -99,10 +100,23 @@ def status_text(rcode: int) -> str:
         return f"RESERVED{rcode}"
 
 
+def edns_lines(reply: Dns) -> list[str]:
+    """dig's OPT PSEUDOSECTION (the answer's EDNS), none for an answer without one."""
+    try:
+        edns = reply.edns
+    except WireError:
+        return []
+    if edns is None:
+        return []
+    flags = " do" if edns.do else ""
+    return [";; OPT PSEUDOSECTION:", f"; EDNS: version: {edns.version}, flags:{flags}; udp: {edns.udp_size}"]
+
+
 class _Ask(Command):
     """Shared by dig and nslookup: parse [@SERVER] NAME [TYPE], ask, keep the Lookup."""
 
     search = False  # nslookup completes a dotless name with the search domain; dig does not
+    edns: Edns | None = None  # dig's OPT record (none with +noedns; nslookup sends none)
 
     def __init__(self, argv: list[str]) -> None:
         # dig's words are not argparse's (-x, +short, @server anywhere): read them in order, as dig does
@@ -144,19 +158,24 @@ class _Ask(Command):
             if self.reverse_of_address():
                 name, self.qtype = reverse_name(address), int(DnsType.PTR)
         search = host.resolver_search if self.search and "." not in name else ""
+        self.host = host
         self.lookup = Lookup(
             host,
             servers,
             name if search else name.rstrip(".") + ".",
             self.qtype,
-            lambda e: None,
+            self.finished,
             search,
+            self.edns,
             timeout=DIG_TIMEOUT,
             attempts=DIG_TRIES,
         )
 
     def reverse_of_address(self) -> bool:
         return True
+
+    def finished(self, event: Resolved | Failed) -> None:
+        """The lookup's end (nslookup then asks AAAA)."""
 
     @property
     def event(self) -> Resolved | Failed | None:
@@ -203,13 +222,16 @@ class Dig(_Ask):
     def parse_words(self, words: list[str]) -> None:
         rest: list[str] = []
         reverse = False
+        self.edns = Edns()  # BIND's dig: EDNS(0), UDP payload 1232
         for word in words:
             if word == "-x":
                 reverse = True
             elif word in ("+short", "+noshort"):
                 self.short = word == "+short"
+            elif word in ("+edns", "+noedns"):
+                self.edns = Edns() if word == "+edns" else None
             elif word.startswith("+"):
-                if word.lstrip("+") not in ("noedns", "nosearch", "cmd"):
+                if word.lstrip("+") not in ("nosearch", "cmd"):
                     raise CommandError(f"dig: option {word} is not simulated (+short, +noedns are)")
             else:
                 rest.append(word)
@@ -255,12 +277,12 @@ class Dig(_Ask):
         )
         if reply.rd and not reply.ra:
             out.append(";; WARNING: recursion requested but not available")
-        out += ["", ";; QUESTION SECTION:"]
+        out += ["", *edns_lines(reply), ";; QUESTION SECTION:"]
         out += [_column(f";{q.name}", 32) + f"IN\t{_type_name(q.qtype)}" for q in reply.questions]
         for title, records in (
             ("ANSWER", reply.answers),
             ("AUTHORITY", reply.authorities),
-            ("ADDITIONAL", reply.additionals),
+            ("ADDITIONAL", tuple(r for r in reply.additionals if r.rtype != DnsType.OPT)),
         ):
             if records:
                 out += ["", f";; {title} SECTION:"] + [record_line(r) for r in records]
@@ -295,6 +317,41 @@ class Nslookup(_Ask):
         reply = self.reply()
         return reply is not None and reply.rcode == Rcode.NOERROR
 
+    def finished(self, event: Resolved | Failed) -> None:
+        """After an A answer (NOERROR, records or none), the real nslookup asks the same server for the
+        AAAA of the canonical name (the CNAME's target, when the A answer followed one); after an error
+        or a PTR lookup it asks nothing more."""
+        self.aaaa: Lookup | None = None
+        reply = event.reply
+        if self.qtype != DnsType.A or reply is None or reply.rcode != Rcode.NOERROR or event.server is None:
+            return
+        aliases = [str(r.data) for r in reply.answers if r.rtype == DnsType.CNAME]
+        self.aaaa = Lookup(
+            self.host,
+            (event.server,),
+            aliases[-1] if aliases else event.name,
+            int(DnsType.AAAA),
+            lambda e: None,
+            timeout=DIG_TIMEOUT,
+            attempts=DIG_TRIES,
+        )
+
+    def aaaa_reply(self) -> Dns | None:
+        aaaa = getattr(self, "aaaa", None)
+        event = aaaa.result if aaaa is not None else None
+        return event.reply if event is not None else None
+
+    def result(self) -> dict[str, Any]:
+        """sim run's --json entry: the A lookup's, and the AAAA answer's lines (None when none was asked)."""
+        out = super().result()
+        reply = self.aaaa_reply()
+        out["aaaa"] = (
+            None
+            if reply is None
+            else {"status": status_text(reply.rcode), "answers": [record_line(r) for r in reply.answers]}
+        )
+        return out
+
     def lines(self) -> list[str]:
         reply, event = self.reply(), self.event
         if event is None:
@@ -307,12 +364,16 @@ class Nslookup(_Ask):
         out = [f"Server:\t\t{server}", f"Address:\t{server}#53", ""]
         if reply.rcode != Rcode.NOERROR:
             return out + [f"** server can't find {event.name.rstrip('.')}: {status_text(reply.rcode)}", ""]
+        aaaa = self.aaaa_reply()
+        records = [*reply.answers, *(r for r in (aaaa.answers if aaaa is not None else ()) if r.rtype == DnsType.AAAA)]
+        if not any(r.rtype in (DnsType.A, DnsType.AAAA) for r in records):
+            return out + [f"*** Can't find {event.name.rstrip('.')}: No answer", ""]
         if not reply.aa:
             out.append("Non-authoritative answer:")
-        for record in reply.answers:
+        for record in records:
             if record.rtype == DnsType.CNAME:
                 out.append(f"{record.name.rstrip('.')}\tcanonical name = {record.data}")
-            elif record.rtype == DnsType.A:
+            elif record.rtype in (DnsType.A, DnsType.AAAA):
                 out += [f"Name:\t{record.name.rstrip('.')}", f"Address: {record.data}"]
             else:
                 out.append(f"{record.name.rstrip('.')}\t{_type_name(record.rtype).lower()} = {rdata_text(record)}")

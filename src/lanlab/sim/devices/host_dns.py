@@ -19,7 +19,7 @@ from lanlab.proto.dns import DnsResolver, Failed, Resolved
 from lanlab.sim.core.engine import MachineTimer
 from lanlab.sim.core.trace import register_kind
 from lanlab.wire import IcmpType, IpProto, UnreachableCode, WireError
-from lanlab.wire.dns import PORT, Dns, DnsType
+from lanlab.wire.dns import PORT, Dns, DnsType, Edns
 
 if TYPE_CHECKING:
     from lanlab.sim.core.frame import Frame
@@ -62,11 +62,12 @@ class Lookup:
         qtype: int,
         done: Done,
         search: str = "",
+        edns: Edns | None = None,
         **timing: int,
     ) -> None:
         self.host = host
         self.done = done
-        self.resolver = DnsResolver(list(servers), _rng(host), search, **timing)
+        self.resolver = DnsResolver(list(servers), _rng(host), search, edns=edns, **timing)
         self.timer = MachineTimer(host.engine, self.resolver, self)
         self.port = 0
         self.result: Resolved | Failed | None = None

@@ -12,20 +12,18 @@ lanlab.sim.devices.host_dns.
 from __future__ import annotations
 
 from ipaddress import IPv4Address
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING
 
 from lanlab.i18n import L_
-from lanlab.proto.dns import DnsServer, DnsZone
+from lanlab.proto.dns import DnsServer, DnsZone, over_udp
 from lanlab.sim.devices.host import IP_UDP, UDP
 from lanlab.sim.devices.host_dns import drop, parse
 from lanlab.wire import Udp
-from lanlab.wire.dns import PORT, Dns
+from lanlab.wire.dns import PORT
 
 if TYPE_CHECKING:
     from lanlab.sim.core.frame import Frame
     from lanlab.sim.devices.host import Host
-
-UDP_LIMIT: Final = 512  # RFC 1035 4.2.1: a UDP message without EDNS; longer answers set TC
 
 
 class DnsService:
@@ -78,10 +76,6 @@ class DnsService:
             return
         self.answered += server.answered
         self.refused += server.refused
-        data = reply.build()
-        if len(data) > UDP_LIMIT:  # RFC 1035 4.2.1 / RFC 2181 9: say it was cut; the client may ask over TCP
-            data = Dns(
-                reply.id, reply.questions, qr=1, opcode=reply.opcode, aa=reply.aa, tc=1, rd=reply.rd, rcode=reply.rcode
-            ).build()
+        data = over_udp(query, reply)
         udp: Udp = frame.l4
         host.answer_ip(frame.l3.src, UDP, Udp(PORT, udp.src_port), data, IP_UDP + len(data), now)
