@@ -212,12 +212,13 @@ def traceroute_argv(lab: RealLab, words: list[str]) -> list[str]:
 
 
 def dig_argv(lab: RealLab, words: list[str]) -> list[str]:
-    """BIND's dig without EDNS (as the simulator's prints), @NODE as its address; the name asked as
-    given. +short is left out here (the result is read from the full answer) and applied when printed."""
+    """BIND's dig (EDNS as the simulator's sends it, +noedns when given), @NODE as its address; the name
+    asked as given. +short is left out here (the result is read from the full answer) and applied when
+    printed."""
     if shutil.which("dig") is None:
         raise RealError(dns.MISSING_DIG)
     server = [f"@{lab.address_of(w[1:])}" for w in words if w.startswith("@")]
-    return ["dig", "+noedns", *server, *[w for w in words if not w.startswith("@") and w != "+short"]]
+    return ["dig", *server, *[w for w in words if not w.startswith("@") and w != "+short"]]
 
 
 def start(built: Built, command: DoCommand, until: float) -> None:
