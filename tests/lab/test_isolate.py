@@ -195,3 +195,14 @@ def test_a_killed_process_is_a_row_with_the_reason(lab_dir: Path) -> None:
     _, results, problem = grade_isolated(load_lab(lab_dir / "lab.yaml"), folder, 20.0, Walled("none"))
     assert problem is not None and problem.startswith("killed by SIGKILL")
     assert [r.passed for r in results] == [False, False]
+
+
+@pytest.mark.parametrize("kind", [*walls(), "none"])
+def test_a_topology_linked_outside_the_folder_is_refused_behind_every_wall(lab_dir: Path, kind: str) -> None:
+    """A topology.yaml linking outside the student's folder is refused and said in the row, whether or
+    not the wall hides the link's target (behind bwrap it does: the lab's own network must not stand in)."""
+    folder = student(lab_dir, "linker", "print('hi')\n")
+    (lab_dir / "elsewhere.yaml").write_text(PAIR_YAML)  # not the lab's files: bwrap does not show it
+    (folder / "topology.yaml").symlink_to(lab_dir / "elsewhere.yaml")
+    row = by_student(lab_dir, kind)["linker"]
+    assert row.total == 0 and "outside" in (row.problem or ""), row
