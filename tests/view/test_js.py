@@ -22,7 +22,14 @@ pytestmark = pytest.mark.skipif(browser.missing() is not None, reason=str(browse
 
 JS = Path(__file__).resolve().parent / "js"
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-MODULES = ("util.js", "state.js", "filters.js", "layout.js")  # the page's logic modules, as the page loads them
+MODULES = (
+    "util.js",
+    "state.js",
+    "filters.js",
+    "layout.js",
+    "timeline.js",
+    "pcapng.js",
+)  # the page's logic modules, as the page loads them
 TEST_FILES = sorted(path.name for path in JS.glob("*.test.js"))
 
 
@@ -111,7 +118,9 @@ def results(driver, docs, tmp_path_factory):  # type: ignore[no-untyped-def]
 
 def test_there_are_js_test_files():
     """The JS tests this file runs are found (state replay and filters at least)."""
-    assert {"state.test.js", "filters.test.js", "layout.test.js"} <= set(TEST_FILES)
+    assert {"state.test.js", "filters.test.js", "layout.test.js", "timeline.test.js", "pcapng.test.js"} <= set(
+        TEST_FILES
+    )
 
 
 @pytest.mark.parametrize("name", TEST_FILES)
@@ -139,3 +148,47 @@ def test_the_harness_reports_a_failed_assertion_and_a_broken_file(driver, tmp_pa
     assert "sum: 2 !== 3" in by_name[("fails.test.js", "adds")]["message"]
     assert by_name[("broken.test.js", "(loading the file)")]["ok"] is False
     assert "nosuchfunction" in by_name[("broken.test.js", "(loading the file)")]["message"]
+
+
+def test_the_pcapng_the_page_writes_reads_in_dpkt_and_tshark(driver, tmp_path: Path):
+    """Frames of odd lengths with times past 2^32 ns, written by pcapng.js, read back by two other
+    readers (dpkt and tshark) with the same bytes and nanosecond times, and no malformed packet."""
+    import base64
+    import shutil
+    import subprocess
+
+    import dpkt
+
+    frames = [(10**9 * k + 4_294_967_296 * k + k, bytes(range(k, k + 14 + k * 7)) * 1) for k in range(1, 9)]
+    page = harness_page(tmp_path, {}, {})
+    driver.get(page.resolve().as_uri())
+    written = base64.b64decode(
+        driver.execute_script(
+            """const frames = arguments[0].map(f => [f[0], Uint8Array.from(atob(f[1]), c => c.charCodeAt(0))]);
+            const bytes = lanlab.pcapngBytes(frames); let text = '';
+            for (const b of bytes) text += String.fromCharCode(b); return btoa(text);""",
+            [[t, base64.b64encode(raw).decode()] for t, raw in frames],
+        )
+    )
+    path = tmp_path / "page.pcapng"
+    path.write_bytes(written)
+    with open(path, "rb") as f:
+        reader = dpkt.pcapng.Reader(f)
+        assert reader.datalink() == dpkt.pcap.DLT_EN10MB
+        read = [(round(ts * 1e9), raw) for ts, raw in reader]
+    assert [raw for _, raw in read] == [raw for _, raw in frames]
+    assert all(abs(t - want) < 1000 for (t, _), (want, _) in zip(read, frames))  # dpkt gives float seconds
+    if shutil.which("tshark") is None:
+        pytest.skip("tshark is not installed")
+    out = subprocess.run(
+        ["tshark", "-r", str(path), "-T", "fields", "-e", "frame.time_epoch", "-e", "frame.len"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    assert len(out) == len(frames)
+    for line, (t, raw) in zip(out, frames):
+        epoch, length, *_ = line.split("\t") + [""]
+        seconds, _, fraction = epoch.partition(".")
+        assert int(seconds) * 10**9 + int(fraction.ljust(9, "0")[:9]) == t
+        assert int(length) == len(raw)

@@ -31,17 +31,32 @@
     return block(0x00000006, body);
   }
 
+  /* A whole capture: the section header, one Ethernet interface in nanoseconds, then one enhanced
+     packet block per [t_ns, bytes], in that order (pcapng, draft-ietf-opsawg-pcapng sections 4.1-4.3). */
+  L.pcapngBytes = function (packets) {
+    const parts = [section(), iface()].concat(packets.map(function (p) { return packet(p[0], p[1]); }));
+    const out = new Uint8Array(parts.reduce(function (sum, part) { return sum + part.length; }, 0));
+    let at = 0;
+    for (const part of parts) { out.set(part, at); at += part.length; }
+    return out;
+  };
+
+  /* The events to capture among those shown: each transmission once, or each distinct frame once
+     when no transmission is shown. */
+  L.pcapngEvents = function (run, shown) {
+    const ev = run.doc.events;
+    const picked = shown.filter(function (i) { return ev.kind[i] === "tx" && ev.frame[i] >= 0; });
+    if (picked.length) return picked;
+    const seen = new Set();
+    return shown.filter(function (i) { const f = ev.frame[i]; if (f < 0 || seen.has(f)) return false; seen.add(f); return true; });
+  };
+
   L.pcapngOf = function (viewer) {
     const run = viewer.run, ev = run.doc.events;
     const shown = viewer.filtered || Array.from({length: run.count}, function (_, i) { return i; });
-    let picked = shown.filter(function (i) { return ev.kind[i] === "tx" && ev.frame[i] >= 0; });
-    if (!picked.length) {
-      const seen = new Set();
-      picked = shown.filter(function (i) { const f = ev.frame[i]; if (f < 0 || seen.has(f)) return false; seen.add(f); return true; });
-    }
-    const parts = [section(), iface()];
-    for (const i of picked) parts.push(packet(ev.t[i], L.bytesOf(run.frame(i).bytes)));
-    return {blob: new Blob(parts, {type: "application/octet-stream"}), count: picked.length};
+    const picked = L.pcapngEvents(run, shown);
+    const bytes = L.pcapngBytes(picked.map(function (i) { return [ev.t[i], L.bytesOf(run.frame(i).bytes)]; }));
+    return {blob: new Blob([bytes], {type: "application/octet-stream"}), count: picked.length};
   };
 
   L.downloadPcapng = function (viewer) {

@@ -3,7 +3,43 @@
    output, drops). Keys: left/right step, space plays. */
 "use strict";
 (function (L) {
-  const BASE_STEPS_PER_SECOND = 3;
+  const BASE_STEPS_PER_SECOND = 3, MAX_MARKS = 2000;
+
+  /* The speed slider runs from -1 to 1: 10^value, 0.1x to 10x; at 1x three events a second. */
+  L.speedOf = function (slider) { return Math.pow(10, Number(slider)); };
+  L.speedText = function (speed) { return (speed < 1 ? speed.toFixed(2) : speed.toFixed(1)) + "x"; };
+  L.stepMsAt = function (speed) { return 1000 / (BASE_STEPS_PER_SECOND * speed); };
+
+  /* The first event the list shows after `step` (shown: sorted event numbers, or null for all), -1 past the end. */
+  L.nextShown = function (shown, step, count) {
+    if (!shown) return step + 1 < count ? step + 1 : -1;
+    let low = 0, high = shown.length;
+    while (low < high) { const mid = (low + high) >> 1; if (shown[mid] <= step) low = mid + 1; else high = mid; }
+    return low < shown.length ? shown[low] : -1;
+  };
+
+  /* The scrubber's markers, [event, kind, title]: each command at the first event after its time,
+     link changes, storms, drops, program output; one of a kind per thousandth of the run, at most
+     MAX_MARKS. Where a marker sits along the scrubber, in percent: markerLeft. */
+  L.timelineMarks = function (run) {
+    const ev = run.doc.events, count = Math.max(1, run.count), marks = [], seen = {};
+    function mark(i, kind, title) {
+      const slot = kind + Math.round(1000 * i / count);
+      if (seen[slot]) return;
+      seen[slot] = true;
+      marks.push([i, kind, title]);
+    }
+    for (const c of run.doc.commands) { const i = Math.max(0, run.eventAtTime(c.at) + 1); mark(Math.min(i, count - 1), "command", c.node + " " + c.command); }
+    for (let i = 0; i < run.count; i++) {
+      const kind = ev.kind[i];
+      if (kind === "link") mark(i, "link", run.summary(i));
+      else if (kind === "storm") mark(i, "storm", run.summary(i));
+      else if (kind === "drop") mark(i, "drop", run.name(i) + ": " + ev.note[i]);
+    }
+    for (const program of run.doc.programs) for (const [t, text] of program.output) mark(Math.max(0, run.eventAtTime(t)), "program", program.node + " | " + text);
+    return marks.slice(0, MAX_MARKS);
+  };
+  L.markerLeft = function (i, count) { return 100 * (i + 1) / Math.max(1, count); };
 
   function Timeline(viewer, container, topology) {
     this.viewer = viewer;
@@ -25,8 +61,8 @@
     const speed = el("input", {type: "range", min: -1, max: 1, step: 0.05, value: 0, "data-test": "speed", title: "speed"});
     const speedText = el("span", {class: "speed", text: "1.0x"});
     speed.addEventListener("input", function () {
-      self.speed = Math.pow(10, Number(speed.value));
-      speedText.textContent = (self.speed < 1 ? self.speed.toFixed(2) : self.speed.toFixed(1)) + "x";
+      self.speed = L.speedOf(speed.value);
+      speedText.textContent = L.speedText(self.speed);
       topology.stepMs = self.stepMs();
     });
     this.scrubber = el("input", {type: "range", min: -1, max: run.count - 1, step: 1, value: -1, class: "scrubber", "data-test": "scrubber"});
@@ -50,7 +86,7 @@
     });
   }
 
-  Timeline.prototype.stepMs = function () { return 1000 / (BASE_STEPS_PER_SECOND * this.speed); };
+  Timeline.prototype.stepMs = function () { return L.stepMsAt(this.speed); };
   Timeline.prototype.toggle = function () { if (this.playing) this.pause(); else this.play(); };
   Timeline.prototype.play = function () {
     const self = this, viewer = this.viewer;
@@ -71,35 +107,12 @@
     this.playButton.textContent = "\u25B6 play";
   };
   /* Playing walks the events the list shows (its filters apply). */
-  Timeline.prototype.nextShown = function (step) {
-    const shown = this.viewer.filtered;
-    if (!shown) return step + 1 < this.viewer.run.count ? step + 1 : -1;
-    let low = 0, high = shown.length;
-    while (low < high) { const mid = (low + high) >> 1; if (shown[mid] <= step) low = mid + 1; else high = mid; }
-    return low < shown.length ? shown[low] : -1;
-  };
+  Timeline.prototype.nextShown = function (step) { return L.nextShown(this.viewer.filtered, step, this.viewer.run.count); };
 
   Timeline.prototype.drawMarkers = function () {
-    const run = this.viewer.run, ev = run.doc.events, count = Math.max(1, run.count), viewer = this.viewer;
-    const marks = [];
-    const seen = {};
-    function mark(i, kind, title) {
-      const slot = kind + Math.round(1000 * i / count);
-      if (seen[slot]) return;
-      seen[slot] = true;
-      marks.push([i, kind, title]);
-    }
-    for (const c of run.doc.commands) { const i = Math.max(0, run.eventAtTime(c.at) + 1); mark(Math.min(i, count - 1), "command", c.node + " " + c.command); }
-    for (let i = 0; i < run.count; i++) {
-      const kind = ev.kind[i];
-      if (kind === "link") mark(i, "link", run.summary(i));
-      else if (kind === "storm") mark(i, "storm", run.summary(i));
-      else if (kind === "drop") mark(i, "drop", run.name(i) + ": " + ev.note[i]);
-    }
-    for (const program of run.doc.programs) for (const [t, text] of program.output) mark(Math.max(0, run.eventAtTime(t)), "program", program.node + " | " + text);
-    const self = this;
-    for (const [i, kind, title] of marks.slice(0, 2000)) {
-      const tick = L.el("span", {class: "marker " + kind, title: title, style: "left:" + (100 * (i + 1) / count).toFixed(3) + "%"});
+    const run = this.viewer.run, viewer = this.viewer, self = this;
+    for (const [i, kind, title] of L.timelineMarks(run)) {
+      const tick = L.el("span", {class: "marker " + kind, title: title, style: "left:" + L.markerLeft(i, run.count).toFixed(3) + "%"});
       tick.addEventListener("click", function () { self.pause(); viewer.go(i); });
       this.markers.appendChild(tick);
     }
