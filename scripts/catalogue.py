@@ -8,7 +8,7 @@
                                         go through the catalogue (see `bypasses`)
 
 What is extracted: `_()`, `N_()`, `N_plural()`, `L_()` and `ngettext()` calls anywhere in src/lanlab (Babel's
-Python extractor), and click's help texts, which click reads before the language is known and
+Python extractor), the browser page's `t("...")` texts (src/lanlab/view/assets/*.js), and click's help texts, which click reads before the language is known and
 lanlab.cli.help translates when formatting: the docstring of a function decorated with
 `.command(...)`/`.group(...)` and `help=`/`short_help=`/`epilog=` string literals, each cleaned
 as click cleans it (inspect.cleandoc).
@@ -29,6 +29,9 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir, extract_python
 from babel.messages.pofile import read_po, write_po
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+from lanlab.view.catalogue import marked  # noqa: E402  (the page's own rule for what it asks for)
+
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "src" / "lanlab"
 LOCALE = PACKAGE / "locale"
@@ -36,6 +39,7 @@ TEMPLATE = LOCALE / "lanlab.pot"
 KEYWORDS = {"_": None, "N_": None, "N_plural": (1, 2), "L_": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
 HELP_KEYWORDS = ("help", "short_help", "epilog")
 CLI = PACKAGE / "cli"
+ASSETS = PACKAGE / "view" / "assets"  # the browser page's scripts: their t("...") texts (lanlab.view.catalogue)
 # cli/ modules still speaking English only: their help is not extracted and `bypass` skips them.
 # Only ever shrinks; a new module starts translated.
 NOT_YET_TRANSLATED = {
@@ -87,6 +91,9 @@ def template() -> Catalog:
         str(PACKAGE), method_map, keywords=KEYWORDS, strip_comment_tags=True
     ):
         catalog.add(message, None, [(f"src/lanlab/{filename}", lineno)], auto_comments=comments, context=context)
+    for script in sorted(ASSETS.glob("*.js")):
+        for lineno, message in marked(script.read_text(encoding="utf-8")):
+            catalog.add(message, None, [(str(script.relative_to(ROOT)), lineno)])
     return catalog
 
 

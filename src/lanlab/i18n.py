@@ -57,6 +57,13 @@ def language_from_environment(environ: dict[str, str] | os._Environ[str] | None 
     return "en"
 
 
+def translations_for(word: str) -> gettext.NullTranslations:
+    """The compiled catalogue of language `word` (English: none), whatever the current language."""
+    if word == "en":
+        return gettext.NullTranslations()
+    return gettext.translation(DOMAIN, LOCALE_DIR, languages=[LANGUAGES[word]], fallback=True)
+
+
 def set_language(word: str) -> None:
     """Speak `word` ("en" or "zh") from now on; a language whose catalogue was not built by
     `make` falls back to English."""
@@ -64,10 +71,7 @@ def set_language(word: str) -> None:
     if word not in LANGUAGES:
         raise ValueError(f"unknown language {word!r}; choose one of {', '.join(LANGUAGES)}")
     _language = word
-    if word == "en":
-        _translations = gettext.NullTranslations()
-    else:
-        _translations = gettext.translation(DOMAIN, LOCALE_DIR, languages=[LANGUAGES[word]], fallback=True)
+    _translations = translations_for(word)
 
 
 def language() -> str:

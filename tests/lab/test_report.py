@@ -157,7 +157,7 @@ def test_every_text_stays_text(page_text: str) -> None:
     parsed = Page()
     parsed.feed(page_text)
     assert not {"img", "b"} & set(parsed.tags)
-    assert [s.get("id") for s in parsed.scripts] == ["lanlab-data", "lanlab-data-2", None, None]
+    assert [s.get("id") for s in parsed.scripts] == ["lanlab-i18n", "lanlab-data", "lanlab-data-2", None, None]
     document = read_document(page_text)
     lab = document["lab"]
     assert lab["title"] == f"Title {HOSTILE} {QUOTES}" and lab["student"] == STUDENT

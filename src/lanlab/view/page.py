@@ -10,11 +10,14 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+from lanlab.i18n import language
+from lanlab.view.catalogue import page_catalogue
 from lanlab.view.document import to_json
 
 # The page's script, one file a pane, in the order they must run (each adds to window.lanlab).
 SCRIPTS = (
     "util.js",
+    "i18n.js",
     "state.js",
     "filters.js",
     "layout.js",
@@ -53,11 +56,14 @@ def render_page(
     title: the window's title (default: the network's name). more: further documents the page
     carries, each (element id, document), as `lab check --html` carries one run per stage."""
     template = _asset("assets", "page.html")
+    scripts = [_asset("assets", name) for name in SCRIPTS]
     parts = {
         "TITLE": html.escape(title if title is not None else f"lanlab: {document.get('network', 'network')}"),
         "STYLE": "\n".join(_asset("assets", name) for name in STYLES),
         "VENDOR": "\n".join(_asset("vendor", name) for name in VENDOR),
-        "SCRIPT": "\n".join(_asset("assets", name) for name in SCRIPTS),
+        "SCRIPT": "\n".join(scripts),
+        "I18N": to_json(page_catalogue(scripts)),
+        "LANG": "zh-CN" if language() == "zh" else "en",  # the page's language until its reader picks one
         "DATA": to_json(document),
         "CONNECT": "; connect-src 'self'" if live else "",
     }

@@ -110,7 +110,7 @@
       for (const row of fieldRows) if (offset >= Number(row.dataset.start) && offset < Number(row.dataset.end)) best = row;
       if (best) light(Number(best.dataset.start), Number(best.dataset.end), best);
     });
-    box.appendChild(el("p", {class: "framehead", text: "frame " + frame.id + " \u00B7 " + bytes.length + " bytes \u00B7 " + frame.src + " \u2192 " + frame.dst}));
+    box.appendChild(el("p", {class: "framehead", text: L.t("frame {id} \u00B7 {bytes} bytes \u00B7 {src} \u2192 {dst}", {id: frame.id, bytes: bytes.length, src: frame.src, dst: frame.dst})}));
     box.appendChild(el("div", {class: "framebody"}, [tree, hex]));
   };
 

@@ -11,13 +11,13 @@
     this.filters = Object.assign({}, L.NO_FILTER);
     const options = function (values) { return values.map(function (v) { return el("option", {value: v, text: v}); }); };
     const protos = unique(ev.proto), kinds = unique(ev.kind), names = run.nodes.map(function (n) { return n.name; });
-    this.protoSelect = el("select", {"data-test": "filter-proto", title: "protocol"}, [el("option", {value: "", text: "every protocol"})].concat(options(protos)));
-    this.nodeSelect = el("select", {"data-test": "filter-node", title: "device"}, [el("option", {value: "", text: "every device"})].concat(options(names)));
-    this.kindSelect = el("select", {"data-test": "filter-kind", title: "event kind"}, [el("option", {value: "", text: "every event"})].concat(options(kinds)));
-    this.portBox = el("input", {type: "text", placeholder: "port", class: "small", "data-test": "filter-port"});
+    this.protoSelect = el("select", {"data-test": "filter-proto", title: L.t("protocol")}, [el("option", {value: "", text: L.t("every protocol")})].concat(options(protos)));
+    this.nodeSelect = el("select", {"data-test": "filter-node", title: L.t("device")}, [el("option", {value: "", text: L.t("every device")})].concat(options(names)));
+    this.kindSelect = el("select", {"data-test": "filter-kind", title: L.t("event kind")}, [el("option", {value: "", text: L.t("every event")})].concat(options(kinds)));
+    this.portBox = el("input", {type: "text", placeholder: L.t("port"), class: "small", "data-test": "filter-port"});
     this.background = el("input", {type: "checkbox", "data-test": "hide-background"});
     this.countText = el("span", {class: "count", "data-test": "event-count"});
-    this.download = el("button", {"data-test": "pcapng", title: "the filtered events' frames as a capture for Wireshark", onclick: function () { L.downloadPcapng(viewer); }}, ["\u2193 pcapng"]);
+    this.download = el("button", {"data-test": "pcapng", title: L.t("the filtered events' frames as a capture for Wireshark"), onclick: function () { L.downloadPcapng(viewer); }}, ["\u2193 pcapng"]);
     const change = function () {
       self.filters = {proto: self.protoSelect.value, node: self.nodeSelect.value, kind: self.kindSelect.value,
         port: self.portBox.value.trim(), background: self.background.checked, only: self.filters.only};
@@ -27,8 +27,8 @@
     for (const input of [this.protoSelect, this.nodeSelect, this.kindSelect, this.background]) input.addEventListener("change", change);
     this.portBox.addEventListener("input", L.debounce(change, 150));
     container.appendChild(el("div", {class: "filters"}, [this.protoSelect, this.nodeSelect, this.portBox, this.kindSelect,
-      el("label", {title: "hide spanning-tree and RIP chatter"}, [this.background, " hide background"]), this.countText, this.download]));
-    container.appendChild(el("div", {class: "row head"}, ["#", "time (s)", "device", "port", "event", "proto", "summary"].map(function (h) { return el("span", {text: h}); })));
+      el("label", {title: L.t("hide spanning-tree and RIP chatter")}, [this.background, " " + L.t("hide background")]), this.countText, this.download]));
+    container.appendChild(el("div", {class: "row head"}, ["#", L.t("time (s)"), L.t("device"), L.t("port"), L.t("event"), L.t("proto"), L.t("summary")].map(function (h) { return el("span", {text: h}); })));
     this.scroller = el("div", {class: "scroller", "data-test": "event-rows"});
     this.spacer = el("div", {class: "spacer"});
     this.rows = el("div", {class: "rows"});
@@ -52,7 +52,7 @@
     this.viewer.filtered = shown.length === run.count ? null : shown;
     this.renderedKey = null;
     this.spacer.style.height = (shown.length * ROW) + "px";
-    this.countText.textContent = shown.length.toLocaleString("en") + " of " + run.count.toLocaleString("en") + " events";
+    this.countText.textContent = L.t("{shown} of {count} events", {shown: shown.length.toLocaleString("en"), count: run.count.toLocaleString("en")});
     this.updateCounts();
     this.reveal(this.viewer.step);
     this.render();

@@ -7,7 +7,7 @@
   function start() {
     const doc = JSON.parse(L.pageData().textContent);  // a lab's page carries one run per stage (checks.js)
     const el = L.el, app = document.getElementById("app");
-    if (doc.format !== 1) { app.appendChild(el("p", {class: "banner", text: "This page holds data of format " + doc.format + "; this viewer reads format 1."})); return; }
+    if (doc.format !== 1) { app.appendChild(el("p", {class: "banner", text: L.t("This page holds data of format {format}; this viewer reads format 1.", {format: doc.format})})); return; }
     const viewer = new L.Viewer(doc);
     const topologyBox = el("div", {id: "topology", "data-test": "topology"});
     const timelineBox = el("div", {id: "timeline"});
@@ -17,9 +17,10 @@
     const ladderBox = el("div", {id: "ladder", class: "pane"});
     const programsBox = el("div", {id: "programs", class: "pane"});
     const tabs = {tables: tablesBox, ladder: ladderBox, programs: programsBox};
+    const TAB_NAMES = {tables: L.t("tables"), ladder: L.t("ladder"), programs: L.t("programs")};
     const tabButtons = {};
     const tabBar = el("div", {class: "tabs"}, Object.keys(tabs).map(function (name) {
-      return tabButtons[name] = el("button", {"data-test": "tab-" + name, onclick: function () { showTab(name); }}, [name]);
+      return tabButtons[name] = el("button", {"data-test": "tab-" + name, onclick: function () { showTab(name); }}, [TAB_NAMES[name]]);
     }));
     function showTab(name) {
       for (const key in tabs) { tabs[key].hidden = key !== name; tabButtons[key].classList.toggle("active", key === name); }
@@ -28,13 +29,14 @@
     const domains = el("input", {type: "checkbox", "data-test": "domains"});
     const header = el("header", {}, [
       el("strong", {text: "lanlab"}), " ", el("span", {class: "netname", text: doc.network}),
-      el("span", {class: "meta", text: " \u00B7 " + doc.nodes.length + " nodes \u00B7 " + doc.links.length + " links \u00B7 " +
-        doc.events.t.length.toLocaleString("en") + " events \u00B7 seed " + doc.seed + " \u00B7 ran to " + L.seconds(doc.end) + " s"}),
-      el("label", {class: "toggle", title: "shade broadcast domains (nodes) and collision domains (hub links)"}, [domains, " domains"]),
+      el("span", {class: "meta", text: " \u00B7 " + L.t("{nodes} nodes \u00B7 {links} links \u00B7 {events} events \u00B7 seed {seed} \u00B7 ran to {end} s",
+        {nodes: doc.nodes.length, links: doc.links.length, events: doc.events.t.length.toLocaleString("en"), seed: doc.seed, end: L.seconds(doc.end)})}),
+      el("label", {class: "toggle", title: L.t("shade broadcast domains (nodes) and collision domains (hub links)")}, [domains, " " + L.t("domains")]),
+      L.languageSwitch(),
       el("span", {class: "legend"}, ["ARP", "ICMP", "UDP", "TCP", "STP", "RIP"].map(function (p) { return el("span", {style: "color:" + L.colour(p), text: "\u25CF " + p}); }))
     ]);
     app.appendChild(header);
-    if (doc.stopped) app.appendChild(el("div", {class: "banner", "data-test": "banner", text: "\u26A0 This run did not reach its end: " + doc.stopped}));
+    if (doc.stopped) app.appendChild(el("div", {class: "banner", "data-test": "banner", text: "\u26A0 " + L.t("This run did not reach its end: {why}", {why: doc.stopped})}));
     const liveBox = doc.live ? el("div", {id: "live"}) : null;  // sim serve's controls
     if (liveBox) app.appendChild(liveBox);
     app.appendChild(el("main", {}, [

@@ -40,33 +40,33 @@
       const isChanged = function (tableName, key) { const set = marks[tableName]; return !!set && (set.has("*") || set.has(key)); };
       if (held.mac) {
         any = true;
-        box.appendChild(table(node.name + " MAC table", ["MAC", "port", "age (s)"], held.mac.map(function (r) {
+        box.appendChild(table(L.t("{node} MAC table", {node: node.name}), ["MAC", L.t("port"), L.t("age (s)")], held.mac.map(function (r) {
           return {cells: [r[0], r[1], age3(t - r[2])], changed: isChanged("mac", r[0])};
         }), !!marks.mac, "mac-" + node.name));
       }
       if (held.arp && (held.arp.length || node.kind !== "router")) {
         any = true;
-        box.appendChild(table(node.name + " ARP table", ["IP", "MAC"], held.arp.map(function (r) {
+        box.appendChild(table(L.t("{node} ARP table", {node: node.name}), ["IP", "MAC"], held.arp.map(function (r) {
           return {cells: [r[0], r[1]], changed: isChanged("arp", r[0])};
         }), !!marks.arp, "arp-" + node.name));
       }
       if (held.route) {
         any = true;
-        box.appendChild(table(node.name + " routing table", ["prefix", "via", "interface", "metric", "source", "age (s)"], held.route.map(function (r) {
+        box.appendChild(table(L.t("{node} routing table", {node: node.name}), [L.t("prefix"), L.t("via"), L.t("interface"), L.t("metric"), L.t("source"), L.t("age (s)")], held.route.map(function (r) {
           return {cells: [r[0], r[1] || "-", r[2] || "-", r[3], r[4], age1(t - r[5])], changed: isChanged("route", r[0])};
         }), !!marks.route, "route-" + node.name));
       }
       if (held.stp) {
         any = true;
         const s = held.stp;
-        const caption = node.name + " spanning tree (" + (s.mode === "rstp" ? "802.1w RSTP" : "802.1D STP") + "), " +
-          (s.is_root ? "this bridge is the root" : "root " + s.root_id + " via " + s.root_port + ", cost " + s.root_cost);
-        box.appendChild(table(caption, ["port", "role", "state", "cost", "designated bridge and port"], s.ports.map(function (p) {
+        const caption = L.t("{node} spanning tree ({mode}), ", {node: node.name, mode: s.mode === "rstp" ? "802.1w RSTP" : "802.1D STP"}) +
+          (s.is_root ? L.t("this bridge is the root") : L.t("root {root} via {port}, cost {cost}", {root: s.root_id, port: s.root_port, cost: s.root_cost}));
+        box.appendChild(table(caption, [L.t("port"), L.t("role"), L.t("state"), L.t("cost"), L.t("designated bridge and port")], s.ports.map(function (p) {
           return {cells: [p.port, p.role, p.state, p.cost, p.designated_bridge + " " + p.designated_port + (p.edge ? " (edge)" : "")], changed: !!marks.stp};
         }), !!marks.stp, "stp-" + node.name));
       }
     }
-    if (!any) box.appendChild(el("p", {class: "hint", text: "No device here keeps a table (hubs keep none)."}));
+    if (!any) box.appendChild(el("p", {class: "hint", text: L.t("No device here keeps a table (hubs keep none).")}));
   };
 
   L.Tables = Tables;

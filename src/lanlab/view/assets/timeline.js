@@ -49,16 +49,16 @@
     this.speed = 1;
     const el = L.el;
     this.position = el("span", {class: "position", "data-test": "position"});
-    this.playButton = el("button", {title: "play / pause (space)", "data-test": "play", onclick: function () { self.toggle(); }}, ["\u25B6 play"]);
-    const back = el("button", {title: "one event back (\u2190)", "data-test": "back", onclick: function () { self.pause(); viewer.go(viewer.step - 1, "step"); }}, ["\u25C0 back"]);
-    const forward = el("button", {title: "one event forward (\u2192)", "data-test": "forward", onclick: function () { self.pause(); viewer.go(viewer.step + 1, "step"); }}, ["forward \u25B6"]);
-    const first = el("button", {title: "before the first event", onclick: function () { self.pause(); viewer.go(-1); }}, ["|\u25C0"]);
-    const last = el("button", {title: "the last event", onclick: function () { self.pause(); viewer.go(run.count - 1); }}, ["\u25B6|"]);
-    const eventBox = el("input", {type: "number", min: 0, max: Math.max(0, run.count - 1), placeholder: "event #", "data-test": "goto-event", class: "small"});
+    this.playButton = el("button", {title: L.t("play / pause (space)"), "data-test": "play", onclick: function () { self.toggle(); }}, ["\u25B6 " + L.t("play")]);
+    const back = el("button", {title: L.t("one event back (\u2190)"), "data-test": "back", onclick: function () { self.pause(); viewer.go(viewer.step - 1, "step"); }}, ["\u25C0 " + L.t("back")]);
+    const forward = el("button", {title: L.t("one event forward (\u2192)"), "data-test": "forward", onclick: function () { self.pause(); viewer.go(viewer.step + 1, "step"); }}, [L.t("forward") + " \u25B6"]);
+    const first = el("button", {title: L.t("before the first event"), onclick: function () { self.pause(); viewer.go(-1); }}, ["|\u25C0"]);
+    const last = el("button", {title: L.t("the last event"), onclick: function () { self.pause(); viewer.go(run.count - 1); }}, ["\u25B6|"]);
+    const eventBox = el("input", {type: "number", min: 0, max: Math.max(0, run.count - 1), placeholder: L.t("event #"), "data-test": "goto-event", class: "small"});
     eventBox.addEventListener("change", function () { self.pause(); viewer.go(Number(eventBox.value)); });
-    const timeBox = el("input", {type: "text", placeholder: "time (s)", class: "small", "data-test": "goto-time"});
+    const timeBox = el("input", {type: "text", placeholder: L.t("time (s)"), class: "small", "data-test": "goto-time"});
     timeBox.addEventListener("change", function () { self.pause(); viewer.go(run.eventAtTime(Math.round(parseFloat(timeBox.value) * 1e9))); });
-    const speed = el("input", {type: "range", min: -1, max: 1, step: 0.05, value: 0, "data-test": "speed", title: "speed"});
+    const speed = el("input", {type: "range", min: -1, max: 1, step: 0.05, value: 0, "data-test": "speed", title: L.t("speed")});
     const speedText = el("span", {class: "speed", text: "1.0x"});
     speed.addEventListener("input", function () {
       self.speed = L.speedOf(speed.value);
@@ -69,14 +69,14 @@
     this.scrubber.addEventListener("input", function () { self.pause(); viewer.go(Number(self.scrubber.value)); });
     this.markers = el("div", {class: "markers"});
     container.appendChild(el("div", {class: "controls"}, [first, back, this.playButton, forward, last,
-      el("label", {}, ["speed ", speed, " ", speedText]), eventBox, timeBox, this.position]));
+      el("label", {}, [L.t("speed") + " ", speed, " ", speedText]), eventBox, timeBox, this.position]));
     container.appendChild(el("div", {class: "scrub"}, [this.markers, this.scrubber]));
     this.drawMarkers();
     topology.stepMs = this.stepMs();
     viewer.on(function (step) {
       self.scrubber.value = String(step);
       const t = step >= 0 ? run.doc.events.t[step] : 0;
-      self.position.textContent = "event " + (step + 1) + " of " + run.count + " \u00B7 t = " + L.seconds(t) + " s";
+      self.position.textContent = L.t("event {step} of {count} \u00B7 t = {t} s", {step: step + 1, count: run.count, t: L.seconds(t)});
     });
     document.addEventListener("keydown", function (event) {
       if (event.target.tagName === "INPUT" || event.target.tagName === "SELECT") return;
