@@ -25,5 +25,7 @@ def internet_checksum(data: bytes | memoryview, initial: int = 0) -> int:
 
 def pseudo_header_sum(src: IPv4Address, dst: IPv4Address, proto: int, length: int) -> int:
     """The sum of the IPv4 pseudo-header's words (RFC 768, RFC 9293 3.1) for UDP and TCP checksums."""
-    s, d = src._ip, dst._ip  # what int() returns, without a Python-level __int__ call per address
+    # what int() returns, without a Python-level __int__ call per address (ipaddress's private field)
+    s: int = src._ip  # type: ignore[attr-defined]
+    d: int = dst._ip  # type: ignore[attr-defined]
     return (s >> 16) + (s & 0xFFFF) + (d >> 16) + (d & 0xFFFF) + proto + length
