@@ -19,7 +19,8 @@ from lanlab.i18n import N_, N_plural, _, ngettext
 # Click's own words: click looks them up with the standard library's gettext, in a catalogue of its
 # own that no one installs, so `speak_for_click` points those lookups at ours, which has them too.
 # Each text is click's exactly (tests/cli/test_i18n.py finds it in click's source): help headings, and
-# the usage errors a user meets, which main.one_line_errors turns into one line.
+# the usage errors a user meets, which main.one_line_errors turns into one line. Not "file", "path",
+# "directory": click.Path makes its metavar (FILE) of them, and option syntax stays as typed.
 CLICK_WORDS = (
     N_("Usage:"),
     N_("Options"),
@@ -47,9 +48,6 @@ CLICK_WORDS = (
     N_("{name} {filename!r} is a directory."),
     N_("{name} {filename!r} is a file."),
     N_("{name} {filename!r} is not readable."),
-    N_("file"),
-    N_("directory"),
-    N_("path"),
     N_plural("Did you mean {possibility}?", "(Did you mean one of: {possibilities}?)"),
     N_plural("Option {name!r} requires an argument.", "Option {name!r} requires {nargs} arguments."),
     N_plural("Got unexpected extra argument ({args})", "Got unexpected extra arguments ({args})"),
