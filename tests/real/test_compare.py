@@ -159,15 +159,37 @@ def test_traceroute_compares_who_answered_each_probe_and_stp_the_roles():
 
 
 def test_a_kernel_arp_entry_unconfirmed_past_the_simulators_timeout_is_known():
-    """The kernel keeps an entry unconfirmed for 60 s or more (STALE) that the simulator has
-    forgotten: known; the same extra entry confirmed recently is a difference."""
+    """The kernel keeps an entry confirmed 60 s ago or more (STALE since) that the simulator has
+    forgotten: known; the same extra entry confirmed recently, or never confirmed (created 4 s ago:
+    the kernel dates a new entry's confirmation 60 s back), is a difference."""
     sim = {"tables": {"r1": {"arp": []}}}
-    real = {"tables": {"r1": {"arp": [{"ip": "198.18.12.2", "mac": "aa:bb:cc:00:00:02", "confirmed": 71.0}]}}}
+    row = {"ip": "198.18.12.2", "mac": "aa:bb:cc:00:00:02", "confirmed": 71.0, "updated": 41.0}
+    real = {"tables": {"r1": {"arp": [row]}}}
     found, known = differences(sim, real, SIM_OWNERS, REAL_OWNERS)
     assert found == [] and len(known) == 1 and known[0].startswith("table r1 arp: the kernel keeps ARP entries")
-    real["tables"]["r1"]["arp"][0]["confirmed"] = 12.0
-    found, known = differences(sim, real, SIM_OWNERS, REAL_OWNERS)
-    assert len(found) == 1 and found[0].startswith("table r1 arp: sim") and known == []
+    for confirmed, updated in ((12.0, 0.0), (64.0, 4.0)):
+        row.update(confirmed=confirmed, updated=updated)
+        found, known = differences(sim, real, SIM_OWNERS, REAL_OWNERS)
+        assert len(found) == 1 and found[0].startswith("table r1 arp: sim") and known == []
+
+
+def test_arp_entries_dnsmasq_wrote_on_a_dhcp_server_or_relay_are_known():
+    """A relay's extra entry for a client and a client's for its server are known (dnsmasq wrote
+    the one, the kernel's revalidating ARP request taught the other); a client's extra entry for
+    another client, or any on a node with no part in DHCP, is a difference."""
+    sim = {"tables": {"r1": {"arp": []}}}
+    real = {"tables": {"r1": {"arp": [{"ip": "198.18.1.100", "mac": "aa:bb:cc:00:00:02"}]}}}
+    owners = {"aa:bb:cc:00:00:02": "pc2:eth0"}
+    for roles, counted in (
+        ({"r1": "relay", "pc2": "client"}, 0),
+        ({"r1": "client", "pc2": "server"}, 0),
+        ({"r1": "client", "pc2": "client"}, 1),
+        ({"pc2": "client"}, 1),
+    ):
+        real["dhcp_roles"] = roles
+        found, known = differences(sim, real, owners, owners)
+        assert len(found) == counted, roles
+        assert [line.startswith("table r1 arp: dnsmasq wrote ARP entries") for line in known] == [True][counted:]
 
 
 def program(exit: int | None, lines: list[str], error: str | None = None) -> dict:

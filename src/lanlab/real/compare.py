@@ -123,15 +123,50 @@ def _leased_arp(
     return bool(held) and ours - held == set(a) - held and set(a) <= ours
 
 
+def _never_confirmed(row: dict[str, Any]) -> bool:
+    """Whether the kernel made this entry without ever confirming it: a new entry's `confirmed` is
+    set 2 x base_reachable_time (60 s) before its creation (neigh_alloc), so its age stays 60 s
+    past `updated` until an ARP reply confirms it (an entry written by a program, like dnsmasq's,
+    or learned from an ARP request). A confirmed one was REACHABLE 15-45 s before going STALE."""
+    return (row.get("confirmed", 0) - row.get("updated", 0)) * SECOND >= DEFAULT_TIMEOUT_NS
+
+
+def _extra_rows(
+    a: list[tuple[Any, ...]], b: list[tuple[Any, ...]], rows: list[dict[str, Any]]
+) -> list[dict[str, Any]] | None:
+    """The kernel's rows beyond the simulator's table (None when the simulator holds one it lacks)."""
+    extra = {ip for ip, _ in set(b) - set(a)}
+    return [row for row in rows if row["ip"] in extra] if extra and set(a) <= set(b) else None
+
+
 def _stale_arp(a: list[tuple[Any, ...]], b: list[tuple[Any, ...]], rows: list[dict[str, Any]]) -> bool:
-    """Whether a kernel ARP table is the simulator's plus entries the kernel has not confirmed for
-    longer than the simulator's ARP timeout. Linux keeps such an entry (STALE: it revalidates it
-    by unicast before trusting it again) and removes it only once the table holds gc_thresh1 (128)
+    """Whether a kernel ARP table is the simulator's plus entries the kernel confirmed longer ago
+    than the simulator's ARP timeout. Linux keeps such an entry (STALE: it revalidates it by
+    unicast before trusting it again) and removes it only once the table holds gc_thresh1 (128)
     entries; the simulator forgets an entry 60 s after its last ARP. Both flush out-of-date
     entries as RFC 1122 2.3.2.1 asks, each its own way: timing, known."""
-    old = {row["ip"] for row in rows if row.get("confirmed", 0) * SECOND >= DEFAULT_TIMEOUT_NS}
+    extra = _extra_rows(a, b, rows)
+    return bool(extra) and all(
+        row.get("confirmed", 0) * SECOND >= DEFAULT_TIMEOUT_NS and not _never_confirmed(row) for row in extra or []
+    )
+
+
+def _written_arp(node: str, a: list[tuple[Any, ...]], b: list[tuple[Any, ...]], roles: dict[str, str]) -> bool:
+    """Whether a kernel ARP table is the simulator's plus entries dnsmasq's DHCP explains: on a
+    server or relay, those dnsmasq writes for the hardware address it unicasts a reply to (RFC 2131
+    4.1: a client's chaddr, a relay's giaddr, without ARP); on a client, its entry for the server or
+    relay, learned from the unicast ARP request by which that kernel revalidates the written entry
+    (RFC 1122 2.3.2.1). The simulator's server and relay write none, so neither happens there.
+    `roles`: node -> server, relay or client."""
     extra = set(b) - set(a)
-    return bool(extra) and set(a) <= set(b) and {ip for ip, _ in extra} <= old
+    pairs = [(roles.get(node), roles.get(owner.split(":")[0])) for _, owner in extra]
+    return (
+        bool(extra)
+        and set(a) <= set(b)
+        and all(
+            mine is not None and theirs is not None and (mine, theirs) != ("client", "client") for mine, theirs in pairs
+        )
+    )
 
 
 def _igmp_learned(a: list[tuple[Any, ...]], b: list[tuple[Any, ...]], reports: dict[str, int]) -> bool:
@@ -261,6 +296,13 @@ def differences(
                 f"table {key}: dnsmasq wrote its clients' ARP entries when it unicast its replies "
                 f"(RFC 2131 4.1), the simulator's server does not: kernel {b}"
             )
+        elif a != b and key.endswith(" arp") and _written_arp(key[:-4], a, b, real.get("dhcp_roles", {})):
+            known.append(
+                f"table {key}: dnsmasq wrote ARP entries for the addresses it unicast DHCP replies to "
+                f"(RFC 2131 4.1; never confirmed by ARP; a client learns its server from the kernel's "
+                f"revalidating request), the simulator's server and relay write none: "
+                f"kernel only {sorted(set(b) - set(a))}"
+            )
         elif a != b and key.endswith(" mac") and _igmp_learned(a, b, real.get("igmp_reports", {})):
             senders = sorted({owner.split(":")[0] for owner, _ in set(b) - set(a)})
             known.append(
@@ -271,7 +313,8 @@ def differences(
         elif a != b and key.endswith(" arp") and _stale_arp(a, b, real["tables"][key[:-4]]["arp"]):
             known.append(
                 f"table {key}: the kernel keeps ARP entries it has not confirmed for {DEFAULT_TIMEOUT_NS // SECOND} s "
-                f"or more (STALE, until its table holds 128), the simulator's expire then: kernel {b}"
+                f"or more (STALE, until its table holds 128), the simulator's expire then: kernel only "
+                f"{sorted(set(b) - set(a))}"
             )
         elif a != b:
             found.append(f"table {key}: sim {a}, kernel {b}")

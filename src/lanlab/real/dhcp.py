@@ -63,6 +63,15 @@ def relaying(node: RealNode) -> list[tuple[str, str]]:
     ]
 
 
+def role(node: RealNode) -> str | None:
+    """A node's part in DHCP: server (dnsmasq serves a pool), relay (dnsmasq relays), client, or None."""
+    if serving(node):
+        return "server"
+    if relaying(node):
+        return "relay"
+    return "client" if leasing(node) else None
+
+
 def server_argv(node: RealNode, folder: Path) -> list[str]:
     """dnsmasq's command line for one node's pools and relays (one dnsmasq per node, bound to its
     interfaces: a relay's too, where the server's answers come back)."""

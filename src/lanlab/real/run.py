@@ -48,6 +48,9 @@ class RealRun:
         if self.programs:
             document["programs"] = [p.as_dict() for p in self.programs]
             document["igmp_reports"] = self.igmp_reports
+        roles = {name: role for name, node in self.lab.nodes.items() if (role := dhcp.role(node)) is not None}
+        if roles:
+            document["dhcp_roles"] = roles  # node -> server, relay or client (compare explains ARP by them)
         return document
 
 

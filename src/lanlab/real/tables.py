@@ -38,7 +38,12 @@ def arp(ns: str) -> list[dict[str, Any]]:
     lists them; `confirmed`: seconds since the kernel last confirmed the entry (an ARP reply, or
     traffic that proved the neighbour there), which `compare` holds to the simulator's ARP timeout."""
     rows = [
-        {"ip": n["dst"], "mac": n["lladdr"], "confirmed": float(n.get("confirmed", 0))}
+        {
+            "ip": n["dst"],
+            "mac": n["lladdr"],
+            "confirmed": float(n.get("confirmed", 0)),
+            "updated": float(n.get("updated", 0)),
+        }
         for n in _json(["ip", "-n", ns, "-4", "-j", "-s", "neigh", "show"])
         if "lladdr" in n and ARP_LIVE & set(n.get("state", []))
     ]
