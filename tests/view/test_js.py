@@ -28,6 +28,7 @@ MODULES = (
     "filters.js",
     "layout.js",
     "timeline.js",
+    "ladder.js",
     "pcapng.js",
 )  # the page's logic modules, as the page loads them
 TEST_FILES = sorted(path.name for path in JS.glob("*.test.js"))
@@ -118,9 +119,14 @@ def results(driver, docs, tmp_path_factory):  # type: ignore[no-untyped-def]
 
 def test_there_are_js_test_files():
     """The JS tests this file runs are found (state replay and filters at least)."""
-    assert {"state.test.js", "filters.test.js", "layout.test.js", "timeline.test.js", "pcapng.test.js"} <= set(
-        TEST_FILES
-    )
+    assert {
+        "state.test.js",
+        "filters.test.js",
+        "layout.test.js",
+        "timeline.test.js",
+        "ladder.test.js",
+        "pcapng.test.js",
+    } <= set(TEST_FILES)
 
 
 @pytest.mark.parametrize("name", TEST_FILES)
