@@ -9,6 +9,8 @@ import click
 from lanlab import oui
 from lanlab.cli.arp import vendor_text
 from lanlab.cli.common import EXIT_NO_ANSWER, EXIT_OK, fail, print_json
+from lanlab.cli.help import Command
+from lanlab.i18n import _, as_the_tool_prints, ngettext
 from lanlab.net.arping import (
     ArpEndpoint,
     ArpingOptions,
@@ -25,14 +27,14 @@ SCAN_LIMIT = 65536  # addresses; a bigger scan is almost surely a typo in the pr
 
 def _reply_line(reply: ArpReply) -> str:
     kind = "Broadcast" if reply.broadcast else "Unicast"
-    return f"{kind} reply from {reply.ip} [{str(reply.mac).upper()}]  {reply.rtt_ns / 1e6:.3f}ms"
+    return as_the_tool_prints(f"{kind} reply from {reply.ip} [{str(reply.mac).upper()}]  {reply.rtt_ns / 1e6:.3f}ms")
 
 
 def _parse_ip(text: str, what: str) -> IPv4Address:
     try:
         return IPv4Address(text)
     except ValueError:
-        fail(f"{text!r} is not an IPv4 address ({what})")
+        fail(_("{text} is not an IPv4 address ({what})").format(text=repr(text), what=what))
 
 
 def _open(interface: str) -> ArpEndpoint:
@@ -42,7 +44,7 @@ def _open(interface: str) -> ArpEndpoint:
         fail(str(error))
 
 
-@click.command("arping")
+@click.command("arping", cls=Command)
 @click.argument("target", required=False)
 @click.option("-I", "interface", metavar="IF", required=True, help="The interface to send on (required).")
 @click.option(
@@ -132,17 +134,19 @@ def arping_command(
     """
     if scan_cidr is not None:
         if target is not None:
-            fail("give either TARGET or --scan CIDR, not both")
+            fail(_("give either TARGET or --scan CIDR, not both"))
         if dad:  # a scan asks from the interface's own address, so -D would be silently ignored
             fail(
-                "-D checks one address (lanlab arping -D -I eth0 198.18.0.2); --scan CIDR lists who answers, "
-                "use one or the other"
+                _(
+                    "-D checks one address (lanlab arping -D -I eth0 198.18.0.2); --scan CIDR lists who answers, "
+                    "use one or the other"
+                )
             )
         _scan(interface, scan_cidr, rate, timeout, retries, as_json)
         return
     if target is None:
-        fail("name the address to ask for (lanlab arping -I eth0 198.18.0.2) or use --scan CIDR")
-    address = _parse_ip(target, "the TARGET")
+        fail(_("name the address to ask for (lanlab arping -I eth0 198.18.0.2) or use --scan CIDR"))
+    address = _parse_ip(target, _("the TARGET"))
     options = ArpingOptions(
         count=count,
         deadline=deadline,
@@ -157,7 +161,7 @@ def arping_command(
     talk = not quiet and not as_json
     if talk:
         sender = "0.0.0.0" if dad else options.source or endpoint.ip or "0.0.0.0"
-        click.echo(f"ARPING {address} from {sender} {interface}")
+        click.echo(as_the_tool_prints(f"ARPING {address} from {sender} {interface}"))
 
     def show(reply: ArpReply) -> None:
         replies.append(reply)
@@ -193,20 +197,34 @@ def arping_command(
 
 
 def _summary(stats: ArpingStatistics) -> str:
-    return f"Sent {stats.sent} probes ({stats.broadcasts} broadcast(s))\nReceived {stats.received} response(s)"
+    return as_the_tool_prints(
+        f"Sent {stats.sent} probes ({stats.broadcasts} broadcast(s))\nReceived {stats.received} response(s)"
+    )
 
 
 def _scan(interface: str, cidr: str, rate: float, timeout: float, retries: int, as_json: bool) -> None:
     try:
         network = IPv4Network(cidr, strict=False)
     except ValueError:
-        fail(f"{cidr!r} is not an IPv4 network; write it like 198.18.0.0/24")
+        fail(_("{cidr} is not an IPv4 network; write it like 198.18.0.0/24").format(cidr=repr(cidr)))
     if network.num_addresses > SCAN_LIMIT:
-        fail(f"{network} has {network.num_addresses} addresses; scan at most {SCAN_LIMIT} (a /16)")
+        fail(
+            _("{network} has {count} addresses; scan at most {limit} (a /16)").format(
+                network=network, count=network.num_addresses, limit=SCAN_LIMIT
+            )
+        )
     endpoint = _open(interface)
     if not as_json:
-        click.echo(f"Interface: {interface}, MAC {endpoint.mac}, IPv4 {endpoint.ip or 'none'}")
-        click.echo(f"Scanning {network} ({host_total(network, endpoint.ip)} addresses) at {rate:g} requests/s")
+        click.echo(
+            _("Interface: {interface}, MAC {mac}, IPv4 {ip}").format(
+                interface=interface, mac=endpoint.mac, ip=endpoint.ip or _("none")
+            )
+        )
+        click.echo(
+            _("Scanning {network} ({count} addresses) at {rate} requests/s").format(
+                network=network, count=host_total(network, endpoint.ip), rate=f"{rate:g}"
+            )
+        )
 
     def show(reply: ArpReply) -> None:
         if not as_json:
@@ -230,11 +248,18 @@ def host_total(network: IPv4Network, own: IPv4Address | None) -> int:
 def _print_scan_summary(result: ScanResult) -> None:
     duplicates = result.duplicates
     for ip, macs in duplicates.items():
-        click.echo(f"DUPLICATE {ip} answered from {len(macs)} MACs: {', '.join(str(m) for m in macs)}")
+        click.echo(
+            _("DUPLICATE {ip} answered from {count} MACs: {macs}").format(
+                ip=ip, count=len(macs), macs=", ".join(str(m) for m in macs)
+            )
+        )
     hosts = len({reply.ip for reply in result.answers})
     click.echo(
-        f"\n{hosts} hosts answered, {len(duplicates)} duplicate address(es); "
-        f"{result.requests} requests in {result.elapsed_ns / 1e9:.3f} s"
+        "\n"
+        + ngettext("{hosts} host answered", "{hosts} hosts answered", hosts).format(hosts=hosts)
+        + _(", {duplicates} duplicate address(es); {requests} requests in {seconds} s").format(
+            duplicates=len(duplicates), requests=result.requests, seconds=f"{result.elapsed_ns / 1e9:.3f}"
+        )
     )
 
 

@@ -14,10 +14,12 @@ from typing import Any
 import click
 
 from lanlab.cli.common import EXIT_INTERRUPTED, fail
+from lanlab.cli.help import Command
+from lanlab.i18n import _, localize
 from lanlab.units import UnitError, parse_duration
 
 
-@click.command(name="serve")
+@click.command(name="serve", cls=Command)
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path), required=False)
 @click.option(
     "--port",
@@ -75,11 +77,11 @@ def serve(
     try:
         cpu_limit = parse_duration(app_cpu) / 1e9
     except UnitError as error:
-        fail(f"--app-cpu: {error}")
+        fail(_("--app-cpu: {error}").format(error=error))
     if file is not None:
         problems = _problems(file)
         for problem in problems:
-            click.echo(problem, err=True)
+            click.echo(localize(problem), err=True)
         if problems:
             sys.exit(2)
     network = load_topology(file, seed=seed) if file is not None else Network("workspace", seed)
@@ -92,8 +94,10 @@ def serve(
     session.attach_programs(start_apps(network, apps, (), (), echo=True))
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(
-            f"lanlab: warning: --host {host}: other machines can reach this page; anyone with the URL "
-            "can drive the simulator",
+            _(
+                "lanlab: warning: --host {host}: other machines can reach this page; anyone with the URL "
+                "can drive the simulator"
+            ).format(host=host),
             err=True,
         )
     folder = Path(tempfile.mkdtemp(prefix="lanlab-serve-"))
@@ -112,8 +116,11 @@ def serve(
     except KeyboardInterrupt:
         session = server.session
         click.echo(
-            f"lanlab: stopped at sim time {session.network.now / 1e9:.6f} s after "
-            f"{session.network.engine.events:,} events; the session: {session.command_line()}",
+            _("lanlab: stopped at sim time {time} s after {events} events; the session: {command}").format(
+                time=f"{session.network.now / 1e9:.6f}",
+                events=f"{session.network.engine.events:,}",
+                command=session.command_line(),
+            ),
             err=True,
         )
         sys.exit(EXIT_INTERRUPTED)
@@ -138,10 +145,11 @@ async def _serve(server: Any, open_browser: bool) -> None:
         await server.start()
     except OSError as error:
         fail(
-            f"--port {server.port}: cannot listen on {server.host}:{server.port}: {error.strerror or error}; "
-            "choose another --port (0: any free port)"
+            _(
+                "--port {port}: cannot listen on {host}:{port}: {reason}; choose another --port (0: any free port)"
+            ).format(port=server.port, host=server.host, reason=error.strerror or error)
         )
-    click.echo(f"lanlab sim serve at {server.url}  (Ctrl-C stops)")
+    click.echo(_("lanlab sim serve at {url}  (Ctrl-C stops)").format(url=server.url))
     sys.stdout.flush()
     if open_browser:
         threading.Thread(target=webbrowser.open, args=(server.url,), daemon=True).start()

@@ -36,6 +36,7 @@ from typing import Any, NoReturn
 import click
 
 from lanlab.cli.common import EXIT_INTERRUPTED, EXIT_NO_ANSWER, fail
+from lanlab.i18n import L_, _, localize
 from lanlab.units import UnitError, parse_duration
 
 CLONE_NEWUSER = 0x10000000  # <linux/sched.h>
@@ -78,16 +79,24 @@ def parse_limits(text: str) -> Limits:
         key, sep, value = item.partition("=")
         key = key.strip().lower()
         if not sep or key not in ("cpu", "mem"):
-            fail(f"--app-limits {text!r}: expected cpu=DURATION and/or mem=SIZE, like cpu=10s,mem=512MiB")
+            fail(
+                _("--app-limits {text}: expected cpu=DURATION and/or mem=SIZE, like cpu=10s,mem=512MiB").format(
+                    text=repr(text)
+                )
+            )
         if key in values:
-            fail(f"--app-limits {text!r}: {key} is given twice")
+            fail(_("--app-limits {text}: {key} is given twice").format(text=repr(text), key=key))
         if key == "cpu":
             try:
                 seconds = parse_duration(value.strip()) / 1e9
             except UnitError as error:
-                fail(f"--app-limits cpu={value}: {error}")
+                fail(_("--app-limits cpu={value}: {error}").format(value=value, error=error))
             if seconds < 1:
-                fail(f"--app-limits cpu={value}: the kernel counts CPU time in whole seconds; give 1s or more")
+                fail(
+                    _("--app-limits cpu={value}: the kernel counts CPU time in whole seconds; give 1s or more").format(
+                        value=value
+                    )
+                )
             values["cpu"] = int(seconds)
         else:
             values["mem"] = _parse_size(value.strip(), text)
@@ -100,9 +109,9 @@ def _parse_size(value: str, text: str) -> int:
     try:
         size = float(number) * SIZE_UNITS[unit]
     except (ValueError, KeyError):
-        fail(f"--app-limits mem={value}: expected a size like 512MiB, 2GiB or 800MB")
+        fail(_("--app-limits mem={value}: expected a size like 512MiB, 2GiB or 800MB").format(value=value))
     if size < 64 * 1024**2:
-        fail(f"--app-limits mem={value}: Python itself needs more; give 64MiB or more")
+        fail(_("--app-limits mem={value}: Python itself needs more; give 64MiB or more").format(value=value))
     return int(size)
 
 
@@ -118,8 +127,11 @@ def apply_limits(limits: Limits) -> None:
 def _cpu_limit_reached(limits: Limits) -> Callable[[int, Any], None]:
     def handler(signum: int, frame: Any) -> None:
         message = (
-            f"lanlab: the run used its CPU time (--app-limits cpu={limits.cpu}s) and was stopped; "
-            "a program probably loops without waiting\n"
+            _(
+                "lanlab: the run used its CPU time (--app-limits cpu={cpu}s) and was stopped; "
+                "a program probably loops without waiting"
+            ).format(cpu=limits.cpu)
+            + "\n"
         )
         os.write(2, message.encode())
         os._exit(EXIT_NO_ANSWER)  # a stopped run, as with --max-events
@@ -135,14 +147,14 @@ def enter_network_namespace() -> str | None:
     try:
         unshare(flags)
     except OSError as error:
-        return f"unshare({'CLONE_NEWNET' if uid == 0 else 'CLONE_NEWUSER|CLONE_NEWNET'}): {error.strerror or error}"
+        return f"unshare({'CLONE_NEWNET' if uid == 0 else 'CLONE_NEWUSER|CLONE_NEWNET'}): {error.strerror or error}"  # the call's words
     if uid != 0:
         try:  # map ourselves to ourselves, or files we create would fail (EOVERFLOW)
             Path("/proc/self/setgroups").write_text("deny")
             Path("/proc/self/uid_map").write_text(f"{uid} {uid} 1")
             Path("/proc/self/gid_map").write_text(f"{gid} {gid} 1")
         except OSError as error:
-            return f"mapping uid {uid} in the new user namespace: {error.strerror or error}"
+            return L_("mapping uid {uid} in the new user namespace: {reason}", uid=uid, reason=error.strerror or error)
     return None
 
 
@@ -172,10 +184,10 @@ class Wall:
     def warning(self) -> str | None:
         if self.kind != "none":
             return None
-        return (
-            f"warning: no network-namespace wall under the programs ({self.reason}); only the socket shim "
+        return _(
+            "warning: no network-namespace wall under the programs ({reason}); only the socket shim "
             "keeps them off the real network (--sandbox adds one with bubblewrap)"
-        )
+        ).format(reason=localize(self.reason or ""))
 
 
 _walled_child = False  # this process is a run's walled child: it ends with its run, never returns to a caller
@@ -333,7 +345,7 @@ def run_sandboxed(argv: list[str], writable: list[Path], limits: Limits | None) 
     returns its exit status."""
     bwrap = shutil.which("bwrap")
     if bwrap is None:
-        fail("--sandbox needs bubblewrap, which is not installed (Debian/Ubuntu: apt install bubblewrap)")
+        fail(_("--sandbox needs bubblewrap, which is not installed (Debian/Ubuntu: apt install bubblewrap)"))
     binds = [word for folder in writable for word in ("--bind", str(folder.resolve()), str(folder.resolve()))]
     command = [
         bwrap,
@@ -374,7 +386,7 @@ def run_sandboxed(argv: list[str], writable: list[Path], limits: Limits | None) 
             preexec_fn=(lambda: apply_limits(limits)) if limits else None,
         )  # noqa: PLW1509  # noqa: PLW1509 - setrlimit must happen in the child before exec
     except OSError as error:
-        fail(f"--sandbox: cannot start bubblewrap: {error.strerror or error}")
+        fail(_("--sandbox: cannot start bubblewrap: {reason}").format(reason=error.strerror or error))
     in_main = threading.current_thread() is threading.main_thread()
     previous_int = signal.signal(signal.SIGINT, signal.SIG_IGN) if in_main else None  # Ctrl-C reaches the run
     try:
