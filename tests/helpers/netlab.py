@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import json
 import os
 import re
 import shutil
@@ -223,3 +224,16 @@ def build_lan(lab: Lab, n_hosts: int, subnet: str = "198.18.0.0/24", stp: bool =
         lab.attach(host, bridge, f"{network.network_address + index + 1}/{network.prefixlen}")
         hosts.append(host)
     return Lan(bridge, hosts)
+
+
+def lanlab_compare(*args: str, cwd: str | os.PathLike[str] | None = None) -> dict:
+    """`lanlab compare ARGS --json` with this Python: its document, once it exited 0 (no difference)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "lanlab", "compare", *args, "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=cwd,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return json.loads(done.stdout)

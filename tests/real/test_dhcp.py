@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from netlab import netns_unavailable_reason
+from netlab import lanlab_compare, netns_unavailable_reason
 
 from lanlab.real import dhcp, netns
 from lanlab.real.compare import differences
@@ -139,8 +139,9 @@ def lab_leftovers() -> set[str]:
 @pytest.mark.skipif(netns_unavailable_reason() is not None, reason=str(netns_unavailable_reason()))
 def test_dnsmasq_leases_as_the_simulator_in_namespaces(one_subnet: Path):
     """`lanlab compare` on one subnet: dnsmasq leases .100 and .101 to pc1 and pc2 for 30 min as the
-    simulator's server does, pc1 uses its lease (a ping answered), and the lab is removed after
-    (dnsmasq's ARP entries for its clients are a known difference)."""
+    simulator's server does, pc1 uses its lease (a ping answered) and renews it (udhcpc's SIGUSR1:
+    the expiry moves), and the lab is removed after (dnsmasq's ARP entries for its clients are a
+    known difference)."""
     before = lab_leftovers()
     done = subprocess.run(
         [
@@ -175,6 +176,8 @@ def test_dnsmasq_leases_as_the_simulator_in_namespaces(one_subnet: Path):
             "--json",
             "--do",
             "at 4s pc1 ping 198.18.0.2 -c 1 -W 1",
+            "--do",
+            "at 4s pc1 dhcp renew",
         ],
         capture_output=True,
         text=True,
@@ -187,6 +190,10 @@ def test_dnsmasq_leases_as_the_simulator_in_namespaces(one_subnet: Path):
     assert sorted(row["hostname"] for row in leases) == ["pc1", "pc2"]
     assert all(1795 <= row["expires"] <= 1806 for row in leases)
     assert result["commands"][0]["result"]["received"] == 1
+    renewed = result["commands"][1]["result"]
+    assert renewed["done"] and renewed["state"] == "RENEWING" and renewed["server"] == "198.18.0.2"
+    # dnsmasq counts whole seconds from the renewal, at 4 s or later
+    assert next(row["expires"] for row in leases if row["ip"] == renewed["address"]) >= 1803
     assert lab_leftovers() <= before
 
 
@@ -221,3 +228,21 @@ def test_relayed_leases_agree_with_the_simulator_in_namespaces():
     )
     leases = json.loads(run.stdout)["tables"]["srv"]["leases"]
     assert sorted(row["hostname"] for row in leases if row["ip"].startswith("198.18.1.")) == ["pc2", "pc3"]
+
+
+ONE_CLIENT = ONE_SUBNET.replace("  pc2: {kind: host, ip: dhcp}\n", "  pc2: {kind: host, ip: 198.18.0.3/24}\n")
+
+
+@pytest.mark.skipif(netns_unavailable_reason() is not None, reason=str(netns_unavailable_reason()))
+def test_renew_and_release_on_the_kernel_agree_with_the_simulator(tmp_path: Path):
+    """`dhcp renew` (udhcpc's SIGUSR1: a REQUEST to the server) then `dhcp release` (SIGUSR2) give
+    the simulator's results; dnsmasq deletes the released lease where the simulator's server keeps
+    it as released: that is the one known difference besides dnsmasq's ARP entry for its client."""
+    path = tmp_path / "one.yaml"
+    path.write_text(ONE_CLIENT)
+    document = lanlab_compare(
+        str(path), "--until", "4s", "--do", "at 2s pc1 dhcp renew", "--do", "at 3s pc1 dhcp release"
+    )
+    assert document["differences"] == []
+    assert [line.split(":")[0] for line in document["known"] if "arp" not in line.split(":")[0]] == ["table srv leases"]
+    assert "dnsmasq deletes a released lease" in next(line for line in document["known"] if "leases" in line)

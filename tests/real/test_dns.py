@@ -4,13 +4,10 @@ simulator by `lanlab compare` (root, skip otherwise)."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from netlab import netns_unavailable_reason
+from netlab import lanlab_compare, netns_unavailable_reason
 
 from lanlab.real import dns
 from lanlab.real.model import read_lab
@@ -62,16 +59,11 @@ def test_the_zone_resolves_on_the_kernel_as_in_the_simulator(tmp_path: Path):
     (dns: in the file) and pc2 (the DNS server of its DHCP lease), and a program's gethostbyname,
     getaddrinfo, gethostbyaddr and gaierror on both hosts, agree with the simulator's."""
     (tmp_path / "resolve.py").write_text(RESOLVE)
-    done = subprocess.run(
-        [sys.executable, "-m", "lanlab", "compare", str(EXAMPLES / "dns.yaml"), "--until", "4s", "--json"]
-        + ["--do", "at 1s pc1 dig pc3", "--do", "at 1.2s pc1 dig www.lab.", "--do", "at 1.4s pc1 dig -x 198.18.0.3"]
-        + ["--do", "at 1.6s pc1 dig nothere.lab.", "--do", "at 2s pc2 dig files"]
-        + ["--app", f"at 2s pc1={tmp_path / 'resolve.py'}", "--app", f"at 2.5s pc2={tmp_path / 'resolve.py'}"],
-        capture_output=True,
-        text=True,
-        timeout=120,
+    document = lanlab_compare(
+        *[str(EXAMPLES / "dns.yaml"), "--until", "4s"],
+        *["--do", "at 1s pc1 dig pc3", "--do", "at 1.2s pc1 dig www.lab.", "--do", "at 1.4s pc1 dig -x 198.18.0.3"],
+        *["--do", "at 1.6s pc1 dig nothere.lab.", "--do", "at 2s pc2 dig files"],
+        *["--app", f"at 2s pc1={tmp_path / 'resolve.py'}", "--app", f"at 2.5s pc2={tmp_path / 'resolve.py'}"],
     )
-    assert done.returncode == 0, done.stdout + done.stderr
-    document = json.loads(done.stdout)
     assert document["differences"] == []
     assert [line.split(":")[0] for line in document["known"]] == ["table dhcp arp"]  # dnsmasq's DHCP replies

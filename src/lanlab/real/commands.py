@@ -22,7 +22,7 @@ from typing import Any
 
 from lanlab.proto.spanning import status_lines
 from lanlab.proto.traceroute import Hop, report_lines
-from lanlab.real import dns, tables
+from lanlab.real import dhcp, dns, tables
 from lanlab.real.model import RealLab
 from lanlab.real.netns import Built, RealError
 from lanlab.tcp_lines import connect_lines, serve_lines
@@ -43,6 +43,8 @@ WORDS = (
     "route",
     "stp",
     "dig",
+    "dhcp renew",
+    "dhcp release",
 )
 SNAPSHOTS = {"arp", "mac", "route", "stp"}  # read at their instant, nothing left running
 LISTENERS = {"udp listen", "tcp serve"}  # run until the run ends; later commands may talk to them
@@ -240,6 +242,8 @@ def start(built: Built, command: DoCommand, until: float) -> None:
             command.result = {"mac": tables.mac(ns)}
         elif command.word == "route":
             command.result = {"routes": tables.routes(ns)}
+        elif command.word in ("dhcp renew", "dhcp release"):
+            command.result = dhcp_signal(built, command.node, command.word == "dhcp renew")
         elif command.word == "stp":
             if built.lab.nodes[command.node].kind != "switch":
                 raise RealError(
@@ -262,6 +266,24 @@ def start(built: Built, command: DoCommand, until: float) -> None:
                 command.reader.start()
     except RealError as error:
         command.error = str(error)
+
+
+def dhcp_signal(built: Built, node: str, renew: bool) -> dict[str, Any]:
+    """`dhcp renew|release` as udhcpc takes them: SIGUSR1 renews (a REQUEST unicast to the server,
+    RFC 2131 4.4.5; after a release, a new DISCOVER), SIGUSR2 releases (RFC 2131 4.4.6); the
+    simulator's result keys: the lease before it, whether anything was sent, the client's state."""
+    client = built.dhcp_clients.get(node)
+    if client is None or built.dhcp_folder is None:
+        raise RealError(f"{node} takes no address from DHCP (give it ip: dhcp)")
+    port, process = client
+    lease = dhcp.lease_of(built.dhcp_folder, node, port)
+    address, server = lease if lease is not None else (None, None)
+    if renew:
+        process.send_signal(signal.SIGUSR1)
+        return {"address": address, "server": server, "done": True, "state": "RENEWING" if lease else "SELECTING"}
+    if lease is not None:
+        process.send_signal(signal.SIGUSR2)
+    return {"address": address, "server": server, "done": lease is not None, "state": "RELEASED"}
 
 
 def _read_chunks(command: DoCommand) -> None:
@@ -489,6 +511,16 @@ def lines(command: DoCommand) -> list[str]:
         return serve_lines(r, next((v for k, v in zip(command.argv, command.argv[1:]) if k == "--bind"), "0.0.0.0"))
     if command.word == "tcp connect":
         return connect_lines(r, command.argv[2], int(command.argv[3]))
+    if command.word == "dhcp renew":
+        if not r["done"]:
+            return [f"  no lease to renew (the client is {r['state']})"]
+        if r["address"] is None:
+            return ["  DHCPDISCOVER to 255.255.255.255 port 67"]
+        return [f"  DHCPREQUEST for {r['address']} to {r['server']} port 67"]
+    if command.word == "dhcp release":
+        if not r["done"]:
+            return [f"  no lease to release (the client is {r['state']})"]
+        return [f"  DHCPRELEASE of {r['address']} to {r['server']} port 67"]
     if command.word == "dig":
         if "+short" in command.argv:
             return [line.split("\t")[-1] for line in r["answers"]]

@@ -125,6 +125,7 @@ class Built:
     run: str
     not_applied: list[dict[str, str]] = field(default_factory=list)
     dhcp_folder: Path | None = None  # where dnsmasq keeps its leases (None: no DHCP in this lab)
+    dhcp_clients: dict[str, tuple[str, subprocess.Popen[bytes]]] = field(default_factory=dict)  # node -> udhcpc
 
     def ns(self, node: str) -> str:
         return namespace(self.run, node)
@@ -189,7 +190,9 @@ def _build(built: Built) -> None:
     if any(dhcp.serving(node) or dhcp.leasing(node) or dhcp.relaying(node) for node in lab.nodes.values()):
         built.dhcp_folder = Path(tempfile.mkdtemp(prefix=f"{DHCP_FOLDER}{built.run}-"))
         try:
-            dhcp.start(built.ns, lab.nodes, built.dhcp_folder, lambda name: resolv_file(built.ns(name)))
+            built.dhcp_clients = dhcp.start(
+                built.ns, lab.nodes, built.dhcp_folder, lambda name: resolv_file(built.ns(name))
+            )
         except RuntimeError as error:
             raise RealError(str(error)) from None
 
