@@ -147,6 +147,21 @@ def wait_for(driver, script: str, seconds: float = 20, explain: str = "return nu
     raise AssertionError(f"never true: {script} ({driver.execute_script(explain)})")
 
 
+def started_page(driver, url: str):  # type: ignore[no-untyped-def]
+    """Open the served page, wait for its document, start the run; `control(name)` finds a
+    control by its data-test name."""
+    from selenium.webdriver.common.by import By
+
+    driver.get(url)
+    wait_for(driver, "return document.body.dataset.ready === '1' && document.body.dataset.liveEvents !== undefined")
+
+    def control(name):  # type: ignore[no-untyped-def]
+        return driver.find_element(By.CSS_SELECTOR, f'[data-test="{name}"]')
+
+    control("live-run").click()
+    return control
+
+
 REPLIES_FROM_PC3 = """const r = lanlab.viewer.run, e = r.doc.events; let n = 0;
     for (let i = 0; i < r.count; i++) { const f = r.frame(i);
       if (e.kind[i] === 'tx' && r.name(i) === 'pc3' && f && /reply/i.test(f.summary) && e.proto[i] === 'ICMP') n++; }
@@ -162,13 +177,7 @@ def test_ping_from_the_page_then_pull_the_cable(server, tmp_path):
 
     driver = browser.start()
     try:
-        driver.get(server)
-        wait_for(driver, "return document.body.dataset.ready === '1' && document.body.dataset.liveEvents !== undefined")
-
-        def control(name):  # type: ignore[no-untyped-def]
-            return driver.find_element(By.CSS_SELECTOR, f'[data-test="{name}"]')
-
-        control("live-run").click()
+        control = started_page(driver, server)
         Select(control("live-from")).select_by_value("pc1")
         Select(control("live-to")).select_by_value("pc3")
         control("live-act").click()
@@ -208,9 +217,7 @@ def test_the_detail_pane_asks_for_a_frames_layers_and_shows_them(server, tmp_pat
 
     driver = browser.start()
     try:
-        driver.get(server)
-        wait_for(driver, "return document.body.dataset.ready === '1' && document.body.dataset.liveEvents !== undefined")
-        driver.find_element(By.CSS_SELECTOR, '[data-test="live-run"]').click()
+        started_page(driver, server)
         driver.execute_script("lanlab.live.do('pc1 ping pc3 -c 1')")
         wait_for(driver, "return (" + "function(){" + REPLIES_FROM_PC3 + "})() >= 1")
         request = driver.execute_script(
@@ -241,6 +248,63 @@ def test_the_detail_pane_asks_for_a_frames_layers_and_shows_them(server, tmp_pat
     frames = read_document(saved)["frames"]
     assert frames and not any(frame.get("brief") for frame in frames)
     assert all("start" in layer for frame in frames for layer in frame["layers"])
+
+
+@needs_browser
+def test_udp_tcp_and_clicks_on_the_drawing_act_and_the_run_saves_as_pcapng(server):
+    """The send row speaks udp send, udp broadcast and tcp connect as sim run --do words;
+    clicking a host makes it the sender, clicking a cable picks it for pull/plug back; the pcapng
+    the live page makes holds the frames sent (their bytes came brief)."""
+    import base64
+
+    from selenium.webdriver.support.ui import Select
+
+    from lanlab.wire.pcapng import PcapngReader
+
+    driver = browser.start()
+    try:
+        control = started_page(driver, server)
+        driver.execute_script("const t = lanlab.topology; t.cy.getElementById(t.nodeId['pc2']).emit('tap')")
+        assert Select(control("live-from")).first_selected_option.get_attribute("value") == "pc2"
+        Select(control("live-to")).select_by_value("pc4")
+        sent = {}
+        for verb in ("udp send", "udp broadcast", "tcp connect"):
+            Select(control("live-verb")).select_by_value(verb)
+            control("live-act").click()
+            sent[verb] = wait_for(
+                driver, "const a = lanlab.live.answer.textContent; return a.startsWith('scheduled') && a"
+            )
+            driver.execute_script("lanlab.live.answer.textContent = ''")
+        assert sent["udp send"].endswith("pc2 udp send pc4 7 hello")
+        assert sent["udp broadcast"].endswith("pc2 udp broadcast hello")
+        assert sent["tcp connect"].endswith("pc2 tcp connect pc4 7 --send hello")
+        for proto in ("UDP", "TCP"):
+            wait_for(
+                driver,
+                f"""const r = lanlab.viewer.run, e = r.doc.events;
+                for (let i = 0; i < r.count; i++) if (e.kind[i] === 'tx' && r.name(i) === 'pc2' && e.proto[i] === '{proto}') return true;""",
+            )
+        index = driver.execute_script(
+            "const links = lanlab.viewer.run.doc.links; return links.findIndex(l => l.a.startsWith('pc4:') || l.b.startsWith('pc4:'))"
+        )
+        driver.execute_script(f"lanlab.topology.cy.getElementById('link{index}').emit('tap')")
+        picked = Select(control("live-cable")).first_selected_option.get_attribute("value")
+        assert "pc4:" in picked and "pull it or plug it back" in control("live-answer").text
+        data = driver.execute_async_script(
+            """const done = arguments[arguments.length - 1], reader = new FileReader();
+            reader.onload = function () { done(reader.result.split(',')[1]); };
+            reader.readAsDataURL(lanlab.pcapngOf(lanlab.viewer).blob);"""
+        )
+        transmitted = driver.execute_script(  # clicking pc2 showed its events only: the capture is of those
+            """const v = lanlab.viewer, e = v.run.doc.events;
+            return v.filtered.filter(i => e.kind[i] === 'tx' && e.frame[i] >= 0 && v.run.name(i) === 'pc2').length"""
+        )
+    finally:
+        driver.quit()
+    import io
+
+    frames = list(PcapngReader(io.BytesIO(base64.b64decode(data))))
+    assert len(frames) == transmitted >= 4
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ node kind's fields for the edit form), then {"type": "batch", ...} as the run mo
 from __future__ import annotations
 
 import asyncio
+import gc
 import hmac
 import json
 import secrets
@@ -118,6 +119,11 @@ class LiveServer:
         while True:
             if self.session.running:
                 self.session.advance()
+                # What a slice adds stays for the session's life (the document, the frames
+                # kept): out of the cyclic collector's sight, or each collection rescans the
+                # whole growing run (a quarter of the server's CPU on bench/serve.py). A
+                # session replaced unfreezes them (build).
+                gc.freeze()
                 self.tell_pages()
                 await asyncio.sleep(TICK)
             else:
@@ -249,6 +255,7 @@ class LiveServer:
             return {"ok": False, "error": "; ".join(p["message"] for p in problems), "problems": problems}
         builder.workspace = new
         self.session = builder.session_of(new)
+        gc.unfreeze()  # the old session's network (cycles of nodes and links) can be collected
         return {"ok": True, **answer}
 
 

@@ -6,6 +6,14 @@
 "use strict";
 (function (L) {
   const PACES = [["0.1", "0.1x real time"], ["1", "real time"], ["10", "10x"], ["100", "100x"], ["0", "as fast as it goes"]];
+  // What the "send" row does, as `sim run --do` words: FROM and TO are the two chosen nodes.
+  const VERBS = [
+    ["ping -c 1", "FROM ping TO -c 1"],
+    ["traceroute", "FROM traceroute TO"],
+    ["udp send", "FROM udp send TO 7 hello"],
+    ["udp broadcast", "FROM udp broadcast hello"],
+    ["tcp connect", "FROM tcp connect TO 7 --send hello"]
+  ];
 
   function Live(viewer, panes, container) {
     const el = L.el, self = this, run = viewer.run;
@@ -23,15 +31,32 @@
     pace.addEventListener("change", function () { self.send({op: "pace", pace: Number(pace.value)}); });
     this.clock = el("span", {class: "position", "data-test": "live-clock"});
     const from = el("select", {"data-test": "live-from"}, options(hosts));
-    const verb = el("select", {"data-test": "live-verb"}, options(["ping -c 1", "traceroute"]));
+    const verb = el("select", {"data-test": "live-verb"}, options(VERBS.map(function (v) { return v[0]; })));
     const to = el("select", {"data-test": "live-to"}, options(targets));
     const act = el("button", {"data-test": "live-act", onclick: function () {
-      const words = verb.value.split(" ");
-      self.do([from.value, words[0], to.value].concat(words.slice(1)).join(" "));
+      const template = VERBS.find(function (v) { return v[0] === verb.value; })[1];
+      self.do(template.replace("FROM", from.value).replace("TO", to.value));
     }}, ["send"]);
     const cable = el("select", {"data-test": "live-cable"}, options(run.doc.links.map(function (l) { return l.a + " " + l.b; })));
     const pull = el("button", {"data-test": "live-pull", onclick: function () { self.do("link " + cable.value + " down"); }}, ["pull"]);
     const plug = el("button", {"data-test": "live-plug", onclick: function () { self.do("link " + cable.value + " up"); }}, ["plug back"]);
+    // Clicking the drawing acts too: a host becomes the sender, a cable the one to pull or plug
+    // back, and a node's tables come into view.
+    panes.topology.cy.on("tap", "edge", function (event) {
+      const link = run.doc.links[Number(event.target.id().replace(/^link/, ""))];
+      if (!link) return;
+      cable.value = link.a + " " + link.b;
+      self.answer.textContent = "cable " + link.a + " \u2194 " + link.b + ": pull it or plug it back";
+    });
+    panes.topology.cy.on("tap", "node", function (event) {
+      const id = event.target.id(), node = /^n\d+$/.test(id) ? run.nodes[Number(id.slice(1))] : null;
+      if (!node) return;
+      if (node.kind === "host") from.value = node.name;
+      document.querySelector('[data-test="tab-tables"]').click();  // redraws the tables: looked up after
+      const tables = document.querySelector(["mac", "route", "stp", "arp"].map(function (t) { return '[data-test="' + t + "-" + node.name + '"]'; }).join(", "));
+      const pane = document.getElementById("tables");  // scrolled within itself: the page stays under the pointer
+      if (tables) pane.scrollTop = tables.getBoundingClientRect().top - pane.getBoundingClientRect().top + pane.scrollTop;
+    });
     this.words = el("input", {type: "text", class: "words", "data-test": "live-do", placeholder: "pc1 ping pc3 -c 1   (the words of sim run --do)"});
     this.words.addEventListener("keydown", function (event) { if (event.key === "Enter") self.do(self.words.value); });
     const doButton = el("button", {"data-test": "live-send", onclick: function () { self.do(self.words.value); }}, ["do"]);
