@@ -17,6 +17,7 @@ one walled child per batch (task.run_batch), alternated; the cost of the wall pe
 
 from __future__ import annotations
 
+import os
 import statistics
 import sys
 import time
@@ -57,8 +58,18 @@ def timed(rows_of: Iterable[dict]) -> tuple[float, list[dict]]:
     return time.perf_counter() - start, rows
 
 
+def cpu_seconds(client: object | None = None) -> float:
+    """CPU time (user + system) of this process, its reaped children (a pool's workers, once joined)
+    and, given a Dask client, every worker of its cluster: what the machine's load does not change."""
+    times = os.times()
+    total = times.user + times.system + times.children_user + times.children_system
+    if client is not None:
+        total += sum(t[0] + t[1] for t in client.run(os.times).values())  # type: ignore[attr-defined]
+    return total
+
+
 def main() -> None:
-    from distributed import LocalCluster
+    from distributed import Client, LocalCluster
 
     plan = make_plan(
         RING,
@@ -72,6 +83,7 @@ def main() -> None:
     ) as cluster:
         address = cluster.scheduler_address
         list(_on_dask(plan.tasks[:4], address, 2))  # workers warm: imports done
+        client = Client(address)
         ways: dict[str, Callable[[], Iterable[dict]]] = {
             "1 worker (in process)": lambda: run_tasks(plan.tasks, 1, None),
             "2 workers (process pool)": lambda: _on_pool(plan.tasks, 2),
@@ -79,15 +91,19 @@ def main() -> None:
         }
         names = list(ways)
         walls: dict[str, list[float]] = {name: [] for name in names}
+        cpus: dict[str, list[float]] = {name: [] for name in names}
         frames: dict[str, list[int]] = {}
         work: list[float] = []
         for round_ in range(ROUNDS):
             for name in names[round_ % 3 :] + names[: round_ % 3]:
+                before = cpu_seconds(client)
                 wall, rows = timed(ways[name]())
+                cpus[name].append(cpu_seconds(client) - before)
                 walls[name].append(wall)
                 frames[name] = sorted(row["frames"] for row in rows)
                 if name == names[0]:
                     work.append(sum(row["wall_s"] for row in rows))  # the runs themselves, measured inside each
+        client.close()
     assert all(found == frames[names[0]] for found in frames.values()), (
         "the same runs must give the same rows everywhere"
     )
@@ -107,6 +123,12 @@ def main() -> None:
             f"  overhead per task, {label:12s} {(median[name] * 2 - serial_work) / RUNS * 1000:6.1f} ms   "
             "(target < 50 ms)"
         )
+    cpu = {name: statistics.median(values) for name, values in cpus.items()}
+    print("  CPU seconds, every process counted (the load does not change them):")
+    for name in names:
+        extra = "" if name == names[0] else f"   {(cpu[name] - cpu[names[0]]) / RUNS * 1000:+6.1f} ms CPU per task"
+        samples = " ".join(f"{value:.2f}" for value in cpus[name])
+        print(f"    {name:30s} {cpu[name]:7.2f} s{extra}   [{samples}]")
 
 
 def apps() -> None:

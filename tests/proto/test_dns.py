@@ -211,3 +211,23 @@ def test_the_udp_limit_is_512_or_the_askers_edns_size_up_to_ours(edns, limit, cu
     assert sent.edns == (None if edns is None else Edns(SERVER_UDP))
     if not cut:
         assert sent == Dns.parse(reply.build())[0]
+
+
+def test_a_truncated_answer_sends_the_question_again_over_tcp_to_the_same_server():
+    """RFC 7766 5: TC over UDP -> the same question, same id, to the same server in tcp_messages_to_send
+    (not a new try: its timeout restarts); the TCP answer resolves; a lost TCP try goes on over TCP."""
+    resolver = DnsResolver([NS1, NS2], random.Random(1))
+    qid = resolver.lookup("big.lab", 0)
+    [(server, query)] = resolver.messages_to_send(0)
+    big = DnsServer(DnsZone("lab", {"big": [PC3] * 60}))  # 60 records: past 512 bytes
+    truncated = Dns.parse(over_udp(query, big.answer(query)))[0]
+    assert server == NS1 and truncated.tc
+    resolver.handle_message(truncated, 1, NS1)
+    assert resolver.messages_to_send(1) == [] and resolver.next_event() is None
+    [(again, question)] = resolver.tcp_messages_to_send(1)
+    assert (again, question.id, question.questions) == (NS1, qid, query.questions)
+    assert resolver.get_timer() == 1 + TIMEOUT
+    resolver.handle_timer(1 + TIMEOUT)  # that TCP try got nothing: the next server, still over TCP
+    assert [s for s, _ in resolver.tcp_messages_to_send(1 + TIMEOUT)] == [NS2] and not resolver.messages_to_send(0)
+    resolver.handle_message(Dns.parse(big.answer(query).build())[0], 2 + TIMEOUT, NS2)
+    assert resolver.next_event().addresses == (PC3,) * 60

@@ -6,8 +6,9 @@ inside the zone, RFC 1034 4.3.2), NS and SOA at the apex; NXDOMAIN for a name th
 REFUSED for one outside it, NOTIMP for an opcode other than QUERY, FORMERR for no question.
 
 Resolver (what `gethostbyname` does on a host with a resolv.conf): `lookup(name, now)` returns a
-query id; `messages_to_send(now)` -> (server, Dns); `handle_message(message, now)` for replies to
-its port; `get_timer`/`handle_timer` retransmit as glibc does (timeout 5 s, 2 attempts per server,
+query id; `messages_to_send(now)` -> (server, Dns) over UDP, `tcp_messages_to_send(now)` -> the same
+over TCP (a lookup whose UDP answer came truncated asks again over TCP, RFC 7766 5, as glibc's
+res_send and dig do); `handle_message(message, now)` for replies to either; `get_timer`/`handle_timer` retransmit as glibc does (timeout 5 s, 2 attempts per server,
 servers in turn: resolv.conf(5) `timeout:5 attempts:2`); `next_event()` -> `Resolved | Failed`,
 Failed naming getaddrinfo's error (EAI_NONAME: the name does not exist; EAI_AGAIN: no answer).
 """
@@ -241,6 +242,7 @@ class _Lookup:
     started: int
     tries: int = 0
     deadline: int = 0
+    tcp: bool = False  # a truncated answer came: the tries from now on go over TCP
 
 
 class DnsResolver:
@@ -265,6 +267,7 @@ class DnsResolver:
         self.search = normalise(search) if search else ""
         self._pending: dict[int, _Lookup] = {}
         self._outbox: list[tuple[IPv4Address, Dns]] = []
+        self._tcp_outbox: list[tuple[IPv4Address, Dns]] = []
         self._events: deque[Resolved | Failed] = deque()
 
     def lookup(self, name: str, now: int, qtype: int = DnsType.A) -> int:
@@ -288,6 +291,11 @@ class DnsResolver:
             return
         if message.questions[0].name.lower() != lookup.name.lower() or message.questions[0].qtype != lookup.qtype:
             return  # an answer to some other question with the same id: not ours (RFC 5452 9.1)
+        if message.tc and not lookup.tcp:
+            # RFC 7766 5 (glibc's res_send: "v_circuit = 1; goto same_ns"): the same server, over TCP, a fresh timeout
+            lookup.tcp = True
+            self._send(lookup, now, self.servers[(lookup.tries - 1) % len(self.servers)])
+            return
         del self._pending[message.id]
         if message.rcode == Rcode.NXDOMAIN:
             self._events.append(Failed(lookup.query_id, now, lookup.name, "EAI_NONAME", message, source))
@@ -337,6 +345,11 @@ class DnsResolver:
         out, self._outbox = self._outbox, []
         return out
 
+    def tcp_messages_to_send(self, now: int) -> list[tuple[IPv4Address, Dns]]:
+        """Queries to send over TCP, each on a connection of its own (2-byte length first, RFC 1035 4.2.2)."""
+        out, self._tcp_outbox = self._tcp_outbox, []
+        return out
+
     def next_event(self) -> Resolved | Failed | None:
         return self._events.popleft() if self._events else None
 
@@ -345,10 +358,14 @@ class DnsResolver:
         lookup = self._pending.get(query_id)
         return None if lookup is None else self.servers[(lookup.tries - 1) % len(self.servers)]
 
-    def _send(self, lookup: _Lookup, now: int) -> None:
-        server = self.servers[lookup.tries % len(self.servers)]  # glibc tries each server in turn per attempt
-        lookup.tries += 1
+    def _send(self, lookup: _Lookup, now: int, server: IPv4Address | None = None) -> None:
+        """The next try (`server`: the same one again, over TCP after TC, which is not a new try)."""
+        if server is None:
+            server = self.servers[lookup.tries % len(self.servers)]  # glibc tries each server in turn per attempt
+            lookup.tries += 1
         lookup.deadline = now + self.timeout
         opt = () if self.edns is None else (self.edns.record(),)
         question = Question(lookup.name, lookup.qtype, DnsClass.IN)
-        self._outbox.append((server, Dns(lookup.query_id, (question,), additionals=opt)))
+        (self._tcp_outbox if lookup.tcp else self._outbox).append(
+            (server, Dns(lookup.query_id, (question,), additionals=opt))
+        )

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from lanlab.proto.dns import DnsServer, DnsZone
+from lanlab.proto.dns import DnsServer, DnsZone, over_udp
 from lanlab.sim import load_topology
 from lanlab.sim.commands import CommandError, schedule
 from lanlab.wire.dns import Dns
@@ -165,3 +165,67 @@ def test_nslookup_prints_and_asks_what_the_real_nslookup_does(name):
 
     assert shown(ours.lines()) == shown(real.stdout.splitlines())
     assert questions(sent) == questions(asked) and questions(asked)[0].split()[0] in ("A", "PTR")
+
+
+BIG = [IPv4Address(f"198.18.0.{i}") for i in range(100, 180)]  # 80 A records: past 512 and 1232 bytes
+
+
+def serve_udp_and_tcp(server: DnsServer) -> tuple[int, list[threading.Thread]]:
+    """One UDP query answered as our server sends it (TC when it does not fit), then one over TCP, on loopback."""
+    udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    udp.bind(("127.0.0.1", 0))
+    port = udp.getsockname()[1]
+    tcp = socket.socket()
+    tcp.bind(("127.0.0.1", port))
+    tcp.listen()
+    for sock in (udp, tcp):
+        sock.settimeout(10)
+
+    def on_udp() -> None:
+        with udp:
+            data, peer = udp.recvfrom(4096)
+            query = Dns.parse(data)[0]
+            udp.sendto(over_udp(query, server.answer(query)), peer)
+
+    def on_tcp() -> None:
+        with tcp, tcp.accept()[0] as conn:
+            data = conn.recv(4096)
+            reply = server.answer(Dns.parse(data[2:])[0]).build()
+            conn.sendall(len(reply).to_bytes(2, "big") + reply)
+            conn.recv(16)  # dig closes
+
+    threads = [threading.Thread(target=on_udp), threading.Thread(target=on_tcp)]
+    for thread in threads:
+        thread.start()
+    return port, threads
+
+
+@pytest.mark.skipif(shutil.which("dig") is None, reason="BIND's dig is not installed (Debian's bind9-dnsutils)")
+@pytest.mark.parametrize("edns", [[], ["+noedns"]], ids=["edns", "noedns"])
+def test_a_truncated_answer_is_asked_again_over_tcp_as_the_real_dig_does(tmp_path, edns):
+    """80 A records do not fit UDP (512, or 1232 with EDNS): the real dig and ours both print
+    ";; Truncated, retrying in TCP mode.", then the whole answer, from the server over TCP."""
+    port, threads = serve_udp_and_tcp(DnsServer(DnsZone("lab.", {"big": BIG}, bare_names=True), "ns"))
+    real = subprocess.run(
+        ["dig", "@127.0.0.1", "-p", str(port), *edns, "+time=5", "+tries=1", "big.lab"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    for thread in threads:
+        thread.join()
+    records = ", ".join(map(str, BIG))
+    (tmp_path / "big.yaml").write_text(
+        "nodes:\n"
+        f"  ns: {{kind: host, ip: 198.18.0.53/24, dns: {{zone: lab., records: {{big: [{records}]}}}}}}\n"
+        "  pc1: {kind: host, ip: 198.18.0.1/24, dns: 198.18.0.53}\n"
+        "links:\n  - [ns:eth0, pc1:eth0]\n"
+    )
+    net = load_topology(tmp_path / "big.yaml")
+    ours = schedule(net, "at 1s pc1 dig " + " ".join([*edns, "big.lab"]))
+    net.run(10)
+    lines = ours.lines()
+    assert lines[0] == ";; Truncated, retrying in TCP mode." == real.stdout.splitlines()[0]
+    assert sections(lines) == sections(real.stdout.splitlines())
+    assert ";; SERVER: 198.18.0.53#53(198.18.0.53) (TCP)" in lines
+    assert len(ours.command.reply().answers) == 80

@@ -251,3 +251,65 @@ def test_every_record_resolves_to_its_addresses(records):
         pc.lookup_name(".".join(reversed(str(address).split("."))) + ".in-addr.arpa.", found.append, DnsType.PTR)
         net.run(net.now / SECOND + 1)
         assert found[0].names[0] in {n for n, listed in zone.items() if address in listed}
+
+
+BIG = [f"198.18.0.{i}" for i in range(100, 180)]  # 80 A records: 1,307 bytes, past 512 and 1232
+
+
+def big_zone(tmp_path: Path):
+    return load(
+        tmp_path,
+        lan(
+            f"{{zone: lab., records: {{big: [{', '.join(BIG)}]}}}}",
+            "pc1: {kind: host, ip: 198.18.0.1/24, dns: 198.18.0.53}",
+        ),
+    )
+
+
+def test_a_truncated_answer_is_asked_again_over_tcp(tmp_path):
+    """RFC 7766 5: the resolver (glibc's gethostbyname path) gets TC over UDP, asks the same server over
+    TCP port 53 and gets all 80 addresses; the TCP connection is closed after."""
+    net = big_zone(tmp_path)
+    net.start_trace()
+    event = resolve(net, "pc1", "big.lab")
+    assert [str(a) for a in event.addresses] == BIG
+    udp_answer = next(
+        e for e in net.trace if e.device == "pc1" and e.event_kind == "deliver" and "response" in e.summary
+    )
+    assert "(to UDP port" in udp_answer.summary
+    states = [e.summary for e in net.trace if e.device == "pc1" and e.event_kind == "tcp"]
+    assert "198.18.0.53:53 CLOSED → SYN-SENT" in states[0] and "TIME-WAIT" in states[-1]
+    assert net.nodes["pc1"].dns_drops == 0
+
+
+def ask_over_tcp(queries: list[bytes], answers: list) -> None:
+    """A program: one TCP connection to ns:53, every query framed by its length, the answers read back."""
+    import socket
+
+    with socket.create_connection(("198.18.0.53", 53), timeout=5) as conn:
+        conn.sendall(b"".join(len(q).to_bytes(2, "big") + q for q in queries))
+        data = b""
+        while chunk := conn.recv(65536):
+            data += chunk
+            while len(data) >= 2 and len(data) >= 2 + int.from_bytes(data[:2], "big"):
+                size = int.from_bytes(data[:2], "big")
+                answers.append(Dns.parse(data[2 : 2 + size])[0])
+                data = data[2 + size :]
+            if len(answers) == len([q for q in queries if q[:1] != b"\xff"]):
+                break
+
+
+def test_the_server_answers_several_queries_on_one_tcp_connection_in_order(tmp_path):
+    """RFC 7766 6.2.1: two queries sent back to back on one connection get their answers, in order, the
+    80-record one whole (no TC over TCP), the NXDOMAIN one after it; a malformed message there is a
+    counted drop and the connection goes on."""
+    net = big_zone(tmp_path)
+    answers: list = []
+    queries = [Dns.query(1, "big.lab").build(), b"\xff\x00junk", Dns.query(2, "nope.lab").build()]
+    net.nodes["pc1"].run(ask_over_tcp, queries, answers)
+    net.run(5)
+    assert [(a.id, a.tc, len(a.answers), a.rcode) for a in answers] == [
+        (1, 0, 80, Rcode.NOERROR),
+        (2, 0, 0, Rcode.NXDOMAIN),
+    ]
+    assert net.nodes["ns"].dns_drops == 1

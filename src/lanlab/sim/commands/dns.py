@@ -260,6 +260,8 @@ class Dig(_Ask):
         if self.server_word is not None:
             header.append("; (1 server found)")
         header.append(";; global options: +cmd")
+        if self.lookup.tcp_queries:  # the UDP answer came truncated (TC): asked again over TCP, RFC 7766 5
+            header.insert(0, ";; Truncated, retrying in TCP mode.")
         if reply is None:
             return self.error_lines() + header + [";; no servers could be reached"]
         counts = (
@@ -291,7 +293,7 @@ class Dig(_Ask):
         out += [
             "",
             f";; Query time: {(event.time - self.lookup.sent_at) // MILLISECOND} msec",
-            f";; SERVER: {server}#53({server}) (UDP)",
+            f";; SERVER: {server}#53({server}) ({'TCP' if self.lookup.tcp_queries else 'UDP'})",
             f";; WHEN: {when.strftime('%a %b %d %H:%M:%S UTC %Y')}",
             f";; MSG SIZE  rcvd: {len(reply.build())}",
             "",

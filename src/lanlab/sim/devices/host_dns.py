@@ -4,8 +4,10 @@ its TCP: the shim's socket.gethostbyname and the dig command look names up throu
 `lookup(host, name, done)` sends one question over the wire to `host.resolver_servers` with glibc's
 timing (lanlab.proto.dns.DnsResolver: 5 s a try, 2 tries a server), from a fresh ephemeral UDP port
 per lookup as glibc opens a socket per query; an ICMP port unreachable quoting the query moves it to
-the next server at once (ECONNREFUSED). A malformed or misdirected DNS message is a counted drop
-(`host.dns_drops`) with its reason in the event list.
+the next server at once (ECONNREFUSED). An answer cut short (TC) is asked again of the same server
+over the host's TCP (RFC 7766 5, as glibc and dig do): a connection per query, the message framed
+by its length (RFC 1035 4.2.2), closed once the answer is in. A malformed or misdirected DNS
+message is a counted drop (`host.dns_drops`) with its reason in the event list.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Callable, Final
 
 from lanlab.i18n import L_
 from lanlab.proto.dns import DnsResolver, Failed, Resolved
+from lanlab.proto.tcp import TcpState
 from lanlab.sim.core.engine import MachineTimer
 from lanlab.sim.core.trace import register_kind
 from lanlab.wire import IcmpType, IpProto, UnreachableCode, WireError
@@ -41,14 +44,75 @@ def drop(host: Host, frame: Frame | None, now: int, reason: str) -> None:
         host.tracer.record(now, host.name, nic.name if nic is not None else "-", "drop", frame, reason)
 
 
-def parse(host: Host, frame: Frame, now: int) -> Dns | None:
-    """The DNS message in `frame`, or None after a counted drop."""
+def parse(host: Host, frame: Frame | None, now: int, data: bytes | None = None) -> Dns | None:
+    """The DNS message in `frame` (or `data`, read from a TCP stream), or None after a counted drop."""
     try:
-        message, _ = Dns.parse(frame.data)
+        message, _ = Dns.parse(frame.data if data is None and frame is not None else data or b"")
     except WireError as error:
         drop(host, frame, now, L_("bad DNS message: {error}", error=str(error)))
         return None
     return message
+
+
+def framed(data: bytes) -> bytes:
+    """A DNS message on TCP: its length in two bytes, then it (RFC 1035 4.2.2, RFC 7766 8)."""
+    return len(data).to_bytes(2, "big") + data
+
+
+def unframe(buffer: bytearray) -> list[bytes]:
+    """The whole messages at the head of a TCP stream's bytes, taken out of `buffer`."""
+    messages = []
+    while len(buffer) >= 2 and len(buffer) >= 2 + (size := int.from_bytes(buffer[:2], "big")):
+        messages.append(bytes(buffer[2 : 2 + size]))
+        del buffer[: 2 + size]
+    return messages
+
+
+class TcpQuery:
+    """One try of a Lookup over TCP: connect to the server's port 53, send the query framed, read one
+    framed answer, close. A refused or reset connection is a lost try ("connection refused")."""
+
+    def __init__(self, lookup: Lookup, server: IPv4Address, message: Dns, now: int) -> None:
+        self.lookup = lookup
+        self.server = server
+        self.query_id = message.id
+        tcp = lookup.host.tcp
+        self.tcp = tcp
+        self.key, self.connection = tcp.stack.connect(tcp.local_address_for(server), server, PORT)
+        self.connection.send(framed(message.build()))
+        self.received = bytearray()
+        self.open = True
+        tcp.watchers.append(self.poll)
+        tcp.flush(now)
+
+    def poll(self) -> None:
+        """After the host's TCP did anything: the answer, or the end of the connection."""
+        if not self.open:
+            return
+        connection, now = self.connection, self.lookup.host.engine.now
+        self.received += connection.receive(65536)
+        messages = unframe(self.received)
+        if not messages and not connection.at_eof and connection.state is not TcpState.CLOSED:
+            return
+        self.close()
+        lookup = self.lookup
+        if lookup.result is not None:
+            return
+        message = parse(lookup.host, None, now, messages[0]) if messages else None
+        if message is not None:
+            lookup.resolver.handle_message(message, now, self.server)
+        elif not messages:
+            lookup._lost("connection refused")
+            lookup.resolver.handle_unreachable(self.query_id, now)
+        lookup._drain(now)
+
+    def close(self) -> None:
+        if self.open:
+            self.open = False
+            self.tcp.watchers.remove(self.poll)
+            if self.connection.state is not TcpState.CLOSED:
+                self.connection.close()
+                self.tcp.flush_soon()
 
 
 class Lookup:
@@ -74,6 +138,7 @@ class Lookup:
         self.sent_at = 0  # when the latest try left (dig's "Query time" counts from it)
         self.last_server: IPv4Address | None = None
         self.errors: list[tuple[IPv4Address, str]] = []  # (server, "timed out" | "connection refused") per lost try
+        self.tcp_queries: list[TcpQuery] = []  # tries over TCP, after a truncated answer
         now = host.engine.now
         if servers:
             self.port = host.udp.bind(0, self.receive)
@@ -140,14 +205,22 @@ class Lookup:
             )
 
     def _drain(self, now: int) -> None:
-        while out := self.resolver.messages_to_send(now):
+        resolver = self.resolver
+        while (out := resolver.messages_to_send(now)) or (streams := resolver.tcp_messages_to_send(now)):
             for server, message in out:
                 self._send(server, message, now)
-        event = self.resolver.next_event()
+            for server, message in [] if out else streams:
+                self.sent_at, self.last_server = now, server
+                self.tcp_queries.append(TcpQuery(self, server, message, now))
+            if self.result is not None:
+                return  # an answer came while sending (a TCP query to this very host)
+        event = resolver.next_event()
         if event is None:
             self.timer.arm()
             return
         self.result = event
+        for query in self.tcp_queries:
+            query.close()
         self.host.udp.unbind(self.port)
         if self.unreachable in self.host.icmp_error_hooks:
             self.host.icmp_error_hooks.remove(self.unreachable)

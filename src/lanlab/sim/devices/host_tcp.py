@@ -149,7 +149,7 @@ class HostTcp:
                         )
                 event = connection.next_event()
         self.timer.arm()
-        for watcher in self.watchers:
+        for watcher in list(self.watchers):  # a watcher may remove itself (a DNS query over TCP answered)
             watcher()
 
 

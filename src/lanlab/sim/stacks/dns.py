@@ -2,7 +2,9 @@
 
     ns:  {kind: host, ip: 198.18.0.53/24, dns: {zone: lab., auto: true, records: {www: pc3}}}
 
-`DnsService` owns UDP port 53 on a node with a zone and answers each query with `DnsServer`;
+`DnsService` owns UDP and TCP port 53 on a node with a zone and answers each query with `DnsServer`
+(over TCP, RFC 7766: messages framed by their length, several on one connection answered in order,
+the connection closed when the client closes it);
 with `auto: true` the zone is made when a query comes, from every node's addresses at that
 moment (a DHCP client's lease too, as dnsmasq answers for its clients). A malformed message is
 a counted drop with its reason. Every host's resolver library (the client side) is
@@ -12,14 +14,17 @@ lanlab.sim.devices.host_dns.
 from __future__ import annotations
 
 from ipaddress import IPv4Address
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from lanlab.i18n import L_
 from lanlab.proto.dns import DnsServer, DnsZone, over_udp
 from lanlab.sim.devices.host import IP_UDP, UDP
-from lanlab.sim.devices.host_dns import drop, parse
+from lanlab.proto.tcp import ANY, ConnectionKey
+from lanlab.sim.devices.host_dns import drop, framed, parse, unframe
 from lanlab.wire import Udp
-from lanlab.wire.dns import PORT
+from lanlab.wire.dns import PORT, Dns
+
+TCP_BACKLOG: Final = 16  # connections waiting to be served
 
 if TYPE_CHECKING:
     from lanlab.sim.core.frame import Frame
@@ -48,6 +53,10 @@ class DnsService:
         self.refused = 0
         self._fixed = None if auto else DnsServer(self._zone(), host.name)
         host.udp.bind(PORT, self.receive)
+        self.tcp = host.tcp
+        self.listener = self.tcp.stack.listen(ANY, PORT, TCP_BACKLOG)
+        self.streams: dict[ConnectionKey, tuple[bytearray, bytearray]] = {}  # connection -> (received, to send)
+        self.tcp.watchers.append(self.serve_tcp)
         host.dns_service = self
 
     def _zone(self) -> DnsZone:
@@ -65,17 +74,48 @@ class DnsService:
     def server(self) -> DnsServer:
         return self._fixed if self._fixed is not None else DnsServer(self._zone(), self.host.name)
 
-    def receive(self, host: Host, frame: Frame, now: int) -> None:
-        query = parse(host, frame, now)
+    def respond(self, frame: Frame | None, now: int, data: bytes | None = None) -> tuple[Dns, Dns] | None:
+        """The query in `frame` (or `data`, from TCP) and its answer; None after a counted drop."""
+        query = parse(self.host, frame, now, data)
         if query is None:
-            return
+            return None
         server = self.server()
         reply = server.answer(query)
         if reply is None:
-            drop(host, frame, now, L_("a DNS response sent to the server's port: not a query"))
-            return
+            drop(self.host, frame, now, L_("a DNS response sent to the server's port: not a query"))
+            return None
         self.answered += server.answered
         self.refused += server.refused
-        data = over_udp(query, reply)
-        udp: Udp = frame.l4
-        host.answer_ip(frame.l3.src, UDP, Udp(PORT, udp.src_port), data, IP_UDP + len(data), now)
+        return query, reply
+
+    def receive(self, host: Host, frame: Frame, now: int) -> None:
+        answered = self.respond(frame, now)
+        if answered is not None:
+            data = over_udp(*answered)
+            udp: Udp = frame.l4
+            host.answer_ip(frame.l3.src, UDP, Udp(PORT, udp.src_port), data, IP_UDP + len(data), now)
+
+    def serve_tcp(self) -> None:
+        """After the node's TCP did anything: accept, answer every whole query, close what the client closed."""
+        stack, now, busy = self.tcp.stack, self.host.engine.now, False
+        while (accepted := self.listener.accept()) is not None:
+            self.streams[accepted[0]] = (bytearray(), bytearray())
+        for key, (received, to_send) in list(self.streams.items()):
+            connection = stack.connections.get(key)
+            if connection is None:  # reset, or closed and gone
+                del self.streams[key]
+                continue
+            received += connection.receive(65536)
+            for data in unframe(received):
+                answered = self.respond(None, now, data)
+                if answered is not None:
+                    to_send += framed(answered[1].build())  # RFC 7766 8: no truncation over TCP
+            if to_send and connection.can_send:
+                del to_send[: connection.send(bytes(to_send))]
+                busy = True
+            if connection.at_eof and not to_send:
+                connection.close()
+                del self.streams[key]
+                busy = True
+        if busy:
+            self.tcp.flush_soon()
