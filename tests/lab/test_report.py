@@ -276,3 +276,22 @@ def test_chromium_a_passed_check_and_the_stage_switch(driver: Any, page: Path) -
     open_page(driver, page, "#stage=2&check=pc2-asked")
     assert driver.execute_script("return lanlab.viewer.run.doc.lab.stage") == 2
     assert visible_rows(driver) == checks_of(second)["pc2-asked"]["events"]
+
+
+def test_without_html_the_tables_are_not_followed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """lab check without --html runs no TableHistory (it costs on a storm: 4 against 11 CPU s), with it one per stage."""
+    from click.testing import CliRunner
+
+    from lanlab.cli.main import cli
+    from lanlab.lab import runner
+
+    followed: list[Any] = []
+    real = runner.record
+    monkeypatch.setattr(runner, "record", lambda network: followed.append(network) or real(network))
+    (tmp_path / "topology.yaml").write_text(TOPOLOGY)
+    (tmp_path / "lab.yaml").write_text(LAB)
+    (tmp_path / "prog.py").write_text("print('hi')\n")
+    plain = CliRunner().invoke(cli, ["lab", "check", str(tmp_path / "lab.yaml"), "--json"])
+    assert plain.exit_code == 1 and followed == []
+    paged = CliRunner().invoke(cli, ["lab", "check", str(tmp_path / "lab.yaml"), "--html", str(tmp_path / "r.html")])
+    assert paged.exit_code == 1 and len(followed) == 2

@@ -119,10 +119,12 @@ def check(
                 "like --app pc1=server.py"
             )
         programs[node.strip()] = Path(name)
-    trails: list[Any] = []
+    trails: list[Any] = []  # each stage's run for the page: recorded only for --html (following the tables costs)
     try:
         given = read_answers(answers, the_lab.values) if answers is not None else {}
-        results = run_lab(the_lab, Submission(topology_file, folder, given, programs), trails=trails)
+        results = run_lab(
+            the_lab, Submission(topology_file, folder, given, programs), trails=trails if html is not None else None
+        )
     except LabError as error:
         _errors_exit(error)
     if html is not None:
