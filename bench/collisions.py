@@ -60,7 +60,7 @@ def run(hubs: int, frames: int, size: int, rate: int) -> dict[str, Any]:
     engine = net.engine
     start = time.perf_counter()
     events = 0
-    while engine.heap:  # 1 ms steps: the clock then stops within 1 ms of the last frame (0.01% of a run)
+    while engine.pending():  # 1 ms steps: the clock then stops within 1 ms of the last frame (0.01% of a run)
         events += engine.run(engine.now + MILLISECOND)
     wall = time.perf_counter() - start
     stations = [net.nodes[f"h{i}"].ports["eth0"] for i in range(STATIONS)]

@@ -107,7 +107,7 @@ class LiveSession:
         alike (pinned to now it would run after the instant's remaining events here, before
         them in the replay, where it was scheduled first)."""
         engine = self.network.engine
-        due = {entry[0] for entry in engine.heap}
+        due = engine.due_times()
         at = engine.now + 1
         while at in due:
             at += 1

@@ -1,5 +1,8 @@
 """The event loop: order, ties, the clock, MachineTimer."""
 
+import re
+from pathlib import Path
+
 import pytest
 
 from lanlab.sim.core.engine import Engine, MachineTimer, PastTimeError
@@ -76,3 +79,37 @@ def test_machine_timer_follows_deadlines_and_ignores_stale_entries():
     timer.arm()
     engine.run(100)
     assert machine.handled == [10, 20, 30] and owner.fired == [10, 20, 30]
+
+
+def test_the_unchecked_path_and_schedule_share_one_order():
+    """push((time, next(tickets), ...)) and schedule() draw from one counter: ties run in the order given."""
+    engine, r = Engine(), Recorder()
+    engine.schedule(5, r, "a")
+    engine.push((5, next(engine.tickets), r, "b"))
+    engine.schedule(5, r, "c")
+    engine.push((2, next(engine.tickets), r, "first"))
+    assert engine.pending() == 4 and engine.due_times() == {2, 5}
+    engine.run(10)
+    assert r.seen == [(2, "first"), (5, "a"), (5, "b"), (5, "c")]
+
+
+def test_frame_ids_count_from_one():
+    """next_frame_id() and next(frame_ids) hand out 1, 2, 3... per engine, from one counter."""
+    engine = Engine()
+    assert [engine.next_frame_id(), next(engine.frame_ids), engine.next_frame_id()] == [1, 2, 3]
+    assert Engine().next_frame_id() == 1
+
+
+def test_only_the_engine_touches_its_heap_and_counters():
+    """No module but the engine reaches into engine.heap or bumps a counter of its own: the rest goes
+    through schedule(), push()/tickets and frame_ids."""
+    src = Path(__file__).resolve().parents[3] / "src" / "lanlab"
+    reaching = re.compile(r"engine\.(heap|seq|frames)\b|heappush\([^,]*engine")
+    offenders = [
+        f"{path.relative_to(src)}:{number}: {line.strip()}"
+        for path in sorted(src.rglob("*.py"))
+        if path.name != "engine.py"
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if reaching.search(line)
+    ]
+    assert offenders == []

@@ -9,7 +9,6 @@ waiting are kept, and a frame that finds `queue` frames waiting is tail-dropped.
 from __future__ import annotations
 
 from collections import deque
-from heapq import heappush
 from typing import TYPE_CHECKING, Any, Final, cast
 
 from mypy_extensions import mypyc_attr
@@ -158,9 +157,9 @@ class Port:
         self.tx_frames += 1
         self.tx_bytes += size
         engine = self.engine
-        engine.seq += 1
         peer: Port = self.peer  # type: ignore[assignment]  # linked: the slow path checked
-        heappush(engine.heap, (end + self.delay, engine.seq, peer, frame))
+        # The engine's unchecked path: end + delay is never before now.
+        engine.push((end + self.delay, next(engine.tickets), peer, frame))
 
     def _observe(self, frame: Frame, now: int, start: int) -> bool:
         """The slow path: link state, capture, trace, loss. False when the frame goes no further."""

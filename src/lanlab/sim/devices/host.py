@@ -547,9 +547,7 @@ class Host:
             if size > way.max_frame:
                 self._send_fragments(nic, eth, ip, l4, data, now, way.max_frame - ETH_HEADER)
                 return
-        engine = self.engine
-        engine.frames += 1
-        nic.port.send(Frame(eth, ip, l4, data, size, engine.frames), now)
+        nic.port.send(Frame(eth, ip, l4, data, size, next(self.engine.frame_ids)), now)
 
     def _send_fragments(
         self, nic: Nic, eth: Ethernet, ip: IPv4, l4: Any, data: bytes, now: int, mtu: int | None = None
@@ -561,9 +559,9 @@ class Host:
         whole = replace(ip, flags=ip.flags & ~DF, ident=self._fragment_ident & 0xFFFF)
         engine = self.engine
         for header, piece in fragment(whole, payload, nic.mtu if mtu is None else mtu):
-            engine.frames += 1
             nic.port.send(
-                Frame(eth, header, None, piece, ETH_HEADER + header.header_length + len(piece), engine.frames), now
+                Frame(eth, header, None, piece, ETH_HEADER + header.header_length + len(piece), next(engine.frame_ids)),
+                now,
             )
 
     def _reassemble(self, nic: Nic, frame: Frame, now: int) -> Frame | None:
@@ -624,14 +622,14 @@ class Host:
             return
         engine = self.engine
         for dst, packet in arp.arp_to_send():
-            engine.frames += 1
-            nic.port.send(Frame(Ethernet(dst, nic.mac, EtherType.ARP), packet, None, b"", ARP_SIZE, engine.frames), now)
+            nic.port.send(
+                Frame(Ethernet(dst, nic.mac, EtherType.ARP), packet, None, b"", ARP_SIZE, next(engine.frame_ids)), now
+            )
         for mac, (ip, l4, data, size) in arp.packets_to_send():
             if size > nic.max_frame:
                 self._send_fragments(nic, nic.ethernet_to(mac), ip, l4, data, now)
                 continue
-            engine.frames += 1
-            nic.port.send(Frame(nic.ethernet_to(mac), ip, l4, data, size, engine.frames), now)
+            nic.port.send(Frame(nic.ethernet_to(mac), ip, l4, data, size, next(engine.frame_ids)), now)
         failed = arp.next_event()
         while failed is not None:
             self._unreachable(nic, failed, now)

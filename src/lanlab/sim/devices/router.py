@@ -261,9 +261,7 @@ class Router(Host):
             assert hop.eth is not None  # resolved above
             self._send_fragments(out, hop.eth, hop.header, frame.l4, frame.data, now)
             return
-        engine = self.engine
-        engine.frames += 1
-        out.port.send(Frame(hop.eth, hop.header, frame.l4, frame.data, frame.size, engine.frames), now)
+        out.port.send(Frame(hop.eth, hop.header, frame.l4, frame.data, frame.size, next(self.engine.frame_ids)), now)
 
     def _too_big_for(self, out: Nic, nic: Nic, frame: Frame, now: int) -> None:
         """A DF datagram that does not fit the outgoing link: dropped, and the sender told the MTU (RFC 1191)."""
@@ -287,9 +285,9 @@ class Router(Host):
             return
         engine = self.engine
         for header, piece in fragment(ip, datagram_bytes(ip, l4, data), nic.mtu):
-            engine.frames += 1
             nic.port.send(
-                Frame(eth, header, None, piece, ETH_HEADER + header.header_length + len(piece), engine.frames), now
+                Frame(eth, header, None, piece, ETH_HEADER + header.header_length + len(piece), next(engine.frame_ids)),
+                now,
             )
 
     def _decide(self, nic: Nic, frame: Frame, now: int) -> _Hop | None:
@@ -405,9 +403,15 @@ class Router(Host):
             # Updates stay on their link (TTL 1) and leave by the interface they describe.
             mac = RIP_MAC if dst.is_multicast else MacAddress.BROADCAST
             ip = IPv4(nic.ip, dst, UDP, ttl=1)  # type: ignore[arg-type]  # RIP runs on addressed interfaces
-            self.engine.frames += 1
             nic.port.send(
-                Frame(Ethernet(mac, nic.mac, EtherType.IPV4), ip, udp, data, IP_UDP + len(data), self.engine.frames),
+                Frame(
+                    Ethernet(mac, nic.mac, EtherType.IPV4),
+                    ip,
+                    udp,
+                    data,
+                    IP_UDP + len(data),
+                    next(self.engine.frame_ids),
+                ),
                 now,
             )
         else:

@@ -60,9 +60,11 @@ def send(host: Host, nic: Nic, out: DhcpSend, now: int) -> None:
     if out.destination == BROADCAST or out.mac is not None:
         mac = MacAddress.BROADCAST if out.destination == BROADCAST else out.mac
         ip = IPv4(nic.ip if nic.ip is not None else ZERO, out.destination, UDP, ttl=64)
-        host.engine.frames += 1
         nic.port.send(
-            Frame(Ethernet(mac, nic.mac, EtherType.IPV4), ip, udp, data, IP_UDP + len(data), host.engine.frames), now
+            Frame(
+                Ethernet(mac, nic.mac, EtherType.IPV4), ip, udp, data, IP_UDP + len(data), host.engine.next_frame_id()
+            ),
+            now,
         )
     else:
         host.send_ip(out.destination, UDP, udp, data, IP_UDP + len(data), now)
@@ -248,7 +250,6 @@ class DhcpBoot:
         host, nic = self.host, self.nic
         if isinstance(event, Probe):
             self.probing, self.probe_answered = event.address, False
-            host.engine.frames += 1
             probe = Arp(ArpOp.REQUEST, nic.mac, ZERO, ZERO_MAC, event.address)
             nic.port.send(
                 Frame(
@@ -257,7 +258,7 @@ class DhcpBoot:
                     None,
                     b"",
                     ARP_SIZE,
-                    host.engine.frames,
+                    host.engine.next_frame_id(),
                 ),
                 now,
             )
