@@ -15,7 +15,7 @@
     DOT_PAD: 3, DOT_BORDER: 3,  // a frame dot's padding around its protocol name, its border (the current one's)
     DOT_TEXTS: ["ARP", "ICMP", "UDP", "TCP", "STP", "RSTP", "RIPv2", "RARP", "DNS", "DHCP"],
     ICON_SLACK: 1, TEXT_SLACK: 2,  // how much larger than an icon and a text cytoscape's own bounding boxes are (measured)
-    H_GAP: 28, V_GAP: 64, CLEAR: 3, MIN_OFFSET: 3, MIN_RUN: 16
+    H_GAP: 28, V_GAP: 44, RING_GAP: 80, CLEAR: 3, MIN_OFFSET: 3, MIN_RUN: 16
   };
   L.GEOMETRY = G;
 
@@ -161,10 +161,20 @@
     return Math.min(aspect / (x2 - x1), 1 / (y2 - y1));
   }
 
-  /* A tree down or across, whichever fills a pane of this width/height shape better. */
+  /* A tree down or across, whichever fills a pane of this width/height shape better; a tree
+     narrower than the pane is widened (up to 2.5 times), which gives its links and their port
+     names room at no cost in zoom. */
   function bestTree(part, graph, boxes, aspect) {
     const down = treeLayout(part, graph, boxes, false), across = treeLayout(part, graph, boxes, true);
-    return fitScale(across, boxes, aspect) > 1.2 * fitScale(down, boxes, aspect) ? across : down;
+    const tree = fitScale(across, boxes, aspect) > 1.2 * fitScale(down, boxes, aspect) ? across : down;
+    let x1 = Infinity, x2 = -Infinity, y1 = Infinity, y2 = -Infinity;
+    for (const name in tree) {
+      x1 = Math.min(x1, tree[name].x + boxes[name].x1); x2 = Math.max(x2, tree[name].x + boxes[name].x2);
+      y1 = Math.min(y1, tree[name].y + boxes[name].y1); y2 = Math.max(y2, tree[name].y + boxes[name].y2);
+    }
+    const widen = Math.min(2.5, Math.max(1, 0.9 * aspect * (y2 - y1) / (x2 - x1)));
+    for (const name in tree) tree[name] = {x: tree[name].x * widen, y: tree[name].y};
+    return tree;
   }
 
   /* Switches or routers linked in a loop (a ring, a triangle): them on an ellipse, walking the loop
@@ -193,7 +203,7 @@
         if (at[host]) return;
         const angle = angleOf[name] + (k - (hosts.length - 1) / 2) * 0.35, ux = Math.cos(angle), uy = Math.sin(angle);
         let d = G.ICON;
-        while (d < 2000 && overlaps(moved(boxes[host], at[name].x + ux * d, at[name].y + uy * d), moved(boxes[name], at[name].x, at[name].y), G.V_GAP)) d += 4;
+        while (d < 2000 && overlaps(moved(boxes[host], at[name].x + ux * d, at[name].y + uy * d), moved(boxes[name], at[name].x, at[name].y), G.RING_GAP)) d += 4;
         at[host] = {x: at[name].x + ux * d, y: at[name].y + uy * d};
       });
     }
@@ -220,31 +230,33 @@
 
   /* Each port name on its link, as near its node as it can sit clear of every node's box and of
      the port names placed before it, in the half of the link nearest its node. The offset is
-     cytoscape's source/target-text-offset: from where the link leaves the icon. null when one
-     does not fit (the layout is then spread out and tried again). */
+     cytoscape's source/target-text-offset: from where the link leaves the icon. {ports}, or the
+     first link where one does not fit ({short, both}: the layout is then spread out, tried again). */
   function placePorts(doc, at, boxes, measure) {
     const ports = {}, placed = [], nodeBoxes = Object.keys(at).map(function (name) { return moved(boxes[name], at[name].x, at[name].y); });
-    for (const link of doc.links) {
+    for (let k = 0; k < doc.links.length; k++) {
+      const link = doc.links[k];
+      let crowded = false;  // a port name was in the way (only spreading both ways makes room between links)
       for (const [end, other] of [[link.a, link.b], [link.b, link.a]]) {
         const name = split(end)[0], a = at[name], b = at[split(other)[0]];
         const length = Math.hypot(b.x - a.x, b.y - a.y);
-        if (length < 1) return null;
+        if (length < 1) return {short: k, both: true};
         const ux = (b.x - a.x) / length, uy = (b.y - a.y) / length, start = iconExit(ux, uy);
         const w = measure(split(end)[1], G.PORT_FONT) + 2 * (G.PAD + G.TEXT_SLACK), h = G.PORT_FONT + 2 * (G.PAD + G.TEXT_SLACK);
         let found = null;
         for (let offset = G.MIN_OFFSET; start + offset <= length / 2; offset += 2) {
           const box = around(a.x + ux * (start + offset), a.y + uy * (start + offset), w, h);
           if (nodeBoxes.some(function (n) { return overlaps(box, n, G.CLEAR); })) continue;
-          if (placed.some(function (p) { return overlaps(box, p, G.CLEAR); })) continue;
+          if (placed.some(function (p) { return overlaps(box, p, G.CLEAR); })) { crowded = true; continue; }
           found = {offset: offset, box: box};
           break;
         }
-        if (!found) return null;
+        if (!found) return {short: k, both: crowded};
         ports[end] = found;
         placed.push(found.box);
       }
     }
-    return ports;
+    return {ports: ports};
   }
 
   function nodesClear(names, at, boxes) {
@@ -282,28 +294,43 @@
   L.layout = function (doc, measure, aspect) {
     const graph = graphOf(doc), boxes = {};
     for (const node of doc.nodes) boxes[node.name] = nodeBox(node, measure);
-    const placed = parts(doc, graph).map(function (part) { return ringLayout(part, graph, boxes) || bestTree(part, graph, boxes, aspect || 2); });
+    let rings = false;  // a loop on an ellipse keeps its shape: it is spread both ways
+    const placed = parts(doc, graph).map(function (part) {
+      const ring = ringLayout(part, graph, boxes);
+      rings = rings || ring !== null;
+      return ring || bestTree(part, graph, boxes, aspect || 2);
+    });
     let at = sideBySide(placed, boxes), layout = null;
-    for (let tries = 0; tries < 30; tries++) {  // spread out until every node, port name and dot has room
-      const ports = nodesClear(doc.nodes.map(function (n) { return n.name; }), at, boxes) ? placePorts(doc, at, boxes, measure) : null;
-      layout = {at: at, boxes: boxes, ports: ports, links: doc.links, lanes: lanes(doc, at, measure)};
-      if (ports && roomForDots(doc, layout, measure)) break;
+    for (let tries = 0; tries < 40; tries++) {  // spread out until every node, port name and dot has room
+      const placing = nodesClear(doc.nodes.map(function (n) { return n.name; }), at, boxes) ? placePorts(doc, at, boxes, measure) : {both: true};
+      layout = {at: at, boxes: boxes, ports: placing.ports || null, links: doc.links, lanes: lanes(doc, at, measure)};
+      const short = placing.ports ? shortRun(doc, layout, measure) : placing;
+      if (short === null) break;
+      // A link too short for its port names or its dots is lengthened along its main direction
+      // (a tree down grows taller, not wider); nodes or names in each other's way spread both ways.
+      let sx = 1.15, sy = 1.15;
+      if (!short.both && !rings) {
+        const link = doc.links[short.short], a = at[split(link.a)[0]], b = at[split(link.b)[0]];
+        if (Math.abs(b.y - a.y) > Math.abs(b.x - a.x)) sx = 1; else sy = 1;
+      }
       const spread = {};
-      for (const name in at) spread[name] = {x: at[name].x * 1.15, y: at[name].y * 1.15};
+      for (const name in at) spread[name] = {x: at[name].x * sx, y: at[name].y * sy};
       at = spread;
     }
     return layout;
   };
 
-  /* Every link's dot, each way, has a clear run of at least MIN_RUN between the port names. */
-  function roomForDots(doc, layout, measure) {
-    return doc.links.every(function (link, k) {
-      const a = split(link.a)[0], b = split(link.b)[0];
-      return [[a, b], [b, a]].every(function ([from, to]) {
+  /* The first link whose dot, one way or the other, has no clear run of MIN_RUN between the port
+     names ({short: link index}), or null when every one has. */
+  function shortRun(doc, layout, measure) {
+    for (let k = 0; k < doc.links.length; k++) {
+      const a = split(doc.links[k].a)[0], b = split(doc.links[k].b)[0];
+      for (const [from, to] of [[a, b], [b, a]]) {
         const route = L.dotRoute(layout, k, from, to, measure);
-        return !route.blocked && route.end - route.start >= G.MIN_RUN;
-      });
-    });
+        if (route.blocked || route.end - route.start < G.MIN_RUN) return {short: k, both: false};
+      }
+    }
+    return null;
   }
 
   /* Where along its lane (right of its way) a dot runs from one node to the other: from where it
