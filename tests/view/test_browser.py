@@ -611,3 +611,20 @@ def test_domains_are_shaded_one_colour_each_as_sim_domains_counts_them(driver, t
     assert nodes["pc1"] == nodes["sw1"] == nodes["hub2"] and nodes["pc3"] == nodes["sw2"] == nodes["hub4"]
     assert nodes["pc1"] != nodes["pc3"] and nodes["r1"] is None
     screenshot(driver, shots, "domains")
+
+
+def test_tables_saved_without_record_show_their_ages_at_the_end(driver, tmp_path: Path):
+    """A network run without record() and saved: its tables are those of the end, so a MAC entry
+    learned at 1 s of a run that ended at 4 s is 3 s old on the page, at any step, never negative."""
+    from simnets import pair
+
+    net = pair()
+    net.start_trace()
+    net.do("at 1s pc1 ping pc2 -c 1")
+    net.run(4)
+    browser.open_page(driver, net.save_html(tmp_path / "saved.html"))
+    click(driver, "tab-tables")
+    ages = {row[0]: row[2] for row in table_text(driver, "mac-sw1")}
+    assert ages and set(ages.values()) == {"3.000"}, ages
+    js(driver, "lanlab.viewer.go(lanlab.viewer.run.count - 1)")
+    assert {row[2] for row in table_text(driver, "mac-sw1")} == {"3.000"}

@@ -43,7 +43,11 @@ def document_of(network: Any, *, programs: list[Any] = (), stopped: str | None =
         history = TableHistory(network, follow=False)  # the tables of now, as the initial state
         history.events = list(network.trace)
         document = build_document(network, history, programs=programs, stopped=stopped)
-        document["tables"]["partial"] = "tables as at the end only: call lanlab.view.record(net) before running"
+        document["tables"]["partial"] = (
+            "tables as at the end only"
+            + ("" if history.events else ", and no events (the network kept no trace)")
+            + ": call lanlab.view.record(net) before running"
+        )
         return document
     return build_document(network, history, programs=programs, stopped=stopped)
 

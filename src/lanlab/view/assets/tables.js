@@ -27,7 +27,8 @@
   Tables.prototype.draw = function (step) {
     if (this.container.hidden) return;  // drawn when its tab is shown
     const run = this.viewer.run, box = L.clear(this.container), el = L.el;
-    const t = step >= 0 ? run.doc.events.t[step] : 0;
+    // Tables saved without record() are those of the run's end at every step: ages are at the end too.
+    const t = run.doc.tables.partial ? run.doc.end : step >= 0 ? run.doc.events.t[step] : 0;
     const tables = run.tablesAt(step), changed = run.changedAt(step);
     if (run.doc.tables.partial) box.appendChild(el("p", {class: "hint", text: run.doc.tables.partial}));
     let any = false;
