@@ -29,6 +29,7 @@ from lanlab.sim.devices.router import Router
 from lanlab.sim.core.link import DEFAULT_DELAY_NS, DEFAULT_QUEUE, DEFAULT_RATE_BPS, Link, Port
 from lanlab.sim.devices.switch import Switch
 from lanlab.sim.core.trace import TraceEvent, Tracer
+from lanlab.sim.shim import Program
 from lanlab.topology import read_document
 from lanlab.units import parse_duration, parse_rate
 from lanlab.wire import MacAddress
@@ -70,6 +71,7 @@ class Network:
         self.tracer: Tracer | None = None
         self.captures: list[Capture] = []
         self.commands: list[Scheduled] = []  # every --do and net.do(), in the order given
+        self.programs: list[Program] = []  # every program started on its hosts, in order (lanlab.sim.shim)
         if trace:
             self.start_trace()
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from lanlab.sim.core.node import KeepsArpTable, KeepsMacTable, KeepsRoutes, RunsSpanningTree
+from lanlab.sim.core.node import KeepsArpTable, KeepsMacTable, KeepsRoutes, Node, RunsSpanningTree
+from lanlab.sim.devices.host import Host
 from lanlab.sim.devices.storm import first_storm
+from lanlab.sim.network import Network
 
 # Without --max-events a run stops only this many events after a broadcast storm is reported (a
 # 3-switch storm makes ~700,000 events per simulated second: enough to read its rates), never
@@ -14,30 +16,30 @@ from lanlab.sim.devices.storm import first_storm
 EVENTS_AFTER_STORM = 200_000
 
 
-def holds(word: str, node: Any) -> bool:
+def holds(word: str, node: Node) -> bool:
     """Whether `node` keeps the table --show `word` names (mac, arp, route, stp, leases)."""
     if word == "stp":
         return isinstance(node, RunsSpanningTree) and node.stp is not None
     if word == "leases":  # a DHCP server's (lanlab.sim.stacks.dhcp.DhcpAgent with a pool)
-        return getattr(node, "dhcp", None) is not None and bool(node.dhcp.servers)
+        return isinstance(node, Host) and node.dhcp is not None and bool(node.dhcp.servers)
     return isinstance(node, {"mac": KeepsMacTable, "arp": KeepsArpTable, "route": KeepsRoutes}[word])
 
 
-def run_document(network: Any, events: int) -> dict[str, Any]:
+def run_document(network: Network, events: int) -> dict[str, Any]:
     """The --json document: network, until, events, commands, tables, links (+ storm, stopped)."""
     tables: dict[str, dict[str, Any]] = {}
-    for name, node in network.nodes.items():
-        if holds("mac", node):
+    for name, node in network.nodes.items():  # the capability Protocols `holds` asks, narrowing the node's type
+        if isinstance(node, KeepsMacTable):
             tables[name] = {"mac": node.mac_table}
-            if holds("stp", node):
+            if isinstance(node, RunsSpanningTree) and node.stp is not None:
                 tables[name]["stp"] = node.stp.status()
-        elif holds("arp", node):
+        elif isinstance(node, KeepsArpTable):
             tables[name] = {"arp": node.arp_table}
-            if holds("route", node):  # a router: its routing table too
+            if isinstance(node, KeepsRoutes):  # a router: its routing table too
                 tables[name]["routes"] = node.routes
-            if holds("leases", node):
+            if isinstance(node, Host) and holds("leases", node):
                 tables[name]["leases"] = node.dhcp.lease_rows()
-    document = {
+    document: dict[str, Any] = {
         "network": network.name,
         "until": network.now / 1e9,
         "events": events,

@@ -18,7 +18,7 @@ from lanlab.sim.commands.base import (
     register_command,
     route_or_unreachable,
 )
-from lanlab.sim.core.engine import MachineTimer
+from lanlab.sim.core.engine import MachineTimer, TimedMachine
 from lanlab.sim.devices.host import IP_ICMP
 from lanlab.wire import Icmp, IcmpType, IpProto
 
@@ -80,7 +80,7 @@ class Traceroute(Command):
         self.session.handle_icmp(sender, message, data, now)
         self.timer_fired(self.session, now)
 
-    def timer_fired(self, machine: Any, now: int) -> None:
+    def timer_fired(self, machine: TimedMachine, now: int) -> None:
         session = self.session
         for probe in session.probes_to_send():
             try:

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import random
 from ipaddress import IPv4Address
-from typing import TYPE_CHECKING, Any, Callable, Final
+from typing import TYPE_CHECKING, Callable, Final
 
 from lanlab.i18n import L_
 from lanlab.proto.dns import DnsResolver, Failed, Resolved
 from lanlab.proto.tcp import TcpState
-from lanlab.sim.core.engine import MachineTimer
+from lanlab.sim.core.engine import MachineTimer, TimedMachine
 from lanlab.sim.core.trace import register_kind
 from lanlab.wire import IcmpType, IpProto, UnreachableCode, WireError
 from lanlab.wire.dns import PORT, Dns, DnsType, Edns
@@ -171,7 +171,7 @@ class Lookup:
             self.resolver.handle_unreachable(self.query_id, now)
             self._drain(now)
 
-    def timer_fired(self, machine: Any, now: int) -> None:
+    def timer_fired(self, machine: TimedMachine, now: int) -> None:
         self._lost("timed out")
         self._drain(now)
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Callable, Final
 
 from lanlab.i18n import L_, N_, Deferred
 from lanlab.proto.tcp import CongestionChanged, StateChanged, TcpConfig, TcpStack, TcpState
-from lanlab.sim.core.engine import MachineTimer
+from lanlab.sim.core.engine import MachineTimer, TimedMachine
 from lanlab.sim.core.frame import ETH_HEADER, Frame
 from lanlab.sim.core.trace import register_kind
 from lanlab.wire import describe
@@ -101,7 +101,7 @@ class HostTcp:
         if lowered:
             self.flush(now)
 
-    def timer_fired(self, machine: Any, now: int) -> None:
+    def timer_fired(self, machine: TimedMachine, now: int) -> None:
         self.flush(now)
 
     def flush_soon(self) -> None:

@@ -39,18 +39,10 @@ if TYPE_CHECKING:
     from lanlab.sim.devices.host import Host
     from lanlab.sim.network import Network
 
-__all__ = ["Program", "SentModule", "UnsupportedInSimulation", "programs_of", "run_programs", "start_program"]
+__all__ = ["Program", "SentModule", "UnsupportedInSimulation", "run_programs", "start_program"]
 
 FIRST_PID = 1000
 _pids = itertools.count(FIRST_PID)
-
-
-def programs_of(network: Any) -> list[Program]:
-    """The programs started on a network's hosts, in the order they were started."""
-    programs = getattr(network, "programs", None)
-    if programs is None:
-        programs = network.programs = []
-    return programs  # type: ignore[no-any-return]
 
 
 def start_program(
@@ -71,8 +63,8 @@ def start_program(
     args = args or []
     label = path if path is not None else getattr(function, "__name__", "function")
     program = Program(host, str(label), stdin)
-    network = getattr(host, "network", None)
-    started = programs_of(network) if network is not None else None
+    network: Network | None = host.network
+    started = network.programs if network is not None else None
     # numbered per network, so a run's pids are the same whatever ran before in this process (a
     # sweep's runs share a process per batch)
     program.pid = FIRST_PID + len(started) if started is not None else next(_pids)  # type: ignore[attr-defined]

@@ -17,6 +17,7 @@ from lanlab.proto.dns import Failed, Resolved, reverse_name
 from lanlab.proto.ipv4 import Delivery, LocalIpError
 from lanlab.proto.tcp import ANY, LocalTcpError, TcpConfig, TcpState
 from lanlab.proto.udp import PortInUseError
+from lanlab.sim.core.node import HasAddresses
 from lanlab.sim.shim._process import UnsupportedInSimulation, seconds_to_ns
 from lanlab.sim.shim._services import name_of, port_of
 from lanlab.wire.dns import DnsType
@@ -24,6 +25,7 @@ from lanlab.wire.dns import DnsType
 if TYPE_CHECKING:
     from lanlab.sim.core.frame import Frame
     from lanlab.sim.devices.host import Host
+    from lanlab.sim.network import Network
     from lanlab.sim.shim._process import Program
 
 BROADCAST = IPv4Address("255.255.255.255")
@@ -645,7 +647,7 @@ class SocketFunctions:
     def __init__(self, program: Program, sock_class: type[SimSocket]) -> None:
         self.program = program
         self.host = program.host
-        self.network = getattr(program.host, "network", None)
+        self.network: Network | None = program.host.network
         self.sock_class = sock_class
 
     def gethostname(self) -> str:
@@ -672,7 +674,7 @@ class SocketFunctions:
             event = self._ask(name, DnsType.A)
             return event.name.rstrip("."), [a.rstrip(".") for a in event.aliases], list(event.addresses)
         node = host if name == host.name else (network.nodes.get(name) if network is not None else None)
-        addresses = getattr(node, "addresses", None)
+        addresses = node.addresses if isinstance(node, HasAddresses) else None
         if not addresses:
             raise _real.gaierror(_real.EAI_NONAME, "Name or service not known")
         return name, [], list(addresses)
@@ -744,7 +746,7 @@ class SocketFunctions:
             return names[0].rstrip("."), [n.rstrip(".") for n in names[1:]], [str(ip)]
         nodes = self.network.nodes.values() if self.network is not None else [self.host]
         for node in nodes:
-            if ip in getattr(node, "addresses", ()):
+            if isinstance(node, HasAddresses) and ip in node.addresses:
                 return node.name, [], [str(ip)]
         raise _real.herror(1, "Unknown host")
 

@@ -33,7 +33,7 @@ from lanlab.proto.dhcp import (
     relay_reply,
     relay_request,
 )
-from lanlab.sim.core.engine import MachineTimer
+from lanlab.sim.core.engine import MachineTimer, TimedMachine
 from lanlab.sim.core.frame import Frame
 from lanlab.sim.core.trace import register_kind
 from lanlab.sim.devices.host import ARP_SIZE, IP_UDP, UDP
@@ -162,7 +162,7 @@ class DhcpAgent:
             send(self.host, nic, out, now)
         self.timers[server].arm()
 
-    def timer_fired(self, machine: Any, now: int) -> None:
+    def timer_fired(self, machine: TimedMachine, now: int) -> None:
         self._drain(machine, now)
 
     def lease_rows(self) -> list[dict[str, object]]:
@@ -228,7 +228,7 @@ class DhcpBoot:
         self._drain(now)
         return done
 
-    def timer_fired(self, machine: Any, now: int) -> None:
+    def timer_fired(self, machine: TimedMachine, now: int) -> None:
         self._drain(now)
 
     def arp_seen(self, nic: Nic, arp: Arp, now: int) -> None:

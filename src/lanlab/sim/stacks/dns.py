@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Final
 
 from lanlab.i18n import L_
 from lanlab.proto.dns import DnsServer, DnsZone, over_udp
+from lanlab.sim.core.node import HasAddresses
 from lanlab.sim.devices.host import IP_UDP, UDP
 from lanlab.proto.tcp import ANY, ConnectionKey
 from lanlab.sim.devices.host_dns import drop, framed, parse, unframe
@@ -63,7 +64,7 @@ class DnsService:
         addresses: dict[str, list[IPv4Address]] = {}
         if self.auto and self.host.network is not None:
             for name, node in self.host.network.nodes.items():
-                found = [a for a in getattr(node, "addresses", ()) if not a.is_loopback]
+                found = [a for a in node.addresses if not a.is_loopback] if isinstance(node, HasAddresses) else []
                 if found:
                     addresses[f"{name.lower()}.{self.origin}"] = found
         addresses.update(self.records)  # a record given in the file wins over a node's own name

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from lanlab.i18n import L_, N_
 from lanlab.proto.rarp import RarpClient, RarpFrame, RarpServer
-from lanlab.sim.core.engine import MachineTimer
+from lanlab.sim.core.engine import MachineTimer, TimedMachine
 from lanlab.sim.core.frame import Frame
 from lanlab.sim.devices.host import ARP_SIZE
 from lanlab.wire import EtherType, Ethernet, MacAddress
@@ -97,6 +97,6 @@ class RarpBoot:
                 )
         self.timer.arm()
 
-    def timer_fired(self, machine: Any, now: int) -> None:
+    def timer_fired(self, machine: TimedMachine, now: int) -> None:
         _send(self.host, self.nic, self.client.frames_to_send(now), now)
         self.timer.arm()

@@ -31,7 +31,7 @@ from lanlab.proto.spanning import (
     port_number,
 )
 from lanlab.proto.stp import StpBridge
-from lanlab.sim.core.engine import MachineTimer
+from lanlab.sim.core.engine import Engine, MachineTimer, TimedMachine
 from lanlab.sim.core.frame import Frame
 from lanlab.sim.core.link import Port
 from lanlab.sim.devices.hub import Hub
@@ -58,7 +58,7 @@ class StpSwitchPort(SwitchPort):
 
     __slots__ = ("forwarding", "learning")
 
-    def __init__(self, node: Any, name: str, engine: Any) -> None:
+    def __init__(self, node: Switch, name: str, engine: Engine) -> None:
         super().__init__(node, name, engine)
         self.forwarding = False
         self.learning = False
@@ -141,7 +141,7 @@ class SpanningTree:
             self.machine.handle_bpdu(port.name, bpdu, now)
             self._drain(now)
 
-    def timer_fired(self, machine: Any, now: int) -> None:
+    def timer_fired(self, machine: TimedMachine, now: int) -> None:
         self._drain(now)
 
     # -- output ---------------------------------------------------------------------------
