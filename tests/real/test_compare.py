@@ -278,3 +278,17 @@ def test_mac_entries_of_hosts_that_sent_igmp_reports_are_known():
     real["igmp_reports"] = {"pc3": 2}
     found, known = differences(sim, real, owners, owners)
     assert len(found) == 1 and known == []
+
+
+def test_dhcp_messages_compare_per_interface_in_any_order_and_a_nak_race_is_known():
+    """The same messages each way on an interface, in another order, agree; a missing one differs;
+    a kernel exchange with a NAK the simulator's lacks (dnsmasq offered one address twice) is known."""
+    sim = {"dhcp_messages": {"pc1:eth0": [["tx", "DHCP Discover"], ["rx", "DHCP Offer"], ["rx", "DHCP Discover"]]}}
+    real = {"dhcp_messages": {"pc1:eth0": [["rx", "DHCP Discover"], ["tx", "DHCP Discover"], ["rx", "DHCP Offer"]]}}
+    assert differences(sim, real, {}, {}) == ([], [])
+    real["dhcp_messages"]["pc1:eth0"].pop()
+    found, _ = differences(sim, real, {}, {})
+    assert len(found) == 1 and found[0].startswith("dhcp messages pc1:eth0: sim")
+    real["dhcp_messages"]["pc1:eth0"] += [["rx", "DHCP NAK"], ["rx", "DHCP Offer"]]
+    found, known = differences(sim, real, {}, {})
+    assert found == [] and known[0].startswith("dhcp messages pc1:eth0: dnsmasq offered one address to two")

@@ -411,6 +411,7 @@ def simulate(
         except CommandError as error:
             fail(f"--do {error}")
     programs = start_apps(network, apps, stdins, args, echo=False)
+    tracer = network.start_trace(protocols=["dhcp"])  # the DHCP messages each interface sent and received
     end = parse_duration(until)
     try:
         if programs or any(c.command.words.startswith("tcp ") for c in network.commands):
@@ -421,6 +422,16 @@ def simulate(
         network.close()
     document = run_document(network, events)
     document["programs"] = [program.as_dict() for program in programs]
+    document["dhcp_messages"] = {}
+    for event in tracer.events:
+        # the filter also keeps any event of a node named like it (a host called dhcp): DHCP frames only
+        if (
+            event.proto == "DHCP"
+            and event.event_kind in ("tx", "rx")
+            and isinstance(network.nodes.get(event.device), Host)
+        ):
+            message = event.summary.split(" - ")[0].strip()
+            document["dhcp_messages"].setdefault(f"{event.device}:{event.port}", []).append([event.event_kind, message])
     owners = {
         str(nic.mac).lower(): f"{name}:{nic.name}"
         for name, node in network.nodes.items()

@@ -206,6 +206,28 @@ def _lease_times(sim: dict[str, Any], real: dict[str, Any]) -> list[str]:
     return found
 
 
+def _dhcp_messages(sim: dict[str, Any], real: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """(differences, known) in the DHCP messages each captured interface sent and received: the
+    same messages each way, in any order (several clients' exchanges interleave by timing)."""
+    found: list[str] = []
+    known: list[str] = []
+    ours = sim.get("dhcp_messages", {})
+    for where, rows in sorted((real.get("dhcp_messages") or {}).items()):
+        a = sorted(f"{way} {name}" for way, name in ours.get(where, []))
+        b = sorted(f"{way} {name}" for way, name in rows)
+        if a == b:
+            continue
+        if any(m.endswith("DHCP NAK") for m in b) and not any(m.endswith("DHCP NAK") for m in a):
+            known.append(
+                f"dhcp messages {where}: dnsmasq offered one address to two clients at once (RFC 2131 3.1: "
+                f"a server need not reserve an offered address; the simulator's does), so one was NAKed "
+                f"and started over: kernel {b}"
+            )
+        else:
+            found.append(f"dhcp messages {where}: sim {a}, kernel {b}")
+    return found, known
+
+
 def normalise_output(text: str) -> str:
     """A program's line without what differs run to run: ephemeral ports and object addresses."""
     return HEX_ADDRESS.sub("0x…", EPHEMERAL.sub("<port>", text))
@@ -329,6 +351,9 @@ def differences(
         elif a != b:
             found.append(f"table {key}: sim {a}, kernel {b}")
     found += _lease_times(sim, real)
+    messages_found, messages_known = _dhcp_messages(sim, real)
+    found += messages_found
+    known += messages_known
     sim_programs, real_programs = sim.get("programs", []), real.get("programs", [])
     if len(sim_programs) != len(real_programs):
         missing.append(f"programs: {len(sim_programs)} in the simulator, {len(real_programs)} on the kernel")

@@ -9,6 +9,7 @@ as router and DNS server when the file names none; the simulator's server sends 
 
 from __future__ import annotations
 
+import select
 import shutil
 import subprocess
 from ipaddress import IPv4Address
@@ -16,10 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from lanlab.real.model import RealNode
+from lanlab.wire import WireError
+from lanlab.wire.dissect import describe, dissect
+from lanlab.wire.pcapng import PcapngReader
 
 MISSING_SERVER = "DHCP on the kernel runs dnsmasq, which is not installed: apt install dnsmasq"
 MISSING_CLIENT = "ip: dhcp on the kernel needs a DHCP client: apt install busybox (udhcpc) or isc-dhcp-client"
 NS_PER_S = 10**9
+CAPTURE_READY_S = 5.0  # dumpcap's "Capturing on" on a loaded machine
 
 # udhcpc applies nothing itself: it runs this script with the lease in the environment (busybox's
 # examples/udhcp/simple.script, reduced to one address and one default route).
@@ -217,3 +222,64 @@ def leases(node: RealNode, folder: Path, wall0: float) -> list[dict[str, Any]]:
             }
         )
     return sorted(rows, key=lambda row: IPv4Address(row["ip"]))
+
+
+def capture_ports(node: RealNode) -> list[str]:
+    """The interfaces whose DHCP messages `compare` holds to the simulator's: every addressed or
+    leasing interface of a node with a part in DHCP."""
+    if role(node) is None:
+        return []
+    return [port for port, options in node.interfaces.items() if options.get("ip") is not None or options.get("lease")]
+
+
+def start_captures(built_ns: Any, nodes: dict[str, RealNode], folder: Path) -> list[tuple[str, subprocess.Popen[str]]]:
+    """dumpcap on each such interface, DHCP's ports only, not promiscuous (what the host itself
+    sends and receives), one pcapng each (`NODE_PORT.dhcp.pcapng`); returns once each captures."""
+    captures = []
+    for node in nodes.values():
+        for port in capture_ports(node):
+            path = folder / f"{node.name}_{port}.dhcp.pcapng"
+            process = subprocess.Popen(
+                ["ip", "netns", "exec", built_ns(node.name), "dumpcap", "-q", "-p", "-i", port]
+                + ["-f", "udp port 67 or udp port 68", "-w", str(path)],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            captures.append((f"{node.name}:{port}", process))
+    for _, process in captures:
+        ready, _, _ = select.select([process.stderr], [], [], CAPTURE_READY_S)
+        if ready:
+            process.stderr.readline()  # "Capturing on 'eth0'"
+    return captures
+
+
+def messages(
+    captures: list[tuple[str, subprocess.Popen[str]]], folder: Path, owners: dict[str, str]
+) -> dict[str, list[list[str]]]:
+    """Stop the captures and read them: per `node:port`, each DHCP message in order as
+    [tx|rx, its name as the event list writes it ("DHCP Discover")]; tx when its source MAC is
+    the interface's own (`owners`: MAC -> node:port)."""
+    found: dict[str, list[list[str]]] = {}
+    for where, process in captures:
+        process.terminate()
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        node, port = where.split(":", 1)
+        rows = found[where] = []
+        try:
+            with (folder / f"{node}_{port}.dhcp.pcapng").open("rb") as file:
+                for _, _, frame in PcapngReader(file):
+                    layers = dissect(frame).layers
+                    source = str(layers[0].src).lower()
+                    rows.append(["tx" if owners.get(source) == where else "rx", message_name(layers)])
+        except (OSError, WireError):
+            continue
+    return found
+
+
+def message_name(layers: Any) -> str:
+    """A DHCP frame's message as the event list names it: "DHCP Discover" (of "DHCP Discover - Transaction ID ...")."""
+    return describe(layers)[1].split(" - ")[0].strip()

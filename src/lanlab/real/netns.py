@@ -126,6 +126,7 @@ class Built:
     not_applied: list[dict[str, str]] = field(default_factory=list)
     dhcp_folder: Path | None = None  # where dnsmasq keeps its leases (None: no DHCP in this lab)
     dhcp_clients: dict[str, tuple[str, subprocess.Popen[bytes]]] = field(default_factory=dict)  # node -> udhcpc
+    dhcp_captures: list[tuple[str, subprocess.Popen[str]]] = field(default_factory=list)  # node:port -> dumpcap
 
     def ns(self, node: str) -> str:
         return namespace(self.run, node)
@@ -189,6 +190,8 @@ def _build(built: Built) -> None:
         dns.start(built.ns, lab, Path(tempfile.mkdtemp(prefix=f"{DNS_FOLDER}{built.run}-")))
     if any(dhcp.serving(node) or dhcp.leasing(node) or dhcp.relaying(node) for node in lab.nodes.values()):
         built.dhcp_folder = Path(tempfile.mkdtemp(prefix=f"{DHCP_FOLDER}{built.run}-"))
+        if shutil.which("dumpcap") is not None:  # before any client sends: compare holds the messages
+            built.dhcp_captures = dhcp.start_captures(built.ns, lab.nodes, built.dhcp_folder)
         try:
             built.dhcp_clients = dhcp.start(
                 built.ns, lab.nodes, built.dhcp_folder, lambda name: resolv_file(built.ns(name))

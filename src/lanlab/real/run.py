@@ -33,6 +33,7 @@ class RealRun:
     owners: dict[str, str] = field(default_factory=dict)  # MAC -> node:interface, for compare
     skipped: list[dict[str, str]] = field(default_factory=list)  # the file's events the kernel cannot run
     igmp_reports: dict[str, int] = field(default_factory=dict)  # host -> IGMP messages its programs made it send
+    dhcp_messages: dict[str, list[list[str]]] | None = None  # node:port -> [tx|rx, "DHCP Discover"] in order
 
     def document(self) -> dict[str, Any]:
         """The --json document, with `sim run --json`'s keys (network, until, commands, tables,
@@ -51,6 +52,8 @@ class RealRun:
         roles = {name: role for name, node in self.lab.nodes.items() if (role := dhcp.role(node)) is not None}
         if roles:
             document["dhcp_roles"] = roles  # node -> server, relay or client (compare explains ARP by them)
+        if self.dhcp_messages is not None:
+            document["dhcp_messages"] = self.dhcp_messages
         return document
 
 
@@ -112,6 +115,8 @@ def execute(run: RealRun, echo: Callable[[RealProgram, float, str], None] | None
             found = tables.owners(built.ns(name), name)
             (run.owners if node.kind in ("host", "router") else bridges).update(found)
         _drop_bridge_ports(run, bridges)
+        if built.dhcp_captures and built.dhcp_folder is not None:
+            run.dhcp_messages = dhcp.messages(built.dhcp_captures, built.dhcp_folder, run.owners)
     finally:
         for capture in captures:
             capture.terminate()
