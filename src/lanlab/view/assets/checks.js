@@ -26,23 +26,23 @@
       return (lab.stage > 1 ? "&stage=" + lab.stage : "") + (self.chosen ? "&check=" + encodeURIComponent(self.chosen.check.id) : "");
     };
 
-    this.clearButton = el("button", {"data-test": "check-clear", hidden: true, title: "leave the check: every event in the list again",
-      onclick: function () { self.choose(null); }}, ["\u00D7 every event"]);
+    this.clearButton = el("button", {"data-test": "check-clear", hidden: true, title: L.t("leave the check: every event in the list again"),
+      onclick: function () { self.choose(null); }}, ["\u00D7 " + L.t("every event")]);
     const top = el("div", {class: "lab-top"}, [el("div", {class: "lab-head"}, [
       el("strong", {class: "lab-title", text: lab.title + (lab.student ? " \u2014 " + lab.student : "")}),
-      el("span", {class: "lab-score", "data-test": "lab-score", text: "score " + lab.score + "/" + lab.total}), this.clearButton])]);
+      el("span", {class: "lab-score", "data-test": "lab-score", text: L.t("score {score}/{total}", {score: lab.score, total: lab.total})}), this.clearButton])]);
     box.appendChild(top);  // stays in view while the checks scroll
     if (lab.stages.length > 1) {
       top.appendChild(el("div", {class: "stages", "data-test": "stages"}, lab.stages.map(function (stage, n) {
         const mark = stage.failed ? "\u2717" : "\u2713";
         return el("button", {class: (n + 1 === lab.stage ? "active" : "") + (stage.failed ? " failing" : ""), "data-stage": n + 1,
-          title: "stage " + (n + 1) + ": its own run of the network", onclick: function () { self.showStage(n + 1); }},
+          title: L.t("stage {n}: its own run of the network", {n: n + 1}), onclick: function () { self.showStage(n + 1); }},
           [mark + " " + (n + 1) + ". " + stage.name + " " + stage.score + "/" + stage.points]);
       })));
     }
     const briefs = [lab.brief, lab.stage_brief].filter(function (text) { return text && text.trim(); });
     if (briefs.length) {
-      box.appendChild(el("details", {class: "lab-brief"}, [el("summary", {text: "brief"})].concat(
+      box.appendChild(el("details", {class: "lab-brief"}, [el("summary", {text: L.t("brief")})].concat(
         briefs.map(function (text) { return el("pre", {text: text.trim()}); }))));
     }
     this.rows = lab.checks.map(function (check) { return self.row(check); });
@@ -55,17 +55,17 @@
   Checks.prototype.row = function (check) {
     const el = L.el, self = this, verdict = check.passed ? "pass" : "fail";
     const cells = [
-      el("span", {class: "mark", text: check.passed ? "PASS" : "FAIL"}),
+      el("span", {class: "mark", text: check.passed ? L.t("PASS") : L.t("FAIL")}),
       el("span", {class: "check-id", text: check.id}),
       el("span", {class: "points", text: check.score + "/" + check.points}),
       el("div", {class: "found", text: check.found})
     ];
-    if (!check.passed && check.hint) cells.push(el("div", {class: "check-hint", text: "hint: " + check.hint}));
+    if (!check.passed && check.hint) cells.push(el("div", {class: "check-hint", text: L.t("hint: {hint}", {hint: check.hint})}));
     if (check.events) {
       const count = check.events.length;
       cells.push(el("button", {class: "check-events", "data-test": "check-events", onclick: function () { self.choose(check); },
-        title: "show only the events this check's query selected"},
-        [count ? count.toLocaleString("en") + (count === 1 ? " event" : " events") : "no event selected"]));
+        title: L.t("show only the events this check's query selected")},
+        [count === 0 ? L.t("no event selected") : count === 1 ? L.t("1 event") : L.t("{count} events", {count: count.toLocaleString("en")})]));
     }
     const row = el("div", {class: "check " + verdict + " " + check.kind, "data-check": check.id}, cells);
     row.check = check;
