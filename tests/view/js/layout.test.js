@@ -96,3 +96,17 @@ test("the same document gives the same layout", function () {
   const doc = jstest.docs.networks.demo;
   assert.deepEqual(lanlab.layout(doc, MEASURE, ASPECT), lanlab.layout(JSON.parse(JSON.stringify(doc)), MEASURE, ASPECT));
 });
+
+test("a larger network (6 switches in a chain, 12 hosts each) is laid out with nothing overlapping", function () {
+  const nodes = [], links = [];
+  for (let s = 0; s < 6; s++) {
+    nodes.push({name: "sw" + s, kind: "switch", addresses: [], ports: []});
+    if (s) links.push({a: "sw" + (s - 1) + ":p99", b: "sw" + s + ":p98"});
+    for (let h = 0; h < 12; h++) {
+      nodes.push({name: "pc" + s + "_" + h, kind: "host", addresses: ["198.18." + s + "." + (h + 1)], ports: []});
+      links.push({a: "pc" + s + "_" + h + ":eth0", b: "sw" + s + ":p" + (h + 1)});
+    }
+  }
+  const doc = {nodes: nodes, links: links}, layout = lanlab.layout(doc, MEASURE, ASPECT);
+  assert.deepEqual(lanlab.layoutOverlaps(doc, layout, MEASURE).slice(0, 5), []);
+});

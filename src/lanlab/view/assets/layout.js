@@ -243,11 +243,16 @@
         if (length < 1) return {short: k, both: true};
         const ux = (b.x - a.x) / length, uy = (b.y - a.y) / length, start = iconExit(ux, uy);
         const w = measure(split(end)[1], G.PORT_FONT) + 2 * (G.PAD + G.TEXT_SLACK), h = G.PORT_FONT + 2 * (G.PAD + G.TEXT_SLACK);
+        // Only what lies near this link's first half can be in the way (a big network stays fast).
+        const m = (a.x + b.x) / 2, n = (a.y + b.y) / 2;
+        const near = {x1: Math.min(a.x, m) - w, y1: Math.min(a.y, n) - h, x2: Math.max(a.x, m) + w, y2: Math.max(a.y, n) + h};
+        const nearNodes = nodeBoxes.filter(function (box) { return overlaps(box, near, G.CLEAR); });
+        const nearPlaced = placed.filter(function (box) { return overlaps(box, near, G.CLEAR); });
         let found = null;
         for (let offset = G.MIN_OFFSET; start + offset <= length / 2; offset += 2) {
           const box = around(a.x + ux * (start + offset), a.y + uy * (start + offset), w, h);
-          if (nodeBoxes.some(function (n) { return overlaps(box, n, G.CLEAR); })) continue;
-          if (placed.some(function (p) { return overlaps(box, p, G.CLEAR); })) { crowded = true; continue; }
+          if (nearNodes.some(function (other) { return overlaps(box, other, G.CLEAR); })) continue;
+          if (nearPlaced.some(function (other) { return overlaps(box, other, G.CLEAR); })) { crowded = true; continue; }
           found = {offset: offset, box: box};
           break;
         }
@@ -341,9 +346,14 @@
     const length = Math.hypot(b.x - a.x, b.y - a.y) || 1, ux = (b.x - a.x) / length, uy = (b.y - a.y) / length;
     const nx = -uy, ny = ux;  // y grows downwards on screen
     const ox = a.x + nx * lane, oy = a.y + ny * lane, dot = dotBox(measure), middle = length / 2;
+    const ex = ox + ux * length, ey = oy + uy * length;  // the lane's far end; only what lies near the lane matters
+    const near = {x1: Math.min(ox, ex) + dot.x1, y1: Math.min(oy, ey) + dot.y1, x2: Math.max(ox, ex) + dot.x2, y2: Math.max(oy, ey) + dot.y2};
     const obstacles = [];
-    for (const name in layout.at) obstacles.push(moved(layout.boxes[name], layout.at[name].x, layout.at[name].y));
-    for (const port in layout.ports || {}) obstacles.push(layout.ports[port].box);
+    for (const name in layout.at) {
+      const box = moved(layout.boxes[name], layout.at[name].x, layout.at[name].y);
+      if (overlaps(box, near)) obstacles.push(box);
+    }
+    for (const port in layout.ports || {}) if (overlaps(layout.ports[port].box, near)) obstacles.push(layout.ports[port].box);
     let start = 0, end = length, blocked = false;
     for (const box of obstacles) {  // the stretch of the lane inside the box grown by the dot (slabs)
       let t0 = -Infinity, t1 = Infinity;
