@@ -628,3 +628,25 @@ def test_tables_saved_without_record_show_their_ages_at_the_end(driver, tmp_path
     assert ages and set(ages.values()) == {"3.000"}, ages
     js(driver, "lanlab.viewer.go(lanlab.viewer.run.count - 1)")
     assert {row[2] for row in table_text(driver, "mac-sw1")} == {"3.000"}
+
+
+def test_a_dragged_node_keeps_its_frames_on_its_links(opened):
+    """Nodes can be dragged; after pc1 is dragged away, the dot of its first ARP request leaves pc1
+    where it now is, on the way to sw1."""
+    target = first_arp_request(opened)
+    moved = js(
+        opened,
+        """const t = lanlab.topology, n = t.cy.getElementById(t.nodeId['pc1']);
+        const p = {x: n.position().x - 150, y: n.position().y + 120};
+        n.position(p); n.emit('dragfree'); return [n.grabbable(), p, t.cy.getElementById(t.nodeId['sw1']).position()];""",
+    )
+    grabbable, pc1, sw1 = moved
+    assert grabbable
+    js(opened, f"lanlab.viewer.go({target})")
+    dot = js(opened, f"return lanlab.topology.cy.nodes('.packet').filter(p => p.data('tx') === {target})[0].position()")
+
+    def distance(a, b):  # type: ignore[no-untyped-def]
+        return ((a["x"] - b["x"]) ** 2 + (a["y"] - b["y"]) ** 2) ** 0.5
+
+    along = distance(pc1, sw1)
+    assert distance(dot, pc1) < along / 2 and distance(dot, pc1) + distance(dot, sw1) < along + 60
