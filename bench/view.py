@@ -23,7 +23,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "tests" / "helpers"))
 import browserlab  # noqa: E402
 
 from lanlab.cli.main import cli  # noqa: E402
