@@ -40,21 +40,12 @@ KEYWORDS = {"_": None, "N_": None, "N_plural": (1, 2), "L_": None, "ngettext": (
 HELP_KEYWORDS = ("help", "short_help", "epilog")
 CLI = PACKAGE / "cli"
 ASSETS = PACKAGE / "view" / "assets"  # the browser page's scripts: their t("...") texts (lanlab.view.catalogue)
-# cli/ modules still speaking English only: their help is not extracted and `bypass` skips them.
-# Only ever shrinks; a new module starts translated.
-NOT_YET_TRANSLATED = {
-    "lab.py",
-    "real.py",
-    "sim_sweep.py",
-}
 
 
 def extract_lanlab(fileobj: Any, keywords: Any, comment_tags: Any, options: Any) -> Iterator[tuple]:
     """Babel's Python extraction, then click's help texts (see the module's docstring)."""
     source = fileobj.read()
     yield from extract_python(io.BytesIO(source), keywords, comment_tags, options)
-    if Path(fileobj.name).parent == CLI and Path(fileobj.name).name in NOT_YET_TRANSLATED:
-        return
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(
             map(is_click_decorator, node.decorator_list)
@@ -226,9 +217,7 @@ def _name(func: ast.AST) -> str:
 
 
 def bypass() -> int:
-    found = [
-        line for path in sorted(CLI.glob("*.py")) if path.name not in NOT_YET_TRANSLATED for line in bypasses(path)
-    ]
+    found = [line for path in sorted(CLI.glob("*.py")) for line in bypasses(path)]
     for line in found:
         print(line)
     return 1 if found else 0

@@ -11,10 +11,12 @@ from typing import Any
 import click
 
 from lanlab.cli.common import EXIT_INTERRUPTED, EXIT_NO_ANSWER, EXIT_OK, fail, print_json
+from lanlab.cli.help import Group
+from lanlab.i18n import _, localize
 from lanlab.lab.isolate import ISOLATIONS
 
 
-@click.group(name="lab")
+@click.group(name="lab", cls=Group)
 def lab() -> None:
     """Labs with checks: a lab file (YAML, docs/labs.md) runs a network and checks what happened.
 
@@ -30,7 +32,7 @@ def lab() -> None:
 
 def _errors_exit(error: Any) -> None:
     for problem in error.problems:
-        click.echo(problem, err=True)
+        click.echo(localize(problem), err=True)
     sys.exit(2)
 
 
@@ -106,7 +108,7 @@ def check(
     from lanlab.lab import LabError, Submission, read_answers, run_lab
 
     if as_json and as_csv:
-        fail("choose one of --json and --csv")
+        fail(_("choose one of --json and --csv"))
     the_lab = _load(file, student)
     topology_file = topology if topology is not None else the_lab.topology
     folder = topology_file.parent
@@ -115,8 +117,10 @@ def check(
         node, sep, name = text.partition("=")
         if not sep or not node.strip() or not Path(name).is_file():
             fail(
-                f"--app {text!r}: expected NODE=FILE.py (or LABS_NAME.py=FILE.py) with an existing file, "
-                "like --app pc1=server.py"
+                _(
+                    "--app {text}: expected NODE=FILE.py (or LABS_NAME.py=FILE.py) with an existing file, "
+                    "like --app pc1=server.py"
+                ).format(text=repr(text))
             )
         programs[node.strip()] = Path(name)
     trails: list[Any] = []  # each stage's run for the page: recorded only for --html (following the tables costs)
@@ -133,7 +137,7 @@ def check(
         try:
             write(html, the_lab, results, trails, student)
         except OSError as error:
-            fail(f"--html: cannot write {html}: {error.strerror or error}")
+            fail(_("--html: cannot write {file}: {reason}").format(file=html, reason=error.strerror or error))
     score = sum(result.score for result in results)
     if as_json:
         print_json(
@@ -155,13 +159,13 @@ def check(
         )
     else:
         for result in results:
-            mark = "PASS" if result.passed else "FAIL"
-            click.echo(f"{mark} {result.id} ({result.score}/{result.points}): {result.found}")
+            mark = _("PASS") if result.passed else _("FAIL")
+            click.echo(f"{mark} {result.id} ({result.score}/{result.points}): {localize(result.found)}")
             if not result.passed and result.hint:
-                click.echo(f"     hint: {result.hint}")
-        click.echo(f"score {score}/{the_lab.total}")
+                click.echo("     " + _("hint: {hint}").format(hint=localize(result.hint)))
+        click.echo(_("score {score}/{total}").format(score=score, total=the_lab.total))
         if html is not None:
-            click.echo(f"wrote {html}")
+            click.echo(_("wrote {file}").format(file=html))
     sys.exit(EXIT_OK if all(result.passed for result in results) else EXIT_NO_ANSWER)
 
 
@@ -201,8 +205,13 @@ def new(file: Path, student: str, out: Path | None) -> None:
                 answers += [f"# {check.ask}", f"{check.id}:", ""]
         (out / "answers.yaml").write_text("\n".join(answers), encoding="utf-8")
     except OSError as error:
-        fail(f"--out: cannot write in {out}: {error.strerror or error}")
-    click.echo(f"wrote {out / 'topology.yaml'}, {out / 'brief.md'} and {out / 'answers.yaml'} for {student}")
+        fail(_("--out: cannot write in {folder}: {reason}").format(folder=out, reason=error.strerror or error))
+    topology_file, brief_file, answers_file = (out / name for name in ("topology.yaml", "brief.md", "answers.yaml"))
+    click.echo(
+        _("wrote {topology}, {brief} and {answers} for {student}").format(
+            topology=topology_file, brief=brief_file, answers=answers_file, student=student
+        )
+    )
 
 
 @lab.command(name="grade")
@@ -278,16 +287,26 @@ def grade_command(
     from lanlab.lab.isolate import DEFAULT_MEM, Walled, bwrap_refused, choose
 
     if time_limit <= 0:
-        fail(f"--time-limit {time_limit:g}: give a number of seconds above 0, like --time-limit 60")
+        fail(
+            _("--time-limit {value}: give a number of seconds above 0, like --time-limit 60").format(
+                value=f"{time_limit:g}"
+            )
+        )
     the_lab = _load(file, None)
     limits = parse_limits(app_limits)
     kind, fallback = choose(isolation) if has_programs(the_lab) else ("none", None)
     if kind == "bwrap" and bwrap_refused() is not None:
-        fail(f"--isolation bwrap: {bwrap_refused()}; install bubblewrap, or choose --isolation namespace")
+        fail(
+            _("--isolation bwrap: {reason}; install bubblewrap, or choose --isolation namespace").format(
+                reason=bwrap_refused()
+            )
+        )
     if fallback is not None:
         click.echo(
-            f"lanlab: warning: students' programs run behind the network namespace only ({fallback}); "
-            "install bubblewrap for the sandbox",
+            _(
+                "lanlab: warning: students' programs run behind the network namespace only ({reason}); "
+                "install bubblewrap for the sandbox"
+            ).format(reason=fallback),
             err=True,
         )
     done: list[Any] = []
@@ -309,7 +328,7 @@ def grade_command(
         try:
             csv_file.write_text(_csv(header, rows), encoding="utf-8")
         except OSError as error:
-            fail(f"--csv: cannot write {csv_file}: {error.strerror or error}")
+            fail(_("--csv: cannot write {file}: {reason}").format(file=csv_file, reason=error.strerror or error))
     if as_json:
         print_json(
             {
@@ -332,6 +351,11 @@ def grade_command(
     else:
         click.echo(_csv(header, rows), nl=False)
     if interrupted:
-        click.echo(f"lanlab: interrupted: {len(graded)} students graded (rows above); the others were not", err=True)
+        click.echo(
+            _("lanlab: interrupted: {count} students graded (rows above); the others were not").format(
+                count=len(graded)
+            ),
+            err=True,
+        )
         sys.exit(EXIT_INTERRUPTED)
     sys.exit(EXIT_OK if graded else EXIT_NO_ANSWER)

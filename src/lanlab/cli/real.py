@@ -11,6 +11,8 @@ from typing import Any, NoReturn
 import click
 
 from lanlab.cli.common import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_NO_ANSWER, EXIT_OK, fail, print_json
+from lanlab.cli.help import Command, Group
+from lanlab.i18n import _, localize, message_of, ngettext
 from lanlab.units import UnitError, format_duration, parse_duration
 
 STANDING = "up"  # the run id of a lab left standing by `real up`
@@ -70,6 +72,17 @@ def _fail_real(error: Exception) -> NoReturn:
     fail(str(error))
 
 
+def say_not_applied(items: list[dict[str, Any]]) -> None:
+    """On stderr, each property of the file the kernel run could not apply, and why."""
+    for item in items:
+        click.echo(
+            _("lanlab: not applied on the kernel: {property} on {where} ({why})").format(
+                property=item["property"], where=item["where"], why=item["why"]
+            ),
+            err=True,
+        )
+
+
 def load_lab(file: Path) -> Any:
     """The file read for the kernel; every mistake as FILE:LINE, exit 2."""
     from lanlab.real.model import TopologyError, read_lab
@@ -78,7 +91,7 @@ def load_lab(file: Path) -> Any:
         return read_lab(file)
     except TopologyError as error:
         for problem in error.problems:
-            click.echo(problem, err=True)
+            click.echo(localize(problem), err=True)
         sys.exit(EXIT_ERROR)
 
 
@@ -101,7 +114,7 @@ def prepare(
     try:
         end = parse_duration(until) / 1e9
     except UnitError as error:
-        fail(f"--until: {error}")
+        fail(_("--until: {error}").format(error=error))
     lab = load_lab(file)
     skipped = []
     events = []
@@ -120,21 +133,35 @@ def prepare(
     for text in stdins:
         node, sep, value = text.partition("=")
         if not sep or node not in lab.nodes:
-            fail(f"--stdin {text!r}: expected NODE=TEXT with a node of the file ({', '.join(lab.nodes)})")
+            fail(
+                _("--stdin {text}: expected NODE=TEXT with a node of the file ({nodes})").format(
+                    text=repr(text), nodes=", ".join(lab.nodes)
+                )
+            )
         stdin_of[node] = stdin_of.get(node, "") + value + "\n"
     args_of: dict[str, list[str]] = {}
     for text in args:
         node, sep, value = text.partition("=")
         if not sep or node not in lab.nodes:
-            fail(f"--arg {text!r}: expected NODE=ARG with a node of the file ({', '.join(lab.nodes)})")
+            fail(
+                _("--arg {text}: expected NODE=ARG with a node of the file ({nodes})").format(
+                    text=repr(text), nodes=", ".join(lab.nodes)
+                )
+            )
         args_of.setdefault(node, []).append(value)
     programs = []
     for text in apps:
         at, node, path = parse_app(text)
         if node not in lab.nodes or lab.nodes[node].kind not in ("host", "router"):
-            fail(f"--app {text!r}: no host called {node!r} (nodes: {', '.join(lab.nodes)})")
+            fail(
+                _("--app {text}: no host called {node} (nodes: {nodes})").format(
+                    text=repr(text), node=repr(node), nodes=", ".join(lab.nodes)
+                )
+            )
         if not path.is_file():
-            fail(f"--app {text!r}: no such file {str(path)!r}; give a Python file")
+            fail(
+                _("--app {text}: no such file {file}; give a Python file").format(text=repr(text), file=repr(str(path)))
+            )
         programs.append(
             RealProgram(node, str(path), at / 1e9, stdin=stdin_of.get(node, ""), args=list(args_of.get(node, [])))
         )
@@ -151,7 +178,7 @@ def execute_or_fail(run: Any, echo: Any = None) -> Any:
         _fail_real(error)
 
 
-@click.group(name="real")
+@click.group(name="real", cls=Group)
 def real() -> None:
     """The same topology file on the real Linux kernel (root): namespaces, veths, bridges.
 
@@ -210,10 +237,7 @@ def run_command(
 
     run = prepare(file, do, apps, stdins, until, pcap, args)
     run = execute_or_fail(run, None if as_json else program_echo)
-    for item in run.not_applied:
-        click.echo(
-            f"lanlab: not applied on the kernel: {item['property']} on {item['where']} ({item['why']})", err=True
-        )
+    say_not_applied(run.not_applied)
     if as_json:
         print_json(run.document())
     else:
@@ -223,13 +247,20 @@ def run_command(
         for line in report(run.programs):
             click.echo(line)
         click.echo(
-            f"ran {run.lab.name!r} on the kernel to {format_duration(round(run.until * 1e9))}: "
-            f"{len(run.lab.nodes)} namespaces, {len(run.lab.links)} links, removed after {run.elapsed:.1f} s"
+            _(
+                "ran {name} on the kernel to {until}: {nodes} namespaces, {links} links, removed after {seconds} s"
+            ).format(
+                name=repr(run.lab.name),
+                until=format_duration(round(run.until * 1e9)),
+                nodes=len(run.lab.nodes),
+                links=len(run.lab.links),
+                seconds=f"{run.elapsed:.1f}",
+            )
         )
         if pcap is not None:
-            click.echo(f"captures written to {pcap}/ (one pcapng per link)")
+            click.echo(_("captures written to {folder}/ (one pcapng per link)").format(folder=pcap))
     if run.interrupted:
-        click.echo("lanlab: interrupted; the lab was removed", err=True)
+        click.echo(_("lanlab: interrupted; the lab was removed"), err=True)
         sys.exit(EXIT_INTERRUPTED)
     sys.exit(run_status(run))
 
@@ -261,13 +292,12 @@ def up(file: Path) -> None:
         built = build(lab, STANDING)
     except RealError as error:
         _fail_real(error)
-    for item in built.not_applied:
-        click.echo(
-            f"lanlab: not applied on the kernel: {item['property']} on {item['where']} ({item['why']})", err=True
-        )
+    say_not_applied(built.not_applied)
     click.echo(
-        f"{lab.name!r} is up: {len(lab.nodes)} namespaces ({namespace(STANDING, '*')}), {len(lab.links)} links; "
-        "`lanlab real exec NODE -- CMD` runs in one, `lanlab real down` removes them"
+        _(
+            "{name} is up: {nodes} namespaces ({pattern}), {links} links; "
+            "`lanlab real exec NODE -- CMD` runs in one, `lanlab real down` removes them"
+        ).format(name=repr(lab.name), nodes=len(lab.nodes), pattern=namespace(STANDING, "*"), links=len(lab.links))
     )
 
 
@@ -291,10 +321,9 @@ def exec_command(node: str, command: tuple[str, ...]) -> None:
     ns = namespace(STANDING, node)
     if ns not in standing:
         nodes = [name[len(namespace(STANDING, "")) :] for name in standing if name.startswith(namespace(STANDING, ""))]
-        fail(
-            f"no node {node!r} standing"
-            + (f" (nodes: {', '.join(nodes)})" if nodes else ": start a lab with `lanlab real up FILE`")
-        )
+        if nodes:
+            fail(_("no node {node} standing (nodes: {nodes})").format(node=repr(node), nodes=", ".join(nodes)))
+        fail(_("no node {node} standing: start a lab with `lanlab real up FILE`").format(node=repr(node)))
     argv = list(command)
     if argv[:1] == ["lanlab"]:  # this lanlab, whichever PATH the namespace's shell would find
         argv = [sys.executable, "-m", "lanlab", *argv[1:]]
@@ -314,7 +343,9 @@ def down(file: Path | None) -> None:
         gone = remove(STANDING)
     except RealError as error:
         _fail_real(error)
-    click.echo(f"removed {len(gone)} namespaces" if gone else "no lab is standing (nothing to remove)")
+    click.echo(
+        _("removed {count} namespaces").format(count=len(gone)) if gone else _("no lab is standing (nothing to remove)")
+    )
 
 
 @real.command(name="clean")
@@ -328,10 +359,14 @@ def clean() -> None:
         gone = remove(None)
     except RealError as error:
         _fail_real(error)
-    click.echo(f"removed {len(gone)} namespaces: {' '.join(gone)}" if gone else "nothing to clean")
+    click.echo(
+        _("removed {count} namespaces: {names}").format(count=len(gone), names=" ".join(gone))
+        if gone
+        else _("nothing to clean")
+    )
 
 
-@click.command(name="compare")
+@click.command(name="compare", cls=Command)
 @_options
 @click.option(
     "--app-cpu",
@@ -369,7 +404,7 @@ def compare(
     try:
         cpu_limit = parse_duration(app_cpu) / 1e9
     except UnitError as error:
-        fail(f"--app-cpu: {error}")
+        fail(_("--app-cpu: {error}").format(error=error))
     sim_document, sim_owners = simulate(file, do, apps, stdins, until, args, cpu_limit)
     run = execute_or_fail(run)
     found, known = differences(sim_document, run.document(), sim_owners, run.owners)
@@ -377,12 +412,16 @@ def compare(
         print_json({"network": run.lab.name, "differences": found, "known": known})
     else:
         for line in found:
-            click.echo(f"difference: {line}")
+            click.echo(_("difference: {line}").format(line=line))
         for line in known:
-            click.echo(f"known: {line}")
+            click.echo(_("known: {line}").format(line=line))
         click.echo(
-            f"{run.lab.name!r}: {len(found)} difference{'s' if len(found) != 1 else ''} between the "
-            f"simulator and the kernel" + (f" ({len(known)} known, not counted)" if known else "")
+            ngettext(
+                "{name}: {count} difference between the simulator and the kernel",
+                "{name}: {count} differences between the simulator and the kernel",
+                len(found),
+            ).format(name=repr(run.lab.name), count=len(found))
+            + (_(" ({count} known, not counted)").format(count=len(known)) if known else "")
         )
     sys.exit(EXIT_NO_ANSWER if found else EXIT_OK)
 
@@ -409,7 +448,7 @@ def simulate(
         try:
             schedule(network, text)
         except CommandError as error:
-            fail(f"--do {error}")
+            fail(_("--do {error}").format(error=localize(message_of(error))))
     programs = start_apps(network, apps, stdins, args, echo=False)
     tracer = network.start_trace(protocols=["dhcp"])  # the DHCP messages each interface sent and received
     end = parse_duration(until)

@@ -13,9 +13,11 @@ from rich.markup import escape
 from rich.table import Table
 
 from lanlab.cli.common import EXIT_INTERRUPTED, EXIT_NO_ANSWER, EXIT_OK, fail, print_json
+from lanlab.cli.help import Command
+from lanlab.i18n import _, localize, ngettext
 
 
-@click.command(name="sweep")
+@click.command(name="sweep", cls=Command)
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--seeds",
@@ -151,13 +153,17 @@ def sweep(
             file, seeds, vary, do, until, metrics, apps=apps, stdins=stdins, args=args, app_limits=app_limits
         )
     except TopologyError as error:
-        fail(str(error).replace("\n", "; "))
+        fail("; ".join(localize(problem) for problem in error.problems))
     except SweepError as error:
         fail(str(error))
     names = [m.name for m in plan.metrics]
     for spec in plot_specs:
         if spec.metric is not None and spec.metric not in names:
-            fail(f"--plot: {spec.metric} is not a --metric of this sweep ({', '.join(names)})")
+            fail(
+                _("--plot: {metric} is not a --metric of this sweep ({metrics})").format(
+                    metric=spec.metric, metrics=", ".join(names)
+                )
+            )
     workers = workers or default_workers()
     rows: list[dict[str, Any]] = []
     progress = Progress(len(plan.tasks)) if sys.stderr.isatty() and not as_json else None
@@ -207,22 +213,27 @@ def sweep(
     else:
         print_summary(summary, plan.varied, names)
         click.echo(
-            f"{len(rows)} runs of {file} in {wall:.1f} s on {engine_name(workers, scheduler)}"
-            + (f", {len(failed)} failed" if failed else "")
-            + (f"; rows in {out}" if out else "")
-            + "".join(f"; plot {s.path}" for s in plot_specs)
+            ngettext(
+                "{runs} run of {file} in {wall} s on {where}", "{runs} runs of {file} in {wall} s on {where}", len(rows)
+            ).format(runs=len(rows), file=file, wall=f"{wall:.1f}", where=engine_name(workers, scheduler))
+            + (_(", {failed} failed").format(failed=len(failed)) if failed else "")
+            + (_("; rows in {out}").format(out=out) if out else "")
+            + "".join(_("; plot {path}").format(path=s.path) for s in plot_specs)
         )
         for row in failed[:5]:
             click.echo(
-                f"lanlab: seed {row['seed']} "
-                + " ".join(f"{p}={row.get(p)}" for p in plan.varied)
-                + f" failed: {row['error']}",
+                _("lanlab: seed {seed} {values} failed: {error}").format(
+                    seed=row["seed"], values=" ".join(f"{p}={row.get(p)}" for p in plan.varied), error=row["error"]
+                ),
                 err=True,
             )
     if interrupted:
         click.echo(
-            f"lanlab: interrupted after {len(rows)} of {len(plan.tasks)} runs; "
-            f"those are kept{f' in {out}' if out else ''}",
+            (
+                _("lanlab: interrupted after {done} of {planned} runs; those are kept in {out}")
+                if out
+                else _("lanlab: interrupted after {done} of {planned} runs; those are kept")
+            ).format(done=len(rows), planned=len(plan.tasks), out=out),
             err=True,
         )
         sys.exit(EXIT_INTERRUPTED)
@@ -243,7 +254,13 @@ class Progress:
         done = len(rows)
         eta = (now - self.start) / done * (self.total - done)
         failed = sum(1 for r in rows if r.get("error"))
-        sys.stderr.write(f"\r  {done}/{self.total} runs  {failed} failed  ETA {int(eta) // 60}:{int(eta) % 60:02d} ")
+        sys.stderr.write(
+            "\r  "
+            + _("{done}/{total} runs  {failed} failed  ETA {eta}").format(
+                done=done, total=self.total, failed=failed, eta=f"{int(eta) // 60}:{int(eta) % 60:02d}"
+            )
+            + " "
+        )
         sys.stderr.flush()
 
     def end(self) -> None:
@@ -251,9 +268,10 @@ class Progress:
 
 
 def print_summary(summary: list[dict[str, Any]], varied: list[str], metrics: list[str]) -> None:
-    table = Table(title="median \\[quartiles] per combination", title_justify="left")
+    table = Table(title=_("median \\[quartiles] per combination"), title_justify="left")
+    headings = {"runs": _("runs"), "failed": _("failed")}  # a metric's or a varied field's name stays
     for column in (*varied, "runs", "failed", *metrics):
-        table.add_column(escape(column), justify="left" if column in varied else "right")
+        table.add_column(escape(headings.get(column, column)), justify="left" if column in varied else "right")
     for entry in summary:
         cells = [escape(str(entry["values"][p])) for p in varied] + [str(entry["runs"]), str(entry["failed"])]
         for name in metrics:
