@@ -253,7 +253,9 @@ def test_no_route_answered_one_hop_sooner_on_the_kernel_is_known():
     sim = traceroute([("198.18.1.1", None)], [("198.18.1.1", "!N")])
     found, known = differences(sim, traceroute([("198.18.1.1", "!N")]), {}, {})
     assert found == [] and "198.18.1.1 answers !N one hop sooner" in known[0]
-    found, known = differences(sim, traceroute([None], [("198.18.1.1", "!N")]), {}, {})
+    found, known = differences(sim, traceroute([None], [("198.18.1.1", "!N")]), {}, {})  # rate-limited, then !N
+    assert found == [] and len(known) == 1
+    found, known = differences(sim, traceroute([None], [None]), {}, {})
     assert len(found) == 1 and known == []
     two = traceroute([("198.18.1.1", None), ("198.18.1.1", None)], [("198.18.1.1", "!N"), ("198.18.1.1", "!N")])
     found, known = differences(two, traceroute([("198.18.1.1", "!N"), None]), {}, {})

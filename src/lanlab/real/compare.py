@@ -240,19 +240,21 @@ def _program_view(program: dict[str, Any]) -> dict[str, Any]:
 def _unroutable_sooner(a: dict[str, Any], b: dict[str, Any]) -> bool:
     """Whether two traceroute views differ only where a router has no route: the simulator's router
     R answers the TTL first (Time Exceeded at hop k, !N at hop k+1), the kernel's the route first
-    (!N at hop k; Linux limits those errors, so some of that hop's probes get none: `*`)."""
-    if a["reached"] or b["reached"] or len(a["hops"]) < 2 or len(b["hops"]) != len(a["hops"]) - 1:
+    (!N from hop k on; Linux limits those errors, so some probes get none: `*`, and traceroute may
+    go on to hop k+1 for the !N)."""
+    if a["reached"] or b["reached"] or len(a["hops"]) < 2:
         return False
     *before, expired, unreachable = a["hops"]
     routers = {probe[0] for probe in expired + unreachable if probe is not None}
     if len(routers) != 1 or any(p is not None and p[1] is not None for p in expired):
         return False
     router = routers.pop()
-    last = b["hops"][-1]
+    tail = b["hops"][len(before) :]
     return (
-        b["hops"][:-1] == before
-        and all(p is None or p == (router, "!N") for p in unreachable + last)
-        and (router, "!N") in last
+        b["hops"][: len(before)] == before
+        and 1 <= len(tail) <= 2
+        and all(p is None or p == (router, "!N") for p in unreachable + [p for hop in tail for p in hop])
+        and (router, "!N") in tail[-1]
     )
 
 
@@ -296,7 +298,8 @@ def differences(
         if a != b and sim_command["command"].startswith("traceroute ") and _unroutable_sooner(a, b):
             known.append(
                 f"{where}: {a['hops'][-1][0][0]} answers !N one hop sooner on the kernel (Linux looks the route "
-                f"up before it checks the TTL, the simulator's router the other way round): kernel {b}"
+                f"up before it checks the TTL, the simulator's router the other way round; Linux's rate limit "
+                f"turns some into *): kernel {b}"
             )
         elif a != b:
             found.append(f"{where}: sim {a}, kernel {b}")
