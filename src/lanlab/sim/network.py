@@ -186,7 +186,7 @@ class Network:
         a: str | Port,
         b: str | Port,
         *,
-        delay: Duration = DEFAULT_DELAY_NS / 1e9,
+        delay: Duration = f"{DEFAULT_DELAY_NS}ns",
         rate: int | str = DEFAULT_RATE_BPS,
         loss: float = 0.0,
         queue: int = DEFAULT_QUEUE,
