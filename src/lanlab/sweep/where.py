@@ -4,6 +4,7 @@ Each yields rows as runs finish, so an interrupted sweep keeps the rows done."""
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import threading
@@ -79,8 +80,16 @@ def batches(tasks: list[Task], workers: int) -> list[list[Task]]:
 
 def _on_pool(tasks: list[Task], workers: int) -> Iterator[dict[str, Any]]:
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        with _children_ignore_ctrl_c():
-            futures = [pool.submit(run_batch, batch) for batch in batches(tasks, workers)]
+        # The workers fork while the futures are submitted. Frozen, this process's objects stay out of
+        # their collector's walks, which would copy every page it touches (gc.freeze's documented
+        # use): 200 rip-ring runs on 2 workers spent 1.25 ms CPU per task more than in process,
+        # 0.5 ms frozen (2 alternated rounds, load 14).
+        gc.freeze()
+        try:
+            with _children_ignore_ctrl_c():
+                futures = [pool.submit(run_batch, batch) for batch in batches(tasks, workers)]
+        finally:
+            gc.unfreeze()
         try:
             for future in as_completed(futures):
                 yield from future.result()
