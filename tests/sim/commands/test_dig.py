@@ -59,7 +59,8 @@ def test_no_server_is_three_tries_then_no_servers_could_be_reached():
 
 
 def test_nslookup_follows_the_alias_and_uses_the_lease_search_domain():
-    """pc2 (leased, domain lab) nslookup www: the CNAME line, then Name/Address of pc3.lab."""
+    """pc2 (leased, domain lab) nslookup www: the CNAME line, then Name/Address of pc3.lab; its --json
+    result adds the AAAA answer it asked for after."""
     (ns,) = run("at 2s pc2 nslookup www")
     assert ns.lines() == [
         "Server:\t\t198.18.0.53",
@@ -70,6 +71,8 @@ def test_nslookup_follows_the_alias_and_uses_the_lease_search_domain():
         "Address: 198.18.0.3",
         "",
     ]
+    result = ns.command.result()  # --json: the A answer's keys, and the AAAA answer (NODATA here)
+    assert result["answers"][-1].endswith("A\t198.18.0.3") and result["aaaa"] == {"status": "NOERROR", "answers": []}
 
 
 def test_bad_words_are_refused_when_parsed():
