@@ -81,8 +81,16 @@ def served(hosts: int, interval: str, seconds: float, *, whole: bool = False) ->
         spent["simulating"] += time.thread_time() - started
         return done
 
+    looked = session.history.end_of_instant
+
+    def timed_look(now: int) -> None:  # the tables read at the end of each instant
+        started = time.thread_time()
+        looked(now)
+        spent["simulating"] += time.thread_time() - started
+
     session.sync = timed_sync  # type: ignore[method-assign]
     session._guarded = timed_run  # type: ignore[method-assign]
+    session.history.end_of_instant = timed_look  # type: ignore[method-assign]
     received: list[tuple[int, float]] = []  # (events the page holds, when it had parsed the batch)
     worst_behind = [0.0]
 
