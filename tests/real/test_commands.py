@@ -57,7 +57,7 @@ def test_traceroute_takes_the_simulators_flags_one_probe_at_a_time(tmp_path, mon
 
 
 def test_new_words_parse_and_unknown_ones_are_refused(tmp_path):
-    """traceroute, tcp serve, tcp connect, stp and dig are kernel words now; `nslookup` still is not."""
+    """traceroute, tcp serve, tcp connect, stp and dig are kernel words now; `dhcp` alone is not."""
     words = [
         parse_do(lab(tmp_path), text).word
         for text in (
@@ -70,4 +70,4 @@ def test_new_words_parse_and_unknown_ones_are_refused(tmp_path):
     ]
     assert words == ["traceroute", "tcp serve", "tcp connect", "stp", "dig"]
     with pytest.raises(RealError, match="does not run on the kernel"):
-        parse_do(lab(tmp_path), "pc1 nslookup pc2")
+        parse_do(lab(tmp_path), "pc1 dhcp pc2")

@@ -55,14 +55,23 @@ def test_dig_output_reads_back_as_the_result_it_was_printed_from(words: str):
 
 @pytest.mark.skipif(netns_unavailable_reason() is not None, reason=str(netns_unavailable_reason()))
 def test_the_zone_resolves_on_the_kernel_as_in_the_simulator(tmp_path: Path):
-    """examples/dns.yaml under `lanlab compare`: dig (a bare name, a CNAME, PTR, NXDOMAIN) from pc1
-    (dns: in the file) and pc2 (the DNS server of its DHCP lease), and a program's gethostbyname,
+    """examples/dns.yaml under `lanlab compare`: dig (a bare name, a CNAME, PTR, NXDOMAIN) and
+    nslookup (a name, one the lease's search domain completes, an address) from pc1 (dns: in the
+    file) and pc2 (the DNS server and domain of its DHCP lease), and a program's gethostbyname,
     getaddrinfo, gethostbyaddr and gaierror on both hosts, agree with the simulator's."""
     (tmp_path / "resolve.py").write_text(RESOLVE)
     document = lanlab_compare(
         *[str(EXAMPLES / "dns.yaml"), "--until", "4s"],
         *["--do", "at 1s pc1 dig pc3", "--do", "at 1.2s pc1 dig www.lab.", "--do", "at 1.4s pc1 dig -x 198.18.0.3"],
         *["--do", "at 1.6s pc1 dig nothere.lab.", "--do", "at 2s pc2 dig files"],
+        *[
+            "--do",
+            "at 1.8s pc1 nslookup pc3",
+            "--do",
+            "at 2.2s pc2 nslookup www",
+            "--do",
+            "at 2.4s pc2 nslookup 198.18.0.9",
+        ],
         *["--app", f"at 2s pc1={tmp_path / 'resolve.py'}", "--app", f"at 2.5s pc2={tmp_path / 'resolve.py'}"],
     )
     assert document["differences"] == []

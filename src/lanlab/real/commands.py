@@ -43,6 +43,7 @@ WORDS = (
     "route",
     "stp",
     "dig",
+    "nslookup",
     "dhcp renew",
     "dhcp release",
 )
@@ -51,6 +52,7 @@ LISTENERS = {"udp listen", "tcp serve"}  # run until the run ends; later command
 TRACEROUTE_VALUED = {"-m": "30", "-q": "3", "-w": "5", "-p": "33434"}  # the simulator's defaults
 TCP_CONNECT_WAIT = "1"  # the simulator's `tcp connect --wait` default (the tool's own waits for the peer to close)
 TRACEROUTE_MISSING = "traceroute on the kernel runs Linux traceroute, which is not installed: apt install traceroute"
+NSLOOKUP_MARK = "lanlab-nslookup-prints"  # between the dig that gives nslookup's result and what it prints
 READY_S = 10.0  # a listener's start (Python, click, the socket) on a loaded machine
 
 
@@ -174,6 +176,8 @@ def tool_argv(lab: RealLab, command: DoCommand, until: float) -> list[str]:
         return traceroute_argv(lab, words[1:])
     if command.word == "dig":
         return dig_argv(lab, words[1:])
+    if command.word == "nslookup":
+        return nslookup_argv(lab, words[1:])
     rest = words[2:]
     if "--wait" not in rest:  # the simulator's default wait for a broadcast's replies
         rest = [*rest, "--wait", "2"]
@@ -221,6 +225,22 @@ def dig_argv(lab: RealLab, words: list[str]) -> list[str]:
         raise RealError(dns.MISSING_DIG)
     server = [f"@{lab.address_of(w[1:])}" for w in words if w.startswith("@")]
     return ["dig", *server, *[w for w in words if not w.startswith("@") and w != "+short"]]
+
+
+def nslookup_argv(lab: RealLab, words: list[str]) -> list[str]:
+    """`nslookup NAME|ADDRESS [SERVER]`: BIND's nslookup, for what it prints, after a dig asking the
+    question it asks (the search list applied; an address's PTR), whose answer is the result."""
+    if shutil.which("dig") is None or shutil.which("nslookup") is None:
+        raise RealError(dns.MISSING_DIG)
+    if not words or len(words) > 2 or any(w.startswith("-") for w in words):
+        raise RealError("nslookup takes NAME|ADDRESS [SERVER] on the kernel, as in the simulator")
+    name, server = words[0], [lab.address_of(w) for w in words[1:]]
+    try:
+        question = ["-x", str(IPv4Address(name))]
+    except ValueError:
+        question = ["+search", name]
+    ask = ["dig", "+noedns", *[f"@{s}" for s in server], *question]
+    return ["sh", "-c", f"{shlex.join(ask)}; echo {NSLOOKUP_MARK}; {shlex.join(['nslookup', name, *server])}"]
 
 
 def start(built: Built, command: DoCommand, until: float) -> None:
@@ -375,6 +395,9 @@ def _result(command: DoCommand, out: str, t0_wall: float) -> dict[str, Any] | No
     if command.word == "dig":
         command.printed = out
         return dns.parse_dig(out)
+    if command.word == "nslookup":
+        asked, _, command.printed = out.partition(NSLOOKUP_MARK + "\n")
+        return dns.parse_dig(asked)
     lines = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
     if not lines:
         return None
@@ -521,6 +544,8 @@ def lines(command: DoCommand) -> list[str]:
         if not r["done"]:
             return [f"  no lease to release (the client is {r['state']})"]
         return [f"  DHCPRELEASE of {r['address']} to {r['server']} port 67"]
+    if command.word == "nslookup":
+        return command.printed.rstrip("\n").splitlines()
     if command.word == "dig":
         if "+short" in command.argv:
             return [line.split("\t")[-1] for line in r["answers"]]

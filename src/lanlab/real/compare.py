@@ -41,7 +41,7 @@ def _command_view(command: dict[str, Any], owners: dict[str, str]) -> Any:
         return {"received": sorted((r["from"], r["text"]) for r in result.get("received", []))}
     if words[:2] in (["dhcp", "renew"], ["dhcp", "release"]):  # which address is the leases table's (clients race)
         return {key: result[key] for key in ("server", "done", "state")} | {"leased": result["address"] is not None}
-    if words[0] == "dig":  # the question's status and the records (not the id, flags or time)
+    if words[0] in ("dig", "nslookup"):  # the question's status and the records (not the id, flags or time)
         return {"status": result["status"], "answers": [" ".join(line.split()) for line in result["answers"]]}
     if words[0] == "traceroute":
         return {
