@@ -80,9 +80,9 @@ def test_programs_run_on_dask_workers_from_the_text_sent(tmp_path):
 
 @pytest.mark.slow
 def test_stdin_args_and_modules_reach_dask_workers(tmp_path):
-    """--stdin, --arg and a helper module beside the program, through a 2-worker LocalCluster's
-    address with the folder gone (the workers had only what the tasks carried): the rows are the
-    in-process sweep's."""
+    """--stdin, --arg, --app-limits and a helper module beside the program, through a 2-worker
+    LocalCluster's address with the folder gone (the workers had only what the tasks carried): the
+    rows are the in-process sweep's."""
     distributed = pytest.importorskip("distributed")
     (tmp_path / "helper.py").write_text("def shout(text):\n    return text.upper()\n")
     (tmp_path / "echo.py").write_text("import sys, helper\nprint(helper.shout(input()), sys.argv[1:])\n")
@@ -92,6 +92,7 @@ def test_stdin_args_and_modules_reach_dask_workers(tmp_path):
         apps=[f"pc3={tmp_path / 'echo.py'}"],
         stdins=["pc3=hello"],
         args=["pc3=7788"],
+        app_limits="cpu=10s,mem=1GiB",  # each run then forks once more inside its batch's wall
     )
     from lanlab.sweep.plan import make_plan
 
