@@ -294,3 +294,16 @@ def test_lang_after_help_still_chooses_the_language(args):
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0
     assert result.output.startswith("用法：") and "局域网实验室" in result.output
+
+
+def test_do_and_topology_errors_made_below_cli_speak_chinese(tmp_path):
+    """A --do the simulator refuses (CommandError) and a topology's mistakes are shown in Chinese."""
+    arp = str(ROOT / "examples/arp.yaml")
+    result = CliRunner().invoke(cli, ["--lang", "zh", "sim", "run", arp, "--do", "pc1 frob"])
+    assert result.exit_code == 2
+    assert "lanlab: --do 'pc1 frob'：未知命令 'frob'（已知命令：" in result.output
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("nodes:\n  pc1: {kind: host, ip: 198.18.0.1/24}\nlinks:\n  - [pc1:eth0, pc2]\n")
+    result = CliRunner().invoke(cli, ["--lang", "zh", "sim", "check", str(bad)])
+    assert result.exit_code == 2
+    assert f"{bad}:4: 链路端点 'pc2' 必须是 节点:端口，例如 pc1:eth0" in result.output

@@ -21,7 +21,7 @@ from lanlab.cli.sim_wall import walled_command
 from lanlab.cli.sim_serve import serve
 from lanlab.cli.sim_sweep import sweep
 from lanlab.cli.sim_view import PageTarget, stopped_reason
-from lanlab.i18n import N_, _, localize
+from lanlab.i18n import N_, _, localize, message_of
 from lanlab.sim.report import EVENTS_AFTER_STORM, holds, run_document
 from lanlab.units import SECOND, UnitError, format_duration, parse_duration
 
@@ -149,7 +149,7 @@ def load_or_exit(file: Path, seed: int = 1) -> Any:
         return load_topology(file, seed=seed)
     except TopologyError as error:
         for problem in error.problems:
-            click.echo(problem, err=True)
+            click.echo(localize(problem), err=True)
         sys.exit(2)
 
 
@@ -434,7 +434,7 @@ def _prepare(
         try:
             schedule(network, text)
         except CommandError as error:
-            fail(_("--do {error}").format(error=error))
+            fail(_("--do {error}").format(error=localize(message_of(error))))
     if pcap is not None:
         start_capture(network, pcap, capture)
 

@@ -25,6 +25,7 @@ from typing import Any, Callable, TypeVar
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from lanlab.i18n import L_, N_
 from lanlab.units import UnitError, parse_duration, parse_rate
 from lanlab.wire import MacAddress
 
@@ -65,7 +66,9 @@ class Context:
         key = (what, value)
         first = self.claims.get(key)
         if first is not None:
-            self.error(node, f"duplicate {what} {value} (already used on line {first})")
+            self.error(
+                node, L_("duplicate {what} {value} (already used on line {first})", what=what, value=value, first=first)
+            )
         else:
             self.claims[key] = line_of(node)
 
@@ -95,26 +98,35 @@ class Spec:
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, ScalarNode) else str(key_node)
             if key in self.values:
-                ctx.error(key_node, f"{owner}: field {key!r} given twice")
+                ctx.error(key_node, L_("{owner}: field {key} given twice", owner=owner, key=repr(key)))
             self.values[key] = value_node
             self.keys[key] = key_node
         self.failed = False
 
     def error(self, node: Node | None, message: str) -> None:
         self.failed = True
-        self.ctx.error(node if node is not None else self.node, f"{self.owner}: {message}")
+        self.ctx.error(
+            node if node is not None else self.node, L_("{owner}: {message}", owner=self.owner, message=message)
+        )
 
     def only(self, allowed: set[str]) -> None:
         for key, key_node in self.keys.items():
             if key not in allowed:
-                self.error(key_node, f"unknown field {key!r} (expected one of {', '.join(sorted(allowed))})")
+                self.error(
+                    key_node,
+                    L_(
+                        "unknown field {key} (expected one of {fields})",
+                        key=repr(key),
+                        fields=", ".join(sorted(allowed)),
+                    ),
+                )
 
     def scalar(self, key: str) -> tuple[str | None, Node | None]:
         node = self.values.get(key)
         if node is None:
             return None, None
         if not isinstance(node, ScalarNode):
-            self.error(node, f"{key} must be a single value")
+            self.error(node, L_("{key} must be a single value", key=key))
             return None, node
         return str(node.value), node
 
@@ -125,7 +137,10 @@ class Spec:
         try:
             return parse(text)
         except (ValueError, UnitError) as error:
-            self.error(node, f"{key}: {text!r} is not {what} ({error})")
+            self.error(
+                node,
+                L_("{key}: {text} is not {what} ({error})", key=key, text=repr(text), what=L_(what), error=str(error)),
+            )
             return None
 
     def interface(self, key: str) -> IPv4Interface | None:
@@ -133,9 +148,12 @@ class Spec:
         if text is None:
             return None
         if "/" not in text:
-            self.error(node, f"{key}: {text!r} needs a prefix length, like {text}/24")
+            self.error(
+                node,
+                L_("{key}: {text} needs a prefix length, like {example}/24", key=key, text=repr(text), example=text),
+            )
             return None
-        address = self.parsed(key, IPv4Interface, "an IPv4 address with a prefix length")
+        address = self.parsed(key, IPv4Interface, N_("an IPv4 address with a prefix length"))
         if address is not None:
             network = address.network
             # RFC 919/922: the all-zeros and all-ones hosts name the subnet and its broadcast
@@ -143,31 +161,40 @@ class Spec:
             reserved = {network.network_address: "network", network.broadcast_address: "broadcast"}
             if network.prefixlen <= 30 and address.ip in reserved:
                 first, last = network.network_address + 1, network.broadcast_address - 1
-                self.error(
-                    node,
-                    f"{key}: {address.ip} is the {reserved[address.ip]} address of {network}, "
-                    f"not a host's; give one from {first} to {last}",
-                )
+                where = {"key": key, "address": address.ip, "network": network, "first": first, "last": last}
+                if reserved[address.ip] == "network":
+                    problem = L_(
+                        "{key}: {address} is the network address of {network}, not a host's; "
+                        "give one from {first} to {last}",
+                        **where,
+                    )
+                else:
+                    problem = L_(
+                        "{key}: {address} is the broadcast address of {network}, not a host's; "
+                        "give one from {first} to {last}",
+                        **where,
+                    )
+                self.error(node, problem)
                 return None
         return address
 
     def address(self, key: str) -> IPv4Address | None:
-        return self.parsed(key, IPv4Address, "an IPv4 address")
+        return self.parsed(key, IPv4Address, N_("an IPv4 address"))
 
     def mac(self, key: str) -> MacAddress | None:
-        return self.parsed(key, MacAddress, "a MAC address like 02:00:00:00:00:01")
+        return self.parsed(key, MacAddress, N_("a MAC address like 02:00:00:00:00:01"))
 
     def duration(self, key: str) -> int | None:
-        return self.parsed(key, parse_duration, "a duration like 300s or 1ms")
+        return self.parsed(key, parse_duration, N_("a duration like 300s or 1ms"))
 
     def flag(self, key: str) -> bool | None:
-        return self.parsed(key, yes_no, "true or false")
+        return self.parsed(key, yes_no, N_("true or false"))
 
     def mtu(self, key: str) -> int | None:
         """An MTU in bytes: from 68 (RFC 791: every IPv4 link carries 68 bytes) to 65535 (16 bits of length)."""
-        mtu = self.parsed(key, int, "a number of bytes")
+        mtu = self.parsed(key, int, N_("a number of bytes"))
         if mtu is not None and not 68 <= mtu <= 65535:
-            self.error(self.values[key], f"{key} must be from 68 to 65535 bytes, not {mtu}")
+            self.error(self.values[key], L_("{key} must be from 68 to 65535 bytes, not {mtu}", key=key, mtu=mtu))
             return None
         return mtu
 
@@ -176,13 +203,21 @@ class Spec:
         if node is None:
             return []
         if not isinstance(node, MappingNode):
-            self.error(node, f"{key} must be a mapping of names to settings")
+            self.error(node, L_("{key} must be a mapping of names to settings", key=key))
             return []
         out = []
         for name_node, value in node.value:
             name = str(name_node.value)
             if not isinstance(value, MappingNode):
-                self.error(value, f"{key}.{name} must be a mapping like {{ip: 198.18.0.1/24}}")
+                self.error(
+                    value,
+                    L_(
+                        "{key}.{name} must be a mapping like {example}",
+                        key=key,
+                        name=name,
+                        example="{ip: 198.18.0.1/24}",
+                    ),
+                )
                 continue
             out.append((name, Spec(self.ctx, f"{self.owner} {key}.{name}", value)))
         return out
@@ -232,7 +267,12 @@ class Document:
         """Raise TopologyError with every problem recorded, by line, if there is any."""
         if self.ctx.problems:
             ordered = sorted(self.ctx.problems, key=lambda problem: problem[0])  # by line; stable within a line
-            raise TopologyError([f"{self.ctx.path}:{line}: {message}" for line, message in ordered])
+            raise TopologyError(
+                [
+                    L_("{file}:{line}: {problem}", file=self.ctx.path, line=line, problem=message)
+                    for line, message in ordered
+                ]
+            )
 
 
 MAX_DEPTH = 100  # far more than a topology needs, far less than what exhausts PyYAML's recursion
@@ -294,7 +334,7 @@ def read_text(path: str | Path) -> str:
     try:
         return Path(path).read_text(encoding="utf-8")
     except OSError as error:
-        raise TopologyError([f"{shown}: cannot read: {error.strerror}"]) from None
+        raise TopologyError([L_("{file}: cannot read: {reason}", file=shown, reason=error.strerror)]) from None
     except UnicodeDecodeError as error:
         raise TopologyError(
             [
@@ -317,7 +357,9 @@ def compose(
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 1
-        raise TopologyError([f"{shown}:{line}: not valid YAML: {plain_yaml_problem(error)}"]) from None
+        raise TopologyError(
+            [L_("{file}:{line}: not valid YAML: {problem}", file=shown, line=line, problem=plain_yaml_problem(error))]
+        ) from None
     except RecursionError:  # PyYAML's Python composer is recursive: hundreds of levels exhaust the stack
         raise _too_deep(shown, text) from None
     if depth_of(root) > MAX_DEPTH:  # what libyaml composed, the reader (recursive too) must not walk
@@ -371,24 +413,31 @@ def read_document(path: str | Path, text: str | None = None) -> Document:
     document = Document(name or Path(path).stem, ctx)
     nodes = top.values.get("nodes")
     if not isinstance(nodes, MappingNode):
-        ctx.error(nodes or root, "nodes: must be a mapping of node names to their settings")
+        ctx.error(nodes or root, L_("nodes: must be a mapping of node names to their settings"))
     else:
         for name_node, value in nodes.value:
             if not isinstance(name_node, ScalarNode):
-                ctx.error(name_node, "a node's name is one word, like pc1")
+                ctx.error(name_node, L_("a node's name is one word, like pc1"))
                 continue
             node_name = str(name_node.value)
             if not isinstance(value, MappingNode):
-                ctx.error(value, f"node {node_name}: give its settings as a mapping, like {{kind: host}}")
+                ctx.error(
+                    value,
+                    L_(
+                        "node {node}: give its settings as a mapping, like {example}",
+                        node=node_name,
+                        example="{kind: host}",
+                    ),
+                )
                 continue
-            spec = Spec(ctx, f"node {node_name}", value)
+            spec = Spec(ctx, L_("node {node}", node=node_name), value)
             ctx.node_names.add(node_name)
             kind, kind_node = spec.scalar("kind")
             document.nodes.append(NodeEntry(node_name, name_node, kind, kind_node, spec))
     links = top.values.get("links")
     if links is not None:
         if not isinstance(links, SequenceNode):
-            ctx.error(links, "links: must be a list of [NODE:PORT, NODE:PORT] pairs")
+            ctx.error(links, L_("links: must be a list of [NODE:PORT, NODE:PORT] pairs"))
         else:
             used: dict[str, int] = {}
             for item in links.value:
@@ -398,11 +447,11 @@ def read_document(path: str | Path, text: str | None = None) -> Document:
     events = top.values.get("events")
     if events is not None:
         if not isinstance(events, SequenceNode):
-            ctx.error(events, 'events: is a list of command lines like "at 60s link r1:eth1 r2:eth0 down"')
+            ctx.error(events, L_('events: is a list of command lines like "at 60s link r1:eth1 r2:eth0 down"'))
         else:
             for item in events.value:
                 if not isinstance(item, ScalarNode):
-                    ctx.error(item, 'an event is one command line, like "at 90s r2 stop"')
+                    ctx.error(item, L_('an event is one command line, like "at 90s r2 stop"'))
                     continue
                 document.events.append((str(item.value), item))
     return document
@@ -414,21 +463,21 @@ def _read_link(ctx: Context, item: Node, used: dict[str, int]) -> LinkEntry | No
         spec = Spec(ctx, "link", item)
         spec.only(LINK_FIELDS)
         endpoints = spec.values.get("endpoints")
-        delay = spec.parsed("delay", parse_duration, "a duration like 1ms")
+        delay = spec.parsed("delay", parse_duration, N_("a duration like 1ms"))
         if delay is not None:
             options["delay"] = delay
-        rate = spec.parsed("rate", parse_rate, "a rate like 100Mbps")
+        rate = spec.parsed("rate", parse_rate, N_("a rate like 100Mbps"))
         if rate is not None:
             options["rate"] = rate
         loss = spec.parsed("loss", float, "a probability")
         if loss is not None:
             if not 0.0 <= loss <= 1.0:
-                spec.error(spec.values["loss"], f"loss must be between 0 and 1, not {loss}")
+                spec.error(spec.values["loss"], L_("loss must be between 0 and 1, not {loss}", loss=loss))
             options["loss"] = loss
         queue = spec.parsed("queue", int, "a number of frames")
         if queue is not None:
             if queue < 1:
-                spec.error(spec.values["queue"], "queue must hold at least 1 frame")
+                spec.error(spec.values["queue"], L_("queue must hold at least 1 frame"))
             options["queue"] = queue
         mtu = spec.mtu("mtu")
         if mtu is not None:
@@ -442,17 +491,20 @@ def _read_link(ctx: Context, item: Node, used: dict[str, int]) -> LinkEntry | No
         or len(endpoints.value) != 2
         or not all(isinstance(e, ScalarNode) for e in endpoints.value)
     ):
-        ctx.error(endpoints or item, "a link is [NODE:PORT, NODE:PORT] or {endpoints: [NODE:PORT, NODE:PORT], ...}")
+        ctx.error(
+            endpoints or item,
+            L_("a link is [NODE:PORT, NODE:PORT] or {example}", example="{endpoints: [NODE:PORT, NODE:PORT], ...}"),
+        )
         return None
     ends = []
     for endpoint in endpoints.value:
         text = str(endpoint.value)
         node_name, sep, port_name = text.partition(":")
         if not sep or not node_name or not port_name:
-            ctx.error(endpoint, f"link endpoint {text!r} must be NODE:PORT, like pc1:eth0")
+            ctx.error(endpoint, L_("link endpoint {text} must be NODE:PORT, like pc1:eth0", text=repr(text)))
             continue
         if text in used:
-            ctx.error(endpoint, f"port {text} is used twice (first on line {used[text]})")
+            ctx.error(endpoint, L_("port {port} is used twice (first on line {first})", port=text, first=used[text]))
             continue
         used[text] = line_of(endpoint)
         ends.append(Endpoint(text, node_name, port_name, endpoint))

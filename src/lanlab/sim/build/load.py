@@ -13,6 +13,7 @@ from lanlab.sim.build.registry import NODE_KINDS
 from lanlab.sim.commands import CommandError, schedule
 from lanlab.sim.core.errors import NetworkError
 from lanlab.topology import Document, LinkEntry
+from lanlab.i18n import L_, message_of
 
 if TYPE_CHECKING:
     from lanlab.sim.network import Network
@@ -43,7 +44,7 @@ def build(network: Network, document: Document) -> None:
         try:
             schedule(network, text)
         except CommandError as error:
-            ctx.error(where, f"event {error}")
+            ctx.error(where, L_("event {problem}", problem=message_of(error)))
     document.raise_problems()
 
 

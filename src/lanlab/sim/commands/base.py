@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, NoReturn
 
 from lanlab.proto.ipv4 import NetworkUnreachable
 from lanlab.text import text_encoding
+from lanlab.i18n import L_, message_of
 from lanlab.units import UnitError, format_duration, parse_duration
 
 from lanlab.sim.devices.host import Host
@@ -40,7 +41,7 @@ def route_or_unreachable(host: Host, dst: IPv4Address, call: str) -> None:
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
-        raise CommandError(f"{self.prog}: {message}")
+        raise CommandError(L_("{command}: {problem}", command=self.prog, problem=message))
 
 
 def parser(words: str) -> argparse.ArgumentParser:
@@ -62,10 +63,12 @@ def int_in(low: int, high: int | None = None) -> Callable[[str], int]:
         try:
             value = int(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+            raise argparse.ArgumentTypeError(L_("{text} is not a whole number", text=repr(text))) from None
         if value < low or (high is not None and value > high):
             bounds = f"from {low} to {high}" if high is not None else f"at least {low}"
-            raise argparse.ArgumentTypeError(f"{value} is out of range: give a number {bounds}")
+            raise argparse.ArgumentTypeError(
+                L_("{value} is out of range: give a number {bounds}", value=value, bounds=bounds)
+            )
         return value
 
     return convert
@@ -79,7 +82,9 @@ def ipv4(text: str) -> IPv4Address:
     try:
         return IPv4Address(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an IPv4 address, like 198.18.0.1") from None
+        raise argparse.ArgumentTypeError(
+            L_("{text} is not an IPv4 address, like 198.18.0.1", text=repr(text))
+        ) from None
 
 
 def encoding(text: str) -> str:
@@ -97,7 +102,12 @@ def check_encodable(option: str, texts: list[str], encoding_name: str) -> None:
             text.encode(encoding_name)
         except UnicodeEncodeError:
             raise CommandError(
-                f"{option} {text!r} cannot be written in {encoding_name}; pick another --encoding"
+                L_(
+                    "{option} {text} cannot be written in {encoding}; pick another --encoding",
+                    option=option,
+                    text=repr(text),
+                    encoding=encoding_name,
+                )
             ) from None
 
 
@@ -197,17 +207,22 @@ def parse_do(network: Network, text: str) -> Scheduled:
     try:
         argv = shlex.split(text)
     except ValueError as error:
-        raise CommandError(f"{text!r}: {error}") from None
+        raise CommandError(L_("{text}: {problem}", text=repr(text), problem=message_of(error))) from None
     at = network.engine.now  # no "at": now
     if len(argv) >= 2 and argv[0] == "at":
         try:
             at = parse_duration(argv[1])
         except UnitError as error:
-            raise CommandError(f"{text!r}: {error}") from None
+            raise CommandError(L_("{text}: {problem}", text=repr(text), problem=message_of(error))) from None
         if at < network.engine.now:
             raise CommandError(
-                f"{text!r}: {argv[1]} is in the past: the network's clock is already at "
-                f"{format_duration(network.engine.now)} (say a later time, or leave out `at`)"
+                L_(
+                    "{text}: {at} is in the past: the network's clock is already at {now} "
+                    "(say a later time, or leave out `at`)",
+                    text=repr(text),
+                    at=argv[1],
+                    now=format_duration(network.engine.now),
+                )
             )
         argv = argv[2:]
     wide = COMMANDS.get(argv[0]) if argv and argv[0] not in network.nodes else None
@@ -216,13 +231,20 @@ def parse_do(network: Network, text: str) -> Scheduled:
             command = wide(argv[1:])
             command.check(network)  # type: ignore[attr-defined]
         except (argparse.ArgumentError, ValueError) as error:
-            raise CommandError(f"{text!r}: {error}") from None
+            raise CommandError(L_("{text}: {problem}", text=repr(text), problem=message_of(error))) from None
         return Scheduled(None, " ".join(argv), at, command, network)
     if len(argv) < 2:
-        raise CommandError(f'{text!r}: expected [at T] NODE COMMAND, like "pc1 ping pc2 -c 3"')
+        raise CommandError(L_('{text}: expected [at T] NODE COMMAND, like "pc1 ping pc2 -c 3"', text=repr(text)))
     node = argv[0]
     if node not in network.nodes:
-        raise CommandError(f"{text!r}: no node called {node!r} (nodes: {', '.join(network.nodes)})")
+        raise CommandError(
+            L_(
+                "{text}: no node called {node} (nodes: {nodes})",
+                text=repr(text),
+                node=repr(node),
+                nodes=", ".join(network.nodes),
+            )
+        )
     for length in (2, 1):
         words = " ".join(argv[1 : 1 + length])
         factory = COMMANDS.get(words)
@@ -230,9 +252,16 @@ def parse_do(network: Network, text: str) -> Scheduled:
             try:
                 command = factory(argv[1 + length :])
             except (argparse.ArgumentError, ValueError) as error:
-                raise CommandError(f"{text!r}: {error}") from None
+                raise CommandError(L_("{text}: {problem}", text=repr(text), problem=message_of(error))) from None
             return Scheduled(node, " ".join(argv[1:]), at, command, network)
-    raise CommandError(f"{text!r}: unknown command {argv[1]!r} (known: {', '.join(sorted(COMMANDS))})")
+    raise CommandError(
+        L_(
+            "{text}: unknown command {word} (known: {known})",
+            text=repr(text),
+            word=repr(argv[1]),
+            known=", ".join(sorted(COMMANDS)),
+        )
+    )
 
 
 def schedule(network: Network, text: str) -> Scheduled:
