@@ -146,3 +146,19 @@ def test_event_list_stays_in_time_order_when_frames_queue():
         f"waits in the output queue until {gap / 1e9:.6f} s",
         f"waits in the output queue until {2 * gap / 1e9:.6f} s",
     ]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(1, 9_000),
+    st.one_of(st.sampled_from([10**7, 10**8, 10**9, 8 * 10**9, 2_000_000]), st.integers(1, 10**10)),
+    st.integers(0, 10**12),
+)
+def test_a_frame_occupies_the_wire_for_wire_time_at_any_rate(size, rate, now):
+    """A send keeps the transmitter busy for exactly wire_time(size, rate), whether the rate's
+    nanoseconds per byte are whole (the product) or not (the division)."""
+    engine, a_node, b_node = Engine(), _Sink(), _Sink()
+    a, b = Port(a_node, "a", engine), Port(b_node, "b", engine)
+    Link(a, b, rate=rate)
+    a.send(Frame(None, None, None, b"", size, 1), now)
+    assert a.busy_until == now + wire_time(size, rate)

@@ -116,13 +116,12 @@ class Engine:
         budget = self._budget(self.events, 0)
         try:  # zero-cost until raised; Ctrl-C must still leave the count right for the report
             while heap:
-                entry = pop(heap)
-                time = entry[0]
+                time, ticket, target, arg = pop(heap)
                 if time > until:
-                    heappush(heap, entry)
+                    heappush(heap, (time, ticket, target, arg))
                     break
                 self.now = time
-                entry[2].fire(entry[3], time)
+                target.fire(arg, time)
                 count += 1
                 if count == budget:  # one test per event whatever the limits; they are looked at here
                     if self._limit_reached(self.events + count):

@@ -50,7 +50,7 @@ from __future__ import annotations
 
 import heapq
 from collections import deque
-from typing import TYPE_CHECKING, Final, cast
+from typing import TYPE_CHECKING, Final
 
 from lanlab.i18n import L_, N_
 from lanlab.sim.core.frame import Frame
@@ -407,7 +407,8 @@ class HubPort(Port):
     __slots__ = ()
 
     def fire(self, transmission: Transmission, now: int) -> None:  # type: ignore[override]
-        cast("Hub", self.node).repeat(self, transmission, now)
+        hub: Hub = self.node  # type: ignore[assignment]
+        hub.repeat(self, transmission, now)
 
 
 class Hub:
