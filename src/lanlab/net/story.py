@@ -7,6 +7,7 @@ import asyncio
 import threading
 from collections.abc import Callable
 
+from lanlab.i18n import _
 from lanlab.net import udp
 from lanlab.net.tcp_client import talk
 from lanlab.net.tcp_server import DEFAULT_REPLY, ServerSettings, TcpServer
@@ -17,10 +18,15 @@ LOOPBACK = "127.0.0.1"
 
 def udp_chapter(say: Callable[[str], None]) -> None:
     """A listener answers "thank YOU!"; a sender sends "Hi" and times the reply."""
-    say("UDP: a datagram and its reply (the note's first program, unicast on loopback)")
+    say(_("UDP: a datagram and its reply (the note's first program, unicast on loopback)"))
     with udp.listening_socket(0, LOOPBACK) as listener, udp.sending_socket() as sender:
         port = listener.getsockname()[1]
-        say(f"  listener on {LOOPBACK}:{port} answers every datagram with {DEFAULT_REPLY!r}")
+        say(
+            "  "
+            + _("listener on {address} answers every datagram with {reply}").format(
+                address=f"{LOOPBACK}:{port}", reply=repr(DEFAULT_REPLY)
+            )
+        )
         heard: list[udp.Datagram] = []
 
         def serve_one() -> None:
@@ -32,11 +38,21 @@ def udp_chapter(say: Callable[[str], None]) -> None:
         result = udp.exchange(sender, (LOOPBACK, port), b"Hi", wait=2.0, expect=1)
         thread.join(2.0)
         for datagram in heard:
-            say(f"  listener got {decode(datagram.data)!r} from {datagram.sender}:{datagram.port}")
+            say(
+                "  "
+                + _("listener got {text} from {sender}").format(
+                    text=repr(decode(datagram.data)), sender=f"{datagram.sender}:{datagram.port}"
+                )
+            )
         for reply in result.replies:
-            say(f"  sender got {decode(reply.data)!r} from {reply.sender}:{reply.port} after {reply.rtt_ms:.3f} ms")
+            say(
+                "  "
+                + _("sender got {text} from {sender} after {rtt} ms").format(
+                    text=repr(decode(reply.data)), sender=f"{reply.sender}:{reply.port}", rtt=f"{reply.rtt_ms:.3f}"
+                )
+            )
         if not result.replies:
-            say("  no reply came back (is loopback up?)")
+            say("  " + _("no reply came back (is loopback up?)"))
 
 
 async def _tcp_exchange(say: Callable[[str], None]) -> None:
@@ -47,18 +63,23 @@ async def _tcp_exchange(say: Callable[[str], None]) -> None:
 
     server = TcpServer(ServerSettings(host=LOOPBACK, port=0), log)
     host, port = await server.start()
-    say(f"  server on {host}:{port} answers every message with {DEFAULT_REPLY!r}")
-    say("  client connects and sends '你好, server'")
+    say(
+        "  "
+        + _("server on {address} answers every message with {reply}").format(
+            address=f"{host}:{port}", reply=repr(DEFAULT_REPLY)
+        )
+    )
+    say("  " + _("client connects and sends {text}").format(text=repr("你好, server")))
     received: list[str] = []
     await talk(host, port, sends=["你好, server"], show=received.append)
     await asyncio.sleep(0.05)  # let the server log the client's departure
-    say(f"  client got {''.join(received)!r}, then the server closed its side")
+    say("  " + _("client got {text}, then the server closed its side").format(text=repr("".join(received))))
     server.close()
 
 
 def tcp_chapter(say: Callable[[str], None]) -> None:
     """Our server in reply mode and our client exchange one message and "thank YOU!"."""
-    say("TCP: a server and a client (the note's second and third programs)")
+    say(_("TCP: a server and a client (the note's second and third programs)"))
     asyncio.run(_tcp_exchange(say))
 
 
