@@ -46,3 +46,38 @@ def test_the_chinese_readme_shows_the_languages_real_output(tmp_path):
     assert shown.count("\n") > 10
     for line in shown.splitlines():
         assert line in output.splitlines(), line
+
+
+OFFLINE = ("ip", "oui")  # commands whose output depends on nothing but their arguments
+
+
+def test_the_chinese_readmes_offline_examples_print_what_they_show():
+    """Each `$ lanlab --lang zh ip|oui ...` shown (without a pipe) prints exactly the lines below it."""
+    import shlex
+
+    from click.testing import CliRunner
+
+    from lanlab.cli.main import cli
+
+    mo = ROOT / "src/lanlab/locale/zh_CN/LC_MESSAGES/lanlab.mo"
+    if not mo.exists():
+        import pytest
+
+        pytest.skip("the zh_CN catalogue is not compiled (run `make`)")
+    lines = (ROOT / "README.zh.md").read_text(encoding="utf-8").splitlines()
+    checked = 0
+    for number, line in enumerate(lines):
+        words = shlex.split(line[2:]) if line.startswith("$ lanlab --lang zh ") and "|" not in line else []
+        if len(words) < 4 or words[3] not in OFFLINE:
+            continue
+        shown = []
+        for following in lines[number + 1 :]:
+            if following.startswith("$ ") or following.startswith("```"):
+                break
+            shown.append(following)
+        while shown and not shown[-1]:
+            shown.pop()
+        output = CliRunner().invoke(cli, words[1:]).output
+        assert output.rstrip("\n").splitlines() == shown, line
+        checked += 1
+    assert checked >= 3
