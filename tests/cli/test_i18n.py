@@ -307,3 +307,17 @@ def test_do_and_topology_errors_made_below_cli_speak_chinese(tmp_path):
     result = CliRunner().invoke(cli, ["--lang", "zh", "sim", "check", str(bad)])
     assert result.exit_code == 2
     assert f"{bad}:4: 链路端点 'pc2' 必须是 节点:端口，例如 pc1:eth0" in result.output
+
+
+def test_sim_domains_counts_in_chinese_and_keeps_english():
+    """`sim domains` answers in Chinese under zh (counts, each domain, the size-rule warning) and as before in English."""
+    collisions = str(ROOT / "examples/collisions.yaml")
+    chinese = CliRunner().invoke(cli, ["--lang", "zh", "sim", "domains", collisions]).output.splitlines()
+    english = CliRunner().invoke(cli, ["--lang", "en", "sim", "domains", collisions]).output.splitlines()
+    assert chinese[0] == "4 个冲突域，2 个广播域" and english[0] == "4 collision domains, 2 broadcast domains"
+    assert chinese[1].startswith("冲突域 1（集线器 hub1, hub2）：4 个站点：ha:eth0")
+    assert any(
+        line.startswith("广播域 2：3 台主机：sa:eth0, sb:eth0, sc:eth0；没有路由器；经过 sw1") for line in chinese
+    )
+    assert any("超过了时隙（512 比特时间" in line for line in chinese)
+    assert any("beyond the slot time (512 bit times" in line for line in english)

@@ -21,7 +21,7 @@ from lanlab.cli.sim_wall import walled_command
 from lanlab.cli.sim_serve import serve
 from lanlab.cli.sim_sweep import sweep
 from lanlab.cli.sim_view import PageTarget, stopped_reason
-from lanlab.i18n import N_, _, localize, message_of
+from lanlab.i18n import N_, _, localize, message_of, ngettext
 from lanlab.sim.report import EVENTS_AFTER_STORM, holds, run_document
 from lanlab.units import SECOND, UnitError, format_duration, parse_duration
 
@@ -69,7 +69,7 @@ def check(file: Path) -> None:
         )
     )
     for warning in topology_domains(file).warnings():  # a medium past its size rule runs, with late collisions
-        click.echo(_("{file}: warning: {warning}").format(file=file, warning=warning), err=True)
+        click.echo(_("{file}: warning: {warning}").format(file=file, warning=localize(warning)), err=True)
 
 
 @sim.command(name="domains")
@@ -95,7 +95,7 @@ def domains(file: Path, as_json: bool) -> None:
         return
     click.echo("\n".join(domain_lines(found)))
     for warning in found.warnings():
-        click.echo(_("{file}: warning: {warning}").format(file=file, warning=warning), err=True)
+        click.echo(_("{file}: warning: {warning}").format(file=file, warning=localize(warning)), err=True)
 
 
 def topology_domains(file: Path) -> Any:
@@ -106,38 +106,55 @@ def topology_domains(file: Path) -> Any:
     return find_domains(read_document(file), DEFAULT_RATE_BPS, DEFAULT_DELAY_NS)
 
 
-def _counted(items: tuple[str, ...], one: str, many: str) -> str:
-    return f"{len(items)} {one if len(items) == 1 else many}"
-
-
 def domain_lines(found: Any) -> list[str]:
     """The domains as a student writes the answer: the counts, then each domain and its members."""
+    count = len(found.collision), len(found.broadcast)
     lines = [
-        f"{_counted(found.collision, 'collision domain', 'collision domains')}, "
-        f"{_counted(found.broadcast, 'broadcast domain', 'broadcast domains')}"
+        _("{collision}, {broadcast}").format(
+            collision=ngettext("{n} collision domain", "{n} collision domains", count[0]).format(n=count[0]),
+            broadcast=ngettext("{n} broadcast domain", "{n} broadcast domains", count[1]).format(n=count[1]),
+        )
     ]
     for number, medium in enumerate(found.collision, 1):
-        what = (
-            f"hubs {', '.join(medium.hubs)}"
-            if len(medium.hubs) > 1
-            else (f"hub {medium.hubs[0]}" if medium.hubs else "point-to-point link")
-        )
+        if len(medium.hubs) > 1:
+            what = _("hubs {hubs}").format(hubs=", ".join(medium.hubs))
+        elif medium.hubs:
+            what = _("hub {hub}").format(hub=medium.hubs[0])
+        else:
+            what = _("point-to-point link")
+        stations, ports = len(medium.stations), len(medium.ports)
         lines.append(
-            f"collision domain {number} ({what}): {_counted(medium.stations, 'station', 'stations')}: "
-            f"{', '.join(medium.stations)}; {_counted(medium.ports, 'port', 'ports')}"
+            _("collision domain {number} ({what}): {stations}: {members}; {ports}").format(
+                number=number,
+                what=what,
+                stations=ngettext("{n} station", "{n} stations", stations).format(n=stations),
+                members=", ".join(medium.stations),
+                ports=ngettext("{n} port", "{n} ports", ports).format(n=ports),
+            )
         )
         if medium.hubs:
             lines.append(
-                f"  {medium.repeaters} repeater{'s' if medium.repeaters != 1 else ''} at most between two "
-                f"stations, round trip {medium.round_trip / 1000:g} us, slot time "
-                f"{medium.slot_time / 1000:g} us at {medium.rate / 1e6:g} Mb/s"
+                "  "
+                + ngettext(
+                    "{n} repeater at most between two stations, round trip {round_trip} us, slot time {slot} us at {rate} Mb/s",
+                    "{n} repeaters at most between two stations, round trip {round_trip} us, slot time {slot} us at {rate} Mb/s",
+                    medium.repeaters,
+                ).format(
+                    n=medium.repeaters,
+                    round_trip=f"{medium.round_trip / 1000:g}",
+                    slot=f"{medium.slot_time / 1000:g}",
+                    rate=f"{medium.rate / 1e6:g}",
+                )
             )
     for number, lan in enumerate(found.broadcast, 1):
+        hosts = len(lan.hosts)
         lines.append(
-            f"broadcast domain {number}: {_counted(lan.hosts, 'host', 'hosts')}"
-            + (f": {', '.join(lan.hosts)}" if lan.hosts else "")
-            + (f"; bounded by {', '.join(lan.routers)}" if lan.routers else "; no router")
-            + (f"; through {', '.join(lan.devices)}" if lan.devices else "")
+            _("broadcast domain {number}: {hosts}").format(
+                number=number, hosts=ngettext("{n} host", "{n} hosts", hosts).format(n=hosts)
+            )
+            + (_(": {members}").format(members=", ".join(lan.hosts)) if lan.hosts else "")
+            + (_("; bounded by {routers}").format(routers=", ".join(lan.routers)) if lan.routers else _("; no router"))
+            + (_("; through {devices}").format(devices=", ".join(lan.devices)) if lan.devices else "")
         )
     return lines
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Final
 
+from lanlab.i18n import L_
 from lanlab.topology.reader import Document
 
 SLOT_BITS: Final = 512  # 802.3 slot time at 10 and 100 Mb/s
@@ -41,10 +42,10 @@ BRIDGE = "switch"
 def repeater_limit(rate: int) -> tuple[int, str]:
     """Most repeaters allowed between two stations of a medium of `rate` bit/s, and the rule's name."""
     if rate <= 10_000_000:
-        return 4, "the 5-4-3 rule of 10 Mb/s Ethernet (802.3 clause 13): at most 4 repeaters"
+        return 4, L_("the 5-4-3 rule of 10 Mb/s Ethernet (802.3 clause 13): at most 4 repeaters")
     if rate <= 100_000_000:
-        return 2, "100 Mb/s Ethernet (802.3 clause 29): at most 2 class II repeaters"
-    return 1, "half-duplex gigabit Ethernet (802.3 clause 42): at most 1 repeater"
+        return 2, L_("100 Mb/s Ethernet (802.3 clause 29): at most 2 class II repeaters")
+    return 1, L_("half-duplex gigabit Ethernet (802.3 clause 42): at most 1 repeater")
 
 
 @dataclass(frozen=True)
@@ -69,25 +70,38 @@ class CollisionDomain:
         if not self.hubs:
             return None
         limit, rule = repeater_limit(self.rate)
-        slot = (
-            f"the slot time ({SLOT_BITS} bit times, {self.slot_time / 1000:g} us at "
-            f"{self.rate // 1_000_000} Mb/s); past it a sender finishes a minimum frame before it hears the "
-            f"collision: a late collision, not retried, the frame lost"
+        slot = L_(
+            "the slot time ({bits} bit times, {slot} us at {rate} Mb/s); past it a sender finishes a minimum "
+            "frame before it hears the collision: a late collision, not retried, the frame lost",
+            bits=SLOT_BITS,
+            slot=f"{self.slot_time / 1000:g}",
+            rate=self.rate // 1_000_000,
         )
         if self.repeaters > limit and self.farthest is not None:
             a, b = self.farthest
-            return (
-                f"collision domain of {', '.join(self.hubs)}: {self.repeaters} repeaters between {a} and {b}, "
-                f"but {rule}. A signal must cross the medium and a collision come back within {slot}"
+            return L_(
+                "collision domain of {hubs}: {repeaters} repeaters between {a} and {b}, but {rule}. "
+                "A signal must cross the medium and a collision come back within {slot}",
+                hubs=", ".join(self.hubs),
+                repeaters=self.repeaters,
+                a=a,
+                b=b,
+                rule=rule,
+                slot=slot,
             )
         if self.round_trip > self.slot_time and self.slowest is not None:
             # within the repeater count, but the cables are too long for the rate (100BASE-TX: at
             # most 100 m, about 0.5 us each)
             a, b = self.slowest
-            return (
-                f"collision domain of {', '.join(self.hubs)}: a round trip of {self.round_trip / 1000:g} us "
-                f"between {a} and {b} (cables and {REPEATER_DELAY_BITS}-bit repeater delays), beyond {slot}. "
-                f"Shorter cables or fewer repeaters keep it within"
+            return L_(
+                "collision domain of {hubs}: a round trip of {round_trip} us between {a} and {b} (cables and "
+                "{delay}-bit repeater delays), beyond {slot}. Shorter cables or fewer repeaters keep it within",
+                hubs=", ".join(self.hubs),
+                round_trip=f"{self.round_trip / 1000:g}",
+                a=a,
+                b=b,
+                delay=REPEATER_DELAY_BITS,
+                slot=slot,
             )
         return None
 
