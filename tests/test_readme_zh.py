@@ -67,9 +67,10 @@ def test_the_chinese_readmes_offline_examples_print_what_they_show():
     lines = (ROOT / "README.zh.md").read_text(encoding="utf-8").splitlines()
     checked = 0
     for number, line in enumerate(lines):
-        words = shlex.split(line[2:]) if line.startswith("$ lanlab --lang zh ") and "|" not in line else []
-        if len(words) < 4 or words[3] not in OFFLINE:
+        plain = line[2:].split()
+        if not line.startswith("$ lanlab --lang zh ") or "|" in line or len(plain) < 4 or plain[3] not in OFFLINE:
             continue
+        words = shlex.split(line[2:])
         shown = []
         for following in lines[number + 1 :]:
             if following.startswith("$ ") or following.startswith("```"):
