@@ -294,3 +294,20 @@ def test_dhcp_messages_compare_per_interface_in_any_order_and_a_nak_race_is_know
     real["dhcp_messages"]["pc1:eth0"] += [["rx", "DHCP NAK"], ["rx", "DHCP Offer"]]
     found, known = differences(sim, real, {}, {})
     assert found == [] and known[0].startswith("dhcp messages pc1:eth0: dnsmasq offered one address to two")
+
+
+def test_arp_entries_for_the_neighbour_across_a_pulled_cable_are_known_when_only_the_simulator_keeps_them():
+    """After `link r2:eth1 r3:eth0 down` the kernel's r2 flushed r3's entry, the simulator's keeps it:
+    known; once the link is up again, or for another neighbour, it is a difference."""
+    owners = {"02:00:00:00:00:03": "r3:eth0"}
+    sim = {"tables": {"r2": {"arp": [{"ip": "198.18.23.3", "mac": "02:00:00:00:00:03"}]}}}
+    real = {
+        "tables": {"r2": {"arp": []}},
+        "commands": [{"node": "net", "command": "link r2:eth1 r3:eth0 down", "at": 6.0, "result": None}],
+    }
+    found, known = differences(sim, real, owners, owners)
+    assert found == [] and known[0].startswith("table r2 arp: Linux flushed the entries")
+    real["commands"].append({"node": "net", "command": "link r2:eth1 r3:eth0 up", "at": 7.0, "result": None})
+    assert len(differences(sim, real, owners, owners)[0]) == 1
+    real["commands"].pop()
+    assert len(differences(sim, real, {"02:00:00:00:00:03": "pc3:eth0"}, {})[0]) == 1
