@@ -157,6 +157,7 @@ def client_argv(node: str, port: str, folder: Path, resolv: Path | None = None) 
             "1",
             "-A",
             "1",
+            "-B",  # the broadcast flag, as the simulator's client sets it until it has an address (RFC 2131 4.1)
         ]
     if shutil.which("dhclient") is not None:
         return ["dhclient", "-d", "-4", "-lf", str(folder / f"{node}-{port}.dhclient"), "-H", node, port]

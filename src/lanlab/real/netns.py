@@ -416,7 +416,7 @@ def igmp_sent(ns: str) -> int:
 
 
 def _run_folders(run: str | None) -> list[Path]:
-    """The temporary folders of a run (every run's with None): BIRD's and DHCP's."""
+    """The temporary folders of a run (every run's with None): BIRD's, DHCP's and DNS's."""
     prefixes = [f"{kind}{run}-" if run is not None else kind for kind in (BIRD_FOLDER, DHCP_FOLDER, DNS_FOLDER)]
     return [path for prefix in prefixes for path in Path(tempfile.gettempdir()).glob(f"{prefix}*") if path.is_dir()]
 
