@@ -23,7 +23,7 @@ from lanlab.sim.core.errors import NetworkError
 from lanlab.sim.core.node import HasAddresses, Node
 from lanlab.sim.core.capture import Capture
 from lanlab.sim.core.engine import Engine
-from lanlab.sim.devices.host import Host
+from lanlab.sim.devices.host import Host, NicPort
 from lanlab.sim.devices.hub import Hub
 from lanlab.sim.devices.router import Router
 from lanlab.sim.core.link import DEFAULT_DELAY_NS, DEFAULT_QUEUE, DEFAULT_RATE_BPS, Link, Port
@@ -72,6 +72,7 @@ class Network:
         self.captures: list[Capture] = []
         self.commands: list[Scheduled] = []  # every --do and net.do(), in the order given
         self.programs: list[Program] = []  # every program started on its hosts, in order (lanlab.sim.shim)
+        self.files: str | None = None  # its hosts' files, a folder each (sim run --files DIR; else made when used)
         if trace:
             self.start_trace()
 
@@ -227,9 +228,9 @@ class Network:
             raise NetworkError(str(error)) from None
         if mtu is not None:
             for port in (port_a, port_b):
-                nic = getattr(port, "nic", None)  # a host's or router's interface; a switch port has no MTU here
-                if nic is not None and not nic.mtu_given:  # an interface's own mtu: is the more specific
-                    nic.set_mtu(mtu)
+                # a host's or router's interface; a switch port has no MTU here
+                if isinstance(port, NicPort) and not port.nic.mtu_given:  # an interface's own mtu: wins
+                    port.nic.set_mtu(mtu)
         self.links.append(link)
         return link
 

@@ -11,7 +11,7 @@ class _DhcpCommand(Command):
     waits = False
 
     def start(self, network: Any, host: Any, now: int) -> None:
-        boot = getattr(host, "dhcp_client", None)
+        boot = host.dhcp_client  # a Host: the command runs on hosts and routers only
         if boot is None:
             raise CommandError(f"{host.name} takes no address from DHCP (give it ip: dhcp)")
         lease = boot.client.lease

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from lanlab.sim.shim._proxy import Proxy
 
 if TYPE_CHECKING:
+    from lanlab.sim.devices.host import Host
     from lanlab.sim.shim._process import Program
 
 READING = ("stat", "lstat", "access", "listdir", "scandir", "readlink", "statvfs")
@@ -147,14 +148,28 @@ def _as(directory: str, like: Any) -> Any:
     return _real_os.fsencode(directory) if isinstance(like, bytes) else directory
 
 
-def host_folder(host: Any) -> str:
+_LOOSE_HOSTS: weakref.WeakKeyDictionary[Host, str] = weakref.WeakKeyDictionary()  # hosts in no Network
+
+
+def _temporary_folder(owner: object) -> str:
+    """A new temporary folder, removed when `owner` is."""
+    root = tempfile.mkdtemp(prefix="lanlab-files-")
+    weakref.finalize(owner, shutil.rmtree, root, ignore_errors=True)
+    return root
+
+
+def host_folder(host: Host) -> str:
     """The folder of `host`'s files: `network.files/NAME` (lanlab sim run --files DIR), or under
-    a temporary directory made for the network and removed with it."""
-    owner = getattr(host, "network", None) or host
-    root = getattr(owner, "files", None)
-    if root is None:
-        root = owner.files = tempfile.mkdtemp(prefix="lanlab-files-")
-        weakref.finalize(owner, shutil.rmtree, root, ignore_errors=True)
+    a temporary directory made for the network (or for a host outside any network) and removed with it."""
+    network = host.network
+    if network is None:
+        root = _LOOSE_HOSTS.get(host)
+        if root is None:
+            root = _LOOSE_HOSTS[host] = _temporary_folder(host)
+    else:
+        if network.files is None:
+            network.files = _temporary_folder(network)
+        root = network.files
     folder = _real_os.path.join(_real_os.path.abspath(root), host.name)
     _real_os.makedirs(folder, exist_ok=True)
     return folder

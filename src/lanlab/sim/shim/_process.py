@@ -136,7 +136,7 @@ class ShimHost:
 
 
 def shim_host(host: Host) -> ShimHost:
-    existing = getattr(host, "shim", None)
+    existing: ShimHost | None = host.shim
     if existing is None:
         existing = host.shim = ShimHost(host)
     return existing
