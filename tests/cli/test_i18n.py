@@ -321,3 +321,17 @@ def test_sim_domains_counts_in_chinese_and_keeps_english():
     )
     assert any("超过了时隙（512 比特时间" in line for line in chinese)
     assert any("beyond the slot time (512 bit times" in line for line in english)
+
+
+def test_do_command_results_speak_chinese():
+    """sim run's --do results (udp listen/broadcast, mac, link) are shown in Chinese; ping's lines stay iputils'."""
+    broadcast = str(ROOT / "examples/broadcast.yaml")
+    do = ["pc2 udp listen 7788 --reply hello", "pc1 udp broadcast Hi --port 7788 --wait 1", "at 1s sw1 mac"]
+    do += ["at 1s link pc3:eth0 sw1:p3 down", "pc1 ping pc2 -c 1"]
+    args = ["sim", "run", broadcast, "--until", "2s"] + [word for text in do for word in ("--do", text)]
+    chinese = CliRunner().invoke(cli, ["--lang", "zh", *args]).output
+    english = CliRunner().invoke(cli, ["--lang", "en", *args]).output
+    assert "在 UDP 7788 上监听：收到 1 个数据报" in chinese and "listening on UDP 7788: 1 datagram(s)" in english
+    assert "1 个回复" in chinese and "1 reply" in english
+    assert "  链路 pc3:eth0 - sw1:p3 已断开" in chinese and "  link pc3:eth0 - sw1:p3 is down" in english
+    assert "存活 1.000 秒" in chinese and "--- 198.18.0.2 ping statistics ---" in chinese

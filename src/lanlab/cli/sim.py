@@ -645,7 +645,7 @@ def print_report(
         console.print(Text(scheduled.heading(), style="bold"), soft_wrap=True)
         lines = scheduled.lines()
         if lines:
-            click.echo("\n".join(lines))
+            click.echo("\n".join(localize(line) for line in lines))
     for word in tables:
         if word == "domains":
             click.echo("\n".join(domain_lines(domains)))

@@ -193,9 +193,9 @@ class Scheduled:
     def lines(self) -> list[str]:
         """What the command printed (or why it did not run)."""
         if self.error is not None:
-            return [f"error: {self.error}"]
+            return [L_("error: {error}", error=self.error)]
         if not self.started:
-            return ["(not started: --until ended the run first)"]
+            return [L_("(not started: --until ended the run first)")]
         return self.command.lines()
 
     def heading(self) -> str:

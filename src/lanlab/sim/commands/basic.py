@@ -20,6 +20,7 @@ from lanlab.sim.commands.base import (
 )
 from lanlab.sim.core.node import KeepsMacTable
 from lanlab.units import SECOND
+from lanlab.i18n import L_
 
 if TYPE_CHECKING:
     from lanlab.sim.core.frame import Frame
@@ -136,7 +137,7 @@ class UdpListen(Command):
         return {"port": self.port, "received": self.received}
 
     def lines(self) -> list[str]:
-        return [f"listening on UDP {self.port}: {len(self.received)} datagram(s)"] + [
+        return [L_("listening on UDP {port}: {count} datagram(s)", port=self.port, count=len(self.received))] + [
             f"  [{r['t']:.6f}] {r['from']}:{r['port']} {r['text']!r}" for r in self.received
         ]
 
@@ -183,10 +184,12 @@ class _UdpSender(Command):
 
     def lines(self) -> list[str]:
         if not self.args.wait:
-            return ["sent 1 datagram (add --wait S to collect replies)"]
-        return [f"{len(self.replies)} repl{'y' if len(self.replies) == 1 else 'ies'}"] + [
-            f"  {r['from']}:{r['port']} {r['text']!r} {r['rtt_ms']:.3f} ms" for r in self.replies
-        ]
+            return [L_("sent 1 datagram (add --wait S to collect replies)")]
+        return [
+            L_("{count} reply", count=len(self.replies))
+            if len(self.replies) == 1
+            else L_("{count} replies", count=len(self.replies))
+        ] + [f"  {r['from']}:{r['port']} {r['text']!r} {r['rtt_ms']:.3f} ms" for r in self.replies]
 
 
 @register_command
@@ -244,7 +247,7 @@ class ArpShow(Command):
         return {"arp": self.rows}
 
     def lines(self) -> list[str]:
-        return [f"  {r['ip']:<15} {r['mac']}" for r in self.rows] or ["  (empty)"]
+        return [f"  {r['ip']:<15} {r['mac']}" for r in self.rows] or [L_("  (empty)")]
 
 
 @register_command
@@ -264,4 +267,7 @@ class MacShow(Command):
         return {"mac": self.rows}
 
     def lines(self) -> list[str]:
-        return [f"  {r['mac']}  {r['port']:<6} age {r['age']:.3f} s" for r in self.rows] or ["  (empty)"]
+        return [
+            L_("  {mac}  {port} age {age} s", mac=r["mac"], port=f"{r['port']:<6}", age=f"{r['age']:.3f}")
+            for r in self.rows
+        ] or [L_("  (empty)")]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from lanlab.sim.commands.base import Command, CommandError, register_command
+from lanlab.i18n import L_
 
 
 class _DhcpCommand(Command):
@@ -38,7 +39,7 @@ class DhcpRenew(_DhcpCommand):
 
     def lines(self) -> list[str]:
         if not self.done:
-            return [f"  no lease to renew (the client is {self.state})"]
+            return [L_("  no lease to renew (the client is {state})", state=self.state)]
         if self.address is None:
             return ["  DHCPDISCOVER to 255.255.255.255 port 67"]
         return [f"  DHCPREQUEST for {self.address} to {self.server} port 67"]
@@ -55,5 +56,5 @@ class DhcpRelease(_DhcpCommand):
 
     def lines(self) -> list[str]:
         if not self.done:
-            return [f"  no lease to release (the client is {self.state})"]
+            return [L_("  no lease to release (the client is {state})", state=self.state)]
         return [f"  DHCPRELEASE of {self.address} to {self.server} port 67"]

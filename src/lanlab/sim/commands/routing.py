@@ -126,7 +126,11 @@ class LinkState(Command):
         return {"link": f"{self.link.a.label}-{self.link.b.label}", "state": self.args.state}
 
     def lines(self) -> list[str]:
-        return [f"  link {self.link.a.label} - {self.link.b.label} is {self.args.state}"]
+        return [
+            L_("  link {a} - {b} is up", a=self.link.a.label, b=self.link.b.label)
+            if self.args.state == "up"
+            else L_("  link {a} - {b} is down", a=self.link.a.label, b=self.link.b.label)
+        ]
 
 
 class _Power(Command):
@@ -148,8 +152,10 @@ class _Power(Command):
 
     def lines(self) -> list[str]:
         if not self.done:
-            return [f"  {self.router} is not a router: nothing to {self.words}"]
-        return [f"  {self.router} {'stopped' if self.words == 'stop' else 'started'}"]
+            return [L_("  {router} is not a router: nothing to {word}", router=self.router, word=self.words)]
+        if self.words == "stop":
+            return [L_("  {router} stopped", router=self.router)]
+        return [L_("  {router} started", router=self.router)]
 
 
 @register_command

@@ -7,6 +7,7 @@ from typing import Any
 from lanlab.proto.spanning import status_lines
 from lanlab.sim.commands.base import Command, register_command
 from lanlab.sim.core.node import RunsSpanningTree
+from lanlab.i18n import L_
 
 
 @register_command
@@ -27,5 +28,11 @@ class StpShow(Command):
 
     def lines(self) -> list[str]:
         if self.status is None:
-            return [f"  {self.node} runs no spanning tree (give the switch stp: {{enabled: true}})"]
+            return [
+                L_(
+                    "  {node} runs no spanning tree (give the switch {setting})",
+                    node=self.node,
+                    setting="stp: {enabled: true}",
+                )
+            ]
         return status_lines(self.status)
