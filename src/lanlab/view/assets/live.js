@@ -5,7 +5,7 @@
    brief; the detail pane asks for the one it shows (viewer.askFrame), and it comes whole. */
 "use strict";
 (function (L) {
-  const PACES = [["0.1", "0.1x real time"], ["1", "real time"], ["10", "10x"], ["100", "100x"], ["0", "as fast as it goes"]];
+  const PACES = [["0.1", L.t("0.1x real time")], ["1", L.t("real time")], ["10", "10x"], ["100", "100x"], ["0", L.t("as fast as it goes")]];
   // What the "send" row does, as `sim run --do` words: FROM and TO are the two chosen nodes.
   const VERBS = [
     ["ping -c 1", "FROM ping TO -c 1"],
@@ -24,9 +24,9 @@
     const hosts = run.nodes.filter(function (n) { return n.kind === "host"; }).map(function (n) { return n.name; });
     const targets = run.nodes.filter(function (n) { return n.addresses.length; }).map(function (n) { return n.name; });
     const options = function (values) { return values.map(function (v) { return el("option", {value: v, text: v}); }); };
-    this.runButton = el("button", {"data-test": "live-run", onclick: function () { self.send({op: self.running ? "pause" : "start"}); }}, ["\u25B6 start"]);
-    const stepButton = el("button", {"data-test": "live-step", title: "run one simulator event", onclick: function () { self.send({op: "step"}); }}, ["step"]);
-    const pace = el("select", {"data-test": "live-pace", title: "pace of virtual time"}, PACES.map(function (p) { return el("option", {value: p[0], text: p[1]}); }));
+    this.runButton = el("button", {"data-test": "live-run", onclick: function () { self.send({op: self.running ? "pause" : "start"}); }}, ["\u25B6 " + L.t("start")]);
+    const stepButton = el("button", {"data-test": "live-step", title: L.t("run one simulator event"), onclick: function () { self.send({op: "step"}); }}, [L.t("step")]);
+    const pace = el("select", {"data-test": "live-pace", title: L.t("pace of virtual time")}, PACES.map(function (p) { return el("option", {value: p[0], text: p[1]}); }));
     pace.value = "1";
     pace.addEventListener("change", function () { self.send({op: "pace", pace: Number(pace.value)}); });
     this.clock = el("span", {class: "position", "data-test": "live-clock"});
@@ -36,17 +36,17 @@
     const act = el("button", {"data-test": "live-act", onclick: function () {
       const template = VERBS.find(function (v) { return v[0] === verb.value; })[1];
       self.do(template.replace("FROM", from.value).replace("TO", to.value));
-    }}, ["send"]);
+    }}, [L.t("send")]);
     const cable = el("select", {"data-test": "live-cable"}, options(run.doc.links.map(function (l) { return l.a + " " + l.b; })));
-    const pull = el("button", {"data-test": "live-pull", onclick: function () { self.do("link " + cable.value + " down"); }}, ["pull"]);
-    const plug = el("button", {"data-test": "live-plug", onclick: function () { self.do("link " + cable.value + " up"); }}, ["plug back"]);
+    const pull = el("button", {"data-test": "live-pull", onclick: function () { self.do("link " + cable.value + " down"); }}, [L.t("pull")]);
+    const plug = el("button", {"data-test": "live-plug", onclick: function () { self.do("link " + cable.value + " up"); }}, [L.t("plug back")]);
     // Clicking the drawing acts too: a host becomes the sender, a cable the one to pull or plug
     // back, and a node's tables come into view.
     panes.topology.cy.on("tap", "edge", function (event) {
       const link = run.doc.links[Number(event.target.id().replace(/^link/, ""))];
       if (!link) return;
       cable.value = link.a + " " + link.b;
-      self.answer.textContent = "cable " + link.a + " \u2194 " + link.b + ": pull it or plug it back";
+      self.answer.textContent = L.t("cable {a} \u2194 {b}: pull it or plug it back", {a: link.a, b: link.b});
     });
     panes.topology.cy.on("tap", "node", function (event) {
       const id = event.target.id(), node = /^n\d+$/.test(id) ? run.nodes[Number(id.slice(1))] : null;
@@ -57,16 +57,16 @@
       const pane = document.getElementById("tables");  // scrolled within itself: the page stays under the pointer
       if (tables) pane.scrollTop = tables.getBoundingClientRect().top - pane.getBoundingClientRect().top + pane.scrollTop;
     });
-    this.words = el("input", {type: "text", class: "words", "data-test": "live-do", placeholder: "pc1 ping pc3 -c 1   (the words of sim run --do)"});
+    this.words = el("input", {type: "text", class: "words", "data-test": "live-do", placeholder: "pc1 ping pc3 -c 1   " + L.t("(the words of sim run --do)")});
     this.words.addEventListener("keydown", function (event) { if (event.key === "Enter") self.do(self.words.value); });
-    const doButton = el("button", {"data-test": "live-send", onclick: function () { self.do(self.words.value); }}, ["do"]);
+    const doButton = el("button", {"data-test": "live-send", onclick: function () { self.do(self.words.value); }}, [L.t("do")]);
     this.answer = el("span", {class: "hint", "data-test": "live-answer"});
     this.commandLine = el("code", {"data-test": "live-command-line"});
-    const save = el("a", {href: "run.html" + location.search, download: (run.doc.network || "lanlab") + ".html", "data-test": "live-save-html"}, ["\u2193 run as a page"]);
-    container.appendChild(el("div", {class: "controls live", "data-test": "live"}, [this.runButton, stepButton, el("label", {}, ["pace ", pace]), this.clock]));
-    container.appendChild(el("div", {class: "controls live"}, [from, verb, to, act, " \u00B7 cable ", cable, pull, plug]));
+    const save = el("a", {href: "run.html" + location.search, download: (run.doc.network || "lanlab") + ".html", "data-test": "live-save-html"}, ["\u2193 " + L.t("run as a page")]);
+    container.appendChild(el("div", {class: "controls live", "data-test": "live"}, [this.runButton, stepButton, el("label", {}, [L.t("pace") + " ", pace]), this.clock]));
+    container.appendChild(el("div", {class: "controls live"}, [from, verb, to, act, " \u00B7 " + L.t("cable") + " ", cable, pull, plug]));
     container.appendChild(el("div", {class: "controls live"}, [this.words, doButton, this.answer]));
-    container.appendChild(el("div", {class: "controls live"}, ["session: ", this.commandLine, " ", save]));
+    container.appendChild(el("div", {class: "controls live"}, [L.t("session:") + " ", this.commandLine, " ", save]));
     const url = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws" + location.search;
     this.asked = {};  // frame index -> true: asked for whole, the answer not in yet
     viewer.askFrame = function (index) {
@@ -76,7 +76,7 @@
     };
     this.socket = new WebSocket(url);
     this.socket.addEventListener("message", function (message) { self.receive(JSON.parse(message.data)); });
-    this.socket.addEventListener("close", function () { self.answer.textContent = "the server is gone: the run is frozen here"; });
+    this.socket.addEventListener("close", function () { self.answer.textContent = L.t("the server is gone: the run is frozen here"); });
   }
 
   Live.prototype.send = function (message) {
@@ -130,9 +130,10 @@
 
   Live.prototype.show = function (state) {
     this.running = state.running;
-    this.runButton.textContent = state.running ? "\u275A\u275A pause" : "\u25B6 start";
-    this.clock.textContent = "sim time " + L.seconds(state.now) + " s" + (state.behind > 0.05 ? " (" + state.behind.toFixed(2) + " s behind)" : "") +
-      (state.stopped ? " \u00B7 stopped" : "");
+    this.runButton.textContent = state.running ? "\u275A\u275A " + L.t("pause") : "\u25B6 " + L.t("start");
+    this.clock.textContent = L.t("sim time {t} s", {t: L.seconds(state.now)}) +
+      (state.behind > 0.05 ? " " + L.t("({seconds} s behind)", {seconds: state.behind.toFixed(2)}) : "") +
+      (state.stopped ? " \u00B7 " + L.t("stopped") : "");
     this.commandLine.textContent = state.command_line;
   };
 
