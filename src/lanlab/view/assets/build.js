@@ -17,27 +17,27 @@
     const names = Object.keys(workspace.nodes);
     const options = function (values) { return values.map(function (v) { return el("option", {value: v, text: v}); }); };
     const palette = KINDS.map(function (kind) {
-      return el("button", {"data-test": "build-add-" + kind, title: "add a " + kind, onclick: function () { self.send({op: "add", kind: kind}); }}, ["+ " + kind]);
+      return el("button", {"data-test": "build-add-" + kind, title: L.t("add a {kind}", {kind: kind}), onclick: function () { self.send({op: "add", kind: kind}); }}, ["+ " + kind]);
     });
     const cableA = el("select", {"data-test": "build-cable-a"}, options(names));
     const cableB = el("select", {"data-test": "build-cable-b"}, options(names));
     if (names.length > 1) cableB.value = names[1];
-    const cable = el("button", {"data-test": "build-cable", onclick: function () { self.send({op: "cable", a: cableA.value, b: cableB.value}); }}, ["cable"]);
-    const netName = el("input", {type: "text", class: "small", "data-test": "build-name", value: workspace.name, title: "the network's name"});
+    const cable = el("button", {"data-test": "build-cable", onclick: function () { self.send({op: "cable", a: cableA.value, b: cableB.value}); }}, [L.t("cable")]);
+    const netName = el("input", {type: "text", class: "small", "data-test": "build-name", value: workspace.name, title: L.t("the network's name")});
     netName.addEventListener("change", function () { self.send({op: "edit", node: "", field: "name", value: netName.value}); });
     this.nodeSelect = el("select", {"data-test": "build-node"}, options(names));
     const kept = sessionStorage.getItem(KEEP);
     if (kept && names.indexOf(kept) >= 0) this.nodeSelect.value = kept;
     this.nodeSelect.addEventListener("change", function () { sessionStorage.setItem(KEEP, self.nodeSelect.value); self.drawFields(); });
     this.fields = el("span", {class: "fields"});
-    this.newField = el("input", {type: "text", class: "small", placeholder: "field", "data-test": "build-new-field"});
-    this.newValue = el("input", {type: "text", placeholder: "value, as in YAML", "data-test": "build-new-value"});
-    const set = el("button", {"data-test": "build-set", onclick: function () { self.edit(self.newField.value.trim(), self.newValue.value); }}, ["set"]);
-    const remove = el("button", {"data-test": "build-remove", onclick: function () { if (self.nodeSelect.value) self.send({op: "remove", node: self.nodeSelect.value}); }}, ["remove node"]);
+    this.newField = el("input", {type: "text", class: "small", placeholder: L.t("field"), "data-test": "build-new-field"});
+    this.newValue = el("input", {type: "text", placeholder: L.t("value, as in YAML"), "data-test": "build-new-value"});
+    const set = el("button", {"data-test": "build-set", onclick: function () { self.edit(self.newField.value.trim(), self.newValue.value); }}, [L.t("set")]);
+    const remove = el("button", {"data-test": "build-remove", onclick: function () { if (self.nodeSelect.value) self.send({op: "remove", node: self.nodeSelect.value}); }}, [L.t("remove node")]);
     this.error = el("span", {class: "hint error", "data-test": "build-error"});
-    const save = el("a", {href: "network.yaml" + location.search, "data-test": "build-save-yaml"}, ["\u2193 save network (YAML)"]);
-    container.appendChild(el("div", {class: "controls live build", "data-test": "build"}, ["build: "].concat(palette, [" \u00B7 ", cableA, cableB, cable, " \u00B7 name ", netName, " ", save])));
-    container.appendChild(el("div", {class: "controls live build"}, ["edit ", this.nodeSelect, this.fields, this.newField, this.newValue, set, remove, this.error]));
+    const save = el("a", {href: "network.yaml" + location.search, "data-test": "build-save-yaml"}, ["\u2193 " + L.t("save network (YAML)")]);
+    container.appendChild(el("div", {class: "controls live build", "data-test": "build"}, [L.t("build:") + " "].concat(palette, [" \u00B7 ", cableA, cableB, cable, " \u00B7 " + L.t("name") + " ", netName, " ", save])));
+    container.appendChild(el("div", {class: "controls live build"}, [L.t("edit") + " ", this.nodeSelect, this.fields, this.newField, this.newValue, set, remove, this.error]));
     this.drawFields();
     this.dragToCable(live.panes.topology);
   }
@@ -79,7 +79,7 @@
       const set = field in fields;
       const text = !set ? "" : typeof fields[field] === "object" ? JSON.stringify(fields[field]) : String(fields[field]);
       if (field === "kind") { box.appendChild(el("span", {class: "meta", text: " " + text + " "})); continue; }
-      const input = el("input", {type: "text", value: text, placeholder: set ? "" : "not set", "data-test": "field-" + name + "-" + field, title: field});
+      const input = el("input", {type: "text", value: text, placeholder: set ? "" : L.t("not set"), "data-test": "field-" + name + "-" + field, title: field});
       input.addEventListener("change", function () { self.edit(field, input.value); });
       box.appendChild(el("label", {}, [" " + field + " ", input, el("span", {class: "hint error", "data-test": "error-" + name + "-" + field})]));
     }
