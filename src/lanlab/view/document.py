@@ -12,7 +12,7 @@ from typing import Any
 
 import lanlab
 from lanlab.topology.domains import domains_of
-from lanlab.view.frames import frame_entry
+from lanlab.view.frames import frame_entry, object_brief_entry
 from lanlab.view.history import TABLE_COLUMNS, TableHistory
 from lanlab.wire import describe
 
@@ -111,7 +111,8 @@ class EventEncoder:
                 raw = frame.to_bytes()
                 decoded = self.decoded.get(raw)
                 if decoded is None:
-                    decoded = self.decoded[raw] = frame_entry(raw, brief=self.brief)
+                    made = object_brief_entry(raw, frame.layers()[:-1], frame.data) if self.brief else None
+                    decoded = self.decoded[raw] = made if made is not None else frame_entry(raw, brief=self.brief)
                 entry = self._entry(frame, decoded)
                 frames.append(entry)
                 self.protocols.append(entry["protocol"])

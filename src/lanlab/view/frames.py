@@ -8,7 +8,10 @@ import base64
 from typing import Any, Iterable
 
 from lanlab.cli.decode import field_text, layer_name
+from lanlab.sim.core.frame import MIN_FRAME
 from lanlab.wire import dissect, wire_fields
+from lanlab.wire.dissect import describe, endpoints
+from lanlab.wire.registry import next_codec
 
 
 def field_spans(h: Any, start: int, end: int, names: Iterable[str] | None = None) -> dict[str, tuple[int, int]]:
@@ -105,6 +108,33 @@ def frame_entry(raw: bytes, *, brief: bool = False) -> dict[str, Any]:
     return entry
 
 
+def object_brief_entry(raw: bytes, headers: list[Any], payload: bytes) -> dict[str, Any] | None:
+    """`frame_entry(raw, brief=True)` made from the header objects that built `raw` (a simulator
+    frame's), without parsing the bytes again (most of a brief entry's cost); None when
+    `dissect(raw)` could find other headers than these, and the caller decodes the bytes: bytes
+    past them (Ethernet padding), or a header after which the registry names another codec than
+    the next object's (RIP in UDP's payload, an ICMP error's quoted IPv4, 802.3's LLC)."""
+    for h, upper in zip(headers, [*headers[1:], None]):
+        if next_codec(h) is not (type(upper) if upper is not None else None):
+            return None
+    if len(raw) <= MIN_FRAME:  # perhaps padded: the padding would be dissect's payload
+        return None
+    protocol, info = describe([*headers, payload])
+    src, dst = endpoints(headers)
+    layers = [_brief_layer(h) for h in headers]
+    if payload:
+        layers.append({"layer": "Data", "fields": []})
+    return {
+        "bytes": base64.b64encode(raw).decode("ascii"),
+        "protocol": protocol,
+        "info": info,
+        "src": src,
+        "dst": dst,
+        "layers": layers,
+        "brief": True,
+    }
+
+
 def _layers(raw: bytes, headers: list[Any]) -> tuple[list[dict[str, Any]], int]:
     """Every field of every header with its byte offsets; and where the headers end."""
     layers = []
@@ -124,9 +154,12 @@ def _layers(raw: bytes, headers: list[Any]) -> tuple[list[dict[str, Any]], int]:
 def _brief_layers(raw: bytes, headers: list[Any]) -> list[dict[str, Any]]:
     """The layers the whole entry has (up to where `header_lengths` stops: an ICMP error's quote,
     cut short, is not the frame's own), each with its BRIEF_FIELDS only."""
-    layers = []
-    for h, _ in zip(headers, header_lengths(raw, headers)):
-        name = layer_name(h)
-        fields = [[field, field_text(h, field, getattr(h, field)), 0, 0] for field in BRIEF_FIELDS.get(name, ())]
-        layers.append({"layer": name, "fields": fields})
-    return layers
+    return [_brief_layer(h) for h, _ in zip(headers, header_lengths(raw, headers))]
+
+
+def _brief_layer(h: Any) -> dict[str, Any]:
+    name = layer_name(h)
+    return {
+        "layer": name,
+        "fields": [[field, field_text(h, field, getattr(h, field)), 0, 0] for field in BRIEF_FIELDS.get(name, ())],
+    }

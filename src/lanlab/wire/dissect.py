@@ -100,7 +100,7 @@ def dissect(frame: bytes | memoryview, wire_length: int | None = None) -> Dissec
         info = f"{info} [Malformed Packet: {error}]" if layers[:-1] else f"[Malformed Packet: {error}]"
     elif cut_short is not None:
         info = f"{info} [Packet size limited during capture]"  # tshark's words
-    src, dst = _endpoints(layers[:quoted] if quoted is not None else layers[:-1])
+    src, dst = endpoints(layers[:quoted] if quoted is not None else layers[:-1])
     return Dissection(layers, protocol, info, src, dst, error, cut_short, quoted)
 
 
@@ -142,8 +142,8 @@ def quote_summary(headers: Sequence[Any]) -> str | None:
     return f"{name} {ip.src} → {ip.dst}"
 
 
-def _endpoints(headers: Sequence[Any]) -> tuple[str, str]:
-    # tshark's Source/Destination columns: the network address when there is one, else the MAC.
+def endpoints(headers: Sequence[Any]) -> tuple[str, str]:
+    """tshark's Source/Destination columns: the network address when there is one, else the MAC."""
     src = dst = ""
     for h in headers:
         if isinstance(getattr(h, "src", None), (MacAddress, IPv4Address)):
