@@ -16,7 +16,7 @@ from enum import Enum
 from collections.abc import Iterable
 from typing import Any, Final
 
-from lanlab.i18n import L_, N_, Deferred
+from lanlab.i18n import L_, N_, Deferred, _, localize, pad
 from lanlab.units import SECOND
 from lanlab.wire.mac import MacAddress
 from lanlab.wire.stp import Bpdu, BridgeId
@@ -293,22 +293,28 @@ class SpanningTreeBridge:
 
 
 def status_lines(status: dict[str, Any]) -> list[str]:
-    """A switch's spanning tree for people (`--do "sw1 stp"`, `--show stp`, on both back ends): the bridge, its root, one aligned line per port."""
+    """A switch's spanning tree for people (`--do "sw1 stp"`, `--show stp`, on both back ends): the bridge,
+    its root, one aligned line per port; in the current language (called when printed), columns
+    measured in terminal columns."""
     standard = {"stp": "802.1D STP", "rstp": "802.1w RSTP"}[status["mode"]]
     root = (
-        "this bridge is the root"
+        _("this bridge is the root")
         if status["is_root"]
-        else (f"root {status['root_id']} via {status['root_port']}, cost {status['root_cost']}")
+        else _("root {root} via {port}, cost {cost}").format(
+            root=status["root_id"], port=status["root_port"], cost=status["root_cost"]
+        )
     )
     out = [
-        f"  {standard}, bridge {status['bridge_id']}",
+        f"  {standard}, " + _("bridge {bridge}").format(bridge=status["bridge_id"]),
         f"  {root}",
-        f"  {'port':<5} {'role':<10} {'state':<10} {'cost':>9}  designated bridge and port",
+        f"  {pad(_('port'), 5)} {pad(_('role'), 10)} {pad(_('state'), 10)} {pad(_('cost'), 9, right=True)}  "
+        + _("designated bridge and port"),
     ]
     for row in status["ports"]:
-        edge = " (edge)" if row["edge"] else ""
+        edge = " " + _("(edge)") if row["edge"] else ""
+        role, state = (localize(WORDS.get(row[key], row[key])) for key in ("role", "state"))
         out.append(
-            f"  {row['port']:<5} {row['role']:<10} {row['state']:<10} {row['cost']:>9}  "
+            f"  {pad(row['port'], 5)} {pad(role, 10)} {pad(state, 10)} {row['cost']:>9}  "
             f"{row['designated_bridge']} {row['designated_port']}{edge}"
         )
     return out
