@@ -8,6 +8,7 @@ import pytest
 
 from lanlab.sim import load_topology, schedule
 from lanlab.view.frames import frame_entry, object_brief_entry
+from lanlab.wire import describe
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -45,7 +46,7 @@ def test_the_entry_from_header_objects_equals_the_decoded_bytes_brief_entry(exam
             seen.setdefault(event.frame.to_bytes(), event.frame)
     made = 0
     for raw, frame in seen.items():
-        entry = object_brief_entry(raw, frame.layers()[:-1], frame.data)
+        entry = object_brief_entry(raw, frame.layers(), describe(frame.layers()))
         if entry is not None:
             assert entry == frame_entry(raw, brief=True), entry["info"]
             made += 1

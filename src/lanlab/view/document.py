@@ -109,11 +109,13 @@ class EventEncoder:
                 index = self.frame_index[id(frame)] = len(self.protocols)
                 self.frames_kept.append(frame)
                 raw = frame.to_bytes()
+                layers = frame.layers()
+                described = describe(layers)  # the event list's words
                 decoded = self.decoded.get(raw)
                 if decoded is None:
-                    made = object_brief_entry(raw, frame.layers()[:-1], frame.data) if self.brief else None
+                    made = object_brief_entry(raw, layers, described) if self.brief else None
                     decoded = self.decoded[raw] = made if made is not None else frame_entry(raw, brief=self.brief)
-                entry = self._entry(frame, decoded)
+                entry = self._entry(frame, decoded, described)
                 frames.append(entry)
                 self.protocols.append(entry["protocol"])
             proto.append(self.protocols[index])
@@ -126,12 +128,14 @@ class EventEncoder:
         if not 0 <= index < len(self.frames_kept):
             raise IndexError(f"no frame {index}: this run has frames 0 to {len(self.frames_kept) - 1}")
         frame = self.frames_kept[index]
-        return self._entry(frame, frame_entry(frame.to_bytes()))
+        return self._entry(frame, frame_entry(frame.to_bytes()), describe(frame.layers()))
 
     @staticmethod
-    def _entry(frame: Any, decoded: dict[str, Any]) -> dict[str, Any]:
+    def _entry(frame: Any, decoded: dict[str, Any], described: tuple[str, str]) -> dict[str, Any]:
+        """The decoded bytes' entry with the frame's id, and its protocol and summary as the event
+        list words them (`described`: describe of the frame's own layers)."""
         entry = {**decoded, "id": frame.ident}
-        entry["protocol"], entry["summary"] = describe(frame.layers())  # the event list's words
+        entry["protocol"], entry["summary"] = described
         return entry
 
 

@@ -10,7 +10,7 @@ from typing import Any, Iterable
 from lanlab.cli.decode import field_text, layer_name
 from lanlab.sim.core.frame import MIN_FRAME
 from lanlab.wire import dissect, wire_fields
-from lanlab.wire.dissect import describe, endpoints
+from lanlab.wire.dissect import endpoints
 from lanlab.wire.registry import next_codec
 
 
@@ -108,18 +108,20 @@ def frame_entry(raw: bytes, *, brief: bool = False) -> dict[str, Any]:
     return entry
 
 
-def object_brief_entry(raw: bytes, headers: list[Any], payload: bytes) -> dict[str, Any] | None:
-    """`frame_entry(raw, brief=True)` made from the header objects that built `raw` (a simulator
-    frame's), without parsing the bytes again (most of a brief entry's cost); None when
-    `dissect(raw)` could find other headers than these, and the caller decodes the bytes: bytes
-    past them (Ethernet padding), or a header after which the registry names another codec than
-    the next object's (RIP in UDP's payload, an ICMP error's quoted IPv4, 802.3's LLC)."""
+def object_brief_entry(raw: bytes, layers: list[Any], described: tuple[str, str]) -> dict[str, Any] | None:
+    """`frame_entry(raw, brief=True)` made from the objects that built `raw` (a simulator frame's
+    `layers()`: headers, then the payload bytes) and their `describe` (protocol, info), without
+    parsing the bytes again (most of a brief entry's cost); None when `dissect(raw)` could find
+    other headers than these, and the caller decodes the bytes: bytes past them (Ethernet
+    padding), or a header after which the registry names another codec than the next object's
+    (RIP in UDP's payload, an ICMP error's quoted IPv4, 802.3's LLC)."""
+    headers, payload = layers[:-1], layers[-1]
     for h, upper in zip(headers, [*headers[1:], None]):
         if next_codec(h) is not (type(upper) if upper is not None else None):
             return None
     if len(raw) <= MIN_FRAME:  # perhaps padded: the padding would be dissect's payload
         return None
-    protocol, info = describe([*headers, payload])
+    protocol, info = described
     src, dst = endpoints(headers)
     layers = [_brief_layer(h) for h in headers]
     if payload:
@@ -159,7 +161,18 @@ def _brief_layers(raw: bytes, headers: list[Any]) -> list[dict[str, Any]]:
 
 def _brief_layer(h: Any) -> dict[str, Any]:
     name = layer_name(h)
-    return {
-        "layer": name,
-        "fields": [[field, field_text(h, field, getattr(h, field)), 0, 0] for field in BRIEF_FIELDS.get(name, ())],
-    }
+    kind = type(h)
+    fields = []
+    for field in BRIEF_FIELDS.get(name, ()):
+        value = getattr(h, field)
+        key = (kind, field, value)  # a field's text is its class's and value's alone (wire.meaning_of)
+        text = _BRIEF_TEXTS.get(key)
+        if text is None:
+            text = _BRIEF_TEXTS[key] = field_text(h, field, value)
+        fields.append([field, text, 0, 0])
+    return {"layer": name, "fields": fields}
+
+
+# Address texts: a run's frames carry the addresses of its few nodes over and over, and an
+# address object's str() is most of a brief layer's cost.
+_BRIEF_TEXTS: dict[tuple[type, str, Any], str] = {}
