@@ -8,8 +8,9 @@ PO     := $(wildcard src/lanlab/locale/*/LC_MESSAGES/lanlab.po)
 MO     := $(PO:.po=.mo)
 
 FAST   := .venv-fast
-# The compiled build's sources: what `make fast` recompiles when one of them changes (setup.py lists them).
-HOT    := $(shell sed -n 's|^ *"\(src/lanlab/[^"]*\.py\)",|\1|p' setup.py)
+# Every source file: the build is installed, not editable, so a change to any module (compiled or not)
+# must reinstall it, or `make test-fast` would test a stale copy of that module.
+SRC    := $(shell find src/lanlab -name '*.py' -o -name '*.po' -o -name '*.js' -o -name '*.css' -o -name '*.html')
 
 .PHONY: all demo test bench clean fast test-fast catalogue
 
@@ -42,7 +43,7 @@ bench: $(STAMP)
 # .py file is never shadowed by a stale extension. Run it as .venv-fast/bin/lanlab.
 fast: $(FAST)/.installed
 
-$(FAST)/.installed: pyproject.toml setup.py $(HOT)
+$(FAST)/.installed: pyproject.toml setup.py $(SRC)
 	@test -x $(FAST)/bin/python || $(PYTHON) -m venv $(FAST)
 	$(FAST)/bin/python -m pip install --quiet --upgrade pip
 	LANLAB_COMPILE=1 $(FAST)/bin/python -m pip install --quiet '.[test]'

@@ -91,6 +91,8 @@ def start_apps(
     programs share, as programs started from one terminal: a line one program reads is gone for
     the others (at one instant, programs run in start order). --arg values go to every program on
     the node."""
+    from lanlab.sim.devices.host import Host  # here: the CLI imports the simulator only when it runs one
+
     app_nodes = {parse_app(text)[1] for text in apps}
     try:
         stdin_of, args_of = program_inputs(stdins, args, app_nodes, list(network.nodes))
@@ -101,7 +103,7 @@ def start_apps(
     for text in apps:
         at, node, path = parse_app(text)
         host = network.nodes.get(node)
-        if host is None or not hasattr(host, "run_program"):
+        if not isinstance(host, Host):
             fail(
                 _("--app {text!r}: no host called {node!r} (nodes: {nodes})").format(
                     text=text, node=node, nodes=", ".join(network.nodes)

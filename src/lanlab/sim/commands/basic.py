@@ -145,8 +145,20 @@ class UdpListen(Command):
 class _UdpSender(Command):
     """Shared by `udp send` and `udp broadcast`: send, then collect replies for --wait."""
 
-    def send(self, network: Network, host: Host, now: int, dst: IPv4Address, port: int, text: str, wait: int) -> None:
+    def send(
+        self,
+        network: Network,
+        host: Host,
+        now: int,
+        dst: IPv4Address,
+        port: int,
+        text: str,
+        wait: int,
+        expect: int | None = None,
+    ) -> None:
+        """Send one datagram; collect replies for `wait`, or until `expect` of them (udp broadcast --expect)."""
         self.host = host
+        self.expect = expect
         self.sent_at = now
         self.replies: list[dict[str, Any]] = []
         data = text.encode()
@@ -169,8 +181,7 @@ class _UdpSender(Command):
                 "rtt_ms": round((now - self.sent_at) / 1e6, 6),
             }
         )
-        expect = getattr(self.args, "expect", None)
-        if expect is not None and len(self.replies) >= expect:
+        if self.expect is not None and len(self.replies) >= self.expect:
             self.stop(now)
 
     def stop(self, now: int) -> None:
@@ -230,7 +241,7 @@ class UdpBroadcast(_UdpSender):
 
     def start(self, network: Network, host: Host, now: int) -> None:
         a = self.args
-        self.send(network, host, now, a.to, a.port, a.text, a.wait)
+        self.send(network, host, now, a.to, a.port, a.text, a.wait, a.expect)
 
 
 @register_command

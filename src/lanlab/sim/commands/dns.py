@@ -307,6 +307,7 @@ class Nslookup(_Ask):
 
     words = "nslookup"
     search = True
+    aaaa: Lookup | None = None  # the AAAA question asked after the A answer, if one was
 
     def parse_words(self, words: list[str]) -> None:
         if len(words) == 2 and not words[1].startswith("@"):
@@ -323,7 +324,6 @@ class Nslookup(_Ask):
         """After an A answer (NOERROR, records or none), the real nslookup asks the same server for the
         AAAA of the canonical name (the CNAME's target, when the A answer followed one); after an error
         or a PTR lookup it asks nothing more."""
-        self.aaaa: Lookup | None = None
         reply = event.reply
         if self.qtype != DnsType.A or reply is None or reply.rcode != Rcode.NOERROR or event.server is None:
             return
@@ -339,8 +339,7 @@ class Nslookup(_Ask):
         )
 
     def aaaa_reply(self) -> Dns | None:
-        aaaa = getattr(self, "aaaa", None)
-        event = aaaa.result if aaaa is not None else None
+        event = self.aaaa.result if self.aaaa is not None else None
         return event.reply if event is not None else None
 
     def result(self) -> dict[str, Any]:

@@ -160,7 +160,14 @@ class SpanningTree:
             note = self._apply(event)
             changed |= isinstance(event, PortChanged)
             if switch.tracer is not None and note:
-                switch.tracer.record(now, switch.name, getattr(event, "port", None), "stp", None, note)
+                switch.tracer.record(
+                    now,
+                    switch.name,
+                    event.port if isinstance(event, (PortChanged, FdbFlush)) else None,
+                    "stp",
+                    None,
+                    note,
+                )
         if changed:
             switch.forwarding = [p for p in switch.ports.values() if isinstance(p, StpSwitchPort) and p.forwarding]
         self.timer.arm()

@@ -1,0 +1,45 @@
+"""--do "NODE udp send|broadcast ...": what the sender collects in its wait."""
+
+from __future__ import annotations
+
+from lanlab.sim import Network
+
+
+def lan(*names: str) -> Network:
+    """Hosts on one switch, 198.18.0.1, .2, ... in the order named."""
+    net = Network("lan", 1)
+    net.add_switch("sw1")
+    for n, name in enumerate(names, 1):
+        net.add_host(name, ip=f"198.18.0.{n}/24")
+        net.link(f"{name}:eth0", f"sw1:p{n}")
+    return net
+
+
+def test_broadcast_expect_stops_at_that_many_replies():
+    """udp broadcast --expect 2 keeps the first two of three replies and stops listening."""
+    net = lan("pc1", "pc2", "pc3", "pc4")
+    for name in ("pc2", "pc3", "pc4"):
+        net.do(f"{name} udp listen 7788 --reply {name}")
+    sent = net.do("at 1s pc1 udp broadcast Hi --expect 2 --wait 2s")
+    net.run(5)
+    replies = sent.as_dict()["result"]["replies"]
+    assert len(replies) == 2 and {r["text"] for r in replies} < {"pc2", "pc3", "pc4"}
+
+
+def test_broadcast_without_expect_keeps_every_reply_of_its_wait():
+    """udp broadcast with no --expect collects every reply that arrives within --wait."""
+    net = lan("pc1", "pc2", "pc3", "pc4")
+    for name in ("pc2", "pc3", "pc4"):
+        net.do(f"{name} udp listen 7788 --reply {name}")
+    sent = net.do("at 1s pc1 udp broadcast Hi --wait 2s")
+    net.run(5)
+    assert sorted(r["text"] for r in sent.as_dict()["result"]["replies"]) == ["pc2", "pc3", "pc4"]
+
+
+def test_send_collects_the_one_reply():
+    """udp send to one host collects that host's reply (udp send has no --expect)."""
+    net = lan("pc1", "pc2")
+    net.do("pc2 udp listen 7788 --reply pong")
+    sent = net.do("at 1s pc1 udp send pc2 7788 ping --wait 1s")
+    net.run(5)
+    assert [r["text"] for r in sent.as_dict()["result"]["replies"]] == ["pong"]
