@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Callable
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from lanlab.sim import Network, schedule
 from lanlab.units import SECOND
@@ -131,3 +133,31 @@ def test_rows_refreshed_in_place_are_changes_of_those_rows_only():
     assert table_changes(old, [["a", 1], ["b", 5], ["c", 3]]) == [("b", ["b", 5])]
     assert table_changes(old, [["b", 2], ["a", 1], ["c", 3]]) == [(None, [["b", 2], ["a", 1], ["c", 3]])]
     assert table_changes(old, [["a", 1], ["c", 3]]) == [("b", None)]
+
+
+def apply_changes(table: list[list[object]], changes: list[tuple[object, object]]) -> list[list[object]]:
+    """What a page does with table_changes: the whole table, or keyed rows removed, replaced in
+    place or appended."""
+    rows = [list(row) for row in table]
+    for key, row in changes:
+        if key is None:
+            rows = [list(r) for r in row]
+            continue
+        at = next((i for i, r in enumerate(rows) if r[0] == key), None)
+        if row is None:
+            del rows[at]
+        elif at is None:
+            rows.append(list(row))
+        else:
+            rows[at] = list(row)
+    return rows
+
+
+TABLES = st.lists(st.lists(st.integers(0, 3), min_size=2, max_size=2), max_size=5)
+
+
+@given(TABLES, TABLES)
+def test_changes_applied_to_the_old_table_give_the_new_one(old, new):
+    """For any two tables (repeated keys, reordering, same length or not), applying the changes
+    to the old table gives the new one."""
+    assert apply_changes(old, table_changes(old, new)) == new

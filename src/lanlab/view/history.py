@@ -139,7 +139,12 @@ def table_changes(old: list[list[Any]], new: list[list[Any]]) -> list[tuple[Any,
     kept_old = [key for key in old_rows if key in new_rows]
     kept_new = [key for key in new_rows if key in old_rows]
     appended = [key for key in new_rows if key not in old_rows]
-    if kept_old != kept_new or list(new_rows) != kept_new + appended or len(new_rows) != len(new):
+    if (
+        kept_old != kept_new
+        or list(new_rows) != kept_new + appended
+        or len(new_rows) != len(new)
+        or len(old_rows) != len(old)
+    ):
         return [(None, new)]
     changes: list[tuple[Any, Any]] = [(key, None) for key in old_rows if key not in new_rows]
     changes += [(key, row) for key, row in new_rows.items() if old_rows.get(key) != row]
