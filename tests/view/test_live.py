@@ -102,3 +102,18 @@ def test_a_slice_of_a_run_fallen_behind_stops_at_its_budget_with_the_encoding_co
     assert 5 <= instants <= 11
     assert session.encoded == len(session.history.events) > 0
     assert session.network.engine.now < 1_000_000_000
+
+
+def test_a_snapshot_stays_as_the_run_was_when_it_was_taken():
+    """The document `snapshot` copies keeps its events, frames and table changes while the run
+    goes on, and its whole document holds exactly its frames, each whole."""
+    session = session_run("hub_vs_switch.yaml", ["pc1 ping pc3 -c 3 -i 0.2"], 100_000_000)
+    snapshot = session.snapshot()
+    held = (len(snapshot["events"]["t"]), len(snapshot["frames"]), len(snapshot["tables"]["changes"]))
+    engine = session.network.engine
+    while engine.next_time() is not None and engine.next_time() <= SECOND:
+        session.step()
+    assert len(session.document["events"]["t"]) > held[0] and len(session.document["frames"]) > held[1]
+    assert (len(snapshot["events"]["t"]), len(snapshot["frames"]), len(snapshot["tables"]["changes"])) == held
+    whole = session.whole_document(snapshot)["frames"]
+    assert len(whole) == held[1] and not any(frame.get("brief") for frame in whole)

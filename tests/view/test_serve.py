@@ -522,3 +522,46 @@ def test_a_programs_output_reaches_the_page_while_it_runs(tmp_path):
         driver.quit()
         process.send_signal(signal.SIGINT)
         process.wait(timeout=10)
+
+
+def test_the_run_download_is_made_off_the_event_loop_from_the_run_as_asked(monkeypatch, tmp_path):
+    """run.html is rendered in another thread than the loop's (decoding a long run's frames whole
+    would stop the run and every page meanwhile), holding every frame whole as the run had them."""
+    import asyncio
+    import threading
+
+    from lanlab.sim import load_topology, schedule
+    from lanlab.view import live_server, read_document
+    from lanlab.view.live import LiveSession
+
+    rendered_in: list[int] = []
+    render_page = live_server.render_page
+
+    def recording(document, **options):  # type: ignore[no-untyped-def]
+        rendered_in.append(threading.get_ident())
+        return render_page(document, **options)
+
+    monkeypatch.setattr(live_server, "render_page", recording)
+    session = LiveSession(load_topology(HUB), schedule=schedule, source=["test"])
+    session.do("pc1 ping pc3 -c 1")
+    engine = session.network.engine
+    while engine.next_time() is not None and engine.next_time() <= 500_000_000:
+        session.step()
+
+    async def download() -> tuple[bytes, int]:
+        server = live_server.LiveServer(session, port=0)
+        await server.start()
+        url = f"http://127.0.0.1:{server.port}/run.html?token={server.token}"
+        try:
+            body = await asyncio.to_thread(lambda: urllib.request.urlopen(url, timeout=10).read())
+        finally:
+            await server.close()
+        return body, threading.get_ident()
+
+    body, loop_thread = asyncio.run(download())
+    assert rendered_in and loop_thread not in rendered_in
+    saved = tmp_path / "run.html"
+    saved.write_bytes(body)
+    frames = read_document(saved)["frames"]
+    assert len(frames) == len(session.document["frames"]) >= 4
+    assert not any(frame.get("brief") for frame in frames)

@@ -185,11 +185,21 @@ class LiveSession:
         carried it)."""
         return self.encoder.full(index)
 
-    def whole_document(self) -> dict[str, Any]:
-        """The run so far as `sim view` writes it: every frame whole, no "live" (a page that works
-        offline)."""
+    def snapshot(self) -> dict[str, Any]:
+        """The document as it is now, without "live", its growing lists copied: another thread can
+        make a page of it while the run goes on."""
         document = {key: value for key, value in self.document.items() if key != "live"}
-        document["frames"] = [self.frame(i) if f.get("brief") else f for i, f in enumerate(self.document["frames"])]
+        document["events"] = {name: list(column) for name, column in self.document["events"].items()}
+        document["frames"] = list(self.document["frames"])
+        document["tables"] = {**self.document["tables"], "changes": list(self.history.changes)}
+        return document
+
+    def whole_document(self, snapshot: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The run so far (or as `snapshot` held it) as `sim view` writes it: every frame whole,
+        no "live" (a page that works offline). Decoding reads only frames already indexed, so it
+        may run in another thread than the one simulating."""
+        document = self.snapshot() if snapshot is None else snapshot
+        document["frames"] = [self.frame(i) if f.get("brief") else f for i, f in enumerate(document["frames"])]
         return document
 
     def cursor(self) -> tuple[int, int, int, int]:

@@ -86,7 +86,7 @@ class LiveServer:
         await self.server.wait_closed()
 
     # -- HTTP: the token, the Origin, the page and its downloads -------------------------------------
-    def check_request(self, connection: ServerConnection, request: Request) -> Response | None:
+    async def check_request(self, connection: ServerConnection, request: Request) -> Response | None:
         url = urlsplit(request.path)
         token = parse_qs(url.query).get("token", [""])[0]
         if not hmac.compare_digest(token.encode(), self.token.encode()):
@@ -107,8 +107,11 @@ class LiveServer:
                 f"{self.builder.workspace.file_stem()}.yaml",
             )
         if url.path == "/run.html":  # the run so far as the viewer's page (works offline, like --html)
+            # Every frame decoded whole takes seconds for a long run: done in a thread, from a copy
+            # of the document taken now, so the loop goes on simulating and feeding pages meanwhile.
+            snapshot = self.session.snapshot()
             return _response(
-                render_page(self.session.whole_document()).encode(),
+                await asyncio.to_thread(lambda: render_page(self.session.whole_document(snapshot)).encode()),
                 "text/html; charset=utf-8",
                 f"{self.session.network.name}.html",
             )
