@@ -77,3 +77,25 @@ def test_filter_route_keeps_only_route_and_link_events():
     assert {e["kind"] for e in events} == {"route", "link"}
     metrics = [e["summary"] for e in events if "198.18.3.0/24" in e["summary"] and e["device"] == "r1"]
     assert metrics[-1].startswith("rip: 198.18.3.0/24 unreachable, metric 16")
+
+
+def test_do_route_prints_its_table_in_chinese_with_the_json_unchanged():
+    """`--lang zh ... --do "r1 route"` heads the table in Chinese, names the sources 直连/RIP and
+    keeps the columns aligned by terminal width; --json stays the same under both languages."""
+    import pytest
+
+    from lanlab.i18n import cell_width
+
+    if not (Path(__file__).resolve().parents[2] / "src/lanlab/locale/zh_CN/LC_MESSAGES/lanlab.mo").exists():
+        pytest.skip("the zh_CN catalogue is not compiled (run `make`)")
+    words = ("sim", "run", RING, "--until", "40s", "--do", "at 39s r1 route")
+    chinese = invoke("--lang", "zh", *words)
+    assert chinese.exit_code == 0, chinese.output
+    table = chinese.output.split("r1$ route\n", 1)[1].splitlines()[:7]
+    heading, rows = table[0], table[1:]
+    assert heading.split() == ["前缀", "下一跳", "接口", "度量", "来源", "存活时间"]
+    assert {row.split()[4] for row in rows} == {"直连", "RIP"}
+    assert {cell_width(line) for line in table} == {cell_width(heading)}  # same right edge
+    english = invoke("--lang", "en", *words)
+    assert "  prefix             via             interface metric  source         age" in english.output
+    assert invoke("--lang", "zh", *words, "--json").output == invoke("--lang", "en", *words, "--json").output
