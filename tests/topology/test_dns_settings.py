@@ -49,3 +49,53 @@ def test_more_than_three_servers_is_an_error(tmp_path):
     dns_resolver(spec)
     assert [line for line, _ in document.ctx.problems] == [2]
     assert "at most 3 servers" in document.ctx.problems[0][1]
+
+
+BAD_ZONE = """nodes:
+  ns:
+    kind: host
+    ip: 198.18.0.53/24
+    dns:
+      zone: lab.
+      ttl: -1
+      records: {www: nope, "a..b": 198.18.0.9, x: [198.18.0.1, foo], out.example.: 198.18.0.2, far: 198.19.9.9}
+  pc1: {kind: host, ip: 198.18.0.1/24, dns: [198.18.0.53, 198.18.0.54, 198.18.0.55, 198.18.0.56]}
+"""
+
+
+def test_dns_problems_are_shown_in_chinese_at_the_same_lines_and_stay_english_text(tmp_path):
+    """`sim check` under --lang zh gives each dns: problem in Chinese at the same FILE:LINE as
+    English, and the English lines are the ones lanlab has always printed."""
+    import re
+    from pathlib import Path
+
+    import pytest
+    from click.testing import CliRunner
+
+    from lanlab.cli.main import cli
+
+    if not (Path(__file__).resolve().parents[2] / "src/lanlab/locale/zh_CN/LC_MESSAGES/lanlab.mo").exists():
+        pytest.skip("the zh_CN catalogue is not compiled (run `make`)")
+    path = tmp_path / "t.yaml"
+    path.write_text(BAD_ZONE)
+    shown = {}
+    for word in ("en", "zh"):
+        result = CliRunner().invoke(cli, ["--lang", word, "sim", "check", str(path)])
+        assert result.exit_code == 2, result.output
+        shown[word] = [line.split(": ", 1) for line in result.output.splitlines()]
+    assert [where for where, _ in shown["en"]] == [where for where, _ in shown["zh"]]
+    assert [text for _, text in shown["en"]] == [
+        "node ns dns: ttl must be from 0 to 2147483647 seconds (RFC 2181 8), not -1",
+        "node ns dns: records: 'a..b' is not a name (each label between dots is 1 to 63 characters)",
+        "node ns dns: records: x.lab.: 'foo' is not an IPv4 address (a name alone is a CNAME)",
+        "node ns dns: records: out.example. is outside the zone lab.: this server answers only for lab.",
+        "node ns dns: records: www.lab. is an alias of nope.lab., which the zone does not hold "
+        "(add it to records, or auto: true to serve the nodes' names)",
+        "node ns dns: records: far.lab. 198.19.9.9 is on no subnet of this file: no node could reach it",
+        "node pc1: dns: at most 3 servers (glibc uses the first 3 nameserver lines)",
+    ]
+    for _, text in shown["zh"]:
+        assert re.search(r"[\u4e00-\u9fff]", text.replace("节点", "")), text  # more than the owner's word
+    assert (
+        shown["zh"][1][1] == "节点 ns 的 dns：records：'a..b' 不是一个名字（点与点之间的每个标签须为 1 到 63 个字符）"
+    )

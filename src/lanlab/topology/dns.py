@@ -21,6 +21,7 @@ from typing import Any, Final
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from lanlab.i18n import L_, N_, message_of
 from lanlab.topology.reader import Spec
 
 MAX_SERVERS: Final = 3  # glibc's MAXNS: resolv.conf lines after the third nameserver are ignored
@@ -40,20 +41,26 @@ def dns_resolver(spec: Spec) -> tuple[IPv4Address, ...]:
     for item in items:
         try:
             if not isinstance(item, ScalarNode):
-                raise ValueError("not a single address")
+                raise ValueError(L_("not a single address"))
             servers.append(IPv4Address(str(item.value)))
         except ValueError as error:
             spec.error(
                 item,
-                f"dns: give the DNS server's IPv4 address, a list of them, or a zone to serve "
-                f"like {{zone: lab., auto: true}} ({error})",
+                L_(
+                    "dns: give the DNS server's IPv4 address, a list of them, or a zone to serve "
+                    "like {example} ({error})",
+                    example="{zone: lab., auto: true}",
+                    error=message_of(error),
+                ),
             )
     if not items:
-        spec.error(node, "dns: give at least one server address")
+        spec.error(node, L_("dns: give at least one server address"))
     elif len(servers) > MAX_SERVERS:
-        spec.error(node, f"dns: at most {MAX_SERVERS} servers (glibc uses the first {MAX_SERVERS} nameserver lines)")
+        spec.error(
+            node, L_("dns: at most {count} servers (glibc uses the first {count} nameserver lines)", count=MAX_SERVERS)
+        )
     for server, item in zip(servers, items):
-        _defer_on_a_subnet(spec, item, server, "dns: server")
+        _defer_on_a_subnet(spec, item, server, L_("dns: server"))
     return tuple(servers)
 
 
@@ -64,23 +71,28 @@ def dns_server(spec: Spec) -> dict[str, Any] | None:
     node = spec.values.get("dns")
     if not isinstance(node, MappingNode):
         return None
-    dns = Spec(spec.ctx, f"{spec.owner} dns", node)
+    dns = Spec(spec.ctx, L_("{owner} dns", owner=spec.owner), node)
     dns.only(SERVER_FIELDS)
-    zone = dns.parsed("zone", _absolute_name, "a domain name like lab.")
+    zone = dns.parsed("zone", _absolute_name, N_("a domain name like lab."))
     if zone is None and not dns.failed:
-        dns.error(node, "a DNS server needs zone: NAME (like lab.), the domain it answers for")
+        dns.error(node, L_("a DNS server needs zone: NAME (like lab.), the domain it answers for"))
     auto = bool(dns.flag("auto"))
-    ttl = dns.parsed("ttl", int, "a number of seconds")
+    ttl = dns.parsed("ttl", int, N_("a number of seconds"))
     if ttl is not None and not 0 <= ttl <= 2**31 - 1:
-        dns.error(dns.values["ttl"], f"ttl must be from 0 to {2**31 - 1} seconds (RFC 2181 8), not {ttl}")
+        dns.error(
+            dns.values["ttl"],
+            L_("ttl must be from 0 to {most} seconds (RFC 2181 8), not {ttl}", most=2**31 - 1, ttl=ttl),
+        )
     addresses: dict[str, list[IPv4Address]] = {}
     aliases: dict[str, tuple[str, Node]] = {}
     records = dns.values.get("records")
     if records is not None and not isinstance(records, MappingNode):
         dns.error(
             records,
-            "records: maps names to an address, a list of addresses, or another name (a CNAME), "
-            "like {www: pc3, files: 198.18.0.9}",
+            L_(
+                "records: maps names to an address, a list of addresses, or another name (a CNAME), like {example}",
+                example="{www: pc3, files: 198.18.0.9}",
+            ),
         )
     elif records is not None and zone is not None:
         for key, value in records.value:
@@ -105,14 +117,14 @@ def _absolute_name(text: str) -> str:
     """A domain name in text, absolute and lower case; ValueError saying what is wrong."""
     name = text.strip().lower().rstrip(".")
     if not name:
-        raise ValueError("the root zone is not served here")
+        raise ValueError(L_("the root zone is not served here"))
     if len(name) > MAX_NAME:
-        raise ValueError(f"longer than {MAX_NAME} characters")
+        raise ValueError(L_("longer than {most} characters", most=MAX_NAME))
     for label in name.split("."):
         if not 0 < len(label) <= MAX_LABEL:
-            raise ValueError(f"each label between dots is 1 to {MAX_LABEL} characters")
+            raise ValueError(L_("each label between dots is 1 to {most} characters", most=MAX_LABEL))
         if not all(c.isascii() and (c.isalnum() or c in "-_") for c in label):
-            raise ValueError(f"label {label!r}: letters, digits, '-' and '_' only")
+            raise ValueError(L_("label {label}: letters, digits, '-' and '_' only", label=repr(label)))
     return name + "."
 
 
@@ -128,12 +140,15 @@ def _record_name(dns: Spec, key: Node, zone: str) -> str | None:
             return zone
         name = _absolute_name(text)
     except ValueError as error:
-        dns.error(key, f"records: {text!r} is not a name ({error})")
+        dns.error(key, L_("records: {text} is not a name ({error})", text=repr(text), error=message_of(error)))
         return None
     if not text.endswith("."):
         return _absolute_name(f"{text}.{zone}")
     if not _in_zone(name, zone):
-        dns.error(key, f"records: {name} is outside the zone {zone}: this server answers only for {zone}")
+        dns.error(
+            key,
+            L_("records: {name} is outside the zone {zone}: this server answers only for {zone}", name=name, zone=zone),
+        )
         return None
     return name
 
@@ -148,7 +163,7 @@ def _record(
 ) -> None:
     items = value.value if isinstance(value, SequenceNode) else [value]
     if not items or not all(isinstance(item, ScalarNode) for item in items):
-        dns.error(value, f"records: {name} takes an address, a list of addresses, or a name")
+        dns.error(value, L_("records: {name} takes an address, a list of addresses, or a name", name=name))
         return
     found: list[IPv4Address] = []
     for item in items:
@@ -156,18 +171,33 @@ def _record(
             found.append(IPv4Address(str(item.value)))
         except ValueError:
             if len(items) > 1:
-                dns.error(item, f"records: {name}: {item.value!r} is not an IPv4 address (a name alone is a CNAME)")
+                dns.error(
+                    item,
+                    L_(
+                        "records: {name}: {value} is not an IPv4 address (a name alone is a CNAME)",
+                        name=name,
+                        value=repr(item.value),
+                    ),
+                )
                 return
             try:
                 text = str(item.value)
                 target = _absolute_name(text) if text.endswith(".") else _absolute_name(f"{text}.{zone}")
             except ValueError as error:
-                dns.error(item, f"records: {name}: {item.value!r} is neither an IPv4 address nor a name ({error})")
+                dns.error(
+                    item,
+                    L_(
+                        "records: {name}: {value} is neither an IPv4 address nor a name ({error})",
+                        name=name,
+                        value=repr(item.value),
+                        error=message_of(error),
+                    ),
+                )
                 return
             aliases[name] = (target, item)
             return
     for address, item in zip(found, items):
-        _defer_on_a_subnet(dns, item, address, f"records: {name}")
+        _defer_on_a_subnet(dns, item, address, L_("records: {name}", name=name))
     addresses[name] = found
 
 
@@ -181,8 +211,13 @@ def _check_aliases(
         if not _in_zone(target, zone):
             dns.error(
                 where,
-                f"records: {name} is an alias of {target}, outside {zone}: this server does not "
-                "recurse, so the name would never resolve",
+                L_(
+                    "records: {name} is an alias of {target}, outside {zone}: this server does not "
+                    "recurse, so the name would never resolve",
+                    name=name,
+                    target=target,
+                    zone=zone,
+                ),
             )
             continue
         seen = [name]
@@ -190,13 +225,20 @@ def _check_aliases(
             seen.append(target)
             target = aliases[target][0]
         if target in seen:
-            dns.error(where, f"records: {name} is an alias in a loop ({' -> '.join([*seen, target])})")
+            dns.error(
+                where,
+                L_("records: {name} is an alias in a loop ({loop})", name=name, loop=" -> ".join([*seen, target])),
+            )
         elif target not in addresses and target != zone:
             if not auto:
                 dns.error(
                     where,
-                    f"records: {name} is an alias of {target}, which the zone does not hold "
-                    "(add it to records, or auto: true to serve the nodes' names)",
+                    L_(
+                        "records: {name} is an alias of {target}, which the zone does not hold "
+                        "(add it to records, or auto: true to serve the nodes' names)",
+                        name=name,
+                        target=target,
+                    ),
                 )
                 continue
             node_name = target[: -len(zone) - 1]
@@ -205,8 +247,13 @@ def _check_aliases(
                 if node_name not in ctx.node_names:
                     ctx.error(
                         where,
-                        f"{dns.owner}: records: {name} is an alias of {target}, which is neither a "
-                        f"record nor a node of this file",
+                        L_(
+                            "{owner}: records: {name} is an alias of {target}, which is neither a "
+                            "record nor a node of this file",
+                            owner=dns.owner,
+                            name=name,
+                            target=target,
+                        ),
                     )
 
             ctx.deferred.append(known)
@@ -218,6 +265,14 @@ def _defer_on_a_subnet(spec: Spec, where: Node, address: IPv4Address, what: str)
 
     def check() -> None:
         if not any(address in subnet for subnet in ctx.subnets):
-            ctx.error(where, f"{spec.owner}: {what} {address} is on no subnet of this file: no node could reach it")
+            ctx.error(
+                where,
+                L_(
+                    "{owner}: {what} {address} is on no subnet of this file: no node could reach it",
+                    owner=spec.owner,
+                    what=what,
+                    address=address,
+                ),
+            )
 
     ctx.deferred.append(check)

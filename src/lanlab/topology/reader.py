@@ -25,7 +25,7 @@ from typing import Any, Callable, TypeVar
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from lanlab.i18n import L_, N_
+from lanlab.i18n import L_, N_, message_of
 from lanlab.units import UnitError, parse_duration, parse_rate
 from lanlab.wire import MacAddress
 
@@ -139,7 +139,13 @@ class Spec:
         except (ValueError, UnitError) as error:
             self.error(
                 node,
-                L_("{key}: {text} is not {what} ({error})", key=key, text=repr(text), what=L_(what), error=str(error)),
+                L_(
+                    "{key}: {text} is not {what} ({error})",
+                    key=key,
+                    text=repr(text),
+                    what=L_(what),
+                    error=message_of(error),
+                ),
             )
             return None
 
