@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from lanlab.wire import IPv4
+from lanlab.wire import IPv4, Tcp, Udp
 
 ETH_HEADER: Final = 14
 MIN_FRAME: Final = 60  # 64 on the wire with the FCS; shorter frames are padded (802.3 4.2.3.3)
@@ -45,7 +45,7 @@ class Frame:
         l3 = self.l3
         l4 = self.l4
         if l4 is not None:
-            if isinstance(l3, IPv4) and hasattr(l4, "src_port"):
+            if isinstance(l3, IPv4) and isinstance(l4, (Udp, Tcp)):
                 payload = l4.build(payload, l3.src, l3.dst)  # UDP/TCP checksum over the pseudo-header
             else:
                 payload = l4.build(payload)

@@ -33,7 +33,7 @@ from lanlab.proto.ipv4 import (
     multicast_mac_bytes,
 )
 from lanlab.proto.udp import UdpDemux
-from lanlab.sim.core.engine import MachineTimer
+from lanlab.sim.core.engine import MachineTimer, TimedMachine
 from lanlab.sim.core.frame import ETH_HEADER, Frame
 from lanlab.sim.core.link import Port
 from lanlab.sim.devices import host_dns
@@ -703,7 +703,7 @@ class Host:
         timer.arm()
         return session
 
-    def timer_fired(self, machine: Any, now: int) -> None:
+    def timer_fired(self, machine: TimedMachine, now: int) -> None:
         """A sans-IO machine's deadline passed: transmit what it produced."""
         if isinstance(machine, PingSession):
             for request in machine.requests_to_send():

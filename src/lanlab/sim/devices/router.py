@@ -20,11 +20,11 @@ from lanlab.proto.fragments import fragment
 from lanlab.proto.ipv4 import NetworkUnreachable, multicast_mac_bytes
 from lanlab.proto.rip import RipSpeaker, RouteChange, RouteEffect
 from lanlab.proto.routing import Route, RouteSource, RoutingTable
-from lanlab.sim.core.engine import MachineTimer
+from lanlab.sim.core.engine import MachineTimer, TimedMachine
 from lanlab.sim.core.frame import Frame
 from lanlab.sim.devices.host import ETH_HEADER, IP_ICMP, IP_UDP, Destination, Host, Nic
 from lanlab.sim.core.trace import register_kind
-from lanlab.wire import EtherType, Ethernet, IpProto, IPv4, MacAddress, Rip, Udp, UnreachableCode, WireError
+from lanlab.wire import EtherType, Ethernet, IpProto, IPv4, MacAddress, Rip, Tcp, Udp, UnreachableCode, WireError
 from lanlab.wire.ipv4 import DF
 from lanlab.units import FOREVER
 from lanlab.wire.rip import RIP_MULTICAST, RIP_PORT
@@ -87,7 +87,7 @@ def datagram_bytes(ip: IPv4, l4: Any, data: bytes) -> bytes:
     """A datagram's payload as on the wire (only ICMP errors need it, to quote it)."""
     if l4 is None:
         return data
-    if hasattr(l4, "src_port"):
+    if isinstance(l4, (Udp, Tcp)):
         return l4.build(data, ip.src, ip.dst)  # type: ignore[no-any-return]
     return l4.build(data)  # type: ignore[no-any-return]
 
@@ -376,7 +376,7 @@ class Router(Host):
         self.rip.handle_datagram(ip.src, frame.l4.src_port, nic.name, message, now)
         self._drain_rip(now)
 
-    def timer_fired(self, machine: Any, now: int) -> None:
+    def timer_fired(self, machine: TimedMachine, now: int) -> None:
         if machine is self.rip:
             self._drain_rip(now)
         else:
