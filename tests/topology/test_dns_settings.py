@@ -6,6 +6,7 @@ from ipaddress import IPv4Address
 
 from lanlab.topology import read_document
 from lanlab.topology.dns import dns_resolver, dns_server
+from tests.helpers.languages import CHINESE, check_problems
 
 
 def node_spec(tmp_path, text: str):
@@ -66,24 +67,9 @@ BAD_ZONE = """nodes:
 def test_dns_problems_are_shown_in_chinese_at_the_same_lines_and_stay_english_text(tmp_path):
     """`sim check` under --lang zh gives each dns: problem in Chinese at the same FILE:LINE as
     English, and the English lines are the ones lanlab has always printed."""
-    import re
-    from pathlib import Path
-
-    import pytest
-    from click.testing import CliRunner
-
-    from lanlab.cli.main import cli
-
-    if not (Path(__file__).resolve().parents[2] / "src/lanlab/locale/zh_CN/LC_MESSAGES/lanlab.mo").exists():
-        pytest.skip("the zh_CN catalogue is not compiled (run `make`)")
     path = tmp_path / "t.yaml"
     path.write_text(BAD_ZONE)
-    shown = {}
-    for word in ("en", "zh"):
-        result = CliRunner().invoke(cli, ["--lang", word, "sim", "check", str(path)])
-        assert result.exit_code == 2, result.output
-        shown[word] = [line.split(": ", 1) for line in result.output.splitlines()]
-    assert [where for where, _ in shown["en"]] == [where for where, _ in shown["zh"]]
+    shown = check_problems(path)
     assert [text for _, text in shown["en"]] == [
         "node ns dns: ttl must be from 0 to 2147483647 seconds (RFC 2181 8), not -1",
         "node ns dns: records: 'a..b' is not a name (each label between dots is 1 to 63 characters)",
@@ -95,7 +81,7 @@ def test_dns_problems_are_shown_in_chinese_at_the_same_lines_and_stay_english_te
         "node pc1: dns: at most 3 servers (glibc uses the first 3 nameserver lines)",
     ]
     for _, text in shown["zh"]:
-        assert re.search(r"[\u4e00-\u9fff]", text.replace("节点", "")), text  # more than the owner's word
+        assert CHINESE.search(text.replace("节点", "")), text  # more than the owner's word
     assert (
         shown["zh"][1][1] == "节点 ns 的 dns：records：'a..b' 不是一个名字（点与点之间的每个标签须为 1 到 63 个字符）"
     )

@@ -13,6 +13,7 @@ from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from lanlab.proto.rip import SplitHorizon
 from lanlab.proto.spanning import DEFAULT_PRIORITY
+from lanlab.i18n import L_, N_, message_of
 from lanlab.topology.reader import Spec, line_of
 from lanlab.wire import MacAddress
 
@@ -26,28 +27,36 @@ def stp_settings(spec: Spec) -> dict[str, Any] | None:
     costs: dict[str, int] = {}
     for port_name, port_spec in spec.mapping("ports"):
         port_spec.only({"cost"})
-        cost = port_spec.parsed("cost", int, "a whole number")
+        cost = port_spec.parsed("cost", int, N_("a whole number"))
         if cost is not None and not 1 <= cost <= 200_000_000:
-            port_spec.error(port_spec.values["cost"], f"cost must be between 1 and 200000000, not {cost}")
+            port_spec.error(port_spec.values["cost"], L_("cost must be between 1 and 200000000, not {cost}", cost=cost))
         elif cost is not None:
             costs[port_name] = cost
         spec.failed |= port_spec.failed
     if node is None:
         if costs:
-            spec.error(spec.values["ports"], "port costs need the spanning tree: add stp: {enabled: true}")
+            spec.error(
+                spec.values["ports"],
+                L_("port costs need the spanning tree: add stp: {example}", example="{enabled: true}"),
+            )
         return None
     if not isinstance(node, MappingNode):
-        spec.error(node, "stp must be a mapping like {enabled: true, priority: 32768, mode: rstp}")
+        spec.error(
+            node, L_("stp must be a mapping like {example}", example="{enabled: true, priority: 32768, mode: rstp}")
+        )
         return None
-    stp = type(spec)(spec.ctx, f"{spec.owner} stp", node)
+    stp = type(spec)(spec.ctx, L_("{owner} stp", owner=spec.owner), node)
     stp.only({"enabled", "priority", "mode"})
     enabled = stp.flag("enabled")
-    priority = stp.parsed("priority", int, "a whole number")
+    priority = stp.parsed("priority", int, N_("a whole number"))
     if priority is not None and not 0 <= priority <= 65535:
-        stp.error(stp.values["priority"], f"priority must be between 0 and 65535 (lower wins), not {priority}")
+        stp.error(
+            stp.values["priority"],
+            L_("priority must be between 0 and 65535 (lower wins), not {priority}", priority=priority),
+        )
     mode, mode_node = stp.scalar("mode")
     if mode is not None and mode not in STP_MODES:
-        stp.error(mode_node, f"mode {mode!r}: choose stp (802.1D) or rstp (802.1w)")
+        stp.error(mode_node, L_("mode {mode}: choose stp (802.1D) or rstp (802.1w)", mode=repr(mode)))
     spec.failed |= stp.failed
     if stp.failed or enabled is False:
         return None
@@ -64,7 +73,7 @@ def rarp_prefix(spec: Spec) -> int | None:
         return 24
     if rest.startswith("/") and rest[1:].isdigit() and 0 < int(rest[1:]) <= 30:
         return int(rest[1:])
-    spec.error(node, f"ip: {text!r}: write rarp or rarp/LEN (LEN 1-30)")
+    spec.error(node, L_("ip: {text}: write rarp or rarp/LEN (LEN 1-30)", text=repr(text)))
     return None
 
 
@@ -74,16 +83,25 @@ def rarp_table(spec: Spec) -> dict[MacAddress, IPv4Address]:
     if node is None:
         return {}
     if not isinstance(node, MappingNode):
-        spec.error(node, 'rarp_server: maps MACs to addresses, like {"02:00:00:00:02:04": 198.18.2.4}')
+        spec.error(
+            node, L_("rarp_server: maps MACs to addresses, like {example}", example='{"02:00:00:00:02:04": 198.18.2.4}')
+        )
         return {}
     table: dict[MacAddress, IPv4Address] = {}
     for key, value in node.value:
         try:
             if not isinstance(key, ScalarNode) or not isinstance(value, ScalarNode):
-                raise ValueError("give MAC: IP")
+                raise ValueError(L_("give MAC: IP"))
             table[MacAddress(str(key.value))] = IPv4Address(str(value.value))
         except ValueError as error:
-            spec.error(key, f'rarp_server entry: {error} (like "02:00:00:00:02:04": 198.18.2.4)')
+            spec.error(
+                key,
+                L_(
+                    "rarp_server entry: {error} (like {example})",
+                    error=message_of(error),
+                    example='"02:00:00:00:02:04": 198.18.2.4',
+                ),
+            )
     return table
 
 
@@ -93,7 +111,9 @@ RIP_FIELDS = {"enabled", "split_horizon", "auth", "passive", "version"}
 def router_interfaces(spec: Spec) -> dict[str, dict[str, Any]]:
     node = spec.values.get("interfaces")
     if not isinstance(node, MappingNode) or not node.value:
-        spec.error(node, "a router needs interfaces: {eth0: 198.18.0.254/24, eth1: 198.18.1.254/24}")
+        spec.error(
+            node, L_("a router needs interfaces: {example}", example="{eth0: 198.18.0.254/24, eth1: 198.18.1.254/24}")
+        )
         return {}
     interfaces: dict[str, dict[str, Any]] = {}
     for name_node, value in node.value:
@@ -101,14 +121,21 @@ def router_interfaces(spec: Spec) -> dict[str, dict[str, Any]]:
         if isinstance(value, ScalarNode):  # eth0: 198.18.0.254/24, the short form
             value = MappingNode("tag:yaml.org,2002:map", [(ScalarNode("tag:yaml.org,2002:str", "ip"), value)])
         if not isinstance(value, MappingNode):
-            spec.error(value, f"interfaces.{name}: give an address like 198.18.0.254/24 or {{ip: ..., mac: ...}}")
+            spec.error(
+                value,
+                L_(
+                    "interfaces.{name}: give an address like 198.18.0.254/24 or {example}",
+                    name=name,
+                    example="{ip: ..., mac: ...}",
+                ),
+            )
             continue
-        item = Spec(spec.ctx, f"{spec.owner} interfaces.{name}", value)
+        item = Spec(spec.ctx, L_("{owner} interfaces.{name}", owner=spec.owner, name=name), value)
         item.only({"ip", "mac", "mtu", "dhcp"})
         address, mac, mtu = item.interface("ip"), item.mac("mac"), item.mtu("mtu")
         dhcp = dhcp_server_settings(item, "dhcp", address)
         if address is None and not item.failed:
-            item.error(value, "needs ip: ADDRESS/LEN")
+            item.error(value, L_("needs ip: ADDRESS/LEN"))
         if item.failed:
             spec.failed = True
             continue
@@ -120,8 +147,13 @@ def router_interfaces(spec: Spec) -> dict[str, dict[str, Any]]:
         if same is not None:  # one connected route per subnet: the other interface would never be used
             item.error(
                 item.values["ip"],
-                f"{address} is in {address.network}, the subnet of {same} already: "
-                "give each interface of a router its own subnet",
+                L_(
+                    "{address} is in {network}, the subnet of {same} already: "
+                    "give each interface of a router its own subnet",
+                    address=address,
+                    network=address.network,
+                    same=same,
+                ),
             )
             spec.failed = True
             continue
@@ -133,13 +165,22 @@ def check_gateway(spec: Spec, gateway: IPv4Address, addresses: list[IPv4Interfac
     """A host's default gateway is a neighbour on one of its subnets (RFC 1122 3.3.1.1), never itself."""
     node = spec.values["gateway"]
     if any(gateway == address.ip for address in addresses):
-        spec.error(node, f"gateway {gateway} is this host's own address; give the router's address on its subnet")
+        spec.error(
+            node,
+            L_(
+                "gateway {gateway} is this host's own address; give the router's address on its subnet", gateway=gateway
+            ),
+        )
     elif not any(gateway in address.network for address in addresses):
         subnets = ", ".join(str(address.network) for address in addresses)
         spec.error(
             node,
-            f"gateway {gateway} is not on this host's subnet ({subnets}): a gateway is reached "
-            "directly, so it must be an address of that subnet",
+            L_(
+                "gateway {gateway} is not on this host's subnet ({subnets}): a gateway is reached "
+                "directly, so it must be an address of that subnet",
+                gateway=gateway,
+                subnets=subnets,
+            ),
         )
 
 
@@ -148,21 +189,21 @@ def static_routes(spec: Spec, interfaces: dict[str, dict[str, Any]]) -> list[tup
     if node is None:
         return []
     if not isinstance(node, SequenceNode):
-        spec.error(node, "routes: is a list like [{to: 0.0.0.0/0, via: 198.18.1.1}]")
+        spec.error(node, L_("routes: is a list like {example}", example="[{to: 0.0.0.0/0, via: 198.18.1.1}]"))
         return []
     routes = []
     for i, item_node in enumerate(node.value):
         if not isinstance(item_node, MappingNode):
-            spec.error(item_node, f"routes[{i}] must be {{to: PREFIX, via: GATEWAY}}")
+            spec.error(item_node, L_("routes[{i}] must be {example}", i=i, example="{to: PREFIX, via: GATEWAY}"))
             continue
-        item = Spec(spec.ctx, f"{spec.owner} routes[{i}]", item_node)
+        item = Spec(spec.ctx, L_("{owner} routes[{i}]", owner=spec.owner, i=i), item_node)
         item.only({"to", "via"})
-        prefix = item.parsed("to", lambda text: IPv4Network(text, strict=True), "a network like 198.18.5.0/24")
+        prefix = item.parsed("to", lambda text: IPv4Network(text, strict=True), N_("a network like 198.18.5.0/24"))
         via = item.address("via")
         if not item.failed and (prefix is None or via is None):
-            item.error(item_node, "needs both to: PREFIX and via: GATEWAY")
+            item.error(item_node, L_("needs both to: PREFIX and via: GATEWAY"))
         elif via is not None and not any(via in i["ip"].network for i in interfaces.values() if i["ip"]):
-            item.error(item.values["via"], f"gateway {via} is not on any of the router's networks")
+            item.error(item.values["via"], L_("gateway {via} is not on any of the router's networks", via=via))
         if item.failed:
             spec.failed = True
         else:
@@ -175,38 +216,40 @@ def rip_settings(spec: Spec, interfaces: dict[str, dict[str, Any]]) -> dict[str,
     if node is None:
         return None
     if not isinstance(node, MappingNode):
-        spec.error(node, "rip: is a mapping like {enabled: true, split_horizon: poisoned_reverse}")
+        spec.error(
+            node, L_("rip: is a mapping like {example}", example="{enabled: true, split_horizon: poisoned_reverse}")
+        )
         return None
-    rip = Spec(spec.ctx, f"{spec.owner} rip", node)
+    rip = Spec(spec.ctx, L_("{owner} rip", owner=spec.owner), node)
     rip.only(RIP_FIELDS)
     enabled = rip.flag("enabled")
     options: dict[str, Any] = {}
-    mode = rip.parsed("split_horizon", SplitHorizon, "none, simple or poisoned_reverse")
+    mode = rip.parsed("split_horizon", SplitHorizon, N_("none, simple or poisoned_reverse"))
     if mode is not None:
         options["split_horizon"] = mode
-    version = rip.parsed("version", int, "1 or 2")
+    version = rip.parsed("version", int, N_("1 or 2"))
     if version is not None:
         if version not in (1, 2):
-            rip.error(rip.values["version"], f"version {version}: RIP has versions 1 and 2")
+            rip.error(rip.values["version"], L_("version {version}: RIP has versions 1 and 2", version=version))
         options["version"] = version
     auth = rip.values.get("auth")
     if auth is not None:
         if isinstance(auth, MappingNode):
-            auth_spec = Spec(spec.ctx, f"{spec.owner} rip auth", auth)
+            auth_spec = Spec(spec.ctx, L_("{owner} rip auth", owner=spec.owner), auth)
             auth_spec.only({"password"})
             password, where = auth_spec.scalar("password")
             if password is None or len(password.encode()) > 16:
-                auth_spec.error(where or auth, "auth needs password: TEXT of at most 16 bytes (RFC 2453 4.1)")
+                auth_spec.error(where or auth, L_("auth needs password: TEXT of at most 16 bytes (RFC 2453 4.1)"))
             rip.failed |= auth_spec.failed
             options["password"] = password
         else:
-            rip.error(auth, "auth: is {password: TEXT}")
+            rip.error(auth, L_("auth: is {example}", example="{password: TEXT}"))
     passive = rip.values.get("passive")
     if passive is not None:
         names = [str(n.value) for n in passive.value] if isinstance(passive, SequenceNode) else []
         unknown = [n for n in names if n not in interfaces]
         if not isinstance(passive, SequenceNode) or unknown:
-            rip.error(passive, f"passive: lists interfaces of this router ({', '.join(interfaces)})")
+            rip.error(passive, L_("passive: lists interfaces of this router ({names})", names=", ".join(interfaces)))
         options["passive"] = names
     if rip.failed:
         spec.failed = True
@@ -230,51 +273,70 @@ def dhcp_server_settings(spec: Spec, key: str, address: IPv4Interface | None) ->
     pools = [_one_pool(spec, key, item, address) for item in items]
     if any(pool is None for pool in pools) or not pools:
         if not pools:
-            spec.error(node, f"{key}: give at least one pool")
+            spec.error(node, L_("{key}: give at least one pool", key=key))
         return None
     return pools  # type: ignore[return-value]
 
 
 def _one_pool(spec: Spec, key: str, node: Any, address: IPv4Interface | None) -> dict[str, Any] | None:
     if not isinstance(node, MappingNode):
-        spec.error(node, f"{key}: is a mapping like {{pool: 198.18.0.100-198.18.0.199, lease: 1h}}")
+        spec.error(
+            node,
+            L_("{key}: is a mapping like {example}", key=key, example="{pool: 198.18.0.100-198.18.0.199, lease: 1h}"),
+        )
         return None
-    dhcp = Spec(spec.ctx, f"{spec.owner} {key}", node)
+    dhcp = Spec(spec.ctx, L_("{owner} {key}", owner=spec.owner, key=key), node)
     dhcp.only(DHCP_FIELDS)
-    pool = dhcp.parsed("pool", _pool, "a range like 198.18.0.100-198.18.0.199")
+    pool = dhcp.parsed("pool", _pool, N_("a range like 198.18.0.100-198.18.0.199"))
     if pool is None and not dhcp.failed:
-        dhcp.error(node, "needs pool: FIRST-LAST, like 198.18.0.100-198.18.0.199")
+        dhcp.error(node, L_("needs pool: FIRST-LAST, like 198.18.0.100-198.18.0.199"))
     lease = dhcp.duration("lease")
     if lease is not None and lease < 10**9:
-        dhcp.error(dhcp.values["lease"], "lease: at least 1s (DHCP counts leases in seconds)")
+        dhcp.error(dhcp.values["lease"], L_("lease: at least 1s (DHCP counts leases in seconds)"))
     router = dhcp.address("router")
     dns = _addresses(dhcp, "dns")
     domain, _ = dhcp.scalar("domain")
-    subnet = dhcp.parsed("subnet", lambda text: IPv4Network(text, strict=True), "a network like 198.18.1.0/24")
+    subnet = dhcp.parsed("subnet", lambda text: IPv4Network(text, strict=True), N_("a network like 198.18.1.0/24"))
     if address is None:
-        dhcp.error(node, "a DHCP server needs an address of its own on this interface")
+        dhcp.error(node, L_("a DHCP server needs an address of its own on this interface"))
     elif pool is not None and not dhcp.failed:
         subnet = subnet or address.network
         if pool[0] not in subnet or pool[1] not in subnet:
-            where = "its subnet:" if "subnet" in dhcp.values else f"the subnet of {address}:"
+            where = L_("its subnet:") if "subnet" in dhcp.values else L_("the subnet of {address}:", address=address)
             dhcp.error(
                 dhcp.values["pool"],
-                f"pool {pool[0]}-{pool[1]} is not inside {subnet}, {where} a server "
-                "hands out addresses of the subnet it serves",
+                L_(
+                    "pool {first}-{last} is not inside {subnet}, {where} a server "
+                    "hands out addresses of the subnet it serves",
+                    first=pool[0],
+                    last=pool[1],
+                    subnet=subnet,
+                    where=where,
+                ),
             )
         line = line_of(dhcp.values["pool"])
         for first, last, other in spec.ctx.dhcp_pools:
             if int(pool[0]) <= last and first <= int(pool[1]):
                 dhcp.error(
                     dhcp.values["pool"],
-                    f"pool {pool[0]}-{pool[1]} overlaps the pool on line {other}: "
-                    "two servers would lease one address twice",
+                    L_(
+                        "pool {first}-{last} overlaps the pool on line {other}: "
+                        "two servers would lease one address twice",
+                        first=pool[0],
+                        last=pool[1],
+                        other=other,
+                    ),
                 )
                 break
         spec.ctx.dhcp_pools.append((int(pool[0]), int(pool[1]), line))
         spec.ctx.subnets.append(subnet)
     if router is not None and subnet is not None and router not in subnet:
-        dhcp.error(dhcp.values["router"], f"router {router} is not in {subnet}: clients reach their gateway directly")
+        dhcp.error(
+            dhcp.values["router"],
+            L_(
+                "router {router} is not in {subnet}: clients reach their gateway directly", router=router, subnet=subnet
+            ),
+        )
     spec.failed |= dhcp.failed
     if dhcp.failed or pool is None or address is None or subnet is None:
         return None
@@ -291,10 +353,10 @@ def _one_pool(spec: Spec, key: str, node: Any, address: IPv4Interface | None) ->
 def _pool(text: str) -> tuple[IPv4Address, IPv4Address]:
     first, dash, last = text.partition("-")
     if not dash:
-        raise ValueError("write FIRST-LAST")
+        raise ValueError(L_("write FIRST-LAST"))
     pool = IPv4Address(first.strip()), IPv4Address(last.strip())
     if int(pool[0]) > int(pool[1]):
-        raise ValueError("the first address comes after the last")
+        raise ValueError(L_("the first address comes after the last"))
     return pool
 
 
@@ -307,10 +369,12 @@ def _addresses(spec: Spec, key: str) -> tuple[IPv4Address, ...]:
     for item in items:
         try:
             if not isinstance(item, ScalarNode):
-                raise ValueError("not a single address")
+                raise ValueError(L_("not a single address"))
             out.append(IPv4Address(str(item.value)))
         except ValueError as error:
-            spec.error(item, f"{key}: give an IPv4 address or a list of them ({error})")
+            spec.error(
+                item, L_("{key}: give an IPv4 address or a list of them ({error})", key=key, error=message_of(error))
+            )
     return tuple(out)
 
 
@@ -325,8 +389,12 @@ def dhcp_relay_setting(spec: Spec) -> IPv4Address | None:
             if ("IP address", str(server)) not in ctx.claims:
                 ctx.error(
                     where,
-                    f"{spec.owner}: dhcp_relay: {server} is no node's address in this file; "
-                    "give the DHCP server's address",
+                    L_(
+                        "{owner}: dhcp_relay: {server} is no node's address in this file; "
+                        "give the DHCP server's address",
+                        owner=spec.owner,
+                        server=server,
+                    ),
                 )
 
         ctx.deferred.append(known)
