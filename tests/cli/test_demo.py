@@ -42,6 +42,32 @@ def test_demo_real_tells_the_udp_and_tcp_story_on_loopback():
     assert "client got 'thank YOU!" in result.output
 
 
+def test_demo_real_server_lines_in_both_languages():
+    """--real's server lines read "server: connect/message/disconnect CLIENT ..." in English (as
+    before) and are Chinese under --lang zh, the "closed" reason too."""
+    import re
+
+    from tests.helpers.languages import needs_the_catalogue
+
+    needs_the_catalogue()
+    english = CliRunner().invoke(cli, ["--lang", "en", "demo", "--real"]).output
+    chinese = CliRunner().invoke(cli, ["--lang", "zh", "demo", "--real"]).output
+    client = r"127\.0\.0\.1:\d+"
+    for line in (
+        f"server: connect {client}",
+        f"server: message {client} 你好, server",
+        f"server: disconnect {client} closed",
+    ):
+        assert re.search(f"^  {line}$", english, re.M), line
+    for line in (
+        f"服务器：{client} 已连接",
+        f"服务器：收到 {client} 的消息：你好, server",
+        f"服务器：{client} 断开连接，已关闭",
+    ):
+        assert re.search(f"^  {line}$", chinese, re.M), line
+    assert "server:" not in chinese
+
+
 def test_demo_never_writes_through_a_link_planted_in_the_temp_dir(tmp_path: Path, monkeypatch):
     """A symlink another user planted at $TMPDIR/lanlab-demo.pcapng is not followed: the
     default capture goes to the user's cache directory, made private."""

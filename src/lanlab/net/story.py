@@ -7,7 +7,7 @@ import asyncio
 import threading
 from collections.abc import Callable
 
-from lanlab.i18n import _
+from lanlab.i18n import _, localize
 from lanlab.net import udp
 from lanlab.net.tcp_client import talk
 from lanlab.net.tcp_server import DEFAULT_REPLY, ServerSettings, TcpServer
@@ -57,9 +57,15 @@ def udp_chapter(say: Callable[[str], None]) -> None:
 
 async def _tcp_exchange(say: Callable[[str], None]) -> None:
     def log(event: str, **fields: object) -> None:
-        if event in ("connect", "message", "disconnect"):
-            details = fields.get("text", fields.get("reason", ""))
-            say(f"  server: {event} {fields['client']} {details}".rstrip())
+        client = fields.get("client")
+        if event == "connect":
+            say("  " + _("server: connect {client}").format(client=client))
+        elif event == "message":
+            say("  " + _("server: message {client} {text}").format(client=client, text=fields.get("text", "")))
+        elif event == "disconnect":
+            reason = fields.get("reason", "")
+            reason = localize(reason) if isinstance(reason, str) else reason  # an L_ word: "closed", "reset"
+            say(("  " + _("server: disconnect {client} {reason}").format(client=client, reason=reason)).rstrip())
 
     server = TcpServer(ServerSettings(host=LOOPBACK, port=0), log)
     host, port = await server.start()
