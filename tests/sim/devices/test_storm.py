@@ -143,3 +143,13 @@ def test_ping_returns_when_max_events_stops_a_storm():
     net.engine.max_events = 20_000
     result = net.ping("pc1", "pc2", count=2)
     assert net.engine.stopped and result.received <= 2 and net.engine.events == 20_000
+
+
+def test_loop_links_leave_out_a_ring_that_a_blocking_port_cuts():
+    """Under STP a ring of switches is no loop once a port blocks: loop_links walks forwarding ports only
+    (stp.yaml at 50 s: the tree has converged and the cable is not pulled until 60 s)."""
+    net = load_topology(EXAMPLES / "stp.yaml")
+    net.run(50)
+    switches = [node for node in net.nodes.values() if node.name.startswith("sw")]
+    assert any(not port.forwarding for sw in switches for port in sw.ports.values() if port.peer is not None)
+    assert loop_links(switches[0]) == []

@@ -174,7 +174,7 @@ class Scheduled:
         node = self.network.node(self.node) if self.node is not None else None
         if node is not None and self.command.hosts_only and not isinstance(node, Host):
             self.error = (
-                f"{self.node} is a {getattr(node, 'kind', 'device')}: {self.command.words} runs on hosts and routers"
+                f"{self.node} is a {type(node).__name__.lower()}: {self.command.words} runs on hosts and routers"
             )
             return
         try:

@@ -93,6 +93,14 @@ class RunsSpanningTree(Protocol):
 
 
 @runtime_checkable
+class GatesFrames(Protocol):
+    """A port that may hold frames back: a spanning-tree port passes them only while forwarding
+    (802.1D 8.4); every other port always does."""
+
+    forwarding: bool
+
+
+@runtime_checkable
 class WatchesStorms(Protocol):
     """A hub or switch that notices a frame coming back: `storm` is its report, None until then."""
 

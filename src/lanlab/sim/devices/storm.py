@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
 from lanlab.i18n import L_, joined
-from lanlab.sim.core.node import WatchesStorms
+from lanlab.sim.core.node import GatesFrames, WatchesStorms
 from lanlab.sim.core.trace import register_kind
 from lanlab.wire import describe
 
@@ -135,7 +135,7 @@ def loop_links(start: Any) -> list[Link]:
 
 
 def _forwards(port: Port) -> bool:
-    return getattr(port, "forwarding", True) is not False
+    return not isinstance(port, GatesFrames) or port.forwarding
 
 
 def _bridges(start: Any, around: dict[Any, list[tuple[Link, Any]]]) -> set[Link]:
