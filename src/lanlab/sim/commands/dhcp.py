@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lanlab.sim.commands.base import Command, CommandError, register_command
 from lanlab.i18n import L_
+
+if TYPE_CHECKING:
+    from lanlab.sim.devices.host import Host
+    from lanlab.sim.network import Network
+    from lanlab.sim.stacks.dhcp import DhcpBoot
 
 
 class _DhcpCommand(Command):
     waits = False
 
-    def start(self, network: Any, host: Any, now: int) -> None:
+    def start(self, network: Network, host: Host, now: int) -> None:
         boot = host.dhcp_client  # a Host: the command runs on hosts and routers only
         if boot is None:
             raise CommandError(f"{host.name} takes no address from DHCP (give it ip: dhcp)")
@@ -21,7 +26,7 @@ class _DhcpCommand(Command):
         self.done = self.act(boot, now)
         self.state = boot.client.state.value
 
-    def act(self, boot: Any, now: int) -> bool:
+    def act(self, boot: DhcpBoot, now: int) -> bool:
         raise NotImplementedError
 
     def result(self) -> dict[str, Any]:
@@ -34,7 +39,7 @@ class DhcpRenew(_DhcpCommand):
 
     words = "dhcp renew"
 
-    def act(self, boot: Any, now: int) -> bool:
+    def act(self, boot: DhcpBoot, now: int) -> bool:
         return bool(boot.renew(now))
 
     def lines(self) -> list[str]:
@@ -51,7 +56,7 @@ class DhcpRelease(_DhcpCommand):
 
     words = "dhcp release"
 
-    def act(self, boot: Any, now: int) -> bool:
+    def act(self, boot: DhcpBoot, now: int) -> bool:
         return bool(boot.release(now))
 
     def lines(self) -> list[str]:

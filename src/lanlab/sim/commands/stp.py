@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lanlab.proto.spanning import status_lines
 from lanlab.sim.commands.base import Command, register_command
 from lanlab.sim.core.node import RunsSpanningTree
 from lanlab.i18n import L_
+
+if TYPE_CHECKING:
+    from lanlab.sim.core.node import Node
+    from lanlab.sim.network import Network
 
 
 @register_command
@@ -18,7 +22,7 @@ class StpShow(Command):
     waits = False
     hosts_only = False
 
-    def start(self, network: Any, host: Any, now: int) -> None:
+    def start(self, network: Network, host: Node, now: int) -> None:  # type: ignore[override]  (any node)
         self.node = host.name
         tree = host.stp if isinstance(host, RunsSpanningTree) else None
         self.status = tree.status() if tree is not None else None

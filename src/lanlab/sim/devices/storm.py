@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
 from lanlab.i18n import L_, joined
-from lanlab.sim.core.node import GatesFrames, WatchesStorms
+from lanlab.sim.core.node import GatesFrames, Node, WatchesStorms
 from lanlab.sim.core.trace import register_kind
 from lanlab.wire import describe
 
@@ -106,16 +106,16 @@ def record_rates(network: Any) -> None:
         )
 
 
-def first_storm(nodes: Any) -> StormReport | None:
+def first_storm(nodes: dict[str, Node]) -> StormReport | None:
     """The earliest storm any switch of `nodes` (a dict of nodes) saw, or None."""
     reports = [node.storm for node in nodes.values() if isinstance(node, WatchesStorms) and node.storm is not None]
     return min(reports, key=lambda r: (r.t, r.switch)) if reports else None
 
 
-def loop_links(start: Any) -> list[Link]:
+def loop_links(start: Node) -> list[Link]:
     """The links that lie on a cycle of switches and hubs reachable from `start` through ports that
     forward: every link but the bridges of that graph (a bridge's removal would cut it in two)."""
-    around: dict[Any, list[tuple[Link, Any]]] = {start: []}
+    around: dict[Node, list[tuple[Link, Node]]] = {start: []}
     todo = [start]
     while todo:
         node = todo.pop()
@@ -138,7 +138,7 @@ def _forwards(port: Port) -> bool:
     return not isinstance(port, GatesFrames) or port.forwarding
 
 
-def _bridges(start: Any, around: dict[Any, list[tuple[Link, Any]]]) -> set[Link]:
+def _bridges(start: Node, around: dict[Node, list[tuple[Link, Node]]]) -> set[Link]:
     """Tarjan's bridge-finding, one depth-first walk (O(nodes + links), iterative: no recursion limit).
 
     A tree link to `node` is a bridge when nothing below `node` reaches back above it; the link
