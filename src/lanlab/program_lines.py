@@ -3,19 +3,26 @@ the kernel lab's `real run --app` (both import this leaf, which imports nothing)
 
 from __future__ import annotations
 
+from lanlab.i18n import L_
+
 
 def ending_line(node: str, path: str, exit: int | None, error: str | None, started: bool) -> str:
-    """`NODE PATH: exit N[: error]`, or why it has no exit status yet."""
+    """`NODE PATH: exit N[: error]`, or why it has no exit status yet (an L_ text: English, shown
+    in the user's language where it is printed)."""
+    if exit is None and started:
+        return L_("{node} {path}: still running when the run ended", node=node, path=path)
     if exit is None:
-        state = "still running when the run ended" if started else "not started"
-    else:
-        state = f"exit {exit}" + (f": {error}" if error else "")
-    return f"{node} {path}: {state}"
+        return L_("{node} {path}: not started", node=node, path=path)
+    if error:
+        return L_("{node} {path}: exit {exit}: {error}", node=node, path=path, exit=exit, error=error)
+    return L_("{node} {path}: exit {exit}", node=node, path=path, exit=exit)
 
 
 BUSY_LOOP = "without waiting (a busy loop?)"  # the simulator's error for a program past its CPU limit
 
 
 def busy_error(path: str, seconds: float, where: str) -> str:
-    """The simulator's error for a program stopped after `seconds` of CPU without waiting."""
-    return f"{path} ran {seconds:g} s {BUSY_LOOP}{where}"
+    """The simulator's error for a program stopped after `seconds` of CPU without waiting (its
+    English text holds BUSY_LOOP, which real compare looks for)."""
+    shown = f"{seconds:g}"
+    return L_("{path} ran {seconds} s without waiting (a busy loop?){where}", path=path, seconds=shown, where=where)

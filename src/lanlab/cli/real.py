@@ -245,7 +245,7 @@ def run_command(
             click.secho(command.heading(), bold=True)
             click.echo("\n".join(do_words.lines(command)))
         for line in report(run.programs):
-            click.echo(line)
+            click.echo(localize(line))
         click.echo(
             _(
                 "ran {name} on the kernel to {until}: {nodes} namespaces, {links} links, removed after {seconds} s"

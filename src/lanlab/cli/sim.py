@@ -529,7 +529,7 @@ def _report(
     elif trace != "jsonl":
         print_report(network, events, tables, pcap, domains=domains)
         for line in programs_report(programs):
-            click.echo(line)
+            click.echo(localize(line))
     for line in run_warnings(network) + ([wall.warning()] if wall and wall.warning() else []):
         click.echo(f"lanlab: {line}", err=True)
 

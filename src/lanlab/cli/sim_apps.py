@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from lanlab.cli.common import fail
-from lanlab.i18n import _
+from lanlab.i18n import L_, _
 from lanlab.program_lines import ending_line
 from lanlab.units import UnitError, parse_duration
 
@@ -137,6 +137,8 @@ def start_apps(
 def programs_report(programs: list[Any]) -> list[str]:
     """One closing line per program: how it ended."""
     return [
-        f"{p.node}: {p.error}" if p.stopped else ending_line(p.node, p.path, p.exit, p.error, p.started_at is not None)
+        L_("{node}: {error}", node=p.node, error=p.error)
+        if p.stopped
+        else ending_line(p.node, p.path, p.exit, p.error, p.started_at is not None)
         for p in programs
     ]

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from greenlet import GreenletExit, getcurrent, greenlet
 
+from lanlab.i18n import L_
 from lanlab.program_lines import busy_error
 from lanlab.sim.shim._watchdog import WATCH, BusyLoop
 
@@ -280,7 +281,7 @@ class Program:
     def busy(self, stop: BusyLoop) -> None:
         """A thread ran `stop.args[0]` s of CPU without waiting: the whole process is stopped."""
         frames = [f for f in traceback.extract_tb(stop.__traceback__) if "/lanlab/sim/shim/" not in f.filename]
-        where = f" at line {frames[-1].lineno}" if frames else ""
+        where = L_(" at line {line}", line=frames[-1].lineno) if frames else ""
         self.error = busy_error(self.path, stop.args[0], where)
         self.stopped = True
         self._end_threads(keep=getcurrent())
