@@ -98,4 +98,6 @@ def test_do_route_prints_its_table_in_chinese_with_the_json_unchanged():
     assert {cell_width(line) for line in table} == {cell_width(heading)}  # same right edge
     english = invoke("--lang", "en", *words)
     assert "  prefix             via             interface metric  source         age" in english.output
+    shown = invoke("--lang", "zh", *words, "--show", "route").output
+    assert "r1 路由表（40s 时）" in shown and "at 40s" not in shown
     assert invoke("--lang", "zh", *words, "--json").output == invoke("--lang", "en", *words, "--json").output

@@ -659,9 +659,11 @@ def print_report(
             elif word == "arp":
                 console.print(arp_table(name, node.arp_table))
             elif word == "route":
-                console.print(route_table(name, node.routes, f"at {format_duration(network.now)}"))
+                console.print(route_table(name, node.routes, _("at {time}").format(time=format_duration(network.now))))
             elif word == "leases":
-                console.print(lease_table(name, node.dhcp.lease_rows(), f"at {format_duration(network.now)}"))
+                console.print(
+                    lease_table(name, node.dhcp.lease_rows(), _("at {time}").format(time=format_duration(network.now)))
+                )
             else:
                 from lanlab.proto.spanning import status_lines
 
