@@ -88,17 +88,20 @@ RUNS = {
 }
 
 
+def both_histories(build: Callable[[], Network], until: int) -> tuple[TableHistory, TableHistory]:
+    """The same run followed twice: reading only what may have changed, and reading every node."""
+    lazy, everything = (TableHistory(build(), read_all=read_all) for read_all in (False, True))
+    lazy.run(until)
+    everything.run(until)
+    return lazy, everything
+
+
 @pytest.mark.parametrize("name", list(RUNS))
 def test_reading_only_changed_nodes_keeps_every_instants_tables(name: str):
     """At the last event of each instant, the tables replayed from the changes equal those of a
     history that reads every node at every instant (ageing, commands and timers included)."""
     build, until = RUNS[name]
-    histories = []
-    for read_all in (False, True):
-        history = TableHistory(build(), read_all=read_all)
-        history.run(until)
-        histories.append(history)
-    lazy, everything = histories
+    lazy, everything = both_histories(build, until)
     assert len(lazy.events) == len(everything.events) > 20
     assert replayed(lazy) == replayed(everything)  # (a list of lines: pytest shows the first that differs)
 
@@ -125,6 +128,44 @@ def test_reading_leaves_the_run_as_it_was():
     alone.start_trace()
     alone.engine.run(9 * SECOND)
     assert [event.as_row() for event in history.events] == [event.as_row() for event in alone.trace]
+
+
+def three_on_a_switch(*commands: str) -> Network:
+    """pc1-pc3 on sw1 (no spanning tree), MAC entries ageing in 1 s, running these commands."""
+    network = Network("relearn")
+    network.add_switch("sw1")
+    for i in (1, 2, 3):
+        network.add_host(f"pc{i}", f"198.18.0.{i}/24")
+        network.link(f"pc{i}:eth0", f"sw1:p{i}")
+    for text in commands:
+        schedule(network, text)
+    return short_timers(network)
+
+
+def test_an_entry_aged_out_and_learned_again_keeps_its_place():
+    """pc1's entry ages out (not deleted: the switch keeps it), pc3 is learned after it, then pc1
+    is learned again in its old place, before pc3: the switch read by source entry shows the
+    same table, in the same order, as a history reading every node."""
+    commands = ("pc1 ping pc2 -c 1", "at 2.5s pc3 ping pc1 -c 1")
+    lazy, everything = both_histories(lambda: three_on_a_switch(*commands), 4 * SECOND)
+    assert [str(row[0]) for row in lazy.current["sw1"]["mac"]] == [
+        str(lazy.network.nodes[name].nics[0].mac) for name in ("pc1", "pc3")
+    ]
+    assert replayed(lazy) == replayed(everything)
+
+
+def test_entries_forgotten_at_a_link_down_disappear_then():
+    """A cable pulled between spanning-tree switches: each forgets the entries learned on that
+    port (no frame shows it) at that instant, and the tables equal those of reading every node."""
+    build, until = RUNS["stp, a cable pulled"]
+    lazy, everything = both_histories(build, until)
+    forgotten = {
+        node
+        for index, node, table, key, row in lazy.changes
+        if table == "mac" and row is None and lazy.events[index].t == 60 * SECOND
+    }
+    assert forgotten == {"sw1", "sw3"}
+    assert replayed(lazy) == replayed(everything)
 
 
 def test_rows_refreshed_in_place_are_changes_of_those_rows_only():

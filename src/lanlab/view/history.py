@@ -19,6 +19,14 @@ new instant also those whose oldest entry ages out by then (hosts' ARP caches an
 tables change otherwise only through their own events), the nodes whose tables timers change
 silently (routes, spanning tree: read every instant). A filtered event list does not say who
 acted: then every node is read at every instant.
+
+A switch without spanning tree is read whole only when its table may have changed in other
+ways than by the frame it relays: at a relay event (rx, learn, forward, filter, flood, tx), only the
+entry of the frame's source is read again, the one learning just refreshed. Read whole: a
+source not among the rows (new, or aged out and learned again: an entry aged out but not yet
+deleted keeps its place in the middle of the table's order), a switch's other events (a drop, a
+link going down: `forget_port` removes entries no frame shows), and the switches whose entries
+age out (planned from their expiry times, as above).
 """
 
 from __future__ import annotations
@@ -34,6 +42,11 @@ TABLE_COLUMNS: dict[str, list[str]] = {
     "route": ["prefix", "via", "interface", "metric", "source", "since"],
     "stp": [],  # one object: the switch's spanning-tree status, as `--do "sw1 stp"` reports it
 }
+
+# A switch's events for a frame it relays: its table changed only in the frame's source entry.
+# (A port records rx before Switch.relay learns, the relay records learn, forward, filter or
+# flood after, and each copy sent is a tx; nothing after a record touches the table.)
+RELAY_KINDS = frozenset({"rx", "learn", "forward", "filter", "flood", "tx"})
 
 
 def node_tables(node: Any, now: int) -> dict[str, Any]:
@@ -85,11 +98,15 @@ def ageing_reader(node: Any) -> Callable[[Any, int], int] | None:
 
     def next_ageing(node: Any, now: int) -> int:
         soonest = FOREVER
-        if mac:  # gone once now - seen > ageing (MacTable.lookup)
+        if mac:  # gone once now - seen > ageing (MacTable.lookup); aged entries the switch keeps left out
             table = node.table
+            ageing = table.ageing
             soonest = (
-                min((entry.seen for entry in table.entries.values()), default=FOREVER - table.ageing - 1)
-                + table.ageing
+                min(
+                    (entry.seen for entry in table.entries.values() if now - entry.seen <= ageing),
+                    default=FOREVER - ageing - 1,
+                )
+                + ageing
                 + 1
             )
         if arp:  # gone once now >= expires (ArpCache.entry)
@@ -164,8 +181,16 @@ class TableHistory:
         self.by_name = {node.name: (node, readers) for node, readers in self.holders}
         self.ageing = {node.name: reader for node, _ in self.holders if (reader := ageing_reader(node)) is not None}
         self.every_instant = [holder for holder in self.holders if holder[0].name not in self.ageing]
+        # switches whose one table is a MacTable read by source entry at relay events
+        self.relaying = {
+            node.name for node, readers in self.holders if node.name in self.ageing and readers == [("mac", _mac_rows)]
+        }
+        self.mac_places: dict[str, dict[Any, int]] = {}  # switch -> MAC -> its row's place in current
+        self.settled: set[str] = set()  # relaying switches read at their last event: current since
         now = network.engine.now
         self.current: dict[str, dict[str, Any]] = {node.name: node_tables(node, now) for node, _ in self.holders}
+        for name in self.relaying:
+            self._place_rows(name)
         self.initial = {
             name: {table: _as_text(table, value) for table, value in tables.items()}
             for name, tables in self.current.items()
@@ -189,27 +214,42 @@ class TableHistory:
             tracer.sink = self._on_event
 
     def _on_event(self, event: Any) -> None:
+        device = event.device
+        relay = (
+            device in self.relaying
+            and event.event_kind in RELAY_KINDS
+            and event.frame is not None
+            and not self.read_all
+        )
+        index = len(self.events)
         if event.t != self.last_t:
-            self.look(len(self.events), event.t, self._new_instant(event))
+            self.look(index, event.t, self._new_instant(event, relay))
             self.touched.clear()
         else:
-            self.look(len(self.events), event.t, self._acting(event.device))
-        self.touched[event.device] = None
+            self.look(index, event.t, self._acting(device, relay))
+        if relay:
+            self._relearned(index, device, event.frame.eth.src, event.t)
+            self.settled.add(device)
+        else:
+            self.settled.discard(device)
+        self.touched[device] = None
         self.previous = event.device
         self.events.append(event)
         self.last_t = event.t
         if self._downstream is not None:
             self._downstream(event)
 
-    def _new_instant(self, event: Any) -> list[tuple[Any, list[Any]]]:
+    def _new_instant(self, event: Any, relay: bool) -> list[tuple[Any, list[Any]]]:
         """Whose tables may have changed since the last look, at the first event of an instant:
         the last instant's actors (their changes after their last event, when nobody called
-        end_of_instant), this event's node, every node read each instant, and the nodes whose
-        entries aged out by now."""
+        end_of_instant), this event's node (unless a relay: its source entry is read apart),
+        every node read each instant, and the nodes whose entries aged out by now."""
         if self.read_all:
             return self.holders
-        names = dict(self.touched)
-        names[event.device] = None
+        settled = self.settled
+        names = {name: None for name in self.touched if name not in settled}
+        if not relay:
+            names[event.device] = None
         queue, ages_out = self.ageing_queue, self.ages_out
         while queue and queue[0][0] <= event.t:
             when, name = heappop(queue)
@@ -219,17 +259,40 @@ class TableHistory:
         chosen = [by_name[name] for name in names if name in by_name and name in ages_out]
         return chosen + self.every_instant
 
-    def _acting(self, device: str) -> list[tuple[Any, list[Any]]]:
-        """Within an instant: this event's node and the previous event's (what it changed after
-        recording that event, a reply merged into its ARP cache, shows from here on)."""
-        by_name = self.by_name
-        return [by_name[name] for name in {device: None, self.previous: None} if name in by_name]
+    def _acting(self, device: str, relay: bool) -> list[tuple[Any, list[Any]]]:
+        """Within an instant: this event's node (unless a relay) and the previous event's (what
+        it changed after recording that event, a reply merged into its ARP cache, shows from
+        here on; a switch that last relayed changed nothing after)."""
+        by_name, settled = self.by_name, self.settled
+        names = {} if relay else {device: None}
+        if self.previous not in settled:
+            names[self.previous] = None
+        return [by_name[name] for name in names if name in by_name]
 
     def _touched(self) -> list[tuple[Any, list[Any]]]:
         if self.read_all:  # a filtered event list: the instant's actors are not all in it
             return self.holders
-        by_name = self.by_name
-        return [by_name[name] for name in self.touched if name in by_name]
+        by_name, settled = self.by_name, self.settled
+        return [by_name[name] for name in self.touched if name in by_name and name not in settled]
+
+    def _relearned(self, index: int, name: str, mac: Any, now: int) -> None:
+        """A relay event: read again the entry of the frame's source, which the switch just
+        learned or refreshed. A source not among the rows (new, or aged out and learned again
+        in its old place) or not learned (a full table): the whole table is read."""
+        place = self.mac_places[name].get(mac)
+        node = self.by_name[name][0]
+        entry = node.table.entries.get(mac)
+        if place is None or entry is None:
+            self.look(index, now, [self.by_name[name]])
+            return
+        rows = self.current[name]["mac"]
+        row = [mac, entry.port.name, entry.seen]
+        if rows[place] != row:
+            rows[place] = row
+            self.changes.append((index, name, "mac", _cell_text(mac), _row_text(row)))
+
+    def _place_rows(self, name: str) -> None:
+        self.mac_places[name] = {row[0]: place for place, row in enumerate(self.current[name]["mac"])}
 
     def _plan_ageing(self, node: Any, now: int) -> None:
         reader = self.ageing.get(node.name)
@@ -255,6 +318,8 @@ class TableHistory:
                     continue
                 changed = True
                 seen[table] = value
+                if table == "mac" and node.name in self.relaying:
+                    self._place_rows(node.name)
                 if table not in ("mac", "arp"):  # rows without addresses (their text is themselves)
                     changes += [
                         (index, node.name, table, key, row)
