@@ -273,3 +273,31 @@ def test_a_broken_module_beside_the_program_is_said_at_planning(tmp_path):
     (tmp_path / "p.py").write_text("import helper\n")
     with pytest.raises(SweepError, match=r"helper.py, which it imports, is not valid Python.*line 1"):
         make_plan(EXAMPLES / "broadcast.yaml", [1], apps=[f"pc1={tmp_path / 'p.py'}"])
+
+
+def test_a_memory_limit_counts_from_the_size_the_worker_already_has(tmp_path):
+    """--app-limits mem=256MiB in a worker already holding 1 GiB of address space (a Dask worker's
+    thread stacks and arenas, a long test session): the run has its 256 MiB on top, not a MemoryError
+    for the worker's own size; a program that allocates past it still fails."""
+    import mmap
+
+    (tmp_path / "calm.py").write_text("print('fine')\n")
+    (tmp_path / "greedy.py").write_text("block = bytearray(1 << 30)\nprint('allocated')\n")
+
+    def tasks(program: str):
+        return make_plan(
+            EXAMPLES / "broadcast.yaml",
+            [1],
+            until="1s",
+            metrics=["program_exit"],
+            apps=[f"pc1={tmp_path / program}"],
+            app_limits="mem=256MiB",
+        ).tasks
+
+    reserved = mmap.mmap(-1, 1 << 30)  # address space only: never touched, so no memory is used
+    try:
+        calm, greedy = run_batch(tasks("calm.py") + tasks("greedy.py"))
+    finally:
+        reserved.close()
+    assert calm["error"] is None and calm["program_exit"] == 0
+    assert greedy["program_exit"] == 1
