@@ -6,6 +6,7 @@ import asyncio
 import json
 import os
 import resource
+import select
 import signal
 import socket
 import struct
@@ -77,14 +78,19 @@ def test_chat_between_two_connect_clients():
                 "--send",
                 "我在这里",
                 "--wait",
-                "4",
+                "60",  # ended below once it has heard; a slow start of the speaker cannot outlast it
             ],
             stdout=subprocess.PIPE,
             text=True,
         )
-        server.expect("我在这里")  # said before the speaker joins, however slow the start
-        speaker = lanlab("tcp", "connect", "127.0.0.1", str(server.port), "--send", "来了", "--wait", "0.2")
-        heard, _ = listener.communicate(timeout=15)
+        try:
+            server.expect("我在这里")  # said before the speaker joins, however slow the start
+            speaker = lanlab("tcp", "connect", "127.0.0.1", str(server.port), "--send", "来了", "--wait", "0.2")
+            ready, _, _ = select.select([listener.stdout], [], [], 15)
+            heard = listener.stdout.readline() if ready else ""
+        finally:
+            listener.kill()
+            listener.communicate(timeout=15)
         server.stop()
     assert speaker.stdout == ""  # it joined after the first line was said
     assert heard == "来了\n"
