@@ -7,6 +7,7 @@ import os
 import random
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -283,6 +284,46 @@ def test_unsupported_calls_name_the_call_and_the_host_and_others_go_on():
     )
     assert any("Traceback" in t for t in texts(failing))
     assert texts(fine) == ["still here at 1.0"] and fine.exit == 0
+
+
+def test_a_traceback_of_a_hundred_thousand_frames_shows_its_ends_and_counts_the_rest():
+    """A program that raised its recursion limit and ran out of it ends with its first and last
+    frames and how many lie between, shown fast (a million took the watchdog's second, and lanlab
+    crashed inside it)."""
+    net = lan("pc1")
+
+    def deep():
+        import sys
+
+        sys.setrecursionlimit(100_000)
+
+        def down(n: int) -> int:
+            return down(n + 1)
+
+        down(0)
+
+    program = net.node("pc1").run(deep)
+    limit = sys.getrecursionlimit()
+    try:
+        run_programs(net, S)
+    finally:
+        sys.setrecursionlimit(limit)  # the program's sys is this process's
+    assert program.exit == 1 and program.error == "RecursionError: maximum recursion depth exceeded"
+    shown = "".join(texts(program))
+    assert "frames not shown ...]" in shown and shown.count("in down") < 100
+
+
+def test_a_programs_traceback_marks_the_failing_expression_as_python_does():
+    """The failing part of a line is underlined (~~~~~~~^~~) as Python 3.11+ prints it."""
+    net = lan("pc1")
+
+    def add(x):
+        return x["a"] + 1
+
+    program = net.node("pc1").run(lambda: add({"a": None}))
+    run_programs(net, S)
+    shown = "".join(texts(program))
+    assert 'return x["a"] + 1' in shown and "~~~~~~~^~~" in shown
 
 
 def test_os_fork_and_input_eof():

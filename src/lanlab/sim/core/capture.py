@@ -14,6 +14,7 @@ from heapq import heappop, heappush
 from pathlib import Path
 from typing import IO, Any
 
+from lanlab.i18n import L_
 from lanlab.sim.core.engine import Engine
 from lanlab.sim.core.frame import Frame
 from lanlab.sim.core.link import Link, Port
@@ -89,11 +90,13 @@ class Capture:
     @classmethod
     def open(cls, path: Path, links: list[Link], engine: Engine) -> Capture:
         if path.suffix not in (".pcap", ".pcapng"):
-            raise ValueError(f"{path}: a capture file ends in .pcapng (every link) or .pcap (one link)")
+            raise ValueError(L_("{path}: a capture file ends in .pcapng (every link) or .pcap (one link)", path=path))
         if path.suffix == ".pcap" and len(links) != 1:
             raise ValueError(
-                "a .pcap file holds one capture point: give exactly one --capture NODE:PORT "
-                "(or write .pcapng for several links)"
+                L_(
+                    "a .pcap file holds one capture point: give exactly one --capture NODE:PORT "
+                    "(or write .pcapng for several links)"
+                )
             )
         stream = path.open("wb")
         taps: list[Any] = []
@@ -109,6 +112,10 @@ class Capture:
                 tap = PcapngTap(order, writer.add_interface(link.name))
                 link.a.tap = link.b.tap = tap
                 taps.append(tap)
+        # The file's header on disk now: sim run --app forks its walled child after the capture is
+        # opened, and a header left in this process's buffer was written again when the waiting
+        # parent exited, after everything the child wrote (a second section in the pcapng).
+        stream.flush()
         return cls(path, stream, links, taps, order)
 
     @property

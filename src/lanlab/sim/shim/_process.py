@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import io
 import traceback
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from types import TracebackType
 from typing import TYPE_CHECKING, Any, TextIO
 
 from greenlet import GreenletExit, getcurrent, greenlet
@@ -33,6 +35,22 @@ TIMEOUT = "timeout"
 ACTIVITY = "activity"
 CALL_COST = 1_000  # ns of virtual CPU per clock read (or UDP send) after the first since the thread waited
 SETTLE = 1_000_000  # a thread owing this much sleeps it off, so the network moves on under a busy-wait
+# A program's traceback shows at most its first and last frames (Python's own folds only repeats).
+TRACEBACK_HEAD, TRACEBACK_TAIL = 20, 40
+
+
+def program_frames(tb: TracebackType | None) -> Iterator[TracebackType]:
+    """A traceback's entries outermost first, the shim's own left out (walked, not extracted:
+    a million of them cost a fraction of a second)."""
+    while tb is not None:
+        if "/lanlab/sim/shim/" not in tb.tb_frame.f_code.co_filename:
+            yield tb
+        tb = tb.tb_next
+
+
+def _summary(entries: Iterable[TracebackType]) -> traceback.StackSummary:
+    """The entries as Python's traceback module shows them, with their column markers."""
+    return traceback.StackSummary.from_list([traceback.extract_tb(tb, limit=1)[0] for tb in entries])
 
 
 def seconds_to_ns(seconds: float) -> int:
@@ -280,8 +298,8 @@ class Program:
 
     def busy(self, stop: BusyLoop) -> None:
         """A thread ran `stop.args[0]` s of CPU without waiting: the whole process is stopped."""
-        frames = [f for f in traceback.extract_tb(stop.__traceback__) if "/lanlab/sim/shim/" not in f.filename]
-        where = L_(" at line {line}", line=frames[-1].lineno) if frames else ""
+        last = deque(program_frames(stop.__traceback__), maxlen=1)
+        where = L_(" at line {line}", line=last[0].tb_lineno) if last else ""
         self.error = busy_error(self.path, stop.args[0], where)
         self.stopped = True
         self._end_threads(keep=getcurrent())
@@ -323,13 +341,21 @@ class Program:
                 self.abandoned.append(thread.glet)
 
     def format_traceback(self, error: BaseException) -> str:
-        """The traceback as Python prints it, without the shim's own frames."""
-        frames = [f for f in traceback.extract_tb(error.__traceback__) if "/lanlab/sim/shim/" not in f.filename]
-        lines = [
-            "Traceback (most recent call last):\n",
-            *traceback.format_list(frames),
-            *traceback.format_exception_only(type(error), error),
-        ]
+        """The traceback as Python prints it (columns marked), without the shim's own frames. A
+        program that raised its recursion limit can end with a million frames: the first and last
+        ones are shown, with the count of those between, since extracting them all takes seconds
+        (and the busy-loop watchdog, counting this program's CPU time, would fire inside lanlab)."""
+        head: list[TracebackType] = []
+        tail: deque[TracebackType] = deque(maxlen=TRACEBACK_TAIL)
+        total = 0
+        for entry in program_frames(error.__traceback__):
+            total += 1
+            (head if len(head) < TRACEBACK_HEAD else tail).append(entry)
+        lines = ["Traceback (most recent call last):\n", *_summary(head).format()]
+        if total > len(head) + len(tail):
+            lines.append(f"  [... {total - len(head) - len(tail)} frames not shown ...]\n")
+        lines += _summary(tail).format()
+        lines += traceback.format_exception_only(type(error), error)
         return "".join(lines)
 
     def spawn(self, name: str, daemon: bool, body: Callable[[], None], thread_object: Any = None) -> SimThread:
