@@ -1,5 +1,6 @@
 """The topology reader's YAML tree: libyaml's composer where PyYAML has it, the same tree as PyYAML's."""
 
+import os
 from pathlib import Path
 
 import pytest
@@ -29,10 +30,71 @@ def test_libyaml_composes_every_example_as_pyyaml_does(path):
     assert shape(yaml.compose(text, Loader=yaml.CSafeLoader)) == shape(yaml.compose(text, Loader=yaml.SafeLoader))
 
 
-def test_depth_is_counted_without_recursion():
-    """A mapping in a list in a mapping is 3 deep; 5000 levels are counted, not a RecursionError."""
-    assert reader.depth_of(yaml.compose("a: [{b: 1}]")) == 4  # mapping, list, mapping, scalar
-    assert reader.depth_of(yaml.compose("[" * 900 + "]" * 900, Loader=reader.COMPOSER)) == 900
+def test_depth_and_values_are_counted_without_recursion():
+    """A mapping in a list in a mapping is 3 deep; 900 levels are counted, not a RecursionError;
+    an alias's values count each time it is used, its node measured once."""
+    assert reader.measure(yaml.compose("a: [{b: 1}]")) == (4, 6)  # depth: mapping, list, mapping, scalar
+    assert reader.measure(yaml.compose("[" * 900 + "]" * 900, Loader=reader.COMPOSER))[0] == 900
+    assert reader.measure(yaml.compose("a: &x [1, 2]\nb: *x\n")) == (3, 9)
+
+
+def test_an_alias_inside_the_value_it_names_is_refused_at_its_line(tmp_path):
+    """A value that would contain itself (a: &a [*a]) is one line of error, not a hang."""
+    path = tmp_path / "t.yaml"
+    path.write_text("nodes:\n  pc1: &a\n    kind: host\n    more: [*a]\n")
+    with pytest.raises(reader.TopologyError) as caught:
+        reader.compose(path)
+    assert caught.value.problems == [
+        f"{path}:2: this value holds an alias of itself (its &anchor used inside it): it would contain itself"
+    ]
+
+
+def test_a_yaml_bomb_is_refused_before_it_is_walked(tmp_path):
+    """Aliases that list the one before ten times, nine deep (a billion values), are refused at once."""
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 10)]
+    path = tmp_path / "bomb.yaml"
+    path.write_text("\n".join([*lines, "nodes: *a9"]) + "\n")
+    with pytest.raises(reader.TopologyError) as caught:
+        reader.compose(path)
+    [problem] = caught.value.problems
+    assert problem.startswith(f"{path}: its aliases expand to ") and "more than 1,000,000" in problem
+
+
+def test_a_file_that_never_ends_is_read_no_further_than_the_limit(monkeypatch):
+    """/dev/zero is refused after MAX_BYTES, not read for ever; a pipe is read as a file is."""
+    monkeypatch.setattr(reader, "MAX_BYTES", 1024)
+    with pytest.raises(reader.TopologyError) as caught:
+        reader.read_text("/dev/zero")
+    assert caught.value.problems == ["/dev/zero: more than 0 MiB; a topology is a few KiB of YAML text"]
+    read_end, write_end = os.pipe()
+    os.write(write_end, b"nodes: {}\n")
+    os.close(write_end)
+    assert reader.read_text(f"/dev/fd/{read_end}") == "nodes: {}\n"
+    os.close(read_end)
+
+
+def only_problem(tmp_path: Path, text: str) -> str:
+    """The one problem loading a topology of `text` finds."""
+    from lanlab.sim import TopologyError, load_topology  # the node kinds read their fields through reader.Spec
+
+    path = tmp_path / "t.yaml"
+    path.write_text(text)
+    with pytest.raises(TopologyError) as raised:
+        load_topology(path)
+    [problem] = raised.value.problems
+    return problem
+
+
+def in_chinese(problem: str) -> str:
+    """A problem as --lang zh shows it (the language put back after)."""
+    from lanlab.i18n import localize, set_language
+
+    set_language("zh")
+    try:
+        return localize(problem)
+    finally:
+        set_language("en")
 
 
 BAD_FOR_BOTH_LANGUAGES = """nodes:
@@ -69,3 +131,153 @@ def test_problems_are_english_and_shown_in_chinese(tmp_path):
     assert any("是 198.18.0.0/24 的网络地址，不能分配给主机" in line for line in chinese)
     assert any("链路端点 'pc2' 必须是 节点:端口" in line for line in chinese)
     assert [str(problem) for problem in problems] == english
+
+
+@pytest.mark.parametrize(
+    ("content", "in_english", "in_chinese"),
+    [
+        (
+            b"- a\n- b\n",
+            "F:1: a topology is a mapping with nodes: and links:",
+            "F:1: 拓扑文件应是含有 nodes: 和 links: 的映射",
+        ),
+        (
+            b"\xff\xfe",
+            "F: not a text file: byte 0xff at offset 0 is not UTF-8 (a topology is YAML text)",
+            "F：不是文本文件：偏移 0 处的字节 0xff 不是 UTF-8（拓扑文件是 YAML 文本）",
+        ),
+        (
+            b"a: " + b"[" * 300 + b"]" * 300 + b"\n",
+            "F:1: nested more than 100 levels deep; a topology needs a few (nodes: -> a node -> its interfaces)",
+            "F:1: 嵌套超过 100 层；拓扑文件只需要几层（nodes: -> 节点 -> 它的接口）",
+        ),
+    ],
+    ids=["not a mapping", "not UTF-8", "too deep"],
+)
+def test_a_file_that_is_no_topology_is_said_in_the_users_language(tmp_path, content, in_english, in_chinese):
+    """A file that is not a YAML mapping, not text, or nested too deep: the English problem, Chinese where shown."""
+    from lanlab.i18n import localize, set_language
+
+    path = tmp_path / "t.yaml"
+    path.write_bytes(content)
+    with pytest.raises(reader.TopologyError) as caught:
+        reader.compose(path)
+    [problem] = caught.value.problems
+    assert problem == in_english.replace("F", str(path), 1)
+    set_language("zh")
+    assert localize(problem) == in_chinese.replace("F", str(path), 1)
+
+
+@pytest.mark.parametrize(
+    ("value", "in_english", "shown"),
+    [
+        ("198.18.0.300/24", "(300 is more than 255)", "（300 大于 255）"),
+        (
+            "198.18.0.1/99",
+            "('99' is neither a prefix length from 0 to 32 nor a netmask)",
+            "（'99' 既不是 0 到 32 的前缀长度，也不是子网掩码）",
+        ),
+        ("198.18.x.1/24", "('x' is not a number)", "（'x' 不是数）"),
+        ("198.18.01.1/24", "(a number with a leading zero is ambiguous)", "（以 0 开头的数有歧义）"),
+        ("198.18..1/24", "(a number between two dots is missing)", "（两个点之间缺少数）"),
+        ("1.2.3/24", "(an address is 4 numbers separated by dots)", "（地址是用点隔开的 4 个数）"),
+        ("1.2.3.4/5/6", "(only one '/' may come before the prefix length)", "（前缀长度前面只能有一个 '/'）"),
+    ],
+)
+def test_an_address_mistake_is_said_plainly_in_both_languages(tmp_path, value, in_english, shown):
+    """ipaddress's words for a mistyped address (Octet 300 (> 255) not permitted in ...) become a
+    plain sentence, Chinese where shown, after what the field expected."""
+    problem = only_problem(tmp_path, f"nodes:\n  pc1: {{kind: host, ip: {value}}}\n")
+    assert problem.endswith(f":2: node pc1: ip: {value!r} is not an IPv4 address with a prefix length {in_english}")
+    assert in_chinese(problem).endswith(shown)
+
+
+def test_a_bad_mac_is_said_once_and_its_interface_in_chinese(tmp_path):
+    """A MAC that is no MAC says what was expected once (not again in wire's words), and the
+    interface it sits under reads 节点 pc1 的 interfaces.eth0 in Chinese."""
+    from lanlab.i18n import localize, set_language
+    from lanlab.sim import TopologyError, load_topology
+
+    path = tmp_path / "t.yaml"
+    path.write_text("nodes:\n  pc1: {kind: host, interfaces: {eth0: {ip: 198.18.0.1/24, mac: zz}}}\n")
+    with pytest.raises(TopologyError) as raised:
+        load_topology(path)
+    [problem] = raised.value.problems
+    assert str(problem) == f"{path}:2: node pc1 interfaces.eth0: mac: 'zz' is not a MAC address like 02:00:00:00:00:01"
+    set_language("zh")
+    try:
+        assert (
+            localize(problem)
+            == f"{path}:2: 节点 pc1 的 interfaces.eth0：mac：'zz' 不是像 02:00:00:00:00:01 这样的 MAC 地址"
+        )
+    finally:
+        set_language("en")
+
+
+@pytest.mark.parametrize(
+    ("text", "in_english", "shown"),
+    [
+        ("nodes: [\n", "a [list] or {mapping} not closed?", "[列表] 或 {映射} 没有闭合？"),
+        ('nodes:\n  pc1: {kind: "host}\n', "the file ends inside a quoted value", "文件在带引号的值中间结束了"),
+        ("nodes:\n\tpc1: {}\n", "a tab: YAML indents with spaces only", "制表符：YAML 只能用空格缩进"),
+    ],
+)
+def test_a_yaml_mistake_is_said_plainly_in_both_languages(tmp_path, text, in_english, shown):
+    """PyYAML's words for the common mistakes follow a plain sentence, Chinese where shown."""
+    problem = only_problem(tmp_path, text)
+    assert in_english in problem and "(YAML says: " in problem
+    assert shown in in_chinese(problem) and "（YAML 的原话：" in in_chinese(problem)
+
+
+def test_a_network_with_host_bits_and_a_number_that_is_no_integer_are_said_plainly(tmp_path):
+    """routes: to: 198.18.5.1/24 (a host's address) and mtu: 1e3 read as plain sentences in both languages."""
+    from lanlab.sim import TopologyError, load_topology
+
+    path = tmp_path / "t.yaml"
+    path.write_text(
+        "nodes:\n"
+        "  r1: {kind: router, interfaces: {eth0: 198.18.0.1/24}, routes: [{to: 198.18.5.1/24, via: 198.18.0.2}]}\n"
+        "  pc1: {kind: host, ip: 198.18.0.2/24, mtu: 1e3}\n"
+    )
+    with pytest.raises(TopologyError) as raised:
+        load_topology(path)
+    route, mtu = raised.value.problems
+    assert route.endswith("(198.18.5.1/24 is a host's address, not the network's)")
+    assert in_chinese(route).endswith("（198.18.5.1/24 是主机的地址，不是网络的地址）")
+    assert mtu.endswith("mtu: '1e3' is not a number of bytes") and in_chinese(mtu).endswith("mtu：'1e3' 不是字节数")
+
+
+def test_a_list_used_as_a_key_or_a_name_is_named_by_its_line_not_printed(tmp_path):
+    """`? [...]` keys (aliases can make them millions of values) are named 'a list on line N';
+    an interface or port named by a list is refused."""
+    text = (
+        "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+        "nodes:\n"
+        "  r1: {kind: router, interfaces: {[a]: 198.18.0.1/24}}\n"
+        "  pc1: {kind: host, ip: 198.18.0.2/24, ? [*a, *a, *a] : 1}\n"
+    )
+    from lanlab.sim import TopologyError, load_topology
+
+    path = tmp_path / "t.yaml"
+    path.write_text(text)
+    with pytest.raises(TopologyError) as raised:
+        load_topology(path)
+    problems = [str(p) for p in raised.value.problems]
+    assert any(p.endswith(":3: node r1: interfaces: a name is one word, like eth0") for p in problems)
+    assert any(":4: node pc1: unknown field a list on line 4 (expected one of" in p for p in problems)
+    assert max(len(p) for p in problems) < 300
+
+
+def test_a_large_file_of_plain_values_is_refused_before_it_is_composed(tmp_path, monkeypatch):
+    """Past LARGE_TEXT, the values written are counted from the parser's events first: a file of
+    more than MAX_VALUES plain values is refused without building its tree (8 MiB took 27 s)."""
+    monkeypatch.setattr(reader, "LARGE_TEXT", 100)
+    monkeypatch.setattr(reader, "MAX_VALUES", 50)
+    composed = []
+    monkeypatch.setattr(reader, "_compose", lambda text: composed.append(text))
+    path = tmp_path / "t.yaml"
+    path.write_text("nodes: {}\nx: [" + "0, " * 60 + "0]\n")
+    with pytest.raises(reader.TopologyError) as caught:
+        reader.compose(path)
+    assert caught.value.problems == [f"{path}: more than 50 values; a topology needs far fewer"]
+    assert composed == []

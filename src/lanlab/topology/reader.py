@@ -17,6 +17,7 @@ lanlab.sim.build turns a Document into a running network, and a kernel lab may r
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 from pathlib import Path
@@ -25,7 +26,7 @@ from typing import Any, Callable, TypeVar
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from lanlab.i18n import L_, N_, message_of
+from lanlab.i18n import L_, N_, Deferred, message_of
 from lanlab.units import UnitError, parse_duration, parse_rate
 from lanlab.wire import MacAddress
 
@@ -79,11 +80,20 @@ def yes_no(text: str) -> bool:
         return True
     if text.lower() in ("false", "no", "off"):
         return False
-    raise ValueError("say true or false")
+    raise ValueError(L_("say true or false"))
 
 
 def line_of(node: Node | None) -> int:
     return node.start_mark.line + 1 if node is not None else 1
+
+
+def key_text(node: Node) -> str:
+    """A mapping key as a message names it: its text, or for a list or mapping used as a key
+    (`? [a, b]`) what it is and where, never the whole value (aliases can make it millions long)."""
+    if isinstance(node, ScalarNode):
+        return str(node.value)
+    shape = L_("a list") if isinstance(node, SequenceNode) else L_("a mapping")
+    return L_("{shape} on line {line}", shape=shape, line=line_of(node))
 
 
 class Spec:
@@ -96,7 +106,7 @@ class Spec:
         self.values: dict[str, Node] = {}
         self.keys: dict[str, Node] = {}
         for key_node, value_node in node.value:
-            key = key_node.value if isinstance(key_node, ScalarNode) else str(key_node)
+            key = key_text(key_node)
             if key in self.values:
                 ctx.error(key_node, L_("{owner}: field {key} given twice", owner=owner, key=repr(key)))
             self.values[key] = value_node
@@ -116,7 +126,7 @@ class Spec:
                     key_node,
                     L_(
                         "unknown field {key} (expected one of {fields})",
-                        key=repr(key),
+                        key=key if isinstance(key, Deferred) else repr(key),  # a list or mapping as a key
                         fields=", ".join(sorted(allowed)),
                     ),
                 )
@@ -131,22 +141,22 @@ class Spec:
         return str(node.value), node
 
     def parsed(self, key: str, parse: Callable[[str], T], what: str) -> T | None:
+        """The value of `key` read by `parse`; when it cannot be, an error naming `what` was
+        expected and why `parse` refused it (unless `what` already says all `parse` would)."""
         text, node = self.scalar(key)
         if text is None:
             return None
         try:
             return parse(text)
         except (ValueError, UnitError) as error:
-            self.error(
-                node,
-                L_(
-                    "{key}: {text} is not {what} ({error})",
-                    key=key,
-                    text=repr(text),
-                    what=L_(what),
-                    error=message_of(error),
-                ),
-            )
+            why = plain_library_problem(message_of(error))
+            if why:
+                problem = L_(
+                    "{key}: {text} is not {what} ({error})", key=key, text=repr(text), what=L_(what), error=why
+                )
+            else:
+                problem = L_("{key}: {text} is not {what}", key=key, text=repr(text), what=L_(what))
+            self.error(node, problem)
             return None
 
     def interface(self, key: str) -> IPv4Interface | None:
@@ -213,6 +223,9 @@ class Spec:
             return []
         out = []
         for name_node, value in node.value:
+            if not isinstance(name_node, ScalarNode):
+                self.error(name_node, L_("{key}: a name is one word, like {example}", key=key, example="p1"))
+                continue
             name = str(name_node.value)
             if not isinstance(value, MappingNode):
                 self.error(
@@ -225,7 +238,7 @@ class Spec:
                     ),
                 )
                 continue
-            out.append((name, Spec(self.ctx, f"{self.owner} {key}.{name}", value)))
+            out.append((name, Spec(self.ctx, L_("{owner} {key}.{name}", owner=self.owner, key=key, name=name), value)))
         return out
 
 
@@ -282,24 +295,40 @@ class Document:
 
 
 MAX_DEPTH = 100  # far more than a topology needs, far less than what exhausts PyYAML's recursion
+# Values, written or brought by aliases, as the reader walks them: a 10,000-host topology has
+# about 100,000; a composed value costs about 450 bytes. A "billion laughs" file (each alias
+# listing the one before ten times) is refused, and so is a file of a million plain values.
+MAX_VALUES = 1_000_000
+MAX_BYTES = 16 * 1024 * 1024  # of YAML text: a 10,000-host topology is about 1 MiB
+# Above this, the values written are counted from the parser's events before anything is composed,
+# and libyaml's words are kept when it refuses the text (PyYAML's own parser is 20x slower).
+LARGE_TEXT = 1024 * 1024
 # libyaml's composer when PyYAML was built with it: 13x faster on examples/rip-ring.yaml (0.86 against
 # 11.5 ms), which was a third of a small run's time in a sweep; the same nodes and lines
 COMPOSER = yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
-# PyYAML's messages for the mistakes people make, said plainly (the parser's own words follow).
+# PyYAML's words for the mistakes people make most, each with a plain sentence (an L_ text, so it
+# reads in the user's language; PyYAML's own words follow it as they are).
 PLAIN_YAML = (
     (
         "expected <block end>",
-        "the indentation does not match the line above (keys of one mapping line up; "
-        "a value's settings are indented under it)",
+        L_(
+            "the indentation does not match the line above (keys of one mapping line up; "
+            "a value's settings are indented under it)"
+        ),
     ),
     (
         "mapping values are not allowed here",
-        "a ':' where a value cannot have one (put a space after each 'key:', and quote a value that contains ': ')",
+        L_("a ':' where a value cannot have one (put a space after each 'key:', and quote a value that contains ': ')"),
     ),
-    ("found character '\\t'", "a tab: YAML indents with spaces only"),
-    ("could not find expected ':'", "a key without its ':' (write key: value)"),
-    ("expected ',' or ']'", "a [list] that is not closed, or items without a comma between them"),
-    ("expected ',' or '}'", "a {mapping} that is not closed, or entries without a comma between them"),
+    ("found character '\\t'", L_("a tab: YAML indents with spaces only")),
+    ("could not find expected ':'", L_("a key without its ':' (write key: value)")),
+    ("expected ',' or ']'", L_("a [list] that is not closed, or items without a comma between them")),
+    ("expected ',' or '}'", L_("a {{mapping}} that is not closed, or entries without a comma between them")),
+    (
+        "expected the node content, but found '<stream end>'",
+        L_("the file ends where a value was expected (a [list] or {{mapping}} not closed?)"),
+    ),
+    ("found unexpected end of stream", L_("the file ends inside a quoted value (a quote not closed?)")),
 )
 
 
@@ -308,7 +337,44 @@ def plain_yaml_problem(error: yaml.YAMLError) -> str:
     problem = str(getattr(error, "problem", None) or error)
     for start, plain in PLAIN_YAML:
         if problem.startswith(start):
-            return f"{plain} (YAML says: {problem})"
+            return L_("{plain} (YAML says: {problem})", plain=plain, problem=problem)
+    return problem
+
+
+# The messages of the parsers a topology's values go through (ipaddress's, CPython 3.11-3.13,
+# int()'s, float()'s, wire's MacAddress), said plainly and translatable, or "" where they say no more
+# than the field's own words; an address given inside a longer text is quoted at the end of them
+# ("... in '198.18.0.300'").
+PLAIN_LIBRARY = (
+    (re.compile(r"Octet (?P<octet>\d+) \(> 255\) not permitted"), N_("{octet} is more than 255")),
+    (re.compile(r"Expected 4 octets"), N_("an address is 4 numbers separated by dots")),
+    (re.compile(r"Only decimal digits permitted in (?P<octet>'[^']*')"), N_("{octet} is not a number")),
+    (re.compile(r"At most 3 characters permitted in (?P<octet>'[^']*')"), N_("{octet} has more than 3 digits")),
+    (re.compile(r"Leading zeros are not permitted"), N_("a number with a leading zero is ambiguous")),
+    (re.compile(r"Empty octet not permitted"), N_("a number between two dots is missing")),
+    (re.compile(r"Address cannot be empty"), N_("the address is empty")),
+    (
+        re.compile(r"(?P<mask>'[^']*') is not a valid netmask"),
+        N_("{mask} is neither a prefix length from 0 to 32 nor a netmask"),
+    ),
+    (re.compile(r"Only one '/' permitted"), N_("only one '/' may come before the prefix length")),
+    (re.compile(r"invalid literal for int\(\) with base 10: "), ""),  # the field: "is not a number of bytes"
+    (re.compile(r"could not convert string to float: "), ""),
+    (re.compile(r"MacAddress: .* is not a MAC address"), ""),  # the field: "is not a MAC address like ..."
+)
+HOST_BITS = re.compile(r"(?P<given>\S+) has host bits set")
+
+
+def plain_library_problem(problem: str) -> str:
+    """A library's message said plainly (an L_ text), "" when it adds nothing to what the field
+    expected, or `problem` as it is when it is another one."""
+    found = HOST_BITS.match(problem)
+    if found:  # the field's own words give the network meant (is not a network like 198.18.5.0/24)
+        return L_("{given} is a host's address, not the network's", given=found["given"])
+    for pattern, plain in PLAIN_LIBRARY:
+        found = pattern.match(problem)
+        if found:
+            return L_(plain, **found.groupdict()) if plain else ""
     return problem
 
 
@@ -338,26 +404,55 @@ def read_text(path: str | Path) -> str:
     """A YAML file's text; TopologyError (FILE: why) when it cannot be read or is not UTF-8."""
     shown = str(path)
     try:
-        return Path(path).read_text(encoding="utf-8")
+        # At most MAX_BYTES, whatever the file is: a pipe (sim run <(make-topology)) is read as it
+        # comes, and a device that never ends (/dev/urandom) is refused rather than read for ever.
+        with Path(path).open("rb") as stream:
+            data = stream.read(MAX_BYTES + 1)
+        if len(data) > MAX_BYTES:
+            raise TopologyError(
+                [
+                    L_(
+                        "{file}: more than {most} MiB; a topology is a few KiB of YAML text",
+                        file=shown,
+                        most=MAX_BYTES // (1024 * 1024),
+                    )
+                ]
+            )
+        return data.decode("utf-8")
     except OSError as error:
         raise TopologyError([L_("{file}: cannot read: {reason}", file=shown, reason=error.strerror)]) from None
     except UnicodeDecodeError as error:
         raise TopologyError(
             [
-                f"{shown}: not a text file: byte {error.object[error.start]:#04x} at offset "
-                f"{error.start} is not UTF-8 (a topology is YAML text)"
+                L_(
+                    "{file}: not a text file: byte {byte} at offset {offset} is not UTF-8 (a topology is YAML text)",
+                    file=shown,
+                    byte=f"{error.object[error.start]:#04x}",
+                    offset=error.start,
+                )
             ]
         ) from None
 
 
 def compose(
-    path: str | Path, text: str | None = None, shape: str = "a topology is a mapping with nodes: and links:"
+    path: str | Path, text: str | None = None, shape: str = N_("a topology is a mapping with nodes: and links:")
 ) -> tuple[str, MappingNode]:
     """The file's YAML tree (every value with its line); TopologyError when it is not one.
-    `text`, when given, is read instead of the file (a lab's variant, its values filled in)."""
+    `text`, when given, is read instead of the file (a lab's variant, its values filled in);
+    `shape` (an N_ text) says what the file should be."""
     shown = str(path)
     if text is None:
         text = read_text(path)
+    if len(text) > LARGE_TEXT and written_values(text) > MAX_VALUES:
+        raise TopologyError(
+            [
+                L_(
+                    "{file}: more than {most:,} values; a topology needs far fewer",
+                    file=shown,
+                    most=MAX_VALUES,
+                )
+            ]
+        )
     try:
         root = _compose(text)
     except yaml.YAMLError as error:
@@ -368,10 +463,23 @@ def compose(
         ) from None
     except RecursionError:  # PyYAML's Python composer is recursive: hundreds of levels exhaust the stack
         raise _too_deep(shown, text) from None
-    if depth_of(root) > MAX_DEPTH:  # what libyaml composed, the reader (recursive too) must not walk
+    depth, values = measure(root, shown)
+    if depth > MAX_DEPTH:  # what libyaml composed, the reader (recursive too) must not walk
         raise _too_deep(shown, text)
+    if values > MAX_VALUES:
+        raise TopologyError(
+            [
+                L_(
+                    "{file}: its aliases expand to {values:,} values, more than {most:,}; a topology needs far "
+                    "fewer (write the repeated settings out, or repeat fewer)",
+                    file=shown,
+                    values=values,
+                    most=MAX_VALUES,
+                )
+            ]
+        )
     if not isinstance(root, MappingNode):
-        raise TopologyError([f"{shown}:{line_of(root)}: {shape}"])
+        raise TopologyError([L_("{file}:{line}: {shape}", file=shown, line=line_of(root), shape=L_(shape))])
     return shown, root
 
 
@@ -381,31 +489,81 @@ def _compose(text: str) -> yaml.Node:
     try:
         return yaml.compose(text, Loader=COMPOSER)
     except yaml.YAMLError:
-        if COMPOSER is yaml.SafeLoader:
+        if COMPOSER is yaml.SafeLoader or len(text) > LARGE_TEXT:
             raise
     return yaml.compose(text, Loader=yaml.SafeLoader)
+
+
+def written_values(text: str) -> int:
+    """How many values `text` writes (aliases counted once), counting no further than MAX_VALUES + 1;
+    a text the parser refuses counts what came before the mistake (compose then says what it is)."""
+    count = 0
+    try:
+        for event in yaml.parse(text, Loader=COMPOSER):
+            if isinstance(event, (yaml.ScalarEvent, yaml.AliasEvent, yaml.CollectionStartEvent)):
+                count += 1
+                if count > MAX_VALUES:
+                    break
+    except yaml.YAMLError:
+        pass
+    return count
 
 
 def _too_deep(shown: str, text: str) -> TopologyError:
     return TopologyError(
         [
-            f"{shown}:{too_deep_line(text)}: nested more than {MAX_DEPTH} levels deep; a topology "
-            "needs a few (nodes: -> a node -> its interfaces)"
+            L_(
+                "{file}:{line}: nested more than {most} levels deep; a topology needs a few "
+                "(nodes: -> a node -> its interfaces)",
+                file=shown,
+                line=too_deep_line(text),
+                most=MAX_DEPTH,
+            )
         ]
     )
 
 
-def depth_of(root: yaml.Node) -> int:
-    """How deep a YAML tree nests (walked without recursion)."""
-    deepest, pending = 0, [(root, 1)]
-    while pending:
-        node, depth = pending.pop()
-        deepest = max(deepest, depth)
-        if isinstance(node, SequenceNode):
-            pending.extend((item, depth + 1) for item in node.value)
-        elif isinstance(node, MappingNode):
-            pending.extend((part, depth + 1) for pair in node.value for part in pair)
-    return deepest
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, SequenceNode):
+        return list(node.value)
+    if isinstance(node, MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
+
+
+def measure(root: yaml.Node, shown: str = "") -> tuple[int, int]:
+    """How deep a YAML tree nests and how many values it holds once its aliases are expanded, as
+    the reader would walk them. An alias shares its anchor's node, so the tree is a graph: each
+    node is measured once (walked without recursion), and an alias inside the value it names,
+    which would make it contain itself, is a TopologyError at its line."""
+    measured: dict[int, tuple[int, int]] = {}
+    on_path = {id(root)}
+    children = _children(root)
+    stack = [(root, children, iter(children))]
+    while stack:
+        node, children, pending = stack[-1]
+        child = next(pending, None)
+        if child is None:
+            parts = [measured[id(part)] for part in children]
+            measured[id(node)] = (1 + max((d for d, _ in parts), default=0), 1 + sum(v for _, v in parts))
+            on_path.discard(id(node))
+            stack.pop()
+        elif id(child) in on_path:
+            raise TopologyError(
+                [
+                    L_(
+                        "{file}:{line}: this value holds an alias of itself (its &anchor used inside it): "
+                        "it would contain itself",
+                        file=shown,
+                        line=line_of(child),
+                    )
+                ]
+            )
+        elif id(child) not in measured:
+            on_path.add(id(child))
+            grandchildren = _children(child)
+            stack.append((child, grandchildren, iter(grandchildren)))
+    return measured[id(root)]
 
 
 def read_document(path: str | Path, text: str | None = None) -> Document:
@@ -475,12 +633,12 @@ def _read_link(ctx: Context, item: Node, used: dict[str, int]) -> LinkEntry | No
         rate = spec.parsed("rate", parse_rate, N_("a rate like 100Mbps"))
         if rate is not None:
             options["rate"] = rate
-        loss = spec.parsed("loss", float, "a probability")
+        loss = spec.parsed("loss", float, N_("a probability"))
         if loss is not None:
             if not 0.0 <= loss <= 1.0:
                 spec.error(spec.values["loss"], L_("loss must be between 0 and 1, not {loss}", loss=loss))
             options["loss"] = loss
-        queue = spec.parsed("queue", int, "a number of frames")
+        queue = spec.parsed("queue", int, N_("a number of frames"))
         if queue is not None:
             if queue < 1:
                 spec.error(spec.values["queue"], L_("queue must hold at least 1 frame"))

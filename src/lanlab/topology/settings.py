@@ -117,6 +117,9 @@ def router_interfaces(spec: Spec) -> dict[str, dict[str, Any]]:
         return {}
     interfaces: dict[str, dict[str, Any]] = {}
     for name_node, value in node.value:
+        if not isinstance(name_node, ScalarNode):
+            spec.error(name_node, L_("{key}: a name is one word, like {example}", key="interfaces", example="eth0"))
+            continue
         name = str(name_node.value)
         if isinstance(value, ScalarNode):  # eth0: 198.18.0.254/24, the short form
             value = MappingNode("tag:yaml.org,2002:map", [(ScalarNode("tag:yaml.org,2002:str", "ip"), value)])
