@@ -8,6 +8,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from lanlab.cli.main import cli
+from tests.helpers.readmes import anchor, contents_links, level_two_headings
 
 ROOT = Path(__file__).resolve().parent.parent
 # commands that read no network and no clock: their output is the same on every machine
@@ -45,3 +46,9 @@ def test_the_readmes_offline_examples_print_what_they_show(monkeypatch):
         printed = result.stdout if result.exit_code == 0 else result.output  # an error is shown as the terminal has it
         assert printed.rstrip("\n").splitlines() == shown, line
     assert len(examples) >= 3
+
+
+def test_the_contents_line_links_every_section():
+    """README.md's Contents line links every ## section in order, each to its heading's anchor."""
+    headings = level_two_headings(ROOT / "README.md")
+    assert contents_links(ROOT / "README.md", "Contents: ") == [anchor(heading) for heading in headings]
