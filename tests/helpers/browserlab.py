@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+HUB_VS_SWITCH = Path(__file__).resolve().parents[2] / "examples" / "hub_vs_switch.yaml"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 DRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 
@@ -59,3 +60,16 @@ def open_page(driver: Any, path: Path, fragment: str = "") -> None:
 
     driver.get(path.resolve().as_uri() + fragment)
     WebDriverWait(driver, 20).until(lambda d: d.execute_script("return document.body.dataset.ready === '1'"))
+
+
+def hub_ping_page(out: Path, *lang: str) -> Path:
+    """Write the page of pc1 pinging pc3 across hub_vs_switch's hub (`sim run --html`), in `lang`
+    (e.g. "--lang", "zh"; none: the locale's)."""
+    from click.testing import CliRunner
+
+    from lanlab.cli.main import cli
+
+    argv = [*lang, "sim", "run", str(HUB_VS_SWITCH), "--do", "pc1 ping pc3 -c 1", "--until", "1s", "--html", str(out)]
+    result = CliRunner().invoke(cli, argv)
+    assert result.exit_code == 0, result.output
+    return out

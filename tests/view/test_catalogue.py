@@ -4,6 +4,7 @@ in headless Chromium."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,6 @@ ROOT = Path(__file__).resolve().parents[2]
 MO = ROOT / "src" / "lanlab" / "locale" / "zh_CN" / "LC_MESSAGES" / "lanlab.mo"
 needs_mo = pytest.mark.skipif(not MO.exists(), reason="the zh_CN catalogue is not compiled (run `make`)")
 needs_browser = pytest.mark.skipif(browser.missing() is not None, reason=str(browser.missing()))
-HUB = str(ROOT / "examples" / "hub_vs_switch.yaml")
 
 
 def test_marked_texts_are_the_literals_given_to_t():
@@ -55,15 +55,6 @@ def test_the_page_is_written_in_the_language_spoken():
         assert read_document(page, "lanlab-i18n")["zh"]["every device"] == "所有设备"
 
 
-def write(tmp_path: Path, name: str, *lang: str) -> Path:
-    out = tmp_path / name
-    result = CliRunner().invoke(
-        cli, [*lang, "sim", "run", HUB, "--do", "pc1 ping pc3 -c 1", "--until", "1s", "--html", str(out)]
-    )
-    assert result.exit_code == 0, result.output
-    return out
-
-
 def header(driver) -> str:  # type: ignore[no-untyped-def]
     return driver.execute_script(
         "return document.querySelector('header').textContent + ' ' + document.querySelector('.tabs').textContent"
@@ -78,8 +69,8 @@ def test_lang_zh_page_speaks_chinese_and_the_switch_brings_english(tmp_path):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select, WebDriverWait
 
-    chinese_page = write(tmp_path, "zh.html", "--lang", "zh")
-    english_page = write(tmp_path, "en.html")
+    chinese_page = browser.hub_ping_page(tmp_path / "zh.html", "--lang", "zh")
+    english_page = browser.hub_ping_page(tmp_path / "en.html")
     driver = browser.start()
     try:
         browser.open_page(driver, chinese_page, "#e=3")
@@ -105,3 +96,59 @@ def test_lang_zh_page_speaks_chinese_and_the_switch_brings_english(tmp_path):
     finally:
         driver.execute_script("localStorage.clear()")
         driver.quit()
+
+
+@needs_mo
+@needs_browser
+def test_a_storm_stopped_pages_banner_is_in_the_readers_language(tmp_path, monkeypatch):
+    """The banner of a run its broadcast storm stopped: Chinese in a page written under --lang zh,
+    English once the switch says English, and Chinese again in a page written in English when 中文 is chosen."""
+    import lanlab.cli.sim
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    monkeypatch.setattr(lanlab.cli.sim, "EVENTS_AFTER_STORM", 2000)  # a small page (200,000 by default)
+    pages = {}
+    for language in ("zh", "en"):
+        pages[language] = tmp_path / f"storm-{language}.html"
+        run = ["--lang", language, "sim", "run", str(ROOT / "examples" / "storm.yaml"), "--html", str(pages[language])]
+        assert CliRunner().invoke(cli, run).exit_code == 1
+
+    def banner(driver) -> str:  # type: ignore[no-untyped-def]
+        return driver.find_element(By.CSS_SELECTOR, '[data-test="banner"]').text
+
+    def choose(driver, language: str) -> None:  # type: ignore[no-untyped-def]
+        Select(driver.find_element(By.CSS_SELECTOR, '[data-test="language"]')).select_by_value(language)
+        ready = "return document.body.dataset.ready === '1' && window.lanlab.language"
+        WebDriverWait(driver, 20).until(lambda d: d.execute_script(ready) == language)
+
+    driver = browser.start()
+    try:
+        browser.open_page(driver, pages["zh"])
+        shown = banner(driver)
+        assert shown.startswith("⚠ 这次运行没有到达终点：在模拟时间 ") and "broadcast" not in shown
+        assert re.search(
+            r"个模拟器事件之后停止（广播风暴开始后又过了 2,000 个事件）：列表中的 [\d,]+ 个事件是到此为止的运行过程$",
+            shown,
+        )
+        driver.save_screenshot(str(tmp_path / "storm-zh.png"))
+
+        choose(driver, "en")
+        shown = banner(driver)
+        assert shown.startswith("⚠ This run did not reach its end: stopped at sim time ")
+        assert re.search(
+            r"\(2,000 events after the broadcast storm began\): the [\d,]+ events listed are the run so far$", shown
+        )
+        browser.open_page(driver, pages["en"])
+        assert banner(driver) == shown
+        driver.save_screenshot(str(tmp_path / "storm-en.png"))
+
+        choose(driver, "zh")
+        assert re.search(
+            r"（广播风暴开始后又过了 2,000 个事件）：列表中的 [\d,]+ 个事件是到此为止的运行过程$", banner(driver)
+        )
+        assert not [line for line in driver.get_log("browser") if line["level"] == "SEVERE"]
+    finally:
+        driver.execute_script("localStorage.clear()")
+        driver.quit()
+    print(f"\nbanner screenshots in {tmp_path}")

@@ -6,11 +6,13 @@ import socket
 import urllib.request
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from lanlab.cli.main import cli
 from lanlab.view import read_document
 from running import Running
+from tests.helpers.languages import needs_the_catalogue
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 HUB = str(EXAMPLES / "hub_vs_switch.yaml")
@@ -51,6 +53,64 @@ def test_a_run_stopped_by_max_events_still_writes_its_page_with_a_banner(tmp_pat
     document = read_document(out)
     assert "--max-events 2000" in document["stopped"]
     assert len(document["events"]["t"]) > 2000
+
+
+def test_a_storm_stopped_page_says_why_in_english_with_each_language_beside_it(tmp_path: Path, monkeypatch):
+    """A run stopped by its broadcast storm, written under --lang zh and en: the same document, whose
+    `stopped` is English and `stopped_shown` the Chinese the banner shows."""
+    import lanlab.cli.sim
+
+    needs_the_catalogue()
+    monkeypatch.setattr(lanlab.cli.sim, "EVENTS_AFTER_STORM", 2000)  # a small page (200,000 by default)
+    documents = []
+    for language in ("zh", "en"):
+        out = tmp_path / f"{language}.html"
+        result = invoke("--lang", language, "sim", "run", str(EXAMPLES / "storm.yaml"), "--html", str(out))
+        assert result.exit_code == 1, result.output
+        documents.append(read_document(out))
+    chinese, english = ({key: d[key] for key in ("stopped", "stopped_shown")} for d in documents)
+    assert chinese == english
+    assert english["stopped"].startswith("stopped at sim time ")
+    listed = f"{len(documents[1]['events']['t']):,}"  # the rows the header counts, not the simulator's events
+    assert english["stopped"].endswith(
+        f" simulator events (2,000 events after the broadcast storm began): the {listed} events listed are the run so far"
+    )
+    assert english["stopped_shown"]["zh"].startswith("在模拟时间 ")
+    assert english["stopped_shown"]["zh"].endswith(
+        f"个模拟器事件之后停止（广播风暴开始后又过了 2,000 个事件）：列表中的 {listed} 个事件是到此为止的运行过程"
+    )
+
+
+@pytest.mark.parametrize(
+    "interrupted, stopped_by, english, chinese",
+    [
+        (
+            True,
+            None,
+            "interrupted (Ctrl-C) at sim time 0.250000 s after 12,345 simulator events: "
+            "the 40,000 events listed are the run so far",
+            "在模拟时间 0.250000 秒、12,345 个模拟器事件之后被中断（Ctrl-C）：列表中的 40,000 个事件是到此为止的运行过程",
+        ),
+        (
+            False,
+            "max-events",
+            "stopped at sim time 0.250000 s after 12,345 simulator events (--max-events 3000): "
+            "the 40,000 events listed are the run so far",
+            "在模拟时间 0.250000 秒、12,345 个模拟器事件之后停止（--max-events 3000）：列表中的 40,000 个事件是到此为止的运行过程",
+        ),
+    ],
+)
+def test_each_reason_for_stopping_is_english_and_has_its_chinese(interrupted, stopped_by, english, chinese):
+    """Ctrl-C and --max-events: the banner's sentence is English, its Chinese beside it (in_each_language)."""
+    from types import SimpleNamespace
+
+    from lanlab.cli.sim_view import stopped_reason
+    from lanlab.view.catalogue import in_each_language
+
+    needs_the_catalogue()
+    engine = SimpleNamespace(events=12345, stopped=True, stopped_by=stopped_by, max_events=3000, events_after_storm=0)
+    reason = stopped_reason(SimpleNamespace(engine=engine, now=250_000_000), interrupted, 40_000)
+    assert reason == english and in_each_language(reason) == {"zh": chinese}
 
 
 def test_view_on_a_busy_port_is_one_line_exit_2():

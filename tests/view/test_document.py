@@ -79,6 +79,14 @@ def test_document_has_the_format_1_keys(tmp_path: Path):
     assert events["t"] == sorted(events["t"])
 
 
+def test_docs_name_every_top_level_key(tmp_path: Path):
+    """docs/viewer-format.md's Top level table names every key of a run's document."""
+    docs = (EXAMPLES.parent / "docs" / "viewer-format.md").read_text(encoding="utf-8")
+    table = docs.split("\n## Top level", 1)[1].split("\n## ", 1)[0]
+    doc = page_document(tmp_path, HUB, *PINGS, "--until", "1s")
+    assert sorted(key for key in doc if f"| `{key}` |" not in table) == []
+
+
 def test_frames_are_shared_and_decoded_like_decode_verbose(tmp_path: Path):
     """A frame a switch floods is stored once; its layers carry decode --verbose's names and values
     with the bytes each field occupies."""

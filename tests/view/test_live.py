@@ -117,3 +117,22 @@ def test_a_snapshot_stays_as_the_run_was_when_it_was_taken():
     assert (len(snapshot["events"]["t"]), len(snapshot["frames"]), len(snapshot["tables"]["changes"])) == held
     whole = session.whole_document(snapshot)["frames"]
     assert len(whole) == held[1] and not any(frame.get("brief") for frame in whole)
+
+
+def test_batches_carry_the_chinese_of_their_notes_as_a_finished_runs_document_does():
+    """A live run's document and each batch give every note the Chinese build_document gives the same
+    events (notes_shown), the English notes unchanged in events.note; a batch carries only its own."""
+    session = session_run("hub_vs_switch.yaml", ["pc1 ping pc3 -c 1"], 10_000_000)
+    cursor = session.cursor()
+    engine = session.network.engine
+    session.do("pc2 ping pc4 -c 1")
+    while engine.next_time() is not None and engine.next_time() <= SECOND:
+        session.step()
+    batch = session.batch(cursor)
+    notes = batch["events"]["note"]
+    assert any(note.startswith("copies to ") for note in notes)
+    assert set(batch["notes_shown"]["zh"]) <= set(notes)
+    finished = build_document(session.network, session.history)["notes_shown"]["zh"]
+    assert session.document["notes_shown"]["zh"] == finished
+    assert {note: finished[note] for note in set(notes) if note in finished} == batch["notes_shown"]["zh"]
+    assert any(text.startswith("复制到 ") for text in batch["notes_shown"]["zh"].values())

@@ -12,6 +12,7 @@ from typing import Any
 
 import lanlab
 from lanlab.topology.domains import domains_of
+from lanlab.view.catalogue import in_each_language, notes_in_each_language
 from lanlab.view.frames import frame_entry, object_brief_entry
 from lanlab.view.history import TABLE_COLUMNS, TableHistory
 from lanlab.wire import describe
@@ -155,7 +156,8 @@ def build_document(
     stopped: str | None = None,
 ) -> dict[str, Any]:
     """The format-1 document of a run recorded by `history` (see docs/viewer-format.md).
-    `stopped`: why the run ended early, said by the page's banner (None: it ran to its end)."""
+    `stopped`: why the run ended early (an L_ text: English here, the banner shows `stopped_shown`'s
+    sentence in the reader's language), None when it ran to its end."""
     nodes, links = topology(network)
     columns, frames = EventEncoder({node["name"]: i for i, node in enumerate(nodes)}).encode(history.events)
     document: dict[str, Any] = {
@@ -177,6 +179,8 @@ def build_document(
         "commands": [{"node": c.node, "command": c.command_text, "at": c.at} for c in network.commands],
         "programs": program_entries(programs),
         "stopped": stopped,
+        "stopped_shown": in_each_language(stopped) if stopped else None,
+        "notes_shown": notes_in_each_language(columns["note"]),
     }
     return document
 

@@ -13,6 +13,7 @@ import shlex
 import time
 from typing import Any, Callable
 
+from lanlab.view.catalogue import notes_for, notes_in_each_language
 from lanlab.view.document import EVENT_COLUMNS, EventEncoder, build_document, links_of, program_entries
 from lanlab.view.history import TableHistory
 
@@ -170,6 +171,9 @@ class LiveSession:
             columns, frames = self.encoder.encode(events[self.encoded :])
             for name in EVENT_COLUMNS:
                 self.document["events"][name].extend(columns[name])
+            shown = self.document["notes_shown"]
+            for word, table in notes_in_each_language(columns["note"], known=shown).items():
+                shown.setdefault(word, {}).update(table)
             self.document["frames"].extend(frames)
             self.encoded = len(events)
         self.document["end"] = self.network.engine.now
@@ -191,6 +195,7 @@ class LiveSession:
         document = {key: value for key, value in self.document.items() if key != "live"}
         document["events"] = {name: list(column) for name, column in self.document["events"].items()}
         document["frames"] = list(self.document["frames"])
+        document["notes_shown"] = {word: dict(table) for word, table in self.document["notes_shown"].items()}
         document["tables"] = {**self.document["tables"], "changes": list(self.history.changes)}
         return document
 
@@ -226,6 +231,7 @@ class LiveSession:
         return {
             "type": "batch",
             "events": {name: doc["events"][name][events:] for name in EVENT_COLUMNS},
+            "notes_shown": notes_for(doc["events"]["note"][events:], doc["notes_shown"]),
             "frames": doc["frames"][frames:],
             "changes": [list(c) for c in self.history.changes[changes:]],
             "end": doc["end"],

@@ -1,6 +1,7 @@
 /* A lab's checks beside the event list (`lanlab lab check --html`): the score, a switch between
    the lab's stages (each a run of its own, carried by the page as its own document), and each
-   check of the stage shown with pass/fail, what was found and the hint. Choosing a trace or
+   check of the stage shown with pass/fail, what was found (in the reader's language) and the hint
+   (as the teacher wrote it). Choosing a trace or
    question check shows only the events its query selected and goes to the first; the events of
    every failed check are marked in the list. The document's `lab` key is described in
    docs/viewer-format.md; a page without it has no checks panel. */
@@ -58,7 +59,8 @@
       el("span", {class: "mark", text: check.passed ? L.t("PASS") : L.t("FAIL")}),
       el("span", {class: "check-id", text: check.id}),
       el("span", {class: "points", text: check.score + "/" + check.points}),
-      el("div", {class: "found", text: check.found})
+      // what was found in the reader's language (found_shown, lab/report.py); `found` is the English of --json
+      el("div", {class: "found", text: (check.found_shown && check.found_shown[L.language]) || check.found})
     ];
     if (!check.passed && check.hint) cells.push(el("div", {class: "check-hint", text: L.t("hint: {hint}", {hint: check.hint})}));
     if (check.events) {

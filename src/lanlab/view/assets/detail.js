@@ -9,38 +9,46 @@
     return null;
   }
 
-  /* Why this event happened, in one sentence a student can read. */
+  /* Why this event happened, in one sentence a student can read, in the page's language (L.t). The
+     event's own words (the frame's summary, addresses) come from the run's data as they are, its note
+     in the reader's language (run.note); `english`, the note as the run wrote it, is what the logic reads. */
+  /* A collision's note without its last clause, what the station does next ("; jam, backing off",
+     "; past the slot time: not retried"; "；发送阻塞信号，退避" in Chinese): the sentence says that itself. */
+  function firstClauses(note) { return note.replace(/\s*[;\uFF1B][^;\uFF1B]*$/, ""); }
+
   function why(run, i) {
-    const ev = run.doc.events, kind = ev.kind[i], node = run.name(i), port = ev.port[i], note = ev.note[i] || "";
+    const ev = run.doc.events, kind = ev.kind[i], node = run.name(i), port = ev.port[i], english = ev.note[i] || "", note = run.note(i) || "";
     const frame = run.frame(i), nodeKind = ev.node[i] >= 0 ? run.nodes[ev.node[i]].kind : "";
     const dst = field(frame, "Ethernet", "dst"), src = field(frame, "Ethernet", "src");
     const what = frame ? frame.summary : note;
+    const words = {node: node, port: port, note: note, what: what, dst: dst, src: src};
     switch (kind) {
-      case "tx": return node + " sends \u201C" + what + "\u201D out of " + port + (note ? "; it " + note : "") + ".";
-      case "rx": return node + " receives the frame on " + port + ".";
-      case "learn": return node + " learned that " + src + " is on " + port + " (the frame's source address came in there).";
+      case "tx": return note ? L.t("{node} sends \u201C{what}\u201D out of {port}; it {note}.", words) : L.t("{node} sends \u201C{what}\u201D out of {port}.", words);
+      case "rx": return L.t("{node} receives the frame on {port}.", words);
+      case "learn": return L.t("{node} learned that {src} is on {port} (the frame's source address came in there).", words);
       case "flood":
-        if (nodeKind === "hub") return node + " repeats the frame out of every other port: a hub has no table, everyone on it hears everything.";
-        if (dst === "ff:ff:ff:ff:ff:ff") return "flooded: a broadcast goes out of every port but the one it came in on (" + note + ").";
-        return "flooded: " + node + " does not know where " + dst + " is yet, so it sends a copy out of every other port (" + note + ").";
+        if (nodeKind === "hub") return L.t("{node} repeats the frame out of every other port: a hub has no table, everyone on it hears everything.", words);
+        if (dst === "ff:ff:ff:ff:ff:ff") return L.t("flooded: a broadcast goes out of every port but the one it came in on ({note}).", words);
+        return L.t("flooded: {node} does not know where {dst} is yet, so it sends a copy out of every other port ({note}).", words);
       case "forward":
-        if (nodeKind === "router") return node + " routes the packet " + note + " (the longest matching prefix in its routing table).";
-        return node + " knows " + dst + " is on " + port + ": forwarded out of that port only.";
-      case "filter": return "filtered: " + dst + " is on the port the frame came in on, so " + node + " does not send it anywhere.";
-      case "deliver": return node + " accepts it: it is addressed to this host" + (note ? " (" + note + ")" : "") + ".";
+        if (nodeKind === "router") return L.t("{node} routes the packet {note} (the longest matching prefix in its routing table).", words);
+        return L.t("{node} knows {dst} is on {port}: forwarded out of that port only.", words);
+      case "filter": return L.t("filtered: {dst} is on the port the frame came in on, so {node} does not send it anywhere.", words);
+      case "deliver": return note ? L.t("{node} accepts it: it is addressed to this host ({note}).", words) : L.t("{node} accepts it: it is addressed to this host.", words);
       case "drop":
-        if (/TTL/i.test(note)) return "TTL expired at " + node + ": the packet is dropped and an ICMP Time Exceeded is sent back.";
-        return "dropped at " + node + ": " + note + ".";
+        if (/TTL/i.test(english)) return L.t("TTL expired at {node}: the packet is dropped and an ICMP Time Exceeded is sent back.", words);
+        return L.t("dropped at {node}: {note}.", words);
       case "collision":
-        if (nodeKind === "hub") return node + " discards a frame damaged by a collision: two stations sent at once on one medium.";
-        return node + "'s frame collided " + note.replace(/; (jam, )?backing off$/, "") + " on the hub: it waits a random backoff and sends again (CSMA/CD).";
+        if (nodeKind === "hub") return L.t("{node} discards a frame damaged by a collision: two stations sent at once on one medium.", words);
+        return L.t("{node}'s frame collided {detail} on the hub: it waits a random backoff and sends again (CSMA/CD).",
+          {node: node, detail: firstClauses(note)});
       case "late-collision":
-        return node + "'s frame collided " + note.replace(/; past the slot time: not retried$/, "") +
-          " after its first 512 bits: a late collision (the medium is longer than the slot time allows), so the frame is lost, not sent again.";
-      case "storm": return "broadcast storm: " + note;
-      case "link": return "link change: " + note + ".";
-      case "route": return node + "'s routing table changed: " + note + ".";
-      case "stp": return node + " spanning tree: " + note + ".";
+        return L.t("{node}'s frame collided {detail} after its first 512 bits: a late collision (the medium is longer than the slot time allows), so the frame is lost, not sent again.",
+          {node: node, detail: firstClauses(note)});
+      case "storm": return L.t("broadcast storm: {note}", words);
+      case "link": return L.t("link change: {note}.", words);
+      case "route": return L.t("{node}'s routing table changed: {note}.", words);
+      case "stp": return L.t("{node} spanning tree: {note}.", words);
       default: return (node ? node + ": " : "") + (note || kind) + ".";
     }
   }
@@ -61,12 +69,12 @@
     }
     this.shownFrame = frameIndex;
     const box = L.clear(this.container);
-    if (step < 0) { box.appendChild(el("p", {class: "hint", text: "Step forward (\u2192) or click an event to see its frame."})); return; }
+    if (step < 0) { box.appendChild(el("p", {class: "hint", text: L.t("Step forward (\u2192) or click an event to see its frame.")})); return; }
     box.appendChild(el("p", {class: "why", "data-test": "why", text: why(run, step)}));
     const frame = run.frame(step);
     if (!frame) return;
     if (frame.brief) {  // a live run sends frames brief: the server sends this one whole when asked (live.js)
-      box.appendChild(el("p", {class: "hint", "data-test": "layers-pending", text: "frame " + frame.id + ": asking the server for its layers\u2026"}));
+      box.appendChild(el("p", {class: "hint", "data-test": "layers-pending", text: L.t("frame {id}: asking the server for its layers\u2026", {id: frame.id})}));
       if (this.viewer.askFrame) this.viewer.askFrame(frameIndex);
       return;
     }
@@ -91,7 +99,7 @@
       if (row) row.classList.add("lit");
     }
     for (const layer of frame.layers) {
-      const details = el("details", {open: true}, [el("summary", {text: layer.layer + "  (bytes " + layer.start + "\u2013" + (layer.end - 1) + ")"})]);
+      const details = el("details", {open: true}, [el("summary", {text: L.t("{layer}  (bytes {first}\u2013{last})", {layer: layer.layer, first: layer.start, last: layer.end - 1})})]);
       for (const [name, text, start, end] of layer.fields) {
         const row = el("div", {class: "field", "data-field": layer.layer + "." + name}, [el("span", {class: "fname", text: name + ": "}), el("span", {text: text})]);
         row.dataset.start = start; row.dataset.end = end;

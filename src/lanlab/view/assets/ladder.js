@@ -99,7 +99,7 @@
     if (!this.endsOf) this.endsOf = run.doc.frames.map(function (frame) { return L.frameEnds(who, frame); });  // each frame's two ends, once
     const frame = step >= 0 ? run.frame(step) : null;
     const pair = frame ? L.stepPair(run, who, this.endsOf, step, frame) : null;
-    if (!pair) { box.appendChild(el("p", {class: "hint", text: "Select an event with a frame between two hosts to see their conversation."})); return; }
+    if (!pair) { box.appendChild(el("p", {class: "hint", text: L.t("Select an event with a frame between two hosts to see their conversation.")})); return; }
     const [left, right] = pair.split("|");
     if (this.pair !== pair) {  // a new conversation: find its hops (one pass over the run)
       this.pair = pair;
@@ -134,8 +134,10 @@
       group.addEventListener("click", function () { viewer.go(tx, "select"); });
       svg.appendChild(group);
     });
-    box.appendChild(el("p", {class: "hint", text: "Conversation " + left + " \u2194 " + right + ": each arrow one hop (" + arrows.length + (arrows.length === MAX_ARROWS ? "+" : "") + ")" +
-      (this.leftOut ? "; " + this.leftOut + " copies to other hosts and routers (floods, a hub's repeats) left out." : ".")}));
+    const words = {left: left, right: right, arrows: arrows.length + (arrows.length === MAX_ARROWS ? "+" : ""), copies: this.leftOut};
+    box.appendChild(el("p", {class: "hint", text: this.leftOut
+      ? L.t("Conversation {left} \u2194 {right}: each arrow one hop ({arrows}); {copies} copies to other hosts and routers (floods, a hub's repeats) left out.", words)
+      : L.t("Conversation {left} \u2194 {right}: each arrow one hop ({arrows}).", words)}));
     box.appendChild(svg);
     const current = arrows.findIndex(function ([tx, rx]) { return tx === step || rx === step; });
     if (current >= 0) {  // the selected hop in view

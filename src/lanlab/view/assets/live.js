@@ -57,7 +57,7 @@
       const pane = document.getElementById("tables");  // scrolled within itself: the page stays under the pointer
       if (tables) pane.scrollTop = tables.getBoundingClientRect().top - pane.getBoundingClientRect().top + pane.scrollTop;
     });
-    this.words = el("input", {type: "text", class: "words", "data-test": "live-do", placeholder: "pc1 ping pc3 -c 1   " + L.t("(the words of sim run --do)")});
+    this.words = el("input", {type: "text", class: "words", "data-test": "live-do", placeholder: /* as typed */ "pc1 ping pc3 -c 1   " + L.t("(the words of sim run --do)")});
     this.words.addEventListener("keydown", function (event) { if (event.key === "Enter") self.do(self.words.value); });
     const doButton = el("button", {"data-test": "live-send", onclick: function () { self.do(self.words.value); }}, [L.t("do")]);
     this.answer = el("span", {class: "hint", "data-test": "live-answer"});
@@ -109,7 +109,7 @@
     } else if (message.type === "reply" && this.build && this.build.pending && message.op === this.build.pending.op) {
       this.build.answer(message);
     } else if (message.type === "reply") {
-      this.answer.textContent = message.ok ? (message.text ? "scheduled: " + message.text : "") : "\u26A0 " + message.error;
+      this.answer.textContent = message.ok ? (message.text ? L.t("scheduled: {text}", {text: message.text}) : "") : "\u26A0 " + message.error;
       this.answer.classList.toggle("error", !message.ok);
       if (message.ok && message.op === "do") this.words.value = "";
     }

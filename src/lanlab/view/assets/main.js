@@ -36,7 +36,9 @@
       el("span", {class: "legend"}, ["ARP", "ICMP", "UDP", "TCP", "STP", "RIP"].map(function (p) { return el("span", {style: "color:" + L.colour(p), text: "\u25CF " + p}); }))
     ]);
     app.appendChild(header);
-    if (doc.stopped) app.appendChild(el("div", {class: "banner", "data-test": "banner", text: "\u26A0 " + L.t("This run did not reach its end: {why}", {why: doc.stopped})}));
+    // why the run stopped, in the reader's language (stopped_shown); `stopped` is its English
+    const why = doc.stopped && ((doc.stopped_shown && doc.stopped_shown[L.language]) || doc.stopped);
+    if (why) app.appendChild(el("div", {class: "banner", "data-test": "banner", text: "\u26A0 " + L.t("This run did not reach its end: {why}", {why: why})}));
     const liveBox = doc.live ? el("div", {id: "live"}) : null;  // sim serve's controls
     if (liveBox) app.appendChild(liveBox);
     app.appendChild(el("main", {}, [

@@ -11,7 +11,7 @@
     if (this.container.hidden) return;  // drawn when its tab is shown
     const run = this.viewer.run, el = L.el, box = L.clear(this.container);
     if (!run.doc.programs.length) {
-      box.appendChild(el("p", {class: "hint", text: "No programs in this run (sim run --app NODE=FILE.py runs one)."}));
+      box.appendChild(el("p", {class: "hint", text: L.t("No programs in this run (sim run --app NODE=FILE.py runs one).")}));
       return;
     }
     // At the last event, the run's end: lines printed after the last frame are still the run's.
@@ -20,7 +20,7 @@
     for (const program of run.doc.programs) {
       const lines = program.output.filter(function (line) { return line[0] <= t; });
       const body = lines.map(function (line) { return el("div", {}, [el("span", {class: "offset", text: "[" + L.seconds(line[0]) + "] "}), line[1]]); });
-      box.appendChild(el("div", {class: "console"}, [el("div", {class: "console-title", text: program.node + " $ python " + program.path})].concat(body)));
+      box.appendChild(el("div", {class: "console"}, [el("div", {class: "console-title", text: program.node + /* as typed */ " $ python " + program.path})].concat(body)));
     }
   };
   L.Programs = Programs;

@@ -63,14 +63,22 @@
     this.doc.links = batch.links;
     this.doc.commands = batch.commands;
     if (batch.programs) this.doc.programs = batch.programs;  // a program printed or ended: its console whole
+    const shown = this.doc.notes_shown || (this.doc.notes_shown = {});
+    for (const word in batch.notes_shown || {}) Object.assign(shown[word] || (shown[word] = {}), batch.notes_shown[word]);
     this.index();
   };
 
   Run.prototype.name = function (i) { const n = this.doc.events.node[i]; return n >= 0 ? this.nodes[n].name : ""; };
   Run.prototype.label = function (i) { return this.name(i) + ":" + this.doc.events.port[i]; };
   Run.prototype.frame = function (i) { const f = this.doc.events.frame[i]; return f >= 0 ? this.doc.frames[f] : null; };
+  /* Event i's note in the reader's language (the document's notes_shown, view/catalogue.py); the
+     English note stays in doc.events.note, which the panes' own logic reads ("copies to p2, p3"). */
+  Run.prototype.note = function (i) {
+    const note = this.doc.events.note[i], shown = this.doc.notes_shown && this.doc.notes_shown[L.language];
+    return (note && shown && shown[note]) || note;
+  };
   Run.prototype.summary = function (i) {
-    const frame = this.frame(i), note = this.doc.events.note[i];
+    const frame = this.frame(i), note = this.note(i);
     if (!frame) return note;
     return note ? frame.summary + " (" + note + ")" : frame.summary;
   };

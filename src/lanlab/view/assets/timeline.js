@@ -34,7 +34,7 @@
       const kind = ev.kind[i];
       if (kind === "link") mark(i, "link", run.summary(i));
       else if (kind === "storm") mark(i, "storm", run.summary(i));
-      else if (kind === "drop") mark(i, "drop", run.name(i) + ": " + ev.note[i]);
+      else if (kind === "drop") mark(i, "drop", run.name(i) + ": " + run.note(i));
     }
     for (const program of run.doc.programs) for (const [t, text] of program.output) mark(Math.max(0, run.eventAtTime(t)), "program", program.node + " | " + text);
     return marks.slice(0, MAX_MARKS);
@@ -92,7 +92,7 @@
     const self = this, viewer = this.viewer;
     if (viewer.step >= viewer.run.count - 1) viewer.go(-1);
     this.playing = true;
-    this.playButton.textContent = "\u275A\u275A pause";
+    this.playButton.textContent = "\u275A\u275A " + L.t("pause");
     (function tick() {
       if (!self.playing) return;
       const next = self.nextShown(viewer.step);
@@ -104,7 +104,7 @@
   Timeline.prototype.pause = function () {
     this.playing = false;
     clearTimeout(this.timer);
-    this.playButton.textContent = "\u25B6 play";
+    this.playButton.textContent = "\u25B6 " + L.t("play");
   };
   /* Playing walks the events the list shows (its filters apply). */
   Timeline.prototype.nextShown = function (step) { return L.nextShown(this.viewer.filtered, step, this.viewer.run.count); };

@@ -149,16 +149,16 @@
           const edge = self.edgeOfPort(name + ":" + port); if (edge) edge.addClass("forwarding");
         } else if (kind === "drop") {
           const at = nodeEl.position();
-          cy.add({group: "nodes", data: {id: "drop" + step, label: "\u2715 " + (ev.note[step] || kind)},
+          cy.add({group: "nodes", data: {id: "drop" + step, label: "\u2715 " + (run.note(step) || kind)},
             classes: "dropmark", position: {x: at.x, y: at.y - 40}, grabbable: false, selectable: false});
         } else if (kind === "collision" || kind === "late-collision") {
           // A station's collision happens on the hub's medium: mark the hub, and the station backing off.
           const peer = run.peerOf[run.label(step)];
           const hub = peer && run.nodes[ev.node[step]].kind !== "hub" ? cy.getElementById(self.nodeId[split(peer)[0]]) : nodeEl;
           const at = hub.position(), own = nodeEl.position();
-          cy.add({group: "nodes", data: {id: "collision" + step, label: "\u2715 collision"}, classes: "dropmark collisionmark",
+          cy.add({group: "nodes", data: {id: "collision" + step, label: "\u2715 " + L.t("collision")}, classes: "dropmark collisionmark",
             position: {x: at.x, y: at.y - 40}, grabbable: false, selectable: false});
-          if (hub !== nodeEl) cy.add({group: "nodes", data: {id: "backoff" + step, label: "backing off"}, classes: "dropmark backoffmark",
+          if (hub !== nodeEl) cy.add({group: "nodes", data: {id: "backoff" + step, label: L.t("backing off")}, classes: "dropmark backoffmark",
             position: {x: own.x, y: own.y - 40}, grabbable: false, selectable: false});
         }
       }
