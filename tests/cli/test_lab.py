@@ -10,6 +10,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 LAB = Path(__file__).resolve().parents[2] / "labs" / "hub_vs_switch"
 
 
@@ -253,3 +255,130 @@ def test_isolation_bwrap_without_bubblewrap_is_one_line(tmp_path: Path) -> None:
     )
     assert result.returncode == 2 and "--isolation bwrap: bubblewrap (bwrap) is not installed" in result.stderr
     assert len(result.stderr.splitlines()) == 1 and result.stdout == ""
+
+
+@pytest.mark.skipif(
+    not (Path(__file__).resolve().parents[2] / "src/lanlab/locale/zh_CN/LC_MESSAGES/lanlab.mo").exists(),
+    reason="the zh_CN catalogue is not compiled (run `make`)",
+)
+def test_isolation_bwrap_without_bubblewrap_says_why_in_chinese(tmp_path: Path) -> None:
+    """The same under --lang zh: the reason too is Chinese (没有安装 bubblewrap), one line, exit 2."""
+    shutil.copytree(UDP / "solution", tmp_path / "subs/ann")
+    (tmp_path / "bin").mkdir()
+    result = subprocess.run(
+        [sys.executable, "-m", "lanlab", "--lang", "zh", "lab", "grade", str(UDP / "lab.yaml"), str(tmp_path / "subs")]
+        + ["--isolation", "bwrap"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={"PATH": str(tmp_path / "bin")},
+    )
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr == (
+        "lanlab: --isolation bwrap：没有安装 bubblewrap（bwrap）；请安装 bubblewrap，或选择 --isolation namespace\n"
+    )
+
+
+MO = Path(__file__).resolve().parents[2] / "src/lanlab/locale/zh_CN/LC_MESSAGES/lanlab.mo"
+needs_mo = pytest.mark.skipif(not MO.exists(), reason="the zh_CN catalogue is not compiled (run `make`)")
+GATEWAYS = LAB.parent / "gateways"
+
+
+def wrong(lab: Path, folder: str, *more: str, lang: str = "en") -> subprocess.CompletedProcess[str]:
+    """lab check of one of the lab's wrong answers, in language `lang`."""
+    return lanlab(
+        "--lang",
+        lang,
+        "lab",
+        "check",
+        str(lab / "lab.yaml"),
+        "--topology",
+        str(lab / folder / "topology.yaml"),
+        "--answers",
+        str(lab / folder / "answers.yaml"),
+        "--student",
+        "alice",
+        *more,
+    )
+
+
+@needs_mo
+def test_check_report_shows_what_was_found_in_chinese() -> None:
+    """Under --lang zh the report says what each check found in Chinese (a missing node, an answer
+    against the run, no gateway), the teacher's hint as written; under en the English lines as before."""
+    hub = wrong(LAB, "wrong_hub", lang="zh")
+    assert hub.returncode == 1, hub.stderr
+    lines = hub.stdout.splitlines()
+    assert "未通过 switch-used (0/1): 没有名为 sw1 的节点" in lines
+    assert "未通过 first-arp-ports (0/2): 回答 p2, p3, p4；运行结果是 无" in lines
+    assert "     提示：there is no switch sw1; replace hub1 by sw1 (kind: switch)" in lines
+    gateway = wrong(GATEWAYS, "wrong_gateway", lang="zh").stdout.splitlines()
+    assert "未通过 pc1-gateway (0/2): 没有网关；没有网关（不在本机的子网内）" in gateway
+    assert "通过 pc2-gateway (2/2): 网关 198.18.5.1；网关 198.18.5.1 在本机的子网内" in gateway
+    english = wrong(LAB, "wrong_hub", lang="en").stdout.splitlines()
+    assert "FAIL switch-used (0/1): no node called sw1" in english
+    assert "FAIL first-arp-ports (0/2): answered p2, p3, p4; the run shows none" in english
+
+
+@needs_mo
+def test_check_json_and_csv_stay_english_under_zh() -> None:
+    """lab check --json and --csv are byte for byte the same under --lang en and zh: what was found stays
+    English there (a contract), with the Chinese report beside it."""
+    for lab, folder in ((LAB, "wrong_hub"), (GATEWAYS, "wrong_gateway")):
+        for form in ("--json", "--csv"):
+            english, chinese = (wrong(lab, folder, form, lang=lang) for lang in ("en", "zh"))
+            assert english.returncode == chinese.returncode == 1, chinese.stderr
+            assert english.stdout == chinese.stdout
+    assert "gateway None; gateway None not on its subnet" in chinese.stdout
+
+
+@needs_mo
+def test_new_writes_the_scaffolding_in_the_students_language(tmp_path: Path) -> None:
+    """lab new under --lang zh writes brief.md's and answers.yaml's own words in Chinese, the lab's title and
+    questions as the teacher wrote them, answers.yaml still YAML with the question ids; under en, English."""
+    import yaml
+
+    for lang in ("zh", "en"):
+        made = lanlab(
+            "--lang", lang, "lab", "new", str(LAB / "lab.yaml"), "--student", "alice", "--out", str(tmp_path / lang)
+        )
+        assert made.returncode == 0, made.stderr
+    ask = "Which ports of sw1 does the first ARP request leave by?"
+    brief = (tmp_path / "zh/brief.md").read_text(encoding="utf-8").splitlines()
+    assert f"- {ask}（在 answers.yaml 里写 `first-arp-ports:` 作答）" in brief
+    answers = (tmp_path / "zh/answers.yaml").read_text(encoding="utf-8")
+    assert answers.startswith("# Hub vs switch：你的答案，每个问题一行 `id: 答案`\n")
+    assert yaml.safe_load(answers) == {"first-arp-ports": None}
+    assert (
+        f"- {ask} (answer as `first-arp-ports:` in answers.yaml)" in (tmp_path / "en/brief.md").read_text().splitlines()
+    )
+    english = (tmp_path / "en/answers.yaml").read_text()
+    assert english.startswith("# Hub vs switch: your answers, one `id: answer` per question\n")
+
+
+@needs_mo
+def test_a_run_that_cannot_start_says_why_in_chinese(tmp_path: Path) -> None:
+    """lab check under --lang zh: a run.do the simulator refuses, a missing program and an answers file that
+    is not YAML are each one Chinese line on stderr, exit 2 (the English lines under en)."""
+    (tmp_path / "t.yaml").write_text("name: t\nnodes:\n  pc1: {kind: host, ip: 198.18.0.1/24}\n")
+    (tmp_path / "answers.yaml").write_text("q: [\n")
+    lab = "lab: 1\nname: x\ntopology: t.yaml\nstages:\n  - run: {{{run}}}\n    checks:\n      - {{id: q, output: {{node: pc1, contains: x}}}}\n"
+    cases = {
+        'do: ["pc1 frobnicate"]': (
+            ": stage stage 1: run.do 'pc1 frobnicate': unknown command",
+            "：阶段 stage 1：run.do 'pc1 frobnicate'：未知命令",
+        ),
+        'app: ["pc1=missing.py"]': ("no program missing.py for pc1 in ", "里没有 pc1 的程序 missing.py"),
+    }
+    for number, (run, (english, chinese)) in enumerate(cases.items()):
+        (tmp_path / f"lab{number}.yaml").write_text(lab.format(run=run))
+        for lang, expected in (("en", english), ("zh", chinese)):
+            result = lanlab("--lang", lang, "lab", "check", str(tmp_path / f"lab{number}.yaml"))
+            assert result.returncode == 2 and result.stderr.count("\n") == 1 and expected in result.stderr, (
+                result.stderr
+            )
+    answers = lanlab(
+        "--lang", "zh", "lab", "check", str(tmp_path / "lab0.yaml"), "--answers", str(tmp_path / "answers.yaml")
+    )
+    assert answers.returncode == 2 and f"{tmp_path / 'answers.yaml'}:2: 不是合法的 YAML：" in answers.stderr

@@ -75,6 +75,14 @@ def test_json_summary_and_jsonl(tmp_path):
     assert by_value["none"]["route_changes"]["max"] == none_counts[-1]
 
 
+def test_where_the_runs_ran_is_said_in_the_users_language_and_json_keeps_english():
+    """--lang zh: the closing line says 运行于 本进程内 (not "in process"); --json's where stays "in process"."""
+    chinese = invoke("--lang", "zh", *SWEEP)
+    assert chinese.exit_code == 0, chinese.output
+    assert "运行于 本进程内" in chinese.output and "in process" not in chinese.output
+    assert json.loads(invoke("--lang", "zh", *SWEEP, "--json").output)["where"] == "in process"
+
+
 def test_parquet_and_plots(tmp_path):
     """A parquet file pyarrow reads back, a vs plot and a CDF as PNG files."""
     if importlib.util.find_spec("pyarrow") is None or importlib.util.find_spec("matplotlib") is None:
@@ -101,6 +109,22 @@ def test_a_value_the_topology_refuses_is_one_line():
     result = invoke("sim", "sweep", C2I, "--seeds", "1", "--vary", "nodes.*.rip.split_horizon=sideways")
     assert result.exit_code == 2
     assert "sideways" in result.output and "Traceback" not in result.output
+
+
+def test_a_topology_mistake_is_said_once_at_its_line(tmp_path):
+    """A topology the reader refuses is its FILE:LINE problem, the file not named twice; a YAML
+    bomb is refused before any run."""
+    broken = tmp_path / "t.yaml"
+    broken.write_text("nodes:\n  pc1: {kind: host, ip: 198.18.0.300/24}\n")
+    result = invoke("sim", "sweep", str(broken), "--seeds", "1")
+    assert result.exit_code == 2
+    assert result.output.startswith(f"lanlab: {broken}:2: node pc1: ip: ") and result.output.count(str(broken)) == 1
+    bomb = tmp_path / "bomb.yaml"
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 10)]
+    bomb.write_text("\n".join([*lines, "nodes: *a9"]) + "\n")
+    result = invoke("sim", "sweep", str(bomb), "--seeds", "1")
+    assert result.exit_code == 2 and "its aliases expand to" in result.output
 
 
 @pytest.mark.parametrize(
@@ -130,6 +154,28 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path, monkeypatch, args, words):
     result = invoke("sim", "sweep", C2I, "--seeds", "1", "--workers", "1", "--until", "1s", *args)
     assert result.exit_code == 2, result.output
     assert words in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (("--vary", "loss=1"), "路径以 nodes. 或 links. 开头"),
+        (("--vary", "links.9.loss=1"), "（links.9.loss=1）：--vary：'9' 不是一个有 4 项的列表的下标"),
+        (("--metric", "x=__import__(os)"), "没有函数 __import__()"),
+        (("--metric", "nosuch"), "不是内置指标"),
+        (("--seeds", "9-1"), "范围 9-1 是倒着的；请写成 1-9"),
+        (("--out", "rows.xlsx"), "请指定一个 .csv、.jsonl 或 .parquet 文件"),
+        (("--plot", "fig.pdf"), "请指定一个 .png 或 .svg 文件"),
+        (("--app", f"sw1={__file__}"), "没有叫 'sw1' 的主机"),
+        (("--app-limits", "cpu=10s"), "请加上 --app"),
+    ],
+)
+def test_bad_input_is_said_in_the_users_language(tmp_path, monkeypatch, args, words):
+    """Under --lang zh the sweep's own mistakes read Chinese (one line, exit 2), the arguments as typed."""
+    monkeypatch.chdir(tmp_path)
+    result = invoke("--lang", "zh", "sim", "sweep", C2I, "--seeds", "1", "--workers", "1", "--until", "1s", *args)
+    assert result.exit_code == 2, result.output
+    assert words in result.output and len(result.output.splitlines()) == 1, result.output
 
 
 def test_stdin_and_arg_reach_the_program_of_every_run(tmp_path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -180,3 +181,83 @@ def test_a_question_with_a_comparison_is_told_once(tmp_path: Path) -> None:
         load_lab(lab)
     told = [p for p in caught.value.problems if "equals" in p]
     assert len(told) == 1 and "ask" in told[0]
+
+
+MISTAKES = """lab: 2
+name: bad
+vars: {host: [pc3, pc4]}
+topology: ../../outside.yaml
+stages:
+  - 5
+  - run: {do: "pc1 ping {{host}} -c 1", until: 1s, seed: x, colour: red}
+    topology: mine
+    checks:
+      - {id: a, points: two, trace: {where: {kind: tx, frame: 3}, measure: sizes}}
+      - {id: a, expect: {node: pc1}, state: {node: pc1}}
+      - {id: b, state: {table: cam, has: 3}}
+      - {id: c, output: {}}
+      - {id: d, question: {where: {kind: rx}, measure: order}}
+      - {id: e, trace: {where: {kind: rx}, measure: count, includes: pc1, then: {kind: tx}}}
+      - {id: f, trace: {where: x}}
+      - {id: g, trace: {where: {kind: rx}}}
+      - 7
+      - {points: 1}
+      - {id: h, trace: 5}
+  - run: 4
+    checks: 3
+"""
+MISTAKES_EN = [
+    "LAB:1: lab: say which lab format this is: lab: 1",
+    "LAB:4: lab: topology '../../outside.yaml' is outside FOLDER (files are read only from the lab's own folder)",
+    "LAB:6: stage 1: give it as a mapping with run: and checks:",
+    "LAB:7: stage 2 run: unknown field 'colour' (expected one of app, arg, do, seed, stdin, until)",
+    "LAB:7: stage 2 run: seed: 'x' is not a whole number",
+    "LAB:8: stage 2: topology: is lab (the lab's own network) or student (the default)",
+    "LAB:10: check a: points: 'two' is not a whole number",
+    "LAB:10: check a trace where: frame: is a selection, like {kind: tx, device: pc1, proto: arp}",
+    "LAB:10: check a trace: measure 'sizes': choose from count, ports, devices, frames, first, last, order",
+    "LAB:10: check a trace: say what the sizes must be with one of equals, at_least, at_most, includes, excludes",
+    "LAB:11: check a: id 'a' is used twice (first on line 10)",
+    "LAB:11: check a: give exactly one of expect, state, trace, output, question",
+    "LAB:12: check b state: node: names the device this check is about",
+    "LAB:12: check b state: table: choose from mac, arp, route, stp",
+    "LAB:12: check b state: has: is a row's fields, like {mac: pc3, port: p3}",
+    "LAB:13: check c output: node: names the device this check is about",
+    "LAB:13: check c output: say how the lines must look with one of exactly, matches, set, contains",
+    "LAB:14: check d question: ask: is the question the student answers",
+    "LAB:14: check d question: measure: order needs then: (the selection that must come second)",
+    "LAB:15: check e trace: then: is for measure: order",
+    "LAB:15: check e trace: includes compares names; a count is a number (equals, at_least, at_most)",
+    "LAB:16: check f trace: where: is the selection of events, like {kind: tx, device: sw1, proto: icmp}",
+    "LAB:17: check g trace: say what the count must be with one of equals, at_least, at_most, includes, excludes",
+    "LAB:18: stage 2: a check is a mapping with id:, points:, hint: and one of expect, state, trace, output, question",
+    "LAB:19: stage 2 check: give the check an id:, a word its column is named by",
+    "LAB:20: check h: trace: is a mapping (see docs/labs.md)",
+    'LAB:21: stage 3: run: is a mapping like {do: ["pc1 ping pc3 -c 2"], until: 2s}',
+    "LAB:22: stage 3: checks: is a list of checks, each with id:, points:, hint: and one of expect, state, trace, output, question",
+]
+MO = Path(__file__).resolve().parents[2] / "src/lanlab/locale/zh_CN/LC_MESSAGES/lanlab.mo"
+
+
+@pytest.mark.skipif(not MO.exists(), reason="the zh_CN catalogue is not compiled (run `make`)")
+def test_a_lab_files_mistakes_are_english_in_the_error_and_chinese_shown(tmp_path: Path) -> None:
+    """28 mistakes of a lab file: the English lines as before (the error's text), and each shown in Chinese
+    under zh by localize at the same FILE:LINE (lab check prints them so)."""
+    from lanlab.i18n import localize, set_language
+
+    (tmp_path / "lab.yaml").write_text(MISTAKES)
+    with pytest.raises(LabError) as caught:
+        load_lab(tmp_path / "lab.yaml")
+    problems = caught.value.problems
+    shown = [str(p).replace(str(tmp_path / "lab.yaml"), "LAB").replace(str(tmp_path), "FOLDER") for p in problems]
+    assert shown == MISTAKES_EN
+    set_language("zh")
+    chinese = [localize(p).replace(str(tmp_path / "lab.yaml"), "LAB") for p in problems]
+    assert [line.split(":")[1] for line in chinese] == [line.split(":")[1] for line in MISTAKES_EN]
+    assert all(re.search("[\u4e00-\u9fff]", line) for line in chinese), chinese
+    assert "LAB:11: 检查 a：id 'a' 用了两次（第一次在第 10 行）" in chinese
+    assert "LAB:19: 第 2 阶段的检查：请给这项检查一个 id:，即它那一列的名字（一个词）" in chinese
+    assert (
+        "LAB:10: 检查 a trace：measure 'sizes'：请从 count, ports, devices, frames, first, last, order 中选择"
+        in chinese
+    )

@@ -133,6 +133,15 @@ def test_the_page_is_the_viewers_with_one_run_per_stage(page_text: str) -> None:
     assert first["commands"][0]["command"].startswith("ping") and second["commands"][0]["node"] == "pc2"
 
 
+def test_docs_name_every_key_of_the_lab_entry_and_its_checks(page_text: str) -> None:
+    """docs/viewer-format.md's lab section names every key the page's `lab` and each of its checks carry."""
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "viewer-format.md").read_text(encoding="utf-8")
+    section = docs.split("\n## lab ", 1)[1].split("\n## ", 1)[0]
+    lab = read_document(page_text)["lab"]
+    keys = set(lab) | {key for check in lab["checks"] for key in check}
+    assert sorted(key for key in keys if f"`{key}`" not in section) == []
+
+
 def test_each_check_links_the_events_its_query_selected(page_text: str) -> None:
     """A trace or question check carries the indices of the document's events its query selected (read
     back from the event columns here); an output check carries none."""
@@ -295,3 +304,100 @@ def test_without_html_the_tables_are_not_followed(tmp_path: Path, monkeypatch: p
     assert plain.exit_code == 1 and followed == []
     paged = CliRunner().invoke(cli, ["lab", "check", str(tmp_path / "lab.yaml"), "--html", str(tmp_path / "r.html")])
     assert paged.exit_code == 1 and len(followed) == 2
+
+
+MO = Path(__file__).resolve().parents[2] / "src/lanlab/locale/zh_CN/LC_MESSAGES/lanlab.mo"
+needs_mo = pytest.mark.skipif(not MO.exists(), reason="the zh_CN catalogue is not compiled (run `make`)")
+
+
+@needs_mo
+def test_found_stays_english_with_its_chinese_beside_it(page_text: str) -> None:
+    """A check's `found` in the page is the English of --json; `found_shown` holds it in Chinese, an answer
+    against the run, "no output", the empty list; the student's own words and a program's lines as they are."""
+    checks = checks_of(read_document(page_text))
+    assert checks["who-heard"]["found"] == "answered pc2; the run shows pc2"
+    assert checks["who-heard"]["found_shown"] == {"zh": "回答 pc2；运行结果是 pc2"}
+    assert checks["printed"]["found_shown"]["zh"] == checks["printed"]["found"]  # the program's own line
+    assert checks_of(read_document(page_text, "lanlab-data-2"))["never"]["found_shown"] == {"zh": "0"}
+
+
+@pytest.fixture
+def chinese_page(tmp_path: Path) -> Path:
+    """The page of a hub-only network whose check finds no sw1, written under --lang zh."""
+    from lanlab.i18n import language, set_language
+
+    (tmp_path / "topology.yaml").write_text(TOPOLOGY)
+    (tmp_path / "lab.yaml").write_text(
+        "lab: 1\nname: t\ntitle: T\ntopology: topology.yaml\nstages:\n"
+        "  - run: {do: ['pc1 ping pc2 -c 1'], until: 1s}\n    checks:\n"
+        "      - id: switch-used\n        hint: use a switch\n        expect: {node: sw1, stp: 'off'}\n"
+        "      - id: who-heard\n"
+        "        question: {ask: 'who?', where: {kind: rx, proto: icmp, summary: request}, measure: devices}\n"
+    )
+    lab = load_lab(tmp_path / "lab.yaml")
+    trails: list[Any] = []
+    results = run_lab(lab, Submission(tmp_path / "topology.yaml", tmp_path, {}), trails=trails)
+    spoken = language()
+    set_language("zh")
+    try:
+        text = render(lab, results, trails, None)
+    finally:
+        set_language(spoken)
+    out = tmp_path / "zh.html"
+    out.write_text(text, encoding="utf-8")
+    return out
+
+
+@needs_mo
+@pytest.mark.skipif(missing() is not None, reason=str(missing()))
+def test_chromium_shows_what_was_found_in_the_readers_language(driver: Any, chinese_page: Path) -> None:
+    """In headless Chromium a page written under --lang zh shows what each check found in Chinese and the
+    hint as the teacher wrote it; switched to English, the English of --json."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    def found() -> list[str]:
+        return [e.text for e in driver.find_elements(By.CSS_SELECTOR, "[data-test=check-list] .found")]
+
+    open_page(driver, chinese_page)
+    assert found() == ["没有名为 sw1 的节点", "没有作答（运行结果是 pc2）"]
+    hint = driver.find_element(By.CSS_SELECTOR, '.check[data-check="switch-used"] .check-hint').text
+    assert hint == "提示：use a switch"
+    Select(driver.find_element(By.CSS_SELECTOR, '[data-test="language"]')).select_by_value("en")
+    WebDriverWait(driver, 20).until(lambda d: d.execute_script("return window.lanlab.language") == "en")
+    WebDriverWait(driver, 20).until(lambda d: found() == ["no node called sw1", "no answer (the run shows pc2)"])
+
+
+@needs_mo
+def test_a_stage_its_storm_stopped_says_so_in_english_with_the_chinese_beside_it(tmp_path: Path, monkeypatch) -> None:
+    """lab check --html under --lang zh on a switch loop: the stage's `stopped` is English, as under
+    --lang en, and `stopped_shown` the Chinese the page's banner shows."""
+    import lanlab.lab.runner
+    from click.testing import CliRunner
+
+    from lanlab.cli.main import cli
+
+    monkeypatch.setattr(lanlab.lab.runner, "EVENTS_AFTER_STORM", 2000)  # a small page (200,000 by default)
+    (tmp_path / "topology.yaml").write_text((Path(__file__).resolve().parents[2] / "examples/storm.yaml").read_text())
+    (tmp_path / "lab.yaml").write_text(
+        "lab: 1\nname: t\ntitle: T\ntopology: topology.yaml\nstages:\n"
+        "  - run: {do: ['pc1 ping pc2 -c 1'], until: 1s}\n    checks:\n"
+        "      - id: looped\n        trace: {where: {kind: storm}, measure: count, at_least: 1}\n"
+    )
+    stopped = []
+    for language in ("zh", "en"):
+        out = tmp_path / f"{language}.html"
+        result = CliRunner().invoke(
+            cli, ["--lang", language, "lab", "check", str(tmp_path / "lab.yaml"), "--html", str(out)]
+        )
+        assert out.exists(), result.output
+        document = read_document(out.read_text(encoding="utf-8"))
+        stopped.append((document["stopped"], document["stopped_shown"]))
+    assert (
+        stopped[0]
+        == stopped[1]
+        == (
+            "stopped 2,000 events after a broadcast storm was seen",
+            {"zh": "发现广播风暴后又过了 2,000 个事件，运行停止"},
+        )
+    )

@@ -56,8 +56,9 @@ def test_traceroute_takes_the_simulators_flags_one_probe_at_a_time(tmp_path, mon
         traceroute_argv(lab(tmp_path), ["pc2", "-z"])
 
 
-def test_new_words_parse_and_unknown_ones_are_refused(tmp_path):
+def test_new_words_parse_and_unknown_ones_are_refused(tmp_path, monkeypatch):
     """traceroute, tcp serve, tcp connect, stp and dig are kernel words now; `dhcp` alone is not."""
+    monkeypatch.setattr("shutil.which", lambda name: f"/usr/bin/{name}")  # the tools' lines are made when parsed
     words = [
         parse_do(lab(tmp_path), text).word
         for text in (
@@ -71,3 +72,133 @@ def test_new_words_parse_and_unknown_ones_are_refused(tmp_path):
     assert words == ["traceroute", "tcp serve", "tcp connect", "stp", "dig"]
     with pytest.raises(RealError, match="does not run on the kernel"):
         parse_do(lab(tmp_path), "pc1 dhcp pc2")
+
+
+KERNEL_RESULTS = [  # (words, result, the English lines, the Chinese lines `real run --lang zh` prints)
+    (
+        "udp listen 7788",
+        {"port": 7788, "received": [{"t": 0.5, "from": "198.18.0.1", "port": 40000, "text": "Hi"}]},
+        ["listening on UDP 7788: 1 datagram(s)", "  [0.500000] 198.18.0.1:40000 'Hi'"],
+        ["在 UDP 7788 上监听：收到 1 个数据报", "  [0.500000] 198.18.0.1:40000 'Hi'"],
+    ),
+    (
+        "udp broadcast Hi --wait 1",
+        {"replies": [{"from": "198.18.0.2", "port": 7788, "text": "hello", "rtt_ms": 0.5}]},
+        ["1 reply", "  198.18.0.2:7788 'hello' 0.500 ms"],
+        ["1 个回复", "  198.18.0.2:7788 'hello' 0.500 ms"],
+    ),
+    ("arp", {"arp": []}, ["  (empty)"], ["  （空）"]),
+    (
+        "mac",
+        {"mac": [{"mac": "02:00:00:00:00:01", "port": "p1", "age": 1.0}]},
+        ["  02:00:00:00:00:01  p1     age 1.000 s"],
+        ["  02:00:00:00:00:01  p1     存活 1.000 秒"],
+    ),
+    ("dhcp renew", {"done": False, "state": "init"}, ["  no lease to renew (the client is init)"], None),
+    ("dhcp release", {"done": False, "state": "init"}, ["  no lease to release (the client is init)"], None),
+    ("stp", {"stp": None}, ["  sw1 runs no spanning tree (give the switch stp: {enabled: true})"], None),
+]
+
+
+@pytest.mark.parametrize("words,result,in_english,in_chinese", KERNEL_RESULTS, ids=[row[0] for row in KERNEL_RESULTS])
+def test_kernel_results_print_as_sim_run_prints_them_in_either_language(words, result, in_english, in_chinese):
+    """A kernel command's lines are sim run's texts: English as they were, translated where shown (--lang zh)."""
+    from lanlab.i18n import localize, set_language
+    from lanlab.real.commands import DoCommand, lines
+
+    command = DoCommand(words, 0.0, "sw1", words, words.split(), result=result, started=True)
+    assert [str(line) for line in lines(command)] == in_english
+    set_language("zh")
+    shown = [localize(line) for line in lines(command)]
+    if in_chinese is not None:
+        assert shown == in_chinese
+    assert any("\u4e00" <= c <= "\u9fff" for c in shown[0]), shown
+
+
+def test_a_refused_do_is_english_data_and_said_in_the_users_language(tmp_path):
+    """`--do` refusals (no such node, a word the kernel does not run, a malformed line) keep their
+    English text and read Chinese where shown under --lang zh."""
+    from lanlab.i18n import localize, message_of, set_language
+
+    refusals = {}
+    for text in ("pc9 arp", "pc1 frob x", "pc1"):
+        with pytest.raises(RealError) as caught:
+            parse_do(lab(tmp_path), text)
+        refusals[text] = message_of(caught.value)
+    assert refusals["pc9 arp"] == "--do 'pc9 arp': no node 'pc9' (nodes: pc1, pc2, sw1)"
+    assert refusals["pc1 frob x"].startswith("--do 'pc1 frob x': 'frob' does not run on the kernel yet (it runs: ping,")
+    assert refusals["pc1"] == """--do 'pc1': write "[at T] NODE COMMAND", like "pc1 ping pc2 -c 3\""""
+    set_language("zh")
+    assert localize(refusals["pc9 arp"]) == "--do 'pc9 arp'：没有节点 'pc9'（节点：pc1, pc2, sw1）"
+    assert localize(refusals["pc1 frob x"]).startswith(
+        "--do 'pc1 frob x'：'frob' 还不能在内核上运行（能运行的有：ping,"
+    )
+    assert localize(refusals["pc1"]).startswith("--do 'pc1'：请写成")
+
+
+def test_why_a_files_event_cannot_run_is_english_data_and_said_in_the_users_language(tmp_path):
+    """unsupported() gives the reason alone (not_applied's "why"), English as before, Chinese where shown."""
+    from lanlab.i18n import localize, set_language
+    from lanlab.real.commands import unsupported
+
+    lab_ = lab(tmp_path)
+    whys = [unsupported(lab_, text) for text in ("pc1 dhcp pc2", "at 5x pc1 ping pc2", "pc9 arp", "pc1 ping pc2")]
+    assert [str(why) if why else why for why in whys[:3]] == [
+        whys[0] and "'dhcp' does not run on the kernel yet (it runs: " + whys[0].split("(it runs: ")[1],
+        "unknown time unit 'x' in '5x'; use ns, us, ms, s, min or h",
+        "no node 'pc9' (nodes: pc1, pc2, sw1)",
+    ]
+    assert whys[3] is None
+    set_language("zh")
+    assert localize(whys[0]).startswith("'dhcp' 还不能在内核上运行（能运行的有：ping,")
+    assert localize(whys[1]) == "'5x' 中的时间单位 'x' 未知；请用 ns、us、ms、s、min 或 h"
+    assert localize(whys[2]) == "没有节点 'pc9'（节点：pc1, pc2, sw1）"
+
+
+def test_traceroute_refusals_are_said_in_the_users_language(tmp_path, monkeypatch):
+    """traceroute's -w with a bad unit and a word the kernel lab does not take read Chinese under zh."""
+    from lanlab.i18n import localize, message_of, set_language
+
+    monkeypatch.setattr("shutil.which", lambda name: f"/usr/bin/{name}")
+    errors = []
+    for words in (["pc2", "-w", "5x"], ["pc2", "-z"]):
+        with pytest.raises(RealError) as caught:
+            traceroute_argv(lab(tmp_path), words)
+        errors.append(message_of(caught.value))
+    assert errors == [
+        "traceroute -w: unknown time unit 'x' in '5x'; use ns, us, ms, s, min or h",
+        "traceroute '-z': the kernel lab takes the simulator's words: TARGET [-I] [-m N] [-q N] [-w S] [-p PORT]",
+    ]
+    set_language("zh")
+    assert [localize(error) for error in errors] == [
+        "traceroute -w：'5x' 中的时间单位 'x' 未知；请用 ns、us、ms、s、min 或 h",
+        "traceroute '-z'：内核实验只接受模拟器的写法：TARGET [-I] [-m N] [-q N] [-w S] [-p PORT]",
+    ]
+
+
+def test_a_do_line_shlex_cannot_split_is_said_in_the_users_language(tmp_path):
+    """An unclosed quote in --do: shlex's English words as before, Chinese under zh."""
+    from lanlab.i18n import localize, message_of, set_language
+
+    with pytest.raises(RealError) as caught:
+        parse_do(lab(tmp_path), "pc1 'x")
+    assert message_of(caught.value) == '--do "pc1 \'x": No closing quotation'
+    set_language("zh")
+    assert localize(message_of(caught.value)) == '--do "pc1 \'x"：引号没有闭合'
+
+
+@pytest.mark.parametrize(
+    "text, problem",
+    [
+        ("pc1 nslookup a b c d", "nslookup takes NAME|ADDRESS [SERVER] on the kernel"),
+        ("pc1 traceroute", "traceroute needs a target"),
+        ("pc1 traceroute pc2 -w 5x", "unknown time unit 'x'"),
+    ],
+)
+def test_words_a_tool_cannot_take_are_refused_when_parsed(tmp_path, monkeypatch, text, problem):
+    """A --do line whose tool would refuse it is refused by parse_do, before any namespace is made (it
+    was an error line in the run's output after the lab had been built)."""
+    monkeypatch.setattr("shutil.which", lambda name: f"/usr/bin/{name}")
+    with pytest.raises(RealError, match="^--do ") as caught:
+        parse_do(lab(tmp_path), text)
+    assert problem in str(caught.value)

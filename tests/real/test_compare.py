@@ -99,6 +99,16 @@ def test_normalise_output_keeps_well_known_ports():
     )
 
 
+def test_a_clock_reading_in_the_ephemeral_range_is_not_a_port():
+    """45123.866 (a monotonic clock after 12.5 hours of uptime) and 0.43210 stay numbers, so clocks compare."""
+    assert normalise_output("answer 45123.866 at 0.43210 from 43210") == "answer 45123.866 at 0.43210 from <port>"
+    sim, real = document(), document()
+    sim["programs"][0]["output"] = [{"t": 0.1, "text": "answer 0.01 from 198.18.0.1 on attempt 1"}]
+    real["programs"][0]["output"] = [{"t": 0.1, "text": "answer 45123.866 from 198.18.0.1 on attempt 1"}]
+    found, known = differences(sim, real, SIM_OWNERS, SIM_OWNERS)
+    assert found == [] and "clock" in known[0]
+
+
 def test_the_same_program_lines_in_another_order_are_known_timing():
     """Replies from several hosts may race on the kernel: reordered lines are known, not counted."""
     sim = document()
@@ -311,3 +321,29 @@ def test_arp_entries_for_the_neighbour_across_a_pulled_cable_are_known_when_only
     assert len(differences(sim, real, owners, owners)[0]) == 1
     real["commands"].pop()
     assert len(differences(sim, real, {"02:00:00:00:00:03": "pc3:eth0"}, {})[0]) == 1
+
+
+def test_each_sentence_is_english_data_and_shown_in_the_users_language():
+    """differences() gives English strings (--json's, unchanged) that --lang zh shows in Chinese:
+    a difference, a known reordering, a link property not applied, its reason."""
+    from lanlab.i18n import localize, set_language
+
+    sim = document()
+    sim["programs"][0]["output"] = [{"t": 0.1, "text": "from pc2"}, {"t": 0.1, "text": "from pc3"}]
+    real = copy.deepcopy(sim)
+    real["programs"][0]["output"].reverse()
+    real["commands"][0]["result"]["received"] = 1
+    found, known = differences(sim, real, SIM_OWNERS, SIM_OWNERS)
+    assert found == [
+        "command pc1$ ping pc2 -c 2: sim {'transmitted': 2, 'received': 2}, kernel {'transmitted': 2, 'received': 1}"
+    ]
+    assert known[0].startswith("program pc1 ") and "the same lines in another order (timing)" in known[0]
+    real["not_applied"] = [{"where": "pc1:eth0 - sw1:p1", "property": "delay 1ms", "why": "no netem"}]
+    _, known_too = differences(sim, real, SIM_OWNERS, SIM_OWNERS)
+    assert known_too[0] == "pc1:eth0 - sw1:p1: delay 1ms not applied on the kernel (no netem)"
+    assert known_too[-1].startswith("(a link property not applied) command pc1$ ping")
+    set_language("zh")
+    assert localize(found[0]).startswith("命令 pc1$ ping pc2 -c 2：模拟器 {")
+    assert "同样的行，顺序不同（时序）" in localize(known[0]) and localize(known[0]).startswith("程序 pc1 ")
+    assert localize(known_too[0]) == "pc1:eth0 - sw1:p1：delay 1ms 未在内核上应用（no netem）"
+    assert localize(known_too[-1]).startswith("（有链路属性未应用）命令 pc1$ ping pc2 -c 2：模拟器")

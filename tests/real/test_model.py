@@ -66,3 +66,47 @@ def test_router_routes_and_rip_are_read_through_the_topology_package(tmp_path):
     node = read_lab(path).nodes["r1"]
     assert [str(prefix) for prefix, _ in node.routes] == ["198.18.5.0/24"]
     assert node.rip is not None and set(node.interfaces) == {"eth0", "eth1"}
+
+
+def test_a_kind_the_kernel_lab_cannot_build_is_said_in_the_users_language(tmp_path):
+    """An unknown or missing kind: the English problem as before, Chinese where shown under zh."""
+    from lanlab.i18n import localize, set_language
+
+    path = tmp_path / "t.yaml"
+    path.write_text("nodes:\n  x1: {kind: toaster}\n  x2: {}\nlinks: []\n")
+    with pytest.raises(TopologyError) as caught:
+        read_lab(path)
+    problems = [problem.removeprefix(f"{path}:") for problem in caught.value.problems]
+    assert problems == [
+        "2: node x1: unknown kind 'toaster' (on the kernel: one of host, switch, hub, router)",
+        "3: node x2: missing kind (on the kernel: one of host, switch, hub, router)",
+    ]
+    set_language("zh")
+    assert [localize(problem).removeprefix(f"{path}:") for problem in caught.value.problems] == [
+        "2: 节点 x1：未知的 kind 'toaster'（在内核上只能是 host, switch, hub, router 之一）",
+        "3: 节点 x2：缺少 kind（在内核上只能是 host, switch, hub, router 之一）",
+    ]
+
+
+def test_links_the_kernel_lab_cannot_make_are_said_in_the_users_language(tmp_path):
+    """A link to a missing interface or node, or a port name too long for the kernel: English, and Chinese under zh."""
+    from lanlab.i18n import localize, set_language
+
+    path = tmp_path / "t.yaml"
+    path.write_text(
+        "nodes:\n  pc1: {kind: host, ip: 198.18.0.1/24}\n  sw1: {kind: switch}\n"
+        "links:\n  - [pc1:eth9, sw1:p1]\n  - [pcX:eth0, sw1:p2]\n  - [pc1:eth0, sw1:averyveryverylongportname]\n"
+    )
+    with pytest.raises(TopologyError) as caught:
+        read_lab(path)
+    assert [problem.removeprefix(f"{path}:") for problem in caught.value.problems] == [
+        "5: host pc1 has no interface 'eth9' (it has eth0)",
+        "6: link endpoint 'pcX:eth0': unknown node 'pcX'",
+        "7: port name 'averyveryverylongportname' is longer than the kernel's 15 characters",
+    ]
+    set_language("zh")
+    assert [localize(problem).removeprefix(f"{path}:") for problem in caught.value.problems] == [
+        "5: host pc1 没有接口 'eth9'（它有 eth0）",
+        "6: 链路端点 'pcX:eth0'：未知节点 'pcX'",
+        "7: 端口名 'averyveryverylongportname' 超过了内核允许的 15 个字符",
+    ]

@@ -1,5 +1,9 @@
 """Each check kind judged against a network (built, running or run): what was found, and whether
-that passes. Only the simulator's public objects are read (nodes, their tables, the trace)."""
+that passes. Only the simulator's public objects are read (nodes, their tables, the trace).
+
+What was found is an L_ text: English in `lab check --json`, --csv and `lab grade` whatever the
+language (a contract), shown translated by `lab check`'s report and its page (lanlab.i18n).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Network
 from typing import Any
 
+from lanlab.i18n import L_, N_
 from lanlab.lab.model import Check
 from lanlab.lab.query import compare
 
@@ -43,36 +48,64 @@ def expect(network: Any, body: dict[str, Any]) -> tuple[bool, str]:
     """The student's configuration, before anything runs."""
     node = network.nodes.get(body["node"])
     if node is None:
-        return False, f"no node called {body['node']}"
+        return False, L_("no node called {node}", node=body["node"])
     nics = [nic for nic in getattr(node, "nics", []) if nic.address is not None]
     address = nics[0].address if nics else None
     gateway = getattr(getattr(node, "ipv4", None), "gateway", None)
     found, passed = [], True
     if "address_in" in body:
         inside = address is not None and address.ip in IPv4Network(body["address_in"], strict=False)
-        found.append(f"address {address}")
+        found.append(_address(address))
         passed &= inside
     if "prefix_length" in body:
-        found.append(f"address {address}")
+        found.append(_address(address))
         passed &= address is not None and address.network.prefixlen == int(body["prefix_length"])
     if "gateway" in body:
-        found.append(f"gateway {gateway}")
+        found.append(L_("gateway {gateway}", gateway=str(gateway)) if gateway is not None else L_("gateway None"))
         want = body["gateway"]
         passed &= gateway is not None and (want == "set" or gateway == IPv4Address(want))
     if "gateway_on_subnet" in body:
         on = gateway is not None and any(gateway in nic.address.network for nic in nics)
-        found.append(f"gateway {gateway} " + ("on" if on else "not on") + " its subnet")
+        if gateway is None:
+            found.append(L_("gateway None not on its subnet"))
+        elif on:
+            found.append(L_("gateway {gateway} on its subnet", gateway=str(gateway)))
+        else:
+            found.append(L_("gateway {gateway} not on its subnet", gateway=str(gateway)))
         passed &= on == (body["gateway_on_subnet"].lower() in ("true", "yes"))
     if "rip" in body:
         running = getattr(node, "rip_options", None) is not None
-        found.append("RIP " + ("on" if running else "off"))
+        found.append(L_("RIP on") if running else L_("RIP off"))
         passed &= running == (body["rip"].lower() in ("true", "yes", "on"))
     if "stp" in body:
         stp = getattr(node, "stp", None)
         mode = stp.mode if stp is not None else "off"
-        found.append(f"spanning tree {mode}")
+        found.append(L_("spanning tree {mode}", mode=mode) if stp is not None else L_("spanning tree off"))
         passed &= mode == body["stp"].lower()
-    return bool(passed), "; ".join(dict.fromkeys(found))
+    return bool(passed), in_turn(list(dict.fromkeys(found)))
+
+
+def _address(address: Any) -> str:
+    return L_("address {address}", address=str(address)) if address is not None else L_("address None")
+
+
+def in_turn(items: list[str]) -> str:
+    """`"; ".join(items)`, shown translated item by item (a Chinese reader gets "；")."""
+    if not items:
+        return ""
+    text = items[0]
+    for item in items[1:]:
+        text = L_("{found}; {more}", found=text, more=item)
+    return text
+
+
+# What a state check found, a template per table (model.TABLES): "sw1 mac table at 2 s: ..."
+TABLE_AT = {
+    "mac": N_("{node} mac table at {seconds} s: {rows}"),
+    "arp": N_("{node} arp table at {seconds} s: {rows}"),
+    "route": N_("{node} route table at {seconds} s: {rows}"),
+    "stp": N_("{node} stp table at {seconds} s: {rows}"),
+}
 
 
 def table_rows(network: Any, node: Any, table: str) -> list[dict[str, Any]]:
@@ -105,20 +138,15 @@ def state(network: Any, body: dict[str, Any]) -> tuple[bool, str]:
     """A table at this instant: has a row with these fields, or lacks one."""
     node = network.nodes.get(body["node"])
     if node is None:
-        return False, f"no node called {body['node']}"
+        return False, L_("no node called {node}", node=body["node"])
     rows = table_rows(network, node, body["table"])
-    shown = (
-        "; ".join(
-            ", ".join(
-                f"{k} {v}"
-                for k, v in row.items()
-                if k in ("mac", "ip", "port", "prefix", "via", "metric", "role", "state")
-            )
-            for row in rows
+    shown = "; ".join(
+        ", ".join(
+            f"{k} {v}" for k, v in row.items() if k in ("mac", "ip", "port", "prefix", "via", "metric", "role", "state")
         )
-        or "empty"
-    )
-    found = f"{body['node']} {body['table']} table at {network.now / 1e9:g} s: {shown}"
+        for row in rows
+    ) or L_("empty")
+    found = L_(TABLE_AT[body["table"]], node=body["node"], seconds=f"{network.now / 1e9:g}", rows=shown)
     passed = True
     if "has" in body:
         passed &= any(_row_matches(network, row, body["has"]) for row in rows)
@@ -130,7 +158,7 @@ def state(network: Any, body: dict[str, Any]) -> tuple[bool, str]:
 def output(lines: list[str], body: dict[str, Any]) -> tuple[bool, str]:
     """A program's printed lines: exactly these, each matching a regular expression, as a set,
     or containing a text."""
-    found = " | ".join(lines) if lines else "no output"
+    found = " | ".join(lines) if lines else L_("no output")
     if "exactly" in body:
         want = body["exactly"] if isinstance(body["exactly"], list) else [body["exactly"]]
         return lines == want, found
@@ -145,11 +173,11 @@ def output(lines: list[str], body: dict[str, Any]) -> tuple[bool, str]:
 
 def show(value: Any) -> str:
     if isinstance(value, bool):  # an order
-        return "in that order" if value else "not in that order (or one of them never happened)"
+        return L_("in that order") if value else L_("not in that order (or one of them never happened)")
     if isinstance(value, list):
-        return ", ".join(value) if value else "none"
+        return ", ".join(value) if value else L_("none")
     if value is None:
-        return "no such event"
+        return L_("no such event")
     return str(value)
 
 
@@ -159,14 +187,14 @@ def question(check: Check, events: list[Any], answers: dict[str, Any]) -> tuple[
     value = check.query.value(events)
     given = answers.get(check.id)
     if given is None or given == "":
-        return False, f"no answer (the run shows {show(value)})"
+        return False, L_("no answer (the run shows {value})", value=show(value))
     if isinstance(value, list) and isinstance(given, str):
         given = [word.strip() for word in given.replace(",", " ").split()]
     try:
         passed = compare("equals", value, given)
     except ValueError:
         passed = False
-    return passed, f"answered {show(given)}; the run shows {show(value)}"
+    return passed, L_("answered {answer}; the run shows {value}", answer=show(given), value=show(value))
 
 
 def judge(check: Check, stage: str, passed: bool, found: str) -> Result:

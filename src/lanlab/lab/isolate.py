@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 import lanlab
+from lanlab.i18n import L_
 from lanlab.lab.checks import Result
 from lanlab.lab.model import Lab
 from lanlab.lab.runner import unfinished
@@ -61,7 +62,7 @@ def bwrap_refused() -> str | None:
     """Why bubblewrap cannot sandbox here (None: it can), tried once per process."""
     bwrap = shutil.which("bwrap")
     if bwrap is None:
-        return "bubblewrap (bwrap) is not installed"
+        return L_("bubblewrap (bwrap) is not installed")
     try:
         tried = subprocess.run(
             [bwrap, *_system_binds(), "--unshare-all", "--die-with-parent", "true"],
@@ -71,9 +72,9 @@ def bwrap_refused() -> str | None:
             check=False,
         )
     except (OSError, subprocess.TimeoutExpired) as error:
-        return f"bwrap does not start: {error}"
+        return L_("bwrap does not start: {reason}", reason=str(error))
     if tried.returncode != 0:
-        return f"bwrap refused: {(tried.stderr.strip().splitlines() or ['?'])[-1]}"
+        return L_("bwrap refused: {reason}", reason=(tried.stderr.strip().splitlines() or ["?"])[-1])
     return None
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
+from lanlab.i18n import L_, N_
 from lanlab.lab.query import Query, plain, read_query
 from lanlab.lab.variants import PLACEHOLDER, draw, fill
 from lanlab.topology import Context, Spec, TopologyError, compose, read_text
@@ -23,6 +24,12 @@ EXPECT_FIELDS = {"node", "address_in", "prefix_length", "gateway", "gateway_on_s
 STATE_FIELDS = {"node", "table", "at", "has", "lacks"}
 TABLES = ("mac", "arp", "route", "stp")
 OUTPUT_FIELDS = {"node", "exactly", "matches", "set", "contains"}
+KINDS = ", ".join(CHECK_KINDS)
+
+
+def located(file: str | Path, line: int, message: str) -> str:
+    """FILE:LINE: message, shown translated where the message is an L_ text."""
+    return L_("{file}:{line}: {problem}", file=file, line=line, problem=message)
 
 
 class LabError(TopologyError):
@@ -88,7 +95,16 @@ def inside(folder: Path, name: str, what: str) -> Path:
     base = folder.resolve()
     path = (base / name).resolve()
     if not path.is_relative_to(base):
-        raise LabError([f"{what} {name!r} is outside {folder} (files are read only from the lab's own folder)"])
+        raise LabError(
+            [
+                L_(
+                    "{what} {name} is outside {folder} (files are read only from the lab's own folder)",
+                    what=what,
+                    name=repr(name),
+                    folder=folder,
+                )
+            ]
+        )
     return path
 
 
@@ -100,7 +116,9 @@ def load_lab(path: str | Path, student: str | None = None) -> Lab:
         text = read_text(path)
         # vars: and name: first, read with every placeholder as a plain word ({{x}} in a flow mapping is not YAML)
         _, raw = compose(
-            shown, PLACEHOLDER.sub("placeholder", text), "a lab is a mapping with lab: 1, name:, topology: and stages:"
+            shown,
+            PLACEHOLDER.sub("placeholder", text),
+            N_("a lab is a mapping with lab: 1, name:, topology: and stages:"),
         )
     except TopologyError as error:
         raise LabError(error.problems) from None
@@ -110,14 +128,14 @@ def load_lab(path: str | Path, student: str | None = None) -> Lab:
     values = draw(pools, name, student)
     try:
         filled = fill(text, values, shown)
-        _, root = compose(shown, filled, "a lab is a mapping")
+        _, root = compose(shown, filled, N_("a lab is a mapping"))
     except TopologyError as error:
         raise LabError(error.problems) from None
     top = Spec(ctx, "lab", root)
     top.only(LAB_FIELDS)
     version, version_node = top.scalar("lab")
     if version != "1":
-        top.error(version_node, "say which lab format this is: lab: 1")
+        top.error(version_node, L_("say which lab format this is: lab: 1"))
     title, _ = top.scalar("title")
     brief, _ = top.scalar("brief")
     topology_node = top.values.get("topology")
@@ -129,8 +147,10 @@ def load_lab(path: str | Path, student: str | None = None) -> Lab:
         if topology_name is None:
             top.error(
                 topology_node,
-                "topology: names the network file the students start from, like topology.yaml (or is that network, "
-                "written in the lab file as a topology file would be)",
+                L_(
+                    "topology: names the network file the students start from, like topology.yaml (or is that "
+                    "network, written in the lab file as a topology file would be)"
+                ),
             )
         else:
             try:
@@ -142,17 +162,17 @@ def load_lab(path: str | Path, student: str | None = None) -> Lab:
         lab.inline_topology, lab.inline_line = inline, inline_line
     stages = top.values.get("stages")
     if not isinstance(stages, SequenceNode) or not stages.value:
-        top.error(stages, "stages: is a list of stages, each with run: and checks:")
+        top.error(stages, L_("stages: is a list of stages, each with run: and checks:"))
     else:
         ids: dict[str, int] = {}
         for number, item in enumerate(stages.value, start=1):
             if not isinstance(item, MappingNode):
-                ctx.error(item, f"stage {number}: give it as a mapping with run: and checks:")
+                ctx.error(item, L_("stage {number}: give it as a mapping with run: and checks:", number=number))
                 continue
-            lab.stages.append(_read_stage(Spec(ctx, f"stage {number}", item), number, ids))
+            lab.stages.append(_read_stage(Spec(ctx, L_("stage {number}", number=number), item), number, ids))
     if ctx.problems:
         ordered = sorted(ctx.problems, key=lambda problem: problem[0])
-        raise LabError([f"{shown}:{line}: {message}" for line, message in ordered])
+        raise LabError([located(shown, line, message) for line, message in ordered])
     return lab
 
 
@@ -162,16 +182,16 @@ def _read_vars(spec: Spec) -> dict[str, list[str]]:
         return {}
     pools: dict[str, list[str]] = {}
     if not isinstance(node, MappingNode):
-        spec.error(node, "vars: maps a name to its pool of values, like {host: [pc3, pc4]}")
+        spec.error(node, L_("vars: maps a name to its pool of values, like {{host: [pc3, pc4]}}"))
         return pools
     for key, value in node.value:
         items = value.value if isinstance(value, SequenceNode) else None
         if not items or not all(isinstance(item, ScalarNode) and "\n" not in str(item.value) for item in items):
-            spec.error(value, f"vars.{key.value}: give a list of one-line values, like [pc3, pc4]")
+            spec.error(value, L_("vars.{key}: give a list of one-line values, like [pc3, pc4]", key=key.value))
             continue
         pools[str(key.value)] = [str(item.value) for item in items]
     if spec.failed:  # the values cannot be drawn: report these now, before the placeholders
-        raise LabError([f"{spec.ctx.path}:{line}: {message}" for line, message in spec.ctx.problems])
+        raise LabError([located(spec.ctx.path, line, message) for line, message in spec.ctx.problems])
     return pools
 
 
@@ -181,7 +201,7 @@ def _texts(spec: Spec, key: str) -> list[str]:
         return []
     items = node.value if isinstance(node, SequenceNode) else [node]
     if not all(isinstance(item, ScalarNode) for item in items):
-        spec.error(node, f"{key}: give a line or a list of lines")
+        spec.error(node, L_("{key}: give a line or a list of lines", key=key))
         return []
     return [str(item.value) for item in items]
 
@@ -193,11 +213,11 @@ def _read_stage(spec: Spec, number: int, ids: dict[str, int]) -> Stage:
     stage = Stage(name or f"stage {number}", brief or "", [], [], [], [], parse_duration("10s"), 1, [])
     whose, whose_node = spec.scalar("topology")
     if whose is not None and whose not in ("lab", "student"):
-        spec.error(whose_node, "topology: is lab (the lab's own network) or student (the default)")
+        spec.error(whose_node, L_("topology: is lab (the lab's own network) or student (the default)"))
     stage.lab_topology = whose == "lab"
     run = spec.values.get("run")
     if isinstance(run, MappingNode):
-        run_spec = Spec(spec.ctx, f"{spec.owner} run", run)
+        run_spec = Spec(spec.ctx, L_("{owner} run", owner=spec.owner), run)
         run_spec.only(RUN_FIELDS)
         stage.do, stage.apps = _texts(run_spec, "do"), _texts(run_spec, "app")
         stage.stdin, stage.args = _texts(run_spec, "stdin"), _texts(run_spec, "arg")
@@ -205,18 +225,19 @@ def _read_stage(spec: Spec, number: int, ids: dict[str, int]) -> Stage:
         seed = run_spec.parsed("seed", int, "a whole number")
         stage.seed = seed if seed is not None else 1
     elif run is not None:
-        spec.error(run, 'run: is a mapping like {do: ["pc1 ping pc3 -c 2"], until: 2s}')
+        spec.error(run, L_('run: is a mapping like {{do: ["pc1 ping pc3 -c 2"], until: 2s}}'))
     checks = spec.values.get("checks")
     if not isinstance(checks, SequenceNode):
         spec.error(
-            checks, "checks: is a list of checks, each with id:, points:, hint: and one of " + ", ".join(CHECK_KINDS)
+            checks,
+            L_("checks: is a list of checks, each with id:, points:, hint: and one of {kinds}", kinds=KINDS),
         )
         return stage
     for item in checks.value:
         if not isinstance(item, MappingNode):
-            spec.error(item, "a check is a mapping with id:, points:, hint: and one of " + ", ".join(CHECK_KINDS))
+            spec.error(item, L_("a check is a mapping with id:, points:, hint: and one of {kinds}", kinds=KINDS))
             continue
-        check = _read_check(Spec(spec.ctx, f"{spec.owner} check", item), ids)
+        check = _read_check(Spec(spec.ctx, L_("{owner} check", owner=spec.owner), item), ids)
         if check is not None:
             stage.checks.append(check)
     return stage
@@ -232,31 +253,31 @@ def _read_check(spec: Spec, ids: dict[str, int]) -> Check | None:
     spec.only({"id", "points", "hint", *CHECK_KINDS})
     check_id, id_node = spec.scalar("id")
     if check_id is None:
-        spec.error(None, "give the check an id:, a word its column is named by")
+        spec.error(None, L_("give the check an id:, a word its column is named by"))
         return None
-    spec.owner = f"check {check_id}"
+    spec.owner = L_("check {id}", id=check_id)
     if check_id in ids:
-        spec.error(id_node, f"id {check_id!r} is used twice (first on line {ids[check_id]})")
+        spec.error(id_node, L_("id {id} is used twice (first on line {line})", id=repr(check_id), line=ids[check_id]))
     ids[check_id] = id_node.start_mark.line + 1 if id_node is not None else 1
     points = spec.parsed("points", int, "a whole number")
     hint, _ = spec.scalar("hint")
     kinds = [kind for kind in CHECK_KINDS if kind in spec.values]
     if len(kinds) != 1:
-        spec.error(None, f"give exactly one of {', '.join(CHECK_KINDS)}")
+        spec.error(None, L_("give exactly one of {kinds}", kinds=KINDS))
         return None
     kind = kinds[0]
     node = spec.values[kind]
     if not isinstance(node, MappingNode):
-        spec.error(node, f"{kind}: is a mapping (see docs/labs.md)")
+        spec.error(node, L_("{kind}: is a mapping (see docs/labs.md)", kind=kind))
         return None
-    body = Spec(spec.ctx, f"check {check_id} {kind}", node)
+    body = Spec(spec.ctx, L_("check {id} {kind}", id=check_id, kind=kind), node)
     check = Check(check_id, points if points is not None else 1, hint or "", kind, plain(node))
     if kind == "trace":
         check.query = read_query(body)
     elif kind == "question":
         ask, _ = body.scalar("ask")
         if ask is None:
-            body.error(None, "ask: is the question the student answers")
+            body.error(None, L_("ask: is the question the student answers"))
         check.ask = ask or ""
         check.query = read_query(body, compared=False, also=("ask",))
     elif kind == "expect":
@@ -267,23 +288,23 @@ def _read_check(spec: Spec, ids: dict[str, int]) -> Check | None:
         _node_named(body)
         table, table_node = body.scalar("table")
         if table not in TABLES:
-            body.error(table_node, f"table: choose from {', '.join(TABLES)}")
+            body.error(table_node, L_("table: choose from {tables}", tables=", ".join(TABLES)))
         at, _ = body.scalar("at")
         if at is not None and at != "end":
             body.duration("at")
         if not any(key in body.values for key in ("has", "lacks")):
-            body.error(None, "say what the table has: (or lacks:), like has: {mac: pc3, port: p3}")
+            body.error(None, L_("say what the table has: (or lacks:), like has: {{mac: pc3, port: p3}}"))
         for key in ("has", "lacks"):
             if key in body.values and not isinstance(body.values[key], MappingNode):
-                body.error(body.values[key], f"{key}: is a row's fields, like {{mac: pc3, port: p3}}")
+                body.error(body.values[key], L_("{key}: is a row's fields, like {{mac: pc3, port: p3}}", key=key))
     else:  # output
         body.only(OUTPUT_FIELDS)
         _node_named(body)
         if sum(key in body.values for key in ("exactly", "matches", "set", "contains")) != 1:
-            body.error(None, "say how the lines must look with one of exactly, matches, set, contains")
+            body.error(None, L_("say how the lines must look with one of exactly, matches, set, contains"))
     return check
 
 
 def _node_named(body: Spec) -> None:
     if body.scalar("node")[0] is None:
-        body.error(None, "node: names the device this check is about")
+        body.error(None, L_("node: names the device this check is about"))

@@ -20,6 +20,7 @@ from typing import Any
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from lanlab.i18n import L_
 from lanlab.topology import Spec
 from lanlab.units import parse_duration
 
@@ -36,7 +37,7 @@ def words(spec: Spec, key: str) -> list[str] | None:
         return None
     items = node.value if isinstance(node, SequenceNode) else [node]
     if not all(isinstance(item, ScalarNode) for item in items):
-        spec.error(node, f"{key}: give a word or a list of words")
+        spec.error(node, L_("{key}: give a word or a list of words", key=key))
         return None
     return [str(item.value).lower() for item in items]
 
@@ -92,9 +93,9 @@ def read_selection(spec: Spec) -> Selection:
     frame = spec.values.get("frame")
     if frame is not None:
         if isinstance(frame, MappingNode):
-            selection.frame = read_selection(Spec(spec.ctx, f"{spec.owner} frame", frame))
+            selection.frame = read_selection(Spec(spec.ctx, L_("{owner} frame", owner=spec.owner), frame))
         else:
-            spec.error(frame, "frame: is a selection, like {kind: tx, device: pc1, proto: arp}")
+            spec.error(frame, L_("frame: is a selection, like {{kind: tx, device: pc1, proto: arp}}"))
     return selection
 
 
@@ -165,31 +166,48 @@ def read_query(spec: Spec, *, compared: bool = True, also: tuple[str, ...] = ())
     spec.only((QUERY_FIELDS if compared else {"where", "measure", "then"}) | set(also))
     where_node = spec.values.get("where")
     if not isinstance(where_node, MappingNode):
-        spec.error(where_node, "where: is the selection of events, like {kind: tx, device: sw1, proto: icmp}")
+        spec.error(where_node, L_("where: is the selection of events, like {{kind: tx, device: sw1, proto: icmp}}"))
         return None
-    query = Query(read_selection(Spec(spec.ctx, f"{spec.owner} where", where_node)), "count")
+    query = Query(read_selection(Spec(spec.ctx, L_("{owner} where", owner=spec.owner), where_node)), "count")
     measure, measure_node = spec.scalar("measure")
     if measure is not None:
         if measure not in MEASURES:
-            spec.error(measure_node, f"measure {measure!r}: choose from {', '.join(MEASURES)}")
+            spec.error(
+                measure_node,
+                L_("measure {measure}: choose from {measures}", measure=repr(measure), measures=", ".join(MEASURES)),
+            )
         query.measure = measure
     then_node = spec.values.get("then")
     if query.measure == "order":
         if not isinstance(then_node, MappingNode):
-            spec.error(then_node, "measure: order needs then: (the selection that must come second)")
+            spec.error(then_node, L_("measure: order needs then: (the selection that must come second)"))
         else:
-            query.then = read_selection(Spec(spec.ctx, f"{spec.owner} then", then_node))
+            query.then = read_selection(Spec(spec.ctx, L_("{owner} then", owner=spec.owner), then_node))
     elif then_node is not None:
-        spec.error(then_node, "then: is for measure: order")
+        spec.error(then_node, L_("then: is for measure: order"))
     given = [name for name in COMPARISONS if name in spec.values]
     if compared and query.measure != "order" and len(given) != 1:
-        spec.error(None, f"say what the {query.measure} must be with one of {', '.join(COMPARISONS)}")
+        spec.error(
+            None,
+            L_(
+                "say what the {measure} must be with one of {comparisons}",
+                measure=query.measure,
+                comparisons=", ".join(COMPARISONS),
+            ),
+        )
     for name in given:
         query.comparison, query.expected = name, plain(spec.values[name])
         node = spec.values[name]
         names = name in ("includes", "excludes")
         if query.measure in ("first", "last", "count", "frames") and names:
-            spec.error(node, f"{name} compares names; a {query.measure} is a number (equals, at_least, at_most)")
+            spec.error(
+                node,
+                L_(
+                    "{name} compares names; a {measure} is a number (equals, at_least, at_most)",
+                    name=name,
+                    measure=query.measure,
+                ),
+            )
         elif query.measure in ("first", "last"):
             spec.duration(name)  # a time: 30s, 500ms
         elif query.measure in ("ports", "devices") and (names or isinstance(node, SequenceNode)):

@@ -6,7 +6,9 @@ carries them all (stage 1 as the viewer's `lanlab-data`, stage N as `lanlab-data
 at a time, switched by the panel (docs/labs.md). Every document gets a `lab` key
 (docs/viewer-format.md): the lab, the score, each stage's total, and this stage's checks, each
 trace or question check with the indices of the events its query selected, which the panel
-selects in the event list and marks when the check failed.
+selects in the event list and marks when the check failed. A check's `found` is English, as
+`lab check --json` prints it; `found_shown` holds it in each other language lanlab speaks (the
+panel shows the reader's, whichever language the page was written in).
 
 Every text (the lab's, the student's, a program's output, the trace) travels inside the JSON,
 with every `<` escaped, and the script shows it with textContent: a page is never markup someone
@@ -20,12 +22,18 @@ from typing import Any
 from lanlab.lab.checks import Result
 from lanlab.lab.model import Lab
 from lanlab.lab.runner import StageTrail
+from lanlab.view.catalogue import in_each_language
 from lanlab.view.page import DATA_ID, render_page
 
 
 def stage_element(number: int) -> str:
     """The id of the page element holding stage `number`'s document (1 is the viewer's own)."""
     return DATA_ID if number == 1 else f"{DATA_ID}-{number}"
+
+
+def found_shown(found: str) -> dict[str, str]:
+    """{language word: `found` shown in it} for each language but English (the text itself)."""
+    return in_each_language(found)
 
 
 def lab_entry(
@@ -54,6 +62,7 @@ def lab_entry(
         checks.append(
             {
                 **result.as_dict(),
+                "found_shown": found_shown(result.found),
                 "kind": check.kind,
                 "events": trail.selected.get(check.id),  # None: the check is not about events
             }

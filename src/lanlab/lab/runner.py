@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from lanlab.i18n import L_, message_of
 from lanlab.lab import checks
 from lanlab.lab.checks import Result
 from lanlab.lab.model import Check, Lab, LabError, Stage, inside
@@ -64,10 +65,17 @@ def read_answers(path: Path, values: dict[str, str]) -> dict[str, Any]:
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         raise LabError(
-            [f"{path}:{mark.line + 1 if mark else 1}: not valid YAML: {getattr(error, 'problem', error)}"]
+            [
+                L_(
+                    "{file}:{line}: not valid YAML: {problem}",
+                    file=path,
+                    line=mark.line + 1 if mark else 1,
+                    problem=getattr(error, "problem", error),
+                )
+            ]
         ) from None
     if not isinstance(answers, dict):
-        raise LabError([f"{path}:1: answers are `question-id: your answer` lines"])
+        raise LabError([L_("{file}:1: answers are `question-id: your answer` lines", file=path)])
     return {str(key): value if isinstance(value, (list, type(None))) else str(value) for key, value in answers.items()}
 
 
@@ -107,10 +115,12 @@ def start_programs(network: Any, stage: Stage, submission: Submission) -> tuple[
         path = (
             submission.programs.get(node)
             or submission.programs.get(name)
-            or inside(submission.folder, name, f"program for {node}")
+            or inside(submission.folder, name, L_("program for {node}", node=node))
         )
         if not path.is_file():
-            raise LabError([f"no program {path.name} for {node} in {submission.folder}"])
+            raise LabError(
+                [L_("no program {name} for {node} in {folder}", name=path.name, node=node, folder=submission.folder)]
+            )
         host = network.node(node)
         lines = printed.setdefault(node, [])
         program = host.run_program(
@@ -150,7 +160,16 @@ def run_stage(
         try:
             schedule(network, text)
         except CommandError as error:
-            raise LabError([f"{lab.path}: stage {stage.name}: run.do {error}"]) from None
+            raise LabError(
+                [
+                    L_(
+                        "{file}: stage {stage}: run.do {problem}",
+                        file=lab.path,
+                        stage=stage.name,
+                        problem=message_of(error),
+                    )
+                ]
+            ) from None
     printed, programs = start_programs(network, stage, submission)
     with_programs = bool(stage.apps) or any(c.command.words.startswith("tcp ") for c in network.commands)
 
@@ -193,8 +212,10 @@ def page_document(network: Any, history: Any, programs: list[Any]) -> dict[str, 
     """The stage's run as the viewer's document (the page `sim run --html` would write)."""
     from lanlab.view import build_document
 
-    stopped = (
-        f"stopped {EVENTS_AFTER_STORM:,} events after a broadcast storm was seen" if network.engine.stopped else None
+    stopped = (  # an L_ text: the page's banner shows it in the reader's language
+        L_("stopped {events} events after a broadcast storm was seen", events=f"{EVENTS_AFTER_STORM:,}")
+        if network.engine.stopped
+        else None
     )
     return build_document(network, history, programs=programs, stopped=stopped)  # type: ignore[no-any-return]
 

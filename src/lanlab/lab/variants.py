@@ -8,6 +8,7 @@ import hashlib
 import random
 import re
 
+from lanlab.i18n import L_
 from lanlab.topology import TopologyError
 
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
@@ -28,8 +29,16 @@ def fill(text: str, values: dict[str, str], shown: str) -> str:
     for number, line in enumerate(text.splitlines(), start=1):
         for match in PLACEHOLDER.finditer(line):
             if match.group(1) not in values:
-                known = ", ".join(sorted(values)) or "none: add a vars: pool"
-                problems.append(f"{shown}:{number}: unknown placeholder {{{{{match.group(1)}}}}} (vars: {known})")
+                known = ", ".join(sorted(values)) or L_("none: add a vars: pool")
+                problems.append(
+                    L_(
+                        "{file}:{line}: unknown placeholder {placeholder} (vars: {known})",
+                        file=shown,
+                        line=number,
+                        placeholder="{{" + match.group(1) + "}}",
+                        known=known,
+                    )
+                )
     if problems:
         raise TopologyError(problems)
     return PLACEHOLDER.sub(lambda match: values[match.group(1)], text)

@@ -20,6 +20,7 @@ from datetime import datetime
 from ipaddress import IPv4Address
 from typing import Any
 
+from lanlab.i18n import L_, N_, message_of
 from lanlab.proto.spanning import status_lines
 from lanlab.proto.traceroute import Hop, report_lines
 from lanlab.real import dhcp, dns, tables
@@ -48,12 +49,28 @@ WORDS = (
     "dhcp release",
 )
 SNAPSHOTS = {"arp", "mac", "route", "stp"}  # read at their instant, nothing left running
+READ_HERE = SNAPSHOTS | {"dhcp renew", "dhcp release"}  # done by lanlab itself, no tool run (start)
 LISTENERS = {"udp listen", "tcp serve"}  # run until the run ends; later commands may talk to them
 TRACEROUTE_VALUED = {"-m": "30", "-q": "3", "-w": "5", "-p": "33434"}  # the simulator's defaults
 TCP_CONNECT_WAIT = "1"  # the simulator's `tcp connect --wait` default (the tool's own waits for the peer to close)
 TRACEROUTE_MISSING = "traceroute on the kernel runs Linux traceroute, which is not installed: apt install traceroute"
 NSLOOKUP_MARK = "lanlab-nslookup-prints"  # between the dig that gives nslookup's result and what it prints
 READY_S = 10.0  # a listener's start (Python, click, the socket) on a loaded machine
+
+
+# `NODE mac` and `NODE stp` on a node that is not a switch, as the simulator says them
+NO_MAC_TABLE = {
+    "hub": N_("{node} is a hub: only switches have a MAC table"),
+    "host": N_("{node} is a host: only switches have a MAC table"),
+    "router": N_("{node} is a router: only switches have a MAC table"),
+    "node": N_("{node} is a {kind}: only switches have a MAC table"),
+}
+NO_SPANNING_TREE = {
+    "hub": N_("{node} is a hub: only switches run a spanning tree"),
+    "host": N_("{node} is a host: only switches run a spanning tree"),
+    "router": N_("{node} is a router: only switches run a spanning tree"),
+    "node": N_("{node} is a {kind}: only switches run a spanning tree"),
+}
 
 
 @dataclass
@@ -100,38 +117,63 @@ class DoCommand:
         return None
 
 
+# What shlex.split raises (its ValueError's only words), marked so a --do's mistake reads translated.
+SHLEX_SAYS = (N_("No closing quotation"), N_("No escaped character"))
+
+
+class DoRefused(RealError):
+    """A --do line (or a topology file's event) the kernel lab cannot run: the message names the
+    line, `problem` says why without it (the "why" of a skipped event)."""
+
+    def __init__(self, text: str, problem: str) -> None:
+        super().__init__(L_("--do {text}: {problem}", text=repr(text), problem=problem))
+        self.problem = problem
+
+
 def unsupported(lab: RealLab, text: str) -> str | None:
     """Why a topology file's event cannot run on the kernel (said in not_applied), or None."""
     try:
         parse_do(lab, text)
-    except RealError as error:
-        return str(error).removeprefix("--do ")
+    except DoRefused as error:
+        return error.problem
     return None
 
 
 def parse_do(lab: RealLab, text: str) -> DoCommand:
-    """`[at T] NODE WORDS...`, checked against the lab; RealError says what is wrong."""
+    """`[at T] NODE WORDS...`, checked against the lab; DoRefused says what is wrong."""
     try:
         argv = shlex.split(text)
-    except ValueError as error:
-        raise RealError(f"--do {text!r}: {error}") from None
+    except ValueError as error:  # shlex's own words, in the catalogue (SHLEX_SAYS)
+        raise DoRefused(text, L_(str(error))) from None
     at = 0.0
     if len(argv) >= 2 and argv[0] == "at":
         try:
             at = parse_duration(argv[1]) / 1e9
         except UnitError as error:
-            raise RealError(f"--do {text!r}: {error}") from None
+            raise DoRefused(text, message_of(error)) from None
         argv = argv[2:]
     if len(argv) < 2:
-        raise RealError(f'--do {text!r}: write "[at T] NODE COMMAND", like "pc1 ping pc2 -c 3"')
+        raise DoRefused(text, L_('write "[at T] NODE COMMAND", like "pc1 ping pc2 -c 3"'))
     node, words = argv[0], argv[1:]
     if node == "link":
         return DoCommand(text, at, "net", " ".join(argv), argv)
     if node not in lab.nodes:
-        raise RealError(f"--do {text!r}: no node {node!r} (nodes: {', '.join(lab.nodes)})")
+        raise DoRefused(text, L_("no node {node} (nodes: {nodes})", node=repr(node), nodes=", ".join(lab.nodes)))
     command = DoCommand(text, at, node, shlex.join(words), words)
     if command.word not in WORDS:
-        raise RealError(f"--do {text!r}: {words[0]!r} does not run on the kernel yet (it runs: {', '.join(WORDS)})")
+        raise DoRefused(
+            text,
+            L_(
+                "{word} does not run on the kernel yet (it runs: {words})",
+                word=repr(words[0]),
+                words=", ".join(WORDS),
+            ),
+        )
+    if command.word not in READ_HERE:
+        try:  # the tool's line made once now, so words it cannot take are refused before the run
+            tool_argv(lab, command, until=command.at)
+        except RealError as error:
+            raise DoRefused(text, message_of(error)) from None
     return command
 
 
@@ -198,7 +240,7 @@ def traceroute_argv(lab: RealLab, words: list[str]) -> list[str]:
                 try:
                     value = f"{parse_duration(value) / 1e9:g}"
                 except UnitError as error:
-                    raise RealError(f"traceroute -w: {error}") from None
+                    raise RealError(L_("traceroute -w: {problem}", problem=message_of(error))) from None
             out += [word, value]
             i += 2
             continue
@@ -206,14 +248,17 @@ def traceroute_argv(lab: RealLab, words: list[str]) -> list[str]:
             out.append(word)
         elif word.startswith("-") or target is not None:
             raise RealError(
-                f"traceroute {word!r}: the kernel lab takes the simulator's words: TARGET [-I] [-m N] "
-                "[-q N] [-w S] [-p PORT]"
+                L_(
+                    "traceroute {word}: the kernel lab takes the simulator's words: TARGET [-I] [-m N] "
+                    "[-q N] [-w S] [-p PORT]",
+                    word=repr(word),
+                )
             )
         else:
             target = lab.address_of(word)
         i += 1
     if target is None:
-        raise RealError("traceroute needs a target: traceroute NODE|ADDRESS")
+        raise RealError(L_("traceroute needs a target: traceroute NODE|ADDRESS"))
     return [*out, target]
 
 
@@ -233,7 +278,7 @@ def nslookup_argv(lab: RealLab, words: list[str]) -> list[str]:
     if shutil.which("dig") is None or shutil.which("nslookup") is None:
         raise RealError(dns.MISSING_DIG)
     if not words or len(words) > 2 or any(w.startswith("-") for w in words):
-        raise RealError("nslookup takes NAME|ADDRESS [SERVER] on the kernel, as in the simulator")
+        raise RealError(L_("nslookup takes NAME|ADDRESS [SERVER] on the kernel, as in the simulator"))
     name, server = words[0], [lab.address_of(w) for w in words[1:]]
     try:
         question = ["-x", str(IPv4Address(name))]
@@ -256,9 +301,8 @@ def start(built: Built, command: DoCommand, until: float) -> None:
             command.result = {"arp": tables.arp(ns)}
         elif command.word == "mac":
             if built.lab.nodes[command.node].kind != "switch":
-                raise RealError(
-                    f"{command.node} is a {built.lab.nodes[command.node].kind}: only switches have a MAC table"
-                )
+                kind = built.lab.nodes[command.node].kind
+                raise RealError(L_(NO_MAC_TABLE.get(kind, NO_MAC_TABLE["node"]), node=command.node, kind=kind))
             command.result = {"mac": tables.mac(ns)}
         elif command.word == "route":
             command.result = {"routes": tables.routes(ns)}
@@ -266,9 +310,8 @@ def start(built: Built, command: DoCommand, until: float) -> None:
             command.result = dhcp_signal(built, command.node, command.word == "dhcp renew")
         elif command.word == "stp":
             if built.lab.nodes[command.node].kind != "switch":
-                raise RealError(
-                    f"{command.node} is a {built.lab.nodes[command.node].kind}: only switches run a spanning tree"
-                )
+                kind = built.lab.nodes[command.node].kind
+                raise RealError(L_(NO_SPANNING_TREE.get(kind, NO_SPANNING_TREE["node"]), node=command.node, kind=kind))
             command.result = {"stp": tables.stp(ns) if built.lab.nodes[command.node].stp is not None else None}
         else:
             command.process = subprocess.Popen(
@@ -285,7 +328,7 @@ def start(built: Built, command: DoCommand, until: float) -> None:
                 command.reader = threading.Thread(target=_read_chunks, args=(command,), daemon=True)
                 command.reader.start()
     except RealError as error:
-        command.error = str(error)
+        command.error = message_of(error)  # an L_ text stays one: shown translated
 
 
 def dhcp_signal(built: Built, node: str, renew: bool) -> dict[str, Any]:
@@ -294,7 +337,7 @@ def dhcp_signal(built: Built, node: str, renew: bool) -> dict[str, Any]:
     simulator's result keys: the lease before it, whether anything was sent, the client's state."""
     client = built.dhcp_clients.get(node)
     if client is None or built.dhcp_folder is None:
-        raise RealError(f"{node} takes no address from DHCP (give it ip: dhcp)")
+        raise RealError(L_("{node} takes no address from DHCP (give it ip: dhcp)", node=node))
     port, process = client
     lease = dhcp.lease_of(built.dhcp_folder, node, port)
     address, server = lease if lease is not None else (None, None)
@@ -338,7 +381,7 @@ def settle(commands: list[DoCommand], until: float) -> None:
 def link_event(built: Built, argv: list[str]) -> None:
     """`link A:p B:q down|up`: both ends' veths set down or up."""
     if len(argv) != 4 or argv[3] not in ("down", "up"):
-        raise RealError("a link event is: link NODE:PORT NODE:PORT down|up")
+        raise RealError(L_("a link event is: link NODE:PORT NODE:PORT down|up"))
     for end in argv[1:3]:
         node, _, port = end.partition(":")
         subprocess.run(
@@ -494,10 +537,10 @@ def _hops(result: dict[str, Any]) -> list[Hop]:
 def lines(command: DoCommand) -> list[str]:
     """What `sim run` prints for the same command, from the kernel's result."""
     if command.error is not None:
-        return [f"error: {command.error}"]
+        return [L_("error: {error}", error=command.error)]
     r = command.result
     if r is None:
-        return ["(not started: --until ended the run first)"]
+        return [L_("(not started: --until ended the run first)")]
     if command.word == "ping":
         out = [f"PING {r['destination']} 56(84) bytes of data."]
         out += [f"64 bytes from {r['destination']}: time={rtt:.3f} ms" for rtt in r["rtt_ms"]]
@@ -511,24 +554,33 @@ def lines(command: DoCommand) -> list[str]:
             out.append(f"rtt min/avg/max = {r['rtt_min_ms']:.3f}/{r['rtt_avg_ms']:.3f}/{r['rtt_max_ms']:.3f} ms")
         return out
     if command.word == "udp listen":
-        return [f"listening on UDP {r['port']}: {len(r['received'])} datagram(s)"] + [
+        return [L_("listening on UDP {port}: {count} datagram(s)", port=r["port"], count=len(r["received"]))] + [
             f"  [{d['t']:.6f}] {d['from']}:{d['port']} {d['text']!r}" for d in r["received"]
         ]
     if command.word in ("udp send", "udp broadcast"):
         replies = r.get("replies", [])
-        return [f"{len(replies)} repl{'y' if len(replies) == 1 else 'ies'}"] + [
-            f"  {x['from']}:{x['port']} {x['text']!r} {x['rtt_ms']:.3f} ms" for x in replies
-        ]
+        return [
+            L_("{count} reply", count=len(replies)) if len(replies) == 1 else L_("{count} replies", count=len(replies))
+        ] + [f"  {x['from']}:{x['port']} {x['text']!r} {x['rtt_ms']:.3f} ms" for x in replies]
     if command.word == "arp":
-        return [f"  {x['ip']:<15} {x['mac']}" for x in r["arp"]] or ["  (empty)"]
+        return [f"  {x['ip']:<15} {x['mac']}" for x in r["arp"]] or [L_("  (empty)")]
     if command.word == "mac":
-        return [f"  {x['mac']}  {x['port']:<6} age {x['age']:.3f} s" for x in r["mac"]] or ["  (empty)"]
+        return [
+            L_("  {mac}  {port} age {age} s", mac=x["mac"], port=f"{x['port']:<6}", age=f"{x['age']:.3f}")
+            for x in r["mac"]
+        ] or [L_("  (empty)")]
     if command.word == "traceroute":
         max_ttl = next((int(v) for k, v in zip(command.argv, command.argv[1:]) if k == "-m"), 30)
         return report_lines(IPv4Address(r["destination"]), max_ttl, _hops(r))
     if command.word == "stp":
         if r["stp"] is None:
-            return [f"  {command.node} runs no spanning tree (give the switch stp: {{enabled: true}})"]
+            return [
+                L_(
+                    "  {node} runs no spanning tree (give the switch {setting})",
+                    node=command.node,
+                    setting="stp: {enabled: true}",
+                )
+            ]
         return status_lines(r["stp"])
     if command.word == "tcp serve":
         return serve_lines(r, next((v for k, v in zip(command.argv, command.argv[1:]) if k == "--bind"), "0.0.0.0"))
@@ -536,13 +588,13 @@ def lines(command: DoCommand) -> list[str]:
         return connect_lines(r, command.argv[2], int(command.argv[3]))
     if command.word == "dhcp renew":
         if not r["done"]:
-            return [f"  no lease to renew (the client is {r['state']})"]
+            return [L_("  no lease to renew (the client is {state})", state=r["state"])]
         if r["address"] is None:
             return ["  DHCPDISCOVER to 255.255.255.255 port 67"]
         return [f"  DHCPREQUEST for {r['address']} to {r['server']} port 67"]
     if command.word == "dhcp release":
         if not r["done"]:
-            return [f"  no lease to release (the client is {r['state']})"]
+            return [L_("  no lease to release (the client is {state})", state=r["state"])]
         return [f"  DHCPRELEASE of {r['address']} to {r['server']} port 67"]
     if command.word == "nslookup":
         return command.printed.rstrip("\n").splitlines()

@@ -12,11 +12,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from lanlab.i18n import L_
 from lanlab.program_lines import BUSY_LOOP
 from lanlab.proto.arp import DEFAULT_TIMEOUT_NS
 from lanlab.units import SECOND
 
-EPHEMERAL = re.compile(r"\b(3[2-9]\d{3}|[4-5]\d{4}|6[0-4]\d{3}|65[0-4]\d{2}|655[0-3]\d)\b")  # 32768-65539
+# 32768-65539, but not either side of a decimal point: a clock reading such as time.monotonic()'s
+# 45123.866 (seconds since boot) is not a port, and must stay a number with a fraction for _clock_only.
+EPHEMERAL = re.compile(r"(?<!\d\.)\b(3[2-9]\d{3}|[4-5]\d{4}|6[0-4]\d{3}|65[0-4]\d{2}|655[0-3]\d)\b(?!\.\d)")
 HEX_ADDRESS = re.compile(r"0x[0-9a-f]{6,}")  # object ids in a repr()
 FRACTION = re.compile(r"\b\d+\.\d+\b")  # a number with a fraction: what a clock prints
 
@@ -221,8 +224,13 @@ def _lease_times(sim: dict[str, Any], real: dict[str, Any]) -> list[str]:
             other = theirs.get(row["ip"])
             if other is not None and abs(other - row["expires"]) > slack:
                 found.append(
-                    f"table {node} leases: {row['ip']} expires at {row['expires']:g}s in the simulator, "
-                    f"{other:g}s on the kernel"
+                    L_(
+                        "table {table}: {ip} expires at {sim}s in the simulator, {kernel}s on the kernel",
+                        table=f"{node} leases",
+                        ip=row["ip"],
+                        sim=f"{row['expires']:g}",
+                        kernel=f"{other:g}",
+                    )
                 )
     return found
 
@@ -240,12 +248,16 @@ def _dhcp_messages(sim: dict[str, Any], real: dict[str, Any]) -> tuple[list[str]
             continue
         if any(m.endswith("DHCP NAK") for m in b) and not any(m.endswith("DHCP NAK") for m in a):
             known.append(
-                f"dhcp messages {where}: dnsmasq offered one address to two clients at once (RFC 2131 3.1: "
-                f"a server need not reserve an offered address; the simulator's does), so one was NAKed "
-                f"and started over: kernel {b}"
+                L_(
+                    "dhcp messages {where}: dnsmasq offered one address to two clients at once (RFC 2131 3.1: "
+                    "a server need not reserve an offered address; the simulator's does), so one was NAKed "
+                    "and started over: kernel {kernel}",
+                    where=where,
+                    kernel=b,
+                )
             )
         else:
-            found.append(f"dhcp messages {where}: sim {a}, kernel {b}")
+            found.append(L_("dhcp messages {where}: sim {sim}, kernel {kernel}", where=where, sim=a, kernel=b))
     return found, known
 
 
@@ -302,7 +314,12 @@ def differences(
     found: list[str] = []
     missing: list[str] = []  # present on one side only: no link property explains that, always counted
     known = [
-        f"{item['where']}: {item['property']} not applied on the kernel ({item['why']})"
+        L_(
+            "{where}: {property} not applied on the kernel ({why})",
+            where=item["where"],
+            property=item["property"],
+            why=item["why"],
+        )
         for item in real.get("not_applied", [])
     ]
     unmatched = list(real.get("commands", []))
@@ -315,15 +332,20 @@ def differences(
             continue  # its event is in not_applied, already listed as known
         unmatched.remove(real_command)
         a, b = _command_view(sim_command, sim_owners), _command_view(real_command, real_owners)
-        where = f"command {sim_command['node']}$ {sim_command['command']}"
+        where = L_("command {node}$ {command}", node=sim_command["node"], command=sim_command["command"])
         if a != b and sim_command["command"].startswith("traceroute ") and _unroutable_sooner(a, b):
             known.append(
-                f"{where}: {a['hops'][-1][0][0]} answers !N one hop sooner on the kernel (Linux looks the route "
-                f"up before it checks the TTL, the simulator's router the other way round; Linux's rate limit "
-                f"turns some into *): kernel {b}"
+                L_(
+                    "{where}: {router} answers !N one hop sooner on the kernel (Linux looks the route "
+                    "up before it checks the TTL, the simulator's router the other way round; Linux's rate limit "
+                    "turns some into *): kernel {kernel}",
+                    where=where,
+                    router=a["hops"][-1][0][0],
+                    kernel=b,
+                )
             )
         elif a != b:
-            found.append(f"{where}: sim {a}, kernel {b}")
+            found.append(L_("{where}: sim {sim}, kernel {kernel}", where=where, sim=a, kernel=b))
     sim_tables, real_tables = (
         _table_view(sim.get("tables", {}), sim_owners),
         _table_view(real.get("tables", {}), real_owners),
@@ -334,79 +356,134 @@ def differences(
             forgotten = [r for r in a if r[3] == "released" and r[2] not in {row[2] for row in b}]
             if forgotten:
                 known.append(
-                    f"table {key}: dnsmasq deletes a released lease, the simulator's server keeps its record "
-                    f"(RFC 2131 4.3.4: SHOULD retain it): sim only {forgotten}"
+                    L_(
+                        "table {table}: dnsmasq deletes a released lease, the simulator's server keeps its record "
+                        "(RFC 2131 4.3.4: SHOULD retain it): sim only {rows}",
+                        table=key,
+                        rows=forgotten,
+                    )
                 )
                 a = [r for r in a if r not in forgotten]
         if a is None or b is None:
-            missing.append(f"table {key}: {'only on the kernel' if a is None else 'missing on the kernel'}")
+            missing.append(
+                L_("table {table}: only on the kernel", table=key)
+                if a is None
+                else L_("table {table}: missing on the kernel", table=key)
+            )
         elif a != b and key.endswith(" leases") and _shuffled(a, b):
             # the same addresses to the same clients, paired otherwise: their DISCOVERs raced (timing)
-            known.append(f"table {key}: the same addresses leased in another order (timing): kernel {b}")
+            known.append(
+                L_(
+                    "table {table}: the same addresses leased in another order (timing): kernel {kernel}",
+                    table=key,
+                    kernel=b,
+                )
+            )
         elif (
             a != b
             and key.endswith(" arp")
             and _leased_arp(a, b, real_tables.get(key[:-4] + " leases"), sim_tables.get(key[:-4] + " leases"))
         ):
             known.append(
-                f"table {key}: dnsmasq wrote its clients' ARP entries when it unicast its replies "
-                f"(RFC 2131 4.1), the simulator's server does not: kernel {b}"
+                L_(
+                    "table {table}: dnsmasq wrote its clients' ARP entries when it unicast its replies "
+                    "(RFC 2131 4.1), the simulator's server does not: kernel {kernel}",
+                    table=key,
+                    kernel=b,
+                )
             )
         elif a != b and key.endswith(" arp") and _written_arp(key[:-4], a, b, real.get("dhcp_roles", {})):
             known.append(
-                f"table {key}: dnsmasq wrote ARP entries for the addresses it unicast DHCP replies to "
-                f"(RFC 2131 4.1; never confirmed by ARP; a client learns its server from the kernel's "
-                f"revalidating request), the simulator's server and relay write none: "
-                f"kernel only {sorted(set(b) - set(a))}"
+                L_(
+                    "table {table}: dnsmasq wrote ARP entries for the addresses it unicast DHCP replies to "
+                    "(RFC 2131 4.1; never confirmed by ARP; a client learns its server from the kernel's "
+                    "revalidating request), the simulator's server and relay write none: "
+                    "kernel only {rows}",
+                    table=key,
+                    rows=sorted(set(b) - set(a)),
+                )
             )
         elif a != b and key.endswith(" arp") and _flushed_arp(key[:-4], a, b, _cut_peers(real.get("commands", []))):
             known.append(
-                f"table {key}: Linux flushed the entries of an interface whose link went down, the simulator "
-                f"keeps them until they expire: sim only {sorted(set(a) - set(b))}"
+                L_(
+                    "table {table}: Linux flushed the entries of an interface whose link went down, the simulator "
+                    "keeps them until they expire: sim only {rows}",
+                    table=key,
+                    rows=sorted(set(a) - set(b)),
+                )
             )
         elif a != b and key.endswith(" mac") and _igmp_learned(a, b, real.get("igmp_reports", {})):
             senders = sorted({owner.split(":")[0] for owner, _ in set(b) - set(a)})
             known.append(
-                f"table {key}: IGMP: {', '.join(senders)} sent membership reports when joining a group "
-                f"(RFC 3376 5.1), the simulated hosts send none, so the switch learned them on the kernel only: "
-                f"kernel {b}"
+                L_(
+                    "table {table}: IGMP: {hosts} sent membership reports when joining a group "
+                    "(RFC 3376 5.1), the simulated hosts send none, so the switch learned them on the kernel only: "
+                    "kernel {kernel}",
+                    table=key,
+                    hosts=", ".join(senders),
+                    kernel=b,
+                )
             )
         elif a != b and key.endswith(" arp") and _stale_arp(a, b, real["tables"][key[:-4]]["arp"]):
             known.append(
-                f"table {key}: the kernel keeps ARP entries it has not confirmed for {DEFAULT_TIMEOUT_NS // SECOND} s "
-                f"or more (STALE, until its table holds 128), the simulator's expire then: kernel only "
-                f"{sorted(set(b) - set(a))}"
+                L_(
+                    "table {table}: the kernel keeps ARP entries it has not confirmed for {seconds} s "
+                    "or more (STALE, until its table holds 128), the simulator's expire then: kernel only {rows}",
+                    table=key,
+                    seconds=DEFAULT_TIMEOUT_NS // SECOND,
+                    rows=sorted(set(b) - set(a)),
+                )
             )
         elif a != b:
-            found.append(f"table {key}: sim {a}, kernel {b}")
+            found.append(L_("table {table}: sim {sim}, kernel {kernel}", table=key, sim=a, kernel=b))
     found += _lease_times(sim, real)
     messages_found, messages_known = _dhcp_messages(sim, real)
     found += messages_found
     known += messages_known
     sim_programs, real_programs = sim.get("programs", []), real.get("programs", [])
     if len(sim_programs) != len(real_programs):
-        missing.append(f"programs: {len(sim_programs)} in the simulator, {len(real_programs)} on the kernel")
+        missing.append(
+            L_(
+                "programs: {sim} in the simulator, {kernel} on the kernel",
+                sim=len(sim_programs),
+                kernel=len(real_programs),
+            )
+        )
     for sim_program, real_program in zip(sim_programs, real_programs):
         a, b = _program_view(sim_program), _program_view(real_program)
         if a == b:
             continue
-        where = f"program {sim_program['node']} {sim_program['path']}"
+        where = L_("program {node} {path}", node=sim_program["node"], path=sim_program["path"])
         if a["exit"] == b["exit"] and sorted(a["output"]) == sorted(b["output"]):
             # the same lines in another order: answers from several hosts raced (timing, known)
-            known.append(f"{where}: the same lines in another order (timing): kernel {b['output']}")
+            known.append(
+                L_(
+                    "{where}: the same lines in another order (timing): kernel {kernel}",
+                    where=where,
+                    kernel=b["output"],
+                )
+            )
         elif _busy_stopped(sim_program, a, b):
             known.append(
-                f"{where}: CPU: the simulator stopped it for computing without waiting ({sim_program['error']}); "
-                f"on the kernel it ran until the run ended"
+                L_(
+                    "{where}: CPU: the simulator stopped it for computing without waiting ({error}); "
+                    "on the kernel it ran until the run ended",
+                    where=where,
+                    error=sim_program["error"],
+                )
             )
         elif a["exit"] == b["exit"] and _clock_only(a["output"], b["output"]):
             known.append(
-                f"{where}: clock: only numbers with a fraction differ (time.monotonic() counts from 0 in "
-                f"virtual time, from the machine's boot on the kernel): kernel {b['output']}"
+                L_(
+                    "{where}: clock: only numbers with a fraction differ (time.monotonic() counts from 0 in "
+                    "virtual time, from the machine's boot on the kernel): kernel {kernel}",
+                    where=where,
+                    kernel=b["output"],
+                )
             )
         else:
-            found.append(f"{where}: sim {a}, kernel {b}")
+            found.append(L_("{where}: sim {sim}, kernel {kernel}", where=where, sim=a, kernel=b))
     if found and any(" - " in item["where"] for item in real.get("not_applied", [])):
         # a link's delay, loss or rate the kernel skipped may cause any of them: known, not counted
-        return missing, known + [f"(a link property not applied) {line}" for line in found]
+        return missing, known + [L_("(a link property not applied) {line}", line=line) for line in found]
     return missing + found, known

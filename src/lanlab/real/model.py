@@ -12,6 +12,7 @@ from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 from pathlib import Path
 from typing import Any
 
+from lanlab.i18n import L_
 from lanlab.topology import Document, Spec, TopologyError, read_document
 from lanlab.topology.dns import dns_resolver, dns_server
 from lanlab.topology.settings import (
@@ -116,8 +117,11 @@ def _node(entry: Any) -> RealNode | None:
         node.rip = rip_settings(spec, node.interfaces)
         node.dhcp_relay = dhcp_relay_setting(spec)
     else:
-        problem = "missing kind" if entry.kind is None else f"unknown kind {entry.kind!r}"
-        spec.error(entry.kind_node or spec.node, f"{problem} (on the kernel: one of {', '.join(KINDS)})")
+        problem = L_("missing kind") if entry.kind is None else L_("unknown kind {kind!r}", kind=entry.kind)
+        spec.error(
+            entry.kind_node or spec.node,
+            L_("{problem} (on the kernel: one of {kinds})", problem=problem, kinds=", ".join(KINDS)),
+        )
     return None if spec.failed else node
 
 
@@ -129,16 +133,26 @@ def _links(document: Document, nodes: dict[str, RealNode], broken: set[str]) -> 
             node = nodes.get(end.node)
             if node is None:
                 if end.node not in broken:
-                    document.ctx.error(end.where, f"link endpoint {end.text!r}: unknown node {end.node!r}")
+                    document.ctx.error(
+                        end.where, L_("link endpoint {text!r}: unknown node {node!r}", text=end.text, node=end.node)
+                    )
                 continue
             if node.kind in ("host", "router") and end.port not in node.interfaces:
                 document.ctx.error(
                     end.where,
-                    f"{node.kind} {node.name} has no interface {end.port!r} (it has {', '.join(node.interfaces)})",
+                    L_(
+                        "{kind} {node} has no interface {name!r} (it has {names})",
+                        kind=node.kind,
+                        node=node.name,
+                        name=end.port,
+                        names=", ".join(node.interfaces),
+                    ),
                 )
                 continue
             if len(end.port) > 15:  # IFNAMSIZ - 1: the port is an interface name in the namespace
-                document.ctx.error(end.where, f"port name {end.port!r} is longer than the kernel's 15 characters")
+                document.ctx.error(
+                    end.where, L_("port name {port!r} is longer than the kernel's 15 characters", port=end.port)
+                )
                 continue
             ends.append((end.node, end.port))
         if len(ends) == 2:
@@ -153,7 +167,7 @@ def read_lab(path: str | Path) -> RealLab:
     broken: set[str] = set()
     for entry in document.nodes:
         if entry.name in nodes:
-            entry.spec.error(entry.name_node, "node defined twice")
+            entry.spec.error(entry.name_node, L_("node defined twice"))
             continue
         node = _node(entry)
         if node is None:

@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from lanlab.i18n import L_
 from lanlab.proto.spanning import bridge_address, port_number
 from lanlab.real import bird, dhcp, dns
 from lanlab.real.model import RealLab, RealLink, RealNode
@@ -48,9 +49,11 @@ class RealError(RuntimeError):
 def require_root() -> None:
     """Namespaces need root and iproute2: say so in one line otherwise."""
     if shutil.which("ip") is None:
-        raise RealError("`ip` (iproute2) is not installed: apt install iproute2")
+        raise RealError(L_("`ip` (iproute2) is not installed: apt install iproute2"))
     if os.geteuid() != 0:
-        raise RealError("the kernel lab needs root (namespaces, bridges): run it with sudo, or use `lanlab sim run`")
+        raise RealError(
+            L_("the kernel lab needs root (namespaces, bridges): run it with sudo, or use `lanlab sim run`")
+        )
 
 
 def namespace(run: str, node: str) -> str:
@@ -148,7 +151,13 @@ def _build(built: Built) -> None:
     lab = built.lab
     clash = [ns for ns in namespaces() if ns.startswith(namespace(built.run, ""))]
     if clash:
-        raise RealError(f"namespaces of run {built.run!r} already exist ({clash[0]}): `lanlab real clean` removes them")
+        raise RealError(
+            L_(
+                "namespaces of run {run} already exist ({namespace}): `lanlab real clean` removes them",
+                run=repr(built.run),
+                namespace=clash[0],
+            )
+        )
     _run(["ip", "-batch", "-"], "".join(f"netns add {built.ns(name)}\n" for name in lab.nodes))
     _write_hosts(built)
     # Each step's commands are independent across namespaces: run them side by side (starting a
@@ -260,7 +269,7 @@ def _bridge_line(built: Built, node: RealNode) -> str:
                 {
                     "where": f"{node.name}:{port}",
                     "property": f"stp cost {cost}",
-                    "why": f"the kernel's 802.1D port costs are 1-{KERNEL_MAX_COST}",
+                    "why": L_("the kernel's 802.1D port costs are 1-{most}", most=KERNEL_MAX_COST),
                 }
             )
     if stp["mode"] == "rstp":
@@ -268,7 +277,7 @@ def _bridge_line(built: Built, node: RealNode) -> str:
             {
                 "where": node.name,
                 "property": "stp mode rstp",
-                "why": "the kernel bridge has 802.1D STP only: ran STP (802.1D) instead",
+                "why": L_("the kernel bridge has 802.1D STP only: ran STP (802.1D) instead"),
             }
         )
     # The simulator's bridge address (proto.spanning): the same bridge ids elect the same root.
@@ -337,7 +346,7 @@ def _link_options(built: Built, link: RealLink) -> None:
             {
                 "where": link.name,
                 "property": f"delay {delay / 1e6:g}ms",
-                "why": "this kernel has no netem qdisc (sch_netem)",
+                "why": L_("this kernel has no netem qdisc (sch_netem)"),
             }
         )
     if rate:
@@ -359,7 +368,7 @@ def _loss(built: Built, link: RealLink, ends: list[tuple[str, str]]) -> None:
                 {
                     "where": link.name,
                     "property": f"loss {loss:g}",
-                    "why": "nftables is not installed (apt install nftables)",
+                    "why": L_("nftables is not installed (apt install nftables)"),
                 }
             )
         else:

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from lanlab.i18n import L_
 from lanlab.sweep.vary import SweepError
 
 FUNCTIONS: dict[str, Callable[[list[Any]], Any]] = {
@@ -81,12 +82,18 @@ def parse_metric(text: str) -> Metric:
     if not sep:
         if name not in BUILTINS:
             raise SweepError(
-                f"--metric {text!r}: not a built-in ({', '.join(BUILTINS)}); "
-                "write NAME=EXPR, like received=commands.0.result.received"
+                L_(
+                    "--metric {text}: not a built-in ({builtins}); "
+                    "write NAME=EXPR, like received=commands.0.result.received",
+                    text=repr(text),
+                    builtins=", ".join(BUILTINS),
+                )
             )
         expression = BUILTINS[name]
     if not name.isidentifier():
-        raise SweepError(f"--metric {text!r}: the name before = is a column name (letters, digits, _)")
+        raise SweepError(
+            L_("--metric {text}: the name before = is a column name (letters, digits, _)", text=repr(text))
+        )
     return Metric(name, expression.strip(), parse_expression(expression, text))
 
 
@@ -94,7 +101,9 @@ def parse_expression(expression: str, shown: str | None = None) -> Any:
     tokens = _tokens(expression, shown or expression)
     tree, at = _sum(tokens, 0, shown or expression)
     if at != len(tokens):
-        raise SweepError(f"--metric {shown or expression!r}: unexpected {tokens[at][1]!r}")
+        raise SweepError(
+            L_("--metric {text}: unexpected {token}", text=repr(shown or expression), token=repr(tokens[at][1]))
+        )
     return tree
 
 
@@ -104,7 +113,7 @@ def _tokens(text: str, shown: str) -> list[tuple[str, str]]:
     while at < len(text):
         match = _TOKEN.match(text, at)
         if match is None or match.end() == at:
-            raise SweepError(f"--metric {shown!r}: cannot read {text[at:].strip()!r}")
+            raise SweepError(L_("--metric {text}: cannot read {rest}", text=repr(shown), rest=repr(text[at:].strip())))
         group = match.lastgroup  # num, op or path
         assert group is not None
         tokens.append((group, match.group(group)))
@@ -132,14 +141,14 @@ def _product(tokens: list[tuple[str, str]], at: int, shown: str) -> tuple[Any, i
 
 def _term(tokens: list[tuple[str, str]], at: int, shown: str) -> tuple[Any, int]:
     if at >= len(tokens):
-        raise SweepError(f"--metric {shown!r}: ends where a value was expected")
+        raise SweepError(L_("--metric {text}: ends where a value was expected", text=repr(shown)))
     group, text = tokens[at]
     if group == "num":
         return ("num", float(text)), at + 1
     if text == "(":
         inner, at = _sum(tokens, at + 1, shown)
         if at >= len(tokens) or tokens[at][1] != ")":
-            raise SweepError(f"--metric {shown!r}: a ( is not closed")
+            raise SweepError(L_("--metric {text}: a ( is not closed", text=repr(shown)))
         return inner, at + 1
     if text == "-":
         inner, at = _term(tokens, at + 1, shown)
@@ -147,15 +156,22 @@ def _term(tokens: list[tuple[str, str]], at: int, shown: str) -> tuple[Any, int]
     if group == "path":
         if at + 1 < len(tokens) and tokens[at + 1][1] == "(":
             if text not in FUNCTIONS:
-                raise SweepError(f"--metric {shown!r}: no function {text}() (there are {', '.join(FUNCTIONS)})")
+                raise SweepError(
+                    L_(
+                        "--metric {text}: no function {name}() (there are {functions})",
+                        text=repr(shown),
+                        name=text,
+                        functions=", ".join(FUNCTIONS),
+                    )
+                )
             inner, after = _sum(tokens, at + 2, shown)
             if after >= len(tokens) or tokens[after][1] != ")":
-                raise SweepError(f"--metric {shown!r}: {text}( is not closed")
+                raise SweepError(L_("--metric {text}: {name}( is not closed", text=repr(shown), name=text))
             return ("call", text, inner), after + 1
         if text in BUILTINS:
             return parse_expression(BUILTINS[text]), at + 1
         return ("path", _segments(text, shown)), at + 1
-    raise SweepError(f"--metric {shown!r}: unexpected {text!r}")
+    raise SweepError(L_("--metric {text}: unexpected {token}", text=repr(shown), token=repr(text)))
 
 
 def _segments(path: str, shown: str) -> tuple[Any, ...]:
@@ -165,7 +181,9 @@ def _segments(path: str, shown: str) -> tuple[Any, ...]:
         if part.startswith("["):
             field, sep, value = part[1:-1].partition("=")
             if not sep:
-                raise SweepError(f"--metric {shown!r}: a filter is [field=value], got {part}")
+                raise SweepError(
+                    L_("--metric {text}: a filter is [field=value], got {part}", text=repr(shown), part=part)
+                )
             segments.append(("=", field.strip(), value.strip()))
         else:
             segments.append(part)

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from lanlab.i18n import L_
 from lanlab.sweep.vary import SweepError
 
 FORMATS = (".csv", ".jsonl", ".parquet")
@@ -15,13 +16,13 @@ FORMATS = (".csv", ".jsonl", ".parquet")
 def check_out(path: Path) -> None:
     """Before the sweep runs: a suffix we write, and pyarrow for parquet."""
     if path.suffix not in FORMATS:
-        raise SweepError(f"--out {path}: name a .csv, .jsonl or .parquet file")
+        raise SweepError(L_("--out {path}: name a .csv, .jsonl or .parquet file", path=path))
     if path.suffix == ".parquet":
         try:
             import pyarrow  # noqa: F401
         except ImportError:
             raise SweepError(
-                "--out .parquet needs pyarrow: pip install 'lanlab[sweep]' (or write .csv/.jsonl)"
+                L_("--out .parquet needs pyarrow: pip install 'lanlab[sweep]' (or write .csv/.jsonl)")
             ) from None
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from lanlab.i18n import L_, joined, message_of
 from lanlab.sweep.metrics import BUILTINS, Metric, parse_metric
 from lanlab.sweep.task import App, Task, topology_text
 from lanlab.sweep.vary import SweepError, Vary, combinations, parse_seeds, parse_vary
@@ -49,17 +50,17 @@ def make_plan(
     text = read_text(file)
     seed_list = parse_seeds(seeds) if isinstance(seeds, str) else list(seeds)
     if not seed_list:
-        raise SweepError("--seeds: give at least one seed, like 1-100")
+        raise SweepError(L_("--seeds: give at least one seed, like 1-100"))
     varies = [v if isinstance(v, Vary) else parse_vary(v) for v in vary]
     chosen = [parse_metric(m) for m in metrics] or [
         parse_metric(m) if m in BUILTINS else parse_metric(f"{m}={m}") for m in DEFAULT_METRICS
     ]
     if len({m.name for m in chosen}) != len(chosen):
-        raise SweepError("--metric: two metrics share a name; give each its own NAME=")
+        raise SweepError(L_("--metric: two metrics share a name; give each its own NAME="))
     try:
         end = parse_duration(until)
     except UnitError as error:
-        raise SweepError(f"--until: {error}") from None
+        raise SweepError(L_("--until: {error}", error=message_of(error))) from None
     trace = any(m.needs_events for m in chosen)
     do = tuple(do)
     programs = tuple(read_apps(apps))
@@ -71,17 +72,30 @@ def make_plan(
             network = Network.from_yaml(str(file), seed_list[0], text=topology_text(probe))
         except ValueError as error:  # a --vary that matches nothing, or TopologyError (a ValueError too)
             problems = getattr(error, "problems", None)
-            where = f" with {', '.join(f'{k}={v}' for k, v in values.items())}" if values else ""
-            raise SweepError(f"{file}{where}: " + ("; ".join(problems) if problems else str(error))) from None
+            problem = joined(list(problems), "; ") if problems else message_of(error)
+            if values:
+                shown = ", ".join(f"{k}={v}" for k, v in values.items())
+                raise SweepError(
+                    L_("{file} with {values}: {problem}", file=file, values=shown, problem=problem)
+                ) from None
+            if problems:  # each already begins FILE:LINE
+                raise SweepError(problem) from None
+            raise SweepError(L_("{file}: {problem}", file=file, problem=problem)) from None
         for command in do:
             try:
                 schedule(network, command)
             except CommandError as error:
-                raise SweepError(f"--do {error}") from None
+                raise SweepError(L_("--do {error}", error=message_of(error))) from None
         for app in programs:
             if not hasattr(network.nodes.get(app.node), "run_program"):
                 raise SweepError(
-                    f"--app {app.node}={app.path}: no host called {app.node!r} (nodes: {', '.join(network.nodes)})"
+                    L_(
+                        "--app {node}={path}: no host called {name} (nodes: {nodes})",
+                        node=app.node,
+                        path=app.path,
+                        name=repr(app.node),
+                        nodes=", ".join(network.nodes),
+                    )
                 )
         stdin_of, args_of = read_inputs(stdins, args, programs, list(network.nodes))
         network.close()
@@ -116,16 +130,28 @@ def read_apps(apps: Iterable[str]) -> list[App]:
         try:
             at, node, path = read_app(text)
         except AppSpecError as error:
-            raise SweepError(str(error)) from None
-        if not path.is_file():
-            problem = f"{str(path)!r} is a directory" if path.is_dir() else f"no such file {str(path)!r}"
-            raise SweepError(f"--app {text!r}: {problem}; give a Python file")
+            raise SweepError(message_of(error)) from None
+        if not path.is_file():  # sim run's words (lanlab.cli.sim_apps)
+            problem = (
+                L_("{path!r} is a directory", path=str(path))
+                if path.is_dir()
+                else L_("no such file {path!r}", path=str(path))
+            )
+            raise SweepError(L_("--app {text!r}: {problem}; give a Python file", text=text, problem=problem))
         source = path.read_bytes()
         try:
             compile(source, str(path), "exec")
         except SyntaxError as error:
-            where = f" (line {error.lineno})" if error.lineno else ""
-            raise SweepError(f"--app {text!r}: {path} is not valid Python: {error.msg}{where}") from None
+            where = L_(" (line {line})", line=error.lineno) if error.lineno else ""
+            raise SweepError(
+                L_(
+                    "--app {text!r}: {path} is not valid Python: {error}{where}",
+                    text=text,
+                    path=path,
+                    error=error.msg,
+                    where=where,
+                )
+            ) from None
         read.append(App(node, str(path), source, at, tuple(modules_beside(path, source, text))))
     return read
 
@@ -139,7 +165,7 @@ def read_inputs(
     try:
         return program_inputs(tuple(stdins), tuple(args), {app.node for app in programs}, nodes)
     except AppSpecError as error:
-        raise SweepError(str(error)) from None
+        raise SweepError(message_of(error)) from None
 
 
 def read_limits(text: str | None, programs: tuple[App, ...]) -> Limits | None:
@@ -150,7 +176,7 @@ def read_limits(text: str | None, programs: tuple[App, ...]) -> Limits | None:
     if text is None:
         return None
     if not programs:
-        raise SweepError("--app-limits limits the programs of a run; add --app NODE=PROGRAM.py")
+        raise SweepError(L_("--app-limits limits the programs of a run; add --app NODE=PROGRAM.py"))
     try:
         return parse_limits(text)
     except LanlabError as error:

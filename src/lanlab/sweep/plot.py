@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from lanlab.i18n import L_
 from lanlab.sweep.vary import SweepError
 
 CHARTS = ("hist", "cdf", "vs")
@@ -30,13 +31,22 @@ def parse_plot(text: str) -> PlotSpec:
     metric, _, chart = head.partition(":") if sep else ("", "", "")
     path = Path(file)
     if path.suffix not in (".png", ".svg"):
-        raise SweepError(f"--plot {text!r}: name a .png or .svg file (METRIC:hist|cdf|vs=FILE.png to choose)")
+        raise SweepError(
+            L_("--plot {text}: name a .png or .svg file (METRIC:hist|cdf|vs=FILE.png to choose)", text=repr(text))
+        )
     if chart and chart not in CHARTS:
-        raise SweepError(f"--plot {text!r}: {chart!r} is not a plot; choose from {', '.join(CHARTS)}")
+        raise SweepError(
+            L_(
+                "--plot {text}: {chart} is not a plot; choose from {charts}",
+                text=repr(text),
+                chart=repr(chart),
+                charts=", ".join(CHARTS),
+            )
+        )
     try:
         import matplotlib  # noqa: F401
     except ImportError:
-        raise SweepError("--plot needs matplotlib: pip install 'lanlab[sweep]'") from None
+        raise SweepError(L_("--plot needs matplotlib: pip install 'lanlab[sweep]'")) from None
     return PlotSpec(path, metric or None, chart or None)
 
 
@@ -57,12 +67,15 @@ def draw(spec: PlotSpec, rows: list[dict[str, Any]], metrics: list[str], varied:
     metric = spec.metric or (metrics[0] if metrics else None)
     if metric is None or metric not in metrics:
         raise SweepError(
-            f"--plot: {metric or 'no metric'} is not a --metric of this sweep "
-            f"({', '.join(metrics) or 'add --metric NAME=EXPR'})"
+            L_(
+                "--plot: {metric} is not a --metric of this sweep ({metrics})",
+                metric=metric or L_("no metric"),
+                metrics=", ".join(metrics) or L_("add --metric NAME=EXPR"),
+            )
         )
     chart = spec.chart or ("vs" if varied else "hist")
     if chart == "vs" and not varied:
-        raise SweepError("--plot ...:vs draws a metric against a --vary value; add --vary PATH=V1,V2")
+        raise SweepError(L_("--plot ...:vs draws a metric against a --vary value; add --vary PATH=V1,V2"))
     figure, axes = plt.subplots(figsize=(7, 4.5))
     ok = [row for row in rows if isinstance(row.get(metric), (int, float))]  # a failed run has no value
     if chart == "vs":

@@ -10,6 +10,8 @@ from typing import Any
 
 import yaml
 
+from lanlab.i18n import L_
+
 
 class SweepError(ValueError):
     """A sweep's own mistake (a bad --vary, --seeds or --metric): one line saying what to do."""
@@ -27,11 +29,14 @@ def parse_vary(text: str) -> Vary:
     """`links.*.loss=0,0.01` -> Vary; each value read as YAML (0.01 a number, none a word)."""
     path, sep, values = text.partition("=")
     if not sep or not path.strip() or not values.strip():
-        raise SweepError(f"--vary {text!r}: expected PATH=V1,V2,..., like links.*.loss=0,0.01,0.05")
+        raise SweepError(L_("--vary {text}: expected PATH=V1,V2,..., like links.*.loss=0,0.01,0.05", text=repr(text)))
     parts = path.strip().split(".")
     if parts[0] not in ("nodes", "links", "name", "events") or any(not p for p in parts):
         raise SweepError(
-            f"--vary {text!r}: a path starts at nodes. or links. (nodes.r1.rip.split_horizon, links.*.loss)"
+            L_(
+                "--vary {text}: a path starts at nodes. or links. (nodes.r1.rip.split_horizon, links.*.loss)",
+                text=repr(text),
+            )
         )
     return Vary(path.strip(), tuple(yaml.safe_load(v.strip()) if v.strip() else "" for v in values.split(",")))
 
@@ -44,9 +49,19 @@ def parse_seeds(text: str) -> list[int]:
         try:
             first, last = int(low), int(high) if dash else int(low)
         except ValueError:
-            raise SweepError(f"--seeds {text!r}: give numbers and ranges, like 1-1000 or 1,5,9-12") from None
+            raise SweepError(
+                L_("--seeds {text}: give numbers and ranges, like 1-1000 or 1,5,9-12", text=repr(text))
+            ) from None
         if last < first:
-            raise SweepError(f"--seeds {text!r}: the range {part.strip()} runs backwards; write {last}-{first}")
+            raise SweepError(
+                L_(
+                    "--seeds {text}: the range {range} runs backwards; write {last}-{first}",
+                    text=repr(text),
+                    range=part.strip(),
+                    last=last,
+                    first=first,
+                )
+            )
         seeds.extend(s for s in range(first, last + 1) if s not in seeds)
     return seeds
 
@@ -76,13 +91,20 @@ def _apply(here: Any, parts: list[str], value: Any, wild: bool) -> int:
         return 0
     if isinstance(here, list):
         if not key.isdigit() or int(key) >= len(here):
-            raise SweepError(f"--vary: {key!r} is not an index of a list of {len(here)} (0 to {len(here) - 1}, or *)")
+            raise SweepError(
+                L_(
+                    "--vary: {key} is not an index of a list of {count} (0 to {last}, or *)",
+                    key=repr(key),
+                    count=len(here),
+                    last=len(here) - 1,
+                )
+            )
         return _step(here, int(key), rest, value, wild)
     if isinstance(here, dict):
         if key not in here and wild and rest:
             return 0
         return _step(here, key, rest, value, wild)
-    raise SweepError(f"--vary: cannot go into {here!r} with {key!r}")
+    raise SweepError(L_("--vary: cannot go into {value} with {key}", value=repr(here), key=repr(key)))
 
 
 def _step(container: Any, key: Any, rest: list[str], value: Any, wild: bool) -> int:

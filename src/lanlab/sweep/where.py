@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Any
 
+from lanlab.i18n import L_
 from lanlab.sweep.task import Task, run_batch, run_task
 from lanlab.sweep.vary import SweepError
 
@@ -30,12 +31,13 @@ def default_workers() -> int:
 
 
 def engine_name(workers: int, scheduler: str | None) -> str:
-    """What runs the tasks: 'dask tcp://...', 'dask LocalCluster', 'process pool' or 'in process'."""
+    """What runs the tasks: 'dask tcp://...', 'dask LocalCluster', 'process pool' or 'in process'
+    (English, as --json has it; an L_ text, shown translated)."""
     if scheduler is not None:
         return f"dask {scheduler}"
     if workers == 1:
-        return "in process"
-    return "dask LocalCluster" if have_dask() else "process pool"
+        return L_("in process")
+    return "dask LocalCluster" if have_dask() else L_("process pool")
 
 
 def run_tasks(tasks: list[Task], workers: int, scheduler: str | None) -> Iterator[dict[str, Any]]:
@@ -115,8 +117,12 @@ def _on_dask(tasks: list[Task], scheduler: str | None, workers: int) -> Iterator
             client = Client(scheduler, timeout="10s")
     except (OSError, TimeoutError) as error:
         raise SweepError(
-            f"--scheduler {scheduler}: no Dask scheduler answers there ({error}); start one with "
-            "`dask scheduler` and workers with `dask worker ADDRESS`"
+            L_(
+                "--scheduler {scheduler}: no Dask scheduler answers there ({error}); start one with "
+                "`dask scheduler` and workers with `dask worker ADDRESS`",
+                scheduler=scheduler,
+                error=error,
+            )
         ) from None
     try:
         if scheduler is not None:  # a cluster's size is its own: as many batches as it has threads
