@@ -16,6 +16,7 @@ from ipaddress import IPv4Address, IPv4Interface
 from pathlib import Path
 from typing import Any, Callable, Iterable, TypeVar
 
+from lanlab.i18n import L_, message_of
 from lanlab.proto.icmp import PingResult
 from lanlab.sim.build import build
 from lanlab.sim.commands import Scheduled, schedule
@@ -94,7 +95,7 @@ class Network:
     # -- building ------------------------------------------------------------------------
     def _add(self, node: NodeT) -> NodeT:
         if node.name in self.nodes:
-            raise NetworkError(f"there is already a node called {node.name!r}")
+            raise NetworkError(L_("there is already a node called {name!r}", name=node.name))
         self.nodes[node.name] = node
         if isinstance(node, Host):
             node.network = self  # programs on it resolve node names (socket.gethostbyname)
@@ -165,7 +166,9 @@ class Network:
         try:
             return self.nodes[name]
         except KeyError:
-            raise NetworkError(f"no node called {name!r} (nodes: {', '.join(self.nodes) or 'none'})") from None
+            raise NetworkError(
+                L_("no node called {name!r} (nodes: {nodes})", name=name, nodes=", ".join(self.nodes) or "none")
+            ) from None
 
     def port(self, endpoint: str | Port) -> Port:
         """`"node:port"` -> the Port (hub and switch ports are created on first use)."""
@@ -176,11 +179,11 @@ class Network:
             node = self.node(node_name)
             if isinstance(node, Host) and len(node.nics) == 1:
                 return node.nics[0].port
-            raise NetworkError(f"{endpoint!r}: say which port, as NODE:PORT")
+            raise NetworkError(L_("{endpoint!r}: say which port, as NODE:PORT", endpoint=endpoint))
         try:
             return self.node(node_name).port(port_name)
         except KeyError as error:
-            raise NetworkError(str(error.args[0])) from None
+            raise NetworkError(message_of(error)) from None  # KeyError's str would quote it
 
     def link(
         self,
@@ -215,17 +218,17 @@ class Network:
     ) -> Link:
         """link() below the API: ports, delay in ns, rate in bit/s (what topology files give)."""
         if port_a is port_b:
-            raise NetworkError(f"cannot link {port_a.label} to itself")
+            raise NetworkError(L_("cannot link {port} to itself", port=port_a.label))
         if mtu is not None and not 68 <= mtu <= 65535:
-            raise NetworkError(f"mtu must be from 68 to 65535 bytes, not {mtu}")
+            raise NetworkError(L_("mtu must be from 68 to 65535 bytes, not {mtu}", mtu=mtu))
         if not 0.0 <= loss <= 1.0:
-            raise NetworkError(f"loss must be between 0 and 1, not {loss}")
+            raise NetworkError(L_("loss must be between 0 and 1, not {loss}", loss=loss))
         try:
             link = Link(port_a, port_b, delay=delay, rate=rate, loss=loss, queue=queue)
             port_a.node.attach(port_a, port_b)
             port_b.node.attach(port_b, port_a)
         except ValueError as error:
-            raise NetworkError(str(error)) from None
+            raise NetworkError(message_of(error)) from None
         if mtu is not None:
             for port in (port_a, port_b):
                 # a host's or router's interface; a switch port has no MTU here
@@ -237,7 +240,7 @@ class Network:
     def find_link(self, endpoint: str) -> Link:
         port = self.port(endpoint)
         if port.link is None:
-            raise NetworkError(f"{port.label} is not linked")
+            raise NetworkError(L_("{port} is not linked", port=port.label))
         return port.link
 
     def resolve_ip(self, target: str | IPv4Address) -> IPv4Address:
@@ -248,12 +251,12 @@ class Network:
         if node is not None:
             addresses = node.addresses if isinstance(node, HasAddresses) else []
             if not addresses:
-                raise NetworkError(f"node {target!r} has no IPv4 address")
+                raise NetworkError(L_("node {target!r} has no IPv4 address", target=target))
             return addresses[0]
         try:
             return IPv4Address(target)
         except ValueError:
-            raise NetworkError(f"{target!r} is neither a node nor an IPv4 address") from None
+            raise NetworkError(L_("{target!r} is neither a node nor an IPv4 address", target=target)) from None
 
     # -- observing -----------------------------------------------------------------------
     def start_trace(
@@ -358,7 +361,9 @@ class Network:
         """Ping from host `src` now and run until the ping is over; its statistics."""
         host = self.node(src)
         if not isinstance(host, Host):
-            raise NetworkError(f"{src} is a {type(host).__name__.lower()}: ping runs on hosts and routers")
+            raise NetworkError(
+                L_("{src} is a {kind}: ping runs on hosts and routers", src=src, kind=type(host).__name__.lower())
+            )
         session = host.ping(
             self.resolve_ip(dst), count=count, interval=_ns(interval), size=size, timeout=_ns(timeout), ttl=ttl
         )

@@ -16,6 +16,7 @@ from __future__ import annotations
 from ipaddress import IPv4Address, IPv4Interface
 from typing import TYPE_CHECKING, Any
 
+from lanlab.i18n import L_
 from lanlab.proto.mactable import DEFAULT_AGEING_NS
 from lanlab.sim.build.registry import register_node_kind
 from lanlab.sim.devices.router import Router
@@ -65,7 +66,7 @@ def build_host(network: Network, name: str, spec: Spec) -> None:
         if "ip" in spec.values or "mac" in spec.values or "mtu" in spec.values:
             spec.error(
                 spec.values.get("ip") or spec.values.get("mac") or spec.values.get("mtu"),
-                "give ip/mac/mtu inside interfaces: when interfaces: is used",
+                L_("give ip/mac/mtu inside interfaces: when interfaces: is used"),
             )
         items = spec.mapping("interfaces")
     else:

@@ -27,11 +27,14 @@ def build(network: Network, document: Document) -> None:
         builder = NODE_KINDS.get(entry.kind) if entry.kind is not None else None
         if builder is None:
             failed.add(entry.name)
-            problem = "missing kind" if entry.kind is None else f"unknown kind {entry.kind!r}"
-            entry.spec.error(entry.kind_node or entry.spec.node, f"{problem} (one of {', '.join(NODE_KINDS)})")
+            problem = L_("missing kind") if entry.kind is None else L_("unknown kind {kind!r}", kind=entry.kind)
+            entry.spec.error(
+                entry.kind_node or entry.spec.node,
+                L_("{problem} (one of {kinds})", problem=problem, kinds=", ".join(NODE_KINDS)),
+            )
             continue
         if entry.name in network.nodes:
-            entry.spec.error(entry.name_node, "node defined twice")
+            entry.spec.error(entry.name_node, L_("node defined twice"))
             continue
         builder(network, entry.name, entry.spec)
         if entry.spec.failed:
@@ -55,14 +58,14 @@ def _plug(network: Network, document: Document, link: LinkEntry, failed: set[str
         node = network.nodes.get(end.node)
         if node is None:
             if end.node not in failed:
-                ctx.error(end.where, f"link endpoint {end.text!r}: unknown node {end.node!r}")
+                ctx.error(end.where, L_("link endpoint {text!r}: unknown node {node!r}", text=end.text, node=end.node))
             continue
         try:
             ports.append(node.port(end.port))
         except KeyError as error:
-            ctx.error(end.where, str(error.args[0]))
+            ctx.error(end.where, message_of(error))
     if len(ports) == 2:
         try:
             network.plug(ports[0], ports[1], **link.options)
         except NetworkError as error:
-            ctx.error(link.where, str(error))
+            ctx.error(link.where, message_of(error))

@@ -17,7 +17,19 @@ from typing import TYPE_CHECKING, Any, ClassVar, NoReturn
 
 from lanlab.proto.ipv4 import NetworkUnreachable
 from lanlab.text import text_encoding
-from lanlab.i18n import L_, message_of
+from lanlab.i18n import (
+    LANGUAGES,
+    L_,
+    N_,
+    Deferred,
+    N_plural,
+    language,
+    localize,
+    message_of,
+    speaking,
+    spoken,
+    translations_for,
+)
 from lanlab.units import UnitError, format_duration, parse_duration
 
 from lanlab.sim.devices.host import Host
@@ -36,7 +48,11 @@ def route_or_unreachable(host: Host, dst: IPv4Address, call: str) -> None:
     try:
         host.destination(dst)
     except NetworkUnreachable as error:
-        raise NetworkUnreachable(f"{call}: Network is unreachable ({error})") from None
+        raise NetworkUnreachable(
+            L_(
+                "{call}: Network is unreachable ({why})", call=call, why=message_of(error)
+            )  # the kernel's words, then why
+        ) from None
 
 
 class _Parser(argparse.ArgumentParser):
@@ -48,12 +64,100 @@ def parser(words: str) -> argparse.ArgumentParser:
     return _Parser(prog=words, add_help=False, exit_on_error=False)
 
 
+# argparse's own messages a --do's words can bring out, as argparse asks gettext for them (its
+# module's `_` and `ngettext`, imported from gettext: the process's default domain, which lanlab
+# never binds). The same in Python 3.11, 3.12 and 3.13; where 3.12.7/3.13.1 raise ArgumentError
+# instead of calling error() (exit_on_error=False), the words are the same. Help texts and the
+# mistakes of a parser's own definition are not here: a --do never shows them.
+ARGPARSE_MESSAGES = (
+    N_("usage: "),
+    N_("argument %(argument_name)s: %(message)s"),
+    N_("unrecognized arguments: %s"),
+    N_("the following arguments are required: %s"),
+    N_("one of the arguments %s is required"),
+    N_("not allowed with argument %s"),
+    N_("ignored explicit argument %r"),
+    N_("ambiguous option: %(option)s could match %(matches)s"),
+    N_("expected one argument"),
+    N_("expected at most one argument"),
+    N_("expected at least one argument"),
+    N_plural("expected %s argument", "expected %s arguments"),
+    N_("invalid %(type)s value: %(value)r"),
+    N_("invalid choice: %(value)r (choose from %(choices)s)"),
+    # 3.13's warnings for an argument declared deprecated=True (no --do command declares one yet)
+    N_("option '%(option)s' is deprecated"),
+    N_("argument '%(argument_name)s' is deprecated"),
+    N_("command '%(parser_name)s' is deprecated"),
+)
+
+
+# argparse asks gettext for its messages through its module-level `_`/`ngettext` (the process's
+# default domain, which lanlab never binds). Installed once: English, but in a thread (or task)
+# inside i18n.speaking, where they come from lanlab's catalogue in the language spoken (a text the
+# catalogue lacks stays argparse's English). Another thread parsing at the same moment (sim serve's
+# loop while run.html is written) is never switched.
+def _argparse_gettext(message: str) -> str:
+    return translations_for(spoken() or "en").gettext(message)
+
+
+def _argparse_ngettext(singular: str, plural: str, n: int) -> str:
+    return translations_for(spoken() or "en").ngettext(singular, plural, n)
+
+
+argparse._ = _argparse_gettext  # type: ignore[attr-defined]
+argparse.ngettext = _argparse_ngettext  # type: ignore[attr-defined]
+
+
+class _InEveryLanguage(Deferred):
+    """A message argparse wrote itself (it formats with %, so it cannot be an L_ template): the
+    English str, with its text in each language written when it was made, shown by localize()."""
+
+    texts: dict[str, str]
+
+    def __new__(cls, texts: dict[str, str]) -> _InEveryLanguage:
+        text = super().__new__(cls, "{english}", {"english": texts["en"]})
+        text.texts = texts
+        return text
+
+    def __getnewargs__(self) -> tuple[dict[str, str]]:  # type: ignore[override]
+        return (self.texts,)
+
+    def localized(self) -> str:
+        return self.texts.get(language(), str(self))
+
+
+def parse_words(make_parser: Callable[[], argparse.ArgumentParser], argv: list[str]) -> argparse.Namespace:
+    """`argv` parsed by a fresh parser. A mistake is a CommandError that says it in English (its
+    str, for --json and logs) and in every language lanlab speaks (localize): the parse is done
+    again `speaking` each, since argparse writes its messages in the language of the moment."""
+    try:
+        return make_parser().parse_args(argv)
+    except (argparse.ArgumentError, CommandError):
+        pass
+    texts: dict[str, str] = {}
+    for word in LANGUAGES:
+        with speaking(word):
+            words = make_parser()
+            try:
+                words.parse_args(argv)
+            except argparse.ArgumentError as error:
+                if error.argument_name is None:  # 3.12.7+/3.13.1+: what 3.11 gave error(), named as error() does
+                    texts[word] = localize(L_("{command}: {problem}", command=words.prog, problem=str(error)))
+                else:
+                    texts[word] = str(error)
+            except CommandError as error:
+                texts[word] = localize(message_of(error))
+            else:  # pragma: no cover  (a parse does not depend on the language)
+                raise AssertionError(f"{argv!r} parsed in {word} but not before")
+    raise CommandError(_InEveryLanguage(texts))
+
+
 def duration_s(text: str) -> int:
     """A duration argument: bare numbers are seconds (ping -i 0.2), units allowed (200ms)."""
     try:
         return parse_duration(text)
     except UnitError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
+        raise argparse.ArgumentTypeError(localize(message_of(error))) from None
 
 
 def int_in(low: int, high: int | None = None) -> Callable[[str], int]:
@@ -63,11 +167,13 @@ def int_in(low: int, high: int | None = None) -> Callable[[str], int]:
         try:
             value = int(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(L_("{text} is not a whole number", text=repr(text))) from None
+            raise argparse.ArgumentTypeError(localize(L_("{text} is not a whole number", text=repr(text)))) from None
         if value < low or (high is not None and value > high):
-            bounds = f"from {low} to {high}" if high is not None else f"at least {low}"
+            bounds = (
+                L_("from {low} to {high}", low=low, high=high) if high is not None else L_("at least {low}", low=low)
+            )
             raise argparse.ArgumentTypeError(
-                L_("{value} is out of range: give a number {bounds}", value=value, bounds=bounds)
+                localize(L_("{value} is out of range: give a number {bounds}", value=value, bounds=bounds))
             )
         return value
 
@@ -83,7 +189,7 @@ def ipv4(text: str) -> IPv4Address:
         return IPv4Address(text)
     except ValueError:
         raise argparse.ArgumentTypeError(
-            L_("{text} is not an IPv4 address, like 198.18.0.1", text=repr(text))
+            localize(L_("{text} is not an IPv4 address, like 198.18.0.1", text=repr(text)))
         ) from None
 
 
@@ -92,7 +198,7 @@ def encoding(text: str) -> str:
     try:
         return text_encoding(text)
     except ValueError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
+        raise argparse.ArgumentTypeError(localize(message_of(error))) from None
 
 
 def check_encodable(option: str, texts: list[str], encoding_name: str) -> None:
@@ -125,7 +231,7 @@ class Command:
     hosts_only: ClassVar[bool] = True
 
     def __init__(self, argv: list[str]) -> None:
-        self.args = self.arguments().parse_args(argv)
+        self.args = parse_words(self.arguments, argv)
 
     @classmethod
     def arguments(cls) -> argparse.ArgumentParser:
@@ -157,6 +263,14 @@ def register_command(command: type[Command]) -> type[Command]:
     return command
 
 
+# Why a host's command did not run on a switch or a hub (a router is a host).
+NOT_A_HOST = {
+    "switch": N_("{node} is a switch: {command} runs on hosts and routers"),
+    "hub": N_("{node} is a hub: {command} runs on hosts and routers"),
+    "node": N_("{node} is not a host: {command} runs on hosts and routers"),
+}
+
+
 @dataclass
 class Scheduled:
     """A parsed --do: which node, what, when; also the engine target that starts it."""
@@ -173,14 +287,13 @@ class Scheduled:
         self.started = True
         node = self.network.node(self.node) if self.node is not None else None
         if node is not None and self.command.hosts_only and not isinstance(node, Host):
-            self.error = (
-                f"{self.node} is a {type(node).__name__.lower()}: {self.command.words} runs on hosts and routers"
-            )
+            template = NOT_A_HOST.get(type(node).__name__.lower(), NOT_A_HOST["node"])
+            self.error = L_(template, node=self.node, command=self.command.words)
             return
         try:
             self.command.start(self.network, node, now)  # type: ignore[arg-type]
         except ValueError as error:  # LocalIpError, PortInUseError, NetworkError: the user's mistake
-            self.error = str(error)
+            self.error = message_of(error)  # an L_ text stays one: English in --json, translated in lines()
 
     def as_dict(self) -> dict[str, Any]:
         result: dict[str, Any] | None = None
@@ -202,12 +315,16 @@ class Scheduled:
         return f"[{format_duration(self.at) if self.at else '0s'}] {self.node or 'net'}$ {self.command_text}"
 
 
+# What shlex.split raises (its ValueError's only words), marked so a --do's mistake reads translated.
+SHLEX_SAYS = (N_("No closing quotation"), N_("No escaped character"))
+
+
 def parse_do(network: Network, text: str) -> Scheduled:
     """`[at T] NODE WORDS...` -> a Scheduled command (not yet scheduled on the engine)."""
     try:
         argv = shlex.split(text)
-    except ValueError as error:
-        raise CommandError(L_("{text}: {problem}", text=repr(text), problem=message_of(error))) from None
+    except ValueError as error:  # shlex's own words, in the catalogue (SHLEX_SAYS)
+        raise CommandError(L_("{text}: {problem}", text=repr(text), problem=L_(str(error)))) from None
     at = network.engine.now  # no "at": now
     if len(argv) >= 2 and argv[0] == "at":
         try:

@@ -20,7 +20,7 @@ from lanlab.sim.commands.base import (
 )
 from lanlab.sim.core.node import KeepsMacTable
 from lanlab.units import SECOND
-from lanlab.i18n import L_
+from lanlab.i18n import L_, N_
 
 if TYPE_CHECKING:
     from lanlab.sim.core.frame import Frame
@@ -109,7 +109,7 @@ class UdpListen(Command):
     @classmethod
     def arguments(cls) -> argparse.ArgumentParser:
         p = parser(cls.words)
-        p.add_argument("port_arg", nargs="?", type=PORT)
+        p.add_argument("port_arg", nargs="?", type=PORT, metavar="port")  # named as the other commands name a port
         p.add_argument("--port", type=PORT, default=7788)
         p.add_argument("--reply", default=None)
         p.add_argument("--echo", action="store_true")
@@ -261,6 +261,15 @@ class ArpShow(Command):
         return [f"  {r['ip']:<15} {r['mac']}" for r in self.rows] or [L_("  (empty)")]
 
 
+# `NODE mac` on a node that keeps no MAC table (a hub repeats, a host or router has an ARP table).
+NO_MAC_TABLE = {
+    "hub": N_("{node} is a hub: only switches have a MAC table"),
+    "host": N_("{node} is a host: only switches have a MAC table"),
+    "router": N_("{node} is a router: only switches have a MAC table"),
+    "node": N_("{node} is a {kind}: only switches have a MAC table"),
+}
+
+
 @register_command
 class MacShow(Command):
     """mac: a switch's MAC table at that moment (like `bridge fdb show`)"""
@@ -271,7 +280,8 @@ class MacShow(Command):
 
     def start(self, network: Network, switch: Any, now: int) -> None:
         if not isinstance(switch, KeepsMacTable):
-            raise CommandError(f"{switch.name} is a {switch.kind}: only switches have a MAC table")
+            template = NO_MAC_TABLE.get(switch.kind, NO_MAC_TABLE["node"])
+            raise CommandError(L_(template, node=switch.name, kind=switch.kind))
         self.rows: list[dict[str, Any]] = switch.mac_table
 
     def result(self) -> dict[str, Any]:

@@ -19,7 +19,7 @@ class _DhcpCommand(Command):
     def start(self, network: Network, host: Host, now: int) -> None:
         boot = host.dhcp_client  # a Host: the command runs on hosts and routers only
         if boot is None:
-            raise CommandError(f"{host.name} takes no address from DHCP (give it ip: dhcp)")
+            raise CommandError(L_("{node} takes no address from DHCP (give it ip: dhcp)", node=host.name))
         lease = boot.client.lease
         self.address = str(lease.address) if lease is not None else None
         self.server = str(lease.server) if lease is not None else None
@@ -46,8 +46,8 @@ class DhcpRenew(_DhcpCommand):
         if not self.done:
             return [L_("  no lease to renew (the client is {state})", state=self.state)]
         if self.address is None:
-            return ["  DHCPDISCOVER to 255.255.255.255 port 67"]
-        return [f"  DHCPREQUEST for {self.address} to {self.server} port 67"]
+            return [L_("  DHCPDISCOVER to {broadcast} port 67", broadcast="255.255.255.255")]
+        return [L_("  DHCPREQUEST for {address} to {server} port 67", address=self.address, server=self.server)]
 
 
 @register_command
@@ -62,4 +62,4 @@ class DhcpRelease(_DhcpCommand):
     def lines(self) -> list[str]:
         if not self.done:
             return [L_("  no lease to release (the client is {state})", state=self.state)]
-        return [f"  DHCPRELEASE of {self.address} to {self.server} port 67"]
+        return [L_("  DHCPRELEASE of {address} to {server} port 67", address=self.address, server=self.server)]

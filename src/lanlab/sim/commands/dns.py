@@ -3,9 +3,10 @@
 Both ask the host's resolv.conf servers (`dns:` or the DHCP lease; 127.0.0.1, as dig does, when
 there is none) or `@SERVER`, with dig's timing (+time=5 +tries=3: three tries 5 s apart). dig
 asks the name as given, absolute (it uses no search list unless +search); nslookup adds the
-search domain to a name without a dot. Neither sends EDNS (what `dig +noedns` prints). Times are
-virtual: "Query time" in ms of simulated time, "WHEN" on the shim's calendar (t=0 is 2026-01-01).
-The real nslookup asks AAAA after A; this one asks A only (an address's PTR for an address).
+search domain to a name without a dot. dig sends EDNS(0) (RFC 6891) unless +noedns, as BIND's does;
+nslookup sends none. Times are virtual: "Query time" in ms of simulated time, "WHEN" on the shim's
+calendar (t=0 is 2026-01-01). nslookup asks AAAA after A, as the real one does (an address's PTR
+for an address).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from ipaddress import IPv4Address
 from typing import TYPE_CHECKING, Any, Final
 
+from lanlab.i18n import L_
 from lanlab.proto.dns import Failed, Resolved, reverse_name
 from lanlab.sim.commands.base import Command, CommandError, register_command
 from lanlab.sim.devices.host_dns import Lookup
@@ -128,7 +130,7 @@ class _Ask(Command):
         self.short = False
         self.parse_words(list(self.args.words))
         if self.name is None:
-            raise CommandError(f'{self.words}: give a name to look up, like "{self.words} pc3"')
+            raise CommandError(L_('{command}: give a name to look up, like "{command} pc3"', command=self.words))
 
     def parse_words(self, words: list[str]) -> None:
         for word in words:
@@ -140,7 +142,12 @@ class _Ask(Command):
                 self.name = word
             else:
                 raise CommandError(
-                    f"{self.words}: {word!r}: give [@SERVER] NAME [TYPE] (TYPE one of {', '.join(QUERY_TYPES)})"
+                    L_(
+                        "{command}: {word}: give [@SERVER] NAME [TYPE] (TYPE one of {types})",
+                        command=self.words,
+                        word=repr(word),
+                        types=", ".join(QUERY_TYPES),
+                    )
                 )
 
     def start(self, network: Network, host: Host, now: int) -> None:
@@ -232,7 +239,7 @@ class Dig(_Ask):
                 self.edns = Edns() if word == "+edns" else None
             elif word.startswith("+"):
                 if word.lstrip("+") not in ("nosearch", "cmd"):
-                    raise CommandError(f"dig: option {word} is not simulated (+short, +noedns are)")
+                    raise CommandError(L_("dig: option {word} is not simulated (+short, +noedns are)", word=word))
             else:
                 rest.append(word)
         self.reverse = reverse
@@ -241,7 +248,7 @@ class Dig(_Ask):
             try:
                 IPv4Address(self.name or "")
             except ValueError:
-                raise CommandError(f"dig -x: {self.name!r} is not an IPv4 address") from None
+                raise CommandError(L_("dig -x: {name} is not an IPv4 address", name=repr(self.name))) from None
 
     def reverse_of_address(self) -> bool:
         return self.reverse  # plain `dig 198.18.0.3` asks for the A record of that name, as dig does
@@ -313,7 +320,7 @@ class Nslookup(_Ask):
         if len(words) == 2 and not words[1].startswith("@"):
             words = [words[0], "@" + words[1]]  # nslookup NAME SERVER
         if any(w.startswith("-") for w in words):
-            raise CommandError("nslookup: options are not simulated; give NAME [SERVER]")
+            raise CommandError(L_("nslookup: options are not simulated; give NAME [SERVER]"))
         super().parse_words(words)
 
     def answered(self) -> bool | None:

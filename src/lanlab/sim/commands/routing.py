@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
-from lanlab.i18n import L_, N_, _, pad
+from lanlab.i18n import L_, N_, _, message_of, pad
 from lanlab.sim.commands.base import CommandError, Command, parser, register_command
 from lanlab.sim.core.errors import NetworkError
 from lanlab.sim.core.node import WatchesLinks
@@ -112,10 +112,17 @@ class LinkState(Command):
         try:
             link = network.find_link(self.args.a)
         except NetworkError as error:
-            raise CommandError(str(error)) from None
+            raise CommandError(message_of(error)) from None
         ends = {link.a.label, link.b.label}
         if ends != {self.args.a, self.args.b}:
-            raise CommandError(f"{self.args.a} is linked to {(ends - {self.args.a}).pop()}, not {self.args.b}")
+            raise CommandError(
+                L_(
+                    "{a} is linked to {other}, not {b}",
+                    a=self.args.a,
+                    other=(ends - {self.args.a}).pop(),
+                    b=self.args.b,
+                )
+            )
         self.link = link
 
     def start(self, network: Network, host: Host | None, now: int) -> None:

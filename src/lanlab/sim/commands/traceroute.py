@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
-from lanlab.i18n import L_
+from lanlab.i18n import L_, message_of
 from lanlab.proto.ipv4 import LocalIpError
 from lanlab.proto.traceroute import Probe, TracerouteSession, check_probe_ports
 from lanlab.sim.commands.base import (
@@ -52,7 +52,7 @@ class Traceroute(Command):
             try:
                 check_probe_ports(self.args.port, self.args.max_ttl, self.args.queries)
             except ValueError as error:
-                raise CommandError(f"argument -p: {error}") from None
+                raise CommandError(L_("argument -p: {problem}", problem=message_of(error))) from None
 
     def start(self, network: Network, host: Host, now: int) -> None:
         a = self.args
