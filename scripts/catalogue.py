@@ -4,8 +4,9 @@
                                         every .po (new entries empty, changed ones fuzzy)
   python scripts/catalogue.py check     exit 1 naming every entry a .po misses, leaves empty,
                                         marks fuzzy or keeps after the source dropped it
-  python scripts/catalogue.py bypass    exit 1 naming every user-facing text in cli/ that does not
-                                        go through the catalogue (see `bypasses`)
+  python scripts/catalogue.py bypass    exit 1 naming every user-facing text in cli/ or the page's
+                                        scripts that does not go through the catalogue (see
+                                        `bypasses`, `page_bypasses`)
 
 What is extracted: `_()`, `N_()`, `N_plural()`, `L_()` and `ngettext()` calls anywhere in src/lanlab (Babel's
 Python extractor), the browser page's `t("...")` texts (src/lanlab/view/assets/*.js), and click's help texts, which click reads before the language is known and
@@ -19,6 +20,7 @@ from __future__ import annotations
 import ast
 import inspect
 import io
+import json
 import re
 import sys
 from collections.abc import Iterator
@@ -124,7 +126,7 @@ def problems() -> list[str]:
             elif not all(translated.string if isinstance(translated.string, tuple) else [translated.string]):
                 found.append(f"{where}: untranslated {first[:60]!r} ({at})")
         for message in catalog:
-            if message.id and message.id not in source:
+            if message.id and source.get(message.id, message.context) is None:  # (text, context), as gettext keys it
                 first = message.id if isinstance(message.id, str) else message.id[0]
                 found.append(f"{where}: no longer in the source {first[:60]!r} (run scripts/catalogue.py extract)")
     return found
@@ -212,12 +214,57 @@ def bypasses(path: Path) -> Iterator[str]:
             yield f"{where}:{node.lineno}: click.{name}() without cls= (lanlab.cli.help's Command or Group)"
 
 
+# Where a page script shows a value: an element's text, title, label or placeholder (util.js's el(),
+# cytoscape's data), or a DOM node's textContent. What follows is read to the end of its expression.
+PAGE_SINKS = re.compile(r"\b(?:text|title|label|placeholder)\s*:|\.textContent\s*=")
+JS_STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"')
+JS_COMMENT = re.compile(r"/\*.*?\*/|//[^\n]*", re.S)
+
+
+AS_TYPED = "/* as typed */"  # before a literal a page shows as the user types it: command words, a prompt
+NOT_SHOWN_BY = re.compile(r"\b(?:t|toLocaleString)\(\s*$")  # t()'s own text; a number's locale
+
+
+def page_bypasses(path: Path) -> Iterator[str]:
+    """Texts with words a page script shows without t(): a string literal in the expression given
+    to an element's text/title/label/placeholder or to textContent, outside a t("...") call and
+    not marked /* as typed */ (command words such as `pc1 ping pc3`, which read the same in every language)."""
+    original = path.read_text(encoding="utf-8")
+    source = JS_COMMENT.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), original)
+    where = path.relative_to(ROOT)
+    for sink in PAGE_SINKS.finditer(source):
+        depth, at = 0, sink.end()
+        while at < len(source):
+            char = source[at]
+            if char == '"':
+                literal = JS_STRING.match(source, at)
+                assert literal is not None, f"{where}: an unclosed string at {at}"
+                text = json.loads(literal.group())
+                before = source[max(0, at - 20) : at]
+                typed = original[max(0, at - 20) : at].rstrip().endswith(AS_TYPED)
+                if english(text) and not NOT_SHOWN_BY.search(before) and not typed:
+                    line = source.count("\n", 0, at) + 1
+                    yield f"{where}:{line}: {literal.group()[:70]} is shown without t()"
+                at = literal.end()
+                continue
+            if char in "([{":
+                depth += 1
+            elif char in ")]}":
+                if depth == 0:
+                    break
+                depth -= 1
+            elif char in ",;" and depth == 0:
+                break
+            at += 1
+
+
 def _name(func: ast.AST) -> str:
     return func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
 
 
 def bypass() -> int:
     found = [line for path in sorted(CLI.glob("*.py")) for line in bypasses(path)]
+    found += [line for path in sorted(ASSETS.glob("*.js")) for line in page_bypasses(path)]
     for line in found:
         print(line)
     return 1 if found else 0

@@ -97,3 +97,25 @@ def test_text_encodings_get_their_canonical_name():
 def test_recode_sends_input_bytes_in_the_chosen_encoding(line, typed, encoding, sent):
     """Input text in the terminal's encoding is re-encoded; bytes that are not are sent as they are."""
     assert recode(line, typed, encoding) == sent
+
+
+def test_encoding_errors_are_english_and_shown_in_the_users_language():
+    """text_encoding's and encode's refusals keep their English str and read Chinese under zh."""
+    from lanlab.i18n import localize, message_of, set_language
+
+    errors = []
+    for call in (lambda: text_encoding("bogus"), lambda: text_encoding("base64"), lambda: encode("你好", "latin-1")):
+        with pytest.raises(ValueError) as caught:
+            call()
+        errors.append(caught.value)
+    assert [str(error) for error in errors] == [
+        "unknown encoding 'bogus' (try utf-8, gb2312, gbk, latin-1)",
+        "'base64' is not a text encoding (it turns bytes into bytes); try utf-8, gb2312, gbk, latin-1",
+        "'你好' cannot be written in latin-1; pick another --encoding",
+    ]
+    set_language("zh")
+    assert [localize(message_of(error)) for error in errors] == [
+        "未知的编码 'bogus'（可以试试 utf-8、gb2312、gbk、latin-1）",
+        "'base64' 不是文本编码（它把字节变成字节）；可以试试 utf-8、gb2312、gbk、latin-1",
+        "'你好' 无法用 latin-1 编码；请换一个 --encoding",
+    ]

@@ -41,3 +41,54 @@ def test_format_duration_is_short():
     assert format_duration(1_500_000) == "1.5ms"
     assert format_duration(2 * 10**9) == "2s"
     assert format_duration(12) == "12ns"
+
+
+@pytest.mark.parametrize(
+    ("bad", "in_english", "in_chinese"),
+    [
+        ("5x", "unknown time unit 'x' in '5x'; use ns, us, ms, s, min or h", "'5x' 中的时间单位 'x' 未知；请用"),
+        ("-1s", "a duration cannot be negative: '-1s'", "时长不能为负：'-1s'"),
+        ("soon", "'soon' is not a number with a unit, like 2s or 200ms", "'soon' 不是带单位的数"),
+        (
+            "1e30s",
+            "'1e30s' is too long: a duration is at most 1,000,000,000s (31 years)",
+            "最多 1,000,000,000s（31 年）",
+        ),
+    ],
+)
+def test_a_unit_error_is_english_and_shown_in_the_users_language(bad, in_english, in_chinese):
+    """UnitError's str stays English; message_of makes it an L_ text that reads Chinese under zh."""
+    from lanlab.i18n import localize, message_of, set_language
+
+    with pytest.raises(UnitError) as caught:
+        parse_duration(bad)
+    assert str(caught.value) == in_english
+    set_language("zh")
+    assert str(caught.value) == in_english
+    assert in_chinese in localize(message_of(caught.value))
+
+
+def test_a_rate_that_is_no_number_gives_a_rates_examples():
+    """'fast' as a rate is refused with rate examples (100Mbps), not a duration's (2s), in both languages."""
+    from lanlab.i18n import localize, message_of, set_language
+
+    with pytest.raises(UnitError) as caught:
+        parse_rate("fast")
+    assert str(caught.value) == "'fast' is not a number with a unit, like 100Mbps or 64kbps"
+    set_language("zh")
+    shown = localize(message_of(caught.value))
+    assert "100Mbps" in shown and "200ms" not in shown and "不是带单位的数" in shown
+
+
+def test_a_unit_error_survives_pickling():
+    """A UnitError pickled back from a sweep's worker keeps its English text and its template."""
+    import pickle
+
+    from lanlab.i18n import localize, message_of, set_language
+
+    with pytest.raises(UnitError) as caught:
+        parse_rate("10 furlongs")
+    copy = pickle.loads(pickle.dumps(caught.value))
+    assert str(copy) == "unknown rate unit in '10 furlongs'; use bps, kbps, Mbps or Gbps"
+    set_language("zh")
+    assert localize(message_of(copy)) == "'10 furlongs' 中的速率单位未知；请用 bps、kbps、Mbps 或 Gbps"

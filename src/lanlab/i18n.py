@@ -23,9 +23,13 @@ A leaf module like lanlab.units: it imports nothing of lanlab, so every layer ma
 
 from __future__ import annotations
 
+import functools
 import gettext
 import os
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +41,9 @@ ENVIRONMENT = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")  # gettext's order o
 
 _translations: gettext.NullTranslations = gettext.NullTranslations()
 _language = "en"
+# A language spoken for a while by one thread or task only (`speaking`): sim serve parses a --do
+# line in every language on its loop thread while another thread writes run.html in the user's.
+_spoken: ContextVar[str | None] = ContextVar("lanlab_spoken", default=None)
 
 
 def language_from_environment(environ: dict[str, str] | os._Environ[str] | None = None) -> str:
@@ -57,6 +64,7 @@ def language_from_environment(environ: dict[str, str] | os._Environ[str] | None 
     return "en"
 
 
+@functools.cache
 def translations_for(word: str) -> gettext.NullTranslations:
     """The compiled catalogue of language `word` (English: none), whatever the current language."""
     if word == "en":
@@ -64,35 +72,61 @@ def translations_for(word: str) -> gettext.NullTranslations:
     return gettext.translation(DOMAIN, LOCALE_DIR, languages=[LANGUAGES[word]], fallback=True)
 
 
+def _known(word: str) -> None:
+    if word not in LANGUAGES:
+        raise ValueError(f"unknown language {word!r}; choose one of {', '.join(LANGUAGES)}")
+
+
 def set_language(word: str) -> None:
     """Speak `word` ("en" or "zh") from now on; a language whose catalogue was not built by
     `make` falls back to English."""
     global _translations, _language
-    if word not in LANGUAGES:
-        raise ValueError(f"unknown language {word!r}; choose one of {', '.join(LANGUAGES)}")
+    _known(word)
     _language = word
     _translations = translations_for(word)
 
 
+@contextmanager
+def speaking(word: str) -> Iterator[None]:
+    """Speak `word` for a while in this thread (or asyncio task) only; every other thread goes
+    on in the language set_language chose."""
+    _known(word)
+    token = _spoken.set(word)
+    try:
+        yield
+    finally:
+        _spoken.reset(token)
+
+
+def spoken() -> str | None:
+    """The language of the `speaking` block this thread (or task) is in; None outside one."""
+    return _spoken.get()
+
+
 def language() -> str:
     """The current `--lang` word."""
-    return _language
+    return _spoken.get() or _language
+
+
+def _catalogue() -> gettext.NullTranslations:
+    spoken = _spoken.get()
+    return _translations if spoken is None else translations_for(spoken)
 
 
 def _(message: str) -> str:
     """`message` in the current language."""
-    return _translations.gettext(message)
+    return _catalogue().gettext(message)
 
 
 def pgettext(context: str, message: str) -> str:
     """`message` in the current language, where the same English word means something else
     elsewhere ("broadcast": an address in `lanlab ip`, a kind of MAC in `lanlab oui`)."""
-    return _translations.pgettext(context, message)
+    return _catalogue().pgettext(context, message)
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
     """The singular or plural of a message, as the current language counts `n`."""
-    return _translations.ngettext(singular, plural, n)
+    return _catalogue().ngettext(singular, plural, n)
 
 
 def N_(message: str) -> str:
@@ -131,13 +165,17 @@ class Deferred(str):
         return self.template, self.arguments
 
     def localized(self) -> str:
-        if _language == "en" or not self.template:  # gettext("") is the catalogue's header
+        if language() == "en" or not self.template:  # gettext("") is the catalogue's header
             return str(self)
-        return _translations.gettext(self.template).format(
-            **{
-                key: value.localized() if isinstance(value, Deferred) else value
-                for key, value in self.arguments.items()
-            }
+        return (
+            _catalogue()
+            .gettext(self.template)
+            .format(
+                **{
+                    key: value.localized() if isinstance(value, Deferred) else value
+                    for key, value in self.arguments.items()
+                }
+            )
         )
 
 
@@ -165,11 +203,11 @@ def message_of(error: BaseException) -> str:
 def localize(text: str) -> str:
     """Text made in English (an `L_` or an `N_` message) in the current language; any other
     text (a name, a number, a protocol's own words) unchanged."""
-    if _language == "en" or not text:
+    if language() == "en" or not text:
         return text
     if isinstance(text, Deferred):
         return text.localized()
-    return _translations.gettext(text)
+    return _catalogue().gettext(text)
 
 
 def cell_width(text: str) -> int:

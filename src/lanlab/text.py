@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import codecs
 
+from lanlab.i18n import L_
+
 # Log lines stay one screen line long even when a peer sends megabytes in one go.
 SHOWN_BYTES = 200
 
@@ -20,6 +22,11 @@ _ESCAPES = {code: f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" for cod
 }
 # In a JSON string the same characters as JSON's own \uXXXX escapes: the value is unchanged.
 _JSON_ESCAPES = {code: f"\\u{code:04x}" for code in _UNSAFE if code >= 0x7F}
+
+
+class EncodingError(ValueError):
+    """An --encoding that cannot be used, or text it cannot write. Its text is an L_ text:
+    English as a str, shown in the user's language by lanlab.i18n.localize."""
 
 
 def decode(data: bytes, encoding: str = "utf-8") -> str:
@@ -47,23 +54,28 @@ def json_safe(document: str) -> str:
 
 
 def encode(text: str, encoding: str = "utf-8") -> bytes:
-    """Encode text to send; characters the encoding lacks raise ValueError naming them."""
+    """Encode text to send; characters the encoding lacks raise EncodingError (a ValueError) naming them."""
     try:
         return text.encode(encoding)
     except UnicodeEncodeError as error:
         bad = error.object[error.start : error.end]
-        raise ValueError(f"{bad!r} cannot be written in {encoding}; pick another --encoding") from None
+        raise EncodingError(
+            L_("{bad!r} cannot be written in {encoding}; pick another --encoding", bad=bad, encoding=encoding)
+        ) from None
 
 
 def text_encoding(name: str) -> str:
-    """The canonical name of a text encoding; ValueError for an unknown name or for a codec
+    """The canonical name of a text encoding; EncodingError (a ValueError) for an unknown name or for a codec
     that is not text <-> bytes (base64, hex, rot13, zlib: Python's codecs module holds both)."""
     try:
         info = codecs.lookup(name)
     except LookupError:
-        raise ValueError(f"unknown encoding {name!r} (try utf-8, gb2312, gbk, latin-1)") from None
+        raise EncodingError(L_("unknown encoding {name!r} (try utf-8, gb2312, gbk, latin-1)", name=name)) from None
     if not info._is_text_encoding:  # the flag str.encode itself checks; no public spelling
-        raise ValueError(
-            f"{name!r} is not a text encoding (it turns bytes into bytes); try utf-8, gb2312, gbk, latin-1"
+        raise EncodingError(
+            L_(
+                "{name!r} is not a text encoding (it turns bytes into bytes); try utf-8, gb2312, gbk, latin-1",
+                name=name,
+            )
         )
     return info.name

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from lanlab.i18n import L_  # a leaf too: it imports nothing of lanlab
+
 # The one spelling of each for every layer (wire and proto included): times are integer ns.
 MICROSECOND: Final = 1_000
 MILLISECOND: Final = 1_000_000
@@ -34,47 +36,57 @@ MAX_DURATION_NS = 10**18
 
 
 class UnitError(ValueError):
-    """A duration or rate that cannot be read; the message says what is accepted."""
+    """A duration or rate that cannot be read; the message says what is accepted. Its text is an
+    L_ text: English as a str, shown in the user's language by lanlab.i18n.localize."""
 
 
-def _split(text: str) -> tuple[float, str]:
+def _split(text: str, like: str) -> tuple[float, str]:
+    """(number, unit) of "200ms"; `like` is the examples a refusal gives (a duration's or a rate's)."""
     match = _NUMBER_UNIT.match(text)
     if match is None:
-        raise UnitError(f"{text!r} is not a number with a unit, like 2s or 200ms")
+        raise UnitError(L_("{text!r} is not a number with a unit, like {like}", text=text, like=like))
     return float(match.group(1)), match.group(2)
 
 
 def parse_duration(value: str | int | float, default_unit: str = "s") -> int:
     """Return nanoseconds for "1.5s", "200ms", "10us", "5ns", or a bare number in `default_unit`."""
     if isinstance(value, bool):
-        raise UnitError(f"{value!r} is not a duration")
+        raise UnitError(L_("{value!r} is not a duration", value=value))
     if isinstance(value, (int, float)):
         number, unit = float(value), default_unit
     else:
-        number, unit = _split(value)
+        number, unit = _split(value, L_("2s or 200ms"))
         unit = unit or default_unit
     if unit not in NS_PER:
-        raise UnitError(f"unknown time unit {unit!r} in {value!r}; use ns, us, ms, s, min or h")
+        raise UnitError(
+            L_("unknown time unit {unit!r} in {value!r}; use ns, us, ms, s, min or h", unit=unit, value=value)
+        )
     if number < 0:
-        raise UnitError(f"a duration cannot be negative: {value!r}")
+        raise UnitError(L_("a duration cannot be negative: {value!r}", value=value))
     if not number * NS_PER[unit] <= MAX_DURATION_NS:  # also catches inf and nan
-        raise UnitError(f"{value!r} is too long: a duration is at most {MAX_DURATION_NS // NS_PER['s']:,}s (31 years)")
+        raise UnitError(
+            L_(
+                "{value!r} is too long: a duration is at most {limit}s (31 years)",
+                value=value,
+                limit=f"{MAX_DURATION_NS // NS_PER['s']:,}",
+            )
+        )
     return round(number * NS_PER[unit])
 
 
 def parse_rate(value: str | int | float) -> int:
     """Return bits per second for "100Mbps", "1Gbps", "64kbps", or a bare number of bps."""
     if isinstance(value, bool):
-        raise UnitError(f"{value!r} is not a rate")
+        raise UnitError(L_("{value!r} is not a rate", value=value))
     if isinstance(value, (int, float)):
         number, unit = float(value), "bps"
     else:
-        number, unit = _split(value)
+        number, unit = _split(value, L_("100Mbps or 64kbps"))
         unit = (unit or "bps").lower()
     if unit not in BPS_PER:
-        raise UnitError(f"unknown rate unit in {value!r}; use bps, kbps, Mbps or Gbps")
+        raise UnitError(L_("unknown rate unit in {value!r}; use bps, kbps, Mbps or Gbps", value=value))
     if not 0 < number < float("inf"):
-        raise UnitError(f"a rate must be a positive number: {value!r}")
+        raise UnitError(L_("a rate must be a positive number: {value!r}", value=value))
     return round(number * BPS_PER[unit])
 
 

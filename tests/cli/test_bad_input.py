@@ -83,6 +83,7 @@ def test_binary_topology_file(tmp_path: Path):
         ("pc1 udp listen --count 0", ("--count", "at least 1")),
         ("pc1 udp broadcast --expect 0", ("--expect", "at least 1")),
         ("pc1 udp broadcast --to abc", ("--to", "not an IPv4 address")),
+        ("pc1 udp listen 0", ("argument port: 0 is out of range",)),  # not argparse's dest, port_arg
         ("pc1 tcp serve --encoding latin-1 --reply 你好", ("--reply '你好' cannot be written in iso8859-1",)),
         ("pc1 tcp connect pc2 7788 --encoding ascii --send 你好", ("--send '你好' cannot be written in ascii",)),
     ],
@@ -98,6 +99,12 @@ def test_traceroute_probe_ports_must_fit(topology: str):
     assert_one_line_error(result, "--do 'pc1 traceroute pc2 -p 65530': argument -p:", "give -p at most 65446")
     assert "pc1$" not in result.output  # nothing ran
     assert invoke("sim", "run", topology, "--do", "pc1 traceroute pc2 -I -p 65530", "--until", "1s").exit_code != 2
+
+
+def test_traceroute_probe_ports_are_refused_in_the_users_language(topology: str):
+    """Under --lang zh the -p refusal is Chinese, the numbers as in English."""
+    result = invoke("--lang", "zh", "sim", "run", topology, "--do", "pc1 traceroute pc2 -p 65530")
+    assert_one_line_error(result, "参数 -p：UDP 探测包要用端口 65530 到 65619：-p 最多为 65446")
 
 
 def test_app_directory_and_binary_file(topology: str, tmp_path: Path):
@@ -547,3 +554,176 @@ def test_a_host_with_no_route_back_drops_its_answers_instead_of_crashing(tmp_pat
     assert "Traceback" not in result.output
     assert result.output.count("no route to 198.18.0.1: not on a local network and no gateway") >= 2
     assert "1 packets transmitted, 0 received, 100% packet loss" in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "in_english", "in_chinese"),
+    [
+        (
+            ["sim", "run", "{topology}", "--until", "5x"],
+            "--until: unknown time unit 'x'",
+            "--until：'5x' 中的时间单位 'x' 未知",
+        ),
+        (
+            ["sim", "run", "{topology}", "--app-cpu", "-1s"],
+            "--app-cpu: a duration cannot be negative",
+            "--app-cpu：时长不能为负",
+        ),
+        (["udp", "send", "127.0.0.1", "9", "hi", "--wait", "1e30"], "is too long", "太长：时长最多"),
+        (
+            ["sim", "serve", "{topology}", "--app-cpu", "5x"],
+            "--app-cpu: unknown time unit",
+            "--app-cpu：'5x' 中的时间单位",
+        ),
+        (["sim", "run", "{topology}", "--do", "pc1 'x"], '--do "pc1 \'x": No closing quotation', "引号没有闭合"),
+        (["sim", "run", "{topology}", "--do", "pc1 x\\"], "No escaped character", "转义符 \\ 后面缺少字符"),
+        (["tcp", "serve", "--encoding", "bogus"], "unknown encoding 'bogus'", "未知的编码 'bogus'"),
+        (
+            ["tcp", "connect", "127.0.0.1", "9", "--send", "你好", "--encoding", "latin-1"],
+            "cannot be written",
+            "无法用 iso8859-1 编码",
+        ),
+        (
+            ["udp", "send", "127.0.0.1", "9", "你好", "--encoding", "latin-1"],
+            "cannot be written",
+            "无法用 iso8859-1 编码",
+        ),
+        (["tcp", "serve", "--reply", "你好", "--encoding", "latin-1"], "cannot be written", "无法用 iso8859-1 编码"),
+    ],
+)
+def test_unit_and_encoding_errors_in_the_users_language(topology: str, args, in_english, in_chinese):
+    """A bad duration or encoding is said in English, and in Chinese under --lang zh."""
+    args = [topology if arg == "{topology}" else arg for arg in args]
+    assert_one_line_error(invoke(*args), in_english)
+    assert_one_line_error(invoke("--lang", "zh", *args), in_chinese)
+
+
+@pytest.mark.parametrize(
+    ("args", "in_english", "in_chinese"),
+    [
+        (["sim", "run", "{topology}", "--app", "pc1"], "expected [at T] NODE=FILE.py", "应写成 [at T] NODE=FILE.py"),
+        (["sim", "run", "{topology}", "--stdin", "x"], "expected NODE=VALUE", "应写成 NODE=VALUE"),
+        (
+            ["sim", "run", "{topology}", "--app", "at 5x pc1={bad}"],
+            "unknown time unit 'x'",
+            "'5x' 中的时间单位 'x' 未知",
+        ),
+        (["sim", "run", "{topology}", "--stdin", "pc2=x"], "pc2 runs no program", "pc2 上没有运行程序"),
+        (["sim", "sweep", "{topology}", "--app", "pc1={bad}"], "is not valid Python", "不是有效的 Python"),
+        (
+            ["sim", "sweep", "{topology}", "--app", "pc1={tmp}"],
+            "is a directory; give a Python file",
+            "是一个目录；请给出",
+        ),
+        (["sim", "sweep", "{topology}", "--app", "pc1=nofile.py"], "no such file 'nofile.py'", "没有文件 'nofile.py'"),
+        (["sim", "sweep", "{topology}", "--stdin", "pc1=x"], "pc1 runs no program", "pc1 上没有运行程序"),
+    ],
+)
+def test_app_stdin_and_arg_mistakes_in_the_users_language(topology: str, tmp_path: Path, args, in_english, in_chinese):
+    """sim run's and sim sweep's --app/--stdin/--arg refusals are English, and Chinese under --lang zh."""
+    bad = tmp_path / "bad.py"
+    bad.write_text("x = (\n")
+    places = {"{topology}": topology, "{tmp}": str(tmp_path), "{bad}": str(bad)}
+    for key, value in places.items():
+        args = [arg.replace(key, value) for arg in args]
+    assert_one_line_error(invoke(*args), in_english)
+    assert_one_line_error(invoke("--lang", "zh", *args), in_chinese)
+
+
+def test_a_topology_the_simulator_cannot_build_is_said_in_the_users_language(tmp_path: Path):
+    """sim check's problems from building (kind, interface, link endpoint, a yes/no value) in both languages."""
+    path = tmp_path / "t.yaml"
+    path.write_text(
+        "nodes:\n  pc1: {kind: host, ip: 198.18.0.1/24}\n  x1: {kind: toaster}\n"
+        "  sw1: {kind: switch, stp: {enabled: maybe}}\n"
+        "links:\n  - [pc1:eth9, sw1:p1]\n  - [pcX:eth0, sw1:p2]\n"
+    )
+    english = invoke("sim", "check", str(path)).output.replace(f"{path}:", "")
+    chinese = invoke("--lang", "zh", "sim", "check", str(path)).output.replace(f"{path}:", "")
+    assert english.splitlines() == [
+        "3: node x1: unknown kind 'toaster' (one of host, switch, hub, router)",
+        "4: node sw1 stp: enabled: 'maybe' is not true or false (say true or false)",
+        "6: host pc1 has no interface 'eth9' (it has eth0)",
+        "7: link endpoint 'pcX:eth0': unknown node 'pcX'",
+    ]
+    assert chinese.splitlines() == [
+        "3: 节点 x1：未知的 kind 'toaster'（应为 host, switch, hub, router 之一）",
+        "4: 节点 sw1 的 stp：enabled：'maybe' 不是true 或 false（请写 true 或 false）",
+        "6: host pc1 没有接口 'eth9'（它有 eth0）",
+        "7: 链路端点 'pcX:eth0'：未知节点 'pcX'",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("pcap", "points", "in_english", "in_chinese"),
+    [
+        ("x.txt", [], "a capture file ends in .pcapng", "抓包文件应以 .pcapng（所有链路）或 .pcap（一条链路）结尾"),
+        ("x.pcap", [], "a .pcap file holds one capture point", "一个 .pcap 文件只能放一个抓包点"),
+        (
+            "x.pcap",
+            ["pc1:eth9"],
+            "host pc1 has no interface 'eth9' (it has eth0)",
+            "host pc1 没有接口 'eth9'（它有 eth0）",
+        ),
+        ("x.pcap", ["sw1"], "'sw1': say which port, as NODE:PORT", "'sw1'：请说明是哪个端口"),
+        ("x.pcap", ["sw1:p9"], "sw1:p9 is not linked", "sw1:p9 没有连接链路"),
+        (
+            "x.pcap",
+            ["pc9:eth0"],
+            "no node called 'pc9' (nodes: pc1, pc2, pc3, sw1)",
+            "没有叫 'pc9' 的节点（节点：pc1, pc2, pc3, sw1）",
+        ),
+    ],
+)
+def test_capture_mistakes_in_the_users_language(tmp_path: Path, pcap, points, in_english, in_chinese):
+    """--pcap/--capture mistakes are one line, English as before and Chinese under --lang zh."""
+    arp = str(Path(__file__).resolve().parents[2] / "examples" / "arp.yaml")
+    args = ["sim", "run", arp, "--pcap", str(tmp_path / pcap), *[a for p in points for a in ("--capture", p)]]
+    assert_one_line_error(invoke(*args), "--pcap: ", in_english)
+    assert_one_line_error(invoke("--lang", "zh", *args), "--pcap：", in_chinese)
+
+
+def test_a_command_that_cannot_run_says_why_in_the_users_language():
+    """A port in use and no route: Chinese why under --lang zh (the kernel's 'Network is unreachable' kept),
+    and --json's error is the English text in either language."""
+    arp = str(Path(__file__).resolve().parents[2] / "examples" / "arp.yaml")
+    args = ["sim", "run", arp, "--until", "2s", "--do", "pc2 udp listen 7", "--do", "pc2 udp listen 7"]
+    args += ["--do", "pc1 ping 10.9.9.9"]
+    chinese = invoke("--lang", "zh", *args).output.splitlines()
+    assert "错误：UDP 端口 7 已被占用" in chinese
+    assert (
+        "错误：connect: Network is unreachable（没有到 10.9.9.9 的路由：它不在本地网络上，也没有设置网关）" in chinese
+    )
+    english = invoke("--lang", "en", *args).output.splitlines()
+    assert "error: UDP port 7 is already in use" in english
+    errors = [
+        [
+            command["result"]["error"]
+            for command in json.loads(invoke("--lang", word, *args, "--json").output)["commands"]
+            if "error" in (command["result"] or {})
+        ]
+        for word in ("en", "zh")
+    ]
+    assert (
+        errors[0]
+        == errors[1]
+        == [
+            "UDP port 7 is already in use",
+            "connect: Network is unreachable (no route to 10.9.9.9: not on a local network and no gateway)",
+        ]
+    )
+
+
+def test_interface_and_link_field_mistakes_in_the_users_language(tmp_path: Path):
+    """ip beside interfaces:, a queue and a loss that are no numbers: what was expected reads Chinese under zh."""
+    path = tmp_path / "t.yaml"
+    path.write_text(
+        "nodes:\n  pc1: {kind: host, ip: 198.18.0.1/24, interfaces: {eth0: {ip: 198.18.0.1/24}}}\n"
+        "  sw1: {kind: switch}\nlinks:\n  - {endpoints: [pc1:eth0, sw1:p1], queue: x, loss: y}\n"
+    )
+    english = invoke("--lang", "en", "sim", "check", str(path)).output
+    chinese = invoke("--lang", "zh", "sim", "check", str(path)).output
+    assert "2: node pc1: give ip/mac/mtu inside interfaces: when interfaces: is used" in english
+    assert "link: loss: 'y' is not a probability\n" in english and "queue: 'x' is not a number of frames\n" in english
+    assert "2: 节点 pc1：用了 interfaces: 时，ip/mac/mtu 要写在 interfaces: 里面" in chinese
+    assert "link：loss：'y' 不是概率\n" in chinese and "queue：'x' 不是帧数\n" in chinese

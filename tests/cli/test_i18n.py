@@ -40,22 +40,32 @@ JSON_RUNS = {
         "--until",
         "2s",
     ],
-    "lab check": [
+    "lab check": [  # a wrong answer: what each check found is English in the JSON, Chinese in the report
         "lab",
         "check",
         str(ROOT / "labs/hub_vs_switch/lab.yaml"),
         "--topology",
-        str(ROOT / "labs/hub_vs_switch/solution/topology.yaml"),
+        str(ROOT / "labs/hub_vs_switch/wrong_hub/topology.yaml"),
         "--answers",
-        str(ROOT / "labs/hub_vs_switch/solution/answers.yaml"),
+        str(ROOT / "labs/hub_vs_switch/wrong_hub/answers.yaml"),
+        "--json",
+    ],
+    "lab grade": [  # the lab's own folders as the students: solution and wrong_hub
+        "lab",
+        "grade",
+        str(ROOT / "labs/hub_vs_switch/lab.yaml"),
+        str(ROOT / "labs/hub_vs_switch"),
+        "--workers",
+        "1",
         "--json",
     ],
 }
+# Values of JSON_RUNS that vary from run to run (masked before comparing): the seconds a student's grading took.
+JSON_VARYING = {"seconds"}
 NEEDS_A_PEER = {
     "arping",
     "compare",
     "dhcp serve",
-    "lab grade",
     "real run",
     "sim sweep",
     "tcp serve",
@@ -71,12 +81,12 @@ LIVE_RUNS = {
 VARYING = {"time_ms", "rtt_ms", "state", "time"}
 
 
-def masked(document: object) -> object:
-    """The document with the values of VARYING keys replaced: its keys and the other values stay."""
+def masked(document: object, varying: set[str] = VARYING) -> object:
+    """The document with the values of `varying` keys replaced: its keys and the other values stay."""
     if isinstance(document, dict):
-        return {key: "*" if key in VARYING else masked(value) for key, value in document.items()}
+        return {key: "*" if key in varying else masked(value, varying) for key, value in document.items()}
     if isinstance(document, list):
-        return [masked(item) for item in document]
+        return [masked(item, varying) for item in document]
     return document
 
 
@@ -131,7 +141,7 @@ def test_json_is_the_same_in_both_languages(name, tmp_path):
             timeout=60,
         )
         assert result.returncode in (0, 1), result.stderr
-        outputs.append([json.loads(line) for line in result.stdout.splitlines() if line.strip()])
+        outputs.append([masked(json.loads(line), JSON_VARYING) for line in result.stdout.splitlines() if line.strip()])
     assert outputs[0] and outputs[0] == outputs[1]
 
 
@@ -145,6 +155,22 @@ def test_help_is_translated_after_the_module_was_imported_in_english():
     assert "演示讲义中的故事" in chinese.output and "选项:" in chinese.output and "用法：" in chinese.output
     assert "改用本机环回接口上的真实套接字来演示。" in chinese.output
     assert "--pcap FILE" in chinese.output  # option names stay
+
+
+@pytest.mark.parametrize("languages", [("zh", "en"), ("en", "zh")])
+def test_help_options_text_follows_each_invocations_language(languages, monkeypatch):
+    """Two invocations in one process: each --help's own line is in that invocation's language
+    (click makes the option once per command, at the first help shown, and keeps it)."""
+    from lanlab.cli.demo import demo
+
+    for command in (cli, demo):
+        monkeypatch.setattr(command, "_help_option", None)  # as in a fresh process: not made yet
+    said = {"en": "Show this message and exit.", "zh": "显示本帮助并退出。"}
+    for language in languages:
+        for args in ([], ["demo"]):
+            output = CliRunner().invoke(cli, ["--lang", language, *args, "--help"]).output
+            line = next(line for line in output.splitlines() if "-h, --help" in line)
+            assert line.split(maxsplit=2)[2] == said[language], (language, args, output)
 
 
 def test_root_help_lists_commands_in_chinese():
@@ -240,6 +266,11 @@ def test_chinese_help_wraps_by_terminal_columns():
             ["sim", "run", "--trac"],
             "lanlab: 没有选项 '--trac'。你是想用 '--trace' 吗？（参见 `lanlab sim run --help`）",
         ),
+        (["ping", "-c", "x", "127.0.0.1"], "lanlab: '-c' 的取值无效：'x' 不是有效的整数（参见 `lanlab ping --help`）"),
+        (
+            ["sim", "run", "f.yaml", "--seed", "1.5"],
+            "lanlab: '--seed' 的取值无效：'1.5' 不是有效的整数（参见 `lanlab sim run --help`）",
+        ),
     ],
 )
 def test_clicks_usage_errors_speak_chinese(args, chinese):
@@ -249,6 +280,16 @@ def test_clicks_usage_errors_speak_chinese(args, chinese):
     assert result.output.strip() == chinese
     assert "No such" not in CliRunner().invoke(cli, ["--lang", "zh", *args]).output
     assert "Usage" not in result.output and "Try" not in result.output
+
+
+def test_number_types_keep_their_english_name_in_english_and_in_help():
+    """click's number type names are translated only inside its 'not a valid' message: English
+    errors say 'integer range' and --help's metavars stay INTEGER / INTEGER RANGE under zh."""
+    english = CliRunner().invoke(cli, ["--lang", "en", "ping", "-c", "x", "127.0.0.1"])
+    assert "'x' is not a valid integer range" in english.output
+    swept = CliRunner().invoke(cli, ["--lang", "zh", "sim", "sweep", "--help"])
+    ran = CliRunner().invoke(cli, ["--lang", "zh", "sim", "run", "--help"])
+    assert "--workers INTEGER RANGE" in swept.output and "--seed INTEGER" in ran.output
 
 
 def test_clicks_usage_errors_follow_the_locale(tmp_path):

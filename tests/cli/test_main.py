@@ -29,3 +29,15 @@ def test_unknown_command_is_a_usage_error():
     result = CliRunner().invoke(cli, ["frobnicate"])
     assert result.exit_code == 2
     assert "No such command" in result.output
+
+
+def test_version_names_the_build_in_the_users_language(monkeypatch):
+    """`lanlab --lang zh --version` names the build in Chinese (纯 Python); English keeps "pure Python"."""
+    import lanlab.cli.main as main
+
+    monkeypatch.setattr(main, "compiled_modules", lambda: [])
+    assert "(pure Python)" in CliRunner().invoke(cli, ["--lang", "en", "--version"]).output
+    assert "（纯 Python）" in CliRunner().invoke(cli, ["--lang", "zh", "--version"]).output
+    monkeypatch.setattr(main, "compiled_modules", lambda: ["a", "b"])
+    assert "(compiled with mypyc, 2 modules)" in CliRunner().invoke(cli, ["--lang", "en", "--version"]).output
+    assert "（用 mypyc 编译，2 个模块）" in CliRunner().invoke(cli, ["--lang", "zh", "--version"]).output

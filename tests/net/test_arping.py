@@ -3,6 +3,7 @@
 import json
 import re
 import shutil
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -149,3 +150,22 @@ def test_f_stops_at_the_first_reply(lan):
     a, b = lan(2).hosts
     document = json.loads(arping(a, "-f", "-c", "5", "-i", "0.5", b.ip, "--json").stdout)
     assert (document["sent"], document["received"]) == (1, 1)
+
+
+MO = Path(__file__).resolve().parents[2] / "src/lanlab/locale/zh_CN/LC_MESSAGES/lanlab.mo"
+
+
+@pytest.mark.skipif(not MO.exists(), reason="the zh_CN catalogue is not compiled (run `make`)")
+def test_an_unusable_interface_is_one_line_in_the_users_language():
+    """arping -I on a missing interface or on loopback (no ARP) says why in Chinese under --lang zh, in
+    English under en, one line, exit 2; nothing is sent (the socket is refused before any request)."""
+    expected = {  # as root: the interface's own reason; otherwise the packet socket is refused first
+        "nosuch0": ("lanlab: 无法使用接口 'nosuch0'：", "lanlab: cannot use interface 'nosuch0': "),
+        "lo": ("lanlab: lo 不是以太网接口（链路类型 772），没有 ARP；", "lanlab: lo is not an Ethernet interface"),
+    }
+    refused = ("lanlab: arping 需要 packet 套接字：请以 root 运行", "lanlab: arping needs a packet socket: run as root")
+    for interface, starts in expected.items():
+        for lang, start, no_rights in zip(("zh", "en"), starts, refused):
+            result = CliRunner().invoke(cli, ["--lang", lang, "arping", "-I", interface, "-c", "1", "198.18.0.1"])
+            assert result.exit_code == 2 and result.output.count("\n") == 1, result.output
+            assert result.output.startswith((start, no_rights)), result.output

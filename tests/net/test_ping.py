@@ -5,6 +5,7 @@ import shutil
 import statistics
 import sys
 from ipaddress import IPv4Address
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -13,8 +14,11 @@ from hypothesis import strategies as st
 
 from lanlab.cli.main import cli
 from lanlab.cli.ping import format_rtt, summary_lines
-from lanlab.net.ping import EchoSocket, PingOptions, PingPermissionError, PingStatistics
+from lanlab.net import ping as ping_module
+from lanlab.net.ping import EchoSocket, IcmpErrorReport, PingOptions, PingPermissionError, PingStatistics
 from netlab import needs_netns
+
+ROOT_DIR = Path(__file__).resolve().parents[2]
 
 SILENT = "198.18.0.99"  # on the lab's subnet, owned by nobody
 
@@ -218,3 +222,101 @@ def test_time_counts_to_the_last_request_like_iputils():
     """The statistics' time runs from the first request to the last, so one ping says "time 0ms"."""
     result = CliRunner().invoke(cli, ["ping", "-c", "1", "127.0.0.1"])
     assert "1 packets transmitted, 1 received, 0% packet loss, time 0ms" in result.output
+
+
+class ScriptedEcho:
+    """An echo socket whose replies come back after the delay the script gives each sequence number,
+    on a virtual clock that `select` advances (so the test's timing cannot depend on the machine)."""
+
+    kind = "raw"
+    destination = IPv4Address("198.18.0.2")
+
+    def __init__(self, delays_s: dict[int, float], errors: frozenset[int] = frozenset()) -> None:
+        self.delays_ns = {seq: int(delay * 1e9) for seq, delay in delays_s.items()}
+        self.errors = errors
+        self.now = 0
+        self.due: list[tuple[int, int]] = []  # (time, seq)
+
+    def clock(self) -> int:
+        return self.now
+
+    def send(self, seq: int, size: int) -> None:
+        if seq in self.delays_ns:
+            self.due.append((self.now + self.delays_ns[seq], seq))
+
+    def select(self, readers, writers, errors, timeout_s):
+        """select.select's stand-in: jump to the next reply due within the timeout, else past the timeout."""
+        first = min(self.due, default=None)
+        until = self.now + round(timeout_s * 1e9)
+        if first is not None and first[0] <= until:
+            self.now = first[0]
+            return readers, [], []
+        self.now = until
+        return [], [], []
+
+    def read(self):
+        for item in sorted(item for item in self.due if item[0] <= self.now):
+            self.due.remove(item)
+            seq = item[1]
+            if seq in self.errors:
+                yield IcmpErrorReport(seq, str(self.destination), "Destination Host Unreachable")
+            else:
+                yield str(self.destination), seq, 64, 64
+
+    def close(self) -> None:
+        pass
+
+
+def _scripted_ping(monkeypatch, sock: ScriptedEcho, **options) -> tuple[PingStatistics, int]:
+    monkeypatch.setattr(ping_module.select, "select", sock.select)
+    stats = ping_module.ping(sock, PingOptions(**options), lambda event: None, clock=sock.clock)
+    return stats, sock.now
+
+
+def test_deadline_waits_for_a_late_last_reply_like_iputils(monkeypatch):
+    """With -c 2 -w 3 a second reply 0.2 s late (a loaded machine) still counts: -w has no linger exit."""
+    sock = ScriptedEcho({1: 0.005, 2: 0.2})
+    stats, ended = _scripted_ping(monkeypatch, sock, count=2, interval=0.5, deadline=3.0)
+    assert (stats.transmitted, stats.received) == (2, 2)
+    assert ended == int(0.7e9)  # ends on the count's last answer, not at the deadline
+
+
+def test_linger_after_the_last_request_is_at_least_one_interval(monkeypatch):
+    """Without -w, iputils waits max(2 x the longest round trip, the interval) after the last request."""
+    sock = ScriptedEcho({1: 0.005, 2: 0.4})
+    stats, _ = _scripted_ping(monkeypatch, sock, count=2, interval=0.5)
+    assert stats.received == 2
+    sock = ScriptedEcho({1: 0.005, 2: 0.6})
+    stats, ended = _scripted_ping(monkeypatch, sock, count=2, interval=0.5)
+    assert stats.received == 1 and ended == int(1.0e9)  # sent at 0.5 s, waited one interval
+
+
+def test_deadline_ends_at_the_first_error_report_like_iputils(monkeypatch):
+    """With -w an unreachable report ends the run at once, as iputils' main loop does."""
+    sock = ScriptedEcho({1: 0.1, 2: 0.1, 3: 0.1}, errors=frozenset({1}))
+    stats, ended = _scripted_ping(monkeypatch, sock, count=3, interval=1.0, deadline=10.0)
+    assert (stats.transmitted, stats.errors, ended) == (1, 1, int(0.1e9))
+
+
+@pytest.mark.skipif(
+    not (ROOT_DIR / "src/lanlab/locale/zh_CN/LC_MESSAGES/lanlab.mo").exists(),
+    reason="the zh_CN catalogue is not compiled (run `make`)",
+)
+def test_no_icmp_socket_is_explained_in_the_users_language(monkeypatch):
+    """Without an ICMP socket (outside ping_group_range, no CAP_NET_RAW) the one-line reason is Chinese
+    under --lang zh, English under en; the error itself stays the English text."""
+
+    def refused(*args, **kwargs):
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(ping_module.socket, "socket", refused)
+    monkeypatch.setattr(ping_module, "_ping_group_range", lambda: (1, 0))
+    with pytest.raises(PingPermissionError) as caught:
+        ping_module._open_icmp_socket()
+    assert str(caught.value).startswith("cannot open an ICMP socket: your group id ")
+    chinese = CliRunner().invoke(cli, ["--lang", "zh", "ping", "-c", "1", "127.0.0.1"])
+    assert chinese.exit_code == 2 and chinese.output.count("\n") == 1
+    assert chinese.output.startswith("lanlab: 无法打开 ICMP 套接字：你的组 ID ")
+    assert "net.ipv4.ping_group_range（1 0）之内，也没有 CAP_NET_RAW" in chinese.output
+    english = CliRunner().invoke(cli, ["--lang", "en", "ping", "-c", "1", "127.0.0.1"])
+    assert english.output.startswith("lanlab: cannot open an ICMP socket: your group id ")

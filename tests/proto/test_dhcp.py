@@ -246,6 +246,26 @@ def test_a_pool_outside_the_subnet_is_refused():
         server(first="198.18.0.9", last="198.18.0.1")
 
 
+def test_a_refused_pool_is_english_and_said_in_the_users_language():
+    """PoolError's str stays English; shown through localize it reads Chinese under zh."""
+    from lanlab.i18n import localize, message_of, set_language
+
+    errors = []
+    for first, last in (("198.19.0.1", "198.19.0.9"), ("198.18.0.9", "198.18.0.1")):
+        with pytest.raises(PoolError) as caught:
+            server(first=first, last=last)
+        errors.append(caught.value)
+    assert [str(error) for error in errors] == [
+        "pool 198.19.0.1-198.19.0.9 is not inside 198.18.0.0/24",
+        "pool 198.18.0.9-198.18.0.1 runs backwards",
+    ]
+    set_language("zh")
+    assert [localize(message_of(error)) for error in errors] == [
+        "地址池 198.19.0.1-198.19.0.9 不在 198.18.0.0/24 之内",
+        "地址池 198.18.0.9-198.18.0.1 首尾颠倒了",
+    ]
+
+
 def test_malformed_options_from_a_peer_are_ignored_not_fatal():
     """A DISCOVER whose requested-address option is 3 bytes still gets an offer; a REQUEST with a bad server
     id is treated as having none."""

@@ -10,7 +10,7 @@ from lanlab import oui
 from lanlab.cli.arp import vendor_text
 from lanlab.cli.common import EXIT_NO_ANSWER, EXIT_OK, fail, print_json
 from lanlab.cli.help import Command
-from lanlab.i18n import _, as_the_tool_prints, ngettext
+from lanlab.i18n import _, as_the_tool_prints, localize, message_of, ngettext
 from lanlab.net.arping import (
     ArpEndpoint,
     ArpingOptions,
@@ -41,7 +41,7 @@ def _open(interface: str) -> ArpEndpoint:
     try:
         return ArpEndpoint(interface)
     except ArpSocketError as error:
-        fail(str(error))
+        fail(localize(message_of(error)))  # an L_ text from lanlab.net, shown in the user's language
 
 
 @click.command("arping", cls=Command)

@@ -9,7 +9,7 @@ from typing import Any, NoReturn
 
 import click
 
-from lanlab.i18n import N_, _
+from lanlab.i18n import N_, _, localize, message_of
 from lanlab.text import json_safe, text_encoding
 from lanlab.units import UnitError, parse_duration
 
@@ -50,7 +50,7 @@ class EncodingType(click.ParamType):
         try:
             return text_encoding(value)
         except ValueError as error:
-            self.fail(str(error), param, ctx)
+            self.fail(localize(message_of(error)), param, ctx)
 
 
 class DurationType(click.ParamType):
@@ -64,7 +64,7 @@ class DurationType(click.ParamType):
         try:
             return parse_duration(value) / 1e9
         except UnitError as error:
-            self.fail(str(error), param, ctx)
+            self.fail(localize(message_of(error)), param, ctx)
 
 
 class NonEmptyType(click.ParamType):

@@ -10,7 +10,7 @@ import click
 
 from lanlab.cli.common import EXIT_INTERRUPTED, EXIT_NO_ANSWER, EXIT_OK, DurationType, fail, print_json
 from lanlab.cli.help import Group
-from lanlab.i18n import _
+from lanlab.i18n import _, localize, message_of
 from lanlab.units import SECOND
 
 if TYPE_CHECKING:
@@ -84,7 +84,7 @@ def serve_command(
         )
         sock = open_socket(interface)
     except (DhcpServerError, PoolError) as error:
-        fail(str(error))
+        fail(localize(message_of(error)))  # an L_ text from lanlab.net, shown in the user's language
 
     def report(exchange: Exchange) -> None:
         if as_json:

@@ -21,11 +21,12 @@ from lanlab.i18n import N_, N_plural, _, ngettext
 # Each text is click's exactly (tests/cli/test_i18n.py finds it in click's source): help headings, and
 # the usage errors a user meets, which main.one_line_errors turns into one line. Not "file", "path",
 # "directory": click.Path makes its metavar (FILE) of them, and option syntax stays as typed.
+SHOW_HELP = N_("Show this message and exit.")  # --help's text, translated as each help is formatted
 CLICK_WORDS = (
     N_("Usage:"),
     N_("Options"),
     N_("Commands"),
-    N_("Show this message and exit."),
+    SHOW_HELP,
     N_("Show the version and exit."),
     N_("default: {default}"),
     N_("env var: {var}"),
@@ -65,6 +66,24 @@ CLICK_MODULES = (
 )
 
 
+class _TypeName(str):
+    """A click number type's name ("integer range"): itself where click reads it as a str (its
+    metavar INTEGER RANGE is `name.upper()`, kept as typed), translated where it is formatted into
+    "{value!r} is not a valid {number_type}." (click passes it untranslated)."""
+
+    def __format__(self, spec: str) -> str:
+        return format(_(str(self)), spec)
+
+
+# click's number types, by the name click gives each (the same words, marked for the catalogue)
+NUMBER_TYPES = (
+    (click.types.IntParamType, N_("integer")),
+    (click.types.IntRange, N_("integer range")),
+    (click.types.FloatParamType, N_("float")),
+    (click.types.FloatRange, N_("float range")),
+)
+
+
 def speak_for_click() -> None:
     """Click's messages through lanlab's catalogue, in the language `--lang` or the locale chose.
     Click binds `from gettext import gettext as _` in each module; rebinding those names is the
@@ -73,6 +92,8 @@ def speak_for_click() -> None:
         module._ = _  # type: ignore[attr-defined]
         if hasattr(module, "ngettext"):
             module.ngettext = ngettext  # type: ignore[attr-defined]
+    for number_type, name in NUMBER_TYPES:
+        number_type.name = _TypeName(name)
 
 
 _WIDE = "\u2e80-\u9fff\u3000-\u303f\uff00-\uffef"  # CJK characters and punctuation (two columns each)
@@ -201,6 +222,15 @@ class Command(click.Command):
     """A command whose help is shown in the user's language."""
 
     context_class = Context
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        """Click's --help, its text in English, the source: click makes the option once per command
+        and keeps it, its help translated in the language of that first call, so a process that
+        showed help in Chinese once (tests with CliRunner) would show it so under --lang en."""
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = SHOW_HELP  # option_rows translates it in this invocation's language
+        return option
 
     def get_short_help_str(self, limit: int = 45) -> str:
         source = self.short_help or self.help

@@ -162,7 +162,8 @@ def check(
             mark = _("PASS") if result.passed else _("FAIL")
             click.echo(f"{mark} {result.id} ({result.score}/{result.points}): {localize(result.found)}")
             if not result.passed and result.hint:
-                click.echo("     " + _("hint: {hint}").format(hint=localize(result.hint)))
+                # the teacher's hint, in the lab file's language
+                click.echo("     " + _("hint: {hint}").format(hint=result.hint))
         click.echo(_("score {score}/{total}").format(score=score, total=the_lab.total))
         if html is not None:
             click.echo(_("wrote {file}").format(file=html))
@@ -194,12 +195,13 @@ def new(file: Path, student: str, out: Path | None) -> None:
         for stage in the_lab.stages:
             brief += ["", f"## {stage.name}", "", stage.brief.strip()]
             brief += [
-                f"- {check.ask} (answer as `{check.id}:` in answers.yaml)"
+                "- " + _("{ask} (answer as `{id}:` in answers.yaml)").format(ask=check.ask, id=check.id)
                 for check in stage.checks
                 if check.kind == "question"
             ]
         (out / "brief.md").write_text("\n".join(brief).strip() + "\n", encoding="utf-8")
-        answers = [f"# {the_lab.title}: your answers, one `id: answer` per question", ""]
+        # the scaffolding in the student's language; the lab's title and questions as the teacher wrote them
+        answers = ["# " + _("{title}: your answers, one `id: answer` per question").format(title=the_lab.title), ""]
         for check in the_lab.checks:
             if check.kind == "question":
                 answers += [f"# {check.ask}", f"{check.id}:", ""]
@@ -298,7 +300,7 @@ def grade_command(
     if kind == "bwrap" and bwrap_refused() is not None:
         fail(
             _("--isolation bwrap: {reason}; install bubblewrap, or choose --isolation namespace").format(
-                reason=bwrap_refused()
+                reason=localize(bwrap_refused() or "")
             )
         )
     if fallback is not None:
@@ -306,7 +308,7 @@ def grade_command(
             _(
                 "lanlab: warning: students' programs run behind the network namespace only ({reason}); "
                 "install bubblewrap for the sandbox"
-            ).format(reason=fallback),
+            ).format(reason=localize(fallback)),
             err=True,
         )
     done: list[Any] = []

@@ -13,7 +13,7 @@ from click.exceptions import NoArgsIsHelpError
 
 from lanlab import __version__
 from lanlab.cli.common import EXIT_INTERRUPTED, LanlabError
-from lanlab.compiled import build_name
+from lanlab.compiled import compiled_modules
 from lanlab.cli.help import Group, speak_for_click
 from lanlab.i18n import LANGUAGES, _, set_language
 
@@ -99,10 +99,18 @@ class LazyGroup(Group):
         return getattr(importlib.import_module(module_name), attribute)
 
 
+def _build_name() -> str:
+    """lanlab.compiled.build_name() in the user's language: which build runs."""
+    modules = compiled_modules()
+    if modules:
+        return _("compiled with mypyc, {count} modules").format(count=len(modules))
+    return _("pure Python")
+
+
 def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
     """click's version option, plus the build (looked at only when asked: it lists files)."""
     if value and not ctx.resilient_parsing:
-        click.echo(_("lanlab, version {version} ({build})").format(version=__version__, build=build_name()))
+        click.echo(_("lanlab, version {version} ({build})").format(version=__version__, build=_build_name()))
         ctx.exit()
 
 

@@ -8,7 +8,7 @@ import click
 
 from lanlab.cli.common import EXIT_NO_ANSWER, EXIT_OK, HOST, INTERFACE, fail, print_json
 from lanlab.cli.help import Command
-from lanlab.i18n import _, as_the_tool_prints
+from lanlab.i18n import _, as_the_tool_prints, localize, message_of
 from lanlab.net.ping import (
     EchoSocket,
     Event,
@@ -155,7 +155,7 @@ def ping_command(
     try:
         sock = EchoSocket(address, options)
     except PingPermissionError as error:
-        fail(str(error))
+        fail(localize(message_of(error)))  # an L_ text from lanlab.net, shown in the user's language
     except OSError as error:
         reason = error.strerror or str(error)
         fail(

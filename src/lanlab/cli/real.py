@@ -12,12 +12,12 @@ import click
 
 from lanlab.cli.common import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_NO_ANSWER, EXIT_OK, fail, print_json
 from lanlab.cli.help import Command, Group
-from lanlab.i18n import _, localize, message_of, ngettext
+from lanlab.i18n import N_, _, localize, message_of, ngettext
 from lanlab.units import UnitError, format_duration, parse_duration
 
 STANDING = "up"  # the run id of a lab left standing by `real up`
 
-DO_HELP = (
+DO_HELP = N_(  # extracted for the catalogue here: click's help= names a variable
     "A command, in `sim run`'s words, run as the real tool inside NODE's namespace: \"pc1 ping pc3 -c 3\", "
     '"pc2 udp listen 7788 --reply hello", "pc1 udp broadcast Hi --port 7788 --wait 1", '
     '"at 1s pc1 udp send pc2 9 hi --wait 1", "pc2 tcp serve", "at 1s pc1 tcp connect pc2 7788 --send hi", '
@@ -69,7 +69,7 @@ def _options(command: Any) -> Any:
 
 
 def _fail_real(error: Exception) -> NoReturn:
-    fail(str(error))
+    fail(localize(message_of(error)))
 
 
 def say_not_applied(items: list[dict[str, Any]]) -> None:
@@ -77,7 +77,7 @@ def say_not_applied(items: list[dict[str, Any]]) -> None:
     for item in items:
         click.echo(
             _("lanlab: not applied on the kernel: {property} on {where} ({why})").format(
-                property=item["property"], where=item["where"], why=item["why"]
+                property=item["property"], where=item["where"], why=localize(item["why"])
             ),
             err=True,
         )
@@ -114,7 +114,7 @@ def prepare(
     try:
         end = parse_duration(until) / 1e9
     except UnitError as error:
-        fail(_("--until: {error}").format(error=error))
+        fail(_("--until: {error}").format(error=localize(message_of(error))))
     lab = load_lab(file)
     skipped = []
     events = []
@@ -123,7 +123,7 @@ def prepare(
         if why is None:
             events.append(text)
         else:
-            skipped.append({"where": "events", "property": f"event {text!r}", "why": why.split(": ", 1)[-1]})
+            skipped.append({"where": "events", "property": f"event {text!r}", "why": why})
     try:
         require_root()
         commands = [parse_do(lab, text) for text in [*events, *do]]
@@ -243,7 +243,7 @@ def run_command(
     else:
         for command in run.commands:
             click.secho(command.heading(), bold=True)
-            click.echo("\n".join(do_words.lines(command)))
+            click.echo("\n".join(localize(line) for line in do_words.lines(command)))
         for line in report(run.programs):
             click.echo(localize(line))
         click.echo(
@@ -404,7 +404,7 @@ def compare(
     try:
         cpu_limit = parse_duration(app_cpu) / 1e9
     except UnitError as error:
-        fail(_("--app-cpu: {error}").format(error=error))
+        fail(_("--app-cpu: {error}").format(error=localize(message_of(error))))
     sim_document, sim_owners = simulate(file, do, apps, stdins, until, args, cpu_limit)
     run = execute_or_fail(run)
     found, known = differences(sim_document, run.document(), sim_owners, run.owners)
@@ -412,9 +412,9 @@ def compare(
         print_json({"network": run.lab.name, "differences": found, "known": known})
     else:
         for line in found:
-            click.echo(_("difference: {line}").format(line=line))
+            click.echo(_("difference: {line}").format(line=localize(line)))
         for line in known:
-            click.echo(_("known: {line}").format(line=line))
+            click.echo(_("known: {line}").format(line=localize(line)))
         click.echo(
             ngettext(
                 "{name}: {count} difference between the simulator and the kernel",

@@ -374,7 +374,7 @@ def run(
     if trace is not None and protocols:
         _warn_unmatched_filter(network, protocols)
     if page is not None:
-        page.publish(network, programs, stopped_reason(network, interrupted))
+        page.publish(network, programs, stopped_reason(network, interrupted, len(history.events)))
     _exit(network, programs, events, interrupted)
 
 
@@ -410,11 +410,11 @@ def _checked_options(
     try:
         end = parse_duration(until)
     except UnitError as error:
-        fail(_("--until: {error}").format(error=error))
+        fail(_("--until: {error}").format(error=localize(message_of(error))))
     try:
         cpu_limit = parse_duration(app_cpu) / SECOND
     except UnitError as error:
-        fail(_("--app-cpu: {error}").format(error=error))
+        fail(_("--app-cpu: {error}").format(error=localize(message_of(error))))
     if as_json and trace == "table":
         fail(_("--json prints one document at the end: --trace jsonl --json puts the event list in it as 'events'"))
     tables = [word.strip() for word in show.split(",") if word.strip()]
@@ -587,7 +587,7 @@ def start_capture(network: Any, pcap: str | Path, points: tuple[str, ...] = ()) 
     except OSError as error:
         fail(_("--pcap: cannot write {file}: {reason}").format(file=pcap, reason=error.strerror or error))
     except (NetworkError, ValueError) as error:
-        fail(_("--pcap: {error}").format(error=error))
+        fail(_("--pcap: {error}").format(error=localize(message_of(error))))
 
 
 STP_ON = "stp: {enabled: true}"  # a switch's YAML that breaks a loop
@@ -721,11 +721,23 @@ def lease_table(name: str, rows: list[dict[str, Any]], when: str) -> Table:
             escape(row["interface"]),
             row["ip"],
             row["mac"],
-            row["state"],
+            lease_state(row["state"]),
             f"{row['expires']:.1f}",
             escape(row["hostname"]) or "-",
         )
     return table
+
+
+def lease_state(state: str) -> str:
+    """A lease's state (the English word of --json's tables.NODE.leases) in the user's language."""
+    words = {
+        "offered": _("offered"),
+        "bound": _("bound"),
+        "released": _("released"),
+        "declined": _("declined"),
+        "expired": _("expired"),
+    }
+    return words.get(state, state)
 
 
 def arp_table(name: str, rows: list[dict[str, Any]]) -> Table:

@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from lanlab.cli.common import fail
-from lanlab.i18n import L_, _
+from lanlab.i18n import L_, _, localize, message_of
 from lanlab.program_lines import ending_line
 from lanlab.units import UnitError, parse_duration
 
@@ -31,7 +31,15 @@ def split_spec(option: str, text: str) -> tuple[str, str]:
     node, sep, value = text.partition("=")
     if not sep or not node.strip():
         shape = "[at T] NODE=FILE.py" if option == "--app" else "NODE=VALUE"
-        raise AppSpecError(f"{option} {text!r}: expected {shape}, like {EXAMPLES[option]}")
+        raise AppSpecError(
+            L_(
+                "{option} {text}: expected {shape}, like {example}",
+                option=option,
+                text=repr(text),
+                shape=shape,
+                example=EXAMPLES[option],
+            )
+        )
     return node.strip(), value
 
 
@@ -43,7 +51,7 @@ def read_app(text: str) -> tuple[int, str, Path]:
         try:
             at = parse_duration(words[1])
         except UnitError as error:
-            raise AppSpecError(f"--app {text!r}: {error}") from None
+            raise AppSpecError(L_("--app {text}: {problem}", text=repr(text), problem=message_of(error))) from None
         text = words[2]
     node, path = split_spec("--app", text)
     return at, node, Path(path.strip())
@@ -54,7 +62,7 @@ def parse_app(text: str) -> tuple[int, str, Path]:
     try:
         return read_app(text)
     except AppSpecError as error:
-        fail(str(error))
+        fail(localize(message_of(error)))
 
 
 def program_inputs(
@@ -73,13 +81,15 @@ def program_inputs(
     for node in [*stdin_of, *args_of]:
         if node not in nodes:
             raise AppSpecError(
-                _("--stdin/--arg {node}=...: no node called {node!r} (nodes: {nodes})").format(
-                    node=node, nodes=", ".join(nodes)
+                L_(
+                    "--stdin/--arg {node}=...: no node called {node!r} (nodes: {nodes})",
+                    node=node,
+                    nodes=", ".join(nodes),
                 )
             )
         if node not in app_nodes:
             raise AppSpecError(
-                _("--stdin/--arg {node}=...: {node} runs no program; add --app {node}=PROGRAM.py").format(node=node)
+                L_("--stdin/--arg {node}=...: {node} runs no program; add --app {node}=PROGRAM.py", node=node)
             )
     return stdin_of, args_of
 
@@ -97,7 +107,7 @@ def start_apps(
     try:
         stdin_of, args_of = program_inputs(stdins, args, app_nodes, list(network.nodes))
     except AppSpecError as error:
-        fail(str(error))
+        fail(localize(message_of(error)))
     programs = []
     streams: dict[str, io.StringIO] = {}  # one stdin per host
     for text in apps:

@@ -15,7 +15,7 @@ import click
 
 from lanlab.cli.common import EXIT_INTERRUPTED, fail
 from lanlab.cli.help import Command
-from lanlab.i18n import _, localize
+from lanlab.i18n import _, localize, message_of
 from lanlab.units import UnitError, parse_duration
 
 
@@ -77,7 +77,7 @@ def serve(
     try:
         cpu_limit = parse_duration(app_cpu) / 1e9
     except UnitError as error:
-        fail(_("--app-cpu: {error}").format(error=error))
+        fail(_("--app-cpu: {error}").format(error=localize(message_of(error))))
     if file is not None:
         problems = _problems(file)
         for problem in problems:

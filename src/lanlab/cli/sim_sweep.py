@@ -14,7 +14,7 @@ from rich.table import Table
 
 from lanlab.cli.common import EXIT_INTERRUPTED, EXIT_NO_ANSWER, EXIT_OK, fail, print_json
 from lanlab.cli.help import Command
-from lanlab.i18n import _, localize, ngettext
+from lanlab.i18n import _, localize, message_of, ngettext
 
 
 @click.command(name="sweep", cls=Command)
@@ -155,7 +155,7 @@ def sweep(
     except TopologyError as error:
         fail("; ".join(localize(problem) for problem in error.problems))
     except SweepError as error:
-        fail(str(error))
+        fail(localize(message_of(error)))
     names = [m.name for m in plan.metrics]
     for spec in plot_specs:
         if spec.metric is not None and spec.metric not in names:
@@ -177,7 +177,7 @@ def sweep(
     except KeyboardInterrupt:
         interrupted = True
     except SweepError as error:
-        fail(str(error))
+        fail(localize(message_of(error)))
     wall = time.perf_counter() - start
     if progress is not None:
         progress.end()
@@ -188,7 +188,7 @@ def sweep(
         try:
             draw(spec, rows, names, plan.varied, plan.name)
         except SweepError as error:
-            fail(str(error))
+            fail(localize(message_of(error)))
     failed = [row for row in rows if row.get("error")]
     summary = summarise(rows, plan.varied, names)
     if as_json:
@@ -215,7 +215,7 @@ def sweep(
         click.echo(
             ngettext(
                 "{runs} run of {file} in {wall} s on {where}", "{runs} runs of {file} in {wall} s on {where}", len(rows)
-            ).format(runs=len(rows), file=file, wall=f"{wall:.1f}", where=engine_name(workers, scheduler))
+            ).format(runs=len(rows), file=file, wall=f"{wall:.1f}", where=localize(engine_name(workers, scheduler)))
             + (_(", {failed} failed").format(failed=len(failed)) if failed else "")
             + (_("; rows in {out}").format(out=out) if out else "")
             + "".join(_("; plot {path}").format(path=s.path) for s in plot_specs)

@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from lanlab.cli.common import EXIT_INTERRUPTED, fail
-from lanlab.i18n import _
+from lanlab.i18n import L_, _
 
 
 class PageTarget:
@@ -74,19 +74,33 @@ class PageTarget:
                 sys.exit(EXIT_INTERRUPTED)
 
 
-def stopped_reason(network: Any, interrupted: bool) -> str | None:
-    """What the page's banner says when the run did not reach its end."""
+def stopped_reason(network: Any, interrupted: bool, listed: int) -> str | None:
+    """What the page's banner says when the run did not reach its end: an L_ text, English in the
+    document (`stopped`), shown in the reader's language (`stopped_shown`). It counts the simulator's
+    events, as --max-events and the storm's limit do, and names the `listed` events (the event list's
+    rows, the header's count) they made: a storm's 200,008 simulator events make 690,945 rows."""
     engine = network.engine
+    time, events, rows = f"{network.now / 1e9:.6f}", f"{engine.events:,}", f"{listed:,}"
     if interrupted:
-        return (
-            f"interrupted (Ctrl-C) at sim time {network.now / 1e9:.6f} s after {engine.events:,} "
-            "events: this is the run so far"
+        return L_(
+            "interrupted (Ctrl-C) at sim time {time} s after {events} simulator events: "
+            "the {rows} events listed are the run so far",
+            time=time,
+            events=events,
+            rows=rows,
         )
     if engine.stopped:
         why = (
             f"--max-events {engine.max_events}"
             if engine.stopped_by == "max-events"
-            else f"{engine.events_after_storm:,} events after the broadcast storm began"
+            else L_("{events} events after the broadcast storm began", events=f"{engine.events_after_storm:,}")
         )
-        return f"stopped at sim time {network.now / 1e9:.6f} s after {engine.events:,} events ({why}): this is the run so far"
+        return L_(
+            "stopped at sim time {time} s after {events} simulator events ({why}): "
+            "the {rows} events listed are the run so far",
+            time=time,
+            events=events,
+            why=why,
+            rows=rows,
+        )
     return None

@@ -36,7 +36,7 @@ from typing import Any, NoReturn
 import click
 
 from lanlab.cli.common import EXIT_INTERRUPTED, EXIT_NO_ANSWER, fail
-from lanlab.i18n import L_, _, localize
+from lanlab.i18n import L_, _, localize, message_of
 from lanlab.units import UnitError, parse_duration
 
 CLONE_NEWUSER = 0x10000000  # <linux/sched.h>
@@ -90,7 +90,7 @@ def parse_limits(text: str) -> Limits:
             try:
                 seconds = parse_duration(value.strip()) / 1e9
             except UnitError as error:
-                fail(_("--app-limits cpu={value}: {error}").format(value=value, error=error))
+                fail(_("--app-limits cpu={value}: {error}").format(value=value, error=localize(message_of(error))))
             if seconds < 1:
                 fail(
                     _("--app-limits cpu={value}: the kernel counts CPU time in whole seconds; give 1s or more").format(

@@ -13,7 +13,7 @@ import click
 from lanlab.cli.common import DURATION, ENCODING, HOST, fail
 from lanlab.cli.help import Group
 from lanlab.cli.netio import EventPrinter, network_errors
-from lanlab.i18n import N_
+from lanlab.i18n import N_, localize, message_of
 from lanlab.net import aio
 from lanlab.net.tcp_client import talk
 from lanlab.net.tcp_server import DEFAULT_REPLY, MAX_LINE, MODES, ServerSettings, TcpServer
@@ -126,7 +126,7 @@ def serve(
     try:
         reply_bytes = encode(reply, encoding)
     except ValueError as error:
-        fail(str(error))
+        fail(localize(message_of(error)))
     settings = ServerSettings(bind, port, mode, reply_bytes, encoding, max_clients, idle_timeout, max_line)
     _raise_descriptor_limit()
     with network_errors(f"tcp {bind}:{port}"):
@@ -184,7 +184,7 @@ def connect(host: str, port: int, encoding: str, sends: tuple[str, ...], wait: f
         try:
             encode(text, encoding)
         except ValueError as error:
-            fail(str(error))
+            fail(localize(message_of(error)))
     output = _Output()
     typed = getattr(sys.stdin, "encoding", None) or locale.getpreferredencoding(False)
     with network_errors(f"tcp {host}:{port}"):

@@ -24,7 +24,7 @@ from lanlab.cli.common import (
 )
 from lanlab.cli.help import Group
 from lanlab.cli.netio import EventPrinter, network_errors
-from lanlab.i18n import N_, _, ngettext
+from lanlab.i18n import N_, _, localize, message_of, ngettext
 from lanlab.net import udp as net_udp
 from lanlab.text import decode, encode, preview
 
@@ -49,7 +49,7 @@ def _encoded(text: str, encoding: str) -> bytes:
     try:
         return encode(text, encoding)
     except ValueError as error:
-        fail(str(error))
+        fail(localize(message_of(error)))
 
 
 @udp.command()

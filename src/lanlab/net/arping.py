@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from ipaddress import IPv4Address, IPv4Network
 
+from lanlab.i18n import L_
 from lanlab.wire import Arp, ArpOp, Ethernet, EtherType, MacAddress, WireError
 
 ETH_P_ARP = int(EtherType.ARP)  # the packet socket protocol, as linux/if_ether.h names it
@@ -54,22 +55,32 @@ class ArpEndpoint:
             self.sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ARP))
         except PermissionError:
             raise ArpSocketError(
-                "arping needs a packet socket: run as root or give python CAP_NET_RAW "
-                "(sudo setcap cap_net_raw+ep on the interpreter)"
+                L_(
+                    "arping needs a packet socket: run as root or give python CAP_NET_RAW "
+                    "(sudo setcap cap_net_raw+ep on the interpreter)"
+                )
             ) from None
         try:
             self.sock.bind((interface, ETH_P_ARP))
         except OSError as error:
             self.sock.close()
             raise ArpSocketError(
-                f"cannot use interface {interface!r}: {error.strerror}; `ip link` lists them"
+                L_(
+                    "cannot use interface {interface}: {reason}; `ip link` lists them",
+                    interface=repr(interface),
+                    reason=error.strerror,
+                )
             ) from None
         _, _, _, link_type, address = self.sock.getsockname()
         if link_type != ARPHRD_ETHER:  # loopback (772), tunnels: no ARP there, every request would go unanswered
             self.sock.close()
             raise ArpSocketError(
-                f"{interface} is not an Ethernet interface (link type {link_type}) and has no ARP; "
-                "pick one that `ip link` shows as link/ether"
+                L_(
+                    "{interface} is not an Ethernet interface (link type {link_type}) and has no ARP; "
+                    "pick one that `ip link` shows as link/ether",
+                    interface=interface,
+                    link_type=link_type,
+                )
             )
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
         self.sock.setblocking(False)

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Interface
 
+from lanlab.i18n import L_
 from lanlab.proto.dhcp import BROADCAST, SERVER_PORT, DhcpSend, DhcpServer, message_kind
 from lanlab.wire import Dhcp, WireError
 from lanlab.wire.dhcp import DhcpMessageType
@@ -38,7 +39,13 @@ def interface_address(interface: str) -> IPv4Interface:
             address = fcntl.ioctl(probe.fileno(), SIOCGIFADDR, request)[20:24]
             mask = fcntl.ioctl(probe.fileno(), SIOCGIFNETMASK, request)[20:24]
         except OSError as error:
-            raise DhcpServerError(f"{interface} has no IPv4 address to serve from ({error.strerror})") from None
+            raise DhcpServerError(
+                L_(
+                    "{interface} has no IPv4 address to serve from ({reason})",
+                    interface=interface,
+                    reason=error.strerror,
+                )
+            ) from None
     return IPv4Interface(f"{IPv4Address(address)}/{IPv4Address(mask)}")
 
 
@@ -61,8 +68,10 @@ def open_socket(interface: str) -> socket.socket:
         sock.bind(("", SERVER_PORT))
     except OSError as error:
         sock.close()
-        why = "run as root (port 67 and SO_BINDTODEVICE need it)" if error.errno in (1, 13) else error.strerror
-        raise DhcpServerError(f"cannot serve DHCP on {interface}: {why}") from None
+        why = L_("run as root (port 67 and SO_BINDTODEVICE need it)") if error.errno in (1, 13) else error.strerror
+        raise DhcpServerError(
+            L_("cannot serve DHCP on {interface}: {reason}", interface=interface, reason=why)
+        ) from None
     return sock
 
 

@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from ipaddress import IPv4Address
 
+from lanlab.i18n import L_
 from lanlab.wire import Icmp, IcmpType, IPv4, WireError
 
 # Linux constants the socket module does not export everywhere.
@@ -246,9 +247,14 @@ def _open_icmp_socket() -> tuple[socket.socket, str]:
     except PermissionError:
         low, high = _ping_group_range()
         raise PingPermissionError(
-            f"cannot open an ICMP socket: your group id {os.getgid()} is outside net.ipv4.ping_group_range "
-            f'({low} {high}) and there is no CAP_NET_RAW; run `sudo sysctl -w net.ipv4.ping_group_range="0 '
-            '2147483647"`, or `sudo setcap cap_net_raw+ep` on the python binary, or run as root'
+            L_(
+                "cannot open an ICMP socket: your group id {gid} is outside net.ipv4.ping_group_range "
+                '({low} {high}) and there is no CAP_NET_RAW; run `sudo sysctl -w net.ipv4.ping_group_range="0 '
+                '2147483647"`, or `sudo setcap cap_net_raw+ep` on the python binary, or run as root',
+                gid=os.getgid(),
+                low=low,
+                high=high,
+            )
         ) from None
 
 
@@ -273,7 +279,9 @@ def ping(
     """Send echo requests on `sock` at `options.interval`, report each reply or error as it comes.
 
     Stops like iputils: after `count` replies, or `count` sends plus the wait for their
-    answers (two round trips once anything answered, else `timeout`), or at `deadline`.
+    answers (two round trips but at least one interval once anything answered, else
+    `timeout`), or at `deadline`; with a deadline, ping waits for the count's answers until
+    it, and the first error report ends the run.
     """
     stats = PingStatistics()
     stats.socket_kind = sock.kind
@@ -282,6 +290,7 @@ def ping(
     start = clock()
     deadline = start + int(options.deadline * 1e9) if options.deadline is not None else None
     next_send = start
+    interval_ns = int(options.interval * 1e9)
     seq = 0
     try:
         while True:
@@ -290,6 +299,8 @@ def ping(
                 break
             if options.count is not None and stats.received + stats.errors >= options.count:
                 break
+            if deadline is not None and stats.errors:
+                break  # iputils: with -w an error report (unreachable, TTL exceeded) ends the run
             may_send = options.count is None or seq < options.count
             if may_send and now >= next_send:
                 seq += 1
@@ -301,16 +312,21 @@ def ping(
                     stats.errors += 1
                 stats.transmitted += 1
                 stats.elapsed_ns = now - start
-                next_send = now + int(options.interval * 1e9)
+                next_send = now + interval_ns
                 continue
-            if not may_send:
-                # iputils: after the last request wait two round trips, or -W when nothing answered.
-                linger = max(2 * max(stats.rtts_ns), 1_000_000) if stats.rtts_ns else int(options.timeout * 1e9)
+            if may_send:
+                wait_until = next_send
+            elif deadline is not None:
+                # with -w ping waits for the count's answers until the deadline, no linger (iputils' ping.h:
+                # schedule_exit is skipped when a deadline is set)
+                wait_until = deadline
+            else:
+                # iputils' __schedule_exit: after the last request wait two round trips but at least one
+                # interval, or -W when nothing answered
+                linger = max(2 * max(stats.rtts_ns), interval_ns) if stats.rtts_ns else int(options.timeout * 1e9)
                 wait_until = sent_at[seq & 0xFFFF] + linger
                 if now >= wait_until:
                     break
-            else:
-                wait_until = next_send
             if deadline is not None:
                 wait_until = min(wait_until, deadline)
             readable, _, _ = select.select([sock], [], [], max(wait_until - now, 0) / 1e9)

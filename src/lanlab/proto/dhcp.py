@@ -24,6 +24,7 @@ from enum import Enum
 from ipaddress import IPv4Address, IPv4Network
 from typing import Final
 
+from lanlab.i18n import L_
 from lanlab.units import SECOND
 from lanlab.wire import MacAddress
 from lanlab.wire.dhcp import BROADCAST_FLAG, BootOp, Dhcp, DhcpMessageType, DhcpOption, DhcpOptionCode
@@ -91,9 +92,9 @@ class DhcpServer:
     ) -> None:
         first, last = pool
         if int(first) > int(last):
-            raise PoolError(f"pool {first}-{last} runs backwards")
+            raise PoolError(L_("pool {first}-{last} runs backwards", first=first, last=last))
         if first not in subnet or last not in subnet:
-            raise PoolError(f"pool {first}-{last} is not inside {subnet}")
+            raise PoolError(L_("pool {first}-{last} is not inside {subnet}", first=first, last=last, subnet=subnet))
         self.server_id = server_id
         self.subnet = subnet
         self.pool = [

@@ -14,6 +14,7 @@ import struct
 from dataclasses import dataclass, field
 from ipaddress import IPv4Address
 
+from lanlab.i18n import L_
 from lanlab.wire import Icmp, IcmpType, TimeExceededCode, UnreachableCode
 
 BASE_PORT = 33434
@@ -55,8 +56,12 @@ def check_probe_ports(port: int, max_ttl: int, queries: int) -> None:
     """Refuse a first UDP port whose probes (one port more per probe) would run past 65535."""
     if not 1 <= port <= 65536 - max_ttl * queries:
         raise ValueError(
-            f"UDP probes use ports {port} to {port + max_ttl * queries - 1}: "
-            f"give -p at most {65536 - max_ttl * queries}"
+            L_(
+                "UDP probes use ports {first} to {last}: give -p at most {most}",
+                first=port,
+                last=port + max_ttl * queries - 1,
+                most=65536 - max_ttl * queries,
+            )
         )
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Final, Generic, TypeVar
 
+from lanlab.i18n import L_
+
 EPHEMERAL_FIRST: Final = 32768  # Linux net.ipv4.ip_local_port_range
 EPHEMERAL_LAST: Final = 60999
 
@@ -28,9 +30,9 @@ class UdpDemux(Generic[H]):
         if port == 0:
             port = self.ephemeral_port()
         if not 0 < port < 65536:
-            raise ValueError(f"UDP port {port} out of range 1-65535")
+            raise ValueError(L_("UDP port {port} out of range 1-65535", port=port))
         if port in self.bound:
-            raise PortInUseError(f"UDP port {port} is already in use")
+            raise PortInUseError(L_("UDP port {port} is already in use", port=port))
         self.bound[port] = receiver
         return port
 
@@ -48,7 +50,7 @@ class UdpDemux(Generic[H]):
             self._next_ephemeral = EPHEMERAL_FIRST + (port - EPHEMERAL_FIRST + 1) % span
             if port not in self.bound:
                 return port
-        raise PortInUseError("no free ephemeral UDP port")
+        raise PortInUseError(L_("no free ephemeral UDP port"))
 
     def ports(self) -> list[int]:
         return sorted(self.bound)
