@@ -9,7 +9,7 @@ LANLAB_COMPILE=1 compiles the simulator's hot path with mypyc.
 
 Without the switch this adds nothing: every setting lives in pyproject.toml and lanlab installs
 as pure Python, the default and the reference. With LANLAB_COMPILE=1 (`make fast`, or
-`LANLAB_COMPILE=1 pip install .`) the modules below become C extensions of the same source; the
+`LANLAB_COMPILE=1 pip install '.[fast]'`) the modules below become C extensions of the same source; the
 event lists and captures they produce are byte-identical (tests/sim/test_golden.py runs on both).
 """
 
@@ -26,6 +26,7 @@ LOCALE = Path("src/lanlab/locale")
 # and the tracer (one `is not None` test when off, every event when on).
 HOT_PATH = [
     "src/lanlab/sim/core/engine.py",
+    "src/lanlab/sim/core/typedheap.py",
     "src/lanlab/sim/core/frame.py",
     "src/lanlab/sim/core/link.py",
     "src/lanlab/sim/core/trace.py",
@@ -64,7 +65,7 @@ else:
     try:
         from mypyc.build import mypycify
     except ImportError:  # pip's isolated build asking what it needs: it installs mypy, then runs this again
-        setup(cmdclass=COMMANDS, setup_requires=["mypy>=1.11"])
+        setup(cmdclass=COMMANDS, setup_requires=["mypy>=2.4"])
     else:
         # Only the listed modules must type-check here: the ones they import stay interpreted.
         setup(cmdclass=COMMANDS, ext_modules=mypycify(["--follow-imports=silent", *HOT_PATH], opt_level="3"))

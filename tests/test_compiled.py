@@ -52,3 +52,11 @@ def test_setup_compiles_the_engine_and_the_devices_on_the_per_frame_path():
         assert f"lanlab.sim.{name}" in modules
     for module in modules:
         assert (SETUP.parent / "src" / (module.replace(".", "/") + ".py")).exists()
+
+
+def test_the_compiled_engine_keeps_its_events_in_the_typed_heap():
+    """Compiled, the engine's heap is sim.core.typedheap's; pure Python, a list that heapq keeps."""
+    from lanlab.sim.core.engine import Engine
+
+    heap = Engine().heap
+    assert type(heap).__name__ == ("TypedHeap" if EXPECT_COMPILED else "list")

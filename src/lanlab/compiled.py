@@ -1,6 +1,6 @@
 """Which build of lanlab runs: pure Python (the default and the reference) or the compiled one.
 
-`make fast` (or `LANLAB_COMPILE=1 pip install .`) compiles the simulator's hot path with mypyc
+`make fast` (or `LANLAB_COMPILE=1 pip install '.[fast]'`) compiles the simulator's hot path with mypyc
 (setup.py lists the modules); each becomes a C extension beside, or instead of, its .py file.
 `lanlab --version` says which build runs, and CI checks that its compiled run really is one.
 """

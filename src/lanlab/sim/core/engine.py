@@ -12,6 +12,11 @@ plus a non-negative delay. `push` (heappush bound as a method to this engine's h
 itertools.count) run in C, so a hop costs no Python call of its own: a checked method there
 cost 3-4% of scenario A's CPU. Frame ids come from `engine.frame_ids` the same way
 (`next_frame_id()` off the per-frame path). Nothing outside this module touches the heap.
+
+The compiled build keeps the same entries in a TypedHeap instead (sim.core.typedheap: times and
+tickets in typed arrays, so a sift compares machine integers, not tuples); `push` and `pop` are
+its methods there. Both heaps order entries by (time, ticket), which no two entries share, so
+both builds run the same events in the same order.
 """
 
 from __future__ import annotations
@@ -20,9 +25,29 @@ import random
 from collections.abc import Callable, Iterator
 from heapq import heappop, heappush
 from itertools import count
-from types import MethodType
+from types import FunctionType, MethodType
 from typing import Any, Final, Protocol
 
+
+def _runs_compiled() -> bool:
+    """Whether this module runs compiled: mypyc makes its functions builtins, not Python functions."""
+    return not isinstance(_runs_compiled, FunctionType)
+
+
+def _typed_heap() -> Any:
+    """The compiled build's heap class (sim.core.typedheap: typed arrays, compared as machine integers),
+    or None: in the pure Python build, or when librt (the `fast` extra) is missing. A list with heapq,
+    which is C, is the fastest heap pure Python has."""
+    if not _runs_compiled():
+        return None
+    try:
+        from lanlab.sim.core.typedheap import TypedHeap
+    except ImportError:
+        return None
+    return TypedHeap
+
+
+TYPED_HEAP: Final = _typed_heap()
 
 STORM_CHECK: Final = 1_000  # with events_after_storm: events between two looks for a reported storm
 
@@ -54,6 +79,16 @@ class TimerOwner(Protocol):
 Entry = tuple[int, int, "EventTarget", Any]  # (time, ticket, target, arg)
 
 
+class EventHeap(Protocol):
+    """What the engine reads of its heap besides push and pop: a list kept by heapq, or a TypedHeap."""
+
+    def __len__(self) -> int: ...
+
+    def __getitem__(self, index: int) -> Entry: ...
+
+    def __iter__(self) -> Iterator[Entry]: ...
+
+
 class Engine:
     """Virtual clock + event heap + the run's random source."""
 
@@ -62,6 +97,7 @@ class Engine:
         "heap",
         "tickets",
         "push",
+        "pop",
         "frame_ids",
         "rng",
         "seed",
@@ -76,13 +112,21 @@ class Engine:
 
     def __init__(self, seed: int = 1) -> None:
         self.now = 0
-        self.heap: list[Entry] = []
-        # The unchecked path (the module's docstring), bound once: push(entry) is heappush onto
-        # this heap, next(tickets) the entry's ticket (1, 2, 3...). Neither runs a Python frame.
+        # The unchecked path (the module's docstring), bound once: push(entry) adds to this heap,
+        # pop() takes its first entry, next(tickets) is an entry's ticket (1, 2, 3...).
         self.tickets: Iterator[int] = count(1)
-        # A bound method, not functools.partial: the partial cost 150 ns a call here, a method's call
-        # passes its heap at no cost (vectorcall's offset slot).
-        self.push: Callable[[Entry], None] = MethodType(heappush, self.heap)
+        if TYPED_HEAP is not None:
+            typed = TYPED_HEAP()
+            self.heap: EventHeap = typed
+            self.push: Callable[[Entry], None] = typed.push
+            self.pop: Callable[[], Entry] = typed.pop
+        else:
+            # Methods bound to the list, not functools.partial: the partial cost 150 ns a call here, a
+            # method's call passes its heap at no cost (vectorcall's offset slot); no Python frame runs.
+            heap: list[Entry] = []
+            self.heap = heap
+            self.push = MethodType(heappush, heap)
+            self.pop = MethodType(heappop, heap)
         self.frame_ids: Iterator[int] = count(1)  # next(frame_ids): a new frame's id, 1, 2, 3...
         self.seed = seed
         self.rng = random.Random(seed)
@@ -100,7 +144,7 @@ class Engine:
         """Wake `target.fire(arg, time)` at `time` (ns, now or later; a past time raises, as simpy's)."""
         if time < self.now:
             raise PastTimeError(f"cannot schedule at {time} ns: the clock is already at {self.now} ns")
-        heappush(self.heap, (time, next(self.tickets), target, arg))
+        self.push((time, next(self.tickets), target, arg))
 
     def next_frame_id(self) -> int:
         """A new frame's id (the per-frame path takes `next(engine.frame_ids)` itself)."""
@@ -109,18 +153,20 @@ class Engine:
     def run(self, until: int) -> int:
         """Dispatch every event up to and including `until`; the clock ends at `until`
         (unless `max_events` stops the run first: then `stopped` is set)."""
-        heap = self.heap
-        pop = heappop
+        pop = self.pop
         count = 0
         if self.stopped or self._limit_reached(self.events):
             self.stopped = True
             return 0
         budget = self._budget(self.events, 0)
         try:  # zero-cost until raised; Ctrl-C must still leave the count right for the report
-            while heap:
-                time, ticket, target, arg = pop(heap)
+            while True:
+                try:  # no test of the heap per event: the empty heap's pop raises, once
+                    time, ticket, target, arg = pop()
+                except IndexError:
+                    break
                 if time > until:
-                    heappush(heap, (time, ticket, target, arg))
+                    self.push((time, ticket, target, arg))
                     break
                 self.now = time
                 target.fire(arg, time)
@@ -141,7 +187,7 @@ class Engine:
         the run has stopped."""
         if not self.heap or self.stopped:
             return 0
-        time, _, target, arg = heappop(self.heap)
+        time, _, target, arg = self.pop()
         self.now = time
         try:
             target.fire(arg, time)
