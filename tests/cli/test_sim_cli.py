@@ -293,3 +293,21 @@ def test_ping_prints_replies_and_errors_in_the_order_they_happen(tmp_path: Path)
     lines = [line for line in result.output.splitlines() if "bytes from" in line or "Unreachable" in line]
     kinds = ["reply" if "bytes from" in line else "error" for line in lines]
     assert kinds == sorted(kinds, key=lambda kind: kind == "reply") and "error" in kinds and "reply" in kinds
+
+
+def test_closing_line_counts_in_the_singular_and_plural(tmp_path: Path):
+    """One frame on one link reads "1 frame on 1 link" (it read "1 frames on 1 links"); many stay plural."""
+    pair = tmp_path / "pair.yaml"
+    pair.write_text(
+        "name: pair\nnodes:\n  pc1: {kind: host, ip: 198.18.0.1/24}\n  pc2: {kind: host, ip: 198.18.0.2/24}\n"
+        "links:\n  - [pc1:eth0, pc2:eth0]\n"
+    )
+    one = invoke("sim", "run", str(pair), "--until", "1s", "--do", "pc1 udp broadcast hi --wait 0")
+    assert one.exit_code == 0, one.output
+    assert one.output.splitlines()[-1] == "ran 'pair' to 1s: 3 events, 1 frame on 1 link"
+    none = invoke("sim", "run", str(pair), "--until", "1s")
+    assert none.output.splitlines()[-1] == "ran 'pair' to 1s: 0 events, 0 frames on 1 link"
+    many = invoke("sim", "run", HUB, "--until", "1s", "--do", "pc1 ping pc3 -c 1")
+    assert many.output.splitlines()[-1].endswith(" frames on 5 links")
+    chinese = invoke("--lang", "zh", "sim", "run", str(pair), "--until", "1s", "--do", "pc1 udp broadcast hi --wait 0")
+    assert chinese.output.splitlines()[-1] == "运行 'pair' 到 1s：3 个事件，1 条链路上共 1 帧"

@@ -673,15 +673,20 @@ def print_report(
     collisions = sum(link.collisions for link in network.links)
     if network.engine.stopped or first_storm(network.nodes) is not None:
         console.print(links_table(network.counters()))
+    links = len(network.links)
     click.echo(
-        _("ran {name!r} to {until}: {events} events, {frames} frames on {links} links").format(
+        _("ran {name!r} to {until}: {events}, {frames} on {links}").format(
             name=network.name,
             until=format_duration(network.now),
-            events=events,
-            frames=frames,
-            links=len(network.links),
+            events=ngettext("{count} event", "{count} events", events).format(count=events),
+            frames=ngettext("{count} frame", "{count} frames", frames).format(count=frames),
+            links=ngettext("{count} link", "{count} links", links).format(count=links),
         )
-        + (_(", {collisions} collisions").format(collisions=collisions) if collisions else "")
+        + (
+            ngettext(", {count} collision", ", {count} collisions", collisions).format(count=collisions)
+            if collisions
+            else ""
+        )
     )
     if pcap is not None:
         click.echo(
