@@ -295,8 +295,9 @@ def test_ping_prints_replies_and_errors_in_the_order_they_happen(tmp_path: Path)
     assert kinds == sorted(kinds, key=lambda kind: kind == "reply") and "error" in kinds and "reply" in kinds
 
 
-def test_closing_line_counts_in_the_singular_and_plural(tmp_path: Path):
-    """One frame on one link reads "1 frame on 1 link" (it read "1 frames on 1 links"); many stay plural."""
+def test_counts_read_in_the_singular_and_plural(tmp_path: Path):
+    """One frame on one link reads "1 frame on 1 link" (it read "1 frames on 1 links"), in sim run's
+    closing line and sim check's; many stay plural."""
     pair = tmp_path / "pair.yaml"
     pair.write_text(
         "name: pair\nnodes:\n  pc1: {kind: host, ip: 198.18.0.1/24}\n  pc2: {kind: host, ip: 198.18.0.2/24}\n"
@@ -305,6 +306,7 @@ def test_closing_line_counts_in_the_singular_and_plural(tmp_path: Path):
     one = invoke("sim", "run", str(pair), "--until", "1s", "--do", "pc1 udp broadcast hi --wait 0")
     assert one.exit_code == 0, one.output
     assert one.output.splitlines()[-1] == "ran 'pair' to 1s: 3 events, 1 frame on 1 link"
+    assert invoke("sim", "check", str(pair)).output == f"{pair}: ok: network 'pair', 2 nodes, 1 link\n"
     none = invoke("sim", "run", str(pair), "--until", "1s")
     assert none.output.splitlines()[-1] == "ran 'pair' to 1s: 0 events, 0 frames on 1 link"
     many = invoke("sim", "run", HUB, "--until", "1s", "--do", "pc1 ping pc3 -c 1")

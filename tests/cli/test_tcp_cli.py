@@ -44,6 +44,14 @@ def test_serve_logs_clients_and_says_how_many_were_served_on_signal(signum):
     assert "Traceback" not in server.stderr
 
 
+def test_one_client_served_is_said_in_the_singular():
+    """The closing line reads "served 1 client (0 refused)", not "1 clients"."""
+    with Running("tcp", "serve", "--port", "0", "--bind", "127.0.0.1") as server:
+        lanlab("tcp", "connect", "127.0.0.1", str(server.port), "--send", "hi")
+        assert server.stop() == 0
+    assert server.stdout.rstrip().endswith("served 1 client (0 refused)")
+
+
 def test_serve_json_is_one_event_per_line():
     """--json logs listening, connect, message, disconnect and shutdown as JSON lines."""
     with Running("tcp", "serve", "--port", "0", "--bind", "127.0.0.1", "--json") as server:

@@ -7,20 +7,29 @@ import errno
 import os
 import socket
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import datetime
+from typing import NamedTuple
 
 import click
 
 from lanlab.cli.common import fail, print_json
-from lanlab.i18n import N_, Deferred, _, localize
+from lanlab.i18n import N_, Deferred, _, localize, ngettext
 from lanlab.text import one_line
+
+
+class Counted(NamedTuple):
+    """A line whose words follow a count: its singular and plural (N_plural) and the field that counts."""
+
+    singular: str
+    plural: str
+    field: str
 
 
 class EventPrinter:
     """Prints events as lines for people (one format per event) or as JSON lines."""
 
-    def __init__(self, formats: dict[str, str], as_json: bool = False) -> None:
+    def __init__(self, formats: Mapping[str, str | Counted], as_json: bool = False) -> None:
         self.formats = formats
         self.as_json = as_json
         self.closed = False
@@ -47,7 +56,14 @@ class EventPrinter:
                     else value
                     for key, value in fields.items()
                 }  # an L_ value (a reason) shown translated
-                click.echo(_(self.formats[event]).format(time=now.strftime("%H:%M:%S.%f")[:-3], **shown))
+                template = self.formats[event]
+                if isinstance(template, Counted):
+                    count = fields[template.field]
+                    assert isinstance(count, int)  # the counting field of a Counted line is a number
+                    text = ngettext(template.singular, template.plural, count)
+                else:
+                    text = _(template)
+                click.echo(text.format(time=now.strftime("%H:%M:%S.%f")[:-3], **shown))
         except BrokenPipeError:
             self._reader_gone()
 

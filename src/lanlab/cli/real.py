@@ -344,7 +344,9 @@ def down(file: Path | None) -> None:
     except RealError as error:
         _fail_real(error)
     click.echo(
-        _("removed {count} namespaces").format(count=len(gone)) if gone else _("no lab is standing (nothing to remove)")
+        ngettext("removed {count} namespace", "removed {count} namespaces", len(gone)).format(count=len(gone))
+        if gone
+        else _("no lab is standing (nothing to remove)")
     )
 
 
@@ -360,7 +362,9 @@ def clean() -> None:
     except RealError as error:
         _fail_real(error)
     click.echo(
-        _("removed {count} namespaces: {names}").format(count=len(gone), names=" ".join(gone))
+        ngettext("removed {count} namespace: {names}", "removed {count} namespaces: {names}", len(gone)).format(
+            count=len(gone), names=" ".join(gone)
+        )
         if gone
         else _("nothing to clean")
     )

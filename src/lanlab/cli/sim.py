@@ -64,8 +64,11 @@ def check(file: Path) -> None:
     """
     network = load_or_exit(file)
     click.echo(
-        _("{file}: ok: network {name!r}, {nodes} nodes, {links} links").format(
-            file=file, name=network.name, nodes=len(network.nodes), links=len(network.links)
+        _("{file}: ok: network {name!r}, {nodes}, {links}").format(
+            file=file,
+            name=network.name,
+            nodes=ngettext("{count} node", "{count} nodes", len(network.nodes)).format(count=len(network.nodes)),
+            links=ngettext("{count} link", "{count} links", len(network.links)).format(count=len(network.links)),
         )
     )
     for warning in topology_domains(file).warnings():  # a medium past its size rule runs, with late collisions

@@ -12,14 +12,14 @@ import click
 
 from lanlab.cli.common import DURATION, ENCODING, HOST, fail
 from lanlab.cli.help import Group
-from lanlab.cli.netio import EventPrinter, network_errors
-from lanlab.i18n import N_, localize, message_of
+from lanlab.cli.netio import Counted, EventPrinter, network_errors
+from lanlab.i18n import N_, N_plural, localize, message_of
 from lanlab.net import aio
 from lanlab.net.tcp_client import talk
 from lanlab.net.tcp_server import DEFAULT_REPLY, MAX_LINE, MODES, ServerSettings, TcpServer
 from lanlab.text import encode
 
-_SERVE_FORMATS = {
+_SERVE_FORMATS: dict[str, str | Counted] = {
     "listening": N_("listening on tcp {address}:{port} (mode {mode}); Ctrl-C to stop"),
     "connect": N_("{time}  + {client}  ({clients} connected)"),
     "disconnect": N_("{time}  - {client}  {reason} ({clients} connected)"),
@@ -27,7 +27,10 @@ _SERVE_FORMATS = {
     "not_shown": N_("{time}  ... {count} more messages not shown (the log shows {limit} a second)"),
     "refused": N_("{time}  x {client}  refused: {reason}"),
     "error": "{time}  ! {message}",
-    "shutdown": N_("served {served} clients ({refused} refused)"),
+    "shutdown": Counted(
+        *N_plural("served {served} client ({refused} refused)", "served {served} clients ({refused} refused)"),
+        "served",
+    ),
 }
 
 
