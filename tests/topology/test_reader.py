@@ -134,6 +134,23 @@ def test_problems_are_english_and_shown_in_chinese(tmp_path):
 
 
 @pytest.mark.parametrize(
+    ("used", "line"),
+    [("nodes:\n  pc1: {kind: host, extra: *a119}\n", 123), ("", 121)],
+    ids=["used by a node", "only defined"],
+)
+def test_a_chain_of_aliases_too_deep_is_reported_where_the_chain_is_used(tmp_path, used, line):
+    """Anchors that each list the one before nest past 100 levels only through their aliases: the
+    error names the line of the alias that makes the deepest path (it named line 1)."""
+    chain = ["name: deep", "a0: &a0 [x]", *(f"a{i}: &a{i} [*a{i - 1}]" for i in range(1, 120))]
+    path = tmp_path / "deep.yaml"
+    path.write_text("\n".join(chain) + "\n" + used)
+    with pytest.raises(reader.TopologyError) as caught:
+        reader.compose(path)
+    [problem] = caught.value.problems
+    assert problem.startswith(f"{path}:{line}: nested more than 100 levels deep")
+
+
+@pytest.mark.parametrize(
     ("content", "in_english", "in_chinese"),
     [
         (

@@ -378,8 +378,9 @@ def plain_library_problem(problem: str) -> str:
     return problem
 
 
-def too_deep_line(text: str) -> int:
-    """The line where the nesting first passes MAX_DEPTH (scanning tokens, which is not recursive)."""
+def too_deep_line(text: str) -> int | None:
+    """The line where the written nesting first passes MAX_DEPTH (scanning tokens, which is not
+    recursive); None when it never does (aliases may still make the tree deeper)."""
     depth = 0
     try:
         for token in yaml.scan(text):
@@ -397,7 +398,7 @@ def too_deep_line(text: str) -> int:
                 depth -= 1
     except yaml.YAMLError:
         pass
-    return 1
+    return None
 
 
 def read_text(path: str | Path) -> str:
@@ -463,9 +464,10 @@ def compose(
         ) from None
     except RecursionError:  # PyYAML's Python composer is recursive: hundreds of levels exhaust the stack
         raise _too_deep(shown, text) from None
-    depth, values = measure(root, shown)
+    measured = measure_all(root, shown)
+    depth, values = measured[id(root)]
     if depth > MAX_DEPTH:  # what libyaml composed, the reader (recursive too) must not walk
-        raise _too_deep(shown, text)
+        raise _too_deep(shown, text, alias_line(root, measured))
     if values > MAX_VALUES:
         raise TopologyError(
             [
@@ -509,14 +511,17 @@ def written_values(text: str) -> int:
     return count
 
 
-def _too_deep(shown: str, text: str) -> TopologyError:
+def _too_deep(shown: str, text: str, alias_at: int | None = None) -> TopologyError:
+    """Nesting past MAX_DEPTH, at the line where the text nests that deep or, when only its aliases
+    do (a chain of anchors, each listing the one before), where the deepest chain is used."""
+    written = too_deep_line(text)
     return TopologyError(
         [
             L_(
                 "{file}:{line}: nested more than {most} levels deep; a topology needs a few "
                 "(nodes: -> a node -> its interfaces)",
                 file=shown,
-                line=too_deep_line(text),
+                line=alias_at if written is None and alias_at is not None else written or 1,
                 most=MAX_DEPTH,
             )
         ]
@@ -533,9 +538,14 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
 
 def measure(root: yaml.Node, shown: str = "") -> tuple[int, int]:
     """How deep a YAML tree nests and how many values it holds once its aliases are expanded, as
-    the reader would walk them. An alias shares its anchor's node, so the tree is a graph: each
-    node is measured once (walked without recursion), and an alias inside the value it names,
-    which would make it contain itself, is a TopologyError at its line."""
+    the reader would walk them."""
+    return measure_all(root, shown)[id(root)]
+
+
+def measure_all(root: yaml.Node, shown: str = "") -> dict[int, tuple[int, int]]:
+    """measure() of every node in the tree, by id. An alias shares its anchor's node, so the tree is
+    a graph: each node is measured once (walked without recursion), and an alias inside the value it
+    names, which would make it contain itself, is a TopologyError at its line."""
     measured: dict[int, tuple[int, int]] = {}
     on_path = {id(root)}
     children = _children(root)
@@ -563,7 +573,30 @@ def measure(root: yaml.Node, shown: str = "") -> tuple[int, int]:
             on_path.add(id(child))
             grandchildren = _children(child)
             stack.append((child, grandchildren, iter(grandchildren)))
-    return measured[id(root)]
+    return measured
+
+
+def alias_line(root: yaml.Node, measured: dict[int, tuple[int, int]]) -> int | None:
+    """Down the deepest path of the tree, the line of the first alias on it: where a value written
+    earlier in the file (its anchor's) is used. None when the path has no alias."""
+    node = root
+    while True:
+        children = _children(node)
+        if not children:
+            return None
+        deepest = max(children, key=lambda child: measured[id(child)][0])
+        if deepest.start_mark.index < node.start_mark.index:  # written before the value that holds it
+            return line_of(_key_of(node, deepest))
+        node = deepest
+
+
+def _key_of(parent: yaml.Node, child: yaml.Node) -> yaml.Node:
+    """The key `child` is the value of in a mapping `parent` (the alias's own line), else `parent`."""
+    if isinstance(parent, MappingNode):
+        for key, value in parent.value:
+            if value is child:
+                return key
+    return parent
 
 
 def read_document(path: str | Path, text: str | None = None) -> Document:
