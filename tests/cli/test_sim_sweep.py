@@ -16,6 +16,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from lanlab.cli.main import cli
+from hostile_yaml import yaml_bomb
 
 C2I = str(Path(__file__).resolve().parents[2] / "examples" / "count-to-infinity.yaml")
 SWEEP = (
@@ -120,9 +121,7 @@ def test_a_topology_mistake_is_said_once_at_its_line(tmp_path):
     assert result.exit_code == 2
     assert result.output.startswith(f"lanlab: {broken}:2: node pc1: ip: ") and result.output.count(str(broken)) == 1
     bomb = tmp_path / "bomb.yaml"
-    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
-    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 10)]
-    bomb.write_text("\n".join([*lines, "nodes: *a9"]) + "\n")
+    bomb.write_text(yaml_bomb())
     result = invoke("sim", "sweep", str(bomb), "--seeds", "1")
     assert result.exit_code == 2 and "its aliases expand to" in result.output
 

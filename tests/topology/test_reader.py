@@ -7,6 +7,7 @@ import pytest
 import yaml
 
 from lanlab.topology import reader
+from hostile_yaml import alias_chain, yaml_bomb
 
 EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "examples").glob("*.yaml"))
 
@@ -51,10 +52,8 @@ def test_an_alias_inside_the_value_it_names_is_refused_at_its_line(tmp_path):
 
 def test_a_yaml_bomb_is_refused_before_it_is_walked(tmp_path):
     """Aliases that list the one before ten times, nine deep (a billion values), are refused at once."""
-    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
-    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 10)]
     path = tmp_path / "bomb.yaml"
-    path.write_text("\n".join([*lines, "nodes: *a9"]) + "\n")
+    path.write_text(yaml_bomb())
     with pytest.raises(reader.TopologyError) as caught:
         reader.compose(path)
     [problem] = caught.value.problems
@@ -141,7 +140,7 @@ def test_problems_are_english_and_shown_in_chinese(tmp_path):
 def test_a_chain_of_aliases_too_deep_is_reported_where_the_chain_is_used(tmp_path, used, line):
     """Anchors that each list the one before nest past 100 levels only through their aliases: the
     error names the line of the alias that makes the deepest path (it named line 1)."""
-    chain = ["name: deep", "a0: &a0 [x]", *(f"a{i}: &a{i} [*a{i - 1}]" for i in range(1, 120))]
+    chain = ["name: deep", *alias_chain(120)]
     path = tmp_path / "deep.yaml"
     path.write_text("\n".join(chain) + "\n" + used)
     with pytest.raises(reader.TopologyError) as caught:
