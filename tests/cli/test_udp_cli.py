@@ -80,6 +80,8 @@ def test_listen_shows_undecodable_bytes_and_control_characters_escaped():
         (["send", "127.0.0.1", "9", "x", "--encoding", "klingon"], "unknown encoding"),
         (["send", "127.0.0.1", "9", "é", "--encoding", "ascii"], "cannot be written in ascii"),
         (["send", "no.such.host.invalid", "9", "x"], "cannot resolve no.such.host.invalid"),
+        (["send", "::1", "9", "x"], "::1 has no IPv4 address: lanlab speaks IPv4"),
+        (["send", "127.0.0.1", "9", "x" * 65508, "--wait", "0"], "at most 65,507 bytes"),
         (["broadcast", "--interface", "lo", "--source", "127.0.0.1"], "give one"),
         (["broadcast", "--wait", "soon"], "not a number"),
     ],

@@ -87,7 +87,11 @@ _ADVICE: dict[int, str] = {
     errno.ETIMEDOUT: N_("{target}: timed out (the host is down or a firewall drops the packets)"),
     errno.ENODEV: N_("{target}: no such network interface (see `ip link`)"),
     errno.EPERM: N_("{target}: operation not permitted (binding to an interface needs root)"),
+    # RFC 768 and 791: a 16-bit length less 8 bytes of UDP and 20 of IPv4 header
+    errno.EMSGSIZE: N_("{target}: the datagram is too long (over IPv4 a UDP datagram holds at most 65,507 bytes)"),
 }
+# getaddrinfo's "Address family for hostname not supported": an IPv6 address, or a name with only IPv6 ones
+_NOT_IPV4 = {getattr(socket, name) for name in ("EAI_ADDRFAMILY", "EAI_FAMILY") if hasattr(socket, name)}
 
 
 @contextlib.contextmanager
@@ -96,11 +100,12 @@ def network_errors(target: str) -> Iterator[None]:
     try:
         yield
     except socket.gaierror as error:
-        fail(
-            _("cannot resolve {host}: {reason}").format(
-                host=target.split()[-1].rsplit(":", 1)[0], reason=error.strerror
+        host = target.split()[-1].rsplit(":", 1)[0]
+        if error.errno in _NOT_IPV4:
+            fail(
+                _("{host} has no IPv4 address: lanlab speaks IPv4 (give an address like 198.18.0.2)").format(host=host)
             )
-        )
+        fail(_("cannot resolve {host}: {reason}").format(host=host, reason=error.strerror))
     except TimeoutError:
         fail(_(_ADVICE[errno.ETIMEDOUT]).format(target=target))
     except OSError as error:
