@@ -3,7 +3,7 @@
 import pytest
 import yaml
 
-from lanlab.sweep.vary import SweepError, apply, combinations, parse_seeds, parse_vary
+from lanlab.sweep.vary import MAX_RUNS, SweepError, Vary, apply, check_runs, combinations, parse_seeds, parse_vary
 
 RING = yaml.safe_load("""
 nodes:
@@ -73,3 +73,20 @@ def test_seeds_ranges_and_lists():
         parse_seeds("9-1")
     with pytest.raises(SweepError):
         parse_seeds("one")
+
+
+def test_a_million_seeds_are_read_at_once_and_more_are_refused():
+    """1-1000000 is a million seeds in order (each was looked up in the list so far: hours); past
+    MAX_RUNS the range is refused before any list is made, saying how many and what to do."""
+    seeds = parse_seeds(f"1-{MAX_RUNS}")
+    assert len(seeds) == MAX_RUNS and seeds[0] == 1 and seeds[-1] == MAX_RUNS
+    with pytest.raises(SweepError, match=r"100,000,000 runs, more than the 1,000,000 a sweep may have; split it"):
+        parse_seeds("1-100000000")
+
+
+def test_seeds_times_the_vary_combinations_are_bounded():
+    """1,000 seeds over 2 x 600 --vary values is 1.2 million runs: refused, naming both counts."""
+    varies = [Vary("a", (1, 2)), Vary("b", tuple(range(600)))]
+    with pytest.raises(SweepError, match=r"1,000 seeds times 1,200 combinations of --vary: 1,200,000 runs"):
+        check_runs(1000, varies)
+    check_runs(MAX_RUNS // 1200, varies)  # within the bound: nothing said

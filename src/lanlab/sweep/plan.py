@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from lanlab.i18n import L_, joined, message_of
 from lanlab.sweep.metrics import BUILTINS, Metric, parse_metric
 from lanlab.sweep.task import App, Task, topology_text
-from lanlab.sweep.vary import SweepError, Vary, combinations, parse_seeds, parse_vary
+from lanlab.sweep.vary import SweepError, Vary, check_runs, combinations, parse_seeds, parse_vary
 from lanlab.units import UnitError, parse_duration
 
 if TYPE_CHECKING:
@@ -52,6 +52,7 @@ def make_plan(
     if not seed_list:
         raise SweepError(L_("--seeds: give at least one seed, like 1-100"))
     varies = [v if isinstance(v, Vary) else parse_vary(v) for v in vary]
+    check_runs(len(seed_list), varies)
     chosen = [parse_metric(m) for m in metrics] or [
         parse_metric(m) if m in BUILTINS else parse_metric(f"{m}={m}") for m in DEFAULT_METRICS
     ]

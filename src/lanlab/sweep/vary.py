@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -11,6 +12,11 @@ from typing import Any
 import yaml
 
 from lanlab.i18n import L_
+
+
+# A sweep's runs (its seeds times the combinations of its --vary values): a million runs of a small
+# topology take about three hours on one core, and each is a task held in memory before the first starts.
+MAX_RUNS = 1_000_000
 
 
 class SweepError(ValueError):
@@ -42,8 +48,8 @@ def parse_vary(text: str) -> Vary:
 
 
 def parse_seeds(text: str) -> list[int]:
-    """`1-1000`, `7`, `1,5,9-12` -> the seeds in that order, each once."""
-    seeds: list[int] = []
+    """`1-1000`, `7`, `1,5,9-12` -> the seeds in that order, each once (at most MAX_RUNS of them)."""
+    ranges: list[tuple[int, int]] = []
     for part in text.split(","):
         low, dash, high = part.strip().partition("-")
         try:
@@ -62,8 +68,43 @@ def parse_seeds(text: str) -> list[int]:
                     first=first,
                 )
             )
-        seeds.extend(s for s in range(first, last + 1) if s not in seeds)
+        ranges.append((first, last))
+    given = sum(last - first + 1 for first, last in ranges)
+    if given > MAX_RUNS:  # refused before a list of them is made
+        raise SweepError(too_many_runs(given, L_("--seeds {text}", text=repr(text))))
+    seeds: list[int] = []
+    seen: set[int] = set()
+    for first, last in ranges:
+        for seed in range(first, last + 1):
+            if seed not in seen:
+                seen.add(seed)
+                seeds.append(seed)
     return seeds
+
+
+def check_runs(seeds: int, varies: list[Vary]) -> None:
+    """Refuse a sweep of more than MAX_RUNS runs (seeds times the --vary combinations)."""
+    runs = seeds * math.prod(len(v.values) for v in varies)
+    if runs > MAX_RUNS:
+        raise SweepError(
+            too_many_runs(
+                runs,
+                L_(
+                    "{seeds:,} seeds times {combinations:,} combinations of --vary",
+                    seeds=seeds,
+                    combinations=runs // seeds,
+                ),
+            )
+        )
+
+
+def too_many_runs(runs: int, what: str) -> str:
+    return L_(
+        "{what}: {runs:,} runs, more than the {most:,} a sweep may have; split it into several sweeps",
+        what=what,
+        runs=runs,
+        most=MAX_RUNS,
+    )
 
 
 def combinations(varies: list[Vary]) -> Iterator[dict[str, Any]]:
