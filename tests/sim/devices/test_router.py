@@ -1,12 +1,16 @@
 """Routers in the simulator: forwarding, ICMP errors, RIP convergence, failures, the route table."""
 
+import io
 import shutil
 import subprocess
+from ipaddress import IPv4Address
 from pathlib import Path
 
+import dpkt
 import pytest
 
 from lanlab.sim import CommandError, Network, TopologyError, load_topology
+from lanlab.units import SECOND
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 CHAIN = """
@@ -347,3 +351,56 @@ def test_directed_broadcast_is_forwarded_only_when_enabled(tmp_path):
         net.do("at 11s pc1 udp broadcast Hi --port 7788 --to 198.18.2.255 --wait 1")
         net.run(13)
         assert len(listener.command.result()["received"]) == (1 if enabled else 0)
+
+
+class _Datagrams:
+    """Sends one UDP datagram of `size` bytes from `host` to `dst` each time it fires."""
+
+    def __init__(self, host, dst: str, size: int) -> None:
+        self.host, self.dst, self.size = host, IPv4Address(dst), size
+
+    def fire(self, arg, now: int) -> None:
+        self.host.send_udp(4000, self.dst, 9, bytes(self.size), now)
+
+
+class _SetMtu:
+    """Sets an interface's MTU when it fires."""
+
+    def __init__(self, nic, mtu: int) -> None:
+        self.nic, self.mtu = nic, mtu
+
+    def fire(self, arg, now: int) -> None:
+        self.nic.set_mtu(self.mtu)
+
+
+def _forwarded_capture(tmp_path: Path, traced: bool) -> bytes:
+    """pc1 -> r1 -> pc2 with static routes: datagrams while r1's decision is cached, again after its ARP
+    entry for pc2 has expired (60 s), then bigger than r1's lowered MTU; the pcap of both links."""
+    net = Network("forward", trace=traced)
+    pc1 = net.add_host("pc1", "198.18.1.10/24", gateway="198.18.1.1")
+    r1 = net.add_router("r1", {"eth0": "198.18.1.1/24", "eth1": "198.18.2.1/24"})
+    net.add_host("pc2", "198.18.2.10/24", gateway="198.18.2.1")
+    net.link("pc1:eth0", "r1:eth0")
+    net.link("r1:eth1", "pc2:eth0")
+    path = tmp_path / f"traced-{traced}.pcapng"
+    net.capture(path, ["r1:eth0", "r1:eth1"])
+    small, big = _Datagrams(pc1, "198.18.2.10", 100), _Datagrams(pc1, "198.18.2.10", 1000)
+    for ms in (1, 2, 3, 61_000, 61_001):
+        net.engine.schedule(ms * SECOND // 1000, small)
+    net.engine.schedule(70 * SECOND, _SetMtu(r1.nics[1], 576))
+    net.engine.schedule(71 * SECOND, big)
+    net.run("80s")
+    net.close()
+    return path.read_bytes()
+
+
+def test_untraced_forwarding_sends_what_the_traced_router_sends(tmp_path):
+    """A router's shortcut for cached decisions (no trace) re-resolves ARP after expiry and fragments past a
+    lowered MTU: its frames are byte for byte the traced router's, which always takes the full path."""
+    untraced, traced = _forwarded_capture(tmp_path, False), _forwarded_capture(tmp_path, True)
+    frames = list(dpkt.pcapng.Reader(io.BytesIO(untraced)))
+    arp_requests = [buf for _, buf in frames if buf[12:14] == b"\x08\x06" and buf[21] == 1]
+    too_big = [buf for _, buf in frames if buf[23] == 1 and buf[34:36] == b"\x03\x04"]  # ICMP frag needed
+    assert len(arp_requests) == 4  # pc1 and r1 each ask at first and again once their answer has expired
+    assert len(too_big) == 1  # the 1,028-byte DF datagram does not fit r1's new MTU (RFC 1191)
+    assert untraced == traced

@@ -220,6 +220,7 @@ class Host:
     def __init__(self, name: str, engine: Engine, gateway: IPv4Address | None = None) -> None:
         self.name = name
         self.engine = engine
+        self.frame_ids = engine.frame_ids  # next(self.frame_ids): one load less on every send
         self.network: Any = None  # the Network it was added to (programs resolve names through it)
         self.nics: list[Nic] = []
         self.ports: dict[str, Port] = {}
@@ -557,7 +558,7 @@ class Host:
             if size > way.max_frame:
                 self._send_fragments(nic, eth, ip, l4, data, now, way.max_frame - ETH_HEADER)
                 return
-        nic.port.send(Frame(eth, ip, l4, data, size, next(self.engine.frame_ids)), now)
+        nic.port.send(Frame(eth, ip, l4, data, size, next(self.frame_ids)), now)
 
     def _send_fragments(
         self, nic: Nic, eth: Ethernet, ip: IPv4, l4: Any, data: bytes, now: int, mtu: int | None = None
