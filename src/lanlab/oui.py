@@ -85,15 +85,37 @@ def lookup(mac: bytes) -> Assignment | None:
     A locally administered address (U/L bit set) is never an IEEE assignment. A group address
     belongs to the owner of the same OUI with the I/G bit cleared (01:00:5E is IANA's 00:00:5E).
     """
-    if mac[0] & 0x02:
+    digits = _registered_digits(mac)
+    if digits is None:
         return None
-    digits = (bytes([mac[0] & 0xFE]) + bytes(mac[1:])).hex().upper()
     for bits, (registry, width) in REGISTRIES.items():
         prefix = digits[:width]
         organization = _ma_l(prefix) if bits == 24 else _small_blocks().get(prefix)
         if organization:
             return Assignment(registry, prefix, organization)
     return None
+
+
+def lookup_oui(oui: bytes) -> Assignment | None:
+    """The MA-L registration of a 24-bit OUI given alone (its 3 bytes), or None; as for a whole MAC, a
+    locally administered OUI is nobody's and a group address is its OUI's owner's."""
+    digits = _registered_digits(oui)
+    organization = _ma_l(digits) if digits is not None else None
+    return Assignment("MA-L", digits, organization) if digits is not None and organization else None
+
+
+def blocks_inside(oui: bytes) -> int:
+    """How many MA-M and MA-S blocks the IEEE carved out of this OUI: their owners need a whole MAC to tell."""
+    digits = _registered_digits(oui)
+    return 0 if digits is None else sum(prefix.startswith(digits) for prefix in _small_blocks())
+
+
+def _registered_digits(prefix: bytes) -> str | None:
+    """The prefix's hex digits as the registries write them (the I/G bit cleared), None when it is locally
+    administered (the U/L bit set: never an IEEE assignment)."""
+    if prefix[0] & 0x02:
+        return None
+    return (bytes([prefix[0] & 0xFE]) + bytes(prefix[1:])).hex().upper()
 
 
 _MA_L_LINE = re.compile(r"^([0-9A-F]{6})\s+\(base 16\)\s+(.+?)\s*$", re.MULTILINE)

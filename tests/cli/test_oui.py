@@ -57,3 +57,43 @@ def test_bad_input_is_one_line_exit_2(args):
     result = run(*args)
     assert result.exit_code == 2
     assert result.output.count("\n") == 1 and result.output.startswith("lanlab: ")
+
+
+@pytest.mark.parametrize("notation", ["00:00:0C", "00-00-0c", "00000c"])
+def test_an_oui_alone_names_its_ma_l_owner(notation):
+    """Three bytes in any notation are an OUI: its MA-L owner and its bits, exit 0."""
+    result = run(notation)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0] == "00:00:0c           Cisco Systems, Inc  (MA-L 00:00:0C/24)"
+    assert "unicast, globally administered" in result.output
+
+
+def test_an_oui_carved_into_blocks_says_a_whole_mac_is_needed():
+    """70:B3:D5 is the IEEE's own, carved into MA-S blocks: --json counts them, the text says to give a MAC."""
+    result = run("70:b3:d5")
+    assert result.exit_code == 0
+    assert "smaller blocks (MA-M, MA-S) inside: give a whole MAC address for their owners" in result.output
+    (row,) = json.loads(run("70b3d5", "--json").output)
+    assert (row["oui"], row["vendor"], row["registry"], row["prefix"]) == (
+        "70:b3:d5",
+        "IEEE Registration Authority",
+        "MA-L",
+        "70:B3:D5/24",
+    )
+    assert row["blocks"] > 4000
+
+
+def test_a_locally_administered_oui_has_no_vendor_and_exits_1():
+    """An OUI with the U/L bit set is nobody's: no vendor, exit 1; a group OUI is its owner's (01:00:5E: IANA)."""
+    local = run("02:00:00", "--json")
+    assert local.exit_code == 1
+    assert json.loads(local.output)[0]["vendor"] is None
+    assert json.loads(run("01-00-5E", "--json").output)[0]["vendor"] == "ICANN, IANA Department"
+
+
+@pytest.mark.parametrize(("text", "hint"), [("cisco", "--search cisco"), ("raspberry pi", "--search 'raspberry pi'")])
+def test_a_vendor_name_given_as_an_address_points_to_search(text, hint):
+    """A name where a MAC belongs is one line saying to use --search with it, exit 2."""
+    result = run(text)
+    assert result.exit_code == 2
+    assert result.output.count("\n") == 1 and result.output.rstrip().endswith(hint)

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import re
+import shlex
+
 import click
 
 from lanlab import oui
 from lanlab.cli.common import EXIT_NO_ANSWER, fail, print_json
 from lanlab.cli.help import Command
-from lanlab.i18n import _, pgettext
+from lanlab.i18n import _, ngettext, pgettext
 from lanlab.wire import MacAddress, WireError
+
+
+# An OUI given alone, as people copy it from a table or a capture: 00:00:0C, 00-00-0c, 00000C.
+OUI_ALONE = re.compile(r"([0-9a-f]{2})([:-]?)([0-9a-f]{2})\2([0-9a-f]{2})", re.IGNORECASE)
+# Text that is no address at all but a vendor's name (a letter past f, no colon): say where names are looked up.
+A_NAME = re.compile(r"[^:]*[g-z][^:]*", re.IGNORECASE)
 
 
 def parse_mac(text: str) -> MacAddress:
@@ -16,12 +25,24 @@ def parse_mac(text: str) -> MacAddress:
     try:
         return MacAddress(text.strip())
     except WireError:
+        if A_NAME.fullmatch(text.strip()):
+            fail(
+                _("{text!r} is not a MAC address; to find a vendor by name, use --search {quoted}").format(
+                    text=text, quoted=shlex.quote(text)
+                )
+            )
         fail(
             _(
                 "{text!r} is not a MAC address; write it as aa:bb:cc:dd:ee:ff, aa-bb-cc-dd-ee-ff, "
-                "aabb.ccdd.eeff or aabbccddeeff"
+                "aabb.ccdd.eeff or aabbccddeeff (or an OUI alone: aa:bb:cc)"
             ).format(text=text)
         )
+
+
+def describe(text: str) -> dict[str, object]:
+    """The JSON row for one argument: a whole MAC address, or a 24-bit OUI given alone."""
+    alone = OUI_ALONE.fullmatch(text.strip())
+    return describe_oui(bytes.fromhex("".join(alone.group(1, 3, 4)))) if alone else describe_mac(parse_mac(text))
 
 
 def describe_mac(mac: MacAddress) -> dict[str, object]:
@@ -38,6 +59,21 @@ def describe_mac(mac: MacAddress) -> dict[str, object]:
     }
 
 
+def describe_oui(prefix: bytes) -> dict[str, object]:
+    """Vendor and I/G, U/L bits of an OUI alone; `blocks`: the MA-M/MA-S blocks carved out of it."""
+    assignment = oui.lookup_oui(prefix)
+    return {
+        "oui": prefix.hex(":"),
+        "vendor": assignment.organization if assignment else None,
+        "registry": assignment.registry if assignment else None,
+        "prefix": assignment.prefix_text if assignment else None,
+        "multicast": bool(prefix[0] & 0x01),
+        "broadcast": False,
+        "local": bool(prefix[0] & 0x02),
+        "blocks": oui.blocks_inside(prefix),
+    }
+
+
 def _bits_text(row: dict[str, object]) -> str:
     cast = (
         pgettext("MAC address", "broadcast")
@@ -51,7 +87,7 @@ def _bits_text(row: dict[str, object]) -> str:
 
 
 @click.command("oui", cls=Command)
-@click.argument("macs", nargs=-1, metavar="MAC...")
+@click.argument("macs", nargs=-1, metavar="MAC|OUI...")
 @click.option("--search", "search_text", metavar="TEXT", help="List the prefixes of vendors whose name contains TEXT.")
 @click.option("--json", "as_json", is_flag=True, help="JSON instead of text.")
 def oui_command(macs: tuple[str, ...], search_text: str | None, as_json: bool) -> None:
@@ -60,12 +96,14 @@ def oui_command(macs: tuple[str, ...], search_text: str | None, as_json: bool) -
     (unicast/multicast, globally/locally administered).
 
     Any common notation: aa:bb:cc:dd:ee:ff, aa-bb-cc-dd-ee-ff,
-    aabb.ccdd.eeff, aabbccddeeff. Exit status 1 when a vendor is unknown.
+    aabb.ccdd.eeff, aabbccddeeff; or an OUI alone (aa:bb:cc, aabbcc).
+    Exit status 1 when a vendor is unknown.
 
     \b
     Examples:
       lanlab oui b8:27:eb:12:34:56         # Raspberry Pi Foundation
       lanlab oui 70-B3-D5-00-12-34 --json  # an MA-S (36-bit) block
+      lanlab oui 00:00:0C                  # an OUI alone: Cisco
       lanlab oui --search "raspberry pi"   # every prefix of a vendor
     """
     if search_text is not None:
@@ -77,7 +115,7 @@ def oui_command(macs: tuple[str, ...], search_text: str | None, as_json: bool) -
         return
     if not macs:
         fail(_("name at least one MAC address (like b8:27:eb:12:34:56) or use --search TEXT"))
-    rows = [describe_mac(parse_mac(text)) for text in macs]
+    rows = [describe(text) for text in macs]
     if as_json:
         print_json(rows)
     else:
@@ -91,7 +129,18 @@ def oui_command(macs: tuple[str, ...], search_text: str | None, as_json: bool) -
                     else _("unknown vendor")
                 )
             )
-            click.echo(f"{row['mac']}  {vendor}\n{'':19}{_bits_text(row)}")
+            address = str(row.get("mac", row.get("oui")))
+            click.echo(f"{address:<17}  {vendor}\n{'':19}{_bits_text(row)}")
+            if row.get("blocks"):
+                blocks = int(row["blocks"])  # type: ignore[call-overload]  # describe_oui counts them
+                click.echo(
+                    f"{'':19}"
+                    + ngettext(
+                        "{count} smaller block (MA-M, MA-S) inside: give a whole MAC address for its owner",
+                        "{count} smaller blocks (MA-M, MA-S) inside: give a whole MAC address for their owners",
+                        blocks,
+                    ).format(count=blocks)
+                )
     if any(row["vendor"] is None for row in rows):
         raise SystemExit(EXIT_NO_ANSWER)
 
