@@ -225,18 +225,8 @@ def _compile(cls: Any, name: str, layout: tuple[Item, ...], extent: Extent) -> N
     for leaf in leaves:
         if leaf.convert is not None:
             env[f"convert_{leaf.name}"] = leaf.convert
-    for f in fields:
-        if f.default is not dataclasses.MISSING:
-            env[f"default_{f.name}"] = f.default
-        elif f.default_factory is not dataclasses.MISSING:
-            raise TypeError(f"{cls.__name__}.{f.name}: use an immutable default, not a factory")
-    decodings = {leaf.name: leaf.decoded_as for leaf in values}
-    sources = [
-        _unpack_source(layout, values),
-        _pack_source(layout, values),
-        _constructor_source(fields, decodings),
-        _new_source(fields),
-    ]
+    env.update(_defaults(cls))
+    sources = [_unpack_source(layout, values), _pack_source(layout, values), _new_source(fields)]
     on_wire = [leaf.name for leaf in values if not leaf.name.startswith("_")]
     parsable = sorted(on_wire + ([extent.tail] if extent.tail else [])) == sorted(field_names)
     buildable = parsable and len(on_wire) == len(values) and extent == Extent()
@@ -255,11 +245,7 @@ def _compile(cls: Any, name: str, layout: tuple[Item, ...], extent: Extent) -> N
         if attr not in cls.__dict__:
             function = env[attr]
             setattr(cls, attr, function if attr == "build" else staticmethod(function))
-    constructor = env["__new__"]  # named after the class, so a missing argument says "IPv4() missing ..."
-    constructor.__qualname__ = cls.__name__
-    cls.__new__ = constructor
-    cls.__init__ = object.__init__
-    cls.__reduce__ = env["__reduce__"]
+    _install_constructor(cls, {leaf.name: leaf.decoded_as for leaf in values})
     cls.NAME = name
     cls.SIZE = fixed.size
     cls.LAYOUT = layout
@@ -280,6 +266,39 @@ def unfrozen_twin(cls: type) -> type:
     probe: Any = object.__new__(twin)
     probe.__class__ = cls  # fails here, at import, if the layouts ever differ
     return twin
+
+
+@dataclass_transform(frozen_default=True)
+def record(cls: type[T]) -> type[T]:
+    """A frozen slotted dataclass with a header's constructor (an unfrozen twin filled, then made the class):
+    for the small immutable values a codec makes per packet (TCP options), at half a dataclass's cost."""
+    made = dataclasses.dataclass(frozen=True, slots=True)(cls)
+    if dataclasses.fields(made):  # type: ignore[arg-type]  # a dataclass now; without fields, its empty __init__ is cheaper
+        _install_constructor(made, {})
+    return made
+
+
+def _defaults(cls: Any) -> dict[str, Any]:
+    """default_<field> for each field with a default: the generated code's names for them."""
+    defaults = {}
+    for f in dataclasses.fields(cls):
+        if f.default is not dataclasses.MISSING:
+            defaults[f"default_{f.name}"] = f.default
+        elif f.default_factory is not dataclasses.MISSING:
+            raise TypeError(f"{cls.__name__}.{f.name}: use an immutable default, not a factory")
+    return defaults
+
+
+def _install_constructor(cls: Any, decodings: dict[str, str]) -> None:
+    """Give the frozen dataclass `cls` the generated `__new__` (see _constructor_source) and `__reduce__`."""
+    env = {"cls": cls, "Unfrozen": unfrozen_twin(cls), "MacAddress": MacAddress, "IPv4Address": IPv4Address}
+    env.update(_defaults(cls))
+    exec(_constructor_source(dataclasses.fields(cls), decodings), env)  # noqa: S102 - generated from the fields
+    constructor = env["__new__"]  # named after the class, so a missing argument says "IPv4() missing ..."
+    constructor.__qualname__ = cls.__name__
+    cls.__new__ = constructor
+    cls.__init__ = object.__init__
+    cls.__reduce__ = env["__reduce__"]
 
 
 def _field_at(layout: tuple[Item, ...]) -> Callable[[int], tuple[str, int]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import IntEnum, IntFlag
 from ipaddress import IPv4Address
 
-from lanlab.wire.checksum import internet_checksum
+from lanlab.wire.checksum import complement_of_sum
 from lanlab.wire.errors import malformed
 from lanlab.wire.icmp import QUOTED_IP
 from lanlab.wire.fields import Extent, Leaf, bits, Header, header, ipv4, u8, u16
@@ -77,25 +77,38 @@ class IPv4(Header):
         total_length = self.total_length
         if total_length is None:
             total_length = MIN_HEADER + len(options) + len(payload)
-        head = (
-            self._pack(
-                ihl,
-                self.tos,
-                total_length,
-                self.ident,
-                self.flags,
-                self.frag_offset,
-                self.ttl,
-                self.proto,
-                0,
-                self.src,
-                self.dst,
+        checksum = self.checksum
+        if checksum is None:
+            # RFC 791's header checksum from the fields as numbers, each at its place in its 16-bit word
+            # (checksum.complement_of_sum), so the header is packed once, checksum and all
+            total = (
+                0x4000  # version 4
+                + (ihl << 8)
+                + self.tos
+                + total_length
+                + self.ident
+                + (self.flags << 13)
+                + self.frag_offset
+                + (self.ttl << 8)
+                + self.proto
+                + self.src._ip  # type: ignore[attr-defined]  # ipaddress's int, without an __int__ call
+                + self.dst._ip  # type: ignore[attr-defined]
             )
-            + options
+            checksum = complement_of_sum(total + int.from_bytes(options, "big") if options else total)
+        head = self._pack(
+            ihl,
+            self.tos,
+            total_length,
+            self.ident,
+            self.flags,
+            self.frag_offset,
+            self.ttl,
+            self.proto,
+            checksum,
+            self.src,
+            self.dst,
         )
-        checksum = internet_checksum(head) if self.checksum is None else self.checksum
-        # the checksum goes in bytes 10-11: spliced in rather than packing the header twice
-        return head[:10] + checksum.to_bytes(2, "big") + head[12:] + payload
+        return head + options + payload
 
     @property
     def header_length(self) -> int:

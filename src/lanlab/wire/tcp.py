@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from enum import IntFlag
 from ipaddress import IPv4Address
 from typing import Any, ClassVar, Final, Union
 
-from lanlab.wire.checksum import internet_checksum, pseudo_header_sum
+from lanlab.wire.checksum import complement_of_sum, internet_checksum, pseudo_header_sum
 from lanlab.wire.errors import malformed
-from lanlab.wire.fields import Extent, Leaf, bits, fast_constructor, Header, header, u16, u32, unfrozen_twin
+from lanlab.wire.fields import Extent, Leaf, bits, fast_constructor, Header, header, record, u16, u32, unfrozen_twin
 from lanlab.wire.ipv4 import IpProto
 from lanlab.wire.registry import CUT, register
 
@@ -46,7 +45,7 @@ class TcpFlags(IntFlag):
         return IntFlag.__or__(self, other)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Eol:
     """End of option list (kind 0). Padding after the last option needs no Eol object.
 
@@ -60,7 +59,7 @@ class Eol:
         return b"\x00" + self.after
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Nop:
     """No-operation (kind 1), used to align the options after it."""
 
@@ -70,7 +69,7 @@ class Nop:
         return b"\x01"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Mss:
     """Maximum segment size the sender can receive (kind 2, RFC 9293 3.7.1); only on a SYN."""
 
@@ -81,7 +80,7 @@ class Mss:
         return struct.pack("!BBH", 2, 4, self.value)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class WindowScale:
     """Window scale shift count (kind 3, RFC 7323 2); only on a SYN."""
 
@@ -92,7 +91,7 @@ class WindowScale:
         return struct.pack("!BBB", 3, 3, self.shift)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SackPermitted:
     """Selective acknowledgements may be used (kind 4, RFC 2018 2); only on a SYN."""
 
@@ -102,7 +101,7 @@ class SackPermitted:
         return b"\x04\x02"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Sack:
     """Selective acknowledgement blocks (kind 5, RFC 2018 3): (left edge, right edge) pairs."""
 
@@ -114,7 +113,7 @@ class Sack:
         return struct.pack(f"!BB{len(edges)}I", 5, 2 + 4 * len(edges), *edges)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Timestamps:
     """Timestamp value and echo reply (kind 8, RFC 7323 3)."""
 
@@ -126,7 +125,7 @@ class Timestamps:
         return struct.pack("!BBII", 8, 10, self.tsval, self.tsecr)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class UnknownOption:
     """Any other kind, kept byte for byte."""
 
@@ -279,26 +278,45 @@ class Tcp(Header):
             raise malformed(self.NAME, "options", MIN_HEADER, f"{len(options)} bytes of options, at most 40 fit")
         data_offset = (MIN_HEADER + len(options)) >> 2 if self.data_offset is None else self.data_offset
         checksum = self.checksum
-        segment = (
+        body = options + payload
+        if checksum is None:
+            if src_ip is None or dst_ip is None:
+                checksum = 0
+            else:
+                # RFC 9293 3.1's checksum from the header's fields as numbers (checksum.complement_of_sum),
+                # the bytes after them and the pseudo-header (as pseudo_header_sum adds it, without the
+                # call), so the header is packed once, checksum and all
+                value = int.from_bytes(body, "big")
+                total = (
+                    src_ip._ip  # type: ignore[attr-defined]  # ipaddress's int, without an __int__ call
+                    + dst_ip._ip  # type: ignore[attr-defined]
+                    + (PROTO_TCP + MIN_HEADER)
+                    + len(body)
+                    + self.src_port
+                    + self.dst_port
+                    + self.seq
+                    + self.ack
+                    + (data_offset << 12)
+                    + self.flags
+                    + self.window
+                    + self.urgent
+                    + (value << 8 if len(body) & 1 else value)
+                )
+                checksum = complement_of_sum(total)
+        return (
             self._pack(
                 self.src_port,
                 self.dst_port,
                 self.seq,
                 self.ack,
                 data_offset,
-                int(self.flags),
+                self.flags,  # an IntFlag is an int to struct
                 self.window,
-                checksum or 0,
+                checksum,
                 self.urgent,
             )
-            + options
-            + payload
+            + body
         )
-        if checksum is not None or src_ip is None or dst_ip is None:
-            return segment
-        checksum = internet_checksum(segment, pseudo_header_sum(src_ip, dst_ip, PROTO_TCP, len(segment)))
-        # the checksum goes in bytes 16-17: spliced in rather than packing the header twice
-        return segment[:16] + checksum.to_bytes(2, "big") + segment[18:]
 
     def checksum_ok(self, payload: bytes, src_ip: IPv4Address, dst_ip: IPv4Address) -> bool:
         """Whether the checksum parsed from the wire matches header + payload."""

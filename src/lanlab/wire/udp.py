@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ipaddress import IPv4Address
 
-from lanlab.wire.checksum import internet_checksum, pseudo_header_sum
+from lanlab.wire.checksum import complement_of_sum, internet_checksum, pseudo_header_sum
 from lanlab.wire.fields import Extent, Header, header, u16
 from lanlab.wire.registry import register
 
@@ -33,10 +33,17 @@ class Udp(Header):
         checksum = self.checksum
         if checksum is not None or src_ip is None or dst_ip is None:
             return self._pack(self.src_port, self.dst_port, length, checksum or 0) + payload
-        head = self._pack(self.src_port, self.dst_port, length, 0)
-        checksum = internet_checksum(head + payload, pseudo_header_sum(src_ip, dst_ip, PROTO_UDP, length))
-        # a computed 0 is sent as all ones (RFC 768); the checksum is the header's last two bytes
-        return head[:6] + (checksum or 0xFFFF).to_bytes(2, "big") + payload
+        # the header's fields added as numbers (checksum.complement_of_sum): the header is packed once
+        value = int.from_bytes(payload, "big")
+        checksum = complement_of_sum(
+            self.src_port
+            + self.dst_port
+            + length
+            + (value << 8 if len(payload) & 1 else value)
+            + pseudo_header_sum(src_ip, dst_ip, PROTO_UDP, length)
+        )
+        # a computed 0 is sent as all ones (RFC 768)
+        return self._pack(self.src_port, self.dst_port, length, checksum or 0xFFFF) + payload
 
     def checksum_ok(self, payload: bytes, src_ip: IPv4Address, dst_ip: IPv4Address) -> bool:
         """Whether the checksum parsed from the wire matches header + payload (0 = not computed: ok)."""
