@@ -126,6 +126,26 @@ def test_a_topology_mistake_is_said_once_at_its_line(tmp_path):
     assert result.exit_code == 2 and "its aliases expand to" in result.output
 
 
+def test_a_varied_value_the_topology_refuses_is_named_at_the_files_own_lines(tmp_path):
+    """A --vary value that makes a mistake is reported at the lines of the file as written (the values go
+    into its YAML tree, not into a re-written copy whose lines differ): the link's loss at the link's line,
+    a clashing address at the second host's line, citing the first host's."""
+    topology = tmp_path / "t.yaml"
+    topology.write_text(
+        "# two hosts\nname: t\n\nnodes:\n  pc1: {kind: host, ip: 198.18.1.10/24}\n"
+        "  pc2: {kind: host, ip: 198.18.1.11/24}\nlinks:\n  - [pc1:eth0, pc2:eth0]\n"
+    )
+    loss = invoke("sim", "sweep", str(topology), "--seeds", "1", "--vary", "links.*.loss=0,2")
+    assert loss.exit_code == 2
+    assert (
+        loss.output
+        == f"lanlab: {topology} with links.*.loss=2: {topology}:8: link: loss must be between 0 and 1, not 2.0\n"
+    )
+    clash = invoke("sim", "sweep", str(topology), "--seeds", "1", "--vary", "nodes.pc1.ip=198.18.1.11/24")
+    assert clash.exit_code == 2
+    assert f"{topology}:6: duplicate IP address 198.18.1.11 (already used on line 5)" in clash.output
+
+
 @pytest.mark.parametrize(
     ("args", "words"),
     [

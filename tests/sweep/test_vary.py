@@ -1,11 +1,11 @@
-"""--vary paths on a topology's plain data, and --seeds."""
+"""--vary paths on a topology's YAML tree, and --seeds."""
 
 import pytest
 import yaml
 
 from lanlab.sweep.vary import MAX_RUNS, SweepError, Vary, apply, check_runs, combinations, parse_seeds, parse_vary
 
-RING = yaml.safe_load("""
+RING = """
 nodes:
   pc1: {kind: host, ip: 198.18.1.10/24}
   r1: {kind: router, rip: {enabled: true}}
@@ -13,36 +13,65 @@ nodes:
 links:
   - [pc1:eth0, r1:eth0]
   - {endpoints: [r1:eth1, r2:eth0], delay: 1ms}
-""")
+"""
+
+
+def data_of(root):
+    """The plain data a YAML tree stands for."""
+    return yaml.safe_load(yaml.serialize(root))
 
 
 def test_a_star_sets_every_link_and_turns_a_pair_into_a_mapping():
     """links.*.loss reaches both link forms; [a, b] becomes {endpoints: [a, b], loss: ...}."""
-    data = yaml.safe_load(yaml.safe_dump(RING))
-    assert apply(data, "links.*.loss", 0.05) == 2
+    root = yaml.compose(RING)
+    assert apply(root, "links.*.loss", 0.05) == 2
+    data = data_of(root)
     assert data["links"][0] == {"endpoints": ["pc1:eth0", "r1:eth0"], "loss": 0.05}
     assert data["links"][1]["loss"] == 0.05 and data["links"][1]["delay"] == "1ms"
 
 
 def test_a_star_over_nodes_skips_nodes_without_the_inner_mapping():
     """nodes.*.rip.split_horizon sets the routers' RIP and gives the host no rip: at all."""
-    data = yaml.safe_load(yaml.safe_dump(RING))
-    assert apply(data, "nodes.*.rip.split_horizon", "poisoned_reverse") == 2
+    root = yaml.compose(RING)
+    assert apply(root, "nodes.*.rip.split_horizon", "poisoned_reverse") == 2
+    data = data_of(root)
     assert "rip" not in data["nodes"]["pc1"]
     assert [data["nodes"][r]["rip"]["split_horizon"] for r in ("r1", "r2")] == ["poisoned_reverse"] * 2
 
 
 def test_a_named_path_makes_missing_mappings():
     """nodes.r1.stp.mode on a node without stp: creates the mapping."""
-    data = yaml.safe_load(yaml.safe_dump(RING))
-    assert apply(data, "nodes.r1.stp.mode", "rstp") == 1
+    root = yaml.compose(RING)
+    assert apply(root, "nodes.r1.stp.mode", "rstp") == 1
+    data = data_of(root)
     assert data["nodes"]["r1"]["stp"] == {"mode": "rstp"}
 
 
 def test_an_index_past_the_list_is_an_error():
     """links.5.loss on two links says which indexes exist."""
     with pytest.raises(SweepError, match="0 to 1"):
-        apply(yaml.safe_load(yaml.safe_dump(RING)), "links.5.loss", 0.1)
+        apply(yaml.compose(RING), "links.5.loss", 0.1)
+
+
+def test_a_varied_value_keeps_the_line_it_replaces_and_a_new_one_takes_its_mappings():
+    """links.1.delay keeps the line the delay was written on; nodes.pc1.mtu, new, gets pc1's mapping's line."""
+    root = yaml.compose(RING)
+    assert apply(root, "links.1.delay", "2ms") == 1 and apply(root, "nodes.pc1.mtu", 1400) == 1
+    nodes, links = (value for _key, value in root.value)
+    delay = next(value for key, value in links.value[1].value if key.value == "delay")
+    pc1 = next(value for key, value in nodes.value if key.value == "pc1")
+    mtu = next(value for key, value in pc1.value if key.value == "mtu")
+    assert (delay.value, delay.start_mark.line + 1) == ("2ms", 8)
+    assert (mtu.value, mtu.start_mark.line + 1) == ("1400", 3)
+
+
+def test_an_empty_key_is_filled_and_a_plain_value_is_not_gone_into():
+    """`stp:` written empty takes nodes.r1.stp.mode like a missing key; `rip: true` cannot take rip.x."""
+    root = yaml.compose("nodes:\n  r1: {kind: router, stp:, rip: true}\n")
+    assert apply(root, "nodes.r1.stp.mode", "rstp") == 1
+    assert data_of(root)["nodes"]["r1"]["stp"] == {"mode": "rstp"}
+    with pytest.raises(SweepError, match="cannot go into 'true' with 'x'"):
+        apply(root, "nodes.r1.rip.x", 1)
 
 
 def test_values_are_read_as_yaml():

@@ -34,6 +34,7 @@ from lanlab.sim.shim import Program
 from lanlab.topology import read_document
 from lanlab.units import parse_duration, parse_rate
 from lanlab.wire import MacAddress
+from yaml.nodes import MappingNode
 
 Duration = int | float | str
 NodeT = TypeVar("NodeT", bound=Node)
@@ -78,10 +79,19 @@ class Network:
             self.start_trace()
 
     @classmethod
-    def from_yaml(cls, path: str | Path, seed: int = 1, *, trace: bool = False, text: str | None = None) -> Network:
+    def from_yaml(
+        cls,
+        path: str | Path,
+        seed: int = 1,
+        *,
+        trace: bool = False,
+        text: str | None = None,
+        edit: Callable[[MappingNode], None] | None = None,
+    ) -> Network:
         """Load a topology file (raises sim.TopologyError listing every FILE:LINE mistake);
-        `text`: the file's content as given (a lab's variant), `path` then only names it."""
-        document = read_document(path, text)
+        `text`: the file's content as given (a lab's variant), `path` then only names it;
+        `edit`: a change to its YAML tree before it is read (a sweep's --vary values)."""
+        document = read_document(path, text, edit)
         network = cls(document.name, seed)
         build(network, document)
         if trace:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from lanlab.i18n import L_, joined, message_of
 from lanlab.sweep.metrics import BUILTINS, Metric, parse_metric
-from lanlab.sweep.task import App, Task, topology_text
+from lanlab.sweep.task import App, Task, varied
 from lanlab.sweep.vary import SweepError, Vary, check_runs, combinations, parse_seeds, parse_vary
 from lanlab.units import UnitError, parse_duration
 
@@ -70,7 +70,7 @@ def make_plan(
     for values in combinations(varies):
         probe = Task(str(file), text, seed_list[0], values)
         try:
-            network = Network.from_yaml(str(file), seed_list[0], text=topology_text(probe))
+            network = Network.from_yaml(str(file), seed_list[0], text=text, edit=varied(probe))
         except ValueError as error:  # a --vary that matches nothing, or TopologyError (a ValueError too)
             problems = getattr(error, "problems", None)
             problem = joined(list(problems), "; ") if problems else message_of(error)

@@ -6,12 +6,13 @@ from __future__ import annotations
 import io
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
-import yaml
+from yaml.nodes import MappingNode
 
 from lanlab.sweep.metrics import TRACED_KINDS, Metric
-from lanlab.sweep.vary import apply
+from lanlab.i18n import L_
+from lanlab.sweep.vary import SweepError, apply
 from lanlab.sweep.wall import behind_wall
 from lanlab.units import SECOND
 
@@ -19,8 +20,6 @@ if TYPE_CHECKING:
     from lanlab.cli.sim_wall import Limits
     from lanlab.sim.shim import SentModule
 
-LOADER = yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader  # every run reads its topology
-DUMPER = yaml.CSafeDumper if yaml.__with_libyaml__ else yaml.SafeDumper
 CPU_LIMIT = 5.0  # s: `sim run --app-cpu`'s default, the busy-loop stop of a program
 
 
@@ -54,15 +53,15 @@ class Task:
     limits: Limits | None = None  # --app-limits, each run's own
 
 
-def topology_text(task: Task) -> str:
-    """The topology with the task's --vary values written into its data."""
-    if not task.values:
-        return task.text
-    data = yaml.load(task.text, Loader=LOADER)  # noqa: S506 - a safe loader (libyaml's when there)
-    for path, value in task.values.items():
-        if apply(data, path, value) == 0:
-            raise ValueError(f"--vary {path}: matches nothing in {task.name}")
-    return yaml.dump(data, Dumper=DUMPER, sort_keys=False)
+def varied(task: Task) -> Callable[[MappingNode], None]:
+    """What writes the task's --vary values into its topology's YAML tree (the file's lines kept)."""
+
+    def edit(root: MappingNode) -> None:
+        for path, value in task.values.items():
+            if apply(root, path, value) == 0:
+                raise SweepError(L_("--vary {path}: matches nothing in {file}", path=path, file=task.name))
+
+    return edit
 
 
 def run_document_of(task: Task, wall: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -75,7 +74,7 @@ def run_document_of(task: Task, wall: dict[str, Any] | None = None) -> dict[str,
     from lanlab.sim.report import EVENTS_AFTER_STORM, run_document
     from lanlab.sim.shim import run_programs
 
-    network = Network.from_yaml(task.name, task.seed, text=topology_text(task))
+    network = Network.from_yaml(task.name, task.seed, text=task.text, edit=varied(task))
     network.engine.events_after_storm = EVENTS_AFTER_STORM
     for text in task.do:
         schedule(network, text)

@@ -1,5 +1,5 @@
-"""`--vary PATH=V1,V2,...` and `--seeds 1-1000`: the runs of a sweep, applied to the topology's data
-(plain YAML values, before anything is built, so a varied run is the file with those values)."""
+"""`--vary PATH=V1,V2,...` and `--seeds 1-1000`: the runs of a sweep, applied to the topology's YAML tree
+(before it is read, so a varied run is the file with those values, at the file's lines)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.representer import SafeRepresenter
 
 from lanlab.i18n import L_
 
@@ -17,6 +19,7 @@ from lanlab.i18n import L_
 # A sweep's runs (its seeds times the combinations of its --vary values): a million runs of a small
 # topology take about three hours on one core, and each is a task held in memory before the first starts.
 MAX_RUNS = 1_000_000
+STR, MAP, NULL = "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:null"
 
 
 class SweepError(ValueError):
@@ -113,50 +116,92 @@ def combinations(varies: list[Vary]) -> Iterator[dict[str, Any]]:
         yield {v.path: value for v, value in zip(varies, values)}
 
 
-def apply(data: Any, path: str, value: Any) -> int:
-    """Set `path` to `value` in the topology data; returns how many places it set.
+def apply(root: Node, path: str, value: Any) -> int:
+    """Set `path` to `value` in the topology's YAML tree (yaml.compose's); returns how many places it set.
 
+    The tree, not the data: every value keeps the line it has in the file, so a mistake a varied value
+    makes is reported where the file has it (a value that is new takes the line of the mapping it joins).
     A name is a mapping's key (made when missing), a number a list's index, `*` every entry. Under
     `*` an entry lacking an inner mapping is left alone (nodes.*.rip.split_horizon sets it on the
     routers, not on the hosts); a link written as [a, b] becomes {endpoints: [a, b]} to take a field."""
-    return _apply(data, path.split("."), value, wild=False)
+    return _apply(root, path.split("."), value, wild=False)
 
 
-def _apply(here: Any, parts: list[str], value: Any, wild: bool) -> int:
+def _apply(here: Node, parts: list[str], value: Any, wild: bool) -> int:
     key, rest = parts[0], parts[1:]
     if key == "*":
-        if isinstance(here, dict):
-            return sum(_step(here, k, rest, value, wild=True) for k in list(here))
-        if isinstance(here, list):
-            return sum(_step(here, i, rest, value, wild=True) for i in range(len(here)))
+        if isinstance(here, (MappingNode, SequenceNode)):
+            return sum(_step(here, i, rest, value, wild=True) for i in range(len(here.value)))
         return 0
-    if isinstance(here, list):
-        if not key.isdigit() or int(key) >= len(here):
+    if isinstance(here, SequenceNode):
+        if not key.isdigit() or int(key) >= len(here.value):
             raise SweepError(
                 L_(
                     "--vary: {key} is not an index of a list of {count} (0 to {last}, or *)",
                     key=repr(key),
-                    count=len(here),
-                    last=len(here) - 1,
+                    count=len(here.value),
+                    last=len(here.value) - 1,
                 )
             )
         return _step(here, int(key), rest, value, wild)
-    if isinstance(here, dict):
-        if key not in here and wild and rest:
-            return 0
-        return _step(here, key, rest, value, wild)
-    raise SweepError(L_("--vary: cannot go into {value} with {key}", value=repr(here), key=repr(key)))
+    if isinstance(here, MappingNode):
+        at = next((i for i, (k, _) in enumerate(here.value) if isinstance(k, ScalarNode) and k.value == key), None)
+        if at is None:
+            if wild and rest:
+                return 0
+            here.value.append((_placed(ScalarNode(STR, key), here), _placed(MappingNode(MAP, []), here)))
+            at = len(here.value) - 1
+        return _step(here, at, rest, value, wild)
+    raise SweepError(L_("--vary: cannot go into {value} with {key}", value=_shown(here), key=repr(key)))
 
 
-def _step(container: Any, key: Any, rest: list[str], value: Any, wild: bool) -> int:
+def _step(container: MappingNode | SequenceNode, index: int, rest: list[str], value: Any, wild: bool) -> int:
+    """Set, or go into, the container's entry at `index` (a mapping's pair, a list's item)."""
+    pairs = isinstance(container, MappingNode)
+    inner: Node = container.value[index][1] if pairs else container.value[index]
     if not rest:
-        container[key] = value
-        return 1
-    inner = container[key] if (isinstance(container, list) or key in container) else None
-    if isinstance(inner, list) and len(inner) == 2 and all(isinstance(e, str) for e in inner) and not rest[0].isdigit():
-        inner = container[key] = {"endpoints": inner}  # a link [a, b] taking a field (loss, delay)
-    if inner is None:
+        # the value as the file would hold it had it been written there (a representer of its own: one
+        # remembers the lists it made by id(), which a later value may reuse)
+        inner = _placed(SafeRepresenter().represent_data(value), inner)
+    elif (
+        isinstance(inner, SequenceNode)
+        and len(inner.value) == 2
+        and all(isinstance(e, ScalarNode) and e.tag == STR for e in inner.value)
+        and not rest[0].isdigit()
+    ):
+        inner = _placed(MappingNode(MAP, [(_placed(ScalarNode(STR, "endpoints"), inner), inner)]), inner)
+    elif _empty(inner):
         if wild:
             return 0
-        inner = container[key] = {}
-    return _apply(inner, rest, value, wild)
+        inner = _placed(MappingNode(MAP, []), inner)
+    if pairs:
+        container.value[index] = (container.value[index][0], inner)
+    else:
+        container.value[index] = inner
+    return 1 if not rest else _apply(inner, rest, value, wild)
+
+
+def _empty(node: Node) -> bool:
+    """A key written with no value (`stp:`), which a path may fill like a missing one."""
+    return isinstance(node, ScalarNode) and node.tag == NULL
+
+
+def _placed(node: Node, where: Node) -> Node:
+    """`node` (and what it holds) at `where`'s place in the file, so messages about it name that line."""
+    node.start_mark, node.end_mark = where.start_mark, where.end_mark
+    for item in node.value if isinstance(node.value, list) else ():
+        for part in item if isinstance(item, tuple) else (item,):
+            if part.start_mark is None:
+                _placed(part, where)
+    return node
+
+
+def _shown(node: Node) -> str:
+    """A value as a --vary message shows it: its text, or what kind of value it is."""
+    return (
+        repr(node.value)
+        if isinstance(node, ScalarNode)
+        else L_("a list")
+        if isinstance(node, SequenceNode)
+        else L_("a mapping")
+    )

@@ -599,10 +599,15 @@ def _key_of(parent: yaml.Node, child: yaml.Node) -> yaml.Node:
     return parent
 
 
-def read_document(path: str | Path, text: str | None = None) -> Document:
+def read_document(
+    path: str | Path, text: str | None = None, edit: Callable[[MappingNode], None] | None = None
+) -> Document:
     """Read a topology file's name, nodes, links and events; problems so far are in `document.ctx`
-    (call `raise_problems()` once the node kinds have read their fields too). `text`: as compose's."""
+    (call `raise_problems()` once the node kinds have read their fields too). `text`: as compose's;
+    `edit` changes the YAML tree before it is read (a sweep's --vary values), its lines still the file's."""
     shown, root = compose(path, text)
+    if edit is not None:
+        edit(root)
     ctx = Context(shown)
     top = Spec(ctx, "topology", root)
     top.only({"name", "nodes", "links", "events"})
