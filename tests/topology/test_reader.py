@@ -158,6 +158,11 @@ def test_a_chain_of_aliases_too_deep_is_reported_where_the_chain_is_used(tmp_pat
             "F:1: 拓扑文件应是含有 nodes: 和 links: 的映射",
         ),
         (
+            b"# only a comment\n",
+            "F:1: a topology is a mapping with nodes: and links:",
+            "F:1: 拓扑文件应是含有 nodes: 和 links: 的映射",
+        ),
+        (
             b"\xff\xfe",
             "F: not a text file: byte 0xff at offset 0 is not UTF-8 (a topology is YAML text)",
             "F：不是文本文件：偏移 0 处的字节 0xff 不是 UTF-8（拓扑文件是 YAML 文本）",
@@ -168,7 +173,7 @@ def test_a_chain_of_aliases_too_deep_is_reported_where_the_chain_is_used(tmp_pat
             "F:1: 嵌套超过 100 层；拓扑文件只需要几层（nodes: -> 节点 -> 它的接口）",
         ),
     ],
-    ids=["not a mapping", "not UTF-8", "too deep"],
+    ids=["not a mapping", "no document", "not UTF-8", "too deep"],
 )
 def test_a_file_that_is_no_topology_is_said_in_the_users_language(tmp_path, content, in_english, in_chinese):
     """A file that is not a YAML mapping, not text, or nested too deep: the English problem, Chinese where shown."""

@@ -464,6 +464,8 @@ def compose(
         ) from None
     except RecursionError:  # PyYAML's Python composer is recursive: hundreds of levels exhaust the stack
         raise _too_deep(shown, text) from None
+    if root is None:  # no document: empty, or comments only
+        raise TopologyError([L_("{file}:{line}: {shape}", file=shown, line=1, shape=L_(shape))])
     measured = measure_all(root, shown)
     depth, values = measured[id(root)]
     if depth > MAX_DEPTH:  # what libyaml composed, the reader (recursive too) must not walk
@@ -485,9 +487,9 @@ def compose(
     return shown, root
 
 
-def _compose(text: str) -> yaml.Node:
-    """libyaml's tree; on a mistake, PyYAML's own composer again, for its words (PLAIN_YAML's
-    sentences are keyed on them) and its RecursionError past a few hundred levels."""
+def _compose(text: str) -> yaml.Node | None:
+    """libyaml's tree (None for a file with no document); on a mistake, PyYAML's own composer again, for
+    its words (PLAIN_YAML's sentences are keyed on them) and its RecursionError past a few hundred levels."""
     try:
         return yaml.compose(text, Loader=COMPOSER)
     except yaml.YAMLError:
