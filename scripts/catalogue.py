@@ -8,7 +8,7 @@
                                         scripts that does not go through the catalogue (see
                                         `bypasses`, `page_bypasses`)
 
-What is extracted: `_()`, `N_()`, `N_plural()`, `L_()` and `ngettext()` calls anywhere in src/lanlab (Babel's
+What is extracted: `_()`, `N_()`, `N_plural()`, `L_()`, `ngettext()` and `counted()` calls anywhere in src/lanlab (Babel's
 Python extractor), the browser page's `t("...")` texts (src/lanlab/view/assets/*.js), and click's help texts, which click reads before the language is known and
 lanlab.cli.help translates when formatting: the docstring of a function decorated with
 `.command(...)`/`.group(...)` and `help=`/`short_help=`/`epilog=` string literals, each cleaned
@@ -38,7 +38,15 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "src" / "lanlab"
 LOCALE = PACKAGE / "locale"
 TEMPLATE = LOCALE / "lanlab.pot"
-KEYWORDS = {"_": None, "N_": None, "N_plural": (1, 2), "L_": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
+KEYWORDS = {
+    "_": None,
+    "N_": None,
+    "N_plural": (1, 2),
+    "L_": None,
+    "ngettext": (1, 2),
+    "counted": (1, 2),
+    "pgettext": ((1, "c"), 2),
+}
 HELP_KEYWORDS = ("help", "short_help", "epilog")
 CLI = PACKAGE / "cli"
 ASSETS = PACKAGE / "view" / "assets"  # the browser page's scripts: their t("...") texts (lanlab.view.catalogue)
@@ -156,7 +164,7 @@ SHOWN_BY = {
     "Table",
     "Panel",
 }
-TRANSLATED_BY = {"_", "N_", "L_", "ngettext", "pgettext", "as_the_tool_prints"}
+TRANSLATED_BY = {"_", "N_", "L_", "ngettext", "counted", "pgettext", "as_the_tool_prints"}
 MARKUP = re.compile(r"\[/?[a-z ]+\]")  # rich's [bold]...[/bold]
 WORD = re.compile(r"[a-z]{2,}")
 SAME_IN_BOTH = {"lanlab", "ms", "ns", "us", "kbit", "mbit"}  # the program's name, units

@@ -8,6 +8,7 @@ first one set decides) and `lanlab --lang en|zh` overrides it. The compiled cata
 The marks Babel extracts (scripts/catalogue.py; `make catalogue` refreshes the .po files):
   _("text")                     translated now, in the current language
   ngettext("one", "many", n)    the same with a plural
+  counted("{count} x", "{count} xs", n)   a plural with the count filled in
   pgettext("context", "text")   the same where one English word has two meanings
   N_("text")                    marked only: the English text, translated where it is shown
   N_plural("one", "many")       marked only, with its plural (another library's ngettext asks)
@@ -127,6 +128,12 @@ def pgettext(context: str, message: str) -> str:
 def ngettext(singular: str, plural: str, n: int) -> str:
     """The singular or plural of a message, as the current language counts `n`."""
     return _catalogue().ngettext(singular, plural, n)
+
+
+def counted(singular: str, plural: str, count: int, **fields: object) -> str:
+    """A message about `count` things, singular or plural as the current language counts, {count} (and any
+    other `fields`) filled in: counted("{count} link", "{count} links", 1) is "1 link"."""
+    return ngettext(singular, plural, count).format(count=count, **fields)
 
 
 def N_(message: str) -> str:

@@ -6,7 +6,7 @@ import click
 
 from lanlab.cli.common import fail, print_json
 from lanlab.cli.help import Command
-from lanlab.i18n import _, cell_width, localize, pad
+from lanlab.i18n import _, cell_width, counted, localize, pad
 from lanlab.net.subnet import SubnetError, SubnetReport, binary, describe, host_count, host_range, split
 
 
@@ -104,7 +104,12 @@ def ip_command(address: str, mask: str | None, split_prefix: str | None, as_json
         return
     click.echo(_render(report))
     if subnets is not None:
-        click.echo("\n" + _("{count} subnets of {network}:").format(count=len(subnets), network=report.network))
+        click.echo(
+            "\n"
+            + counted(
+                "{count} subnet of {network}:", "{count} subnets of {network}:", len(subnets), network=report.network
+            )
+        )
         click.echo(
             pad(_("network"), 19)
             + pad(_("first host"), 16)

@@ -12,7 +12,7 @@ import click
 
 from lanlab.cli.common import EXIT_INTERRUPTED, EXIT_NO_ANSWER, EXIT_OK, fail, print_json
 from lanlab.cli.help import Group
-from lanlab.i18n import _, localize, ngettext
+from lanlab.i18n import _, counted, localize
 from lanlab.lab.isolate import ISOLATIONS
 
 
@@ -354,11 +354,11 @@ def grade_command(
         click.echo(_csv(header, rows), nl=False)
     if interrupted:
         click.echo(
-            ngettext(
+            counted(
                 "lanlab: interrupted: {count} student graded (rows above); the others were not",
                 "lanlab: interrupted: {count} students graded (rows above); the others were not",
                 len(graded),
-            ).format(count=len(graded)),
+            ),
             err=True,
         )
         sys.exit(EXIT_INTERRUPTED)

@@ -10,7 +10,7 @@ import click
 from lanlab import oui
 from lanlab.cli.common import EXIT_NO_ANSWER, fail, print_json
 from lanlab.cli.help import Command
-from lanlab.i18n import _, ngettext, pgettext
+from lanlab.i18n import _, counted, pgettext
 from lanlab.wire import MacAddress, WireError
 
 
@@ -135,11 +135,11 @@ def oui_command(macs: tuple[str, ...], search_text: str | None, as_json: bool) -
                 blocks = int(row["blocks"])  # type: ignore[call-overload]  # describe_oui counts them
                 click.echo(
                     f"{'':19}"
-                    + ngettext(
+                    + counted(
                         "{count} smaller block (MA-M, MA-S) inside: give a whole MAC address for its owner",
                         "{count} smaller blocks (MA-M, MA-S) inside: give a whole MAC address for their owners",
                         blocks,
-                    ).format(count=blocks)
+                    )
                 )
     if any(row["vendor"] is None for row in rows):
         raise SystemExit(EXIT_NO_ANSWER)

@@ -12,7 +12,7 @@ import click
 
 from lanlab.cli.common import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_NO_ANSWER, EXIT_OK, fail, print_json
 from lanlab.cli.help import Command, Group
-from lanlab.i18n import N_, _, localize, message_of, ngettext
+from lanlab.i18n import N_, _, counted, localize, message_of
 from lanlab.units import UnitError, format_duration, parse_duration
 
 STANDING = "up"  # the run id of a lab left standing by `real up`
@@ -344,7 +344,7 @@ def down(file: Path | None) -> None:
     except RealError as error:
         _fail_real(error)
     click.echo(
-        ngettext("removed {count} namespace", "removed {count} namespaces", len(gone)).format(count=len(gone))
+        counted("removed {count} namespace", "removed {count} namespaces", len(gone))
         if gone
         else _("no lab is standing (nothing to remove)")
     )
@@ -362,8 +362,8 @@ def clean() -> None:
     except RealError as error:
         _fail_real(error)
     click.echo(
-        ngettext("removed {count} namespace: {names}", "removed {count} namespaces: {names}", len(gone)).format(
-            count=len(gone), names=" ".join(gone)
+        counted(
+            "removed {count} namespace: {names}", "removed {count} namespaces: {names}", len(gone), names=" ".join(gone)
         )
         if gone
         else _("nothing to clean")
@@ -420,11 +420,12 @@ def compare(
         for line in known:
             click.echo(_("known: {line}").format(line=localize(line)))
         click.echo(
-            ngettext(
+            counted(
                 "{name}: {count} difference between the simulator and the kernel",
                 "{name}: {count} differences between the simulator and the kernel",
                 len(found),
-            ).format(name=repr(run.lab.name), count=len(found))
+                name=repr(run.lab.name),
+            )
             + (_(" ({count} known, not counted)").format(count=len(known)) if known else "")
         )
     sys.exit(EXIT_NO_ANSWER if found else EXIT_OK)

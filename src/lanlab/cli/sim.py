@@ -21,7 +21,7 @@ from lanlab.cli.sim_wall import walled_command
 from lanlab.cli.sim_serve import serve
 from lanlab.cli.sim_sweep import sweep
 from lanlab.cli.sim_view import PageTarget, stopped_reason
-from lanlab.i18n import N_, _, localize, message_of, ngettext
+from lanlab.i18n import N_, _, counted, localize, message_of, ngettext
 from lanlab.sim.report import EVENTS_AFTER_STORM, holds, run_document
 from lanlab.units import SECOND, UnitError, format_duration, parse_duration
 
@@ -67,8 +67,8 @@ def check(file: Path) -> None:
         _("{file}: ok: network {name!r}, {nodes}, {links}").format(
             file=file,
             name=network.name,
-            nodes=ngettext("{count} node", "{count} nodes", len(network.nodes)).format(count=len(network.nodes)),
-            links=ngettext("{count} link", "{count} links", len(network.links)).format(count=len(network.links)),
+            nodes=counted("{count} node", "{count} nodes", len(network.nodes)),
+            links=counted("{count} link", "{count} links", len(network.links)),
         )
     )
     for warning in topology_domains(file).warnings():  # a medium past its size rule runs, with late collisions
@@ -114,8 +114,8 @@ def domain_lines(found: Any) -> list[str]:
     count = len(found.collision), len(found.broadcast)
     lines = [
         _("{collision}, {broadcast}").format(
-            collision=ngettext("{n} collision domain", "{n} collision domains", count[0]).format(n=count[0]),
-            broadcast=ngettext("{n} broadcast domain", "{n} broadcast domains", count[1]).format(n=count[1]),
+            collision=counted("{count} collision domain", "{count} collision domains", count[0]),
+            broadcast=counted("{count} broadcast domain", "{count} broadcast domains", count[1]),
         )
     ]
     for number, medium in enumerate(found.collision, 1):
@@ -130,9 +130,9 @@ def domain_lines(found: Any) -> list[str]:
             _("collision domain {number} ({what}): {stations}: {members}; {ports}").format(
                 number=number,
                 what=what,
-                stations=ngettext("{n} station", "{n} stations", stations).format(n=stations),
+                stations=counted("{count} station", "{count} stations", stations),
                 members=", ".join(medium.stations),
-                ports=ngettext("{n} port", "{n} ports", ports).format(n=ports),
+                ports=counted("{count} port", "{count} ports", ports),
             )
         )
         if medium.hubs:
@@ -153,7 +153,7 @@ def domain_lines(found: Any) -> list[str]:
         hosts = len(lan.hosts)
         lines.append(
             _("broadcast domain {number}: {hosts}").format(
-                number=number, hosts=ngettext("{n} host", "{n} hosts", hosts).format(n=hosts)
+                number=number, hosts=counted("{count} host", "{count} hosts", hosts)
             )
             + (_(": {members}").format(members=", ".join(lan.hosts)) if lan.hosts else "")
             + (_("; bounded by {routers}").format(routers=", ".join(lan.routers)) if lan.routers else _("; no router"))
@@ -681,15 +681,11 @@ def print_report(
         _("ran {name!r} to {until}: {events}, {frames} on {links}").format(
             name=network.name,
             until=format_duration(network.now),
-            events=ngettext("{count} event", "{count} events", events).format(count=events),
-            frames=ngettext("{count} frame", "{count} frames", frames).format(count=frames),
-            links=ngettext("{count} link", "{count} links", links).format(count=links),
+            events=counted("{count} event", "{count} events", events),
+            frames=counted("{count} frame", "{count} frames", frames),
+            links=counted("{count} link", "{count} links", links),
         )
-        + (
-            ngettext(", {count} collision", ", {count} collisions", collisions).format(count=collisions)
-            if collisions
-            else ""
-        )
+        + (counted(", {count} collision", ", {count} collisions", collisions) if collisions else "")
     )
     if pcap is not None:
         click.echo(

@@ -24,7 +24,7 @@ from lanlab.cli.common import (
 )
 from lanlab.cli.help import Group
 from lanlab.cli.netio import EventPrinter, network_errors
-from lanlab.i18n import N_, _, localize, message_of, ngettext
+from lanlab.i18n import N_, _, counted, localize, message_of
 from lanlab.net import udp as net_udp
 from lanlab.text import decode, encode, preview
 
@@ -141,7 +141,7 @@ def listen(
             pass
     if not as_json:
         click.echo(
-            ngettext("received {count} datagram", "received {count} datagrams", received).format(count=received),
+            counted("received {count} datagram", "received {count} datagrams", received),
             err=True,
         )
 
@@ -178,9 +178,7 @@ def _report(result: net_udp.Exchange, encoding: str, as_json: bool, table: bool)
         Console(soft_wrap=True).print(grid)
     if not as_json:
         click.echo(
-            ngettext("sent {sent}, {count} reply", "sent {sent}, {count} replies", len(result.replies)).format(
-                sent=result.sent, count=len(result.replies)
-            )
+            counted("sent {sent}, {count} reply", "sent {sent}, {count} replies", len(result.replies), sent=result.sent)
         )
     return EXIT_OK if result.replies else EXIT_NO_ANSWER
 
