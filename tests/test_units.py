@@ -36,6 +36,20 @@ def test_parse_rate_rejects_nonsense(bad):
         parse_rate(bad)
 
 
+@pytest.mark.parametrize("bad", ["0.1", 0.1, "0.4bps", "1e-5", "1e300Gbps", "1001Gbps", 2 * 10**12])
+def test_a_rate_below_1bps_or_past_1000gbps_is_refused(bad):
+    """A rate that rounds to 0 bps (a link whose frames never end) or overflows is one UnitError saying the range."""
+    with pytest.raises(UnitError, match="a rate is from 1bps to 1000Gbps"):
+        parse_rate(bad)
+
+
+@pytest.mark.parametrize("bad", ["1MBps", "100GBps", "8kBps"])
+def test_bytes_per_second_are_refused_with_the_bits(bad):
+    """MBps (capital B: bytes) is not read as Mbps: refused, saying to write bits."""
+    with pytest.raises(UnitError, match="bytes per second; give the rate in bits, like 8Mbps for 1MBps"):
+        parse_rate(bad)
+
+
 def test_format_duration_is_short():
     """Formatting picks the largest unit that keeps the number >= 1."""
     assert format_duration(1_500_000) == "1.5ms"

@@ -27,6 +27,7 @@ NS_PER: dict[str, int] = {
     "h": 3600 * SECOND,
 }
 BPS_PER: dict[str, int] = {"bps": 1, "kbps": 1_000, "mbps": 1_000_000, "gbps": 1_000_000_000}
+MIN_RATE_BPS, MAX_RATE_BPS = 1, 10**12  # a frame's wire time stays a whole number of ns from 1bps to 1000Gbps
 
 # The sign is matched so that "-1s" gets "cannot be negative" rather than "not a number".
 _NUMBER_UNIT = re.compile(r"^\s*([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)\s*([a-zA-Zµ]*)\s*$")
@@ -81,13 +82,20 @@ def parse_rate(value: str | int | float) -> int:
     if isinstance(value, (int, float)):
         number, unit = float(value), "bps"
     else:
-        number, unit = _split(value, L_("100Mbps or 64kbps"))
-        unit = (unit or "bps").lower()
+        number, written = _split(value, L_("100Mbps or 64kbps"))
+        if "B" in written and "b" not in written:  # MBps: megabytes (tc reads mbps so too); lanlab counts bits
+            raise UnitError(
+                L_("{value!r} is in bytes per second; give the rate in bits, like 8Mbps for 1MBps", value=value)
+            )
+        unit = (written or "bps").lower()
     if unit not in BPS_PER:
         raise UnitError(L_("unknown rate unit in {value!r}; use bps, kbps, Mbps or Gbps", value=value))
     if not 0 < number < float("inf"):
         raise UnitError(L_("a rate must be a positive number: {value!r}", value=value))
-    return round(number * BPS_PER[unit])
+    bps = number * BPS_PER[unit]
+    if not MIN_RATE_BPS <= bps <= MAX_RATE_BPS:  # 0.1bps rounds to 0 (a link that never ends a frame); 1e300Gbps is inf
+        raise UnitError(L_("{value!r}: a rate is from 1bps to 1000Gbps", value=value))
+    return round(bps)
 
 
 def format_duration(ns: int) -> str:

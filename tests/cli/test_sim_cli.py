@@ -313,3 +313,22 @@ def test_counts_read_in_the_singular_and_plural(tmp_path: Path):
     assert many.output.splitlines()[-1].endswith(" frames on 5 links")
     chinese = invoke("--lang", "zh", "sim", "run", str(pair), "--until", "1s", "--do", "pc1 udp broadcast hi --wait 0")
     assert chinese.output.splitlines()[-1] == "运行 'pair' 到 1s：3 个事件，1 条链路上共 1 帧"
+
+
+def test_a_link_rate_that_rounds_to_nothing_or_overflows_is_a_line_of_the_file(tmp_path):
+    """rate: 0.1 (0 bps: a frame that never ends) and rate: 1e300Gbps (infinity) are FILE:LINE mistakes for
+    check, run and domains, exit 2 (they were ZeroDivisionError and OverflowError tracebacks)."""
+    topology = tmp_path / "t.yaml"
+    topology.write_text(
+        "nodes:\n  pc1: {kind: host, ip: 198.18.0.1/24}\n  pc2: {kind: host, ip: 198.18.0.2/24}\n"
+        "  hub1: {kind: hub}\nlinks:\n  - {endpoints: [pc1:eth0, hub1:p1], rate: 0.1}\n"
+        "  - {endpoints: [pc2:eth0, hub1:p2], rate: 1e300Gbps}\n"
+    )
+    for command in (["check"], ["run", "--until", "1s"], ["domains"]):
+        result = invoke("sim", *command, str(topology))
+        assert result.exit_code == 2, result.output
+        assert (
+            f"{topology}:6: link: rate: '0.1'" in result.output
+            and f"{topology}:7: link: rate: '1e300Gbps'" in result.output
+        )
+        assert "Traceback" not in result.output
