@@ -174,6 +174,35 @@ def test_clocks_and_dates_read_the_simulated_clock_in_utc():
     )
 
 
+def test_clock_gettime_reads_the_simulated_clock_and_clock_settime_is_refused():
+    """time.clock_gettime(_ns) of the realtime clock is time()'s, of any other clock monotonic()'s (they read the
+    machine's clocks before); clock_settime, which would set the machine's clock, is UnsupportedInSimulation."""
+    net = pair()
+
+    def program():
+        import time
+
+        time.sleep(10)
+        realtime = time.clock_gettime(time.CLOCK_REALTIME)
+        monotonic_ns = time.clock_gettime_ns(time.CLOCK_MONOTONIC)
+        cpu = time.clock_gettime(time.CLOCK_PROCESS_CPUTIME_ID)
+        try:
+            time.clock_settime(time.CLOCK_REALTIME, 0.0)
+        except Exception as error:  # noqa: BLE001 - which error is the point
+            refused = f"{type(error).__name__}: {error}"
+        return realtime, monotonic_ns, cpu, refused
+
+    started = net.node("pc1").run(program)
+    run_programs(net, 20 * S)
+    realtime, monotonic_ns, cpu, refused = started.result
+    assert realtime == 1_767_225_610.0
+    assert monotonic_ns == 10 * S + 1_000  # the second read since the wait costs a microsecond
+    assert cpu == pytest.approx(10.000002)
+    assert (
+        refused == "UnsupportedInSimulation: time.clock_settime() is not available to a program on simulated host pc1"
+    )
+
+
 @pytest.mark.parametrize("cpu_limit", [0.2])
 def test_a_busy_wait_on_the_clock_is_not_a_busy_loop(cpu_limit):
     """A program polling the clock for a long virtual time waits (it pays its CPU in virtual time), so it is not stopped."""

@@ -3,8 +3,9 @@ sleep parks.
 
 Virtual time 0 is EPOCH, 2026-01-01 00:00:00 UTC, and simulated hosts keep UTC (local time
 is UTC, `time.timezone` 0), so a run prints the same dates on every machine. `time.time()`,
-`monotonic`, `perf_counter`, `process_time`, `datetime.now()` and `date.today()` all read the
-one virtual clock, each read charged to the thread's virtual CPU (`Program.charge`)."""
+`monotonic`, `perf_counter`, `process_time`, `clock_gettime`, `datetime.now()` and `date.today()`
+all read the one virtual clock, each read charged to the thread's virtual CPU (`Program.charge`);
+`clock_settime` is refused (it would set the machine's clock)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import time as _real_time
 import types
 from typing import TYPE_CHECKING, Any
 
-from lanlab.sim.shim._process import CALL_COST, seconds_to_ns
+from lanlab.sim.shim._process import CALL_COST, UnsupportedInSimulation, seconds_to_ns
 from lanlab.sim.shim._proxy import Proxy
 
 if TYPE_CHECKING:
@@ -42,6 +43,20 @@ class Clock:
 
     def time_ns(self) -> int:
         return EPOCH * 10**9 + self.ns()
+
+    def clock_gettime(self, clock: int) -> float:
+        """Any clock id: the realtime clock reads time(), every other (monotonic, boot, CPU time) the
+        virtual seconds, as monotonic() does; none reads the machine's."""
+        return self.time() if clock == _real_time.CLOCK_REALTIME else self.seconds()
+
+    def clock_gettime_ns(self, clock: int) -> int:
+        return self.time_ns() if clock == _real_time.CLOCK_REALTIME else self.ns()
+
+    def clock_settime(self, clock: int, value: float) -> None:
+        """Setting a clock would set the machine's, not the simulated host's: refused."""
+        raise UnsupportedInSimulation(
+            f"time.clock_settime() is not available to a program on simulated host {self.program.node}"
+        )
 
     def sleep(self, seconds: float) -> None:
         if seconds < 0:
@@ -71,6 +86,10 @@ def time_module(program: Program) -> types.ModuleType:
     clock = Clock(program)
     replaced = {
         "sleep": clock.sleep,
+        "clock_gettime": clock.clock_gettime,
+        "clock_gettime_ns": clock.clock_gettime_ns,
+        "clock_settime": clock.clock_settime,
+        "clock_settime_ns": clock.clock_settime,
         "time": clock.time,
         "time_ns": clock.time_ns,
         "monotonic": clock.seconds,
