@@ -367,3 +367,28 @@ def test_a_program_imports_its_own_modules_with_the_simulated_socket(tmp_path):
     program = net.node("pc7").run_program(str(tmp_path / "main.py"))
     run_programs(net, S)
     assert texts(program) == ["pc7"] and program.exit == 0
+
+
+def test_a_keyboard_interrupt_a_program_raises_ends_that_program_only():
+    """`raise KeyboardInterrupt` in a program is its own failure: its traceback, exit 130 as a shell would see,
+    and the other program and the run go on to the end (it stopped the whole run as if Ctrl-C were pressed)."""
+    net = lan("pc1", "pc2")
+
+    def quitter():
+        import time
+
+        time.sleep(0.5)
+        raise KeyboardInterrupt
+
+    def ticker():
+        import time
+
+        for n in range(3):
+            time.sleep(1)
+            print("tick", n)
+
+    quits, ticks = net.node("pc1").run(quitter), net.node("pc2").run(ticker)
+    run_programs(net, 5 * S)
+    assert quits.exit == 130 and "KeyboardInterrupt" in "".join(texts(quits))
+    assert ticks.exit == 0 and texts(ticks) == ["tick 0", "tick 1", "tick 2"]
+    assert net.now == 5 * S

@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import itertools
 import os
+import signal
+import threading
 from pathlib import Path
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Callable, TextIO
@@ -31,9 +33,11 @@ from typing import TYPE_CHECKING, Any, Callable, TextIO
 from lanlab.sim.shim._files import HostFiles, host_folder
 from lanlab.sim.shim._imports import SentModule
 from lanlab.sim.shim._modules import Overlay
-from lanlab.sim.shim._process import Program, UnsupportedInSimulation, shim_host
+from lanlab.sim.shim._process import Program, UnsupportedInSimulation, interrupt_run, shim_host
 from lanlab.sim.shim._watchdog import DEFAULT_LIMIT, watching
 from lanlab.units import parse_duration
+
+STOPS = (signal.SIGINT, signal.SIGTERM)  # what stops a run of programs from outside: Ctrl-C, kill
 
 if TYPE_CHECKING:
     from lanlab.sim.devices.host import Host
@@ -102,5 +106,12 @@ def run_programs(
     `cpu_limit` s of CPU without waiting is stopped (None or 0: never). `run(until)` instead of
     the engine's own: a viewer's TableHistory.run, which looks at the tables after each instant."""
     end = parse_duration(until) if isinstance(until, str) else until
-    with watching(cpu_limit):
-        return (run or network.engine.run)(end)
+    # Ctrl-C and SIGTERM raise RunInterrupted, which a program's KeyboardInterrupt of its own is not
+    in_main = threading.current_thread() is threading.main_thread()  # where Python runs signal handlers
+    previous = [signal.signal(number, interrupt_run) for number in STOPS] if in_main else []
+    try:
+        with watching(cpu_limit):
+            return (run or network.engine.run)(end)
+    finally:
+        for number, handler in zip(STOPS, previous):
+            signal.signal(number, handler)

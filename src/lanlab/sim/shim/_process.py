@@ -65,6 +65,16 @@ class UnsupportedInSimulation(RuntimeError):
     __module__ = "builtins"  # tracebacks name it plainly, like the built-in errors a program knows
 
 
+class RunInterrupted(KeyboardInterrupt):
+    """lanlab's own Ctrl-C or SIGTERM (run_programs' handlers raise it): it ends the whole run. A
+    KeyboardInterrupt a program raises itself is that program's failure, and the others go on."""
+
+
+def interrupt_run(signum: int, frame: object) -> None:
+    """The SIGINT and SIGTERM handler of a run: stop it, with the report so far."""
+    raise RunInterrupted
+
+
 class ProgramExit(SystemExit):
     """os._exit(status) in a program: that program ends at once with `status`, lanlab goes on."""
 
@@ -278,13 +288,14 @@ class Program:
             return
         except SystemExit as stop:
             status = _exit_status(stop.code, self)
-        except (GreenletExit, KeyboardInterrupt):  # lanlab's own ending (Ctrl-C, SIGTERM) ends the run
+        except (GreenletExit, RunInterrupted):  # lanlab's own ending (Ctrl-C, SIGTERM) ends the run
             raise
         except BusyLoop as stop:
             self.busy(stop)
             return
         except BaseException as error:  # noqa: BLE001 - the program's own failure: shown, the others go on
-            status = 1
+            # an uncaught KeyboardInterrupt ends a Python process as SIGINT would: 128 + 2 to its shell
+            status = 130 if isinstance(error, KeyboardInterrupt) else 1
             self.stdout.write(self.format_traceback(error))
             self.error = "".join(traceback.format_exception_only(type(error), error)).strip()
         # Python runs threading's atexit functions, then waits for non-daemon threads (threading._shutdown).

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from greenlet import GreenletExit, getcurrent
 
-from lanlab.sim.shim._process import seconds_to_ns
+from lanlab.sim.shim._process import RunInterrupted, seconds_to_ns
 from lanlab.sim.shim._watchdog import BusyLoop
 
 if TYPE_CHECKING:
@@ -257,7 +257,7 @@ class Thread(_Bound):
             self.run()
         except SystemExit:
             pass
-        except (GreenletExit, KeyboardInterrupt):  # the process ended under it; lanlab is stopped
+        except (GreenletExit, RunInterrupted):  # the process ended under it; lanlab is stopped
             raise
         except BusyLoop as stop:
             self._program.busy(stop)
