@@ -145,6 +145,29 @@ def test_a_hosts_programs_share_one_stdin_read_in_start_order(tmp_path):
     assert lines == ["got first", "got second", "got third"]
 
 
+def test_stdout_and_stdin_have_the_encoding_and_buffer_of_linux(tmp_path):
+    """sys.stdout.reconfigure(encoding="utf-8") (common in programs written for a Windows console), .encoding,
+    .buffer (a character split across two writes kept whole), a TextIOWrapper over it, and sys.stdin.buffer
+    work as on Linux (AttributeError before)."""
+    program = tmp_path / "stdio.py"
+    program.write_text(
+        "import io, sys\n"
+        "sys.stdout.reconfigure(encoding='utf-8')\n"
+        "print(sys.stdout.encoding, sys.stdin.encoding)\n"
+        "sys.stdout.buffer.write('半'.encode()[:2])\n"
+        "sys.stdout.buffer.write('半'.encode()[2:] + b'\\n')\n"
+        "wrapped = io.TextIOWrapper(sys.stdout.buffer, encoding='utf-8')\n"
+        "wrapped.write('包装\\n')\n"
+        "wrapped.flush()\n"
+        "print(sys.stdin.buffer.readline().decode().strip(), input())\n",
+        encoding="utf-8",
+    )
+    result = run("--until", "1s", "--app", f"pc1={program}", "--stdin", "pc1=第一行", "--stdin", "pc1=second")
+    assert result.exit_code == 0, result.output
+    lines = [line.split("| ")[1] for line in result.output.splitlines() if " | " in line]
+    assert lines == ["utf-8 utf-8", "半", "包装", "第一行 second"]
+
+
 def test_a_run_ends_at_until_not_when_its_programs_end(tmp_path):
     """A program that ends at once does not end the run: --do commands after it still run, to --until."""
     noop = tmp_path / "noop.py"

@@ -102,6 +102,7 @@ def start_apps(
     the others (at one instant, programs run in start order). --arg values go to every program on
     the node."""
     from lanlab.sim.devices.host import Host  # here: the CLI imports the simulator only when it runs one
+    from lanlab.sim.shim import program_stdin
 
     app_nodes = {parse_app(text)[1] for text in apps}
     try:
@@ -109,7 +110,7 @@ def start_apps(
     except AppSpecError as error:
         fail(localize(message_of(error)))
     programs = []
-    streams: dict[str, io.StringIO] = {}  # one stdin per host
+    streams: dict[str, io.TextIOWrapper] = {}  # one stdin per host
     for text in apps:
         at, node, path = parse_app(text)
         host = network.nodes.get(node)
@@ -127,7 +128,7 @@ def start_apps(
         try:
             program = host.run_program(
                 str(path),
-                stdin=streams.setdefault(node, io.StringIO(stdin_of.get(node, ""))),
+                stdin=streams.setdefault(node, program_stdin(stdin_of.get(node, ""))),
                 args=args_of.get(node, []),
                 at=at,
             )

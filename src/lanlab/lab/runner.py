@@ -103,7 +103,9 @@ def start_programs(network: Any, stage: Stage, submission: Submission) -> tuple[
     for text in stage.args:
         node, _, value = text.partition("=")
         args_of.setdefault(node.strip(), []).append(value)
-    streams: dict[str, io.StringIO] = {}
+    from lanlab.sim.shim import program_stdin
+
+    streams: dict[str, io.TextIOWrapper] = {}
     for text in stage.apps:
         words = text.split(None, 2)
         at = 0
@@ -125,7 +127,7 @@ def start_programs(network: Any, stage: Stage, submission: Submission) -> tuple[
         lines = printed.setdefault(node, [])
         program = host.run_program(
             str(path),
-            stdin=streams.setdefault(node, io.StringIO(stdin_of.get(node, ""))),
+            stdin=streams.setdefault(node, program_stdin(stdin_of.get(node, ""))),
             args=args_of.get(node, []),
             at=at,
         )

@@ -101,10 +101,10 @@ def run_document_of(task: Task, wall: dict[str, Any] | None = None) -> dict[str,
 def start_apps(network: Any, task: Task) -> list[Any]:
     """Each program on its host, as `sim run --app` starts them: one stdin per host (its --stdin
     lines), the host's --arg values as sys.argv[1:]."""
-    from lanlab.sim.shim import start_program
+    from lanlab.sim.shim import program_stdin, start_program
 
     stdin_of, args_of = dict(task.stdin), dict(task.args)
-    streams: dict[str, io.StringIO] = {}
+    streams: dict[str, io.TextIOWrapper] = {}
     programs = []
     for app in task.apps:
         host = network.nodes.get(app.node)
@@ -117,7 +117,7 @@ def start_apps(network: Any, task: Task) -> list[Any]:
                 source=app.source,
                 modules=app.modules,
                 at=app.at,
-                stdin=streams.setdefault(app.node, io.StringIO(stdin_of.get(app.node, ""))),
+                stdin=streams.setdefault(app.node, program_stdin(stdin_of.get(app.node, ""))),
                 args=list(args_of.get(app.node, ())),
             )
         )

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any, Callable, TextIO
 from lanlab.sim.shim._files import HostFiles, host_folder
 from lanlab.sim.shim._imports import SentModule
 from lanlab.sim.shim._modules import Overlay
-from lanlab.sim.shim._process import Program, UnsupportedInSimulation, interrupt_run, shim_host
+from lanlab.sim.shim._process import Program, UnsupportedInSimulation, interrupt_run, program_stdin, shim_host
 from lanlab.sim.shim._watchdog import DEFAULT_LIMIT, watching
 from lanlab.units import parse_duration
 
@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from lanlab.sim.devices.host import Host
     from lanlab.sim.network import Network
 
-__all__ = ["Program", "SentModule", "UnsupportedInSimulation", "run_programs", "start_program"]
+__all__ = ["Program", "SentModule", "UnsupportedInSimulation", "program_stdin", "run_programs", "start_program"]
 
 FIRST_PID = 1000
 _pids = itertools.count(FIRST_PID)

@@ -172,14 +172,29 @@ def shim_host(host: Host) -> ShimHost:
 
 
 class ProgramOutput(io.TextIOBase):
-    """stdout/stderr of a program: complete lines, stamped with the virtual time they end."""
+    """stdout/stderr of a program: complete lines, stamped with the virtual time they end.
+
+    As sys.stdout on Linux it is UTF-8 text over a `buffer` of bytes (io.TextIOWrapper(sys.stdout.buffer,
+    ...) works), and `reconfigure(encoding=...)`, common in programs written for a Chinese Windows console,
+    is accepted: what a program writes is kept as text whatever encoding it asks for."""
+
+    encoding = "utf-8"
+    errors = "strict"
 
     def __init__(self, program: Program) -> None:
         self.program = program
         self._partial = ""
+        self.buffer = _OutputBytes(self)
 
     def writable(self) -> bool:
         return True
+
+    def reconfigure(self, **options: Any) -> None:
+        """TextIOWrapper.reconfigure's options (encoding, errors, newline, line_buffering, write_through) are
+        accepted and change nothing: lines are kept as text, whole at each newline."""
+        unknown = set(options) - {"encoding", "errors", "newline", "line_buffering", "write_through"}
+        if unknown:
+            raise TypeError(f"reconfigure() got an unexpected keyword argument {sorted(unknown)[0]!r}")
 
     def write(self, text: str) -> int:
         if self.program.exit is not None:
@@ -194,6 +209,39 @@ class ProgramOutput(io.TextIOBase):
         if self._partial:
             self.program.emit(self._partial)
             self._partial = ""
+
+
+class _OutputBytes(io.RawIOBase):
+    """sys.stdout.buffer: bytes written are UTF-8 text for the output above (an invalid byte shown as U+FFFD)."""
+
+    def __init__(self, text: ProgramOutput) -> None:
+        self.text = text
+        self._undecoded = b""  # a character cut between two writes waits for its other bytes
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        raw = self._undecoded + bytes(data)
+        cut = _incomplete_utf8_tail(raw)
+        self._undecoded = raw[len(raw) - cut :] if cut else b""
+        self.text.write(raw[: len(raw) - cut].decode("utf-8", "replace"))
+        return len(data)
+
+
+def _incomplete_utf8_tail(raw: bytes) -> int:
+    """How many bytes at the end of `raw` begin a UTF-8 character that is not complete yet (0 to 3)."""
+    for back in range(1, min(4, len(raw)) + 1):
+        byte = raw[-back]
+        if byte & 0xC0 != 0x80:  # the lead byte: complete if its sequence fits in what follows it
+            needed = 2 if byte & 0xE0 == 0xC0 else 3 if byte & 0xF0 == 0xE0 else 4 if byte & 0xF8 == 0xF0 else 1
+            return back if needed > back else 0
+    return 0
+
+
+def program_stdin(text: str) -> io.TextIOWrapper:
+    """A program's stdin holding `text`: UTF-8 text over bytes, with the `buffer` and `encoding` of Linux's."""
+    return io.TextIOWrapper(io.BytesIO(text.encode("utf-8")), encoding="utf-8")
 
 
 class SimThread:
@@ -249,7 +297,7 @@ class Program:
         self.shim = shim_host(host)
         self.engine = host.engine
         # Text of its own, or a stream its host's programs share (lanlab sim run --stdin).
-        self.stdin = io.StringIO(stdin) if isinstance(stdin, str) else stdin
+        self.stdin = program_stdin(stdin) if isinstance(stdin, str) else stdin
         self.stdout = ProgramOutput(self)
         self.output: list[tuple[int, str]] = []
         self.sinks: list[Callable[[Program, int, str], None]] = []
