@@ -8,7 +8,7 @@
                                         scripts that does not go through the catalogue (see
                                         `bypasses`, `page_bypasses`)
 
-What is extracted: `_()`, `N_()`, `N_plural()`, `L_()`, `ngettext()` and `counted()` calls anywhere in src/lanlab (Babel's
+What is extracted: `_()`, `N_()`, `N_plural()`, `L_()`, `L_counted()`, `ngettext()` and `counted()` calls anywhere in src/lanlab (Babel's
 Python extractor), the browser page's `t("...")` texts (src/lanlab/view/assets/*.js), and click's help texts, which click reads before the language is known and
 lanlab.cli.help translates when formatting: the docstring of a function decorated with
 `.command(...)`/`.group(...)` and `help=`/`short_help=`/`epilog=` string literals, each cleaned
@@ -45,6 +45,7 @@ KEYWORDS = {
     "L_": None,
     "ngettext": (1, 2),
     "counted": (1, 2),
+    "L_counted": (1, 2),
     "pgettext": ((1, "c"), 2),
 }
 HELP_KEYWORDS = ("help", "short_help", "epilog")
@@ -109,7 +110,10 @@ def extract() -> int:
         catalog.update(source, no_fuzzy_matching=True)
         with path.open("wb") as out:
             write_po(out, catalog, width=100, ignore_obsolete=True, sort_by_file=True)
-        print(f"{path.relative_to(ROOT)}: {sum(1 for m in catalog if m.id and not m.string)} untranslated")
+        untranslated = sum(
+            1 for m in catalog if m.id and not all(m.string if isinstance(m.string, tuple) else [m.string])
+        )
+        print(f"{path.relative_to(ROOT)}: {untranslated} untranslated")  # a plural counts until each form is there
     return 0
 
 
@@ -164,7 +168,7 @@ SHOWN_BY = {
     "Table",
     "Panel",
 }
-TRANSLATED_BY = {"_", "N_", "L_", "ngettext", "counted", "pgettext", "as_the_tool_prints"}
+TRANSLATED_BY = {"_", "N_", "L_", "L_counted", "ngettext", "counted", "pgettext", "as_the_tool_prints"}
 MARKUP = re.compile(r"\[/?[a-z ]+\]")  # rich's [bold]...[/bold]
 WORD = re.compile(r"[a-z]{2,}")
 SAME_IN_BOTH = {"lanlab", "ms", "ns", "us", "kbit", "mbit"}  # the program's name, units

@@ -157,38 +157,48 @@ def as_the_tool_prints(text: str) -> str:
 class Deferred(str):
     """English text that remembers its catalogue entry and arguments, so it can be shown in
     another language later (`localize`). It *is* the English str: stored in an event, written
-    to JSON or compared, it never changes with the language."""
+    to JSON or compared, it never changes with the language. With a `plural`, the entry is a
+    singular and plural pair chosen by the `count` argument (L_counted)."""
 
     template: str
     arguments: dict[str, Any]
+    plural: str | None
 
-    def __new__(cls, template: str, arguments: dict[str, Any]) -> Deferred:
-        text = super().__new__(cls, template.format(**arguments))
+    def __new__(cls, template: str, arguments: dict[str, Any], plural: str | None = None) -> Deferred:
+        english = template if plural is None or arguments["count"] == 1 else plural
+        text = super().__new__(cls, english.format(**arguments))
         text.template = template
         text.arguments = arguments
+        text.plural = plural
         return text
 
-    def __getnewargs__(self) -> tuple[str, dict[str, Any]]:  # type: ignore[override]  # pickled into a sweep's worker
-        return self.template, self.arguments
+    def __getnewargs__(self) -> tuple[str, dict[str, Any], str | None]:  # type: ignore[override]  # pickled into a sweep's worker
+        return self.template, self.arguments, self.plural
 
     def localized(self) -> str:
         if language() == "en" or not self.template:  # gettext("") is the catalogue's header
             return str(self)
-        return (
-            _catalogue()
-            .gettext(self.template)
-            .format(
-                **{
-                    key: value.localized() if isinstance(value, Deferred) else value
-                    for key, value in self.arguments.items()
-                }
-            )
+        catalogue = _catalogue()
+        if self.plural is None:
+            translated = catalogue.gettext(self.template)
+        else:
+            translated = catalogue.ngettext(self.template, self.plural, self.arguments["count"])
+        return translated.format(
+            **{
+                key: value.localized() if isinstance(value, Deferred) else value
+                for key, value in self.arguments.items()
+            }
         )
 
 
 def L_(template: str, **arguments: Any) -> Deferred:
     """`template.format(**arguments)` in English, translatable where it is shown."""
     return Deferred(template, arguments)
+
+
+def L_counted(singular: str, plural: str, count: int, **arguments: Any) -> Deferred:
+    """L_ of a message about `count` things: singular or plural by the count, here and where it is shown."""
+    return Deferred(singular, {"count": count, **arguments}, plural)
 
 
 def joined(items: list[str], separator: str = ", ") -> Deferred:

@@ -315,3 +315,24 @@ def test_quoted_probes_of_a_simulated_traceroute_are_the_ones_tshark_reads(tmp_p
         assert len(ours["udp.dstport"]) == 1 and ours["udp.dstport"] == theirs[number].fields["udp.dstport"]
         assert disagreements(ours, theirs[number].fields) == {}
     assert quoted == 4  # three routers' time exceeded, then pc3's port unreachable
+
+
+def test_text_from_the_capture_cannot_act_on_the_terminal(tmp_path):
+    """A DNS name holding an escape sequence, a NUL and a bidi override is shown escaped (\\x1b, \\x00, \\u202e), in
+    the summary and --verbose alike: it cannot clear the screen, colour it or turn a line around."""
+    from scapy.layers.dns import DNS, DNSQR
+    from scapy.layers.inet import IP, UDP
+    from scapy.layers.l2 import Ether
+
+    hostile = b"\x1b[2J\x1b[31mPWNED\x00\xe2\x80\xae.example"
+    frame = bytes(
+        Ether(src=A_MAC, dst=B_MAC) / IP(src=A_IP, dst=B_IP) / UDP(sport=5353, dport=53) / DNS(qd=DNSQR(qname=hostile))
+    )
+    path = tmp_path / "hostile.pcap"
+    with path.open("wb") as out:
+        PcapWriter(out).write(SECOND, frame)
+    for args in ([], ["--verbose"]):
+        result = CliRunner().invoke(cli, ["decode", str(path), *args])
+        assert result.exit_code == 0, result.output
+        assert not any(ord(c) < 0x20 and c not in "\n\t" or c == "\u202e" for c in result.output)
+        assert "\\x1b[2J\\x1b[31mPWNED" in result.output

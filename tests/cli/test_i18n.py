@@ -372,7 +372,7 @@ def test_do_command_results_speak_chinese():
     args = ["sim", "run", broadcast, "--until", "2s"] + [word for text in do for word in ("--do", text)]
     chinese = CliRunner().invoke(cli, ["--lang", "zh", *args]).output
     english = CliRunner().invoke(cli, ["--lang", "en", *args]).output
-    assert "在 UDP 7788 上监听：收到 1 个数据报" in chinese and "listening on UDP 7788: 1 datagram(s)" in english
+    assert "在 UDP 7788 上监听：收到 1 个数据报" in chinese and "listening on UDP 7788: 1 datagram" in english
     assert "1 个回复" in chinese and "1 reply" in english
     assert "  链路 pc3:eth0 - sw1:p3 已断开" in chinese and "  link pc3:eth0 - sw1:p3 is down" in english
     assert "存活 1.000 秒" in chinese and "--- 198.18.0.2 ping statistics ---" in chinese

@@ -78,7 +78,7 @@ KERNEL_RESULTS = [  # (words, result, the English lines, the Chinese lines `real
     (
         "udp listen 7788",
         {"port": 7788, "received": [{"t": 0.5, "from": "198.18.0.1", "port": 40000, "text": "Hi"}]},
-        ["listening on UDP 7788: 1 datagram(s)", "  [0.500000] 198.18.0.1:40000 'Hi'"],
+        ["listening on UDP 7788: 1 datagram", "  [0.500000] 198.18.0.1:40000 'Hi'"],
         ["在 UDP 7788 上监听：收到 1 个数据报", "  [0.500000] 198.18.0.1:40000 'Hi'"],
     ),
     (

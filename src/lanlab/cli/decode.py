@@ -14,11 +14,13 @@ import click
 
 from lanlab.cli.common import fail, print_json
 from lanlab.cli.help import Command
-from lanlab.i18n import _
+from lanlab.i18n import _, counted
 from lanlab.wire import Dissection, MacAddress, MalformedError, WireError, dissect, wire_fields
+from lanlab.wire.registry import byte_count
 from lanlab.wire.fields import meaning_of
 from lanlab.wire.pcap import LINKTYPE_ETHERNET, PcapReader
 from lanlab.wire.pcapng import SHB, PcapngReader
+from lanlab.text import one_line
 
 HEX_DIGITS = {"checksum": 4, "ident": 4, "ethertype": 4, "rest": 8, "tos": 2, "flags": 1}  # fields people read in hex
 
@@ -158,7 +160,7 @@ def verbose_lines(d: Dissection) -> Iterator[str]:
         for name, value in wire_fields(h).items():
             yield f"{indent}    {name}: {field_text(h, name, value)}"
     if d.payload:
-        yield f"    Data: {len(d.payload)} bytes: {d.payload[:32].hex()}{'...' if len(d.payload) > 32 else ''}"
+        yield f"    Data: {byte_count(len(d.payload))}: {d.payload[:32].hex()}{'...' if len(d.payload) > 32 else ''}"
     if d.error:
         yield f"    [Malformed Packet: {d.error}]"
     if d.cut_short:
@@ -206,7 +208,7 @@ def decode_command(file: str | None, hex_text: str | None, verbose: bool, as_jso
     file = _("standard input") if live else file
     read = 0
 
-    def counted() -> Iterator[Frame]:
+    def counting() -> Iterator[Frame]:
         nonlocal read
         for frame in read_capture(capture):
             read += 1
@@ -214,7 +216,7 @@ def decode_command(file: str | None, hex_text: str | None, verbose: bool, as_jso
 
     with capture:
         try:
-            _print_frames(counted(), verbose, as_json)
+            _print_frames(counting(), verbose, as_json)
         except WireError as error:
             if isinstance(error, MalformedError) and read:  # a damaged record, not the end of a cut file
                 keep = (
@@ -223,8 +225,13 @@ def decode_command(file: str | None, hex_text: str | None, verbose: bool, as_jso
                     else _("; keep them with: editcap -r {file} good.pcapng 1-{read}").format(file=file, read=read)
                 )
                 fail(
-                    _("{file} is damaged ({error}); the {read} frame(s) before it are shown above{keep}").format(
-                        file=file, error=error, read=read, keep=keep
+                    counted(
+                        "{file} is damaged ({error}); the {count} frame before it is shown above{keep}",
+                        "{file} is damaged ({error}); the {count} frames before it are shown above{keep}",
+                        read,
+                        file=file,
+                        error=error,
+                        keep=keep,
                     )
                 )
             if read:  # like tshark: what was read is shown, then why the rest is not
@@ -250,7 +257,9 @@ def _print_frames(frames: Iterator[Frame], verbose: bool, as_json: bool) -> None
         if as_json:
             print_json(frame_document(number, seconds, frame, d))
             continue
-        click.echo(summary_line(number, seconds, frame, d))
+        # names and text inside a capture are the sender's: escaped, so none can move the cursor or
+        # colour the terminal (a DNS label "\x1b[2J" clears the screen otherwise), as tshark shows them
+        click.echo(one_line(summary_line(number, seconds, frame, d)))
         if verbose:
             for line in verbose_lines(d):
-                click.echo(line)
+                click.echo(one_line(line))

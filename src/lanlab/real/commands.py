@@ -20,7 +20,7 @@ from datetime import datetime
 from ipaddress import IPv4Address
 from typing import Any
 
-from lanlab.i18n import L_, N_, message_of
+from lanlab.i18n import L_, N_, L_counted, message_of
 from lanlab.proto.spanning import status_lines
 from lanlab.proto.traceroute import Hop, report_lines
 from lanlab.real import dhcp, dns, tables
@@ -554,9 +554,14 @@ def lines(command: DoCommand) -> list[str]:
             out.append(f"rtt min/avg/max = {r['rtt_min_ms']:.3f}/{r['rtt_avg_ms']:.3f}/{r['rtt_max_ms']:.3f} ms")
         return out
     if command.word == "udp listen":
-        return [L_("listening on UDP {port}: {count} datagram(s)", port=r["port"], count=len(r["received"]))] + [
-            f"  [{d['t']:.6f}] {d['from']}:{d['port']} {d['text']!r}" for d in r["received"]
-        ]
+        return [
+            L_counted(
+                "listening on UDP {port}: {count} datagram",
+                "listening on UDP {port}: {count} datagrams",
+                len(r["received"]),
+                port=r["port"],
+            )
+        ] + [f"  [{d['t']:.6f}] {d['from']}:{d['port']} {d['text']!r}" for d in r["received"]]
     if command.word in ("udp send", "udp broadcast"):
         replies = r.get("replies", [])
         return [

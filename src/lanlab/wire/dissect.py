@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from lanlab.wire.errors import TruncatedError, WireError
 from lanlab.wire.ethernet import MAX_DOT3_LENGTH, Dot3, Ethernet
 from lanlab.wire.mac import MacAddress
-from lanlab.wire.registry import next_codec, quotes, summary_of
+from lanlab.wire.registry import byte_count, next_codec, quotes, summary_of
 
 if TYPE_CHECKING:
     from lanlab.wire.fields import Header
@@ -128,7 +128,7 @@ def describe(layers: Sequence[Any]) -> tuple[str, str]:
         summary = summary_of(headers[depth])
         if summary is not None:
             return summary(headers[depth], headers[:depth], payload)
-    return "Data", f"{len(payload)} bytes"
+    return "Data", byte_count(len(payload))
 
 
 def quote_summary(headers: Sequence[Any]) -> str | None:

@@ -7,7 +7,7 @@ from enum import IntEnum
 from lanlab.wire.errors import malformed, truncated
 from lanlab.wire.fields import Header, header, mac, u8, u16
 from lanlab.wire.mac import MacAddress
-from lanlab.wire.registry import register
+from lanlab.wire.registry import byte_count, register
 
 # A type/length field up to 1500 is an 802.3 length; from 0x0600 on it is an EtherType (IEEE 802.3 3.2.6).
 MAX_DOT3_LENGTH = 1500
@@ -73,7 +73,10 @@ def _ethernet_next(h: Ethernet) -> list[tuple[str, int]]:
 register(
     Ethernet,
     next_keys=_ethernet_next,
-    summary=lambda h, below, payload: ("Ethernet", f"Ethernet II, type {h.ethertype:#06x}, {len(payload)} bytes"),
+    summary=lambda h, below, payload: (
+        "Ethernet",
+        f"Ethernet II, type {h.ethertype:#06x}, {byte_count(len(payload))}",
+    ),
 )
 register(
     Dot3, next_keys=lambda h: [("dot3", 0)], summary=lambda h, below, payload: ("IEEE 802.3", f"Length {len(payload)}")

@@ -80,3 +80,8 @@ def quotes(h: Any) -> bool:
 def summary_of(h: Any) -> Summary | None:
     """The summary function registered for `h`'s class."""
     return _SUMMARY.get(type(h))
+
+
+def byte_count(n: int) -> str:
+    """ "1 byte", "64 bytes": a length as tshark's columns say it."""
+    return "1 byte" if n == 1 else f"{n} bytes"

@@ -20,7 +20,7 @@ from lanlab.sim.commands.base import (
 )
 from lanlab.sim.core.node import KeepsMacTable
 from lanlab.units import SECOND
-from lanlab.i18n import L_, N_
+from lanlab.i18n import L_, N_, L_counted
 
 if TYPE_CHECKING:
     from lanlab.sim.core.frame import Frame
@@ -137,9 +137,14 @@ class UdpListen(Command):
         return {"port": self.port, "received": self.received}
 
     def lines(self) -> list[str]:
-        return [L_("listening on UDP {port}: {count} datagram(s)", port=self.port, count=len(self.received))] + [
-            f"  [{r['t']:.6f}] {r['from']}:{r['port']} {r['text']!r}" for r in self.received
-        ]
+        return [
+            L_counted(
+                "listening on UDP {port}: {count} datagram",
+                "listening on UDP {port}: {count} datagrams",
+                len(self.received),
+                port=self.port,
+            )
+        ] + [f"  [{r['t']:.6f}] {r['from']}:{r['port']} {r['text']!r}" for r in self.received]
 
 
 class _UdpSender(Command):
