@@ -109,6 +109,20 @@ def test_bypass_check_finds_an_untranslated_message(tmp_path, monkeypatch):
     assert "x.py:4" in found[1] and "x.py:2" in found[0]
 
 
+def test_bypass_check_finds_a_topology_mistake_told_in_english_only(tmp_path, monkeypatch):
+    """Outside cli/, a spec.error(node, "...") whose message is a plain string is flagged (a sim check line in
+    Chinese kept it in English); one wrapped in L_() passes."""
+    catalogue = catalogue_script()
+    module = tmp_path / "kinds.py"
+    module.write_text(
+        'def read(spec):\n    spec.error(spec.node, "a host needs an address")\n'
+        '    spec.error(spec.node, L_("a host needs an address"))\n    print("not shown as is")\n'
+    )
+    monkeypatch.setattr(catalogue, "ROOT", tmp_path)
+    found = list(catalogue.spec_errors(module))
+    assert len(found) == 1 and "kinds.py:2" in found[0], found
+
+
 def test_page_bypass_check_finds_text_a_script_shows_without_t(tmp_path, monkeypatch):
     """The page check flags English given to text:, title: or textContent outside t() (the play
     button's "pause" this session's fix translated), and passes t()'s own text, a locale word,

@@ -376,3 +376,15 @@ def test_do_command_results_speak_chinese():
     assert "1 个回复" in chinese and "1 reply" in english
     assert "  链路 pc3:eth0 - sw1:p3 已断开" in chinese and "  link pc3:eth0 - sw1:p3 is down" in english
     assert "存活 1.000 秒" in chinese and "--- 198.18.0.2 ping statistics ---" in chinese
+
+
+def test_a_host_without_an_address_is_told_in_chinese(tmp_path):
+    """sim check's 'a host needs an address' line is Chinese under --lang zh (it was English after the node's name)."""
+    topology = tmp_path / "t.yaml"
+    topology.write_text("nodes:\n  pc4: {kind: host}\n")
+    result = CliRunner().invoke(cli, ["--lang", "zh", "sim", "check", str(topology)])
+    assert result.exit_code == 2
+    assert (
+        result.output.strip()
+        == f"{topology}:2: 节点 pc4：主机需要地址：请加上 ip: 198.18.0.N/24（或 ip: rarp、ip: dhcp）"
+    )

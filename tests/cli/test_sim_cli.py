@@ -332,3 +332,15 @@ def test_a_link_rate_that_rounds_to_nothing_or_overflows_is_a_line_of_the_file(t
             and f"{topology}:7: link: rate: '1e300Gbps'" in result.output
         )
         assert "Traceback" not in result.output
+
+
+def test_the_max_events_help_names_the_storm_allowance_in_both_languages():
+    """sim run --help gives the storm allowance sim.report uses, and the Chinese help is Chinese (it was English:
+    an f-string the catalogue could not hold)."""
+    from lanlab.sim.report import EVENTS_AFTER_STORM
+
+    assert f"{EVENTS_AFTER_STORM:,} events after a broadcast storm" in " ".join(
+        invoke("sim", "run", "--help").output.split()
+    )
+    chinese = "".join(invoke("--lang", "zh", "sim", "run", "--help").output.split())  # wrapped anywhere
+    assert f"再过{EVENTS_AFTER_STORM:,}个事件" in chinese and "Stoptherunafter" not in chinese

@@ -372,12 +372,12 @@ def test_chromium_shows_what_was_found_in_the_readers_language(driver: Any, chin
 def test_a_stage_its_storm_stopped_says_so_in_english_with_the_chinese_beside_it(tmp_path: Path, monkeypatch) -> None:
     """lab check --html under --lang zh on a switch loop: the stage's `stopped` is English, as under
     --lang en, and `stopped_shown` the Chinese the page's banner shows."""
-    import lanlab.lab.runner
+    import lanlab.sim.report
     from click.testing import CliRunner
 
     from lanlab.cli.main import cli
 
-    monkeypatch.setattr(lanlab.lab.runner, "EVENTS_AFTER_STORM", 2000)  # a small page (200,000 by default)
+    monkeypatch.setattr(lanlab.sim.report, "EVENTS_AFTER_STORM", 2000)  # a small page (200,000 by default)
     (tmp_path / "topology.yaml").write_text((Path(__file__).resolve().parents[2] / "examples/storm.yaml").read_text())
     (tmp_path / "lab.yaml").write_text(
         "lab: 1\nname: t\ntitle: T\ntopology: topology.yaml\nstages:\n"

@@ -18,9 +18,6 @@ from lanlab.lab.variants import fill
 from lanlab.topology import TopologyError, read_text
 from lanlab.units import parse_duration
 
-# A stage's run stops this many events after a broadcast storm is seen (a storm never ends by itself).
-EVENTS_AFTER_STORM = 200_000
-
 
 @dataclass
 class StageTrail:
@@ -81,6 +78,7 @@ def read_answers(path: Path, values: dict[str, str]) -> dict[str, Any]:
 
 def build(lab: Lab, submission: Submission, stage: Stage) -> Any:
     from lanlab.sim import Network
+    from lanlab.sim.report import EVENTS_AFTER_STORM  # a stage stops a storm as sim run does
 
     topology = lab.topology if stage.lab_topology else submission.topology
     text = lab.topology_text(topology)
@@ -212,6 +210,7 @@ def record(network: Any) -> Any:
 
 def page_document(network: Any, history: Any, programs: list[Any]) -> dict[str, Any]:
     """The stage's run as the viewer's document (the page `sim run --html` would write)."""
+    from lanlab.sim.report import EVENTS_AFTER_STORM
     from lanlab.view import build_document
 
     stopped = (  # an L_ text: the page's banner shows it in the reader's language

@@ -82,7 +82,7 @@ def _host(spec: Spec, node: RealNode) -> None:
     for if_name, if_spec in items:
         text, where = if_spec.scalar("ip")
         if text is not None and text.startswith("rarp"):
-            spec.error(where, "ip: rarp is simulator-only (the kernel has no RARP client); give an address")
+            spec.error(where, L_("ip: rarp is simulator-only (the kernel has no RARP client); give an address"))
             continue
         by_dhcp = text == "dhcp"  # a client (udhcpc) takes the address: lanlab.real.dhcp
         address: IPv4Interface | None = None if by_dhcp else if_spec.interface("ip")
@@ -93,9 +93,9 @@ def _host(spec: Spec, node: RealNode) -> None:
         node.interfaces[if_name] = {"ip": address, "mac": if_spec.mac("mac"), "lease": by_dhcp, "dhcp": served}
         spec.failed |= if_spec.failed
     if not spec.failed and not any(i["ip"] is not None or i["lease"] for i in node.interfaces.values()):
-        spec.error(spec.node, "a host needs an address: add ip: 198.18.0.N/24 (or ip: dhcp)")
+        spec.error(spec.node, L_("a host needs an address: add ip: 198.18.0.N/24 (or ip: dhcp)"))
     if "rarp_server" in spec.values:
-        spec.error(spec.values["rarp_server"], "rarp_server is simulator-only (the kernel has no RARP server)")
+        spec.error(spec.values["rarp_server"], L_("rarp_server is simulator-only (the kernel has no RARP server)"))
 
 
 def _node(entry: Any) -> RealNode | None:

@@ -97,9 +97,9 @@ def build_host(network: Network, name: str, spec: Spec) -> None:
             spec.ctx.claim("MAC address", str(mac), if_spec.values["mac"])
         interfaces[if_name] = {"ip": address, "mac": mac, "mtu": mtu}
     if not spec.failed and not booting and not leasing and not any(i["ip"] is not None for i in interfaces.values()):
-        spec.error(spec.node, "a host needs an address: add ip: 198.18.0.N/24 (or ip: rarp, ip: dhcp)")
+        spec.error(spec.node, L_("a host needs an address: add ip: 198.18.0.N/24 (or ip: rarp, ip: dhcp)"))
     if serves and not any(i["ip"] is not None for i in interfaces.values()):
-        spec.error(spec.values["rarp_server"], "a RARP server needs an address of its own")
+        spec.error(spec.values["rarp_server"], L_("a RARP server needs an address of its own"))
     if gateway is not None and not spec.failed and not booting and not leasing:
         check_gateway(spec, gateway, [i["ip"] for i in interfaces.values() if i["ip"] is not None])
     if spec.failed:
