@@ -337,6 +337,14 @@ def test_max_events_on_a_run_without_a_loop_advises_raising_it(topology: str):
     assert "No loop was found: raise --max-events (0: no limit)" in last and "stp" not in last
 
 
+def test_a_storm_round_hubs_advises_taking_a_cable_out_not_stp():
+    """A loop of hubs is broken by taking a cable out: the advice does not offer stp:, which a hub refuses."""
+    hub_loop = str(Path(__file__).resolve().parents[2] / "examples" / "hub_loop.yaml")
+    last = invoke("sim", "run", hub_loop, "--max-events", "500").stderr.strip().splitlines()[-1]
+    assert last.endswith("Take a cable out of the loop (hubs run no spanning tree) or raise --max-events (0: no limit)")
+    assert "stp" not in last
+
+
 def test_default_run_is_stopped_only_by_a_storm():
     """Without --max-events, 1,200,000 ordinary events run to the end; the storm example stops by itself."""
     examples = Path(__file__).resolve().parents[2] / "examples"

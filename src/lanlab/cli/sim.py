@@ -614,6 +614,8 @@ def run_warnings(network: Any) -> list[str]:
         )
         if storm is None:
             advice = _("No loop was found: raise --max-events (0: no limit)")
+        elif storm.through_hubs:  # a hub has no spanning tree to turn on
+            advice = _("Take a cable out of the loop (hubs run no spanning tree) or raise --max-events (0: no limit)")
         elif engine.stopped_by == "max-events":
             advice = _("Break the loop ({stp}) or raise --max-events (0: no limit)").format(stp=STP_ON)
         else:

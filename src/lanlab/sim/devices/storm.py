@@ -38,6 +38,11 @@ class StormReport:
     links: tuple[Link, ...]
     frames_then: tuple[int, ...]  # each loop link's frame count when the storm was seen
 
+    @property
+    def through_hubs(self) -> bool:
+        """Whether a hub is on the loop: hubs run no spanning tree, so only a cable taken out breaks it."""
+        return any(getattr(port.node, "kind", None) == "hub" for link in self.links for port in (link.a, link.b))
+
     def line(self, now: int | None = None) -> str:
         """The one-line warning; with `now`, each loop link's frame rate since the storm was seen."""
         _, info = describe(self.frame.layers())
