@@ -244,3 +244,22 @@ def test_files_keeps_each_hosts_files_in_its_own_folder(tmp_path):
     assert result.exit_code == 0, result.output
     assert (kept / "pc1" / "out.txt").read_text() == "pc1" and (kept / "pc2" / "out.txt").read_text() == "pc2"
     assert "--files DIR" in CliRunner().invoke(cli, ["sim", "run", "--help"]).output
+
+
+def test_a_reader_that_stops_early_ends_the_run_without_a_traceback(tmp_path):
+    """`lanlab sim run --app ... | head -1`: the closed pipe ends the run quietly with status 1, as click ends a
+    command (lanlab printed a BrokenPipeError traceback from the run behind the wall)."""
+    import subprocess
+    import sys
+
+    program = tmp_path / "many.py"
+    program.write_text("import time\nfor i in range(2000):\n    print('line', i)\n    time.sleep(0.001)\n")
+    command = [sys.executable, "-m", "lanlab", "sim", "run", EXAMPLE, "--until", "3s", "--app", f"pc1={program}"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as run:
+        assert run.stdout is not None and run.stderr is not None
+        first = run.stdout.readline()
+        run.stdout.close()
+        stderr = run.stderr.read().decode()
+        status = run.wait(timeout=120)
+    assert first.decode().endswith("pc1 | line 0\n")
+    assert status == 1 and "Traceback" not in stderr, stderr

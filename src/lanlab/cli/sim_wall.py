@@ -263,6 +263,8 @@ def _status_of(error: BaseException) -> int:
         return error.code if isinstance(error.code, int) else (0 if error.code is None else 1)
     if isinstance(error, KeyboardInterrupt):
         return EXIT_INTERRUPTED
+    if isinstance(error, BrokenPipeError):  # the reader of our output went away (| head): as click.main ends it
+        return 1
     traceback.print_exception(error)  # a bug: shown as Python would, in the parent's stderr
     return 1
 
