@@ -236,3 +236,33 @@ def test_pcapng_interface_fcs_length_option_counts_bits():
     out.write(_block(EPB, struct.pack("<IIIII", 0, 0, 0, len(FRAME), len(FRAME)) + FRAME + padding))
     reader = PcapngReader(io.BytesIO(out.getvalue()))
     assert len(list(reader)) == 1 and reader.fcs_length == 4
+
+
+def _block(block_type: int, body: bytes) -> bytes:
+    total = 12 + len(body)
+    return struct.pack("<II", block_type, total) + body + struct.pack("<I", total)
+
+
+SECTION = _block(0x0A0D0D0A, struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1))
+ETHERNET_INTERFACE = _block(1, struct.pack("<HHI", 1, 0, 262144))
+
+
+def _packet(interface: int, frame: bytes = bytes(60)) -> bytes:
+    return _block(6, struct.pack("<IIIII", interface, 0, 0, len(frame), len(frame)) + frame)
+
+
+def test_a_packet_naming_an_interface_never_described_says_so_after_the_frames_before_it():
+    """A packet block naming interface 5 of a section that describes 1: the first frame is read, then one
+    MalformedError naming the frame, the interface and the count (it was 'list index out of range')."""
+    reader = PcapngReader(io.BytesIO(SECTION + ETHERNET_INTERFACE + _packet(0) + _packet(5)))
+    frames = iter(reader)
+    assert next(frames)[0] == "if0"
+    with pytest.raises(MalformedError, match=r"frame 2 \(offset 140\) names interface 5, but its section describes 1"):
+        next(frames)
+
+
+def test_a_section_with_a_wrong_byte_order_magic_is_named_for_it():
+    """A section header whose byte-order magic is neither order of 1a2b3c4d is said to be that, not a huge block."""
+    bad = _block(0x0A0D0D0A, struct.pack("<IHHq", 0x11223344, 1, 0, -1))
+    with pytest.raises(MalformedError, match="byte-order magic 44332211, not 1a2b3c4d in either order"):
+        list(PcapngReader(io.BytesIO(bad)))

@@ -91,6 +91,11 @@ class PcapngReader:
                 raise MalformedError(f"pcapng: block type {head[:4].hex()} at offset 0 is not a section header")
             if head[:4] == struct.pack("<I", SHB):
                 order_magic = self._file.read(4)
+                if order_magic not in (struct.pack("<I", BYTE_ORDER_MAGIC), struct.pack(">I", BYTE_ORDER_MAGIC)):
+                    raise MalformedError(
+                        f"pcapng: the section header at offset {self._offset} has byte-order magic "
+                        f"{order_magic.hex()}, not 1a2b3c4d in either order"
+                    )
                 self._order = "<" if order_magic == struct.pack("<I", BYTE_ORDER_MAGIC) else ">"
                 rest_head = order_magic
             else:
@@ -138,18 +143,27 @@ class PcapngReader:
                         f"pcapng: frame {self._frames + 1} (offset {self._offset}) claims {captured} "
                         f"captured bytes, more than the {MAX_CAPTURED} a frame may have"
                     )
-                name, resolution, self.linktype, self.fcs_length = self._interfaces[interface]
+                name, resolution, self.linktype, self.fcs_length = self._interface(interface)
                 frame = body[20 : 20 + captured]
                 if len(frame) < captured:
                     raise truncated("pcapng", "packet data", self._offset + 28, captured, len(frame))
                 return name, ((high << 32) | low) * SECOND // resolution, frame
             elif block_type == SPB:
                 (self.wire_length,) = struct.unpack_from(order + "I", body)
-                name, _, self.linktype, self.fcs_length = self._interfaces[0]
+                name, _, self.linktype, self.fcs_length = self._interface(0)
                 return name, 0, body[4 : 4 + self.wire_length]
         except (struct.error, IndexError) as error:
             raise MalformedError(f"pcapng: block type {block_type} at offset {self._offset}: {error}") from None
         return None  # other block types (statistics, name resolution, ...) carry no frames
+
+    def _interface(self, number: int) -> tuple[str, int, int, int | None]:
+        """The description of the interface a packet block names (pcapng 4.3: it must come before)."""
+        if number >= len(self._interfaces):
+            raise MalformedError(
+                f"pcapng: frame {self._frames + 1} (offset {self._offset}) names interface {number}, but its "
+                f"section describes {len(self._interfaces)} (an interface description block must come first)"
+            )
+        return self._interfaces[number]
 
     def _options(self, data: bytes) -> Iterator[tuple[int, bytes]]:
         offset = 0
