@@ -319,3 +319,30 @@ def test_connected_udp_socket_learns_the_port_is_closed():
 
     [result] = run(net, ("pc1", client))
     assert result == [111, "timeout"]
+
+
+def test_connect_fails_at_once_when_a_router_answers_unreachable():
+    """A router's ICMP errors end a connect still opening, as Linux's tcp_v4_err does: an absent host behind it
+    is EHOSTUNREACH once its ARP gives up (about 3 s), a network it has no route to ENETUNREACH at once; before,
+    connect ignored them and timed out after two minutes."""
+    net = Network("routed")
+    net.add_host("pc1", ip="198.18.0.1/24", gateway="198.18.0.254")
+    net.add_router("r1", {"eth0": "198.18.0.254/24", "eth1": "198.18.1.254/24"})
+    net.add_host("pc3", ip="198.18.1.3/24", gateway="198.18.1.254")
+    net.link("pc1:eth0", "r1:eth0")
+    net.link("r1:eth1", "pc3:eth0")
+
+    def probe(address):
+        import errno
+        import socket
+        import time
+
+        started = time.monotonic()
+        try:
+            socket.create_connection((address, 80))
+        except OSError as error:
+            return errno.errorcode[error.errno], round(time.monotonic() - started)
+
+    absent, elsewhere = run(net, ("pc1", probe, "198.18.1.99"), ("pc1", probe, "198.19.0.1"), until=200 * S)
+    assert absent == ("EHOSTUNREACH", 3)
+    assert elsewhere == ("ENETUNREACH", 0)

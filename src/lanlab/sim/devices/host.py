@@ -441,6 +441,7 @@ class Host:
             self._error_to_ping(ip.src, icmp, frame.data)
             if icmp.code == UnreachableCode.FRAG_NEEDED and icmp.type == IcmpType.DEST_UNREACHABLE:
                 self.learn_path_mtu(icmp, frame.data, now)
+            self.tcp.icmp_error(icmp, frame.data, now)
             for hook in self.icmp_error_hooks:
                 hook(icmp, frame.data, now)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import random
+import struct
 from ipaddress import IPv4Address, IPv4Network
 from typing import TYPE_CHECKING, Any, Callable, Final
 
@@ -16,6 +17,7 @@ from lanlab.sim.core.engine import MachineTimer, TimedMachine
 from lanlab.sim.core.frame import ETH_HEADER, Frame
 from lanlab.sim.core.trace import register_kind
 from lanlab.wire import describe
+from lanlab.wire.icmp import Icmp, IcmpType, UnreachableCode
 from lanlab.wire.tcp import PROTO_TCP, Tcp, pack_options
 
 if TYPE_CHECKING:
@@ -24,6 +26,22 @@ if TYPE_CHECKING:
 LOOPBACK: Final = IPv4Network("127.0.0.0/8")
 LOOPBACK_ADDRESS: Final = IPv4Address("127.0.0.1")
 LOOPBACK_DELAY: Final = 10_000  # 10 us through the host's own lo
+# Destination unreachable codes (RFC 792, RFC 1812 5.2.7.1) as Linux's icmp_err_convert names them to a socket
+UNREACHABLE_ERRNO: Final = {
+    UnreachableCode.NET: errno.ENETUNREACH,
+    UnreachableCode.HOST: errno.EHOSTUNREACH,
+    UnreachableCode.PROTOCOL: errno.ENOPROTOOPT,
+    UnreachableCode.PORT: errno.ECONNREFUSED,
+    5: errno.EOPNOTSUPP,  # source route failed
+    6: errno.ENETUNREACH,  # destination network unknown
+    7: errno.EHOSTDOWN,  # destination host unknown
+    8: errno.ENONET,  # source host isolated
+    9: errno.ENETUNREACH,  # network administratively prohibited
+    10: errno.EHOSTUNREACH,  # host administratively prohibited
+    11: errno.ENETUNREACH,  # network unreachable for TOS
+    12: errno.EHOSTUNREACH,  # host unreachable for TOS
+    13: errno.EHOSTUNREACH,  # communication administratively prohibited
+}
 
 register_kind("cwnd", "TCP")  # frameless events: the protocol column says TCP, --filter tcp keeps them
 register_kind("tcp", "TCP")
@@ -90,6 +108,27 @@ class HostTcp:
         if connection is not None and connection.state is TcpState.SYN_SENT:
             connection.fail(errno.EHOSTUNREACH)
             self.flush(now)
+
+    def icmp_error(self, icmp: Icmp, quoted: bytes, now: int) -> None:
+        """An ICMP error quoting a segment of ours (its IPv4 header and first 8 bytes, RFC 792): a connection
+        still opening (SYN-SENT) fails with the error's errno, as Linux's tcp_v4_err does for any destination
+        unreachable or time exceeded, so connect() says "No route to host" when a router answers instead of
+        timing out two minutes later; an established connection goes on (RFC 1122 4.2.3.9: soft errors)."""
+        header_length = (quoted[0] & 0x0F) * 4 if quoted else 0
+        if len(quoted) < header_length + 8 or header_length < 20 or quoted[9] != PROTO_TCP:
+            return
+        src, dst = IPv4Address(quoted[12:16]), IPv4Address(quoted[16:20])
+        src_port, dst_port, seq = struct.unpack_from("!HHI", quoted, header_length)
+        connection = self.stack.connections.get((src, src_port, dst, dst_port))
+        if connection is None or connection.state is not TcpState.SYN_SENT or seq != connection.iss:
+            return  # not ours, or not the SYN it names (an old or forged error)
+        if icmp.type == IcmpType.TIME_EXCEEDED:
+            connection.fail(errno.EHOSTUNREACH)
+        elif icmp.code != UnreachableCode.FRAG_NEEDED:  # that one lowers the path MTU (host.learn_path_mtu)
+            connection.fail(UNREACHABLE_ERRNO.get(icmp.code, errno.EHOSTUNREACH))
+        else:
+            return
+        self.flush(now)
 
     def path_mtu_lowered(self, dst: IPv4Address, mtu: int, now: int) -> None:
         """A smaller path MTU to `dst` was learned: its connections shrink their segments to it."""
