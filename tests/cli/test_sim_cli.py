@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from lanlab.cli.main import cli
@@ -344,3 +345,42 @@ def test_the_max_events_help_names_the_storm_allowance_in_both_languages():
     )
     chinese = "".join(invoke("--lang", "zh", "sim", "run", "--help").output.split())  # wrapped anywhere
     assert f"再过{EVENTS_AFTER_STORM:,}个事件" in chinese and "Stoptherunafter" not in chinese
+
+
+@pytest.mark.parametrize(
+    ("nodes", "line", "problem"),
+    [
+        (
+            '  pc1: {kind: host, ip: 198.18.0.1/24, mac: "01:00:5e:00:00:01"}\n',
+            2,
+            "node pc1: mac: 01:00:5e:00:00:01 is a group address (its I/G bit is set)",
+        ),
+        (
+            "  pc1: {kind: host, ip: 198.18.0.1/24, gateway: 198.18.0.255}\n",
+            2,
+            "node pc1: gateway 198.18.0.255 is its subnet's network or broadcast address",
+        ),
+        (
+            "  pc1: {kind: host, ip: 198.18.0.1/24, gateway: 198.18.0.0}\n",
+            2,
+            "node pc1: gateway 198.18.0.0 is its subnet's network or broadcast address",
+        ),
+        (
+            "  r1:\n    kind: router\n    interfaces:\n      eth0: 198.18.5.1/24\n      eth0: 198.18.6.1/24\n",
+            6,
+            "node r1: interfaces: eth0 given twice",
+        ),
+        ('  "pc 9": {kind: host, ip: 198.18.0.9/24}\n', 2, "node name 'pc 9': a name is one word without ':'"),
+        ('  "pc:3": {kind: host, ip: 198.18.0.3/24}\n', 2, "node name 'pc:3': a name is one word without ':'"),
+    ],
+    ids=["group MAC", "broadcast gateway", "network gateway", "interface twice", "space in name", "colon in name"],
+)
+def test_check_refuses_what_no_network_could_be(tmp_path, nodes, line, problem):
+    """A group MAC on an interface (every switch would learn it), a gateway that is its subnet's network or
+    broadcast address, an interface given twice (YAML kept the last silently) and a node name with a space or a
+    colon (NODE:PORT could not name it) are FILE:LINE mistakes; sim check said ok to each."""
+    topology = tmp_path / "t.yaml"
+    topology.write_text("nodes:\n" + nodes + "links: []\n")
+    result = invoke("sim", "check", str(topology))
+    assert result.exit_code == 2
+    assert result.output.startswith(f"{topology}:{line}: {problem}"), result.output

@@ -96,6 +96,17 @@ def key_text(node: Node) -> str:
     return L_("{shape} on line {line}", shape=shape, line=line_of(node))
 
 
+def given_twice(spec: Spec, key: str, name_node: ScalarNode, seen: set[str]) -> bool:
+    """Whether the name at `name_node` came before in the mapping `key` (YAML would keep the last, silently):
+    reported at its second line. Otherwise it is added to `seen`."""
+    name = str(name_node.value)
+    if name in seen:
+        spec.error(name_node, L_("{key}: {name} given twice", key=key, name=name))
+        return True
+    seen.add(name)
+    return False
+
+
 class Spec:
     """A YAML mapping being read by a node kind: typed getters that record errors."""
 
@@ -198,7 +209,21 @@ class Spec:
         return self.parsed(key, IPv4Address, N_("an IPv4 address"))
 
     def mac(self, key: str) -> MacAddress | None:
-        return self.parsed(key, MacAddress, N_("a MAC address like 02:00:00:00:00:01"))
+        """An interface's own MAC: unicast (a group address as a source would be learned by every switch as a
+        station, and IEEE 802.3 3.2.3 says a source address is never one)."""
+        mac = self.parsed(key, MacAddress, N_("a MAC address like 02:00:00:00:00:01"))
+        if mac is not None and mac.is_multicast:
+            self.error(
+                self.values[key],
+                L_(
+                    "{key}: {mac} is a group address (its I/G bit is set); an interface's own MAC is unicast, "
+                    "like 02:00:00:00:00:01",
+                    key=key,
+                    mac=mac,
+                ),
+            )
+            return None
+        return mac
 
     def duration(self, key: str) -> int | None:
         return self.parsed(key, parse_duration, N_("a duration like 300s or 1ms"))
@@ -222,11 +247,14 @@ class Spec:
             self.error(node, L_("{key} must be a mapping of names to settings", key=key))
             return []
         out = []
+        seen: set[str] = set()
         for name_node, value in node.value:
             if not isinstance(name_node, ScalarNode):
                 self.error(name_node, L_("{key}: a name is one word, like {example}", key=key, example="p1"))
                 continue
             name = str(name_node.value)
+            if given_twice(self, key, name_node, seen):
+                continue
             if not isinstance(value, MappingNode):
                 self.error(
                     value,
@@ -293,6 +321,8 @@ class Document:
                 ]
             )
 
+
+NODE_NAME = re.compile(r"[^\s:]+")  # links say NODE:PORT and --do says NODE COMMAND: no colon, no space
 
 MAX_DEPTH = 100  # far more than a topology needs, far less than what exhausts PyYAML's recursion
 # Values, written or brought by aliases, as the reader walks them: a 10,000-host topology has
@@ -624,6 +654,16 @@ def read_document(
                 ctx.error(name_node, L_("a node's name is one word, like pc1"))
                 continue
             node_name = str(name_node.value)
+            if not NODE_NAME.fullmatch(node_name):
+                ctx.error(
+                    name_node,
+                    L_(
+                        "node name {name}: a name is one word without ':' (links and commands write NODE:PORT), "
+                        "like pc1",
+                        name=repr(node_name),
+                    ),
+                )
+                continue
             if not isinstance(value, MappingNode):
                 ctx.error(
                     value,

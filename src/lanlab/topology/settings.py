@@ -14,7 +14,7 @@ from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from lanlab.proto.rip import SplitHorizon
 from lanlab.proto.spanning import DEFAULT_PRIORITY
 from lanlab.i18n import L_, N_, message_of
-from lanlab.topology.reader import Spec, line_of
+from lanlab.topology.reader import Spec, given_twice, line_of
 from lanlab.wire import MacAddress
 
 STP_MODES: Final = ("stp", "rstp")  # 802.1D and 802.1w; lanlab.sim.stacks.stp has their machines
@@ -116,11 +116,14 @@ def router_interfaces(spec: Spec) -> dict[str, dict[str, Any]]:
         )
         return {}
     interfaces: dict[str, dict[str, Any]] = {}
+    seen: set[str] = set()
     for name_node, value in node.value:
         if not isinstance(name_node, ScalarNode):
             spec.error(name_node, L_("{key}: a name is one word, like {example}", key="interfaces", example="eth0"))
             continue
         name = str(name_node.value)
+        if given_twice(spec, "interfaces", name_node, seen):
+            continue
         if isinstance(value, ScalarNode):  # eth0: 198.18.0.254/24, the short form
             value = MappingNode("tag:yaml.org,2002:map", [(ScalarNode("tag:yaml.org,2002:str", "ip"), value)])
         if not isinstance(value, MappingNode):
@@ -172,6 +175,19 @@ def check_gateway(spec: Spec, gateway: IPv4Address, addresses: list[IPv4Interfac
             node,
             L_(
                 "gateway {gateway} is this host's own address; give the router's address on its subnet", gateway=gateway
+            ),
+        )
+    elif any(
+        gateway in (address.network.network_address, address.network.broadcast_address)
+        for address in addresses
+        if address.network.prefixlen < 31  # RFC 3021: a /31's two addresses are both hosts
+    ):
+        spec.error(
+            node,
+            L_(
+                "gateway {gateway} is its subnet's network or broadcast address, which no router has; "
+                "give the router's address on the subnet",
+                gateway=gateway,
             ),
         )
     elif not any(gateway in address.network for address in addresses):
