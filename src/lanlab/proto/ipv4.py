@@ -116,6 +116,8 @@ class Ipv4Host:
         for addressed in self.interfaces:
             if value == addressed.bcast_int and addressed.mask_int != _LIMITED:
                 return Delivery.DIRECTED_BROADCAST
+        if value >> 24 == 127:  # 127.0.0.0/8, the host itself (RFC 1122 3.2.1.3): it only ever comes in on lo
+            return Delivery.UNICAST
         return None
 
     def route(self, dst: IPv4Address, index: int | None = None) -> Route:

@@ -159,3 +159,21 @@ def test_static_arp_entry_replaces_a_learned_one_at_once(net: Network):
     net.run(net.now / 1e9 + 0.01)
     [tx] = [e for e in net.trace if e.event_kind == "tx" and e.device == "pc1"]
     assert tx.frame.eth.dst == other
+
+
+def test_a_host_reaches_itself_through_lo_without_a_frame_on_any_link(net: Network):
+    """Ping and UDP to the host's own address and to 127.0.0.1 are answered through its lo, as on Linux: 20 us
+    round trips, no ARP, nothing on the links (before, pc1 ARPed for itself and lost every ping)."""
+    net.start_trace()
+    own = net.ping("pc1", "198.18.0.1", count=2, interval=0.2)
+    lo = net.ping("pc1", "127.0.0.1", count=2, interval=0.2)
+    assert (own.received, lo.received) == (2, 2)
+    assert own.rtt_ns == lo.rtt_ns == [20_000, 20_000]
+    assert sum(link.frames for link in net.links) == 0
+    assert {e.port for e in net.trace if e.device == "pc1" and e.event_kind in ("tx", "rx")} == {"lo"}
+    pc1, heard = net.node("pc1"), []
+    pc1.udp.bind(9, lambda host, frame, now: heard.append((str(frame.l3.src), frame.data)))
+    pc1.send_udp(4000, IPv4Address("198.18.0.1"), 9, b"own", net.engine.now)
+    pc1.send_udp(4000, IPv4Address("127.0.0.1"), 9, b"lo", net.engine.now)
+    net.run(net.engine.now / SECOND + 1)
+    assert heard == [("198.18.0.1", b"own"), ("127.0.0.1", b"lo")]  # the source is the address sent to

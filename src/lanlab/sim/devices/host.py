@@ -37,7 +37,7 @@ from lanlab.sim.core.engine import MachineTimer, TimedMachine
 from lanlab.sim.core.frame import ETH_HEADER, Frame
 from lanlab.sim.core.link import Port
 from lanlab.sim.devices import host_dns
-from lanlab.sim.devices.host_tcp import HostTcp
+from lanlab.sim.devices.host_tcp import LOOPBACK_DELAY, HostTcp
 from lanlab.sim.shim import start_program
 from lanlab.units import SECOND
 from lanlab.wire import (
@@ -81,6 +81,12 @@ ARP: Final = int(EtherType.ARP)
 UDP: Final = int(IpProto.UDP)
 ICMP: Final = int(IpProto.ICMP)
 BROADCAST: Final = MacAddress.BROADCAST
+# lo: 127.0.0.1/8, MTU 65535 (Linux's is 65536, one more than an IPv4 datagram can be), the zero MAC tcpdump
+# shows on it; what it carries arrives after the TCP stack's own loopback delay
+LOOPBACK_NET: Final = 127
+LOOPBACK_INTERFACE: Final = IPv4Interface("127.0.0.1/8")
+LOOPBACK_MTU: Final = 65535
+LOOPBACK_MAC: Final = MacAddress(bytes(6))
 
 
 # 42:4c ("BL"): locally administered unicast in IEEE 802c's AAI quadrant (first octet x2), the space
@@ -144,15 +150,45 @@ class NicPort(Port):
                 host.tracer.record(now, host.name, self.name, "drop", frame, N_("unknown EtherType"))
 
 
+class LoopbackPort(NicPort):
+    """The port of a host's lo: what is sent through it comes back to the host after LOOPBACK_DELAY, on no
+    link (so in no capture of one), as Linux's loopback device hands a packet to its own receive path."""
+
+    __slots__ = ()
+
+    def send(self, frame: Frame, now: int) -> None:
+        host = self.nic.host
+        if host.tracer is not None:
+            host.tracer.record(now, host.name, self.name, "tx", frame)
+        engine = self.engine
+        engine.push((now + LOOPBACK_DELAY, next(engine.tickets), self, frame))
+
+    def fire(self, frame: Frame, now: int) -> None:
+        host = self.nic.host
+        if host.tracer is not None:
+            host.tracer.record(now, host.name, self.name, "rx", frame)
+        host.ip_input(self.nic, frame, now)
+
+
 class Destination:
     """What a host knows about sending to one address: interface, next hop, its ARP entry,
     and the shared headers (Linux's dst cache + neighbour, in one object)."""
 
-    __slots__ = ("nic", "next_hop", "group_mac", "arp_entry", "ip_headers", "max_frame", "path_mtu_expires")
+    __slots__ = (
+        "nic",
+        "next_hop",
+        "group_mac",
+        "arp_entry",
+        "ip_headers",
+        "max_frame",
+        "path_mtu_expires",
+        "source",
+    )
 
     def __init__(self, nic: Nic, next_hop: IPv4Address, group_mac: MacAddress | None) -> None:
         self.nic = nic
         self.next_hop = next_hop
+        self.source = nic.ip  # the source address of what goes this way: the interface's, or (lo) the host's own
         self.group_mac = group_mac  # broadcast or multicast: no ARP
         self.arp_entry: ArpEntry | None = None
         self.ip_headers: dict[tuple[int, int | None], IPv4] = {}  # (protocol, TTL asked) -> header
@@ -180,11 +216,11 @@ class Nic:
         "mtu_given",
     )
 
-    def __init__(self, host: Host, index: int, name: str, mac: MacAddress) -> None:
+    def __init__(self, host: Host, index: int, name: str, mac: MacAddress, port: type[NicPort] | None = None) -> None:
         self.host = host
         self.index = index
         self.name = name
-        self.port = NicPort(host, name, host.engine)
+        self.port = (port or NicPort)(host, name, host.engine)
         self.port.nic = self
         self.mac = mac
         self.address: IPv4Interface | None = None
@@ -258,6 +294,7 @@ class Host:
         self._destinations: dict[int, Destination] = {}
         self._path_mtus: dict[int, tuple[int, int]] = {}  # destination -> (path MTU, when it expires)
         self._udp_headers: dict[tuple[int, int], Udp] = {}
+        self.loopback: Nic | None = None  # lo, made when the host first sends to itself or to 127.0.0.0/8
         self.tcp = HostTcp(self)
         self.shim: Any = None  # lanlab.sim.shim's state for the programs run here (made by the first one)
 
@@ -463,6 +500,8 @@ class Host:
         """The cached way to `dst` (route decided once per destination until addresses change)."""
         key = int(dst)
         known = self._destinations.get(key)
+        if known is None and (key >> 24 == LOOPBACK_NET or self.ipv4.is_local(dst)):
+            known = self._destinations[key] = self._through_loopback(dst)
         if known is None:
             route = self.ipv4.route(dst)
             group_mac = None
@@ -471,6 +510,19 @@ class Host:
             known = self._destinations[key] = Destination(self.nics[route.index], route.next_hop, group_mac)
             self._apply_path_mtu(key, known)
         return known
+
+    def _through_loopback(self, dst: IPv4Address) -> Destination:
+        """The way to one of this host's own addresses or to 127.0.0.0/8 (RFC 1122 3.2.1.3): its lo, never a
+        wire and never ARP; the source is the address itself, or 127.0.0.1 for 127/8 (as Linux's routes pick)."""
+        lo = self.loopback
+        if lo is None:
+            lo = self.loopback = Nic(self, -1, "lo", LOOPBACK_MAC, LoopbackPort)
+            lo.address, lo.ip = LOOPBACK_INTERFACE, LOOPBACK_INTERFACE.ip
+            lo.set_mtu(LOOPBACK_MTU)
+        way = Destination(lo, dst, LOOPBACK_MAC)
+        if int(dst) >> 24 != LOOPBACK_NET:
+            way.source = dst
+        return way
 
     def _apply_path_mtu(self, key: int, way: Destination) -> None:
         """Give a new cached destination the path MTU learned for it, if any (it outlives route changes)."""
@@ -615,7 +667,7 @@ class Host:
         """A shared immutable IPv4 header (lengths and checksum are computed when built)."""
         hops = ttl if ttl is not None else (MULTICAST_TTL if int(dst) >> 28 == 0xE else DEFAULT_TTL)
         header = way.ip_headers[(proto, ttl)] = IPv4(
-            way.nic.ip,  # type: ignore[arg-type]  # a way is made only for a NIC with an address
+            way.source,  # type: ignore[arg-type]  # a way is made only for a NIC with an address
             dst,
             proto,
             ttl=hops,

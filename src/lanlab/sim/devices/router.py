@@ -326,8 +326,8 @@ class Router(Host):
         key = int(dst)
         known = self._destinations.get(key)
         if known is None:
-            if dst.is_multicast or key == 0xFFFFFFFF:
-                return super().destination(dst)
+            if dst.is_multicast or key == 0xFFFFFFFF or key >> 24 == 127 or self.ipv4.is_local(dst):
+                return super().destination(dst)  # a group, or the router itself (its lo)
             best = self.table.lookup(dst)
             if best is None:
                 raise NoRouteError(L_("router {router}: no route to {dst}", router=self.name, dst=dst))
