@@ -346,3 +346,54 @@ def test_connect_fails_at_once_when_a_router_answers_unreachable():
     absent, elsewhere = run(net, ("pc1", probe, "198.18.1.99"), ("pc1", probe, "198.19.0.1"), until=200 * S)
     assert absent == ("EHOSTUNREACH", 3)
     assert elsewhere == ("ENETUNREACH", 0)
+
+
+def test_recv_flags_zero_reads_so_error_and_ip_ttl_behave_as_on_linux():
+    """MSG_PEEK leaves the data (TCP and UDP), MSG_WAITALL waits for all of it, MSG_DONTWAIT never blocks,
+    recv(0) returns b'' at once, SO_ERROR is cleared once read and IP_TTL reads 64; the flags were ignored,
+    recv(0) blocked for ever, SO_ERROR stayed set and IP_TTL read 0."""
+    net = pair()
+
+    def program():
+        import errno
+        import socket
+        import threading
+        import time
+
+        server = socket.socket()
+        server.bind(("127.0.0.1", 7001))
+        server.listen()
+
+        def peer():
+            connection, _ = server.accept()
+            connection.sendall(b"abc")
+            time.sleep(0.01)
+            connection.sendall(b"def")
+            time.sleep(0.5)
+            connection.close()
+
+        threading.Thread(target=peer).start()
+        client = socket.create_connection(("127.0.0.1", 7001))
+        time.sleep(0.001)
+        seen = [client.recv(10, socket.MSG_PEEK), client.recv(0), client.recv(6, socket.MSG_WAITALL)]
+        try:
+            client.recv(10, socket.MSG_DONTWAIT)
+        except BlockingIOError as error:
+            seen.append(errno.errorcode[error.errno])
+        seen.append(client.getsockopt(socket.IPPROTO_IP, socket.IP_TTL))
+        udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        udp.bind(("127.0.0.1", 7002))
+        udp.sendto(b"x", ("127.0.0.1", 7002))
+        seen += [udp.recvfrom(10, socket.MSG_PEEK)[0], udp.recvfrom(10)[0]]
+        refused = socket.socket()
+        refused.setblocking(False)
+        try:
+            refused.connect(("127.0.0.1", 7999))
+        except BlockingIOError:
+            pass
+        time.sleep(0.1)
+        seen += [refused.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) for _ in range(2)]
+        return seen
+
+    [seen] = run(net, ("pc1", program), until=3 * S)
+    assert seen == [b"abc", b"", b"abcdef", "EAGAIN", 64, b"x", b"x", 111, 0]

@@ -194,6 +194,10 @@ class TcpConnection:
         self._send_buffer += accepted
         return len(accepted)
 
+    def peek(self, max_bytes: int) -> bytes:
+        """The first max_bytes of the receive buffer, left there (recv with MSG_PEEK)."""
+        return bytes(self._recv_buffer[:max_bytes])
+
     def receive(self, max_bytes: int) -> bytes:
         """Take up to max_bytes from the receive buffer (b'' when empty); opens the window."""
         data = bytes(self._recv_buffer[:max_bytes])

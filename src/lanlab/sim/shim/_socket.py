@@ -81,6 +81,7 @@ class SimSocket:
         self._conn: Any = None
         self._key: Any = None
         self._reset_reported = False
+        self._error_read = False  # SO_ERROR was read: Linux clears it
         self._shut_rd = False
         self._shut_wr = False
         self._closed = False
@@ -115,11 +116,12 @@ class SimSocket:
     def _ns_timeout(self) -> int | None:
         return None if self._timeout is None else seconds_to_ns(self._timeout)
 
-    def _block(self, ready: Any) -> None:
-        """Wait for `ready()` as this socket's timeout says: BlockingIOError, timeout, or go on."""
+    def _block(self, ready: Any, flags: int = 0) -> None:
+        """Wait for `ready()` as this socket's timeout says (or not at all with MSG_DONTWAIT in `flags`):
+        BlockingIOError, timeout, or go on."""
         if ready():
             return
-        if self._timeout == 0:
+        if self._timeout == 0 or flags & _real.MSG_DONTWAIT:
             # A polling loop costs time on a real host; here each miss costs POLL_COST of
             # virtual time, so the network moves on and `while True: try recv()` cannot spin forever.
             self._program.sleep(POLL_COST)
@@ -135,7 +137,7 @@ class SimSocket:
             raise TypeError("AF_INET address must be a pair (host, port)")
         host, port = address
         if not 0 <= port <= 65535:
-            raise OverflowError("bind(): port must be 0-65535.")
+            raise OverflowError(f"{'bind' if binding else 'connect'}(): port must be 0-65535.")
         if host == "" and binding:
             return ANY, port
         if host == "<broadcast>":
@@ -180,11 +182,14 @@ class SimSocket:
             (_real.SOL_SOCKET, _real.SO_RCVBUF): DEFAULT_RCVBUF,
             (_real.SOL_SOCKET, _real.SO_SNDBUF): DEFAULT_SNDBUF,
             (_real.SOL_SOCKET, _real.SO_TYPE): int(self.type),
+            (_real.IPPROTO_IP, _real.IP_TTL): 64,  # net.ipv4.ip_default_ttl
             (_real.IPPROTO_IP, _real.IP_MULTICAST_TTL): 1,
             (_real.IPPROTO_IP, _real.IP_MULTICAST_LOOP): 1,
         }
-        if (level, option) == (_real.SOL_SOCKET, _real.SO_ERROR):
-            return self._conn.error or 0 if self._conn is not None else 0
+        if (level, option) == (_real.SOL_SOCKET, _real.SO_ERROR):  # read once, then cleared (Linux's sock_error)
+            error = self._conn.error or 0 if self._conn is not None and not self._error_read else 0
+            self._error_read = self._error_read or bool(error)
+            return error
         value = self._options.get((level, option), defaults.get((level, option), 0))
         if buflen and isinstance(value, int):
             return struct.pack("i", value)[:buflen]
@@ -473,14 +478,27 @@ class SimSocket:
         if bufsize < 0:
             raise ValueError("negative buffersize in recv")
         if not self._tcp:
-            return self._recvfrom(bufsize)[0]
+            return self._recvfrom(bufsize, flags)[0]
         conn = self._conn
         if conn is None:
             raise os_error(E.ENOTCONN)
+        if bufsize == 0:
+            return b""  # Linux answers at once, whatever is queued
+        # MSG_WAITALL: until bufsize bytes are there, or the stream ends or fails
+        wanted = bufsize if flags & _real.MSG_WAITALL and not flags & _real.MSG_PEEK else 1
         self._block(
-            lambda: self._shut_rd or conn.readable or conn.at_eof or conn.error or conn.state in (S.CLOSED, S.TIME_WAIT)
+            lambda: (
+                self._shut_rd
+                or conn.readable >= wanted
+                or conn.at_eof
+                or conn.error
+                or conn.state in (S.CLOSED, S.TIME_WAIT)
+            ),
+            flags,
         )
         if conn.readable and not self._shut_rd:
+            if flags & _real.MSG_PEEK:
+                return conn.peek(bufsize)
             data = conn.receive(bufsize)
             if conn.has_acks_to_send:
                 self._host.tcp.flush_soon()
@@ -494,18 +512,19 @@ class SimSocket:
         if self._tcp:
             return self.recv(bufsize, flags), None
         self._check_open()
-        return self._recvfrom(bufsize)
+        return self._recvfrom(bufsize, flags)
 
-    def _recvfrom(self, bufsize: int) -> tuple[bytes, tuple[str, int]]:
+    def _recvfrom(self, bufsize: int, flags: int = 0) -> tuple[bytes, tuple[str, int]]:
         if self._bound is None:
             self.bind(("", 0))
         self._raise_refusal()
-        self._block(lambda: self._datagrams or self._closed or self._refused)
+        self._block(lambda: self._datagrams or self._closed or self._refused, flags)
         if self._closed:
             raise os_error(E.EBADF)
         self._raise_refusal()
-        data, source = self._datagrams.popleft()
-        return data[:bufsize], source  # a datagram longer than bufsize is cut, the rest lost
+        # MSG_PEEK leaves the datagram for the next read; otherwise one longer than bufsize is cut, the rest lost
+        data, source = self._datagrams[0] if flags & _real.MSG_PEEK else self._datagrams.popleft()
+        return data[:bufsize], source
 
     def recv_into(self, buffer: Any, nbytes: int = 0, flags: int = 0) -> int:
         view = memoryview(buffer).cast("B")
