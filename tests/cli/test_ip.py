@@ -95,3 +95,21 @@ def test_ipv6_address_is_said_to_be_ipv4_only(address):
     result = run(address)
     assert result.exit_code == 2 and result.output.count("\n") == 1
     assert "is an IPv6 address: lanlab ip handles IPv4 only" in result.output
+
+
+@pytest.mark.parametrize("prefix", ["-1", "+24", "", "24/24", "٢٤"])
+def test_a_prefix_that_is_no_number_is_named_as_the_prefix(prefix):
+    """ADDR/-1, /+24, /, /24/24 and Arabic-Indic digits: one line saying the prefix length is wrong (it said the
+    prefix was not an IPv4 address; /٢٤ was taken as /24), exit 2."""
+    result = CliRunner().invoke(cli, ["ip", f"198.18.0.1/{prefix}"])
+    assert result.exit_code == 2
+    assert (
+        result.output == f"lanlab: /{prefix} is not a prefix length: give /0 to /32, or a netmask like 255.255.255.0\n"
+    )
+
+
+def test_a_digit_python_reads_but_ipv4_does_not_is_named():
+    """A fullwidth digit in an address is 'not a number from 0 to 255', not 'leading zeros are ambiguous'."""
+    result = CliRunner().invoke(cli, ["ip", "１.2.3.4"])
+    assert result.exit_code == 2
+    assert result.output == "lanlab: '１.2.3.4' is not an IPv4 address: '１' is not a number from 0 to 255\n"

@@ -184,7 +184,7 @@ def parse_address(text: str) -> IPv4Address:
                 L_("{text!r} is not an IPv4 address: it needs 4 numbers separated by dots, like 192.168.2.7", text=text)
             ) from None
         for octet in octets:
-            if not octet.isdigit() or int(octet) > 255:
+            if not (octet.isascii() and octet.isdigit()) or int(octet) > 255:  # "１" and "٤" are digits to Python
                 raise SubnetError(
                     L_(
                         "{text!r} is not an IPv4 address: {octet!r} is not a number from 0 to 255",
@@ -199,11 +199,15 @@ def parse_prefix(text: str) -> int:
     """A prefix length from "/24", "24" or a netmask "255.255.255.0"; SubnetError if invalid."""
     text = text.strip()
     bare = text.removeprefix("/")
-    if bare.isdigit():
+    if bare.isascii() and bare.isdigit():
         prefix = int(bare)
         if prefix > 32:
             raise SubnetError(L_("/{prefix} is not a valid prefix: an IPv4 prefix is /0 to /32", prefix=prefix))
         return prefix
+    if "." not in bare:  # meant as a prefix length: -1, +24, nothing, 24/24
+        raise SubnetError(
+            L_("/{text} is not a prefix length: give /0 to /32, or a netmask like 255.255.255.0", text=bare)
+        )
     mask = parse_address(bare)
     bits = int(mask)
     inverted = bits ^ 0xFFFFFFFF
