@@ -397,3 +397,47 @@ def test_recv_flags_zero_reads_so_error_and_ip_ttl_behave_as_on_linux():
 
     [seen] = run(net, ("pc1", program), until=3 * S)
     assert seen == [b"abc", b"", b"abcdef", "EAGAIN", 64, b"x", b"x", 111, 0]
+
+
+def test_a_server_restarted_with_so_reuseaddr_listens_again_at_once():
+    """A server that served one client and closed leaves a TIME-WAIT connection on its port: started again with
+    SO_REUSEADDR it listens at once, as on Linux (it got EADDRINUSE at listen()); without it, bind refuses."""
+    net = pair()
+
+    def serve(delay, reuse, tag):
+        import errno
+        import socket
+        import time
+
+        time.sleep(delay)
+        server = socket.socket()
+        if reuse:
+            server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            server.bind(("0.0.0.0", 7500))
+            server.listen()
+        except OSError as error:
+            return errno.errorcode[error.errno]
+        connection, _ = server.accept()
+        connection.sendall(tag)
+        connection.close()
+        server.close()
+        return "served"
+
+    def ask(delay):
+        import socket
+        import time
+
+        time.sleep(delay)
+        return socket.create_connection(("198.18.0.1", 7500)).recv(10)
+
+    results = run(
+        net,
+        ("pc1", serve, 0, True, b"one"),
+        ("pc2", ask, 0.1),
+        ("pc1", serve, 1, False, b"two"),
+        ("pc1", serve, 1.5, True, b"three"),
+        ("pc2", ask, 1.6),
+        until=5 * S,
+    )
+    assert results == ["served", b"one", "EADDRINUSE", "served", b"three"]

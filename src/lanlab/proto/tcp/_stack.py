@@ -65,12 +65,16 @@ class TcpStack:
         self.resets_sent = 0
 
     # ------------------------------------------------------------------ user calls
-    def port_in_use(self, ip: IPv4Address, port: int) -> bool:
-        if (
+    def listener_on(self, ip: IPv4Address, port: int) -> bool:
+        """Whether a listener holds (ip, port): the same address, or either of them the wildcard."""
+        return (
             (ip, port) in self.listeners
             or (ANY, port) in self.listeners
             or (ip == ANY and any(p == port for _, p in self.listeners))
-        ):
+        )
+
+    def port_in_use(self, ip: IPv4Address, port: int) -> bool:
+        if self.listener_on(ip, port):
             return True
         return any(key[1] == port and (ip == ANY or key[0] == ip) for key in self.connections)
 
@@ -85,8 +89,13 @@ class TcpStack:
                 return port
         raise LocalTcpError("no free ephemeral port")
 
-    def listen(self, ip: IPv4Address, port: int, backlog: int) -> Listener:
-        if self.port_in_use(ip, port):
+    def listen(self, ip: IPv4Address, port: int, backlog: int, reuse: bool = False) -> Listener:
+        """Listen on (ip, port). With `reuse` (SO_REUSEADDR) only another listener on the port is in the way,
+        not the connections a server that was there before left behind (TIME-WAIT ones, accepted ones): a
+        restarted server binds at once, as on Linux (whose check also wants those sockets' SO_REUSEADDR, which
+        a server's accepted connections inherit from it)."""
+        in_use = self.listener_on(ip, port) if reuse else self.port_in_use(ip, port)
+        if in_use:
             raise LocalTcpError(f"port {port} is in use")
         listener = Listener(ip, port, backlog)
         self.listeners[(ip, port)] = listener

@@ -278,7 +278,8 @@ class SimSocket:
             self.bind(("", 0))
         ip, port = self._bound  # type: ignore[misc]
         try:
-            self._listener = self._host.tcp.stack.listen(ip, port, min(backlog, SOMAXCONN))
+            reuse = bool(self._option(_real.SOL_SOCKET, _real.SO_REUSEADDR))
+            self._listener = self._host.tcp.stack.listen(ip, port, min(backlog, SOMAXCONN), reuse)
         except LocalTcpError:
             raise os_error(E.EADDRINUSE) from None
         self._listener.config = self._config()
