@@ -322,7 +322,7 @@ class Document:
             )
 
 
-NODE_NAME = re.compile(r"[^\s:]+")  # links say NODE:PORT and --do says NODE COMMAND: no colon, no space
+NODE_NAME = re.compile(r"[^:]+")  # links and captures say NODE:PORT: no colon in a node's name
 
 MAX_DEPTH = 100  # far more than a topology needs, far less than what exhausts PyYAML's recursion
 # Values, written or brought by aliases, as the reader walks them: a 10,000-host topology has
@@ -658,8 +658,7 @@ def read_document(
                 ctx.error(
                     name_node,
                     L_(
-                        "node name {name}: a name is one word without ':' (links and commands write NODE:PORT), "
-                        "like pc1",
+                        "node name {name}: a name has no ':' (links and captures write NODE:PORT), like pc1",
                         name=repr(node_name),
                     ),
                 )
