@@ -92,6 +92,7 @@ def test_connect_to_a_closed_port_says_refused_and_exits_1():
     "args, message",
     [
         (["--app", "pc9=x.py"], "no host called 'pc9'"),
+        (["--app", "sw1=x.py"], "sw1 is a switch; programs run on hosts and routers (pc1, pc2, pc3, pc4)"),
         (["--app", "pc1=/nonexistent.py"], "no such file"),
         (["--app", "pc1"], "expected [at T] NODE=FILE.py"),
         (["--stdin", "pc7=hi"], "no node called 'pc7'"),

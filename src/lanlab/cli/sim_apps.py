@@ -114,6 +114,15 @@ def start_apps(
     for text in apps:
         at, node, path = parse_app(text)
         host = network.nodes.get(node)
+        if host is not None and not isinstance(host, Host):  # a switch or a hub runs no programs
+            fail(
+                _("--app {text!r}: {node} is {kind}; programs run on hosts and routers ({hosts})").format(
+                    text=text,
+                    node=node,
+                    kind=_("a hub") if host.kind == "hub" else _("a switch"),
+                    hosts=", ".join(name for name, n in network.nodes.items() if isinstance(n, Host)),
+                )
+            )
         if not isinstance(host, Host):
             fail(
                 _("--app {text!r}: no host called {node!r} (nodes: {nodes})").format(

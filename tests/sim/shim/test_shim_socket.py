@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+
 from lanlab.sim import Network
 from lanlab.sim.shim import run_programs
 from lanlab.units import SECOND as S
@@ -441,3 +443,35 @@ def test_a_server_restarted_with_so_reuseaddr_listens_again_at_once():
         until=5 * S,
     )
     assert results == ["served", b"one", "EADDRINUSE", "served", b"three"]
+
+
+def test_what_linux_refuses_is_refused_with_its_errno_and_what_is_missing_says_so():
+    """has_ipv6 is False (AF_INET6 is EAFNOSUPPORT), accept() on UDP is EOPNOTSUPP, shutdown(7) and UDP to port
+    0 are EINVAL, and recvmsg is UnsupportedInSimulation naming the host (an AttributeError before)."""
+    net = pair()
+
+    def program():
+        import errno
+        import socket
+
+        seen = [socket.has_ipv6]
+        udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        for call in (udp.accept, lambda: udp.shutdown(7), lambda: udp.sendto(b"x", ("198.18.0.2", 0))):
+            try:
+                call()
+            except OSError as error:
+                seen.append(errno.errorcode[error.errno])
+        try:
+            udp.recvmsg(10)
+        except Exception as error:  # noqa: BLE001 - which one is the point
+            seen.append(f"{type(error).__name__}: {error}")
+        return seen
+
+    [seen] = run(net, ("pc1", program))
+    assert seen == [
+        False,
+        errno.errorcode[errno.EOPNOTSUPP],
+        "EINVAL",
+        "EINVAL",
+        "UnsupportedInSimulation: socket.recvmsg() is not available on simulated host pc1",
+    ]

@@ -49,6 +49,11 @@ def os_error(code: int) -> OSError:
     return OSError(code, os.strerror(code))
 
 
+# Methods of a real socket a simulated one does not have: calling one says so (hasattr on the class stays False,
+# so asyncio and selectors never choose them)
+NOT_SIMULATED = frozenset({"recvmsg", "recvmsg_into", "sendmsg", "sendmsg_afalg"})
+
+
 class SimSocket:
     """A socket on a simulated host. Subclassed per program (`_program` set) by `socket_module`."""
 
@@ -105,6 +110,13 @@ class SimSocket:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def __getattr__(self, name: str) -> Any:
+        """A method a real socket has and this one does not (recvmsg, sendmsg, ...): UnsupportedInSimulation
+        naming it and the host, as the README promises, rather than an AttributeError about a lanlab class."""
+        if name in NOT_SIMULATED:
+            raise UnsupportedInSimulation(f"socket.{name}() is not available on simulated host {self._program.node}")
+        raise AttributeError(f"'socket' object has no attribute {name!r}")
 
     def fileno(self) -> int:
         return -1 if self._closed else self._fd
@@ -286,6 +298,8 @@ class SimSocket:
 
     def accept(self) -> tuple[SimSocket, tuple[str, int]]:
         self._check_open()
+        if not self._tcp:
+            raise os_error(E.EOPNOTSUPP)  # a datagram socket has no connections to accept
         listener = self._listener
         if listener is None:
             raise os_error(E.EINVAL)
@@ -423,6 +437,8 @@ class SimSocket:
             raise os_error(E.EACCES)  # Linux: broadcast needs SO_BROADCAST
         if len(data) > 65507:
             raise os_error(E.EMSGSIZE)
+        if port == 0:
+            raise os_error(E.EINVAL)  # no datagram goes to port 0 (Linux's udp_sendmsg)
         if self._bound is None:
             self.bind(("", 0))
         ttl = None
@@ -565,6 +581,8 @@ class SimSocket:
     # -- closing ---------------------------------------------------------------------------------------
     def shutdown(self, how: int) -> None:
         self._check_open()
+        if how not in (_real.SHUT_RD, _real.SHUT_WR, _real.SHUT_RDWR):
+            raise os_error(E.EINVAL)
         if self._tcp and (self._conn is None or self._conn.state in (S.CLOSED,)):
             raise os_error(E.ENOTCONN)
         if how in (_real.SHUT_RD, _real.SHUT_RDWR):
@@ -903,7 +921,6 @@ FROM_REAL = (
     "gaierror",
     "AddressFamily",
     "SocketKind",
-    "has_ipv6",
     "inet_aton",
     "inet_ntoa",
     "inet_pton",
@@ -930,5 +947,6 @@ def socket_module(program: Program) -> types.ModuleType:
     for name in FUNCTIONS:
         setattr(module, name, getattr(functions, name))
     module.fromfd = functions.unsupported("fromfd")  # type: ignore[attr-defined]
-    module.__all__ = sorted({*exported, *FUNCTIONS, "fromfd", "socket", "SocketType"})
+    module.has_ipv6 = False  # type: ignore[attr-defined]  # a simulated host speaks IPv4 (AF_INET6: EAFNOSUPPORT)
+    module.__all__ = sorted({*exported, *FUNCTIONS, "fromfd", "has_ipv6", "socket", "SocketType"})
     return module
