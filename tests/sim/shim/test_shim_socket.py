@@ -475,3 +475,37 @@ def test_what_linux_refuses_is_refused_with_its_errno_and_what_is_missing_says_s
         "EINVAL",
         "UnsupportedInSimulation: socket.recvmsg() is not available on simulated host pc1",
     ]
+
+
+def test_shutting_a_listener_down_wakes_the_thread_blocked_in_accept():
+    """shutdown(SHUT_RDWR) on a listening socket returns and the thread blocked in accept() fails with EINVAL, as on
+    Linux (a common way to end an accept loop); it raised ENOTCONN and left the thread blocked for ever."""
+    net = pair()
+
+    def program():
+        import errno
+        import socket
+        import threading
+        import time
+
+        server = socket.socket()
+        server.bind(("0.0.0.0", 7600))
+        server.listen()
+        ended = []
+
+        def loop():
+            try:
+                server.accept()
+            except OSError as error:
+                ended.append((errno.errorcode[error.errno], round(time.monotonic(), 3)))
+
+        worker = threading.Thread(target=loop)
+        worker.start()
+        time.sleep(0.5)
+        shut = server.shutdown(socket.SHUT_RDWR)
+        worker.join()
+        server.close()
+        return shut, ended
+
+    [(shut, ended)] = run(net, ("pc1", program), until=2 * S)
+    assert shut is None and ended == [("EINVAL", 0.5)]

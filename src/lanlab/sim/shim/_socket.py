@@ -303,9 +303,11 @@ class SimSocket:
         listener = self._listener
         if listener is None:
             raise os_error(E.EINVAL)
-        self._block(lambda: listener.accept_queue or self._closed)
+        self._block(lambda: listener.accept_queue or self._closed or self._listener is not listener)
         if self._closed:
             raise os_error(E.EBADF)
+        if self._listener is not listener:  # shut down while waiting: not listening any more
+            raise os_error(E.EINVAL)
         key, connection = listener.accept()
         peer = type(self)(self.family, self.type, self.proto)
         peer._key, peer._conn = key, connection
@@ -583,6 +585,14 @@ class SimSocket:
         self._check_open()
         if how not in (_real.SHUT_RD, _real.SHUT_WR, _real.SHUT_RDWR):
             raise os_error(E.EINVAL)
+        if self._listener is not None:
+            # Linux's inet_shutdown of a listener: reading shut stops listening, and a thread blocked in accept()
+            # wakes with EINVAL (a common way to end an accept loop); writing shut alone changes nothing
+            if how != _real.SHUT_WR:
+                self._host.tcp.stack.close_listener(self._listener)
+                self._listener = None
+                self._shim.poke()
+            return
         if self._tcp and (self._conn is None or self._conn.state in (S.CLOSED,)):
             raise os_error(E.ENOTCONN)
         if how in (_real.SHUT_RD, _real.SHUT_RDWR):
