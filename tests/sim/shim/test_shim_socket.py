@@ -509,3 +509,38 @@ def test_shutting_a_listener_down_wakes_the_thread_blocked_in_accept():
 
     [(shut, ended)] = run(net, ("pc1", program), until=2 * S)
     assert shut is None and ended == [("EINVAL", 0.5)]
+
+
+def test_udp_shutdown_wakes_a_reader_and_tcp_sendto_and_names_are_as_on_linux():
+    """shutdown(SHUT_RD) of an unconnected UDP socket wakes its blocked reader with b'' and says ENOTCONN;
+    sendto on a connected TCP socket sends, ignoring the address (it was EISCONN); host names are matched without
+    regard to case (gethostbyname('PC2') failed)."""
+    net = pair()
+
+    def program():
+        import errno
+        import socket
+        import threading
+        import time
+
+        udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        udp.bind(("0.0.0.0", 7700))
+        woke = []
+        reader = threading.Thread(target=lambda: woke.append(udp.recvfrom(10)))
+        reader.start()
+        time.sleep(0.2)
+        try:
+            udp.shutdown(socket.SHUT_RD)
+        except OSError as error:
+            shut = errno.errorcode[error.errno]
+        reader.join()
+        server = socket.socket()
+        server.bind(("127.0.0.1", 7701))
+        server.listen()
+        client = socket.create_connection(("127.0.0.1", 7701))
+        connection, _ = server.accept()
+        sent = client.sendto(b"hi", ("198.18.0.9", 9))
+        return shut, woke, sent, connection.recv(10), socket.gethostbyname("PC2")
+
+    [result] = run(net, ("pc1", program), until=2 * S)
+    assert result == ("ENOTCONN", [(b"", None)], 2, b"hi", "198.18.0.2")

@@ -426,7 +426,9 @@ class SimSocket:
         self._check_open()
         target = flags_or_address if address is None else address
         if self._tcp:
-            raise os_error(E.EISCONN if self._conn is not None else E.EPIPE)
+            if self._conn is None:
+                raise os_error(E.EPIPE)
+            return self.send(data, 0 if address is None else flags_or_address)  # Linux ignores the address
         return self._sendto(memoryview(data).tobytes(), self._address(target, binding=False))
 
     def _sendto(self, data: bytes, target: tuple[IPv4Address, int]) -> int:
@@ -537,9 +539,11 @@ class SimSocket:
         if self._bound is None:
             self.bind(("", 0))
         self._raise_refusal()
-        self._block(lambda: self._datagrams or self._closed or self._refused, flags)
+        self._block(lambda: self._datagrams or self._closed or self._refused or self._shut_rd, flags)
         if self._closed:
             raise os_error(E.EBADF)
+        if self._shut_rd and not self._datagrams:
+            return b"", None  # type: ignore[return-value]  # shut for reading: an empty read, as on Linux
         self._raise_refusal()
         # MSG_PEEK leaves the datagram for the next read; otherwise one longer than bufsize is cut, the rest lost
         data, source = self._datagrams[0] if flags & _real.MSG_PEEK else self._datagrams.popleft()
@@ -603,6 +607,9 @@ class SimSocket:
                 self._conn.shutdown()
                 self._host.tcp.flush(self._host.engine.now)
         self._shim.poke()
+        if not self._tcp and self._peer is None:
+            # Linux marks an unconnected UDP socket shut and wakes its readers, then says it was not connected
+            raise os_error(E.ENOTCONN)
 
     def close(self) -> None:
         if self._closed:
@@ -722,6 +729,8 @@ class SocketFunctions:
             event = self._ask(name, DnsType.A)
             return event.name.rstrip("."), [a.rstrip(".") for a in event.aliases], list(event.addresses)
         node = host if name == host.name else (network.nodes.get(name) if network is not None else None)
+        if node is None and network is not None:  # names are matched without regard to case, as /etc/hosts's
+            node = next((n for key, n in network.nodes.items() if key.casefold() == name.casefold()), None)
         addresses = node.addresses if isinstance(node, HasAddresses) else None
         if not addresses:
             raise _real.gaierror(_real.EAI_NONAME, "Name or service not known")
