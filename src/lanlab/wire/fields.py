@@ -152,6 +152,9 @@ if TYPE_CHECKING:
         @classmethod
         def parse(cls, data: bytes | memoryview) -> tuple[Self, bytes]: ...
 
+        @classmethod
+        def parse_cut(cls, data: bytes | memoryview, missing: int) -> tuple[Self, bytes, int]: ...
+
         def build(self, payload: bytes = b"") -> bytes: ...
 else:
     Header = object

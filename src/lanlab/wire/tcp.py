@@ -284,14 +284,10 @@ class Tcp(Header):
                 checksum = 0
             else:
                 # RFC 9293 3.1's checksum from the header's fields as numbers (checksum.complement_of_sum),
-                # the bytes after them and the pseudo-header (as pseudo_header_sum adds it, without the
-                # call), so the header is packed once, checksum and all
+                # the bytes after them and the pseudo-header, so the header is packed once, checksum and all
                 value = int.from_bytes(body, "big")
                 total = (
-                    src_ip._ip  # type: ignore[attr-defined]  # ipaddress's int, without an __int__ call
-                    + dst_ip._ip  # type: ignore[attr-defined]
-                    + (PROTO_TCP + MIN_HEADER)
-                    + len(body)
+                    pseudo_header_sum(src_ip, dst_ip, PROTO_TCP, MIN_HEADER + len(body))
                     + self.src_port
                     + self.dst_port
                     + self.seq

@@ -7,7 +7,6 @@ from __future__ import annotations
 import errno
 import hashlib
 import random
-import struct
 from ipaddress import IPv4Address, IPv4Network
 from typing import TYPE_CHECKING, Any, Callable, Final
 
@@ -16,9 +15,9 @@ from lanlab.proto.tcp import CongestionChanged, StateChanged, TcpConfig, TcpStac
 from lanlab.sim.core.engine import MachineTimer, TimedMachine
 from lanlab.sim.core.frame import ETH_HEADER, Frame
 from lanlab.sim.core.trace import register_kind
-from lanlab.wire import describe
+from lanlab.wire import IPv4, WireError, describe
 from lanlab.wire.icmp import Icmp, IcmpType, UnreachableCode
-from lanlab.wire.tcp import PROTO_TCP, Tcp, pack_options
+from lanlab.wire.tcp import PROTO_TCP, PartialTcp, Tcp, pack_options
 
 if TYPE_CHECKING:
     from lanlab.sim.devices.host import Host
@@ -26,6 +25,7 @@ if TYPE_CHECKING:
 LOOPBACK: Final = IPv4Network("127.0.0.0/8")
 LOOPBACK_ADDRESS: Final = IPv4Address("127.0.0.1")
 LOOPBACK_DELAY: Final = 10_000  # 10 us through the host's own lo
+MAX_DATAGRAM: Final = 65535  # what a quoted datagram's total length may be past the quote
 # Destination unreachable codes (RFC 792, RFC 1812 5.2.7.1) as Linux's icmp_err_convert names them to a socket
 UNREACHABLE_ERRNO: Final = {
     UnreachableCode.NET: errno.ENETUNREACH,
@@ -114,13 +114,15 @@ class HostTcp:
         still opening (SYN-SENT) fails with the error's errno, as Linux's tcp_v4_err does for any destination
         unreachable or time exceeded, so connect() says "No route to host" when a router answers instead of
         timing out two minutes later; an established connection goes on (RFC 1122 4.2.3.9: soft errors)."""
-        header_length = (quoted[0] & 0x0F) * 4 if quoted else 0
-        if len(quoted) < header_length + 8 or header_length < 20 or quoted[9] != PROTO_TCP:
+        try:  # the quote is cut short of the datagram's length: parse_cut, as the dissector reads it
+            ip, rest, _ = IPv4.parse_cut(quoted, MAX_DATAGRAM)
+            segment, _ = PartialTcp.parse(rest)
+        except WireError:
             return
-        src, dst = IPv4Address(quoted[12:16]), IPv4Address(quoted[16:20])
-        src_port, dst_port, seq = struct.unpack_from("!HHI", quoted, header_length)
-        connection = self.stack.connections.get((src, src_port, dst, dst_port))
-        if connection is None or connection.state is not TcpState.SYN_SENT or seq != connection.iss:
+        if ip.proto != PROTO_TCP:
+            return
+        connection = self.stack.connections.get((ip.src, segment.src_port, ip.dst, segment.dst_port))
+        if connection is None or connection.state is not TcpState.SYN_SENT or segment.seq != connection.iss:
             return  # not ours, or not the SYN it names (an old or forged error)
         if icmp.type == IcmpType.TIME_EXCEEDED:
             connection.fail(errno.EHOSTUNREACH)
