@@ -71,6 +71,23 @@ def test_split_lists_the_subnets_in_text_and_json():
     ]
 
 
+def test_a_31_and_a_32_say_they_have_no_broadcast():
+    """A /31 (RFC 3021) or /32 shows no broadcast address, says why, and gives null in JSON."""
+    assert "broadcast  none: a /31 is a point-to-point link whose two addresses are both hosts (RFC 3021)" in (
+        run("198.18.0.0/31").output
+    )
+    assert "broadcast  none: a /32 is one host" in run("198.18.0.9/32").output
+    assert json.loads(run("198.18.0.0/31", "--json").output)["broadcast"] is None
+
+
+def test_split_into_31s_lists_no_broadcast():
+    """--split /31 shows '-' for each subnet's broadcast, and null in JSON."""
+    result = run("198.18.0.0/30", "--split", "/31")
+    assert "198.18.0.2/31      198.18.0.2      198.18.0.3      -               2" in result.output
+    subnets = json.loads(run("198.18.0.0/30", "--split", "/31", "--json").output)["subnets"]
+    assert [s["broadcast"] for s in subnets] == [None, None]
+
+
 @pytest.mark.parametrize(
     "args",
     [

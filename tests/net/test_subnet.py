@@ -19,7 +19,10 @@ def test_network_broadcast_and_hosts_agree_with_netaddr(address, prefix):
     report = describe(f"{address}/{prefix}")
     oracle = netaddr.IPNetwork(f"{address}/{prefix}")
     assert str(report.network.network_address) == str(oracle.network)
-    assert str(report.broadcast) == str(netaddr.IPAddress(oracle.last))
+    if prefix < 31:
+        assert str(report.broadcast) == str(netaddr.IPAddress(oracle.last))
+    else:  # RFC 3021: a /31's two addresses are both hosts, a /32's one; neither has a broadcast
+        assert report.broadcast is None
     assert str(report.netmask) == str(oracle.netmask)
     assert str(report.wildcard) == str(oracle.hostmask)
     if prefix >= 16:  # small enough to enumerate the oracle's hosts
@@ -98,6 +101,8 @@ def test_31_and_32_prefixes_count_every_address_as_a_host():
     """A /31 has two hosts (RFC 3021) and a /32 one; first and last host are the addresses themselves."""
     assert (describe("198.18.0.4/31").hosts, str(describe("198.18.0.4/31").last_host)) == (2, "198.18.0.5")
     assert (describe("198.18.0.4/32").hosts, str(describe("198.18.0.4/32").first_host)) == (1, "198.18.0.4")
+    assert describe("198.18.0.4/31").broadcast is None
+    assert describe("198.18.0.4/31").as_dict()["broadcast"] is None
 
 
 @pytest.mark.parametrize(

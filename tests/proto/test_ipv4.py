@@ -1,10 +1,10 @@
 """IPv4 host decisions: which destinations are ours (broadcast kinds, multicast), routes."""
 
-from ipaddress import IPv4Address, IPv4Interface
+from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 
 import pytest
 
-from lanlab.proto.ipv4 import Delivery, Ipv4Host, LocalIpError, multicast_mac_bytes
+from lanlab.proto.ipv4 import Delivery, Ipv4Host, LocalIpError, directed_broadcast, multicast_mac_bytes
 
 
 def host(gateway: str | None = None) -> Ipv4Host:
@@ -49,3 +49,24 @@ def test_routes_on_link_gateway_and_none():
 def test_multicast_mac_mapping():
     """RFC 1112: 01:00:5e plus the low 23 bits of the group."""
     assert multicast_mac_bytes(IPv4Address("239.129.2.3")).hex(":") == "01:00:5e:01:02:03"
+
+
+@pytest.mark.parametrize("address", ["198.18.0.0/31", "198.18.0.1/31", "198.18.0.7/32"])
+def test_a_31_or_32_has_no_broadcast_address(address):
+    """RFC 3021: every address of a /31 is a host's, so neither is a broadcast; a /32 is one host."""
+    h = Ipv4Host(None)
+    h.add_address(0, IPv4Interface(address))
+    network = IPv4Interface(address).network
+    assert directed_broadcast(network) is None
+    assert h.accepts(network.broadcast_address) in (Delivery.UNICAST, None)
+    if network.prefixlen == 31:
+        peer = IPv4Address(int(IPv4Interface(address).ip) ^ 1)
+        assert h.accepts(peer) is None
+        assert not h.route(peer).broadcast
+        assert h.route(peer).next_hop == peer
+
+
+def test_directed_broadcast_is_the_all_ones_host_up_to_a_30():
+    """Up to /30 the directed broadcast is the subnet's last address (RFC 919/922)."""
+    assert directed_broadcast(IPv4Network("198.18.0.0/30")) == IPv4Address("198.18.0.3")
+    assert directed_broadcast(IPv4Network("198.18.0.0/15")) == IPv4Address("198.19.255.255")

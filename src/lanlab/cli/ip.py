@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from ipaddress import IPv4Network
+
 import click
 
 from lanlab.cli.common import fail, print_json
 from lanlab.cli.help import Command
 from lanlab.i18n import _, cell_width, counted, localize, pad
+from lanlab.proto.ipv4 import directed_broadcast
 from lanlab.net.subnet import SubnetError, SubnetReport, binary, describe, host_count, host_range, split
 
 
@@ -18,6 +21,16 @@ def _mask_line(report: SubnetReport) -> str:
             return line + _("  (class {letter} has no default mask: this is the class block)").format(letter=letter)
         return line + _("  (no mask given: class {letter} default)").format(letter=letter)
     return line
+
+
+def _broadcast_text(network: IPv4Network) -> str:
+    """The broadcast address, or why a /31 or /32 has none."""
+    broadcast = directed_broadcast(network)
+    if broadcast is not None:
+        return str(broadcast)
+    if network.prefixlen == 31:
+        return _("none: a /31 is a point-to-point link whose two addresses are both hosts (RFC 3021)")
+    return _("none: a /32 is one host")
 
 
 def _render(report: SubnetReport) -> str:
@@ -45,7 +58,7 @@ def _render(report: SubnetReport) -> str:
         ("", f"  = {str(network):<{width}}  {binary(network)}   " + _("network number")),
         ("", ""),
         (_("network"), str(report.network)),
-        (_("broadcast"), str(report.broadcast)),
+        (_("broadcast"), _broadcast_text(report.network)),
         (_("first host"), str(report.first_host)),
         (_("last host"), str(report.last_host)),
         (_("hosts"), f"{report.hosts}"),
@@ -64,7 +77,7 @@ def _subnet_rows(report: SubnetReport, new_prefix: str) -> list[dict[str, object
                 "network": str(subnet),
                 "first_host": str(first),
                 "last_host": str(last),
-                "broadcast": str(subnet.broadcast_address),
+                "broadcast": None if directed_broadcast(subnet) is None else str(directed_broadcast(subnet)),
                 "hosts": host_count(subnet),
             }
         )
@@ -119,5 +132,5 @@ def ip_command(address: str, mask: str | None, split_prefix: str | None, as_json
         )
         for row in subnets:
             click.echo(
-                f"{row['network']:<19}{row['first_host']:<16}{row['last_host']:<16}{row['broadcast']:<16}{row['hosts']}"
+                f"{row['network']:<19}{row['first_host']:<16}{row['last_host']:<16}{row['broadcast'] or '-':<16}{row['hosts']}"
             )

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Network, IPv6Address
 
 from lanlab.i18n import L_, N_
+from lanlab.proto.ipv4 import directed_broadcast
 
 # Classful addressing (RFC 791 3.2, RFC 1812 2.2.5.1): the leading bits of the first octet.
 # (class, first octet range, default prefix or None, what the class is for)
@@ -86,8 +87,8 @@ class SubnetReport:
         return self.network.hostmask
 
     @property
-    def broadcast(self) -> IPv4Address:
-        return self.network.broadcast_address
+    def broadcast(self) -> IPv4Address | None:
+        return directed_broadcast(self.network)
 
     @property
     def hosts(self) -> int:
@@ -112,7 +113,7 @@ class SubnetReport:
             "wildcard": str(self.wildcard),
             "network": str(self.network.network_address),
             "cidr": str(self.network),
-            "broadcast": str(self.broadcast),
+            "broadcast": None if self.broadcast is None else str(self.broadcast),
             "first_host": str(self.first_host),
             "last_host": str(self.last_host),
             "hosts": self.hosts,

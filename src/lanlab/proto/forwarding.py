@@ -15,6 +15,7 @@ from ipaddress import IPv4Address, IPv4Interface
 from typing import Callable, Mapping, Union
 
 from lanlab.i18n import L_
+from lanlab.proto.ipv4 import directed_broadcast
 from lanlab.proto.routing import RoutingTable
 from lanlab.wire import Icmp, IcmpType, IpProto, IPv4, TimeExceededCode, UnreachableCode, quote
 
@@ -108,7 +109,9 @@ class Forwarder:
         self.forward_directed_broadcast = forward_directed_broadcast
         self._own = {int(i.ip) for i in self.interfaces.values()}
         self._broadcasts = {
-            int(i.network.broadcast_address): name for name, i in self.interfaces.items() if i.network.prefixlen < 31
+            int(broadcast): name
+            for name, i in self.interfaces.items()
+            if (broadcast := directed_broadcast(i.network)) is not None
         }
 
     def decide(self, header: IPv4, interface: str, payload: Payload) -> Decision:

@@ -37,6 +37,12 @@ class NetworkUnreachable(LocalIpError):
     """No route to the destination: what Linux reports as ENETUNREACH, "Network is unreachable"."""
 
 
+def directed_broadcast(network: IPv4Network) -> IPv4Address | None:
+    """The subnet's broadcast address (RFC 919/922: host part all ones), or None for a /31 or /32:
+    a /31's two addresses are both hosts (RFC 3021 2.2: a packet to either is unicast), a /32 has one."""
+    return network.broadcast_address if network.prefixlen < 31 else None
+
+
 @dataclass(frozen=True, slots=True)
 class Route:
     """Send through interface `index` to `next_hop` (the destination itself when on-link)."""
@@ -59,8 +65,8 @@ class AddressedInterface:
         network = interface.network
         self.net_int = int(network.network_address)
         self.mask_int = int(network.netmask)
-        self.bcast_int = int(network.broadcast_address)
-        self.broadcast = network.broadcast_address
+        self.broadcast = directed_broadcast(network)
+        self.bcast_int = -1 if self.broadcast is None else int(self.broadcast)  # -1: no address is it
 
     @property
     def network(self) -> IPv4Network:
@@ -114,7 +120,7 @@ class Ipv4Host:
         if value >> 28 == 0xE:
             return Delivery.MULTICAST if value in self.groups else None
         for addressed in self.interfaces:
-            if value == addressed.bcast_int and addressed.mask_int != _LIMITED:
+            if value == addressed.bcast_int:
                 return Delivery.DIRECTED_BROADCAST
         if value >> 24 == 127:  # 127.0.0.0/8, the host itself (RFC 1122 3.2.1.3): it only ever comes in on lo
             return Delivery.UNICAST

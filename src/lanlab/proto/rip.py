@@ -20,6 +20,7 @@ from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 from typing import Callable, Final, Iterable, Mapping
 
 from lanlab.i18n import L_, Deferred
+from lanlab.proto.ipv4 import LIMITED_BROADCAST, directed_broadcast
 from lanlab.units import SECOND
 from lanlab.wire.rip import (
     AFI_INET,
@@ -565,8 +566,11 @@ class RipSpeaker:
         return [Rip(command, version, auth + tuple(entries[i : i + room])) for i in range(0, len(entries), room)]
 
     def _group(self, interface: str) -> IPv4Address:
-        """Where updates go: the RIPv2 multicast group, or the subnet's broadcast address for RIPv1."""
-        return RIP_MULTICAST if self.version == 2 else self.interfaces[interface].network.broadcast_address
+        """Where updates go: the RIPv2 multicast group, or for RIPv1 the subnet's broadcast address (the limited
+        broadcast on a /31 or /32, which has none: RFC 3021 2.2)."""
+        if self.version == 2:
+            return RIP_MULTICAST
+        return directed_broadcast(self.interfaces[interface].network) or LIMITED_BROADCAST
 
     def _queue(self, interface: str, destination: IPv4Address, port: int, message: Rip) -> None:
         self._outbox.append(RipDatagram(interface, destination, port, message))

@@ -177,3 +177,16 @@ def test_a_host_reaches_itself_through_lo_without_a_frame_on_any_link(net: Netwo
     pc1.send_udp(4000, IPv4Address("127.0.0.1"), 9, b"lo", net.engine.now)
     net.run(net.engine.now / SECOND + 1)
     assert heard == [("198.18.0.1", b"own"), ("127.0.0.1", b"lo")]  # the source is the address sent to
+
+
+def test_a_31_link_has_no_broadcast_so_the_peer_is_pinged_by_unicast_after_arp():
+    """RFC 3021: on a /31 the peer's address is a host, not the broadcast; ping ARPs for it and is answered."""
+    net = Network("p2p", trace=True)
+    net.add_host("a", ip="198.18.0.0/31")
+    net.add_host("b", ip="198.18.0.1/31")
+    net.link("a", "b")
+    result = net.ping("a", "b", count=2)
+    assert (result.transmitted, result.received) == (2, 2)
+    sent = [e for e in net.trace if e.device == "a" and e.event_kind == "tx"]
+    assert sent[0].summary == "Who has 198.18.0.1? Tell 198.18.0.0"
+    assert [e.proto for e in sent] == ["ARP", "ICMP", "ICMP"]

@@ -404,3 +404,14 @@ def test_untraced_forwarding_sends_what_the_traced_router_sends(tmp_path):
     assert len(arp_requests) == 4  # pc1 and r1 each ask at first and again once their answer has expired
     assert len(too_big) == 1  # the 1,028-byte DF datagram does not fit r1's new MTU (RFC 1191)
     assert untraced == traced
+
+
+def test_routers_on_a_31_link_learn_by_rip_and_forward_to_the_peer(tmp_path):
+    """RFC 3021: two routers joined by a /31 exchange RIP and forward to each other's address (not a broadcast)."""
+    net = chain(tmp_path, CHAIN.replace("198.18.12.1/24", "198.18.12.0/31").replace("198.18.12.2/24", "198.18.12.1/31"))
+    net.start_trace()
+    net.run(10)
+    result = net.ping("pc1", "pc2", count=2)
+    assert result.received == 2 and {ttl for _, ttl, _ in result.replies} == {62}
+    forwarded = [e for e in net.trace if e.device == "r1" and e.port == "eth1" and e.event_kind == "tx"]
+    assert any(e.summary == "Who has 198.18.12.1? Tell 198.18.12.0" for e in forwarded)

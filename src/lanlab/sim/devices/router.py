@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Callable, Final
 from lanlab.i18n import L_, message_of
 from lanlab.proto.forwarding import Drop, Forward, Forwarder, SendIcmp
 from lanlab.proto.fragments import fragment
-from lanlab.proto.ipv4 import NetworkUnreachable, multicast_mac_bytes
+from lanlab.proto.ipv4 import LIMITED_BROADCAST, NetworkUnreachable, directed_broadcast, multicast_mac_bytes
 from lanlab.proto.rip import RipSpeaker, RouteChange, RouteEffect
 from lanlab.proto.routing import Route, RouteSource, RoutingTable
 from lanlab.sim.core.engine import MachineTimer, TimedMachine
@@ -229,7 +229,7 @@ class Router(Host):
     def _broadcast_elsewhere(self, nic: Nic, dst: IPv4Address) -> bool:
         """Whether `dst` is the broadcast address of a connected network other than `nic`'s."""
         return any(
-            other is not nic and other.address is not None and dst == other.address.network.broadcast_address
+            other is not nic and other.address is not None and dst == directed_broadcast(other.address.network)
             for other in self.nics
         )
 
@@ -311,7 +311,7 @@ class Router(Host):
             return None
         out = self._nic_by_name[decision.interface]
         hop = _Hop(ip, out, decision.next_hop, decision.header)
-        if decision.next_hop == out.address.network.broadcast_address:  # type: ignore[union-attr]
+        if decision.next_hop == directed_broadcast(out.address.network):  # type: ignore[union-attr]
             hop.eth = out.ethernet_to(MacAddress.BROADCAST)  # a directed broadcast: no ARP, not remembered
             hop.expires = FOREVER
             return hop
@@ -333,7 +333,7 @@ class Router(Host):
                 raise NoRouteError(L_("router {router}: no route to {dst}", router=self.name, dst=dst))
             nic = self._nic_by_name[best.interface]
             next_hop = best.via if best.via is not None else dst
-            broadcast = nic.address is not None and dst == nic.address.network.broadcast_address
+            broadcast = nic.address is not None and dst == directed_broadcast(nic.address.network)
             known = self._destinations[key] = Destination(nic, next_hop, MacAddress.BROADCAST if broadcast else None)
         return known
 
@@ -407,7 +407,7 @@ class Router(Host):
         data = datagram.message.build()
         udp = Udp(RIP_PORT, datagram.port)
         dst = datagram.destination
-        if dst.is_multicast or dst == nic.address.network.broadcast_address:  # type: ignore[union-attr]
+        if dst.is_multicast or dst in (LIMITED_BROADCAST, directed_broadcast(nic.address.network)):  # type: ignore[union-attr]
             # Updates stay on their link (TTL 1) and leave by the interface they describe.
             mac = RIP_MAC if dst.is_multicast else MacAddress.BROADCAST
             ip = IPv4(nic.ip, dst, UDP, ttl=1)  # type: ignore[arg-type]  # RIP runs on addressed interfaces
