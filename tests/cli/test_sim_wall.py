@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import json
+import mmap
 import os
 import shutil
 import socket
@@ -337,3 +338,22 @@ def test_limits_apply_without_the_sandbox_too(tmp_path):
         cli, ["sim", "run", EXAMPLE, "--until", "1s", "--app", f"pc1={program}", "--app-limits", "mem=256MiB"]
     )
     assert result.exit_code == 1 and "exit 1: MemoryError" in result.stdout, result.output
+
+
+def test_the_memory_limit_counts_from_what_the_caller_already_maps(tmp_path):
+    """--app-limits mem= is room for the run beyond the calling process's address space, so a caller with a
+    large one (a test runner, a notebook) still runs a small program; a greedy one still hits the limit."""
+    small = write(tmp_path / "small.py", "print('ran')\n")
+    greedy = write(tmp_path / "greedy.py", "block = bytearray(1 << 30)\nprint('allocated')\n")
+    reserved = mmap.mmap(-1, 512 * 1024**2)  # address space only: never touched, so no memory is used
+    try:
+        runs = [
+            CliRunner().invoke(
+                cli, ["sim", "run", EXAMPLE, "--until", "1s", "--app", f"pc1={program}", "--app-limits", "mem=256MiB"]
+            )
+            for program in (small, greedy)
+        ]
+    finally:
+        reserved.close()
+    assert runs[0].exit_code == 0 and "ran" in runs[0].stdout, runs[0].output
+    assert runs[1].exit_code == 1 and "exit 1: MemoryError" in runs[1].stdout, runs[1].output

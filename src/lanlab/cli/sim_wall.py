@@ -29,7 +29,7 @@ import sys
 import threading
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -124,6 +124,27 @@ def apply_limits(limits: Limits) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limits.mem, limits.mem))
 
 
+def above_inherited(limits: Limits) -> Limits:
+    """The limits with the memory counted from the address space this child inherited at the fork.
+    RLIMIT_AS caps the whole address space, and a child forked from a worker starts with the worker's
+    (a Dask worker's thread stacks and malloc arenas, a long session's heap: often past 512 MiB of
+    virtual memory, little of it resident); a cap below that fails the run's first allocation with a
+    MemoryError that is none of the run's doing. `sim run` forks too, from the CLI process or from
+    whatever calls its command (a test runner's large heap made a greenlet's first stack fail)."""
+    if limits.mem is None:
+        return limits
+    return replace(limits, mem=limits.mem + _address_space())
+
+
+def _address_space() -> int:
+    """This process's virtual size in bytes (Linux's /proc/self/statm: pages, first field); 0 elsewhere."""
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError):
+        return 0
+
+
 def _cpu_limit_reached(limits: Limits) -> Callable[[int, Any], None]:
     def handler(signum: int, frame: Any) -> None:
         message = (
@@ -216,7 +237,7 @@ def enter_wall(limits: Limits | None) -> Wall:
             sys.stdout, sys.stderr = _framed(write_end, 1), _framed(write_end, 2)
         reason = enter_network_namespace()
         if limits is not None:
-            apply_limits(limits)
+            apply_limits(above_inherited(limits))
     except BaseException as error:  # noqa: BLE001 - the child must not return into the caller
         _end_child(error)
     return Wall("namespace") if reason is None else Wall("none", reason)

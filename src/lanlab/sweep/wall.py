@@ -22,7 +22,6 @@ import signal
 import sys
 import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
@@ -102,7 +101,7 @@ def _serve(
     work: Callable[[T, dict[str, Any]], R], items: Sequence[T], fd: int, unshare: bool, limits: Limits | None
 ) -> None:  # pragma: no cover - runs in the child
     """The child: the wall, then each item's outcome written as it is done; never returns."""
-    from lanlab.cli.sim_wall import Wall, apply_limits, enter_network_namespace
+    from lanlab.cli.sim_wall import Wall, above_inherited, apply_limits, enter_network_namespace
 
     status = 0
     try:
@@ -112,7 +111,7 @@ def _serve(
                 reason = enter_network_namespace() if unshare else None
                 wall = (Wall("namespace") if reason is None else Wall("none", reason)).as_dict()
                 if limits is not None:
-                    apply_limits(_above_inherited(limits))
+                    apply_limits(above_inherited(limits))
                     # sim run's handler prints and exits 1; here the parent tells SIGXCPU apart and the
                     # run's row says it (no core file: the default action of SIGXCPU dumps one)
                     signal.signal(signal.SIGXCPU, signal.SIG_DFL)
@@ -129,27 +128,6 @@ def _serve(
     except BaseException:  # noqa: BLE001 - the parent sees the results missing and says so
         status = 1
     os._exit(status)
-
-
-def _above_inherited(limits: Limits) -> Limits:
-    """The limits with the memory counted from the address space this child inherited at the fork.
-    RLIMIT_AS caps the whole address space, and a child forked from a worker starts with the worker's
-    (a Dask worker's thread stacks and malloc arenas, a long session's heap: often past 512 MiB of
-    virtual memory, little of it resident); a cap below that fails the run's first allocation with a
-    MemoryError that is none of the run's doing. `sim run` forks from the small CLI process, where the
-    two readings differ by its own interpreter's size."""
-    if limits.mem is None:
-        return limits
-    return replace(limits, mem=limits.mem + _address_space())
-
-
-def _address_space() -> int:
-    """This process's virtual size in bytes (Linux's /proc/self/statm: pages, first field); 0 elsewhere."""
-    try:
-        with open("/proc/self/statm") as statm:
-            return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError):
-        return 0
 
 
 def _send(pipe: Any, outcome: Outcome) -> None:

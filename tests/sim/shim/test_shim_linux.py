@@ -306,3 +306,53 @@ def test_queue_simple_queue_waits_in_virtual_time():
             return time.monotonic()
 
     assert run(net, ("pc1", program)) == [2.0]
+
+
+def test_a_broadcast_is_heard_on_the_sending_host_too():
+    """As Linux loops every broadcast back, a receiver on the sender's own host hears it, from the sender's address."""
+    net = pair()
+
+    def receiver():
+        import socket
+
+        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        sock.bind(("", 7788))
+        return [sock.recvfrom(100) for _ in range(2)]
+
+    def sender():
+        import socket
+
+        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
+        sock.bind(("", 5000))
+        sock.sendto(b"limited", ("<broadcast>", 7788))
+        sock.sendto(b"directed", ("198.18.0.255", 7788))
+
+    mine, _, theirs = run(net, ("pc1", receiver), ("pc1", sender), ("pc2", receiver))
+    expected = [(b"limited", ("198.18.0.1", 5000)), (b"directed", ("198.18.0.1", 5000))]
+    assert mine == expected and theirs == expected
+
+
+def test_a_socket_bound_to_its_unicast_address_does_not_hear_its_hosts_broadcast():
+    """A receiver bound to 198.18.0.1 (not 0.0.0.0) does not get the broadcast its own host sends, as on Linux."""
+    net = pair()
+
+    def receiver():
+        import socket
+
+        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        sock.bind(("198.18.0.1", 7788))
+        sock.settimeout(1)
+        try:
+            return sock.recvfrom(100)
+        except TimeoutError:
+            return None
+
+    def sender():
+        import socket
+
+        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
+        sock.sendto(b"Hi", ("<broadcast>", 7788))
+
+    assert run(net, ("pc1", receiver), ("pc1", sender))[0] is None

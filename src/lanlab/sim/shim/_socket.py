@@ -455,17 +455,29 @@ class SimSocket:
             host.send_udp(self._bound[1], ip, port, data, host.engine.now, ttl)  # type: ignore[index]
         except LocalIpError:
             raise os_error(E.ENETUNREACH) from None
-        if ip.is_multicast and self._options.get((_real.IPPROTO_IP, _real.IP_MULTICAST_LOOP), 1):
+        if broadcast or (ip.is_multicast and self._options.get((_real.IPPROTO_IP, _real.IP_MULTICAST_LOOP), 1)):
+            # Linux's ip_mc_output hands the sending host a copy of every broadcast, and of a multicast
+            # unless IP_MULTICAST_LOOP is off: a receiver on the sender's own host hears it too.
             self._loop_datagram(ip, port, data)
         return len(data)
 
     def _loop_datagram(self, ip: IPv4Address, port: int, data: bytes) -> None:
-        """Datagrams to this host (127.0.0.1, its own address, a group it joined) stay inside it."""
+        """Datagrams to this host (127.0.0.1, its own address, a group it joined, a broadcast) stay inside it."""
         receiver = self._host.udp.bound.get(port)
         owner = getattr(receiver, "__self__", None)
-        if isinstance(owner, SimSocket) and (not ip.is_multicast or ip in owner._groups):
-            source = LOOPBACK if ip.is_loopback else (ip if not ip.is_multicast else self._host.addresses[0])
-            owner._queue(data, (str(source), self._bound[1]))  # type: ignore[index]
+        if not isinstance(owner, SimSocket):
+            return
+        if ip.is_loopback or ip in self._host.addresses:
+            source = LOOPBACK if ip.is_loopback else ip
+        elif ip.is_multicast:
+            if ip not in owner._groups:
+                return
+            source = self._host.addresses[0]
+        else:  # a broadcast: heard by a socket bound to any address or to that broadcast, from the outgoing address
+            if owner._bound[0] not in (ANY, ip):  # type: ignore[index]
+                return
+            source = self._host.destination(ip).nic.ip
+        owner._queue(data, (str(source), self._bound[1]))  # type: ignore[index]
 
     # -- receiving --------------------------------------------------------------------------------------
     def _datagram_arrived(self, host: Any, frame: Frame, now: int) -> None:
