@@ -356,3 +356,209 @@ def test_a_socket_bound_to_its_unicast_address_does_not_hear_its_hosts_broadcast
         sock.sendto(b"Hi", ("<broadcast>", 7788))
 
     assert run(net, ("pc1", receiver), ("pc1", sender))[0] is None
+
+
+def test_two_receivers_with_so_reuseaddr_share_a_udp_port_and_both_hear_a_broadcast():
+    """With SO_REUSEADDR on both, two sockets bind ('', 7788) on one host and each gets every broadcast;
+    without it the second bind is EADDRINUSE, as on Linux."""
+    net = pair()
+
+    def receiver(reuse):
+        import errno
+        import socket
+
+        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, int(reuse == "yes"))
+        try:
+            sock.bind(("", 7788))
+        except OSError as error:
+            return errno.errorcode[error.errno]
+        sock.settimeout(2)
+        return sock.recvfrom(100)
+
+    def sender():
+        import socket
+
+        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
+        sock.sendto(b"Hi", ("<broadcast>", 7788))
+
+    first, second, third, _ = run(
+        net, ("pc1", receiver, "yes"), ("pc1", receiver, "yes"), ("pc1", receiver, "no"), ("pc2", sender)
+    )
+    assert first[0] == second[0] == b"Hi" and first[1][0] == second[1][0] == "198.18.0.2"
+    assert third == "EADDRINUSE"
+
+
+def test_a_unicast_datagram_goes_to_one_socket_of_a_shared_port_the_best_matching():
+    """Of sockets sharing a port, a unicast datagram reaches one: bound to the address itself before any
+    address, and among equals the one bound last (Linux's lookup); closing it hands the port on."""
+    net = pair()
+
+    def program():
+        import socket
+
+        def bound(address):
+            sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind((address, 9000))
+            sock.setblocking(False)
+            return sock
+
+        def who(socks):
+            socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"x", ("198.18.0.1", 9000))
+            import time
+
+            time.sleep(0.1)
+            got = []
+            for n, sock in enumerate(socks):
+                try:
+                    sock.recv(10)
+                    got.append(n)
+                except BlockingIOError:
+                    pass
+            return got
+
+        first, second = bound(""), bound("")
+        answers = [who([first, second])]
+        second.close()
+        answers.append(who([first]))
+        exact = bound("198.18.0.1")
+        answers.append(who([first, exact]))
+        return answers
+
+    assert run(net, ("pc1", program)) == [[[1], [0], [1]]]
+
+
+def test_sockets_on_different_addresses_share_a_udp_port_without_reuse():
+    """127.0.0.1:7000 and 198.18.0.1:7000 bind without SO_REUSEADDR, but any address then does not (Linux)."""
+    net = pair()
+
+    def program():
+        import errno
+        import socket
+
+        results = []
+        for address in ("127.0.0.1", "198.18.0.1", ""):
+            try:
+                socket.socket(socket.AF_INET, socket.SOCK_DGRAM).bind((address, 7000))
+                results.append("ok")
+            except OSError as error:
+                results.append(errno.errorcode[error.errno])
+        return results
+
+    assert run(net, ("pc1", program)) == [["ok", "ok", "EADDRINUSE"]]
+
+
+def _tcp_sink(port):
+    """A server that reads one connection to its end and returns what it read."""
+    import socket
+
+    listener = socket.socket()
+    listener.bind(("", port))
+    listener.listen()
+    conn, _ = listener.accept()
+    got = b""
+    while data := conn.recv(65536):
+        got += data
+    return got
+
+
+def test_a_blocking_tcp_send_waits_until_all_of_it_is_queued():
+    """send() of 1 MB on a blocking socket returns 1 MB, as Linux's (it returned what the buffer took), and
+    the peer reads all of it; with a timeout the count may be short, as CPython's."""
+    net = pair()
+
+    def client():
+        import socket
+        import time
+
+        time.sleep(0.01)
+        sock = socket.create_connection(("198.18.0.1", 8000))
+        counts = [sock.send(bytes(1_000_000)), sock.send(bytes(150_008))]
+        sock.close()
+        return counts
+
+    got, counts = run(net, ("pc1", _tcp_sink, 8000), ("pc2", client), until=60 * S)
+    assert counts == [1_000_000, 150_008] and len(got) == 1_150_008
+
+
+def test_a_socket_with_an_open_makefile_is_closed_when_its_program_ends():
+    """The kernel closes a process's descriptors at exit, so the peer reads EOF even if a makefile() is open."""
+    net = pair()
+
+    def client():
+        import socket
+        import time
+
+        time.sleep(0.01)
+        sock = socket.create_connection(("198.18.0.1", 8001))
+        stream = sock.makefile("rwb")
+        stream.write(b"bye")
+        stream.flush()
+        kept.append((sock, stream))  # alive at exit, as a program's globals are
+
+    kept: list = []
+    assert run(net, ("pc1", _tcp_sink, 8001), ("pc2", client))[0] == b"bye"
+
+
+def test_sock_nonblock_sendfile_and_the_str_error_are_cpythons():
+    """socket(type=SOCK_DGRAM | SOCK_NONBLOCK) does not block; sendfile() sends a file; send('text') says
+    a bytes-like object is required, in CPython's words."""
+    net = pair()
+
+    def client():
+        import io
+        import socket
+        import time
+
+        quiet = socket.socket(socket.AF_INET, socket.SOCK_DGRAM | socket.SOCK_NONBLOCK)
+        quiet.bind(("", 9100))
+        try:
+            quiet.recv(10)
+            nonblocking = "blocked?"
+        except BlockingIOError:
+            nonblocking = quiet.gettimeout()
+        time.sleep(0.01)
+        sock = socket.create_connection(("198.18.0.1", 8002))
+        sent = sock.sendfile(io.BytesIO(bytes(20_000)), offset=1000)
+        try:
+            sock.send("text")
+        except TypeError as error:
+            message = str(error)
+        sock.close()
+        return nonblocking, sent, message
+
+    got, (nonblocking, sent, message) = run(net, ("pc1", _tcp_sink, 8002), ("pc2", client))
+    assert (nonblocking, sent, len(got)) == (0.0, 19_000, 19_000)
+    assert message == "a bytes-like object is required, not 'str'"
+
+
+def test_a_socket_bound_to_the_broadcast_address_hears_broadcasts_and_zero_means_this_host():
+    """bind(('198.18.0.255', p)) is allowed and hears directed broadcasts (Linux); a datagram or a connection
+    to 0.0.0.0 goes to this host, from 127.0.0.1."""
+    net = pair()
+
+    def receiver():
+        import socket
+
+        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        sock.bind(("198.18.0.255", 7788))
+        data, _ = sock.recvfrom(100)
+        local = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        local.bind(("", 7789))
+        socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"zero", ("0.0.0.0", 7789))
+        zero, source = local.recvfrom(100)
+        return data, zero, source[0], sock.getsockname()
+
+    def sender():
+        import socket
+        import time
+
+        time.sleep(0.01)
+        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
+        sock.sendto(b"Hi", ("198.18.0.255", 7788))
+
+    [result, _] = run(net, ("pc1", receiver), ("pc2", sender))
+    assert result == (b"Hi", b"zero", "127.0.0.1", ("198.18.0.255", 7788))

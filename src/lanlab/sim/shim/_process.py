@@ -128,6 +128,7 @@ class ShimHost:
         self.sockets: dict[int, Any] = {}  # fd -> socket
         self.next_fd = 3
         self.tcp_bound: dict[int, list[Any]] = {}  # port -> sockets bound to it
+        self.udp_bound: dict[int, list[Any]] = {}  # port -> sockets bound to it, in the order they bound
         host.tcp.watchers.append(self.poke)
         host.icmp_error_hooks.append(self.icmp_error)
 
@@ -145,6 +146,32 @@ class ShimHost:
         for sock in self.sockets.values():
             if sock.refused_by(dst, dst_port, src_port):
                 self.poke()
+
+    def udp_arrived(self, host: Host, frame: Any, now: int) -> None:
+        """The host's receiver for every UDP port programs bound: the datagram goes to its sockets."""
+        ip, udp = frame.l3, frame.l4
+        source = (str(ip.src), udp.src_port)
+        for sock in self.udp_receivers(udp.dst_port, ip.dst, ip.src, udp.src_port):
+            sock.queue_datagram(frame.data, source)
+
+    def udp_receivers(self, port: int, dst: Any, src: Any, src_port: int) -> list[Any]:
+        """Which sockets on `port` get a datagram, as Linux's __udp4_lib_lookup and its multicast and
+        broadcast delivery choose: a broadcast or multicast one goes to every socket that would take it,
+        a unicast one to the best: bound to the address itself before any address, connected before
+        not, and among equals the one bound last (Linux puts a new socket at the head of the port's list)."""
+        takers = [sock for sock in self.udp_bound.get(port, ()) if sock.takes(dst, src, src_port)]
+        if len(takers) < 2 or not (dst in self.host.addresses or dst.is_loopback):
+            return takers
+        return [max(reversed(takers), key=lambda sock: sock.specificity())]
+
+    def udp_unbound(self, sock: Any, port: int) -> None:
+        """`sock` no longer holds `port`; the host lets the port go when no socket holds it."""
+        holders = self.udp_bound.get(port, [])
+        if sock in holders:
+            holders.remove(sock)
+            if not holders:
+                del self.udp_bound[port]
+                self.host.udp.unbind(port)
 
     def poke(self) -> None:
         """Something changed on this host: let every parked waiter re-check its condition."""
@@ -370,7 +397,7 @@ class Program:
         self.stdout.flush_partial()
         self._end_threads()
         for sock in list(self.sockets):
-            sock.close()  # the kernel closes what a process leaves open
+            sock.close_at_exit()  # the kernel closes what a process leaves open
         self.exit = status
         self.shim.poke()
 

@@ -23,7 +23,6 @@ from lanlab.sim.shim._services import name_of, port_of
 from lanlab.wire.dns import DnsType
 
 if TYPE_CHECKING:
-    from lanlab.sim.core.frame import Frame
     from lanlab.sim.devices.host import Host
     from lanlab.sim.network import Network
     from lanlab.sim.shim._process import Program
@@ -54,6 +53,14 @@ def os_error(code: int) -> OSError:
 NOT_SIMULATED = frozenset({"recvmsg", "recvmsg_into", "sendmsg", "sendmsg_afalg"})
 
 
+def _bytes_like(data: Any) -> memoryview:
+    """`data` as bytes, or the TypeError CPython's socket methods raise for anything else (a str, usually)."""
+    try:
+        return memoryview(data).cast("B")
+    except TypeError:
+        raise TypeError(f"a bytes-like object is required, not '{type(data).__name__}'") from None
+
+
 class SimSocket:
     """A socket on a simulated host. Subclassed per program (`_program` set) by `socket_module`."""
 
@@ -79,7 +86,8 @@ class SimSocket:
         self._shim = program.shim
         self._tcp = kind == _real.SOCK_STREAM
         self._fd = self._shim.new_fd(self)
-        self._timeout: float | None = program.default_timeout
+        # SOCK_NONBLOCK in the type makes a non-blocking socket (Linux socket(2)), as setblocking(False)
+        self._timeout: float | None = 0.0 if type & getattr(_real, "SOCK_NONBLOCK", 0) else program.default_timeout
         self._options: dict[tuple[int, int], Any] = {}
         self._bound: tuple[IPv4Address, int] | None = None
         self._listener: Any = None
@@ -91,6 +99,7 @@ class SimSocket:
         self._shut_wr = False
         self._closed = False
         self._io_refs = 0
+        self._released = False
         self._datagrams: deque[tuple[bytes, tuple[str, int]]] = deque()
         self._peer: tuple[IPv4Address, int] | None = None  # a connected UDP socket's peer
         self._source: IPv4Address | None = None  # and the address its datagrams leave from
@@ -150,11 +159,12 @@ class SimSocket:
         host, port = address
         if not 0 <= port <= 65535:
             raise OverflowError(f"{'bind' if binding else 'connect'}(): port must be 0-65535.")
-        if host == "" and binding:
-            return ANY, port
         if host == "<broadcast>":
             return BROADCAST, port
-        return self._resolve(host), port
+        ip = ANY if host == "" else self._resolve(host)
+        if ip == ANY and not binding:
+            return LOOPBACK, port  # Linux sends to 0.0.0.0 on lo, to 127.0.0.1 (its ip_route_output_key)
+        return ip, port
 
     # -- options ---------------------------------------------------------------------------------
     def setsockopt(self, level: int, option: int, value: Any, optlen: int | None = None) -> None:
@@ -230,13 +240,18 @@ class SimSocket:
         if self._bound is not None or self._key is not None:
             raise os_error(E.EINVAL)
         ip, port = self._address(address, binding=True)
-        if ip != ANY and ip not in self._host.addresses and not ip.is_loopback:
+        if ip != ANY and ip not in self._host.addresses and not ip.is_loopback and not self._receives_at(ip):
             raise os_error(E.EADDRNOTAVAIL)
         if self._tcp:
             port = self._bind_tcp(ip, port)
         else:
-            port = self._bind_udp(port)
+            port = self._bind_udp(ip, port)
         self._bound = (ip, port)
+
+    def _receives_at(self, ip: IPv4Address) -> bool:
+        """A broadcast or group address, which Linux lets a socket bind to (its inet_bind): the socket then
+        takes only what is sent to that address."""
+        return ip == BROADCAST or ip.is_multicast or self._host.ipv4.accepts(ip) == Delivery.DIRECTED_BROADCAST
 
     def _bind_tcp(self, ip: IPv4Address, port: int) -> int:
         stack = self._host.tcp.stack
@@ -255,11 +270,29 @@ class SimSocket:
         self._shim.tcp_bound.setdefault(port, []).append(self)
         return port
 
-    def _bind_udp(self, port: int) -> int:
+    def _bind_udp(self, ip: IPv4Address, port: int) -> int:
+        """Linux's rule for sharing a UDP port: sockets on different addresses (neither of them any
+        address) share it, and others only when both set SO_REUSEADDR, or both SO_REUSEPORT."""
+        shim = self._shim
+        holders = shim.udp_bound.get(port) if port else None
+        if holders:
+            for other in holders:
+                if (ip == ANY or other._bound[0] in (ANY, ip)) and not self._shares_port_with(other):
+                    raise os_error(E.EADDRINUSE)
+            holders.append(self)
+            return port
         try:
-            return self._host.udp.bind(port, self._datagram_arrived)
-        except PortInUseError:
+            port = self._host.udp.bind(port, shim.udp_arrived)
+        except PortInUseError:  # a program's socket, or one of the host's own services (DNS, DHCP)
             raise os_error(E.EADDRINUSE) from None
+        shim.udp_bound[port] = [self]
+        return port
+
+    def _shares_port_with(self, other: SimSocket) -> bool:
+        return any(
+            self._option(_real.SOL_SOCKET, option) and other._option(_real.SOL_SOCKET, option)
+            for option in (_real.SO_REUSEADDR, _real.SO_REUSEPORT)
+        )
 
     def getsockname(self) -> tuple[str, int]:
         self._check_open()
@@ -387,26 +420,33 @@ class SimSocket:
     # -- sending ---------------------------------------------------------------------------------------
     def send(self, data: Any, flags: int = 0) -> int:
         self._check_open()
-        data = memoryview(data).tobytes()
+        payload = _bytes_like(data)
         if not self._tcp:
             if self._peer is None:
                 raise os_error(E.EDESTADDRREQ)
             self._raise_refusal()
-            return self._sendto(data, self._peer)
+            return self._sendto(payload.tobytes(), self._peer)
         conn = self._conn
         if conn is None:
             raise os_error(E.ENOTCONN)
-        self._block(lambda: conn.state not in _NOT_CONNECTED)
+        self._block(lambda: conn.state not in _NOT_CONNECTED, flags)
         self._raise_pending_error()
         if self._shut_wr or not conn.can_send:
             raise os_error(E.EPIPE)
-        self._block(lambda: conn.send_space > 0 or conn.error or not conn.can_send)
-        self._raise_pending_error()
-        if not conn.can_send:
-            raise os_error(E.EPIPE)
-        sent = conn.send(data)
-        self._host.tcp.flush(self._host.engine.now)
-        return sent
+        sent = 0
+        while True:
+            self._block(lambda: conn.send_space > 0 or conn.error or not conn.can_send, flags)
+            if conn.error or not conn.can_send:
+                if sent:
+                    return sent  # Linux returns what it queued before the error; the next call raises it
+                self._raise_pending_error()
+                raise os_error(E.EPIPE)
+            sent += conn.send(payload[sent:])
+            self._host.tcp.flush(self._host.engine.now)
+            # A blocking send (no timeout) waits until all of it is queued, as Linux's tcp_sendmsg does;
+            # with a timeout CPython sends once the socket is writable, and the count may be short.
+            if sent == len(payload) or self._timeout is not None or flags & _real.MSG_DONTWAIT:
+                return sent
 
     def _raise_pending_error(self) -> None:
         error = self._conn.error
@@ -417,10 +457,32 @@ class SimSocket:
             raise os_error(E.EPIPE)
 
     def sendall(self, data: Any, flags: int = 0) -> None:
-        view = memoryview(data).cast("B")
+        view = _bytes_like(data)
         while len(view):
             sent = self.send(view, flags)
             view = view[sent:]
+
+    def sendfile(self, file: Any, offset: int = 0, count: int | None = None) -> int:
+        """socket.sendfile: the file's bytes through send(), as CPython does where os.sendfile cannot."""
+        self._check_open()
+        if "b" not in getattr(file, "mode", "b"):
+            raise ValueError("file should be opened in binary mode")
+        if not self._tcp:
+            raise ValueError("only SOCK_STREAM type sockets are supported")
+        if count is not None and (not isinstance(count, int) or count <= 0):
+            raise ValueError(f"count must be a positive integer (got {count!r})")
+        if self._timeout == 0:
+            raise ValueError("non-blocking sockets are not supported")
+        if offset:
+            file.seek(offset)
+        total = 0
+        while count is None or total < count:
+            chunk = file.read(8192 if count is None else min(8192, count - total))
+            if not chunk:
+                break
+            self.sendall(chunk)
+            total += len(chunk)
+        return total
 
     def sendto(self, data: Any, flags_or_address: Any, address: Any = None) -> int:
         self._check_open()
@@ -429,7 +491,7 @@ class SimSocket:
             if self._conn is None:
                 raise os_error(E.EPIPE)
             return self.send(data, 0 if address is None else flags_or_address)  # Linux ignores the address
-        return self._sendto(memoryview(data).tobytes(), self._address(target, binding=False))
+        return self._sendto(_bytes_like(data).tobytes(), self._address(target, binding=False))
 
     def _sendto(self, data: bytes, target: tuple[IPv4Address, int]) -> int:
         self._program.charge()  # a loop of sends costs virtual CPU, so a flood lets the network run
@@ -463,30 +525,31 @@ class SimSocket:
 
     def _loop_datagram(self, ip: IPv4Address, port: int, data: bytes) -> None:
         """Datagrams to this host (127.0.0.1, its own address, a group it joined, a broadcast) stay inside it."""
-        receiver = self._host.udp.bound.get(port)
-        owner = getattr(receiver, "__self__", None)
-        if not isinstance(owner, SimSocket):
-            return
-        if ip.is_loopback or ip in self._host.addresses:
+        host = self._host
+        if ip.is_loopback or ip in host.addresses:
             source = LOOPBACK if ip.is_loopback else ip
         elif ip.is_multicast:
-            if ip not in owner._groups:
+            if host.ipv4.accepts(ip) is None:  # a group this host has not joined
                 return
-            source = self._host.addresses[0]
-        else:  # a broadcast: heard by a socket bound to any address or to that broadcast, from the outgoing address
-            if owner._bound[0] not in (ANY, ip):  # type: ignore[index]
-                return
-            source = self._host.destination(ip).nic.ip
-        owner._queue(data, (str(source), self._bound[1]))  # type: ignore[index]
+            source = host.addresses[0]
+        else:  # a broadcast, from the address of the interface it left by
+            source = host.destination(ip).nic.ip
+        src_port = self._bound[1]  # type: ignore[index]
+        for sock in self._shim.udp_receivers(port, ip, source, src_port):
+            sock.queue_datagram(data, (str(source), src_port))
 
     # -- receiving --------------------------------------------------------------------------------------
-    def _datagram_arrived(self, host: Any, frame: Frame, now: int) -> None:
-        ip, udp = frame.l3, frame.l4
-        if self._bound is not None and self._bound[0] not in (ANY, ip.dst) and not ip.dst.is_multicast:
-            return
-        if self._peer is not None and (ip.src, udp.src_port) != self._peer:
-            return
-        self._queue(frame.data, (str(ip.src), udp.src_port))
+    def takes(self, dst: IPv4Address, src: IPv4Address, src_port: int) -> bool:
+        """Whether this UDP socket would take a datagram to `dst` from (`src`, `src_port`): bound to any
+        address or to `dst` (a group's datagrams reach every socket on the port), from its peer if connected."""
+        if self._bound is not None and self._bound[0] not in (ANY, dst) and not dst.is_multicast:
+            return False
+        return self._peer is None or (src, src_port) == self._peer
+
+    def specificity(self) -> int:
+        """How closely this socket matches a unicast datagram it takes (Linux's compute_score): bound to an
+        address of its own counts more than being connected."""
+        return 2 * (self._bound is not None and self._bound[0] != ANY) + (self._peer is not None)
 
     def refused_by(self, dst: str, dst_port: int, src_port: int) -> bool:
         """An ICMP port unreachable for what this connected UDP socket sent: remember it."""
@@ -502,7 +565,7 @@ class SimSocket:
             self._refused = False
             raise os_error(E.ECONNREFUSED)
 
-    def _queue(self, data: bytes, source: tuple[str, int]) -> None:
+    def queue_datagram(self, data: bytes, source: tuple[str, int]) -> None:
         self._datagrams.append((data, source))
         self._shim.poke()
 
@@ -636,7 +699,16 @@ class SimSocket:
         if self._closed and self._io_refs <= 0:
             self._real_close()
 
+    def close_at_exit(self) -> None:
+        """The process ended: the kernel closes the descriptor, whatever makefile() objects still hold it."""
+        self._closed = True
+        self._io_refs = 0
+        self._real_close()
+
     def _real_close(self) -> None:
+        if self._released:
+            return
+        self._released = True  # the descriptor is gone; a makefile() closed later finds nothing to do
         shim, host = self._shim, self._host
         shim.sockets.pop(self._fd, None)
         if self in self._program.sockets:
@@ -646,8 +718,8 @@ class SimSocket:
                 bound = shim.tcp_bound.get(self._bound[1], [])
                 if self in bound:
                     bound.remove(self)
-            elif host.udp.bound.get(self._bound[1]) == self._datagram_arrived:
-                host.udp.unbind(self._bound[1])
+            else:
+                shim.udp_unbound(self, self._bound[1])
         for group in list(self._groups):
             self._membership(False, group.packed + bytes(4))
         if self._listener is not None:
