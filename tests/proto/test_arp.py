@@ -2,7 +2,7 @@
 
 from ipaddress import IPv4Address
 
-from lanlab.proto.arp import ArpCache
+from lanlab.proto.arp import ArpCache, QueueOverflow
 from lanlab.units import SECOND as S
 from lanlab.wire import Arp, ArpOp, MacAddress
 
@@ -62,14 +62,25 @@ def test_retries_then_failure_drops_the_queue():
     assert a.get_timer() is None and a.next_event() is None
 
 
-def test_queue_is_bounded():
-    """Packets beyond the queue limit for one address are dropped and counted."""
+def test_queue_is_bounded_and_drops_the_oldest():
+    """Past the queue limit the oldest waiting packet is dropped for the newest (Linux's __neigh_event_send),
+    counted and told as a QueueOverflow event."""
     a = ArpCache[int](A_MAC, A_IP, queue_limit=2)
     for n in range(5):
         a.resolve(B_IP, n, 0)
     a.handle_arp(Arp(ArpOp.REPLY, B_MAC, B_IP, A_MAC, A_IP), 1)
-    assert [p for _, p in a.packets_to_send()] == [0, 1]
+    assert [p for _, p in a.packets_to_send()] == [3, 4]
     assert a.queue_drops == 3
+    assert [a.next_event() for _ in range(4)] == [QueueOverflow(B_IP, n) for n in (0, 1, 2)] + [None]
+
+
+def test_the_default_queue_holds_linuxs_101_packets():
+    """By default 101 packets wait for one address (Linux's unres_qlen), so a program's burst is not lost."""
+    a = ArpCache[int](A_MAC, A_IP)
+    for n in range(101):
+        a.resolve(B_IP, n, 0)
+    a.handle_arp(Arp(ArpOp.REPLY, B_MAC, B_IP, A_MAC, A_IP), 1)
+    assert len(a.packets_to_send()) == 101 and a.queue_drops == 0
 
 
 def test_entries_time_out():

@@ -5,7 +5,8 @@ packet the interface receives, `handle_timer(now)` at `get_timer()`.
 Outputs: `arp_to_send()` -> (Ethernet destination, Arp) pairs to transmit,
 `packets_to_send()` -> (MAC, packet) pairs released by a resolution,
 `next_event()` -> `ResolutionFailed` when the retries ran out (the packets are dropped; a host
-reports "Destination Host Unreachable", RFC 1122 2.3.2.2).
+reports "Destination Host Unreachable", RFC 1122 2.3.2.2), or `QueueOverflow` when a packet
+waiting for an address was dropped to make room for a newer one.
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ from lanlab.wire import Arp, ArpOp, MacAddress
 DEFAULT_TIMEOUT_NS: Final = 60_000_000_000
 DEFAULT_RETRY_NS: Final = SECOND  # Linux retrans_time_ms = 1000
 DEFAULT_RETRIES: Final = 3  # Linux mcast_solicit = 3 requests before giving up
-DEFAULT_QUEUE: Final = 3  # packets held per unresolved address (ns-3 PendingQueueSize; RFC 1122 >= 1)
+# Packets held per unresolved address (RFC 1122 2.3.2.2: at least one): Linux's unres_qlen, 101
+# (ip-sysctl.rst). ns-3 holds 3 (PendingQueueSize), which loses a burst a program sends at once.
+DEFAULT_QUEUE: Final = 101
 ZERO_MAC: Final = MacAddress("00:00:00:00:00:00")
 
 P = TypeVar("P")
@@ -58,6 +61,13 @@ class ResolutionFailed(NamedTuple):
 
     ip: IPv4Address
     packets: list[Any]
+
+
+class QueueOverflow(NamedTuple):
+    """The queue for `ip` was full: its oldest `packet` was dropped for a newer one (Linux's __neigh_event_send)."""
+
+    ip: IPv4Address
+    packet: Any
 
 
 class ArpRow(NamedTuple):
@@ -107,7 +117,7 @@ class ArpCache(Generic[P]):
         self._pending: dict[int, _Pending[P]] = {}
         self._out: list[tuple[MacAddress, Arp]] = []
         self._released: list[tuple[MacAddress, P]] = []
-        self._events: list[ResolutionFailed] = []
+        self._events: list[ResolutionFailed | QueueOverflow] = []
         self.queue_drops = 0
 
     # -- lookups -------------------------------------------------------------------------
@@ -137,10 +147,10 @@ class ArpCache(Generic[P]):
         if pending is None:
             pending = self._pending[key] = _Pending(ip, now + self.retry_interval)
             self._request(ip)
-        if len(pending.packets) < self.queue_limit:
-            pending.packets.append(packet)
-        else:
-            self.queue_drops += 1  # like Linux unres_qlen: the newest packet is dropped
+        if len(pending.packets) >= self.queue_limit:
+            self.queue_drops += 1
+            self._events.append(QueueOverflow(ip, pending.packets.pop(0)))
+        pending.packets.append(packet)
         return None
 
     @property
@@ -199,8 +209,8 @@ class ArpCache(Generic[P]):
         released, self._released = self._released, []
         return released
 
-    def next_event(self) -> ResolutionFailed | None:
-        """The next failed resolution, if any."""
+    def next_event(self) -> ResolutionFailed | QueueOverflow | None:
+        """The next failed resolution or dropped packet, if any."""
         return self._events.pop(0) if self._events else None
 
     # -- timers --------------------------------------------------------------------------

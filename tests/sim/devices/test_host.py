@@ -190,3 +190,25 @@ def test_a_31_link_has_no_broadcast_so_the_peer_is_pinged_by_unicast_after_arp()
     sent = [e for e in net.trace if e.device == "a" and e.event_kind == "tx"]
     assert sent[0].summary == "Who has 198.18.0.1? Tell 198.18.0.0"
     assert [e.proto for e in sent] == ["ARP", "ICMP", "ICMP"]
+
+
+def test_a_burst_sent_before_arp_answers_all_arrives_and_an_overflow_is_an_event():
+    """Ten datagrams sent at once to an unresolved neighbour all arrive (Linux holds 101); past a smaller
+    queue the oldest is dropped and the event list says so."""
+    for limit, expected in ((None, list(range(10))), (4, [6, 7, 8, 9])):
+        net = Network("burst", trace=True)
+        net.add_host("a", ip="198.18.0.1/24")
+        net.add_host("b", ip="198.18.0.2/24")
+        net.link("a", "b")
+        if limit is not None:
+            net.node("a").nics[0].arp.queue_limit = limit
+        got: list[int] = []
+        net.node("b").udp.bind(9, lambda h, frame, now: got.append(frame.data[0]))
+        for n in range(10):
+            net.node("a").send_udp(5000, IPv4Address("198.18.0.2"), 9, bytes([n]), 0)
+        net.run(1)
+        assert got == expected
+        drops = [e.summary for e in net.trace if e.event_kind == "drop" and e.device == "a"]
+        assert len(drops) == 10 - len(expected)
+        if drops:
+            assert drops[0] == "ARP queue for 198.18.0.2 full (4 packets): the oldest, to 198.18.0.2, dropped"

@@ -20,7 +20,7 @@ from ipaddress import IPv4Address, IPv4Interface
 from typing import TYPE_CHECKING, Any, Callable, Final, TextIO
 
 from lanlab.i18n import L_, N_, message_of
-from lanlab.proto.arp import ArpCache, ArpEntry, ResolutionFailed
+from lanlab.proto.arp import ArpCache, ArpEntry, QueueOverflow, ResolutionFailed
 from lanlab.proto.fragments import MIN_MTU, Discarded, Reassembled, Reassembler, ReassemblyTimedOut, fragment
 from lanlab.proto.icmp import PingSession, echo_reply
 from lanlab.proto.ipv4 import (
@@ -694,10 +694,26 @@ class Host:
                 self._send_fragments(nic, nic.ethernet_to(mac), ip, l4, data, now)
                 continue
             nic.port.send(Frame(nic.ethernet_to(mac), ip, l4, data, size, next(engine.frame_ids)), now)
-        failed = arp.next_event()
-        while failed is not None:
-            self._unreachable(nic, failed, now)
-            failed = arp.next_event()
+        event = arp.next_event()
+        while event is not None:
+            if isinstance(event, QueueOverflow):
+                if self.tracer is not None:
+                    self.tracer.record(
+                        now,
+                        self.name,
+                        nic.name,
+                        "drop",
+                        None,
+                        L_(
+                            "ARP queue for {ip} full ({limit} packets): the oldest, to {destination}, dropped",
+                            ip=event.ip,
+                            limit=arp.queue_limit,
+                            destination=event.packet[0].dst,
+                        ),
+                    )
+            else:
+                self._unreachable(nic, event, now)
+            event = arp.next_event()
         nic.arp_timer.arm()  # type: ignore[union-attr]
 
     def _unreachable(self, nic: Nic, failed: ResolutionFailed, now: int) -> None:
