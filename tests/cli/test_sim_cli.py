@@ -71,12 +71,38 @@ def test_trace_jsonl_has_exactly_the_issue_keys_and_filter_works():
         "sim", "run", HUB, "--until", "1s", "--trace", "jsonl", "--filter", "arp", "--do", "pc1 ping pc2 -c 1"
     )
     assert result.exit_code == 0, result.output
-    events = [json.loads(line) for line in result.output.splitlines()]
+    events = [json.loads(line) for line in result.stdout.splitlines()]
     assert events and all(set(e) == {"t", "device", "port", "kind", "proto", "summary", "frame"} for e in events)
     assert {e["proto"] for e in events} == {"ARP"}
     request = [e for e in events if e["summary"].startswith("Who has")]
     assert len({e["frame"] for e in request}) == 1  # one frame id for the request and all its copies
     assert {"tx", "rx", "flood", "learn", "deliver", "drop"} <= {e["kind"] for e in events}
+
+
+def test_trace_jsonl_keeps_stdout_for_events_and_says_the_rest_on_stderr(tmp_path: Path):
+    """With --trace jsonl the commands' output, --show tables, program lines and the summary go to stderr,
+    and every stdout line is an event (they were lost)."""
+    program = tmp_path / "hello.py"
+    program.write_text("print('hello from the program')\n")
+    result = invoke(
+        "sim",
+        "run",
+        HUB,
+        "--until",
+        "1s",
+        "--trace",
+        "jsonl",
+        "--show",
+        "mac",
+        "--do",
+        "pc1 ping pc2 -c 1",
+        "--app",
+        f"pc3={program}",
+    )
+    assert result.exit_code == 0, result.output
+    assert all(json.loads(line)["kind"] for line in result.stdout.splitlines())
+    for text in ("1 packets transmitted, 1 received", "sw1 MAC table", "hello from the program", "ran 'hub"):
+        assert text in result.stderr
 
 
 def test_trace_table_and_show():
@@ -253,7 +279,7 @@ def test_filter_takes_device_names_and_event_kinds():
         "sim", "run", HUB, "--until", "1s", "--trace", "jsonl", "--filter", "HUB1,flood", "--do", "pc1 ping pc3 -c 1"
     )
     assert result.exit_code == 0, result.output
-    events = [json.loads(line) for line in result.output.splitlines()]
+    events = [json.loads(line) for line in result.stdout.splitlines()]
     assert all(e["device"] == "hub1" or e["kind"] == "flood" for e in events)
     assert {e["device"] for e in events} >= {"hub1", "sw1"}
     assert any(e["device"] == "sw1" and e["kind"] == "flood" for e in events)
@@ -262,7 +288,7 @@ def test_filter_takes_device_names_and_event_kinds():
 def test_trace_jsonl_with_json_puts_the_event_list_in_the_document():
     """--trace jsonl --json: one document whose 'events' are the JSON lines --trace jsonl prints."""
     args = ("sim", "run", HUB, "--until", "1s", "--trace", "jsonl", "--filter", "icmp", "--do", "pc1 ping pc3 -c 1")
-    lines = [json.loads(line) for line in invoke(*args).output.splitlines()]
+    lines = [json.loads(line) for line in invoke(*args).stdout.splitlines()]
     result = invoke(*args, "--json")
     assert result.exit_code == 0, result.output
     doc = json.loads(result.output)

@@ -53,7 +53,7 @@ def test_trace_lists_route_events_with_their_kind():
     result = invoke(
         "sim", "run", RING, "--until", "65s", "--trace", "jsonl", "--do", "at 60s link r1:eth2 r4:eth0 down"
     )
-    events = [json.loads(line) for line in result.output.splitlines()]
+    events = [json.loads(line) for line in result.stdout.splitlines()]
     route = [e for e in events if e["kind"] == "route"]
     assert any("198.18.3.0/24 unreachable" in e["summary"] for e in route)
     assert any(e["kind"] == "link" for e in events)
@@ -73,7 +73,7 @@ def test_filter_route_keeps_only_route_and_link_events():
         "--filter",
         "route,link",
     )
-    events = [json.loads(line) for line in result.output.splitlines()]
+    events = [json.loads(line) for line in result.stdout.splitlines()]
     assert {e["kind"] for e in events} == {"route", "link"}
     metrics = [e["summary"] for e in events if "198.18.3.0/24" in e["summary"] and e["device"] == "r1"]
     assert metrics[-1].startswith("rip: 198.18.3.0/24 unreachable, metric 16")

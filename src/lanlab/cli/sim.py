@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import sys
 import threading
@@ -360,7 +361,7 @@ def run(
     history = page.follow(network) if page is not None else None
     if files is not None:
         network.files = str(_made_folder(files))
-    programs = start_apps(network, apps, stdins, args, echo=not as_json and trace != "jsonl")
+    programs = start_apps(network, apps, stdins, args, echo=not as_json, echo_to_stderr=trace == "jsonl")
     wall = enter_wall(limits) if programs else None  # the parent waits there, then exits with the child's status
     events, interrupted = _simulate(network, programs, history, end, cpu_limit, progress=not as_json)
     _report(
@@ -530,10 +531,13 @@ def _report(
             document["programs"] = [program.as_dict() for program in programs]
             document["wall"] = wall.as_dict() if wall else None
         print_json(document)
-    elif trace != "jsonl":
-        print_report(network, events, tables, pcap, domains=domains)
-        for line in programs_report(programs):
-            click.echo(localize(line))
+    else:
+        # --trace jsonl keeps standard output for the event lines a program reads; the report goes on
+        # standard error then, as tshark -T json leaves its notes there
+        with contextlib.redirect_stdout(sys.stderr) if trace == "jsonl" else contextlib.nullcontext():
+            print_report(network, events, tables, pcap, domains=domains)
+            for line in programs_report(programs):
+                click.echo(localize(line))
     for line in run_warnings(network) + ([wall.warning()] if wall and wall.warning() else []):
         click.echo(f"lanlab: {line}", err=True)
 

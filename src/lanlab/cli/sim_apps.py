@@ -95,7 +95,12 @@ def program_inputs(
 
 
 def start_apps(
-    network: Any, apps: tuple[str, ...], stdins: tuple[str, ...], args: tuple[str, ...], echo: bool
+    network: Any,
+    apps: tuple[str, ...],
+    stdins: tuple[str, ...],
+    args: tuple[str, ...],
+    echo: bool,
+    echo_to_stderr: bool = False,
 ) -> list[Any]:
     """Start every --app on its node; returns the programs. A node's --stdin lines are one stream its
     programs share, as programs started from one terminal: a line one program reads is gone for
@@ -149,7 +154,7 @@ def start_apps(
                 )
             )
         if echo:
-            program.sinks.append(lambda p, t, line: click.echo(program_line(p.node, t, line)))
+            program.sinks.append(lambda p, t, line: click.echo(program_line(p.node, t, line), err=echo_to_stderr))
         programs.append(program)
     return programs
 
