@@ -203,7 +203,7 @@ def test_a_burst_sent_before_arp_answers_all_arrives_and_an_overflow_is_an_event
         if limit is not None:
             net.node("a").nics[0].arp.queue_limit = limit
         got: list[int] = []
-        net.node("b").udp.bind(9, lambda h, frame, now: got.append(frame.data[0]))
+        net.node("b").udp.bind(9, lambda h, frame, now, got=got: got.append(frame.data[0]))
         for n in range(10):
             net.node("a").send_udp(5000, IPv4Address("198.18.0.2"), 9, bytes([n]), 0)
         net.run(1)
