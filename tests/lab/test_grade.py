@@ -26,6 +26,7 @@ def make(tmp_path: Path, program: str) -> tuple[Path, Path]:
     (tmp_path / "lab.yaml").write_text(LAB)
     student = tmp_path / "s1"
     student.mkdir()
+    (student / "topology.yaml").write_text(PAIR_YAML)
     (student / "prog.py").write_text(program)
     return tmp_path / "lab.yaml", student
 

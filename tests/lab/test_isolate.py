@@ -51,10 +51,13 @@ def lab_dir(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def student(lab_dir: Path, name: str, program: str, real: bool = False) -> Path:
-    """A student's folder with prog.py (`real`: with the REAL helper before it)."""
+def student(lab_dir: Path, name: str, program: str, real: bool = False, topology: bool = True) -> Path:
+    """A student's folder with prog.py (`real`: with the REAL helper before it) and, unless told
+    not to, the lab's topology as their topology.yaml."""
     folder = lab_dir / "subs" / name
     folder.mkdir()
+    if topology:
+        (folder / "topology.yaml").write_text(PAIR_YAML)
     (folder / "prog.py").write_text((REAL if real else "") + textwrap.dedent(program))
     return folder
 
@@ -201,7 +204,7 @@ def test_a_killed_process_is_a_row_with_the_reason(lab_dir: Path) -> None:
 def test_a_topology_linked_outside_the_folder_is_refused_behind_every_wall(lab_dir: Path, kind: str) -> None:
     """A topology.yaml linking outside the student's folder is refused and said in the row, whether or
     not the wall hides the link's target (behind bwrap it does: the lab's own network must not stand in)."""
-    folder = student(lab_dir, "linker", "print('hi')\n")
+    folder = student(lab_dir, "linker", "print('hi')\n", topology=False)
     (lab_dir / "elsewhere.yaml").write_text(PAIR_YAML)  # not the lab's files: bwrap does not show it
     (folder / "topology.yaml").symlink_to(lab_dir / "elsewhere.yaml")
     row = by_student(lab_dir, kind)["linker"]

@@ -261,3 +261,90 @@ def test_a_lab_files_mistakes_are_english_in_the_error_and_chinese_shown(tmp_pat
         "LAB:10: 检查 a trace：measure 'sizes'：请从 count, ports, devices, frames, first, last, order 中选择"
         in chinese
     )
+
+
+def refused(lab: Path) -> list[str]:
+    """The mistakes load_lab reports for `lab` (it must refuse it)."""
+    with pytest.raises(LabError) as caught:
+        load_lab(lab)
+    return caught.value.problems
+
+
+def test_a_bad_network_in_address_in_is_file_line(tmp_path: Path) -> None:
+    """expect: address_in: 300.0.0.0/8 is refused when the lab is read, at its line, not a crash when judged."""
+    lab = write_lab(tmp_path, "      - id: a\n        expect: {node: pc1, address_in: 300.0.0.0/8}\n")
+    (problem,) = refused(lab)
+    assert problem.startswith(f"{lab}:8: ") and "address_in: '300.0.0.0/8' is not a network like" in problem
+
+
+def test_a_bad_gateway_or_prefix_length_is_file_line(tmp_path: Path) -> None:
+    """expect: gateway: nope and prefix_length: 40 are refused when the lab is read, each at its line."""
+    lab = write_lab(
+        tmp_path,
+        "      - id: a\n        expect: {node: pc1, gateway: nope}\n"
+        "      - id: b\n        expect: {node: pc1, prefix_length: 40}\n",
+    )
+    problems = refused(lab)
+    assert [p.split(": ")[0] for p in problems] == [f"{lab}:8", f"{lab}:10"]
+    assert "gateway: 'nope' is not an IPv4 address" in problems[0] and "not from 0 to 32" in problems[1]
+
+
+def test_a_bad_regular_expression_in_matches_is_file_line(tmp_path: Path) -> None:
+    """output: matches: ["(unclosed"] is refused when the lab is read, saying how to match the character itself."""
+    lab = write_lab(tmp_path, '      - id: a\n        output: {node: pc1, matches: ["ok", "(unclosed"]}\n')
+    (problem,) = refused(lab)
+    assert problem.startswith(f"{lab}:8: ") and "'(unclosed' is not a regular expression" in problem
+    assert "backslash" in problem
+
+
+def test_negative_points_are_file_line(tmp_path: Path) -> None:
+    """points: -3 is refused when the lab is read (0 is allowed: a check that counts for nothing)."""
+    lab = write_lab(
+        tmp_path,
+        "      - id: a\n        points: -3\n        trace: {where: {kind: tx}, equals: 1}\n"
+        "      - id: b\n        points: 0\n        trace: {where: {kind: tx}, equals: 1}\n",
+    )
+    (problem,) = refused(lab)
+    assert problem.startswith(f"{lab}:8: ") and "points: -3 is below 0" in problem
+
+
+def test_a_state_check_after_the_stage_ends_is_file_line(tmp_path: Path) -> None:
+    """state at: 5s in a stage that runs until 1s is refused (it would be judged at 1 s); at: 1s is fine."""
+    lab = write_lab(
+        tmp_path,
+        "      - id: a\n        state: {node: pc1, table: arp, at: 5s, has: {ip: pc2}}\n"
+        "      - id: b\n        state: {node: pc1, table: arp, at: 1s, has: {ip: pc2}}\n",
+    )
+    (problem,) = refused(lab)
+    assert problem.startswith(f"{lab}:8: ") and "at: 5s is after the stage's run ends (until: 1s)" in problem
+
+
+def test_two_stages_with_one_name_are_file_line(tmp_path: Path) -> None:
+    """A second stage with the first one's name is refused at its name's line, naming the first's line."""
+    (tmp_path / "topology.yaml").write_text(PAIR_YAML)
+    lab = tmp_path / "lab.yaml"
+    lab.write_text(
+        "lab: 1\nname: t\ntopology: topology.yaml\nstages:\n"
+        "  - name: ping\n    checks:\n      - {id: a, trace: {where: {kind: tx}, equals: 1}}\n"
+        "  - name: ping\n    checks:\n      - {id: b, trace: {where: {kind: tx}, equals: 1}}\n"
+    )
+    (problem,) = refused(lab)
+    assert problem.startswith(f"{lab}:8: ") and "stage name 'ping' is used twice (first on line 5)" in problem
+
+
+def test_lab_check_refuses_a_lab_files_run_time_mistakes_in_one_line_each(tmp_path: Path) -> None:
+    """lab check on a lab with a bad network and a bad regular expression exits 2 with FILE:LINE lines, no traceback."""
+    lab = write_lab(
+        tmp_path,
+        "      - id: a\n        expect: {node: pc1, address_in: 300.0.0.0/8}\n"
+        '      - id: b\n        output: {node: pc1, matches: ["(unclosed"]}\n',
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "lanlab", "lab", "check", str(lab)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert [line.split(": ")[0] for line in result.stderr.splitlines()] == [f"{lab}:8", f"{lab}:10"]

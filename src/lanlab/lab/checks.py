@@ -15,6 +15,8 @@ from typing import Any
 from lanlab.i18n import L_, N_
 from lanlab.lab.model import Check
 from lanlab.lab.query import compare
+from lanlab.topology import yes_no
+from lanlab.units import parse_duration
 
 
 @dataclass
@@ -72,11 +74,11 @@ def expect(network: Any, body: dict[str, Any]) -> tuple[bool, str]:
             found.append(L_("gateway {gateway} on its subnet", gateway=str(gateway)))
         else:
             found.append(L_("gateway {gateway} not on its subnet", gateway=str(gateway)))
-        passed &= on == (body["gateway_on_subnet"].lower() in ("true", "yes"))
+        passed &= on == yes_no(body["gateway_on_subnet"])  # read when the lab was loaded
     if "rip" in body:
         running = getattr(node, "rip_options", None) is not None
         found.append(L_("RIP on") if running else L_("RIP off"))
-        passed &= running == (body["rip"].lower() in ("true", "yes", "on"))
+        passed &= running == yes_no(body["rip"])
     if "stp" in body:
         stp = getattr(node, "stp", None)
         mode = stp.mode if stp is not None else "off"
@@ -175,14 +177,15 @@ def show(value: Any) -> str:
     if isinstance(value, bool):  # an order
         return L_("in that order") if value else L_("not in that order (or one of them never happened)")
     if isinstance(value, list):
-        return ", ".join(value) if value else L_("none")
+        return ", ".join(map(str, value)) if value else L_("none")
     if value is None:
         return L_("no such event")
     return str(value)
 
 
 def question(check: Check, events: list[Any], answers: dict[str, Any]) -> tuple[bool, str]:
-    """The student's prediction against what the run shows."""
+    """The student's prediction against what the run shows; an answer of the wrong shape (a list
+    for a number, a mapping) fails this question only, saying what the answer must be."""
     assert check.query is not None
     value = check.query.value(events)
     given = answers.get(check.id)
@@ -190,11 +193,48 @@ def question(check: Check, events: list[Any], answers: dict[str, Any]) -> tuple[
         return False, L_("no answer (the run shows {value})", value=show(value))
     if isinstance(value, list) and isinstance(given, str):
         given = [word.strip() for word in given.replace(",", " ").split()]
+    wrong = wrong_shape(check.query.measure, given)
+    if wrong is not None:
+        return False, L_("{problem} (the run shows {value})", problem=wrong, value=show(value))
     try:
         passed = compare("equals", value, given)
     except ValueError:
         passed = False
     return passed, L_("answered {answer}; the run shows {value}", answer=show(given), value=show(value))
+
+
+def wrong_shape(measure: str, given: Any) -> str | None:
+    """Why an answer cannot be compared with what `measure` gives (None: it can): names answer
+    ports and devices, a number a count, a time first and last, yes or no an order."""
+    shape = L_("a mapping") if isinstance(given, dict) else L_("a list")
+    if measure in ("ports", "devices"):
+        if isinstance(given, dict):
+            return L_("answer must be a name or a list of names, got {shape}", shape=shape)
+        items = given if isinstance(given, list) else [given]
+        inner = next((item for item in items if isinstance(item, (list, dict))), None)
+        if inner is not None:
+            shape = L_("a mapping") if isinstance(inner, dict) else L_("a list")
+            return L_("answer must be a name or a list of names, got {shape} inside the list", shape=shape)
+        return None
+    if measure in ("count", "frames"):
+        if isinstance(given, (list, dict)):
+            return L_("answer must be a number, got {shape}", shape=shape)
+        try:
+            float(str(given))
+        except ValueError:
+            return L_("answer must be a number, got {answer}", answer=repr(given))
+        return None
+    if measure in ("first", "last"):
+        if isinstance(given, (list, dict)):
+            return L_("answer must be a time like 1.5s, got {shape}", shape=shape)
+        try:
+            parse_duration(str(given))
+        except ValueError:
+            return L_("answer must be a time like 1.5s, got {answer}", answer=repr(given))
+        return None
+    if isinstance(given, (list, dict)):  # order: a truth
+        return L_("answer must be yes or no, got {shape}", shape=shape)
+    return None
 
 
 def judge(check: Check, stage: str, passed: bool, found: str) -> Result:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from lanlab.i18n import L_, _
 from lanlab.lab.checks import Result
 from lanlab.lab.isolate import Running, Walled, choose, grade_isolated
 from lanlab.lab.model import Lab, LabError, inside, load_lab
@@ -38,7 +39,9 @@ class _TimeLimit(BaseException):  # not an Exception: a student program catching
 
 
 def submission_of(lab_path: Path, folder: Path, student: str) -> tuple[Any, Submission]:
-    """The student's variant of the lab and their folder's files (each resolved inside it)."""
+    """The student's variant of the lab and their folder's files (each resolved inside it). A
+    missing topology is the lab's own (a lab may ask only for answers: "do not change the topology"),
+    answers that cannot be read are none (`unread` says why): what else was handed in still counts."""
     lab = load_lab(lab_path, student)
 
     def handed_in(name: str) -> bool:
@@ -47,8 +50,24 @@ def submission_of(lab_path: Path, folder: Path, student: str) -> tuple[Any, Subm
         return (folder / name).is_symlink() or (folder / name).exists()
 
     topology = inside(folder, "topology.yaml", "topology") if handed_in("topology.yaml") else lab.topology
-    answers = read_answers(inside(folder, "answers.yaml", "answers"), lab.values) if handed_in("answers.yaml") else {}
-    return lab, Submission(topology, folder, answers)
+    answers: dict[str, Any] = {}
+    unread = None
+    if handed_in("answers.yaml"):
+        try:
+            answers = read_answers(inside(folder, "answers.yaml", "answers"), lab.values)
+        except LabError as error:
+            unread = str(error).splitlines()[0]
+    return lab, Submission(topology, folder, answers, unread=unread)
+
+
+def missing(folder: Path, submission: Submission) -> list[str]:
+    """What the row says is missing from or wrong in the folder (before anything runs)."""
+    said: list[str] = []
+    if not any(folder.iterdir()):
+        said.append(L_("empty folder: nothing was handed in"))
+    if submission.unread is not None:
+        said.append(submission.unread)
+    return said
 
 
 def grade_one(lab_path: str, folder: str, time_limit: float = TIME_LIMIT_S) -> Graded:
@@ -60,6 +79,7 @@ def grade_one(lab_path: str, folder: str, time_limit: float = TIME_LIMIT_S) -> G
     lab = None
     passed_in_time: list[int] = []  # how many checks were judged when the time ran out
     programs_failed: list[str] = []
+    noted: list[str] = []  # what the folder lacks, or an answers file that cannot be read
 
     def alarm(signum: int, frame: Any) -> None:
         # Raised wherever Python is: in the engine, or in a student's program, which the shim then
@@ -71,6 +91,7 @@ def grade_one(lab_path: str, folder: str, time_limit: float = TIME_LIMIT_S) -> G
     signal.setitimer(signal.ITIMER_REAL, time_limit)
     try:
         lab, submission = submission_of(Path(lab_path), Path(folder), student)
+        noted = missing(Path(folder), submission)
         run_lab(lab, submission, results=results, problems=programs_failed)
     except _TimeLimit:
         pass
@@ -89,8 +110,8 @@ def grade_one(lab_path: str, folder: str, time_limit: float = TIME_LIMIT_S) -> G
     if problem is not None:
         results = unfinished(lab, results, problem)
     programs_failed = [text for text in programs_failed if "_TimeLimit" not in text]  # ours, said above
-    if programs_failed:  # the run went on, but the student should know why their program scored less
-        problem = "; ".join(([problem] if problem else []) + programs_failed)
+    if noted or programs_failed:  # the run went on, but the student should know why they scored less
+        problem = "; ".join(noted + ([problem] if problem else []) + programs_failed)
     return Graded(student, results, time.perf_counter() - start, problem)
 
 
@@ -112,6 +133,15 @@ def grade(
     answers) in a pool of worker processes. Rows are appended to `done` as students finish, so
     that after Ctrl-C (KeyboardInterrupt, every process graded so far killed) the caller has them."""
     folders = sorted(path for path in submissions.iterdir() if path.is_dir() and not path.name.startswith("."))
+    if not folders:
+        from lanlab.cli.common import LanlabError  # `lab grade`'s one-line error, exit status 2
+
+        raise LanlabError(
+            _(
+                "no submissions in {folder}: it should hold one folder per student, named by the student id, "
+                "with their topology.yaml and answers.yaml"
+            ).format(folder=submissions)
+        )
     workers = workers or os.cpu_count() or 1
     done = [] if done is None else done
     lab = load_lab(lab_path, None)

@@ -3,18 +3,21 @@ through the topology loader's Spec and Context. A lab file is data: nothing in i
 
 from __future__ import annotations
 
+import re
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+from ipaddress import IPv4Address, IPv4Network
+
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from lanlab.i18n import L_, N_
 from lanlab.lab.query import Query, plain, read_query
 from lanlab.lab.variants import PLACEHOLDER, draw, fill
 from lanlab.topology import Context, Spec, TopologyError, compose, read_text
-from lanlab.units import parse_duration
+from lanlab.units import format_duration, parse_duration
 
 CHECK_KINDS = ("expect", "state", "trace", "output", "question")
 LAB_FIELDS = {"lab", "name", "title", "topology", "vars", "brief", "stages"}
@@ -165,11 +168,12 @@ def load_lab(path: str | Path, student: str | None = None) -> Lab:
         top.error(stages, L_("stages: is a list of stages, each with run: and checks:"))
     else:
         ids: dict[str, int] = {}
+        names: dict[str, int] = {}  # each stage's name -> the line it is given on
         for number, item in enumerate(stages.value, start=1):
             if not isinstance(item, MappingNode):
                 ctx.error(item, L_("stage {number}: give it as a mapping with run: and checks:", number=number))
                 continue
-            lab.stages.append(_read_stage(Spec(ctx, L_("stage {number}", number=number), item), number, ids))
+            lab.stages.append(_read_stage(Spec(ctx, L_("stage {number}", number=number), item), number, ids, names))
     if ctx.problems:
         ordered = sorted(ctx.problems, key=lambda problem: problem[0])
         raise LabError([located(shown, line, message) for line, message in ordered])
@@ -206,11 +210,23 @@ def _texts(spec: Spec, key: str) -> list[str]:
     return [str(item.value) for item in items]
 
 
-def _read_stage(spec: Spec, number: int, ids: dict[str, int]) -> Stage:
+def _read_stage(spec: Spec, number: int, ids: dict[str, int], names: dict[str, int]) -> Stage:
     spec.only(STAGE_FIELDS)
-    name, _ = spec.scalar("name")
+    name, name_node = spec.scalar("name")
     brief, _ = spec.scalar("brief")
     stage = Stage(name or f"stage {number}", brief or "", [], [], [], [], parse_duration("10s"), 1, [])
+    where = name_node if name_node is not None else spec.node
+    if stage.name in names:  # a report and a grade name the stage a check is in: two would be one
+        spec.error(
+            where,
+            L_(
+                "stage name {name} is used twice (first on line {line}); give each stage a name of its own",
+                name=repr(stage.name),
+                line=names[stage.name],
+            ),
+        )
+    else:
+        names[stage.name] = where.start_mark.line + 1
     whose, whose_node = spec.scalar("topology")
     if whose is not None and whose not in ("lab", "student"):
         spec.error(whose_node, L_("topology: is lab (the lab's own network) or student (the default)"))
@@ -237,7 +253,7 @@ def _read_stage(spec: Spec, number: int, ids: dict[str, int]) -> Stage:
         if not isinstance(item, MappingNode):
             spec.error(item, L_("a check is a mapping with id:, points:, hint: and one of {kinds}", kinds=KINDS))
             continue
-        check = _read_check(Spec(spec.ctx, L_("{owner} check", owner=spec.owner), item), ids)
+        check = _read_check(Spec(spec.ctx, L_("{owner} check", owner=spec.owner), item), ids, stage.until)
         if check is not None:
             stage.checks.append(check)
     return stage
@@ -249,7 +265,8 @@ def _inline(text: str, node: MappingNode) -> str:
     return textwrap.dedent(" " * start.column + text[start.index : end.index]).rstrip() + "\n"
 
 
-def _read_check(spec: Spec, ids: dict[str, int]) -> Check | None:
+def _read_check(spec: Spec, ids: dict[str, int], until: int) -> Check | None:
+    """One check; `until`: when its stage's run ends (a state check cannot look later)."""
     spec.only({"id", "points", "hint", *CHECK_KINDS})
     check_id, id_node = spec.scalar("id")
     if check_id is None:
@@ -260,6 +277,12 @@ def _read_check(spec: Spec, ids: dict[str, int]) -> Check | None:
         spec.error(id_node, L_("id {id} is used twice (first on line {line})", id=repr(check_id), line=ids[check_id]))
     ids[check_id] = id_node.start_mark.line + 1 if id_node is not None else 1
     points = spec.parsed("points", int, "a whole number")
+    if points is not None and points < 0:
+        spec.error(
+            spec.values["points"],
+            L_("points: {points} is below 0; give a whole number of points, 0 or more, like points: 2", points=points),
+        )
+        points = None
     hint, _ = spec.scalar("hint")
     kinds = [kind for kind in CHECK_KINDS if kind in spec.values]
     if len(kinds) != 1:
@@ -283,15 +306,26 @@ def _read_check(spec: Spec, ids: dict[str, int]) -> Check | None:
     elif kind == "expect":
         body.only(EXPECT_FIELDS)
         _node_named(body)
+        _read_expect(body)
     elif kind == "state":
         body.only(STATE_FIELDS)
         _node_named(body)
         table, table_node = body.scalar("table")
         if table not in TABLES:
             body.error(table_node, L_("table: choose from {tables}", tables=", ".join(TABLES)))
-        at, _ = body.scalar("at")
+        at, at_node = body.scalar("at")
         if at is not None and at != "end":
-            body.duration("at")
+            when = body.duration("at")
+            if when is not None and when > until:
+                body.error(
+                    at_node,
+                    L_(
+                        "at: {at} is after the stage's run ends (until: {until}); give a time up to {until}, "
+                        "or make the stage's until: later",
+                        at=at,
+                        until=format_duration(until),
+                    ),
+                )
         if not any(key in body.values for key in ("has", "lacks")):
             body.error(None, L_("say what the table has: (or lacks:), like has: {{mac: pc3, port: p3}}"))
         for key in ("has", "lacks"):
@@ -302,7 +336,50 @@ def _read_check(spec: Spec, ids: dict[str, int]) -> Check | None:
         _node_named(body)
         if sum(key in body.values for key in ("exactly", "matches", "set", "contains")) != 1:
             body.error(None, L_("say how the lines must look with one of exactly, matches, set, contains"))
+        for key in ("exactly", "matches", "set"):
+            if key in body.values:
+                _read_lines(body, key)
+        body.scalar("contains")
     return check
+
+
+def _read_expect(body: Spec) -> None:
+    """An expect check's values, read now: a mistake is FILE:LINE, not a crash when it is judged."""
+    body.parsed("address_in", lambda text: IPv4Network(text, strict=False), N_("a network like 198.18.0.0/15"))
+    length = body.parsed("prefix_length", int, N_("a prefix length, a whole number from 0 to 32"))
+    if length is not None and not 0 <= length <= 32:
+        body.error(
+            body.values["prefix_length"],
+            L_("prefix_length: {length} is not from 0 to 32; give a prefix length like 24", length=length),
+        )
+    gateway, _ = body.scalar("gateway")
+    if gateway is not None and gateway != "set":
+        body.parsed("gateway", IPv4Address, N_("an IPv4 address, or set (any gateway)"))
+    for key in ("gateway_on_subnet", "rip"):
+        body.flag(key)
+    body.scalar("stp")
+
+
+def _read_lines(body: Spec, key: str) -> None:
+    """exactly:, matches: or set: a line or a list of lines; each of matches: a regular expression."""
+    node = body.values[key]
+    items: list[Node] = node.value if isinstance(node, SequenceNode) else [node]
+    for item in items:
+        if not isinstance(item, ScalarNode):
+            body.error(item, L_("{key}: give a line or a list of lines, like [hello, bye]", key=key))
+        elif key == "matches":
+            try:
+                re.compile(str(item.value))
+            except re.error as error:
+                body.error(
+                    item,
+                    L_(
+                        "matches: {pattern} is not a regular expression ({reason}); put a backslash before "
+                        "( ) [ ] . * + ? to match the character itself",
+                        pattern=repr(str(item.value)),
+                        reason=str(error),
+                    ),
+                )
 
 
 def _node_named(body: Spec) -> None:

@@ -15,7 +15,7 @@ from lanlab.lab import checks
 from lanlab.lab.checks import Result
 from lanlab.lab.model import Check, Lab, LabError, Stage, inside
 from lanlab.lab.variants import fill
-from lanlab.topology import TopologyError, read_text
+from lanlab.topology import TopologyError
 from lanlab.units import parse_duration
 
 
@@ -52,13 +52,52 @@ class Submission:
     answers: dict[str, Any] = field(default_factory=dict)
     # node or file name the lab gives -> the program to run instead; else the lab's name in folder
     programs: dict[str, Path] = field(default_factory=dict)
+    unread: str | None = None  # why the answers file could not be read (its questions then fail saying so)
+
+
+MAX_ANSWERS_BYTES = 1024 * 1024  # an answers file is a few lines
 
 
 def read_answers(path: Path, values: dict[str, str]) -> dict[str, Any]:
-    """An answers file: `check-id: value` lines (YAML); FILE:LINE when it is not a mapping."""
-    text = fill(read_text(path), values, str(path))
+    """An answers file: `check-id: value` lines (YAML); a LabError naming the answers file (FILE:LINE
+    where it can) when it cannot be read, is not UTF-8 text, or is not a mapping. A value is text,
+    a list of texts, None (no answer), or kept as written when it has another shape (a mapping, a
+    list in a list), for the question it answers to refuse."""
     try:
+        with Path(path).open("rb") as stream:
+            data = stream.read(MAX_ANSWERS_BYTES + 1)
+    except OSError as error:
+        raise LabError(
+            [L_("{file}: cannot read the answers file: {reason}", file=path, reason=error.strerror or error)]
+        ) from None
+    if len(data) > MAX_ANSWERS_BYTES:
+        raise LabError(
+            [
+                L_(
+                    "{file}: the answers file is more than 1 MiB; answers are a few `question-id: your answer` lines",
+                    file=path,
+                )
+            ]
+        )
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise LabError(
+            [
+                L_(
+                    "{file}: the answers file is not text: byte {byte} at offset {offset} is not UTF-8 (answers "
+                    "are `question-id: your answer` lines, saved as UTF-8)",
+                    file=path,
+                    byte=f"{error.object[error.start]:#04x}",
+                    offset=error.start,
+                )
+            ]
+        ) from None
+    try:
+        text = fill(text, values, str(path))
         answers = yaml.safe_load(text) or {}
+    except TopologyError as error:  # an unknown {{placeholder}}
+        raise LabError(error.problems) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         raise LabError(
@@ -73,7 +112,15 @@ def read_answers(path: Path, values: dict[str, str]) -> dict[str, Any]:
         ) from None
     if not isinstance(answers, dict):
         raise LabError([L_("{file}:1: answers are `question-id: your answer` lines", file=path)])
-    return {str(key): value if isinstance(value, (list, type(None))) else str(value) for key, value in answers.items()}
+    return {str(key): _answer(value) for key, value in answers.items()}
+
+
+def _answer(value: Any) -> Any:
+    if value is None or isinstance(value, dict):
+        return value
+    if isinstance(value, list):
+        return [item if isinstance(item, (list, dict)) else "" if item is None else str(item) for item in value]
+    return str(value)
 
 
 def build(lab: Lab, submission: Submission, stage: Stage) -> Any:
@@ -198,7 +245,7 @@ def run_stage(
     for check in stage.checks:
         if check.id in results:
             continue
-        results[check.id] = judge_at_end(network, check, stage.name, printed, submission.answers)
+        results[check.id] = judge_at_end(network, check, stage.name, printed, submission.answers, submission.unread)
     return [results[check.id] for check in stage.checks]
 
 
@@ -222,13 +269,20 @@ def page_document(network: Any, history: Any, programs: list[Any]) -> dict[str, 
 
 
 def judge_at_end(
-    network: Any, check: Check, stage: str, printed: dict[str, list[str]], answers: dict[str, Any]
+    network: Any,
+    check: Check,
+    stage: str,
+    printed: dict[str, list[str]],
+    answers: dict[str, Any],
+    unread: str | None = None,
 ) -> Result:
     if check.kind == "state":
         return checks.judge(check, stage, *checks.state(network, check.body))
     if check.kind == "output":
         return checks.judge(check, stage, *checks.output(printed.get(check.body["node"], []), check.body))
     if check.kind == "question":
+        if unread is not None and check.id not in answers:
+            return checks.judge(check, stage, False, L_("no answer: {problem}", problem=unread))
         return checks.judge(check, stage, *checks.question(check, network.trace, answers))
     assert check.query is not None  # trace
     value = check.query.value(network.trace)
