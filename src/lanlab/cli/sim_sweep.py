@@ -137,7 +137,7 @@ def sweep(
       lanlab sim sweep examples/stp.yaml --seeds 1-50 --until 60s --vary nodes.*.stp.mode=stp,rstp \\
           --metric stp_convergence --scheduler tcp://127.0.0.1:8786 --json
     """
-    from lanlab.sweep.output import check_out, write_rows
+    from lanlab.sweep.output import cannot_write, check_can_write, check_out, write_rows
     from lanlab.sweep.plan import make_plan
     from lanlab.sweep.plot import draw, parse_plot
     from lanlab.sweep.summary import summarise
@@ -149,6 +149,8 @@ def sweep(
         if out is not None:
             check_out(out)
         plot_specs = [parse_plot(text) for text in plots]
+        for spec in plot_specs:
+            check_can_write("--plot", spec.path)
         plan = make_plan(
             file, seeds, vary, do, until, metrics, apps=apps, stdins=stdins, args=args, app_limits=app_limits
         )
@@ -182,13 +184,16 @@ def sweep(
     if progress is not None:
         progress.end()
     rows.sort(key=lambda r: (tuple(str(r.get(p)) for p in plan.varied), r["seed"]))
-    if out is not None:
-        write_rows(rows, out)
-    for spec in plot_specs:
-        try:
+    try:
+        if out is not None:
+            write_rows(rows, out)
+        for spec in plot_specs:
             draw(spec, rows, names, plan.varied, plan.name)
-        except SweepError as error:
-            fail(localize(message_of(error)))
+    except SweepError as error:
+        fail(localize(message_of(error)))
+    except OSError as error:  # checked before the runs, gone since (a full disk, a folder removed)
+        plotting = out is None or error.filename not in (str(out), out)
+        fail(localize(message_of(cannot_write("--plot" if plotting else "--out", error.filename or str(out), error))))
     failed = [row for row in rows if row.get("error")]
     summary = summarise(rows, plan.varied, names)
     if as_json:
@@ -223,7 +228,9 @@ def sweep(
         for row in failed[:5]:
             click.echo(
                 _("lanlab: seed {seed} {values} failed: {error}").format(
-                    seed=row["seed"], values=" ".join(f"{p}={row.get(p)}" for p in plan.varied), error=row["error"]
+                    seed=row["seed"],
+                    values=" ".join(f"{p}={row.get(p)}" for p in plan.varied),
+                    error=localize(row["error"]),
                 ),
                 err=True,
             )

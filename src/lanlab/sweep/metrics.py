@@ -14,6 +14,12 @@ Built-ins (BUILTINS) read what every course question asks: convergence times fro
 and stp events (so a sweep that uses them runs with --trace jsonl --filter route,stp, and its
 document carries `events` as `sim run --json --trace jsonl --filter route,stp` would), ping
 counts and round trips, frames and drops, the storm.
+
+Events: a sweep records the events of the kinds its metrics name, `events[kind=tx]` (its runs
+are `sim run --trace jsonl --filter KINDS --json`), and nothing else, so any other read of the
+event list (`events.*`, `events[device=r1]`, `count(events)`) is refused when the metric is
+parsed rather than counted over a list that lacks most events. `events` alone is the run's
+number of events, as `sim run --json` reports it without --trace.
 """
 
 from __future__ import annotations
@@ -55,6 +61,7 @@ BUILTINS: dict[str, str] = {
     "output_lines": "count(programs.*.output.*)",  # lines the programs printed, all together
 }
 TRACED_KINDS = ("route", "stp")  # the event kinds the built-ins read
+EVENTS = "events"  # the run's number of events, or (traced) its list of events
 _TOKEN = re.compile(
     r"\s*(?:(?P<num>\d+\.\d*|\.\d+|\d+)(?![\w.*\[])|(?P<op>[-+*/()])|(?P<path>[A-Za-z_*](?:\[[^\]]*\]|[^\s()+\-/\[])*))"
 )
@@ -68,11 +75,19 @@ class Metric:
 
     @property
     def needs_events(self) -> bool:
-        """Reads the event list (`events[...]`, `events.*`), not the count `events` alone."""
-        return re.search(r"\bevents[\[.]", self.text) is not None
+        """Reads the event list (`events[kind=K]`), not the count `events` alone."""
+        return bool(self.event_kinds)
 
-    def __call__(self, document: dict[str, Any]) -> Any:
-        return _evaluate(self.tree, document)
+    @property
+    def event_kinds(self) -> tuple[str, ...]:
+        """The event kinds it reads (`events[kind=tx]` -> tx), for the trace of its runs."""
+        read = (segments[1][2].lower() for segments in _paths(self.tree) if _reads_event_list(segments))
+        return tuple(dict.fromkeys(read))
+
+    def __call__(self, document: dict[str, Any], events: int | None = None) -> Any:
+        """Its value in `document`; `events`, the run's number of events, is what `events` alone
+        reads when the document's `events` is the traced list."""
+        return _evaluate(self.tree, document, events)
 
 
 def parse_metric(text: str) -> Metric:
@@ -94,7 +109,79 @@ def parse_metric(text: str) -> Metric:
         raise SweepError(
             L_("--metric {text}: the name before = is a column name (letters, digits, _)", text=repr(text))
         )
-    return Metric(name, expression.strip(), parse_expression(expression, text))
+    metric = Metric(name, expression.strip(), parse_expression(expression, text))
+    check_events(metric, text)
+    return metric
+
+
+def check_events(metric: Metric, shown: str) -> None:
+    """SweepError unless every read of the event list is `events[kind=K]` with K a kind of event:
+    a sweep records only the kinds its metrics name, so any other read would count a list that
+    lacks most of the run's events; `count(events)`, a count of one number, is always 1."""
+    from lanlab.sim.core.trace import TRACE_KINDS
+    from lanlab.sim.network import Network  # noqa: F401  (its devices register their kinds)
+
+    kinds = ", ".join(TRACE_KINDS)
+    if _counts_the_count(metric.tree):
+        raise SweepError(
+            L_(
+                "--metric {text}: events is the run's number of events (write events alone); "
+                "count(events[kind=K]) counts the events of a kind K ({kinds})",
+                text=repr(shown),
+                kinds=kinds,
+            )
+        )
+    for segments in _paths(metric.tree):
+        if segments[0] != EVENTS or len(segments) == 1:
+            continue
+        if not _reads_event_list(segments):
+            raise SweepError(
+                L_(
+                    "--metric {text}: a sweep records the events of the kinds its metrics name, no others; "
+                    "read them as events[kind=K] (K one of {kinds})",
+                    text=repr(shown),
+                    kinds=kinds,
+                )
+            )
+        if segments[1][2].lower() not in TRACE_KINDS:
+            raise SweepError(
+                L_(
+                    "--metric {text}: {kind} is not a kind of event (kinds: {kinds})",
+                    text=repr(shown),
+                    kind=repr(segments[1][2]),
+                    kinds=kinds,
+                )
+            )
+
+
+def _paths(tree: Any) -> list[tuple[Any, ...]]:
+    """The segments of every path of an expression's tree."""
+    if tree[0] == "num":
+        return []
+    if tree[0] == "path":
+        return [tree[1]]
+    if tree[0] == "call":
+        return _paths(tree[2])
+    return _paths(tree[1]) + _paths(tree[2])
+
+
+def _reads_event_list(segments: tuple[Any, ...]) -> bool:
+    """`events[kind=K]...`: the events of one kind."""
+    return (
+        len(segments) > 1
+        and segments[0] == EVENTS
+        and isinstance(segments[1], tuple)
+        and segments[1][1].lower() == "kind"
+    )
+
+
+def _counts_the_count(tree: Any) -> bool:
+    """count(events): the count of one number."""
+    if tree[0] == "call":
+        return (tree[1] == "count" and tree[2] == ("path", (EVENTS,))) or _counts_the_count(tree[2])
+    if tree[0] in ("num", "path"):
+        return False
+    return _counts_the_count(tree[1]) or _counts_the_count(tree[2])
 
 
 def parse_expression(expression: str, shown: str | None = None) -> Any:
@@ -190,19 +277,21 @@ def _segments(path: str, shown: str) -> tuple[Any, ...]:
     return tuple(segments)
 
 
-def _evaluate(tree: Any, document: Any) -> Any:
+def _evaluate(tree: Any, document: Any, events: int | None = None) -> Any:
     node = tree[0]  # num, path, call or an operator
     if node == "num":
         return tree[1]
     if node == "path":
+        if tree[1] == (EVENTS,) and events is not None:
+            return events  # the number, where the document's `events` is the traced list
         return _walk(document, tree[1])
     if node == "call":
-        values = _evaluate(tree[2], document)
+        values = _evaluate(tree[2], document, events)
         values = [v for v in (values if isinstance(values, list) else [values]) if v is not None]
         if not values and tree[1] != "count":
             return None  # nothing to measure (no ping in this run): an empty cell, not an error
         return FUNCTIONS[tree[1]](values)
-    left, right = _evaluate(tree[1], document), _evaluate(tree[2], document)
+    left, right = _evaluate(tree[1], document, events), _evaluate(tree[2], document, events)
     if left is None or right is None:
         return None
     if node == "/":

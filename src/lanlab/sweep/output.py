@@ -14,7 +14,7 @@ FORMATS = (".csv", ".jsonl", ".parquet")
 
 
 def check_out(path: Path) -> None:
-    """Before the sweep runs: a suffix we write, and pyarrow for parquet."""
+    """Before the sweep runs: a suffix we write, pyarrow for parquet, a file we can write."""
     if path.suffix not in FORMATS:
         raise SweepError(L_("--out {path}: name a .csv, .jsonl or .parquet file", path=path))
     if path.suffix == ".parquet":
@@ -24,6 +24,30 @@ def check_out(path: Path) -> None:
             raise SweepError(
                 L_("--out .parquet needs pyarrow: pip install 'lanlab[sweep]' (or write .csv/.jsonl)")
             ) from None
+    check_can_write("--out", path)
+
+
+def check_can_write(option: str, path: Path) -> None:
+    """Before the sweep runs, `sim run --html`'s check (lanlab.view.check_writable): a file that
+    could not be written is a SweepError now, not a traceback once every run is done."""
+    from lanlab.view import check_writable
+
+    try:
+        check_writable(path)
+    except OSError as error:
+        raise cannot_write(option, path, error) from None
+
+
+def cannot_write(option: str, path: str | Path, error: OSError) -> SweepError:
+    """`--out: cannot write FILE: REASON; choose another file`."""
+    return SweepError(
+        L_(
+            "{option}: cannot write {file}: {reason}; choose another file",
+            option=option,
+            file=str(path),
+            reason=error.strerror or str(error),
+        )
+    )
 
 
 def columns(rows: list[dict[str, Any]]) -> list[str]:

@@ -4,13 +4,13 @@
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lanlab.i18n import L_, joined, message_of
-from lanlab.sweep.metrics import BUILTINS, Metric, parse_metric
+from lanlab.sweep.metrics import BUILTINS, TRACED_KINDS, Metric, parse_metric
 from lanlab.sweep.task import App, Task, varied
 from lanlab.sweep.vary import SweepError, Vary, check_runs, combinations, parse_seeds, parse_vary
 from lanlab.units import UnitError, parse_duration
@@ -62,7 +62,9 @@ def make_plan(
         end = parse_duration(until)
     except UnitError as error:
         raise SweepError(L_("--until: {error}", error=message_of(error))) from None
-    trace = any(m.needs_events for m in chosen)
+    asked = [kind for m in chosen for kind in m.event_kinds]
+    trace = bool(asked)
+    kinds = tuple(dict.fromkeys((*TRACED_KINDS, *asked)))  # the built-ins' route,stp, then any other named
     do = tuple(do)
     programs = tuple(read_apps(apps))
     limits = read_limits(app_limits, programs)
@@ -84,9 +86,10 @@ def make_plan(
             raise SweepError(L_("{file}: {problem}", file=file, problem=problem)) from None
         for command in do:
             try:
-                schedule(network, command)
+                scheduled = schedule(network, command)
             except CommandError as error:
                 raise SweepError(L_("--do {error}", error=message_of(error))) from None
+            check_targets(network, scheduled, command)
         for app in programs:
             if not hasattr(network.nodes.get(app.node), "run_program"):
                 raise SweepError(
@@ -115,10 +118,39 @@ def make_plan(
                 tuple(stdin_of.items()),
                 tuple((node, tuple(values)) for node, values in args_of.items()),
                 limits,
+                kinds,
             )
             for seed in seed_list
         )
     return Plan(Path(file).stem, tasks, chosen, [v.path for v in varies])
+
+
+# Where each command keeps the word `sim run` resolves with network.resolve_ip when the command
+# starts (a node's name or an IPv4 address); tcp connect's host is not one (the program resolves it).
+RESOLVED: dict[str, Callable[[Any], str | None]] = {
+    "ping": lambda command: command.args.target,
+    "traceroute": lambda command: command.args.target,
+    "udp send": lambda command: command.args.host,
+    "dig": lambda command: command.server_word,
+    "nslookup": lambda command: command.server_word,
+}
+
+
+def check_targets(network: Any, scheduled: Any, text: str) -> None:
+    """Before any run, sim run's check of a --do's target, `network.resolve_ip` (which sim run makes
+    when the command starts, then exits 2): a word that is neither a node nor an IPv4 address is a
+    SweepError. A node's name passes here: its address may come later in the run (DHCP)."""
+    from lanlab.sim.core.errors import NetworkError
+
+    read = RESOLVED.get(scheduled.command.words)
+    word = read(scheduled.command) if read is not None else None
+    if word is None or word in network.nodes:
+        return
+    try:
+        network.resolve_ip(word)
+    except NetworkError as error:
+        problem = L_("{text}: {problem}", text=repr(text), problem=message_of(error))  # as parse_do says it
+        raise SweepError(L_("--do {error}", error=problem)) from None
 
 
 def read_apps(apps: Iterable[str]) -> list[App]:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from yaml.nodes import MappingNode
 
 from lanlab.sweep.metrics import TRACED_KINDS, Metric
-from lanlab.i18n import L_
+from lanlab.i18n import L_, joined
 from lanlab.sweep.vary import SweepError, apply
 from lanlab.sweep.wall import behind_wall
 from lanlab.units import SECOND
@@ -46,11 +46,12 @@ class Task:
     until: int = 10 * SECOND  # ns
     metrics: tuple[Metric, ...] = ()
     keep_document: bool = False
-    trace: bool = field(default=False)  # add `events` of kinds route,stp, as --trace jsonl --filter route,stp
+    trace: bool = field(default=False)  # add `events` of `kinds`, as --trace jsonl --filter route,stp
     apps: tuple[App, ...] = ()
     stdin: tuple[tuple[str, str], ...] = ()  # node -> its --stdin lines, one text
     args: tuple[tuple[str, tuple[str, ...]], ...] = ()  # node -> its --arg values
     limits: Limits | None = None  # --app-limits, each run's own
+    kinds: tuple[str, ...] = TRACED_KINDS  # the event kinds a traced run records (its metrics read)
 
 
 def varied(task: Task) -> Callable[[MappingNode], None]:
@@ -66,8 +67,25 @@ def varied(task: Task) -> Callable[[MappingNode], None]:
 
 def run_document_of(task: Task, wall: dict[str, Any] | None = None) -> dict[str, Any]:
     """The JSON document `lanlab sim run FILE --seed S --json [--do ...] [--app ...]` prints for
-    this task (with `--trace jsonl --filter route,stp` when `task.trace`): the same steps, the
-    same builder. With programs, `wall` is what keeps them off the real network (wall.py)."""
+    this task (with `--trace jsonl --filter route,stp` when `task.trace`, the kinds `task.kinds`):
+    the same steps, the same builder. With programs, `wall` is what keeps them off the real network
+    (wall.py)."""
+    return run_of(task, wall).document
+
+
+@dataclass(frozen=True)
+class Run:
+    """What a run leaves for its row: its document, why any --do could not run (as `sim run` says
+    `error: ...` and exits 2), and its number of events (what `events` alone reads, also when the
+    document's `events` is the traced list)."""
+
+    document: dict[str, Any]
+    errors: tuple[str, ...]
+    events: int
+
+
+def run_of(task: Task, wall: dict[str, Any] | None = None) -> Run:
+    """The run of `task`: see run_document_of."""
     from lanlab.sim.commands import schedule
     from lanlab.sim.network import Network
     from lanlab.sim.devices.storm import record_rates
@@ -76,10 +94,9 @@ def run_document_of(task: Task, wall: dict[str, Any] | None = None) -> dict[str,
 
     network = Network.from_yaml(task.name, task.seed, text=task.text, edit=varied(task))
     network.engine.events_after_storm = EVENTS_AFTER_STORM
-    for text in task.do:
-        schedule(network, text)
+    done = [schedule(network, text) for text in task.do]
     if task.trace:
-        network.start_trace(list(TRACED_KINDS))
+        network.start_trace(list(task.kinds))
     programs = start_apps(network, task)
     try:
         if programs or any(c.command.words.startswith("tcp ") for c in network.commands):
@@ -95,7 +112,12 @@ def run_document_of(task: Task, wall: dict[str, Any] | None = None) -> dict[str,
     if task.apps:
         document["programs"] = [program.as_dict() for program in programs]
         document["wall"] = wall
-    return document
+    errors = tuple(
+        L_("--do {error}", error=L_("{text}: {problem}", text=repr(text), problem=scheduled.error))
+        for text, scheduled in zip(task.do, done)
+        if scheduled.error is not None
+    )
+    return Run(document, errors, events)
 
 
 def start_apps(network: Any, task: Task) -> list[Any]:
@@ -133,25 +155,27 @@ def run_task(task: Task, wall: dict[str, Any] | None = None) -> dict[str, Any]:
     start = time.perf_counter()
     try:
         if not task.apps:
-            document = run_document_of(task)
+            run = run_of(task)
         elif wall is None:
-            document = behind_wall(lambda wall: run_document_of(task, wall), limits=task.limits)
+            run = behind_wall(lambda wall: run_of(task, wall), limits=task.limits)
         elif task.limits is not None:
-            document = behind_wall(lambda _: run_document_of(task, wall), unshare=False, limits=task.limits)
+            run = behind_wall(lambda _: run_of(task, wall), unshare=False, limits=task.limits)
         else:
-            document = run_document_of(task, wall)
+            run = run_of(task, wall)
     except Exception as error:  # noqa: BLE001 - any failure of one run is that run's row
         problems = getattr(error, "problems", None)
         row.update({m.name: None for m in task.metrics})
         row["error"] = "; ".join(problems) if problems else f"{type(error).__name__}: {error}"
     else:
+        document = run.document
+        problems = list(run.errors)  # a --do that could not run fails its run, as in `sim run` (exit 2)
         for metric in task.metrics:
             try:
-                row[metric.name] = metric(document)
+                row[metric.name] = metric(document, run.events)
             except (TypeError, ValueError, ArithmeticError) as error:
                 row[metric.name] = None
-                row["error"] = f"--metric {metric.name}: {error}"
-        row.setdefault("error", None)
+                problems.append(f"--metric {metric.name}: {error}")
+        row["error"] = joined(problems, "; ") if problems else None
         if task.keep_document:
             row["document"] = document
     row["wall_s"] = round(time.perf_counter() - start, 6)
