@@ -88,6 +88,26 @@ def test_split_into_31s_lists_no_broadcast():
     assert [s["broadcast"] for s in subnets] == [None, None]
 
 
+def test_a_multicast_group_has_no_broadcast_or_hosts():
+    """A class D address says groups are not hosts (RFC 1112): no broadcast, no host range, 0 hosts, nulls in JSON."""
+    text = run("224.0.0.1").output
+    assert "broadcast  none: class D addresses name multicast groups, not hosts (RFC 1112)" in text
+    assert "first host -" in text and "hosts      0" in text
+    report = json.loads(run("224.0.0.1", "--json").output)
+    assert (report["broadcast"], report["first_host"], report["last_host"], report["hosts"]) == (None, None, None, 0)
+
+
+def test_a_class_e_address_is_reserved_and_its_split_has_no_hosts():
+    """A class E address says it is reserved; splitting a class D block lists no hosts in any subnet."""
+    assert "broadcast  none: class E addresses are reserved, not hosts" in run("240.1.2.3").output
+    subnets = json.loads(run("239.0.0.0/8", "--split", "/10", "--json").output)["subnets"]
+    assert [(s["first_host"], s["broadcast"], s["hosts"]) for s in subnets] == [(None, None, 0)] * 4
+    assert (
+        "239.64.0.0/10      -               -               -               0"
+        in run("239.0.0.0/8", "--split", "/10").output
+    )
+
+
 @pytest.mark.parametrize(
     "args",
     [

@@ -15,16 +15,20 @@ prefixes = st.integers(0, 32)
 
 @given(addresses, prefixes)
 def test_network_broadcast_and_hosts_agree_with_netaddr(address, prefix):
-    """Network number, broadcast, netmask, wildcard and host count match netaddr for any address/prefix."""
+    """Network number, broadcast, netmask, wildcard and host count match netaddr for any address/prefix
+    of classes A-C; a class D or E network has no hosts and no broadcast."""
     report = describe(f"{address}/{prefix}")
     oracle = netaddr.IPNetwork(f"{address}/{prefix}")
     assert str(report.network.network_address) == str(oracle.network)
+    assert str(report.netmask) == str(oracle.netmask)
+    assert str(report.wildcard) == str(oracle.hostmask)
+    if oracle.network.words[0] >= 224:  # class D groups (RFC 1112) and class E: no hosts, no broadcast
+        assert (report.broadcast, report.first_host, report.last_host, report.hosts) == (None, None, None, 0)
+        return
     if prefix < 31:
         assert str(report.broadcast) == str(netaddr.IPAddress(oracle.last))
     else:  # RFC 3021: a /31's two addresses are both hosts, a /32's one; neither has a broadcast
         assert report.broadcast is None
-    assert str(report.netmask) == str(oracle.netmask)
-    assert str(report.wildcard) == str(oracle.hostmask)
     if prefix >= 16:  # small enough to enumerate the oracle's hosts
         hosts = list(oracle.iter_hosts())
         assert report.hosts == len(hosts)

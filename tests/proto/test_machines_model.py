@@ -7,7 +7,7 @@ from ipaddress import IPv4Address
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lanlab.proto.arp import ArpCache
+from lanlab.proto.arp import ArpCache, QueueOverflow
 from lanlab.proto.mactable import MacTable
 from lanlab.wire import Arp, ArpOp, MacAddress
 
@@ -49,11 +49,12 @@ def mac_of(n: int) -> MacAddress:
 @given(st.lists(st.tuples(st.sampled_from(["send", "reply", "timer"]), st.integers(0, 3), STEP), max_size=50))
 def test_arp_cache_never_loses_or_reorders_a_packet_it_accepted(operations):
     """Every queued packet is either released once, in send order, to the right MAC, or reported
-    failed once (or dropped by the bounded queue); requests are rate limited to one per pending address."""
+    failed once, or reported dropped once by the bounded queue; requests are rate limited to one per pending address."""
     cache: ArpCache[int] = ArpCache(ME_MAC, ME_IP, timeout=1_000, retry_interval=50, retries=3, queue_limit=2)
     now, sent, seq = 0, [], 0
     released: list[tuple[MacAddress, int]] = []
     failed: list[int] = []
+    dropped: list[int] = []
     for op, peer, step in operations:
         now += step
         ip = PEERS[peer]
@@ -76,11 +77,15 @@ def test_arp_cache_never_loses_or_reorders_a_packet_it_accepted(operations):
         released += cache.packets_to_send()
         event = cache.next_event()
         while event is not None:
-            failed += event.packets
+            if isinstance(event, QueueOverflow):
+                dropped.append(event.packet)
+            else:
+                failed += event.packets
             event = cache.next_event()
-    out = [n for _, n in released] + failed
+    out = [n for _, n in released] + failed + dropped
     assert len(out) == len(set(out))  # nothing twice
-    assert len(out) + cache.queue_drops + cache.queued == len(sent)
+    assert len(dropped) == cache.queue_drops  # every drop is reported
+    assert len(out) + cache.queued == len(sent)
     by_peer = {n: peer for peer, n in sent}
     assert all(mac == mac_of(by_peer[n]) for mac, n in released)
     for peer in range(4):

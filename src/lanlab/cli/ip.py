@@ -10,7 +10,17 @@ from lanlab.cli.common import fail, print_json
 from lanlab.cli.help import Command
 from lanlab.i18n import _, cell_width, counted, localize, pad
 from lanlab.proto.ipv4 import directed_broadcast
-from lanlab.net.subnet import SubnetError, SubnetReport, binary, describe, host_count, host_range, split
+from lanlab.net.subnet import (
+    SubnetError,
+    SubnetReport,
+    address_class,
+    binary,
+    describe,
+    holds_hosts,
+    host_count,
+    host_range,
+    split,
+)
 
 
 def _mask_line(report: SubnetReport) -> str:
@@ -24,7 +34,11 @@ def _mask_line(report: SubnetReport) -> str:
 
 
 def _broadcast_text(network: IPv4Network) -> str:
-    """The broadcast address, or why a /31 or /32 has none."""
+    """The broadcast address, or why a group, a reserved block, a /31 or a /32 has none."""
+    if not holds_hosts(network):
+        if address_class(network.network_address).letter == "D":
+            return _("none: class D addresses name multicast groups, not hosts (RFC 1112)")
+        return _("none: class E addresses are reserved, not hosts")
     broadcast = directed_broadcast(network)
     if broadcast is not None:
         return str(broadcast)
@@ -59,8 +73,8 @@ def _render(report: SubnetReport) -> str:
         ("", ""),
         (_("network"), str(report.network)),
         (_("broadcast"), _broadcast_text(report.network)),
-        (_("first host"), str(report.first_host)),
-        (_("last host"), str(report.last_host)),
+        (_("first host"), str(report.first_host or "-")),
+        (_("last host"), str(report.last_host or "-")),
         (_("hosts"), f"{report.hosts}"),
         (_("kind"), localize(report.kind)),
     ]
@@ -71,14 +85,16 @@ def _render(report: SubnetReport) -> str:
 def _subnet_rows(report: SubnetReport, new_prefix: str) -> list[dict[str, object]]:
     rows = []
     for subnet in split(report.network, new_prefix):
-        first, last = host_range(subnet)
+        hosts = holds_hosts(subnet)
+        first, last = host_range(subnet) if hosts else (None, None)
+        broadcast = directed_broadcast(subnet) if hosts else None
         rows.append(
             {
                 "network": str(subnet),
-                "first_host": str(first),
-                "last_host": str(last),
-                "broadcast": None if directed_broadcast(subnet) is None else str(directed_broadcast(subnet)),
-                "hosts": host_count(subnet),
+                "first_host": None if first is None else str(first),
+                "last_host": None if last is None else str(last),
+                "broadcast": None if broadcast is None else str(broadcast),
+                "hosts": host_count(subnet) if hosts else 0,
             }
         )
     return rows
@@ -132,5 +148,6 @@ def ip_command(address: str, mask: str | None, split_prefix: str | None, as_json
         )
         for row in subnets:
             click.echo(
-                f"{row['network']:<19}{row['first_host']:<16}{row['last_host']:<16}{row['broadcast'] or '-':<16}{row['hosts']}"
+                f"{row['network']:<19}{row['first_host'] or '-':<16}{row['last_host'] or '-':<16}"
+                f"{row['broadcast'] or '-':<16}{row['hosts']}"
             )

@@ -88,19 +88,19 @@ class SubnetReport:
 
     @property
     def broadcast(self) -> IPv4Address | None:
-        return directed_broadcast(self.network)
+        return directed_broadcast(self.network) if holds_hosts(self.network) else None
 
     @property
     def hosts(self) -> int:
-        return host_count(self.network)
+        return host_count(self.network) if holds_hosts(self.network) else 0
 
     @property
-    def first_host(self) -> IPv4Address:
-        return host_range(self.network)[0]
+    def first_host(self) -> IPv4Address | None:
+        return host_range(self.network)[0] if holds_hosts(self.network) else None
 
     @property
-    def last_host(self) -> IPv4Address:
-        return host_range(self.network)[1]
+    def last_host(self) -> IPv4Address | None:
+        return host_range(self.network)[1] if holds_hosts(self.network) else None
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -114,8 +114,8 @@ class SubnetReport:
             "network": str(self.network.network_address),
             "cidr": str(self.network),
             "broadcast": None if self.broadcast is None else str(self.broadcast),
-            "first_host": str(self.first_host),
-            "last_host": str(self.last_host),
+            "first_host": None if self.first_host is None else str(self.first_host),
+            "last_host": None if self.last_host is None else str(self.last_host),
             "hosts": self.hosts,
             "kind": self.kind,
             "binary": {
@@ -146,6 +146,12 @@ def kind_of(address: IPv4Address) -> str:
 def binary(address: IPv4Address) -> str:
     """Dotted binary, one group of 8 bits per octet: 11000000.10101000.00000010.00000111."""
     return ".".join(f"{octet:08b}" for octet in address.packed)
+
+
+def holds_hosts(network: IPv4Network) -> bool:
+    """Whether the network is one of hosts: class D addresses name multicast groups (RFC 1112 4) and
+    class E ones are reserved, so neither has hosts, a broadcast address or a host range."""
+    return address_class(network.network_address).letter in ("A", "B", "C")
 
 
 def host_count(network: IPv4Network) -> int:
