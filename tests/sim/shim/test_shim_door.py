@@ -29,12 +29,13 @@ def run_file(net, tmp_path, source: str, node: str = "pc1", until: int = 10 * S)
 
 
 def test_every_import_route_reaches_the_simulated_socket(net, tmp_path):
-    """socket, _socket, importlib, __import__, sys.modules and the stdlib clients all hold the host's socket."""
+    """socket, _socket, importlib, __import__, sys.modules and the stdlib clients all hold the host's socket;
+    the host's name is the node name os.uname() and platform give."""
     prog = run_file(
         net,
         tmp_path,
         """
-        import socket, _socket, importlib, sys
+        import socket, _socket, importlib, sys, os, platform
         import http.client, urllib.request, ftplib, smtplib, socketserver, xmlrpc.client, logging.handlers
         checks = {
             "_socket": _socket.socket is socket.socket,
@@ -48,13 +49,17 @@ def test_every_import_route_reaches_the_simulated_socket(net, tmp_path):
             "xmlrpc": xmlrpc.client.http.client is http.client,
             "logging.handlers": logging.handlers.socket is socket,
             "gethostname": socket.gethostname(),
+            "uname": os.uname().nodename,
+            "platform.node": platform.node(),
+            "platform.uname": platform.uname().node,
         }
         print(checks)
     """,
     )
     assert prog.exit == 0, texts(prog)
     checks = eval(texts(prog)[0])
-    assert checks == {**{key: True for key in checks}, "gethostname": "pc1"}
+    names = {"gethostname": "pc1", "uname": "pc1", "platform.node": "pc1", "platform.uname": "pc1"}
+    assert checks == {**{key: True for key in checks}, **names}
 
 
 def test_urlopen_talks_to_a_simulated_http_server(net, tmp_path):

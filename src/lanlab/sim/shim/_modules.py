@@ -243,9 +243,16 @@ def os_module(program: Program, real: types.ModuleType = _real_os) -> types.Modu
     def _exit(status: int) -> None:
         program.terminate(int(status))
 
+    def uname() -> Any:
+        """The machine's kernel and architecture, with the simulated host's name as its node name
+        (what socket.gethostname() says; platform.node() and platform.uname() read this)."""
+        sysname, _, release, version, machine = _real_os.uname()
+        return type(_real_os.uname())((sysname, program.node, release, version, machine))
+
     # A program cannot fork, so what would run after a fork never runs (random.py registers a reseed).
     replaced.update(
         getpid=lambda: program.pid,
+        uname=uname,
         _exit=_exit,  # type: ignore[attr-defined]
         register_at_fork=lambda **hooks: None,
     )
