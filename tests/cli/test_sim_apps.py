@@ -69,6 +69,17 @@ def test_arguments_reach_sys_argv_and_a_failing_program_exits_1(tmp_path):
     assert result.exit_code == 1 and f"pc2 {script}: exit 3" in result.output
 
 
+def test_controls_a_program_prints_are_escaped_on_screen_and_kept_in_json(tmp_path):
+    """An escape sequence, a bell or a bidi override a program prints shows as an escape in its line;
+    --json keeps the text as printed."""
+    script = tmp_path / "hostile.py"
+    script.write_text('print("got \\u202eabc \\x1b[31mred\\x07\\tend")\n')
+    result = run("--app", f"pc2={script}")
+    assert "[  0.000000] pc2 | got \\u202eabc \\x1b[31mred\\x07\tend" in result.output.splitlines()
+    document = json.loads(run("--app", f"pc2={script}", "--json").stdout)
+    assert document["programs"][0]["output"][0]["text"] == "got \u202eabc \x1b[31mred\x07\tend"
+
+
 def test_do_tcp_serve_and_connect_in_the_simulator():
     """The real CLI's words: the client gets the server's reply line (a line answers a line, as
     `lanlab tcp serve` does), the server logs the message."""

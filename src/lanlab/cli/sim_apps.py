@@ -11,12 +11,15 @@ import click
 from lanlab.cli.common import fail
 from lanlab.i18n import L_, _, localize, message_of
 from lanlab.program_lines import ending_line
+from lanlab.text import one_line
 from lanlab.units import UnitError, parse_duration
 
 
 def program_line(node: str, t: int, text: str) -> str:
-    """`[  0.001234] pc1 | text`: one line a program printed, at the virtual time it did."""
-    return f"[{t / 1e9:10.6f}] {node} | {text}"
+    """`[  0.001234] pc1 | text`: one line a program printed, at the virtual time it did. Its
+    controls and bidi overrides are escaped: programs print what peers send them, and an escape
+    sequence or a U+202E would recolour or reorder the other programs' lines sharing the screen."""
+    return f"[{t / 1e9:10.6f}] {node} | {one_line(text)}"
 
 
 EXAMPLES = {"--app": "--app pc1=server.py", "--stdin": "--stdin pc2=hello", "--arg": "--arg pc1=7788"}
