@@ -1,5 +1,5 @@
-"""How a program on a node ended, in one line: one wording for the simulator's `sim run --app` and
-the kernel lab's `real run --app` (both import this leaf, which imports nothing)."""
+"""How a program or a --do command on a node ended, in one line: one wording for the simulator's
+`sim run` and the kernel lab's `real run` (both import this leaf, which imports nothing)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,11 @@ def ending_line(node: str, path: str, exit: int | None, error: str | None, start
     if error:
         return L_("{node} {path}: exit {exit}: {error}", node=node, path=path, exit=exit, error=error)
     return L_("{node} {path}: exit {exit}", node=node, path=path, exit=exit)
+
+
+def cut_short_line(until: str) -> str:
+    """Said under a --do command's output when the run ended (at `until`) while it was still at work."""
+    return L_("(cut short: the run ended at {until} while the command was still running)", until=until)
 
 
 BUSY_LOOP = "without waiting (a busy loop?)"  # the simulator's error for a program past its CPU limit

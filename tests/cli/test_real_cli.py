@@ -310,15 +310,16 @@ def test_compare_finds_no_difference_on_the_notes_programs(program):
 
 
 def test_real_run_json_has_sim_runs_keys_and_removes_its_namespaces():
-    """commands, tables (arp per host, mac per switch), network, until; nothing left afterwards."""
+    """commands, tables (arp per host, mac per switch), network, until; a ping the run's end interrupts
+    is cut_short as in the simulator; nothing left afterwards."""
+    does = ["--do", "pc1 ping pc2 -c 1", "--do", "pc2 ping pc1 -c 100"]
     process = popen(
         "real",
         "run",
         str(EXAMPLES / "broadcast.yaml"),
         "--until",
         "2s",
-        "--do",
-        "pc1 ping pc2 -c 1",
+        *does,
         "--json",
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -327,13 +328,11 @@ def test_real_run_json_has_sim_runs_keys_and_removes_its_namespaces():
     out, err = process.communicate(timeout=120)
     assert process.returncode == 0, err
     document = json.loads(out)
-    sim = json.loads(
-        lanlab(
-            "sim", "run", str(EXAMPLES / "broadcast.yaml"), "--until", "2s", "--do", "pc1 ping pc2 -c 1", "--json"
-        ).stdout
-    )
+    sim = json.loads(lanlab("sim", "run", str(EXAMPLES / "broadcast.yaml"), "--until", "2s", *does, "--json").stdout)
     assert {"network", "until", "commands", "tables"} <= set(document)
+    assert [set(c) for c in document["commands"]] == [set(c) for c in sim["commands"]]
     assert set(document["commands"][0]["result"]) == set(sim["commands"][0]["result"])
+    assert [c["cut_short"] for c in document["commands"]] == [c["cut_short"] for c in sim["commands"]] == [False, True]
     assert set(document["tables"]) == set(sim["tables"]) and document["tables"]["sw1"]["mac"]
     assert ours(process.pid) == []
 

@@ -31,7 +31,7 @@ def test_check_ok_and_all_errors_with_exit_2(tmp_path: Path):
 
 
 def test_run_json_document_has_exactly_the_issue_keys():
-    """--json: network, until, events, commands (node, command, at, result), tables, links."""
+    """--json: network, until, events, commands (node, command, at, result, cut_short), tables, links."""
     result = invoke(
         "sim",
         "run",
@@ -52,7 +52,8 @@ def test_run_json_document_has_exactly_the_issue_keys():
     doc = json.loads(result.output)
     assert set(doc) == {"network", "until", "events", "commands", "tables", "links"}
     assert doc["network"] == "hub-vs-switch" and doc["until"] == 3.0 and doc["events"] > 0
-    assert [set(c) for c in doc["commands"]] == [{"node", "command", "at", "result"}] * 4
+    assert [set(c) for c in doc["commands"]] == [{"node", "command", "at", "result", "cut_short"}] * 4
+    assert [c["cut_short"] for c in doc["commands"]] == [False] * 4  # listeners never end; the rest finished
     broadcast, ping = doc["commands"][2], doc["commands"][3]
     assert sorted(r["from"] for r in broadcast["result"]["replies"]) == ["198.18.0.2", "198.18.0.4"]
     assert {"from", "text"} <= set(broadcast["result"]["replies"][0])
@@ -63,6 +64,28 @@ def test_run_json_document_has_exactly_the_issue_keys():
     assert set(doc["tables"]["pc1"]) == {"arp"} and set(doc["tables"]["pc1"]["arp"][0]) == {"ip", "mac"}
     link_keys = {"a", "b", "frames", "bytes", "drops", "collisions", "frames_per_s"}  # frames_per_s: issue 8
     assert [set(link) for link in doc["links"]] == [link_keys] * 5
+
+
+def test_a_command_the_run_ends_in_the_middle_of_says_it_was_cut_short():
+    """A ping still sending, a udp broadcast still waiting, a listener short of its --count, a tcp connect
+    still connected and a command after --until are cut_short, with a line saying so; finished ones are not."""
+    commands = [
+        "pc1 ping pc2 -c 100",
+        "pc1 ping pc3 -c 2 -i 0.2",
+        "pc1 udp broadcast Hi --wait 5",
+        "pc2 udp listen 9 --count 3",
+        "pc4 tcp serve --port 7",
+        "pc3 tcp connect pc4 7 --send hi --wait 9",
+        "at 4s pc1 ping pc2",
+    ]
+    args = [word for command in commands for word in ("--do", command)]
+    doc = json.loads(invoke("sim", "run", HUB, "--until", "3s", "--json", *args).stdout)
+    assert [c["cut_short"] for c in doc["commands"]] == [True, False, True, True, False, True, True]
+    text = invoke("sim", "run", HUB, "--until", "3s", *args).output
+    assert text.count("(cut short: the run ended at 3s while the command was still running)") == 4
+    assert text.count("(not started: --until ended the run first)") == 1
+    finished = invoke("sim", "run", HUB, "--until", "3s", "--do", "pc1 ping pc3 -c 2 -i 0.2").output
+    assert "cut short" not in finished
 
 
 def test_trace_jsonl_has_exactly_the_issue_keys_and_filter_works():

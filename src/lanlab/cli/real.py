@@ -14,6 +14,7 @@ from lanlab.cli.common import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_NO_ANSWER, EXIT
 from lanlab.cli.help import Command, Group
 from lanlab.i18n import N_, _, counted, localize, message_of
 from lanlab.units import UnitError, format_duration, parse_duration
+from lanlab.program_lines import cut_short_line
 
 STANDING = "up"  # the run id of a lab left standing by `real up`
 
@@ -241,9 +242,13 @@ def run_command(
     if as_json:
         print_json(run.document())
     else:
+        until = format_duration(round(run.until * 1e9))
         for command in run.commands:
             click.secho(command.heading(), bold=True)
-            click.echo("\n".join(localize(line) for line in do_words.lines(command)))
+            said = do_words.lines(command)
+            if command.result is not None and command.cut_short():
+                said.append(cut_short_line(until))
+            click.echo("\n".join(localize(line) for line in said))
         for line in report(run.programs):
             click.echo(localize(line))
         click.echo(

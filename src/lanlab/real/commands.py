@@ -86,6 +86,7 @@ class DoCommand:
     result: dict[str, Any] | None = None
     error: str | None = None
     started: bool = False
+    interrupted: bool = False  # the run's end stopped it (SIGINT) before it ended by itself
     started_mono: float = 0.0  # when it really started (time.monotonic())
     output: list[str] = field(default_factory=list)
     chunks: list[tuple[float, str]] = field(default_factory=list)  # tcp connect: (time.time(), text) as it came
@@ -98,7 +99,21 @@ class DoCommand:
 
     def as_dict(self) -> dict[str, Any]:
         result = {"error": self.error} if self.error is not None else self.result
-        return {"node": self.node, "command": self.words, "at": self.at, "result": result}
+        return {
+            "node": self.node,
+            "command": self.words,
+            "at": self.at,
+            "result": result,
+            "cut_short": self.cut_short(),
+        }
+
+    def cut_short(self) -> bool:
+        """As the simulator says it: the run ended before the command started, or while it was still
+        at work; a listener without --count (--max-clients) lasts as long as the run and never is."""
+        if self.error is not None:
+            return False
+        endless = self.word in LISTENERS and not {"--count", "--max-clients"} & {a.partition("=")[0] for a in self.argv}
+        return not self.started or (self.interrupted and not endless)
 
     def heading(self) -> str:
         return f"[{format_duration(round(self.at * 1e9)) if self.at else '0s'}] {self.node}$ {self.words}"
@@ -402,6 +417,7 @@ def finish(command: DoCommand, t0_wall: float, until: float, now: bool = False) 
     try:
         out, err = process.communicate(timeout=max(deadline - time.monotonic(), 0.05))
     except subprocess.TimeoutExpired:
+        command.interrupted = True
         process.send_signal(signal.SIGINT)
         try:
             out, err = process.communicate(timeout=3)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from ipaddress import IPv4Address
 from typing import TYPE_CHECKING, Any, ClassVar, NoReturn
 
+from lanlab.program_lines import cut_short_line
 from lanlab.proto.ipv4 import NetworkUnreachable
 from lanlab.text import text_encoding
 from lanlab.i18n import (
@@ -250,6 +251,12 @@ class Command:
         """False when the command waited for answers and got none (exit status 1); None: n/a."""
         return None
 
+    def running(self) -> bool:
+        """True while the command still has packets to send or answers to wait for: at the run's
+        end, --until cut it short. One that lasts as long as the network (a listener, a server
+        without a limit) never is."""
+        return False
+
 
 HostCommand = Command  # the name before commands could run on switches and on the network
 
@@ -301,7 +308,17 @@ class Scheduled:
             result = {"error": self.error}
         elif self.started:
             result = self.command.result()
-        return {"node": self.node, "command": self.command_text, "at": self.at / 1e9, "result": result}
+        return {
+            "node": self.node,
+            "command": self.command_text,
+            "at": self.at / 1e9,
+            "result": result,
+            "cut_short": self.cut_short(),
+        }
+
+    def cut_short(self) -> bool:
+        """Whether --until ended the run while the command was still at work (or before it started)."""
+        return self.error is None and (not self.started or self.command.running())
 
     def lines(self) -> list[str]:
         """What the command printed (or why it did not run)."""
@@ -309,6 +326,8 @@ class Scheduled:
             return [L_("error: {error}", error=self.error)]
         if not self.started:
             return [L_("(not started: --until ended the run first)")]
+        if self.command.running():
+            return [*self.command.lines(), cut_short_line(format_duration(self.network.engine.now))]
         return self.command.lines()
 
     def heading(self) -> str:

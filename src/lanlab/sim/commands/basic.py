@@ -77,6 +77,9 @@ class Ping(Command):
     def answered(self) -> bool | None:
         return self.session.result.received > 0
 
+    def running(self) -> bool:
+        return not self.session.done
+
     def lines(self) -> list[str]:
         r = self.session.result
         size = self.session.size
@@ -133,6 +136,9 @@ class UdpListen(Command):
         if self.args.count is not None and len(self.received) >= self.args.count:
             host.udp.unbind(self.port)
 
+    def running(self) -> bool:
+        return self.args.count is not None and len(self.received) < self.args.count
+
     def result(self) -> dict[str, Any]:
         return {"port": self.port, "received": self.received}
 
@@ -166,6 +172,7 @@ class _UdpSender(Command):
         self.expect = expect
         self.sent_at = now
         self.replies: list[dict[str, Any]] = []
+        self.waiting = True
         data = text.encode()
         if len(data) > MAX_UDP_PAYLOAD:
             raise ValueError(
@@ -190,7 +197,12 @@ class _UdpSender(Command):
             self.stop(now)
 
     def stop(self, now: int) -> None:
-        self.host.udp.unbind(self.local_port)
+        if self.waiting:
+            self.waiting = False
+            self.host.udp.unbind(self.local_port)
+
+    def running(self) -> bool:
+        return self.waiting
 
     def result(self) -> dict[str, Any]:
         return {"sent": 1, "replies": self.replies}

@@ -195,6 +195,9 @@ class _Ask(Command):
     def answered(self) -> bool | None:
         return self.reply() is not None
 
+    def running(self) -> bool:
+        return self.event is None
+
     def result(self) -> dict[str, Any]:
         event, reply = self.event, self.reply()
         out: dict[str, Any] = {
@@ -256,7 +259,7 @@ class Dig(_Ask):
     def lines(self) -> list[str]:
         reply, event = self.reply(), self.event
         if event is None:
-            return self.error_lines() + [";; (still waiting for an answer when the run ended)"]
+            return self.error_lines()  # still waiting: Scheduled says the run cut it short
         if self.short:
             return (
                 [rdata_text(r) for r in reply.answers]
@@ -345,6 +348,9 @@ class Nslookup(_Ask):
             attempts=DIG_TRIES,
         )
 
+    def running(self) -> bool:
+        return super().running() or (self.aaaa is not None and self.aaaa.result is None)
+
     def aaaa_reply(self) -> Dns | None:
         event = self.aaaa.result if self.aaaa is not None else None
         return event.reply if event is not None else None
@@ -363,7 +369,7 @@ class Nslookup(_Ask):
     def lines(self) -> list[str]:
         reply, event = self.reply(), self.event
         if event is None:
-            return self.error_lines() + [";; (still waiting for an answer when the run ended)"]
+            return self.error_lines()  # still waiting: Scheduled says the run cut it short
         if reply is None:
             return self.error_lines() + [";; no servers could be reached", ""]
         server = self.lookup.last_server

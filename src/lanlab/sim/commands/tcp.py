@@ -140,6 +140,9 @@ class TcpServe(Command):
     def result(self) -> dict[str, Any]:
         return {"port": self.args.port, "mode": self.args.mode, "events": self.log, "error": self.program.error}
 
+    def running(self) -> bool:
+        return self.args.max_clients is not None and not self.program.finished
+
     def lines(self) -> list[str]:
         return serve_lines(self.result(), self.args.bind)
 
@@ -175,6 +178,9 @@ class TcpConnect(Command):
 
     def answered(self) -> bool | None:
         return bool(self.log["received"])
+
+    def running(self) -> bool:
+        return not self.program.finished
 
     def lines(self) -> list[str]:
         return connect_lines(self.log, self.args.host, self.args.port)

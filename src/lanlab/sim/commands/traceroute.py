@@ -117,6 +117,9 @@ class Traceroute(Command):
         else:
             self.host.send_udp(self.local_port, session.destination, probe.port, session.payload, now, probe.ttl)
 
+    def running(self) -> bool:
+        return not self.session.done
+
     def result(self) -> dict[str, Any]:
         return {
             "destination": str(self.session.destination),
