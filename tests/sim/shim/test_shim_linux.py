@@ -562,3 +562,92 @@ def test_a_socket_bound_to_the_broadcast_address_hears_broadcasts_and_zero_means
 
     [result, _] = run(net, ("pc1", receiver), ("pc2", sender))
     assert result == (b"Hi", b"zero", "127.0.0.1", ("198.18.0.255", 7788))
+
+
+# How many datagrams of each size a UDP socket that never reads holds, with the default buffer and with
+# SO_RCVBUF 4096 and 10000 (Linux doubles them): measured on Linux 6.18 over lo, 500-3,000 sent each.
+HELD_BY_LINUX = {
+    (None, 0): 256,
+    (None, 100): 256,
+    (None, 200): 166,
+    (None, 1000): 92,
+    (None, 3000): 48,
+    (None, 8000): 12,
+    (4096, 100): 9,
+    (4096, 1000): 3,
+    (10000, 100): 24,
+    (10000, 1000): 8,
+}
+
+
+def test_a_udp_socket_that_does_not_read_holds_what_linux_holds_and_drops_the_rest():
+    """A UDP receive queue is bounded by SO_RCVBUF as Linux bounds it (each datagram charged its truesize):
+    the same number held for every size and buffer measured; UDP's default buffers are 212992, TCP's not."""
+    net = pair()
+
+    def program():
+        import socket
+
+        held = {}
+        for buffer, size in HELD_BY_LINUX:
+            receiver = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            receiver.bind(("127.0.0.1", 0))
+            if buffer is not None:
+                receiver.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, buffer)
+            sender = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            for _ in range(300 if size < 3000 else 60):
+                sender.sendto(b"x" * size, receiver.getsockname())
+            receiver.setblocking(False)
+            count = 0
+            try:
+                while True:
+                    receiver.recv(9000)
+                    count += 1
+            except BlockingIOError:
+                held[buffer, size] = count
+        udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        buffers = [s.getsockopt(socket.SOL_SOCKET, o) for s in (udp, tcp) for o in (socket.SO_RCVBUF, socket.SO_SNDBUF)]
+        return held, buffers
+
+    [(held, buffers)] = run(net, ("pc1", program))
+    assert held == HELD_BY_LINUX
+    assert buffers == [212992, 212992, 131072, 16384]
+
+
+def test_a_datagram_a_full_receive_buffer_refuses_is_a_drop_in_the_event_list_and_reading_makes_room():
+    """Datagrams from another host past a full SO_RCVBUF are dropped, each a 'drop' event saying why;
+    once the program has read, the next datagram is queued again."""
+    net = pair()
+    net.start_trace()
+
+    def receiver():
+        import socket
+        import time
+
+        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 2048)  # 4096: four small datagrams
+        sock.bind(("", 9))
+        time.sleep(1)
+        first = [sock.recv(100) for _ in range(4)]
+        sock.settimeout(0.5)
+        try:
+            later = sock.recv(100)
+        except TimeoutError:
+            later = None
+        return first, later
+
+    def sender():
+        import socket
+        import time
+
+        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        for n in range(6):
+            sock.sendto(b"%d" % n, ("198.18.0.2", 9))
+        time.sleep(1.2)
+        sock.sendto(b"late", ("198.18.0.2", 9))
+
+    [(first, later), _] = run(net, ("pc2", receiver), ("pc1", sender))
+    assert first == [b"0", b"1", b"2", b"3"] and later == b"late"
+    drops = [e for e in net.trace if e.device == "pc2" and e.event_kind == "drop"]
+    assert len(drops) == 2 and all("receive buffer is full" in e.note for e in drops)

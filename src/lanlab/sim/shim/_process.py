@@ -152,7 +152,22 @@ class ShimHost:
         ip, udp = frame.l3, frame.l4
         source = (str(ip.src), udp.src_port)
         for sock in self.udp_receivers(udp.dst_port, ip.dst, ip.src, udp.src_port):
-            sock.queue_datagram(frame.data, source)
+            self.queue_datagram(sock, frame.data, source, udp.dst_port, frame, now)
+
+    def queue_datagram(self, sock: Any, data: bytes, source: Any, port: int, frame: Any, now: int) -> None:
+        """Queue a datagram on a socket; one its full receive buffer refuses is a drop in the event list
+        (`frame` None: it came from this host itself, through lo)."""
+        if sock.queue_datagram(data, source) or self.host.tracer is None:
+            return
+        interface = self.host.rx_nic.name if frame is not None else "lo"
+        self.host.tracer.record(
+            now,
+            self.host.name,
+            interface,
+            "drop",
+            frame,
+            L_("UDP port {port}: the socket's receive buffer is full (SO_RCVBUF): datagram dropped", port=port),
+        )
 
     def udp_receivers(self, port: int, dst: Any, src: Any, src_port: int) -> list[Any]:
         """Which sockets on `port` get a datagram, as Linux's __udp4_lib_lookup and its multicast and

@@ -31,8 +31,21 @@ BROADCAST = IPv4Address("255.255.255.255")
 LOOPBACK = IPv4Address("127.0.0.1")
 DEFAULT_BACKLOG = min(_real.SOMAXCONN, 128)  # what socket.listen() uses without an argument
 SOMAXCONN = 4096  # Linux net.core.somaxconn: larger backlogs are cut to this
-DEFAULT_RCVBUF = 131072
-DEFAULT_SNDBUF = 16384
+DEFAULT_RCVBUF = 131072  # a TCP socket's (net.ipv4.tcp_rmem's default)
+DEFAULT_SNDBUF = 16384  # net.ipv4.tcp_wmem's default
+UDP_DEFAULT_BUFFER = 212992  # a UDP socket's SO_RCVBUF and SO_SNDBUF: net.core.rmem_default, wmem_default
+
+
+def truesize(length: int) -> int:
+    """What Linux charges a UDP socket's receive buffer for a datagram of `length` bytes that came over
+    lo or a veth (the skb its sender allocated): the struct sk_buff (256 bytes) and its head, from the
+    small-head cache (576) or else the next power-of-two kmalloc size for 31 bytes of link-layer room,
+    28 of IPv4 and UDP headers, the data and the skb_shared_info (320). Matches Linux 6.18 exactly from
+    0 to 8,000 bytes (how many datagrams a socket that does not read holds)."""
+    head = length + 379
+    return 256 + (576 if head <= 576 else 1 << (head - 1).bit_length())
+
+
 POLL_COST = 100_000  # ns of virtual time a non-blocking call that would block takes
 S = TcpState
 _NOT_CONNECTED = (S.SYN_SENT, S.SYN_RECEIVED)
@@ -101,6 +114,7 @@ class SimSocket:
         self._io_refs = 0
         self._released = False
         self._datagrams: deque[tuple[bytes, tuple[str, int]]] = deque()
+        self._queued = 0  # what the queued datagrams charge the receive buffer (their truesize)
         self._peer: tuple[IPv4Address, int] | None = None  # a connected UDP socket's peer
         self._source: IPv4Address | None = None  # and the address its datagrams leave from
         self._groups: set[IPv4Address] = set()
@@ -201,8 +215,8 @@ class SimSocket:
     def getsockopt(self, level: int, option: int, buflen: int = 0) -> Any:
         self._check_open()
         defaults = {
-            (_real.SOL_SOCKET, _real.SO_RCVBUF): DEFAULT_RCVBUF,
-            (_real.SOL_SOCKET, _real.SO_SNDBUF): DEFAULT_SNDBUF,
+            (_real.SOL_SOCKET, _real.SO_RCVBUF): DEFAULT_RCVBUF if self._tcp else UDP_DEFAULT_BUFFER,
+            (_real.SOL_SOCKET, _real.SO_SNDBUF): DEFAULT_SNDBUF if self._tcp else UDP_DEFAULT_BUFFER,
             (_real.SOL_SOCKET, _real.SO_TYPE): int(self.type),
             (_real.IPPROTO_IP, _real.IP_TTL): 64,  # net.ipv4.ip_default_ttl
             (_real.IPPROTO_IP, _real.IP_MULTICAST_TTL): 1,
@@ -536,7 +550,7 @@ class SimSocket:
             source = host.destination(ip).nic.ip
         src_port = self._bound[1]  # type: ignore[index]
         for sock in self._shim.udp_receivers(port, ip, source, src_port):
-            sock.queue_datagram(data, (str(source), src_port))
+            self._shim.queue_datagram(sock, data, (str(source), src_port), port, None, host.engine.now)
 
     # -- receiving --------------------------------------------------------------------------------------
     def takes(self, dst: IPv4Address, src: IPv4Address, src_port: int) -> bool:
@@ -565,9 +579,17 @@ class SimSocket:
             self._refused = False
             raise os_error(E.ECONNREFUSED)
 
-    def queue_datagram(self, data: bytes, source: tuple[str, int]) -> None:
+    def queue_datagram(self, data: bytes, source: tuple[str, int]) -> bool:
+        """Queue a datagram for recv, or drop it when its truesize would take the receive buffer past
+        SO_RCVBUF, as Linux's __udp_enqueue_schedule_skb (a program that does not read cannot make the
+        queue grow without end; Linux counts the drop as a UDP RcvbufError). False: dropped."""
+        size = truesize(len(data))
+        if self._queued + size > self.getsockopt(_real.SOL_SOCKET, _real.SO_RCVBUF):
+            return False
+        self._queued += size
         self._datagrams.append((data, source))
         self._shim.poke()
+        return True
 
     def recv(self, bufsize: int, flags: int = 0) -> bytes:
         self._check_open()
@@ -621,7 +643,11 @@ class SimSocket:
             return b"", None  # type: ignore[return-value]  # shut for reading: an empty read, as on Linux
         self._raise_refusal()
         # MSG_PEEK leaves the datagram for the next read; otherwise one longer than bufsize is cut, the rest lost
-        data, source = self._datagrams[0] if flags & _real.MSG_PEEK else self._datagrams.popleft()
+        if flags & _real.MSG_PEEK:
+            data, source = self._datagrams[0]
+        else:
+            data, source = self._datagrams.popleft()
+            self._queued -= truesize(len(data))
         return data[:bufsize], source
 
     def recv_into(self, buffer: Any, nbytes: int = 0, flags: int = 0) -> int:
