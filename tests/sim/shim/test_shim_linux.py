@@ -651,3 +651,38 @@ def test_a_datagram_a_full_receive_buffer_refuses_is_a_drop_in_the_event_list_an
     assert first == [b"0", b"1", b"2", b"3"] and later == b"late"
     drops = [e for e in net.trace if e.device == "pc2" and e.event_kind == "drop"]
     assert len(drops) == 2 and all("receive buffer is full" in e.note for e in drops)
+
+
+def test_a_barrier_releases_its_threads_together_in_virtual_time_and_breaks_on_timeout():
+    """threading.Barrier: three threads arriving at 0, 1 and 2 s all pass at 2 s with distinct indices and
+    one action; a barrier whose parties never all come breaks at its timeout (BrokenBarrierError)."""
+    net = pair()
+
+    def program():
+        import threading
+        import time
+
+        passed, actions = [], []
+        barrier = threading.Barrier(3, action=lambda: actions.append(time.monotonic()))
+
+        def party(delay):
+            time.sleep(delay)
+            index = barrier.wait()
+            passed.append((round(time.monotonic() - start, 3), index))
+
+        start = time.monotonic()
+        threads = [threading.Thread(target=party, args=(d,)) for d in (0, 1, 2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        lonely = threading.Barrier(2, timeout=0.5)
+        try:
+            lonely.wait()
+        except threading.BrokenBarrierError:
+            broken = (round(time.monotonic() - start, 3), lonely.broken)
+        return sorted(passed), len(actions), broken, isinstance(barrier._cond, threading.Condition)
+
+    [(passed, actions, broken, simulated)] = run(net, ("pc1", program))
+    assert passed == [(2.0, 0), (2.0, 1), (2.0, 2)] and actions == 1
+    assert broken == (2.5, True) and simulated

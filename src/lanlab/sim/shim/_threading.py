@@ -7,7 +7,9 @@ program (`_program` and `_threads` set on the subclass), so a program's own
 
 from __future__ import annotations
 
+import builtins
 import itertools
+import threading as _real_threading
 import types
 from collections import deque
 from collections.abc import Callable
@@ -373,6 +375,24 @@ class local:
 CLASSES = (Lock, RLock, Condition, Semaphore, BoundedSemaphore, Event, Thread, _MainThread, Timer)
 
 
+def stdlib_class(real: type, names: dict[str, Any]) -> type:
+    """The standard library's pure-Python class `real` (threading.Barrier: a Condition and a counter)
+    with its methods reading `names` as their module's globals, so the Condition and Lock it makes
+    are the program's simulated ones. Its own code, not a copy: it behaves as CPython's does."""
+    scope = {"__builtins__": builtins, "__name__": "threading", **names}
+    namespace: dict[str, Any] = {"__module__": "threading"}
+    for key, value in vars(real).items():
+        if key in ("__dict__", "__weakref__", "__module__"):
+            continue
+        if isinstance(value, types.FunctionType):
+            rebound = types.FunctionType(value.__code__, scope, value.__name__, value.__defaults__, value.__closure__)
+            rebound.__kwdefaults__ = value.__kwdefaults__
+            rebound.__qualname__ = value.__qualname__
+            value = rebound
+        namespace[key] = value
+    return type(real.__name__, (), namespace)
+
+
 class Threads:
     """One program's threading state (thread names and idents counted per process, as CPython
     does) and the module-level functions, bound to it."""
@@ -388,6 +408,14 @@ class Threads:
             self.classes[cls.__name__] = type(
                 cls.__name__, bases, {"_program": program, "_threads": self, "__module__": "threading"}
             )
+        self.classes["Barrier"] = stdlib_class(
+            _real_threading.Barrier,
+            {
+                "Condition": self.classes["Condition"],
+                "Lock": self.classes["Lock"],
+                "BrokenBarrierError": _real_threading.BrokenBarrierError,
+            },
+        )
         self.main = self.classes["_MainThread"]()
         if program.main is not None:
             program.main.thread_object = self.main
@@ -434,6 +462,7 @@ def threading_module(program: Program) -> types.ModuleType:
         "activeCount": threads.active_count,
         "TIMEOUT_MAX": TIMEOUT_MAX,
         "ThreadError": RuntimeError,
+        "BrokenBarrierError": _real_threading.BrokenBarrierError,
         "settrace": lambda f: None,
         "setprofile": lambda f: None,
         "stack_size": lambda size=0: 0,
