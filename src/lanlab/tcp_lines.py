@@ -1,9 +1,11 @@
 """`--do "... tcp serve"` and `--do "... tcp connect ..."` results for people: one wording for
-the simulator's and the kernel lab's (both back ends import this leaf, which imports nothing)."""
+the simulator's and the kernel lab's (both back ends import this leaf, which imports only i18n)."""
 
 from __future__ import annotations
 
 from typing import Any
+
+from lanlab.i18n import L_
 
 
 def serve_lines(result: dict[str, Any], bind: str) -> list[str]:
@@ -18,14 +20,14 @@ def serve_lines(result: dict[str, Any], bind: str) -> list[str]:
         else:
             out.append(f"{t}  {'-' if e['event'] == 'disconnect' else 'x'} {e['client']}  {e['reason']}")
     if result["error"]:
-        out.append(f"error: {result['error']}")
+        out.append(L_("error: {error}", error=result["error"]))
     return out
 
 
 def connect_lines(result: dict[str, Any], host: str, port: int) -> list[str]:
     """A client's result {connected, sent, received, error}: what it sent, what came back."""
     if result["error"] and result["connected"] is None:
-        return [f"error: {result['error']}"]
+        return [L_("error: {error}", error=result["error"])]
     out = (
         [f"connected to {host}:{port} at {result['connected']:.6f} s"]
         if result["connected"] is not None
@@ -34,5 +36,5 @@ def connect_lines(result: dict[str, Any], host: str, port: int) -> list[str]:
     out += [f"> {text}" for text in result["sent"]]
     out += [f"[{r['t']:10.6f}] < {r['text'].rstrip()}" for r in result["received"]]
     if result["error"]:
-        out.append(f"error: {result['error']}")
+        out.append(L_("error: {error}", error=result["error"]))
     return out

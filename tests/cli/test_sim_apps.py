@@ -93,10 +93,16 @@ def test_do_tcp_serve_and_connect_in_the_simulator():
 
 
 def test_connect_to_a_closed_port_says_refused_and_exits_1():
-    """Nobody listening: tcp connect reports the refusal; the command got no answer (exit 1)."""
+    """Nobody listening: tcp connect reports the refusal in the real `lanlab tcp connect`'s words, in English
+    and in Chinese; the command got no answer (exit 1); a --timeout of 0 is refused as the real CLI refuses it."""
     result = run("--do", "pc2 tcp connect pc1 7788 --send hi")
     assert result.exit_code == 1
-    assert "error: ConnectionRefusedError: [Errno 111] Connection refused" in result.output
+    said = "error: connection refused by tcp pc1:7788: nothing listens there (is the server running?)"
+    assert said in result.output.splitlines()
+    zero = run("--do", "pc2 tcp connect pc1 7788 --timeout 0")
+    assert zero.exit_code == 2 and "0 is no time to wait: give more than 0, like 5s" in zero.output
+    chinese = CliRunner().invoke(cli, ["--lang", "zh", "sim", "run", EXAMPLE, "--do", "pc2 tcp connect pc1 7788"])
+    assert "错误：tcp pc1:7788 拒绝连接：那里没有程序在监听（服务器在运行吗？）" in chinese.output.splitlines()
 
 
 @pytest.mark.parametrize(

@@ -201,6 +201,14 @@ def test_connect_timeout_is_one_line_and_exit_2():
     assert "timed out" in result.stderr and result.stderr.count("\n") == 1
 
 
+@pytest.mark.parametrize("args", [["connect", "127.0.0.1", "9", "--timeout", "0"], ["serve", "--idle-timeout", "0ms"]])
+def test_a_timeout_of_zero_is_refused_before_anything_is_tried(args):
+    """--timeout 0 (connect) and --idle-timeout 0 (serve) would give up at once: one line saying so, exit 2."""
+    result = lanlab("tcp", *args)
+    assert result.returncode == 2 and result.stderr.count("\n") == 1
+    assert "is no time to wait: give more than 0, like 5s" in result.stderr
+
+
 @pytest.mark.parametrize(
     "args, message",
     [

@@ -58,13 +58,20 @@ class DurationType(click.ParamType):
 
     name = "DURATION"
 
+    def __init__(self, positive: bool = False) -> None:
+        self.positive = positive  # a timeout: 0 would give up before anything could answer
+
     def convert(self, value: Any, param: Any, ctx: Any) -> float:
         if isinstance(value, float):
-            return value
-        try:
-            return parse_duration(value) / 1e9
-        except UnitError as error:
-            self.fail(localize(message_of(error)), param, ctx)
+            seconds = value
+        else:
+            try:
+                seconds = parse_duration(value) / 1e9
+            except UnitError as error:
+                self.fail(localize(message_of(error)), param, ctx)
+        if self.positive and seconds <= 0:
+            self.fail(_("{value} is no time to wait: give more than 0, like 5s").format(value=value), param, ctx)
+        return seconds
 
 
 class NonEmptyType(click.ParamType):
@@ -122,5 +129,6 @@ ENCODING = EncodingType()
 IPV4 = Ipv4Type("198.18.0.2")
 BROADCAST_ADDRESS = Ipv4Type("198.18.0.255")
 DURATION = DurationType()
+TIMEOUT = DurationType(positive=True)
 HOST = NonEmptyType("HOST", N_("host"), N_("a name or an address like 198.18.0.2"))
 INTERFACE = NonEmptyType("IF", N_("interface"), N_("its name, like eth0 (`ip link` lists them)"))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import errno
 import os
 import socket
 import sys
@@ -14,7 +13,8 @@ from typing import NamedTuple
 import click
 
 from lanlab.cli.common import fail, print_json
-from lanlab.i18n import N_, Deferred, _, localize, ngettext
+from lanlab.i18n import Deferred, _, localize, ngettext
+from lanlab.socket_errors import error_line
 from lanlab.text import one_line
 
 
@@ -76,20 +76,6 @@ class EventPrinter:
         click.echo(_("lanlab: the log's reader closed the pipe; going on without a log"), err=True)
 
 
-# errno -> what to tell the user; {target} is what we tried to reach or bind.
-_ADVICE: dict[int, str] = {
-    errno.EADDRINUSE: N_("{target} is already in use; pick another --port or stop the program using it"),
-    errno.EADDRNOTAVAIL: N_("{target}: no such address on this host (see `ip addr`)"),
-    errno.EACCES: N_("{target}: permission denied (ports below 1024 need root)"),
-    errno.ECONNREFUSED: N_("connection refused by {target}: nothing listens there (is the server running?)"),
-    errno.ENETUNREACH: N_("{target}: network is unreachable (no route to it; see `ip route`)"),
-    errno.EHOSTUNREACH: N_("{target}: host unreachable (nobody answered ARP, or a router said no)"),
-    errno.ETIMEDOUT: N_("{target}: timed out (the host is down or a firewall drops the packets)"),
-    errno.ENODEV: N_("{target}: no such network interface (see `ip link`)"),
-    errno.EPERM: N_("{target}: operation not permitted (binding to an interface needs root)"),
-    # RFC 768 and 791: a 16-bit length less 8 bytes of UDP and 20 of IPv4 header
-    errno.EMSGSIZE: N_("{target}: the datagram is too long (over IPv4 a UDP datagram holds at most 65,507 bytes)"),
-}
 # getaddrinfo's "Address family for hostname not supported": an IPv6 address, or a name with only IPv6 ones
 _NOT_IPV4 = {getattr(socket, name) for name in ("EAI_ADDRFAMILY", "EAI_FAMILY") if hasattr(socket, name)}
 
@@ -106,8 +92,5 @@ def network_errors(target: str) -> Iterator[None]:
                 _("{host} has no IPv4 address: lanlab speaks IPv4 (give an address like 198.18.0.2)").format(host=host)
             )
         fail(_("cannot resolve {host}: {reason}").format(host=host, reason=error.strerror))
-    except TimeoutError:
-        fail(_(_ADVICE[errno.ETIMEDOUT]).format(target=target))
     except OSError as error:
-        advice = _ADVICE.get(error.errno or 0)
-        fail(_(advice).format(target=target) if advice else f"{target}: {error.strerror or error}")
+        fail(localize(error_line(error, target)))

@@ -10,7 +10,7 @@ import sys
 
 import click
 
-from lanlab.cli.common import DURATION, ENCODING, HOST, fail
+from lanlab.cli.common import DURATION, ENCODING, HOST, TIMEOUT, fail
 from lanlab.cli.help import Group
 from lanlab.cli.netio import Counted, EventPrinter, network_errors
 from lanlab.i18n import N_, N_plural, localize, message_of
@@ -94,7 +94,7 @@ async def _serve_until_signal(settings: ServerSettings, events: EventPrinter) ->
     "--max-clients", type=click.IntRange(min=1), metavar="N", help="Refuse (politely, in one line) clients beyond N."
 )
 @click.option(
-    "--idle-timeout", type=DURATION, metavar="S", help="Close clients silent for S seconds (telling them why)."
+    "--idle-timeout", type=TIMEOUT, metavar="S", help="Close clients silent for S seconds (telling them why)."
 )
 @click.option(
     "--max-line",
@@ -170,7 +170,7 @@ class _Output:
     "(default: half-close and wait for the peer to close).",
 )
 @click.option(
-    "--timeout", type=DURATION, default=10.0, show_default=True, metavar="S", help="Give up connecting after S seconds."
+    "--timeout", type=TIMEOUT, default=10.0, show_default=True, metavar="S", help="Give up connecting after S seconds."
 )
 def connect(host: str, port: int, encoding: str, sends: tuple[str, ...], wait: float | None, timeout: float) -> None:
     """Talk to HOST PORT, full duplex: what arrives is printed while you type.

@@ -161,6 +161,16 @@ def duration_s(text: str) -> int:
         raise argparse.ArgumentTypeError(localize(message_of(error))) from None
 
 
+def timeout_s(text: str) -> int:
+    """A timeout argument: a duration_s more than 0 (the real CLI's --timeout refuses 0 in the same words)."""
+    value = duration_s(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(
+            localize(L_("{value} is no time to wait: give more than 0, like 5s", value=text))
+        )
+    return value
+
+
 def int_in(low: int, high: int | None = None) -> Callable[[str], int]:
     """An argparse type: a whole number from `low` to `high` (no upper bound when None)."""
 

@@ -18,7 +18,9 @@ from lanlab.sim.commands.base import (
     int_in,
     parser,
     register_command,
+    timeout_s,
 )
+from lanlab.socket_errors import error_line
 from lanlab.tcp_lines import connect_lines, serve_lines
 from lanlab.units import SECOND
 
@@ -86,8 +88,8 @@ def _connect(
     """Connect, send each text as a line, collect what arrives for `wait` seconds, close."""
     try:
         conn = socket.create_connection((host, port), timeout=timeout)
-    except OSError as error:
-        log["error"] = f"{type(error).__name__}: {error}"
+    except OSError as error:  # the real `lanlab tcp connect`'s words
+        log["error"] = error_line(error, f"tcp {host}:{port}")
         return
     log["connected"] = time.monotonic()
     with conn:
@@ -102,7 +104,7 @@ def _connect(
             except socket.timeout:
                 break
             except OSError as error:
-                log["error"] = f"{type(error).__name__}: {error}"
+                log["error"] = error_line(error, f"tcp {host}:{port}")
                 break
             if not data:
                 break
@@ -161,7 +163,7 @@ class TcpConnect(Command):
         p.add_argument("--send", dest="sends", action="append", default=[])
         p.add_argument("--encoding", type=encoding, default="utf-8")
         p.add_argument("--wait", type=duration_s, default=SECOND)
-        p.add_argument("--timeout", type=duration_s, default=10_000_000_000)
+        p.add_argument("--timeout", type=timeout_s, default=10_000_000_000)
         return p
 
     def __init__(self, argv: list[str]) -> None:

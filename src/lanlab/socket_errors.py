@@ -1,0 +1,37 @@
+"""What to tell the user when a socket call fails, by errno: one wording for the real-network
+commands (`lanlab tcp connect`, `lanlab udp ...`) and the simulator's --do words (`tcp connect`),
+so the same mistake reads the same on either side. A leaf: it imports nothing of lanlab's layers."""
+
+from __future__ import annotations
+
+import errno
+
+from lanlab.i18n import L_, N_
+
+# errno -> an N_ template; {target} is what we tried to reach or bind ("tcp 198.18.0.2:7788").
+ADVICE: dict[int, str] = {
+    errno.EADDRINUSE: N_("{target} is already in use; pick another --port or stop the program using it"),
+    errno.EADDRNOTAVAIL: N_("{target}: no such address on this host (see `ip addr`)"),
+    errno.EACCES: N_("{target}: permission denied (ports below 1024 need root)"),
+    errno.ECONNREFUSED: N_("connection refused by {target}: nothing listens there (is the server running?)"),
+    errno.ENETUNREACH: N_("{target}: network is unreachable (no route to it; see `ip route`)"),
+    errno.EHOSTUNREACH: N_("{target}: host unreachable (nobody answered ARP, or a router said no)"),
+    errno.ETIMEDOUT: N_("{target}: timed out (the host is down or a firewall drops the packets)"),
+    errno.ENODEV: N_("{target}: no such network interface (see `ip link`)"),
+    errno.EPERM: N_("{target}: operation not permitted (binding to an interface needs root)"),
+    # RFC 768 and 791: a 16-bit length less 8 bytes of UDP and 20 of IPv4 header
+    errno.EMSGSIZE: N_("{target}: the datagram is too long (over IPv4 a UDP datagram holds at most 65,507 bytes)"),
+}
+
+
+def advice_for(error: OSError) -> str | None:
+    """The template for `error` (a TimeoutError without an errno is ETIMEDOUT), or None."""
+    if isinstance(error, TimeoutError) and error.errno is None:
+        return ADVICE[errno.ETIMEDOUT]
+    return ADVICE.get(error.errno or 0)
+
+
+def error_line(error: OSError, target: str) -> str:
+    """The one line for `error` on `target` (an L_ text: English as data, the user's language where shown)."""
+    advice = advice_for(error)
+    return L_(advice, target=target) if advice else f"{target}: {error.strerror or error}"
