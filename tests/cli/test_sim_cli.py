@@ -420,13 +420,30 @@ def test_the_max_events_help_names_the_storm_allowance_in_both_languages():
             "node r1: interfaces: eth0 given twice",
         ),
         ('  "pc:3": {kind: host, ip: 198.18.0.3/24}\n', 2, "node name 'pc:3': a name has no ':'"),
+        ('  "": {kind: host}\n', 2, "a node's name is empty; give one, like pc1"),
+        ('  "  ": {kind: host}\n', 2, "a node's name is empty; give one, like pc1"),
+        ('  "pc1 ": {kind: host}\n', 2, "node name 'pc1 ': a name neither starts nor ends with a space"),
+        ('  "pc\\u202e1": {kind: host}\n', 2, "node name 'pc\\u202e1': a name holds no control or direction"),
+        ('  "pc\\t1": {kind: host}\n', 2, "node name 'pc\\t1': a name holds no control or direction"),
     ],
-    ids=["group MAC", "broadcast gateway", "network gateway", "interface twice", "colon in name"],
+    ids=[
+        "group MAC",
+        "broadcast gateway",
+        "network gateway",
+        "interface twice",
+        "colon in name",
+        "empty name",
+        "blank name",
+        "space after name",
+        "bidi override in name",
+        "tab in name",
+    ],
 )
 def test_check_refuses_what_no_network_could_be(tmp_path, nodes, line, problem):
     """A group MAC on an interface (every switch would learn it), a gateway that is its subnet's network or
-    broadcast address, an interface given twice (YAML kept the last silently) and a node name with a colon
-    (NODE:PORT could not name it) are FILE:LINE mistakes; sim check said ok to each."""
+    broadcast address, an interface given twice (YAML kept the last silently), a node name with a colon
+    (NODE:PORT could not name it) and an empty, space-padded or unprintable name are FILE:LINE mistakes,
+    each saying its own reason (an empty name was said to hold a ':', the others were ok)."""
     topology = tmp_path / "t.yaml"
     topology.write_text("nodes:\n" + nodes + "links: []\n")
     result = invoke("sim", "check", str(topology))

@@ -322,7 +322,22 @@ class Document:
             )
 
 
-NODE_NAME = re.compile(r"[^:]+")  # links and captures say NODE:PORT: no colon in a node's name
+def node_name_problem(name: str) -> str | None:
+    """What is wrong with a node's name, or None: links and captures write NODE:PORT (no colon),
+    --do and the event list show it (printable, no spaces around it, not empty)."""
+    if not name.strip():
+        return L_("a node's name is empty; give one, like pc1")
+    if ":" in name:
+        return L_("node name {name}: a name has no ':' (links and captures write NODE:PORT), like pc1", name=repr(name))
+    if name != name.strip():
+        return L_("node name {name}: a name neither starts nor ends with a space, like pc1", name=repr(name))
+    if not name.isprintable():
+        return L_(
+            "node name {name}: a name holds no control or direction characters (it is printed), like pc1",
+            name=repr(name),
+        )
+    return None
+
 
 MAX_DEPTH = 100  # far more than a topology needs, far less than what exhausts PyYAML's recursion
 # Values, written or brought by aliases, as the reader walks them: a 10,000-host topology has
@@ -654,14 +669,9 @@ def read_document(
                 ctx.error(name_node, L_("a node's name is one word, like pc1"))
                 continue
             node_name = str(name_node.value)
-            if not NODE_NAME.fullmatch(node_name):
-                ctx.error(
-                    name_node,
-                    L_(
-                        "node name {name}: a name has no ':' (links and captures write NODE:PORT), like pc1",
-                        name=repr(node_name),
-                    ),
-                )
+            problem = node_name_problem(node_name)
+            if problem is not None:
+                ctx.error(name_node, problem)
                 continue
             if not isinstance(value, MappingNode):
                 ctx.error(
