@@ -61,7 +61,7 @@ def test_run_json_document_has_exactly_the_issue_keys():
     assert ping["result"]["transmitted"] == 3 and ping["result"]["received"] == 3
     assert len(ping["result"]["rtt_ms"]) == 3
     assert set(doc["tables"]["sw1"]) == {"mac"} and set(doc["tables"]["sw1"]["mac"][0]) == {"mac", "port", "age"}
-    assert set(doc["tables"]["pc1"]) == {"arp"} and set(doc["tables"]["pc1"]["arp"][0]) == {"ip", "mac"}
+    assert set(doc["tables"]["pc1"]) == {"arp"} and set(doc["tables"]["pc1"]["arp"][0]) == {"ip", "mac", "interface"}
     link_keys = {"a", "b", "frames", "bytes", "drops", "collisions", "frames_per_s"}  # frames_per_s: issue 8
     assert [set(link) for link in doc["links"]] == [link_keys] * 5
 
@@ -449,3 +449,26 @@ def test_check_refuses_what_no_network_could_be(tmp_path, nodes, line, problem):
     result = invoke("sim", "check", str(topology))
     assert result.exit_code == 2
     assert result.output.startswith(f"{topology}:{line}: {problem}"), result.output
+
+
+def test_a_host_with_two_interfaces_on_one_subnet_lists_each_neighbour_per_interface(tmp_path: Path):
+    """A neighbour learned on eth0 and on eth1 is two ARP rows told apart by their interface, in the --do
+    arp lines, the --show table and the JSON rows (they printed as the same row twice)."""
+    topology = tmp_path / "two.yaml"
+    topology.write_text(
+        "nodes:\n  pc1:\n    kind: host\n    interfaces: {eth0: {ip: 198.18.0.1/24}, eth1: {ip: 198.18.0.11/24}}\n"
+        "  pc2: {kind: host, ip: 198.18.0.2/24}\n  sw1: {kind: switch}\n"
+        "links:\n  - [pc1:eth0, sw1:p1]\n  - [pc1:eth1, sw1:p3]\n  - [pc2:eth0, sw1:p2]\n"
+    )
+    does = ["--do", "pc2 ping 198.18.0.1 -c 1", "--do", "pc2 ping 198.18.0.11 -c 1", "--do", "at 1s pc1 arp"]
+    text = invoke("sim", "run", str(topology), "--until", "2s", *does).output.splitlines()
+    mac = text[text.index("[1s] pc1$ arp") + 1].split()[1]
+    assert text[text.index("[1s] pc1$ arp") + 1 :][:2] == [
+        f"  198.18.0.2      {mac}  eth0",
+        f"  198.18.0.2      {mac}  eth1",
+    ]
+    doc = json.loads(invoke("sim", "run", str(topology), "--until", "2s", *does, "--json").stdout)
+    rows = [(r["ip"], r["interface"]) for r in doc["tables"]["pc1"]["arp"]]
+    assert rows == [("198.18.0.2", "eth0"), ("198.18.0.2", "eth1")]
+    shown = invoke("sim", "run", str(topology), "--until", "2s", *does, "--show", "arp").output
+    assert f"│ 198.18.0.2 │ {mac} │ eth1      │" in shown

@@ -755,8 +755,9 @@ def arp_table(name: str, rows: list[dict[str, Any]]) -> Table:
     table = Table(title=escape(_("{name} ARP table").format(name=name)), title_justify="left", min_width=36)
     table.add_column("IP")
     table.add_column("MAC")
+    table.add_column(_("interface"))
     for row in rows:
-        table.add_row(row["ip"], row["mac"])
+        table.add_row(row["ip"], row["mac"], row["interface"])
     return table
 
 

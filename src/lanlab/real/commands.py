@@ -26,6 +26,7 @@ from lanlab.proto.traceroute import Hop, report_lines
 from lanlab.real import dhcp, dns, tables
 from lanlab.real.model import RealLab
 from lanlab.real.netns import Built, RealError
+from lanlab.table_lines import arp_lines
 from lanlab.tcp_lines import connect_lines, serve_lines
 from lanlab.units import UnitError, format_duration, parse_duration
 
@@ -584,7 +585,7 @@ def lines(command: DoCommand) -> list[str]:
             L_("{count} reply", count=len(replies)) if len(replies) == 1 else L_("{count} replies", count=len(replies))
         ] + [f"  {x['from']}:{x['port']} {x['text']!r} {x['rtt_ms']:.3f} ms" for x in replies]
     if command.word == "arp":
-        return [f"  {x['ip']:<15} {x['mac']}" for x in r["arp"]] or [L_("  (empty)")]
+        return arp_lines(r["arp"])
     if command.word == "mac":
         return [
             L_("  {mac}  {port} age {age} s", mac=x["mac"], port=f"{x['port']:<6}", age=f"{x['age']:.3f}")

@@ -34,13 +34,14 @@ def _json(argv: list[str]) -> list[dict[str, Any]]:
 
 
 def arp(ns: str) -> list[dict[str, Any]]:
-    """Resolved IPv4 neighbours as {"ip", "mac", "confirmed"}, in address order as the simulator
+    """Resolved IPv4 neighbours as {"ip", "mac", "interface", "confirmed"}, in address order as the simulator
     lists them; `confirmed`: seconds since the kernel last confirmed the entry (an ARP reply, or
     traffic that proved the neighbour there), which `compare` holds to the simulator's ARP timeout."""
     rows = [
         {
             "ip": n["dst"],
             "mac": n["lladdr"],
+            "interface": n["dev"],
             "confirmed": float(n.get("confirmed", 0)),
             "updated": float(n.get("updated", 0)),
         }

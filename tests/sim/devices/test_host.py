@@ -21,7 +21,9 @@ def test_ping_resolves_with_arp_first(net: Network):
     assert sent[0].summary == "Who has 198.18.0.3? Tell 198.18.0.1"
     assert [e.proto for e in sent] == ["ARP", "ICMP", "ICMP"]
     assert result.rtt_ns[0] > result.rtt_ns[1]  # the first waited for ARP
-    assert {"ip": "198.18.0.3", "mac": str(net.node("pc3").nics[0].mac)} in net.node("pc1").arp_table
+    assert {"ip": "198.18.0.3", "mac": str(net.node("pc3").nics[0].mac), "interface": "eth0"} in net.node(
+        "pc1"
+    ).arp_table
 
 
 def test_unanswered_arp_retries_then_reports_host_unreachable():

@@ -19,6 +19,7 @@ from lanlab.sim.commands.base import (
     route_or_unreachable,
 )
 from lanlab.sim.core.node import KeepsMacTable
+from lanlab.table_lines import arp_lines
 from lanlab.units import SECOND
 from lanlab.i18n import L_, N_, L_counted
 
@@ -275,7 +276,7 @@ class ArpShow(Command):
         return {"arp": self.rows}
 
     def lines(self) -> list[str]:
-        return [f"  {r['ip']:<15} {r['mac']}" for r in self.rows] or [L_("  (empty)")]
+        return arp_lines(self.rows)
 
 
 # `NODE mac` on a node that keeps no MAC table (a hub repeats, a host or router has an ARP table).

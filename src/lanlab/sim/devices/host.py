@@ -373,11 +373,13 @@ class Host:
 
     @property
     def arp_table(self) -> list[dict[str, object]]:
-        """Every interface's live ARP entries as rows {"ip", "mac"}."""
+        """Every interface's live ARP entries as rows {"ip", "mac", "interface"}."""
         rows: list[dict[str, object]] = []
         for nic in self.nics:
             if nic.arp is not None:
-                rows.extend({"ip": str(r.ip), "mac": str(r.mac)} for r in nic.arp.rows(self.engine.now))
+                rows.extend(
+                    {"ip": str(r.ip), "mac": str(r.mac), "interface": nic.name} for r in nic.arp.rows(self.engine.now)
+                )
         return rows
 
     def announce(self) -> None:
