@@ -50,7 +50,7 @@ def shown_rows(table: str, rows: Any, t: int) -> Any:
     if table == "mac":
         return [{"mac": mac, "port": port, "age": round((t - seen) / 1e9, 6)} for mac, port, seen in rows]
     if table == "arp":
-        return [{"ip": ip, "mac": mac} for ip, mac in rows]
+        return [{"ip": ip, "mac": mac, "interface": interface} for ip, mac, interface in rows]
     if table == "route":
         return [
             {

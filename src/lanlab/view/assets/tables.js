@@ -47,8 +47,8 @@
       }
       if (held.arp && (held.arp.length || node.kind !== "router")) {
         any = true;
-        box.appendChild(table(L.t("{node} ARP table", {node: node.name}), ["IP", "MAC"], held.arp.map(function (r) {
-          return {cells: [r[0], r[1]], changed: isChanged("arp", r[0])};
+        box.appendChild(table(L.t("{node} ARP table", {node: node.name}), ["IP", "MAC", L.t("interface")], held.arp.map(function (r) {
+          return {cells: [r[0], r[1], r[2] || "-"], changed: isChanged("arp", r[0])};
         }), !!marks.arp, "arp-" + node.name));
       }
       if (held.route) {
