@@ -184,7 +184,7 @@ def test_open_a_frame_and_find_the_ipv4_ttl_and_its_byte(opened, shots):
 
 
 def test_tables_on_the_page_equal_show_at_that_time(opened, shots):
-    """At the last event of an instant, the page's MAC and ARP tables are what `sim run --until T
+    """At the last event of an instant, the page's MAC and ARP tables (with the interface) are what `sim run --until T
     --json` reports for the same run (MAC age to the millisecond, as --show prints it)."""
     for kind in ("learn", "deliver"):
         index = js(
@@ -198,7 +198,9 @@ def test_tables_on_the_page_equal_show_at_that_time(opened, shots):
         tables = json.loads(result.output)["tables"]
         assert table_text(opened, "mac-sw1") == [[r["mac"], r["port"], f"{r['age']:.3f}"] for r in tables["sw1"]["mac"]]
         for host in ("pc1", "pc2", "pc3", "pc4"):
-            assert table_text(opened, f"arp-{host}") == [[r["ip"], r["mac"]] for r in tables[host]["arp"]]
+            assert table_text(opened, f"arp-{host}") == [
+                [r["ip"], r["mac"], r["interface"]] for r in tables[host]["arp"]
+            ]
     screenshot(opened, shots, "5-tables")
 
 

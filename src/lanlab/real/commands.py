@@ -113,8 +113,14 @@ class DoCommand:
         at work; a listener without --count (--max-clients) lasts as long as the run and never is."""
         if self.error is not None:
             return False
+        if not self.started:
+            return True
+        if self.word == "ping" and "-w" not in self.argv and self.result is not None:
+            # the run's end is ping's own deadline (tool_argv): cut short when it had more to send
+            count = self.argv[self.argv.index("-c") + 1] if "-c" in self.argv[:-1] else "4"  # the simulator's -c
+            return int(self.result.get("transmitted", 0)) < int(count)
         endless = self.word in LISTENERS and not {"--count", "--max-clients"} & {a.partition("=")[0] for a in self.argv}
-        return not self.started or (self.interrupted and not endless)
+        return self.interrupted and not endless
 
     def heading(self) -> str:
         return f"[{format_duration(round(self.at * 1e9)) if self.at else '0s'}] {self.node}$ {self.words}"

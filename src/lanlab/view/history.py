@@ -84,9 +84,7 @@ def _mac_rows_reported(node: Any, now: int) -> list[list[Any]]:
 
 def _arp_rows(node: Any, now: int) -> list[list[Any]]:
     """Every interface's live ARP entries (as arp_table lists them), the address objects kept."""
-    return [
-        [entry.ip, entry.mac, nic.name] for nic in node.nics if nic.arp is not None for entry in nic.arp.live(now)
-    ]
+    return [[entry.ip, entry.mac, nic.name] for nic in node.nics if nic.arp is not None for entry in nic.arp.live(now)]
 
 
 def ageing_reader(node: Any) -> Callable[[Any, int], int] | None:
