@@ -686,3 +686,51 @@ def test_a_barrier_releases_its_threads_together_in_virtual_time_and_breaks_on_t
     [(passed, actions, broken, simulated)] = run(net, ("pc1", program))
     assert passed == [(2.0, 0), (2.0, 1), (2.0, 2)] and actions == 1
     assert broken == (2.5, True) and simulated
+
+
+CHAT = """
+import select, socket, sys
+sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+sock.bind(("", 5000))
+print("fds", sys.stdin.fileno(), sys.stdout.fileno())
+poller = select.poll()
+poller.register(sys.stdin, select.POLLIN)
+print("poll", poller.poll(0))
+while True:
+    ready, _, _ = select.select([sys.stdin, sock], [], [], 5)
+    if not ready:
+        print("quiet")
+        break
+    if sock in ready:
+        print("net", sock.recv(100).decode())
+    if sys.stdin in ready:
+        line = sys.stdin.readline()
+        print("typed", line.strip() if line else "(end)")
+        if not line:
+            sock.settimeout(5)
+            print("net", sock.recv(100).decode())
+            break
+"""
+
+
+def test_a_program_selects_on_its_stdin_and_a_socket_as_a_chat_client_does(tmp_path: Path):
+    """sys.stdin is descriptor 0 and sys.stdout 1; select() and poll() take stdin, readable at once (its text
+    is all there: the lines, then the end, as a file or a finished pipe), beside a socket that waits."""
+    net = pair()
+    path = tmp_path / "chat.py"
+    path.write_text(CHAT)
+    program = net.node("pc1").run_program(str(path), stdin="hello\nworld\n")
+
+    def sender():
+        import socket
+        import time
+
+        time.sleep(1)
+        socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"hi", ("198.18.0.1", 5000))
+
+    net.node("pc2").run(sender)
+    run_programs(net, 10 * S)
+    lines = [text for _, text in program.output]
+    assert program.exit == 0, lines
+    assert lines == ["fds 0 1", "poll [(0, 1)]", "typed hello", "typed world", "typed (end)", "net hi"]
+    assert program.output[-1][0] >= 1_000_000_000  # the datagram waited for, in virtual time

@@ -231,6 +231,9 @@ class ProgramOutput(io.TextIOBase):
     def writable(self) -> bool:
         return True
 
+    def fileno(self) -> int:
+        return 1  # stderr is the same stream: its lines interleave as a terminal shows them
+
     def reconfigure(self, **options: Any) -> None:
         """TextIOWrapper.reconfigure's options (encoding, errors, newline, line_buffering, write_through) are
         accepted and change nothing: lines are kept as text, whole at each newline."""
@@ -281,9 +284,17 @@ def _incomplete_utf8_tail(raw: bytes) -> int:
     return 0
 
 
+class _StdinBytes(io.BytesIO):
+    """sys.stdin.buffer: all its bytes there from the start, as a file or a pipe whose writer is done;
+    descriptor 0, so select() and poll() take sys.stdin (always readable: a line or the end)."""
+
+    def fileno(self) -> int:
+        return 0
+
+
 def program_stdin(text: str) -> io.TextIOWrapper:
     """A program's stdin holding `text`: UTF-8 text over bytes, with the `buffer` and `encoding` of Linux's."""
-    return io.TextIOWrapper(io.BytesIO(text.encode("utf-8")), encoding="utf-8")
+    return io.TextIOWrapper(_StdinBytes(text.encode("utf-8")), encoding="utf-8")
 
 
 class SimThread:

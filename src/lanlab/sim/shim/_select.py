@@ -1,5 +1,5 @@
 """`select` for programs on a simulated host: select(), poll() and epoll over simulated
-sockets, waiting in virtual time.
+sockets and the program's stdin and stdout, waiting in virtual time.
 
 poll and epoll report what Linux reports for a socket: POLLIN when a recv (or accept) would
 not block, POLLOUT when a send would not, POLLERR on a pending error, POLLHUP once both
@@ -43,14 +43,35 @@ def _ns(seconds: float | None) -> int | None:
     return None if seconds is None or seconds < 0 else seconds_to_ns(seconds)
 
 
+class StandardStream:
+    """Descriptor 0 (stdin) or 1 and 2 (stdout, stderr) as select() and poll() see them: stdin is
+    always readable (its text is all there: a line, or the end, as a file or a finished pipe) and
+    never writable; the output always writable."""
+
+    _conn = None
+    _closed = False
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+
+    def _readable(self) -> bool:
+        return self.fd == 0
+
+    def _writable(self) -> bool:
+        return self.fd != 0
+
+
+STANDARD = {fd: StandardStream(fd) for fd in (0, 1, 2)}
+
+
 class Readiness:
     """Which simulated sockets of one program are ready for what."""
 
     def __init__(self, program: Program) -> None:
         self.program = program
 
-    def socket(self, fd: int, call: str) -> SimSocket:
-        sock = self.program.shim.sockets.get(fd)
+    def socket(self, fd: int, call: str) -> SimSocket | StandardStream:
+        sock = self.program.shim.sockets.get(fd) or STANDARD.get(fd)
         if sock is None:
             raise UnsupportedInSimulation(
                 f"{call} on descriptor {fd}, which is not a simulated socket (host {self.program.node})"
@@ -65,7 +86,7 @@ class Readiness:
 
     def events(self, fd: int) -> int:
         """poll(2)'s revents for descriptor `fd` (all of them; the caller masks)."""
-        sock = self.program.shim.sockets.get(fd)
+        sock = self.program.shim.sockets.get(fd) or STANDARD.get(fd)
         if sock is None or sock._closed:
             return POLLNVAL
         events = (POLLIN if sock._readable() else 0) | (POLLOUT if sock._writable() else 0)
