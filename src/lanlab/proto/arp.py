@@ -153,6 +153,11 @@ class ArpCache(Generic[P]):
         pending.packets.append(packet)
         return None
 
+    def waiting_for(self, ip: IPv4Address) -> int:
+        """Packets queued for `ip` until it resolves (0: none, or it is resolved)."""
+        pending = self._pending.get(int(ip))
+        return 0 if pending is None else len(pending.packets)
+
     @property
     def queued(self) -> int:
         """Packets waiting for a resolution."""

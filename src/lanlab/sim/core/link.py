@@ -137,6 +137,19 @@ class Port:
         peer = self.peer
         return 0 if peer is None else peer.tx_frames - peer.lost
 
+    def room_at(self, now: int, frames: int = 1) -> int | None:
+        """When `frames` more frames sent from `now` on would all find room in the output queue: None
+        if they do now (or never could, or the port shares a collision domain, whose stations queue
+        their own way), else the time enough waiting frames have gone onto the wire."""
+        if self.domain is not None or frames > self.queue_limit:
+            return None
+        waiting = self.waiting
+        while waiting and waiting[0] <= now:
+            waiting.popleft()
+        if self.busy_until <= now or len(waiting) + frames <= self.queue_limit:
+            return None
+        return waiting[len(waiting) + frames - self.queue_limit - 1]
+
     def send(self, frame: Frame, now: int) -> None:
         """Queue `frame` for transmission; schedules its arrival at the peer (one event)."""
         # One test for the common full-duplex, unobserved port; a hub station is always watched.

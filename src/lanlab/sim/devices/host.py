@@ -267,6 +267,7 @@ class Host:
         self.pings: dict[int, PingSession] = {}
         self.icmp_errors: list[tuple[int, IPv4Address, Icmp]] = []
         self.icmp_error_hooks: list[Callable[[Icmp, bytes, int], None]] = []  # (error, quoted packet, now)
+        self.arp_queue_watchers: list[Callable[[], None]] = []  # told when an ARP queue empties (sent or failed)
         # Called with (sender, icmp, data after the ICMP header, now) for every ICMP message but
         # echo requests: how traceroute hears its errors and echo replies.
         self.icmp_watchers: list[Callable[[IPv4Address, Icmp, bytes, int], None]] = []
@@ -691,12 +692,16 @@ class Host:
             nic.port.send(
                 Frame(Ethernet(dst, nic.mac, EtherType.ARP), packet, None, b"", ARP_SIZE, next(engine.frame_ids)), now
             )
-        for mac, (ip, l4, data, size) in arp.packets_to_send():
+        released = arp.packets_to_send()
+        for mac, (ip, l4, data, size) in released:
             if size > nic.max_frame:
                 self._send_fragments(nic, nic.ethernet_to(mac), ip, l4, data, now)
                 continue
             nic.port.send(Frame(nic.ethernet_to(mac), ip, l4, data, size, next(engine.frame_ids)), now)
         event = arp.next_event()
+        if self.arp_queue_watchers and (released or event is not None):
+            for watcher in self.arp_queue_watchers:  # a sender blocked on a full queue may go on
+                watcher()
         while event is not None:
             if isinstance(event, QueueOverflow):
                 if self.tracer is not None:

@@ -131,6 +131,7 @@ class ShimHost:
         self.udp_bound: dict[int, list[Any]] = {}  # port -> sockets bound to it, in the order they bound
         host.tcp.watchers.append(self.poke)
         host.icmp_error_hooks.append(self.icmp_error)
+        host.arp_queue_watchers.append(self.poke)
 
     def icmp_error(self, error: Any, quoted: bytes, now: int) -> None:
         """A port unreachable about a datagram a connected UDP socket sent: its next call fails

@@ -527,6 +527,7 @@ class SimSocket:
         if ip.is_loopback or (ip in host.addresses):
             self._loop_datagram(ip, port, data)
             return len(data)
+        self._wait_for_room(ip, len(data))
         try:
             host.send_udp(self._bound[1], ip, port, data, host.engine.now, ttl)  # type: ignore[index]
         except LocalIpError:
@@ -536,6 +537,43 @@ class SimSocket:
             # unless IP_MULTICAST_LOOP is off: a receiver on the sender's own host hears it too.
             self._loop_datagram(ip, port, data)
         return len(data)
+
+    def _wait_for_room(self, ip: IPv4Address, size: int) -> None:
+        """Wait while the queue this datagram (its fragments) would join is full, its ARP queue or its
+        interface's output queue, as Linux blocks a sender whose SO_SNDBUF is held by datagrams still
+        queued (the default buffer and the ARP queue hold about the same): a flood is paced by ARP and
+        the link, not dropped. A non-blocking socket gets EAGAIN, one with a timeout times out."""
+        host = self._host
+        try:
+            way = host.destination(ip)
+        except (LocalIpError, ValueError):
+            return  # send_udp says why
+        nic = way.nic
+        per_fragment = (nic.mtu - 20) // 8 * 8
+        frames = 1 if size + 28 <= nic.mtu else -(-(size + 8) // per_fragment)
+        arp = nic.arp if way.group_mac is None else None
+        hop = way.next_hop
+        engine = host.engine
+
+        def arp_full() -> bool:
+            held = arp.waiting_for(hop) if arp is not None else 0
+            return bool(held) and held + frames > arp.queue_limit  # type: ignore[union-attr]
+
+        timeout = self._ns_timeout()
+        deadline = None if timeout is None else engine.now + timeout
+        while True:
+            blocked_by_arp = arp_full()  # until the queue empties: a poke (Host.arp_queue_watchers) says when
+            room = None if blocked_by_arp else nic.port.room_at(engine.now, frames)
+            if not blocked_by_arp and room is None:
+                return
+            if self._timeout == 0:
+                self._program.sleep(POLL_COST)
+                raise BlockingIOError(E.EAGAIN, "Resource temporarily unavailable")
+            ends = [t for t in (room, deadline) if t is not None]
+            wait = min(ends) - engine.now if ends else None
+            self._program.wait((lambda: not arp_full()) if blocked_by_arp else (lambda: False), wait)
+            if deadline is not None and engine.now >= deadline and (arp_full() or nic.port.room_at(engine.now, frames)):
+                raise TimeoutError("timed out")
 
     def _loop_datagram(self, ip: IPv4Address, port: int, data: bytes) -> None:
         """Datagrams to this host (127.0.0.1, its own address, a group it joined, a broadcast) stay inside it."""
