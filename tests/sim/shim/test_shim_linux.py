@@ -789,3 +789,47 @@ def test_a_udp_flood_is_paced_by_arp_and_the_link_not_dropped_and_a_nonblocking_
     assert not [e for e in net.trace if e.event_kind == "drop" and e.device == "pc1" and "198.18.0.2" in e.note]
     assert 0.09 < blocking < 0.2  # 900 frames of 1,442 bytes on 100 Mb/s; the last 100 still queued
     assert sent == 101 and timed_out
+
+
+SOCKET_CORNERS = """
+import socket
+s = socket.socket()
+for call in (lambda: s.send(b"x"), lambda: s.sendto(b"x", ("127.0.0.1", 9)), lambda: s.recv(1)):
+    try:
+        call()
+    except OSError as error:
+        print(type(error).__name__, error.errno, error.strerror)
+print(repr(s))
+s.close()
+print(repr(s))
+asks = [
+    (None, 80, socket.AF_INET, socket.SOCK_STREAM, 0, 0),
+    (None, 80, socket.AF_INET, socket.SOCK_STREAM, 0, socket.AI_PASSIVE),
+    (b"localhost", 80, socket.AF_INET, socket.SOCK_STREAM, 0, 0),
+    ("127.0.0.1", 80, socket.AF_INET, 0, socket.IPPROTO_UDP, 0),
+    ("", 80, socket.AF_INET, socket.SOCK_STREAM, 0, 0),
+    (None, None, socket.AF_INET, 0, 0, 0),
+]
+for ask in asks:
+    try:
+        print(socket.getaddrinfo(*ask))
+    except socket.gaierror as error:
+        print("gaierror", error.errno, error.strerror)
+"""
+
+
+def test_socket_corners_print_what_they_print_on_linux(tmp_path: Path):
+    """The same program run by this Python on the machine (loopback only, nothing sent) and on a simulated
+    host prints the same: send on an unconnected TCP socket is EPIPE, repr as CPython's (closed too),
+    getaddrinfo's None, '', bytes and proto cases as glibc answers them."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "corners.py"
+    path.write_text(SOCKET_CORNERS)
+    linux = subprocess.run([sys.executable, str(path)], capture_output=True, text=True, timeout=60, check=True)
+    net = pair()
+    program = net.node("pc1").run_program(str(path))
+    run_programs(net, S)
+    assert program.exit == 0, program.output
+    assert [text for _, text in program.output] == linux.stdout.splitlines()

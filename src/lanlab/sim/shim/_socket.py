@@ -123,10 +123,23 @@ class SimSocket:
 
     # -- plumbing ------------------------------------------------------------------------------
     def __repr__(self) -> str:
-        where = f", laddr={self.getsockname()}" if self._bound or self._key else ""
-        return (
-            f"<socket.socket fd={self.fileno()}, family={self.family!r}, type={self.type!r}, proto={self.proto}{where}>"
+        """CPython's socket.__repr__: `[closed]`, the numbers as %s prints them, laddr and raddr when known."""
+        text = "<socket.socket%s fd=%i, family=%s, type=%s, proto=%i" % (  # noqa: UP031 - its formatting, exactly
+            " [closed]" if self._closed else "",
+            self.fileno(),
+            self.family,
+            self.type,
+            self.proto,
         )
+        if not self._closed:
+            for name, read in (("laddr", self.getsockname), ("raddr", self.getpeername)):
+                try:
+                    address = read()
+                except OSError:
+                    continue
+                if address:
+                    text += f", {name}={address}"
+        return text + ">"
 
     def __enter__(self) -> Self:
         return self
@@ -441,8 +454,8 @@ class SimSocket:
             self._raise_refusal()
             return self._sendto(payload.tobytes(), self._peer)
         conn = self._conn
-        if conn is None:
-            raise os_error(E.ENOTCONN)
+        if conn is None:  # never connected, or listening: Linux's sk_stream_wait_connect says EPIPE
+            raise os_error(E.EPIPE)
         self._block(lambda: conn.state not in _NOT_CONNECTED, flags)
         self._raise_pending_error()
         if self._shut_wr or not conn.can_send:
@@ -907,8 +920,16 @@ class SocketFunctions:
     ) -> list[tuple[Any, ...]]:
         if family not in (0, _real.AF_INET):
             raise _real.gaierror(_real.EAI_FAMILY, "ai_family not supported")
-        ip = self.gethostbyname("" if host_name is None else str(host_name))
-        kinds = [type] if type else [_real.SOCK_STREAM, _real.SOCK_DGRAM]
+        if isinstance(host_name, bytes):
+            host_name = host_name.decode("idna")
+        if host_name == "" or (host_name is None and port is None):  # glibc's answer to both
+            raise _real.gaierror(_real.EAI_NONAME, "Name or service not known")
+        if host_name is None:  # RFC 3493 6.1: the wildcard to bind, else the loopback address
+            ip = "0.0.0.0" if flags & _real.AI_PASSIVE else "127.0.0.1"
+        else:
+            ip = self.gethostbyname(str(host_name))
+        by_proto = {_real.IPPROTO_TCP: _real.SOCK_STREAM, _real.IPPROTO_UDP: _real.SOCK_DGRAM}
+        kinds = [type] if type else [by_proto[proto]] if proto in by_proto else [_real.SOCK_STREAM, _real.SOCK_DGRAM]
         ports = {kind: self._port(port, kind) for kind in kinds}
         # glibc: a service name yields the socket types it is listed for ("http": TCP only).
         found = [(kind, number) for kind, number in ports.items() if number is not None]
