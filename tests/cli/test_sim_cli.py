@@ -472,3 +472,21 @@ def test_a_host_with_two_interfaces_on_one_subnet_lists_each_neighbour_per_inter
     assert rows == [("198.18.0.2", "eth0"), ("198.18.0.2", "eth1")]
     shown = invoke("sim", "run", str(topology), "--until", "2s", *does, "--show", "arp").output
     assert f"│ 198.18.0.2 │ {mac} │ eth1      │" in shown
+
+
+def test_a_node_name_with_a_space_is_quoted_in_do_and_stays_quoted_in_what_is_shown(tmp_path: Path):
+    """`--do "pc2 ping 'pc 1'"` reaches the node named 'pc 1'; the heading and the JSON command keep the
+    quotes (shlex.join, as the kernel lab writes it), so the words read back are the words given."""
+    topology = tmp_path / "spaced.yaml"
+    topology.write_text(
+        'nodes:\n  "pc 1": {kind: host, ip: 198.18.0.1/24}\n  pc2: {kind: host, ip: 198.18.0.2/24}\n'
+        '  sw1: {kind: switch}\nlinks:\n  - ["pc 1:eth0", sw1:p1]\n  - [pc2:eth0, sw1:p2]\n'
+    )
+    does = ["--do", "pc2 ping 'pc 1' -c 1", "--do", "'pc 1' ping pc2 -c 1"]
+    doc = json.loads(invoke("sim", "run", str(topology), "--until", "2s", *does, "--json").stdout)
+    assert [(c["node"], c["command"]) for c in doc["commands"]] == [
+        ("pc2", "ping 'pc 1' -c 1"),
+        ("pc 1", "ping pc2 -c 1"),
+    ]
+    assert [c["result"]["received"] for c in doc["commands"]] == [1, 1]
+    assert "[0s] pc2$ ping 'pc 1' -c 1" in invoke("sim", "run", str(topology), "--until", "2s", *does).output

@@ -178,7 +178,7 @@ def parse_do(lab: RealLab, text: str) -> DoCommand:
         raise DoRefused(text, L_('write "[at T] NODE COMMAND", like "pc1 ping pc2 -c 3"'))
     node, words = argv[0], argv[1:]
     if node == "link":
-        return DoCommand(text, at, "net", " ".join(argv), argv)
+        return DoCommand(text, at, "net", shlex.join(argv), argv)
     if node not in lab.nodes:
         raise DoRefused(text, L_("no node {node} (nodes: {nodes})", node=repr(node), nodes=", ".join(lab.nodes)))
     command = DoCommand(text, at, node, shlex.join(words), words)
