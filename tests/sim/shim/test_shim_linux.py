@@ -815,13 +815,27 @@ for ask in asks:
         print(socket.getaddrinfo(*ask))
     except socket.gaierror as error:
         print("gaierror", error.errno, error.strerror)
+probe = socket.socket()
+probe.bind(("127.0.0.1", 0))
+closed_port = probe.getsockname()[1]
+probe.close()
+for all_errors in (False, True):
+    try:
+        socket.create_connection(("127.0.0.1", closed_port), timeout=1, all_errors=all_errors)
+    except Exception as error:
+        print(type(error).__name__, error, [type(e).__name__ for e in getattr(error, "exceptions", [])])
+a, b = socket.socket(), socket.socket()
+print("fds", a.fileno(), b.fileno())
+a.close()
+print("reused", socket.socket().fileno())
 """
 
 
 def test_socket_corners_print_what_they_print_on_linux(tmp_path: Path):
     """The same program run by this Python on the machine (loopback only, nothing sent) and on a simulated
     host prints the same: send on an unconnected TCP socket is EPIPE, repr as CPython's (closed too),
-    getaddrinfo's None, '', bytes and proto cases as glibc answers them."""
+    getaddrinfo's None, '', bytes and proto cases as glibc answers them, create_connection's all_errors,
+    and descriptors numbered as Linux numbers them (the lowest free one, a closed one given again)."""
     import subprocess
     import sys
 

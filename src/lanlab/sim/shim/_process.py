@@ -119,14 +119,13 @@ def _switch(glet: greenlet) -> None:
 
 
 class ShimHost:
-    """The shim's per-host state: parked waiters, socket descriptors, TCP ports bound."""
+    """The shim's per-host state: parked waiters, the host's open sockets, the ports bound."""
 
     def __init__(self, host: Host) -> None:
         self.host = host
         self.engine = host.engine
         self.waiters: list[Waiter] = []
-        self.sockets: dict[int, Any] = {}  # fd -> socket
-        self.next_fd = 3
+        self.sockets: dict[Any, None] = {}  # every program's open sockets, in the order they opened
         self.tcp_bound: dict[int, list[Any]] = {}  # port -> sockets bound to it
         self.udp_bound: dict[int, list[Any]] = {}  # port -> sockets bound to it, in the order they bound
         host.tcp.watchers.append(self.poke)
@@ -144,7 +143,7 @@ class ShimHost:
             int.from_bytes(quoted[header : header + 2], "big"),
             int.from_bytes(quoted[header + 2 : header + 4], "big"),
         )
-        for sock in self.sockets.values():
+        for sock in self.sockets:
             if sock.refused_by(dst, dst_port, src_port):
                 self.poke()
 
@@ -197,14 +196,6 @@ class ShimHost:
             if not waiter.pending and waiter.predicate():
                 waiter.pending = True
                 engine.schedule(engine.now, waiter, ACTIVITY)
-
-    def new_fd(self, sock: Any) -> int:
-        """A descriptor number for `sock` (None: a descriptor that is not a socket, an epoll's)."""
-        fd = self.next_fd
-        self.next_fd += 1
-        if sock is not None:
-            self.sockets[fd] = sock
-        return fd
 
 
 def shim_host(host: Host) -> ShimHost:
@@ -362,12 +353,26 @@ class Program:
         self.threads: list[SimThread] = []
         self.by_greenlet: dict[greenlet, SimThread] = {}
         self.sockets: list[Any] = []
+        self.descriptors: dict[int, Any] = {}  # fd -> its socket or epoll: this process's own table
         self.default_timeout: float | None = None
         self.main: SimThread | None = None
         self.result: Any = None
         self.files: Any = None  # its view of the file system (_files.HostFiles), set when it starts
         self.atexit: list[Callable[[], Any]] = []  # threading._register_atexit's functions
         self.abandoned: list[greenlet] = []  # daemon threads the process ended under
+
+    # -- descriptors -----------------------------------------------------------------------
+    def new_fd(self, holder: Any) -> int:
+        """The lowest descriptor free in this process (0-2 are stdin, stdout and stderr), as socket(2)
+        and epoll_create(2) give one: a closed socket's number is given again."""
+        fd = 3
+        while fd in self.descriptors:
+            fd += 1
+        self.descriptors[fd] = holder
+        return fd
+
+    def release_fd(self, fd: int) -> None:
+        self.descriptors.pop(fd, None)
 
     # -- lifecycle -------------------------------------------------------------------------
     @property

@@ -1,4 +1,4 @@
-"""Two wrappers the simulated modules are made of."""
+"""The wrappers the simulated modules are made of."""
 
 from __future__ import annotations
 
@@ -29,3 +29,14 @@ class Builtin:
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self.function(*args, **kwargs)
+
+
+def with_globals(function: Callable[..., Any], scope: dict[str, Any]) -> Callable[..., Any]:
+    """`function` (the standard library's own code, not a copy of it) reading `scope` as its
+    module's globals: what it calls and makes are then the simulated host's."""
+    code: Any = function
+    rebound = types.FunctionType(code.__code__, scope, code.__name__, code.__defaults__, code.__closure__)
+    rebound.__kwdefaults__ = code.__kwdefaults__
+    rebound.__qualname__ = code.__qualname__
+    rebound.__doc__ = code.__doc__
+    return rebound

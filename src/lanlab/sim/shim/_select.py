@@ -71,12 +71,19 @@ class Readiness:
         self.program = program
 
     def socket(self, fd: int, call: str) -> SimSocket | StandardStream:
-        sock = self.program.shim.sockets.get(fd) or STANDARD.get(fd)
+        sock = self._socket_at(fd)
         if sock is None:
             raise UnsupportedInSimulation(
                 f"{call} on descriptor {fd}, which is not a simulated socket (host {self.program.node})"
             )
         return sock
+
+    def _socket_at(self, fd: int) -> SimSocket | StandardStream | None:
+        """The socket (or standard stream) descriptor `fd` holds in this process; None: none (an epoll's)."""
+        held = self.program.descriptors.get(fd)
+        if held is None:
+            return STANDARD.get(fd)
+        return held if hasattr(held, "_readable") else None
 
     def wait(self, ready: Any, timeout: int | None) -> None:
         """Wait for `ready()`; the call itself costs virtual CPU, so a loop polling with timeout 0
@@ -86,7 +93,7 @@ class Readiness:
 
     def events(self, fd: int) -> int:
         """poll(2)'s revents for descriptor `fd` (all of them; the caller masks)."""
-        sock = self.program.shim.sockets.get(fd) or STANDARD.get(fd)
+        sock = self._socket_at(fd)
         if sock is None or sock._closed:
             return POLLNVAL
         events = (POLLIN if sock._readable() else 0) | (POLLOUT if sock._writable() else 0)
@@ -156,13 +163,15 @@ class Epoll:
 
     def __init__(self, sizehint: int = -1, flags: int = 0) -> None:
         self._wanted: dict[int, int] = {}
-        self._fd: int | None = self._readiness.program.shim.new_fd(None)
+        self._fd: int | None = self._readiness.program.new_fd(self)
 
     @property
     def closed(self) -> bool:
         return self._fd is None
 
     def close(self) -> None:
+        if self._fd is not None:
+            self._readiness.program.release_fd(self._fd)
         self._fd = None
 
     def fileno(self) -> int:

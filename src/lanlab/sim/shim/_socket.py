@@ -19,6 +19,7 @@ from lanlab.proto.tcp import ANY, LocalTcpError, TcpConfig, TcpState
 from lanlab.proto.udp import PortInUseError
 from lanlab.sim.core.node import HasAddresses
 from lanlab.sim.shim._process import UnsupportedInSimulation, seconds_to_ns
+from lanlab.sim.shim._proxy import with_globals
 from lanlab.sim.shim._services import name_of, port_of
 from lanlab.wire.dns import DnsType
 
@@ -98,7 +99,8 @@ class SimSocket:
         self._host: Host = program.host
         self._shim = program.shim
         self._tcp = kind == _real.SOCK_STREAM
-        self._fd = self._shim.new_fd(self)
+        self._fd = program.new_fd(self)
+        self._shim.sockets[self] = None
         # SOCK_NONBLOCK in the type makes a non-blocking socket (Linux socket(2)), as setblocking(False)
         self._timeout: float | None = 0.0 if type & getattr(_real, "SOCK_NONBLOCK", 0) else program.default_timeout
         self._options: dict[tuple[int, int], Any] = {}
@@ -222,7 +224,7 @@ class SimSocket:
             if group not in self._groups:
                 raise os_error(E.EADDRNOTAVAIL)
             self._groups.discard(group)
-            if not any(group in s._groups for s in self._shim.sockets.values()):
+            if not any(group in s._groups for s in self._shim.sockets):
                 self._host.ipv4.leave(group)
 
     def getsockopt(self, level: int, option: int, buflen: int = 0) -> Any:
@@ -787,7 +789,8 @@ class SimSocket:
             return
         self._released = True  # the descriptor is gone; a makefile() closed later finds nothing to do
         shim, host = self._shim, self._host
-        shim.sockets.pop(self._fd, None)
+        shim.sockets.pop(self, None)
+        self._program.release_fd(self._fd)
         if self in self._program.sockets:
             self._program.sockets.remove(self)
         if self._bound is not None:
@@ -1022,25 +1025,6 @@ class SocketFunctions:
     def setdefaulttimeout(self, timeout: float | None) -> None:
         self.program.default_timeout = timeout
 
-    def create_connection(
-        self,
-        address: tuple[str, int],
-        timeout: Any = _real._GLOBAL_DEFAULT_TIMEOUT,
-        source_address: Any = None,
-        **_: Any,
-    ) -> SimSocket:
-        sock = self.sock_class(_real.AF_INET, _real.SOCK_STREAM)
-        try:
-            if timeout is not _real._GLOBAL_DEFAULT_TIMEOUT:
-                sock.settimeout(timeout)
-            if source_address:
-                sock.bind(source_address)
-            sock.connect(address)
-            return sock
-        except BaseException:
-            sock.close()
-            raise
-
     def create_server(
         self,
         address: tuple[str, int],
@@ -1097,7 +1081,6 @@ FUNCTIONS = (
     "getfqdn",
     "getdefaulttimeout",
     "setdefaulttimeout",
-    "create_connection",
     "create_server",
     "has_dualstack_ipv6",
     "socketpair",
@@ -1134,7 +1117,9 @@ def socket_module(program: Program) -> types.ModuleType:
     functions = SocketFunctions(program, sock_class)
     for name in FUNCTIONS:
         setattr(module, name, getattr(functions, name))
+    # CPython's own: every address getaddrinfo gives, the last error or all of them (all_errors=True)
+    module.create_connection = with_globals(_real.create_connection, vars(module))  # type: ignore[attr-defined]
     module.fromfd = functions.unsupported("fromfd")  # type: ignore[attr-defined]
     module.has_ipv6 = False  # type: ignore[attr-defined]  # a simulated host speaks IPv4 (AF_INET6: EAFNOSUPPORT)
-    module.__all__ = sorted({*exported, *FUNCTIONS, "fromfd", "has_ipv6", "socket", "SocketType"})
+    module.__all__ = sorted({*exported, *FUNCTIONS, "create_connection", "fromfd", "has_ipv6", "socket", "SocketType"})
     return module

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from greenlet import GreenletExit, getcurrent
 
 from lanlab.sim.shim._process import RunInterrupted, seconds_to_ns
+from lanlab.sim.shim._proxy import with_globals
 from lanlab.sim.shim._watchdog import BusyLoop
 
 if TYPE_CHECKING:
@@ -384,12 +385,7 @@ def stdlib_class(real: type, names: dict[str, Any]) -> type:
     for key, value in vars(real).items():
         if key in ("__dict__", "__weakref__", "__module__"):
             continue
-        if isinstance(value, types.FunctionType):
-            rebound = types.FunctionType(value.__code__, scope, value.__name__, value.__defaults__, value.__closure__)
-            rebound.__kwdefaults__ = value.__kwdefaults__
-            rebound.__qualname__ = value.__qualname__
-            value = rebound
-        namespace[key] = value
+        namespace[key] = with_globals(value, scope) if isinstance(value, types.FunctionType) else value
     return type(real.__name__, (), namespace)
 
 
