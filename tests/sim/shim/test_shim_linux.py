@@ -438,10 +438,11 @@ def test_sockets_on_different_addresses_share_a_udp_port_without_reuse():
         import errno
         import socket
 
-        results = []
+        results, held = [], []  # held: a socket dropped at once would be closed (CPython), its port free
         for address in ("127.0.0.1", "198.18.0.1", ""):
             try:
-                socket.socket(socket.AF_INET, socket.SOCK_DGRAM).bind((address, 7000))
+                held.append(socket.socket(socket.AF_INET, socket.SOCK_DGRAM))
+                held[-1].bind((address, 7000))
                 results.append("ok")
             except OSError as error:
                 results.append(errno.errorcode[error.errno])
@@ -831,16 +832,46 @@ print("reused", socket.socket().fileno())
 """
 
 
-def test_socket_corners_print_what_they_print_on_linux(tmp_path: Path):
-    """The same program run by this Python on the machine (loopback only, nothing sent) and on a simulated
-    host prints the same: send on an unconnected TCP socket is EPIPE, repr as CPython's (closed too),
+DROPPED_SOCKETS = """
+import socket
+l = socket.socket(); l.bind(("127.0.0.1", 0)); l.listen()
+c = socket.create_connection(l.getsockname()); a, _ = l.accept()
+del a
+c.settimeout(0.5)
+print("after del", c.recv(10))
+def bound_port():
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("127.0.0.1", 0)); return u.getsockname()[1]
+v = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); v.bind(("127.0.0.1", bound_port())); print("rebound")
+def listening():
+    s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(); return s.getsockname()
+try:
+    socket.create_connection(listening()); print("connected")
+except OSError as error:
+    print(type(error).__name__, error.errno)
+server = socket.socket(); server.bind(("127.0.0.1", 0)); server.listen()
+clients = []
+for i in range(3):
+    clients.append(socket.create_connection(server.getsockname()))
+    conn, _ = server.accept()  # the previous conn is dropped here, and closed
+    conn.sendall(b"hi %d" % i)
+for client in clients[:2]:
+    client.settimeout(0.5)
+    print(client.recv(10), client.recv(10))
+"""
+
+
+@pytest.mark.parametrize("source", [SOCKET_CORNERS, DROPPED_SOCKETS], ids=["corners", "dropped sockets"])
+def test_socket_corners_print_what_they_print_on_linux(tmp_path: Path, source):
+    """The same program run by this Python on the machine (loopback only) and on a simulated host prints
+    the same. Corners: send on an unconnected TCP socket is EPIPE, repr as CPython's (closed too),
     getaddrinfo's None, '', bytes and proto cases as glibc answers them, create_connection's all_errors,
-    and descriptors numbered as Linux numbers them (the lowest free one, a closed one given again)."""
+    descriptors numbered as Linux numbers them (the lowest free one, a closed one given again). Dropped
+    sockets: one whose last reference goes is closed, as CPython closes it (FIN sent, port free)."""
     import subprocess
     import sys
 
     path = tmp_path / "corners.py"
-    path.write_text(SOCKET_CORNERS)
+    path.write_text(source)
     linux = subprocess.run([sys.executable, str(path)], capture_output=True, text=True, timeout=60, check=True)
     net = pair()
     program = net.node("pc1").run_program(str(path))

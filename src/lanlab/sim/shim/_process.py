@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import traceback
+import weakref
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from types import TracebackType
@@ -118,6 +119,31 @@ def _switch(glet: greenlet) -> None:
         watch.current = None
 
 
+class Sockets:
+    """Sockets held weakly, in the order they were added: the shim's tables never keep a socket alive,
+    so one its program no longer refers to is finalised, and so closed, as CPython closes it."""
+
+    __slots__ = ("_refs",)
+
+    def __init__(self) -> None:
+        self._refs: list[weakref.ref[Any]] = []
+
+    def add(self, sock: Any) -> None:
+        self._refs.append(weakref.ref(sock))
+
+    def discard(self, sock: Any) -> None:
+        self._refs = [ref for ref in self._refs if (held := ref()) is not None and held is not sock]
+
+    def __iter__(self) -> Iterator[Any]:
+        return (sock for ref in list(self._refs) if (sock := ref()) is not None)
+
+    def __contains__(self, sock: Any) -> bool:
+        return any(held is sock for held in self)
+
+    def __bool__(self) -> bool:
+        return any(True for _ in self)
+
+
 class ShimHost:
     """The shim's per-host state: parked waiters, the host's open sockets, the ports bound."""
 
@@ -125,9 +151,9 @@ class ShimHost:
         self.host = host
         self.engine = host.engine
         self.waiters: list[Waiter] = []
-        self.sockets: dict[Any, None] = {}  # every program's open sockets, in the order they opened
-        self.tcp_bound: dict[int, list[Any]] = {}  # port -> sockets bound to it
-        self.udp_bound: dict[int, list[Any]] = {}  # port -> sockets bound to it, in the order they bound
+        self.sockets = Sockets()  # every program's open sockets, in the order they opened
+        self.tcp_bound: dict[int, Sockets] = {}  # port -> sockets bound to it
+        self.udp_bound: dict[int, Sockets] = {}  # port -> sockets bound to it, in the order they bound
         host.tcp.watchers.append(self.poke)
         host.icmp_error_hooks.append(self.icmp_error)
         host.arp_queue_watchers.append(self.poke)
@@ -181,9 +207,9 @@ class ShimHost:
 
     def udp_unbound(self, sock: Any, port: int) -> None:
         """`sock` no longer holds `port`; the host lets the port go when no socket holds it."""
-        holders = self.udp_bound.get(port, [])
-        if sock in holders:
-            holders.remove(sock)
+        holders = self.udp_bound.get(port)
+        if holders is not None and sock in holders:
+            holders.discard(sock)
             if not holders:
                 del self.udp_bound[port]
                 self.host.udp.unbind(port)
@@ -352,8 +378,9 @@ class Program:
         self.started_at: int | None = None
         self.threads: list[SimThread] = []
         self.by_greenlet: dict[greenlet, SimThread] = {}
-        self.sockets: list[Any] = []
-        self.descriptors: dict[int, Any] = {}  # fd -> its socket or epoll: this process's own table
+        self.sockets = Sockets()  # its open sockets, closed when it ends
+        # fd -> its socket or epoll, this process's own table; weak, as a dropped socket closes
+        self.descriptors: weakref.WeakValueDictionary[int, Any] = weakref.WeakValueDictionary()
         self.default_timeout: float | None = None
         self.main: SimThread | None = None
         self.result: Any = None
@@ -428,7 +455,7 @@ class Program:
             return
         self.stdout.flush_partial()
         self._end_threads()
-        for sock in list(self.sockets):
+        for sock in self.sockets:
             sock.close_at_exit()  # the kernel closes what a process leaves open
         self.exit = status
         self.shim.poke()

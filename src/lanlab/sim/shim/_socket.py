@@ -18,7 +18,7 @@ from lanlab.proto.ipv4 import Delivery, LocalIpError
 from lanlab.proto.tcp import ANY, LocalTcpError, TcpConfig, TcpState
 from lanlab.proto.udp import PortInUseError
 from lanlab.sim.core.node import HasAddresses
-from lanlab.sim.shim._process import UnsupportedInSimulation, seconds_to_ns
+from lanlab.sim.shim._process import Sockets, UnsupportedInSimulation, seconds_to_ns
 from lanlab.sim.shim._proxy import with_globals
 from lanlab.sim.shim._services import name_of, port_of
 from lanlab.wire.dns import DnsType
@@ -100,7 +100,7 @@ class SimSocket:
         self._shim = program.shim
         self._tcp = kind == _real.SOCK_STREAM
         self._fd = program.new_fd(self)
-        self._shim.sockets[self] = None
+        self._shim.sockets.add(self)
         # SOCK_NONBLOCK in the type makes a non-blocking socket (Linux socket(2)), as setblocking(False)
         self._timeout: float | None = 0.0 if type & getattr(_real, "SOCK_NONBLOCK", 0) else program.default_timeout
         self._options: dict[tuple[int, int], Any] = {}
@@ -121,7 +121,7 @@ class SimSocket:
         self._source: IPv4Address | None = None  # and the address its datagrams leave from
         self._groups: set[IPv4Address] = set()
         self._refused = False  # a connected UDP socket's pending ECONNREFUSED
-        program.sockets.append(self)
+        program.sockets.add(self)
 
     # -- plumbing ------------------------------------------------------------------------------
     def __repr__(self) -> str:
@@ -287,7 +287,7 @@ class SimSocket:
         if port == 0:
             return stack.ephemeral_port(ip)
         reuse = bool(self._option(_real.SOL_SOCKET, _real.SO_REUSEADDR))
-        for other in self._shim.tcp_bound.get(port, []):
+        for other in self._shim.tcp_bound.get(port, ()):
             overlap = ip == ANY or other._bound[0] == ANY or other._bound[0] == ip
             if overlap and not (
                 reuse and other._option(_real.SOL_SOCKET, _real.SO_REUSEADDR) and other._listener is None
@@ -296,7 +296,7 @@ class SimSocket:
         # Without SO_REUSEADDR, Linux refuses a port that connections (TIME-WAIT ones too) still use.
         if not reuse and any(key[1] == port for key in stack.connections):
             raise os_error(E.EADDRINUSE)
-        self._shim.tcp_bound.setdefault(port, []).append(self)
+        self._shim.tcp_bound.setdefault(port, Sockets()).add(self)
         return port
 
     def _bind_udp(self, ip: IPv4Address, port: int) -> int:
@@ -308,13 +308,14 @@ class SimSocket:
             for other in holders:
                 if (ip == ANY or other._bound[0] in (ANY, ip)) and not self._shares_port_with(other):
                     raise os_error(E.EADDRINUSE)
-            holders.append(self)
+            holders.add(self)
             return port
         try:
             port = self._host.udp.bind(port, shim.udp_arrived)
         except PortInUseError:  # a program's socket, or one of the host's own services (DNS, DHCP)
             raise os_error(E.EADDRINUSE) from None
-        shim.udp_bound[port] = [self]
+        shim.udp_bound[port] = Sockets()
+        shim.udp_bound[port].add(self)
         return port
 
     def _shares_port_with(self, other: SimSocket) -> bool:
@@ -789,15 +790,14 @@ class SimSocket:
             return
         self._released = True  # the descriptor is gone; a makefile() closed later finds nothing to do
         shim, host = self._shim, self._host
-        shim.sockets.pop(self, None)
+        shim.sockets.discard(self)
         self._program.release_fd(self._fd)
-        if self in self._program.sockets:
-            self._program.sockets.remove(self)
+        self._program.sockets.discard(self)
         if self._bound is not None:
             if self._tcp:
-                bound = shim.tcp_bound.get(self._bound[1], [])
-                if self in bound:
-                    bound.remove(self)
+                bound = shim.tcp_bound.get(self._bound[1])
+                if bound is not None:
+                    bound.discard(self)
             else:
                 shim.udp_unbound(self, self._bound[1])
         for group in list(self._groups):
@@ -816,6 +816,13 @@ class SimSocket:
                 self._conn.close()
         host.tcp.flush(host.engine.now)
         shim.poke()
+
+    def __del__(self) -> None:
+        """CPython closes a socket object's descriptor when it is finalised, its last reference gone
+        (`del conn`, a name rebound in an accept loop, a function returning): the FIN goes out and the
+        port is free, as on Linux. (Not for one whose __init__ failed: it never held a descriptor.)"""
+        if getattr(self, "_released", True) is False:
+            self.close_at_exit()
 
     def detach(self) -> int:
         raise UnsupportedInSimulation(f"socket.detach() on host {self._program.node}")
