@@ -820,6 +820,19 @@ probe = socket.socket()
 probe.bind(("127.0.0.1", 0))
 closed_port = probe.getsockname()[1]
 probe.close()
+gone = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+gone.bind(("127.0.0.1", 0))
+gone_port = gone.getsockname()[1]
+gone.close()
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+u.connect(("127.0.0.1", gone_port))
+u.settimeout(0.5)
+u.send(b"ping")
+for call in (lambda: u.recv(100), lambda: u.send(b"again"), lambda: u.recv(100)):
+    try:
+        print("connected udp", call())
+    except OSError as error:
+        print("connected udp", type(error).__name__, error.errno)
 for all_errors in (False, True):
     try:
         socket.create_connection(("127.0.0.1", closed_port), timeout=1, all_errors=all_errors)

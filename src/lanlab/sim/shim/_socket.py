@@ -603,8 +603,14 @@ class SimSocket:
         else:  # a broadcast, from the address of the interface it left by
             source = host.destination(ip).nic.ip
         src_port = self._bound[1]  # type: ignore[index]
-        for sock in self._shim.udp_receivers(port, ip, source, src_port):
+        receivers = self._shim.udp_receivers(port, ip, source, src_port)
+        for sock in receivers:
             self._shim.queue_datagram(sock, data, (str(source), src_port), port, None, host.engine.now)
+        if not receivers and (ip.is_loopback or ip in host.addresses) and self._peer == (ip, port):
+            # Nobody on the port: the host's ICMP port unreachable to itself reaches the connected
+            # sender as ECONNREFUSED on its next call (udp(7), RFC 1122 4.1.3.3), as one from the wire does.
+            self._refused = True
+            self._shim.poke()
 
     # -- receiving --------------------------------------------------------------------------------------
     def takes(self, dst: IPv4Address, src: IPv4Address, src_port: int) -> bool:
