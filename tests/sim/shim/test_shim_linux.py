@@ -873,13 +873,38 @@ for client in clients[:2]:
 """
 
 
-@pytest.mark.parametrize("source", [SOCKET_CORNERS, DROPPED_SOCKETS], ids=["corners", "dropped sockets"])
+RETRIED_CONNECT = """
+import socket, time
+l = socket.socket(); l.bind(("127.0.0.1", 0)); p = l.getsockname()[1]; l.close()
+s = socket.socket()
+try: s.connect(("127.0.0.1", p))
+except OSError as e: print("1st", e.errno)
+for op in ("recv", "getpeername"):
+    try: print(op, getattr(s, op)(*((1,) if op == "recv" else ())))
+    except OSError as e: print(op, type(e).__name__, e.errno)
+l = socket.socket(); l.bind(("127.0.0.1", p)); l.listen()
+try: s.connect(("127.0.0.1", p)); print("2nd ok")
+except OSError as e: print("2nd", type(e).__name__, e.errno)
+a, _ = l.accept()
+import struct
+a.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)); a.close(); time.sleep(0.05)
+try: s.recv(1)
+except OSError as e: print("recv after reset", e.errno)
+try: print(s.getpeername())
+except OSError as e: print("getpeername after reset", e.errno)
+"""
+
+
+@pytest.mark.parametrize(
+    "source", [SOCKET_CORNERS, DROPPED_SOCKETS, RETRIED_CONNECT], ids=["corners", "dropped sockets", "retried connect"]
+)
 def test_socket_corners_print_what_they_print_on_linux(tmp_path: Path, source):
     """The same program run by this Python on the machine (loopback only) and on a simulated host prints
     the same. Corners: send on an unconnected TCP socket is EPIPE, repr as CPython's (closed too),
     getaddrinfo's None, '', bytes and proto cases as glibc answers them, create_connection's all_errors,
     descriptors numbered as Linux numbers them (the lowest free one, a closed one given again). Dropped
-    sockets: one whose last reference goes is closed, as CPython closes it (FIN sent, port free)."""
+    sockets: one whose last reference goes is closed, as CPython closes it (FIN sent, port free). Retried
+    connect: a refused socket is unconnected (ENOTCONN) and connects when tried again; reset, ENOTCONN."""
     import subprocess
     import sys
 

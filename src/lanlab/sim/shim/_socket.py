@@ -335,8 +335,8 @@ class SimSocket:
 
     def getpeername(self) -> tuple[str, int]:
         self._check_open()
-        if self._key is not None and self._conn.state not in _NOT_CONNECTED:
-            return str(self._key[2]), self._key[3]
+        if self._key is not None and self._conn.state not in (*_NOT_CONNECTED, S.CLOSED, S.TIME_WAIT):
+            return str(self._key[2]), self._key[3]  # (closed by a reset or both FINs: ENOTCONN, inet_getname)
         if self._peer is not None:
             return str(self._peer[0]), self._peer[1]
         raise os_error(E.ENOTCONN)
@@ -441,7 +441,9 @@ class SimSocket:
             self._host.tcp.flush(self._host.engine.now)
             raise
         if conn.error:
-            self._reset_reported = True
+            # A failed connect leaves the socket unconnected, as Linux's tcp_done does: recv and
+            # getpeername say ENOTCONN, and connect() may be tried again on the same socket.
+            self._key = self._conn = None
             if raising:
                 raise os_error(conn.error)
             return conn.error
