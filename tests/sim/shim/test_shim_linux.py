@@ -895,8 +895,40 @@ except OSError as e: print("getpeername after reset", e.errno)
 """
 
 
+RESET_AFTER_FIN = """
+import socket, time
+l = socket.socket(); l.bind(("127.0.0.1", 0)); l.listen()
+cli = socket.create_connection(l.getsockname()); srv, _ = l.accept()
+cli.close(); time.sleep(0.05)
+srv.sendall(b"msg"); time.sleep(0.05)
+for op in (lambda: srv.recv(10), lambda: srv.send(b"x"), lambda: srv.recv(10), lambda: srv.send(b"y")):
+    try: print(op())
+    except OSError as e: print(type(e).__name__, e.errno)
+print(srv.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR))
+"""
+
+REFUSED_WITHOUT_WAITING = """
+import socket, select
+l = socket.socket(); l.bind(("127.0.0.1", 0)); p = l.getsockname()[1]; l.close()
+s = socket.socket(); s.setblocking(False)
+print(s.connect_ex(("127.0.0.1", p)))
+select.select([], [s], [], 1)
+print("SO_ERROR", s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR))
+try: s.connect(("127.0.0.1", p))
+except OSError as e: print("again", type(e).__name__, e.errno)
+t = socket.socket(); t.setblocking(False)
+print(t.connect_ex(("127.0.0.1", p)))
+select.select([], [t], [], 1)
+try: t.connect(("127.0.0.1", p))
+except OSError as e: print("unread", type(e).__name__, e.errno)
+print("SO_ERROR after", t.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR))
+"""
+
+
 @pytest.mark.parametrize(
-    "source", [SOCKET_CORNERS, DROPPED_SOCKETS, RETRIED_CONNECT], ids=["corners", "dropped sockets", "retried connect"]
+    "source",
+    [SOCKET_CORNERS, DROPPED_SOCKETS, RETRIED_CONNECT, RESET_AFTER_FIN, REFUSED_WITHOUT_WAITING],
+    ids=["corners", "dropped sockets", "retried connect", "reset after FIN", "refused without waiting"],
 )
 def test_socket_corners_print_what_they_print_on_linux(tmp_path: Path, source):
     """The same program run by this Python on the machine (loopback only) and on a simulated host prints
@@ -904,7 +936,10 @@ def test_socket_corners_print_what_they_print_on_linux(tmp_path: Path, source):
     getaddrinfo's None, '', bytes and proto cases as glibc answers them, create_connection's all_errors,
     descriptors numbered as Linux numbers them (the lowest free one, a closed one given again). Dropped
     sockets: one whose last reference goes is closed, as CPython closes it (FIN sent, port free). Retried
-    connect: a refused socket is unconnected (ENOTCONN) and connects when tried again; reset, ENOTCONN."""
+    connect: a refused socket is unconnected (ENOTCONN) and connects when tried again; reset, ENOTCONN.
+    Reset after FIN: a reset in CLOSE-WAIT is the end for recv and EPIPE for send (a chat server's
+    broadcast to a client gone), one error shared with SO_ERROR. Refused without waiting: a non-blocking
+    connect's refusal read from SO_ERROR, then connect() is ECONNABORTED; not read, ECONNREFUSED."""
     import subprocess
     import sys
 

@@ -385,7 +385,10 @@ class TcpConnection:
                     self._move(Trigger.RCV_RST)
                     self._clear_timers()
                 else:
-                    self._fail(errno.ECONNRESET, Trigger.RCV_RST)
+                    # Linux's tcp_reset: after the peer's FIN (CLOSE-WAIT) the error is EPIPE, the
+                    # stream having ended already; ECONNRESET otherwise.
+                    error = errno.EPIPE if self.state is S.CLOSE_WAIT else errno.ECONNRESET
+                    self._fail(error, Trigger.RCV_RST)
             else:
                 self._queue_ack()
             return

@@ -108,8 +108,9 @@ class SimSocket:
         self._listener: Any = None
         self._conn: Any = None
         self._key: Any = None
+        # The connection's error was reported, by a call or by SO_ERROR: Linux's sock_error clears sk_err
+        # whichever reads it first (later calls: EPIPE for a send, the end for a recv).
         self._reset_reported = False
-        self._error_read = False  # SO_ERROR was read: Linux clears it
         self._shut_rd = False
         self._shut_wr = False
         self._closed = False
@@ -238,8 +239,8 @@ class SimSocket:
             (_real.IPPROTO_IP, _real.IP_MULTICAST_LOOP): 1,
         }
         if (level, option) == (_real.SOL_SOCKET, _real.SO_ERROR):  # read once, then cleared (Linux's sock_error)
-            error = self._conn.error or 0 if self._conn is not None and not self._error_read else 0
-            self._error_read = self._error_read or bool(error)
+            error = self._conn.error or 0 if self._conn is not None and not self._reset_reported else 0
+            self._reset_reported = self._reset_reported or bool(error)
             return error
         value = self._options.get((level, option), defaults.get((level, option), 0))
         if buflen and isinstance(value, int):
@@ -411,8 +412,11 @@ class SimSocket:
             self._peer, self._source = (ip, port), source
             return 0
         if self._conn is not None:
-            if self._conn.state in _NOT_CONNECTED:
-                return self._finish_connect(raising)
+            if self._conn.state in _NOT_CONNECTED or (self._conn.error and not self._reset_reported):
+                return self._finish_connect(raising)  # in progress, or its failure not told yet
+            if self._conn.error:  # a non-blocking connect's failure, already read from SO_ERROR
+                self._key = self._conn = None
+                raise os_error(E.ECONNABORTED)
             raise os_error(E.EISCONN)
         if self._listener is not None:
             raise os_error(E.EINVAL)
@@ -683,10 +687,10 @@ class SimSocket:
             if conn.has_acks_to_send:
                 self._host.tcp.flush_soon()
             return data
-        if conn.error and not self._reset_reported:
+        if conn.error and not self._reset_reported and conn.error != E.EPIPE:
             self._reset_reported = True
             raise os_error(conn.error)
-        return b""
+        return b""  # the end (a reset after the peer's FIN leaves EPIPE for the next send, as Linux)
 
     def recvfrom(self, bufsize: int, flags: int = 0) -> tuple[bytes, Any]:
         if self._tcp:
