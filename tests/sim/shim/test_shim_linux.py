@@ -925,10 +925,30 @@ print("SO_ERROR after", t.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR))
 """
 
 
+SHARED_PORTS = """
+import socket
+a = socket.socket(); a.bind(("127.0.0.1", 0)); p = a.getsockname()[1]
+b = socket.socket()
+try: b.bind(("127.0.0.1", p)); print("bind ok")
+except OSError as e: print("bind", e.errno)
+c = socket.socket()
+try: c.bind(("0.0.0.0", p)); print("any ok")
+except OSError as e: print("any", e.errno)
+l = socket.socket(); l.bind(("127.0.0.1", 0)); l.listen()
+x = socket.socket(); x.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); x.bind(("127.0.0.1", 0)); q = x.getsockname()[1]
+y = socket.socket(); y.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+try: y.bind(("127.0.0.1", q)); print("reuse bind ok")
+except OSError as e: print("reuse bind", e.errno)
+x.connect(l.getsockname())
+try: y.connect(l.getsockname()); print("both connected")
+except OSError as e: print("second connect", type(e).__name__, e.errno)
+"""
+
+
 @pytest.mark.parametrize(
     "source",
-    [SOCKET_CORNERS, DROPPED_SOCKETS, RETRIED_CONNECT, RESET_AFTER_FIN, REFUSED_WITHOUT_WAITING],
-    ids=["corners", "dropped sockets", "retried connect", "reset after FIN", "refused without waiting"],
+    [SOCKET_CORNERS, DROPPED_SOCKETS, RETRIED_CONNECT, RESET_AFTER_FIN, REFUSED_WITHOUT_WAITING, SHARED_PORTS],
+    ids=["corners", "dropped sockets", "retried connect", "reset after FIN", "refused without waiting", "shared ports"],
 )
 def test_socket_corners_print_what_they_print_on_linux(tmp_path: Path, source):
     """The same program run by this Python on the machine (loopback only) and on a simulated host prints
@@ -939,7 +959,9 @@ def test_socket_corners_print_what_they_print_on_linux(tmp_path: Path, source):
     connect: a refused socket is unconnected (ENOTCONN) and connects when tried again; reset, ENOTCONN.
     Reset after FIN: a reset in CLOSE-WAIT is the end for recv and EPIPE for send (a chat server's
     broadcast to a client gone), one error shared with SO_ERROR. Refused without waiting: a non-blocking
-    connect's refusal read from SO_ERROR, then connect() is ECONNABORTED; not read, ECONNREFUSED."""
+    connect's refusal read from SO_ERROR, then connect() is ECONNABORTED; not read, ECONNREFUSED. Shared
+    ports: a port bound as 0 is held (EADDRINUSE for another bind), two SO_REUSEADDR sockets on one port
+    connecting to one peer: EADDRNOTAVAIL (an internal LocalTcpError leaked)."""
     import subprocess
     import sys
 

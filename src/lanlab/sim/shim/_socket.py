@@ -285,8 +285,16 @@ class SimSocket:
 
     def _bind_tcp(self, ip: IPv4Address, port: int) -> int:
         stack = self._host.tcp.stack
-        if port == 0:
-            return stack.ephemeral_port(ip)
+        if port == 0:  # an ephemeral port no other socket holds, bound and so held like any other
+            for _ in range(64):
+                try:
+                    port = stack.ephemeral_port(ip)
+                except LocalTcpError:
+                    break
+                if not self._shim.tcp_bound.get(port):
+                    self._shim.tcp_bound.setdefault(port, Sockets()).add(self)
+                    return port
+            raise os_error(E.EADDRINUSE)
         reuse = bool(self._option(_real.SOL_SOCKET, _real.SO_REUSEADDR))
         for other in self._shim.tcp_bound.get(port, ()):
             overlap = ip == ANY or other._bound[0] == ANY or other._bound[0] == ip
@@ -428,7 +436,10 @@ class SimSocket:
         except LocalIpError:
             raise os_error(E.ENETUNREACH) from None
         local_port = self._bound[1] if self._bound is not None else None
-        self._key, self._conn = tcp.stack.connect(local_ip, ip, port, local_port, self._config())
+        try:
+            self._key, self._conn = tcp.stack.connect(local_ip, ip, port, local_port, self._config())
+        except LocalTcpError:  # that local address and port already talk to that peer (Linux: EADDRNOTAVAIL)
+            raise os_error(E.EADDRNOTAVAIL) from None
         tcp.flush(self._host.engine.now)
         if self._timeout == 0:
             if raising:
