@@ -945,10 +945,47 @@ except OSError as e: print("second connect", type(e).__name__, e.errno)
 """
 
 
+MEGABYTE_ECHO = """
+import socket, threading
+l = socket.socket(); l.bind(("127.0.0.1", 0)); l.listen()
+def echo():
+    conn, _ = l.accept()
+    while data := conn.recv(4096):
+        conn.sendall(data)
+    conn.close()
+threading.Thread(target=echo, daemon=True).start()
+c = socket.create_connection(l.getsockname()); c.settimeout(3)
+try:
+    c.sendall(b"e" * 1_000_000); c.shutdown(socket.SHUT_WR)
+    got = 0
+    while data := c.recv(65536):
+        got += len(data)
+    print("echoed", got)
+except OSError as e:
+    print("failed", type(e).__name__)
+"""
+
+
 @pytest.mark.parametrize(
     "source",
-    [SOCKET_CORNERS, DROPPED_SOCKETS, RETRIED_CONNECT, RESET_AFTER_FIN, REFUSED_WITHOUT_WAITING, SHARED_PORTS],
-    ids=["corners", "dropped sockets", "retried connect", "reset after FIN", "refused without waiting", "shared ports"],
+    [
+        SOCKET_CORNERS,
+        DROPPED_SOCKETS,
+        RETRIED_CONNECT,
+        RESET_AFTER_FIN,
+        REFUSED_WITHOUT_WAITING,
+        SHARED_PORTS,
+        MEGABYTE_ECHO,
+    ],
+    ids=[
+        "corners",
+        "dropped sockets",
+        "retried connect",
+        "reset after FIN",
+        "refused without waiting",
+        "shared ports",
+        "megabyte echo",
+    ],
 )
 def test_socket_corners_print_what_they_print_on_linux(tmp_path: Path, source):
     """The same program run by this Python on the machine (loopback only) and on a simulated host prints
@@ -961,7 +998,8 @@ def test_socket_corners_print_what_they_print_on_linux(tmp_path: Path, source):
     broadcast to a client gone), one error shared with SO_ERROR. Refused without waiting: a non-blocking
     connect's refusal read from SO_ERROR, then connect() is ECONNABORTED; not read, ECONNREFUSED. Shared
     ports: a port bound as 0 is held (EADDRINUSE for another bind), two SO_REUSEADDR sockets on one port
-    connecting to one peer: EADDRNOTAVAIL (an internal LocalTcpError leaked)."""
+    connecting to one peer: EADDRNOTAVAIL (an internal LocalTcpError leaked). Megabyte echo: a client
+    sending 1 MB before reading the echo does not deadlock, the send buffer autotuned as Linux's."""
     import subprocess
     import sys
 

@@ -34,6 +34,7 @@ DEFAULT_BACKLOG = min(_real.SOMAXCONN, 128)  # what socket.listen() uses without
 SOMAXCONN = 4096  # Linux net.core.somaxconn: larger backlogs are cut to this
 DEFAULT_RCVBUF = 131072  # a TCP socket's (net.ipv4.tcp_rmem's default)
 DEFAULT_SNDBUF = 16384  # net.ipv4.tcp_wmem's default
+AUTOTUNED_SEND_BUFFER = 4194304  # net.ipv4.tcp_wmem's maximum, where autotuning takes an unset buffer
 UDP_DEFAULT_BUFFER = 212992  # a UDP socket's SO_RCVBUF and SO_SNDBUF: net.core.rmem_default, wmem_default
 
 
@@ -395,6 +396,8 @@ class SimSocket:
             config.receive_buffer = self._options[(_real.SOL_SOCKET, _real.SO_RCVBUF)] // 2
         if (_real.SOL_SOCKET, _real.SO_SNDBUF) in self._options:
             config.send_buffer = self._options[(_real.SOL_SOCKET, _real.SO_SNDBUF)] // 2
+        else:  # Linux grows a socket's send buffer as it is used (tcp_wmem's autotuning), up to its maximum
+            config.send_buffer = max(config.send_buffer, AUTOTUNED_SEND_BUFFER)
         return config
 
     def connect(self, address: Any) -> None:
