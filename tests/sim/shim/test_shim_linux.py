@@ -945,6 +945,45 @@ except OSError as e: print("second connect", type(e).__name__, e.errno)
 """
 
 
+SMALL_RULES = """
+import socket, select, time
+s = socket.socket(); print("fresh select", [len(x) for x in select.select([s], [s], [], 0)])
+p = select.poll(); p.register(s); print("fresh poll", p.poll(0))
+l = socket.socket(); l.bind(("127.0.0.1", 0)); l.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+l.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1); l.listen()
+c = socket.create_connection(l.getsockname()); a, _ = l.accept()
+print("inherited", a.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0, a.getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE) != 0)
+c.sendall(b"queued"); time.sleep(0.05)
+a.shutdown(socket.SHUT_RD); print("after SHUT_RD", a.recv(100), a.recv(100))
+c.sendall(b"abcdef"); time.sleep(0.05)
+b = socket.socket(); b.bind(("127.0.0.1", 0)); b.listen()
+d = socket.create_connection(b.getsockname()); e, _ = b.accept()
+d.sendall(b"abcdef"); time.sleep(0.05)
+try: e.recv_into(bytearray(2), 5)
+except ValueError as err: print("ValueError", err)
+print(e.recv(10))
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("127.0.0.1", 0))
+v = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); v.connect(u.getsockname())
+v.send(b"first"); v.send(b"second"); time.sleep(0.05)
+print(u.recv(0), u.recv(100))
+v.shutdown(socket.SHUT_WR)
+try: v.send(b"x"); print("sent after SHUT_WR")
+except OSError as err: print(type(err).__name__, err.errno)
+"""
+
+CONNECT_UNDER_WAY = """
+import socket, time, select
+l = socket.socket(); l.bind(("127.0.0.1", 0)); l.listen(0)
+f = socket.create_connection(l.getsockname()); time.sleep(0.05)
+s = socket.socket(); s.setblocking(False)
+print(s.connect_ex(l.getsockname()), s.connect_ex(l.getsockname()))
+m = socket.socket(); m.bind(("127.0.0.1", 0)); m.listen()
+t = socket.socket(); t.setblocking(False)
+print(t.connect_ex(m.getsockname()))
+select.select([], [t], [], 1)
+print(t.connect_ex(m.getsockname()), t.connect_ex(m.getsockname()))
+"""
+
 MEGABYTE_ECHO = """
 import socket, threading
 l = socket.socket(); l.bind(("127.0.0.1", 0)); l.listen()
@@ -976,6 +1015,8 @@ except OSError as e:
         REFUSED_WITHOUT_WAITING,
         SHARED_PORTS,
         MEGABYTE_ECHO,
+        SMALL_RULES,
+        CONNECT_UNDER_WAY,
     ],
     ids=[
         "corners",
@@ -985,6 +1026,8 @@ except OSError as e:
         "refused without waiting",
         "shared ports",
         "megabyte echo",
+        "small rules",
+        "connect under way",
     ],
 )
 def test_socket_corners_print_what_they_print_on_linux(tmp_path: Path, source):
@@ -999,7 +1042,10 @@ def test_socket_corners_print_what_they_print_on_linux(tmp_path: Path, source):
     connect's refusal read from SO_ERROR, then connect() is ECONNABORTED; not read, ECONNREFUSED. Shared
     ports: a port bound as 0 is held (EADDRINUSE for another bind), two SO_REUSEADDR sockets on one port
     connecting to one peer: EADDRNOTAVAIL (an internal LocalTcpError leaked). Megabyte echo: a client
-    sending 1 MB before reading the echo does not deadlock, the send buffer autotuned as Linux's."""
+    sending 1 MB before reading the echo does not deadlock, the send buffer autotuned as Linux's. Small
+    rules: a fresh TCP socket polls POLLOUT|POLLHUP, an accepted socket inherits its listener's options,
+    SHUT_RD keeps queued data, recv_into checks its size first, UDP recv(0) takes nothing, UDP send after
+    SHUT_WR is EPIPE. Connect under way: a second non-blocking connect is EALREADY, 0 once established."""
     import subprocess
     import sys
 

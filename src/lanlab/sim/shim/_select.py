@@ -96,6 +96,8 @@ class Readiness:
         sock = self._socket_at(fd)
         if sock is None or sock._closed:
             return POLLNVAL
+        if getattr(sock, "_tcp", False) and sock._conn is None and sock._listener is None:
+            return POLLOUT | POLLHUP  # a TCP socket never connected (tcp_poll in TCP_CLOSE)
         events = (POLLIN if sock._readable() else 0) | (POLLOUT if sock._writable() else 0)
         conn = sock._conn
         if conn is not None:

@@ -112,6 +112,7 @@ class SimSocket:
         # The connection's error was reported, by a call or by SO_ERROR: Linux's sock_error clears sk_err
         # whichever reads it first (later calls: EPIPE for a send, the end for a recv).
         self._reset_reported = False
+        self._connect_told = False  # a connect() call saw the connection established
         self._shut_rd = False
         self._shut_wr = False
         self._closed = False
@@ -385,6 +386,7 @@ class SimSocket:
         peer = type(self)(self.family, self.type, self.proto)
         peer._key, peer._conn = key, connection
         peer._timeout = self._program.default_timeout
+        peer._options = dict(self._options)  # a connection inherits its listener's options (Linux's sk_clone)
         self._host.tcp.flush(self._host.engine.now)
         return peer, (str(key[2]), key[3])
 
@@ -423,8 +425,15 @@ class SimSocket:
             self._peer, self._source = (ip, port), source
             return 0
         if self._conn is not None:
+            if self._conn.state in _NOT_CONNECTED and self._timeout == 0:
+                if raising:  # a non-blocking connect still under way (connect(2): EALREADY)
+                    raise os_error(E.EALREADY)
+                return E.EALREADY
             if self._conn.state in _NOT_CONNECTED or (self._conn.error and not self._reset_reported):
                 return self._finish_connect(raising)  # in progress, or its failure not told yet
+            if not self._conn.error and not self._connect_told:  # its success, told once (__inet_stream_connect)
+                self._connect_told = True
+                return 0
             if self._conn.error:  # a non-blocking connect's failure, already read from SO_ERROR
                 self._key = self._conn = None
                 raise os_error(E.ECONNABORTED)
@@ -465,6 +474,7 @@ class SimSocket:
             if raising:
                 raise os_error(conn.error)
             return conn.error
+        self._connect_told = True
         return 0
 
     # -- sending ---------------------------------------------------------------------------------------
@@ -474,6 +484,8 @@ class SimSocket:
         if not self._tcp:
             if self._peer is None:
                 raise os_error(E.EDESTADDRREQ)
+            if self._shut_wr:
+                raise os_error(E.EPIPE)  # udp_sendmsg after SHUT_WR
             self._raise_refusal()
             return self._sendto(payload.tobytes(), self._peer)
         conn = self._conn
@@ -676,6 +688,8 @@ class SimSocket:
         if bufsize < 0:
             raise ValueError("negative buffersize in recv")
         if not self._tcp:
+            if bufsize == 0:
+                return b""  # CPython answers recv(0) itself: no datagram is taken
             return self._recvfrom(bufsize, flags)[0]
         conn = self._conn
         if conn is None:
@@ -694,7 +708,7 @@ class SimSocket:
             ),
             flags,
         )
-        if conn.readable and not self._shut_rd:
+        if conn.readable:  # Linux's SHUT_RD keeps the queue: recv returns it, then the end
             if flags & _real.MSG_PEEK:
                 return conn.peek(bufsize)
             data = conn.receive(bufsize)
@@ -732,6 +746,8 @@ class SimSocket:
 
     def recv_into(self, buffer: Any, nbytes: int = 0, flags: int = 0) -> int:
         view = memoryview(buffer).cast("B")
+        if nbytes > len(view):  # CPython's check, before anything is read
+            raise ValueError("buffer too small for requested bytes")
         data = self.recv(nbytes or len(view), flags)
         view[: len(data)] = data
         return len(data)
@@ -751,7 +767,9 @@ class SimSocket:
         if not self._tcp:
             return bool(self._datagrams) or self._refused
         conn = self._conn
-        return conn is not None and bool(
+        if conn is None:
+            return True  # never connected: a read would not block (it fails), poll says POLLHUP
+        return bool(
             conn.readable or conn.at_eof or conn.error or self._shut_rd or conn.state in (S.CLOSED, S.TIME_WAIT)
         )
 
@@ -760,7 +778,7 @@ class SimSocket:
             return True
         conn = self._conn
         if conn is None:
-            return False
+            return True  # never connected: tcp_poll says POLLOUT | POLLHUP
         if conn.state in _NOT_CONNECTED:
             return False
         return bool(conn.error) or not conn.can_send or conn.send_space > 0
