@@ -984,6 +984,21 @@ select.select([], [t], [], 1)
 print(t.connect_ex(m.getsockname()), t.connect_ex(m.getsockname()))
 """
 
+OPTION_VALUES = """
+import socket, struct
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 5); print(s.getsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR))
+s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 7); print(s.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+s.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, struct.pack("i", 1)); print(s.getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE))
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, struct.pack("i", 8192)); print(s.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF))
+print(struct.unpack("ii", s.getsockopt(socket.SOL_SOCKET, socket.SO_LINGER, 8)))
+for bad in (1.5, "1", None):
+    try: s.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, bad); print("accepted", bad)
+    except TypeError as e: print("TypeError")
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+u.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 7); print(u.getsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST))
+"""
+
 MEGABYTE_ECHO = """
 import socket, threading
 l = socket.socket(); l.bind(("127.0.0.1", 0)); l.listen()
@@ -1017,6 +1032,7 @@ except OSError as e:
         MEGABYTE_ECHO,
         SMALL_RULES,
         CONNECT_UNDER_WAY,
+        OPTION_VALUES,
     ],
     ids=[
         "corners",
@@ -1028,6 +1044,7 @@ except OSError as e:
         "megabyte echo",
         "small rules",
         "connect under way",
+        "option values",
     ],
 )
 def test_socket_corners_print_what_they_print_on_linux(tmp_path: Path, source):
@@ -1045,7 +1062,9 @@ def test_socket_corners_print_what_they_print_on_linux(tmp_path: Path, source):
     sending 1 MB before reading the echo does not deadlock, the send buffer autotuned as Linux's. Small
     rules: a fresh TCP socket polls POLLOUT|POLLHUP, an accepted socket inherits its listener's options,
     SHUT_RD keeps queued data, recv_into checks its size first, UDP recv(0) takes nothing, UDP send after
-    SHUT_WR is EPIPE. Connect under way: a second non-blocking connect is EALREADY, 0 once established."""
+    SHUT_WR is EPIPE. Connect under way: a second non-blocking connect is EALREADY, 0 once established.
+    Option values: flags read back 0 or 1, an int option takes its 4-byte C int, SO_LINGER reads as a
+    struct, a float, str or None value is a TypeError."""
     import subprocess
     import sys
 

@@ -34,6 +34,33 @@ DEFAULT_BACKLOG = min(_real.SOMAXCONN, 128)  # what socket.listen() uses without
 SOMAXCONN = 4096  # Linux net.core.somaxconn: larger backlogs are cut to this
 DEFAULT_RCVBUF = 131072  # a TCP socket's (net.ipv4.tcp_rmem's default)
 DEFAULT_SNDBUF = 16384  # net.ipv4.tcp_wmem's default
+# Options the kernel keeps as a flag (socket(7), tcp(7), ip(7)) and those that take a struct, not an int.
+BOOLEAN_OPTIONS = frozenset(
+    (level, getattr(_real, name))
+    for level, name in (
+        (_real.SOL_SOCKET, "SO_REUSEADDR"),
+        (_real.SOL_SOCKET, "SO_REUSEPORT"),
+        (_real.SOL_SOCKET, "SO_KEEPALIVE"),
+        (_real.SOL_SOCKET, "SO_BROADCAST"),
+        (_real.SOL_SOCKET, "SO_OOBINLINE"),
+        (_real.SOL_SOCKET, "SO_DONTROUTE"),
+        (_real.IPPROTO_TCP, "TCP_NODELAY"),
+        (_real.IPPROTO_IP, "IP_MULTICAST_LOOP"),
+    )
+    if hasattr(_real, name)
+)
+STRUCT_OPTIONS = frozenset(
+    (level, getattr(_real, name))
+    for level, name in (
+        (_real.SOL_SOCKET, "SO_LINGER"),
+        (_real.SOL_SOCKET, "SO_RCVTIMEO"),
+        (_real.SOL_SOCKET, "SO_SNDTIMEO"),
+        (_real.IPPROTO_IP, "IP_ADD_MEMBERSHIP"),
+        (_real.IPPROTO_IP, "IP_DROP_MEMBERSHIP"),
+        (_real.IPPROTO_IP, "IP_MULTICAST_IF"),
+    )
+    if hasattr(_real, name)
+)
 AUTOTUNED_SEND_BUFFER = 4194304  # net.ipv4.tcp_wmem's maximum, where autotuning takes an unset buffer
 UDP_DEFAULT_BUFFER = 212992  # a UDP socket's SO_RCVBUF and SO_SNDBUF: net.core.rmem_default, wmem_default
 
@@ -203,6 +230,12 @@ class SimSocket:
         self._check_open()
         if isinstance(value, bool):
             value = int(value)
+        if value is None or isinstance(value, (float, str)):
+            raise TypeError("a bytes-like object is required, not " + repr(type(value).__name__))
+        if isinstance(value, (bytes, bytearray)) and len(value) == 4 and (level, option) not in STRUCT_OPTIONS:
+            value = int.from_bytes(value, "little", signed=True)  # an int option given as its C int
+        if (level, option) in BOOLEAN_OPTIONS:
+            value = int(bool(value))  # the kernel keeps a flag: any non-zero value reads back as 1
         if level == _real.SOL_SOCKET and option in (_real.SO_RCVBUF, _real.SO_SNDBUF):
             value = max(2304, 2 * int(value))  # Linux doubles it (bookkeeping overhead), as getsockopt shows
         if level == _real.IPPROTO_TCP and option == _real.TCP_NODELAY and self._conn is not None:
@@ -246,7 +279,7 @@ class SimSocket:
             return error
         value = self._options.get((level, option), defaults.get((level, option), 0))
         if buflen and isinstance(value, int):
-            return struct.pack("i", value)[:buflen]
+            return struct.pack("i", value)[:buflen] if (level, option) not in STRUCT_OPTIONS else bytes(buflen)
         return value
 
     def _option(self, level: int, option: int) -> Any:
