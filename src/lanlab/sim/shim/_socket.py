@@ -34,32 +34,31 @@ DEFAULT_BACKLOG = min(_real.SOMAXCONN, 128)  # what socket.listen() uses without
 SOMAXCONN = 4096  # Linux net.core.somaxconn: larger backlogs are cut to this
 DEFAULT_RCVBUF = 131072  # a TCP socket's (net.ipv4.tcp_rmem's default)
 DEFAULT_SNDBUF = 16384  # net.ipv4.tcp_wmem's default
+
+
+def _known_options(*names: tuple[int, str]) -> frozenset[tuple[int, int]]:
+    """(level, option number) of the named options this platform's socket module has."""
+    return frozenset((level, getattr(_real, name)) for level, name in names if hasattr(_real, name))
+
+
 # Options the kernel keeps as a flag (socket(7), tcp(7), ip(7)) and those that take a struct, not an int.
-BOOLEAN_OPTIONS = frozenset(
-    (level, getattr(_real, name))
-    for level, name in (
-        (_real.SOL_SOCKET, "SO_REUSEADDR"),
-        (_real.SOL_SOCKET, "SO_REUSEPORT"),
-        (_real.SOL_SOCKET, "SO_KEEPALIVE"),
-        (_real.SOL_SOCKET, "SO_BROADCAST"),
-        (_real.SOL_SOCKET, "SO_OOBINLINE"),
-        (_real.SOL_SOCKET, "SO_DONTROUTE"),
-        (_real.IPPROTO_TCP, "TCP_NODELAY"),
-        (_real.IPPROTO_IP, "IP_MULTICAST_LOOP"),
-    )
-    if hasattr(_real, name)
+BOOLEAN_OPTIONS = _known_options(
+    (_real.SOL_SOCKET, "SO_REUSEADDR"),
+    (_real.SOL_SOCKET, "SO_REUSEPORT"),
+    (_real.SOL_SOCKET, "SO_KEEPALIVE"),
+    (_real.SOL_SOCKET, "SO_BROADCAST"),
+    (_real.SOL_SOCKET, "SO_OOBINLINE"),
+    (_real.SOL_SOCKET, "SO_DONTROUTE"),
+    (_real.IPPROTO_TCP, "TCP_NODELAY"),
+    (_real.IPPROTO_IP, "IP_MULTICAST_LOOP"),
 )
-STRUCT_OPTIONS = frozenset(
-    (level, getattr(_real, name))
-    for level, name in (
-        (_real.SOL_SOCKET, "SO_LINGER"),
-        (_real.SOL_SOCKET, "SO_RCVTIMEO"),
-        (_real.SOL_SOCKET, "SO_SNDTIMEO"),
-        (_real.IPPROTO_IP, "IP_ADD_MEMBERSHIP"),
-        (_real.IPPROTO_IP, "IP_DROP_MEMBERSHIP"),
-        (_real.IPPROTO_IP, "IP_MULTICAST_IF"),
-    )
-    if hasattr(_real, name)
+STRUCT_OPTIONS = _known_options(
+    (_real.SOL_SOCKET, "SO_LINGER"),
+    (_real.SOL_SOCKET, "SO_RCVTIMEO"),
+    (_real.SOL_SOCKET, "SO_SNDTIMEO"),
+    (_real.IPPROTO_IP, "IP_ADD_MEMBERSHIP"),
+    (_real.IPPROTO_IP, "IP_DROP_MEMBERSHIP"),
+    (_real.IPPROTO_IP, "IP_MULTICAST_IF"),
 )
 AUTOTUNED_SEND_BUFFER = 4194304  # net.ipv4.tcp_wmem's maximum, where autotuning takes an unset buffer
 UDP_DEFAULT_BUFFER = 212992  # a UDP socket's SO_RCVBUF and SO_SNDBUF: net.core.rmem_default, wmem_default
