@@ -1,9 +1,14 @@
-"""How a program ended, in one line (lanlab.program_lines): English text, shown in the user's language."""
+"""How a program ended, in one line, and how a command's words are shown (lanlab.program_lines)."""
 
 from __future__ import annotations
 
+import shlex
+
+from hypothesis import given
+from hypothesis import strategies as st
+
 from lanlab.i18n import localize, set_language
-from lanlab.program_lines import BUSY_LOOP, busy_error, ending_line
+from lanlab.program_lines import BUSY_LOOP, busy_error, ending_line, words_text
 from tests.helpers.languages import CHINESE, needs_the_catalogue
 
 
@@ -33,3 +38,15 @@ def test_endings_stay_english_text_and_are_shown_in_chinese():
         set_language("en")
     assert shown[0] == "pc1 a.py：退出状态 0"
     assert all(CHINESE.search(text) and "a.py" in text for text in shown), shown
+
+
+@given(st.lists(st.text(min_size=0, max_size=12), max_size=6))
+def test_a_commands_words_as_shown_read_back_as_the_same_words(words):
+    """words_text quotes only what shlex would not read back as one word: split again, the words are the same."""
+    assert shlex.split(words_text(words)) == words
+
+
+def test_words_that_need_no_quotes_are_shown_as_typed():
+    """Markup, paths and options stay as typed; a space, a quote or an empty word is quoted."""
+    assert words_text(["udp", "send", "pc2", "9", "[/bold]", "-c", "a/b:c"]) == "udp send pc2 9 [/bold] -c a/b:c"
+    assert words_text(["ping", "pc 1", "", "it's"]) == "ping 'pc 1' '' 'it'\"'\"'s'"

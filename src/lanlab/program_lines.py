@@ -1,7 +1,10 @@
-"""How a program or a --do command on a node ended, in one line: one wording for the simulator's
-`sim run` and the kernel lab's `real run` (both import this leaf, which imports nothing)."""
+"""How a program or a --do command on a node ended, in one line, and how a command's words are
+shown: one wording for the simulator's `sim run` and the kernel lab's `real run` (both import this
+leaf, which imports only i18n)."""
 
 from __future__ import annotations
+
+import shlex
 
 from lanlab.i18n import L_
 
@@ -31,3 +34,17 @@ def busy_error(path: str, seconds: float, where: str) -> str:
     English text holds BUSY_LOOP, which real compare looks for)."""
     shown = f"{seconds:g}"
     return L_("{path} ran {seconds} s without waiting (a busy loop?){where}", path=path, seconds=shown, where=where)
+
+
+def words_text(words: list[str]) -> str:
+    """A --do command's words as shown (heading, --json "command"): each as typed, quoted only where
+    shlex would not read it back as one word ("'pc 1'", an empty word), so the text given to --do
+    again means the same and `[red]` stays `[red]`."""
+    return " ".join(word if _reads_back(word) else shlex.quote(word) for word in words)
+
+
+def _reads_back(word: str) -> bool:
+    try:
+        return shlex.split(word) == [word]
+    except ValueError:  # an unclosed quote or a trailing backslash
+        return False

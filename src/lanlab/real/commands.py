@@ -26,6 +26,7 @@ from lanlab.proto.traceroute import Hop, report_lines
 from lanlab.real import dhcp, dns, tables
 from lanlab.real.model import RealLab
 from lanlab.real.netns import Built, RealError
+from lanlab.program_lines import words_text
 from lanlab.table_lines import arp_lines
 from lanlab.tcp_lines import connect_lines, serve_lines
 from lanlab.units import UnitError, format_duration, parse_duration
@@ -178,10 +179,10 @@ def parse_do(lab: RealLab, text: str) -> DoCommand:
         raise DoRefused(text, L_('write "[at T] NODE COMMAND", like "pc1 ping pc2 -c 3"'))
     node, words = argv[0], argv[1:]
     if node == "link":
-        return DoCommand(text, at, "net", shlex.join(argv), argv)
+        return DoCommand(text, at, "net", words_text(argv), argv)
     if node not in lab.nodes:
         raise DoRefused(text, L_("no node {node} (nodes: {nodes})", node=repr(node), nodes=", ".join(lab.nodes)))
-    command = DoCommand(text, at, node, shlex.join(words), words)
+    command = DoCommand(text, at, node, words_text(words), words)
     if command.word not in WORDS:
         raise DoRefused(
             text,

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from ipaddress import IPv4Address
 from typing import TYPE_CHECKING, Any, ClassVar, NoReturn
 
-from lanlab.program_lines import cut_short_line
+from lanlab.program_lines import cut_short_line, words_text
 from lanlab.proto.ipv4 import NetworkUnreachable
 from lanlab.text import text_encoding
 from lanlab.i18n import (
@@ -378,7 +378,7 @@ def parse_do(network: Network, text: str) -> Scheduled:
             command.check(network)  # type: ignore[attr-defined]
         except (argparse.ArgumentError, ValueError) as error:
             raise CommandError(L_("{text}: {problem}", text=repr(text), problem=message_of(error))) from None
-        return Scheduled(None, shlex.join(argv), at, command, network)
+        return Scheduled(None, words_text(argv), at, command, network)
     if len(argv) < 2:
         raise CommandError(L_('{text}: expected [at T] NODE COMMAND, like "pc1 ping pc2 -c 3"', text=repr(text)))
     node = argv[0]
@@ -399,7 +399,7 @@ def parse_do(network: Network, text: str) -> Scheduled:
                 command = factory(argv[1 + length :])
             except (argparse.ArgumentError, ValueError) as error:
                 raise CommandError(L_("{text}: {problem}", text=repr(text), problem=message_of(error))) from None
-            return Scheduled(node, shlex.join(argv[1:]), at, command, network)
+            return Scheduled(node, words_text(argv[1:]), at, command, network)
     raise CommandError(
         L_(
             "{text}: unknown command {word} (known: {known})",
