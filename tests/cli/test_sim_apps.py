@@ -281,3 +281,36 @@ def test_a_reader_that_stops_early_ends_the_run_without_a_traceback(tmp_path):
         status = run.wait(timeout=120)
     assert first.decode().endswith("pc1 | line 0\n")
     assert status == 1 and "Traceback" not in stderr, stderr
+
+
+def test_descriptor_calls_stay_inside_the_program(tmp_path):
+    """os.write(1)/os.read(0) are the program's own stdout and stdin (os.write(1) reached lanlab's stdout and
+    broke a --json document), os.close(0..2) leaves lanlab's streams open, a socket's number reaches the
+    socket, a file's number the file, and os.dup2 is unsupported."""
+    script = tmp_path / "fds.py"
+    script.write_text(
+        "import os, socket\n"
+        "os.write(1, 'raw 你好\\n'.encode())\n"
+        "print('stdin', os.read(0, 5))\n"
+        "os.close(0); os.close(1); os.close(2)\n"
+        "print('still printing')\n"
+        "u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(('127.0.0.1', 0))\n"
+        "v = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); v.connect(u.getsockname())\n"
+        "os.write(v.fileno(), b'datagram'); print('socket', os.read(u.fileno(), 100))\n"
+        "os.set_blocking(u.fileno(), False); print('blocking', u.getblocking(), os.get_blocking(u.fileno()))\n"
+        "fd = os.open('notes.txt', os.O_CREAT | os.O_RDWR); os.write(fd, b'file'); os.lseek(fd, 0, 0)\n"
+        "print('file', os.read(fd, 10)); os.close(fd)\n"
+        "try:\n    os.dup2(3, 1)\nexcept Exception as error:\n    print(type(error).__name__)\n"
+    )
+    result = run("--app", f"pc1={script}", "--stdin", "pc1=hello", "--json", "--files", str(tmp_path / "files"))
+    document = json.loads(result.stdout)
+    texts = [line["text"] for line in document["programs"][0]["output"]]
+    assert texts == [
+        "raw 你好",
+        "stdin b'hello'",
+        "still printing",
+        "socket b'datagram'",
+        "blocking False False",
+        "file b'file'",
+        "UnsupportedInSimulation",
+    ]

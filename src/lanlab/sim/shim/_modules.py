@@ -23,6 +23,7 @@ module has raises UnsupportedInSimulation (PEP 562 `__getattr__`; an AttributeEr
 from __future__ import annotations
 
 import builtins
+import errno
 import importlib
 import importlib.machinery
 import importlib.util
@@ -70,7 +71,7 @@ HIDDEN = frozenset({"_queue", "_asyncio", "_warnings"})
 # os/posix functions that start, replace, wait for or signal real processes, or switch namespaces.
 OS_UNSUPPORTED = re.compile(
     r"(exec|spawn|posix_spawn|fork|wait|kill|system$|popen$|abort$|setns$|unshare$"
-    r"|pidfd_|plock$)"
+    r"|pidfd_|plock$|dup$|dup2$)"  # dup2(fd, 1) would redirect lanlab's own standard output
 )
 # Calls that would need a signal delivered (nothing on a simulated host sends one) or touch lanlab's own.
 SIGNAL_UNSUPPORTED = (
@@ -233,6 +234,73 @@ def sys_module(program: Program, argv: list[str], imports: ProgramImports) -> ty
     )
 
 
+class DescriptorCalls:
+    """os's calls on a descriptor number, for one program: 0, 1 and 2 are its own stdin and stdout,
+    never lanlab's (os.write(1, ...) went straight to lanlab's standard output, past the capture and
+    into a --json document; os.close(0) closed lanlab's stdin); a simulated socket's number is that
+    socket; any other number is a file the program opened, the real call."""
+
+    def __init__(self, program: Program, real: types.ModuleType) -> None:
+        self.program = program
+        self.real = real
+
+    def _socket(self, fd: int) -> Any:
+        held = self.program.descriptors.get(fd)
+        return held if hasattr(held, "_readable") else None
+
+    def write(self, fd: int, data: Any) -> int:
+        if fd in (1, 2):
+            return self.program.stdout.buffer.write(data)  # type: ignore[no-any-return]
+        sock = self._socket(fd)
+        if sock is not None:
+            return sock.send(data)  # type: ignore[no-any-return]
+        if fd == 0:
+            raise OSError(errno.EBADF, _real_os.strerror(errno.EBADF))  # stdin is open for reading only
+        return self.real.write(fd, data)  # type: ignore[no-any-return]
+
+    def read(self, fd: int, length: int) -> bytes:
+        if fd == 0:
+            return self.program.stdin.buffer.read(length)  # type: ignore[no-any-return]
+        sock = self._socket(fd)
+        if sock is not None:
+            return sock.recv(length)  # type: ignore[no-any-return]
+        if fd in (1, 2):
+            raise OSError(errno.EBADF, _real_os.strerror(errno.EBADF))
+        return self.real.read(fd, length)  # type: ignore[no-any-return]
+
+    def close(self, fd: int) -> None:
+        if fd in (0, 1, 2):
+            return  # its own standard streams: they end with it
+        sock = self._socket(fd)
+        if sock is not None:
+            sock.close()
+            return
+        self.real.close(fd)
+
+    def isatty(self, fd: int) -> bool:
+        return False if fd in (0, 1, 2) or self._socket(fd) is not None else bool(self.real.isatty(fd))
+
+    def set_blocking(self, fd: int, blocking: bool) -> None:
+        sock = self._socket(fd)
+        if sock is not None:
+            sock.setblocking(blocking)
+        elif fd not in (0, 1, 2):
+            self.real.set_blocking(fd, blocking)
+
+    def get_blocking(self, fd: int) -> bool:
+        sock = self._socket(fd)
+        if sock is not None:
+            return bool(sock.getblocking())
+        return True if fd in (0, 1, 2) else bool(self.real.get_blocking(fd))
+
+    def calls(self) -> dict[str, Callable[..., Any]]:
+        return {
+            name: getattr(self, name)
+            for name in ("write", "read", "close", "isatty", "set_blocking", "get_blocking")
+            if hasattr(self.real, name)
+        }
+
+
 def os_module(program: Program, real: types.ModuleType = _real_os) -> types.ModuleType:
     replaced: dict[str, Any] = {
         name: unsupported_call(f"{real.__name__}.{name}", program.node)
@@ -250,6 +318,7 @@ def os_module(program: Program, real: types.ModuleType = _real_os) -> types.Modu
         return type(_real_os.uname())((sysname, program.node, release, version, machine))
 
     # A program cannot fork, so what would run after a fork never runs (random.py registers a reseed).
+    replaced.update(DescriptorCalls(program, real).calls())
     replaced.update(
         getpid=lambda: program.pid,
         uname=uname,
