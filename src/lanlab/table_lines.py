@@ -11,4 +11,4 @@ from lanlab.i18n import L_
 def arp_lines(rows: list[dict[str, Any]]) -> list[str]:
     """`  IP  MAC  INTERFACE` per entry, as `arp -n` lists them: a host with two interfaces on one
     subnet holds a neighbour once on each, so the interface tells the two rows apart."""
-    return [f"  {row['ip']:<15} {row['mac']}  {row.get('interface', '')}".rstrip() for row in rows] or [L_("  (empty)")]
+    return [f"  {row['ip']:<15} {row['mac']}  {row['interface']}" for row in rows] or [L_("  (empty)")]

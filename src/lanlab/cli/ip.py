@@ -17,8 +17,7 @@ from lanlab.net.subnet import (
     binary,
     describe,
     holds_hosts,
-    host_count,
-    host_range,
+    host_span,
     split,
 )
 
@@ -85,16 +84,14 @@ def _render(report: SubnetReport) -> str:
 def _subnet_rows(report: SubnetReport, new_prefix: str) -> list[dict[str, object]]:
     rows = []
     for subnet in split(report.network, new_prefix):
-        hosts = holds_hosts(subnet)
-        first, last = host_range(subnet) if hosts else (None, None)
-        broadcast = directed_broadcast(subnet) if hosts else None
+        first, last, broadcast, hosts = host_span(subnet)
         rows.append(
             {
                 "network": str(subnet),
                 "first_host": None if first is None else str(first),
                 "last_host": None if last is None else str(last),
                 "broadcast": None if broadcast is None else str(broadcast),
-                "hosts": host_count(subnet) if hosts else 0,
+                "hosts": hosts,
             }
         )
     return rows

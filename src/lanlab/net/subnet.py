@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Network, IPv6Address
+from typing import NamedTuple
 
 from lanlab.i18n import L_, N_
 from lanlab.proto.ipv4 import directed_broadcast
@@ -88,19 +89,19 @@ class SubnetReport:
 
     @property
     def broadcast(self) -> IPv4Address | None:
-        return directed_broadcast(self.network) if holds_hosts(self.network) else None
+        return host_span(self.network).broadcast
 
     @property
     def hosts(self) -> int:
-        return host_count(self.network) if holds_hosts(self.network) else 0
+        return host_span(self.network).hosts
 
     @property
     def first_host(self) -> IPv4Address | None:
-        return host_range(self.network)[0] if holds_hosts(self.network) else None
+        return host_span(self.network).first
 
     @property
     def last_host(self) -> IPv4Address | None:
-        return host_range(self.network)[1] if holds_hosts(self.network) else None
+        return host_span(self.network).last
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -146,6 +147,23 @@ def kind_of(address: IPv4Address) -> str:
 def binary(address: IPv4Address) -> str:
     """Dotted binary, one group of 8 bits per octet: 11000000.10101000.00000010.00000111."""
     return ".".join(f"{octet:08b}" for octet in address.packed)
+
+
+class HostSpan(NamedTuple):
+    """A network's hosts: the first and last, the broadcast address and how many (None, None, None, 0
+    for a class D or E network; no broadcast for a /31 or /32)."""
+
+    first: IPv4Address | None
+    last: IPv4Address | None
+    broadcast: IPv4Address | None
+    hosts: int
+
+
+def host_span(network: IPv4Network) -> HostSpan:
+    if not holds_hosts(network):
+        return HostSpan(None, None, None, 0)
+    first, last = host_range(network)
+    return HostSpan(first, last, directed_broadcast(network), host_count(network))
 
 
 def holds_hosts(network: IPv4Network) -> bool:

@@ -244,14 +244,10 @@ class DescriptorCalls:
         self.program = program
         self.real = real
 
-    def _socket(self, fd: int) -> Any:
-        held = self.program.descriptors.get(fd)
-        return held if hasattr(held, "_readable") else None
-
     def write(self, fd: int, data: Any) -> int:
         if fd in (1, 2):
             return self.program.stdout.buffer.write(data)  # type: ignore[no-any-return]
-        sock = self._socket(fd)
+        sock = self.program.socket_at(fd)
         if sock is not None:
             return sock.send(data)  # type: ignore[no-any-return]
         if fd == 0:
@@ -261,7 +257,7 @@ class DescriptorCalls:
     def read(self, fd: int, length: int) -> bytes:
         if fd == 0:
             return self.program.stdin.buffer.read(length)  # type: ignore[no-any-return]
-        sock = self._socket(fd)
+        sock = self.program.socket_at(fd)
         if sock is not None:
             return sock.recv(length)  # type: ignore[no-any-return]
         if fd in (1, 2):
@@ -271,24 +267,24 @@ class DescriptorCalls:
     def close(self, fd: int) -> None:
         if fd in (0, 1, 2):
             return  # its own standard streams: they end with it
-        sock = self._socket(fd)
+        sock = self.program.socket_at(fd)
         if sock is not None:
             sock.close()
             return
         self.real.close(fd)
 
     def isatty(self, fd: int) -> bool:
-        return False if fd in (0, 1, 2) or self._socket(fd) is not None else bool(self.real.isatty(fd))
+        return False if fd in (0, 1, 2) or self.program.socket_at(fd) is not None else bool(self.real.isatty(fd))
 
     def set_blocking(self, fd: int, blocking: bool) -> None:
-        sock = self._socket(fd)
+        sock = self.program.socket_at(fd)
         if sock is not None:
             sock.setblocking(blocking)
         elif fd not in (0, 1, 2):
             self.real.set_blocking(fd, blocking)
 
     def get_blocking(self, fd: int) -> bool:
-        sock = self._socket(fd)
+        sock = self.program.socket_at(fd)
         if sock is not None:
             return bool(sock.getblocking())
         return True if fd in (0, 1, 2) else bool(self.real.get_blocking(fd))

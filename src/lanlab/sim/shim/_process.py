@@ -401,6 +401,11 @@ class Program:
     def release_fd(self, fd: int) -> None:
         self.descriptors.pop(fd, None)
 
+    def socket_at(self, fd: int) -> Any:
+        """The simulated socket descriptor `fd` is in this process, or None (a file's, an epoll's, none)."""
+        held = self.descriptors.get(fd)
+        return held if hasattr(held, "_readable") else None
+
     # -- lifecycle -------------------------------------------------------------------------
     @property
     def finished(self) -> bool:

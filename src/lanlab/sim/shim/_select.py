@@ -80,10 +80,7 @@ class Readiness:
 
     def _socket_at(self, fd: int) -> SimSocket | StandardStream | None:
         """The socket (or standard stream) descriptor `fd` holds in this process; None: none (an epoll's)."""
-        held = self.program.descriptors.get(fd)
-        if held is None:
-            return STANDARD.get(fd)
-        return held if hasattr(held, "_readable") else None
+        return self.program.socket_at(fd) or STANDARD.get(fd)  # 0-2 are never in the process's table
 
     def wait(self, ready: Any, timeout: int | None) -> None:
         """Wait for `ready()`; the call itself costs virtual CPU, so a loop polling with timeout 0
