@@ -1020,6 +1020,71 @@ except OSError as e:
 """
 
 
+OPTION_TABLE = """
+import errno, socket
+def get(s, level, option):
+    try:
+        return s.getsockopt(level, option)
+    except OSError as e:
+        return errno.errorcode[e.errno]
+def put(s, level, option):
+    try:
+        s.setsockopt(level, option, 0); return "ok"
+    except OSError as e:
+        return errno.errorcode[e.errno]
+t = socket.socket(); u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+n = socket.socket(socket.AF_INET, socket.SOCK_STREAM | socket.SOCK_NONBLOCK)
+for name, s in (("tcp", t), ("udp", u), ("nonblock", n)):
+    print(name, [get(s, socket.SOL_SOCKET, getattr(socket, o)) for o in ("SO_TYPE", "SO_DOMAIN", "SO_PROTOCOL", "SO_ACCEPTCONN")])
+    print(" read-only", [put(s, socket.SOL_SOCKET, getattr(socket, o)) for o in ("SO_TYPE", "SO_ERROR", "SO_DOMAIN", "SO_PROTOCOL", "SO_ACCEPTCONN", "SO_PEERCRED")])
+    print(" unknown", [f(s, level, 9999) for f in (get, put) for level in (socket.SOL_SOCKET, socket.IPPROTO_IP, socket.IPPROTO_TCP, socket.IPPROTO_UDP, 9999)])
+    print(" defaults", [get(s, socket.SOL_SOCKET, o) for o in (socket.SO_RCVLOWAT, socket.SO_SNDLOWAT)], [get(s, socket.IPPROTO_IP, o) for o in (socket.IP_TOS, socket.IP_TTL, 10)])
+t.bind(("127.0.0.1", 0)); t.listen()
+print("listening", get(t, socket.SOL_SOCKET, socket.SO_ACCEPTCONN))
+c = socket.socket()
+print("tcp defaults", [get(c, socket.IPPROTO_TCP, getattr(socket, o)) for o in ("TCP_MAXSEG", "TCP_KEEPIDLE", "TCP_KEEPINTVL", "TCP_KEEPCNT", "TCP_SYNCNT", "TCP_LINGER2", "TCP_NODELAY")])
+print("tcp info", put(c, socket.IPPROTO_TCP, socket.TCP_INFO), "udp cork", get(u, socket.IPPROTO_UDP, 1), put(u, socket.IPPROTO_UDP, 1))
+"""
+
+OPTION_TIMEOUTS = """
+import errno, socket, struct, threading, time
+l = socket.socket(); l.bind(("127.0.0.1", 0)); l.listen()
+l.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, struct.pack("qq", 0, 300000))
+print("reads back", struct.unpack("qq", l.getsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, 16)), l.gettimeout())
+start = time.monotonic()
+try: l.accept()
+except OSError as e: print("accept", type(e).__name__, errno.errorcode[e.errno], round(time.monotonic() - start, 1))
+for bad in (struct.pack("qq", 1, 1000000), struct.pack("qq", 1, -1), b"short"):
+    try: l.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, bad); print("taken")
+    except OSError as e: print("bad timeval", errno.errorcode[e.errno])
+l.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, struct.pack("qq", -5, 0))
+print("negative reads", struct.unpack("qq", l.getsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, 16)))
+start = time.monotonic()
+try: l.accept()
+except OSError as e: print("negative", errno.errorcode[e.errno], round(time.monotonic() - start, 1))
+l.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, struct.pack("qq", 0, 0))
+def late():
+    time.sleep(0.2); socket.create_connection(l.getsockname()).close()
+threading.Thread(target=late).start()
+conn, _ = l.accept(); print("zero waits", round(time.monotonic() - start, 1))
+c = socket.create_connection(l.getsockname()); peer, _ = l.accept()
+c.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, struct.pack("qq", 0, 200000))
+sent = c.send(b"x" * 50_000_000)
+print("partial send", 0 < sent < 50_000_000)
+try:
+    while True: c.send(b"x" * 1_000_000)
+except OSError as e: print("then", type(e).__name__, errno.errorcode[e.errno])
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("127.0.0.1", 0))
+u.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, struct.pack("qq", 0, 200000))
+start = time.monotonic()
+try: u.recv(10)
+except OSError as e: print("recv", type(e).__name__, errno.errorcode[e.errno], round(time.monotonic() - start, 1))
+u.settimeout(0.1)
+try: u.recv(10)
+except OSError as e: print("settimeout wins", type(e).__name__, round(time.monotonic() - start, 1))
+"""
+
+
 @pytest.mark.parametrize(
     "source",
     [
@@ -1033,6 +1098,8 @@ except OSError as e:
         SMALL_RULES,
         CONNECT_UNDER_WAY,
         OPTION_VALUES,
+        OPTION_TABLE,
+        OPTION_TIMEOUTS,
     ],
     ids=[
         "corners",
@@ -1045,6 +1112,8 @@ except OSError as e:
         "small rules",
         "connect under way",
         "option values",
+        "option table",
+        "option timeouts",
     ],
 )
 def test_socket_corners_print_what_they_print_on_linux(tmp_path: Path, source):
@@ -1064,7 +1133,11 @@ def test_socket_corners_print_what_they_print_on_linux(tmp_path: Path, source):
     SHUT_RD keeps queued data, recv_into checks its size first, UDP recv(0) takes nothing, UDP send after
     SHUT_WR is EPIPE. Connect under way: a second non-blocking connect is EALREADY, 0 once established.
     Option values: flags read back 0 or 1, an int option takes its 4-byte C int, SO_LINGER reads as a
-    struct, a float, str or None value is a TypeError."""
+    struct, a float, str or None value is a TypeError. Option table: SO_TYPE, SO_DOMAIN, SO_PROTOCOL and
+    SO_ACCEPTCONN read as Linux's, read-only options refuse a set, unknown numbers and wrong levels get
+    Linux's ENOPROTOOPT or EOPNOTSUPP, untouched options read Linux's defaults. Option timeouts: SO_RCVTIMEO
+    and SO_SNDTIMEO bound a blocking accept, recv and send (EAGAIN, a short send), bad timevals are EDOM or
+    EINVAL, a negative one gives up at once, settimeout wins over them."""
     import subprocess
     import sys
 
@@ -1073,6 +1146,6 @@ def test_socket_corners_print_what_they_print_on_linux(tmp_path: Path, source):
     linux = subprocess.run([sys.executable, str(path)], capture_output=True, text=True, timeout=60, check=True)
     net = pair()
     program = net.node("pc1").run_program(str(path))
-    run_programs(net, S)
+    run_programs(net, 5 * S)
     assert program.exit == 0, program.output
     assert [text for _, text in program.output] == linux.stdout.splitlines()

@@ -21,6 +21,18 @@ from lanlab.sim.core.node import HasAddresses
 from lanlab.sim.shim._process import Sockets, UnsupportedInSimulation, seconds_to_ns
 from lanlab.sim.shim._proxy import with_globals
 from lanlab.sim.shim._services import name_of, port_of
+from lanlab.sim.shim._sockopts import (
+    BOOLEAN_OPTIONS,
+    SO_RCVTIMEO,
+    SO_SNDTIMEO,
+    STRUCT_OPTIONS,
+    TCP_DEFAULTS,
+    UDP_DEFAULTS,
+    option_error,
+    shown_timeout,
+    timeout_ns,
+    timeout_value,
+)
 from lanlab.wire.dns import DnsType
 
 if TYPE_CHECKING:
@@ -32,36 +44,7 @@ BROADCAST = IPv4Address("255.255.255.255")
 LOOPBACK = IPv4Address("127.0.0.1")
 DEFAULT_BACKLOG = min(_real.SOMAXCONN, 128)  # what socket.listen() uses without an argument
 SOMAXCONN = 4096  # Linux net.core.somaxconn: larger backlogs are cut to this
-DEFAULT_RCVBUF = 131072  # a TCP socket's (net.ipv4.tcp_rmem's default)
-DEFAULT_SNDBUF = 16384  # net.ipv4.tcp_wmem's default
-
-
-def _known_options(*names: tuple[int, str]) -> frozenset[tuple[int, int]]:
-    """(level, option number) of the named options this platform's socket module has."""
-    return frozenset((level, getattr(_real, name)) for level, name in names if hasattr(_real, name))
-
-
-# Options the kernel keeps as a flag (socket(7), tcp(7), ip(7)) and those that take a struct, not an int.
-BOOLEAN_OPTIONS = _known_options(
-    (_real.SOL_SOCKET, "SO_REUSEADDR"),
-    (_real.SOL_SOCKET, "SO_REUSEPORT"),
-    (_real.SOL_SOCKET, "SO_KEEPALIVE"),
-    (_real.SOL_SOCKET, "SO_BROADCAST"),
-    (_real.SOL_SOCKET, "SO_OOBINLINE"),
-    (_real.SOL_SOCKET, "SO_DONTROUTE"),
-    (_real.IPPROTO_TCP, "TCP_NODELAY"),
-    (_real.IPPROTO_IP, "IP_MULTICAST_LOOP"),
-)
-STRUCT_OPTIONS = _known_options(
-    (_real.SOL_SOCKET, "SO_LINGER"),
-    (_real.SOL_SOCKET, "SO_RCVTIMEO"),
-    (_real.SOL_SOCKET, "SO_SNDTIMEO"),
-    (_real.IPPROTO_IP, "IP_ADD_MEMBERSHIP"),
-    (_real.IPPROTO_IP, "IP_DROP_MEMBERSHIP"),
-    (_real.IPPROTO_IP, "IP_MULTICAST_IF"),
-)
 AUTOTUNED_SEND_BUFFER = 4194304  # net.ipv4.tcp_wmem's maximum, where autotuning takes an unset buffer
-UDP_DEFAULT_BUFFER = 212992  # a UDP socket's SO_RCVBUF and SO_SNDBUF: net.core.rmem_default, wmem_default
 
 
 def truesize(length: int) -> int:
@@ -195,9 +178,11 @@ class SimSocket:
     def _ns_timeout(self) -> int | None:
         return None if self._timeout is None else seconds_to_ns(self._timeout)
 
-    def _block(self, ready: Any, flags: int = 0) -> None:
+    def _block(self, ready: Any, flags: int = 0, kernel_timeout: int = SO_RCVTIMEO) -> None:
         """Wait for `ready()` as this socket's timeout says (or not at all with MSG_DONTWAIT in `flags`):
-        BlockingIOError, timeout, or go on."""
+        BlockingIOError, timeout, or go on. A blocking socket (no settimeout) waits as long as its
+        `kernel_timeout` option allows (SO_RCVTIMEO for receiving and accepting, SO_SNDTIMEO for sending
+        and connecting), then fails with EAGAIN, as the kernel's wait does (sock_rcvtimeo)."""
         if ready():
             return
         if self._timeout == 0 or flags & _real.MSG_DONTWAIT:
@@ -205,6 +190,12 @@ class SimSocket:
             # virtual time, so the network moves on and `while True: try recv()` cannot spin forever.
             self._program.sleep(POLL_COST)
             raise BlockingIOError(E.EAGAIN, "Resource temporarily unavailable")
+        if self._timeout is None:
+            limit = timeout_ns(self._options.get((_real.SOL_SOCKET, kernel_timeout)))
+            if limit is not None:
+                if not (limit and self._program.wait(ready, limit)):
+                    raise BlockingIOError(E.EAGAIN, "Resource temporarily unavailable")
+                return
         if not self._program.wait(ready, self._ns_timeout()):
             raise TimeoutError("timed out")
 
@@ -231,6 +222,12 @@ class SimSocket:
             value = int(value)
         if value is None or isinstance(value, (float, str)):
             raise TypeError("a bytes-like object is required, not " + repr(type(value).__name__))
+        error = option_error(self._tcp, level, option, setting=True)
+        if error is not None:
+            raise os_error(error)
+        if level == _real.SOL_SOCKET and option in (SO_RCVTIMEO, SO_SNDTIMEO):
+            self._options[(level, option)] = timeout_value(value)
+            return
         if isinstance(value, (bytes, bytearray)) and len(value) == 4 and (level, option) not in STRUCT_OPTIONS:
             value = int.from_bytes(value, "little", signed=True)  # an int option given as its C int
         if (level, option) in BOOLEAN_OPTIONS:
@@ -264,21 +261,26 @@ class SimSocket:
 
     def getsockopt(self, level: int, option: int, buflen: int = 0) -> Any:
         self._check_open()
-        defaults = {
-            (_real.SOL_SOCKET, _real.SO_RCVBUF): DEFAULT_RCVBUF if self._tcp else UDP_DEFAULT_BUFFER,
-            (_real.SOL_SOCKET, _real.SO_SNDBUF): DEFAULT_SNDBUF if self._tcp else UDP_DEFAULT_BUFFER,
-            (_real.SOL_SOCKET, _real.SO_TYPE): int(self.type),
-            (_real.IPPROTO_IP, _real.IP_TTL): 64,  # net.ipv4.ip_default_ttl
-            (_real.IPPROTO_IP, _real.IP_MULTICAST_TTL): 1,
-            (_real.IPPROTO_IP, _real.IP_MULTICAST_LOOP): 1,
-        }
-        if (level, option) == (_real.SOL_SOCKET, _real.SO_ERROR):  # read once, then cleared (Linux's sock_error)
+        error = option_error(self._tcp, level, option, setting=False)
+        if error is not None:
+            raise os_error(error)
+        key = (level, option)
+        if key == (_real.SOL_SOCKET, _real.SO_ERROR):  # read once, then cleared (Linux's sock_error)
             error = self._conn.error or 0 if self._conn is not None and not self._reset_reported else 0
             self._reset_reported = self._reset_reported or bool(error)
             return error
-        value = self._options.get((level, option), defaults.get((level, option), 0))
+        if key == (_real.SOL_SOCKET, _real.SO_ACCEPTCONN):
+            value: Any = int(self._listener is not None)
+        elif key == (_real.IPPROTO_TCP, _real.TCP_MAXSEG) and self._conn is not None:
+            value = self._conn.smss  # the connection's send MSS once there is one
+        elif key in ((_real.SOL_SOCKET, SO_RCVTIMEO), (_real.SOL_SOCKET, SO_SNDTIMEO)) and key in self._options:
+            value = shown_timeout(self._options[key])
+        else:
+            value = self._options.get(key, (TCP_DEFAULTS if self._tcp else UDP_DEFAULTS).get(key, 0))
         if buflen and isinstance(value, int):
-            return struct.pack("i", value)[:buflen] if (level, option) not in STRUCT_OPTIONS else bytes(buflen)
+            return struct.pack("i", value)[:buflen] if key not in STRUCT_OPTIONS else bytes(buflen)
+        if isinstance(value, bytes):  # a struct: its first bytes, or read as a C int without a buffer size
+            return value[:buflen] if buflen else int.from_bytes(value[:4], "little", signed=True)
         return value
 
     def _option(self, level: int, option: int) -> Any:
@@ -494,7 +496,11 @@ class SimSocket:
     def _finish_connect(self, raising: bool) -> int:
         conn = self._conn
         try:
-            self._block(lambda: conn.state not in _NOT_CONNECTED)
+            self._block(lambda: conn.state not in _NOT_CONNECTED, kernel_timeout=SO_SNDTIMEO)
+        except BlockingIOError:  # SO_SNDTIMEO ran out: the connection goes on (inet_stream_connect's EINPROGRESS)
+            if raising:
+                raise BlockingIOError(E.EINPROGRESS, "Operation now in progress") from None
+            return E.EINPROGRESS
         except TimeoutError:
             conn.abort()
             self._host.tcp.flush(self._host.engine.now)
@@ -523,13 +529,20 @@ class SimSocket:
         conn = self._conn
         if conn is None:  # never connected, or listening: Linux's sk_stream_wait_connect says EPIPE
             raise os_error(E.EPIPE)
-        self._block(lambda: conn.state not in _NOT_CONNECTED, flags)
+        self._block(lambda: conn.state not in _NOT_CONNECTED, flags, kernel_timeout=SO_SNDTIMEO)
         self._raise_pending_error()
         if self._shut_wr or not conn.can_send:
             raise os_error(E.EPIPE)
         sent = 0
         while True:
-            self._block(lambda: conn.send_space > 0 or conn.error or not conn.can_send, flags)
+            try:
+                self._block(
+                    lambda: conn.send_space > 0 or conn.error or not conn.can_send, flags, kernel_timeout=SO_SNDTIMEO
+                )
+            except BlockingIOError:
+                if sent:
+                    return sent  # what was queued before the wait ran out (tcp_sendmsg's copied bytes)
+                raise
             if conn.error or not conn.can_send:
                 if sent:
                     return sent  # Linux returns what it queued before the error; the next call raises it

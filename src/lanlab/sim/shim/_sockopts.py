@@ -1,0 +1,180 @@
+"""Which socket options Linux knows, at which level, which way, and what an untouched one reads:
+so getsockopt and setsockopt on a simulated socket answer a program as Linux 6.x does (socket(7), ip(7),
+tcp(7), udp(7)), errors included. The numbers are the kernel's (asm-generic/socket.h, linux/in.h,
+linux/tcp.h, linux/udp.h); Python's socket module names only some of them, and programs pass the
+others as numbers (IP_MTU_DISCOVER = 10)."""
+
+from __future__ import annotations
+
+import errno as E
+import socket as _real
+import struct
+from typing import Any, Final
+
+SOL_SOCKET: Final = _real.SOL_SOCKET
+IPPROTO_IP: Final = _real.IPPROTO_IP
+IPPROTO_TCP: Final = _real.IPPROTO_TCP
+IPPROTO_UDP: Final = _real.IPPROTO_UDP
+SO_RCVTIMEO: Final = 20  # the 16-byte struct timeval forms (SO_RCVTIMEO_OLD on 64-bit Linux)
+SO_SNDTIMEO: Final = 21
+
+
+class Level:
+    """One level's options: every number the kernel has, those it only reads (setting one is
+    ENOPROTOOPT), those it only takes (reading one is ENOPROTOOPT) and those of other families
+    (EOPNOTSUPP either way on an AF_INET socket)."""
+
+    def __init__(
+        self,
+        known: set[int],
+        read_only: frozenset[int] | set[int] = frozenset(),
+        write_only: frozenset[int] | set[int] = frozenset(),
+        not_inet: frozenset[int] | set[int] = frozenset(),
+    ) -> None:
+        self.known = frozenset(known)
+        self.read_only = frozenset(read_only)
+        self.write_only = frozenset(write_only)
+        self.not_inet = frozenset(not_inet)
+
+    def error(self, option: int, setting: bool) -> int | None:
+        """ENOPROTOOPT for a number this level does not have or one that does not go this way,
+        EOPNOTSUPP for one an AF_INET socket cannot have."""
+        if option not in self.known or option in (self.read_only if setting else self.write_only):
+            return E.ENOPROTOOPT
+        if option in self.not_inet:
+            return E.EOPNOTSUPP
+        return None
+
+
+SOCKET_LEVEL = Level(
+    set(range(1, 84)) - {22, 23, 24, 31, 54, 58, 78, 79, 81},  # 22-24 SO_SECURITY_*, 31 SO_PEERSEC: not inet's
+    # SO_TYPE, SO_ERROR, SO_PEERCRED, SO_SNDLOWAT (fixed at 1), SO_PEERNAME, SO_ACCEPTCONN, SO_PROTOCOL,
+    # SO_DOMAIN, SO_BPF_EXTENSIONS, SO_MEMINFO, SO_INCOMING_NAPI_ID, SO_COOKIE, SO_PEERGROUPS,
+    # SO_NETNS_COOKIE, SO_PEERPIDFD
+    read_only={3, 4, 17, 19, 28, 30, 38, 39, 48, 55, 56, 57, 59, 71, 77},
+    # SO_SNDBUFFORCE, SO_RCVBUFFORCE, the filter attach/detach calls, SO_CNX_ADVICE, SO_DETACH_REUSEPORT_BPF,
+    # SO_BUSY_POLL_BUDGET, SO_DEVMEM_DONTNEED
+    write_only={32, 33, 50, 51, 52, 53, 68, 70, 80},
+    not_inet={16, 34, 76, 83},  # SO_PASSCRED, SO_PASSSEC, SO_PASSPIDFD, SO_PASSRIGHTS: AF_UNIX and netlink only
+)
+IP_LEVEL = Level(
+    set(range(1, 27)) | set(range(32, 53)),
+    read_only={3, 14, 22, 52},  # IP_HDRINCL and IP_NODEFRAG (raw sockets only), IP_MTU, IP_PROTOCOL
+    write_only={16, 17, *range(35, 41), *range(42, 48)},  # policies, membership and source-filter calls
+)
+TCP_LEVEL = Level(
+    (set(range(1, 38)) - {15}) | {43},
+    read_only={11, 26, 28, 35, 43},  # TCP_INFO, TCP_CC_INFO, TCP_SAVED_SYN, TCP_ZEROCOPY_RECEIVE, TCP_IS_MPTCP
+    write_only={14, 22, 32},  # TCP_MD5SIG, TCP_REPAIR_OPTIONS, TCP_MD5SIG_EXT
+)
+UDP_LEVEL = Level({1, 100, 101, 102, 103, 104})  # UDP_CORK, UDP_ENCAP, UDP_NO_CHECK6_*, UDP_SEGMENT, UDP_GRO
+
+
+def option_error(tcp: bool, level: int, option: int, setting: bool) -> int | None:
+    """The errno Linux answers (get|set)sockopt(level, option) with on an AF_INET socket, or None.
+
+    A level the socket's protocol does not handle falls through to IPv4's (tcp_getsockopt, udp_getsockopt),
+    which refuses any level but its own: EOPNOTSUPP to a get, ENOPROTOOPT to a set (do_ip_getsockopt,
+    do_ip_setsockopt)."""
+    if level == SOL_SOCKET:
+        return SOCKET_LEVEL.error(option, setting)
+    if level == (IPPROTO_TCP if tcp else IPPROTO_UDP):
+        return (TCP_LEVEL if tcp else UDP_LEVEL).error(option, setting)
+    if level == IPPROTO_IP:
+        return IP_LEVEL.error(option, setting)
+    return E.ENOPROTOOPT if setting else E.EOPNOTSUPP
+
+
+# What an option reads before any set, where it is not 0 (as Linux 6.x answers on a fresh socket; the
+# buffer sizes are the sysctl defaults, net.ipv4.tcp_rmem and tcp_wmem for TCP, net.core.*mem_default for UDP)
+DEFAULT_RCVBUF = 131072
+DEFAULT_SNDBUF = 16384
+UDP_DEFAULT_BUFFER = 212992
+_EITHER = {
+    (SOL_SOCKET, _real.SO_RCVLOWAT): 1,
+    (SOL_SOCKET, _real.SO_SNDLOWAT): 1,
+    (SOL_SOCKET, 42): -1,  # SO_PEEK_OFF: off
+    (SOL_SOCKET, 47): -1,  # SO_MAX_PACING_RATE: unlimited
+    (SOL_SOCKET, 48): 64,  # SO_BPF_EXTENSIONS: SKF_AD_MAX
+    (SOL_SOCKET, 49): -1,  # SO_INCOMING_CPU: none yet
+    (SOL_SOCKET, _real.SO_DOMAIN): int(_real.AF_INET),
+    (IPPROTO_IP, _real.IP_TTL): 64,  # net.ipv4.ip_default_ttl
+    (IPPROTO_IP, 10): 1,  # IP_MTU_DISCOVER: IP_PMTUDISC_WANT (net.ipv4.ip_no_pmtu_disc = 0)
+    (IPPROTO_IP, _real.IP_MULTICAST_TTL): 1,
+    (IPPROTO_IP, _real.IP_MULTICAST_LOOP): 1,
+    (IPPROTO_IP, 49): 1,  # IP_MULTICAST_ALL
+}
+TCP_DEFAULTS = {
+    **_EITHER,
+    (SOL_SOCKET, _real.SO_TYPE): int(_real.SOCK_STREAM),
+    (SOL_SOCKET, _real.SO_PROTOCOL): int(_real.IPPROTO_TCP),
+    (SOL_SOCKET, _real.SO_RCVBUF): DEFAULT_RCVBUF,
+    (SOL_SOCKET, _real.SO_SNDBUF): DEFAULT_SNDBUF,
+    (SOL_SOCKET, 74): 1,  # SO_TXREHASH: net.core.txrehash
+    (IPPROTO_TCP, _real.TCP_MAXSEG): 536,  # TCP_MSS_DEFAULT until a connection has its own (RFC 9293 3.7.1)
+    (IPPROTO_TCP, _real.TCP_KEEPIDLE): 7200,  # net.ipv4.tcp_keepalive_time
+    (IPPROTO_TCP, _real.TCP_KEEPINTVL): 75,
+    (IPPROTO_TCP, _real.TCP_KEEPCNT): 9,
+    (IPPROTO_TCP, _real.TCP_SYNCNT): 6,  # net.ipv4.tcp_syn_retries
+    (IPPROTO_TCP, _real.TCP_LINGER2): 60,  # net.ipv4.tcp_fin_timeout
+    (IPPROTO_TCP, _real.TCP_QUICKACK): 1,
+}
+UDP_DEFAULTS = {
+    **_EITHER,
+    (SOL_SOCKET, _real.SO_TYPE): int(_real.SOCK_DGRAM),
+    (SOL_SOCKET, _real.SO_PROTOCOL): int(_real.IPPROTO_UDP),
+    (SOL_SOCKET, _real.SO_RCVBUF): UDP_DEFAULT_BUFFER,
+    (SOL_SOCKET, _real.SO_SNDBUF): UDP_DEFAULT_BUFFER,
+}
+
+
+def _known_options(*names: tuple[int, str]) -> frozenset[tuple[int, int]]:
+    """(level, option number) of the named options this platform's socket module has."""
+    return frozenset((level, getattr(_real, name)) for level, name in names if hasattr(_real, name))
+
+
+# Options the kernel keeps as a flag (socket(7), tcp(7), ip(7)) and those that take a struct, not an int.
+BOOLEAN_OPTIONS = _known_options(
+    (SOL_SOCKET, "SO_REUSEADDR"),
+    (SOL_SOCKET, "SO_REUSEPORT"),
+    (SOL_SOCKET, "SO_KEEPALIVE"),
+    (SOL_SOCKET, "SO_BROADCAST"),
+    (SOL_SOCKET, "SO_OOBINLINE"),
+    (SOL_SOCKET, "SO_DONTROUTE"),
+    (IPPROTO_TCP, "TCP_NODELAY"),
+    (IPPROTO_IP, "IP_MULTICAST_LOOP"),
+)
+STRUCT_OPTIONS = _known_options(
+    (SOL_SOCKET, "SO_LINGER"),
+    (IPPROTO_IP, "IP_ADD_MEMBERSHIP"),
+    (IPPROTO_IP, "IP_DROP_MEMBERSHIP"),
+    (IPPROTO_IP, "IP_MULTICAST_IF"),
+) | {(SOL_SOCKET, SO_RCVTIMEO), (SOL_SOCKET, SO_SNDTIMEO)}
+_TIMEVAL = struct.Struct("@qq")  # struct timeval on 64-bit Linux: seconds, microseconds
+
+
+def timeout_value(value: Any) -> bytes:
+    """A struct timeval for SO_RCVTIMEO or SO_SNDTIMEO, checked as sock_set_timeout checks it: shorter than
+    the struct is EINVAL, microseconds outside 0..999999 EDOM."""
+    if not isinstance(value, (bytes, bytearray, memoryview)) or len(value) < _TIMEVAL.size:
+        raise OSError(E.EINVAL, "Invalid argument")
+    _, micros = _TIMEVAL.unpack_from(value)
+    if not 0 <= micros < 1_000_000:
+        raise OSError(E.EDOM, "Numerical argument out of domain")
+    return bytes(value[: _TIMEVAL.size])
+
+
+def timeout_ns(value: bytes | None) -> int | None:
+    """The wait a stored struct timeval allows, in ns: None for none set (wait for ever, 0 seconds and 0
+    microseconds too), 0 for a negative time (Linux stores timeo 0: give up at once)."""
+    if not value:
+        return None
+    seconds, micros = _TIMEVAL.unpack_from(value)
+    if seconds < 0:
+        return 0
+    return (seconds * 1_000_000_000 + micros * 1_000) or None
+
+
+def shown_timeout(value: bytes) -> bytes:
+    """What getsockopt reads back: the time set, or zeros for a negative one (sock_get_timeout of timeo 0)."""
+    return value if _TIMEVAL.unpack_from(value)[0] >= 0 else bytes(_TIMEVAL.size)
