@@ -32,8 +32,11 @@ catalogue: $(STAMP)
 demo: $(STAMP) $(MO)
 	$(BIN)/lanlab demo
 
+# the suite on every core (pytest-xdist); TEST_WORKERS=0 runs it in this one process
+TEST_WORKERS ?= auto
+
 test: $(STAMP) $(MO)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
@@ -53,7 +56,8 @@ $(FAST)/.installed: pyproject.toml setup.py $(SRC)
 
 # The simulator's tests on the compiled build (CI runs them after `make test`).
 test-fast: $(FAST)/.installed
-	LANLAB_EXPECT_COMPILED=1 $(FAST)/bin/python -m pytest -q -p no:cacheprovider -m "not netns" tests/sim tests/test_compiled.py
+	LANLAB_EXPECT_COMPILED=1 $(FAST)/bin/python -m pytest -q -n $(TEST_WORKERS) -p no:cacheprovider -m "not netns" \
+		tests/sim tests/test_compiled.py
 
 clean:
 	rm -rf $(VENV) $(FAST) build src/*.egg-info .pytest_cache $(MO)
