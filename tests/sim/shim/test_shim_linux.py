@@ -254,6 +254,25 @@ def test_service_names_and_addresses_resolve_from_the_built_in_table():
     ]
 
 
+def test_a_host_that_is_not_all_number_is_a_name_to_look_up():
+    """Trailing text, a leading space, an octet over 255 or a trailing dot make a name (not found here)."""
+    net = pair()
+
+    def program():
+        import socket
+
+        found = []
+        for name in ("1.2.3.4 x", " 1.2.3.4", "256.1.1.1", "1.2.3.4.", "1..2"):
+            try:
+                found.append(socket.gethostbyname(name))
+            except socket.gaierror as error:
+                found.append(error.errno)
+        return found
+
+    [result] = run(net, ("pc1", program))
+    assert result == [real_socket.EAI_NONAME] * 5
+
+
 @pytest.mark.skipif(not Path("/etc/services").is_file(), reason="no /etc/services to compare with")
 def test_the_service_table_agrees_with_this_machines_etc_services():
     """Every service in the built-in table has the port and name the real resolver gives (an independent oracle)."""
@@ -1085,6 +1104,25 @@ except OSError as e: print("settimeout wins", type(e).__name__, round(time.monot
 """
 
 
+NUMERIC_HOSTS = """
+import socket
+# numeric forms only, and AI_NUMERICHOST: none of these asks a name server on the machine
+for name in ("127.1", "10.1", "0x7f.0.0.1", "017.0.0.1", "2130706433", "0300.0250.1", "1.2.3", "198.18.0.2"):
+    row = [repr(name)]
+    for f in (
+        socket.gethostbyname,
+        lambda n: socket.getaddrinfo(n, 80, socket.AF_INET, socket.SOCK_STREAM)[0][4][0],
+        lambda n: socket.getaddrinfo(n, 80, socket.AF_INET, socket.SOCK_STREAM, 0, socket.AI_NUMERICHOST)[0][4][0],
+        lambda n: socket.gethostbyname_ex(n) if "x" not in n else "-",
+    ):
+        try: row.append(f(name))
+        except OSError as e: row.append(f"{type(e).__name__}:{e.errno}")
+    print(*row)
+try: socket.getaddrinfo("pc2", 80, 0, 0, 0, socket.AI_NUMERICHOST)
+except socket.gaierror as e: print("numerichost name", e.errno, e.strerror)
+"""
+
+
 @pytest.mark.parametrize(
     "source",
     [
@@ -1100,6 +1138,7 @@ except OSError as e: print("settimeout wins", type(e).__name__, round(time.monot
         OPTION_VALUES,
         OPTION_TABLE,
         OPTION_TIMEOUTS,
+        NUMERIC_HOSTS,
     ],
     ids=[
         "corners",
@@ -1114,6 +1153,7 @@ except OSError as e: print("settimeout wins", type(e).__name__, round(time.monot
         "option values",
         "option table",
         "option timeouts",
+        "numeric hosts",
     ],
 )
 def test_socket_corners_print_what_they_print_on_linux(tmp_path: Path, source):
@@ -1137,7 +1177,8 @@ def test_socket_corners_print_what_they_print_on_linux(tmp_path: Path, source):
     SO_ACCEPTCONN read as Linux's, read-only options refuse a set, unknown numbers and wrong levels get
     Linux's ENOPROTOOPT or EOPNOTSUPP, untouched options read Linux's defaults. Option timeouts: SO_RCVTIMEO
     and SO_SNDTIMEO bound a blocking accept, recv and send (EAGAIN, a short send), bad timevals are EDOM or
-    EINVAL, a negative one gives up at once, settimeout wins over them."""
+    EINVAL, a negative one gives up at once, settimeout wins over them. Numeric hosts: inet_aton's forms
+    (127.1, hex, octal, one number) are addresses, as glibc reads them; AI_NUMERICHOST never looks a name up."""
     import subprocess
     import sys
 

@@ -67,6 +67,18 @@ EAI_WORDS = {
 }  # glibc's gai_strerror
 
 
+def numeric_address(name: str) -> IPv4Address | None:
+    """`name` as glibc reads a numeric host (inet_aton's forms: 127.1, 0x7f.0.0.1, 017.0.0.1 in octal,
+    2130706433), or None for a name to look up; nothing may follow the number (getaddrinfo's
+    inet_aton_exact, where inet_aton itself stops at a space)."""
+    if not name or any(c.isspace() for c in name):
+        return None
+    try:
+        return IPv4Address(_real.inet_aton(name))
+    except OSError:
+        return None
+
+
 def os_error(code: int) -> OSError:
     """The exception CPython raises for `code`: OSError picks the subclass (ConnectionRefusedError, ...)."""
     return OSError(code, os.strerror(code))
@@ -975,10 +987,9 @@ class SocketFunctions:
             return "255.255.255.255"
         if name in ("localhost", "localhost.localdomain"):
             return "127.0.0.1"
-        try:
-            return str(IPv4Address(name))
-        except ValueError:
-            pass
+        number = numeric_address(name)
+        if number is not None:
+            return str(number)
         return str(self._addresses(name)[2][0])
 
     def _addresses(self, name: str) -> tuple[str, list[str], list[IPv4Address]]:
@@ -1025,6 +1036,8 @@ class SocketFunctions:
             raise _real.gaierror(_real.EAI_NONAME, "Name or service not known")
         if host_name is None:  # RFC 3493 6.1: the wildcard to bind, else the loopback address
             ip = "0.0.0.0" if flags & _real.AI_PASSIVE else "127.0.0.1"
+        elif flags & _real.AI_NUMERICHOST and numeric_address(str(host_name)) is None:
+            raise _real.gaierror(_real.EAI_NONAME, "Name or service not known")  # RFC 3493 6.1: no lookup
         else:
             ip = self.gethostbyname(str(host_name))
         by_proto = {_real.IPPROTO_TCP: _real.SOCK_STREAM, _real.IPPROTO_UDP: _real.SOCK_DGRAM}
@@ -1105,9 +1118,8 @@ class SocketFunctions:
         return name or self.host.name
 
     def gethostbyname_ex(self, name: str) -> tuple[str, list[str], list[str]]:
-        try:
-            IPv4Address(name)
-        except ValueError:
+        # glibc's gethostbyname_r takes a name of digits and dots as an address (its digits_dots), not 0x7f.1
+        if not (name.replace(".", "").isdigit() and numeric_address(name) is not None):
             if name and name not in ("<broadcast>", "localhost", "localhost.localdomain"):
                 canonical, aliases, addresses = self._addresses(name)
                 if aliases:  # glibc: the name asked is an alias and the last CNAME target the canonical name
