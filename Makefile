@@ -32,11 +32,12 @@ catalogue: $(STAMP)
 demo: $(STAMP) $(MO)
 	$(BIN)/lanlab demo
 
-# the suite on every core (pytest-xdist); TEST_WORKERS=0 runs it in this one process
+# the suite on every core (pytest-xdist; worksteal: an idle worker takes tests queued for a busy one,
+# so the long ones do not keep one worker running alone at the end); TEST_WORKERS=0: one process
 TEST_WORKERS ?= auto
 
 test: $(STAMP) $(MO)
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
@@ -56,7 +57,7 @@ $(FAST)/.installed: pyproject.toml setup.py $(SRC)
 
 # The simulator's tests on the compiled build (CI runs them after `make test`).
 test-fast: $(FAST)/.installed
-	LANLAB_EXPECT_COMPILED=1 $(FAST)/bin/python -m pytest -q -n $(TEST_WORKERS) -p no:cacheprovider -m "not netns" \
+	LANLAB_EXPECT_COMPILED=1 $(FAST)/bin/python -m pytest -q -n $(TEST_WORKERS) --dist worksteal -p no:cacheprovider -m "not netns" \
 		tests/sim tests/test_compiled.py
 
 clean:
