@@ -172,6 +172,25 @@ def test_close_with_unread_data_resets_like_linux():
     assert F.RST in rst.flags and client.state is S.CLOSED
 
 
+def test_reading_shut_keeps_data_while_open_and_resets_on_data_after_our_fin():
+    """shutdown_read in ESTABLISHED still queues what arrives; after our FIN new data is answered with RST
+    and the connection fails with ECONNRESET (Linux's RCV_SHUTDOWN in FIN-WAIT)."""
+    client, server = open_pair()
+    server.shutdown_read()
+    client.send(b"queued")
+    exchange(client, server, 0)
+    assert server.receive(100) == b"queued" and server.state is S.ESTABLISHED
+    server.shutdown()
+    exchange(server, client, 0)
+    assert server.state is S.FIN_WAIT_2
+    drain_events(server)
+    client.send(b"late")
+    transfer(client, server, 0)
+    [(rst, _)] = transfer(server, client, 0)
+    assert F.RST in rst.flags and server.state is client.state is S.CLOSED
+    assert server.error == errno.ECONNRESET and ConnectionFailed(errno.ECONNRESET) in drain_events(server)
+
+
 def test_a_rst_out_of_window_is_ignored_and_in_window_challenged():
     """A RST with a wrong sequence number does not kill the connection (RFC 5961 3.2)."""
     client, server = open_pair()

@@ -1123,6 +1123,25 @@ except socket.gaierror as e: print("numerichost name", e.errno, e.strerror)
 """
 
 
+READING_SHUT = """
+import socket, time, errno
+l = socket.socket(); l.bind(("127.0.0.1", 0)); l.listen()
+c = socket.create_connection(l.getsockname()); s, _ = l.accept()
+s.shutdown(socket.SHUT_RDWR); time.sleep(0.1)
+print("client sees", c.recv(10))
+c.send(b"late data"); time.sleep(0.1)
+for call in (lambda: s.recv(10), lambda: c.send(b"more"), lambda: c.recv(10), lambda: s.send(b"x")):
+    try: print(call())
+    except OSError as e: print(type(e).__name__, errno.errorcode[e.errno])
+# SHUT_RD only: data still arrives and is queued
+c2 = socket.create_connection(l.getsockname()); s2, _ = l.accept()
+s2.shutdown(socket.SHUT_RD); c2.send(b"after shut_rd"); time.sleep(0.1)
+for call in (lambda: s2.recv(100), lambda: c2.send(b"again"), lambda: s2.send(b"reply"), lambda: c2.recv(10)):
+    try: print(call())
+    except OSError as e: print(type(e).__name__, errno.errorcode[e.errno])
+"""
+
+
 @pytest.mark.parametrize(
     "source",
     [
@@ -1139,6 +1158,7 @@ except socket.gaierror as e: print("numerichost name", e.errno, e.strerror)
         OPTION_TABLE,
         OPTION_TIMEOUTS,
         NUMERIC_HOSTS,
+        READING_SHUT,
     ],
     ids=[
         "corners",
@@ -1154,6 +1174,7 @@ except socket.gaierror as e: print("numerichost name", e.errno, e.strerror)
         "option table",
         "option timeouts",
         "numeric hosts",
+        "reading shut",
     ],
 )
 def test_socket_corners_print_what_they_print_on_linux(tmp_path: Path, source):
@@ -1178,7 +1199,9 @@ def test_socket_corners_print_what_they_print_on_linux(tmp_path: Path, source):
     Linux's ENOPROTOOPT or EOPNOTSUPP, untouched options read Linux's defaults. Option timeouts: SO_RCVTIMEO
     and SO_SNDTIMEO bound a blocking accept, recv and send (EAGAIN, a short send), bad timevals are EDOM or
     EINVAL, a negative one gives up at once, settimeout wins over them. Numeric hosts: inet_aton's forms
-    (127.1, hex, octal, one number) are addresses, as glibc reads them; AI_NUMERICHOST never looks a name up."""
+    (127.1, hex, octal, one number) are addresses, as glibc reads them; AI_NUMERICHOST never looks a name up.
+    Reading shut: after SHUT_RDWR, data from the peer is answered with RST (ECONNRESET here, EPIPE there);
+    after SHUT_RD alone it is still queued and read."""
     import subprocess
     import sys
 

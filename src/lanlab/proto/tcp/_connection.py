@@ -225,6 +225,11 @@ class TcpConnection:
             self._fin_queued = True
             self._move(Trigger.CLOSE)
 
+    def shutdown_read(self) -> None:
+        """The user reads no more (shutdown SHUT_RD): what arrives is still queued while the connection is
+        open, and new data after our FIN resets it (see _receive_text), as Linux's RCV_SHUTDOWN does."""
+        self._read_closed = True
+
     def close(self) -> None:
         """Close both directions. Unread received data makes it an abort, as on Linux."""
         self._read_closed = True
@@ -495,9 +500,12 @@ class TcpConnection:
     def _receive_text(self, start: int, data: bytes, fin: bool, now: int) -> None:
         if self.state not in SYNCHRONIZED_RECEIVING:
             return  # CLOSE-WAIT, CLOSING, LAST-ACK: the peer already sent FIN; ignore text
-        if self._read_closed and data:
-            # Linux answers data for a socket closed for reading with RST (tcp_rcv_state_process).
+        if self._read_closed and data and self.state is not S.ESTABLISHED:
+            # Linux's tcp_rcv_state_process: in FIN-WAIT-1/2 with reading shut (close, or shutdown SHUT_RDWR),
+            # new data aborts the connection with RST (LINUX_MIB_TCPABORTONDATA); the user sees ECONNRESET.
             self.abort()
+            self.error = errno.ECONNRESET
+            self._events.append(ConnectionFailed(errno.ECONNRESET))
             return
         if data:
             self._data_arrived(len(data), now)

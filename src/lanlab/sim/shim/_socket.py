@@ -857,6 +857,8 @@ class SimSocket:
             raise os_error(E.ENOTCONN)
         if how in (_real.SHUT_RD, _real.SHUT_RDWR):
             self._shut_rd = True
+            if self._tcp:
+                self._conn.shutdown_read()
         if how in (_real.SHUT_WR, _real.SHUT_RDWR):
             self._shut_wr = True
             if self._tcp:
