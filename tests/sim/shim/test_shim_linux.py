@@ -1142,6 +1142,53 @@ for call in (lambda: s2.recv(100), lambda: c2.send(b"again"), lambda: s2.send(b"
 """
 
 
+ADDRESS_SHAPES = """
+import socket, errno
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+t = socket.socket()
+cases = ["127.0.0.1", ("127.0.0.1",), ("127.0.0.1", 20009, 0), ("127.0.0.1", "20009"), ("127.0.0.1", 20009.0), (127, 20009), (b"127.0.0.1", 20009), ("127.0.0.1", 70000), ("127.0.0.1", -1), ("127.0.0.1", 2**40), ["127.0.0.1", 20009], ("127.0.0.1", True)]
+for name, call in (("sendto", lambda a: u.sendto(b"x", a)), ("connect", t.connect), ("connect_ex", t.connect_ex), ("bind", socket.socket().bind), ("tcp sendto", lambda a: t.sendto(b"x", a))):
+    for a in cases:
+        try: r = call(a); print(name, repr(a), "ok" if r in (None, 1) else r)
+        except (TypeError, OverflowError, OSError) as e: print(name, repr(a), type(e).__name__, e)
+        if name == "connect" and isinstance(t, socket.socket):
+            t.close(); t = socket.socket()
+"""
+
+DATAGRAM_ERRORS = """
+import socket, errno
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.settimeout(0.3)
+u.sendto(b"x", ("127.0.0.1", 20009))
+try: u.recvfrom(10)
+except OSError as e: print("unconnected", type(e).__name__)
+u.connect(("127.0.0.1", 20009)); u.send(b"x")
+try: u.recv(10)
+except OSError as e: print("connected", type(e).__name__, errno.errorcode.get(e.errno))
+try: print("next recv", u.recv(10))
+except OSError as e: print("next", type(e).__name__, errno.errorcode.get(e.errno))
+v = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for n in (65507, 65508, 70000):
+    try: print(n, v.sendto(b"z" * n, ("127.0.0.1", 20009)))
+    except OSError as e: print(n, errno.errorcode[e.errno])
+try: v.sendto(b"x", ("127.0.0.1", 70000))
+except OverflowError as e: print("port", e)
+try: v.sendto("text", ("127.0.0.1", 20009))
+except TypeError as e: print("str", e)
+try: v.sendto(b"x", "127.0.0.1")
+except TypeError as e: print("addr", e)
+try: v.bind(("127.0.0.1", 0))
+except OSError as e: print("rebind", errno.errorcode[e.errno])
+try: v.bind("127.0.0.1")
+except TypeError as e: print("rebind text", e)
+w = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+try: w.bind(("198.51.100.7", 0))
+except OSError as e: print("foreign", errno.errorcode[e.errno])
+w.close()
+try: w.sendto(b"x", ("127.0.0.1", 20009))
+except OSError as e: print("closed", errno.errorcode[e.errno])
+"""
+
+
 @pytest.mark.parametrize(
     "source",
     [
@@ -1159,6 +1206,8 @@ for call in (lambda: s2.recv(100), lambda: c2.send(b"again"), lambda: s2.send(b"
         OPTION_TIMEOUTS,
         NUMERIC_HOSTS,
         READING_SHUT,
+        ADDRESS_SHAPES,
+        DATAGRAM_ERRORS,
     ],
     ids=[
         "corners",
@@ -1175,6 +1224,8 @@ for call in (lambda: s2.recv(100), lambda: c2.send(b"again"), lambda: s2.send(b"
         "option timeouts",
         "numeric hosts",
         "reading shut",
+        "address shapes",
+        "datagram errors",
     ],
 )
 def test_socket_corners_print_what_they_print_on_linux(tmp_path: Path, source):
@@ -1201,7 +1252,10 @@ def test_socket_corners_print_what_they_print_on_linux(tmp_path: Path, source):
     EINVAL, a negative one gives up at once, settimeout wins over them. Numeric hosts: inet_aton's forms
     (127.1, hex, octal, one number) are addresses, as glibc reads them; AI_NUMERICHOST never looks a name up.
     Reading shut: after SHUT_RDWR, data from the peer is answered with RST (ECONNRESET here, EPIPE there);
-    after SHUT_RD alone it is still queued and read."""
+    after SHUT_RD alone it is still queued and read. Address shapes: a bad address is CPython's TypeError or
+    OverflowError word for word, naming the call (bind, connect, connect_ex, sendto), and is found before a
+    closed socket's EBADF. Datagram errors: ICMP's refusal on a connected socket, EMSGSIZE past 65507
+    bytes, a second bind, a foreign address, a closed socket."""
     import subprocess
     import sys
 

@@ -214,12 +214,24 @@ class SimSocket:
     def _resolve(self, host: str) -> IPv4Address:
         return IPv4Address(self._program.modules["socket"].gethostbyname(host))
 
-    def _address(self, address: Any, binding: bool) -> tuple[IPv4Address, int]:
-        if not (isinstance(address, tuple) and len(address) == 2 and isinstance(address[1], int)):
+    def _address(self, address: Any, caller: str) -> tuple[IPv4Address, int]:
+        """An AF_INET (host, port) checked as CPython's getsockaddrarg checks it for `caller` (its errors,
+        word for word), then resolved; the wildcard means the host itself except to bind."""
+        if not isinstance(address, tuple):
+            raise TypeError(f"{caller}(): AF_INET address must be tuple, not {type(address).__name__}")
+        if len(address) != 2:
             raise TypeError("AF_INET address must be a pair (host, port)")
         host, port = address
+        if isinstance(host, (bytes, bytearray)):
+            host = bytes(host).decode("ascii", "replace")
+        elif not isinstance(host, str):
+            raise TypeError(f"str, bytes or bytearray expected, not {type(host).__name__}")
+        if not hasattr(port, "__index__"):
+            raise TypeError(f"'{type(port).__name__}' object cannot be interpreted as an integer")
+        port = port.__index__()
         if not 0 <= port <= 65535:
-            raise OverflowError(f"{'bind' if binding else 'connect'}(): port must be 0-65535.")
+            raise OverflowError(f"{caller}(): port must be 0-65535.")
+        binding = caller == "bind"
         if host == "<broadcast>":
             return BROADCAST, port
         ip = ANY if host == "" else self._resolve(host)
@@ -314,10 +326,10 @@ class SimSocket:
 
     # -- addresses ---------------------------------------------------------------------------------
     def bind(self, address: Any) -> None:
+        ip, port = self._address(address, "bind")  # CPython reads the address before the call (EBADF, EINVAL)
         self._check_open()
         if self._bound is not None or self._key is not None:
             raise os_error(E.EINVAL)
-        ip, port = self._address(address, binding=True)
         if ip != ANY and ip not in self._host.addresses and not ip.is_loopback and not self._receives_at(ip):
             raise os_error(E.EADDRNOTAVAIL)
         if self._tcp:
@@ -459,8 +471,8 @@ class SimSocket:
             return error.errno or E.EINVAL
 
     def _connect(self, address: Any, raising: bool) -> int:
+        ip, port = self._address(address, "connect" if raising else "connect_ex")
         self._check_open()
-        ip, port = self._address(address, binding=False)
         if not self._tcp:
             try:  # Linux picks the route, and so the source address, when a UDP socket connects
                 source = self._host.tcp.local_address_for(ip)
@@ -604,13 +616,14 @@ class SimSocket:
         return total
 
     def sendto(self, data: Any, flags_or_address: Any, address: Any = None) -> int:
+        payload = _bytes_like(data)  # CPython's order: the data, the address, then the call
+        target = self._address(flags_or_address if address is None else address, "sendto")
         self._check_open()
-        target = flags_or_address if address is None else address
         if self._tcp:
             if self._conn is None:
                 raise os_error(E.EPIPE)
-            return self.send(data, 0 if address is None else flags_or_address)  # Linux ignores the address
-        return self._sendto(_bytes_like(data).tobytes(), self._address(target, binding=False))
+            return self.send(payload, 0 if address is None else flags_or_address)  # Linux ignores the address
+        return self._sendto(payload.tobytes(), target)
 
     def _sendto(self, data: bytes, target: tuple[IPv4Address, int]) -> int:
         self._program.charge()  # a loop of sends costs virtual CPU, so a flood lets the network run
