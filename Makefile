@@ -50,7 +50,7 @@ fast: $(FAST)/.installed
 $(FAST)/.installed: pyproject.toml setup.py $(SRC)
 	@test -x $(FAST)/bin/python || $(PYTHON) -m venv $(FAST)
 	$(FAST)/bin/python -m pip install --quiet --upgrade pip
-	LANLAB_COMPILE=1 $(FAST)/bin/python -m pip install --quiet '.[test,fast]'
+	LANLAB_COMPILE=1 $(FAST)/bin/python -m pip install --quiet '.[test-core,fast]'
 	@rm -rf build
 	$(FAST)/bin/lanlab --version
 	@touch $@

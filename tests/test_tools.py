@@ -18,7 +18,7 @@ FORMATTED = ["src", "tests", "bench", "scripts", "setup.py"]
 def tool(name: str) -> str:
     found = shutil.which(name, path=str(Path(sys.executable).parent))
     if found is None:
-        pytest.skip(f"{name} is not installed here (pip install -e '.[test]')")
+        pytest.skip(f"{name} is not installed here (pip install -e '.[test-core]')")
     return found
 
 
