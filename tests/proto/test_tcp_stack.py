@@ -118,3 +118,29 @@ def test_closed_connections_leave_the_table():
     a.handle_timer(now)
     deliver({A: a, B: b}, now)
     assert a.connections == {} and a.get_timer() is None
+
+
+def test_so_reuseport_listeners_share_a_port_and_split_its_connections():
+    """Listeners that all set reuse_port share (ip, port) and each connection lands in one of them; one
+    without the option is refused; closing one leaves the other listening."""
+    a, b = TcpStack(random.Random(1)), TcpStack(random.Random(2))
+    first = b.listen(ANY, 7788, backlog=64, reuse_port=True)
+    second = b.listen(ANY, 7788, backlog=64, reuse_port=True)
+    with pytest.raises(LocalTcpError):
+        b.listen(ANY, 7788, backlog=64)
+    keys = [a.connect(A, B, 7788)[0] for _ in range(20)]
+    deliver({A: a, B: b})
+    taken = [len(first.accept_queue), len(second.accept_queue)]
+    assert sum(taken) == 20 and min(taken) > 0
+    b.close_listener(first)
+    key, _ = a.connect(A, B, 7788)
+    deliver({A: a, B: b})
+    assert second.accept_queue[-1][0][3] == key[1] and len(keys) == 20
+
+
+def test_a_reuseport_listener_cannot_join_a_port_held_without_it():
+    """SO_REUSEPORT shares a port only with listeners that set it too (Linux's bind conflict rule)."""
+    b = TcpStack(random.Random(2))
+    b.listen(ANY, 7788, backlog=5)
+    with pytest.raises(LocalTcpError):
+        b.listen(ANY, 7788, backlog=5, reuse_port=True)

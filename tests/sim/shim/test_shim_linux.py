@@ -1189,6 +1189,35 @@ except OSError as e: print("closed", errno.errorcode[e.errno])
 """
 
 
+REUSE_PORT = """
+import socket, errno
+def listener(port=0, reuseport=True):
+    s = socket.socket()
+    if reuseport: s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    s.bind(("127.0.0.1", port)); s.listen(); return s
+a = listener(); port = a.getsockname()[1]
+b = listener(port)
+print("second listener", b.getsockname()[1] == port)
+try: listener(port, reuseport=False)
+except OSError as e: print("without the option", errno.errorcode[e.errno])
+clients = [socket.create_connection(("127.0.0.1", port)) for _ in range(40)]
+a.setblocking(False); b.setblocking(False)
+got = {"a": 0, "b": 0}
+for name, s in (("a", a), ("b", b)):
+    while True:
+        try: s.accept()[0].close(); got[name] += 1
+        except BlockingIOError: break
+print("accepted", got["a"] + got["b"], "both used", got["a"] > 0 and got["b"] > 0)
+a.close()
+c = socket.create_connection(("127.0.0.1", port)); b.setblocking(True)
+print("after one closes", b.accept()[1][1] == c.getsockname()[1])
+srv = socket.create_server(("127.0.0.1", 0), reuse_port=True)
+print("create_server", srv.getsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT))
+try: socket.create_server(("127.0.0.1", srv.getsockname()[1]))
+except OSError as e: print(type(e).__name__, e.errno, e.strerror.split(" (")[1][:33])
+"""
+
+
 @pytest.mark.parametrize(
     "source",
     [
@@ -1208,6 +1237,7 @@ except OSError as e: print("closed", errno.errorcode[e.errno])
         READING_SHUT,
         ADDRESS_SHAPES,
         DATAGRAM_ERRORS,
+        REUSE_PORT,
     ],
     ids=[
         "corners",
@@ -1226,6 +1256,7 @@ except OSError as e: print("closed", errno.errorcode[e.errno])
         "reading shut",
         "address shapes",
         "datagram errors",
+        "reuse port",
     ],
 )
 def test_socket_corners_print_what_they_print_on_linux(tmp_path: Path, source):
@@ -1255,7 +1286,9 @@ def test_socket_corners_print_what_they_print_on_linux(tmp_path: Path, source):
     after SHUT_RD alone it is still queued and read. Address shapes: a bad address is CPython's TypeError or
     OverflowError word for word, naming the call (bind, connect, connect_ex, sendto), and is found before a
     closed socket's EBADF. Datagram errors: ICMP's refusal on a connected socket, EMSGSIZE past 65507
-    bytes, a second bind, a foreign address, a closed socket."""
+    bytes, a second bind, a foreign address, a closed socket. Reuse port: TCP listeners with SO_REUSEPORT
+    share a port and its connections, one without it is EADDRINUSE, create_server(reuse_port=True) sets it
+    and its bind error names the address."""
     import subprocess
     import sys
 

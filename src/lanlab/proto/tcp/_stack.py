@@ -23,9 +23,10 @@ class Listener:
     """A socket in LISTEN. Like Linux, it refuses new SYNs (silently, so the client tries
     again) while more than `backlog` connections wait: half-open or not yet accepted."""
 
-    def __init__(self, ip: IPv4Address, port: int, backlog: int) -> None:
+    def __init__(self, ip: IPv4Address, port: int, backlog: int, reuse_port: bool = False) -> None:
         self.ip = ip
         self.port = port
+        self.reuse_port = reuse_port  # SO_REUSEPORT: one of a group sharing (ip, port)
         self.backlog = max(0, backlog)
         self.state = next_state(TcpState.CLOSED, Trigger.PASSIVE_OPEN)
         self.half_open: dict[ConnectionKey, TcpConnection] = {}
@@ -59,7 +60,8 @@ class TcpStack:
         self.rng = rng
         self.config = config if config is not None else TcpConfig()
         self.connections: dict[ConnectionKey, TcpConnection] = {}
-        self.listeners: dict[tuple[IPv4Address, int], Listener] = {}
+        # (ip, port) -> its listeners: one, or a SO_REUSEPORT group that new connections are spread over
+        self.listeners: dict[tuple[IPv4Address, int], list[Listener]] = {}
         self._owner: dict[ConnectionKey, Listener] = {}  # half-open connection -> its listener
         self._resets: list[OutgoingSegment] = []
         self.resets_sent = 0
@@ -89,21 +91,31 @@ class TcpStack:
                 return port
         raise LocalTcpError("no free ephemeral port")
 
-    def listen(self, ip: IPv4Address, port: int, backlog: int, reuse: bool = False) -> Listener:
+    def listen(
+        self, ip: IPv4Address, port: int, backlog: int, reuse: bool = False, reuse_port: bool = False
+    ) -> Listener:
         """Listen on (ip, port). With `reuse` (SO_REUSEADDR) only another listener on the port is in the way,
         not the connections a server that was there before left behind (TIME-WAIT ones, accepted ones): a
         restarted server binds at once, as on Linux (whose check also wants those sockets' SO_REUSEADDR, which
-        a server's accepted connections inherit from it)."""
-        in_use = self.listener_on(ip, port) if reuse else self.port_in_use(ip, port)
-        if in_use:
-            raise LocalTcpError(f"port {port} is in use")
-        listener = Listener(ip, port, backlog)
-        self.listeners[(ip, port)] = listener
+        a server's accepted connections inherit from it). With `reuse_port` (SO_REUSEPORT) listeners that all
+        set it share the port, and each new connection goes to one of them (Linux's reuseport group)."""
+        on_port = [other for (_, p), group in self.listeners.items() for other in group if p == port]
+        sharing = reuse_port and bool(on_port) and all(other.reuse_port for other in on_port)
+        if not sharing:
+            in_use = self.listener_on(ip, port) if reuse else self.port_in_use(ip, port)
+            if in_use:
+                raise LocalTcpError(f"port {port} is in use")
+        listener = Listener(ip, port, backlog, reuse_port)
+        self.listeners.setdefault((ip, port), []).append(listener)
         return listener
 
     def close_listener(self, listener: Listener) -> None:
         """Stop listening; connections not yet accepted are reset, as Linux does."""
-        self.listeners.pop((listener.ip, listener.port), None)
+        group = self.listeners.get((listener.ip, listener.port), [])
+        if listener in group:
+            group.remove(listener)
+            if not group:
+                del self.listeners[(listener.ip, listener.port)]
         listener.state = next_state(listener.state, Trigger.CLOSE)
         for key, connection in [*listener.half_open.items(), *listener.accept_queue]:
             connection.abort()
@@ -152,7 +164,12 @@ class TcpStack:
                 if connection.state is not TcpState.CLOSED:
                     owner.accept_queue.append((key, connection))
             return connection
-        listener = self.listeners.get((dst_ip, header.dst_port)) or self.listeners.get((ANY, header.dst_port))
+        group = self.listeners.get((dst_ip, header.dst_port)) or self.listeners.get((ANY, header.dst_port))
+        listener = None
+        if group:
+            # a reuseport group: the peer's address and port pick the listener, so a connection's SYN and its
+            # retransmissions reach the same one (Linux hashes the 4-tuple: reuseport_select_sock)
+            listener = group[(int(src_ip) * 65537 + header.src_port) % len(group)]
         if listener is not None and header.flags & (F.SYN | F.ACK | F.RST) == F.SYN:
             if listener.full:
                 listener.dropped_syns += 1  # the client's SYN retransmission will try again

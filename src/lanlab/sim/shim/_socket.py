@@ -356,10 +356,12 @@ class SimSocket:
                     return port
             raise os_error(E.EADDRINUSE)
         reuse = bool(self._option(_real.SOL_SOCKET, _real.SO_REUSEADDR))
+        reuse_port = bool(self._option(_real.SOL_SOCKET, _real.SO_REUSEPORT))
         for other in self._shim.tcp_bound.get(port, ()):
             overlap = ip == ANY or other._bound[0] == ANY or other._bound[0] == ip
             if overlap and not (
-                reuse and other._option(_real.SOL_SOCKET, _real.SO_REUSEADDR) and other._listener is None
+                (reuse and other._option(_real.SOL_SOCKET, _real.SO_REUSEADDR) and other._listener is None)
+                or (reuse_port and other._option(_real.SOL_SOCKET, _real.SO_REUSEPORT))  # inet_csk_bind_conflict
             ):
                 raise os_error(E.EADDRINUSE)
         # Without SO_REUSEADDR, Linux refuses a port that connections (TIME-WAIT ones too) still use.
@@ -423,7 +425,8 @@ class SimSocket:
         ip, port = self._bound  # type: ignore[misc]
         try:
             reuse = bool(self._option(_real.SOL_SOCKET, _real.SO_REUSEADDR))
-            self._listener = self._host.tcp.stack.listen(ip, port, min(backlog, SOMAXCONN), reuse)
+            reuse_port = bool(self._option(_real.SOL_SOCKET, _real.SO_REUSEPORT))
+            self._listener = self._host.tcp.stack.listen(ip, port, min(backlog, SOMAXCONN), reuse, reuse_port)
         except LocalTcpError:
             raise os_error(E.EADDRINUSE) from None
         self._listener.config = self._config()
@@ -1157,10 +1160,21 @@ class SocketFunctions:
         reuse_port: bool = False,
         dualstack_ipv6: bool = False,
     ) -> SimSocket:
+        """CPython's socket.create_server on an IPv4-only host: SO_REUSEADDR, SO_REUSEPORT when asked,
+        a bind error that names the address, and no dual-stack IPv6."""
+        if dualstack_ipv6:
+            raise ValueError("dualstack_ipv6 not supported on this platform")  # has_dualstack_ipv6() is False
         sock = self.sock_class(family, _real.SOCK_STREAM)
         try:
             sock.setsockopt(_real.SOL_SOCKET, _real.SO_REUSEADDR, 1)
-            sock.bind(address)
+            if reuse_port:
+                sock.setsockopt(_real.SOL_SOCKET, _real.SO_REUSEPORT, 1)
+            try:
+                sock.bind(address)
+            except OSError as error:
+                raise OSError(
+                    error.errno, f"{error.strerror} (while attempting to bind on address {address!r})"
+                ) from None
             sock.listen(DEFAULT_BACKLOG if backlog is None else backlog)
             return sock
         except BaseException:
