@@ -341,6 +341,10 @@ def run(
     \b
       lanlab sim run examples/broadcast.yaml --app pc1=tcp_server_once.py \\
           --app "at 0.1s pc1=tcp_client.py" --stdin pc1=hello
+
+    Exit status: 0 ok; 1 when a --do command got no answer (a ping without a reply, a tcp
+    connect refused or timed out), a program failed or the run was stopped; 2 when a command
+    could not run (a word it does not know, no route); 130 on Ctrl-C.
     """
     from lanlab.cli.sim_apps import start_apps
     from lanlab.cli.sim_wall import enter_wall, parse_limits
