@@ -144,3 +144,13 @@ def test_a_reuseport_listener_cannot_join_a_port_held_without_it():
     b.listen(ANY, 7788, backlog=5)
     with pytest.raises(LocalTcpError):
         b.listen(ANY, 7788, backlog=5, reuse_port=True)
+
+
+def test_reuseport_listeners_need_agree_only_with_listeners_on_overlapping_addresses():
+    """A listener on another address of the port (without SO_REUSEPORT) does not stop a reuseport group."""
+    b = TcpStack(random.Random(2))
+    b.listen(A, 7788, backlog=5)
+    b.listen(B, 7788, backlog=5, reuse_port=True)
+    b.listen(B, 7788, backlog=5, reuse_port=True)
+    with pytest.raises(LocalTcpError):
+        b.listen(ANY, 7788, backlog=5, reuse_port=True)

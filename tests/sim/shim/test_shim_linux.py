@@ -1208,6 +1208,8 @@ for name, s in (("a", a), ("b", b)):
         try: s.accept()[0].close(); got[name] += 1
         except BlockingIOError: break
 print("accepted", got["a"] + got["b"], "both used", got["a"] > 0 and got["b"] > 0)
+third = listener(port)  # joins while the group has connections
+print("third joins", third.getsockname()[1] == port); third.close()
 a.close()
 c = socket.create_connection(("127.0.0.1", port)); b.setblocking(True)
 print("after one closes", b.accept()[1][1] == c.getsockname()[1])
@@ -1215,6 +1217,48 @@ srv = socket.create_server(("127.0.0.1", 0), reuse_port=True)
 print("create_server", srv.getsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT))
 try: socket.create_server(("127.0.0.1", srv.getsockname()[1]))
 except OSError as e: print(type(e).__name__, e.errno, e.strerror.split(" (")[1][:33])
+"""
+
+
+TIMEOUTS_PER_CALL = """
+import errno, socket, struct, time
+l = socket.socket(); l.bind(("127.0.0.1", 0)); l.listen()
+c = socket.create_connection(l.getsockname()); s, _ = l.accept()
+# MSG_WAITALL with SO_RCVTIMEO: the part that came
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, struct.pack("qq", 0, 300000))
+c.sendall(b"abc")
+t0 = time.monotonic(); print("waitall", s.recv(10, socket.MSG_WAITALL), round(time.monotonic() - t0, 1))
+# with settimeout CPython polls then reads what is there
+s.settimeout(2); c.sendall(b"de")
+t0 = time.monotonic(); print("waitall timeout", s.recv(10, socket.MSG_WAITALL), round(time.monotonic() - t0, 1))
+# SO_SNDTIMEO bounds the whole send call
+c.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, struct.pack("qq", 0, 500000))
+t0 = time.monotonic(); sent = c.send(b"x" * 50_000_000)
+print("one send", 0 < sent < 50_000_000, time.monotonic() - t0 < 1)
+# a negative SO_RCVTIMEO: every recv gives up at once, and a polling loop still lets time pass
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("127.0.0.1", 0))
+u.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, struct.pack("qq", -1, 0))
+v = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+t0 = time.monotonic(); misses = 0
+while True:
+    try:
+        data = u.recv(10); break
+    except BlockingIOError:
+        misses += 1
+        if misses == 50: v.sendto(b"late", u.getsockname())
+print("polled", data, misses >= 50)
+# a connect whose SYN a full backlog drops: SO_SNDTIMEO gives EINPROGRESS, a second connect EALREADY
+full = socket.socket(); full.bind(("127.0.0.1", 0)); full.listen(0)
+first = socket.create_connection(full.getsockname())
+second = socket.socket(); second.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, struct.pack("qq", 0, 200000))
+for attempt in range(2):
+    t0 = time.monotonic()
+    try: second.connect(full.getsockname()); print("connected")
+    except OSError as e: print("connect", type(e).__name__, errno.errorcode[e.errno], round(time.monotonic() - t0, 1))
+full.accept()[0].close()
+second.settimeout(5)
+try: second.connect(full.getsockname()); print("then connected")
+except OSError as e: print("then", errno.errorcode[e.errno])
 """
 
 
@@ -1238,6 +1282,7 @@ except OSError as e: print(type(e).__name__, e.errno, e.strerror.split(" (")[1][
         ADDRESS_SHAPES,
         DATAGRAM_ERRORS,
         REUSE_PORT,
+        TIMEOUTS_PER_CALL,
     ],
     ids=[
         "corners",
@@ -1257,6 +1302,7 @@ except OSError as e: print(type(e).__name__, e.errno, e.strerror.split(" (")[1][
         "address shapes",
         "datagram errors",
         "reuse port",
+        "timeouts per call",
     ],
 )
 def test_socket_corners_print_what_they_print_on_linux(tmp_path: Path, source):
@@ -1288,7 +1334,9 @@ def test_socket_corners_print_what_they_print_on_linux(tmp_path: Path, source):
     closed socket's EBADF. Datagram errors: ICMP's refusal on a connected socket, EMSGSIZE past 65507
     bytes, a second bind, a foreign address, a closed socket. Reuse port: TCP listeners with SO_REUSEPORT
     share a port and its connections, one without it is EADDRINUSE, create_server(reuse_port=True) sets it
-    and its bind error names the address."""
+    and its bind error names the address. Timeouts per call: MSG_WAITALL returns the part there when
+    SO_RCVTIMEO runs out (and at once with settimeout), SO_SNDTIMEO bounds a whole send, a negative
+    SO_RCVTIMEO's misses let time pass, a second connect while connecting is EALREADY."""
     import subprocess
     import sys
 

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lanlab.sim.shim._sockopts import option_error, shown_timeout, timeout_ns, timeout_value
+from lanlab.sim.shim._sockopts import FOREVER_FROM, option_error, shown_timeout, timeout_ns, timeout_value
 
 
 @pytest.mark.parametrize("tcp", [True, False])
@@ -33,14 +33,17 @@ def test_read_only_write_only_and_foreign_options_refuse_the_other_way():
     assert option_error(False, socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, setting=False) == errno.ENOPROTOOPT
 
 
-@given(st.integers(-(2**40), 2**40), st.integers(0, 999_999))
+@given(st.integers(-(2**63), 2**63 - 1), st.integers(0, 999_999))
 def test_a_timeval_is_kept_as_given_and_waits_its_time(seconds, micros):
-    """A valid timeval is stored as given; it waits seconds+micros (None for zero), a negative one not at all."""
+    """A valid timeval is stored as given; it waits seconds+micros (None for zero or past a century, which
+    the 64-bit clock could not reach), a negative one not at all."""
     stored = timeout_value(struct.pack("@qq", seconds, micros))
     assert struct.unpack("@qq", stored) == (seconds, micros)
     wait = timeout_ns(stored)
     if seconds < 0:
         assert wait == 0 and shown_timeout(stored) == bytes(16)
+    elif seconds >= FOREVER_FROM:
+        assert wait is None
     else:
         assert wait == (seconds * 10**9 + micros * 1000 or None) and shown_timeout(stored) == stored
 

@@ -503,9 +503,8 @@ class TcpConnection:
         if self._read_closed and data and self.state is not S.ESTABLISHED:
             # Linux's tcp_rcv_state_process: in FIN-WAIT-1/2 with reading shut (close, or shutdown SHUT_RDWR),
             # new data aborts the connection with RST (LINUX_MIB_TCPABORTONDATA); the user sees ECONNRESET.
-            self.abort()
-            self.error = errno.ECONNRESET
-            self._events.append(ConnectionFailed(errno.ECONNRESET))
+            self._resets.append(self._header(self.snd_nxt, F.RST))
+            self._fail(errno.ECONNRESET, Trigger.ABORT)
             return
         if data:
             self._data_arrived(len(data), now)

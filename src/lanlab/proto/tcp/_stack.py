@@ -99,7 +99,12 @@ class TcpStack:
         restarted server binds at once, as on Linux (whose check also wants those sockets' SO_REUSEADDR, which
         a server's accepted connections inherit from it). With `reuse_port` (SO_REUSEPORT) listeners that all
         set it share the port, and each new connection goes to one of them (Linux's reuseport group)."""
-        on_port = [other for (_, p), group in self.listeners.items() for other in group if p == port]
+        on_port = [
+            other
+            for (held, p), group in self.listeners.items()
+            for other in group
+            if p == port and (held == ip or held == ANY or ip == ANY)  # only listeners whose addresses overlap
+        ]
         sharing = reuse_port and bool(on_port) and all(other.reuse_port for other in on_port)
         if not sharing:
             in_use = self.listener_on(ip, port) if reuse else self.port_in_use(ip, port)

@@ -75,7 +75,7 @@ def numeric_address(name: str) -> IPv4Address | None:
         return None
     try:
         return IPv4Address(_real.inet_aton(name))
-    except OSError:
+    except (OSError, ValueError):  # ValueError: an embedded NUL
         return None
 
 
@@ -190,24 +190,27 @@ class SimSocket:
     def _ns_timeout(self) -> int | None:
         return None if self._timeout is None else seconds_to_ns(self._timeout)
 
-    def _block(self, ready: Any, flags: int = 0, kernel_timeout: int = SO_RCVTIMEO) -> None:
+    def _kernel_limit(self, option: int) -> int | None:
+        """How long a blocking call may wait by SO_RCVTIMEO or SO_SNDTIMEO (ns; None: for ever)."""
+        return timeout_ns(self._options.get((_real.SOL_SOCKET, option)))
+
+    def _block(self, ready: Any, flags: int = 0, kernel_limit: int | None = None) -> None:
         """Wait for `ready()` as this socket's timeout says (or not at all with MSG_DONTWAIT in `flags`):
-        BlockingIOError, timeout, or go on. A blocking socket (no settimeout) waits as long as its
-        `kernel_timeout` option allows (SO_RCVTIMEO for receiving and accepting, SO_SNDTIMEO for sending
-        and connecting), then fails with EAGAIN, as the kernel's wait does (sock_rcvtimeo)."""
+        BlockingIOError, timeout, or go on. A blocking socket (no settimeout) waits at most `kernel_limit`
+        ns, what its SO_RCVTIMEO (receiving, accepting) or SO_SNDTIMEO (sending, connecting) leaves of the
+        call's time, then fails with EAGAIN, as the kernel's wait does (sock_rcvtimeo)."""
         if ready():
             return
-        if self._timeout == 0 or flags & _real.MSG_DONTWAIT:
+        blocking = self._timeout is None and not flags & _real.MSG_DONTWAIT
+        if self._timeout == 0 or flags & _real.MSG_DONTWAIT or (blocking and kernel_limit == 0):
             # A polling loop costs time on a real host; here each miss costs POLL_COST of
             # virtual time, so the network moves on and `while True: try recv()` cannot spin forever.
             self._program.sleep(POLL_COST)
             raise BlockingIOError(E.EAGAIN, "Resource temporarily unavailable")
-        if self._timeout is None:
-            limit = timeout_ns(self._options.get((_real.SOL_SOCKET, kernel_timeout)))
-            if limit is not None:
-                if not (limit and self._program.wait(ready, limit)):
-                    raise BlockingIOError(E.EAGAIN, "Resource temporarily unavailable")
-                return
+        if blocking and kernel_limit is not None:
+            if not self._program.wait(ready, kernel_limit):
+                raise BlockingIOError(E.EAGAIN, "Resource temporarily unavailable")
+            return
         if not self._program.wait(ready, self._ns_timeout()):
             raise TimeoutError("timed out")
 
@@ -292,7 +295,7 @@ class SimSocket:
         if key == (_real.SOL_SOCKET, _real.SO_ERROR):  # read once, then cleared (Linux's sock_error)
             error = self._conn.error or 0 if self._conn is not None and not self._reset_reported else 0
             self._reset_reported = self._reset_reported or bool(error)
-            return error
+            return struct.pack("i", error)[:buflen] if buflen else error
         if key == (_real.SOL_SOCKET, _real.SO_ACCEPTCONN):
             value: Any = int(self._listener is not None)
         elif key == (_real.IPPROTO_TCP, _real.TCP_MAXSEG) and self._conn is not None:
@@ -364,8 +367,13 @@ class SimSocket:
                 or (reuse_port and other._option(_real.SOL_SOCKET, _real.SO_REUSEPORT))  # inet_csk_bind_conflict
             ):
                 raise os_error(E.EADDRINUSE)
-        # Without SO_REUSEADDR, Linux refuses a port that connections (TIME-WAIT ones too) still use.
-        if not reuse and any(key[1] == port for key in stack.connections):
+        # Without SO_REUSEADDR, Linux refuses a port that connections (TIME-WAIT ones too) still use, unless this
+        # socket joins SO_REUSEPORT holders of the port, whose connections those are.
+        holders = list(self._shim.tcp_bound.get(port, ()))
+        joins_group = (
+            reuse_port and bool(holders) and all(h._option(_real.SOL_SOCKET, _real.SO_REUSEPORT) for h in holders)
+        )
+        if not reuse and not joins_group and any(key[1] == port for key in stack.connections):
             raise os_error(E.EADDRINUSE)
         self._shim.tcp_bound.setdefault(port, Sockets()).add(self)
         return port
@@ -438,7 +446,10 @@ class SimSocket:
         listener = self._listener
         if listener is None:
             raise os_error(E.EINVAL)
-        self._block(lambda: listener.accept_queue or self._closed or self._listener is not listener)
+        self._block(
+            lambda: listener.accept_queue or self._closed or self._listener is not listener,
+            kernel_limit=self._kernel_limit(SO_RCVTIMEO),
+        )
         if self._closed:
             raise os_error(E.EBADF)
         if self._listener is not listener:  # shut down while waiting: not listening any more
@@ -486,12 +497,14 @@ class SimSocket:
             self._peer, self._source = (ip, port), source
             return 0
         if self._conn is not None:
-            if self._conn.state in _NOT_CONNECTED and self._timeout == 0:
-                if raising:  # a non-blocking connect still under way (connect(2): EALREADY)
+            # a connect still under way: with a timeout CPython's descriptor is non-blocking, so connect(2) says
+            # EALREADY at once; a blocking one waits again (for SO_SNDTIMEO: then EALREADY)
+            if self._conn.state in _NOT_CONNECTED and self._timeout is not None:
+                if raising:
                     raise os_error(E.EALREADY)
                 return E.EALREADY
             if self._conn.state in _NOT_CONNECTED or (self._conn.error and not self._reset_reported):
-                return self._finish_connect(raising)  # in progress, or its failure not told yet
+                return self._finish_connect(raising, again=True)  # in progress, or its failure not told yet
             if not self._conn.error and not self._connect_told:  # its success, told once (__inet_stream_connect)
                 self._connect_told = True
                 return 0
@@ -520,14 +533,17 @@ class SimSocket:
             return E.EINPROGRESS
         return self._finish_connect(raising)
 
-    def _finish_connect(self, raising: bool) -> int:
+    def _finish_connect(self, raising: bool, again: bool = False) -> int:
+        """Wait for the connection; when SO_SNDTIMEO runs out it goes on, and the call says EINPROGRESS, or
+        EALREADY when it is a second connect() (__inet_stream_connect's SS_CONNECTING)."""
         conn = self._conn
         try:
-            self._block(lambda: conn.state not in _NOT_CONNECTED, kernel_timeout=SO_SNDTIMEO)
-        except BlockingIOError:  # SO_SNDTIMEO ran out: the connection goes on (inet_stream_connect's EINPROGRESS)
+            self._block(lambda: conn.state not in _NOT_CONNECTED, kernel_limit=self._kernel_limit(SO_SNDTIMEO))
+        except BlockingIOError:
+            code = E.EALREADY if again else E.EINPROGRESS
             if raising:
-                raise BlockingIOError(E.EINPROGRESS, "Operation now in progress") from None
-            return E.EINPROGRESS
+                raise os_error(code) from None
+            return code
         except TimeoutError:
             conn.abort()
             self._host.tcp.flush(self._host.engine.now)
@@ -556,16 +572,20 @@ class SimSocket:
         conn = self._conn
         if conn is None:  # never connected, or listening: Linux's sk_stream_wait_connect says EPIPE
             raise os_error(E.EPIPE)
-        self._block(lambda: conn.state not in _NOT_CONNECTED, flags, kernel_timeout=SO_SNDTIMEO)
+        # SO_SNDTIMEO bounds the whole call, every wait in it together (tcp_sendmsg counts its timeo down)
+        limit, start = self._kernel_limit(SO_SNDTIMEO), self._host.engine.now
+
+        def left() -> int | None:
+            return None if limit is None else max(0, start + limit - self._host.engine.now)
+
+        self._block(lambda: conn.state not in _NOT_CONNECTED, flags, left())
         self._raise_pending_error()
         if self._shut_wr or not conn.can_send:
             raise os_error(E.EPIPE)
         sent = 0
         while True:
             try:
-                self._block(
-                    lambda: conn.send_space > 0 or conn.error or not conn.can_send, flags, kernel_timeout=SO_SNDTIMEO
-                )
+                self._block(lambda: conn.send_space > 0 or conn.error or not conn.can_send, flags, left())
             except BlockingIOError:
                 if sent:
                     return sent  # what was queued before the wait ran out (tcp_sendmsg's copied bytes)
@@ -769,18 +789,25 @@ class SimSocket:
             raise os_error(E.ENOTCONN)
         if bufsize == 0:
             return b""  # Linux answers at once, whatever is queued
-        # MSG_WAITALL: until bufsize bytes are there, or the stream ends or fails
-        wanted = bufsize if flags & _real.MSG_WAITALL and not flags & _real.MSG_PEEK else 1
-        self._block(
-            lambda: (
-                self._shut_rd
-                or conn.readable >= wanted
-                or conn.at_eof
-                or conn.error
-                or conn.state in (S.CLOSED, S.TIME_WAIT)
-            ),
-            flags,
-        )
+        # MSG_WAITALL on a blocking socket: until bufsize bytes are there, or the stream ends or fails. With a
+        # timeout CPython polls, then reads the non-blocking descriptor, which gives what is there.
+        waiting_all = flags & _real.MSG_WAITALL and not flags & (_real.MSG_PEEK | _real.MSG_DONTWAIT)
+        wanted = bufsize if waiting_all and self._timeout is None else 1
+        try:
+            self._block(
+                lambda: (
+                    self._shut_rd
+                    or conn.readable >= wanted
+                    or conn.at_eof
+                    or conn.error
+                    or conn.state in (S.CLOSED, S.TIME_WAIT)
+                ),
+                flags,
+                self._kernel_limit(SO_RCVTIMEO),
+            )
+        except BlockingIOError:  # SO_RCVTIMEO ran out: a MSG_WAITALL read returns the part there (tcp_recvmsg)
+            if not conn.readable:
+                raise
         if conn.readable:  # Linux's SHUT_RD keeps the queue: recv returns it, then the end
             if flags & _real.MSG_PEEK:
                 return conn.peek(bufsize)
@@ -803,7 +830,11 @@ class SimSocket:
         if self._bound is None:
             self.bind(("", 0))
         self._raise_refusal()
-        self._block(lambda: self._datagrams or self._closed or self._refused or self._shut_rd, flags)
+        self._block(
+            lambda: self._datagrams or self._closed or self._refused or self._shut_rd,
+            flags,
+            self._kernel_limit(SO_RCVTIMEO),
+        )
         if self._closed:
             raise os_error(E.EBADF)
         if self._shut_rd and not self._datagrams:

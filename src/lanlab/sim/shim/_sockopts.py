@@ -164,14 +164,21 @@ def timeout_value(value: Any) -> bytes:
     return bytes(value[: _TIMEVAL.size])
 
 
+# Longer than this is for ever: a virtual time past it would not fit the compiled engine's 64-bit clock
+# (Linux too waits for ever from LONG_MAX / HZ seconds on)
+FOREVER_FROM = 2**62 // 1_000_000_000
+
+
 def timeout_ns(value: bytes | None) -> int | None:
     """The wait a stored struct timeval allows, in ns: None for none set (wait for ever, 0 seconds and 0
-    microseconds too), 0 for a negative time (Linux stores timeo 0: give up at once)."""
+    microseconds too, or more than a century), 0 for a negative time (Linux stores timeo 0: give up at once)."""
     if not value:
         return None
     seconds, micros = _TIMEVAL.unpack_from(value)
     if seconds < 0:
         return 0
+    if seconds >= FOREVER_FROM:
+        return None
     return (seconds * 1_000_000_000 + micros * 1_000) or None
 
 
