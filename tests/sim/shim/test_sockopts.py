@@ -62,3 +62,19 @@ def test_a_bad_timeval_is_the_error_linux_gives(value, code):
     with pytest.raises(OSError) as caught:
         timeout_value(value)
     assert caught.value.errno == code
+
+
+def test_off_linux_every_option_is_taken_and_only_named_defaults_apply(monkeypatch):
+    """The tables are in Linux's numbers: on another platform (a program's constants are its own) no option is
+    refused, and a default the platform's socket module does not name is left out."""
+    from lanlab.sim.shim import _sockopts
+
+    assert _sockopts._defaults({(socket.SOL_SOCKET, "SO_NO_SUCH_OPTION"): 5}, {(socket.SOL_SOCKET, 42): -1}) == (
+        {(socket.SOL_SOCKET, 42): -1} if _sockopts.ON_LINUX else {}
+    )
+    monkeypatch.setattr(_sockopts, "ON_LINUX", False)
+    assert option_error(True, socket.SOL_SOCKET, 9999, setting=True) is None
+    assert option_error(False, 9999, 1, setting=False) is None
+    assert _sockopts._defaults({(socket.SOL_SOCKET, "SO_TYPE"): 2}, {(socket.SOL_SOCKET, 42): -1}) == {
+        (socket.SOL_SOCKET, socket.SO_TYPE): 2
+    }

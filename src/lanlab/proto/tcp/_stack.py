@@ -67,16 +67,17 @@ class TcpStack:
         self.resets_sent = 0
 
     # ------------------------------------------------------------------ user calls
-    def listener_on(self, ip: IPv4Address, port: int) -> bool:
-        """Whether a listener holds (ip, port): the same address, or either of them the wildcard."""
-        return (
-            (ip, port) in self.listeners
-            or (ANY, port) in self.listeners
-            or (ip == ANY and any(p == port for _, p in self.listeners))
-        )
+    def listeners_on(self, ip: IPv4Address, port: int) -> list[Listener]:
+        """The listeners holding (ip, port): on the same address, or either of them the wildcard."""
+        return [
+            listener
+            for (held, p), group in self.listeners.items()
+            if p == port and (held == ip or held == ANY or ip == ANY)
+            for listener in group
+        ]
 
     def port_in_use(self, ip: IPv4Address, port: int) -> bool:
-        if self.listener_on(ip, port):
+        if self.listeners_on(ip, port):
             return True
         return any(key[1] == port and (ip == ANY or key[0] == ip) for key in self.connections)
 
@@ -99,17 +100,10 @@ class TcpStack:
         restarted server binds at once, as on Linux (whose check also wants those sockets' SO_REUSEADDR, which
         a server's accepted connections inherit from it). With `reuse_port` (SO_REUSEPORT) listeners that all
         set it share the port, and each new connection goes to one of them (Linux's reuseport group)."""
-        on_port = [
-            other
-            for (held, p), group in self.listeners.items()
-            for other in group
-            if p == port and (held == ip or held == ANY or ip == ANY)  # only listeners whose addresses overlap
-        ]
-        sharing = reuse_port and bool(on_port) and all(other.reuse_port for other in on_port)
-        if not sharing:
-            in_use = self.listener_on(ip, port) if reuse else self.port_in_use(ip, port)
-            if in_use:
-                raise LocalTcpError(f"port {port} is in use")
+        holding = self.listeners_on(ip, port)
+        sharing = reuse_port and bool(holding) and all(other.reuse_port for other in holding)
+        if not sharing and (holding if reuse else self.port_in_use(ip, port)):
+            raise LocalTcpError(f"port {port} is in use")
         listener = Listener(ip, port, backlog, reuse_port)
         self.listeners.setdefault((ip, port), []).append(listener)
         return listener

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno as E
 import io
+import operator
 import os
 import socket as _real
 import struct
@@ -201,13 +202,12 @@ class SimSocket:
         call's time, then fails with EAGAIN, as the kernel's wait does (sock_rcvtimeo)."""
         if ready():
             return
-        blocking = self._timeout is None and not flags & _real.MSG_DONTWAIT
-        if self._timeout == 0 or flags & _real.MSG_DONTWAIT or (blocking and kernel_limit == 0):
+        if self._timeout == 0 or flags & _real.MSG_DONTWAIT or (self._timeout is None and kernel_limit == 0):
             # A polling loop costs time on a real host; here each miss costs POLL_COST of
             # virtual time, so the network moves on and `while True: try recv()` cannot spin forever.
             self._program.sleep(POLL_COST)
             raise BlockingIOError(E.EAGAIN, "Resource temporarily unavailable")
-        if blocking and kernel_limit is not None:
+        if self._timeout is None and kernel_limit is not None:
             if not self._program.wait(ready, kernel_limit):
                 raise BlockingIOError(E.EAGAIN, "Resource temporarily unavailable")
             return
@@ -229,9 +229,7 @@ class SimSocket:
             host = bytes(host).decode("ascii", "replace")
         elif not isinstance(host, str):
             raise TypeError(f"str, bytes or bytearray expected, not {type(host).__name__}")
-        if not hasattr(port, "__index__"):
-            raise TypeError(f"'{type(port).__name__}' object cannot be interpreted as an integer")
-        port = port.__index__()
+        port = operator.index(port)  # its TypeError is CPython's, word for word
         if not 0 <= port <= 65535:
             raise OverflowError(f"{caller}(): port must be 0-65535.")
         binding = caller == "bind"
@@ -360,19 +358,21 @@ class SimSocket:
             raise os_error(E.EADDRINUSE)
         reuse = bool(self._option(_real.SOL_SOCKET, _real.SO_REUSEADDR))
         reuse_port = bool(self._option(_real.SOL_SOCKET, _real.SO_REUSEPORT))
-        for other in self._shim.tcp_bound.get(port, ()):
-            overlap = ip == ANY or other._bound[0] == ANY or other._bound[0] == ip
-            if overlap and not (
+        overlapping = [
+            other
+            for other in self._shim.tcp_bound.get(port, ())
+            if ip == ANY or other._bound[0] == ANY or other._bound[0] == ip
+        ]
+        for other in overlapping:  # inet_csk_bind_conflict, socket by socket
+            if not (
                 (reuse and other._option(_real.SOL_SOCKET, _real.SO_REUSEADDR) and other._listener is None)
-                or (reuse_port and other._option(_real.SOL_SOCKET, _real.SO_REUSEPORT))  # inet_csk_bind_conflict
+                or (reuse_port and other._option(_real.SOL_SOCKET, _real.SO_REUSEPORT))
             ):
                 raise os_error(E.EADDRINUSE)
         # Without SO_REUSEADDR, Linux refuses a port that connections (TIME-WAIT ones too) still use, unless this
-        # socket joins SO_REUSEPORT holders of the port, whose connections those are.
-        holders = list(self._shim.tcp_bound.get(port, ()))
-        joins_group = (
-            reuse_port and bool(holders) and all(h._option(_real.SOL_SOCKET, _real.SO_REUSEPORT) for h in holders)
-        )
+        # socket joins SO_REUSEPORT holders of the port, whose connections those are (without SO_REUSEADDR,
+        # the loop let it past each holder through SO_REUSEPORT).
+        joins_group = reuse_port and bool(overlapping)
         if not reuse and not joins_group and any(key[1] == port for key in stack.connections):
             raise os_error(E.EADDRINUSE)
         self._shim.tcp_bound.setdefault(port, Sockets()).add(self)

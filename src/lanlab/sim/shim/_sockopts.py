@@ -2,21 +2,27 @@
 so getsockopt and setsockopt on a simulated socket answer a program as Linux 6.x does (socket(7), ip(7),
 tcp(7), udp(7)), errors included. The numbers are the kernel's (asm-generic/socket.h, linux/in.h,
 linux/tcp.h, linux/udp.h); Python's socket module names only some of them, and programs pass the
-others as numbers (IP_MTU_DISCOVER = 10)."""
+others as numbers (IP_MTU_DISCOVER = 10).
+
+A program's constants are its platform's (the simulated socket module exports the real one's), so the
+Linux tables apply on Linux only; elsewhere every option is taken, and the defaults are those of the
+options the platform's module names."""
 
 from __future__ import annotations
 
 import errno as E
 import socket as _real
 import struct
+import sys
 from typing import Any, Final
 
+ON_LINUX: Final = sys.platform.startswith("linux")
 SOL_SOCKET: Final = _real.SOL_SOCKET
 IPPROTO_IP: Final = _real.IPPROTO_IP
 IPPROTO_TCP: Final = _real.IPPROTO_TCP
 IPPROTO_UDP: Final = _real.IPPROTO_UDP
-SO_RCVTIMEO: Final = 20  # the 16-byte struct timeval forms (SO_RCVTIMEO_OLD on 64-bit Linux)
-SO_SNDTIMEO: Final = 21
+SO_RCVTIMEO: Final = _real.SO_RCVTIMEO  # the struct timeval forms (SO_RCVTIMEO_OLD, 20, on 64-bit Linux)
+SO_SNDTIMEO: Final = _real.SO_SNDTIMEO
 
 
 class Level:
@@ -76,6 +82,8 @@ def option_error(tcp: bool, level: int, option: int, setting: bool) -> int | Non
     A level the socket's protocol does not handle falls through to IPv4's (tcp_getsockopt, udp_getsockopt),
     which refuses any level but its own: EOPNOTSUPP to a get, ENOPROTOOPT to a set (do_ip_getsockopt,
     do_ip_setsockopt)."""
+    if not ON_LINUX:
+        return None
     if level == SOL_SOCKET:
         return SOCKET_LEVEL.error(option, setting)
     if level == (IPPROTO_TCP if tcp else IPPROTO_UDP):
@@ -85,52 +93,66 @@ def option_error(tcp: bool, level: int, option: int, setting: bool) -> int | Non
     return E.ENOPROTOOPT if setting else E.EOPNOTSUPP
 
 
+def _known_options(*names: tuple[int, str]) -> frozenset[tuple[int, int]]:
+    """(level, option number) of the named options this platform's socket module has."""
+    return frozenset((level, getattr(_real, name)) for level, name in names if hasattr(_real, name))
+
+
+def _defaults(named: dict[tuple[int, str], int], unnamed: dict[tuple[int, int], int]) -> dict[tuple[int, int], int]:
+    """What options read before any set: those this platform's socket module names, by its numbers, and
+    on Linux the `unnamed` ones, by the kernel's numbers."""
+    values = {(level, getattr(_real, name)): value for (level, name), value in named.items() if hasattr(_real, name)}
+    return {**(unnamed if ON_LINUX else {}), **values}
+
+
 # What an option reads before any set, where it is not 0 (as Linux 6.x answers on a fresh socket; the
 # buffer sizes are the sysctl defaults, net.ipv4.tcp_rmem and tcp_wmem for TCP, net.core.*mem_default for UDP)
 DEFAULT_RCVBUF = 131072
 DEFAULT_SNDBUF = 16384
 UDP_DEFAULT_BUFFER = 212992
 _EITHER = {
-    (SOL_SOCKET, _real.SO_RCVLOWAT): 1,
-    (SOL_SOCKET, _real.SO_SNDLOWAT): 1,
+    (SOL_SOCKET, "SO_RCVLOWAT"): 1,
+    (SOL_SOCKET, "SO_SNDLOWAT"): 1,
+    (SOL_SOCKET, "SO_DOMAIN"): int(_real.AF_INET),
+    (IPPROTO_IP, "IP_TTL"): 64,  # net.ipv4.ip_default_ttl
+    (IPPROTO_IP, "IP_MULTICAST_TTL"): 1,
+    (IPPROTO_IP, "IP_MULTICAST_LOOP"): 1,
+}
+_EITHER_UNNAMED = {
     (SOL_SOCKET, 42): -1,  # SO_PEEK_OFF: off
     (SOL_SOCKET, 47): -1,  # SO_MAX_PACING_RATE: unlimited
     (SOL_SOCKET, 48): 64,  # SO_BPF_EXTENSIONS: SKF_AD_MAX
     (SOL_SOCKET, 49): -1,  # SO_INCOMING_CPU: none yet
-    (SOL_SOCKET, _real.SO_DOMAIN): int(_real.AF_INET),
-    (IPPROTO_IP, _real.IP_TTL): 64,  # net.ipv4.ip_default_ttl
     (IPPROTO_IP, 10): 1,  # IP_MTU_DISCOVER: IP_PMTUDISC_WANT (net.ipv4.ip_no_pmtu_disc = 0)
-    (IPPROTO_IP, _real.IP_MULTICAST_TTL): 1,
-    (IPPROTO_IP, _real.IP_MULTICAST_LOOP): 1,
     (IPPROTO_IP, 49): 1,  # IP_MULTICAST_ALL
 }
-TCP_DEFAULTS = {
-    **_EITHER,
-    (SOL_SOCKET, _real.SO_TYPE): int(_real.SOCK_STREAM),
-    (SOL_SOCKET, _real.SO_PROTOCOL): int(_real.IPPROTO_TCP),
-    (SOL_SOCKET, _real.SO_RCVBUF): DEFAULT_RCVBUF,
-    (SOL_SOCKET, _real.SO_SNDBUF): DEFAULT_SNDBUF,
-    (SOL_SOCKET, 74): 1,  # SO_TXREHASH: net.core.txrehash
-    (IPPROTO_TCP, _real.TCP_MAXSEG): 536,  # TCP_MSS_DEFAULT until a connection has its own (RFC 9293 3.7.1)
-    (IPPROTO_TCP, _real.TCP_KEEPIDLE): 7200,  # net.ipv4.tcp_keepalive_time
-    (IPPROTO_TCP, _real.TCP_KEEPINTVL): 75,
-    (IPPROTO_TCP, _real.TCP_KEEPCNT): 9,
-    (IPPROTO_TCP, _real.TCP_SYNCNT): 6,  # net.ipv4.tcp_syn_retries
-    (IPPROTO_TCP, _real.TCP_LINGER2): 60,  # net.ipv4.tcp_fin_timeout
-    (IPPROTO_TCP, _real.TCP_QUICKACK): 1,
-}
-UDP_DEFAULTS = {
-    **_EITHER,
-    (SOL_SOCKET, _real.SO_TYPE): int(_real.SOCK_DGRAM),
-    (SOL_SOCKET, _real.SO_PROTOCOL): int(_real.IPPROTO_UDP),
-    (SOL_SOCKET, _real.SO_RCVBUF): UDP_DEFAULT_BUFFER,
-    (SOL_SOCKET, _real.SO_SNDBUF): UDP_DEFAULT_BUFFER,
-}
-
-
-def _known_options(*names: tuple[int, str]) -> frozenset[tuple[int, int]]:
-    """(level, option number) of the named options this platform's socket module has."""
-    return frozenset((level, getattr(_real, name)) for level, name in names if hasattr(_real, name))
+TCP_DEFAULTS = _defaults(
+    {
+        **_EITHER,
+        (SOL_SOCKET, "SO_TYPE"): int(_real.SOCK_STREAM),
+        (SOL_SOCKET, "SO_PROTOCOL"): int(_real.IPPROTO_TCP),
+        (SOL_SOCKET, "SO_RCVBUF"): DEFAULT_RCVBUF,
+        (SOL_SOCKET, "SO_SNDBUF"): DEFAULT_SNDBUF,
+        (IPPROTO_TCP, "TCP_MAXSEG"): 536,  # TCP_MSS_DEFAULT until a connection has its own (RFC 9293 3.7.1)
+        (IPPROTO_TCP, "TCP_KEEPIDLE"): 7200,  # net.ipv4.tcp_keepalive_time
+        (IPPROTO_TCP, "TCP_KEEPINTVL"): 75,
+        (IPPROTO_TCP, "TCP_KEEPCNT"): 9,
+        (IPPROTO_TCP, "TCP_SYNCNT"): 6,  # net.ipv4.tcp_syn_retries
+        (IPPROTO_TCP, "TCP_LINGER2"): 60,  # net.ipv4.tcp_fin_timeout
+        (IPPROTO_TCP, "TCP_QUICKACK"): 1,
+    },
+    {**_EITHER_UNNAMED, (SOL_SOCKET, 74): 1},  # SO_TXREHASH: net.core.txrehash
+)
+UDP_DEFAULTS = _defaults(
+    {
+        **_EITHER,
+        (SOL_SOCKET, "SO_TYPE"): int(_real.SOCK_DGRAM),
+        (SOL_SOCKET, "SO_PROTOCOL"): int(_real.IPPROTO_UDP),
+        (SOL_SOCKET, "SO_RCVBUF"): UDP_DEFAULT_BUFFER,
+        (SOL_SOCKET, "SO_SNDBUF"): UDP_DEFAULT_BUFFER,
+    },
+    _EITHER_UNNAMED,
+)
 
 
 # Options the kernel keeps as a flag (socket(7), tcp(7), ip(7)) and those that take a struct, not an int.
@@ -149,7 +171,9 @@ STRUCT_OPTIONS = _known_options(
     (IPPROTO_IP, "IP_ADD_MEMBERSHIP"),
     (IPPROTO_IP, "IP_DROP_MEMBERSHIP"),
     (IPPROTO_IP, "IP_MULTICAST_IF"),
-) | {(SOL_SOCKET, SO_RCVTIMEO), (SOL_SOCKET, SO_SNDTIMEO)}
+    (SOL_SOCKET, "SO_RCVTIMEO"),
+    (SOL_SOCKET, "SO_SNDTIMEO"),
+)
 _TIMEVAL = struct.Struct("@qq")  # struct timeval on 64-bit Linux: seconds, microseconds
 
 
