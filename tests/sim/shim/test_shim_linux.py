@@ -1268,6 +1268,61 @@ except OSError as e: print("then", errno.errorcode[e.errno])
 """
 
 
+PROCESS_SURFACE = """
+import os.path, sys, atexit, threading
+print("os.path", os.path.join("a", "b"), sys.modules["os.path"] is os.path)
+import unittest, xmlrpc.server  # both import os.path
+atexit.register(print, "atexit runs last")
+atexit.register(print, "unregistered"); atexit.unregister(print); atexit.register(print, "after the threads")
+threading.excepthook = lambda args: print("thread hook", args.exc_type.__name__, args.thread.name)
+def leave(): sys.exit("thread exit is silent")
+for thread in (threading.Thread(target=lambda: 1 / 0, name="div"), threading.Thread(target=leave)):
+    thread.start(); thread.join()
+def late():
+    import time; time.sleep(0.2); print("a thread ends after main")
+threading.Thread(target=late).start()
+print("main ends")
+"""
+
+SOCKET_SURFACE = """
+import errno, select, socket, time
+s = socket.socket()
+print("sendmsg", hasattr(s, "sendmsg"), "timeout", s.timeout)
+l = socket.create_server(("127.0.0.1", 0))
+print("listener select", select.select([l], [l], [], 0))
+try: l.connect(("127.0.0.1", 9))
+except OSError as e: print("connect on a listener", errno.errorcode[e.errno])
+c = socket.create_connection(l.getsockname()); a, _ = l.accept()
+try: a.recv_into(b"read-only")
+except TypeError as e: print(e)
+f = a.makefile("rb"); a.close()
+print("held by makefile", a.fileno() >= 0); f.close(); print("then", a.fileno())
+for value in ("1", float("nan")):
+    for call in (socket.socket().settimeout, time.sleep):
+        try: call(value)
+        except (TypeError, ValueError) as e: print(type(e).__name__, e)
+s.close()
+for call in (lambda: s.settimeout(1), lambda: s.setblocking(False)):
+    try: call()
+    except OSError as e: print("closed", errno.errorcode[e.errno])
+try: select.select([object()], [], [], 0)
+except TypeError as e: print(e)
+for args in ((socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_UDP), (socket.AF_INET, socket.SOCK_DGRAM, 99)):
+    try: socket.socket(*args)
+    except OSError as e: print("protocol", errno.errorcode[e.errno])
+try: socket.socketpair(socket.AF_INET)
+except OSError as e: print("inet socketpair", errno.errorcode[e.errno])
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for option in (socket.IP_TTL, socket.IP_MULTICAST_TTL):
+    for value in (256, 0, -1, -2):
+        try: u.setsockopt(socket.IPPROTO_IP, option, value); print(option, value, u.getsockopt(socket.IPPROTO_IP, option))
+        except OSError as e: print(option, value, errno.errorcode[e.errno])
+for address in ("127.0.0.1", "0.0.0.0", "198.51.100.7"):
+    try: u.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, socket.inet_aton(address)); print(address, "ok")
+    except OSError as e: print(address, errno.errorcode[e.errno])
+"""
+
+
 @pytest.mark.parametrize(
     "source",
     [
@@ -1289,6 +1344,8 @@ except OSError as e: print("then", errno.errorcode[e.errno])
         DATAGRAM_ERRORS,
         REUSE_PORT,
         TIMEOUTS_PER_CALL,
+        PROCESS_SURFACE,
+        SOCKET_SURFACE,
     ],
     ids=[
         "corners",
@@ -1309,6 +1366,8 @@ except OSError as e: print("then", errno.errorcode[e.errno])
         "datagram errors",
         "reuse port",
         "timeouts per call",
+        "process surface",
+        "socket surface",
     ],
 )
 def test_socket_corners_print_what_they_print_on_linux(tmp_path: Path, source):
@@ -1342,7 +1401,14 @@ def test_socket_corners_print_what_they_print_on_linux(tmp_path: Path, source):
     share a port and its connections, one without it is EADDRINUSE, create_server(reuse_port=True) sets it
     and its bind error names the address. Timeouts per call: MSG_WAITALL returns the part there when
     SO_RCVTIMEO runs out (and at once with settimeout), SO_SNDTIMEO bounds a whole send, a negative
-    SO_RCVTIMEO's misses let time pass, a second connect while connecting is EALREADY."""
+    SO_RCVTIMEO's misses let time pass, a second connect while connecting is EALREADY. Process surface:
+    `import os.path` (unittest and xmlrpc.server need it), atexit functions run after the other threads, the
+    last first, unregister drops one, threading.excepthook is the program's (a SystemExit is silent). Socket
+    surface: sendmsg exists (calling it is what is unsupported) and .timeout reads, a listener is never
+    writable and connecting it is EISCONN, recv_into refuses a read-only buffer before waiting, a makefile
+    keeps the descriptor, timeouts are read as CPython reads them, a closed socket's settimeout is EBADF,
+    select wants a fileno, a protocol not of the type is EPROTONOSUPPORT, an inet socketpair EOPNOTSUPP, TTLs
+    out of range EINVAL (-1 the default), a multicast interface not the host's EADDRNOTAVAIL."""
     import subprocess
     import sys
 
@@ -1354,3 +1420,75 @@ def test_socket_corners_print_what_they_print_on_linux(tmp_path: Path, source):
     run_programs(net, 5 * S)
     assert program.exit == 0, program.output
     assert [text for _, text in program.output] == linux.stdout.splitlines()
+
+
+def _program_output(tmp_path: Path, node: str, source: str, net: Network | None = None) -> tuple[object, list[str]]:
+    """Run `source` on `node` of the pair (or of `net`); the program and the lines it printed."""
+    path = tmp_path / f"{node}.py"
+    path.write_text(source)
+    net = net or pair()
+    program = net.node(node).run_program(str(path))
+    run_programs(net, 5 * S)
+    return program, [text for _, text in program.output]
+
+
+def test_a_program_s_own_sys_excepthook_reports_its_uncaught_exception(tmp_path: Path):
+    """sys.excepthook set by the program is what reports the main thread's uncaught exception (status 1)."""
+    program, lines = _program_output(
+        tmp_path,
+        "pc1",
+        "import sys\nsys.excepthook = lambda kind, value, tb: print('hook', kind.__name__, value)\n1 / 0\n",
+    )
+    assert program.exit == 1
+    assert lines == ["hook ZeroDivisionError division by zero"]
+
+
+def test_a_failing_sys_excepthook_shows_its_own_error_and_the_original(tmp_path: Path):
+    """A hook that raises: its error, then "Original exception was:" and the program's own traceback."""
+    program, lines = _program_output(
+        tmp_path, "pc1", "import sys\nsys.excepthook = lambda *a: [][1]\nraise KeyError(7)\n"
+    )
+    assert program.exit == 1
+    text = "\n".join(lines)
+    assert text.startswith("Error in sys.excepthook:")
+    assert "IndexError: list index out of range" in text
+    assert text.index("Original exception was:") < text.index("KeyError: 7")
+
+
+def test_a_udp_socket_bound_to_a_group_hears_that_group_only_and_one_bound_to_its_address_hears_none(tmp_path: Path):
+    """Linux's __udp_is_mcast_sock: a socket bound to a group address takes that group's datagrams and not
+    another group's on the same port; one bound to the host's unicast address takes no group's; a wildcard
+    one takes both (the groups being joined on the host)."""
+    receiver = """
+import socket, struct
+def member(address, group):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((address, 5007)); s.settimeout(1)
+    s.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, socket.inet_aton(group) + bytes(4))
+    return s
+sockets = {"A": member("239.1.1.1", "239.1.1.1"), "B": member("239.2.2.2", "239.2.2.2"),
+           "unicast": member("198.18.0.2", "239.3.3.3"), "any": member("0.0.0.0", "239.4.4.4")}
+for name, s in sockets.items():
+    got = []
+    try:
+        while True: got.append(s.recv(20).decode())
+    except TimeoutError: pass
+    print(name, got)
+"""
+    sender = """
+import socket, time
+time.sleep(0.1)
+tx = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for group in ("239.1.1.1", "239.2.2.2"): tx.sendto(group.encode(), (group, 5007))
+"""
+    net = pair()
+    (tmp_path / "tx.py").write_text(sender)
+    net.node("pc1").run_program(str(tmp_path / "tx.py"))
+    program, lines = _program_output(tmp_path, "pc2", receiver, net)
+    assert program.exit == 0, lines
+    assert lines == [
+        "A ['239.1.1.1']",
+        "B ['239.2.2.2']",
+        "unicast []",
+        "any ['239.1.1.1', '239.2.2.2']",
+    ]

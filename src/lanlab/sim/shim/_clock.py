@@ -15,7 +15,7 @@ import time as _real_time
 import types
 from typing import TYPE_CHECKING, Any
 
-from lanlab.sim.shim._process import CALL_COST, UnsupportedInSimulation, seconds_to_ns
+from lanlab.sim.shim._process import CALL_COST, UnsupportedInSimulation, seconds_argument, seconds_to_ns
 from lanlab.sim.shim._proxy import Proxy
 
 if TYPE_CHECKING:
@@ -59,6 +59,7 @@ class Clock:
         )
 
     def sleep(self, seconds: float) -> None:
+        seconds = seconds_argument(seconds)
         if seconds < 0:
             raise ValueError("sleep length must be non-negative")
         # sleep(0) lets the other threads run and, as the system call it is, costs CALL_COST.

@@ -149,15 +149,23 @@ class ProgramImports:
                 return module
             search = getattr(parent, "__path__", None)
             if search is None:
-                raise ModuleNotFoundError(
-                    f"No module named {fullname!r}; {parent_name!r} is not a package", name=fullname
-                )
+                # a plain module's submodule exists only when something put it in sys.modules, as os.py
+                # does os.path: the simulated ones are the overlay's
+                module = self._special(fullname)
+                if module is None:
+                    raise ModuleNotFoundError(
+                        f"No module named {fullname!r}; {parent_name!r} is not a package", name=fullname
+                    )
+                setattr(parent, child, module)
+                return module
         module = self._create(fullname, search)
         if parent is not None:
             setattr(parent, child, module)
         return module
 
-    def _create(self, fullname: str, search: list[str] | None) -> types.ModuleType:
+    def _special(self, fullname: str) -> types.ModuleType | None:
+        """The overlay's module for `fullname` (simulated or unsupported), kept as the program's; None if
+        the name is an ordinary module's."""
         try:
             special = self.special(fullname)
         except Hidden:
@@ -169,6 +177,11 @@ class ProgramImports:
                 special.__spec__ = importlib.machinery.ModuleSpec(fullname, DoorLoader(self))  # type: ignore[arg-type]
             special.__dict__["__builtins__"] = self.builtins
             self.modules[fullname] = special
+        return special
+
+    def _create(self, fullname: str, search: list[str] | None) -> types.ModuleType:
+        special = self._special(fullname)
+        if special is not None:
             return special
         spec = self.find_spec(fullname, search)
         if spec is None:

@@ -218,9 +218,11 @@ class PrivateClosed(Proxy):
 
 
 def sys_module(program: Program, argv: list[str], imports: ProgramImports) -> types.ModuleType:
-    return Proxy(
+    program.sys = Proxy(
         _real_sys,
         {
+            "excepthook": program.print_traceback,
+            "__excepthook__": program.print_traceback,
             "argv": argv,
             "stdin": program.stdin,
             "stdout": program.stdout,
@@ -232,6 +234,37 @@ def sys_module(program: Program, argv: list[str], imports: ProgramImports) -> ty
             "path": imports.path,
         },
     )
+    return program.sys
+
+
+def atexit_module(program: Program) -> types.ModuleType:
+    """`atexit` for a program: its functions run when it ends normally (not after os._exit), the last
+    registered first, after its other threads have ended, as Python runs them at interpreter exit."""
+    module = types.ModuleType("atexit", "Register functions to run when the program ends (simulated host).")
+    calls = program.exit_functions
+
+    def register(function: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Callable[..., Any]:
+        if not callable(function):
+            raise TypeError("the first argument must be callable")
+        calls.append((function, args, kwargs))
+        return function
+
+    def unregister(function: Callable[..., Any], /) -> None:
+        calls[:] = [call for call in calls if call[0] != function]
+
+    def run_exitfuncs() -> None:
+        while calls:
+            function, args, kwargs = calls.pop()
+            function(*args, **kwargs)
+
+    module.__dict__.update(
+        register=register,
+        unregister=unregister,
+        _run_exitfuncs=run_exitfuncs,
+        _clear=calls.clear,
+        _ncallbacks=calls.__len__,
+    )
+    return module
 
 
 class DescriptorCalls:
@@ -499,8 +532,10 @@ class Overlay:
             "_thread": lambda: thread_module(self["threading"]),
             "sys": lambda: sys_module(program, argv, self.imports),
             "os": lambda: program.files.patch_os(os_module(program)),  # paths from the host's folder (_files)
+            "os.path": lambda: self["os"].path,  # what os.py puts in sys.modules as "os.path"
             "posix": lambda: program.files.patch_os(os_module(program, _real_posix)),
             "io": program.files.io_module,
+            "atexit": lambda: atexit_module(program),
             "_signal": lambda: signal_module(program),
             "builtins": lambda: self.builtins_module,
             "importlib": lambda: importlib_module(self.imports, host),

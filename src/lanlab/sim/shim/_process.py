@@ -16,6 +16,7 @@ A program that never waits is stopped by the watchdog (`_watchdog`).
 from __future__ import annotations
 
 import io
+import operator
 import traceback
 import weakref
 from collections import deque
@@ -58,6 +59,16 @@ def seconds_to_ns(seconds: float) -> int:
     """A timeout in ns: any positive one lasts at least 1 ns, so every wait moves time on
     (queue's left-over 5e-17 s would otherwise be a wait of 0 ns, forever)."""
     return max(1, int(seconds * 1e9)) if seconds > 0 else 0
+
+
+def seconds_argument(value: Any) -> float:
+    """A time in seconds given to sleep() or settimeout(), read as CPython's _PyTime_FromSecondsObject reads
+    it: a float (not NaN) or an integer (by __index__, so "1" and Decimal are TypeErrors)."""
+    if isinstance(value, float):
+        if value != value:
+            raise ValueError("Invalid value NaN (not a number)")
+        return value
+    return float(operator.index(value))
 
 
 class UnsupportedInSimulation(RuntimeError):
@@ -386,6 +397,9 @@ class Program:
         self.result: Any = None
         self.files: Any = None  # its view of the file system (_files.HostFiles), set when it starts
         self.atexit: list[Callable[[], Any]] = []  # threading._register_atexit's functions
+        # the atexit module's (function, args, kwargs), run last first at a normal exit
+        self.exit_functions: list[tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]] = []
+        self.sys: Any = None  # its sys module once imported: sys.excepthook may be its own
         self.abandoned: list[greenlet] = []  # daemon threads the process ended under
 
     # -- descriptors -----------------------------------------------------------------------
@@ -435,16 +449,44 @@ class Program:
         except BaseException as error:  # noqa: BLE001 - the program's own failure: shown, the others go on
             # an uncaught KeyboardInterrupt ends a Python process as SIGINT would: 128 + 2 to its shell
             status = 130 if isinstance(error, KeyboardInterrupt) else 1
-            self.stdout.write(self.format_traceback(error))
+            self.uncaught(error)
             self.error = "".join(traceback.format_exception_only(type(error), error)).strip()
-        # Python runs threading's atexit functions, then waits for non-daemon threads (threading._shutdown).
+        # Python runs threading's atexit functions, then waits for non-daemon threads (threading._shutdown),
+        # then the atexit module's functions, the last registered first (Py_FinalizeEx).
         for function in self.atexit:
             try:
                 function()
             except Exception as error:  # noqa: BLE001 - printed as atexit prints it, the exit goes on
                 self.stdout.write(self.format_traceback(error))
         self.wait(lambda: all(t.finished or t.daemon for t in self.threads if t is not self.main))
+        while self.exit_functions:
+            function, args, kwargs = self.exit_functions.pop()
+            try:
+                function(*args, **kwargs)
+            except SystemExit as stop:  # an atexit function's sys.exit sets the status (atexit_callfuncs)
+                status = _exit_status(stop.code, self)
+            except Exception as error:  # noqa: BLE001 - reported as atexit reports it, the others still run
+                self.stdout.write(
+                    f"Exception ignored in atexit callback: {function!r}\n" + self.format_traceback(error)
+                )
         self._finish(status)
+
+    def uncaught(self, error: BaseException) -> None:
+        """The main thread's uncaught exception, through sys.excepthook: the traceback, or the program's own
+        hook when it set one (and both tracebacks when that hook fails, as CPython prints them)."""
+        hook = getattr(self.sys, "excepthook", None)
+        if hook is None or hook is self.print_traceback:
+            self.print_traceback(type(error), error, error.__traceback__)
+            return
+        try:
+            hook(type(error), error, error.__traceback__)
+        except Exception as failure:  # noqa: BLE001 - CPython's PyErr_Display of both
+            self.stdout.write("Error in sys.excepthook:\n" + self.format_traceback(failure))
+            self.stdout.write("\nOriginal exception was:\n" + self.format_traceback(error))
+
+    def print_traceback(self, kind: type[BaseException], error: BaseException, _: TracebackType | None) -> None:
+        """sys.__excepthook__: the traceback on the program's output."""
+        self.stdout.write(self.format_traceback(error))
 
     def busy(self, stop: BusyLoop) -> None:
         """A thread ran `stop.args[0]` s of CPU without waiting: the whole process is stopped."""

@@ -30,7 +30,13 @@ EPOLLONESHOT = getattr(_real, "EPOLLONESHOT", 1 << 30)
 
 
 def _fd(item: Any) -> int:
-    fd = item if isinstance(item, int) else item.fileno()
+    if isinstance(item, int):
+        fd = item
+    else:
+        fileno = getattr(item, "fileno", None)
+        if fileno is None:
+            raise TypeError("argument must be an int, or have a fileno() method.")
+        fd = fileno()
     if not isinstance(fd, int):
         raise TypeError("argument must be an int, or have a fileno() method.")
     if fd < 0:
@@ -49,7 +55,7 @@ class StandardStream:
     never writable; the output always writable."""
 
     _conn = None
-    _closed = False
+    _released = False
 
     def __init__(self, fd: int) -> None:
         self.fd = fd
@@ -91,7 +97,7 @@ class Readiness:
     def events(self, fd: int) -> int:
         """poll(2)'s revents for descriptor `fd` (all of them; the caller masks)."""
         sock = self._socket_at(fd)
-        if sock is None or sock._closed:
+        if sock is None or sock._released:
             return POLLNVAL
         if getattr(sock, "_tcp", False) and sock._conn is None and sock._listener is None:
             return POLLOUT | POLLHUP  # a TCP socket never connected (tcp_poll in TCP_CLOSE)

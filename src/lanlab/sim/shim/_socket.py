@@ -19,7 +19,7 @@ from lanlab.proto.ipv4 import Delivery, LocalIpError
 from lanlab.proto.tcp import ANY, LocalTcpError, TcpConfig, TcpState
 from lanlab.proto.udp import PortInUseError
 from lanlab.sim.core.node import HasAddresses
-from lanlab.sim.shim._process import Sockets, UnsupportedInSimulation, seconds_to_ns
+from lanlab.sim.shim._process import Sockets, UnsupportedInSimulation, seconds_argument, seconds_to_ns
 from lanlab.sim.shim._proxy import with_globals
 from lanlab.sim.shim._services import name_of, port_of
 from lanlab.sim.shim._sockopts import (
@@ -29,6 +29,8 @@ from lanlab.sim.shim._sockopts import (
     STRUCT_OPTIONS,
     TCP_DEFAULTS,
     UDP_DEFAULTS,
+    TTL_OPTIONS,
+    ip_value_error,
     option_error,
     shown_timeout,
     timeout_ns,
@@ -90,6 +92,18 @@ def os_error(code: int) -> OSError:
 NOT_SIMULATED = frozenset({"recvmsg", "recvmsg_into", "sendmsg", "sendmsg_afalg"})
 
 
+def _writable_buffer(buffer: Any, call: str) -> memoryview:
+    """`buffer` as bytes to write into, or CPython's TypeError, found before anything is read (a bytes object
+    would otherwise wait for data it cannot take)."""
+    try:
+        view = memoryview(buffer)
+    except TypeError:
+        view = None
+    if view is None or view.readonly:
+        raise TypeError(f"{call}() argument 1 must be read-write bytes-like object, not {type(buffer).__name__}")
+    return view.cast("B")
+
+
 def _bytes_like(data: Any) -> memoryview:
     """`data` as bytes, or the TypeError CPython's socket methods raise for anything else (a str, usually)."""
     try:
@@ -116,6 +130,8 @@ class SimSocket:
             raise UnsupportedInSimulation(
                 f"socket type {type} on host {program.node} (SOCK_STREAM and SOCK_DGRAM only)"
             )
+        if proto not in (0, _real.IPPROTO_TCP if kind == _real.SOCK_STREAM else _real.IPPROTO_UDP):
+            raise os_error(E.EPROTONOSUPPORT)  # inet_create: no such protocol for this type
         self.family = _real.AddressFamily.AF_INET
         self.type = _real.SocketKind(kind)
         self.proto = proto
@@ -175,14 +191,26 @@ class SimSocket:
         self.close()
 
     def __getattr__(self, name: str) -> Any:
-        """A method a real socket has and this one does not (recvmsg, sendmsg, ...): UnsupportedInSimulation
-        naming it and the host, as the README promises, rather than an AttributeError about a lanlab class."""
+        """A method a real socket has and this one does not (recvmsg, sendmsg, ...): there, as on a real socket
+        (hasattr(sock, "sendmsg") is True), and calling it raises UnsupportedInSimulation naming it and the
+        host, as the README promises, rather than an AttributeError about a lanlab class."""
         if name in NOT_SIMULATED:
-            raise UnsupportedInSimulation(f"socket.{name}() is not available on simulated host {self._program.node}")
+            node = self._program.node
+
+            def not_simulated(*args: Any, **kwargs: Any) -> Any:
+                raise UnsupportedInSimulation(f"socket.{name}() is not available on simulated host {node}")
+
+            not_simulated.__name__ = name
+            return not_simulated
         raise AttributeError(f"'socket' object has no attribute {name!r}")
 
+    @property
+    def timeout(self) -> float | None:
+        """The timeout gettimeout() returns (CPython's read-only attribute)."""
+        return self._timeout
+
     def fileno(self) -> int:
-        return -1 if self._closed else self._fd
+        return -1 if self._released else self._fd  # a makefile() still open keeps the descriptor (CPython)
 
     def _check_open(self) -> None:
         if self._closed and self._io_refs <= 0:  # a makefile() still open keeps the descriptor (CPython)
@@ -261,10 +289,20 @@ class SimSocket:
             value = max(2304, 2 * int(value))  # Linux doubles it (bookkeeping overhead), as getsockopt shows
         if level == _real.IPPROTO_TCP and option == _real.TCP_NODELAY and self._conn is not None:
             self._conn.nodelay = bool(value)
+        if level == _real.IPPROTO_IP:
+            error = ip_value_error(option, value, self._is_own_address)
+            if error is not None:
+                raise os_error(error)
+            if option in TTL_OPTIONS and value == -1:  # the default again
+                self._options.pop((level, option), None)
+                return
         if level == _real.IPPROTO_IP and option in (_real.IP_ADD_MEMBERSHIP, _real.IP_DROP_MEMBERSHIP):
             self._membership(option == _real.IP_ADD_MEMBERSHIP, value)
             return
         self._options[(level, option)] = value
+
+    def _is_own_address(self, address: IPv4Address) -> bool:
+        return address.is_loopback or address in self._host.addresses
 
     def _membership(self, join: bool, value: Any) -> None:
         if not isinstance(value, (bytes, bytearray)) or len(value) < 8:  # ip_mreq or longer, as Linux
@@ -312,14 +350,18 @@ class SimSocket:
         return self._options.get((level, option), 0)
 
     def settimeout(self, value: float | None) -> None:
-        if value is not None and value < 0:
-            raise ValueError("Timeout value out of range")
-        self._timeout = None if value is None else float(value)
+        if value is not None:
+            value = seconds_argument(value)
+            if value < 0:
+                raise ValueError("Timeout value out of range")
+        self._check_open()  # the timeout is checked first, then the descriptor (sock_settimeout)
+        self._timeout = value
 
     def gettimeout(self) -> float | None:
         return self._timeout
 
     def setblocking(self, flag: bool) -> None:
+        self._check_open()
         self._timeout = None if flag else 0.0
 
     def getblocking(self) -> bool:
@@ -513,7 +555,7 @@ class SimSocket:
                 raise os_error(E.ECONNABORTED)
             raise os_error(E.EISCONN)
         if self._listener is not None:
-            raise os_error(E.EINVAL)
+            raise os_error(E.EISCONN)  # __inet_stream_connect: a socket not in TCP_CLOSE
         if ip == BROADCAST or ip.is_multicast:
             raise os_error(E.ENETUNREACH)
         tcp = self._host.tcp
@@ -740,8 +782,10 @@ class SimSocket:
     # -- receiving --------------------------------------------------------------------------------------
     def takes(self, dst: IPv4Address, src: IPv4Address, src_port: int) -> bool:
         """Whether this UDP socket would take a datagram to `dst` from (`src`, `src_port`): bound to any
-        address or to `dst` (a group's datagrams reach every socket on the port), from its peer if connected."""
-        if self._bound is not None and self._bound[0] not in (ANY, dst) and not dst.is_multicast:
+        address or to `dst`, from its peer if connected. A group's or a broadcast's datagrams reach every socket
+        on the port bound so, and only those (Linux's __udp_is_mcast_sock: binding to the group address is how
+        a program hears one group only)."""
+        if self._bound is not None and self._bound[0] not in (ANY, dst):
             return False
         return self._peer is None or (src, src_port) == self._peer
 
@@ -849,7 +893,7 @@ class SimSocket:
         return data[:bufsize], source
 
     def recv_into(self, buffer: Any, nbytes: int = 0, flags: int = 0) -> int:
-        view = memoryview(buffer).cast("B")
+        view = _writable_buffer(buffer, "recv_into")
         if nbytes > len(view):  # CPython's check, before anything is read
             raise ValueError("buffer too small for requested bytes")
         data = self.recv(nbytes or len(view), flags)
@@ -857,14 +901,14 @@ class SimSocket:
         return len(data)
 
     def recvfrom_into(self, buffer: Any, nbytes: int = 0, flags: int = 0) -> tuple[int, Any]:
-        view = memoryview(buffer).cast("B")
+        view = _writable_buffer(buffer, "recvfrom_into")
         data, source = self.recvfrom(nbytes or len(view), flags)
         view[: len(data)] = data
         return len(data), source
 
     # -- readiness (select) ----------------------------------------------------------------------------
     def _readable(self) -> bool:
-        if self._closed:
+        if self._released:
             return True
         if self._listener is not None:
             return bool(self._listener.accept_queue)
@@ -878,8 +922,10 @@ class SimSocket:
         )
 
     def _writable(self) -> bool:
-        if not self._tcp or self._closed:
+        if not self._tcp or self._released:
             return True
+        if self._listener is not None:
+            return False  # tcp_poll in LISTEN: POLLIN when a connection waits, never POLLOUT
         conn = self._conn
         if conn is None:
             return True  # never connected: tcp_poll says POLLOUT | POLLHUP
@@ -1217,6 +1263,8 @@ class SocketFunctions:
     ) -> tuple[SimSocket, SimSocket]:
         """Two connected stream sockets over the host's loopback (CPython's own socketpair where
         AF_UNIX is missing: a listener, a connect, an accept); asyncio's event loop wakes itself so."""
+        if family == _real.AF_INET:
+            raise os_error(E.EOPNOTSUPP)  # Linux's inet sockets have no socketpair (sock_no_socketpair)
         if type != _real.SOCK_STREAM:
             raise UnsupportedInSimulation(f"socket.socketpair(type={type}) on host {self.host.name} (SOCK_STREAM only)")
         with self.sock_class(_real.AF_INET, _real.SOCK_STREAM) as listener:

@@ -14,6 +14,8 @@ import errno as E
 import socket as _real
 import struct
 import sys
+from collections.abc import Callable
+from ipaddress import IPv4Address
 from typing import Any, Final
 
 ON_LINUX: Final = sys.platform.startswith("linux")
@@ -209,3 +211,25 @@ def timeout_ns(value: bytes | None) -> int | None:
 def shown_timeout(value: bytes) -> bytes:
     """What getsockopt reads back: the time set, or zeros for a negative one (sock_get_timeout of timeo 0)."""
     return value if _TIMEVAL.unpack_from(value)[0] >= 0 else bytes(_TIMEVAL.size)
+
+
+# IP_TTL and IP_MULTICAST_TTL: -1 asks for the default, anything else must fit in a byte (IP_TTL from 1);
+# do_ip_setsockopt's EINVAL (ip(7)).
+TTL_OPTIONS: Final = {_real.IP_TTL: range(1, 256), _real.IP_MULTICAST_TTL: range(0, 256)}
+
+
+def ip_value_error(option: int, value: Any, is_local: Callable[[IPv4Address], bool]) -> int | None:
+    """Linux's error for an IPPROTO_IP option's value, or None: a TTL out of range is EINVAL, a multicast
+    interface that is not one of the host's addresses (nor 0.0.0.0) EADDRNOTAVAIL."""
+    if not ON_LINUX:
+        return None
+    if option in TTL_OPTIONS and isinstance(value, int) and value != -1 and value not in TTL_OPTIONS[option]:
+        return E.EINVAL
+    if option == _real.IP_MULTICAST_IF and isinstance(value, (bytes, bytearray)):
+        if len(value) < 4:
+            return E.EINVAL
+        # an in_addr, or an ip_mreq / ip_mreqn whose interface address is its second field
+        address = IPv4Address(bytes(value[4:8] if len(value) >= 8 else value[:4]))
+        if int(address) and not is_local(address):
+            return E.EADDRNOTAVAIL
+    return None

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from greenlet import GreenletExit, getcurrent
 
-from lanlab.sim.shim._process import RunInterrupted, seconds_to_ns
+from lanlab.sim.shim._process import ProgramExit, RunInterrupted, seconds_to_ns
 from lanlab.sim.shim._proxy import with_globals
 from lanlab.sim.shim._watchdog import BusyLoop
 
@@ -258,15 +258,14 @@ class Thread(_Bound):
     def _bootstrap(self) -> None:
         try:
             self.run()
-        except SystemExit:
-            pass
         except (GreenletExit, RunInterrupted):  # the process ended under it; lanlab is stopped
             raise
+        except ProgramExit:  # os._exit: the process is gone, no hook runs
+            pass
         except BusyLoop as stop:
             self._program.busy(stop)
-        except BaseException as error:  # noqa: BLE001 - threading.excepthook's message, the thread ends
-            program = self._program
-            program.stdout.write(f"Exception in thread {self._name}:\n" + program.format_traceback(error))
+        except BaseException as error:  # noqa: BLE001 - threading.excepthook's report, the thread ends
+            self._threads.uncaught(error, self)
 
     def run(self) -> None:
         if self._target is not None:
@@ -412,6 +411,7 @@ class Threads:
                 "BrokenBarrierError": _real_threading.BrokenBarrierError,
             },
         )
+        self.module: types.ModuleType | None = None  # the program's threading module (its excepthook)
         self.main = self.classes["_MainThread"]()
         if program.main is not None:
             program.main.thread_object = self.main
@@ -433,6 +433,23 @@ class Threads:
 
     def active_count(self) -> int:
         return len(self.enumerate())
+
+    def excepthook(self, args: Any) -> None:
+        """threading.__excepthook__: the thread's name and the traceback on the program's output; a SystemExit
+        ends the thread silently."""
+        if issubclass(args.exc_type, SystemExit):
+            return
+        name = "" if args.thread is None else f" {args.thread.name}"
+        self.program.stdout.write(f"Exception in thread{name}:\n" + self.program.format_traceback(args.exc_value))
+
+    def uncaught(self, error: BaseException, thread: Any) -> None:
+        """A thread's uncaught exception, through threading.excepthook: the program's own hook when it set
+        one; when that hook fails, sys.excepthook reports its failure (as CPython's thread does)."""
+        hook = getattr(self.module, "excepthook", self.excepthook)
+        try:
+            hook(_real_threading.ExceptHookArgs((type(error), error, error.__traceback__, thread)))
+        except Exception as failure:  # noqa: BLE001 - the thread ends either way
+            self.program.uncaught(failure)
 
     def register_atexit(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
         """threading._register_atexit: run before the program waits for its threads (concurrent.futures
@@ -462,11 +479,14 @@ def threading_module(program: Program) -> types.ModuleType:
         "settrace": lambda f: None,
         "setprofile": lambda f: None,
         "stack_size": lambda size=0: 0,
-        "excepthook": None,
+        "excepthook": threads.excepthook,
+        "__excepthook__": threads.excepthook,
+        "ExceptHookArgs": _real_threading.ExceptHookArgs,
         "_register_atexit": threads.register_atexit,
     }
     for name, value in functions.items():
         setattr(module, name, value)
+    threads.module = module
     module.__all__ = [
         n
         for n in functions
