@@ -735,3 +735,61 @@ def test_interface_and_link_field_mistakes_in_the_users_language(tmp_path: Path)
     assert "link: loss: 'y' is not a probability\n" in english and "queue: 'x' is not a number of frames\n" in english
     assert "2: 节点 pc1：用了 interfaces: 时，ip/mac/mtu 要写在 interfaces: 里面" in chinese
     assert "link：loss：'y' 不是概率\n" in chinese and "queue：'x' 不是帧数\n" in chinese
+
+
+@pytest.mark.parametrize("option", ["-W", "-w", "-i"])
+@pytest.mark.parametrize("value", ["nan", "inf", "1e300"])
+def test_ping_seconds_that_are_no_number_or_too_many_are_refused_before_anything_is_sent(option: str, value: str):
+    """ping -W/-w/-i nan, inf or 1e300 passed every range check and crashed turning into nanoseconds."""
+    assert_one_line_error(invoke("ping", "-c", "1", option, value, "127.0.0.1"), option)
+
+
+def test_lab_grade_time_limit_that_is_no_number_is_refused(tmp_path: Path):
+    """--time-limit nan (or inf) crashed in setitimer; it is a one-line error."""
+    lab = str(Path(__file__).resolve().parents[2] / "labs" / "hub_vs_switch" / "lab.yaml")
+    for value in ("nan", "inf"):
+        assert_one_line_error(invoke("lab", "grade", lab, str(tmp_path), "--time-limit", value), "--time-limit")
+
+
+def test_sim_check_and_domains_read_a_pipe_once(tmp_path: Path):
+    """A FIFO (or <(...)) holds its text once: check and domains read it once (the second read found
+    nothing and crashed after saying ok, or hung on a FIFO)."""
+    fifo = tmp_path / "topology.fifo"
+    for command in ("check", "domains"):
+        os.mkfifo(fifo)
+        pid = os.fork()
+        if pid == 0:  # the writer, as `cat file > fifo` would be
+            with open(fifo, "w") as stream:
+                stream.write(TWO_HOSTS)
+            os._exit(0)
+        result = invoke("sim", command, str(fifo))
+        os.waitpid(pid, 0)
+        fifo.unlink()
+        assert result.exit_code == 0, result.output
+        assert "Traceback" not in result.output
+
+
+def test_a_files_folder_that_cannot_hold_a_host_s_folder_is_a_one_line_error(topology: str, tmp_path: Path):
+    """--files DIR where DIR/pc1 is a file (or cannot be made) says so instead of a FileExistsError."""
+    program = tmp_path / "p.py"
+    program.write_text("print('hi')\n")
+    files = tmp_path / "files"
+    files.mkdir()
+    (files / "pc1").write_text("not a folder")
+    assert_one_line_error(
+        invoke("sim", "run", topology, "--files", str(files), "--app", f"pc1={program}"), "pc1", "File exists"
+    )
+
+
+def test_sweep_scheduler_that_is_no_address_and_a_metric_nested_too_deep_are_one_line_errors(topology: str):
+    """--scheduler garbage raised distributed's ValueError; 300 nested ( a RecursionError."""
+    common = ("sim", "sweep", topology, "--until", "1s", "--seeds", "1-2", "--workers", "1")
+    assert_one_line_error(invoke(*common, "--scheduler", "garbage"), "garbage", "tcp://")
+    assert_one_line_error(invoke(*common, "--metric", "x=" + "(" * 2000 + "1" + ")" * 2000), "nested too deeply")
+
+
+def test_ping_interval_0_in_the_simulator_is_refused_rather_than_sending_every_request_at_one_instant(topology: str):
+    """`ping -i 0` sent a million requests at t=0 and the run never left that instant (--until could not
+    stop it); -W 0 is no time to wait."""
+    assert_one_line_error(invoke("sim", "run", topology, "--do", "pc1 ping pc2 -c 999999999 -i 0"), "-i", "more than 0")
+    assert_one_line_error(invoke("sim", "run", topology, "--do", "pc1 ping pc2 -W 0"), "-W")

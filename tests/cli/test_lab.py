@@ -383,3 +383,32 @@ def test_a_run_that_cannot_start_says_why_in_chinese(tmp_path: Path) -> None:
         "--lang", "zh", "lab", "check", str(tmp_path / "lab0.yaml"), "--answers", str(tmp_path / "answers.yaml")
     )
     assert answers.returncode == 2 and f"{tmp_path / 'answers.yaml'}:2: 不是合法的 YAML：" in answers.stderr
+
+
+def test_lab_new_keeps_a_students_files_and_refuses_an_id_that_is_a_path(tmp_path: Path) -> None:
+    """A second `lab new` would have written over a student's edited topology: it stops unless --force;
+    an id that is empty, . or holds a / would write outside the class's folder."""
+    out = tmp_path / "alice"
+    assert lanlab("lab", "new", str(LAB / "lab.yaml"), "--student", "alice", "--out", str(out)).returncode == 0
+    (out / "topology.yaml").write_text("# the student's own work\n")
+    again = lanlab("lab", "new", str(LAB / "lab.yaml"), "--student", "alice", "--out", str(out))
+    assert again.returncode == 2 and "--force" in again.stderr
+    assert (out / "topology.yaml").read_text() == "# the student's own work\n"
+    forced = lanlab("lab", "new", str(LAB / "lab.yaml"), "--student", "alice", "--out", str(out), "--force")
+    assert forced.returncode == 0 and "student's own" not in (out / "topology.yaml").read_text()
+    for student in ("", ".", "../evil", "/tmp/evil"):
+        refused = lanlab("lab", "new", str(LAB / "lab.yaml"), "--student", student, cwd=tmp_path)
+        assert refused.returncode == 2 and "plain name" in refused.stderr, student
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["alice"]
+
+
+def test_lab_grade_scores_a_student_folder_that_is_a_link_zero_and_says_why(tmp_path: Path) -> None:
+    """A student folder linked to the solution's would have graded the solution: it scores 0, the row
+    saying it is a link."""
+    subs = tmp_path / "subs"
+    alice = subs / "alice"
+    assert lanlab("lab", "new", str(LAB / "lab.yaml"), "--student", "alice", "--out", str(alice)).returncode == 0
+    (subs / "mallory").symlink_to(LAB)
+    done = lanlab("lab", "grade", str(LAB / "lab.yaml"), str(subs), "--workers", "1")
+    rows = {line.split(",")[0]: line for line in done.stdout.splitlines()}
+    assert "is a link" in rows["mallory"] and rows["mallory"].split(",")[-2] == "0"

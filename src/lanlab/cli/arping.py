@@ -8,7 +8,7 @@ import click
 
 from lanlab import oui
 from lanlab.cli.arp import vendor_text
-from lanlab.cli.common import EXIT_NO_ANSWER, EXIT_OK, fail, print_json
+from lanlab.cli.common import EXIT_NO_ANSWER, EXIT_OK, SecondsRange, fail, print_json
 from lanlab.cli.help import Command
 from lanlab.i18n import _, as_the_tool_prints, localize, message_of, ngettext
 from lanlab.net.arping import (
@@ -57,14 +57,14 @@ def _open(interface: str) -> ArpEndpoint:
 @click.option(
     "-w",
     "deadline",
-    type=click.FloatRange(min=0, min_open=True),
+    type=SecondsRange(min=0, min_open=True),
     metavar="SECONDS",
     help="Stop after this many seconds.",
 )
 @click.option(
     "-i",
     "interval",
-    type=click.FloatRange(min=0.001),
+    type=SecondsRange(min=0.001),
     metavar="SECONDS",
     default=1.0,
     show_default=True,
@@ -86,7 +86,7 @@ def _open(interface: str) -> ArpEndpoint:
 )
 @click.option(
     "--timeout",
-    type=click.FloatRange(min=0),
+    type=SecondsRange(min=0),
     default=0.5,
     metavar="SECONDS",
     show_default=True,

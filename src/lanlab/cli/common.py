@@ -74,6 +74,25 @@ class DurationType(click.ParamType):
         return seconds
 
 
+# The longest wait a plain number of seconds may ask for: iputils' ceiling for ping's -i, -W and -w (a
+# signed 32-bit count of milliseconds); past it a nanosecond clock and the kernel's timers overflow.
+MAX_SECONDS = 2_147_483
+
+
+class SecondsRange(click.FloatRange):
+    """Seconds as a plain number, in a range and finite: NaN passes every comparison a FloatRange makes,
+    and inf or 1e300 overflow the nanosecond count the wait becomes."""
+
+    def __init__(self, min: float, min_open: bool = False) -> None:
+        super().__init__(min=min, max=MAX_SECONDS, min_open=min_open)
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Any:
+        seconds = super().convert(value, param, ctx)
+        if seconds != seconds:
+            self.fail(_("{value} is not a number of seconds; give one like 1 or 0.5").format(value=value), param, ctx)
+        return seconds
+
+
 class NonEmptyType(click.ParamType):
     """Text that must not be empty: "" reads as 0.0.0.0 (this host) to the socket API, and an
     empty interface as "no interface given"."""

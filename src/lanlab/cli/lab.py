@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from lanlab.cli.common import EXIT_INTERRUPTED, EXIT_NO_ANSWER, EXIT_OK, fail, print_json
+from lanlab.cli.common import EXIT_INTERRUPTED, EXIT_NO_ANSWER, EXIT_OK, MAX_SECONDS, fail, print_json
 from lanlab.cli.help import Group
 from lanlab.i18n import _, counted, localize
 from lanlab.lab.isolate import ISOLATIONS
@@ -180,14 +180,29 @@ def check(
     metavar="DIR",
     help="Where to write topology.yaml, brief.md and answers.yaml (default: ./ID).",
 )
-def new(file: Path, student: str, out: Path | None) -> None:
+@click.option("--force", is_flag=True, help="Write over files already there (a student's work is lost).")
+def new(file: Path, student: str, out: Path | None, force: bool) -> None:
     """Write a student's variant: their topology (their values filled in), the brief, an answers template.
+    Files already there are kept (the command stops) unless --force.
 
     \b
       lanlab lab new labs/hub_vs_switch/lab.yaml --student alice --out alice/
     """
+    if student.strip() in ("", ".", "..") or any(sign in student for sign in "/\\\0"):
+        fail(
+            _("--student {id!r}: a student id names the student's folder; give a plain name like alice").format(
+                id=student
+            )
+        )
     the_lab = _load(file, student)
     out = out if out is not None else Path(student)
+    there = [out / name for name in ("topology.yaml", "brief.md", "answers.yaml") if (out / name).exists()]
+    if there and not force:
+        fail(
+            _(
+                "{files} already there (a student's work?); write elsewhere with --out, or over them with --force"
+            ).format(files=", ".join(map(str, there)))
+        )
     try:
         out.mkdir(parents=True, exist_ok=True)
         (out / "topology.yaml").write_text(the_lab.topology_text(the_lab.topology).lstrip("\n"), encoding="utf-8")
@@ -288,7 +303,7 @@ def grade_command(
     from lanlab.lab.grade import grade, has_programs
     from lanlab.lab.isolate import DEFAULT_MEM, Walled, bwrap_refused, choose
 
-    if time_limit <= 0:
+    if not 0 < time_limit <= MAX_SECONDS:  # NaN too
         fail(
             _("--time-limit {value}: give a number of seconds above 0, like --time-limit 60").format(
                 value=f"{time_limit:g}"

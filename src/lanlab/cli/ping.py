@@ -6,7 +6,7 @@ import socket
 
 import click
 
-from lanlab.cli.common import EXIT_NO_ANSWER, EXIT_OK, HOST, INTERFACE, fail, print_json
+from lanlab.cli.common import EXIT_NO_ANSWER, EXIT_OK, HOST, INTERFACE, SecondsRange, fail, print_json
 from lanlab.cli.help import Command
 from lanlab.i18n import _, as_the_tool_prints, localize, message_of
 from lanlab.net.ping import (
@@ -79,7 +79,7 @@ def _event_document(event: Event) -> dict[str, object]:
 @click.option(
     "-i",
     "interval",
-    type=click.FloatRange(min=0.002),
+    type=SecondsRange(min=0.002),
     metavar="SECONDS",
     default=1.0,
     show_default=True,
@@ -88,7 +88,7 @@ def _event_document(event: Event) -> dict[str, object]:
 @click.option(
     "-W",
     "timeout",
-    type=click.FloatRange(min=0, min_open=True),
+    type=SecondsRange(min=0, min_open=True),
     metavar="SECONDS",
     default=10.0,
     show_default=True,
@@ -97,7 +97,7 @@ def _event_document(event: Event) -> dict[str, object]:
 @click.option(
     "-w",
     "deadline",
-    type=click.FloatRange(min=0, min_open=True),
+    type=SecondsRange(min=0, min_open=True),
     metavar="SECONDS",
     help="Stop after this many seconds, whatever happens.",
 )

@@ -63,7 +63,8 @@ def check(file: Path) -> None:
     \b
       lanlab sim check examples/arp.yaml
     """
-    network = load_or_exit(file)
+    text = read_or_exit(file)  # once: a pipe or a FIFO gives its text once
+    network = load_or_exit(file, text=text)
     click.echo(
         _("{file}: ok: network {name!r}, {nodes}, {links}").format(
             file=file,
@@ -72,7 +73,7 @@ def check(file: Path) -> None:
             links=counted("{count} link", "{count} links", len(network.links)),
         )
     )
-    for warning in topology_domains(file).warnings():  # a medium past its size rule runs, with late collisions
+    for warning in topology_domains(file, text).warnings():  # a medium past its size rule runs, with late collisions
         click.echo(_("{file}: warning: {warning}").format(file=file, warning=localize(warning)), err=True)
 
 
@@ -92,8 +93,9 @@ def domains(file: Path, as_json: bool) -> None:
       lanlab sim domains examples/collisions.yaml
       lanlab sim domains examples/collisions.yaml --json
     """
-    load_or_exit(file)  # every mistake as FILE:LINE first, exit status 2
-    found = topology_domains(file)
+    text = read_or_exit(file)
+    load_or_exit(file, text=text)  # every mistake as FILE:LINE first, exit status 2
+    found = topology_domains(file, text)
     if as_json:
         print_json(found.as_json())
         return
@@ -102,12 +104,13 @@ def domains(file: Path, as_json: bool) -> None:
         click.echo(_("{file}: warning: {warning}").format(file=file, warning=localize(warning)), err=True)
 
 
-def topology_domains(file: Path) -> Any:
-    """The domains of a file load_or_exit checked; a link without rate or delay has the simulator's defaults."""
+def topology_domains(file: Path, text: str) -> Any:
+    """The domains of the text of `file` load_or_exit checked; a link without rate or delay has the
+    simulator's defaults."""
     from lanlab.sim.core.link import DEFAULT_DELAY_NS, DEFAULT_RATE_BPS
     from lanlab.topology import find_domains, read_document
 
-    return find_domains(read_document(file), DEFAULT_RATE_BPS, DEFAULT_DELAY_NS)
+    return find_domains(read_document(file, text), DEFAULT_RATE_BPS, DEFAULT_DELAY_NS)
 
 
 def domain_lines(found: Any) -> list[str]:
@@ -163,15 +166,31 @@ def domain_lines(found: Any) -> list[str]:
     return lines
 
 
-def load_or_exit(file: Path, seed: int = 1) -> Any:
+def read_or_exit(file: Path) -> str:
+    """A topology file's text, read once (a pipe or a FIFO has it only once); exit status 2 when it cannot be."""
+    from lanlab.topology import TopologyError, read_text
+
+    try:
+        return read_text(file)
+    except TopologyError as error:
+        _exit_with(error)
+
+
+def load_or_exit(file: Path, seed: int = 1, text: str | None = None) -> Any:
+    """The network of a topology file (of `text`, when given, read from it before); every mistake as
+    FILE:LINE and exit status 2 otherwise."""
     from lanlab.sim import TopologyError, load_topology
 
     try:
-        return load_topology(file, seed=seed)
+        return load_topology(file, seed=seed, text=text)
     except TopologyError as error:
-        for problem in error.problems:
-            click.echo(localize(problem), err=True)
-        sys.exit(2)
+        _exit_with(error)
+
+
+def _exit_with(error: Any) -> NoReturn:
+    for problem in error.problems:
+        click.echo(localize(problem), err=True)
+    sys.exit(2)
 
 
 @sim.command(name="run")
@@ -356,8 +375,9 @@ def run(
         _run_sandboxed(view_port, files, limits)
     end, cpu_limit, tables = _checked_options(until, app_cpu, as_json, trace, show, filter_, capture, pcap)
     page = PageTarget(html, view_port, open_browser) if html is not None or view_port is not None else None
-    network = load_or_exit(file, seed)
-    domains = topology_domains(file) if "domains" in tables else None
+    text = read_or_exit(file)
+    network = load_or_exit(file, seed, text)
+    domains = topology_domains(file, text) if "domains" in tables else None
     _prepare(network, do, max_events, pcap, capture)
     protocols = [p.strip() for p in filter_.split(",") if p.strip()] if filter_ else None
     if trace is not None:

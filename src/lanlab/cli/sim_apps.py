@@ -149,6 +149,12 @@ def start_apps(
                 args=args_of.get(node, []),
                 at=at,
             )
+        except OSError as error:  # the file cannot be read, or its host's folder (--files DIR/NODE) made
+            fail(
+                _("--app {text!r}: {path}: {reason}").format(
+                    text=text, path=error.filename or path, reason=error.strerror or error
+                )
+            )
         except SyntaxError as error:
             where = _(" (line {line})").format(line=error.lineno) if error.lineno else ""
             fail(

@@ -7,10 +7,11 @@ language (a contract), shown translated by `lab check`'s report and its page (la
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Network
 from typing import Any
+
+import regex
 
 from lanlab.i18n import L_, N_
 from lanlab.lab.model import Check
@@ -102,6 +103,8 @@ def in_turn(items: list[str]) -> str:
 
 
 # What a state check found, a template per table (model.TABLES): "sw1 mac table at 2 s: ..."
+MATCH_SECONDS = 1  # one pattern on one line of a program's output
+
 TABLE_AT = {
     "mac": N_("{node} mac table at {seconds} s: {rows}"),
     "arp": N_("{node} arp table at {seconds} s: {rows}"),
@@ -169,7 +172,23 @@ def output(lines: list[str], body: dict[str, Any]) -> tuple[bool, str]:
         return set(lines) == set(want), found
     if "matches" in body:
         patterns = body["matches"] if isinstance(body["matches"], list) else [body["matches"]]
-        return len(lines) == len(patterns) and all(re.fullmatch(p, line) for p, line in zip(patterns, lines)), found
+        if len(lines) != len(patterns):
+            return False, found
+        for pattern, line in zip(patterns, lines):
+            try:
+                # the regex module: a teacher's pattern on a student's line, bounded in time (re backtracks
+                # without end on (a|aa)+$ and the like, and the grading would hang)
+                if regex.fullmatch(pattern, line, timeout=MATCH_SECONDS) is None:
+                    return False, found
+            except TimeoutError:
+                return False, L_(
+                    "matches: {pattern} took more than {seconds} s on {line}: a repeat whose parts can match the "
+                    "same text, like (a|aa)+, tries every way; write it so each text matches one way",
+                    pattern=repr(pattern),
+                    seconds=MATCH_SECONDS,
+                    line=repr(line[:80]),
+                )
+        return True, found
     return any(body["contains"] in line for line in lines), found
 
 

@@ -144,6 +144,14 @@ def grade(
         )
     workers = workers or os.cpu_count() or 1
     done = [] if done is None else done
+    for folder in [folder for folder in folders if folder.is_symlink()]:
+        # a link to elsewhere (an unpacked archive can hold one) would grade what it points at: the
+        # solution's folder, another student's; the files inside a folder are held to it the same way
+        problem = str(
+            L_("{folder} is a link to elsewhere; a student's work is a folder of its own", folder=folder.name)
+        )
+        done.append(Graded(folder.name, unfinished(load_lab(lab_path, folder.name), [], problem), 0.0, problem))
+        folders.remove(folder)
     lab = load_lab(lab_path, None)
     if has_programs(lab):
         _grade_walled(lab_path, folders, workers, time_limit, walled or Walled(choose("auto")[0]), done)

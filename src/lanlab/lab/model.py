@@ -3,7 +3,7 @@ through the topology loader's Spec and Context. A lab file is data: nothing in i
 
 from __future__ import annotations
 
-import re
+import regex
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -369,8 +369,8 @@ def _read_lines(body: Spec, key: str) -> None:
             body.error(item, L_("{key}: give a line or a list of lines, like [hello, bye]", key=key))
         elif key == "matches":
             try:
-                re.compile(str(item.value))
-            except re.error as error:
+                regex.compile(str(item.value))  # as checks.output matches it
+            except regex.error as error:
                 body.error(
                     item,
                     L_(

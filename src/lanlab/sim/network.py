@@ -393,6 +393,7 @@ class Network:
         ]
 
 
-def load_topology(path: str | Path, *, seed: int = 1) -> Network:
-    """Read a topology file into a Network; raise TopologyError listing every mistake."""
-    return Network.from_yaml(path, seed)
+def load_topology(path: str | Path, *, seed: int = 1, text: str | None = None) -> Network:
+    """Read a topology file into a Network; raise TopologyError listing every mistake. `text`: the file's
+    content, already read (a pipe gives it once), `path` then only names it."""
+    return Network.from_yaml(path, seed, text=text)

@@ -186,7 +186,10 @@ def _counts_the_count(tree: Any) -> bool:
 
 def parse_expression(expression: str, shown: str | None = None) -> Any:
     tokens = _tokens(expression, shown or expression)
-    tree, at = _sum(tokens, 0, shown or expression)
+    try:
+        tree, at = _sum(tokens, 0, shown or expression)
+    except RecursionError:  # a parser's frames for each ( or unary -: hundreds of them are not a metric
+        raise SweepError(L_("--metric {text}: nested too deeply", text=repr(shown or expression))) from None
     if at != len(tokens):
         raise SweepError(
             L_("--metric {text}: unexpected {token}", text=repr(shown or expression), token=repr(tokens[at][1]))

@@ -115,6 +115,14 @@ def _on_dask(tasks: list[Task], scheduler: str | None, workers: int) -> Iterator
             client = Client(cluster)
         else:
             client = Client(scheduler, timeout="10s")
+    except ValueError as error:  # distributed's parse of the address
+        raise SweepError(
+            L_(
+                "--scheduler {scheduler}: not a scheduler's address ({error}); give one like tcp://127.0.0.1:8786",
+                scheduler=scheduler,
+                error=error,
+            )
+        ) from None
     except (OSError, TimeoutError) as error:
         raise SweepError(
             L_(

@@ -171,6 +171,17 @@ def timeout_s(text: str) -> int:
     return value
 
 
+def interval_s(text: str) -> int:
+    """A time between two sends: a duration_s more than 0 (with 0 every one would go at one instant, and
+    the run would never leave it)."""
+    value = duration_s(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(
+            localize(L_("{value}: give a time more than 0 between two sends, like 0.01", value=text))
+        )
+    return value
+
+
 def int_in(low: int, high: int | None = None) -> Callable[[str], int]:
     """An argparse type: a whole number from `low` to `high` (no upper bound when None)."""
 

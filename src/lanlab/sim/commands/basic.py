@@ -12,11 +12,13 @@ from lanlab.sim.commands.base import (
     Command,
     CommandError,
     duration_s,
+    interval_s,
     int_in,
     ipv4,
     parser,
     register_command,
     route_or_unreachable,
+    timeout_s,
 )
 from lanlab.sim.core.node import KeepsMacTable
 from lanlab.table_lines import arp_lines
@@ -58,9 +60,9 @@ class Ping(Command):
         p = parser(cls.words)
         p.add_argument("target")
         p.add_argument("-c", dest="count", type=int_in(1), default=4)
-        p.add_argument("-i", dest="interval", type=duration_s, default=SECOND)
+        p.add_argument("-i", dest="interval", type=interval_s, default=SECOND)
         p.add_argument("-s", dest="size", type=int_in(0, 65507), default=56)  # 65535 - IP - ICMP headers
-        p.add_argument("-W", dest="timeout", type=duration_s, default=SECOND)
+        p.add_argument("-W", dest="timeout", type=timeout_s, default=SECOND)
         p.add_argument("-t", dest="ttl", type=int_in(1, 255), default=None)
         return p
 
