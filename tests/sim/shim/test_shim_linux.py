@@ -1323,6 +1323,39 @@ for address in ("127.0.0.1", "0.0.0.0", "198.51.100.7"):
 """
 
 
+LOOKUPS_AND_READINESS = """
+import select, socket, struct, time
+for args in [("127.0.0.1", 80), ("127.0.0.1", None), ("127.0.0.1", "http"), ("127.0.0.1", 80, 0, socket.SOCK_RAW),
+             ("127.0.0.1", None, 0, socket.SOCK_RAW), ("127.0.0.1", -1, socket.AF_INET, socket.SOCK_STREAM),
+             ("127.0.0.1", 70000, socket.AF_INET, socket.SOCK_STREAM), ("127.0.0.1", " 80", 0, socket.SOCK_DGRAM),
+             ("127.0.0.1", "http", socket.AF_INET, socket.SOCK_STREAM, 0, socket.AI_NUMERICSERV),
+             ("127.0.0.1", 80, socket.AF_INET6), ("127.0.0.1", 80, 0, socket.SOCK_STREAM, 0, socket.AI_CANONNAME),
+             ("127.0.0.1", 2**32 + 5, 0, socket.SOCK_STREAM), ("127.0.0.1", 2**64)]:
+    try: print([(kind.name, proto, canonical, address) for _, kind, proto, canonical, address in socket.getaddrinfo(*args)])
+    except (OSError, OverflowError) as e: print(type(e).__name__, e.args[0])
+print([socket.getprotobyname(name) for name in ("ip", "icmp", "tcp", "UDP")])
+l = socket.create_server(("127.0.0.1", 0))
+def flags(sock):
+    p = select.poll(); p.register(sock, select.POLLIN | select.POLLRDHUP)
+    found = p.poll(0); events = found[0][1] if found else 0
+    return [name for name in ("POLLIN", "POLLERR", "POLLHUP", "POLLRDHUP") if events & getattr(select, name)]
+c = socket.create_connection(l.getsockname()); s, _ = l.accept()
+c.shutdown(socket.SHUT_WR); time.sleep(0.05)
+print("peer's FIN", flags(s))
+c2 = socket.create_connection(l.getsockname()); s2, _ = l.accept()
+s2.shutdown(socket.SHUT_RDWR)
+print("own SHUT_RDWR", flags(s2))
+c3 = socket.create_connection(l.getsockname()); s3, _ = l.accept()
+c3.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)); c3.close(); time.sleep(0.05)
+print("reset", flags(s3), "SO_ERROR", s3.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR), "then", flags(s3))
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("127.0.0.1", 0))
+socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"abcdef", u.getsockname())
+print("MSG_TRUNC", len(u.recv(3, socket.MSG_TRUNC)))
+cpu = time.process_time(); time.sleep(1)
+print("CPU while sleeping", round(time.process_time() - cpu, 1), round(time.thread_time(), 1))
+"""
+
+
 @pytest.mark.parametrize(
     "source",
     [
@@ -1346,6 +1379,7 @@ for address in ("127.0.0.1", "0.0.0.0", "198.51.100.7"):
         TIMEOUTS_PER_CALL,
         PROCESS_SURFACE,
         SOCKET_SURFACE,
+        LOOKUPS_AND_READINESS,
     ],
     ids=[
         "corners",
@@ -1368,6 +1402,7 @@ for address in ("127.0.0.1", "0.0.0.0", "198.51.100.7"):
         "timeouts per call",
         "process surface",
         "socket surface",
+        "lookups and readiness",
     ],
 )
 def test_socket_corners_print_what_they_print_on_linux(tmp_path: Path, source):
@@ -1408,7 +1443,11 @@ def test_socket_corners_print_what_they_print_on_linux(tmp_path: Path, source):
     writable and connecting it is EISCONN, recv_into refuses a read-only buffer before waiting, a makefile
     keeps the descriptor, timeouts are read as CPython reads them, a closed socket's settimeout is EBADF,
     select wants a fileno, a protocol not of the type is EPROTONOSUPPORT, an inet socketpair EOPNOTSUPP, TTLs
-    out of range EINVAL (-1 the default), a multicast interface not the host's EADDRNOTAVAIL."""
+    out of range EINVAL (-1 the default), a multicast interface not the host's EADDRNOTAVAIL. Lookups and
+    readiness: getaddrinfo's ports and entries as glibc's (raw too, a negative port unknown, 70000 wrapped,
+    AI_NUMERICSERV, AI_CANONNAME, an IPv4 literal asked as IPv6), getprotobyname; poll's RDHUP on the peer's
+    FIN, HUP after our SHUT_RDWR, ERR until SO_ERROR reads it; MSG_TRUNC's datagram length; sleeping costs no
+    CPU time."""
     import subprocess
     import sys
 
@@ -1492,3 +1531,10 @@ for group in ("239.1.1.1", "239.2.2.2"): tx.sendto(group.encode(), (group, 5007)
         "unicast []",
         "any ['239.1.1.1', '239.2.2.2']",
     ]
+
+
+def test_an_exit_status_is_what_exit_hands_the_parent_its_low_byte(tmp_path: Path):
+    """sys.exit(300) is status 44 and sys.exit(-1) 255, as a Linux shell sees them (it was 300 and -1)."""
+    for code, status in ((300, 44), (-1, 255), (7, 7)):
+        program, _ = _program_output(tmp_path, "pc1", f"import sys\nsys.exit({code})\n")
+        assert program.exit == status, code

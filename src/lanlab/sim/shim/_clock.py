@@ -3,8 +3,9 @@ sleep parks.
 
 Virtual time 0 is EPOCH, 2026-01-01 00:00:00 UTC, and simulated hosts keep UTC (local time
 is UTC, `time.timezone` 0), so a run prints the same dates on every machine. `time.time()`,
-`monotonic`, `perf_counter`, `process_time`, `clock_gettime`, `datetime.now()` and `date.today()`
-all read the one virtual clock, each read charged to the thread's virtual CPU (`Program.charge`);
+`monotonic`, `perf_counter`, `clock_gettime`, `datetime.now()` and `date.today()` all read the one
+virtual clock, each read charged to the thread's virtual CPU (`Program.charge`), whose sum is what
+`process_time` and `thread_time` read;
 `clock_settime` is refused (it would set the machine's clock)."""
 
 from __future__ import annotations
@@ -97,10 +98,10 @@ def time_module(program: Program) -> types.ModuleType:
         "monotonic_ns": clock.ns,
         "perf_counter": clock.seconds,
         "perf_counter_ns": clock.ns,
-        "process_time": clock.seconds,
-        "process_time_ns": clock.ns,
-        "thread_time": clock.seconds,
-        "thread_time_ns": clock.ns,
+        "process_time": lambda: program.cpu_ns(whole_process=True) / 1e9,
+        "process_time_ns": lambda: program.cpu_ns(whole_process=True),
+        "thread_time": lambda: program.cpu_ns(whole_process=False) / 1e9,
+        "thread_time_ns": lambda: program.cpu_ns(whole_process=False),
         "gmtime": clock.gmtime,
         "localtime": clock.gmtime,
         "ctime": clock.ctime,

@@ -329,7 +329,7 @@ def program_stdin(text: str) -> io.TextIOWrapper:
 class SimThread:
     """What the shim knows of one thread of a program (threading.Thread wraps it)."""
 
-    __slots__ = ("daemon", "finished", "glet", "ident", "name", "owed", "program", "thread_object", "waited")
+    __slots__ = ("cpu", "daemon", "finished", "glet", "ident", "name", "owed", "program", "thread_object", "waited")
 
     def __init__(self, program: Program, name: str, daemon: bool, thread_object: Any = None) -> None:
         self.program = program
@@ -341,6 +341,7 @@ class SimThread:
         self.thread_object = thread_object
         self.owed = 0  # ns of virtual CPU its calls cost since it last waited, not yet slept off
         self.waited = True  # its next charged call is the first since a wait: free
+        self.cpu = 0  # ns of virtual CPU its calls have cost in all: its thread_time(); waits cost none
 
 
 class _Start:
@@ -504,7 +505,7 @@ class Program:
         self._end_threads()
         for sock in self.sockets:
             sock.close_at_exit()  # the kernel closes what a process leaves open
-        self.exit = status
+        self.exit = status & 0xFF  # what exit(2) hands the parent: sys.exit(300) is 44, sys.exit(-1) 255
         self.shim.poke()
 
     def terminate(self, status: int) -> None:
@@ -573,9 +574,19 @@ class Program:
             thread.waited = False
         else:
             thread.owed += CALL_COST
+            thread.cpu += CALL_COST
             if thread.owed >= SETTLE:
                 self.sleep(0)
         return self.engine.now + thread.owed  # type: ignore[no-any-return]
+
+    def cpu_ns(self, whole_process: bool) -> int:
+        """Virtual CPU time (ns) the charged calls of the current thread, or of every thread, have cost:
+        process_time() and thread_time() (sleeping and waiting cost none, as on Linux)."""
+        self.charge()
+        if whole_process:
+            return sum(thread.cpu for thread in self.threads)
+        thread = self.by_greenlet.get(getcurrent())
+        return 0 if thread is None else thread.cpu
 
     def _settle(self, current: greenlet) -> int:
         """What the current thread owes (ns), now paid by the wait it is about to make."""

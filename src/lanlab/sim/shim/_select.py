@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 POLLIN, POLLPRI, POLLOUT = _real.POLLIN, _real.POLLPRI, _real.POLLOUT
 POLLERR, POLLHUP, POLLNVAL = _real.POLLERR, _real.POLLHUP, _real.POLLNVAL
+POLLRDHUP = getattr(_real, "POLLRDHUP", 0x2000)  # Linux's; EPOLLRDHUP is the same bit
 ALWAYS = POLLERR | POLLHUP  # reported whether asked for or not (poll(2))
 EPOLLONESHOT = getattr(_real, "EPOLLONESHOT", 1 << 30)
 
@@ -103,11 +104,16 @@ class Readiness:
             return POLLOUT | POLLHUP  # a TCP socket never connected (tcp_poll in TCP_CLOSE)
         events = (POLLIN if sock._readable() else 0) | (POLLOUT if sock._writable() else 0)
         conn = sock._conn
-        if conn is not None:
-            if conn.error:
+        if conn is not None:  # tcp_poll
+            if conn.error and not sock._reset_reported:  # sk_err, until a call or SO_ERROR reads it
                 events |= POLLERR
-            if conn.state is TcpState.CLOSED or (conn.at_eof and not conn.can_send):
-                events |= POLLHUP
+            # RCV_SHUTDOWN: the peer's FIN, our SHUT_RD, or the connection's end (tcp_done shuts both ways)
+            closed = conn.state is TcpState.CLOSED
+            reading_shut = closed or conn.at_eof or sock._shut_rd
+            if reading_shut:
+                events |= POLLIN | POLLRDHUP
+            if closed or (reading_shut and (sock._shut_wr or not conn.can_send)):
+                events |= POLLHUP  # both directions shut (SHUTDOWN_MASK), or the connection gone
         return events
 
     def select(self, rlist: Any, wlist: Any, xlist: Any, timeout: float | None = None) -> tuple[list, list, list]:

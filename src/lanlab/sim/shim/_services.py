@@ -46,3 +46,23 @@ def name_of(port: int, proto: str | None = None) -> str | None:
         if number == port and (proto is None or proto in protos):
             return service
     return None
+
+
+# The rows of Debian's /etc/protocols (netbase) for the protocols a simulated host speaks: name, number, alias.
+PROTOCOLS: tuple[tuple[str, int, str], ...] = (
+    ("ip", 0, "IP"),
+    ("icmp", 1, "ICMP"),
+    ("igmp", 2, "IGMP"),
+    ("tcp", 6, "TCP"),
+    ("udp", 17, "UDP"),
+)
+
+
+def getprotobyname(name: str) -> int:
+    """socket.getprotobyname from the table above: a protocol's number by its name or alias."""
+    if not isinstance(name, str):
+        raise TypeError(f"getprotobyname() argument 1 must be str, not {type(name).__name__}")
+    for protocol, number, alias in PROTOCOLS:
+        if name in (protocol, alias):
+            return number
+    raise OSError("protocol not found")

@@ -7,6 +7,7 @@ import errno as E
 import io
 import operator
 import os
+import re
 import socket as _real
 import struct
 import types
@@ -21,7 +22,7 @@ from lanlab.proto.udp import PortInUseError
 from lanlab.sim.core.node import HasAddresses
 from lanlab.sim.shim._process import Sockets, UnsupportedInSimulation, seconds_argument, seconds_to_ns
 from lanlab.sim.shim._proxy import with_globals
-from lanlab.sim.shim._services import name_of, port_of
+from lanlab.sim.shim._services import getprotobyname, name_of, port_of
 from lanlab.sim.shim._sockopts import (
     BOOLEAN_OPTIONS,
     SO_RCVTIMEO,
@@ -90,6 +91,7 @@ def os_error(code: int) -> OSError:
 # Methods of a real socket a simulated one does not have: calling one says so (hasattr on the class stays False,
 # so asyncio and selectors never choose them)
 NOT_SIMULATED = frozenset({"recvmsg", "recvmsg_into", "sendmsg", "sendmsg_afalg"})
+MSG_TRUNC = getattr(_real, "MSG_TRUNC", 0x20)  # Linux's number where the platform's module lacks it
 
 
 def _writable_buffer(buffer: Any, call: str) -> memoryview:
@@ -102,6 +104,36 @@ def _writable_buffer(buffer: Any, call: str) -> memoryview:
     if view is None or view.readonly:
         raise TypeError(f"{call}() argument 1 must be read-write bytes-like object, not {type(buffer).__name__}")
     return view.cast("B")
+
+
+EAI_ADDRFAMILY = getattr(_real, "EAI_ADDRFAMILY", -9)  # glibc's
+_PROTOCOL_OF = {_real.SOCK_STREAM: _real.IPPROTO_TCP, _real.SOCK_DGRAM: _real.IPPROTO_UDP, _real.SOCK_RAW: 0}
+_SERVICE_PROTOCOL = {_real.SOCK_STREAM: "tcp", _real.SOCK_DGRAM: "udp"}
+_NUMERIC_SERVICE = re.compile(r"\s*[+-]?[0-9]+")  # what strtoul reads whole
+
+
+def _service(port: Any, flags: int) -> int | str:
+    """getaddrinfo's port argument as glibc reads it: None is 0; a number (CPython passes an int as its
+    decimal text) is strtoul's, cut to a C int: a negative one is looked up as a name and so unknown, any
+    other taken modulo 65536 (70000 is 4464); otherwise a service name, refused with AI_NUMERICSERV."""
+    if port is None:
+        return 0
+    if isinstance(port, int):
+        if not -(2**63) <= port < 2**63:
+            raise OverflowError("Python int too large to convert to C long")
+        text = str(port)
+    elif isinstance(port, (bytes, str)):
+        text = port.decode() if isinstance(port, bytes) else port
+    else:
+        raise OSError("Int or String expected")
+    if _NUMERIC_SERVICE.fullmatch(text):
+        value = int(text)
+        value = value % 2**64 if -(2**64) < value < 2**64 else 2**64 - 1  # strtoul, saturated
+        value &= 0xFFFFFFFF  # glibc keeps it in an int
+        return text if value >= 2**31 else value & 0xFFFF  # a negative int: no such service name
+    if flags & _real.AI_NUMERICSERV:
+        raise _real.gaierror(_real.EAI_NONAME, "Name or service not known")
+    return text
 
 
 def _bytes_like(data: Any) -> memoryview:
@@ -890,6 +922,10 @@ class SimSocket:
         else:
             data, source = self._datagrams.popleft()
             self._queued -= truesize(len(data))
+        if flags & MSG_TRUNC and len(data) > bufsize:
+            # Linux returns the datagram's real length and CPython sizes the bytes to it: the part read, then
+            # what the buffer never held (its bytes are whatever the memory had; zeros here)
+            return data[:bufsize] + bytes(len(data) - bufsize), source
         return data[:bufsize], source
 
     def recv_into(self, buffer: Any, nbytes: int = 0, flags: int = 0) -> int:
@@ -1123,45 +1159,43 @@ class SocketFunctions:
     def getaddrinfo(
         self, host_name: Any, port: Any, family: int = 0, type: int = 0, proto: int = 0, flags: int = 0
     ) -> list[tuple[Any, ...]]:
-        if family not in (0, _real.AF_INET):
-            raise _real.gaierror(_real.EAI_FAMILY, "ai_family not supported")
         if isinstance(host_name, bytes):
             host_name = host_name.decode("idna")
+        if family == getattr(_real, "AF_INET6", None) and host_name and numeric_address(str(host_name)) is not None:
+            raise _real.gaierror(EAI_ADDRFAMILY, "Address family for hostname not supported")
+        if family not in (0, _real.AF_INET):
+            raise _real.gaierror(_real.EAI_FAMILY, "ai_family not supported")
         if host_name == "" or (host_name is None and port is None):  # glibc's answer to both
             raise _real.gaierror(_real.EAI_NONAME, "Name or service not known")
+        service = _service(port, flags)
         if host_name is None:  # RFC 3493 6.1: the wildcard to bind, else the loopback address
             ip = "0.0.0.0" if flags & _real.AI_PASSIVE else "127.0.0.1"
         elif flags & _real.AI_NUMERICHOST and numeric_address(str(host_name)) is None:
             raise _real.gaierror(_real.EAI_NONAME, "Name or service not known")  # RFC 3493 6.1: no lookup
         else:
             ip = self.gethostbyname(str(host_name))
+        # glibc's list: a numeric service (or none) yields TCP, UDP and raw, a service name the types it
+        # is listed for ("http": TCP only); a type or protocol asked for narrows it
         by_proto = {_real.IPPROTO_TCP: _real.SOCK_STREAM, _real.IPPROTO_UDP: _real.SOCK_DGRAM}
-        kinds = [type] if type else [by_proto[proto]] if proto in by_proto else [_real.SOCK_STREAM, _real.SOCK_DGRAM]
-        ports = {kind: self._port(port, kind) for kind in kinds}
-        # glibc: a service name yields the socket types it is listed for ("http": TCP only).
-        found = [(kind, number) for kind, number in ports.items() if number is not None]
+        kinds = [type] if type else [by_proto[proto]] if proto in by_proto else list(_PROTOCOL_OF)
+        found = []
+        for kind in kinds:
+            if isinstance(service, int):
+                # listed with the others, a raw socket takes the port; asked for alone, only none
+                number = service if kind != _real.SOCK_RAW or not type or port is None else None
+            else:
+                number = port_of(service, _SERVICE_PROTOCOL.get(kind, "")) if kind in _SERVICE_PROTOCOL else None
+            if number is not None:
+                found.append((kind, number))
         if not found:
             raise _real.gaierror(_real.EAI_SERVICE, "Servname not supported for ai_socktype")
-        return [
-            (
-                _real.AddressFamily.AF_INET,
-                _real.SocketKind(kind),
-                _real.IPPROTO_TCP if kind == _real.SOCK_STREAM else _real.IPPROTO_UDP,
-                "",
-                (ip, number),
-            )
+        entries = [
+            (_real.AddressFamily.AF_INET, _real.SocketKind(kind), _PROTOCOL_OF[kind], "", (ip, number))
             for kind, number in found
         ]
-
-    @staticmethod
-    def _port(port: Any, kind: int) -> int | None:
-        if port is None:
-            return 0
-        if isinstance(port, bytes):
-            port = port.decode()
-        if isinstance(port, int) or str(port).isdigit():
-            return int(port)
-        return port_of(str(port), "tcp" if kind == _real.SOCK_STREAM else "udp")
+        if flags & _real.AI_CANONNAME and host_name is not None:  # on the first entry, the name as given
+            entries[0] = (*entries[0][:3], str(host_name), entries[0][4])
+        return entries
 
     def gethostbyaddr(self, address: str) -> tuple[str, list[str], list[str]]:
         ip = IPv4Address(self.gethostbyname(address))
@@ -1336,6 +1370,9 @@ def socket_module(program: Program) -> types.ModuleType:
     # CPython's own: every address getaddrinfo gives, the last error or all of them (all_errors=True)
     module.create_connection = with_globals(_real.create_connection, vars(module))  # type: ignore[attr-defined]
     module.fromfd = functions.unsupported("fromfd")  # type: ignore[attr-defined]
+    module.getprotobyname = getprotobyname  # type: ignore[attr-defined]
     module.has_ipv6 = False  # type: ignore[attr-defined]  # a simulated host speaks IPv4 (AF_INET6: EAFNOSUPPORT)
-    module.__all__ = sorted({*exported, *FUNCTIONS, "create_connection", "fromfd", "has_ipv6", "socket", "SocketType"})
+    module.__all__ = sorted(
+        {*exported, *FUNCTIONS, "create_connection", "fromfd", "getprotobyname", "has_ipv6", "socket", "SocketType"}
+    )
     return module
