@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import time
 
-from lanlab.lab.checks import MATCH_SECONDS, output
+from lanlab.lab.checks import output
+from lanlab.lab.patterns import MATCH_SECONDS
 
 
 def test_matches_holds_each_line_to_its_whole_pattern():

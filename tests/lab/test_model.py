@@ -348,3 +348,51 @@ def test_lab_check_refuses_a_lab_files_run_time_mistakes_in_one_line_each(tmp_pa
     )
     assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
     assert [line.split(": ")[0] for line in result.stderr.splitlines()] == [f"{lab}:8", f"{lab}:10"]
+
+
+def test_a_kind_proto_or_table_field_no_event_or_row_has_is_file_line(tmp_path: Path) -> None:
+    """kind: bogus and proto: notaproto selected nothing (a check of count 0 always passed), a has: field
+    the table lacks never matched: each is refused when the lab is read, saying what there is."""
+    lab = write_lab(
+        tmp_path,
+        "      - id: a\n        trace: {where: {kind: bogus}, measure: count, equals: 0}\n"
+        "      - id: b\n        trace: {where: {proto: [icmp, notaproto]}, measure: count, equals: 0}\n"
+        "      - id: c\n        state: {node: pc1, table: arp, has: {ip: pc2, zzz: 1}}\n",
+    )
+    problems = refused(lab)
+    assert [p.split(": ")[0] for p in problems] == [f"{lab}:8", f"{lab}:10", f"{lab}:12"]
+    assert "'bogus'" in problems[0] and "flood" in problems[0]
+    assert "'notaproto'" in problems[1] and "icmp" in problems[1]
+    assert "no field 'zzz'" in problems[2] and "ip, mac, interface" in problems[2]
+
+
+def test_a_pattern_whose_repeats_would_fill_the_memory_is_file_line(tmp_path: Path) -> None:
+    """a{1000000000} compiles to a billion items in the regex module (it took all memory): refused when read;
+    a{0,1000000000} (nothing written out) and a{500} are fine."""
+    lab = write_lab(
+        tmp_path,
+        '      - id: a\n        output: {node: pc1, matches: ["a{1000000000}", "(x{1000}){1000}"]}\n'
+        '      - id: b\n        output: {node: pc1, matches: ["a{0,1000000000}", "a{500}"]}\n',
+    )
+    problems = refused(lab)
+    assert len(problems) == 2 and all(p.startswith(f"{lab}:8: ") and "repeats too much" in p for p in problems)
+
+
+def test_the_table_fields_a_lab_may_name_are_the_simulator_s() -> None:
+    """model.TABLE_FIELDS is every field of the simulator's mac, arp, route and stp rows, and no other."""
+    from lanlab.lab.checks import table_rows
+    from lanlab.lab.model import TABLE_FIELDS
+    from lanlab.sim import load_topology
+
+    examples = Path(__file__).resolve().parents[2] / "examples"
+    seen: dict[str, set[str]] = {table: set() for table in TABLE_FIELDS}
+    for name, command in (("hub_vs_switch.yaml", "pc1 ping pc3 -c 1"), ("rip-ring.yaml", None), ("stp.yaml", None)):
+        net = load_topology(examples / name)
+        if command:
+            net.do(command)
+        net.run(40)
+        for node in net.nodes.values():
+            for table in TABLE_FIELDS:
+                for row in table_rows(net, node, table):
+                    seen[table].update(row)
+    assert {table: set(fields) for table, fields in TABLE_FIELDS.items()} == seen

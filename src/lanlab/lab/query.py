@@ -86,6 +86,22 @@ class Selection:
 def read_selection(spec: Spec) -> Selection:
     spec.only(SELECT_FIELDS)
     selection = Selection(words(spec, "kind"), words(spec, "device"), words(spec, "port"), words(spec, "proto"))
+    from lanlab.sim import trace_words  # here: a lab file is read without the simulator until it is checked
+
+    # a word the event list never shows would select nothing, and a check of "none" would always pass
+    kinds, protocols = trace_words()
+    for key, chosen, known in (("kind", selection.kinds, kinds), ("proto", selection.protos, protocols)):
+        for word in chosen or ():
+            if word not in known:
+                spec.error(
+                    spec.values[key],
+                    L_(
+                        "{key}: no event has {word} (there are {known})",
+                        key=key,
+                        word=repr(word),
+                        known=", ".join(known),
+                    ),
+                )
     summary, _ = spec.scalar("summary")
     selection.summary = summary.lower() if summary is not None else None
     selection.after = spec.duration("after")

@@ -49,7 +49,7 @@ from lanlab.sim.commands import COMMANDS, Command, CommandError, HostCommand, re
 from lanlab.sim.core.engine import Engine, MachineTimer
 from lanlab.sim.core.frame import Frame
 from lanlab.sim.core.link import Link, Port
-from lanlab.sim.core.trace import TRACE_KINDS, TraceEvent, Tracer, register_kind
+from lanlab.sim.core.trace import TRACE_KINDS, TraceEvent, Tracer, register_kind, trace_words
 from lanlab.sim.devices.host import Host
 from lanlab.sim.devices.hub import Hub
 from lanlab.sim.devices.router import Router
@@ -67,6 +67,7 @@ def sweep(*args: object, **kwargs: object) -> object:
 
 
 __all__ = [
+    "trace_words",
     "COMMANDS",
     "Command",
     "CommandError",

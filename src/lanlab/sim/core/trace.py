@@ -28,6 +28,16 @@ def register_kind(word: str, protocol: str | None = None) -> None:
         KIND_PROTOCOLS[word] = protocol
 
 
+def trace_words() -> tuple[list[str], list[str]]:
+    """The words an event list's kind and proto columns can hold, lower case (a lab's `where:` is checked
+    against them): every registered kind; every protocol the dissector names a frame by (each registered
+    header's NAME, RARP for ARP's reverse, Data for undecoded bytes) and the frameless kinds' protocols."""
+    from lanlab.wire.registry import registered
+
+    protocols = {cls.NAME for cls in registered()} | {"RARP", "Data"} | set(KIND_PROTOCOLS.values())
+    return list(TRACE_KINDS), sorted(name.lower() for name in protocols)
+
+
 class TraceEvent:
     """One line of the event list."""
 
