@@ -1356,6 +1356,25 @@ print("CPU while sleeping", round(time.process_time() - cpu, 1), round(time.thre
 """
 
 
+FILES_AND_SOCKETS = """
+import os, socket, tempfile
+l = socket.create_server(("127.0.0.1", 0))
+a = socket.create_connection(l.getsockname()); b, _ = l.accept()
+many = [socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for _ in range(200)]  # numbers the kernel would give
+fd, path = tempfile.mkstemp()
+print("a file's number is no socket's", fd not in {s.fileno() for s in (l, a, b, *many)})
+os.write(fd, b"to the file"); os.close(fd)
+with open(path, "rb") as f: print("file holds", f.read())
+with open(path, "ab") as f:
+    s = socket.socket(); print("a socket's number is no open file's", s.fileno() != f.fileno()); s.close()
+r, w = os.pipe()
+print("pipe ends are no socket's", not {r, w} & {s.fileno() for s in (l, a, b, *many)})
+os.write(w, b"through the pipe"); print(os.read(r, 100)); os.close(r); os.close(w)
+a.sendall(b"over tcp"); print("tcp still works", b.recv(20))
+os.remove(path)
+"""
+
+
 @pytest.mark.parametrize(
     "source",
     [
@@ -1380,6 +1399,7 @@ print("CPU while sleeping", round(time.process_time() - cpu, 1), round(time.thre
         PROCESS_SURFACE,
         SOCKET_SURFACE,
         LOOKUPS_AND_READINESS,
+        FILES_AND_SOCKETS,
     ],
     ids=[
         "corners",
@@ -1403,6 +1423,7 @@ print("CPU while sleeping", round(time.process_time() - cpu, 1), round(time.thre
         "process surface",
         "socket surface",
         "lookups and readiness",
+        "files and sockets",
     ],
 )
 def test_socket_corners_print_what_they_print_on_linux(tmp_path: Path, source):
@@ -1447,7 +1468,9 @@ def test_socket_corners_print_what_they_print_on_linux(tmp_path: Path, source):
     readiness: getaddrinfo's ports and entries as glibc's (raw too, a negative port unknown, 70000 wrapped,
     AI_NUMERICSERV, AI_CANONNAME, an IPv4 literal asked as IPv6), getprotobyname; poll's RDHUP on the peer's
     FIN, HUP after our SHUT_RDWR, ERR until SO_ERROR reads it; MSG_TRUNC's datagram length; sleeping costs no
-    CPU time."""
+    CPU time. Files and sockets: one table of numbers per process, so a file (mkstemp, open, a pipe) never
+    shares a number with a socket and os.write(fd) reaches the file (it went over TCP, os.close closed the
+    socket)."""
     import subprocess
     import sys
 

@@ -71,12 +71,31 @@ class HostFiles:
         return given if posixpath.lexists(given) else mine
 
     # -- open ------------------------------------------------------------------------------
-    def open(self, file: Any, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
-        """builtins.open and io.open."""
-        return open(self.resolve(file, writing=any(c in mode for c in "wax+")), mode, *args, **kwargs)
+    def open(
+        self,
+        file: Any,
+        mode: str = "r",
+        buffering: int = -1,
+        encoding: str | None = None,
+        errors: str | None = None,
+        newline: str | None = None,
+        closefd: bool = True,
+        opener: Callable[[str, int], int] | None = None,
+    ) -> Any:
+        """builtins.open and io.open; the file's descriptor is the program's (Program.own_descriptor)."""
+        if isinstance(file, int):  # a descriptor it has already
+            return open(file, mode, buffering, encoding, errors, newline, closefd, opener)
+        path = self.resolve(file, writing=any(c in mode for c in "wax+"))
+        open_path = opener or (lambda name, flags: _real_os.open(name, flags, 0o666))  # FileIO's own
+        own = self.program.own_descriptor
+        return open(
+            path, mode, buffering, encoding, errors, newline, closefd, lambda name, flags: own(open_path(name, flags))
+        )
 
     def os_open(self, path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
-        return _real_os.open(self.resolve(path, writing=bool(flags & WRITE_FLAGS)), flags, *args, **kwargs)
+        return self.program.own_descriptor(
+            _real_os.open(self.resolve(path, writing=bool(flags & WRITE_FLAGS)), flags, *args, **kwargs)
+        )
 
     # -- the working directory ---------------------------------------------------------------
     def getcwd(self) -> str:

@@ -322,10 +322,15 @@ class DescriptorCalls:
             return bool(sock.getblocking())
         return True if fd in (0, 1, 2) else bool(self.real.get_blocking(fd))
 
+    def pipe(self) -> tuple[int, int]:
+        """A real pipe whose two numbers are the program's (not its sockets')."""
+        read_end, write_end = self.real.pipe()
+        return self.program.own_descriptor(read_end), self.program.own_descriptor(write_end)
+
     def calls(self) -> dict[str, Callable[..., Any]]:
         return {
             name: getattr(self, name)
-            for name in ("write", "read", "close", "isatty", "set_blocking", "get_blocking")
+            for name in ("write", "read", "close", "isatty", "set_blocking", "get_blocking", "pipe")
             if hasattr(self.real, name)
         }
 

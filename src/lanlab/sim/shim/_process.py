@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import operator
+import os as _real_os
 import traceback
 import weakref
 from collections import deque
@@ -25,6 +26,11 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, TextIO
 
 from greenlet import GreenletExit, getcurrent, greenlet
+
+try:
+    import fcntl as _real_fcntl
+except ImportError:  # not on Windows: there a program's files and sockets are not told apart by number
+    _real_fcntl = None  # type: ignore[assignment]
 
 from lanlab.i18n import L_
 from lanlab.program_lines import busy_error
@@ -393,6 +399,7 @@ class Program:
         self.sockets = Sockets()  # its open sockets, closed when it ends
         # fd -> its socket or epoll, this process's own table; weak, as a dropped socket closes
         self.descriptors: weakref.WeakValueDictionary[int, Any] = weakref.WeakValueDictionary()
+        self.files_open: dict[int, tuple[int, int]] = {}  # fd -> (device, inode) of the files it opened
         self.default_timeout: float | None = None
         self.main: SimThread | None = None
         self.result: Any = None
@@ -406,12 +413,41 @@ class Program:
     # -- descriptors -----------------------------------------------------------------------
     def new_fd(self, holder: Any) -> int:
         """The lowest descriptor free in this process (0-2 are stdin, stdout and stderr), as socket(2)
-        and epoll_create(2) give one: a closed socket's number is given again."""
+        and epoll_create(2) give one: a closed socket's number is given again, a file's it has open is not."""
         fd = 3
-        while fd in self.descriptors:
+        while fd in self.descriptors or self._holds_file(fd):
             fd += 1
         self.descriptors[fd] = holder
         return fd
+
+    def own_descriptor(self, fd: int) -> int:
+        """A real descriptor the program just opened (a file), made its own: Linux has one table per process,
+        so no two open things share a number, and os.write(fd) must not reach a socket with the file's
+        number. The kernel's number is moved past those its sockets hold, and kept from the sockets it
+        makes later (while that file is open)."""
+        if fd in self.descriptors and hasattr(_real_fcntl, "F_DUPFD_CLOEXEC"):
+            moved = fd
+            while moved in self.descriptors:  # the lowest real number above the sockets' that is free
+                moved = _real_fcntl.fcntl(fd, _real_fcntl.F_DUPFD_CLOEXEC, moved + 1)
+            _real_os.close(fd)  # (numbers tried and held by sockets are left to the kernel: not ours)
+            fd = moved
+        found = _real_os.fstat(fd)
+        self.files_open[fd] = (found.st_dev, found.st_ino)
+        return fd
+
+    def _holds_file(self, fd: int) -> bool:
+        """Whether descriptor `fd` is a file the program opened and has not closed."""
+        file = self.files_open.get(fd)
+        if file is None:
+            return False
+        try:
+            found = _real_os.fstat(fd)
+        except OSError:
+            found = None
+        if found is None or (found.st_dev, found.st_ino) != file:  # closed (and perhaps the number reused)
+            del self.files_open[fd]
+            return False
+        return True
 
     def release_fd(self, fd: int) -> None:
         self.descriptors.pop(fd, None)
