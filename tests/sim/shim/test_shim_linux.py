@@ -1307,6 +1307,9 @@ for call in (lambda: s.settimeout(1), lambda: s.setblocking(False)):
     except OSError as e: print("closed", errno.errorcode[e.errno])
 try: select.select([object()], [], [], 0)
 except TypeError as e: print(e)
+for size in (1.5, "4"):
+    try: c.recv(size)
+    except TypeError as e: print("recv", e)
 for args in ((socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_UDP), (socket.AF_INET, socket.SOCK_DGRAM, 99)):
     try: socket.socket(*args)
     except OSError as e: print("protocol", errno.errorcode[e.errno])
@@ -1375,6 +1378,37 @@ os.remove(path)
 """
 
 
+CLOSE_UNDER_A_CALL = """
+import errno, socket, threading, time
+def took(start, expected):  # the wait, as expected when the real clock is late by a scheduling delay
+    elapsed = time.monotonic() - start
+    return f"{expected:.1f}" if expected - 0.01 <= elapsed < expected + 0.25 else f"{elapsed:.3f}"
+def call(what, expected):
+    start = time.monotonic()
+    try: result = repr(what())
+    except OSError as e: result = type(e).__name__ + " " + errno.errorcode.get(e.errno, str(e.errno))
+    print(result, took(start, expected))
+def closed_under(sock, what, expected):
+    thread = threading.Thread(target=call, args=(what, expected)); thread.start()
+    time.sleep(0.2); sock.close(); print("fileno after close", sock.fileno()); thread.join()
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("127.0.0.1", 0)); u.settimeout(1)
+closed_under(u, lambda: u.recv(10), 1.0)  # with a timeout: the whole wait, then EBADF
+l = socket.create_server(("127.0.0.1", 0)); c = socket.create_connection(l.getsockname()); s, _ = l.accept()
+s.settimeout(1)
+closed_under(s, lambda: s.recv(10), 1.0)
+print("the peer sees the end", c.recv(10))
+c2 = socket.create_connection(l.getsockname()); s2, _ = l.accept()  # blocking: the call goes on
+threading.Timer(0.5, lambda: c2.sendall(b"late")).start()
+closed_under(s2, lambda: s2.recv(10), 0.5)
+print("then the peer sees the end", c2.recv(10))
+address = l.getsockname()
+threading.Timer(0.5, lambda: socket.create_connection(address).close()).start()
+closed_under(l, lambda: l.accept()[0].recv(1), 0.5)  # a blocking accept still takes the connection
+try: socket.create_connection(address)
+except OSError as e: print("then the listener is gone", errno.errorcode[e.errno])
+"""
+
+
 @pytest.mark.parametrize(
     "source",
     [
@@ -1400,6 +1434,7 @@ os.remove(path)
         SOCKET_SURFACE,
         LOOKUPS_AND_READINESS,
         FILES_AND_SOCKETS,
+        CLOSE_UNDER_A_CALL,
     ],
     ids=[
         "corners",
@@ -1424,6 +1459,7 @@ os.remove(path)
         "socket surface",
         "lookups and readiness",
         "files and sockets",
+        "close under a call",
     ],
 )
 def test_socket_corners_print_what_they_print_on_linux(tmp_path: Path, source):
@@ -1470,7 +1506,9 @@ def test_socket_corners_print_what_they_print_on_linux(tmp_path: Path, source):
     FIN, HUP after our SHUT_RDWR, ERR until SO_ERROR reads it; MSG_TRUNC's datagram length; sleeping costs no
     CPU time. Files and sockets: one table of numbers per process, so a file (mkstemp, open, a pipe) never
     shares a number with a socket and os.write(fd) reaches the file (it went over TCP, os.close closed the
-    socket)."""
+    socket). Close under a call: another thread's close() does not wake a blocked call (it woke with EBADF);
+    with a timeout the call waits it out and then is EBADF, a blocking one goes on and gets its data or
+    connection, and the socket ends once it returns."""
     import subprocess
     import sys
 

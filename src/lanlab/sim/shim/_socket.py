@@ -144,6 +144,19 @@ def _bytes_like(data: Any) -> memoryview:
         raise TypeError(f"a bytes-like object is required, not '{type(data).__name__}'") from None
 
 
+class _CloseAfterCall:
+    """Engine target: the close() another thread made while a call blocked on the socket, done once that
+    call has returned (it ran on, without waiting again, in the instant it woke in)."""
+
+    __slots__ = ("sock",)
+
+    def __init__(self, sock: SimSocket) -> None:
+        self.sock = sock
+
+    def fire(self, arg: Any, now: int) -> None:
+        self.sock._close_after_call()
+
+
 class SimSocket:
     """A socket on a simulated host. Subclassed per program (`_program` set) by `socket_module`."""
 
@@ -188,6 +201,8 @@ class SimSocket:
         self._closed = False
         self._io_refs = 0
         self._released = False
+        self._blocked = 0  # calls waiting on it (_block): another thread's close() waits for them
+        self._fd_taken = False  # closed while calls waited: the number is gone, the socket ends after them
         self._datagrams: deque[tuple[bytes, tuple[str, int]]] = deque()
         self._queued = 0  # what the queued datagrams charge the receive buffer (their truesize)
         self._peer: tuple[IPv4Address, int] | None = None  # a connected UDP socket's peer
@@ -242,7 +257,8 @@ class SimSocket:
         return self._timeout
 
     def fileno(self) -> int:
-        return -1 if self._released else self._fd  # a makefile() still open keeps the descriptor (CPython)
+        # a makefile() still open keeps the descriptor (CPython); a close() under a blocked call takes it
+        return -1 if self._released or self._fd_taken else self._fd
 
     def _check_open(self) -> None:
         if self._closed and self._io_refs <= 0:  # a makefile() still open keeps the descriptor (CPython)
@@ -267,11 +283,23 @@ class SimSocket:
             # virtual time, so the network moves on and `while True: try recv()` cannot spin forever.
             self._program.sleep(POLL_COST)
             raise BlockingIOError(E.EAGAIN, "Resource temporarily unavailable")
-        if self._timeout is None and kernel_limit is not None:
-            if not self._program.wait(ready, kernel_limit):
+        # Another thread's close() neither wakes this wait nor ends the socket under it: a blocking call sits in
+        # the kernel holding the file, which lives until the call returns (then the socket closes); with a
+        # timeout CPython polls, and then uses the descriptor close() took, EBADF.
+        self._blocked += 1
+        try:
+            limit = kernel_limit if self._timeout is None else self._ns_timeout()
+            came = self._program.wait(ready, limit)
+        finally:
+            self._blocked -= 1
+            if self._fd_taken and not self._blocked:
+                engine = self._host.engine
+                engine.schedule(engine.now, _CloseAfterCall(self))  # when this call is done, at this instant
+        if self._fd_taken and self._timeout is not None:
+            raise os_error(E.EBADF)
+        if not came:
+            if self._timeout is None:
                 raise BlockingIOError(E.EAGAIN, "Resource temporarily unavailable")
-            return
-        if not self._program.wait(ready, self._ns_timeout()):
             raise TimeoutError("timed out")
 
     def _resolve(self, host: str) -> IPv4Address:
@@ -521,11 +549,9 @@ class SimSocket:
         if listener is None:
             raise os_error(E.EINVAL)
         self._block(
-            lambda: listener.accept_queue or self._closed or self._listener is not listener,
+            lambda: listener.accept_queue or self._listener is not listener,
             kernel_limit=self._kernel_limit(SO_RCVTIMEO),
         )
-        if self._closed:
-            raise os_error(E.EBADF)
         if self._listener is not listener:  # shut down while waiting: not listening any more
             raise os_error(E.EINVAL)
         key, connection = listener.accept()
@@ -853,6 +879,7 @@ class SimSocket:
         return True
 
     def recv(self, bufsize: int, flags: int = 0) -> bytes:
+        bufsize, flags = operator.index(bufsize), operator.index(flags)  # CPython's argument TypeError, first
         self._check_open()
         if bufsize < 0:
             raise ValueError("negative buffersize in recv")
@@ -897,6 +924,7 @@ class SimSocket:
         return b""  # the end (a reset after the peer's FIN leaves EPIPE for the next send, as Linux)
 
     def recvfrom(self, bufsize: int, flags: int = 0) -> tuple[bytes, Any]:
+        bufsize, flags = operator.index(bufsize), operator.index(flags)
         if self._tcp:
             return self.recv(bufsize, flags), None
         self._check_open()
@@ -906,13 +934,7 @@ class SimSocket:
         if self._bound is None:
             self.bind(("", 0))
         self._raise_refusal()
-        self._block(
-            lambda: self._datagrams or self._closed or self._refused or self._shut_rd,
-            flags,
-            self._kernel_limit(SO_RCVTIMEO),
-        )
-        if self._closed:
-            raise os_error(E.EBADF)
+        self._block(lambda: self._datagrams or self._refused or self._shut_rd, flags, self._kernel_limit(SO_RCVTIMEO))
         if self._shut_rd and not self._datagrams:
             return b"", None  # type: ignore[return-value]  # shut for reading: an empty read, as on Linux
         self._raise_refusal()
@@ -1003,13 +1025,24 @@ class SimSocket:
             return
         self._closed = True
         if self._io_refs <= 0:
+            self._release()
+
+    def _release(self) -> None:
+        """The descriptor is closed: the socket ends now, or after the calls blocked on it (_block)."""
+        if self._blocked:
+            self._fd_taken = True
+        else:
+            self._real_close()
+
+    def _close_after_call(self) -> None:
+        if not self._blocked:
             self._real_close()
 
     def _decref_socketios(self) -> None:
         if self._io_refs > 0:
             self._io_refs -= 1
         if self._closed and self._io_refs <= 0:
-            self._real_close()
+            self._release()
 
     def close_at_exit(self) -> None:
         """The process ended: the kernel closes the descriptor, whatever makefile() objects still hold it."""
