@@ -1409,6 +1409,29 @@ except OSError as e: print("then the listener is gone", errno.errorcode[e.errno]
 """
 
 
+REUSE_AND_PORT_ZERO = """
+import socket, errno, time
+def bind_listen(port, reuse):
+    s = socket.socket()
+    if reuse: s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try: s.bind(("127.0.0.1", port)); s.listen(); return "ok"
+    except OSError as e: return errno.errorcode[e.errno]
+    finally: s.close()
+for old_reuse in (False, True):
+    l = socket.socket()
+    if old_reuse: l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    l.bind(("127.0.0.1", 0)); l.listen(); port = l.getsockname()[1]
+    c = socket.create_connection(("127.0.0.1", port)); s, _ = l.accept()
+    s.close(); time.sleep(0.05); c.close(); time.sleep(0.05); l.close()   # server side now in TIME_WAIT
+    print(f"old server SO_REUSEADDR={old_reuse}: new server with SO_REUSEADDR ->", bind_listen(port, True))
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+u.connect(("127.0.0.1", 0))
+for name, call in (("getpeername", u.getpeername), ("send", lambda: u.send(b"x"))):
+    try: print(name, call())
+    except OSError as e: print(name, errno.errorcode[e.errno])
+"""
+
+
 @pytest.mark.parametrize(
     "source",
     [
@@ -1435,6 +1458,7 @@ except OSError as e: print("then the listener is gone", errno.errorcode[e.errno]
         LOOKUPS_AND_READINESS,
         FILES_AND_SOCKETS,
         CLOSE_UNDER_A_CALL,
+        REUSE_AND_PORT_ZERO,
     ],
     ids=[
         "corners",
@@ -1460,6 +1484,7 @@ except OSError as e: print("then the listener is gone", errno.errorcode[e.errno]
         "lookups and readiness",
         "files and sockets",
         "close under a call",
+        "reuse and port zero",
     ],
 )
 def test_socket_corners_print_what_they_print_on_linux(tmp_path: Path, source):
@@ -1508,7 +1533,9 @@ def test_socket_corners_print_what_they_print_on_linux(tmp_path: Path, source):
     shares a number with a socket and os.write(fd) reaches the file (it went over TCP, os.close closed the
     socket). Close under a call: another thread's close() does not wake a blocked call (it woke with EBADF);
     with a timeout the call waits it out and then is EBADF, a blocking one goes on and gets its data or
-    connection, and the socket ends once it returns."""
+    connection, and the socket ends once it returns. Reuse and port zero: SO_REUSEADDR binds over a TIME-WAIT
+    connection only when it had SO_REUSEADDR too (from its listener); a UDP socket connected to port 0 has no
+    peer (ENOTCONN) and sends."""
     import subprocess
     import sys
 

@@ -52,6 +52,9 @@ class TcpConfig:
     send_buffer: int = 131072
     window_scaling: bool = True
     nodelay: bool = False  # TCP_NODELAY: Nagle's algorithm off
+    # SO_REUSEADDR (Linux's sk_reuse, an accepted connection's from its listener): a socket that sets it too
+    # may bind the port while this connection, TIME-WAIT included, lives (inet_csk_bind_conflict)
+    reuse_address: bool = False
     initial_rto: int = SECOND  # RFC 6298 2.1 (Linux TCP_TIMEOUT_INIT)
     min_rto: int = 200 * MILLISECOND  # Linux TCP_RTO_MIN; RFC 6298 2.4 allows less than its 1 s
     max_rto: int = 120 * SECOND  # Linux TCP_RTO_MAX (RFC 6298 2.5 asks for at least 60 s)

@@ -76,10 +76,18 @@ class TcpStack:
             for listener in group
         ]
 
-    def port_in_use(self, ip: IPv4Address, port: int) -> bool:
+    def port_in_use(self, ip: IPv4Address, port: int, reuse: bool = False) -> bool:
+        """Whether (ip, port) cannot be bound: a listener holds it, or a connection does (TIME-WAIT ones too),
+        unless both that connection and this binding set SO_REUSEADDR."""
         if self.listeners_on(ip, port):
             return True
-        return any(key[1] == port and (ip == ANY or key[0] == ip) for key in self.connections)
+        return self.connections_in_the_way(ip, port, reuse)
+
+    def connections_in_the_way(self, ip: IPv4Address, port: int, reuse: bool) -> bool:
+        return any(
+            key[1] == port and (ip == ANY or key[0] == ip) and not (reuse and connection.config.reuse_address)
+            for key, connection in self.connections.items()
+        )
 
     def ephemeral_port(self, ip: IPv4Address) -> int:
         """A free local port from Linux's ephemeral range."""
@@ -95,14 +103,14 @@ class TcpStack:
     def listen(
         self, ip: IPv4Address, port: int, backlog: int, reuse: bool = False, reuse_port: bool = False
     ) -> Listener:
-        """Listen on (ip, port). With `reuse` (SO_REUSEADDR) only another listener on the port is in the way,
-        not the connections a server that was there before left behind (TIME-WAIT ones, accepted ones): a
-        restarted server binds at once, as on Linux (whose check also wants those sockets' SO_REUSEADDR, which
-        a server's accepted connections inherit from it). With `reuse_port` (SO_REUSEPORT) listeners that all
-        set it share the port, and each new connection goes to one of them (Linux's reuseport group)."""
+        """Listen on (ip, port). With `reuse` (SO_REUSEADDR) another listener on the port is in the way, and
+        the connections a server that was there before left behind (TIME-WAIT ones, accepted ones) only when they
+        lack SO_REUSEADDR, which a server's accepted connections inherit from it: a restarted server that sets it
+        binds at once, as on Linux. With `reuse_port` (SO_REUSEPORT) listeners that all set it share the port,
+        and each new connection goes to one of them (Linux's reuseport group)."""
         holding = self.listeners_on(ip, port)
         sharing = reuse_port and bool(holding) and all(other.reuse_port for other in holding)
-        if not sharing and (holding if reuse else self.port_in_use(ip, port)):
+        if not sharing and self.port_in_use(ip, port, reuse):
             raise LocalTcpError(f"port {port} is in use")
         listener = Listener(ip, port, backlog, reuse_port)
         self.listeners.setdefault((ip, port), []).append(listener)

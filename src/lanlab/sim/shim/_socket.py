@@ -349,6 +349,8 @@ class SimSocket:
             value = max(2304, 2 * int(value))  # Linux doubles it (bookkeeping overhead), as getsockopt shows
         if level == _real.IPPROTO_TCP and option == _real.TCP_NODELAY and self._conn is not None:
             self._conn.nodelay = bool(value)
+        if level == _real.SOL_SOCKET and option == _real.SO_REUSEADDR and self._conn is not None:
+            self._conn.config.reuse_address = bool(value)
         if level == _real.IPPROTO_IP:
             error = ip_value_error(option, value, self._is_own_address)
             if error is not None:
@@ -475,7 +477,7 @@ class SimSocket:
         # socket joins SO_REUSEPORT holders of the port, whose connections those are (without SO_REUSEADDR,
         # the loop let it past each holder through SO_REUSEPORT).
         joins_group = reuse_port and bool(overlapping)
-        if not reuse and not joins_group and any(key[1] == port for key in stack.connections):
+        if not joins_group and stack.connections_in_the_way(ANY, port, reuse):
             raise os_error(E.EADDRINUSE)
         self._shim.tcp_bound.setdefault(port, Sockets()).add(self)
         return port
@@ -518,7 +520,7 @@ class SimSocket:
         self._check_open()
         if self._key is not None and self._conn.state not in (*_NOT_CONNECTED, S.CLOSED, S.TIME_WAIT):
             return str(self._key[2]), self._key[3]  # (closed by a reset or both FINs: ENOTCONN, inet_getname)
-        if self._peer is not None:
+        if self._peer is not None and self._peer[1]:  # connected to port 0: no peer (inet_getname)
             return str(self._peer[0]), self._peer[1]
         raise os_error(E.ENOTCONN)
 
@@ -566,6 +568,7 @@ class SimSocket:
     def _config(self) -> TcpConfig:
         config = self._host.tcp.stack.config_copy()
         config.nodelay = bool(self._option(_real.IPPROTO_TCP, _real.TCP_NODELAY))
+        config.reuse_address = bool(self._option(_real.SOL_SOCKET, _real.SO_REUSEADDR))
         if (_real.SOL_SOCKET, _real.SO_RCVBUF) in self._options:
             config.receive_buffer = self._options[(_real.SOL_SOCKET, _real.SO_RCVBUF)] // 2
         if (_real.SOL_SOCKET, _real.SO_SNDBUF) in self._options:
@@ -668,7 +671,7 @@ class SimSocket:
             if self._shut_wr:
                 raise os_error(E.EPIPE)  # udp_sendmsg after SHUT_WR
             self._raise_refusal()
-            return self._sendto(payload.tobytes(), self._peer)
+            return self._sendto(payload.tobytes(), self._peer, connected=True)
         conn = self._conn
         if conn is None:  # never connected, or listening: Linux's sk_stream_wait_connect says EPIPE
             raise os_error(E.EPIPE)
@@ -748,7 +751,7 @@ class SimSocket:
             return self.send(payload, 0 if address is None else flags_or_address)  # Linux ignores the address
         return self._sendto(payload.tobytes(), target)
 
-    def _sendto(self, data: bytes, target: tuple[IPv4Address, int]) -> int:
+    def _sendto(self, data: bytes, target: tuple[IPv4Address, int], connected: bool = False) -> int:
         self._program.charge()  # a loop of sends costs virtual CPU, so a flood lets the network run
         ip, port = target
         host = self._host
@@ -758,8 +761,8 @@ class SimSocket:
             raise os_error(E.EACCES)  # Linux: broadcast needs SO_BROADCAST
         if len(data) > 65507:
             raise os_error(E.EMSGSIZE)
-        if port == 0:
-            raise os_error(E.EINVAL)  # no datagram goes to port 0 (Linux's udp_sendmsg)
+        if port == 0 and not connected:
+            raise os_error(E.EINVAL)  # udp_sendmsg refuses port 0 as an address (connected to it, it sends)
         if self._bound is None:
             self.bind(("", 0))
         ttl = None
