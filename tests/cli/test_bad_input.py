@@ -793,3 +793,14 @@ def test_ping_interval_0_in_the_simulator_is_refused_rather_than_sending_every_r
     stop it); -W 0 is no time to wait."""
     assert_one_line_error(invoke("sim", "run", topology, "--do", "pc1 ping pc2 -c 999999999 -i 0"), "-i", "more than 0")
     assert_one_line_error(invoke("sim", "run", topology, "--do", "pc1 ping pc2 -W 0"), "-W")
+
+
+def test_a_sweep_metric_no_run_has_warns_and_arithmetic_on_a_list_says_what_to_do(topology: str):
+    """--metric x=nosuch gave a column of empty cells and exit 0 with no word; links.*.frames + 1 failed
+    every run with Python's "can only concatenate list" message."""
+    common = ("sim", "sweep", topology, "--until", "1s", "--seeds", "1-2", "--workers", "1")
+    typo = invoke(*common, "--metric", "x=nosuch")
+    assert typo.exit_code == 0 and "--metric x: no run has a value" in typo.stderr
+    assert "no run has a value" not in invoke(*common, "--metric", "x=frames").stderr
+    listed = invoke(*common, "--metric", "x=links.*.frames + 1")
+    assert "needs sum()" in listed.stderr and "concatenate" not in listed.output

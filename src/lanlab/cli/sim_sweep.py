@@ -196,6 +196,16 @@ def sweep(
         fail(localize(message_of(cannot_write("--plot" if plotting else "--out", error.filename or str(out), error))))
     failed = [row for row in rows if row.get("error")]
     summary = summarise(rows, plan.varied, names)
+    ran = [row for row in rows if not row.get("error")]
+    for name in names:  # a path no run's document has (a typo) gives empty cells only: say so
+        if ran and all(row.get(name) is None for row in ran):
+            click.echo(
+                _(
+                    "lanlab: warning: --metric {name}: no run has a value (`lanlab sim run FILE --json` shows what "
+                    "a run's document holds)"
+                ).format(name=name),
+                err=True,
+            )
     if as_json:
         print_json(
             {
@@ -227,9 +237,9 @@ def sweep(
         )
         for row in failed[:5]:
             click.echo(
-                _("lanlab: seed {seed} {values} failed: {error}").format(
+                _("lanlab: seed {seed}{values} failed: {error}").format(
                     seed=row["seed"],
-                    values=" ".join(f"{p}={row.get(p)}" for p in plan.varied),
+                    values="".join(f" {p}={row.get(p)}" for p in plan.varied),
                     error=localize(row["error"]),
                 ),
                 err=True,

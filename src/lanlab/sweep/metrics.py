@@ -297,6 +297,13 @@ def _evaluate(tree: Any, document: Any, events: int | None = None) -> Any:
     left, right = _evaluate(tree[1], document, events), _evaluate(tree[2], document, events)
     if left is None or right is None:
         return None
+    if isinstance(left, list) or isinstance(right, list):  # a path with * or [filter]: many values, not one
+        raise SweepError(
+            L_(
+                "{op} takes one value on each side; a list (a path with * or [...]) needs sum(), max(), last()...",
+                op=node,
+            )
+        )
     if node == "/":
         return left / right if right else None
     return {"+": left + right, "-": left - right, "*": left * right}[node]
