@@ -188,7 +188,7 @@ def new(file: Path, student: str, out: Path | None, force: bool) -> None:
     \b
       lanlab lab new labs/hub_vs_switch/lab.yaml --student alice --out alice/
     """
-    if student.strip() in ("", ".", "..") or any(sign in student for sign in "/\\\0"):
+    if student.strip() in ("", ".", "..") or any(sign in student for sign in "/\\:\0"):
         fail(
             _("--student {id!r}: a student id names the student's folder; give a plain name like alice").format(
                 id=student
@@ -196,7 +196,11 @@ def new(file: Path, student: str, out: Path | None, force: bool) -> None:
         )
     the_lab = _load(file, student)
     out = out if out is not None else Path(student)
-    there = [out / name for name in ("topology.yaml", "brief.md", "answers.yaml") if (out / name).exists()]
+    there = [  # a link counts, dangling or not: writing would go through it
+        out / name
+        for name in ("topology.yaml", "brief.md", "answers.yaml")
+        if (out / name).is_symlink() or (out / name).exists()
+    ]
     if there and not force:
         fail(
             _(

@@ -66,7 +66,7 @@ def next_codec(h: Any, cut: bool = False) -> type[Header] | None:
     return None
 
 
-def registered() -> list[type]:
+def registered() -> list[type[Header]]:
     """Every header class registered with the dissector, in registration order."""
     return list(_SUMMARY)
 

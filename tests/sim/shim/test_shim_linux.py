@@ -1297,10 +1297,10 @@ try: a.recv_into(b"read-only")
 except TypeError as e: print(e)
 f = a.makefile("rb"); a.close()
 print("held by makefile", a.fileno() >= 0); f.close(); print("then", a.fileno())
-for value in ("1", float("nan")):
+for value in ("1", float("nan"), float("inf"), 1e300, 10**20):
     for call in (socket.socket().settimeout, time.sleep):
         try: call(value)
-        except (TypeError, ValueError) as e: print(type(e).__name__, e)
+        except (TypeError, ValueError, OverflowError) as e: print(type(e).__name__, e)
 s.close()
 for call in (lambda: s.settimeout(1), lambda: s.setblocking(False)):
     try: call()
@@ -1333,7 +1333,8 @@ for args in [("127.0.0.1", 80), ("127.0.0.1", None), ("127.0.0.1", "http"), ("12
              ("127.0.0.1", 70000, socket.AF_INET, socket.SOCK_STREAM), ("127.0.0.1", " 80", 0, socket.SOCK_DGRAM),
              ("127.0.0.1", "http", socket.AF_INET, socket.SOCK_STREAM, 0, socket.AI_NUMERICSERV),
              ("127.0.0.1", 80, socket.AF_INET6), ("127.0.0.1", 80, 0, socket.SOCK_STREAM, 0, socket.AI_CANONNAME),
-             ("127.0.0.1", 2**32 + 5, 0, socket.SOCK_STREAM), ("127.0.0.1", 2**64)]:
+             ("127.0.0.1", 2**32 + 5, 0, socket.SOCK_STREAM), ("127.0.0.1", 2**64), ("127.0.0.1", ""),
+             ("127.0.0.1", 80, 0, socket.SOCK_STREAM, socket.IPPROTO_UDP), ("127.0.0.1", 80, 0, 0, 99)]:
     try: print([(kind.name, proto, canonical, address) for _, kind, proto, canonical, address in socket.getaddrinfo(*args)])
     except (OSError, OverflowError) as e: print(type(e).__name__, e.args[0])
 print([socket.getprotobyname(name) for name in ("ip", "icmp", "tcp", "UDP")])
@@ -1354,6 +1355,8 @@ print("reset", flags(s3), "SO_ERROR", s3.getsockopt(socket.SOL_SOCKET, socket.SO
 u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("127.0.0.1", 0))
 socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"abcdef", u.getsockname())
 print("MSG_TRUNC", len(u.recv(3, socket.MSG_TRUNC)))
+socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"0123456789", u.getsockname())
+buffer = bytearray(4); print("recv_into MSG_TRUNC", u.recv_into(buffer, 4, socket.MSG_TRUNC), buffer)
 cpu = time.process_time(); time.sleep(1)
 print("CPU while sleeping", round(time.process_time() - cpu, 1), round(time.thread_time(), 1))
 """
@@ -1393,6 +1396,9 @@ def closed_under(sock, what, expected):
     time.sleep(0.2); sock.close(); print("fileno after close", sock.fileno()); thread.join()
 u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("127.0.0.1", 0)); u.settimeout(1)
 closed_under(u, lambda: u.recv(10), 1.0)  # with a timeout: the whole wait, then EBADF
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("127.0.0.1", 0)); to = u.getsockname()
+threading.Timer(0.5, lambda: socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"late", to)).start()
+closed_under(u, lambda: u.recv(10), 0.5)  # blocking: the datagram still comes to it
 l = socket.create_server(("127.0.0.1", 0)); c = socket.create_connection(l.getsockname()); s, _ = l.accept()
 s.settimeout(1)
 closed_under(s, lambda: s.recv(10), 1.0)
@@ -1626,3 +1632,71 @@ def test_an_exit_status_is_what_exit_hands_the_parent_its_low_byte(tmp_path: Pat
     for code, status in ((300, 44), (-1, 255), (7, 7)):
         program, _ = _program_output(tmp_path, "pc1", f"import sys\nsys.exit({code})\n")
         assert program.exit == status, code
+
+
+def test_an_atexit_function_s_exit_is_reported_and_ignored_and_os_exit_ends_the_rest(tmp_path: Path):
+    """atexit_callfuncs reports any exception, SystemExit too, and the status stays (it became 3); the others
+    still run; os._exit in one ends the process there."""
+    program, lines = _program_output(
+        tmp_path,
+        "pc1",
+        "import atexit, os, sys\natexit.register(print, 'runs')\natexit.register(sys.exit, 3)\nprint('main')\n",
+    )
+    assert program.exit == 0
+    assert lines[0] == "main" and lines[1].startswith("Exception ignored in atexit callback") and lines[-1] == "runs"
+    assert "SystemExit: 3" in lines
+    program, lines = _program_output(
+        tmp_path, "pc2", "import atexit, os\natexit.register(print, 'never')\natexit.register(os._exit, 4)\n"
+    )
+    assert (program.exit, lines) == (4, [])
+
+
+def test_an_icmp_ping_socket_is_unsupported_not_a_protocol_error(tmp_path: Path):
+    """socket(AF_INET, SOCK_DGRAM, IPPROTO_ICMP) is Linux's ping socket: unsupported here, as the README says,
+    not EPROTONOSUPPORT."""
+    program, lines = _program_output(
+        tmp_path,
+        "pc1",
+        "import socket\ntry: socket.socket(socket.AF_INET, socket.SOCK_DGRAM, socket.IPPROTO_ICMP)\n"
+        "except Exception as e: print(type(e).__name__)\n",
+    )
+    assert lines == ["UnsupportedInSimulation"]
+
+
+def test_a_file_moved_past_the_sockets_numbers_leaves_no_real_descriptor_open(tmp_path: Path):
+    """own_descriptor tries real numbers above the sockets' and closes every one it does not keep: opening and
+    closing a file with 30 sockets open leaves lanlab's process with the descriptors it had."""
+    import os
+
+    def open_descriptors() -> int:
+        return len(os.listdir("/proc/self/fd"))
+
+    source = (
+        "import os, socket, tempfile\nsockets = [socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for _ in range(30)]\n"
+        "for _ in range(5):\n    fd, path = tempfile.mkstemp(); os.close(fd); os.remove(path)\n"
+        "    with open(__file__) as f: f.read()\n"
+    )
+    before = open_descriptors()
+    program, lines = _program_output(tmp_path, "pc2", source)
+    assert program.exit == 0, lines
+    assert open_descriptors() <= before
+
+
+def test_asyncio_runs_where_the_platform_has_no_af_unix(tmp_path: Path):
+    """Where socket has no AF_UNIX (Windows), socketpair()'s default family is AF_INET and the pair is made over
+    loopback, as CPython makes it there: asyncio.run's self-pipe (refusing AF_INET broke it)."""
+    import subprocess
+    import sys
+
+    program = tmp_path / "loop.py"
+    program.write_text("import asyncio\nasyncio.run(asyncio.sleep(0.1))\nprint('ran')\n")
+    helpers = Path(__file__).resolve().parents[2] / "helpers"
+    runner = (
+        "import socket\ndel socket.AF_UNIX\nimport sys\n"
+        f"sys.path.insert(0, {str(helpers)!r})\n"
+        "from simnets import pair\nfrom lanlab.sim.shim import run_programs\n"
+        f"net = pair()\nprogram = net.node('pc1').run_program({str(program)!r})\nrun_programs(net, 10**9)\n"
+        "print(program.exit, [text for _, text in program.output])\n"
+    )
+    done = subprocess.run([sys.executable, "-c", runner], capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "0 ['ran']", done.stdout + done.stderr

@@ -73,8 +73,13 @@ def seconds_argument(value: Any) -> float:
     if isinstance(value, float):
         if value != value:
             raise ValueError("Invalid value NaN (not a number)")
+        if not abs(value) * 1e9 < 2**63:  # inf too: past what a 64-bit count of ns holds
+            raise OverflowError("timestamp out of range for platform time_t")
         return value
-    return float(operator.index(value))
+    whole = operator.index(value)
+    if abs(whole) * 10**9 >= 2**63:
+        raise OverflowError("timestamp too large to convert to C _PyTime_t")
+    return float(whole)
 
 
 class UnsupportedInSimulation(RuntimeError):
@@ -426,10 +431,16 @@ class Program:
         number. The kernel's number is moved past those its sockets hold, and kept from the sockets it
         makes later (while that file is open)."""
         if fd in self.descriptors and hasattr(_real_fcntl, "F_DUPFD_CLOEXEC"):
-            moved = fd
-            while moved in self.descriptors:  # the lowest real number above the sockets' that is free
-                moved = _real_fcntl.fcntl(fd, _real_fcntl.F_DUPFD_CLOEXEC, moved + 1)
-            _real_os.close(fd)  # (numbers tried and held by sockets are left to the kernel: not ours)
+            floor = fd + 1
+            while True:  # the lowest real number free from floor on that no socket of the program holds
+                while floor in self.descriptors:
+                    floor += 1
+                moved = _real_fcntl.fcntl(fd, _real_fcntl.F_DUPFD_CLOEXEC, floor)
+                if moved not in self.descriptors:
+                    break
+                _real_os.close(moved)
+                floor = moved + 1
+            _real_os.close(fd)
             fd = moved
         found = _real_os.fstat(fd)
         self.files_open[fd] = (found.st_dev, found.st_ino)
@@ -493,16 +504,18 @@ class Program:
         for function in self.atexit:
             try:
                 function()
-            except Exception as error:  # noqa: BLE001 - printed as atexit prints it, the exit goes on
+            except ProgramExit:
+                return
+            except (Exception, SystemExit) as error:  # noqa: BLE001 - printed as atexit prints it, the exit goes on
                 self.stdout.write(self.format_traceback(error))
         self.wait(lambda: all(t.finished or t.daemon for t in self.threads if t is not self.main))
         while self.exit_functions:
             function, args, kwargs = self.exit_functions.pop()
             try:
                 function(*args, **kwargs)
-            except SystemExit as stop:  # an atexit function's sys.exit sets the status (atexit_callfuncs)
-                status = _exit_status(stop.code, self)
-            except Exception as error:  # noqa: BLE001 - reported as atexit reports it, the others still run
+            except ProgramExit:  # os._exit in an atexit function: the process is gone, the rest never run
+                return
+            except (Exception, SystemExit) as error:  # noqa: BLE001 - atexit_callfuncs reports any; the status stays
                 self.stdout.write(
                     f"Exception ignored in atexit callback: {function!r}\n" + self.format_traceback(error)
                 )

@@ -136,6 +136,13 @@ def _service(port: Any, flags: int) -> int | str:
     return text
 
 
+def _copied_into(view: memoryview, data: bytes) -> int:
+    """recv_into's count: the bytes that fit are written; MSG_TRUNC's datagram length may be more."""
+    fits = min(len(view), len(data))
+    view[:fits] = data[:fits]
+    return len(data)
+
+
 def _bytes_like(data: Any) -> memoryview:
     """`data` as bytes, or the TypeError CPython's socket methods raise for anything else (a str, usually)."""
     try:
@@ -175,6 +182,8 @@ class SimSocket:
             raise UnsupportedInSimulation(
                 f"socket type {type} on host {program.node} (SOCK_STREAM and SOCK_DGRAM only)"
             )
+        if kind == _real.SOCK_DGRAM and proto == _real.IPPROTO_ICMP:
+            raise UnsupportedInSimulation(f"ICMP (ping) sockets on host {program.node} (lanlab's ping is `--do ping`)")
         if proto not in (0, _real.IPPROTO_TCP if kind == _real.SOCK_STREAM else _real.IPPROTO_UDP):
             raise os_error(E.EPROTONOSUPPORT)  # inet_create: no such protocol for this type
         self.family = _real.AddressFamily.AF_INET
@@ -874,7 +883,8 @@ class SimSocket:
         SO_RCVBUF, as Linux's __udp_enqueue_schedule_skb (a program that does not read cannot make the
         queue grow without end; Linux counts the drop as a UDP RcvbufError). False: dropped."""
         size = truesize(len(data))
-        if self._queued + size > self.getsockopt(_real.SOL_SOCKET, _real.SO_RCVBUF):
+        key = (_real.SOL_SOCKET, _real.SO_RCVBUF)  # read as getsockopt would, without its check of the descriptor:
+        if self._queued + size > self._options.get(key, UDP_DEFAULTS.get(key, 0)):  # a close under a call keeps it
             return False
         self._queued += size
         self._datagrams.append((data, source))
@@ -958,14 +968,12 @@ class SimSocket:
         if nbytes > len(view):  # CPython's check, before anything is read
             raise ValueError("buffer too small for requested bytes")
         data = self.recv(nbytes or len(view), flags)
-        view[: len(data)] = data
-        return len(data)
+        return _copied_into(view, data)
 
     def recvfrom_into(self, buffer: Any, nbytes: int = 0, flags: int = 0) -> tuple[int, Any]:
         view = _writable_buffer(buffer, "recvfrom_into")
         data, source = self.recvfrom(nbytes or len(view), flags)
-        view[: len(data)] = data
-        return len(data), source
+        return _copied_into(view, data), source
 
     # -- readiness (select) ----------------------------------------------------------------------------
     def _readable(self) -> bool:
@@ -1203,7 +1211,7 @@ class SocketFunctions:
             raise _real.gaierror(_real.EAI_FAMILY, "ai_family not supported")
         if host_name == "" or (host_name is None and port is None):  # glibc's answer to both
             raise _real.gaierror(_real.EAI_NONAME, "Name or service not known")
-        service = _service(port, flags)
+        service = _service(None if port in ("", b"") else port, flags)  # an empty service is none
         if host_name is None:  # RFC 3493 6.1: the wildcard to bind, else the loopback address
             ip = "0.0.0.0" if flags & _real.AI_PASSIVE else "127.0.0.1"
         elif flags & _real.AI_NUMERICHOST and numeric_address(str(host_name)) is None:
@@ -1213,12 +1221,16 @@ class SocketFunctions:
         # glibc's list: a numeric service (or none) yields TCP, UDP and raw, a service name the types it
         # is listed for ("http": TCP only); a type or protocol asked for narrows it
         by_proto = {_real.IPPROTO_TCP: _real.SOCK_STREAM, _real.IPPROTO_UDP: _real.SOCK_DGRAM}
+        if type and proto and by_proto.get(proto) != type:
+            raise _real.gaierror(_real.EAI_SOCKTYPE, "ai_socktype not supported")
+        if proto and proto not in by_proto:
+            raise _real.gaierror(_real.EAI_SERVICE, "Servname not supported for ai_socktype")
         kinds = [type] if type else [by_proto[proto]] if proto in by_proto else list(_PROTOCOL_OF)
         found = []
         for kind in kinds:
             if isinstance(service, int):
                 # listed with the others, a raw socket takes the port; asked for alone, only none
-                number = service if kind != _real.SOCK_RAW or not type or port is None else None
+                number = service if kind != _real.SOCK_RAW or not type or port in (None, "", b"") else None
             else:
                 number = port_of(service, _SERVICE_PROTOCOL.get(kind, "")) if kind in _SERVICE_PROTOCOL else None
             if number is not None:
@@ -1333,8 +1345,10 @@ class SocketFunctions:
     ) -> tuple[SimSocket, SimSocket]:
         """Two connected stream sockets over the host's loopback (CPython's own socketpair where
         AF_UNIX is missing: a listener, a connect, an accept); asyncio's event loop wakes itself so."""
-        if family == _real.AF_INET:
-            raise os_error(E.EOPNOTSUPP)  # Linux's inet sockets have no socketpair (sock_no_socketpair)
+        if family == _real.AF_INET and hasattr(_real, "AF_UNIX"):
+            # Linux's inet sockets have no socketpair (sock_no_socketpair); where there is no AF_UNIX, the default
+            # family is AF_INET and CPython makes the pair over loopback, as here
+            raise os_error(E.EOPNOTSUPP)
         if type != _real.SOCK_STREAM:
             raise UnsupportedInSimulation(f"socket.socketpair(type={type}) on host {self.host.name} (SOCK_STREAM only)")
         with self.sock_class(_real.AF_INET, _real.SOCK_STREAM) as listener:

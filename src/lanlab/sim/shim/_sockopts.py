@@ -228,8 +228,10 @@ def ip_value_error(option: int, value: Any, is_local: Callable[[IPv4Address], bo
     if option == _real.IP_MULTICAST_IF and isinstance(value, (bytes, bytearray)):
         if len(value) < 4:
             return E.EINVAL
-        # an in_addr, or an ip_mreq / ip_mreqn whose interface address is its second field
+        # an in_addr, or an ip_mreq / ip_mreqn whose interface address is its second field; an ip_mreqn's
+        # interface index, when given, is what counts (the address is not looked at)
         address = IPv4Address(bytes(value[4:8] if len(value) >= 8 else value[:4]))
-        if int(address) and not is_local(address):
+        by_index = len(value) >= 12 and int.from_bytes(value[8:12], sys.byteorder)
+        if int(address) and not by_index and not is_local(address):
             return E.EADDRNOTAVAIL
     return None

@@ -449,6 +449,7 @@ class Threads:
         try:
             hook(_real_threading.ExceptHookArgs((type(error), error, error.__traceback__, thread)))
         except Exception as failure:  # noqa: BLE001 - the thread ends either way
+            self.program.stdout.write("Exception in threading.excepthook:\n")
             self.program.uncaught(failure)
 
     def register_atexit(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
