@@ -804,3 +804,14 @@ def test_a_sweep_metric_no_run_has_warns_and_arithmetic_on_a_list_says_what_to_d
     assert "no run has a value" not in invoke(*common, "--metric", "x=frames").stderr
     listed = invoke(*common, "--metric", "x=links.*.frames + 1")
     assert "needs sum()" in listed.stderr and "concatenate" not in listed.output
+
+
+def test_sim_serve_host_that_is_empty_or_not_this_machine_s_says_host_not_port(topology: str):
+    """--host "" listened on every interface and printed http://:PORT; an address not the machine's was
+    blamed on --port. (198.51.100.7 is TEST-NET-2: binding to it sends nothing.)"""
+    assert_one_line_error(invoke("sim", "serve", topology, "--host", "", "--no-browser"), "--host", "empty")
+    assert_one_line_error(
+        invoke("sim", "serve", topology, "--host", "198.51.100.7", "--port", "0", "--no-browser"),
+        "--host 198.51.100.7",
+        "address of this machine",
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import shutil
 import sys
 import tempfile
@@ -13,9 +14,9 @@ from typing import Any
 
 import click
 
-from lanlab.cli.common import EXIT_INTERRUPTED, fail
+from lanlab.cli.common import EXIT_INTERRUPTED, NonEmptyType, fail
 from lanlab.cli.help import Command
-from lanlab.i18n import _, localize, message_of
+from lanlab.i18n import N_, _, localize, message_of
 from lanlab.units import UnitError, parse_duration
 
 
@@ -31,6 +32,7 @@ from lanlab.units import UnitError, parse_duration
 )
 @click.option(
     "--host",
+    type=NonEmptyType("ADDR", N_("address"), N_("one of this machine's, like 127.0.0.1 (0.0.0.0: every interface)")),
     default="127.0.0.1",
     show_default=True,
     help="Address to listen on. Anything but loopback lets other machines drive this simulator "
@@ -144,10 +146,17 @@ async def _serve(server: Any, open_browser: bool) -> None:
     try:
         await server.start()
     except OSError as error:
+        if error.errno in (errno.EADDRINUSE, errno.EACCES):  # the port: taken, or below 1024
+            fail(
+                _(
+                    "--port {port}: cannot listen on {host}:{port}: {reason}; choose another --port (0: any free port)"
+                ).format(port=server.port, host=server.host, reason=error.strerror or error)
+            )
         fail(
             _(
-                "--port {port}: cannot listen on {host}:{port}: {reason}; choose another --port (0: any free port)"
-            ).format(port=server.port, host=server.host, reason=error.strerror or error)
+                "--host {host}: cannot listen there: {reason}; give an address of this machine, like 127.0.0.1 "
+                "(0.0.0.0: every interface)"
+            ).format(host=server.host, reason=error.strerror or error)
         )
     click.echo(_("lanlab sim serve at {url}  (Ctrl-C stops)").format(url=server.url))
     sys.stdout.flush()

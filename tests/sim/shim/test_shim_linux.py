@@ -1700,3 +1700,28 @@ def test_asyncio_runs_where_the_platform_has_no_af_unix(tmp_path: Path):
     )
     done = subprocess.run([sys.executable, "-c", runner], capture_output=True, text=True, timeout=60)
     assert done.stdout.strip() == "0 ['ran']", done.stdout + done.stderr
+
+
+def test_lo_s_broadcast_address_needs_so_broadcast_and_reaches_every_socket_on_the_port(tmp_path: Path):
+    """127.255.255.255 is lo's broadcast (Linux's local table): without SO_BROADCAST sendto is EACCES, with it
+    every wildcard socket on the port gets a copy (it was a unicast to the host: one socket, no option needed)."""
+    source = """
+import errno, socket
+def receiver(port=0):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("0.0.0.0", port)); s.settimeout(0.2); return s
+first = receiver(); port = first.getsockname()[1]; second = receiver(port)
+tx = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+try: tx.sendto(b"no option", ("127.255.255.255", port))
+except OSError as e: print("without SO_BROADCAST", errno.errorcode[e.errno])
+tx.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
+tx.sendto(b"with it", ("127.255.255.255", port))
+for s in (first, second):
+    got = []
+    try:
+        while True: got.append(s.recv(100))
+    except TimeoutError: pass
+    print(got)
+"""
+    program, lines = _program_output(tmp_path, "pc1", source)
+    assert lines == ["without SO_BROADCAST EACCES", "[b'with it']", "[b'with it']"], lines

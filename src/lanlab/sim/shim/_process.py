@@ -22,8 +22,9 @@ import traceback
 import weakref
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from ipaddress import IPv4Address
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, Final, TextIO
 
 from greenlet import GreenletExit, getcurrent, greenlet
 
@@ -65,6 +66,11 @@ def seconds_to_ns(seconds: float) -> int:
     """A timeout in ns: any positive one lasts at least 1 ns, so every wait moves time on
     (queue's left-over 5e-17 s would otherwise be a wait of 0 ns, forever)."""
     return max(1, int(seconds * 1e9)) if seconds > 0 else 0
+
+
+# lo's broadcast address (Linux's local table: `broadcast 127.255.255.255 dev lo`): a broadcast, not a unicast
+# to the host, so it needs SO_BROADCAST and reaches every socket on the port
+LOOPBACK_BROADCAST: Final = IPv4Address("127.255.255.255")
 
 
 def seconds_argument(value: Any) -> float:
@@ -223,7 +229,7 @@ class ShimHost:
         a unicast one to the best: bound to the address itself before any address, connected before
         not, and among equals the one bound last (Linux puts a new socket at the head of the port's list)."""
         takers = [sock for sock in self.udp_bound.get(port, ()) if sock.takes(dst, src, src_port)]
-        if len(takers) < 2 or not (dst in self.host.addresses or dst.is_loopback):
+        if len(takers) < 2 or dst == LOOPBACK_BROADCAST or not (dst in self.host.addresses or dst.is_loopback):
             return takers
         return [max(reversed(takers), key=lambda sock: sock.specificity())]
 

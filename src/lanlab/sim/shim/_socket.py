@@ -20,7 +20,13 @@ from lanlab.proto.ipv4 import Delivery, LocalIpError
 from lanlab.proto.tcp import ANY, LocalTcpError, TcpConfig, TcpState
 from lanlab.proto.udp import PortInUseError
 from lanlab.sim.core.node import HasAddresses
-from lanlab.sim.shim._process import Sockets, UnsupportedInSimulation, seconds_argument, seconds_to_ns
+from lanlab.sim.shim._process import (
+    LOOPBACK_BROADCAST,
+    Sockets,
+    UnsupportedInSimulation,
+    seconds_argument,
+    seconds_to_ns,
+)
 from lanlab.sim.shim._proxy import with_globals
 from lanlab.sim.shim._services import getprotobyname, name_of, port_of
 from lanlab.sim.shim._sockopts import (
@@ -765,7 +771,10 @@ class SimSocket:
         ip, port = target
         host = self._host
         delivery = host.ipv4.accepts(ip) if ip != BROADCAST else Delivery.LIMITED_BROADCAST
-        broadcast = delivery in (Delivery.LIMITED_BROADCAST, Delivery.DIRECTED_BROADCAST) or ip == BROADCAST
+        broadcast = delivery in (Delivery.LIMITED_BROADCAST, Delivery.DIRECTED_BROADCAST) or ip in (
+            BROADCAST,
+            LOOPBACK_BROADCAST,
+        )
         if broadcast and not self._option(_real.SOL_SOCKET, _real.SO_BROADCAST):
             raise os_error(E.EACCES)  # Linux: broadcast needs SO_BROADCAST
         if len(data) > 65507:
