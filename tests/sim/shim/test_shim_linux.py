@@ -1355,6 +1355,18 @@ print("reset", flags(s3), "SO_ERROR", s3.getsockopt(socket.SOL_SOCKET, socket.SO
 u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("127.0.0.1", 0))
 socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"abcdef", u.getsockname())
 print("MSG_TRUNC", len(u.recv(3, socket.MSG_TRUNC)))
+c4 = socket.create_connection(l.getsockname()); s4, _ = l.accept()
+c4.sendall(b"bye"); c4.close(); time.sleep(0.05)
+print("data, then the FIN", flags(s4))  # RDHUP with the data still unread
+gone = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); gone.bind(("127.0.0.1", 0)); gone_port = gone.getsockname()[1]
+gone.close()
+refused = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); refused.connect(("127.0.0.1", gone_port))
+refused.send(b"x"); time.sleep(0.05)
+p = select.poll(); p.register(refused, select.POLLIN | select.POLLOUT)
+print("an ICMP error pending", [n for n in ("POLLIN", "POLLOUT", "POLLERR") if p.poll(0)[0][1] & getattr(select, n)])
+l.settimeout(0.2)
+try: l.recv(10)
+except OSError as e: print("recv on a listener with a timeout", type(e).__name__)
 socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"0123456789", u.getsockname())
 buffer = bytearray(4); print("recv_into MSG_TRUNC", u.recv_into(buffer, 4, socket.MSG_TRUNC), buffer)
 cpu = time.process_time(); time.sleep(1)
@@ -1374,7 +1386,7 @@ with open(path, "rb") as f: print("file holds", f.read())
 with open(path, "ab") as f:
     s = socket.socket(); print("a socket's number is no open file's", s.fileno() != f.fileno()); s.close()
 r, w = os.pipe()
-print("pipe ends are no socket's", not {r, w} & {s.fileno() for s in (l, a, b, *many)})
+print("pipe ends are no socket's", not {r, w} & {s.fileno() for s in (l, a, b, *many)}, "in order", r < w)
 os.write(w, b"through the pipe"); print(os.read(r, 100)); os.close(r); os.close(w)
 a.sendall(b"over tcp"); print("tcp still works", b.recv(20))
 os.remove(path)
@@ -1412,6 +1424,10 @@ threading.Timer(0.5, lambda: socket.create_connection(address).close()).start()
 closed_under(l, lambda: l.accept()[0].recv(1), 0.5)  # a blocking accept still takes the connection
 try: socket.create_connection(address)
 except OSError as e: print("then the listener is gone", errno.errorcode[e.errno])
+blocked = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); blocked.bind(("127.0.0.1", 0))
+number = blocked.fileno(); waiting = threading.Thread(target=blocked.recv, args=(1,), daemon=True); waiting.start()
+time.sleep(0.1); blocked.close()
+print("its number is free at close", socket.socket().fileno() == number)
 """
 
 

@@ -178,6 +178,11 @@ class TcpConnection:
         return self._fin_received and not self._recv_buffer
 
     @property
+    def fin_received(self) -> bool:
+        """The peer's FIN arrived (bytes before it may still wait to be read): Linux's RCV_SHUTDOWN."""
+        return self._fin_received
+
+    @property
     def can_send(self) -> bool:
         """Sending is allowed: opening or open, and not shut down for writing."""
         return self.state in (S.SYN_SENT, S.SYN_RECEIVED, S.ESTABLISHED, S.CLOSE_WAIT) and not self._fin_queued

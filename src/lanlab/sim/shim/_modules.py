@@ -325,7 +325,8 @@ class DescriptorCalls:
     def pipe(self) -> tuple[int, int]:
         """A real pipe whose two numbers are the program's (not its sockets')."""
         read_end, write_end = self.real.pipe()
-        return self.program.own_descriptor(read_end), self.program.own_descriptor(write_end)
+        read_end = self.program.own_descriptor(read_end)
+        return read_end, self.program.own_descriptor(write_end, above=read_end + 1)
 
     def calls(self) -> dict[str, Callable[..., Any]]:
         return {

@@ -431,13 +431,14 @@ class Program:
         self.descriptors[fd] = holder
         return fd
 
-    def own_descriptor(self, fd: int) -> int:
+    def own_descriptor(self, fd: int, above: int = 0) -> int:
         """A real descriptor the program just opened (a file), made its own: Linux has one table per process,
         so no two open things share a number, and os.write(fd) must not reach a socket with the file's
         number. The kernel's number is moved past those its sockets hold, and kept from the sockets it
-        makes later (while that file is open)."""
-        if fd in self.descriptors and hasattr(_real_fcntl, "F_DUPFD_CLOEXEC"):
-            floor = fd + 1
+        makes later (while that file is open). `above`: a number it must be past (a pipe's write end, past
+        its read end, as pipe(2) numbers them)."""
+        if (fd in self.descriptors or fd < above) and hasattr(_real_fcntl, "F_DUPFD_CLOEXEC"):
+            floor = max(fd + 1, above)
             while True:  # the lowest real number free from floor on that no socket of the program holds
                 while floor in self.descriptors:
                     floor += 1
@@ -466,8 +467,10 @@ class Program:
             return False
         return True
 
-    def release_fd(self, fd: int) -> None:
-        self.descriptors.pop(fd, None)
+    def release_fd(self, fd: int, holder: Any) -> None:
+        """Descriptor `fd` of `holder` is free (not another's that has the number since)."""
+        if self.descriptors.get(fd) is holder:
+            del self.descriptors[fd]
 
     def socket_at(self, fd: int) -> Any:
         """The simulated socket descriptor `fd` is in this process, or None (a file's, an epoll's, none)."""

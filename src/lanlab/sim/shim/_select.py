@@ -103,13 +103,15 @@ class Readiness:
         if getattr(sock, "_tcp", False) and sock._conn is None and sock._listener is None:
             return POLLOUT | POLLHUP  # a TCP socket never connected (tcp_poll in TCP_CLOSE)
         events = (POLLIN if sock._readable() else 0) | (POLLOUT if sock._writable() else 0)
+        if getattr(sock, "_refused", False):  # a UDP socket's pending ICMP error: POLLERR, not a datagram to read
+            events = (events & ~POLLIN if not sock._datagrams else events) | POLLERR
         conn = sock._conn
         if conn is not None:  # tcp_poll
             if conn.error and not sock._reset_reported:  # sk_err, until a call or SO_ERROR reads it
                 events |= POLLERR
             # RCV_SHUTDOWN: the peer's FIN, our SHUT_RD, or the connection's end (tcp_done shuts both ways)
             closed = conn.state is TcpState.CLOSED
-            reading_shut = closed or conn.at_eof or sock._shut_rd
+            reading_shut = closed or conn.fin_received or sock._shut_rd
             if reading_shut:
                 events |= POLLIN | POLLRDHUP
             if closed or (reading_shut and (sock._shut_wr or not conn.can_send)):
@@ -182,7 +184,7 @@ class Epoll:
 
     def close(self) -> None:
         if self._fd is not None:
-            self._readiness.program.release_fd(self._fd)
+            self._readiness.program.release_fd(self._fd, self)
         self._fd = None
 
     def fileno(self) -> int:

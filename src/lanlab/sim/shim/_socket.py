@@ -911,6 +911,9 @@ class SimSocket:
             return self._recvfrom(bufsize, flags)[0]
         conn = self._conn
         if conn is None:
+            listener = self._listener
+            if listener is not None and self._timeout:  # CPython polls first, and a listener is readable only
+                self._block(lambda: bool(listener.accept_queue), flags)  # with a connection waiting
             raise os_error(E.ENOTCONN)
         if bufsize == 0:
             return b""  # Linux answers at once, whatever is queued
@@ -1048,9 +1051,11 @@ class SimSocket:
             self._release()
 
     def _release(self) -> None:
-        """The descriptor is closed: the socket ends now, or after the calls blocked on it (_block)."""
+        """The descriptor is closed: the socket ends now, or after the calls blocked on it (_block); its number
+        is free at once either way, as close(2) frees it while the kernel's file lives on."""
         if self._blocked:
             self._fd_taken = True
+            self._program.release_fd(self._fd, self)
         else:
             self._real_close()
 
@@ -1076,7 +1081,7 @@ class SimSocket:
         self._released = True  # the descriptor is gone; a makefile() closed later finds nothing to do
         shim, host = self._shim, self._host
         shim.sockets.discard(self)
-        self._program.release_fd(self._fd)
+        self._program.release_fd(self._fd, self)
         self._program.sockets.discard(self)
         if self._bound is not None:
             if self._tcp:
