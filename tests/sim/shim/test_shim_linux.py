@@ -1369,8 +1369,8 @@ try: l.recv(10)
 except OSError as e: print("recv on a listener with a timeout", type(e).__name__)
 socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"0123456789", u.getsockname())
 buffer = bytearray(4); print("recv_into MSG_TRUNC", u.recv_into(buffer, 4, socket.MSG_TRUNC), buffer)
-cpu = time.process_time(); time.sleep(1)
-print("CPU while sleeping", round(time.process_time() - cpu, 1), round(time.thread_time(), 1))
+cpu, thread_cpu = time.process_time(), time.thread_time(); time.sleep(1)
+print("CPU while sleeping", round(time.process_time() - cpu, 1), round(time.thread_time() - thread_cpu, 1))
 """
 
 

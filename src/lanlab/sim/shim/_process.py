@@ -18,6 +18,7 @@ from __future__ import annotations
 import io
 import operator
 import os as _real_os
+import sys
 import traceback
 import weakref
 from collections import deque
@@ -73,6 +74,9 @@ def seconds_to_ns(seconds: float) -> int:
 LOOPBACK_BROADCAST: Final = IPv4Address("127.255.255.255")
 
 
+_NEW_PYTIME = sys.version_info >= (3, 13)  # the C type's public name, in CPython's message
+
+
 def seconds_argument(value: Any) -> float:
     """A time in seconds given to sleep() or settimeout(), read as CPython's _PyTime_FromSecondsObject reads
     it: a float (not NaN) or an integer (by __index__, so "1" and Decimal are TypeErrors)."""
@@ -84,7 +88,7 @@ def seconds_argument(value: Any) -> float:
         return value
     whole = operator.index(value)
     if abs(whole) * 10**9 >= 2**63:
-        raise OverflowError("timestamp too large to convert to C _PyTime_t")
+        raise OverflowError(f"timestamp too large to convert to C {'PyTime_t' if _NEW_PYTIME else '_PyTime_t'}")
     return float(whole)
 
 

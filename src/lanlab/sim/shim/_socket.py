@@ -10,6 +10,7 @@ import os
 import re
 import socket as _real
 import struct
+import sys as _real_sys
 import types
 from collections import deque
 from ipaddress import IPv4Address
@@ -120,12 +121,12 @@ _NUMERIC_SERVICE = re.compile(r"\s*[+-]?[0-9]+")  # what strtoul reads whole
 
 def _service(port: Any, flags: int) -> int | str:
     """getaddrinfo's port argument as glibc reads it: None is 0; a number (CPython passes an int as its
-    decimal text) is strtoul's, cut to a C int: a negative one is looked up as a name and so unknown, any
+    decimal text, before 3.12 only one that fits a C long) is strtoul's, cut to a C int: a negative one is looked up as a name and so unknown, any
     other taken modulo 65536 (70000 is 4464); otherwise a service name, refused with AI_NUMERICSERV."""
     if port is None:
         return 0
     if isinstance(port, int):
-        if not -(2**63) <= port < 2**63:
+        if _real_sys.version_info < (3, 12) and not -(2**63) <= port < 2**63:  # 3.12 passes any int as its text
             raise OverflowError("Python int too large to convert to C long")
         text = str(port)
     elif isinstance(port, (bytes, str)):
