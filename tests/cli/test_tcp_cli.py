@@ -251,8 +251,7 @@ def test_connect_is_full_duplex_on_a_terminal():
         try:
             # the chat relays only to clients already in the room: wait for the server to log ours
             # (a fixed sleep lost the race under load)
-            ready, _, _ = select.select([server.proc.stdout], [], [], 30)
-            assert ready and "(1 connected)" in server.proc.stdout.readline()
+            server.expect("(1 connected)", timeout=30)
             lanlab("tcp", "connect", "127.0.0.1", str(server.port), "--send", "早上好", "--wait", "0.1")
             ready, _, _ = select.select([client.stdout], [], [], 5)
             heard = client.stdout.readline() if ready else b""

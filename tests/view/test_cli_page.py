@@ -130,10 +130,7 @@ def test_view_serves_the_page_on_loopback_until_stopped():
 
     viewer = Running("sim", "view", HUB, "--do", "pc1 ping pc3 -c 1", "--until", "1s", "--no-browser", "--port", "0")
     try:
-        line = viewer.first_line
-        while not line.startswith("viewer at"):
-            line = viewer.proc.stdout.readline()
-            assert line, viewer.stderr
+        line = viewer.first_line if viewer.first_line.startswith("viewer at") else viewer.expect("viewer at")
         url = line.split()[2]
         assert url.startswith("http://127.0.0.1:")
         page = urllib.request.urlopen(url, timeout=5).read().decode()
