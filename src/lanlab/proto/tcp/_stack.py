@@ -110,7 +110,7 @@ class TcpStack:
         and each new connection goes to one of them (Linux's reuseport group)."""
         holding = self.listeners_on(ip, port)
         sharing = reuse_port and bool(holding) and all(other.reuse_port for other in holding)
-        if not sharing and self.port_in_use(ip, port, reuse):
+        if not sharing and (holding or self.connections_in_the_way(ip, port, reuse)):
             raise LocalTcpError(f"port {port} is in use")
         listener = Listener(ip, port, backlog, reuse_port)
         self.listeners.setdefault((ip, port), []).append(listener)

@@ -161,25 +161,23 @@ def duration_s(text: str) -> int:
         raise argparse.ArgumentTypeError(localize(message_of(error))) from None
 
 
-def timeout_s(text: str) -> int:
-    """A timeout argument: a duration_s more than 0 (the real CLI's --timeout refuses 0 in the same words)."""
+def _more_than_zero(text: str, refusal: Any) -> int:
+    """A duration_s that must be more than 0; `refusal` says why when it is not."""
     value = duration_s(text)
     if value <= 0:
-        raise argparse.ArgumentTypeError(
-            localize(L_("{value} is no time to wait: give more than 0, like 5s", value=text))
-        )
+        raise argparse.ArgumentTypeError(localize(refusal))
     return value
+
+
+def timeout_s(text: str) -> int:
+    """A timeout argument: more than 0 (the real CLI's --timeout refuses 0 in the same words)."""
+    return _more_than_zero(text, L_("{value} is no time to wait: give more than 0, like 5s", value=text))
 
 
 def interval_s(text: str) -> int:
-    """A time between two sends: a duration_s more than 0 (with 0 every one would go at one instant, and
-    the run would never leave it)."""
-    value = duration_s(text)
-    if value <= 0:
-        raise argparse.ArgumentTypeError(
-            localize(L_("{value}: give a time more than 0 between two sends, like 0.01", value=text))
-        )
-    return value
+    """A time between two sends: more than 0 (with 0 every one would go at one instant, and the run would
+    never leave it)."""
+    return _more_than_zero(text, L_("{value}: give a time more than 0 between two sends, like 0.01", value=text))
 
 
 def int_in(low: int, high: int | None = None) -> Callable[[str], int]:

@@ -15,6 +15,7 @@ A program that never waits is stopped by the watchdog (`_watchdog`).
 
 from __future__ import annotations
 
+import functools
 import io
 import operator
 import os as _real_os
@@ -515,24 +516,27 @@ class Program:
         # Python runs threading's atexit functions, then waits for non-daemon threads (threading._shutdown),
         # then the atexit module's functions, the last registered first (Py_FinalizeEx).
         for function in self.atexit:
-            try:
-                function()
-            except ProgramExit:
+            if not self._at_exit(function):
                 return
-            except (Exception, SystemExit) as error:  # noqa: BLE001 - printed as atexit prints it, the exit goes on
-                self.stdout.write(self.format_traceback(error))
         self.wait(lambda: all(t.finished or t.daemon for t in self.threads if t is not self.main))
         while self.exit_functions:
             function, args, kwargs = self.exit_functions.pop()
-            try:
-                function(*args, **kwargs)
-            except ProgramExit:  # os._exit in an atexit function: the process is gone, the rest never run
+            if not self._at_exit(
+                functools.partial(function, *args, **kwargs), f"Exception ignored in atexit callback: {function!r}\n"
+            ):
                 return
-            except (Exception, SystemExit) as error:  # noqa: BLE001 - atexit_callfuncs reports any; the status stays
-                self.stdout.write(
-                    f"Exception ignored in atexit callback: {function!r}\n" + self.format_traceback(error)
-                )
         self._finish(status)
+
+    def _at_exit(self, function: Callable[[], Any], heading: str = "") -> bool:
+        """Run one exit function; what it raises, SystemExit too, is reported under `heading` and the exit goes
+        on, its status unchanged (atexit_callfuncs). False: it called os._exit, the process is gone."""
+        try:
+            function()
+        except ProgramExit:
+            return False
+        except (Exception, SystemExit) as error:  # noqa: BLE001 - reported, the others still run
+            self.stdout.write(heading + self.format_traceback(error))
+        return True
 
     def uncaught(self, error: BaseException) -> None:
         """The main thread's uncaught exception, through sys.excepthook: the traceback, or the program's own

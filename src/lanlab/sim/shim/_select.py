@@ -31,13 +31,7 @@ EPOLLONESHOT = getattr(_real, "EPOLLONESHOT", 1 << 30)
 
 
 def _fd(item: Any) -> int:
-    if isinstance(item, int):
-        fd = item
-    else:
-        fileno = getattr(item, "fileno", None)
-        if fileno is None:
-            raise TypeError("argument must be an int, or have a fileno() method.")
-        fd = fileno()
+    fd = item if isinstance(item, int) else getattr(item, "fileno", lambda: None)()
     if not isinstance(fd, int):
         raise TypeError("argument must be an int, or have a fileno() method.")
     if fd < 0:

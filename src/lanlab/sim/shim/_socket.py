@@ -121,8 +121,9 @@ _NUMERIC_SERVICE = re.compile(r"\s*[+-]?[0-9]+")  # what strtoul reads whole
 
 def _service(port: Any, flags: int) -> int | str:
     """getaddrinfo's port argument as glibc reads it: None is 0; a number (CPython passes an int as its
-    decimal text, before 3.12 only one that fits a C long) is strtoul's, cut to a C int: a negative one is looked up as a name and so unknown, any
-    other taken modulo 65536 (70000 is 4464); otherwise a service name, refused with AI_NUMERICSERV."""
+    decimal text, before 3.12 only one that fits a C long) is strtoul's, cut to a C int: a negative one is
+    looked up as a name and so unknown, any other taken modulo 65536 (70000 is 4464); otherwise a service
+    name, refused with AI_NUMERICSERV."""
     if port is None:
         return 0
     if isinstance(port, int):
@@ -417,7 +418,7 @@ class SimSocket:
         elif key in ((_real.SOL_SOCKET, SO_RCVTIMEO), (_real.SOL_SOCKET, SO_SNDTIMEO)) and key in self._options:
             value = shown_timeout(self._options[key])
         else:
-            value = self._options.get(key, (TCP_DEFAULTS if self._tcp else UDP_DEFAULTS).get(key, 0))
+            value = self._option_or_default(key)
         if buflen and isinstance(value, int):
             return struct.pack("i", value)[:buflen] if key not in STRUCT_OPTIONS else bytes(buflen)
         if isinstance(value, bytes):  # a struct: its first bytes, or read as a C int without a buffer size
@@ -426,6 +427,10 @@ class SimSocket:
 
     def _option(self, level: int, option: int) -> Any:
         return self._options.get((level, option), 0)
+
+    def _option_or_default(self, key: tuple[int, int]) -> Any:
+        """An option's value as set, or Linux's default for the protocol."""
+        return self._options.get(key, (TCP_DEFAULTS if self._tcp else UDP_DEFAULTS).get(key, 0))
 
     def settimeout(self, value: float | None) -> None:
         if value is not None:
@@ -451,7 +456,7 @@ class SimSocket:
         self._check_open()
         if self._bound is not None or self._key is not None:
             raise os_error(E.EINVAL)
-        if ip != ANY and ip not in self._host.addresses and not ip.is_loopback and not self._receives_at(ip):
+        if ip != ANY and not self._is_own_address(ip) and not self._receives_at(ip):
             raise os_error(E.EADDRNOTAVAIL)
         if self._tcp:
             port = self._bind_tcp(ip, port)
@@ -787,7 +792,7 @@ class SimSocket:
         ttl = None
         if ip.is_multicast:
             ttl = int(self._options.get((_real.IPPROTO_IP, _real.IP_MULTICAST_TTL), 1))
-        if ip.is_loopback or (ip in host.addresses):
+        if self._is_own_address(ip):
             self._loop_datagram(ip, port, data)
             return len(data)
         self._wait_for_room(ip, len(data))
@@ -841,7 +846,7 @@ class SimSocket:
     def _loop_datagram(self, ip: IPv4Address, port: int, data: bytes) -> None:
         """Datagrams to this host (127.0.0.1, its own address, a group it joined, a broadcast) stay inside it."""
         host = self._host
-        if ip.is_loopback or ip in host.addresses:
+        if self._is_own_address(ip):
             source = LOOPBACK if ip.is_loopback else ip
         elif ip.is_multicast:
             if host.ipv4.accepts(ip) is None:  # a group this host has not joined
@@ -853,7 +858,7 @@ class SimSocket:
         receivers = self._shim.udp_receivers(port, ip, source, src_port)
         for sock in receivers:
             self._shim.queue_datagram(sock, data, (str(source), src_port), port, None, host.engine.now)
-        if not receivers and (ip.is_loopback or ip in host.addresses) and self._peer == (ip, port):
+        if not receivers and self._is_own_address(ip) and self._peer == (ip, port):
             # Nobody on the port: the host's ICMP port unreachable to itself reaches the connected
             # sender as ECONNREFUSED on its next call (udp(7), RFC 1122 4.1.3.3), as one from the wire does.
             self._refused = True
@@ -893,8 +898,8 @@ class SimSocket:
         SO_RCVBUF, as Linux's __udp_enqueue_schedule_skb (a program that does not read cannot make the
         queue grow without end; Linux counts the drop as a UDP RcvbufError). False: dropped."""
         size = truesize(len(data))
-        key = (_real.SOL_SOCKET, _real.SO_RCVBUF)  # read as getsockopt would, without its check of the descriptor:
-        if self._queued + size > self._options.get(key, UDP_DEFAULTS.get(key, 0)):  # a close under a call keeps it
+        # not through getsockopt, whose descriptor check a socket closed under a blocked call would fail
+        if self._queued + size > self._option_or_default((_real.SOL_SOCKET, _real.SO_RCVBUF)):
             return False
         self._queued += size
         self._datagrams.append((data, source))
@@ -1226,7 +1231,9 @@ class SocketFunctions:
             raise _real.gaierror(_real.EAI_FAMILY, "ai_family not supported")
         if host_name == "" or (host_name is None and port is None):  # glibc's answer to both
             raise _real.gaierror(_real.EAI_NONAME, "Name or service not known")
-        service = _service(None if port in ("", b"") else port, flags)  # an empty service is none
+        if port in ("", b""):  # an empty service is none (but with no host either, not the error above)
+            port = None
+        service = _service(port, flags)
         if host_name is None:  # RFC 3493 6.1: the wildcard to bind, else the loopback address
             ip = "0.0.0.0" if flags & _real.AI_PASSIVE else "127.0.0.1"
         elif flags & _real.AI_NUMERICHOST and numeric_address(str(host_name)) is None:
@@ -1245,7 +1252,7 @@ class SocketFunctions:
         for kind in kinds:
             if isinstance(service, int):
                 # listed with the others, a raw socket takes the port; asked for alone, only none
-                number = service if kind != _real.SOCK_RAW or not type or port in (None, "", b"") else None
+                number = service if kind != _real.SOCK_RAW or not type or port is None else None
             else:
                 number = port_of(service, _SERVICE_PROTOCOL.get(kind, "")) if kind in _SERVICE_PROTOCOL else None
             if number is not None:
