@@ -323,6 +323,20 @@ def empty_server():  # type: ignore[no-untyped-def]
     process.wait(timeout=10)
 
 
+def settled_position(driver, script: str, name: str, seconds: float = 20) -> list[float]:  # type: ignore[no-untyped-def]
+    """Node `name`'s position by `script`, once two reads 0.2 s apart agree: a drag aimed while the layout
+    still moves the nodes (a loaded machine draws late) lands beside them, and nothing is cabled."""
+    deadline = time.monotonic() + seconds
+    last = None
+    while time.monotonic() < deadline:
+        position = driver.execute_script(script, name)
+        if position == last:
+            return position
+        last = position
+        time.sleep(0.2)
+    raise AssertionError(f"{name} never stopped moving: {last}")
+
+
 def after_reload(driver, action) -> None:  # type: ignore[no-untyped-def]
     """Do `action` (an edit), then wait for the page the rebuilt network reloads."""
     driver.execute_script("window.lanlabBefore = true")
@@ -466,7 +480,7 @@ def test_drag_a_node_onto_another_cables_them_and_each_kind_has_its_form(empty_s
         where = """const t = lanlab.topology, box = t.cy.container().getBoundingClientRect();
             const p = t.cy.getElementById(t.nodeId[arguments[0]]).renderedPosition();
             return [p.x - box.width / 2, p.y - box.height / 2];"""
-        pc1, sw1 = driver.execute_script(where, "pc1"), driver.execute_script(where, "sw1")
+        pc1, sw1 = settled_position(driver, where, "pc1"), settled_position(driver, where, "sw1")
         canvas = driver.execute_script("return lanlab.topology.cy.container()")
 
         def drag() -> None:
