@@ -97,3 +97,10 @@ def test_a_vendor_name_given_as_an_address_points_to_search(text, hint):
     result = run(text)
     assert result.exit_code == 2
     assert result.output.count("\n") == 1 and result.output.rstrip().endswith(hint)
+
+
+def test_macos_arp_notation_without_leading_zeros_names_the_vendor():
+    """macOS's `arp -a` drops leading zeros (0:1b:63:84:45:e6): pasted as is, it still names the vendor."""
+    result = run("0:1b:63:84:45:e6")
+    assert result.exit_code == 0
+    assert result.output.splitlines()[0] == "00:1b:63:84:45:e6  Apple, Inc.  (MA-L 00:1B:63/24)"

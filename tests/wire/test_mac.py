@@ -9,14 +9,35 @@ from wire_strategies import macs
 
 
 @pytest.mark.parametrize(
-    "text", ["02:00:00:00:00:01", "02-00-00-00-00-01", "0200.0000.0001", "020000000001", "02:00:00:00:00:01".upper()]
+    "text",
+    [
+        "02:00:00:00:00:01",
+        "02-00-00-00-00-01",
+        "0200.0000.0001",
+        "020000000001",
+        "02:00:00:00:00:01".upper(),
+        "2:0:0:0:0:1",  # macOS's and the BSDs' arp -a: no leading zeros
+        "2-0-00-0-0-01",
+    ],
 )
 def test_mac_accepts_the_usual_spellings(text):
     """Colon, dash, Cisco dotted and bare hex forms all give the same address."""
     assert str(MacAddress(text)) == "02:00:00:00:00:01"
 
 
-@pytest.mark.parametrize("bad", ["02:00:00:00:00", "02:00:00:00:00:0g", "02:00-00:00:00:01", "", "x" * 12])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "02:00:00:00:00",
+        "02:00:00:00:00:0g",
+        "02:00-00:00:00:01",
+        "",
+        "x" * 12,
+        "2:0:0:0:0:100",
+        "2::0:0:0:1",
+        "1:2:3:4:5:6:7",
+    ],
+)
 def test_mac_rejects_bad_text(bad):
     """Text that is not six octets raises a WireError naming the input."""
     with pytest.raises(WireError, match="MacAddress"):

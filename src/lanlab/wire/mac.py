@@ -11,9 +11,10 @@ import re
 from lanlab import oui
 from lanlab.wire.errors import MalformedError
 
-# aa:bb:cc:dd:ee:ff, aa-bb-cc-dd-ee-ff, aabb.ccdd.eeff (Cisco), aabbccddeeff
+# aa:bb:cc:dd:ee:ff, aa-bb-cc-dd-ee-ff, aabb.ccdd.eeff (Cisco), aabbccddeeff; with a separator an octet
+# may drop its leading zero (0:1b:63:84:45:e6), as macOS's and the BSDs' `arp -a` print it
 _TEXT = re.compile(
-    r"^(?:[0-9a-f]{2}([:-])[0-9a-f]{2}(?:\1[0-9a-f]{2}){4}|[0-9a-f]{4}\.[0-9a-f]{4}\.[0-9a-f]{4}|[0-9a-f]{12})$",
+    r"^(?:[0-9a-f]{1,2}([:-])[0-9a-f]{1,2}(?:\1[0-9a-f]{1,2}){4}|[0-9a-f]{4}\.[0-9a-f]{4}\.[0-9a-f]{4}|[0-9a-f]{12})$",
     re.IGNORECASE,
 )
 
@@ -28,9 +29,13 @@ class MacAddress(bytes):
         if isinstance(value, MacAddress):
             return value
         if isinstance(value, str):
-            if not _TEXT.match(value):
+            match = _TEXT.match(value)
+            if not match:
                 raise MalformedError(f"MacAddress: {value!r} is not a MAC address (write it like 02:00:00:00:00:01)")
-            return bytes.__new__(cls, bytes.fromhex(re.sub(r"[:.-]", "", value)))
+            separator = match.group(1)
+            if separator:
+                return bytes.__new__(cls, bytes(int(octet, 16) for octet in value.split(separator)))
+            return bytes.__new__(cls, bytes.fromhex(value.replace(".", "")))
         if isinstance(value, int) and not isinstance(value, bool):
             if not 0 <= value < 1 << 48:
                 raise MalformedError(f"MacAddress: {value:#x} does not fit in 48 bits")
