@@ -116,6 +116,7 @@ def test_31_and_32_prefixes_count_every_address_as_a_host():
         ("1.2.3.4/33", "/33 is not a valid prefix"),
         ("1.2.3.4/255.0.255.0", "contiguous"),
         ("1.2.3", "4 numbers"),
+        ("1.2.3.4/024", "/024 is ambiguous"),  # iproute2 would read octal 20
     ],
 )
 def test_bad_input_raises_one_line_error(bad, words):

@@ -225,6 +225,11 @@ def parse_prefix(text: str) -> int:
     text = text.strip()
     bare = text.removeprefix("/")
     if bare.isascii() and bare.isdigit():
+        if len(bare) > 1 and bare.startswith("0"):
+            # as for addresses, a leading zero is ambiguous: iproute2 reads /024 as octal, /20
+            raise SubnetError(
+                L_("/{text} is ambiguous (leading zero): write the prefix length without it, like /24", text=bare)
+            )
         prefix = int(bare)
         if prefix > 32:
             raise SubnetError(L_("/{prefix} is not a valid prefix: an IPv4 prefix is /0 to /32", prefix=prefix))
