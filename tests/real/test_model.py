@@ -110,3 +110,31 @@ def test_links_the_kernel_lab_cannot_make_are_said_in_the_users_language(tmp_pat
         "6: 链路端点 'pcX:eth0'：未知节点 'pcX'",
         "7: 端口名 'averyveryverylongportname' 超过了内核允许的 15 个字符",
     ]
+
+
+def test_an_mtu_is_read_for_hosts_and_routers_and_set_on_their_links(tmp_path):
+    """mtu: on a host (short form or per interface) and a router's interface reaches `ip link set ... mtu`."""
+    from lanlab.real.netns import _node_lines
+
+    path = tmp_path / "m.yaml"
+    path.write_text(
+        "nodes:\n"
+        "  pc1: {kind: host, ip: 198.18.0.1/24, mtu: 1400}\n"
+        "  pc2: {kind: host, interfaces: {eth0: {ip: 198.18.1.1/24, mtu: 1280}}}\n"
+        "  r1: {kind: router, interfaces: {eth0: {ip: 198.18.0.254/24, mtu: 1400}, eth1: 198.18.1.254/24}}\n"
+        "links: [[pc1:eth0, r1:eth0], [pc2:eth0, r1:eth1]]\n"
+    )
+    lab = read_lab(path)
+    assert "link set dev eth0 mtu 1400" in _node_lines(lab, lab.nodes["pc1"])
+    assert "link set dev eth0 mtu 1280" in _node_lines(lab, lab.nodes["pc2"])
+    assert [line for line in _node_lines(lab, lab.nodes["r1"]) if " mtu " in line] == ["link set dev eth0 mtu 1400"]
+
+
+def test_a_host_interface_with_an_unknown_field_is_refused(tmp_path):
+    """A typo inside a host's interfaces (mtuu) is a file:line error, as the simulator says it."""
+    path = tmp_path / "t.yaml"
+    path.write_text(
+        "nodes:\n  pc1:\n    kind: host\n    interfaces: {eth0: {ip: 198.18.0.1/24, mtuu: 1400}}\nlinks: []\n"
+    )
+    with pytest.raises(TopologyError, match="unknown field 'mtuu'"):
+        read_lab(path)

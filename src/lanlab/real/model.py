@@ -75,11 +75,13 @@ class RealLab:
 
 
 def _host(spec: Spec, node: RealNode) -> None:
-    spec.only({"kind", "ip", "mac", "gateway", "interfaces", "rarp_server", "gratuitous_arp", "dhcp", "dns"})
+    spec.only({"kind", "ip", "mac", "mtu", "gateway", "interfaces", "rarp_server", "gratuitous_arp", "dhcp", "dns"})
     node.gateway = spec.address("gateway")
     node.resolvers, node.zone = dns_resolver(spec), dns_server(spec)
     items = spec.mapping("interfaces") if "interfaces" in spec.values else [("eth0", spec)]
     for if_name, if_spec in items:
+        if if_spec is not spec:
+            if_spec.only({"ip", "mac", "mtu", "dhcp"})
         text, where = if_spec.scalar("ip")
         if text is not None and text.startswith("rarp"):
             spec.error(where, L_("ip: rarp is simulator-only (the kernel has no RARP client); give an address"))
@@ -90,7 +92,13 @@ def _host(spec: Spec, node: RealNode) -> None:
             spec.ctx.claim("IP address", str(address.ip), if_spec.values["ip"])
         # a server's pools (dnsmasq); an interface's key, or the host's when it has one interface
         served = dhcp_server_settings(if_spec, "dhcp", address) if "dhcp" in if_spec.values else None
-        node.interfaces[if_name] = {"ip": address, "mac": if_spec.mac("mac"), "lease": by_dhcp, "dhcp": served}
+        node.interfaces[if_name] = {
+            "ip": address,
+            "mac": if_spec.mac("mac"),
+            "mtu": if_spec.mtu("mtu"),
+            "lease": by_dhcp,
+            "dhcp": served,
+        }
         spec.failed |= if_spec.failed
     if not spec.failed and not any(i["ip"] is not None or i["lease"] for i in node.interfaces.values()):
         spec.error(spec.node, L_("a host needs an address: add ip: 198.18.0.N/24 (or ip: dhcp)"))

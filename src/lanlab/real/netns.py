@@ -303,6 +303,8 @@ def _node_lines(lab: RealLab, node: RealNode) -> list[str]:
         options = node.interfaces.get(port) or {}
         if options.get("mac") is not None:
             lines.append(f"link set dev {port} address {options['mac']}")
+        if options.get("mtu") is not None:
+            lines.append(f"link set dev {port} mtu {options['mtu']}")
         if node.kind in ("switch", "hub"):
             lines.append(f"link set dev {port} master {BRIDGE}")
             cost = (node.stp or {}).get("costs", {}).get(port)

@@ -1454,6 +1454,23 @@ for name, call in (("getpeername", u.getpeername), ("send", lambda: u.send(b"x")
 """
 
 
+ROUTE_MTU = """
+import errno, socket
+IP_MTU = 14  # linux/in.h
+def mtu(s):
+    try: return s.getsockopt(socket.IPPROTO_IP, IP_MTU)
+    except OSError as e: return errno.errorcode[e.errno]
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+print("unconnected udp", mtu(u))
+u.connect(("127.0.0.1", 9))
+print("udp to lo", mtu(u))
+l = socket.socket(); l.bind(("127.0.0.1", 0)); l.listen()
+print("listener", mtu(l))
+c = socket.create_connection(l.getsockname()); s, _ = l.accept()
+print("tcp client", mtu(c), "accepted", mtu(s))
+"""
+
+
 @pytest.mark.parametrize(
     "source",
     [
@@ -1481,6 +1498,7 @@ for name, call in (("getpeername", u.getpeername), ("send", lambda: u.send(b"x")
         FILES_AND_SOCKETS,
         CLOSE_UNDER_A_CALL,
         REUSE_AND_PORT_ZERO,
+        ROUTE_MTU,
     ],
     ids=[
         "corners",
@@ -1507,6 +1525,7 @@ for name, call in (("getpeername", u.getpeername), ("send", lambda: u.send(b"x")
         "files and sockets",
         "close under a call",
         "reuse and port zero",
+        "route mtu",
     ],
 )
 def test_socket_corners_print_what_they_print_on_linux(tmp_path: Path, source):
@@ -1557,7 +1576,8 @@ def test_socket_corners_print_what_they_print_on_linux(tmp_path: Path, source):
     with a timeout the call waits it out and then is EBADF, a blocking one goes on and gets its data or
     connection, and the socket ends once it returns. Reuse and port zero: SO_REUSEADDR binds over a TIME-WAIT
     connection only when it had SO_REUSEADDR too (from its listener); a UDP socket connected to port 0 has no
-    peer (ENOTCONN) and sends."""
+    peer (ENOTCONN) and sends. Route MTU: IP_MTU reads the MTU of a connected socket's route, ENOTCONN without
+    a peer (a listener too)."""
     import subprocess
     import sys
 
@@ -1741,3 +1761,17 @@ for s in (first, second):
 """
     program, lines = _program_output(tmp_path, "pc1", source)
     assert lines == ["without SO_BROADCAST EACCES", "[b'with it']", "[b'with it']"], lines
+
+
+def test_ip_mtu_reads_the_mtu_of_the_interface_the_peer_is_reached_by(tmp_path: Path):
+    """IP_MTU on a socket connected to a neighbour is its interface's mtu: (1280 here), as Linux's route MTU."""
+    net = Network("mtu")
+    net.add_host("pc1", interfaces={"eth0": {"ip": "198.18.0.1/24", "mtu": 1280}})
+    net.add_host("pc2", ip="198.18.0.2/24")
+    net.link("pc1:eth0", "pc2:eth0")
+    source = (
+        "import socket\nu = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\nu.connect(('198.18.0.2', 9))\n"
+        "print(u.getsockopt(socket.IPPROTO_IP, 14))\n"
+    )
+    _, lines = _program_output(tmp_path, "pc1", source, net)
+    assert lines == ["1280"]

@@ -20,6 +20,7 @@ from lanlab.proto.dns import Failed, Resolved, reverse_name
 from lanlab.proto.ipv4 import Delivery, LocalIpError
 from lanlab.proto.tcp import ANY, LocalTcpError, TcpConfig, TcpState
 from lanlab.proto.udp import PortInUseError
+from lanlab.sim.core.frame import ETH_HEADER
 from lanlab.sim.core.node import HasAddresses
 from lanlab.sim.shim._process import (
     LOOPBACK_BROADCAST,
@@ -32,6 +33,8 @@ from lanlab.sim.shim._proxy import with_globals
 from lanlab.sim.shim._services import getprotobyname, name_of, port_of
 from lanlab.sim.shim._sockopts import (
     BOOLEAN_OPTIONS,
+    IP_MTU,
+    ON_LINUX,
     SO_RCVTIMEO,
     SO_SNDTIMEO,
     STRUCT_OPTIONS,
@@ -415,6 +418,8 @@ class SimSocket:
             value: Any = int(self._listener is not None)
         elif key == (_real.IPPROTO_TCP, _real.TCP_MAXSEG) and self._conn is not None:
             value = self._conn.smss  # the connection's send MSS once there is one
+        elif key == (_real.IPPROTO_IP, IP_MTU) and ON_LINUX:
+            value = self._route_mtu()
         elif key in ((_real.SOL_SOCKET, SO_RCVTIMEO), (_real.SOL_SOCKET, SO_SNDTIMEO)) and key in self._options:
             value = shown_timeout(self._options[key])
         else:
@@ -424,6 +429,17 @@ class SimSocket:
         if isinstance(value, bytes):  # a struct: its first bytes, or read as a C int without a buffer size
             return value[:buflen] if buflen else int.from_bytes(value[:4], "little", signed=True)
         return value
+
+    def _route_mtu(self) -> int:
+        """IP_MTU: the MTU of the way to the connected peer, a learned path MTU included; ENOTCONN when the
+        socket has no peer (do_ip_getsockopt reads the route the socket cached at connect)."""
+        if self._key is not None:
+            peer = self._key[2]
+        elif self._peer is not None:
+            peer = self._peer[0]
+        else:
+            raise os_error(E.ENOTCONN)
+        return self._host.destination(peer).max_frame - ETH_HEADER
 
     def _option(self, level: int, option: int) -> Any:
         return self._options.get((level, option), 0)

@@ -25,6 +25,7 @@ IPPROTO_TCP: Final = _real.IPPROTO_TCP
 IPPROTO_UDP: Final = _real.IPPROTO_UDP
 SO_RCVTIMEO: Final = _real.SO_RCVTIMEO  # the struct timeval forms (SO_RCVTIMEO_OLD, 20, on 64-bit Linux)
 SO_SNDTIMEO: Final = _real.SO_SNDTIMEO
+IP_MTU: Final = 14  # linux/in.h: the MTU of the connected socket's route (Python's socket module has no name for it)
 
 
 class Level:
