@@ -302,3 +302,39 @@ def test_a_large_file_of_plain_values_is_refused_before_it_is_composed(tmp_path,
         reader.compose(path)
     assert caught.value.problems == [f"{path}: more than 50 values; a topology needs far fewer"]
     assert composed == []
+
+
+MERGES = [
+    "a: &d {kind: host, ip: 198.18.0.1/24}\nb: {<<: *d, ip: 198.18.0.2/24}\n",
+    "a: &d {kind: host}\nb: &e {mtu: 1400, kind: switch}\nc: {<<: [*d, *e], ip: x}\n",  # the first listed wins
+    "a: &d {kind: host}\nb: &e {<<: *d, mtu: 9000}\nc:\n  <<: *e\n  mtu: 1500\n",  # a merge of a merge
+    "a: &d {x: 1}\nb: [{<<: *d}, {<<: *d, x: 2}]\n",
+]
+
+
+@pytest.mark.parametrize("text", MERGES)
+def test_merge_keys_give_what_yaml_safe_load_gives_and_no_key_twice(tmp_path, text):
+    """<<: merges as yaml.safe_load does (own keys win, the first listed mapping wins), and no mapping is
+    left with a key twice (the reader would call it "given twice")."""
+    path = tmp_path / "m.yaml"
+    path.write_text(text)
+    _, root = reader.compose(path)
+    assert yaml.SafeLoader("").construct_document(root) == yaml.safe_load(text)
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.MappingNode):
+            keys = [key.value for key, _ in node.value]
+            assert len(keys) == len(set(keys)) and "<<" not in keys
+            stack.extend(value for _, value in node.value)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+
+
+def test_a_merge_of_something_not_a_mapping_is_a_line_error(tmp_path):
+    """<<: 5 is said at its line, what a merge takes named, no traceback."""
+    path = tmp_path / "m.yaml"
+    path.write_text("nodes:\n  pc1: {kind: host}\n  pc2: {<<: 5}\n")
+    with pytest.raises(reader.TopologyError) as caught:
+        reader.compose(path)
+    assert caught.value.problems == [f"{path}:3: << merges a mapping or a list of mappings (like <<: *defaults)"]

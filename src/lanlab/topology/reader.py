@@ -529,7 +529,53 @@ def compose(
         )
     if not isinstance(root, MappingNode):
         raise TopologyError([L_("{file}:{line}: {shape}", file=shown, line=line_of(root), shape=L_(shape))])
+    if "<<" in text:  # a merge key may be there: the walk costs a large topology nothing otherwise
+        _apply_merge_keys(root, shown)
     return shown, root
+
+
+MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+def _apply_merge_keys(root: Node, shown: str) -> None:
+    """Merge keys (`<<: *pc` or `<<: [*a, *b]`, YAML 1.1's merge type), as yaml.safe_load applies them:
+    the merged mappings' pairs first, the node's own after them and winning over them (so a node's own
+    key is no "given twice"), among merged mappings the one listed first winning. Composing leaves the
+    `<<` keys in the tree; the reader walks the tree, not what a loader would construct."""
+    flattener = yaml.constructor.SafeConstructor()
+    done: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in done:  # an alias: the same node again
+            continue
+        done.add(id(node))
+        if isinstance(node, MappingNode):
+            if any(key.tag == MERGE_TAG for key, _ in node.value):
+                own = [(key, value) for key, value in node.value if key.tag != MERGE_TAG]
+                try:
+                    flattener.flatten_mapping(node)  # merged pairs, then own; merges inside merges too
+                except yaml.constructor.ConstructorError as error:
+                    raise TopologyError(
+                        [
+                            L_(
+                                "{file}:{line}: << merges a mapping or a list of mappings (like <<: *defaults)",
+                                file=shown,
+                                line=error.problem_mark.line + 1 if error.problem_mark else line_of(node),
+                            )
+                        ]
+                    ) from None
+                merged = node.value[: len(node.value) - len(own)]
+                own_keys = {key.value for key, _ in own if isinstance(key, ScalarNode)}
+                winners: dict[str, tuple[Node, Node]] = {}
+                for key, value in merged:  # later wins, as dict assignment in the loader
+                    if isinstance(key, ScalarNode) and key.value not in own_keys:
+                        winners.pop(key.value, None)
+                        winners[key.value] = (key, value)
+                node.value = [*winners.values(), *own]
+            stack.extend(child for pair in node.value for child in pair)
+        elif isinstance(node, SequenceNode):
+            stack.extend(node.value)
 
 
 def _compose(text: str) -> yaml.Node | None:
