@@ -60,6 +60,7 @@ def test_csv_rows_and_the_summary_table(tmp_path):
     ]
     assert all(r["route_changes"].isdigit() and r["error"] == "" for r in rows)
     assert "poisoned_reverse" in result.output and "4 runs of" in result.output
+    assert " s on this process" in result.output  # --json's "in process" is no place to run "on"
 
 
 def test_json_summary_and_jsonl(tmp_path):

@@ -14,7 +14,7 @@ from rich.table import Table
 
 from lanlab.cli.common import EXIT_INTERRUPTED, EXIT_NO_ANSWER, EXIT_OK, fail, print_json
 from lanlab.cli.help import Command
-from lanlab.i18n import _, localize, message_of, ngettext
+from lanlab.i18n import L_, _, localize, message_of, ngettext
 
 
 @click.command(name="sweep", cls=Command)
@@ -230,7 +230,7 @@ def sweep(
         click.echo(
             ngettext(
                 "{runs} run of {file} in {wall} s on {where}", "{runs} runs of {file} in {wall} s on {where}", len(rows)
-            ).format(runs=len(rows), file=file, wall=f"{wall:.1f}", where=localize(engine_name(workers, scheduler)))
+            ).format(runs=len(rows), file=file, wall=f"{wall:.1f}", where=localize(_shown_where(workers, scheduler)))
             + (_(", {failed} failed").format(failed=len(failed)) if failed else "")
             + (_("; rows in {out}").format(out=out) if out else "")
             + "".join(_("; plot {path}").format(path=s.path) for s in plot_specs)
@@ -296,3 +296,10 @@ def print_summary(summary: list[dict[str, Any]], varied: list[str], metrics: lis
             cells.append("-" if stats is None else f"{stats['median']:g} [{stats['q1']:g}-{stats['q3']:g}]")
         table.add_row(*cells)
     Console(highlight=False).print(table)
+
+
+def _shown_where(workers: int, scheduler: str | None) -> str:
+    """Where the runs ran, after the closing line's "on": --json's "in process" reads "this process" there."""
+    from lanlab.sweep.where import engine_name
+
+    return L_("this process") if workers == 1 and scheduler is None else engine_name(workers, scheduler)
