@@ -76,3 +76,28 @@ def test_filter_tcp_keeps_segments_cwnd_and_states():
     run_programs(net, 5 * S)
     kinds = {e.event_kind for e in tracer.events}
     assert {"tx", "cwnd", "tcp"} <= kinds and {e.proto for e in tracer.events} == {"TCP"}
+
+
+def test_a_syn_in_a_broadcast_frame_gets_no_answer_and_a_unicast_one_gets_rst():
+    """tcp_v4_rcv drops a segment that came in a broadcast frame (not PACKET_HOST): no RST floods back from
+    every host of the LAN; the same SYN to pc2's own MAC is answered with RST,ACK."""
+    from ipaddress import IPv4Address
+
+    from lanlab.sim.core.frame import Frame
+    from lanlab.wire import Ethernet, IPv4, MacAddress
+
+    net = pair()
+    pc1, pc2 = net.node("pc1"), net.node("pc2")
+    net.start_trace()
+    syn = Tcp(40000, 9, 1, 0, TcpFlags.SYN, 65535)
+    ip = IPv4(IPv4Address("198.18.0.1"), IPv4Address("198.18.0.255"), 6)
+    for second, dst_mac in enumerate((MacAddress.BROADCAST, pc2.nics[0].mac), start=1):
+        eth = Ethernet(dst_mac, pc1.nics[0].mac, 0x0800)
+        pc1.nics[0].port.send(Frame(eth, ip, syn, b"", 54, net.engine.next_frame_id()), net.engine.now)
+        net.run(until=second)
+    answers = [
+        e.frame.l4.flags
+        for e in net.trace
+        if e.event_kind == "tx" and e.device == "pc2" and isinstance(e.frame.l4, Tcp)
+    ]
+    assert answers == [TcpFlags.RST | TcpFlags.ACK]

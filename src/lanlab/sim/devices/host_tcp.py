@@ -97,6 +97,8 @@ class HostTcp:
         return self.host.ipv4.source_for(route.index)
 
     def segment_arrived(self, host: Any, frame: Frame, now: int) -> None:
+        if frame.eth.dst[0] & 1:  # tcp_v4_rcv: a segment in a broadcast or multicast frame is not for a host
+            return
         ip = frame.l3
         self.stack.handle_segment(ip.src, ip.dst, frame.l4, frame.data, now)
         self.flush(now)
