@@ -1471,6 +1471,62 @@ print("tcp client", mtu(c), "accepted", mtu(s))
 """
 
 
+CALL_ARGUMENTS = """
+import errno, socket
+def attempt(what, call):
+    try: print(what, call())
+    except (OSError, ValueError, TypeError) as e: print(what, type(e).__name__, errno.errorcode.get(getattr(e, "errno", None) or 0, e))
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("127.0.0.1", 0)); u.settimeout(1)
+attempt("recvfrom_into past the buffer", lambda: u.recvfrom_into(bytearray(5), 10))
+attempt("recv_into -1", lambda: u.recv_into(bytearray(5), -1))
+attempt("recvfrom_into -1", lambda: u.recvfrom_into(bytearray(5), -1))
+attempt("recvfrom -1", lambda: u.recvfrom(-1))
+l = socket.create_server(("127.0.0.1", 0)); c = socket.create_connection(l.getsockname()); s, _ = l.accept()
+attempt("tcp recvfrom -1", lambda: s.recvfrom(-1))
+attempt("tcp recv_into -1", lambda: s.recv_into(bytearray(5), -1))
+for value in (0, 1, 2.5, -1, "1"):
+    attempt(f"setdefaulttimeout({value!r})", lambda: (socket.setdefaulttimeout(value), socket.getdefaulttimeout())[1])
+socket.setdefaulttimeout(None)
+print("fresh socket's timeout", socket.socket().gettimeout())
+try: socket.SO_REUSEADR
+except AttributeError as e: print("typo", e.name, e.obj is socket)
+b = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+attempt("udp connect 127.255.255.255", lambda: b.connect(("127.255.255.255", 9)))
+b.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
+attempt("udp connect with SO_BROADCAST", lambda: b.connect(("127.255.255.255", 9)))
+t = socket.socket(); t.settimeout(2)
+attempt("tcp connect 127.255.255.255", lambda: t.connect(("127.255.255.255", 9)))
+"""
+
+OPTION_RULES = """
+import errno, socket
+def attempt(what, sock, level, option, value=None, length=None):
+    try:
+        if value is not None: sock.setsockopt(level, option, value)
+        print(what, sock.getsockopt(level, option) if length is None else sock.getsockopt(level, option, length))
+    except OSError as e: print(what, errno.errorcode[e.errno])
+t = socket.socket(); u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+S, T, I = socket.SOL_SOCKET, socket.IPPROTO_TCP, socket.IPPROTO_IP
+for value in (1, 100, 3000, 100000):
+    attempt(f"SO_SNDBUF {value}", u, S, socket.SO_SNDBUF, value)
+    attempt(f"SO_RCVBUF {value}", u, S, socket.SO_RCVBUF, value)
+for value in (b"\\x01", b"", b"\\x01\\x00\\x00\\x00\\x00\\x00"):
+    attempt(f"SO_KEEPALIVE {value!r}", t, S, socket.SO_KEEPALIVE, value)
+for name, values in (("TCP_KEEPIDLE", (0, 1, 32767, 32768)), ("TCP_KEEPINTVL", (0, 32768)), ("TCP_KEEPCNT", (0, 127, 128)),
+                     ("TCP_SYNCNT", (0, 128)), ("TCP_MAXSEG", (87, 88, 32768, 0)), ("TCP_USER_TIMEOUT", (-1, 5)),
+                     ("TCP_LINGER2", (0, -5, 500, 30)), ("TCP_WINDOW_CLAMP", (1, 100, 5000)), ("TCP_DEFER_ACCEPT", (5, 0, 40))):
+    for value in values:
+        attempt(f"{name} {value}", t, T, getattr(socket, name), value)
+attempt("tcp IP_TOS 0xff", t, I, socket.IP_TOS, 0xFF); attempt("its SO_PRIORITY", t, S, socket.SO_PRIORITY)
+attempt("udp IP_TOS 0x1ff", u, I, socket.IP_TOS, 0x1FF); attempt("udp IP_TOS 256", u, I, socket.IP_TOS, 256)
+attempt("udp IP_TOS 0x10", u, I, socket.IP_TOS, 0x10); attempt("its SO_PRIORITY", u, S, socket.SO_PRIORITY)
+attempt("IP_RECVTOS 7", u, I, socket.IP_RECVTOS, 7); attempt("IP_PKTINFO 9", u, I, 8, 9)
+attempt("IP_MULTICAST_ALL 2", u, I, 49, 2)
+attempt("IP_OPTIONS", u, I, socket.IP_OPTIONS, None, 40)
+attempt("SO_PEERCRED", t, S, socket.SO_PEERCRED, None, 12)
+"""
+
+
 @pytest.mark.parametrize(
     "source",
     [
@@ -1499,6 +1555,8 @@ print("tcp client", mtu(c), "accepted", mtu(s))
         CLOSE_UNDER_A_CALL,
         REUSE_AND_PORT_ZERO,
         ROUTE_MTU,
+        CALL_ARGUMENTS,
+        OPTION_RULES,
     ],
     ids=[
         "corners",
@@ -1526,6 +1584,8 @@ print("tcp client", mtu(c), "accepted", mtu(s))
         "close under a call",
         "reuse and port zero",
         "route mtu",
+        "call arguments",
+        "option rules",
     ],
 )
 def test_socket_corners_print_what_they_print_on_linux(tmp_path: Path, source):
@@ -1577,7 +1637,13 @@ def test_socket_corners_print_what_they_print_on_linux(tmp_path: Path, source):
     connection, and the socket ends once it returns. Reuse and port zero: SO_REUSEADDR binds over a TIME-WAIT
     connection only when it had SO_REUSEADDR too (from its listener); a UDP socket connected to port 0 has no
     peer (ENOTCONN) and sends. Route MTU: IP_MTU reads the MTU of a connected socket's route, ENOTCONN without
-    a peer (a listener too)."""
+    a peer (a listener too). Call arguments: recv*_into and recvfrom check their sizes before waiting, with
+    CPython's words per call; setdefaulttimeout reads its value as settimeout does; a module
+    typo's AttributeError carries name and obj (3.12's "Did you mean"); connecting to a broadcast address is
+    EACCES for UDP without SO_BROADCAST, ENETUNREACH for TCP. Option rules: buffers doubled between their
+    floors and a ceiling, an int option given fewer than 4 bytes EINVAL, the TCP options' ranges, LINGER2,
+    WINDOW_CLAMP and DEFER_ACCEPT as the kernel rewrites them, IP_TOS masked (and its SO_PRIORITY), IP flags
+    1, IP_OPTIONS empty, SO_PEERCRED of no process."""
     import subprocess
     import sys
 
@@ -1775,3 +1841,33 @@ def test_ip_mtu_reads_the_mtu_of_the_interface_the_peer_is_reached_by(tmp_path: 
     )
     _, lines = _program_output(tmp_path, "pc1", source, net)
     assert lines == ["1280"]
+
+
+def test_socket_close_of_a_number_closes_that_socket(tmp_path: Path):
+    """socket.close(fd) closes the program's socket with that number (it was unsupported); again, EBADF."""
+    source = (
+        "import socket\nu = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\nsocket.close(u.fileno())\n"
+        "try: socket.close(u.fileno())\nexcept OSError as e: print('again', e.errno)\n"
+        "try: u.sendto(b'x', ('127.0.0.1', 9))\nexcept OSError as e: print('send', e.errno)\n"
+    )
+    _, lines = _program_output(tmp_path, "pc1", source)
+    assert lines == ["again 9", "send 9"]
+
+
+def test_getfqdn_asks_gethostbyaddr_as_cpython_does(tmp_path: Path):
+    """getfqdn is CPython's own over the host's lookups: an address gives its node's name, 127.0.0.1
+    localhost, an address with no name itself (it gave every argument back unchanged)."""
+    source = "import socket\nfor name in ('198.18.0.2', '127.0.0.1', '127.0.0.2', '198.18.0.99'):\n    print(socket.getfqdn(name))\n"
+    _, lines = _program_output(tmp_path, "pc1", source)
+    assert lines == ["pc2", "localhost", "127.0.0.2", "198.18.0.99"]
+
+
+def test_urgent_data_is_said_to_be_unsupported_not_sent_in_line(tmp_path: Path):
+    """send and recv with MSG_OOB raise UnsupportedInSimulation (the byte went in line, as ordinary data)."""
+    source = (
+        "import socket\nl = socket.create_server(('127.0.0.1', 0))\nc = socket.create_connection(l.getsockname())\n"
+        "for call in (lambda: c.send(b'!', socket.MSG_OOB), lambda: c.recv(1, socket.MSG_OOB)):\n"
+        "    try: call()\n    except Exception as e: print(type(e).__name__, e)\n"
+    )
+    _, lines = _program_output(tmp_path, "pc1", source)
+    assert lines == ["UnsupportedInSimulation urgent data (MSG_OOB) on host pc1"] * 2

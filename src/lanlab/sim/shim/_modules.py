@@ -197,7 +197,8 @@ def real_surface(module: types.ModuleType, real: types.ModuleType, host: str) ->
     def missing(attribute: str) -> Any:
         if not attribute.startswith("__") and hasattr(real, attribute):
             raise UnsupportedName(_unavailable_message(f"{module.__name__}.{attribute}", host))
-        raise AttributeError(f"module {module.__name__!r} has no attribute {attribute!r}")
+        # name and obj, as the interpreter sets them: a traceback then says "Did you mean: 'SO_REUSEADDR'?"
+        raise AttributeError(f"module {module.__name__!r} has no attribute {attribute!r}", name=attribute, obj=module)
 
     if type(module) is types.ModuleType and "__getattr__" not in module.__dict__:
         module.__dict__["__getattr__"] = missing  # PEP 562
@@ -527,7 +528,10 @@ class Overlay:
         host = program.node
 
         def socket() -> types.ModuleType:
-            return real_surface(socket_module(program), _real_sys.modules["socket"], host)
+            module = socket_module(program)
+            module.close = DescriptorCalls(program, _real_os).close  # type: ignore[attr-defined]  # socket.close(fd)
+            module.__all__.append("close")
+            return real_surface(module, _real_sys.modules["socket"], host)
 
         self.builders: dict[str, Callable[[], types.ModuleType]] = {
             "socket": socket,

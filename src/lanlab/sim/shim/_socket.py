@@ -32,7 +32,6 @@ from lanlab.sim.shim._process import (
 from lanlab.sim.shim._proxy import with_globals
 from lanlab.sim.shim._services import getprotobyname, name_of, port_of
 from lanlab.sim.shim._sockopts import (
-    BOOLEAN_OPTIONS,
     IP_MTU,
     ON_LINUX,
     SO_RCVTIMEO,
@@ -43,6 +42,8 @@ from lanlab.sim.shim._sockopts import (
     TTL_OPTIONS,
     ip_value_error,
     option_error,
+    stored_int,
+    tos_priority,
     shown_timeout,
     timeout_ns,
     timeout_value,
@@ -59,6 +60,7 @@ LOOPBACK = IPv4Address("127.0.0.1")
 DEFAULT_BACKLOG = min(_real.SOMAXCONN, 128)  # what socket.listen() uses without an argument
 SOMAXCONN = 4096  # Linux net.core.somaxconn: larger backlogs are cut to this
 AUTOTUNED_SEND_BUFFER = 4194304  # net.ipv4.tcp_wmem's maximum, where autotuning takes an unset buffer
+LOCALHOST = IPv4Address("127.0.0.1")  # the one loopback address /etc/hosts names (localhost)
 
 
 def truesize(length: int) -> int:
@@ -145,6 +147,28 @@ def _service(port: Any, flags: int) -> int | str:
     if flags & _real.AI_NUMERICSERV:
         raise _real.gaierror(_real.EAI_NONAME, "Name or service not known")
     return text
+
+
+def _timeout_argument(value: Any) -> float | None:
+    """A timeout as settimeout and setdefaulttimeout read it (socket_parse_timeout): None, or seconds as a
+    float, not negative."""
+    if value is None:
+        return None
+    seconds = seconds_argument(value)
+    if seconds < 0:
+        raise ValueError("Timeout value out of range")
+    return seconds
+
+
+def _size_into(view: memoryview, nbytes: int, call: str, too_big: str) -> int:
+    """How many bytes a recv*_into reads: nbytes, or the whole buffer for 0; CPython's ValueErrors (each call
+    words its own) before anything is read or waited for."""
+    nbytes = operator.index(nbytes)
+    if nbytes < 0:
+        raise ValueError(f"negative buffersize in {call}")
+    if nbytes > len(view):
+        raise ValueError(too_big)
+    return nbytes or len(view)
 
 
 def _copied_into(view: memoryview, data: bytes) -> int:
@@ -363,10 +387,10 @@ class SimSocket:
             return
         if isinstance(value, (bytes, bytearray)) and len(value) == 4 and (level, option) not in STRUCT_OPTIONS:
             value = int.from_bytes(value, "little", signed=True)  # an int option given as its C int
-        if (level, option) in BOOLEAN_OPTIONS:
-            value = int(bool(value))  # the kernel keeps a flag: any non-zero value reads back as 1
-        if level == _real.SOL_SOCKET and option in (_real.SO_RCVBUF, _real.SO_SNDBUF):
-            value = max(2304, 2 * int(value))  # Linux doubles it (bookkeeping overhead), as getsockopt shows
+        value = stored_int(level, option, value, self._tcp)  # flags read back 1, ranges checked, buffers doubled
+        if value is None:
+            self._options.pop((level, option), None)
+            return
         if level == _real.IPPROTO_TCP and option == _real.TCP_NODELAY and self._conn is not None:
             self._conn.nodelay = bool(value)
         if level == _real.SOL_SOCKET and option == _real.SO_REUSEADDR and self._conn is not None:
@@ -381,6 +405,8 @@ class SimSocket:
         if level == _real.IPPROTO_IP and option in (_real.IP_ADD_MEMBERSHIP, _real.IP_DROP_MEMBERSHIP):
             self._membership(option == _real.IP_ADD_MEMBERSHIP, value)
             return
+        if (level, option) == (_real.IPPROTO_IP, _real.IP_TOS) and ON_LINUX and value != self._option(level, option):
+            self._options[(_real.SOL_SOCKET, _real.SO_PRIORITY)] = tos_priority(value)  # a new TOS, its priority
         self._options[(level, option)] = value
 
     def _is_own_address(self, address: IPv4Address) -> bool:
@@ -449,10 +475,7 @@ class SimSocket:
         return self._options.get(key, (TCP_DEFAULTS if self._tcp else UDP_DEFAULTS).get(key, 0))
 
     def settimeout(self, value: float | None) -> None:
-        if value is not None:
-            value = seconds_argument(value)
-            if value < 0:
-                raise ValueError("Timeout value out of range")
+        value = _timeout_argument(value)
         self._check_open()  # the timeout is checked first, then the descriptor (sock_settimeout)
         self._timeout = value
 
@@ -483,7 +506,7 @@ class SimSocket:
     def _receives_at(self, ip: IPv4Address) -> bool:
         """A broadcast or group address, which Linux lets a socket bind to (its inet_bind): the socket then
         takes only what is sent to that address."""
-        return ip == BROADCAST or ip.is_multicast or self._host.ipv4.accepts(ip) == Delivery.DIRECTED_BROADCAST
+        return ip.is_multicast or self._is_broadcast(ip)
 
     def _bind_tcp(self, ip: IPv4Address, port: int) -> int:
         stack = self._host.tcp.stack
@@ -632,6 +655,8 @@ class SimSocket:
                 source = self._host.tcp.local_address_for(ip)
             except LocalIpError:
                 raise os_error(E.ENETUNREACH) from None
+            if self._is_broadcast(ip) and not self._option(_real.SOL_SOCKET, _real.SO_BROADCAST):
+                raise os_error(E.EACCES)  # ip4_datagram_connect: a broadcast route needs SO_BROADCAST
             if self._bound is None:
                 self.bind(("", 0))
             self._peer, self._source = (ip, port), source
@@ -654,8 +679,8 @@ class SimSocket:
             raise os_error(E.EISCONN)
         if self._listener is not None:
             raise os_error(E.EISCONN)  # __inet_stream_connect: a socket not in TCP_CLOSE
-        if ip == BROADCAST or ip.is_multicast:
-            raise os_error(E.ENETUNREACH)
+        if ip.is_multicast or self._is_broadcast(ip):
+            raise os_error(E.ENETUNREACH)  # tcp_v4_connect: no connection to a multicast or broadcast route
         tcp = self._host.tcp
         try:
             local_ip = tcp.local_address_for(ip)
@@ -709,6 +734,7 @@ class SimSocket:
                 raise os_error(E.EPIPE)  # udp_sendmsg after SHUT_WR
             self._raise_refusal()
             return self._sendto(payload.tobytes(), self._peer, connected=True)
+        self._refuse_urgent(flags)
         conn = self._conn
         if conn is None:  # never connected, or listening: Linux's sk_stream_wait_connect says EPIPE
             raise os_error(E.EPIPE)
@@ -788,15 +814,21 @@ class SimSocket:
             return self.send(payload, 0 if address is None else flags_or_address)  # Linux ignores the address
         return self._sendto(payload.tobytes(), target)
 
+    def _refuse_urgent(self, flags: int) -> None:
+        """TCP urgent data (MSG_OOB, RFC 9293 3.8.5) is not simulated: said, rather than sent in line."""
+        if flags & _real.MSG_OOB:
+            raise UnsupportedInSimulation(f"urgent data (MSG_OOB) on host {self._program.node}")
+
+    def _is_broadcast(self, ip: IPv4Address) -> bool:
+        """Whether `ip` is a broadcast address to this host: 255.255.255.255, or the directed broadcast of one
+        of its networks (lo's 127.255.255.255 too), what Linux's route calls RTCF_BROADCAST."""
+        return ip in (BROADCAST, LOOPBACK_BROADCAST) or self._host.ipv4.accepts(ip) is Delivery.DIRECTED_BROADCAST
+
     def _sendto(self, data: bytes, target: tuple[IPv4Address, int], connected: bool = False) -> int:
         self._program.charge()  # a loop of sends costs virtual CPU, so a flood lets the network run
         ip, port = target
         host = self._host
-        delivery = host.ipv4.accepts(ip) if ip != BROADCAST else Delivery.LIMITED_BROADCAST
-        broadcast = delivery in (Delivery.LIMITED_BROADCAST, Delivery.DIRECTED_BROADCAST) or ip in (
-            BROADCAST,
-            LOOPBACK_BROADCAST,
-        )
+        broadcast = self._is_broadcast(ip)
         if broadcast and not self._option(_real.SOL_SOCKET, _real.SO_BROADCAST):
             raise os_error(E.EACCES)  # Linux: broadcast needs SO_BROADCAST
         if len(data) > 65507:
@@ -931,6 +963,7 @@ class SimSocket:
             if bufsize == 0:
                 return b""  # CPython answers recv(0) itself: no datagram is taken
             return self._recvfrom(bufsize, flags)[0]
+        self._refuse_urgent(flags)
         conn = self._conn
         if conn is None:
             listener = self._listener
@@ -972,6 +1005,8 @@ class SimSocket:
 
     def recvfrom(self, bufsize: int, flags: int = 0) -> tuple[bytes, Any]:
         bufsize, flags = operator.index(bufsize), operator.index(flags)
+        if bufsize < 0:
+            raise ValueError("negative buffersize in recvfrom")
         if self._tcp:
             return self.recv(bufsize, flags), None
         self._check_open()
@@ -999,14 +1034,13 @@ class SimSocket:
 
     def recv_into(self, buffer: Any, nbytes: int = 0, flags: int = 0) -> int:
         view = _writable_buffer(buffer, "recv_into")
-        if nbytes > len(view):  # CPython's check, before anything is read
-            raise ValueError("buffer too small for requested bytes")
-        data = self.recv(nbytes or len(view), flags)
-        return _copied_into(view, data)
+        nbytes = _size_into(view, nbytes, "recv_into", "buffer too small for requested bytes")
+        return _copied_into(view, self.recv(nbytes, flags))
 
     def recvfrom_into(self, buffer: Any, nbytes: int = 0, flags: int = 0) -> tuple[int, Any]:
         view = _writable_buffer(buffer, "recvfrom_into")
-        data, source = self.recvfrom(nbytes or len(view), flags)
+        nbytes = _size_into(view, nbytes, "recvfrom_into", "nbytes is greater than the length of the buffer")
+        data, source = self.recvfrom(nbytes, flags)
         return _copied_into(view, data), source
 
     # -- readiness (select) ----------------------------------------------------------------------------
@@ -1285,7 +1319,9 @@ class SocketFunctions:
 
     def gethostbyaddr(self, address: str) -> tuple[str, list[str], list[str]]:
         ip = IPv4Address(self.gethostbyname(address))
-        if ip.is_loopback:
+        if ip.is_loopback:  # /etc/hosts names 127.0.0.1 only; the rest of 127/8 has no name
+            if ip != LOCALHOST:
+                raise _real.herror(1, "Unknown host")
             return "localhost", [], [str(ip)]
         if self.host.resolver_servers:
             try:  # a PTR query (RFC 1035 3.5); herror as glibc's gethostbyaddr_r says it
@@ -1329,9 +1365,6 @@ class SocketFunctions:
             raise OSError("port/proto not found")
         return name
 
-    def getfqdn(self, name: str = "") -> str:
-        return name or self.host.name
-
     def gethostbyname_ex(self, name: str) -> tuple[str, list[str], list[str]]:
         # glibc's gethostbyname_r takes a name of digits and dots as an address (its digits_dots), not 0x7f.1
         if not (name.replace(".", "").isdigit() and numeric_address(name) is not None):
@@ -1346,7 +1379,7 @@ class SocketFunctions:
         return self.program.default_timeout
 
     def setdefaulttimeout(self, timeout: float | None) -> None:
-        self.program.default_timeout = timeout
+        self.program.default_timeout = _timeout_argument(timeout)
 
     def create_server(
         self,
@@ -1416,7 +1449,6 @@ FUNCTIONS = (
     "getnameinfo",
     "getservbyname",
     "getservbyport",
-    "getfqdn",
     "getdefaulttimeout",
     "setdefaulttimeout",
     "create_server",
@@ -1457,10 +1489,21 @@ def socket_module(program: Program) -> types.ModuleType:
         setattr(module, name, getattr(functions, name))
     # CPython's own: every address getaddrinfo gives, the last error or all of them (all_errors=True)
     module.create_connection = with_globals(_real.create_connection, vars(module))  # type: ignore[attr-defined]
+    module.getfqdn = with_globals(_real.getfqdn, vars(module))  # type: ignore[attr-defined]  # by gethostbyaddr
     module.fromfd = functions.unsupported("fromfd")  # type: ignore[attr-defined]
     module.getprotobyname = getprotobyname  # type: ignore[attr-defined]
     module.has_ipv6 = False  # type: ignore[attr-defined]  # a simulated host speaks IPv4 (AF_INET6: EAFNOSUPPORT)
     module.__all__ = sorted(
-        {*exported, *FUNCTIONS, "create_connection", "fromfd", "getprotobyname", "has_ipv6", "socket", "SocketType"}
+        {
+            *exported,
+            *FUNCTIONS,
+            "create_connection",
+            "getfqdn",
+            "fromfd",
+            "getprotobyname",
+            "has_ipv6",
+            "socket",
+            "SocketType",
+        }
     )
     return module

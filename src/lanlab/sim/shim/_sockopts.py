@@ -120,6 +120,7 @@ _EITHER = {
     (IPPROTO_IP, "IP_TTL"): 64,  # net.ipv4.ip_default_ttl
     (IPPROTO_IP, "IP_MULTICAST_TTL"): 1,
     (IPPROTO_IP, "IP_MULTICAST_LOOP"): 1,
+    (SOL_SOCKET, "SO_PEERCRED"): bytes(4) + b"\xff" * 8,  # struct ucred of no peer process: pid 0, uid and gid -1
 }
 _EITHER_UNNAMED = {
     (SOL_SOCKET, 42): -1,  # SO_PEEK_OFF: off
@@ -128,6 +129,7 @@ _EITHER_UNNAMED = {
     (SOL_SOCKET, 49): -1,  # SO_INCOMING_CPU: none yet
     (IPPROTO_IP, 10): 1,  # IP_MTU_DISCOVER: IP_PMTUDISC_WANT (net.ipv4.ip_no_pmtu_disc = 0)
     (IPPROTO_IP, 49): 1,  # IP_MULTICAST_ALL
+    (IPPROTO_IP, 4): b"",  # IP_OPTIONS: none
 }
 TCP_DEFAULTS = _defaults(
     {
@@ -143,6 +145,7 @@ TCP_DEFAULTS = _defaults(
         (IPPROTO_TCP, "TCP_SYNCNT"): 6,  # net.ipv4.tcp_syn_retries
         (IPPROTO_TCP, "TCP_LINGER2"): 60,  # net.ipv4.tcp_fin_timeout
         (IPPROTO_TCP, "TCP_QUICKACK"): 1,
+        (IPPROTO_TCP, "TCP_CONGESTION"): b"reno".ljust(16, b"\0"),  # what the simulated TCP runs (RFC 5681)
     },
     {**_EITHER_UNNAMED, (SOL_SOCKET, 74): 1},  # SO_TXREHASH: net.core.txrehash
 )
@@ -212,6 +215,105 @@ def timeout_ns(value: bytes | None) -> int | None:
 def shown_timeout(value: bytes) -> bytes:
     """What getsockopt reads back: the time set, or zeros for a negative one (sock_get_timeout of timeo 0)."""
     return value if _TIMEVAL.unpack_from(value)[0] >= 0 else bytes(_TIMEVAL.size)
+
+
+# What Linux stores for an int option it checks or rewrites (sk_setsockopt, do_tcp_setsockopt,
+# do_ip_setsockopt in Linux 6.x): (level, option) -> rule(value, tcp) giving the value getsockopt reads back
+# (None: the default), or raising EINVAL. Options not listed keep the value given.
+SOCK_MIN_SNDBUF = 4608  # 2 * TCP_SKB_MIN_TRUESIZE (2048 bytes and the struct sk_buff)
+SOCK_MIN_RCVBUF = 2304
+BUFFER_MAX = 212992  # net.core.wmem_max and rmem_max: a buffer asked for larger gets this (doubled)
+FIN_TIMEOUT = 60  # net.ipv4.tcp_fin_timeout, what TCP_LINGER2 0 means
+FIN_TIMEOUT_MAX = 120  # TCP_FIN_TIMEOUT_MAX
+TCP_CA_NAME_MAX = 16  # the congestion control's name as TCP_CONGESTION reads it: NUL-padded
+
+
+def _invalid() -> OSError:
+    return OSError(E.EINVAL, "Invalid argument")
+
+
+def _within(low: int, high: int) -> Callable[[int, bool], int]:
+    def rule(value: int, tcp: bool) -> int:
+        if not low <= value <= high:
+            raise _invalid()
+        return value
+
+    return rule
+
+
+def _buffer(minimum: int) -> Callable[[int, bool], int]:
+    # min_t(u32, val, *mem_max), then doubled for the kernel's bookkeeping, never below the minimum
+    return lambda value, tcp: max(2 * min(value & 0xFFFFFFFF, BUFFER_MAX), minimum)
+
+
+def _retransmits(seconds: int) -> int:
+    """TCP_DEFER_ACCEPT's seconds as the SYN-ACK retransmissions that cover them (secs_to_retrans: 1 s,
+    doubling to at most 120 s), read back as the seconds those take (retrans_to_secs): 5 reads 7."""
+    retransmits, timeout, period = 0, 1, 0
+    while seconds > period and retransmits < 255:
+        retransmits += 1
+        period += timeout
+        timeout = min(timeout * 2, 120)
+    return period
+
+
+def _tos(value: int, tcp: bool) -> int:
+    # a byte; a TCP socket's two ECN bits are the stack's own (RFC 3168), never the program's
+    return value & (0xFC if tcp else 0xFF)
+
+
+def _flag(value: int, tcp: bool) -> int:
+    return int(bool(value))
+
+
+INT_RULES: dict[tuple[int, int], Callable[[int, bool], int | None]] = {
+    (SOL_SOCKET, _real.SO_SNDBUF): _buffer(SOCK_MIN_SNDBUF),
+    (SOL_SOCKET, _real.SO_RCVBUF): _buffer(SOCK_MIN_RCVBUF),
+    # TCP_MIN_MSS .. MAX_TCP_WINDOW; 0 takes the program's MSS away (None: the default again)
+    (IPPROTO_TCP, _real.TCP_MAXSEG): lambda value, tcp: None if value == 0 else _within(88, 32767)(value, tcp),
+    (IPPROTO_IP, _real.IP_TOS): _tos,
+}
+if ON_LINUX:
+    INT_RULES.update(
+        {
+            (IPPROTO_TCP, _real.TCP_KEEPIDLE): _within(1, 32767),  # MAX_TCP_KEEPIDLE
+            (IPPROTO_TCP, _real.TCP_KEEPINTVL): _within(1, 32767),
+            (IPPROTO_TCP, _real.TCP_KEEPCNT): _within(1, 127),  # MAX_TCP_KEEPCNT
+            (IPPROTO_TCP, _real.TCP_SYNCNT): _within(1, 127),  # MAX_TCP_SYNCNT
+            (IPPROTO_TCP, 18): _within(0, 2**31 - 1),  # TCP_USER_TIMEOUT
+            # TCP_LINGER2: negative is off (-1), 0 the sysctl's, at most TCP_FIN_TIMEOUT_MAX
+            (IPPROTO_TCP, 8): lambda value, tcp: -1 if value < 0 else min(value or FIN_TIMEOUT, FIN_TIMEOUT_MAX),
+            (IPPROTO_TCP, 9): lambda value, tcp: _retransmits(value),  # TCP_DEFER_ACCEPT
+            (IPPROTO_TCP, 10): lambda value, tcp: value and max(value, SOCK_MIN_RCVBUF // 2),  # TCP_WINDOW_CLAMP
+            # IP_PKTINFO, IP_RECVOPTS, IP_RETOPTS, IP_RECVERR, IP_RECVTTL, IP_RECVTOS, IP_FREEBIND,
+            # IP_TRANSPARENT, IP_RECVORIGDSTADDR, IP_BIND_ADDRESS_NO_PORT: flags
+            **{(IPPROTO_IP, option): _flag for option in (6, 7, 8, 11, 12, 13, 15, 19, 20, 24)},
+            (IPPROTO_IP, 49): _within(0, 1),  # IP_MULTICAST_ALL: 0 or 1, nothing else
+        }
+    )
+
+
+# rt_tos2priority: the SO_PRIORITY an IP_TOS sets (ip_tos2prio, by the four TOS bits): best effort, bulk,
+# interactive, interactive bulk (TC_PRIO_* 0, 2, 6, 4), each for two values
+_TOS_PRIORITIES = (0, 0, 0, 0, 2, 2, 2, 2, 6, 6, 6, 6, 4, 4, 4, 4)
+
+
+def tos_priority(tos: int) -> int:
+    """The socket priority Linux gives a socket whose IP_TOS changes to `tos` (__ip_sock_set_tos)."""
+    return _TOS_PRIORITIES[(tos & 0x1E) >> 1]
+
+
+def stored_int(level: int, option: int, value: Any, tcp: bool) -> Any:
+    """The value Linux keeps for an int option: checked and rewritten by INT_RULES; given as bytes, its first
+    4 as a C int (fewer is EINVAL: sk_setsockopt and do_tcp_setsockopt copy an int)."""
+    rule = INT_RULES.get((level, option))
+    if rule is None and (level, option) not in BOOLEAN_OPTIONS:
+        return value
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        if len(value) < 4:
+            raise _invalid()
+        value = int.from_bytes(bytes(value[:4]), sys.byteorder, signed=True)
+    return rule(value, tcp) if rule is not None else int(bool(value))
 
 
 # IP_TTL and IP_MULTICAST_TTL: -1 asks for the default, anything else must fit in a byte (IP_TTL from 1);
