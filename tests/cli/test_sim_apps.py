@@ -34,8 +34,8 @@ def test_note_programs_print_under_their_host_with_virtual_time():
     )
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert "[  0.100040] pc1 | 请输入您要发送的数据：接收的数据为:b'thank YOU!'" in lines
-    assert "[  0.100030] pc1 | 接收数据为：hello" in lines
+    assert "[  0.100050] pc1 | 请输入您要发送的数据：接收的数据为:b'thank YOU!'" in lines
+    assert "[  0.100040] pc1 | 接收数据为：hello" in lines
     assert f"pc1 {SEED / 'tcp_client.py'}: exit 0" in lines
 
 

@@ -1527,6 +1527,28 @@ attempt("SO_PEERCRED", t, S, socket.SO_PEERCRED, None, 12)
 """
 
 
+LOOPBACK_AT_ONCE = """
+import errno, select, socket
+srv = socket.create_server(("127.0.0.1", 0)); srv.setblocking(False)
+c = socket.create_connection(srv.getsockname())  # blocking: returns once established
+try: a, _ = srv.accept(); print("accept at once ok")
+except BlockingIOError: print("accept at once EAGAIN")
+a.setblocking(False)
+c.sendall(b"data")
+try: print("recv at once", a.recv(10))
+except BlockingIOError: print("recv at once EAGAIN")
+c.close()
+try: print("eof at once", a.recv(10))
+except BlockingIOError: print("eof at once EAGAIN")
+n = socket.socket(); n.setblocking(False)
+for attempt in range(3):
+    print("connect_ex", errno.errorcode.get(n.connect_ex(srv.getsockname()), 0))
+b, _ = srv.accept()
+b.shutdown(socket.SHUT_WR)
+print("peer's FIN readable at once", select.select([n], [], [], 0)[0] == [n], n.recv(5))
+"""
+
+
 @pytest.mark.parametrize(
     "source",
     [
@@ -1557,6 +1579,7 @@ attempt("SO_PEERCRED", t, S, socket.SO_PEERCRED, None, 12)
         ROUTE_MTU,
         CALL_ARGUMENTS,
         OPTION_RULES,
+        LOOPBACK_AT_ONCE,
     ],
     ids=[
         "corners",
@@ -1586,6 +1609,7 @@ attempt("SO_PEERCRED", t, S, socket.SO_PEERCRED, None, 12)
         "route mtu",
         "call arguments",
         "option rules",
+        "loopback at once",
     ],
 )
 def test_socket_corners_print_what_they_print_on_linux(tmp_path: Path, source):
@@ -1643,7 +1667,8 @@ def test_socket_corners_print_what_they_print_on_linux(tmp_path: Path, source):
     EACCES for UDP without SO_BROADCAST, ENETUNREACH for TCP. Option rules: buffers doubled between their
     floors and a ceiling, an int option given fewer than 4 bytes EINVAL, the TCP options' ranges, LINGER2,
     WINDOW_CLAMP and DEFER_ACCEPT as the kernel rewrites them, IP_TOS masked (and its SO_PRIORITY), IP flags
-    1, IP_OPTIONS empty, SO_PEERCRED of no process."""
+    1, IP_OPTIONS empty, SO_PEERCRED of no process. Loopback at once: what a call sends on lo has arrived when
+    it returns (accept, recv and the FIN readable at once; a non-blocking connect's handshake over)."""
     import subprocess
     import sys
 

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 DEFAULT_DELAY_NS: Final = 1_000  # 1 us
 DEFAULT_RATE_BPS: Final = 100_000_000  # 100 Mbps
 DEFAULT_QUEUE: Final = 100  # frames waiting per output queue (ns-3 DropTail default)
+LOOPBACK_DELAY: Final = 10_000  # 10 us through a host's own lo (on no link: its LoopbackPort, its TCP's own path)
 NS_BITS: Final = 8_000_000_000  # bits per byte * ns per second
 
 

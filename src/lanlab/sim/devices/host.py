@@ -35,9 +35,9 @@ from lanlab.proto.ipv4 import (
 from lanlab.proto.udp import UdpDemux
 from lanlab.sim.core.engine import MachineTimer, TimedMachine
 from lanlab.sim.core.frame import ETH_HEADER, Frame
-from lanlab.sim.core.link import Port
+from lanlab.sim.core.link import LOOPBACK_DELAY, Port
 from lanlab.sim.devices import host_dns
-from lanlab.sim.devices.host_tcp import LOOPBACK_DELAY, HostTcp
+from lanlab.sim.devices.host_tcp import HostTcp
 from lanlab.sim.shim import start_program
 from lanlab.units import SECOND
 from lanlab.wire import (
@@ -160,11 +160,13 @@ class LoopbackPort(NicPort):
         host = self.nic.host
         if host.tracer is not None:
             host.tracer.record(now, host.name, self.name, "tx", frame)
+        host.loopback_in_flight += 1
         engine = self.engine
         engine.push((now + LOOPBACK_DELAY, next(engine.tickets), self, frame))
 
     def fire(self, frame: Frame, now: int) -> None:
         host = self.nic.host
+        host.loopback_in_flight -= 1
         if host.tracer is not None:
             host.tracer.record(now, host.name, self.name, "rx", frame)
         host.ip_input(self.nic, frame, now)
@@ -296,6 +298,7 @@ class Host:
         self._path_mtus: dict[int, tuple[int, int]] = {}  # destination -> (path MTU, when it expires)
         self._udp_headers: dict[tuple[int, int], Udp] = {}
         self.loopback: Nic | None = None  # lo, made when the host first sends to itself or to 127.0.0.0/8
+        self.loopback_in_flight = 0  # what lo carries now: the shim lets a call that sent there return once it is 0
         self.tcp = HostTcp(self)
         self.shim: Any = None  # lanlab.sim.shim's state for the programs run here (made by the first one)
 

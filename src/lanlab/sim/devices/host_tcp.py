@@ -14,6 +14,7 @@ from lanlab.i18n import L_, N_, Deferred
 from lanlab.proto.tcp import CongestionChanged, StateChanged, TcpConfig, TcpStack, TcpState
 from lanlab.sim.core.engine import MachineTimer, TimedMachine
 from lanlab.sim.core.frame import ETH_HEADER, Frame
+from lanlab.sim.core.link import LOOPBACK_DELAY
 from lanlab.sim.core.trace import register_kind
 from lanlab.wire import IPv4, WireError, describe
 from lanlab.wire.icmp import Icmp, IcmpType, UnreachableCode
@@ -24,7 +25,6 @@ if TYPE_CHECKING:
 
 LOOPBACK: Final = IPv4Network("127.0.0.0/8")
 LOOPBACK_ADDRESS: Final = IPv4Address("127.0.0.1")
-LOOPBACK_DELAY: Final = 10_000  # 10 us through the host's own lo
 MAX_DATAGRAM: Final = 65535  # what a quoted datagram's total length may be past the quote
 # Destination unreachable codes (RFC 792, RFC 1812 5.2.7.1) as Linux's icmp_err_convert names them to a socket
 UNREACHABLE_ERRNO: Final = {
@@ -64,6 +64,7 @@ class _Loopback:
     def fire(self, segment: tuple[IPv4Address, IPv4Address, Tcp, bytes], now: int) -> None:
         src, dst, header, payload = segment
         tcp = self.tcp
+        tcp.host.loopback_in_flight -= 1
         if tcp.host.tracer is not None:
             tcp.host.tracer.record(now, tcp.host.name, "lo", "deliver", None, "TCP " + describe([header, payload])[1])
         tcp.stack.handle_segment(src, dst, header, payload, now)
@@ -163,6 +164,7 @@ class HostTcp:
         host = self.host
         for src, dst, header, payload in self.stack.segments_to_send(now):
             if dst in LOOPBACK or dst in host.addresses:
+                host.loopback_in_flight += 1
                 host.engine.schedule(now + LOOPBACK_DELAY, self._loopback, (src, dst, header, payload))
             else:
                 host.answer_ip(dst, PROTO_TCP, header, payload, segment_frame_size(header, payload), now)

@@ -624,6 +624,10 @@ class Program:
         self.engine.schedule(self.engine.now, _Start(thread, body))
         return thread
 
+    def in_a_thread(self) -> bool:
+        """Whether the code running now is one of this program's threads (not a finaliser lanlab runs)."""
+        return getcurrent() in self.by_greenlet
+
     def current_thread(self) -> SimThread:
         thread = self.by_greenlet.get(getcurrent())
         if thread is None:

@@ -21,6 +21,7 @@ from lanlab.proto.ipv4 import Delivery, LocalIpError
 from lanlab.proto.tcp import ANY, LocalTcpError, TcpConfig, TcpState
 from lanlab.proto.udp import PortInUseError
 from lanlab.sim.core.frame import ETH_HEADER
+from lanlab.sim.core.link import LOOPBACK_DELAY
 from lanlab.sim.core.node import HasAddresses
 from lanlab.sim.shim._process import (
     LOOPBACK_BROADCAST,
@@ -60,6 +61,7 @@ LOOPBACK = IPv4Address("127.0.0.1")
 DEFAULT_BACKLOG = min(_real.SOMAXCONN, 128)  # what socket.listen() uses without an argument
 SOMAXCONN = 4096  # Linux net.core.somaxconn: larger backlogs are cut to this
 AUTOTUNED_SEND_BUFFER = 4194304  # net.ipv4.tcp_wmem's maximum, where autotuning takes an unset buffer
+LOOPBACK_HOPS = 8  # how many deliveries on lo a call waits for at most (a handshake takes 3, a close 2)
 LOCALHOST = IPv4Address("127.0.0.1")  # the one loopback address /etc/hosts names (localhost)
 
 
@@ -693,10 +695,13 @@ class SimSocket:
             raise os_error(E.EADDRNOTAVAIL) from None
         tcp.flush(self._host.engine.now)
         if self._timeout == 0:
+            self._let_lo_carry()  # the handshake on lo is over, though the call says it is under way (as Linux)
             if raising:
                 raise BlockingIOError(E.EINPROGRESS, "Operation now in progress")
             return E.EINPROGRESS
-        return self._finish_connect(raising)
+        code = self._finish_connect(raising)
+        self._let_lo_carry()  # the last ACK at the listener: accept() finds the connection
+        return code
 
     def _finish_connect(self, raising: bool, again: bool = False) -> int:
         """Wait for the connection; when SO_SNDTIMEO runs out it goes on, and the call says EINPROGRESS, or
@@ -766,6 +771,7 @@ class SimSocket:
             # A blocking send (no timeout) waits until all of it is queued, as Linux's tcp_sendmsg does;
             # with a timeout CPython sends once the socket is writable, and the count may be short.
             if sent == len(payload) or self._timeout is not None or flags & _real.MSG_DONTWAIT:
+                self._let_lo_carry()
                 return sent
 
     def _raise_pending_error(self) -> None:
@@ -1094,6 +1100,7 @@ class SimSocket:
             if self._tcp:
                 self._conn.shutdown()
                 self._host.tcp.flush(self._host.engine.now)
+                self._let_lo_carry()
         self._shim.poke()
         if not self._tcp and self._peer is None:
             # Linux marks an unconnected UDP socket shut and wakes its readers, then says it was not connected
@@ -1105,6 +1112,27 @@ class SimSocket:
         self._closed = True
         if self._io_refs <= 0:
             self._release()
+            self._let_lo_carry()
+
+    def _let_lo_carry(self) -> None:
+        """Return once lo has carried what this call sent there: Linux runs the receiving side (its softirq)
+        before a call that sent on lo returns, so once close() returns the peer has the FIN, once send()
+        returns the peer can read the data, once connect() returns (a non-blocking one too, with EINPROGRESS)
+        the handshake is over and the listener holds the connection. One hop of lo, and for a handshake under
+        way as many as it takes (a few at most); not what the peer's program sends back, which on Linux waits
+        for that program to be scheduled. Not in a finaliser or at exit (no program thread to wait in)."""
+        host, program, conn = self._host, self._program, self._conn
+        if not host.loopback_in_flight or not program.in_a_thread():
+            return
+        connecting = conn is not None and conn.state in _NOT_CONNECTED
+        hops = 0
+        while host.loopback_in_flight and hops < LOOPBACK_HOPS:
+            program.sleep(LOOPBACK_DELAY)
+            hops += 1
+            if not (connecting and conn.state in _NOT_CONNECTED):
+                break
+        if connecting and hops and host.loopback_in_flight and hops < LOOPBACK_HOPS:
+            program.sleep(LOOPBACK_DELAY)  # the handshake's last ACK, on its way to the listener
 
     def _release(self) -> None:
         """The descriptor is closed: the socket ends now, or after the calls blocked on it (_block); its number
