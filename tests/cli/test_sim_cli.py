@@ -425,6 +425,9 @@ def test_the_max_events_help_names_the_storm_allowance_in_both_languages():
         ('  "pc1 ": {kind: host}\n', 2, "node name 'pc1 ': a name neither starts nor ends with a space"),
         ('  "pc\\u202e1": {kind: host}\n', 2, "node name 'pc\\u202e1': a name holds no control or direction"),
         ('  "pc\\t1": {kind: host}\n', 2, "node name 'pc\\t1': a name holds no control or direction"),
+        ('  "../../x": {kind: host}\n', 2, "node name '../../x': a name is no path"),
+        ('  "/tmp/x": {kind: host}\n', 2, "node name '/tmp/x': a name is no path"),
+        ('  "..": {kind: host}\n', 2, "node name '..': a name is no path"),
     ],
     ids=[
         "group MAC",
@@ -437,13 +440,17 @@ def test_the_max_events_help_names_the_storm_allowance_in_both_languages():
         "space after name",
         "bidi override in name",
         "tab in name",
+        "parent folder in name",
+        "absolute path as name",
+        "dot dot as name",
     ],
 )
 def test_check_refuses_what_no_network_could_be(tmp_path, nodes, line, problem):
     """A group MAC on an interface (every switch would learn it), a gateway that is its subnet's network or
     broadcast address, an interface given twice (YAML kept the last silently), a node name with a colon
-    (NODE:PORT could not name it) and an empty, space-padded or unprintable name are FILE:LINE mistakes,
-    each saying its own reason (an empty name was said to hold a ':', the others were ok)."""
+    (NODE:PORT could not name it), an empty, space-padded or unprintable name and a name that is a path (its
+    host's folder would land outside --files: ../../x wrote in /) are FILE:LINE mistakes, each saying its
+    own reason (an empty name was said to hold a ':', the others were ok)."""
     topology = tmp_path / "t.yaml"
     topology.write_text("nodes:\n" + nodes + "links: []\n")
     result = invoke("sim", "check", str(topology))

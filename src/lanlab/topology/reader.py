@@ -331,6 +331,12 @@ def node_name_problem(name: str) -> str | None:
         return L_("node name {name}: a name has no ':' (links and captures write NODE:PORT), like pc1", name=repr(name))
     if name != name.strip():
         return L_("node name {name}: a name neither starts nor ends with a space, like pc1", name=repr(name))
+    if "/" in name or "\\" in name or name in (".", ".."):
+        return L_(
+            "node name {name}: a name is no path (no '/', '\\', '.' or '..': a host's files are in a folder of "
+            "its name), like pc1",
+            name=repr(name),
+        )
     if not name.isprintable():
         return L_(
             "node name {name}: a name holds no control or direction characters (it is printed), like pc1",

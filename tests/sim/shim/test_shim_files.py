@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from lanlab.sim import Network
 from lanlab.sim.shim import run_programs
 from lanlab.units import SECOND as S
@@ -113,3 +115,16 @@ def test_without_a_files_directory_each_network_gets_a_temporary_one(tmp_path, m
     cwd, names = started.result
     assert names == ["out.txt"] and Path(cwd).name == "pc1" and Path(cwd).parent != tmp_path
     assert not (tmp_path / "out.txt").exists()
+
+
+def test_a_host_named_like_a_path_gets_no_folder_outside_the_files_root(tmp_path: Path):
+    """A host added through the Python API as "../x" (the topology reader refuses such names) is refused a
+    folder: its files would land outside the network's --files folder."""
+    from lanlab.sim.shim._files import host_folder
+
+    net = Network("escape")
+    host = net.add_host("../x", ip="198.18.0.1/24")
+    net.files = str(tmp_path / "files")
+    with pytest.raises(ValueError, match="is a path"):
+        host_folder(host)
+    assert not (tmp_path / "x").exists()

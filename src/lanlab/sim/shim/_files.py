@@ -189,6 +189,9 @@ def host_folder(host: Host) -> str:
         if network.files is None:
             network.files = _temporary_folder(network)
         root = network.files
-    folder = _real_os.path.join(_real_os.path.abspath(root), host.name)
+    root = _real_os.path.abspath(root)
+    folder = _real_os.path.join(root, host.name)
+    if _real_os.path.dirname(_real_os.path.normpath(folder)) != root:  # "../x", "a/b", "/tmp/x", ".."
+        raise ValueError(f"host name {host.name!r} is a path: its folder would not be directly in {root}")
     _real_os.makedirs(folder, exist_ok=True)
     return folder
