@@ -23,3 +23,15 @@ def test_a_pattern_that_backtracks_without_end_fails_its_check_in_bounded_time_a
     assert not passed
     assert time.monotonic() - start < MATCH_SECONDS + 5
     assert "(a|aa)+$" in str(why) and "took more than" in str(why)
+
+
+def test_a_long_output_is_shown_by_its_start_and_size():
+    """What an output check found is at most OUTPUT_SHOWN characters of the lines and their count; short
+    output whole; none, "no output"."""
+    from lanlab.lab.checks import OUTPUT_SHOWN
+
+    passed, found = output(["y" * 50] * 100, {"contains": "z"})
+    assert not passed and str(found).startswith("y" * 50 + " | ")
+    assert str(found).endswith("... (100 lines, 5297 characters in all)") and len(str(found)) < OUTPUT_SHOWN + 50
+    assert output(["a", "b"], {"contains": "a"}) == (True, "a | b")
+    assert str(output([], {"contains": "a"})[1]) == "no output"

@@ -45,3 +45,13 @@ def test_a_good_program_scores_all(tmp_path: Path) -> None:
     lab, student = make(tmp_path, "print('hi')\n")
     graded = grade_one(str(lab), str(student), time_limit=30.0)
     assert (graded.total, graded.problem) == (5, None)
+
+
+def test_a_submission_printing_megabytes_keeps_its_points_and_shows_the_start(tmp_path: Path) -> None:
+    """A program printing 1.2 MB: the ping stage's 3 points stand (every stage scored 0 when the worker's
+    result line, carrying the whole output, was cut at 1 MiB), and what was found is the output's start."""
+    lab, student = make(tmp_path, "for _ in range(20_000):\n    print('x' * 60)\n")
+    graded = grade_one(str(lab), str(student), time_limit=60.0)
+    assert (graded.total, graded.problem) == (3, None)
+    found = str(graded.results[1].found)
+    assert len(found) < 1_100 and found.endswith("(20000 lines, 1259997 characters in all)")

@@ -157,10 +157,30 @@ def state(network: Any, body: dict[str, Any]) -> tuple[bool, str]:
     return passed, found
 
 
+# Characters of a program's output a result shows: a program printing megabytes would otherwise make one
+# result line of them (lab check's report, and lab grade's worker line, whose end was lost past 1 MiB)
+OUTPUT_SHOWN = 1_000
+
+
+def shown_output(lines: list[str]) -> str:
+    """A program's lines as a result shows them: joined by " | ", the start of a long output and its size."""
+    if not lines:
+        return L_("no output")
+    text = " | ".join(lines)
+    if len(text) <= OUTPUT_SHOWN:
+        return text
+    return L_(
+        "{start}... ({lines} lines, {characters} characters in all)",
+        start=text[:OUTPUT_SHOWN],
+        lines=len(lines),
+        characters=len(text),
+    )
+
+
 def output(lines: list[str], body: dict[str, Any]) -> tuple[bool, str]:
     """A program's printed lines: exactly these, each matching a regular expression, as a set,
     or containing a text."""
-    found = " | ".join(lines) if lines else L_("no output")
+    found = shown_output(lines)
     if "exactly" in body:
         want = body["exactly"] if isinstance(body["exactly"], list) else [body["exactly"]]
         return lines == want, found
