@@ -41,3 +41,18 @@ def test_version_names_the_build_in_the_users_language(monkeypatch):
     monkeypatch.setattr(main, "compiled_modules", lambda: ["a", "b"])
     assert "(compiled with mypyc, 2 modules)" in CliRunner().invoke(cli, ["--lang", "en", "--version"]).output
     assert "（用 mypyc 编译，2 个模块）" in CliRunner().invoke(cli, ["--lang", "zh", "--version"]).output
+
+
+def test_output_that_cannot_be_written_is_one_line_and_exit_2():
+    """Standard output on /dev/full: one line saying so and exit 2 (it was a traceback and exit 1); the
+    command's own status otherwise stays (oui's "no vendor" is 1 with output that fits)."""
+    import subprocess
+    import sys
+
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "lanlab", "ip", "198.18.0.1/24"], stdout=full, stderr=subprocess.PIPE, text=True
+        )
+    assert (done.returncode, done.stderr) == (2, "lanlab: cannot write the output: No space left on device\n")
+    done = subprocess.run([sys.executable, "-m", "lanlab", "oui", "02:00:00:00:00:01"], capture_output=True, text=True)
+    assert done.returncode == 1 and done.stderr == ""

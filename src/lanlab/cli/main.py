@@ -3,7 +3,9 @@ so `lanlab ip` never pays for importing the simulator."""
 
 from __future__ import annotations
 
+import errno
 import importlib
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,7 +14,7 @@ import click
 from click.exceptions import NoArgsIsHelpError
 
 from lanlab import __version__
-from lanlab.cli.common import EXIT_INTERRUPTED, LanlabError
+from lanlab.cli.common import EXIT_ERROR, EXIT_INTERRUPTED, LanlabError
 from lanlab.compiled import compiled_modules
 from lanlab.cli.help import Group, speak_for_click
 from lanlab.i18n import LANGUAGES, _, set_language
@@ -149,7 +151,30 @@ def cli() -> None:
 
 def main() -> None:
     """Console entry point."""
+    status: object = 0
     try:
         cli.main(prog_name="lanlab")
     except KeyboardInterrupt:  # before click is listening (while importing)
         sys.exit(EXIT_INTERRUPTED)
+    except SystemExit as done:  # click's standalone mode always ends so
+        status = done.code
+    except OSError as error:  # click handles a broken pipe itself; a write that found no room is said here
+        if error.errno not in OUTPUT_FULL:
+            raise
+        _output_failed(error)
+    try:
+        sys.stdout.flush()  # the last of the output, written here rather than at exit, where a failure is a traceback
+    except OSError as error:
+        _output_failed(error)
+    sys.exit(status)
+
+
+OUTPUT_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO}  # what a write to a full or gone device says
+
+
+def _output_failed(error: OSError) -> None:
+    """The output could not be written (a full disk, /dev/full, a terminal gone): one line and exit 2, and
+    nothing more tried on standard output (Python's flush at exit would raise again)."""
+    sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - standard output for the rest of the process
+    click.echo(_("lanlab: cannot write the output: {reason}").format(reason=error.strerror or error), err=True)
+    sys.exit(EXIT_ERROR)
