@@ -412,3 +412,22 @@ def test_lab_grade_scores_a_student_folder_that_is_a_link_zero_and_says_why(tmp_
     done = lanlab("lab", "grade", str(LAB / "lab.yaml"), str(subs), "--workers", "1")
     rows = {line.split(",")[0]: line for line in done.stdout.splitlines()}
     assert "is a link" in rows["mallory"] and rows["mallory"].split(",")[-2] == "0"
+
+
+def test_lab_new_and_grade_say_bad_places_in_one_line(tmp_path: Path) -> None:
+    """A lab folder without its topology: one line, exit 2, and no empty --out folder left; an --out name
+    too long for the file system and a SUBMISSIONS that is a device are one line and exit 2 (all three
+    were tracebacks)."""
+    bare = tmp_path / "bare"
+    bare.mkdir()
+    shutil.copy(LAB / "lab.yaml", bare / "lab.yaml")
+    result = lanlab("lab", "new", str(bare / "lab.yaml"), "--student", "alice", "--out", str(tmp_path / "x"))
+    assert result.returncode == 2 and len(result.stderr.splitlines()) == 1 and "topology.yaml" in result.stderr
+    assert not (tmp_path / "x").exists()
+    result = lanlab("lab", "new", str(LAB / "lab.yaml"), "--student", "alice", "--out", str(tmp_path / ("a" * 300)))
+    assert result.returncode == 2 and result.stderr.strip().endswith("File name too long")
+    result = lanlab("lab", "grade", str(LAB / "lab.yaml"), "/dev/zero")
+    assert (result.returncode, result.stderr) == (
+        2,
+        "lanlab: /dev/zero is not a folder: SUBMISSIONS is a folder holding one folder per student\n",
+    )

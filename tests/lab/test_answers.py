@@ -96,13 +96,15 @@ def test_grade_keeps_the_other_points_of_a_wrong_shaped_answer(tmp_path: Path) -
     [
         ("nonexist.yaml", None, "cannot read the answers file: No such file or directory"),
         ("answers.yaml", b"\xff\xfe", "the answers file is not text: byte 0xff at offset 0 is not UTF-8"),
+        ("deep.yaml", b"[" * 100_000, "the answers nest too deeply"),
     ],
-    ids=["missing", "not-utf-8"],
+    ids=["missing", "not-utf-8", "nested too deep"],
 )
 def test_lab_check_an_unreadable_answers_file_is_one_line_exit_2(
     tmp_path: Path, name: str, content: bytes | None, said: str
 ) -> None:
-    """lab check --answers with a missing or non-UTF-8 file: one line naming the answers file, exit 2, no traceback."""
+    """lab check --answers with a missing, non-UTF-8 or absurdly nested file: one line naming the answers file,
+    exit 2, no traceback."""
     answers = tmp_path / name
     if content is not None:
         answers.write_bytes(content)

@@ -170,6 +170,35 @@ def check(
     sys.exit(EXIT_OK if all(result.passed for result in results) else EXIT_NO_ANSWER)
 
 
+def _variant_texts(the_lab: Any) -> dict[str, str]:
+    """The files of a student's variant by name: their topology, the brief, the answers template."""
+    from lanlab.lab import LabError
+    from lanlab.topology import TopologyError
+
+    try:
+        topology = the_lab.topology_text(the_lab.topology).lstrip("\n")
+    except (LabError, TopologyError) as error:
+        _errors_exit(error)
+    brief = [f"# {the_lab.title}", "", the_lab.brief.strip()]
+    for stage in the_lab.stages:
+        brief += ["", f"## {stage.name}", "", stage.brief.strip()]
+        brief += [
+            "- " + _("{ask} (answer as `{id}:` in answers.yaml)").format(ask=check.ask, id=check.id)
+            for check in stage.checks
+            if check.kind == "question"
+        ]
+    # the scaffolding in the student's language; the lab's title and questions as the teacher wrote them
+    answers = ["# " + _("{title}: your answers, one `id: answer` per question").format(title=the_lab.title), ""]
+    for check in the_lab.checks:
+        if check.kind == "question":
+            answers += [f"# {check.ask}", f"{check.id}:", ""]
+    return {
+        "topology.yaml": topology,
+        "brief.md": "\n".join(brief).strip() + "\n",
+        "answers.yaml": "\n".join(answers),
+    }
+
+
 @lab.command(name="new")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--student", required=True, metavar="ID", help="The student whose variant to write.")
@@ -196,36 +225,21 @@ def new(file: Path, student: str, out: Path | None, force: bool) -> None:
         )
     the_lab = _load(file, student)
     out = out if out is not None else Path(student)
-    there = [  # a link counts, dangling or not: writing would go through it
-        out / name
-        for name in ("topology.yaml", "brief.md", "answers.yaml")
-        if (out / name).is_symlink() or (out / name).exists()
-    ]
-    if there and not force:
-        fail(
-            _(
-                "{files} already there (a student's work?); write elsewhere with --out, or over them with --force"
-            ).format(files=", ".join(map(str, there)))
-        )
+    texts = _variant_texts(the_lab)  # all read before anything is written: a lab without its topology leaves nothing
     try:
+        there = [  # a link counts, dangling or not: writing would go through it
+            out / name for name in texts if (out / name).is_symlink() or (out / name).exists()
+        ]
+        if there and not force:
+            fail(
+                _(
+                    "{files} already there (a student's work?); write elsewhere with --out, or over them with --force"
+                ).format(files=", ".join(map(str, there)))
+            )
         out.mkdir(parents=True, exist_ok=True)
-        (out / "topology.yaml").write_text(the_lab.topology_text(the_lab.topology).lstrip("\n"), encoding="utf-8")
-        brief = [f"# {the_lab.title}", "", the_lab.brief.strip()]
-        for stage in the_lab.stages:
-            brief += ["", f"## {stage.name}", "", stage.brief.strip()]
-            brief += [
-                "- " + _("{ask} (answer as `{id}:` in answers.yaml)").format(ask=check.ask, id=check.id)
-                for check in stage.checks
-                if check.kind == "question"
-            ]
-        (out / "brief.md").write_text("\n".join(brief).strip() + "\n", encoding="utf-8")
-        # the scaffolding in the student's language; the lab's title and questions as the teacher wrote them
-        answers = ["# " + _("{title}: your answers, one `id: answer` per question").format(title=the_lab.title), ""]
-        for check in the_lab.checks:
-            if check.kind == "question":
-                answers += [f"# {check.ask}", f"{check.id}:", ""]
-        (out / "answers.yaml").write_text("\n".join(answers), encoding="utf-8")
-    except OSError as error:
+        for name, text in texts.items():
+            (out / name).write_text(text, encoding="utf-8")
+    except OSError as error:  # a name too long, a file where the folder would be, no room
         fail(_("--out: cannot write in {folder}: {reason}").format(folder=out, reason=error.strerror or error))
     topology_file, brief_file, answers_file = (out / name for name in ("topology.yaml", "brief.md", "answers.yaml"))
     click.echo(
@@ -312,6 +326,10 @@ def grade_command(
             _("--time-limit {value}: give a number of seconds above 0, like --time-limit 60").format(
                 value=f"{time_limit:g}"
             )
+        )
+    if not submissions.is_dir():  # click's file_okay=False lets a device (/dev/zero) through
+        fail(
+            _("{path} is not a folder: SUBMISSIONS is a folder holding one folder per student").format(path=submissions)
         )
     the_lab = _load(file, None)
     limits = parse_limits(app_limits)

@@ -98,6 +98,10 @@ def read_answers(path: Path, values: dict[str, str]) -> dict[str, Any]:
         answers = yaml.safe_load(text) or {}
     except TopologyError as error:  # an unknown {{placeholder}}
         raise LabError(error.problems) from None
+    except RecursionError:  # PyYAML builds nested values recursively: thousands of [ exhaust the stack
+        raise LabError(
+            [L_("{file}: the answers nest too deeply; answers are `question-id: your answer` lines", file=path)]
+        ) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         raise LabError(
