@@ -136,3 +136,19 @@ def test_batches_carry_the_chinese_of_their_notes_as_a_finished_runs_document_do
     assert session.document["notes_shown"]["zh"] == finished
     assert {note: finished[note] for note in set(notes) if note in finished} == batch["notes_shown"]["zh"]
     assert any(text.startswith("复制到 ") for text in batch["notes_shown"]["zh"].values())
+
+
+@pytest.mark.parametrize("pace", ["nan", "inf", 1e308, -1])
+def test_a_pace_that_is_no_factor_of_real_time_is_refused_and_the_clock_keeps_its_pace(pace):
+    """{"op": "pace"} with NaN, infinity, 1e308 or a negative number is an error reply and the pace stays
+    (NaN was taken: the clock stopped for the session and every state message held NaN, which is no JSON)."""
+    import json
+
+    from lanlab.view.live_server import LiveServer
+
+    session = session_run("hub_vs_switch.yaml", [], 0)
+    server = LiveServer(session)  # act() needs no running server
+    reply = server.act(json.dumps({"op": "pace", "pace": pace}))
+    assert reply["ok"] is False and "a factor of real time" in reply["error"]
+    assert session.pace == 1
+    assert server.act("[" * 20_000)["ok"] is False  # nested past the stack: refused, no traceback

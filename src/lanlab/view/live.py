@@ -19,6 +19,7 @@ from lanlab.view.history import TableHistory
 
 # How long one slice of simulation may hold the server's loop before the page hears again.
 SLICE_SECONDS = 0.02
+MAX_PACE = 1_000_000  # faster than real time by at most this; 0 is as fast as the simulator goes
 
 
 def exact_seconds(ns: int) -> str:
@@ -74,8 +75,10 @@ class LiveSession:
 
     def set_pace(self, pace: float) -> None:
         """Real time x `pace` (0: as fast as it goes)."""
-        if pace < 0:
-            raise ValueError("pace: a factor of real time (1 = real time), or 0 for as fast as it goes")
+        if not 0 <= pace <= MAX_PACE:  # NaN too: it stopped the clock for good, and made the state no JSON
+            raise ValueError(
+                f"pace: a factor of real time (1 = real time) up to {MAX_PACE:,}, or 0 for as fast as it goes"
+            )
         self.pace = pace
         self._anchor = (time.monotonic(), self.network.engine.now)
 

@@ -200,7 +200,7 @@ class LiveServer:
         try:
             request = json.loads(message)
             op = request["op"]
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, RecursionError):  # RecursionError: [[[[... thousands deep
             return {"type": "reply", "op": None, "ok": False, "error": 'expected {"op": ...} as JSON'}
         session = self.session
         reply: dict[str, Any] = {"type": "reply", "op": op, "ok": True}
