@@ -56,3 +56,26 @@ def test_output_that_cannot_be_written_is_one_line_and_exit_2():
     assert (done.returncode, done.stderr) == (2, "lanlab: cannot write the output: No space left on device\n")
     done = subprocess.run([sys.executable, "-m", "lanlab", "oui", "02:00:00:00:00:01"], capture_output=True, text=True)
     assert done.returncode == 1 and done.stderr == ""
+
+
+def test_a_name_the_output_cannot_encode_is_escaped_not_a_crash(tmp_path):
+    """Standard output in ASCII (PYTHONIOENCODING=ascii): a Chinese node name prints escaped and the run
+    ends 0 (it was a UnicodeEncodeError); --json stays JSON."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    topology = tmp_path / "u.yaml"
+    topology.write_text(
+        "nodes:\n  电脑1: {kind: host, ip: 198.18.0.1/24}\n  pc2: {kind: host, ip: 198.18.0.2/24}\n"
+        "links:\n  - [电脑1:eth0, pc2:eth0]\n",
+        encoding="utf-8",
+    )
+    env = {**os.environ, "PYTHONIOENCODING": "ascii"}
+    command = [sys.executable, "-m", "lanlab", "sim", "run", str(topology), "--do", "电脑1 ping pc2 -c 1"]
+    done = subprocess.run([*command, "--trace", "table"], capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stderr
+    assert "\\u7535\\u8111" + "1" in done.stdout
+    done = subprocess.run([*command, "--json"], capture_output=True, text=True, env=env)
+    assert json.loads(done.stdout)["commands"][0]["node"] == "电脑1"

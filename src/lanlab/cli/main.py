@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import importlib
+import io
 import os
 import sys
 from collections.abc import Iterator
@@ -152,6 +153,9 @@ def cli() -> None:
 def main() -> None:
     """Console entry point."""
     status: object = 0
+    if isinstance(sys.stdout, io.TextIOWrapper) and sys.stdout.errors == "strict":
+        # an output that cannot encode a name (电脑1 under PYTHONIOENCODING=ascii) shows it escaped, not a crash
+        sys.stdout.reconfigure(errors="backslashreplace")
     try:
         cli.main(prog_name="lanlab")
     except KeyboardInterrupt:  # before click is listening (while importing)
