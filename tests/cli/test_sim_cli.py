@@ -497,3 +497,12 @@ def test_a_node_name_with_a_space_is_quoted_in_do_and_stays_quoted_in_what_is_sh
     ]
     assert [c["result"]["received"] for c in doc["commands"]] == [1, 1]
     assert "[0s] pc2$ ping 'pc 1' -c 1" in invoke("sim", "run", str(topology), "--until", "2s", *does).output
+
+
+def test_a_terminal_ten_columns_wide_still_shows_the_tables_words():
+    """COLUMNS=10: --show arp still names its columns and rows (each cell was squeezed to nothing)."""
+    result = CliRunner(env={"COLUMNS": "10"}).invoke(
+        cli, ["sim", "run", HUB, "--do", "pc1 ping pc2 -c 1", "--show", "arp", "--until", "1s"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "IP" in result.output and "198.18.0.2" in result.output

@@ -151,3 +151,15 @@ DURATION = DurationType()
 TIMEOUT = DurationType(positive=True)
 HOST = NonEmptyType("HOST", N_("host"), N_("a name or an address like 198.18.0.2"))
 INTERFACE = NonEmptyType("IF", N_("interface"), N_("its name, like eth0 (`ip link` lists them)"))
+
+
+MIN_CONSOLE_WIDTH = 60  # columns a table is laid out in at least: COLUMNS=10 squeezed every cell to nothing
+
+
+def table_console(**options: Any) -> Any:
+    """A rich Console for tables and stories, never narrower than MIN_CONSOLE_WIDTH: on a narrower terminal
+    its lines wrap rather than lose their words."""
+    from rich.console import Console
+
+    made = Console(**options)
+    return made if made.width >= MIN_CONSOLE_WIDTH else Console(width=MIN_CONSOLE_WIDTH, **options)

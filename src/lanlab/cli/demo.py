@@ -13,7 +13,7 @@ from typing import Any
 import click
 from rich.console import Console
 
-from lanlab.cli.common import fail
+from lanlab.cli.common import fail, table_console
 from lanlab.cli.help import Command
 from lanlab.i18n import _, localize, ngettext
 from lanlab.net.story import loopback_story
@@ -68,7 +68,7 @@ def demo(real: bool, pcap: Path | None, html: Path | None, view: bool) -> None:
         from lanlab.cli.sim_view import PageTarget
 
         page = PageTarget(html, 0 if view else None, open_browser=view)
-    simulated_story(Console(highlight=False, soft_wrap=True), pcap or _default_capture(), page)
+    simulated_story(table_console(highlight=False, soft_wrap=True), pcap or _default_capture(), page)
 
 
 def _default_capture() -> Path:

@@ -15,7 +15,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from lanlab.cli.common import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_NO_ANSWER, EXIT_OK, fail, print_json
+from lanlab.cli.common import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_NO_ANSWER, EXIT_OK, fail, print_json, table_console
 from lanlab.cli.demo_routing import route_table
 from lanlab.cli.help import Command, Group
 from lanlab.cli.sim_wall import walled_command
@@ -674,7 +674,7 @@ def print_report(
     through rich; every name a user chose is escaped there, so '[/bold]' in a name is text."""
     from lanlab.sim.devices.storm import first_storm
 
-    console = console or Console(highlight=False)
+    console = console or table_console(highlight=False)
     for scheduled in network.commands:
         console.print(Text(scheduled.heading(), style="bold"), soft_wrap=True)
         lines = scheduled.lines()

@@ -8,11 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import click
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from lanlab.cli.common import EXIT_INTERRUPTED, EXIT_NO_ANSWER, EXIT_OK, fail, print_json
+from lanlab.cli.common import EXIT_INTERRUPTED, EXIT_NO_ANSWER, EXIT_OK, fail, print_json, table_console
 from lanlab.cli.help import Command
 from lanlab.i18n import L_, _, localize, message_of, ngettext
 
@@ -295,7 +294,7 @@ def print_summary(summary: list[dict[str, Any]], varied: list[str], metrics: lis
             stats = entry[name]
             cells.append("-" if stats is None else f"{stats['median']:g} [{stats['q1']:g}-{stats['q3']:g}]")
         table.add_row(*cells)
-    Console(highlight=False).print(table)
+    table_console(highlight=False).print(table)
 
 
 def _shown_where(workers: int, scheduler: str | None) -> str:

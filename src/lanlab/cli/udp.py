@@ -7,7 +7,6 @@ import ipaddress
 import signal
 
 import click
-from rich.console import Console
 from rich.table import Table
 
 from lanlab.cli.common import (
@@ -21,6 +20,7 @@ from lanlab.cli.common import (
     IPV4,
     fail,
     print_json,
+    table_console,
 )
 from lanlab.cli.help import Group
 from lanlab.cli.netio import EventPrinter, network_errors
@@ -175,7 +175,7 @@ def _report(result: net_udp.Exchange, encoding: str, as_json: bool, table: bool)
         grid.add_column(_("rtt ms"), justify="right")
         for r in result.replies:
             grid.add_row(r.sender, str(r.port), decode(r.data, encoding), f"{r.rtt_ms:.3f}")
-        Console(soft_wrap=True).print(grid)
+        table_console(soft_wrap=True).print(grid)
     if not as_json:
         click.echo(
             counted("sent {sent}, {count} reply", "sent {sent}, {count} replies", len(result.replies), sent=result.sent)
