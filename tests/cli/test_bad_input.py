@@ -316,16 +316,17 @@ def test_rich_markup_in_a_do_payload_is_printed_as_typed(topology: str):
 
 
 def test_rich_markup_in_node_and_network_names_is_printed_as_typed(tmp_path: Path):
-    """A network and nodes named with '[/]' run with --show mac,arp and print their names as typed."""
+    """A network named with '[/]' and nodes named with '[bold]' and '[red]' (no '/': a node's name is no
+    path) run with --show mac,arp and print their names as typed."""
     path = tmp_path / "markup.yaml"
     path.write_text(
-        'name: "lab[/]"\nnodes:\n  "pc[/]": {kind: host, ip: 198.18.0.1/24}\n'
-        '  pc2: {kind: host, ip: 198.18.0.2/24}\n  "sw[/bold]": {kind: switch}\n'
-        'links:\n  - ["pc[/]:eth0", "sw[/bold]:p1"]\n  - [pc2:eth0, "sw[/bold]:p2"]\n'
+        'name: "lab[/]"\nnodes:\n  "pc[bold]": {kind: host, ip: 198.18.0.1/24}\n'
+        '  pc2: {kind: host, ip: 198.18.0.2/24}\n  "sw[red]": {kind: switch}\n'
+        'links:\n  - ["pc[bold]:eth0", "sw[red]:p1"]\n  - [pc2:eth0, "sw[red]:p2"]\n'
     )
-    result = invoke("sim", "run", str(path), "--do", "pc[/] ping pc2 -c 1", "--show", "mac,arp")
+    result = invoke("sim", "run", str(path), "--do", "pc[bold] ping pc2 -c 1", "--show", "mac,arp")
     assert result.exit_code == 0, result.output
-    assert "sw[/bold] MAC table" in result.output and "pc[/] ARP table" in result.output
+    assert "sw[red] MAC table" in result.output and "pc[bold] ARP table" in result.output
     assert "ran 'lab[/]'" in result.output
 
 

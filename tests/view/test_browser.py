@@ -227,13 +227,14 @@ def test_opened_from_file_the_page_makes_no_network_request(driver, page):
 
 
 def test_user_text_is_shown_not_run(driver, tmp_path: Path):
-    """Nodes called <script>...</script> and <img onerror=...> appear as text (their tables'
-    titles); nothing they say runs."""
+    """A network called <script>...</script> (its name in the header) and nodes called <svg onload=...> and
+    <img onerror=...> (their tables' titles) appear as text; nothing they say runs."""
     topology = tmp_path / "evil.yaml"
-    evil = "<script>window.pwned=1</script>"
+    network = "<script>window.pwned=3</script>"
+    evil = "<svg onload=window.pwned=1>"
     image = "<img src=x onerror=window.pwned=2>"
     topology.write_text(
-        f'nodes:\n  "{evil}": {{kind: host, ip: 198.18.0.1/24}}\n'
+        f'name: "{network}"\nnodes:\n  "{evil}": {{kind: host, ip: 198.18.0.1/24}}\n'
         f'  "{image}": {{kind: host, ip: 198.18.0.2/24}}\n  sw1: {{kind: switch}}\n'
         f'links:\n  - ["{evil}:eth0", sw1:p1]\n  - ["{image}:eth0", sw1:p2]\n'
     )
@@ -244,7 +245,8 @@ def test_user_text_is_shown_not_run(driver, tmp_path: Path):
     assert driver.execute_script("return window.pwned") is None
     text = driver.execute_script("return document.body.innerText")
     assert f"{evil} ARP table" in text and f"{image} ARP table" in text, result.output
-    assert driver.execute_script("return document.querySelectorAll('img').length") == 0
+    assert network in text
+    assert driver.execute_script("return document.querySelectorAll('img, svg[onload]').length") == 0
 
 
 def test_a_stopped_storm_shows_its_banner_and_its_loop_glows(driver, tmp_path: Path, shots):

@@ -166,11 +166,12 @@ def test_stepping_back_gives_the_tables_before(tmp_path: Path):
 
 
 def test_document_is_json_safe_for_a_script_element(tmp_path: Path):
-    """No `<` survives in the embedded data: a node called </script> cannot end the element."""
+    """No `<` survives in the embedded data: a network called </script> (a node's name holds no '/') and a
+    node called <b>x cannot end the element."""
     topology = tmp_path / "evil.yaml"
     topology.write_text(
-        'nodes:\n  "</script><b>x":\n    kind: host\n    ip: 198.18.0.1/24\n'
-        '  sw1: {kind: switch}\nlinks:\n  - ["</script><b>x:eth0", sw1:p1]\n'
+        'name: "</script><b>x"\nnodes:\n  "<b>x":\n    kind: host\n    ip: 198.18.0.1/24\n'
+        '  sw1: {kind: switch}\nlinks:\n  - ["<b>x:eth0", sw1:p1]\n'
     )
     out = tmp_path / "evil.html"
     result = invoke("sim", "run", str(topology), "--until", "1s", "--html", str(out))
@@ -179,5 +180,6 @@ def test_document_is_json_safe_for_a_script_element(tmp_path: Path):
     data = text[text.index('id="lanlab-data">') :]
     data = data[: data.index("</script>")]
     assert "<" not in data.split(">", 1)[1]
-    assert read_document(out)["nodes"][0]["name"] == "</script><b>x"
+    assert read_document(out)["network"] == "</script><b>x"
+    assert read_document(out)["nodes"][0]["name"] == "<b>x"
     json.dumps(read_document(out))
