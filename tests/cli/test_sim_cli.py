@@ -428,6 +428,9 @@ def test_the_max_events_help_names_the_storm_allowance_in_both_languages():
         ('  "../../x": {kind: host}\n', 2, "node name '../../x': a name is no path"),
         ('  "/tmp/x": {kind: host}\n', 2, "node name '/tmp/x': a name is no path"),
         ('  "..": {kind: host}\n', 2, "node name '..': a name is no path"),
+        ("  pc1: {kind: host, ip: 224.0.0.1/24}\n", 2, "node pc1: ip: 224.0.0.1 is a multicast group, not an"),
+        ("  pc1: {kind: host, ip: 127.0.0.1/8}\n", 2, "node pc1: ip: 127.0.0.1 is a loopback address"),
+        ("  pc1: {kind: host, ip: 240.0.0.1/24}\n", 2, "node pc1: ip: 240.0.0.1 is reserved (240.0.0.0/4)"),
     ],
     ids=[
         "group MAC",
@@ -443,14 +446,18 @@ def test_the_max_events_help_names_the_storm_allowance_in_both_languages():
         "parent folder in name",
         "absolute path as name",
         "dot dot as name",
+        "multicast address",
+        "loopback address",
+        "reserved address",
     ],
 )
 def test_check_refuses_what_no_network_could_be(tmp_path, nodes, line, problem):
     """A group MAC on an interface (every switch would learn it), a gateway that is its subnet's network or
     broadcast address, an interface given twice (YAML kept the last silently), a node name with a colon
-    (NODE:PORT could not name it), an empty, space-padded or unprintable name and a name that is a path (its
-    host's folder would land outside --files: ../../x wrote in /) are FILE:LINE mistakes, each saying its
-    own reason (an empty name was said to hold a ':', the others were ok)."""
+    (NODE:PORT could not name it), an empty, space-padded or unprintable name, a name that is a path (its
+    host's folder would land outside --files: ../../x wrote in /) and an interface address no host may own
+    (a group, 127/8, 240/4) are FILE:LINE mistakes, each saying its own reason (an empty name was said to
+    hold a ':', the others were ok)."""
     topology = tmp_path / "t.yaml"
     topology.write_text("nodes:\n" + nodes + "links: []\n")
     result = invoke("sim", "check", str(topology))

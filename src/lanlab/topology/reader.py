@@ -107,6 +107,21 @@ def given_twice(spec: Spec, key: str, name_node: ScalarNode, seen: set[str]) -> 
     return False
 
 
+def _not_a_hosts(ip: IPv4Address) -> Any:
+    """What kind of address `ip` is when no interface may own it (RFC 1122 3.2.1.3, RFC 5771, RFC 1112 4):
+    a multicast group, 127/8 (the host itself, on lo), 0/8 (this network, a source only) or 240/4 (reserved,
+    255.255.255.255 among them); None for a unicast address."""
+    if ip.is_multicast:
+        return L_("a multicast group")
+    if ip.is_loopback:
+        return L_("a loopback address (127.0.0.0/8 is every host's own lo)")
+    if int(ip) >> 24 == 0:
+        return L_("in 0.0.0.0/8 (this network, a source address only)")
+    if ip.is_reserved:
+        return L_("reserved (240.0.0.0/4)")
+    return None
+
+
 class Spec:
     """A YAML mapping being read by a node kind: typed getters that record errors."""
 
@@ -202,6 +217,19 @@ class Spec:
                         **where,
                     )
                 self.error(node, problem)
+                return None
+            kind = _not_a_hosts(address.ip)
+            if kind is not None:
+                self.error(
+                    node,
+                    L_(
+                        "{key}: {address} is {kind}, not an interface's address; give a unicast one, like "
+                        "198.18.0.1/24",
+                        key=key,
+                        address=address.ip,
+                        kind=kind,
+                    ),
+                )
                 return None
         return address
 
