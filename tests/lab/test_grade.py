@@ -55,3 +55,14 @@ def test_a_submission_printing_megabytes_keeps_its_points_and_shows_the_start(tm
     assert (graded.total, graded.problem) == (3, None)
     found = str(graded.results[1].found)
     assert len(found) < 1_100 and found.endswith("(20000 lines, 1259997 characters in all)")
+
+
+def test_a_program_that_is_not_python_fails_its_own_stage_only(tmp_path: Path) -> None:
+    """A SyntaxError in the stage-2 program: stage 1's 3 points stand and stage 2 says why (the whole
+    submission scored 0 as "crashed: SyntaxError")."""
+    lab, student = make(tmp_path, "print('hi'\n")
+    graded = grade_one(str(lab), str(student), time_limit=30.0)
+    assert graded.total == 3
+    assert [r.passed for r in graded.results] == [True, False]
+    assert str(graded.results[1].found).startswith("pc1 prog.py is not valid Python: ")
+    assert "(line 1)" in str(graded.results[1].found)

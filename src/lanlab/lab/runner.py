@@ -174,15 +174,35 @@ def start_programs(network: Any, stage: Stage, submission: Submission) -> tuple[
             )
         host = network.node(node)
         lines = printed.setdefault(node, [])
-        program = host.run_program(
-            str(path),
-            stdin=streams.setdefault(node, program_stdin(stdin_of.get(node, ""))),
-            args=args_of.get(node, []),
-            at=at,
-        )
+        try:
+            program = host.run_program(
+                str(path),
+                stdin=streams.setdefault(node, program_stdin(stdin_of.get(node, ""))),
+                args=args_of.get(node, []),
+                at=at,
+            )
+        except (SyntaxError, ValueError) as error:  # ValueError: NUL bytes in the source
+            where = L_(" (line {line})", line=error.lineno) if getattr(error, "lineno", None) else ""
+            raise NotPython(
+                L_(
+                    "{node} {program} is not valid Python: {error}{where}",
+                    node=node,
+                    program=path.name,
+                    error=getattr(error, "msg", None) or str(error),
+                    where=where,
+                )
+            ) from None
         program.sinks.append(lambda p, t, line, lines=lines: lines.append(line))
         programs.append(program)
     return printed, programs
+
+
+class NotPython(Exception):
+    """A stage's program does not compile: the stage fails with `why`, the other stages still run."""
+
+    def __init__(self, why: str) -> None:
+        super().__init__(why)
+        self.why = why
 
 
 def run_stage(
@@ -308,6 +328,10 @@ def run_lab(
     for stage in lab.stages:
         try:
             results.extend(run_stage(lab, stage, submission, app_cpu, problems, trails))
+        except NotPython as error:  # that stage fails, said why; the stages that do not run the program count
+            results.extend(Result(c.id, stage.name, c.points, False, error.why, c.hint) for c in stage.checks)
+            if problems is not None:
+                problems.append(str(error.why))
         except TopologyError as error:
             if isinstance(error, LabError):
                 raise
