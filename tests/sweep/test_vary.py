@@ -81,9 +81,12 @@ def test_values_are_read_as_yaml():
     assert parse_vary("nodes.sw1.stp.enabled=true,false").values == (True, False)
 
 
-@pytest.mark.parametrize("text", ["links.*.loss", "=1,2", "loss=1", "nodes..x=1"])
+@pytest.mark.parametrize(
+    "text", ["links.*.loss", "=1,2", "loss=1", "nodes..x=1", "links.*.loss=[[[[", "links.*.loss=" + "[" * 5000]
+)
 def test_a_malformed_vary_is_a_sweep_error(text):
-    """A --vary without a value, a path or a top-level key it can reach is refused."""
+    """A --vary without a value, a path or a top-level key it can reach is refused, and so is a value that
+    is no YAML (an unclosed [ was a ParserError traceback, thousands of them a RecursionError)."""
     with pytest.raises(SweepError):
         parse_vary(text)
 

@@ -338,3 +338,11 @@ def test_a_merge_of_something_not_a_mapping_is_a_line_error(tmp_path):
     with pytest.raises(reader.TopologyError) as caught:
         reader.compose(path)
     assert caught.value.problems == [f"{path}:3: << merges a mapping or a list of mappings (like <<: *defaults)"]
+
+
+def test_a_character_yaml_refuses_is_said_at_its_line_in_one_line(tmp_path):
+    """A NUL on line 3: "FILE:3: ... U+0000 ...", one line (PyYAML's second line named "<unicode string>",
+    and the line was always 1), in Chinese too."""
+    problem = only_problem(tmp_path, "nodes:\n  pc1: {kind: host}\n  pc2: {kind: host}\x00\n")
+    assert problem.endswith(":3: not valid YAML: the character U+0000 cannot be in a YAML file (is it text?)")
+    assert "\n" not in problem and "U+0000" in in_chinese(problem)

@@ -16,6 +16,7 @@ from lanlab.lab.checks import Result
 from lanlab.lab.model import Check, Lab, LabError, Stage, inside
 from lanlab.lab.variants import fill
 from lanlab.topology import TopologyError
+from lanlab.topology.reader import yaml_mistake
 from lanlab.units import parse_duration
 
 
@@ -103,16 +104,9 @@ def read_answers(path: Path, values: dict[str, str]) -> dict[str, Any]:
             [L_("{file}: the answers nest too deeply; answers are `question-id: your answer` lines", file=path)]
         ) from None
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
+        line, problem = yaml_mistake(error, text)
         raise LabError(
-            [
-                L_(
-                    "{file}:{line}: not valid YAML: {problem}",
-                    file=path,
-                    line=mark.line + 1 if mark else 1,
-                    problem=getattr(error, "problem", error),
-                )
-            ]
+            [L_("{file}:{line}: not valid YAML: {problem}", file=path, line=line, problem=problem)]
         ) from None
     if not isinstance(answers, dict):
         raise LabError([L_("{file}:1: answers are `question-id: your answer` lines", file=path)])

@@ -47,7 +47,23 @@ def parse_vary(text: str) -> Vary:
                 text=repr(text),
             )
         )
-    return Vary(path.strip(), tuple(yaml.safe_load(v.strip()) if v.strip() else "" for v in values.split(",")))
+    return Vary(path.strip(), tuple(_value(text, v.strip()) for v in values.split(",")))
+
+
+def _value(text: str, value: str) -> Any:
+    """One value of a --vary read as YAML (a SweepError saying which, when it is not a YAML value)."""
+    if not value:
+        return ""
+    try:
+        return yaml.safe_load(value)
+    except (yaml.YAMLError, RecursionError):
+        raise SweepError(
+            L_(
+                "--vary {text}: {value} is not a value (a number, a word, true/false; quote it as '...' for text)",
+                text=repr(text),
+                value=repr(value),
+            )
+        ) from None
 
 
 def parse_seeds(text: str) -> list[int]:

@@ -411,6 +411,18 @@ PLAIN_YAML = (
 )
 
 
+def yaml_mistake(error: yaml.YAMLError, text: str) -> tuple[int, str]:
+    """The line of a PyYAML error and the problem said plainly. A character YAML refuses (a NUL, a control
+    character) is found before parsing, so its error has a position in the text but no line: counted here
+    (PyYAML's own words name the "<unicode string>" and a position, on a second line)."""
+    if isinstance(error, yaml.reader.ReaderError):
+        line = text.count("\n", 0, error.position) + 1
+        code = error.character if isinstance(error.character, int) else ord(error.character)
+        return line, L_("the character {code} cannot be in a YAML file (is it text?)", code=f"U+{code:04X}")
+    mark = getattr(error, "problem_mark", None)
+    return (mark.line + 1 if mark is not None else 1), plain_yaml_problem(error)
+
+
 def plain_yaml_problem(error: yaml.YAMLError) -> str:
     """A plain sentence for a PyYAML error, with PyYAML's own words after it."""
     problem = str(getattr(error, "problem", None) or error)
@@ -536,10 +548,9 @@ def compose(
     try:
         root = _compose(text)
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else 1
+        line, problem = yaml_mistake(error, text)
         raise TopologyError(
-            [L_("{file}:{line}: not valid YAML: {problem}", file=shown, line=line, problem=plain_yaml_problem(error))]
+            [L_("{file}:{line}: not valid YAML: {problem}", file=shown, line=line, problem=problem)]
         ) from None
     except RecursionError:  # PyYAML's Python composer is recursive: hundreds of levels exhaust the stack
         raise _too_deep(shown, text) from None
