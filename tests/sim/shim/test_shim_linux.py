@@ -1896,3 +1896,21 @@ def test_urgent_data_is_said_to_be_unsupported_not_sent_in_line(tmp_path: Path):
     )
     _, lines = _program_output(tmp_path, "pc1", source)
     assert lines == ["UnsupportedInSimulation urgent data (MSG_OOB) on host pc1"] * 2
+
+
+def test_interface_names_and_numbers_are_the_hosts(tmp_path: Path):
+    """if_nameindex lists lo as 1 and the host's interfaces after it; if_nametoindex and if_indextoname
+    read that list with CPython's errors (all three were unsupported)."""
+    source = (
+        "import socket\nprint(socket.if_nameindex())\nprint(socket.if_nametoindex(b'eth0'), socket.if_indextoname(1))\n"
+        "for call, arg in ((socket.if_nametoindex, 'eth9'), (socket.if_indextoname, 7), (socket.if_indextoname, -1)):\n"
+        "    try: call(arg)\n    except (OSError, OverflowError) as e: print(type(e).__name__, e)\n"
+    )
+    _, lines = _program_output(tmp_path, "pc1", source)
+    assert lines == [
+        "[(1, 'lo'), (2, 'eth0')]",
+        "2 lo",
+        "OSError no interface with this name",
+        "OSError [Errno 6] No such device or address",
+        "OverflowError can't convert negative value to unsigned int",
+    ]

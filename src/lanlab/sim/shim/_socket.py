@@ -1467,6 +1467,30 @@ class SocketFunctions:
     def has_dualstack_ipv6(self) -> bool:
         return False
 
+    def _interfaces(self) -> list[tuple[int, str]]:
+        """Linux's interface numbers: lo is 1 (every namespace has it), the host's own follow in their order."""
+        return [(1, "lo"), *((index, nic.name) for index, nic in enumerate(self.host.nics, start=2))]
+
+    def if_nameindex(self) -> list[tuple[int, str]]:
+        return self._interfaces()
+
+    def if_nametoindex(self, name: Any) -> int:
+        name = os.fsdecode(name)  # str, bytes or a path, as CPython takes it (TypeError otherwise)
+        for index, known in self._interfaces():
+            if known == name:
+                return index
+        raise OSError("no interface with this name")
+
+    def if_indextoname(self, index: Any) -> str:
+        if not isinstance(index, int):
+            raise TypeError("an integer is required")
+        if index < 0:
+            raise OverflowError("can't convert negative value to unsigned int")
+        for known, name in self._interfaces():
+            if known == index:
+                return name
+        raise os_error(E.ENXIO)
+
 
 FUNCTIONS = (
     "gethostname",
@@ -1482,6 +1506,9 @@ FUNCTIONS = (
     "create_server",
     "has_dualstack_ipv6",
     "socketpair",
+    "if_nameindex",
+    "if_nametoindex",
+    "if_indextoname",
 )
 FROM_REAL = (
     "error",
