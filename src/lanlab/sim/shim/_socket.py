@@ -733,6 +733,8 @@ class SimSocket:
         self._check_open()
         payload = _bytes_like(data)
         if not self._tcp:
+            if flags & _real.MSG_OOB:
+                raise os_error(E.EOPNOTSUPP)  # udp_sendmsg: no urgent data in a datagram
             if self._peer is None:
                 raise os_error(E.EDESTADDRREQ)
             if self._shut_wr:
@@ -818,6 +820,8 @@ class SimSocket:
             if self._conn is None:
                 raise os_error(E.EPIPE)
             return self.send(payload, 0 if address is None else flags_or_address)  # Linux ignores the address
+        if address is not None and flags_or_address & _real.MSG_OOB:
+            raise os_error(E.EOPNOTSUPP)  # udp_sendmsg: no urgent data in a datagram
         return self._sendto(payload.tobytes(), target)
 
     def _refuse_urgent(self, flags: int) -> None:
@@ -1122,7 +1126,7 @@ class SimSocket:
         way as many as it takes (a few at most); not what the peer's program sends back, which on Linux waits
         for that program to be scheduled. Not in a finaliser or at exit (no program thread to wait in)."""
         host, program, conn = self._host, self._program, self._conn
-        if not host.loopback_in_flight or not program.in_a_thread():
+        if not host.loopback_in_flight or not self._talks_over_lo() or not program.in_a_thread():
             return
         connecting = conn is not None and conn.state in _NOT_CONNECTED
         hops = 0
@@ -1133,6 +1137,11 @@ class SimSocket:
                 break
         if connecting and hops and host.loopback_in_flight and hops < LOOPBACK_HOPS:
             program.sleep(LOOPBACK_DELAY)  # the handshake's last ACK, on its way to the listener
+
+    def _talks_over_lo(self) -> bool:
+        """Whether this socket's peer is on this host (127/8 or one of its addresses): what it sends goes by lo."""
+        peer = self._key[2] if self._key is not None else self._peer[0] if self._peer is not None else None
+        return peer is not None and self._is_own_address(peer)
 
     def _release(self) -> None:
         """The descriptor is closed: the socket ends now, or after the calls blocked on it (_block); its number
@@ -1267,9 +1276,10 @@ class SocketFunctions:
 
     def _addresses(self, name: str) -> tuple[str, list[str], list[IPv4Address]]:
         """(canonical name, aliases, addresses) of a name: over the wire through the host's resolver when
-        it has one (`dns:` or a DHCP lease), else looked up in the topology (a node's own addresses)."""
+        it has one (`dns:` or a DHCP lease), else looked up in the topology (a node's own addresses); the
+        host's own name never goes to DNS (/etc/hosts holds it, `real run` writes it there)."""
         host, network = self.host, self.network
-        if host.resolver_servers:
+        if host.resolver_servers and name.casefold() != host.name.casefold():  # its own name: /etc/hosts's
             event = self._ask(name, DnsType.A)
             return event.name.rstrip("."), [a.rstrip(".") for a in event.aliases], list(event.addresses)
         node = host if name == host.name else (network.nodes.get(name) if network is not None else None)
@@ -1351,6 +1361,8 @@ class SocketFunctions:
             if ip != LOCALHOST:
                 raise _real.herror(1, "Unknown host")
             return "localhost", [], [str(ip)]
+        if ip in self.host.addresses:  # its own name, as /etc/hosts has it: no DNS asked (getfqdn() asks this)
+            return self.host.name, [], [str(ip)]
         if self.host.resolver_servers:
             try:  # a PTR query (RFC 1035 3.5); herror as glibc's gethostbyaddr_r says it
                 names = self._ask(reverse_name(ip), DnsType.PTR).names

@@ -305,14 +305,18 @@ def tos_priority(tos: int) -> int:
 
 def stored_int(level: int, option: int, value: Any, tcp: bool) -> Any:
     """The value Linux keeps for an int option: checked and rewritten by INT_RULES; given as bytes, its first
-    4 as a C int (fewer is EINVAL: sk_setsockopt and do_tcp_setsockopt copy an int)."""
+    4 as a C int (fewer is EINVAL: sk_setsockopt and do_tcp_setsockopt copy an int; IPPROTO_IP's take a
+    single byte too)."""
     rule = INT_RULES.get((level, option))
     if rule is None and (level, option) not in BOOLEAN_OPTIONS:
         return value
     if isinstance(value, (bytes, bytearray, memoryview)):
-        if len(value) < 4:
+        if len(value) >= 4:
+            value = int.from_bytes(bytes(value[:4]), sys.byteorder, signed=True)
+        elif level == IPPROTO_IP:  # do_ip_setsockopt reads a shorter value as one byte (none: 0)
+            value = value[0] if len(value) else 0
+        else:
             raise _invalid()
-        value = int.from_bytes(bytes(value[:4]), sys.byteorder, signed=True)
     return rule(value, tcp) if rule is not None else int(bool(value))
 
 
