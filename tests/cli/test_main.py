@@ -79,3 +79,27 @@ def test_a_name_the_output_cannot_encode_is_escaped_not_a_crash(tmp_path):
     assert "\\u7535\\u8111" + "1" in done.stdout
     done = subprocess.run([*command, "--json"], capture_output=True, text=True, env=env)
     assert json.loads(done.stdout)["commands"][0]["node"] == "电脑1"
+    latin = tmp_path / "cafe.yaml"  # é escaped by backslashreplace is \xe9, no JSON escape: --json writes \u00e9
+    latin.write_text(topology.read_text(encoding="utf-8").replace("电脑1", "pcé"), encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "lanlab", "sim", "run", str(latin), "--do", "pcé ping pc2 -c 1", "--json"],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert json.loads(done.stdout)["commands"][0]["node"] == "pcé"
+
+
+def test_a_closed_standard_output_is_no_traceback():
+    """lanlab --version with standard output closed (>&-) exits 0, nothing on stderr."""
+    import os
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "lanlab", "--version"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        preexec_fn=lambda: os.close(1),  # noqa: PLW1509 - the child's own stdout, closed before exec
+    )
+    assert (done.returncode, done.stderr) == (0, b"")

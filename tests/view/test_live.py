@@ -138,9 +138,10 @@ def test_batches_carry_the_chinese_of_their_notes_as_a_finished_runs_document_do
     assert any(text.startswith("复制到 ") for text in batch["notes_shown"]["zh"].values())
 
 
-@pytest.mark.parametrize("pace", ["nan", "inf", 1e308, -1])
+@pytest.mark.parametrize("pace", ["nan", "inf", 1e308, -1, 10**400])
 def test_a_pace_that_is_no_factor_of_real_time_is_refused_and_the_clock_keeps_its_pace(pace):
-    """{"op": "pace"} with NaN, infinity, 1e308 or a negative number is an error reply and the pace stays
+    """{"op": "pace"} with NaN, infinity, 1e308, a negative number or 400 digits (an OverflowError) is an error
+    reply and the pace stays
     (NaN was taken: the clock stopped for the session and every state message held NaN, which is no JSON)."""
     import json
 

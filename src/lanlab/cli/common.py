@@ -37,7 +37,12 @@ def fail(message: str) -> NoReturn:
 def print_json(document: Any) -> None:
     """Write one JSON document (or one JSON line) to stdout; text a peer sent cannot act on
     the terminal (controls, bidi overrides are \\u escapes, the value unchanged)."""
-    sys.stdout.write(json_safe(json.dumps(document, ensure_ascii=False, default=str)) + "\n")
+    text = json_safe(json.dumps(document, ensure_ascii=False, default=str))
+    try:
+        text.encode(sys.stdout.encoding or "utf-8")
+    except UnicodeEncodeError:  # an output that cannot hold the text (ASCII): \u escapes, still the same JSON
+        text = json.dumps(document, ensure_ascii=True, default=str)
+    sys.stdout.write(text + "\n")
     sys.stdout.flush()
 
 

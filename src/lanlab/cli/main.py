@@ -167,7 +167,8 @@ def main() -> None:
             raise
         _output_failed(error)
     try:
-        sys.stdout.flush()  # the last of the output, written here rather than at exit, where a failure is a traceback
+        if sys.stdout is not None:  # None: started with standard output closed (>&-)
+            sys.stdout.flush()  # the last of the output, written here rather than at exit, where a failure is a traceback
     except OSError as error:
         _output_failed(error)
     sys.exit(status)

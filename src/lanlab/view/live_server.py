@@ -19,6 +19,7 @@ import asyncio
 import gc
 import hmac
 import json
+import math
 import secrets
 from http import HTTPStatus
 from pathlib import Path
@@ -212,7 +213,11 @@ class LiveServer:
             elif op == "step":
                 reply["events"] = session.step()
             elif op == "pace":
-                session.set_pace(float(request["pace"]))
+                try:
+                    pace = float(request["pace"])
+                except OverflowError:  # an integer of hundreds of digits: past any pace, as set_pace says
+                    pace = math.inf
+                session.set_pace(pace)
             elif op == "do":
                 reply["text"] = session.do(str(request["text"]))
             elif op == "frame":
