@@ -309,6 +309,7 @@ MERGES = [
     "a: &d {kind: host}\nb: &e {mtu: 1400, kind: switch}\nc: {<<: [*d, *e], ip: x}\n",  # the first listed wins
     "a: &d {kind: host}\nb: &e {<<: *d, mtu: 9000}\nc:\n  <<: *e\n  mtu: 1500\n",  # a merge of a merge
     "a: &d {x: 1}\nb: [{<<: *d}, {<<: *d, x: 2}]\n",
+    "a: &d {k: h, x: 9}\nb: &e {<<: *d, x: 1}\nc: {<<: *e, x: 2}\n",  # a chain, each overriding: no "given twice"
 ]
 
 

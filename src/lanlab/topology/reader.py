@@ -586,8 +586,10 @@ def _apply_merge_keys(root: Node, shown: str) -> None:
     """Merge keys (`<<: *pc` or `<<: [*a, *b]`, YAML 1.1's merge type), as yaml.safe_load applies them:
     the merged mappings' pairs first, the node's own after them and winning over them (so a node's own
     key is no "given twice"), among merged mappings the one listed first winning. Composing leaves the
-    `<<` keys in the tree; the reader walks the tree, not what a loader would construct."""
-    flattener = yaml.constructor.SafeConstructor()
+    `<<` keys in the tree; the reader walks the tree, not what a loader would construct. Every node with
+    a merge key is found (and its own pairs counted) before any is flattened: flattening one flattens the
+    anchors it merges in place, which may hold merge keys of their own."""
+    merging: list[tuple[MappingNode, set[str], int]] = []  # node, its own keys, how many pairs are its own
     done: set[int] = set()
     stack = [root]
     while stack:
@@ -596,31 +598,33 @@ def _apply_merge_keys(root: Node, shown: str) -> None:
             continue
         done.add(id(node))
         if isinstance(node, MappingNode):
-            if any(key.tag == MERGE_TAG for key, _ in node.value):
-                own = [(key, value) for key, value in node.value if key.tag != MERGE_TAG]
-                try:
-                    flattener.flatten_mapping(node)  # merged pairs, then own; merges inside merges too
-                except yaml.constructor.ConstructorError as error:
-                    raise TopologyError(
-                        [
-                            L_(
-                                "{file}:{line}: << merges a mapping or a list of mappings (like <<: *defaults)",
-                                file=shown,
-                                line=error.problem_mark.line + 1 if error.problem_mark else line_of(node),
-                            )
-                        ]
-                    ) from None
-                merged = node.value[: len(node.value) - len(own)]
-                own_keys = {key.value for key, _ in own if isinstance(key, ScalarNode)}
-                winners: dict[str, tuple[Node, Node]] = {}
-                for key, value in merged:  # later wins, as dict assignment in the loader
-                    if isinstance(key, ScalarNode) and key.value not in own_keys:
-                        winners.pop(key.value, None)
-                        winners[key.value] = (key, value)
-                node.value = [*winners.values(), *own]
+            own = [(key, value) for key, value in node.value if key.tag != MERGE_TAG]
+            if len(own) != len(node.value):
+                merging.append((node, {key.value for key, _ in own if isinstance(key, ScalarNode)}, len(own)))
             stack.extend(child for pair in node.value for child in pair)
         elif isinstance(node, SequenceNode):
             stack.extend(node.value)
+    flattener = yaml.constructor.SafeConstructor()
+    for node, own_keys, own_count in merging:
+        try:
+            flattener.flatten_mapping(node)  # merged pairs, then own (a no-op once flattened as another's anchor)
+        except yaml.constructor.ConstructorError as error:
+            raise TopologyError(
+                [
+                    L_(
+                        "{file}:{line}: << merges a mapping or a list of mappings (like <<: *defaults)",
+                        file=shown,
+                        line=error.problem_mark.line + 1 if error.problem_mark else line_of(node),
+                    )
+                ]
+            ) from None
+        merged, own = node.value[: len(node.value) - own_count], node.value[len(node.value) - own_count :]
+        winners: dict[str, tuple[Node, Node]] = {}
+        for key, value in merged:  # later wins, as dict assignment in the loader
+            if isinstance(key, ScalarNode) and key.value not in own_keys:
+                winners.pop(key.value, None)
+                winners[key.value] = (key, value)
+        node.value = [*winners.values(), *own]
 
 
 def _compose(text: str) -> yaml.Node | None:
