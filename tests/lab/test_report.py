@@ -401,3 +401,19 @@ def test_a_stage_its_storm_stopped_says_so_in_english_with_the_chinese_beside_it
             {"zh": "发现广播风暴后又过了 2,000 个事件，运行停止"},
         )
     )
+
+
+def test_a_stage_whose_program_is_not_python_has_its_page_too(tmp_path: Path) -> None:
+    """prog.py with a SyntaxError: the report still holds a page for every stage, the failed one with its
+    checks and why they failed (the stage was missing, and a later one took its number)."""
+    (tmp_path / "topology.yaml").write_text(TOPOLOGY)
+    (tmp_path / "lab.yaml").write_text(LAB)
+    (tmp_path / "prog.py").write_text("print(\n")
+    lab = load_lab(tmp_path / "lab.yaml")
+    trails: list[Any] = []
+    results = run_lab(lab, Submission(tmp_path / "topology.yaml", tmp_path, {}), trails=trails)
+    text = render(lab, results, trails, STUDENT)
+    first, second = read_document(text), read_document(text, "lanlab-data-2")
+    assert (first["lab"]["stage"], second["lab"]["stage"]) == (1, 2)
+    printed = checks_of(first)["printed"]
+    assert not printed["passed"] and "prog.py is not valid Python" in printed["found"]

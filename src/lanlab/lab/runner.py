@@ -326,6 +326,9 @@ def run_lab(
             results.extend(Result(c.id, stage.name, c.points, False, error.why, c.hint) for c in stage.checks)
             if problems is not None:
                 problems.append(str(error.why))
+            if trails is not None:  # a report's page for the stage: its network, which never ran
+                network = build(lab, submission, stage)
+                trails.append(trail_of(stage, [], page_document(network, record(network), [])))
         except TopologyError as error:
             if isinstance(error, LabError):
                 raise
