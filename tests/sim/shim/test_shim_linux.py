@@ -1958,3 +1958,41 @@ def test_getfqdn_names_the_host_itself_without_asking_dns(tmp_path: Path):
     source = "import socket, time\nprint(socket.getfqdn(), time.monotonic() < 0.001)\n"
     _, lines = _program_output(tmp_path, "pc1", source, load_topology(str(topology)))
     assert lines == ["pc1 True"]
+
+
+ROUTED = """name: routed
+nodes:
+  pc1: {kind: host, ip: 198.18.1.10/24, gateway: 198.18.1.1}
+  r1: {kind: router, interfaces: {eth0: 198.18.1.1/24, eth1: 198.18.2.1/24}}
+  pc3: {kind: host, ip: 198.18.2.10/24, gateway: 198.18.2.1}
+links:
+  - [pc1:eth0, r1:eth0]
+  - [r1:eth1, pc3:eth0]
+"""
+
+
+def test_ip_ttl_is_the_ttl_of_unicast_tcp_and_udp(tmp_path: Path):
+    """IP_TTL 1 on a TCP socket: its SYNs leave with TTL 1 and die at the router, connect() is EHOSTUNREACH
+    (they left with 64 and connected); a UDP datagram to a unicast address carries its IP_TTL too."""
+    from lanlab.sim import load_topology
+    from lanlab.wire import IPv4
+
+    topology = tmp_path / "routed.yaml"
+    topology.write_text(ROUTED)
+    net = load_topology(str(topology))
+    net.start_trace()
+    source = """
+import errno, socket
+c = socket.socket(); c.setsockopt(socket.IPPROTO_IP, socket.IP_TTL, 1); c.settimeout(4)
+try: c.connect(("198.18.2.10", 7200)); print("connected")
+except OSError as e: print(errno.errorcode[e.errno])
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.setsockopt(socket.IPPROTO_IP, socket.IP_TTL, 7)
+u.sendto(b"x", ("198.18.2.10", 9))
+"""
+    _, lines = _program_output(tmp_path, "pc1", source, net)
+    assert lines == ["EHOSTUNREACH"]
+    sent = [
+        e.frame.l3 for e in net.trace if e.event_kind == "tx" and e.device == "pc1" and isinstance(e.frame.l3, IPv4)
+    ]
+    assert {ip.ttl for ip in sent if ip.proto == 6} == {1}
+    assert [ip.ttl for ip in sent if ip.proto == 17] == [7]

@@ -584,12 +584,14 @@ class Host:
             ip = self._ip_header(way, dst, proto, ttl)
         self.transmit(way, ip, l4, data, size, now)
 
-    def answer_ip(self, dst: IPv4Address, proto: int, l4: Any, data: bytes, size: int, now: int) -> None:
+    def answer_ip(
+        self, dst: IPv4Address, proto: int, l4: Any, data: bytes, size: int, now: int, ttl: int | None = None
+    ) -> None:
         """Send a packet the host makes by itself in answer to one it received (an echo reply, an ICMP error,
         a TCP segment): with no route back it is dropped and the event list says why, as Linux drops it
         (its sendmsg fails with ENETUNREACH); it never stops the run."""
         try:
-            self.send_ip(dst, proto, l4, data, size, now)
+            self.send_ip(dst, proto, l4, data, size, now, ttl)
         except NetworkUnreachable as error:
             if self.tracer is not None:
                 self.tracer.record(now, self.name, None, "drop", None, message_of(error))

@@ -84,6 +84,8 @@ class HostTcp:
         self.stack = TcpStack(random.Random(seed), config)
         self.timer = MachineTimer(engine, self.stack, self)
         self.watchers: list[Callable[[], None]] = []
+        # IP_TTL set on a connection's socket (the shim's): its segments leave with it, not the host's 64
+        self.ttl_of: dict[tuple[IPv4Address, int, IPv4Address, int], int] = {}
         self._loopback = _Loopback(self)
         self._flush_due = False
         host.ip_protocols[PROTO_TCP] = self.segment_arrived
@@ -162,12 +164,17 @@ class HostTcp:
     def flush(self, now: int) -> None:
         """Transmit what the stack has to send, report its news, re-arm its timer."""
         host = self.host
+        ttl_of = self.ttl_of
         for src, dst, header, payload in self.stack.segments_to_send(now):
             if dst in LOOPBACK or dst in host.addresses:
                 host.loopback_in_flight += 1
                 host.engine.schedule(now + LOOPBACK_DELAY, self._loopback, (src, dst, header, payload))
             else:
-                host.answer_ip(dst, PROTO_TCP, header, payload, segment_frame_size(header, payload), now)
+                ttl = ttl_of.get((src, header.src_port, dst, header.dst_port)) if ttl_of else None
+                host.answer_ip(dst, PROTO_TCP, header, payload, segment_frame_size(header, payload), now, ttl)
+        if len(ttl_of) > len(self.stack.connections):  # connections gone: their TTLs go too
+            for key in [key for key in ttl_of if key not in self.stack.connections]:
+                del ttl_of[key]
         tracer = host.tracer
         for key, connection in self.stack.connections.items():
             event = connection.next_event()

@@ -403,6 +403,8 @@ class SimSocket:
                 raise os_error(error)
             if option in TTL_OPTIONS and value == -1:  # the default again
                 self._options.pop((level, option), None)
+                if self._tcp:
+                    self._set_connection_ttl()
                 return
         if level == _real.IPPROTO_IP and option in (_real.IP_ADD_MEMBERSHIP, _real.IP_DROP_MEMBERSHIP):
             self._membership(option == _real.IP_ADD_MEMBERSHIP, value)
@@ -410,6 +412,18 @@ class SimSocket:
         if (level, option) == (_real.IPPROTO_IP, _real.IP_TOS) and ON_LINUX and value != self._option(level, option):
             self._options[(_real.SOL_SOCKET, _real.SO_PRIORITY)] = tos_priority(value)  # a new TOS, its priority
         self._options[(level, option)] = value
+        if (level, option) == (_real.IPPROTO_IP, _real.IP_TTL) and self._tcp:
+            self._set_connection_ttl()
+
+    def _set_connection_ttl(self) -> None:
+        """The TTL this TCP socket's IP_TTL asks for, on its connection's segments (the host's default without)."""
+        ttl = self._options.get((_real.IPPROTO_IP, _real.IP_TTL))
+        if self._key is None:
+            return
+        if ttl is None:
+            self._host.tcp.ttl_of.pop(self._key, None)
+        else:
+            self._host.tcp.ttl_of[self._key] = ttl
 
     def _is_own_address(self, address: IPv4Address) -> bool:
         return address.is_loopback or address in self._host.addresses
@@ -623,6 +637,7 @@ class SimSocket:
         peer._key, peer._conn = key, connection
         peer._timeout = self._program.default_timeout
         peer._options = dict(self._options)  # a connection inherits its listener's options (Linux's sk_clone)
+        peer._set_connection_ttl()
         self._host.tcp.flush(self._host.engine.now)
         return peer, (str(key[2]), key[3])
 
@@ -693,6 +708,7 @@ class SimSocket:
             self._key, self._conn = tcp.stack.connect(local_ip, ip, port, local_port, self._config())
         except LocalTcpError:  # that local address and port already talk to that peer (Linux: EADDRNOTAVAIL)
             raise os_error(E.EADDRNOTAVAIL) from None
+        self._set_connection_ttl()
         tcp.flush(self._host.engine.now)
         if self._timeout == 0:
             self._let_lo_carry()  # the handshake on lo is over, though the call says it is under way (as Linux)
@@ -847,9 +863,10 @@ class SimSocket:
             raise os_error(E.EINVAL)  # udp_sendmsg refuses port 0 as an address (connected to it, it sends)
         if self._bound is None:
             self.bind(("", 0))
-        ttl = None
         if ip.is_multicast:
             ttl = int(self._options.get((_real.IPPROTO_IP, _real.IP_MULTICAST_TTL), 1))
+        else:
+            ttl = self._options.get((_real.IPPROTO_IP, _real.IP_TTL))  # None: the host's default
         if self._is_own_address(ip):
             self._loop_datagram(ip, port, data)
             return len(data)
