@@ -1996,3 +1996,32 @@ u.sendto(b"x", ("198.18.2.10", 9))
     ]
     assert {ip.ttl for ip in sent if ip.proto == 6} == {1}
     assert [ip.ttl for ip in sent if ip.proto == 17] == [7]
+
+
+def test_ip_pmtudisc_do_and_probe_refuse_a_datagram_past_the_mtu(tmp_path: Path):
+    """IP_MTU_DISCOVER DO or PROBE: a datagram past the 1500-byte MTU is EMSGSIZE (it was fragmented and sent);
+    DONT and WANT fragment it; to the host itself any size goes (as `lanlab real run` printed it on Linux)."""
+    source = """
+import errno, socket
+d = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for mode in (0, 1, 2, 3):
+    d.setsockopt(socket.IPPROTO_IP, 10, mode)
+    for size in (1472, 1473):
+        try: d.sendto(b"D" * size, ("198.18.0.2", 9100)); print(mode, size, "sent")
+        except OSError as e: print(mode, size, errno.errorcode[e.errno])
+d.setsockopt(socket.IPPROTO_IP, 10, 2)
+d.sendto(b"L" * 30000, ("127.0.0.1", 9100)); print("lo sent")
+"""
+    _, lines = _program_output(tmp_path, "pc1", source)
+    sizes = [f"{mode} 1472 sent" for mode in range(4)]
+    assert lines == [
+        sizes[0],
+        "0 1473 sent",
+        sizes[1],
+        "1 1473 sent",
+        sizes[2],
+        "2 1473 EMSGSIZE",
+        sizes[3],
+        "3 1473 EMSGSIZE",
+        "lo sent",
+    ]

@@ -61,6 +61,7 @@ LOOPBACK = IPv4Address("127.0.0.1")
 DEFAULT_BACKLOG = min(_real.SOMAXCONN, 128)  # what socket.listen() uses without an argument
 SOMAXCONN = 4096  # Linux net.core.somaxconn: larger backlogs are cut to this
 AUTOTUNED_SEND_BUFFER = 4194304  # net.ipv4.tcp_wmem's maximum, where autotuning takes an unset buffer
+IP_MTU_DISCOVER, PMTUDISC_WANT, PMTUDISC_DO, PMTUDISC_PROBE = 10, 1, 2, 3  # linux/in.h
 LOOPBACK_HOPS = 8  # how many deliveries on lo a call waits for at most (a handshake takes 3, a close 2)
 LOCALHOST = IPv4Address("127.0.0.1")  # the one loopback address /etc/hosts names (localhost)
 
@@ -840,6 +841,19 @@ class SimSocket:
             raise os_error(E.EOPNOTSUPP)  # udp_sendmsg: no urgent data in a datagram
         return self._sendto(payload.tobytes(), target)
 
+    def _unfragmented_limit(self, ip: IPv4Address) -> int:
+        """The largest IPv4 datagram this socket may send to `ip` unfragmented, by its IP_MTU_DISCOVER (ip(7)):
+        IP_PMTUDISC_DO, the path MTU; IP_PMTUDISC_PROBE, the interface's MTU; otherwise any size (the host
+        fragments it)."""
+        mode = self._options.get((_real.IPPROTO_IP, IP_MTU_DISCOVER), PMTUDISC_WANT)
+        if mode not in (PMTUDISC_DO, PMTUDISC_PROBE) or self._is_own_address(ip):
+            return 65535
+        try:
+            way = self._host.destination(ip)
+        except (LocalIpError, ValueError):
+            return 65535  # no way there: the send says so
+        return (way.max_frame if mode == PMTUDISC_DO else way.nic.max_frame) - ETH_HEADER
+
     def _refuse_urgent(self, flags: int) -> None:
         """TCP urgent data (MSG_OOB, RFC 9293 3.8.5) is not simulated: said, rather than sent in line."""
         if flags & _real.MSG_OOB:
@@ -857,7 +871,7 @@ class SimSocket:
         broadcast = self._is_broadcast(ip)
         if broadcast and not self._option(_real.SOL_SOCKET, _real.SO_BROADCAST):
             raise os_error(E.EACCES)  # Linux: broadcast needs SO_BROADCAST
-        if len(data) > 65507:
+        if len(data) > 65507 or (ON_LINUX and len(data) + 28 > self._unfragmented_limit(ip)):
             raise os_error(E.EMSGSIZE)
         if port == 0 and not connected:
             raise os_error(E.EINVAL)  # udp_sendmsg refuses port 0 as an address (connected to it, it sends)
