@@ -677,7 +677,9 @@ class SimSocket:
                 raise os_error(E.EACCES)  # ip4_datagram_connect: a broadcast route needs SO_BROADCAST
             if self._bound is None:
                 self.bind(("", 0))
-            self._peer, self._source = (ip, port), source
+            self._peer = (ip, port)
+            if self._source is None:  # ip4_datagram_connect sets the source address once: a new peer keeps it
+                self._source = source
             return 0
         if self._conn is not None:
             # a connect still under way: with a timeout CPython's descriptor is non-blocking, so connect(2) says
