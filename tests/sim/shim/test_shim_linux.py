@@ -2031,9 +2031,9 @@ def test_a_udp_socket_connected_again_keeps_its_source_address(tmp_path: Path):
     """connect() to 198.18.0.2, then to 127.0.0.1: getsockname still says 198.18.0.1, as Linux sets the
     source once (it said 127.0.0.1; the kernel printed 198.18.0.1 under `lanlab compare`)."""
     source = (
-        "import socket\\nu = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\\n"
-        "u.connect(('198.18.0.2', 9)); print(u.getsockname()[0])\\n"
-        "u.connect(('127.0.0.1', 9)); print(u.getsockname()[0])\\n"
+        "import socket\nu = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+        "u.connect(('198.18.0.2', 9)); print(u.getsockname()[0])\n"
+        "u.connect(('127.0.0.1', 9)); print(u.getsockname()[0])\n"
     )
     _, lines = _program_output(tmp_path, "pc1", source)
     assert lines == ["198.18.0.1", "198.18.0.1"]
