@@ -19,9 +19,15 @@ from lanlab.units import SECOND
 
 # 32768-65539, but not either side of a decimal point: a clock reading such as time.monotonic()'s
 # 45123.866 (seconds since boot) is not a port, and must stay a number with a fraction for _clock_only.
-EPHEMERAL = re.compile(r"(?<!\d\.)\b(3[2-9]\d{3}|[4-5]\d{4}|6[0-4]\d{3}|65[0-4]\d{2}|655[0-3]\d)\b(?!\.\d)")
+# Only where a port is written (('198.18.0.1', 43210), 198.18.0.1:43210, port 43210): a count in the same
+# range ("got 65507 bytes", "bytes 38600") is the program's answer, and must be compared.
+EPHEMERAL = re.compile(
+    r"(?:(?<=', )|(?<=\d:)|(?<=port )|(?<=port=)|(?<=port: ))"
+    r"(3[2-9]\d{3}|[4-5]\d{4}|6[0-4]\d{3}|65[0-4]\d{2}|655[0-3]\d)\b(?!\.\d)"
+)
 HEX_ADDRESS = re.compile(r"0x[0-9a-f]{6,}")  # object ids in a repr()
-FRACTION = re.compile(r"\b\d+\.\d+\b")  # a number with a fraction: what a clock prints
+# A number with a fraction, what a clock prints; not a piece of a dotted address (10.0.0.1 is no reading)
+FRACTION = re.compile(r"(?<![\d.])\d+\.\d+(?![\d.])")
 
 
 def _owner(mac: str, owners: dict[str, str]) -> str:
