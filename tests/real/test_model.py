@@ -138,3 +138,18 @@ def test_a_host_interface_with_an_unknown_field_is_refused(tmp_path):
     )
     with pytest.raises(TopologyError, match="unknown field 'mtuu'"):
         read_lab(path)
+
+
+def test_a_links_mtu_is_set_on_both_ends_unless_an_interface_has_its_own(tmp_path):
+    """A link's mtu: reaches both ends on the kernel (it was ignored: the simulator dropped a 1472-byte DF
+    datagram the kernel delivered); an interface's own mtu: wins over it, as in the simulator."""
+    from lanlab.real.netns import _node_lines
+
+    path = tmp_path / "l.yaml"
+    path.write_text(
+        "nodes:\n  pc1: {kind: host, ip: 198.18.0.1/24}\n  pc2: {kind: host, ip: 198.18.0.2/24, mtu: 1300}\n"
+        "links:\n  - {endpoints: [pc1:eth0, pc2:eth0], mtu: 1000}\n"
+    )
+    lab = read_lab(path)
+    assert [line for line in _node_lines(lab, lab.nodes["pc1"]) if " mtu " in line] == ["link set dev eth0 mtu 1000"]
+    assert [line for line in _node_lines(lab, lab.nodes["pc2"]) if " mtu " in line] == ["link set dev eth0 mtu 1300"]

@@ -299,12 +299,13 @@ def _ports(lab: RealLab, name: str) -> dict[str, RealLink]:
 def _node_lines(lab: RealLab, node: RealNode) -> list[str]:
     lines = []
     ports = _ports(lab, node.name)
-    for port in ports:
+    for port, link in ports.items():
         options = node.interfaces.get(port) or {}
         if options.get("mac") is not None:
             lines.append(f"link set dev {port} address {options['mac']}")
-        if options.get("mtu") is not None:
-            lines.append(f"link set dev {port} mtu {options['mtu']}")
+        mtu = options.get("mtu") or link.options.get("mtu")  # the interface's own, else its link's (as sim's)
+        if mtu is not None:
+            lines.append(f"link set dev {port} mtu {mtu}")
         if node.kind in ("switch", "hub"):
             lines.append(f"link set dev {port} master {BRIDGE}")
             cost = (node.stp or {}).get("costs", {}).get(port)
