@@ -2037,3 +2037,37 @@ def test_a_udp_socket_connected_again_keeps_its_source_address(tmp_path: Path):
     )
     _, lines = _program_output(tmp_path, "pc1", source)
     assert lines == ["198.18.0.1", "198.18.0.1"]
+
+
+def test_a_connection_to_another_interfaces_address_is_answered_from_that_address(tmp_path: Path):
+    """pc1 reaches srv's second address (198.18.2.2) through its first, and r1's far address: the SYN-ACK,
+    the data and the router's RST come from the address connected to (they left from the outgoing
+    interface's, so pc1's TCP never matched them: no connection, and a router's closed port timed out
+    instead of ECONNREFUSED)."""
+    from lanlab.sim import load_topology
+
+    topology = tmp_path / "two.yaml"
+    topology.write_text(
+        "nodes:\n"
+        "  pc1: {kind: host, ip: 198.18.1.10/24, gateway: 198.18.1.1}\n"
+        "  srv: {kind: host, interfaces: {eth0: {ip: 198.18.1.2/24}, eth1: {ip: 198.18.2.2/24}}}\n"
+        "  r1: {kind: router, interfaces: {eth0: 198.18.1.1/24, eth1: 198.18.3.1/24},\n"
+        "       routes: [{to: 198.18.2.0/24, via: 198.18.1.2}]}\n"
+        "  sw1: {kind: switch}\n"
+        "links:\n  - [pc1:eth0, sw1:p1]\n  - [srv:eth0, sw1:p2]\n  - [r1:eth0, sw1:p3]\n"
+    )
+    net = load_topology(str(topology))
+    server = tmp_path / "server.py"
+    server.write_text(
+        "import socket\ns = socket.create_server(('', 7000))\nc, _ = s.accept()\nc.sendall(c.recv(10).upper())\n"
+    )
+    net.node("srv").run_program(str(server))
+    source = """
+import errno, socket
+c = socket.create_connection(("198.18.2.2", 7000), timeout=3); c.sendall(b"hi"); print(c.recv(10))
+r = socket.socket(); r.settimeout(3)
+try: r.connect(("198.18.3.1", 22))
+except OSError as e: print(errno.errorcode[e.errno])
+"""
+    _, lines = _program_output(tmp_path, "pc1", source, net)
+    assert lines == ["b'HI'", "ECONNREFUSED"]

@@ -193,7 +193,7 @@ class Destination:
         self.source = nic.ip  # the source address of what goes this way: the interface's, or (lo) the host's own
         self.group_mac = group_mac  # broadcast or multicast: no ARP
         self.arp_entry: ArpEntry | None = None
-        self.ip_headers: dict[tuple[int, int | None], IPv4] = {}  # (protocol, TTL asked) -> header
+        self.ip_headers: dict[tuple[Any, ...], IPv4] = {}  # (protocol, TTL asked[, source]) -> header
         self.max_frame = nic.max_frame  # lowered by a learned path MTU (RFC 1191)
         self.path_mtu_expires = 0  # when that path MTU is forgotten; 0: none learned
 
@@ -571,27 +571,49 @@ class Host:
         self.send_ip(dst, UDP, udp, data, IP_UDP + len(data), now, ttl)
 
     def send_ip(
-        self, dst: IPv4Address, proto: int, l4: Any, data: bytes, size: int, now: int, ttl: int | None = None
+        self,
+        dst: IPv4Address,
+        proto: int,
+        l4: Any,
+        data: bytes,
+        size: int,
+        now: int,
+        ttl: int | None = None,
+        src: IPv4Address | None = None,
     ) -> None:
-        """Send an IPv4 packet of ours (`size`: the whole frame's length); routed, resolved, framed."""
+        """Send an IPv4 packet of ours (`size`: the whole frame's length); routed, resolved, framed. `src`: the
+        source it must have (a TCP connection's local address), when not the outgoing interface's own."""
         # The int ipaddress keeps (as wire.checksum reads it): int(dst) is a Python-level __int__ call,
         # about 5% of a switched LAN's CPU time (bench/sim_lan.py, profiled).
         way = self._destinations.get(dst._ip)  # type: ignore[attr-defined]
         if way is None:
             way = self.destination(dst)
-        ip = way.ip_headers.get((proto, ttl))
+        if src is not None and src._ip != way.source._ip:  # type: ignore[attr-defined, union-attr]
+            # a connection to another interface's address (a router's far side): its replies keep that address
+            key: tuple[Any, ...] = (proto, ttl, src)
+        else:
+            key, src = (proto, ttl), None
+        ip = way.ip_headers.get(key)
         if ip is None:
-            ip = self._ip_header(way, dst, proto, ttl)
+            ip = self._ip_header(way, dst, proto, ttl, src)
         self.transmit(way, ip, l4, data, size, now)
 
     def answer_ip(
-        self, dst: IPv4Address, proto: int, l4: Any, data: bytes, size: int, now: int, ttl: int | None = None
+        self,
+        dst: IPv4Address,
+        proto: int,
+        l4: Any,
+        data: bytes,
+        size: int,
+        now: int,
+        ttl: int | None = None,
+        src: IPv4Address | None = None,
     ) -> None:
         """Send a packet the host makes by itself in answer to one it received (an echo reply, an ICMP error,
         a TCP segment): with no route back it is dropped and the event list says why, as Linux drops it
         (its sendmsg fails with ENETUNREACH); it never stops the run."""
         try:
-            self.send_ip(dst, proto, l4, data, size, now, ttl)
+            self.send_ip(dst, proto, l4, data, size, now, ttl, src)
         except NetworkUnreachable as error:
             if self.tracer is not None:
                 self.tracer.record(now, self.name, None, "drop", None, message_of(error))
@@ -671,16 +693,20 @@ class Host:
         """Forget the cached destinations (call after changing addresses, gateway or routes)."""
         self._destinations.clear()
 
-    def _ip_header(self, way: Destination, dst: IPv4Address, proto: int, ttl: int | None) -> IPv4:
-        """A shared immutable IPv4 header (lengths and checksum are computed when built)."""
+    def _ip_header(
+        self, way: Destination, dst: IPv4Address, proto: int, ttl: int | None, src: IPv4Address | None = None
+    ) -> IPv4:
+        """A shared immutable IPv4 header (lengths and checksum are computed when built), from the way's
+        source address or from `src`."""
         hops = ttl if ttl is not None else (MULTICAST_TTL if int(dst) >> 28 == 0xE else DEFAULT_TTL)
-        header = way.ip_headers[(proto, ttl)] = IPv4(
-            way.source,  # type: ignore[arg-type]  # a way is made only for a NIC with an address
+        header = IPv4(
+            src or way.source,  # type: ignore[arg-type]  # a way is made only for a NIC with an address
             dst,
             proto,
             ttl=hops,
             flags=DONT_FRAGMENT,
         )
+        way.ip_headers[(proto, ttl) if src is None else (proto, ttl, src)] = header
         return header
 
     def send_icmp_error(self, frame: Frame, kind: int, code: int, now: int) -> None:

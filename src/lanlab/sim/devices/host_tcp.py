@@ -171,7 +171,7 @@ class HostTcp:
                 host.engine.schedule(now + LOOPBACK_DELAY, self._loopback, (src, dst, header, payload))
             else:
                 ttl = ttl_of.get((src, header.src_port, dst, header.dst_port)) if ttl_of else None
-                host.answer_ip(dst, PROTO_TCP, header, payload, segment_frame_size(header, payload), now, ttl)
+                host.answer_ip(dst, PROTO_TCP, header, payload, segment_frame_size(header, payload), now, ttl, src)
         if len(ttl_of) > len(self.stack.connections):  # connections gone: their TTLs go too
             for key in [key for key in ttl_of if key not in self.stack.connections]:
                 del ttl_of[key]

@@ -338,10 +338,18 @@ class Router(Host):
         return known
 
     def send_ip(
-        self, dst: IPv4Address, proto: int, l4: Any, data: bytes, size: int, now: int, ttl: int | None = None
+        self,
+        dst: IPv4Address,
+        proto: int,
+        l4: Any,
+        data: bytes,
+        size: int,
+        now: int,
+        ttl: int | None = None,
+        src: IPv4Address | None = None,
     ) -> None:
         try:
-            super().send_ip(dst, proto, l4, data, size, now, ttl)
+            super().send_ip(dst, proto, l4, data, size, now, ttl, src)
         except NoRouteError as error:
             if self.tracer is not None:
                 self.tracer.record(now, self.name, None, "drop", None, message_of(error))
