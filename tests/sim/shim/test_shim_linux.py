@@ -2071,3 +2071,25 @@ except OSError as e: print(errno.errorcode[e.errno])
 """
     _, lines = _program_output(tmp_path, "pc1", source, net)
     assert lines == ["b'HI'", "ECONNREFUSED"]
+
+
+def test_so_bindtodevice_takes_an_interface_of_the_host_only(tmp_path: Path):
+    """SO_BINDTODEVICE: eth7 (no such interface) is ENODEV (it was taken), lo and eth0 are taken and read
+    back NUL-ended, empty unbinds, a str is CPython's TypeError: as `unshare -n` Linux answered."""
+    source = """
+import errno, socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for name in (b"eth7", b"lo", b"", "lo", b"eth0\\x00junk", b"x" * 20):
+    try: s.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, name); print(s.getsockopt(socket.SOL_SOCKET, 25, 16))
+    except OSError as e: print(errno.errorcode[e.errno])
+    except TypeError as e: print("TypeError", e)
+"""
+    _, lines = _program_output(tmp_path, "pc1", source)
+    assert lines == [
+        "ENODEV",
+        "b'lo\\x00'",
+        "b''",
+        "TypeError a bytes-like object is required, not 'str'",
+        "b'eth0\\x00'",
+        "ENODEV",
+    ]

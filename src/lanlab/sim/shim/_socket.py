@@ -62,6 +62,7 @@ DEFAULT_BACKLOG = min(_real.SOMAXCONN, 128)  # what socket.listen() uses without
 SOMAXCONN = 4096  # Linux net.core.somaxconn: larger backlogs are cut to this
 AUTOTUNED_SEND_BUFFER = 4194304  # net.ipv4.tcp_wmem's maximum, where autotuning takes an unset buffer
 IP_MTU_DISCOVER, PMTUDISC_WANT, PMTUDISC_DO, PMTUDISC_PROBE = 10, 1, 2, 3  # linux/in.h
+SO_BINDTODEVICE = 25  # asm-generic/socket.h
 LOOPBACK_HOPS = 8  # how many deliveries on lo a call waits for at most (a handshake takes 3, a close 2)
 LOCALHOST = IPv4Address("127.0.0.1")  # the one loopback address /etc/hosts names (localhost)
 
@@ -388,6 +389,9 @@ class SimSocket:
         if level == _real.SOL_SOCKET and option in (SO_RCVTIMEO, SO_SNDTIMEO):
             self._options[(level, option)] = timeout_value(value)
             return
+        if (level, option) == (_real.SOL_SOCKET, SO_BINDTODEVICE) and ON_LINUX:
+            self._options[(level, option)] = self._device_named(value)
+            return
         if isinstance(value, (bytes, bytearray)) and len(value) == 4 and (level, option) not in STRUCT_OPTIONS:
             value = int.from_bytes(value, "little", signed=True)  # an int option given as its C int
         value = stored_int(level, option, value, self._tcp)  # flags read back 1, ranges checked, buffers doubled
@@ -415,6 +419,15 @@ class SimSocket:
         self._options[(level, option)] = value
         if (level, option) == (_real.IPPROTO_IP, _real.IP_TTL) and self._tcp:
             self._set_connection_ttl()
+
+    def _device_named(self, value: Any) -> bytes:
+        """SO_BINDTODEVICE's value as the kernel keeps it: an interface of this host's by name (up to the first
+        NUL, 15 characters at most; ENODEV for one it lacks), or empty for none. The socket's routes are not
+        narrowed to it: what it sends leaves as without it."""
+        name = bytes(value).split(b"\0", 1)[0][:15]
+        if name and name.decode("ascii", "replace") not in {"lo", *(nic.name for nic in self._host.nics)}:
+            raise os_error(E.ENODEV)
+        return name + b"\0" if name else b""
 
     def _set_connection_ttl(self) -> None:
         """The TTL this TCP socket's IP_TTL asks for, on its connection's segments (the host's default without)."""
