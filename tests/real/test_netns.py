@@ -53,3 +53,14 @@ def test_a_file_someone_put_in_etc_netns_keeps_it(etc: Path):
     (etc / "theirs").mkdir()
     netns.remove("rtest4")
     assert (etc / "theirs").is_dir()
+
+
+def test_hosts_files_name_every_address_of_a_node(etc: Path):
+    """A router's every interface address is in the hosts files, its first first (only the first was:
+    gethostbyaddr of r1's far side failed on the kernel and named r1 in the simulator)."""
+    built = netns.Built(read_lab(EXAMPLES / "count-to-infinity.yaml"), "rtest5")
+    netns._write_hosts(built)
+    lines = (etc / built.ns("pc1") / "hosts").read_text().splitlines()
+    r1 = [line.split("\t")[0] for line in lines if line.endswith("\tr1")]
+    assert len(r1) == 2 and r1[0] == built.lab.address_of("r1")
+    netns.remove("rtest5")

@@ -220,14 +220,17 @@ def resolv_file(ns: str) -> Path:
 
 
 def _write_hosts(built: Built) -> None:
-    """Every node's name -> its first address in each namespace's /etc/hosts, so a program's
-    gethostbyname("pc2") finds what the simulator's topology lookup finds; a node with a resolver
+    """Every node's name with each of its addresses (its first first) in each namespace's /etc/hosts, so a
+    program's gethostbyname("pc2") and gethostbyaddr find what the simulator's topology lookup finds; a node with a resolver
     (`dns:`) asks it instead, as the simulator's does (its /etc/hosts has localhost only), and every
     node has a resolv.conf of its own (the machine's resolver is never asked from a lab). A DHCP
     client whose lease will name DNS servers (a pool of the file has `dns:`) asks them likewise."""
     localhost = "127.0.0.1\tlocalhost\n"
-    text = localhost + "".join(
-        f"{address}\t{name}\n" for name in built.lab.nodes if (address := built.lab.address_of(name)) != name
+    text = localhost + "".join(  # every address of a node, its first first: gethostbyaddr names a router's far side
+        f"{options['ip'].ip}\t{name}\n"
+        for name, node in built.lab.nodes.items()
+        for options in node.interfaces.values()
+        if options.get("ip") is not None
     )
     if not ETC_NETNS.exists():
         ETC_NETNS_MADE.touch()
