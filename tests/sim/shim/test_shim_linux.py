@@ -2093,3 +2093,40 @@ for name in (b"eth7", b"lo", b"", "lo", b"eth0\\x00junk", b"x" * 20):
         "b'eth0\\x00'",
         "ENODEV",
     ]
+
+
+def test_udp_icmp_errors_reach_a_socket_as_linux_hands_them(tmp_path: Path):
+    """A datagram whose TTL runs out at the router: its time exceeded reaches the socket only with IP_RECVERR
+    (connected or not) as EHOSTUNREACH; a port unreachable, a hard error, reaches a connected one and is
+    read once by SO_ERROR (only port unreachable was handled, and SO_ERROR read 0): as `lanlab real run`
+    printed the same program on Linux."""
+    from lanlab.sim import load_topology
+
+    topology = tmp_path / "routed.yaml"
+    topology.write_text(ROUTED)
+    source = """import errno, socket
+def show(what, call):
+    try: print(what, call())
+    except OSError as e: print(what, errno.errorcode.get(e.errno))
+for recverr in (0, 1):
+    for connected in (False, True):
+        u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.settimeout(1)
+        u.setsockopt(socket.IPPROTO_IP, socket.IP_TTL, 1); u.setsockopt(socket.IPPROTO_IP, 11, recverr)
+        if connected:
+            u.connect(("198.18.2.10", 9998)); u.send(b"x")
+        else:
+            u.sendto(b"x", ("198.18.2.10", 9998))
+        show(f"recverr={recverr} connected={connected} recv", lambda: u.recv(10))
+        u.close()
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.connect(("198.18.2.10", 9998)); u.send(b"x")
+import time; time.sleep(0.5)
+print("SO_ERROR", errno.errorcode.get(u.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)), u.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR))
+"""
+    _, lines = _program_output(tmp_path, "pc1", source, load_topology(str(topology)))
+    assert lines == [
+        "recverr=0 connected=False recv None",
+        "recverr=0 connected=True recv None",
+        "recverr=1 connected=False recv EHOSTUNREACH",
+        "recverr=1 connected=True recv EHOSTUNREACH",
+        "SO_ERROR ECONNREFUSED 0",
+    ]

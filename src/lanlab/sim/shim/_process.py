@@ -15,6 +15,7 @@ A program that never waits is stopped by the watchdog (`_watchdog`).
 
 from __future__ import annotations
 
+import errno
 import functools
 import io
 import operator
@@ -177,6 +178,38 @@ class Sockets:
         return any(True for _ in self)
 
 
+# (ICMP type, code or None for any) -> (errno, hard): Linux's icmp_err_convert for destination unreachable,
+# EHOSTUNREACH soft for time exceeded, EPROTO hard for a parameter problem; fragmentation needed is EMSGSIZE
+# and hard (the socket's IP_MTU_DISCOVER is not DONT: __udp4_lib_err), the path MTU learned by the host.
+UDP_ICMP_ERRORS: dict[tuple[int, int | None], tuple[int, bool]] = {
+    **{
+        (3, code): kind
+        for code, kind in enumerate(
+            [
+                (errno.ENETUNREACH, False),
+                (errno.EHOSTUNREACH, False),
+                (errno.ENOPROTOOPT, True),
+                (errno.ECONNREFUSED, True),
+                (errno.EMSGSIZE, True),
+                (errno.EOPNOTSUPP, False),
+                (errno.ENETUNREACH, True),
+                (errno.EHOSTDOWN, True),
+                (errno.ENONET, True),
+                (errno.ENETUNREACH, True),
+                (errno.EHOSTUNREACH, True),
+                (errno.ENETUNREACH, False),
+                (errno.EHOSTUNREACH, False),
+                (errno.EHOSTUNREACH, True),
+                (errno.EHOSTUNREACH, True),
+                (errno.EHOSTUNREACH, True),
+            ]
+        )
+    },
+    (11, None): (errno.EHOSTUNREACH, False),
+    (12, None): (errno.EPROTO, True),
+}
+
+
 class ShimHost:
     """The shim's per-host state: parked waiters, the host's open sockets, the ports bound."""
 
@@ -192,9 +225,11 @@ class ShimHost:
         host.arp_queue_watchers.append(self.poke)
 
     def icmp_error(self, error: Any, quoted: bytes, now: int) -> None:
-        """A port unreachable about a datagram a connected UDP socket sent: its next call fails
-        with ECONNREFUSED (Linux, RFC 1122 4.1.3.3)."""
-        if error.type != 3 or error.code != 3 or len(quoted) < 28 or quoted[9] != 17:
+        """An ICMP error about a datagram a UDP socket sent: the socket's next call fails with its errno when
+        it is a hard error on a connected socket (a port unreachable: ECONNREFUSED), or any error when the
+        socket set IP_RECVERR (Linux's __udp4_lib_err, RFC 1122 4.1.3.3)."""
+        kind = UDP_ICMP_ERRORS.get((error.type, error.code)) or UDP_ICMP_ERRORS.get((error.type, None))
+        if kind is None or len(quoted) < 28 or quoted[9] != 17:
             return
         header = (quoted[0] & 0x0F) * 4
         dst = ".".join(map(str, quoted[16:20]))
@@ -203,7 +238,7 @@ class ShimHost:
             int.from_bytes(quoted[header + 2 : header + 4], "big"),
         )
         for sock in self.sockets:
-            if sock.refused_by(dst, dst_port, src_port):
+            if sock.icmp_error_for(dst, dst_port, src_port, *kind):
                 self.poke()
 
     def udp_arrived(self, host: Host, frame: Any, now: int) -> None:

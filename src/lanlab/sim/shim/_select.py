@@ -97,7 +97,7 @@ class Readiness:
         if getattr(sock, "_tcp", False) and sock._conn is None and sock._listener is None:
             return POLLOUT | POLLHUP  # a TCP socket never connected (tcp_poll in TCP_CLOSE)
         events = (POLLIN if sock._readable() else 0) | (POLLOUT if sock._writable() else 0)
-        if getattr(sock, "_refused", False):  # a UDP socket's pending ICMP error: POLLERR, not a datagram to read
+        if getattr(sock, "_icmp_error", 0):  # a UDP socket's pending ICMP error: POLLERR, not a datagram to read
             events = (events & ~POLLIN if not sock._datagrams else events) | POLLERR
         conn = sock._conn
         if conn is not None:  # tcp_poll

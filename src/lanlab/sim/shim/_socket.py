@@ -63,6 +63,7 @@ SOMAXCONN = 4096  # Linux net.core.somaxconn: larger backlogs are cut to this
 AUTOTUNED_SEND_BUFFER = 4194304  # net.ipv4.tcp_wmem's maximum, where autotuning takes an unset buffer
 IP_MTU_DISCOVER, PMTUDISC_WANT, PMTUDISC_DO, PMTUDISC_PROBE = 10, 1, 2, 3  # linux/in.h
 SO_BINDTODEVICE = 25  # asm-generic/socket.h
+IP_RECVERR = 11  # linux/in.h: every ICMP error reaches the socket, not only a connected one's hard errors
 LOOPBACK_HOPS = 8  # how many deliveries on lo a call waits for at most (a handshake takes 3, a close 2)
 LOCALHOST = IPv4Address("127.0.0.1")  # the one loopback address /etc/hosts names (localhost)
 
@@ -256,7 +257,7 @@ class SimSocket:
         self._peer: tuple[IPv4Address, int] | None = None  # a connected UDP socket's peer
         self._source: IPv4Address | None = None  # and the address its datagrams leave from
         self._groups: set[IPv4Address] = set()
-        self._refused = False  # a connected UDP socket's pending ECONNREFUSED
+        self._icmp_error = 0  # a UDP socket's pending error from an ICMP message (ECONNREFUSED, ...): 0 none
         program.sockets.add(self)
 
     # -- plumbing ------------------------------------------------------------------------------
@@ -469,6 +470,8 @@ class SimSocket:
         if key == (_real.SOL_SOCKET, _real.SO_ERROR):  # read once, then cleared (Linux's sock_error)
             error = self._conn.error or 0 if self._conn is not None and not self._reset_reported else 0
             self._reset_reported = self._reset_reported or bool(error)
+            if not self._tcp:
+                error, self._icmp_error = self._icmp_error, 0
             return struct.pack("i", error)[:buflen] if buflen else error
         if key == (_real.SOL_SOCKET, _real.SO_ACCEPTCONN):
             value: Any = int(self._listener is not None)
@@ -965,7 +968,7 @@ class SimSocket:
         if not receivers and self._is_own_address(ip) and self._peer == (ip, port):
             # Nobody on the port: the host's ICMP port unreachable to itself reaches the connected
             # sender as ECONNREFUSED on its next call (udp(7), RFC 1122 4.1.3.3), as one from the wire does.
-            self._refused = True
+            self._icmp_error = E.ECONNREFUSED
             self._shim.poke()
 
     # -- receiving --------------------------------------------------------------------------------------
@@ -983,19 +986,25 @@ class SimSocket:
         address of its own counts more than being connected."""
         return 2 * (self._bound is not None and self._bound[0] != ANY) + (self._peer is not None)
 
-    def refused_by(self, dst: str, dst_port: int, src_port: int) -> bool:
-        """An ICMP port unreachable for what this connected UDP socket sent: remember it."""
-        if self._tcp or self._peer is None or self._bound is None:
+    def icmp_error_for(self, dst: str, dst_port: int, src_port: int, error: int, hard: bool) -> bool:
+        """An ICMP error about a datagram this socket sent (from `src_port` to `dst`:`dst_port`): kept for its
+        next call when it is a hard error and the socket connected, or the socket asked for every error with
+        IP_RECVERR (__udp4_lib_err; RFC 1122 4.1.3.3). True when kept."""
+        if self._tcp or self._bound is None or self._bound[1] != src_port:
             return False
-        if (str(self._peer[0]), self._peer[1], self._bound[1]) != (dst, dst_port, src_port):
+        if self._peer is not None and (str(self._peer[0]), self._peer[1]) != (dst, dst_port):
             return False
-        self._refused = True
+        if not self._option(_real.IPPROTO_IP, IP_RECVERR) and not (hard and self._peer is not None):
+            return False
+        if error == E.EMSGSIZE and self._options.get((_real.IPPROTO_IP, IP_MTU_DISCOVER)) == 0:
+            return False  # IP_PMTUDISC_DONT: fragmentation needed is no error of the socket's
+        self._icmp_error = error
         return True
 
     def _raise_refusal(self) -> None:
-        if self._refused:
-            self._refused = False
-            raise os_error(E.ECONNREFUSED)
+        if self._icmp_error:
+            error, self._icmp_error = self._icmp_error, 0
+            raise os_error(error)
 
     def queue_datagram(self, data: bytes, source: tuple[str, int]) -> bool:
         """Queue a datagram for recv, or drop it when its truesize would take the receive buffer past
@@ -1072,7 +1081,9 @@ class SimSocket:
         if self._bound is None:
             self.bind(("", 0))
         self._raise_refusal()
-        self._block(lambda: self._datagrams or self._refused or self._shut_rd, flags, self._kernel_limit(SO_RCVTIMEO))
+        self._block(
+            lambda: self._datagrams or self._icmp_error or self._shut_rd, flags, self._kernel_limit(SO_RCVTIMEO)
+        )
         if self._shut_rd and not self._datagrams:
             return b"", None  # type: ignore[return-value]  # shut for reading: an empty read, as on Linux
         self._raise_refusal()
@@ -1106,7 +1117,7 @@ class SimSocket:
         if self._listener is not None:
             return bool(self._listener.accept_queue)
         if not self._tcp:
-            return bool(self._datagrams) or self._refused
+            return bool(self._datagrams or self._icmp_error)
         conn = self._conn
         if conn is None:
             return True  # never connected: a read would not block (it fails), poll says POLLHUP
