@@ -2079,7 +2079,7 @@ def test_so_bindtodevice_takes_an_interface_of_the_host_only(tmp_path: Path):
     source = """
 import errno, socket
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-for name in (b"eth7", b"lo", b"", "lo", b"eth0\\x00junk", b"x" * 20):
+for name in (b"eth7", b"lo", b"", "lo", b"eth0\\x00junk", b"x" * 20, 1, -1):
     try: s.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, name); print(s.getsockopt(socket.SOL_SOCKET, 25, 16))
     except OSError as e: print(errno.errorcode[e.errno])
     except TypeError as e: print("TypeError", e)
@@ -2091,6 +2091,8 @@ for name in (b"eth7", b"lo", b"", "lo", b"eth0\\x00junk", b"x" * 20):
         "b''",
         "TypeError a bytes-like object is required, not 'str'",
         "b'eth0\\x00'",
+        "ENODEV",
+        "ENODEV",
         "ENODEV",
     ]
 
@@ -2130,3 +2132,73 @@ print("SO_ERROR", errno.errorcode.get(u.getsockopt(socket.SOL_SOCKET, socket.SO_
         "recverr=1 connected=True recv EHOSTUNREACH",
         "SO_ERROR ECONNREFUSED 0",
     ]
+
+
+def test_a_listeners_ip_ttl_is_its_syn_acks_and_a_closed_connections_ttl_goes_with_it(tmp_path: Path):
+    """A server that sets IP_TTL 1 before listen(): its SYN-ACK dies at the router and the client's connect
+    times out, as on Linux (it left with 64 and connected). And a connection's own TTL is forgotten once the
+    connection is gone (it stayed while another connection was open)."""
+    from lanlab.sim import load_topology
+
+    topology = tmp_path / "routed.yaml"
+    topology.write_text(ROUTED)
+    net = load_topology(str(topology))
+    server = tmp_path / "server.py"
+    server.write_text(
+        "import socket\ns = socket.socket(); s.setsockopt(socket.IPPROTO_IP, socket.IP_TTL, 1)\n"
+        "s.bind(('', 7200)); s.listen(); s.settimeout(4)\n"
+        "try: s.accept(); print('accepted')\nexcept OSError as e: print(type(e).__name__)\n"
+    )
+    serving = net.node("pc3").run_program(str(server))
+    source = (
+        "import socket\nc = socket.socket(); c.settimeout(3)\n"
+        "try: c.connect(('198.18.2.10', 7200)); print('connected')\nexcept OSError as e: print(type(e).__name__)\n"
+        "k = socket.socket(); k.setsockopt(socket.IPPROTO_IP, socket.IP_TTL, 9); k.settimeout(1)\n"
+        "try: k.connect(('198.18.2.10', 9))\nexcept OSError as e: print(type(e).__name__)\n"
+    )
+    _, lines = _program_output(tmp_path, "pc1", source, net)
+    assert lines == ["TimeoutError", "ConnectionRefusedError"]
+    assert [text for _, text in serving.output] == ["TimeoutError"]
+    assert net.node("pc1").tcp.ttl_of == {}
+
+
+def test_a_udp_socket_sends_from_the_address_it_holds(tmp_path: Path):
+    """A two-homed pc1's UDP socket connected first to pc2 (by eth0) then to pc3 (by eth1): its datagrams to
+    pc3 still carry 198.18.1.10, the source its first connect chose, as Linux's do (they carried eth1's)."""
+    from lanlab.sim import load_topology
+    from lanlab.wire import IPv4
+
+    topology = tmp_path / "two.yaml"
+    topology.write_text(
+        "nodes:\n"
+        "  pc1: {kind: host, interfaces: {eth0: {ip: 198.18.1.10/24}, eth1: {ip: 198.18.2.10/24}}}\n"
+        "  pc2: {kind: host, ip: 198.18.1.20/24}\n  pc3: {kind: host, ip: 198.18.2.20/24}\n"
+        "links:\n  - [pc1:eth0, pc2:eth0]\n  - [pc1:eth1, pc3:eth0]\n"
+    )
+    net = load_topology(str(topology))
+    net.start_trace()
+    source = (
+        "import socket\nu = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+        "u.connect(('198.18.1.20', 9)); u.send(b'a'); u.connect(('198.18.2.20', 9)); u.send(b'b')\n"
+    )
+    _program_output(tmp_path, "pc1", source, net)
+    sent = [
+        (str(e.frame.l3.src), str(e.frame.l3.dst))
+        for e in net.trace
+        if e.event_kind == "tx" and e.device == "pc1" and isinstance(e.frame.l3, IPv4) and e.frame.l3.proto == 17
+    ]
+    assert sent == [("198.18.1.10", "198.18.1.20"), ("198.18.1.10", "198.18.2.20")]
+
+
+def test_a_learned_path_mtu_is_forgotten_when_it_expires(tmp_path: Path):
+    """Host.path_mtu (what IP_MTU and IP_PMTUDISC_DO read) is the learned path MTU until it expires, then the
+    interface's again (DO kept refusing with the expired one)."""
+    from ipaddress import IPv4Address
+
+    net = Network("pmtu")
+    host = net.add_host("pc1", ip="198.18.0.1/24")
+    dst = IPv4Address("198.18.0.2")
+    way = host.destination(dst)
+    way.max_frame, way.path_mtu_expires = 1014, 600 * S
+    assert host.path_mtu(dst, 599 * S) == 1000
+    assert host.path_mtu(dst, 600 * S) == 1500

@@ -555,6 +555,14 @@ class Host:
             self._apply_path_mtu(key, way)
         self.tcp.path_mtu_lowered(IPv4Address(key), mtu, now)
 
+    def path_mtu(self, dst: IPv4Address, now: int) -> int:
+        """The largest IPv4 datagram to `dst` that leaves unfragmented now: a learned path MTU until it expires
+        (then forgotten), else the outgoing interface's MTU (Linux's ipv4_mtu)."""
+        way = self.destination(dst)
+        if way.path_mtu_expires and now >= way.path_mtu_expires:
+            self._path_mtu_expired(way, dst)
+        return way.max_frame - ETH_HEADER
+
     def _path_mtu_expired(self, way: Destination, dst: IPv4Address) -> None:
         """After 10 minutes the path MTU is tried at the interface's again (RFC 1191 6.3, as Linux)."""
         self._path_mtus.pop(int(dst), None)
@@ -562,13 +570,21 @@ class Host:
         way.path_mtu_expires = 0
 
     def send_udp(
-        self, src_port: int, dst: IPv4Address, dst_port: int, data: bytes, now: int, ttl: int | None = None
+        self,
+        src_port: int,
+        dst: IPv4Address,
+        dst_port: int,
+        data: bytes,
+        now: int,
+        ttl: int | None = None,
+        src: IPv4Address | None = None,
     ) -> None:
+        """A datagram of ours; `src`: the source address its socket holds (bound or set by connect), if any."""
         key = (src_port, dst_port)
         udp = self._udp_headers.get(key)
         if udp is None:
             udp = self._udp_headers[key] = Udp(src_port, dst_port)
-        self.send_ip(dst, UDP, udp, data, IP_UDP + len(data), now, ttl)
+        self.send_ip(dst, UDP, udp, data, IP_UDP + len(data), now, ttl, src)
 
     def send_ip(
         self,

@@ -84,8 +84,10 @@ class HostTcp:
         self.stack = TcpStack(random.Random(seed), config)
         self.timer = MachineTimer(engine, self.stack, self)
         self.watchers: list[Callable[[], None]] = []
-        # IP_TTL set on a connection's socket (the shim's): its segments leave with it, not the host's 64
+        # IP_TTL set on a connection's socket (the shim's): its segments leave with it, not the host's 64; a
+        # listener's (by port) is its SYN-ACKs', until accept() gives the connection a socket of its own
         self.ttl_of: dict[tuple[IPv4Address, int, IPv4Address, int], int] = {}
+        self.listener_ttl: dict[int, int] = {}
         self._loopback = _Loopback(self)
         self._flush_due = False
         host.ip_protocols[PROTO_TCP] = self.segment_arrived
@@ -164,15 +166,17 @@ class HostTcp:
     def flush(self, now: int) -> None:
         """Transmit what the stack has to send, report its news, re-arm its timer."""
         host = self.host
-        ttl_of = self.ttl_of
+        ttl_of, listener_ttl = self.ttl_of, self.listener_ttl
         for src, dst, header, payload in self.stack.segments_to_send(now):
             if dst in LOOPBACK or dst in host.addresses:
                 host.loopback_in_flight += 1
                 host.engine.schedule(now + LOOPBACK_DELAY, self._loopback, (src, dst, header, payload))
             else:
-                ttl = ttl_of.get((src, header.src_port, dst, header.dst_port)) if ttl_of else None
+                ttl = None
+                if ttl_of or listener_ttl:
+                    ttl = ttl_of.get((src, header.src_port, dst, header.dst_port)) or listener_ttl.get(header.src_port)
                 host.answer_ip(dst, PROTO_TCP, header, payload, segment_frame_size(header, payload), now, ttl, src)
-        if len(ttl_of) > len(self.stack.connections):  # connections gone: their TTLs go too
+        if ttl_of:  # connections gone: their TTLs go too (a new one on the same four numbers starts afresh)
             for key in [key for key in ttl_of if key not in self.stack.connections]:
                 del ttl_of[key]
         tracer = host.tracer

@@ -425,20 +425,27 @@ class SimSocket:
         """SO_BINDTODEVICE's value as the kernel keeps it: an interface of this host's by name (up to the first
         NUL, 15 characters at most; ENODEV for one it lacks), or empty for none. The socket's routes are not
         narrowed to it: what it sends leaves as without it."""
+        if isinstance(value, int):  # an int option's 4 bytes, as CPython passes an int
+            value = value.to_bytes(4, _real_sys.byteorder, signed=True)
         name = bytes(value).split(b"\0", 1)[0][:15]
         if name and name.decode("ascii", "replace") not in {"lo", *(nic.name for nic in self._host.nics)}:
             raise os_error(E.ENODEV)
         return name + b"\0" if name else b""
 
     def _set_connection_ttl(self) -> None:
-        """The TTL this TCP socket's IP_TTL asks for, on its connection's segments (the host's default without)."""
+        """The TTL this TCP socket's IP_TTL asks for, on its connection's segments, or for a listener on the
+        SYN-ACKs of the connections it is given (the host's default without)."""
         ttl = self._options.get((_real.IPPROTO_IP, _real.IP_TTL))
-        if self._key is None:
+        if self._key is not None:
+            table, key = self._host.tcp.ttl_of, self._key
+        elif self._listener is not None and self._bound is not None:
+            table, key = self._host.tcp.listener_ttl, self._bound[1]
+        else:
             return
         if ttl is None:
-            self._host.tcp.ttl_of.pop(self._key, None)
+            table.pop(key, None)  # type: ignore[arg-type]
         else:
-            self._host.tcp.ttl_of[self._key] = ttl
+            table[key] = ttl  # type: ignore[index]
 
     def _is_own_address(self, address: IPv4Address) -> bool:
         return address.is_loopback or address in self._host.addresses
@@ -498,7 +505,7 @@ class SimSocket:
             peer = self._peer[0]
         else:
             raise os_error(E.ENOTCONN)
-        return self._host.destination(peer).max_frame - ETH_HEADER
+        return self._host.path_mtu(peer, self._host.engine.now)
 
     def _option(self, level: int, option: int) -> Any:
         return self._options.get((level, option), 0)
@@ -635,6 +642,7 @@ class SimSocket:
         except LocalTcpError:
             raise os_error(E.EADDRINUSE) from None
         self._listener.config = self._config()
+        self._set_connection_ttl()
 
     def accept(self) -> tuple[SimSocket, tuple[str, int]]:
         self._check_open()
@@ -859,6 +867,14 @@ class SimSocket:
             raise os_error(E.EOPNOTSUPP)  # udp_sendmsg: no urgent data in a datagram
         return self._sendto(payload.tobytes(), target)
 
+    def _source_address(self) -> IPv4Address | None:
+        """The source this UDP socket's datagrams carry, when it holds one: the unicast address it is bound to,
+        or the one its first connect chose (inet_saddr); None: the outgoing interface's."""
+        bound = self._bound[0] if self._bound is not None else ANY
+        if bound != ANY and bound in self._host.addresses:
+            return bound
+        return self._source if self._source is not None and not self._source.is_loopback else None
+
     def _unfragmented_limit(self, ip: IPv4Address) -> int:
         """The largest IPv4 datagram this socket may send to `ip` unfragmented, by its IP_MTU_DISCOVER (ip(7)):
         IP_PMTUDISC_DO, the path MTU; IP_PMTUDISC_PROBE, the interface's MTU; otherwise any size (the host
@@ -866,11 +882,13 @@ class SimSocket:
         mode = self._options.get((_real.IPPROTO_IP, IP_MTU_DISCOVER), PMTUDISC_WANT)
         if mode not in (PMTUDISC_DO, PMTUDISC_PROBE) or self._is_own_address(ip):
             return 65535
+        host = self._host
         try:
-            way = self._host.destination(ip)
+            if mode == PMTUDISC_DO:
+                return host.path_mtu(ip, host.engine.now)  # a learned path MTU, until it expires
+            return host.destination(ip).nic.max_frame - ETH_HEADER
         except (LocalIpError, ValueError):
             return 65535  # no way there: the send says so
-        return (way.max_frame if mode == PMTUDISC_DO else way.nic.max_frame) - ETH_HEADER
 
     def _refuse_urgent(self, flags: int) -> None:
         """TCP urgent data (MSG_OOB, RFC 9293 3.8.5) is not simulated: said, rather than sent in line."""
@@ -904,7 +922,7 @@ class SimSocket:
             return len(data)
         self._wait_for_room(ip, len(data))
         try:
-            host.send_udp(self._bound[1], ip, port, data, host.engine.now, ttl)  # type: ignore[index]
+            host.send_udp(self._bound[1], ip, port, data, host.engine.now, ttl, self._source_address())  # type: ignore[index]
         except LocalIpError:
             raise os_error(E.ENETUNREACH) from None
         if broadcast or (ip.is_multicast and self._options.get((_real.IPPROTO_IP, _real.IP_MULTICAST_LOOP), 1)):
@@ -1147,6 +1165,7 @@ class SimSocket:
             # wakes with EINVAL (a common way to end an accept loop); writing shut alone changes nothing
             if how != _real.SHUT_WR:
                 self._host.tcp.stack.close_listener(self._listener)
+                self._host.tcp.listener_ttl.pop(self._bound[1], None)  # type: ignore[index]
                 self._listener = None
                 self._shim.poke()
             return
@@ -1244,6 +1263,7 @@ class SimSocket:
             self._membership(False, group.packed + bytes(4))
         if self._listener is not None:
             host.tcp.stack.close_listener(self._listener)
+            host.tcp.listener_ttl.pop(self._bound[1], None)  # type: ignore[index]
         if self._conn is not None:
             linger = self._options.get((_real.SOL_SOCKET, _real.SO_LINGER))
             if (
