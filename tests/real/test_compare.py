@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 
 from lanlab.program_lines import busy_error
-from lanlab.real.compare import differences, normalise_output
+from lanlab.real.compare import _clock_only, differences, normalise_output
 
 
 def document(received: int = 2, mac: str = "02:00:00:00:00:02", text: str = "hello") -> dict:
@@ -354,6 +354,9 @@ def test_counts_and_addresses_are_compared_not_taken_for_ports_or_clocks():
     differ in an address (10.0.0.1 against 10.0.0.47) are a difference, not a clock's readings."""
     assert normalise_output("got 65507 bytes, bytes 38600") == "got 65507 bytes, bytes 38600"
     assert normalise_output("198.18.0.1:43210 and port=50000") == "198.18.0.1:<port> and port=<port>"
+    for shape in ('["198.18.0.1", 43210]', '{"port": 43210}', "Port 43210", "local port is 43210", "198.18.0.1 43210"):
+        assert normalise_output(shape) == shape.replace("43210", "<port>"), shape
+    assert _clock_only(["rtt 1.23."], ["rtt 4.56."])  # a reading that ends a sentence is still one
     sim, real = document(), document()
     sim["programs"][0]["output"] = [{"t": 0.1, "text": "addr 10.0.0.1"}]
     real["programs"][0]["output"] = [{"t": 0.1, "text": "addr 10.0.0.47"}]

@@ -19,15 +19,15 @@ from lanlab.units import SECOND
 
 # 32768-65539, but not either side of a decimal point: a clock reading such as time.monotonic()'s
 # 45123.866 (seconds since boot) is not a port, and must stay a number with a fraction for _clock_only.
-# Only where a port is written (('198.18.0.1', 43210), 198.18.0.1:43210, port 43210): a count in the same
-# range ("got 65507 bytes", "bytes 38600") is the program's answer, and must be compared.
-EPHEMERAL = re.compile(
-    r"(?:(?<=', )|(?<=\d:)|(?<=port )|(?<=port=)|(?<=port: ))"
-    r"(3[2-9]\d{3}|[4-5]\d{4}|6[0-4]\d{3}|65[0-4]\d{2}|655[0-3]\d)\b(?!\.\d)"
-)
+# A number in the ephemeral range only where a port is written: after an IPv4 address (('198.18.0.1', 43210),
+# ["198.18.0.1", 43210], 198.18.0.1:43210, 198.18.0.1 43210) or after the word port (port 43210, "port": 43210,
+# Port=43210, port is 43210). A count in the same range ("got 65507 bytes") is the program's answer and is
+# compared; a port printed bare cannot be told from one.
+EPHEMERAL = re.compile(r"\b(3[2-9]\d{3}|[4-5]\d{4}|6[0-4]\d{3}|65[0-4]\d{2}|655[0-3]\d)\b(?!\.\d)")
+PORT_BEFORE = re.compile(r"(?:\d+\.\d+\.\d+\.\d+['\"]?\s*[,:]?\s*|port['\"]?(?:\s+is)?\W{0,3})$", re.IGNORECASE)
 HEX_ADDRESS = re.compile(r"0x[0-9a-f]{6,}")  # object ids in a repr()
-# A number with a fraction, what a clock prints; not a piece of a dotted address (10.0.0.1 is no reading)
-FRACTION = re.compile(r"(?<![\d.])\d+\.\d+(?![\d.])")
+# A number with a fraction, what a clock prints ("rtt 1.23." too); not a piece of a dotted address (10.0.0.1)
+FRACTION = re.compile(r"(?<![\d.])\d+\.\d+(?!\.?\d)")
 
 
 def _owner(mac: str, owners: dict[str, str]) -> str:
@@ -269,7 +269,8 @@ def _dhcp_messages(sim: dict[str, Any], real: dict[str, Any]) -> tuple[list[str]
 
 def normalise_output(text: str) -> str:
     """A program's line without what differs run to run: ephemeral ports and object addresses."""
-    return HEX_ADDRESS.sub("0x…", EPHEMERAL.sub("<port>", text))
+    ports = EPHEMERAL.sub(lambda m: "<port>" if PORT_BEFORE.search(text, 0, m.start()) else m[0], text)
+    return HEX_ADDRESS.sub("0x…", ports)
 
 
 def _program_view(program: dict[str, Any]) -> dict[str, Any]:
