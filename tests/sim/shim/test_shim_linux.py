@@ -2202,3 +2202,64 @@ def test_a_learned_path_mtu_is_forgotten_when_it_expires(tmp_path: Path):
     way.max_frame, way.path_mtu_expires = 1014, 600 * S
     assert host.path_mtu(dst, 599 * S) == 1000
     assert host.path_mtu(dst, 600 * S) == 1500
+
+
+def test_a_listeners_ttl_is_for_its_syn_acks_only_and_its_own_address(tmp_path: Path):
+    """pc2's listener on 198.18.0.2:8001 sets IP_TTL 7, another on 127.0.0.1:8001 none: the SYN-ACK leaves
+    with 7 (the second listener took the first's TTL away); the accepted socket set back to -1 sends its
+    data with 64 (it fell back to the listener's)."""
+    from lanlab.wire import Tcp, TcpFlags
+
+    net = pair()
+    net.start_trace()
+    server = tmp_path / "server.py"
+    server.write_text(
+        "import socket\nb = socket.socket(); b.setsockopt(socket.IPPROTO_IP, socket.IP_TTL, 7)\n"
+        "b.bind(('198.18.0.2', 8001)); b.listen()\n"
+        "c = socket.socket(); c.bind(('127.0.0.1', 8001)); c.listen()\n"
+        "a, _ = b.accept(); a.setsockopt(socket.IPPROTO_IP, socket.IP_TTL, -1); a.sendall(b'x')\n"
+    )
+    net.node("pc2").run_program(str(server))
+    _program_output(tmp_path, "pc1", "import socket\nsocket.create_connection(('198.18.0.2', 8001)).recv(1)\n", net)
+    sent = [
+        (e.frame.l4.flags, e.frame.l3.ttl)
+        for e in net.trace
+        if e.event_kind == "tx" and e.device == "pc2" and isinstance(e.frame.l4, Tcp)
+    ]
+    assert sent[0] == (TcpFlags.SYN | TcpFlags.ACK, 7)
+    assert [ttl for flags, ttl in sent if flags & TcpFlags.PSH] == [64]
+
+
+def test_a_udp_socket_with_a_loopback_source_cannot_send_to_the_lan_and_sendto_reports_icmp_errors(
+    tmp_path: Path,
+):
+    """Bound to 127.0.0.1, or first connected to it: a send to the LAN is EINVAL (it left from eth0). A
+    pending ICMP error fails the next sendto too, connected or with IP_RECVERR, then is gone: as `lanlab real
+    run` printed the same program on Linux."""
+    source = """
+import socket, time
+def attempt(what, call):
+    try: print(what, call())
+    except OSError as e: print(what, type(e).__name__, e.errno)
+s1 = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s1.bind(("127.0.0.1", 0))
+attempt("bound lo", lambda: s1.sendto(b"s1", ("198.18.0.2", 9)))
+s2 = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s2.connect(("127.0.0.1", 9))
+attempt("connected lo", lambda: s2.sendto(b"s2", ("198.18.0.2", 9)))
+s4 = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s4.setsockopt(socket.IPPROTO_IP, 11, 1)
+s4.sendto(b"s4a", ("198.18.0.2", 9)); time.sleep(0.2)
+attempt("recverr sendto", lambda: s4.sendto(b"s4b", ("198.18.0.2", 9)))
+attempt("SO_ERROR", lambda: s4.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR))
+s5 = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s5.connect(("198.18.0.2", 9))
+s5.send(b"s5a"); time.sleep(0.2)
+attempt("connected sendto", lambda: s5.sendto(b"s5b", ("198.18.0.2", 9)))
+attempt("connected send", lambda: s5.send(b"s5c"))
+"""
+    _, lines = _program_output(tmp_path, "pc1", source)
+    assert lines == [
+        "bound lo OSError 22",
+        "connected lo OSError 22",
+        "recverr sendto ConnectionRefusedError 111",
+        "SO_ERROR 0",
+        "connected sendto ConnectionRefusedError 111",
+        "connected send 3",
+    ]

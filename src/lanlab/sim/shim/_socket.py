@@ -439,7 +439,7 @@ class SimSocket:
         if self._key is not None:
             table, key = self._host.tcp.ttl_of, self._key
         elif self._listener is not None and self._bound is not None:
-            table, key = self._host.tcp.listener_ttl, self._bound[1]
+            table, key = self._host.tcp.listener_ttl, self._bound
         else:
             return
         if ttl is None:
@@ -699,6 +699,8 @@ class SimSocket:
                 raise os_error(E.ENETUNREACH) from None
             if self._is_broadcast(ip) and not self._option(_real.SOL_SOCKET, _real.SO_BROADCAST):
                 raise os_error(E.EACCES)  # ip4_datagram_connect: a broadcast route needs SO_BROADCAST
+            if self._loopback_source_to(ip):
+                raise os_error(E.EINVAL)
             if self._bound is None:
                 self.bind(("", 0))
             self._peer = (ip, port)
@@ -865,7 +867,15 @@ class SimSocket:
             return self.send(payload, 0 if address is None else flags_or_address)  # Linux ignores the address
         if address is not None and flags_or_address & _real.MSG_OOB:
             raise os_error(E.EOPNOTSUPP)  # udp_sendmsg: no urgent data in a datagram
+        self._raise_refusal()  # a pending ICMP error fails the send (sock_alloc_send_pskb's sock_error)
         return self._sendto(payload.tobytes(), target)
+
+    def _loopback_source_to(self, ip: IPv4Address) -> bool:
+        """Whether this UDP socket holds a 127/8 source (bound, or from its first connect) and `ip` is not on
+        this host: Linux refuses such a route (__mkroute_output: a loopback source only on lo), EINVAL."""
+        bound = self._bound[0] if self._bound is not None else ANY
+        source = bound if bound != ANY else self._source
+        return source is not None and source.is_loopback and not self._is_own_address(ip)
 
     def _source_address(self) -> IPv4Address | None:
         """The source this UDP socket's datagrams carry, when it holds one: the unicast address it is bound to,
@@ -873,7 +883,7 @@ class SimSocket:
         bound = self._bound[0] if self._bound is not None else ANY
         if bound != ANY and bound in self._host.addresses:
             return bound
-        return self._source if self._source is not None and not self._source.is_loopback else None
+        return self._source if self._source is not None and not self._source.is_loopback else None  # 127/8: lo
 
     def _unfragmented_limit(self, ip: IPv4Address) -> int:
         """The largest IPv4 datagram this socket may send to `ip` unfragmented, by its IP_MTU_DISCOVER (ip(7)):
@@ -907,6 +917,8 @@ class SimSocket:
         broadcast = self._is_broadcast(ip)
         if broadcast and not self._option(_real.SOL_SOCKET, _real.SO_BROADCAST):
             raise os_error(E.EACCES)  # Linux: broadcast needs SO_BROADCAST
+        if self._loopback_source_to(ip):
+            raise os_error(E.EINVAL)
         if len(data) > 65507 or (ON_LINUX and len(data) + 28 > self._unfragmented_limit(ip)):
             raise os_error(E.EMSGSIZE)
         if port == 0 and not connected:
@@ -1165,7 +1177,7 @@ class SimSocket:
             # wakes with EINVAL (a common way to end an accept loop); writing shut alone changes nothing
             if how != _real.SHUT_WR:
                 self._host.tcp.stack.close_listener(self._listener)
-                self._host.tcp.listener_ttl.pop(self._bound[1], None)  # type: ignore[index]
+                self._host.tcp.listener_ttl.pop(self._bound, None)  # type: ignore[arg-type]
                 self._listener = None
                 self._shim.poke()
             return
@@ -1263,7 +1275,7 @@ class SimSocket:
             self._membership(False, group.packed + bytes(4))
         if self._listener is not None:
             host.tcp.stack.close_listener(self._listener)
-            host.tcp.listener_ttl.pop(self._bound[1], None)  # type: ignore[index]
+            host.tcp.listener_ttl.pop(self._bound, None)  # type: ignore[arg-type]
         if self._conn is not None:
             linger = self._options.get((_real.SOL_SOCKET, _real.SO_LINGER))
             if (
