@@ -357,6 +357,9 @@ def test_counts_and_addresses_are_compared_not_taken_for_ports_or_clocks():
     for shape in ('["198.18.0.1", 43210]', '{"port": 43210}', "Port 43210", "local port is 43210", "198.18.0.1 43210"):
         assert normalise_output(shape) == shape.replace("43210", "<port>"), shape
     assert _clock_only(["rtt 1.23."], ["rtt 4.56."])  # a reading that ends a sentence is still one
+    assert normalise_output("sent to pc2:43210 ('pc2', 43210)") == "sent to pc2:<port> ('pc2', <port>)"
+    for count in ("import 40000 rows", "report 45000 lines", "support: 50000 users"):
+        assert normalise_output(count) == count
     sim, real = document(), document()
     sim["programs"][0]["output"] = [{"t": 0.1, "text": "addr 10.0.0.1"}]
     real["programs"][0]["output"] = [{"t": 0.1, "text": "addr 10.0.0.47"}]

@@ -20,11 +20,16 @@ from lanlab.units import SECOND
 # 32768-65539, but not either side of a decimal point: a clock reading such as time.monotonic()'s
 # 45123.866 (seconds since boot) is not a port, and must stay a number with a fraction for _clock_only.
 # A number in the ephemeral range only where a port is written: after an IPv4 address (('198.18.0.1', 43210),
-# ["198.18.0.1", 43210], 198.18.0.1:43210, 198.18.0.1 43210) or after the word port (port 43210, "port": 43210,
-# Port=43210, port is 43210). A count in the same range ("got 65507 bytes") is the program's answer and is
-# compared; a port printed bare cannot be told from one.
+# ["198.18.0.1", 43210], 198.18.0.1:43210, 198.18.0.1 43210), after a quoted name in a tuple or list
+# (('pc2', 43210)), after name: with no space (pc2:43210), or after the word port (port 43210, "port": 43210,
+# Port=43210, port is 43210). A count in the same range ("got 65507 bytes", "support: 50000") is the program's
+# answer and is compared; a port printed bare cannot be told from one.
 EPHEMERAL = re.compile(r"\b(3[2-9]\d{3}|[4-5]\d{4}|6[0-4]\d{3}|65[0-4]\d{2}|655[0-3]\d)\b(?!\.\d)")
-PORT_BEFORE = re.compile(r"(?:\d+\.\d+\.\d+\.\d+['\"]?\s*[,:]?\s*|port['\"]?(?:\s+is)?\W{0,3})$", re.IGNORECASE)
+PORT_BEFORE = re.compile(
+    r"(?:\d+\.\d+\.\d+\.\d+['\"]?\s*[,:]?\s*|['\"],\s*|[A-Za-z][\w.-]*:|\bport['\"]?(?:\s+is)?\W{0,3})$",
+    re.IGNORECASE,
+)
+PORT_CONTEXT = 60  # characters before a number that say whether it is a port (one look each: lines stay linear)
 HEX_ADDRESS = re.compile(r"0x[0-9a-f]{6,}")  # object ids in a repr()
 # A number with a fraction, what a clock prints ("rtt 1.23." too); not a piece of a dotted address (10.0.0.1)
 FRACTION = re.compile(r"(?<![\d.])\d+\.\d+(?!\.?\d)")
@@ -269,7 +274,9 @@ def _dhcp_messages(sim: dict[str, Any], real: dict[str, Any]) -> tuple[list[str]
 
 def normalise_output(text: str) -> str:
     """A program's line without what differs run to run: ephemeral ports and object addresses."""
-    ports = EPHEMERAL.sub(lambda m: "<port>" if PORT_BEFORE.search(text, 0, m.start()) else m[0], text)
+    ports = EPHEMERAL.sub(
+        lambda m: "<port>" if PORT_BEFORE.search(text, max(0, m.start() - PORT_CONTEXT), m.start()) else m[0], text
+    )
     return HEX_ADDRESS.sub("0x…", ports)
 
 
