@@ -20,7 +20,7 @@ def deliver(stacks, now=0, rounds=100):
     for _ in range(rounds):
         moved = False
         for stack in list(stacks.values()):
-            for src, dst, header, payload in stack.segments_to_send(now):
+            for src, dst, header, payload, _ in stack.segments_to_send(now):
                 moved = True
                 by_ip[dst].handle_segment(src, dst, header, payload, now)
         if not moved:

@@ -55,6 +55,7 @@ class TcpConfig:
     # SO_REUSEADDR (Linux's sk_reuse, an accepted connection's from its listener): a socket that sets it too
     # may bind the port while this connection, TIME-WAIT included, lives (inet_csk_bind_conflict)
     reuse_address: bool = False
+    ttl: int | None = None  # IP_TTL of its socket (inet's uc_ttl; a listener's goes to its SYN-ACKs): None, 64
     initial_rto: int = SECOND  # RFC 6298 2.1 (Linux TCP_TIMEOUT_INIT)
     min_rto: int = 200 * MILLISECOND  # Linux TCP_RTO_MIN; RFC 6298 2.4 allows less than its 1 s
     max_rto: int = 120 * SECOND  # Linux TCP_RTO_MAX (RFC 6298 2.5 asks for at least 60 s)

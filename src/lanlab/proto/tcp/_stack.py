@@ -15,7 +15,8 @@ from lanlab.wire.tcp import Tcp, TcpFlags
 ANY = IPv4Address("0.0.0.0")
 EPHEMERAL_PORTS = range(32768, 61000)  # Linux ip_local_port_range
 ConnectionKey = tuple[IPv4Address, int, IPv4Address, int]  # local ip, local port, remote ip, remote port
-OutgoingSegment = tuple[IPv4Address, IPv4Address, Tcp, bytes]  # src ip, dst ip, header, payload
+# src ip, dst ip, header, payload, the TTL its connection asks for (None: the host's default)
+OutgoingSegment = tuple[IPv4Address, IPv4Address, Tcp, bytes, int | None]
 F = TcpFlags
 
 
@@ -195,7 +196,7 @@ class TcpStack:
             return connection
         reset = reset_for(header, len(payload))
         if reset is not None:
-            self._resets.append((dst_ip, src_ip, reset, b""))
+            self._resets.append((dst_ip, src_ip, reset, b"", None))
             self.resets_sent += 1
         return None
 
@@ -204,8 +205,9 @@ class TcpStack:
         self._resets = []
         closed = []
         for key, connection in self.connections.items():
+            ttl = connection.config.ttl
             for header, payload in connection.segments_to_send(now):
-                out.append((key[0], key[2], header, payload))
+                out.append((key[0], key[2], header, payload, ttl))
             if connection.state is TcpState.CLOSED:
                 closed.append(key)
         for key in closed:

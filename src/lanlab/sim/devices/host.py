@@ -608,10 +608,10 @@ class Host:
             # a connection to another interface's address (a router's far side): its replies keep that address
             key: tuple[Any, ...] = (proto, ttl, src)
         else:
-            key, src = (proto, ttl), None
+            key = (proto, ttl)
         ip = way.ip_headers.get(key)
         if ip is None:
-            ip = self._ip_header(way, dst, proto, ttl, src)
+            ip = self._ip_header(way, dst, key)
         self.transmit(way, ip, l4, data, size, now)
 
     def answer_ip(
@@ -709,20 +709,18 @@ class Host:
         """Forget the cached destinations (call after changing addresses, gateway or routes)."""
         self._destinations.clear()
 
-    def _ip_header(
-        self, way: Destination, dst: IPv4Address, proto: int, ttl: int | None, src: IPv4Address | None = None
-    ) -> IPv4:
-        """A shared immutable IPv4 header (lengths and checksum are computed when built), from the way's
-        source address or from `src`."""
+    def _ip_header(self, way: Destination, dst: IPv4Address, key: tuple[Any, ...]) -> IPv4:
+        """The shared immutable IPv4 header of `way`'s ip_headers `key` ((protocol, TTL asked[, source]),
+        from the way's own source without one); lengths and checksum are computed when built."""
+        proto, ttl, *source = key
         hops = ttl if ttl is not None else (MULTICAST_TTL if int(dst) >> 28 == 0xE else DEFAULT_TTL)
-        header = IPv4(
-            src or way.source,  # type: ignore[arg-type]  # a way is made only for a NIC with an address
+        header = way.ip_headers[key] = IPv4(
+            source[0] if source else way.source,  # type: ignore[arg-type]  # a way is made only for a NIC with an address
             dst,
             proto,
             ttl=hops,
             flags=DONT_FRAGMENT,
         )
-        way.ip_headers[(proto, ttl) if src is None else (proto, ttl, src)] = header
         return header
 
     def send_icmp_error(self, frame: Frame, kind: int, code: int, now: int) -> None:

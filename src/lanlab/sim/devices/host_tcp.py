@@ -18,15 +18,13 @@ from lanlab.sim.core.link import LOOPBACK_DELAY
 from lanlab.sim.core.trace import register_kind
 from lanlab.wire import IPv4, WireError, describe
 from lanlab.wire.icmp import Icmp, IcmpType, UnreachableCode
-from lanlab.wire.tcp import PROTO_TCP, PartialTcp, Tcp, TcpFlags, pack_options
+from lanlab.wire.tcp import PROTO_TCP, PartialTcp, Tcp, pack_options
 
 if TYPE_CHECKING:
     from lanlab.sim.devices.host import Host
 
 LOOPBACK: Final = IPv4Network("127.0.0.0/8")
 LOOPBACK_ADDRESS: Final = IPv4Address("127.0.0.1")
-ANY_ADDRESS: Final = IPv4Address("0.0.0.0")
-SYN: Final = int(TcpFlags.SYN)
 MAX_DATAGRAM: Final = 65535  # what a quoted datagram's total length may be past the quote
 # Destination unreachable codes (RFC 792, RFC 1812 5.2.7.1) as Linux's icmp_err_convert names them to a socket
 UNREACHABLE_ERRNO: Final = {
@@ -86,11 +84,6 @@ class HostTcp:
         self.stack = TcpStack(random.Random(seed), config)
         self.timer = MachineTimer(engine, self.stack, self)
         self.watchers: list[Callable[[], None]] = []
-        # IP_TTL set on a connection's socket (the shim's): its segments leave with it, not the host's 64; a
-        # listener's (by its bound address and port) is its SYN-ACKs' (tcp_v4_send_synack)
-        self.ttl_of: dict[tuple[IPv4Address, int, IPv4Address, int], int] = {}
-        self.listener_ttl: dict[tuple[IPv4Address, int], int] = {}
-        self._connections_when_pruned = 0
         self._loopback = _Loopback(self)
         self._flush_due = False
         host.ip_protocols[PROTO_TCP] = self.segment_arrived
@@ -169,24 +162,12 @@ class HostTcp:
     def flush(self, now: int) -> None:
         """Transmit what the stack has to send, report its news, re-arm its timer."""
         host = self.host
-        ttl_of, listener_ttl = self.ttl_of, self.listener_ttl
-        for src, dst, header, payload in self.stack.segments_to_send(now):
+        for src, dst, header, payload, ttl in self.stack.segments_to_send(now):
             if dst in LOOPBACK or dst in host.addresses:
                 host.loopback_in_flight += 1
                 host.engine.schedule(now + LOOPBACK_DELAY, self._loopback, (src, dst, header, payload))
             else:
-                ttl = None
-                if ttl_of or listener_ttl:
-                    ttl = ttl_of.get((src, header.src_port, dst, header.dst_port))
-                    if ttl is None and listener_ttl and header.flags & SYN:  # a SYN-ACK: its listener's
-                        port = header.src_port
-                        ttl = listener_ttl.get((src, port)) or listener_ttl.get((ANY_ADDRESS, port))
                 host.answer_ip(dst, PROTO_TCP, header, payload, segment_frame_size(header, payload), now, ttl, src)
-        connections = len(self.stack.connections)
-        if ttl_of and connections < self._connections_when_pruned:  # some are gone: so are their TTLs
-            for key in [key for key in ttl_of if key not in self.stack.connections]:
-                del ttl_of[key]
-        self._connections_when_pruned = connections
         tracer = host.tracer
         for key, connection in self.stack.connections.items():
             event = connection.next_event()

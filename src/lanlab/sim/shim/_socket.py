@@ -409,8 +409,7 @@ class SimSocket:
                 raise os_error(error)
             if option in TTL_OPTIONS and value == -1:  # the default again
                 self._options.pop((level, option), None)
-                if self._tcp:
-                    self._set_connection_ttl()
+                self._apply_ttl()
                 return
         if level == _real.IPPROTO_IP and option in (_real.IP_ADD_MEMBERSHIP, _real.IP_DROP_MEMBERSHIP):
             self._membership(option == _real.IP_ADD_MEMBERSHIP, value)
@@ -418,8 +417,8 @@ class SimSocket:
         if (level, option) == (_real.IPPROTO_IP, _real.IP_TOS) and ON_LINUX and value != self._option(level, option):
             self._options[(_real.SOL_SOCKET, _real.SO_PRIORITY)] = tos_priority(value)  # a new TOS, its priority
         self._options[(level, option)] = value
-        if (level, option) == (_real.IPPROTO_IP, _real.IP_TTL) and self._tcp:
-            self._set_connection_ttl()
+        if (level, option) == (_real.IPPROTO_IP, _real.IP_TTL):
+            self._apply_ttl()
 
     def _device_named(self, value: Any) -> bytes:
         """SO_BINDTODEVICE's value as the kernel keeps it: an interface of this host's by name (up to the first
@@ -432,20 +431,13 @@ class SimSocket:
             raise os_error(E.ENODEV)
         return name + b"\0" if name else b""
 
-    def _set_connection_ttl(self) -> None:
-        """The TTL this TCP socket's IP_TTL asks for, on its connection's segments, or for a listener on the
-        SYN-ACKs of the connections it is given (the host's default without)."""
+    def _apply_ttl(self) -> None:
+        """IP_TTL into the TCP config its segments are sent with: the connection's, or a listener's, which its
+        SYN-ACKs and accepted connections start from (None: the host's default)."""
         ttl = self._options.get((_real.IPPROTO_IP, _real.IP_TTL))
-        if self._key is not None:
-            table, key = self._host.tcp.ttl_of, self._key
-        elif self._listener is not None and self._bound is not None:
-            table, key = self._host.tcp.listener_ttl, self._bound
-        else:
-            return
-        if ttl is None:
-            table.pop(key, None)  # type: ignore[arg-type]
-        else:
-            table[key] = ttl  # type: ignore[index]
+        for holder in (self._conn, self._listener):
+            if holder is not None and holder.config is not None:
+                holder.config.ttl = ttl
 
     def _is_own_address(self, address: IPv4Address) -> bool:
         return address.is_loopback or address in self._host.addresses
@@ -642,7 +634,6 @@ class SimSocket:
         except LocalTcpError:
             raise os_error(E.EADDRINUSE) from None
         self._listener.config = self._config()
-        self._set_connection_ttl()
 
     def accept(self) -> tuple[SimSocket, tuple[str, int]]:
         self._check_open()
@@ -662,7 +653,6 @@ class SimSocket:
         peer._key, peer._conn = key, connection
         peer._timeout = self._program.default_timeout
         peer._options = dict(self._options)  # a connection inherits its listener's options (Linux's sk_clone)
-        peer._set_connection_ttl()
         self._host.tcp.flush(self._host.engine.now)
         return peer, (str(key[2]), key[3])
 
@@ -671,6 +661,7 @@ class SimSocket:
         config = self._host.tcp.stack.config_copy()
         config.nodelay = bool(self._option(_real.IPPROTO_TCP, _real.TCP_NODELAY))
         config.reuse_address = bool(self._option(_real.SOL_SOCKET, _real.SO_REUSEADDR))
+        config.ttl = self._options.get((_real.IPPROTO_IP, _real.IP_TTL))
         if (_real.SOL_SOCKET, _real.SO_RCVBUF) in self._options:
             config.receive_buffer = self._options[(_real.SOL_SOCKET, _real.SO_RCVBUF)] // 2
         if (_real.SOL_SOCKET, _real.SO_SNDBUF) in self._options:
@@ -737,7 +728,6 @@ class SimSocket:
             self._key, self._conn = tcp.stack.connect(local_ip, ip, port, local_port, self._config())
         except LocalTcpError:  # that local address and port already talk to that peer (Linux: EADDRNOTAVAIL)
             raise os_error(E.EADDRNOTAVAIL) from None
-        self._set_connection_ttl()
         tcp.flush(self._host.engine.now)
         if self._timeout == 0:
             self._let_lo_carry()  # the handshake on lo is over, though the call says it is under way (as Linux)
@@ -1177,7 +1167,6 @@ class SimSocket:
             # wakes with EINVAL (a common way to end an accept loop); writing shut alone changes nothing
             if how != _real.SHUT_WR:
                 self._host.tcp.stack.close_listener(self._listener)
-                self._host.tcp.listener_ttl.pop(self._bound, None)  # type: ignore[arg-type]
                 self._listener = None
                 self._shim.poke()
             return
@@ -1275,7 +1264,6 @@ class SimSocket:
             self._membership(False, group.packed + bytes(4))
         if self._listener is not None:
             host.tcp.stack.close_listener(self._listener)
-            host.tcp.listener_ttl.pop(self._bound, None)  # type: ignore[arg-type]
         if self._conn is not None:
             linger = self._options.get((_real.SOL_SOCKET, _real.SO_LINGER))
             if (
