@@ -34,7 +34,13 @@ from lanlab.sim.shim._proxy import with_globals
 from lanlab.sim.shim._services import getprotobyname, name_of, port_of
 from lanlab.sim.shim._sockopts import (
     IP_MTU,
+    IP_MTU_DISCOVER,
+    IP_RECVERR,
     ON_LINUX,
+    PMTUDISC_DO,
+    PMTUDISC_DONT,
+    PMTUDISC_PROBE,
+    SO_BINDTODEVICE,
     SO_RCVTIMEO,
     SO_SNDTIMEO,
     STRUCT_OPTIONS,
@@ -61,11 +67,7 @@ LOOPBACK = IPv4Address("127.0.0.1")
 DEFAULT_BACKLOG = min(_real.SOMAXCONN, 128)  # what socket.listen() uses without an argument
 SOMAXCONN = 4096  # Linux net.core.somaxconn: larger backlogs are cut to this
 AUTOTUNED_SEND_BUFFER = 4194304  # net.ipv4.tcp_wmem's maximum, where autotuning takes an unset buffer
-IP_MTU_DISCOVER, PMTUDISC_WANT, PMTUDISC_DO, PMTUDISC_PROBE = 10, 1, 2, 3  # linux/in.h
-SO_BINDTODEVICE = 25  # asm-generic/socket.h
-IP_RECVERR = 11  # linux/in.h: every ICMP error reaches the socket, not only a connected one's hard errors
 LOOPBACK_HOPS = 8  # how many deliveries on lo a call waits for at most (a handshake takes 3, a close 2)
-LOCALHOST = IPv4Address("127.0.0.1")  # the one loopback address /etc/hosts names (localhost)
 
 
 def truesize(length: int) -> int:
@@ -491,13 +493,14 @@ class SimSocket:
     def _route_mtu(self) -> int:
         """IP_MTU: the MTU of the way to the connected peer, a learned path MTU included; ENOTCONN when the
         socket has no peer (do_ip_getsockopt reads the route the socket cached at connect)."""
-        if self._key is not None:
-            peer = self._key[2]
-        elif self._peer is not None:
-            peer = self._peer[0]
-        else:
+        peer = self._peer_address()
+        if peer is None:
             raise os_error(E.ENOTCONN)
         return self._host.path_mtu(peer, self._host.engine.now)
+
+    def _peer_address(self) -> IPv4Address | None:
+        """The address this socket is connected to: its TCP connection's peer, or a connected UDP socket's."""
+        return self._key[2] if self._key is not None else self._peer[0] if self._peer is not None else None
 
     def _option(self, level: int, option: int) -> Any:
         return self._options.get((level, option), 0)
@@ -774,7 +777,7 @@ class SimSocket:
                 raise os_error(E.EDESTADDRREQ)
             if self._shut_wr:
                 raise os_error(E.EPIPE)  # udp_sendmsg after SHUT_WR
-            self._raise_refusal()
+            self._raise_icmp_error()
             return self._sendto(payload.tobytes(), self._peer, connected=True)
         self._refuse_urgent(flags)
         conn = self._conn
@@ -857,29 +860,26 @@ class SimSocket:
             return self.send(payload, 0 if address is None else flags_or_address)  # Linux ignores the address
         if address is not None and flags_or_address & _real.MSG_OOB:
             raise os_error(E.EOPNOTSUPP)  # udp_sendmsg: no urgent data in a datagram
-        self._raise_refusal()  # a pending ICMP error fails the send (sock_alloc_send_pskb's sock_error)
+        self._raise_icmp_error()  # a pending ICMP error fails the send (sock_alloc_send_pskb's sock_error)
         return self._sendto(payload.tobytes(), target)
 
-    def _loopback_source_to(self, ip: IPv4Address) -> bool:
-        """Whether this UDP socket holds a 127/8 source (bound, or from its first connect) and `ip` is not on
-        this host: Linux refuses such a route (__mkroute_output: a loopback source only on lo), EINVAL."""
+    def _held_source(self) -> IPv4Address | None:
+        """The source address this UDP socket holds (inet_saddr): the host's own address it is bound to (not a
+        group or a broadcast), or the one its first connect chose; None: the outgoing interface's."""
         bound = self._bound[0] if self._bound is not None else ANY
-        source = bound if bound != ANY else self._source
-        return source is not None and source.is_loopback and not self._is_own_address(ip)
+        return bound if bound != ANY and self._is_own_address(bound) else self._source
 
-    def _source_address(self) -> IPv4Address | None:
-        """The source this UDP socket's datagrams carry, when it holds one: the unicast address it is bound to,
-        or the one its first connect chose (inet_saddr); None: the outgoing interface's."""
-        bound = self._bound[0] if self._bound is not None else ANY
-        if bound != ANY and bound in self._host.addresses:
-            return bound
-        return self._source if self._source is not None and not self._source.is_loopback else None  # 127/8: lo
+    def _loopback_source_to(self, ip: IPv4Address) -> bool:
+        """Whether this UDP socket holds a 127/8 source and `ip` is not on this host: Linux refuses such a
+        route (__mkroute_output: a loopback source only on lo), EINVAL."""
+        source = self._held_source()
+        return source is not None and source.is_loopback and not self._is_own_address(ip)
 
     def _unfragmented_limit(self, ip: IPv4Address) -> int:
         """The largest IPv4 datagram this socket may send to `ip` unfragmented, by its IP_MTU_DISCOVER (ip(7)):
         IP_PMTUDISC_DO, the path MTU; IP_PMTUDISC_PROBE, the interface's MTU; otherwise any size (the host
         fragments it)."""
-        mode = self._options.get((_real.IPPROTO_IP, IP_MTU_DISCOVER), PMTUDISC_WANT)
+        mode = self._option_or_default((_real.IPPROTO_IP, IP_MTU_DISCOVER))
         if mode not in (PMTUDISC_DO, PMTUDISC_PROBE) or self._is_own_address(ip):
             return 65535
         host = self._host
@@ -924,7 +924,8 @@ class SimSocket:
             return len(data)
         self._wait_for_room(ip, len(data))
         try:
-            host.send_udp(self._bound[1], ip, port, data, host.engine.now, ttl, self._source_address())  # type: ignore[index]
+            # a 127/8 source never gets here: _loopback_source_to refused it, or the datagram stayed on the host
+            host.send_udp(self._bound[1], ip, port, data, host.engine.now, ttl, self._held_source())  # type: ignore[index]
         except LocalIpError:
             raise os_error(E.ENETUNREACH) from None
         if broadcast or (ip.is_multicast and self._options.get((_real.IPPROTO_IP, _real.IP_MULTICAST_LOOP), 1)):
@@ -1016,12 +1017,12 @@ class SimSocket:
             return False
         if not self._option(_real.IPPROTO_IP, IP_RECVERR) and not (hard and self._peer is not None):
             return False
-        if error == E.EMSGSIZE and self._options.get((_real.IPPROTO_IP, IP_MTU_DISCOVER)) == 0:
+        if error == E.EMSGSIZE and self._options.get((_real.IPPROTO_IP, IP_MTU_DISCOVER)) == PMTUDISC_DONT:
             return False  # IP_PMTUDISC_DONT: fragmentation needed is no error of the socket's
         self._icmp_error = error
         return True
 
-    def _raise_refusal(self) -> None:
+    def _raise_icmp_error(self) -> None:
         if self._icmp_error:
             error, self._icmp_error = self._icmp_error, 0
             raise os_error(error)
@@ -1100,13 +1101,13 @@ class SimSocket:
     def _recvfrom(self, bufsize: int, flags: int = 0) -> tuple[bytes, tuple[str, int]]:
         if self._bound is None:
             self.bind(("", 0))
-        self._raise_refusal()
+        self._raise_icmp_error()
         self._block(
             lambda: self._datagrams or self._icmp_error or self._shut_rd, flags, self._kernel_limit(SO_RCVTIMEO)
         )
         if self._shut_rd and not self._datagrams:
             return b"", None  # type: ignore[return-value]  # shut for reading: an empty read, as on Linux
-        self._raise_refusal()
+        self._raise_icmp_error()
         # MSG_PEEK leaves the datagram for the next read; otherwise one longer than bufsize is cut, the rest lost
         if flags & _real.MSG_PEEK:
             data, source = self._datagrams[0]
@@ -1217,7 +1218,7 @@ class SimSocket:
 
     def _talks_over_lo(self) -> bool:
         """Whether this socket's peer is on this host (127/8 or one of its addresses): what it sends goes by lo."""
-        peer = self._key[2] if self._key is not None else self._peer[0] if self._peer is not None else None
+        peer = self._peer_address()
         return peer is not None and self._is_own_address(peer)
 
     def _release(self) -> None:
@@ -1435,7 +1436,7 @@ class SocketFunctions:
     def gethostbyaddr(self, address: str) -> tuple[str, list[str], list[str]]:
         ip = IPv4Address(self.gethostbyname(address))
         if ip.is_loopback:  # /etc/hosts names 127.0.0.1 only; the rest of 127/8 has no name
-            if ip != LOCALHOST:
+            if ip != LOOPBACK:
                 raise _real.herror(1, "Unknown host")
             return "localhost", [], [str(ip)]
         if ip in self.host.addresses:  # its own name, as /etc/hosts has it: no DNS asked (getfqdn() asks this)

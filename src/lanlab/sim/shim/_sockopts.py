@@ -25,7 +25,13 @@ IPPROTO_TCP: Final = _real.IPPROTO_TCP
 IPPROTO_UDP: Final = _real.IPPROTO_UDP
 SO_RCVTIMEO: Final = _real.SO_RCVTIMEO  # the struct timeval forms (SO_RCVTIMEO_OLD, 20, on 64-bit Linux)
 SO_SNDTIMEO: Final = _real.SO_SNDTIMEO
-IP_MTU: Final = 14  # linux/in.h: the MTU of the connected socket's route (Python's socket module has no name for it)
+# The kernel's numbers of options Python's socket module does not name (linux/in.h, asm-generic/socket.h)
+IP_MTU: Final = 14  # the MTU of the connected socket's route
+IP_MTU_DISCOVER: Final = 10  # path MTU discovery: DONT 0, WANT 1 (the default), DO 2, PROBE 3
+PMTUDISC_DONT, PMTUDISC_WANT, PMTUDISC_DO, PMTUDISC_PROBE = 0, 1, 2, 3
+IP_RECVERR: Final = 11  # every ICMP error reaches the socket, not only a connected one's hard errors
+SO_BINDTODEVICE: Final = 25
+TCP_CA_NAME_MAX: Final = 16  # the congestion control's name as TCP_CONGESTION reads it: NUL-padded
 
 
 class Level:
@@ -127,7 +133,7 @@ _EITHER_UNNAMED = {
     (SOL_SOCKET, 47): -1,  # SO_MAX_PACING_RATE: unlimited
     (SOL_SOCKET, 48): 64,  # SO_BPF_EXTENSIONS: SKF_AD_MAX
     (SOL_SOCKET, 49): -1,  # SO_INCOMING_CPU: none yet
-    (IPPROTO_IP, 10): 1,  # IP_MTU_DISCOVER: IP_PMTUDISC_WANT (net.ipv4.ip_no_pmtu_disc = 0)
+    (IPPROTO_IP, IP_MTU_DISCOVER): PMTUDISC_WANT,  # net.ipv4.ip_no_pmtu_disc = 0
     (IPPROTO_IP, 49): 1,  # IP_MULTICAST_ALL
     (IPPROTO_IP, 4): b"",  # IP_OPTIONS: none
 }
@@ -145,7 +151,7 @@ TCP_DEFAULTS = _defaults(
         (IPPROTO_TCP, "TCP_SYNCNT"): 6,  # net.ipv4.tcp_syn_retries
         (IPPROTO_TCP, "TCP_LINGER2"): 60,  # net.ipv4.tcp_fin_timeout
         (IPPROTO_TCP, "TCP_QUICKACK"): 1,
-        (IPPROTO_TCP, "TCP_CONGESTION"): b"reno".ljust(16, b"\0"),  # what the simulated TCP runs (RFC 5681)
+        (IPPROTO_TCP, "TCP_CONGESTION"): b"reno".ljust(TCP_CA_NAME_MAX, b"\0"),  # what the simulated TCP runs
     },
     {**_EITHER_UNNAMED, (SOL_SOCKET, 74): 1},  # SO_TXREHASH: net.core.txrehash
 )
@@ -225,7 +231,6 @@ SOCK_MIN_RCVBUF = 2304
 BUFFER_MAX = 212992  # net.core.wmem_max and rmem_max: a buffer asked for larger gets this (doubled)
 FIN_TIMEOUT = 60  # net.ipv4.tcp_fin_timeout, what TCP_LINGER2 0 means
 FIN_TIMEOUT_MAX = 120  # TCP_FIN_TIMEOUT_MAX
-TCP_CA_NAME_MAX = 16  # the congestion control's name as TCP_CONGESTION reads it: NUL-padded
 
 
 def _invalid() -> OSError:
