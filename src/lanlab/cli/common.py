@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import ipaddress
 import json
 import sys
@@ -37,12 +38,9 @@ def fail(message: str) -> NoReturn:
 def print_json(document: Any) -> None:
     """Write one JSON document (or one JSON line) to stdout; text a peer sent cannot act on
     the terminal (controls, bidi overrides are \\u escapes, the value unchanged)."""
-    text = json_safe(json.dumps(document, ensure_ascii=False, default=str))
-    try:
-        text.encode(sys.stdout.encoding or "utf-8")
-    except UnicodeEncodeError:  # an output that cannot hold the text (ASCII): \u escapes, still the same JSON
-        text = json.dumps(document, ensure_ascii=True, default=str)
-    sys.stdout.write(text + "\n")
+    # an output that is not UTF (ASCII) gets \u escapes for what is not ASCII: the same JSON, nothing it cannot hold
+    unicode = codecs.lookup(sys.stdout.encoding or "utf-8").name.startswith("utf")
+    sys.stdout.write(json_safe(json.dumps(document, ensure_ascii=not unicode, default=str)) + "\n")
     sys.stdout.flush()
 
 

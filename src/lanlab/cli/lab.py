@@ -241,7 +241,7 @@ def new(file: Path, student: str, out: Path | None, force: bool) -> None:
             (out / name).write_text(text, encoding="utf-8")
     except OSError as error:  # a name too long, a file where the folder would be, no room
         fail(_("--out: cannot write in {folder}: {reason}").format(folder=out, reason=error.strerror or error))
-    topology_file, brief_file, answers_file = (out / name for name in ("topology.yaml", "brief.md", "answers.yaml"))
+    topology_file, brief_file, answers_file = (out / name for name in texts)
     click.echo(
         _("wrote {topology}, {brief} and {answers} for {student}").format(
             topology=topology_file, brief=brief_file, answers=answers_file, student=student

@@ -175,14 +175,14 @@ def start_programs(network: Any, stage: Stage, submission: Submission) -> tuple[
                 args=args_of.get(node, []),
                 at=at,
             )
-        except (SyntaxError, ValueError) as error:  # ValueError: NUL bytes in the source
-            where = L_(" (line {line})", line=error.lineno) if getattr(error, "lineno", None) else ""
+        except SyntaxError as error:  # NUL bytes in the source too (compile() says so as a SyntaxError)
+            where = L_(" (line {line})", line=error.lineno) if error.lineno else ""
             raise NotPython(
                 L_(
                     "{node} {program} is not valid Python: {error}{where}",
                     node=node,
                     program=path.name,
-                    error=getattr(error, "msg", None) or str(error),
+                    error=error.msg,
                     where=where,
                 )
             ) from None

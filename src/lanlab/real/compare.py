@@ -17,14 +17,14 @@ from lanlab.program_lines import BUSY_LOOP
 from lanlab.proto.arp import DEFAULT_TIMEOUT_NS
 from lanlab.units import SECOND
 
-# 32768-65539, but not either side of a decimal point: a clock reading such as time.monotonic()'s
-# 45123.866 (seconds since boot) is not a port, and must stay a number with a fraction for _clock_only.
-# A number in the ephemeral range only where a port is written: after an IPv4 address (('198.18.0.1', 43210),
-# ["198.18.0.1", 43210], 198.18.0.1:43210, 198.18.0.1 43210), after a quoted name in a tuple or list
-# (('pc2', 43210)), after name: with no space (pc2:43210), or after the word port (port 43210, "port": 43210,
-# Port=43210, port is 43210). A count in the same range ("got 65507 bytes", "support: 50000") is the program's
-# answer and is compared; a port printed bare cannot be told from one.
-EPHEMERAL = re.compile(r"\b(3[2-9]\d{3}|[4-5]\d{4}|6[0-4]\d{3}|65[0-4]\d{2}|655[0-3]\d)\b(?!\.\d)")
+# A port to normalise is a number in the ephemeral range (32768-65535), not either side of a decimal point
+# (a clock reading such as time.monotonic()'s 45123.866 must stay a number with a fraction for _clock_only),
+# where a port is written: after an IPv4 address (('198.18.0.1', 43210), ["198.18.0.1", 43210],
+# 198.18.0.1:43210, 198.18.0.1 43210), after a quoted name in a tuple or list (('pc2', 43210)), after name:
+# with no space (pc2:43210), or after the word port (port 43210, "port": 43210, Port=43210, port is 43210).
+# A count in the same range ("got 65507 bytes", "support: 50000") is the program's answer and is compared; a
+# port printed bare cannot be told from one.
+EPHEMERAL = re.compile(r"(?<!\d\.)\b(3[2-9]\d{3}|[4-5]\d{4}|6[0-4]\d{3}|65[0-4]\d{2}|655[0-3]\d)\b(?!\.\d)")
 PORT_BEFORE = re.compile(
     r"(?:\d+\.\d+\.\d+\.\d+['\"]?\s*[,:]?\s*|['\"],\s*|[A-Za-z][\w.-]*:|\bport['\"]?(?:\s+is)?\W{0,3})$",
     re.IGNORECASE,
