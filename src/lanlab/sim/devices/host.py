@@ -559,15 +559,15 @@ class Host:
         """The largest IPv4 datagram to `dst` that leaves unfragmented now: a learned path MTU until it expires
         (then forgotten), else the outgoing interface's MTU (Linux's ipv4_mtu)."""
         way = self.destination(dst)
-        if way.path_mtu_expires and now >= way.path_mtu_expires:
-            self._path_mtu_expired(way, dst)
+        self._expire_path_mtu(way, dst, now)
         return way.max_frame - ETH_HEADER
 
-    def _path_mtu_expired(self, way: Destination, dst: IPv4Address) -> None:
-        """After 10 minutes the path MTU is tried at the interface's again (RFC 1191 6.3, as Linux)."""
-        self._path_mtus.pop(int(dst), None)
-        way.max_frame = way.nic.max_frame
-        way.path_mtu_expires = 0
+    def _expire_path_mtu(self, way: Destination, dst: IPv4Address, now: int) -> None:
+        """After 10 minutes a learned path MTU is forgotten, the interface's tried again (RFC 1191 6.3, as Linux)."""
+        if way.path_mtu_expires and now >= way.path_mtu_expires:
+            self._path_mtus.pop(int(dst), None)
+            way.max_frame = way.nic.max_frame
+            way.path_mtu_expires = 0
 
     def send_udp(
         self,
@@ -652,8 +652,7 @@ class Host:
         if eth is None:
             eth = nic.ethernet_to(mac)
         if size > way.max_frame:  # the interface MTU or a smaller path MTU
-            if way.path_mtu_expires and now >= way.path_mtu_expires:
-                self._path_mtu_expired(way, ip.dst)
+            self._expire_path_mtu(way, ip.dst, now)
             if size > way.max_frame:
                 self._send_fragments(nic, eth, ip, l4, data, now, way.max_frame - ETH_HEADER)
                 return
@@ -712,10 +711,10 @@ class Host:
     def _ip_header(self, way: Destination, dst: IPv4Address, key: tuple[Any, ...]) -> IPv4:
         """The shared immutable IPv4 header of `way`'s ip_headers `key` ((protocol, TTL asked[, source]),
         from the way's own source without one); lengths and checksum are computed when built."""
-        proto, ttl, *source = key
+        proto, ttl = key[0], key[1]
         hops = ttl if ttl is not None else (MULTICAST_TTL if int(dst) >> 28 == 0xE else DEFAULT_TTL)
         header = way.ip_headers[key] = IPv4(
-            source[0] if source else way.source,  # type: ignore[arg-type]  # a way is made only for a NIC with an address
+            key[2] if len(key) > 2 else way.source,  # type: ignore[arg-type]  # a way is made only for a NIC with an address
             dst,
             proto,
             ttl=hops,

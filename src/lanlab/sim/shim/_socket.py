@@ -395,9 +395,7 @@ class SimSocket:
         if (level, option) == (_real.SOL_SOCKET, SO_BINDTODEVICE) and ON_LINUX:
             self._options[(level, option)] = self._device_named(value)
             return
-        if isinstance(value, (bytes, bytearray)) and len(value) == 4 and (level, option) not in STRUCT_OPTIONS:
-            value = int.from_bytes(value, "little", signed=True)  # an int option given as its C int
-        value = stored_int(level, option, value, self._tcp)  # flags read back 1, ranges checked, buffers doubled
+        value = stored_int(level, option, value, self._tcp)  # a C int read, flags 1, ranges checked, buffers doubled
         if value is None:
             self._options.pop((level, option), None)
             return

@@ -309,11 +309,13 @@ def tos_priority(tos: int) -> int:
 
 
 def stored_int(level: int, option: int, value: Any, tcp: bool) -> Any:
-    """The value Linux keeps for an int option: checked and rewritten by INT_RULES; given as bytes, its first
-    4 as a C int (fewer is EINVAL: sk_setsockopt and do_tcp_setsockopt copy an int; IPPROTO_IP's take a
-    single byte too)."""
+    """The value Linux keeps for an option: an int one checked and rewritten by INT_RULES; given as bytes, its
+    first 4 as a C int (fewer is EINVAL: sk_setsockopt and do_tcp_setsockopt copy an int; IPPROTO_IP's take
+    a single byte too). Any other option given as exactly 4 bytes is read as the C int too; structs stay bytes."""
     rule = INT_RULES.get((level, option))
     if rule is None and (level, option) not in BOOLEAN_OPTIONS:
+        if isinstance(value, (bytes, bytearray)) and len(value) == 4 and (level, option) not in STRUCT_OPTIONS:
+            return int.from_bytes(value, sys.byteorder, signed=True)  # an int option given as its C int
         return value
     if isinstance(value, (bytes, bytearray, memoryview)):
         if len(value) >= 4:
