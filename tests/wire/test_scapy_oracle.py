@@ -119,3 +119,15 @@ def test_we_read_scapy_frames(op, mac_a, mac_b, ttl, port, payload):
     _, rest = IPv4.parse(ping)
     icmp, data = Icmp.parse(rest)
     assert (icmp.ident, icmp.seq, icmp.checksum, data) == (port, ttl, IP(ping)[ICMP].chksum, payload)
+
+
+@given(ipv4s)
+def test_an_ipv4_header_summing_to_minus_zero_gets_checksum_zero_as_scapy_computes(ip):
+    """An identification chosen so the header sums to 0xFFFF ("-0") gives checksum 0x0000, scapy's too."""
+    header = IPv4(ip.src, ip.dst, ip.proto, ip.ttl, 0, ip.tos, ip.flags, 0, ip.options, checksum=0).build()
+    ident = (0xFFFF - int.from_bytes(header, "big") % 0xFFFF) % 0xFFFF
+    wire = IPv4(ip.src, ip.dst, ip.proto, ip.ttl, ident, ip.tos, ip.flags, 0, ip.options).build()
+    assert wire[10:12] == b"\0\0"
+    packet = IP(wire)
+    del packet.chksum
+    assert bytes(packet)[10:12] == b"\0\0"

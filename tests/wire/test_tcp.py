@@ -232,3 +232,18 @@ def test_or_of_two_flags_is_the_flags_of_the_or(a, b):
     combined = TcpFlags(a) | TcpFlags(b)
     assert combined.__class__ is TcpFlags and combined == a | b and combined is TcpFlags(a | b)
     assert TcpFlags(a) | 0 == a
+
+
+@given(u16, u16, u32, u32, st.binary(max_size=40).filter(lambda payload: len(payload) % 2 == 0))
+def test_a_sum_of_minus_zero_gives_checksum_zero_as_scapy_computes(sport, dport, seq, ack, payload):
+    """When the one's complement sum is 0xFFFF ("-0") the checksum is 0x0000, not 0xFFFF: scapy's bytes."""
+    flags = TcpFlags.ACK
+    # two payload bytes chosen so the whole sum (pseudo-header included) is 0 modulo 0xFFFF
+    segment = Tcp(sport, dport, seq, ack, flags, 1000, checksum=0).build(payload + b"\0\0")
+    total = pseudo_header_sum(SRC, DST, 6, len(segment)) + int.from_bytes(segment, "big")
+    payload += ((0xFFFF - total % 0xFFFF) % 0xFFFF).to_bytes(2, "big")
+    wire = Tcp(sport, dport, seq, ack, flags, 1000).build(payload, SRC, DST)
+    assert wire[16:18] == b"\0\0"
+    segment = IP(bytes(IP(src=str(SRC), dst=str(DST), proto=6) / TCP(wire)))[TCP]
+    del segment.chksum
+    assert bytes(IP(bytes(IP(src=str(SRC), dst=str(DST)) / segment))[TCP])[16:18] == b"\0\0"
