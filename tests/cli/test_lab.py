@@ -315,7 +315,7 @@ def test_check_report_shows_what_was_found_in_chinese() -> None:
     assert "未通过 first-arp-ports (0/2): 回答 p2, p3, p4；运行结果是 无" in lines
     assert "     提示：there is no switch sw1; replace hub1 by sw1 (kind: switch)" in lines
     gateway = wrong(GATEWAYS, "wrong_gateway", lang="zh").stdout.splitlines()
-    assert "未通过 pc1-gateway (0/2): 没有网关；没有网关（不在本机的子网内）" in gateway
+    assert "未通过 pc1-gateway (0/2): 没有网关" in gateway
     assert "通过 pc2-gateway (2/2): 网关 198.18.5.1；网关 198.18.5.1 在本机的子网内" in gateway
     english = wrong(LAB, "wrong_hub", lang="en").stdout.splitlines()
     assert "FAIL switch-used (0/1): no node called sw1" in english
@@ -331,7 +331,7 @@ def test_check_json_and_csv_stay_english_under_zh() -> None:
             english, chinese = (wrong(lab, folder, form, lang=lang) for lang in ("en", "zh"))
             assert english.returncode == chinese.returncode == 1, chinese.stderr
             assert english.stdout == chinese.stdout
-    assert "gateway None; gateway None not on its subnet" in chinese.stdout
+    assert "\npc1-gateway,ping,2,False,0,no gateway," in chinese.stdout
 
 
 @needs_mo
@@ -360,8 +360,9 @@ def test_new_writes_the_scaffolding_in_the_students_language(tmp_path: Path) -> 
 
 @needs_mo
 def test_a_run_that_cannot_start_says_why_in_chinese(tmp_path: Path) -> None:
-    """lab check under --lang zh: a run.do the simulator refuses, a missing program and an answers file that
-    is not YAML are each one Chinese line on stderr, exit 2 (the English lines under en)."""
+    """lab check under --lang zh: a run.do the simulator refuses, a missing program, a program on a node the
+    topology lacks (a traceback before) and an answers file that is not YAML are each one Chinese line on
+    stderr, exit 2 (the English lines under en)."""
     (tmp_path / "t.yaml").write_text("name: t\nnodes:\n  pc1: {kind: host, ip: 198.18.0.1/24}\n")
     (tmp_path / "answers.yaml").write_text("q: [\n")
     lab = "lab: 1\nname: x\ntopology: t.yaml\nstages:\n  - run: {{{run}}}\n    checks:\n      - {{id: q, output: {{node: pc1, contains: x}}}}\n"
@@ -371,6 +372,10 @@ def test_a_run_that_cannot_start_says_why_in_chinese(tmp_path: Path) -> None:
             "：阶段 stage 1：run.do 'pc1 frobnicate'：未知命令",
         ),
         'app: ["pc1=missing.py"]': ("no program missing.py for pc1 in ", "里没有 pc1 的程序 missing.py"),
+        'app: ["pc7=missing.py"]': (
+            "run.app runs a program on pc7, and the topology has no node pc7 (its nodes: pc1)",
+            "run.app 要在 pc7 上运行程序，但拓扑里没有节点 pc7（它的节点：pc1）",
+        ),
     }
     for number, (run, (english, chinese)) in enumerate(cases.items()):
         (tmp_path / f"lab{number}.yaml").write_text(lab.format(run=run))
@@ -431,3 +436,63 @@ def test_lab_new_and_grade_say_bad_places_in_one_line(tmp_path: Path) -> None:
         2,
         "lanlab: /dev/zero is not a folder: SUBMISSIONS is a folder holding one folder per student\n",
     )
+
+
+PROGRAM_LAB = """lab: 1
+name: t
+topology: topology.yaml
+stages:
+  - run: {app: ["pc1=prog.py"], until: 1s}
+    checks:
+      - {id: says-hi, points: 2, output: {node: pc1, contains: hi}}
+"""
+PAIR = """name: t
+nodes:
+  pc1: {kind: host, ip: 198.18.0.1/24}
+"""
+
+
+def test_check_says_why_a_program_ended_badly(tmp_path: Path) -> None:
+    """lab check names a program's exit status or error as lab grade's problem column does (it showed
+    only "no output", so a student could not find out why): a text line, and "problems" in --json."""
+    (tmp_path / "lab.yaml").write_text(PROGRAM_LAB)
+    (tmp_path / "topology.yaml").write_text(PAIR)
+    for program, said in (
+        ("import sys\nprint('hi')\nsys.exit(3)\n", "pc1 prog.py: exit status 3"),
+        ("print('hi')\n1 / 0\n", "pc1 prog.py: ZeroDivisionError: division by zero"),
+    ):
+        (tmp_path / "prog.py").write_text(program)
+        text = lanlab("lab", "check", str(tmp_path / "lab.yaml"))
+        assert text.returncode == 0 and f"program {said}" in text.stdout.splitlines(), text.stdout + text.stderr
+        document = json.loads(lanlab("lab", "check", str(tmp_path / "lab.yaml"), "--json").stdout)
+        assert document["problems"] == [said]
+
+
+@needs_mo
+def test_grade_writes_the_problem_column_in_the_readers_language(tmp_path: Path) -> None:
+    """lab grade --lang zh: an empty folder and a program's exit status are said in Chinese in the CSV
+    (they were English), also from a student's own process; --json keeps them English."""
+    (tmp_path / "lab.yaml").write_text(PROGRAM_LAB)
+    (tmp_path / "topology.yaml").write_text(PAIR)
+    for student in ("empty", "exits"):
+        (tmp_path / "subs" / student).mkdir(parents=True)
+    (tmp_path / "subs/exits/prog.py").write_text("import sys\nprint('hi')\nsys.exit(3)\n")
+    args = ("lab", "grade", str(tmp_path / "lab.yaml"), str(tmp_path / "subs"), "--isolation", "none")
+    chinese = lanlab("--lang", "zh", *args)
+    assert chinese.returncode == 0, chinese.stderr
+    assert chinese.stdout.splitlines()[1:] == ["empty,0,0,空文件夹：什么也没有交", "exits,2,2,pc1 prog.py：退出状态 3"]
+    english = json.loads(lanlab("--lang", "zh", *args, "--json").stdout)
+    assert [s["problem"] for s in english["students"]] == [
+        "empty folder: nothing was handed in",
+        "pc1 prog.py: exit status 3",
+    ]
+
+
+def test_a_problem_cell_is_cut_to_a_readable_length() -> None:
+    """A problem naming thousands of nodes fills one CSV cell with at most PROBLEM_CELL characters, ending in …;
+    a short one is kept whole."""
+    from lanlab.cli.lab import PROBLEM_CELL, _cell
+
+    long = "no node called 'pc1' (nodes: " + ", ".join(f"n{i}" for i in range(3000)) + ")"
+    assert len(_cell(long)) == PROBLEM_CELL and _cell(long).endswith("…") and _cell(long).startswith(long[:100])
+    assert (_cell("short"), _cell(None)) == ("short", "")

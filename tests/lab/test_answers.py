@@ -62,6 +62,14 @@ def test_a_list_inside_the_list_of_names_fails_that_question_only(tmp_path: Path
     assert all(passed for check, (passed, _) in found.items() if check != "heard-by"), found
 
 
+def test_names_apart_by_a_chinese_input_methods_commas_are_the_same_answer(tmp_path: Path) -> None:
+    """heard-by written p2，p3、p4 (full-width comma, enumeration comma), with ；or an ideographic space,
+    passes as p2, p3, p4 does: the feedback showed the same names and still said wrong."""
+    for names in ("pc2，pc3，pc4", "pc2、pc3、pc4", "pc2；pc3; pc4", "pc2\u3000pc3 , pc4"):
+        found = checked(tmp_path, f'requests: 1\nheard-by: "{names}"\n')
+        assert found["heard-by"] == (True, "answered pc2, pc3, pc4; the run shows pc2, pc3, pc4"), names
+
+
 def test_a_mapping_or_numbers_as_answers_are_judged_not_crashed(tmp_path: Path) -> None:
     """requests: {n: 1} says a number was expected; heard-by: [1, 2] (numbers for names) is simply wrong."""
     found = checked(tmp_path, "requests: {n: 1}\nheard-by: [1, 2]\n")
@@ -135,12 +143,14 @@ def test_a_folder_without_a_topology_is_graded_on_the_labs_own(tmp_path: Path) -
     assert (alone.problem, alone.total) == (None, both.total) and alone.total > 0
 
 
-def test_an_empty_folder_is_said(tmp_path: Path) -> None:
-    """An empty student folder's row says nothing was handed in, and its questions score nothing."""
+def test_an_empty_folder_is_said_and_scores_nothing(tmp_path: Path) -> None:
+    """An empty student folder's row says nothing was handed in and scores 0: the lab's own topology,
+    which a folder without one is graded on, earns nothing for a student who handed in nothing."""
     (tmp_path / "subs" / "s1").mkdir(parents=True)
     (graded,) = grade(ARP_CACHE / "lab.yaml", tmp_path / "subs", workers=1)
     assert graded.problem == "empty folder: nothing was handed in"
-    assert not any(r.passed for r in graded.results if r.found.startswith("no answer"))
+    assert graded.total == 0 and graded.results
+    assert all(r.found == "empty folder: nothing was handed in" for r in graded.results)
 
 
 def test_a_stage_on_the_labs_own_network_runs_without_a_topology(tmp_path: Path) -> None:

@@ -66,3 +66,21 @@ def test_a_program_that_is_not_python_fails_its_own_stage_only(tmp_path: Path) -
     assert [r.passed for r in graded.results] == [True, False]
     assert str(graded.results[1].found).startswith("pc1 prog.py is not valid Python: ")
     assert "(line 1)" in str(graded.results[1].found)
+
+
+def test_a_program_ending_with_an_exit_status_is_named_in_the_problem(tmp_path: Path) -> None:
+    """sys.exit(3) after printing hi: the points stand and the row says the status (it said nothing)."""
+    lab, student = make(tmp_path, "import sys\nprint('hi')\nsys.exit(3)\n")
+    graded = grade_one(str(lab), str(student), time_limit=30.0)
+    assert (graded.total, graded.problem) == (5, "pc1 prog.py: exit status 3")
+
+
+def test_a_program_on_a_node_the_topology_lacks_is_said_in_one_line(tmp_path: Path) -> None:
+    """run.app on pc3, which the topology lacks (a renamed node, a typo): the row says so and stage 1's
+    points stand (it said "crashed: NetworkError", as if the grader had crashed)."""
+    lab, student = make(tmp_path, "print('hi')\n")
+    lab.write_text(LAB.replace('app: ["pc1=prog.py"]', 'app: ["pc3=prog.py"]'))
+    graded = grade_one(str(lab), str(student), time_limit=30.0)
+    assert graded.total == 3 and graded.problem == (
+        "stage stage 2: run.app runs a program on pc3, and the topology has no node pc3 (its nodes: pc1, pc2, sw1)"
+    )

@@ -122,3 +122,13 @@ def test_seeds_times_the_vary_combinations_are_bounded():
     with pytest.raises(SweepError, match=r"1,000 seeds times 1,200 combinations of --vary: 1,200,000 runs"):
         check_runs(1000, varies)
     check_runs(MAX_RUNS // 1200, varies)  # within the bound: nothing said
+
+
+def test_a_field_of_a_node_the_topology_lacks_is_said_plainly():
+    """nodes.pc9.ip on a file without pc9 names the missing node and the ones there are (it made a pc9
+    without a kind, and the error pointed at another node's line)."""
+    with pytest.raises(
+        SweepError, match=r"^--vary nodes.pc9.ip: the topology has no node 'pc9' \(its nodes: pc1, r1, r2\)$"
+    ):
+        apply(yaml.compose(RING), "nodes.pc9.ip", "198.18.0.9/24")
+    assert apply(yaml.compose(RING), "nodes.*.mtu", 1400) == 3  # a star, and fields of nodes there, still go

@@ -26,7 +26,8 @@ def lab() -> None:
           --answers alice/answers.yaml --student alice
       lanlab lab grade labs/hub_vs_switch/lab.yaml submissions/ --csv grades.csv
 
-    Exit status: 0 every check passed, 1 some failed, 2 error (a lab file's mistakes as FILE:LINE).
+    Exit status of check: 0 every check passed, 1 some failed; of grade: 0 once every student has a
+    row, whatever the scores. 2 error (a lab file's mistakes as FILE:LINE).
     """
 
 
@@ -52,6 +53,15 @@ def _csv(header: list[str], rows: list[list[Any]]) -> str:
     writer.writerow(header)
     writer.writerows(rows)
     return out.getvalue()
+
+
+PROBLEM_CELL = 400  # characters of a row's problem (a topology error can name thousands of nodes; --json has it all)
+
+
+def _cell(problem: str | None) -> str:
+    """A row's problem in the reader's language, cut to PROBLEM_CELL characters."""
+    text = localize(problem or "")
+    return text if len(text) <= PROBLEM_CELL else text[: PROBLEM_CELL - 1] + "…"
 
 
 @lab.command(name="check")
@@ -124,10 +134,14 @@ def check(
             )
         programs[node.strip()] = Path(name)
     trails: list[Any] = []  # each stage's run for the page: recorded only for --html (following the tables costs)
+    problems: list[str] = []  # programs that ended badly: why a student scored less (as lab grade's problem)
     try:
         given = read_answers(answers, the_lab.values) if answers is not None else {}
         results = run_lab(
-            the_lab, Submission(topology_file, folder, given, programs), trails=trails if html is not None else None
+            the_lab,
+            Submission(topology_file, folder, given, programs),
+            problems=problems,
+            trails=trails if html is not None else None,
         )
     except LabError as error:
         _errors_exit(error)
@@ -147,6 +161,7 @@ def check(
                 "checks": [r.as_dict() for r in results],
                 "score": score,
                 "total": the_lab.total,
+                "problems": problems,
             }
         )
     elif as_csv:
@@ -157,6 +172,8 @@ def check(
             ),
             nl=False,
         )
+        for problem in problems:  # not a check's row: said beside the CSV
+            click.echo(_("lanlab: program {problem}").format(problem=localize(problem)), err=True)
     else:
         for result in results:
             mark = _("PASS") if result.passed else _("FAIL")
@@ -164,6 +181,8 @@ def check(
             if not result.passed and result.hint:
                 # the teacher's hint, in the lab file's language
                 click.echo("     " + _("hint: {hint}").format(hint=result.hint))
+        for problem in problems:
+            click.echo(_("program {problem}").format(problem=localize(problem)))
         click.echo(_("score {score}/{total}").format(score=score, total=the_lab.total))
         if html is not None:
             click.echo(_("wrote {file}").format(file=html))
@@ -362,7 +381,7 @@ def grade_command(
     rows = []
     for one in graded:
         scores = {result.id: result.score for result in one.results}
-        rows.append([one.student, *[scores.get(check_id, 0) for check_id in ids], one.total, one.problem or ""])
+        rows.append([one.student, *[scores.get(check_id, 0) for check_id in ids], one.total, _cell(one.problem)])
     if csv_file is not None:
         try:
             csv_file.write_text(_csv(header, rows), encoding="utf-8")

@@ -7,6 +7,7 @@ language (a contract), shown translated by `lab check`'s report and its page (la
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Network
 from typing import Any
@@ -17,6 +18,8 @@ from lanlab.lab.patterns import MATCH_SECONDS, fullmatch
 from lanlab.lab.query import compare
 from lanlab.topology import yes_no
 from lanlab.units import parse_duration
+
+ANSWER_SEPARATORS = re.compile(r"[\s,;，、；]+")  # \s is Unicode's whitespace: the ideographic space too
 
 
 @dataclass
@@ -63,13 +66,13 @@ def expect(network: Any, body: dict[str, Any]) -> tuple[bool, str]:
         found.append(_address(address))
         passed &= address is not None and address.network.prefixlen == int(body["prefix_length"])
     if "gateway" in body:
-        found.append(L_("gateway {gateway}", gateway=str(gateway)) if gateway is not None else L_("gateway None"))
+        found.append(L_("gateway {gateway}", gateway=str(gateway)) if gateway is not None else L_("no gateway"))
         want = body["gateway"]
         passed &= gateway is not None and (want == "set" or gateway == IPv4Address(want))
     if "gateway_on_subnet" in body:
         on = gateway is not None and any(gateway in nic.address.network for nic in nics)
         if gateway is None:
-            found.append(L_("gateway None not on its subnet"))
+            found.append(L_("no gateway"))  # said once with a gateway: check (dict.fromkeys below)
         elif on:
             found.append(L_("gateway {gateway} on its subnet", gateway=str(gateway)))
         else:
@@ -88,7 +91,7 @@ def expect(network: Any, body: dict[str, Any]) -> tuple[bool, str]:
 
 
 def _address(address: Any) -> str:
-    return L_("address {address}", address=str(address)) if address is not None else L_("address None")
+    return L_("address {address}", address=str(address)) if address is not None else L_("no address")
 
 
 def in_turn(items: list[str]) -> str:
@@ -226,7 +229,8 @@ def question(check: Check, events: list[Any], answers: dict[str, Any]) -> tuple[
     if given is None or given == "":
         return False, L_("no answer (the run shows {value})", value=show(value))
     if isinstance(value, list) and isinstance(given, str):
-        given = [word.strip() for word in given.replace(",", " ").split()]
+        # names apart by commas or spaces, a Chinese input method's too (，、；and the ideographic space)
+        given = [word for word in ANSWER_SEPARATORS.split(given) if word]
     wrong = wrong_shape(check.query.measure, given)
     if wrong is not None:
         return False, L_("{problem} (the run shows {value})", problem=wrong, value=show(value))

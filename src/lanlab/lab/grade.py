@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lanlab.i18n import L_, _
+from lanlab.i18n import L_, _, joined
 from lanlab.lab.checks import Result
 from lanlab.lab.isolate import Running, Walled, choose, grade_isolated
 from lanlab.lab.model import Lab, LabError, inside, load_lab
@@ -60,16 +60,6 @@ def submission_of(lab_path: Path, folder: Path, student: str) -> tuple[Any, Subm
     return lab, Submission(topology, folder, answers, unread=unread)
 
 
-def missing(folder: Path, submission: Submission) -> list[str]:
-    """What the row says is missing from or wrong in the folder (before anything runs)."""
-    said: list[str] = []
-    if not any(folder.iterdir()):
-        said.append(L_("empty folder: nothing was handed in"))
-    if submission.unread is not None:
-        said.append(submission.unread)
-    return said
-
-
 def grade_one(lab_path: str, folder: str, time_limit: float = TIME_LIMIT_S) -> Graded:
     """One student, in this process: what they passed even when their run fails or hangs."""
     student = Path(folder).name
@@ -91,27 +81,30 @@ def grade_one(lab_path: str, folder: str, time_limit: float = TIME_LIMIT_S) -> G
     signal.setitimer(signal.ITIMER_REAL, time_limit)
     try:
         lab, submission = submission_of(Path(lab_path), Path(folder), student)
-        noted = missing(Path(folder), submission)
-        run_lab(lab, submission, results=results, problems=programs_failed)
+        noted = [submission.unread] if submission.unread is not None else []  # the rest still counts
+        if any(Path(folder).iterdir()):
+            run_lab(lab, submission, results=results, problems=programs_failed)
+        else:  # run, it would grade the lab's own topology: points for nothing
+            problem = L_("empty folder: nothing was handed in")
     except _TimeLimit:
         pass
     except LabError as error:
-        problem = str(error).splitlines()[0]
+        problem = error.problems[0] if error.problems else str(error)  # an L_ text: the row shows it translated
     except Exception as error:  # noqa: BLE001 - a student's submission may fail in any way; grade what passed
-        problem = f"crashed: {type(error).__name__}: {error}"
+        problem = L_("crashed: {kind}: {error}", kind=type(error).__name__, error=str(error))
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
     if lab is None:
         lab = load_lab(lab_path, student)
     if passed_in_time:
-        problem = f"stopped after {time_limit:g} s (a run that never ends?)"
+        problem = L_("stopped after {seconds} s (a run that never ends?)", seconds=f"{time_limit:g}")
         results = results[: passed_in_time[0]]
     if problem is not None:
         results = unfinished(lab, results, problem)
     programs_failed = [text for text in programs_failed if "_TimeLimit" not in text]  # ours, said above
     if noted or programs_failed:  # the run went on, but the student should know why they scored less
-        problem = "; ".join(noted + ([problem] if problem else []) + programs_failed)
+        problem = joined(noted + ([problem] if problem else []) + programs_failed, "; ")
     return Graded(student, results, time.perf_counter() - start, problem)
 
 

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 import lanlab
-from lanlab.i18n import L_
+from lanlab.i18n import L_, from_record
 from lanlab.lab.checks import Result
 from lanlab.lab.model import Lab
 from lanlab.lab.runner import unfinished
@@ -262,7 +262,7 @@ def grade_isolated(
                 ]
             except (ValueError, KeyError, TypeError):
                 break
-            return student, results, found["problem"]
+            return student, results, from_record(found["problem"])
     why = _why_it_died(process.returncode, timed_out, stopped, time_limit, stderr)
     return student, unfinished(lab, [], why), why
 

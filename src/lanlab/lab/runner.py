@@ -157,6 +157,21 @@ def start_programs(network: Any, stage: Stage, submission: Submission) -> tuple[
         node, _, name = text.partition("=")
         node = node.strip()
         name = name.strip()
+        host = network.nodes.get(node)
+        if host is None:  # a student's topology that renamed the node, or the lab file's own typo
+            names = list(network.nodes)
+            shown = ", ".join(names[:8]) + (", …" if len(names) > 8 else "")
+            raise LabError(
+                [
+                    L_(
+                        "stage {stage}: run.app runs a program on {node}, and the topology has no node {node} "
+                        "(its nodes: {nodes})",
+                        stage=stage.name,
+                        node=node,
+                        nodes=shown or L_("none"),
+                    )
+                ]
+            )
         path = (
             submission.programs.get(node)
             or submission.programs.get(name)
@@ -166,7 +181,6 @@ def start_programs(network: Any, stage: Stage, submission: Submission) -> tuple[
             raise LabError(
                 [L_("no program {name} for {node} in {folder}", name=path.name, node=node, folder=submission.folder)]
             )
-        host = network.node(node)
         lines = printed.setdefault(node, [])
         try:
             program = host.run_program(
@@ -255,9 +269,7 @@ def run_stage(
     run_to(stage.until)
     network.close()
     if problems is not None:
-        problems.extend(
-            f"{program.node} {Path(program.path).name}: {program.error}" for program in programs if program.error
-        )
+        problems.extend(filter(None, map(program_problem, programs)))
     if trails is not None:
         trails.append(trail_of(stage, list(network.trace), page_document(network, history, programs)))
     for check in stage.checks:
@@ -265,6 +277,21 @@ def run_stage(
             continue
         results[check.id] = judge_at_end(network, check, stage.name, printed, submission.answers, submission.unread)
     return [results[check.id] for check in stage.checks]
+
+
+def program_problem(program: Any) -> str | None:
+    """`NODE PROGRAM: why` for a program that ended badly: its error (a traceback's last line, a busy
+    loop), or the exit status it chose (sys.exit(3)); None for one that ended well or still runs."""
+    if program.error:
+        return L_("{node} {program}: {error}", node=program.node, program=Path(program.path).name, error=program.error)
+    if program.exit:
+        return L_(
+            "{node} {program}: exit status {status}",
+            node=program.node,
+            program=Path(program.path).name,
+            status=program.exit,
+        )
+    return None
 
 
 def record(network: Any) -> Any:

@@ -12,6 +12,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from lanlab.i18n import as_record
 from lanlab.lab.isolate import MARK
 
 
@@ -53,7 +54,7 @@ def main(argv: list[str] | None = None, out: Callable[[str], Any] = print) -> in
     if os.getpid() != me:  # a program forked the grader: the copy must not report a grade
         os._exit(0)
     line = MARK + json.dumps(
-        {"results": [r.as_dict() for r in graded.results], "problem": graded.problem}, ensure_ascii=False
+        {"results": [r.as_dict() for r in graded.results], "problem": as_record(graded.problem)}, ensure_ascii=False
     )
     out(line)
     return 0

@@ -140,7 +140,21 @@ def apply(root: Node, path: str, value: Any) -> int:
     A name is a mapping's key (made when missing), a number a list's index, `*` every entry. Under
     `*` an entry lacking an inner mapping is left alone (nodes.*.rip.split_horizon sets it on the
     routers, not on the hosts); a link written as [a, b] becomes {endpoints: [a, b]} to take a field."""
-    return _apply(root, path.split("."), value, wild=False)
+    parts = path.split(".")
+    if len(parts) > 2 and parts[0] == "nodes" and parts[1] != "*" and isinstance(root, MappingNode):
+        # a field of a node the file does not have: a typo, not a node to make (it would lack a kind)
+        nodes = next((v for k, v in root.value if isinstance(k, ScalarNode) and k.value == "nodes"), None)
+        names = [k.value for k, _ in nodes.value] if isinstance(nodes, MappingNode) else []
+        if parts[1] not in names:
+            raise SweepError(
+                L_(
+                    "--vary {path}: the topology has no node {node} (its nodes: {nodes})",
+                    path=path,
+                    node=repr(parts[1]),
+                    nodes=", ".join(names[:8]) + (", …" if len(names) > 8 else ""),
+                )
+            )
+    return _apply(root, parts, value, wild=False)
 
 
 def _apply(here: Node, parts: list[str], value: Any, wild: bool) -> int:

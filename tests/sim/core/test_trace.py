@@ -21,3 +21,13 @@ def test_jsonl_line_is_json_dumps_of_the_event():
     assert len(events) > 10
     for event in events:
         assert jsonl_line(event) == json.dumps(event.as_dict(), ensure_ascii=False)
+
+
+def test_a_table_row_pads_chinese_names_by_their_width_on_screen():
+    """Device and port columns are padded to terminal columns, not characters: a node named 电脑1 (5
+    columns wide in 3 characters) puts the event kind where pc2's row has it."""
+    from lanlab.i18n import cell_width
+
+    rows = [TraceEvent(0, name, port, "route", None, "x").as_row() for name, port in (("电脑1", "网口"), ("pc2", "p1"))]
+    starts = [cell_width(row[: row.index("route")]) for row in rows]
+    assert starts[0] == starts[1]

@@ -105,7 +105,7 @@ class TraceEvent:
 
     def as_row(self) -> str:
         return (
-            f"{self.t / 1e9:12.6f}  {self.device:<8} {self.port or '-':<6} {self.event_kind:<9} "
+            f"{self.t / 1e9:12.6f}  {pad(self.device, 8)} {pad(self.port or '-', 6)} {self.event_kind:<9} "
             f"{self.proto:<8} {self.localized_summary()}"
         )
 
