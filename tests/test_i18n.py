@@ -66,6 +66,26 @@ def test_deferred_text_survives_pickling():
     assert copy == "x is on p1" and copy.template == "{a} is on {b}" and copy.arguments == {"a": "x", "b": "p1"}
 
 
+def test_deferred_text_survives_a_json_record():
+    """as_record/from_record carry an L_ text through JSON (a walled grading process's line), nested
+    texts and a Path argument too; a plain text stays itself and a record of another shape is shown as is."""
+    import json
+
+    from lanlab.i18n import as_record, from_record
+
+    inner = L_("empty folder: nothing was handed in")
+    text = L_("{a} is on {b}", a=inner, b=Path("/x"))
+    copy = from_record(json.loads(json.dumps(as_record(text))))
+    assert copy == text and copy.template == "{a} is on {b}" and copy.arguments["a"].template == inner.template
+    set_language("zh")
+    try:
+        assert localize(copy) == "空文件夹：什么也没有交 is on /x"
+    finally:
+        set_language("en")
+    assert [from_record(as_record(plain)) for plain in ("pc1", None)] == ["pc1", None]
+    assert from_record({"template": "{missing}", "arguments": {}, "plural": None}).startswith("{")
+
+
 @pytest.mark.parametrize("text", ["设备", "port", "时间 (秒)", "ARP 表项"])
 def test_pad_counts_terminal_columns_as_rich_does(text):
     """pad() fills to terminal columns, measured as rich measures them (a CJK character is two)."""
