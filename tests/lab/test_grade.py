@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 import lanlab.sim.shim  # noqa: F401 - imported before the clock starts: the limit is for the run, not for imports
 from lanlab.lab.grade import grade_one
 from simnets import PAIR_YAML
@@ -84,3 +86,53 @@ def test_a_program_on_a_node_the_topology_lacks_is_said_in_one_line(tmp_path: Pa
     assert graded.total == 3 and graded.problem == (
         "stage stage 2: run.app runs a program on pc3, and the topology has no node pc3 (its nodes: pc1, pc2, sw1)"
     )
+
+
+TEACHERS_CLIENT = """lab: 1
+name: t
+topology: topology.yaml
+stages:
+  - run: {app: ["pc2=prog.py"], lab_app: ["at 0.1s pc1=client.py"], until: 2s}
+    checks:
+      - {id: echoed, points: 2, output: {node: pc1, contains: "got HELLO"}}
+"""
+SERVER = """import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("", 7777))
+data, peer = s.recvfrom(100)
+s.sendto(data.upper(), peer)
+"""
+CLIENT = """import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(1)
+s.sendto(b"hello", ("198.18.0.2", 7777))
+print("got", s.recv(100).decode())
+"""
+
+
+def test_the_labs_own_program_runs_from_the_lab_folder_whatever_the_student_hands_in(tmp_path: Path) -> None:
+    """run.lab_app's client.py is the teacher's, beside the lab file: a student's folder needs no copy of it
+    (grading said "no program client.py"), and a client.py of their own that fakes the output is not run."""
+    lab, student = make(tmp_path, SERVER)
+    lab.write_text(TEACHERS_CLIENT)
+    (tmp_path / "client.py").write_text(CLIENT)
+    assert (grade_one(str(lab), str(student), time_limit=30.0).total, "honest") == (2, "honest")
+    (student / "client.py").write_text("print('got HELLO')\n")
+    (student / "prog.py").write_text("pass\n")  # no server: only the faked client could print the line
+    cheat = grade_one(str(lab), str(student), time_limit=30.0)
+    assert cheat.total == 0 and "timed out" in cheat.problem
+
+
+def test_a_labs_own_program_that_is_missing_is_the_lab_files_mistake(tmp_path: Path) -> None:
+    """run.lab_app naming a file the lab's folder lacks (or outside it) is a FILE:LINE error on loading."""
+    from lanlab.lab.model import LabError, load_lab
+
+    lab, _ = make(tmp_path, SERVER)
+    for name, said in (
+        ("client.py", "run.lab_app: no program 'client.py' beside the lab file"),
+        ("../x.py", "outside"),
+    ):
+        lab.write_text(TEACHERS_CLIENT.replace("pc1=client.py", f"pc1={name}"))
+        with pytest.raises(LabError, match=said) as raised:
+            load_lab(lab)
+        assert str(raised.value).startswith(f"{lab}:5: ")

@@ -210,7 +210,7 @@ MISTAKES_EN = [
     "LAB:1: lab: say which lab format this is: lab: 1",
     "LAB:4: lab: topology '../../outside.yaml' is outside FOLDER (files are read only from the lab's own folder)",
     "LAB:6: stage 1: give it as a mapping with run: and checks:",
-    "LAB:7: stage 2 run: unknown field 'colour' (expected one of app, arg, do, seed, stdin, until)",
+    "LAB:7: stage 2 run: unknown field 'colour' (expected one of app, arg, do, lab_app, seed, stdin, until)",
     "LAB:7: stage 2 run: seed: 'x' is not a whole number",
     "LAB:8: stage 2: topology: is lab (the lab's own network) or student (the default)",
     "LAB:10: check a: points: 'two' is not a whole number",

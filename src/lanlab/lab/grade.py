@@ -109,7 +109,7 @@ def grade_one(lab_path: str, folder: str, time_limit: float = TIME_LIMIT_S) -> G
 
 
 def has_programs(lab: Lab) -> bool:
-    return any(stage.apps for stage in lab.stages)
+    return any(stage.apps or stage.lab_apps for stage in lab.stages)
 
 
 def grade(

@@ -38,7 +38,7 @@ import lanlab
 from lanlab.i18n import L_, from_record
 from lanlab.lab.checks import Result
 from lanlab.lab.model import Lab
-from lanlab.lab.runner import unfinished
+from lanlab.lab.runner import lab_programs, unfinished
 
 ISOLATIONS = ("auto", "bwrap", "namespace", "none")
 MARK = "lanlab-graded "  # starts the one line that carries the result
@@ -131,7 +131,13 @@ def command(lab: Lab, folder: Path, time_limit: float, walled: Walled) -> list[s
         inner.append("--wall")
     if walled.kind != "bwrap":
         return inner
-    readable = [*_readable_for_python(), str(lab.path.resolve()), str(lab.topology.resolve()), str(folder)]
+    readable = [
+        *_readable_for_python(),
+        str(lab.path.resolve()),
+        str(lab.topology.resolve()),
+        *map(str, lab_programs(lab)),  # the teacher's programs, run beside the student's
+        str(folder),
+    ]
     binds = [word for path in dict.fromkeys(readable) for word in ("--ro-bind", path, path)]
     # The private /tmp first: binds under /tmp (a test's folders) are mounted on it, not hidden by it.
     return [

@@ -22,7 +22,7 @@ from lanlab.units import format_duration, parse_duration
 CHECK_KINDS = ("expect", "state", "trace", "output", "question")
 LAB_FIELDS = {"lab", "name", "title", "topology", "vars", "brief", "stages"}
 STAGE_FIELDS = {"name", "brief", "topology", "run", "checks"}
-RUN_FIELDS = {"do", "app", "stdin", "arg", "until", "seed"}
+RUN_FIELDS = {"do", "app", "lab_app", "stdin", "arg", "until", "seed"}
 EXPECT_FIELDS = {"node", "address_in", "prefix_length", "gateway", "gateway_on_subnet", "rip", "stp"}
 STATE_FIELDS = {"node", "table", "at", "has", "lacks"}
 TABLES = ("mac", "arp", "route", "stp")
@@ -81,6 +81,8 @@ class Stage:
     seed: int
     checks: list[Check]
     lab_topology: bool = False  # `topology: lab`: run the lab's own network (a prediction), not the student's
+    # `run.lab_app`: the teacher's programs (a test client), from the lab file's folder, never a student's
+    lab_apps: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -128,6 +130,16 @@ def inside(folder: Path, name: str, what: str) -> Path:
             ]
         )
     return path
+
+
+def app_parts(text: str) -> tuple[int, str, str]:
+    """A run.app line `[at TIME] NODE=PROGRAM.py` as (start in ns, node, program name)."""
+    words = text.split(None, 2)
+    at = 0
+    if len(words) == 3 and words[0] == "at":
+        at, text = parse_duration(words[1]), words[2]
+    node, _, name = text.partition("=")
+    return at, node.strip(), name.strip()
 
 
 def load_lab(path: str | Path, student: str | None = None) -> Lab:
@@ -192,7 +204,8 @@ def load_lab(path: str | Path, student: str | None = None) -> Lab:
             if not isinstance(item, MappingNode):
                 ctx.error(item, L_("stage {number}: give it as a mapping with run: and checks:", number=number))
                 continue
-            lab.stages.append(_read_stage(Spec(ctx, L_("stage {number}", number=number), item), number, ids, names))
+            stage_spec = Spec(ctx, L_("stage {number}", number=number), item)
+            lab.stages.append(_read_stage(stage_spec, number, ids, names, path.parent))
     if ctx.problems:
         ordered = sorted(ctx.problems, key=lambda problem: problem[0])
         raise LabError([located(shown, line, message) for line, message in ordered])
@@ -229,7 +242,7 @@ def _texts(spec: Spec, key: str) -> list[str]:
     return [str(item.value) for item in items]
 
 
-def _read_stage(spec: Spec, number: int, ids: dict[str, int], names: dict[str, int]) -> Stage:
+def _read_stage(spec: Spec, number: int, ids: dict[str, int], names: dict[str, int], folder: Path) -> Stage:
     spec.only(STAGE_FIELDS)
     name, name_node = spec.scalar("name")
     brief, _ = spec.scalar("brief")
@@ -255,6 +268,23 @@ def _read_stage(spec: Spec, number: int, ids: dict[str, int], names: dict[str, i
         run_spec = Spec(spec.ctx, L_("{owner} run", owner=spec.owner), run)
         run_spec.only(RUN_FIELDS)
         stage.do, stage.apps = _texts(run_spec, "do"), _texts(run_spec, "app")
+        stage.lab_apps = _texts(run_spec, "lab_app")
+        for text in stage.lab_apps:  # the teacher's own files: missing is the lab file's mistake, said now
+            name = app_parts(text)[2]
+            try:
+                found = inside(folder, name, "run.lab_app").is_file()
+            except LabError as error:
+                run_spec.error(run_spec.values["lab_app"], error.problems[0])
+                continue
+            if not found:
+                run_spec.error(
+                    run_spec.values["lab_app"],
+                    L_(
+                        "run.lab_app: no program {name} beside the lab file (in {folder})",
+                        name=repr(name),
+                        folder=folder,
+                    ),
+                )
         stage.stdin, stage.args = _texts(run_spec, "stdin"), _texts(run_spec, "arg")
         stage.until = run_spec.duration("until") or stage.until
         seed = run_spec.parsed("seed", int, "a whole number")

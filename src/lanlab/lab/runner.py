@@ -13,7 +13,7 @@ import yaml
 from lanlab.i18n import L_, message_of
 from lanlab.lab import checks
 from lanlab.lab.checks import Result
-from lanlab.lab.model import Check, Lab, LabError, Stage, inside
+from lanlab.lab.model import Check, Lab, LabError, Stage, app_parts, inside
 from lanlab.lab.variants import fill
 from lanlab.topology import TopologyError
 from lanlab.topology.reader import yaml_mistake
@@ -133,9 +133,20 @@ def build(lab: Lab, submission: Submission, stage: Stage) -> Any:
     return network
 
 
-def start_programs(network: Any, stage: Stage, submission: Submission) -> tuple[dict[str, list[str]], list[Any]]:
-    """Start the stage's programs; returns each node's printed lines (filled as the run goes) and
-    the programs (whose `error` says why one ended badly)."""
+def lab_programs(lab: Lab) -> list[Path]:
+    """The teacher's programs (run.lab_app), each inside the lab file's folder."""
+    return [
+        inside(lab.path.parent, app_parts(text)[2], "run.lab_app") for stage in lab.stages for text in stage.lab_apps
+    ]
+
+
+def start_programs(
+    network: Any, lab: Lab, stage: Stage, submission: Submission
+) -> tuple[dict[str, list[str]], list[Any]]:
+    """Start the stage's programs, the student's (run.app: from their folder, or as --app names them)
+    and the lab's own (run.lab_app: from the lab file's folder, whatever a student's folder holds);
+    returns each node's printed lines (filled as the run goes) and the programs (whose `error` says
+    why one ended badly)."""
     printed: dict[str, list[str]] = {}
     programs: list[Any] = []
     stdin_of: dict[str, str] = {}
@@ -149,14 +160,8 @@ def start_programs(network: Any, stage: Stage, submission: Submission) -> tuple[
     from lanlab.sim.shim import program_stdin
 
     streams: dict[str, io.TextIOWrapper] = {}
-    for text in stage.apps:
-        words = text.split(None, 2)
-        at = 0
-        if len(words) == 3 and words[0] == "at":
-            at, text = parse_duration(words[1]), words[2]
-        node, _, name = text.partition("=")
-        node = node.strip()
-        name = name.strip()
+    for text, teachers in [(text, False) for text in stage.apps] + [(text, True) for text in stage.lab_apps]:
+        at, node, name = app_parts(text)
         host = network.nodes.get(node)
         if host is None:  # a student's topology that renamed the node, or the lab file's own typo
             names = list(network.nodes)
@@ -172,15 +177,16 @@ def start_programs(network: Any, stage: Stage, submission: Submission) -> tuple[
                     )
                 ]
             )
+        folder = lab.path.parent if teachers else submission.folder
         path = (
-            submission.programs.get(node)
+            inside(folder, name, "run.lab_app")
+            if teachers
+            else submission.programs.get(node)
             or submission.programs.get(name)
-            or inside(submission.folder, name, L_("program for {node}", node=node))
+            or inside(folder, name, L_("program for {node}", node=node))
         )
         if not path.is_file():
-            raise LabError(
-                [L_("no program {name} for {node} in {folder}", name=path.name, node=node, folder=submission.folder)]
-            )
+            raise LabError([L_("no program {name} for {node} in {folder}", name=path.name, node=node, folder=folder)])
         lines = printed.setdefault(node, [])
         try:
             program = host.run_program(
@@ -249,8 +255,10 @@ def run_stage(
                     )
                 ]
             ) from None
-    printed, programs = start_programs(network, stage, submission)
-    with_programs = bool(stage.apps) or any(c.command.words.startswith("tcp ") for c in network.commands)
+    printed, programs = start_programs(network, lab, stage, submission)
+    with_programs = bool(stage.apps or stage.lab_apps) or any(
+        c.command.words.startswith("tcp ") for c in network.commands
+    )
 
     def run_to(end: int) -> None:
         if end <= network.now or network.engine.stopped:
