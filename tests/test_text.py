@@ -91,12 +91,21 @@ def test_text_encodings_get_their_canonical_name():
         ("你好\n".encode(), "utf-8", "gb2312", "你好\n".encode("gb2312")),  # typed, re-written
         ("你好\n".encode("gb2312"), "utf-8", "gb2312", "你好\n".encode("gb2312")),  # piped, as is
         (b"caf\xe9\n", "utf-8", "utf-8", b"caf\xe9\n"),  # not UTF-8: as is
-        ("é\n".encode(), "utf-8", "ascii", b"\\xe9\n"),  # ascii lacks é
+        ("学习\n".encode("gb2312"), "utf-8", "gb2312", "学习\n".encode("gb2312")),  # UTF-8 too (ѧϰ): as is
     ],
 )
 def test_recode_sends_input_bytes_in_the_chosen_encoding(line, typed, encoding, sent):
-    """Input text in the terminal's encoding is re-encoded; bytes that are not are sent as they are."""
+    """Input text in the terminal's encoding is re-encoded; bytes that are not are sent as they are, and so
+    are bytes in the chosen encoding that the terminal's reads as text the chosen one cannot write."""
     assert recode(line, typed, encoding) == sent
+
+
+@pytest.mark.parametrize(("line", "encoding", "bad"), [("é\n", "ascii", "'é'"), ("你好 😀\n", "gb2312", "'😀'")])
+def test_recode_refuses_text_the_encoding_cannot_write(line, encoding, bad):
+    """Typed text the encoding lacks, whose bytes are no text in it either, is refused as --send refuses it
+    (it was sent as backslash escapes)."""
+    with pytest.raises(ValueError, match=f"^{bad} cannot be written in {encoding}"):
+        recode(line.encode(), "utf-8", encoding)
 
 
 def test_encoding_errors_are_english_and_shown_in_the_users_language():

@@ -71,6 +71,48 @@ def test_connect_reads_stdin_lines_when_not_a_terminal():
     assert talked.stdout == "one\n二\n"
 
 
+def test_connect_exits_when_the_peer_closes_while_stdin_stays_open():
+    """A peer that says one line and closes ends the session at once with status 0, stdin still open (a
+    terminal, a pipe): a thread blocked reading stdin aborted the interpreter ("Fatal Python error",
+    status 134) after waiting for the input to end."""
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+
+        def say_and_close():
+            peer, _ = listener.accept()
+            with peer:
+                peer.sendall(b"bye\n")
+
+        threading.Thread(target=say_and_close, daemon=True).start()
+        client = subprocess.Popen(
+            [sys.executable, "-m", "lanlab", "tcp", "connect", "127.0.0.1", str(listener.getsockname()[1])],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        try:
+            client.wait(timeout=10)  # stdin left open all along
+        except subprocess.TimeoutExpired:
+            client.kill()
+            client.wait()
+        finally:
+            client.stdin.close()
+        out, err = client.stdout.read(), client.stderr.read()
+        client.stdout.close()
+        client.stderr.close()
+    assert (client.returncode, out, err) == (0, b"bye\n", b"")
+
+
+def test_connect_refuses_a_piped_line_the_encoding_cannot_write():
+    """A piped line --encoding cannot write is the one-line error --send gives, exit 2 (it was sent as
+    backslash escapes, status 0)."""
+    with Running("tcp", "serve", "--port", "0", "--bind", "127.0.0.1", "--mode", "echo") as server:
+        talked = lanlab("tcp", "connect", "127.0.0.1", str(server.port), "--encoding", "ascii", input="café\n")
+    assert (talked.returncode, talked.stderr) == (
+        2,
+        "lanlab: 'é' cannot be written in ascii; pick another --encoding\n",
+    )
+
+
 def test_chat_between_two_connect_clients():
     """Two `tcp connect` clients in chat mode: a line from one is printed by the other."""
     with Running("tcp", "serve", "--port", "0", "--bind", "127.0.0.1", "--mode", "chat") as server:

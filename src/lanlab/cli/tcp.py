@@ -17,7 +17,7 @@ from lanlab.i18n import N_, N_plural, localize, message_of
 from lanlab.net import aio
 from lanlab.net.tcp_client import talk
 from lanlab.net.tcp_server import DEFAULT_REPLY, MAX_LINE, MODES, ServerSettings, TcpServer
-from lanlab.text import encode
+from lanlab.text import EncodingError, encode
 
 _SERVE_FORMATS: dict[str, str | Counted] = {
     "listening": N_("listening on tcp {address}:{port} (mode {mode}); Ctrl-C to stop"),
@@ -191,18 +191,23 @@ def connect(host: str, port: int, encoding: str, sends: tuple[str, ...], wait: f
     output = _Output()
     typed = getattr(sys.stdin, "encoding", None) or locale.getpreferredencoding(False)
     with network_errors(f"tcp {host}:{port}"):
-        aio.run(
-            talk(
-                host,
-                port,
-                sends=sends,
-                stdin=None if sends else sys.stdin.buffer,
-                stdin_encoding=typed,
-                encoding=encoding,
-                wait=wait,
-                timeout=timeout,
-                show=output,
+        try:
+            aio.run(
+                talk(
+                    host,
+                    port,
+                    sends=sends,
+                    stdin=None if sends else sys.stdin.buffer,
+                    stdin_encoding=typed,
+                    encoding=encoding,
+                    wait=wait,
+                    timeout=timeout,
+                    show=output,
+                )
             )
-        )
+        except EncodingError as error:  # a line of input --encoding cannot write: as --send's
+            if not output.at_line_start:
+                click.echo()
+            fail(localize(message_of(error)))
     if not output.at_line_start:
         click.echo()

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import codecs
+import os
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, BinaryIO
 
-from lanlab.text import encode
+from lanlab.text import EncodingError, encode
 
 
 class _Session(asyncio.Protocol):
@@ -44,8 +45,10 @@ def recode(line: bytes, typed: str, encoding: str) -> bytes:
 
     Text in the input's own encoding `typed` (the terminal's: UTF-8 typing with --encoding
     gb2312) is written in `encoding`; bytes that are not text in `typed` (gb2312 piped in
-    under a UTF-8 locale) are already in `encoding` and go out as they are. Either way no
-    byte of input is lost or turned into escapes, and nothing raises.
+    under a UTF-8 locale) are already in `encoding` and go out as they are, and so do bytes
+    that are text in both whose `typed` reading `encoding` cannot write (gb2312's 学习 is the
+    UTF-8 of ѧϰ). Text that is in neither raises EncodingError, as --send does: no byte of
+    input is lost or turned into escapes.
     """
     if codecs.lookup(typed).name == encoding:
         return line
@@ -53,7 +56,32 @@ def recode(line: bytes, typed: str, encoding: str) -> bytes:
         text = line.decode(typed)
     except UnicodeDecodeError:
         return line
-    return text.encode(encoding, "backslashreplace")
+    try:
+        return text.encode(encoding)
+    except UnicodeEncodeError:
+        try:
+            line.decode(encoding)
+        except UnicodeDecodeError:
+            return encode(text, encoding)  # raises EncodingError, naming what cannot be written
+        return line
+
+
+def _lines(stream: BinaryIO) -> Iterator[bytes]:
+    """The lines of `stream`, each with its newline (the last may lack one). A real file is read
+    with os.read: a thread blocked in the buffered reader holds its lock, and an interpreter
+    ending meanwhile (the peer closed) aborts with "could not acquire lock ... at shutdown"."""
+    try:
+        fd = stream.fileno()
+    except (AttributeError, OSError, ValueError):  # io.UnsupportedOperation is both
+        yield from stream
+        return
+    pending = b""
+    while chunk := os.read(fd, 65536):
+        *whole, pending = (pending + chunk).split(b"\n")
+        for line in whole:
+            yield line + b"\n"
+    if pending:
+        yield pending
 
 
 def _pump_lines(
@@ -64,10 +92,16 @@ def _pump_lines(
     encoding: str,
     done: asyncio.Future[None],
 ) -> None:
-    """Thread body: send each line of `stream`; resolve `done` at end of input."""
+    """Thread body: send each line of `stream`; resolve `done` at end of input, or fail it with the
+    EncodingError of a line `encoding` cannot write."""
     try:
-        for line in stream:
-            loop.call_soon_threadsafe(_send, transport, recode(line, typed, encoding))
+        for line in _lines(stream):
+            try:
+                data = recode(line, typed, encoding)
+            except EncodingError as error:
+                loop.call_soon_threadsafe(_fail, done, error)
+                return
+            loop.call_soon_threadsafe(_send, transport, data)
         loop.call_soon_threadsafe(_resolve, done)
     except RuntimeError:
         pass  # the loop is closed: the session ended while we waited for a line
@@ -82,6 +116,11 @@ def _send(transport: Any, data: bytes) -> None:
 def _resolve(future: asyncio.Future[None]) -> None:
     if not future.done():
         future.set_result(None)
+
+
+def _fail(future: asyncio.Future[None], error: Exception) -> None:
+    if not future.done():
+        future.set_exception(error)
 
 
 async def talk(
@@ -100,7 +139,8 @@ async def talk(
     `stdin_encoding` or already in `encoding`), show what arrives.
 
     Returns the number of bytes received. Raises ConnectionRefusedError, OSError
-    (unreachable) or TimeoutError (no answer to the connection request within `timeout`).
+    (unreachable), TimeoutError (no answer to the connection request within `timeout`) or
+    EncodingError (a line of input `encoding` cannot write).
     """
     loop = asyncio.get_running_loop()
     payloads = [encode(text + "\n", encoding) for text in sends]
@@ -121,6 +161,8 @@ async def talk(
         else:
             input_done.set_result(None)
         await asyncio.wait([input_done, session.closed], return_when=asyncio.FIRST_COMPLETED)
+        if input_done.done() and input_done.exception() is not None:
+            raise input_done.exception()  # type: ignore[misc]  # a line --encoding cannot write
         if not session.closed.done():
             if wait is None:
                 if transport.can_write_eof():
