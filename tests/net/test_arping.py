@@ -127,6 +127,18 @@ def test_unknown_interface_is_a_one_line_error(lan):
     assert result.returncode == 2 and result.stderr.count("\n") == 1 and "nosuch0" in result.stderr
 
 
+@needs_netns
+def test_a_down_interface_is_a_one_line_error(lan):
+    """arping, -D and --scan on an interface that is down exit 2 with one line saying so (a traceback and
+    status 1 before: -D's 1 means "the address is taken")."""
+    a, b = lan(2).hosts
+    a.run("ip", "link", "set", "eth0", "down")
+    for args in (["-c", "1", b.ip], ["-D", "-c", "1", b.ip], ["--scan", "198.18.0.0/29"]):
+        result = arping(a, *args)
+        assert (result.returncode, result.stdout) == (2, ""), result.stderr
+        assert result.stderr == "lanlab: interface eth0 is down; bring it up with `ip link set eth0 up`\n"
+
+
 @pytest.mark.parametrize(
     "args",
     [

@@ -1,8 +1,10 @@
 """lanlab ping: statistics, output format, and real pings on loopback and in namespaces (iputils as peer)."""
 
 import json
+import os
 import shutil
 import statistics
+import subprocess
 import sys
 from ipaddress import IPv4Address
 from pathlib import Path
@@ -320,3 +322,13 @@ def test_no_icmp_socket_is_explained_in_the_users_language(monkeypatch):
     assert "net.ipv4.ping_group_range（1 0）之内，也没有 CAP_NET_RAW" in chinese.output
     english = CliRunner().invoke(cli, ["--lang", "en", "ping", "-c", "1", "127.0.0.1"])
     assert english.output.startswith("lanlab: cannot open an ICMP socket: your group id ")
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or shutil.which("unshare") is None, reason="needs root and unshare")
+def test_no_route_is_a_one_line_error_before_anything_is_sent():
+    """In a network namespace with only lo, pinging 198.18.0.9 says the network is unreachable once, exit 2,
+    as iputils' "connect: Network is unreachable" (it printed replies "From 198.18.0.9" that never came, exit 1)."""
+    command = f"ip link set lo up && {sys.executable} -m lanlab ping -c 2 -i 0.2 198.18.0.9"
+    done = subprocess.run(["unshare", "-n", "sh", "-c", command], capture_output=True, text=True, timeout=30)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == "lanlab: cannot ping 198.18.0.9: Network is unreachable\n"

@@ -170,6 +170,8 @@ def arping_command(
 
     try:
         stats = arping(endpoint, address, options, show)
+    except ArpSocketError as error:
+        fail(localize(message_of(error)))
     finally:
         endpoint.close()
     answered = stats.received > 0 and not (count is not None and deadline is not None and stats.received < count)
@@ -232,6 +234,8 @@ def _scan(interface: str, cidr: str, rate: float, timeout: float, retries: int, 
 
     try:
         result = scan(endpoint, network, rate, timeout, retries, show)
+    except ArpSocketError as error:
+        fail(localize(message_of(error)))
     finally:
         endpoint.close()
     if as_json:

@@ -131,25 +131,32 @@ class EchoSocket:
         self.destination = destination
         self.sock, self.kind = _open_icmp_socket()
         try:
-            self._configure(options)
+            self._configure(self.sock, options)
+            self.source = self._route_source(options)
         except OSError:
             self.sock.close()
             raise
         # A raw socket sees every ICMP packet on the host: pick an identifier to recognise ours.
         self.ident = os.getpid() & 0xFFFF if self.kind == "raw" else 0
 
-    def _configure(self, options: PingOptions) -> None:
-        self.sock.setsockopt(socket.IPPROTO_IP, IP_RECVERR, 1)
+    def _configure(self, sock: socket.socket, options: PingOptions) -> None:
+        sock.setsockopt(socket.IPPROTO_IP, IP_RECVERR, 1)
         if self.kind == "dgram":
-            self.sock.setsockopt(socket.IPPROTO_IP, IP_RECVTTL, 1)
+            sock.setsockopt(socket.IPPROTO_IP, IP_RECVTTL, 1)
         if options.ttl is not None:
-            self.sock.setsockopt(socket.IPPROTO_IP, socket.IP_TTL, options.ttl)
-        if options.interface:
-            try:
-                self.sock.bind((str(IPv4Address(options.interface)), 0))
-            except ValueError:
-                self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, options.interface.encode())
-        self.sock.setblocking(False)
+            sock.setsockopt(socket.IPPROTO_IP, socket.IP_TTL, options.ttl)
+        _bind_to(sock, options.interface)
+        sock.setblocking(False)
+
+    def _route_source(self, options: PingOptions) -> str:
+        """The address requests leave from, found as iputils finds it before sending anything: a UDP
+        socket connected to the destination (on -I's interface). No route fails here, OSError
+        ENETUNREACH, as iputils' "connect: Network is unreachable" (exit 2), not as replies "From" the
+        destination for requests that never left."""
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            _bind_to(probe, options.interface)
+            probe.connect((str(self.destination), 1025))
+            return str(probe.getsockname()[0])
 
     def close(self) -> None:
         self.sock.close()
@@ -227,6 +234,15 @@ class EchoSocket:
                 else:
                     text = "Destination Host Unreachable" if err_no == errno.EHOSTUNREACH else os.strerror(err_no)
                 yield IcmpErrorReport(echo.seq, offender, text)
+
+
+def _bind_to(sock: socket.socket, interface: str | None) -> None:
+    """-I: an address to send from, or an interface to send on."""
+    if interface:
+        try:
+            sock.bind((str(IPv4Address(interface)), 0))
+        except ValueError:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, interface.encode())
 
 
 def _error_text(icmp_type: int, code: int) -> str:
@@ -307,8 +323,8 @@ def ping(
                 sent_at[seq & 0xFFFF] = now
                 try:
                     sock.send(seq, options.size)
-                except OSError as error:
-                    on_event(IcmpErrorReport(seq, str(sock.destination), error.strerror or str(error)))
+                except OSError as error:  # a local error (the route went away): from us, as iputils says it
+                    on_event(IcmpErrorReport(seq, sock.source, error.strerror or str(error)))
                     stats.errors += 1
                 stats.transmitted += 1
                 stats.elapsed_ns = now - start
