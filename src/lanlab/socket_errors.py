@@ -12,7 +12,10 @@ from lanlab.i18n import L_, N_
 ADVICE: dict[int, str] = {
     errno.EADDRINUSE: N_("{target} is already in use; pick another --port or stop the program using it"),
     errno.EADDRNOTAVAIL: N_("{target}: no such address on this host (see `ip addr`)"),
-    errno.EACCES: N_("{target}: permission denied (ports below 1024 need root)"),
+    # bind(2): a port below 1024 without root; sendto(2)/connect(2): a broadcast address without SO_BROADCAST
+    errno.EACCES: N_(
+        "{target}: permission denied (a port below 1024 needs root; a broadcast address needs `udp broadcast`)"
+    ),
     errno.ECONNREFUSED: N_("connection refused by {target}: nothing listens there (is the server running?)"),
     errno.ENETUNREACH: N_("{target}: network is unreachable (no route to it; see `ip route`)"),
     errno.EHOSTUNREACH: N_("{target}: host unreachable (nobody answered ARP, or a router said no)"),

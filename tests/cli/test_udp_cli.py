@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import socket
+import subprocess
+import sys
 
 import pytest
 from click.testing import CliRunner
@@ -59,7 +61,53 @@ def test_listen_echo_count_and_json_lines():
     event = json.loads(echo.stdout.splitlines()[0])
     assert event["event"] == "datagram" and event["from"] == "127.0.0.1"
     assert (event["size"], event["text"], event["replied"]) == (5, "é\x01ÿ", "é\x01ÿ")
-    assert sorted(event) == ["event", "from", "port", "replied", "size", "text", "time"]  # no text-line dressing
+    assert sorted(event) == ["event", "from", "port", "replied", "size", "text", "time", "unanswered"]  # no dressing
+    assert event["unanswered"] is None
+
+
+def test_a_listener_does_not_answer_a_datagram_from_a_port_that_answers():
+    """--reply leaves unanswered a datagram from its own port (another responder's answer: two listeners on
+    7788 answered each other for ever) and one from echo's port 7, saying why; a client's port gets the reply."""
+    with Running(
+        "udp", "listen", "--port", "0", "--bind", "127.0.0.1", "--reply", "hi", "--count", "3", "--json"
+    ) as listener:
+        for source_port in (listener.port, 7, 0):
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as peer:
+                peer.bind(("127.0.0.3", source_port))
+                peer.settimeout(0.5)
+                peer.sendto(b"x", ("127.0.0.1", listener.port))
+                try:
+                    answered = peer.recv(10)
+                except TimeoutError:
+                    answered = None
+            assert answered == (b"hi" if source_port == 0 else None), source_port
+        assert listener.wait() == 0
+    events = [json.loads(line) for line in listener.stdout.splitlines()]
+    assert [(e["replied"], e["unanswered"]) for e in events] == [
+        (None, f"not answered: it comes from port {listener.port}, where a responder answers"),
+        (None, "not answered: it comes from port 7, where a responder answers"),
+        ("hi", None),
+    ]
+
+
+def test_send_shows_a_reply_escaped_never_obeyed():
+    """A reply holding an escape sequence, a newline, a carriage return and a bidi override is shown on one
+    line with them escaped: a responder could clear the screen, set the title or forge a line before."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as responder:
+        responder.bind(("127.0.0.1", 0))
+        port = responder.getsockname()[1]
+        sender = subprocess.Popen(
+            [sys.executable, "-m", "lanlab", "udp", "send", "127.0.0.1", str(port), "Hi", "--wait", "1"],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        responder.settimeout(10)
+        _, peer = responder.recvfrom(10)
+        responder.sendto("A\x1b[2J\x1b]0;T\x07B\u202eC\nreply from 1.2.3.4\r".encode(), peer)
+        out, _ = sender.communicate(timeout=20)
+    assert sender.returncode == 0
+    [line] = [line for line in out.splitlines() if line.startswith("reply from")]
+    assert line.endswith(": A\\x1b[2J\\x1b]0;T\\x07B\\u202eC\\nreply from 1.2.3.4\\r")
 
 
 def test_listen_shows_undecodable_bytes_and_control_characters_escaped():
@@ -136,3 +184,14 @@ def test_listen_escapes_c1_controls_and_unicode_formatting(as_json):
         assert json.loads(line)["text"] == text
     else:
         assert line.endswith(r"a\x9b2Jb\x85c\u2028d\u202eevil")
+
+
+def test_the_broadcast_table_shows_replies_escaped_and_without_markup(capsys):
+    """A responder's reply in `udp broadcast`'s table: [bold] stays text (rich read it as markup) and an
+    escape sequence that would clear the screen is shown escaped."""
+    from lanlab.cli.udp import _report
+    from lanlab.net.udp import Exchange, UdpReply
+
+    _report(Exchange(1, [UdpReply("198.18.0.2", 7788, b"[bold]hi\x1b[2J", 1.0)]), "utf-8", False, table=True)
+    out = capsys.readouterr().out
+    assert "[bold]hi\\x1b[2J" in out and "\x1b" not in out

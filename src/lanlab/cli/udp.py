@@ -8,6 +8,7 @@ import signal
 
 import click
 from rich.table import Table
+from rich.text import Text
 
 from lanlab.cli.common import (
     BROADCAST_ADDRESS,
@@ -26,8 +27,11 @@ from lanlab.cli.help import Group
 from lanlab.cli.netio import EventPrinter, network_errors
 from lanlab.i18n import N_, _, counted, localize, message_of
 from lanlab.net import udp as net_udp
-from lanlab.text import decode, encode, preview
+from lanlab.text import decode, encode, one_line, preview
 
+# Ports of services that answer whatever comes (RFC 862 echo, 13 daytime, 17 quote, 19 chargen, 37
+# time): a datagram from one is an answer, never a question.
+ANSWERING_PORTS = frozenset((7, 13, 17, 19, 37))
 _LISTEN_FORMATS = {
     "listening": N_("listening on udp {address}:{port}{_joined}"),
     "datagram": "{time}  {from}:{port}  {size} B  {text}{_answer}",
@@ -107,16 +111,26 @@ def listen(
     if group is not None and not _is_multicast(group):
         fail(_("--group {group} is not a multicast address (224.0.0.0 to 239.255.255.255)").format(group=group))
     answer_bytes = _encoded(reply, encoding) if reply is not None else None
-
-    def answer(datagram: net_udp.Datagram) -> bytes | None:
-        return datagram.data if echo else answer_bytes
-
     events = EventPrinter(_LISTEN_FORMATS, as_json)
     with network_errors(f"udp {group or bind}:{port}"):
         sock = net_udp.listening_socket(port, bind, group)
     received = 0
     with sock:
         address, real_port = sock.getsockname()[:2]
+
+        def answer(datagram: net_udp.Datagram) -> bytes | None:
+            if unanswered(datagram) is not None:
+                return None
+            return datagram.data if echo else answer_bytes
+
+        def unanswered(datagram: net_udp.Datagram) -> str | None:
+            """Why an answering listener lets this one be: it comes from a port that answers (ours:
+            another `udp listen --reply` on 7788, say; echo, daytime, chargen...), and answering it
+            would start two responders answering each other for ever (CVE-1999-0103's echo loop)."""
+            if (reply is None and not echo) or (datagram.port != real_port and datagram.port not in ANSWERING_PORTS):
+                return None
+            return _("not answered: it comes from port {port}, where a responder answers").format(port=datagram.port)
+
         events(
             "listening",
             address=address,
@@ -135,7 +149,12 @@ def listen(
                     size=len(datagram.data),
                     text=preview(datagram.data, encoding),
                     replied=preview(replied, encoding) if replied is not None else None,
-                    _answer=_("  -> answered {size} B").format(size=len(replied)) if replied is not None else "",
+                    unanswered=unanswered(datagram),
+                    _answer=_("  -> answered {size} B").format(size=len(replied))
+                    if replied is not None
+                    else f"  -> {unanswered(datagram)}"
+                    if unanswered(datagram)
+                    else "",
                 )
         except KeyboardInterrupt:
             pass
@@ -174,7 +193,8 @@ def _report(result: net_udp.Exchange, encoding: str, as_json: bool, table: bool)
         grid = Table(_("address"), _("port"), _("reply"), title=_("responders"))
         grid.add_column(_("rtt ms"), justify="right")
         for r in result.replies:
-            grid.add_row(r.sender, str(r.port), decode(r.data, encoding), f"{r.rtt_ms:.3f}")
+            # what a responder sent is shown, never obeyed: no escape sequence, no line of its own, no rich markup
+            grid.add_row(r.sender, str(r.port), Text(one_line(decode(r.data, encoding))), f"{r.rtt_ms:.3f}")
         table_console(soft_wrap=True).print(grid)
     if not as_json:
         click.echo(
@@ -212,7 +232,7 @@ def send(host: str, port: int, text: str, wait: float | None, encoding: str, as_
         if not as_json:
             click.echo(
                 _("reply from {address}:{port} in {rtt:.3f} ms: {text}").format(
-                    address=reply.sender, port=reply.port, rtt=reply.rtt_ms, text=decode(reply.data, encoding)
+                    address=reply.sender, port=reply.port, rtt=reply.rtt_ms, text=one_line(decode(reply.data, encoding))
                 )
             )
 

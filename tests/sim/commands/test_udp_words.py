@@ -43,3 +43,18 @@ def test_send_collects_the_one_reply():
     sent = net.do("at 1s pc1 udp send pc2 7788 ping --wait 1s")
     net.run(5)
     assert [r["text"] for r in sent.as_dict()["result"]["replies"]] == ["pong"]
+
+
+def test_send_to_a_broadcast_address_is_refused_as_linux_refuses_it():
+    """udp send to the subnet's broadcast or 255.255.255.255 fails with EACCES and sends nothing, as `lanlab udp
+    send` fails on Linux (a socket without SO_BROADCAST); the error says to use udp broadcast."""
+    for address in ("198.18.0.255", "255.255.255.255"):
+        net = lan("pc1", "pc2")
+        net.do("pc2 udp listen 7788 --reply x")
+        sent = net.do(f"at 1s pc1 udp send {address} 7788 hi --wait 1s")
+        net.run(3)
+        assert sent.as_dict()["result"] == {
+            "error": f"sendto: Permission denied (EACCES): {address} is a broadcast address; "
+            f"use udp broadcast --to {address}"
+        }
+        assert sum(link.frames for link in net.links) == 0

@@ -7,6 +7,7 @@ from ipaddress import IPv4Address
 from typing import TYPE_CHECKING, Any, Final
 
 from lanlab.proto.icmp import PingSession
+from lanlab.proto.ipv4 import LIMITED_BROADCAST, Delivery
 from lanlab.sim.commands.base import (
     PORT,
     Command,
@@ -240,7 +241,13 @@ class UdpSend(_UdpSender):
 
     def start(self, network: Network, host: Host, now: int) -> None:
         a = self.args
-        self.send(network, host, now, network.resolve_ip(a.host), a.port, a.text, a.wait)
+        dst = network.resolve_ip(a.host)
+        if dst == LIMITED_BROADCAST or host.ipv4.accepts(dst) is Delivery.DIRECTED_BROADCAST:
+            # as `lanlab udp send` on Linux: a socket without SO_BROADCAST may not send there
+            raise ValueError(
+                f"sendto: Permission denied (EACCES): {dst} is a broadcast address; use udp broadcast --to {dst}"
+            )
+        self.send(network, host, now, dst, a.port, a.text, a.wait)
 
 
 @register_command
