@@ -2263,3 +2263,45 @@ attempt("connected send", lambda: s5.send(b"s5c"))
         "connected sendto ConnectionRefusedError 111",
         "connected send 3",
     ]
+
+
+PIPES = """import os, select, threading, time
+r, w = os.pipe()
+threading.Thread(target=lambda: (time.sleep(0.3), os.write(w, b"hello"))).start()
+print("read", os.read(r, 100), time.monotonic() >= 0.3)
+wake_r, wake_w = os.pipe()
+threading.Thread(target=lambda: (time.sleep(0.2), os.write(wake_w, b"x"))).start()
+print("select", select.select([wake_r], [], [], 5)[0] == [wake_r])
+poll = select.poll()
+poll.register(wake_r, select.POLLIN)
+print("poll", poll.poll(0) == [(wake_r, select.POLLIN)])
+with open(__file__) as own:
+    print("a file is readable", select.select([own], [], [], 0)[0] == [own])
+big_r, big_w = os.pipe()
+got = []
+def drain():
+    time.sleep(0.5)
+    while sum(got) < 200000:
+        got.append(len(os.read(big_r, 65536)))
+reader = threading.Thread(target=drain)
+reader.start()
+print("wrote", sum(os.write(big_w, b"y" * 50000) for _ in range(4)))
+reader.join()
+print("drained", sum(got))
+"""
+
+
+def test_a_pipe_between_a_programs_threads_waits_in_virtual_time(tmp_path: Path):
+    """A blocking read of a pipe another thread writes later, a select() or poll() on a self-pipe, a file in
+    select(), and writes beyond a pipe's 64 KiB that a slow reader drains run as on Linux: the read hung the
+    whole run (the writer could never run) and select() refused descriptors that were not sockets."""
+    program, lines = _program_output(tmp_path, "pc1", PIPES)
+    assert program.exit == 0, lines
+    assert lines == [
+        "read b'hello' True",
+        "select True",
+        "poll True",
+        "a file is readable True",
+        "wrote 200000",
+        "drained 200000",
+    ]

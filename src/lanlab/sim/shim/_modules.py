@@ -30,6 +30,7 @@ import importlib.util
 import os as _real_os
 import posix as _real_posix
 import re
+import stat
 import sys as _real_sys
 import types
 from collections.abc import Callable, Iterable
@@ -40,7 +41,7 @@ from lanlab.sim.shim._clock import datetime_module, time_module
 from lanlab.sim.shim._imports import Hidden, ProgramImports, SentModule
 from lanlab.sim.shim._process import UnsupportedInSimulation
 from lanlab.sim.shim._proxy import Proxy
-from lanlab.sim.shim._select import select_module
+from lanlab.sim.shim._select import ready_now, select_module
 from lanlab.sim.shim._socket import socket_module
 from lanlab.sim.shim._threading import threading_module
 
@@ -285,8 +286,28 @@ class DescriptorCalls:
         if sock is not None:
             return sock.send(data)  # type: ignore[no-any-return]
         if fd == 0:
-            raise OSError(errno.EBADF, _real_os.strerror(errno.EBADF))  # stdin is open for reading only
+            raise OSError(errno.EBADF, _real_os.strerror(errno.EBADF))
+        if self._waits(fd) and stat.S_ISFIFO(self.real.fstat(fd).st_mode):
+            return self._write_to_pipe(fd, data)
         return self.real.write(fd, data)  # type: ignore[no-any-return]
+
+    def _write_to_pipe(self, fd: int, data: Any) -> int:
+        """A blocking write to a pipe: all of `data`, a part at a time as there is room, waiting in virtual
+        time between (the kernel would block every program of the run, the reading thread included)."""
+        view, total = memoryview(data).cast("B"), 0
+        self.real.set_blocking(fd, False)
+        try:
+            while True:
+                try:
+                    total += self.real.write(fd, view[total:])
+                    self.program.shim.poke()  # a thread of the program may wait to read it, or select it
+                except BlockingIOError:
+                    pass
+                if total >= len(view):
+                    return total
+                self.program.wait(lambda: ready_now(fd, writing=True))
+        finally:
+            self.real.set_blocking(fd, True)
 
     def read(self, fd: int, length: int) -> bytes:
         if fd == 0:
@@ -296,7 +317,17 @@ class DescriptorCalls:
             return sock.recv(length)  # type: ignore[no-any-return]
         if fd in (1, 2):
             raise OSError(errno.EBADF, _real_os.strerror(errno.EBADF))
-        return self.real.read(fd, length)  # type: ignore[no-any-return]
+        if self._waits(fd):
+            # a pipe the program's own threads fill: wait in virtual time for something to read (blocking in
+            # the kernel would stop every program of the run, the writing thread included); a file is ready
+            self.program.wait(lambda: ready_now(fd))
+        data: bytes = self.real.read(fd, length)
+        self.program.shim.poke()  # room in a full pipe, for a thread waiting to write
+        return data
+
+    def _waits(self, fd: int) -> bool:
+        """Whether a call on `fd` waits in virtual time: a blocking descriptor of the program's own."""
+        return self.program.holds_file(fd) and bool(self.real.get_blocking(fd))
 
     def close(self, fd: int) -> None:
         if fd in (0, 1, 2):

@@ -466,7 +466,7 @@ class Program:
         """The lowest descriptor free in this process (0-2 are stdin, stdout and stderr), as socket(2)
         and epoll_create(2) give one: a closed socket's number is given again, a file's it has open is not."""
         fd = 3
-        while fd in self.descriptors or self._holds_file(fd):
+        while fd in self.descriptors or self.holds_file(fd):
             fd += 1
         self.descriptors[fd] = holder
         return fd
@@ -493,7 +493,7 @@ class Program:
         self.files_open[fd] = (found.st_dev, found.st_ino)
         return fd
 
-    def _holds_file(self, fd: int) -> bool:
+    def holds_file(self, fd: int) -> bool:
         """Whether descriptor `fd` is a file the program opened and has not closed."""
         file = self.files_open.get(fd)
         if file is None:

@@ -65,23 +65,50 @@ class StandardStream:
 STANDARD = {fd: StandardStream(fd) for fd in (0, 1, 2)}
 
 
+def ready_now(fd: int, writing: bool = False) -> bool:
+    """Whether a read (or write) on the real descriptor `fd` would not block, asked of the kernel at once."""
+    readable, writable, _ = _real.select([] if writing else [fd], [fd] if writing else [], [], 0)
+    return bool(writable if writing else readable)
+
+
+class OwnFile:
+    """A file or pipe the program opened, as select(), poll() and epoll see it: what the kernel says at
+    once (a regular file is always ready; a pipe once written to: a write of the program's own wakes
+    its waiters, os.write pokes the host). A self-pipe waking a select loop runs as on Linux."""
+
+    _conn = None
+    _released = False
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+
+    def _readable(self) -> bool:
+        return ready_now(self.fd)
+
+    def _writable(self) -> bool:
+        return ready_now(self.fd, writing=True)
+
+
 class Readiness:
     """Which simulated sockets of one program are ready for what."""
 
     def __init__(self, program: Program) -> None:
         self.program = program
 
-    def socket(self, fd: int, call: str) -> SimSocket | StandardStream:
+    def socket(self, fd: int, call: str) -> SimSocket | StandardStream | OwnFile:
         sock = self._socket_at(fd)
         if sock is None:
             raise UnsupportedInSimulation(
-                f"{call} on descriptor {fd}, which is not a simulated socket (host {self.program.node})"
+                f"{call} on descriptor {fd}, which is no simulated socket nor a file of the program (host {self.program.node})"
             )
         return sock
 
-    def _socket_at(self, fd: int) -> SimSocket | StandardStream | None:
-        """The socket (or standard stream) descriptor `fd` holds in this process; None: none (an epoll's)."""
-        return self.program.socket_at(fd) or STANDARD.get(fd)  # 0-2 are never in the process's table
+    def _socket_at(self, fd: int) -> SimSocket | StandardStream | OwnFile | None:
+        """The socket (or standard stream, or file) descriptor `fd` holds in this process; None: none (an epoll's)."""
+        found = self.program.socket_at(fd) or STANDARD.get(fd)  # 0-2 are never in the process's table
+        if found is None and self.program.holds_file(fd):
+            return OwnFile(fd)
+        return found
 
     def wait(self, ready: Any, timeout: int | None) -> None:
         """Wait for `ready()`; the call itself costs virtual CPU, so a loop polling with timeout 0
