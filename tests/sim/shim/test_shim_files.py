@@ -128,3 +128,21 @@ def test_a_host_named_like_a_path_gets_no_folder_outside_the_files_root(tmp_path
     with pytest.raises(ValueError, match="is a path"):
         host_folder(host)
     assert not (tmp_path / "x").exists()
+
+
+def test_a_programs_file_is_absolute_so_data_beside_it_is_found(tmp_path, monkeypatch):
+    """Started as proj/readdata.py, the program's __file__ is absolute (Python 3.9+) and the file beside it opens
+    through os.path.dirname(os.path.abspath(__file__)): a relative __file__ resolved against the host's folder."""
+    (tmp_path / "proj").mkdir()
+    (tmp_path / "proj" / "data.txt").write_text("some data\n")
+    (tmp_path / "proj" / "readdata.py").write_text(
+        "import os, pathlib\n"
+        "print(os.path.isabs(__file__))\n"
+        "print(open(os.path.join(os.path.dirname(os.path.abspath(__file__)), 'data.txt')).read().strip())\n"
+        "print((pathlib.Path(__file__).resolve().parent / 'data.txt').read_text().strip())\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    net = pair(tmp_path / "files")
+    program = net.node("pc1").run_program("proj/readdata.py")
+    run_programs(net, S)
+    assert [text for _, text in program.output] == ["True", "some data", "some data"], program.output

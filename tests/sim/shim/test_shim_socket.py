@@ -544,3 +544,36 @@ def test_udp_shutdown_wakes_a_reader_and_tcp_sendto_and_names_are_as_on_linux():
 
     [result] = run(net, ("pc1", program), until=2 * S)
     assert result == ("ENOTCONN", [(b"", None)], 2, b"hi", "198.18.0.2")
+
+
+def test_msg_waitall_returns_what_came_before_the_peers_end():
+    """recv(100, MSG_WAITALL) on a blocking socket returns the 20 bytes a peer sent before closing, whether
+    the FIN comes during the call or was there before it (tcp_recvmsg stops at the end); it waited for ever."""
+    net = pair()
+
+    def program():
+        import socket
+        import threading
+        import time
+
+        server = socket.socket()
+        server.bind(("127.0.0.1", 7003))
+        server.listen()
+
+        def peer():
+            for delay in (0.1, 0.0):
+                connection, _ = server.accept()
+                time.sleep(delay)
+                connection.sendall(b"only 20 bytes here!!")
+                connection.close()
+
+        threading.Thread(target=peer).start()
+        during = socket.create_connection(("127.0.0.1", 7003))
+        got = [during.recv(100, socket.MSG_WAITALL)]
+        before = socket.create_connection(("127.0.0.1", 7003))
+        time.sleep(0.5)
+        got += [before.recv(100, socket.MSG_WAITALL), before.recv(100, socket.MSG_WAITALL)]
+        return got
+
+    [got] = run(net, ("pc1", program), until=3 * S)
+    assert got == [b"only 20 bytes here!!", b"only 20 bytes here!!", b""]

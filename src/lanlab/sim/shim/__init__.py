@@ -80,8 +80,11 @@ def start_program(
         modules,
     )
     if path is not None:
-        code = compile(Path(path).read_bytes() if source is None else source, str(path), "exec")
-        namespace = overlay.namespace(str(path))
+        # absolute, as Python 3.9+ makes a script's __file__ and its tracebacks' names: the program's working
+        # directory is its host's folder, where a relative name would find nothing beside the script
+        where = os.path.abspath(path)
+        code = compile(Path(path).read_bytes() if source is None else source, where, "exec")
+        namespace = overlay.namespace(where)
         body: Callable[[], Any] = lambda: exec(code, namespace)  # noqa: S102 - the user's program
     else:
         assert function is not None

@@ -1065,7 +1065,7 @@ class SimSocket:
                 lambda: (
                     self._shut_rd
                     or conn.readable >= wanted
-                    or conn.at_eof
+                    or conn.fin_received  # the stream ends: MSG_WAITALL returns what came before it (tcp_recvmsg)
                     or conn.error
                     or conn.state in (S.CLOSED, S.TIME_WAIT)
                 ),
