@@ -2305,3 +2305,26 @@ def test_a_pipe_between_a_programs_threads_waits_in_virtual_time(tmp_path: Path)
         "wrote 200000",
         "drained 200000",
     ]
+
+
+def test_a_program_holding_thousands_of_sockets_ends_and_the_limit_is_emfile(tmp_path: Path, monkeypatch):
+    """8000 sockets opened and left open end with the program, quickly (numbering and closing them was
+    quadratic: lanlab's own watchdog stopped the run as a busy loop); past the descriptor limit (ulimit -n,
+    here 3000) socket() fails with EMFILE as on Linux (there was none)."""
+    from lanlab.sim.shim import _process
+
+    monkeypatch.setattr(_process, "descriptor_limit", lambda: 3000)
+    program, lines = _program_output(
+        tmp_path,
+        "pc1",
+        "import socket\n"
+        "held = [socket.socket() for _ in range(2900)]\n"
+        "print('numbers', [s.fileno() for s in held[:2]], held[-1].fileno())\n"
+        "held[5].close()\n"
+        "print('the lowest free again', socket.socket().fileno())\n"
+        "try:\n"
+        "    held += [socket.socket() for _ in range(200)]\n"
+        "except OSError as error:\n"
+        "    print('refused', error.errno == 24, len(held))\n",
+    )
+    assert program.exit == 0 and lines == ["numbers [3, 4] 2902", "the lowest free again 8", "refused True 2900"]

@@ -35,6 +35,10 @@ try:
     import fcntl as _real_fcntl
 except ImportError:  # not on Windows: there a program's files and sockets are not told apart by number
     _real_fcntl = None  # type: ignore[assignment]
+try:
+    import resource as _real_resource
+except ImportError:  # Windows
+    _real_resource = None  # type: ignore[assignment]
 
 from lanlab.i18n import L_
 from lanlab.program_lines import busy_error
@@ -42,6 +46,17 @@ from lanlab.sim.shim._watchdog import WATCH, BusyLoop
 
 if TYPE_CHECKING:
     from lanlab.sim.devices.host import Host
+
+
+@functools.cache
+def descriptor_limit() -> int:
+    """How many descriptors a program may hold: this process's soft RLIMIT_NOFILE (`ulimit -n`), as Linux
+    gives each process (socket(2) past it is EMFILE)."""
+    if _real_resource is None:
+        return 1 << 20
+    soft, _ = _real_resource.getrlimit(_real_resource.RLIMIT_NOFILE)
+    return soft if soft != _real_resource.RLIM_INFINITY else 1 << 20
+
 
 TIMEOUT = "timeout"
 ACTIVITY = "activity"
@@ -157,22 +172,36 @@ class Sockets:
     """Sockets held weakly, in the order they were added: the shim's tables never keep a socket alive,
     so one its program no longer refers to is finalised, and so closed, as CPython closes it."""
 
-    __slots__ = ("_refs",)
+    __slots__ = ("_refs", "__weakref__")
 
     def __init__(self) -> None:
-        self._refs: list[weakref.ref[Any]] = []
+        # id -> weak reference, in the order added; a finalised socket's entry goes with it (so its id,
+        # which a new socket may reuse, never names it). A dict: a program ending with thousands of
+        # sockets discards each in O(1) (a list made its end quadratic, past the busy-loop watchdog).
+        self._refs: dict[int, weakref.ref[Any]] = {}
 
     def add(self, sock: Any) -> None:
-        self._refs.append(weakref.ref(sock))
+        key = id(sock)
+        table = weakref.ref(self)
+
+        def gone(ref: weakref.ref[Any]) -> None:
+            held = table()
+            if held is not None and held._refs.get(key) is ref:
+                del held._refs[key]
+
+        self._refs[key] = weakref.ref(sock, gone)
 
     def discard(self, sock: Any) -> None:
-        self._refs = [ref for ref in self._refs if (held := ref()) is not None and held is not sock]
+        ref = self._refs.get(id(sock))
+        if ref is not None and ref() is sock:
+            del self._refs[id(sock)]
 
     def __iter__(self) -> Iterator[Any]:
-        return (sock for ref in list(self._refs) if (sock := ref()) is not None)
+        return (sock for ref in list(self._refs.values()) if (sock := ref()) is not None)
 
     def __contains__(self, sock: Any) -> bool:
-        return any(held is sock for held in self)
+        ref = self._refs.get(id(sock))
+        return ref is not None and ref() is sock
 
     def __bool__(self) -> bool:
         return any(True for _ in self)
@@ -451,6 +480,7 @@ class Program:
         # fd -> its socket or epoll, this process's own table; weak, as a dropped socket closes
         self.descriptors: weakref.WeakValueDictionary[int, Any] = weakref.WeakValueDictionary()
         self.files_open: dict[int, tuple[int, int]] = {}  # fd -> (device, inode) of the files it opened
+        self._free_from = 3  # the lowest descriptor that may be free (0-2: stdin, stdout, stderr)
         self.default_timeout: float | None = None
         self.main: SimThread | None = None
         self.result: Any = None
@@ -465,10 +495,18 @@ class Program:
     def new_fd(self, holder: Any) -> int:
         """The lowest descriptor free in this process (0-2 are stdin, stdout and stderr), as socket(2)
         and epoll_create(2) give one: a closed socket's number is given again, a file's it has open is not."""
-        fd = 3
+        # Every number below _free_from is taken (release_fd lowers it, and so does a file found closed), so
+        # the search starts there: from 3 each time made opening thousands of sockets quadratic.
+        for number in [number for number in self.files_open if number < self._free_from]:
+            if not self.holds_file(number):
+                self._free_from = min(self._free_from, number)
+        fd = self._free_from
         while fd in self.descriptors or self.holds_file(fd):
             fd += 1
+        if fd >= descriptor_limit():
+            raise OSError(errno.EMFILE, _real_os.strerror(errno.EMFILE))
         self.descriptors[fd] = holder
+        self._free_from = fd + 1
         return fd
 
     def own_descriptor(self, fd: int, above: int = 0) -> int:
@@ -511,6 +549,7 @@ class Program:
         """Descriptor `fd` of `holder` is free (not another's that has the number since)."""
         if self.descriptors.get(fd) is holder:
             del self.descriptors[fd]
+        self._free_from = min(self._free_from, fd)  # even if finalising cleared the entry first
 
     def socket_at(self, fd: int) -> Any:
         """The simulated socket descriptor `fd` is in this process, or None (a file's, an epoll's, none)."""
