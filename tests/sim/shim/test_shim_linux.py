@@ -2328,3 +2328,25 @@ def test_a_program_holding_thousands_of_sockets_ends_and_the_limit_is_emfile(tmp
         "    print('refused', error.errno == 24, len(held))\n",
     )
     assert program.exit == 0 and lines == ["numbers [3, 4] 2902", "the lowest free again 8", "refused True 2900"]
+
+
+def test_standard_streams_have_the_names_modes_and_numbers_of_cpythons(tmp_path: Path):
+    """sys.stdout, sys.stderr and sys.stdin answer name, mode, line_buffering and fileno() as CPython's do
+    with output to a pipe (stdout had no name or mode, stderr said descriptor 1, stdin was writable and
+    seekable); what stderr writes still lands in the program's output."""
+    program, lines = _program_output(
+        tmp_path,
+        "pc1",
+        "import sys\n"
+        "print(sys.stdout.name, sys.stdout.mode, sys.stdout.line_buffering, sys.stdout.write_through, sys.stdout.fileno())\n"
+        "print(sys.stderr.name, sys.stderr.mode, sys.stderr.line_buffering, sys.stderr.fileno(), sys.stderr.errors)\n"
+        "print(sys.stdin.name, sys.stdin.mode, sys.stdin.readable(), sys.stdin.writable(), sys.stdin.seekable())\n"
+        "sys.stderr.write('to ')\n"
+        "print('stderr', file=sys.stderr)\n",
+    )
+    assert program.exit == 0 and lines == [
+        "<stdout> w False False 1",
+        "<stderr> w True 2 backslashreplace",
+        "<stdin> r True False False",
+        "to stderr",
+    ]

@@ -337,6 +337,10 @@ class ProgramOutput(io.TextIOBase):
 
     encoding = "utf-8"
     errors = "strict"
+    name = "<stdout>"
+    mode = "w"
+    line_buffering = False  # as CPython's stdout to a pipe or a file (lanlab keeps the lines)
+    write_through = False
 
     def __init__(self, program: Program) -> None:
         self.program = program
@@ -347,7 +351,7 @@ class ProgramOutput(io.TextIOBase):
         return True
 
     def fileno(self) -> int:
-        return 1  # stderr is the same stream: its lines interleave as a terminal shows them
+        return 1
 
     def reconfigure(self, **options: Any) -> None:
         """TextIOWrapper.reconfigure's options (encoding, errors, newline, line_buffering, write_through) are
@@ -399,17 +403,57 @@ def _incomplete_utf8_tail(raw: bytes) -> int:
     return 0
 
 
+class ProgramErrors(io.TextIOBase):
+    """sys.stderr: descriptor 2, line-buffered with backslash escapes as CPython's, its lines written into
+    the program's one output (they interleave with stdout's as a terminal shows them)."""
+
+    encoding = "utf-8"
+    errors = "backslashreplace"
+    name = "<stderr>"
+    mode = "w"
+    line_buffering = True
+    write_through = False
+
+    def __init__(self, out: ProgramOutput) -> None:
+        self._out = out
+        self.buffer = out.buffer
+
+    def writable(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return 2
+
+    def write(self, text: str) -> int:
+        return self._out.write(text)
+
+    def reconfigure(self, **options: Any) -> None:
+        self._out.reconfigure(**options)
+
+
 class _StdinBytes(io.BytesIO):
     """sys.stdin.buffer: all its bytes there from the start, as a file or a pipe whose writer is done;
-    descriptor 0, so select() and poll() take sys.stdin (always readable: a line or the end)."""
+    descriptor 0, so select() and poll() take sys.stdin (always readable: a line or the end). Read-only
+    and not seekable, as a pipe."""
+
+    name = "<stdin>"
 
     def fileno(self) -> int:
         return 0
 
+    def writable(self) -> bool:
+        return False
+
+    def seekable(self) -> bool:
+        return False
+
 
 def program_stdin(text: str) -> io.TextIOWrapper:
-    """A program's stdin holding `text`: UTF-8 text over bytes, with the `buffer` and `encoding` of Linux's."""
-    return io.TextIOWrapper(_StdinBytes(text.encode("utf-8")), encoding="utf-8")
+    """A program's stdin holding `text`: UTF-8 text over bytes, with the `buffer`, `encoding`, name and mode
+    of Linux's."""
+    stdin = io.TextIOWrapper(_StdinBytes(text.encode("utf-8")), encoding="utf-8")
+    stdin.mode = "r"  # type: ignore[misc]  # io.open sets it so on the wrapper
+    return stdin
 
 
 class SimThread:
@@ -468,6 +512,7 @@ class Program:
         # Text of its own, or a stream its host's programs share (lanlab sim run --stdin).
         self.stdin = program_stdin(stdin) if isinstance(stdin, str) else stdin
         self.stdout = ProgramOutput(self)
+        self.stderr = ProgramErrors(self.stdout)
         self.output: list[tuple[int, str]] = []
         self.sinks: list[Callable[[Program, int, str], None]] = []
         self.exit: int | None = None
