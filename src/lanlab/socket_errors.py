@@ -16,6 +16,7 @@ ADVICE: dict[int, str] = {
     errno.EACCES: N_(
         "{target}: permission denied (a port below 1024 needs root; a broadcast address needs `udp broadcast`)"
     ),
+    errno.ECONNRESET: N_("{target}: the peer reset the connection (it closed with data unread, or aborted)"),
     errno.ECONNREFUSED: N_("connection refused by {target}: nothing listens there (is the server running?)"),
     errno.ENETUNREACH: N_("{target}: network is unreachable (no route to it; see `ip route`)"),
     errno.EHOSTUNREACH: N_("{target}: host unreachable (nobody answered ARP, or a router said no)"),

@@ -113,6 +113,54 @@ def test_connect_refuses_a_piped_line_the_encoding_cannot_write():
     )
 
 
+def test_echo_mode_logs_each_message_as_reply_mode_does():
+    """serve --mode echo logs the lines it echoes (it logged connects and disconnects only, though its help
+    promises messages)."""
+    with Running("tcp", "serve", "--port", "0", "--bind", "127.0.0.1", "--mode", "echo", "--json") as server:
+        talked = lanlab("tcp", "connect", "127.0.0.1", str(server.port), input="one\n二\n")
+        server.stop()
+    assert talked.stdout == "one\n二\n"
+    events = [json.loads(line) for line in server.stdout.splitlines()]
+    assert [e["text"] for e in events if e["event"] == "message"] == ["one", "二"]
+
+
+def test_a_client_closed_for_idling_is_logged_at_once_with_why_and_the_count_left():
+    """--idle-timeout: the disconnect is logged when the server closes the client, saying it was idle and how
+    many clients are left (it said "closed", later, with the count of before)."""
+    with (
+        Running("tcp", "serve", "--port", "0", "--bind", "127.0.0.1", "--idle-timeout", "0.4", "--json") as server,
+        socket.create_connection(("127.0.0.1", server.port)) as quiet,
+    ):
+        quiet.settimeout(5)
+        notice = quiet.recv(100)
+        server.stop()
+    events = [json.loads(line) for line in server.stdout.splitlines()]
+    assert notice == b"idle for 0.4s; closing\n"
+    [gone] = [e for e in events if e["event"] == "disconnect"]
+    assert (gone["reason"], gone["clients"]) == ("idle for 0.4s", 0)
+
+
+def test_connect_says_when_the_peer_resets_the_connection():
+    """A peer that aborts (RST) after one line: the line is shown, then one line says the peer reset the
+    connection, exit 2, as ncat reports it (it ended quietly with status 0, as if the peer had closed)."""
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+
+        def say_and_abort():
+            peer, _ = listener.accept()
+            with peer:
+                peer.sendall(b"bye\n")
+                peer.recv(10)
+                peer.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+
+        threading.Thread(target=say_and_abort, daemon=True).start()
+        port = listener.getsockname()[1]
+        talked = lanlab("tcp", "connect", "127.0.0.1", str(port), "--send", "x", "--wait", "5")
+    assert (talked.returncode, talked.stdout) == (2, "bye\n")
+    assert talked.stderr == (
+        f"lanlab: tcp 127.0.0.1:{port}: the peer reset the connection (it closed with data unread, or aborted)\n"
+    )
+
+
 def test_chat_between_two_connect_clients():
     """Two `tcp connect` clients in chat mode: a line from one is printed by the other."""
     with Running("tcp", "serve", "--port", "0", "--bind", "127.0.0.1", "--mode", "chat") as server:

@@ -27,12 +27,15 @@ class _Session(asyncio.Protocol):
         self.show = show
         self.closed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self.received = 0
+        self.reset: ConnectionResetError | None = None  # how the peer ended it, if it reset
 
     def data_received(self, data: bytes) -> None:
         self.received += len(data)
         self.show(self.decoder.decode(data))
 
     def connection_lost(self, exc: Exception | None) -> None:
+        if isinstance(exc, ConnectionResetError):
+            self.reset = exc
         tail = self.decoder.decode(b"", final=True)
         if tail:
             self.show(tail)
@@ -139,7 +142,8 @@ async def talk(
     `stdin_encoding` or already in `encoding`), show what arrives.
 
     Returns the number of bytes received. Raises ConnectionRefusedError, OSError
-    (unreachable), TimeoutError (no answer to the connection request within `timeout`) or
+    (unreachable), TimeoutError (no answer to the connection request within `timeout`),
+    ConnectionResetError (the peer reset the connection; what came before it was shown) or
     EncodingError (a line of input `encoding` cannot write).
     """
     loop = asyncio.get_running_loop()
@@ -173,4 +177,6 @@ async def talk(
     finally:
         _resolve(input_done)
         transport.close()
+    if session.reset is not None:
+        raise session.reset  # as ncat's "Connection reset by peer": not the peer's orderly end
     return session.received

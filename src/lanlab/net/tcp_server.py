@@ -106,14 +106,16 @@ class Client(asyncio.Protocol):
         if self.may_read() and not self.transport.is_closing():
             self.transport.resume_reading()
 
-    def say_and_close(self, notice: str) -> None:
-        """Tell the client why in one line, stop reading and sending, close a moment later.
+    def say_and_close(self, notice: str, reason: str) -> None:
+        """Tell the client why in one line (`notice`, the protocol's English), stop reading and sending,
+        close a moment later; the log's disconnect says `reason` now, with the count of clients left.
 
         The pause lets the client read the notice before the close resets the connection
         (RFC 1122 4.2.2.13: closing with unread data sends RST), without reading its flood.
         """
         self.server.clients.discard(self)  # no more relays or idle checks for it
         self.closing = True
+        self.server.log("disconnect", client=self.peer, reason=reason, clients=len(self.server.clients))
         transport = self.transport
         transport.pause_reading()
         transport.write(notice.encode() + b"\n")
@@ -121,12 +123,23 @@ class Client(asyncio.Protocol):
             transport.write_eof()
         self.server.loop.call_later(LINGER_S, transport.abort)
 
+    def logged(self, data: bytes) -> tuple[int, bytes]:
+        """Log what one read brought as messages: its lines, and what follows the last newline; returns
+        (how many lines, that rest)."""
+        self.quiet_ticks = 0
+        lines = data.count(b"\n")
+        rest = data[data.rfind(b"\n") + 1 :]
+        self.server.messages(self, data, lines)
+        if rest:
+            self.server.message(self, rest)
+        return lines, rest
+
 
 class EchoClient(Client):
-    """Sends back every byte it receives."""
+    """Sends back every byte it receives (logged as the reply mode logs them)."""
 
     def data_received(self, data: bytes) -> None:
-        self.quiet_ticks = 0
+        self.logged(data)
         self.transport.write(data)
 
 
@@ -135,13 +148,8 @@ class ReplyClient(Client):
     holds no newline (the note's client sends none and waits for the answer)."""
 
     def data_received(self, data: bytes) -> None:
-        self.quiet_ticks = 0
+        lines, rest = self.logged(data)
         server = self.server
-        lines = data.count(b"\n")
-        rest = data[data.rfind(b"\n") + 1 :]
-        server.messages(self, data, lines)
-        if rest:
-            server.message(self, rest)
         self.transport.write(server.reply_line * lines + (server.reply if rest else b""))
 
 
@@ -166,7 +174,9 @@ class ChatClient(Client):
         limit = self.server.settings.max_line
         if self._line_too_long(data, limit):
             self.pending = bytearray()
-            self.say_and_close(f"line longer than {limit} bytes; closing")
+            self.say_and_close(
+                f"line longer than {limit} bytes; closing", L_("line longer than {limit} bytes", limit=limit)
+            )
             return
         self.pending += data
         last = data.rfind(b"\n")
@@ -342,8 +352,8 @@ class TcpServer:
     def left(self, client: Client, exc: Exception | None) -> None:
         self.clients.discard(client)
         self._admitted -= 1
-        if self._listener is None:
-            return  # closed by close(): the shutdown line, already logged, is the last
+        if self._listener is None or client.closing:
+            return  # close() logged the shutdown line, the last; say_and_close logged this disconnect
         reason = (
             L_("closed")
             if exc is None
@@ -406,7 +416,7 @@ class TcpServer:
             if client is sender:
                 continue
             if client.transport.get_write_buffer_size() > SLOW_READER_BYTES:
-                client.say_and_close("you are reading too slowly for this chat; closing")
+                client.say_and_close("you are reading too slowly for this chat; closing", L_("reading too slowly"))
             else:
                 client.transport.write(lines)
                 writes += 1
@@ -421,7 +431,9 @@ class TcpServer:
         for client in list(self.clients):
             client.quiet_ticks += 1
             if client.quiet_ticks > ticks:
-                client.say_and_close(f"idle for {timeout:g}s; closing")
+                client.say_and_close(
+                    f"idle for {timeout:g}s; closing", L_("idle for {seconds}s", seconds=f"{timeout:g}")
+                )
         if self._listener is not None:
             self.loop.call_later(period, self._sweep_idle)
 
