@@ -92,6 +92,19 @@ def test_do_tcp_serve_and_connect_in_the_simulator():
     assert [(m["client"].split(":")[0], m["text"]) for m in messages] == [("198.18.0.2", "hi")]
 
 
+def test_do_tcp_serve_echo_logs_what_it_echoes_as_the_real_server():
+    """--mode echo sends the bytes back and logs each line as a message, as `lanlab tcp serve --mode echo`
+    now does (the simulated twin logged none, so `lanlab compare` found a difference)."""
+    result = run(
+        "--do", "pc1 tcp serve --port 7 --mode echo", "--do", "pc2 tcp connect pc1 7 --send one --send two", "--json"
+    )
+    assert result.exit_code == 0, result.output
+    serve, connect = json.loads(result.output)["commands"]
+    assert "".join(r["text"] for r in connect["result"]["received"]) == "one\ntwo\n"
+    messages = [e["text"] for e in serve["result"]["events"] if e["event"] == "message"]
+    assert messages == ["one", "two"]
+
+
 def test_connect_to_a_closed_port_says_refused_and_exits_1():
     """Nobody listening: tcp connect reports the refusal in the real `lanlab tcp connect`'s words, in English
     and in Chinese; the command got no answer (exit 1); a --timeout of 0 is refused as the real CLI refuses it."""

@@ -52,11 +52,11 @@ def _serve(
                 if not data:
                     log.append({"t": time.monotonic(), "event": "disconnect", "client": peer, "reason": "closed"})
                     break
-                # as `lanlab tcp serve` (net.tcp_server): echo sends back and logs nothing; reply logs
-                # one message and sends one reply line per line, the bare reply for what one read
-                # holds after its last newline
+                # as `lanlab tcp serve` (net.tcp_server): both modes log one message per line and one
+                # for what a read holds after its last newline; echo sends the bytes back, reply one
+                # reply line per line and the bare reply for that rest
                 *lines, rest = data.split(b"\n")
-                for message in [] if mode == "echo" else [*lines, rest] if rest else lines:
+                for message in [*lines, rest] if rest else lines:
                     text = message.rstrip(b"\r")
                     log.append(
                         {
