@@ -202,6 +202,24 @@ def test_a_rst_out_of_window_is_ignored_and_in_window_challenged():
     assert challenge.flags == F.ACK and challenge.ack == client.rcv_nxt & 0xFFFFFFFF
 
 
+def test_out_of_window_pure_acks_are_answered_at_most_every_half_second():
+    """An out-of-window ACK without text gets one ACK per 500 ms (Linux tcp_invalid_ratelimit, RFC 5961 7),
+    so two zero windows cannot trade ACKs for ever; a segment with text is answered every time."""
+    client, server = open_pair()
+    header = type(client.segments_to_send(0) or None or client._header(0, F.RST))
+    old = (client.rcv_nxt - 1000) & 0xFFFFFFFF
+    stale = header(80, 40000, old, client.snd_nxt & 0xFFFFFFFF, F.ACK, 1000)
+
+    def answers(now, payload=b""):
+        client.handle_segment(stale, payload, now)
+        return len(client.segments_to_send(now))
+
+    assert [answers(ms * MS) for ms in (0, 1, 2, 499)] == [1, 0, 0, 0]
+    assert [answers(ms * MS) for ms in (500, 501)] == [1, 0]
+    assert [answers(ms * MS, b"x") for ms in (502, 503)] == [1, 1]
+    assert client.state is S.ESTABLISHED
+
+
 def test_syn_is_retransmitted_with_backoff_then_times_out():
     """An unanswered SYN is resent after 1, 2, 4 ... s (RFC 6298 5.5); after syn_retries: ETIMEDOUT."""
     client = TcpConnection.connect(40000, 80, 1, TcpConfig(syn_retries=3))

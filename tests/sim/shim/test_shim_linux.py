@@ -2350,3 +2350,31 @@ def test_standard_streams_have_the_names_modes_and_numbers_of_cpythons(tmp_path:
         "<stdin> r True False False",
         "to stderr",
     ]
+
+
+def test_two_programs_that_sendall_a_megabyte_without_reading_deadlock_as_on_linux():
+    """The send buffer autotunes as Linux's tcp_sndbuf_expand does: SO_SNDBUF reads 87040 once connected
+    (2 x 10 segments x 4352), so two programs that each sendall 1 MB and never read both time out, as on
+    Linux (each buffered the whole megabyte and went on)."""
+    net = pair()
+
+    def side(role):
+        import socket
+
+        if role == "server":
+            listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            listener.bind(("", 7000))
+            listener.listen(1)
+            sock, _ = listener.accept()
+        else:
+            sock = socket.create_connection(("198.18.0.2", 7000))
+        first = sock.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF)
+        sock.settimeout(3)
+        try:
+            sock.sendall(b"x" * 1_000_000)
+        except TimeoutError:
+            return first, "timed out"
+        return first, "sent"
+
+    client, server = run(net, ("pc1", side, "client"), ("pc2", side, "server"), until=5 * S)
+    assert client == server == (87040, "timed out")

@@ -39,6 +39,13 @@ S = TcpState
 SYNCHRONIZED_RECEIVING = (S.ESTABLISHED, S.FIN_WAIT_1, S.FIN_WAIT_2)  # where segment text is accepted
 
 
+def segment_memory(mss: int) -> int:
+    """The memory Linux charges a send buffer per segment (tcp_sndbuf_expand's per_mss): the MSS with
+    MAX_TCP_HEADER and skb_shared_info (320 bytes each) rounded up to a power of two, plus struct sk_buff
+    (256): 4352 for a 1460-byte MSS."""
+    return (1 << (mss + 640 - 1).bit_length()) + 256
+
+
 class LocalTcpError(Exception):
     """The user asked for something the connection's state does not allow."""
 
@@ -50,6 +57,10 @@ class TcpConfig:
     mss: int = 1460
     receive_buffer: int = 131072
     send_buffer: int = 131072
+    # Linux's tcp_sndbuf_expand, for a socket whose SO_SNDBUF is unset: the buffer grows with the congestion
+    # window (send_buffer is then its ceiling, tcp_wmem's maximum), so a peer that does not read stops a
+    # sender after about a megabyte, not four (two programs each sendall-ing 1 MB deadlock, as on Linux)
+    send_buffer_autotune: bool = False
     window_scaling: bool = True
     nodelay: bool = False  # TCP_NODELAY: Nagle's algorithm off
     # SO_REUSEADDR (Linux's sk_reuse, an accepted connection's from its listener): a socket that sets it too
@@ -67,6 +78,9 @@ class TcpConfig:
     syn_retries: int = 6  # Linux tcp_syn_retries
     retries: int = 15  # Linux tcp_retries2
     initial_window: int | None = None  # bytes; None: 10 segments as Linux sends (RFC 6928 2)
+    # Linux tcp_invalid_ratelimit (RFC 5961 7): an out-of-window segment without text or FIN gets an ACK at
+    # most this often, else two connections whose windows are both zero trade ACKs for ever
+    invalid_ack_interval: int = 500 * MILLISECOND
 
 
 def _unwrap(value: int, reference: int) -> int:
@@ -104,6 +118,8 @@ class TcpConnection:
         self._read_closed = False
         # Send buffer: unacknowledged + unsent bytes; first byte has sequence _buf_seq.
         self._send_buffer = bytearray()
+        self._send_buffer_grown = 0  # the autotuned send buffer's size so far (send_buffer_size)
+        self._invalid_acked_at: int | None = None  # when an out-of-window pure ACK or SYN was last answered
         self._buf_seq = self.iss + 1
         self._fin_queued = False
         # Output decisions taken while handling input, turned into segments by segments_to_send.
@@ -166,7 +182,20 @@ class TcpConnection:
     @property
     def send_space(self) -> int:
         """Bytes `send` would accept now (the send buffer holds unacknowledged bytes too)."""
-        return max(0, self.config.send_buffer - len(self._send_buffer))
+        return max(0, self.send_buffer_size - len(self._send_buffer))
+
+    @property
+    def send_buffer_size(self) -> int:
+        """The send buffer's size (SO_SNDBUF as getsockopt reads it): config.send_buffer, or autotuned as
+        Linux's tcp_sndbuf_expand grows it: 2 x max(10, cwnd in segments) x segment_memory(MSS), never
+        shrinking, at most config.send_buffer."""
+        if not self.config.send_buffer_autotune:
+            return self.config.send_buffer
+        segments = max(10, self.congestion.cwnd // self.smss)
+        grown = min(self.config.send_buffer, 2 * segments * segment_memory(self.smss))
+        if grown > self._send_buffer_grown:
+            self._send_buffer_grown = grown
+        return self._send_buffer_grown
 
     @property
     def readable(self) -> int:
@@ -384,7 +413,8 @@ class TcpConnection:
                     # Data we already have: our ACK was lost or late. Linux acks the next
                     # segments at once (tcp_data_queue: out_of_window, quickack mode).
                     self._enter_quickack(self.config.max_quick_acks)
-                self._queue_ack()
+                if self._answer_out_of_window(length == 0 or F.SYN in flags, now):
+                    self._queue_ack()
                 if self.state is S.TIME_WAIT and F.FIN in flags:
                     # The peer repeats its FIN: our ACK was lost. Restart 2*MSL (RFC 9293 3.10.7.4).
                     self._time_wait_deadline = now + 2 * self.config.msl
@@ -426,6 +456,19 @@ class TcpConnection:
             fin = False
         if data or fin:
             self._receive_text(start, data, fin, now)
+
+    def _answer_out_of_window(self, limited: bool, now: int) -> bool:
+        """Whether to ACK an out-of-window segment: always one with text or FIN (RFC 9293 3.10.7.4), one
+        without (or a SYN) only if none was answered in the last invalid_ack_interval (Linux's
+        tcp_oow_rate_limited, after RFC 5961 7): two zero windows make each side's ACK unacceptable to
+        the other, and answering every one is a storm that never ends."""
+        if not limited:
+            return True
+        last = self._invalid_acked_at
+        if last is not None and now - last < self.config.invalid_ack_interval:
+            return False
+        self._invalid_acked_at = now
+        return True
 
     def _acceptable(self, seq: int, length: int, window: int) -> bool:
         """The four cases of RFC 9293 3.10.7.4 table 6."""

@@ -476,6 +476,8 @@ class SimSocket:
             value: Any = int(self._listener is not None)
         elif key == (_real.IPPROTO_TCP, _real.TCP_MAXSEG) and self._conn is not None:
             value = self._conn.smss  # the connection's send MSS once there is one
+        elif key == (_real.SOL_SOCKET, _real.SO_SNDBUF) and self._conn is not None and key not in self._options:
+            value = self._conn.send_buffer_size  # as autotuning has grown it (Linux's sk_sndbuf)
         elif key == (_real.IPPROTO_IP, IP_MTU) and ON_LINUX:
             value = self._route_mtu()
         elif key in ((_real.SOL_SOCKET, SO_RCVTIMEO), (_real.SOL_SOCKET, SO_SNDTIMEO)) and key in self._options:
@@ -667,8 +669,9 @@ class SimSocket:
             config.receive_buffer = self._options[(_real.SOL_SOCKET, _real.SO_RCVBUF)] // 2
         if (_real.SOL_SOCKET, _real.SO_SNDBUF) in self._options:
             config.send_buffer = self._options[(_real.SOL_SOCKET, _real.SO_SNDBUF)] // 2
-        else:  # Linux grows a socket's send buffer as it is used (tcp_wmem's autotuning), up to its maximum
+        else:  # Linux grows a socket's send buffer with its congestion window (tcp_wmem's autotuning), to a maximum
             config.send_buffer = max(config.send_buffer, AUTOTUNED_SEND_BUFFER)
+            config.send_buffer_autotune = True
         return config
 
     def connect(self, address: Any) -> None:
