@@ -2378,3 +2378,35 @@ def test_two_programs_that_sendall_a_megabyte_without_reading_deadlock_as_on_lin
 
     client, server = run(net, ("pc1", side, "client"), ("pc2", side, "server"), until=5 * S)
     assert client == server == (87040, "timed out")
+
+
+def test_a_programs_randomness_comes_from_the_runs_seed():
+    """random, os.urandom, secrets, uuid4 and tempfile's names are the same in two runs with one seed and
+    differ with another seed and between hosts (they came from the kernel: every run differed)."""
+
+    def draws():
+        import os
+        import random
+        import secrets
+        import tempfile
+        import uuid
+
+        return (
+            random.random(),
+            random.Random().randint(0, 10**9),
+            os.urandom(4).hex(),
+            secrets.token_hex(4),
+            str(uuid.uuid4()),
+            next(tempfile._get_candidate_names()),
+        )
+
+    def one_run(seed):
+        net = Network("seeded", seed)
+        for name, ip in (("pc1", "198.18.0.1/24"), ("pc2", "198.18.0.2/24")):
+            net.add_host(name, ip=ip)
+        return run(net, ("pc1", draws), ("pc2", draws), until=S)
+
+    first, again, other = one_run(7), one_run(7), one_run(8)
+    assert first == again
+    assert first[0] != first[1]
+    assert all(a != b for a, b in zip(first[0], other[0], strict=True))

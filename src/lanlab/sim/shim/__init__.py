@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import random
 import signal
 import threading
 from pathlib import Path
@@ -72,6 +73,8 @@ def start_program(
     # numbered per network, so a run's pids are the same whatever ran before in this process (a
     # sweep's runs share a process per batch)
     program.pid = FIRST_PID + len(started) if started is not None else next(_pids)  # type: ignore[attr-defined]
+    # its os.urandom and unseeded random come from the run's seed: the same seed, the same events
+    program.entropy = random.Random(f"{host.engine.seed} {host.name} {program.pid}")  # type: ignore[attr-defined]
     program.files = HostFiles(program, host_folder(host), os.getcwd())
     overlay = Overlay(
         program,

@@ -22,6 +22,7 @@ module has raises UnsupportedInSimulation (PEP 562 `__getattr__`; an AttributeEr
 
 from __future__ import annotations
 
+import _random as _real_random
 import builtins
 import errno
 import importlib
@@ -384,15 +385,41 @@ def os_module(program: Program, real: types.ModuleType = _real_os) -> types.Modu
         sysname, _, release, version, machine = _real_os.uname()
         return type(_real_os.uname())((sysname, program.node, release, version, machine))
 
+    def urandom(size: int) -> bytes:
+        """Bytes from the run's seed, not the kernel: secrets, uuid4, tempfile's names and an unseeded
+        random are the same in every run with the same seed."""
+        if size < 0:
+            raise ValueError("negative argument not allowed")
+        return program.entropy.randbytes(size)  # type: ignore[attr-defined, no-any-return]
+
+    def getrandom(size: int, flags: int = 0) -> bytes:
+        return urandom(size)
+
     # A program cannot fork, so what would run after a fork never runs (random.py registers a reseed).
     replaced.update(DescriptorCalls(program, real).calls())
     replaced.update(
+        urandom=urandom,
+        getrandom=getrandom,
         getpid=lambda: program.pid,
         uname=uname,
         _exit=_exit,  # type: ignore[attr-defined]
         register_at_fork=lambda **hooks: None,
     )
     return Proxy(real, replaced)
+
+
+def random_module(program: Program) -> types.ModuleType:
+    """_random, whose generators seeded with nothing (random.py's own instance, `random.Random()`) take
+    their seed from the program's os.urandom, so from the run's seed, not from the kernel."""
+
+    class Random(_real_random.Random):
+        __doc__ = _real_random.Random.__doc__
+
+        def seed(self, n: Any = None) -> None:
+            super().seed(int.from_bytes(program.entropy.randbytes(32)) if n is None else n)  # type: ignore[attr-defined]
+
+    Random.__module__ = "_random"
+    return Proxy(_real_random, {"Random": Random})
 
 
 class SignalDispositions:
@@ -576,6 +603,7 @@ class Overlay:
             "os.path": lambda: self["os"].path,  # what os.py puts in sys.modules as "os.path"
             "posix": lambda: program.files.patch_os(os_module(program, _real_posix)),
             "io": program.files.io_module,
+            "_random": lambda: random_module(program),
             "atexit": lambda: atexit_module(program),
             "_signal": lambda: signal_module(program),
             "builtins": lambda: self.builtins_module,
