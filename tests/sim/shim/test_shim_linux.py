@@ -2410,3 +2410,51 @@ def test_a_programs_randomness_comes_from_the_runs_seed():
     assert first == again
     assert first[0] != first[1]
     assert all(a != b for a, b in zip(first[0], other[0], strict=True))
+
+
+def test_keepalive_probes_an_idle_peer_and_a_silent_one_times_out():
+    """SO_KEEPALIVE with TCP_KEEPIDLE 2, KEEPINTVL 1, KEEPCNT 3 (set after connect): a live peer answers a
+    probe every 2 s and recv goes on waiting; once its cable is out, three probes go unanswered and recv
+    fails with ETIMEDOUT 5 s after the peer was last heard, as on Linux (the options were inert)."""
+    net = pair()
+    net.start_trace()
+
+    class Unplug:
+        def fire(self, arg, now):
+            net.find_link("pc2:eth0").set_up(False)
+
+    net.engine.schedule(7 * S, Unplug())
+
+    def server():
+        import socket
+        import time
+
+        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        listener.bind(("", 7000))
+        listener.listen(1)
+        conn, _ = listener.accept()
+        time.sleep(60)
+
+    def client():
+        import errno
+        import socket
+        import time
+
+        sock = socket.create_connection(("198.18.0.2", 7000))
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, 2)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL, 1)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT, 3)
+        try:
+            sock.recv(10)
+        except OSError as error:
+            return errno.errorcode[error.errno], round(time.monotonic(), 1)
+
+    _, (error, when) = run(net, ("pc2", server), ("pc1", client), until=20 * S)
+    probes = [
+        e.t / S for e in net.trace if e.event_kind == "tx" and e.device == "pc1" and "Len=0" in e.summary and e.t > S
+    ]
+    assert error == "ETIMEDOUT"
+    # heard at about 6 s (the answer to the 6 s probe), then 8, 9, 10 unanswered and the reset at 11 s
+    assert when == 11.0
+    assert [round(t) for t in probes][:6] == [2, 4, 6, 8, 9, 10]

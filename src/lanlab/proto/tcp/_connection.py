@@ -37,6 +37,7 @@ DEFAULT_MSS = 536  # RFC 9293 3.7.1: assumed when the peer sends no MSS option
 F = TcpFlags
 S = TcpState
 SYNCHRONIZED_RECEIVING = (S.ESTABLISHED, S.FIN_WAIT_1, S.FIN_WAIT_2)  # where segment text is accepted
+KEEPALIVE_STATES = (S.ESTABLISHED, S.CLOSE_WAIT, S.FIN_WAIT_2)  # where Linux's keepalive timer probes
 
 
 def segment_memory(mss: int) -> int:
@@ -81,6 +82,11 @@ class TcpConfig:
     # Linux tcp_invalid_ratelimit (RFC 5961 7): an out-of-window segment without text or FIN gets an ACK at
     # most this often, else two connections whose windows are both zero trade ACKs for ever
     invalid_ack_interval: int = 500 * MILLISECOND
+    # SO_KEEPALIVE and TCP_KEEPIDLE/KEEPINTVL/KEEPCNT (RFC 1122 4.2.3.6; net.ipv4.tcp_keepalive_* defaults)
+    keepalive: bool = False
+    keepalive_idle: int = 7200 * SECOND
+    keepalive_interval: int = 75 * SECOND
+    keepalive_count: int = 9
 
 
 def _unwrap(value: int, reference: int) -> int:
@@ -120,6 +126,9 @@ class TcpConnection:
         self._send_buffer = bytearray()
         self._send_buffer_grown = 0  # the autotuned send buffer's size so far (send_buffer_size)
         self._invalid_acked_at: int | None = None  # when an out-of-window pure ACK or SYN was last answered
+        self._heard_at = 0  # when the peer's last segment came (Linux's rcv_tstamp), for keepalive
+        self._keepalive_probes = 0  # keepalive probes unanswered (Linux's icsk_probes_out)
+        self._keepalive_deadline: int | None = None
         self._buf_seq = self.iss + 1
         self._fin_queued = False
         # Output decisions taken while handling input, turned into segments by segments_to_send.
@@ -319,6 +328,8 @@ class TcpConnection:
         """Process one arriving segment (RFC 9293 3.10.7)."""
         if self.state is S.CLOSED:
             return  # the stack answers segments for closed connections
+        self._heard_at = now
+        self._keepalive_probes = 0
         if self.state is S.LISTEN:
             self._on_listen(header)
         elif self.state is S.SYN_SENT:
@@ -617,13 +628,20 @@ class TcpConnection:
     # ------------------------------------------------------------------ timers
     def _clear_timers(self) -> None:
         self._rto_deadline = self._persist_deadline = self._delack_deadline = self._time_wait_deadline = None
+        self._keepalive_deadline = None
         self._ack_owed = False
 
     def get_timer(self) -> int | None:
         """The earliest deadline among retransmission, persist, delayed ACK and TIME-WAIT."""
         deadlines = [
             d
-            for d in (self._rto_deadline, self._persist_deadline, self._delack_deadline, self._time_wait_deadline)
+            for d in (
+                self._rto_deadline,
+                self._persist_deadline,
+                self._delack_deadline,
+                self._time_wait_deadline,
+                self._keepalive_deadline,
+            )
             if d is not None
         ]
         return min(deadlines) if deadlines else None
@@ -643,6 +661,8 @@ class TcpConnection:
         if self._rto_deadline is not None and now >= self._rto_deadline:
             self._rto_deadline = None
             self._on_retransmission_timeout()
+        if self._keepalive_deadline is not None and now >= self._keepalive_deadline:
+            self._keep_alive()
         self._arm_timers(now)
         self._report_congestion()
 
@@ -658,6 +678,18 @@ class TcpConnection:
         if not syn_unacked:
             self.congestion.on_timeout(self.snd_max - self.snd_una)
         self.snd_nxt = self.snd_una  # go back N: everything after snd_una is sent again
+
+    def _keep_alive(self) -> None:
+        """The peer has been silent for the keepalive time (RFC 1122 4.2.3.6, Linux's tcp_keepalive_timer):
+        after keepalive_count unanswered probes the connection resets and fails with ETIMEDOUT; else one
+        more probe, an ACK one byte behind snd_una that the peer must answer (tcp_xmit_probe_skb)."""
+        self._keepalive_deadline = None
+        if self._keepalive_probes >= self.config.keepalive_count:
+            self._resets.append(self._header(self.snd_nxt, F.RST))  # tcp_send_active_reset
+            self._fail(errno.ETIMEDOUT, Trigger.ABORT)
+            return
+        self._keepalive_probes += 1
+        self._acks.append((self._header(self.snd_una - 1, F.ACK), b""))
 
     def path_mtu_lowered(self, mtu: int) -> None:
         """ICMP fragmentation needed for this peer (RFC 1191 6.4): segments shrink to the path MTU less the
@@ -682,6 +714,8 @@ class TcpConnection:
     def _arm_timers(self, now: int) -> None:
         if self.state in (S.CLOSED, S.TIME_WAIT, S.LISTEN):
             return
+        if self.config.keepalive:
+            self._arm_keepalive()
         if self._ack_owed and self._delack_deadline is None:
             self._delack_deadline = now + self.config.delayed_ack
         outstanding = self.snd_max > self.snd_una
@@ -699,6 +733,16 @@ class TcpConnection:
                 self._rto_deadline = now + self.rto.rto  # RFC 6298 5.1
         else:
             self._rto_deadline = None  # RFC 6298 5.2
+
+    def _arm_keepalive(self) -> None:
+        """Probe when the peer has been silent for keepalive_idle, then every keepalive_interval, while
+        nothing we sent waits for its ACK (the retransmission timer watches that) and nothing is queued."""
+        quiet = self.state in KEEPALIVE_STATES and not self._send_buffer and self.snd_max == self.snd_una
+        self._keepalive_deadline = (
+            self._heard_at + self.config.keepalive_idle + self._keepalive_probes * self.config.keepalive_interval
+            if quiet
+            else None
+        )
 
     # ------------------------------------------------------------------ output
     def _window_available(self) -> int:

@@ -32,6 +32,15 @@ PMTUDISC_DONT, PMTUDISC_WANT, PMTUDISC_DO, PMTUDISC_PROBE = 0, 1, 2, 3
 IP_RECVERR: Final = 11  # every ICMP error reaches the socket, not only a connected one's hard errors
 SO_BINDTODEVICE: Final = 25
 TCP_CA_NAME_MAX: Final = 16  # the congestion control's name as TCP_CONGESTION reads it: NUL-padded
+# what a connection's keepalive follows (SO_KEEPALIVE on, then the TCP_KEEP* times, Linux's names)
+KEEPALIVE_OPTIONS: Final = frozenset(
+    {(SOL_SOCKET, _real.SO_KEEPALIVE)}
+    | (
+        {(IPPROTO_TCP, _real.TCP_KEEPIDLE), (IPPROTO_TCP, _real.TCP_KEEPINTVL), (IPPROTO_TCP, _real.TCP_KEEPCNT)}
+        if ON_LINUX
+        else set()
+    )
+)
 
 
 class Level:
