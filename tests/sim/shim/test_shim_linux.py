@@ -2458,3 +2458,68 @@ def test_keepalive_probes_an_idle_peer_and_a_silent_one_times_out():
     # heard at about 6 s (the answer to the 6 s probe), then 8, 9, 10 unanswered and the reset at 11 s
     assert when == 11.0
     assert [round(t) for t in probes][:6] == [2, 4, 6, 8, 9, 10]
+
+
+def test_fcntl_and_ioctl_act_on_simulated_sockets_and_nothing_else():
+    """fcntl's O_NONBLOCK makes a socket non-blocking and FD_CLOEXEC reads back; ioctl FIONREAD reads a
+    stream's waiting bytes and the next datagram's size; a number that is none of the program's is EBADF
+    (the real call reached lanlab's own descriptors), a file it opened gets the real call."""
+    net = pair()
+
+    def program():
+        import errno
+        import fcntl
+        import os
+        import socket
+        import struct
+        import termios
+        import time
+
+        def waiting(sock):
+            return struct.unpack("i", fcntl.ioctl(sock, termios.FIONREAD, b"\0" * 4))[0]
+
+        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        listener.bind(("", 7000))
+        listener.listen(1)
+        client = socket.create_connection(("198.18.0.1", 7000))
+        server, _ = listener.accept()
+        flags = fcntl.fcntl(server, fcntl.F_GETFL)
+        fcntl.fcntl(server.fileno(), fcntl.F_SETFL, flags | os.O_NONBLOCK)
+        try:
+            server.recv(10)
+            blocked = "no"
+        except BlockingIOError:
+            blocked = "EAGAIN"
+        client.send(b"hello")
+        time.sleep(0.01)
+        stream = waiting(server)
+        udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        udp.bind(("", 9000))
+        udp.sendto(b"abc", ("198.18.0.1", 9000))
+        udp.sendto(b"defgh", ("198.18.0.1", 9000))
+        time.sleep(0.01)
+        datagram = waiting(udp)
+        buffer = bytearray(4)
+        fcntl.ioctl(udp, termios.FIONREAD, buffer)
+        try:
+            fcntl.fcntl(900, fcntl.F_GETFL)
+            stranger = "reached"
+        except OSError as error:
+            stranger = errno.errorcode[error.errno]
+        with open("notes.txt", "w") as file:
+            file_flags = fcntl.fcntl(file, fcntl.F_GETFL) & os.O_ACCMODE
+        return (
+            flags & os.O_NONBLOCK,
+            fcntl.fcntl(server, fcntl.F_GETFL) & os.O_NONBLOCK == os.O_NONBLOCK,
+            fcntl.fcntl(server, fcntl.F_GETFD),
+            blocked,
+            stream,
+            datagram,
+            struct.unpack("i", buffer)[0],
+            stranger,
+            file_flags == os.O_WRONLY,
+            fcntl.fcntl(1, fcntl.F_GETFL) & os.O_ACCMODE == os.O_WRONLY,
+        )
+
+    [result] = run(net, ("pc1", program))
+    assert result == (0, True, 1, "EAGAIN", 5, 3, 3, "EBADF", True, True)

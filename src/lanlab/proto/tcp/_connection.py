@@ -194,6 +194,11 @@ class TcpConnection:
         return max(0, self.send_buffer_size - len(self._send_buffer))
 
     @property
+    def send_queued(self) -> int:
+        """Bytes queued to send and not yet acknowledged (what SIOCOUTQ reads)."""
+        return len(self._send_buffer)
+
+    @property
     def send_buffer_size(self) -> int:
         """The send buffer's size (SO_SNDBUF as getsockopt reads it): config.send_buffer, or autotuned as
         Linux's tcp_sndbuf_expand grows it: 2 x max(10, cwnd in segments) x segment_memory(MSS), never

@@ -408,6 +408,13 @@ def os_module(program: Program, real: types.ModuleType = _real_os) -> types.Modu
     return Proxy(real, replaced)
 
 
+def _fcntl_overlay(program: Program) -> types.ModuleType:
+    """fcntl on the program's descriptors; imported here, as POSIX alone has fcntl and termios."""
+    from lanlab.sim.shim._fcntl import fcntl_module
+
+    return fcntl_module(program)
+
+
 def random_module(program: Program) -> types.ModuleType:
     """_random, whose generators seeded with nothing (random.py's own instance, `random.Random()`) take
     their seed from the program's os.urandom, so from the run's seed, not from the kernel."""
@@ -604,6 +611,7 @@ class Overlay:
             "posix": lambda: program.files.patch_os(os_module(program, _real_posix)),
             "io": program.files.io_module,
             "_random": lambda: random_module(program),
+            "fcntl": lambda: _fcntl_overlay(program),
             "atexit": lambda: atexit_module(program),
             "_signal": lambda: signal_module(program),
             "builtins": lambda: self.builtins_module,

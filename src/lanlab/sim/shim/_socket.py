@@ -241,6 +241,7 @@ class SimSocket:
         # SOCK_NONBLOCK in the type makes a non-blocking socket (Linux socket(2)), as setblocking(False)
         self._timeout: float | None = 0.0 if type & getattr(_real, "SOCK_NONBLOCK", 0) else program.default_timeout
         self._options: dict[tuple[int, int], Any] = {}
+        self._inheritable = False  # Python makes every socket close-on-exec (PEP 446); fcntl's F_SETFD changes it
         self._bound: tuple[IPv4Address, int] | None = None
         self._listener: Any = None
         self._conn: Any = None
@@ -522,6 +523,12 @@ class SimSocket:
 
     def gettimeout(self) -> float | None:
         return self._timeout
+
+    def get_inheritable(self) -> bool:
+        return self._inheritable
+
+    def set_inheritable(self, inheritable: bool) -> None:
+        self._inheritable = bool(inheritable)
 
     def setblocking(self, flag: bool) -> None:
         self._check_open()
@@ -1146,6 +1153,22 @@ class SimSocket:
         nbytes = _size_into(view, nbytes, "recvfrom_into", "nbytes is greater than the length of the buffer")
         data, source = self.recvfrom(nbytes, flags)
         return _copied_into(view, data), source
+
+    def bytes_waiting(self) -> int:
+        """What ioctl SIOCINQ (FIONREAD) says: a stream's bytes to read, a datagram socket's next datagram's
+        size (0 with none); EINVAL on a listener (tcp_ioctl)."""
+        if self._listener is not None:
+            raise os_error(E.EINVAL)
+        if not self._tcp:
+            return len(self._datagrams[0][0]) if self._datagrams else 0
+        return int(self._conn.readable) if self._conn is not None else 0
+
+    def bytes_unacknowledged(self) -> int:
+        """What ioctl SIOCOUTQ says: a stream's bytes not yet acknowledged (sent or not); 0 for a datagram
+        socket, whose datagrams leave at once; EINVAL on a listener."""
+        if self._listener is not None:
+            raise os_error(E.EINVAL)
+        return self._conn.send_queued if self._tcp and self._conn is not None else 0
 
     # -- readiness (select) ----------------------------------------------------------------------------
     def _readable(self) -> bool:

@@ -1,0 +1,129 @@
+"""`fcntl` for a program on a simulated host: its descriptor numbers are its own (`Program.new_fd`), so
+fcntl, ioctl, flock and lockf go to the real call only for a file the program opened; on one of its
+simulated sockets they act on that socket as Linux would; on any other number they are EBADF (the real
+call would reach whatever lanlab itself has open under that number).
+"""
+
+from __future__ import annotations
+
+import array
+import errno
+import fcntl as _real_fcntl
+import os as _real_os
+import struct
+import termios
+from typing import TYPE_CHECKING, Any
+
+from lanlab.sim.shim._proxy import Proxy
+
+if TYPE_CHECKING:
+    from lanlab.sim.shim._process import Program
+
+SIOCINQ = termios.FIONREAD  # bytes waiting to be read (a datagram socket: the next datagram's size)
+SIOCOUTQ = termios.TIOCOUTQ  # bytes sent and not yet acknowledged, or not yet sent
+STANDARD = object()  # descriptors 0-2: the program's standard streams
+
+
+def _error(code: int) -> OSError:
+    return OSError(code, _real_os.strerror(code))
+
+
+def _number(fd: Any) -> int:
+    """A descriptor as fcntl takes it: an int or an object with fileno()."""
+    if isinstance(fd, int):
+        return fd
+    fileno = getattr(fd, "fileno", None)
+    if fileno is None:
+        raise TypeError("argument must be an int, or have a fileno() method.")
+    return int(fileno())
+
+
+def _ioctl_result(value: int, arg: Any, mutate: bool) -> Any:
+    """The int a socket ioctl writes, given back the way fcntl.ioctl gives a C int out: in a copy of
+    an immutable buffer, in a mutable one (returning 0), never through an int (EFAULT)."""
+    if isinstance(arg, int):
+        raise _error(errno.EFAULT)  # the kernel would write through the integer as a pointer
+    packed = struct.pack("i", value)
+    if isinstance(arg, str):
+        arg = arg.encode()
+    if isinstance(arg, (bytearray, array.array, memoryview)) and mutate:
+        view = memoryview(arg).cast("B")
+        if len(view) < len(packed):
+            raise _error(errno.EFAULT)
+        view[: len(packed)] = packed
+        return 0
+    if len(arg) < len(packed):
+        raise _error(errno.EFAULT)
+    return packed + bytes(arg)[len(packed) :]
+
+
+class DescriptorControl:
+    """fcntl's calls on one program's descriptors."""
+
+    def __init__(self, program: Program) -> None:
+        self.program = program
+
+    def _socket_or_file(self, fd: Any) -> tuple[int, Any]:
+        """(number, its simulated socket, or STANDARD for 0-2, or None for a file of the program's); EBADF
+        for anything else."""
+        number = _number(fd)
+        if number in (0, 1, 2):
+            return number, STANDARD
+        sock = self.program.socket_at(number)
+        if sock is None and not self.program.holds_file(number):
+            raise _error(errno.EBADF)
+        return number, sock
+
+    def fcntl(self, fd: Any, cmd: int, arg: Any = 0, /) -> Any:
+        number, sock = self._socket_or_file(fd)
+        if sock is None:
+            return _real_fcntl.fcntl(number, cmd, arg)
+        if sock is STANDARD:
+            # the program's own streams, which lanlab feeds and captures: their flags read as a pipe's
+            if cmd == _real_fcntl.F_GETFL:
+                return _real_os.O_RDONLY if number == 0 else _real_os.O_WRONLY
+            if cmd in (_real_fcntl.F_SETFL, _real_fcntl.F_GETFD, _real_fcntl.F_SETFD):
+                return 0
+            raise _error(errno.EINVAL)
+        if cmd == _real_fcntl.F_GETFL:
+            return _real_os.O_RDWR | (0 if sock.getblocking() else _real_os.O_NONBLOCK)
+        if cmd == _real_fcntl.F_SETFL:
+            sock.setblocking(not int(arg) & _real_os.O_NONBLOCK)  # O_NONBLOCK is the flag a socket keeps
+            return 0
+        if cmd == _real_fcntl.F_GETFD:
+            return 0 if sock.get_inheritable() else _real_fcntl.FD_CLOEXEC
+        if cmd == _real_fcntl.F_SETFD:
+            sock.set_inheritable(not int(arg) & _real_fcntl.FD_CLOEXEC)
+            return 0
+        raise _error(errno.EINVAL)  # duplicating, locking, leases, signals: not for a simulated socket
+
+    def ioctl(self, fd: Any, request: int, arg: Any = 0, mutate_flag: bool = True, /) -> Any:
+        number, sock = self._socket_or_file(fd)
+        if sock is None:
+            return _real_fcntl.ioctl(number, request, arg, mutate_flag)
+        if sock is STANDARD:
+            raise _error(errno.ENOTTY)  # not a terminal, as isatty() says
+        if request == SIOCINQ:
+            return _ioctl_result(sock.bytes_waiting(), arg, mutate_flag)
+        if request == SIOCOUTQ:
+            return _ioctl_result(sock.bytes_unacknowledged(), arg, mutate_flag)
+        raise _error(errno.ENOTTY)  # sock_ioctl: no such request for this socket
+
+    def flock(self, fd: Any, operation: int, /) -> None:
+        number, sock = self._socket_or_file(fd)
+        if sock is None:
+            _real_fcntl.flock(number, operation)  # a socket's lock has no one to contend with: granted
+
+    def lockf(self, fd: Any, cmd: int, len: int = 0, start: int = 0, whence: int = 0, /) -> Any:  # noqa: A002
+        number, sock = self._socket_or_file(fd)
+        if sock is not None:
+            raise _error(errno.EINVAL)  # POSIX locks need a regular file, not a socket or a pipe
+        return _real_fcntl.lockf(number, cmd, len, start, whence)
+
+
+def fcntl_module(program: Program) -> Proxy:
+    control = DescriptorControl(program)
+    return Proxy(
+        _real_fcntl,
+        {"fcntl": control.fcntl, "ioctl": control.ioctl, "flock": control.flock, "lockf": control.lockf},
+    )
