@@ -18,6 +18,23 @@ def invoke(*args: str):  # type: ignore[no-untyped-def]
     return CliRunner().invoke(cli, list(args))
 
 
+def test_check_warns_of_a_host_in_another_subnet_than_its_router_and_exits_0(tmp_path: Path):
+    """A host cabled to a router interface of another subnet loads and runs: check says ok on stdout, the
+    mistake as a warning on stderr, exit status 0."""
+    path = tmp_path / "wrong.yaml"
+    path.write_text(
+        "nodes:\n  pc1: {kind: host, ip: 198.18.1.10/24}\n"
+        "  r1: {kind: router, interfaces: {eth0: 198.18.2.1/24}}\nlinks:\n  - [pc1:eth0, r1:eth0]\n"
+    )
+    result = invoke("sim", "check", str(path))
+    assert result.exit_code == 0
+    assert result.stdout.startswith(f"{path}: ok: ")
+    assert result.stderr == (
+        f"{path}: warning: pc1:eth0 (198.18.1.10/24) shares a segment with router interface r1:eth0 "
+        "(198.18.2.1/24) but not its subnet: that router cannot be its gateway\n"
+    )
+
+
 def test_check_ok_and_all_errors_with_exit_2(tmp_path: Path):
     """check says ok for a good file; for a bad one prints every FILE:LINE problem and exits 2."""
     assert invoke("sim", "check", HUB).exit_code == 0

@@ -23,6 +23,7 @@ from lanlab.cli.sim_serve import serve
 from lanlab.cli.sim_sweep import sweep
 from lanlab.cli.sim_view import PageTarget, stopped_reason
 from lanlab.i18n import N_, _, counted, localize, message_of, ngettext
+from lanlab.sim.addressing import addressing_warnings
 from lanlab.sim.report import EVENTS_AFTER_STORM, holds, run_document
 from lanlab.units import SECOND, UnitError, format_duration, parse_duration
 
@@ -58,7 +59,8 @@ def check(file: Path) -> None:
     """Validate a topology file: every mistake as FILE:LINE, exit status 2 if any.
 
     A collision domain past its medium's size rule (10 Mb/s: at most 4 repeaters between two
-    stations, the 5-4-3 rule; 100 Mb/s: at most 2) is a warning on stderr, exit status 0.
+    stations, the 5-4-3 rule; 100 Mb/s: at most 2) is a warning on stderr, exit status 0; so is a
+    host cabled to a router interface of another subnet, or whose gateway is on none of its segments.
 
     \b
       lanlab sim check examples/arp.yaml
@@ -73,7 +75,8 @@ def check(file: Path) -> None:
             links=counted("{count} link", "{count} links", len(network.links)),
         )
     )
-    for warning in topology_domains(file, text).warnings():  # a medium past its size rule runs, with late collisions
+    # a medium past its size rule runs, with late collisions; a host in the wrong subnet runs, reaching nothing
+    for warning in [*topology_domains(file, text).warnings(), *addressing_warnings(network)]:
         click.echo(_("{file}: warning: {warning}").format(file=file, warning=localize(warning)), err=True)
 
 

@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 import lanlab
-from lanlab.topology.domains import domains_of
+from lanlab.sim.addressing import network_domains
 from lanlab.view.catalogue import in_each_language, notes_in_each_language
 from lanlab.view.frames import frame_entry, object_brief_entry
 from lanlab.view.history import TABLE_COLUMNS, TableHistory
@@ -65,13 +65,7 @@ def links_of(network: Any) -> list[dict[str, Any]]:
 def domains(network: Any) -> dict[str, Any]:
     """The collision and broadcast domains, as `lanlab sim domains --json` gives them (one walk,
     lanlab.topology.domains), for the page to shade each its own colour."""
-    kinds = {name: getattr(node, "kind", None) for name, node in network.nodes.items()}
-    links = [
-        (a, pa, b, pb, link.rate, link.delay)
-        for link in network.links
-        for (a, pa), (b, pb) in [(link.a.label.split(":", 1), link.b.label.split(":", 1))]
-    ]
-    return domains_of(kinds, links).as_json()
+    return network_domains(network).as_json()
 
 
 class EventEncoder:

@@ -1,0 +1,77 @@
+"""Addressing mistakes a topology can hold and load without an error, as warnings (`lanlab sim check`).
+
+A host cabled to a router interface of another subnet, or whose gateway is on no segment it is
+cabled to, loads and runs; its traffic for other networks just never leaves. A course's first routed
+lab is where students make exactly these mistakes, so `sim check` says them before a run does.
+"""
+
+from __future__ import annotations
+
+from ipaddress import IPv4Address, IPv4Interface
+from typing import Any
+
+from lanlab.i18n import L_
+from lanlab.sim.devices.host import Host
+from lanlab.topology.domains import Domains, domains_of
+
+
+def network_domains(network: Any) -> Domains:
+    """The collision and broadcast domains of a built network (one walk, lanlab.topology.domains)."""
+    kinds = {name: getattr(node, "kind", None) for name, node in network.nodes.items()}
+    links = [
+        (a, pa, b, pb, link.rate, link.delay)
+        for link in network.links
+        for (a, pa), (b, pb) in [(link.a.label.split(":", 1), link.b.label.split(":", 1))]
+    ]
+    return domains_of(kinds, links)
+
+
+def _addresses(network: Any) -> dict[str, IPv4Interface]:
+    """NODE:PORT -> the address its interface was given (none yet for DHCP or RARP)."""
+    return {
+        f"{name}:{nic.name}": nic.address
+        for name, node in network.nodes.items()
+        if isinstance(node, Host)
+        for nic in node.nics
+        if nic.address is not None
+    }
+
+
+def addressing_warnings(network: Any) -> list[str]:
+    """Hosts whose address is in no subnet of the router interfaces on their segment, and hosts whose
+    gateway is no address on any segment they are cabled to."""
+    addresses = _addresses(network)
+    warnings: list[str] = []
+    reachable: dict[str, set[IPv4Address]] = {}  # host -> the addresses on its segments
+    for domain in network_domains(network).broadcast:
+        on_segment = {addresses[k].ip for k in (*domain.hosts, *domain.routers) if k in addresses}
+        routers = [(k, addresses[k]) for k in domain.routers if k in addresses]
+        for key in domain.hosts:
+            reachable.setdefault(key.split(":", 1)[0], set()).update(on_segment)
+            address = addresses.get(key)
+            if address is None or not routers or any(address.ip in r.network for _, r in routers):
+                continue
+            router, router_address = routers[0]
+            warnings.append(
+                L_(
+                    "{host} ({address}) shares a segment with router interface {router} ({router_address}) but "
+                    "not its subnet: that router cannot be its gateway",
+                    host=key,
+                    address=address.with_prefixlen,
+                    router=router,
+                    router_address=router_address.with_prefixlen,
+                )
+            )
+    for name, node in network.nodes.items():
+        gateway = getattr(getattr(node, "ipv4", None), "gateway", None)
+        if getattr(node, "kind", None) != "host" or gateway is None or name not in reachable:
+            continue
+        if gateway not in reachable[name]:
+            warnings.append(
+                L_(
+                    "{host}'s gateway {gateway} is the address of nothing on its segments: it reaches no other network",
+                    host=name,
+                    gateway=gateway,
+                )
+            )
+    return warnings
