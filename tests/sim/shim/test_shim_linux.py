@@ -2523,3 +2523,39 @@ def test_fcntl_and_ioctl_act_on_simulated_sockets_and_nothing_else():
 
     [result] = run(net, ("pc1", program))
     assert result == (0, True, 1, "EAGAIN", 5, 3, 3, "EBADF", True, True)
+
+
+def test_small_corners_answer_as_cpython_on_linux():
+    """strftime's %Z says UTC (it said GMT), getaddrinfo does not know "<broadcast>" (only CPython's address
+    parsing does), recv(0) is b'' even on a closed socket (it was EBADF), and CMSG_LEN/CMSG_SPACE compute."""
+    net = pair()
+
+    def program():
+        import socket
+        import time
+
+        closed = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        closed.close()
+        try:
+            socket.getaddrinfo("<broadcast>", 80)
+            broadcast = "resolved"
+        except socket.gaierror as error:
+            broadcast = error.errno
+        return (
+            time.strftime("%Z %z"),
+            time.localtime().tm_zone,
+            broadcast,
+            closed.recv(0),
+            socket.CMSG_LEN(4),
+            socket.CMSG_SPACE(4),
+        )
+
+    [result] = run(net, ("pc1", program))
+    assert result == (
+        "UTC +0000",
+        "UTC",
+        real_socket.EAI_NONAME,
+        b"",
+        real_socket.CMSG_LEN(4),
+        real_socket.CMSG_SPACE(4),
+    )

@@ -69,6 +69,10 @@ class Clock:
     def gmtime(self, t: float | None = None) -> _real_time.struct_time:
         return _real_time.gmtime(self.time() if t is None else t)
 
+    def localtime(self, t: float | None = None) -> _real_time.struct_time:
+        """gmtime's fields in the zone a simulated host keeps, UTC (gmtime's own tm_zone says "GMT")."""
+        return _real_time.struct_time((*self.gmtime(t)[:9], "UTC", 0))
+
     def ctime(self, t: float | None = None) -> str:
         return _real_time.asctime(self.gmtime(t))
 
@@ -76,7 +80,7 @@ class Clock:
         return _real_time.asctime(self.gmtime() if t is None else t)
 
     def strftime(self, fmt: str, t: Any = None) -> str:
-        return _real_time.strftime(fmt, self.gmtime() if t is None else t)
+        return _real_time.strftime(fmt, self.localtime() if t is None else t)
 
     @staticmethod
     def mktime(t: Any) -> float:
@@ -103,7 +107,7 @@ def time_module(program: Program) -> types.ModuleType:
         "thread_time": lambda: program.cpu_ns(whole_process=False) / 1e9,
         "thread_time_ns": lambda: program.cpu_ns(whole_process=False),
         "gmtime": clock.gmtime,
-        "localtime": clock.gmtime,
+        "localtime": clock.localtime,
         "ctime": clock.ctime,
         "asctime": clock.asctime,
         "strftime": clock.strftime,

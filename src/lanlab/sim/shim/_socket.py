@@ -1065,12 +1065,12 @@ class SimSocket:
 
     def recv(self, bufsize: int, flags: int = 0) -> bytes:
         bufsize, flags = operator.index(bufsize), operator.index(flags)  # CPython's argument TypeError, first
-        self._check_open()
         if bufsize < 0:
             raise ValueError("negative buffersize in recv")
+        if bufsize == 0:
+            return b""  # CPython answers recv(0) itself (sock_recv_guts): no datagram taken, no wait, even closed
+        self._check_open()
         if not self._tcp:
-            if bufsize == 0:
-                return b""  # CPython answers recv(0) itself: no datagram is taken
             return self._recvfrom(bufsize, flags)[0]
         self._refuse_urgent(flags)
         conn = self._conn
@@ -1443,6 +1443,8 @@ class SocketFunctions:
             ip = "0.0.0.0" if flags & _real.AI_PASSIVE else "127.0.0.1"
         elif flags & _real.AI_NUMERICHOST and numeric_address(str(host_name)) is None:
             raise _real.gaierror(_real.EAI_NONAME, "Name or service not known")  # RFC 3493 6.1: no lookup
+        elif host_name == "<broadcast>":  # a name of CPython's address parsing (sendto, bind), not of glibc's
+            raise _real.gaierror(_real.EAI_NONAME, "Name or service not known")
         else:
             ip = self.gethostbyname(str(host_name))
         # glibc's list: a numeric service (or none) yields TCP, UDP and raw, a service name the types it
@@ -1654,6 +1656,8 @@ FROM_REAL = (
     "htonl",
     "ntohs",
     "ntohl",
+    "CMSG_LEN",  # the control-message sizes sendmsg and recvmsg use: arithmetic (POSIX only)
+    "CMSG_SPACE",
     "SocketIO",
     "_GLOBAL_DEFAULT_TIMEOUT",
 )
@@ -1663,7 +1667,7 @@ def socket_module(program: Program) -> types.ModuleType:
     """The `socket` module a program on a simulated host imports."""
     module = types.ModuleType("socket", "Simulated sockets (lanlab): the standard names on a simulated host.")
     exported = [name for name in dir(_real) if name.isupper() and isinstance(getattr(_real, name), int)]
-    exported += FROM_REAL
+    exported += [name for name in FROM_REAL if hasattr(_real, name)]
     for name in exported:
         setattr(module, name, getattr(_real, name))
     sock_class = type("socket", (SimSocket,), {"_program": program, "__module__": "socket"})
