@@ -101,3 +101,59 @@ def test_a_syn_in_a_broadcast_frame_gets_no_answer_and_a_unicast_one_gets_rst():
         if e.event_kind == "tx" and e.device == "pc2" and isinstance(e.frame.l4, Tcp)
     ]
     assert answers == [TcpFlags.RST | TcpFlags.ACK]
+
+
+def test_a_hosts_own_segments_wait_for_room_in_its_interface_queue_and_are_never_dropped_there():
+    """Twenty connections starting at once overflow pc1's 100-frame output queue with their first windows:
+    the segments wait in the host, as Linux's TSQ keeps them in the socket, so none is dropped as 'output
+    queue full' and 6 MB arrive at about the line rate (they were dropped and retransmitted)."""
+    net = pair()
+    net.start_trace()
+    count, size = 20, 300_000
+
+    def many():
+        import socket
+        import threading
+
+        def one():
+            with socket.create_connection(("pc2", 5001)) as s:
+                s.sendall(bytes(size))
+
+        threads = [threading.Thread(target=one) for _ in range(count)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+    def receive_all():
+        import socket
+        import threading
+        import time
+
+        listener = socket.create_server(("", 5001), backlog=count)
+        totals = []
+
+        def drain(conn):
+            total = 0
+            while data := conn.recv(65536):
+                total += len(data)
+            totals.append(total)
+
+        threads = []
+        for _ in range(count):
+            conn, _ = listener.accept()
+            threads.append(threading.Thread(target=drain, args=(conn,)))
+            threads[-1].start()
+        for thread in threads:
+            thread.join()
+        return sum(totals), time.monotonic()
+
+    net.node("pc1").run(many)
+    receiving = net.node("pc2").run(receive_all)
+    run_programs(net, 10 * S)
+    assert receiving.error is None, receiving.error
+    total, finished = receiving.result
+    assert total == count * size
+    assert [e for e in net.trace if e.event_kind == "drop" and e.device == "pc1"] == []
+    # 6 MB in 1448-byte segments of 1538 bytes on the wire at 100 Mb/s: 0.51 s
+    assert finished < 0.53

@@ -7,14 +7,16 @@ from __future__ import annotations
 import errno
 import hashlib
 import random
+from collections import deque
 from ipaddress import IPv4Address, IPv4Network
 from typing import TYPE_CHECKING, Any, Callable, Final
 
 from lanlab.i18n import L_, N_, Deferred
+from lanlab.proto.ipv4 import LocalIpError
 from lanlab.proto.tcp import CongestionChanged, StateChanged, TcpConfig, TcpStack, TcpState
 from lanlab.sim.core.engine import MachineTimer, TimedMachine
 from lanlab.sim.core.frame import ETH_HEADER, Frame
-from lanlab.sim.core.link import LOOPBACK_DELAY
+from lanlab.sim.core.link import LOOPBACK_DELAY, Port
 from lanlab.sim.core.trace import register_kind
 from lanlab.wire import IPv4, WireError, describe
 from lanlab.wire.icmp import Icmp, IcmpType, UnreachableCode
@@ -71,6 +73,21 @@ class _Loopback:
         tcp.flush(now)
 
 
+Segment = tuple[IPv4Address, IPv4Address, Tcp, bytes, int | None]  # src, dst, header, payload, TTL
+
+
+class _Held:
+    """The engine target that sends a port's held segments once its output queue has room."""
+
+    __slots__ = ("tcp",)
+
+    def __init__(self, tcp: HostTcp) -> None:
+        self.tcp = tcp
+
+    def fire(self, port: Port, now: int) -> None:
+        self.tcp.send_held(port, now)
+
+
 class HostTcp:
     """A host's TCP. `watchers` are called after anything happened (the socket shim wakes
     the programs waiting on this host)."""
@@ -86,6 +103,11 @@ class HostTcp:
         self.watchers: list[Callable[[], None]] = []
         self._loopback = _Loopback(self)
         self._flush_due = False
+        # Segments waiting for room in their interface's output queue, per port: Linux never drops its own
+        # TCP segments at its own queue (TSQ and the qdisc's backpressure keep them in the socket), so
+        # twenty connections starting at once do not lose their first windows there
+        self._held: dict[Port, deque[Segment]] = {}
+        self._held_wake = _Held(self)
         host.ip_protocols[PROTO_TCP] = self.segment_arrived
 
     def local_address_for(self, dst: IPv4Address) -> IPv4Address:
@@ -162,10 +184,15 @@ class HostTcp:
     def flush(self, now: int) -> None:
         """Transmit what the stack has to send, report its news, re-arm its timer."""
         host = self.host
-        for src, dst, header, payload, ttl in self.stack.segments_to_send(now):
+        for segment in self.stack.segments_to_send(now):
+            src, dst, header, payload, ttl = segment
             if dst in LOOPBACK or dst in host.addresses:
                 host.loopback_in_flight += 1
                 host.engine.schedule(now + LOOPBACK_DELAY, self._loopback, (src, dst, header, payload))
+                continue
+            port = self._port_to(dst)
+            if port is not None and (port in self._held or port.room_at(now) is not None):
+                self._hold(port, segment, now)
             else:
                 host.answer_ip(dst, PROTO_TCP, header, payload, segment_frame_size(header, payload), now, ttl, src)
         tracer = host.tracer
@@ -196,6 +223,37 @@ class HostTcp:
         self.timer.arm()
         for watcher in list(self.watchers):  # a watcher may remove itself (a DNS query over TCP answered)
             watcher()
+
+    def _port_to(self, dst: IPv4Address) -> Port | None:
+        """The port a segment to `dst` leaves by; None with no route (answer_ip says why it is dropped)."""
+        try:
+            return self.host.destination(dst).nic.port
+        except LocalIpError:
+            return None
+
+    def _hold(self, port: Port, segment: Segment, now: int) -> None:
+        """Keep `segment` until `port` has room, behind the others held for it."""
+        held = self._held.get(port)
+        if held is None:
+            held = self._held[port] = deque()
+            self._wake_when_room(port, now)
+        held.append(segment)
+
+    def _wake_when_room(self, port: Port, now: int) -> None:
+        at = port.room_at(now)
+        self.host.engine.schedule(now if at is None else at, self._held_wake, port)
+
+    def send_held(self, port: Port, now: int) -> None:
+        """Send what `port` holds while its queue has room, in order; wait again when it is full."""
+        held = self._held[port]
+        host = self.host
+        while held and port.room_at(now) is None:
+            src, dst, header, payload, ttl = held.popleft()
+            host.answer_ip(dst, PROTO_TCP, header, payload, segment_frame_size(header, payload), now, ttl, src)
+        if held:
+            self._wake_when_room(port, now)
+        else:
+            del self._held[port]
 
 
 # RFC 5681's phases (proto/tcp/_reno.py names them), shown translated in the event list.
