@@ -344,6 +344,26 @@ def test_zero_window_stops_the_sender_and_the_persist_timer_probes():
     assert bytes(received) == data
 
 
+def test_acks_to_zero_window_probes_are_not_duplicate_acks_and_the_reopened_window_starts_at_the_probe():
+    """Three probes answered with a zero window do not start fast retransmit (ssthresh stays unset: the
+    probe's octet is past the window, not in flight), and when the window opens the next segment starts
+    at the probe's octet, which the zero window refused, so the receiver is left no hole."""
+    client, server = open_pair(server_config=TcpConfig(receive_buffer=8192, window_scaling=False))
+    client.send(bytes(40000))
+    now = run_until(client, server, 0, SECOND // 2)
+    assert client.snd_wnd == 0
+    for _ in range(4):
+        now = client.get_timer()
+        client.handle_timer(now)
+        transfer(client, server, now)
+        transfer(server, client, now)
+    assert client.congestion.ssthresh >= 1 << 30
+    server.receive(8192)
+    transfer(server, client, now)
+    [(first, payload), *_] = client.segments_to_send(now)
+    assert first.seq == client.snd_una & 0xFFFFFFFF and len(payload) > 1
+
+
 def test_nagle_holds_small_segments_while_data_is_unacknowledged():
     """With Nagle a second small write waits for the ACK; with TCP_NODELAY it goes at once."""
     client, server = open_pair()

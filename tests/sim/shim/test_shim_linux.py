@@ -2559,3 +2559,48 @@ def test_small_corners_answer_as_cpython_on_linux():
         real_socket.CMSG_LEN(4),
         real_socket.CMSG_SPACE(4),
     )
+
+
+def test_a_lingering_close_waits_for_the_peer_to_acknowledge_everything_or_the_linger_time():
+    """SO_LINGER on with 10 s: close() returns once the peer, which starts reading at 2 s, has acknowledged
+    the data and the FIN; with 1 s it returns after 1 s; without SO_LINGER at once (it always returned at
+    once, as if the option were off)."""
+    net = pair()
+
+    def reader(port):
+        import socket
+        import time
+
+        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        listener.bind(("", port))
+        listener.listen(1)
+        conn, _ = listener.accept()
+        time.sleep(2)
+        total = 0
+        while data := conn.recv(65536):
+            total += len(data)
+        return total
+
+    def writer(port, linger):
+        import socket
+        import struct
+        import time
+
+        sock = socket.create_connection(("198.18.0.2", port))
+        if linger is not None:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, linger))
+        sock.sendall(b"x" * 200_000)
+        start = time.monotonic()
+        sock.close()
+        return round(time.monotonic() - start, 1)
+
+    results = run(
+        net,
+        *[("pc2", reader, port) for port in (7001, 7002, 7003)],
+        ("pc1", writer, 7001, 10),
+        ("pc1", writer, 7002, 1),
+        ("pc1", writer, 7003, None),
+        until=20 * S,
+    )
+    assert results[:3] == [200_000] * 3
+    assert results[3] == 2.0 and results[4] == 1.0 and results[5] == 0.0

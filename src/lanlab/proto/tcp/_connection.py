@@ -519,14 +519,21 @@ class TcpConnection:
             and payload_length == 0
             and not header.flags & (F.SYN | F.FIN)
             and self.snd_max > self.snd_una
+            and window_before > 0
             and (header.window << self.snd_wscale) == window_before
         ):
-            # RFC 5681 2: a duplicate ACK; the third starts fast retransmit (3.2).
+            # RFC 5681 2: a duplicate ACK; the third starts fast retransmit (3.2). Not with a zero window:
+            # those ACKs answer our probes, whose octet is past the window, not in flight (Linux has no
+            # packets out then); three of them set off a recovery from a loss that never happened.
             if self.congestion.on_duplicate_ack(self.snd_max - self.snd_una, self.snd_max):
                 self._retransmit_head = self.smss
                 self._rtt_seq = None
         if self.snd_una <= ack:
             self._update_window(header, seq, ack, scaled=True)
+            if window_before == 0 and self.snd_wnd > 0 and self.snd_max == self.snd_una + 1:
+                # The window opened without taking the probe's octet: it goes again, at the head of what
+                # follows (else the next segments leave a one-octet hole the receiver waits on).
+                self.snd_nxt = self.snd_una
         if self._fin_queued and self.snd_una == self._fin_seq + 1:
             if self.state in (S.FIN_WAIT_1, S.CLOSING, S.LAST_ACK):
                 self._move(Trigger.RCV_ACK_OF_FIN)

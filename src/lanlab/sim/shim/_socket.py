@@ -85,6 +85,7 @@ def truesize(length: int) -> int:
 POLL_COST = 100_000  # ns of virtual time a non-blocking call that would block takes
 S = TcpState
 _NOT_CONNECTED = (S.SYN_SENT, S.SYN_RECEIVED)
+_FIN_UNACKNOWLEDGED = (S.FIN_WAIT_1, S.CLOSING, S.LAST_ACK)  # where a lingering close() waits
 EAI_WORDS = {
     "EAI_NONAME": "Name or service not known",
     "EAI_AGAIN": "Temporary failure in name resolution",
@@ -1232,8 +1233,26 @@ class SimSocket:
             return
         self._closed = True
         if self._io_refs <= 0:
+            conn = self._conn
             self._release()
             self._let_lo_carry()
+            self._linger(conn)
+
+    def _linger_time(self) -> int | None:
+        """SO_LINGER's time in seconds when it is on (l_onoff not 0, as Linux's sock_setsockopt reads it), else None."""
+        linger = self._options.get((_real.SOL_SOCKET, _real.SO_LINGER))
+        if not isinstance(linger, (bytes, bytearray)) or len(linger) < 8:
+            return None
+        on, seconds = struct.unpack("ii", linger[:8])
+        return max(0, seconds) if on else None
+
+    def _linger(self, conn: Any) -> None:
+        """SO_LINGER on for t > 0 s: close() waits until the peer has acknowledged our FIN, and with it all the
+        data, or t s have passed (Linux's sk_stream_wait_close; the connection goes on either way)."""
+        seconds = self._linger_time()
+        if conn is None or not seconds or not self._program.in_a_thread():
+            return
+        self._program.wait(lambda: conn.state not in _FIN_UNACKNOWLEDGED, seconds * SECOND)
 
     def _let_lo_carry(self) -> None:
         """Return once lo has carried what this call sent there: Linux runs the receiving side (its softirq)
@@ -1305,12 +1324,7 @@ class SimSocket:
         if self._listener is not None:
             host.tcp.stack.close_listener(self._listener)
         if self._conn is not None:
-            linger = self._options.get((_real.SOL_SOCKET, _real.SO_LINGER))
-            if (
-                isinstance(linger, (bytes, bytearray))
-                and len(linger) >= 8
-                and struct.unpack("ii", linger[:8]) == (1, 0)
-            ):
+            if self._linger_time() == 0:
                 self._conn.abort()  # SO_LINGER on with 0 s: close sends RST (Linux, RFC 9293 3.10.5)
             else:
                 self._conn.close()
