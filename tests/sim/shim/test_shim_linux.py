@@ -2412,28 +2412,35 @@ def test_a_programs_randomness_comes_from_the_runs_seed():
     assert all(a != b for a, b in zip(first[0], other[0], strict=True))
 
 
+def unplug_at(net: Network, endpoint: str, when: int) -> None:
+    """Pull the cable at `endpoint` at virtual time `when`."""
+
+    class Unplug:
+        def fire(self, arg, now):
+            net.find_link(endpoint).set_up(False)
+
+    net.engine.schedule(when, Unplug())
+
+
+def silent_server():
+    """Accept one connection on port 7000 and say nothing for a minute."""
+    import socket
+    import time
+
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("", 7000))
+    listener.listen(1)
+    conn, _ = listener.accept()
+    time.sleep(60)
+
+
 def test_keepalive_probes_an_idle_peer_and_a_silent_one_times_out():
     """SO_KEEPALIVE with TCP_KEEPIDLE 2, KEEPINTVL 1, KEEPCNT 3 (set after connect): a live peer answers a
     probe every 2 s and recv goes on waiting; once its cable is out, three probes go unanswered and recv
     fails with ETIMEDOUT 5 s after the peer was last heard, as on Linux (the options were inert)."""
     net = pair()
     net.start_trace()
-
-    class Unplug:
-        def fire(self, arg, now):
-            net.find_link("pc2:eth0").set_up(False)
-
-    net.engine.schedule(7 * S, Unplug())
-
-    def server():
-        import socket
-        import time
-
-        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        listener.bind(("", 7000))
-        listener.listen(1)
-        conn, _ = listener.accept()
-        time.sleep(60)
+    unplug_at(net, "pc2:eth0", 7 * S)
 
     def client():
         import errno
@@ -2450,7 +2457,7 @@ def test_keepalive_probes_an_idle_peer_and_a_silent_one_times_out():
         except OSError as error:
             return errno.errorcode[error.errno], round(time.monotonic(), 1)
 
-    _, (error, when) = run(net, ("pc2", server), ("pc1", client), until=20 * S)
+    _, (error, when) = run(net, ("pc2", silent_server), ("pc1", client), until=20 * S)
     probes = [
         e.t / S for e in net.trace if e.event_kind == "tx" and e.device == "pc1" and "Len=0" in e.summary and e.t > S
     ]
@@ -2604,3 +2611,27 @@ def test_a_lingering_close_waits_for_the_peer_to_acknowledge_everything_or_the_l
     )
     assert results[:3] == [200_000] * 3
     assert results[3] == 2.0 and results[4] == 1.0 and results[5] == 0.0
+
+
+def test_tcp_user_timeout_fails_a_send_whose_data_stays_unacknowledged():
+    """TCP_USER_TIMEOUT 3000 ms (RFC 5482): with the peer's cable pulled at 1 s, data sent then is given up
+    3 s after it was sent, ETIMEDOUT, instead of after 15 retransmissions (it was inert)."""
+    net = pair()
+    unplug_at(net, "pc2:eth0", S)
+
+    def client():
+        import errno
+        import socket
+        import time
+
+        sock = socket.create_connection(("198.18.0.2", 7000))
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_USER_TIMEOUT, 3000)
+        time.sleep(1.5)
+        sock.send(b"are you there?")
+        try:
+            sock.recv(10)
+        except OSError as error:
+            return errno.errorcode[error.errno], round(time.monotonic(), 1)
+
+    _, (error, when) = run(net, ("pc2", silent_server), ("pc1", client), until=30 * S)
+    assert (error, when) == ("ETIMEDOUT", 4.5)

@@ -87,6 +87,9 @@ class TcpConfig:
     keepalive_idle: int = 7200 * SECOND
     keepalive_interval: int = 75 * SECOND
     keepalive_count: int = 9
+    # TCP_USER_TIMEOUT (RFC 5482, Linux's semantics): data unacknowledged this long after its first
+    # retransmission's original send fails the connection with ETIMEDOUT; 0 leaves it to `retries`
+    user_timeout: int = 0
 
 
 def _unwrap(value: int, reference: int) -> int:
@@ -129,6 +132,7 @@ class TcpConnection:
         self._heard_at = 0  # when the peer's last segment came (Linux's rcv_tstamp), for keepalive
         self._keepalive_probes = 0  # keepalive probes unanswered (Linux's icsk_probes_out)
         self._keepalive_deadline: int | None = None
+        self._stalled_since = 0  # when the segment first retransmitted was sent (Linux's retrans_stamp)
         self._buf_seq = self.iss + 1
         self._fin_queued = False
         # Output decisions taken while handling input, turned into segments by segments_to_send.
@@ -672,17 +676,21 @@ class TcpConnection:
             self._probe_zero_window()
         if self._rto_deadline is not None and now >= self._rto_deadline:
             self._rto_deadline = None
-            self._on_retransmission_timeout()
+            self._on_retransmission_timeout(now)
         if self._keepalive_deadline is not None and now >= self._keepalive_deadline:
             self._keep_alive()
         self._arm_timers(now)
         self._report_congestion()
 
-    def _on_retransmission_timeout(self) -> None:
+    def _on_retransmission_timeout(self, now: int) -> None:
         """RFC 6298 5.4-5.6: retransmit the earliest unacknowledged segment, back off."""
         syn_unacked = self.state in (S.SYN_SENT, S.SYN_RECEIVED)
         self._retries += 1
-        if self._retries > (self.config.syn_retries if syn_unacked else self.config.retries):
+        if self._retries == 1:
+            self._stalled_since = now - self.rto.rto  # the deadline that fired was armed when it was sent
+        if self._retries > (self.config.syn_retries if syn_unacked else self.config.retries) or (
+            self.config.user_timeout and now - self._stalled_since >= self.config.user_timeout
+        ):
             self._fail(errno.ETIMEDOUT, Trigger.ABORT)
             return
         self.rto.back_off()
@@ -743,6 +751,8 @@ class TcpConnection:
         if outstanding:
             if self._rto_deadline is None:
                 self._rto_deadline = now + self.rto.rto  # RFC 6298 5.1
+                if self._retries and self.config.user_timeout:  # Linux's tcp_clamp_rto_to_user_timeout
+                    self._rto_deadline = min(self._rto_deadline, self._stalled_since + self.config.user_timeout)
         else:
             self._rto_deadline = None  # RFC 6298 5.2
 

@@ -36,7 +36,6 @@ from lanlab.sim.shim._sockopts import (
     IP_MTU,
     IP_MTU_DISCOVER,
     IP_RECVERR,
-    KEEPALIVE_OPTIONS,
     ON_LINUX,
     PMTUDISC_DO,
     PMTUDISC_DONT,
@@ -46,6 +45,8 @@ from lanlab.sim.shim._sockopts import (
     SO_SNDTIMEO,
     STRUCT_OPTIONS,
     TCP_DEFAULTS,
+    TCP_USER_TIMEOUT,
+    TIMER_OPTIONS,
     UDP_DEFAULTS,
     TTL_OPTIONS,
     ip_value_error,
@@ -56,7 +57,7 @@ from lanlab.sim.shim._sockopts import (
     timeout_ns,
     timeout_value,
 )
-from lanlab.units import SECOND
+from lanlab.units import MILLISECOND, SECOND
 from lanlab.wire.dns import DnsType
 
 if TYPE_CHECKING:
@@ -407,9 +408,9 @@ class SimSocket:
             self._conn.nodelay = bool(value)
         if level == _real.SOL_SOCKET and option == _real.SO_REUSEADDR and self._conn is not None:
             self._conn.config.reuse_address = bool(value)
-        if (level, option) in KEEPALIVE_OPTIONS and self._conn is not None:
+        if (level, option) in TIMER_OPTIONS and self._conn is not None:
             self._options[(level, option)] = value
-            self._keepalive(self._conn.config)
+            self._timer_options(self._conn.config)
             self._host.tcp.flush(self._host.engine.now)  # the connection's timers follow the new times
         if level == _real.IPPROTO_IP:
             error = ip_value_error(option, value, self._is_own_address)
@@ -686,16 +687,17 @@ class SimSocket:
         else:  # Linux grows a socket's send buffer with its congestion window (tcp_wmem's autotuning), to a maximum
             config.send_buffer = max(config.send_buffer, AUTOTUNED_SEND_BUFFER)
             config.send_buffer_autotune = True
-        self._keepalive(config)
+        self._timer_options(config)
         return config
 
-    def _keepalive(self, config: TcpConfig) -> None:
-        """SO_KEEPALIVE and the TCP_KEEP* times (seconds) into a connection's configuration."""
+    def _timer_options(self, config: TcpConfig) -> None:
+        """SO_KEEPALIVE, the TCP_KEEP* times (s) and TCP_USER_TIMEOUT (ms) into a connection's configuration."""
         config.keepalive = bool(self._option(_real.SOL_SOCKET, _real.SO_KEEPALIVE))
         if ON_LINUX:
             config.keepalive_idle = self._option_or_default((_real.IPPROTO_TCP, _real.TCP_KEEPIDLE)) * SECOND
             config.keepalive_interval = self._option_or_default((_real.IPPROTO_TCP, _real.TCP_KEEPINTVL)) * SECOND
             config.keepalive_count = self._option_or_default((_real.IPPROTO_TCP, _real.TCP_KEEPCNT))
+            config.user_timeout = self._option(_real.IPPROTO_TCP, TCP_USER_TIMEOUT) * MILLISECOND
 
     def connect(self, address: Any) -> None:
         code = self._connect(address, raising=True)

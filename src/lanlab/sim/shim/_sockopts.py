@@ -31,12 +31,18 @@ IP_MTU_DISCOVER: Final = 10  # path MTU discovery: DONT 0, WANT 1 (the default),
 PMTUDISC_DONT, PMTUDISC_WANT, PMTUDISC_DO, PMTUDISC_PROBE = 0, 1, 2, 3
 IP_RECVERR: Final = 11  # every ICMP error reaches the socket, not only a connected one's hard errors
 SO_BINDTODEVICE: Final = 25
+TCP_USER_TIMEOUT: Final = 18  # ms that sent data may stay unacknowledged (RFC 5482)
 TCP_CA_NAME_MAX: Final = 16  # the congestion control's name as TCP_CONGESTION reads it: NUL-padded
-# what a connection's keepalive follows (SO_KEEPALIVE on, then the TCP_KEEP* times, Linux's names)
-KEEPALIVE_OPTIONS: Final = frozenset(
+# what a connection's timers follow: SO_KEEPALIVE on, the TCP_KEEP* times, TCP_USER_TIMEOUT (Linux's names)
+TIMER_OPTIONS: Final = frozenset(
     {(SOL_SOCKET, _real.SO_KEEPALIVE)}
     | (
-        {(IPPROTO_TCP, _real.TCP_KEEPIDLE), (IPPROTO_TCP, _real.TCP_KEEPINTVL), (IPPROTO_TCP, _real.TCP_KEEPCNT)}
+        {
+            (IPPROTO_TCP, _real.TCP_KEEPIDLE),
+            (IPPROTO_TCP, _real.TCP_KEEPINTVL),
+            (IPPROTO_TCP, _real.TCP_KEEPCNT),
+            (IPPROTO_TCP, TCP_USER_TIMEOUT),
+        }
         if ON_LINUX
         else set()
     )
@@ -294,7 +300,7 @@ if ON_LINUX:
             (IPPROTO_TCP, _real.TCP_KEEPINTVL): _within(1, 32767),
             (IPPROTO_TCP, _real.TCP_KEEPCNT): _within(1, 127),  # MAX_TCP_KEEPCNT
             (IPPROTO_TCP, _real.TCP_SYNCNT): _within(1, 127),  # MAX_TCP_SYNCNT
-            (IPPROTO_TCP, 18): _within(0, 2**31 - 1),  # TCP_USER_TIMEOUT
+            (IPPROTO_TCP, TCP_USER_TIMEOUT): _within(0, 2**31 - 1),
             # TCP_LINGER2: negative is off (-1), 0 the sysctl's, at most TCP_FIN_TIMEOUT_MAX
             (IPPROTO_TCP, 8): lambda value, tcp: -1 if value < 0 else min(value or FIN_TIMEOUT, FIN_TIMEOUT_MAX),
             (IPPROTO_TCP, 9): lambda value, tcp: _retransmits(value),  # TCP_DEFER_ACCEPT
