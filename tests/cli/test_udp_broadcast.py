@@ -44,6 +44,23 @@ def test_without_a_default_route_the_error_says_what_to_do(responders):
     assert all(word in line for word in ("--interface", "--source", "--to"))
 
 
+def test_with_the_interface_down_the_error_names_it(responders):
+    """eth0 down takes the default route with it: the one line says eth0 is down and how to bring it up
+    (it said the host has no default route); with --interface eth0 it says that interface is down."""
+    sender, _ = responders
+    sender.run("ip", "route", "add", "default", "dev", "eth0")
+    sender.run("ip", "link", "set", "eth0", "down")
+    result = sender.lanlab("udp", "broadcast", "Hi", "--wait", "0.5")
+    assert result.returncode == 2
+    [line] = result.stderr.splitlines()
+    assert "interfaces are down: eth0;" in line and "`ip link set eth0 up`" in line
+    chosen = sender.lanlab("udp", "broadcast", "Hi", "--interface", "eth0", "--wait", "0.5")
+    assert (chosen.returncode, chosen.stderr) == (
+        2,
+        "lanlab: interface eth0 is down; bring it up with `ip link set eth0 up`\n",
+    )
+
+
 @pytest.mark.parametrize("how", [["--interface", "eth0"], ["--source", "198.18.0.1"], ["--to", "198.18.0.255"]])
 def test_interface_source_or_subnet_broadcast_work_without_a_default_route(responders, how):
     """Each remedy the error names really works on a host without a default route."""

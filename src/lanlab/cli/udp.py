@@ -27,6 +27,7 @@ from lanlab.cli.help import Group
 from lanlab.cli.netio import EventPrinter, network_errors
 from lanlab.i18n import N_, _, counted, localize, message_of
 from lanlab.net import udp as net_udp
+from lanlab.net.links import down_interfaces, interface_down, is_up
 from lanlab.text import decode, encode, one_line, preview
 
 # Ports of services that answer whatever comes (RFC 862 echo, 13 daytime, 17 quote, 19 chargen, 37
@@ -251,6 +252,21 @@ _NO_ROUTE_FOR_BROADCAST = N_(
 )
 
 
+def _broadcast_unreachable(to: str, interface: str | None) -> str:
+    """Why the kernel found no way to `to`: the interface asked for is down, interfaces are down (the default
+    route went with them), or there is no default route to pick one."""
+    if interface is not None and not is_up(interface):
+        return localize(interface_down(interface))
+    down = down_interfaces()
+    if interface is None and down:
+        return _(
+            "cannot broadcast to {to}: Network is unreachable — this host has no route for it while these "
+            "interfaces are down: {interfaces}; bring one up (`ip link set {first} up`) or name an interface "
+            "that is up with --interface IF"
+        ).format(to=to, interfaces=", ".join(down), first=down[0])
+    return _(_NO_ROUTE_FOR_BROADCAST).format(to=to)
+
+
 @udp.command()
 @click.argument("text", default="Hi")
 @click.option(
@@ -330,7 +346,7 @@ def broadcast(
                 sock, (to, port), payload, count=count, interval=interval, wait=wait, expect=expect
             )
         except OSError as error:
-            if error.errno == errno.ENETUNREACH:
-                fail(_(_NO_ROUTE_FOR_BROADCAST).format(to=to))
+            if error.errno in (errno.ENETUNREACH, errno.ENETDOWN):
+                fail(_broadcast_unreachable(to, interface))
             raise
     raise SystemExit(_report(result, encoding, as_json, table=True))

@@ -17,15 +17,14 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from ipaddress import IPv4Address, IPv4Network
-from pathlib import Path
 
 from lanlab.i18n import L_
+from lanlab.net.links import interface_down, is_up
 from lanlab.wire import Arp, ArpOp, Ethernet, EtherType, MacAddress, WireError
 
 ETH_P_ARP = int(EtherType.ARP)  # the packet socket protocol, as linux/if_ether.h names it
 PACKET_OUTGOING = 4  # sll_pkttype of a frame this host sent (linux/if_packet.h)
 SIOCGIFADDR = 0x8915  # ioctl: the interface's IPv4 address
-IFF_UP = 0x1  # an interface's flags: administratively up (linux/if.h)
 UNSPECIFIED = IPv4Address("0.0.0.0")
 ZERO_MAC = MacAddress(bytes(6))
 Clock = Callable[[], int]
@@ -84,14 +83,9 @@ class ArpEndpoint:
                     link_type=link_type,
                 )
             )
-        if not _is_up(interface):  # iputils: 'Interface "eth0" is down', exit 2 (a send would fail ENETDOWN)
+        if not is_up(interface):  # iputils: 'Interface "eth0" is down', exit 2 (a send would fail ENETDOWN)
             self.sock.close()
-            raise ArpSocketError(
-                L_(
-                    "interface {interface} is down; bring it up with `ip link set {interface} up`",
-                    interface=interface,
-                )
-            )
+            raise ArpSocketError(interface_down(interface))
         self.interface = interface
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
         self.sock.setblocking(False)
@@ -139,15 +133,6 @@ class ArpEndpoint:
         """Block until a frame arrives or `seconds` pass; True if something is readable."""
         readable, _, _ = select.select([self.sock], [], [], max(seconds, 0.0))
         return bool(readable)
-
-
-def _is_up(interface: str) -> bool:
-    """Whether the interface is administratively up (IFF_UP in its flags, as `ip link` shows UP)."""
-    try:
-        flags = int(Path(f"/sys/class/net/{interface}/flags").read_text(), 16)
-    except (OSError, ValueError):
-        return True  # no sysfs here: let the send say what is wrong
-    return bool(flags & IFF_UP)
 
 
 def interface_ipv4(interface: str) -> IPv4Address | None:
