@@ -297,7 +297,13 @@ def _broadcast_unreachable(to: str, interface: str | None) -> str:
 )
 @click.option("--expect", type=click.IntRange(min=1), metavar="N", help="Stop as soon as N replies came.")
 @click.option(
-    "--count", type=click.IntRange(min=1), default=1, show_default=True, metavar="K", help="Send K datagrams."
+    "--count",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    metavar="K",
+    help="Send K datagrams. A reply carries nothing to tell which one it answers: its round-trip time "
+    "counts from the latest sent before it.",
 )
 @click.option(
     "--interval", type=DURATION, default=1.0, show_default=True, metavar="S", help="Seconds between datagrams."
