@@ -593,3 +593,20 @@ def test_serve_log_escapes_what_would_act_on_the_terminal(as_json):
         assert json.loads(line)["text"] == text
     else:
         assert line.endswith(r"a\x9b2Jb\x85c\u2028d\u202eevil")
+
+
+def test_serve_with_its_output_on_dev_full_says_the_output_failed_not_the_socket():
+    """tcp serve > /dev/full: one line that the output cannot be written, exit 2 (it blamed the socket:
+    'tcp 127.0.0.1:0: No space left on device')."""
+    import subprocess
+    import sys
+
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "lanlab", "tcp", "serve", "--port", "0", "--bind", "127.0.0.1"],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=20,
+        )
+    assert (done.returncode, done.stderr) == (2, "lanlab: cannot write the output: No space left on device\n")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+
 import codecs
 import ipaddress
 import json
@@ -18,6 +20,7 @@ from lanlab.units import UnitError, parse_duration
 EXIT_OK = 0
 EXIT_NO_ANSWER = 1
 EXIT_ERROR = 2
+OUTPUT_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO}  # what a write to a full or gone device says
 EXIT_INTERRUPTED = 130  # the shell's 128 + SIGINT
 
 

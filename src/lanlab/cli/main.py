@@ -3,7 +3,6 @@ so `lanlab ip` never pays for importing the simulator."""
 
 from __future__ import annotations
 
-import errno
 import importlib
 import io
 import os
@@ -15,7 +14,7 @@ import click
 from click.exceptions import NoArgsIsHelpError
 
 from lanlab import __version__
-from lanlab.cli.common import EXIT_ERROR, EXIT_INTERRUPTED, LanlabError
+from lanlab.cli.common import EXIT_ERROR, EXIT_INTERRUPTED, OUTPUT_FULL, LanlabError
 from lanlab.compiled import compiled_modules
 from lanlab.cli.help import Group, speak_for_click
 from lanlab.i18n import LANGUAGES, _, set_language
@@ -172,9 +171,6 @@ def main() -> None:
     except OSError as error:
         _output_failed(error)
     sys.exit(status)
-
-
-OUTPUT_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO}  # what a write to a full or gone device says
 
 
 def _output_failed(error: OSError) -> None:

@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 import click
 
-from lanlab.cli.common import fail, print_json
+from lanlab.cli.common import OUTPUT_FULL, fail, print_json
 from lanlab.i18n import Deferred, _, localize, ngettext
 from lanlab.socket_errors import error_line
 from lanlab.text import one_line
@@ -93,4 +93,6 @@ def network_errors(target: str) -> Iterator[None]:
             )
         fail(_("cannot resolve {host}: {reason}").format(host=host, reason=error.strerror))
     except OSError as error:
+        if error.errno in OUTPUT_FULL:
+            raise  # writing our own output failed, not the network: the entry point says so (cannot write the output)
         fail(localize(error_line(error, target)))
