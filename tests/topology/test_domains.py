@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from lanlab.topology import read_document
 from lanlab.topology.domains import REPEATER_DELAY_BITS, Domains, find_domains
 from lanlab.units import SECOND
@@ -165,3 +168,80 @@ def test_a_hub_loop_is_one_collision_domain_counted_by_shortest_paths(tmp_path):
     text = chain(3, "100Mbps") + "  - [hub3:loop, hub1:loop]\n"
     (medium,) = domains_of(tmp_path, text).collision
     assert medium.hubs == ("hub1", "hub2", "hub3") and medium.repeaters == 2
+
+
+def _brute_span(kinds, links, rate):
+    """The textbook computation as an oracle: all-pairs shortest paths over the hubs, then every pair of
+    stations in cabling order, the first of equal pairs kept."""
+    from lanlab.topology.domains import REPEATER
+
+    repeater = REPEATER_DELAY_BITS * 1_000_000_000 // rate
+    hubs = sorted({n for a, _, b, _, _, _ in links for n in (a, b) if kinds[n] == REPEATER})
+    far = 1 << 40
+    hops = {(x, y): 0 if x == y else far for x in hubs for y in hubs}
+    delay = {(x, y): 0 if x == y else far for x in hubs for y in hubs}
+    attached = []
+    for a, pa, b, pb, _, d in links:
+        if kinds[a] == REPEATER and kinds[b] == REPEATER:
+            hops[a, b] = hops[b, a] = 1
+            delay[a, b] = delay[b, a] = min(delay[a, b], repeater + d)
+        else:
+            hub, station = (a, f"{b}:{pb}") if kinds[a] == REPEATER else (b, f"{a}:{pa}")
+            attached.append((station, hub, d))
+    for k in hubs:
+        for x in hubs:
+            for y in hubs:
+                hops[x, y] = min(hops[x, y], hops[x, k] + hops[k, y])
+                delay[x, y] = min(delay[x, y], delay[x, k] + delay[k, y])
+    repeaters, farthest, one_way, slowest = 0, None, 0, None
+    for i, (s1, h1, d1) in enumerate(attached):
+        for s2, h2, d2 in attached[i + 1 :]:
+            if hops[h1, h2] + 1 > repeaters:
+                repeaters, farthest = hops[h1, h2] + 1, (s1, s2)
+            if d1 + delay[h1, h2] + repeater + d2 > one_way:
+                one_way, slowest = d1 + delay[h1, h2] + repeater + d2, (s1, s2)
+    return repeaters, farthest, 2 * one_way, slowest
+
+
+@given(
+    st.integers(1, 6).flatmap(
+        lambda hubs: st.tuples(
+            st.just(hubs),
+            st.lists(
+                st.tuples(st.integers(0, hubs - 1), st.integers(0, hubs - 1), st.sampled_from([5, 500, 9000])),
+                max_size=8,
+            ),
+            st.lists(st.tuples(st.integers(0, hubs - 1), st.sampled_from([5, 500, 9000])), min_size=1, max_size=8),
+        )
+    )
+)
+@settings(max_examples=300, deadline=None)
+def test_the_span_of_any_hub_cascade_matches_all_pairs_shortest_paths(cascade):
+    """Repeaters, farthest pair, round trip and slowest pair of any connected cascade (loops, parallel
+    cables, equal delays) are those of Floyd-Warshall over all station pairs, ties to the first pair."""
+    from lanlab.topology.domains import domains_of
+
+    count, extra, stations = cascade
+    kinds = {f"h{i}": "hub" for i in range(count)} | {f"s{j}": "host" for j in range(len(stations))}
+    links = [(f"h{i}", f"p{i}", f"h{i + 1}", "up", RATE, DELAY) for i in range(count - 1)]  # connected
+    links += [(f"h{a}", f"x{n}", f"h{b}", f"y{n}", RATE, d) for n, (a, b, d) in enumerate(extra) if a != b]
+    links += [(f"s{j}", "eth0", f"h{hub}", f"s{j}", RATE, d) for j, (hub, d) in enumerate(stations)]
+    [medium] = [m for m in domains_of(kinds, links).collision if m.hubs]
+    expected = _brute_span(kinds, [link for link in links if kinds[link[0]] == "hub" or kinds[link[2]] == "hub"], RATE)
+    assert (medium.repeaters, medium.farthest, medium.round_trip, medium.slowest) == expected
+
+
+def test_a_cascade_of_300_hubs_and_10000_hosts_on_one_hub_are_counted():
+    """300 hubs in a row and 10,000 stations on one hub (Floyd-Warshall over the hubs and every pair of
+    stations took 30 s and 16 s for them; breadth first from each occupied hub, milliseconds)."""
+    from lanlab.topology.domains import domains_of
+
+    kinds = {f"h{i}": "hub" for i in range(300)} | {"a": "host", "b": "host"}
+    links = [(f"h{i}", "p2", f"h{i + 1}", "p1", RATE, DELAY) for i in range(299)]
+    links += [("a", "eth0", "h0", "p0", RATE, DELAY), ("b", "eth0", "h299", "p3", RATE, DELAY)]
+    [medium] = domains_of(kinds, links).collision[:1]
+    kinds = {"hub": "hub"} | {f"pc{i}": "host" for i in range(10_000)}
+    star = [(f"pc{i}", "eth0", "hub", f"p{i}", RATE, DELAY) for i in range(10_000)]
+    [star_medium] = domains_of(kinds, star).collision
+    assert medium.repeaters == 300 and medium.farthest == ("a:eth0", "b:eth0")
+    assert star_medium.repeaters == 1 and star_medium.farthest == ("pc0:eth0", "pc1:eth0")

@@ -7,7 +7,7 @@ lab is where students make exactly these mistakes, so `sim check` says them befo
 
 from __future__ import annotations
 
-from ipaddress import IPv4Address, IPv4Interface
+from ipaddress import IPv4Interface
 from typing import Any
 
 from lanlab.i18n import L_
@@ -39,15 +39,22 @@ def _addresses(network: Any) -> dict[str, IPv4Interface]:
 
 def addressing_warnings(network: Any) -> list[str]:
     """Hosts whose address is in no subnet of the router interfaces on their segment, and hosts whose
-    gateway is no address on any segment they are cabled to."""
+    gateway is no address on any segment they are cabled to. Linear in the cabled ports."""
     addresses = _addresses(network)
+    gateways = {
+        name: node.ipv4.gateway
+        for name, node in network.nodes.items()
+        if getattr(node, "kind", None) == "host" and isinstance(node, Host) and node.ipv4.gateway is not None
+    }
     warnings: list[str] = []
-    reachable: dict[str, set[IPv4Address]] = {}  # host -> the addresses on its segments
+    gateway_found: dict[str, bool] = {}  # host with a gateway -> whether a segment of its holds it
     for domain in network_domains(network).broadcast:
         on_segment = {addresses[k].ip for k in (*domain.hosts, *domain.routers) if k in addresses}
         routers = [(k, addresses[k]) for k in domain.routers if k in addresses]
         for key in domain.hosts:
-            reachable.setdefault(key.split(":", 1)[0], set()).update(on_segment)
+            name = key.split(":", 1)[0]
+            if name in gateways:
+                gateway_found[name] = gateway_found.get(name, False) or gateways[name] in on_segment
             address = addresses.get(key)
             if address is None or not routers or any(address.ip in r.network for _, r in routers):
                 continue
@@ -62,16 +69,14 @@ def addressing_warnings(network: Any) -> list[str]:
                     router_address=router_address.with_prefixlen,
                 )
             )
-    for name, node in network.nodes.items():
-        gateway = getattr(getattr(node, "ipv4", None), "gateway", None)
-        if getattr(node, "kind", None) != "host" or gateway is None or name not in reachable:
-            continue
-        if gateway not in reachable[name]:
+    for name, found in gateway_found.items():
+        if not found:
             warnings.append(
                 L_(
-                    "{host}'s gateway {gateway} is the address of nothing on its segments: it reaches no other network",
+                    "{host}'s gateway {gateway} is the address of nothing on its segments: it reaches no other "
+                    "network",
                     host=name,
-                    gateway=gateway,
+                    gateway=gateways[name],
                 )
             )
     return warnings

@@ -23,6 +23,9 @@ not retry (802.3 4.2.3.2.4), so the frame is lost to the layers above.
 
 from __future__ import annotations
 
+import bisect
+import heapq
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -233,42 +236,102 @@ def _collision_domains(
 def _span(
     kinds: dict[str, str | None], hubs: tuple[str, ...], links: list[tuple[str, str, str, str, int, int]], rate: int
 ) -> tuple[int, tuple[str, str] | None, int, tuple[str, str] | None]:
-    """Most repeaters between two stations (with the pair), and the longest round trip (with its pair)."""
+    """Most repeaters between two stations (with the pair), and the longest round trip (with its pair); of
+    equal pairs, the first in the order the stations are cabled."""
     if not hubs:  # a point-to-point link: no repeater, one link's delay each way
         a, pa, b, pb, _, one_link = links[0]
         pair = (f"{a}:{pa}", f"{b}:{pb}")
         return 0, pair, 2 * one_link, pair
-    # Shortest paths between hubs (Floyd-Warshall: a cascade has a handful), in hops and in delay;
-    # a signal is delayed by each hub it enters, as the simulator's medium delays it.
+    # a signal is delayed by each hub it enters, as the simulator's medium delays it
     repeater = REPEATER_DELAY_BITS * 1_000_000_000 // (rate or 1)
-    far = len(hubs) + 1
-    hops = {(x, y): 0 if x == y else far for x in hubs for y in hubs}
-    unreached = 1 << 62  # ns: farther than any path
-    delay = {(x, y): 0 if x == y else unreached for x in hubs for y in hubs}
+    neighbours: dict[str, list[tuple[str, int]]] = {hub: [] for hub in hubs}
     attached: list[tuple[str, str, int]] = []  # station NODE:PORT, its hub, its link's delay
     for a, pa, b, pb, _, d in links:
         if kinds[a] == REPEATER and kinds[b] == REPEATER:
-            hops[a, b] = hops[b, a] = 1
-            delay[a, b] = delay[b, a] = min(delay[a, b], repeater + d)
+            if a != b:  # a hub cabled to itself is no path to anywhere
+                neighbours[a].append((b, repeater + d))
+                neighbours[b].append((a, repeater + d))
         else:
             hub, station = (a, f"{b}:{pb}") if kinds[a] == REPEATER else (b, f"{a}:{pa}")
             attached.append((station, hub, d))
-    for k in hubs:
-        for x in hubs:
-            for y in hubs:
-                if hops[x, k] + hops[k, y] < hops[x, y]:
-                    hops[x, y] = hops[x, k] + hops[k, y]
-                if delay[x, k] + delay[k, y] < delay[x, y]:
-                    delay[x, y] = delay[x, k] + delay[k, y]
-    repeaters, farthest, one_way, slowest = 0, None, 0, None
-    for i, (s1, h1, d1) in enumerate(attached):
-        for s2, h2, d2 in attached[i + 1 :]:
-            count = hops[h1, h2] + 1
-            if count > repeaters:
-                repeaters, farthest = count, (s1, s2)
-            if (across := d1 + delay[h1, h2] + repeater + d2) > one_way:  # + the last hub's repeater
-                one_way, slowest = across, (s1, s2)
+    # from every hub that has stations, hops and delay to every hub: breadth first and Dijkstra, so a long
+    # cascade costs hubs x links, not hubs cubed
+    occupied: dict[str, list[int]] = {}  # hub -> its stations' indices in `attached`, ascending
+    for index, (_, hub, _) in enumerate(attached):
+        occupied.setdefault(hub, []).append(index)
+    hops = {hub: _hops_from(hub, neighbours) for hub in occupied}
+    delay = {hub: _delays_from(hub, neighbours) for hub in occupied}
+
+    def hop_count(g: str, h: str) -> int:
+        return hops[g][h] + 1
+
+    def across(g: str, h: str) -> int:
+        return delay[g][h] + repeater  # + the last hub's repeater
+
+    top = {hub: sorted((attached[i][2] for i in indices), reverse=True)[:2] for hub, indices in occupied.items()}
+    repeaters, one_way = 0, 0
+    for g in occupied:
+        for h in occupied:
+            if g == h and len(occupied[g]) < 2:
+                continue
+            ends = top[g][0] + (top[g][1] if g == h else top[h][0])
+            repeaters = max(repeaters, hop_count(g, h))
+            one_way = max(one_way, ends + across(g, h))
+    by_delay: dict[tuple[str, int], list[int]] = {}  # (hub, link delay) -> stations' indices, ascending
+    for index, (_, hub, d) in enumerate(attached):
+        by_delay.setdefault((hub, d), []).append(index)
+
+    def farthest_from(i: int) -> list[list[int]]:
+        return [occupied[g] for g in occupied if hop_count(attached[i][1], g) == repeaters]
+
+    def slowest_from(i: int) -> list[list[int]]:
+        _, hub, d = attached[i]
+        return [by_delay.get((g, one_way - d - across(hub, g)), []) for g in occupied]
+
+    farthest = _first_pair(attached, farthest_from) if repeaters else None
+    slowest = _first_pair(attached, slowest_from) if one_way else None
     return repeaters, farthest, 2 * one_way, slowest
+
+
+def _first_pair(
+    attached: list[tuple[str, str, int]], partners: Callable[[int], list[list[int]]]
+) -> tuple[str, str] | None:
+    """The first stations i < j (in cabling order) with j in one of partners(i)'s ascending index lists."""
+    for i, (station, _, _) in enumerate(attached):
+        later = [indices[k] for indices in partners(i) if (k := bisect.bisect_right(indices, i)) < len(indices)]
+        if later:
+            return station, attached[min(later)][0]
+    return None
+
+
+def _hops_from(start: str, neighbours: dict[str, list[tuple[str, int]]]) -> dict[str, int]:
+    """Hubs crossed from `start` to every hub it reaches, fewest first (breadth first)."""
+    found = {start: 0}
+    frontier = [start]
+    while frontier:
+        following = []
+        for hub in frontier:
+            for other, _ in neighbours[hub]:
+                if other not in found:
+                    found[other] = found[hub] + 1
+                    following.append(other)
+        frontier = following
+    return found
+
+
+def _delays_from(start: str, neighbours: dict[str, list[tuple[str, int]]]) -> dict[str, int]:
+    """The shortest delay (cables and repeaters, ns) from `start` to every hub it reaches (Dijkstra)."""
+    found: dict[str, int] = {}
+    queue = [(0, start)]
+    while queue:
+        so_far, hub = heapq.heappop(queue)
+        if hub in found:
+            continue
+        found[hub] = so_far
+        for other, d in neighbours[hub]:
+            if other not in found:
+                heapq.heappush(queue, (so_far + d, other))
+    return found
 
 
 def _broadcast_domains(
