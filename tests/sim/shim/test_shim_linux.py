@@ -2635,3 +2635,30 @@ def test_tcp_user_timeout_fails_a_send_whose_data_stays_unacknowledged():
 
     _, (error, when) = run(net, ("pc2", silent_server), ("pc1", client), until=30 * S)
     assert (error, when) == ("ETIMEDOUT", 4.5)
+
+
+def test_a_connect_that_times_out_goes_on_in_the_kernel_as_with_cpython():
+    """With settimeout(0.5) to a silent address: connect_ex returns EAGAIN, then EALREADY (it returned
+    EINVAL: the connection was dropped), connect raises 'timed out', then EALREADY, as on Linux."""
+    net = pair()
+
+    def program():
+        import errno
+        import socket
+
+        scanner = socket.socket()
+        scanner.settimeout(0.5)
+        first = scanner.connect_ex(("198.18.0.99", 80))
+        second = scanner.connect_ex(("198.18.0.99", 80))
+        plain = socket.socket()
+        plain.settimeout(0.5)
+        raised = []
+        for _ in range(2):
+            try:
+                plain.connect(("198.18.0.99", 80))
+            except OSError as error:
+                raised.append((type(error).__name__, errno.errorcode.get(error.errno)))
+        return errno.errorcode[first], errno.errorcode[second], raised
+
+    [result] = run(net, ("pc1", program))
+    assert result == ("EAGAIN", "EALREADY", [("TimeoutError", None), ("BlockingIOError", "EALREADY")])

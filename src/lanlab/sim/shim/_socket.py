@@ -779,9 +779,11 @@ class SimSocket:
                 raise os_error(code) from None
             return code
         except TimeoutError:
-            conn.abort()
-            self._host.tcp.flush(self._host.engine.now)
-            raise
+            # CPython gives up waiting, not connecting: the kernel goes on (a later connect says EALREADY, or
+            # 0 once it is done); connect() raises "timed out", connect_ex() returns EAGAIN (SOCK_TIMEOUT_ERR)
+            if raising:
+                raise
+            return E.EAGAIN
         if conn.error:
             # A failed connect leaves the socket unconnected, as Linux's tcp_done does: recv and
             # getpeername say ENOTCONN, and connect() may be tried again on the same socket.
