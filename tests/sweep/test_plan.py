@@ -4,6 +4,9 @@ import sys
 import types
 from pathlib import Path
 
+import pytest
+
+from lanlab.sweep import SweepError
 from lanlab.sweep.plan import as_table, make_plan
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -26,3 +29,9 @@ def test_rows_become_a_dataframe_when_pandas_is_there(monkeypatch):
     assert as_table([{"seed": 1}]) == ("frame", [{"seed": 1}])
     monkeypatch.setitem(sys.modules, "pandas", None)  # import pandas raises ImportError
     assert as_table([{"seed": 1}]) == [{"seed": 1}]
+
+
+def test_two_varies_on_one_path_are_refused_naming_it():
+    """Two --vary on the same path are a SweepError naming it (the first one's values were silently dropped)."""
+    with pytest.raises(SweepError, match=r"--vary links\.\*\.loss is given twice"):
+        make_plan(EXAMPLES / "rip-ring.yaml", "1", ["links.*.loss=0,0.3", "links.*.loss=0.9"])

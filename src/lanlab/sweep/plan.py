@@ -52,6 +52,7 @@ def make_plan(
     if not seed_list:
         raise SweepError(L_("--seeds: give at least one seed, like 1-100"))
     varies = [v if isinstance(v, Vary) else parse_vary(v) for v in vary]
+    check_distinct(varies)
     check_runs(len(seed_list), varies)
     chosen = [parse_metric(m) for m in metrics] or [
         parse_metric(m) if m in BUILTINS else parse_metric(f"{m}={m}") for m in DEFAULT_METRICS
@@ -123,6 +124,21 @@ def make_plan(
             for seed in seed_list
         )
     return Plan(Path(file).stem, tasks, chosen, [v.path for v in varies])
+
+
+def check_distinct(varies: list[Vary]) -> None:
+    """Each path in one --vary only: a second one on the same path replaced the first's values (a
+    run is one value per path), so the sweep ran only the last one's, in two identical columns."""
+    seen: set[str] = set()
+    for vary in varies:
+        if vary.path in seen:
+            raise SweepError(
+                L_(
+                    "--vary {path} is given twice; give all its values in one --vary, like {path}=V1,V2,V3",
+                    path=vary.path,
+                )
+            )
+        seen.add(vary.path)
 
 
 # Where each command keeps the word `sim run` resolves with network.resolve_ip when the command
