@@ -35,3 +35,10 @@ def test_two_varies_on_one_path_are_refused_naming_it():
     """Two --vary on the same path are a SweepError naming it (the first one's values were silently dropped)."""
     with pytest.raises(SweepError, match=r"--vary links\.\*\.loss is given twice"):
         make_plan(EXAMPLES / "rip-ring.yaml", "1", ["links.*.loss=0,0.3", "links.*.loss=0.9"])
+
+
+def test_a_do_timed_after_until_is_refused_before_any_run():
+    """A --do starting after --until is a SweepError saying so (each run's cell was silently empty, exit 0)."""
+    with pytest.raises(SweepError, match=r"--do 'at 5s pc1 ping pc3 -c 1': starts at 5s, after --until 1s"):
+        make_plan(EXAMPLES / "hub_vs_switch.yaml", "1", do=["at 5s pc1 ping pc3 -c 1"], until="1s")
+    assert make_plan(EXAMPLES / "hub_vs_switch.yaml", "1", do=["at 1s pc1 ping pc3 -c 1"], until="1s").tasks

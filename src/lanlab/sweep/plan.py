@@ -13,7 +13,7 @@ from lanlab.i18n import L_, joined, message_of
 from lanlab.sweep.metrics import BUILTINS, TRACED_KINDS, Metric, parse_metric
 from lanlab.sweep.task import App, Task, varied
 from lanlab.sweep.vary import SweepError, Vary, check_runs, combinations, parse_seeds, parse_vary
-from lanlab.units import UnitError, parse_duration
+from lanlab.units import UnitError, format_duration, parse_duration
 
 if TYPE_CHECKING:
     from lanlab.cli.sim_wall import Limits
@@ -91,6 +91,16 @@ def make_plan(
             except CommandError as error:
                 raise SweepError(L_("--do {error}", error=message_of(error))) from None
             check_targets(network, scheduled, command)
+            if scheduled.at > end:  # `sim run` says "(not started: --until ended the run first)", exit 1
+                raise SweepError(
+                    L_(
+                        "--do {text}: starts at {at}, after --until {until} ends every run; "
+                        "start it earlier or raise --until",
+                        text=repr(command),
+                        at=format_duration(scheduled.at),
+                        until=format_duration(end),
+                    )
+                )
         for app in programs:
             if not hasattr(network.nodes.get(app.node), "run_program"):
                 raise SweepError(
