@@ -2662,3 +2662,36 @@ def test_a_connect_that_times_out_goes_on_in_the_kernel_as_with_cpython():
 
     [result] = run(net, ("pc1", program))
     assert result == ("EAGAIN", "EALREADY", [("TimeoutError", None), ("BlockingIOError", "EALREADY")])
+
+
+def test_a_tcp_socket_bound_to_an_address_connects_from_it_and_127_0_0_1_reaches_only_this_host():
+    """Bound to 127.0.0.1, connect to another host is EINVAL as on Linux (the SYN went out on eth0 from a
+    silently changed address); bound to the host's own address, that is the connection's source."""
+    net = pair()
+
+    def server():
+        import socket
+
+        listener = socket.socket()
+        listener.bind(("", 7))
+        listener.listen(5)
+        return listener.accept()[1][0]
+
+    def program():
+        import errno
+        import socket
+
+        local = socket.socket()
+        local.bind(("127.0.0.1", 0))
+        try:
+            local.connect(("198.18.0.2", 7))
+            refused = None
+        except OSError as error:
+            refused = errno.errorcode[error.errno]
+        bound = socket.socket()
+        bound.bind(("198.18.0.1", 0))
+        bound.connect(("198.18.0.2", 7))
+        return refused, bound.getsockname()[0]
+
+    accepted, (refused, source) = run(net, ("pc2", server), ("pc1", program))
+    assert (refused, source, accepted) == ("EINVAL", "198.18.0.1", "198.18.0.1")

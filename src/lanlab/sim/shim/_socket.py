@@ -748,8 +748,10 @@ class SimSocket:
         if ip.is_multicast or self._is_broadcast(ip):
             raise os_error(E.ENETUNREACH)  # tcp_v4_connect: no connection to a multicast or broadcast route
         tcp = self._host.tcp
+        if self._loopback_source_to(ip):
+            raise os_error(E.EINVAL)  # bound to 127.0.0.1, to another host: no such route (ip_route_connect)
         try:
-            local_ip = tcp.local_address_for(ip)
+            local_ip = self._held_source() or tcp.local_address_for(ip)  # a bound address is the source
         except LocalIpError:
             raise os_error(E.ENETUNREACH) from None
         local_port = self._bound[1] if self._bound is not None else None
@@ -892,13 +894,13 @@ class SimSocket:
         return self._sendto(payload.tobytes(), target)
 
     def _held_source(self) -> IPv4Address | None:
-        """The source address this UDP socket holds (inet_saddr): the host's own address it is bound to (not a
-        group or a broadcast), or the one its first connect chose; None: the outgoing interface's."""
+        """The source address this socket holds (inet_saddr): the host's own address it is bound to (not a
+        group or a broadcast), or the one a UDP socket's first connect chose; None: the outgoing interface's."""
         bound = self._bound[0] if self._bound is not None else ANY
         return bound if bound != ANY and self._is_own_address(bound) else self._source
 
     def _loopback_source_to(self, ip: IPv4Address) -> bool:
-        """Whether this UDP socket holds a 127/8 source and `ip` is not on this host: Linux refuses such a
+        """Whether this socket holds a 127/8 source and `ip` is not on this host: Linux refuses such a
         route (__mkroute_output: a loopback source only on lo), EINVAL."""
         source = self._held_source()
         return source is not None and source.is_loopback and not self._is_own_address(ip)
