@@ -19,6 +19,7 @@ from lanlab.cli.main import cli
 from hostile_yaml import yaml_bomb
 
 C2I = str(Path(__file__).resolve().parents[2] / "examples" / "count-to-infinity.yaml")
+HUB = str(Path(__file__).resolve().parents[2] / "examples" / "hub_vs_switch.yaml")
 SWEEP = (
     "sim",
     "sweep",
@@ -104,6 +105,31 @@ def test_parquet_and_plots(tmp_path):
     )
     assert read.stdout.strip() == "4", read.stderr
     assert vs.read_bytes().startswith(b"\x89PNG") and b"<svg" in cdf.read_bytes()
+
+
+def test_parquet_holds_a_seed_past_int64_and_a_varied_value_of_two_types(tmp_path):
+    """Seeds of 2**63 and more go to parquet as uint64, a --vary of 1,abc as text (pyarrow raised, no file)."""
+    if importlib.util.find_spec("pyarrow") is None:
+        pytest.skip("the sweep extra (pyarrow) is not installed")
+    out = tmp_path / "rows.parquet"
+    seeds = f"{2**63},{2**64 - 1}"
+    result = in_a_process(
+        *("sim", "sweep", HUB, "--seeds", seeds, "--until", "1s", "--workers", "1"),
+        *("--vary", "name=1,abc", "--out", str(out)),
+    )
+    assert result.returncode == 0, result.stderr
+    read = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import json, pyarrow.parquet as pq, sys; t = pq.read_table(sys.argv[1]); "
+            "print(json.dumps([str(t.schema.field('seed').type), t.column('seed').to_pylist(), t.column('name').to_pylist()]))",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert json.loads(read.stdout) == ["uint64", [2**63, 2**64 - 1] * 2, ["1", "1", "abc", "abc"]], read.stderr
 
 
 def test_a_value_the_topology_refuses_is_one_line():

@@ -74,13 +74,24 @@ def write_rows(rows: list[dict[str, Any]], path: Path) -> None:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        table = pa.Table.from_pylist(
-            [
-                {k: _cell(row.get(k)) if isinstance(row.get(k), (list, dict)) else row.get(k) for k in names}
-                for row in rows
-            ]
-        )
+        table = pa.table({k: parquet_column([_cell(row.get(k)) for row in rows]) for k in names})
         pq.write_table(table, path)
+
+
+def parquet_column(values: list[Any]) -> Any:
+    """One column as a pyarrow array. pyarrow types a column of Python ints as int64, which cannot
+    hold a seed of 2**63 or more (`sim run --seed` takes any integer): such a column is uint64 when
+    every value fits, else each number's decimal text. A column pyarrow cannot give one type (a --vary
+    of 1,abc) is each value's text, as the csv has it."""
+    import pyarrow as pa
+
+    try:
+        return pa.array(values)
+    except (OverflowError, pa.ArrowInvalid, pa.ArrowTypeError):
+        pass
+    if all(v is None or (type(v) is int and 0 <= v < 2**64) for v in values):
+        return pa.array(values, type=pa.uint64())
+    return pa.array([v if v is None or isinstance(v, str) else json.dumps(v) for v in values], type=pa.string())
 
 
 def _cell(value: Any) -> Any:
