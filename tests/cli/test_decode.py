@@ -336,3 +336,40 @@ def test_text_from_the_capture_cannot_act_on_the_terminal(tmp_path):
         assert result.exit_code == 0, result.output
         assert not any(ord(c) < 0x20 and c not in "\n\t" or c == "\u202e" for c in result.output)
         assert "\\x1b[2J\\x1b[31mPWNED" in result.output
+
+
+def _pcapng_blocks(*blocks):
+    """A pcapng file of an SHB, an Ethernet IDB and then `blocks`, each (type, body) or (type, body, trailing length)."""
+    out = bytearray()
+    shb = (0x0A0D0D0A, struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1))
+    idb = (1, struct.pack("<HHI", 1, 0, 65535))
+    for block in (shb, idb, *blocks):
+        block_type, body = block[:2]
+        total = 12 + len(body)
+        out += struct.pack("<II", block_type, total) + body + struct.pack("<I", block[2] if len(block) > 2 else total)
+    return bytes(out)
+
+
+def test_decode_reads_the_obsolete_packet_block_like_an_enhanced_one(tmp_path):
+    """A pcapng Packet Block (type 2, obsolete) is decoded like an EPB: its frame is shown, as tshark shows it."""
+    frame = SAMPLES[0][0]
+    body = struct.pack("<HHIIII", 0, 0, 0, 5, len(frame), len(frame)) + frame + bytes(-len(frame) % 4)
+    path = tmp_path / "old.pcapng"
+    path.write_bytes(_pcapng_blocks((2, body)))
+    result = CliRunner().invoke(cli, ["decode", str(path)])
+    assert result.exit_code == 0, result.output
+    assert len(result.output.splitlines()) == 1
+    assert result.output.rstrip().endswith("ARP 42 Who has 198.18.0.2? Tell 198.18.0.1")
+
+
+def test_decode_refuses_a_block_whose_two_lengths_differ(tmp_path):
+    """A block whose trailing Block Total Length is not its leading one is damage: one line, exit 2."""
+    frame = SAMPLES[0][0]
+    epb = struct.pack("<IIIII", 0, 0, 5, len(frame), len(frame)) + frame + bytes(-len(frame) % 4)
+    path = tmp_path / "bad.pcapng"
+    path.write_bytes(_pcapng_blocks((6, epb), (6, epb, 12 + len(epb) + 4)))
+    result = CliRunner().invoke(cli, ["decode", str(path)])
+    assert result.exit_code == 2
+    assert len(result.stdout.splitlines()) == 1  # the good frame before it
+    assert len(result.stderr.strip().splitlines()) == 1 and "is damaged (pcapng: frame 2 " in result.stderr
+    assert "begins with block length 76 but ends with 80" in result.stderr

@@ -1,7 +1,9 @@
 """pcapng files: one named Interface Description Block per capture point, Enhanced Packet Blocks; streaming.
 
 Block layout and option codes from the pcapng specification (draft-ietf-opsawg-pcapng):
-SHB 0x0A0D0D0A, IDB 1 (if_name = 2, if_tsresol = 9, if_fcslen = 13), EPB 6, SPB 3, opt_endofopt = 0.
+SHB 0x0A0D0D0A, IDB 1 (if_name = 2, if_tsresol = 9, if_fcslen = 13), EPB 6, SPB 3, opt_endofopt = 0;
+read also: the obsolete Packet Block 2 (appendix "Packet Block (obsolete!)"), an EPB with a 16-bit interface id
+followed by a 16-bit drops count.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from lanlab.units import SECOND
 from lanlab.wire.errors import MalformedError, truncated
 from lanlab.wire.pcap import DEFAULT_SNAPLEN, LINKTYPE_ETHERNET, MAX_CAPTURED
 
-SHB, IDB, SPB, EPB = 0x0A0D0D0A, 1, 3, 6
+SHB, IDB, PB, SPB, EPB = 0x0A0D0D0A, 1, 2, 3, 6
 BYTE_ORDER_MAGIC = 0x1A2B3C4D
 OPT_END, OPT_SHB_USERAPPL, OPT_IF_NAME, OPT_IF_TSRESOL, OPT_IF_FCSLEN = 0, 4, 2, 9, 13
 TSRESOL_NS = 9  # timestamps in units of 10^-9 s
@@ -104,15 +106,20 @@ class PcapngReader:
             if total < 12 or total % 4:
                 raise MalformedError(f"pcapng: block length {total} at offset {self._offset + 4} is invalid")
             if total > MAX_BLOCK:  # checked before reading: the length may be damage, not a block
-                what = f"frame {self._frames + 1}" if block_type in (EPB, SPB) else f"block type {block_type}"
                 raise MalformedError(
-                    f"pcapng: {what} (offset {self._offset}) claims a block of {total} bytes, "
+                    f"pcapng: {self._what(block_type)} (offset {self._offset}) claims a block of {total} bytes, "
                     f"more than the {MAX_BLOCK} a block may have"
                 )
             body = rest_head + self._file.read(total - 12 - len(rest_head))
             trailer = self._file.read(4)
             if len(body) + len(trailer) < total - 8:
                 raise truncated("pcapng", "block body", self._offset + 8, total - 8, len(body) + len(trailer))
+            (total_again,) = struct.unpack(self._order + "I", trailer)
+            if total_again != total:  # tshark: "block lengths don't match"; the block's bounds are not known
+                raise MalformedError(
+                    f"pcapng: {self._what(block_type)} (offset {self._offset}) begins with block length {total} "
+                    f"but ends with {total_again}"
+                )
             packet = self._block(block_type, body)
             self._offset += total
             if packet is not None:
@@ -136,8 +143,9 @@ class PcapngReader:
                     elif code == OPT_IF_FCSLEN and value:
                         fcs = value[0] // 8  # the option counts bits
                 self._interfaces.append((name, resolution, linktype, fcs))
-            elif block_type == EPB:
-                interface, high, low, captured, self.wire_length = struct.unpack_from(order + "IIIII", body)
+            elif block_type in (EPB, PB):  # PB: the same fields, the interface id 16 bits then 16 of drops count
+                layout = order + ("IIIII" if block_type == EPB else "H2xIIII")
+                interface, high, low, captured, self.wire_length = struct.unpack_from(layout, body)
                 if captured > MAX_CAPTURED:
                     raise MalformedError(
                         f"pcapng: frame {self._frames + 1} (offset {self._offset}) claims {captured} "
@@ -155,6 +163,10 @@ class PcapngReader:
         except (struct.error, IndexError) as error:
             raise MalformedError(f"pcapng: block type {block_type} at offset {self._offset}: {error}") from None
         return None  # other block types (statistics, name resolution, ...) carry no frames
+
+    def _what(self, block_type: int) -> str:
+        """A damaged block as an error names it: the frame's number for a packet block, else its type."""
+        return f"frame {self._frames + 1}" if block_type in (EPB, SPB, PB) else f"block type {block_type}"
 
     def _interface(self, number: int) -> tuple[str, int, int, int | None]:
         """The description of the interface a packet block names (pcapng 4.3: it must come before)."""
