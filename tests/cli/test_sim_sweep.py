@@ -132,6 +132,24 @@ def test_parquet_holds_a_seed_past_int64_and_a_varied_value_of_two_types(tmp_pat
     assert json.loads(read.stdout) == ["uint64", [2**63, 2**64 - 1] * 2, ["1", "1", "abc", "abc"]], read.stderr
 
 
+def test_a_list_or_mapping_value_runs_and_shows_as_its_text():
+    """--vary links=[] and nodes.sw1.stp={...} run, each shown as its JSON text (a TypeError traceback, exit 1)."""
+    result = invoke("sim", "sweep", HUB, "--seeds", "1", "--until", "1s", "--workers", "1", "--vary", "links=[]")
+    assert result.exit_code == 0, result.output
+    assert "│ []" in result.output and "1 run of" in result.output
+    stp = str(Path(C2I).with_name("stp.yaml"))
+    result = invoke(
+        *("sim", "sweep", stp, "--seeds", "1", "--until", "1s", "--workers", "1", "--json"),
+        *("--vary", "nodes.sw1.stp={mode: rstp, priority: 4096},{}"),
+    )
+    assert result.exit_code == 0, result.output
+    groups = json.loads(result.output)["groups"]
+    assert sorted(json.dumps(g["values"]["nodes.sw1.stp"]) for g in groups) == [
+        '{"mode": "rstp", "priority": 4096}',
+        "{}",
+    ]
+
+
 def test_a_value_the_topology_refuses_is_one_line():
     """A --vary value the topology refuses is named before any run, with the file's words (exit 2)."""
     result = invoke("sim", "sweep", C2I, "--seeds", "1", "--vary", "nodes.*.rip.split_horizon=sideways")

@@ -42,3 +42,14 @@ def test_a_do_timed_after_until_is_refused_before_any_run():
     with pytest.raises(SweepError, match=r"--do 'at 5s pc1 ping pc3 -c 1': starts at 5s, after --until 1s"):
         make_plan(EXAMPLES / "hub_vs_switch.yaml", "1", do=["at 5s pc1 ping pc3 -c 1"], until="1s")
     assert make_plan(EXAMPLES / "hub_vs_switch.yaml", "1", do=["at 1s pc1 ping pc3 -c 1"], until="1s").tasks
+
+
+def test_the_python_api_orders_rows_whose_value_is_a_list():
+    """lanlab.sim.sweep with a --vary value that is a list returns its rows (the ordering raised TypeError)."""
+    from lanlab.sweep.api import sweep
+
+    rows = sweep(EXAMPLES / "hub_vs_switch.yaml", "1-2", vary=["links=[]"], until="1s", workers=1)
+    assert [(row["seed"], row["links"]) for row in (rows.to_dict("records") if hasattr(rows, "to_dict") else rows)] == [
+        (1, []),
+        (2, []),
+    ]

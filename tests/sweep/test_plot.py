@@ -36,3 +36,28 @@ def test_a_long_title_stays_inside_the_figure():
     done = subprocess.run([sys.executable, "-c", TITLE_FITS], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["True"]
+
+
+AGAINST_A_MAPPING = textwrap.dedent("""
+    import matplotlib
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+    from pathlib import Path
+    from lanlab.sweep.plot import PlotSpec, draw
+
+    Figure.savefig = lambda figure, *args, **kwargs: print(
+        [tick.get_text() for tick in figure.axes[0].get_xticklabels()],
+        [text.get_text() for text in figure.axes[0].get_legend().get_texts()],
+    )
+    rows = [{"stp": stp, "links": [], "frames": n} for n, stp in enumerate([{"mode": "rstp"}, {}, {}])]
+    draw(PlotSpec(Path("unused.png"), "frames", "vs"), rows, ["frames"], ["stp", "links"], "stp")
+""")
+
+
+def test_a_mapping_value_is_drawn_against_as_its_text():
+    """vs against a --vary whose values are mappings (one other a list): ticks and legend show their JSON text."""
+    if importlib.util.find_spec("matplotlib") is None:
+        pytest.skip("matplotlib (the sweep extra) is not installed")
+    done = subprocess.run([sys.executable, "-c", AGAINST_A_MAPPING], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == """['{"mode": "rstp"}', '{}'] ['links=[]']"""

@@ -132,3 +132,9 @@ def test_a_field_of_a_node_the_topology_lacks_is_said_plainly():
     ):
         apply(yaml.compose(RING), "nodes.pc9.ip", "198.18.0.9/24")
     assert apply(yaml.compose(RING), "nodes.*.mtu", 1400) == 3  # a star, and fields of nodes there, still go
+
+
+def test_a_value_may_be_a_yaml_mapping_or_list_with_commas_inside():
+    """The commas inside a {...} or [...] value (or quotes) do not split it: two values, a mapping and a list."""
+    vary = parse_vary("nodes.sw1.stp={mode: rstp, priority: 4096},[],'a,b'")
+    assert vary.values == ({"mode": "rstp", "priority": 4096}, [], "a,b")

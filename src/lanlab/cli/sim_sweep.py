@@ -140,7 +140,7 @@ def sweep(
     from lanlab.sweep.plan import make_plan
     from lanlab.sweep.plot import draw, parse_plot
     from lanlab.sweep.summary import summarise
-    from lanlab.sweep.vary import SweepError
+    from lanlab.sweep.vary import SweepError, shown_value
     from lanlab.sweep.where import default_workers, engine_name, run_tasks
     from lanlab.topology import TopologyError
 
@@ -182,7 +182,7 @@ def sweep(
     wall = time.perf_counter() - start
     if progress is not None:
         progress.end()
-    rows.sort(key=lambda r: (tuple(str(r.get(p)) for p in plan.varied), r["seed"]))
+    rows.sort(key=lambda r: (tuple(shown_value(r.get(p)) for p in plan.varied), r["seed"]))
     try:
         if out is not None:
             write_rows(rows, out)
@@ -238,7 +238,7 @@ def sweep(
             click.echo(
                 _("lanlab: seed {seed}{values} failed: {error}").format(
                     seed=row["seed"],
-                    values="".join(f" {p}={row.get(p)}" for p in plan.varied),
+                    values="".join(f" {p}={shown_value(row.get(p))}" for p in plan.varied),
                     error=localize(row["error"]),
                 ),
                 err=True,
@@ -284,12 +284,14 @@ class Progress:
 
 
 def print_summary(summary: list[dict[str, Any]], varied: list[str], metrics: list[str]) -> None:
+    from lanlab.sweep.vary import shown_value
+
     table = Table(title=_("median \\[quartiles] per combination"), title_justify="left")
     headings = {"runs": _("runs"), "failed": _("failed")}  # a metric's or a varied field's name stays
     for column in (*varied, "runs", "failed", *metrics):
         table.add_column(escape(headings.get(column, column)), justify="left" if column in varied else "right")
     for entry in summary:
-        cells = [escape(str(entry["values"][p])) for p in varied] + [str(entry["runs"]), str(entry["failed"])]
+        cells = [escape(shown_value(entry["values"][p])) for p in varied] + [str(entry["runs"]), str(entry["failed"])]
         for name in metrics:
             stats = entry[name]
             cells.append("-" if stats is None else f"{stats['median']:g} [{stats['q1']:g}-{stats['q3']:g}]")

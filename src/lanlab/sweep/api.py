@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from lanlab.sweep.plan import as_table, make_plan
-from lanlab.sweep.vary import Vary
+from lanlab.sweep.vary import Vary, value_key
 from lanlab.sweep.where import default_workers, run_tasks
 
 
@@ -41,7 +41,7 @@ def sweep(
     "cpu=10s,mem=512MiB").
     `keep_documents=True` adds each run's `sim run --json` document as `document`."""
     plan = make_plan(file, seeds, vary, do, until, metrics, keep_documents, apps, stdins, args, app_limits)
-    order = {(task.seed, tuple(task.values.items())): i for i, task in enumerate(plan.tasks)}
+    order = {(task.seed, tuple(value_key(v) for v in task.values.values())): i for i, task in enumerate(plan.tasks)}
     rows = list(run_tasks(plan.tasks, workers or default_workers(), scheduler))
-    rows.sort(key=lambda row: order[(row["seed"], tuple((p, row[p]) for p in plan.varied))])
+    rows.sort(key=lambda row: order[(row["seed"], tuple(value_key(row[p]) for p in plan.varied))])
     return as_table(rows)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from lanlab.i18n import L_, joined, message_of
 from lanlab.sweep.metrics import BUILTINS, TRACED_KINDS, Metric, parse_metric
 from lanlab.sweep.task import App, Task, varied
-from lanlab.sweep.vary import SweepError, Vary, check_runs, combinations, parse_seeds, parse_vary
+from lanlab.sweep.vary import SweepError, Vary, check_runs, combinations, parse_seeds, parse_vary, shown_value
 from lanlab.units import UnitError, format_duration, parse_duration
 
 if TYPE_CHECKING:
@@ -78,7 +78,7 @@ def make_plan(
             problems = getattr(error, "problems", None)
             problem = joined(list(problems), "; ") if problems else message_of(error)
             if values:
-                shown = ", ".join(f"{k}={v}" for k, v in values.items())
+                shown = ", ".join(f"{k}={shown_value(v)}" for k, v in values.items())
                 raise SweepError(
                     L_("{file} with {values}: {problem}", file=file, values=shown, problem=problem)
                 ) from None

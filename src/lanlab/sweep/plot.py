@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from lanlab.i18n import L_
-from lanlab.sweep.vary import SweepError
+from lanlab.sweep.vary import SweepError, shown_value, value_key
 
 CHARTS = ("hist", "cdf", "vs")
 TITLE_WIDTH = 60  # characters of the default 12-point title that fit a 7-inch figure with room to spare
@@ -99,24 +99,26 @@ def draw(spec: PlotSpec, rows: list[dict[str, Any]], metrics: list[str], varied:
 
 def _against(axes: Any, rows: list[dict[str, Any]], metric: str, varied: list[str]) -> None:
     x_path, others = varied[0], varied[1:]
-    xs = list(dict.fromkeys(row[x_path] for row in rows))
-    numeric = all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in xs)
-    position = {x: (x if numeric else i) for i, x in enumerate(xs)}
+    # a value may be a list or a mapping (--vary links=[]): keyed by value_key, shown as its text
+    xs = {value_key(row[x_path]): row[x_path] for row in rows}
+    numeric = all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in xs.values())
+    position = {key: (x if numeric else i) for i, (key, x) in enumerate(xs.items())}
     groups: dict[tuple[Any, ...], dict[Any, list[float]]] = {}
     for row in rows:
-        key = tuple(row[p] for p in others)
-        groups.setdefault(key, {}).setdefault(row[x_path], []).append(float(row[metric]))
+        key = tuple(value_key(row[p]) for p in others)
+        groups.setdefault(key, {}).setdefault(value_key(row[x_path]), []).append(float(row[metric]))
+    labels = {tuple(value_key(row[p]) for p in others): [row[p] for p in others] for row in rows}
     for key, by_x in groups.items():
         points = sorted(by_x.items(), key=lambda item: position[item[0]])
         at = [position[x] for x, _ in points]
         spread = [quartiles(sorted(values)) for _, values in points]
-        label = ", ".join(f"{p}={v}" for p, v in zip(others, key)) or "median"
+        label = ", ".join(f"{p}={shown_value(v)}" for p, v in zip(others, labels[key])) or "median"
         (line,) = axes.plot(at, [m for _, m, _ in spread], marker="o", label=label)
         axes.fill_between(
             at, [q1 for q1, _, _ in spread], [q3 for _, _, q3 in spread], alpha=0.2, color=line.get_color()
         )
     if not numeric:
-        axes.set_xticks(range(len(xs)), [str(x) for x in xs])
+        axes.set_xticks(range(len(xs)), [shown_value(x) for x in xs.values()])
     axes.set_xlabel(x_path)
     axes.set_ylabel(f"{metric} (median, quartiles shaded)")
     axes.legend()

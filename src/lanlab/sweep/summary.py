@@ -5,18 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 from lanlab.sweep.plot import quartiles
+from lanlab.sweep.vary import value_key
 
 
 def summarise(rows: list[dict[str, Any]], varied: list[str], metrics: list[str]) -> list[dict[str, Any]]:
     """One entry per combination, in first-seen order: values, runs, failed, and per metric
     {n, min, q1, median, q3, max} over its numeric values (None when it has none)."""
     groups: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
-    for row in rows:
-        groups.setdefault(tuple(row.get(p) for p in varied), []).append(row)
+    for row in rows:  # a value may be a list or a mapping (--vary links=[]): grouped by its text
+        groups.setdefault(tuple(value_key(row.get(p)) for p in varied), []).append(row)
     summary = []
-    for key, members in groups.items():
+    for members in groups.values():
         entry: dict[str, Any] = {
-            "values": dict(zip(varied, key)),
+            "values": {p: members[0].get(p) for p in varied},
             "runs": len(members),
             "failed": sum(1 for r in members if r.get("error")),
         }

@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 import itertools
+import json
 import math
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,7 +48,40 @@ def parse_vary(text: str) -> Vary:
                 text=repr(text),
             )
         )
-    return Vary(path.strip(), tuple(_value(text, v.strip()) for v in values.split(",")))
+    return Vary(path.strip(), tuple(_value(text, v.strip()) for v in split_values(values)))
+
+
+def split_values(text: str) -> list[str]:
+    """V1,V2,... split at the commas between values, not those inside a YAML list, mapping or
+    quotes: `{mode: rstp, priority: 4096},{}` is two values."""
+    values, depth, quote, start = [], 0, "", 0
+    for i, char in enumerate(text):
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char in "[{":
+            depth += 1
+        elif char in "]}":
+            depth = max(0, depth - 1)
+        elif char == "," and depth == 0:
+            values.append(text[start:i])
+            start = i + 1
+    values.append(text[start:])
+    return values
+
+
+def shown_value(value: Any) -> str:
+    """A --vary value as the table, a message or a plot shows it: a list or mapping as its JSON text
+    (which YAML reads back as the same value), anything else as str()."""
+    return json.dumps(value, ensure_ascii=False, default=str) if isinstance(value, (list, dict)) else str(value)
+
+
+def value_key(value: Any) -> Hashable:
+    """A --vary value as a key of a dict of groups: a list or mapping (unhashable) by its JSON text."""
+    if isinstance(value, (list, dict)):
+        return (type(value).__name__, json.dumps(value, sort_keys=True, default=str))
+    return value
 
 
 def _value(text: str, value: str) -> Any:
