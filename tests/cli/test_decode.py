@@ -373,3 +373,10 @@ def test_decode_refuses_a_block_whose_two_lengths_differ(tmp_path):
     assert len(result.stdout.splitlines()) == 1  # the good frame before it
     assert len(result.stderr.strip().splitlines()) == 1 and "is damaged (pcapng: frame 2 " in result.stderr
     assert "begins with block length 76 but ends with 80" in result.stderr
+
+
+def test_decode_hex_with_an_odd_number_of_digits_says_so():
+    """--hex abc: they are hex digits, one short of whole bytes; the error says the count is odd, one line, exit 2."""
+    result = CliRunner().invoke(cli, ["decode", "--hex", "abc"])
+    assert result.exit_code == 2
+    assert result.output == "lanlab: --hex has an odd number of hex digits (3); each byte is two, e.g. 0806 not 806\n"

@@ -171,6 +171,12 @@ def _frames_from_hex(text: str) -> Iterator[Frame]:
     cleaned = re.sub(r"[\s:.-]|^0x", "", text)
     if not cleaned:
         fail(_("--hex is empty; give the frame as hex digits, e.g. ffffffffffff0200000000010806..."))
+    if len(cleaned) % 2 and re.fullmatch(r"[0-9a-fA-F]+", cleaned):  # hex digits, one short of whole bytes
+        fail(
+            _("--hex has an odd number of hex digits ({count}); each byte is two, e.g. 0806 not 806").format(
+                count=len(cleaned)
+            )
+        )
     try:
         yield Frame(None, 0, bytes.fromhex(cleaned))
     except ValueError:
