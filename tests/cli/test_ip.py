@@ -150,3 +150,12 @@ def test_a_digit_python_reads_but_ipv4_does_not_is_named():
     result = CliRunner().invoke(cli, ["ip", "１.2.3.4"])
     assert result.exit_code == 2
     assert result.output == "lanlab: '１.2.3.4' is not an IPv4 address: '１' is not a number from 0 to 255\n"
+
+
+def test_a_space_after_the_slash_says_the_mask_after_it_is_empty():
+    """ADDR/ MASK: the slash has no mask after it (not 'already has a mask'); one line, exit 2, the way to write it."""
+    result = run("1.2.3.4/", "24")
+    assert result.exit_code == 2
+    assert result.output == (
+        "lanlab: the mask after the slash in '1.2.3.4/' is empty; write it right after the slash, e.g. 1.2.3.4/24\n"
+    )

@@ -117,6 +117,13 @@ def ip_command(address: str, mask: str | None, split_prefix: str | None, as_json
       lanlab ip 10.1.2.3                       # class A default: /8
       lanlab ip 192.168.2.0/24 --split /26     # four subnets of 64 addresses
     """
+    if mask is not None and address.endswith("/"):  # "1.2.3.4/ 24": a space after the slash, not a second mask
+        example = address + mask.lstrip("/")
+        fail(
+            _("the mask after the slash in {text!r} is empty; write it right after the slash, e.g. {example}").format(
+                text=address, example=example
+            )
+        )
     try:
         report = describe(address, mask)
         subnets = _subnet_rows(report, split_prefix) if split_prefix else None
