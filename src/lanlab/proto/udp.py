@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Final, Generic, TypeVar
+from collections.abc import Callable
+from typing import Any, Final, Generic, TypeVar
 
 from lanlab.i18n import L_
 
@@ -19,10 +20,14 @@ class PortInUseError(ValueError):
 class UdpDemux(Generic[H]):
     """Port -> receiver table of one host; a receiver is whatever the host layer calls."""
 
-    __slots__ = ("bound", "_next_ephemeral")
+    __slots__ = ("bound", "accepts", "_next_ephemeral")
 
     def __init__(self) -> None:
         self.bound: dict[int, H] = {}  # read directly on the delivery hot path
+        # (port, dst, src, src_port) -> whether a receiver on the port takes that datagram, when sockets bound
+        # to one address share the port table (a socket on 127.0.0.1 does not take a datagram to the LAN
+        # address: no socket does, so the host answers port unreachable, as Linux's __udp4_lib_lookup finds none)
+        self.accepts: Callable[[int, Any, Any, int], bool] | None = None
         self._next_ephemeral = EPHEMERAL_FIRST
 
     def bind(self, port: int, receiver: H) -> int:

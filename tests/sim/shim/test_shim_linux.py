@@ -2695,3 +2695,38 @@ def test_a_tcp_socket_bound_to_an_address_connects_from_it_and_127_0_0_1_reaches
 
     accepted, (refused, source) = run(net, ("pc2", server), ("pc1", program))
     assert (refused, source, accepted) == ("EINVAL", "198.18.0.1", "198.18.0.1")
+
+
+def test_a_datagram_to_a_port_held_only_on_127_0_0_1_is_refused_with_port_unreachable():
+    """A UDP socket bound to 127.0.0.1:8951 does not take a datagram sent to the LAN address: no socket does,
+    so the sender's connected socket gets ECONNREFUSED from the ICMP port unreachable, as on Linux (the
+    datagram was 'delivered' to nobody and the sender timed out)."""
+    net = pair()
+    net.start_trace()
+
+    def local_only():
+        import socket
+
+        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        sock.bind(("127.0.0.1", 8951))
+        sock.settimeout(2)
+        try:
+            return sock.recvfrom(100)
+        except TimeoutError:
+            return "nothing"
+
+    def sender():
+        import socket
+
+        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        sock.settimeout(1)
+        sock.connect(("198.18.0.2", 8951))
+        sock.send(b"hi")
+        try:
+            return sock.recv(100)
+        except ConnectionRefusedError:
+            return "refused"
+
+    assert run(net, ("pc2", local_only), ("pc1", sender), until=3 * S) == ["nothing", "refused"]
+    [drop] = [e for e in net.trace if e.device == "pc2" and e.event_kind in ("drop", "deliver") and "UDP" in e.summary]
+    assert drop.event_kind == "drop" and drop.note == "no socket on UDP port 8951"

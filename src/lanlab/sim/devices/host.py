@@ -432,7 +432,8 @@ class Host:
         if proto == UDP:
             udp: Udp = frame.l4
             handler = self.udp.bound.get(udp.dst_port)
-            if handler is None:
+            accepts = self.udp.accepts
+            if handler is None or (accepts is not None and not accepts(udp.dst_port, ip.dst, ip.src, udp.src_port)):
                 if self.tracer is not None:
                     self.tracer.record(
                         now, self.name, nic.name, "drop", frame, L_("no socket on UDP port {port}", port=udp.dst_port)

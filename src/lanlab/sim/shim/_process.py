@@ -249,6 +249,7 @@ class ShimHost:
         self.sockets = Sockets()  # every program's open sockets, in the order they opened
         self.tcp_bound: dict[int, Sockets] = {}  # port -> sockets bound to it
         self.udp_bound: dict[int, Sockets] = {}  # port -> sockets bound to it, in the order they bound
+        host.udp.accepts = self.udp_taken
         host.tcp.watchers.append(self.poke)
         host.icmp_error_hooks.append(self.icmp_error)
         host.arp_queue_watchers.append(self.poke)
@@ -301,6 +302,11 @@ class ShimHost:
         if len(takers) < 2 or dst == LOOPBACK_BROADCAST or not (dst in self.host.addresses or dst.is_loopback):
             return takers
         return [max(reversed(takers), key=lambda sock: sock.specificity())]
+
+    def udp_taken(self, port: int, dst: Any, src: Any, src_port: int) -> bool:
+        """Whether a socket of a program takes a datagram to `port` (always, for a port the programs do not hold)."""
+        holders = self.udp_bound.get(port)
+        return holders is None or any(sock.takes(dst, src, src_port) for sock in holders)
 
     def udp_unbound(self, sock: Any, port: int) -> None:
         """`sock` no longer holds `port`; the host lets the port go when no socket holds it."""
