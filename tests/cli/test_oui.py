@@ -104,3 +104,21 @@ def test_macos_arp_notation_without_leading_zeros_names_the_vendor():
     result = run("0:1b:63:84:45:e6")
     assert result.exit_code == 0
     assert result.output.splitlines()[0] == "00:1b:63:84:45:e6  Apple, Inc.  (MA-L 00:1B:63/24)"
+
+
+def test_broadcast_is_said_to_be_broadcast_only_not_locally_administered():
+    """ff:ff:ff:ff:ff:ff is broadcast only: its U/L bit is no assignment, so neither line calls it locally administered."""
+    result = run("ff:ff:ff:ff:ff:ff")
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        "ff:ff:ff:ff:ff:ff  no vendor: the broadcast address, not an IEEE assignment",
+        f"{'':19}broadcast",
+    ]
+
+
+def test_a_group_address_keeps_its_universal_or_local_bit():
+    """The U/L bit holds for multicast: 01:00:5e (IANA) is universal, 33:33 (IPv6, RFC 7042 2.3.1) is local."""
+    result = run("01:00:5e:00:00:01", "33:33:00:00:00:01")
+    lines = result.output.splitlines()
+    assert lines[1].strip() == "multicast (group), globally administered (universal)"
+    assert lines[3].strip() == "multicast (group), locally administered"

@@ -75,13 +75,9 @@ def describe_oui(prefix: bytes) -> dict[str, object]:
 
 
 def _bits_text(row: dict[str, object]) -> str:
-    cast = (
-        pgettext("MAC address", "broadcast")
-        if row["broadcast"]
-        else _("multicast (group)")
-        if row["multicast"]
-        else _("unicast")
-    )
+    if row["broadcast"]:  # all 48 bits set: the U/L bit is no administration's choice, so it says nothing
+        return pgettext("MAC address", "broadcast")
+    cast = _("multicast (group)") if row["multicast"] else _("unicast")
     scope = _("locally administered") if row["local"] else _("globally administered (universal)")
     return _("{cast}, {scope}").format(cast=cast, scope=scope)
 
@@ -124,7 +120,9 @@ def oui_command(macs: tuple[str, ...], search_text: str | None, as_json: bool) -
                 f"{row['vendor']}  ({row['registry']} {row['prefix']})"
                 if row["vendor"]
                 else (
-                    _("no vendor: locally administered, not an IEEE assignment")
+                    _("no vendor: the broadcast address, not an IEEE assignment")
+                    if row["broadcast"]
+                    else _("no vendor: locally administered, not an IEEE assignment")
                     if row["local"]
                     else _("unknown vendor")
                 )
