@@ -11,7 +11,7 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from lanlab.cli.common import EXIT_INTERRUPTED, EXIT_NO_ANSWER, EXIT_OK, fail, print_json, table_console
+from lanlab.cli.common import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_NO_ANSWER, EXIT_OK, fail, print_json, table_console
 from lanlab.cli.help import Command
 from lanlab.i18n import L_, _, localize, message_of, ngettext
 
@@ -183,16 +183,29 @@ def sweep(
     if progress is not None:
         progress.end()
     rows.sort(key=lambda r: (tuple(shown_value(r.get(p)) for p in plan.varied), r["seed"]))
-    try:
-        if out is not None:
+    # A file checked before the runs that cannot be written now (a full disk, a folder removed) is said
+    # after the summary, which still shows the runs, and the sweep exits 2; the other files are written.
+    unwritten: list[str] = []
+    if out is not None:
+        try:
             write_rows(rows, out)
-        for spec in plot_specs:
+        except OSError as error:
+            unwritten.append(
+                _("--out: cannot write {file}: {reason}; the rows are not saved, only the summary above").format(
+                    file=out, reason=error.strerror or str(error)
+                )
+            )
+            out = None
+    drawn = []
+    for spec in plot_specs:
+        try:
             draw(spec, rows, names, plan.varied, plan.name)
-    except SweepError as error:
-        fail(localize(message_of(error)))
-    except OSError as error:  # checked before the runs, gone since (a full disk, a folder removed)
-        plotting = out is None or error.filename not in (str(out), out)
-        fail(localize(message_of(cannot_write("--plot" if plotting else "--out", error.filename or str(out), error))))
+        except SweepError as error:
+            unwritten.append(localize(message_of(error)))
+        except OSError as error:  # no filename when the write itself fails (ENOSPC): the --plot's file
+            unwritten.append(localize(message_of(cannot_write("--plot", spec.path, error))))
+        else:
+            drawn.append(spec)
     failed = [row for row in rows if row.get("error")]
     summary = summarise(rows, plan.varied, names)
     ran = [row for row in rows if not row.get("error")]
@@ -219,7 +232,7 @@ def sweep(
                 "varied": plan.varied,
                 "metrics": names,
                 "out": str(out) if out else None,
-                "plots": [str(s.path) for s in plot_specs],
+                "plots": [str(s.path) for s in drawn],
                 "groups": summary,
                 "errors": [{k: r.get(k) for k in ("seed", *plan.varied, "error")} for r in failed],
             }
@@ -232,7 +245,7 @@ def sweep(
             ).format(runs=len(rows), file=file, wall=f"{wall:.1f}", where=localize(_shown_where(workers, scheduler)))
             + (_(", {failed} failed").format(failed=len(failed)) if failed else "")
             + (_("; rows in {out}").format(out=out) if out else "")
-            + "".join(_("; plot {path}").format(path=s.path) for s in plot_specs)
+            + "".join(_("; plot {path}").format(path=s.path) for s in drawn)
         )
         for row in failed[:5]:
             click.echo(
@@ -243,6 +256,8 @@ def sweep(
                 ),
                 err=True,
             )
+    for problem in unwritten:
+        click.echo(f"lanlab: {problem}", err=True)
     if interrupted:
         click.echo(
             (
@@ -253,7 +268,7 @@ def sweep(
             err=True,
         )
         sys.exit(EXIT_INTERRUPTED)
-    sys.exit(EXIT_NO_ANSWER if failed else EXIT_OK)
+    sys.exit(EXIT_ERROR if unwritten else EXIT_NO_ANSWER if failed else EXIT_OK)
 
 
 class Progress:
