@@ -154,14 +154,18 @@ FULL = Path("/dev/full")
 HUB_RUN = ("sim", "sweep", HUB, "--seeds", "1", "--until", "1s", "--workers", "1")
 
 
-@pytest.mark.skipif(not FULL.exists(), reason="no /dev/full here")
+def sweep_to_a_full_device(out: Path, plot: Path, full: Path, *more: str) -> subprocess.CompletedProcess[str]:
+    """The one-run sweep with --out and --plot, `full` (one of them) a link to /dev/full."""
+    if not FULL.exists() or importlib.util.find_spec("matplotlib") is None:
+        pytest.skip("no /dev/full here, or the sweep extra (matplotlib) is not installed")
+    full.symlink_to(FULL)
+    return in_a_process(*HUB_RUN, "--out", str(out), "--plot", str(plot), *more)
+
+
 def test_out_on_a_full_device_is_named_after_the_summary_and_the_plot_still_drawn(tmp_path):
     """--out on a full device: the summary, then "--out: cannot write FILE" (it said --plot), the plot written, exit 2."""
-    if importlib.util.find_spec("matplotlib") is None:
-        pytest.skip("the sweep extra (matplotlib) is not installed")
     out, plot = tmp_path / "full.csv", tmp_path / "ok.png"
-    out.symlink_to(FULL)
-    result = in_a_process(*HUB_RUN, "--out", str(out), "--plot", str(plot))
+    result = sweep_to_a_full_device(out, plot, out)
     assert result.returncode == 2, result.stderr
     assert result.stderr == (
         f"lanlab: --out: cannot write {out}: No space left on device; the rows are not saved, only the summary above\n"
@@ -170,14 +174,10 @@ def test_out_on_a_full_device_is_named_after_the_summary_and_the_plot_still_draw
     assert plot.read_bytes().startswith(b"\x89PNG")
 
 
-@pytest.mark.skipif(not FULL.exists(), reason="no /dev/full here")
 def test_a_plot_on_a_full_device_names_its_file_and_the_rows_are_written(tmp_path):
     """--plot on a full device says "--plot: cannot write FILE" (it said "cannot write None"); --out is written, exit 2."""
-    if importlib.util.find_spec("matplotlib") is None:
-        pytest.skip("the sweep extra (matplotlib) is not installed")
     out, plot = tmp_path / "rows.jsonl", tmp_path / "full.png"
-    plot.symlink_to(FULL)
-    result = in_a_process(*HUB_RUN, "--out", str(out), "--plot", str(plot), "--json")
+    result = sweep_to_a_full_device(out, plot, plot, "--json")
     assert result.returncode == 2, result.stderr
     assert f"lanlab: --plot: cannot write {plot}: No space left on device" in result.stderr
     assert json.loads(result.stdout)["plots"] == [] and len(out.read_text().splitlines()) == 1
