@@ -269,7 +269,6 @@ class Host:
         self.pings: dict[int, PingSession] = {}
         self.icmp_errors: list[tuple[int, IPv4Address, Icmp]] = []
         self.icmp_error_hooks: list[Callable[[Icmp, bytes, int], None]] = []  # (error, quoted packet, now)
-        self.arp_queue_watchers: list[Callable[[], None]] = []  # told when an ARP queue empties (sent or failed)
         # Called with (sender, icmp, data after the ICMP header, now) for every ICMP message but
         # echo requests: how traceroute hears its errors and echo replies.
         self.icmp_watchers: list[Callable[[IPv4Address, Icmp, bytes, int], None]] = []
@@ -744,9 +743,6 @@ class Host:
                 continue
             nic.port.send(Frame(nic.ethernet_to(mac), ip, l4, data, size, next(engine.frame_ids)), now)
         event = arp.next_event()
-        if self.arp_queue_watchers and (released or event is not None):
-            for watcher in self.arp_queue_watchers:  # a sender blocked on a full queue may go on
-                watcher()
         while event is not None:
             if isinstance(event, QueueOverflow):
                 if self.tracer is not None:

@@ -252,7 +252,6 @@ class ShimHost:
         host.udp.accepts = self.udp_taken
         host.tcp.watchers.append(self.poke)
         host.icmp_error_hooks.append(self.icmp_error)
-        host.arp_queue_watchers.append(self.poke)
 
     def icmp_error(self, error: Any, quoted: bytes, now: int) -> None:
         """An ICMP error about a datagram a UDP socket sent: the socket's next call fails with its errno when

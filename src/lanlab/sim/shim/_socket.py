@@ -965,10 +965,11 @@ class SimSocket:
         return len(data)
 
     def _wait_for_room(self, ip: IPv4Address, size: int) -> None:
-        """Wait while the queue this datagram (its fragments) would join is full, its ARP queue or its
-        interface's output queue, as Linux blocks a sender whose SO_SNDBUF is held by datagrams still
-        queued (the default buffer and the ARP queue hold about the same): a flood is paced by ARP and
-        the link, not dropped. A non-blocking socket gets EAGAIN, one with a timeout times out."""
+        """Wait while the interface's output queue has no room for this datagram (its fragments), as Linux
+        blocks a sender whose SO_SNDBUF is held by datagrams still queued: a flood is paced by the link, not
+        dropped. A non-blocking socket gets EAGAIN, one with a timeout times out. A neighbour not resolved yet
+        never holds a sender up: its ARP queue keeps the newest datagrams, dropping the oldest (Linux's
+        neighbour queue, __neigh_event_send)."""
         host = self._host
         try:
             way = host.destination(ip)
@@ -978,28 +979,22 @@ class SimSocket:
         per_fragment = (nic.mtu - 20) // 8 * 8
         frames = 1 if size + 28 <= nic.mtu else -(-(size + 8) // per_fragment)
         arp = nic.arp if way.group_mac is None else None
-        hop = way.next_hop
+        if arp is not None and arp.waiting_for(way.next_hop) + frames > arp.queue_limit:
+            # The kernel answers ARP while a program runs; here a program's calls run ahead of the network's
+            # clock (their CPU cost is slept off later): let the network catch up before the queue overflows
+            self._program.sleep(0)
         engine = host.engine
-
-        def arp_full() -> bool:
-            held = arp.waiting_for(hop) if arp is not None else 0
-            return bool(held) and held + frames > arp.queue_limit  # type: ignore[union-attr]
-
         timeout = self._ns_timeout()
         deadline = None if timeout is None else engine.now + timeout
-        while True:
-            blocked_by_arp = arp_full()  # until the queue empties: a poke (Host.arp_queue_watchers) says when
-            room = None if blocked_by_arp else nic.port.room_at(engine.now, frames)
-            if not blocked_by_arp and room is None:
-                return
+        while (room := nic.port.room_at(engine.now, frames)) is not None:
             if self._timeout == 0:
                 self._program.sleep(POLL_COST)
                 raise BlockingIOError(E.EAGAIN, "Resource temporarily unavailable")
-            ends = [t for t in (room, deadline) if t is not None]
-            wait = min(ends) - engine.now if ends else None
-            self._program.wait((lambda: not arp_full()) if blocked_by_arp else (lambda: False), wait)
-            if deadline is not None and engine.now >= deadline and (arp_full() or nic.port.room_at(engine.now, frames)):
+            if deadline is not None and engine.now >= deadline:
                 raise TimeoutError("timed out")
+            self._program.wait(
+                lambda: False, min(room, deadline) - engine.now if deadline is not None else room - engine.now
+            )
 
     def _loop_datagram(self, ip: IPv4Address, port: int, data: bytes) -> None:
         """Datagrams to this host (127.0.0.1, its own address, a group it joined, a broadcast) stay inside it."""
