@@ -347,3 +347,40 @@ def test_a_character_yaml_refuses_is_said_at_its_line_in_one_line(tmp_path):
     problem = only_problem(tmp_path, "nodes:\n  pc1: {kind: host}\n  pc2: {kind: host}\x00\n")
     assert problem.endswith(":3: not valid YAML: the character U+0000 cannot be in a YAML file (is it text?)")
     assert "\n" not in problem and "U+0000" in in_chinese(problem)
+
+
+@pytest.mark.parametrize(
+    "text, line",
+    [
+        ("nodes:\n  {name}: {{kind: host}}\nlinks: []\n", 2),  # the first key: "mapping values are not allowed"
+        ("nodes:\n  pc1: {{kind: host}}\n  {name}: {{kind: host}}\n", 3),  # a later one: "could not find ':'"
+        ("nodes: {{pc1: {{kind: host}}, {name}: {{kind: host}}}}\n", 1),  # in a {flow mapping}
+    ],
+)
+def test_a_key_past_yamls_1024_characters_is_said_to_be_too_long(tmp_path, text, line):
+    """A node name of 1,100 characters: one FILE:LINE line saying the key is longer than YAML's 1024 (not 'a ':'
+    where a value cannot have one'), from PyYAML's words and from libyaml's (a text past LARGE_TEXT keeps them)."""
+    text = text.format(name="p" * 1100)
+    said = "a key 1100 characters long; YAML reads one of at most 1024 before its ':' (give a shorter name)"
+    path = tmp_path / "long.yaml"
+    path.write_text(text)
+    with pytest.raises(reader.TopologyError) as caught:
+        reader.compose(path)
+    assert caught.value.problems == [f"{path}:{line}: not valid YAML: {said}"]
+    for loader in [yaml.SafeLoader] + ([yaml.CSafeLoader] if yaml.__with_libyaml__ else []):
+        with pytest.raises(yaml.YAMLError) as refused:
+            yaml.compose(text, Loader=loader)
+        assert reader.yaml_mistake(refused.value, text) == (line, said), loader
+
+
+def test_a_key_missing_its_colon_or_a_value_with_one_is_not_called_too_long(tmp_path):
+    """A long value holding ': ' and a key with no ':' keep their own sentences."""
+    path = tmp_path / "v.yaml"
+    for text, said in (
+        (f"nodes:\n  pc1: {{}}\n  pc2: {'x' * 1100}: y\n", "a ':' where a value cannot have one"),
+        (f"nodes:\n  pc1: {{}}\n  {'p' * 1100}\n", "a key without its ':'"),
+    ):
+        path.write_text(text)
+        with pytest.raises(reader.TopologyError) as caught:
+            reader.compose(path)
+        assert said in caught.value.problems[0] and "characters long" not in caught.value.problems[0]

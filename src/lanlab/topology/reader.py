@@ -411,6 +411,36 @@ PLAIN_YAML = (
 )
 
 
+# YAML 1.2 7.4.2/8.2.2: a key written without '?' (an implicit key) is at most 1024 characters; PyYAML and libyaml
+# forget a longer one before its ':' and then report the ':' (or the missing one), not the key.
+IMPLICIT_KEY_MOST = 1024
+YAML_LINE_BREAK = re.compile(r"\r\n|[\r\n\x85\u2028\u2029]")
+
+
+def too_long_key(error: yaml.YAMLError, text: str) -> tuple[int, int] | None:
+    """The line and length of a key past IMPLICIT_KEY_MOST that `error` is really about, or None."""
+    mark, problem = getattr(error, "problem_mark", None), str(getattr(error, "problem", None) or "")
+    if mark is None:
+        return None
+    line = YAML_LINE_BREAK.split(text)[mark.line] if text else ""
+    before, at = line[: mark.column], line[mark.column : mark.column + 1]
+    context = getattr(error, "context_mark", None)
+    if problem.startswith("could not find expected ':'"):  # a key at a mapping's indentation, given up on
+        if context is None or context.line != mark.line:  # the line ended: the ':' is really missing
+            return None
+        key = before[context.column :]
+    elif problem.startswith("mapping values are not allowed"):  # a key in a block mapping
+        key = re.sub(r"^\s*(?:[-?]\s+)*", "", before)  # after the indentation and any '- ' or '? '
+    elif "expected ',' or '}'" in problem and at == ":":  # a key in a {flow mapping}
+        key = re.split(r"[{,]", before)[-1]
+    else:
+        return None
+    key = key.strip()
+    if re.search(r":(\s|$)", key):  # a value holding ': ' (what PLAIN_YAML explains), not one long key
+        return None
+    return (mark.line + 1, len(key)) if len(key) > IMPLICIT_KEY_MOST else None
+
+
 def yaml_mistake(error: yaml.YAMLError, text: str) -> tuple[int, str]:
     """The line of a PyYAML error and the problem said plainly. A character YAML refuses (a NUL, a control
     character) is found before parsing, so its error has a position in the text but no line: counted here
@@ -419,6 +449,14 @@ def yaml_mistake(error: yaml.YAMLError, text: str) -> tuple[int, str]:
         line = text.count("\n", 0, error.position) + 1
         code = error.character if isinstance(error.character, int) else ord(error.character)
         return line, L_("the character {code} cannot be in a YAML file (is it text?)", code=f"U+{code:04X}")
+    long_key = too_long_key(error, text)
+    if long_key is not None:
+        line, length = long_key
+        return line, L_(
+            "a key {length} characters long; YAML reads one of at most {most} before its ':' (give a shorter name)",
+            length=length,
+            most=IMPLICIT_KEY_MOST,
+        )
     mark = getattr(error, "problem_mark", None)
     return (mark.line + 1 if mark is not None else 1), plain_yaml_problem(error)
 
