@@ -384,3 +384,16 @@ def test_a_key_missing_its_colon_or_a_value_with_one_is_not_called_too_long(tmp_
         with pytest.raises(reader.TopologyError) as caught:
             reader.compose(path)
         assert said in caught.value.problems[0] and "characters long" not in caught.value.problems[0]
+
+
+def test_nodes_given_twice_is_the_one_problem_said(tmp_path):
+    """A second top-level nodes: after links: is reported at its line, with no 'unknown node' for the links that
+    name the first one's nodes (YAML keeps the last mapping)."""
+    path = tmp_path / "twice.yaml"
+    path.write_text(
+        "name: d\nnodes:\n  pc1: {kind: host, ip: 198.18.0.1/24}\n  sw1: {kind: switch}\nlinks:\n"
+        "  - [pc1:eth0, sw1:p1]\nnodes:\n  pc2: {kind: host, ip: 198.18.0.2/24}\n"
+    )
+    with pytest.raises(reader.TopologyError) as caught:
+        reader.read_document(path)
+    assert caught.value.problems == [f"{path}:7: topology: field 'nodes' given twice"]

@@ -131,10 +131,12 @@ class Spec:
         self.node = node
         self.values: dict[str, Node] = {}
         self.keys: dict[str, Node] = {}
+        self.twice: set[str] = set()  # fields given more than once: YAML keeps the last, which may not be meant
         for key_node, value_node in node.value:
             key = key_text(key_node)
             if key in self.values:
                 ctx.error(key_node, L_("{owner}: field {key} given twice", owner=owner, key=repr(key)))
+                self.twice.add(key)
             self.values[key] = value_node
             self.keys[key] = key_node
         self.failed = False
@@ -793,6 +795,8 @@ def read_document(
     top.only({"name", "nodes", "links", "events"})
     name, _ = top.scalar("name")
     document = Document(name or Path(path).stem, ctx)
+    if top.twice & {"nodes", "links"}:  # reading the last would blame the links on nodes the first one names
+        document.raise_problems()
     nodes = top.values.get("nodes")
     if not isinstance(nodes, MappingNode):
         ctx.error(nodes or root, L_("nodes: must be a mapping of node names to their settings"))
