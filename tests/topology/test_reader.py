@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from lanlab.sim import TopologyError, load_topology  # the node kinds claim the addresses
 from lanlab.topology import reader
 from hostile_yaml import alias_chain, yaml_bomb
 
@@ -397,3 +398,22 @@ def test_nodes_given_twice_is_the_one_problem_said(tmp_path):
     with pytest.raises(reader.TopologyError) as caught:
         reader.read_document(path)
     assert caught.value.problems == [f"{path}:7: topology: field 'nodes' given twice"]
+
+
+@pytest.mark.parametrize(
+    "nodes, lines",
+    [
+        ("  pc1: &h {kind: host, ip: 198.18.0.1/24}\n  pc2: *h\n", [4]),  # the whole node an alias
+        ("  pc1: {kind: host, ip: &a 198.18.0.1/24}\n  pc2: {kind: host, ip: *a}\n", [4]),  # its address one
+        ("  pc1: &h {kind: host, ip: 198.18.0.1/24}\n  pc2: *h\n  pc3: {<<: *h}\n  pc4: *h\n", [4, 5, 6]),
+    ],
+)
+def test_an_address_brought_again_by_an_alias_is_a_duplicate_at_the_aliass_line(tmp_path, nodes, lines):
+    """pc2: *h on line 4 reuses line 3's address: the duplicate is said at line 4 (it said line 3, the anchor's,
+    twice), each further use at its own line."""
+    path = tmp_path / "alias.yaml"
+    path.write_text(f"name: a\nnodes:\n{nodes}")
+    with pytest.raises(TopologyError) as caught:
+        load_topology(path)
+    duplicates = [problem for problem in caught.value.problems if "duplicate IP address" in problem]
+    assert duplicates == [f"{path}:{line}: duplicate IP address 198.18.0.1 (already used on line 3)" for line in lines]

@@ -56,9 +56,15 @@ class Context:
     # Every node's name, and the subnets of its interfaces and DHCP pools: what a DNS record may point at
     node_names: set[str] = field(default_factory=set)
     subnets: list[IPv4Network] = field(default_factory=list)
+    # The file's tree, and the value each address was first claimed by: the same value claimed again is an
+    # alias of it (`pc2: *pc1`), told by where the alias is used, found in the tree only then
+    root: Node | None = None
+    claimed_by: dict[tuple[str, str], Node] = field(default_factory=dict)
+    repeats: dict[tuple[str, str], int] = field(default_factory=dict)
+    alias_uses: dict[int, list[int]] | None = None
 
-    def error(self, node: Node | None, message: str) -> None:
-        problem = (line_of(node), message)
+    def error(self, node: Node | None, message: str, line: int | None = None) -> None:
+        problem = (line_of(node) if line is None else line, message)
         if problem not in self.problems:  # a field read twice (ip for the NIC and for the ARP entry) is one mistake
             self.problems.append(problem)
 
@@ -66,12 +72,47 @@ class Context:
         """Addresses must be unique in a network: report the second use with the first's line."""
         key = (what, value)
         first = self.claims.get(key)
-        if first is not None:
-            self.error(
-                node, L_("duplicate {what} {value} (already used on line {first})", what=what, value=value, first=first)
-            )
-        else:
+        if first is None:
             self.claims[key] = line_of(node)
+            self.claimed_by[key] = node
+            return
+        line = None
+        if node is self.claimed_by[key]:  # the same value again: written once, used again through an alias
+            self.repeats[key] = self.repeats.get(key, 0) + 1
+            line = self.use_line(node, self.repeats[key])
+        message = L_("duplicate {what} {value} (already used on line {first})", what=what, value=value, first=first)
+        self.error(node, message, line)
+
+    def use_line(self, node: Node, use: int) -> int:
+        """The line of the `use`-th place (0: the first) the file's tree holds `node`, an alias's line for a value
+        an alias brings; values are claimed in the order the file lists them."""
+        if self.alias_uses is None:
+            self.alias_uses = {} if self.root is None else uses_by_line(self.root)
+        lines = self.alias_uses.get(id(node), [])
+        return lines[use] if use < len(lines) else line_of(node)
+
+
+def uses_by_line(root: Node) -> dict[int, list[int]]:
+    """Every scalar value of the tree (by id) and the lines where it is used, in the file's order: its own line,
+    or where an alias brings it (the key whose value was written before it, `pc2: *h`, or the value holding
+    what a merge key or a list brings from before it). Walks the tree with its aliases expanded, without recursion."""
+    uses: dict[int, list[int]] = {}
+    stack: list[tuple[Node, int | None]] = [(root, None)]
+    while stack:
+        node, used_at = stack.pop()
+        children: list[tuple[Node, int | None]] = []
+        if isinstance(node, MappingNode):
+            for key, value in node.value:
+                children.append((key, used_at))
+                children.append((value, line_of(key) if value.start_mark.index < key.start_mark.index else used_at))
+        elif isinstance(node, SequenceNode):
+            children = [(item, used_at) for item in node.value]
+        else:
+            uses.setdefault(id(node), []).append(line_of(node) if used_at is None else used_at)
+        for child, child_at in reversed(children):  # the stack pops them in the file's order
+            before = child.start_mark.index < node.start_mark.index and child_at == used_at
+            stack.append((child, line_of(node) if before else child_at))
+    return uses
 
 
 def yes_no(text: str) -> bool:
@@ -790,7 +831,7 @@ def read_document(
     shown, root = compose(path, text)
     if edit is not None:
         edit(root)
-    ctx = Context(shown)
+    ctx = Context(shown, root=root)
     top = Spec(ctx, "topology", root)
     top.only({"name", "nodes", "links", "events"})
     name, _ = top.scalar("name")
