@@ -157,3 +157,68 @@ def test_a_hosts_own_segments_wait_for_room_in_its_interface_queue_and_are_never
     assert [e for e in net.trace if e.event_kind == "drop" and e.device == "pc1"] == []
     # 6 MB in 1448-byte segments of 1538 bytes on the wire at 100 Mb/s: 0.51 s
     assert finished < 0.53
+
+
+ROUTED_MTU_1000 = """name: routed
+nodes:
+  pc1: {kind: host, ip: 198.18.1.10/24, gateway: 198.18.1.1}
+  pc3: {kind: host, ip: 198.18.3.10/24, gateway: 198.18.3.1}
+  r1: {kind: router, interfaces: {eth0: 198.18.1.1/24, eth1: 198.18.12.1/24}, routes: [{to: 198.18.3.0/24, via: 198.18.12.2}]}
+  r2: {kind: router, interfaces: {eth0: 198.18.12.2/24, eth1: 198.18.3.1/24}, routes: [{to: 198.18.1.0/24, via: 198.18.12.1}]}
+links:
+  - [pc1:eth0, r1:eth0]
+  - {endpoints: [r1:eth1, r2:eth0], mtu: 1000}
+  - [r2:eth1, pc3:eth0]
+"""
+
+
+def test_a_connection_opened_after_a_path_mtu_was_learned_keeps_its_segments_within_it():
+    """The first upload learns the 1000-byte path MTU from r1's 'fragmentation needed'; the second connection
+    starts with an MSS of 960 (Linux's tcp_sync_mss), so no TCP segment of pc1 is ever fragmented (the
+    second used 1460 and pc1 cut every segment in two)."""
+    from lanlab.sim import load_topology
+    from lanlab.wire import IPv4
+
+    net = load_topology("routed.yaml", text=ROUTED_MTU_1000)
+    net.start_trace()
+
+    def sink():
+        import socket
+
+        listener = socket.create_server(("", 8700))
+        totals = []
+        for _ in range(2):
+            conn, _ = listener.accept()
+            total = 0
+            while data := conn.recv(65536):
+                total += len(data)
+            conn.close()
+            totals.append(total)
+        return totals
+
+    def uploads():
+        import socket
+
+        sizes = []
+        for _ in range(2):
+            sock = socket.create_connection(("198.18.3.10", 8700))
+            sock.sendall(b"u" * 30000)
+            sock.shutdown(socket.SHUT_WR)
+            sock.recv(1)  # the server's close: everything arrived
+            sizes.append(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_MAXSEG))
+            sock.close()
+        return sizes
+
+    receiving = net.node("pc3").run(sink)
+    sending = net.node("pc1").run(uploads)
+    run_programs(net, 5 * S)
+    assert receiving.result == [30000, 30000] and sending.result == [960, 960]
+    fragments = [
+        e
+        for e in net.trace
+        if e.event_kind == "tx"
+        and e.device == "pc1"
+        and isinstance(e.frame.l3, IPv4)
+        and (e.frame.l3.flags & 1 or e.frame.l3.frag_offset)
+    ]
+    assert fragments == []

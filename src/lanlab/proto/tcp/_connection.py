@@ -90,6 +90,10 @@ class TcpConfig:
     # TCP_USER_TIMEOUT (RFC 5482, Linux's semantics): data unacknowledged this long after its first
     # retransmission's original send fails the connection with ETIMEDOUT; 0 leaves it to `retries`
     user_timeout: int = 0
+    # the MTU of the path to the peer, as the host knows it when the connection starts (its interface's, or a
+    # smaller one learned from ICMP): the send MSS stays within it, as Linux's tcp_sync_mss keeps it, so a
+    # segment is never fragmented; the MSS this end offers stays config.mss (the interface's, RFC 9293 3.7.1)
+    path_mtu: int | None = None
 
 
 def _unwrap(value: int, reference: int) -> int:
@@ -363,6 +367,8 @@ class TcpConnection:
         self.rcv_nxt = self._rcv_wup = self.irs + 1
         mss = header.option(Mss)
         self.smss = min(self.config.mss, mss.value if isinstance(mss, Mss) else DEFAULT_MSS)
+        if self.config.path_mtu is not None:
+            self.smss = min(self.smss, self.config.path_mtu - 40)
         self._rcv_mss = min(self.smss, DEFAULT_MSS)  # Linux's first guess (tcp_initialize_rcv_mss)
         self.congestion = RenoCongestion(self.smss, self._initial_window(self.smss))
         self._reported_congestion = (self.congestion.cwnd, self.congestion.ssthresh)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import random
 from collections import deque
+from collections.abc import Callable
 from ipaddress import IPv4Address
 
 from lanlab.proto.tcp._connection import LocalTcpError, TcpConfig, TcpConnection
@@ -66,6 +67,9 @@ class TcpStack:
         self._owner: dict[ConnectionKey, Listener] = {}  # half-open connection -> its listener
         self._resets: list[OutgoingSegment] = []
         self.resets_sent = 0
+        # the host's answer to "what is the MTU of the path to this address now?" (None: not known); a new
+        # connection keeps its segments within it (TcpConfig.path_mtu)
+        self.path_mtu: Callable[[IPv4Address], int | None] | None = None
 
     # ------------------------------------------------------------------ user calls
     def listeners_on(self, ip: IPv4Address, port: int) -> list[Listener]:
@@ -145,9 +149,9 @@ class TcpStack:
         key = (local_ip, local_port, remote_ip, remote_port)
         if key in self.connections:
             raise LocalTcpError(f"{local_ip}:{local_port} is already connected to {remote_ip}:{remote_port}")
-        connection = TcpConnection.connect(
-            local_port, remote_port, self.rng.getrandbits(32), config if config is not None else self.config_copy()
-        )
+        config = config if config is not None else self.config_copy()
+        config.path_mtu = self.path_mtu(remote_ip) if self.path_mtu is not None else None
+        connection = TcpConnection.connect(local_port, remote_port, self.rng.getrandbits(32), config)
         self.connections[key] = connection
         return key, connection
 
@@ -182,13 +186,10 @@ class TcpStack:
             if listener.full:
                 listener.dropped_syns += 1  # the client's SYN retransmission will try again
                 return None
+            config = self.config_copy(listener.config)
+            config.path_mtu = self.path_mtu(src_ip) if self.path_mtu is not None else None
             connection = TcpConnection.accept_syn(
-                header.dst_port,
-                header.src_port,
-                self.rng.getrandbits(32),
-                header,
-                now,
-                self.config_copy(listener.config),
+                header.dst_port, header.src_port, self.rng.getrandbits(32), header, now, config
             )
             self.connections[key] = connection
             listener.half_open[key] = connection

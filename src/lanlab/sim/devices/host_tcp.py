@@ -99,6 +99,7 @@ class HostTcp:
         # change the draws of the run's shared RNG (loss, backoff).
         seed = int.from_bytes(hashlib.sha256(f"{engine.seed}/{host.name}/tcp".encode()).digest()[:8], "big")
         self.stack = TcpStack(random.Random(seed), config)
+        self.stack.path_mtu = self._path_mtu
         self.timer = MachineTimer(engine, self.stack, self)
         self.watchers: list[Callable[[], None]] = []
         self._loopback = _Loopback(self)
@@ -118,6 +119,15 @@ class HostTcp:
             return dst
         route = self.host.ipv4.route(dst)
         return self.host.ipv4.source_for(route.index)
+
+    def _path_mtu(self, dst: IPv4Address) -> int | None:
+        """The MTU of the path to `dst` now (a learned one, or the interface's); None over lo or with no route."""
+        if dst in LOOPBACK or dst in self.host.addresses:
+            return None
+        try:
+            return self.host.path_mtu(dst, self.host.engine.now)
+        except LocalIpError:
+            return None
 
     def segment_arrived(self, host: Any, frame: Frame, now: int) -> None:
         if frame.eth.dst[0] & 1:  # tcp_v4_rcv: a segment in a broadcast or multicast frame is not for a host
