@@ -73,8 +73,7 @@ def addressing_warnings(network: Any) -> list[str]:
         if not found:
             warnings.append(
                 L_(
-                    "{host}'s gateway {gateway} is the address of nothing on its segments: it reaches no other "
-                    "network",
+                    "{host}'s gateway {gateway} is the address of nothing on its segments: it reaches no other network",
                     host=name,
                     gateway=gateways[name],
                 )
