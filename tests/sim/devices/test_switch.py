@@ -107,3 +107,18 @@ def test_multicast_is_flooded_to_every_port():
     assert got == ["h3"]
     [tx] = [e for e in net.trace if e.event_kind == "tx" and e.device == "h1"]
     assert str(tx.frame.eth.dst) == "01:00:5e:01:01:01" and tx.frame.l3.ttl == 1
+
+
+def test_a_port_whose_link_goes_down_forgets_its_addresses_as_a_linux_bridge_does():
+    """h2's cable pulled: sw forgets h2's MAC at once, the event list says so, and the table keeps the
+    others (the entry stayed until it aged out, where a Linux bridge flushes the port)."""
+    net = star(3)
+    net.start_trace()
+    net.ping("h1", "h2", count=1)
+    net.ping("h1", "h3", count=1)
+    assert sorted(row["port"] for row in net.node("sw").mac_table) == ["p1", "p2", "p3"]
+    net.do("link h2:eth0 sw:p2 down")
+    net.run(net.now / 1e9 + 1)
+    assert sorted(row["port"] for row in net.node("sw").mac_table) == ["p1", "p3"]
+    [line] = [e for e in net.trace if e.device == "sw" and e.event_kind == "link"]
+    assert (line.port, str(line.note)) == ("p2", "p2 forgets 1 learned address")

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Final
 
 from mypy_extensions import mypyc_attr
 
-from lanlab.i18n import L_
+from lanlab.i18n import L_, Deferred
 from lanlab.proto.mactable import DEFAULT_AGEING_NS, MacTable
 from lanlab.sim.core.frame import Frame
 from lanlab.sim.core.link import Port
@@ -70,9 +70,24 @@ class Switch:
             self.forwarding = [p for p in self.ports.values() if p.peer is not None]
 
     def link_changed(self, port: Port, up: bool, now: int) -> None:
-        """The cable at `port` was unplugged or plugged back (--do "link A B down|up")."""
+        """The cable at `port` was unplugged or plugged back (--do "link A B down|up"). Without a spanning
+        tree (whose machine flushes the port itself), a port that goes down forgets what it learned, as a
+        Linux bridge's br_fdb_delete_by_port does: frames to those addresses are flooded until relearned."""
         if self.stp is not None:
             self.stp.link_changed(port, up, now)
+        elif not up:
+            note = self.forget(port.name)
+            if note and self.tracer is not None:
+                self.tracer.record(now, self.name, port.name, "link", None, note)
+
+    def forget(self, port_name: str) -> Deferred | str:
+        """Drop the addresses learned on a port; the event list's line for it ("": there were none)."""
+        forgotten = self.table.forget_port(self.ports[port_name])
+        if not forgotten:
+            return ""
+        if forgotten == 1:
+            return L_("{port} forgets 1 learned address", port=port_name)
+        return L_("{port} forgets {count} learned addresses", port=port_name, count=forgotten)
 
     @property
     def mac_table(self) -> list[dict[str, object]]:

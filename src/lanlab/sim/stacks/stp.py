@@ -172,7 +172,7 @@ class SpanningTree:
             switch.forwarding = [p for p in switch.ports.values() if isinstance(p, StpSwitchPort) and p.forwarding]
         self.timer.arm()
 
-    def _apply(self, event: StpEvent) -> str:
+    def _apply(self, event: StpEvent) -> Deferred | str:
         """Do what the event means for the switch; the event list's line for it ("": nothing to say)."""
         switch = self.switch
         if isinstance(event, PortChanged):
@@ -183,12 +183,7 @@ class SpanningTree:
         elif isinstance(event, TopologyChange):
             switch.table.ageing = event.ageing if event.active else self.normal_ageing
         elif isinstance(event, FdbFlush):
-            forgotten = switch.table.forget_port(switch.ports[event.port])
-            if not forgotten:
-                return ""
-            if forgotten == 1:
-                return L_("{port} forgets 1 learned address", port=event.port)
-            return L_("{port} forgets {count} learned addresses", port=event.port, count=forgotten)
+            return switch.forget(event.port)
         return event.summary
 
     # -- what people see ------------------------------------------------------------------
