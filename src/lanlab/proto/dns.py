@@ -306,7 +306,9 @@ class DnsResolver:
                     lookup.query_id,
                     now,
                     lookup.name,
-                    "EAI_NONAME" if message.rcode == Rcode.REFUSED else "EAI_FAIL",
+                    # glibc's res_send moves on from SERVFAIL, NOTIMP and REFUSED to the next server and, with
+                    # none left, says TRY_AGAIN: EAI_AGAIN; any other error rcode is NO_RECOVERY: EAI_FAIL
+                    "EAI_AGAIN" if message.rcode in (Rcode.SERVFAIL, Rcode.NOTIMP, Rcode.REFUSED) else "EAI_FAIL",
                     message,
                     source,
                 )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket as real_socket
+
 from lanlab.sim import Network
 from lanlab.sim.shim import run_programs
 from lanlab.sim.stacks.dns import DnsService
@@ -55,24 +57,31 @@ def test_names_resolve_over_the_wire():
     assert sum(1 for e in net.trace if e.device == "pc1" and e.event_kind == "tx" and e.proto == "DNS") == 4
 
 
-def test_unknown_name_is_eai_noname():
-    """NXDOMAIN is socket.gaierror(EAI_NONAME, 'Name or service not known'); gethostbyaddr says herror 1."""
+def test_unknown_name_is_eai_noname_and_a_refused_one_eai_again():
+    """NXDOMAIN is socket.gaierror(EAI_NONAME, 'Name or service not known'); a name or a reverse zone the
+    server REFUSES is EAI_AGAIN and herror 2, as glibc (checked against a refusing server in a namespace)
+    moves on from REFUSED and, with no server left, says TRY_AGAIN (it said EAI_NONAME and herror 1)."""
 
     def probe():
         import socket
 
         out = []
-        try:
-            socket.gethostbyname("nope.lab")
-        except socket.gaierror as error:
-            out.append((error.errno == socket.EAI_NONAME, error.strerror))
+        for name in ("nope.lab", "example.com"):
+            try:
+                socket.gethostbyname(name)
+            except socket.gaierror as error:
+                out.append((error.errno, error.strerror))
         try:
             socket.gethostbyaddr("198.18.0.77")
         except socket.herror as error:
             out.append(error.args)
         return out
 
-    assert run(lab(), probe) == [(True, "Name or service not known"), (1, "Unknown host")]
+    assert run(lab(), probe) == [
+        (real_socket.EAI_NONAME, "Name or service not known"),
+        (real_socket.EAI_AGAIN, "Temporary failure in name resolution"),
+        (2, "Host name lookup failure"),
+    ]
 
 
 def test_silent_server_is_eai_again_after_ten_seconds():
