@@ -23,7 +23,7 @@ from lanlab.cli.sim_serve import serve
 from lanlab.cli.sim_sweep import sweep
 from lanlab.cli.sim_view import PageTarget, stopped_reason
 from lanlab.i18n import N_, _, counted, localize, message_of, ngettext
-from lanlab.sim.addressing import addressing_warnings
+from lanlab.sim.mistakes import topology_warnings
 from lanlab.sim.report import EVENTS_AFTER_STORM, holds, run_document
 from lanlab.units import SECOND, UnitError, format_duration, parse_duration
 
@@ -76,7 +76,7 @@ def check(file: Path) -> None:
         )
     )
     # a medium past its size rule runs, with late collisions; a host in the wrong subnet runs, reaching nothing
-    for warning in [*topology_domains(file, text).warnings(), *addressing_warnings(network)]:
+    for warning in [*topology_domains(file, text).warnings(), *topology_warnings(network)]:
         click.echo(_("{file}: warning: {warning}").format(file=file, warning=localize(warning)), err=True)
 
 

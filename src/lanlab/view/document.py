@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 import lanlab
-from lanlab.sim.addressing import network_domains
+from lanlab.sim.mistakes import network_domains
 from lanlab.view.catalogue import in_each_language, notes_in_each_language
 from lanlab.view.frames import frame_entry, object_brief_entry
 from lanlab.view.history import TABLE_COLUMNS, TableHistory

@@ -1,8 +1,9 @@
-"""Addressing mistakes a topology can hold and load without an error, as warnings (`lanlab sim check`).
+"""Mistakes a topology can hold and still load and run, as warnings (`lanlab sim check`).
 
 A host cabled to a router interface of another subnet, or whose gateway is on no segment it is
-cabled to, loads and runs; its traffic for other networks just never leaves. A course's first routed
-lab is where students make exactly these mistakes, so `sim check` says them before a run does.
+cabled to, loads and runs; its traffic for other networks just never leaves. A switch or hub cabled
+to itself loads and runs too, and its first broadcast circles for ever. A course's first labs are
+where students make exactly these mistakes, so `sim check` says them before a run does.
 """
 
 from __future__ import annotations
@@ -79,3 +80,30 @@ def addressing_warnings(network: Any) -> list[str]:
                 )
             )
     return warnings
+
+
+def cabling_warnings(network: Any) -> list[str]:
+    """Switches without a spanning tree and hubs cabled to themselves: a loop of one device, where the first
+    broadcast comes back in and circles for ever (a switch with STP blocks one of the two ports)."""
+    warnings: list[str] = []
+    for link in network.links:
+        node = link.a.node
+        if node is not link.b.node or getattr(node, "kind", None) not in ("switch", "hub"):
+            continue
+        if getattr(node, "stp", None) is not None:
+            continue
+        warnings.append(
+            L_(
+                "{a} is cabled to {b} on the same {kind}: a loop, where its first broadcast circles for ever (a "
+                "storm); cable one end to another node",
+                a=link.a.label,
+                b=link.b.label,
+                kind=node.kind,
+            )
+        )
+    return warnings
+
+
+def topology_warnings(network: Any) -> list[str]:
+    """Every mistake above, cabling first."""
+    return [*cabling_warnings(network), *addressing_warnings(network)]

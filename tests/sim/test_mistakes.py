@@ -1,4 +1,4 @@
-"""Addressing mistakes that load and run, said as warnings before a run (lanlab.sim.addressing)."""
+"""Mistakes that load and run, said as warnings before a run (lanlab.sim.mistakes)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from lanlab.sim import load_topology
-from lanlab.sim.addressing import addressing_warnings
+from lanlab.sim.mistakes import addressing_warnings, cabling_warnings
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -61,3 +61,29 @@ def test_a_host_in_the_subnet_of_a_second_router_interface_is_not_warned():
 def test_every_example_is_addressed_without_a_warning(example):
     """The examples' hosts sit in their routers' subnets with gateways on their segments."""
     assert warnings_of(example.read_text()) == []
+
+
+SELF_CABLED = """name: loops
+nodes:
+  pc1: {kind: host, ip: 198.18.0.1/24}
+  sw1: {kind: switch}
+  sw2: {kind: switch, stp: {enabled: true}}
+  hub1: {kind: hub}
+links:
+  - [pc1:eth0, sw1:p1]
+  - [sw1:p3, sw1:p4]
+  - [sw2:p1, sw2:p2]
+  - [sw1:p2, hub1:p1]
+  - [hub1:p2, hub1:p3]
+"""
+
+
+def test_a_switch_or_hub_cabled_to_itself_is_warned_of_unless_stp_blocks_it():
+    """sw1:p3-sw1:p4 and hub1:p2-hub1:p3 are loops of one device (the run storms); sw2 runs STP, which
+    blocks one of its ports, so it is not warned of."""
+    found = [str(w) for w in cabling_warnings(load_topology("t.yaml", text=SELF_CABLED))]
+    assert [w.split(" on the same ")[0] for w in found] == [
+        "sw1:p3 is cabled to sw1:p4",
+        "hub1:p2 is cabled to hub1:p3",
+    ]
+    assert "switch: a loop" in found[0] and "hub: a loop" in found[1]
