@@ -2731,3 +2731,33 @@ def test_a_datagram_to_a_port_held_only_on_127_0_0_1_is_refused_with_port_unreac
     assert run(net, ("pc2", local_only), ("pc1", sender), until=3 * S) == ["nothing", "refused"]
     [drop] = [e for e in net.trace if e.device == "pc2" and e.event_kind in ("drop", "deliver") and "UDP" in e.summary]
     assert drop.event_kind == "drop" and drop.note == "no socket on UDP port 8951"
+
+
+def test_unix_packet_and_raw_sockets_are_unsupported_here_and_ipv6_is_absent_as_on_that_host():
+    """AF_UNIX and AF_PACKET exist on the Linux host a simulated one stands for: UnsupportedInSimulation
+    naming the family (it was EAFNOSUPPORT, which says the host lacks them); SOCK_RAW names the --do
+    commands; AF_INET6 stays EAFNOSUPPORT (an IPv4-only host)."""
+    net = pair()
+
+    def program():
+        import errno
+        import socket
+
+        said = []
+        for family, kind in (
+            (socket.AF_UNIX, socket.SOCK_STREAM),
+            (socket.AF_PACKET, socket.SOCK_RAW),
+            (socket.AF_INET, socket.SOCK_RAW),
+            (socket.AF_INET6, socket.SOCK_STREAM),
+        ):
+            try:
+                socket.socket(family, kind)
+            except OSError as error:
+                said.append(errno.errorcode[error.errno])
+            except Exception as error:  # UnsupportedInSimulation
+                said.append(str(error))
+        return said
+
+    [said] = run(net, ("pc1", program))
+    assert "socket family AF_UNIX on host pc1" in said[0] and "socket family AF_PACKET" in said[1]
+    assert "ping and traceroute are --do commands" in said[2] and said[3] == "EAFNOSUPPORT"

@@ -210,6 +210,13 @@ class _CloseAfterCall:
         self.sock._close_after_call()
 
 
+def _family_name(family: int) -> str:
+    try:
+        return _real.AddressFamily(family).name
+    except ValueError:
+        return str(family)
+
+
 class SimSocket:
     """A socket on a simulated host. Subclassed per program (`_program` set) by `socket_module`."""
 
@@ -221,12 +228,20 @@ class SimSocket:
         program = self._program
         if fileno is not None:
             raise UnsupportedInSimulation(f"socket(fileno=...) on host {program.node}")
+        if family == getattr(_real, "AF_INET6", None):
+            raise os_error(E.EAFNOSUPPORT)  # an IPv4-only host, as Linux booted with ipv6.disable=1
         if family != _real.AF_INET:
-            raise os_error(E.EAFNOSUPPORT)
+            # AF_UNIX, AF_PACKET...: they exist on that host, the simulator does not have them (EAFNOSUPPORT
+            # would say the host lacks them)
+            raise UnsupportedInSimulation(
+                f"socket family {_family_name(family)} on host {program.node} (AF_INET only; "
+                "a frame sniffer is --trace or --pcap)"
+            )
         kind = type & ~(getattr(_real, "SOCK_NONBLOCK", 0) | getattr(_real, "SOCK_CLOEXEC", 0))
         if kind not in (_real.SOCK_STREAM, _real.SOCK_DGRAM):
             raise UnsupportedInSimulation(
-                f"socket type {type} on host {program.node} (SOCK_STREAM and SOCK_DGRAM only)"
+                f"socket type {type} on host {program.node} (SOCK_STREAM and SOCK_DGRAM only; "
+                "for raw ICMP, ping and traceroute are --do commands)"
             )
         if kind == _real.SOCK_DGRAM and proto == _real.IPPROTO_ICMP:
             raise UnsupportedInSimulation(f"ICMP (ping) sockets on host {program.node} (lanlab's ping is `--do ping`)")
