@@ -365,3 +365,28 @@ def test_counts_and_addresses_are_compared_not_taken_for_ports_or_clocks():
     real["programs"][0]["output"] = [{"t": 0.1, "text": "addr 10.0.0.47"}]
     found, known = differences(sim, real, SIM_OWNERS, SIM_OWNERS)
     assert found and not any("clock" in str(k) for k in known)
+
+
+def test_dates_and_times_of_day_are_a_clock_difference_not_a_program_one():
+    """ctime, ISO 8601, logging's asctime and http.server's [07/Dec/2026 12:53:47] differ as clocks: known."""
+    sim, real = document(), document()
+    lines = {
+        "sim": [
+            "Thu Jan  1 00:00:00 2026",
+            "2026-01-01T00:00:00",
+            "2026-01-01 00:00:00,000 INFO up",
+            "- - [01/Jan/2026 00:00:00] x",
+        ],
+        "kernel": [
+            "Mon Dec  7 12:53:47 2026",
+            "2026-12-07T12:53:47.5",
+            "2026-12-07 12:53:47,120 INFO up",
+            "- - [07/Dec/2026 12:53:47] x",
+        ],
+    }
+    sim["programs"][0]["output"] = [{"t": 0.0, "text": text} for text in lines["sim"]]
+    real["programs"][0]["output"] = [{"t": 0.1, "text": text} for text in lines["kernel"]]
+    found, known = differences(sim, real, SIM_OWNERS, SIM_OWNERS)
+    assert found == [] and len(known) == 1 and "dates and times of day" in str(known[0])
+    real["programs"][0]["output"][0]["text"] = "Mon Dec  7 12:53:47 2026 and more"
+    assert differences(sim, real, SIM_OWNERS, SIM_OWNERS)[0]  # more than a date differs: counted

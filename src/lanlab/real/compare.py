@@ -33,6 +33,20 @@ PORT_CONTEXT = 60  # characters before a number that say whether it is a port (o
 HEX_ADDRESS = re.compile(r"0x[0-9a-f]{6,}")  # object ids in a repr()
 # A number with a fraction, what a clock prints ("rtt 1.23." too); not a piece of a dotted address (10.0.0.1)
 FRACTION = re.compile(r"(?<![\d.])\d+\.\d+(?!\.?\d)")
+_DAY = r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)"
+_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+_HMS = r"\d\d:\d\d(?::\d\d(?:[.,]\d+)?)?"
+# A date or a time of day, what a wall clock prints: time.ctime() (Thu Jan  1 00:00:00 2026), ISO 8601
+# (2026-01-01T00:00:00.5+00:00, logging's 2026-01-01 00:00:00,000, a date alone), an access log's
+# [01/Jan/2026:00:00:00 +0000] or http.server's 01/Jan/2026 00:00:00, an HTTP Date (Thu, 01 Jan 2026
+# 00:00:00 GMT) and a time alone (12:53:47)
+DATE = re.compile(
+    rf"\b{_DAY} {_MONTH} [ \d]\d {_HMS} \d{{4}}\b"
+    rf"|\b{_DAY}, \d\d {_MONTH} \d{{4}} {_HMS}(?: (?:GMT|UTC|[+-]\d{{4}}))?"
+    rf"|\b\d\d/{_MONTH}/\d{{4}}[: ]{_HMS}(?: [+-]\d{{4}})?"
+    rf"|\b\d{{4}}-\d\d-\d\d(?:[T ]{_HMS}(?:Z|[+-]\d\d:?\d\d)?)?(?![\d-])"
+    rf"|(?<![\d:.])\b\d{{1,2}}:\d\d:\d\d(?:[.,]\d+)?\b(?![:.]\d)"
+)
 
 
 def _owner(mac: str, owners: dict[str, str]) -> str:
@@ -316,9 +330,14 @@ def _busy_stopped(sim: dict[str, Any], a: dict[str, Any], b: dict[str, Any]) -> 
     )
 
 
-def _clock_only(a: list[str], b: list[str]) -> bool:
-    """Whether two outputs differ only in numbers with a fraction, line for line (a clock's readings)."""
-    return len(a) == len(b) and all(FRACTION.sub("<n>", x) == FRACTION.sub("<n>", y) for x, y in zip(a, b))
+def _clock_only(a: list[str], b: list[str], dates: bool = False) -> bool:
+    """Whether two outputs differ only in numbers with a fraction, line for line (a clock's
+    readings), and with `dates` in dates and times of day too (a wall clock's)."""
+
+    def plain(line: str) -> str:
+        return FRACTION.sub("<n>", DATE.sub("<date>", line) if dates else line)
+
+    return len(a) == len(b) and all(plain(x) == plain(y) for x, y in zip(a, b))
 
 
 def differences(
@@ -491,6 +510,15 @@ def differences(
                 L_(
                     "{where}: clock: only numbers with a fraction differ (time.monotonic() counts from 0 in "
                     "virtual time, from the machine's boot on the kernel): kernel {kernel}",
+                    where=where,
+                    kernel=b["output"],
+                )
+            )
+        elif a["exit"] == b["exit"] and _clock_only(a["output"], b["output"], dates=True):
+            known.append(
+                L_(
+                    "{where}: clock: only dates and times of day differ (the simulator's clock starts at "
+                    "2026-01-01 00:00:00 UTC, the kernel's is the machine's): kernel {kernel}",
                     where=where,
                     kernel=b["output"],
                 )
