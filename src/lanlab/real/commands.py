@@ -93,6 +93,7 @@ class DoCommand:
     output: list[str] = field(default_factory=list)
     chunks: list[tuple[float, str]] = field(default_factory=list)  # tcp connect: (time.time(), text) as it came
     printed: str = ""  # dig: what it printed (what `real run` shows)
+    link_ends: tuple[str, str] | None = None  # a link event: its two ends, in the file's order
     reader: threading.Thread | None = None
 
     @property
@@ -318,8 +319,9 @@ def start(built: Built, command: DoCommand, until: float) -> None:
     ns = built.ns(command.node)
     try:
         if command.node == "net":
-            link_event(built, command.argv)
-            command.result = {"link": command.words}
+            a, b = link_event(built, command.argv)
+            command.result = {"link": f"{a}-{b}", "state": command.argv[3]}  # the simulator's result
+            command.link_ends = (a, b)
         elif command.word == "arp":
             command.result = {"arp": tables.arp(ns)}
         elif command.word == "mac":
@@ -401,15 +403,22 @@ def settle(commands: list[DoCommand], until: float) -> None:
                 pass
 
 
-def link_event(built: Built, argv: list[str]) -> None:
-    """`link A:p B:q down|up`: both ends' veths set down or up."""
+def link_event(built: Built, argv: list[str]) -> tuple[str, str]:
+    """`link A:p B:q down|up`: both ends' veths set down or up. Returns the two ends in the file's
+    order (the simulator names the link so, whichever order the event gives)."""
     if len(argv) != 4 or argv[3] not in ("down", "up"):
         raise RealError(L_("a link event is: link NODE:PORT NODE:PORT down|up"))
+    ends = (argv[1], argv[2])
+    for link in built.lab.links:
+        a, b = f"{link.a[0]}:{link.a[1]}", f"{link.b[0]}:{link.b[1]}"
+        if {a, b} == set(ends):
+            ends = (a, b)
     for end in argv[1:3]:
         node, _, port = end.partition(":")
         subprocess.run(
             ["ip", "-n", built.ns(node), "link", "set", "dev", port, argv[3]], capture_output=True, check=False
         )
+    return ends
 
 
 def finish(command: DoCommand, t0_wall: float, until: float, now: bool = False) -> None:
@@ -565,6 +574,11 @@ def lines(command: DoCommand) -> list[str]:
     r = command.result
     if r is None:
         return [L_("(not started: --until ended the run first)")]
+    if command.node == "net" and command.link_ends is not None:
+        a, b = command.link_ends
+        return [
+            L_("  link {a} - {b} is up", a=a, b=b) if r["state"] == "up" else L_("  link {a} - {b} is down", a=a, b=b)
+        ]
     if command.word == "ping":
         out = [f"PING {r['destination']} 56(84) bytes of data."]
         out += [f"64 bytes from {r['destination']}: time={rtt:.3f} ms" for rtt in r["rtt_ms"]]
