@@ -8,6 +8,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -457,3 +458,98 @@ def test_pcap_writes_one_capture_per_link_holding_the_frames_the_run_sent(tmp_pa
         ["198.18.0.1", "198.18.0.2"]
     ]
     assert tshark_fields(bystander, "icmp", "frame.number") == []
+
+
+def programs_of(*args: str, cwd: Path | None = None) -> tuple[list[dict], list[dict]]:
+    """(sim run --json's programs, real run --json's) for the same broadcast.yaml run."""
+    runs = []
+    for kind in (["sim", "run"], ["real", "run"]):
+        result = subprocess.run(
+            [sys.executable, "-m", "lanlab", *kind, str(EXAMPLES / "broadcast.yaml"), "--until", "1s", *args, "--json"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=cwd,
+        )
+        runs.append(
+            [
+                {k: v for k, v in p.items() if k != "output"} | {"output": [line["text"] for line in p["output"]]}
+                for p in json.loads(result.stdout)["programs"]
+            ]
+        )
+    return runs[0], runs[1]
+
+
+def test_a_programs_stderr_is_in_its_output_and_sys_exit_message_is_no_error(tmp_path):
+    """stderr lines (logging, a traceback) go into the output as in the simulator; sys.exit("msg") is output, not error."""
+    (tmp_path / "logs.py").write_text(
+        'import sys\nprint("out")\nprint("err", file=sys.stderr)\nraise ValueError("boom")\n'
+    )
+    (tmp_path / "leave.py").write_text('import sys\nsys.exit("bad thing")\n')
+    sim, real = programs_of("--app", f"pc1={tmp_path / 'logs.py'}", "--app", f"pc2={tmp_path / 'leave.py'}")
+    assert real == sim
+    assert real[0]["output"][:3] == ["out", "err", "Traceback (most recent call last):"]
+    assert real[0]["error"] == "ValueError: boom" and real[1] == sim[1] and real[1]["error"] is None
+
+
+def test_each_hosts_programs_work_in_a_folder_of_their_own(tmp_path):
+    """pc1 and pc2 writing state.txt make two files, kept under --files DIR/NODE, else removed; cwd untouched."""
+    (tmp_path / "state.py").write_text(
+        'import os, socket\nprint(os.path.exists("state.txt"))\nopen("state.txt", "w").write(socket.gethostname())\n'
+    )
+    apps = ["--app", "pc1=state.py", "--app", "at 0.3s pc2=state.py"]
+    result = subprocess.run(
+        [sys.executable, "-m", "lanlab", "real", "run", str(EXAMPLES / "broadcast.yaml"), "--until", "1s", *apps],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "pc2 | False" in result.stdout and sorted(p.name for p in tmp_path.iterdir()) == ["state.py"]
+    assert not list(Path(tempfile.gettempdir()).glob("lanlab-real-files-*"))
+    kept = tmp_path / "kept"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "lanlab",
+            "real",
+            "run",
+            str(EXAMPLES / "broadcast.yaml"),
+            "--until",
+            "1s",
+            *apps,
+            "--files",
+            str(kept),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert [(kept / n / "state.txt").read_text() for n in ("pc1", "pc2")] == ["pc1", "pc2"]
+
+
+def test_a_program_on_the_kernel_has_no_ipv6_as_on_a_simulated_host(tmp_path):
+    """socket(AF_INET6) fails with EAFNOSUPPORT and a dual-stack server is refused on both sides."""
+    (tmp_path / "v6.py").write_text(
+        "import socket\n"
+        "try:\n    socket.socket(socket.AF_INET6)\nexcept OSError as e:\n    print('v6', e.errno)\n"
+        "print(socket.has_dualstack_ipv6())\n"
+        "try:\n    socket.create_server(('', 8200), family=socket.AF_INET6, dualstack_ipv6=True)\n"
+        "except ValueError as e:\n    print(e)\n"
+    )
+    sim, real = programs_of("--app", f"pc1={tmp_path / 'v6.py'}")
+    assert real == sim and real[0]["output"] == ["v6 97", "False", "dualstack_ipv6 not supported on this platform"]
+
+
+def test_real_run_prints_a_link_event_as_sim_run_does():
+    """`link sw1:p1 pc1:eth0 down` prints `  link pc1:eth0 - sw1:p1 is down` (the file's order), not JSON."""
+    does = ["--do", "link sw1:p1 pc1:eth0 down", "--do", "at 0.5s link pc1:eth0 sw1:p1 up"]
+    outputs = [
+        lanlab(*kind, str(EXAMPLES / "broadcast.yaml"), "--until", "1s", *does).stdout.splitlines()[:4]
+        for kind in (["sim", "run"], ["real", "run"])
+    ]
+    assert outputs[0] == outputs[1] and outputs[1][1] == "  link pc1:eth0 - sw1:p1 is down"

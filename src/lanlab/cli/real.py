@@ -203,15 +203,23 @@ def program_echo(program: Any, t: float, text: str) -> None:
     click.echo(program_line(program.node, round(t * 1e9), text))
 
 
+def _folder_option(name: str, help: str) -> Any:
+    """A `--NAME DIR` option (a folder, made when the run writes into it); `help` an N_() text (the
+    catalogue's extractor finds help= literals only)."""
+    return click.option(
+        f"--{name}", name, type=click.Path(file_okay=False, path_type=Path), default=None, metavar="DIR", help=help
+    )
+
+
 @real.command(name="run")
 @_options
-@click.option(
-    "--pcap",
-    "pcap",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    metavar="DIR",
-    help="Capture every link with dumpcap: one DIR/A_p-B_q.pcapng per link.",
+@_folder_option("pcap", N_("Capture every link with dumpcap: one DIR/A_p-B_q.pcapng per link."))
+@_folder_option(
+    "files",
+    N_(
+        "Keep the files programs write: each host works in DIR/NODE (default: a temporary folder per host, "
+        "removed after the run)."
+    ),
 )
 def run_command(
     file: Path,
@@ -222,6 +230,7 @@ def run_command(
     until: str,
     as_json: bool,
     pcap: Path | None,
+    files: Path | None,
 ) -> None:
     """Build FILE in namespaces, run the --do commands and --app programs, print what `sim run`
     prints, remove everything (also on Ctrl-C or a crash).
@@ -237,6 +246,12 @@ def run_command(
     from lanlab.real.programs import report
 
     run = prepare(file, do, apps, stdins, until, pcap, args)
+    if files is not None:
+        try:
+            files.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            fail(_("--files: cannot make {folder}: {reason}").format(folder=files, reason=error.strerror or error))
+        run.files = files
     run = execute_or_fail(run, None if as_json else program_echo)
     say_not_applied(run.not_applied)
     if as_json:

@@ -32,6 +32,7 @@ ETC_NETNS_MADE = Path(tempfile.gettempdir()) / "lanlab-real-made-etc-netns"
 BIRD_FOLDER = "lanlab-real-bird-"  # in the temporary directory: the generated bird.conf of a run
 DHCP_FOLDER = "lanlab-real-dhcp-"  # likewise: dnsmasq's lease files, the udhcpc script
 DNS_FOLDER = "lanlab-real-dns-"  # likewise: the DNS servers' (dnsmasq) pid files and logs
+FILES_FOLDER = "lanlab-real-files-"  # likewise: the hosts' folders, where their programs work (without --files)
 CENTISECONDS_PER_NS = 1e-7  # the bridge's ageing_time is in 1/100 s
 # The simulator has no IPv6, and its hosts and routers send every ICMP error they owe: the kernel's
 # rate limit (one a second per peer after a short burst) would turn traceroute's probes into `*`.
@@ -431,8 +432,10 @@ def igmp_sent(ns: str) -> int:
 
 
 def _run_folders(run: str | None) -> list[Path]:
-    """The temporary folders of a run (every run's with None): BIRD's, DHCP's and DNS's."""
-    prefixes = [f"{kind}{run}-" if run is not None else kind for kind in (BIRD_FOLDER, DHCP_FOLDER, DNS_FOLDER)]
+    """The temporary folders of a run (every run's with None): BIRD's, DHCP's, DNS's and the hosts' files."""
+    prefixes = [
+        f"{kind}{run}-" if run is not None else kind for kind in (BIRD_FOLDER, DHCP_FOLDER, DNS_FOLDER, FILES_FOLDER)
+    ]
     return [path for prefix in prefixes for path in Path(tempfile.gettempdir()).glob(f"{prefix}*") if path.is_dir()]
 
 

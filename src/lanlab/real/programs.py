@@ -1,6 +1,7 @@
 """`--app NODE=prog.py` on the kernel: the program run with this Python inside the node's
-namespace, each line it prints kept with the time since the run began (the --json entry has the
-simulator's keys: node, path, exit, output, error)."""
+namespace, in its host's own folder, each line it prints (on stdout or stderr, as the simulator
+keeps them) kept with the time since the run began (the --json entry has the simulator's keys:
+node, path, exit, output, error)."""
 
 from __future__ import annotations
 
@@ -32,17 +33,19 @@ class RealProgram:
     args: list[str] = field(default_factory=list)
     process: subprocess.Popen[str] | None = None
     output: list[tuple[float, str]] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
     exit: int | None = None
     error: str | None = None
     started_at: float | None = None
     readers: list[threading.Thread] = field(default_factory=list)
 
-    def start(self, ns: str, t0: float, stdin: int, echo: Any = None) -> None:
-        """Start it inside `ns`, unbuffered (-u) so each line is timed when printed; `stdin` is the
-        node's one stream (its programs share it, as programs started from one terminal do).
-        Returns once the program waits for something (a socket, its input) or has ended, so a
-        program started after it finds it ready, as in virtual time, where starting takes none."""
+    def start(self, ns: str, t0: float, stdin: int, echo: Any = None, folder: Path | None = None) -> None:
+        """Start it inside `ns`, unbuffered (-u) so each line is timed when printed, its stderr in
+        the same stream as its stdout (the simulator's program has one output, where they
+        interleave as on a terminal), in `folder` (its host's: the programs of one host share it);
+        `stdin` is the node's one stream (its programs share it, as programs started from one
+        terminal do). Returns once the program waits for something (a socket, its input) or has
+        ended, so a program started after it finds it ready, as in virtual time, where starting
+        takes none."""
         self.started_at = time.monotonic() - t0
         self.process = subprocess.Popen(
             [
@@ -51,6 +54,7 @@ class RealProgram:
                 "exec",
                 ns,
                 *with_hostname(self.node),
+                *without_ipv6(),
                 sys.executable,
                 "-u",
                 str(Path(self.path).resolve()),
@@ -58,9 +62,10 @@ class RealProgram:
             ],
             stdin=stdin,
             stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
             text=True,
-            cwd=Path(self.path).resolve().parent,
+            errors="replace",  # an invalid byte as U+FFFD, as the simulator decodes a program's output
+            cwd=folder if folder is not None else Path(self.path).resolve().parent,
             start_new_session=True,
         )
 
@@ -72,11 +77,7 @@ class RealProgram:
                 if echo is not None:
                     echo(self, t, line.rstrip("\n"))
 
-        def read_err() -> None:
-            assert self.process is not None and self.process.stderr is not None
-            self.errors.extend(line.rstrip("\n") for line in self.process.stderr)
-
-        self.readers = [threading.Thread(target=read_out, daemon=True), threading.Thread(target=read_err, daemon=True)]
+        self.readers = [threading.Thread(target=read_out, daemon=True)]
         for reader in self.readers:
             reader.start()
         wait_blocked(self.process)
@@ -94,10 +95,10 @@ class RealProgram:
             process.wait()
         else:
             self.exit = process.returncode
-            if self.exit != 0 and self.errors:
-                self.error = self.errors[-1]
         for reader in self.readers:
             reader.join(timeout=2)
+        if self.exit not in (None, 0):
+            self.error = uncaught([text for _, text in self.output])
 
     def as_dict(self) -> dict[str, Any]:
         """The --json entry: exactly node, path, exit, output, error (as the simulator's)."""
@@ -116,6 +117,29 @@ def with_hostname(node: str) -> list[str]:
     if shutil.which("unshare") is None:
         return []
     return ["unshare", "--uts", "sh", "-c", 'hostname "$0" && exec "$@"', node]
+
+
+def uncaught(lines: list[str]) -> str | None:
+    """The exception a Python process died of, as the simulator's `error` (the lines
+    traceback.format_exception_only gives): what follows the frames of the last traceback it
+    printed, or a SyntaxError's last line; None when it printed none (`sys.exit("message")`
+    prints the message and exits 1 with no exception: the simulator keeps no error for it)."""
+    for i in range(len(lines) - 1, -1, -1):
+        if lines[i] == "Traceback (most recent call last):":
+            rest = lines[i + 1 :]
+            while rest and rest[0].startswith(" "):  # '  File ...', the source line, ^^^ markers
+                rest = rest[1:]
+            return "\n".join(rest).strip() or None
+    last = next((line for line in reversed(lines) if line.strip()), "")
+    return last if last.startswith(("SyntaxError: ", "IndentationError: ", "TabError: ")) else None
+
+
+def without_ipv6() -> list[str]:
+    """The command prefix under which the program's socket(AF_INET6, ...) fails with EAFNOSUPPORT,
+    as on a host booted with ipv6.disable=1 (the simulator's hosts: IPv4 only); the namespace's
+    disable_ipv6 sysctls take the addresses away but leave AF_INET6 sockets, and a dual-stack
+    server, working. A seccomp filter (noipv6.py) installed, then this Python exec'd."""
+    return [sys.executable, "-I", "-S", str(Path(__file__).with_name("noipv6.py"))]
 
 
 def wait_blocked(process: subprocess.Popen[str], limit: float = READY_S) -> None:

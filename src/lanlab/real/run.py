@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ class RealRun:
     commands: list[do.DoCommand]
     programs: list[RealProgram]
     pcap: Path | None = None
+    files: Path | None = None  # --files DIR: each host's programs work in DIR/NODE (else a temporary folder)
     run_id: str = field(default_factory=lambda: f"r{os.getpid()}")
     tables: dict[str, Any] = field(default_factory=dict)
     not_applied: list[dict[str, str]] = field(default_factory=list)
@@ -72,6 +74,7 @@ def execute(run: RealRun, echo: Callable[[RealProgram, float, str], None] | None
         # only a program joins a multicast group: its host's IGMP reports are counted for compare
         counted = [node for node in dict.fromkeys(p.node for p in run.programs) if netns.count_igmp(built.ns(node))]
         stdins = stdin_pipes(run.programs)
+        folders = host_folders(run)
         t0, wall0 = time.monotonic(), time.time()
         deadline = t0 + run.until
         pending: list[tuple[float, int, Any]] = sorted(
@@ -85,7 +88,7 @@ def execute(run: RealRun, echo: Callable[[RealProgram, float, str], None] | None
                     break
                 time.sleep(max(t0 + at - time.monotonic(), 0))
                 if isinstance(item, RealProgram):
-                    item.start(built.ns(item.node), t0, stdins[item.node], echo)
+                    item.start(built.ns(item.node), t0, stdins[item.node], echo, folders[item.node])
                 else:
                     if item.word in do.SNAPSHOTS:
                         do.settle([c for c in run.commands if c.started], time.monotonic() + do.READY_S)
@@ -125,6 +128,19 @@ def execute(run: RealRun, echo: Callable[[RealProgram, float, str], None] | None
         signal.signal(signal.SIGTERM, previous)
         run.elapsed = time.monotonic() - started
     return run
+
+
+def host_folders(run: RealRun) -> dict[str, Path]:
+    """Each program's host's folder, where its programs start (as in the simulator: a file one host
+    writes is not another's): `--files DIR`/NODE, kept, or one under a temporary folder of the run
+    (netns.FILES_FOLDER), removed with the lab (and by `real clean` after a killed run)."""
+    if not run.programs:
+        return {}
+    root = run.files if run.files is not None else Path(tempfile.mkdtemp(prefix=f"{netns.FILES_FOLDER}{run.run_id}-"))
+    folders = {node: root.resolve() / node for node in dict.fromkeys(p.node for p in run.programs)}
+    for folder in folders.values():
+        folder.mkdir(parents=True, exist_ok=True)
+    return folders
 
 
 def _drop_bridge_ports(run: RealRun, bridge_ports: set[str]) -> None:
