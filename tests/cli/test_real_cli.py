@@ -492,6 +492,15 @@ def test_a_programs_stderr_is_in_its_output_and_sys_exit_message_is_no_error(tmp
     assert real[0]["error"] == "ValueError: boom" and real[1] == sim[1] and real[1]["error"] is None
 
 
+def test_started_tells_a_program_still_running_from_one_never_started_on_both_sides(tmp_path):
+    """--json's started: true for a program still running at --until, false for one timed after it, the same
+    in real run as in sim run (both had only exit null)."""
+    (tmp_path / "wait.py").write_text("import time\ntime.sleep(30)\n")
+    sim, real = programs_of("--app", f"pc1={tmp_path / 'wait.py'}", "--app", f"at 5s pc2={tmp_path / 'wait.py'}")
+    assert [(p["node"], p["exit"], p["started"]) for p in real] == [("pc1", None, True), ("pc2", None, False)]
+    assert real == sim
+
+
 def test_each_hosts_programs_work_in_a_folder_of_their_own(tmp_path):
     """pc1 and pc2 writing state.txt make two files, kept under --files DIR/NODE, else removed; cwd untouched."""
     (tmp_path / "state.py").write_text(

@@ -41,10 +41,13 @@ def test_note_programs_print_under_their_host_with_virtual_time():
 
 @needs_seed
 def test_json_programs_key_has_exactly_the_issue_fields():
-    """--json lists programs as {node, path, exit, output: [{t, text}], error}."""
+    """--json lists programs as {node, path, exit, output: [{t, text}], error} and started, which tells a
+    program still running at the end (true) from one --until came before (false; both had only exit null)."""
     result = run(
         "--app",
         f"pc1={SEED / 'udp_broadcast_sender.py'}",
+        "--app",
+        f"at 5s pc2={SEED / 'udp_broadcast_sender.py'}",
         "--do",
         "pc2 udp listen 7788 --reply hello",
         "--until",
@@ -53,9 +56,10 @@ def test_json_programs_key_has_exactly_the_issue_fields():
     )
     assert result.exit_code == 0, result.output
     document = json.loads(result.output)
-    [program] = document["programs"]
-    assert set(program) == {"node", "path", "exit", "output", "error"}
+    [program, late] = document["programs"]
+    assert set(program) == {"node", "path", "exit", "output", "error", "started"}
     assert program["node"] == "pc1" and program["exit"] is None and program["error"] is None
+    assert (program["started"], late["started"], late["exit"], late["output"]) == (True, False, None, [])
     assert all(set(line) == {"t", "text"} for line in program["output"])
     assert program["output"][1]["text"] == "Received from ('198.18.0.2', 7788): b'hello'"
 

@@ -101,13 +101,14 @@ class RealProgram:
             self.error = uncaught([text for _, text in self.output])
 
     def as_dict(self) -> dict[str, Any]:
-        """The --json entry: exactly node, path, exit, output, error (as the simulator's)."""
+        """The --json entry: exactly node, path, exit, output, error, started (as the simulator's)."""
         return {
             "node": self.node,
             "path": self.path,
             "exit": self.exit,
             "output": [{"t": t, "text": text} for t, text in self.output],
             "error": self.error,
+            "started": self.started_at is not None,
         }
 
 

@@ -831,13 +831,15 @@ class Program:
             sink(self, now, line)
 
     def as_dict(self) -> dict[str, Any]:
-        """The --json entry: exactly node, path, exit, output, error."""
+        """The --json entry: exactly node, path, exit, output, error, and started (false: --until came before
+        its start; true with exit null: still running when the run ended)."""
         return {
             "node": self.node,
             "path": self.path,
             "exit": self.exit,
             "output": [{"t": t / 1e9, "text": text} for t, text in self.output],
             "error": self.error,
+            "started": self.started_at is not None,
         }
 
 
