@@ -320,7 +320,28 @@ def test_arp_entries_for_the_neighbour_across_a_pulled_cable_are_known_when_only
     real["commands"].append({"node": "net", "command": "link r2:eth1 r3:eth0 up", "at": 7.0, "result": None})
     assert len(differences(sim, real, owners, owners)[0]) == 1
     real["commands"].pop()
-    assert len(differences(sim, real, {"02:00:00:00:00:03": "pc3:eth0"}, {})[0]) == 1
+    another = {"02:00:00:00:00:03": "pc3:eth0", "02:00:00:00:00:04": "r3:eth0"}
+    assert len(differences(sim, real, another, another)[0]) == 1
+
+
+def test_every_arp_entry_of_a_host_whose_cable_to_a_switch_was_pulled_is_known_flushed():
+    """`link pc2:eth0 sw1:p2 down`: the kernel's pc2 flushed every neighbour (all behind the switch), in its
+    table and in a later `pc2 arp` command, the simulator's keeps them: known, not a difference (the
+    neighbour across the cable is a switch port, so the rule for the neighbour across never matched)."""
+    owners = {"02:00:00:00:00:01": "pc1:eth0", "02:00:00:00:00:02": "pc2:eth0"}
+    entry = {"ip": "198.18.0.1", "mac": "02:00:00:00:00:01"}
+    link = {"node": "net", "command": "link pc2:eth0 sw1:p2 down", "at": 1.0, "result": None}
+    sim = {
+        "tables": {"pc2": {"arp": [entry]}},
+        "commands": [link, {"node": "pc2", "command": "arp", "at": 3.0, "result": {"arp": [entry]}}],
+    }
+    real = {
+        "tables": {"pc2": {"arp": []}},
+        "commands": [link, {"node": "pc2", "command": "arp", "at": 3.0, "result": {"arp": []}}],
+    }
+    found, known = differences(sim, real, owners, owners)
+    assert found == []
+    assert [k.split(":")[0] for k in known] == ["command pc2$ arp", "table pc2 arp"]
 
 
 def test_each_sentence_is_english_data_and_shown_in_the_users_language():
