@@ -224,6 +224,15 @@ def _flushed_arp(
     return bool(gone) and set(b) <= set(a) and all((node, owner) in cut or behind_a_switch for _, owner in gone)
 
 
+def _flushed_note(where: Any, a: list[tuple[Any, ...]], b: list[tuple[Any, ...]]) -> Any:
+    return L_(
+        "{where}: Linux flushed the entries of an interface whose link went down, the simulator keeps them until "
+        "they expire: sim only {rows}",
+        where=where,
+        rows=sorted(set(a) - set(b)),
+    )
+
+
 def _igmp_learned(a: list[tuple[Any, ...]], b: list[tuple[Any, ...]], reports: dict[str, int]) -> bool:
     """Whether a kernel MAC table is the simulator's plus entries for hosts that sent IGMP reports."""
     extra = set(b) - set(a)
@@ -390,14 +399,7 @@ def differences(
             and isinstance(b, list)
             and _flushed_arp(sim_command["node"], a, b, cut, interfaces)
         ):
-            known.append(
-                L_(
-                    "{where}: Linux flushed the entries of an interface whose link went down, the simulator keeps "
-                    "them until they expire: sim only {rows}",
-                    where=where,
-                    rows=sorted(set(a) - set(b)),
-                )
-            )
+            known.append(_flushed_note(where, a, b))
         elif a != b:
             found.append(L_("{where}: sim {sim}, kernel {kernel}", where=where, sim=a, kernel=b))
     sim_tables, real_tables = (
@@ -458,14 +460,7 @@ def differences(
                 )
             )
         elif a != b and key.endswith(" arp") and _flushed_arp(key[:-4], a, b, cut, interfaces):
-            known.append(
-                L_(
-                    "table {table}: Linux flushed the entries of an interface whose link went down, the simulator "
-                    "keeps them until they expire: sim only {rows}",
-                    table=key,
-                    rows=sorted(set(a) - set(b)),
-                )
-            )
+            known.append(_flushed_note(L_("table {table}", table=key), a, b))
         elif a != b and key.endswith(" mac") and _igmp_learned(a, b, real.get("igmp_reports", {})):
             senders = sorted({owner.split(":")[0] for owner, _ in set(b) - set(a)})
             known.append(
