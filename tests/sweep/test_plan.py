@@ -44,6 +44,15 @@ def test_a_do_timed_after_until_is_refused_before_any_run():
     assert make_plan(EXAMPLES / "hub_vs_switch.yaml", "1", do=["at 1s pc1 ping pc3 -c 1"], until="1s").tasks
 
 
+def test_an_app_timed_after_until_is_refused_before_any_run(tmp_path):
+    """An --app starting after --until is a SweepError too (every run reported it 'not started', exit 0)."""
+    program = tmp_path / "hello.py"
+    program.write_text("print('hi')\n")
+    with pytest.raises(SweepError, match=r"--app 'pc1=.*hello\.py': starts at 5s, after --until 1s"):
+        make_plan(EXAMPLES / "hub_vs_switch.yaml", "1", apps=[f"at 5s pc1={program}"], until="1s")
+    assert make_plan(EXAMPLES / "hub_vs_switch.yaml", "1", apps=[f"at 1s pc1={program}"], until="1s").tasks
+
+
 def test_the_python_api_orders_rows_whose_value_is_a_list():
     """lanlab.sim.sweep with a --vary value that is a list returns its rows (the ordering raised TypeError)."""
     from lanlab.sweep.api import sweep

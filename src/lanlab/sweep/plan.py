@@ -92,16 +92,10 @@ def make_plan(
                 raise SweepError(L_("--do {error}", error=message_of(error))) from None
             check_targets(network, scheduled, command)
             if scheduled.at > end:  # `sim run` says "(not started: --until ended the run first)", exit 1
-                raise SweepError(
-                    L_(
-                        "--do {text}: starts at {at}, after --until {until} ends every run; "
-                        "start it earlier or raise --until",
-                        text=repr(command),
-                        at=format_duration(scheduled.at),
-                        until=format_duration(end),
-                    )
-                )
+                raise starts_after_the_end("--do", command, scheduled.at, end)
         for app in programs:
+            if app.at > end:  # `sim run` says the program was "not started"
+                raise starts_after_the_end("--app", f"{app.node}={app.path}", app.at, end)
             if not hasattr(network.nodes.get(app.node), "run_program"):
                 raise SweepError(
                     L_(
@@ -177,6 +171,19 @@ def check_targets(network: Any, scheduled: Any, text: str) -> None:
     except NetworkError as error:
         problem = L_("{text}: {problem}", text=repr(text), problem=message_of(error))  # as parse_do says it
         raise SweepError(L_("--do {error}", error=problem)) from None
+
+
+def starts_after_the_end(option: str, text: str, at: int, end: int) -> SweepError:
+    """A --do or --app timed after --until: it would never start in any run."""
+    return SweepError(
+        L_(
+            "{option} {text}: starts at {at}, after --until {until} ends every run; start it earlier or raise --until",
+            option=option,
+            text=repr(text),
+            at=format_duration(at),
+            until=format_duration(end),
+        )
+    )
 
 
 def read_apps(apps: Iterable[str]) -> list[App]:
