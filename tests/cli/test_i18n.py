@@ -388,3 +388,34 @@ def test_a_host_without_an_address_is_told_in_chinese(tmp_path):
         result.output.strip()
         == f"{topology}:2: 节点 pc4：主机需要地址：请加上 ip: 198.18.0.N/24（或 ip: rarp、ip: dhcp）"
     )
+
+
+def test_show_route_sources_and_the_spanning_tree_heading_are_in_chinese():
+    """--show route says 直连 for a connected route as `--do "r1 route"` does, and --show stp heads each switch
+    "sw1 生成树" (they said 'connected' and 'sw1 spanning tree'); --json keeps the English word."""
+    examples = Path(__file__).resolve().parents[2] / "examples"
+    routes = CliRunner().invoke(
+        cli,
+        ["--lang", "zh", "sim", "run", str(examples / "count-to-infinity.yaml"), "--until", "5s", "--show", "route"],
+    )
+    assert "直连" in routes.output and "connected" not in routes.output
+    trees = CliRunner().invoke(
+        cli, ["--lang", "zh", "sim", "run", str(examples / "stp.yaml"), "--until", "2s", "--show", "stp"]
+    )
+    assert "sw1 生成树" in trees.output and "spanning tree" not in trees.output
+    document = CliRunner().invoke(
+        cli,
+        [
+            "--lang",
+            "zh",
+            "sim",
+            "run",
+            str(examples / "count-to-infinity.yaml"),
+            "--until",
+            "5s",
+            "--show",
+            "route",
+            "--json",
+        ],
+    )
+    assert '"source": "connected"' in document.output

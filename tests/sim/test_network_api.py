@@ -1,5 +1,7 @@
 """The Python API's rules for time and for names written as strings (issue 12's items)."""
 
+import re
+
 import pytest
 
 from lanlab.sim import CommandError, Network
@@ -68,3 +70,43 @@ def test_trace_event_repr_reads_like_the_event_list():
     net.ping("pc1", "pc2", count=1)
     first = repr(net.trace[0])
     assert first.startswith("<TraceEvent 0.000000 s pc1 eth0 tx ARP Who has 198.18.0.2? Tell 198.18.0.1")
+
+
+@pytest.mark.parametrize(
+    ("options", "said"),
+    [
+        ({"ttl": 300}, "ping ttl=300: give a whole number from 1 to 255"),
+        ({"size": 70000}, "ping size=70000: give a whole number from 0 to 65507"),
+        ({"size": -5}, "ping size=-5: give a whole number from 0 to 65507"),
+        ({"count": "2"}, "ping count='2': give a whole number at least 1"),
+    ],
+)
+def test_ping_refuses_what_ping_s_options_refuse_before_anything_is_sent(options, said):
+    """net.ping checks ttl, size and count as ping's -t, -s and -c do: a NetworkError, nothing sent (ttl=300
+    went out as such and crashed the capture's writer mid-run; size=-5 was sent as 0)."""
+    from lanlab.sim import NetworkError
+
+    net = lan()
+    with pytest.raises(NetworkError, match=re.escape(said)):
+        net.ping("pc1", "pc2", **options)
+    assert net.now == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "said"),
+    [
+        (5, "a node's name is text, like pc1 (not 5)"),
+        ("", "a node's name is empty"),
+        ("a:b", "node name 'a:b': a name has no ':'"),
+        (" h", "node name ' h': a name neither starts nor ends with a space"),
+    ],
+)
+def test_a_node_name_a_topology_file_would_refuse_is_refused_by_the_api(name, said):
+    """add_host/add_switch check names as the topology reader does: NetworkError at once (they were taken,
+    and later net.node() raised TypeError or a name with ':' could never be linked)."""
+    from lanlab.sim import NetworkError
+
+    net = Network("names")
+    with pytest.raises(NetworkError, match=re.escape(said)):
+        net.add_switch(name)
+    assert net.nodes == {}

@@ -45,3 +45,16 @@ def test_settings_problems_are_shown_in_chinese_at_the_same_lines_and_stay_engli
     assert shown["zh"][2][1].endswith(
         "地址池 198.18.1.100-198.18.1.199 不在 198.18.0.0/24 之内，即 198.18.0.2/24 的子网：服务器分配的是它所服务子网中的地址"
     )
+
+
+def test_a_word_outside_a_fields_choices_is_said_without_pythons_enum_message(tmp_path):
+    """split_horizon: maybe lists the words it takes and nothing of Python's "'maybe' is not a valid
+    SplitHorizon", which leaked in English into every language."""
+    from lanlab.sim import TopologyError, load_topology
+
+    text = "name: b\nnodes:\n  r1: {kind: router, interfaces: {eth0: 198.18.0.1/24}, rip: {split_horizon: maybe}}\n"
+    try:
+        load_topology("b.yaml", text=text)
+    except TopologyError as error:
+        [problem] = [str(p) for p in error.problems]
+    assert problem == "b.yaml:3: node r1 rip: split_horizon: 'maybe' is not none, simple or poisoned_reverse"

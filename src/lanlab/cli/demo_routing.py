@@ -9,6 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from lanlab.i18n import N_, _
+from lanlab.sim.commands.routing import source_text
 
 ROUTE_COLUMNS = (N_("prefix"), N_("via"), N_("interface"), N_("metric"), N_("source"), N_("age (s)"))
 
@@ -23,7 +24,7 @@ def route_table(name: str, rows: list[dict[str, Any]], when: str) -> Table:
             row["via"] or "-",
             escape(row["interface"] or "-"),
             str(row["metric"]),
-            row["source"],
+            source_text(row["source"]),
             f"{row['age']:.1f}",
         )
     return table

@@ -704,7 +704,7 @@ def print_report(
             else:
                 from lanlab.proto.spanning import status_lines
 
-                console.print(Text(f"{name} spanning tree", style="bold"), soft_wrap=True)
+                console.print(Text(_("{name} spanning tree").format(name=name), style="bold"), soft_wrap=True)
                 click.echo("\n".join(status_lines(node.stp.status())))
     frames = sum(link.frames for link in network.links)
     collisions = sum(link.collisions for link in network.links)

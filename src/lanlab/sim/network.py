@@ -32,6 +32,7 @@ from lanlab.sim.devices.switch import Switch
 from lanlab.sim.core.trace import TraceEvent, Tracer
 from lanlab.sim.shim import Program
 from lanlab.topology import read_document
+from lanlab.topology.reader import node_name_problem
 from lanlab.units import parse_duration, parse_rate
 from lanlab.wire import MacAddress
 from yaml.nodes import MappingNode
@@ -103,7 +104,19 @@ class Network:
         return schedule(self, text)
 
     # -- building ------------------------------------------------------------------------
+    @staticmethod
+    def _checked_name(name: Any) -> str:
+        """`name` if a topology file would take it (links write NODE:PORT, --do splits words), else NetworkError;
+        checked before a node is made (a compiled build's node refuses a name that is not text by itself)."""
+        if not isinstance(name, str):
+            raise NetworkError(L_("a node's name is text, like pc1 (not {name!r})", name=name))
+        problem = node_name_problem(name)
+        if problem is not None:
+            raise NetworkError(problem)
+        return name
+
     def _add(self, node: NodeT) -> NodeT:
+        self._checked_name(node.name)
         if node.name in self.nodes:
             raise NetworkError(L_("there is already a node called {name!r}", name=node.name))
         self.nodes[node.name] = node
@@ -125,7 +138,7 @@ class Network:
     ) -> Host:
         """A host with `eth0` (ip "a.b.c.d/len"), or the named `interfaces` {name: {ip, mac, mtu}};
         gratuitous_arp: announce its addresses when the run starts (as a booting host does)."""
-        host = Host(name, self.engine, IPv4Address(gateway) if gateway is not None else None)
+        host = Host(self._checked_name(name), self.engine, IPv4Address(gateway) if gateway is not None else None)
         if interfaces is None:
             interfaces = {"eth0": {"ip": ip, "mac": mac}}
         for if_name, options in interfaces.items():
@@ -153,7 +166,7 @@ class Network:
         """A router: add_router("r1", {"eth0": "198.18.1.1/24", "eth1": "198.18.2.1/24"},
         routes={"0.0.0.0/0": "198.18.2.254"}, rip=True) (rip: True or RipSpeaker options);
         more interfaces later with `router.add_interface("eth2", "198.18.3.1/24")`."""
-        router = Router(name, self.engine, forward_directed_broadcast=forward_directed_broadcast)
+        router = Router(self._checked_name(name), self.engine, forward_directed_broadcast=forward_directed_broadcast)
         for if_name, address in (interfaces or {}).items():
             router.add_interface(if_name, address)
         for prefix, via in (routes or {}).items():
@@ -163,10 +176,10 @@ class Network:
         return self._add(router)
 
     def add_switch(self, name: str, *, ageing: Duration = "300s") -> Switch:
-        return self._add(Switch(name, self.engine, _ns(ageing)))
+        return self._add(Switch(self._checked_name(name), self.engine, _ns(ageing)))
 
     def add_hub(self, name: str) -> Hub:
-        return self._add(Hub(name, self.engine))
+        return self._add(Hub(self._checked_name(name), self.engine))
 
     def add_node(self, node: NodeT) -> NodeT:
         """Add a node of any kind: an object with name, ports, port(name), attach(), receive()."""
@@ -368,7 +381,25 @@ class Network:
         timeout: Duration = 1.0,
         ttl: int | None = None,
     ) -> PingResult:
-        """Ping from host `src` now and run until the ping is over; its statistics."""
+        """Ping from host `src` now and run until the ping is over; its statistics. `size` is the ICMP payload
+        (0-65507, as ping's -s), `ttl` 1-255, `count` at least 1: others are a NetworkError before anything is sent."""
+        for name, value, low, high in (("count", count, 1, None), ("size", size, 0, 65507), ("ttl", ttl, 1, 255)):
+            if value is None and name == "ttl":
+                continue
+            if (
+                not isinstance(value, int)
+                or isinstance(value, bool)
+                or value < low
+                or (high is not None and value > high)
+            ):
+                bounds = (
+                    L_("from {low} to {high}", low=low, high=high)
+                    if high is not None
+                    else L_("at least {low}", low=low)
+                )
+                raise NetworkError(
+                    L_("ping {name}={value!r}: give a whole number {bounds}", name=name, value=value, bounds=bounds)
+                )
         host = self.node(src)
         if not isinstance(host, Host):
             raise NetworkError(

@@ -533,6 +533,7 @@ PLAIN_LIBRARY = (
     (re.compile(r"invalid literal for int\(\) with base 10: "), ""),  # the field: "is not a number of bytes"
     (re.compile(r"could not convert string to float: "), ""),
     (re.compile(r"MacAddress: .* is not a MAC address"), ""),  # the field: "is not a MAC address like ..."
+    (re.compile(r"'.*' is not a valid [A-Z]\w*$"), ""),  # an Enum's: the field lists the words it takes
 )
 HOST_BITS = re.compile(r"(?P<given>\S+) has host bits set")
 

@@ -118,12 +118,16 @@ def test_without_a_files_directory_each_network_gets_a_temporary_one(tmp_path, m
 
 
 def test_a_host_named_like_a_path_gets_no_folder_outside_the_files_root(tmp_path: Path):
-    """A host added through the Python API as "../x" (the topology reader refuses such names) is refused a
-    folder: its files would land outside the network's --files folder."""
+    """A host named "../x" is refused by the Python API as by the topology reader, and a host that got such a
+    name anyway is refused a folder: its files would land outside the network's --files folder."""
+    from lanlab.sim import NetworkError
     from lanlab.sim.shim._files import host_folder
 
     net = Network("escape")
-    host = net.add_host("../x", ip="198.18.0.1/24")
+    with pytest.raises(NetworkError, match="a name is no path"):
+        net.add_host("../x", ip="198.18.0.1/24")
+    host = net.add_host("x", ip="198.18.0.1/24")
+    host.name = "../x"  # past the API's check
     net.files = str(tmp_path / "files")
     with pytest.raises(ValueError, match="is a path"):
         host_folder(host)

@@ -59,6 +59,11 @@ ROUTE_HEADING = ((N_("prefix"), 18), (N_("via"), 15), (N_("interface"), 9), (N_(
 SOURCES = {"connected": N_("connected"), "static": N_("static"), "rip": N_("rip")}
 
 
+def source_text(source: str) -> str:
+    """A route's source word in the current language (the row's value stays the English word)."""
+    return _(SOURCES[source]) if source in SOURCES else source
+
+
 def route_lines(rows: list[dict[str, Any]]) -> list[str]:
     """`show ip route` for people: one aligned line per route, in the current language (called
     where it is printed); widths count terminal columns, so Chinese headings stay aligned."""
@@ -66,7 +71,7 @@ def route_lines(rows: list[dict[str, Any]]) -> list[str]:
     source, age = pad(_("source"), 9), pad(_("age"), 8, right=True)
     out = [f"  {heading}  {source} {age}"]
     for row in rows:
-        source = _(SOURCES[row["source"]]) if row["source"] in SOURCES else row["source"]
+        source = source_text(row["source"])
         out.append(
             f"  {row['prefix']:<18} {row['via'] or '-':<15} {row['interface'] or '-':<9} "
             f"{row['metric']:>6}  {pad(source, 9)} {row['age']:>7.1f}s"
