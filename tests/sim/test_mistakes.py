@@ -87,3 +87,16 @@ def test_a_switch_or_hub_cabled_to_itself_is_warned_of_unless_stp_blocks_it():
         "hub1:p2 is cabled to hub1:p3",
     ]
     assert "switch: a loop" in found[0] and "hub: a loop" in found[1]
+
+
+def test_the_self_cabled_warning_names_the_device_kind_in_the_users_language():
+    """In Chinese the kind is 交换机, not the English word inside a Chinese sentence."""
+    from lanlab.i18n import localize, set_language
+
+    [warning] = cabling_warnings(load_topology("t.yaml", text=SELF_CABLED.replace("  - [hub1:p2, hub1:p3]\n", "")))
+    set_language("zh")
+    try:
+        said = localize(warning)
+    finally:
+        set_language("en")
+    assert "同一台交换机的 sw1:p4" in said and "switch" not in said

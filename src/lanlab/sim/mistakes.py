@@ -11,7 +11,7 @@ from __future__ import annotations
 from ipaddress import IPv4Interface
 from typing import Any
 
-from lanlab.i18n import L_
+from lanlab.i18n import L_, N_
 from lanlab.sim.devices.host import Host
 from lanlab.topology.domains import Domains, domains_of
 
@@ -82,13 +82,16 @@ def addressing_warnings(network: Any) -> list[str]:
     return warnings
 
 
+LOOPING_KINDS = {"switch": N_("switch"), "hub": N_("hub")}  # the devices that pass a broadcast back out
+
+
 def cabling_warnings(network: Any) -> list[str]:
     """Switches without a spanning tree and hubs cabled to themselves: a loop of one device, where the first
     broadcast comes back in and circles for ever (a switch with STP blocks one of the two ports)."""
     warnings: list[str] = []
     for link in network.links:
         node = link.a.node
-        if node is not link.b.node or getattr(node, "kind", None) not in ("switch", "hub"):
+        if node is not link.b.node or getattr(node, "kind", None) not in LOOPING_KINDS:
             continue
         if getattr(node, "stp", None) is not None:
             continue
@@ -98,7 +101,7 @@ def cabling_warnings(network: Any) -> list[str]:
                 "storm); cable one end to another node",
                 a=link.a.label,
                 b=link.b.label,
-                kind=node.kind,
+                kind=L_(LOOPING_KINDS[node.kind]),
             )
         )
     return warnings
