@@ -110,3 +110,17 @@ def test_a_node_name_a_topology_file_would_refuse_is_refused_by_the_api(name, sa
     with pytest.raises(NetworkError, match=re.escape(said)):
         net.add_switch(name)
     assert net.nodes == {}
+
+
+def test_add_router_checks_rip_options_at_once_and_adds_no_router():
+    """An unknown or wrong RIP option is a NetworkError from add_router itself, naming the options there are,
+    and no router is added (the error came from the next ping, as a TypeError, with the router left in)."""
+    from lanlab.sim import NetworkError
+
+    net = Network("rip")
+    with pytest.raises(NetworkError, match=re.escape("r1: rip: no option bogus (there are passive, password")):
+        net.add_router("r1", {"eth0": "198.18.1.1/24"}, rip={"bogus": 1})
+    with pytest.raises(NetworkError, match=re.escape("r1: rip: split_horizon 'maybe': use none, simple")):
+        net.add_router("r1", {"eth0": "198.18.1.1/24"}, rip={"split_horizon": "maybe"})
+    assert net.nodes == {}
+    assert net.add_router("r1", {"eth0": "198.18.1.1/24"}, rip={"split_horizon": "simple"}).name == "r1"

@@ -10,6 +10,8 @@ net.node("sw1").mac_table, net.node("pc1").arp_table
 
 from __future__ import annotations
 
+import inspect
+import random
 import sys
 import time
 from ipaddress import IPv4Address, IPv4Interface
@@ -18,6 +20,7 @@ from typing import Any, Callable, Iterable, TypeVar
 
 from lanlab.i18n import L_, message_of
 from lanlab.proto.icmp import PingResult
+from lanlab.proto.rip import RipSpeaker
 from lanlab.sim.build import build
 from lanlab.sim.commands import Scheduled, schedule
 from lanlab.sim.core.errors import NetworkError
@@ -48,6 +51,12 @@ def _ns(value: Duration) -> int:
 
 def _mac(value: str | MacAddress) -> MacAddress:
     return value if isinstance(value, MacAddress) else MacAddress(value)
+
+
+# what add_router's rip={...} may hold: RipSpeaker's keyword options
+RIP_OPTIONS = frozenset(
+    name for name, p in inspect.signature(RipSpeaker).parameters.items() if p.kind is p.KEYWORD_ONLY
+)
 
 
 class _Announce:
@@ -172,7 +181,23 @@ class Network:
         for prefix, via in (routes or {}).items():
             router.add_static_route(prefix, via)
         if rip:
-            router.enable_rip(**(rip if isinstance(rip, dict) else {}))
+            options = rip if isinstance(rip, dict) else {}
+            interfaces = {nic.name: nic.address for nic in router.nics if nic.address is not None}
+            unknown = sorted(set(options) - RIP_OPTIONS)
+            if unknown:
+                raise NetworkError(
+                    L_(
+                        "{name}: rip: no option {unknown} (there are {known})",
+                        name=name,
+                        unknown=", ".join(unknown),
+                        known=", ".join(sorted(RIP_OPTIONS)),
+                    )
+                )
+            try:  # the speaker is made when the router starts: its options are checked now, not in a later call
+                RipSpeaker(interfaces, random.Random(0), **options)
+            except ValueError as error:
+                raise NetworkError(L_("{name}: rip: {error}", name=name, error=message_of(error))) from None
+            router.enable_rip(**options)
         return self._add(router)
 
     def add_switch(self, name: str, *, ageing: Duration = "300s") -> Switch:
