@@ -124,3 +124,15 @@ def test_add_router_checks_rip_options_at_once_and_adds_no_router():
         net.add_router("r1", {"eth0": "198.18.1.1/24"}, rip={"split_horizon": "maybe"})
     assert net.nodes == {}
     assert net.add_router("r1", {"eth0": "198.18.1.1/24"}, rip={"split_horizon": "simple"}).name == "r1"
+
+
+def test_running_to_a_time_already_past_says_so():
+    """net.run takes an absolute time: run("1s") after run("2s") is a PastTimeError saying the clock is at 2s
+    (it returned 0 and did nothing, as if a duration were meant and ignored)."""
+    from lanlab.sim.core.engine import PastTimeError
+
+    net = lan()
+    net.run("2s")
+    with pytest.raises(PastTimeError, match=re.escape("cannot run to 1s: the clock is already at 2s")):
+        net.run("1s")
+    assert net.run("2s") == 0 and net.now == 2 * SECOND

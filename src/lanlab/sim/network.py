@@ -26,7 +26,7 @@ from lanlab.sim.commands import Scheduled, schedule
 from lanlab.sim.core.errors import NetworkError
 from lanlab.sim.core.node import HasAddresses, Node
 from lanlab.sim.core.capture import Capture
-from lanlab.sim.core.engine import Engine
+from lanlab.sim.core.engine import Engine, PastTimeError
 from lanlab.sim.devices.host import Host, NicPort
 from lanlab.sim.devices.hub import Hub
 from lanlab.sim.devices.router import Router
@@ -36,7 +36,7 @@ from lanlab.sim.core.trace import TraceEvent, Tracer
 from lanlab.sim.shim import Program
 from lanlab.topology import read_document
 from lanlab.topology.reader import node_name_problem
-from lanlab.units import parse_duration, parse_rate
+from lanlab.units import format_duration, parse_duration, parse_rate
 from lanlab.wire import MacAddress
 from yaml.nodes import MappingNode
 
@@ -373,6 +373,15 @@ class Network:
 
         With progress=True (or on a terminal for long runs), prints sim time and events/s."""
         end = _ns(until)
+        if end < self.engine.now:  # `until` is absolute: an earlier time is a mistake, not "run no further"
+            raise PastTimeError(
+                L_(
+                    "cannot run to {until}: the clock is already at {now} (until is a time since the start, not "
+                    "a duration)",
+                    until=format_duration(end),
+                    now=format_duration(self.engine.now),
+                )
+            )
         if not progress:
             return self.engine.run(end)
         return self._run_with_progress(end)
