@@ -82,6 +82,7 @@ class Network:
         self.links: list[Link] = []
         self.tracer: Tracer | None = None
         self.captures: list[Capture] = []
+        self._every_link: list[Capture] = []  # open pcapng captures of every link, which take new links too
         self.commands: list[Scheduled] = []  # every --do and net.do(), in the order given
         self.programs: list[Program] = []  # every program started on its hosts, in order (lanlab.sim.shim)
         self.files: str | None = None  # its hosts' files, a folder each (sim run --files DIR; else made when used)
@@ -283,6 +284,8 @@ class Network:
                 if isinstance(port, NicPort) and not port.nic.mtu_given:  # an interface's own mtu: wins
                     port.nic.set_mtu(mtu)
         self.links.append(link)
+        for capture in self._every_link:
+            capture.watch(link)
         return link
 
     def find_link(self, endpoint: str) -> Link:
@@ -350,6 +353,8 @@ class Network:
         links = [self.find_link(p) for p in points] if points else list(self.links)
         capture = Capture.open(Path(path), links, self.engine)
         self.captures.append(capture)
+        if not points and capture.writer is not None:
+            self._every_link.append(capture)  # links cabled later are captured too
         return capture
 
     def close(self) -> None:
@@ -357,6 +362,7 @@ class Network:
         for capture in self.captures:
             capture.close()
         self.captures.clear()
+        self._every_link.clear()
 
     # -- running -------------------------------------------------------------------------
     @property

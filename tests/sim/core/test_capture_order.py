@@ -66,3 +66,21 @@ def test_every_examples_capture_has_no_negative_time_delta(case, tmp_path: Path)
     )
     deltas = [float(line) for line in done.stdout.split()]
     assert deltas and min(deltas) >= 0
+
+
+@needs_tshark
+def test_an_every_link_capture_takes_links_cabled_after_it_was_opened(tmp_path: Path):
+    """net.capture(f) before net.link(...) records that link's frames too, as tshark reads them: a new
+    interface block each (the file had no interface and no frame)."""
+    net = Network("late")
+    net.add_host("a", ip="198.18.0.1/24")
+    net.add_host("b", ip="198.18.0.2/24")
+    path = tmp_path / "early.pcapng"
+    net.capture(path)
+    net.link("a:eth0", "b:eth0")
+    net.ping("a", "b", count=1)
+    net.close()
+    shown = subprocess.run(
+        ["tshark", "-r", str(path), "-T", "fields", "-e", "_ws.col.Protocol"], capture_output=True, text=True
+    )
+    assert shown.stdout.split() == ["ARP", "ARP", "ICMP", "ICMP"]

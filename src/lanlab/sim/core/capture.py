@@ -80,12 +80,21 @@ class PcapTap:
 class Capture:
     """An open capture file and the links it watches."""
 
-    def __init__(self, path: Path, stream: IO[bytes], links: list[Link], taps: list[Any], order: TimeOrder) -> None:
+    def __init__(
+        self,
+        path: Path,
+        stream: IO[bytes],
+        links: list[Link],
+        taps: list[Any],
+        order: TimeOrder,
+        writer: PcapngWriter | None = None,
+    ) -> None:
         self.path = path
         self.stream = stream
         self.links = links
         self.taps = taps
         self.order = order
+        self.writer = writer  # a pcapng file's, which takes an interface for a link cabled later (watch)
 
     @classmethod
     def open(cls, path: Path, links: list[Link], engine: Engine) -> Capture:
@@ -100,6 +109,7 @@ class Capture:
             )
         stream = path.open("wb")
         taps: list[Any] = []
+        writer = None
         if path.suffix == ".pcap":
             pcap = PcapWriter(stream, nanosecond=True)
             order = TimeOrder(engine, lambda interface, t, data: pcap.write(t, data))
@@ -116,7 +126,16 @@ class Capture:
         # opened, and a header left in this process's buffer was written again when the waiting
         # parent exited, after everything the child wrote (a second section in the pcapng).
         stream.flush()
-        return cls(path, stream, links, taps, order)
+        return cls(path, stream, links, taps, order, writer)
+
+    def watch(self, link: Link) -> None:
+        """Capture a link cabled after the file was opened too: a pcapng section may describe an interface
+        at any point before its first packet (its Interface Description Block goes out now)."""
+        assert self.writer is not None  # only an every-link pcapng capture watches new links
+        tap = PcapngTap(self.order, self.writer.add_interface(link.name))
+        link.a.tap = link.b.tap = tap
+        self.links.append(link)
+        self.taps.append(tap)
 
     @property
     def frames(self) -> int:
