@@ -136,3 +136,19 @@ def test_running_to_a_time_already_past_says_so():
     with pytest.raises(PastTimeError, match=re.escape("cannot run to 1s: the clock is already at 2s")):
         net.run("1s")
     assert net.run("2s") == 0 and net.now == 2 * SECOND
+
+
+def test_a_programs_start_and_run_programs_end_take_ns_or_a_unit_string_never_a_float(tmp_path):
+    """run_program(at="1s") starts at 1 s and at=0.5 or until=2.0 are ValueErrors before anything is made (0.5
+    meant half a nanosecond, "1s" was a TypeError that left a program in net.programs)."""
+    program = tmp_path / "p.py"
+    program.write_text("import time\nprint(time.monotonic())\n")
+    net = lan()
+    with pytest.raises(ValueError, match=re.escape('at=0.5: give whole nanoseconds or a unit string like "0.5s"')):
+        net.node("pc1").run_program(str(program), at=0.5)
+    with pytest.raises(ValueError, match=re.escape("until=2.0: give whole nanoseconds")):
+        run_programs(net, 2.0)
+    assert net.programs == []
+    started = net.node("pc1").run_program(str(program), at="1s")
+    run_programs(net, "2s")
+    assert started.output == [(SECOND, "1.0")]

@@ -31,6 +31,7 @@ from pathlib import Path
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Callable, TextIO
 
+from lanlab.i18n import L_
 from lanlab.sim.shim._files import HostFiles, host_folder
 from lanlab.sim.shim._imports import SentModule
 from lanlab.sim.shim._modules import Overlay
@@ -57,7 +58,7 @@ def start_program(
     function: Callable[..., Any] | None = None,
     stdin: str | TextIO = "",
     args: list[Any] | None = None,
-    at: int | None = None,
+    at: int | str | None = None,
     source: bytes | None = None,
     modules: Iterable[SentModule] = (),
 ) -> Program:
@@ -65,6 +66,7 @@ def start_program(
     `host` at virtual time `at` (default: now). `source`: the file's text when it came from
     elsewhere (a sweep's run on a Dask worker, which has no copy of the file); `modules`: the
     modules of its folder that came with it, imported from their text."""
+    begins = None if at is None else ns_or_unit_string("at", at)  # refused before anything is made
     args = args or []
     label = path if path is not None else getattr(function, "__name__", "function")
     program = Program(host, str(label), stdin)
@@ -96,8 +98,20 @@ def start_program(
     if started is not None:
         started.append(program)
     shim_host(host)
-    program.start(body, host.engine.now if at is None else max(at, host.engine.now))
+    program.start(body, host.engine.now if begins is None else max(begins, host.engine.now))
     return program
+
+
+def ns_or_unit_string(name: str, value: int | str) -> int:
+    """A time given as integer nanoseconds or a unit string ("0.5s"); a float or anything else is refused,
+    since 0.5 would mean half a nanosecond here where Network's own calls read it as seconds."""
+    if isinstance(value, str):
+        return parse_duration(value)
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    raise ValueError(
+        L_('{name}={value!r}: give whole nanoseconds or a unit string like "0.5s"', name=name, value=value)
+    )
 
 
 def run_programs(
@@ -111,7 +125,7 @@ def run_programs(
     when its programs end); returns the number of events dispatched. A program that computes
     `cpu_limit` s of CPU without waiting is stopped (None or 0: never). `run(until)` instead of
     the engine's own: a viewer's TableHistory.run, which looks at the tables after each instant."""
-    end = parse_duration(until) if isinstance(until, str) else until
+    end = ns_or_unit_string("until", until)
     # Ctrl-C and SIGTERM raise RunInterrupted, which a program's KeyboardInterrupt of its own is not
     in_main = threading.current_thread() is threading.main_thread()  # where Python runs signal handlers
     previous = [signal.signal(number, interrupt_run) for number in STOPS] if in_main else []
