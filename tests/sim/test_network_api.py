@@ -152,3 +152,23 @@ def test_a_programs_start_and_run_programs_end_take_ns_or_a_unit_string_never_a_
     started = net.node("pc1").run_program(str(program), at="1s")
     run_programs(net, "2s")
     assert started.output == [(SECOND, "1.0")]
+
+
+@pytest.mark.parametrize(
+    ("options", "said"),
+    [
+        ({"loss": "0.5"}, "loss must be between 0 and 1, not '0.5'"),
+        ({"mtu": "x"}, "mtu must be from 68 to 65535 bytes, not 'x'"),
+        ({"queue": -1}, "queue must be a whole number of frames, at least 1, not -1"),
+    ],
+)
+def test_link_options_of_the_wrong_type_or_range_are_one_line_network_errors(options, said):
+    """net.link(loss="0.5") and mtu="x" were TypeErrors from a comparison, queue=-1 was taken."""
+    from lanlab.sim import NetworkError
+
+    net = Network("links")
+    net.add_host("a", ip="198.18.0.1/24")
+    net.add_host("b", ip="198.18.0.2/24")
+    with pytest.raises(NetworkError, match=re.escape(said)):
+        net.link("a:eth0", "b:eth0", **options)
+    assert net.links == []

@@ -268,10 +268,13 @@ class Network:
         """link() below the API: ports, delay in ns, rate in bit/s (what topology files give)."""
         if port_a is port_b:
             raise NetworkError(L_("cannot link {port} to itself", port=port_a.label))
-        if mtu is not None and not 68 <= mtu <= 65535:
-            raise NetworkError(L_("mtu must be from 68 to 65535 bytes, not {mtu}", mtu=mtu))
-        if not 0.0 <= loss <= 1.0:
-            raise NetworkError(L_("loss must be between 0 and 1, not {loss}", loss=loss))
+        whole = (int,)  # bool is an int too, and no size: refused below with the rest
+        if mtu is not None and (not isinstance(mtu, whole) or isinstance(mtu, bool) or not 68 <= mtu <= 65535):
+            raise NetworkError(L_("mtu must be from 68 to 65535 bytes, not {mtu}", mtu=repr(mtu)))
+        if not isinstance(loss, (int, float)) or isinstance(loss, bool) or not 0.0 <= loss <= 1.0:
+            raise NetworkError(L_("loss must be between 0 and 1, not {loss}", loss=repr(loss)))
+        if not isinstance(queue, whole) or isinstance(queue, bool) or queue < 1:
+            raise NetworkError(L_("queue must be a whole number of frames, at least 1, not {queue}", queue=repr(queue)))
         try:
             link = Link(port_a, port_b, delay=delay, rate=rate, loss=loss, queue=queue)
             port_a.node.attach(port_a, port_b)
