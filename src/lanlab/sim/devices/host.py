@@ -787,10 +787,11 @@ class Host:
 
     # -- programs (the socket shim) -------------------------------------------------------
     def run_program(
-        self, path: str, stdin: str | TextIO = "", args: list[str] | None = None, at: int | str | None = None
+        self, path: str, stdin: str | TextIO = "", args: list[str] | None = None, at: int | float | str | None = None
     ) -> Any:
         """Run a Python program file on this host (its `socket`, `time`, ... are simulated), from `at` (whole ns
-        or a unit string like "0.5s"; None: now)."""
+        or a unit string like "0.5s"; None: now). A float is taken, to be refused with a message saying so (a
+        compiled build would refuse it with a bare TypeError)."""
         return start_program(self, path=path, stdin=stdin, args=args or [], at=at)
 
     def run(self, fn: Callable[..., Any], *args: Any) -> Any:

@@ -58,7 +58,7 @@ def start_program(
     function: Callable[..., Any] | None = None,
     stdin: str | TextIO = "",
     args: list[Any] | None = None,
-    at: int | str | None = None,
+    at: int | float | str | None = None,
     source: bytes | None = None,
     modules: Iterable[SentModule] = (),
 ) -> Program:
@@ -102,7 +102,7 @@ def start_program(
     return program
 
 
-def ns_or_unit_string(name: str, value: int | str) -> int:
+def ns_or_unit_string(name: str, value: int | float | str) -> int:
     """A time given as integer nanoseconds or a unit string ("0.5s"); a float or anything else is refused,
     since 0.5 would mean half a nanosecond here where Network's own calls read it as seconds."""
     if isinstance(value, str):
@@ -116,7 +116,7 @@ def ns_or_unit_string(name: str, value: int | str) -> int:
 
 def run_programs(
     network: Network,
-    until: int | str,
+    until: int | float | str,
     cpu_limit: float | None = DEFAULT_LIMIT,
     *,
     run: Callable[[int], int] | None = None,
