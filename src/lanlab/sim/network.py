@@ -23,6 +23,7 @@ from lanlab.proto.icmp import PingResult
 from lanlab.proto.rip import RipSpeaker
 from lanlab.sim.build import build
 from lanlab.sim.commands import Scheduled, schedule
+from lanlab.sim.commands.base import bounds_text, is_whole_in
 from lanlab.sim.core.errors import NetworkError
 from lanlab.sim.core.node import HasAddresses, Node
 from lanlab.sim.core.capture import Capture
@@ -268,12 +269,11 @@ class Network:
         """link() below the API: ports, delay in ns, rate in bit/s (what topology files give)."""
         if port_a is port_b:
             raise NetworkError(L_("cannot link {port} to itself", port=port_a.label))
-        whole = (int,)  # bool is an int too, and no size: refused below with the rest
-        if mtu is not None and (not isinstance(mtu, whole) or isinstance(mtu, bool) or not 68 <= mtu <= 65535):
+        if mtu is not None and not is_whole_in(mtu, 68, 65535):
             raise NetworkError(L_("mtu must be from 68 to 65535 bytes, not {mtu}", mtu=repr(mtu)))
         if not isinstance(loss, (int, float)) or isinstance(loss, bool) or not 0.0 <= loss <= 1.0:
             raise NetworkError(L_("loss must be between 0 and 1, not {loss}", loss=repr(loss)))
-        if not isinstance(queue, whole) or isinstance(queue, bool) or queue < 1:
+        if not is_whole_in(queue, 1):
             raise NetworkError(L_("queue must be a whole number of frames, at least 1, not {queue}", queue=repr(queue)))
         try:
             link = Link(port_a, port_b, delay=delay, rate=rate, loss=loss, queue=queue)
@@ -427,21 +427,14 @@ class Network:
         """Ping from host `src` now and run until the ping is over; its statistics. `size` is the ICMP payload
         (0-65507, as ping's -s), `ttl` 1-255, `count` at least 1: others are a NetworkError before anything is sent."""
         for name, value, low, high in (("count", count, 1, None), ("size", size, 0, 65507), ("ttl", ttl, 1, 255)):
-            if value is None and name == "ttl":
-                continue
-            if (
-                not isinstance(value, int)
-                or isinstance(value, bool)
-                or value < low
-                or (high is not None and value > high)
-            ):
-                bounds = (
-                    L_("from {low} to {high}", low=low, high=high)
-                    if high is not None
-                    else L_("at least {low}", low=low)
-                )
+            if not (name == "ttl" and value is None) and not is_whole_in(value, low, high):
                 raise NetworkError(
-                    L_("ping {name}={value!r}: give a whole number {bounds}", name=name, value=value, bounds=bounds)
+                    L_(
+                        "ping {name}={value!r}: give a whole number {bounds}",
+                        name=name,
+                        value=value,
+                        bounds=bounds_text(low, high),
+                    )
                 )
         host = self.node(src)
         if not isinstance(host, Host):

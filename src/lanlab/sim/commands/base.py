@@ -180,6 +180,16 @@ def interval_s(text: str) -> int:
     return _more_than_zero(text, L_("{value}: give a time more than 0 between two sends, like 0.01", value=text))
 
 
+def is_whole_in(value: Any, low: int, high: int | None = None) -> bool:
+    """Whether `value` is an int (not a bool) from `low` to `high` (no upper bound when None)."""
+    return isinstance(value, int) and not isinstance(value, bool) and value >= low and (high is None or value <= high)
+
+
+def bounds_text(low: int, high: int | None = None) -> Deferred:
+    """The range is_whole_in checks, in words: "from 1 to 255" or "at least 1"."""
+    return L_("from {low} to {high}", low=low, high=high) if high is not None else L_("at least {low}", low=low)
+
+
 def int_in(low: int, high: int | None = None) -> Callable[[str], int]:
     """An argparse type: a whole number from `low` to `high` (no upper bound when None)."""
 
@@ -188,12 +198,11 @@ def int_in(low: int, high: int | None = None) -> Callable[[str], int]:
             value = int(text)
         except ValueError:
             raise argparse.ArgumentTypeError(localize(L_("{text} is not a whole number", text=repr(text)))) from None
-        if value < low or (high is not None and value > high):
-            bounds = (
-                L_("from {low} to {high}", low=low, high=high) if high is not None else L_("at least {low}", low=low)
-            )
+        if not is_whole_in(value, low, high):
             raise argparse.ArgumentTypeError(
-                localize(L_("{value} is out of range: give a number {bounds}", value=value, bounds=bounds))
+                localize(
+                    L_("{value} is out of range: give a number {bounds}", value=value, bounds=bounds_text(low, high))
+                )
             )
         return value
 

@@ -1007,9 +1007,7 @@ class SimSocket:
                 raise BlockingIOError(E.EAGAIN, "Resource temporarily unavailable")
             if deadline is not None and engine.now >= deadline:
                 raise TimeoutError("timed out")
-            self._program.wait(
-                lambda: False, min(room, deadline) - engine.now if deadline is not None else room - engine.now
-            )
+            self._program.sleep((room if deadline is None else min(room, deadline)) - engine.now)
 
     def _loop_datagram(self, ip: IPv4Address, port: int, data: bytes) -> None:
         """Datagrams to this host (127.0.0.1, its own address, a group it joined, a broadcast) stay inside it."""
