@@ -133,6 +133,40 @@ def test_a_dead_server_fails_over_then_gives_eai_again():
     assert isinstance(event, Failed) and event.error == "EAI_AGAIN" and event.time == 20 * SECOND
 
 
+def carry_until_quiet(resolver, servers, now):
+    """wire() until the resolver has nothing more to send at `now`; how many queries went."""
+    sent = 0
+    while resolver._outbox:
+        sent += len(resolver._outbox)
+        wire(resolver, servers, now)
+    return sent
+
+
+def test_a_refusing_server_is_a_lost_try_and_the_next_one_is_asked_at_once():
+    """REFUSED from the first nameserver sends the question to the second at once, as glibc's res_send does."""
+    servers = {NS1: DnsServer(DnsZone("elsewhere", {})), NS2: DnsServer(zone())}
+    resolver = DnsResolver([NS1, NS2], random.Random(1))
+    qid = resolver.lookup("pc3.lab", 0)
+    assert carry_until_quiet(resolver, servers, 0) == 2
+    assert resolver.next_event() == Resolved(qid, 0, "pc3.lab.", (PC3,))
+
+
+def test_every_server_refusing_asks_each_attempts_times_then_eai_again():
+    """With both servers REFUSED, each is asked `attempts` times in turn without waiting (4 queries, as
+    glibc 2.36 sends in a namespace), then EAI_AGAIN carrying the last refusal; dig's way stops at the first."""
+    refusing = DnsServer(DnsZone("elsewhere", {}))
+    resolver = DnsResolver([NS1, NS2], random.Random(1))
+    resolver.lookup("pc3.lab", 0)
+    assert carry_until_quiet(resolver, {NS1: refusing, NS2: refusing}, 0) == ATTEMPTS * 2
+    event = resolver.next_event()
+    assert isinstance(event, Failed) and event.error == "EAI_AGAIN" and event.time == 0
+    assert event.reply.rcode == Rcode.REFUSED and event.server == NS2 and resolver.get_timer() is None
+    dig = DnsResolver([NS1, NS2], random.Random(1), next_on_error=False)
+    dig.lookup("pc3.lab", 0)
+    assert carry_until_quiet(dig, {NS1: refusing, NS2: refusing}, 0) == 1
+    assert dig.next_event().reply.rcode == Rcode.REFUSED
+
+
 def test_an_answer_to_another_question_with_our_id_is_ignored():
     """A reply whose question differs from ours (a spoof or a stale answer) is not taken (RFC 5452 9.1)."""
     resolver = DnsResolver([NS1], random.Random(1))

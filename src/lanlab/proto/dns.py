@@ -32,6 +32,7 @@ UDP_LIMIT: Final = 512  # RFC 1035 4.2.1: a UDP message without EDNS; longer ans
 SERVER_UDP: Final = 1232  # the largest UDP answer this server sends to an EDNS query (BIND 9.18's max-udp-size)
 EDNS_VERSION: Final = 0
 MAX_CNAME_CHAIN: Final = 8
+_TRY_NEXT: Final = frozenset((Rcode.SERVFAIL, Rcode.NOTIMP, Rcode.REFUSED))  # answers a stub resolver moves on from
 
 
 def reverse_name(address: IPv4Address) -> str:
@@ -243,6 +244,8 @@ class _Lookup:
     tries: int = 0
     deadline: int = 0
     tcp: bool = False  # a truncated answer came: the tries from now on go over TCP
+    # the latest SERVFAIL, NOTIMP or REFUSED answer and its sender, for the failure once no try is left
+    refusal: tuple[Dns, IPv4Address | None] | None = None
 
 
 class DnsResolver:
@@ -256,14 +259,17 @@ class DnsResolver:
         timeout: int = TIMEOUT,
         attempts: int = ATTEMPTS,
         edns: Edns | None = None,
+        next_on_error: bool = True,
     ) -> None:
         """`timeout` and `attempts` per server: glibc's by default; dig's are 5 s and 3 tries (+time, +tries).
-        `edns`: an OPT record in every query (dig's default); glibc sends none unless `options edns0`."""
+        `edns`: an OPT record in every query (dig's default); glibc sends none unless `options edns0`.
+        `next_on_error`: a SERVFAIL, NOTIMP or REFUSED answer is a lost try, as glibc's; dig reports it."""
         self.servers = list(servers)
         self.edns = edns
         self.rng = rng
         self.timeout = timeout
         self.attempts = attempts
+        self.next_on_error = next_on_error
         self.search = normalise(search) if search else ""
         self._pending: dict[int, _Lookup] = {}
         self._outbox: list[tuple[IPv4Address, Dns]] = []
@@ -296,6 +302,12 @@ class DnsResolver:
             lookup.tcp = True
             self._send(lookup, now, self.servers[(lookup.tries - 1) % len(self.servers)])
             return
+        if message.rcode in _TRY_NEXT and self.next_on_error and lookup.tries < self.attempts * len(self.servers):
+            # glibc's res_send (send_dg: "goto next_ns"): such an answer is a lost try; the next server in
+            # turn is asked at once, every server `attempts` times, before the lookup fails with TRY_AGAIN
+            lookup.refusal = (message, source)
+            self._send(lookup, now)
+            return
         del self._pending[message.id]
         if message.rcode == Rcode.NXDOMAIN:
             self._events.append(Failed(lookup.query_id, now, lookup.name, "EAI_NONAME", message, source))
@@ -306,9 +318,9 @@ class DnsResolver:
                     lookup.query_id,
                     now,
                     lookup.name,
-                    # glibc's res_send moves on from SERVFAIL, NOTIMP and REFUSED to the next server and, with
-                    # none left, says TRY_AGAIN: EAI_AGAIN; any other error rcode is NO_RECOVERY: EAI_FAIL
-                    "EAI_AGAIN" if message.rcode in (Rcode.SERVFAIL, Rcode.NOTIMP, Rcode.REFUSED) else "EAI_FAIL",
+                    # SERVFAIL, NOTIMP and REFUSED with no try left are TRY_AGAIN: EAI_AGAIN;
+                    # any other error rcode is NO_RECOVERY: EAI_FAIL (glibc's res_query)
+                    "EAI_AGAIN" if message.rcode in _TRY_NEXT else "EAI_FAIL",
                     message,
                     source,
                 )
@@ -339,7 +351,8 @@ class DnsResolver:
                 continue
             if lookup.tries >= self.attempts * len(self.servers):
                 del self._pending[lookup.query_id]
-                self._events.append(Failed(lookup.query_id, now, lookup.name, "EAI_AGAIN"))
+                reply, server = lookup.refusal or (None, None)
+                self._events.append(Failed(lookup.query_id, now, lookup.name, "EAI_AGAIN", reply, server))
             else:
                 self._send(lookup, now)
 

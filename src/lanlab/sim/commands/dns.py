@@ -176,6 +176,7 @@ class _Ask(Command):
             self.edns,
             timeout=DIG_TIMEOUT,
             attempts=DIG_TRIES,
+            next_on_error=False,  # dig shows the server's status: REFUSED
         )
 
     def reverse_of_address(self) -> bool:
@@ -346,6 +347,7 @@ class Nslookup(_Ask):
             lambda e: None,
             timeout=DIG_TIMEOUT,
             attempts=DIG_TRIES,
+            next_on_error=False,  # dig shows the server's status: REFUSED
         )
 
     def running(self) -> bool:

@@ -127,11 +127,11 @@ class Lookup:
         done: Done,
         search: str = "",
         edns: Edns | None = None,
-        **timing: int,
+        **resolver_options: int,
     ) -> None:
         self.host = host
         self.done = done
-        self.resolver = DnsResolver(list(servers), _rng(host), search, edns=edns, **timing)
+        self.resolver = DnsResolver(list(servers), _rng(host), search, edns=edns, **resolver_options)
         self.timer = MachineTimer(host.engine, self.resolver, self)
         self.port = 0
         self.result: Resolved | Failed | None = None
