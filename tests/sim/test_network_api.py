@@ -172,3 +172,34 @@ def test_link_options_of_the_wrong_type_or_range_are_one_line_network_errors(opt
     with pytest.raises(NetworkError, match=re.escape(said)):
         net.link("a:eth0", "b:eth0", **options)
     assert net.links == []
+
+
+@pytest.mark.parametrize(
+    ("make", "said"),
+    [
+        (lambda net: net.link(1, 2), "an end of a link is NODE:PORT, like pc1:eth0 (not 1)"),
+        (lambda net: net.link("pc1", None), "an end of a link is NODE:PORT, like pc1:eth0 (not None)"),
+        (lambda net: net.add_host("pc3", ip=5), "pc3: ip 5 needs a prefix length"),
+        (lambda net: net.add_host("pc3", ip="198.18.0.3"), "pc3: ip '198.18.0.3' needs a prefix length"),
+        (lambda net: net.add_host("pc3", interfaces={"eth1": {"ip": "198.18.0.3"}}), "needs a prefix length"),
+        (lambda net: net.add_host("pc3", ip="198.18.0.300/24"), "pc3: ip '198.18.0.300/24': Octet 300"),
+        (lambda net: net.add_host("pc3", ip="198.18.0.3/24", gateway=5), "pc3: gateway 5 is no address"),
+        (lambda net: net.add_host("pc3", ip="198.18.0.3/24", gateway="x"), "pc3: gateway 'x': Expected 4 octets"),
+    ],
+)
+def test_ends_addresses_and_gateways_of_the_wrong_kind_are_network_errors(make, said):
+    """net.link(1, 2) was an AttributeError, and ip=5 or a bare address made a /32 host the file refuses."""
+    from lanlab.sim import NetworkError
+
+    net = lan()
+    with pytest.raises(NetworkError, match=re.escape(said)):
+        make(net)
+    assert sorted(net.nodes) == ["pc1", "pc2", "sw1"] and len(net.links) == 2
+
+
+def test_a_command_that_is_not_text_is_a_command_error():
+    """net.do(5) says a command is --do words (shlex read the number as a stream: AttributeError)."""
+    with pytest.raises(
+        CommandError, match=re.escape("a command is text in --do words, like 'at 1s pc1 ping pc2' (not 5)")
+    ):
+        lan().do(5)

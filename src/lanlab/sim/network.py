@@ -50,6 +50,37 @@ def _ns(value: Duration) -> int:
     return parse_duration(value)
 
 
+def _interface_address(node: str, address: Any) -> IPv4Interface | None:
+    """An interface's address, given as a topology file writes it (198.18.0.1/24) or as an IPv4Interface:
+    a bare address (IPv4Interface would make it a /32) or a number is refused, as the file refuses it."""
+    if address is None or isinstance(address, IPv4Interface):
+        return address
+    if not isinstance(address, str) or "/" not in address:
+        raise NetworkError(
+            L_("{node}: ip {address!r} needs a prefix length, like 198.18.0.1/24", node=node, address=address)
+        )
+    try:
+        return IPv4Interface(address)
+    except ValueError as error:
+        raise NetworkError(
+            L_("{node}: ip {address!r}: {problem}", node=node, address=address, problem=str(error))
+        ) from None
+
+
+def _gateway(node: str, gateway: Any) -> IPv4Address | None:
+    """A host's default gateway, as text (198.18.0.254) or an IPv4Address."""
+    if gateway is None or isinstance(gateway, IPv4Address):
+        return gateway
+    if isinstance(gateway, str):
+        try:
+            return IPv4Address(gateway)
+        except ValueError as error:
+            raise NetworkError(
+                L_("{node}: gateway {gateway!r}: {problem}", node=node, gateway=gateway, problem=str(error))
+            ) from None
+    raise NetworkError(L_("{node}: gateway {gateway!r} is no address, like 198.18.0.254", node=node, gateway=gateway))
+
+
 def _mac(value: str | MacAddress) -> MacAddress:
     return value if isinstance(value, MacAddress) else MacAddress(value)
 
@@ -149,15 +180,14 @@ class Network:
     ) -> Host:
         """A host with `eth0` (ip "a.b.c.d/len"), or the named `interfaces` {name: {ip, mac, mtu}};
         gratuitous_arp: announce its addresses when the run starts (as a booting host does)."""
-        host = Host(self._checked_name(name), self.engine, IPv4Address(gateway) if gateway is not None else None)
+        host = Host(self._checked_name(name), self.engine, _gateway(name, gateway))
         if interfaces is None:
             interfaces = {"eth0": {"ip": ip, "mac": mac}}
         for if_name, options in interfaces.items():
-            address = options.get("ip")
             if_mac = options.get("mac")
             host.add_interface(
                 if_name,
-                IPv4Interface(address) if address is not None else None,
+                _interface_address(name, options.get("ip")),
                 _mac(if_mac) if if_mac is not None else None,
                 options.get("mtu"),
             )
@@ -224,6 +254,8 @@ class Network:
         """`"node:port"` -> the Port (hub and switch ports are created on first use)."""
         if isinstance(endpoint, Port):
             return endpoint
+        if not isinstance(endpoint, str):
+            raise NetworkError(L_("an end of a link is NODE:PORT, like pc1:eth0 (not {endpoint!r})", endpoint=endpoint))
         node_name, sep, port_name = endpoint.partition(":")
         if not sep:
             node = self.node(node_name)

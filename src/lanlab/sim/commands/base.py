@@ -368,6 +368,8 @@ SHLEX_SAYS = (N_("No closing quotation"), N_("No escaped character"))
 
 def parse_do(network: Network, text: str) -> Scheduled:
     """`[at T] NODE WORDS...` -> a Scheduled command (not yet scheduled on the engine)."""
+    if not isinstance(text, str):  # shlex would read a number as a stream (AttributeError: 'read')
+        raise CommandError(L_("a command is text in --do words, like 'at 1s pc1 ping pc2' (not {text!r})", text=text))
     try:
         argv = shlex.split(text)
     except ValueError as error:  # shlex's own words, in the catalogue (SHLEX_SAYS)
