@@ -86,3 +86,21 @@ def test_demo_never_writes_through_a_link_planted_in_the_temp_dir(tmp_path: Path
     assert (cache / "lanlab").stat().st_mode & 0o077 == 0
     with open(capture, "rb") as stream:
         assert len(list(PcapngReader(stream))) > 50
+
+
+def test_every_command_the_demo_suggests_runs(tmp_path: Path, monkeypatch):
+    """Each `lanlab ...` the demo tells the reader to try (its "Try" lines) runs with exit status 0."""
+    import shlex
+
+    result = CliRunner().invoke(cli, ["--lang", "en", "demo", "--pcap", str(tmp_path / "demo.pcapng")])
+    tried = [
+        line.split("Try your own: ", 1)[-1].split("Try: ", 1)[-1]
+        for line in result.output.splitlines()
+        if "Try" in line
+    ]
+    tried = [line for line in tried if line.startswith("lanlab sim ")]
+    assert len(tried) == 3, result.output
+    monkeypatch.chdir(Path(__file__).resolve().parents[2])
+    for line in tried:
+        run = CliRunner().invoke(cli, shlex.split(line)[1:])
+        assert run.exit_code == 0, (line, run.output[-300:])

@@ -127,4 +127,4 @@ def dhcp_story(console: Console, step: int) -> None:
             "{state} until {expires:.0f} s (pc5 renews at half of it, T1)."
         ).format(addresses=", ".join(str(a) for a in pc5.addresses), gateway=pc5.ipv4.gateway or "-", **lease)
     )
-    console.print(_("   Try: lanlab sim run examples/dhcp.yaml --until 5s --filter dhcp --show leases"))
+    console.print(_("   Try: lanlab sim run examples/dhcp.yaml --until 5s --trace table --filter dhcp --show leases"))
