@@ -42,3 +42,10 @@ def test_repr_html_is_the_page_in_a_sandboxed_iframe():
     assert text.startswith("<iframe srcdoc=") and 'sandbox="allow-scripts' in text
     page = html.unescape(text.split('srcdoc="', 1)[1].split('" style=', 1)[0])
     assert read_document(page)["network"] == net.name
+
+
+def test_read_document_takes_a_path_given_as_a_string(tmp_path: Path):
+    """read_document("net.html"), a path as str (as docs/viewer-format.md writes it), reads the file, not the text."""
+    net = classroom()
+    net.save_html(tmp_path / "net.html")
+    assert read_document(str(tmp_path / "net.html"))["network"] == net.name

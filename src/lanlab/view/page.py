@@ -83,9 +83,10 @@ def render_page(
 
 
 def read_document(page: str | Path, ident: str = DATA_ID) -> dict[str, Any]:
-    """The format-1 document inside a page written by write_page (or the page's text); ident: the
-    element of one of the page's further documents."""
-    text = Path(page).read_text(encoding="utf-8") if isinstance(page, Path) else page
+    """The format-1 document inside a page written by write_page: its path (a Path, or a str without
+    a `<`) or the page's text; ident: the element of one of the page's further documents."""
+    is_path = isinstance(page, Path) or "<" not in page  # a page's text always holds a `<`
+    text = Path(page).read_text(encoding="utf-8") if is_path else page
     match = re.search(rf'<script type="application/json" id="{re.escape(ident)}">(.*?)</script>', text, re.S)
     if match is None:
         raise ValueError("no lanlab viewer data in this page")
