@@ -150,6 +150,20 @@ def test_a_list_or_mapping_value_runs_and_shows_as_its_text():
     ]
 
 
+def test_negative_seeds_run_and_a_repeated_seed_is_said(tmp_path):
+    """--seeds -2..0,0,-1 runs seeds -2, -1 and 0 once each (it was refused) and warns on stderr that
+    5 seeds were named, 3 different (a repeat was dropped silently)."""
+    out = tmp_path / "rows.csv"
+    result = CliRunner().invoke(cli, [*HUB_RUN[:3], "--seeds=-2..0,0,-1", *HUB_RUN[5:], "--out", str(out), "--json"])
+    assert result.exit_code == 0, result.output
+    assert [row["seed"] for row in csv.DictReader(out.open())] == ["-2", "-1", "0"]
+    assert result.stderr == (
+        "lanlab: warning: --seeds -2..0,0,-1 names 5 seeds, 3 different; each runs once (the same seed gives "
+        "the same run)\n"
+    )
+    assert json.loads(result.stdout)["runs"] == 3
+
+
 FULL = Path("/dev/full")
 HUB_RUN = ("sim", "sweep", HUB, "--seeds", "1", "--until", "1s", "--workers", "1")
 

@@ -3,7 +3,17 @@
 import pytest
 import yaml
 
-from lanlab.sweep.vary import MAX_RUNS, SweepError, Vary, apply, check_runs, combinations, parse_seeds, parse_vary
+from lanlab.sweep.vary import (
+    MAX_RUNS,
+    SweepError,
+    Vary,
+    apply,
+    check_runs,
+    combinations,
+    parse_seeds,
+    parse_vary,
+    seeds_given,
+)
 
 RING = """
 nodes:
@@ -105,6 +115,31 @@ def test_seeds_ranges_and_lists():
         parse_seeds("9-1")
     with pytest.raises(SweepError):
         parse_seeds("one")
+
+
+def test_negative_seeds_and_dotted_ranges_are_read():
+    """Seeds are any integers, as sim run --seed takes them: -5, -3-2, -3..2, 1..3 (-5 and -3..2 were refused)."""
+    assert parse_seeds("-5") == [-5]
+    assert parse_seeds("-3-2") == parse_seeds("-3..2") == [-3, -2, -1, 0, 1, 2]
+    assert parse_seeds("1..3, 7") == [1, 2, 3, 7]
+    assert parse_seeds("-5--4") == [-5, -4]
+
+
+def test_a_backwards_range_suggests_a_range_that_is_read():
+    """3--1 and 5..1 run backwards; the range suggested in their place is one --seeds then reads."""
+    for text, suggested in (("3--1", "-1-3"), ("5..1", "1-5")):
+        with pytest.raises(SweepError, match=f"runs backwards; write {suggested}$"):
+            parse_seeds(text)
+        assert parse_seeds(suggested)
+
+
+def test_a_repeated_seed_is_counted_as_given():
+    """1,1,1 names 3 seeds (one runs); 1-10,5 names 11; what is not a seed is refused there too."""
+    assert seeds_given("1,1,1") == 3 and parse_seeds("1,1,1") == [1]
+    assert seeds_given("1-10,5") == 11
+    for text in ("1..", "..3", "1-2-3", "1.5", "--1", ""):
+        with pytest.raises(SweepError, match="give numbers and ranges"):
+            seeds_given(text)
 
 
 def test_a_million_seeds_are_read_at_once_and_more_are_refused():

@@ -23,7 +23,8 @@ from lanlab.i18n import L_, _, localize, message_of, ngettext
     default="1-10",
     show_default=True,
     metavar="1-1000",
-    help="The seeds, each one run per combination of --vary values: 1-1000, 7, 1,5,9-12.",
+    help="The seeds, each one run per combination of --vary values: 1-1000, 7, 1,5,9-12, -3..2 "
+    "(any integer, as sim run's --seed; a seed named twice runs once).",
 )
 @click.option(
     "--vary",
@@ -140,7 +141,7 @@ def sweep(
     from lanlab.sweep.plan import make_plan
     from lanlab.sweep.plot import draw, parse_plot
     from lanlab.sweep.summary import summarise
-    from lanlab.sweep.vary import SweepError, shown_value
+    from lanlab.sweep.vary import SweepError, seeds_given, shown_value
     from lanlab.sweep.where import default_workers, engine_name, run_tasks
     from lanlab.topology import TopologyError
 
@@ -158,6 +159,15 @@ def sweep(
     except SweepError as error:
         fail(localize(message_of(error)))
     names = [m.name for m in plan.metrics]
+    given, distinct = seeds_given(seeds), len({task.seed for task in plan.tasks})
+    if given > distinct:  # 1,1,1 or 1-10,5: one run per seed, as a seed's run is always the same
+        click.echo(
+            _(
+                "lanlab: warning: --seeds {seeds} names {given} seeds, {distinct} different; each runs once "
+                "(the same seed gives the same run)"
+            ).format(seeds=seeds, given=given, distinct=distinct),
+            err=True,
+        )
     for spec in plot_specs:
         if spec.metric is not None and spec.metric not in names:
             fail(

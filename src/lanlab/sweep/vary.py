@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import re
 from collections.abc import Hashable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -100,17 +101,40 @@ def _value(text: str, value: str) -> Any:
         ) from None
 
 
+# One part of --seeds: a seed (any integer, as `sim run --seed` takes) or a range FIRST-LAST or FIRST..LAST,
+# either end negative: -5, -3-2, -3..2, 3..-1.
+_SEEDS_PART = re.compile(r"\s*([-+]?\d+)\s*(?:(?:\.\.|-)\s*([-+]?\d+)\s*)?")
+
+
 def parse_seeds(text: str) -> list[int]:
-    """`1-1000`, `7`, `1,5,9-12` -> the seeds in that order, each once (at most MAX_RUNS of them)."""
+    """`1-1000`, `7`, `1,5,9-12`, `-3..2` -> the seeds in that order, each once (at most MAX_RUNS of them)."""
+    ranges = seed_ranges(text)
+    seeds: list[int] = []
+    seen: set[int] = set()
+    for first, last in ranges:
+        for seed in range(first, last + 1):
+            if seed not in seen:
+                seen.add(seed)
+                seeds.append(seed)
+    return seeds
+
+
+def seeds_given(text: str) -> int:
+    """How many seeds --seeds names, a seed named twice counted twice (1,1,1 is 3; it runs once)."""
+    return sum(last - first + 1 for first, last in seed_ranges(text))
+
+
+def seed_ranges(text: str) -> list[tuple[int, int]]:
+    """--seeds as (first, last) ranges, checked: numbers, none backwards, at most MAX_RUNS seeds."""
     ranges: list[tuple[int, int]] = []
     for part in text.split(","):
-        low, dash, high = part.strip().partition("-")
-        try:
-            first, last = int(low), int(high) if dash else int(low)
-        except ValueError:
+        match = _SEEDS_PART.fullmatch(part)
+        if match is None:
             raise SweepError(
                 L_("--seeds {text}: give numbers and ranges, like 1-1000 or 1,5,9-12", text=repr(text))
             ) from None
+        first = int(match[1])
+        last = first if match[2] is None else int(match[2])
         if last < first:
             raise SweepError(
                 L_(
@@ -125,14 +149,7 @@ def parse_seeds(text: str) -> list[int]:
     given = sum(last - first + 1 for first, last in ranges)
     if given > MAX_RUNS:  # refused before a list of them is made
         raise SweepError(too_many_runs(given, L_("--seeds {text}", text=repr(text))))
-    seeds: list[int] = []
-    seen: set[int] = set()
-    for first, last in ranges:
-        for seed in range(first, last + 1):
-            if seed not in seen:
-                seen.add(seed)
-                seeds.append(seed)
-    return seeds
+    return ranges
 
 
 def check_runs(seeds: int, varies: list[Vary]) -> None:
