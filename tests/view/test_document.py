@@ -183,3 +183,25 @@ def test_document_is_json_safe_for_a_script_element(tmp_path: Path):
     assert read_document(out)["network"] == "</script><b>x"
     assert read_document(out)["nodes"][0]["name"] == "<b>x"
     json.dumps(read_document(out))
+
+
+@pytest.mark.parametrize("topology", [HUB, ROUTED])
+def test_every_table_row_has_the_columns_the_document_names(tmp_path: Path, topology: str):
+    """tables.columns names each entry of a mac, arp or route row, initial or changed (arp: ip, mac, interface)."""
+    document = page_document(tmp_path, topology, "--until", "10s", "--do", "pc1 ping pc3 -c 1")
+    columns, tables = document["tables"]["columns"], document["tables"]
+    rows = [
+        (name, row)
+        for held in tables["initial"].values()
+        for name, table in held.items()
+        if name != "stp"
+        for row in table
+    ]
+    rows += [
+        (name, row)
+        for _, _, name, key, row in tables["changes"]
+        if name != "stp" and key is not None and row is not None
+    ]
+    assert "arp" in {name for name, _ in rows}
+    for name, row in rows:
+        assert len(row) == len(columns[name]), (name, row, columns[name])

@@ -38,7 +38,7 @@ from lanlab.units import FOREVER
 
 TABLE_COLUMNS: dict[str, list[str]] = {
     "mac": ["mac", "port", "seen"],
-    "arp": ["ip", "mac"],
+    "arp": ["ip", "mac", "interface"],
     "route": ["prefix", "via", "interface", "metric", "source", "since"],
     "stp": [],  # one object: the switch's spanning-tree status, as `--do "sw1 stp"` reports it
 }
