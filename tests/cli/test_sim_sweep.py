@@ -176,16 +176,39 @@ def sweep_to_a_full_device(out: Path, plot: Path, full: Path, *more: str) -> sub
     return in_a_process(*HUB_RUN, "--out", str(out), "--plot", str(plot), *more)
 
 
-def test_out_on_a_full_device_is_named_after_the_summary_and_the_plot_still_drawn(tmp_path):
-    """--out on a full device: the summary, then "--out: cannot write FILE" (it said --plot), the plot written, exit 2."""
+def test_out_on_a_full_device_keeps_the_rows_in_the_cache_and_says_where(tmp_path, monkeypatch):
+    """--out on a full device: the summary, then "--out: cannot write FILE: ...; the rows are in KEPT
+    instead" (they were lost: "not saved"), KEPT a csv in $XDG_CACHE_HOME/lanlab/sweeps holding the row,
+    the plot written, exit 2."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     out, plot = tmp_path / "full.csv", tmp_path / "ok.png"
     result = sweep_to_a_full_device(out, plot, out)
     assert result.returncode == 2, result.stderr
+    [kept] = (tmp_path / "cache" / "lanlab" / "sweeps").iterdir()
+    assert kept.name.startswith("full-") and kept.suffix == ".csv"
+    assert result.stderr == (
+        f"lanlab: --out: cannot write {out}: No space left on device; the rows are in {kept} instead\n"
+    )
+    assert [row["seed"] for row in csv.DictReader(kept.open())] == ["1"]
+    assert f"rows in {kept}" in result.stdout and f"plot {plot}" in result.stdout
+    assert plot.read_bytes().startswith(b"\x89PNG")
+
+
+def test_rows_no_place_takes_are_said_to_be_lost(tmp_path, monkeypatch):
+    """--out, the cache and the temporary directory all on a full device: "the rows are not saved,
+    only the summary above", exit 2."""
+    if not FULL.exists():
+        pytest.skip("no /dev/full here")
+    out = tmp_path / "full.jsonl"
+    out.symlink_to(FULL)
+    (tmp_path / "cache").write_text("a file where the cache directory would be")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr("tempfile.gettempdir", lambda: str(tmp_path / "cache"))
+    result = invoke(*HUB_RUN, "--out", str(out))
+    assert result.exit_code == 2, result.output
     assert result.stderr == (
         f"lanlab: --out: cannot write {out}: No space left on device; the rows are not saved, only the summary above\n"
     )
-    assert "1 run of" in result.stdout and "rows in" not in result.stdout and f"plot {plot}" in result.stdout
-    assert plot.read_bytes().startswith(b"\x89PNG")
 
 
 def test_a_plot_on_a_full_device_names_its_file_and_the_rows_are_written(tmp_path):

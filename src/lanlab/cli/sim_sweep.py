@@ -137,7 +137,7 @@ def sweep(
       lanlab sim sweep examples/stp.yaml --seeds 1-50 --until 60s --vary nodes.*.stp.mode=stp,rstp \\
           --metric stp_convergence --scheduler tcp://127.0.0.1:8786 --json
     """
-    from lanlab.sweep.output import cannot_write, check_can_write, check_out, write_rows
+    from lanlab.sweep.output import cannot_write, check_can_write, check_out, keep_elsewhere, write_rows
     from lanlab.sweep.plan import make_plan
     from lanlab.sweep.plot import draw, parse_plot
     from lanlab.sweep.summary import summarise
@@ -200,12 +200,23 @@ def sweep(
         try:
             write_rows(rows, out)
         except OSError as error:
-            unwritten.append(
-                _("--out: cannot write {file}: {reason}; the rows are not saved, only the summary above").format(
-                    file=out, reason=error.strerror or str(error)
+            reason = error.strerror or str(error)
+            try:  # the rows, which took the whole sweep to make, go to a file of our own: said, never lost silently
+                kept = keep_elsewhere(rows, out)
+            except OSError:
+                unwritten.append(
+                    _("--out: cannot write {file}: {reason}; the rows are not saved, only the summary above").format(
+                        file=out, reason=reason
+                    )
                 )
-            )
-            out = None
+                out = None
+            else:
+                unwritten.append(
+                    _("--out: cannot write {file}: {reason}; the rows are in {kept} instead").format(
+                        file=out, reason=reason, kept=kept
+                    )
+                )
+                out = kept
     drawn = []
     for spec in plot_specs:
         try:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -76,6 +79,36 @@ def write_rows(rows: list[dict[str, Any]], path: Path) -> None:
 
         table = pa.table({k: parquet_column([_cell(row.get(k)) for row in rows]) for k in names})
         pq.write_table(table, path)
+
+
+def keep_elsewhere(rows: list[dict[str, Any]], out: Path) -> Path:
+    """The rows an --out that failed at the end (a full disk, its folder gone) could not take, written to a
+    new file of the same format in the user's cache directory (~/.cache/lanlab/sweeps, or under
+    $XDG_CACHE_HOME), else the temporary directory: its path. A file of our own (mkstemp: a name no other
+    user can have planted a link at). OSError when neither place takes them."""
+    cache = os.environ.get("XDG_CACHE_HOME", "")
+    places = [(Path(cache) if os.path.isabs(cache) else Path.home() / ".cache") / "lanlab" / "sweeps"]
+    places.append(Path(tempfile.gettempdir()))
+    problem: OSError | None = None
+    for place in places:
+        try:
+            place.mkdir(mode=0o700, parents=True, exist_ok=True)
+            handle, name = tempfile.mkstemp(
+                prefix=f"{out.stem}-{time.strftime('%Y%m%d-%H%M%S')}-", suffix=out.suffix, dir=place
+            )
+            os.close(handle)
+        except OSError as error:
+            problem = error
+            continue
+        try:
+            write_rows(rows, Path(name))
+        except OSError as error:
+            problem = error
+            Path(name).unlink(missing_ok=True)
+            continue
+        return Path(name)
+    assert problem is not None
+    raise problem
 
 
 def parquet_column(values: list[Any]) -> Any:
