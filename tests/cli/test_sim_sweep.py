@@ -393,3 +393,24 @@ def test_ctrl_c_keeps_the_rows_done_and_exits_130(tmp_path):
     rows = list(csv.DictReader(out.open()))
     assert 0 < len(rows) < 5000
     assert "interrupted after" in stderr and "Traceback" not in stderr
+
+
+def test_sigterm_keeps_the_rows_done_and_exits_143(tmp_path):
+    """SIGTERM to the sweep (`kill PID`, a batch system's time limit) ends it as Ctrl-C does: the rows
+    done are written to --out, the summary and "interrupted after N of M runs" said, exit 143 (it died
+    at once, with no row written and nothing said)."""
+    out = tmp_path / "rows.csv"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "lanlab", "sim", "sweep", C2I, "--seeds", "1-50000", "--until", "150s"]
+        + ["--workers", "1", "--out", str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(6)
+    process.send_signal(signal.SIGTERM)
+    stdout, stderr = process.communicate(timeout=120)
+    assert process.returncode == 143, stderr
+    done = len(list(csv.DictReader(out.open())))
+    assert stderr == f"lanlab: interrupted after {done} of 50000 runs; those are kept in {out}\n"
+    assert f"{done} runs of" in stdout or f"{done} run of" in stdout

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -126,7 +131,8 @@ def sweep(
     """Run a topology many times: every seed by every combination of --vary values, each run a row
     (exactly what `lanlab sim run FILE --seed S --json` reports with those values, its metrics read
     from that document). Runs spread over this machine's cores, or a Dask cluster with --scheduler.
-    Exit status 1 when a run failed (its row says why), 130 when interrupted (the rows done kept).
+    Exit status 1 when a run failed (its row says why), 130 when interrupted by Ctrl-C and 143 by
+    SIGTERM (the rows done kept, and written to --out).
 
     \b
       lanlab sim sweep examples/count-to-infinity.yaml --seeds 1-100 --until 150s \\
@@ -179,14 +185,17 @@ def sweep(
     rows: list[dict[str, Any]] = []
     progress = Progress(len(plan.tasks)) if sys.stderr.isatty() and not as_json else None
     start = time.perf_counter()
-    interrupted = False
+    interrupted: int | None = None  # the exit status of an interrupted sweep: 130 (Ctrl-C), 143 (SIGTERM)
     try:
-        for row in run_tasks(plan.tasks, workers, scheduler):
-            rows.append(row)
-            if progress is not None:
-                progress.update(rows)
+        with terminate_as_interrupt():
+            for row in run_tasks(plan.tasks, workers, scheduler):
+                rows.append(row)
+                if progress is not None:
+                    progress.update(rows)
+    except Terminated:
+        interrupted = EXIT_TERMINATED
     except KeyboardInterrupt:
-        interrupted = True
+        interrupted = EXIT_INTERRUPTED
     except SweepError as error:
         fail(localize(message_of(error)))
     wall = time.perf_counter() - start
@@ -246,7 +255,7 @@ def sweep(
                 "runs": len(rows),
                 "planned": len(plan.tasks),
                 "failed": len(failed),
-                "interrupted": interrupted,
+                "interrupted": interrupted is not None,
                 "wall_s": round(wall, 3),
                 "where": engine_name(workers, scheduler),
                 "workers": workers if scheduler is None else None,
@@ -279,7 +288,7 @@ def sweep(
             )
     for problem in unwritten:
         click.echo(f"lanlab: {problem}", err=True)
-    if interrupted:
+    if interrupted is not None:
         click.echo(
             (
                 _("lanlab: interrupted after {done} of {planned} runs; those are kept in {out}")
@@ -288,8 +297,40 @@ def sweep(
             ).format(done=len(rows), planned=len(plan.tasks), out=out),
             err=True,
         )
-        sys.exit(EXIT_INTERRUPTED)
+        sys.exit(interrupted)
     sys.exit(EXIT_ERROR if unwritten else EXIT_NO_ANSWER if failed else EXIT_OK)
+
+
+EXIT_TERMINATED = 128 + signal.SIGTERM  # the shell's status for a process ended by SIGTERM
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived while the runs went on (`kill PID`, a batch system's time limit); a BaseException, as
+    KeyboardInterrupt is, so that no run takes it for its own failure."""
+
+
+@contextmanager
+def terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM while the runs go on ends them as Ctrl-C does: the rows done are kept and written, and
+    the workers stopped (its default action ended the process there, the rows and the summary lost).
+    A process forked in here (a batch's walled child) keeps SIGTERM's default action."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    owner = os.getpid()
+
+    def stop(signum: int, frame: Any) -> None:
+        if os.getpid() != owner:  # a forked child: end as SIGTERM ends a process
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            os.kill(os.getpid(), signal.SIGTERM)
+            return
+        raise Terminated
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 class Progress:
