@@ -64,6 +64,15 @@ def test_batches_cover_every_task_once_in_order():
     assert where.batches([1, 2, 3], 2) == [[1], [2], [3]]
 
 
+def test_a_big_sweep_goes_out_in_small_batches():
+    """50,000 tasks for 2 workers: batches of at most MOST_PER_BATCH (they were 3,125 long, and an
+    interrupted sweep lost every run of the batches under way), every task once, in order."""
+    tasks = list(range(50_000))
+    cut = where.batches(tasks, 2)
+    assert max(len(b) for b in cut) == where.MOST_PER_BATCH <= 32
+    assert [t for b in cut for t in b] == tasks
+
+
 @pytest.mark.slow
 def test_programs_run_on_dask_workers_from_the_text_sent(tmp_path):
     """--app through a 2-worker LocalCluster's address: each run forks behind its wall on the worker,
