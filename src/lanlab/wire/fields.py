@@ -276,8 +276,10 @@ def record(cls: type[T]) -> type[T]:
     """A frozen slotted dataclass with a header's constructor (an unfrozen twin filled, then made the class):
     for the small immutable values a codec makes per packet (TCP options), at half a dataclass's cost."""
     made = dataclasses.dataclass(frozen=True, slots=True)(cls)
-    if dataclasses.fields(made):  # type: ignore[arg-type]  # a dataclass now; without fields, its empty __init__ is cheaper
+    if dataclasses.fields(made):  # type: ignore[arg-type]  # a dataclass now
         _install_constructor(made, {})
+    else:  # nothing to fill: object's own __init__ (C) instead of the dataclass's empty Python one, half the cost
+        made.__init__ = object.__init__  # type: ignore[misc]
     return made
 
 
