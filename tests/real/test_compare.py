@@ -411,3 +411,13 @@ def test_dates_and_times_of_day_are_a_clock_difference_not_a_program_one():
     assert found == [] and len(known) == 1 and "dates and times of day" in str(known[0])
     real["programs"][0]["output"][0]["text"] = "Mon Dec  7 12:53:47 2026 and more"
     assert differences(sim, real, SIM_OWNERS, SIM_OWNERS)[0]  # more than a date differs: counted
+
+
+def test_a_clock_reading_python_writes_with_an_exponent_is_a_clock_difference():
+    """The simulator's time.monotonic() microseconds in prints 2e-06 or 1.5e-05: a clock reading like the kernel's."""
+    for sim_line in ("monotonic 2e-06", "monotonic 1.5e-05 s"):
+        kernel_line = "monotonic 30402.292644262" + (" s" if sim_line.endswith(" s") else "")
+        found, known = differences(program(0, [sim_line]), program(0, [kernel_line]), {}, {})
+        assert found == [] and known[0].startswith("program pc2 p.py: clock: "), sim_line
+    found, _ = differences(program(0, ["count 2e-06"]), program(0, ["count 7"]), {}, {})  # a whole number: counted
+    assert len(found) == 1

@@ -31,8 +31,9 @@ PORT_BEFORE = re.compile(
 )
 PORT_CONTEXT = 60  # characters before a number that say whether it is a port (one look each: lines stay linear)
 HEX_ADDRESS = re.compile(r"0x[0-9a-f]{6,}")  # object ids in a repr()
-# A number with a fraction, what a clock prints ("rtt 1.23." too); not a piece of a dotted address (10.0.0.1)
-FRACTION = re.compile(r"(?<![\d.])\d+\.\d+(?!\.?\d)")
+# A number with a fraction, what a clock prints ("rtt 1.23." too); not a piece of a dotted address (10.0.0.1).
+# Python writes a float below 1e-4 with an exponent (the simulator's time.monotonic() 2 us in: 2e-06, 1.5e-05).
+FRACTION = re.compile(r"(?<![\d.])\d+\.\d+(?:e[-+]?\d+)?(?!\.?\d)|(?<![\w.])\d+e[-+]\d+(?!\.?\d)")
 _DAY = r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)"
 _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
 _HMS = r"\d\d:\d\d(?::\d\d(?:[.,]\d+)?)?"
