@@ -153,3 +153,29 @@ def test_a_links_mtu_is_set_on_both_ends_unless_an_interface_has_its_own(tmp_pat
     lab = read_lab(path)
     assert [line for line in _node_lines(lab, lab.nodes["pc1"]) if " mtu " in line] == ["link set dev eth0 mtu 1000"]
     assert [line for line in _node_lines(lab, lab.nodes["pc2"]) if " mtu " in line] == ["link set dev eth0 mtu 1300"]
+
+
+def two_nodes(tmp_path: Path, name: str) -> Path:
+    """A file with a host called `name` cabled to a switch."""
+    path = tmp_path / "t.yaml"
+    path.write_text(
+        f'nodes:\n  "{name}": {{kind: host, ip: 198.18.0.1/24}}\n  sw1: {{kind: switch}}\n'
+        f'links:\n  - ["{name}:eth0", sw1:p1]\n',
+        encoding="utf-8",
+    )
+    return path
+
+
+@pytest.mark.parametrize("name", ["pc 1", "pc#1", "pc'1", "h" * 65, "h" * 63 + "\xe7"])
+def test_a_node_name_no_namespace_or_hostname_can_hold_is_a_file_line_error(tmp_path, name):
+    """A blank, '#' or quote (split or cut in `ip -batch`), more than 64 bytes (a hostname): FILE:LINE, not ip's error."""
+    path = two_nodes(tmp_path, name)
+    with pytest.raises(TopologyError) as caught:
+        read_lab(path)
+    assert [p.split(": ", 1)[0] for p in caught.value.problems] == [f"{path}:2"]
+    assert "at most 64 bytes" in caught.value.problems[0]
+
+
+def test_a_node_name_of_64_bytes_is_read(tmp_path):
+    """64 bytes, letters beyond ASCII among them, is a name the kernel lab builds."""
+    assert "h" * 62 + "\xe7" in read_lab(two_nodes(tmp_path, "h" * 62 + "\xe7")).nodes

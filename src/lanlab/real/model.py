@@ -25,6 +25,21 @@ from lanlab.topology.settings import (
 )
 
 KINDS = ("host", "switch", "hub", "router")
+# A node's name is its namespace's (in `ip -batch` lines, split at blanks, `#` starting a comment),
+# its programs' hostname (HOST_NAME_MAX: 64 bytes) and a name in every namespace's /etc/hosts.
+NAME_BYTES = 64
+NAME_FORBIDDEN = "#'\""
+
+
+def kernel_name_problem(name: str) -> str | None:
+    """What keeps a node's name (one the topology reader took) from being built on the kernel, or None."""
+    if len(name.encode()) > NAME_BYTES or any(c.isspace() or c in NAME_FORBIDDEN for c in name):
+        return L_(
+            "on the kernel a node's name is a namespace's and a hostname: at most {most} bytes, "
+            "no spaces, '#' or quotes, like pc1",
+            most=NAME_BYTES,
+        )
+    return None
 
 
 @dataclass
@@ -176,6 +191,11 @@ def read_lab(path: str | Path) -> RealLab:
     for entry in document.nodes:
         if entry.name in nodes:
             entry.spec.error(entry.name_node, L_("node defined twice"))
+            continue
+        problem = kernel_name_problem(entry.name)
+        if problem is not None:
+            entry.spec.error(entry.name_node, problem)
+            broken.add(entry.name)
             continue
         node = _node(entry)
         if node is None:
