@@ -176,6 +176,10 @@ class ArpCache(Generic[P]):
         (rows() drops the expired ones, and looking at a table must not change the run)."""
         return [e for e in self._entries.values() if now < e.expires]
 
+    def resolving(self) -> list[IPv4Address]:
+        """The addresses asked for and not answered yet (Linux's INCOMPLETE entries), in the order asked."""
+        return [pending.ip for pending in self._pending.values()]
+
     def rows(self, now: int) -> list[ArpRow]:
         """Live entries, in the order they were learned."""
         for key in [key for key, e in self._entries.items() if now >= e.expires]:

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from lanlab.sim.shim._proxy import Proxy
+from lanlab.sim.shim._system_files import open_descriptor, writer_of
 
 if TYPE_CHECKING:
     from lanlab.sim.devices.host import Host
@@ -85,17 +86,24 @@ class HostFiles:
         """builtins.open and io.open; the file's descriptor is the program's (Program.own_descriptor)."""
         if isinstance(file, int):  # a descriptor it has already
             return open(file, mode, buffering, encoding, errors, newline, closefd, opener)
-        path = self.resolve(file, writing=any(c in mode for c in "wax+"))
+        writing = any(c in mode for c in "wax+")
+        path = self.resolve(file, writing)
         open_path = opener or (lambda name, flags: _real_os.open(name, flags, 0o666))  # FileIO's own
+        write = writer_of(path)
+        if write is not None:  # /proc/net/arp and the like: the simulated host's (its name, as the program gave it)
+            open_path = lambda name, flags: open_descriptor(self.program.host, name, write, writing)  # noqa: E731
         own = self.program.own_descriptor
         return open(
             path, mode, buffering, encoding, errors, newline, closefd, lambda name, flags: own(open_path(name, flags))
         )
 
     def os_open(self, path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
-        return self.program.own_descriptor(
-            _real_os.open(self.resolve(path, writing=bool(flags & WRITE_FLAGS)), flags, *args, **kwargs)
-        )
+        writing = bool(flags & WRITE_FLAGS)
+        resolved = self.resolve(path, writing)
+        write = writer_of(resolved)
+        if write is not None:
+            return self.program.own_descriptor(open_descriptor(self.program.host, resolved, write, writing))
+        return self.program.own_descriptor(_real_os.open(resolved, flags, *args, **kwargs))
 
     # -- the working directory ---------------------------------------------------------------
     def getcwd(self) -> str:
