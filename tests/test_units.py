@@ -106,3 +106,11 @@ def test_a_unit_error_survives_pickling():
     assert str(copy) == "unknown rate unit in '10 furlongs'; use bps, kbps, Mbps or Gbps"
     set_language("zh")
     assert localize(message_of(copy)) == "'10 furlongs' 中的速率单位未知；请用 bps、kbps、Mbps 或 Gbps"
+
+
+def test_a_nan_duration_is_no_duration_and_inf_is_too_long():
+    """net.run(float('nan')) said nan was too long; it is no duration at all (inf stays too long)."""
+    with pytest.raises(UnitError, match=r"^nan is not a duration$"):
+        parse_duration(float("nan"))
+    with pytest.raises(UnitError, match=r"^inf is too long"):
+        parse_duration(float("inf"))

@@ -55,6 +55,8 @@ def parse_duration(value: str | int | float, default_unit: str = "s") -> int:
         raise UnitError(L_("{value!r} is not a duration", value=value))
     if isinstance(value, (int, float)):
         number, unit = float(value), default_unit
+        if number != number:  # nan: no length at all (it was "too long")
+            raise UnitError(L_("{value!r} is not a duration", value=value))
     else:
         number, unit = _split(value, L_("2s or 200ms"))
         unit = unit or default_unit
