@@ -10,7 +10,9 @@ import pytest
 from lanlab.proto.fragments import REASSEMBLY_TIMEOUT, fragment
 from lanlab.sim import Network
 from lanlab.sim.core.frame import ETH_HEADER, Frame
+from lanlab.units import SECOND
 from lanlab.wire import Icmp, IcmpType, IPv4, TimeExceededCode, Udp, UnreachableCode
+from lanlab.wire.ipv4 import DF
 
 
 def two_hosts(mtu: int | None = None) -> Network:
@@ -267,3 +269,77 @@ def test_tcp_shrinks_its_segments_to_a_learned_path_mtu():
     assert big and all(frame.l3.flags & 2 for frame in sent)  # the first flight was too big; never fragmented
     after = sent[sent.index(big[-1]) + 1 :]
     assert after and max(len(frame.data) for frame in after) == 536
+
+
+def chain(middle_mtu: int) -> Network:
+    """a - r1 - r2 - b, 1500 bytes on the edges and `middle_mtu` between the routers."""
+    net = Network("frag-chain", trace=True)
+    net.add_host("a", ip="198.18.0.1/24", gateway="198.18.0.254")
+    net.add_host("b", ip="198.18.1.2/24", gateway="198.18.1.254")
+    r1 = net.add_router("r1", {"eth0": "198.18.0.254/24", "eth1": "198.18.12.1/24"})
+    r2 = net.add_router("r2", {"eth0": "198.18.12.2/24", "eth1": "198.18.1.254/24"})
+    r1.add_static_route("198.18.1.0/24", "198.18.12.2")
+    r2.add_static_route("198.18.0.0/24", "198.18.12.1")
+    net.link("a:eth0", "r1:eth0")
+    net.link("r1:eth1", "r2:eth0", mtu=middle_mtu)
+    net.link("r2:eth1", "b:eth0")
+    return net
+
+
+def test_an_echo_reply_leaves_without_df_and_is_fragmented_on_its_way_back():
+    """Once a has learned the 1000-byte hop, its second ping of 1400 bytes is answered: b's reply, which b's own
+    link fits, leaves without DF (Linux's ICMP socket is IP_PMTUDISC_DONT) and r2 fragments it. With DF r2
+    refused it and that ping was lost, as iputils never sees on Linux."""
+    net = chain(1000)
+    net.ping("a", "b", count=1)  # ARP everywhere first
+    start = net.now
+    session = net.node("a").ping(IPv4Address("198.18.1.2"), count=3, size=1400, interval=SECOND // 4)
+    net.run(net.now / 1e9 + 2)
+    assert [seq for seq, _ttl, _rtt in session.result.replies] == [2, 3]
+    assert session.result.errors == 1  # the first request's 'fragmentation needed' from r1
+    replies = [
+        e.frame.l3
+        for e in net.trace
+        if e.event_kind == "tx" and e.device == "b" and e.t >= start and isinstance(e.frame.l3, IPv4)
+    ]
+    assert len(replies) == 2 and not any(ip.flags & DF for ip in replies)
+    assert len({ip.ident for ip in replies}) == 2  # no DF: each its own identification (RFC 6864 4.1)
+    assert not [icmp for _, _, icmp in net.node("b").icmp_errors]  # no 'fragmentation needed' about a reply
+
+
+def test_icmp_errors_leave_without_df():
+    """r1's 'fragmentation needed' and b's 'port unreachable' are sent with DF clear, as Linux's icmp_send."""
+    net = chain(1000)
+    net.ping("a", "b", count=1)
+    a = net.node("a")
+    a.send_udp(5000, IPv4Address("198.18.1.2"), 9, bytes(1400), net.now)
+    net.run(net.now / 1e9 + 1)
+    a.send_udp(5000, IPv4Address("198.18.1.2"), 9, bytes(10), net.now)
+    net.run(net.now / 1e9 + 1)
+    errors = [
+        (e.device, e.frame.l3)
+        for e in net.trace
+        if e.event_kind == "tx" and isinstance(e.frame.l3, IPv4) and isinstance(e.frame.l4, Icmp)
+        if e.frame.l4.type == IcmpType.DEST_UNREACHABLE
+    ]
+    assert {str(ip.src) for _, ip in errors} == {"198.18.0.254", "198.18.1.2"}  # r1's, and b's (r2 forwards it)
+    assert not any(ip.flags & DF for _, ip in errors)
+
+
+def test_a_learned_path_mtu_still_cuts_a_datagram_that_waits_for_arp():
+    """Two minutes after a learned r1's 1000-byte hop (its ARP entry for r1 gone, the path MTU kept for 10
+    minutes), a's 1400-byte datagram waits for ARP already in fragments and arrives: it waited whole, with DF,
+    and r1 refused it again (Linux fragments before its neighbour layer)."""
+    net = chain(1000)
+    got: list[bytes] = []
+    net.node("b").udp.bind(9, lambda host, frame, now: got.append(frame.data))
+    net.ping("a", "b", count=1)
+    a = net.node("a")
+    a.send_udp(5000, IPv4Address("198.18.1.2"), 9, bytes(1400), net.now)  # refused: a learns 1000
+    net.run(net.now / 1e9 + 120)
+    assert not a.arp_table  # a's entry for r1 has expired
+    a.send_udp(5000, IPv4Address("198.18.1.2"), 9, bytes(1400), net.now)
+    net.run(net.now / 1e9 + 1)
+    assert got == [bytes(1400)]
+    frag_needed = [icmp for _, _, icmp in a.icmp_errors if icmp.code == UnreachableCode.FRAG_NEEDED]
+    assert len(frag_needed) == 1

@@ -27,6 +27,14 @@ REASSEMBLY_TIMEOUT: Final = 30 * SECOND  # Linux net.ipv4.ipfrag_time
 MIN_MTU: Final = 68  # RFC 791 3.2: every module forwards a 68-byte datagram unfragmented
 MAX_DATAGRAM: Final = 0xFFFF  # total length is 16 bits: a bigger reassembly is an attack ("ping of death")
 MAX_PENDING_BYTES: Final = 4 * 1024 * 1024  # Linux net.ipv4.ipfrag_high_thresh
+# IP_MTU_DISCOVER's values (ip(7), linux/in.h): whether a datagram leaves with DF set, and which MTU it is cut
+# to (Linux's __ip_make_skb and ip_sk_use_pmtu). An ICMP message the kernel makes itself leaves as DONT.
+PMTUDISC_DONT: Final = 0  # never DF; fragments at the path MTU
+PMTUDISC_WANT: Final = 1  # DF when it fits the path MTU, else fragments without DF (Linux's default)
+PMTUDISC_DO: Final = 2  # DF; the socket refuses more than the path MTU (EMSGSIZE)
+PMTUDISC_PROBE: Final = 3  # DF; up to the interface's MTU, the path's ignored
+PMTUDISC_INTERFACE: Final = 4  # never DF; the interface's MTU
+PMTUDISC_OMIT: Final = 5  # never DF; the interface's MTU
 _COPIED: Final = 0x80  # option type bit: copy this option into every fragment (RFC 791 3.1)
 _EOL: Final = 0
 _NOP: Final = 1

@@ -111,6 +111,27 @@ def test_traceroute_udp_and_icmp_list_each_router_then_the_host(tmp_path):
     assert udp.command.lines()[0].startswith("traceroute to 198.18.2.10 (198.18.2.10), 30 hops max")
 
 
+def test_traceroute_probes_leave_without_df(tmp_path):
+    """UDP and ICMP probes go with DF clear and an identification each, as Linux traceroute's sockets
+    (IP_PMTUDISC_DONT unless -F); they had the host's default DF."""
+    from lanlab.wire import Icmp, IPv4, Udp
+
+    net = chain(tmp_path)
+    net.do("at 10s pc1 traceroute pc2 -q 1")
+    net.do("at 12s pc1 traceroute -I pc2 -q 1")
+    net.run(10)
+    net.start_trace()
+    net.run(20)
+    probes = [
+        e.frame.l3
+        for e in net.trace
+        if e.event_kind == "tx" and e.device == "pc1" and isinstance(e.frame.l3, IPv4)
+        if isinstance(e.frame.l4, Udp) or (isinstance(e.frame.l4, Icmp) and e.frame.l4.type == 8)
+    ]
+    assert len(probes) == 6 and not any(ip.flags & 2 for ip in probes)
+    assert len({ip.ident for ip in probes}) == 6
+
+
 def test_traceroute_to_an_unrouted_network_stops_with_bang_n(tmp_path):
     """No route at r1: the hop is marked !N and traceroute stops there."""
     net = chain(tmp_path)

@@ -10,6 +10,7 @@ import pytest
 from lanlab.sim import Network
 from lanlab.sim.shim import run_programs
 from lanlab.units import SECOND
+from lanlab.wire import Udp
 from simnets import pair
 
 S = SECOND
@@ -2761,3 +2762,68 @@ def test_unix_packet_and_raw_sockets_are_unsupported_here_and_ipv6_is_absent_as_
     [said] = run(net, ("pc1", program))
     assert "socket family AF_UNIX on host pc1" in said[0] and "socket family AF_PACKET" in said[1]
     assert "ping and traceroute are --do commands" in said[2] and said[3] == "EAFNOSUPPORT"
+
+
+def _chain_with_a_narrow_middle() -> Network:
+    """pc1 - r1 - r2 - pc2, 1500 bytes on the edges and 1000 between the routers."""
+    net = Network("narrow", trace=True)
+    net.add_host("pc1", ip="198.18.0.1/24", gateway="198.18.0.254")
+    net.add_host("pc2", ip="198.18.1.2/24", gateway="198.18.1.254")
+    r1 = net.add_router("r1", {"eth0": "198.18.0.254/24", "eth1": "198.18.12.1/24"})
+    r2 = net.add_router("r2", {"eth0": "198.18.12.2/24", "eth1": "198.18.1.254/24"})
+    r1.add_static_route("198.18.1.0/24", "198.18.12.2")
+    r2.add_static_route("198.18.0.0/24", "198.18.12.1")
+    net.link("pc1:eth0", "r1:eth0")
+    net.link("r1:eth1", "r2:eth0", mtu=1000)
+    net.link("r2:eth1", "pc2:eth0")
+    return net
+
+
+_PMTUDISC_SENDER = """
+import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.IPPROTO_IP, 10, MODE)
+s.connect(("198.18.1.2", 9999))
+for i in range(4):
+    try: s.send(bytes([65 + i]) * 1400); print("sent", i)
+    except OSError as e: print("send", i, e.errno)
+    time.sleep(0.2)
+"""
+
+
+@pytest.mark.parametrize(
+    ("mode", "sent", "arrived"),
+    [
+        (0, ["sent 0", "sent 1", "sent 2", "sent 3"], [b"A", b"B", b"C", b"D"]),  # DONT: r1 fragments each
+        (3, ["sent 0", "send 1 90", "sent 2", "send 3 90"], []),  # PROBE: DF up to pc1's 1500, every time
+    ],
+)
+def test_ip_mtu_discover_dont_and_probe_decide_df_on_the_wire(tmp_path: Path, mode, sent, arrived):
+    """1400 bytes over a 1000-byte hop, as Linux 6.18 ran it in namespaces: IP_PMTUDISC_DONT sends without DF,
+    so r1 fragments and all four arrive (they left with DF and the first was refused); IP_PMTUDISC_PROBE keeps
+    DF and ignores the learned path MTU, so every other send fails with the error the one before earned
+    (they were cut to the path MTU and arrived)."""
+    net = _chain_with_a_narrow_middle()
+    got: list[bytes] = []
+    net.node("pc2").udp.bind(9999, lambda host, frame, now: got.append(frame.data[:1]))
+    net.ping("pc1", "pc2", count=1)  # ARP everywhere first
+    _, lines = _program_output(tmp_path, "pc1", _PMTUDISC_SENDER.replace("MODE", str(mode)), net)
+    assert lines == sent
+    assert got == arrived
+    first = next(
+        e.frame.l3 for e in net.trace if e.event_kind == "tx" and e.device == "pc1" and isinstance(e.frame.l4, Udp)
+    )
+    assert bool(first.flags & 2) is (mode != 0)
+
+
+def test_ip_mtu_discover_outside_dont_to_omit_is_einval(tmp_path: Path):
+    """IP_MTU_DISCOVER takes 0 (DONT) to 5 (OMIT); -1 and 6 are EINVAL, as do_ip_setsockopt (they were kept)."""
+    source = """
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for value in (-1, 0, 5, 6):
+    try: s.setsockopt(socket.IPPROTO_IP, 10, value); print(value, s.getsockopt(socket.IPPROTO_IP, 10))
+    except OSError as e: print(value, e.errno)
+"""
+    _, lines = _program_output(tmp_path, "pc1", source)
+    assert lines == ["-1 22", "0 0", "5 5", "6 22"]

@@ -6,6 +6,7 @@ import argparse
 from typing import TYPE_CHECKING, Any
 
 from lanlab.i18n import L_, message_of
+from lanlab.proto.fragments import PMTUDISC_DONT
 from lanlab.proto.ipv4 import LocalIpError
 from lanlab.proto.traceroute import Probe, TracerouteSession, check_probe_ports
 from lanlab.sim.commands.base import (
@@ -102,6 +103,7 @@ class Traceroute(Command):
         self.timer.arm()
 
     def _send(self, probe: Probe, now: int) -> None:
+        """One probe, without DF: Linux traceroute's sockets are IP_PMTUDISC_DONT unless -F is given."""
         session = self.session
         if session.icmp:
             echo = Icmp(IcmpType.ECHO_REQUEST, 0, (session.ident << 16) | probe.sequence)
@@ -113,9 +115,18 @@ class Traceroute(Command):
                 IP_ICMP + len(session.payload),
                 now,
                 probe.ttl,
+                pmtudisc=PMTUDISC_DONT,
             )
         else:
-            self.host.send_udp(self.local_port, session.destination, probe.port, session.payload, now, probe.ttl)
+            self.host.send_udp(
+                self.local_port,
+                session.destination,
+                probe.port,
+                session.payload,
+                now,
+                probe.ttl,
+                pmtudisc=PMTUDISC_DONT,
+            )
 
     def running(self) -> bool:
         return not self.session.done

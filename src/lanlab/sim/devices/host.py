@@ -21,7 +21,18 @@ from typing import TYPE_CHECKING, Any, Callable, Final, TextIO
 
 from lanlab.i18n import L_, N_, message_of
 from lanlab.proto.arp import ArpCache, ArpEntry, QueueOverflow, ResolutionFailed
-from lanlab.proto.fragments import MIN_MTU, Discarded, Reassembled, Reassembler, ReassemblyTimedOut, fragment
+from lanlab.proto.fragments import (
+    MIN_MTU,
+    PMTUDISC_DO,
+    PMTUDISC_DONT,
+    PMTUDISC_PROBE,
+    PMTUDISC_WANT,
+    Discarded,
+    Reassembled,
+    Reassembler,
+    ReassemblyTimedOut,
+    fragment,
+)
 from lanlab.proto.icmp import PingSession, echo_reply
 from lanlab.proto.ipv4 import (
     DEFAULT_TTL,
@@ -474,7 +485,11 @@ class Host:
                 watch(ip.src, icmp, frame.data, now)
         if icmp.type == IcmpType.ECHO_REQUEST:
             if delivery == Delivery.UNICAST:  # Linux ignores broadcast pings (icmp_echo_ignore_broadcasts)
-                self.answer_ip(ip.src, ICMP, echo_reply(icmp), frame.data, IP_ICMP + len(frame.data), now)
+                # the kernel's ICMP socket is IP_PMTUDISC_DONT (icmp_sk_init): a reply too big for the path
+                # is fragmented on the way, not refused
+                self.answer_ip(
+                    ip.src, ICMP, echo_reply(icmp), frame.data, IP_ICMP + len(frame.data), now, pmtudisc=PMTUDISC_DONT
+                )
         elif icmp.type == IcmpType.ECHO_REPLY:
             session = self.pings.get(icmp.rest >> 16)
             if session is not None:
@@ -578,13 +593,15 @@ class Host:
         now: int,
         ttl: int | None = None,
         src: IPv4Address | None = None,
+        pmtudisc: int = PMTUDISC_WANT,
     ) -> None:
-        """A datagram of ours; `src`: the source address its socket holds (bound or set by connect), if any."""
+        """A datagram of ours; `src`: the source address its socket holds (bound or set by connect), if any;
+        `pmtudisc`: its socket's IP_MTU_DISCOVER (DF and the MTU it is cut to, see send_ip)."""
         key = (src_port, dst_port)
         udp = self._udp_headers.get(key)
         if udp is None:
             udp = self._udp_headers[key] = Udp(src_port, dst_port)
-        self.send_ip(dst, UDP, udp, data, IP_UDP + len(data), now, ttl, src)
+        self.send_ip(dst, UDP, udp, data, IP_UDP + len(data), now, ttl, src, pmtudisc)
 
     def send_ip(
         self,
@@ -596,9 +613,12 @@ class Host:
         now: int,
         ttl: int | None = None,
         src: IPv4Address | None = None,
+        pmtudisc: int = PMTUDISC_WANT,
     ) -> None:
         """Send an IPv4 packet of ours (`size`: the whole frame's length); routed, resolved, framed. `src`: the
-        source it must have (a TCP connection's local address), when not the outgoing interface's own."""
+        source it must have (a TCP connection's local address), when not the outgoing interface's own.
+        `pmtudisc`: an IP_MTU_DISCOVER value (ip(7)); Linux's default, WANT, sets DF on what fits the path MTU
+        and fragments the rest; the kernel's own ICMP messages go as DONT, without DF."""
         # The int ipaddress keeps (as wire.checksum reads it): int(dst) is a Python-level __int__ call,
         # about 5% of a switched LAN's CPU time (bench/sim_lan.py, profiled).
         way = self._destinations.get(dst._ip)  # type: ignore[attr-defined]
@@ -612,7 +632,21 @@ class Host:
         ip = way.ip_headers.get(key)
         if ip is None:
             ip = self._ip_header(way, dst, key)
+        if pmtudisc != PMTUDISC_WANT:
+            self._transmit_as(way, ip, l4, data, size, now, pmtudisc)
+            return
         self.transmit(way, ip, l4, data, size, now)
+
+    def _transmit_as(
+        self, way: Destination, ip: IPv4, l4: Any, data: bytes, size: int, now: int, pmtudisc: int
+    ) -> None:
+        """Send under another IP_MTU_DISCOVER than Linux's default (ip(7), __ip_make_skb): DONT, INTERFACE and OMIT
+        without DF, so with an identification of their own (RFC 6864 4.1); PROBE, INTERFACE and OMIT cut to the
+        interface's MTU, the path's ignored (ip_sk_use_pmtu)."""
+        if pmtudisc != PMTUDISC_DO and pmtudisc != PMTUDISC_PROBE:
+            self._fragment_ident += 1
+            ip = replace(ip, flags=ip.flags & ~DF, ident=self._fragment_ident & 0xFFFF)
+        self.transmit(way, ip, l4, data, size, now, way.nic.max_frame if pmtudisc >= PMTUDISC_PROBE else 0)
 
     def answer_ip(
         self,
@@ -624,19 +658,32 @@ class Host:
         now: int,
         ttl: int | None = None,
         src: IPv4Address | None = None,
+        pmtudisc: int = PMTUDISC_WANT,
     ) -> None:
         """Send a packet the host makes by itself in answer to one it received (an echo reply, an ICMP error,
         a TCP segment): with no route back it is dropped and the event list says why, as Linux drops it
         (its sendmsg fails with ENETUNREACH); it never stops the run."""
         try:
-            self.send_ip(dst, proto, l4, data, size, now, ttl, src)
+            self.send_ip(dst, proto, l4, data, size, now, ttl, src, pmtudisc)
         except NetworkUnreachable as error:
             if self.tracer is not None:
                 self.tracer.record(now, self.name, None, "drop", None, message_of(error))
 
-    def transmit(self, way: Destination, ip: IPv4, l4: Any, data: bytes, size: int, now: int) -> None:
-        """Frame a packet (ours, or one a router forwards) to `way`'s next hop; it waits in the
-        ARP queue if the next hop is not resolved yet."""
+    def transmit(
+        self, way: Destination, ip: IPv4, l4: Any, data: bytes, size: int, now: int, max_frame: int = 0
+    ) -> None:
+        """Frame a packet of ours to `way`'s next hop; it waits in the ARP queue if the next hop is not resolved
+        yet. One bigger than the path MTU (or `max_frame`, a frame size, when given) is cut into fragments first,
+        each then framed or queued, as Linux fragments before its neighbour layer (ip_finish_output)."""
+        limit = max_frame if max_frame else way.max_frame
+        if size > limit:  # the interface MTU or a smaller path MTU
+            if not max_frame:
+                self._expire_path_mtu(way, ip.dst, now)
+                limit = way.max_frame
+            if size > limit:
+                for header, piece in self._fragments(ip, l4, data, limit - ETH_HEADER):
+                    self.transmit(way, header, None, piece, ETH_HEADER + header.header_length + len(piece), now, limit)
+                return
         nic = way.nic
         mac = way.group_mac
         if mac is None:
@@ -651,27 +698,28 @@ class Host:
         eth = nic.ethernet.get(mac)
         if eth is None:
             eth = nic.ethernet_to(mac)
-        if size > way.max_frame:  # the interface MTU or a smaller path MTU
-            self._expire_path_mtu(way, ip.dst, now)
-            if size > way.max_frame:
-                self._send_fragments(nic, eth, ip, l4, data, now, way.max_frame - ETH_HEADER)
-                return
         nic.port.send(Frame(eth, ip, l4, data, size, next(self.frame_ids)), now)
 
     def _send_fragments(
         self, nic: Nic, eth: Ethernet, ip: IPv4, l4: Any, data: bytes, now: int, mtu: int | None = None
     ) -> None:
-        """A datagram of ours bigger than the interface MTU (or `mtu`, the path's) leaves in fragments
-        (RFC 791 3.2), without DF and with an identification of its own, as Linux's ip_fragment sends them."""
-        payload = l4.build(data, ip.src, ip.dst) if isinstance(l4, (Udp, Tcp)) else l4.build(data)
-        self._fragment_ident += 1
-        whole = replace(ip, flags=ip.flags & ~DF, ident=self._fragment_ident & 0xFFFF)
+        """A datagram of ours, released by the ARP queue, bigger than the interface MTU (or `mtu`) leaves in
+        fragments (RFC 791 3.2)."""
         engine = self.engine
-        for header, piece in fragment(whole, payload, nic.mtu if mtu is None else mtu):
+        for header, piece in self._fragments(ip, l4, data, nic.mtu if mtu is None else mtu):
             nic.port.send(
                 Frame(eth, header, None, piece, ETH_HEADER + header.header_length + len(piece), next(engine.frame_ids)),
                 now,
             )
+
+    def _fragments(self, ip: IPv4, l4: Any, data: bytes, mtu: int) -> list[tuple[IPv4, bytes]]:
+        """A datagram of ours as fragments of at most `mtu` bytes (RFC 791 3.2), without DF and with an
+        identification of its own (kept when DF was clear: it has one), as Linux's ip_fragment cuts them."""
+        payload = l4.build(data, ip.src, ip.dst) if isinstance(l4, (Udp, Tcp)) else l4.build(data)
+        if ip.flags & DF:
+            self._fragment_ident += 1
+            ip = replace(ip, flags=ip.flags & ~DF, ident=self._fragment_ident & 0xFFFF)
+        return fragment(ip, payload, mtu)
 
     def _reassemble(self, nic: Nic, frame: Frame, now: int) -> Frame | None:
         """Hold a fragment; once its datagram is whole, the frame to deliver (RFC 791 3.2)."""
@@ -725,7 +773,7 @@ class Host:
     def send_icmp_error(self, frame: Frame, kind: int, code: int, now: int) -> None:
         """An ICMP error about `frame`, quoting its IP header and first 8 data bytes (RFC 792)."""
         quoted = quote(frame.to_bytes()[ETH_HEADER:])
-        self.answer_ip(frame.l3.src, ICMP, Icmp(kind, code), quoted, IP_ICMP + len(quoted), now)
+        self.answer_ip(frame.l3.src, ICMP, Icmp(kind, code), quoted, IP_ICMP + len(quoted), now, pmtudisc=PMTUDISC_DONT)
 
     def _flush_arp(self, nic: Nic, now: int) -> None:
         arp = nic.arp
@@ -886,6 +934,7 @@ class Host:
                 quoted,
                 IP_ICMP + len(quoted),
                 now,
+                pmtudisc=PMTUDISC_DONT,
             )
         except LocalIpError:
             pass  # no way back to the sender: nothing to tell

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Callable, Final
 
 from lanlab.i18n import L_, message_of
 from lanlab.proto.forwarding import Drop, Forward, Forwarder, SendIcmp
-from lanlab.proto.fragments import fragment
+from lanlab.proto.fragments import PMTUDISC_DONT, PMTUDISC_WANT, fragment
 from lanlab.proto.ipv4 import LIMITED_BROADCAST, NetworkUnreachable, directed_broadcast, multicast_mac_bytes
 from lanlab.proto.rip import RipSpeaker, RouteChange, RouteEffect
 from lanlab.proto.routing import Route, RouteSource, RoutingTable
@@ -347,15 +347,25 @@ class Router(Host):
         now: int,
         ttl: int | None = None,
         src: IPv4Address | None = None,
+        pmtudisc: int = PMTUDISC_WANT,
     ) -> None:
         try:
-            super().send_ip(dst, proto, l4, data, size, now, ttl, src)
+            super().send_ip(dst, proto, l4, data, size, now, ttl, src, pmtudisc)
         except NoRouteError as error:
             if self.tracer is not None:
                 self.tracer.record(now, self.name, None, "drop", None, message_of(error))
 
     def _send_icmp(self, decision: SendIcmp, now: int) -> None:
-        self.send_ip(decision.destination, ICMP, decision.icmp, decision.quote, IP_ICMP + len(decision.quote), now)
+        # without DF, as the kernel's ICMP socket sends (IP_PMTUDISC_DONT)
+        self.send_ip(
+            decision.destination,
+            ICMP,
+            decision.icmp,
+            decision.quote,
+            IP_ICMP + len(decision.quote),
+            now,
+            pmtudisc=PMTUDISC_DONT,
+        )
 
     def _unreachable(self, nic: Nic, failed: Any, now: int) -> None:
         """ARP found nobody for the next hop: Destination Host Unreachable to each packet's source."""

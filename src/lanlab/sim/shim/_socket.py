@@ -39,7 +39,9 @@ from lanlab.sim.shim._sockopts import (
     ON_LINUX,
     PMTUDISC_DO,
     PMTUDISC_DONT,
+    PMTUDISC_INTERFACE,
     PMTUDISC_PROBE,
+    PMTUDISC_WANT,
     SO_BINDTODEVICE,
     SO_RCVTIMEO,
     SO_SNDTIMEO,
@@ -922,10 +924,10 @@ class SimSocket:
 
     def _unfragmented_limit(self, ip: IPv4Address) -> int:
         """The largest IPv4 datagram this socket may send to `ip` unfragmented, by its IP_MTU_DISCOVER (ip(7)):
-        IP_PMTUDISC_DO, the path MTU; IP_PMTUDISC_PROBE, the interface's MTU; otherwise any size (the host
-        fragments it)."""
+        IP_PMTUDISC_DO, the path MTU; IP_PMTUDISC_PROBE and IP_PMTUDISC_INTERFACE, the interface's MTU;
+        otherwise any size (the host fragments it)."""
         mode = self._option_or_default((_real.IPPROTO_IP, IP_MTU_DISCOVER))
-        if mode not in (PMTUDISC_DO, PMTUDISC_PROBE) or self._is_own_address(ip):
+        if mode not in (PMTUDISC_DO, PMTUDISC_PROBE, PMTUDISC_INTERFACE) or self._is_own_address(ip):
             return 65535
         host = self._host
         try:
@@ -970,7 +972,9 @@ class SimSocket:
         self._wait_for_room(ip, len(data))
         try:
             # a 127/8 source never gets here: _loopback_source_to refused it, or the datagram stayed on the host
-            host.send_udp(self._bound[1], ip, port, data, host.engine.now, ttl, self._held_source())  # type: ignore[index]
+            # IP_MTU_DISCOVER decides DF and the MTU the datagram is cut to (DONT: no DF, a router fragments it)
+            pmtudisc = int(self._option_or_default((_real.IPPROTO_IP, IP_MTU_DISCOVER))) if ON_LINUX else PMTUDISC_WANT
+            host.send_udp(self._bound[1], ip, port, data, host.engine.now, ttl, self._held_source(), pmtudisc)  # type: ignore[index]
         except LocalIpError:
             raise os_error(E.ENETUNREACH) from None
         if broadcast or (ip.is_multicast and self._options.get((_real.IPPROTO_IP, _real.IP_MULTICAST_LOOP), 1)):

@@ -27,8 +27,8 @@ SO_RCVTIMEO: Final = _real.SO_RCVTIMEO  # the struct timeval forms (SO_RCVTIMEO_
 SO_SNDTIMEO: Final = _real.SO_SNDTIMEO
 # The kernel's numbers of options Python's socket module does not name (linux/in.h, asm-generic/socket.h)
 IP_MTU: Final = 14  # the MTU of the connected socket's route
-IP_MTU_DISCOVER: Final = 10  # path MTU discovery: DONT 0, WANT 1 (the default), DO 2, PROBE 3
-PMTUDISC_DONT, PMTUDISC_WANT, PMTUDISC_DO, PMTUDISC_PROBE = 0, 1, 2, 3
+IP_MTU_DISCOVER: Final = 10  # path MTU discovery: DONT 0, WANT 1 (the default), DO 2, PROBE 3, INTERFACE 4, OMIT 5
+PMTUDISC_DONT, PMTUDISC_WANT, PMTUDISC_DO, PMTUDISC_PROBE, PMTUDISC_INTERFACE, PMTUDISC_OMIT = 0, 1, 2, 3, 4, 5
 IP_RECVERR: Final = 11  # every ICMP error reaches the socket, not only a connected one's hard errors
 SO_BINDTODEVICE: Final = 25
 TCP_USER_TIMEOUT: Final = 18  # ms that sent data may stay unacknowledged (RFC 5482)
@@ -348,11 +348,14 @@ TTL_OPTIONS: Final = {_real.IP_TTL: range(1, 256), _real.IP_MULTICAST_TTL: range
 
 
 def ip_value_error(option: int, value: Any, is_local: Callable[[IPv4Address], bool]) -> int | None:
-    """Linux's error for an IPPROTO_IP option's value, or None: a TTL out of range is EINVAL, a multicast
-    interface that is not one of the host's addresses (nor 0.0.0.0) EADDRNOTAVAIL."""
+    """Linux's error for an IPPROTO_IP option's value, or None: a TTL out of range is EINVAL, and so is an
+    IP_MTU_DISCOVER past IP_PMTUDISC_DONT..IP_PMTUDISC_OMIT, a multicast interface that is not one of the host's
+    addresses (nor 0.0.0.0) EADDRNOTAVAIL."""
     if not ON_LINUX:
         return None
     if option in TTL_OPTIONS and isinstance(value, int) and value != -1 and value not in TTL_OPTIONS[option]:
+        return E.EINVAL
+    if option == IP_MTU_DISCOVER and isinstance(value, int) and not PMTUDISC_DONT <= value <= PMTUDISC_OMIT:
         return E.EINVAL
     if option == _real.IP_MULTICAST_IF and isinstance(value, (bytes, bytearray)):
         if len(value) < 4:
