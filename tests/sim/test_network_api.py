@@ -203,3 +203,22 @@ def test_a_command_that_is_not_text_is_a_command_error():
         CommandError, match=re.escape("a command is text in --do words, like 'at 1s pc1 ping pc2' (not 5)")
     ):
         lan().do(5)
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        ((5,), "a network's name is text, like lab1 (not 5)"),
+        (("x", "a"), "a seed is a whole number, like 1 or -7 (not 'a')"),
+        (("x", 1.5), "a seed is a whole number, like 1 or -7 (not 1.5)"),
+        (("x", True), "a seed is a whole number, like 1 or -7 (not True)"),
+    ],
+)
+def test_a_network_takes_a_text_name_and_a_whole_seed(args, said):
+    """Network(5) and seed='a' or 1.5 were taken by pure Python (the compiled engine refused them with
+    mypyc's own TypeError); both builds now say the same one line."""
+    from lanlab.sim import NetworkError
+
+    with pytest.raises(NetworkError, match=re.escape(said)):
+        Network(*args)
+    assert Network("x", -7).engine.seed == -7

@@ -108,6 +108,10 @@ class Network:
 
     def __init__(self, name: str = "network", seed: int = 1, *, trace: bool = False) -> None:
         """trace=True records the event list from the start (`net.trace`); see start_trace()."""
+        if not isinstance(name, str):
+            raise NetworkError(L_("a network's name is text, like lab1 (not {name!r})", name=name))
+        if not isinstance(seed, int) or isinstance(seed, bool):  # the compiled engine takes nothing else either
+            raise NetworkError(L_("a seed is a whole number, like 1 or -7 (not {seed!r})", seed=seed))
         self.name = name
         self.engine = Engine(seed)
         self.nodes: dict[str, Node] = {}
