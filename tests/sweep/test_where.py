@@ -1,9 +1,15 @@
 """Where runs go: this process, a process pool, a Dask cluster through its address."""
 
+import socket
+import threading
+import time
+from contextlib import contextmanager
+
 import pytest
 
 from lanlab.sweep import SweepError, where
 from lanlab.sweep.api import sweep
+from lanlab.sweep.plan import make_plan
 from pathlib import Path
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -53,6 +59,68 @@ def test_no_scheduler_there_is_a_sweep_error():
     pytest.importorskip("distributed")
     with pytest.raises(SweepError, match="dask scheduler"):
         sweep(EXAMPLES / "count-to-infinity.yaml", "1", scheduler="tcp://127.0.0.1:9", **ARGS)
+
+
+@contextmanager
+def a_service(answer: bytes | None):
+    """A loopback TCP service that is not a Dask scheduler: it sends `answer` to each connection, or
+    (None) keeps it open saying nothing for 30 s; yields its tcp:// address."""
+    server = socket.create_server(("127.0.0.1", 0))
+    held: list[socket.socket] = []
+
+    def serve() -> None:
+        while True:
+            try:
+                connection, _ = server.accept()
+            except OSError:
+                return
+            held.append(connection)
+            if answer is not None:
+                connection.sendall(answer)
+            else:
+                timer = threading.Timer(30, connection.close)
+                timer.daemon = True
+                timer.start()
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        yield f"tcp://127.0.0.1:{server.getsockname()[1]}"
+    finally:
+        server.close()
+        for connection in held:
+            connection.close()
+
+
+def test_a_service_that_is_not_dask_is_a_sweep_error():
+    """An address where another service answers (an SSH banner) is the one-line SweepError naming what
+    went wrong (numpy's MemoryError for a frame of 2.8 EiB came out as a traceback)."""
+    pytest.importorskip("distributed")
+    with a_service(b"SSH-2.0-OpenSSH_9.6p1\r\n" + b"x" * 64) as address:
+        with pytest.raises(SweepError, match=r"no Dask scheduler answers there \(MemoryError: .*start one with"):
+            list(where.run_tasks(make_plan(EXAMPLES / "broadcast.yaml", "1", until="1s").tasks, 1, address))
+
+
+def test_a_service_that_says_nothing_is_a_sweep_error_in_bounded_time(monkeypatch):
+    """An address that takes the connection and says nothing is a SweepError after CONNECT_S + 5 s (the
+    sweep waited for as long as the service kept the connection: for ever)."""
+    pytest.importorskip("distributed")
+    monkeypatch.setattr(where, "CONNECT_S", 1, raising=False)
+    with a_service(None) as address:
+        start = time.monotonic()
+        with pytest.raises(SweepError, match=r"nothing answered as a Dask scheduler in 6 s"):
+            list(where.run_tasks(make_plan(EXAMPLES / "broadcast.yaml", "1", until="1s").tasks, 1, address))
+        assert time.monotonic() - start < 15
+
+
+def test_a_scheduler_without_workers_is_a_sweep_error(monkeypatch):
+    """A scheduler with no worker is a SweepError saying to start one, after CONNECT_S s (the runs
+    waited for ever, nothing said)."""
+    distributed = pytest.importorskip("distributed")
+    monkeypatch.setattr(where, "CONNECT_S", 1, raising=False)
+    plan = make_plan(EXAMPLES / "broadcast.yaml", "1-2", until="1s")
+    with distributed.LocalCluster(n_workers=0, processes=False, dashboard_address=":0") as cluster:
+        with pytest.raises(SweepError, match=r"has no worker to run the sweep \(none came in 1 s\); start some"):
+            list(where.run_tasks(plan.tasks, 1, cluster.scheduler_address))
 
 
 def test_batches_cover_every_task_once_in_order():

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Any
 
-from lanlab.i18n import L_
+from lanlab.i18n import L_, message_of
 from lanlab.sweep.task import Task, run_batch, run_task
 from lanlab.sweep.vary import SweepError
 
@@ -105,22 +105,35 @@ def _on_pool(tasks: list[Task], workers: int) -> Iterator[dict[str, Any]]:
                 future.cancel()
 
 
-def _on_dask(tasks: list[Task], scheduler: str | None, workers: int) -> Iterator[dict[str, Any]]:
-    """The tasks as Dask futures; a LocalCluster of `workers` single-threaded processes when no
-    scheduler is given (the simulator is pure Python: threads would share one GIL)."""
-    from distributed import Client, LocalCluster, as_completed as dask_completed
+CONNECT_S = 10  # how long a --scheduler has to answer, and then to have a worker
 
-    cluster = None
-    try:
-        if scheduler is None:
-            with _children_ignore_ctrl_c():
-                cluster = LocalCluster(
-                    n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0", silence_logs=50
-                )
-            client = Client(cluster)
-        else:
-            client = Client(scheduler, timeout="10s")
-    except ValueError as error:  # distributed's parse of the address
+
+def connect(scheduler: str) -> Any:
+    """A Client of the Dask scheduler at `scheduler`, or a one-line SweepError within about CONNECT_S
+    seconds: not an address, nothing there, or something there that is not a Dask scheduler (a service
+    that sends other bytes made a numpy MemoryError traceback; one that keeps the connection open and
+    says nothing made the sweep wait for ever). The Client is made in a thread of its own (a daemon:
+    a connection that hangs is left behind when the sweep ends), as its own timeout does not cover the
+    handshake."""
+    from distributed import Client
+
+    made: dict[str, Any] = {}
+
+    def make() -> None:
+        try:
+            made["client"] = Client(scheduler, timeout=f"{CONNECT_S}s")
+        except BaseException as error:  # noqa: BLE001 - said in the caller's thread
+            made["error"] = error
+
+    thread = threading.Thread(target=make, name="lanlab-sweep-connect", daemon=True)
+    thread.start()
+    thread.join(CONNECT_S + 5)
+    error = made.get("error")
+    if "client" in made:
+        return made["client"]
+    if error is None:
+        error = TimeoutError(L_("nothing answered as a Dask scheduler in {seconds} s", seconds=CONNECT_S + 5))
+    if isinstance(error, ValueError):  # distributed's parse of the address
         raise SweepError(
             L_(
                 "--scheduler {scheduler}: not a scheduler's address ({error}); give one like tcp://127.0.0.1:8786",
@@ -128,18 +141,54 @@ def _on_dask(tasks: list[Task], scheduler: str | None, workers: int) -> Iterator
                 error=error,
             )
         ) from None
-    except (OSError, TimeoutError) as error:
+    if not isinstance(error, (OSError, TimeoutError)):  # bytes that are not Dask's, or an address it cannot use
+        error = f"{type(error).__name__}: {error}"
+    raise SweepError(
+        L_(
+            "--scheduler {scheduler}: no Dask scheduler answers there ({error}); start one with "
+            "`dask scheduler` and workers with `dask worker ADDRESS`",
+            scheduler=scheduler,
+            error=error if isinstance(error, str) else message_of(error),
+        )
+    ) from None
+
+
+def _wait_for_workers(client: Any, scheduler: str) -> int:
+    """The threads of a cluster that had none when the sweep connected, once one comes within
+    CONNECT_S seconds; else a SweepError (the runs waited for ever, the sweep saying nothing)."""
+    try:
+        client.wait_for_workers(1, timeout=CONNECT_S)
+    except TimeoutError:
         raise SweepError(
             L_(
-                "--scheduler {scheduler}: no Dask scheduler answers there ({error}); start one with "
-                "`dask scheduler` and workers with `dask worker ADDRESS`",
+                "--scheduler {scheduler}: the scheduler has no worker to run the sweep (none came in {seconds} s); "
+                "start some with `dask worker {scheduler}`",
                 scheduler=scheduler,
-                error=error,
+                seconds=CONNECT_S,
             )
         ) from None
+    return max(1, sum(client.nthreads().values()))
+
+
+def _on_dask(tasks: list[Task], scheduler: str | None, workers: int) -> Iterator[dict[str, Any]]:
+    """The tasks as Dask futures; a LocalCluster of `workers` single-threaded processes when no
+    scheduler is given (the simulator is pure Python: threads would share one GIL)."""
+    from distributed import Client, LocalCluster, as_completed as dask_completed
+
+    cluster = None
+    if scheduler is None:
+        with _children_ignore_ctrl_c():
+            cluster = LocalCluster(
+                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0", silence_logs=50
+            )
+        client = Client(cluster)
+    else:
+        client = connect(scheduler)
     try:
         if scheduler is not None:  # a cluster's size is its own: as many batches as it has threads
-            workers = max(1, sum(client.nthreads().values()))
+            workers = sum(client.nthreads().values())
+            if not workers:
+                workers = _wait_for_workers(client, scheduler)
         futures = client.map(run_batch, batches(tasks, workers), pure=False)
         try:
             for future in dask_completed(futures):
