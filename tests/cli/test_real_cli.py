@@ -408,6 +408,98 @@ def test_up_exec_down():
     assert down.returncode == 0 and "removed 4 namespaces" in down.stdout
 
 
+def standing() -> list[str]:
+    """The namespaces of the lab `real up` left standing."""
+    out = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True, check=True).stdout
+    return sorted(line.split()[0] for line in out.splitlines() if line.startswith("lanlab-up-"))
+
+
+def test_a_second_up_is_refused_and_the_standing_lab_stays():
+    """`real up` while a lab stands is a one-line error (exit 2) that removes nothing: the lab still answers."""
+    try:
+        assert lanlab("real", "up", str(EXAMPLES / "arp.yaml")).returncode == 0
+        again = lanlab("real", "up", str(EXAMPLES / "arp.yaml"))
+        assert again.returncode == 2 and len(again.stderr.strip().splitlines()) == 1, again.stderr
+        assert standing() == ["lanlab-up-pc1", "lanlab-up-pc2", "lanlab-up-pc3", "lanlab-up-sw1"]
+        address = lanlab("real", "exec", "pc2", "--", "ip", "-4", "-br", "address", "show", "eth0")
+        assert "198.18.0.2/24" in address.stdout
+    finally:
+        lanlab("real", "down")
+
+
+def test_two_ups_at_once_leave_one_whole_lab():
+    """Two `real up` started together: one builds its lab, the other is refused (exit 2) and removes none of it."""
+    files = {"arp": 4, "broadcast": 5}
+    try:
+        processes = {
+            name: popen("real", "up", str(EXAMPLES / f"{name}.yaml"), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            for name in files
+        }
+        codes = {name: process.wait(timeout=120) for name, process in processes.items()}
+        assert sorted(codes.values()) == [0, 2], codes
+        winner = next(name for name, code in codes.items() if code == 0)
+        assert len(standing()) == files[winner]
+        assert lanlab("real", "exec", "pc3", "--", "true").returncode == 0
+    finally:
+        lanlab("real", "down")
+
+
+def test_exec_passes_the_commands_exit_status_through():
+    """A command's own status comes back (sh -c 'exit 7': 7); one not found is 127, one not executable 126, in a lanlab: line."""
+    try:
+        assert lanlab("real", "up", str(EXAMPLES / "arp.yaml")).returncode == 0
+        assert lanlab("real", "exec", "pc1", "--", "sh", "-c", "exit 7").returncode == 7
+        missing = lanlab("real", "exec", "pc1", "--", "no-such-command-here")
+        assert missing.returncode == 127 and missing.stderr.startswith("lanlab: ")
+        assert len(missing.stderr.strip().splitlines()) == 1
+        assert lanlab("real", "exec", "pc1", "--", str(EXAMPLES / "arp.yaml")).returncode == 126
+    finally:
+        lanlab("real", "down")
+
+
+def test_down_with_another_file_is_refused():
+    """`real down FILE` for a file whose nodes are not the standing lab's removes nothing (exit 2)."""
+    try:
+        assert lanlab("real", "up", str(EXAMPLES / "arp.yaml")).returncode == 0
+        other = lanlab("real", "down", str(EXAMPLES / "broadcast.yaml"))
+        assert other.returncode == 2 and other.stderr.startswith("lanlab: ") and len(standing()) == 4
+        assert lanlab("real", "down", str(EXAMPLES / "arp.yaml")).returncode == 0 and standing() == []
+    finally:
+        lanlab("real", "down")
+
+
+@pytest.mark.skipif(shutil.which("dnsmasq") is None, reason="dhcp.yaml needs dnsmasq (apt install dnsmasq)")
+def test_ctrl_c_again_and_again_still_removes_everything():
+    """Ctrl-C pressed over and over (SIGINT to the whole process group every 20 ms) while the lab is
+    removed: no namespace, process or /etc/netns folder of the run is left."""
+    process = popen(
+        "real",
+        "run",
+        str(EXAMPLES / "dhcp.yaml"),
+        "--until",
+        "30s",
+        "--do",
+        "pc1 arp",
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while len(ours(process.pid)) < 7 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(1.5)  # built: dnsmasq, udhcpc and dumpcap run in the namespaces
+    while process.poll() is None and time.monotonic() < deadline:
+        os.killpg(process.pid, signal.SIGINT)
+        time.sleep(0.02)
+    process.wait(timeout=60)
+    left = ours(process.pid)
+    if left:
+        lanlab("real", "clean")
+    assert left == []
+    assert not list(Path("/etc/netns").glob(f"lanlab-r{process.pid}-*"))
+    assert not list(Path(tempfile.gettempdir()).glob(f"lanlab-real-*-r{process.pid}-*"))
+
+
 def test_bad_input_is_one_line_exit_2():
     """An unknown node in --do and a bad --until are one-line errors, no traceback, nothing built."""
     for args in (["--do", "pcX ping pc2"], ["--until", "soon"]):

@@ -4,6 +4,7 @@ simulator held to it)."""
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from pathlib import Path
 from typing import Any, NoReturn
@@ -17,6 +18,7 @@ from lanlab.units import UnitError, format_duration, parse_duration
 from lanlab.program_lines import cut_short_line
 
 STANDING = "up"  # the run id of a lab left standing by `real up`
+EXIT_NOT_FOUND, EXIT_NOT_EXECUTABLE = 127, 126  # `real exec` of a command that is not there, or not a program (as sh)
 
 DO_HELP = N_(  # extracted for the catalogue here: click's help= names a variable
     "A command, in `sim run`'s words, run as the real tool inside NODE's namespace: \"pc1 ping pc3 -c 3\", "
@@ -347,6 +349,19 @@ def exec_command(node: str, command: tuple[str, ...]) -> None:
     argv = list(command)
     if argv[:1] == ["lanlab"]:  # this lanlab, whichever PATH the namespace's shell would find
         argv = [sys.executable, "-m", "lanlab", *argv[1:]]
+    # `ip netns exec` says a missing command in its own words and exits 1, as a command that ran and
+    # failed; a shell's 127 (not found) and 126 (not executable) tell them apart
+    if shutil.which(argv[0]) is None:
+        found = "/" in argv[0] and Path(argv[0]).exists()
+        click.echo(
+            (
+                _("lanlab: {command}: not executable (permission denied)")
+                if found
+                else _("lanlab: {command}: command not found")
+            ).format(command=argv[0]),
+            err=True,
+        )
+        sys.exit(EXIT_NOT_EXECUTABLE if found else EXIT_NOT_FOUND)
     os.execvp("ip", ["ip", "netns", "exec", ns, *argv])
 
 
@@ -354,12 +369,21 @@ def exec_command(node: str, command: tuple[str, ...]) -> None:
 @click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
 def down(file: Path | None) -> None:
     """Remove the lab `real up` left standing (FILE, when given, is only checked to be that lab's)."""
-    from lanlab.real.netns import RealError, remove, require_root
+    from lanlab.real.netns import RealError, namespace, namespaces, remove, require_root
 
-    if file is not None:
-        load_lab(file)
+    lab = load_lab(file) if file is not None else None
     try:
         require_root()
+        if lab is not None:
+            prefix = namespace(STANDING, "")
+            standing = [name[len(prefix) :] for name in namespaces() if name.startswith(prefix)]
+            if standing and set(standing) != set(lab.nodes):
+                fail(
+                    _(
+                        "the lab standing is not {file}'s (its nodes: {nodes}); "
+                        "`lanlab real down` without FILE removes it"
+                    ).format(file=file, nodes=", ".join(sorted(standing)))
+                )
         gone = remove(STANDING)
     except RealError as error:
         _fail_real(error)

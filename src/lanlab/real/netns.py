@@ -8,14 +8,17 @@ namespace. Names carry a run prefix (`lanlab-RUN-NODE`) so `clean` finds what a 
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,7 +29,11 @@ from lanlab.real.model import RealLab, RealLink, RealNode
 
 PREFIX = "lanlab-"
 BRIDGE = "br0"
-ETC_NETNS = Path("/etc/netns")  # per-namespace files ip netns exec mounts (hosts: the lab's names)
+ETC_NETNS = Path("/etc/netns")
+# Held while a run looks for its names and adds them (not /run/netns itself: `ip netns add` locks that)
+CLAIM_LOCK = (
+    Path("/run/lock") if Path("/run/lock").is_dir() else Path(tempfile.gettempdir())
+) / "lanlab-real.lock"  # per-namespace files ip netns exec mounts (hosts: the lab's names)
 # Written when a run made /etc/netns (it did not exist): the last removal then removes it again, if empty.
 ETC_NETNS_MADE = Path(tempfile.gettempdir()) / "lanlab-real-made-etc-netns"
 BIRD_FOLDER = "lanlab-real-bird-"  # in the temporary directory: the generated bird.conf of a run
@@ -62,7 +69,9 @@ def namespace(run: str, node: str) -> str:
 
 
 def _run(argv: list[str], stdin: str | None = None) -> str:
-    done = subprocess.run(argv, input=stdin, capture_output=True, text=True, check=False)
+    # a session of its own: the terminal's Ctrl-C (sent to the whole foreground group) does not kill
+    # an `ip` half way through; lanlab decides what an interrupt stops
+    done = subprocess.run(argv, input=stdin, capture_output=True, text=True, check=False, start_new_session=True)
     if done.returncode != 0:
         raise RealError(f"{' '.join(argv[:6])}: {done.stderr.strip() or f'exit {done.returncode}'}")
     return done.stdout
@@ -136,10 +145,39 @@ class Built:
         return namespace(self.run, node)
 
 
+@contextmanager
+def _claiming() -> Iterator[None]:
+    """One lanlab at a time between looking for a run's names and adding them (two `real up` at
+    once: the second finds the first's, instead of both finding none)."""
+    fd = os.open(CLAIM_LOCK, os.O_RDONLY | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
 def build(lab: RealLab, run: str) -> Built:
-    """Make the namespaces, links, bridges, addresses and routes; on any failure remove what was made."""
+    """Make the namespaces, links, bridges, addresses and routes; on any failure remove what was
+    made (a run's names already standing are refused and left as they are: they are not this build's)."""
     require_root()
     built = Built(lab, run)
+    with _claiming():
+        clash = [ns for ns in namespaces() if ns.startswith(namespace(run, ""))]
+        if clash:
+            raise RealError(
+                L_(
+                    "namespaces of run {run} already exist ({namespace}): `lanlab real down` or "
+                    "`lanlab real clean` removes them",
+                    run=repr(run),
+                    namespace=clash[0],
+                )
+            )
+        try:
+            _run(["ip", "-batch", "-"], "".join(f"netns add {built.ns(name)}\n" for name in lab.nodes))
+        except BaseException:
+            remove(run)
+            raise
     try:
         _build(built)
     except BaseException:
@@ -150,16 +188,6 @@ def build(lab: RealLab, run: str) -> Built:
 
 def _build(built: Built) -> None:
     lab = built.lab
-    clash = [ns for ns in namespaces() if ns.startswith(namespace(built.run, ""))]
-    if clash:
-        raise RealError(
-            L_(
-                "namespaces of run {run} already exist ({namespace}): `lanlab real clean` removes them",
-                run=repr(built.run),
-                namespace=clash[0],
-            )
-        )
-    _run(["ip", "-batch", "-"], "".join(f"netns add {built.ns(name)}\n" for name in lab.nodes))
     _write_hosts(built)
     # Each step's commands are independent across namespaces: run them side by side (starting a
     # process, not the kernel's work, is most of the cost: 55 namespaces in a few seconds).
@@ -442,7 +470,9 @@ def _run_folders(run: str | None) -> list[Path]:
 def _kill_inside(ns: str) -> None:
     """Stop every process left in `ns` (programs, listeners, BIRD): a namespace with a process in it
     outlives its name."""
-    done = subprocess.run(["ip", "netns", "pids", ns], capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        ["ip", "netns", "pids", ns], capture_output=True, text=True, check=False, start_new_session=True
+    )
     pids = [int(p) for p in done.stdout.split() if p.isdigit()]
     for sig in (signal.SIGTERM, signal.SIGKILL):
         alive = []
@@ -475,11 +505,36 @@ def _run_of(ns: str) -> str:
     return ns[len(PREFIX) :].split("-", 1)[0]
 
 
+@contextmanager
+def shielded() -> Iterator[list[int]]:
+    """Ctrl-C and SIGTERM held off while the lab is removed (a user pressing Ctrl-C again, or a
+    second SIGTERM, stopped the removal half way and left namespaces and their processes): the
+    signals that came are listed, for the caller to act on once everything is removed."""
+    caught: list[int] = []
+    if threading.current_thread() is not threading.main_thread():  # only the main thread sets handlers
+        yield caught
+        return
+
+    def hold(signum: int, frame: object) -> None:
+        caught.append(signum)
+
+    previous = {sig: signal.signal(sig, hold) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield caught
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
 def remove(run: str | None = None) -> list[str]:
     """Delete the namespaces of `run` and what runs in them; with None, those every lanlab run left
     whose process is gone (and the standing lab), never a run still going (several people, or
-    tests side by side, run labs at once). The names removed."""
+    tests side by side, run labs at once). The names removed. Ctrl-C and SIGTERM wait until it is done."""
+    with shielded():
+        return _remove(run)
 
+
+def _remove(run: str | None) -> list[str]:
     def ended(ns: str) -> bool:
         if run is not None:
             return ns.startswith(namespace(run, ""))
@@ -500,6 +555,7 @@ def remove(run: str | None = None) -> list[str]:
             capture_output=True,
             text=True,
             check=False,
+            start_new_session=True,
         )
     runs = [run] if run is not None else sorted({_run_of(ns) for ns in gone})
     for folder in [folder for name in runs for folder in _run_folders(name)]:  # bird.conf, leases

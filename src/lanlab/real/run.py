@@ -121,12 +121,17 @@ def execute(run: RealRun, echo: Callable[[RealProgram, float, str], None] | None
         if built.dhcp_captures and built.dhcp_folder is not None:
             run.dhcp_messages = dhcp.messages(built.dhcp_captures, built.dhcp_folder, run.owners)
     finally:
-        for capture in captures:
-            capture.terminate()
-            capture.wait(timeout=5)
-        netns.remove(run.run_id)
+        # another Ctrl-C (or SIGTERM) now would leave the lab half removed: held until it is gone
+        with netns.shielded() as caught:
+            try:
+                for capture in captures:
+                    capture.terminate()
+                    capture.wait(timeout=5)
+            finally:
+                netns.remove(run.run_id)
         signal.signal(signal.SIGTERM, previous)
         run.elapsed = time.monotonic() - started
+        run.interrupted = run.interrupted or bool(caught)
     return run
 
 
