@@ -1,5 +1,8 @@
 """Where runs go: this process, a process pool, a Dask cluster through its address."""
 
+import multiprocessing
+import os
+import signal
 import socket
 import threading
 import time
@@ -121,6 +124,57 @@ def test_a_scheduler_without_workers_is_a_sweep_error(monkeypatch):
     with distributed.LocalCluster(n_workers=0, processes=False, dashboard_address=":0") as cluster:
         with pytest.raises(SweepError, match=r"has no worker to run the sweep \(none came in 1 s\); start some"):
             list(where.run_tasks(plan.tasks, 1, cluster.scheduler_address))
+
+
+def rows_killing_a_pool_worker(tasks):
+    """The rows of `tasks` on a 2-process pool, one of its processes killed once the first row is in."""
+    rows = []
+    for row in where.run_tasks(tasks, 2, None):
+        if not rows:
+            os.kill(multiprocessing.active_children()[0].pid, signal.SIGKILL)
+        rows.append(row)
+    return rows
+
+
+def test_a_pool_worker_that_dies_costs_no_row(monkeypatch):
+    """Without Dask, a pool process killed mid-sweep: the batches it broke run again in a new pool,
+    every row comes back as in process (BrokenProcessPool ended the sweep, its rows lost)."""
+    monkeypatch.setattr(where, "have_dask", lambda: False)
+    tasks = make_plan(EXAMPLES / "count-to-infinity.yaml", "1-200", until="150s").tasks
+    rows = rows_killing_a_pool_worker(tasks)
+    assert sorted(row["seed"] for row in rows) == list(range(1, 201))
+    assert all(row["error"] is None for row in rows)
+
+
+def test_a_pool_that_keeps_breaking_gives_rows_saying_why(monkeypatch):
+    """When the pool breaks more often than POOL_BREAKS (0 here), each run of a batch it broke is a
+    row with that error, and the sweep ends with every row."""
+    monkeypatch.setattr(where, "have_dask", lambda: False)
+    monkeypatch.setattr(where, "POOL_BREAKS", 0, raising=False)
+    tasks = make_plan(EXAMPLES / "count-to-infinity.yaml", "1-200", until="150s").tasks
+    rows = rows_killing_a_pool_worker(tasks)
+    assert sorted(row["seed"] for row in rows) == list(range(1, 201))
+    failed = [row for row in rows if row["error"]]
+    assert failed and all("a worker process of the pool died" in row["error"] for row in failed)
+
+
+def test_a_batch_that_fails_on_dask_gives_rows_saying_why(monkeypatch):
+    """A batch whose Dask task raises (as one does whose worker died each time Dask tried it: KilledWorker)
+    is a row per run with that error, the other batches' rows kept (it was a traceback, every row lost)."""
+    distributed = pytest.importorskip("distributed")
+    from lanlab.sweep.task import run_batch
+
+    def dies_on_seed_2(batch):
+        if any(task.seed == 2 for task in batch):
+            raise RuntimeError("the worker died")
+        return run_batch(batch)
+
+    monkeypatch.setattr(where, "run_batch", dies_on_seed_2)
+    tasks = make_plan(EXAMPLES / "broadcast.yaml", "1-3", until="1s").tasks
+    with distributed.LocalCluster(n_workers=1, processes=False, dashboard_address=":0") as cluster:
+        rows = list(where.run_tasks(tasks, 3, cluster.scheduler_address))
+    assert sorted(row["seed"] for row in rows) == [1, 2, 3]
+    assert [(row["seed"], row["error"]) for row in rows if row["error"]] == [(2, "RuntimeError: the worker died")]
 
 
 def test_batches_cover_every_task_once_in_order():

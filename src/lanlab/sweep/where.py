@@ -11,10 +11,11 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from lanlab.i18n import L_, message_of
-from lanlab.sweep.task import Task, run_batch, run_task
+from lanlab.sweep.task import Task, failed_row, run_batch, run_task
 from lanlab.sweep.vary import SweepError
 
 
@@ -85,8 +86,30 @@ def batches(tasks: list[Task], workers: int) -> list[list[Task]]:
     return [tasks[at : at + size] for at in range(0, len(tasks), size)]
 
 
+POOL_BREAKS = 3  # a pool whose worker died is made again this often for the batches not done, as Dask retries
+
+
 def _on_pool(tasks: list[Task], workers: int) -> Iterator[dict[str, Any]]:
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    """The batches in a process pool. A worker that dies (killed, out of memory) breaks the pool and every
+    batch not done with it (BrokenProcessPool: the sweep was a traceback, its rows lost): those go to a new
+    pool, up to POOL_BREAKS times; then each of their runs is a row saying why."""
+    pending = batches(tasks, workers)
+    for _ in range(POOL_BREAKS + 1):
+        broken: list[list[Task]] = []
+        yield from _pool_round(pending, workers, broken)
+        if not broken:
+            return
+        pending = broken
+    for batch in pending:
+        yield from (failed_row(task, RuntimeError(POOL_DIED)) for task in batch)
+
+
+POOL_DIED = "a worker process of the pool died during the run's batch (killed, or out of memory), each time it was run"
+
+
+def _pool_round(pending: list[list[Task]], workers: int, broken: list[list[Task]]) -> Iterator[dict[str, Any]]:
+    """One pool for `pending`: the rows of the batches done; those the pool broke on go to `broken`."""
+    with ProcessPoolExecutor(max_workers=min(workers, len(pending))) as pool:
         # The workers fork while the futures are submitted. Frozen, this process's objects stay out of
         # their collector's walks, which would copy every page it touches (gc.freeze's documented
         # use): 200 rip-ring runs on 2 workers spent 1.25 ms CPU per task more than in process,
@@ -94,15 +117,30 @@ def _on_pool(tasks: list[Task], workers: int) -> Iterator[dict[str, Any]]:
         gc.freeze()
         try:
             with _children_ignore_ctrl_c():
-                futures = [pool.submit(run_batch, batch) for batch in batches(tasks, workers)]
+                futures = {pool.submit(run_batch, batch): batch for batch in pending}
         finally:
             gc.unfreeze()
         try:
             for future in as_completed(futures):
-                yield from future.result()
+                try:
+                    rows = future.result()
+                except BrokenProcessPool:
+                    broken.append(futures[future])
+                    continue
+                yield from rows
         finally:
             for future in futures:
                 future.cancel()
+        broken.sort(key=pending.index)
+
+
+def _on_dask_batch(future: Any, batch: list[Task]) -> list[dict[str, Any]]:
+    """A batch's rows from its Dask future; when the batch itself failed (its worker died each time
+    Dask tried it, KilledWorker), each run of it is a row saying why, not the sweep's end."""
+    try:
+        return future.result()  # type: ignore[no-any-return]
+    except Exception as error:  # noqa: BLE001 - the batch's runs fail, the sweep goes on
+        return [failed_row(task, error) for task in batch]
 
 
 CONNECT_S = 10  # how long a --scheduler has to answer, and then to have a worker
@@ -189,10 +227,12 @@ def _on_dask(tasks: list[Task], scheduler: str | None, workers: int) -> Iterator
             workers = sum(client.nthreads().values())
             if not workers:
                 workers = _wait_for_workers(client, scheduler)
-        futures = client.map(run_batch, batches(tasks, workers), pure=False)
+        cut = batches(tasks, workers)
+        futures = client.map(run_batch, cut, pure=False)
+        batch_of = {future.key: batch for future, batch in zip(futures, cut)}
         try:
             for future in dask_completed(futures):
-                yield from future.result()
+                yield from _on_dask_batch(future, batch_of[future.key])
         finally:
             client.cancel(futures)
     finally:
