@@ -59,6 +59,51 @@ def test_ping_session_loss_duplicates_and_foreign_replies():
     assert (r.transmitted, r.received, r.duplicates, r.loss_percent) == (2, 1, 1, 50.0)
 
 
+def test_ping_session_ends_once_replies_and_errors_reach_the_count():
+    """-c 2, one reply and one ICMP error: done at once, as iputils (nreceived + nerrors >= npackets); it
+    waited out its -W timeout."""
+    s = PingSession(DST, 1, count=2, interval=MS, size=56, timeout=10 * MS, now=0)
+    s.handle_timer(0)
+    [first] = s.requests_to_send()
+    s.handle_timer(MS)
+    s.requests_to_send()
+    s.handle_error("From 198.18.0.254 icmp_seq=2 Destination Net Unreachable")
+    assert not s.done  # request 1 may still be answered
+    assert s.handle_reply(echo_reply(first), 64, 2 * MS)
+    assert s.done and s.get_timer() is None
+
+
+def test_ping_session_with_only_errors_ends_at_the_last_one():
+    """-c 1 answered by an ICMP error: nothing more to wait for."""
+    s = PingSession(DST, 1, count=1, interval=MS, size=56, timeout=10 * MS, now=0)
+    s.handle_timer(0)
+    s.requests_to_send()
+    s.handle_error("From 198.18.0.254 icmp_seq=1 Time to live exceeded")
+    assert s.done and s.get_timer() is None
+
+
+@pytest.mark.parametrize(
+    ("kind", "code", "rest", "text"),
+    [
+        (3, 0, 0, "Destination Net Unreachable"),
+        (3, 1, 0, "Destination Host Unreachable"),
+        (3, 3, 0, "Destination Port Unreachable"),
+        (3, 4, 1000, "Frag needed and DF set (mtu = 1000)"),
+        (3, 13, 0, "Packet filtered"),
+        (3, 16, 0, "Dest Unreachable, Bad Code: 16"),
+        (11, 0, 0, "Time to live exceeded"),
+        (11, 1, 0, "Frag reassembly time exceeded"),
+        (11, 2, 0, "Time exceeded, Bad Code: 2"),
+    ],
+)
+def test_ping_error_text_is_iputils_wording(kind, code, rest, text):
+    """An ICMP error about a ping is said in iputils' words (pr_icmph), the MTU with fragmentation needed."""
+    from lanlab.proto.icmp import ping_error_text
+    from lanlab.wire import Icmp
+
+    assert ping_error_text(Icmp(kind, code, rest)) == text
+
+
 def test_udp_demux_bind_conflict_and_ephemeral_ports():
     """bind refuses a taken port; port 0 gets ephemeral ports from Linux's range, skipping taken ones."""
     demux: UdpDemux[str] = UdpDemux()

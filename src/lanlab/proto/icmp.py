@@ -4,7 +4,44 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from ipaddress import IPv4Address
+from typing import Final
+
 from lanlab.wire import Icmp, IcmpType
+
+# What iputils ping prints after "From ADDRESS icmp_seq=N" for destination unreachable, by code (ping.c,
+# pr_icmph); code 4, fragmentation needed, adds the next hop's MTU.
+PING_UNREACHABLE: Final = (
+    "Destination Net Unreachable",
+    "Destination Host Unreachable",
+    "Destination Protocol Unreachable",
+    "Destination Port Unreachable",
+    "Frag needed and DF set",
+    "Source Route Failed",
+    "Destination Net Unknown",
+    "Destination Host Unknown",
+    "Source Host Isolated",
+    "Destination Net Prohibited",
+    "Destination Host Prohibited",
+    "Destination Net Unreachable for Type of Service",
+    "Destination Host Unreachable for Type of Service",
+    "Packet filtered",
+    "Precedence Violation",
+    "Precedence Cutoff",
+)
+PING_TIME_EXCEEDED: Final = ("Time to live exceeded", "Frag reassembly time exceeded")
+PING_TIMING_SIZE: Final = 16  # a struct timeval: iputils times a ping only when its data can carry one
+
+
+def ping_error_text(error: Icmp) -> str:
+    """iputils ping's words for an ICMP error about one of its requests (ping.c, pr_icmph)."""
+    code = int(error.code)
+    if error.type == IcmpType.DEST_UNREACHABLE:
+        if code == 4:
+            return f"{PING_UNREACHABLE[4]} (mtu = {error.rest & 0xFFFF})"
+        return PING_UNREACHABLE[code] if code < len(PING_UNREACHABLE) else f"Dest Unreachable, Bad Code: {code}"
+    if error.type == IcmpType.TIME_EXCEEDED:
+        return PING_TIME_EXCEEDED[code] if code < len(PING_TIME_EXCEEDED) else f"Time exceeded, Bad Code: {code}"
+    return f"Bad ICMP type: {int(error.type)}"
 
 
 def echo_reply(request: Icmp) -> Icmp:
@@ -61,8 +98,8 @@ class PingSession:
     """One `ping -c COUNT -i INTERVAL -s SIZE -W TIMEOUT` run: when to send, what came back.
 
     Like iputils, sequence numbers start at 1, a reply counts once (later copies are
-    duplicates), and the session ends `timeout` after the last request or when every
-    request has been answered.
+    duplicates), and the session ends `timeout` after the last request or as soon as every
+    request has had its reply or an error (iputils' main_loop: nreceived + nerrors >= npackets).
     """
 
     __slots__ = (
@@ -154,8 +191,7 @@ class PingSession:
         self.result.rtt_ns.append(rtt)
         self.result.timeline.append(("reply", len(self.result.replies)))
         self.result.replies.append((seq, ttl, rtt))
-        if self._next_send is None and not self._sent_at:
-            self._end = None  # every request answered: iputils stops early
+        self._stop_when_all_heard()
         return True
 
     def owns(self, icmp: Icmp) -> bool:
@@ -167,3 +203,10 @@ class PingSession:
         self.result.errors += 1
         self.result.timeline.append(("error", len(self.result.error_messages)))
         self.result.error_messages.append(message)
+        self._stop_when_all_heard()
+
+    def _stop_when_all_heard(self) -> None:
+        """iputils stops once replies and errors together reach the count, waiting no longer."""
+        if self.result.received + self.result.errors >= self.count:
+            self._next_send = None
+            self._end = None

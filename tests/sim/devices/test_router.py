@@ -78,7 +78,7 @@ def test_before_convergence_the_router_answers_net_unreachable(tmp_path):
     net = chain(tmp_path)
     result = net.ping("pc1", "pc2", count=1)
     assert result.received == 0 and "From 198.18.1.1" in result.error_messages[0]
-    assert "Network unreachable" in result.error_messages[0]
+    assert result.error_messages[0] == "From 198.18.1.1 icmp_seq=1 Destination Net Unreachable"  # iputils' words
 
 
 def test_ttl_expiry_gives_time_exceeded_from_the_router(tmp_path):
@@ -86,7 +86,7 @@ def test_ttl_expiry_gives_time_exceeded_from_the_router(tmp_path):
     net = chain(tmp_path)
     net.run(10)
     result = net.ping("pc1", "pc2", count=1, ttl=1)
-    assert result.received == 0 and "Time to live exceeded" in result.error_messages[0]
+    assert result.received == 0 and result.error_messages == ["From 198.18.1.1 icmp_seq=1 Time to live exceeded"]
 
 
 def test_no_arp_answer_gives_host_unreachable(tmp_path):
@@ -94,7 +94,7 @@ def test_no_arp_answer_gives_host_unreachable(tmp_path):
     net = chain(tmp_path)
     net.run(10)
     result = net.ping("pc1", "198.18.2.99", count=1, timeout=5)
-    assert "From 198.18.12.2" in result.error_messages[0] and "Host unreachable" in result.error_messages[0]
+    assert result.error_messages[0] == "From 198.18.12.2 icmp_seq=1 Destination Host Unreachable"
 
 
 def test_traceroute_udp_and_icmp_list_each_router_then_the_host(tmp_path):
@@ -436,3 +436,25 @@ def test_routers_on_a_31_link_learn_by_rip_and_forward_to_the_peer(tmp_path):
     assert result.received == 2 and {ttl for _, ttl, _ in result.replies} == {62}
     forwarded = [e for e in net.trace if e.device == "r1" and e.port == "eth1" and e.event_kind == "tx"]
     assert any(e.summary == "Who has 198.18.12.1? Tell 198.18.12.0" for e in forwarded)
+
+
+def test_ping_with_less_than_16_data_bytes_prints_no_times(tmp_path):
+    """-s 8: the replies are printed without time= and there is no rtt line, as iputils when its data
+    cannot hold a timestamp; -s 16 is timed."""
+    net = chain(tmp_path)
+    short = net.do("at 10s pc1 ping pc2 -c 1 -s 8")
+    timed = net.do("at 11s pc1 ping pc2 -c 1 -s 16")
+    net.run(12)
+    assert short.command.lines()[1] == "16 bytes from 198.18.2.10: icmp_seq=1 ttl=62"
+    assert not any(line.startswith("rtt") for line in short.command.lines())
+    assert " time=" in timed.command.lines()[1] and timed.command.lines()[-1].startswith("rtt min/avg/max")
+
+
+def test_ping_ends_at_the_error_for_its_last_request(tmp_path):
+    """ping -c 1 to a network r1 has no route to ends as r1's error arrives, as iputils does; it waited for
+    its -W second and a run ending sooner said it was cut short."""
+    net = chain(tmp_path)
+    scheduled = net.do("at 10s pc1 ping 198.19.7.7 -c 1")
+    net.run("10.1s")
+    assert not scheduled.command.running()
+    assert scheduled.command.lines()[1] == "From 198.18.1.1 icmp_seq=1 Destination Net Unreachable"

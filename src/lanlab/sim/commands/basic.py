@@ -6,7 +6,7 @@ import argparse
 from ipaddress import IPv4Address
 from typing import TYPE_CHECKING, Any, Final
 
-from lanlab.proto.icmp import PingSession
+from lanlab.proto.icmp import PING_TIMING_SIZE, PingSession
 from lanlab.proto.ipv4 import LIMITED_BROADCAST, Delivery
 from lanlab.sim.commands.base import (
     PORT,
@@ -87,11 +87,13 @@ class Ping(Command):
     def lines(self) -> list[str]:
         r = self.session.result
         size = self.session.size
+        timed = size >= PING_TIMING_SIZE  # iputils prints no times when its data cannot carry a timestamp
         out = [f"PING {r.destination} {size}({size + 28}) bytes of data."]
         for kind, index in r.timeline:  # as they happened, as ping prints them
             if kind == "reply":
                 seq, ttl, rtt = r.replies[index]
-                out.append(f"{size + 8} bytes from {r.destination}: icmp_seq={seq} ttl={ttl} time={rtt / 1e6:.3f} ms")
+                timing = f" time={rtt / 1e6:.3f} ms" if timed else ""
+                out.append(f"{size + 8} bytes from {r.destination}: icmp_seq={seq} ttl={ttl}{timing}")
             else:
                 out.append(r.error_messages[index])
         out.append(f"--- {r.destination} ping statistics ---")
@@ -100,7 +102,7 @@ class Ping(Command):
             + (f"+{r.errors} errors, " if r.errors else "")
             + f"{r.loss_percent:g}% packet loss"
         )
-        if r.rtt_ns:
+        if r.rtt_ns and timed:
             ms = r.rtt_ms
             out.append(f"rtt min/avg/max = {min(ms):.3f}/{sum(ms) / len(ms):.3f}/{max(ms):.3f} ms")
         return out

@@ -33,7 +33,7 @@ from lanlab.proto.fragments import (
     ReassemblyTimedOut,
     fragment,
 )
-from lanlab.proto.icmp import PingSession, echo_reply
+from lanlab.proto.icmp import PingSession, echo_reply, ping_error_text
 from lanlab.proto.ipv4 import (
     DEFAULT_TTL,
     MULTICAST_TTL,
@@ -64,7 +64,6 @@ from lanlab.wire import (
     TimeExceededCode,
     UnreachableCode,
     WireError,
-    describe,
     quote,
 )
 from lanlab.wire.ipv4 import DF, MF
@@ -513,8 +512,7 @@ class Host:
             return
         session = self.pings.get(inner.rest >> 16)
         if session is not None and session.owns(inner):
-            what = describe([error, b""])[1]
-            session.handle_error(f"From {sender} icmp_seq={inner.rest & 0xFFFF} {what}")
+            session.handle_error(f"From {sender} icmp_seq={inner.rest & 0xFFFF} {ping_error_text(error)}")
 
     # -- send ----------------------------------------------------------------------------
     def destination(self, dst: IPv4Address) -> Destination:
