@@ -163,10 +163,27 @@ def test_reassembly_beyond_65535_bytes_is_discarded():
     assert isinstance(result, Discarded) and "65,535" in result.reason
 
 
-def test_more_fragments_with_a_length_not_a_multiple_of_8_is_discarded():
-    """RFC 791: every fragment but the last carries 8-byte units."""
-    result = Reassembler().handle_fragment(IPv4(SRC, DST, 17, flags=MF), bytes(13), 0)
-    assert isinstance(result, Discarded)
+def test_more_fragments_with_a_length_not_a_multiple_of_8_is_trimmed_as_linux_does():
+    """A first piece of 36 bytes with MF set keeps its 32 whole 8-byte units, and a last piece from offset 32
+    completes the datagram: Linux 6.18 delivered it in namespaces (ip_frag_queue's end &= ~7); it was dropped
+    and the datagram never completed."""
+    header, payload = datagram(64)
+    reassembler = Reassembler()
+    assert reassembler.handle_fragment(IPv4(SRC, DST, 17, ident=1, flags=MF), payload[:36], 0) == Held()
+    whole = reassembler.handle_fragment(IPv4(SRC, DST, 17, ident=1, frag_offset=4), payload[32:], 0)
+    assert whole == Reassembled(IPv4(SRC, DST, 17, ident=1), payload)
+
+
+@pytest.mark.parametrize("size", [0, 5])
+def test_an_empty_fragment_drops_its_whole_datagram(size):
+    """A piece left with no data (none, or fewer than 8 bytes with MF set) discards what was held, as Linux's
+    'end == offset' does; the first piece's datagram then never completes."""
+    header, payload = datagram(64)
+    reassembler = Reassembler()
+    assert reassembler.handle_fragment(IPv4(SRC, DST, 17, ident=1, flags=MF), payload[:32], 0) == Held()
+    flags = MF if size else 0
+    empty = reassembler.handle_fragment(IPv4(SRC, DST, 17, ident=1, flags=flags, frag_offset=4), bytes(size), 0)
+    assert isinstance(empty, Discarded) and len(reassembler) == 0
 
 
 def test_timeout_reports_fragment_zero_for_icmp_time_exceeded():

@@ -7,7 +7,8 @@ next-hop MTU, which the caller answers with ICMP "fragmentation needed" (RFC 119
 
 `Reassembler` collects fragments per (source, destination, protocol, identification) and
 hands back the whole datagram once every byte has arrived, in any order. Like Linux
-(net/ipv4/ip_fragment.c) it ignores an exact duplicate and drops the whole datagram when two
+(net/ipv4/ip_fragment.c) it trims a piece with MF set to whole 8-byte units, drops the whole
+datagram for an empty piece, ignores an exact duplicate and drops the whole datagram when two
 fragments overlap otherwise (RFC 5722 4 as amended by erratum 3089, applied to IPv4 since
 the "FragmentSmack" fixes), starts a 30 s timer with the first fragment, and when that timer
 expires reports it so the host can send ICMP time exceeded, code 1 — only when fragment zero
@@ -177,10 +178,14 @@ class Reassembler:
     def handle_fragment(self, header: IPv4, payload: bytes, now: int) -> FragmentResult:
         """Take one fragment; the whole datagram comes back once its last missing byte arrived."""
         start = header.frag_offset * 8
-        end = start + len(payload)
         more = bool(header.flags & MF)
-        if more and (len(payload) & 7 or not payload):
-            return Discarded("a fragment with MF set must carry a non-zero multiple of 8 bytes")
+        if more and len(payload) & 7:
+            # RFC 791 wants 8-byte units before the last piece; Linux keeps those of a piece that has a tail
+            # (ip_frag_queue: end &= ~7), so the datagram still completes when the next piece starts there
+            payload = payload[: len(payload) & ~7]
+        end = start + len(payload)
+        if end == start:
+            return self._drop(header, "an empty fragment (Linux drops its datagram)")
         if header.header_length + end > MAX_DATAGRAM:
             return self._drop(header, "reassembled datagram would exceed 65,535 bytes")
         key = (int(header.src), int(header.dst), header.proto, header.ident)
@@ -204,11 +209,10 @@ class Reassembler:
                 if (neighbour, neighbour_end) == (start, end):
                     return Held(duplicate=True)
                 return self._drop(header, "overlapping fragments (RFC 5722)")
-        if payload or start == 0:  # an empty last fragment only says where the datagram ends
-            starts.insert(at, start)
-            pending.pieces[start] = payload
-            pending.held += len(payload)
-            self._pending_bytes += len(payload)
+        starts.insert(at, start)
+        pending.pieces[start] = payload
+        pending.held += len(payload)
+        self._pending_bytes += len(payload)
         if start == 0:
             pending.first = header
         if pending.total is not None and pending.held == pending.total:
