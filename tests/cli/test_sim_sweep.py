@@ -414,3 +414,31 @@ def test_sigterm_keeps_the_rows_done_and_exits_143(tmp_path):
     done = len(list(csv.DictReader(out.open())))
     assert stderr == f"lanlab: interrupted after {done} of 50000 runs; those are kept in {out}\n"
     assert f"{done} runs of" in stdout or f"{done} run of" in stdout
+
+
+def test_resume_makes_only_the_runs_an_interrupted_out_lacks(tmp_path):
+    """--resume after a sweep cut short (its csv holding 2 of 4 rows): says 2 are kept, makes the other 2,
+    and --out then holds the 4 rows a whole sweep writes (there was no way on: every run made again)."""
+    whole, cut = tmp_path / "whole.csv", tmp_path / "cut.csv"
+    assert invoke(*SWEEP, "--out", str(whole)).exit_code == 0
+    lines = whole.read_text().splitlines(keepends=True)
+    cut.write_text("".join(lines[:2] + lines[3:4]))  # the header, the 1st and the 3rd row
+    result = invoke(*SWEEP, "--out", str(cut), "--resume")
+    assert result.exit_code == 0, result.output
+    assert result.stderr == f"lanlab: --resume: 2 of 4 runs are in {cut}; making the other 2\n"
+
+    def plain(path):
+        return [{k: v for k, v in row.items() if k != "wall_s"} for row in csv.DictReader(path.open())]
+
+    assert plain(cut) == plain(whole) and len(plain(cut)) == 4
+
+
+def test_resume_needs_out_and_the_same_columns(tmp_path):
+    """--resume without --out, or on a file of another sweep's columns, is one line and exit 2."""
+    alone = invoke(*SWEEP, "--resume")
+    assert alone.exit_code == 2 and "give --out FILE" in alone.output
+    other = tmp_path / "other.csv"
+    other.write_text("seed,frames,error,wall_s\n1,5,,0.1\n")
+    result = invoke(*SWEEP, "--out", str(other), "--resume")
+    assert result.exit_code == 2 and "resume with the same --vary and --metric" in result.output
+    assert other.read_text() == "seed,frames,error,wall_s\n1,5,,0.1\n"

@@ -90,6 +90,12 @@ from lanlab.i18n import L_, _, localize, message_of, ngettext
     help="Write every row (the rows done, if interrupted).",
 )
 @click.option(
+    "--resume",
+    is_flag=True,
+    help="Go on from the rows --out already holds (an interrupted sweep's): the runs there that ran are "
+    "kept, only the others are made, and --out then holds them all. Same --vary and --metric.",
+)
+@click.option(
     "--plot",
     "plots",
     multiple=True,
@@ -123,6 +129,7 @@ def sweep(
     until: str,
     metrics: tuple[str, ...],
     out: Path | None,
+    resume: bool,
     plots: tuple[str, ...],
     workers: int | None,
     scheduler: str | None,
@@ -146,6 +153,7 @@ def sweep(
     from lanlab.sweep.output import cannot_write, check_can_write, check_out, keep_elsewhere, write_rows
     from lanlab.sweep.plan import make_plan
     from lanlab.sweep.plot import draw, parse_plot
+    from lanlab.sweep.resume import kept_rows
     from lanlab.sweep.summary import summarise
     from lanlab.sweep.vary import SweepError, seeds_given, shown_value
     from lanlab.sweep.where import default_workers, engine_name, run_tasks
@@ -165,6 +173,22 @@ def sweep(
     except SweepError as error:
         fail(localize(message_of(error)))
     names = [m.name for m in plan.metrics]
+    rows: list[dict[str, Any]] = []
+    todo = plan.tasks
+    if resume:
+        if out is None:
+            fail(_("--resume goes on from the rows of --out; give --out FILE"))
+        try:
+            rows, todo = kept_rows(out, plan.tasks, plan.varied, names)
+        except SweepError as error:
+            fail(localize(message_of(error)))
+        if rows:
+            click.echo(
+                _("lanlab: --resume: {kept} of {planned} runs are in {out}; making the other {todo}").format(
+                    kept=len(rows), planned=len(plan.tasks), out=out, todo=len(todo)
+                ),
+                err=True,
+            )
     given, distinct = seeds_given(seeds), len({task.seed for task in plan.tasks})
     if given > distinct:  # 1,1,1 or 1-10,5: one run per seed, as a seed's run is always the same
         click.echo(
@@ -182,16 +206,17 @@ def sweep(
                 )
             )
     workers = workers or default_workers()
-    rows: list[dict[str, Any]] = []
-    progress = Progress(len(plan.tasks)) if sys.stderr.isatty() and not as_json else None
+    progress = Progress(len(todo)) if sys.stderr.isatty() and not as_json else None
     start = time.perf_counter()
     interrupted: int | None = None  # the exit status of an interrupted sweep: 130 (Ctrl-C), 143 (SIGTERM)
     try:
         with terminate_as_interrupt():
-            for row in run_tasks(plan.tasks, workers, scheduler):
+            made: list[dict[str, Any]] = []
+            for row in run_tasks(todo, workers, scheduler):
                 rows.append(row)
+                made.append(row)
                 if progress is not None:
-                    progress.update(rows)
+                    progress.update(made)
     except Terminated:
         interrupted = EXIT_TERMINATED
     except KeyboardInterrupt:

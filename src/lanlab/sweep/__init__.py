@@ -7,6 +7,7 @@ cores or a Dask cluster, each run a row (its metrics read from the `sim run --js
     plan.py     the product of seeds and values as Tasks, checked before anything runs
     where.py    in process, a process pool, a Dask LocalCluster or a running cluster (--scheduler)
     output.py   --out .csv | .jsonl | .parquet
+    resume.py   --resume: the rows --out holds kept, only the other runs made
     plot.py     --plot: histogram, CDF, metric against a varied value (median and quartiles)
     api.py      lanlab.sim.sweep(...)
 """

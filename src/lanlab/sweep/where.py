@@ -43,6 +43,8 @@ def engine_name(workers: int, scheduler: str | None) -> str:
 
 def run_tasks(tasks: list[Task], workers: int, scheduler: str | None) -> Iterator[dict[str, Any]]:
     """Rows in the order runs (batches of runs, off this process) finish."""
+    if not tasks:  # --resume with every run done: no cluster or pool to start
+        return
     if scheduler is not None:
         yield from _on_dask(tasks, scheduler, workers)
     elif workers == 1:
