@@ -392,6 +392,58 @@ def test_ctrl_c_removes_the_lab_and_exits_130():
     assert "udp listen" in out and ours(process.pid) == []
 
 
+def test_an_interrupted_run_says_when_it_stopped_not_until():
+    """Ctrl-C at about 1 s of a 30 s run: the summary and a cut-short command say the time it stopped, a
+    command timed later says the interrupt, not --until, came first."""
+    process = popen(
+        "real",
+        "run",
+        str(EXAMPLES / "arp.yaml"),
+        "--until",
+        "30s",
+        "--do",
+        "pc1 ping pc2 -c 100 -i 0.2",
+        "--do",
+        "at 20s pc1 arp",
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 30
+    while len(ours(process.pid)) < 4 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(1.5)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    assert "30s" not in out and "(not started: the run was interrupted first)" in out
+    assert "(cut short: the run ended at " in out and err.startswith("lanlab: interrupted at ")
+
+
+def test_an_interrupted_compare_compares_nothing_and_exits_130():
+    """Ctrl-C during compare's kernel run: no difference is made up from half a run, exit 130, the lab removed."""
+    process = popen(
+        "compare",
+        str(EXAMPLES / "arp.yaml"),
+        "--until",
+        "20s",
+        "--do",
+        "pc1 ping pc2 -c 50 -i 0.2",
+        "--json",
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while len(ours(process.pid)) < 4 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(1.5)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 130 and out == "" and err.startswith("lanlab: interrupted"), out + err
+    assert ours(process.pid) == []
+
+
 def test_up_exec_down():
     """`real up` leaves the lab standing, `real exec` runs inside a node, `real down` removes it."""
     try:

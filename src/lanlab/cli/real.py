@@ -256,15 +256,19 @@ def run_command(
         run.files = files
     run = execute_or_fail(run, None if as_json else program_echo)
     say_not_applied(run.not_applied)
+    # an interrupted run ended when it was stopped, not at --until
+    ended = format_duration(round((run.until if run.stopped_at is None else run.stopped_at) * 1e9))
     if as_json:
         print_json(run.document())
     else:
-        until = format_duration(round(run.until * 1e9))
         for command in run.commands:
             click.secho(command.heading(), bold=True)
-            said = do_words.lines(command)
+            if run.stopped_at is not None and command.result is None and command.error is None:
+                said = [_("(not started: the run was interrupted first)")]
+            else:
+                said = do_words.lines(command)
             if command.result is not None and command.cut_short():
-                said.append(cut_short_line(until))
+                said.append(cut_short_line(ended))
             click.echo("\n".join(localize(line) for line in said))
         for line in report(run.programs):
             click.echo(localize(line))
@@ -273,7 +277,7 @@ def run_command(
                 "ran {name} on the kernel to {until}: {nodes} namespaces, {links} links, removed after {seconds} s"
             ).format(
                 name=repr(run.lab.name),
-                until=format_duration(round(run.until * 1e9)),
+                until=ended,
                 nodes=len(run.lab.nodes),
                 links=len(run.lab.links),
                 seconds=f"{run.elapsed:.1f}",
@@ -282,7 +286,10 @@ def run_command(
         if pcap is not None:
             click.echo(_("captures written to {folder}/ (one pcapng per link)").format(folder=pcap))
     if run.interrupted:
-        click.echo(_("lanlab: interrupted; the lab was removed"), err=True)
+        if run.stopped_at is None:
+            click.echo(_("lanlab: interrupted; the lab was removed"), err=True)
+        else:
+            click.echo(_("lanlab: interrupted at {time}; the lab was removed").format(time=ended), err=True)
         sys.exit(EXIT_INTERRUPTED)
     sys.exit(run_status(run))
 
@@ -455,6 +462,9 @@ def compare(
         fail(_("--app-cpu: {error}").format(error=localize(message_of(error))))
     sim_document, sim_owners = simulate(file, do, apps, stdins, until, args, cpu_limit)
     run = execute_or_fail(run)
+    if run.interrupted:  # half a kernel run against a whole simulated one: every count would differ
+        click.echo(_("lanlab: interrupted; the lab was removed and nothing was compared"), err=True)
+        sys.exit(EXIT_INTERRUPTED)
     found, known = differences(sim_document, run.document(), sim_owners, run.owners)
     if as_json:
         print_json({"network": run.lab.name, "differences": found, "known": known})

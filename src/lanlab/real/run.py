@@ -32,6 +32,7 @@ class RealRun:
     not_applied: list[dict[str, str]] = field(default_factory=list)
     elapsed: float = 0.0
     interrupted: bool = False
+    stopped_at: float | None = None  # seconds into the run when Ctrl-C or SIGTERM stopped it (None: it ran to until)
     owners: dict[str, str] = field(default_factory=dict)  # MAC -> node:interface, for compare
     skipped: list[dict[str, str]] = field(default_factory=list)  # the file's events the kernel cannot run
     igmp_reports: dict[str, int] = field(default_factory=dict)  # host -> IGMP messages its programs made it send
@@ -98,6 +99,7 @@ def execute(run: RealRun, echo: Callable[[RealProgram, float, str], None] | None
             time.sleep(max(deadline - time.monotonic(), 0))
         except KeyboardInterrupt:
             run.interrupted = True
+            run.stopped_at = round(min(time.monotonic() - t0, run.until), 3)
             for command in run.commands:
                 do.finish(command, time.time() - (time.monotonic() - t0), run.until, now=True)
         for program in run.programs:
