@@ -25,10 +25,12 @@ def rows(plan):
     return list(run_tasks(plan.tasks, 1, None))
 
 
-@pytest.mark.parametrize("suffix", [".csv", ".jsonl"])
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl", ".parquet"])
 def test_the_rows_written_are_kept_and_only_the_others_run(tmp_path, plan, rows, suffix):
     """Half the rows in --out (any format, values of every type): those are kept, typed as the sweep's
     own (a csv's "0.05" is 0.05 again), and only the other runs are left to make."""
+    if suffix == ".parquet":  # a column of 0 and 0.05 comes back as 0.0 and 0.05: still the runs of 0
+        pytest.importorskip("pyarrow")
     out = tmp_path / f"rows{suffix}"
     write_rows(rows[::2], out)
     kept, todo = kept_rows(out, plan.tasks, plan.varied, ["frames", "drops"])

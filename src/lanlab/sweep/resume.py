@@ -43,9 +43,12 @@ def _from_cell(text: str | None) -> Any:
 
 
 def _text(value: Any) -> str:
-    """A value as --out's csv holds it, the same for a value read back from any of the formats."""
+    """A value as --out's csv holds it, the same for a value read back from any of the formats: a whole
+    float as the integer (parquet gives a column of 0 and 0.05 one type, so 0 comes back as 0.0)."""
     if isinstance(value, (list, dict)):
         return json.dumps(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
     return "" if value is None else str(value)
 
 
