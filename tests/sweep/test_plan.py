@@ -62,3 +62,15 @@ def test_the_python_api_orders_rows_whose_value_is_a_list():
         (1, []),
         (2, []),
     ]
+
+
+def test_the_apis_seeds_are_read_as_the_command_lines():
+    """make_plan (lanlab.sim.sweep) takes a seed alone (7 was a TypeError), runs a seed listed twice
+    once, as --seeds 1,1 does (it ran [1, 1, 1] three times), and says what seeds are when given None."""
+    topology = Path(__file__).resolve().parents[2] / "examples" / "broadcast.yaml"
+    assert [task.seed for task in make_plan(topology, 7, until="1s").tasks] == [7]
+    assert [task.seed for task in make_plan(topology, [3, 1, 3, 1], until="1s").tasks] == [3, 1]
+    assert [task.seed for task in make_plan(topology, range(-1, 2), until="1s").tasks] == [-1, 0, 1]
+    for bad in (None, [[1]]):
+        with pytest.raises(SweepError, match="seeds: give a text like 1-100, a seed, or a list of seeds"):
+            make_plan(topology, bad, until="1s")

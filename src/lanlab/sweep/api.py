@@ -13,7 +13,7 @@ from lanlab.sweep.where import default_workers, run_tasks
 
 def sweep(
     file: str | Path,
-    seeds: str | Iterable[int] = "1-10",
+    seeds: str | int | Iterable[int] = "1-10",
     *,
     vary: Iterable[str | Vary] = (),
     do: Iterable[str] = (),

@@ -32,7 +32,7 @@ class Plan:
 
 def make_plan(
     file: str | Path,
-    seeds: str | Iterable[int],
+    seeds: str | int | Iterable[int],
     vary: Iterable[str | Vary] = (),
     do: Iterable[str] = (),
     until: str | float = "10s",
@@ -48,7 +48,7 @@ def make_plan(
     from lanlab.topology import read_text
 
     text = read_text(file)
-    seed_list = parse_seeds(seeds) if isinstance(seeds, str) else list(seeds)
+    seed_list = seeds_of(seeds)
     if not seed_list:
         raise SweepError(L_("--seeds: give at least one seed, like 1-100"))
     varies = [v if isinstance(v, Vary) else parse_vary(v) for v in vary]
@@ -128,6 +128,22 @@ def make_plan(
             for seed in seed_list
         )
     return Plan(Path(file).stem, tasks, chosen, [v.path for v in varies])
+
+
+def seeds_of(seeds: str | int | Iterable[int]) -> list[int]:
+    """The seeds of `lanlab.sim.sweep(file, seeds)` as --seeds reads them: "1-10" parsed, a seed alone
+    (7) as [7], any other iterable in its order; each seed once, as on the command line (the API ran
+    [1, 1, 1] three times and gave three identical rows; 7 was a TypeError)."""
+    if isinstance(seeds, str):
+        return parse_seeds(seeds)
+    if isinstance(seeds, int) and not isinstance(seeds, bool):
+        return [seeds]
+    try:
+        return list(dict.fromkeys(seeds))
+    except TypeError:  # not iterable, or a list of lists
+        raise SweepError(
+            L_("seeds: give a text like 1-100, a seed, or a list of seeds (not {seeds})", seeds=repr(seeds))
+        ) from None
 
 
 def check_distinct(varies: list[Vary]) -> None:
