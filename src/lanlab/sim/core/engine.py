@@ -201,6 +201,8 @@ class Engine:
             return True
         if self.events_after_storm and self.storm_seen:
             if not self.stop_at:
+                if done % STORM_CHECK:  # noticed only at a multiple (see _budget), however the runs were cut
+                    return False
                 self.stop_at = done + self.events_after_storm
             return done >= self.stop_at
         return False
@@ -211,7 +213,10 @@ class Engine:
         if self.stop_at:
             left.append(self.stop_at - done)
         elif self.events_after_storm:
-            left.append(STORM_CHECK)
+            # at the next multiple of STORM_CHECK of all events so far, not STORM_CHECK after this call's
+            # start: a run made of many short ones (sim view's instants, a live page's steps) notices the
+            # storm, and stops, at the very event one long run does
+            left.append(STORM_CHECK - done % STORM_CHECK)
         return count + min(left) if left else -1
 
     @property
