@@ -177,6 +177,26 @@ def test_a_batch_that_fails_on_dask_gives_rows_saying_why(monkeypatch):
     assert [(row["seed"], row["error"]) for row in rows if row["error"]] == [(2, "RuntimeError: the worker died")]
 
 
+def test_a_local_cluster_has_no_more_workers_than_runs(monkeypatch):
+    """--workers 64 for 3 runs starts a LocalCluster of 3 processes (it started 64, each a Python process)."""
+    distributed = pytest.importorskip("distributed")
+    asked = []
+
+    class Refused(Exception):
+        pass
+
+    def local_cluster(n_workers, **options):
+        asked.append(n_workers)
+        raise Refused
+
+    monkeypatch.setattr(distributed, "LocalCluster", local_cluster)
+    monkeypatch.setattr(where, "have_dask", lambda: True)
+    tasks = make_plan(EXAMPLES / "broadcast.yaml", "1-3", until="1s").tasks
+    with pytest.raises(Refused):
+        list(where.run_tasks(tasks, 64, None))
+    assert asked == [3]
+
+
 def test_batches_cover_every_task_once_in_order():
     """200 tasks for 2 workers: 16 batches of at most 13, every task once, in order; 3 tasks: 3 batches."""
     tasks = list(range(200))

@@ -217,6 +217,7 @@ def _on_dask(tasks: list[Task], scheduler: str | None, workers: int) -> Iterator
 
     cluster = None
     if scheduler is None:
+        workers = min(workers, len(tasks))  # no idle processes: --workers 64 for 3 runs started 64
         with _children_ignore_ctrl_c():
             cluster = LocalCluster(
                 n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0", silence_logs=50
