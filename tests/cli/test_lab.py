@@ -371,7 +371,10 @@ def test_a_run_that_cannot_start_says_why_in_chinese(tmp_path: Path) -> None:
             ": stage stage 1: run.do 'pc1 frobnicate': unknown command",
             "：阶段 stage 1：run.do 'pc1 frobnicate'：未知命令",
         ),
-        'app: ["pc1=missing.py"]': ("no program missing.py for pc1 in ", "里没有 pc1 的程序 missing.py"),
+        'app: ["pc1=missing.py"]': (
+            " (lab check: give one with --app pc1=FILE.py)",
+            "里没有 pc1 的程序 missing.py（lab check：用 --app pc1=FILE.py 给出一个）",
+        ),
         'app: ["pc7=missing.py"]': (
             "run.app runs a program on pc7, and the topology has no node pc7 (its nodes: pc1)",
             "run.app 要在 pc7 上运行程序，但拓扑里没有节点 pc7（它的节点：pc1）",

@@ -39,7 +39,9 @@ from lanlab.net.story import loopback_story
 def demo(real: bool, pcap: Path | None, html: Path | None, view: bool) -> None:
     """Play the note's story: a UDP broadcast and its replies, pings across a hub and a
     switch with ARP first, the switch's MAC table and an ARP table, and a capture to open
-    in Wireshark. --real: a UDP message and a TCP "thank YOU!" exchange on loopback.
+    in Wireshark; then a routed network: RIP converging, a ping and a traceroute across two
+    routers, ARP beside RARP, and a DHCP lease. --real: a UDP message and a TCP "thank YOU!"
+    exchange on loopback.
 
     \b
       lanlab demo

@@ -361,8 +361,8 @@ def run(
     Programs, unchanged, each line they print as [time] NODE | text:
 
     \b
-      lanlab sim run examples/broadcast.yaml --app pc1=tcp_server_once.py \\
-          --app "at 0.1s pc1=tcp_client.py" --stdin pc1=hello
+      lanlab sim run examples/broadcast.yaml --app pc1=labs/programs/solution/tcp_server_once.py \\
+          --app "at 0.1s pc1=labs/programs/solution/tcp_client.py" --stdin pc1=hello
 
     Exit status: 0 ok; 1 when a --do command got no answer (a ping without a reply, a tcp
     connect refused or timed out), a program failed or the run was stopped; 2 when a command

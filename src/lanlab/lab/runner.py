@@ -186,7 +186,16 @@ def start_programs(
             or inside(folder, name, L_("program for {node}", node=node))
         )
         if not path.is_file():
-            raise LabError([L_("no program {name} for {node} in {folder}", name=path.name, node=node, folder=folder)])
+            raise LabError(
+                [
+                    L_(
+                        "no program {name} for {node} in {folder} (lab check: give one with --app {node}=FILE.py)",
+                        name=path.name,
+                        node=node,
+                        folder=folder,
+                    )
+                ]
+            )
         lines = printed.setdefault(node, [])
         try:
             program = host.run_program(
