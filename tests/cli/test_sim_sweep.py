@@ -41,10 +41,12 @@ def invoke(*args: str) -> Result:
     return CliRunner().invoke(cli, list(args))
 
 
-def in_a_process(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def in_a_process(*args: str, cwd: Path | None = None, timeout: float = 300) -> subprocess.CompletedProcess[str]:
     """lanlab as its own process: matplotlib and pyarrow then stay out of pytest's (an address
     space grown by them broke test_sim_wall's --app-limits mem=256MiB child, which inherits it)."""
-    return subprocess.run([sys.executable, "-m", "lanlab", *args], capture_output=True, text=True, timeout=300, cwd=cwd)
+    return subprocess.run(
+        [sys.executable, "-m", "lanlab", *args], capture_output=True, text=True, timeout=timeout, cwd=cwd
+    )
 
 
 def test_csv_rows_and_the_summary_table(tmp_path):
@@ -442,3 +444,15 @@ def test_resume_needs_out_and_the_same_columns(tmp_path):
     result = invoke(*SWEEP, "--out", str(other), "--resume")
     assert result.exit_code == 2 and "resume with the same --vary and --metric" in result.output
     assert other.read_text() == "seed,frames,error,wall_s\n1,5,,0.1\n"
+
+
+def test_an_out_that_is_a_named_pipe_is_refused_before_any_run(tmp_path):
+    """--out on a named pipe is one line and exit 2 at once (opening it to check it waited for a reader
+    for ever)."""
+    out = tmp_path / "rows.csv"
+    os.mkfifo(out)
+    result = in_a_process(*HUB_RUN, "--out", str(out), timeout=30)
+    assert result.returncode == 2
+    assert (
+        result.stderr == f"lanlab: --out: cannot write {out}: a named pipe or socket, not a file; choose another file\n"
+    )

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
+import errno
 import json
 import os
+import stat
 import tempfile
 import time
 from pathlib import Path
@@ -35,6 +37,14 @@ def check_can_write(option: str, path: Path) -> None:
     could not be written is a SweepError now, not a traceback once every run is done."""
     from lanlab.view import check_writable
 
+    try:
+        if stat.S_ISFIFO(path.stat().st_mode) or stat.S_ISSOCK(path.stat().st_mode):
+            # opening a named pipe to write waits for a reader: the sweep hung here, before any run
+            raise OSError(errno.EINVAL, L_("a named pipe or socket, not a file"))
+    except FileNotFoundError:
+        pass
+    except OSError as error:
+        raise cannot_write(option, path, error) from None
     try:
         check_writable(path)
     except OSError as error:
