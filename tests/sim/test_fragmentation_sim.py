@@ -343,3 +343,37 @@ def test_a_learned_path_mtu_still_cuts_a_datagram_that_waits_for_arp():
     assert got == [bytes(1400)]
     frag_needed = [icmp for _, _, icmp in a.icmp_errors if icmp.code == UnreachableCode.FRAG_NEEDED]
     assert len(frag_needed) == 1
+
+
+def test_ping_m_do_dont_and_want_as_iputils():
+    """ping -M over a 1000-byte hop, as iputils 20221126 printed it in namespaces: do gets r1's fragmentation
+    needed, then refuses locally at the learned MTU; dont is fragmented by r1 and answered."""
+    net = chain(1000)
+    net.ping("a", "b", count=1)
+    big = net.do("a ping b -c 2 -s 3000 -M do")
+    learn = net.do("at 2s a ping b -c 3 -i 0.2 -s 1400 -M do")
+    dont = net.do("at 3s a ping b -c 2 -i 0.2 -s 1400 -M dont")
+    net.run(4)
+    assert big.command.lines()[1:] == [
+        "ping: local error: message too long, mtu=1500",
+        "ping: local error: message too long, mtu=1500",
+        "--- 198.18.1.2 ping statistics ---",
+        "2 packets transmitted, 0 received, +2 errors, 100% packet loss",
+    ]
+    assert learn.command.lines()[1:4] == [
+        "From 198.18.0.254 icmp_seq=1 Frag needed and DF set (mtu = 1000)",
+        "ping: local error: message too long, mtu=1000",
+        "ping: local error: message too long, mtu=1000",
+    ]
+    assert dont.command.result()["received"] == 2
+    sent = [e.frame.l3 for e in net.trace if e.event_kind == "tx" and e.device == "a" and e.t >= 3 * SECOND]
+    assert sent and not any(ip.flags & DF for ip in sent if isinstance(ip, IPv4))
+
+
+def test_ping_m_takes_only_iputils_words():
+    """-M probe (which iputils 20221126 refuses) or any other word is a command error naming the choices."""
+    from lanlab.sim import CommandError
+
+    net = chain(1000)
+    with pytest.raises(CommandError, match="choose from 'do', 'dont', 'want'"):
+        net.do("a ping b -M probe")

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from ipaddress import IPv4Address
 from typing import Final
 
+from lanlab.proto.fragments import PMTUDISC_WANT
 from lanlab.wire import Icmp, IcmpType
 
 # What iputils ping prints after "From ADDRESS icmp_seq=N" for destination unreachable, by code (ping.c,
@@ -111,6 +112,7 @@ class PingSession:
         "timeout",
         "payload",
         "ttl",
+        "pmtudisc",
         "result",
         "_next_seq",
         "_next_send",
@@ -130,6 +132,7 @@ class PingSession:
         timeout: int,
         now: int,
         ttl: int | None = None,
+        pmtudisc: int = PMTUDISC_WANT,
     ) -> None:
         if count < 1:
             raise ValueError("ping count must be at least 1")
@@ -141,6 +144,7 @@ class PingSession:
         self.timeout = timeout
         self.payload = echo_payload(size)
         self.ttl = ttl  # None: the host's default
+        self.pmtudisc = pmtudisc  # -M: an IP_MTU_DISCOVER value
         self.result = PingResult(str(destination))
         self._next_seq = 1
         self._next_send: int | None = now

@@ -6,6 +6,7 @@ import argparse
 from ipaddress import IPv4Address
 from typing import TYPE_CHECKING, Any, Final
 
+from lanlab.proto.fragments import PMTUDISC_DO, PMTUDISC_DONT, PMTUDISC_WANT
 from lanlab.proto.icmp import PING_TIMING_SIZE, PingSession
 from lanlab.proto.ipv4 import LIMITED_BROADCAST, Delivery
 from lanlab.sim.commands.base import (
@@ -31,6 +32,8 @@ if TYPE_CHECKING:
     from lanlab.sim.devices.host import Host
     from lanlab.sim.network import Network
 
+# ping -M: iputils' words for the socket's IP_MTU_DISCOVER (20221126 takes these three)
+PMTU_DISCOVERY: Final = {"do": PMTUDISC_DO, "dont": PMTUDISC_DONT, "want": PMTUDISC_WANT}
 MAX_UDP_PAYLOAD: Final = 65_507  # 65,535 - 20 (IPv4) - 8 (UDP): Linux refuses more with EMSGSIZE
 
 
@@ -52,7 +55,7 @@ class _Stop:
 
 @register_command
 class Ping(Command):
-    """ping TARGET [-c COUNT] [-i INTERVAL] [-s SIZE] [-W TIMEOUT] [-t TTL]"""
+    """ping TARGET [-c COUNT] [-i INTERVAL] [-s SIZE] [-W TIMEOUT] [-t TTL] [-M do|dont|want]"""
 
     words = "ping"
 
@@ -65,6 +68,7 @@ class Ping(Command):
         p.add_argument("-s", dest="size", type=int_in(0, 65507), default=56)  # 65535 - IP - ICMP headers
         p.add_argument("-W", dest="timeout", type=timeout_s, default=SECOND)
         p.add_argument("-t", dest="ttl", type=int_in(1, 255), default=None)
+        p.add_argument("-M", dest="pmtudisc", choices=tuple(PMTU_DISCOVERY), default="want")  # iputils' words
         return p
 
     def start(self, network: Network, host: Host, now: int) -> None:
@@ -72,7 +76,13 @@ class Ping(Command):
         target = network.resolve_ip(a.target)
         route_or_unreachable(host, target, "connect")  # iputils ping connects a socket first
         self.session: PingSession = host.ping(
-            target, count=a.count, interval=a.interval, size=a.size, timeout=a.timeout, ttl=a.ttl
+            target,
+            count=a.count,
+            interval=a.interval,
+            size=a.size,
+            timeout=a.timeout,
+            ttl=a.ttl,
+            pmtudisc=PMTU_DISCOVERY[a.pmtudisc],
         )
 
     def result(self) -> dict[str, Any]:

@@ -859,9 +859,10 @@ class Host:
         size: int = 56,
         timeout: int = 10_000_000_000,
         ttl: int | None = None,
+        pmtudisc: int = PMTUDISC_WANT,
     ) -> PingSession:
-        """Start `ping dst` now; the session's `result` fills in as the simulation runs.
-        Raises LocalIpError when there is no route (ping: "Network is unreachable")."""
+        """Start `ping dst` now; the session's `result` fills in as the simulation runs; `pmtudisc`: ping -M,
+        an IP_MTU_DISCOVER value. Raises LocalIpError when there is no route (ping: "Network is unreachable")."""
         self.destination(dst)
         self._ping_ident += 1
         session = PingSession(
@@ -873,6 +874,7 @@ class Host:
             timeout=timeout,
             ttl=ttl,
             now=self.engine.now,
+            pmtudisc=pmtudisc,
         )
         self.pings[session.ident] = session
         timer = MachineTimer(self.engine, session, self)
@@ -884,6 +886,10 @@ class Host:
         if isinstance(machine, PingSession):
             for request in machine.requests_to_send():
                 try:
+                    too_big = self._ping_too_big(machine, now)
+                    if too_big:  # ping -M do or probe: sendmsg's EMSGSIZE, as iputils says it
+                        machine.handle_error(f"ping: local error: message too long, mtu={too_big}")
+                        continue
                     self.send_ip(
                         machine.destination,
                         ICMP,
@@ -892,6 +898,8 @@ class Host:
                         IP_ICMP + len(machine.payload),
                         now,
                         machine.ttl,
+                        None,
+                        machine.pmtudisc,
                     )
                 except LocalIpError as error:  # the route went away during the ping
                     machine.handle_error(f"icmp_seq={request.rest & 0xFFFF} {error}")
@@ -904,6 +912,14 @@ class Host:
             for nic in self.nics:
                 if nic.arp is machine:
                     self._flush_arp(nic, now)
+
+    def _ping_too_big(self, session: PingSession, now: int) -> int:
+        """The MTU a ping -M do (the path's) or -M probe (the interface's) request does not fit, or 0."""
+        if session.pmtudisc != PMTUDISC_DO and session.pmtudisc != PMTUDISC_PROBE:
+            return 0
+        dst = session.destination
+        mtu = self.path_mtu(dst, now) if session.pmtudisc == PMTUDISC_DO else self.destination(dst).nic.mtu
+        return mtu if 28 + len(session.payload) > mtu else 0
 
     def _reassembly_timed_out(self, timed_out: ReassemblyTimedOut, now: int) -> None:
         """ICMP time exceeded, code 1, quoting fragment zero (RFC 792; RFC 1122 3.3.2: only with it)."""
