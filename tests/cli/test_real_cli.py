@@ -560,6 +560,16 @@ def test_bad_input_is_one_line_exit_2():
         assert len(result.stderr.strip().splitlines()) == 1
 
 
+def test_a_pcap_folder_that_cannot_be_made_is_one_line_before_anything_is_built(tmp_path):
+    """--pcap under a file: `lanlab: --pcap: cannot make ...`, exit 2, no traceback (it was one, after building the lab)."""
+    (tmp_path / "plain").write_text("")
+    result = lanlab(
+        "real", "run", str(EXAMPLES / "arp.yaml"), "--until", "1s", "--pcap", str(tmp_path / "plain" / "caps")
+    )
+    assert result.returncode == 2 and result.stderr.startswith("lanlab: --pcap: cannot make "), result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and result.stdout == ""
+
+
 def tshark_fields(path: Path, display_filter: str, *fields: str) -> list[list[str]]:
     """tshark's reading of a capture: one row of `fields` per frame matching `display_filter`."""
     argv = ["tshark", "-r", str(path), "-Y", display_filter, "-T", "fields", *[a for f in fields for a in ("-e", f)]]

@@ -248,6 +248,11 @@ def run_command(
     from lanlab.real.programs import report
 
     run = prepare(file, do, apps, stdins, until, pcap, args)
+    if pcap is not None:  # before anything is built: a folder that cannot be made is a one-line error
+        try:
+            pcap.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            fail(_("--pcap: cannot make {folder}: {reason}").format(folder=pcap, reason=error.strerror or error))
     if files is not None:
         try:
             files.mkdir(parents=True, exist_ok=True)
