@@ -456,3 +456,18 @@ def test_an_out_that_is_a_named_pipe_is_refused_before_any_run(tmp_path):
     assert (
         result.stderr == f"lanlab: --out: cannot write {out}: a named pipe or socket, not a file; choose another file\n"
     )
+
+
+def test_the_eta_is_the_pace_since_the_first_rows_not_the_start_up(monkeypatch, capsys):
+    """A cluster that took 10 s to start, then 10 runs a second: the first line says ETA -:--, and with
+    11 of 100 done a second later, 0:08 (it said 16:30 and then 1:29, the start-up counted as runs)."""
+    from lanlab.cli import sim_sweep
+
+    clock = iter([0.0, 10.0, 11.0])
+    monkeypatch.setattr(sim_sweep.time, "perf_counter", lambda: next(clock))
+    progress = sim_sweep.Progress(100)
+    progress.update([{}])
+    progress.update([{}] * 11)
+    lines = capsys.readouterr().err.split("\r")
+    assert lines[1].strip() == "1/100 runs  0 failed  ETA -:--"
+    assert lines[2].strip() == "11/100 runs  0 failed  ETA 0:08"
