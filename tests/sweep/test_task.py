@@ -301,3 +301,13 @@ def test_a_memory_limit_counts_from_the_size_the_worker_already_has(tmp_path):
         reserved.close()
     assert calm["error"] is None and calm["program_exit"] == 0
     assert greedy["program_exit"] == 1
+
+
+def test_a_failed_rows_error_is_one_line():
+    """An error whose text has line breaks (Dask's on a lost scheduler) is one line in the row."""
+    from lanlab.sweep.task import Task, failed_row
+
+    error = RuntimeError("cancelled for reason: scheduler-connection-lost.\nClient lost the connection")
+    row = failed_row(Task("t.yaml", "", 3, {"a": 1}), error)
+    assert row["error"] == "RuntimeError: cancelled for reason: scheduler-connection-lost. Client lost the connection"
+    assert (row["seed"], row["a"], row["wall_s"]) == (3, 1, None)

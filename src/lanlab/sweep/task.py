@@ -195,11 +195,13 @@ def run_batch(tasks: list[Task]) -> list[dict[str, Any]]:
 
 
 def failed_row(task: Task, error: BaseException) -> dict[str, Any]:
-    """The row of a run whose process died before it could make its own."""
+    """The row of a run whose process died before it could make its own. Its error on one line (Dask's
+    own text for a lost scheduler has a line break: the closing "seed N failed" was two lines, the csv
+    cell too)."""
     return {
         "seed": task.seed,
         **task.values,
         **{m.name: None for m in task.metrics},
-        "error": f"{type(error).__name__}: {error}",
+        "error": " ".join(f"{type(error).__name__}: {error}".split()),
         "wall_s": None,
     }
