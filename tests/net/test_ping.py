@@ -195,6 +195,22 @@ def test_ttl_exceeded_is_reported_once_per_request_like_iputils(lab, group_range
 
 
 @needs_netns
+def test_fragmentation_needed_says_the_next_hops_mtu_like_iputils(lab):
+    """A 1400-byte ping with DF to a router whose next link has MTU 1000: "Frag needed and DF set (mtu = 1000)",
+    the MTU read from the error queue as iputils prints it (it said the words without the MTU)."""
+    h1, h2 = _routed_pair(lab)
+    router = lab.spaces[1]
+    router.run("ip", "link", "set", "eth1", "mtu", "1000")
+    ours = h1.lanlab("ping", "-c", "1", "-W", "1", "-s", "1400", h2.ip)
+    errors = [line for line in ours.stdout.splitlines() if line.startswith("From")]
+    assert errors == ["From 198.18.1.254 icmp_seq=1 Frag needed and DF set (mtu = 1000)"], ours.stdout
+    if shutil.which("ping"):
+        h1.run("ip", "route", "flush", "cache")  # the path MTU the first ping learned: iputils must meet the router too
+        theirs = h1.run("ping", "-c", "1", "-W", "1", "-s", "1400", "-M", "do", h2.ip, check=False)
+        assert [line for line in theirs.stdout.splitlines() if line.startswith("From")] == errors
+
+
+@needs_netns
 def test_replies_across_a_router_carry_the_decremented_ttl(lab):
     """A reply from two hops away arrives with TTL 63."""
     h1, h2 = _routed_pair(lab)

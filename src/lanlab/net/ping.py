@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from ipaddress import IPv4Address
 
 from lanlab.i18n import L_
+from lanlab.proto.icmp import ping_error_words
 from lanlab.wire import Icmp, IcmpType, IPv4, WireError
 
 # Linux constants the socket module does not export everywhere.
@@ -34,19 +35,6 @@ IP_TTL_CMSG = 2  # cmsg type carrying the received TTL (IP_TTL)
 SO_EE_ORIGIN_ICMP = 2  # struct sock_extended_err.ee_origin for an ICMP error from the network
 MSG_ERRQUEUE = getattr(socket, "MSG_ERRQUEUE", 0x2000)
 EXTENDED_ERR = struct.Struct("=IBBBBII")  # struct sock_extended_err (linux/errqueue.h)
-
-UNREACHABLE_TEXT = {
-    0: "Destination Net Unreachable",
-    1: "Destination Host Unreachable",
-    2: "Destination Protocol Unreachable",
-    3: "Destination Port Unreachable",
-    4: "Frag needed and DF set",
-    5: "Source Route Failed",
-    9: "Destination Net Prohibited",
-    10: "Destination Host Prohibited",
-    13: "Communication Administratively Prohibited",
-}
-TIME_EXCEEDED_TEXT = {0: "Time to live exceeded", 1: "Frag reassembly time exceeded"}
 
 
 class PingPermissionError(PermissionError):
@@ -221,7 +209,7 @@ class EchoSocket:
             for level, kind, value in ancillary:
                 if level != socket.IPPROTO_IP or kind != IP_RECVERR:
                     continue
-                err_no, origin, icmp_type, icmp_code, _pad, _info, _data = EXTENDED_ERR.unpack_from(value)
+                err_no, origin, icmp_type, icmp_code, _pad, info, _data = EXTENDED_ERR.unpack_from(value)
                 offender = socket.inet_ntoa(value[EXTENDED_ERR.size + 4 : EXTENDED_ERR.size + 8])
                 try:
                     echo, _ = Icmp.parse(data[:8])  # the echo request the error is about
@@ -230,7 +218,7 @@ class EchoSocket:
                 if self.kind == "raw" and echo.ident != self.ident:
                     continue  # every raw ICMP socket hears every error: this one is another ping's
                 if origin == SO_EE_ORIGIN_ICMP:
-                    text = _error_text(icmp_type, icmp_code)
+                    text = ping_error_words(icmp_type, icmp_code, info)  # info: the MTU of a "frag needed"
                 else:
                     text = "Destination Host Unreachable" if err_no == errno.EHOSTUNREACH else os.strerror(err_no)
                 yield IcmpErrorReport(echo.seq, offender, text)
@@ -243,14 +231,6 @@ def _bind_to(sock: socket.socket, interface: str | None) -> None:
             sock.bind((str(IPv4Address(interface)), 0))
         except ValueError:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, interface.encode())
-
-
-def _error_text(icmp_type: int, code: int) -> str:
-    if icmp_type == IcmpType.DEST_UNREACHABLE:
-        return UNREACHABLE_TEXT.get(code, f"Dest Unreachable, Bad Code: {code}")
-    if icmp_type == IcmpType.TIME_EXCEEDED:
-        return TIME_EXCEEDED_TEXT.get(code, f"Time exceeded, Bad Code: {code}")
-    return f"ICMP type {icmp_type} code {code}"
 
 
 def _open_icmp_socket() -> tuple[socket.socket, str]:

@@ -35,14 +35,19 @@ PING_TIMING_SIZE: Final = 16  # a struct timeval: iputils times a ping only when
 
 def ping_error_text(error: Icmp) -> str:
     """iputils ping's words for an ICMP error about one of its requests (ping.c, pr_icmph)."""
-    code = int(error.code)
-    if error.type == IcmpType.DEST_UNREACHABLE:
+    return ping_error_words(int(error.type), int(error.code), error.rest & 0xFFFF)
+
+
+def ping_error_words(icmp_type: int, code: int, mtu: int = 0) -> str:
+    """The same from the type and code alone (what the kernel's error queue gives `lanlab ping`), `mtu` the
+    next hop's for fragmentation needed (RFC 1191 4; the queue's ee_info)."""
+    if icmp_type == IcmpType.DEST_UNREACHABLE:
         if code == 4:
-            return f"{PING_UNREACHABLE[4]} (mtu = {error.rest & 0xFFFF})"
+            return f"{PING_UNREACHABLE[4]} (mtu = {mtu})"
         return PING_UNREACHABLE[code] if code < len(PING_UNREACHABLE) else f"Dest Unreachable, Bad Code: {code}"
-    if error.type == IcmpType.TIME_EXCEEDED:
+    if icmp_type == IcmpType.TIME_EXCEEDED:
         return PING_TIME_EXCEEDED[code] if code < len(PING_TIME_EXCEEDED) else f"Time exceeded, Bad Code: {code}"
-    return f"Bad ICMP type: {int(error.type)}"
+    return f"Bad ICMP type: {icmp_type}"
 
 
 def echo_reply(request: Icmp) -> Icmp:
