@@ -59,3 +59,16 @@ def test_another_sweeps_file_is_refused_and_a_missing_one_is_a_fresh_start(tmp_p
     write_rows(rows, out)
     with pytest.raises(SweepError, match=r"--resume: .* holds the columns seed, .*, frames, drops, error, wall_s"):
         kept_rows(out, plan.tasks, plan.varied, ["frames"])
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl"])
+def test_a_row_cut_short_runs_again(tmp_path, plan, rows, suffix):
+    """An --out whose writer was killed mid-row (its last line cut in half): the whole rows are kept, the
+    cut one's run is made again (a jsonl was a SweepError, nothing kept; a csv kept the row, metrics None)."""
+    out = tmp_path / f"rows{suffix}"
+    write_rows(rows[:3], out)
+    text = out.read_text()
+    out.write_text(text[: text.rindex("\n", 0, len(text) - 1) + 9])  # the 3rd row's first 8 characters
+    kept, todo = kept_rows(out, plan.tasks, plan.varied, ["frames", "drops"])
+    assert [row["seed"] for row in kept] == [rows[0]["seed"], rows[1]["seed"]]
+    assert todo == plan.tasks[2:]

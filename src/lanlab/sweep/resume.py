@@ -19,13 +19,27 @@ _INTEGER = re.compile(r"-?\d+")
 
 
 def read_rows(path: Path) -> list[dict[str, Any]]:
-    """The rows of an --out file as write_rows wrote them (a csv cell back to a number where it is one)."""
+    """The rows of an --out file as write_rows wrote them (a csv cell back to a number where it is one).
+    A row cut short (the file's writer killed while writing) is left out, its run made again: a jsonl line
+    that is not a JSON object, a csv row with fewer or more cells than the header."""
     if path.suffix == ".jsonl":
+        rows = []
         with path.open(encoding="utf-8") as lines:
-            return [json.loads(line) for line in lines if line.strip()]
+            for line in lines:
+                try:
+                    row = json.loads(line)
+                except ValueError:
+                    continue
+                if isinstance(row, dict):
+                    rows.append(row)
+        return rows
     if path.suffix == ".csv":
         with path.open(encoding="utf-8", newline="") as cells:
-            return [{k: _from_cell(v) for k, v in row.items()} for row in csv.DictReader(cells)]
+            return [
+                {k: _from_cell(v) for k, v in row.items()}
+                for row in csv.DictReader(cells)
+                if None not in row and None not in row.values()  # DictReader's marks of a short or long row
+            ]
     import pyarrow.parquet as pq
 
     return pq.read_table(path).to_pylist()  # type: ignore[no-any-return]
