@@ -496,6 +496,28 @@ def test_two_ups_at_once_leave_one_whole_lab():
         lanlab("real", "down")
 
 
+def test_sigterm_while_up_builds_removes_the_half_built_lab(tmp_path):
+    """SIGTERM to `real up` once its namespaces exist, while it still builds: exit 130, nothing left standing."""
+    hosts = 30
+    (tmp_path / "big.yaml").write_text(
+        "name: big\nnodes:\n  sw1: {kind: switch}\n"
+        + "".join(f"  pc{i}: {{kind: host, ip: 198.18.0.{i}/24}}\n" for i in range(1, hosts + 1))
+        + "links:\n"
+        + "".join(f"  - [pc{i}:eth0, sw1:p{i}]\n" for i in range(1, hosts + 1))
+    )
+    process = popen("real", "up", str(tmp_path / "big.yaml"), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while not standing() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=60)
+        assert "is up" not in out, "built before the signal came: the test needs a bigger lab"
+        assert process.returncode == 130 and standing() == [], err
+    finally:
+        lanlab("real", "down")
+
+
 def test_exec_passes_the_commands_exit_status_through():
     """A command's own status comes back (sh -c 'exit 7': 7); one not found is 127, one not executable 126, in a lanlab: line."""
     try:

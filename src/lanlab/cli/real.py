@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import sys
 from pathlib import Path
 from typing import Any, NoReturn
@@ -69,6 +70,10 @@ def _options(command: Any) -> Any:
     ):
         command = option(command)
     return command
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _fail_real(error: Exception) -> NoReturn:
@@ -322,10 +327,14 @@ def up(file: Path) -> None:
     from lanlab.real.netns import RealError, build, namespace
 
     lab = load_lab(file)
+    # SIGTERM as Ctrl-C while building: the half-built lab is removed (it was left standing)
+    previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         built = build(lab, STANDING)
     except RealError as error:
         _fail_real(error)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     say_not_applied(built.not_applied)
     click.echo(
         _(
