@@ -200,3 +200,32 @@ def test_program_output_is_in_the_page(tmp_path: Path):
     [entry] = read_document(out)["programs"]
     assert entry["node"] == "pc1" and [text for _, text in entry["output"]] == ["hello <b>world</b>", "later"]
     assert entry["output"][1][0] - entry["output"][0][0] >= 500_000_000
+
+
+def test_a_page_written_to_a_named_pipe_waits_for_no_reader_before_the_run(tmp_path):
+    """sim run --html FIFO: the check before the run no longer opens the pipe (it hung there until a reader
+    came, and a reader there got an empty page); the page arrives whole once the run is done."""
+    import os
+    import subprocess
+    import sys
+    import threading
+
+    fifo = tmp_path / "page.html"
+    os.mkfifo(fifo)
+    EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "hub_vs_switch.yaml"
+    run = subprocess.Popen(
+        [sys.executable, "-m", "lanlab", "sim", "run", str(EXAMPLE), "--until", "1s", "--html", str(fifo)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    try:
+        out, err = run.communicate(timeout=60)
+    finally:
+        run.kill()
+    reader.join(timeout=10)
+    assert run.returncode == 0, err
+    assert got and got[0].startswith(b"<!doctype html>") and got[0].rstrip().endswith(b"</html>")

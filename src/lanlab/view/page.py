@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import stat
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -97,6 +98,14 @@ def check_writable(path: Path) -> None:
     """Raise OSError now, before a long run, if the page could not be written there."""
     if path.is_dir():
         raise IsADirectoryError(21, "is a directory", str(path))
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        mode = 0
+    if stat.S_ISFIFO(mode) or stat.S_ISCHR(mode):
+        # a stream (a named pipe, /dev/stdout into a pipe, `>(gzip > page.html.gz)`): opening it to try would
+        # wait for a reader that comes only once the run is done, or give the one there an early end of file
+        return
     existed = path.exists()
     with open(path, "a", encoding="utf-8"):
         pass
