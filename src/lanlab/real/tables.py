@@ -64,7 +64,9 @@ def mac(ns: str) -> list[dict[str, Any]]:
 
 def routes(ns: str) -> list[dict[str, Any]]:
     """The main table as {"prefix", "via", "interface", "metric", "source", "age"} (the kernel keeps
-    no age: 0)."""
+    no age: 0): per prefix the routes the kernel forwards by, those of the lowest metric. BIRD adds a
+    RIP route (metric 32) beside a static one for the same prefix (metric 0), which the kernel never
+    uses; the simulator's router keeps the static route only, as a router's table shows its choice."""
     rows = []
     for route in _json(["ip", "-n", ns, "-4", "-j", "route", "show"]):
         dst = route.get("dst", "")
@@ -79,7 +81,10 @@ def routes(ns: str) -> list[dict[str, Any]]:
                 "age": 0.0,
             }
         )
-    return rows
+    best: dict[str, int] = {}
+    for row in rows:
+        best[row["prefix"]] = min(best.get(row["prefix"], row["metric"]), row["metric"])
+    return [row for row in rows if row["metric"] == best[row["prefix"]]]
 
 
 def _bridge_id(text: str) -> str:
