@@ -230,13 +230,13 @@ def test_a_value_the_topology_refuses_is_one_line():
 
 
 def test_a_topology_mistake_is_said_once_at_its_line(tmp_path):
-    """A topology the reader refuses is its FILE:LINE problem, the file not named twice; a YAML
-    bomb is refused before any run."""
+    """A topology the reader refuses is its FILE:LINE problem, the file not named twice, as sim run says
+    it (no lanlab: before it, one line a problem); a YAML bomb is refused before any run."""
     broken = tmp_path / "t.yaml"
     broken.write_text("nodes:\n  pc1: {kind: host, ip: 198.18.0.300/24}\n")
     result = invoke("sim", "sweep", str(broken), "--seeds", "1")
     assert result.exit_code == 2
-    assert result.output.startswith(f"lanlab: {broken}:2: node pc1: ip: ") and result.output.count(str(broken)) == 1
+    assert result.output.startswith(f"{broken}:2: node pc1: ip: ") and result.output.count(str(broken)) == 1
     bomb = tmp_path / "bomb.yaml"
     bomb.write_text(yaml_bomb())
     result = invoke("sim", "sweep", str(bomb), "--seeds", "1")

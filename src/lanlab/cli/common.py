@@ -38,6 +38,13 @@ def fail(message: str) -> NoReturn:
     raise LanlabError(message)
 
 
+def fail_with_problems(problems: list[str]) -> NoReturn:
+    """Stop with a file's mistakes, one FILE:LINE: line each as a compiler writes them, and exit status 2."""
+    for problem in problems:
+        click.echo(localize(problem), err=True)
+    sys.exit(2)
+
+
 def print_json(document: Any) -> None:
     """Write one JSON document (or one JSON line) to stdout; text a peer sent cannot act on
     the terminal (controls, bidi overrides are \\u escapes, the value unchanged)."""

@@ -15,7 +15,16 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from lanlab.cli.common import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_NO_ANSWER, EXIT_OK, fail, print_json, table_console
+from lanlab.cli.common import (
+    EXIT_ERROR,
+    EXIT_INTERRUPTED,
+    EXIT_NO_ANSWER,
+    EXIT_OK,
+    fail,
+    fail_with_problems,
+    print_json,
+    table_console,
+)
 from lanlab.cli.demo_routing import route_table
 from lanlab.cli.help import Command, Group
 from lanlab.cli.sim_wall import walled_command
@@ -176,7 +185,7 @@ def read_or_exit(file: Path) -> str:
     try:
         return read_text(file)
     except TopologyError as error:
-        _exit_with(error)
+        fail_with_problems(error.problems)
 
 
 def load_or_exit(file: Path, seed: int = 1, text: str | None = None) -> Any:
@@ -187,13 +196,7 @@ def load_or_exit(file: Path, seed: int = 1, text: str | None = None) -> Any:
     try:
         return load_topology(file, seed=seed, text=text)
     except TopologyError as error:
-        _exit_with(error)
-
-
-def _exit_with(error: Any) -> NoReturn:
-    for problem in error.problems:
-        click.echo(localize(problem), err=True)
-    sys.exit(2)
+        fail_with_problems(error.problems)
 
 
 @sim.command(name="run")

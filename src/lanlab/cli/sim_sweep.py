@@ -16,7 +16,16 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from lanlab.cli.common import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_NO_ANSWER, EXIT_OK, fail, print_json, table_console
+from lanlab.cli.common import (
+    EXIT_ERROR,
+    EXIT_INTERRUPTED,
+    EXIT_NO_ANSWER,
+    EXIT_OK,
+    fail,
+    fail_with_problems,
+    print_json,
+    table_console,
+)
 from lanlab.cli.help import Command
 from lanlab.i18n import L_, _, localize, message_of, ngettext
 
@@ -169,7 +178,7 @@ def sweep(
             file, seeds, vary, do, until, metrics, apps=apps, stdins=stdins, args=args, app_limits=app_limits
         )
     except TopologyError as error:
-        fail("; ".join(localize(problem) for problem in error.problems))
+        fail_with_problems(error.problems)  # as sim run says them: FILE:LINE: each
     except SweepError as error:
         fail(localize(message_of(error)))
     names = [m.name for m in plan.metrics]

@@ -82,8 +82,8 @@ def make_plan(
                 raise SweepError(
                     L_("{file} with {values}: {problem}", file=file, values=shown, problem=problem)
                 ) from None
-            if problems:  # each already begins FILE:LINE
-                raise SweepError(problem) from None
+            if problems:  # each begins FILE:LINE: said one a line, as sim run says them
+                raise
             raise SweepError(L_("{file}: {problem}", file=file, problem=problem)) from None
         for command in do:
             try:
