@@ -279,7 +279,7 @@ def record(cls: type[T]) -> type[T]:
     if dataclasses.fields(made):  # type: ignore[arg-type]  # a dataclass now
         _install_constructor(made, {})
     else:  # nothing to fill: object's own __init__ (C) instead of the dataclass's empty Python one, half the cost
-        made.__init__ = object.__init__  # type: ignore[misc]
+        made.__init__ = object.__init__  # type: ignore[method-assign]
     return made
 
 
