@@ -1,5 +1,5 @@
-"""A program on a simulated host reads its host's /proc/net/arp, /proc/net/route, /etc/resolv.conf and
-/etc/hostname, written as Linux writes them, never the machine's own."""
+"""A program on a simulated host reads its host's /proc/net/arp, /proc/net/route, /etc/resolv.conf,
+/etc/hostname and /etc/hosts, written as Linux writes them, never the machine's own."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def reader():
         hostname = os.read(fd, 100).decode()
     finally:
         os.close(fd)
-    return (*texts, hostname, open("/etc/resolv.conf").read())
+    return (*texts, hostname, open("/etc/resolv.conf").read(), open("/etc/hosts").read())
 
 
 def simulated(peer_mac: str = "02:00:00:00:00:02") -> tuple[str, ...]:
@@ -48,7 +48,7 @@ def simulated(peer_mac: str = "02:00:00:00:00:02") -> tuple[str, ...]:
 def test_the_files_name_the_simulated_host():
     """pc1 sees its ARP entries (the unanswered one as Linux's INCOMPLETE: flags 0x0, zero MAC), its
     default route and subnet, its nameserver and search domain, and its own name."""
-    arp, route, arp_name, hostname, resolv = simulated()
+    arp, route, arp_name, hostname, resolv, hosts = simulated()
     assert arp.splitlines() == [
         "IP address       HW type     Flags       HW address            Mask     Device",
         "198.18.0.2       0x1         0x2         02:00:00:00:00:02     *        eth0",
@@ -61,21 +61,26 @@ def test_the_files_name_the_simulated_host():
     ]
     assert {len(line) for line in route.splitlines()} == {127}  # the kernel pads every line to 127
     assert (arp_name, hostname, resolv) == ("/proc/net/arp", "pc1\n", "nameserver 198.18.0.53\nsearch lab\n")
+    assert hosts == "127.0.0.1\tlocalhost\n"  # a host with nameservers asks them, not /etc/hosts
 
 
 def test_a_host_without_gateway_or_resolver_has_its_subnet_only_and_an_empty_resolv_conf():
     """No default route line without a gateway; resolv.conf is empty without nameservers (glibc then asks
-    nobody); an address-less host (RARP, DHCP before its lease) has the header alone."""
+    nobody) and /etc/hosts names every node's addresses, as `lanlab real` writes it; an address-less host
+    (RARP, DHCP before its lease) has the route header alone."""
     net = Network("bare")
     pc1 = net.add_host("pc1", ip="198.18.0.1/24")
     pc2 = net.add_host("pc2")
+    net.add_router("r1", {"eth0": "198.18.0.254/24", "eth1": "198.18.1.254/24"})
+    net.add_switch("sw1")
 
     def program():
-        return open("/proc/net/route").read().splitlines(), open("/etc/resolv.conf").read()
+        return open("/proc/net/route").read().splitlines(), open("/etc/resolv.conf").read(), open("/etc/hosts").read()
 
     one, two = pc1.run(program), pc2.run(program)
     run_programs(net, SECOND)
-    (route, resolv), (bare, _) = one.result, two.result
+    (route, resolv, hosts), (bare, _, _) = one.result, two.result
+    assert hosts == "127.0.0.1\tlocalhost\n198.18.0.1\tpc1\n198.18.0.254\tr1\n198.18.1.254\tr1\n"
     assert [line.rstrip(" ") for line in route[1:]] == ["eth0\t000012C6\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0"]
     assert resolv == "" and len(bare) == 1
 

@@ -1,6 +1,6 @@
 """The files in which Linux tells a program about its host's network, written from the simulated host:
 /proc/net/arp (the neighbour table, as `arp -a` reads it), /proc/net/route (the main routing table),
-/etc/resolv.conf and /etc/hostname. A program that reads them (a teacher's "show the ARP table" exercise,
+/etc/resolv.conf, /etc/hostname and /etc/hosts. A program that reads them (a teacher's "show the ARP table" exercise,
 a default-gateway snippet) sees its simulated host, not the machine lanlab runs on, whose files would
 name the real network. They are read-only: opening one to write is EACCES, and the machine's own stays
 untouched. Each is written when it is opened, as the kernel writes /proc files at read time."""
@@ -96,11 +96,24 @@ def hostname_file(host: Host) -> str:
     return f"{host.name}\n"
 
 
+def hosts_file(host: Host) -> str:
+    """/etc/hosts: localhost, then every node's name with each of its addresses (its first first), the
+    names a program's gethostbyname finds in the topology; localhost only on a host with nameservers,
+    which asks them instead. `lanlab real` writes each namespace's the same way (real/netns.py)."""
+    lines = ["127.0.0.1\tlocalhost\n"]
+    network = host.network
+    if network is not None and not host.resolver_servers:
+        for name, node in network.nodes.items():
+            lines += [f"{nic.address.ip}\t{name}\n" for nic in getattr(node, "nics", ()) if nic.address is not None]
+    return "".join(lines)
+
+
 _FILES: dict[str, Callable[[Host], str]] = {
     "/proc/net/arp": arp_file,
     "/proc/net/route": route_file,
     "/etc/resolv.conf": resolv_conf,
     "/etc/hostname": hostname_file,
+    "/etc/hosts": hosts_file,
 }
 
 
