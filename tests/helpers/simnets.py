@@ -16,6 +16,21 @@ def pair() -> Network:
     return net
 
 
+def narrow_chain(middle_mtu: int = 1000, left: str = "pc1", right: str = "pc2") -> Network:
+    """left - r1 - r2 - right, 1500 bytes on the edges and `middle_mtu` between the routers, traced."""
+    net = Network("narrow", trace=True)
+    net.add_host(left, ip="198.18.0.1/24", gateway="198.18.0.254")
+    net.add_host(right, ip="198.18.1.2/24", gateway="198.18.1.254")
+    r1 = net.add_router("r1", {"eth0": "198.18.0.254/24", "eth1": "198.18.12.1/24"})
+    r2 = net.add_router("r2", {"eth0": "198.18.12.2/24", "eth1": "198.18.1.254/24"})
+    r1.add_static_route("198.18.1.0/24", "198.18.12.2")
+    r2.add_static_route("198.18.0.0/24", "198.18.12.1")
+    net.link(f"{left}:eth0", "r1:eth0")
+    net.link("r1:eth1", "r2:eth0", mtu=middle_mtu)
+    net.link("r2:eth1", f"{right}:eth0")
+    return net
+
+
 # The same pair as a topology file, for tests that write one (labs, the CLI).
 PAIR_YAML = """name: t
 nodes:

@@ -12,6 +12,7 @@ from lanlab.sim import Network
 from lanlab.sim.core.frame import ETH_HEADER, Frame
 from lanlab.units import SECOND
 from lanlab.wire import Icmp, IcmpType, IPv4, TimeExceededCode, Udp, UnreachableCode
+from simnets import narrow_chain
 from lanlab.wire.ipv4 import DF
 
 
@@ -271,26 +272,11 @@ def test_tcp_shrinks_its_segments_to_a_learned_path_mtu():
     assert after and max(len(frame.data) for frame in after) == 536
 
 
-def chain(middle_mtu: int) -> Network:
-    """a - r1 - r2 - b, 1500 bytes on the edges and `middle_mtu` between the routers."""
-    net = Network("frag-chain", trace=True)
-    net.add_host("a", ip="198.18.0.1/24", gateway="198.18.0.254")
-    net.add_host("b", ip="198.18.1.2/24", gateway="198.18.1.254")
-    r1 = net.add_router("r1", {"eth0": "198.18.0.254/24", "eth1": "198.18.12.1/24"})
-    r2 = net.add_router("r2", {"eth0": "198.18.12.2/24", "eth1": "198.18.1.254/24"})
-    r1.add_static_route("198.18.1.0/24", "198.18.12.2")
-    r2.add_static_route("198.18.0.0/24", "198.18.12.1")
-    net.link("a:eth0", "r1:eth0")
-    net.link("r1:eth1", "r2:eth0", mtu=middle_mtu)
-    net.link("r2:eth1", "b:eth0")
-    return net
-
-
 def test_an_echo_reply_leaves_without_df_and_is_fragmented_on_its_way_back():
     """Once a has learned the 1000-byte hop, its second ping of 1400 bytes is answered: b's reply, which b's own
     link fits, leaves without DF (Linux's ICMP socket is IP_PMTUDISC_DONT) and r2 fragments it. With DF r2
     refused it and that ping was lost, as iputils never sees on Linux."""
-    net = chain(1000)
+    net = narrow_chain(1000, "a", "b")
     net.ping("a", "b", count=1)  # ARP everywhere first
     start = net.now
     session = net.node("a").ping(IPv4Address("198.18.1.2"), count=3, size=1400, interval=SECOND // 4)
@@ -309,7 +295,7 @@ def test_an_echo_reply_leaves_without_df_and_is_fragmented_on_its_way_back():
 
 def test_icmp_errors_leave_without_df():
     """r1's 'fragmentation needed' and b's 'port unreachable' are sent with DF clear, as Linux's icmp_send."""
-    net = chain(1000)
+    net = narrow_chain(1000, "a", "b")
     net.ping("a", "b", count=1)
     a = net.node("a")
     a.send_udp(5000, IPv4Address("198.18.1.2"), 9, bytes(1400), net.now)
@@ -330,7 +316,7 @@ def test_a_learned_path_mtu_still_cuts_a_datagram_that_waits_for_arp():
     """Two minutes after a learned r1's 1000-byte hop (its ARP entry for r1 gone, the path MTU kept for 10
     minutes), a's 1400-byte datagram waits for ARP already in fragments and arrives: it waited whole, with DF,
     and r1 refused it again (Linux fragments before its neighbour layer)."""
-    net = chain(1000)
+    net = narrow_chain(1000, "a", "b")
     got: list[bytes] = []
     net.node("b").udp.bind(9, lambda host, frame, now: got.append(frame.data))
     net.ping("a", "b", count=1)
@@ -348,7 +334,7 @@ def test_a_learned_path_mtu_still_cuts_a_datagram_that_waits_for_arp():
 def test_ping_m_do_dont_and_want_as_iputils():
     """ping -M over a 1000-byte hop, as iputils 20221126 printed it in namespaces: do gets r1's fragmentation
     needed, then refuses locally at the learned MTU; dont is fragmented by r1 and answered."""
-    net = chain(1000)
+    net = narrow_chain(1000, "a", "b")
     net.ping("a", "b", count=1)
     big = net.do("a ping b -c 2 -s 3000 -M do")
     learn = net.do("at 2s a ping b -c 3 -i 0.2 -s 1400 -M do")
@@ -374,6 +360,6 @@ def test_ping_m_takes_only_iputils_words():
     """-M probe (which iputils 20221126 refuses) or any other word is a command error naming the choices."""
     from lanlab.sim import CommandError
 
-    net = chain(1000)
+    net = narrow_chain(1000, "a", "b")
     with pytest.raises(CommandError, match="choose from 'do', 'dont', 'want'"):
         net.do("a ping b -M probe")

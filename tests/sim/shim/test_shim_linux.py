@@ -11,7 +11,7 @@ from lanlab.sim import Network
 from lanlab.sim.shim import run_programs
 from lanlab.units import SECOND
 from lanlab.wire import Udp
-from simnets import pair
+from simnets import narrow_chain, pair
 
 S = SECOND
 
@@ -2764,21 +2764,6 @@ def test_unix_packet_and_raw_sockets_are_unsupported_here_and_ipv6_is_absent_as_
     assert "ping and traceroute are --do commands" in said[2] and said[3] == "EAFNOSUPPORT"
 
 
-def _chain_with_a_narrow_middle() -> Network:
-    """pc1 - r1 - r2 - pc2, 1500 bytes on the edges and 1000 between the routers."""
-    net = Network("narrow", trace=True)
-    net.add_host("pc1", ip="198.18.0.1/24", gateway="198.18.0.254")
-    net.add_host("pc2", ip="198.18.1.2/24", gateway="198.18.1.254")
-    r1 = net.add_router("r1", {"eth0": "198.18.0.254/24", "eth1": "198.18.12.1/24"})
-    r2 = net.add_router("r2", {"eth0": "198.18.12.2/24", "eth1": "198.18.1.254/24"})
-    r1.add_static_route("198.18.1.0/24", "198.18.12.2")
-    r2.add_static_route("198.18.0.0/24", "198.18.12.1")
-    net.link("pc1:eth0", "r1:eth0")
-    net.link("r1:eth1", "r2:eth0", mtu=1000)
-    net.link("r2:eth1", "pc2:eth0")
-    return net
-
-
 _PMTUDISC_SENDER = """
 import socket, sys, time
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -2803,7 +2788,7 @@ def test_ip_mtu_discover_dont_and_probe_decide_df_on_the_wire(tmp_path: Path, mo
     so r1 fragments and all four arrive (they left with DF and the first was refused); IP_PMTUDISC_PROBE keeps
     DF and ignores the learned path MTU, so every other send fails with the error the one before earned
     (they were cut to the path MTU and arrived)."""
-    net = _chain_with_a_narrow_middle()
+    net = narrow_chain()
     got: list[bytes] = []
     net.node("pc2").udp.bind(9999, lambda host, frame, now: got.append(frame.data[:1]))
     net.ping("pc1", "pc2", count=1)  # ARP everywhere first
