@@ -183,19 +183,20 @@ def big_tree(hosts: int, pingers: int = 100) -> dict[str, Any]:
     resident = _resident_bytes()
     start, start_cpu = time.perf_counter(), time.process_time()
     net = Network("tree")
-    net.add_switch("core")
     per_switch = 48
     names = []
-    for i in range(hosts):
-        if i % per_switch == 0:
-            access = f"sw{i // per_switch}"
-            net.add_switch(access)
-            net.link(f"{access}:up", f"core:p{i // per_switch}")
-        name = f"h{i}"
-        number = i + 1  # 10.0.0.1, 10.0.0.2, ... in one /8
-        net.add_host(name, ip=f"10.{number >> 16}.{(number >> 8) & 255}.{number & 255}/8")
-        net.link(f"{name}:eth0", f"sw{i // per_switch}:p{i % per_switch}")
-        names.append(name)
+    with net.building():  # the collector paused while the network grows, as from_yaml builds
+        net.add_switch("core")
+        for i in range(hosts):
+            if i % per_switch == 0:
+                access = f"sw{i // per_switch}"
+                net.add_switch(access)
+                net.link(f"{access}:up", f"core:p{i // per_switch}")
+            name = f"h{i}"
+            number = i + 1  # 10.0.0.1, 10.0.0.2, ... in one /8
+            net.add_host(name, ip=f"10.{number >> 16}.{(number >> 8) & 255}.{number & 255}/8")
+            net.link(f"{name}:eth0", f"sw{i // per_switch}:p{i % per_switch}")
+            names.append(name)
     build, build_cpu = time.perf_counter() - start, time.process_time() - start_cpu
     built = _resident_bytes() - resident
     step = hosts // pingers

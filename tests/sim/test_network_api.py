@@ -1,6 +1,7 @@
 """The Python API's rules for time and for names written as strings (issue 12's items)."""
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -222,3 +223,30 @@ def test_a_network_takes_a_text_name_and_a_whole_seed(args, said):
     with pytest.raises(NetworkError, match=re.escape(said)):
         Network(*args)
     assert Network("x", -7).engine.seed == -7
+
+
+def test_building_pauses_the_collector_and_gives_it_back_as_it_was():
+    """net.building() disables the cyclic GC inside (its full passes cost most of a big build) and restores
+    it after, an exception included; a collector the caller had disabled stays disabled; from_yaml uses it."""
+    import gc
+
+    from lanlab.sim import Network
+
+    net = Network("bulk")
+    assert gc.isenabled()
+    with net.building():
+        assert not gc.isenabled()
+        net.add_host("pc1", ip="198.18.0.1/24")
+    assert gc.isenabled() and "pc1" in net.nodes
+    with pytest.raises(RuntimeError), net.building():
+        raise RuntimeError("a mistake half way")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with net.building():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    Network.from_yaml(Path(__file__).resolve().parents[2] / "examples" / "arp.yaml")
+    assert gc.isenabled()

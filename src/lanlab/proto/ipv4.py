@@ -60,8 +60,8 @@ class AddressedInterface:
     def __init__(self, index: int, interface: IPv4Interface) -> None:
         self.index = index
         self.interface = interface
-        self.ip = interface.ip
-        self.ip_int = int(interface.ip)
+        self.ip = ip = interface.ip  # a new IPv4Address at each read of .ip: read once (10,000s of hosts)
+        self.ip_int = int(ip)
         network = interface.network
         self.net_int = int(network.network_address)
         self.mask_int = int(network.netmask)
