@@ -368,20 +368,10 @@ def test_root_namespace_unchanged_after_a_run_and_after_a_killed_run_plus_clean(
     assert root_state() == before
 
 
-def interrupted_run(*do: str, after: float) -> tuple[subprocess.Popen, str, str]:
-    """A 30 s real run of arp.yaml with the --do words, sent SIGINT `after` seconds once its namespaces are up."""
-    process = popen(
-        "real",
-        "run",
-        str(EXAMPLES / "arp.yaml"),
-        "--until",
-        "30s",
-        *[word for text in do for word in ("--do", text)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    deadline = time.monotonic() + 30
+def interrupted(*args: str, after: float) -> tuple[subprocess.Popen, str, str]:
+    """`lanlab ARGS` sent SIGINT `after` seconds once its namespaces are up; the process, stdout and stderr."""
+    process = popen(*args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
     while len(ours(process.pid)) < 4 and time.monotonic() < deadline:
         time.sleep(0.1)
     time.sleep(after)
@@ -390,9 +380,12 @@ def interrupted_run(*do: str, after: float) -> tuple[subprocess.Popen, str, str]
     return process, out, err
 
 
+ARP_RUN = ("real", "run", str(EXAMPLES / "arp.yaml"), "--until", "30s")
+
+
 def test_ctrl_c_removes_the_lab_and_exits_130():
     """SIGINT in the middle of a run: what it had is printed, the namespaces are gone, status 130."""
-    process, out, err = interrupted_run("pc2 udp listen 9 --reply x", after=1)
+    process, out, err = interrupted(*ARP_RUN, "--do", "pc2 udp listen 9 --reply x", after=1)
     assert process.returncode == 130, err
     assert "udp listen" in out and ours(process.pid) == []
 
@@ -400,7 +393,7 @@ def test_ctrl_c_removes_the_lab_and_exits_130():
 def test_an_interrupted_run_says_when_it_stopped_not_until():
     """Ctrl-C at about 1 s of a 30 s run: the summary and a cut-short command say the time it stopped, a
     command timed later says the interrupt, not --until, came first."""
-    process, out, err = interrupted_run("pc1 ping pc2 -c 100 -i 0.2", "at 20s pc1 arp", after=1.5)
+    process, out, err = interrupted(*ARP_RUN, "--do", "pc1 ping pc2 -c 100 -i 0.2", "--do", "at 20s pc1 arp", after=1.5)
     assert process.returncode == 130, err
     assert "30s" not in out and "(not started: the run was interrupted first)" in out
     assert "(cut short: the run ended at " in out and err.startswith("lanlab: interrupted at ")
@@ -408,24 +401,10 @@ def test_an_interrupted_run_says_when_it_stopped_not_until():
 
 def test_an_interrupted_compare_compares_nothing_and_exits_130():
     """Ctrl-C during compare's kernel run: no difference is made up from half a run, exit 130, the lab removed."""
-    process = popen(
-        "compare",
-        str(EXAMPLES / "arp.yaml"),
-        "--until",
-        "20s",
-        "--do",
-        "pc1 ping pc2 -c 50 -i 0.2",
-        "--json",
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+    arp = str(EXAMPLES / "arp.yaml")
+    process, out, err = interrupted(
+        "compare", arp, "--until", "20s", "--do", "pc1 ping pc2 -c 50 -i 0.2", "--json", after=1.5
     )
-    deadline = time.monotonic() + 60
-    while len(ours(process.pid)) < 4 and time.monotonic() < deadline:
-        time.sleep(0.1)
-    time.sleep(1.5)
-    process.send_signal(signal.SIGINT)
-    out, err = process.communicate(timeout=60)
     assert process.returncode == 130 and out == "" and err.startswith("lanlab: interrupted"), out + err
     assert ours(process.pid) == []
 
