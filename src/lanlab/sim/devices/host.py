@@ -919,7 +919,7 @@ class Host:
             return 0
         dst = session.destination
         mtu = self.path_mtu(dst, now) if session.pmtudisc == PMTUDISC_DO else self.destination(dst).nic.mtu
-        return mtu if 28 + len(session.payload) > mtu else 0
+        return mtu if IP_ICMP - ETH_HEADER + len(session.payload) > mtu else 0
 
     def _reassembly_timed_out(self, timed_out: ReassemblyTimedOut, now: int) -> None:
         """ICMP time exceeded, code 1, quoting fragment zero (RFC 792; RFC 1122 3.3.2: only with it)."""

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Final
 
 from mypy_extensions import mypyc_attr
 
-from lanlab.i18n import L_, Deferred
+from lanlab.i18n import L_, Deferred, L_counted
 from lanlab.proto.mactable import DEFAULT_AGEING_NS, MacTable
 from lanlab.sim.core.frame import Frame
 from lanlab.sim.core.link import Port
@@ -85,9 +85,12 @@ class Switch:
         forgotten = self.table.forget_port(self.ports[port_name])
         if not forgotten:
             return ""
-        if forgotten == 1:
-            return L_("{port} forgets 1 learned address", port=port_name)
-        return L_("{port} forgets {count} learned addresses", port=port_name, count=forgotten)
+        return L_counted(
+            "{port} forgets {count} learned address",
+            "{port} forgets {count} learned addresses",
+            forgotten,
+            port=port_name,
+        )
 
     @property
     def mac_table(self) -> list[dict[str, object]]:
