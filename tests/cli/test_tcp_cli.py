@@ -262,20 +262,20 @@ def test_serve_on_a_busy_port_is_one_line_and_exit_2():
     assert "already in use" in result.stderr
 
 
-def test_connect_refused_is_one_line_and_exit_2():
-    """Nothing listening: 'connection refused' in one line, exit 2."""
+def test_connect_refused_is_one_line_and_exit_1():
+    """Nothing listening: 'connection refused' in one line, exit 1 (no answer, as `sim run --do` counts it)."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     result = lanlab("tcp", "connect", "127.0.0.1", str(port), "--send", "x")
-    assert result.returncode == 2
+    assert result.returncode == 1
     assert result.stderr == (
         f"lanlab: connection refused by tcp 127.0.0.1:{port}: nothing listens there (is the server running?)\n"
     )
 
 
-def test_connect_timeout_is_one_line_and_exit_2():
-    """A handshake never answered (full accept queue): 'timed out' in one line, exit 2."""
+def test_connect_timeout_is_one_line_and_exit_1():
+    """A handshake never answered (full accept queue): 'timed out' in one line, exit 1 (no answer)."""
     with socket.socket() as full:
         full.bind(("127.0.0.1", 0))
         full.listen(0)
@@ -287,7 +287,7 @@ def test_connect_timeout_is_one_line_and_exit_2():
         result = lanlab("tcp", "connect", "127.0.0.1", str(port), "--send", "x", "--timeout", "0.3")
         for filler in fillers:
             filler.close()
-    assert result.returncode == 2
+    assert result.returncode == 1
     assert "timed out" in result.stderr and result.stderr.count("\n") == 1
 
 

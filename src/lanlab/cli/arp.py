@@ -45,6 +45,8 @@ def arp_command(interface: str | None, as_json: bool) -> None:
     Examples:
       lanlab arp
       lanlab arp -i eth0 --json
+
+    Exit status: 0 the table was shown (an empty one too), 2 error (no such interface).
     """
     if interface is not None and not interface_exists(interface):
         fail(_("no interface {interface!r} here; `ip link` lists them").format(interface=interface))

@@ -131,6 +131,9 @@ def arping_command(
       lanlab arping -I eth0 -c 3 198.18.0.2
       lanlab arping -I eth0 -D -w 1 198.18.0.9   # exit 0: nobody uses it
       lanlab arping -I eth0 --scan 198.18.0.0/24 --rate 2000
+
+    Exit status: 0 an answer came (-D: nobody has TARGET; --scan: some host answered), 1 none
+    came (-D: TARGET is taken), 2 error (not root, no such interface).
     """
     if scan_cidr is not None:
         if target is not None:

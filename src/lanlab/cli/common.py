@@ -33,6 +33,12 @@ class LanlabError(click.ClickException):
         click.echo(f"lanlab: {self.format_message()}", err=True)
 
 
+class NoAnswer(LanlabError):
+    """A one-line error that means nobody answered (a refused or unanswered connection): exit status 1."""
+
+    exit_code = EXIT_NO_ANSWER
+
+
 def fail(message: str) -> NoReturn:
     """Stop the command with a one-line error and exit status 2."""
     raise LanlabError(message)

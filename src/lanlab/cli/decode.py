@@ -200,6 +200,9 @@ def decode_command(file: str | None, hex_text: str | None, verbose: bool, as_jso
       lanlab decode lan.pcap --json | jq .info
       tcpdump -U -w - -i eth0 | lanlab decode -   # - reads standard input, frame by frame
       lanlab decode --hex ffffffffffff02000000000108060001080006040001...
+
+    Exit status: 0 every frame was read; 2 when the capture cannot be read, is cut short or damaged
+    (the frames before that are shown first) or --hex is not a frame.
     """
     if (file is None) == (hex_text is None):
         fail(_("give a capture FILE or --hex HEX (one of them), e.g. lanlab decode lan.pcap"))

@@ -49,6 +49,8 @@ def demo(real: bool, pcap: Path | None, html: Path | None, view: bool) -> None:
       lanlab demo --html demo.html      # the classroom run, to step through in a browser
       lanlab demo --view                # the same, served on 127.0.0.1
       lanlab demo --real
+
+    Exit status: 0 the story played, 2 error (a bad option, a capture or page that cannot be written).
     """
     if real:
         if pcap is not None:

@@ -116,6 +116,8 @@ def ip_command(address: str, mask: str | None, split_prefix: str | None, as_json
       lanlab ip 192.168.2.7 255.255.255.0      # the same
       lanlab ip 10.1.2.3                       # class A default: /8
       lanlab ip 192.168.2.0/24 --split /26     # four subnets of 64 addresses
+
+    Exit status: 0 ok, 2 when the address, the mask or --split is not valid.
     """
     if mask is not None and address.endswith("/"):  # "1.2.3.4/ 24": a space after the slash, not a second mask
         example = address + mask.lstrip("/")

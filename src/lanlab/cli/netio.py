@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import socket
 import sys
@@ -12,7 +13,7 @@ from typing import NamedTuple
 
 import click
 
-from lanlab.cli.common import OUTPUT_FULL, fail, print_json
+from lanlab.cli.common import OUTPUT_FULL, NoAnswer, fail, print_json
 from lanlab.i18n import Deferred, _, localize, ngettext
 from lanlab.socket_errors import error_line
 from lanlab.text import one_line
@@ -81,8 +82,10 @@ _NOT_IPV4 = {getattr(socket, name) for name in ("EAI_ADDRFAMILY", "EAI_FAMILY") 
 
 
 @contextlib.contextmanager
-def network_errors(target: str) -> Iterator[None]:
-    """Turn socket errors raised inside the block into one-line errors (exit status 2)."""
+def network_errors(target: str, connecting: bool = False) -> Iterator[None]:
+    """Turn socket errors raised inside the block into one-line errors: exit status 2, or when `connecting`
+    1 for a peer that did not take the connection (refused, silent, no ARP answer: "no answer", as
+    `sim run --do "tcp connect"` counts them; no route of our own stays 2, as in iputils ping)."""
     try:
         yield
     except socket.gaierror as error:
@@ -95,4 +98,7 @@ def network_errors(target: str) -> Iterator[None]:
     except OSError as error:
         if error.errno in OUTPUT_FULL:
             raise  # writing our own output failed, not the network: the entry point says so (cannot write the output)
+        no_answer = isinstance(error, (ConnectionRefusedError, TimeoutError)) or error.errno == errno.EHOSTUNREACH
+        if connecting and no_answer:
+            raise NoAnswer(localize(error_line(error, target))) from None
         fail(localize(error_line(error, target)))

@@ -323,6 +323,9 @@ def up(file: Path) -> None:
       sudo lanlab real up examples/arp.yaml
       sudo lanlab real exec pc1 -- lanlab ping -c 2 198.18.0.2
       sudo lanlab real down
+
+    Exit status: 0 the lab is up, 2 error (not root, a lab already standing, FILE's mistakes), 130
+    Ctrl-C (what was built is removed).
     """
     from lanlab.real.netns import RealError, build, namespace
 
@@ -353,6 +356,9 @@ def exec_command(node: str, command: tuple[str, ...]) -> None:
     \b
       sudo lanlab real exec pc1 -- ip neigh
       sudo lanlab real exec sw1 -- bridge fdb show br br0
+
+    Exit status: COMMAND's own; 127 when it is not found, 126 when it is not a program, 2 when no
+    lab stands or NODE is not in it.
     """
     from lanlab.real.netns import RealError, namespace, namespaces, require_root
 
@@ -389,7 +395,9 @@ def exec_command(node: str, command: tuple[str, ...]) -> None:
 @real.command(name="down")
 @click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
 def down(file: Path | None) -> None:
-    """Remove the lab `real up` left standing (FILE, when given, is only checked to be that lab's)."""
+    """Remove the lab `real up` left standing (FILE, when given, is only checked to be that lab's).
+
+    Exit status: 0 removed (or nothing was standing), 2 error (not root, FILE is another lab)."""
     from lanlab.real.netns import RealError, namespace, namespaces, remove, require_root
 
     lab = load_lab(file) if file is not None else None
@@ -418,7 +426,9 @@ def down(file: Path | None) -> None:
 @real.command(name="clean")
 def clean() -> None:
     """Remove what killed runs left (lanlab-rPID-* whose process is gone) and the standing lab; a run
-    still going is left alone."""
+    still going is left alone.
+
+    Exit status: 0 cleaned (or nothing to clean), 2 error (not root)."""
     from lanlab.real.netns import RealError, remove, require_root
 
     try:

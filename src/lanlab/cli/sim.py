@@ -104,6 +104,8 @@ def domains(file: Path, as_json: bool) -> None:
     \b
       lanlab sim domains examples/collisions.yaml
       lanlab sim domains examples/collisions.yaml --json
+
+    Exit status: 0 ok, 2 when FILE has mistakes (each shown as FILE:LINE).
     """
     text = read_or_exit(file)
     load_or_exit(file, text=text)  # every mistake as FILE:LINE first, exit status 2

@@ -125,6 +125,9 @@ def serve(
       lanlab tcp serve --mode echo
       lanlab tcp serve --mode chat --port 9000 --idle-timeout 5min
     SIGINT (Ctrl-C) or SIGTERM stops it and says how many clients were served.
+
+    Exit status: 0 when SIGINT or SIGTERM stopped it, 2 error (the port in use, --reply that
+    --encoding cannot write).
     """
     try:
         reply_bytes = encode(reply, encoding)
@@ -182,6 +185,10 @@ def connect(host: str, port: int, encoding: str, sends: tuple[str, ...], wait: f
     \b
       lanlab tcp connect 127.0.0.1 7788 --send 你好 --encoding gb2312
       printf 'hello\\nworld\\n' | lanlab tcp connect 127.0.0.1 7788
+
+    Exit status: 0 once the peer closed (or --wait ran out); 1 when nobody took the connection
+    (refused, timed out, host unreachable); 2 other errors (a reset, no route, text --encoding
+    cannot write).
     """
     for text in sends:
         try:
@@ -190,7 +197,7 @@ def connect(host: str, port: int, encoding: str, sends: tuple[str, ...], wait: f
             fail(localize(message_of(error)))
     output = _Output()
     typed = getattr(sys.stdin, "encoding", None) or locale.getpreferredencoding(False)
-    with network_errors(f"tcp {host}:{port}"):
+    with network_errors(f"tcp {host}:{port}", connecting=True):
         try:
             aio.run(
                 talk(

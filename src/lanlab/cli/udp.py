@@ -106,6 +106,9 @@ def listen(
       lanlab udp listen --reply "thank YOU!"
     A multicast listener:
       lanlab udp listen --group 239.1.2.3 --port 5000
+
+    Exit status: 0 when it stops (after --count datagrams, on Ctrl-C or SIGTERM), 2 error (the port
+    in use, a bad --group).
     """
     if reply is not None and echo:
         fail(_("--reply and --echo both answer; choose one"))
@@ -226,6 +229,8 @@ def send(host: str, port: int, text: str, wait: float | None, encoding: str, as_
     \b
       lanlab udp send 127.0.0.1 7788 "你好" --wait 1
       lanlab udp send 239.1.2.3 5000 hello
+
+    Exit status: 0 sent (with --wait: a reply came), 1 with --wait when no reply came, 2 error.
     """
     payload = _encoded(text, encoding)
 
