@@ -15,7 +15,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from lanlab.cli.main import cli
-from lanlab.cli.ping import format_rtt, summary_lines
+from lanlab.cli.ping import summary_lines
+from lanlab.ping_lines import format_rtt
 from lanlab.net import ping as ping_module
 from lanlab.net.ping import EchoSocket, IcmpErrorReport, PingOptions, PingPermissionError, PingStatistics
 from netlab import needs_netns
@@ -57,12 +58,21 @@ def test_rtt_has_iputils_precision(ns, text):
 def test_statistics_lines_match_iputils_layout():
     """The summary says transmitted, received, errors, loss with %g, time, and the rtt line."""
     stats = PingStatistics(transmitted=3, received=2, errors=1, elapsed_ns=2_003_000_000, rtts_ns=[100_000, 300_000])
-    assert summary_lines("h", stats) == [
+    assert summary_lines("h", stats, 56) == [
         "",
         "--- h ping statistics ---",
         "3 packets transmitted, 2 received, +1 errors, 33.3333% packet loss, time 2003ms",
         "rtt min/avg/max/mdev = 0.100/0.200/0.300/0.100 ms",
     ]
+
+
+@needs_icmp
+def test_a_ping_too_short_to_time_prints_no_times_as_iputils():
+    """-s 8 cannot carry the send time: the replies show no time= and there is no rtt line, as iputils prints."""
+    result = CliRunner().invoke(cli, ["ping", "-c", "2", "-i", "0.05", "-s", "8", "127.0.0.1"])
+    assert result.exit_code == 0, result.output
+    assert "16 bytes from 127.0.0.1: icmp_seq=1 ttl=64\n" in result.output
+    assert "time=" not in result.output and "rtt" not in result.output
 
 
 @needs_icmp

@@ -6,9 +6,11 @@ import socket
 
 import click
 
+from lanlab import ping_lines
 from lanlab.cli.common import EXIT_NO_ANSWER, EXIT_OK, HOST, INTERFACE, SecondsRange, fail, print_json
 from lanlab.cli.help import Command
 from lanlab.i18n import _, as_the_tool_prints, localize, message_of
+from lanlab.ping_lines import error_line, header_line, reply_line, timed
 from lanlab.net.ping import (
     EchoSocket,
     Event,
@@ -21,41 +23,20 @@ from lanlab.net.ping import (
 )
 
 
-def format_rtt(rtt_ns: int) -> str:
-    """iputils' precision: 0.045, 1.23, 12.3, 123 (ms)."""
-    ms = rtt_ns / 1e6
-    if ms >= 99.95:
-        return f"{ms:.0f}"
-    if ms >= 9.995:
-        return f"{ms:.1f}"
-    if ms >= 0.9995:
-        return f"{ms:.2f}"
-    return f"{ms:.3f}"
-
-
-def event_line(event: Event) -> str:
-    """One line per reply or error, as iputils prints it."""
+def event_line(event: Event, size: int) -> str:
+    """One line per reply or error, as iputils prints it (no time for a `-s size` too short to time)."""
     if isinstance(event, IcmpErrorReport):
-        return f"From {event.source} icmp_seq={event.seq} {event.text}"
-    ttl = f" ttl={event.ttl}" if event.ttl is not None else ""
-    dup = " (DUP!)" if event.duplicate else ""
-    return f"{event.size} bytes from {event.source}: icmp_seq={event.seq}{ttl} time={format_rtt(event.rtt_ns)} ms{dup}"
+        return error_line(event.source, event.seq, event.text)
+    rtt_ns = event.rtt_ns if timed(size) else None
+    return reply_line(event.size, event.source, event.seq, event.ttl, rtt_ns, event.duplicate)
 
 
-def summary_lines(host: str, stats: PingStatistics) -> list[str]:
-    """The statistics block printed at the end."""
-    parts = [f"{stats.transmitted} packets transmitted", f"{stats.received} received"]
-    if stats.duplicates:
-        parts.append(f"+{stats.duplicates} duplicates")
-    if stats.errors:
-        parts.append(f"+{stats.errors} errors")
-    parts.append(f"{stats.loss_percent:g}% packet loss")
-    parts.append(f"time {round(stats.elapsed_ns / 1e6)}ms")
-    lines = ["", f"--- {host} ping statistics ---", ", ".join(parts)]
-    rtt = stats.rtt_summary_ms()
-    if rtt is not None:
-        lines.append("rtt min/avg/max/mdev = {:.3f}/{:.3f}/{:.3f}/{:.3f} ms".format(*rtt))
-    return lines
+def summary_lines(host: str, stats: PingStatistics, size: int) -> list[str]:
+    """The statistics block printed at the end (no round trips for a `-s size` too short to time)."""
+    rtt_ms = stats.rtt_summary_ms() if timed(size) else None
+    return ping_lines.summary_lines(
+        host, stats.transmitted, stats.received, stats.duplicates, stats.errors, stats.elapsed_ns, rtt_ms
+    )
 
 
 def _event_document(event: Event) -> dict[str, object]:
@@ -150,7 +131,7 @@ def ping_command(
     def show(event: Event) -> None:
         events.append(event)
         if not as_json:
-            click.echo(event_line(event))
+            click.echo(event_line(event, size))
 
     try:
         sock = EchoSocket(address, options)
@@ -166,7 +147,7 @@ def ping_command(
             else _("cannot ping {host}: {reason}").format(host=host, reason=reason)
         )
     if not as_json:
-        click.echo(as_the_tool_prints(f"PING {host} ({address}) {size}({size + 28}) bytes of data."))
+        click.echo(as_the_tool_prints(header_line(host, str(address), size)))
     stats = ping(sock, options, show)
     if as_json:
         rtt = stats.rtt_summary_ms()
@@ -186,6 +167,6 @@ def ping_command(
             }
         )
     else:
-        click.echo("\n".join(summary_lines(host, stats)))
+        click.echo("\n".join(summary_lines(host, stats, size)))
     answered = stats.received > 0 and not (count is not None and deadline is not None and stats.received < count)
     raise SystemExit(EXIT_OK if answered else EXIT_NO_ANSWER)

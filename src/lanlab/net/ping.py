@@ -14,7 +14,6 @@ Packets are built and parsed with lanlab.wire's Icmp and IPv4 codecs.
 from __future__ import annotations
 
 import errno
-import math
 import os
 import select
 import socket
@@ -25,6 +24,7 @@ from dataclasses import dataclass, field
 from ipaddress import IPv4Address
 
 from lanlab.i18n import L_
+from lanlab.ping_lines import rtt_summary_ms
 from lanlab.proto.icmp import ping_error_words
 from lanlab.wire import Icmp, IcmpType, IPv4, WireError
 
@@ -94,15 +94,8 @@ class PingStatistics:
         return 100.0 * (self.transmitted - self.received) / self.transmitted
 
     def rtt_summary_ms(self) -> tuple[float, float, float, float] | None:
-        """(min, avg, max, mdev) in milliseconds; mdev as iputils defines it: sqrt(E[x^2] - E[x]^2).
-
-        Computed on integer nanoseconds so the subtraction is exact (floats cancel catastrophically).
-        """
-        if not self.rtts_ns:
-            return None
-        n, total = len(self.rtts_ns), sum(self.rtts_ns)
-        variance_ns2 = (n * sum(x * x for x in self.rtts_ns) - total * total) / (n * n)
-        return (min(self.rtts_ns) / 1e6, total / n / 1e6, max(self.rtts_ns) / 1e6, math.sqrt(variance_ns2) / 1e6)
+        """(min, avg, max, mdev) in milliseconds, as iputils prints them."""
+        return rtt_summary_ms(self.rtts_ns)
 
 
 def resolve(host: str) -> IPv4Address:

@@ -30,7 +30,6 @@ PING_UNREACHABLE: Final = (
     "Precedence Cutoff",
 )
 PING_TIME_EXCEEDED: Final = ("Time to live exceeded", "Frag reassembly time exceeded")
-PING_TIMING_SIZE: Final = 16  # a struct timeval: iputils times a ping only when its data can carry one
 
 
 def ping_error_text(error: Icmp) -> str:
@@ -69,6 +68,7 @@ class PingResult:
     received: int = 0
     errors: int = 0
     duplicates: int = 0
+    elapsed_ns: int = 0  # from the first request to the last, iputils' "time" in its statistics
     rtt_ns: list[int] = field(default_factory=list)
     replies: list[tuple[int, int, int]] = field(default_factory=list)  # (seq, ttl, rtt_ns)
     error_messages: list[str] = field(default_factory=list)
@@ -122,6 +122,7 @@ class PingSession:
         "_next_seq",
         "_next_send",
         "_sent_at",
+        "_started",
         "_end",
         "_out",
     )
@@ -154,6 +155,7 @@ class PingSession:
         self._next_seq = 1
         self._next_send: int | None = now
         self._sent_at: dict[int, int] = {}
+        self._started = now
         self._end: int | None = None
         self._out: list[Icmp] = []
 
@@ -171,7 +173,10 @@ class PingSession:
             seq = self._next_seq
             self._next_seq += 1
             self._sent_at[seq & 0xFFFF] = now  # the wire's 16-bit sequence number: it wraps after 65,535
+            if seq == 1:
+                self._started = now
             self.result.transmitted += 1
+            self.result.elapsed_ns = now - self._started
             self._out.append(Icmp(IcmpType.ECHO_REQUEST, 0, (self.ident << 16) | (seq & 0xFFFF)))
             if seq >= self.count:
                 self._next_send = None

@@ -20,6 +20,7 @@ from datetime import datetime
 from ipaddress import IPv4Address
 from typing import Any
 
+from lanlab import ping_lines
 from lanlab.i18n import L_, N_, L_counted, message_of
 from lanlab.proto.spanning import status_lines
 from lanlab.proto.traceroute import Hop, report_lines
@@ -33,6 +34,7 @@ from lanlab.units import UnitError, format_duration, parse_duration
 
 LANLAB = [sys.executable, "-m", "lanlab"]  # this Python's lanlab, inside the namespace
 PING_VALUED = {"-c", "-i", "-W", "-w", "-s", "-t", "-I"}
+DEFAULT_PING_SIZE = 56
 WORDS = (
     "ping",
     "udp listen",
@@ -510,6 +512,7 @@ def _result(command: DoCommand, out: str, t0_wall: float) -> dict[str, Any] | No
         return {"port": started.get("port"), "mode": started.get("mode"), "events": events, "error": None}
     document: dict[str, Any] = lines[-1]
     if command.word == "ping":
+        command.printed = "\n".join(ping_text(command.argv, document))
         rtts = [r["time_ms"] for r in document.get("replies", []) if not r.get("duplicate")]
         return {
             "destination": document["address"],
@@ -524,6 +527,41 @@ def _result(command: DoCommand, out: str, t0_wall: float) -> dict[str, Any] | No
             "rtt_max_ms": max(rtts, default=None),
         }
     return document
+
+
+def ping_text(argv: list[str], document: dict[str, Any]) -> list[str]:
+    """What iputils ping (and the simulator's `--do ping`) prints, from `lanlab ping --json`'s document."""
+    target, size = "", DEFAULT_PING_SIZE  # the simulator's and iputils' -s
+    words = iter(argv[1:])
+    for word in words:
+        if word == "-s":
+            size = int(next(words))
+        elif word in PING_VALUED:
+            next(words, None)
+        elif not word.startswith("-"):
+            target = word
+    out = [ping_lines.header_line(target, document["address"], size)]
+    for event in document["replies"]:
+        if "error" in event:
+            out.append(ping_lines.error_line(event["from"], event["seq"], event["error"]))
+        else:
+            rtt_ns = round(event["time_ms"] * 1e6) if ping_lines.timed(size) else None
+            out.append(
+                ping_lines.reply_line(
+                    event["bytes"], event["from"], event["seq"], event["ttl"], rtt_ns, event["duplicate"]
+                )
+            )
+    rtt = document["rtt_ms"]
+    rtt_ms = (rtt["min"], rtt["avg"], rtt["max"], rtt["mdev"]) if rtt and ping_lines.timed(size) else None
+    return out + ping_lines.summary_lines(
+        target,
+        document["transmitted"],
+        document["received"],
+        document["duplicates"],
+        document["errors"],
+        document["time_ms"] * 1_000_000,
+        rtt_ms,
+    )
 
 
 def parse_traceroute(out: str) -> dict[str, Any] | None:
@@ -580,17 +618,7 @@ def lines(command: DoCommand) -> list[str]:
             L_("  link {a} - {b} is up", a=a, b=b) if r["state"] == "up" else L_("  link {a} - {b} is down", a=a, b=b)
         ]
     if command.word == "ping":
-        out = [f"PING {r['destination']} 56(84) bytes of data."]
-        out += [f"64 bytes from {r['destination']}: time={rtt:.3f} ms" for rtt in r["rtt_ms"]]
-        out.append(f"--- {r['destination']} ping statistics ---")
-        out.append(
-            f"{r['transmitted']} packets transmitted, {r['received']} received, "
-            + (f"+{r['errors']} errors, " if r["errors"] else "")
-            + f"{r['loss_percent']:g}% packet loss"
-        )
-        if r["rtt_ms"]:
-            out.append(f"rtt min/avg/max = {r['rtt_min_ms']:.3f}/{r['rtt_avg_ms']:.3f}/{r['rtt_max_ms']:.3f} ms")
-        return out
+        return command.printed.splitlines()
     if command.word == "udp listen":
         return [
             L_counted(

@@ -7,7 +7,8 @@ from ipaddress import IPv4Address
 from typing import TYPE_CHECKING, Any, Final
 
 from lanlab.proto.fragments import PMTUDISC_DO, PMTUDISC_DONT, PMTUDISC_WANT
-from lanlab.proto.icmp import PING_TIMING_SIZE, PingSession
+from lanlab import ping_lines
+from lanlab.proto.icmp import PingSession
 from lanlab.proto.ipv4 import LIMITED_BROADCAST, Delivery
 from lanlab.sim.commands.base import (
     PORT,
@@ -97,25 +98,22 @@ class Ping(Command):
     def lines(self) -> list[str]:
         r = self.session.result
         size = self.session.size
-        timed = size >= PING_TIMING_SIZE  # iputils prints no times when its data cannot carry a timestamp
-        out = [f"PING {r.destination} {size}({size + 28}) bytes of data."]
+        timed = ping_lines.timed(size)
+        out = [ping_lines.header_line(self.args.target, r.destination, size)]
         for kind, index in r.timeline:  # as they happened, as ping prints them
             if kind == "reply":
                 seq, ttl, rtt = r.replies[index]
-                timing = f" time={rtt / 1e6:.3f} ms" if timed else ""
-                out.append(f"{size + 8} bytes from {r.destination}: icmp_seq={seq} ttl={ttl}{timing}")
+                out.append(
+                    ping_lines.reply_line(
+                        size + ping_lines.ICMP_HEADER, r.destination, seq, ttl, rtt if timed else None
+                    )
+                )
             else:
                 out.append(r.error_messages[index])
-        out.append(f"--- {r.destination} ping statistics ---")
-        out.append(
-            f"{r.transmitted} packets transmitted, {r.received} received, "
-            + (f"+{r.errors} errors, " if r.errors else "")
-            + f"{r.loss_percent:g}% packet loss"
+        rtt_ms = ping_lines.rtt_summary_ms(r.rtt_ns) if timed else None
+        return out + ping_lines.summary_lines(
+            self.args.target, r.transmitted, r.received, r.duplicates, r.errors, r.elapsed_ns, rtt_ms
         )
-        if r.rtt_ns and timed:
-            ms = r.rtt_ms
-            out.append(f"rtt min/avg/max = {min(ms):.3f}/{sum(ms) / len(ms):.3f}/{max(ms):.3f} ms")
-        return out
 
 
 @register_command

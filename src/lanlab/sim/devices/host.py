@@ -20,6 +20,7 @@ from ipaddress import IPv4Address, IPv4Interface
 from typing import TYPE_CHECKING, Any, Callable, Final, TextIO
 
 from lanlab.i18n import L_, N_, message_of
+from lanlab.ping_lines import error_line
 from lanlab.proto.arp import ArpCache, ArpEntry, QueueOverflow, ResolutionFailed
 from lanlab.proto.fragments import (
     MIN_MTU,
@@ -512,7 +513,7 @@ class Host:
             return
         session = self.pings.get(inner.rest >> 16)
         if session is not None and session.owns(inner):
-            session.handle_error(f"From {sender} icmp_seq={inner.rest & 0xFFFF} {ping_error_text(error)}")
+            session.handle_error(error_line(str(sender), inner.rest & 0xFFFF, ping_error_text(error)))
 
     # -- send ----------------------------------------------------------------------------
     def destination(self, dst: IPv4Address) -> Destination:
@@ -824,10 +825,7 @@ class Host:
             if isinstance(l4, Icmp) and l4.type == IcmpType.ECHO_REQUEST:
                 session = self.pings.get(l4.rest >> 16)
                 if session is not None:
-                    session.handle_error(
-                        f"From {nic.ip} icmp_seq={l4.rest & 0xFFFF} "  # type: ignore[union-attr]
-                        "Destination Host Unreachable"
-                    )
+                    session.handle_error(error_line(str(nic.ip), l4.rest & 0xFFFF, "Destination Host Unreachable"))
             elif ip.proto == IpProto.TCP:
                 self.tcp.neighbour_unreachable(ip, l4, now)
 

@@ -1,0 +1,119 @@
+"""The simulator's `--do ping` prints what iputils ping prints, line for line (held against iputils itself in
+network namespaces); and the kernel lab rebuilds the same lines from `lanlab ping --json`."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+
+from lanlab.real.commands import ping_text
+from lanlab.sim import Network
+from netlab import needs_netns
+
+# Round trips and the run's length differ between any two runs; everything else must not.
+_TIMES = [(re.compile(r"time=[\d.]+ ms"), "time=T ms"), (re.compile(r"time \d+ms"), "time Tms")]
+_RTT_LINE = re.compile(r"^rtt min/avg/max/mdev = [\d.]+/[\d.]+/[\d.]+/[\d.]+ ms$")
+
+
+def masked(lines: list[str]) -> list[str]:
+    out = []
+    for line in lines:
+        for pattern, mask in _TIMES:
+            line = pattern.sub(mask, line)
+        out.append("rtt min/avg/max/mdev = T ms" if _RTT_LINE.match(line) else line)
+    return out
+
+
+def simulated_ping(words: str) -> list[str]:
+    """`ping WORDS` from 198.18.0.1 to its neighbour 198.18.0.2 on a switch, as `sim run --do` prints it."""
+    net = Network("ping-text")
+    net.add_host("pc1", ip="198.18.0.1/24")
+    net.add_host("pc2", ip="198.18.0.2/24")
+    net.add_switch("sw1")
+    net.link("pc1:eth0", "sw1:p1")
+    net.link("pc2:eth0", "sw1:p2")
+    ping = net.do(f"pc1 ping {words}")
+    net.run(5)
+    return ping.command.lines()
+
+
+def test_simulated_ping_has_iputils_header_blank_line_time_and_mdev():
+    """The header names the target and its address, a blank line precedes the statistics, which say the
+    time from the first request to the last and the rtt line's mdev, as iputils prints them."""
+    lines = simulated_ping("pc2 -c 3 -i 0.5")
+    assert lines[0] == "PING pc2 (198.18.0.2) 56(84) bytes of data."
+    assert [line.split(" time=")[0] for line in lines[1:4]] == [
+        f"64 bytes from 198.18.0.2: icmp_seq={seq} ttl=64" for seq in (1, 2, 3)
+    ]
+    assert lines[4:7] == [
+        "",
+        "--- pc2 ping statistics ---",
+        "3 packets transmitted, 3 received, 0% packet loss, time 1000ms",
+    ]
+    assert _RTT_LINE.match(lines[7]) and len(lines) == 8
+
+
+def test_a_simulated_ping_too_short_to_time_prints_no_times():
+    """-s 8 cannot carry the send time: no time= on the replies and no rtt line, as iputils."""
+    lines = simulated_ping("198.18.0.2 -c 2 -i 0.2 -s 8")
+    assert lines[:3] == [
+        "PING 198.18.0.2 (198.18.0.2) 8(36) bytes of data.",
+        "16 bytes from 198.18.0.2: icmp_seq=1 ttl=64",
+        "16 bytes from 198.18.0.2: icmp_seq=2 ttl=64",
+    ]
+    assert lines[3:] == [
+        "",
+        "--- 198.18.0.2 ping statistics ---",
+        "2 packets transmitted, 2 received, 0% packet loss, time 200ms",
+    ]
+
+
+@needs_netns
+@pytest.mark.skipif(shutil.which("ping") is None, reason="iputils ping not installed (apt install iputils-ping)")
+@pytest.mark.parametrize(
+    "words", [["-c", "3", "-i", "0.2"], ["-c", "2", "-i", "0.2", "-s", "8"], ["-c", "2", "-i", "0.2", "-s", "1400"]]
+)
+def test_simulated_ping_prints_what_iputils_prints(lan, words):
+    """Between two hosts of one LAN, iputils ping in namespaces and the simulator's ping print the same
+    lines, round trips and run lengths aside."""
+    hosts = lan(2).hosts
+    assert (hosts[0].ip, hosts[1].ip) == ("198.18.0.1", "198.18.0.2")
+    theirs = hosts[0].run("ping", *words, "198.18.0.2", timeout=20).stdout.rstrip("\n").split("\n")
+    ours = simulated_ping(" ".join(["198.18.0.2", *words]))
+    assert masked(ours) == masked(theirs)
+
+
+def test_the_kernel_lab_rebuilds_iputils_lines_from_the_json_document():
+    """`real run --do ping` shows the lines the tool's --json document holds: replies, errors, duplicates,
+    the time and the tool's own min/avg/max/mdev."""
+    document = {
+        "host": "198.18.0.2",
+        "address": "198.18.0.2",
+        "transmitted": 3,
+        "received": 2,
+        "duplicates": 1,
+        "errors": 1,
+        "loss_percent": 33.333,
+        "time_ms": 2003,
+        "socket": "raw",
+        "rtt_ms": {"min": 0.1, "avg": 0.2, "max": 0.3, "mdev": 0.1},
+        "replies": [
+            {"seq": 1, "from": "198.18.0.2", "bytes": 64, "ttl": 64, "time_ms": 0.1, "duplicate": False},
+            {"seq": 1, "from": "198.18.0.2", "bytes": 64, "ttl": 64, "time_ms": 0.15, "duplicate": True},
+            {"seq": 2, "from": "198.18.0.254", "error": "Destination Host Unreachable"},
+            {"seq": 3, "from": "198.18.0.2", "bytes": 64, "ttl": 63, "time_ms": 12.34, "duplicate": False},
+        ],
+    }
+    assert ping_text(["ping", "-c", "3", "pc2"], document) == [
+        "PING pc2 (198.18.0.2) 56(84) bytes of data.",
+        "64 bytes from 198.18.0.2: icmp_seq=1 ttl=64 time=0.100 ms",
+        "64 bytes from 198.18.0.2: icmp_seq=1 ttl=64 time=0.150 ms (DUP!)",
+        "From 198.18.0.254 icmp_seq=2 Destination Host Unreachable",
+        "64 bytes from 198.18.0.2: icmp_seq=3 ttl=63 time=12.3 ms",
+        "",
+        "--- pc2 ping statistics ---",
+        "3 packets transmitted, 2 received, +1 duplicates, +1 errors, 33.3333% packet loss, time 2003ms",
+        "rtt min/avg/max/mdev = 0.100/0.200/0.300/0.100 ms",
+    ]
