@@ -116,3 +116,25 @@ def test_udp_demux_bind_conflict_and_ephemeral_ports():
     assert demux.receiver(7788) == "server"
     demux.unbind(7788)
     assert demux.receiver(7788) is None
+
+
+@pytest.mark.parametrize("rtt, linger", [(5 * MS, 200 * MS), (150 * MS, 300 * MS)])
+def test_ping_session_lingers_two_round_trips_but_an_interval_once_answered(rtt, linger):
+    """After the last request an answered ping waits max(2 x the largest round trip, the interval), not -W:
+    iputils' __schedule_exit (-W "affects only timeout in absence of any responses")."""
+    s = PingSession(DST, 1, count=3, interval=200 * MS, size=56, timeout=10_000 * MS, now=0)
+    for t in (0, 200 * MS):
+        s.handle_timer(t)
+        [request] = s.requests_to_send()
+        assert s.handle_reply(echo_reply(request), 64, t + rtt)
+    s.handle_timer(400 * MS)
+    s.requests_to_send()  # the third goes unanswered
+    assert s.get_timer() == 400 * MS + linger
+
+
+def test_ping_session_unanswered_waits_its_timeout():
+    """Nothing answered: the wait after the last request is -W (iputils' default 10 s for --do ping)."""
+    s = PingSession(DST, 1, count=2, interval=200 * MS, size=56, timeout=10_000 * MS, now=0)
+    s.handle_timer(0)
+    s.handle_timer(200 * MS)
+    assert s.get_timer() == 10_200 * MS

@@ -104,8 +104,9 @@ class PingSession:
     """One `ping -c COUNT -i INTERVAL -s SIZE -W TIMEOUT` run: when to send, what came back.
 
     Like iputils, sequence numbers start at 1, a reply counts once (later copies are
-    duplicates), and the session ends `timeout` after the last request or as soon as every
-    request has had its reply or an error (iputils' main_loop: nreceived + nerrors >= npackets).
+    duplicates), and the session ends as soon as every request has had its reply or an error
+    (iputils' main_loop: nreceived + nerrors >= npackets), else a while after the last request
+    (_linger: two round trips, or `timeout` when nothing answered).
     """
 
     __slots__ = (
@@ -180,11 +181,18 @@ class PingSession:
             self._out.append(Icmp(IcmpType.ECHO_REQUEST, 0, (self.ident << 16) | (seq & 0xFFFF)))
             if seq >= self.count:
                 self._next_send = None
-                self._end = now + self.timeout
+                self._end = now + self._linger()
             else:
                 self._next_send = now + self.interval
         elif self._end is not None and now >= self._end:
             self._end = None
+
+    def _linger(self) -> int:
+        """How long to wait after the last request (iputils' __schedule_exit, ping_common.c): two round trips
+        but at least one interval once anything answered, else the timeout (-W: "affects only timeout in
+        absence of any responses, otherwise ping waits for two RTTs")."""
+        rtts = self.result.rtt_ns
+        return max(2 * max(rtts), self.interval) if rtts else self.timeout
 
     def requests_to_send(self) -> list[Icmp]:
         out, self._out = self._out, []

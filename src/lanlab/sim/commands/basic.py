@@ -67,7 +67,7 @@ class Ping(Command):
         p.add_argument("-c", dest="count", type=int_in(1), default=4)
         p.add_argument("-i", dest="interval", type=interval_s, default=SECOND)
         p.add_argument("-s", dest="size", type=int_in(0, 65507), default=56)  # 65535 - IP - ICMP headers
-        p.add_argument("-W", dest="timeout", type=timeout_s, default=SECOND)
+        p.add_argument("-W", dest="timeout", type=timeout_s, default=10 * SECOND)  # iputils' MAXWAIT
         p.add_argument("-t", dest="ttl", type=int_in(1, 255), default=None)
         p.add_argument("-M", dest="pmtudisc", choices=tuple(PMTU_DISCOVERY), default="want")  # iputils' words
         return p
