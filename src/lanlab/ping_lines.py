@@ -48,6 +48,11 @@ def error_line(source: str, seq: int, text: str) -> str:
     return f"From {source} icmp_seq={seq} {text}"
 
 
+def too_long_line(mtu: int) -> str:
+    """A request -M do kept from leaving: bigger than the path MTU (iputils prints it on stderr)."""
+    return f"ping: local error: message too long, mtu={mtu}"
+
+
 def rtt_summary_ms(rtts_ns: list[int]) -> tuple[float, float, float, float] | None:
     """(min, avg, max, mdev) in milliseconds; mdev as iputils defines it: sqrt(E[x^2] - E[x]^2).
 

@@ -221,6 +221,21 @@ def test_fragmentation_needed_says_the_next_hops_mtu_like_iputils(lab):
 
 
 @needs_netns
+def test_m_do_refuses_what_the_path_mtu_cannot_carry_like_iputils(lan):
+    """-M do -s 3000 on a 1500-byte link: each request is a local error "message too long, mtu=1500" on
+    stderr, counted as an error, exit 1, the lines iputils prints; -M dont lets the kernel fragment it."""
+    a, b = lan(2).hosts
+    ours = a.lanlab("ping", "-c", "2", "-i", "0.1", "-M", "do", "-s", "3000", b.ip)
+    assert ours.returncode == 1
+    assert ours.stderr.splitlines() == ["ping: local error: message too long, mtu=1500"] * 2
+    assert "2 packets transmitted, 0 received, +2 errors, 100% packet loss" in ours.stdout
+    assert a.lanlab("ping", "-c", "1", "-M", "dont", "-s", "3000", b.ip).returncode == 0
+    if shutil.which("ping"):
+        theirs = a.run("ping", "-c", "2", "-i", "0.1", "-M", "do", "-s", "3000", b.ip, check=False)
+        assert (theirs.returncode, theirs.stderr.splitlines()) == (ours.returncode, ours.stderr.splitlines())
+
+
+@needs_netns
 def test_replies_across_a_router_carry_the_decremented_ttl(lab):
     """A reply from two hops away arrives with TTL 63."""
     h1, h2 = _routed_pair(lab)

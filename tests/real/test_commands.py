@@ -202,3 +202,41 @@ def test_words_a_tool_cannot_take_are_refused_when_parsed(tmp_path, monkeypatch,
     with pytest.raises(RealError, match="^--do ") as caught:
         parse_do(lab(tmp_path), text)
     assert problem in str(caught.value)
+
+
+def test_a_kernel_ping_with_errors_becomes_results_and_iputils_lines():
+    """`lanlab ping --json` whose replies hold errors (unreachable, -M do's local ones) maps to the simulator's
+    result and prints iputils' lines: the error entries carry no time (a KeyError ended `real run` before)."""
+    import json
+
+    from lanlab.real.commands import DoCommand, _result, lines
+
+    document = {
+        "host": "198.18.0.2",
+        "address": "198.18.0.2",
+        "transmitted": 2,
+        "received": 1,
+        "duplicates": 0,
+        "errors": 1,
+        "loss_percent": 50.0,
+        "time_ms": 1000,
+        "socket": "raw",
+        "rtt_ms": {"min": 0.25, "avg": 0.25, "max": 0.25, "mdev": 0.0},
+        "replies": [
+            {"seq": 1, "from": "198.18.0.1", "error": "local error: message too long, mtu=1500", "mtu": 1500},
+            {"seq": 2, "from": "198.18.0.2", "bytes": 64, "ttl": 64, "time_ms": 0.25, "duplicate": False},
+        ],
+    }
+    words = "ping pc2 -c 2 -M do"
+    command = DoCommand(words, 0.0, "pc1", "ping", words.split(), started=True)
+    command.result = _result(command, json.dumps(document) + "\n", 0.0)
+    assert command.result["rtt_ms"] == [0.25] and command.result["errors"] == 1
+    assert [str(line) for line in lines(command)] == [
+        "PING pc2 (198.18.0.2) 56(84) bytes of data.",
+        "ping: local error: message too long, mtu=1500",
+        "64 bytes from 198.18.0.2: icmp_seq=2 ttl=64 time=0.250 ms",
+        "",
+        "--- pc2 ping statistics ---",
+        "2 packets transmitted, 1 received, +1 errors, 50% packet loss, time 1000ms",
+        "rtt min/avg/max/mdev = 0.250/0.250/0.250/0.000 ms",
+    ]

@@ -10,7 +10,8 @@ from lanlab import ping_lines
 from lanlab.cli.common import EXIT_NO_ANSWER, EXIT_OK, HOST, INTERFACE, SecondsRange, fail, print_json
 from lanlab.cli.help import Command
 from lanlab.i18n import _, as_the_tool_prints, localize, message_of
-from lanlab.ping_lines import error_line, header_line, reply_line, timed
+from lanlab.ping_lines import error_line, header_line, reply_line, timed, too_long_line
+from lanlab.proto.fragments import PING_PMTU_WORDS
 from lanlab.net.ping import (
     EchoSocket,
     Event,
@@ -26,6 +27,8 @@ from lanlab.net.ping import (
 def event_line(event: Event, size: int) -> str:
     """One line per reply or error, as iputils prints it (no time for a `-s size` too short to time)."""
     if isinstance(event, IcmpErrorReport):
+        if event.too_long_for is not None:
+            return too_long_line(event.too_long_for)
         return error_line(event.source, event.seq, event.text)
     rtt_ns = event.rtt_ns if timed(size) else None
     return reply_line(event.size, event.source, event.seq, event.ttl, rtt_ns, event.duplicate)
@@ -41,7 +44,10 @@ def summary_lines(host: str, stats: PingStatistics, size: int) -> list[str]:
 
 def _event_document(event: Event) -> dict[str, object]:
     if isinstance(event, IcmpErrorReport):
-        return {"seq": event.seq, "from": event.source, "error": event.text}
+        document: dict[str, object] = {"seq": event.seq, "from": event.source, "error": event.text}
+        if event.too_long_for is not None:
+            document["mtu"] = event.too_long_for  # -M do: refused here, not by the network
+        return document
     return {
         "seq": event.seq,
         "from": event.source,
@@ -93,6 +99,13 @@ def _event_document(event: Event) -> dict[str, object]:
 )
 @click.option("-t", "ttl", type=click.IntRange(1, 255), metavar="TTL", help="IP time to live.")
 @click.option("-I", "interface", type=INTERFACE, help="Send from this interface name or source address.")
+@click.option(
+    "-M",
+    "pmtudisc",
+    type=click.Choice(tuple(PING_PMTU_WORDS)),
+    help="Path MTU discovery: do (set DF; a request bigger than the path MTU is refused here), dont (no DF: "
+    "routers may fragment), want (the kernel's default: DF when it fits).",
+)
 @click.option("--json", "as_json", is_flag=True, help="One JSON document at the end instead of the text.")
 def ping_command(
     host: str,
@@ -103,6 +116,7 @@ def ping_command(
     size: int,
     ttl: int | None,
     interface: str | None,
+    pmtudisc: str | None,
     as_json: bool,
 ) -> None:
     """Send ICMP echo requests to HOST and report each reply, then the
@@ -118,20 +132,29 @@ def ping_command(
       lanlab ping -c 3 127.0.0.1
       lanlab ping -c 5 -i 0.2 -W 1 198.18.0.2
       lanlab ping -w 2 -s 1400 -t 8 -I eth0 198.18.0.2 --json
+      lanlab ping -c 2 -M do -s 1472 198.18.0.2      # the largest that fits a 1500-byte MTU
     """
     try:
         address = resolve(host)
     except (socket.gaierror, UnicodeError):
         fail(_("cannot resolve {host!r}: not an IPv4 address or a known host name").format(host=host))
     options = PingOptions(
-        count=count, interval=interval, timeout=timeout, deadline=deadline, size=size, ttl=ttl, interface=interface
+        count=count,
+        interval=interval,
+        timeout=timeout,
+        deadline=deadline,
+        size=size,
+        ttl=ttl,
+        interface=interface,
+        pmtudisc=None if pmtudisc is None else PING_PMTU_WORDS[pmtudisc],
     )
     events: list[Event] = []
 
     def show(event: Event) -> None:
         events.append(event)
-        if not as_json:
-            click.echo(event_line(event, size))
+        if not as_json:  # iputils writes its local errors on stderr
+            local = isinstance(event, IcmpErrorReport) and event.too_long_for is not None
+            click.echo(event_line(event, size), err=local)
 
     try:
         sock = EchoSocket(address, options)

@@ -32,6 +32,8 @@ from lanlab.wire import Icmp, IcmpType, IPv4, WireError
 IP_RECVERR = getattr(socket, "IP_RECVERR", 11)
 IP_RECVTTL = getattr(socket, "IP_RECVTTL", 12)
 IP_TTL_CMSG = 2  # cmsg type carrying the received TTL (IP_TTL)
+IP_MTU_DISCOVER = getattr(socket, "IP_MTU_DISCOVER", 10)  # linux/in.h; CPython's socket module does not name it
+IP_MTU = getattr(socket, "IP_MTU", 14)  # a connected socket's path MTU
 SO_EE_ORIGIN_ICMP = 2  # struct sock_extended_err.ee_origin for an ICMP error from the network
 MSG_ERRQUEUE = getattr(socket, "MSG_ERRQUEUE", 0x2000)
 EXTENDED_ERR = struct.Struct("=IBBBBII")  # struct sock_extended_err (linux/errqueue.h)
@@ -51,6 +53,7 @@ class PingOptions:
     deadline: float | None = None  # -w: stop after this long, whatever happened
     size: int = 56  # -s: ICMP data bytes
     ttl: int | None = None  # -t
+    pmtudisc: int | None = None  # -M: an IP_MTU_DISCOVER value (None: the kernel's default, want)
     interface: str | None = None  # -I: a device name or a source address
 
 
@@ -68,11 +71,13 @@ class Reply:
 
 @dataclass(frozen=True, slots=True)
 class IcmpErrorReport:
-    """An ICMP error about one of our requests (unreachable, TTL exceeded), or a local one."""
+    """An ICMP error about one of our requests (unreachable, TTL exceeded), or a local one; `too_long_for` is
+    the path MTU a request -M do kept from leaving (iputils' "local error: message too long")."""
 
     seq: int
     source: str
     text: str
+    too_long_for: int | None = None
 
 
 @dataclass
@@ -110,6 +115,7 @@ class EchoSocket:
 
     def __init__(self, destination: IPv4Address, options: PingOptions) -> None:
         self.destination = destination
+        self.interface = options.interface
         self.sock, self.kind = _open_icmp_socket()
         try:
             self._configure(self.sock, options)
@@ -126,6 +132,8 @@ class EchoSocket:
             sock.setsockopt(socket.IPPROTO_IP, IP_RECVTTL, 1)
         if options.ttl is not None:
             sock.setsockopt(socket.IPPROTO_IP, socket.IP_TTL, options.ttl)
+        if options.pmtudisc is not None:
+            sock.setsockopt(socket.IPPROTO_IP, IP_MTU_DISCOVER, options.pmtudisc)
         _bind_to(sock, options.interface)
         sock.setblocking(False)
 
@@ -138,6 +146,17 @@ class EchoSocket:
             _bind_to(probe, options.interface)
             probe.connect((str(self.destination), 1025))
             return str(probe.getsockname()[0])
+
+    def local_error(self, seq: int, error: OSError) -> IcmpErrorReport:
+        """What a failed send reports: the path MTU for a request too big for it (-M do: EMSGSIZE; the error
+        queue's copy quotes no request, so it is taken here), else the errno's words, "From" this host."""
+        if error.errno == errno.EMSGSIZE:
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+                _bind_to(probe, self.interface)
+                probe.connect((str(self.destination), 1025))
+                mtu = probe.getsockopt(socket.IPPROTO_IP, IP_MTU)
+            return IcmpErrorReport(seq, self.source, f"local error: message too long, mtu={mtu}", mtu)
+        return IcmpErrorReport(seq, self.source, error.strerror or str(error))
 
     def close(self) -> None:
         self.sock.close()
@@ -296,8 +315,8 @@ def ping(
                 sent_at[seq & 0xFFFF] = now
                 try:
                     sock.send(seq, options.size)
-                except OSError as error:  # a local error (the route went away): from us, as iputils says it
-                    on_event(IcmpErrorReport(seq, sock.source, error.strerror or str(error)))
+                except OSError as error:  # a local error (too big for -M do, the route went away): as iputils says it
+                    on_event(sock.local_error(seq, error))
                     stats.errors += 1
                 stats.transmitted += 1
                 stats.elapsed_ns = now - start

@@ -36,6 +36,8 @@ PMTUDISC_DO: Final = 2  # DF; the socket refuses more than the path MTU (EMSGSIZ
 PMTUDISC_PROBE: Final = 3  # DF; up to the interface's MTU, the path's ignored
 PMTUDISC_INTERFACE: Final = 4  # never DF; the interface's MTU
 PMTUDISC_OMIT: Final = 5  # never DF; the interface's MTU
+# ping -M's words (iputils 20221126 takes these three; it refuses "probe")
+PING_PMTU_WORDS: Final = {"do": PMTUDISC_DO, "dont": PMTUDISC_DONT, "want": PMTUDISC_WANT}
 _COPIED: Final = 0x80  # option type bit: copy this option into every fragment (RFC 791 3.1)
 _EOL: Final = 0
 _NOP: Final = 1

@@ -33,7 +33,7 @@ from lanlab.tcp_lines import connect_lines, serve_lines
 from lanlab.units import UnitError, format_duration, parse_duration
 
 LANLAB = [sys.executable, "-m", "lanlab"]  # this Python's lanlab, inside the namespace
-PING_VALUED = {"-c", "-i", "-W", "-w", "-s", "-t", "-I"}
+PING_VALUED = {"-c", "-i", "-W", "-w", "-s", "-t", "-I", "-M"}
 DEFAULT_PING_SIZE = 56
 WORDS = (
     "ping",
@@ -513,7 +513,8 @@ def _result(command: DoCommand, out: str, t0_wall: float) -> dict[str, Any] | No
     document: dict[str, Any] = lines[-1]
     if command.word == "ping":
         command.printed = "\n".join(ping_text(command.argv, document))
-        rtts = [r["time_ms"] for r in document.get("replies", []) if not r.get("duplicate")]
+        replies = [r for r in document.get("replies", []) if "time_ms" in r]  # not the errors' entries
+        rtts = [r["time_ms"] for r in replies if not r["duplicate"]]
         return {
             "destination": document["address"],
             "transmitted": document["transmitted"],
@@ -542,7 +543,9 @@ def ping_text(argv: list[str], document: dict[str, Any]) -> list[str]:
             target = word
     out = [ping_lines.header_line(target, document["address"], size)]
     for event in document["replies"]:
-        if "error" in event:
+        if "mtu" in event:
+            out.append(ping_lines.too_long_line(event["mtu"]))
+        elif "error" in event:
             out.append(ping_lines.error_line(event["from"], event["seq"], event["error"]))
         else:
             rtt_ns = round(event["time_ms"] * 1e6) if ping_lines.timed(size) else None

@@ -94,7 +94,7 @@ def test_the_kernel_lab_rebuilds_iputils_lines_from_the_json_document():
         "transmitted": 3,
         "received": 2,
         "duplicates": 1,
-        "errors": 1,
+        "errors": 2,
         "loss_percent": 33.333,
         "time_ms": 2003,
         "socket": "raw",
@@ -103,6 +103,7 @@ def test_the_kernel_lab_rebuilds_iputils_lines_from_the_json_document():
             {"seq": 1, "from": "198.18.0.2", "bytes": 64, "ttl": 64, "time_ms": 0.1, "duplicate": False},
             {"seq": 1, "from": "198.18.0.2", "bytes": 64, "ttl": 64, "time_ms": 0.15, "duplicate": True},
             {"seq": 2, "from": "198.18.0.254", "error": "Destination Host Unreachable"},
+            {"seq": 3, "from": "198.18.0.1", "error": "local error: message too long, mtu=1500", "mtu": 1500},
             {"seq": 3, "from": "198.18.0.2", "bytes": 64, "ttl": 63, "time_ms": 12.34, "duplicate": False},
         ],
     }
@@ -111,9 +112,10 @@ def test_the_kernel_lab_rebuilds_iputils_lines_from_the_json_document():
         "64 bytes from 198.18.0.2: icmp_seq=1 ttl=64 time=0.100 ms",
         "64 bytes from 198.18.0.2: icmp_seq=1 ttl=64 time=0.150 ms (DUP!)",
         "From 198.18.0.254 icmp_seq=2 Destination Host Unreachable",
+        "ping: local error: message too long, mtu=1500",
         "64 bytes from 198.18.0.2: icmp_seq=3 ttl=63 time=12.3 ms",
         "",
         "--- pc2 ping statistics ---",
-        "3 packets transmitted, 2 received, +1 duplicates, +1 errors, 33.3333% packet loss, time 2003ms",
+        "3 packets transmitted, 2 received, +1 duplicates, +2 errors, 33.3333% packet loss, time 2003ms",
         "rtt min/avg/max/mdev = 0.100/0.200/0.300/0.100 ms",
     ]

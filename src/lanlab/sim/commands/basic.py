@@ -6,7 +6,7 @@ import argparse
 from ipaddress import IPv4Address
 from typing import TYPE_CHECKING, Any, Final
 
-from lanlab.proto.fragments import PMTUDISC_DO, PMTUDISC_DONT, PMTUDISC_WANT
+from lanlab.proto.fragments import PING_PMTU_WORDS
 from lanlab import ping_lines
 from lanlab.proto.icmp import PingSession
 from lanlab.proto.ipv4 import LIMITED_BROADCAST, Delivery
@@ -34,7 +34,6 @@ if TYPE_CHECKING:
     from lanlab.sim.network import Network
 
 # ping -M: iputils' words for the socket's IP_MTU_DISCOVER (20221126 takes these three)
-PMTU_DISCOVERY: Final = {"do": PMTUDISC_DO, "dont": PMTUDISC_DONT, "want": PMTUDISC_WANT}
 MAX_UDP_PAYLOAD: Final = 65_507  # 65,535 - 20 (IPv4) - 8 (UDP): Linux refuses more with EMSGSIZE
 
 
@@ -69,7 +68,7 @@ class Ping(Command):
         p.add_argument("-s", dest="size", type=int_in(0, 65507), default=56)  # 65535 - IP - ICMP headers
         p.add_argument("-W", dest="timeout", type=timeout_s, default=10 * SECOND)  # iputils' MAXWAIT
         p.add_argument("-t", dest="ttl", type=int_in(1, 255), default=None)
-        p.add_argument("-M", dest="pmtudisc", choices=tuple(PMTU_DISCOVERY), default="want")  # iputils' words
+        p.add_argument("-M", dest="pmtudisc", choices=tuple(PING_PMTU_WORDS), default="want")  # iputils' words
         return p
 
     def start(self, network: Network, host: Host, now: int) -> None:
@@ -83,7 +82,7 @@ class Ping(Command):
             size=a.size,
             timeout=a.timeout,
             ttl=a.ttl,
-            pmtudisc=PMTU_DISCOVERY[a.pmtudisc],
+            pmtudisc=PING_PMTU_WORDS[a.pmtudisc],
         )
 
     def result(self) -> dict[str, Any]:

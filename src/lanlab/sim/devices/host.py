@@ -20,7 +20,7 @@ from ipaddress import IPv4Address, IPv4Interface
 from typing import TYPE_CHECKING, Any, Callable, Final, TextIO
 
 from lanlab.i18n import L_, N_, message_of
-from lanlab.ping_lines import error_line
+from lanlab.ping_lines import error_line, too_long_line
 from lanlab.proto.arp import ArpCache, ArpEntry, QueueOverflow, ResolutionFailed
 from lanlab.proto.fragments import (
     MIN_MTU,
@@ -886,7 +886,7 @@ class Host:
                 try:
                     too_big = self._ping_too_big(machine, now)
                     if too_big:  # ping -M do or probe: sendmsg's EMSGSIZE, as iputils says it
-                        machine.handle_error(f"ping: local error: message too long, mtu={too_big}")
+                        machine.handle_error(too_long_line(too_big))
                         continue
                     self.send_ip(
                         machine.destination,
