@@ -4,7 +4,7 @@ from ipaddress import IPv4Address
 
 import pytest
 
-from lanlab.proto.icmp import PingSession, echo_reply
+from lanlab.proto.icmp import RATE_LIMIT_PEERS, IcmpRateLimit, PingSession, echo_reply
 from lanlab.proto.udp import EPHEMERAL_FIRST, PortInUseError, UdpDemux
 from lanlab.wire import IcmpType
 
@@ -138,3 +138,37 @@ def test_ping_session_unanswered_waits_its_timeout():
     s.handle_timer(0)
     s.handle_timer(200 * MS)
     assert s.get_timer() == 10_200 * MS
+
+
+SECOND_NS = 1000 * MS
+
+
+def test_icmp_rate_limit_lets_a_burst_of_six_then_one_a_second():
+    """Per destination: 6 errors at once, then one per interval as tokens come back, never more than 6 saved."""
+    limit = IcmpRateLimit(SECOND_NS)
+    assert [limit.allow(1, IcmpType.DEST_UNREACHABLE, 3, 0) for _ in range(8)] == [True] * 6 + [False] * 2
+    assert not limit.allow(1, IcmpType.TIME_EXCEEDED, 0, SECOND_NS - 1)
+    assert limit.allow(1, IcmpType.TIME_EXCEEDED, 0, SECOND_NS)
+    assert limit.allow(2, IcmpType.DEST_UNREACHABLE, 3, SECOND_NS)  # another destination has its own bucket
+    later = 100 * SECOND_NS  # an hour's silence saves 6, not 100
+    assert [limit.allow(1, IcmpType.DEST_UNREACHABLE, 3, later) for _ in range(7)] == [True] * 6 + [False]
+
+
+@pytest.mark.parametrize(
+    "icmp_type, code",
+    [(IcmpType.DEST_UNREACHABLE, 4), (IcmpType.ECHO_REPLY, 0), (IcmpType.REDIRECT, 1)],
+    ids=["fragmentation needed", "echo reply", "redirect"],
+)
+def test_icmp_rate_limit_spares_what_linux_spares(icmp_type, code):
+    """Fragmentation needed (path MTU discovery needs it) and types outside icmp_ratemask are never held back."""
+    limit = IcmpRateLimit(SECOND_NS)
+    assert all(limit.allow(1, icmp_type, code, 0) for _ in range(50))
+
+
+def test_icmp_rate_limit_of_zero_limits_nothing_and_memory_stays_bounded():
+    """icmp_ratelimit 0 lets everything go; with a limit, destinations whose bucket refilled are forgotten."""
+    assert all(IcmpRateLimit(0).allow(1, IcmpType.TIME_EXCEEDED, 0, 0) for _ in range(50))
+    limit = IcmpRateLimit(SECOND_NS)
+    for destination in range(10_000):
+        limit.allow(destination, IcmpType.TIME_EXCEEDED, 0, destination * SECOND_NS)
+    assert len(limit._buckets) <= RATE_LIMIT_PEERS

@@ -7,7 +7,7 @@ from ipaddress import IPv4Address
 from typing import Final
 
 from lanlab.proto.fragments import PMTUDISC_WANT
-from lanlab.wire import Icmp, IcmpType
+from lanlab.wire import Icmp, IcmpType, UnreachableCode
 
 # What iputils ping prints after "From ADDRESS icmp_seq=N" for destination unreachable, by code (ping.c,
 # pr_icmph); code 4, fragmentation needed, adds the next hop's MTU.
@@ -47,6 +47,47 @@ def ping_error_words(icmp_type: int, code: int, mtu: int = 0) -> str:
     if icmp_type == IcmpType.TIME_EXCEEDED:
         return PING_TIME_EXCEEDED[code] if code < len(PING_TIME_EXCEEDED) else f"Time exceeded, Bad Code: {code}"
     return f"Bad ICMP type: {icmp_type}"
+
+
+# Linux's rate limit on the ICMP errors a host or router sends (RFC 1812 4.3.2.8 asks routers to have one):
+# the types in net.ipv4.icmp_ratemask (6168: destination unreachable, source quench, time exceeded, parameter
+# problem), except "fragmentation needed", which path MTU discovery must hear (icmpv4_xrlim_allow).
+RATE_LIMITED_TYPES: Final = frozenset(
+    {IcmpType.DEST_UNREACHABLE, IcmpType.SOURCE_QUENCH, IcmpType.TIME_EXCEEDED, IcmpType.PARAMETER_PROBLEM}
+)
+RATE_LIMIT_BURST: Final = 6  # XRLIM_BURST_FACTOR (include/net/inetpeer.h)
+RATE_LIMIT_PEERS: Final = 4096  # destinations remembered before those with a full bucket are forgotten
+
+
+class IcmpRateLimit:
+    """Per destination, a token bucket of `interval` (net.ipv4.icmp_ratelimit, 1000 ms): an error may go when
+    a whole interval's worth of tokens is there, and at most RATE_LIMIT_BURST intervals' worth accumulate, so a
+    burst of 6 errors passes and then one an interval (inet_peer_xrlim_allow). A new destination starts full.
+    An interval of 0 limits nothing (icmp_ratelimit = 0). The global icmp_msgs_per_sec limit is not modelled."""
+
+    __slots__ = ("interval", "_buckets")
+
+    def __init__(self, interval: int) -> None:
+        self.interval = interval
+        self._buckets: dict[int, tuple[int, int]] = {}  # destination -> (tokens, when last counted), in ns
+
+    def allow(self, destination: int, icmp_type: int, code: int, now: int) -> bool:
+        """Whether an error of this type and code may be sent to `destination` now (and count it if so)."""
+        if not self.interval or icmp_type not in RATE_LIMITED_TYPES:
+            return True
+        if icmp_type == IcmpType.DEST_UNREACHABLE and code == UnreachableCode.FRAG_NEEDED:
+            return True
+        full = RATE_LIMIT_BURST * self.interval
+        tokens, last = self._buckets.get(destination, (full, now))
+        tokens = min(tokens + now - last, full)
+        allowed = tokens >= self.interval
+        if allowed:
+            tokens -= self.interval
+        if len(self._buckets) >= RATE_LIMIT_PEERS and destination not in self._buckets:
+            # a bucket that refilled is the same as none (Linux's inet_peer garbage collection forgets them too)
+            self._buckets = {d: (t, at) for d, (t, at) in self._buckets.items() if t + now - at < full}
+        self._buckets[destination] = (tokens, now)
+        return allowed
 
 
 def echo_reply(request: Icmp) -> Icmp:

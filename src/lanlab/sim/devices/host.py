@@ -34,7 +34,7 @@ from lanlab.proto.fragments import (
     ReassemblyTimedOut,
     fragment,
 )
-from lanlab.proto.icmp import PingSession, echo_reply, ping_error_text
+from lanlab.proto.icmp import IcmpRateLimit, PingSession, echo_reply, ping_error_text
 from lanlab.proto.ipv4 import (
     DEFAULT_TTL,
     MULTICAST_TTL,
@@ -279,6 +279,7 @@ class Host:
         self.ethertypes: dict[int, EtherTypeHandler] = {}
         self.pings: dict[int, PingSession] = {}
         self.icmp_errors: list[tuple[int, IPv4Address, Icmp]] = []
+        self.icmp_limit = IcmpRateLimit(SECOND)  # net.ipv4.icmp_ratelimit; IcmpRateLimit(0): no limit
         self.icmp_error_hooks: list[Callable[[Icmp, bytes, int], None]] = []  # (error, quoted packet, now)
         # Called with (sender, icmp, data after the ICMP header, now) for every ICMP message but
         # echo requests: how traceroute hears its errors and echo replies.
@@ -771,8 +772,32 @@ class Host:
 
     def send_icmp_error(self, frame: Frame, kind: int, code: int, now: int) -> None:
         """An ICMP error about `frame`, quoting its IP header and first 8 data bytes (RFC 792)."""
+        icmp = Icmp(kind, code)
+        if not self.may_send_icmp_error(frame.l3.src, icmp, now):
+            return
         quoted = quote(frame.to_bytes()[ETH_HEADER:])
-        self.answer_ip(frame.l3.src, ICMP, Icmp(kind, code), quoted, IP_ICMP + len(quoted), now, pmtudisc=PMTUDISC_DONT)
+        self.answer_ip(frame.l3.src, ICMP, icmp, quoted, IP_ICMP + len(quoted), now, pmtudisc=PMTUDISC_DONT)
+
+    def may_send_icmp_error(self, destination: IPv4Address, icmp: Icmp, now: int) -> bool:
+        """Whether Linux's rate limit (icmp_limit) lets this error go to `destination`; errors to the host
+        itself are never limited, as Linux spares loopback. One held back is a drop in the event list."""
+        if self.ipv4.is_local(destination) or self.icmp_limit.allow(int(destination), icmp.type, icmp.code, now):
+            return True
+        if self.tracer is not None:
+            self.tracer.record(
+                now,
+                self.name,
+                None,
+                "drop",
+                None,
+                L_(
+                    "ICMP {kind} to {destination} held back: the rate limit (after 6, one a second per destination,"
+                    " as Linux's net.ipv4.icmp_ratelimit)",
+                    kind=IcmpType(icmp.type).name.lower().replace("_", " "),
+                    destination=destination,
+                ),
+            )
+        return False
 
     def _flush_arp(self, nic: Nic, now: int) -> None:
         arp = nic.arp
@@ -937,12 +962,15 @@ class Host:
         if timed_out.first is None:
             return
         header, data = timed_out.first
+        icmp = Icmp(IcmpType.TIME_EXCEEDED, TimeExceededCode.REASSEMBLY)
+        if not self.may_send_icmp_error(header.src, icmp, now):
+            return
         quoted = quote(header.build(data))
         try:
             self.answer_ip(
                 header.src,
                 ICMP,
-                Icmp(IcmpType.TIME_EXCEEDED, TimeExceededCode.REASSEMBLY),
+                icmp,
                 quoted,
                 IP_ICMP + len(quoted),
                 now,

@@ -356,6 +356,8 @@ class Router(Host):
                 self.tracer.record(now, self.name, None, "drop", None, message_of(error))
 
     def _send_icmp(self, decision: SendIcmp, now: int) -> None:
+        if not self.may_send_icmp_error(decision.destination, decision.icmp, now):
+            return
         # without DF, as the kernel's ICMP socket sends (IP_PMTUDISC_DONT)
         self.send_ip(
             decision.destination,
