@@ -110,14 +110,17 @@ def test_icmp_echo_fields_and_checksum():
     assert internet_checksum(built) == 0
 
 
-def test_icmp_error_quotes_ip_header_and_eight_bytes():
-    """A port unreachable carries the offending datagram's header and first 8 data bytes."""
-    datagram = IPv4(IPv4Address("198.18.0.1"), IPv4Address("198.18.0.2"), 17).build(Udp(1, 2).build(b"x" * 100))
-    error = Icmp(IcmpType.DEST_UNREACHABLE, UnreachableCode.PORT).build(quote(datagram))
+def test_icmp_error_quotes_as_much_as_fits_in_576_bytes():
+    """A port unreachable quotes the whole offending datagram when it fits, link padding left out, and a big
+    one's first 548 bytes, so the error is 576 bytes (RFC 1812 4.3.2.3, as Linux's icmp_send)."""
+    small = IPv4(IPv4Address("198.18.0.1"), IPv4Address("198.18.0.2"), 17).build(Udp(1, 2).build(b"x" * 100))
+    assert quote(small + bytes(20)) == small
+    big = IPv4(IPv4Address("198.18.0.1"), IPv4Address("198.18.0.2"), 17).build(Udp(1, 2).build(b"x" * 1000))
+    error = Icmp(IcmpType.DEST_UNREACHABLE, UnreachableCode.PORT).build(quote(big))
     _, quoted = Icmp.parse(error)
-    assert quoted == datagram[:28]
-    inner, udp = IPv4.parse(quoted + b"\x00" * 100)
-    assert inner.proto == 17
+    assert quoted == big[:548] and 20 + len(error) == 576
+    inner, _ = IPv4.parse_cut(quoted, len(big) - len(quoted))[:2]
+    assert inner.proto == 17 and inner.total_length == len(big)
 
 
 def test_dot3_length_is_the_payload_length():

@@ -10,8 +10,7 @@ from lanlab.wire.checksum import internet_checksum
 from lanlab.wire.fields import Header, header, u8, u16, u32
 from lanlab.wire.registry import register
 
-# An error quotes the offending datagram's IP header and its first 64 bits of data (RFC 792).
-QUOTED_DATA = 8
+QUOTE_LIMIT = 576 - 20 - 8  # RFC 1812 4.3.2.3: the quote, after the error's IP and ICMP headers
 
 
 class IcmpType(IntEnum):
@@ -94,9 +93,11 @@ class Icmp(Header):
 
 
 def quote(datagram: bytes) -> bytes:
-    """What an ICMP error carries about `datagram` (a built IPv4 datagram): its header and 8 bytes of data."""
-    header_length = (datagram[0] & 0x0F) * 4
-    return bytes(datagram[: header_length + QUOTED_DATA])
+    """What an ICMP error carries about `datagram` (a built IPv4 datagram, link padding after it or not): as
+    much of it as keeps the error within 576 bytes (RFC 1812 4.3.2.3; Linux's icmp_send for hosts and routers
+    alike), never less than RFC 792's header and 8 bytes of data."""
+    total_length = int.from_bytes(datagram[2:4], "big")
+    return bytes(datagram[: min(total_length, QUOTE_LIMIT)])
 
 
 # tshark's wording (epan/dissectors/packet-icmp.c): the type, then the code's meaning where it has codes

@@ -1,5 +1,6 @@
-"""Hosts and routers rate-limit the ICMP errors they send as Linux does (net.ipv4.icmp_ratelimit: after a
-burst of 6, one a second per destination), held against Linux in network namespaces."""
+"""The ICMP errors hosts and routers send, held against Linux in network namespaces: rate-limited as Linux
+does (net.ipv4.icmp_ratelimit: after a burst of 6, one a second per destination), quoting as much of the
+offending datagram as fits in 576 bytes."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import textwrap
 from ipaddress import IPv4Address
 
 from lanlab.proto.icmp import IcmpRateLimit
+from lanlab.sim.core.frame import ETH_HEADER
 from lanlab.sim import Network
 from lanlab.units import SECOND
 from netlab import needs_netns
@@ -97,3 +99,33 @@ def test_linux_answers_the_same_burst_with_six_port_unreachables(lan):
     )
     heard = a.run(sys.executable, "-c", script, timeout=20).stdout.strip()
     assert int(heard) == 5
+
+
+def simulated_error_size(payload: int) -> int:
+    """The IP total length of the port unreachable pc2 answers a `payload`-byte datagram to a closed port with."""
+    net = two_hosts()
+    net.node("pc1").send_udp(5000, IPv4Address("198.18.0.2"), 9, bytes(payload), 0)
+    net.run(0.1)
+    [error] = [e.frame for e in net.trace if e.device == "pc2" and e.event_kind == "tx" and e.proto == "ICMP"]
+    return error.size - ETH_HEADER
+
+
+@needs_netns
+def test_an_icmp_error_is_as_long_as_linux_makes_it(lan):
+    """A 1000-byte datagram's port unreachable is 576 bytes, a 10-byte one's quotes it whole (66), on Linux
+    and in the simulator alike."""
+    a, b = lan(2).hosts
+    script = textwrap.dedent(
+        f"""
+        import socket
+        raw = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+        raw.settimeout(2)
+        out = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        for size in (1000, 10):
+            out.sendto(bytes(size), ("{b.ip}", 9))
+            print(len(raw.recv(4000)))
+        """
+    )
+    linux = [int(n) for n in a.run(sys.executable, "-c", script, timeout=20).stdout.split()]
+    assert linux == [576, 66]
+    assert [simulated_error_size(1000), simulated_error_size(10)] == linux
