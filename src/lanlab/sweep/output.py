@@ -72,12 +72,44 @@ def columns(rows: list[dict[str, Any]]) -> list[str]:
 
 
 def write_rows(rows: list[dict[str, Any]], path: Path) -> None:
+    """The rows into `path`, whole or not at all: written to a new file beside it, then renamed over it, so a
+    write that fails (a full disk, Ctrl-C) leaves what `path` held, an interrupted sweep's rows that --resume
+    goes on from. Where no file can be made beside it (a folder we may not write to) or `path` is no regular
+    file (a FIFO), it is written in place."""
+    if path.exists() and not path.is_file():
+        _write_format(rows, path, path.suffix)
+        return
+    try:
+        handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    except OSError:
+        _write_format(rows, path, path.suffix)
+        return
+    os.close(handle)
+    part = Path(name)
+    try:
+        # mkstemp's file is 0600; the result keeps the mode the file had, or a new file's (0666 less the umask)
+        os.chmod(part, stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o666 & ~_umask())
+        _write_format(rows, part, path.suffix)
+        os.replace(part, path)
+    except BaseException:
+        part.unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _write_format(rows: list[dict[str, Any]], path: Path, suffix: str) -> None:
+    """The rows into `path` in the format `suffix` names (one of FORMATS)."""
     names = columns(rows)
-    if path.suffix == ".jsonl":
+    if suffix == ".jsonl":
         with path.open("w", encoding="utf-8") as out:
             for row in rows:
                 out.write(json.dumps({k: row.get(k) for k in names}) + "\n")
-    elif path.suffix == ".csv":
+    elif suffix == ".csv":
         with path.open("w", encoding="utf-8", newline="") as out:
             writer = csv.writer(out)
             writer.writerow(names)
