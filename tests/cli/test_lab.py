@@ -360,16 +360,17 @@ def test_new_writes_the_scaffolding_in_the_students_language(tmp_path: Path) -> 
 
 @needs_mo
 def test_a_run_that_cannot_start_says_why_in_chinese(tmp_path: Path) -> None:
-    """lab check under --lang zh: a run.do the simulator refuses, a missing program, a program on a node the
-    topology lacks (a traceback before) and an answers file that is not YAML are each one Chinese line on
-    stderr, exit 2 (the English lines under en)."""
+    """lab check under --lang zh: a run.do the simulator refuses (the lab file's mistake, at its line, said
+    when the lab is read), a missing program, a program on a node the topology lacks (a traceback before)
+    and an answers file that is not YAML are each one Chinese line on stderr, exit 2 (the English lines
+    under en)."""
     (tmp_path / "t.yaml").write_text("name: t\nnodes:\n  pc1: {kind: host, ip: 198.18.0.1/24}\n")
     (tmp_path / "answers.yaml").write_text("q: [\n")
     lab = "lab: 1\nname: x\ntopology: t.yaml\nstages:\n  - run: {{{run}}}\n    checks:\n      - {{id: q, output: {{node: pc1, contains: x}}}}\n"
     cases = {
         'do: ["pc1 frobnicate"]': (
-            ": stage stage 1: run.do 'pc1 frobnicate': unknown command",
-            "：阶段 stage 1：run.do 'pc1 frobnicate'：未知命令",
+            "lab0.yaml:5: stage 1 run: run.do: 'pc1 frobnicate': unknown command",
+            "lab0.yaml:5: 第 1 阶段 run：run.do：'pc1 frobnicate'：未知命令",
         ),
         'app: ["pc1=missing.py"]': (
             " (lab check: give one with --app pc1=FILE.py)",
@@ -388,7 +389,7 @@ def test_a_run_that_cannot_start_says_why_in_chinese(tmp_path: Path) -> None:
                 result.stderr
             )
     answers = lanlab(
-        "--lang", "zh", "lab", "check", str(tmp_path / "lab0.yaml"), "--answers", str(tmp_path / "answers.yaml")
+        "--lang", "zh", "lab", "check", str(tmp_path / "lab1.yaml"), "--answers", str(tmp_path / "answers.yaml")
     )
     assert answers.returncode == 2 and f"{tmp_path / 'answers.yaml'}:2: 不是合法的 YAML：" in answers.stderr
 

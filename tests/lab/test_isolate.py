@@ -4,14 +4,17 @@ neither the grader, nor the machine's network, nor another student's files are r
 from __future__ import annotations
 
 import os
+import signal
 import socket
+import tempfile
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
 
 from lanlab.lab.grade import grade
-from lanlab.lab.isolate import Walled, bwrap_refused, grade_isolated
+from lanlab.lab.isolate import START_GRACE_S, Walled, bwrap_refused, grade_isolated
 from lanlab.lab.model import load_lab
 from simnets import PAIR_YAML
 
@@ -209,3 +212,74 @@ def test_a_topology_linked_outside_the_folder_is_refused_behind_every_wall(lab_d
     (folder / "topology.yaml").symlink_to(lab_dir / "elsewhere.yaml")
     row = by_student(lab_dir, kind)["linker"]
     assert row.total == 0 and "outside" in (row.problem or ""), row
+
+
+@pytest.mark.parametrize("kind", walls())
+def test_a_loop_that_swallows_the_stop_is_ended_with_what_it_passed(lab_dir: Path, kind: str) -> None:
+    """A program blocking in the real time.sleep inside a loop that catches every exception is told to
+    stop at the time limit and ignores it: OVERRUN_S later the worker writes the row itself (stage 1's
+    points kept) and ends, rather than the grader killing it START_GRACE_S later with nothing kept."""
+    student(
+        lab_dir,
+        "stubborn",
+        real=True,
+        program="""
+        sleep = real("time").sleep
+        while True:
+            try:
+                sleep(0.1)
+            except BaseException:
+                pass
+        """,
+    )
+    start = time.monotonic()
+    graded = by_student(lab_dir, kind, time_limit=3.0)
+    assert time.monotonic() - start < 3.0 + START_GRACE_S - 5
+    assert graded["stubborn"].total == 3 and graded["stubborn"].problem == "stopped after 3 s (a run that never ends?)"
+
+
+@pytest.mark.parametrize("kind", walls())
+def test_what_a_submission_writes_is_bounded_and_removed(lab_dir: Path, kind: str) -> None:
+    """A program writing files without end meets the limit (behind bwrap the private /tmp's size, a tmpfs
+    held in memory; behind any wall, the size of one file) and its row says so; the files are gone after."""
+    student(
+        lab_dir,
+        "filler",
+        """
+        chunk = b"x" * (1 << 20)
+        written = 0
+        try:
+            with open("big", "wb") as out:
+                while written < 4096:
+                    out.write(chunk)
+                    written += 1
+        except OSError as error:
+            print("stopped", written, error.strerror)
+        """,
+    )
+    before = set(Path(tempfile.gettempdir()).glob("lanlab-grade-*"))
+    found = by_student(lab_dir, kind)["filler"].results[1].found
+    assert found.startswith("stopped 12") and ("No space left on device" in found or "File too large" in found), found
+    assert set(Path(tempfile.gettempdir()).glob("lanlab-grade-*")) <= before
+
+
+def test_the_reasons_a_process_gave_no_row_are_texts_the_catalogue_translates() -> None:
+    """Why a grading process died is an L_ text (the CSV's problem column shows it in the reader's
+    language; it was English under --lang zh)."""
+    from lanlab.i18n import Deferred
+    from lanlab.lab.isolate import _why_it_died
+
+    for reason in (
+        _why_it_died(0, False, True, 3.0, ""),
+        _why_it_died(0, True, False, 3.0, ""),
+        _why_it_died(-signal.SIGXCPU, False, False, 3.0, ""),
+        _why_it_died(-signal.SIGKILL, False, False, 3.0, ""),
+        _why_it_died(-signal.SIGSEGV, False, False, 3.0, ""),
+        _why_it_died(1, False, False, 3.0, "Traceback\nSystemError: boom\n"),
+    ):
+        assert isinstance(reason, Deferred), reason
+    assert _why_it_died(0, True, False, 3.0, "") == (
+        f"ran past its 3 s time limit and did not stop when told (a loop that catches every exception, like a bare "
+        f"except:?); killed at {3 + START_GRACE_S:g} s"
+    )
+    assert _why_it_died(1, False, False, 3.0, "x\nSystemError: boom\n") == "crashed: SystemError: boom"

@@ -77,13 +77,27 @@ def test_topology_outside_the_lab_folder_is_refused(tmp_path: Path) -> None:
 
 
 def test_student_program_outside_the_folder_is_refused(tmp_path: Path) -> None:
-    """A program named ../x.py in a run resolves outside the student's folder and is refused."""
+    """A program named ../x.py or /x.py in run.app is the lab file's mistake, told at its line when the lab
+    is read; one in the student's folder that is a link leading out is refused when the stage runs."""
     lab_file = write_lab(tmp_path, "      - id: a\n        output: {node: pc1, contains: hi}\n")
-    lab_file.write_text(lab_file.read_text().replace('do: ["pc1 ping pc2 -c 1"]', 'app: ["pc1=../evil.py"]'))
     (tmp_path.parent / "evil.py").write_text("print('hi')\n")
+    for name in ("../evil.py", str(tmp_path.parent / "evil.py")):
+        lab_file.write_text(
+            write_lab(tmp_path, "      - id: a\n        output: {node: pc1, contains: hi}\n")
+            .read_text()
+            .replace('do: ["pc1 ping pc2 -c 1"]', f'app: ["pc1={name}"]')
+        )
+        with pytest.raises(LabError) as caught:
+            load_lab(lab_file)
+        assert caught.value.problems == [
+            f"{lab_file}:5: stage 1 run: run.app: {name!r} is a path out of the student's folder; name a file in "
+            "it, like client.py (the teacher's own programs are run.lab_app)"
+        ]
+    lab_file.write_text(lab_file.read_text().replace(f"pc1={name}", "pc1=prog.py"))
     student = tmp_path / "student"
     student.mkdir()
-    with pytest.raises(LabError, match="outside"):
+    (student / "prog.py").symlink_to(tmp_path.parent / "evil.py")
+    with pytest.raises(LabError, match=r"'prog\.py' is outside"):
         run_lab(load_lab(lab_file), Submission(tmp_path / "topology.yaml", student))
 
 
@@ -396,3 +410,72 @@ def test_the_table_fields_a_lab_may_name_are_the_simulator_s() -> None:
                 for row in table_rows(net, node, table):
                     seen[table].update(row)
     assert {table: set(fields) for table, fields in TABLE_FIELDS.items()} == seen
+
+
+def test_run_lines_are_checked_when_the_lab_is_read(tmp_path: Path) -> None:
+    """run.app, run.lab_app, run.stdin, run.arg and run.do lines the stage could not run are the lab file's
+    mistakes, each told at its line when the lab is read (an `at` that is not a time was a traceback; the
+    others were found only when a stage ran, in every student's row)."""
+    (tmp_path / "topology.yaml").write_text(PAIR_YAML)
+    (tmp_path / "client.py").write_text("print('hi')\n")
+    lab = tmp_path / "lab.yaml"
+    lab.write_text(
+        "lab: 1\nname: t\ntopology: topology.yaml\nstages:\n  - run:\n"
+        '      app: ["pc1", "at soon pc1=a.py", "at 1s pc1=a.py", "pc1 = b.py"]\n'
+        '      lab_app: ["at never pc2=client.py", "pc2=client.py"]\n'
+        '      stdin: ["pc1", "pc1=hello"]\n'
+        '      arg: ["=7788"]\n'
+        "      do:\n"
+        '        - "pc1 fly to the moon"\n'
+        '        - "at 1s pc1 ping"\n'
+        '        - "pc1 ping pc2 --bogus"\n'
+        '        - "link pc1:eth0 pc2:eth0 sideways"\n'
+        '        - "at 2s pc1 ping pc2 -c 1"\n'
+        '        - "at 3s link pc1:eth0 pc2:eth0 down"\n'
+        "    checks:\n      - {id: a, expect: {node: pc1, stp: maybe}}\n"
+    )
+    with pytest.raises(LabError) as caught:
+        load_lab(lab)
+    run = f"{lab}:{{line}}: stage 1 run: run."
+    assert caught.value.problems == [
+        run.format(line=6) + "app: 'pc1' is not [at TIME] NODE=PROGRAM.py, like \"at 0.5s pc1=client.py\"",
+        run.format(line=6) + "app: 'at soon pc1=a.py': 'soon' is not a number with a unit, like 2s or 200ms",
+        run.format(line=7) + "lab_app: 'at never pc2=client.py': 'never' is not a number with a unit, like 2s or 200ms",
+        run.format(line=8) + "stdin: 'pc1' is not NODE=TEXT, like pc1=hello",
+        run.format(line=9) + "arg: '=7788' is not NODE=TEXT, like pc1=7788",
+        run.format(line=11) + "do: 'pc1 fly to the moon': unknown command 'fly' (known: arp, dhcp release, dhcp "
+        "renew, dig, link, mac, nslookup, ping, route, start, stop, stp, tcp connect, tcp serve, traceroute, udp "
+        "broadcast, udp listen, udp send)",
+        run.format(line=12) + "do: 'at 1s pc1 ping': ping: the following arguments are required: target",
+        run.format(line=13) + "do: 'pc1 ping pc2 --bogus': ping: unrecognized arguments: --bogus",
+        run.format(line=14)
+        + "do: 'link pc1:eth0 pc2:eth0 sideways': argument state: invalid choice: 'sideways' (choose from 'down', 'up')",
+        f"{lab}:18: check a expect: stp: 'maybe' is not a mode; choose from stp, rstp, off",
+    ]
+
+
+def test_a_topology_file_that_cannot_be_read_is_the_lab_files_line(tmp_path: Path) -> None:
+    """topology: naming a file that is not there is told at the lab file's line when it is read (every
+    student's row said `cannot read`, and lab grade exited 0)."""
+    lab = tmp_path / "lab.yaml"
+    lab.write_text(
+        "lab: 1\nname: t\ntopology: nothere.yaml\nstages:\n  - checks:\n"
+        "      - {id: a, trace: {where: {kind: tx}, equals: 1}}\n"
+    )
+    with pytest.raises(LabError) as caught:
+        load_lab(lab)
+    assert caught.value.problems == [
+        f"{lab}:3: lab: {tmp_path / 'nothere.yaml'}: cannot read: No such file or directory"
+    ]
+
+
+def test_a_run_do_on_a_node_the_topology_lacks_is_told_at_its_line(tmp_path: Path) -> None:
+    """Whether a run.do's node is there is known only with the stage's topology (a student's may add it):
+    then the LabError names the lab file's line of that command."""
+    lab = write_lab(tmp_path, "      - {id: a, trace: {where: {kind: tx}, equals: 1}}\n")
+    lab.write_text(lab.read_text().replace('do: ["pc1 ping pc2 -c 1"]', 'do: ["pc1 arp", "pc9 ping pc1 -c 1"]'))
+    with pytest.raises(LabError) as caught:
+        run_lab(load_lab(lab), Submission(tmp_path / "topology.yaml", tmp_path))
+    assert caught.value.problems == [
+        f"{lab}:5: run.do: 'pc9 ping pc1 -c 1': no node called 'pc9' (nodes: pc1, pc2, sw1)"
+    ]

@@ -288,22 +288,29 @@ def test_chromium_a_passed_check_and_the_stage_switch(driver: Any, page: Path) -
 
 
 def test_without_html_the_tables_are_not_followed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """lab check without --html runs no TableHistory (it costs on a storm: 4 against 11 CPU s), with it one per stage."""
+    """lab check without --html runs no TableHistory (it costs on a storm: 4 against 11 CPU s), with it one per stage.
+    (Counted in a file: a lab with programs runs in a child forked behind the network-namespace wall.)"""
     from click.testing import CliRunner
 
     from lanlab.cli.main import cli
     from lanlab.lab import runner
 
-    followed: list[Any] = []
+    followed = tmp_path / "followed"
     real = runner.record
-    monkeypatch.setattr(runner, "record", lambda network: followed.append(network) or real(network))
+
+    def record(network: Any) -> Any:
+        with followed.open("a") as out:
+            out.write("x")
+        return real(network)
+
+    monkeypatch.setattr(runner, "record", record)
     (tmp_path / "topology.yaml").write_text(TOPOLOGY)
     (tmp_path / "lab.yaml").write_text(LAB)
     (tmp_path / "prog.py").write_text("print('hi')\n")
     plain = CliRunner().invoke(cli, ["lab", "check", str(tmp_path / "lab.yaml"), "--json"])
-    assert plain.exit_code == 1 and followed == []
+    assert plain.exit_code == 1 and not followed.exists()
     paged = CliRunner().invoke(cli, ["lab", "check", str(tmp_path / "lab.yaml"), "--html", str(tmp_path / "r.html")])
-    assert paged.exit_code == 1 and len(followed) == 2
+    assert paged.exit_code == 1 and followed.read_text() == "xx"
 
 
 MO = Path(__file__).resolve().parents[2] / "src/lanlab/locale/zh_CN/LC_MESSAGES/lanlab.mo"

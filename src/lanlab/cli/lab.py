@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import errno
 import io
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -12,6 +14,7 @@ import click
 
 from lanlab.cli.common import EXIT_INTERRUPTED, EXIT_NO_ANSWER, EXIT_OK, MAX_SECONDS, fail, print_json
 from lanlab.cli.help import Group
+from lanlab.cli.sim_wall import walled_command
 from lanlab.i18n import _, counted, localize
 from lanlab.lab.isolate import ISOLATIONS
 
@@ -26,8 +29,9 @@ def lab() -> None:
           --answers alice/answers.yaml --student alice
       lanlab lab grade labs/hub_vs_switch/lab.yaml submissions/ --csv grades.csv
 
-    Exit status of check: 0 every check passed, 1 some failed; of grade: 0 once every student has a
-    row, whatever the scores. 2 error (a lab file's mistakes as FILE:LINE).
+    Exit status of check: 0 every check passed, 1 some failed; of new: 0 written; of grade: 0 once
+    every student has a row, whatever the scores. 2 error (a lab file's mistakes as FILE:LINE), 130
+    on Ctrl-C.
     """
 
 
@@ -98,6 +102,7 @@ def _cell(problem: str | None) -> str:
     help="Also write the viewer's page of the run (as sim run --html), the checks beside the event list: "
     "choosing a trace check shows the events it is about, a failed one's marked; one run per stage.",
 )
+@walled_command
 def check(
     file: Path,
     topology: Path | None,
@@ -114,6 +119,10 @@ def check(
     \b
       lanlab lab check labs/hub_vs_switch/lab.yaml --topology labs/hub_vs_switch/solution/topology.yaml \\
           --answers labs/hub_vs_switch/solution/answers.yaml
+
+    Exit status: 0 every check passed, 1 some check failed (a program that is not Python fails its
+    stage's checks), 2 error (the lab file's mistakes as FILE:LINE; a topology, answers file or
+    program that cannot be read; a topology the simulator refuses; --html not written), 130 on Ctrl-C.
     """
     from lanlab.lab import LabError, Submission, read_answers, run_lab
 
@@ -133,6 +142,14 @@ def check(
                 ).format(text=repr(text))
             )
         programs[node.strip()] = Path(name)
+    from lanlab.lab.grade import has_programs
+
+    if has_programs(the_lab):  # programs nobody has read: off the real network, behind sim run --app's wall
+        from lanlab.cli.sim_wall import enter_wall
+
+        warning = enter_wall(None).warning()  # the parent waits there, then exits with this child's status
+        if warning is not None:
+            click.echo(warning, err=True)
     trails: list[Any] = []  # each stage's run for the page: recorded only for --html (following the tables costs)
     problems: list[str] = []  # programs that ended badly: why a student scored less (as lab grade's problem)
     try:
@@ -235,6 +252,9 @@ def new(file: Path, student: str, out: Path | None, force: bool) -> None:
 
     \b
       lanlab lab new labs/hub_vs_switch/lab.yaml --student alice --out alice/
+
+    Exit status: 0 the three files were written, 2 error (the lab file's mistakes as FILE:LINE, files
+    already there without --force, a student id that is a path, a folder that cannot be written).
     """
     if student.strip() in ("", ".", "..") or any(sign in student for sign in "/\\:\0"):
         fail(
@@ -335,6 +355,10 @@ def grade_command(
 
     \b
       lanlab lab grade labs/hub_vs_switch/lab.yaml submissions/ --csv grades.csv --workers 2
+
+    Exit status: 0 once every student has a row, whatever the scores; 2 error (the lab file's
+    mistakes as FILE:LINE, no student folder, a bad option, --csv not written: the rows are printed
+    first); 130 on Ctrl-C and 143 on SIGTERM, after the rows graded so far.
     """
     from lanlab.cli.sim_wall import parse_limits
     from lanlab.lab.grade import grade, has_programs
@@ -352,6 +376,10 @@ def grade_command(
         )
     the_lab = _load(file, None)
     limits = parse_limits(app_limits)
+    if csv_file is not None and (csv_file.is_dir() or not csv_file.resolve().parent.is_dir()):
+        # said now, not after grading the class (the rows are printed before the file is written, too)
+        reason = os.strerror(errno.EISDIR if csv_file.is_dir() else errno.ENOENT)
+        fail(_("--csv: cannot write {file}: {reason}").format(file=csv_file, reason=reason))
     kind, fallback = choose(isolation) if has_programs(the_lab) else ("none", None)
     if kind == "bwrap" and bwrap_refused() is not None:
         fail(
@@ -367,14 +395,28 @@ def grade_command(
             ).format(reason=localize(fallback)),
             err=True,
         )
-    done: list[Any] = []
-    interrupted = False
-    try:
-        graded = grade(
-            file, submissions, workers, time_limit, Walled(kind, limits.mem or DEFAULT_MEM, limits.cpu), done
+    written = csv_file.resolve() if csv_file is not None else None  # a class's grades.csv beside its folders
+    loose = sorted(
+        path.name
+        for path in submissions.iterdir()
+        if not path.is_dir() and not path.name.startswith(".") and path.resolve() != written
+    )
+    if loose:  # a student who handed in a file (an archive, a program) rather than a folder is not graded
+        click.echo(
+            _("lanlab: warning: not graded, not a folder: {names}").format(names=", ".join(map(repr, loose))),
+            err=True,
         )
-    except KeyboardInterrupt:
-        interrupted = True
+    from lanlab.cli.sim_sweep import EXIT_TERMINATED, Terminated, terminate_as_interrupt
+
+    done: list[Any] = []
+    interrupted: int | None = None  # the exit status: 130 (Ctrl-C), 143 (SIGTERM)
+    try:
+        with terminate_as_interrupt():  # SIGTERM ends the grading as Ctrl-C does: the rows so far kept
+            graded = grade(
+                file, submissions, workers, time_limit, Walled(kind, limits.mem or DEFAULT_MEM, limits.cpu), done
+            )
+    except (KeyboardInterrupt, Terminated) as stop:
+        interrupted = EXIT_TERMINATED if isinstance(stop, Terminated) else EXIT_INTERRUPTED
         graded = sorted(done, key=lambda one: one.student)
     ids = [check.id for check in the_lab.checks]
     header = ["student", *ids, "total", "problem"]
@@ -382,18 +424,13 @@ def grade_command(
     for one in graded:
         scores = {result.id: result.score for result in one.results}
         rows.append([one.student, *[scores.get(check_id, 0) for check_id in ids], one.total, _cell(one.problem)])
-    if csv_file is not None:
-        try:
-            csv_file.write_text(_csv(header, rows), encoding="utf-8")
-        except OSError as error:
-            fail(_("--csv: cannot write {file}: {reason}").format(file=csv_file, reason=error.strerror or error))
     if as_json:
         print_json(
             {
                 "lab": the_lab.name,
                 "total": the_lab.total,
                 "isolation": kind,
-                "interrupted": interrupted,
+                "interrupted": interrupted is not None,
                 "students": [
                     {
                         "student": g.student,
@@ -408,7 +445,12 @@ def grade_command(
         )
     else:
         click.echo(_csv(header, rows), nl=False)
-    if interrupted:
+    if csv_file is not None:  # after the report: a file that cannot be written loses no grade
+        try:
+            csv_file.write_text(_csv(header, rows), encoding="utf-8")
+        except OSError as error:
+            fail(_("--csv: cannot write {file}: {reason}").format(file=csv_file, reason=error.strerror or error))
+    if interrupted is not None:
         click.echo(
             counted(
                 "lanlab: interrupted: {count} student graded (rows above); the others were not",
@@ -417,5 +459,5 @@ def grade_command(
             ),
             err=True,
         )
-        sys.exit(EXIT_INTERRUPTED)
-    sys.exit(EXIT_OK if graded else EXIT_NO_ANSWER)
+        sys.exit(interrupted)
+    sys.exit(EXIT_OK)  # every student has a row (no folder at all is an error, said before grading)

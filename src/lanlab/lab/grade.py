@@ -8,6 +8,7 @@ import multiprocessing
 import os
 import signal
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,28 +58,52 @@ def submission_of(lab_path: Path, folder: Path, student: str) -> tuple[Any, Subm
             answers = read_answers(inside(folder, "answers.yaml", "answers"), lab.values)
         except LabError as error:
             unread = str(error).splitlines()[0]
-    return lab, Submission(topology, folder, answers, unread=unread)
+    return lab, Submission(topology, folder, answers, unread=unread, handed_in=True)
 
 
-def grade_one(lab_path: str, folder: str, time_limit: float = TIME_LIMIT_S) -> Graded:
-    """One student, in this process: what they passed even when their run fails or hangs."""
+OVERRUN_S = 2.0  # real seconds past the time limit a run that was told to stop may go on before it is ended
+
+
+def grade_one(
+    lab_path: str, folder: str, time_limit: float = TIME_LIMIT_S, overrun: Callable[[Graded], None] | None = None
+) -> Graded:
+    """One student, in this process: what they passed even when their run fails or hangs. Past the
+    time limit the run is told to stop (an exception where Python is) and only the checks judged by
+    then count; a run still going OVERRUN_S later (a program's loop caught it, `except:`; or the shim
+    ended that program and the run went on) is handed to `overrun` as that row, which lab.worker
+    prints before it ends the process (without `overrun`: told again every OVERRUN_S)."""
     student = Path(folder).name
     start = time.perf_counter()
     results: list[Result] = []
-    problem = None
+    problem: str | None = None
     lab = None
     passed_in_time: list[int] = []  # how many checks were judged when the time ran out
     programs_failed: list[str] = []
     noted: list[str] = []  # what the folder lacks, or an answers file that cannot be read
 
+    def stopped() -> str:
+        return L_("stopped after {seconds} s (a run that never ends?)", seconds=f"{time_limit:g}")
+
+    def row(problem: str | None, lab: Lab) -> Graded:
+        kept = results[: passed_in_time[0]] if passed_in_time else results
+        if problem is not None:
+            kept = unfinished(lab, kept, problem)
+        failed = [text for text in programs_failed if "_TimeLimit" not in text]  # ours, said in problem
+        if noted or failed:  # the run went on, but the student should know why they scored less
+            problem = joined(noted + ([problem] if problem else []) + failed, "; ")
+        return Graded(student, kept, time.perf_counter() - start, problem)
+
     def alarm(signum: int, frame: Any) -> None:
         # Raised wherever Python is: in the engine, or in a student's program, which the shim then
         # ends as a crash while the run goes on; either way only checks judged before now count.
-        passed_in_time.append(len(results))
+        if passed_in_time and overrun is not None:  # told before, and still running: what it passed in time
+            overrun(row(stopped(), lab if lab is not None else load_lab(lab_path, student)))
+        if not passed_in_time:
+            passed_in_time.append(len(results))
         raise _TimeLimit
 
     previous = signal.signal(signal.SIGALRM, alarm)
-    signal.setitimer(signal.ITIMER_REAL, time_limit)
+    signal.setitimer(signal.ITIMER_REAL, time_limit, OVERRUN_S)  # then again every OVERRUN_S while it runs
     try:
         lab, submission = submission_of(Path(lab_path), Path(folder), student)
         noted = [submission.unread] if submission.unread is not None else []  # the rest still counts
@@ -98,14 +123,8 @@ def grade_one(lab_path: str, folder: str, time_limit: float = TIME_LIMIT_S) -> G
     if lab is None:
         lab = load_lab(lab_path, student)
     if passed_in_time:
-        problem = L_("stopped after {seconds} s (a run that never ends?)", seconds=f"{time_limit:g}")
-        results = results[: passed_in_time[0]]
-    if problem is not None:
-        results = unfinished(lab, results, problem)
-    programs_failed = [text for text in programs_failed if "_TimeLimit" not in text]  # ours, said above
-    if noted or programs_failed:  # the run went on, but the student should know why they scored less
-        problem = joined(noted + ([problem] if problem else []) + programs_failed, "; ")
-    return Graded(student, results, time.perf_counter() - start, problem)
+        problem = stopped()
+    return row(problem, lab)
 
 
 def has_programs(lab: Lab) -> bool:
@@ -194,7 +213,8 @@ def _grade_in_pool(lab_path: Path, folders: list[Path], workers: int, time_limit
                 done.append(future.result())
             except Exception as error:  # noqa: BLE001 - the worker itself died (os._exit, a signal)
                 lab = load_lab(lab_path, folder.name)
-                done.append(Graded(folder.name, unfinished(lab, [], f"crashed: {error}"), 0.0, f"crashed: {error}"))
+                why = L_("crashed: {error}", error=str(error))
+                done.append(Graded(folder.name, unfinished(lab, [], why), 0.0, why))
     except BaseException:
         pool.shutdown(wait=False, cancel_futures=True)
         for child in multiprocessing.active_children():  # the pool's workers: a run may last a minute

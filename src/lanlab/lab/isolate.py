@@ -29,6 +29,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +47,9 @@ KEEP_BYTES = 1 << 20  # of a process's stdout kept (the result line is the last)
 KEEP_ERR_BYTES = 4096
 START_GRACE_S = 15.0  # past the time limit (which the process keeps itself) before it is killed
 DEFAULT_MEM = 1024**3  # address space per submission (Python and lanlab take ~150 MiB of it)
+# What a submission's programs may write: bwrap's private /tmp (a tmpfs, held in memory, which the address
+# space limit does not count) is this big, and no file of theirs may grow past it behind any wall.
+FILES_BYTES = 128 * 1024**2
 
 
 @dataclass(frozen=True)
@@ -127,6 +131,7 @@ def command(lab: Lab, folder: Path, time_limit: float, walled: Walled) -> list[s
     ]
     if walled.mem is not None:
         inner += ["--mem", str(walled.mem)]
+    inner += ["--files", str(FILES_BYTES)]
     if walled.kind == "namespace":
         inner.append("--wall")
     if walled.kind != "bwrap":
@@ -142,6 +147,8 @@ def command(lab: Lab, folder: Path, time_limit: float, walled: Walled) -> list[s
     # The private /tmp first: binds under /tmp (a test's folders) are mounted on it, not hidden by it.
     return [
         shutil.which("bwrap") or "bwrap",
+        "--size",
+        str(FILES_BYTES),
         "--tmpfs",
         "/tmp",
         *_system_binds(),
@@ -230,6 +237,8 @@ def grade_isolated(
     """Grade `folder` in a walled process: (student, results, problem). Whatever the process does,
     this returns a row: its own result, or every check failed with the reason it died."""
     student = folder.name
+    # Behind bwrap the hosts' folders are in its private /tmp; else in one of the grader's own, removed after
+    scratch = None if walled.kind == "bwrap" else tempfile.mkdtemp(prefix="lanlab-grade-")
     try:
         process = subprocess.Popen(
             command(lab, folder, time_limit, walled),
@@ -238,9 +247,12 @@ def grade_isolated(
             stderr=subprocess.PIPE,
             cwd=folder,
             start_new_session=True,
+            env=None if scratch is None else {**os.environ, "TMPDIR": scratch},
         )
     except OSError as error:
-        why = f"could not start: {error.strerror or error}"
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
+        why: str = L_("could not start: {reason}", reason=error.strerror or str(error))
         return student, unfinished(lab, [], why), why
     if running is not None:
         running.add(process)
@@ -256,6 +268,8 @@ def grade_isolated(
         kill_session(process)  # its forked leftovers, if any survived it
         if running is not None:
             running.remove(process)
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
     stdout, stderr = out.text(), err.text()
     stopped = running is not None and running.stopping
     for line in reversed(stdout.splitlines()):
@@ -274,15 +288,21 @@ def grade_isolated(
 
 
 def _why_it_died(status: int, timed_out: bool, stopped: bool, time_limit: float, stderr: str) -> str:
+    """Why a grading process gave no result, said to the student (an L_ text: the row shows it translated)."""
     if stopped:
-        return "interrupted (Ctrl-C)"
+        return L_("interrupted (Ctrl-C)")
     if timed_out:
-        return f"stopped after {time_limit + START_GRACE_S:g} s (a run that never ends?)"
+        return L_(
+            "ran past its {limit} s time limit and did not stop when told (a loop that catches every exception, "
+            "like a bare except:?); killed at {seconds} s",
+            limit=f"{time_limit:g}",
+            seconds=f"{time_limit + START_GRACE_S:g}",
+        )
     if status == -signal.SIGXCPU:
-        return "killed at its CPU-time limit (a program computing without end?)"
+        return L_("killed at its CPU-time limit (a program computing without end?)")
     if status == -signal.SIGKILL:
-        return "killed by SIGKILL (out of memory, or past its CPU-time limit?)"
+        return L_("killed by SIGKILL (out of memory, or past its CPU-time limit?)")
     if status < 0:
-        return f"killed by {signal.Signals(-status).name}"
-    last = (stderr.strip().splitlines() or [f"exit status {status}, no result"])[-1]
-    return f"crashed: {last[:300]}"
+        return L_("killed by {signal}", signal=signal.Signals(-status).name)
+    last = (stderr.strip().splitlines() or [L_("exit status {status}, no result", status=status)])[-1]
+    return L_("crashed: {error}", error=last[:300])

@@ -3,21 +3,23 @@ through the topology loader's Spec and Context. A lab file is data: nothing in i
 
 from __future__ import annotations
 
+import argparse
+import shlex
 import textwrap
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 from ipaddress import IPv4Address, IPv4Network
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from lanlab.i18n import L_, N_
+from lanlab.i18n import L_, N_, message_of
 from lanlab.lab.patterns import pattern_problem
 from lanlab.lab.query import Query, plain, read_query
 from lanlab.lab.variants import PLACEHOLDER, draw, fill
-from lanlab.topology import Context, Spec, TopologyError, compose, read_text
-from lanlab.units import format_duration, parse_duration
+from lanlab.topology import Context, Spec, TopologyError, compose, line_of, read_text
+from lanlab.units import UnitError, format_duration, parse_duration
 
 CHECK_KINDS = ("expect", "state", "trace", "output", "question")
 LAB_FIELDS = {"lab", "name", "title", "topology", "vars", "brief", "stages"}
@@ -26,6 +28,7 @@ RUN_FIELDS = {"do", "app", "lab_app", "stdin", "arg", "until", "seed"}
 EXPECT_FIELDS = {"node", "address_in", "prefix_length", "gateway", "gateway_on_subnet", "rip", "stp"}
 STATE_FIELDS = {"node", "table", "at", "has", "lacks"}
 TABLES = ("mac", "arp", "route", "stp")
+STP_MODES = ("stp", "rstp", "off")  # an expect check's stp: (checks.expect compares it lowercased)
 # The fields of each table's rows (the simulator's mac_table, arp_table, routes and stp.status(); a test
 # holds them to it): a field not there would make a has: that never passes, a lacks: that always does.
 TABLE_FIELDS = {
@@ -80,6 +83,7 @@ class Stage:
     until: int
     seed: int
     checks: list[Check]
+    do_lines: list[int] = field(default_factory=list)  # the lab file's line of each run.do
     lab_topology: bool = False  # `topology: lab`: run the lab's own network (a prediction), not the student's
     # `run.lab_app`: the teacher's programs (a test client), from the lab file's folder, never a student's
     lab_apps: list[str] = field(default_factory=list)
@@ -189,7 +193,8 @@ def load_lab(path: str | Path, student: str | None = None) -> Lab:
         else:
             try:
                 topology = inside(path.parent, topology_name, "topology")
-            except LabError as error:
+                read_text(topology)  # missing, unreadable, not text: the lab file's mistake, said at its line
+            except TopologyError as error:
                 top.error(topology_node, error.problems[0])
     lab = Lab(path, name, title or name, brief or "", topology, values)
     if inline is not None:
@@ -231,7 +236,8 @@ def _read_vars(spec: Spec) -> dict[str, list[str]]:
     return pools
 
 
-def _texts(spec: Spec, key: str) -> list[str]:
+def _lines(spec: Spec, key: str) -> list[tuple[str, Node]]:
+    """A line or a list of lines, each with its YAML node (the line a mistake in it is told at)."""
     node = spec.values.get(key)
     if node is None:
         return []
@@ -239,7 +245,80 @@ def _texts(spec: Spec, key: str) -> list[str]:
     if not all(isinstance(item, ScalarNode) for item in items):
         spec.error(node, L_("{key}: give a line or a list of lines", key=key))
         return []
-    return [str(item.value) for item in items]
+    return [(str(item.value), item) for item in items]
+
+
+def _app_problem(key: str, text: str) -> str | None:
+    """Why a run.app or run.lab_app line is not `[at TIME] NODE=PROGRAM.py` (None: it is)."""
+    words = text.split(None, 2)
+    rest = text
+    if words and words[0] == "at":
+        if len(words) < 3:
+            return _app_shape(key, text)
+        try:
+            parse_duration(words[1])
+        except (ValueError, UnitError) as error:
+            problem = L_("{text}: {problem}", text=repr(text), problem=message_of(error))
+            return L_("run.{key}: {problem}", key=key, problem=problem)
+        rest = words[2]
+    node, sep, name = rest.partition("=")
+    if not sep or len(node.split()) != 1 or not name.strip():
+        return _app_shape(key, text)
+    return None
+
+
+def _app_shape(key: str, text: str) -> str:
+    return L_(
+        'run.{key}: {text} is not [at TIME] NODE=PROGRAM.py, like "at 0.5s pc1=client.py"',
+        key=key,
+        text=repr(text),
+    )
+
+
+def _leaves(name: str) -> bool:
+    """Whether a program's name is a path out of the folder it is read from (absolute, or through ..)."""
+    path = PurePath(name)
+    return path.is_absolute() or ".." in path.parts
+
+
+def do_problem(text: str) -> str | None:
+    """Why a run.do line is not a command the simulator knows, with arguments it takes (None: it is);
+    whether its node is in the network is known only when a stage's topology is built."""
+    from lanlab.sim import COMMANDS
+
+    try:
+        argv = shlex.split(text)
+    except ValueError as error:  # shlex's own words, in the catalogue (sim.commands.base.SHLEX_SAYS)
+        return L_("{text}: {problem}", text=repr(text), problem=L_(str(error)))
+    if len(argv) >= 2 and argv[0] == "at":
+        try:
+            parse_duration(argv[1])
+        except (ValueError, UnitError) as error:
+            return L_("{text}: {problem}", text=repr(text), problem=message_of(error))
+        argv = argv[2:]
+    wide = COMMANDS.get(argv[0]) if argv else None
+    candidates = [(wide, argv[1:])] if wide is not None and wide.network_wide else []
+    if not candidates:
+        if len(argv) < 2:
+            return L_('{text}: expected [at T] NODE COMMAND, like "pc1 ping pc2 -c 3"', text=repr(text))
+        candidates = [
+            (COMMANDS[" ".join(argv[1 : 1 + length])], argv[1 + length :])
+            for length in (2, 1)
+            if " ".join(argv[1 : 1 + length]) in COMMANDS
+        ][:1]
+    if not candidates:
+        return L_(
+            "{text}: unknown command {word} (known: {known})",
+            text=repr(text),
+            word=repr(argv[1]),
+            known=", ".join(sorted(COMMANDS)),
+        )
+    factory, rest = candidates[0]
+    try:
+        factory(rest)  # parses the arguments, as parse_do does; nothing starts
+    except (argparse.ArgumentError, ValueError) as error:
+        return L_("{text}: {problem}", text=repr(text), problem=message_of(error))
+    return None
 
 
 def _read_stage(spec: Spec, number: int, ids: dict[str, int], names: dict[str, int], folder: Path) -> Stage:
@@ -267,25 +346,59 @@ def _read_stage(spec: Spec, number: int, ids: dict[str, int], names: dict[str, i
     if isinstance(run, MappingNode):
         run_spec = Spec(spec.ctx, L_("{owner} run", owner=spec.owner), run)
         run_spec.only(RUN_FIELDS)
-        stage.do, stage.apps = _texts(run_spec, "do"), _texts(run_spec, "app")
-        stage.lab_apps = _texts(run_spec, "lab_app")
-        for text in stage.lab_apps:  # the teacher's own files: missing is the lab file's mistake, said now
-            name = app_parts(text)[2]
-            try:
-                found = inside(folder, name, "run.lab_app").is_file()
-            except LabError as error:
-                run_spec.error(run_spec.values["lab_app"], error.problems[0])
-                continue
-            if not found:
-                run_spec.error(
-                    run_spec.values["lab_app"],
-                    L_(
-                        "run.lab_app: no program {name} beside the lab file (in {folder})",
-                        name=repr(name),
-                        folder=folder,
-                    ),
-                )
-        stage.stdin, stage.args = _texts(run_spec, "stdin"), _texts(run_spec, "arg")
+        do = _lines(run_spec, "do")
+        stage.do, stage.do_lines = [text for text, _ in do], [line_of(item) for _, item in do]
+        for text, item in do:  # a command lanlab does not know is the lab file's mistake, said now
+            problem = do_problem(text)
+            if problem is not None:
+                run_spec.error(item, L_("run.{key}: {problem}", key="do", problem=problem))
+        apps, lab_apps = _lines(run_spec, "app"), _lines(run_spec, "lab_app")
+        stage.apps, stage.lab_apps = [text for text, _ in apps], [text for text, _ in lab_apps]
+        for key, lines in (("app", apps), ("lab_app", lab_apps)):
+            for text, item in lines:
+                problem = _app_problem(key, text)
+                if problem is not None:
+                    run_spec.error(item, problem)
+                elif key == "app" and _leaves(app_parts(text)[2]):
+                    run_spec.error(
+                        item,
+                        L_(
+                            "run.app: {name} is a path out of the student's folder; name a file in it, like "
+                            "client.py (the teacher's own programs are run.lab_app)",
+                            name=repr(app_parts(text)[2]),
+                        ),
+                    )
+                elif key == "lab_app":  # the teacher's own files: missing is the lab file's mistake, said now
+                    name = app_parts(text)[2]
+                    try:
+                        found = inside(folder, name, "run.lab_app").is_file()
+                    except LabError as error:
+                        run_spec.error(item, error.problems[0])
+                        continue
+                    if not found:
+                        run_spec.error(
+                            item,
+                            L_(
+                                "run.lab_app: no program {name} beside the lab file (in {folder})",
+                                name=repr(name),
+                                folder=folder,
+                            ),
+                        )
+        stdin, args = _lines(run_spec, "stdin"), _lines(run_spec, "arg")
+        stage.stdin, stage.args = [text for text, _ in stdin], [text for text, _ in args]
+        for key, lines, example in (("stdin", stdin, "pc1=hello"), ("arg", args, "pc1=7788")):
+            for text, item in lines:
+                node, sep, _ = text.partition("=")
+                if not sep or not node.strip():
+                    run_spec.error(
+                        item,
+                        L_(
+                            "run.{key}: {text} is not NODE=TEXT, like {example}",
+                            key=key,
+                            text=repr(text),
+                            example=example,
+                        ),
+                    )
         stage.until = run_spec.duration("until") or stage.until
         seed = run_spec.parsed("seed", int, "a whole number")
         stage.seed = seed if seed is not None else 1
@@ -420,7 +533,12 @@ def _read_expect(body: Spec) -> None:
         body.parsed("gateway", IPv4Address, N_("an IPv4 address, or set (any gateway)"))
     for key in ("gateway_on_subnet", "rip"):
         body.flag(key)
-    body.scalar("stp")
+    mode, mode_node = body.scalar("stp")
+    if mode is not None and mode.lower() not in STP_MODES:
+        body.error(
+            mode_node,
+            L_("stp: {mode} is not a mode; choose from {modes}", mode=repr(mode), modes=", ".join(STP_MODES)),
+        )
 
 
 def _read_lines(body: Spec, key: str) -> None:

@@ -13,7 +13,7 @@ import yaml
 from lanlab.i18n import L_, message_of
 from lanlab.lab import checks
 from lanlab.lab.checks import Result
-from lanlab.lab.model import Check, Lab, LabError, Stage, app_parts, inside
+from lanlab.lab.model import Check, Lab, LabError, Stage, app_parts, inside, located
 from lanlab.lab.variants import fill
 from lanlab.topology import TopologyError
 from lanlab.topology.reader import yaml_mistake
@@ -54,6 +54,7 @@ class Submission:
     # node or file name the lab gives -> the program to run instead; else the lab's name in folder
     programs: dict[str, Path] = field(default_factory=dict)
     unread: str | None = None  # why the answers file could not be read (its questions then fail saying so)
+    handed_in: bool = False  # a folder a student handed in (lab grade), not files named on the command line
 
 
 MAX_ANSWERS_BYTES = 1024 * 1024  # an answers file is a few lines
@@ -185,6 +186,18 @@ def start_programs(
             or submission.programs.get(name)
             or inside(folder, name, L_("program for {node}", node=node))
         )
+        if not path.is_file() and submission.handed_in and not teachers:  # said to the student: what is there
+            found = sorted(child.name for child in folder.iterdir() if child.suffix == ".py" and child.is_file())
+            raise LabError(
+                [
+                    L_(
+                        "no program {name} for {node} in the folder handed in (Python files in it: {files})",
+                        name=path.name,
+                        node=node,
+                        files=", ".join(found) if found else L_("none"),
+                    )
+                ]
+            )
         if not path.is_file():
             raise LabError(
                 [
@@ -250,19 +263,14 @@ def run_stage(
     for check in stage.checks:
         if check.kind == "expect":
             results[check.id] = checks.judge(check, stage.name, *checks.expect(network, check.body))
-    for text in stage.do:
+    for n, text in enumerate(stage.do):
         try:
             schedule(network, text)
-        except CommandError as error:
+        except CommandError as error:  # its words were read with the lab; here, a node the topology lacks
+            problem = L_("run.{key}: {problem}", key="do", problem=message_of(error))
+            line = stage.do_lines[n] if n < len(stage.do_lines) else 0
             raise LabError(
-                [
-                    L_(
-                        "{file}: stage {stage}: run.do {problem}",
-                        file=lab.path,
-                        stage=stage.name,
-                        problem=message_of(error),
-                    )
-                ]
+                [located(lab.path, line, problem) if line else L_("{file}: {problem}", file=lab.path, problem=problem)]
             ) from None
     printed, programs = start_programs(network, lab, stage, submission)
     with_programs = bool(stage.apps or stage.lab_apps) or any(
@@ -369,7 +377,7 @@ def run_lab(
         except NotPython as error:  # that stage fails, said why; the stages that do not run the program count
             results.extend(Result(c.id, stage.name, c.points, False, error.why, c.hint) for c in stage.checks)
             if problems is not None:
-                problems.append(str(error.why))
+                problems.append(error.why)  # an L_ text: lab grade's row shows it in the reader's language
             if trails is not None:  # a report's page for the stage: its network, which never ran
                 network = build(lab, submission, stage)
                 trails.append(trail_of(stage, [], page_document(network, record(network), [])))

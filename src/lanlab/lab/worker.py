@@ -8,6 +8,7 @@ import argparse
 import json
 import os
 import resource
+import signal
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -15,13 +16,31 @@ from typing import Any
 from lanlab.i18n import as_record
 from lanlab.lab.isolate import MARK
 
+PR_SET_PDEATHSIG = 1  # prctl(2)
+
 
 def _limit(kind: int, value: int) -> None:
-    """setrlimit, never above the hard limit we were given; past the CPU one SIGXCPU, then SIGKILL."""
+    """setrlimit, never above the hard limit we were given, and the hard limit lowered too, so that a
+    program reaching the real resource module cannot lift it; past the CPU one SIGXCPU, then SIGKILL."""
     _, hard = resource.getrlimit(kind)
+    new_hard = value + 1 if kind == resource.RLIMIT_CPU else value
     if hard != resource.RLIM_INFINITY:
-        value = min(value, hard)
-    resource.setrlimit(kind, (value, hard if kind != resource.RLIMIT_CPU else value + 1))
+        value, new_hard = min(value, hard), min(new_hard, hard)
+    resource.setrlimit(kind, (value, new_hard))
+
+
+def _die_with_parent() -> None:
+    """SIGKILL this process when the grader that started it dies (killed, say, where it could not
+    kill its students first); bwrap's --die-with-parent does the same for its own."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: the grader's time limit still ends the process
+        return
+    if os.getppid() == 1:  # the grader died before the call (bwrap's own child is not asked: see main)
+        os._exit(1)
 
 
 def main(argv: list[str] | None = None, out: Callable[[str], Any] = print) -> int:
@@ -34,12 +53,15 @@ def main(argv: list[str] | None = None, out: Callable[[str], Any] = print) -> in
     parser.add_argument("--time-limit", type=float, required=True)
     parser.add_argument("--cpu", type=int, default=None)
     parser.add_argument("--mem", type=int, default=None)
+    parser.add_argument("--files", type=int, default=None)  # the largest file a program may write
     parser.add_argument("--wall", action="store_true")  # enter a new network namespace first
     options = parser.parse_args(argv)
     if options.cpu is not None:
         _limit(resource.RLIMIT_CPU, options.cpu)
     if options.mem is not None:
         _limit(resource.RLIMIT_AS, options.mem)
+    if options.files is not None:  # past it a write fails with EFBIG (Python ignores SIGXFSZ)
+        _limit(resource.RLIMIT_FSIZE, options.files)
     if options.wall:
         from lanlab.cli.sim_wall import enter_network_namespace
 
@@ -47,16 +69,30 @@ def main(argv: list[str] | None = None, out: Callable[[str], Any] = print) -> in
         if refused is not None:
             print(f"no network-namespace wall: {refused}", file=sys.stderr)
             return 2
-    from lanlab.lab.grade import grade_one  # after the limits: the student's files load from here on
+    if not os.environ.get("LANLAB_SANDBOXED"):  # behind bwrap, --die-with-parent (and our parent is its pid 1)
+        _die_with_parent()  # after the wall: a new user namespace may change credentials, which clears it
+    from lanlab.lab.grade import Graded, grade_one  # after the limits: the student's files load from here on
 
     me = os.getpid()
-    graded = grade_one(options.lab, options.folder, options.time_limit)
+
+    def line(graded: Graded) -> str:
+        return MARK + json.dumps(
+            {"results": [r.as_dict() for r in graded.results], "problem": as_record(graded.problem)},
+            ensure_ascii=False,
+        )
+
+    def overrun(graded: Graded) -> None:
+        # The run did not stop when told (a program catching every exception): its row now, the process ended.
+        sys.stdout.flush()
+        data = ("\n" + line(graded) + "\n").encode()
+        while data:  # a pipe may take it in parts
+            data = data[os.write(1, data) :]
+        os._exit(0)
+
+    graded = grade_one(options.lab, options.folder, options.time_limit, overrun)
     if os.getpid() != me:  # a program forked the grader: the copy must not report a grade
         os._exit(0)
-    line = MARK + json.dumps(
-        {"results": [r.as_dict() for r in graded.results], "problem": as_record(graded.problem)}, ensure_ascii=False
-    )
-    out(line)
+    out(line(graded))
     return 0
 
 
