@@ -68,13 +68,14 @@ def test_forward_through_a_learned_route_goes_to_its_gateway():
 
 
 def test_ttl_one_gets_time_exceeded_from_the_incoming_interface():
-    """TTL 1 cannot be forwarded: Time Exceeded, sourced from the interface it came in on, quoting it."""
+    """TTL 1 cannot be forwarded: Time Exceeded, sourced from the interface it came in on, quoting it whole
+    (it fits in 576 bytes: RFC 1812 4.3.2.3)."""
     header, payload = arriving("198.19.4.4", ttl=1)
     decision = router().decide(header, "eth0", lambda: payload)
     assert isinstance(decision, SendIcmp)
     assert (decision.icmp.type, decision.icmp.code) == (IcmpType.TIME_EXCEEDED, 0)
     assert decision.source == IPv4Address("198.18.0.254") and decision.destination == IPv4Address("198.18.0.1")
-    assert decision.quote == header.build(payload)[:28]
+    assert decision.quote == header.build(payload)
 
 
 def test_no_route_gets_net_unreachable():
