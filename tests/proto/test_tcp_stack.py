@@ -154,3 +154,21 @@ def test_reuseport_listeners_need_agree_only_with_listeners_on_overlapping_addre
     b.listen(B, 7788, backlog=5, reuse_port=True)
     with pytest.raises(LocalTcpError):
         b.listen(ANY, 7788, backlog=5, reuse_port=True)
+
+
+def test_an_ephemeral_port_is_found_while_one_is_free_and_refused_when_none_is():
+    """With every port of Linux's range but one taken (by listeners, connections, or sockets the caller holds),
+    that one is found, as Linux's inet_csk_find_open_port goes through the whole range (64 random draws missed
+    it, and bind(("", 0)) said EADDRINUSE with a tenth of the range still free); with none free, LocalTcpError."""
+    from lanlab.proto.tcp._stack import EPHEMERAL_PORTS
+
+    stack = TcpStack(random.Random(1))
+    last = EPHEMERAL_PORTS[len(EPHEMERAL_PORTS) // 3]
+    listening = set(EPHEMERAL_PORTS[:100])
+    for port in listening:
+        stack.listen(ANY, port, backlog=1)
+    connected = {stack.connect(A, B, 80, local_port=port)[0][1] for port in EPHEMERAL_PORTS[100:200]}
+    held = set(EPHEMERAL_PORTS) - listening - connected - {last}
+    assert stack.ephemeral_port(A, taken=held.__contains__) == last
+    with pytest.raises(LocalTcpError):
+        stack.ephemeral_port(A, taken=(held | {last}).__contains__)

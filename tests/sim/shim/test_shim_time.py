@@ -255,3 +255,65 @@ def test_loops_of_sleep_0_and_of_select_with_timeout_0_end_in_virtual_time():
     net.node("pc2").run(sender)
     run_programs(net, S, cpu_limit=30)
     assert looping.result == 10_000 and polling.result == b"at last"
+
+
+def test_a_busy_loop_that_swallows_every_exception_is_stopped_all_the_same():
+    """`except BaseException: pass` around a busy loop (a bare `except:` does the same) cannot keep it going: the
+    program stops where it spins, nothing is raised in its code (it went on catching the watchdog's exception
+    forever, and the run never ended); the other program runs to the end."""
+    net = pair()
+    caught: list[str] = []
+
+    def spinner():
+        print("spinning")
+        while len(caught) < 3:  # bounded, so that this test ends even if the watchdog is swallowed
+            try:
+                while True:
+                    pass
+            except BaseException as error:  # noqa: BLE001 - what the test is about
+                caught.append(type(error).__name__)
+        print("gave up")
+
+    def sleeper():
+        import time
+
+        time.sleep(2)
+        print("awake")
+
+    busy = net.node("pc1").run(spinner)
+    calm = net.node("pc2").run(sleeper)
+    run_programs(net, 3 * S, cpu_limit=0.3)
+    line = spinner.__code__.co_firstlineno + 4  # the inner while
+    assert caught == [] and [text for _, text in busy.output] == ["spinning"]
+    assert busy.exit == 1 and busy.stopped
+    assert busy.error == f"spinner ran 0.3 s without waiting (a busy loop?) at line {line}"
+    assert [text for _, text in calm.output] == ["awake"] and net.now == 3 * S
+
+
+def test_ctrl_c_ends_the_run_even_when_the_running_program_catches_keyboard_interrupt():
+    """lanlab's Ctrl-C (and SIGTERM) landing in a program that catches KeyboardInterrupt ends the run: the program
+    never sees it (it caught it and went on, and the run with it)."""
+    import os
+    import signal
+
+    net = pair()
+    caught: list[str] = []
+
+    def stubborn():
+        while len(caught) < 3:
+            try:
+                while True:
+                    pass
+            except BaseException as error:  # noqa: BLE001 - what the test is about
+                caught.append(type(error).__name__)
+
+    net.node("pc1").run(stubborn)
+    previous = signal.signal(signal.SIGALRM, lambda signum, frame: os.kill(os.getpid(), signal.SIGINT))
+    signal.setitimer(signal.ITIMER_REAL, 0.2)
+    try:
+        with pytest.raises(KeyboardInterrupt):  # the watchdog only bounds this test if the fix regresses
+            run_programs(net, 3 * S, cpu_limit=1)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert caught == []

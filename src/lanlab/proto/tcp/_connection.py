@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import errno
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -168,6 +169,10 @@ class TcpConnection:
         self._reported_congestion = (self.congestion.cwnd, self.congestion.ssthresh)
         self.retransmissions = 0
         self.error: int | None = None  # the errno of an abnormal end (ConnectionFailed)
+        # Told after every call that may give this connection something to send, an event or a new timer (its
+        # stack keeps such connections aside, so that a flush looks at them alone, not at every connection)
+        self.on_change: Callable[[TcpConnection], None] | None = None
+        self.owner: Any = None  # what its user keeps here (the socket shim: a weak reference to its socket)
 
     # ------------------------------------------------------------------ opening
     @classmethod
@@ -187,6 +192,12 @@ class TcpConnection:
         connection.handle_segment(syn, b"", now)
         return connection
 
+    def changed(self) -> None:
+        """Something about this connection changed (its methods say so themselves; a caller that changed its
+        config, timer options for one, says so here): its stack looks at it at the next segments_to_send."""
+        if self.on_change is not None:
+            self.on_change(self)
+
     # ------------------------------------------------------------------ user calls
     @property
     def nodelay(self) -> bool:
@@ -195,6 +206,7 @@ class TcpConnection:
     @nodelay.setter
     def nodelay(self, value: bool) -> None:
         self.config.nodelay = value
+        self.changed()
 
     @property
     def send_space(self) -> int:
@@ -252,6 +264,7 @@ class TcpConnection:
             room += -(self._fin_seq - self.snd_nxt + room) % segment
         accepted = bytes(data[:room])
         self._send_buffer += accepted
+        self.changed()
         return len(accepted)
 
     def peek(self, max_bytes: int) -> bytes:
@@ -269,6 +282,7 @@ class TcpConnection:
             grown = self._window_available() - advertised
             if grown >= self.smss and self._window_available() >= 2 * advertised:
                 self._queue_ack()
+        self.changed()
         return data
 
     @property
@@ -284,11 +298,13 @@ class TcpConnection:
         elif self.state in (S.SYN_RECEIVED, S.ESTABLISHED, S.CLOSE_WAIT):
             self._fin_queued = True
             self._move(Trigger.CLOSE)
+        self.changed()
 
     def shutdown_read(self) -> None:
         """The user reads no more (shutdown SHUT_RD): what arrives is still queued while the connection is
         open, and new data after our FIN resets it (see _receive_text), as Linux's RCV_SHUTDOWN does."""
         self._read_closed = True
+        self.changed()
 
     def close(self) -> None:
         """Close both directions. Unread received data makes it an abort, as on Linux."""
@@ -297,6 +313,7 @@ class TcpConnection:
             self.abort()
         else:
             self.shutdown()
+        self.changed()
 
     def abort(self) -> None:
         """Send RST and drop everything (RFC 9293 3.10.5 ABORT)."""
@@ -306,12 +323,14 @@ class TcpConnection:
             self._move(Trigger.ABORT)
         self._clear_timers()
         self._acks.clear()
+        self.changed()
 
     def fail(self, error: int) -> None:
         """End the connection without a RST because the network said so (an unreachable
         host, RFC 1122 4.2.3.9); `error` is the errno the user sees."""
         if self.state is not S.CLOSED:
             self._fail(error, Trigger.ABORT)
+        self.changed()
 
     # ------------------------------------------------------------------ events
     def next_event(self) -> TcpEvent | None:
@@ -341,6 +360,7 @@ class TcpConnection:
         """Process one arriving segment (RFC 9293 3.10.7)."""
         if self.state is S.CLOSED:
             return  # the stack answers segments for closed connections
+        self.changed()
         self._heard_at = now
         self._keepalive_probes = 0
         if self.state is S.LISTEN:
@@ -669,6 +689,7 @@ class TcpConnection:
         return min(deadlines) if deadlines else None
 
     def handle_timer(self, now: int) -> None:
+        self.changed()
         if self._time_wait_deadline is not None and now >= self._time_wait_deadline:
             self._time_wait_deadline = None
             self._move(Trigger.TIME_WAIT_EXPIRED)
@@ -725,6 +746,7 @@ class TcpConnection:
         if mss >= self.smss:
             return
         self.smss = mss
+        self.changed()
         if self.snd_max > self.snd_una and self.state not in (S.SYN_SENT, S.SYN_RECEIVED):
             self._rtt_seq = None  # Karn's rule: these are retransmissions
             self.snd_nxt = self.snd_una

@@ -1,9 +1,19 @@
 """A host's TCP: connections by (local ip, local port, remote ip, remote port), listeners
 with their backlog, ephemeral ports, and RST for segments nobody wants (RFC 9293 3.10.7.1).
-Sans-IO like the connections it holds; addresses are IPv4Address objects."""
+Sans-IO like the connections it holds; addresses are IPv4Address objects.
+
+A host may hold thousands of connections (a server's clients), so nothing done per segment or per
+call looks at all of them: a connection says when a call changed it (`TcpConnection.on_change`), and
+`segments_to_send` asks only those changed since the last time, in the order the connections were
+made (the order a walk over all of them had, so the output is the same); their deadlines wait in a
+heap (`get_timer`, `handle_timer`), checked against the connection when they come to the top; and the
+connections are indexed by local port for `bind` and the ephemeral port search."""
 
 from __future__ import annotations
 
+import functools
+import heapq
+import itertools
 import random
 from collections import deque
 from collections.abc import Callable
@@ -62,8 +72,22 @@ class TcpStack:
         self.rng = rng
         self.config = config if config is not None else TcpConfig()
         self.connections: dict[ConnectionKey, TcpConnection] = {}
+        # Kept by connection, whose hash is its identity (a key's two IPv4Address hash in Python, slowly):
+        # the order the connections held were made in (self.connections'), those changed since the last
+        # segments_to_send (-> their keys), the deadline last put on the heap for each
+        self._made: dict[TcpConnection, int] = {}
+        self._serial = itertools.count()
+        self._changed: dict[TcpConnection, ConnectionKey] = {}
+        self._armed: dict[TcpConnection, int] = {}
+        # (deadline, made, key, connection): each connection's deadline as last seen, older ones left behind
+        # and dropped when they reach the top
+        self._deadlines: list[tuple[int, int, ConnectionKey, TcpConnection]] = []
+        self._by_port: dict[int, dict[ConnectionKey, TcpConnection]] = {}  # local port -> its connections
+        # the connections the last segments_to_send looked at, in order (closed ones too): where news may be
+        self.looked_at: list[tuple[ConnectionKey, TcpConnection]] = []
         # (ip, port) -> its listeners: one, or a SO_REUSEPORT group that new connections are spread over
         self.listeners: dict[tuple[IPv4Address, int], list[Listener]] = {}
+        self._listening_on: dict[int, set[IPv4Address]] = {}  # port -> the addresses listeners hold it on
         self._owner: dict[ConnectionKey, Listener] = {}  # half-open connection -> its listener
         self._resets: list[OutgoingSegment] = []
         self.resets_sent = 0
@@ -76,9 +100,9 @@ class TcpStack:
         """The listeners holding (ip, port): on the same address, or either of them the wildcard."""
         return [
             listener
-            for (held, p), group in self.listeners.items()
-            if p == port and (held == ip or held == ANY or ip == ANY)
-            for listener in group
+            for held in self._listening_on.get(port, ())
+            if held == ip or held == ANY or ip == ANY
+            for listener in self.listeners[(held, port)]
         ]
 
     def port_in_use(self, ip: IPv4Address, port: int, reuse: bool = False) -> bool:
@@ -90,18 +114,27 @@ class TcpStack:
 
     def connections_in_the_way(self, ip: IPv4Address, port: int, reuse: bool) -> bool:
         return any(
-            key[1] == port and (ip == ANY or key[0] == ip) and not (reuse and connection.config.reuse_address)
-            for key, connection in self.connections.items()
+            (ip == ANY or key[0] == ip) and not (reuse and connection.config.reuse_address)
+            for key, connection in self._by_port.get(port, {}).items()
         )
 
-    def ephemeral_port(self, ip: IPv4Address) -> int:
-        """A free local port from Linux's ephemeral range."""
+    def ephemeral_port(self, ip: IPv4Address, taken: Callable[[int], bool] | None = None) -> int:
+        """A free local port from Linux's ephemeral range, and not `taken` (a port its user holds for a
+        socket the stack does not know: bound, not listening)."""
+
+        def free(port: int) -> bool:
+            return not (taken is not None and taken(port)) and not self.port_in_use(ip, port)
+
         for _ in range(64):
             port = self.rng.choice(EPHEMERAL_PORTS)
-            if not self.port_in_use(ip, port):
+            if free(port):
                 return port
-        for port in EPHEMERAL_PORTS:
-            if not self.port_in_use(ip, port):
+        # nearly full: the whole range from a random place on, as Linux's inet_csk_find_open_port goes through it
+        span = len(EPHEMERAL_PORTS)
+        start = self.rng.randrange(span)
+        for step in range(span):
+            port = EPHEMERAL_PORTS[(start + step) % span]
+            if free(port):
                 return port
         raise LocalTcpError("no free ephemeral port")
 
@@ -119,6 +152,7 @@ class TcpStack:
             raise LocalTcpError(f"port {port} is in use")
         listener = Listener(ip, port, backlog, reuse_port)
         self.listeners.setdefault((ip, port), []).append(listener)
+        self._listening_on.setdefault(port, set()).add(ip)
         return listener
 
     def close_listener(self, listener: Listener) -> None:
@@ -128,6 +162,10 @@ class TcpStack:
             group.remove(listener)
             if not group:
                 del self.listeners[(listener.ip, listener.port)]
+                addresses = self._listening_on[listener.port]
+                addresses.discard(listener.ip)
+                if not addresses:
+                    del self._listening_on[listener.port]
         listener.state = next_state(listener.state, Trigger.CLOSE)
         for key, connection in [*listener.half_open.items(), *listener.accept_queue]:
             connection.abort()
@@ -152,8 +190,22 @@ class TcpStack:
         config = config if config is not None else self.config_copy()
         config.path_mtu = self.path_mtu(remote_ip) if self.path_mtu is not None else None
         connection = TcpConnection.connect(local_port, remote_port, self.rng.getrandbits(32), config)
-        self.connections[key] = connection
+        self._add(key, connection)
         return key, connection
+
+    def _add(self, key: ConnectionKey, connection: TcpConnection) -> None:
+        self.connections[key] = connection
+        self._made[connection] = next(self._serial)
+        self._by_port.setdefault(key[1], {})[key] = connection
+        connection.on_change = functools.partial(self._mark, key)  # taken away when it is forgotten
+        self._changed[connection] = key  # its SYN (or SYN-ACK) is to go
+
+    def _mark(self, key: ConnectionKey, connection: TcpConnection) -> None:
+        self._changed[connection] = key
+
+    def holds(self, connection: TcpConnection) -> bool:
+        """Whether `connection` is one of this stack's (not closed and forgotten)."""
+        return connection in self._made
 
     def config_copy(self, base: TcpConfig | None = None) -> TcpConfig:
         """Each connection gets its own copy, so TCP_NODELAY on one leaves the others alone."""
@@ -191,7 +243,7 @@ class TcpStack:
             connection = TcpConnection.accept_syn(
                 header.dst_port, header.src_port, self.rng.getrandbits(32), header, now, config
             )
-            self.connections[key] = connection
+            self._add(key, connection)
             listener.half_open[key] = connection
             self._owner[key] = listener
             return connection
@@ -202,32 +254,88 @@ class TcpStack:
         return None
 
     def segments_to_send(self, now: int) -> list[OutgoingSegment]:
+        """The resets, then the segments of every connection changed since the last call, in the order the
+        connections were made (the others have nothing to send); closed ones are forgotten. `looked_at`
+        lists the connections asked."""
         out = self._resets
         self._resets = []
-        closed = []
-        for key, connection in self.connections.items():
+        changed = self._changed
+        self._changed = {}
+        made = self._made
+        ordered = sorted(changed, key=made.__getitem__) if len(changed) > 1 else changed
+        asked = [(changed[connection], connection) for connection in ordered]
+        for key, connection in asked:
             ttl = connection.config.ttl
             for header, payload in connection.segments_to_send(now):
                 out.append((key[0], key[2], header, payload, ttl))
             if connection.state is TcpState.CLOSED:
-                closed.append(key)
-        for key in closed:
-            self._forget(key)
+                self._forget(key)
+                continue
+            deadline = connection.get_timer()
+            if deadline is None:
+                self._armed.pop(connection, None)
+            elif self._armed.get(connection) != deadline:
+                self._arm(key, connection, deadline)
+        self.looked_at = asked
         return out
 
     def _forget(self, key: ConnectionKey) -> None:
-        del self.connections[key]
+        connection = self.connections.pop(key)
+        connection.on_change = None
+        del self._made[connection]
+        self._changed.pop(connection, None)
+        self._armed.pop(connection, None)
+        on_port = self._by_port[key[1]]
+        del on_port[key]
+        if not on_port:
+            del self._by_port[key[1]]
         owner = self._owner.pop(key, None)
         if owner is not None:
             owner.half_open.pop(key, None)
 
     # ------------------------------------------------------------------ timers
+    def _arm(self, key: ConnectionKey, connection: TcpConnection, deadline: int) -> None:
+        self._armed[connection] = deadline
+        heapq.heappush(self._deadlines, (deadline, self._made[connection], key, connection))
+
+    def _drop_top(self) -> tuple[int, ConnectionKey, TcpConnection, bool]:
+        """Take the earliest deadline off the heap: (deadline, key, connection, whether the stack still holds it)."""
+        deadline, _, key, connection = heapq.heappop(self._deadlines)
+        if self._armed.get(connection) == deadline:
+            del self._armed[connection]
+        return deadline, key, connection, connection in self._made
+
     def get_timer(self) -> int | None:
-        deadlines = [d for d in (c.get_timer() for c in self.connections.values()) if d is not None]
-        return min(deadlines) if deadlines else None
+        """The earliest deadline of any connection. An entry that is no longer its connection's deadline (a timer
+        stopped or moved since) is dropped; a connection changed since segments_to_send last saw its deadline is
+        asked for it, and that put in its place (the others' are what that call saw: _armed)."""
+        heap = self._deadlines
+        changed, armed = self._changed, self._armed
+        while heap:
+            deadline, _, key, connection = heap[0]
+            if connection in changed:
+                if connection in self._made and connection.get_timer() == deadline:
+                    return deadline
+            elif armed.get(connection) == deadline:
+                return deadline
+            _, key, connection, current = self._drop_top()
+            if current and connection in changed:
+                now_due = connection.get_timer()
+                if now_due is not None and armed.get(connection) != now_due:
+                    self._arm(key, connection, now_due)
+        return None
 
     def handle_timer(self, now: int) -> None:
-        for connection in list(self.connections.values()):
+        """Every connection whose deadline has come handles it, in the order they were made."""
+        heap = self._deadlines
+        due: dict[TcpConnection, ConnectionKey] = {}
+        while heap and heap[0][0] <= now:
+            _, key, connection, current = self._drop_top()
+            if current:
+                due[connection] = key
+        for connection in sorted(due, key=self._made.__getitem__) if len(due) > 1 else due:
             deadline = connection.get_timer()
             if deadline is not None and deadline <= now:
                 connection.handle_timer(now)
+            else:
+                self._changed[connection] = due[connection]  # a deadline moved later: back on the heap

@@ -206,7 +206,10 @@ class HostTcp:
             else:
                 host.answer_ip(dst, PROTO_TCP, header, payload, segment_frame_size(header, payload), now, ttl, src)
         tracer = host.tracer
-        for key, connection in self.stack.connections.items():
+        stack = self.stack
+        for key, connection in stack.looked_at:  # only a connection changed since the last flush has news
+            if not stack.holds(connection):
+                continue  # closed and forgotten: its last events are not reported
             event = connection.next_event()
             while event is not None:
                 if tracer is not None:

@@ -121,7 +121,11 @@ class RunInterrupted(KeyboardInterrupt):
 
 
 def interrupt_run(signum: int, frame: object) -> None:
-    """The SIGINT and SIGTERM handler of a run: stop it, with the report so far."""
+    """The SIGINT and SIGTERM handler of a run: stop it, with the report so far. A program running
+    when the signal came is stopped where it is and the run ends in the engine (WATCH.stop): raised in
+    the program's code, RunInterrupted would be the program's to catch, and one that catches
+    KeyboardInterrupt (a bare `except:` in a loop) would carry on and keep the run going."""
+    WATCH.stop(RunInterrupted())
     raise RunInterrupted
 
 
@@ -157,13 +161,24 @@ class Waiter:
         _switch(self.glet)
 
 
+# greenlet -> the program thread it runs (for the watchdog's BusyLoop, raised at the switch, not in the thread)
+_THREADS: weakref.WeakKeyDictionary[greenlet, SimThread] = weakref.WeakKeyDictionary()
+
+
 def _switch(glet: greenlet) -> None:
-    """Run a program's thread until it parks, with the watchdog told."""
+    """Run a program's thread until it parks, with the watchdog told. A thread that runs past the
+    watchdog's limit without parking never comes back: BusyLoop is raised here instead, and its whole
+    program is stopped."""
     watch = WATCH
     watch.switches += 1
     watch.current = glet
     try:
         glet.switch()
+    except BusyLoop as stop:
+        thread = _THREADS.get(glet)
+        if thread is None:
+            raise
+        thread.program.busy(stop)
     finally:
         watch.current = None
 
@@ -249,8 +264,9 @@ class ShimHost:
         self.sockets = Sockets()  # every program's open sockets, in the order they opened
         self.tcp_bound: dict[int, Sockets] = {}  # port -> sockets bound to it
         self.udp_bound: dict[int, Sockets] = {}  # port -> sockets bound to it, in the order they bound
+        self.listening: weakref.WeakSet[Any] = weakref.WeakSet()  # its listening TCP sockets
         host.udp.accepts = self.udp_taken
-        host.tcp.watchers.append(self.poke)
+        host.tcp.watchers.append(self.tcp_news)
         host.icmp_error_hooks.append(self.icmp_error)
 
     def icmp_error(self, error: Any, quoted: bytes, now: int) -> None:
@@ -315,6 +331,22 @@ class ShimHost:
             if not holders:
                 del self.udp_bound[port]
                 self.host.udp.unbind(port)
+
+    def tcp_news(self) -> None:
+        """The host's TCP did something: the sockets whose connections it changed may be ready for something
+        else now (every listening socket, when a connection not accepted yet changed); then the waiters look."""
+        listeners_too = False
+        for _, connection in self.host.tcp.stack.looked_at:
+            owner = connection.owner
+            sock = owner() if owner is not None else None
+            if sock is None:
+                listeners_too = True
+            else:
+                sock._news()
+        if listeners_too:
+            for sock in list(self.listening):
+                sock._news()
+        self.poke()
 
     def poke(self) -> None:
         """Something changed on this host: let every parked waiter re-check its condition."""
@@ -494,6 +526,7 @@ class _Start:
             return
         thread.glet = greenlet(self._run, parent=getcurrent())
         thread.program.by_greenlet[thread.glet] = thread
+        _THREADS[thread.glet] = thread
         _switch(thread.glet)
 
     def _run(self) -> None:
@@ -629,9 +662,6 @@ class Program:
             status = _exit_status(stop.code, self)
         except (GreenletExit, RunInterrupted):  # lanlab's own ending (Ctrl-C, SIGTERM) ends the run
             raise
-        except BusyLoop as stop:
-            self.busy(stop)
-            return
         except BaseException as error:  # noqa: BLE001 - the program's own failure: shown, the others go on
             # an uncaught KeyboardInterrupt ends a Python process as SIGINT would: 128 + 2 to its shell
             status = 130 if isinstance(error, KeyboardInterrupt) else 1
@@ -680,12 +710,13 @@ class Program:
         self.stdout.write(self.format_traceback(error))
 
     def busy(self, stop: BusyLoop) -> None:
-        """A thread ran `stop.args[0]` s of CPU without waiting: the whole process is stopped."""
-        last = deque(program_frames(stop.__traceback__), maxlen=1)
-        where = L_(" at line {line}", line=last[0].tb_lineno) if last else ""
-        self.error = busy_error(self.path, stop.args[0], where)
+        """A thread ran `stop.args[0]` s of CPU without waiting, at line `stop.args[1]`: the whole process
+        is stopped (its threads, the busy one too, never run again)."""
+        limit, line = stop.args
+        where = L_(" at line {line}", line=line) if line is not None else ""
+        self.error = busy_error(self.path, limit, where)
         self.stopped = True
-        self._end_threads(keep=getcurrent())
+        self._end_threads(keep=getcurrent())  # the engine's greenlet: every thread, the main one too
         self._finish(1)
 
     def _finish(self, status: int) -> None:

@@ -5,7 +5,15 @@ poll and epoll report what Linux reports for a socket: POLLIN when a recv (or ac
 not block, POLLOUT when a send would not, POLLERR on a pending error, POLLHUP once both
 directions are closed, POLLNVAL (poll only) for a closed descriptor. epoll is level-triggered:
 EPOLLET is accepted and behaves as level-triggered (a program written for edge triggering,
-reading until EAGAIN, runs the same); EPOLLONESHOT disables a descriptor after one report."""
+reading until EAGAIN, runs the same); EPOLLONESHOT disables a descriptor after one report.
+
+An epoll looks only at the descriptors that may have become ready since it last looked, as the
+kernel's ready list does, so a server with thousands of connections registered does not ask each
+of them at every wake-up: a socket tells the epolls it is registered with when something about it
+changed (`SimSocket._news`: a call of the program on it, a datagram or an ICMP error for it, its
+connection changed by the host's TCP; a connection not yet accepted wakes the listening sockets),
+and what was ready when last asked is asked again (level-triggered). Files and the standard
+streams, whose readiness is the kernel's, are asked every time."""
 
 from __future__ import annotations
 
@@ -198,6 +206,10 @@ class Epoll:
     def __init__(self, sizehint: int = -1, flags: int = 0) -> None:
         self._wanted: dict[int, int] = {}
         self._fd: int | None = self._readiness.program.new_fd(self)
+        self._order: dict[int, int] = {}  # fd -> when it was registered: results come in that order
+        self._registered = 0
+        self._look: set[int] = set()  # sockets that may be ready: changed since, or ready when last asked
+        self._always: set[int] = set()  # files and standard streams: asked every time
 
     @property
     def closed(self) -> bool:
@@ -223,33 +235,58 @@ class Epoll:
     def register(self, fd: Any, eventmask: int | None = None) -> None:
         fd = _fd(fd)
         self.fileno()
-        self._readiness.socket(fd, "epoll.register()")
+        target = self._readiness.socket(fd, "epoll.register()")
         if fd in self._wanted:
             raise FileExistsError(E.EEXIST, os.strerror(E.EEXIST))
         self._wanted[fd] = POLLIN | POLLPRI | POLLOUT if eventmask is None else eventmask
+        self._order[fd] = self._registered
+        self._registered += 1
+        watched = getattr(target, "watched_by", None)
+        if watched is None:
+            self._always.add(fd)
+        else:
+            watched(self)
+        self._look.add(fd)
 
     def modify(self, fd: Any, eventmask: int) -> None:
         fd = _fd(fd)
         if fd not in self._wanted:
             raise FileNotFoundError(E.ENOENT, os.strerror(E.ENOENT))
         self._wanted[fd] = eventmask
+        self._look.add(fd)
 
     def unregister(self, fd: Any) -> None:
         fd = _fd(fd)
         if fd not in self._wanted:
             raise FileNotFoundError(E.ENOENT, os.strerror(E.ENOENT))
+        self._forget(fd)
+
+    def _forget(self, fd: int) -> None:
         del self._wanted[fd]
+        del self._order[fd]
+        self._look.discard(fd)
+        self._always.discard(fd)
+
+    def look_again(self, fd: int) -> None:
+        """The socket at `fd` changed: the next look asks it (SimSocket._news)."""
+        if fd in self._wanted:
+            self._look.add(fd)
 
     def _ready(self) -> list[tuple[int, int]]:
         events = self._readiness.events
         found = []
-        for fd, mask in list(self._wanted.items()):
+        looking = self._look | self._always
+        self._look = set()
+        order = self._order
+        for fd in sorted(looking, key=order.__getitem__) if len(looking) > 1 else looking:
+            mask = self._wanted[fd]
             revents = events(fd)
             if revents & POLLNVAL:  # a closed socket leaves every epoll set (close(2))
-                del self._wanted[fd]
+                self._forget(fd)
                 continue
             if revents & (mask | ALWAYS) and mask & ~EPOLLONESHOT:
                 found.append((fd, revents & (mask | ALWAYS)))
+                self._look.add(fd)  # level-triggered: ready until something about it changes
         return found
 
     def poll(self, timeout: float | None = None, maxevents: int = -1) -> list[tuple[int, int]]:

@@ -12,6 +12,7 @@ import socket as _real
 import struct
 import sys as _real_sys
 import types
+import weakref
 from collections import deque
 from ipaddress import IPv4Address
 from typing import TYPE_CHECKING, Any, Self
@@ -275,6 +276,7 @@ class SimSocket:
         self._io_refs = 0
         self._released = False
         self._blocked = 0  # calls waiting on it (_block): another thread's close() waits for them
+        self._epolls: weakref.WeakSet[Any] | None = None  # the epolls it is registered with (_news tells them)
         self._fd_taken = False  # closed while calls waited: the number is gone, the socket ends after them
         self._datagrams: deque[tuple[bytes, tuple[str, int]]] = deque()
         self._queued = 0  # what the queued datagrams charge the receive buffer (their truesize)
@@ -334,8 +336,23 @@ class SimSocket:
         return -1 if self._released or self._fd_taken else self._fd
 
     def _check_open(self) -> None:
+        if self._epolls:  # a call on it: what it is ready for may change
+            self._news()
         if self._closed and self._io_refs <= 0:  # a makefile() still open keeps the descriptor (CPython)
             raise os_error(E.EBADF)
+
+    def watched_by(self, epoll: Any) -> None:
+        """`epoll` registered this socket: tell it when the socket changes."""
+        if self._epolls is None:
+            self._epolls = weakref.WeakSet()
+        self._epolls.add(epoll)
+
+    def _news(self) -> None:
+        """Something about this socket changed (a call, a datagram, its connection): the epolls it is
+        registered with ask it again at their next look (_select.Epoll)."""
+        if self._epolls:
+            for epoll in self._epolls:
+                epoll.look_again(self._fd)
 
     def _ns_timeout(self) -> int | None:
         return None if self._timeout is None else seconds_to_ns(self._timeout)
@@ -428,6 +445,7 @@ class SimSocket:
         if (level, option) in TIMER_OPTIONS and self._conn is not None:
             self._options[(level, option)] = value
             self._timer_options(self._conn.config)
+            self._conn.changed()
             self._host.tcp.flush(self._host.engine.now)  # the connection's timers follow the new times
         if level == _real.IPPROTO_IP:
             error = ip_value_error(option, value, self._is_own_address)
@@ -578,15 +596,13 @@ class SimSocket:
     def _bind_tcp(self, ip: IPv4Address, port: int) -> int:
         stack = self._host.tcp.stack
         if port == 0:  # an ephemeral port no other socket holds, bound and so held like any other
-            for _ in range(64):
-                try:
-                    port = stack.ephemeral_port(ip)
-                except LocalTcpError:
-                    break
-                if not self._shim.tcp_bound.get(port):
-                    self._shim.tcp_bound.setdefault(port, Sockets()).add(self)
-                    return port
-            raise os_error(E.EADDRINUSE)
+            bound = self._shim.tcp_bound
+            try:
+                port = stack.ephemeral_port(ip, taken=lambda port: bool(bound.get(port)))
+            except LocalTcpError:  # the whole range is held (Linux: EADDRINUSE)
+                raise os_error(E.EADDRINUSE) from None
+            bound.setdefault(port, Sockets()).add(self)
+            return port
         reuse = bool(self._option(_real.SOL_SOCKET, _real.SO_REUSEADDR))
         reuse_port = bool(self._option(_real.SOL_SOCKET, _real.SO_REUSEPORT))
         overlapping = [
@@ -669,6 +685,8 @@ class SimSocket:
         except LocalTcpError:
             raise os_error(E.EADDRINUSE) from None
         self._listener.config = self._config()
+        self._shim.listening.add(self)
+        self._news()
 
     def accept(self) -> tuple[SimSocket, tuple[str, int]]:
         self._check_open()
@@ -686,6 +704,7 @@ class SimSocket:
         key, connection = listener.accept()
         peer = type(self)(self.family, self.type, self.proto)
         peer._key, peer._conn = key, connection
+        connection.owner = weakref.ref(peer)  # its news reach the new socket now, not the listener
         peer._timeout = self._program.default_timeout
         peer._options = dict(self._options)  # a connection inherits its listener's options (Linux's sk_clone)
         self._host.tcp.flush(self._host.engine.now)
@@ -773,9 +792,13 @@ class SimSocket:
             raise os_error(E.ENETUNREACH) from None
         local_port = self._bound[1] if self._bound is not None else None
         try:
+            if local_port is None:  # not one a socket bound (and holds) without listening: Linux skips those too
+                bound = self._shim.tcp_bound
+                local_port = tcp.stack.ephemeral_port(local_ip, taken=lambda port: bool(bound.get(port)))
             self._key, self._conn = tcp.stack.connect(local_ip, ip, port, local_port, self._config())
         except LocalTcpError:  # that local address and port already talk to that peer (Linux: EADDRNOTAVAIL)
             raise os_error(E.EADDRNOTAVAIL) from None
+        self._conn.owner = weakref.ref(self)  # the host's TCP tells this socket's epolls what changed
         tcp.flush(self._host.engine.now)
         if self._timeout == 0:
             self._let_lo_carry()  # the handshake on lo is over, though the call says it is under way (as Linux)
@@ -1062,6 +1085,7 @@ class SimSocket:
         if error == E.EMSGSIZE and self._options.get((_real.IPPROTO_IP, IP_MTU_DISCOVER)) == PMTUDISC_DONT:
             return False  # IP_PMTUDISC_DONT: fragmentation needed is no error of the socket's
         self._icmp_error = error
+        self._news()
         return True
 
     def _raise_icmp_error(self) -> None:
@@ -1079,6 +1103,7 @@ class SimSocket:
             return False
         self._queued += size
         self._datagrams.append((data, source))
+        self._news()
         self._shim.poke()
         return True
 
@@ -1121,10 +1146,15 @@ class SimSocket:
                 raise
         if conn.readable:  # Linux's SHUT_RD keeps the queue: recv returns it, then the end
             if flags & _real.MSG_PEEK:
-                return conn.peek(bufsize)
-            data = conn.receive(bufsize)
-            if conn.has_acks_to_send:
-                self._host.tcp.flush_soon()
+                data = conn.peek(bufsize)
+            else:
+                data = conn.receive(bufsize)
+                if conn.has_acks_to_send:
+                    self._host.tcp.flush_soon()
+            if flags & MSG_TRUNC:
+                # tcp_recvmsg skips the bytes without copying them: CPython's buffer keeps whatever its memory
+                # had (zeros here), and recv_into leaves the caller's buffer as it was
+                return bytes(len(data))
             return data
         if conn.error and not self._reset_reported and conn.error != E.EPIPE:
             self._reset_reported = True
@@ -1165,12 +1195,17 @@ class SimSocket:
     def recv_into(self, buffer: Any, nbytes: int = 0, flags: int = 0) -> int:
         view = _writable_buffer(buffer, "recv_into")
         nbytes = _size_into(view, nbytes, "recv_into", "buffer too small for requested bytes")
-        return _copied_into(view, self.recv(nbytes, flags))
+        data = self.recv(nbytes, flags)
+        if self._tcp and operator.index(flags) & MSG_TRUNC:
+            return len(data)  # nothing copied (tcp_recvmsg)
+        return _copied_into(view, data)
 
     def recvfrom_into(self, buffer: Any, nbytes: int = 0, flags: int = 0) -> tuple[int, Any]:
         view = _writable_buffer(buffer, "recvfrom_into")
         nbytes = _size_into(view, nbytes, "recvfrom_into", "nbytes is greater than the length of the buffer")
         data, source = self.recvfrom(nbytes, flags)
+        if self._tcp and operator.index(flags) & MSG_TRUNC:
+            return len(data), source  # nothing copied (tcp_recvmsg)
         return _copied_into(view, data), source
 
     def bytes_waiting(self) -> int:
@@ -1227,6 +1262,8 @@ class SimSocket:
             if how != _real.SHUT_WR:
                 self._host.tcp.stack.close_listener(self._listener)
                 self._listener = None
+                self._shim.listening.discard(self)
+                self._news()
                 self._shim.poke()
             return
         if self._tcp and (self._conn is None or self._conn.state in (S.CLOSED,)):
@@ -1241,6 +1278,7 @@ class SimSocket:
                 self._conn.shutdown()
                 self._host.tcp.flush(self._host.engine.now)
                 self._let_lo_carry()
+        self._news()
         self._shim.poke()
         if not self._tcp and self._peer is None:
             # Linux marks an unconnected UDP socket shut and wakes its readers, then says it was not connected
@@ -1302,6 +1340,7 @@ class SimSocket:
         is free at once either way, as close(2) frees it while the kernel's file lives on."""
         if self._blocked:
             self._fd_taken = True
+            self._news()  # the number leaves the epoll sets (close(2))
             self._program.release_fd(self._fd, self)
         else:
             self._real_close()
@@ -1341,6 +1380,8 @@ class SimSocket:
             self._membership(False, group.packed + bytes(4))
         if self._listener is not None:
             host.tcp.stack.close_listener(self._listener)
+            shim.listening.discard(self)
+        self._news()  # the number leaves the epoll sets (close(2))
         if self._conn is not None:
             if self._linger_time() == 0:
                 self._conn.abort()  # SO_LINGER on with 0 s: close sends RST (Linux, RFC 9293 3.10.5)

@@ -19,7 +19,6 @@ from greenlet import GreenletExit, getcurrent
 
 from lanlab.sim.shim._process import ProgramExit, RunInterrupted, seconds_to_ns
 from lanlab.sim.shim._proxy import with_globals
-from lanlab.sim.shim._watchdog import BusyLoop
 
 if TYPE_CHECKING:
     from lanlab.sim.shim._process import Program, SimThread
@@ -262,8 +261,6 @@ class Thread(_Bound):
             raise
         except ProgramExit:  # os._exit: the process is gone, no hook runs
             pass
-        except BusyLoop as stop:
-            self._program.busy(stop)
         except BaseException as error:  # noqa: BLE001 - threading.excepthook's report, the thread ends
             self._threads.uncaught(error, self)
 
