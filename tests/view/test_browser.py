@@ -206,6 +206,9 @@ def test_tables_on_the_page_equal_show_at_that_time(opened, shots):
 
 def test_the_fragment_opens_the_page_at_that_event(driver, page):
     """#e=40 opens the page at event 40 as the list numbers it; stepping rewrites the fragment."""
+    driver.get(
+        "about:blank"
+    )  # loaded anew: the same page with a fragment would only move to it, keeping another test's filter
     browser.open_page(driver, page, "#e=40")
     assert step(driver) == 39
     assert driver.execute_script("return document.querySelector('.row.current span').textContent") == "40"
@@ -480,6 +483,28 @@ def test_jump_to_a_time(opened):
     times = js(opened, "return lanlab.viewer.run.doc.events.t")
     expected = max(i for i, t in enumerate(times) if t <= 200_000_000)
     assert step(opened) == expected
+
+
+def test_jump_to_an_event_by_the_lists_number(opened):
+    """Typing 40 in "event #" shows the row numbered 40 (it showed 41: the box took an index), as #e=40
+    does; what is not a whole number there, or not a time in the time box, leaves the step alone."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    box = opened.find_element(By.CSS_SELECTOR, '[data-test="goto-event"]')
+    box.send_keys("40", Keys.ENTER)
+    assert step(opened) == 39
+    assert js(opened, "return document.querySelector('.row.current span').textContent") == "40"
+    box.clear()
+    box.send_keys("4.5", Keys.ENTER)
+    assert step(opened) == 39
+    time_box = opened.find_element(By.CSS_SELECTOR, '[data-test="goto-time"]')
+    time_box.send_keys("soon", Keys.ENTER)
+    assert step(opened) == 39
+    time_box.clear()
+    time_box.send_keys("0.2s", Keys.ENTER)
+    times = js(opened, "return lanlab.viewer.run.doc.events.t")
+    assert step(opened) == max(i for i, t in enumerate(times) if t <= 200_000_000)
 
 
 def test_a_frame_rides_beside_its_wire_clear_of_the_port_names(opened):

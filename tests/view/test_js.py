@@ -24,13 +24,15 @@ JS = Path(__file__).resolve().parent / "js"
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 MODULES = (
     "util.js",
+    "i18n.js",
     "state.js",
     "filters.js",
     "layout.js",
     "timeline.js",
     "ladder.js",
     "pcapng.js",
-)  # the page's logic modules, as the page loads them
+    "live.js",
+)  # the page's logic modules, as the page loads them (i18n.js for live.js's L.t, live.js for its send row's words)
 TEST_FILES = sorted(path.name for path in JS.glob("*.test.js"))
 
 
@@ -126,6 +128,7 @@ def test_there_are_js_test_files():
         "timeline.test.js",
         "ladder.test.js",
         "pcapng.test.js",
+        "hostile.test.js",
     } <= set(TEST_FILES)
 
 

@@ -337,7 +337,7 @@ def settled_position(driver, script: str, name: str, seconds: float = 20) -> lis
     raise AssertionError(f"{name} never stopped moving: {last}")
 
 
-def after_reload(driver, action) -> None:  # type: ignore[no-untyped-def]
+def after_reload(driver, action, seconds: float = 20) -> None:  # type: ignore[no-untyped-def]
     """Do `action` (an edit), then wait for the page the rebuilt network reloads."""
     driver.execute_script("window.lanlabBefore = true")
     action()
@@ -345,6 +345,7 @@ def after_reload(driver, action) -> None:  # type: ignore[no-untyped-def]
         driver,
         "return window.lanlabBefore === undefined && document.body.dataset.ready === '1' && "
         "document.body.dataset.liveEvents !== undefined && !!lanlab.live.build",
+        seconds,
     )
 
 
@@ -494,7 +495,14 @@ def test_drag_a_node_onto_another_cables_them_and_each_kind_has_its_form(empty_s
                 .perform()
             )
 
-        after_reload(driver, drag)
+        for attempt in range(3):  # a loaded machine may drop the pointer's moves: a missed drop only moves pc1
+            try:
+                after_reload(driver, drag, seconds=8)
+                break
+            except AssertionError:
+                if attempt == 2 or driver.execute_script("return window.lanlabBefore === undefined"):
+                    raise  # out of tries, or the cable was made and the reload is late: not a missed drop
+                pc1, sw1 = settled_position(driver, where, "pc1"), settled_position(driver, where, "sw1")
         links = driver.execute_script("return lanlab.viewer.run.doc.links.map(l => [l.a, l.b])")
         assert links == [["pc1:eth0", "sw1:p1"]]
     finally:
@@ -504,12 +512,13 @@ def test_drag_a_node_onto_another_cables_them_and_each_kind_has_its_form(empty_s
 @needs_browser
 def test_a_programs_output_reaches_the_page_while_it_runs(tmp_path):
     """`sim serve --app`: a program's first line is in the page's console before its second is
-    printed (one virtual second later, at real-time pace), each at its virtual time."""
+    printed (four virtual seconds later, at real-time pace: room for a loaded machine), each at its
+    virtual time."""
     from selenium.webdriver.common.by import By
 
     program = tmp_path / "talk.py"
     program.write_text(
-        "import time\nprint('first <b>line</b>', flush=True)\ntime.sleep(1)\nprint('second', flush=True)\n"
+        "import time\nprint('first <b>line</b>', flush=True)\ntime.sleep(4)\nprint('second', flush=True)\n"
         "time.sleep(30)\n"
     )
     process = subprocess.Popen(
@@ -531,7 +540,7 @@ def test_a_programs_output_reaches_the_page_while_it_runs(tmp_path):
         assert lines and "<b>" in lines[0]  # shown as text
         assert not any("second" in line for line in driver.execute_script(console))
         later = wait_for(driver, console + ".filter(t => t.includes('second'))")
-        assert later[0].startswith("[1.")  # its virtual time, a second after the first
+        assert later[0].startswith("[4.")  # its virtual time, four seconds after the first
     finally:
         driver.quit()
         process.send_signal(signal.SIGINT)

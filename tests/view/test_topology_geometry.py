@@ -1,7 +1,8 @@
 """The topology as cytoscape.js really draws it in headless Chromium (its own bounding boxes, not the
-layout's estimates): on every example, the demo and a routed network with hubs, no two nodes' boxes
-(icon, name, addresses) overlap, no port name overlaps a node or another port name, and no frame dot
-drawn while stepping through the run overlaps a node's box or a port name."""
+layout's estimates): on every example, the demo and a routed network with hubs, every node is inside
+the pane at a zoom that keeps names readable, no two nodes' boxes (icon, name, addresses) overlap,
+no port name overlaps a node or another port name, and no frame dot drawn while stepping through the
+run overlaps a node's box or a port name."""
 
 from __future__ import annotations
 
@@ -101,6 +102,15 @@ def test_the_check_sees_an_overlap():
 def test_nothing_drawn_overlaps(driver, tmp_path: Path, name: str):
     """Nodes, port names and the frame dots of the first steps with frames are drawn clear of each other."""
     browser.open_page(driver, page_of(name, tmp_path))
+    # Readable as it opens: every node inside the pane, and a 12 px name drawn at 6 px or more.
+    zoom, outside = driver.execute_script(
+        """const cy = lanlab.topology.cy, box = cy.container().getBoundingClientRect(), out = [];
+        cy.nodes().not('.packet, .dropmark').forEach(n => { const b = n.renderedBoundingBox({includeLabels: true});
+          if (b.x1 < -1 || b.y1 < -1 || b.x2 > box.width + 1 || b.y2 > box.height + 1) out.push(n.data('label')); });
+        return [cy.zoom(), out];"""
+    )
+    print(f"{name}: zoom {zoom:.2f}")
+    assert outside == [] and zoom >= 0.5, (name, zoom, outside)
     drawn = driver.execute_script(BOXES)
     assert len(drawn["ports"]) == 2 * len(driver.execute_script("return lanlab.viewer.run.doc.links"))
     assert overlaps(drawn) == [], name

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import errno
 import shutil
+import signal
 import sys
 import tempfile
 import threading
@@ -68,6 +69,10 @@ def serve(
     \b
       lanlab sim serve examples/hub_vs_switch.yaml
       lanlab sim serve examples/hub_vs_switch.yaml --port 8080 --no-browser
+
+    Exit status: 130 when Ctrl-C or SIGTERM stops it (the session's command line printed first);
+    2 when it cannot start: FILE's mistakes (each as FILE:LINE), a bad option, the port taken or
+    an address that is not this machine's. It serves until stopped, so never 0 or 1.
     """
     from lanlab.cli.sim_apps import start_apps
     from lanlab.sim import Network, load_topology, schedule
@@ -102,20 +107,29 @@ def serve(
             ).format(host=host),
             err=True,
         )
+    # `kill PID` ends it as Ctrl-C does (the session said, the workspace's folder removed): SIGTERM's
+    # default left the folder behind. Here until the loop runs, the loop's own handler while it does.
+    in_main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _terminated) if in_main else None
     folder = Path(tempfile.mkdtemp(prefix="lanlab-serve-"))
-    builder = None
-    if not apps:  # programs run on the network they were given for; with --app the page does not build
-
-        def session_of(path: Path, workspace: Workspace) -> LiveSession:
-            built = load_topology(path, seed=seed)  # it has passed the check
-            return LiveSession(built, schedule=schedule, source=[f"{workspace.file_stem()}.yaml", "--seed", str(seed)])
-
-        workspace = Workspace.from_file(file) if file is not None else Workspace()
-        builder = Builder(workspace, check=_problems, session_of=session_of, folder=folder)
-    server = LiveServer(session, host, port, builder=builder)
+    server = None
     try:
-        asyncio.run(_serve(server, open_browser=not no_browser))
-    except KeyboardInterrupt:
+        builder = None
+        if not apps:  # programs run on the network they were given for; with --app the page does not build
+
+            def session_of(path: Path, workspace: Workspace) -> LiveSession:
+                built = load_topology(path, seed=seed)  # it has passed the check
+                return LiveSession(
+                    built, schedule=schedule, source=[f"{workspace.file_stem()}.yaml", "--seed", str(seed)]
+                )
+
+            workspace = Workspace.from_file(file) if file is not None else Workspace()
+            builder = Builder(workspace, check=_problems, session_of=session_of, folder=folder)
+        server = LiveServer(session, host, port, builder=builder)
+        try:
+            asyncio.run(_serve(server, open_browser=not no_browser))  # returns on SIGTERM
+        except KeyboardInterrupt:
+            pass
         session = server.session
         click.echo(
             _("lanlab: stopped at sim time {time} s after {events} events; the session: {command}").format(
@@ -126,9 +140,15 @@ def serve(
             err=True,
         )
         sys.exit(EXIT_INTERRUPTED)
-    finally:
-        server.session.network.close()
+    finally:  # Ctrl-C and SIGTERM alike: the workspace's folder goes, the programs end
+        if in_main:
+            signal.signal(signal.SIGTERM, previous)
+        (server.session if server is not None else session).network.close()
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _terminated(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _problems(path: Path) -> list[str]:
@@ -143,6 +163,11 @@ def _problems(path: Path) -> list[str]:
 
 
 async def _serve(server: Any, open_browser: bool) -> None:
+    stop = asyncio.Event()
+    try:  # before the URL is printed: whoever read it may stop the server at once
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    except (NotImplementedError, RuntimeError, ValueError):  # no signals here (another thread, Windows)
+        pass
     try:
         await server.start()
     except OSError as error:
@@ -162,4 +187,4 @@ async def _serve(server: Any, open_browser: bool) -> None:
     sys.stdout.flush()
     if open_browser:
         threading.Thread(target=webbrowser.open, args=(server.url,), daemon=True).start()
-    await asyncio.Event().wait()  # until Ctrl-C
+    await stop.wait()  # until SIGTERM, or Ctrl-C (KeyboardInterrupt)

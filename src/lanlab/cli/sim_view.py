@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +53,7 @@ class PageTarget:
         return record(network)
 
     def publish(self, network: Any, programs: list[Any], stopped: str | None) -> None:
-        """Write the page and/or serve it (serving ends with Ctrl-C: exit status 130)."""
+        """Write the page and/or serve it (serving ends with Ctrl-C or SIGTERM: exit status 130)."""
         from lanlab.view import document_of, render_page, to_json
 
         document = document_of(network, programs=programs, stopped=stopped)
@@ -65,13 +67,23 @@ class PageTarget:
                 _("page written to {file}: open it in a browser (no network needed)").format(file=self.html), err=True
             )
         if self.server is not None:
-            click.echo(_("viewer at {url}  (Ctrl-C stops)").format(url=self.server.url))
-            sys.stdout.flush()
+            # `kill PID` stops it as Ctrl-C does; set before the URL is printed, for whoever reads it
+            in_main = threading.current_thread() is threading.main_thread()  # where Python runs signal handlers
+            previous = signal.signal(signal.SIGTERM, _interrupt) if in_main else None
             try:
+                click.echo(_("viewer at {url}  (Ctrl-C stops)").format(url=self.server.url))
+                sys.stdout.flush()
                 self.server.serve(page, to_json(document), open_browser=self.open_browser)
             except KeyboardInterrupt:
                 click.echo(_("lanlab: viewer stopped"), err=True)
                 sys.exit(EXIT_INTERRUPTED)
+            finally:
+                if in_main:
+                    signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def stopped_reason(network: Any, interrupted: bool, listed: int) -> str | None:

@@ -25,6 +25,16 @@ class BuildError(ValueError):
     """An edit the page asked for that cannot be made (no such node, no free port)."""
 
 
+def _holds_binary(value: Any) -> bool:
+    if isinstance(value, (bytes, bytearray)):
+        return True
+    if isinstance(value, dict):
+        return any(_holds_binary(key) or _holds_binary(item) for key, item in value.items())
+    if isinstance(value, (list, tuple, set)):
+        return any(_holds_binary(item) for item in value)
+    return False
+
+
 def flow(value: Any) -> str:
     """One value on one line (YAML flow style)."""
     return yaml.safe_dump(value, default_flow_style=True, width=10**9).strip().removesuffix("...").strip()
@@ -137,6 +147,10 @@ class Workspace:
             fields[field] = yaml.safe_load(value)
         except yaml.YAMLError as error:
             raise BuildError(f"{field}: not a value ({str(error).splitlines()[0]})") from None
+        except RecursionError:  # [[[[... thousands deep: PyYAML recurses once a level
+            raise BuildError(f"{field}: not a value (nested deeper than a topology file may be)") from None
+        if _holds_binary(fields[field]):  # !!binary: written back as a block of lines, it broke the one-line field
+            raise BuildError(f"{field}: binary data (!!binary) is no value of a topology file")
         return new
 
     def remove(self, node: str) -> Workspace:

@@ -110,3 +110,70 @@ test("a larger network (6 switches in a chain, 12 hosts each) is laid out with n
   const doc = {nodes: nodes, links: links}, layout = lanlab.layout(doc, MEASURE, ASPECT);
   assert.deepEqual(lanlab.layoutOverlaps(doc, layout, MEASURE).slice(0, 5), []);
 });
+
+/* A switch with `hosts` hosts (pc1..pcN, 198.18.x.y), as a page carries it. */
+function star(hosts) {
+  const nodes = [{name: "sw1", kind: "switch", addresses: [], ports: []}], links = [];
+  for (let h = 1; h <= hosts; h++) {
+    nodes.push({name: "pc" + h, kind: "host", addresses: ["198.18." + Math.floor(h / 250) + "." + (h % 250 + 1)], ports: []});
+    links.push({a: "pc" + h + ":eth0", b: "sw1:p" + h});
+  }
+  return {nodes: nodes, links: links};
+}
+
+/* Every bus link's wire (its whole polyline) passes no node's box but its own two. */
+function busCrossings(doc, layout) {
+  const out = [];
+  doc.links.forEach(function (link, k) {
+    if (!layout.bus[k]) return;
+    const ends = [split(link.a)[0], split(link.b)[0]], route = lanlab.dotRoute(layout, k, ends[0], ends[1], MEASURE);
+    for (let i = 1; i < route.path.length; i++) {
+      const a = route.path[i - 1], b = route.path[i];
+      for (let f = 0; f <= 1; f += 0.02) {
+        const x = a.x + (b.x - a.x) * f, y = a.y + (b.y - a.y) * f;
+        for (const node of doc.nodes) {
+          if (ends.indexOf(node.name) >= 0) continue;
+          const box = layout.boxes[node.name], at = layout.at[node.name];
+          if (x > at.x + box.x1 && x < at.x + box.x2 && y > at.y + box.y1 && y < at.y + box.y2) { out.push(link.a + " crosses " + node.name); return; }
+        }
+      }
+    }
+  });
+  return out;
+}
+
+test("a switch with a classroom on it: its hosts in rows under it, its links a bus through the gaps, no port name piled at it", function () {
+  for (const hosts of [7, 24, 60]) {
+    const doc = star(hosts), layout = lanlab.layout(doc, MEASURE, ASPECT);
+    assert.deepEqual(lanlab.layoutOverlaps(doc, layout, MEASURE).slice(0, 5), [], hosts + " hosts");
+    assert.ok(!Object.keys(layout.ports).some(function (end) { return end.startsWith("sw1:"); }), hosts + ": no port name at the crowded switch");
+    assert.ok(layout.bus.every(Boolean), hosts + ": every link runs as a bus");
+    assert.deepEqual(busCrossings(doc, layout).slice(0, 5), [], hosts + ": the bus runs in the gaps");
+    const rows = new Set(doc.nodes.slice(1).map(function (n) { return Math.round(layout.at[n.name].y); }));
+    if (hosts >= 24) assert.ok(rows.size >= 3, hosts + " hosts sit in rows, not one line: " + rows.size);
+    let x1 = Infinity, x2 = -Infinity, y1 = Infinity, y2 = -Infinity;
+    for (const n of doc.nodes) {
+      const at = layout.at[n.name], box = layout.boxes[n.name];
+      x1 = Math.min(x1, at.x + box.x1); x2 = Math.max(x2, at.x + box.x2); y1 = Math.min(y1, at.y + box.y1); y2 = Math.max(y2, at.y + box.y2);
+    }
+    // zoomed to fit the pane (830 x 370), a 12 px name stays readable where a classroom can be: 24 hosts
+    const zoom = Math.min((830 - 60) / (x2 - x1), (370 - 60) / (y2 - y1));
+    if (hosts <= 24) assert.ok(zoom >= 0.6, hosts + " hosts fit at zoom " + zoom.toFixed(2));
+  }
+});
+
+test("300 hosts on one switch are laid out at once, every one placed and clear of the others", function () {
+  const doc = star(300), started = performance.now(), layout = lanlab.layout(doc, MEASURE, ASPECT), took = performance.now() - started;
+  assert.ok(took < 3000, "laid out in " + Math.round(took) + " ms");
+  assert.deepEqual(lanlab.layoutOverlaps(doc, layout, MEASURE).slice(0, 5), []);
+  assert.deepEqual(busCrossings(doc, layout).slice(0, 5), []);
+});
+
+test("a ring turns to fit a wide pane: rip-ring's hosts sit beside it, not above and below", function () {
+  const doc = jstest.docs.networks["rip-ring"], at = lanlab.layout(doc, MEASURE, ASPECT).at;
+  for (const [host, router] of [["pc1", "r1"], ["pc3", "r3"]]) {
+    assert.ok(Math.abs(at[host].x - at[router].x) > Math.abs(at[host].y - at[router].y), host + " beside " + router + ": " + JSON.stringify([at[host], at[router]]));
+  }
+  const tall = lanlab.layout(doc, MEASURE, 0.5).at;  // on a tall pane they go above and below
+  assert.ok(Math.abs(tall.pc1.y - tall.r1.y) > Math.abs(tall.pc1.x - tall.r1.x), "tall: " + JSON.stringify([tall.pc1, tall.r1]));
+});

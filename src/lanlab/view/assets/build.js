@@ -45,7 +45,7 @@
   /* Drag a node onto another and let go: the two are cabled (next free port of each), and the
      dragged node goes back where it was. Dropped anywhere else, it just moves (the layout). */
   Build.prototype.dragToCable = function (topology) {
-    const cy = topology.cy, self = this, nameOf = {};
+    const cy = topology.cy, self = this, nameOf = L.dict();
     for (const name in topology.nodeId) nameOf[topology.nodeId[name]] = name;
     let from = null;
     cy.on("grab", "node", function (event) {
@@ -72,7 +72,7 @@
      says it, the others empty), one input each, its mistake beside it. */
   Build.prototype.drawFields = function () {
     const el = L.el, self = this, name = this.nodeSelect.value, box = L.clear(this.fields);
-    const fields = this.workspace.nodes[name] || {};
+    const fields = (Object.prototype.hasOwnProperty.call(this.workspace.nodes, name) && this.workspace.nodes[name]) || {};
     const names = ["kind"].concat(this.kindFields[fields.kind] || []);
     for (const field of Object.keys(fields)) if (names.indexOf(field) < 0) names.push(field);
     for (const field of names) {

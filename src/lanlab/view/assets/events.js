@@ -9,7 +9,8 @@
     this.viewer = viewer;
     const run = viewer.run, ev = run.doc.events, el = L.el, self = this;
     this.filters = Object.assign({}, L.NO_FILTER);
-    const options = function (values) { return values.map(function (v) { return el("option", {value: v, text: v}); }); };
+    // An option shows a long name cut (its value, and its tooltip, keep it whole), so a 300-letter name leaves the bar usable.
+    const options = function (values) { return values.map(function (v) { return el("option", {value: v, text: L.shownName(v, 40), title: v}); }); };
     const protos = unique(ev.proto), kinds = unique(ev.kind), names = run.nodes.map(function (n) { return n.name; });
     this.protoSelect = el("select", {"data-test": "filter-proto", title: L.t("protocol")}, [el("option", {value: "", text: L.t("every protocol")})].concat(options(protos)));
     this.nodeSelect = el("select", {"data-test": "filter-node", title: L.t("device")}, [el("option", {value: "", text: L.t("every device")})].concat(options(names)));
@@ -64,7 +65,7 @@
     if (run.count > 200000) return;  // counting costs more than it helps on huge runs
     const tally = L.filterCounts(run, this.filters);
     [[this.protoSelect, tally.proto], [this.nodeSelect, tally.node], [this.kindSelect, tally.kind]].forEach(function (pair) {
-      for (const option of pair[0].options) if (option.value) option.textContent = option.value + " (" + (pair[1][option.value] || 0) + ")";
+      for (const option of pair[0].options) if (option.value) option.textContent = L.shownName(option.value, 40) + " (" + (pair[1][option.value] || 0) + ")";
     });
   };
 

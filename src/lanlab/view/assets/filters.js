@@ -35,7 +35,7 @@
   /* {proto: {ARP: n, ...}, node: {...}, kind: {...}}: how many events each choice of a filter
      would show with the other filters kept (a frame counts for every layer it carries). */
   L.filterCounts = function (run, filters) {
-    const ev = run.doc.events, tally = {proto: {}, node: {}, kind: {}};
+    const ev = run.doc.events, tally = {proto: L.dict(), node: L.dict(), kind: L.dict()};  // node: by the names the run chose
     function add(counts, key) { counts[key] = (counts[key] || 0) + 1; }
     for (let i = 0; i < run.count; i++) {
       if (L.eventMatches(run, filters, i, "proto")) {

@@ -7,7 +7,7 @@
   /* The ladder's logic, plain functions of the run (no page). `who`: each address's and MAC's
      owner and each node's kind; `endsOf`: each frame's ends (frameEnds), computed once. */
   L.ladderOwners = function (run) {
-    const owner = {}, kind = {};
+    const owner = L.dict(), kind = L.dict();
     for (const node of run.nodes) {
       for (const address of node.addresses) owner[address] = node.name;
       for (const port of node.ports) if (port.mac) owner[port.mac] = node.name;
@@ -116,8 +116,11 @@
     const width = Math.max(this.container.clientWidth - 24, notes + longest * 6.7 + 10);
     const svg = L.svg("svg", {width: width, height: height, class: "ladder", "data-test": "ladder"});
     const x = function (name) { return GUTTER + 20 + columns.indexOf(name) * COLUMN; };
-    for (const name of columns) {
-      svg.appendChild(L.svg("text", {x: x(name), y: 14, "text-anchor": "middle", class: "ladder-name", text: name}));
+    for (const name of columns) {  // a long name cut to its column (the whole one in its tooltip)
+      const head = L.svg("g", {});
+      head.appendChild(L.svg("title", {text: name}));
+      head.appendChild(L.svg("text", {x: x(name), y: 14, "text-anchor": "middle", class: "ladder-name", text: L.shownName(name, 9)}));
+      svg.appendChild(head);
       svg.appendChild(L.svg("line", {x1: x(name), y1: 20, x2: x(name), y2: height, class: "ladder-life"}));
     }
     const viewer = this.viewer;

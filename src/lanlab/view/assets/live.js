@@ -15,6 +15,16 @@
     ["tcp connect", "FROM tcp connect TO 7 --send hello"]
   ];
 
+  /* A node's name or NODE:PORT as one word of a --do text (which is read as a shell reads words):
+     quoted when it holds a space, a quote or another character the shell would read otherwise. */
+  function quoted(word) { return /^[\p{L}\p{N}_@%+=:,.\/-]+$/u.test(word) ? word : "'" + word.replace(/'/g, "'\"'\"'") + "'"; }
+  L.quotedWord = quoted;
+  /* The send row's words: the verb's template with FROM and TO (whole words only) as the two nodes. */
+  L.sendWords = function (template, from, to) {
+    return template.split(" ").map(function (word) { return word === "FROM" ? quoted(from) : word === "TO" ? quoted(to) : word; }).join(" ");
+  };
+  const cableValue = function (link) { return quoted(link.a) + " " + quoted(link.b); };
+
   function Live(viewer, panes, container) {
     const el = L.el, self = this, run = viewer.run;
     this.viewer = viewer;
@@ -23,7 +33,7 @@
     this.running = false;
     const hosts = run.nodes.filter(function (n) { return n.kind === "host"; }).map(function (n) { return n.name; });
     const targets = run.nodes.filter(function (n) { return n.addresses.length; }).map(function (n) { return n.name; });
-    const options = function (values) { return values.map(function (v) { return el("option", {value: v, text: v}); }); };
+    const options = function (values) { return values.map(function (v) { return el("option", {value: v, text: L.shownName(v, 40), title: v}); }); };
     this.runButton = el("button", {"data-test": "live-run", onclick: function () { self.send({op: self.running ? "pause" : "start"}); }}, ["\u25B6 " + L.t("start")]);
     const stepButton = el("button", {"data-test": "live-step", title: L.t("run one simulator event"), onclick: function () { self.send({op: "step"}); }}, [L.t("step")]);
     const pace = el("select", {"data-test": "live-pace", title: L.t("pace of virtual time")}, PACES.map(function (p) { return el("option", {value: p[0], text: p[1]}); }));
@@ -33,11 +43,15 @@
     const from = el("select", {"data-test": "live-from"}, options(hosts));
     const verb = el("select", {"data-test": "live-verb"}, options(VERBS.map(function (v) { return v[0]; })));
     const to = el("select", {"data-test": "live-to"}, options(targets));
+    const other = targets.find(function (name) { return name !== from.value; });
+    if (other !== undefined) to.value = other;  // not the sender itself, to start with
     const act = el("button", {"data-test": "live-act", onclick: function () {
       const template = VERBS.find(function (v) { return v[0] === verb.value; })[1];
-      self.do(template.replace("FROM", from.value).replace("TO", to.value));
+      self.do(L.sendWords(template, from.value, to.value));
     }}, [L.t("send")]);
-    const cable = el("select", {"data-test": "live-cable"}, options(run.doc.links.map(function (l) { return l.a + " " + l.b; })));
+    const cable = el("select", {"data-test": "live-cable"}, run.doc.links.map(function (l) {
+      return el("option", {value: cableValue(l), text: L.shownName(l.a, 30) + " " + L.shownName(l.b, 30), title: l.a + " " + l.b});
+    }));
     const pull = el("button", {"data-test": "live-pull", onclick: function () { self.do("link " + cable.value + " down"); }}, [L.t("pull")]);
     const plug = el("button", {"data-test": "live-plug", onclick: function () { self.do("link " + cable.value + " up"); }}, [L.t("plug back")]);
     // Clicking the drawing acts too: a host becomes the sender, a cable the one to pull or plug
@@ -45,7 +59,7 @@
     panes.topology.cy.on("tap", "edge", function (event) {
       const link = run.doc.links[Number(event.target.id().replace(/^link/, ""))];
       if (!link) return;
-      cable.value = link.a + " " + link.b;
+      cable.value = cableValue(link);
       self.answer.textContent = L.t("cable {a} \u2194 {b}: pull it or plug it back", {a: link.a, b: link.b});
     });
     panes.topology.cy.on("tap", "node", function (event) {
@@ -53,7 +67,7 @@
       if (!node) return;
       if (node.kind === "host") from.value = node.name;
       document.querySelector('[data-test="tab-tables"]').click();  // redraws the tables: looked up after
-      const tables = document.querySelector(["mac", "route", "stp", "arp"].map(function (t) { return '[data-test="' + t + "-" + node.name + '"]'; }).join(", "));
+      const tables = document.querySelector(["mac", "route", "stp", "arp"].map(function (t) { return '[data-test="' + CSS.escape(t + "-" + node.name) + '"]'; }).join(", "));
       const pane = document.getElementById("tables");  // scrolled within itself: the page stays under the pointer
       if (tables) pane.scrollTop = tables.getBoundingClientRect().top - pane.getBoundingClientRect().top + pane.scrollTop;
     });

@@ -27,10 +27,14 @@
       if (viewer.listeners.length) viewer.go(viewer.step, "tab");
     }
     const domains = el("input", {type: "checkbox", "data-test": "domains"});
+    const meta = el("span", {class: "meta", "data-test": "meta"});
+    const describe = function () {  // again as a live run grows (sim serve)
+      meta.textContent = " \u00B7 " + L.t("{nodes} nodes \u00B7 {links} links \u00B7 {events} events \u00B7 seed {seed} \u00B7 ran to {end} s",
+        {nodes: doc.nodes.length, links: doc.links.length, events: doc.events.t.length.toLocaleString("en"), seed: doc.seed, end: L.seconds(doc.end)});
+    };
+    describe();
     const header = el("header", {}, [
-      el("strong", {text: "lanlab"}), " ", el("span", {class: "netname", text: doc.network}),
-      el("span", {class: "meta", text: " \u00B7 " + L.t("{nodes} nodes \u00B7 {links} links \u00B7 {events} events \u00B7 seed {seed} \u00B7 ran to {end} s",
-        {nodes: doc.nodes.length, links: doc.links.length, events: doc.events.t.length.toLocaleString("en"), seed: doc.seed, end: L.seconds(doc.end)})}),
+      el("strong", {text: "lanlab"}), " ", el("span", {class: "netname", text: doc.network}), meta,
       el("label", {class: "toggle", title: L.t("shade broadcast domains (nodes) and collision domains (hub links)")}, [domains, " " + L.t("domains")]),
       L.languageSwitch(),
       el("span", {class: "legend"}, ["ARP", "ICMP", "UDP", "TCP", "STP", "RIP"].map(function (p) { return el("span", {style: "color:" + L.colour(p), text: "\u25CF " + p}); }))
@@ -49,9 +53,11 @@
     app.appendChild(checksBox ? el("div", {class: "beside-events"}, [checksBox, eventsBox]) : eventsBox);
     showTab("tables");
 
+    // The timeline first: the topology is laid out for the room the timeline leaves it.
+    const timeline = new L.Timeline(viewer, timelineBox);
     const topology = new L.Topology(viewer, topologyBox);
+    timeline.attach(topology);
     domains.addEventListener("change", function () { topology.setDomains(domains.checked); });
-    const timeline = new L.Timeline(viewer, timelineBox, topology);
     const events = new L.Events(viewer, eventsBox);
     const detail = new L.Detail(viewer, detailBox);
     new L.Tables(viewer, tablesBox);
@@ -64,14 +70,16 @@
       if (location.hash !== fragment) history.replaceState(null, "", fragment);
     }, 120));
     viewer.onFilter = function () { viewer.go(viewer.step, "filter"); };
+    viewer.on(function (step, previous, how) { if (how === "live") describe(); });
     const fragment = readFragment();
     if (fragment.proto) { events.protoSelect.value = fragment.proto; }
     if (fragment.node) { events.nodeSelect.value = fragment.node; }
     if (fragment.proto || fragment.node) events.protoSelect.dispatchEvent(new Event("change"));
     if (checksBox) L.checks = new L.Checks(viewer, events, checksBox, fragment);
     // #e=N: event number N as the list numbers them (1 = the first event; 0 = before it).
-    viewer.go(fragment.e !== undefined ? Number(fragment.e) - 1 : -1);
-    window.addEventListener("hashchange", function () { const f = readFragment(); if (f.e !== undefined && Number(f.e) - 1 !== viewer.step) viewer.go(Number(f.e) - 1); });
+    const asked = L.eventOfFragment(fragment.e);  // null: no #e=, or not a number (the page opens at the start)
+    viewer.go(asked !== null ? asked : -1);
+    window.addEventListener("hashchange", function () { const e = L.eventOfFragment(readFragment().e); if (e !== null && e !== viewer.step) viewer.go(e); });
     if (liveBox) L.live = new L.Live(viewer, {topology: topology, timeline: timeline, events: events, ladder: ladder, detail: detail}, liveBox);
     L.viewer = viewer; L.topology = topology; L.timeline = timeline; L.events = events;
     document.body.dataset.readyMs = String(Math.round(performance.now()));

@@ -6,10 +6,17 @@
   const CHECKPOINT = 2048;
 
   function clone(value) { return value === null || typeof value !== "object" ? value : JSON.parse(JSON.stringify(value)); }
+  /* Tables are keyed by node name: a node may be called __proto__ or toString, so only a table's
+     own keys count, and a new one is defined, never assigned (which would set the prototype). */
+  function own(object, key) { return Object.prototype.hasOwnProperty.call(object, key) ? object[key] : undefined; }
+  function put(object, key, value) {
+    Object.defineProperty(object, key, {value: value, writable: true, enumerable: true, configurable: true});
+    return value;
+  }
 
   function applyChange(tables, change) {
     const [, node, table, key, row] = change;
-    const held = tables[node] || (tables[node] = {});
+    const held = own(tables, node) || put(tables, node, {});
     if (key === null) { held[table] = clone(row); return; }
     const rows = held[table] || (held[table] = []);
     const at = rows.findIndex(function (old) { return old[0] === key; });
@@ -44,9 +51,9 @@
       const end = this.changeStart[Math.min((k + 1) * CHECKPOINT, this.count)];
       for (let j = this.changeStart[k * CHECKPOINT]; j < end; j++) applyChange(tables, this.changes[j]);
     }
-    this.peerOf = {};
+    this.peerOf = L.dict();
     for (const link of doc.links) { this.peerOf[link.a] = link.b; this.peerOf[link.b] = link.a; }
-    this.linkOf = {};
+    this.linkOf = L.dict();
     doc.links.forEach(function (link, i) { this.linkOf[link.a] = i; this.linkOf[link.b] = i; }, this);
     this.pairTransmissions();
   };
@@ -155,11 +162,11 @@
 
   /* {node: {table: Set(keys)}} changed by event i ("*" = the whole table). */
   Run.prototype.changedAt = function (i) {
-    const out = {};
+    const out = L.dict();
     if (i < 0) return out;
     for (let j = this.changeStart[i]; j < this.changeStart[i + 1]; j++) {
       const [, node, table, key] = this.changes[j];
-      const held = out[node] || (out[node] = {});
+      const held = out[node] || (out[node] = L.dict());
       (held[table] || (held[table] = new Set())).add(key === null ? "*" : key);
     }
     return out;
@@ -182,7 +189,8 @@
   }
   Viewer.prototype.on = function (fn) { this.listeners.push(fn); };
   Viewer.prototype.go = function (step, how) {
-    step = Math.max(-1, Math.min(this.run.count - 1, step));
+    if (typeof step !== "number" || isNaN(step)) return;  // a box holding no number: stay where we are
+    step = Math.max(-1, Math.min(this.run.count - 1, Math.trunc(step)));
     const previous = this.step;
     this.step = step;
     for (const fn of this.listeners) fn(step, previous, how || "jump");
@@ -191,4 +199,5 @@
   L.Run = Run;
   L.Viewer = Viewer;
   L.applyChange = applyChange;
+  L.ownTable = own;
 })(window.lanlab);

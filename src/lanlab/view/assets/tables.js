@@ -35,7 +35,7 @@
     const order = {router: 0, switch: 1, hub: 2, host: 3};
     const nodes = run.nodes.slice().sort(function (a, b) { return (order[a.kind] ?? 4) - (order[b.kind] ?? 4); });
     for (const node of nodes) {
-      const held = tables[node.name];
+      const held = L.ownTable(tables, node.name);
       if (!held) continue;
       const marks = changed[node.name] || {};
       const isChanged = function (tableName, key) { const set = marks[tableName]; return !!set && (set.has("*") || set.has(key)); };

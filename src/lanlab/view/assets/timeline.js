@@ -41,9 +41,11 @@
   };
   L.markerLeft = function (i, count) { return 100 * (i + 1) / Math.max(1, count); };
 
+  /* topology: the pane whose frames move at this pace; may come later (attach), so that the
+     topology is laid out for its pane's size with the timeline already under it. */
   function Timeline(viewer, container, topology) {
     this.viewer = viewer;
-    this.topology = topology;
+    this.topology = topology || null;
     const run = viewer.run, self = this;
     this.playing = false;
     this.speed = 1;
@@ -54,16 +56,24 @@
     const forward = el("button", {title: L.t("one event forward (\u2192)"), "data-test": "forward", onclick: function () { self.pause(); viewer.go(viewer.step + 1, "step"); }}, [L.t("forward") + " \u25B6"]);
     const first = el("button", {title: L.t("before the first event"), onclick: function () { self.pause(); viewer.go(-1); }}, ["|\u25C0"]);
     const last = el("button", {title: L.t("the last event"), onclick: function () { self.pause(); viewer.go(run.count - 1); }}, ["\u25B6|"]);
-    const eventBox = el("input", {type: "number", min: 0, max: Math.max(0, run.count - 1), placeholder: L.t("event #"), "data-test": "goto-event", class: "small"});
-    eventBox.addEventListener("change", function () { self.pause(); viewer.go(Number(eventBox.value)); });
+    // Event N as the list numbers it (1 = the first; 0 = before it), as #e=N says it; it went to the
+    // list's N + 1 (an index), so "go to event 40" showed the row numbered 41.
+    const eventBox = el("input", {type: "number", min: 0, max: run.count, placeholder: L.t("event #"), "data-test": "goto-event", class: "small"});
+    eventBox.addEventListener("change", function () {
+      const asked = L.eventOfFragment(eventBox.value.trim());
+      if (asked !== null) { self.pause(); viewer.go(asked); }
+    });
     const timeBox = el("input", {type: "text", placeholder: L.t("time (s)"), class: "small", "data-test": "goto-time"});
-    timeBox.addEventListener("change", function () { self.pause(); viewer.go(run.eventAtTime(Math.round(parseFloat(timeBox.value) * 1e9))); });
+    timeBox.addEventListener("change", function () {
+      const seconds = Number(timeBox.value.trim().replace(/s$/, ""));  // "0.2" or "0.2s"; not a number: nothing moves
+      if (timeBox.value.trim() && isFinite(seconds)) { self.pause(); viewer.go(run.eventAtTime(Math.round(seconds * 1e9))); }
+    });
     const speed = el("input", {type: "range", min: -1, max: 1, step: 0.05, value: 0, "data-test": "speed", title: L.t("speed")});
     const speedText = el("span", {class: "speed", text: "1.0x"});
     speed.addEventListener("input", function () {
       self.speed = L.speedOf(speed.value);
       speedText.textContent = L.speedText(self.speed);
-      topology.stepMs = self.stepMs();
+      if (self.topology) self.topology.stepMs = self.stepMs();
     });
     this.scrubber = el("input", {type: "range", min: -1, max: run.count - 1, step: 1, value: -1, class: "scrubber", "data-test": "scrubber"});
     this.scrubber.addEventListener("input", function () { self.pause(); viewer.go(Number(self.scrubber.value)); });
@@ -72,7 +82,7 @@
       el("label", {}, [L.t("speed") + " ", speed, " ", speedText]), eventBox, timeBox, this.position]));
     container.appendChild(el("div", {class: "scrub"}, [this.markers, this.scrubber]));
     this.drawMarkers();
-    topology.stepMs = this.stepMs();
+    if (this.topology) this.topology.stepMs = this.stepMs();
     viewer.on(function (step) {
       self.scrubber.value = String(step);
       const t = step >= 0 ? run.doc.events.t[step] : 0;
@@ -87,6 +97,7 @@
   }
 
   Timeline.prototype.stepMs = function () { return L.stepMsAt(this.speed); };
+  Timeline.prototype.attach = function (topology) { this.topology = topology; topology.stepMs = this.stepMs(); };
   Timeline.prototype.toggle = function () { if (this.playing) this.pause(); else this.play(); };
   Timeline.prototype.play = function () {
     const self = this, viewer = this.viewer;

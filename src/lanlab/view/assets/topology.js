@@ -21,7 +21,7 @@
   function Topology(viewer, container) {
     this.viewer = viewer;
     const run = viewer.run, doc = run.doc;
-    this.nodeId = {};
+    this.nodeId = L.dict();
     const measure = L.textMeasurer();
     this.measure = measure;
     this.layout = L.layout(doc, measure, (container.clientWidth || 800) / (container.clientHeight || 400));  // positions, port name offsets and dot lanes (layout.js)
@@ -29,14 +29,20 @@
     doc.nodes.forEach(function (node, i) {
       this.nodeId[node.name] = "n" + i;
       const address = node.addresses.length ? "\n" + node.addresses.join("\n") : "";
-      elements.push({group: "nodes", data: {id: "n" + i, label: node.name + address, kind: node.kind, icon: icon(node.kind)},
+      elements.push({group: "nodes", data: {id: "n" + i, label: L.shownName(node.name) + address, kind: node.kind, icon: icon(node.kind)},
         position: Object.assign({}, layout.at[node.name])});
     }, this);
     doc.links.forEach(function (link, i) {
-      const [a, pa] = split(link.a), [b, pb] = split(link.b);
-      const offset = function (end) { return layout.ports ? layout.ports[end].offset : 30; };
-      elements.push({group: "edges", data: {id: linkId(i), source: this.nodeId[a], target: this.nodeId[b],
-        sourceLabel: pa, targetLabel: pb, sourceOffset: offset(link.a), targetOffset: offset(link.b), width: 3, colour: "#aab"}});
+      // A port name the layout found no room for (a crowded device's, layout.js) is not drawn. A
+      // crowded device's link to a leaf in its rows is a bus (cytoscape's taxi edge), drawn from the device.
+      const bus = layout.bus && layout.bus[i], flip = !!bus && split(link.a)[0] !== bus.parent;
+      const [source, target] = flip ? [link.b, link.a] : [link.a, link.b];
+      const [a, pa] = split(source), [b, pb] = split(target);
+      const shown = function (end) { return !layout.ports || end in layout.ports; };
+      const offset = function (end) { return layout.ports && end in layout.ports ? layout.ports[end].offset : 30; };
+      elements.push({group: "edges", classes: bus ? "bus" : "", data: {id: linkId(i), source: this.nodeId[a], target: this.nodeId[b],
+        sourceLabel: shown(source) ? pa : "", targetLabel: shown(target) ? pb : "", sourceOffset: offset(source), targetOffset: offset(target),
+        width: 3, colour: "#aab", turn: bus ? bus.turn : 0, direction: bus ? bus.direction : "downward"}});
     }, this);
     this.cy = cytoscape({
       container: container, elements: elements, minZoom: 0.2, maxZoom: 3,
@@ -51,6 +57,7 @@
           "source-label": "data(sourceLabel)", "target-label": "data(targetLabel)", "source-text-offset": "data(sourceOffset)",
           "target-text-offset": "data(targetOffset)", "font-size": G.PORT_FONT, "font-family": G.FONT_FAMILY, "color": "#555",
           "text-background-color": "#fff", "text-background-opacity": 0.9, "text-background-padding": G.PAD}},
+        {selector: "edge.bus", style: {"curve-style": "taxi", "taxi-direction": "data(direction)", "taxi-turn": "data(turn)", "taxi-turn-min-distance": 0}},
         {selector: "edge.flooding", style: {"line-style": "dashed", "line-color": "#e67e22", "width": 5}},
         {selector: "edge.forwarding", style: {"line-color": "#2e86de", "width": 5}},
         {selector: "edge.down", style: {"line-style": "dotted", "line-color": "#c0392b"}},
@@ -71,7 +78,15 @@
       layout: {name: "preset", padding: 30, animate: false}
     });
     const cy = this.cy;
-    const refit = function () { cy.resize(); cy.fit(cy.nodes().not(".packet, .dropmark"), 30); };
+    const refit = function () {
+      cy.resize();
+      // Every node in view, however big the network: below the usual least zoom if it must be (a
+      // switch with 300 hosts); zooming in then reads the names.
+      const drawn = cy.nodes().not(".packet, .dropmark"), box = drawn.boundingBox();
+      const fits = Math.min((cy.width() - 60) / Math.max(1, box.w), (cy.height() - 60) / Math.max(1, box.h));
+      cy.minZoom(Math.max(0.01, Math.min(0.2, fits)));
+      cy.fit(drawn, 30);
+    };
     refit();
     requestAnimationFrame(refit);  // again once the page has its final size and the labels are measured
     window.addEventListener("resize", L.debounce(refit, 100));
@@ -81,12 +96,12 @@
     });
     const self = this;
     this.packets = {};
-    this.routes = {};
-    const layoutNow = this.layout, nameOf = {};
+    this.routes = L.dict();
+    const layoutNow = this.layout, nameOf = L.dict();
     for (const name in this.nodeId) nameOf[this.nodeId[name]] = name;
     this.cy.on("dragfree", "node", function (event) {  // dots ride where the nodes are now
       const name = nameOf[event.target.id()];
-      if (name) { layoutNow.at[name] = Object.assign({}, event.target.position()); self.routes = {}; }
+      if (name !== undefined) { layoutNow.at[name] = Object.assign({}, event.target.position()); self.routes = L.dict(); }
     });
     viewer.on(function (step, previous, how) { self.draw(step, previous, how); });
   }

@@ -27,6 +27,15 @@ window.lanlab = window.lanlab || {};
     }
     return node;
   };
+  /* A map from names the run's author chose (nodes, ports): no prototype, so a node called
+     __proto__, constructor or toString is a key like any other, not Object's own. */
+  L.dict = function () { return Object.create(null); };
+  /* A name as the drawing and the ladder show it: at most `most` characters (default 24), the
+     rest an ellipsis; the lists, the tables and tooltips keep it whole. */
+  L.shownName = function (name, most) {
+    const chars = Array.from(String(name)), keep = most || 24;
+    return chars.length <= keep ? String(name) : chars.slice(0, keep - 1).join("") + "\u2026";
+  };
   L.clear = function (node) { while (node.firstChild) node.removeChild(node.firstChild); return node; };
   L.seconds = function (ns) { return (ns / 1e9).toFixed(6); };
   L.bytesOf = function (base64) {
@@ -43,12 +52,19 @@ window.lanlab = window.lanlab || {};
   L.BACKGROUND = new Set(["STP", "RSTP", "RIP", "RIPv2"]);
   /* The URL fragment (#e=12&proto=ARP) as {e: "12", proto: "ARP"}. */
   L.readFragment = function () {
-    const out = {};
+    const out = L.dict();
     for (const part of location.hash.replace(/^#/, "").split("&")) {
       const [key, value] = part.split("=");
-      if (key) out[decodeURIComponent(key)] = decodeURIComponent(value || "");
+      if (key) out[decoded(key)] = decoded(value || "");
     }
     return out;
+  };
+  // A hand-edited or cut-off link (#e=%E4%B8) must still open the page: a bad escape is kept as typed.
+  function decoded(text) { try { return decodeURIComponent(text); } catch (e) { return text; } }
+  /* #e=N as an event index (N - 1), or null when it is not a whole number (#e=abc, #e=1e400). */
+  L.eventOfFragment = function (text) {
+    if (text === undefined || !/^\s*-?\d{1,15}\s*$/.test(text)) return null;
+    return Number(text) - 1;
   };
   L.debounce = function (fn, ms) {
     let timer = null;
