@@ -1,5 +1,7 @@
 """The root command: version, help, unknown commands."""
 
+import click
+import pytest
 from click.testing import CliRunner
 
 from lanlab import __version__
@@ -103,3 +105,22 @@ def test_a_closed_standard_output_is_no_traceback():
         preexec_fn=lambda: os.close(1),  # noqa: PLW1509 - the child's own stdout, closed before exec
     )
     assert (done.returncode, done.stderr) == (0, b"")
+
+
+def _leaf_commands(command: click.Command, words: list[str]) -> list[list[str]]:
+    context = click.Context(command)
+    if not isinstance(command, click.Group):
+        return [words]
+    return [
+        leaf
+        for name in command.list_commands(context)
+        for leaf in _leaf_commands(command.get_command(context, name), [*words, name])
+    ]
+
+
+@pytest.mark.parametrize("words", _leaf_commands(cli, []), ids=" ".join)
+def test_every_command_help_says_its_exit_statuses(words):
+    """Each command's --help says what its exit statuses mean, as ping's and sim run's do."""
+    result = CliRunner().invoke(cli, [*words, "--help"])
+    assert result.exit_code == 0
+    assert "exit status" in result.output.lower()

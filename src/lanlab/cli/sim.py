@@ -819,6 +819,11 @@ view = Command(
     \b
       lanlab sim view examples/hub_vs_switch.yaml --do "pc1 ping pc3 -c 2"
       lanlab sim view examples/storm.yaml --max-events 100000 --port 8080 --no-browser
+
+    Exit status: 130 when Ctrl-C or SIGTERM stops the viewer (the run's own status, which `sim run`
+    would give, is not kept: the page shows how the run went); 2 when it cannot start: FILE's
+    mistakes (each as FILE:LINE), a bad option, --sandbox, or the port taken. It serves until
+    stopped, so never 0 or 1.
     """,
 )
 sim.add_command(view)
