@@ -9,8 +9,8 @@ import shutil
 import pytest
 
 from lanlab.real.commands import ping_text
-from lanlab.sim import Network
 from netlab import needs_netns
+from simnets import pair
 
 # Round trips and the run's length differ between any two runs; everything else must not.
 _TIMES = [(re.compile(r"time=[\d.]+ ms"), "time=T ms"), (re.compile(r"time \d+ms"), "time Tms")]
@@ -28,12 +28,7 @@ def masked(lines: list[str]) -> list[str]:
 
 def simulated_ping(words: str) -> list[str]:
     """`ping WORDS` from 198.18.0.1 to its neighbour 198.18.0.2 on a switch, as `sim run --do` prints it."""
-    net = Network("ping-text")
-    net.add_host("pc1", ip="198.18.0.1/24")
-    net.add_host("pc2", ip="198.18.0.2/24")
-    net.add_switch("sw1")
-    net.link("pc1:eth0", "sw1:p1")
-    net.link("pc2:eth0", "sw1:p2")
+    net = pair()
     ping = net.do(f"pc1 ping {words}")
     net.run(5)
     return ping.command.lines()

@@ -70,17 +70,22 @@ def test_a_router_sends_six_time_exceeded_to_a_fast_ping_then_holds_back():
     assert (result["transmitted"], result["errors"]) == (10, 6)
 
 
+# The start of a script the Linux tests run in a namespace: a raw socket hearing the ICMP that comes back
+# (`timeout` seconds at most per packet) and a UDP socket to send with.
+LISTENING = """import socket
+raw = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+raw.settimeout({timeout})
+out = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+"""
+
+
 @needs_netns
 def test_linux_answers_the_same_burst_with_six_port_unreachables(lan):
     """The oracle: after one error, 20 datagrams at once to closed ports of a Linux neighbour bring 5 port
     unreachables, as the simulated burst does."""
     a, b = lan(2).hosts
-    script = textwrap.dedent(
+    script = LISTENING.format(timeout=0.5) + textwrap.dedent(
         f"""
-        import socket
-        raw = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
-        raw.settimeout(0.5)
-        out = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         out.sendto(b"x", ("{b.ip}", 9))  # ARP first, and one error, as warmed_up does
         try:
             raw.recv(2000)
@@ -115,12 +120,8 @@ def test_an_icmp_error_is_as_long_as_linux_makes_it(lan):
     """A 1000-byte datagram's port unreachable is 576 bytes, a 10-byte one's quotes it whole (66), on Linux
     and in the simulator alike."""
     a, b = lan(2).hosts
-    script = textwrap.dedent(
+    script = LISTENING.format(timeout=2) + textwrap.dedent(
         f"""
-        import socket
-        raw = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
-        raw.settimeout(2)
-        out = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         for size in (1000, 10):
             out.sendto(bytes(size), ("{b.ip}", 9))
             print(len(raw.recv(4000)))
