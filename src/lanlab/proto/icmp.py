@@ -78,14 +78,16 @@ class IcmpRateLimit:
         if icmp_type == IcmpType.DEST_UNREACHABLE and code == UnreachableCode.FRAG_NEEDED:
             return True
         full = RATE_LIMIT_BURST * self.interval
-        tokens, last = self._buckets.get(destination, (full, now))
+        # popped and put back, so the dict runs from the destination counted longest ago to the latest
+        tokens, last = self._buckets.pop(destination, (full, now))
         tokens = min(tokens + now - last, full)
         allowed = tokens >= self.interval
         if allowed:
             tokens -= self.interval
-        if len(self._buckets) >= RATE_LIMIT_PEERS and destination not in self._buckets:
-            # a bucket that refilled is the same as none (Linux's inet_peer garbage collection forgets them too)
-            self._buckets = {d: (t, at) for d, (t, at) in self._buckets.items() if t + now - at < full}
+        if len(self._buckets) >= RATE_LIMIT_PEERS:
+            # forget the one counted longest ago, whose bucket has refilled the most (inet_peer's garbage
+            # collection forgets old peers too): one step, whatever the number of destinations
+            del self._buckets[next(iter(self._buckets))]
         self._buckets[destination] = (tokens, now)
         return allowed
 
