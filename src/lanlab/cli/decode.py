@@ -51,7 +51,8 @@ class Frame:
             return not_ethernet(self.data, self.linktype)
         fcs = self.fcs_length or 0
         wire_length = None if self.wire_length is None else self.wire_length - fcs
-        return dissect(self.data[: len(self.data) - fcs] if fcs else self.data, wire_length)
+        # pcapng may say whether frames end in an FCS; pcap does not, and then tshark guesses (guess_fcs)
+        return dissect(self.data[: len(self.data) - fcs] if fcs else self.data, wire_length, self.fcs_length is None)
 
 
 class _Prefixed:
@@ -128,6 +129,9 @@ def frame_document(number: int, seconds: float, frame: Frame, d: Dissection) -> 
             for i, h in enumerate(d.headers)
         ],
         "payload": d.payload.hex(),
+        "padding": d.padding.hex(),
+        "trailer": d.trailer.hex(),
+        "fcs": d.fcs.hex(),
         "error": d.error,
         "cut_short": d.cut_short,
         "quoted": d.quote,
@@ -159,12 +163,28 @@ def verbose_lines(d: Dissection) -> Iterator[str]:
         yield f"{indent}{layer_name(h)}" + (" (quoted)" if indent != "    " else "")
         for name, value in wire_fields(h).items():
             yield f"{indent}    {name}: {field_text(h, name, value)}"
+        if i == 0:
+            yield from _tail_lines(d)
     if d.payload:
-        yield f"    Data: {byte_count(len(d.payload))}: {d.payload[:32].hex()}{'...' if len(d.payload) > 32 else ''}"
+        yield f"    Data: {_bytes_text(d.payload)}"
     if d.error:
         yield f"    [Malformed Packet: {d.error}]"
     if d.cut_short:
         yield f"    [Packet size limited during capture: {d.cut_short}]"
+
+
+def _tail_lines(d: Dissection) -> Iterator[str]:
+    """The frame's padding, trailer and guessed FCS, in its Ethernet layer, as tshark shows them there."""
+    for name, part in (("padding", d.padding), ("trailer", d.trailer)):
+        if part:
+            yield f"        {name}: {_bytes_text(part)}"
+    if d.fcs:
+        yield f"        fcs: 0x{d.fcs.hex()} (unverified)"
+
+
+def _bytes_text(data: bytes) -> str:
+    """ "2 bytes: 4869": a count and the first 32 bytes in hex."""
+    return f"{byte_count(len(data))}: {data[:32].hex()}{'...' if len(data) > 32 else ''}"
 
 
 def _frames_from_hex(text: str) -> Iterator[Frame]:

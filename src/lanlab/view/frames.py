@@ -10,8 +10,8 @@ from typing import Any, Iterable
 from lanlab.cli.decode import field_text, layer_name
 from lanlab.sim.core.frame import MIN_FRAME
 from lanlab.wire import dissect, wire_fields
-from lanlab.wire.dissect import endpoints
-from lanlab.wire.registry import next_codec
+from lanlab.wire.dissect import Dissection, endpoints
+from lanlab.wire.registry import byte_count, next_codec
 
 
 def field_spans(h: Any, start: int, end: int, names: Iterable[str] | None = None) -> dict[str, tuple[int, int]]:
@@ -90,9 +90,11 @@ def frame_entry(raw: bytes, *, brief: bool = False) -> dict[str, Any]:
                     "layer": "Data",
                     "start": offset,
                     "end": offset + size,
-                    "fields": [["data", f"{size} bytes", offset, offset + size]],
+                    "fields": [["data", byte_count(size), offset, offset + size]],
                 }
             )
+        if layers:
+            layers[0]["fields"].extend(_tail_fields(raw, d))
     entry = {
         "bytes": base64.b64encode(raw).decode("ascii"),
         "protocol": d.protocol,
@@ -135,6 +137,18 @@ def object_brief_entry(raw: bytes, layers: list[Any], described: tuple[str, str]
         "layers": layers,
         "brief": True,
     }
+
+
+def _tail_fields(raw: bytes, d: Dissection) -> list[list[Any]]:
+    """The frame's padding, trailer and guessed FCS as fields of its Ethernet layer, where tshark puts them."""
+    fields: list[list[Any]] = []
+    start = len(raw) - len(d.padding) - len(d.trailer) - len(d.fcs)
+    for name, part in (("padding", d.padding), ("trailer", d.trailer), ("fcs", d.fcs)):
+        if part:
+            text = f"0x{part.hex()} (unverified)" if name == "fcs" else byte_count(len(part))
+            fields.append([name, text, start, start + len(part)])
+            start += len(part)
+    return fields
 
 
 def _layers(raw: bytes, headers: list[Any]) -> tuple[list[dict[str, Any]], int]:

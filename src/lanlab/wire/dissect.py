@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from ipaddress import IPv4Address
 from typing import TYPE_CHECKING, Any
 
+from lanlab.wire.arp import Arp
 from lanlab.wire.errors import TruncatedError, WireError
 from lanlab.wire.ethernet import MAX_DOT3_LENGTH, Dot3, Ethernet
+from lanlab.wire.ipv4 import IPv4
 from lanlab.wire.mac import MacAddress
 from lanlab.wire.registry import byte_count, next_codec, quotes, summary_of
 
@@ -18,6 +20,8 @@ if TYPE_CHECKING:
 # A quoted datagram was up to 64 KiB long; the quote keeps its start (RFC 792: IP header and 64 bits of
 # data; RFC 1812 4.3.2.3: as much as fits in 576 bytes). Its declared lengths may run this far past it.
 QUOTE_SLACK = 0xFFFF
+ETHERNET_MINIMUM = 60  # bytes before the FCS; a shorter frame is padded (IEEE 802.3 4.2.3.3)
+FCS_LENGTH = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +36,11 @@ class Dissection:
     error: str | None = None  # why dissection stopped early (tshark's [Malformed Packet])
     cut_short: str | None = None  # the header a capture's snaplen cut off (tshark's [Packet size limited ...])
     quoted: int | None = None  # index in layers where the datagram an ICMP error quotes begins
+    # What follows the network layer's own bytes in the frame (tshark's Ethernet "Padding", "Trailer" and its
+    # guessed "Frame check sequence"): never part of the payload.
+    padding: bytes = b""
+    trailer: bytes = b""
+    fcs: bytes = b""
 
     @property
     def headers(self) -> list[Any]:
@@ -50,7 +59,7 @@ class Dissection:
         return None if self.quoted is None else quote_summary(self.headers[self.quoted :])
 
 
-def dissect(frame: bytes | memoryview, wire_length: int | None = None) -> Dissection:
+def dissect(frame: bytes | memoryview, wire_length: int | None = None, guess_fcs: bool = True) -> Dissection:
     """Parse an Ethernet frame as deep as registered codecs go; a WireError stops it and is recorded, not raised.
 
     wire_length: the frame's length on the wire, when a capture's snaplen kept only its first bytes. Headers
@@ -58,6 +67,10 @@ def dissect(frame: bytes | memoryview, wire_length: int | None = None) -> Dissec
     first one the cut reaches is named in `cut_short` instead of making the frame Malformed, as tshark does:
     only a length that runs past the frame's length on the wire is an error. An ICMP error's quoted
     datagram is decoded the same way, as a datagram cut short (its headers follow the ICMP header).
+
+    Bytes after the network layer's own length (IPv4's total length, ARP's 28 bytes, 802.3's length) are
+    the frame's padding, trailer and perhaps FCS, as `ethernet_tail` names them. guess_fcs: whether the
+    capture leaves unsaid if frames end in an FCS (pcap does), so that the last 4 such bytes may be one.
     """
     frame = bytes(frame)
     layers: list[Any] = []
@@ -94,6 +107,12 @@ def dissect(frame: bytes | memoryview, wire_length: int | None = None) -> Dissec
             cut_short = f"{failure.header} cut short by snaplen"
     except WireError as failure:
         error = str(failure)
+    tail = (b"", b"", b"")
+    end = _frame_end(layers)
+    if end is not None and end < len(frame) and not snapped:
+        if isinstance(layers[-1], Arp):
+            rest = b""  # its parse hands on the rest of the frame, which is all tail: ARP carries nothing more
+        tail = ethernet_tail(frame[end:], len(frame), guess_fcs)
     layers.append(bytes(rest))
     protocol, info = describe(layers)
     if error is not None:
@@ -101,7 +120,39 @@ def dissect(frame: bytes | memoryview, wire_length: int | None = None) -> Dissec
     elif cut_short is not None:
         info = f"{info} [Packet size limited during capture]"  # tshark's words
     src, dst = endpoints(layers[:quoted] if quoted is not None else layers[:-1])
-    return Dissection(layers, protocol, info, src, dst, error, cut_short, quoted)
+    return Dissection(layers, protocol, info, src, dst, error, cut_short, quoted, *tail)
+
+
+def _frame_end(headers: Sequence[Any]) -> int | None:
+    """Where the network layer's own bytes end in the frame, when its header says (None: it does not)."""
+    if not headers:
+        return None
+    outer = headers[0]
+    if isinstance(outer, Dot3):
+        return 14 + int(outer.length or 0)
+    if isinstance(outer, Ethernet) and len(headers) > 1:
+        inner = headers[1]
+        if isinstance(inner, IPv4) and inner.total_length is not None:  # always, once parsed
+            return 14 + inner.total_length
+        if isinstance(inner, Arp):
+            return 14 + Arp.SIZE
+    return None
+
+
+def ethernet_tail(tail: bytes, frame_length: int, guess_fcs: bool) -> tuple[bytes, bytes, bytes]:
+    """(padding, trailer, fcs) of the bytes after the network layer, as Wireshark's add_ethernet_trailer
+    splits them with its defaults: zeros that pad the frame to 60 bytes are padding (other bytes there are
+    not: they stay trailer); when the FCS is not known to be absent, a frame of 64 bytes or more whose
+    trailer has 4 bytes ends in an FCS; the rest is trailer."""
+    padding = 0
+    if frame_length >= ETHERNET_MINIMUM and frame_length - len(tail) < ETHERNET_MINIMUM:
+        padding = ETHERNET_MINIMUM - (frame_length - len(tail))
+        if any(tail[:padding]):
+            padding = 0
+    trailer = tail[padding:]
+    if guess_fcs and frame_length >= ETHERNET_MINIMUM + FCS_LENGTH and len(trailer) >= FCS_LENGTH:
+        return tail[:padding], trailer[:-FCS_LENGTH], trailer[-FCS_LENGTH:]
+    return tail[:padding], trailer, b""
 
 
 def describe(layers: Sequence[Any]) -> tuple[str, str]:
