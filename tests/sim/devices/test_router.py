@@ -458,3 +458,36 @@ def test_ping_ends_at_the_error_for_its_last_request(tmp_path):
     net.run("10.1s")
     assert not scheduled.command.running()
     assert scheduled.command.lines()[1] == "From 198.18.1.1 icmp_seq=1 Destination Net Unreachable"
+
+
+class _Call:
+    """Calls `action(now)` when it fires."""
+
+    def __init__(self, action) -> None:
+        self.action = action
+
+    def fire(self, arg, now: int) -> None:
+        self.action(now)
+
+
+@pytest.mark.parametrize("cut", ["router stopped", "input port down"])
+def test_a_cached_flow_stops_at_a_stopped_router_or_a_downed_port(cut):
+    """A flow r1 has forwarded before (its decision cached) goes no further once r1 is stopped or the port it
+    comes in by is down: the shortcut for cached decisions checks both, as the full path does."""
+    net = Network("cut")
+    pc1 = net.add_host("pc1", "198.18.1.10/24", gateway="198.18.1.1")
+    r1 = net.add_router("r1", {"eth0": "198.18.1.1/24", "eth1": "198.18.2.1/24"})
+    pc2 = net.add_host("pc2", "198.18.2.10/24", gateway="198.18.2.1")
+    net.link("pc1:eth0", "r1:eth0")
+    net.link("r1:eth1", "pc2:eth0")
+    received = []
+    pc2.udp.bind(9, lambda host, frame, now: received.append(now))
+    send = _Datagrams(pc1, "198.18.2.10", 100)
+    for ms in (1, 2, 3, 10, 11):
+        net.engine.schedule(ms * SECOND // 1000, send)
+    if cut == "router stopped":
+        net.engine.schedule(5 * SECOND // 1000, _Call(r1.stop))
+    else:
+        net.engine.schedule(5 * SECOND // 1000, _Call(lambda now: setattr(r1.ports["eth0"], "up", False)))
+    net.run("1s")
+    assert len(received) == 3  # the three before the cut; none after

@@ -17,7 +17,7 @@ import hashlib
 import random
 from dataclasses import replace
 from ipaddress import IPv4Address, IPv4Interface
-from typing import TYPE_CHECKING, Any, Callable, Final, TextIO
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Final, TextIO
 
 from lanlab.i18n import L_, N_, message_of
 from lanlab.ping_lines import error_line, too_long_line
@@ -265,6 +265,7 @@ class Host:
     """An end system: it answers ARP and ping, delivers UDP, never forwards."""
 
     kind = "host"
+    port_kind: ClassVar[type[NicPort]] = NicPort  # the class of its NICs' ports (a Router's forward in RouterPort.fire)
 
     def __init__(self, name: str, engine: Engine, gateway: IPv4Address | None = None) -> None:
         self.name = name
@@ -329,7 +330,7 @@ class Host:
             address = IPv4Interface(address)
         if isinstance(mac, str):
             mac = MacAddress(mac)
-        nic = Nic(self, len(self.nics), name, mac if mac is not None else derived_mac(self.name, name))
+        nic = Nic(self, len(self.nics), name, mac if mac is not None else derived_mac(self.name, name), self.port_kind)
         if mtu is not None:
             nic.set_mtu(mtu)
             nic.mtu_given = True
