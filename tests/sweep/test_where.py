@@ -255,3 +255,23 @@ def test_stdin_args_and_modules_reach_dask_workers(tmp_path):
         there = plain(where.run_tasks(plan.tasks, 2, cluster.scheduler_address))
     assert sorted(there, key=lambda r: r["seed"]) == here
     assert [(r["said"], r["program_exit"], r["error"]) for r in here] == [("HELLO ['7788']", 0, None)] * 4
+
+
+def test_a_cluster_left_without_workers_gives_rows_saying_why(monkeypatch):
+    """Every worker of a --scheduler cluster gone mid-sweep: after WORKERLESS_S seconds with none, each run
+    left is a row saying so and the sweep ends (it waited for ever); the rows already done are kept."""
+    distributed = pytest.importorskip("distributed")
+    monkeypatch.setattr(where, "WORKERLESS_S", 1)
+    tasks = make_plan(EXAMPLES / "count-to-infinity.yaml", "1-40", until="150s").tasks
+    rows = []
+    with distributed.LocalCluster(n_workers=1, processes=False, dashboard_address=":0") as cluster:
+        started = time.monotonic()
+        for row in where.run_tasks(tasks, 1, cluster.scheduler_address):
+            if not rows:
+                cluster.scale(0)  # the only worker leaves after the first batch
+            rows.append(row)
+    assert time.monotonic() - started < 60
+    assert sorted(row["seed"] for row in rows) == list(range(1, 41))
+    lost = [row for row in rows if row["error"]]
+    assert lost and len(lost) < 40
+    assert {row["error"] for row in lost} == {"WorkersLost: the Dask cluster has had no worker for 1 s"}

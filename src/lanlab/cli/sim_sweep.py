@@ -123,7 +123,8 @@ from lanlab.i18n import L_, _, localize, message_of, ngettext
     default=None,
     metavar="tcp://HOST:8786",
     help="Send the runs to a running Dask cluster (`dask scheduler`, `dask worker ADDRESS`); the "
-    "topology and values travel with each run, no shared filesystem needed.",
+    "topology and values travel with each run, no shared filesystem needed. A cluster left with no "
+    "worker for 60 s ends the sweep, each run not done a row saying so.",
 )
 @click.option("--json", "as_json", is_flag=True, help="A JSON summary at the end instead of the table.")
 def sweep(

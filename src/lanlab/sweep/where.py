@@ -5,9 +5,11 @@ Each yields rows as runs finish, so an interrupted sweep keeps the rows done."""
 from __future__ import annotations
 
 import gc
+import logging
 import os
 import signal
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -137,15 +139,79 @@ def _pool_round(pending: list[list[Task]], workers: int, broken: list[list[Task]
 
 
 def _on_dask_batch(future: Any, batch: list[Task]) -> list[dict[str, Any]]:
-    """A batch's rows from its Dask future; when the batch itself failed (its worker died each time
-    Dask tried it, KilledWorker), each run of it is a row saying why, not the sweep's end."""
+    """A batch's rows from its finished Dask future; when the batch itself failed (its worker died each time
+    Dask tried it, KilledWorker), each run of it is a row saying why, not the sweep's end. TimeoutError when
+    the rows do not come within POLL_S: they were kept by a worker that has left, and Dask runs the batch again."""
     try:
-        return future.result()  # type: ignore[no-any-return]
+        return future.result(timeout=POLL_S)  # type: ignore[no-any-return]
+    except TimeoutError:
+        raise
     except Exception as error:  # noqa: BLE001 - the batch's runs fail, the sweep goes on
         return [failed_row(task, error) for task in batch]
 
 
 CONNECT_S = 10  # how long a --scheduler has to answer, and then to have a worker
+WORKERLESS_S = 60  # how long a cluster may be left without any worker mid-sweep (a supervisor may restart them)
+POLL_S = 1.0  # how often a sweep waiting for its batches looks whether the cluster still has a worker
+
+
+def _dask_rows(client: Any, batches: dict[Any, list[Task]]) -> Iterator[dict[str, Any]]:
+    """The rows of each batch's future as it finishes. A cluster left with no worker (every one stopped,
+    killed, or gone with its machine) keeps Dask's futures waiting for one for ever, the sweep saying
+    nothing; after WORKERLESS_S seconds without any, each run left is a row saying so, and the sweep ends."""
+    from distributed import wait
+
+    _quiet_abandoned_gathers()
+    left = list(batches)
+    workerless_since: float | None = None
+    while left:
+        try:
+            done = wait(left, timeout=POLL_S, return_when="FIRST_COMPLETED").done
+        except TimeoutError:
+            done = set()
+        fetched = []
+        for future in [future for future in left if future in done]:
+            if future.status not in ("finished", "error") or (
+                future.status == "finished" and not client.who_has([future]).get(future.key)
+            ):
+                continue  # lost with the worker that ran it or held its rows: Dask runs it again when one comes
+            try:
+                rows = _on_dask_batch(future, batches[future])
+            except TimeoutError:
+                continue
+            fetched.append(future)
+            yield from rows
+        if fetched:
+            left = [future for future in left if future not in fetched]
+            workerless_since = None
+        elif sum(client.nthreads().values()):
+            workerless_since = None
+        elif workerless_since is None:
+            workerless_since = time.monotonic()
+        elif time.monotonic() - workerless_since >= WORKERLESS_S:
+            lost = WorkersLost(L_("the Dask cluster has had no worker for {seconds} s", seconds=WORKERLESS_S))
+            for future in left:
+                yield from (failed_row(task, lost) for task in batches[future])
+            return
+
+
+def _quiet_abandoned_gathers() -> None:
+    """Asking for rows that went with a worker just as it left ends in result()'s timeout, and distributed
+    leaves the gather it started running: when the sweep cancels the batch, that raises AllExit with nobody
+    to hear, and asyncio prints "Task exception was never retrieved" and a traceback. Those records go."""
+    logger = logging.getLogger("asyncio")
+    if not any(isinstance(f, _AbandonedGathers) for f in logger.filters):
+        logger.addFilter(_AbandonedGathers())
+
+
+class _AbandonedGathers(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        return type(error).__name__ != "AllExit"
+
+
+class WorkersLost(RuntimeError):
+    """Every worker of the cluster left mid-sweep and none came back (the error of the runs they left)."""
 
 
 def connect(scheduler: str) -> Any:
@@ -213,7 +279,7 @@ def _wait_for_workers(client: Any, scheduler: str) -> int:
 def _on_dask(tasks: list[Task], scheduler: str | None, workers: int) -> Iterator[dict[str, Any]]:
     """The tasks as Dask futures; a LocalCluster of `workers` single-threaded processes when no
     scheduler is given (the simulator is pure Python: threads would share one GIL)."""
-    from distributed import Client, LocalCluster, as_completed as dask_completed
+    from distributed import Client, LocalCluster
 
     cluster = None
     if scheduler is None:
@@ -232,10 +298,8 @@ def _on_dask(tasks: list[Task], scheduler: str | None, workers: int) -> Iterator
                 workers = _wait_for_workers(client, scheduler)
         cut = batches(tasks, workers)
         futures = client.map(run_batch, cut, pure=False)
-        batch_of = {future.key: batch for future, batch in zip(futures, cut)}
         try:
-            for future in dask_completed(futures):
-                yield from _on_dask_batch(future, batch_of[future.key])
+            yield from _dask_rows(client, dict(zip(futures, cut)))
         finally:
             client.cancel(futures)
     finally:
