@@ -341,6 +341,17 @@ def test_deadline_ends_at_the_first_error_report_like_iputils(monkeypatch):
     assert (stats.transmitted, stats.errors, ended) == (1, 1, int(0.1e9))
 
 
+def test_stop_after_ends_the_run_but_counts_errors_to_c_as_without_w(monkeypatch):
+    """--stop-after (the kernel lab's --until) ends the run then, but an error report does not: -c 3 with
+    every request unreachable gives 3 errors, as the simulator's ping and iputils without -w."""
+    sock = ScriptedEcho({1: 0.1, 2: 0.1, 3: 0.1}, errors=frozenset({1, 2, 3}))
+    stats, _ = _scripted_ping(monkeypatch, sock, count=3, interval=1.0, stop_after=10.0)
+    assert (stats.transmitted, stats.errors) == (3, 3)
+    sock = ScriptedEcho({seq: 0.1 for seq in range(1, 10)})
+    stats, ended = _scripted_ping(monkeypatch, sock, count=9, interval=1.0, stop_after=2.5)
+    assert (stats.transmitted, stats.received, ended) == (3, 3, int(2.5e9))
+
+
 @pytest.mark.skipif(
     not (ROOT_DIR / "src/lanlab/locale/zh_CN/LC_MESSAGES/lanlab.mo").exists(),
     reason="the zh_CN catalogue is not compiled (run `make`)",

@@ -240,3 +240,16 @@ def test_a_kernel_ping_with_errors_becomes_results_and_iputils_lines():
         "2 packets transmitted, 1 received, +1 errors, 50% packet loss, time 1000ms",
         "rtt min/avg/max/mdev = 0.250/0.250/0.250/0.000 ms",
     ]
+
+
+def test_a_kernel_ping_is_bounded_by_stop_after_not_w(tmp_path, monkeypatch):
+    """The kernel lab ends a ping at --until with --stop-after, not -w, which would also end it at its first
+    error report where the simulator's ping counts errors to -c (3 unreachable requests: 3 errors, not 1)."""
+    from lanlab.real.commands import tool_argv
+
+    monkeypatch.setattr("shutil.which", lambda name: f"/usr/bin/{name}")
+    built = lab(tmp_path)
+    argv = tool_argv(built, parse_do(built, "at 1s pc1 ping pc2 -c 3"), 5.0)
+    assert "-w" not in argv and argv[argv.index("--stop-after") + 1] == "4"
+    argv = tool_argv(built, parse_do(built, "pc1 ping pc2 -c 3 -w 2"), 5.0)
+    assert "--stop-after" not in argv and argv[argv.index("-w") + 1] == "2"  # a -w given is the user's

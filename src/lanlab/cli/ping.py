@@ -107,6 +107,9 @@ def _event_document(event: Event) -> dict[str, object]:
     "routers may fragment), want (the kernel's default: DF when it fits).",
 )
 @click.option("--json", "as_json", is_flag=True, help="One JSON document at the end instead of the text.")
+# The kernel lab's --until: the run ends then as at Ctrl-C, -c's counting of errors kept (-w would end it at the
+# first error, as iputils does, where the simulator's ping goes on).
+@click.option("--stop-after", "stop_after", type=SecondsRange(min=0, min_open=True), hidden=True)
 def ping_command(
     host: str,
     count: int | None,
@@ -118,6 +121,7 @@ def ping_command(
     interface: str | None,
     pmtudisc: str | None,
     as_json: bool,
+    stop_after: float | None = None,
 ) -> None:
     """Send ICMP echo requests to HOST and report each reply, then the
     statistics (loss, min/avg/max/mdev) — iputils ping's flags and output.
@@ -143,6 +147,7 @@ def ping_command(
         interval=interval,
         timeout=timeout,
         deadline=deadline,
+        stop_after=stop_after,
         size=size,
         ttl=ttl,
         interface=interface,

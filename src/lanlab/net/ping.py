@@ -51,6 +51,9 @@ class PingOptions:
     interval: float = 1.0  # -i
     timeout: float = 10.0  # -W: how long to wait for a reply when none has come at all
     deadline: float | None = None  # -w: stop after this long, whatever happened
+    # lanlab's own: end the run this long after it started, as Ctrl-C would then, changing nothing else (-w
+    # also ends it at the first error report); the kernel lab's --until
+    stop_after: float | None = None
     size: int = 56  # -s: ICMP data bytes
     ttl: int | None = None  # -t
     pmtudisc: int | None = None  # -M: an IP_MTU_DISCOVER value (None: the kernel's default, want)
@@ -297,13 +300,14 @@ def ping(
     answered: set[int] = set()
     start = clock()
     deadline = start + int(options.deadline * 1e9) if options.deadline is not None else None
+    stop = start + int(options.stop_after * 1e9) if options.stop_after is not None else None
     next_send = start
     interval_ns = int(options.interval * 1e9)
     seq = 0
     try:
         while True:
             now = clock()
-            if deadline is not None and now >= deadline:
+            if (deadline is not None and now >= deadline) or (stop is not None and now >= stop):
                 break
             if options.count is not None and stats.received + stats.errors >= options.count:
                 break
@@ -337,6 +341,8 @@ def ping(
                     break
             if deadline is not None:
                 wait_until = min(wait_until, deadline)
+            if stop is not None:
+                wait_until = min(wait_until, stop)
             readable, _, _ = select.select([sock], [], [], max(wait_until - now, 0) / 1e9)
             if readable:
                 for item in sock.read():

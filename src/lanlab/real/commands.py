@@ -120,7 +120,7 @@ class DoCommand:
         if not self.started:
             return True
         if self.word == "ping" and "-w" not in self.argv and self.result is not None:
-            # the run's end is ping's own deadline (tool_argv): cut short when it had more to send
+            # the run's end is ping's --stop-after (tool_argv): cut short when it had more to send
             count = self.argv[self.argv.index("-c") + 1] if "-c" in self.argv[:-1] else "4"  # the simulator's -c
             return int(self.result.get("transmitted", 0)) < int(count)
         endless = self.word in LISTENERS and not {"--count", "--max-clients"} & {a.partition("=")[0] for a in self.argv}
@@ -223,10 +223,11 @@ def tool_argv(lab: RealLab, command: DoCommand, until: float) -> list[str]:
     """The real tool's command line for a --do word (names of nodes become their addresses)."""
     words = command.argv
     if command.word == "ping":
-        # ping's own deadline (-w) ends it where --until ends it in virtual time, counted from its
-        # own start (the tool's start-up takes a second on a loaded machine)
-        deadline = [] if "-w" in words else ["-w", f"{until - command.at:g}"]
-        return [*LANLAB, "ping", *_ping_argv(lab, words[1:]), *deadline, "--json"]
+        # --stop-after ends it where --until ends it in virtual time, counted from its own start (the tool's
+        # start-up takes a second on a loaded machine); not -w, which would also end it at its first error
+        # report, where the simulator's ping counts errors to -c as iputils without -w does
+        stop = [] if "-w" in words else ["--stop-after", f"{until - command.at:g}"]
+        return [*LANLAB, "ping", *_ping_argv(lab, words[1:]), *stop, "--json"]
     if command.word == "udp listen":
         rest = words[2:]
         if rest and rest[0].isdigit():  # the simulator's `udp listen 7788` is the tool's --port 7788
