@@ -11,6 +11,10 @@ from typing import Final
 TIMING_SIZE: Final = 16  # a struct timeval: iputils times a ping only when its data can carry one
 ICMP_HEADER: Final = 8  # an echo request's type, code, checksum, identifier and sequence (RFC 792)
 IP_HEADER: Final = 20  # without options, as ping sends it
+# iputils' words when its probe's connect() to the target fails with EACCES (a broadcast address): without -b it
+# stops (exit 2), with -b it warns on stderr and sets SO_BROADCAST (ping4_run)
+BROADCAST_REFUSED: Final = "Do you want to ping broadcast? Then -b. If not, check your local firewall rules"
+BROADCAST_WARNING: Final = "WARNING: pinging broadcast address"
 
 
 def timed(data_size: int) -> bool:

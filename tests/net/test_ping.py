@@ -121,6 +121,23 @@ def test_ping_a_neighbour_over_an_unprivileged_icmp_socket(lab, lan):
 
 
 @needs_netns
+def test_a_broadcast_address_needs_b_like_iputils(lan):
+    """Without -b the subnet's broadcast address is refused, exit 2, as iputils refuses it; with -b iputils'
+    warning comes first on stderr, the requests go out (Linux hosts ignore them) and --json says broadcast."""
+    host = lan(2).hosts[0]
+    refused = host.lanlab("ping", "-c", "1", "-W", "0.5", "198.18.0.255")
+    assert refused.returncode == 2 and "broadcast address; add -b" in refused.stderr
+    allowed = host.lanlab("ping", "-b", "-c", "1", "-W", "0.5", "198.18.0.255")
+    assert allowed.returncode == 1 and allowed.stderr == "WARNING: pinging broadcast address\n"
+    assert "1 packets transmitted, 0 received" in allowed.stdout
+    assert json.loads(host.lanlab("ping", "-b", "-c", "1", "-W", "0.5", "198.18.0.255", "--json").stdout)["broadcast"]
+    if shutil.which("ping"):
+        assert host.run("ping", "-c", "1", "-W", "0.5", "198.18.0.255", check=False).returncode == 2
+        theirs = host.run("ping", "-b", "-c", "1", "-W", "0.5", "198.18.0.255", check=False)
+        assert (theirs.returncode, theirs.stderr) == (allowed.returncode, allowed.stderr)
+
+
+@needs_netns
 def test_silent_address_exits_1_like_iputils(lan):
     """No reply from an unused address: 100% loss and exit 1, the same exit as iputils ping."""
     host = lan(2).hosts[0]

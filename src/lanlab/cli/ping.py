@@ -13,6 +13,7 @@ from lanlab.i18n import _, as_the_tool_prints, localize, message_of
 from lanlab.ping_lines import error_line, header_line, reply_line, timed, too_long_line
 from lanlab.proto.fragments import PING_PMTU_WORDS
 from lanlab.net.ping import (
+    BroadcastRefused,
     EchoSocket,
     Event,
     IcmpErrorReport,
@@ -106,6 +107,12 @@ def _event_document(event: Event) -> dict[str, object]:
     help="Path MTU discovery: do (set DF; a request bigger than the path MTU is refused here), dont (no DF: "
     "routers may fragment), want (the kernel's default: DF when it fits).",
 )
+@click.option(
+    "-b",
+    "broadcast",
+    is_flag=True,
+    help="Allow pinging a broadcast address (Linux hosts do not answer unless net.ipv4.icmp_echo_ignore_broadcasts=0).",
+)
 @click.option("--json", "as_json", is_flag=True, help="One JSON document at the end instead of the text.")
 # The kernel lab's --until: the run ends then as at Ctrl-C, -c's counting of errors kept (-w would end it at the
 # first error, as iputils does, where the simulator's ping goes on).
@@ -120,6 +127,7 @@ def ping_command(
     ttl: int | None,
     interface: str | None,
     pmtudisc: str | None,
+    broadcast: bool,
     as_json: bool,
     stop_after: float | None = None,
 ) -> None:
@@ -148,6 +156,7 @@ def ping_command(
         timeout=timeout,
         deadline=deadline,
         stop_after=stop_after,
+        broadcast=broadcast,
         size=size,
         ttl=ttl,
         interface=interface,
@@ -165,6 +174,8 @@ def ping_command(
         sock = EchoSocket(address, options)
     except PingPermissionError as error:
         fail(localize(message_of(error)))  # an L_ text from lanlab.net, shown in the user's language
+    except BroadcastRefused:
+        fail(_("cannot ping {host}: it is a broadcast address; add -b to ping it").format(host=host))
     except OSError as error:
         reason = error.strerror or str(error)
         fail(
@@ -175,6 +186,8 @@ def ping_command(
             else _("cannot ping {host}: {reason}").format(host=host, reason=reason)
         )
     if not as_json:
+        if sock.broadcast:
+            click.echo(ping_lines.BROADCAST_WARNING, err=True)  # iputils writes it on stderr, first
         click.echo(as_the_tool_prints(header_line(host, str(address), size)))
     stats = ping(sock, options, show)
     if as_json:
@@ -190,6 +203,7 @@ def ping_command(
                 "loss_percent": round(stats.loss_percent, 3),
                 "time_ms": round(stats.elapsed_ns / 1e6),
                 "socket": stats.socket_kind,
+                "broadcast": sock.broadcast,
                 "rtt_ms": dict(zip(("min", "avg", "max", "mdev"), (round(v, 3) for v in rtt))) if rtt else None,
                 "replies": [_event_document(event) for event in events],
             }

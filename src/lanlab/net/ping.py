@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from ipaddress import IPv4Address
 
 from lanlab.i18n import L_
+from lanlab import ping_lines
 from lanlab.ping_lines import rtt_summary_ms
 from lanlab.proto.icmp import ping_error_words
 from lanlab.wire import Icmp, IcmpType, IPv4, WireError
@@ -43,6 +44,10 @@ class PingPermissionError(PermissionError):
     """Neither an ICMP datagram socket nor a raw socket may be opened; the message says why."""
 
 
+class BroadcastRefused(PermissionError):
+    """The target is a broadcast address and -b was not given (the kernel's EACCES, as iputils reads it)."""
+
+
 @dataclass(frozen=True, slots=True)
 class PingOptions:
     """iputils ping's knobs, in seconds and bytes."""
@@ -58,6 +63,7 @@ class PingOptions:
     ttl: int | None = None  # -t
     pmtudisc: int | None = None  # -M: an IP_MTU_DISCOVER value (None: the kernel's default, want)
     interface: str | None = None  # -I: a device name or a source address
+    broadcast: bool = False  # -b: a broadcast address may be pinged (SO_BROADCAST)
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +126,7 @@ class EchoSocket:
         self.destination = destination
         self.interface = options.interface
         self.sock, self.kind = _open_icmp_socket()
+        self.broadcast = False  # the target turned out a broadcast address (-b let it be pinged)
         try:
             self._configure(self.sock, options)
             self.source = self._route_source(options)
@@ -147,7 +154,16 @@ class EchoSocket:
         destination for requests that never left."""
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
             _bind_to(probe, options.interface)
-            probe.connect((str(self.destination), 1025))
+            try:
+                probe.connect((str(self.destination), 1025))
+            except PermissionError:
+                # EACCES: a broadcast address, which a socket reaches only with SO_BROADCAST (iputils' ping4_run)
+                if not options.broadcast:
+                    raise BroadcastRefused(errno.EACCES, ping_lines.BROADCAST_REFUSED) from None
+                self.broadcast = True
+                for sock in (probe, self.sock):
+                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
+                probe.connect((str(self.destination), 1025))
             return str(probe.getsockname()[0])
 
     def local_error(self, seq: int, error: OSError) -> IcmpErrorReport:

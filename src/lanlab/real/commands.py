@@ -542,7 +542,8 @@ def ping_text(argv: list[str], document: dict[str, Any]) -> list[str]:
             next(words, None)
         elif not word.startswith("-"):
             target = word
-    out = [ping_lines.header_line(target, document["address"], size)]
+    out = [ping_lines.BROADCAST_WARNING] if document.get("broadcast") else []
+    out.append(ping_lines.header_line(target, document["address"], size))
     for event in document["replies"]:
         if "mtu" in event:
             out.append(ping_lines.too_long_line(event["mtu"]))

@@ -80,6 +80,21 @@ def test_simulated_ping_prints_what_iputils_prints(lan, words):
     assert masked(ours) == masked(theirs)
 
 
+@needs_netns
+@pytest.mark.skipif(shutil.which("ping") is None, reason="iputils ping not installed (apt install iputils-ping)")
+def test_a_simulated_broadcast_ping_needs_b_as_iputils(lan):
+    """Without -b a broadcast address is refused with iputils' words; with -b its warning comes first, then
+    what iputils prints (nobody answers: Linux hosts ignore broadcast pings)."""
+    net = pair()
+    refused = net.do("pc1 ping 198.18.0.255 -c 1")
+    net.run(1)
+    assert refused.error == "ping: Do you want to ping broadcast? Then -b. If not, check your local firewall rules"
+    host = lan(2).hosts[0]
+    theirs = host.run("ping", "-b", "-c", "2", "-i", "0.2", "-W", "1", "198.18.0.255", check=False)
+    ours = simulated_ping("198.18.0.255 -b -c 2 -i 0.2 -W 1")
+    assert masked(ours) == masked([theirs.stderr.rstrip("\n"), *theirs.stdout.rstrip("\n").split("\n")])
+
+
 def test_the_kernel_lab_rebuilds_iputils_lines_from_the_json_document():
     """`real run --do ping` shows the lines the tool's --json document holds: replies, errors, duplicates,
     the time and the tool's own min/avg/max/mdev."""
@@ -102,6 +117,12 @@ def test_the_kernel_lab_rebuilds_iputils_lines_from_the_json_document():
             {"seq": 3, "from": "198.18.0.2", "bytes": 64, "ttl": 63, "time_ms": 12.34, "duplicate": False},
         ],
     }
+    assert ping_text(["ping", "-c", "3", "pc2"], {**document, "broadcast": False}) == ping_text(
+        ["ping", "-c", "3", "pc2"], document
+    )
+    assert ping_text(["ping", "-b", "-c", "3", "pc2"], {**document, "broadcast": True})[0] == (
+        "WARNING: pinging broadcast address"
+    )
     assert ping_text(["ping", "-c", "3", "pc2"], document) == [
         "PING pc2 (198.18.0.2) 56(84) bytes of data.",
         "64 bytes from 198.18.0.2: icmp_seq=1 ttl=64 time=0.100 ms",

@@ -55,7 +55,7 @@ class _Stop:
 
 @register_command
 class Ping(Command):
-    """ping TARGET [-c COUNT] [-i INTERVAL] [-s SIZE] [-W TIMEOUT] [-t TTL] [-M do|dont|want]"""
+    """ping TARGET [-c COUNT] [-i INTERVAL] [-s SIZE] [-W TIMEOUT] [-t TTL] [-M do|dont|want] [-b]"""
 
     words = "ping"
 
@@ -69,12 +69,17 @@ class Ping(Command):
         p.add_argument("-W", dest="timeout", type=timeout_s, default=10 * SECOND)  # iputils' MAXWAIT
         p.add_argument("-t", dest="ttl", type=int_in(1, 255), default=None)
         p.add_argument("-M", dest="pmtudisc", choices=tuple(PING_PMTU_WORDS), default="want")  # iputils' words
+        p.add_argument("-b", dest="broadcast", action="store_true")
         return p
 
     def start(self, network: Network, host: Host, now: int) -> None:
         a = self.args
         target = network.resolve_ip(a.target)
         route_or_unreachable(host, target, "connect")  # iputils ping connects a socket first
+        # that connect() fails with EACCES for a broadcast address, which only -b (SO_BROADCAST) lets through
+        self.broadcast = target == LIMITED_BROADCAST or host.ipv4.accepts(target) is Delivery.DIRECTED_BROADCAST
+        if self.broadcast and not a.broadcast:
+            raise ValueError(f"ping: {ping_lines.BROADCAST_REFUSED}")
         self.session: PingSession = host.ping(
             target,
             count=a.count,
@@ -98,7 +103,8 @@ class Ping(Command):
         r = self.session.result
         size = self.session.size
         timed = ping_lines.timed(size)
-        out = [ping_lines.header_line(self.args.target, r.destination, size)]
+        out = [ping_lines.BROADCAST_WARNING] if self.broadcast else []
+        out.append(ping_lines.header_line(self.args.target, r.destination, size))
         for kind, index in r.timeline:  # as they happened, as ping prints them
             if kind == "reply":
                 seq, ttl, rtt = r.replies[index]
