@@ -39,6 +39,12 @@ def header_line(target: str, address: str, size: int) -> str:
     return f"PING {target} ({address}) {size}({size + IP_HEADER + ICMP_HEADER}) bytes of data."
 
 
+def marks_duplicates(broadcast: bool, destination: str) -> bool:
+    """Whether iputils marks a duplicate reply (DUP!): not for a broadcast or multicast ping, where every host's
+    answer after the first is one (ping_common.c: `dupflag && !multicast`)."""
+    return not broadcast and not 224 <= int(destination.split(".")[0]) <= 239
+
+
 def reply_line(size: int, source: str, seq: int, ttl: int | None, rtt_ns: int | None, duplicate: bool = False) -> str:
     """One echo reply; `size` is the ICMP message's (data + 8), `rtt_ns` None when the data was too short
     to carry the send time (iputils then prints no time)."""

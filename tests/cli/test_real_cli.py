@@ -703,3 +703,30 @@ def test_real_run_prints_a_link_event_as_sim_run_does():
         for kind in (["sim", "run"], ["real", "run"])
     ]
     assert outputs[0] == outputs[1] and outputs[1][1] == "  link pc1:eth0 - sw1:p1 is down"
+
+
+BROADCAST_PING = """
+name: bp
+nodes:
+  pc1: {kind: host, ip: 198.18.0.1/24}
+  pc2: {kind: host, ip: 198.18.0.2/24, answer_broadcast_ping: true}
+  pc3: {kind: host, ip: 198.18.0.3/24}
+  sw1: {kind: switch}
+links:
+  - [pc1:eth0, sw1:p1]
+  - [pc2:eth0, sw1:p2]
+  - [pc3:eth0, sw1:p3]
+"""
+
+
+def test_answer_broadcast_ping_is_the_kernels_sysctl_too(tmp_path):
+    """A host with answer_broadcast_ping answers `ping -b` on the kernel (icmp_echo_ignore_broadcasts=0 in its
+    namespace) as in the simulator; one without stays silent on both."""
+    path = tmp_path / "bp.yaml"
+    path.write_text(BROADCAST_PING)
+    do = ["--until", "3s", "--do", "pc1 ping 198.18.0.255 -b -c 2 -i 0.3"]
+    for run in (lanlab("real", "run", str(path), *do), lanlab("sim", "run", str(path), *do)):
+        assert run.returncode == 0, run.stderr
+        assert "WARNING: pinging broadcast address" in run.stdout
+        assert "64 bytes from 198.18.0.2: icmp_seq=2" in run.stdout and "from 198.18.0.3" not in run.stdout
+        assert "2 packets transmitted, 2 received, 0% packet loss" in run.stdout

@@ -351,6 +351,18 @@ def test_linger_after_the_last_request_is_at_least_one_interval(monkeypatch):
     assert stats.received == 1 and ended == int(1.0e9)  # sent at 0.5 s, waited one interval
 
 
+def test_a_duplicate_replys_round_trip_joins_the_statistics_like_iputils(monkeypatch):
+    """Two replies to one request (a broadcast ping's two hosts): one received, one duplicate, and both round
+    trips in min/avg/max, as iputils' gather_statistics counts them (the duplicate's was left out)."""
+    stats = PingStatistics()
+    events = []
+    sent_at, answered = {1: 0}, set()
+    ping_module._account(("198.18.0.2", 1, 64, 64), sent_at, answered, stats, events.append, 2_000_000)
+    ping_module._account(("198.18.0.3", 1, 64, 64), sent_at, answered, stats, events.append, 4_000_000)
+    assert (stats.received, stats.duplicates, stats.rtts_ns) == (1, 1, [2_000_000, 4_000_000])
+    assert [(event.source, event.duplicate) for event in events] == [("198.18.0.2", False), ("198.18.0.3", True)]
+
+
 def test_deadline_ends_at_the_first_error_report_like_iputils(monkeypatch):
     """With -w an unreachable report ends the run at once, as iputils' main loop does."""
     sock = ScriptedEcho({1: 0.1, 2: 0.1, 3: 0.1}, errors=frozenset({1}))

@@ -40,6 +40,20 @@ def test_ping_sequence_numbers_wrap_after_65535_and_replies_still_count():
     assert [seq for seq, _, _ in s.result.replies[-3:]] == [65_535, 0, 1]
 
 
+def test_a_second_reply_is_a_duplicate_from_its_own_sender_with_its_round_trip_counted():
+    """A broadcast ping's second host answers the same request: a duplicate, from its own address, whose
+    round trip joins the statistics (iputils' gather_statistics counts it); the session waits on no duplicate."""
+    s = PingSession(IPv4Address("198.18.0.255"), 1, count=1, interval=MS, size=56, timeout=10 * MS, now=0)
+    s.handle_timer(0)
+    [request] = s.requests_to_send()
+    assert s.handle_reply(echo_reply(request), 64, 2 * MS, "198.18.0.2")
+    assert s.handle_reply(echo_reply(request), 64, 3 * MS, "198.18.0.3")
+    r = s.result
+    assert (r.received, r.duplicates, r.rtt_ms) == (1, 1, [2.0, 3.0])
+    assert r.replies == [(1, 64, 2 * MS), (1, 64, 3 * MS)]
+    assert r.senders == [("198.18.0.2", False), ("198.18.0.3", True)]
+
+
 def test_ping_session_loss_duplicates_and_foreign_replies():
     """Unanswered requests count as loss; a second reply is a duplicate; other idents are ignored."""
     s = PingSession(DST, 1, count=2, interval=MS, size=8, timeout=10 * MS, now=0)

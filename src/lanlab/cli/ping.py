@@ -25,14 +25,15 @@ from lanlab.net.ping import (
 )
 
 
-def event_line(event: Event, size: int) -> str:
-    """One line per reply or error, as iputils prints it (no time for a `-s size` too short to time)."""
+def event_line(event: Event, size: int, marks_duplicates: bool = True) -> str:
+    """One line per reply or error, as iputils prints it (no time for a `-s size` too short to time; no (DUP!)
+    unless `marks_duplicates`)."""
     if isinstance(event, IcmpErrorReport):
         if event.too_long_for is not None:
             return too_long_line(event.too_long_for)
         return error_line(event.source, event.seq, event.text)
     rtt_ns = event.rtt_ns if timed(size) else None
-    return reply_line(event.size, event.source, event.seq, event.ttl, rtt_ns, event.duplicate)
+    return reply_line(event.size, event.source, event.seq, event.ttl, rtt_ns, event.duplicate and marks_duplicates)
 
 
 def summary_lines(host: str, stats: PingStatistics, size: int) -> list[str]:
@@ -168,7 +169,7 @@ def ping_command(
         events.append(event)
         if not as_json:  # iputils writes its local errors on stderr
             local = isinstance(event, IcmpErrorReport) and event.too_long_for is not None
-            click.echo(event_line(event, size), err=local)
+            click.echo(event_line(event, size, ping_lines.marks_duplicates(sock.broadcast, str(address))), err=local)
 
     try:
         sock = EchoSocket(address, options)

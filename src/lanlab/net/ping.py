@@ -333,6 +333,7 @@ def ping(
             if may_send and now >= next_send:
                 seq += 1
                 sent_at[seq & 0xFFFF] = now
+                answered.discard(seq & 0xFFFF)  # iputils' rcvd_clear: a wrapped sequence number is new again
                 try:
                     sock.send(seq, options.size)
                 except OSError as error:  # a local error (too big for -M do, the route went away): as iputils says it
@@ -393,5 +394,5 @@ def _account(
     else:
         answered.add(seq)
         stats.received += 1
-        stats.rtts_ns.append(rtt)
+    stats.rtts_ns.append(rtt)  # a duplicate's round trip counts too, as iputils' gather_statistics counts it
     on_event(Reply(seq, source, size, ttl, rtt, duplicate))

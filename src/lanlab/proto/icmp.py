@@ -112,8 +112,9 @@ class PingResult:
     errors: int = 0
     duplicates: int = 0
     elapsed_ns: int = 0  # from the first request to the last, iputils' "time" in its statistics
-    rtt_ns: list[int] = field(default_factory=list)
-    replies: list[tuple[int, int, int]] = field(default_factory=list)  # (seq, ttl, rtt_ns)
+    rtt_ns: list[int] = field(default_factory=list)  # every reply's, duplicates too (iputils' statistics count them)
+    replies: list[tuple[int, int, int]] = field(default_factory=list)  # (seq, ttl, rtt_ns), duplicates too
+    senders: list[tuple[str, bool]] = field(default_factory=list)  # each reply's (sender, whether a duplicate)
     error_messages: list[str] = field(default_factory=list)
     # What ping prints, in the order it happened: ("reply", index into replies) or ("error", index
     # into error_messages); a reply after an error prints after it, as ping prints them as they come.
@@ -166,6 +167,7 @@ class PingSession:
         "_next_seq",
         "_next_send",
         "_sent_at",
+        "_answered",
         "_started",
         "_end",
         "_out",
@@ -199,6 +201,7 @@ class PingSession:
         self._next_seq = 1
         self._next_send: int | None = now
         self._sent_at: dict[int, int] = {}
+        self._answered: set[int] = set()  # the sequence numbers a reply has come for (later ones are duplicates)
         self._started = now
         self._end: int | None = None
         self._out: list[Icmp] = []
@@ -217,6 +220,7 @@ class PingSession:
             seq = self._next_seq
             self._next_seq += 1
             self._sent_at[seq & 0xFFFF] = now  # the wire's 16-bit sequence number: it wraps after 65,535
+            self._answered.discard(seq & 0xFFFF)  # as iputils clears its received bit when it sends (rcvd_clear)
             if seq == 1:
                 self._started = now
             self.result.transmitted += 1
@@ -241,8 +245,10 @@ class PingSession:
         out, self._out = self._out, []
         return out
 
-    def handle_reply(self, icmp: Icmp, ttl: int, now: int) -> bool:
-        """Account an echo reply; False when it is not ours (another session's identifier)."""
+    def handle_reply(self, icmp: Icmp, ttl: int, now: int, source: str = "") -> bool:
+        """Account an echo reply from `source` (its sender's address); False when it is not ours (another
+        session's identifier). A second reply to a request (a broadcast ping's other hosts) is a duplicate, its
+        round trip in the statistics all the same, as iputils' gather_statistics counts it."""
         if icmp.rest >> 16 != self.ident:
             return False
         seq = icmp.rest & 0xFFFF
@@ -250,13 +256,19 @@ class PingSession:
         if sent is None:
             self.result.duplicates += 1
             return True
-        del self._sent_at[seq]
         rtt = now - sent
-        self.result.received += 1
+        duplicate = seq in self._answered
+        if duplicate:
+            self.result.duplicates += 1
+        else:
+            self._answered.add(seq)
+            self.result.received += 1
         self.result.rtt_ns.append(rtt)
         self.result.timeline.append(("reply", len(self.result.replies)))
         self.result.replies.append((seq, ttl, rtt))
-        self._stop_when_all_heard()
+        self.result.senders.append((source or self.result.destination, duplicate))
+        if not duplicate:
+            self._stop_when_all_heard()
         return True
 
     def owns(self, icmp: Icmp) -> bool:

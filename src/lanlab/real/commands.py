@@ -553,7 +553,13 @@ def ping_text(argv: list[str], document: dict[str, Any]) -> list[str]:
             rtt_ns = round(event["time_ms"] * 1e6) if ping_lines.timed(size) else None
             out.append(
                 ping_lines.reply_line(
-                    event["bytes"], event["from"], event["seq"], event["ttl"], rtt_ns, event["duplicate"]
+                    event["bytes"],
+                    event["from"],
+                    event["seq"],
+                    event["ttl"],
+                    rtt_ns,
+                    event["duplicate"]
+                    and ping_lines.marks_duplicates(bool(document.get("broadcast")), document["address"]),
                 )
             )
     rtt = document["rtt_ms"]

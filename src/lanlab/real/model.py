@@ -58,6 +58,7 @@ class RealNode:
     dhcp_relay: IPv4Address | None = None  # a router's DHCP server to relay its other subnets' broadcasts to
     resolvers: tuple[IPv4Address, ...] = ()  # `dns: ADDRESS`: its resolv.conf's servers
     zone: dict[str, Any] | None = None  # `dns: {zone, auto, records, ttl}`: a zone it serves (dnsmasq)
+    answer_broadcast_ping: bool = False  # net.ipv4.icmp_echo_ignore_broadcasts=0 in its namespace
 
 
 @dataclass
@@ -90,8 +91,23 @@ class RealLab:
 
 
 def _host(spec: Spec, node: RealNode) -> None:
-    spec.only({"kind", "ip", "mac", "mtu", "gateway", "interfaces", "rarp_server", "gratuitous_arp", "dhcp", "dns"})
+    spec.only(
+        {
+            "kind",
+            "ip",
+            "mac",
+            "mtu",
+            "gateway",
+            "interfaces",
+            "rarp_server",
+            "gratuitous_arp",
+            "answer_broadcast_ping",
+            "dhcp",
+            "dns",
+        }
+    )
     node.gateway = spec.address("gateway")
+    node.answer_broadcast_ping = bool(spec.flag("answer_broadcast_ping"))
     node.resolvers, node.zone = dns_resolver(spec), dns_server(spec)
     items = spec.mapping("interfaces") if "interfaces" in spec.values else [("eth0", spec)]
     for if_name, if_spec in items:

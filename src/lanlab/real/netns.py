@@ -196,6 +196,8 @@ def _build(built: Built) -> None:
     for name, node in lab.nodes.items():
         ns = built.ns(name)
         sysctls = list(SYSCTLS) + (["net.ipv4.ip_forward=1"] if node.kind == "router" else [])
+        if node.answer_broadcast_ping:
+            sysctls.append("net.ipv4.icmp_echo_ignore_broadcasts=0")
         jobs.append((["ip", "netns", "exec", ns, "sysctl", "-qw", *sysctls], None))
         first[ns] = ["link set lo up"] + ([_bridge_line(built, node)] if node.kind in ("switch", "hub") else [])
     run_all(jobs)

@@ -199,10 +199,13 @@ class Network:
         gateway: str | IPv4Address | None = None,
         interfaces: dict[str, dict[str, Any]] | None = None,
         gratuitous_arp: bool = False,
+        answer_broadcast_ping: bool = False,
     ) -> Host:
         """A host with `eth0` (ip "a.b.c.d/len"), or the named `interfaces` {name: {ip, mac, mtu}};
-        gratuitous_arp: announce its addresses when the run starts (as a booting host does)."""
+        gratuitous_arp: announce its addresses when the run starts (as a booting host does);
+        answer_broadcast_ping: answer pings to a broadcast or multicast address (icmp_echo_ignore_broadcasts=0)."""
         host = Host(self._checked_name(name), self.engine, _gateway(name, gateway))
+        host.answers_broadcast_ping = answer_broadcast_ping
         if interfaces is None:
             interfaces = {"eth0": {"ip": ip, "mac": mac}}
         for if_name, options in interfaces.items():

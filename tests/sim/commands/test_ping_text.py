@@ -12,6 +12,8 @@ from lanlab.real.commands import ping_text
 from netlab import needs_netns
 from simnets import pair
 
+from lanlab.sim import Network
+
 # Round trips and the run's length differ between any two runs; everything else must not.
 _TIMES = [(re.compile(r"time=[\d.]+ ms"), "time=T ms"), (re.compile(r"time \d+ms"), "time Tms")]
 _RTT_LINE = re.compile(r"^rtt min/avg/max/mdev = [\d.]+/[\d.]+/[\d.]+/[\d.]+ ms$")
@@ -93,6 +95,37 @@ def test_a_simulated_broadcast_ping_needs_b_as_iputils(lan):
     theirs = host.run("ping", "-b", "-c", "2", "-i", "0.2", "-W", "1", "198.18.0.255", check=False)
     ours = simulated_ping("198.18.0.255 -b -c 2 -i 0.2 -W 1")
     assert masked(ours) == masked([theirs.stderr.rstrip("\n"), *theirs.stdout.rstrip("\n").split("\n")])
+
+
+@needs_netns
+@pytest.mark.skipif(shutil.which("ping") is None, reason="iputils ping not installed (apt install iputils-ping)")
+def test_hosts_that_answer_broadcast_pings_are_listed_as_iputils_lists_them(lan):
+    """With answer_broadcast_ping (icmp_echo_ignore_broadcasts=0 on the kernel) both other hosts answer each
+    request: a line from each, by its own address, none marked (DUP!), duplicates counted, as iputils."""
+    net = Network("bp")
+    net.add_host("pc1", ip="198.18.0.1/24")
+    for n in (2, 3):
+        net.add_host(f"pc{n}", ip=f"198.18.0.{n}/24", answer_broadcast_ping=True)
+    net.add_switch("sw1")
+    for n in (1, 2, 3):
+        net.link(f"pc{n}:eth0", f"sw1:p{n}")
+    ping = net.do("pc1 ping 198.18.0.255 -b -c 2 -i 0.3")
+    net.run(3)
+    ours = masked(ping.command.lines())
+    hosts = lan(3).hosts
+    for host in hosts[1:]:
+        host.run("sysctl", "-qw", "net.ipv4.icmp_echo_ignore_broadcasts=0")
+    run = hosts[0].run("ping", "-b", "-c", "2", "-i", "0.3", "198.18.0.255", check=False, timeout=20)
+    theirs = masked([run.stderr.rstrip("\n"), *run.stdout.rstrip("\n").split("\n")])
+    first = [f"64 bytes from 198.18.0.{n}: icmp_seq=1 ttl=64 time=T ms" for n in (2, 3)]
+    assert sorted(line for line in ours if "icmp_seq=1 " in line) == first
+    assert sorted(line for line in theirs if "icmp_seq=1 " in line) == first
+    assert ours[:2] == theirs[:2] and not any("DUP" in line for line in ours + theirs)
+    transmitted = "2 packets transmitted, 2 received, +"
+    assert [line for line in ours if line.startswith(transmitted)] == [
+        "2 packets transmitted, 2 received, +2 duplicates, 0% packet loss, time Tms"
+    ]
+    assert any(line.startswith(transmitted) for line in theirs)  # how many duplicates iputils waits for is timing
 
 
 def test_the_kernel_lab_rebuilds_iputils_lines_from_the_json_document():

@@ -46,7 +46,18 @@ if TYPE_CHECKING:
 
 # Each kind's fields in a topology file, the everyday ones first (sim serve's edit form shows them in this order).
 NODE_FIELDS: dict[str, tuple[str, ...]] = {
-    "host": ("ip", "gateway", "mac", "mtu", "interfaces", "dhcp", "dns", "gratuitous_arp", "rarp_server"),
+    "host": (
+        "ip",
+        "gateway",
+        "mac",
+        "mtu",
+        "interfaces",
+        "dhcp",
+        "dns",
+        "gratuitous_arp",
+        "answer_broadcast_ping",
+        "rarp_server",
+    ),
     "switch": ("ageing", "stp", "ports"),
     "hub": (),
     "router": ("interfaces", "routes", "rip", "dhcp_relay", "dns", "forward_directed_broadcast"),
@@ -58,6 +69,7 @@ def build_host(network: Network, name: str, spec: Spec) -> None:
     gateway = spec.address("gateway")
     resolver, zone = dns_resolver(spec), dns_server(spec)
     gratuitous = spec.flag("gratuitous_arp")
+    answer_broadcast_ping = spec.flag("answer_broadcast_ping")
     serves = rarp_table(spec)
     booting: dict[str, int] = {}  # interfaces that learn their address by RARP -> prefix length
     leasing: list[str] = []  # interfaces that take their address from DHCP (ip: dhcp)
@@ -109,6 +121,7 @@ def build_host(network: Network, name: str, spec: Spec) -> None:
         gateway=gateway,
         interfaces=interfaces,  # type: ignore[arg-type]
         gratuitous_arp=bool(gratuitous),
+        answer_broadcast_ping=bool(answer_broadcast_ping),
     )
     for if_name, prefixlen in booting.items():
         RarpBoot(host, _nic(host, if_name), prefixlen)

@@ -108,9 +108,11 @@ class Ping(Command):
         for kind, index in r.timeline:  # as they happened, as ping prints them
             if kind == "reply":
                 seq, ttl, rtt = r.replies[index]
+                source, duplicate = r.senders[index]
+                marked = duplicate and ping_lines.marks_duplicates(self.broadcast, r.destination)
                 out.append(
                     ping_lines.reply_line(
-                        size + ping_lines.ICMP_HEADER, r.destination, seq, ttl, rtt if timed else None
+                        size + ping_lines.ICMP_HEADER, source, seq, ttl, rtt if timed else None, marked
                     )
                 )
             else:

@@ -289,6 +289,9 @@ class Host:
         # The NIC the packet being delivered came in on (a UDP handler's IP_PKTINFO: a DHCP server
         # answers on the interface a broadcast arrived by).
         self.rx_nic: Nic | None = None
+        # net.ipv4.icmp_echo_ignore_broadcasts at 0: echo requests to a broadcast or multicast address are answered
+        # (Linux ignores them by default, so a `ping -b` hears nobody)
+        self.answers_broadcast_ping = False
         # Called with (nic, arp, now) for every ARP packet received, addressed or not (a DHCP
         # client's address probe listens here before the NIC has an address).
         self.arp_watchers: list[Callable[[Nic, Arp, int], None]] = []
@@ -486,7 +489,7 @@ class Host:
             for watch in self.icmp_watchers:
                 watch(ip.src, icmp, frame.data, now)
         if icmp.type == IcmpType.ECHO_REQUEST:
-            if delivery == Delivery.UNICAST:  # Linux ignores broadcast pings (icmp_echo_ignore_broadcasts)
+            if delivery == Delivery.UNICAST or self.answers_broadcast_ping:  # else ignored, as Linux by default
                 # the kernel's ICMP socket is IP_PMTUDISC_DONT (icmp_sk_init): a reply too big for the path
                 # is fragmented on the way, not refused
                 self.answer_ip(
@@ -495,7 +498,7 @@ class Host:
         elif icmp.type == IcmpType.ECHO_REPLY:
             session = self.pings.get(icmp.rest >> 16)
             if session is not None:
-                session.handle_reply(icmp, ip.ttl, now)
+                session.handle_reply(icmp, ip.ttl, now, str(ip.src))
         elif icmp.type in (IcmpType.DEST_UNREACHABLE, IcmpType.TIME_EXCEEDED):
             self.icmp_errors.append((now, ip.src, icmp))
             self._error_to_ping(ip.src, icmp, frame.data)
