@@ -17,6 +17,7 @@ from lanlab.cli.common import fail, table_console
 from lanlab.cli.help import Command
 from lanlab.i18n import _, localize, ngettext
 from lanlab.net.story import loopback_story
+from lanlab.os_reasons import reason_of
 
 
 @click.command(name="demo", cls=Command)
@@ -87,7 +88,7 @@ def _default_capture() -> Path:
     except OSError as error:
         fail(
             _("cannot make {directory} for the capture: {reason}; name one with --pcap FILE").format(
-                directory=directory, reason=error.strerror
+                directory=directory, reason=localize(reason_of(error))
             )
         )
     return directory / "lanlab-demo.pcapng"

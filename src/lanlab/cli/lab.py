@@ -17,6 +17,7 @@ from lanlab.cli.help import Group
 from lanlab.cli.sim_wall import walled_command
 from lanlab.i18n import _, counted, localize
 from lanlab.lab.isolate import ISOLATIONS
+from lanlab.os_reasons import reason_of
 
 
 @click.group(name="lab", cls=Group)
@@ -168,7 +169,7 @@ def check(
         try:
             write(html, the_lab, results, trails, student)
         except OSError as error:
-            fail(_("--html: cannot write {file}: {reason}").format(file=html, reason=error.strerror or error))
+            fail(_("--html: cannot write {file}: {reason}").format(file=html, reason=localize(reason_of(error))))
     score = sum(result.score for result in results)
     if as_json:
         print_json(
@@ -279,7 +280,7 @@ def new(file: Path, student: str, out: Path | None, force: bool) -> None:
         for name, text in texts.items():
             (out / name).write_text(text, encoding="utf-8")
     except OSError as error:  # a name too long, a file where the folder would be, no room
-        fail(_("--out: cannot write in {folder}: {reason}").format(folder=out, reason=error.strerror or error))
+        fail(_("--out: cannot write in {folder}: {reason}").format(folder=out, reason=localize(reason_of(error))))
     topology_file, brief_file, answers_file = (out / name for name in texts)
     click.echo(
         _("wrote {topology}, {brief} and {answers} for {student}").format(
@@ -378,7 +379,8 @@ def grade_command(
     limits = parse_limits(app_limits)
     if csv_file is not None and (csv_file.is_dir() or not csv_file.resolve().parent.is_dir()):
         # said now, not after grading the class (the rows are printed before the file is written, too)
-        reason = os.strerror(errno.EISDIR if csv_file.is_dir() else errno.ENOENT)
+        code = errno.EISDIR if csv_file.is_dir() else errno.ENOENT
+        reason = localize(reason_of(OSError(code, os.strerror(code))))
         fail(_("--csv: cannot write {file}: {reason}").format(file=csv_file, reason=reason))
     kind, fallback = choose(isolation) if has_programs(the_lab) else ("none", None)
     if kind == "bwrap" and bwrap_refused() is not None:
@@ -449,7 +451,7 @@ def grade_command(
         try:
             csv_file.write_text(_csv(header, rows), encoding="utf-8")
         except OSError as error:
-            fail(_("--csv: cannot write {file}: {reason}").format(file=csv_file, reason=error.strerror or error))
+            fail(_("--csv: cannot write {file}: {reason}").format(file=csv_file, reason=localize(reason_of(error))))
     if interrupted is not None:
         click.echo(
             counted(

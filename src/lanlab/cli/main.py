@@ -17,7 +17,8 @@ from lanlab import __version__
 from lanlab.cli.common import EXIT_ERROR, EXIT_INTERRUPTED, OUTPUT_FULL, LanlabError
 from lanlab.compiled import compiled_modules
 from lanlab.cli.help import Group, speak_for_click
-from lanlab.i18n import LANGUAGES, _, set_language
+from lanlab.i18n import LANGUAGES, _, localize, set_language
+from lanlab.os_reasons import reason_of
 
 speak_for_click()
 
@@ -177,5 +178,5 @@ def _output_failed(error: OSError) -> None:
     """The output could not be written (a full disk, /dev/full, a terminal gone): one line and exit 2, and
     nothing more tried on standard output (Python's flush at exit would raise again)."""
     sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - standard output for the rest of the process
-    click.echo(_("lanlab: cannot write the output: {reason}").format(reason=error.strerror or error), err=True)
+    click.echo(_("lanlab: cannot write the output: {reason}").format(reason=localize(reason_of(error))), err=True)
     sys.exit(EXIT_ERROR)

@@ -35,6 +35,7 @@ from lanlab.i18n import N_, _, counted, localize, message_of, ngettext
 from lanlab.sim.mistakes import topology_warnings
 from lanlab.sim.report import EVENTS_AFTER_STORM, holds, run_document
 from lanlab.units import SECOND, UnitError, format_duration, parse_duration
+from lanlab.os_reasons import reason_of
 
 TRACE_FORMATS = ("table", "jsonl")
 SHOW_HOLDERS = {  # --show word: what to say when no node holds that table
@@ -470,7 +471,7 @@ def _made_folder(folder: Path) -> Path:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        fail(_("--files: cannot make {folder}: {reason}").format(folder=folder, reason=error.strerror or error))
+        fail(_("--files: cannot make {folder}: {reason}").format(folder=folder, reason=localize(reason_of(error))))
     return folder
 
 
@@ -625,7 +626,7 @@ def start_capture(network: Any, pcap: str | Path, points: tuple[str, ...] = ()) 
     try:
         network.capture(pcap, points)
     except OSError as error:
-        fail(_("--pcap: cannot write {file}: {reason}").format(file=pcap, reason=error.strerror or error))
+        fail(_("--pcap: cannot write {file}: {reason}").format(file=pcap, reason=localize(reason_of(error))))
     except (NetworkError, ValueError) as error:
         fail(_("--pcap: {error}").format(error=localize(message_of(error))))
 

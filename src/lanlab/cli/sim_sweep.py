@@ -28,6 +28,7 @@ from lanlab.cli.common import (
 )
 from lanlab.cli.help import Command
 from lanlab.i18n import L_, _, localize, message_of, ngettext
+from lanlab.os_reasons import reason_of
 
 
 @click.command(name="sweep", cls=Command)
@@ -244,7 +245,7 @@ def sweep(
         try:
             write_rows(rows, out)
         except OSError as error:
-            reason = error.strerror or str(error)
+            reason = localize(reason_of(error))
             try:  # the rows, which took the whole sweep to make, go to a file of our own: said, never lost silently
                 kept = keep_elsewhere(rows, out)
             except OSError:

@@ -18,6 +18,7 @@ from lanlab.lab.variants import fill
 from lanlab.topology import TopologyError
 from lanlab.topology.reader import yaml_mistake
 from lanlab.units import parse_duration
+from lanlab.os_reasons import reason_of
 
 
 @dataclass
@@ -70,7 +71,7 @@ def read_answers(path: Path, values: dict[str, str]) -> dict[str, Any]:
             data = stream.read(MAX_ANSWERS_BYTES + 1)
     except OSError as error:
         raise LabError(
-            [L_("{file}: cannot read the answers file: {reason}", file=path, reason=error.strerror or error)]
+            [L_("{file}: cannot read the answers file: {reason}", file=path, reason=reason_of(error))]
         ) from None
     if len(data) > MAX_ANSWERS_BYTES:
         raise LabError(

@@ -14,6 +14,7 @@ from typing import Any
 
 from lanlab.i18n import L_
 from lanlab.sweep.vary import SweepError
+from lanlab.os_reasons import reason_of
 
 FORMATS = (".csv", ".jsonl", ".parquet")
 
@@ -58,7 +59,7 @@ def cannot_write(option: str, path: str | Path, error: OSError) -> SweepError:
             "{option}: cannot write {file}: {reason}; choose another file",
             option=option,
             file=str(path),
-            reason=error.strerror or str(error),
+            reason=reason_of(error),
         )
     )
 
