@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import signal
 import time
-from ipaddress import IPv4Address
+from ipaddress import IPv4Address, IPv4Network
 from typing import TYPE_CHECKING
 
 import click
@@ -11,6 +12,7 @@ import click
 from lanlab.cli.common import EXIT_INTERRUPTED, EXIT_NO_ANSWER, EXIT_OK, DurationType, fail, print_json
 from lanlab.cli.help import Group
 from lanlab.i18n import _, localize, message_of
+from lanlab.text import one_line
 from lanlab.units import SECOND
 
 if TYPE_CHECKING:
@@ -43,7 +45,7 @@ def dhcp() -> None:
 @click.option("--router", metavar="IP", help="Default gateway to hand out (option 3).")
 @click.option("--dns", metavar="IP[,IP...]", help="DNS servers to hand out (option 6).")
 @click.option("--count", type=click.IntRange(min=1), metavar="N", help="Stop after answering N messages.")
-@click.option("--timeout", type=DurationType(), metavar="DURATION", help="Stop after this long.")
+@click.option("--timeout", type=DurationType(positive=True), metavar="DURATION", help="Stop after this long.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON line per message heard, and a summary.")
 def serve_command(
     interface: str,
@@ -59,7 +61,8 @@ def serve_command(
 
     \b
     Every DISCOVER, REQUEST, DECLINE, RELEASE and INFORM heard is printed with the answer given.
-    Exit status: 0 when it answered something, 1 when nothing was answered, 2 on an error.
+    Exit status: 0 when it answered something, 1 when nothing was answered, 2 on an error; 130 on
+    Ctrl-C and 143 on SIGTERM, after the lease table.
 
     \b
     Examples:
@@ -72,6 +75,8 @@ def serve_command(
     first, sep, last = pool.partition("-")
     if not sep:
         fail(_("--pool {pool!r} needs FIRST-LAST, e.g. 198.18.0.100-198.18.0.199").format(pool=pool))
+    if lease < 1:  # the wire counts whole seconds: less would be a lease of 0 s, renewed without end
+        fail(_("lease: at least 1s (DHCP counts leases in seconds)"))
     try:
         own = interface_address(interface)
         server = DhcpServer(
@@ -79,9 +84,16 @@ def serve_command(
             own.network,
             (_address(first, "--pool"), _address(last, "--pool")),
             int(lease * SECOND),
-            _address(router, "--router") if router else None,
+            _router(router, own.network) if router else None,
             tuple(_address(a, "--dns") for a in dns.split(",")) if dns else (),
         )
+        if not server.pool:
+            fail(
+                _(
+                    "pool {first}-{last} has no address to lend in {subnet}: the server's own address and the "
+                    "subnet's network and broadcast addresses are never lent; give others"
+                ).format(first=first.strip(), last=last.strip(), subnet=own.network)
+            )
         sock = open_socket(interface)
     except (DhcpServerError, PoolError) as error:
         fail(localize(message_of(error)))  # an L_ text from lanlab.net, shown in the user's language
@@ -104,15 +116,49 @@ def serve_command(
             )
         )
     answered = 0
+    previous = signal.signal(signal.SIGTERM, _terminated)  # SIGTERM as Ctrl-C: the lease table is printed
     try:
-        answered = serve(sock, server, report, count, time.monotonic() + timeout if timeout else None)
+        answered = serve(sock, server, report, count, time.monotonic() + timeout if timeout is not None else None)
     except KeyboardInterrupt:
         _summary(server, as_json)
         raise SystemExit(EXIT_INTERRUPTED) from None
+    except _Terminated:
+        _summary(server, as_json)
+        raise SystemExit(EXIT_TERMINATED) from None
     finally:
+        signal.signal(signal.SIGTERM, previous)
         sock.close()
     _summary(server, as_json)
     raise SystemExit(EXIT_OK if answered else EXIT_NO_ANSWER)
+
+
+EXIT_TERMINATED = 143  # the shell's 128 + SIGTERM, as `lanlab lab grade` exits
+
+
+class _Terminated(Exception):
+    """SIGTERM arrived while serving."""
+
+
+def _terminated(signum: int, frame: object) -> None:
+    raise _Terminated
+
+
+def _router(text: str, subnet: IPv4Network) -> IPv4Address:
+    """--router: an address of the served subnet a host can have (as a topology file's dhcp: router)."""
+    router = _address(text, "--router")
+    if router not in subnet:
+        fail(
+            _("router {router} is not in {subnet}: clients reach their gateway directly").format(
+                router=router, subnet=subnet
+            )
+        )
+    if subnet.prefixlen <= 30 and router in (subnet.network_address, subnet.broadcast_address):
+        fail(
+            _("router {router} is the network or broadcast address of {subnet}, no host's: give the gateway's").format(
+                router=router, subnet=subnet
+            )
+        )
+    return router
 
 
 def _summary(server: DhcpServer, as_json: bool) -> None:
@@ -128,4 +174,5 @@ def _summary(server: DhcpServer, as_json: bool) -> None:
         )
         return
     for lease in leases:
-        click.echo(f"  {lease.address}  {lease.mac}  {lease.state}  {lease.hostname}".rstrip())
+        # the host name is the client's text: escaped, it cannot move the cursor or reorder the line
+        click.echo(f"  {lease.address}  {lease.mac}  {lease.state}  {one_line(lease.hostname)}".rstrip())

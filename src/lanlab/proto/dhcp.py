@@ -77,6 +77,16 @@ class PoolError(ValueError):
     """A pool that cannot be served (outside the subnet, reversed): a caller's mistake."""
 
 
+def lendable(server_id: IPv4Address, subnet: IPv4Network, pool: tuple[IPv4Address, IPv4Address]) -> list[IPv4Address]:
+    """The addresses of `pool` a server can lend: not its own, nor the subnet's network and broadcast
+    addresses (a /31 or /32 has neither, RFC 3021)."""
+    first, last = pool
+    kept = {int(server_id)}
+    if subnet.prefixlen <= 30:
+        kept |= {int(subnet.network_address), int(subnet.broadcast_address)}
+    return [IPv4Address(a) for a in range(int(first), int(last) + 1) if a not in kept]
+
+
 class DhcpServer:
     """A DHCP server for one subnet: hands out `pool` with `lease_time`, `router` and `dns` (RFC 2131 4.3)."""
 
@@ -97,11 +107,7 @@ class DhcpServer:
             raise PoolError(L_("pool {first}-{last} is not inside {subnet}", first=first, last=last, subnet=subnet))
         self.server_id = server_id
         self.subnet = subnet
-        self.pool = [
-            IPv4Address(a)
-            for a in range(int(first), int(last) + 1)
-            if a not in (int(subnet.network_address), int(subnet.broadcast_address), int(server_id))
-        ]
+        self.pool = lendable(server_id, subnet, pool)
         self.lease_time = lease_time
         self.router = router
         self.dns = dns
@@ -421,7 +427,12 @@ class DhcpClient:
             return  # not an answer to our transaction (4.4.1: match xid)
         kind = message_kind(message)
         server = message.value(DhcpOptionCode.SERVER_ID) if _fits(message, DhcpOptionCode.SERVER_ID) else None
-        if kind == DhcpMessageType.OFFER and self.state == S.SELECTING and server is not None:
+        if (
+            kind == DhcpMessageType.OFFER
+            and self.state == S.SELECTING
+            and server is not None
+            and _usable(message.yiaddr)
+        ):
             self._offer = _Offer(message.yiaddr, server, message)  # the first offer wins (4.4.1 "MAY wait")
             self._move("offer")
             self._reset_backoff()
@@ -616,11 +627,21 @@ class DhcpClient:
     ) -> Dhcp:
         listed = [DhcpOption.client_id(self.mac), *options]
         if self.hostname:
-            listed.append(DhcpOption.text(DhcpOptionCode.HOSTNAME, self.hostname))
+            listed.append(DhcpOption(DhcpOptionCode.HOSTNAME, _hostname_bytes(self.hostname)))
         # Ask for broadcast replies until we have an address (4.1: a client that cannot receive unicast
         # before it is configured sets the B flag; it also keeps relays simple).
         flags = 0 if ciaddr != ZERO else BROADCAST_FLAG
         return Dhcp.new(BootOp.BOOTREQUEST, self._xid, self.mac, kind, listed, ciaddr=ciaddr, secs=secs, flags=flags)
+
+
+HOST_NAME_MAX: Final = 64  # Linux's limit on a host's name (sethostname): what dhclient and udhcpc can send
+
+
+def _hostname_bytes(hostname: str) -> bytes:
+    """Option 12 as a Linux client sends its host name: its UTF-8 bytes (dhclient and udhcpc send what
+    gethostname gives), cut at a character to HOST_NAME_MAX bytes."""
+    data = hostname.encode("utf-8")[:HOST_NAME_MAX]
+    return data.decode("utf-8", "ignore").encode("utf-8")
 
 
 def _lease_from(message: Dhcp, now: int, server: IPv4Address | None) -> Bound | None:
@@ -635,14 +656,48 @@ def _lease_from(message: Dhcp, now: int, server: IPv4Address | None) -> Bound | 
         domain = message.value(DhcpOptionCode.DOMAIN_NAME, "")
     except ValueError:
         return None
-    if lease is None or server is None or message.yiaddr == ZERO:
+    if lease is None or server is None or not _usable(message.yiaddr):
         return None
-    subnet = IPv4Network(f"{message.yiaddr}/{mask or '255.255.255.0'}", strict=False)
-    # 4.4.5: T1 and T2 default to 0.5 and 0.875 of the lease
-    t1 = lease * SECOND // 2 if t1 is None else t1 * SECOND
-    t2 = lease * SECOND * 7 // 8 if t2 is None else t2 * SECOND
+    try:
+        subnet = IPv4Network(f"{message.yiaddr}/{mask or '255.255.255.0'}", strict=False)
+    except ValueError:  # a mask whose ones are not contiguous (255.0.255.0): no interface can take it
+        return None
+    if subnet.prefixlen <= 30 and message.yiaddr in (subnet.network_address, subnet.broadcast_address):
+        return None  # the subnet's own network or broadcast address is no host's
+    # 4.4.5: T1 and T2 default to 0.5 and 0.875 of the lease. A server's T2 past the lease, or T1 past T2,
+    # would keep the address after the lease ends: dhclient then takes 7/8 of the lease and 3/4 of T2.
+    lease_ns = lease * SECOND
+    domain = domain.rstrip("\0")  # some servers end the text with a NUL (RFC 2132 2 says they should not)
+    t2 = lease_ns * 7 // 8 if t2 is None or t2 * SECOND >= lease_ns else t2 * SECOND
+    t1 = lease_ns // 2 if t1 is None else t1 * SECOND
+    if t1 > t2:
+        t1 = t2 * 3 // 4
     return Bound(
-        now, message.yiaddr, subnet, server, lease * SECOND, t1, t2, routers[0] if routers else None, tuple(dns), domain
+        now,
+        message.yiaddr,
+        subnet,
+        server,
+        lease_ns,
+        t1,
+        t2,
+        routers[0] if routers else None,
+        tuple(dns),
+        domain if _domain_name(domain) else "",  # dhclient and udhcpc discard a domain that is no name
+    )
+
+
+def _usable(address: IPv4Address) -> bool:
+    """An address a client can take: not 0.0.0.0, loopback, multicast or the reserved 240/4 (with
+    255.255.255.255), whatever a server offers."""
+    return not (address.is_unspecified or address.is_loopback or address.is_multicast or address.is_reserved)
+
+
+def _domain_name(text: str) -> bool:
+    """Whether option 15 holds a domain name: labels of letters, digits, '-' and '_' (1-63 of them), 253 in all."""
+    name = text[:-1] if text.endswith(".") else text
+    return 0 < len(name) <= 253 and all(
+        0 < len(label) <= 63 and all(c.isascii() and (c.isalnum() or c in "-_") for c in label)
+        for label in name.split(".")
     )
 
 
@@ -665,4 +720,6 @@ def _fits(message: Dhcp, code: int) -> bool:
 
 
 def _hostname(message: Dhcp) -> str:
-    return message.value(DhcpOptionCode.HOSTNAME, "") if _fits(message, DhcpOptionCode.HOSTNAME) else ""
+    """Option 12 for the lease table: UTF-8 as Linux clients send a host's name (any other byte as \\xNN)."""
+    option = message.option(DhcpOptionCode.HOSTNAME) if _fits(message, DhcpOptionCode.HOSTNAME) else None
+    return option.data.decode("utf-8", "backslashreplace") if option is not None else ""

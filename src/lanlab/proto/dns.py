@@ -11,6 +11,11 @@ over TCP (a lookup whose UDP answer came truncated asks again over TCP, RFC 7766
 res_send and dig do); `handle_message(message, now)` for replies to either; `get_timer`/`handle_timer` retransmit as glibc does (timeout 5 s, 2 attempts per server,
 servers in turn: resolv.conf(5) `timeout:5 attempts:2`); `next_event()` -> `Resolved | Failed`,
 Failed naming getaddrinfo's error (EAI_NONAME: the name does not exist; EAI_AGAIN: no answer).
+With a search domain a name is asked as glibc's res_search asks it (ndots:1: a dotless name with the
+domain first, a dotted one as given first; NXDOMAIN, NODATA and SERVFAIL move on), and the error is the
+one getaddrinfo gives after such a walk (the trial's table, tests/proto/test_trial_dhcp_dns_proto.py,
+was read off glibc 2.36 asking dnsmasq in a namespace). A name no question can hold (an empty label, a
+label over 63 bytes, over 255 in all) fails at once with EAI_NONAME, nothing sent, as res_mkquery does.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from ipaddress import IPv4Address
 from typing import Final
 
 from lanlab.units import SECOND
-from lanlab.wire.dns import Dns, DnsClass, DnsType, Edns, Question, Rcode, Record, Soa, normalise
+from lanlab.wire.dns import Dns, DnsClass, DnsType, Edns, Question, Rcode, Record, Soa, canonical, check_name, normalise
 from lanlab.wire.errors import WireError
 
 TIMEOUT: Final = 5 * SECOND  # resolv.conf(5): "timeout:5"
@@ -54,7 +59,7 @@ class DnsZone:
         """`bare_names`: a name one label below the origin is also answered by that label alone, as
         dnsmasq answers the names of /etc/hosts and of its DHCP clients ("pc3." and, with expand-hosts,
         "pc3.lab."); PTR records still name the full name."""
-        self.origin = normalise(origin).lower()
+        self.origin = canonical(origin).lower()
         self.ttl = ttl
         self.addresses: dict[str, list[IPv4Address]] = {}
         self.aliases: dict[str, str] = {}
@@ -74,11 +79,12 @@ class DnsZone:
                 self.aliases.setdefault(name.split(".", 1)[0] + ".", self.aliases[name])
 
     def absolute(self, name: str) -> str:
-        """A name relative to the zone made absolute ("pc3" -> "pc3.lab."); absolute names stay."""
+        """A name relative to the zone made absolute ("pc3" -> "pc3.lab."); absolute names stay. Names are
+        kept lower case in the text parsing gives them (a byte that is not printable ASCII as \\DDD)."""
         name = name.lower()
-        if name.endswith("."):
-            return name
-        return self.origin if name in ("", "@") else f"{name}.{self.origin}"
+        if not name.endswith("."):
+            name = self.origin if name in ("", "@") else f"{name}.{self.origin}"
+        return canonical(name).lower()
 
     def holds(self, name: str) -> bool:
         return (
@@ -124,50 +130,52 @@ class DnsServer:
         if len(query.questions) != 1:
             return query.reply(rcode=Rcode.FORMERR, authoritative=False, additionals=additionals)
         (question,) = query.questions
-        name = question.name.lower()
+        name = canonical(question.name).lower()
         if not self.zone.holds(name):
             self.refused += 1
             return query.reply(rcode=Rcode.REFUSED, authoritative=False, additionals=additionals)
         self.answered += 1
         answers: list[Record] = []
+        owner = question.name  # the name as asked, case kept, as BIND and dnsmasq answer (and compress) it
         for _ in range(MAX_CNAME_CHAIN):  # RFC 1034 4.3.2 step 3a: follow the alias, answering both
             target = self.zone.aliases.get(name)
             if target is None or question.qtype == DnsType.CNAME:
                 break
-            answers.append(Record(name, DnsType.CNAME, target, self.zone.ttl))
-            name = target
-        answers += self._records(name, question.qtype)
+            answers.append(Record(owner, DnsType.CNAME, target, self.zone.ttl))
+            name = owner = target
+        found = self._records(name, question.qtype, owner)
         exists = (
             name in self.zone.addresses
             or name in self.zone.aliases
             or name in self.zone.pointers
             or name == self.zone.origin
         )
-        if not answers and not exists:
-            return query.reply(rcode=Rcode.NXDOMAIN, authorities=[self._soa()], additionals=additionals)
-        # NODATA carries the SOA
-        return query.reply(answers, authorities=[] if answers else [self._soa()], additionals=additionals)
+        if not exists:  # RFC 6604 2.1: the rcode is the last name's, after the aliases that led to it
+            return query.reply(answers, rcode=Rcode.NXDOMAIN, authorities=[self._soa()], additionals=additionals)
+        # NODATA (RFC 2308 2.2), at the name asked or at the end of its aliases, carries the SOA
+        return query.reply(answers + found, authorities=[] if found else [self._soa()], additionals=additionals)
 
-    def _records(self, name: str, qtype: int) -> list[Record]:
+    def _records(self, name: str, qtype: int, owner: str) -> list[Record]:
+        """`name`'s records of `qtype` (ANY: all it has, the apex's NS and SOA too), owned by `owner`."""
         ttl = self.zone.ttl
-        wanted = {qtype} if qtype != DnsType.ANY else {DnsType.A, DnsType.PTR, DnsType.CNAME}
+        wanted = {qtype} if qtype != DnsType.ANY else {DnsType.A, DnsType.PTR, DnsType.CNAME, DnsType.NS, DnsType.SOA}
         records: list[Record] = []
         if DnsType.A in wanted:
-            records += [Record(name, DnsType.A, a, ttl) for a in self.zone.addresses.get(name, ())]
+            records += [Record(owner, DnsType.A, a, ttl) for a in self.zone.addresses.get(name, ())]
         if DnsType.PTR in wanted and name in self.zone.pointers:
-            records.append(Record(name, DnsType.PTR, self.zone.pointers[name], ttl))
+            records.append(Record(owner, DnsType.PTR, self.zone.pointers[name], ttl))
         if DnsType.CNAME in wanted and name in self.zone.aliases:
-            records.append(Record(name, DnsType.CNAME, self.zone.aliases[name], ttl))
+            records.append(Record(owner, DnsType.CNAME, self.zone.aliases[name], ttl))
         if name == self.zone.origin:
-            if DnsType.NS in wanted or qtype == DnsType.NS:
-                records.append(Record(name, DnsType.NS, self.server_name, ttl))
-            if DnsType.SOA in wanted or qtype == DnsType.SOA:
-                records.append(self._soa())
+            if DnsType.NS in wanted:
+                records.append(Record(owner, DnsType.NS, self.server_name, ttl))
+            if DnsType.SOA in wanted:
+                records.append(self._soa(owner))
         return records
 
-    def _soa(self) -> Record:
+    def _soa(self, owner: str | None = None) -> Record:
         return Record(
-            self.zone.origin,
+            self.zone.origin if owner is None else owner,
             DnsType.SOA,
             Soa(self.server_name, "hostmaster." + self.zone.origin, 1, 3600, 600, 86400, self.zone.ttl),
             self.zone.ttl,
@@ -235,10 +243,13 @@ class Failed:
     server: IPv4Address | None = field(default=None, compare=False)
 
 
+NDOTS: Final = 1  # resolv.conf(5) "ndots:1": a name with a dot is first asked as it is
+
+
 @dataclass(slots=True)
 class _Lookup:
-    query_id: int
-    name: str
+    query_id: int  # the caller's handle; also the DNS id of the first name asked
+    name: str  # the name being asked now (one of the search candidates)
     qtype: int
     started: int
     tries: int = 0
@@ -246,6 +257,25 @@ class _Lookup:
     tcp: bool = False  # a truncated answer came: the tries from now on go over TCP
     # the latest SERVFAIL, NOTIMP or REFUSED answer and its sender, for the failure once no try is left
     refusal: tuple[Dns, IPv4Address | None] | None = None
+    unreachable: int = 0  # tries of this name that met ICMP port unreachable (ECONNREFUSED)
+    # what is still to ask: (absolute name, from the search list), in glibc's res_search order
+    candidates: list[tuple[str, bool]] = field(default_factory=list)
+    searching: bool = False  # the name asked now comes from the search list
+    as_is_first: bool = False  # the name as given was asked first (it had a dot)
+    wire_id: int = -1  # the DNS id of the name asked now: res_mkquery draws a new one for each name
+    # glibc's res_search remembers: the failure of the name as given when it was asked first (saved_herrno),
+    # a NODATA and a SERVFAIL met on the search list; each (kind, reply, server)
+    first: tuple[str, Dns | None, IPv4Address | None] | None = None
+    nodata: tuple[str, Dns | None, IPv4Address | None] | None = None
+    servfail: tuple[str, Dns | None, IPv4Address | None] | None = None
+
+
+# How a name's lookup ended without an address (glibc's h_errno): NX (HOST_NOT_FOUND), NODATA (NO_DATA),
+# SERVFAIL and AGAIN (TRY_AGAIN: refused, not implemented, no answer), UNREACH (no server listening,
+# ECONNREFUSED), FAIL (NO_RECOVERY: any other rcode). An answer that says the name is not there ends the
+# search differently from one that could not be had: see DnsResolver._name_failed.
+_DEFINITE: Final = frozenset(("NX", "NODATA"))
+_ERRORS: Final = {"NX": "EAI_NONAME", "NODATA": "EAI_NONAME", "FAIL": "EAI_FAIL"}
 
 
 class DnsResolver:
@@ -260,42 +290,74 @@ class DnsResolver:
         attempts: int = ATTEMPTS,
         edns: Edns | None = None,
         next_on_error: bool = True,
+        tool_search: bool = False,
     ) -> None:
         """`timeout` and `attempts` per server: glibc's by default; dig's are 5 s and 3 tries (+time, +tries).
         `edns`: an OPT record in every query (dig's default); glibc sends none unless `options edns0`.
-        `next_on_error`: a SERVFAIL, NOTIMP or REFUSED answer is a lost try, as glibc's; dig reports it."""
+        `next_on_error`: a SERVFAIL, NOTIMP or REFUSED answer is a lost try, as glibc's; dig reports it.
+        `tool_search`: walk the search list as BIND's nslookup and dig +search do (only NXDOMAIN moves on to
+        the next name; the answer reported is the last one) rather than as glibc's res_search."""
         self.servers = list(servers)
         self.edns = edns
         self.rng = rng
         self.timeout = timeout
         self.attempts = attempts
         self.next_on_error = next_on_error
+        self.tool_search = tool_search
         self.search = normalise(search) if search else ""
         self._pending: dict[int, _Lookup] = {}
         self._outbox: list[tuple[IPv4Address, Dns]] = []
         self._tcp_outbox: list[tuple[IPv4Address, Dns]] = []
         self._events: deque[Resolved | Failed] = deque()
 
+    def candidates(self, name: str) -> list[tuple[str, bool]]:
+        """The names `name` is asked as, in order, each with whether it comes from the search list (glibc's
+        res_search, ndots:1): a name ending in a dot as it is; one with a dot as it is, then with the search
+        domain; a dotless one with the search domain, then as it is. A candidate that cannot be written (the
+        domain made it too long) is left out."""
+        if name.endswith("."):
+            return [(name, False)]
+        as_is = (name + ".", False)
+        searched = [(f"{name}.{self.search}", True)] if self.search else []
+        listed = [as_is, *searched] if name.count(".") >= NDOTS else [*searched, as_is]
+        return [(text, search) for text, search in listed if check_name(text) is None]
+
     def lookup(self, name: str, now: int, qtype: int = DnsType.A) -> int:
-        """Start resolving `name` (a dotless name gets the search domain, as `ndots:1` does); the query id."""
-        absolute = name if name.endswith(".") or "." in name or not self.search else f"{name}.{self.search}"
+        """Start resolving `name` (through the search list, as glibc does); the lookup's handle, which is also
+        the DNS id of its first question (each further name of the search list gets an id of its own)."""
         query_id = self.rng.getrandbits(16)
         while query_id in self._pending:
             query_id = (query_id + 1) & 0xFFFF
-        lookup = _Lookup(query_id, normalise(absolute), qtype, now)
-        self._pending[query_id] = lookup
+        if check_name(name) is not None:
+            # an empty label, a label over 63 bytes, a name over 255: glibc's res_mkquery cannot write the
+            # question, so nothing is sent and getaddrinfo says EAI_NONAME at once (as for an unknown name)
+            self._events.append(Failed(query_id, now, normalise(name), "EAI_NONAME"))
+            return query_id
+        candidates = self.candidates(name)
+        first, searching = candidates.pop(0)
+        lookup = _Lookup(
+            query_id,
+            canonical(first),
+            qtype,
+            now,
+            candidates=candidates,
+            searching=searching,
+            as_is_first=not searching,
+            wire_id=query_id,
+        )
         if not self.servers:
-            del self._pending[query_id]
             self._events.append(Failed(query_id, now, lookup.name, "EAI_AGAIN"))
             return query_id
+        self._pending[query_id] = lookup
         self._send(lookup, now)
         return query_id
 
     def handle_message(self, message: Dns, now: int, source: IPv4Address | None = None) -> None:
-        lookup = self._pending.get(message.id)
+        lookup = self._find(message.id)
         if lookup is None or not message.qr or not message.questions:
             return
-        if message.questions[0].name.lower() != lookup.name.lower() or message.questions[0].qtype != lookup.qtype:
+        asked = message.questions[0]
+        if canonical(asked.name).lower() != lookup.name.lower() or asked.qtype != lookup.qtype:
             return  # an answer to some other question with the same id: not ours (RFC 5452 9.1)
         if message.tc and not lookup.tcp:
             # RFC 7766 5 (glibc's res_send: "v_circuit = 1; goto same_ns"): the same server, over TCP, a fresh timeout
@@ -308,39 +370,74 @@ class DnsResolver:
             lookup.refusal = (message, source)
             self._send(lookup, now)
             return
-        del self._pending[message.id]
         if message.rcode == Rcode.NXDOMAIN:
-            self._events.append(Failed(lookup.query_id, now, lookup.name, "EAI_NONAME", message, source))
+            self._name_failed(lookup, "NX", message, source, now)
             return
         if message.rcode != Rcode.NOERROR:
-            self._events.append(
-                Failed(
-                    lookup.query_id,
-                    now,
-                    lookup.name,
-                    # SERVFAIL, NOTIMP and REFUSED with no try left are TRY_AGAIN: EAI_AGAIN;
-                    # any other error rcode is NO_RECOVERY: EAI_FAIL (glibc's res_query)
-                    "EAI_AGAIN" if message.rcode in _TRY_NEXT else "EAI_FAIL",
-                    message,
-                    source,
-                )
-            )
+            # SERVFAIL, NOTIMP and REFUSED with no try left are TRY_AGAIN; any other error rcode is
+            # NO_RECOVERY (glibc's res_query)
+            kind = "SERVFAIL" if message.rcode == Rcode.SERVFAIL else "AGAIN" if message.rcode in _TRY_NEXT else "FAIL"
+            self._name_failed(lookup, kind, message, source, now)
             return
         aliases = tuple(str(r.data) for r in message.answers if r.rtype == DnsType.CNAME)
         addresses = tuple(r.data for r in message.answers if r.rtype == DnsType.A)
         names = tuple(str(r.data) for r in message.answers if r.rtype == DnsType.PTR)
         if not addresses and not names:
-            self._events.append(Failed(lookup.query_id, now, lookup.name, "EAI_NONAME", message, source))  # NODATA
+            self._name_failed(lookup, "NODATA", message, source, now)
             return
+        del self._pending[lookup.query_id]
         self._events.append(Resolved(lookup.query_id, now, lookup.name, addresses, aliases, names, message, source))
+
+    def _name_failed(self, lookup: _Lookup, kind: str, reply: Dns | None, server: IPv4Address | None, now: int) -> None:
+        """The name asked now has no address (`kind`, as in _DEFINITE's comment): ask the next name of the
+        search list, or end the lookup with the error glibc's res_search and getaddrinfo give."""
+        outcome = (kind, reply, server)
+        if lookup.as_is_first and lookup.first is None:
+            lookup.first = outcome  # res_search's saved_herrno: it decides if nothing on the search list answers
+        if lookup.searching:
+            if self.tool_search:
+                go_on = kind == "NX"  # BIND's next_origin: only NXDOMAIN tries the next name
+            else:
+                go_on = kind in ("NX", "NODATA", "SERVFAIL")  # res_search keeps trying on these
+                if kind == "NODATA":
+                    lookup.nodata = lookup.nodata or outcome
+                if kind == "SERVFAIL":
+                    lookup.servfail = lookup.servfail or outcome
+            if kind == "UNREACH" or (not go_on and self.tool_search):
+                lookup.candidates = []  # res_search: "If no server present, give up"; BIND's tools stop here
+            elif not go_on:
+                lookup.candidates = [c for c in lookup.candidates if not c[1]]  # still the name as given
+        if lookup.candidates:
+            name, searching = lookup.candidates.pop(0)
+            lookup.name, lookup.searching = canonical(name), searching
+            lookup.wire_id = self.rng.getrandbits(16)
+            lookup.tries, lookup.tcp, lookup.refusal, lookup.unreachable = 0, False, None, 0
+            self._send(lookup, now)
+            return
+        del self._pending[lookup.query_id]
+        decided = outcome if self.tool_search else lookup.first or lookup.nodata or lookup.servfail or outcome
+        error = _ERRORS.get(decided[0])
+        if error is None or (kind == "UNREACH" and lookup.searching):
+            # TRY_AGAIN (and no server at all on the search list, where res_search returns at once): glibc
+            # says EAI_AGAIN, unless the last name asked was answered "not there"
+            error = "EAI_NONAME" if kind in _DEFINITE else "EAI_AGAIN"
+        self._events.append(Failed(lookup.query_id, now, lookup.name, error, decided[1], decided[2]))
 
     def handle_unreachable(self, query_id: int, now: int) -> None:
         """The server's host said port unreachable (ICMP): glibc's send_dg sees ECONNREFUSED and tries
         the next server at once, without waiting out the timeout (res_send.c)."""
-        lookup = self._pending.get(query_id)
+        lookup = self._find(query_id)
         if lookup is not None:
+            lookup.unreachable += 1
             lookup.deadline = now
             self.handle_timer(now)
+
+    def _find(self, ident: int) -> _Lookup | None:
+        """The pending lookup whose handle or current DNS id is `ident`."""
+        lookup = self._pending.get(ident)
+        if lookup is not None and lookup.wire_id == ident:
+            return lookup
+        return next((pending for pending in self._pending.values() if pending.wire_id == ident), lookup)
 
     def get_timer(self) -> int | None:
         return min((lookup.deadline for lookup in self._pending.values()), default=None)
@@ -350,9 +447,12 @@ class DnsResolver:
             if lookup.deadline > now:
                 continue
             if lookup.tries >= self.attempts * len(self.servers):
-                del self._pending[lookup.query_id]
                 reply, server = lookup.refusal or (None, None)
-                self._events.append(Failed(lookup.query_id, now, lookup.name, "EAI_AGAIN", reply, server))
+                if reply is not None:
+                    kind = "SERVFAIL" if reply.rcode == Rcode.SERVFAIL else "AGAIN"
+                else:  # every try unanswered: ECONNREFUSED when each met port unreachable, else ETIMEDOUT
+                    kind = "UNREACH" if lookup.unreachable >= lookup.tries else "AGAIN"
+                self._name_failed(lookup, kind, reply, server, now)
             else:
                 self._send(lookup, now)
 
@@ -382,5 +482,5 @@ class DnsResolver:
         opt = () if self.edns is None else (self.edns.record(),)
         question = Question(lookup.name, lookup.qtype, DnsClass.IN)
         (self._tcp_outbox if lookup.tcp else self._outbox).append(
-            (server, Dns(lookup.query_id, (question,), additionals=opt))
+            (server, Dns(lookup.wire_id, (question,), additionals=opt))
         )

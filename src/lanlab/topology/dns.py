@@ -22,7 +22,9 @@ from typing import Any, Final
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from lanlab.i18n import L_, N_, message_of
-from lanlab.topology.reader import Spec
+from lanlab.proto.dns import MAX_CNAME_CHAIN  # the CNAMEs the server follows in one answer
+from lanlab.topology.reader import Spec, line_of
+from lanlab.wire.dns import check_name
 
 MAX_SERVERS: Final = 3  # glibc's MAXNS: resolv.conf lines after the third nameserver are ignored
 MAX_LABEL: Final = 63  # RFC 1035 2.3.4
@@ -73,7 +75,7 @@ def dns_server(spec: Spec) -> dict[str, Any] | None:
         return None
     dns = Spec(spec.ctx, L_("{owner} dns", owner=spec.owner), node)
     dns.only(SERVER_FIELDS)
-    zone = dns.parsed("zone", _absolute_name, N_("a domain name like lab."))
+    zone = dns.parsed("zone", _zone_name, N_("a domain name like lab."))
     if zone is None and not dns.failed:
         dns.error(node, L_("a DNS server needs zone: NAME (like lab.), the domain it answers for"))
     auto = bool(dns.flag("auto"))
@@ -95,12 +97,26 @@ def dns_server(spec: Spec) -> dict[str, Any] | None:
             ),
         )
     elif records is not None and zone is not None:
+        given: dict[str, Node] = {}  # name -> where it was first given
         for key, value in records.value:
             name = _record_name(dns, key, zone)
-            if name is not None:
+            if name is not None and name in given:  # "www" and "www.lab." or "WWW": one name (RFC 4343)
+                dns.error(
+                    key,
+                    L_(
+                        "records: {name} is given twice (also on line {line}): give it once, with a list of "
+                        "addresses if it has several",
+                        name=name,
+                        line=line_of(given[name]),
+                    ),
+                )
+            elif name is not None:
+                given[name] = key
                 _record(dns, name, value, zone, addresses, aliases)
     if zone is not None:
         _check_aliases(dns, zone, auto, addresses, aliases)
+    if auto and zone is not None:
+        _defer_node_names_fit(dns, zone)
     spec.failed |= dns.failed
     if dns.failed or zone is None:
         return None
@@ -115,7 +131,8 @@ def dns_server(spec: Spec) -> dict[str, Any] | None:
 
 def _absolute_name(text: str) -> str:
     """A domain name in text, absolute and lower case; ValueError saying what is wrong."""
-    name = text.strip().lower().rstrip(".")
+    name = text.strip().lower()
+    name = name[:-1] if name.endswith(".") else name  # one final dot: "lab.." has an empty label
     if not name:
         raise ValueError(L_("the root zone is not served here"))
     if len(name) > MAX_NAME:
@@ -126,6 +143,15 @@ def _absolute_name(text: str) -> str:
         if not all(c.isascii() and (c.isalnum() or c in "-_") for c in label):
             raise ValueError(L_("label {label}: letters, digits, '-' and '_' only", label=repr(label)))
     return name + "."
+
+
+def _zone_name(text: str) -> str:
+    """A zone's name: a domain name, not an address written where the name goes."""
+    try:
+        IPv4Address(text.strip().rstrip("."))
+    except ValueError:
+        return _absolute_name(text)
+    raise ValueError(L_("that is an address; the zone is the domain the server answers for"))
 
 
 def _in_zone(name: str, zone: str) -> bool:
@@ -139,11 +165,11 @@ def _record_name(dns: Spec, key: Node, zone: str) -> str | None:
         if text == "@":
             return zone
         name = _absolute_name(text)
+        if not text.endswith("."):
+            return _absolute_name(f"{text}.{zone}")  # with the zone it may pass 253 characters
     except ValueError as error:
         dns.error(key, L_("records: {text} is not a name ({error})", text=repr(text), error=message_of(error)))
         return None
-    if not text.endswith("."):
-        return _absolute_name(f"{text}.{zone}")
     if not _in_zone(name, zone):
         dns.error(
             key,
@@ -229,6 +255,17 @@ def _check_aliases(
                 where,
                 L_("records: {name} is an alias in a loop ({loop})", name=name, loop=" -> ".join([*seen, target])),
             )
+        elif len(seen) > MAX_CNAME_CHAIN:
+            dns.error(
+                where,
+                L_(
+                    "records: {name} starts a chain of {count} aliases; the server follows at most {most} in "
+                    "one answer: point one of them nearer the name's address",
+                    name=name,
+                    count=len(seen),
+                    most=MAX_CNAME_CHAIN,
+                ),
+            )
         elif target not in addresses and target != zone:
             if not auto:
                 dns.error(
@@ -274,5 +311,29 @@ def _defer_on_a_subnet(spec: Spec, where: Node, address: IPv4Address, what: str)
                     address=address,
                 ),
             )
+
+    ctx.deferred.append(check)
+
+
+def _defer_node_names_fit(dns: Spec, zone: str) -> None:
+    """Once every node is read: with auto, each node is served as NAME.ZONE, which must fit in a DNS message
+    (a label of at most 63 bytes, 255 in all, RFC 1035 2.3.4); the server could not write its PTR answer."""
+    ctx, where = dns.ctx, dns.values.get("auto")
+
+    def check() -> None:
+        for node_name in sorted(ctx.node_names):
+            problem = check_name(f"{node_name.lower()}.{zone}")
+            if problem is not None:
+                ctx.error(
+                    where,
+                    L_(
+                        "{owner}: auto: node {node} cannot be served as {name} ({problem}): give the node a "
+                        "shorter name",
+                        owner=dns.owner,
+                        node=node_name,
+                        name=f"{node_name.lower()}.{zone}",
+                        problem=problem,
+                    ),
+                )
 
     ctx.deferred.append(check)

@@ -1,6 +1,10 @@
 """DNS messages (RFC 1035 4.1): header, questions, and answer/authority/additional records.
 
-Names are text ("pc3.lab.", always absolute, root is "."). Parsing follows compression pointers
+Names are text ("pc3.lab.", always absolute, root is "."), written as master files and dig write
+them (RFC 1035 5.1): a label's own dot is "\\.", a backslash "\\\\", any byte that is not printable
+ASCII (a space, UTF-8) "\\DDD" in decimal, so every name on the wire has one text and builds back to
+its bytes; a name given with other characters (text from a user: "ä.test") is sent as their UTF-8
+bytes, as dig and glibc send what they are given. Parsing follows compression pointers
 (RFC 1035 4.1.4) and refuses a pointer that does not point strictly backwards, which is what
 makes every pointer chain end (a loop would have to point forwards somewhere). Building
 compresses every name the way most servers do: a suffix already written is replaced by a pointer
@@ -18,7 +22,7 @@ from enum import IntEnum
 from ipaddress import IPv4Address, IPv6Address
 from typing import Any
 
-from lanlab.wire.errors import malformed, truncated
+from lanlab.wire.errors import WireError, malformed, truncated
 from lanlab.wire.fields import bits, Header, header, u16
 from lanlab.wire.registry import register
 
@@ -26,7 +30,8 @@ PORT = 53
 MAX_LABEL = 63  # RFC 1035 2.3.4
 MAX_NAME = 255  # octets on the wire, length bytes included
 POINTER = 0xC0
-_UNESCAPED_DOT = re.compile(r"(?<!\\)\.")  # a label's own dot is written "\\."
+_ESCAPE = re.compile(r"\\(\d{3}|.)", re.DOTALL)  # RFC 1035 5.1: \DDD is a byte, \X is X itself
+_PLAIN = frozenset(range(0x21, 0x7F)) - {ord("."), ord("\\")}  # label bytes shown as themselves
 
 
 class DnsType(IntEnum):
@@ -168,26 +173,108 @@ def _rdata_text(rtype: int, data: Any) -> str:
 
 
 def _shown(name: str) -> str:
-    """A name as tshark shows it: no trailing dot, the root as "<Root>"."""
-    return name.rstrip(".") or "<Root>"
+    """A name as tshark shows it: no trailing dot, the root as "<Root>", its bytes as UTF-8 text ("ä.test", not
+    dig's "\\195\\164.test"), and what a terminal would obey (controls, bidi overrides) as \\x1b or \\u202e: a
+    peer's name in the event list cannot clear the screen or turn the line around."""
+    labels, problem = _checked(name)
+    if problem is not None:
+        return name.rstrip(".") or "<Root>"
+    text = ".".join(label.decode("utf-8", "backslashreplace") for label in labels)
+    return (
+        "".join(c if c.isprintable() else f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}" for c in text)
+        or "<Root>"
+    )
 
 
 def normalise(name: str) -> str:
-    """The absolute form of a name: "pc3.lab" -> "pc3.lab.", "" -> "."."""
-    return name if name.endswith(".") else name + "."
+    """The absolute form of a name: "pc3.lab" -> "pc3.lab.", "" -> "." (a final "\\." is a label's own dot)."""
+    escaped = (
+        len(name) - len(name.rstrip("\\")) if not name.endswith(".") else len(name[:-1]) - len(name[:-1].rstrip("\\"))
+    )
+    return name if name.endswith(".") and escaped % 2 == 0 else name + "."
+
+
+def _label_text(label: bytes) -> str:
+    """One label as text: printable ASCII as is, "." and "\\" escaped, any other byte as \\DDD (dig's way)."""
+    return "".join(
+        chr(byte) if byte in _PLAIN else "\\" + chr(byte) if byte in (0x2E, 0x5C) else f"\\{byte:03d}" for byte in label
+    )
+
+
+def _split(name: str) -> list[bytes]:
+    """The labels of a name in text, escapes undone (no check of their lengths)."""
+    labels: list[bytes] = []
+    label = bytearray()
+    at = 0
+    while at < len(name):
+        char = name[at]
+        if char == "\\":
+            escape = _ESCAPE.match(name, at)
+            if escape is None:  # a backslash at the very end stands for itself
+                label += b"\\"
+                at += 1
+                continue
+            code = escape.group(1)
+            if code.isdigit() and len(code) == 3:
+                if int(code) > 255:
+                    raise malformed("DNS", "name", 0, f"escape \\{code} in {name!r} is not a byte (000-255)")
+                label.append(int(code))
+            else:
+                label += code.encode()
+            at = escape.end()
+        elif char == ".":
+            labels.append(bytes(label))
+            label = bytearray()
+            at += 1
+        else:
+            label += char.encode()
+            at += 1
+    labels.append(bytes(label))
+    return labels
+
+
+def _checked(name: str) -> tuple[list[bytes], str | None]:
+    """The labels of `name` (text) and, when it cannot be on the wire, why (dig's words for it)."""
+    name = normalise(name)
+    if name == ".":
+        return [], None
+    try:
+        labels = _split(name)
+    except WireError:
+        return [], "bad escape"
+    if labels[-1] != b"":
+        return labels, "bad escape"  # it ends in an escaped dot ("a\\."): the root's dot is missing
+    labels.pop()
+    if any(not label for label in labels):
+        return labels, "empty label"
+    if any(len(label) > MAX_LABEL for label in labels):
+        return labels, "label too long"
+    if sum(len(label) + 1 for label in labels) + 1 > MAX_NAME:
+        return labels, "ran out of space"
+    return labels, None
 
 
 def _labels(name: str) -> list[bytes]:
-    name = normalise(name)
-    if name == ".":
-        return []
-    labels = [label.replace("\\.", ".").encode("ascii") for label in _UNESCAPED_DOT.split(name[:-1])]
-    for label in labels:
-        if not 0 < len(label) <= MAX_LABEL:
-            raise malformed("DNS", "name", 0, f"label {label!r} in {name!r} must be 1-{MAX_LABEL} bytes")
-    if sum(len(label) + 1 for label in labels) + 1 > MAX_NAME:
-        raise malformed("DNS", "name", 0, f"{name!r} is longer than {MAX_NAME} bytes")
+    labels, problem = _checked(name)
+    if problem is not None:
+        raise malformed("DNS", "name", 0, f"{normalise(name)!r} is not a valid name ({problem})")
     return labels
+
+
+def check_name(name: str) -> str | None:
+    """Why `name` (text) cannot be a name on the wire, in dig's words ("empty label", "label too long": over
+    63 bytes, "ran out of space": over 255 in all, "bad escape"), or None when it can. glibc's res_mkquery
+    and dig refuse such a name before anything is sent."""
+    return _checked(name)[1]
+
+
+def canonical(name: str) -> str:
+    """The one text of a name as parsing writes it (escapes as RFC 1035 5.1, absolute), for comparing names;
+    a name that cannot be on the wire is returned absolute and otherwise as given."""
+    labels, problem = _checked(name)
+    if problem is not None:
+        return normalise(name)
+    return ".".join(_label_text(label) for label in labels) + "."
 
 
 class _Writer:
@@ -272,8 +359,7 @@ def _read_name(data: bytes, offset: int) -> tuple[str, int]:
         length += size + 1
         if length > MAX_NAME:
             raise malformed("DNS", "name", offset, f"longer than {MAX_NAME} bytes")
-        label = data[position + 1 : position + 1 + size]
-        labels.append(label.decode("ascii", "backslashreplace").replace(".", "\\."))
+        labels.append(_label_text(data[position + 1 : position + 1 + size]))
         position += 1 + size
     return ".".join(labels) + ".", (position + 1 if end is None else end)
 

@@ -2,8 +2,9 @@
 
 Both ask the host's resolv.conf servers (`dns:` or the DHCP lease; 127.0.0.1, as dig does, when
 there is none) or `@SERVER`, with dig's timing (+time=5 +tries=3: three tries 5 s apart). dig
-asks the name as given, absolute (it uses no search list unless +search); nslookup adds the
-search domain to a name without a dot. dig sends EDNS(0) (RFC 6891) unless +noedns, as BIND's does;
+asks the name as given, absolute (it uses no search list unless +search); nslookup walks the
+search list as BIND's does (a dotless name with the search domain first, then as it is; a name with a
+dot as it is first; only an NXDOMAIN moves on to the next). dig sends EDNS(0) (RFC 6891) unless +noedns, as BIND's does;
 nslookup sends none. Times are virtual: "Query time" in ms of simulated time, "WHEN" on the shim's
 calendar (t=0 is 2026-01-01). nslookup asks AAAA after A, as the real one does (an address's PTR
 for an address).
@@ -22,7 +23,7 @@ from lanlab.sim.commands.base import Command, CommandError, register_command
 from lanlab.sim.devices.host_dns import Lookup
 from lanlab.units import MILLISECOND, SECOND
 from lanlab.wire.errors import WireError
-from lanlab.wire.dns import Dns, DnsType, Edns, Mx, Rcode, Record, Soa
+from lanlab.wire.dns import Dns, DnsType, Edns, Mx, Rcode, Record, Soa, check_name
 
 if TYPE_CHECKING:
     from lanlab.sim.devices.host import Host
@@ -117,7 +118,7 @@ def edns_lines(reply: Dns) -> list[str]:
 class _Ask(Command):
     """Shared by dig and nslookup: parse [@SERVER] NAME [TYPE], ask, keep the Lookup."""
 
-    search = False  # nslookup completes a dotless name with the search domain; dig does not
+    search = False  # nslookup walks the search list (BIND's next_origin); dig does not
     edns: Edns | None = None  # dig's OPT record (none with +noedns; nslookup sends none)
 
     def __init__(self, argv: list[str]) -> None:
@@ -131,6 +132,16 @@ class _Ask(Command):
         self.parse_words(list(self.args.words))
         if self.name is None:
             raise CommandError(L_('{command}: give a name to look up, like "{command} pc3"', command=self.words))
+        problem = check_name(self.name)
+        if problem is not None:  # BIND's tools refuse it before asking (exit status 10 there)
+            raise CommandError(
+                L_(
+                    "{command}: {name} is not a legal name ({problem})",
+                    command=self.words,
+                    name=repr(self.name),
+                    problem=problem,
+                )
+            )
 
     def parse_words(self, words: list[str]) -> None:
         for word in words:
@@ -164,7 +175,7 @@ class _Ask(Command):
         else:
             if self.reverse_of_address():
                 name, self.qtype = reverse_name(address), int(DnsType.PTR)
-        search = host.resolver_search if self.search and "." not in name else ""
+        search = host.resolver_search if self.search and self.qtype != DnsType.PTR else ""
         self.host = host
         self.lookup = Lookup(
             host,
@@ -177,6 +188,7 @@ class _Ask(Command):
             timeout=DIG_TIMEOUT,
             attempts=DIG_TRIES,
             next_on_error=False,  # dig shows the server's status: REFUSED
+            tool_search=True,  # nslookup walks the search list as BIND's tools do: on past NXDOMAIN only
         )
 
     def reverse_of_address(self) -> bool:

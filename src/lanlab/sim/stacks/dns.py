@@ -23,7 +23,7 @@ from lanlab.sim.devices.host import IP_UDP, UDP
 from lanlab.proto.tcp import ANY, ConnectionKey
 from lanlab.sim.devices.host_dns import drop, framed, parse, unframe
 from lanlab.wire import Udp
-from lanlab.wire.dns import PORT, Dns
+from lanlab.wire.dns import PORT, Dns, check_name
 
 TCP_BACKLOG: Final = 16  # connections waiting to be served
 
@@ -65,8 +65,9 @@ class DnsService:
         if self.auto and self.host.network is not None:
             for name, node in self.host.network.nodes.items():
                 found = [a for a in node.addresses if not a.is_loopback] if isinstance(node, HasAddresses) else []
-                if found:
-                    addresses[f"{name.lower()}.{self.origin}"] = found
+                owner = f"{name.lower()}.{self.origin}"
+                if found and check_name(owner) is None:  # a name no DNS message can hold (a label over 63
+                    addresses[owner] = found  # bytes) is not served: its PTR answer could not be written
         addresses.update(self.records)  # a record given in the file wins over a node's own name
         for alias in self.aliases:
             addresses.pop(alias, None)  # RFC 1034 3.6.2: a CNAME is the only record of its name
