@@ -54,3 +54,18 @@ def test_every_lease_state_has_a_chinese_word():
         "declined": "已拒绝",
         "expired": "已过期",
     }
+
+
+def test_a_clients_host_name_cannot_drive_the_terminal():
+    """A lease's host name is the client's own words (option 12): an escape sequence in it is shown escaped
+    in --show leases, never sent to the terminal."""
+    from rich.console import Console
+
+    from lanlab.cli.sim import lease_table
+
+    row = {"interface": "eth0", "ip": "198.18.0.100", "mac": "02:00:00:00:00:01", "state": "bound"}
+    table = lease_table("srv", [{**row, "expires": 10.0, "hostname": "pc\x1b[2J"}], "at 1s")
+    console = Console(width=120, record=True, force_terminal=False)
+    console.print(table)
+    text = console.export_text()
+    assert "\x1b" not in text and "pc\\x1b[2J" in text

@@ -36,6 +36,7 @@ from lanlab.sim.mistakes import topology_warnings
 from lanlab.sim.report import EVENTS_AFTER_STORM, holds, run_document
 from lanlab.units import SECOND, UnitError, format_duration, parse_duration
 from lanlab.os_reasons import reason_of
+from lanlab.text import one_line
 
 TRACE_FORMATS = ("table", "jsonl")
 SHOW_HOLDERS = {  # --show word: what to say when no node holds that table
@@ -767,7 +768,7 @@ def lease_table(name: str, rows: list[dict[str, Any]], when: str) -> Table:
             row["mac"],
             lease_state(row["state"]),
             f"{row['expires']:.1f}",
-            escape(row["hostname"]) or "-",
+            escape(one_line(row["hostname"])) or "-",  # the client's own words: no escape sequence reaches the terminal
         )
     return table
 
