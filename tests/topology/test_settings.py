@@ -58,3 +58,37 @@ def test_a_word_outside_a_fields_choices_is_said_without_pythons_enum_message(tm
     except TopologyError as error:
         [problem] = [str(p) for p in error.problems]
     assert problem == "b.yaml:3: node r1 rip: split_horizon: 'maybe' is not none, simple or poisoned_reverse"
+
+
+def _dhcp_problems(dhcp: str) -> list[str]:
+    """The problems `sim check` finds in a server srv (198.18.0.1/24) with `dhcp: {DHCP}`."""
+    from lanlab.sim import TopologyError, load_topology
+
+    text = f"name: d\nnodes:\n  srv: {{kind: host, ip: 198.18.0.1/24, dhcp: {{{dhcp}}}}}\n"
+    try:
+        load_topology("d.yaml", text=text)
+    except TopologyError as error:
+        return [str(p) for p in error.problems]
+    return []
+
+
+def test_a_dhcp_domain_that_is_no_dns_name_is_a_file_line_problem():
+    """domain: with a non-ASCII letter, a space or past 253 characters was a traceback when the run sent it
+    (option 15 is ASCII); now it is a FILE:LINE problem naming RFC 1123's rule. lab.test and lab.test. pass."""
+    pool = "pool: 198.18.0.10-198.18.0.20"
+    for bad in ("ländle", "a b", "-lab", "x" * 64, ".".join(["abc"] * 70)):
+        [problem] = _dhcp_problems(f'{pool}, domain: "{bad}"')
+        assert "is not a DNS domain" in problem and problem.startswith("d.yaml:3: node srv dhcp: domain:")
+    assert _dhcp_problems(f"{pool}, domain: lab.test") == _dhcp_problems(f"{pool}, domain: lab.test.") == []
+
+
+def test_a_pool_with_nothing_to_lend_and_a_router_on_the_broadcast_address_are_problems():
+    """A pool holding only the server's own address (or the subnet's network or broadcast address) served
+    nothing and said nothing; a router at the subnet's broadcast address was accepted. Both are refused now."""
+    [empty] = _dhcp_problems("pool: 198.18.0.1-198.18.0.1")
+    assert "has no address to lend in 198.18.0.0/24" in empty
+    [edge] = _dhcp_problems("pool: 198.18.0.255-198.18.0.255")
+    assert "has no address to lend" in edge
+    [router] = _dhcp_problems("pool: 198.18.0.10-198.18.0.20, router: 198.18.0.255")
+    assert "router 198.18.0.255 is the network or broadcast address of 198.18.0.0/24" in router
+    assert _dhcp_problems("pool: 198.18.0.10-198.18.0.20, router: 198.18.0.254") == []

@@ -6,11 +6,13 @@ what it could not read; the builders in lanlab.sim.build turn the data into devi
 
 from __future__ import annotations
 
+import re
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 from typing import Any, Final
 
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
+from lanlab.proto.dhcp import lendable
 from lanlab.proto.rip import SplitHorizon
 from lanlab.proto.spanning import DEFAULT_PRIORITY
 from lanlab.i18n import L_, N_, message_of
@@ -280,6 +282,10 @@ DHCP_FIELDS = {"pool", "lease", "router", "dns", "domain", "subnet"}
 DEFAULT_LEASE: Final = 3600 * 10**9  # dnsmasq's default lease, 1h
 
 
+# RFC 1123 2.1: a host or domain name's labels, letters, digits and hyphens, 1-63 each, no hyphen at either end
+_HOST_NAME: Final = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*")
+
+
 def dhcp_server_settings(spec: Spec, key: str, address: IPv4Interface | None) -> list[dict[str, Any]] | None:
     """`dhcp: {pool: FIRST-LAST, lease: 1h, router: ADDRESS, dns: ADDRESS or [..], domain: NAME}` on an
     interface with `address`, or a list of such mappings, those for subnets behind a relay with
@@ -315,6 +321,15 @@ def _one_pool(spec: Spec, key: str, node: Any, address: IPv4Interface | None) ->
     router = dhcp.address("router")
     dns = _addresses(dhcp, "dns")
     domain, _ = dhcp.scalar("domain")
+    if domain is not None and (len(domain) > 253 or not _HOST_NAME.fullmatch(domain.removesuffix("."))):
+        dhcp.error(
+            dhcp.values["domain"],
+            L_(
+                "domain: {domain!r} is not a DNS domain: labels of letters, digits and '-', each at most 63, "
+                "like lab.test (option 15, RFC 1123 2.1)",
+                domain=domain,
+            ),
+        )
     subnet = dhcp.parsed("subnet", lambda text: IPv4Network(text, strict=True), N_("a network like 198.18.1.0/24"))
     if address is None:
         dhcp.error(node, L_("a DHCP server needs an address of its own on this interface"))
@@ -349,6 +364,17 @@ def _one_pool(spec: Spec, key: str, node: Any, address: IPv4Interface | None) ->
                 break
         spec.ctx.dhcp_pools.append((int(pool[0]), int(pool[1]), line))
         spec.ctx.subnets.append(subnet)
+        if not dhcp.failed and not lendable(address.ip, subnet, pool):
+            dhcp.error(
+                dhcp.values["pool"],
+                L_(
+                    "pool {first}-{last} has no address to lend in {subnet}: the server's own address and the "
+                    "subnet's network and broadcast addresses are never lent; give others",
+                    first=pool[0],
+                    last=pool[1],
+                    subnet=subnet,
+                ),
+            )
     if router is not None and subnet is not None and router not in subnet:
         dhcp.error(
             dhcp.values["router"],
@@ -356,6 +382,16 @@ def _one_pool(spec: Spec, key: str, node: Any, address: IPv4Interface | None) ->
                 "router {router} is not in {subnet}: clients reach their gateway directly", router=router, subnet=subnet
             ),
         )
+    elif router is not None and subnet is not None and subnet.prefixlen <= 30:
+        if router in (subnet.network_address, subnet.broadcast_address):
+            dhcp.error(
+                dhcp.values["router"],
+                L_(
+                    "router {router} is the network or broadcast address of {subnet}, no host's: give the gateway's",
+                    router=router,
+                    subnet=subnet,
+                ),
+            )
     spec.failed |= dhcp.failed
     if dhcp.failed or pool is None or address is None or subnet is None:
         return None
