@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import locale
 import resource
 import signal
@@ -10,10 +11,10 @@ import sys
 
 import click
 
-from lanlab.cli.common import DURATION, ENCODING, HOST, TIMEOUT, fail
+from lanlab.cli.common import DURATION, HOST, TIMEOUT, fail
 from lanlab.cli.help import Group
-from lanlab.cli.netio import Counted, EventPrinter, network_errors
-from lanlab.i18n import N_, N_plural, localize, message_of
+from lanlab.cli.netio import NET_ENCODING, Counted, EventPrinter, network_errors
+from lanlab.i18n import N_, N_plural, _, localize, message_of
 from lanlab.net import aio
 from lanlab.net.tcp_client import talk
 from lanlab.net.tcp_server import DEFAULT_REPLY, MAX_LINE, MODES, ServerSettings, TcpServer
@@ -85,10 +86,10 @@ async def _serve_until_signal(settings: ServerSettings, events: EventPrinter) ->
 @click.option("--reply", default=DEFAULT_REPLY, show_default=True, metavar="TEXT", help="The answer in reply mode.")
 @click.option(
     "--encoding",
-    type=ENCODING,
+    type=NET_ENCODING,
     default="utf-8",
     show_default=True,
-    help="How messages are shown (and --reply written).",
+    help="How messages are shown (and --reply written); lines end with its newline (UTF-16: 0a 00).",
 )
 @click.option(
     "--max-clients", type=click.IntRange(min=1), metavar="N", help="Refuse (politely, in one line) clients beyond N."
@@ -139,6 +140,22 @@ def serve(
         aio.run(_serve_until_signal(settings, EventPrinter(_SERVE_FORMATS, as_json)))
 
 
+def _check_one_host(host: str) -> None:
+    """TCP talks to one host: a multicast or the limited broadcast address is refused before connecting
+    (the kernel says "Network is unreachable", which sends people looking at their routes)."""
+    try:
+        address = ipaddress.IPv4Address(host)
+    except ValueError:
+        return
+    if address.is_multicast or address == ipaddress.IPv4Address("255.255.255.255"):
+        fail(
+            _(
+                "{host} is a multicast or broadcast address, and TCP connects to one host; "
+                "UDP sends to many: `lanlab udp send` or `lanlab udp broadcast`"
+            ).format(host=host)
+        )
+
+
 class _Output:
     """Writes received text as it comes; remembers whether the last write ended a line."""
 
@@ -157,7 +174,7 @@ class _Output:
 @click.argument("port", type=click.IntRange(1, 65535))
 @click.option(
     "--encoding",
-    type=ENCODING,
+    type=NET_ENCODING,
     default="utf-8",
     show_default=True,
     help="How to write what you send and show what arrives (the note uses gb2312).",
@@ -195,6 +212,7 @@ def connect(host: str, port: int, encoding: str, sends: tuple[str, ...], wait: f
             encode(text, encoding)
         except ValueError as error:
             fail(localize(message_of(error)))
+    _check_one_host(host)
     output = _Output()
     typed = getattr(sys.stdin, "encoding", None) or locale.getpreferredencoding(False)
     with network_errors(f"tcp {host}:{port}", connecting=True):

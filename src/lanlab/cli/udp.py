@@ -13,7 +13,6 @@ from rich.text import Text
 from lanlab.cli.common import (
     BROADCAST_ADDRESS,
     DURATION,
-    ENCODING,
     EXIT_NO_ANSWER,
     EXIT_OK,
     HOST,
@@ -24,10 +23,11 @@ from lanlab.cli.common import (
     table_console,
 )
 from lanlab.cli.help import Group
-from lanlab.cli.netio import EventPrinter, network_errors
+from lanlab.cli.netio import NET_ENCODING, EventPrinter, network_errors
 from lanlab.i18n import N_, _, counted, localize, message_of
 from lanlab.net import udp as net_udp
 from lanlab.net.links import down_interfaces, interface_down, is_up
+from lanlab.socket_errors import error_line
 from lanlab.text import decode, encode, one_line, preview
 
 # Ports of services that answer whatever comes (RFC 862 echo, 13 daytime, 17 quote, 19 chargen, 37
@@ -79,7 +79,7 @@ def _encoded(text: str, encoding: str) -> bytes:
 @click.option("--group", metavar="MCAST", help="Join this multicast group (224.0.0.0/4).")
 @click.option(
     "--encoding",
-    type=ENCODING,
+    type=NET_ENCODING,
     default="utf-8",
     show_default=True,
     help="How to show (and write --reply) text; undecodable bytes appear as \\xNN.",
@@ -114,10 +114,24 @@ def listen(
         fail(_("--reply and --echo both answer; choose one"))
     if group is not None and not _is_multicast(group):
         fail(_("--group {group} is not a multicast address (224.0.0.0 to 239.255.255.255)").format(group=group))
+    if group is not None and not _is_ipv4(bind):
+        fail(
+            _(
+                "--bind {bind} is not an IPv4 address: with --group it is this host's address on the "
+                "interface that joins (like 198.18.0.2)"
+            ).format(bind=bind)
+        )
     answer_bytes = _encoded(reply, encoding) if reply is not None else None
+    if answer_bytes is not None and len(answer_bytes) > net_udp.MAX_DATAGRAM:  # said now, not at each datagram
+        fail(localize(error_line(OSError(errno.EMSGSIZE, "Message too long"), "--reply")))
     events = EventPrinter(_LISTEN_FORMATS, as_json)
     with network_errors(f"udp {group or bind}:{port}"):
-        sock = net_udp.listening_socket(port, bind, group)
+        try:
+            sock = net_udp.listening_socket(port, bind, group)
+        except OSError as error:
+            if group is not None and error.errno == errno.ENODEV:
+                fail(_(_NO_ROUTE_FOR_GROUP).format(group=group))
+            raise
     received = 0
     with sock:
         address, real_port = sock.getsockname()[:2]
@@ -127,10 +141,13 @@ def listen(
                 return None
             return datagram.data if echo else answer_bytes
 
-        def unanswered(datagram: net_udp.Datagram) -> str | None:
+        def unanswered(datagram: net_udp.Datagram, replied: bytes | OSError | None = None) -> str | None:
             """Why an answering listener lets this one be: it comes from a port that answers (ours:
             another `udp listen --reply` on 7788, say; echo, daytime, chargen...), and answering it
             would start two responders answering each other for ever (CVE-1999-0103's echo loop)."""
+            if isinstance(replied, OSError):  # the kernel would not send the answer: said, and the listener goes on
+                why = localize(error_line(replied, f"udp {datagram.sender}:{datagram.port}"))
+                return _("not answered: {reason}").format(reason=why)
             if (reply is None and not echo) or (datagram.port != real_port and datagram.port not in ANSWERING_PORTS):
                 return None
             return _("not answered: it comes from port {port}, where a responder answers").format(port=datagram.port)
@@ -146,18 +163,20 @@ def listen(
         try:
             for datagram, replied in net_udp.receive(sock, count, answer):
                 received += 1
+                why = unanswered(datagram, replied)
+                answered = replied if isinstance(replied, bytes) else None
                 events(
                     "datagram",
                     **{"from": datagram.sender},
                     port=datagram.port,
                     size=len(datagram.data),
                     text=preview(datagram.data, encoding),
-                    replied=preview(replied, encoding) if replied is not None else None,
-                    unanswered=unanswered(datagram),
-                    _answer=_("  -> answered {size} B").format(size=len(replied))
-                    if replied is not None
-                    else f"  -> {unanswered(datagram)}"
-                    if unanswered(datagram)
+                    replied=preview(answered, encoding) if answered is not None else None,
+                    unanswered=why,
+                    _answer=_("  -> answered {size} B").format(size=len(answered))
+                    if answered is not None
+                    else f"  -> {why}"
+                    if why
                     else "",
                 )
         except KeyboardInterrupt:
@@ -179,6 +198,26 @@ def _is_multicast(address: str) -> bool:
         return ipaddress.IPv4Address(address).is_multicast
     except ValueError:
         return False
+
+
+def _is_ipv4(address: str) -> bool:
+    try:
+        ipaddress.IPv4Address(address)
+    except ValueError:
+        return False
+    return True
+
+
+# Joining or sending to a group on a host with no route for it: the kernel cannot tell which interface.
+_NO_ROUTE_FOR_GROUP = N_(
+    "cannot join {group}: no route says which interface to join it on (this host has no default route); "
+    "give --bind ADDR, this host's address on that interface, or add a route: "
+    "`ip route add 224.0.0.0/4 dev eth0`"
+)
+_NO_ROUTE_FOR_GROUP_SEND = N_(
+    "cannot send to {group}: no route says which interface it leaves by (this host has no default route); "
+    "name one with --interface IF or --source ADDR, or add a route: `ip route add 224.0.0.0/4 dev eth0`"
+)
 
 
 def _report(result: net_udp.Exchange, encoding: str, as_json: bool, table: bool) -> int:
@@ -214,8 +253,10 @@ def _report(result: net_udp.Exchange, encoding: str, as_json: bool, table: bool)
 @click.option(
     "--wait", type=DURATION, metavar="S", help="Then print replies until S seconds pass (exit 1 if none came)."
 )
+@click.option("--interface", type=INTERFACE, help="Send out of this interface (needs root).")
+@click.option("--source", type=IPV4, help="Send from this local address (no port).")
 @click.option(
-    "--encoding", type=ENCODING, default="utf-8", show_default=True, help="How to write TEXT and show replies."
+    "--encoding", type=NET_ENCODING, default="utf-8", show_default=True, help="How to write TEXT and show replies."
 )
 @click.option(
     "--json",
@@ -223,15 +264,29 @@ def _report(result: net_udp.Exchange, encoding: str, as_json: bool, table: bool)
     is_flag=True,
     help='One JSON document: {"sent": 1, "replies": [{"from", "port", "text", "rtt_ms"}]}.',
 )
-def send(host: str, port: int, text: str, wait: float | None, encoding: str, as_json: bool) -> None:
+def send(
+    host: str,
+    port: int,
+    text: str,
+    wait: float | None,
+    interface: str | None,
+    source: str | None,
+    encoding: str,
+    as_json: bool,
+) -> None:
     """Send TEXT in one datagram to HOST PORT (unicast, or multicast by address).
 
     \b
       lanlab udp send 127.0.0.1 7788 "你好" --wait 1
-      lanlab udp send 239.1.2.3 5000 hello
+      lanlab udp send 239.1.2.3 5000 hello --interface eth0
+
+    A group needs a route, or --interface/--source to say where it goes. Ctrl-C or SIGTERM ends
+    --wait early, with the replies so far.
 
     Exit status: 0 sent (with --wait: a reply came), 1 with --wait when no reply came, 2 error.
     """
+    if interface is not None and source is not None:
+        fail(_("--interface and --source both choose where to send from; give one"))
     payload = _encoded(text, encoding)
 
     def show(reply: net_udp.UdpReply) -> None:
@@ -242,8 +297,23 @@ def send(host: str, port: int, text: str, wait: float | None, encoding: str, as_
                 )
             )
 
-    with network_errors(f"udp {host}:{port}"), net_udp.sending_socket() as sock:
-        result = net_udp.exchange(sock, (host, port), payload, wait=wait or 0.0, on_reply=show)
+    signal.signal(signal.SIGTERM, _interrupt)  # as Ctrl-C: the replies so far, then the exit status
+    with (
+        network_errors(f"udp {host}:{port}"),
+        net_udp.sending_socket(interface=interface, source=source) as sock,
+    ):
+        try:
+            result = net_udp.exchange(sock, (host, port), payload, wait=wait or 0.0, on_reply=show)
+        except OSError as error:
+            if error.errno == errno.EACCES and not _is_multicast(host):
+                fail(
+                    _("{host} is a broadcast address: send to it with `lanlab udp broadcast --to {host}`").format(
+                        host=host
+                    )
+                )
+            if error.errno in (errno.ENETUNREACH, errno.ENODEV) and _is_multicast(host):
+                fail(_(_NO_ROUTE_FOR_GROUP_SEND).format(group=host))
+            raise
     status = _report(result, encoding, as_json, table=False)
     raise SystemExit(status if wait else EXIT_OK)
 
@@ -314,7 +384,7 @@ def _broadcast_unreachable(to: str, interface: str | None) -> str:
     "--interval", type=DURATION, default=1.0, show_default=True, metavar="S", help="Seconds between datagrams."
 )
 @click.option(
-    "--encoding", type=ENCODING, default="utf-8", show_default=True, help="How to write TEXT and show replies."
+    "--encoding", type=NET_ENCODING, default="utf-8", show_default=True, help="How to write TEXT and show replies."
 )
 @click.option(
     "--json",
@@ -338,8 +408,8 @@ def broadcast(
     """Broadcast TEXT (default "Hi") and list who answers, with round-trip times.
 
     Sends to the limited broadcast 255.255.255.255 unless --to names a subnet broadcast;
-    stops after --wait seconds or --expect replies, whichever is first. Exit status 0 when
-    someone answered, 1 when nobody did, 2 on error.
+    stops after --wait seconds or --expect replies, whichever is first (Ctrl-C or SIGTERM: at
+    once, with the replies so far). Exit status 0 when someone answered, 1 when nobody did, 2 on error.
 
     \b
       lanlab udp broadcast Hi --port 7788 --wait 1
@@ -348,6 +418,7 @@ def broadcast(
     if interface is not None and source is not None:
         fail(_("--interface and --source both choose where to send from; give one"))
     payload = _encoded(text, encoding)
+    signal.signal(signal.SIGTERM, _interrupt)  # as Ctrl-C: the replies so far, then the exit status
     with (
         network_errors(f"udp {interface or source or to}"),
         net_udp.sending_socket(broadcast=True, interface=interface, source=source) as sock,

@@ -14,6 +14,12 @@ as fast as the textbook uvloop echo. What a serious server adds lives off that p
   MESSAGES_LOGGED_PER_SECOND messages, counting the rest in one line;
 - refusals, idle timeouts and overlong lines are told to the client in one line before
   the connection closes; a client that resets before we look at it is a disconnect.
+
+A message is a line, or what one read returns when it holds no newline (the note's client sends
+none and waits). What follows a read's last newline starts a line: it waits for the rest of that
+line (or for the sender to pause QUIET_S, or to close), so a line TCP delivered in two reads is
+still one message, answered once. Lines end with the newline of --encoding: b"\n" in ASCII's
+relatives, b"\n\x00" in UTF-16 (see Newline).
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from lanlab.i18n import L_
-from lanlab.text import preview
+from lanlab.text import SHOWN_BYTES, decode, preview
 
 MODES = ("reply", "echo", "chat")
 DEFAULT_REPLY = "thank YOU!"
@@ -51,9 +57,97 @@ ACCEPT_PAUSE_S = 0.25
 RESOURCE_WARNING_EVERY_S = 5.0
 # How long a client told why it is being closed has to read that line.
 LINGER_S = 1.0
+# What follows a read's last newline is the start of a line still coming; a sender quiet this long
+# (or closing) with such a start unanswered has sent a message without a newline: answer it then.
+QUIET_S = 0.5
 _OUT_OF_RESOURCES = frozenset({errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM})
 
 Log = Callable[..., None]
+
+
+def _unit_of(text: str, encoding: str) -> tuple[bytes, bytes]:
+    """`text` in `encoding` as it reads inside a stream, and what the encoder writes first only (UTF-16's
+    byte order mark): ("\\n".encode("utf-16") is BOM + b"\\n\\x00")."""
+    try:
+        one, two = text.encode(encoding), (text + text).encode(encoding)
+    except (UnicodeError, LookupError):
+        return text.encode("ascii"), b""
+    unit = two[len(one) :]
+    return unit, one[: len(one) - len(unit)]
+
+
+class Newline:
+    """How a line ends in the server's --encoding: b"\\n" in ASCII and its supersets (utf-8, gbk,
+    latin-1), b"\\x25" in EBCDIC (cp037), b"\\n\\x00" in UTF-16 (this machine's byte order, as Python
+    writes it; name utf-16-be for the other). In UTF-16 and UTF-32 it counts only at a whole number of
+    code units from the start of the stream: the bytes 0a 00 also sit across two characters (U+0A41 U+0100).
+    `offset` below is where `data` starts in its stream, modulo the newline's size."""
+
+    __slots__ = ("bom", "bytes", "cr", "unit")
+
+    def __init__(self, encoding: str) -> None:
+        self.bytes, self.bom = _unit_of("\n", encoding)
+        self.cr = _unit_of("\r", encoding)[0]
+        self.unit = len(self.bytes)
+
+    def text(self, encoded: bytes) -> bytes:
+        """`encoded` (str.encode's output) without the byte order mark it starts with, to go inside a stream."""
+        return encoded[len(self.bom) :] if self.bom and encoded.startswith(self.bom) else encoded
+
+    def find(self, data: bytes | bytearray, start: int = 0, offset: int = 0) -> int:
+        found = data.find(self.bytes, start)
+        if self.unit > 1:
+            while found >= 0 and (offset + found) % self.unit:
+                found = data.find(self.bytes, found + 1)
+        return found
+
+    def rfind(self, data: bytes | bytearray, offset: int = 0, end: int | None = None) -> int:
+        end = len(data) if end is None else end
+        found = data.rfind(self.bytes, 0, end)
+        if self.unit > 1:
+            while found >= 0 and (offset + found) % self.unit:
+                found = data.rfind(self.bytes, 0, found + self.unit - 1)
+        return found
+
+    def count(self, data: bytes | bytearray, offset: int = 0) -> int:
+        if self.unit == 1:
+            return data.count(self.bytes)
+        count, found = 0, self.find(data, 0, offset)
+        while found >= 0:
+            count += 1
+            found = self.find(data, found + self.unit, offset)
+        return count
+
+    def split(self, data: bytes, maxsplit: int = -1) -> list[bytes]:
+        """data.split(newline) for data that starts a line (so is aligned)."""
+        if self.unit == 1:
+            return data.split(self.bytes, maxsplit)
+        parts: list[bytes] = []
+        start = 0
+        while maxsplit < 0 or len(parts) < maxsplit:
+            found = self.find(data, start)
+            if found < 0:
+                break
+            parts.append(data[start:found])
+            start = found + self.unit
+        parts.append(data[start:])
+        return parts
+
+    def strip(self, line: bytes) -> bytes:
+        """A line without its ending: the newline and carriage returns at its end (line.rstrip(b"\\r\\n"))."""
+        if self.unit == 1 and self.bytes == b"\n":
+            return line.rstrip(b"\r\n")
+        end = len(line) - len(line) % self.unit
+        while end >= self.unit and line[end - self.unit : end] in (self.bytes, self.cr):
+            end -= self.unit
+        return line[:end]
+
+
+def shown(head: bytes, size: int, encoding: str) -> str:
+    """preview() of a message of `size` bytes of which `head` holds at least the first SHOWN_BYTES."""
+    if size <= SHOWN_BYTES:
+        return decode(head[:size], encoding)
+    return f"{decode(head[:SHOWN_BYTES], encoding)}... (+{size - SHOWN_BYTES} bytes)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,13 +176,30 @@ class Client(asyncio.Protocol):
         self.quiet_ticks = 0
         self.closing = False
         self.writes_paused = False
+        # Reply and echo: a line split across reads is one message (see frame()).
+        self.offset = 0  # bytes received, modulo the newline's size (UTF-16: 2)
+        self.held = 0  # bytes after the last newline: a line still coming, not yet logged or answered
+        self.held_head = b""  # their first SHOWN_BYTES, for the log
+        self.answered_open = False  # the last message was answered before a newline came: one next only ends it
+        self.touched = False  # bytes came since the quiet timer was set
+        self.quiet: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport: Any) -> None:
         self.transport = transport
         self.server.joined(self)
 
     def connection_lost(self, exc: Exception | None) -> None:
+        if self.quiet is not None:
+            self.quiet.cancel()
+            self.quiet = None
         self.server.left(self, exc)
+
+    def eof_received(self) -> bool | None:
+        """The client half-closed: what it held without a newline is its last message (answered, in
+        reply mode, before the close that follows)."""
+        if self.held and not self.closing:
+            self.answer_held()
+        return None
 
     # Backpressure: while our replies to this client pile up, stop reading what it sends.
     def pause_writing(self) -> None:
@@ -118,46 +229,118 @@ class Client(asyncio.Protocol):
         self.server.log("disconnect", client=self.peer, reason=reason, clients=len(self.server.clients))
         transport = self.transport
         transport.pause_reading()
-        transport.write(notice.encode() + b"\n")
+        transport.write(self.server.notice_line(notice))
         if transport.can_write_eof():
             transport.write_eof()
         self.server.loop.call_later(LINGER_S, transport.abort)
 
-    def logged(self, data: bytes) -> tuple[int, bytes]:
-        """Log what one read brought as messages: its lines, and what follows the last newline; returns
-        (how many lines, that rest)."""
+    def frame(self, data: bytes) -> tuple[bool, int, bool]:
+        """Log the messages one read completes. Returns what reply mode answers: (this read's first newline
+        only ends a message answered before it, how many lines get a reply line, the read is a message
+        without a newline to answer now).
+
+        What follows a read's last newline is held for the rest of its line, so a line TCP delivered
+        in two reads is one message (answered when the sender pauses QUIET_S or closes, if no newline
+        comes). A read that holds no newline and continues nothing held is a message of its own, as the
+        note's client sends them."""
         self.quiet_ticks = 0
-        lines = data.count(b"\n")
-        rest = data[data.rfind(b"\n") + 1 :]
-        self.server.messages(self, data, lines)
-        if rest:
-            self.server.message(self, rest)
-        return lines, rest
+        server = self.server
+        newline = server.newline
+        offset = self.offset
+        if newline.unit > 1:
+            self.offset = (offset + len(data)) % newline.unit
+        first = newline.find(data, 0, offset)
+        if first < 0:
+            if self.held:
+                self.hold(data, more=True)
+                return False, 0, False
+            self.answered_open = True
+            server.message(self, data)
+            return False, 0, True
+        ends_open = self.answered_open and first == 0 and not self.held
+        self.answered_open = False
+        lines = 1 + newline.count(data[first + newline.unit :])
+        if not ends_open:
+            piece = newline.strip(data[:first])
+            if self.held:
+                server.message(self, self.held_head + piece, size=self.held + len(piece))
+            else:
+                server.message(self, piece)
+        last = newline.rfind(data, offset)
+        end = last + newline.unit
+        if lines > 1:
+            server.messages(self, data[first + newline.unit : end], lines - 1)
+        if end < len(data):
+            self.hold(data[end:])
+        else:
+            self.held = 0
+        return ends_open, lines - ends_open, False
+
+    def hold(self, data: bytes, more: bool = False) -> None:
+        """Keep `data` as the start (or, `more`, the continuation) of a line still coming; set the quiet timer."""
+        if more:
+            self.held += len(data)
+            if len(self.held_head) < SHOWN_BYTES:
+                self.held_head += data[: SHOWN_BYTES - len(self.held_head)]
+            self.touched = True
+        else:
+            self.held, self.held_head, self.touched = len(data), data[:SHOWN_BYTES], False
+        if self.quiet is None:
+            self.quiet = self.server.loop.call_later(QUIET_S, self._quiet_over)
+
+    def _quiet_over(self) -> None:
+        self.quiet = None
+        if not self.held or self.closing:
+            return
+        if self.touched:  # the line is still coming: look again later
+            self.touched = False
+            self.quiet = self.server.loop.call_later(QUIET_S, self._quiet_over)
+            return
+        self.answer_held()
+
+    def answer_held(self) -> None:
+        """What was held is a message without a newline (the sender paused or closed): log it, and in
+        reply mode answer it; a newline that comes next only ends it."""
+        self.server.message(self, self.held_head, size=self.held)
+        self.held, self.held_head = 0, b""
+        self.answered_open = True
+        self.answer(False, 0, True)
+
+    def answer(self, ends_open: bool, lines: int, unended: bool) -> None:
+        """Reply mode writes the answers frame() counted; the other modes answer nothing."""
 
 
 class EchoClient(Client):
     """Sends back every byte it receives (logged as the reply mode logs them)."""
 
     def data_received(self, data: bytes) -> None:
-        self.logged(data)
+        self.frame(data)
         self.transport.write(data)
 
 
 class ReplyClient(Client):
     """Answers every message with the reply: every line, and what one read returns when it
-    holds no newline (the note's client sends none and waits for the answer)."""
+    holds no newline (the note's client sends none and waits for the answer): "thank YOU!", and
+    its newline when the message ends a line; a line TCP delivered in two reads is answered once."""
 
     def data_received(self, data: bytes) -> None:
-        lines, rest = self.logged(data)
+        self.answer(*self.frame(data))
+
+    def answer(self, ends_open: bool, lines: int, unended: bool) -> None:
         server = self.server
-        self.transport.write(server.reply_line * lines + (server.reply if rest else b""))
+        self.transport.write(
+            (server.newline.bytes if ends_open else b"")
+            + server.reply_line * lines
+            + (server.reply if unended else b"")
+        )
 
 
 class ChatClient(Client):
     """Relays each complete line, bytes untouched, to every other client.
 
     Lines wait in `pending` for the server's relay turn; meanwhile reading from this client
-    is paused, so `pending` holds at most one read and a line being written.
+    is paused, so `pending` holds at most one read and a line being written. A last line
+    without a newline is relayed, ended by one, when the client closes.
     """
 
     def __init__(self, server: TcpServer, peer: str) -> None:
@@ -169,37 +352,58 @@ class ChatClient(Client):
     def may_read(self) -> bool:
         return super().may_read() and not self.queued
 
+    def eof_received(self) -> bool | None:
+        """The client half-closed: relay what it sent after its last newline (and lines still
+        waiting for their turn), ended by a newline so no reader's line runs into the next."""
+        if self.closing or not self.pending:
+            return None
+        newline = self.server.newline
+        if self.unfinished:
+            self.pending += newline.bytes
+            self.unfinished = 0
+        lines = bytes(self.pending)
+        self.pending = bytearray()
+        self.server.messages(self, lines, newline.count(lines))
+        self.server.relay(self, lines)
+        return None
+
     def data_received(self, data: bytes) -> None:
         self.quiet_ticks = 0
+        newline = self.server.newline
+        offset = self.offset
+        if newline.unit > 1:
+            self.offset = (offset + len(data)) % newline.unit
         limit = self.server.settings.max_line
-        if self._line_too_long(data, limit):
+        if self._line_too_long(data, limit, offset):
             self.pending = bytearray()
             self.say_and_close(
                 f"line longer than {limit} bytes; closing", L_("line longer than {limit} bytes", limit=limit)
             )
             return
         self.pending += data
-        last = data.rfind(b"\n")
+        last = newline.rfind(data, offset)
         if last < 0:
             self.unfinished += len(data)
             return
-        self.unfinished = len(data) - last - 1
+        self.unfinished = len(data) - last - newline.unit
         if not self.queued:
             self.queued = True
             self.transport.pause_reading()
             self.server.queue_relay(self)
 
-    def _line_too_long(self, data: bytes, limit: int) -> bool:
+    def _line_too_long(self, data: bytes, limit: int, offset: int) -> bool:
         """Whether `data` makes or holds a line longer than `limit` (newline not counted),
         counting the line it continues from earlier reads."""
-        first = data.find(b"\n")
+        newline = self.server.newline
+        first = newline.find(data, 0, offset)
         if first < 0:
             return self.unfinished + len(data) > limit
-        last = data.rfind(b"\n")
-        if self.unfinished + first > limit or len(data) - last - 1 > limit:
+        last = newline.rfind(data, offset)
+        if self.unfinished + first > limit or len(data) - last - newline.unit > limit:
             return True
         # Lines wholly inside this read: only a read longer than the limit can hold a long one.
-        return last - first > limit and max(map(len, data[first + 1 : last].split(b"\n"))) > limit
+        inside = data[first + newline.unit : last]
+        return len(inside) > limit and max(map(len, newline.split(inside))) > limit
 
     def has_lines(self) -> bool:
         return len(self.pending) > self.unfinished
@@ -207,7 +411,11 @@ class ChatClient(Client):
     def take_lines(self) -> bytes:
         """Complete lines from the front of `pending`: about RELAY_BATCH_BYTES, at least one."""
         pending = self.pending
-        end = pending.rfind(b"\n", 0, RELAY_BATCH_BYTES) + 1 or pending.find(b"\n") + 1
+        newline = self.server.newline
+        end = newline.rfind(pending, 0, RELAY_BATCH_BYTES + newline.unit - 1)
+        if end < 0:
+            end = newline.find(pending)
+        end += newline.unit
         lines = bytes(pending[:end])
         del pending[:end]
         return lines
@@ -224,8 +432,9 @@ class TcpServer:
             raise ValueError(f"unknown mode {settings.mode!r}; use one of {', '.join(MODES)}")
         self.settings = settings
         self.log = log
-        self.reply = settings.reply
-        self.reply_line = settings.reply + b"\n"
+        self.newline = Newline(settings.encoding)
+        self.reply = self.newline.text(settings.reply)  # inside a stream, no byte order mark before each
+        self.reply_line = self.reply + self.newline.bytes
         self.clients: set[Client] = set()
         self.served = 0
         self.refused = 0
@@ -325,7 +534,7 @@ class TcpServer:
         if limit is not None and self._admitted >= limit:
             self.refused += 1
             try:
-                connection.send(f"server full ({limit} connected); try again later\n".encode())
+                connection.send(self.notice_line(f"server full ({limit} connected); try again later"))
             except OSError:
                 pass
             connection.close()
@@ -361,22 +570,37 @@ class TcpServer:
         )
         self.log("disconnect", client=client.peer, reason=reason, clients=len(self.clients))
 
-    def message(self, client: Client, data: bytes, stands_for: int = 1) -> None:
+    def notice_line(self, notice: str) -> bytes:
+        """A line the server says itself (the protocol's English), in --encoding."""
+        return self.newline.text(notice.encode(self.settings.encoding, errors="replace")) + self.newline.bytes
+
+    def message(self, client: Client, data: bytes, stands_for: int = 1, size: int | None = None) -> None:
         """Log one message (its line ending left out) if the log's quota allows; else count
-        the `stands_for` messages it is ("... and 40 more lines" stands for 40)."""
+        the `stands_for` messages it is. `size`: the message is longer than `data`, which holds
+        its start (at least SHOWN_BYTES of it)."""
         if self._log_quota is None or self._log_quota.allow(stands_for):
-            text = data.rstrip(b"\r\n")
-            self.log("message", client=client.peer, bytes=len(text), text=preview(text, self.settings.encoding))
+            encoding = self.settings.encoding
+            if size is None:
+                text = self.newline.strip(data)
+                self.log("message", client=client.peer, bytes=len(text), text=preview(text, encoding))
+            else:
+                self.log("message", client=client.peer, bytes=size, text=shown(data, size, encoding))
+
+    def _more_lines(self, client: Client, more: int) -> None:
+        """Log "... and 40 more lines", standing for the 40 (our words, whatever --encoding)."""
+        if self._log_quota is None or self._log_quota.allow(more):
+            text = f"... and {more} more lines"
+            self.log("message", client=client.peer, bytes=len(text), text=text)
 
     def messages(self, client: Client, data: bytes, lines: int) -> None:
         """Log the first MESSAGES_LOGGED_PER_READ of the `lines` complete lines starting
         `data`, and how many more there were."""
-        shown = data.split(b"\n", MESSAGES_LOGGED_PER_READ)[: min(lines, MESSAGES_LOGGED_PER_READ)]
-        for line in shown:
+        shown_lines = self.newline.split(data, MESSAGES_LOGGED_PER_READ)[: min(lines, MESSAGES_LOGGED_PER_READ)]
+        for line in shown_lines:
             self.message(client, line)
-        if lines > len(shown):
-            more = lines - len(shown)
-            self.message(client, f"... and {more} more lines".encode(), stands_for=more)
+        if lines > len(shown_lines):
+            more = lines - len(shown_lines)
+            self._more_lines(client, more)
 
     def queue_relay(self, sender: ChatClient) -> None:
         """Chat: `sender` has complete lines; relay them in the next relay turn."""
@@ -394,10 +618,10 @@ class TcpServer:
         queue, budget = self._relay_queue, RELAY_BYTES_PER_TURN
         while queue and budget > 0:
             sender = queue.popleft()
-            if sender.closing or sender not in self.clients:
+            if sender.closing or sender not in self.clients or not sender.has_lines():
                 continue
             lines = sender.take_lines()
-            self.messages(sender, lines, lines.count(b"\n"))
+            self.messages(sender, lines, self.newline.count(lines))
             budget -= self.relay(sender, lines)
             if sender.has_lines():
                 queue.append(sender)

@@ -16,6 +16,8 @@ LIMITED_BROADCAST = "255.255.255.255"
 DEFAULT_PORT = 7788
 # The largest UDP payload over IPv4 (65535 - 20 IP - 8 UDP): never truncate a datagram.
 MAX_DATAGRAM = 65507
+# Replies read after a wait has run out (--interval 0): those queued by then, at most this many.
+LATE_REPLIES = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,16 +101,23 @@ def receive(
     sock: socket.socket,
     count: int | None = None,
     answer: Callable[[Datagram], bytes | None] | None = None,
-) -> Iterator[tuple[Datagram, bytes | None]]:
-    """Yield (datagram, what we answered or None) as datagrams arrive; stop after `count`."""
+) -> Iterator[tuple[Datagram, bytes | OSError | None]]:
+    """Yield (datagram, what we answered or None) as datagrams arrive; stop after `count`.
+
+    An answer the kernel refuses to send (the sender's address has no route from here, as a forged
+    or misconfigured one may not) is yielded as that OSError: one datagram never stops the listener."""
     received = 0
     while count is None or received < count:
         data, (host, port) = sock.recvfrom(MAX_DATAGRAM)
         received += 1
         datagram = Datagram(host, port, data, time.time())
-        response = answer(datagram) if answer is not None else None
-        if response is not None:
-            sock.sendto(response, (host, port))
+        answered = answer(datagram) if answer is not None else None
+        response: bytes | OSError | None = answered
+        if answered is not None:
+            try:
+                sock.sendto(answered, (host, port))
+            except OSError as error:
+                response = error
         yield datagram, response
 
 
@@ -151,10 +160,16 @@ def _collect(
     expect: int | None,
     on_reply: Callable[[UdpReply], None] | None,
 ) -> bool:
-    """Add replies to `result` until the monotonic time `until`; True once `expect` came."""
+    """Add replies to `result` until the monotonic time `until` (those already queued, even once it
+    passed: --interval 0 still hears them); True once `expect` came."""
+    late = 0
     while expect is None or len(result.replies) < expect:
         remaining = until - time.monotonic()
-        if remaining <= 0 or not _ready(sock, remaining):
+        if remaining <= 0:
+            late += 1  # past the deadline only what is queued now, never an endless stream
+            if late > LATE_REPLIES or not _ready(sock, 0):
+                return False
+        elif not _ready(sock, remaining):
             return False
         data, (host, port) = sock.recvfrom(MAX_DATAGRAM)
         reply = UdpReply(host, port, data, round((time.monotonic() - sent_at) * 1000, 3))
