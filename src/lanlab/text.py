@@ -65,8 +65,10 @@ def encode(text: str, encoding: str = "utf-8") -> bytes:
 
 
 def text_encoding(name: str) -> str:
-    """The canonical name of a text encoding; EncodingError (a ValueError) for an unknown name or for a codec
-    that is not text <-> bytes (base64, hex, rot13, zlib: Python's codecs module holds both)."""
+    """The canonical name of a text encoding; EncodingError (a ValueError) for an unknown name, for a codec
+    that is not text <-> bytes (base64, hex, rot13, zlib: Python's codecs module holds both), and for a text
+    codec that cannot show a byte it rejects as \\xNN (idna, punycode, undefined: the first odd byte a peer
+    sent would stop the command, or a tcp connect hung)."""
     try:
         info = codecs.lookup(name)
     except LookupError:
@@ -78,4 +80,14 @@ def text_encoding(name: str) -> str:
                 name=name,
             )
         )
+    try:
+        b"A\xff\n".decode(info.name, "backslashreplace")
+        "A\n".encode(info.name)
+    except UnicodeError:
+        raise EncodingError(
+            L_(
+                "{name!r} cannot show the bytes a peer sends (it has no \\xNN escapes); try utf-8, gb2312, gbk, latin-1",
+                name=name,
+            )
+        ) from None
     return info.name

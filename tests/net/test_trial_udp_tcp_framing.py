@@ -8,7 +8,7 @@ from __future__ import annotations
 import click
 import pytest
 
-from lanlab.cli.netio import NET_ENCODING
+from lanlab.cli.common import ENCODING
 from lanlab.net.tcp_client import StreamDecoder, _Sender
 from lanlab.net.tcp_server import Newline, shown
 
@@ -118,9 +118,10 @@ def test_encodings_that_cannot_show_a_peers_bytes_are_refused(name):
     """`--encoding idna` hung `tcp connect` (a transport error in data_received) and gave `udp send`
     a traceback: such codecs have no \\xNN escapes."""
     with pytest.raises(click.BadParameter, match="cannot show the bytes a peer sends"):
-        NET_ENCODING.convert(name, None, None)
+        ENCODING.convert(name, None, None)
 
 
 @pytest.mark.parametrize("name", ["utf-8", "gbk", "gb2312", "latin-1", "utf-16", "utf-16-be", "cp037", "utf-7"])
 def test_text_encodings_with_escapes_are_accepted(name):
-    assert NET_ENCODING.convert(name, None, None)
+    """Encodings that show a rejected byte as \\xNN are taken."""
+    assert ENCODING.convert(name, None, None)

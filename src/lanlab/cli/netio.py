@@ -9,38 +9,14 @@ import socket
 import sys
 from collections.abc import Iterator, Mapping
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import click
 
-from lanlab.cli.common import OUTPUT_FULL, EncodingType, NoAnswer, fail, print_json
+from lanlab.cli.common import OUTPUT_FULL, NoAnswer, fail, print_json
 from lanlab.i18n import Deferred, _, localize, ngettext
 from lanlab.socket_errors import error_line
 from lanlab.text import one_line
-
-
-class NetEncodingType(EncodingType):
-    """An --encoding for what peers send: a text encoding that shows the bytes it rejects as \\xNN
-    escapes (idna, punycode and undefined are text encodings that cannot, and would stop the command
-    at the first byte a peer sent)."""
-
-    def convert(self, value: Any, param: Any, ctx: Any) -> str:
-        name = super().convert(value, param, ctx)
-        try:
-            b"A\xff\n".decode(name, "backslashreplace")
-            "A\n".encode(name)
-        except UnicodeError:
-            self.fail(
-                _(
-                    "{name!r} cannot show the bytes a peer sends (it has no \\xNN escapes); try utf-8, gb2312, gbk, latin-1"
-                ).format(name=value),
-                param,
-                ctx,
-            )
-        return name
-
-
-NET_ENCODING = NetEncodingType()
 
 
 class Counted(NamedTuple):

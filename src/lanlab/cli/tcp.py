@@ -11,9 +11,9 @@ import sys
 
 import click
 
-from lanlab.cli.common import DURATION, HOST, TIMEOUT, fail
+from lanlab.cli.common import DURATION, ENCODING, HOST, TIMEOUT, fail
 from lanlab.cli.help import Group
-from lanlab.cli.netio import NET_ENCODING, Counted, EventPrinter, network_errors
+from lanlab.cli.netio import Counted, EventPrinter, network_errors
 from lanlab.i18n import N_, N_plural, _, localize, message_of
 from lanlab.net import aio
 from lanlab.net.tcp_client import talk
@@ -86,7 +86,7 @@ async def _serve_until_signal(settings: ServerSettings, events: EventPrinter) ->
 @click.option("--reply", default=DEFAULT_REPLY, show_default=True, metavar="TEXT", help="The answer in reply mode.")
 @click.option(
     "--encoding",
-    type=NET_ENCODING,
+    type=ENCODING,
     default="utf-8",
     show_default=True,
     help="How messages are shown (and --reply written); lines end with its newline (UTF-16: 0a 00).",
@@ -174,7 +174,7 @@ class _Output:
 @click.argument("port", type=click.IntRange(1, 65535))
 @click.option(
     "--encoding",
-    type=NET_ENCODING,
+    type=ENCODING,
     default="utf-8",
     show_default=True,
     help="How to write what you send and show what arrives (the note uses gb2312).",

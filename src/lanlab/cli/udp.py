@@ -13,6 +13,7 @@ from rich.text import Text
 from lanlab.cli.common import (
     BROADCAST_ADDRESS,
     DURATION,
+    ENCODING,
     EXIT_NO_ANSWER,
     EXIT_OK,
     HOST,
@@ -23,7 +24,7 @@ from lanlab.cli.common import (
     table_console,
 )
 from lanlab.cli.help import Group
-from lanlab.cli.netio import NET_ENCODING, EventPrinter, network_errors
+from lanlab.cli.netio import EventPrinter, network_errors
 from lanlab.i18n import N_, _, counted, localize, message_of
 from lanlab.net import udp as net_udp
 from lanlab.net.links import down_interfaces, interface_down, is_up
@@ -79,7 +80,7 @@ def _encoded(text: str, encoding: str) -> bytes:
 @click.option("--group", metavar="MCAST", help="Join this multicast group (224.0.0.0/4).")
 @click.option(
     "--encoding",
-    type=NET_ENCODING,
+    type=ENCODING,
     default="utf-8",
     show_default=True,
     help="How to show (and write --reply) text; undecodable bytes appear as \\xNN.",
@@ -256,7 +257,7 @@ def _report(result: net_udp.Exchange, encoding: str, as_json: bool, table: bool)
 @click.option("--interface", type=INTERFACE, help="Send out of this interface (needs root).")
 @click.option("--source", type=IPV4, help="Send from this local address (no port).")
 @click.option(
-    "--encoding", type=NET_ENCODING, default="utf-8", show_default=True, help="How to write TEXT and show replies."
+    "--encoding", type=ENCODING, default="utf-8", show_default=True, help="How to write TEXT and show replies."
 )
 @click.option(
     "--json",
@@ -384,7 +385,7 @@ def _broadcast_unreachable(to: str, interface: str | None) -> str:
     "--interval", type=DURATION, default=1.0, show_default=True, metavar="S", help="Seconds between datagrams."
 )
 @click.option(
-    "--encoding", type=NET_ENCODING, default="utf-8", show_default=True, help="How to write TEXT and show replies."
+    "--encoding", type=ENCODING, default="utf-8", show_default=True, help="How to write TEXT and show replies."
 )
 @click.option(
     "--json",

@@ -202,3 +202,14 @@ def test_a_newer_argparse_raising_instead_of_error_reads_the_same():
         assert localize(message) == "ping：无法识别的参数：--bogus"
     finally:
         set_language(before)
+
+
+def test_an_encoding_without_escapes_is_refused_by_the_simulators_words_too():
+    """`tcp connect --encoding idna` on a simulated host connected and then lost every byte the peer sent (the
+    real command hung): both refuse such a codec when the words are read."""
+    from lanlab.sim import CommandError
+    from simnets import pair
+
+    net = pair()
+    with pytest.raises(CommandError, match="cannot show the bytes a peer sends"):
+        net.do("pc1 tcp connect pc2 7788 --send hi --encoding idna")
