@@ -6,7 +6,6 @@ from __future__ import annotations
 import shutil
 import signal
 import subprocess
-import sys
 import time
 
 import pytest
@@ -78,10 +77,7 @@ def test_sigterm_prints_the_lease_table_and_exits_143(server_namespace, tmp_path
     lab, bridge, server = server_namespace
     client = lab.namespace("cli")
     lab.attach(client, bridge, None)
-    serving = server.popen(
-        sys.executable,
-        "-m",
-        "lanlab",
+    serving = server.lanlab_popen(
         "dhcp",
         "serve",
         "-I",
@@ -129,10 +125,7 @@ def test_a_clients_host_name_cannot_act_on_the_terminal(server_namespace, tmp_pa
     lab.attach(client, bridge, "198.18.0.50/24")
     program = tmp_path / "discover.py"
     program.write_text(HOSTILE_DISCOVER)
-    serving = server.popen(
-        sys.executable,
-        "-m",
-        "lanlab",
+    serving = server.lanlab_popen(
         "dhcp",
         "serve",
         "-I",

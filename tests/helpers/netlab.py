@@ -89,6 +89,10 @@ class Netns:
         kwargs.setdefault("check", False)
         return self.run(sys.executable, "-m", "lanlab", *args, **kwargs)
 
+    def lanlab_popen(self, *args: str, **kwargs) -> subprocess.Popen:
+        """Start `lanlab ARGS` inside the namespace (a server: `dhcp serve`, `tcp serve`); the caller stops it."""
+        return self.popen(sys.executable, "-m", "lanlab", *args, **kwargs)
+
     def mac_of(self, ifname: str) -> str:
         """The MAC address of one of this namespace's interfaces."""
         out = self.run("cat", f"/sys/class/net/{ifname}/address").stdout

@@ -2,7 +2,6 @@
 from `lanlab dhcp serve`, and our codecs read what dnsmasq sends, captured with dumpcap."""
 
 import json
-import os
 import shutil
 import subprocess
 import time
@@ -61,10 +60,7 @@ def test_udhcpc_takes_a_lease_from_lanlab_dhcp_serve(lan, tmp_path):
     """A real client gets 198.18.0.100 with mask, router, DNS and lease time from our server; the server logs
     DISCOVER -> OFFER and REQUEST -> ACK and lists the lease as bound."""
     server, client = lan
-    serving = server.popen(
-        os.sys.executable,
-        "-m",
-        "lanlab",
+    serving = server.lanlab_popen(
         "dhcp",
         "serve",
         "-I",

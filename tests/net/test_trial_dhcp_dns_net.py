@@ -4,7 +4,6 @@ simulated one does (tests/sim/stacks/test_trial_dhcp_dns_stacks.py holds the sam
 from __future__ import annotations
 
 import subprocess
-import sys
 import time
 
 from netlab import Lab, needs_netns
@@ -23,10 +22,7 @@ def test_lanlab_dhcp_serve_answers_odd_messages_as_the_simulated_server(tmp_path
         server, client = lab.namespace("srv"), lab.namespace("cli")
         lab.attach(server, bridge, "198.18.0.1/24")
         lab.attach(client, bridge, "198.18.0.50/24")
-        serving = server.popen(
-            sys.executable,
-            "-m",
-            "lanlab",
+        serving = server.lanlab_popen(
             "dhcp",
             "serve",
             "-I",
