@@ -61,7 +61,7 @@ from lanlab.sim.shim._sockopts import (
     timeout_value,
 )
 from lanlab.units import MILLISECOND, SECOND
-from lanlab.wire.dns import DnsType
+from lanlab.wire.dns import DnsType, Rcode
 
 if TYPE_CHECKING:
     from lanlab.sim.devices.host import Host
@@ -94,7 +94,9 @@ EAI_WORDS = {
     "EAI_NONAME": "Name or service not known",
     "EAI_AGAIN": "Temporary failure in name resolution",
     "EAI_FAIL": "Non-recoverable failure in name resolution",
+    "EAI_NODATA": "No address associated with hostname",
 }  # glibc's gai_strerror
+EAI_NODATA = getattr(_real, "EAI_NODATA", -5)  # glibc's; CPython names it only where the C library has it
 
 
 def numeric_address(name: str) -> IPv4Address | None:
@@ -1494,8 +1496,11 @@ class SocketFunctions:
         self.program.wait(lambda: found)
         event = found[0]
         if isinstance(event, Failed):
-            code = getattr(_real, event.error)
-            raise _real.gaierror(code, EAI_WORDS[event.error])
+            error = event.error
+            if error == "EAI_NONAME" and event.reply is not None and event.reply.rcode == Rcode.NOERROR:
+                error = "EAI_NODATA"  # the name is there without an address (NODATA): glibc's NO_DATA, EAI_NODATA
+            code = EAI_NODATA if error == "EAI_NODATA" else getattr(_real, error)
+            raise _real.gaierror(code, EAI_WORDS[error])
         return event
 
     def getaddrinfo(
