@@ -116,3 +116,26 @@ def test_without_a_resolver_names_come_from_the_topology():
     net.start_trace()
     assert run(net, probe) == "198.18.0.2"
     assert not [e for e in net.trace if e.proto == "DNS"]
+
+
+def test_a_name_with_a_nul_is_refused_as_cpython_refuses_it():
+    """gethostbyname('a\\0b') raises CPython's TypeError on a simulated host too (it was looked up as a name)."""
+
+    def probe():
+        import socket
+
+        errors = []
+        for call in (socket.gethostbyname, socket.gethostbyname_ex):
+            try:
+                call("a\0b")
+            except TypeError as error:
+                errors.append(str(error))
+        return errors
+
+    expected = []
+    for call in (real_socket.gethostbyname, real_socket.gethostbyname_ex):
+        try:
+            call("a\0b")  # refused by CPython before any lookup: nothing leaves this machine
+        except TypeError as error:
+            expected.append(str(error))
+    assert run(lab(), probe) == expected and len(expected) == 2

@@ -99,6 +99,12 @@ EAI_WORDS = {
 EAI_NODATA = getattr(_real, "EAI_NODATA", -5)  # glibc's; CPython names it only where the C library has it
 
 
+def _no_nul(call: str, name: Any) -> None:
+    """CPython's check of a host name for the C library (its "et" argument format): no NUL inside."""
+    if isinstance(name, str) and "\0" in name:
+        raise TypeError(f"{call}() argument 1 must be encoded string without null bytes, not str")
+
+
 def numeric_address(name: str) -> IPv4Address | None:
     """`name` as glibc reads a numeric host (inet_aton's forms: 127.1, 0x7f.0.0.1, 017.0.0.1 in octal,
     2130706433), or None for a name to look up; nothing may follow the number (getaddrinfo's
@@ -1455,6 +1461,7 @@ class SocketFunctions:
         return self.host.name
 
     def gethostbyname(self, name: str) -> str:
+        _no_nul("gethostbyname", name)
         if name in ("", "0.0.0.0"):
             return "0.0.0.0"
         if name == "<broadcast>":
@@ -1603,6 +1610,7 @@ class SocketFunctions:
         return name
 
     def gethostbyname_ex(self, name: str) -> tuple[str, list[str], list[str]]:
+        _no_nul("gethostbyname_ex", name)
         # glibc's gethostbyname_r takes a name of digits and dots as an address (its digits_dots), not 0x7f.1
         if not (name.replace(".", "").isdigit() and numeric_address(name) is not None):
             if name and name not in ("<broadcast>", "localhost", "localhost.localdomain"):
