@@ -6,6 +6,7 @@ A leaf: it imports nothing of lanlab's."""
 from __future__ import annotations
 
 import math
+from ipaddress import IPv4Address
 from typing import Final
 
 TIMING_SIZE: Final = 16  # a struct timeval: iputils times a ping only when its data can carry one
@@ -42,7 +43,7 @@ def header_line(target: str, address: str, size: int) -> str:
 def marks_duplicates(broadcast: bool, destination: str) -> bool:
     """Whether iputils marks a duplicate reply (DUP!): not for a broadcast or multicast ping, where every host's
     answer after the first is one (ping_common.c: `dupflag && !multicast`)."""
-    return not broadcast and not 224 <= int(destination.split(".")[0]) <= 239
+    return not broadcast and not IPv4Address(destination).is_multicast
 
 
 def reply_line(size: int, source: str, seq: int, ttl: int | None, rtt_ns: int | None, duplicate: bool = False) -> str:

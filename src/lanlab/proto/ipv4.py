@@ -110,6 +110,11 @@ class Ipv4Host:
     def is_local(self, address: IPv4Address) -> bool:
         return int(address) in self._local
 
+    def is_broadcast(self, dst: IPv4Address) -> bool:
+        """Whether `dst` is a broadcast address here, the limited one or a connected subnet's (RFC 1122 3.3.6):
+        what a socket may send to only with SO_BROADCAST (Linux's EACCES otherwise)."""
+        return self.accepts(dst) in (Delivery.LIMITED_BROADCAST, Delivery.DIRECTED_BROADCAST)
+
     def accepts(self, dst: IPv4Address) -> Delivery | None:
         """How a packet to `dst` is delivered here, or None when it is not for this host."""
         value = int(dst)

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any, Final
 from lanlab.proto.fragments import PING_PMTU_WORDS
 from lanlab import ping_lines
 from lanlab.proto.icmp import PingSession
-from lanlab.proto.ipv4 import LIMITED_BROADCAST, Delivery
 from lanlab.sim.commands.base import (
     PORT,
     Command,
@@ -77,7 +76,7 @@ class Ping(Command):
         target = network.resolve_ip(a.target)
         route_or_unreachable(host, target, "connect")  # iputils ping connects a socket first
         # that connect() fails with EACCES for a broadcast address, which only -b (SO_BROADCAST) lets through
-        self.broadcast = target == LIMITED_BROADCAST or host.ipv4.accepts(target) is Delivery.DIRECTED_BROADCAST
+        self.broadcast = host.ipv4.is_broadcast(target)
         if self.broadcast and not a.broadcast:
             raise ValueError(f"ping: {ping_lines.BROADCAST_REFUSED}")
         self.session: PingSession = host.ping(
@@ -259,7 +258,7 @@ class UdpSend(_UdpSender):
     def start(self, network: Network, host: Host, now: int) -> None:
         a = self.args
         dst = network.resolve_ip(a.host)
-        if dst == LIMITED_BROADCAST or host.ipv4.accepts(dst) is Delivery.DIRECTED_BROADCAST:
+        if host.ipv4.is_broadcast(dst):
             # as `lanlab udp send` on Linux: a socket without SO_BROADCAST may not send there
             raise ValueError(
                 f"sendto: Permission denied (EACCES): {dst} is a broadcast address; use udp broadcast --to {dst}"
