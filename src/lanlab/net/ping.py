@@ -317,13 +317,15 @@ def ping(
     start = clock()
     deadline = start + int(options.deadline * 1e9) if options.deadline is not None else None
     stop = start + int(options.stop_after * 1e9) if options.stop_after is not None else None
+    ends = [t for t in (deadline, stop) if t is not None]
+    end = min(ends) if ends else None  # -w or --stop-after, whichever comes first, ends the run then
     next_send = start
     interval_ns = int(options.interval * 1e9)
     seq = 0
     try:
         while True:
             now = clock()
-            if (deadline is not None and now >= deadline) or (stop is not None and now >= stop):
+            if end is not None and now >= end:
                 break
             if options.count is not None and stats.received + stats.errors >= options.count:
                 break
@@ -356,10 +358,8 @@ def ping(
                 wait_until = sent_at[seq & 0xFFFF] + linger
                 if now >= wait_until:
                     break
-            if deadline is not None:
-                wait_until = min(wait_until, deadline)
-            if stop is not None:
-                wait_until = min(wait_until, stop)
+            if end is not None:
+                wait_until = min(wait_until, end)
             readable, _, _ = select.select([sock], [], [], max(wait_until - now, 0) / 1e9)
             if readable:
                 for item in sock.read():
