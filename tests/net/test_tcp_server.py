@@ -463,3 +463,27 @@ def test_slowloris_clients_are_held_and_the_log_keeps_to_its_quota():
     assert answered == 100
     assert len(recorder.named("message")) <= MESSAGES_LOGGED_PER_SECOND * (int(elapsed) + 2)
     assert sum(event["count"] for event in recorder.named("not_shown")) > 0
+
+
+def test_a_line_started_just_before_the_quiet_timer_fires_is_answered_once():
+    """A line's start held at 0 s, finished 0.4 s later together with the next line's start: that next start
+    waits a whole quiet period of its own. The first timer answered it at 0.5 s, and its end got a second
+    reply, two answers for one line."""
+
+    async def scenario(port, recorder, server):
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"x\nab")
+        first = await reader.readexactly(11)
+        await asyncio.sleep(0.4)
+        writer.write(b"c\nde")
+        second = await reader.readexactly(11)
+        await asyncio.sleep(0.2)  # 0.6 s after "ab": the first timer has fired; "de" was held only 0.2 s
+        writer.write(b"f\n")
+        third = await reader.readexactly(11)
+        writer.close()
+        rest = await read_until_closed(reader)
+        return first, second, third, rest
+
+    (first, second, third, rest), recorder = run_with_server(scenario)
+    assert first == second == third == b"thank YOU!\n" and rest == b""
+    assert [m["text"] for m in recorder.named("message")] == ["x", "abc", "def"]

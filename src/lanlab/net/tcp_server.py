@@ -181,7 +181,7 @@ class Client(asyncio.Protocol):
         self.held = 0  # bytes after the last newline: a line still coming, not yet logged or answered
         self.held_head = b""  # their first SHOWN_BYTES, for the log
         self.answered_open = False  # the last message was answered before a newline came: one next only ends it
-        self.touched = False  # bytes came since the quiet timer was set
+        self.held_at = 0.0  # when the last held bytes came (loop time): the quiet is counted from then
         self.quiet: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport: Any) -> None:
@@ -282,9 +282,9 @@ class Client(asyncio.Protocol):
             self.held += len(data)
             if len(self.held_head) < SHOWN_BYTES:
                 self.held_head += data[: SHOWN_BYTES - len(self.held_head)]
-            self.touched = True
         else:
-            self.held, self.held_head, self.touched = len(data), data[:SHOWN_BYTES], False
+            self.held, self.held_head = len(data), data[:SHOWN_BYTES]
+        self.held_at = self.server.loop.time()
         if self.quiet is None:
             self.quiet = self.server.loop.call_later(QUIET_S, self._quiet_over)
 
@@ -292,9 +292,9 @@ class Client(asyncio.Protocol):
         self.quiet = None
         if not self.held or self.closing:
             return
-        if self.touched:  # the line is still coming: look again later
-            self.touched = False
-            self.quiet = self.server.loop.call_later(QUIET_S, self._quiet_over)
+        left = self.held_at + QUIET_S - self.server.loop.time()
+        if left > 0:  # bytes came since the timer was set (a new line's start too): the quiet starts from them
+            self.quiet = self.server.loop.call_later(left, self._quiet_over)
             return
         self.answer_held()
 
