@@ -232,7 +232,8 @@ class Resolved:
 
 @dataclass(frozen=True, slots=True)
 class Failed:
-    """The lookup failed: `error` is getaddrinfo's name for it (EAI_NONAME, EAI_AGAIN, EAI_FAIL)."""
+    """The lookup failed: `error` is getaddrinfo's name for it (EAI_NONAME, EAI_NODATA: the name is there without
+    such a record, EAI_AGAIN, EAI_FAIL)."""
 
     query_id: int
     time: int
@@ -275,7 +276,7 @@ class _Lookup:
 # ECONNREFUSED), FAIL (NO_RECOVERY: any other rcode). An answer that says the name is not there ends the
 # search differently from one that could not be had: see DnsResolver._name_failed.
 _DEFINITE: Final = frozenset(("NX", "NODATA"))
-_ERRORS: Final = {"NX": "EAI_NONAME", "NODATA": "EAI_NONAME", "FAIL": "EAI_FAIL"}
+_ERRORS: Final = {"NX": "EAI_NONAME", "NODATA": "EAI_NODATA", "FAIL": "EAI_FAIL"}  # glibc's getaddrinfo
 
 
 class DnsResolver:

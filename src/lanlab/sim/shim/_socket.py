@@ -61,7 +61,7 @@ from lanlab.sim.shim._sockopts import (
     timeout_value,
 )
 from lanlab.units import MILLISECOND, SECOND
-from lanlab.wire.dns import DnsType, Rcode
+from lanlab.wire.dns import DnsType
 
 if TYPE_CHECKING:
     from lanlab.sim.devices.host import Host
@@ -1503,11 +1503,8 @@ class SocketFunctions:
         self.program.wait(lambda: found)
         event = found[0]
         if isinstance(event, Failed):
-            error = event.error
-            if error == "EAI_NONAME" and event.reply is not None and event.reply.rcode == Rcode.NOERROR:
-                error = "EAI_NODATA"  # the name is there without an address (NODATA): glibc's NO_DATA, EAI_NODATA
-            code = EAI_NODATA if error == "EAI_NODATA" else getattr(_real, error)
-            raise _real.gaierror(code, EAI_WORDS[error])
+            code = EAI_NODATA if event.error == "EAI_NODATA" else getattr(_real, event.error)
+            raise _real.gaierror(code, EAI_WORDS[event.error])
         return event
 
     def getaddrinfo(
