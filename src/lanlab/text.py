@@ -34,11 +34,13 @@ def decode(data: bytes, encoding: str = "utf-8") -> str:
     return data.decode(encoding, errors="backslashreplace")
 
 
-def preview(data: bytes, encoding: str = "utf-8", limit: int = SHOWN_BYTES) -> str:
-    """The decoded start of `data` (at most `limit` bytes), saying how many bytes were left out."""
-    if len(data) <= limit:
-        return decode(data, encoding)
-    return f"{decode(data[:limit], encoding)}... (+{len(data) - limit} bytes)"
+def preview(data: bytes, encoding: str = "utf-8", limit: int = SHOWN_BYTES, size: int | None = None) -> str:
+    """The decoded start of `data` (at most `limit` bytes), saying how many bytes were left out; `size`: the
+    whole message's length when `data` holds only its start (at least `limit` bytes of it)."""
+    size = len(data) if size is None else size
+    if size <= limit:
+        return decode(data[:size], encoding)
+    return f"{decode(data[:limit], encoding)}... (+{size - limit} bytes)"
 
 
 def one_line(text: str) -> str:

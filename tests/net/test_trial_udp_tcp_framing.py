@@ -10,7 +10,8 @@ import pytest
 
 from lanlab.cli.common import ENCODING
 from lanlab.net.tcp_client import StreamDecoder, _Sender
-from lanlab.net.tcp_server import Newline, shown
+from lanlab.net.tcp_server import Newline
+from lanlab.text import preview
 
 
 @pytest.mark.parametrize(
@@ -55,9 +56,9 @@ def test_strip_takes_the_line_ending_off_in_every_encoding():
     assert wide.strip("\u0a0d".encode("utf-16-le")) == "\u0a0d".encode("utf-16-le")  # 0d 0a is a letter here
 
 
-def test_shown_previews_a_message_from_its_start_and_size():
-    assert shown(b"hello", 5, "utf-8") == "hello"
-    assert shown(b"a" * 300, 1000, "utf-8") == "a" * 200 + "... (+800 bytes)"
+def test_preview_of_a_message_from_its_start_and_size():
+    assert preview(b"hello", "utf-8", size=5) == "hello"
+    assert preview(b"a" * 300, "utf-8", size=1000) == "a" * 200 + "... (+800 bytes)"
 
 
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-32"])

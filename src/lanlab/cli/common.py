@@ -144,7 +144,7 @@ class Ipv4Type(click.ParamType):
             return str(ipaddress.IPv4Address(text))
         except ValueError:
             address, colon, port = text.rpartition(":")
-            if colon and port.isdigit() and _is_ipv4(address):
+            if colon and port.isdigit() and is_ipv4(address):
                 self.fail(
                     _("{text!r} has a port; give the address alone ({address})").format(text=text, address=address),
                     param,
@@ -155,7 +155,8 @@ class Ipv4Type(click.ParamType):
             )
 
 
-def _is_ipv4(text: str) -> bool:
+def is_ipv4(text: str) -> bool:
+    """Whether `text` is a dotted-quad IPv4 address."""
     try:
         ipaddress.IPv4Address(text)
     except ValueError:

@@ -20,6 +20,7 @@ from lanlab.cli.common import (
     INTERFACE,
     IPV4,
     fail,
+    is_ipv4,
     print_json,
     table_console,
 )
@@ -115,7 +116,7 @@ def listen(
         fail(_("--reply and --echo both answer; choose one"))
     if group is not None and not _is_multicast(group):
         fail(_("--group {group} is not a multicast address (224.0.0.0 to 239.255.255.255)").format(group=group))
-    if group is not None and not _is_ipv4(bind):
+    if group is not None and not is_ipv4(bind):
         fail(
             _(
                 "--bind {bind} is not an IPv4 address: with --group it is this host's address on the "
@@ -199,14 +200,6 @@ def _is_multicast(address: str) -> bool:
         return ipaddress.IPv4Address(address).is_multicast
     except ValueError:
         return False
-
-
-def _is_ipv4(address: str) -> bool:
-    try:
-        ipaddress.IPv4Address(address)
-    except ValueError:
-        return False
-    return True
 
 
 # Joining or sending to a group on a host with no route for it: the kernel cannot tell which interface.

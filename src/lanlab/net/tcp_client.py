@@ -55,10 +55,7 @@ class StreamDecoder:
             order = "le" if sys.byteorder == "little" else "be"
             self.decoder = self._make(self.name if bom else f"{self.name}-{order}")
             data, self.start = self.start, b""
-        try:
-            return self.decoder.decode(data, final)
-        except UnicodeError:  # a codec that cannot escape (the command line refuses those): show the bytes
-            return data.decode("latin-1").encode("ascii", "backslashreplace").decode("ascii")
+        return self.decoder.decode(data, final)  # backslashreplace: text_encoding refused codecs without it
 
 
 class _Session(asyncio.Protocol):

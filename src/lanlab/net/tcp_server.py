@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from lanlab.i18n import L_
-from lanlab.text import SHOWN_BYTES, decode, preview
+from lanlab.text import SHOWN_BYTES, preview
 
 MODES = ("reply", "echo", "chat")
 DEFAULT_REPLY = "thank YOU!"
@@ -141,13 +141,6 @@ class Newline:
         while end >= self.unit and line[end - self.unit : end] in (self.bytes, self.cr):
             end -= self.unit
         return line[:end]
-
-
-def shown(head: bytes, size: int, encoding: str) -> str:
-    """preview() of a message of `size` bytes of which `head` holds at least the first SHOWN_BYTES."""
-    if size <= SHOWN_BYTES:
-        return decode(head[:size], encoding)
-    return f"{decode(head[:SHOWN_BYTES], encoding)}... (+{size - SHOWN_BYTES} bytes)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -584,7 +577,7 @@ class TcpServer:
                 text = self.newline.strip(data)
                 self.log("message", client=client.peer, bytes=len(text), text=preview(text, encoding))
             else:
-                self.log("message", client=client.peer, bytes=size, text=shown(data, size, encoding))
+                self.log("message", client=client.peer, bytes=size, text=preview(data, encoding, size=size))
 
     def _more_lines(self, client: Client, more: int) -> None:
         """Log "... and 40 more lines", standing for the 40 (our words, whatever --encoding)."""

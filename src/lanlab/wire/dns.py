@@ -188,10 +188,10 @@ def _shown(name: str) -> str:
 
 def normalise(name: str) -> str:
     """The absolute form of a name: "pc3.lab" -> "pc3.lab.", "" -> "." (a final "\\." is a label's own dot)."""
-    escaped = (
-        len(name) - len(name.rstrip("\\")) if not name.endswith(".") else len(name[:-1]) - len(name[:-1].rstrip("\\"))
-    )
-    return name if name.endswith(".") and escaped % 2 == 0 else name + "."
+    if not name.endswith("."):
+        return name + "."
+    backslashes = len(name[:-1]) - len(name[:-1].rstrip("\\"))  # an odd number escapes the final dot
+    return name if backslashes % 2 == 0 else name + "."
 
 
 def _label_text(label: bytes) -> str:
