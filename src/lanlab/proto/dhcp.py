@@ -682,7 +682,7 @@ def _lease_from(message: Dhcp, now: int, server: IPv4Address | None) -> Bound | 
         t2,
         routers[0] if routers else None,
         tuple(dns),
-        domain if _domain_name(domain) else "",  # dhclient and udhcpc discard a domain that is no name
+        domain if is_domain_name(domain) else "",  # dhclient and udhcpc discard a domain that is no name
     )
 
 
@@ -692,7 +692,7 @@ def _usable(address: IPv4Address) -> bool:
     return not (address.is_unspecified or address.is_loopback or address.is_multicast or address.is_reserved)
 
 
-def _domain_name(text: str) -> bool:
+def is_domain_name(text: str) -> bool:
     """Whether option 15 holds a domain name: labels of letters, digits, '-' and '_' (1-63 of them), 253 in all."""
     name = text[:-1] if text.endswith(".") else text
     return 0 < len(name) <= 253 and all(

@@ -6,13 +6,12 @@ what it could not read; the builders in lanlab.sim.build turn the data into devi
 
 from __future__ import annotations
 
-import re
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 from typing import Any, Final
 
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
-from lanlab.proto.dhcp import lendable
+from lanlab.proto.dhcp import is_domain_name, lendable
 from lanlab.proto.rip import SplitHorizon
 from lanlab.proto.spanning import DEFAULT_PRIORITY
 from lanlab.i18n import L_, N_, message_of
@@ -282,10 +281,6 @@ DHCP_FIELDS = {"pool", "lease", "router", "dns", "domain", "subnet"}
 DEFAULT_LEASE: Final = 3600 * 10**9  # dnsmasq's default lease, 1h
 
 
-# RFC 1123 2.1: a host or domain name's labels, letters, digits and hyphens, 1-63 each, no hyphen at either end
-_HOST_NAME: Final = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*")
-
-
 def dhcp_server_settings(spec: Spec, key: str, address: IPv4Interface | None) -> list[dict[str, Any]] | None:
     """`dhcp: {pool: FIRST-LAST, lease: 1h, router: ADDRESS, dns: ADDRESS or [..], domain: NAME}` on an
     interface with `address`, or a list of such mappings, those for subnets behind a relay with
@@ -321,12 +316,12 @@ def _one_pool(spec: Spec, key: str, node: Any, address: IPv4Interface | None) ->
     router = dhcp.address("router")
     dns = _addresses(dhcp, "dns")
     domain, _ = dhcp.scalar("domain")
-    if domain is not None and (len(domain) > 253 or not _HOST_NAME.fullmatch(domain.removesuffix("."))):
+    if domain is not None and not is_domain_name(domain):  # the rule the simulated client applies to option 15
         dhcp.error(
             dhcp.values["domain"],
             L_(
-                "domain: {domain!r} is not a DNS domain: labels of letters, digits and '-', each at most 63, "
-                "like lab.test (option 15, RFC 1123 2.1)",
+                "domain: {domain!r} is not a DNS domain: labels of letters, digits, '-' and '_', each at most 63, "
+                "like lab.test (option 15)",
                 domain=domain,
             ),
         )
