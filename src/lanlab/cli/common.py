@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import errno
+import os
+import signal
+import threading
 
 import codecs
 import ipaddress
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, NoReturn
 
 import click
@@ -183,3 +188,35 @@ def table_console(**options: Any) -> Any:
 
     made = Console(**options)
     return made if made.width >= MIN_CONSOLE_WIDTH else Console(width=MIN_CONSOLE_WIDTH, **options)
+
+
+EXIT_TERMINATED = 128 + signal.SIGTERM  # the shell's status for a process ended by SIGTERM
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived while the runs went on (`kill PID`, a batch system's time limit); a BaseException, as
+    KeyboardInterrupt is, so that no run takes it for its own failure."""
+
+
+@contextmanager
+def terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM while the runs go on ends them as Ctrl-C does: the rows done are kept and written, and
+    the workers stopped (its default action ended the process there, the rows and the summary lost).
+    A process forked in here (a batch's walled child) keeps SIGTERM's default action."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    owner = os.getpid()
+
+    def stop(signum: int, frame: Any) -> None:
+        if os.getpid() != owner:  # a forked child: end as SIGTERM ends a process
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            os.kill(os.getpid(), signal.SIGTERM)
+            return
+        raise Terminated
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

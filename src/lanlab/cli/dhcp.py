@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
-import signal
 import time
 from ipaddress import IPv4Address, IPv4Network
 from typing import TYPE_CHECKING
 
 import click
 
-from lanlab.cli.common import EXIT_INTERRUPTED, EXIT_NO_ANSWER, EXIT_OK, DurationType, fail, print_json
+from lanlab.cli.common import (
+    EXIT_INTERRUPTED,
+    EXIT_NO_ANSWER,
+    EXIT_OK,
+    EXIT_TERMINATED,
+    DurationType,
+    Terminated,
+    fail,
+    print_json,
+    terminate_as_interrupt,
+)
 from lanlab.cli.help import Group
 from lanlab.i18n import _, localize, message_of
 from lanlab.text import one_line
@@ -116,31 +125,16 @@ def serve_command(
             )
         )
     answered = 0
-    previous = signal.signal(signal.SIGTERM, _terminated)  # SIGTERM as Ctrl-C: the lease table is printed
     try:
-        answered = serve(sock, server, report, count, time.monotonic() + timeout if timeout is not None else None)
-    except KeyboardInterrupt:
+        with terminate_as_interrupt():  # SIGTERM as Ctrl-C: the lease table is printed
+            answered = serve(sock, server, report, count, time.monotonic() + timeout if timeout is not None else None)
+    except (KeyboardInterrupt, Terminated) as stop:
         _summary(server, as_json)
-        raise SystemExit(EXIT_INTERRUPTED) from None
-    except _Terminated:
-        _summary(server, as_json)
-        raise SystemExit(EXIT_TERMINATED) from None
+        raise SystemExit(EXIT_TERMINATED if isinstance(stop, Terminated) else EXIT_INTERRUPTED) from None
     finally:
-        signal.signal(signal.SIGTERM, previous)
         sock.close()
     _summary(server, as_json)
     raise SystemExit(EXIT_OK if answered else EXIT_NO_ANSWER)
-
-
-EXIT_TERMINATED = 143  # the shell's 128 + SIGTERM, as `lanlab lab grade` exits
-
-
-class _Terminated(Exception):
-    """SIGTERM arrived while serving."""
-
-
-def _terminated(signum: int, frame: object) -> None:
-    raise _Terminated
 
 
 def _router(text: str, subnet: IPv4Network) -> IPv4Address:

@@ -408,7 +408,7 @@ def grade_command(
             _("lanlab: warning: not graded, not a folder: {names}").format(names=", ".join(map(repr, loose))),
             err=True,
         )
-    from lanlab.cli.sim_sweep import EXIT_TERMINATED, Terminated, terminate_as_interrupt
+    from lanlab.cli.common import EXIT_TERMINATED, Terminated, terminate_as_interrupt
 
     done: list[Any] = []
     interrupted: int | None = None  # the exit status: 130 (Ctrl-C), 143 (SIGTERM)

@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-import os
-import signal
 import sys
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -21,10 +16,13 @@ from lanlab.cli.common import (
     EXIT_INTERRUPTED,
     EXIT_NO_ANSWER,
     EXIT_OK,
+    EXIT_TERMINATED,
+    Terminated,
     fail,
     fail_with_problems,
     print_json,
     table_console,
+    terminate_as_interrupt,
 )
 from lanlab.cli.help import Command
 from lanlab.i18n import L_, _, localize, message_of, ngettext
@@ -335,38 +333,6 @@ def sweep(
         )
         sys.exit(interrupted)
     sys.exit(EXIT_ERROR if unwritten else EXIT_NO_ANSWER if failed else EXIT_OK)
-
-
-EXIT_TERMINATED = 128 + signal.SIGTERM  # the shell's status for a process ended by SIGTERM
-
-
-class Terminated(BaseException):
-    """SIGTERM arrived while the runs went on (`kill PID`, a batch system's time limit); a BaseException, as
-    KeyboardInterrupt is, so that no run takes it for its own failure."""
-
-
-@contextmanager
-def terminate_as_interrupt() -> Iterator[None]:
-    """SIGTERM while the runs go on ends them as Ctrl-C does: the rows done are kept and written, and
-    the workers stopped (its default action ended the process there, the rows and the summary lost).
-    A process forked in here (a batch's walled child) keeps SIGTERM's default action."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    owner = os.getpid()
-
-    def stop(signum: int, frame: Any) -> None:
-        if os.getpid() != owner:  # a forked child: end as SIGTERM ends a process
-            signal.signal(signal.SIGTERM, signal.SIG_DFL)
-            os.kill(os.getpid(), signal.SIGTERM)
-            return
-        raise Terminated
-
-    previous = signal.signal(signal.SIGTERM, stop)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 class Progress:
