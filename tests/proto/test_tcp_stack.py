@@ -172,3 +172,24 @@ def test_an_ephemeral_port_is_found_while_one_is_free_and_refused_when_none_is()
     assert stack.ephemeral_port(A, taken=held.__contains__) == last
     with pytest.raises(LocalTcpError):
         stack.ephemeral_port(A, taken=(held | {last}).__contains__)
+
+
+def test_the_earliest_deadline_is_found_when_a_changed_connection_moved_its_own_earlier():
+    """A connection changed since the last flush whose deadline moved earlier than another's is what get_timer
+    says, even while its old entry is not at the top of the heap (the other's later deadline came back)."""
+    a = TcpStack(random.Random(1))
+    _, first = a.connect(A, B, 80)
+    _, second = a.connect(A, B, 80)
+    a.segments_to_send(0)  # both SYNs out, both retransmission timers armed
+    armed = a.get_timer()
+    assert armed is not None and first.get_timer() == second.get_timer() == armed
+
+    class Sooner(type(second)):  # the same connection, its timer moved to 1 ms (a changed RTO, say)
+        __slots__ = ()
+
+        def get_timer(self):
+            return 1_000_000
+
+    second.__class__ = Sooner
+    second.changed()
+    assert a.get_timer() == 1_000_000

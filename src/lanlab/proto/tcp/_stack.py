@@ -306,23 +306,22 @@ class TcpStack:
         return deadline, key, connection, connection in self._made
 
     def get_timer(self) -> int | None:
-        """The earliest deadline of any connection. An entry that is no longer its connection's deadline (a timer
-        stopped or moved since) is dropped; a connection changed since segments_to_send last saw its deadline is
-        asked for it, and that put in its place (the others' are what that call saw: _armed)."""
-        heap = self._deadlines
-        changed, armed = self._changed, self._armed
+        """The earliest deadline of any connection. A connection changed since segments_to_send last saw its
+        deadline is asked for it first (its entry re-armed, an earlier one too); then entries that are no longer
+        their connection's deadline (a timer stopped or moved since) are dropped from the top."""
+        heap, armed = self._deadlines, self._armed
+        for connection, key in self._changed.items():
+            if connection in self._made:
+                deadline = connection.get_timer()
+                if deadline is None:
+                    armed.pop(connection, None)
+                elif armed.get(connection) != deadline:
+                    self._arm(key, connection, deadline)
         while heap:
-            deadline, _, key, connection = heap[0]
-            if connection in changed:
-                if connection in self._made and connection.get_timer() == deadline:
-                    return deadline
-            elif armed.get(connection) == deadline:
+            deadline, _, _, connection = heap[0]
+            if armed.get(connection) == deadline and connection in self._made:
                 return deadline
-            _, key, connection, current = self._drop_top()
-            if current and connection in changed:
-                now_due = connection.get_timer()
-                if now_due is not None and armed.get(connection) != now_due:
-                    self._arm(key, connection, now_due)
+            self._drop_top()
         return None
 
     def handle_timer(self, now: int) -> None:
