@@ -22,7 +22,6 @@ from __future__ import annotations
 import asyncio
 import gc
 import hmac
-import ipaddress
 import json
 import math
 import re
@@ -42,6 +41,7 @@ from lanlab.sim.build.kinds import NODE_FIELDS
 from lanlab.view.document import to_json
 from lanlab.view.live import LiveSession
 from lanlab.view.page import render_page
+from lanlab.view.server import is_loopback_name, loopback_host
 from lanlab.view.workspace import BuildError, Workspace
 
 BATCH_EVERY = 0.03  # s at least between two batches to one page (each costs the page a re-index)
@@ -156,10 +156,7 @@ class LiveServer:
         """Listening on loopback, a request must name loopback (any port): a page of another site that
         reached here under a name of its own (DNS rebinding) is refused, even with the token. No Host
         (HTTP/1.0) is allowed; listening elsewhere (--host), any is."""
-        if host is None or not _is_loopback(self.host):
-            return True
-        name = host.rsplit("]", 1)[0].lstrip("[") if host.startswith("[") else host.rsplit(":", 1)[0]
-        return _is_loopback(name)
+        return not is_loopback_name(self.host) or loopback_host(host)
 
     # -- the simulator ---------------------------------------------------------------------------------
     async def run_simulator(self) -> None:
@@ -389,15 +386,6 @@ def _needed(request: dict[str, Any], key: str, what: str) -> Any:
     if key not in request:
         raise ValueError(f"{request.get('op')}: the message needs {key!r}: {what}")
     return request[key]
-
-
-def _is_loopback(host: str) -> bool:
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _refused_method(connection: ServerConnection, allowed: str) -> Response:

@@ -48,7 +48,11 @@ def loopback_host(host: str | None) -> bool:
     """Does a Host header name this machine's loopback (any port)? None (HTTP/1.0 sends none) does."""
     if host is None:
         return True
-    name = host.rsplit("]", 1)[0].lstrip("[") if host.startswith("[") else host.rsplit(":", 1)[0]
+    return is_loopback_name(host.rsplit("]", 1)[0].lstrip("[") if host.startswith("[") else host.rsplit(":", 1)[0])
+
+
+def is_loopback_name(name: str) -> bool:
+    """Is `name` (no port) localhost or a loopback address?"""
     if name.lower() == "localhost":
         return True
     try:
