@@ -783,10 +783,13 @@ def test_a_files_folder_that_cannot_hold_a_host_s_folder_is_a_one_line_error(top
 
 
 def test_sweep_scheduler_that_is_no_address_and_a_metric_nested_too_deep_are_one_line_errors(topology: str):
-    """--scheduler garbage raised distributed's ValueError; 300 nested ( a RecursionError."""
+    """--scheduler garbage raised distributed's ValueError; 2000 nested ( a RecursionError, whose
+    collector-run finalizers then printed tracebacks; 5000 terms of one sum one when it was walked."""
     common = ("sim", "sweep", topology, "--until", "1s", "--seeds", "1-2", "--workers", "1")
     assert_one_line_error(invoke(*common, "--scheduler", "garbage"), "garbage", "tcp://")
-    assert_one_line_error(invoke(*common, "--metric", "x=" + "(" * 2000 + "1" + ")" * 2000), "nested too deeply")
+    deep = invoke(*common, "--metric", "x=" + "(" * 2000 + "1" + ")" * 2000)
+    assert_one_line_error(deep, "4001 words", "at most 200")
+    assert_one_line_error(invoke(*common, "--metric", "x=" + "+".join(["1"] * 5000)), "9999 words")
 
 
 def test_ping_interval_0_in_the_simulator_is_refused_rather_than_sending_every_request_at_one_instant(topology: str):

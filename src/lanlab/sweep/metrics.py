@@ -184,12 +184,25 @@ def _counts_the_count(tree: Any) -> bool:
     return _counts_the_count(tree[1]) or _counts_the_count(tree[2])
 
 
+# Words (numbers, paths, operators, parentheses) in one metric; a course's longest has about 15. The
+# parser and the walks of its tree recurse once a ( or an operator, so a bound on the words bounds
+# their depth far below the interpreter's limit. Catching a RecursionError instead was not enough:
+# near the limit the collector's finalizers fail too, and their tracebacks litter the output.
+MAX_TOKENS = 200
+
+
 def parse_expression(expression: str, shown: str | None = None) -> Any:
     tokens = _tokens(expression, shown or expression)
-    try:
-        tree, at = _sum(tokens, 0, shown or expression)
-    except RecursionError:  # a parser's frames for each ( or unary -: hundreds of them are not a metric
-        raise SweepError(L_("--metric {text}: nested too deeply", text=repr(shown or expression))) from None
+    if len(tokens) > MAX_TOKENS:
+        raise SweepError(
+            L_(
+                "--metric {text}: {count} words; a metric has at most {most}",
+                text=repr(shown or expression),
+                count=len(tokens),
+                most=MAX_TOKENS,
+            )
+        )
+    tree, at = _sum(tokens, 0, shown or expression)
     if at != len(tokens):
         raise SweepError(
             L_("--metric {text}: unexpected {token}", text=repr(shown or expression), token=repr(tokens[at][1]))
