@@ -15,3 +15,15 @@ def alias_chain(length: int) -> list[str]:
     """Lines 2 to length + 1 after a name: line: anchors that each list the one before, a<length - 1>
     the deepest (each adds a level: deep through aliases only, never in the written text)."""
     return ["a0: &a0 [x]", *(f"a{i}: &a{i} [*a{i - 1}]" for i in range(1, length))]
+
+
+def forbid_recursive_composer(monkeypatch) -> None:
+    """Make PyYAML's Python composer (recursive, once a level) fail the test when it is reached: texts
+    nested past the reader's depth must be refused before it, since a RecursionError caught near the
+    interpreter's limit still lets the collector's finalizers fail and print tracebacks."""
+    import yaml
+
+    def reached(*_args: object) -> None:
+        raise AssertionError("PyYAML's recursive composer was handed a text nested too deep")
+
+    monkeypatch.setattr(yaml.composer.Composer, "compose_node", reached)

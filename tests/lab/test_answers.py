@@ -171,3 +171,16 @@ def test_lab_grade_with_no_submissions_says_so(tmp_path: Path) -> None:
     result = lanlab("lab", "grade", ARP_CACHE / "lab.yaml", tmp_path / "subs")
     assert result.returncode == 2 and result.stdout == "", result
     assert result.stderr.startswith(f"lanlab: no submissions in {tmp_path / 'subs'}:")
+
+
+def test_answers_nested_past_the_depth_are_refused_before_pyyamls_recursive_loader(tmp_path: Path, monkeypatch) -> None:
+    """An answers file 5,000 [ deep was loaded (and its RecursionError caught); now it is refused unread."""
+    from hostile_yaml import forbid_recursive_composer
+
+    from lanlab.lab import LabError
+
+    forbid_recursive_composer(monkeypatch)
+    answers = tmp_path / "deep.yaml"
+    answers.write_text("q: " + "[" * 5000 + "]" * 5000 + "\n")
+    with pytest.raises(LabError, match="nest too deeply"):
+        read_answers(answers, {})

@@ -173,3 +173,12 @@ def test_a_value_may_be_a_yaml_mapping_or_list_with_commas_inside():
     """The commas inside a {...} or [...] value (or quotes) do not split it: two values, a mapping and a list."""
     vary = parse_vary("nodes.sw1.stp={mode: rstp, priority: 4096},[],'a,b'")
     assert vary.values == ({"mode": "rstp", "priority": 4096}, [], "a,b")
+
+
+def test_a_vary_value_nested_past_the_depth_is_refused_before_pyyamls_recursive_loader(monkeypatch):
+    """[[[[... 5,000 deep was loaded (and its RecursionError caught); now it is refused unread."""
+    from hostile_yaml import forbid_recursive_composer
+
+    forbid_recursive_composer(monkeypatch)
+    with pytest.raises(SweepError, match="is not a value"):
+        parse_vary("links.*.loss=" + "[" * 5000 + "]" * 5000)

@@ -8,7 +8,7 @@ import yaml
 
 from lanlab.sim import TopologyError, load_topology  # the node kinds claim the addresses
 from lanlab.topology import reader
-from hostile_yaml import alias_chain, yaml_bomb
+from hostile_yaml import alias_chain, forbid_recursive_composer, yaml_bomb
 
 EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "examples").glob("*.yaml"))
 
@@ -417,3 +417,12 @@ def test_an_address_brought_again_by_an_alias_is_a_duplicate_at_the_aliass_line(
         load_topology(path)
     duplicates = [problem for problem in caught.value.problems if "duplicate IP address" in problem]
     assert duplicates == [f"{path}:{line}: duplicate IP address 198.18.0.1 (already used on line 3)" for line in lines]
+
+
+@pytest.mark.parametrize("text", ["a: " + "[" * 5000, "a: " + "[" * 5000 + "]" * 5000, "- " * 400 + "x\n"])
+def test_a_text_nested_past_the_depth_is_refused_before_pyyamls_recursive_composer(monkeypatch, text):
+    """Past libyaml's own 1,000 levels (or unclosed), the reader re-read the text with PyYAML's Python
+    composer for its words, and caught the RecursionError; now the depth is counted first."""
+    forbid_recursive_composer(monkeypatch)
+    with pytest.raises(TopologyError, match="nested more than 100 levels deep"):
+        reader.compose("F", text)

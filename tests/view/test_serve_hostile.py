@@ -303,20 +303,23 @@ def test_the_live_page_drives_nodes_with_quotes_and_markup_in_their_names(tmp_pa
         served.stop()
 
 
-def test_an_edit_nested_thousands_deep_or_binary_is_refused_not_a_crash():
-    """A value [[[[... 20,000 deep (PyYAML recursed out: the socket closed with a traceback) and a
-    !!binary one (written back as lines, it broke the file) are refused with a reason."""
+def test_an_edit_nested_thousands_deep_or_binary_is_refused_not_a_crash(monkeypatch):
+    """A value [[[[... 20,000 deep (PyYAML recursed out: the socket closed with a traceback; later its
+    RecursionError was caught, now it is refused before PyYAML reads it) and a !!binary one (written
+    back as lines, it broke the file) are refused with a reason."""
+    from hostile_yaml import forbid_recursive_composer
+
     from lanlab.view.workspace import BuildError, Workspace
 
     workspace = Workspace({"name": "w", "nodes": {"pc1": {"kind": "host", "ip": "198.18.0.1/24"}}, "links": []})
-    for value, words in [
-        ("[" * 20000 + "]" * 20000, "nested deeper"),
-        ("{a: " * 5000 + "1" + "}" * 5000, "nested deeper"),
-        ("!!binary aGVsbG8=", "binary data"),
-        ("[1, !!binary aGVsbG8=]", "binary data"),
-    ]:
-        with pytest.raises(BuildError, match=words):
-            workspace.edit("pc1", "mtu", value)
+    with monkeypatch.context() as patch:
+        forbid_recursive_composer(patch)
+        for deep in ("[" * 20000 + "]" * 20000, "{a: " * 5000 + "1" + "}" * 5000):
+            with pytest.raises(BuildError, match="nested deeper"):
+                workspace.edit("pc1", "mtu", deep)
+    for binary in ("!!binary aGVsbG8=", "[1, !!binary aGVsbG8=]"):
+        with pytest.raises(BuildError, match="binary data"):
+            workspace.edit("pc1", "mtu", binary)
     assert workspace.edit("pc1", "mtu", "1400").spec["nodes"]["pc1"]["mtu"] == 1400
 
 

@@ -16,7 +16,7 @@ from lanlab.lab.checks import Result
 from lanlab.lab.model import Check, Lab, LabError, Stage, app_parts, inside, located
 from lanlab.lab.variants import fill
 from lanlab.topology import TopologyError
-from lanlab.topology.reader import yaml_mistake
+from lanlab.topology.reader import nests_too_deep, yaml_mistake
 from lanlab.units import parse_duration
 from lanlab.os_reasons import reason_of
 
@@ -98,13 +98,14 @@ def read_answers(path: Path, values: dict[str, str]) -> dict[str, Any]:
         ) from None
     try:
         text = fill(text, values, str(path))
-        answers = yaml.safe_load(text) or {}
     except TopologyError as error:  # an unknown {{placeholder}}
         raise LabError(error.problems) from None
-    except RecursionError:  # PyYAML builds nested values recursively: thousands of [ exhaust the stack
+    if nests_too_deep(text):  # PyYAML builds nested values recursively
         raise LabError(
             [L_("{file}: the answers nest too deeply; answers are `question-id: your answer` lines", file=path)]
-        ) from None
+        )
+    try:
+        answers = yaml.safe_load(text) or {}
     except yaml.YAMLError as error:
         line, problem = yaml_mistake(error, text)
         raise LabError(

@@ -16,6 +16,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.representer import SafeRepresenter
 
 from lanlab.i18n import L_
+from lanlab.topology.reader import nests_too_deep
 
 
 # A sweep's runs (its seeds times the combinations of its --vary values): a million runs of a small
@@ -89,16 +90,19 @@ def _value(text: str, value: str) -> Any:
     """One value of a --vary read as YAML (a SweepError saying which, when it is not a YAML value)."""
     if not value:
         return ""
+    refused = SweepError(
+        L_(
+            "--vary {text}: {value} is not a value (a number, a word, true/false; quote it as '...' for text)",
+            text=repr(text),
+            value=repr(value),
+        )
+    )
+    if nests_too_deep(value):  # PyYAML builds nested values recursively
+        raise refused
     try:
         return yaml.safe_load(value)
-    except (yaml.YAMLError, RecursionError):
-        raise SweepError(
-            L_(
-                "--vary {text}: {value} is not a value (a number, a word, true/false; quote it as '...' for text)",
-                text=repr(text),
-                value=repr(value),
-            )
-        ) from None
+    except yaml.YAMLError:
+        raise refused from None
 
 
 # One part of --seeds: a seed (any integer, as `sim run --seed` takes) or a range FIRST-LAST or FIRST..LAST,

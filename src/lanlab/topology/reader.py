@@ -574,6 +574,13 @@ def too_deep_line(text: str) -> int | None:
     return None
 
 
+def nests_too_deep(text: str) -> bool:
+    """Whether the text nests past MAX_DEPTH: asked before PyYAML's Python composer or loader reads it.
+    They recurse once a level, and a caught RecursionError is not enough: near the interpreter's limit
+    any finalizer the collector runs fails too, and prints its traceback ("Exception ignored in ...")."""
+    return too_deep_line(text) is not None
+
+
 def read_text(path: str | Path) -> str:
     """A YAML file's text; TopologyError (FILE: why) when it cannot be read or is not UTF-8."""
     shown = str(path)
@@ -628,14 +635,12 @@ def compose(
             ]
         )
     try:
-        root = _compose(text)
+        root = _compose(text, shown)
     except yaml.YAMLError as error:
         line, problem = yaml_mistake(error, text)
         raise TopologyError(
             [L_("{file}:{line}: not valid YAML: {problem}", file=shown, line=line, problem=problem)]
         ) from None
-    except RecursionError:  # PyYAML's Python composer is recursive: hundreds of levels exhaust the stack
-        raise _too_deep(shown, text) from None
     if root is None:  # no document: empty, or comments only
         raise TopologyError([L_("{file}:{line}: {shape}", file=shown, line=1, shape=L_(shape))])
     measured = measure_all(root, shown)
@@ -709,14 +714,18 @@ def _apply_merge_keys(root: Node, shown: str) -> None:
         node.value = [*winners.values(), *own]
 
 
-def _compose(text: str) -> yaml.Node | None:
+def _compose(text: str, shown: str) -> yaml.Node | None:
     """libyaml's tree (None for a file with no document); on a mistake, PyYAML's own composer again, for
-    its words (PLAIN_YAML's sentences are keyed on them) and its RecursionError past a few hundred levels."""
-    try:
-        return yaml.compose(text, Loader=COMPOSER)
-    except yaml.YAMLError:
-        if COMPOSER is yaml.SafeLoader or len(text) > LARGE_TEXT:
-            raise
+    its words (PLAIN_YAML's sentences are keyed on them). libyaml refuses 1,000 levels itself; PyYAML's
+    composer is not let near its RecursionError (see nests_too_deep)."""
+    if COMPOSER is not yaml.SafeLoader:
+        try:
+            return yaml.compose(text, Loader=COMPOSER)
+        except yaml.YAMLError:
+            if len(text) > LARGE_TEXT:
+                raise
+    if nests_too_deep(text):
+        raise _too_deep(shown, text)
     return yaml.compose(text, Loader=yaml.SafeLoader)
 
 

@@ -15,6 +15,8 @@ from typing import Any, Callable
 
 import yaml
 
+from lanlab.topology.reader import nests_too_deep
+
 NAME_STEM = {"host": "pc", "switch": "sw", "hub": "hub", "router": "r"}
 PORT_STEM = {"host": "eth", "router": "eth", "switch": "p", "hub": "p"}
 # Where a problem is: "FILE:LINE: message".
@@ -143,12 +145,12 @@ class Workspace:
         if value.strip() == "":
             fields.pop(field, None)
             return new
+        if nests_too_deep(value):  # PyYAML builds nested values recursively
+            raise BuildError(f"{field}: not a value (nested deeper than a topology file may be)")
         try:
             fields[field] = yaml.safe_load(value)
         except yaml.YAMLError as error:
             raise BuildError(f"{field}: not a value ({str(error).splitlines()[0]})") from None
-        except RecursionError:  # [[[[... thousands deep: PyYAML recurses once a level
-            raise BuildError(f"{field}: not a value (nested deeper than a topology file may be)") from None
         if _holds_binary(fields[field]):  # !!binary: written back as a block of lines, it broke the one-line field
             raise BuildError(f"{field}: binary data (!!binary) is no value of a topology file")
         return new
