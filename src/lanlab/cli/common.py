@@ -202,7 +202,9 @@ class Terminated(BaseException):
 def terminate_as_interrupt() -> Iterator[None]:
     """SIGTERM while the runs go on ends them as Ctrl-C does: the rows done are kept and written, and
     the workers stopped (its default action ended the process there, the rows and the summary lost).
-    A process forked in here (a batch's walled child) keeps SIGTERM's default action."""
+    Only the first SIGTERM raises: later ones, until the block ends, are ignored, so that a supervisor
+    that kills twice does not cut short the cleanup the first began. A process forked in here (a
+    batch's walled child) keeps SIGTERM's default action."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -213,6 +215,7 @@ def terminate_as_interrupt() -> Iterator[None]:
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
             os.kill(os.getpid(), signal.SIGTERM)
             return
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         raise Terminated
 
     previous = signal.signal(signal.SIGTERM, stop)

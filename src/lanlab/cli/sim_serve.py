@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import errno
 import shutil
-import signal
 import sys
 import tempfile
 import threading
@@ -15,7 +14,7 @@ from typing import Any
 
 import click
 
-from lanlab.cli.common import EXIT_INTERRUPTED, NonEmptyType, fail
+from lanlab.cli.common import EXIT_INTERRUPTED, NonEmptyType, Terminated, fail, terminate_as_interrupt
 from lanlab.cli.help import Command
 from lanlab.i18n import N_, _, localize, message_of
 from lanlab.units import UnitError, parse_duration
@@ -108,47 +107,39 @@ def serve(
             err=True,
         )
     # `kill PID` ends it as Ctrl-C does (the session said, the workspace's folder removed): SIGTERM's
-    # default left the folder behind. Here until the loop runs, the loop's own handler while it does.
-    in_main = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGTERM, _terminated) if in_main else None
+    # default left the folder behind. One handler from here to the end of the cleanup: the loop's own
+    # (add_signal_handler) went with the loop, and a second kill then cut the cleanup short.
     folder = Path(tempfile.mkdtemp(prefix="lanlab-serve-"))
     server = None
-    try:
-        builder = None
-        if not apps:  # programs run on the network they were given for; with --app the page does not build
-
-            def session_of(path: Path, workspace: Workspace) -> LiveSession:
-                built = load_topology(path, seed=seed)  # it has passed the check
-                return LiveSession(
-                    built, schedule=schedule, source=[f"{workspace.file_stem()}.yaml", "--seed", str(seed)]
-                )
-
-            workspace = Workspace.from_file(file) if file is not None else Workspace()
-            builder = Builder(workspace, check=_problems, session_of=session_of, folder=folder)
-        server = LiveServer(session, host, port, builder=builder)
+    with terminate_as_interrupt():
         try:
-            asyncio.run(_serve(server, open_browser=not no_browser))  # returns on SIGTERM
-        except KeyboardInterrupt:
-            pass
-        session = server.session
-        click.echo(
-            _("lanlab: stopped at sim time {time} s after {events} events; the session: {command}").format(
-                time=f"{session.network.now / 1e9:.6f}",
-                events=f"{session.network.engine.events:,}",
-                command=session.command_line(),
-            ),
-            err=True,
-        )
-        sys.exit(EXIT_INTERRUPTED)
-    finally:  # Ctrl-C and SIGTERM alike: the workspace's folder goes, the programs end
-        if in_main:
-            signal.signal(signal.SIGTERM, previous)
-        (server.session if server is not None else session).network.close()
-        shutil.rmtree(folder, ignore_errors=True)
+            builder = None
+            if not apps:  # programs run on the network they were given for; with --app the page does not build
 
+                def session_of(path: Path, workspace: Workspace) -> LiveSession:
+                    built = load_topology(path, seed=seed)  # it has passed the check
+                    return LiveSession(
+                        built, schedule=schedule, source=[f"{workspace.file_stem()}.yaml", "--seed", str(seed)]
+                    )
 
-def _terminated(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
+                workspace = Workspace.from_file(file) if file is not None else Workspace()
+                builder = Builder(workspace, check=_problems, session_of=session_of, folder=folder)
+            server = LiveServer(session, host, port, builder=builder)
+            asyncio.run(_serve(server, open_browser=not no_browser))  # serves until interrupted
+        except (KeyboardInterrupt, Terminated):
+            session = server.session if server is not None else session
+            click.echo(
+                _("lanlab: stopped at sim time {time} s after {events} events; the session: {command}").format(
+                    time=f"{session.network.now / 1e9:.6f}",
+                    events=f"{session.network.engine.events:,}",
+                    command=session.command_line(),
+                ),
+                err=True,
+            )
+            sys.exit(EXIT_INTERRUPTED)
+        finally:  # Ctrl-C and SIGTERM alike: the workspace's folder goes, the programs end
+            (server.session if server is not None else session).network.close()
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _problems(path: Path) -> list[str]:
@@ -163,11 +154,6 @@ def _problems(path: Path) -> list[str]:
 
 
 async def _serve(server: Any, open_browser: bool) -> None:
-    stop = asyncio.Event()
-    try:  # before the URL is printed: whoever read it may stop the server at once
-        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
-    except (NotImplementedError, RuntimeError, ValueError):  # no signals here (another thread, Windows)
-        pass
     try:
         await server.start()
     except OSError as error:
@@ -187,4 +173,4 @@ async def _serve(server: Any, open_browser: bool) -> None:
     sys.stdout.flush()
     if open_browser:
         threading.Thread(target=webbrowser.open, args=(server.url,), daemon=True).start()
-    await stop.wait()  # until SIGTERM, or Ctrl-C (KeyboardInterrupt)
+    await asyncio.Event().wait()  # until Ctrl-C (KeyboardInterrupt) or SIGTERM (Terminated) stops the loop
