@@ -3,8 +3,6 @@ through the topology loader's Spec and Context. A lab file is data: nothing in i
 
 from __future__ import annotations
 
-import argparse
-import shlex
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
@@ -284,40 +282,12 @@ def _leaves(name: str) -> bool:
 def do_problem(text: str) -> str | None:
     """Why a run.do line is not a command the simulator knows, with arguments it takes (None: it is);
     whether its node is in the network is known only when a stage's topology is built."""
-    from lanlab.sim import COMMANDS
+    from lanlab.sim.commands import CommandError, read_do
 
     try:
-        argv = shlex.split(text)
-    except ValueError as error:  # shlex's own words, in the catalogue (sim.commands.base.SHLEX_SAYS)
-        return L_("{text}: {problem}", text=repr(text), problem=L_(str(error)))
-    if len(argv) >= 2 and argv[0] == "at":
-        try:
-            parse_duration(argv[1])
-        except (ValueError, UnitError) as error:
-            return L_("{text}: {problem}", text=repr(text), problem=message_of(error))
-        argv = argv[2:]
-    wide = COMMANDS.get(argv[0]) if argv else None
-    candidates = [(wide, argv[1:])] if wide is not None and wide.network_wide else []
-    if not candidates:
-        if len(argv) < 2:
-            return L_('{text}: expected [at T] NODE COMMAND, like "pc1 ping pc2 -c 3"', text=repr(text))
-        candidates = [
-            (COMMANDS[" ".join(argv[1 : 1 + length])], argv[1 + length :])
-            for length in (2, 1)
-            if " ".join(argv[1 : 1 + length]) in COMMANDS
-        ][:1]
-    if not candidates:
-        return L_(
-            "{text}: unknown command {word} (known: {known})",
-            text=repr(text),
-            word=repr(argv[1]),
-            known=", ".join(sorted(COMMANDS)),
-        )
-    factory, rest = candidates[0]
-    try:
-        factory(rest)  # parses the arguments, as parse_do does; nothing starts
-    except (argparse.ArgumentError, ValueError) as error:
-        return L_("{text}: {problem}", text=repr(text), problem=message_of(error))
+        read_do(text)  # the arguments parsed, as sim run does; nothing starts
+    except CommandError as error:
+        return message_of(error)
     return None
 
 

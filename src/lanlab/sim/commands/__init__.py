@@ -9,9 +9,11 @@ from lanlab.sim.commands.base import (
     COMMANDS,
     Command,
     CommandError,
+    DoWords,
     HostCommand,
     Scheduled,
     parse_do,
+    read_do,
     register_command,
     schedule,
 )
@@ -23,9 +25,11 @@ __all__ = [
     "FAMILIES",
     "Command",
     "CommandError",
+    "DoWords",
     "HostCommand",
     "Scheduled",
     "parse_do",
+    "read_do",
     "register_command",
     "schedule",
 ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 import shlex
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from ipaddress import IPv4Address
 from typing import TYPE_CHECKING, Any, ClassVar, NoReturn
@@ -366,60 +366,54 @@ class Scheduled:
 SHLEX_SAYS = (N_("No closing quotation"), N_("No escaped character"))
 
 
-def parse_do(network: Network, text: str) -> Scheduled:
-    """`[at T] NODE WORDS...` -> a Scheduled command (not yet scheduled on the engine)."""
+@dataclass(frozen=True)
+class DoWords:
+    """A --do text read: when (`at`, None without `at T`), where (`node`, None for a network-wide
+    command) and the command made from its arguments, which has not started."""
+
+    at: int | None
+    at_word: str
+    node: str | None
+    said: list[str]  # the command's words as sim run prints them
+    command: Any
+
+
+def read_do(text: str, nodes: Collection[str] | None = None) -> DoWords:
+    """`[at T] NODE WORDS...` read and its arguments parsed; CommandError says what is wrong. With
+    `nodes`, NODE must be one of them; without (a lab file, read before its network is built), any
+    word is taken for a node."""
     if not isinstance(text, str):  # shlex would read a number as a stream (AttributeError: 'read')
         raise CommandError(L_("a command is text in --do words, like 'at 1s pc1 ping pc2' (not {text!r})", text=text))
     try:
         argv = shlex.split(text)
     except ValueError as error:  # shlex's own words, in the catalogue (SHLEX_SAYS)
         raise CommandError(L_("{text}: {problem}", text=repr(text), problem=L_(str(error)))) from None
-    at = network.engine.now  # no "at": now
+    at, at_word = None, ""
     if len(argv) >= 2 and argv[0] == "at":
         try:
-            at = parse_duration(argv[1])
+            at, at_word = parse_duration(argv[1]), argv[1]
         except UnitError as error:
             raise CommandError(L_("{text}: {problem}", text=repr(text), problem=message_of(error))) from None
-        if at < network.engine.now:
-            raise CommandError(
-                L_(
-                    "{text}: {at} is in the past: the network's clock is already at {now} "
-                    "(say a later time, or leave out `at`)",
-                    text=repr(text),
-                    at=argv[1],
-                    now=format_duration(network.engine.now),
-                )
-            )
         argv = argv[2:]
-    wide = COMMANDS.get(argv[0]) if argv and argv[0] not in network.nodes else None
+    wide = COMMANDS.get(argv[0]) if argv and (nodes is None or argv[0] not in nodes) else None
     if wide is not None and wide.network_wide:
-        try:
-            command = wide(argv[1:])
-            command.check(network)  # type: ignore[attr-defined]
-        except (argparse.ArgumentError, ValueError) as error:
-            raise CommandError(L_("{text}: {problem}", text=repr(text), problem=message_of(error))) from None
-        return Scheduled(None, words_text(argv), at, command, network)
+        return DoWords(at, at_word, None, argv, _made(wide, argv[1:], text))
     if len(argv) < 2:
         raise CommandError(L_('{text}: expected [at T] NODE COMMAND, like "pc1 ping pc2 -c 3"', text=repr(text)))
     node = argv[0]
-    if node not in network.nodes:
+    if nodes is not None and node not in nodes:
         raise CommandError(
             L_(
                 "{text}: no node called {node} (nodes: {nodes})",
                 text=repr(text),
                 node=repr(node),
-                nodes=", ".join(network.nodes),
+                nodes=", ".join(nodes),
             )
         )
     for length in (2, 1):
-        words = " ".join(argv[1 : 1 + length])
-        factory = COMMANDS.get(words)
+        factory = COMMANDS.get(" ".join(argv[1 : 1 + length]))
         if factory is not None:
-            try:
-                command = factory(argv[1 + length :])
-            except (argparse.ArgumentError, ValueError) as error:
-                raise CommandError(L_("{text}: {problem}", text=repr(text), problem=message_of(error))) from None
-            return Scheduled(node, words_text(argv[1:]), at, command, network)
+            return DoWords(at, at_word, node, argv[1:], _made(factory, argv[1 + length :], text))
     raise CommandError(
         L_(
             "{text}: unknown command {word} (known: {known})",
@@ -428,6 +422,37 @@ def parse_do(network: Network, text: str) -> Scheduled:
             known=", ".join(sorted(COMMANDS)),
         )
     )
+
+
+def _made(factory: Any, arguments: list[str], text: str) -> Any:
+    """The command its factory makes of the arguments; their mistake as the text's CommandError."""
+    try:
+        return factory(arguments)
+    except (argparse.ArgumentError, ValueError) as error:
+        raise CommandError(L_("{text}: {problem}", text=repr(text), problem=message_of(error))) from None
+
+
+def parse_do(network: Network, text: str) -> Scheduled:
+    """`[at T] NODE WORDS...` -> a Scheduled command (not yet scheduled on the engine)."""
+    words = read_do(text, network.nodes)
+    now = network.engine.now
+    if words.at is not None and words.at < now:
+        raise CommandError(
+            L_(
+                "{text}: {at} is in the past: the network's clock is already at {now} "
+                "(say a later time, or leave out `at`)",
+                text=repr(text),
+                at=words.at_word,
+                now=format_duration(now),
+            )
+        )
+    if words.node is None:
+        try:
+            words.command.check(network)
+        except (argparse.ArgumentError, ValueError) as error:
+            raise CommandError(L_("{text}: {problem}", text=repr(text), problem=message_of(error))) from None
+    at = now if words.at is None else words.at  # no "at": now
+    return Scheduled(words.node, words_text(words.said), at, words.command, network)
 
 
 def schedule(network: Network, text: str) -> Scheduled:
