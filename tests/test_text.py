@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 from lanlab.net.tcp_client import recode
-from lanlab.text import decode, encode, json_safe, one_line, preview, text_encoding
+from lanlab.text import decode, encode, json_safe, one_line, preamble, preview, text_encoding, without_preamble
 
 
 @given(st.binary(max_size=200), st.sampled_from(["utf-8", "gb2312", "gbk", "ascii", "latin-1"]))
@@ -128,3 +128,23 @@ def test_encoding_errors_are_english_and_shown_in_the_users_language():
         "'base64' 不是文本编码（它把字节变成字节）；可以试试 utf-8、gb2312、gbk、latin-1",
         "'你好' 无法用 latin-1 编码；请换一个 --encoding",
     ]
+
+
+@pytest.mark.parametrize(
+    ("encoding", "first"),
+    [
+        ("utf-8", b""),
+        ("gbk", b""),
+        ("cp037", b""),
+        ("utf-16-le", b""),
+        ("utf-8-sig", codecs.BOM_UTF8),
+        ("utf-16", codecs.BOM_UTF16),
+        ("utf-32", codecs.BOM_UTF32),
+    ],
+)
+def test_the_preamble_is_what_every_encode_writes_first_and_a_stream_carries_once(encoding, first):
+    """preamble: UTF-16/32's byte order mark and utf-8-sig's signature, nothing for the others;
+    without_preamble takes it off an encoded piece, so pieces joined read as one text."""
+    assert preamble(encoding) == first
+    pieces = [without_preamble(part.encode(encoding), first) for part in ("hello", "\n", "world")]
+    assert (first + b"".join(pieces)).decode(encoding) == "hello\nworld"

@@ -66,6 +66,21 @@ def encode(text: str, encoding: str = "utf-8") -> bytes:
         ) from None
 
 
+def preamble(encoding: str) -> bytes:
+    """What str.encode(encoding) writes before the text, on every call: UTF-16's and UTF-32's byte order
+    mark, utf-8-sig's signature; b"" for the others. A stream carries it once, at its start."""
+    try:
+        one, two = "a".encode(encoding), "aa".encode(encoding)
+    except (UnicodeError, LookupError):
+        return b""
+    return one[: 2 * len(one) - len(two)]
+
+
+def without_preamble(encoded: bytes, first: bytes) -> bytes:
+    """`encoded` (str.encode's output) without the preamble `first` it starts with, to go inside a stream."""
+    return encoded[len(first) :] if first and encoded.startswith(first) else encoded
+
+
 def text_encoding(name: str) -> str:
     """The canonical name of a text encoding; EncodingError (a ValueError) for an unknown name, for a codec
     that is not text <-> bytes (base64, hex, rot13, zlib: Python's codecs module holds both), and for a text

@@ -18,7 +18,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, BinaryIO
 
-from lanlab.text import EncodingError, encode
+from lanlab.text import EncodingError, encode, preamble, without_preamble
 
 
 # Byte order marks: a UTF-16 or UTF-32 stream that starts with none is read in this machine's order, as
@@ -158,16 +158,15 @@ class _Sender:
     def __init__(self, transport: Any, session: _Session, encoding: str) -> None:
         self.transport = transport
         self.session = session
-        one = "a".encode(encoding)
-        self.bom = one[: 2 * len(one) - len("aa".encode(encoding))]
+        self.bom = preamble(encoding)
         self.started = False
 
     def prepare(self, pieces: Iterable[bytes]) -> bytes:
         """The pieces as one write, each without the BOM it was encoded with once the stream has one."""
         out = []
         for piece in pieces:
-            if self.started and self.bom and piece.startswith(self.bom):
-                piece = piece[len(self.bom) :]
+            if self.started:
+                piece = without_preamble(piece, self.bom)
             self.started = self.started or bool(piece)
             out.append(piece)
         return b"".join(out)

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from lanlab.i18n import L_
-from lanlab.text import SHOWN_BYTES, preview
+from lanlab.text import SHOWN_BYTES, preamble, preview, without_preamble
 
 MODES = ("reply", "echo", "chat")
 DEFAULT_REPLY = "thank YOU!"
@@ -65,17 +65,6 @@ _OUT_OF_RESOURCES = frozenset({errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.
 Log = Callable[..., None]
 
 
-def _unit_of(text: str, encoding: str) -> tuple[bytes, bytes]:
-    """`text` in `encoding` as it reads inside a stream, and what the encoder writes first only (UTF-16's
-    byte order mark): ("\\n".encode("utf-16") is BOM + b"\\n\\x00")."""
-    try:
-        one, two = text.encode(encoding), (text + text).encode(encoding)
-    except (UnicodeError, LookupError):
-        return text.encode("ascii"), b""
-    unit = two[len(one) :]
-    return unit, one[: len(one) - len(unit)]
-
-
 class Newline:
     """How a line ends in the server's --encoding: b"\\n" in ASCII and its supersets (utf-8, gbk,
     latin-1), b"\\x25" in EBCDIC (cp037), b"\\n\\x00" in UTF-16 (this machine's byte order, as Python
@@ -86,13 +75,14 @@ class Newline:
     __slots__ = ("bom", "bytes", "cr", "unit")
 
     def __init__(self, encoding: str) -> None:
-        self.bytes, self.bom = _unit_of("\n", encoding)
-        self.cr = _unit_of("\r", encoding)[0]
+        self.bom = preamble(encoding)
+        self.bytes, self.cr = self.text("\n".encode(encoding)), self.text("\r".encode(encoding))
         self.unit = len(self.bytes)
 
     def text(self, encoded: bytes) -> bytes:
-        """`encoded` (str.encode's output) without the byte order mark it starts with, to go inside a stream."""
-        return encoded[len(self.bom) :] if self.bom and encoded.startswith(self.bom) else encoded
+        """`encoded` (str.encode's output) without the byte order mark it starts with, to go inside a stream
+        ("\\n".encode("utf-16") is BOM + b"\\n\\x00")."""
+        return without_preamble(encoded, self.bom)
 
     def find(self, data: bytes | bytearray, start: int = 0, offset: int = 0) -> int:
         found = data.find(self.bytes, start)
