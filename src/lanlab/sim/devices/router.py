@@ -134,7 +134,6 @@ class Router(Host):
         self.running = False  # until start() at time 0
         self.rip: RipSpeaker | None = None
         self.rip_options: dict[str, Any] | None = None
-        self.route_changes: list[tuple[int, str]] = []  # (time, summary): what `route` events said
         self._rip_timer: MachineTimer | None = None
         self._nic_by_name: dict[str, Nic] = {}
         self._forwarder: Forwarder | None = None
@@ -471,16 +470,16 @@ class Router(Host):
         """A RIP database change becomes a forwarding-table change (connected networks stay ours)."""
         if change.next_hop is None:
             return
+        # The event's words only when an event list is recorded: a sweep's run makes thousands of changes
+        note = L_("rip: {change}", change=change.summary) if self.tracer is not None else None
         if change.effect in (RouteEffect.ADDED, RouteEffect.CHANGED):
             self._install(
-                Route(change.prefix, change.interface, change.next_hop, change.metric, RouteSource.RIP),
-                now,
-                L_("rip: {change}", change=change.summary),
+                Route(change.prefix, change.interface, change.next_hop, change.metric, RouteSource.RIP), now, note
             )
         elif change.effect is RouteEffect.UNREACHABLE:
-            self._withdraw(change.prefix, RouteSource.RIP, now, L_("rip: {change}", change=change.summary))
-        else:
-            self._record(now, change.interface, L_("rip: {change}", change=change.summary))
+            self._withdraw(change.prefix, RouteSource.RIP, now, note)
+        elif note is not None:
+            self._record(now, change.interface, note)
 
     # -- the table -----------------------------------------------------------------------
     def _install(self, route: Route, now: int, note: str | None = None) -> None:
@@ -489,10 +488,10 @@ class Router(Host):
         if note is not None:
             self._record(now, route.interface, note)
 
-    def _withdraw(self, prefix: IPv4Network, source: RouteSource, now: int, note: str) -> None:
+    def _withdraw(self, prefix: IPv4Network, source: RouteSource, now: int, note: str | None = None) -> None:
         removed = self.table.withdraw(prefix, source)
         self._routes_changed()
-        if removed is not None:
+        if removed is not None and note is not None:
             self._record(now, removed.interface, note)
 
     def _routes_changed(self) -> None:
@@ -500,7 +499,6 @@ class Router(Host):
         self._forwarded.clear()
 
     def _record(self, now: int, interface: str | None, note: str) -> None:
-        self.route_changes.append((now, note))
         if self.tracer is not None:
             self.tracer.record(now, self.name, interface, "route", None, note)
 
