@@ -153,3 +153,23 @@ def test_a_pace_that_is_no_factor_of_real_time_is_refused_and_the_clock_keeps_it
     assert reply["ok"] is False and "a factor of real time" in reply["error"]
     assert session.pace == 1
     assert server.act("[" * 20_000)["ok"] is False  # nested past the stack: refused, no traceback
+
+
+def test_a_message_nested_past_the_limit_is_refused_before_json_reads_it(monkeypatch):
+    """[[[[... 20,000 deep (as text or bytes) is refused unread: json.loads recursed into a RecursionError,
+    and near the limit the collector's finalizers failed too and printed tracebacks; brackets inside a
+    string do not count, and 100 levels are still read."""
+    import json
+
+    from lanlab.view import live_server
+
+    server = live_server.LiveServer(session_run("hub_vs_switch.yaml", [], 0))
+    read: list[object] = []
+    loads = json.loads
+    monkeypatch.setattr(live_server.json, "loads", lambda message: read.append(message) or loads(message))
+    for deep in ("[" * 20_000, b"{" * 20_000, '{"op": ' + "[" * 101 + "]" * 101 + "}"):
+        assert server.act(deep)["ok"] is False
+    assert read == []
+    assert server.act(json.dumps({"op": "pause", "x": "[" * 20_000}))["ok"] is True
+    assert server.act('{"op": "pause", "x": ' + "[" * 99 + "]" * 99 + "}")["ok"] is True
+    assert len(read) == 2

@@ -48,6 +48,12 @@ BATCH_EVERY = 0.03  # s at least between two batches to one page (each costs the
 IDLE_LOOK = 0.1  # s between two looks for a page when no slice brought news (the clock, a pause)
 TICK = 0.005  # s the loop sleeps between two slices of simulation while running
 MAX_MESSAGE = 64 * 1024
+# Levels of [ and { in a message: the page's are 3 deep. json.loads recurses once a level, and its
+# RecursionError is no answer: near the interpreter's limit, any finalizer the collector runs fails
+# too and prints its traceback ("Exception ignored in ..."), so [[[[... is refused before it is read.
+MAX_NESTING = 100
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_BRACKET = re.compile(r"[\[\]{}]")
 HEAD_LIMIT = 16 * 1024  # bytes of a request's line and headers; past them 414 or 431, as websockets says
 REFUSED_LINGER = 2.0  # s a refused request's connection stays to drain what the client still sends
 
@@ -248,11 +254,14 @@ class LiveServer:
 
     def act(self, message: str | bytes) -> dict[str, Any]:
         """Do what one message from the page asks; the reply."""
+        refused = {"type": "reply", "op": None, "ok": False, "error": 'expected {"op": ...} as JSON'}
+        if _nests_deeper(message, MAX_NESTING):
+            return refused
         try:
             request = json.loads(message)
             op = request["op"]
-        except (ValueError, KeyError, TypeError, RecursionError):  # RecursionError: [[[[... thousands deep
-            return {"type": "reply", "op": None, "ok": False, "error": 'expected {"op": ...} as JSON'}
+        except (ValueError, KeyError, TypeError):
+            return refused
         session = self.session
         reply: dict[str, Any] = {"type": "reply", "op": op, "ok": True}
         try:
@@ -470,3 +479,14 @@ class _Connection(ServerConnection):
         if transport.can_write_eof():
             transport.write_eof()
         asyncio.get_running_loop().call_later(REFUSED_LINGER, transport.close)
+
+
+def _nests_deeper(message: str | bytes, most: int) -> bool:
+    """Whether a JSON text's [ and { (outside its strings) nest more than `most` levels deep."""
+    text = message.decode("latin-1") if isinstance(message, bytes) else message  # brackets are ASCII in UTF-8
+    depth = 0
+    for bracket in _BRACKET.finditer(_JSON_STRING.sub("", text)):
+        depth += 1 if bracket.group() in "[{" else -1
+        if depth > most:
+            return True
+    return False
