@@ -4,6 +4,7 @@ and nothing a peer sends can move the cursor, break a log line or reorder it on 
 from __future__ import annotations
 
 import codecs
+import re
 
 from lanlab.i18n import L_
 
@@ -53,6 +54,23 @@ def json_safe(document: str) -> str:
     """A JSON text with the characters one_line escapes written as \\uXXXX (C0 controls
     are escaped by json.dumps already); it decodes to the same value."""
     return document.translate(_JSON_ESCAPES)
+
+
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_JSON_BRACKET = re.compile(r"[\[\]{}]")
+
+
+def json_nests_deeper(document: str | bytes, most: int) -> bool:
+    """Whether a JSON text's [ and { (outside its strings) nest more than `most` levels deep: asked before
+    json.loads, which recurses once a level. Its RecursionError is no answer: near the interpreter's limit
+    any finalizer the collector runs fails too, and prints its traceback ("Exception ignored in ...")."""
+    text = document.decode("latin-1") if isinstance(document, bytes) else document  # brackets: ASCII in UTF-8
+    depth = 0
+    for bracket in _JSON_BRACKET.finditer(_JSON_STRING.sub("", text)):
+        depth += 1 if bracket.group() in "[{" else -1
+        if depth > most:
+            return True
+    return False
 
 
 def encode(text: str, encoding: str = "utf-8") -> bytes:

@@ -72,3 +72,14 @@ def test_a_row_cut_short_runs_again(tmp_path, plan, rows, suffix):
     kept, todo = kept_rows(out, plan.tasks, plan.varied, ["frames", "drops"])
     assert [row["seed"] for row in kept] == [rows[0]["seed"], rows[1]["seed"]]
     assert todo == plan.tasks[2:]
+
+
+def test_a_jsonl_line_nested_thousands_deep_is_a_line_not_written_by_a_sweep(tmp_path, plan, rows):
+    """--resume over a .jsonl holding a line of 20,000 [ (hostile, or another tool's): that line is left
+    out like a row cut short (it was a RecursionError traceback), and the sweep's own rows are kept."""
+    out = tmp_path / "rows.jsonl"
+    write_rows(rows[:2], out)
+    with out.open("a", encoding="utf-8") as lines:
+        lines.write("[" * 20_000 + "]" * 20_000 + "\n")
+    kept, _ = kept_rows(out, plan.tasks, plan.varied, ["frames", "drops"])
+    assert [row["seed"] for row in kept] == [row["seed"] for row in rows[:2]]

@@ -12,10 +12,12 @@ from pathlib import Path
 from typing import Any
 
 from lanlab.i18n import L_
+from lanlab.text import json_nests_deeper
 from lanlab.sweep.task import Task
 from lanlab.sweep.vary import SweepError
 
 _INTEGER = re.compile(r"-?\d+")
+MAX_NESTING = 100  # levels of [ and { in a jsonl row: write_rows writes 1 or 2
 
 
 def read_rows(path: Path) -> list[dict[str, Any]]:
@@ -26,6 +28,8 @@ def read_rows(path: Path) -> list[dict[str, Any]]:
         rows = []
         with path.open(encoding="utf-8") as lines:
             for line in lines:
+                if json_nests_deeper(line, MAX_NESTING):  # not a row write_rows wrote
+                    continue
                 try:
                     row = json.loads(line)
                 except ValueError:

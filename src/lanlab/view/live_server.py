@@ -41,6 +41,7 @@ from lanlab.sim.build.kinds import NODE_FIELDS
 from lanlab.view.document import to_json
 from lanlab.view.live import LiveSession
 from lanlab.view.page import render_page
+from lanlab.text import json_nests_deeper
 from lanlab.view.server import is_loopback_name, loopback_host
 from lanlab.view.workspace import BuildError, Workspace
 
@@ -52,8 +53,6 @@ MAX_MESSAGE = 64 * 1024
 # RecursionError is no answer: near the interpreter's limit, any finalizer the collector runs fails
 # too and prints its traceback ("Exception ignored in ..."), so [[[[... is refused before it is read.
 MAX_NESTING = 100
-_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
-_BRACKET = re.compile(r"[\[\]{}]")
 HEAD_LIMIT = 16 * 1024  # bytes of a request's line and headers; past them 414 or 431, as websockets says
 REFUSED_LINGER = 2.0  # s a refused request's connection stays to drain what the client still sends
 
@@ -255,7 +254,7 @@ class LiveServer:
     def act(self, message: str | bytes) -> dict[str, Any]:
         """Do what one message from the page asks; the reply."""
         refused = {"type": "reply", "op": None, "ok": False, "error": 'expected {"op": ...} as JSON'}
-        if _nests_deeper(message, MAX_NESTING):
+        if json_nests_deeper(message, MAX_NESTING):
             return refused
         try:
             request = json.loads(message)
@@ -479,14 +478,3 @@ class _Connection(ServerConnection):
         if transport.can_write_eof():
             transport.write_eof()
         asyncio.get_running_loop().call_later(REFUSED_LINGER, transport.close)
-
-
-def _nests_deeper(message: str | bytes, most: int) -> bool:
-    """Whether a JSON text's [ and { (outside its strings) nest more than `most` levels deep."""
-    text = message.decode("latin-1") if isinstance(message, bytes) else message  # brackets are ASCII in UTF-8
-    depth = 0
-    for bracket in _BRACKET.finditer(_JSON_STRING.sub("", text)):
-        depth += 1 if bracket.group() in "[{" else -1
-        if depth > most:
-            return True
-    return False
