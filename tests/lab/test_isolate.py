@@ -283,3 +283,15 @@ def test_the_reasons_a_process_gave_no_row_are_texts_the_catalogue_translates() 
         f"except:?); killed at {3 + START_GRACE_S:g} s"
     )
     assert _why_it_died(1, False, False, 3.0, "x\nSystemError: boom\n") == "crashed: SystemError: boom"
+
+
+def test_a_forged_result_line_nested_thousands_deep_is_no_result_and_no_crash(lab_dir: Path) -> None:
+    """A program that writes the result mark with 20,000 [ after it to the real stdout and dies: the grader
+    took it for its result line and json.loads raised RecursionError out of grade_isolated; now the row
+    says the process was killed, every check failed."""
+    forged = "b'lanlab-graded ' + b'[' * 20000 + b'\\n'"
+    program = f"real('posix').write(1, {forged})\nreal('posix').kill(real('posix').getpid(), 9)\n"
+    folder = student(lab_dir, "forger", program, real=True)
+    _, results, problem = grade_isolated(load_lab(lab_dir / "lab.yaml"), folder, 20.0, Walled("none"))
+    assert problem is not None and problem.startswith("killed by SIGKILL")
+    assert [r.passed for r in results] == [False, False]

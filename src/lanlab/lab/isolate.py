@@ -40,9 +40,13 @@ from lanlab.i18n import L_, from_record
 from lanlab.lab.checks import Result
 from lanlab.lab.model import Lab
 from lanlab.lab.runner import lab_programs, unfinished
+from lanlab.text import json_nests_deeper
 
 ISOLATIONS = ("auto", "bwrap", "namespace", "none")
 MARK = "lanlab-graded "  # starts the one line that carries the result
+# Levels of [ and { in that line: answers nest at most 100 (topology.reader.MAX_DEPTH), the record 3 more;
+# json.loads recurses once a level, far below the interpreter's limit here.
+MOST_NESTED = 300
 KEEP_BYTES = 1 << 20  # of a process's stdout kept (the result line is the last); a flood costs no more
 KEEP_ERR_BYTES = 4096
 START_GRACE_S = 15.0  # past the time limit (which the process keeps itself) before it is killed
@@ -274,6 +278,8 @@ def grade_isolated(
     stopped = running is not None and running.stopping
     for line in reversed(stdout.splitlines()):
         if line.startswith(MARK) and not stopped:
+            if json_nests_deeper(line, MOST_NESTED):  # no result of ours: something else printed the mark
+                break
             try:
                 found = json.loads(line[len(MARK) :])
                 results = [
