@@ -29,6 +29,14 @@ KINDS = ("host", "switch", "hub", "router")
 # its programs' hostname (HOST_NAME_MAX: 64 bytes) and a name in every namespace's /etc/hosts.
 NAME_BYTES = 64
 NAME_FORBIDDEN = "#'\""
+# A port is an interface's name in its namespace: IFNAMSIZ (16) bytes with the NUL, and the
+# kernel's dev_valid_name refuses '/', ':' and blanks; '%' makes the kernel number the name
+# (p%d becomes p0), '#' and quotes are `ip -batch` syntax. lo is every namespace's loopback, and a
+# switch's or hub's bridge takes BRIDGE's name.
+PORT_BYTES = 15
+PORT_FORBIDDEN = "/:%#'\"\\"
+LOOPBACK = "lo"
+BRIDGE = "br0"  # the Linux bridge in a switch's or hub's namespace
 
 
 def kernel_name_problem(name: str) -> str | None:
@@ -164,6 +172,34 @@ def _node(entry: Any) -> RealNode | None:
     return None if spec.failed else node
 
 
+def port_name_problem(port: str, kind: str) -> str | None:
+    """What keeps a port's name from being an interface name in the node's namespace, or None."""
+    size = len(port.encode())
+    if size > PORT_BYTES and port.isascii():
+        return L_("port name {port!r} is longer than the kernel's 15 characters", port=port)
+    if size > PORT_BYTES:  # the kernel counts bytes: five Chinese characters fill a name
+        return L_(
+            "port name {port!r} is {size} bytes in UTF-8: the kernel's interface names hold {most}",
+            port=port,
+            size=size,
+            most=PORT_BYTES,
+        )
+    if port in (".", "..") or any(c.isspace() or c in PORT_FORBIDDEN for c in port):
+        return L_(
+            "port name {port!r} cannot be a Linux interface name: no spaces, '/', ':', '%', '#', quotes "
+            "or backslashes, like eth0 or p1",
+            port=port,
+        )
+    if port == LOOPBACK:
+        return L_("port name {port!r} is every namespace's loopback interface: give the port another name", port=port)
+    if port == BRIDGE and kind in ("switch", "hub"):
+        return L_(
+            "port name {port!r} is the bridge the kernel lab makes in a switch or hub: give the port another name",
+            port=port,
+        )
+    return None
+
+
 def _links(document: Document, nodes: dict[str, RealNode], broken: set[str]) -> list[RealLink]:
     links = []
     for entry in document.links:
@@ -188,10 +224,9 @@ def _links(document: Document, nodes: dict[str, RealNode], broken: set[str]) -> 
                     ),
                 )
                 continue
-            if len(end.port) > 15:  # IFNAMSIZ - 1: the port is an interface name in the namespace
-                document.ctx.error(
-                    end.where, L_("port name {port!r} is longer than the kernel's 15 characters", port=end.port)
-                )
+            problem = port_name_problem(end.port, node.kind)
+            if problem is not None:
+                document.ctx.error(end.where, problem)
                 continue
             ends.append((end.node, end.port))
         if len(ends) == 2:

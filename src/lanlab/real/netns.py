@@ -25,10 +25,9 @@ from pathlib import Path
 from lanlab.i18n import L_
 from lanlab.proto.spanning import bridge_address, port_number
 from lanlab.real import bird, dhcp, dns
-from lanlab.real.model import RealLab, RealLink, RealNode
+from lanlab.real.model import BRIDGE, RealLab, RealLink, RealNode
 
 PREFIX = "lanlab-"
-BRIDGE = "br0"
 ETC_NETNS = Path("/etc/netns")
 # Held while a run looks for its names and adds them (not /run/netns itself: `ip netns add` locks that)
 CLAIM_LOCK = (
@@ -73,8 +72,15 @@ def _run(argv: list[str], stdin: str | None = None) -> str:
     # an `ip` half way through; lanlab decides what an interrupt stops
     done = subprocess.run(argv, input=stdin, capture_output=True, text=True, check=False, start_new_session=True)
     if done.returncode != 0:
-        raise RealError(f"{' '.join(argv[:6])}: {done.stderr.strip() or f'exit {done.returncode}'}")
+        raise failed(argv, done.stderr, done.returncode)
     return done.stdout
+
+
+def failed(argv: list[str], stderr: str, status: int) -> RealError:
+    """A command's failure as one line: `ip -batch` says the kernel's answer and then which line
+    failed ("RTNETLINK answers: File exists" / "Command failed -:1"), on lines of their own."""
+    said = "; ".join(line.strip() for line in stderr.splitlines() if line.strip())
+    return RealError(f"{' '.join(argv[:6])}: {said or f'exit {status}'}")
 
 
 def run_all(jobs: list[tuple[list[str], str | None]], width: int = 16) -> None:
@@ -97,7 +103,7 @@ def run_all(jobs: list[tuple[list[str], str | None]], width: int = 16) -> None:
         for argv, stdin, process in running:
             _, err = process.communicate(stdin)
             if process.returncode != 0:
-                raise RealError(f"{' '.join(argv[:6])}: {err.strip() or f'exit {process.returncode}'}")
+                raise failed(argv, err, process.returncode)
 
 
 def batch(ns: str, lines: Iterable[str], tool: str = "ip") -> None:

@@ -7,7 +7,7 @@ import json
 import subprocess
 from typing import Any
 
-from lanlab.real.netns import BRIDGE
+from lanlab.real.model import BRIDGE
 from lanlab.wire.stp import BridgeId
 
 STP_BRIDGE = ("bridge_id", "root_id", "root_port", "root_path_cost")
