@@ -64,4 +64,5 @@ def start(ns: str, node: RealNode, folder: Path, binary: str) -> subprocess.Pope
         ["ip", "netns", "exec", ns, binary, "-f", "-c", str(conf), "-s", str(folder / f"{node.name}.ctl")],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        start_new_session=True,  # a terminal's Ctrl-C is lanlab's to act on (netns._run)
     )

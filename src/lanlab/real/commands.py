@@ -348,6 +348,9 @@ def start(built: Built, command: DoCommand, until: float) -> None:
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 text=True,
+                # a terminal's Ctrl-C reaches lanlab only, which SIGINTs the tool once for its report
+                # (a second SIGINT while it wrote the report left an error instead of the counts)
+                start_new_session=True,
             )
             if command.word in LISTENERS:  # later commands may send to it: wait until it listens
                 _wait_listening(command)
@@ -419,7 +422,10 @@ def link_event(built: Built, argv: list[str]) -> tuple[str, str]:
     for end in argv[1:3]:
         node, _, port = end.partition(":")
         subprocess.run(
-            ["ip", "-n", built.ns(node), "link", "set", "dev", port, argv[3]], capture_output=True, check=False
+            ["ip", "-n", built.ns(node), "link", "set", "dev", port, argv[3]],
+            capture_output=True,
+            check=False,
+            start_new_session=True,
         )
     return ends
 

@@ -177,6 +177,7 @@ def start(
             ["ip", "netns", "exec", built_ns(node.name), *server_argv(node, folder)],
             stdout=subprocess.DEVNULL,
             stderr=(folder / f"{node.name}.log").open("wb"),
+            start_new_session=True,  # a terminal's Ctrl-C is lanlab's to act on (netns._run)
         )
     clients: dict[str, tuple[str, subprocess.Popen[bytes]]] = {}
     for node in nodes.values():
@@ -191,6 +192,7 @@ def start(
                 ],
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
+                start_new_session=True,
             )
             clients.setdefault(node.name, (port, process))  # `dhcp renew|release` acts on the first
     return clients
@@ -246,6 +248,7 @@ def start_captures(built_ns: Any, nodes: dict[str, RealNode], folder: Path) -> l
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.PIPE,
                 text=True,
+                start_new_session=True,
             )
             captures.append((f"{node.name}:{port}", process))
     for _, process in captures:

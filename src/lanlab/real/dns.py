@@ -81,6 +81,7 @@ def start(built_ns: Any, lab: RealLab, folder: Path) -> None:
                 ["ip", "netns", "exec", built_ns(node.name), *server_argv(lab, node, folder)],
                 stdout=subprocess.DEVNULL,
                 stderr=(folder / f"{node.name}.dns.log").open("wb"),
+                start_new_session=True,  # a terminal's Ctrl-C is lanlab's to act on (netns._run)
             )
 
 

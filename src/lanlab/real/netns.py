@@ -96,6 +96,7 @@ def run_all(jobs: list[tuple[list[str], str | None]], width: int = 16) -> None:
                     stdout=subprocess.DEVNULL,
                     stderr=subprocess.PIPE,
                     text=True,
+                    start_new_session=True,  # as _run's
                 ),
             )
             for argv, stdin in jobs[start : start + width]
@@ -130,9 +131,15 @@ def has_netem(ns: str, device: str) -> bool:
         capture_output=True,
         text=True,
         check=False,
+        start_new_session=True,
     )
     if probe.returncode == 0:
-        subprocess.run(["tc", "-n", ns, "qdisc", "del", "dev", device, "root"], capture_output=True, check=False)
+        subprocess.run(
+            ["tc", "-n", ns, "qdisc", "del", "dev", device, "root"],
+            capture_output=True,
+            check=False,
+            start_new_session=True,
+        )
     return probe.returncode == 0
 
 
@@ -456,6 +463,7 @@ def igmp_sent(ns: str) -> int:
         capture_output=True,
         text=True,
         check=False,
+        start_new_session=True,
     )
     if done.returncode != 0:
         return 0

@@ -100,28 +100,13 @@ def execute(run: RealRun, echo: Callable[[RealProgram, float, str], None] | None
         except KeyboardInterrupt:
             run.interrupted = True
             run.stopped_at = round(min(time.monotonic() - t0, run.until), 3)
-            for command in run.commands:
-                do.finish(command, time.time() - (time.monotonic() - t0), run.until, now=True)
-        for program in run.programs:
-            program.stop()
+        # Ctrl-C pressed again while the results are gathered threw them all away: held off until they are
+        # (each step is bounded: a tool gets 3 s to report after its SIGINT, then SIGKILL)
+        with netns.shielded() as caught:
+            _gather(run, built, t0, wall0, counted)
         for fd in stdins.values():
             os.close(fd)
-        run.igmp_reports = {node: sent for node in counted if (sent := netns.igmp_sent(built.ns(node)))}
-        run.tables = {
-            name: t
-            for name, node in run.lab.nodes.items()
-            if (t := tables.node_tables(node.kind, built.ns(name), node.stp is not None)) is not None
-        }
-        for name, node in run.lab.nodes.items():
-            if built.dhcp_folder is not None and dhcp.serving(node):
-                run.tables[name]["leases"] = dhcp.leases(node, built.dhcp_folder, wall0)
-        bridges: set[str] = set()
-        for name, node in run.lab.nodes.items():
-            found = tables.owners(built.ns(name), name)
-            (run.owners if node.kind in ("host", "router") else bridges).update(found)
-        _drop_bridge_ports(run, bridges)
-        if built.dhcp_captures and built.dhcp_folder is not None:
-            run.dhcp_messages = dhcp.messages(built.dhcp_captures, built.dhcp_folder, run.owners)
+        run.interrupted = run.interrupted or bool(caught)
     finally:
         # another Ctrl-C (or SIGTERM) now would leave the lab half removed: held until it is gone
         with netns.shielded() as caught:
@@ -135,6 +120,32 @@ def execute(run: RealRun, echo: Callable[[RealProgram, float, str], None] | None
         run.elapsed = time.monotonic() - started
         run.interrupted = run.interrupted or bool(caught)
     return run
+
+
+def _gather(run: RealRun, built: netns.Built, t0: float, wall0: float, counted: list[str]) -> None:
+    """At the run's end or its interrupt: the programs stopped, every namespace's tables read; an
+    interrupted run's tools still at work first SIGINTed for their reports."""
+    if run.interrupted:
+        for command in run.commands:
+            do.finish(command, time.time() - (time.monotonic() - t0), run.until, now=True)
+    for program in run.programs:
+        program.stop()
+    run.igmp_reports = {node: sent for node in counted if (sent := netns.igmp_sent(built.ns(node)))}
+    run.tables = {
+        name: t
+        for name, node in run.lab.nodes.items()
+        if (t := tables.node_tables(node.kind, built.ns(name), node.stp is not None)) is not None
+    }
+    for name, node in run.lab.nodes.items():
+        if built.dhcp_folder is not None and dhcp.serving(node):
+            run.tables[name]["leases"] = dhcp.leases(node, built.dhcp_folder, wall0)
+    bridges: set[str] = set()
+    for name, node in run.lab.nodes.items():
+        found = tables.owners(built.ns(name), name)
+        (run.owners if node.kind in ("host", "router") else bridges).update(found)
+    _drop_bridge_ports(run, bridges)
+    if built.dhcp_captures and built.dhcp_folder is not None:
+        run.dhcp_messages = dhcp.messages(built.dhcp_captures, built.dhcp_folder, run.owners)
 
 
 def host_folders(run: RealRun) -> dict[str, Path]:
@@ -187,6 +198,7 @@ def _start_captures(built: netns.Built, folder: Path) -> list[subprocess.Popen[b
                 ],
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
+                start_new_session=True,  # a terminal's Ctrl-C is lanlab's to act on (netns._run)
             )
         )
     time.sleep(0.5)  # dumpcap opens its interfaces before the first frame worth keeping

@@ -28,7 +28,8 @@ ROUTE_SOURCES = {"kernel": "connected", "boot": "static", "static": "static", "b
 
 
 def _json(argv: list[str]) -> list[dict[str, Any]]:
-    done = subprocess.run(argv, capture_output=True, text=True, check=False)
+    # a session of its own: a terminal's Ctrl-C killed the read, and the table came back empty
+    done = subprocess.run(argv, capture_output=True, text=True, check=False, start_new_session=True)
     text = done.stdout.strip()
     return json.loads(text) if done.returncode == 0 and text else []
 
@@ -102,7 +103,13 @@ def stp(ns: str) -> dict[str, Any]:
         f"cd /sys/class/net/{BRIDGE}/brif && for p in *; do (cd $p && grep -H . {' '.join(STP_PORT)} "
         '| sed "s|^|$p/|"); done'
     )
-    done = subprocess.run(["ip", "netns", "exec", ns, "sh", "-c", script], capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        ["ip", "netns", "exec", ns, "sh", "-c", script],
+        capture_output=True,
+        text=True,
+        check=False,
+        start_new_session=True,
+    )
     bridge: dict[str, str] = {}
     ports: dict[str, dict[str, str]] = {}
     for line in done.stdout.splitlines():
