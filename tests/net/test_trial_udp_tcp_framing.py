@@ -10,7 +10,7 @@ import pytest
 
 from lanlab.cli.common import ENCODING
 from lanlab.net.tcp_client import StreamDecoder, _Sender
-from lanlab.net.tcp_server import Newline
+from lanlab.proto.line_framing import Newline
 from lanlab.text import preview
 
 

@@ -15,11 +15,9 @@ as fast as the textbook uvloop echo. What a serious server adds lives off that p
 - refusals, idle timeouts and overlong lines are told to the client in one line before
   the connection closes; a client that resets before we look at it is a disconnect.
 
-A message is a line, or what one read returns when it holds no newline (the note's client sends
-none and waits). What follows a read's last newline starts a line: it waits for the rest of that
-line (or for the sender to pause QUIET_S, or to close), so a line TCP delivered in two reads is
-still one message, answered once. Lines end with the newline of --encoding: b"\n" in ASCII's
-relatives, b"\n\x00" in UTF-16 (see Newline).
+Reply and echo frame the stream into messages with proto.line_framing, as the simulator's `tcp serve`
+does: a line, or what one read returns when it holds no newline; a line TCP delivered in two reads is
+still one message, answered once.
 """
 
 from __future__ import annotations
@@ -34,7 +32,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from lanlab.i18n import L_
-from lanlab.text import SHOWN_BYTES, preamble, preview, without_preamble
+from lanlab.proto.line_framing import QUIET_S, Framed, LineFramer, Newline
+from lanlab.text import preview
 
 MODES = ("reply", "echo", "chat")
 DEFAULT_REPLY = "thank YOU!"
@@ -57,80 +56,9 @@ ACCEPT_PAUSE_S = 0.25
 RESOURCE_WARNING_EVERY_S = 5.0
 # How long a client told why it is being closed has to read that line.
 LINGER_S = 1.0
-# What follows a read's last newline is the start of a line still coming; a sender quiet this long
-# (or closing) with such a start unanswered has sent a message without a newline: answer it then.
-QUIET_S = 0.5
 _OUT_OF_RESOURCES = frozenset({errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM})
 
 Log = Callable[..., None]
-
-
-class Newline:
-    """How a line ends in the server's --encoding: b"\\n" in ASCII and its supersets (utf-8, gbk,
-    latin-1), b"\\x25" in EBCDIC (cp037), b"\\n\\x00" in UTF-16 (this machine's byte order, as Python
-    writes it; name utf-16-be for the other). In UTF-16 and UTF-32 it counts only at a whole number of
-    code units from the start of the stream: the bytes 0a 00 also sit across two characters (U+0A41 U+0100).
-    `offset` below is where `data` starts in its stream, modulo the newline's size."""
-
-    __slots__ = ("bom", "bytes", "cr", "unit")
-
-    def __init__(self, encoding: str) -> None:
-        self.bom = preamble(encoding)
-        self.bytes, self.cr = self.text("\n".encode(encoding)), self.text("\r".encode(encoding))
-        self.unit = len(self.bytes)
-
-    def text(self, encoded: bytes) -> bytes:
-        """`encoded` (str.encode's output) without the byte order mark it starts with, to go inside a stream
-        ("\\n".encode("utf-16") is BOM + b"\\n\\x00")."""
-        return without_preamble(encoded, self.bom)
-
-    def find(self, data: bytes | bytearray, start: int = 0, offset: int = 0) -> int:
-        found = data.find(self.bytes, start)
-        if self.unit > 1:
-            while found >= 0 and (offset + found) % self.unit:
-                found = data.find(self.bytes, found + 1)
-        return found
-
-    def rfind(self, data: bytes | bytearray, offset: int = 0, end: int | None = None) -> int:
-        end = len(data) if end is None else end
-        found = data.rfind(self.bytes, 0, end)
-        if self.unit > 1:
-            while found >= 0 and (offset + found) % self.unit:
-                found = data.rfind(self.bytes, 0, found + self.unit - 1)
-        return found
-
-    def count(self, data: bytes | bytearray, offset: int = 0) -> int:
-        if self.unit == 1:
-            return data.count(self.bytes)
-        count, found = 0, self.find(data, 0, offset)
-        while found >= 0:
-            count += 1
-            found = self.find(data, found + self.unit, offset)
-        return count
-
-    def split(self, data: bytes, maxsplit: int = -1) -> list[bytes]:
-        """data.split(newline) for data that starts a line (so is aligned)."""
-        if self.unit == 1:
-            return data.split(self.bytes, maxsplit)
-        parts: list[bytes] = []
-        start = 0
-        while maxsplit < 0 or len(parts) < maxsplit:
-            found = self.find(data, start)
-            if found < 0:
-                break
-            parts.append(data[start:found])
-            start = found + self.unit
-        parts.append(data[start:])
-        return parts
-
-    def strip(self, line: bytes) -> bytes:
-        """A line without its ending: the newline and carriage returns at its end (line.rstrip(b"\\r\\n"))."""
-        if self.unit == 1 and self.bytes == b"\n":
-            return line.rstrip(b"\r\n")
-        end = len(line) - len(line) % self.unit
-        while end >= self.unit and line[end - self.unit : end] in (self.bytes, self.cr):
-            end -= self.unit
-        return line[:end]
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,13 +87,8 @@ class Client(asyncio.Protocol):
         self.quiet_ticks = 0
         self.closing = False
         self.writes_paused = False
-        # Reply and echo: a line split across reads is one message (see frame()).
-        self.offset = 0  # bytes received, modulo the newline's size (UTF-16: 2)
-        self.held = 0  # bytes after the last newline: a line still coming, not yet logged or answered
-        self.held_head = b""  # their first SHOWN_BYTES, for the log
-        self.answered_open = False  # the last message was answered before a newline came: one next only ends it
-        self.held_at = 0.0  # when the last held bytes came (loop time): the quiet is counted from then
-        self.quiet: asyncio.TimerHandle | None = None
+        self.framer = LineFramer(server.newline)  # reply and echo: a line split across reads is one message
+        self.quiet: asyncio.TimerHandle | None = None  # until the framer's deadline
 
     def connection_made(self, transport: Any) -> None:
         self.transport = transport
@@ -180,8 +103,9 @@ class Client(asyncio.Protocol):
     def eof_received(self) -> bool | None:
         """The client half-closed: what it held without a newline is its last message (answered, in
         reply mode, before the close that follows)."""
-        if self.held and not self.closing:
-            self.answer_held()
+        framed = None if self.closing else self.framer.close()
+        if framed is not None:
+            self.log_and_answer(framed)
         return None
 
     # Backpressure: while our replies to this client pile up, stop reading what it sends.
@@ -217,80 +141,42 @@ class Client(asyncio.Protocol):
             transport.write_eof()
         self.server.loop.call_later(LINGER_S, transport.abort)
 
-    def frame(self, data: bytes) -> tuple[bool, int, bool]:
-        """Log the messages one read completes. Returns what reply mode answers: (this read's first newline
-        only ends a message answered before it, how many lines get a reply line, the read is a message
-        without a newline to answer now).
-
-        What follows a read's last newline is held for the rest of its line, so a line TCP delivered
-        in two reads is one message (answered when the sender pauses QUIET_S or closes, if no newline
-        comes). A read that holds no newline and continues nothing held is a message of its own, as the
-        note's client sends them."""
+    def frame(self, data: bytes) -> Framed:
+        """Log the messages one read completes (see proto.line_framing); what reply mode answers."""
         self.quiet_ticks = 0
-        server = self.server
-        newline = server.newline
-        offset = self.offset
-        if newline.unit > 1:
-            self.offset = (offset + len(data)) % newline.unit
-        first = newline.find(data, 0, offset)
-        if first < 0:
-            if self.held:
-                self.hold(data, more=True)
-                return False, 0, False
-            self.answered_open = True
-            server.message(self, data)
-            return False, 0, True
-        ends_open = self.answered_open and first == 0 and not self.held
-        self.answered_open = False
-        lines = 1 + newline.count(data[first + newline.unit :])
-        if not ends_open:
-            piece = newline.strip(data[:first])
-            if self.held:
-                server.message(self, self.held_head + piece, size=self.held + len(piece))
-            else:
-                server.message(self, piece)
-        last = newline.rfind(data, offset)
-        end = last + newline.unit
-        if lines > 1:
-            server.messages(self, data[first + newline.unit : end], lines - 1)
-        if end < len(data):
-            self.hold(data[end:])
-        else:
-            self.held = 0
-        return ends_open, lines - ends_open, False
-
-    def hold(self, data: bytes, more: bool = False) -> None:
-        """Keep `data` as the start (or, `more`, the continuation) of a line still coming; set the quiet timer."""
-        if more:
-            self.held += len(data)
-            if len(self.held_head) < SHOWN_BYTES:
-                self.held_head += data[: SHOWN_BYTES - len(self.held_head)]
-        else:
-            self.held, self.held_head = len(data), data[:SHOWN_BYTES]
-        self.held_at = self.server.loop.time()
-        if self.quiet is None:
+        framed = self.framer.feed(data, self.server.loop.time())
+        self.log_messages(framed)
+        if self.quiet is None and self.framer.held:
             self.quiet = self.server.loop.call_later(QUIET_S, self._quiet_over)
+        return framed
+
+    def log_messages(self, framed: Framed) -> None:
+        server = self.server
+        for message, size in framed.messages:
+            server.message(self, message, size=size)
+        if framed.lines_count:
+            server.messages(self, framed.lines, framed.lines_count)
 
     def _quiet_over(self) -> None:
         self.quiet = None
-        if not self.held or self.closing:
+        if self.closing:
             return
-        left = self.held_at + QUIET_S - self.server.loop.time()
-        if left > 0:  # bytes came since the timer was set (a new line's start too): the quiet starts from them
-            self.quiet = self.server.loop.call_later(left, self._quiet_over)
+        framed = self.framer.quiet(self.server.loop.time())
+        if framed is not None:
+            self.log_and_answer(framed)
             return
-        self.answer_held()
+        deadline = self.framer.deadline()
+        if (
+            deadline is not None
+        ):  # bytes came since the timer was set (a new line's start too): the quiet starts from them
+            self.quiet = self.server.loop.call_at(deadline, self._quiet_over)
 
-    def answer_held(self) -> None:
-        """What was held is a message without a newline (the sender paused or closed): log it, and in
-        reply mode answer it; a newline that comes next only ends it."""
-        self.server.message(self, self.held_head, size=self.held)
-        self.held, self.held_head = 0, b""
-        self.answered_open = True
-        self.answer(False, 0, True)
+    def log_and_answer(self, framed: Framed) -> None:
+        self.log_messages(framed)
+        self.answer(framed)
 
-    def answer(self, ends_open: bool, lines: int, unended: bool) -> None:
-        """Reply mode writes the answers frame() counted; the other modes answer nothing."""
+    def answer(self, framed: Framed) -> None:
+        """Reply mode writes the answers framed counted; the other modes answer nothing."""
 
 
 class EchoClient(Client):
@@ -307,15 +193,10 @@ class ReplyClient(Client):
     its newline when the message ends a line; a line TCP delivered in two reads is answered once."""
 
     def data_received(self, data: bytes) -> None:
-        self.answer(*self.frame(data))
+        self.answer(self.frame(data))
 
-    def answer(self, ends_open: bool, lines: int, unended: bool) -> None:
-        server = self.server
-        self.transport.write(
-            (server.newline.bytes if ends_open else b"")
-            + server.reply_line * lines
-            + (server.reply if unended else b"")
-        )
+    def answer(self, framed: Framed) -> None:
+        self.transport.write(framed.answer(self.server.reply, self.server.newline.bytes))
 
 
 class ChatClient(Client):
@@ -328,6 +209,7 @@ class ChatClient(Client):
 
     def __init__(self, server: TcpServer, peer: str) -> None:
         super().__init__(server, peer)
+        self.offset = 0  # bytes received, modulo the newline's size (UTF-16: 2)
         self.pending = bytearray()
         self.unfinished = 0  # bytes at the end of `pending` not yet ended by a newline
         self.queued = False
@@ -417,7 +299,6 @@ class TcpServer:
         self.log = log
         self.newline = Newline(settings.encoding)
         self.reply = self.newline.text(settings.reply)  # inside a stream, no byte order mark before each
-        self.reply_line = self.reply + self.newline.bytes
         self.clients: set[Client] = set()
         self.served = 0
         self.refused = 0

@@ -20,8 +20,10 @@ from lanlab.sim.commands.base import (
     register_command,
     timeout_s,
 )
+from lanlab.proto.line_framing import Framed, LineFramer, Newline
 from lanlab.socket_errors import error_line
 from lanlab.tcp_lines import connect_lines, serve_lines
+from lanlab.text import preview
 from lanlab.units import SECOND
 
 if TYPE_CHECKING:
@@ -34,40 +36,52 @@ DEFAULT_REPLY = "thank YOU!"  # the note's answer, as `lanlab tcp serve`
 def _serve(
     port: int, bind: str, mode: str, reply: bytes, encoding: str, max_clients: int | None, log: list[dict[str, Any]]
 ) -> None:
-    """Accept clients forever, one thread each; reply to (or echo) every message."""
+    """Accept clients forever, one thread each; reply to (or echo) every message, framed as `lanlab tcp
+    serve` frames them (proto.line_framing: a line split across reads is one message, answered once)."""
+    newline = Newline(encoding)
+    reply = newline.text(reply)  # inside a stream: no byte order mark before each reply
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind((bind, port))
     listener.listen(128)
     connected = [0]
 
+    def logged(peer: str, framed: Framed) -> None:
+        lines = newline.split(framed.lines)[: framed.lines_count]
+        for message, size in [*framed.messages, *((line, None) for line in lines)]:
+            text = newline.strip(message) if size is None else message
+            shown = preview(text, encoding, size=size)
+            log.append(
+                {"t": time.monotonic(), "event": "message", "client": peer, "bytes": size or len(text), "text": shown}
+            )
+
+    def answer(conn: Any, peer: str, framed: Framed | None, data: bytes) -> None:
+        """Log what `framed` completed; echo the read back, or send reply mode's answer."""
+        if framed is None:
+            return
+        logged(peer, framed)
+        out = data if mode == "echo" else framed.answer(reply, newline.bytes)
+        if out:
+            conn.sendall(out)
+
     def client(conn: Any, peer: str) -> None:
+        framer = LineFramer(newline)
         with conn:
             while True:
+                deadline = framer.deadline()  # a line's start is held until its sender is quiet
+                conn.settimeout(None if deadline is None else max(deadline - time.monotonic(), 0.0))
                 try:
                     data = conn.recv(65536)
+                    if not data:  # the sender closed: what it held is its last message
+                        answer(conn, peer, framer.close(), b"")
+                        log.append({"t": time.monotonic(), "event": "disconnect", "client": peer, "reason": "closed"})
+                        break
+                    answer(conn, peer, framer.feed(data, time.monotonic()), data)
+                except socket.timeout:
+                    answer(conn, peer, framer.quiet(time.monotonic()), b"")
                 except OSError as error:
                     log.append({"t": time.monotonic(), "event": "disconnect", "client": peer, "reason": str(error)})
                     break
-                if not data:
-                    log.append({"t": time.monotonic(), "event": "disconnect", "client": peer, "reason": "closed"})
-                    break
-                # as `lanlab tcp serve` (net.tcp_server): both modes log one message per line and one
-                # for what a read holds after its last newline; echo sends the bytes back, reply one
-                # reply line per line and the bare reply for that rest
-                *lines, rest = data.split(b"\n")
-                for message in [*lines, rest] if rest else lines:
-                    text = message.rstrip(b"\r")
-                    log.append(
-                        {
-                            "t": time.monotonic(),
-                            "event": "message",
-                            "client": peer,
-                            "bytes": len(text),
-                            "text": text.decode(encoding, errors="backslashreplace"),
-                        }
-                    )
-                conn.sendall(data if mode == "echo" else (reply + b"\n") * len(lines) + (reply if rest else b""))
         connected[0] -= 1
 
     while True:

@@ -1,0 +1,93 @@
+"""proto.line_framing: a TCP stream's bytes as `tcp serve` frames them into messages, whatever the reads."""
+
+from __future__ import annotations
+
+from hypothesis import given, strategies as st
+
+from lanlab.proto.line_framing import QUIET_S, Framed, LineFramer, Newline
+
+LINES = st.lists(
+    st.text(st.characters(blacklist_characters="\n\r", blacklist_categories=("Cs",)), max_size=12), max_size=6
+)
+
+
+def chunked(data: bytes, cuts: list[int], unit: int) -> list[bytes]:
+    """`data` cut at the given offsets (each taken modulo its length, at a whole code unit): the reads TCP
+    might deliver. (A UTF-16 newline cut in two is two messages of a byte each, in the real server too.)"""
+    points = sorted({cut % (len(data) + 1) // unit * unit for cut in cuts} | {0, len(data)})
+    return [data[a:b] for a, b in zip(points, points[1:]) if b > a]
+
+
+def framed_all(newline: Newline, reads: list[bytes], quiet_between: bool = False) -> list[Framed]:
+    """Feed every read (with the quiet over between reads when asked), then close."""
+    framer, now, out = LineFramer(newline), 0.0, []
+    for data in reads:
+        out.append(framer.feed(data, now))
+        if quiet_between:
+            now += QUIET_S
+            out.append(framer.quiet(now))
+    out.append(framer.close())
+    return [framed for framed in out if framed is not None]
+
+
+def messages(newline: Newline, framed: list[Framed]) -> list[bytes]:
+    """Every message the framings logged, each without its line ending."""
+    found = []
+    for one in framed:
+        found += [newline.strip(data) if size is None else data for data, size in one.messages]
+        found += newline.split(one.lines)[: one.lines_count]
+    return found
+
+
+@given(
+    LINES,
+    st.text(st.characters(blacklist_characters="\n\r", blacklist_categories=("Cs",)), max_size=5),
+    st.lists(st.integers(0, 400), max_size=8),
+    st.sampled_from(["utf-8", "utf-16-le", "utf-32-be", "gbk"]),
+    st.booleans(),
+)
+def test_every_byte_is_in_one_message_and_every_newline_in_one_answer(lines, tail, cuts, encoding, quiet):
+    """However the stream is cut into reads (and whether the sender pauses between them), the messages hold
+    every byte but the newlines once, in order, and reply mode's answers hold one newline for each newline
+    sent and one reply for each message."""
+    text = "".join(line + "\n" for line in lines) + tail
+    try:
+        data = text.encode(encoding)
+    except UnicodeEncodeError:
+        return
+    newline = Newline(encoding)
+    framed = framed_all(newline, chunked(data, cuts, newline.unit), quiet)
+    found = messages(newline, framed)
+    assert b"".join(found).decode(encoding) == text.replace("\n", "")
+    reply = newline.text("R".encode(encoding))
+    answers = b"".join(one.answer(reply, newline.bytes) for one in framed)
+    assert newline.count(answers) == text.count("\n")
+    assert answers.count(reply) == len(found)
+
+
+def test_a_line_in_two_reads_is_one_message_and_a_read_without_newline_is_one_of_its_own():
+    """ "a" alone is a message (the note's client sends no newline); "x\\nhe" + "llo\\n" are x and hello."""
+    newline = Newline("utf-8")
+    assert messages(newline, framed_all(newline, [b"a"])) == [b"a"]
+    assert messages(newline, framed_all(newline, [b"x\nhe", b"llo\n"])) == [b"x", b"hello"]
+
+
+def test_the_quiet_is_counted_from_the_last_bytes_held():
+    """A held start is a message QUIET_S after its last bytes came, not after its first."""
+    framer = LineFramer(Newline("utf-8"))
+    framer.feed(b"x\nhe", 0.0)
+    framer.feed(b"ll", 0.4)
+    assert framer.deadline() == 0.4 + QUIET_S
+    assert framer.quiet(0.6) is None
+    framed = framer.quiet(0.4 + QUIET_S)
+    assert framed is not None and framed.messages == [(b"hell", 4)] and framed.unended
+    assert framer.deadline() is None and framer.close() is None
+
+
+def test_a_message_ending_in_part_of_a_character_keeps_every_byte():
+    """A UTF-16 read of 3 bytes (a sender's write cut by TCP) is logged with its last byte: strip cut the
+    partial code unit off, and the log showed 2 bytes of the 3 (or nothing of a 1-byte read)."""
+    newline = Newline("utf-16-le")
+    assert newline.strip(b"a\x00b") == b"a\x00b"
+    assert newline.strip(b"a\x00\n\x00") == b"a\x00"
+    assert messages(newline, framed_all(newline, [b"0"])) == [b"0"]

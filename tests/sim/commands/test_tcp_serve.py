@@ -1,0 +1,73 @@
+"""--do "NODE tcp serve ...": messages framed as `lanlab tcp serve` frames them (proto.line_framing)."""
+
+from __future__ import annotations
+
+import socket
+import time
+
+from lanlab.sim import Network
+
+
+def lan(*names: str) -> Network:
+    """Hosts on one switch, 198.18.0.1, .2, ... in the order named."""
+    net = Network("lan", 1)
+    net.add_switch("sw1")
+    for n, name in enumerate(names, 1):
+        net.add_host(name, ip=f"198.18.0.{n}/24")
+        net.link(f"{name}:eth0", f"sw1:p{n}")
+    return net
+
+
+def served(net: Network) -> list[str]:
+    """The texts of the messages the server on pc1 logged."""
+    return [event["text"] for event in net.commands[0].as_dict()["result"]["events"] if event["event"] == "message"]
+
+
+def test_utf16_lines_are_one_message_each_and_the_replies_read_in_utf16():
+    """tcp serve --encoding utf-16: each line one message, each reply a UTF-16 line. It split on the byte
+    0a (logging a bogus "\\x00" message) and sent the reply's byte order mark and a one-byte newline."""
+    net = lan("pc1", "pc2")
+    net.do("pc1 tcp serve --encoding utf-16")
+    client = net.do("at 1s pc2 tcp connect pc1 7788 --send hi --send 你好 --encoding utf-16")
+    net.run(3)
+    assert served(net) == ["hi", "你好"]
+    assert [r["text"] for r in client.as_dict()["result"]["received"]] == ["thank YOU!\n", "thank YOU!\n"]
+
+
+def sender(pieces: list[tuple[float, bytes]], received: list[bytes]) -> None:
+    """Send each piece after its pause, then read for a second and close."""
+    conn = socket.create_connection(("198.18.0.1", 7788))
+    for pause, piece in pieces:
+        time.sleep(pause)
+        conn.sendall(piece)
+    conn.settimeout(1)
+    try:
+        while data := conn.recv(4096):
+            received.append(data)
+    except socket.timeout:
+        pass
+    conn.close()
+
+
+def test_a_line_in_two_reads_is_one_message_answered_once():
+    """ "x\\nhel" then, 0.1 s later, "lo\\n": two messages, x and hello, two reply lines (each read's rest was
+    answered as a message: "hel" and "lo" got three replies in all)."""
+    net = lan("pc1", "pc2")
+    net.do("pc1 tcp serve")
+    received: list[bytes] = []
+    net.node("pc2").run(sender, [(1.0, b"x\nhel"), (0.1, b"lo\n")], received)
+    net.run(4)
+    assert served(net) == ["x", "hello"]
+    assert b"".join(received) == b"thank YOU!\nthank YOU!\n"
+
+
+def test_a_start_of_a_line_the_sender_leaves_quiet_is_a_message_of_its_own():
+    """ "x\\nhel" then "lo\\n" a second later: "x" at once, "hel" after the half-second quiet (answered
+    without a newline), and the "lo\\n" that ends it is a message whose newline only ends that answer."""
+    net = lan("pc1", "pc2")
+    net.do("pc1 tcp serve")
+    received: list[bytes] = []
+    net.node("pc2").run(sender, [(1.0, b"x\nhel"), (1.0, b"lo\n")], received)
+    net.run(5)
+    assert served(net) == ["x", "hel", "lo"]
+    assert b"".join(received) == b"thank YOU!\nthank YOU!thank YOU!\n"
