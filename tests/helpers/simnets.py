@@ -16,6 +16,16 @@ def pair() -> Network:
     return net
 
 
+def one_switch(*names: str, seed: int = 1) -> Network:
+    """Hosts on one switch, 198.18.0.1, .2, ... in the order named."""
+    net = Network("lan", seed)
+    net.add_switch("sw1")
+    for n, name in enumerate(names, 1):
+        net.add_host(name, ip=f"198.18.0.{n}/24")
+        net.link(f"{name}:eth0", f"sw1:p{n}")
+    return net
+
+
 def narrow_chain(middle_mtu: int = 1000, left: str = "pc1", right: str = "pc2") -> Network:
     """left - r1 - r2 - right, 1500 bytes on the edges and `middle_mtu` between the routers, traced."""
     net = Network("narrow", trace=True)

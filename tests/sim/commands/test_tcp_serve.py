@@ -5,17 +5,9 @@ from __future__ import annotations
 import socket
 import time
 
+from simnets import one_switch as lan
+
 from lanlab.sim import Network
-
-
-def lan(*names: str) -> Network:
-    """Hosts on one switch, 198.18.0.1, .2, ... in the order named."""
-    net = Network("lan", 1)
-    net.add_switch("sw1")
-    for n, name in enumerate(names, 1):
-        net.add_host(name, ip=f"198.18.0.{n}/24")
-        net.link(f"{name}:eth0", f"sw1:p{n}")
-    return net
 
 
 def served(net: Network) -> list[str]:

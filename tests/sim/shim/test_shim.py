@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from simnets import one_switch as lan
+
 from lanlab.sim import Network
 from lanlab.sim.shim import run_programs
 from lanlab.units import SECOND as S
@@ -20,16 +22,6 @@ REPO = Path(__file__).resolve().parents[3]
 SEED = Path(os.environ.get("LANLAB_SEED", REPO.parent / "shared" / "seed")) / "programs"
 PROGRAMS = Path(__file__).parent.parent / "programs"
 needs_seed = pytest.mark.skipif(not SEED.is_dir(), reason=f"the note's programs are not at {SEED} (set LANLAB_SEED)")
-
-
-def lan(*names: str, seed: int = 1) -> Network:
-    """Hosts on one switch, 198.18.0.1, .2, ... in the order named."""
-    net = Network("lan", seed)
-    net.add_switch("sw1")
-    for n, name in enumerate(names, 1):
-        net.add_host(name, ip=f"198.18.0.{n}/24")
-        net.link(f"{name}:eth0", f"sw1:p{n}")
-    return net
 
 
 def texts(program) -> list[str]:
