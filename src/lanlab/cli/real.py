@@ -338,7 +338,12 @@ def up(file: Path) -> None:
         _fail_real(error)
     finally:
         signal.signal(signal.SIGTERM, previous)
-    say_not_applied(built.not_applied)
+    # a standing lab has no clock to run the file's timed events by: said, as any property not applied
+    unrun = [
+        {"where": "events", "property": f"event {text!r}", "why": N_("`real up` runs no events: `real run` does")}
+        for text in lab.events
+    ]
+    say_not_applied(built.not_applied + unrun)
     click.echo(
         _(
             "{name} is up: {nodes} namespaces ({pattern}), {links} links; "
