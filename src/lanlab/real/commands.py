@@ -92,6 +92,7 @@ class DoCommand:
     started: bool = False
     interrupted: bool = False  # the run's end stopped it (SIGINT) before it ended by itself
     started_mono: float = 0.0  # when it really started (time.monotonic())
+    until: float = 0.0  # the run's --until, once started (a ping still waiting for replies then was cut short)
     output: list[str] = field(default_factory=list)
     chunks: list[tuple[float, str]] = field(default_factory=list)  # tcp connect: (time.time(), text) as it came
     printed: str = ""  # dig: what it printed (what `real run` shows)
@@ -120,9 +121,8 @@ class DoCommand:
         if not self.started:
             return True
         if self.word == "ping" and "-w" not in self.argv and self.result is not None:
-            # the run's end is ping's --stop-after (tool_argv): cut short when it had more to send
-            count = self.argv[self.argv.index("-c") + 1] if "-c" in self.argv[:-1] else "4"  # the simulator's -c
-            return int(self.result.get("transmitted", 0)) < int(count)
+            # the run's end is ping's --stop-after (tool_argv), counted from its own start
+            return ping_at_work(self.argv, self.result, self.until - self.at)
         endless = self.word in LISTENERS and not {"--count", "--max-clients"} & {a.partition("=")[0] for a in self.argv}
         return self.interrupted and not endless
 
@@ -141,6 +141,27 @@ class DoCommand:
         if self.word == "traceroute":
             return bool(self.result.get("reached"))
         return None
+
+
+def ping_at_work(argv: list[str], result: dict[str, Any], window: float) -> bool:
+    """Whether iputils ping (and the simulator's) was still at work `window` seconds after it began:
+    requests left to send, or waiting after the last one (iputils' __schedule_exit: two round trips,
+    at least an interval, once anything answered, else -W) for answers still missing; replies and
+    errors together reaching -c end it at once."""
+
+    def seconds(flag: str, default: str) -> float:
+        given = argv[argv.index(flag) + 1] if flag in argv[:-1] else default
+        return parse_duration(given) / 1e9
+
+    count = int(argv[argv.index("-c") + 1]) if "-c" in argv[:-1] else 4  # the simulator's defaults: -c 4
+    if int(result["transmitted"]) < count:
+        return True
+    if int(result["received"]) + int(result["errors"]) >= count:
+        return False
+    interval = seconds("-i", "1")
+    rtts = result.get("rtt_ms") or []
+    linger = max(2 * max(rtts) / 1e3, interval) if rtts else seconds("-W", "10")  # -W 10: iputils' MAXWAIT
+    return (count - 1) * interval + linger > window
 
 
 # What shlex.split raises (its ValueError's only words), marked so a --do's mistake reads translated.
@@ -319,6 +340,7 @@ def start(built: Built, command: DoCommand, until: float) -> None:
     """Run the command inside its namespace (a snapshot now; a tool in the background)."""
     command.started = True
     command.started_mono = time.monotonic()
+    command.until = until
     ns = built.ns(command.node)
     try:
         if command.node == "net":
@@ -645,6 +667,8 @@ def lines(command: DoCommand) -> list[str]:
                 port=r["port"],
             )
         ] + [f"  [{d['t']:.6f}] {d['from']}:{d['port']} {d['text']!r}" for d in r["received"]]
+    if command.word == "udp send" and "--wait" not in command.argv:  # the tool waited for nothing
+        return [L_("sent 1 datagram (add --wait S to collect replies)")]
     if command.word in ("udp send", "udp broadcast"):
         replies = r.get("replies", [])
         return [

@@ -1,0 +1,55 @@
+"""A --do result read on the kernel says what the simulator's says of the same result: whether a
+ping was still at work when the run ended, and what a `udp send` without --wait prints."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from lanlab.real.commands import lines, parse_do
+from lanlab.real.model import read_lab
+
+HUB_VS_SWITCH = Path(__file__).resolve().parents[2] / "examples" / "hub_vs_switch.yaml"
+
+
+def sim_run(words: str, until: str, *json: str) -> str:
+    """`sim run`'s output for the one --do command `words`."""
+    argv = ["sim", "run", str(HUB_VS_SWITCH), "--until", until, "--do", words, *json]
+    return subprocess.run([sys.executable, "-m", "lanlab", *argv], capture_output=True, text=True, timeout=120).stdout
+
+
+def simulated(words: str, until: str) -> dict:
+    """`sim run --json`'s entry for the command."""
+    return json.loads(sim_run(words, until, "--json"))["commands"][0]
+
+
+@pytest.mark.parametrize(
+    ("words", "until"),
+    [
+        ("pc1 ping 198.18.0.77 -c 2 -i 0.2", "2s"),  # nobody answers ARP: waiting for an answer or an error
+        ("pc1 ping pc2 -c 2 -i 0.2", "2s"),  # every reply in: ended at once
+        ("pc1 ping pc2 -c 50 -i 0.2", "2s"),  # requests left to send
+        ("pc1 ping 198.18.0.255 -c 1 -b", "3s"),  # no host answers a broadcast ping: -W's 10 s
+        ("pc1 ping 198.18.0.255 -c 1 -b -W 1", "3s"),  # ... or 1 s
+    ],
+)
+def test_a_ping_is_cut_short_on_the_kernel_when_the_simulators_is(words, until):
+    """The simulator's result held by a kernel --do command: cut short exactly when the simulator says so."""
+    entry = simulated(words, until)
+    command = parse_do(read_lab(HUB_VS_SWITCH), words)
+    command.started, command.until, command.result = True, float(until.rstrip("s")), entry["result"]
+    assert command.cut_short() == entry["cut_short"]
+
+
+def test_udp_send_without_wait_says_it_sent_not_that_no_reply_came():
+    """`udp send` with no --wait collects nothing: one datagram sent, printed as the simulator prints it."""
+    lab = read_lab(HUB_VS_SWITCH)
+    for words in ("pc3 udp send pc4 9 hello", "pc3 udp send pc4 9 hello --wait 1"):
+        command = parse_do(lab, words)
+        command.started, command.result = True, simulated(words, "2s")["result"]
+        printed = sim_run(words, "2s").splitlines()[1:-1]  # between the heading and the run's summary
+        assert lines(command) == printed
