@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from lanlab.real import netns
 from netlab import netns_unavailable_reason
 
 pytestmark = pytest.mark.skipif(netns_unavailable_reason() is not None, reason=str(netns_unavailable_reason()))
@@ -95,3 +96,26 @@ def test_the_labs_tools_are_out_of_reach_of_the_terminals_ctrl_c(tmp_path):
         process.send_signal(signal.SIGINT)
         process.wait(timeout=60)
     assert ours(process.pid) == []
+
+
+def test_a_hangup_ends_the_run_as_ctrl_c_does(tmp_path):
+    """SIGHUP (the terminal closed) in the middle of a run: what was counted is printed, the lab removed, exit 130."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "lanlab", "real", "run", str(one_switch(tmp_path)), "--until", "30s"]
+        + ["--do", "h1 ping h2 -c 100 -i 0.2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while len(ours(process.pid)) < HOSTS + 1 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(1.5)
+    process.send_signal(signal.SIGHUP)
+    out, err = process.communicate(timeout=60)
+    left = ours(process.pid)
+    if left:  # what the hang-up left, removed for the next test (this run's only)
+        netns.remove(f"r{process.pid}")
+    assert left == [] and process.returncode == 130, err
+    assert "packets transmitted" in out and err.startswith("lanlab: interrupted at ")

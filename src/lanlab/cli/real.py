@@ -327,17 +327,18 @@ def up(file: Path) -> None:
     Exit status: 0 the lab is up, 2 error (not root, a lab already standing, FILE's mistakes), 130
     Ctrl-C (what was built is removed).
     """
-    from lanlab.real.netns import RealError, build, namespace
+    from lanlab.real.netns import ENDING_SIGNALS, RealError, build, namespace
 
     lab = load_lab(file)
-    # SIGTERM as Ctrl-C while building: the half-built lab is removed (it was left standing)
-    previous = signal.signal(signal.SIGTERM, _interrupt)
+    # SIGTERM or SIGHUP as Ctrl-C while building: the half-built lab is removed (it was left standing)
+    previous = {sig: signal.signal(sig, _interrupt) for sig in ENDING_SIGNALS}
     try:
         built = build(lab, STANDING)
     except RealError as error:
         _fail_real(error)
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
     # a standing lab has no clock to run the file's timed events by: said, as any property not applied
     unrun = [
         {"where": "events", "property": f"event {text!r}", "why": N_("`real up` runs no events: `real run` does")}

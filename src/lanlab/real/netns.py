@@ -47,6 +47,9 @@ SYSCTLS = ("net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ip
 # 802.1D-2004 costs (200000 at 100 Mb/s) do not fit, so the bridges keep their own costs, a file's
 # cost up to this is applied, and a larger one is listed as not applied.
 KERNEL_MAX_COST = 65535
+# Signals that end a run or a build as Ctrl-C does (the lab removed): SIGTERM (kill, a supervisor)
+# and SIGHUP (the terminal closed, an ssh session dropped), whose default action left every namespace.
+ENDING_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 
 
 class RealError(RuntimeError):
@@ -523,8 +526,8 @@ def _run_of(ns: str) -> str:
 
 @contextmanager
 def shielded() -> Iterator[list[int]]:
-    """Ctrl-C and SIGTERM held off while the lab is removed (a user pressing Ctrl-C again, or a
-    second SIGTERM, stopped the removal half way and left namespaces and their processes): the
+    """Ctrl-C and the ENDING_SIGNALS held off while the lab is removed (a user pressing Ctrl-C again,
+    or a second SIGTERM, stopped the removal half way and left namespaces and their processes): the
     signals that came are listed, for the caller to act on once everything is removed."""
     caught: list[int] = []
     if threading.current_thread() is not threading.main_thread():  # only the main thread sets handlers
@@ -534,7 +537,7 @@ def shielded() -> Iterator[list[int]]:
     def hold(signum: int, frame: object) -> None:
         caught.append(signum)
 
-    previous = {sig: signal.signal(sig, hold) for sig in (signal.SIGINT, signal.SIGTERM)}
+    previous = {sig: signal.signal(sig, hold) for sig in (signal.SIGINT, *ENDING_SIGNALS)}
     try:
         yield caught
     finally:

@@ -61,9 +61,9 @@ class RealRun:
 
 
 def execute(run: RealRun, echo: Callable[[RealProgram, float, str], None] | None = None) -> RealRun:
-    """Build, run to `until`, read tables, remove; KeyboardInterrupt (Ctrl-C, SIGTERM) keeps what
-    was counted, marks the run interrupted and removes the lab just the same."""
-    previous = signal.signal(signal.SIGTERM, _interrupt)
+    """Build, run to `until`, read tables, remove; KeyboardInterrupt (Ctrl-C, SIGTERM, SIGHUP) keeps
+    what was counted, marks the run interrupted and removes the lab just the same."""
+    previous = {sig: signal.signal(sig, _interrupt) for sig in netns.ENDING_SIGNALS}
     started = time.monotonic()
     captures: list[subprocess.Popen[bytes]] = []
     built = None
@@ -116,7 +116,8 @@ def execute(run: RealRun, echo: Callable[[RealProgram, float, str], None] | None
                     capture.wait(timeout=5)
             finally:
                 netns.remove(run.run_id)
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
         run.elapsed = time.monotonic() - started
         run.interrupted = run.interrupted or bool(caught)
     return run
