@@ -12,6 +12,7 @@ import pytest
 
 from lanlab.real.commands import lines, parse_do
 from lanlab.real.model import read_lab
+from netlab import netns_unavailable_reason
 
 HUB_VS_SWITCH = Path(__file__).resolve().parents[2] / "examples" / "hub_vs_switch.yaml"
 
@@ -53,3 +54,17 @@ def test_udp_send_without_wait_says_it_sent_not_that_no_reply_came():
         command.started, command.result = True, simulated(words, "2s")["result"]
         printed = sim_run(words, "2s").splitlines()[1:-1]  # between the heading and the run's summary
         assert lines(command) == printed
+
+
+@pytest.mark.skipif(netns_unavailable_reason() is not None, reason=str(netns_unavailable_reason()))
+def test_a_refused_tcp_connect_names_the_host_as_the_simulator_does():
+    """`tcp connect pc2 7788` with nothing listening: the kernel's error names pc2, word for word the simulator's."""
+    words = "pc1 tcp connect pc2 7788 --send hi"
+    done = subprocess.run(
+        [sys.executable, "-m", "lanlab", "real", "run", str(HUB_VS_SWITCH), "--until", "2s", "--do", words, "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    kernel = json.loads(done.stdout)["commands"][0]["result"]["error"]
+    assert kernel == simulated(words, "2s")["result"]["error"] and "pc2:7788" in kernel

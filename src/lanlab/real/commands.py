@@ -259,8 +259,9 @@ def tool_argv(lab: RealLab, command: DoCommand, until: float) -> list[str]:
     if command.word == "tcp serve":
         return [*LANLAB, "tcp", "serve", *words[2:], "--json"]
     if command.word == "tcp connect":
+        # the host as given: the simulator's client resolves a node's name on its host (/etc/hosts, or
+        # its `dns:` server), as the namespace's does, and names it so in what it says ("tcp pc2:7788")
         rest = words[2:]
-        rest = [lab.address_of(rest[0]), *rest[1:]] if rest else rest
         return [*LANLAB, "tcp", "connect", *rest, *([] if "--wait" in rest else ["--wait", TCP_CONNECT_WAIT])]
     if command.word == "traceroute":
         return traceroute_argv(lab, words[1:])
