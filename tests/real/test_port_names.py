@@ -1,9 +1,12 @@
 """A port of the file is an interface's name in a namespace: names Linux cannot hold are FILE:LINE
-errors when the file is read, names it can hold are built, and a failing `ip -batch` is one line."""
+errors when the file is read, names it can hold are built, and a failing `ip -batch` is one line; a
+MAC two hosts share is refused when read, as the simulator refuses it."""
 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -96,3 +99,20 @@ def test_a_failing_ip_batch_is_one_line(tmp_path):
         netns.remove(run)
     said = str(caught.value)
     assert "\n" not in said and "File exists" in said and "Command failed" in said
+
+
+def test_a_mac_two_hosts_share_is_refused_as_the_simulator_refuses_it(tmp_path):
+    """Two hosts given one MAC (a bridge would learn it on each port in turn): the simulator's FILE:LINE problem."""
+    path = tmp_path / "t.yaml"
+    path.write_text(
+        'nodes:\n  pc1: {kind: host, ip: 198.18.0.1/24, mac: "02:00:00:00:00:01"}\n'
+        '  pc2: {kind: host, ip: 198.18.0.2/24, mac: "02:00:00:00:00:01"}\n  sw1: {kind: switch}\n'
+        "links:\n  - [pc1:eth0, sw1:p1]\n  - [pc2:eth0, sw1:p2]\n"
+    )
+    with pytest.raises(TopologyError) as caught:
+        read_lab(path)
+    simulated = subprocess.run(
+        [sys.executable, "-m", "lanlab", "sim", "run", str(path), "--until", "0s"], capture_output=True, text=True
+    )
+    assert caught.value.problems == simulated.stderr.splitlines()
+    assert caught.value.problems[0].startswith(f"{path}:3: duplicate MAC address")

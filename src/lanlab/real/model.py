@@ -129,11 +129,14 @@ def _host(spec: Spec, node: RealNode) -> None:
         address: IPv4Interface | None = None if by_dhcp else if_spec.interface("ip")
         if address is not None:
             spec.ctx.claim("IP address", str(address.ip), if_spec.values["ip"])
+        mac = if_spec.mac("mac")
+        if mac is not None:  # two hosts with one MAC on a bridge: it learns the MAC on each port in turn
+            spec.ctx.claim("MAC address", str(mac), if_spec.values["mac"])
         # a server's pools (dnsmasq); an interface's key, or the host's when it has one interface
         served = dhcp_server_settings(if_spec, "dhcp", address) if "dhcp" in if_spec.values else None
         node.interfaces[if_name] = {
             "ip": address,
-            "mac": if_spec.mac("mac"),
+            "mac": mac,
             "mtu": if_spec.mtu("mtu"),
             "lease": by_dhcp,
             "dhcp": served,
