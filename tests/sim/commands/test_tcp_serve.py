@@ -5,6 +5,8 @@ from __future__ import annotations
 import socket
 import time
 
+import pytest
+
 from simnets import one_switch as lan
 
 from lanlab.sim import Network
@@ -63,3 +65,43 @@ def test_a_start_of_a_line_the_sender_leaves_quiet_is_a_message_of_its_own():
     net.run(5)
     assert served(net) == ["x", "hel", "lo"]
     assert b"".join(received) == b"thank YOU!\nthank YOU!thank YOU!\n"
+
+
+@pytest.mark.parametrize("late", [1, 3, 7])
+def test_a_held_line_is_answered_whenever_the_quiet_ends(late):
+    """A held start is answered at the end of its quiet, whatever the instant: the shim rounds a timeout
+    down to whole ns, the quiet was found not over, and a timeout of 0 made the read non-blocking (the
+    connection ended with EAGAIN and the held line was never answered)."""
+    net = lan("pc1", "pc2")
+    net.do("pc1 tcp serve")
+    received: list[bytes] = []
+    net.node("pc2").run(sender, [(1.0 + late * 0.0000137, b"x\nhel"), (1.0, b"lo\n")], received)
+    net.run(5)
+    assert served(net) == ["x", "hel", "lo"]
+    assert b"".join(received) == b"thank YOU!\nthank YOU!thank YOU!\n"
+
+
+def slow_reader(data: bytes, received: list[bytes]) -> None:
+    """Send `data` whole, read nothing for two seconds, then read until the server is quiet."""
+    conn = socket.create_connection(("198.18.0.1", 7788))
+    conn.sendall(data)
+    time.sleep(2)
+    conn.settimeout(1)
+    try:
+        while chunk := conn.recv(65536):
+            received.append(chunk)
+    except socket.timeout:
+        pass
+    conn.close()
+
+
+def test_echo_to_a_reader_slower_than_the_quiet_loses_nothing():
+    """tcp serve --mode echo, a line's start held while the echo waits 2 s for a reader (past the quiet):
+    every byte comes back, the send not cut short by the read's timeout."""
+    net = lan("pc1", "pc2")
+    net.do("pc1 tcp serve --mode echo")
+    data = b"x\nhel" + b"y" * 600_000
+    received: list[bytes] = []
+    net.node("pc2").run(slow_reader, data, received)
+    net.run(8)
+    assert b"".join(received) == data

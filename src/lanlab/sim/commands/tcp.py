@@ -64,24 +64,37 @@ def _serve(
         if out:
             conn.sendall(out)
 
-    def client(conn: Any, peer: str) -> None:
+    def serve_client(conn: Any, peer: str) -> None:
+        """Read, frame and answer until the client closes (OSError: how the connection ended otherwise)."""
         framer = LineFramer(newline)
-        with conn:
-            while True:
-                deadline = framer.deadline()  # a line's start is held until its sender is quiet
-                conn.settimeout(None if deadline is None else max(deadline - time.monotonic(), 0.0))
+        while True:
+            deadline = framer.deadline()  # a line's start is held until its sender is quiet
+            wait = None if deadline is None else deadline - time.monotonic()
+            data = None
+            if wait is None or wait > 0:
+                conn.settimeout(wait)  # only the read waits for the quiet: 0 would make it non-blocking
                 try:
                     data = conn.recv(65536)
-                    if not data:  # the sender closed: what it held is its last message
-                        answer(conn, peer, framer.close(), b"")
-                        log.append({"t": time.monotonic(), "event": "disconnect", "client": peer, "reason": "closed"})
-                        break
-                    answer(conn, peer, framer.feed(data, time.monotonic()), data)
                 except socket.timeout:
-                    answer(conn, peer, framer.quiet(time.monotonic()), b"")
-                except OSError as error:
-                    log.append({"t": time.monotonic(), "event": "disconnect", "client": peer, "reason": str(error)})
-                    break
+                    pass
+                conn.settimeout(None)  # a reply is sent whole, however long that takes
+            if data is None:  # the quiet is over: what was held is a message (the timer may round down)
+                assert deadline is not None
+                answer(conn, peer, framer.quiet(max(time.monotonic(), deadline)), b"")
+            elif data:
+                answer(conn, peer, framer.feed(data, time.monotonic()), data)
+            else:  # the sender closed: what it held is its last message
+                answer(conn, peer, framer.close(), b"")
+                return
+
+    def client(conn: Any, peer: str) -> None:
+        with conn:
+            try:
+                serve_client(conn, peer)
+                reason = "closed"
+            except OSError as error:
+                reason = str(error)
+        log.append({"t": time.monotonic(), "event": "disconnect", "client": peer, "reason": reason})
         connected[0] -= 1
 
     while True:
