@@ -116,3 +116,21 @@ def test_a_mac_two_hosts_share_is_refused_as_the_simulator_refuses_it(tmp_path):
     )
     assert caught.value.problems == simulated.stderr.splitlines()
     assert caught.value.problems[0].startswith(f"{path}:3: duplicate MAC address")
+
+
+@pytest.mark.parametrize("gateway", ["198.18.9.1", "198.18.0.1", "198.18.0.255"])
+def test_a_gateway_off_the_hosts_subnet_is_refused_as_the_simulator_refuses_it(tmp_path, gateway):
+    """A gateway off the subnet, the host's own address or the broadcast address: the simulator's
+    FILE:LINE problem, not ip's 'Nexthop has invalid gateway' once half the lab is built."""
+    path = tmp_path / "t.yaml"
+    path.write_text(
+        f"nodes:\n  pc1: {{kind: host, ip: 198.18.0.1/24, gateway: {gateway}}}\n"
+        "  pc2: {kind: host, ip: 198.18.0.2/24}\nlinks:\n  - [pc1:eth0, pc2:eth0]\n"
+    )
+    with pytest.raises(TopologyError) as caught:
+        read_lab(path)
+    simulated = subprocess.run(
+        [sys.executable, "-m", "lanlab", "sim", "run", str(path), "--until", "0s"], capture_output=True, text=True
+    )
+    assert caught.value.problems == simulated.stderr.splitlines()
+    assert caught.value.problems[0].startswith(f"{path}:2: node pc1: gateway {gateway} ")

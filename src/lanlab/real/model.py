@@ -16,6 +16,7 @@ from lanlab.i18n import L_
 from lanlab.topology import Document, Spec, TopologyError, read_document
 from lanlab.topology.dns import dns_resolver, dns_server
 from lanlab.topology.settings import (
+    check_gateway,
     dhcp_relay_setting,
     dhcp_server_settings,
     rip_settings,
@@ -144,6 +145,10 @@ def _host(spec: Spec, node: RealNode) -> None:
         spec.failed |= if_spec.failed
     if not spec.failed and not any(i["ip"] is not None or i["lease"] for i in node.interfaces.values()):
         spec.error(spec.node, L_("a host needs an address: add ip: 198.18.0.N/24 (or ip: dhcp)"))
+    # the simulator's check (ip would refuse the route half way through the build); a lease's subnet is not known yet
+    leasing = any(i["lease"] for i in node.interfaces.values())
+    if node.gateway is not None and not spec.failed and not leasing:
+        check_gateway(spec, node.gateway, [i["ip"] for i in node.interfaces.values() if i["ip"] is not None])
     if "rarp_server" in spec.values:
         spec.error(spec.values["rarp_server"], L_("rarp_server is simulator-only (the kernel has no RARP server)"))
 
