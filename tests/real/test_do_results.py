@@ -68,3 +68,18 @@ def test_a_refused_tcp_connect_names_the_host_as_the_simulator_does():
     )
     kernel = json.loads(done.stdout)["commands"][0]["result"]["error"]
     assert kernel == simulated(words, "2s")["result"]["error"] and "pc2:7788" in kernel
+
+
+@pytest.mark.skipif(netns_unavailable_reason() is not None, reason=str(netns_unavailable_reason()))
+def test_a_ping_timed_at_until_sends_its_first_request_as_the_simulators_does():
+    """`at 1s pc1 ping pc2 -c 1` with --until 1s: one request sent on both sides, no error (it was exit 2)."""
+    words = "at 1s pc1 ping pc2 -c 1"
+    done = subprocess.run(
+        [sys.executable, "-m", "lanlab", "real", "run", str(HUB_VS_SWITCH), "--until", "1s", "--do", words, "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    kernel = json.loads(done.stdout)["commands"][0]["result"]
+    assert "error" not in kernel, kernel
+    assert kernel["transmitted"] == simulated(words, "1s")["result"]["transmitted"] == 1

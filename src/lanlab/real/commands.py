@@ -60,6 +60,9 @@ TCP_CONNECT_WAIT = "1"  # the simulator's `tcp connect --wait` default (the tool
 TRACEROUTE_MISSING = "traceroute on the kernel runs Linux traceroute, which is not installed: apt install traceroute"
 NSLOOKUP_MARK = "lanlab-nslookup-prints"  # between the dig that gives nslookup's result and what it prints
 READY_S = 10.0  # a listener's start (Python, click, the socket) on a loaded machine
+# The shortest --stop-after a ping gets: one timed at --until itself sends its first request, as the
+# simulator's does at that instant (the tool refuses --stop-after 0).
+FIRST_REQUEST_S = 0.001
 
 
 # `NODE mac` and `NODE stp` on a node that is not a switch, as the simulator says them
@@ -247,7 +250,8 @@ def tool_argv(lab: RealLab, command: DoCommand, until: float) -> list[str]:
         # --stop-after ends it where --until ends it in virtual time, counted from its own start (the tool's
         # start-up takes a second on a loaded machine); not -w, which would also end it at its first error
         # report, where the simulator's ping counts errors to -c as iputils without -w does
-        stop = [] if "-w" in words else ["--stop-after", f"{until - command.at:g}"]
+        window = max(until - command.at, FIRST_REQUEST_S)
+        stop = [] if "-w" in words else ["--stop-after", f"{window:g}"]
         return [*LANLAB, "ping", *_ping_argv(lab, words[1:]), *stop, "--json"]
     if command.word == "udp listen":
         rest = words[2:]
