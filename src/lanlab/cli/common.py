@@ -193,30 +193,36 @@ def table_console(**options: Any) -> Any:
 EXIT_TERMINATED = 128 + signal.SIGTERM  # the shell's status for a process ended by SIGTERM
 
 
-class Terminated(BaseException):
-    """SIGTERM arrived while the runs went on (`kill PID`, a batch system's time limit); a BaseException, as
-    KeyboardInterrupt is, so that no run takes it for its own failure."""
+class Terminated(KeyboardInterrupt):
+    """SIGTERM arrived while the runs went on (`kill PID`, a batch system's time limit). A KeyboardInterrupt,
+    so that no run takes it for its own failure and asyncio lets it out of a task as it lets Ctrl-C (any
+    other BaseException a task raises stays in the task, and the loop went on serving); callers that
+    tell the two apart (exit 143, not 130) catch Terminated first."""
 
 
 @contextmanager
 def terminate_as_interrupt() -> Iterator[None]:
     """SIGTERM while the runs go on ends them as Ctrl-C does: the rows done are kept and written, and
     the workers stopped (its default action ended the process there, the rows and the summary lost).
-    Only the first SIGTERM raises: later ones, until the block ends, are ignored, so that a supervisor
-    that kills twice does not cut short the cleanup the first began. A process forked in here (a
-    batch's walled child) keeps SIGTERM's default action."""
+    Only the first SIGTERM raises: later ones, until the block ends, do nothing, so that a supervisor
+    that kills twice does not cut short the cleanup the first began (a handler, not SIG_IGN, which a
+    child started meanwhile would inherit). A process forked in here (a batch's walled child) keeps
+    SIGTERM's default action."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
     owner = os.getpid()
+    stopping = False
 
     def stop(signum: int, frame: Any) -> None:
+        nonlocal stopping
         if os.getpid() != owner:  # a forked child: end as SIGTERM ends a process
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
             os.kill(os.getpid(), signal.SIGTERM)
             return
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        raise Terminated
+        if not stopping:
+            stopping = True
+            raise Terminated
 
     previous = signal.signal(signal.SIGTERM, stop)
     try:

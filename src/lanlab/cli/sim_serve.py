@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import errno
 import shutil
+import signal
 import sys
 import tempfile
 import threading
@@ -125,7 +126,8 @@ def serve(
                 workspace = Workspace.from_file(file) if file is not None else Workspace()
                 builder = Builder(workspace, check=_problems, session_of=session_of, folder=folder)
             server = LiveServer(session, host, port, builder=builder)
-            asyncio.run(_serve(server, open_browser=not no_browser))  # serves until interrupted
+            if asyncio.run(_serve(server, open_browser=not no_browser)):  # serves until interrupted
+                signal.raise_signal(signal.SIGTERM)  # the one the loop took, for terminate_as_interrupt's handler
         except (KeyboardInterrupt, Terminated):
             session = server.session if server is not None else session
             click.echo(
@@ -153,7 +155,33 @@ def _problems(path: Path) -> list[str]:
     return []
 
 
-async def _serve(server: Any, open_browser: bool) -> None:
+async def _serve(server: Any, open_browser: bool) -> bool:
+    """Serve until Ctrl-C (KeyboardInterrupt) or SIGTERM (then True). While the loop runs SIGTERM is its own:
+    it stops the loop between callbacks, where a Terminated raised inside a task stayed in that task; the
+    handler it replaced is back for the cleanup after."""
+    loop = asyncio.get_running_loop()
+    terminated = asyncio.Event()
+    outer = signal.getsignal(signal.SIGTERM)
+    try:  # before the URL is printed: whoever read it may stop the server at once
+        loop.add_signal_handler(signal.SIGTERM, terminated.set)
+    except (NotImplementedError, RuntimeError, ValueError):  # no signals here (another thread, Windows)
+        outer = None
+    try:
+        await _start(server)
+        click.echo(_("lanlab sim serve at {url}  (Ctrl-C stops)").format(url=server.url))
+        sys.stdout.flush()
+        if open_browser:
+            threading.Thread(target=webbrowser.open, args=(server.url,), daemon=True).start()
+        await terminated.wait()
+        return True
+    finally:
+        if outer is not None:
+            loop.remove_signal_handler(signal.SIGTERM)  # which sets SIGTERM's default action
+            signal.signal(signal.SIGTERM, outer)
+
+
+async def _start(server: Any) -> None:
+    """Listen; a port or address that cannot be had is the command's one-line error."""
     try:
         await server.start()
     except OSError as error:
@@ -169,8 +197,3 @@ async def _serve(server: Any, open_browser: bool) -> None:
                 "(0.0.0.0: every interface)"
             ).format(host=server.host, reason=error.strerror or error)
         )
-    click.echo(_("lanlab sim serve at {url}  (Ctrl-C stops)").format(url=server.url))
-    sys.stdout.flush()
-    if open_browser:
-        threading.Thread(target=webbrowser.open, args=(server.url,), daemon=True).start()
-    await asyncio.Event().wait()  # until Ctrl-C (KeyboardInterrupt) or SIGTERM (Terminated) stops the loop
