@@ -7,7 +7,17 @@ import pytest
 from hypothesis import given, strategies as st
 
 from lanlab.net.tcp_client import recode
-from lanlab.text import decode, encode, json_safe, one_line, preamble, preview, text_encoding, without_preamble
+from lanlab.text import (
+    decode,
+    encode,
+    json_nests_deeper,
+    json_safe,
+    one_line,
+    preamble,
+    preview,
+    text_encoding,
+    without_preamble,
+)
 
 
 @given(st.binary(max_size=200), st.sampled_from(["utf-8", "gb2312", "gbk", "ascii", "latin-1"]))
@@ -148,3 +158,17 @@ def test_the_preamble_is_what_every_encode_writes_first_and_a_stream_carries_onc
     assert preamble(encoding) == first
     pieces = [without_preamble(part.encode(encoding), first) for part in ("hello", "\n", "world")]
     assert (first + b"".join(pieces)).decode(encoding) == "hello\nworld"
+
+
+def test_json_depth_is_counted_in_linear_time_and_brackets_in_strings_do_not_count():
+    """json_nests_deeper on 64 KiB of an unclosed string of \\" (the live lab's largest message) answers at
+    once (the string pattern rescanned the rest from every quote: 17 s); [ inside strings are text."""
+    import time
+
+    hostile = '"' + '\\"' * 32_000
+    started = time.perf_counter()
+    assert not json_nests_deeper(hostile, 100)
+    assert time.perf_counter() - started < 1.0  # 1 ms here; quadratic, seconds
+    assert not json_nests_deeper('{"a": "' + "[" * 500 + '"}', 100)
+    assert json_nests_deeper("[" * 101, 100) and not json_nests_deeper("[" * 100, 100)
+    assert json_nests_deeper(b'{"a": ' + b"[" * 200, 100)
