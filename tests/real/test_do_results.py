@@ -83,3 +83,20 @@ def test_a_ping_timed_at_until_sends_its_first_request_as_the_simulators_does():
     kernel = json.loads(done.stdout)["commands"][0]["result"]
     assert "error" not in kernel, kernel
     assert kernel["transmitted"] == simulated(words, "1s")["result"]["transmitted"] == 1
+
+
+@pytest.mark.skipif(netns_unavailable_reason() is not None, reason=str(netns_unavailable_reason()))
+@pytest.mark.parametrize("option", [["--stdin", "pc2=x"], ["--arg", "pc1=1"], ["--stdin", "pc9=x"], ["--stdin", "bad"]])
+def test_stdin_and_arg_mistakes_are_the_simulators_one_line(option):
+    """For a node that runs no program, is not there, or no NODE= at all: sim run's line, exit 2, nothing built."""
+    said = {}
+    for side in ("sim", "real"):
+        done = subprocess.run(
+            [sys.executable, "-m", "lanlab", side, "run", str(HUB_VS_SWITCH), "--until", "1s", *option],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 2 and len(done.stderr.splitlines()) == 1, done.stderr
+        said[side] = done.stderr
+    assert said["real"] == said["sim"]

@@ -113,7 +113,7 @@ def prepare(
     args: tuple[str, ...] = (),
 ) -> Any:
     """A RealRun ready to execute, every bad argument a one-line error (exit 2)."""
-    from lanlab.cli.sim_apps import parse_app
+    from lanlab.cli.sim_apps import AppSpecError, parse_app, program_inputs
     from lanlab.real.commands import parse_do, unsupported
     from lanlab.real.netns import RealError, require_root
     from lanlab.real.programs import RealProgram
@@ -137,26 +137,11 @@ def prepare(
         commands = [parse_do(lab, text) for text in [*events, *do]]
     except RealError as error:
         _fail_real(error)
-    stdin_of: dict[str, str] = {}
-    for text in stdins:
-        node, sep, value = text.partition("=")
-        if not sep or node not in lab.nodes:
-            fail(
-                _("--stdin {text}: expected NODE=TEXT with a node of the file ({nodes})").format(
-                    text=repr(text), nodes=", ".join(lab.nodes)
-                )
-            )
-        stdin_of[node] = stdin_of.get(node, "") + value + "\n"
-    args_of: dict[str, list[str]] = {}
-    for text in args:
-        node, sep, value = text.partition("=")
-        if not sep or node not in lab.nodes:
-            fail(
-                _("--arg {text}: expected NODE=ARG with a node of the file ({nodes})").format(
-                    text=repr(text), nodes=", ".join(lab.nodes)
-                )
-            )
-        args_of.setdefault(node, []).append(value)
+    # --stdin and --arg read, and refused, in the simulator's words (a node that runs no program included)
+    try:
+        stdin_of, args_of = program_inputs(stdins, args, {parse_app(text)[1] for text in apps}, list(lab.nodes))
+    except AppSpecError as error:
+        fail(localize(message_of(error)))
     programs = []
     for text in apps:
         at, node, path = parse_app(text)
