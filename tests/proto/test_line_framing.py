@@ -91,3 +91,21 @@ def test_a_message_ending_in_part_of_a_character_keeps_every_byte():
     assert newline.strip(b"a\x00b") == b"a\x00b"
     assert newline.strip(b"a\x00\n\x00") == b"a\x00"
     assert messages(newline, framed_all(newline, [b"0"])) == [b"0"]
+
+
+def test_a_crlf_that_comes_in_two_reads_ends_the_line_it_ends():
+    """ "x\\nhello\\r" then "\\n": the message is hello, 5 bytes (it was hello\\r, 6); a CR inside a line stays."""
+    newline = Newline("utf-8")
+    assert messages(newline, framed_all(newline, [b"x\nhello\r", b"\n"])) == [b"x", b"hello"]
+    framer = LineFramer(newline)
+    framer.feed(b"x\nhel", 0.0)
+    framer.feed(b"lo\r\r", 0.1)
+    assert framer.feed(b"\n", 0.2).messages == [(b"hello", 5)]
+    framer.feed(b"y\na\r", 0.3)
+    assert framer.feed(b"b\n", 0.4).messages == [(b"a\rb", 3)]
+
+
+def test_an_empty_read_completes_nothing():
+    """feed(b"") is no message (it was an empty message to answer)."""
+    framed = LineFramer(Newline("utf-8")).feed(b"", 0.0)
+    assert framed.messages == [] and not framed.unended and framed.answer(b"R", b"\n") == b""

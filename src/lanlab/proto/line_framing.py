@@ -96,9 +96,9 @@ class Newline:
 class Framed:
     """What a read (or the quiet, or the close) completed.
 
-    `messages`: each (its bytes, its size): a whole line with its ending (size None), or the start of a
-    longer one (at least SHOWN_BYTES of it) and its size. `lines`/`lines_count`: the complete lines after
-    those, each with its ending, and how many (logged in bulk). What reply mode answers: `ends_open`,
+    `messages`: each (its bytes without the line's ending, its size): the whole message (size None), or
+    the start of a longer one (at least SHOWN_BYTES of it) and the message's size. `lines`/`lines_count`:
+    the complete lines after those, each with its ending, and how many (logged in bulk). What reply mode answers: `ends_open`,
     this read's first newline only ends a message answered before it; `replies`, the lines that get a
     reply line; `unended`, a message without a newline to answer now."""
 
@@ -121,18 +121,21 @@ class LineFramer:
     """One connection's lines: `feed` each read, ask `deadline` when the quiet is over and then `quiet`,
     and `close` when the sender has finished."""
 
-    __slots__ = ("newline", "offset", "held", "held_head", "held_at", "answered_open")
+    __slots__ = ("newline", "offset", "held", "held_head", "held_crs", "held_at", "answered_open")
 
     def __init__(self, newline: Newline) -> None:
         self.newline = newline
         self.offset = 0  # bytes received, modulo the newline's size (UTF-16: 2)
         self.held = 0  # bytes after the last newline: a line still coming, not yet logged or answered
         self.held_head = b""  # their first SHOWN_BYTES, for the log
+        self.held_crs = 0  # carriage returns they end with: a CRLF may come in two reads, CR first
         self.held_at = 0.0  # when the last held bytes came: the quiet is counted from then
         self.answered_open = False  # the last message was answered before a newline came: one next only ends it
 
     def feed(self, data: bytes, now: float) -> Framed:
         """The messages one read completes, and what reply mode answers."""
+        if not data:
+            return Framed()
         newline = self.newline
         offset = self.offset
         if newline.unit > 1:
@@ -143,14 +146,14 @@ class LineFramer:
                 self._hold(data, now, more=True)
                 return Framed()
             self.answered_open = True
-            return Framed([(data, None)], unended=True)
+            return Framed([(newline.strip(data), None)], unended=True)
         framed = Framed(ends_open=self.answered_open and first == 0 and not self.held)
         self.answered_open = False
         lines = 1 + newline.count(data[first + newline.unit :])
         if not framed.ends_open:
             piece = newline.strip(data[:first])
             if self.held:
-                framed.messages.append((self.held_head + piece, self.held + len(piece)))
+                framed.messages.append(self._held_line(piece))
             else:
                 framed.messages.append((piece, None))
         end = newline.rfind(data, offset) + newline.unit
@@ -180,17 +183,27 @@ class LineFramer:
 
     def _hold(self, data: bytes, now: float, more: bool = False) -> None:
         """Keep `data` as the start (or, `more`, the continuation) of a line still coming."""
+        crs = len(data) - len(self.newline.strip(data))  # held bytes hold no newline: what strip takes is CRs
         if more:
             self.held += len(data)
             if len(self.held_head) < SHOWN_BYTES:
                 self.held_head += data[: SHOWN_BYTES - len(self.held_head)]
+            self.held_crs = self.held_crs + crs if crs == len(data) else crs
         else:
-            self.held, self.held_head = len(data), data[:SHOWN_BYTES]
+            self.held, self.held_head, self.held_crs = len(data), data[:SHOWN_BYTES], crs
         self.held_at = now
+
+    def _held_line(self, piece: bytes) -> tuple[bytes, int]:
+        """The held start and `piece` (the rest up to the line's ending, without it) as one message; the
+        held CRs are the ending's when nothing follows them."""
+        if piece:
+            return self.held_head + piece, self.held + len(piece)
+        size = self.held - self.held_crs
+        return self.held_head[:size], size
 
     def _held_message(self) -> Framed:
         """What was held is a message without a newline; a newline that comes next only ends it."""
-        framed = Framed([(self.held_head, self.held)], unended=True)
+        framed = Framed([self._held_line(b"")], unended=True)
         self.held, self.held_head = 0, b""
         self.answered_open = True
         return framed
