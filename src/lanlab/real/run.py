@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from lanlab.i18n import L_
 from lanlab.real import commands as do
 from lanlab.real import dhcp, netns, tables
 from lanlab.real.model import RealLab
@@ -68,6 +69,7 @@ def execute(run: RealRun, echo: Callable[[RealProgram, float, str], None] | None
     captures: list[subprocess.Popen[bytes]] = []
     built = None
     try:
+        folders = host_folders(run)  # before anything is built: a folder that cannot be made is one line
         built = netns.build(run.lab, run.run_id)
         run.not_applied = built.not_applied + run.skipped
         if run.pcap is not None:
@@ -75,7 +77,6 @@ def execute(run: RealRun, echo: Callable[[RealProgram, float, str], None] | None
         # only a program joins a multicast group: its host's IGMP reports are counted for compare
         counted = [node for node in dict.fromkeys(p.node for p in run.programs) if netns.count_igmp(built.ns(node))]
         stdins = stdin_pipes(run.programs)
-        folders = host_folders(run)
         t0, wall0 = time.monotonic(), time.time()
         deadline = t0 + run.until
         pending: list[tuple[float, int, Any]] = sorted(
@@ -158,7 +159,12 @@ def host_folders(run: RealRun) -> dict[str, Path]:
     root = run.files if run.files is not None else Path(tempfile.mkdtemp(prefix=f"{netns.FILES_FOLDER}{run.run_id}-"))
     folders = {node: root.resolve() / node for node in dict.fromkeys(p.node for p in run.programs)}
     for folder in folders.values():
-        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:  # DIR/NODE is a file, or DIR is not writable
+            raise netns.RealError(
+                L_("--files: cannot make {folder}: {reason}", folder=folder, reason=error.strerror or str(error))
+            ) from None
     return folders
 
 
