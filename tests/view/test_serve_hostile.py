@@ -306,7 +306,8 @@ def test_the_live_page_drives_nodes_with_quotes_and_markup_in_their_names(tmp_pa
 def test_an_edit_nested_thousands_deep_or_binary_is_refused_not_a_crash(monkeypatch):
     """A value [[[[... 20,000 deep (PyYAML recursed out: the socket closed with a traceback; later its
     RecursionError was caught, now it is refused before PyYAML reads it) and a !!binary one (written
-    back as lines, it broke the file) are refused with a reason."""
+    back as lines, it broke the file) and one with an alias (&a [*a], a list holding itself: a
+    RecursionError) are refused with a reason."""
     from hostile_yaml import forbid_recursive_composer
 
     from lanlab.view.workspace import BuildError, Workspace
@@ -320,6 +321,9 @@ def test_an_edit_nested_thousands_deep_or_binary_is_refused_not_a_crash(monkeypa
     for binary in ("!!binary aGVsbG8=", "[1, !!binary aGVsbG8=]"):
         with pytest.raises(BuildError, match="binary data"):
             workspace.edit("pc1", "mtu", binary)
+    for aliased in ("&a [*a]", "[&b [1], *b]"):  # a list holding itself was a RecursionError
+        with pytest.raises(BuildError, match="an alias"):
+            workspace.edit("pc1", "mtu", aliased)
     assert workspace.edit("pc1", "mtu", "1400").spec["nodes"]["pc1"]["mtu"] == 1400
 
 

@@ -37,6 +37,14 @@ def _holds_binary(value: Any) -> bool:
     return False
 
 
+def _names_an_alias(text: str) -> bool:
+    """Whether a YAML text uses an alias (*name); a text the scanner refuses is left to the loader's words."""
+    try:
+        return any(isinstance(token, yaml.AliasToken) for token in yaml.scan(text))
+    except yaml.YAMLError:
+        return False
+
+
 def flow(value: Any) -> str:
     """One value on one line (YAML flow style)."""
     return yaml.safe_dump(value, default_flow_style=True, width=10**9).strip().removesuffix("...").strip()
@@ -147,6 +155,8 @@ class Workspace:
             return new
         if nests_too_deep(value):  # PyYAML builds nested values recursively
             raise BuildError(f"{field}: not a value (nested deeper than a topology file may be)")
+        if _names_an_alias(value):  # &a [*a] is a list holding itself: no walk or dump of it ends
+            raise BuildError(f"{field}: an alias (*name) is no value of one field; write the value out")
         try:
             fields[field] = yaml.safe_load(value)
         except yaml.YAMLError as error:
