@@ -92,11 +92,21 @@ def test_values_are_read_as_yaml():
 
 
 @pytest.mark.parametrize(
-    "text", ["links.*.loss", "=1,2", "loss=1", "nodes..x=1", "links.*.loss=[[[[", "links.*.loss=" + "[" * 5000]
+    "text",
+    [
+        "links.*.loss",
+        "=1,2",
+        "loss=1",
+        "nodes..x=1",
+        "links.*.loss=[[[[",
+        "links.*.loss=" + "[" * 5000,
+        "nodes.pc1.mtu=&a [*a]",
+    ],
 )
 def test_a_malformed_vary_is_a_sweep_error(text):
     """A --vary without a value, a path or a top-level key it can reach is refused, and so is a value that
-    is no YAML (an unclosed [ was a ParserError traceback, thousands of them a RecursionError)."""
+    is no YAML (an unclosed [ was a ParserError traceback, thousands of them a RecursionError, and a list
+    holding itself, &a [*a], a "Circular reference detected" traceback)."""
     with pytest.raises(SweepError):
         parse_vary(text)
 

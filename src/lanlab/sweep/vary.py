@@ -16,7 +16,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.representer import SafeRepresenter
 
 from lanlab.i18n import L_
-from lanlab.topology.reader import nests_too_deep
+from lanlab.topology.reader import names_an_alias, nests_too_deep
 
 
 # A sweep's runs (its seeds times the combinations of its --vary values): a million runs of a small
@@ -97,7 +97,7 @@ def _value(text: str, value: str) -> Any:
             value=repr(value),
         )
     )
-    if nests_too_deep(value):  # PyYAML builds nested values recursively
+    if nests_too_deep(value) or names_an_alias(value):  # recursively built, or a value holding itself (&a [*a])
         raise refused
     try:
         return yaml.safe_load(value)

@@ -581,6 +581,15 @@ def nests_too_deep(text: str) -> bool:
     return too_deep_line(text) is not None
 
 
+def names_an_alias(text: str) -> bool:
+    """Whether a YAML text uses an alias (*name), which can make a value hold itself (&a [*a]): one value
+    given on a command line or a page needs none. A text the scanner refuses is left to the loader's words."""
+    try:
+        return any(isinstance(token, yaml.AliasToken) for token in yaml.scan(text))
+    except yaml.YAMLError:
+        return False
+
+
 def read_text(path: str | Path) -> str:
     """A YAML file's text; TopologyError (FILE: why) when it cannot be read or is not UTF-8."""
     shown = str(path)

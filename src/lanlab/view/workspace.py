@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 import yaml
 
-from lanlab.topology.reader import nests_too_deep
+from lanlab.topology.reader import names_an_alias, nests_too_deep
 
 NAME_STEM = {"host": "pc", "switch": "sw", "hub": "hub", "router": "r"}
 PORT_STEM = {"host": "eth", "router": "eth", "switch": "p", "hub": "p"}
@@ -35,14 +35,6 @@ def _holds_binary(value: Any) -> bool:
     if isinstance(value, (list, tuple, set)):
         return any(_holds_binary(item) for item in value)
     return False
-
-
-def _names_an_alias(text: str) -> bool:
-    """Whether a YAML text uses an alias (*name); a text the scanner refuses is left to the loader's words."""
-    try:
-        return any(isinstance(token, yaml.AliasToken) for token in yaml.scan(text))
-    except yaml.YAMLError:
-        return False
 
 
 def flow(value: Any) -> str:
@@ -155,7 +147,7 @@ class Workspace:
             return new
         if nests_too_deep(value):  # PyYAML builds nested values recursively
             raise BuildError(f"{field}: not a value (nested deeper than a topology file may be)")
-        if _names_an_alias(value):  # &a [*a] is a list holding itself: no walk or dump of it ends
+        if names_an_alias(value):  # &a [*a] is a list holding itself: no walk or dump of it ends
             raise BuildError(f"{field}: an alias (*name) is no value of one field; write the value out")
         try:
             fields[field] = yaml.safe_load(value)
