@@ -137,6 +137,7 @@ def prepare(
         commands = [parse_do(lab, text) for text in [*events, *do]]
     except RealError as error:
         _fail_real(error)
+    check_do_words(do, list(lab.nodes))
     # --stdin and --arg read, and refused, in the simulator's words (a node that runs no program included)
     try:
         stdin_of, args_of = program_inputs(stdins, args, {parse_app(text)[1] for text in apps}, list(lab.nodes))
@@ -159,6 +160,19 @@ def prepare(
             RealProgram(node, str(path), at / 1e9, stdin=stdin_of.get(node, ""), args=list(args_of.get(node, [])))
         )
     return RealRun(lab, end, commands, programs, pcap, skipped=skipped)
+
+
+def check_do_words(do: tuple[str, ...], nodes: list[str]) -> None:
+    """Each --do's arguments held to the simulator's parser, as `sim run` holds them, before anything
+    is built: the kernel's tools refused them only once the lab stood (ping -c 0 was an error line
+    after the run; tcp connect without HOST PORT crashed the report)."""
+    from lanlab.sim.commands import CommandError, read_do
+
+    for text in do:
+        try:
+            read_do(text, nodes)
+        except CommandError as error:
+            fail(_("--do {error}").format(error=localize(message_of(error))))
 
 
 def execute_or_fail(run: Any, echo: Any = None) -> Any:
