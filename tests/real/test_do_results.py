@@ -120,3 +120,21 @@ def test_do_words_the_simulator_refuses_are_refused_before_the_lab_is_built(word
         assert done.returncode == 2 and done.stdout == "" and len(done.stderr.splitlines()) == 1, done.stderr
         said[side] = done.stderr
     assert said["real"] == said["sim"]
+
+
+@pytest.mark.skipif(netns_unavailable_reason() is not None, reason=str(netns_unavailable_reason()))
+def test_a_hosts_word_on_a_switch_or_hub_is_the_simulators_error():
+    """ping on a switch, udp listen on a hub: the simulator's error lines (the kernel ran the tools in
+    the bridges' namespaces: ping said Network is unreachable, the hub listened)."""
+    do = ["--do", "sw1 ping pc1 -c 1", "--do", "hub1 udp listen 99", "--do", "sw1 arp", "--do", "hub1 mac"]
+    printed = {}
+    for side in ("sim", "real"):
+        done = subprocess.run(
+            [sys.executable, "-m", "lanlab", side, "run", str(HUB_VS_SWITCH), "--until", "1s", *do],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        printed[side] = done.stdout.splitlines()[:-1]  # all but the run's summary
+    assert printed["real"] == printed["sim"]
+    assert "error: sw1 is a switch: ping runs on hosts and routers" in printed["real"]

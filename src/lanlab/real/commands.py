@@ -72,6 +72,13 @@ NO_MAC_TABLE = {
     "router": N_("{node} is a router: only switches have a MAC table"),
     "node": N_("{node} is a {kind}: only switches have a MAC table"),
 }
+# any other word on a switch or a hub, as the simulator says it (its words run on hosts and routers:
+# in a bridge's namespace a tool would run, ping say "Network is unreachable", a listener listen)
+NOT_A_HOST = {
+    "switch": N_("{node} is a switch: {command} runs on hosts and routers"),
+    "hub": N_("{node} is a hub: {command} runs on hosts and routers"),
+}
+SWITCH_WORDS = {"mac", "stp"}  # the words a switch answers (a hub or host: NO_MAC_TABLE, NO_SPANNING_TREE)
 NO_SPANNING_TREE = {
     "hub": N_("{node} is a hub: only switches run a spanning tree"),
     "host": N_("{node} is a host: only switches run a spanning tree"),
@@ -348,6 +355,9 @@ def start(built: Built, command: DoCommand, until: float) -> None:
     command.until = until
     ns = built.ns(command.node)
     try:
+        kind = built.lab.nodes[command.node].kind if command.node in built.lab.nodes else None
+        if kind in NOT_A_HOST and command.word not in SWITCH_WORDS:
+            raise RealError(L_(NOT_A_HOST[kind], node=command.node, command=command.word))
         if command.node == "net":
             a, b = link_event(built, command.argv)
             command.result = {"link": f"{a}-{b}", "state": command.argv[3]}  # the simulator's result
