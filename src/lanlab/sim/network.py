@@ -125,6 +125,7 @@ class Network:
         self.commands: list[Scheduled] = []  # every --do and net.do(), in the order given
         self.programs: list[Program] = []  # every program started on its hosts, in order (lanlab.sim.shim)
         self.files: str | None = None  # its hosts' files, a folder each (sim run --files DIR; else made when used)
+        self.closers: list[Callable[[], None]] = []  # what close() does besides (the temporary files' removal)
         if trace:
             self.start_trace()
 
@@ -418,11 +419,14 @@ class Network:
         return capture
 
     def close(self) -> None:
-        """Flush and close every capture."""
+        """Flush and close every capture, and remove what the run made for itself (its hosts' temporary files)."""
         for capture in self.captures:
             capture.close()
         self.captures.clear()
         self._every_link.clear()
+        closers, self.closers = self.closers, []
+        for close in closers:
+            close()
 
     # -- running -------------------------------------------------------------------------
     @property

@@ -384,3 +384,19 @@ def test_a_keyboard_interrupt_a_program_raises_ends_that_program_only():
     assert quits.exit == 130 and "KeyboardInterrupt" in "".join(texts(quits))
     assert ticks.exit == 0 and texts(ticks) == ["tick 0", "tick 1", "tick 2"]
     assert net.now == 5 * S
+
+
+def test_a_closed_network_removes_its_hosts_temporary_files_at_once():
+    """network.close() removes the temporary folder its programs' files went to (it went only when the
+    network was collected or the process exited normally: a worker ending with os._exit left it), and a
+    program started after makes a new one."""
+    net = lan("pc1")
+    net.node("pc1").run(lambda: open("note.txt", "w").write("x"))
+    run_programs(net, S)
+    folder = net.files
+    assert folder is not None and os.path.isfile(os.path.join(folder, "pc1", "note.txt"))
+    net.close()
+    assert not os.path.exists(folder) and net.files is None
+    net.node("pc1").run(lambda: None)
+    assert net.files is not None and os.path.isdir(net.files) and net.files != folder
+    net.close()

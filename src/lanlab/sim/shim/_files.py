@@ -28,6 +28,7 @@ from lanlab.sim.shim._system_files import open_descriptor, writer_of
 
 if TYPE_CHECKING:
     from lanlab.sim.devices.host import Host
+    from lanlab.sim.network import Network
     from lanlab.sim.shim._process import Program
 
 READING = ("stat", "lstat", "access", "listdir", "scandir", "readlink", "statvfs")
@@ -178,11 +179,23 @@ def _as(directory: str, like: Any) -> Any:
 _LOOSE_HOSTS: weakref.WeakKeyDictionary[Host, str] = weakref.WeakKeyDictionary()  # hosts in no Network
 
 
-def _temporary_folder(owner: object) -> str:
-    """A new temporary folder, removed when `owner` is."""
+def _temporary_folder(owner: object) -> tuple[str, weakref.finalize]:
+    """A new temporary folder and its removal, which runs when `owner` goes or at the interpreter's exit.
+    A worker process that ends with os._exit runs neither: a network removes its own when closed."""
     root = tempfile.mkdtemp(prefix="lanlab-files-")
-    weakref.finalize(owner, shutil.rmtree, root, ignore_errors=True)
-    return root
+    return root, weakref.finalize(owner, shutil.rmtree, root, ignore_errors=True)
+
+
+def _removed_on_close(network: Network, root: str, remove: weakref.finalize) -> Callable[[], None]:
+    """What network.close() does for its temporary folder: remove it now (a finalizer runs once, so not
+    again at exit), and let the next program make a new one."""
+
+    def close() -> None:
+        remove()
+        if network.files == root:
+            network.files = None
+
+    return close
 
 
 def host_folder(host: Host) -> str:
@@ -192,10 +205,12 @@ def host_folder(host: Host) -> str:
     if network is None:
         root = _LOOSE_HOSTS.get(host)
         if root is None:
-            root = _LOOSE_HOSTS[host] = _temporary_folder(host)
+            root, _ = _temporary_folder(host)
+            _LOOSE_HOSTS[host] = root
     else:
         if network.files is None:
-            network.files = _temporary_folder(network)
+            network.files, remove = _temporary_folder(network)
+            network.closers.append(_removed_on_close(network, network.files, remove))
         root = network.files
     root = _real_os.path.abspath(root)
     folder = _real_os.path.join(root, host.name)
