@@ -28,6 +28,26 @@ def simulated(words: str, until: str) -> dict:
     return json.loads(sim_run(words, until, "--json"))["commands"][0]
 
 
+def on_the_kernel(words: str, until: str) -> dict:
+    """`real run --json`'s entry for the command."""
+    argv = ["real", "run", str(HUB_VS_SWITCH), "--until", until, "--do", words, "--json"]
+    done = subprocess.run([sys.executable, "-m", "lanlab", *argv], capture_output=True, text=True, timeout=120)
+    return json.loads(done.stdout)["commands"][0]
+
+
+def both_sides(*argv: str) -> dict[str, subprocess.CompletedProcess[str]]:
+    """`sim run` and `real run` of hub_vs_switch to 1 s with the same further words."""
+    return {
+        side: subprocess.run(
+            [sys.executable, "-m", "lanlab", side, "run", str(HUB_VS_SWITCH), "--until", "1s", *argv],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        for side in ("sim", "real")
+    }
+
+
 @pytest.mark.parametrize(
     ("words", "until"),
     [
@@ -60,13 +80,7 @@ def test_udp_send_without_wait_says_it_sent_not_that_no_reply_came():
 def test_a_refused_tcp_connect_names_the_host_as_the_simulator_does():
     """`tcp connect pc2 7788` with nothing listening: the kernel's error names pc2, word for word the simulator's."""
     words = "pc1 tcp connect pc2 7788 --send hi"
-    done = subprocess.run(
-        [sys.executable, "-m", "lanlab", "real", "run", str(HUB_VS_SWITCH), "--until", "2s", "--do", words, "--json"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    kernel = json.loads(done.stdout)["commands"][0]["result"]["error"]
+    kernel = on_the_kernel(words, "2s")["result"]["error"]
     assert kernel == simulated(words, "2s")["result"]["error"] and "pc2:7788" in kernel
 
 
@@ -74,13 +88,7 @@ def test_a_refused_tcp_connect_names_the_host_as_the_simulator_does():
 def test_a_ping_timed_at_until_sends_its_first_request_as_the_simulators_does():
     """`at 1s pc1 ping pc2 -c 1` with --until 1s: one request sent on both sides, no error (it was exit 2)."""
     words = "at 1s pc1 ping pc2 -c 1"
-    done = subprocess.run(
-        [sys.executable, "-m", "lanlab", "real", "run", str(HUB_VS_SWITCH), "--until", "1s", "--do", words, "--json"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    kernel = json.loads(done.stdout)["commands"][0]["result"]
+    kernel = on_the_kernel(words, "1s")["result"]
     assert "error" not in kernel, kernel
     assert kernel["transmitted"] == simulated(words, "1s")["result"]["transmitted"] == 1
 
@@ -89,17 +97,10 @@ def test_a_ping_timed_at_until_sends_its_first_request_as_the_simulators_does():
 @pytest.mark.parametrize("option", [["--stdin", "pc2=x"], ["--arg", "pc1=1"], ["--stdin", "pc9=x"], ["--stdin", "bad"]])
 def test_stdin_and_arg_mistakes_are_the_simulators_one_line(option):
     """For a node that runs no program, is not there, or no NODE= at all: sim run's line, exit 2, nothing built."""
-    said = {}
-    for side in ("sim", "real"):
-        done = subprocess.run(
-            [sys.executable, "-m", "lanlab", side, "run", str(HUB_VS_SWITCH), "--until", "1s", *option],
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        assert done.returncode == 2 and len(done.stderr.splitlines()) == 1, done.stderr
-        said[side] = done.stderr
-    assert said["real"] == said["sim"]
+    done = both_sides(*option)
+    for side in done.values():
+        assert side.returncode == 2 and len(side.stderr.splitlines()) == 1, side.stderr
+    assert done["real"].stderr == done["sim"].stderr
 
 
 @pytest.mark.skipif(netns_unavailable_reason() is not None, reason=str(netns_unavailable_reason()))
@@ -109,17 +110,10 @@ def test_stdin_and_arg_mistakes_are_the_simulators_one_line(option):
 def test_do_words_the_simulator_refuses_are_refused_before_the_lab_is_built(words):
     """Missing or out-of-range arguments: sim run's one line, exit 2, before the build (tcp connect
     without HOST PORT crashed the kernel's report; the others were error lines after a whole run)."""
-    said = {}
-    for side in ("sim", "real"):
-        done = subprocess.run(
-            [sys.executable, "-m", "lanlab", side, "run", str(HUB_VS_SWITCH), "--until", "1s", "--do", words],
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        assert done.returncode == 2 and done.stdout == "" and len(done.stderr.splitlines()) == 1, done.stderr
-        said[side] = done.stderr
-    assert said["real"] == said["sim"]
+    done = both_sides("--do", words)
+    for side in done.values():
+        assert side.returncode == 2 and side.stdout == "" and len(side.stderr.splitlines()) == 1, side.stderr
+    assert done["real"].stderr == done["sim"].stderr
 
 
 @pytest.mark.skipif(netns_unavailable_reason() is not None, reason=str(netns_unavailable_reason()))
@@ -127,14 +121,6 @@ def test_a_hosts_word_on_a_switch_or_hub_is_the_simulators_error():
     """ping on a switch, udp listen on a hub: the simulator's error lines (the kernel ran the tools in
     the bridges' namespaces: ping said Network is unreachable, the hub listened)."""
     do = ["--do", "sw1 ping pc1 -c 1", "--do", "hub1 udp listen 99", "--do", "sw1 arp", "--do", "hub1 mac"]
-    printed = {}
-    for side in ("sim", "real"):
-        done = subprocess.run(
-            [sys.executable, "-m", "lanlab", side, "run", str(HUB_VS_SWITCH), "--until", "1s", *do],
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        printed[side] = done.stdout.splitlines()[:-1]  # all but the run's summary
+    printed = {side: done.stdout.splitlines()[:-1] for side, done in both_sides(*do).items()}  # but the summary
     assert printed["real"] == printed["sim"]
     assert "error: sw1 is a switch: ping runs on hosts and routers" in printed["real"]

@@ -101,6 +101,14 @@ def test_a_failing_ip_batch_is_one_line(tmp_path):
     assert "\n" not in said and "File exists" in said and "Command failed" in said
 
 
+def sim_problems(path: Path) -> list[str]:
+    """The problem lines `sim run` prints for the file."""
+    done = subprocess.run(
+        [sys.executable, "-m", "lanlab", "sim", "run", str(path), "--until", "0s"], capture_output=True, text=True
+    )
+    return done.stderr.splitlines()
+
+
 def test_a_mac_two_hosts_share_is_refused_as_the_simulator_refuses_it(tmp_path):
     """Two hosts given one MAC (a bridge would learn it on each port in turn): the simulator's FILE:LINE problem."""
     path = tmp_path / "t.yaml"
@@ -111,10 +119,7 @@ def test_a_mac_two_hosts_share_is_refused_as_the_simulator_refuses_it(tmp_path):
     )
     with pytest.raises(TopologyError) as caught:
         read_lab(path)
-    simulated = subprocess.run(
-        [sys.executable, "-m", "lanlab", "sim", "run", str(path), "--until", "0s"], capture_output=True, text=True
-    )
-    assert caught.value.problems == simulated.stderr.splitlines()
+    assert caught.value.problems == sim_problems(path)
     assert caught.value.problems[0].startswith(f"{path}:3: duplicate MAC address")
 
 
@@ -129,8 +134,5 @@ def test_a_gateway_off_the_hosts_subnet_is_refused_as_the_simulator_refuses_it(t
     )
     with pytest.raises(TopologyError) as caught:
         read_lab(path)
-    simulated = subprocess.run(
-        [sys.executable, "-m", "lanlab", "sim", "run", str(path), "--until", "0s"], capture_output=True, text=True
-    )
-    assert caught.value.problems == simulated.stderr.splitlines()
+    assert caught.value.problems == sim_problems(path)
     assert caught.value.problems[0].startswith(f"{path}:2: node pc1: gateway {gateway} ")

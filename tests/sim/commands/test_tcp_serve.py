@@ -28,15 +28,16 @@ def test_utf16_lines_are_one_message_each_and_the_replies_read_in_utf16():
     assert [r["text"] for r in client.as_dict()["result"]["received"]] == ["thank YOU!\n", "thank YOU!\n"]
 
 
-def sender(pieces: list[tuple[float, bytes]], received: list[bytes]) -> None:
-    """Send each piece after its pause, then read for a second and close."""
+def sender(pieces: list[tuple[float, bytes]], received: list[bytes], read_after: float = 0.0) -> None:
+    """Send each piece after its pause; `read_after` seconds later read until the server is quiet a second."""
     conn = socket.create_connection(("198.18.0.1", 7788))
     for pause, piece in pieces:
         time.sleep(pause)
         conn.sendall(piece)
+    time.sleep(read_after)
     conn.settimeout(1)
     try:
-        while data := conn.recv(4096):
+        while data := conn.recv(65536):
             received.append(data)
     except socket.timeout:
         pass
@@ -81,20 +82,6 @@ def test_a_held_line_is_answered_whenever_the_quiet_ends(late):
     assert b"".join(received) == b"thank YOU!\nthank YOU!thank YOU!\n"
 
 
-def slow_reader(data: bytes, received: list[bytes]) -> None:
-    """Send `data` whole, read nothing for two seconds, then read until the server is quiet."""
-    conn = socket.create_connection(("198.18.0.1", 7788))
-    conn.sendall(data)
-    time.sleep(2)
-    conn.settimeout(1)
-    try:
-        while chunk := conn.recv(65536):
-            received.append(chunk)
-    except socket.timeout:
-        pass
-    conn.close()
-
-
 def test_echo_to_a_reader_slower_than_the_quiet_loses_nothing():
     """tcp serve --mode echo, a line's start held while the echo waits 2 s for a reader (past the quiet):
     every byte comes back, the send not cut short by the read's timeout."""
@@ -102,6 +89,6 @@ def test_echo_to_a_reader_slower_than_the_quiet_loses_nothing():
     net.do("pc1 tcp serve --mode echo")
     data = b"x\nhel" + b"y" * 600_000
     received: list[bytes] = []
-    net.node("pc2").run(slow_reader, data, received)
+    net.node("pc2").run(sender, [(0.0, data)], received, 2.0)
     net.run(8)
     assert b"".join(received) == data
