@@ -275,3 +275,17 @@ def test_a_cluster_left_without_workers_gives_rows_saying_why(monkeypatch):
     lost = [row for row in rows if row["error"]]
     assert lost and len(lost) < 40
     assert {row["error"] for row in lost} == {"WorkersLost: the Dask cluster has had no worker for 1 s"}
+
+
+def test_a_local_cluster_that_cannot_start_is_a_sweep_error(monkeypatch):
+    """Dask's LocalCluster failing to start (its workers talk over 127.0.0.1: in a namespace whose loopback
+    is down it times out) is a SweepError saying --workers 1 runs in this process; it was a traceback."""
+    pytest.importorskip("distributed")
+    import distributed
+
+    def cannot(*args, **kwargs):
+        raise RuntimeError("Cluster failed to start: Timed out trying to connect to tcp://127.0.0.1:1 after 30 s")
+
+    monkeypatch.setattr(distributed, "LocalCluster", cannot)
+    with pytest.raises(SweepError, match=r"--workers 2: could not start them .*--workers 1 runs the sweep"):
+        sweep(EXAMPLES / "broadcast.yaml", "1-4", workers=2, until="1s")

@@ -284,10 +284,20 @@ def _on_dask(tasks: list[Task], scheduler: str | None, workers: int) -> Iterator
     cluster = None
     if scheduler is None:
         workers = min(workers, len(tasks))  # no idle processes: --workers 64 for 3 runs started 64
-        with _children_ignore_ctrl_c():
-            cluster = LocalCluster(
-                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0", silence_logs=50
-            )
+        try:
+            with _children_ignore_ctrl_c():
+                cluster = LocalCluster(
+                    n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0", silence_logs=50
+                )
+        except (RuntimeError, OSError) as error:  # its workers talk over 127.0.0.1: a loopback that is down
+            raise SweepError(
+                L_(
+                    "--workers {workers}: could not start them on this machine ({reason}); --workers 1 runs the "
+                    "sweep in this process",
+                    workers=workers,
+                    reason=str(error).splitlines()[0] if str(error) else type(error).__name__,
+                )
+            ) from None
         client = Client(cluster)
     else:
         client = connect(scheduler)
