@@ -124,3 +124,26 @@ def test_a_hosts_word_on_a_switch_or_hub_is_the_simulators_error():
     printed = {side: done.stdout.splitlines()[:-1] for side, done in both_sides(*do).items()}  # but the summary
     assert printed["real"] == printed["sim"]
     assert "error: sw1 is a switch: ping runs on hosts and routers" in printed["real"]
+
+
+@pytest.mark.skipif(netns_unavailable_reason() is not None, reason=str(netns_unavailable_reason()))
+def test_a_routers_route_table_is_printed_as_the_simulator_prints_it():
+    """`r1 route` on the kernel: the simulator's heading and one aligned line per route (it printed the
+    result's raw JSON); the connected routes read alike on both sides."""
+    words = ["--do", "r1 route"]
+    ring = str(Path(__file__).resolve().parents[2] / "examples" / "rip-ring.yaml")
+    printed = {}
+    for side in ("sim", "real"):
+        done = subprocess.run(
+            [sys.executable, "-m", "lanlab", side, "run", ring, "--until", "1s", *words],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        lines = done.stdout.splitlines()
+        printed[side] = lines[lines.index("[0s] r1$ route") + 1 : -1]  # to the run's summary
+    assert printed["real"][0] == printed["sim"][0] and printed["real"][0].split()[:2] == ["prefix", "via"]
+    connected = {side: sorted(line for line in lines if "connected" in line) for side, lines in printed.items()}
+    assert connected["real"] and [line.rsplit(None, 1)[0] for line in connected["real"]] == [
+        line.rsplit(None, 1)[0] for line in connected["sim"]
+    ]

@@ -9,7 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from lanlab.i18n import N_, _
-from lanlab.sim.commands.routing import source_text
+from lanlab.table_lines import source_text
 
 ROUTE_COLUMNS = (N_("prefix"), N_("via"), N_("interface"), N_("metric"), N_("source"), N_("age (s)"))
 

@@ -28,7 +28,7 @@ from lanlab.real import dhcp, dns, tables
 from lanlab.real.model import RealLab
 from lanlab.real.netns import Built, RealError
 from lanlab.program_lines import words_text
-from lanlab.table_lines import arp_lines
+from lanlab.table_lines import arp_lines, route_lines
 from lanlab.tcp_lines import connect_lines, serve_lines
 from lanlab.units import UnitError, format_duration, parse_duration
 
@@ -691,6 +691,8 @@ def lines(command: DoCommand) -> list[str]:
         ] + [f"  {x['from']}:{x['port']} {x['text']!r} {x['rtt_ms']:.3f} ms" for x in replies]
     if command.word == "arp":
         return arp_lines(r["arp"])
+    if command.word == "route":
+        return route_lines(r["routes"])
     if command.word == "mac":
         return [
             L_("  {mac}  {port} age {age} s", mac=x["mac"], port=f"{x['port']:<6}", age=f"{x['age']:.3f}")

@@ -10,11 +10,12 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
-from lanlab.i18n import L_, N_, _, message_of, pad
+from lanlab.i18n import L_, message_of
 from lanlab.sim.commands.base import CommandError, Command, parser, register_command
 from lanlab.sim.core.errors import NetworkError
 from lanlab.sim.core.node import WatchesLinks
 from lanlab.sim.devices.router import Router
+from lanlab.table_lines import route_lines
 
 if TYPE_CHECKING:
     from lanlab.sim.devices.host import Host
@@ -51,32 +52,6 @@ def host_routes(host: Host, now: int) -> list[dict[str, object]]:
             }
         )
     return rows
-
-
-# The heading's words and the sources a route can have, as `show ip route` prints them: the
-# rows' values (and --json) stay the English words, only these lines are in the user's language.
-ROUTE_HEADING = ((N_("prefix"), 18), (N_("via"), 15), (N_("interface"), 9), (N_("metric"), -6))
-SOURCES = {"connected": N_("connected"), "static": N_("static"), "rip": N_("rip")}
-
-
-def source_text(source: str) -> str:
-    """A route's source word in the current language (the row's value stays the English word)."""
-    return _(SOURCES[source]) if source in SOURCES else source
-
-
-def route_lines(rows: list[dict[str, Any]]) -> list[str]:
-    """`show ip route` for people: one aligned line per route, in the current language (called
-    where it is printed); widths count terminal columns, so Chinese headings stay aligned."""
-    heading = " ".join(pad(_(word), abs(width), right=width < 0) for word, width in ROUTE_HEADING)
-    source, age = pad(_("source"), 9), pad(_("age"), 8, right=True)
-    out = [f"  {heading}  {source} {age}"]
-    for row in rows:
-        source = source_text(row["source"])
-        out.append(
-            f"  {row['prefix']:<18} {row['via'] or '-':<15} {row['interface'] or '-':<9} "
-            f"{row['metric']:>6}  {pad(source, 9)} {row['age']:>7.1f}s"
-        )
-    return out
 
 
 @register_command
