@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import shutil
 import signal
-import subprocess
 import time
 
 import pytest
@@ -77,17 +76,7 @@ def test_sigterm_prints_the_lease_table_and_exits_143(server_namespace, tmp_path
     lab, bridge, server = server_namespace
     client = lab.namespace("cli")
     lab.attach(client, bridge, None)
-    serving = server.lanlab_popen(
-        "dhcp",
-        "serve",
-        "-I",
-        "eth0",
-        "--pool",
-        "198.18.0.100-198.18.0.110",
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    serving = server.dhcp_serving("198.18.0.100-198.18.0.110")
     try:
         time.sleep(1)
         script = tmp_path / "script.sh"
@@ -125,19 +114,7 @@ def test_a_clients_host_name_cannot_act_on_the_terminal(server_namespace, tmp_pa
     lab.attach(client, bridge, "198.18.0.50/24")
     program = tmp_path / "discover.py"
     program.write_text(HOSTILE_DISCOVER)
-    serving = server.lanlab_popen(
-        "dhcp",
-        "serve",
-        "-I",
-        "eth0",
-        "--pool",
-        "198.18.0.100-198.18.0.110",
-        "--count",
-        "1",
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    serving = server.dhcp_serving("198.18.0.100-198.18.0.110", "--count", "1")
     try:
         time.sleep(1)
         client.python(str(program), check=False)

@@ -93,6 +93,22 @@ class Netns:
         """Start `lanlab ARGS` inside the namespace (a server: `dhcp serve`, `tcp serve`); the caller stops it."""
         return self.popen(sys.executable, "-m", "lanlab", *args, **kwargs)
 
+    def dhcp_serving(self, pool: str, *options: str) -> subprocess.Popen:
+        """Start `lanlab dhcp serve -I eth0 --pool POOL OPTIONS...` inside the namespace, its output in text
+        pipes; the caller stops it."""
+        return self.lanlab_popen(
+            "dhcp",
+            "serve",
+            "-I",
+            "eth0",
+            "--pool",
+            pool,
+            *options,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+
     def mac_of(self, ifname: str) -> str:
         """The MAC address of one of this namespace's interfaces."""
         out = self.run("cat", f"/sys/class/net/{ifname}/address").stdout

@@ -60,12 +60,7 @@ def test_udhcpc_takes_a_lease_from_lanlab_dhcp_serve(lan, tmp_path):
     """A real client gets 198.18.0.100 with mask, router, DNS and lease time from our server; the server logs
     DISCOVER -> OFFER and REQUEST -> ACK and lists the lease as bound."""
     server, client = lan
-    serving = server.lanlab_popen(
-        "dhcp",
-        "serve",
-        "-I",
-        "eth0",
-        "--pool",
+    serving = server.dhcp_serving(
         "198.18.0.100-198.18.0.110",
         "--lease",
         "10m",
@@ -78,9 +73,6 @@ def test_udhcpc_takes_a_lease_from_lanlab_dhcp_serve(lan, tmp_path):
         "--timeout",
         "25s",
         "--json",
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
     )
     try:
         time.sleep(0.5)

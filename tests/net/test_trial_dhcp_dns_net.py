@@ -3,7 +3,6 @@ simulated one does (tests/sim/stacks/test_trial_dhcp_dns_stacks.py holds the sam
 
 from __future__ import annotations
 
-import subprocess
 import time
 
 from netlab import Lab, needs_netns
@@ -22,22 +21,8 @@ def test_lanlab_dhcp_serve_answers_odd_messages_as_the_simulated_server(tmp_path
         server, client = lab.namespace("srv"), lab.namespace("cli")
         lab.attach(server, bridge, "198.18.0.1/24")
         lab.attach(client, bridge, "198.18.0.50/24")
-        serving = server.lanlab_popen(
-            "dhcp",
-            "serve",
-            "-I",
-            "eth0",
-            "--pool",
-            "198.18.0.100-198.18.0.109",
-            "--lease",
-            "2m",
-            "--router",
-            "198.18.0.1",
-            "--timeout",
-            "60s",
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
+        serving = server.dhcp_serving(
+            "198.18.0.100-198.18.0.109", "--lease", "2m", "--router", "198.18.0.1", "--timeout", "60s"
         )
         time.sleep(1)
         result = client.python(str(program), "198.18.0.255", "1", check=False, timeout=60)
