@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import shlex
 
-from lanlab.i18n import L_
+from lanlab.i18n import L_, N_
 
 
 def ending_line(node: str, path: str, exit: int | None, error: str | None, started: bool) -> str:
@@ -48,3 +48,16 @@ def _reads_back(word: str) -> bool:
         return shlex.split(word) == [word]
     except ValueError:  # an unclosed quote or a trailing backslash
         return False
+
+
+# Why a host's --do command did not run on a switch or a hub (a router is a host).
+NOT_A_HOST = {
+    "switch": N_("{node} is a switch: {command} runs on hosts and routers"),
+    "hub": N_("{node} is a hub: {command} runs on hosts and routers"),
+    "node": N_("{node} is not a host: {command} runs on hosts and routers"),
+}
+
+
+def not_a_host_line(node: str, kind: str, command: str) -> str:
+    """Why `command`, a host's word, did not run on `node`, a `kind` (switch, hub, or another)."""
+    return L_(NOT_A_HOST.get(kind, NOT_A_HOST["node"]), node=node, command=command)

@@ -27,7 +27,7 @@ from lanlab.proto.traceroute import Hop, report_lines
 from lanlab.real import dhcp, dns, tables
 from lanlab.real.model import RealLab
 from lanlab.real.netns import Built, RealError
-from lanlab.program_lines import words_text
+from lanlab.program_lines import not_a_host_line, words_text
 from lanlab.table_lines import arp_lines, route_lines
 from lanlab.tcp_lines import connect_lines, serve_lines
 from lanlab.units import UnitError, format_duration, parse_duration
@@ -72,12 +72,8 @@ NO_MAC_TABLE = {
     "router": N_("{node} is a router: only switches have a MAC table"),
     "node": N_("{node} is a {kind}: only switches have a MAC table"),
 }
-# any other word on a switch or a hub, as the simulator says it (its words run on hosts and routers:
-# in a bridge's namespace a tool would run, ping say "Network is unreachable", a listener listen)
-NOT_A_HOST = {
-    "switch": N_("{node} is a switch: {command} runs on hosts and routers"),
-    "hub": N_("{node} is a hub: {command} runs on hosts and routers"),
-}
+# any other word on a switch or a hub is refused as the simulator refuses it (program_lines.not_a_host_line):
+# in a bridge's namespace a tool would run, ping say "Network is unreachable", a listener listen
 SWITCH_WORDS = {"mac", "stp"}  # the words a switch answers (a hub or host: NO_MAC_TABLE, NO_SPANNING_TREE)
 NO_SPANNING_TREE = {
     "hub": N_("{node} is a hub: only switches run a spanning tree"),
@@ -356,8 +352,8 @@ def start(built: Built, command: DoCommand, until: float) -> None:
     ns = built.ns(command.node)
     try:
         kind = built.lab.nodes[command.node].kind if command.node in built.lab.nodes else None
-        if kind in NOT_A_HOST and command.word not in SWITCH_WORDS:
-            raise RealError(L_(NOT_A_HOST[kind], node=command.node, command=command.word))
+        if kind in ("switch", "hub") and command.word not in SWITCH_WORDS:
+            raise RealError(not_a_host_line(command.node, kind, command.word))
         if command.node == "net":
             a, b = link_event(built, command.argv)
             command.result = {"link": f"{a}-{b}", "state": command.argv[3]}  # the simulator's result

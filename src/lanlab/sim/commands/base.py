@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from ipaddress import IPv4Address
 from typing import TYPE_CHECKING, Any, ClassVar, NoReturn
 
-from lanlab.program_lines import cut_short_line, words_text
+from lanlab.program_lines import cut_short_line, not_a_host_line, words_text
 from lanlab.proto.ipv4 import NetworkUnreachable
 from lanlab.text import text_encoding
 from lanlab.i18n import (
@@ -298,14 +298,6 @@ def register_command(command: type[Command]) -> type[Command]:
     return command
 
 
-# Why a host's command did not run on a switch or a hub (a router is a host).
-NOT_A_HOST = {
-    "switch": N_("{node} is a switch: {command} runs on hosts and routers"),
-    "hub": N_("{node} is a hub: {command} runs on hosts and routers"),
-    "node": N_("{node} is not a host: {command} runs on hosts and routers"),
-}
-
-
 @dataclass
 class Scheduled:
     """A parsed --do: which node, what, when; also the engine target that starts it."""
@@ -322,8 +314,7 @@ class Scheduled:
         self.started = True
         node = self.network.node(self.node) if self.node is not None else None
         if node is not None and self.command.hosts_only and not isinstance(node, Host):
-            template = NOT_A_HOST.get(type(node).__name__.lower(), NOT_A_HOST["node"])
-            self.error = L_(template, node=self.node, command=self.command.words)
+            self.error = not_a_host_line(self.node, type(node).__name__.lower(), self.command.words)
             return
         try:
             self.command.start(self.network, node, now)  # type: ignore[arg-type]
