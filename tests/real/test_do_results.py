@@ -147,3 +147,16 @@ def test_a_routers_route_table_is_printed_as_the_simulator_prints_it():
     assert connected["real"] and [line.rsplit(None, 1)[0] for line in connected["real"]] == [
         line.rsplit(None, 1)[0] for line in connected["sim"]
     ]
+
+
+@pytest.mark.skipif(netns_unavailable_reason() is not None, reason=str(netns_unavailable_reason()))
+def test_an_app_on_a_switch_or_a_folder_is_refused_in_the_simulators_words(tmp_path):
+    """--app on a switch, or naming a folder: real run said "no host called 'sw1'" and "no such file";
+    both back ends now give sim run's one line (cli.sim_apps.app_problem), exit 2."""
+    program = tmp_path / "prog.py"
+    program.write_text("print('hi')\n")
+    for app in (f"sw1={program}", f"pc1={tmp_path}", f"pc9={program}"):
+        done = both_sides("--app", app)
+        for side in done.values():
+            assert side.returncode == 2 and len(side.stderr.splitlines()) == 1, side.stderr
+        assert done["real"].stderr == done["sim"].stderr

@@ -113,7 +113,7 @@ def prepare(
     args: tuple[str, ...] = (),
 ) -> Any:
     """A RealRun ready to execute, every bad argument a one-line error (exit 2)."""
-    from lanlab.cli.sim_apps import AppSpecError, parse_app, program_inputs
+    from lanlab.cli.sim_apps import AppSpecError, app_problem, parse_app, program_inputs
     from lanlab.real.commands import parse_do, unsupported
     from lanlab.real.netns import RealError, require_root
     from lanlab.real.programs import RealProgram
@@ -146,16 +146,9 @@ def prepare(
     programs = []
     for text in apps:
         at, node, path = parse_app(text)
-        if node not in lab.nodes or lab.nodes[node].kind not in ("host", "router"):
-            fail(
-                _("--app {text}: no host called {node} (nodes: {nodes})").format(
-                    text=repr(text), node=repr(node), nodes=", ".join(lab.nodes)
-                )
-            )
-        if not path.is_file():
-            fail(
-                _("--app {text}: no such file {file}; give a Python file").format(text=repr(text), file=repr(str(path)))
-            )
+        problem = app_problem(text, node, path, {name: spec.kind for name, spec in lab.nodes.items()})
+        if problem is not None:
+            fail(problem)
         programs.append(
             RealProgram(node, str(path), at / 1e9, stdin=stdin_of.get(node, ""), args=list(args_of.get(node, [])))
         )

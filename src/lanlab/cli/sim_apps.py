@@ -97,6 +97,27 @@ def program_inputs(
     return stdin_of, args_of
 
 
+def app_problem(text: str, node: str, path: Path, kinds: dict[str, str]) -> str | None:
+    """Why `--app TEXT` cannot start (its node runs no programs, its file is no file), in the words of
+    `sim run` and `real run` alike; None when it can. `kinds`: each node's kind (host, router, switch, hub)."""
+    kind = kinds.get(node)
+    if kind is None:
+        return _("--app {text!r}: no host called {node!r} (nodes: {nodes})").format(
+            text=text, node=node, nodes=", ".join(kinds)
+        )
+    if kind not in ("host", "router"):  # a switch or a hub runs no programs
+        return _("--app {text!r}: {node} is {kind}; programs run on hosts and routers ({hosts})").format(
+            text=text,
+            node=node,
+            kind=_("a hub") if kind == "hub" else _("a switch"),
+            hosts=", ".join(name for name, other in kinds.items() if other in ("host", "router")),
+        )
+    if not path.is_file():
+        problem = (_("{path!r} is a directory") if path.is_dir() else _("no such file {path!r}")).format(path=str(path))
+        return _("--app {text!r}: {problem}; give a Python file").format(text=text, problem=problem)
+    return None
+
+
 def start_apps(
     network: Any,
     apps: tuple[str, ...],
@@ -119,29 +140,13 @@ def start_apps(
         fail(localize(message_of(error)))
     programs = []
     streams: dict[str, io.TextIOWrapper] = {}  # one stdin per host
+    kinds = {name: "host" if isinstance(node, Host) else node.kind for name, node in network.nodes.items()}
     for text in apps:
         at, node, path = parse_app(text)
-        host = network.nodes.get(node)
-        if host is not None and not isinstance(host, Host):  # a switch or a hub runs no programs
-            fail(
-                _("--app {text!r}: {node} is {kind}; programs run on hosts and routers ({hosts})").format(
-                    text=text,
-                    node=node,
-                    kind=_("a hub") if host.kind == "hub" else _("a switch"),
-                    hosts=", ".join(name for name, n in network.nodes.items() if isinstance(n, Host)),
-                )
-            )
-        if not isinstance(host, Host):
-            fail(
-                _("--app {text!r}: no host called {node!r} (nodes: {nodes})").format(
-                    text=text, node=node, nodes=", ".join(network.nodes)
-                )
-            )
-        if not path.is_file():
-            problem = (_("{path!r} is a directory") if path.is_dir() else _("no such file {path!r}")).format(
-                path=str(path)
-            )
-            fail(_("--app {text!r}: {problem}; give a Python file").format(text=text, problem=problem))
+        problem = app_problem(text, node, path, kinds)
+        if problem is not None:
+            fail(problem)
+        host = network.nodes[node]
         try:
             program = host.run_program(
                 str(path),
