@@ -47,13 +47,11 @@ def _serve(
     connected = [0]
 
     def logged(peer: str, framed: Framed) -> None:
-        lines = newline.split(framed.lines)[: framed.lines_count]
-        for message, size in [*framed.messages, *((line, None) for line in lines)]:
-            text = newline.strip(message) if size is None else message
+        lines = [(newline.strip(line), None) for line in newline.split(framed.lines)[: framed.lines_count]]
+        for text, size in [*framed.messages, *lines]:  # each without its line ending
             shown = preview(text, encoding, size=size)
-            log.append(
-                {"t": time.monotonic(), "event": "message", "client": peer, "bytes": size or len(text), "text": shown}
-            )
+            count = len(text) if size is None else size
+            log.append({"t": time.monotonic(), "event": "message", "client": peer, "bytes": count, "text": shown})
 
     def answer(conn: Any, peer: str, framed: Framed | None, data: bytes) -> None:
         """Log what `framed` completed; echo the read back, or send reply mode's answer."""
