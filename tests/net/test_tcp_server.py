@@ -487,3 +487,24 @@ def test_a_line_started_just_before_the_quiet_timer_fires_is_answered_once():
     (first, second, third, rest), recorder = run_with_server(scenario)
     assert first == second == third == b"thank YOU!\n" and rest == b""
     assert [m["text"] for m in recorder.named("message")] == ["x", "abc", "def"]
+
+
+def test_a_utf16_newline_that_tcp_cuts_in_two_ends_one_line_answered_once():
+    """UTF-16 "hi\\n" arriving as 5 bytes and then 1: one message "hi" and one reply line. Each read was a
+    message of its own, answered twice, the first logged with half a newline."""
+    wide = "utf-16-le"
+
+    async def scenario(port, recorder, server):
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.transport.get_extra_info("socket").setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        writer.write("hi\n".encode(wide)[:-1])
+        await writer.drain()
+        await asyncio.sleep(0.2)  # two reads on the server, but less than the quiet
+        writer.write(b"\x00")
+        answer = await reader.readexactly(len("thank YOU!\n".encode(wide)))
+        writer.close()
+        return answer + await read_until_closed(reader)
+
+    answer, recorder = run_with_server(scenario, encoding=wide, reply="thank YOU!".encode(wide))
+    assert answer.decode(wide) == "thank YOU!\n"
+    assert [m["text"] for m in recorder.named("message")] == ["hi"]

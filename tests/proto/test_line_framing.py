@@ -11,10 +11,10 @@ LINES = st.lists(
 )
 
 
-def chunked(data: bytes, cuts: list[int], unit: int) -> list[bytes]:
-    """`data` cut at the given offsets (each taken modulo its length, at a whole code unit): the reads TCP
-    might deliver. (A UTF-16 newline cut in two is two messages of a byte each, in the real server too.)"""
-    points = sorted({cut % (len(data) + 1) // unit * unit for cut in cuts} | {0, len(data)})
+def chunked(data: bytes, cuts: list[int]) -> list[bytes]:
+    """`data` cut at the given offsets (each taken modulo its length, inside a character too): the reads
+    TCP might deliver."""
+    points = sorted({cut % (len(data) + 1) for cut in cuts} | {0, len(data)})
     return [data[a:b] for a, b in zip(points, points[1:]) if b > a]
 
 
@@ -56,7 +56,7 @@ def test_every_byte_is_in_one_message_and_every_newline_in_one_answer(lines, tai
     except UnicodeEncodeError:
         return
     newline = Newline(encoding)
-    framed = framed_all(newline, chunked(data, cuts, newline.unit), quiet)
+    framed = framed_all(newline, chunked(data, cuts), quiet)
     found = messages(newline, framed)
     assert b"".join(found).decode(encoding) == text.replace("\n", "")
     reply = newline.text("R".encode(encoding))
@@ -91,6 +91,34 @@ def test_a_message_ending_in_part_of_a_character_keeps_every_byte():
     assert newline.strip(b"a\x00b") == b"a\x00b"
     assert newline.strip(b"a\x00\n\x00") == b"a\x00"
     assert messages(newline, framed_all(newline, [b"0"])) == [b"0"]
+
+
+def test_a_utf16_newline_cut_in_two_by_tcp_still_ends_one_line():
+    """UTF-16 "a\\n" read as 3 bytes and then 1 is the message "a", answered once (it was two messages: the
+    3 bytes with half a newline, then the byte 00 alone, each answered), and its reply line is whole."""
+    newline = Newline("utf-16-le")
+    framer = LineFramer(newline)
+    first = framer.feed(b"a\x00\n", 0.0)
+    assert first == Framed() and framer.deadline() == QUIET_S
+    second = framer.feed(b"\x00", 0.1)
+    assert second.messages == [(b"a\x00", 2)] and second.replies == 1
+    reply = newline.text("R".encode("utf-16-le"))
+    assert (first.answer(reply, newline.bytes) + second.answer(reply, newline.bytes)).decode("utf-16-le") == "R\n"
+
+
+def test_half_a_character_waits_for_its_other_half_past_the_quiet():
+    """UTF-16 "a" and half of "b", then quiet: the message is "a"; the half is no message until the sender
+    closes (a byte alone is not a character), and its other half, coming later, makes "b" the next."""
+    framer = LineFramer(Newline("utf-16-le"))
+    assert framer.feed(b"a\x00b", 0.0) == Framed()
+    framed = framer.quiet(QUIET_S)
+    assert framed is not None and framed.messages == [(b"a\x00", 2)] and framed.unended
+    assert framer.deadline() is None and framer.quiet(10.0) is None
+    late = LineFramer(Newline("utf-16-le"))
+    late.feed(b"b", 0.0)
+    assert late.deadline() is None
+    assert late.feed(b"\x00", 1.0).messages == [(b"b\x00", None)]
+    assert framer.close() == Framed([(b"b", 1)], unended=True)
 
 
 def test_a_crlf_that_comes_in_two_reads_ends_the_line_it_ends():

@@ -146,7 +146,7 @@ class Client(asyncio.Protocol):
         self.quiet_ticks = 0
         framed = self.framer.feed(data, self.server.loop.time())
         self.log_messages(framed)
-        if self.quiet is None and self.framer.held:
+        if self.quiet is None and self.framer.deadline() is not None:
             self.quiet = self.server.loop.call_later(QUIET_S, self._quiet_over)
         return framed
 

@@ -5,7 +5,9 @@ A message is a line, or what one read returns when it holds no newline (the note
 and waits for its answer). What follows a read's last newline starts a line: it is held for the rest of
 that line, or until the sender is quiet QUIET_S (`deadline`, `quiet`) or closes (`close`), so a line TCP
 delivered in two reads is still one message, answered once. Lines end with the newline of the stream's
-encoding: b"\\n" in ASCII's relatives, b"\\n\\x00" in UTF-16 (Newline).
+encoding: b"\\n" in ASCII's relatives, b"\\n\\x00" in UTF-16 (Newline). A read that ends inside a UTF-16 or
+UTF-32 code unit (TCP cuts a stream where it likes) is not a whole message: its last bytes wait for the
+rest of their unit, so a newline cut in two still ends one line (and half a character is no message).
 
 The framer keeps no clock: each call is given `now`, and says when it next wants to be asked, in the
 manner of aioquic's get_timer/handle_timer.
@@ -121,11 +123,11 @@ class LineFramer:
     """One connection's lines: `feed` each read, ask `deadline` when the quiet is over and then `quiet`,
     and `close` when the sender has finished."""
 
-    __slots__ = ("newline", "offset", "held", "held_head", "held_crs", "held_at", "answered_open")
+    __slots__ = ("newline", "carry", "held", "held_head", "held_crs", "held_at", "answered_open")
 
     def __init__(self, newline: Newline) -> None:
         self.newline = newline
-        self.offset = 0  # bytes received, modulo the newline's size (UTF-16: 2)
+        self.carry = b""  # the last read's bytes of a code unit it cut (UTF-16: at most 1): the next read's start
         self.held = 0  # bytes after the last newline: a line still coming, not yet logged or answered
         self.held_head = b""  # their first SHOWN_BYTES, for the log
         self.held_crs = 0  # carriage returns they end with: a CRLF may come in two reads, CR first
@@ -137,13 +139,14 @@ class LineFramer:
         if not data:
             return Framed()
         newline = self.newline
-        offset = self.offset
-        if newline.unit > 1:
-            self.offset = (offset + len(data)) % newline.unit
-        first = newline.find(data, 0, offset)
+        if newline.unit > 1:  # from here on `data` starts and ends at code unit boundaries of the stream
+            data = self.carry + data
+            whole = len(data) - len(data) % newline.unit
+            data, self.carry = data[:whole], data[whole:]
+        first = newline.find(data)
         if first < 0:
-            if self.held:
-                self._hold(data, now, more=True)
+            if self.held or self.carry:  # a line still coming, or a character
+                self._hold(data, now, more=bool(self.held))
                 return Framed()
             self.answered_open = True
             return Framed([(newline.strip(data), None)], unended=True)
@@ -156,13 +159,10 @@ class LineFramer:
                 framed.messages.append(self._held_line(piece))
             else:
                 framed.messages.append((piece, None))
-        end = newline.rfind(data, offset) + newline.unit
+        end = newline.rfind(data) + newline.unit
         if lines > 1:
             framed.lines, framed.lines_count = data[first + newline.unit : end], lines - 1
-        if end < len(data):
-            self._hold(data[end:], now)
-        else:
-            self.held = 0
+        self._hold(data[end:], now)  # nothing, when the read ends a line
         framed.replies = lines - framed.ends_open
         return framed
 
@@ -171,7 +171,8 @@ class LineFramer:
         return self.held_at + QUIET_S if self.held else None
 
     def quiet(self, now: float) -> Framed | None:
-        """At or after `deadline`: what was held, a message without a newline; None before it."""
+        """At or after `deadline`: what was held, a message without a newline; None before it. The bytes of a
+        character still coming are not part of it (they are not a character yet): they start what follows."""
         deadline = self.deadline()
         if deadline is None or now < deadline:
             return None
@@ -179,7 +180,10 @@ class LineFramer:
 
     def close(self) -> Framed | None:
         """The sender closed: what it held without a newline is its last message (None: nothing held)."""
-        return self._held_message() if self.held else None
+        if not (self.held or self.carry):
+            return None
+        framed, self.carry = self._held_message(self.carry), b""
+        return framed
 
     def _hold(self, data: bytes, now: float, more: bool = False) -> None:
         """Keep `data` as the start (or, `more`, the continuation) of a line still coming."""
@@ -201,9 +205,9 @@ class LineFramer:
         size = self.held - self.held_crs
         return self.held_head[:size], size
 
-    def _held_message(self) -> Framed:
-        """What was held is a message without a newline; a newline that comes next only ends it."""
-        framed = Framed([self._held_line(b"")], unended=True)
+    def _held_message(self, rest: bytes = b"") -> Framed:
+        """What was held (and `rest`) is a message without a newline; a newline that comes next only ends it."""
+        framed = Framed([self._held_line(rest)], unended=True)
         self.held, self.held_head = 0, b""
         self.answered_open = True
         return framed
