@@ -79,30 +79,28 @@ def serve_command(
       lanlab dhcp serve -I eth0 --pool 198.18.0.100-198.18.0.110 --lease 2m --count 4 --json
     """
     from lanlab.net.dhcp_server import DhcpServerError, Exchange, interface_address, open_socket, serve
-    from lanlab.proto.dhcp import DhcpServer, PoolError
+    from lanlab.proto.dhcp import DhcpServer, PoolError, empty_pool_problem, lease_problem
 
     first, sep, last = pool.partition("-")
     if not sep:
         fail(_("--pool {pool!r} needs FIRST-LAST, e.g. 198.18.0.100-198.18.0.199").format(pool=pool))
-    if lease < 1:  # the wire counts whole seconds: less would be a lease of 0 s, renewed without end
-        fail(_("lease: at least 1s (DHCP counts leases in seconds)"))
+    too_short = lease_problem(int(lease * SECOND))  # less than 1 s would go out as 0 s, renewed without end
+    if too_short is not None:
+        fail(localize(too_short))
     try:
         own = interface_address(interface)
+        bounds = (_address(first, "--pool"), _address(last, "--pool"))
         server = DhcpServer(
             own.ip,
             own.network,
-            (_address(first, "--pool"), _address(last, "--pool")),
+            bounds,
             int(lease * SECOND),
             _router(router, own.network) if router else None,
             tuple(_address(a, "--dns") for a in dns.split(",")) if dns else (),
         )
-        if not server.pool:
-            fail(
-                _(
-                    "pool {first}-{last} has no address to lend in {subnet}: the server's own address and the "
-                    "subnet's network and broadcast addresses are never lent; give others"
-                ).format(first=first.strip(), last=last.strip(), subnet=own.network)
-            )
+        empty = empty_pool_problem(own.ip, own.network, bounds)
+        if empty is not None:
+            fail(localize(empty))
         sock = open_socket(interface)
     except (DhcpServerError, PoolError) as error:
         fail(localize(message_of(error)))  # an L_ text from lanlab.net, shown in the user's language
@@ -139,19 +137,12 @@ def serve_command(
 
 def _router(text: str, subnet: IPv4Network) -> IPv4Address:
     """--router: an address of the served subnet a host can have (as a topology file's dhcp: router)."""
+    from lanlab.proto.dhcp import router_problem
+
     router = _address(text, "--router")
-    if router not in subnet:
-        fail(
-            _("router {router} is not in {subnet}: clients reach their gateway directly").format(
-                router=router, subnet=subnet
-            )
-        )
-    if subnet.prefixlen <= 30 and router in (subnet.network_address, subnet.broadcast_address):
-        fail(
-            _("router {router} is the network or broadcast address of {subnet}, no host's: give the gateway's").format(
-                router=router, subnet=subnet
-            )
-        )
+    problem = router_problem(router, subnet)
+    if problem is not None:
+        fail(localize(problem))
     return router
 
 

@@ -77,14 +77,72 @@ class PoolError(ValueError):
     """A pool that cannot be served (outside the subnet, reversed): a caller's mistake."""
 
 
-def lendable(server_id: IPv4Address, subnet: IPv4Network, pool: tuple[IPv4Address, IPv4Address]) -> list[IPv4Address]:
-    """The addresses of `pool` a server can lend: not its own, nor the subnet's network and broadcast
-    addresses (a /31 or /32 has neither, RFC 3021)."""
-    first, last = pool
+def _never_lent(server_id: IPv4Address, subnet: IPv4Network) -> set[int]:
+    """The server's own address and the subnet's network and broadcast addresses (a /31 or /32 has
+    neither, RFC 3021)."""
     kept = {int(server_id)}
     if subnet.prefixlen <= 30:
         kept |= {int(subnet.network_address), int(subnet.broadcast_address)}
+    return kept
+
+
+def lendable(server_id: IPv4Address, subnet: IPv4Network, pool: tuple[IPv4Address, IPv4Address]) -> list[IPv4Address]:
+    """The addresses of `pool` a server can lend: all but those `_never_lent`."""
+    first, last = pool
+    kept = _never_lent(server_id, subnet)
     return [IPv4Address(a) for a in range(int(first), int(last) + 1) if a not in kept]
+
+
+# --- the rules a server's settings obey, for a topology file's dhcp: and `lanlab dhcp serve` alike ---
+
+MIN_LEASE: Final = SECOND  # options 51, 58 and 59 count whole seconds (RFC 2132 9.2): less would go out as 0 s
+
+
+def pool_inside(pool: tuple[IPv4Address, IPv4Address], subnet: IPv4Network) -> bool:
+    """Whether both ends of `pool` are addresses of `subnet`: a server lends addresses of the subnet it serves."""
+    first, last = pool
+    return first in subnet and last in subnet
+
+
+def empty_pool_problem(
+    server_id: IPv4Address, subnet: IPv4Network, pool: tuple[IPv4Address, IPv4Address]
+) -> str | None:
+    """Why `pool` lends nothing (it holds only addresses never lent), or None. Counted, not listed: a /8's
+    pool is 16 million addresses."""
+    first, last = int(pool[0]), int(pool[1])
+    kept_inside = sum(1 for address in _never_lent(server_id, subnet) if first <= address <= last)
+    if last - first + 1 > kept_inside:
+        return None
+    return L_(
+        "pool {first}-{last} has no address to lend in {subnet}: the server's own address and the "
+        "subnet's network and broadcast addresses are never lent; give others",
+        first=pool[0],
+        last=pool[1],
+        subnet=subnet,
+    )
+
+
+def lease_problem(lease: int) -> str | None:
+    """Why a lease of `lease` ns cannot be handed out, or None."""
+    if lease < MIN_LEASE:
+        return L_("lease: at least 1s (DHCP counts leases in seconds)")
+    return None
+
+
+def router_problem(router: IPv4Address, subnet: IPv4Network) -> str | None:
+    """Why `router` cannot be the gateway handed out on `subnet` (option 3, RFC 2132 3.5), or None: a client
+    reaches its gateway directly, so it is a host's address of the subnet."""
+    if router not in subnet:
+        return L_(
+            "router {router} is not in {subnet}: clients reach their gateway directly", router=router, subnet=subnet
+        )
+    if subnet.prefixlen <= 30 and router in (subnet.network_address, subnet.broadcast_address):
+        return L_(
+            "router {router} is the network or broadcast address of {subnet}, no host's: give the gateway's",
+            router=router,
+            subnet=subnet,
+        )
+    return None
 
 
 class DhcpServer:
@@ -103,7 +161,7 @@ class DhcpServer:
         first, last = pool
         if int(first) > int(last):
             raise PoolError(L_("pool {first}-{last} runs backwards", first=first, last=last))
-        if first not in subnet or last not in subnet:
+        if not pool_inside(pool, subnet):
             raise PoolError(L_("pool {first}-{last} is not inside {subnet}", first=first, last=last, subnet=subnet))
         self.server_id = server_id
         self.subnet = subnet

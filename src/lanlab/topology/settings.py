@@ -11,7 +11,7 @@ from typing import Any, Final
 
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
-from lanlab.proto.dhcp import is_domain_name, lendable
+from lanlab.proto.dhcp import empty_pool_problem, is_domain_name, lease_problem, pool_inside, router_problem
 from lanlab.proto.rip import SplitHorizon
 from lanlab.proto.spanning import DEFAULT_PRIORITY
 from lanlab.i18n import L_, N_, message_of
@@ -311,8 +311,9 @@ def _one_pool(spec: Spec, key: str, node: Any, address: IPv4Interface | None) ->
     if pool is None and not dhcp.failed:
         dhcp.error(node, L_("needs pool: FIRST-LAST, like 198.18.0.100-198.18.0.199"))
     lease = dhcp.duration("lease")
-    if lease is not None and lease < 10**9:
-        dhcp.error(dhcp.values["lease"], L_("lease: at least 1s (DHCP counts leases in seconds)"))
+    too_short = lease_problem(lease) if lease is not None else None
+    if too_short is not None:
+        dhcp.error(dhcp.values["lease"], too_short)
     router = dhcp.address("router")
     dns = _addresses(dhcp, "dns")
     domain, _ = dhcp.scalar("domain")
@@ -330,7 +331,7 @@ def _one_pool(spec: Spec, key: str, node: Any, address: IPv4Interface | None) ->
         dhcp.error(node, L_("a DHCP server needs an address of its own on this interface"))
     elif pool is not None and not dhcp.failed:
         subnet = subnet or address.network
-        if pool[0] not in subnet or pool[1] not in subnet:
+        if not pool_inside(pool, subnet):
             where = L_("its subnet:") if "subnet" in dhcp.values else L_("the subnet of {address}:", address=address)
             dhcp.error(
                 dhcp.values["pool"],
@@ -359,34 +360,12 @@ def _one_pool(spec: Spec, key: str, node: Any, address: IPv4Interface | None) ->
                 break
         spec.ctx.dhcp_pools.append((int(pool[0]), int(pool[1]), line))
         spec.ctx.subnets.append(subnet)
-        if not dhcp.failed and not lendable(address.ip, subnet, pool):
-            dhcp.error(
-                dhcp.values["pool"],
-                L_(
-                    "pool {first}-{last} has no address to lend in {subnet}: the server's own address and the "
-                    "subnet's network and broadcast addresses are never lent; give others",
-                    first=pool[0],
-                    last=pool[1],
-                    subnet=subnet,
-                ),
-            )
-    if router is not None and subnet is not None and router not in subnet:
-        dhcp.error(
-            dhcp.values["router"],
-            L_(
-                "router {router} is not in {subnet}: clients reach their gateway directly", router=router, subnet=subnet
-            ),
-        )
-    elif router is not None and subnet is not None and subnet.prefixlen <= 30:
-        if router in (subnet.network_address, subnet.broadcast_address):
-            dhcp.error(
-                dhcp.values["router"],
-                L_(
-                    "router {router} is the network or broadcast address of {subnet}, no host's: give the gateway's",
-                    router=router,
-                    subnet=subnet,
-                ),
-            )
+        empty = empty_pool_problem(address.ip, subnet, pool) if not dhcp.failed else None
+        if empty is not None:
+            dhcp.error(dhcp.values["pool"], empty)
+    misplaced = router_problem(router, subnet) if router is not None and subnet is not None else None
+    if misplaced is not None:
+        dhcp.error(dhcp.values["router"], misplaced)
     spec.failed |= dhcp.failed
     if dhcp.failed or pool is None or address is None or subnet is None:
         return None

@@ -1,0 +1,65 @@
+"""The rules a DHCP server's settings obey (lanlab.proto.dhcp), shared by topology files and `lanlab dhcp serve`."""
+
+from __future__ import annotations
+
+from ipaddress import IPv4Address, IPv4Interface, IPv4Network
+
+import pytest
+from click.testing import CliRunner
+
+from lanlab.cli.main import cli
+from lanlab.proto.dhcp import empty_pool_problem, lease_problem, pool_inside, router_problem
+from lanlab.sim import TopologyError, load_topology
+from lanlab.units import SECOND
+
+NET = IPv4Network("198.18.0.0/24")
+OWN = IPv4Address("198.18.0.1")
+
+
+def pool(first: str, last: str) -> tuple[IPv4Address, IPv4Address]:
+    return IPv4Address(first), IPv4Address(last)
+
+
+def test_each_rule_says_its_mistake_and_passes_what_serves():
+    """A pool off the subnet, a pool of never-lent addresses, a lease under 1 s and a gateway off the subnet or
+    on its broadcast address are each named; their good neighbours pass (a /31 has no broadcast, RFC 3021)."""
+    assert not pool_inside(pool("198.18.0.250", "198.18.1.10"), NET)
+    assert pool_inside(pool("198.18.0.2", "198.18.0.254"), NET)
+    assert "has no address to lend in 198.18.0.0/24" in empty_pool_problem(OWN, NET, pool("198.18.0.0", "198.18.0.1"))
+    assert empty_pool_problem(OWN, NET, pool("198.18.0.0", "198.18.0.2")) is None
+    assert empty_pool_problem(OWN, IPv4Network("198.18.0.0/31"), pool("198.18.0.0", "198.18.0.0")) is None
+    assert lease_problem(SECOND - 1) == "lease: at least 1s (DHCP counts leases in seconds)"
+    assert lease_problem(SECOND) is None
+    assert "is not in 198.18.0.0/24" in router_problem(IPv4Address("198.18.1.1"), NET)
+    assert "network or broadcast address" in router_problem(IPv4Address("198.18.0.255"), NET)
+    assert router_problem(IPv4Address("198.18.0.1"), IPv4Network("198.18.0.0/31")) is None
+
+
+@pytest.mark.parametrize(
+    "dhcp, flags",
+    [
+        ("{pool: 198.18.0.1-198.18.0.1}", ["--pool", "198.18.0.1-198.18.0.1"]),
+        ("{pool: 198.18.0.10-198.18.0.20, lease: 500ms}", ["--pool", "198.18.0.10-198.18.0.20", "--lease", "500ms"]),
+        (
+            "{pool: 198.18.0.10-198.18.0.20, router: 198.18.1.1}",
+            ["--pool", "198.18.0.10-198.18.0.20", "--router", "198.18.1.1"],
+        ),
+        (
+            "{pool: 198.18.0.10-198.18.0.20, router: 198.18.0.0}",
+            ["--pool", "198.18.0.10-198.18.0.20", "--router", "198.18.0.0"],
+        ),
+    ],
+)
+def test_a_topology_file_and_dhcp_serve_say_one_mistake_in_the_same_words(monkeypatch, dhcp, flags):
+    """The same server settings written in a topology file and given to `lanlab dhcp serve` are refused with
+    the same sentence: each rule is written once."""
+    import lanlab.net.dhcp_server as dhcp_server
+
+    monkeypatch.setattr(dhcp_server, "interface_address", lambda name: IPv4Interface("198.18.0.1/24"))
+    monkeypatch.setattr(dhcp_server, "open_socket", lambda name: pytest.fail("a socket was opened"))
+    served = CliRunner().invoke(cli, ["--lang", "en", "dhcp", "serve", "-I", "v0", *flags])
+    with pytest.raises(TopologyError) as caught:
+        load_topology("d.yaml", text=f"nodes:\n  srv: {{kind: host, ip: 198.18.0.1/24, dhcp: {dhcp}}}\n")
+    [problem] = caught.value.problems
+    assert served.exit_code == 2
+    assert problem.removeprefix("d.yaml:2: node srv dhcp: ") == served.output.removeprefix("lanlab: ").rstrip("\n")
