@@ -49,8 +49,11 @@ class Context:
     path: str
     problems: list[tuple[int, str]] = field(default_factory=list)
     claims: dict[tuple[str, str], int] = field(default_factory=dict)
-    # DHCP pools read so far: (first, last, line): two servers may share a LAN, never addresses (RFC 2131 4.2)
-    dhcp_pools: list[tuple[int, int, int]] = field(default_factory=list)
+    # DHCP pools read so far: (first, last, line, the server's own address): two servers may share a LAN, never
+    # addresses (RFC 2131 4.2)
+    dhcp_pools: list[tuple[int, int, int, int]] = field(default_factory=list)
+    # Mistakes the file can hold and still load and run, as (line, message): said, never refused
+    warnings: list[tuple[int, str]] = field(default_factory=list)
     # Checks that need every node read first (a relay's server is some node's address), run by the loader
     deferred: list[Callable[[], None]] = field(default_factory=list)
     # Every node's name, and the subnets of its interfaces and DHCP pools: what a DNS record may point at
@@ -67,6 +70,10 @@ class Context:
         problem = (line_of(node) if line is None else line, message)
         if problem not in self.problems:  # a field read twice (ip for the NIC and for the ARP entry) is one mistake
             self.problems.append(problem)
+
+    def warn(self, line: int, message: str) -> None:
+        if (line, message) not in self.warnings:
+            self.warnings.append((line, message))
 
     def claim(self, what: str, value: str, node: Node) -> None:
         """Addresses must be unique in a network: report the second use with the first's line."""
@@ -391,6 +398,13 @@ class Document:
                     for line, message in ordered
                 ]
             )
+
+    def warning_lines(self) -> list[str]:
+        """Every warning recorded, by line, as `FILE:LINE: warning: message` (for a file without problems)."""
+        return [
+            L_("{file}:{line}: warning: {problem}", file=self.ctx.path, line=line, problem=message)
+            for line, message in sorted(self.ctx.warnings, key=lambda warning: warning[0])
+        ]
 
 
 def node_name_problem(name: str) -> str | None:

@@ -6,6 +6,7 @@ what it could not read; the builders in lanlab.sim.build turn the data into devi
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 from typing import Any, Final
 
@@ -15,7 +16,7 @@ from lanlab.proto.dhcp import empty_pool_problem, is_domain_name, lease_problem,
 from lanlab.proto.rip import SplitHorizon
 from lanlab.proto.spanning import DEFAULT_PRIORITY
 from lanlab.i18n import L_, N_, message_of
-from lanlab.topology.reader import Spec, given_twice, line_of
+from lanlab.topology.reader import Context, Spec, given_twice, line_of
 from lanlab.wire import MacAddress
 
 STP_MODES: Final = ("stp", "rstp")  # 802.1D and 802.1w; lanlab.sim.stacks.stp has their machines
@@ -345,7 +346,7 @@ def _one_pool(spec: Spec, key: str, node: Any, address: IPv4Interface | None) ->
                 ),
             )
         line = line_of(dhcp.values["pool"])
-        for first, last, other in spec.ctx.dhcp_pools:
+        for first, last, other, _ in spec.ctx.dhcp_pools:
             if int(pool[0]) <= last and first <= int(pool[1]):
                 dhcp.error(
                     dhcp.values["pool"],
@@ -358,7 +359,9 @@ def _one_pool(spec: Spec, key: str, node: Any, address: IPv4Interface | None) ->
                     ),
                 )
                 break
-        spec.ctx.dhcp_pools.append((int(pool[0]), int(pool[1]), line))
+        if not spec.ctx.dhcp_pools:  # once, when every node has claimed its addresses
+            spec.ctx.deferred.append(lambda: _warn_fixed_addresses_in_pools(spec.ctx))
+        spec.ctx.dhcp_pools.append((int(pool[0]), int(pool[1]), line, int(address.ip)))
         spec.ctx.subnets.append(subnet)
         empty = empty_pool_problem(address.ip, subnet, pool) if not dhcp.failed else None
         if empty is not None:
@@ -377,6 +380,32 @@ def _one_pool(spec: Spec, key: str, node: Any, address: IPv4Interface | None) ->
         "dns": dns,
         "domain": domain or "",
     }
+
+
+def _warn_fixed_addresses_in_pools(ctx: Context) -> None:
+    """A node's fixed address inside a DHCP pool of the file: the server may lend it to a second host. A
+    warning, not a problem: the run works as a real LAN does, the client's ARP probe finding the address in use
+    and DECLINEing it (RFC 2131 2.2, 3.1.5), which is how a file shows DECLINE; ISC dhcpd and dnsmasq only avoid
+    it by pinging before they offer. The server's own address is never lent (lendable), so not said."""
+    fixed = sorted(
+        (int(IPv4Address(value)), line) for (what, value), line in ctx.claims.items() if what == "IP address"
+    )
+    addresses = [address for address, _ in fixed]
+    for first, last, pool_line, server in ctx.dhcp_pools:
+        for address, line in fixed[bisect_left(addresses, first) : bisect_right(addresses, last)]:
+            if address != server:
+                ctx.warn(
+                    line,
+                    L_(
+                        "{address} is inside the DHCP pool {first}-{last} on line {pool_line}: the server may lend "
+                        "it to another host (whose ARP probe then finds it in use, RFC 2131 2.2); keep fixed "
+                        "addresses out of the pool",
+                        address=IPv4Address(address),
+                        first=IPv4Address(first),
+                        last=IPv4Address(last),
+                        pool_line=pool_line,
+                    ),
+                )
 
 
 def _pool(text: str) -> tuple[IPv4Address, IPv4Address]:

@@ -1,0 +1,42 @@
+"""DHCP pools in topology files (lanlab.topology.settings) as a demanding teacher and a hostile user write them."""
+
+from __future__ import annotations
+
+from lanlab.sim.build.load import build
+from lanlab.sim.network import Network
+from lanlab.topology import read_document
+
+FIXED_IN_POOL = """nodes:
+  srv: {kind: host, ip: 198.18.0.1/24, dhcp: {pool: 198.18.0.1-198.18.0.20}}
+  pc1: {kind: host, ip: dhcp}
+  pc2: {kind: host, ip: 198.18.0.15/24}
+  r1: {kind: router, interfaces: {eth0: 198.18.0.20/24, eth1: {ip: 198.18.1.1/24, dhcp: {pool: 198.18.1.1-198.18.1.9}}}}
+  pc3: {kind: host, ip: 198.18.0.21/24}
+"""
+
+
+def warnings_of(text: str) -> list[str]:
+    """The warnings of a topology that loads (a problem would raise TopologyError)."""
+    document = read_document("t.yaml", text)
+    build(Network("t", 1), document)
+    return document.warning_lines()
+
+
+def test_a_fixed_address_inside_a_pool_is_a_warning_naming_both_lines():
+    """pc2's 198.18.0.15 and r1's 198.18.0.20 inside srv's pool were said by nobody, and the server would lend
+    them; each is now a warning at the address's line naming the pool's. The servers' own addresses (never lent)
+    and 198.18.0.21 (outside) are not said, and the file still loads: a client's ARP probe catches it in a run."""
+    assert warnings_of(FIXED_IN_POOL) == [
+        "t.yaml:4: warning: 198.18.0.15 is inside the DHCP pool 198.18.0.1-198.18.0.20 on line 2: the server may "
+        "lend it to another host (whose ARP probe then finds it in use, RFC 2131 2.2); keep fixed addresses out of "
+        "the pool",
+        "t.yaml:5: warning: 198.18.0.20 is inside the DHCP pool 198.18.0.1-198.18.0.20 on line 2: the server may "
+        "lend it to another host (whose ARP probe then finds it in use, RFC 2131 2.2); keep fixed addresses out of "
+        "the pool",
+    ]
+
+
+def test_a_file_without_fixed_addresses_in_its_pools_has_no_warning():
+    """Pools that start after the fixed addresses are said nothing of."""
+    text = FIXED_IN_POOL.replace("198.18.0.1-198.18.0.20", "198.18.0.100-198.18.0.199")
+    assert warnings_of(text) == []
