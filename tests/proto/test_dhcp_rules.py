@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from lanlab.cli.main import cli
-from lanlab.proto.dhcp import empty_pool_problem, lease_problem, pool_inside, router_problem
+from lanlab.proto.dhcp import empty_pool_problem, lease_problem, lent_router_problem, pool_inside, router_problem
 from lanlab.sim import TopologyError, load_topology
 from lanlab.units import SECOND
 
@@ -35,6 +35,18 @@ def test_each_rule_says_its_mistake_and_passes_what_serves():
     assert router_problem(IPv4Address("198.18.0.1"), IPv4Network("198.18.0.0/31")) is None
 
 
+def test_a_gateway_inside_the_pool_is_refused_unless_it_is_the_server():
+    """router 198.18.0.15 inside pool .10-.20 was handed out as the gateway and lent to a client as well; it is
+    refused now. The server's own address inside the pool is never lent, so it may be the gateway."""
+    lent = lent_router_problem(IPv4Address("198.18.0.15"), OWN, pool("198.18.0.10", "198.18.0.20"))
+    assert lent == (
+        "router 198.18.0.15 is inside the pool 198.18.0.10-198.18.0.20: the server would lend the gateway's "
+        "address to a client; keep it out of the pool"
+    )
+    assert lent_router_problem(OWN, OWN, pool("198.18.0.1", "198.18.0.20")) is None
+    assert lent_router_problem(IPv4Address("198.18.0.21"), OWN, pool("198.18.0.10", "198.18.0.20")) is None
+
+
 @pytest.mark.parametrize(
     "dhcp, flags",
     [
@@ -47,6 +59,10 @@ def test_each_rule_says_its_mistake_and_passes_what_serves():
         (
             "{pool: 198.18.0.10-198.18.0.20, router: 198.18.0.0}",
             ["--pool", "198.18.0.10-198.18.0.20", "--router", "198.18.0.0"],
+        ),
+        (
+            "{pool: 198.18.0.10-198.18.0.20, router: 198.18.0.20}",
+            ["--pool", "198.18.0.10-198.18.0.20", "--router", "198.18.0.20"],
         ),
     ],
 )

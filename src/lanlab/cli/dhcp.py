@@ -95,7 +95,7 @@ def serve_command(
             own.network,
             bounds,
             int(lease * SECOND),
-            _router(router, own.network) if router else None,
+            _router(router, own.ip, own.network, bounds) if router else None,
             tuple(_address(a, "--dns") for a in dns.split(",")) if dns else (),
         )
         empty = empty_pool_problem(own.ip, own.network, bounds)
@@ -135,12 +135,13 @@ def serve_command(
     raise SystemExit(EXIT_OK if answered else EXIT_NO_ANSWER)
 
 
-def _router(text: str, subnet: IPv4Network) -> IPv4Address:
-    """--router: an address of the served subnet a host can have (as a topology file's dhcp: router)."""
-    from lanlab.proto.dhcp import router_problem
+def _router(text: str, own: IPv4Address, subnet: IPv4Network, pool: tuple[IPv4Address, IPv4Address]) -> IPv4Address:
+    """--router: an address of the served subnet a host can have, outside the pool (as a topology file's
+    dhcp: router)."""
+    from lanlab.proto.dhcp import lent_router_problem, router_problem
 
     router = _address(text, "--router")
-    problem = router_problem(router, subnet)
+    problem = router_problem(router, subnet) or lent_router_problem(router, own, pool)
     if problem is not None:
         fail(localize(problem))
     return router

@@ -145,6 +145,23 @@ def router_problem(router: IPv4Address, subnet: IPv4Network) -> str | None:
     return None
 
 
+def lent_router_problem(
+    router: IPv4Address, server_id: IPv4Address, pool: tuple[IPv4Address, IPv4Address]
+) -> str | None:
+    """Why the gateway handed out may also be lent (it is inside the pool), or None: the client given its
+    address would answer for the gateway, and nobody would find it in use unless it ARP-probes (busybox's
+    udhcpc does not). The server's own address is never lent, so it may be the gateway."""
+    if router == server_id or not pool[0] <= router <= pool[1]:
+        return None
+    return L_(
+        "router {router} is inside the pool {first}-{last}: the server would lend the gateway's address to a "
+        "client; keep it out of the pool",
+        router=router,
+        first=pool[0],
+        last=pool[1],
+    )
+
+
 class DhcpServer:
     """A DHCP server for one subnet: hands out `pool` with `lease_time`, `router` and `dns` (RFC 2131 4.3)."""
 

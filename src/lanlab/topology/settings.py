@@ -12,7 +12,14 @@ from typing import Any, Final
 
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
-from lanlab.proto.dhcp import empty_pool_problem, is_domain_name, lease_problem, pool_inside, router_problem
+from lanlab.proto.dhcp import (
+    empty_pool_problem,
+    is_domain_name,
+    lease_problem,
+    lent_router_problem,
+    pool_inside,
+    router_problem,
+)
 from lanlab.proto.rip import SplitHorizon
 from lanlab.proto.spanning import DEFAULT_PRIORITY
 from lanlab.i18n import L_, N_, message_of
@@ -367,6 +374,8 @@ def _one_pool(spec: Spec, key: str, node: Any, address: IPv4Interface | None) ->
         if empty is not None:
             dhcp.error(dhcp.values["pool"], empty)
     misplaced = router_problem(router, subnet) if router is not None and subnet is not None else None
+    if misplaced is None and router is not None and address is not None and pool is not None:
+        misplaced = lent_router_problem(router, address.ip, pool)
     if misplaced is not None:
         dhcp.error(dhcp.values["router"], misplaced)
     spec.failed |= dhcp.failed
