@@ -7,7 +7,6 @@ import errno as E
 import io
 import operator
 import os
-import re
 import socket as _real
 import struct
 import sys as _real_sys
@@ -30,6 +29,20 @@ from lanlab.sim.shim._process import (
     UnsupportedInSimulation,
     seconds_argument,
     seconds_to_ns,
+)
+from lanlab.sim.shim._names import (
+    AI_KNOWN,
+    NI_KNOWN,
+    address_host,
+    c_int,
+    gai_host,
+    gai_service,
+    gaierror,
+    host_argument,
+    nameinfo_address,
+    no_name,
+    socket_kinds,
+    socket_kind,
 )
 from lanlab.sim.shim._proxy import with_globals
 from lanlab.sim.shim._services import getprotobyname, name_of, port_of
@@ -99,12 +112,6 @@ EAI_WORDS = {
 EAI_NODATA = getattr(_real, "EAI_NODATA", -5)  # glibc's; CPython names it only where the C library has it
 
 
-def _no_nul(call: str, name: Any) -> None:
-    """CPython's check of a host name for the C library (its "et" argument format): no NUL inside."""
-    if isinstance(name, str) and "\0" in name:
-        raise TypeError(f"{call}() argument 1 must be encoded string without null bytes, not str")
-
-
 def numeric_address(name: str) -> IPv4Address | None:
     """`name` as glibc reads a numeric host (inet_aton's forms: 127.1, 0x7f.0.0.1, 017.0.0.1 in octal,
     2130706433), or None for a name to look up; nothing may follow the number (getaddrinfo's
@@ -141,34 +148,6 @@ def _writable_buffer(buffer: Any, call: str) -> memoryview:
 
 
 EAI_ADDRFAMILY = getattr(_real, "EAI_ADDRFAMILY", -9)  # glibc's
-_PROTOCOL_OF = {_real.SOCK_STREAM: _real.IPPROTO_TCP, _real.SOCK_DGRAM: _real.IPPROTO_UDP, _real.SOCK_RAW: 0}
-_SERVICE_PROTOCOL = {_real.SOCK_STREAM: "tcp", _real.SOCK_DGRAM: "udp"}
-_NUMERIC_SERVICE = re.compile(r"\s*[+-]?[0-9]+")  # what strtoul reads whole
-
-
-def _service(port: Any, flags: int) -> int | str:
-    """getaddrinfo's port argument as glibc reads it: None is 0; a number (CPython passes an int as its
-    decimal text, before 3.12 only one that fits a C long) is strtoul's, cut to a C int: a negative one is
-    looked up as a name and so unknown, any other taken modulo 65536 (70000 is 4464); otherwise a service
-    name, refused with AI_NUMERICSERV."""
-    if port is None:
-        return 0
-    if isinstance(port, int):
-        if _real_sys.version_info < (3, 12) and not -(2**63) <= port < 2**63:  # 3.12 passes any int as its text
-            raise OverflowError("Python int too large to convert to C long")
-        text = str(port)
-    elif isinstance(port, (bytes, str)):
-        text = port.decode() if isinstance(port, bytes) else port
-    else:
-        raise OSError("Int or String expected")
-    if _NUMERIC_SERVICE.fullmatch(text):
-        value = int(text)
-        value = value % 2**64 if -(2**64) < value < 2**64 else 2**64 - 1  # strtoul, saturated
-        value &= 0xFFFFFFFF  # glibc keeps it in an int
-        return text if value >= 2**31 else value & 0xFFFF  # a negative int: no such service name
-    if flags & _real.AI_NUMERICSERV:
-        raise _real.gaierror(_real.EAI_NONAME, "Name or service not known")
-    return text
 
 
 def _timeout_argument(value: Any) -> float | None:
@@ -229,9 +208,10 @@ def _family_name(family: int) -> str:
 
 
 class SimSocket:
-    """A socket on a simulated host. Subclassed per program (`_program` set) by `socket_module`."""
+    """A socket on a simulated host. Subclassed per program (`_program`, `_functions` set) by `socket_module`."""
 
     _program: Program
+    _functions: SocketFunctions  # its program's module-level functions (names are resolved there)
 
     def __init__(
         self, family: int = _real.AF_INET, type: int = _real.SOCK_STREAM, proto: int = 0, fileno: int | None = None
@@ -401,7 +381,8 @@ class SimSocket:
             raise TimeoutError("timed out")
 
     def _resolve(self, host: str) -> IPv4Address:
-        return IPv4Address(self._program.modules["socket"].gethostbyname(host))
+        """An address's host, converted as CPython's idna_converter does, to an address (setipaddr)."""
+        return IPv4Address(self._functions.address_of(host))
 
     def _address(self, address: Any, caller: str) -> tuple[IPv4Address, int]:
         """An AF_INET (host, port) checked as CPython's getsockaddrarg checks it for `caller` (its errors,
@@ -411,10 +392,7 @@ class SimSocket:
         if len(address) != 2:
             raise TypeError("AF_INET address must be a pair (host, port)")
         host, port = address
-        if isinstance(host, (bytes, bytearray)):
-            host = bytes(host).decode("ascii", "replace")
-        elif not isinstance(host, str):
-            raise TypeError(f"str, bytes or bytearray expected, not {type(host).__name__}")
+        host = address_host(host)
         port = operator.index(port)  # its TypeError is CPython's, word for word
         if not 0 <= port <= 65535:
             raise OverflowError(f"{caller}(): port must be 0-65535.")
@@ -586,10 +564,11 @@ class SimSocket:
     def bind(self, address: Any) -> None:
         ip, port = self._address(address, "bind")  # CPython reads the address before the call (EBADF, EINVAL)
         self._check_open()
-        if self._bound is not None or self._key is not None:
-            raise os_error(E.EINVAL)
+        # Linux's __inet_bind refuses an address not the host's before it looks at the socket's state
         if ip != ANY and not self._is_own_address(ip) and not self._receives_at(ip):
             raise os_error(E.EADDRNOTAVAIL)
+        if self._bound is not None or self._key is not None:
+            raise os_error(E.EINVAL)
         if self._tcp:
             port = self._bind_tcp(ip, port)
         else:
@@ -1460,18 +1439,32 @@ class SocketFunctions:
     def gethostname(self) -> str:
         return self.host.name
 
-    def gethostbyname(self, name: str) -> str:
-        _no_nul("gethostbyname", name)
-        if name in ("", "0.0.0.0"):
+    def gethostbyname(self, name: Any) -> str:
+        return self.address_of(host_argument("gethostbyname", name))
+
+    def address_of(self, name: str) -> str:
+        """The address CPython's setipaddr finds for a host name it has converted (AF_INET): the wildcard for
+        "", the broadcast for "<broadcast>", a numeric form as glibc reads it, else the name looked up."""
+        if name == "":
             return "0.0.0.0"
         if name == "<broadcast>":
             return "255.255.255.255"
-        if name in ("localhost", "localhost.localdomain"):
-            return "127.0.0.1"
         number = numeric_address(name)
         if number is not None:
             return str(number)
-        return str(self._addresses(name)[2][0])
+        return str(self._hostent(name)[2][0])
+
+    def _hostent(self, name: str) -> tuple[str, list[str], list[IPv4Address]]:
+        """What glibc's lookup of a name finds, as a hostent: (canonical name, aliases, addresses). localhost is
+        /etc/hosts's, whose names glibc matches without regard to case (LOCALHOST is localhost); through a
+        resolver, a name that is an alias (CNAME) is listed among the aliases and the last target is the
+        canonical name."""
+        if name.casefold() in ("localhost", "localhost.localdomain"):
+            return name.casefold(), [], [LOOPBACK]
+        canonical, aliases, addresses = self._addresses(name)
+        if aliases:
+            aliases, canonical = [name, *aliases[:-1]], aliases[-1]
+        return canonical, aliases, addresses
 
     def _addresses(self, name: str) -> tuple[str, list[str], list[IPv4Address]]:
         """(canonical name, aliases, addresses) of a name: over the wire through the host's resolver when
@@ -1485,9 +1478,9 @@ class SocketFunctions:
         if node is None and network is not None:  # names are matched without regard to case, as /etc/hosts's
             node = next((n for key, n in network.nodes.items() if key.casefold() == name.casefold()), None)
         addresses = node.addresses if isinstance(node, HasAddresses) else None
-        if not addresses:
-            raise _real.gaierror(_real.EAI_NONAME, "Name or service not known")
-        return name, [], list(addresses)
+        if node is None or not addresses:
+            raise no_name()
+        return node.name, [], list(addresses)  # the name as /etc/hosts spells it (glibc's h_name)
 
     def _ask(self, name: str, qtype: int) -> Resolved:
         """One lookup on the wire; the program waits as glibc's res_send does (5 s a try, 2 tries a server).
@@ -1508,56 +1501,64 @@ class SocketFunctions:
         return event
 
     def getaddrinfo(
-        self, host_name: Any, port: Any, family: int = 0, type: int = 0, proto: int = 0, flags: int = 0
+        self, host: Any, port: Any, family: Any = 0, type: Any = 0, proto: Any = 0, flags: Any = 0
     ) -> list[tuple[Any, ...]]:
-        if isinstance(host_name, bytes):
-            host_name = host_name.decode("idna")
-        if family == getattr(_real, "AF_INET6", None) and host_name and numeric_address(str(host_name)) is not None:
-            raise _real.gaierror(EAI_ADDRFAMILY, "Address family for hostname not supported")
-        if family not in (0, _real.AF_INET):
-            raise _real.gaierror(_real.EAI_FAMILY, "ai_family not supported")
-        if host_name == "" or (host_name is None and port is None):  # glibc's answer to both
-            raise _real.gaierror(_real.EAI_NONAME, "Name or service not known")
-        if port in ("", b""):  # an empty service is none (but with no host either, not the error above)
-            port = None
-        service = _service(port, flags)
-        if host_name is None:  # RFC 3493 6.1: the wildcard to bind, else the loopback address
-            ip = "0.0.0.0" if flags & _real.AI_PASSIVE else "127.0.0.1"
-        elif flags & _real.AI_NUMERICHOST and numeric_address(str(host_name)) is None:
-            raise _real.gaierror(_real.EAI_NONAME, "Name or service not known")  # RFC 3493 6.1: no lookup
-        elif host_name == "<broadcast>":  # a name of CPython's address parsing (sendto, bind), not of glibc's
-            raise _real.gaierror(_real.EAI_NONAME, "Name or service not known")
-        else:
-            ip = self.gethostbyname(str(host_name))
-        # glibc's list: a numeric service (or none) yields TCP, UDP and raw, a service name the types it
-        # is listed for ("http": TCP only); a type or protocol asked for narrows it
-        by_proto = {_real.IPPROTO_TCP: _real.SOCK_STREAM, _real.IPPROTO_UDP: _real.SOCK_DGRAM}
-        if type and proto and by_proto.get(proto) != type:
-            raise _real.gaierror(_real.EAI_SOCKTYPE, "ai_socktype not supported")
-        if proto and proto not in by_proto:
-            raise _real.gaierror(_real.EAI_SERVICE, "Servname not supported for ai_socktype")
-        kinds = [type] if type else [by_proto[proto]] if proto in by_proto else list(_PROTOCOL_OF)
-        found = []
-        for kind in kinds:
-            if isinstance(service, int):
-                # listed with the others, a raw socket takes the port; asked for alone, only none
-                number = service if kind != _real.SOCK_RAW or not type or port is None else None
-            else:
-                number = port_of(service, _SERVICE_PROTOCOL.get(kind, "")) if kind in _SERVICE_PROTOCOL else None
-            if number is not None:
-                found.append((kind, number))
-        if not found:
-            raise _real.gaierror(_real.EAI_SERVICE, "Servname not supported for ai_socktype")
+        """socket.getaddrinfo: CPython's conversions (its keywords, C ints, the host IDNA-encoded, host and
+        port as C strings), then glibc's getaddrinfo."""
+        hints = [c_int(value) for value in (family, type, proto, flags)]
+        return self._getaddrinfo(gai_host(host), gai_service(port), *hints)
+
+    def _getaddrinfo(
+        self, name: str | None, service: str | None, family: int, socktype: int, protocol: int, flags: int
+    ) -> list[tuple[Any, ...]]:
+        """glibc 2.36's getaddrinfo, its checks in its order: "*" stands for no host or no service, and an
+        empty service is none; neither is EAI_NONAME; flags it does not know, or AI_CANONNAME without a host,
+        EAI_BADFLAGS; a family other than AF_UNSPEC, AF_INET, AF_INET6 EAI_FAMILY; then the socket types and
+        the service (socket_kinds), then the host. ai_canonname, on the first entry only, is the host's
+        canonical name (its /etc/hosts or DNS name; a numeric host as given)."""
+        name = None if name == "*" else name
+        service = None if service in ("*", "") else service
+        if name is None and service is None:
+            raise no_name()
+        if flags & ~AI_KNOWN or (flags & _real.AI_CANONNAME and name is None):
+            raise gaierror(_real.EAI_BADFLAGS, "Bad value for ai_flags")
+        if family not in (0, _real.AF_INET, getattr(_real, "AF_INET6", -1)):
+            raise gaierror(_real.EAI_FAMILY, "ai_family not supported")
+        kinds = socket_kinds(service, flags, socktype, protocol)
+        canonical, ip = self._gai_address(name, family, flags)
         entries = [
-            (_real.AddressFamily.AF_INET, _real.SocketKind(kind), _PROTOCOL_OF[kind], "", (ip, number))
-            for kind, number in found
+            (_real.AddressFamily.AF_INET, socket_kind(kind), protocol, "", (ip, port)) for kind, protocol, port in kinds
         ]
-        if flags & _real.AI_CANONNAME and host_name is not None:  # on the first entry, the name as given
-            entries[0] = (*entries[0][:3], str(host_name), entries[0][4])
+        if flags & _real.AI_CANONNAME:
+            entries[0] = (*entries[0][:3], canonical, entries[0][4])
         return entries
 
-    def gethostbyaddr(self, address: str) -> tuple[str, list[str], list[str]]:
-        ip = IPv4Address(self.gethostbyname(address))
+    def _gai_address(self, name: str | None, family: int, flags: int) -> tuple[str, str]:
+        """(canonical name, address) of getaddrinfo's host: none is the wildcard to bind with AI_PASSIVE, else
+        the loopback address (RFC 3493 6.1); a numeric form is taken as it is; AI_NUMERICHOST looks nothing up
+        (EAI_NONAME). The host speaks IPv4 only: AF_INET6 finds no address (an IPv4 literal is
+        EAI_ADDRFAMILY, a name EAI_NONAME, as glibc says of a name /etc/hosts has no IPv6 address for)."""
+        if family == getattr(_real, "AF_INET6", None):
+            if name is None:
+                raise gaierror(_real.EAI_FAMILY, "ai_family not supported")
+            if numeric_address(name) is not None:
+                raise gaierror(EAI_ADDRFAMILY, "Address family for hostname not supported")
+            raise no_name()
+        if name is None:
+            return "", "0.0.0.0" if flags & _real.AI_PASSIVE else "127.0.0.1"
+        number = numeric_address(name)
+        if number is not None:
+            return name, str(number)
+        if flags & _real.AI_NUMERICHOST or name in ("", "<broadcast>"):  # <broadcast> is CPython's, not glibc's
+            raise no_name()
+        canonical, _, addresses = self._hostent(name)
+        return canonical, str(addresses[0])
+
+    def gethostbyaddr(self, address: Any) -> tuple[str, list[str], list[str]]:
+        name = host_argument("gethostbyaddr", address)
+        if name == "":  # setipaddr with AF_UNSPEC: glibc gives the wildcard of both families
+            raise OSError("wildcard resolved to multiple address")
+        ip = IPv4Address(self.address_of(name))
         if ip.is_loopback:  # /etc/hosts names 127.0.0.1 only; the rest of 127/8 has no name
             if ip != LOOPBACK:
                 raise _real.herror(1, "Unknown host")
@@ -1580,17 +1581,28 @@ class SocketFunctions:
                 return node.name, [], [str(ip)]
         raise _real.herror(1, "Unknown host")
 
-    def getnameinfo(self, sockaddr: tuple[str, int], flags: int) -> tuple[str, str]:
-        ip, port = sockaddr[0], sockaddr[1]
-        host = ip
+    def getnameinfo(self, sockaddr: Any, flags: Any) -> tuple[str, str]:
+        """CPython's getnameinfo: the sockaddr read ("si|II"), its host taken numerically and its port as a
+        number through getaddrinfo (AI_NUMERICHOST, SOCK_DGRAM: a name is EAI_NONAME, 70000 is port 4464), an
+        IPv4 sockaddr of 2 items only; then glibc's: unknown flags EAI_BADFLAGS, the host's name (NI_NAMEREQD:
+        EAI_NONAME without one, or with NI_NUMERICHOST), the service's name over TCP or, NI_DGRAM, UDP."""
+        flags = c_int(flags)
+        host, port = nameinfo_address(sockaddr)
+        _, _, _, _, (ip, port) = self._getaddrinfo(host, str(port), 0, _real.SOCK_DGRAM, 0, _real.AI_NUMERICHOST)[0]
+        if len(sockaddr) != 2:
+            raise OSError("IPv4 sockaddr must be 2 tuple")
+        if flags & ~NI_KNOWN:
+            raise gaierror(_real.EAI_BADFLAGS, "Bad value for ai_flags")
+        name = None
         if not flags & _real.NI_NUMERICHOST:
             try:
-                host = self.gethostbyaddr(ip)[0]
+                name = self.gethostbyaddr(ip)[0]
             except _real.herror:
-                if flags & _real.NI_NAMEREQD:
-                    raise _real.gaierror(_real.EAI_NONAME, "Name or service not known") from None
+                pass
+        if name is None and flags & _real.NI_NAMEREQD:
+            raise no_name()
         service = None if flags & _real.NI_NUMERICSERV else name_of(port, "udp" if flags & _real.NI_DGRAM else "tcp")
-        return host, service or str(port)
+        return name or ip, service or str(port)
 
     def getservbyname(self, name: str, proto: str | None = None) -> int:
         port = port_of(name, proto)
@@ -1606,16 +1618,17 @@ class SocketFunctions:
             raise OSError("port/proto not found")
         return name
 
-    def gethostbyname_ex(self, name: str) -> tuple[str, list[str], list[str]]:
-        _no_nul("gethostbyname_ex", name)
-        # glibc's gethostbyname_r takes a name of digits and dots as an address (its digits_dots), not 0x7f.1
-        if not (name.replace(".", "").isdigit() and numeric_address(name) is not None):
-            if name and name not in ("<broadcast>", "localhost", "localhost.localdomain"):
-                canonical, aliases, addresses = self._addresses(name)
-                if aliases:  # glibc: the name asked is an alias and the last CNAME target the canonical name
-                    aliases, canonical = [name, *aliases[:-1]], aliases[-1]
-                return canonical, aliases, [str(a) for a in addresses]
-        return name, [], [self.gethostbyname(name)]
+    def gethostbyname_ex(self, name: Any) -> tuple[str, list[str], list[str]]:
+        """CPython's gethostbyname_ex: setipaddr first (a name not found is its gaierror), then glibc's
+        gethostbyname_r, which takes a name of digits and dots as an address (its digits_dots) and looks any
+        other up, "", "<broadcast>" and 0x7f.1 too, which no hosts file names: herror 1, HOST_NOT_FOUND."""
+        name = host_argument("gethostbyname_ex", name)
+        if name.replace(".", "").isdigit() and numeric_address(name) is not None:
+            return name, [], [self.address_of(name)]
+        if name in ("", "<broadcast>") or numeric_address(name) is not None:
+            raise _real.herror(1, "Unknown host")
+        canonical, aliases, addresses = self._hostent(name)
+        return canonical, aliases, [str(a) for a in addresses]
 
     def getdefaulttimeout(self) -> float | None:
         return self.program.default_timeout
@@ -1753,9 +1766,10 @@ def socket_module(program: Program) -> types.ModuleType:
     exported += [name for name in FROM_REAL if hasattr(_real, name)]
     for name in exported:
         setattr(module, name, getattr(_real, name))
-    sock_class = type("socket", (SimSocket,), {"_program": program, "__module__": "socket"})
+    sock_class: type[SimSocket] = type("socket", (SimSocket,), {"_program": program, "__module__": "socket"})
     module.socket = module.SocketType = sock_class  # type: ignore[attr-defined]
     functions = SocketFunctions(program, sock_class)
+    sock_class._functions = functions
     for name in FUNCTIONS:
         setattr(module, name, getattr(functions, name))
     # CPython's own: every address getaddrinfo gives, the last error or all of them (all_errors=True)

@@ -1,0 +1,203 @@
+"""A demanding teacher's trial of the shim's name functions against Linux: each program here was run in a
+network namespace (glibc 2.36, hosts: files, /etc/hosts naming pc1 and pc2, CPython 3.11) and on a simulated
+pair, and printed the same. What needs no name beyond numbers is checked against this machine's own socket
+module; what names pc2 holds the kernel's answers."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from lanlab.sim import Network
+from lanlab.sim.shim import run_programs
+from lanlab.units import SECOND
+from simnets import pair
+
+
+def run(net: Network, fn, node: str = "pc1"):
+    program = net.node(node).run(fn)
+    run_programs(net, 10 * SECOND)
+    assert program.error is None, "\n".join(text for _, text in program.output)
+    return program.result
+
+
+def _same_as_this_machine(tmp_path: Path, source: str) -> None:
+    """`source` prints the same on this machine (numbers and loopback only: nothing leaves it, no name is
+    asked of a server) and on pc1 of a simulated pair."""
+    path = tmp_path / "trial.py"
+    path.write_text(source)
+    linux = subprocess.run([sys.executable, str(path)], capture_output=True, text=True, timeout=60, check=True)
+    net = pair()
+    program = net.node("pc1").run_program(str(path))
+    run_programs(net, 5 * SECOND)
+    assert program.exit == 0, program.output
+    assert [text for _, text in program.output] == linux.stdout.splitlines()
+
+
+PRELUDE = """import socket
+def show(label, call):
+    try: found = call()
+    except Exception as e: found = (type(e).__name__, e.args)
+    if isinstance(found, list):  # an IPv4-only host: its AF_INET entries
+        found = [(k, p, c, a) for f, k, p, c, a in found if f == socket.AF_INET]
+    print(label, repr(found))
+"""
+
+GETADDRINFO_RULES = (
+    PRELUDE
+    + """
+G = socket.getaddrinfo
+for args in [("１２７.０.０.１", 80, 0, 1), ("127。0。0。1", 80, 0, 1), ("127.0.0.1\\0junk", 80, 0, 1), (b"127.0.0.1\\0x", 80, 0, 1),
+             ("a" * 64, 80), ("127..1", 80), ("127.0.0.1", "80\\0x", 0, 1), ("127.0.0.1", b"81\\0x", 0, 1),
+             ("*", 80, 0, 1), ("127.0.0.1", "*", 0, 1), (None, "*"), ("*", "*"),
+             ("127.0.0.1", 80, 0, 0, 0, 0x800), ("127.0.0.1", 80, 0, 0, 0, -1), (None, 80, 0, 0, 0, socket.AI_CANONNAME),
+             ("127.0.0.1", 80, 99, 99, 0, 0x8000), ("127.0.0.1", "x", 0, 0, 0, socket.AI_NUMERICSERV | 0x8000),
+             ("127.0.0.1", 80, 0, 99), ("127.0.0.1", 80, 0, socket.SOCK_STREAM | socket.SOCK_NONBLOCK),
+             ("127.0.0.1", 80, 0, socket.SOCK_SEQPACKET), ("127.0.0.1", 80, 0, 6), ("127.0.0.1", None, 0, 0, 132),
+             ("127.0.0.1", 80, 0, 0, 136), ("127.0.0.1", 80, 0, socket.SOCK_STREAM, 132), ("127.0.0.1", None, 0, 0, 99),
+             ("127.0.0.1", None, 0, socket.SOCK_RAW, 99), ("127.0.0.1", 80, 0, socket.SOCK_RAW, 6),
+             ("127.0.0.1", "nosuch", 0, 99), ("127.0.0.1", 80, "x"), ("127.0.0.1", 80, 2**31), (5, 80),
+             (bytearray(b"127.0.0.1"), 80), ("127.0.0.1", True), ("127.0.0.1", 80, 0, 5, 0, socket.AI_CANONNAME),
+             ("127.1", 80, 0, 1, 0, socket.AI_CANONNAME), ("127.0.0.1", 80, socket.AF_INET6)]:
+    show(f"getaddrinfo{args!r}", lambda: G(*args))
+show("keywords", lambda: G(host="127.0.0.1", port=80, family=socket.AF_INET, type=socket.SOCK_DGRAM, proto=0, flags=0))
+"""
+)
+
+
+def test_getaddrinfo_reads_its_arguments_as_cpython_and_checks_them_as_glibc(tmp_path: Path):
+    """getaddrinfo IDNA-encodes a str host (full-width digits and ideographic dots are numbers, a 64-character
+    label is UnicodeError), cuts host and port at a NUL, takes "*" for none, refuses unknown flags and
+    AI_CANONNAME without a host (EAI_BADFLAGS) and unknown socket types (EAI_SOCKTYPE: it crashed with a
+    ValueError), lists SCTP, UDP-Lite and DCCP as glibc does, checks the service before the host, takes its
+    hints as C ints with CPython's keywords (host=, port=), and fills ai_canonname."""
+    _same_as_this_machine(tmp_path, GETADDRINFO_RULES)
+
+
+NAME_ARGUMENTS = (
+    PRELUDE
+    + """
+# what each answers is not printed (this machine's /etc/hosts may name 127.0.0.1 otherwise): only how it fails
+for value in [5, None, b"127.0.0.1", bytearray(b"127.0.0.1"), bytearray(b"1\\0"), "127.0.0.1\\0", "１２７.０.０.１", "ａ" * 64]:
+    for call in (socket.gethostbyname, socket.gethostbyname_ex, socket.gethostbyaddr):
+        show(f"{call.__name__}({value!r})", lambda: type(call(value)).__name__)
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        show(f"sendto({value!r})", lambda: s.sendto(b"x", (value, 9)))
+show("gethostbyaddr('')", lambda: socket.gethostbyaddr(""))
+with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+    s.bind(("127.0.0.1", 0))
+    show("bind again elsewhere", lambda: s.bind(("198.51.100.1", 0)))
+    show("bind again", lambda: s.bind(("127.0.0.1", 0)))
+N = socket.getnameinfo
+for sa, flags in [(("127.0.0.1", 80), 0x100), (("127.0.0.1", 80), -1), (("127.0.0.1", 70000), 3), (("127.0.0.1", -1), 3),
+                  (("127.0.0.1", 80, 0), 3), (("127.0.0.1",), 3), (["127.0.0.1", 80], 3), ((b"127.0.0.1", 80), 3),
+                  (("127.0.0.1\\0", 80), 3), (("127.0.0.1", "80"), 3), (("127.0.0.1", 80, 2**20), 3), (("127.0.0.1", 2**31), 3),
+                  (("localhost", 80), 3), (("１２７.０.０.１", 80), 3), (("127.0.0.1", 80), socket.NI_NAMEREQD | socket.NI_NUMERICHOST),
+                  (("127.0.0.1", 80), 1.0), (("127.0.0.1", 7), socket.NI_NUMERICHOST | socket.NI_DGRAM)]:
+    show(f"getnameinfo({sa!r}, {flags})", lambda: N(sa, flags))
+"""
+)
+
+
+def test_name_functions_read_a_host_as_cpython_does(tmp_path: Path):
+    """gethostbyname & co. take bytes and bytearray (they crashed with AttributeError), IDNA-encode a str,
+    name themselves in their TypeErrors (a NUL, a wrong type); an address's host says "host name must not
+    contain null character" or "encoding of hostname failed"; gethostbyaddr('') is CPython's wildcard error;
+    bind to a foreign address is EADDRNOTAVAIL before a second bind's EINVAL (__inet_bind's order); getnameinfo
+    reads its sockaddr as CPython (a tuple of 2 for IPv4, a numeric host, the port wrapped) and its flags as
+    glibc (EAI_BADFLAGS)."""
+    _same_as_this_machine(tmp_path, NAME_ARGUMENTS)
+
+
+def test_names_of_the_topology_are_idna_encoded_and_canonical_as_etc_hosts_spells_them():
+    """'ｐｃ２' is pc2 and '198。18。0。2' its address (CPython's idna codec); a name asked as PC2 or LOCALHOST is
+    canonically pc2 and localhost, as glibc answers from /etc/hosts (gethostbyname_ex, AI_CANONNAME; it was the
+    spelling asked, and LOCALHOST was not found); "pc2\\0junk" is pc2 to getaddrinfo (glibc sees a C string)."""
+
+    def probe():
+        import socket
+
+        canon = socket.AI_CANONNAME
+        return (
+            socket.gethostbyname("ｐｃ２"),
+            socket.gethostbyname("198。18。0。2"),
+            socket.gethostbyname_ex("PC2"),
+            socket.gethostbyname_ex("LOCALHOST"),
+            socket.getaddrinfo("PC2", 80, 0, socket.SOCK_STREAM, 0, canon)[0][3:],
+            socket.getaddrinfo("LOCALHOST", 80, 0, socket.SOCK_STREAM, 0, canon)[0][3:],
+            socket.getaddrinfo("pc2\0junk", "80\0x", 0, socket.SOCK_STREAM)[0][4],
+            socket.gethostbyaddr("ｐｃ２"),
+        )
+
+    assert run(pair(), probe) == (
+        "198.18.0.2",
+        "198.18.0.2",
+        ("pc2", [], ["198.18.0.2"]),
+        ("localhost", [], ["127.0.0.1"]),
+        ("pc2", ("198.18.0.2", 80)),
+        ("localhost", ("127.0.0.1", 80)),
+        ("198.18.0.2", 80),
+        ("pc2", [], ["198.18.0.2"]),
+    )
+
+
+def test_gethostbyname_ex_of_what_no_hosts_file_names_is_host_not_found():
+    """gethostbyname_ex("") , ("<broadcast>") and ("0x7f.1") pass CPython's setipaddr and then glibc's
+    gethostbyname_r finds no such host: herror(1, 'Unknown host') (the shim answered 0.0.0.0, the broadcast
+    address, and a gaierror)."""
+
+    def probe():
+        import socket
+
+        found = []
+        for name in ("", "<broadcast>", "0x7f.1"):
+            try:
+                found.append(socket.gethostbyname_ex(name))
+            except OSError as error:
+                found.append((type(error).__name__, error.args))
+        return found
+
+    assert run(pair(), probe) == [("herror", (1, "Unknown host"))] * 3
+
+
+def test_ai_canonname_through_a_resolver_is_the_cname_target():
+    """Through DNS, ai_canonname is the canonical name the answer ends at (www.lab is a CNAME of pc2.lab), as
+    gethostbyname_ex's; it was the name as asked."""
+    from ipaddress import IPv4Address
+
+    from lanlab.sim.stacks.dns import DnsService
+
+    net = pair()
+    DnsService(net.node("pc2"), "lab.", {}, {"www.lab.": "pc2.lab."}, 300, auto=True)
+    net.node("pc1").resolver_servers = (IPv4Address("198.18.0.2"),)
+
+    def probe():
+        import socket
+
+        return (
+            socket.getaddrinfo("www.lab", 80, 0, socket.SOCK_STREAM, 0, socket.AI_CANONNAME)[0][3],
+            socket.gethostbyname_ex("www.lab")[0],
+        )
+
+    assert run(net, probe) == ("pc2.lab", "pc2.lab")
+
+
+def test_a_nul_in_the_address_gethostbyaddr_is_given_is_its_own_typeerror():
+    """gethostbyaddr('a\\0b') names gethostbyaddr in its TypeError (it named gethostbyname), as the real module."""
+    import socket as real_socket
+
+    def probe():
+        import socket
+
+        try:
+            socket.gethostbyaddr("pc2\0junk")
+        except TypeError as error:
+            return str(error)
+        return None
+
+    with pytest.raises(TypeError) as real:
+        real_socket.gethostbyaddr("127.0.0.1\0junk")
+    assert run(pair(), probe) == str(real.value)
