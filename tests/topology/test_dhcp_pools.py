@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from lanlab.sim.build.load import build
+from lanlab.sim import TopologyError, load_topology
 from lanlab.sim.network import Network
 from lanlab.topology import read_document
 
@@ -40,3 +41,37 @@ def test_a_file_without_fixed_addresses_in_its_pools_has_no_warning():
     """Pools that start after the fixed addresses are said nothing of."""
     text = FIXED_IN_POOL.replace("198.18.0.1-198.18.0.20", "198.18.0.100-198.18.0.199")
     assert warnings_of(text) == []
+
+
+def problems_of(text: str) -> list[str]:
+    """The problems `sim check` finds in a topology (none: it loads)."""
+    try:
+        load_topology("t.yaml", text=text)
+    except TopologyError as error:
+        return [str(problem) for problem in error.problems]
+    return []
+
+
+def test_a_second_pool_for_a_subnet_the_server_already_serves_is_a_problem():
+    """A list of two pools on one subnet loaded, and the second never lent (pc2 got nothing while it had 11 free
+    addresses); now it is a problem naming the first pool's line. Pools of subnets apart still load."""
+    two = "[{pool: 198.18.0.10-198.18.0.10},\n  {pool: 198.18.0.30-198.18.0.40}]"
+    assert problems_of(f"nodes:\n  srv: {{kind: host, ip: 198.18.0.1/24, dhcp: {two}}}\n") == [
+        "t.yaml:3: node srv: dhcp: the pool 198.18.0.30-198.18.0.40 for 198.18.0.0/24 would never lend an address: "
+        "the pool on line 2 serves 198.18.0.0/24 first; give one subnet one pool (widen that one)"
+    ]
+    apart = "[{pool: 198.18.0.10-198.18.0.10}, {pool: 198.18.1.30-198.18.1.40, subnet: 198.18.1.0/24}]"
+    assert problems_of(f"nodes:\n  srv: {{kind: host, ip: 198.18.0.1/24, dhcp: {apart}}}\n") == []
+
+
+def test_a_subnet_holding_the_servers_address_but_not_its_own_is_a_problem():
+    """subnet: 198.18.0.0/16 on a server at 198.18.0.1/24 loaded and lent nothing to anybody on its link (the
+    server answers a broadcast from a pool of the interface's subnet only); now it is a problem."""
+    dhcp = "{pool: 198.18.0.10-198.18.0.40, subnet: 198.18.0.0/16}"
+    assert problems_of(f"nodes:\n  srv: {{kind: host, ip: 198.18.0.1/24, dhcp: {dhcp}}}\n") == [
+        "t.yaml:2: node srv dhcp: subnet 198.18.0.0/16 holds this interface's address 198.18.0.1/24 but is not its "
+        "subnet 198.18.0.0/24: the server lends to its own link from a pool of 198.18.0.0/24 only, so this one "
+        "would lend nothing; leave subnet: out"
+    ]
+    same = "{pool: 198.18.0.10-198.18.0.40, subnet: 198.18.0.0/24}"
+    assert problems_of(f"nodes:\n  srv: {{kind: host, ip: 198.18.0.1/24, dhcp: {same}}}\n") == []

@@ -10,7 +10,7 @@ from bisect import bisect_left, bisect_right
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 from typing import Any, Final
 
-from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from lanlab.proto.dhcp import (
     empty_pool_problem,
@@ -298,12 +298,40 @@ def dhcp_server_settings(spec: Spec, key: str, address: IPv4Interface | None) ->
     if node is None:
         return None
     items = node.value if isinstance(node, SequenceNode) else [node]
-    pools = [_one_pool(spec, key, item, address) for item in items]
-    if any(pool is None for pool in pools) or not pools:
-        if not pools:
-            spec.error(node, L_("{key}: give at least one pool", key=key))
+    if not items:
+        spec.error(node, L_("{key}: give at least one pool", key=key))
         return None
-    return pools  # type: ignore[return-value]
+    read = [(pool, item) for item in items if (pool := _one_pool(spec, key, item, address)) is not None]
+    if len(read) < len(items) or not _one_pool_per_subnet(spec, key, read):
+        return None
+    return [pool for pool, _ in read]
+
+
+def _one_pool_per_subnet(spec: Spec, key: str, read: list[tuple[dict[str, Any], Node]]) -> bool:
+    """Whether a server's pools serve subnets apart: it answers a client from the first pool whose subnet holds
+    it (lanlab.sim.stacks.dhcp, by giaddr or the interface, RFC 2131 4.3.1), so a later pool of an overlapping
+    subnet would never lend an address (recorded)."""
+    apart = True
+    for index, (pool, node) in enumerate(read):
+        earlier = next(((other, at) for other, at in read[:index] if other["subnet"].overlaps(pool["subnet"])), None)
+        if earlier is None:
+            continue
+        other, at = earlier
+        apart = False
+        spec.error(
+            node,
+            L_(
+                "{key}: the pool {first}-{last} for {subnet} would never lend an address: the pool on line {line} "
+                "serves {other} first; give one subnet one pool (widen that one)",
+                key=key,
+                first=pool["pool"][0],
+                last=pool["pool"][1],
+                subnet=pool["subnet"],
+                line=line_of(at),
+                other=other["subnet"],
+            ),
+        )
+    return apart
 
 
 def _one_pool(spec: Spec, key: str, node: Any, address: IPv4Interface | None) -> dict[str, Any] | None:
@@ -337,6 +365,18 @@ def _one_pool(spec: Spec, key: str, node: Any, address: IPv4Interface | None) ->
     subnet = dhcp.parsed("subnet", lambda text: IPv4Network(text, strict=True), N_("a network like 198.18.1.0/24"))
     if address is None:
         dhcp.error(node, L_("a DHCP server needs an address of its own on this interface"))
+    elif subnet is not None and subnet != address.network and address.ip in subnet:
+        dhcp.error(
+            dhcp.values["subnet"],
+            L_(
+                "subnet {subnet} holds this interface's address {address} but is not its subnet {network}: the "
+                "server lends to its own link from a pool of {network} only, so this one would lend nothing; "
+                "leave subnet: out",
+                subnet=subnet,
+                address=address,
+                network=address.network,
+            ),
+        )
     elif pool is not None and not dhcp.failed:
         subnet = subnet or address.network
         if not pool_inside(pool, subnet):
