@@ -819,3 +819,16 @@ def test_sim_serve_host_that_is_empty_or_not_this_machine_s_says_host_not_port(t
         "--host 198.51.100.7",
         "address of this machine",
     )
+
+
+def test_real_exec_on_a_node_not_standing_lists_the_standing_nodes_sorted(monkeypatch: pytest.MonkeyPatch):
+    """`real exec pc9` names the lab's nodes in order; they came in `ip netns list`'s order (newest first)."""
+    import lanlab.real.netns as netns
+    from lanlab.cli.real import STANDING
+
+    standing = [netns.namespace(STANDING, name) for name in ("sw1", "pc2", "pc10", "pc1")] + ["other"]
+    monkeypatch.setattr(netns, "require_root", lambda: None)
+    monkeypatch.setattr(netns, "namespaces", lambda: standing)
+    result = invoke("real", "exec", "pc9", "--", "true")
+    assert result.exit_code == 2
+    assert "no node 'pc9' standing (nodes: pc1, pc10, pc2, sw1)" in result.output

@@ -367,7 +367,8 @@ def exec_command(node: str, command: tuple[str, ...]) -> None:
         _fail_real(error)
     ns = namespace(STANDING, node)
     if ns not in standing:
-        nodes = [name[len(namespace(STANDING, "")) :] for name in standing if name.startswith(namespace(STANDING, ""))]
+        prefix = namespace(STANDING, "")  # `ip netns list` gives the newest first: the list is sorted for people
+        nodes = sorted(name[len(prefix) :] for name in standing if name.startswith(prefix))
         if nodes:
             fail(_("no node {node} standing (nodes: {nodes})").format(node=repr(node), nodes=", ".join(nodes)))
         fail(_("no node {node} standing: start a lab with `lanlab real up FILE`").format(node=repr(node)))
