@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import random
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from enum import Enum
 from ipaddress import IPv4Address, IPv4Network
@@ -77,20 +78,48 @@ class PoolError(ValueError):
     """A pool that cannot be served (outside the subnet, reversed): a caller's mistake."""
 
 
-def _never_lent(server_id: IPv4Address, subnet: IPv4Network) -> set[int]:
-    """The server's own address and the subnet's network and broadcast addresses (a /31 or /32 has
-    neither, RFC 3021)."""
-    kept = {int(server_id)}
-    if subnet.prefixlen <= 30:
-        kept |= {int(subnet.network_address), int(subnet.broadcast_address)}
-    return kept
+class LendablePool:
+    """The addresses of a pool a server can lend: FIRST to LAST but its own address and the subnet's network and
+    broadcast addresses (a /31 or /32 has neither, RFC 3021). A sequence that never lists them all (a /8's pool
+    is 16 million addresses, a /1's two thousand million): membership and size are arithmetic, iteration lazy.
+    It equals a list of the same addresses, as the list it stands for did."""
+
+    __slots__ = ("first", "last", "never_lent")
+
+    def __init__(self, server_id: IPv4Address, subnet: IPv4Network, pool: tuple[IPv4Address, IPv4Address]) -> None:
+        self.first, self.last = int(pool[0]), int(pool[1])
+        kept = {int(server_id)}
+        if subnet.prefixlen <= 30:
+            kept |= {int(subnet.network_address), int(subnet.broadcast_address)}
+        self.never_lent = frozenset(address for address in kept if self.first <= address <= self.last)
+
+    def __contains__(self, address: object) -> bool:
+        return (
+            isinstance(address, IPv4Address)
+            and self.first <= int(address) <= self.last
+            and int(address) not in self.never_lent
+        )
+
+    def __iter__(self) -> Iterator[IPv4Address]:
+        return (IPv4Address(a) for a in range(self.first, self.last + 1) if a not in self.never_lent)
+
+    def __len__(self) -> int:
+        return max(0, self.last - self.first + 1 - len(self.never_lent))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, (LendablePool, list, tuple)):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other))
+
+    __hash__ = None  # type: ignore[assignment]  # equal to a list, so unhashable as a list is
+
+    def __repr__(self) -> str:
+        return f"LendablePool({IPv4Address(self.first)}-{IPv4Address(self.last)}, {len(self)} addresses)"
 
 
-def lendable(server_id: IPv4Address, subnet: IPv4Network, pool: tuple[IPv4Address, IPv4Address]) -> list[IPv4Address]:
-    """The addresses of `pool` a server can lend: all but those `_never_lent`."""
-    first, last = pool
-    kept = _never_lent(server_id, subnet)
-    return [IPv4Address(a) for a in range(int(first), int(last) + 1) if a not in kept]
+def lendable(server_id: IPv4Address, subnet: IPv4Network, pool: tuple[IPv4Address, IPv4Address]) -> LendablePool:
+    """The addresses of `pool` a server at `server_id` on `subnet` can lend."""
+    return LendablePool(server_id, subnet, pool)
 
 
 # --- the rules a server's settings obey, for a topology file's dhcp: and `lanlab dhcp serve` alike ---
@@ -107,11 +136,8 @@ def pool_inside(pool: tuple[IPv4Address, IPv4Address], subnet: IPv4Network) -> b
 def empty_pool_problem(
     server_id: IPv4Address, subnet: IPv4Network, pool: tuple[IPv4Address, IPv4Address]
 ) -> str | None:
-    """Why `pool` lends nothing (it holds only addresses never lent), or None. Counted, not listed: a /8's
-    pool is 16 million addresses."""
-    first, last = int(pool[0]), int(pool[1])
-    kept_inside = sum(1 for address in _never_lent(server_id, subnet) if first <= address <= last)
-    if last - first + 1 > kept_inside:
+    """Why `pool` lends nothing (it holds only addresses never lent), or None."""
+    if lendable(server_id, subnet, pool):
         return None
     return L_(
         "pool {first}-{last} has no address to lend in {subnet}: the server's own address and the "
@@ -253,7 +279,7 @@ class DhcpServer:
             if _fits(message, DhcpOptionCode.REQUESTED_ADDRESS)
             else None
         )
-        if wanted in self.pool and self._free(wanted):
+        if wanted is not None and wanted in self.pool and self._free(wanted):
             return wanted
         never_used = next((a for a in self.pool if a not in self.by_address), None)
         if never_used is not None:
