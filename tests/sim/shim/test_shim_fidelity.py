@@ -201,3 +201,43 @@ def test_a_nul_in_the_address_gethostbyaddr_is_given_is_its_own_typeerror():
     with pytest.raises(TypeError) as real:
         real_socket.gethostbyaddr("127.0.0.1\0junk")
     assert run(pair(), probe) == str(real.value)
+
+
+SOCKET_CALLS = (
+    PRELUDE
+    + """
+for args in [(socket.AF_INET, 0), (socket.AF_INET, 4), (socket.AF_INET, 7), (socket.AF_INET, 11), (socket.AF_INET, 99),
+             (socket.AF_INET, -2), (socket.AF_INET, socket.SOCK_STREAM, 300),
+             (99, socket.SOCK_STREAM), (-1, -1, -1), (socket.AF_INET, socket.SOCK_DGRAM | socket.SOCK_NONBLOCK)]:
+    def make():
+        with socket.socket(*args) as made:
+            return made.family, made.type, made.proto, made.getblocking()
+    show(f"socket{args!r}", make)
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+show("recv, not bound", lambda: u.recv(10, socket.MSG_DONTWAIT))
+show("still not bound", u.getsockname)
+show("sendto(data)", lambda: u.sendto(b"x"))
+show("sendto 4 arguments", lambda: u.sendto(b"x", 0, ("127.0.0.1", 9), 1))
+show("recv 2**63", lambda: u.recv(2**63))
+show("recv flags 2**31", lambda: u.recv(1, 2**31))
+show("recvfrom 2**63", lambda: u.recvfrom(2**63))
+show("recv_into 2**63", lambda: u.recv_into(bytearray(1), 2**63))
+u.bind(("127.0.0.1", 0))
+show("shutdown", lambda: u.shutdown(socket.SHUT_RD))
+show("shut, recv blocking", lambda: u.recv(10))
+show("shut, recv MSG_DONTWAIT", lambda: u.recv(10, socket.MSG_DONTWAIT))
+u.settimeout(0.05)
+show("shut, recv with a timeout", lambda: u.recv(10))
+u.setblocking(False)
+show("shut, recv non-blocking", lambda: u.recvfrom(10))
+"""
+)
+
+
+def test_socket_and_its_calls_refuse_what_linux_and_cpython_refuse(tmp_path: Path):
+    """socket() of a type no kernel has is EINVAL, of one IPv4 has no protocol for ESOCKTNOSUPPORT, a family
+    past AF_MAX EAFNOSUPPORT, -1 the default (they were
+    UnsupportedInSimulation); a UDP socket is not bound by a recv; sendto's argument count is CPython's
+    TypeError; sizes past a ssize_t are OverflowError (recv waited); a UDP socket shut for reading returns
+    the end to a blocking recv only: non-blocking it is EAGAIN, with a timeout "timed out" (it returned b'')."""
+    _same_as_this_machine(tmp_path, SOCKET_CALLS)

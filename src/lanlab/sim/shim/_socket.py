@@ -161,10 +161,18 @@ def _timeout_argument(value: Any) -> float | None:
     return seconds
 
 
+def c_ssize_t(value: Any) -> int:
+    """A size CPython reads as a Py_ssize_t (recv's bufsize, recv_into's nbytes: the "n" format)."""
+    number = operator.index(value)
+    if not -(2**63) <= number < 2**63:
+        raise OverflowError("Python int too large to convert to C ssize_t")
+    return number
+
+
 def _size_into(view: memoryview, nbytes: int, call: str, too_big: str) -> int:
     """How many bytes a recv*_into reads: nbytes, or the whole buffer for 0; CPython's ValueErrors (each call
     words its own) before anything is read or waited for."""
-    nbytes = operator.index(nbytes)
+    nbytes = c_ssize_t(nbytes)
     if nbytes < 0:
         raise ValueError(f"negative buffersize in {call}")
     if nbytes > len(view):
@@ -207,18 +215,48 @@ def _family_name(family: int) -> str:
         return str(family)
 
 
+SOCK_TYPE_MASK, SOCK_MAX, NPROTO = 0xF, 11, 46  # Linux's bits of a socket's type, its types and families
+_TYPE_FLAGS = getattr(_real, "SOCK_NONBLOCK", 0o4000) | getattr(_real, "SOCK_CLOEXEC", 0o2000000)
+_NO_INET_PROTOCOL = (0, 4, 7, 8, 9)  # types no IPv4 protocol registers (inetsw): SOCK_RDM, 7 to 9
+
+
+def _socket_refusal(family: int, type: int, proto: int) -> int | None:
+    """The errno Linux's socket(2) answers arguments no kernel takes, or None: flags in the type other than
+    SOCK_NONBLOCK and SOCK_CLOEXEC EINVAL (__sys_socket), a family out of range EAFNOSUPPORT and a type out of
+    range EINVAL (__sock_create); for AF_INET a protocol out of 0-255 EINVAL, a type no protocol registers
+    ESOCKTNOSUPPORT (inet_create). (A raw socket of protocol 0, EPROTONOSUPPORT there, is left to say raw
+    sockets are not simulated.)"""
+    kind = type & SOCK_TYPE_MASK
+    if type & ~SOCK_TYPE_MASK & ~_TYPE_FLAGS:
+        return E.EINVAL
+    if not 0 <= family < NPROTO:
+        return E.EAFNOSUPPORT
+    if kind >= SOCK_MAX:
+        return E.EINVAL
+    if family != _real.AF_INET:
+        return None
+    if not 0 <= proto < 256:
+        return E.EINVAL
+    return E.ESOCKTNOSUPPORT if kind in _NO_INET_PROTOCOL else None
+
+
 class SimSocket:
     """A socket on a simulated host. Subclassed per program (`_program`, `_functions` set) by `socket_module`."""
 
     _program: Program
     _functions: SocketFunctions  # its program's module-level functions (names are resolved there)
 
-    def __init__(
-        self, family: int = _real.AF_INET, type: int = _real.SOCK_STREAM, proto: int = 0, fileno: int | None = None
-    ) -> None:
+    def __init__(self, family: int = -1, type: int = -1, proto: int = -1, fileno: int | None = None) -> None:
         program = self._program
         if fileno is not None:
             raise UnsupportedInSimulation(f"socket(fileno=...) on host {program.node}")
+        # socket.socket's own: -1 is the default of each (AF_INET, SOCK_STREAM, 0)
+        family = _real.AF_INET if family == -1 else family
+        type = _real.SOCK_STREAM if type == -1 else type
+        proto = 0 if proto == -1 else proto
+        refusal = _socket_refusal(family, type, proto)
+        if refusal is not None:
+            raise os_error(refusal)
         if family == getattr(_real, "AF_INET6", None):
             raise os_error(E.EAFNOSUPPORT)  # an IPv4-only host, as Linux booted with ipv6.disable=1
         if family != _real.AF_INET:
@@ -907,7 +945,10 @@ class SimSocket:
             total += len(chunk)
         return total
 
-    def sendto(self, data: Any, flags_or_address: Any, address: Any = None) -> int:
+    def sendto(self, data: Any, *arguments: Any) -> int:
+        if not 1 <= len(arguments) <= 2:  # CPython parses (data, address) or (data, flags, address) itself
+            raise TypeError(f"sendto() takes 2 or 3 arguments ({len(arguments) + 1} given)")
+        flags_or_address, address = arguments if len(arguments) == 2 else (arguments[0], None)
         payload = _bytes_like(data)  # CPython's order: the data, the address, then the call
         target = self._address(flags_or_address if address is None else address, "sendto")
         self._check_open()
@@ -1095,7 +1136,7 @@ class SimSocket:
         return True
 
     def recv(self, bufsize: int, flags: int = 0) -> bytes:
-        bufsize, flags = operator.index(bufsize), operator.index(flags)  # CPython's argument TypeError, first
+        bufsize, flags = c_ssize_t(bufsize), c_int(flags)  # CPython's argument errors ("n|i"), first
         if bufsize < 0:
             raise ValueError("negative buffersize in recv")
         if bufsize == 0:
@@ -1149,7 +1190,7 @@ class SimSocket:
         return b""  # the end (a reset after the peer's FIN leaves EPIPE for the next send, as Linux)
 
     def recvfrom(self, bufsize: int, flags: int = 0) -> tuple[bytes, Any]:
-        bufsize, flags = operator.index(bufsize), operator.index(flags)
+        bufsize, flags = c_ssize_t(bufsize), c_int(flags)
         if bufsize < 0:
             raise ValueError("negative buffersize in recvfrom")
         if self._tcp:
@@ -1158,11 +1199,15 @@ class SimSocket:
         return self._recvfrom(bufsize, flags)
 
     def _recvfrom(self, bufsize: int, flags: int = 0) -> tuple[bytes, tuple[str, int]]:
-        if self._bound is None:
-            self.bind(("", 0))
+        # Not bound by receiving (inet_recvmsg binds nothing, unlike a send): getsockname stays 0.0.0.0:0
         self._raise_icmp_error()
+        # Shut for reading, only a blocking call returns the end with nothing queued (__skb_wait_for_more_packets);
+        # a non-blocking one is EAGAIN (__skb_recv_udp), and with a timeout CPython retries that till it runs out
+        blocking = self._timeout is None and not flags & _real.MSG_DONTWAIT
         self._block(
-            lambda: self._datagrams or self._icmp_error or self._shut_rd, flags, self._kernel_limit(SO_RCVTIMEO)
+            lambda: self._datagrams or self._icmp_error or (self._shut_rd and blocking),
+            flags,
+            self._kernel_limit(SO_RCVTIMEO),
         )
         if self._shut_rd and not self._datagrams:
             return b"", None  # type: ignore[return-value]  # shut for reading: an empty read, as on Linux
