@@ -73,6 +73,10 @@ def test_a_gateway_inside_the_pool_is_refused_unless_it_is_the_server():
             "{pool: 198.18.0.10-198.18.0.20, router: 198.18.0.20}",
             ["--pool", "198.18.0.10-198.18.0.20", "--router", "198.18.0.20"],
         ),
+        (
+            "{pool: 198.18.0.10-198.18.0.20, dns: [198.18.0.53, 255.255.255.255]}",
+            ["--pool", "198.18.0.10-198.18.0.20", "--dns", "198.18.0.53,255.255.255.255"],
+        ),
     ],
 )
 def test_a_topology_file_and_dhcp_serve_say_one_mistake_in_the_same_words(monkeypatch, dhcp, flags):
@@ -105,3 +109,22 @@ def test_a_pool_of_a_million_addresses_is_never_listed():
     assert problem is None and len(server.pool) == 2**20 - 3  # all but its own, the network's and the broadcast
     assert IPv4Address("198.31.255.254") in server.pool and IPv4Address("198.16.0.1") not in server.pool
     assert list(itertools.islice(server.pool, 2)) == [IPv4Address("198.16.0.2"), IPv4Address("198.16.0.3")]
+
+
+@pytest.mark.parametrize("address", ["0.0.0.0", "127.0.0.1", "224.0.0.251", "255.255.255.255"])
+def test_a_dns_server_no_client_can_ask_is_refused(address):
+    """dns: 0.0.0.0, a loopback, a multicast group or the broadcast address went out in option 6, and every client
+    sent its queries nowhere (or to itself); each is now refused, naming what the address is."""
+    [problem] = problems_of(f"{{pool: 198.18.0.10-198.18.0.20, dns: {address}}}")
+    assert problem.startswith(f"d.yaml:2: node srv dhcp: dns: {address} is ")
+    assert problem.endswith("not a DNS server's address; give one clients can ask, like 198.18.0.53")
+    assert problems_of("{pool: 198.18.0.10-198.18.0.20, dns: [198.18.0.53, 198.19.0.53]}") == []
+
+
+def problems_of(dhcp: str) -> list[str]:
+    """The problems of a server srv at 198.18.0.1/24 with `dhcp: DHCP`."""
+    try:
+        load_topology("d.yaml", text=f"nodes:\n  srv: {{kind: host, ip: 198.18.0.1/24, dhcp: {dhcp}}}\n")
+    except TopologyError as error:
+        return [str(problem) for problem in error.problems]
+    return []

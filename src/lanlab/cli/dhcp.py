@@ -96,7 +96,7 @@ def serve_command(
             bounds,
             int(lease * SECOND),
             _router(router, own.ip, own.network, bounds) if router else None,
-            tuple(_address(a, "--dns") for a in dns.split(",")) if dns else (),
+            _dns_servers(dns) if dns else (),
         )
         empty = empty_pool_problem(own.ip, own.network, bounds)
         if empty is not None:
@@ -145,6 +145,17 @@ def _router(text: str, own: IPv4Address, subnet: IPv4Network, pool: tuple[IPv4Ad
     if problem is not None:
         fail(localize(problem))
     return router
+
+
+def _dns_servers(text: str) -> tuple[IPv4Address, ...]:
+    """--dns: IP[,IP...], each a server clients can ask (as a topology file's dhcp: dns)."""
+    from lanlab.topology.settings import dns_server_problem
+
+    servers = tuple(_address(item, "--dns") for item in text.split(","))
+    problem = next(filter(None, map(dns_server_problem, servers)), None)
+    if problem is not None:
+        fail(localize(problem))
+    return servers
 
 
 def _summary(server: DhcpServer, as_json: bool) -> None:

@@ -155,7 +155,7 @@ def given_twice(spec: Spec, key: str, name_node: ScalarNode, seen: set[str]) -> 
     return False
 
 
-def _not_a_hosts(ip: IPv4Address) -> Any:
+def not_a_hosts(ip: IPv4Address) -> Any:
     """What kind of address `ip` is when no interface may own it (RFC 1122 3.2.1.3, RFC 5771, RFC 1112 4):
     a multicast group, 127/8 (the host itself, on lo), 0/8 (this network, a source only) or 240/4 (reserved,
     255.255.255.255 among them); None for a unicast address."""
@@ -268,7 +268,7 @@ class Spec:
                     )
                 self.error(node, problem)
                 return None
-            kind = _not_a_hosts(address.ip)
+            kind = not_a_hosts(address.ip)
             if kind is not None:
                 self.error(
                     node,

@@ -23,7 +23,7 @@ from lanlab.proto.dhcp import (
 from lanlab.proto.rip import SplitHorizon
 from lanlab.proto.spanning import DEFAULT_PRIORITY
 from lanlab.i18n import L_, N_, message_of
-from lanlab.topology.reader import Context, Spec, given_twice, line_of
+from lanlab.topology.reader import Context, Spec, given_twice, line_of, not_a_hosts
 from lanlab.wire import MacAddress
 
 STP_MODES: Final = ("stp", "rstp")  # 802.1D and 802.1w; lanlab.sim.stacks.stp has their machines
@@ -351,7 +351,7 @@ def _one_pool(spec: Spec, key: str, node: Any, address: IPv4Interface | None) ->
     if too_short is not None:
         dhcp.error(dhcp.values["lease"], too_short)
     router = dhcp.address("router")
-    dns = _addresses(dhcp, "dns")
+    dns = _dns_servers(dhcp)
     domain, _ = dhcp.scalar("domain")
     if domain is not None and not is_domain_name(domain):  # the rule the simulated client applies to option 15
         dhcp.error(
@@ -467,7 +467,22 @@ def _pool(text: str) -> tuple[IPv4Address, IPv4Address]:
     return pool
 
 
-def _addresses(spec: Spec, key: str) -> tuple[IPv4Address, ...]:
+def dns_server_problem(address: IPv4Address) -> str | None:
+    """Why `address` cannot be a DNS server handed out by DHCP (option 6, RFC 2132 3.8), or None: a client sends
+    its queries there, so it is one host's unicast address (127/8 would be the client itself)."""
+    kind = not_a_hosts(address)
+    if kind is None:
+        return None
+    return L_(
+        "dns: {address} is {kind}, not a DNS server's address; give one clients can ask, like 198.18.0.53",
+        address=address,
+        kind=kind,
+    )
+
+
+def _dns_servers(spec: Spec) -> tuple[IPv4Address, ...]:
+    """`dns: ADDRESS` or a list of them, each a server clients can ask."""
+    key = "dns"
     node = spec.values.get(key)
     if node is None:
         return ()
@@ -477,7 +492,12 @@ def _addresses(spec: Spec, key: str) -> tuple[IPv4Address, ...]:
         try:
             if not isinstance(item, ScalarNode):
                 raise ValueError(L_("not a single address"))
-            out.append(IPv4Address(str(item.value)))
+            address = IPv4Address(str(item.value))
+            problem = dns_server_problem(address)
+            if problem is not None:
+                spec.error(item, problem)
+            else:
+                out.append(address)
         except ValueError as error:
             spec.error(
                 item, L_("{key}: give an IPv4 address or a list of them ({error})", key=key, error=message_of(error))
