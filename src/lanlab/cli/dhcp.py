@@ -82,7 +82,7 @@ def serve_command(
     from lanlab.proto.dhcp import DhcpServer, PoolError, empty_pool_problem, lease_problem
 
     first, sep, last = pool.partition("-")
-    if not sep:
+    if not (sep and first.strip() and last.strip()) or "-" in last:  # "A-", "-B", "A-B-C": no range
         fail(_("--pool {pool!r} needs FIRST-LAST, e.g. 198.18.0.100-198.18.0.199").format(pool=pool))
     too_short = lease_problem(int(lease * SECOND))  # less than 1 s would go out as 0 s, renewed without end
     if too_short is not None:
@@ -119,7 +119,7 @@ def serve_command(
     if not as_json:
         click.echo(
             _("lanlab dhcp: serving {pool} on {interface} ({own}), lease {lease:g} s").format(
-                pool=pool, interface=interface, own=own, lease=lease
+                pool=f"{bounds[0]}-{bounds[1]}", interface=interface, own=own, lease=lease
             )
         )
     answered = 0
