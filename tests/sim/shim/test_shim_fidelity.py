@@ -241,3 +241,32 @@ def test_socket_and_its_calls_refuse_what_linux_and_cpython_refuse(tmp_path: Pat
     TypeError; sizes past a ssize_t are OverflowError (recv waited); a UDP socket shut for reading returns
     the end to a blocking recv only: non-blocking it is EAGAIN, with a timeout "timed out" (it returned b'')."""
     _same_as_this_machine(tmp_path, SOCKET_CALLS)
+
+
+def test_a_name_of_several_addresses_gives_them_all_the_nearest_first():
+    """getaddrinfo of a router's name lists every address it has, sorted as glibc sorts them (RFC 3484 rule 9:
+    the one on the asking host's subnet first, the rest in /etc/hosts's order), and gethostbyname answers
+    that first one, as CPython's does through getaddrinfo; gethostbyname_ex keeps the file's order. (The
+    shim gave only the router's first interface's address, 198.18.5.1, to both.) As in a namespace whose
+    /etc/hosts lists r1's three addresses, with or without a default route."""
+    net = Network("routed")
+    net.add_host("pc1", ip="198.18.0.1/24")
+    net.add_router("r1", {"eth0": "198.18.5.1/24", "eth1": "198.18.0.254/24", "eth2": "198.18.9.1/24"})
+    net.add_switch("sw1")
+    net.link("pc1:eth0", "sw1:p1")
+    net.link("r1:eth1", "sw1:p2")
+
+    def probe():
+        import socket
+
+        return (
+            [entry[4][0] for entry in socket.getaddrinfo("r1", 80, type=socket.SOCK_STREAM)],
+            socket.gethostbyname("r1"),
+            socket.gethostbyname_ex("r1"),
+        )
+
+    assert run(net, probe) == (
+        ["198.18.0.254", "198.18.5.1", "198.18.9.1"],
+        "198.18.0.254",
+        ("r1", [], ["198.18.5.1", "198.18.0.254", "198.18.9.1"]),
+    )

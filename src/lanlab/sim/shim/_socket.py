@@ -13,7 +13,7 @@ import sys as _real_sys
 import types
 import weakref
 from collections import deque
-from ipaddress import IPv4Address
+from ipaddress import IPv4Address, IPv4Network
 from typing import TYPE_CHECKING, Any, Self
 
 from lanlab.proto.dns import Failed, Resolved, reverse_name
@@ -1472,6 +1472,15 @@ class SimSocket:
         return text
 
 
+LOOPBACK_NETWORK = IPv4Network("127.0.0.0/8")
+
+
+def _scope(ip: IPv4Address) -> int:
+    """An IPv4 address's scope as glibc's getaddrinfo ranks it (get_scope): link-local (2) for 127/8 and
+    169.254/16, global (14) for the rest."""
+    return 2 if ip.is_loopback or ip.is_link_local else 14
+
+
 class SocketFunctions:
     """The module-level functions of one program's `socket` module (names resolved on its host)."""
 
@@ -1497,7 +1506,28 @@ class SocketFunctions:
         number = numeric_address(name)
         if number is not None:
             return str(number)
-        return str(self._hostent(name)[2][0])
+        return str(self._sorted(self._hostent(name)[2])[0])  # getaddrinfo's first (setipaddr asks it)
+
+    def _sorted(self, addresses: list[IPv4Address]) -> list[IPv4Address]:
+        """getaddrinfo's addresses in the order glibc sorts them (rfc3484_sort, stable)."""
+        return sorted(addresses, key=self._destination_rank)
+
+    def _destination_rank(self, ip: IPv4Address) -> tuple[int, int, int, int]:
+        """Where glibc's RFC 3484 rules put a destination among IPv4 ones: rule 1, one the host has no route
+        to (no source address) last; rule 2, one whose scope is not its source's after; rule 8, the smaller
+        scope first (127/8 and 169.254/16 are link-local, the rest global); rule 9, within its source's own
+        subnet the longest prefix in common with the source first (outside it IPv4 prefixes count for
+        nothing, glibc says). A router's address on the asking host's subnet so comes first."""
+        host = self.host
+        try:
+            source = host.tcp.local_address_for(ip)
+        except LocalIpError:
+            return (1, 0, 0, 0)
+        scope, source_scope = _scope(ip), _scope(source)
+        networks = {nic.ip: nic.address.network for nic in host.nics if nic.address is not None}
+        network = networks.get(source, LOOPBACK_NETWORK if source.is_loopback else None)
+        common = 32 - (int(ip) ^ int(source)).bit_length() if network is not None and ip in network else 0
+        return (0, int(scope != source_scope), scope, -common)
 
     def _hostent(self, name: str) -> tuple[str, list[str], list[IPv4Address]]:
         """What glibc's lookup of a name finds, as a hostent: (canonical name, aliases, addresses). localhost is
@@ -1570,19 +1600,22 @@ class SocketFunctions:
         if family not in (0, _real.AF_INET, getattr(_real, "AF_INET6", -1)):
             raise gaierror(_real.EAI_FAMILY, "ai_family not supported")
         kinds = socket_kinds(service, flags, socktype, protocol)
-        canonical, ip = self._gai_address(name, family, flags)
+        canonical, addresses = self._gai_addresses(name, family, flags)
         entries = [
-            (_real.AddressFamily.AF_INET, socket_kind(kind), protocol, "", (ip, port)) for kind, protocol, port in kinds
+            (_real.AddressFamily.AF_INET, socket_kind(kind), protocol, "", (ip, port))
+            for ip in addresses
+            for kind, protocol, port in kinds
         ]
         if flags & _real.AI_CANONNAME:
             entries[0] = (*entries[0][:3], canonical, entries[0][4])
         return entries
 
-    def _gai_address(self, name: str | None, family: int, flags: int) -> tuple[str, str]:
-        """(canonical name, address) of getaddrinfo's host: none is the wildcard to bind with AI_PASSIVE, else
+    def _gai_addresses(self, name: str | None, family: int, flags: int) -> tuple[str, list[str]]:
+        """(canonical name, addresses) of getaddrinfo's host: none is the wildcard to bind with AI_PASSIVE, else
         the loopback address (RFC 3493 6.1); a numeric form is taken as it is; AI_NUMERICHOST looks nothing up
-        (EAI_NONAME). The host speaks IPv4 only: AF_INET6 finds no address (an IPv4 literal is
-        EAI_ADDRFAMILY, a name EAI_NONAME, as glibc says of a name /etc/hosts has no IPv6 address for)."""
+        (EAI_NONAME); a name's every address, sorted as glibc sorts them. The host speaks IPv4 only: AF_INET6
+        finds no address (an IPv4 literal is EAI_ADDRFAMILY, a name EAI_NONAME, as glibc says of a name
+        /etc/hosts has no IPv6 address for)."""
         if family == getattr(_real, "AF_INET6", None):
             if name is None:
                 raise gaierror(_real.EAI_FAMILY, "ai_family not supported")
@@ -1590,14 +1623,14 @@ class SocketFunctions:
                 raise gaierror(EAI_ADDRFAMILY, "Address family for hostname not supported")
             raise no_name()
         if name is None:
-            return "", "0.0.0.0" if flags & _real.AI_PASSIVE else "127.0.0.1"
+            return "", ["0.0.0.0" if flags & _real.AI_PASSIVE else "127.0.0.1"]
         number = numeric_address(name)
         if number is not None:
-            return name, str(number)
+            return name, [str(number)]
         if flags & _real.AI_NUMERICHOST or name in ("", "<broadcast>"):  # <broadcast> is CPython's, not glibc's
             raise no_name()
         canonical, _, addresses = self._hostent(name)
-        return canonical, str(addresses[0])
+        return canonical, [str(ip) for ip in self._sorted(addresses)]
 
     def gethostbyaddr(self, address: Any) -> tuple[str, list[str], list[str]]:
         name = host_argument("gethostbyaddr", address)
