@@ -9,6 +9,7 @@ configured (4.1 allows them).
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import select
 import socket
@@ -60,19 +61,30 @@ class Exchange:
 
 
 def open_socket(interface: str) -> socket.socket:
+    """Port 67 on `interface` alone. No SO_REUSEADDR: with it Linux lets a second UDP socket bind the same port on
+    the same device, and a second server there started silently, both answering every client (one NAKing the
+    other's offers, under the same server identifier). Servers on other interfaces do not collide: the kernel
+    tells sockets bound to different devices apart."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, interface.encode())
         sock.bind(("", SERVER_PORT))
     except OSError as error:
         sock.close()
-        why = L_("run as root (port 67 and SO_BINDTODEVICE need it)") if error.errno in (1, 13) else error.strerror
         raise DhcpServerError(
-            L_("cannot serve DHCP on {interface}: {reason}", interface=interface, reason=why)
+            L_("cannot serve DHCP on {interface}: {reason}", interface=interface, reason=_bind_failure(error))
         ) from None
     return sock
+
+
+def _bind_failure(error: OSError) -> str:
+    """Why port 67 could not be had, in the user's words."""
+    if error.errno in (errno.EPERM, errno.EACCES):
+        return L_("run as root (port 67 and SO_BINDTODEVICE need it)")
+    if error.errno == errno.EADDRINUSE:
+        return L_("port 67 is taken there: another DHCP server (a lanlab dhcp serve, dnsmasq, dhcpd) serves it")
+    return error.strerror or str(error)
 
 
 def serve(
