@@ -250,12 +250,13 @@ KNOWN_RUNS = {
             "program pc3 udp_retry_client.py: clock: only numbers with a fraction differ",
         ],
     ),
-    # no route at r1: !N one hop sooner on the kernel; nobody at 198.18.2.99: !H from r2 on both
+    # no route at r1: !N at hop 1 on both (the simulator's router looked at the TTL first, and answered
+    # Time Exceeded there, !N at hop 2); nobody at 198.18.2.99: !H from r2 on both
     "unroutable": (
         ROUTED,
         "5s",
         ["--do", "pc1 traceroute 198.18.9.9 -q 1 -m 4", "--do", "pc1 traceroute 198.18.2.99 -q 1 -m 4 -w 5"],
-        ["command pc1$ traceroute 198.18.9.9 -q 1 -m 4: 198.18.1.1 answers !N one hop sooner on the kernel"],
+        [],
     ),
     # a cost past the kernel's 16 bits is not applied; the tree is the same (p1 wins the tie on both)
     "stp-cost": (STP_COST, "4s", ["--do", "at 3s sw2 stp"], ["sw2:p2: stp cost 200000 not applied on the kernel"]),
@@ -265,11 +266,13 @@ KNOWN_RUNS = {
 @pytest.mark.skipif(shutil.which("traceroute") is None, reason="needs Linux traceroute (apt install traceroute)")
 @pytest.mark.parametrize("case", sorted(KNOWN_RUNS))
 def test_compare_lists_exactly_the_known_difference_and_nothing_else(case, tmp_path):
-    """A program's clock readings, a busy loop the simulator stops, !N one hop sooner at a router with
-    no route, an STP cost the kernel cannot hold: each is listed as known, and nothing else differs."""
+    """A program's clock readings, a busy loop the simulator stops, an STP cost the kernel cannot hold:
+    each is listed as known, and nothing else differs (a router without a route: nothing at all)."""
     topology, until, args, expected = KNOWN_RUNS[case]
     compared = compare_course(tmp_path, topology, until, args)
-    assert [line.split(" (")[0] for line in compared["known"]] == [line.split(" (")[0] for line in expected]
+    # Linux withholds a route error now and then (a run in three here, on 6.18): known whenever it happens
+    known = [line for line in compared["known"] if "rate limit of route errors" not in line]
+    assert [line.split(" (")[0] for line in known] == [line.split(" (")[0] for line in expected]
 
 
 NOTE_RUNS = {

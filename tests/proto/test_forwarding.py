@@ -84,6 +84,14 @@ def test_no_route_gets_net_unreachable():
     assert isinstance(decision, SendIcmp) and decision.icmp.code == UnreachableCode.NET
 
 
+def test_no_route_is_answered_before_the_ttl_is_looked_at():
+    """TTL 1 to a network no route covers gets net unreachable, not Time Exceeded: Linux looks the route up
+    first (traceroute meets !N at the first router; the simulator's met Time Exceeded there, !N a hop on)."""
+    decision = decide(router(), arriving("203.0.113.9", ttl=1))
+    assert isinstance(decision, SendIcmp)
+    assert (decision.icmp.type, decision.icmp.code) == (IcmpType.DEST_UNREACHABLE, UnreachableCode.NET)
+
+
 @pytest.mark.parametrize("code", [UnreachableCode.HOST, UnreachableCode.PORT])
 def test_host_and_port_unreachable_are_built_on_request(code):
     """When ARP fails (host) or nobody listens (port) the caller gets the matching error."""

@@ -133,15 +133,18 @@ class Forwarder:
         src = int(header.src)
         if src >> 28 == 0xE or src == ALL_ONES or src >> 24 == 127:
             return Drop(L_("martian source (RFC 1812 5.3.7)"))
-        if header.ttl <= 1:
-            # 5.3.1: a datagram whose TTL would reach zero is discarded with Time Exceeded.
-            return self._error(
-                header, interface, payload, Icmp(IcmpType.TIME_EXCEEDED, TimeExceededCode.TTL), L_("TTL expired")
-            )
+        # The route is looked up before the TTL, as Linux (ip_route_input's no-route path sends the
+        # unreachable; ip_forward checks the TTL only of what has a route) and ns-3 do: traceroute to an
+        # unrouted network meets !N at the first router, not Time Exceeded there and !N one hop later.
         route = self.table.lookup(value)
         if route is None:
             return self._error(
                 header, interface, payload, Icmp(IcmpType.DEST_UNREACHABLE, UnreachableCode.NET), L_("no route")
+            )
+        if header.ttl <= 1:
+            # 5.3.1: a datagram whose TTL would reach zero is discarded with Time Exceeded.
+            return self._error(
+                header, interface, payload, Icmp(IcmpType.TIME_EXCEEDED, TimeExceededCode.TTL), L_("TTL expired")
             )
         return Forward(decrement_ttl(header), route.interface, route.via if route.via is not None else dst)
 

@@ -312,23 +312,22 @@ def _program_view(program: dict[str, Any]) -> dict[str, Any]:
     return {"exit": program["exit"], "output": [normalise_output(line["text"]) for line in program["output"]]}
 
 
-def _unroutable_sooner(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    """Whether two traceroute views differ only where a router has no route: the simulator's router
-    R answers the TTL first (Time Exceeded at hop k, !N at hop k+1), the kernel's the route first
-    (!N from hop k on; Linux limits those errors, so some probes get none: `*`, and traceroute may
-    go on to hop k+1 for the !N)."""
-    if a["reached"] or b["reached"] or len(a["hops"]) < 2:
+def _unreachable_rate_limited(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Whether two traceroute views differ only in a last router's !N that Linux's rate limit of route
+    errors (net.ipv4.route.error_cost, ip_error) withheld from some probes: `*` there on the kernel, and
+    traceroute may go on a hop to meet the !N."""
+    if a["reached"] or b["reached"] or not a["hops"]:
         return False
-    *before, expired, unreachable = a["hops"]
-    routers = {probe[0] for probe in expired + unreachable if probe is not None}
-    if len(routers) != 1 or any(p is not None and p[1] is not None for p in expired):
+    *before, unreachable = a["hops"]
+    routers = {probe[0] for probe in unreachable if probe is not None}
+    if len(routers) != 1 or any(p is not None and p[1] != "!N" for p in unreachable):
         return False
     router = routers.pop()
     tail = b["hops"][len(before) :]
     return (
         b["hops"][: len(before)] == before
         and 1 <= len(tail) <= 2
-        and all(p is None or p == (router, "!N") for p in unreachable + [p for hop in tail for p in hop])
+        and all(p is None or p == (router, "!N") for hop in tail for p in hop)
         and (router, "!N") in tail[-1]
     )
 
@@ -382,14 +381,13 @@ def differences(
         unmatched.remove(real_command)
         a, b = _command_view(sim_command, sim_owners), _command_view(real_command, real_owners)
         where = L_("command {node}$ {command}", node=sim_command["node"], command=sim_command["command"])
-        if a != b and sim_command["command"].startswith("traceroute ") and _unroutable_sooner(a, b):
+        if a != b and sim_command["command"].startswith("traceroute ") and _unreachable_rate_limited(a, b):
             known.append(
                 L_(
-                    "{where}: {router} answers !N one hop sooner on the kernel (Linux looks the route "
-                    "up before it checks the TTL, the simulator's router the other way round; Linux's rate limit "
-                    "turns some into *): kernel {kernel}",
+                    "{where}: Linux's rate limit of route errors kept some of {router}'s !N from the kernel's "
+                    "probes (* there): kernel {kernel}",
                     where=where,
-                    router=a["hops"][-1][0][0],
+                    router=next(p for p in a["hops"][-1] if p is not None)[0],
                     kernel=b,
                 )
             )
