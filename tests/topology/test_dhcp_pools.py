@@ -75,3 +75,20 @@ def test_a_subnet_holding_the_servers_address_but_not_its_own_is_a_problem():
     ]
     same = "{pool: 198.18.0.10-198.18.0.40, subnet: 198.18.0.0/24}"
     assert problems_of(f"nodes:\n  srv: {{kind: host, ip: 198.18.0.1/24, dhcp: {same}}}\n") == []
+
+
+def test_a_relay_to_a_node_that_serves_no_dhcp_is_a_problem():
+    """dhcp_relay: to pc1's address (a host without dhcp:) or to the router's own loaded, and the clients behind
+    the relay never got an answer; now it is a problem naming the line of the address. The server's passes."""
+    text = """nodes:
+  srv: {kind: host, ip: 198.18.0.2/24, dhcp: [{pool: 198.18.0.100-198.18.0.199},
+        {subnet: 198.18.1.0/24, pool: 198.18.1.100-198.18.1.199}]}
+  pc1: {kind: host, ip: 198.18.0.9/24}
+  r1: {kind: router, interfaces: {eth0: 198.18.0.254/24, eth1: 198.18.1.254/24}, dhcp_relay: RELAY}
+"""
+    assert problems_of(text.replace("RELAY", "198.18.0.9")) == [
+        "t.yaml:5: node r1: dhcp_relay: 198.18.0.9 (line 4) serves no DHCP: it has no dhcp: pool, so the relayed "
+        "clients would get no answer; give the DHCP server's address"
+    ]
+    assert "dhcp_relay: 198.18.0.254 (line 5) serves no DHCP" in problems_of(text.replace("RELAY", "198.18.0.254"))[0]
+    assert problems_of(text.replace("RELAY", "198.18.0.2")) == []

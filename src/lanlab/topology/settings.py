@@ -506,7 +506,8 @@ def _dns_servers(spec: Spec) -> tuple[IPv4Address, ...]:
 
 
 def dhcp_relay_setting(spec: Spec) -> IPv4Address | None:
-    """A router's `dhcp_relay: SERVER`: SERVER must be some node's address (checked once all are read)."""
+    """A router's `dhcp_relay: SERVER`: SERVER must be the address of an interface with `dhcp:` (checked once
+    all are read): a relay forwards its clients' broadcasts there and nothing else answers them."""
     server = spec.address("dhcp_relay")
     if server is not None:
         where = spec.values["dhcp_relay"]
@@ -521,6 +522,17 @@ def dhcp_relay_setting(spec: Spec) -> IPv4Address | None:
                         "give the DHCP server's address",
                         owner=spec.owner,
                         server=server,
+                    ),
+                )
+            elif all(own != int(server) for *_, own in ctx.dhcp_pools):
+                ctx.error(
+                    where,
+                    L_(
+                        "{owner}: dhcp_relay: {server} (line {line}) serves no DHCP: it has no dhcp: pool, so "
+                        "the relayed clients would get no answer; give the DHCP server's address",
+                        owner=spec.owner,
+                        server=server,
+                        line=ctx.claims["IP address", str(server)],
                     ),
                 )
 
