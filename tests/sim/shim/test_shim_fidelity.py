@@ -270,3 +270,22 @@ def test_a_name_of_several_addresses_gives_them_all_the_nearest_first():
         "198.18.0.254",
         ("r1", [], ["198.18.5.1", "198.18.0.254", "198.18.9.1"]),
     )
+
+
+SERVICE_ARGUMENTS = (
+    PRELUDE
+    + """
+for args in [(b"http",), ("http", b"tcp"), ("http\\0x",), (None,), ("http", None), ("http", "tcp", 1)]:
+    show(f"getservbyname{args!r}", lambda: socket.getservbyname(*args))
+for args in [("80",), (80.0,), (2**40,), (-1,), (80, None), (80, "tcp\\0"), (53, "udp")]:
+    show(f"getservbyport{args!r}", lambda: socket.getservbyport(*args))
+show("getprotobyname('tcp\\\\0')", lambda: socket.getprotobyname("tcp\\0"))
+"""
+)
+
+
+def test_service_and_protocol_lookups_read_their_arguments_as_cpython(tmp_path: Path):
+    """getservbyname and getservbyport take a str protocol or none (None, bytes: TypeError; they were looked up
+    and not found, or taken as no protocol), a port as a C int (a float was taken, '80' a TypeError about
+    '<='), and a NUL in a name is ValueError (it was looked up)."""
+    _same_as_this_machine(tmp_path, SERVICE_ARGUMENTS)

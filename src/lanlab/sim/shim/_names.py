@@ -45,6 +45,15 @@ def c_int(value: Any) -> int:
     return number
 
 
+def c_string(call: str, position: int, value: Any) -> str:
+    """An argument CPython reads as a C string (its "s" format: getservbyname, getprotobyname): a str without NUL."""
+    if not isinstance(value, str):
+        raise TypeError(f"{call}() argument {position} must be str, not {_type_name(value)}")
+    if "\0" in value:
+        raise ValueError("embedded null character")
+    return value
+
+
 def _text(encoded: bytes) -> str:
     """The bytes the C library would be handed, as the text the simulator looks names up by (a name goes on
     the wire in UTF-8)."""

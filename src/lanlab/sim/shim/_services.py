@@ -62,6 +62,8 @@ def getprotobyname(name: str) -> int:
     """socket.getprotobyname from the table above: a protocol's number by its name or alias."""
     if not isinstance(name, str):
         raise TypeError(f"getprotobyname() argument 1 must be str, not {type(name).__name__}")
+    if "\0" in name:  # CPython's "s" format hands the C library no NUL
+        raise ValueError("embedded null character")
     for protocol, number, alias in PROTOCOLS:
         if name in (protocol, alias):
             return number

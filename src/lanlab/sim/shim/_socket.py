@@ -35,6 +35,7 @@ from lanlab.sim.shim._names import (
     NI_KNOWN,
     address_host,
     c_int,
+    c_string,
     gai_host,
     gai_service,
     gaierror,
@@ -1682,19 +1683,30 @@ class SocketFunctions:
         service = None if flags & _real.NI_NUMERICSERV else name_of(port, "udp" if flags & _real.NI_DGRAM else "tcp")
         return name or ip, service or str(port)
 
-    def getservbyname(self, name: str, proto: str | None = None) -> int:
-        port = port_of(name, proto)
+    def getservbyname(self, name: Any, *proto: Any) -> int:
+        """CPython's "s|s" arguments (a str each; a protocol left out is any, None is refused), then the table."""
+        protocol = self._protocol_argument("getservbyname", proto)
+        port = port_of(c_string("getservbyname", 1, name), protocol)
         if port is None:
             raise OSError("service/proto not found")
         return port
 
-    def getservbyport(self, port: int, proto: str | None = None) -> str:
+    def getservbyport(self, port: Any, *proto: Any) -> str:
+        """CPython's "i|s" arguments (the port a C int, then 0-65535), then the table."""
+        port = c_int(port)
+        protocol = self._protocol_argument("getservbyport", proto)
         if not 0 <= port <= 65535:
             raise OverflowError("getservbyport: port must be 0-65535.")
-        name = name_of(port, proto)
+        name = name_of(port, protocol)
         if name is None:
             raise OSError("port/proto not found")
         return name
+
+    @staticmethod
+    def _protocol_argument(call: str, given: tuple[Any, ...]) -> str | None:
+        if len(given) > 1:
+            raise TypeError(f"{call}() takes at most 2 arguments ({len(given) + 1} given)")
+        return c_string(call, 2, given[0]) if given else None
 
     def gethostbyname_ex(self, name: Any) -> tuple[str, list[str], list[str]]:
         """CPython's gethostbyname_ex: setipaddr first (a name not found is its gaierror), then glibc's
