@@ -1511,6 +1511,8 @@ class SocketFunctions:
 
     def _sorted(self, addresses: list[IPv4Address]) -> list[IPv4Address]:
         """getaddrinfo's addresses in the order glibc sorts them (rfc3484_sort, stable)."""
+        if len(addresses) < 2:
+            return addresses  # nothing to sort: no route looked up (a send to a name resolves it each time)
         return sorted(addresses, key=self._destination_rank)
 
     def _destination_rank(self, ip: IPv4Address) -> tuple[int, int, int, int]:
