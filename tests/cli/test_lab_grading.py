@@ -193,9 +193,10 @@ def test_sigterm_in_grade_prints_the_rows_graded_and_exits_143(tmp_path: Path) -
     assert workers_grading(subs / "b_loops") == []
 
 
-def test_a_grader_killed_outright_leaves_no_worker(tmp_path: Path) -> None:
+def test_a_grader_killed_outright_leaves_no_worker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """SIGKILL gives the grader no time to kill its students' processes: they die with it (the kernel's
     parent-death signal behind the namespace wall and none; bwrap's --die-with-parent behind bwrap)."""
+    monkeypatch.setenv("TMPDIR", str(tmp_path))  # the killed grader cannot remove its scratch folder
     subs = _looping_class(tmp_path)
     grader = _grader(subs, "--time-limit", "120", "--isolation", "none")
     _wait_for(subs, grader)

@@ -4,7 +4,10 @@ and bench/view.py. `browser()` is None, with the reason, where any piece is miss
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import tempfile
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +45,12 @@ def start(width: int = 1400, height: int = 900) -> Any:
     ):
         options.add_argument(argument)
     options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
-    return webdriver.Chrome(service=Service(DRIVER), options=options)
+    # With --disable-dev-shm-usage Chromium keeps its shared memory in $TMPDIR/org.chromium.Chromium.*
+    # and leaves those folders behind when the driver ends it: they go in one of ours, removed with it.
+    scratch = tempfile.mkdtemp(prefix="lanlab-chromium-")
+    driver = webdriver.Chrome(service=Service(DRIVER, env={**os.environ, "TMPDIR": scratch}), options=options)
+    weakref.finalize(driver, shutil.rmtree, scratch, ignore_errors=True)
+    return driver
 
 
 def requests_made(driver: Any) -> list[str]:

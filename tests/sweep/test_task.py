@@ -4,6 +4,7 @@ import json
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -217,9 +218,13 @@ def test_modules_beside_the_program_travel_with_it(tmp_path):
     assert row["document"]["programs"][0]["output"][0]["text"] == "HI! abab 1000"
 
 
-def test_a_run_past_its_cpu_limit_is_a_row_with_that_error(tmp_path):
+def test_a_run_past_its_cpu_limit_is_a_row_with_that_error(tmp_path, monkeypatch):
     """--app-limits cpu=1s against a program that computes for ever (and --app-cpu's 5 s would stop
-    later): that run's row says the limit stopped it; the next run of the batch runs on."""
+    later): that run's row says the limit stopped it; the next run of the batch runs on; the killed
+    run's files are gone (its host's temporary folder stayed behind)."""
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
     (tmp_path / "spin.py").write_text("import sys\nif sys.argv[1:] == ['spin']:\n    while True:\n        pass\n")
     spin = make_plan(
         EXAMPLES / "broadcast.yaml",
@@ -242,6 +247,7 @@ def test_a_run_past_its_cpu_limit_is_a_row_with_that_error(tmp_path):
     rows = run_batch(spin + calm)
     assert "--app-limits cpu=1s" in rows[0]["error"] and rows[0]["program_exit"] is None
     assert rows[1]["error"] is None and rows[1]["program_exit"] == 0
+    assert list(temporary.iterdir()) == []
 
 
 @pytest.mark.parametrize(

@@ -18,8 +18,10 @@ from __future__ import annotations
 import os
 import pickle
 import resource
+import shutil
 import signal
 import sys
+import tempfile
 import warnings
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -68,20 +70,28 @@ def behind_wall(work: Callable[[dict[str, Any]], R], *, unshare: bool = True, li
 def _child(
     work: Callable[[T, dict[str, Any]], R], items: Sequence[T], unshare: bool, limits: Limits | None
 ) -> tuple[list[Outcome], WallError | None]:
-    """Fork one child for `items`; the outcomes it sent, and why it ended early (None if it did not)."""
+    """Fork one child for `items`; the outcomes it sent, and why it ended early (None if it did not).
+
+    The child's temporary files (its hosts' folders) go in a folder of the parent's, removed when the
+    child has ended: a child killed past its CPU limit, or out of memory, removes nothing itself."""
     for stream in (sys.stdout, sys.stderr):
         stream.flush()
+    scratch = tempfile.mkdtemp(prefix="lanlab-run-")
     read_end, write_end = os.pipe()
     with warnings.catch_warnings():  # a Dask worker has threads; the child only runs this one, then exits
         warnings.simplefilter("ignore", DeprecationWarning)
         pid = os.fork()
     if pid == 0:  # pragma: no cover - the child (its coverage is the parent's results)
         os.close(read_end)
+        tempfile.tempdir = scratch
         _serve(work, items, write_end, unshare, limits)
     os.close(write_end)
-    with os.fdopen(read_end, "rb") as pipe:
-        data = pipe.read()
-    _, status = os.waitpid(pid, 0)
+    try:
+        with os.fdopen(read_end, "rb") as pipe:
+            data = pipe.read()
+        _, status = os.waitpid(pid, 0)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
     outcomes: list[Outcome] = []
     while len(data) >= _LENGTH:
         size = int.from_bytes(data[:_LENGTH], "big")
