@@ -289,3 +289,30 @@ def test_service_and_protocol_lookups_read_their_arguments_as_cpython(tmp_path: 
     and not found, or taken as no protocol), a port as a C int (a float was taken, '80' a TypeError about
     '<='), and a NUL in a name is ValueError (it was looked up)."""
     _same_as_this_machine(tmp_path, SERVICE_ARGUMENTS)
+
+
+ERROR_QUEUE = (
+    PRELUDE
+    + """
+import time
+listener = socket.create_server(("127.0.0.1", 0))
+client = socket.create_connection(listener.getsockname())
+server, _ = listener.accept()
+client.sendall(b"data")
+time.sleep(0.05)
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+u.bind(("127.0.0.1", 0))
+u.sendto(b"datagram", u.getsockname())
+time.sleep(0.05)
+for sock in (server, u):
+    show("MSG_ERRQUEUE", lambda: sock.recv(10, socket.MSG_ERRQUEUE))
+    show("recvfrom MSG_ERRQUEUE", lambda: sock.recvfrom(10, socket.MSG_ERRQUEUE)[0])
+    show("the data", lambda: sock.recv(10))
+"""
+)
+
+
+def test_msg_errqueue_reads_the_empty_error_queue_not_the_data(tmp_path: Path):
+    """recv(n, MSG_ERRQUEUE) is EAGAIN at once (an empty error queue) and leaves the data for the next recv
+    (it read the data)."""
+    _same_as_this_machine(tmp_path, ERROR_QUEUE)

@@ -134,6 +134,7 @@ def os_error(code: int) -> OSError:
 # so asyncio and selectors never choose them)
 NOT_SIMULATED = frozenset({"recvmsg", "recvmsg_into", "sendmsg", "sendmsg_afalg"})
 MSG_TRUNC = getattr(_real, "MSG_TRUNC", 0x20)  # Linux's number where the platform's module lacks it
+MSG_ERRQUEUE = getattr(_real, "MSG_ERRQUEUE", 0x2000)
 
 
 def _writable_buffer(buffer: Any, call: str) -> memoryview:
@@ -1143,6 +1144,7 @@ class SimSocket:
         if bufsize == 0:
             return b""  # CPython answers recv(0) itself (sock_recv_guts): no datagram taken, no wait, even closed
         self._check_open()
+        self._read_error_queue(flags)
         if not self._tcp:
             return self._recvfrom(bufsize, flags)[0]
         self._refuse_urgent(flags)
@@ -1197,7 +1199,18 @@ class SimSocket:
         if self._tcp:
             return self.recv(bufsize, flags), None
         self._check_open()
+        self._read_error_queue(flags)
         return self._recvfrom(bufsize, flags)
+
+    def _read_error_queue(self, flags: int) -> None:
+        """MSG_ERRQUEUE reads the socket's error queue, never its data (ip_recv_error): the queue is empty here,
+        EAGAIN at once, blocking or not, unless a UDP socket with IP_RECVERR had ICMP errors queued there, whose
+        reading (the offending datagram, its cmsg) is not simulated."""
+        if not flags & MSG_ERRQUEUE:
+            return
+        if not self._tcp and self._option(_real.IPPROTO_IP, IP_RECVERR):
+            raise UnsupportedInSimulation(f"reading the error queue (MSG_ERRQUEUE) on host {self._program.node}")
+        raise BlockingIOError(E.EAGAIN, "Resource temporarily unavailable")
 
     def _recvfrom(self, bufsize: int, flags: int = 0) -> tuple[bytes, tuple[str, int]]:
         # Not bound by receiving (inet_recvmsg binds nothing, unlike a send): getsockname stays 0.0.0.0:0
