@@ -23,7 +23,7 @@ from lanlab.proto.dhcp import (
 from lanlab.proto.rip import SplitHorizon
 from lanlab.proto.spanning import DEFAULT_PRIORITY
 from lanlab.i18n import L_, N_, message_of
-from lanlab.topology.reader import Context, Spec, given_twice, line_of, not_a_hosts
+from lanlab.topology.reader import Context, Spans, Spec, given_twice, line_of, not_a_hosts
 from lanlab.wire import MacAddress
 
 STP_MODES: Final = ("stp", "rstp")  # 802.1D and 802.1w; lanlab.sim.stacks.stp has their machines
@@ -312,9 +312,13 @@ def _one_pool_per_subnet(spec: Spec, key: str, read: list[tuple[dict[str, Any], 
     it (lanlab.sim.stacks.dhcp, by giaddr or the interface, RFC 2131 4.3.1), so a later pool of an overlapping
     subnet would never lend an address (recorded)."""
     apart = True
-    for index, (pool, node) in enumerate(read):
-        earlier = next(((other, at) for other, at in read[:index] if other["subnet"].overlaps(pool["subnet"])), None)
+    served: Spans[tuple[dict[str, Any], Node]] = Spans()
+    for pool, node in read:
+        subnet = pool["subnet"]
+        span = int(subnet.network_address), int(subnet.broadcast_address)
+        earlier = served.meeting(*span)
         if earlier is None:
+            served.add(*span, (pool, node))
             continue
         other, at = earlier
         apart = False
@@ -393,19 +397,20 @@ def _one_pool(spec: Spec, key: str, node: Any, address: IPv4Interface | None) ->
                 ),
             )
         line = line_of(dhcp.values["pool"])
-        for first, last, other, _ in spec.ctx.dhcp_pools:
-            if int(pool[0]) <= last and first <= int(pool[1]):
-                dhcp.error(
-                    dhcp.values["pool"],
-                    L_(
-                        "pool {first}-{last} overlaps the pool on line {other}: "
-                        "two servers would lease one address twice",
-                        first=pool[0],
-                        last=pool[1],
-                        other=other,
-                    ),
-                )
-                break
+        other = _overlapped_pool(spec.ctx, int(pool[0]), int(pool[1]))
+        if other is None:
+            spec.ctx.pool_lines.add(int(pool[0]), int(pool[1]), line)
+        else:
+            spec.ctx.overlapping_pools.append((int(pool[0]), int(pool[1]), line))
+            dhcp.error(
+                dhcp.values["pool"],
+                L_(
+                    "pool {first}-{last} overlaps the pool on line {other}: two servers would lease one address twice",
+                    first=pool[0],
+                    last=pool[1],
+                    other=other,
+                ),
+            )
         if not spec.ctx.dhcp_pools:  # once, when every node has claimed its addresses
             spec.ctx.deferred.append(lambda: _warn_fixed_addresses_in_pools(spec.ctx))
         spec.ctx.dhcp_pools.append((int(pool[0]), int(pool[1]), line, int(address.ip)))
@@ -429,6 +434,14 @@ def _one_pool(spec: Spec, key: str, node: Any, address: IPv4Interface | None) ->
         "dns": dns,
         "domain": domain or "",
     }
+
+
+def _overlapped_pool(ctx: Context, first: int, last: int) -> int | None:
+    """The line of a pool read before that shares an address with first..last, or None."""
+    line = ctx.pool_lines.meeting(first, last)
+    if line is None:
+        line = next((at for start, end, at in ctx.overlapping_pools if start <= last and first <= end), None)
+    return line
 
 
 def _warn_fixed_addresses_in_pools(ctx: Context) -> None:
