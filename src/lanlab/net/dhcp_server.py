@@ -33,7 +33,8 @@ class DhcpServerError(OSError):
 
 
 def interface_address(interface: str) -> IPv4Interface:
-    """The interface's (first) IPv4 address with its prefix, read with the SIOCGIF ioctls."""
+    """The interface's (first) IPv4 address with its prefix, read with the SIOCGIF ioctls; never a loopback
+    address (127/8 is each host's own: no client is ever on that link, RFC 1122 3.2.1.3)."""
     request = struct.pack("256s", interface.encode()[:15])
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
         try:
@@ -47,7 +48,16 @@ def interface_address(interface: str) -> IPv4Interface:
                     reason=error.strerror,
                 )
             ) from None
-    return IPv4Interface(f"{IPv4Address(address)}/{IPv4Address(mask)}")
+    own = IPv4Interface(f"{IPv4Address(address)}/{IPv4Address(mask)}")
+    if own.ip.is_loopback:
+        raise DhcpServerError(
+            L_(
+                "{interface} is a loopback interface ({own}): no DHCP client is ever on it; give the LAN's",
+                interface=interface,
+                own=own,
+            )
+        )
+    return own
 
 
 @dataclass(frozen=True, slots=True)
