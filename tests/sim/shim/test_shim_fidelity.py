@@ -316,3 +316,34 @@ def test_msg_errqueue_reads_the_empty_error_queue_not_the_data(tmp_path: Path):
     """recv(n, MSG_ERRQUEUE) is EAGAIN at once (an empty error queue) and leaves the data for the next recv
     (it read the data)."""
     _same_as_this_machine(tmp_path, ERROR_QUEUE)
+
+
+WAIT_ARGUMENTS = (
+    PRELUDE
+    + """
+import select
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+u.bind(("127.0.0.1", 0))
+for timeout in (float("nan"), "1", 1e300, -1, 2**70):
+    show(f"select({timeout!r})", lambda: select.select([u], [], [], timeout))
+show("select(-1) before a bad list", lambda: select.select([object()], [], [], -1))
+p = select.poll()
+p.register(u, select.POLLIN)
+for timeout in ("1", 2**64, 2.0**40, float("nan"), 2**31, 0.5):
+    show(f"poll({timeout!r})", lambda: p.poll(timeout))
+e = select.epoll()
+e.register(u, select.EPOLLIN)
+for args in [("1",), (2**31,), (float("nan"),), (0, 0), (0, -2), (0.001, 5)]:
+    show(f"epoll.poll{args!r}", lambda: e.poll(*args))
+for hint in (-2, 0, 5):
+    show(f"epoll({hint})", lambda: select.epoll(hint).close())
+"""
+)
+
+
+def test_select_poll_and_epoll_read_their_timeouts_as_cpython(tmp_path: Path):
+    """select's timeout is read before its lists (NaN ValueError, a str "timeout must be a float or None", too
+    large OverflowError: it compared a str with an int, took NaN as no wait); poll's is in ms, "an integer or
+    None", a C int of ms at most ("timeout is too large"; 2**64 waited for ever); epoll.poll's likewise, and
+    maxevents under 1 and a sizehint of 0 or under -1 are ValueErrors (they were taken)."""
+    _same_as_this_machine(tmp_path, WAIT_ARGUMENTS)

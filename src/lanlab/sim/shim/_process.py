@@ -43,6 +43,7 @@ except ImportError:  # Windows
 from lanlab.i18n import L_
 from lanlab.program_lines import busy_error
 from lanlab.sim.shim._watchdog import WATCH, BusyLoop
+from lanlab.units import SECOND
 
 if TYPE_CHECKING:
     from lanlab.sim.devices.host import Host
@@ -97,14 +98,20 @@ _NEW_PYTIME = sys.version_info >= (3, 13)  # the C type's public name, in CPytho
 def seconds_argument(value: Any) -> float:
     """A time in seconds given to sleep() or settimeout(), read as CPython's _PyTime_FromSecondsObject reads
     it: a float (not NaN) or an integer (by __index__, so "1" and Decimal are TypeErrors)."""
+    return time_argument(value, SECOND)
+
+
+def time_argument(value: Any, unit: int) -> float:
+    """A time in units of `unit` ns (seconds, or poll()'s milliseconds: _PyTime_FromMillisecondsObject), read
+    as CPython reads it: a float not NaN, or an integer by __index__, within what a 64-bit count of ns holds."""
     if isinstance(value, float):
         if value != value:
             raise ValueError("Invalid value NaN (not a number)")
-        if not abs(value) * 1e9 < 2**63:  # inf too: past what a 64-bit count of ns holds
+        if not abs(value) * unit < 2**63:  # inf too: past what a 64-bit count of ns holds
             raise OverflowError("timestamp out of range for platform time_t")
         return value
     whole = operator.index(value)
-    if abs(whole) * 10**9 >= 2**63:
+    if abs(whole) * unit >= 2**63:
         raise OverflowError(f"timestamp too large to convert to C {'PyTime_t' if _NEW_PYTIME else '_PyTime_t'}")
     return float(whole)
 

@@ -18,13 +18,16 @@ streams, whose readiness is the kernel's, are asked every time."""
 from __future__ import annotations
 
 import errno as E
+import math
+import operator
 import os
 import select as _real
 import types
 from typing import TYPE_CHECKING, Any, Self
 
 from lanlab.proto.tcp import TcpState
-from lanlab.sim.shim._process import UnsupportedInSimulation, seconds_to_ns
+from lanlab.sim.shim._process import UnsupportedInSimulation, seconds_to_ns, time_argument
+from lanlab.units import MILLISECOND, SECOND
 from lanlab.sim.shim._proxy import Builtin
 
 if TYPE_CHECKING:
@@ -45,6 +48,26 @@ def _fd(item: Any) -> int:
     if fd < 0:
         raise ValueError(f"file descriptor cannot be a negative integer ({fd})")
     return fd
+
+
+INT_MAX = 2**31 - 1
+
+
+def _timeout(value: Any, unit: int, words: str) -> float | None:
+    """A timeout in units of `unit` ns as CPython's select module reads it: None, or a time (its ValueError for
+    NaN, OverflowError past 64-bit ns), any TypeError said in `words`."""
+    if value is None:
+        return None
+    try:
+        return time_argument(value, unit)
+    except TypeError:
+        raise TypeError(words) from None
+
+
+def _fits_an_int(seconds: float) -> None:
+    """poll's and epoll's timeout in whole ms (rounded up) must fit a C int (CPython: "timeout is too large")."""
+    if not -(2**31) <= math.ceil(seconds * 1000) <= INT_MAX:
+        raise OverflowError("timeout is too large")
 
 
 def _ns(seconds: float | None) -> int | None:
@@ -147,13 +170,15 @@ class Readiness:
                 events |= POLLHUP  # both directions shut (SHUTDOWN_MASK), or the connection gone
         return events
 
-    def select(self, rlist: Any, wlist: Any, xlist: Any, timeout: float | None = None) -> tuple[list, list, list]:
+    def select(self, rlist: Any, wlist: Any, xlist: Any, timeout: Any = None) -> tuple[list, list, list]:
+        # CPython reads the timeout first (select_select_impl), then the lists
+        timeout = _timeout(timeout, SECOND, "timeout must be a float or None")
+        if timeout is not None and timeout < 0:
+            raise ValueError("timeout must be non-negative")
         readers = [(item, self.socket(_fd(item), "select()")) for item in rlist]
         writers = [(item, self.socket(_fd(item), "select()")) for item in wlist]
         for item in xlist:
             self.socket(_fd(item), "select()")
-        if timeout is not None and timeout < 0:
-            raise ValueError("timeout must be non-negative")
 
         def ready() -> tuple[list, list]:
             return (
@@ -192,8 +217,12 @@ class Poll:
         found = [(fd, events(fd) & (mask | ALWAYS | POLLNVAL)) for fd, mask in self._wanted.items()]
         return [(fd, revents) for fd, revents in found if revents]
 
-    def poll(self, timeout: float | None = None) -> list[tuple[int, int]]:
-        wait = None if timeout is None or timeout < 0 else timeout / 1e3
+    def poll(self, timeout: Any = None) -> list[tuple[int, int]]:
+        """Wait up to `timeout` ms (None or negative: for ever), read as CPython's poll_poll_impl reads it."""
+        ms = _timeout(timeout, MILLISECOND, "timeout must be an integer or None")
+        if ms is not None:
+            _fits_an_int(ms / 1000)
+        wait = None if ms is None or ms < 0 else ms / 1e3
         self._readiness.wait(lambda: bool(self._ready()), _ns(wait))
         return self._ready()
 
@@ -204,6 +233,8 @@ class Epoll:
     _readiness: Readiness
 
     def __init__(self, sizehint: int = -1, flags: int = 0) -> None:
+        if sizehint != -1 and sizehint <= 0:  # CPython's check: -1 is the default, other sizes count
+            raise ValueError("negative sizehint")
         self._wanted: dict[int, int] = {}
         self._fd: int | None = self._readiness.program.new_fd(self)
         self._order: dict[int, int] = {}  # fd -> when it was registered: results come in that order
@@ -289,9 +320,17 @@ class Epoll:
                 self._look.add(fd)  # level-triggered: ready until something about it changes
         return found
 
-    def poll(self, timeout: float | None = None, maxevents: int = -1) -> list[tuple[int, int]]:
+    def poll(self, timeout: Any = None, maxevents: int = -1) -> list[tuple[int, int]]:
+        """Wait up to `timeout` s (None or negative: for ever) for at most `maxevents` (-1: all), checked as
+        CPython's pyepoll_poll does: closed first, then the timeout, then maxevents."""
         self.fileno()
-        self._readiness.wait(lambda: bool(self._ready()), _ns(timeout))
+        seconds = _timeout(timeout, SECOND, "timeout must be an integer or None")
+        if seconds is not None:
+            _fits_an_int(seconds)
+        maxevents = operator.index(maxevents)
+        if maxevents != -1 and maxevents < 1:
+            raise ValueError(f"maxevents must be greater than 0, got {maxevents}")
+        self._readiness.wait(lambda: bool(self._ready()), _ns(seconds))
         found = self._ready()
         if maxevents > 0:
             found = found[:maxevents]
