@@ -5,6 +5,7 @@ so the same mistake reads the same on either side. A leaf: it imports nothing of
 from __future__ import annotations
 
 import errno
+import ipaddress
 
 from lanlab.i18n import L_, N_
 
@@ -28,14 +29,46 @@ ADVICE: dict[int, str] = {
 }
 
 
-def advice_for(error: OSError) -> str | None:
-    """The template for `error` (a TimeoutError without an errno is ETIMEDOUT), or None."""
+# connect(2) of a TCP socket: Linux's tcp_v4_connect also says ENETUNREACH when the route found is a
+# subnet's broadcast (a group or 255.255.255.255 is refused before: not_one_host), where "no route" misleads
+CONNECT_ADVICE: dict[int, str] = {
+    errno.ENETUNREACH: N_(
+        "{target}: network is unreachable (no route to it, see `ip route`; or a subnet's broadcast address, "
+        "which a TCP connection cannot have)"
+    ),
+}
+
+
+def advice_for(error: OSError, connecting: bool = False) -> str | None:
+    """The template for `error` (a TimeoutError without an errno is ETIMEDOUT), or None; `connecting`: of
+    a TCP connect."""
     if isinstance(error, TimeoutError) and error.errno is None:
         return ADVICE[errno.ETIMEDOUT]
-    return ADVICE.get(error.errno or 0)
+    code = error.errno or 0
+    if connecting and code in CONNECT_ADVICE:
+        return CONNECT_ADVICE[code]
+    return ADVICE.get(code)
 
 
-def error_line(error: OSError, target: str) -> str:
-    """The one line for `error` on `target` (an L_ text: English as data, the user's language where shown)."""
-    advice = advice_for(error)
+def error_line(error: OSError, target: str, connecting: bool = False) -> str:
+    """The one line for `error` on `target` (an L_ text: English as data, the user's language where shown);
+    `connecting`: the error of a TCP connect."""
+    advice = advice_for(error, connecting)
     return L_(advice, target=target) if advice else f"{target}: {error.strerror or error}"
+
+
+def not_one_host(host: str, udp_words: str) -> str | None:
+    """Why TCP cannot connect to `host`, a multicast or the limited broadcast address (the kernel's
+    "Network is unreachable" sends people looking at their routes), or None; `udp_words`: how the
+    command at hand sends UDP ("`lanlab udp send` or `lanlab udp broadcast`")."""
+    try:
+        address = ipaddress.IPv4Address(host)
+    except ValueError:
+        return None
+    if address.is_multicast or int(address) == 0xFFFFFFFF:
+        return L_(
+            "{host} is a multicast or broadcast address, and TCP connects to one host; UDP sends to many: {udp}",
+            host=host,
+            udp=udp_words,
+        )
+    return None

@@ -321,7 +321,10 @@ def test_connect_to_an_unreachable_network_is_one_line_and_exit_2(lab):
     isolated = lab.namespace("alone")
     result = isolated.lanlab("tcp", "connect", "198.18.9.9", "7788", "--send", "x")
     assert result.returncode == 2
-    assert result.stderr == ("lanlab: tcp 198.18.9.9:7788: network is unreachable (no route to it; see `ip route`)\n")
+    assert result.stderr == (
+        "lanlab: tcp 198.18.9.9:7788: network is unreachable (no route to it, see `ip route`; or a subnet's "
+        "broadcast address, which a TCP connection cannot have)\n"
+    )
 
 
 def test_connect_is_full_duplex_on_a_terminal():

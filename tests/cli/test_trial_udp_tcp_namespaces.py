@@ -214,6 +214,9 @@ def test_tcp_connect_to_a_group_or_the_broadcast_address_says_why(lan):
         done = client.lanlab("tcp", "connect", address, "7788", "--send", "x")
         assert done.returncode == 2
         assert "TCP connects to one host" in done.stderr and "udp" in done.stderr
+    # the subnet's broadcast: the kernel's connect says ENETUNREACH, and the line names broadcast beside routes
+    done = client.lanlab("tcp", "connect", "198.18.0.255", "7788", "--send", "x")
+    assert done.returncode == 2 and "or a subnet's broadcast address" in done.stderr, done.stderr
 
 
 def test_a_responder_survives_a_datagram_it_cannot_answer(lan):

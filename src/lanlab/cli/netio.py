@@ -99,6 +99,7 @@ def network_errors(target: str, connecting: bool = False) -> Iterator[None]:
         if error.errno in OUTPUT_FULL:
             raise  # writing our own output failed, not the network: the entry point says so (cannot write the output)
         no_answer = isinstance(error, (ConnectionRefusedError, TimeoutError)) or error.errno == errno.EHOSTUNREACH
+        line = localize(error_line(error, target, connecting))
         if connecting and no_answer:
-            raise NoAnswer(localize(error_line(error, target))) from None
-        fail(localize(error_line(error, target)))
+            raise NoAnswer(line) from None
+        fail(line)

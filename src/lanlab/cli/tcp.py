@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import locale
 import resource
 import signal
@@ -14,7 +13,8 @@ import click
 from lanlab.cli.common import DURATION, ENCODING, HOST, TIMEOUT, fail
 from lanlab.cli.help import Group
 from lanlab.cli.netio import Counted, EventPrinter, network_errors
-from lanlab.i18n import N_, N_plural, _, localize, message_of
+from lanlab.socket_errors import not_one_host
+from lanlab.i18n import N_, N_plural, localize, message_of
 from lanlab.net import aio
 from lanlab.net.tcp_client import talk
 from lanlab.net.tcp_server import DEFAULT_REPLY, MAX_LINE, MODES, ServerSettings, TcpServer
@@ -141,19 +141,10 @@ def serve(
 
 
 def _check_one_host(host: str) -> None:
-    """TCP talks to one host: a multicast or the limited broadcast address is refused before connecting
-    (the kernel says "Network is unreachable", which sends people looking at their routes)."""
-    try:
-        address = ipaddress.IPv4Address(host)
-    except ValueError:
-        return
-    if address.is_multicast or address == ipaddress.IPv4Address("255.255.255.255"):
-        fail(
-            _(
-                "{host} is a multicast or broadcast address, and TCP connects to one host; "
-                "UDP sends to many: `lanlab udp send` or `lanlab udp broadcast`"
-            ).format(host=host)
-        )
+    """TCP talks to one host: a multicast or the limited broadcast address is refused before connecting."""
+    problem = not_one_host(host, "`lanlab udp send` or `lanlab udp broadcast`")
+    if problem is not None:
+        fail(localize(problem))
 
 
 class _Output:

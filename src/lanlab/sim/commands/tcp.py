@@ -20,8 +20,9 @@ from lanlab.sim.commands.base import (
     register_command,
     timeout_s,
 )
+from lanlab.i18n import localize
 from lanlab.proto.line_framing import Framed, LineFramer, Newline
-from lanlab.socket_errors import error_line
+from lanlab.socket_errors import error_line, not_one_host
 from lanlab.tcp_lines import connect_lines, serve_lines
 from lanlab.text import preview
 from lanlab.units import SECOND
@@ -114,7 +115,7 @@ def _connect(
     try:
         conn = socket.create_connection((host, port), timeout=timeout)
     except OSError as error:  # the real `lanlab tcp connect`'s words
-        log["error"] = error_line(error, f"tcp {host}:{port}")
+        log["error"] = error_line(error, f"tcp {host}:{port}", connecting=True)
         return
     log["connected"] = time.monotonic()
     with conn:
@@ -174,6 +175,14 @@ class TcpServe(Command):
         return serve_lines(self.result(), self.args.bind)
 
 
+def _one_host(host: str) -> str:
+    """A host TCP can connect to: not a multicast or the limited broadcast address (as `lanlab tcp connect`)."""
+    problem = not_one_host(host, "`udp send` or `udp broadcast`")
+    if problem is not None:
+        raise argparse.ArgumentTypeError(localize(problem))
+    return host
+
+
 @register_command
 class TcpConnect(Command):
     """tcp connect HOST PORT [--send TEXT]... [--encoding E] [--wait S] [--timeout S]"""
@@ -183,7 +192,7 @@ class TcpConnect(Command):
     @classmethod
     def arguments(cls) -> argparse.ArgumentParser:
         p = parser(cls.words)
-        p.add_argument("host")
+        p.add_argument("host", type=_one_host)
         p.add_argument("port", type=PORT)
         p.add_argument("--send", dest="sends", action="append", default=[])
         p.add_argument("--encoding", type=encoding, default="utf-8")
