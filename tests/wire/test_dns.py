@@ -268,3 +268,11 @@ def test_an_option_that_overruns_its_record_is_a_wire_error():
     record = Record(".", DnsType.OPT, b"\x00\x0a\x00\x08abc", 0, 1232)
     with pytest.raises(TruncatedError):
         Edns.of(record)
+
+
+def test_a_name_that_cannot_be_on_the_wire_is_shown_with_its_controls_escaped_too():
+    """A question built by hand for "a..\\x1b[2J" (an empty label: never on the wire) is summarised with ESC as
+    \\x1b, as a valid name's would be; it was shown raw, so printing the summary could clear a terminal."""
+    summary = Dns(1, questions=(Question("a..\x1b[2J\u202e"),)).summary()
+    assert "\x1b" not in summary and "\u202e" not in summary
+    assert "A a..\\x1b[2J\\u202e" in summary

@@ -177,9 +177,12 @@ def _shown(name: str) -> str:
     dig's "\\195\\164.test"), and what a terminal would obey (controls, bidi overrides) as \\x1b or \\u202e: a
     peer's name in the event list cannot clear the screen or turn the line around."""
     labels, problem = _checked(name)
-    if problem is not None:
-        return name.rstrip(".") or "<Root>"
-    text = ".".join(label.decode("utf-8", "backslashreplace") for label in labels)
+    # a name that cannot be on the wire (it never was: built by hand) is shown as given, escaped alike
+    text = (
+        name.rstrip(".")
+        if problem is not None
+        else ".".join(label.decode("utf-8", "backslashreplace") for label in labels)
+    )
     return (
         "".join(c if c.isprintable() else f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}" for c in text)
         or "<Root>"
