@@ -77,6 +77,7 @@ def test_a_gateway_inside_the_pool_is_refused_unless_it_is_the_server():
             "{pool: 198.18.0.10-198.18.0.20, dns: [198.18.0.53, 255.255.255.255]}",
             ["--pool", "198.18.0.10-198.18.0.20", "--dns", "198.18.0.53,255.255.255.255"],
         ),
+        ("{pool: 224.0.0.1-224.0.0.9}", ["--pool", "224.0.0.1-224.0.0.9"]),
     ],
 )
 def test_a_topology_file_and_dhcp_serve_say_one_mistake_in_the_same_words(monkeypatch, dhcp, flags):
@@ -128,3 +129,18 @@ def problems_of(dhcp: str) -> list[str]:
     except TopologyError as error:
         return [str(problem) for problem in error.problems]
     return []
+
+
+@pytest.mark.parametrize(
+    "dhcp, held",
+    [
+        ("{subnet: 224.0.0.0/24, pool: 224.0.0.1-224.0.0.9}", "224.0.0.1, a multicast group"),
+        ("{subnet: 127.0.0.0/24, pool: 127.0.0.1-127.0.0.9}", "127.0.0.1, a loopback address"),
+        ("{subnet: 96.0.0.0/3, pool: 100.0.0.2-127.0.0.1}", "127.0.0.0, a loopback address"),
+    ],
+)
+def test_a_pool_of_addresses_no_host_may_have_is_refused(dhcp, held):
+    """A relayed pool of multicast groups or loopback addresses (or one running into 127/8) loaded, and the
+    server lent them as hosts' addresses; it is refused now, naming the first such address."""
+    [problem] = problems_of(f"[{{pool: 198.18.0.10-198.18.0.20}}, {dhcp}]")
+    assert f"holds {held}" in problem and problem.endswith("give unicast addresses")

@@ -80,6 +80,7 @@ def serve_command(
     """
     from lanlab.net.dhcp_server import DhcpServerError, Exchange, interface_address, open_socket, serve
     from lanlab.proto.dhcp import DhcpServer, PoolError, empty_pool_problem, lease_problem
+    from lanlab.topology.settings import pool_of_hosts_problem
 
     first, sep, last = pool.partition("-")
     if not (sep and first.strip() and last.strip()) or "-" in last:  # "A-", "-B", "A-B-C": no range
@@ -90,6 +91,9 @@ def serve_command(
     try:
         own = interface_address(interface)
         bounds = (_address(first, "--pool"), _address(last, "--pool"))
+        no_hosts = pool_of_hosts_problem(bounds)
+        if no_hosts is not None:
+            fail(localize(no_hosts))
         server = DhcpServer(
             own.ip,
             own.network,

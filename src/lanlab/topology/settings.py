@@ -350,6 +350,9 @@ def _one_pool(spec: Spec, key: str, node: Any, address: IPv4Interface | None) ->
     pool = dhcp.parsed("pool", _pool, N_("a range like 198.18.0.100-198.18.0.199"))
     if pool is None and not dhcp.failed:
         dhcp.error(node, L_("needs pool: FIRST-LAST, like 198.18.0.100-198.18.0.199"))
+    no_hosts = pool_of_hosts_problem(pool) if pool is not None else None
+    if no_hosts is not None:
+        dhcp.error(dhcp.values["pool"], no_hosts)
     lease = dhcp.duration("lease")
     too_short = lease_problem(lease) if lease is not None else None
     if too_short is not None:
@@ -478,6 +481,29 @@ def _pool(text: str) -> tuple[IPv4Address, IPv4Address]:
     if int(pool[0]) > int(pool[1]):
         raise ValueError(L_("the first address comes after the last"))
     return pool
+
+
+# Where the blocks no host's address is in begin, above 0.0.0.0/8: 127.0.0.0/8, then 224.0.0.0/4 and 240.0.0.0/4 to
+# the end (not_a_hosts says which is which)
+NO_HOSTS_FROM: Final = (IPv4Address("127.0.0.0"), IPv4Address("224.0.0.0"))
+
+
+def pool_of_hosts_problem(pool: tuple[IPv4Address, IPv4Address]) -> str | None:
+    """Why `pool` holds an address no host may have (RFC 1122 3.2.1.3: 0/8, 127/8, multicast, 240/4), or None: a
+    client configures the address it is lent as its own."""
+    first, last = pool
+    inside = [first, *(start for start in NO_HOSTS_FROM if first < start <= last)]
+    address, kind = next(((a, kind) for a in inside if (kind := not_a_hosts(a)) is not None), (None, None))
+    if kind is None:
+        return None
+    return L_(
+        "pool {first}-{last} holds {address}, {kind}: a client takes the address it is lent as its own; give "
+        "unicast addresses",
+        first=first,
+        last=last,
+        address=address,
+        kind=kind,
+    )
 
 
 def dns_server_problem(address: IPv4Address) -> str | None:
