@@ -151,7 +151,7 @@ def router_interfaces(spec: Spec) -> dict[str, dict[str, Any]]:
         dhcp = dhcp_server_settings(item, "dhcp", address)
         if address is None and not item.failed:
             item.error(value, L_("needs ip: ADDRESS/LEN"))
-        if item.failed:
+        if item.failed or address is None:  # no address is a failure said above
             spec.failed = True
             continue
         spec.ctx.claim("IP address", str(address.ip), item.values["ip"])
@@ -232,7 +232,7 @@ def static_routes(spec: Spec, interfaces: dict[str, dict[str, Any]]) -> list[tup
             item.error(item_node, L_("needs both to: PREFIX and via: GATEWAY"))
         elif via is not None and not any(via in i["ip"].network for i in interfaces.values() if i["ip"]):
             item.error(item.values["via"], L_("gateway {via} is not on any of the router's networks", via=via))
-        if item.failed:
+        if item.failed or prefix is None or via is None:  # neither missing unless said above
             spec.failed = True
         else:
             routes.append((prefix, via))
