@@ -2,12 +2,12 @@
 
 import shutil
 import subprocess
-from ipaddress import IPv4Address
+from ipaddress import IPv4Address, IPv4Network
 
 import pytest
 
 from lanlab.proto.forwarding import Forwarder, SendIcmp
-from lanlab.proto.routing import RoutingTable
+from lanlab.proto.routing import Route, RouteSource, RoutingTable
 from lanlab.wire import (
     Arp,
     ArpOp,
@@ -41,8 +41,10 @@ def frames() -> list[bytes]:
     rip_v2 = Rip(RipCommand.RESPONSE, 2, (RipAuth.password("s3cret"), route)).build()
     rip_v1 = Rip(RipCommand.RESPONSE, 1, (RipEntry(IPv4Address("198.19.0.0"), 3),)).build()
     request = Rip(RipCommand.REQUEST, 2, (RipEntry(IPv4Address(0), 16, afi=0),)).build()
-    probe = IPv4(SRC, IPv4Address("203.0.113.9"), IpProto.UDP, ttl=1)
-    error = Forwarder({"eth0": "198.18.0.254/24"}, RoutingTable()).decide(
+    probe = IPv4(SRC, IPv4Address("198.19.0.9"), IpProto.UDP, ttl=1)  # routed, but its TTL runs out here
+    table = RoutingTable()
+    table.install(Route(IPv4Network("198.19.0.0/16"), "eth0", IPv4Address("198.18.0.2"), 2, RouteSource.RIP))
+    error = Forwarder({"eth0": "198.18.0.254/24"}, table).decide(
         probe, "eth0", lambda: Udp(1, 33434).build(b"x" * 8)
     )
     assert isinstance(error, SendIcmp)
