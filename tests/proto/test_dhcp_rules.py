@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import random
 import tracemalloc
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 
@@ -11,6 +12,7 @@ from click.testing import CliRunner
 
 from lanlab.cli.main import cli
 from lanlab.proto.dhcp import (
+    DhcpClient,
     DhcpServer,
     empty_pool_problem,
     lease_problem,
@@ -20,8 +22,11 @@ from lanlab.proto.dhcp import (
 )
 from lanlab.sim import TopologyError, load_topology
 from lanlab.units import SECOND
+from lanlab.wire import Dhcp, MacAddress
+from lanlab.wire.dhcp import DhcpOptionCode
 
 NET = IPv4Network("198.18.0.0/24")
+SIXTY_FOUR = [f"198.18.1.{host}" for host in range(1, 65)]
 OWN = IPv4Address("198.18.0.1")
 
 
@@ -78,6 +83,10 @@ def test_a_gateway_inside_the_pool_is_refused_unless_it_is_the_server():
             ["--pool", "198.18.0.10-198.18.0.20", "--dns", "198.18.0.53,255.255.255.255"],
         ),
         ("{pool: 224.0.0.1-224.0.0.9}", ["--pool", "224.0.0.1-224.0.0.9"]),
+        (
+            f"{{pool: 198.18.0.10-198.18.0.20, dns: [{', '.join(SIXTY_FOUR)}]}}",
+            ["--pool", "198.18.0.10-198.18.0.20", "--dns", ",".join(SIXTY_FOUR)],
+        ),
     ],
 )
 def test_a_topology_file_and_dhcp_serve_say_one_mistake_in_the_same_words(monkeypatch, dhcp, flags):
@@ -144,3 +153,20 @@ def test_a_pool_of_addresses_no_host_may_have_is_refused(dhcp, held):
     server lent them as hosts' addresses; it is refused now, naming the first such address."""
     [problem] = problems_of(f"[{{pool: 198.18.0.10-198.18.0.20}}, {dhcp}]")
     assert f"holds {held}" in problem and problem.endswith("give unicast addresses")
+
+
+def test_more_dns_servers_than_option_6_holds_are_refused_and_as_many_as_it_holds_go_out():
+    """64 DNS servers loaded (and --dns took them), then the first answer to a client was a traceback (option 6
+    holds 255 bytes); 64 are refused now, and 63 go out in an OFFER a client reads."""
+    assert (
+        "64 servers do not fit in option 6, which holds 63"
+        in problems_of(f"{{pool: 198.18.0.10-198.18.0.20, dns: [{', '.join(SIXTY_FOUR)}]}}")[0]
+    )
+    servers = tuple(IPv4Address(address) for address in SIXTY_FOUR[:63])
+    server = DhcpServer(OWN, NET, pool("198.18.0.10", "198.18.0.20"), 60 * SECOND, None, servers)
+    client = DhcpClient(MacAddress("02:00:00:00:00:01"), random.Random(1))
+    client.start(0)
+    for send in client.messages_to_send(0):
+        server.handle_message(send.message, 0)
+    [offer] = server.messages_to_send(0)
+    assert Dhcp.parse(offer.message.build())[0].value(DhcpOptionCode.DNS_SERVERS) == servers

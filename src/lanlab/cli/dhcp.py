@@ -153,10 +153,11 @@ def _router(text: str, own: IPv4Address, subnet: IPv4Network, pool: tuple[IPv4Ad
 
 def _dns_servers(text: str) -> tuple[IPv4Address, ...]:
     """--dns: IP[,IP...], each a server clients can ask (as a topology file's dhcp: dns)."""
+    from lanlab.proto.dhcp import dns_count_problem
     from lanlab.topology.settings import dns_server_problem
 
     servers = tuple(_address(item, "--dns") for item in text.split(","))
-    problem = next(filter(None, map(dns_server_problem, servers)), None)
+    problem = dns_count_problem(len(servers)) or next(filter(None, map(dns_server_problem, servers)), None)
     if problem is not None:
         fail(localize(problem))
     return servers

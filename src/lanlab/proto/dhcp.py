@@ -148,6 +148,22 @@ def empty_pool_problem(
     )
 
 
+MAX_DNS_SERVERS: Final = 255 // 4  # option 6 holds at most 255 bytes (RFC 2132 2), 4 for each server
+
+
+def dns_count_problem(count: int) -> str | None:
+    """Why `count` DNS servers cannot go in one DHCP message, or None. (RFC 3396 would split a longer option; no
+    resolver reads past its first three anyway, glibc's MAXNS.)"""
+    if count <= MAX_DNS_SERVERS:
+        return None
+    return L_(
+        "dns: {count} servers do not fit in option 6, which holds {most} (255 bytes); give fewer (a resolver "
+        "asks its first three)",
+        count=count,
+        most=MAX_DNS_SERVERS,
+    )
+
+
 def lease_problem(lease: int) -> str | None:
     """Why a lease of `lease` ns cannot be handed out, or None."""
     if lease < MIN_LEASE:

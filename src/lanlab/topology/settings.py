@@ -13,6 +13,7 @@ from typing import Any, Final
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from lanlab.proto.dhcp import (
+    dns_count_problem,
     empty_pool_problem,
     is_domain_name,
     lease_problem,
@@ -541,6 +542,9 @@ def _dns_servers(spec: Spec) -> tuple[IPv4Address, ...]:
             spec.error(
                 item, L_("{key}: give an IPv4 address or a list of them ({error})", key=key, error=message_of(error))
             )
+    too_many = dns_count_problem(len(items))
+    if too_many is not None:
+        spec.error(node, too_many)
     return tuple(out)
 
 
