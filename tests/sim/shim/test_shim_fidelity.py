@@ -347,3 +347,34 @@ def test_select_poll_and_epoll_read_their_timeouts_as_cpython(tmp_path: Path):
     None", a C int of ms at most ("timeout is too large"; 2**64 waited for ever); epoll.poll's likewise, and
     maxevents under 1 and a sizehint of 0 or under -1 are ValueErrors (they were taken)."""
     _same_as_this_machine(tmp_path, WAIT_ARGUMENTS)
+
+
+THREAD_TIMEOUTS = (
+    PRELUDE
+    + """
+import threading, time
+event, condition, semaphore = threading.Event(), threading.Condition(), threading.Semaphore(0)
+show("Event.wait(-1)", lambda: event.wait(-1))
+with condition:
+    show("Condition.wait(-1)", lambda: condition.wait(-1))
+show("Semaphore.acquire(timeout=-1)", lambda: semaphore.acquire(timeout=-1))
+show("Semaphore.acquire(timeout='1')", lambda: semaphore.acquire(timeout="1"))
+show("Semaphore.acquire(False, 1)", lambda: semaphore.acquire(False, 1))
+worker = threading.Thread(target=time.sleep, args=(0.2,))
+worker.start()
+show("join(-1)", lambda: (worker.join(-1), worker.is_alive()))
+worker.join()
+show("TIMEOUT_MAX", lambda: threading.TIMEOUT_MAX)
+for kind, lock in (("Lock", threading.Lock()), ("RLock", threading.RLock())):
+    for args in [(True, -2), (False, 0), (True, "1"), (True, float("nan")), (True, threading.TIMEOUT_MAX * 2)]:
+        show(f"{kind}.acquire{args!r}", lambda: lock.acquire(*args))
+"""
+)
+
+
+def test_a_wait_whose_time_is_up_returns_at_once_as_threading_does(tmp_path: Path):
+    """Event.wait, Condition.wait and Semaphore.acquire with a timeout of 0 or less return False at once and
+    join(-1) does not wait (a deadline already past: they waited for ever); a lock's acquire refuses a
+    negative timeout other than -1 and one with blocking=False (it waited for ever, or took it), and
+    TIMEOUT_MAX is CPython's (it was 2**31)."""
+    _same_as_this_machine(tmp_path, THREAD_TIMEOUTS)

@@ -17,17 +17,38 @@ from typing import TYPE_CHECKING, Any
 
 from greenlet import GreenletExit, getcurrent
 
-from lanlab.sim.shim._process import ProgramExit, RunInterrupted, seconds_to_ns
+from lanlab.sim.shim._process import ProgramExit, RunInterrupted, seconds_argument, seconds_to_ns
 from lanlab.sim.shim._proxy import with_globals
 
 if TYPE_CHECKING:
     from lanlab.sim.shim._process import Program, SimThread
 
-TIMEOUT_MAX = 2**31
+TIMEOUT_MAX = _real_threading.TIMEOUT_MAX  # the longest wait a lock takes (_thread's PY_TIMEOUT_MAX), in s
 
 
-def _ns(timeout: float | None) -> int | None:
-    return None if timeout is None or timeout < 0 else seconds_to_ns(timeout)
+def _lock_ns(blocking: bool, timeout: Any) -> int | None:
+    """A lock's acquire(blocking, timeout) as _thread's lock_acquire_parse_args reads it: the wait in ns, None
+    for ever (timeout -1, the default), 0 not blocking; a timeout with blocking=False, a negative one other
+    than -1 and one past TIMEOUT_MAX are its ValueErrors and OverflowError."""
+    seconds = seconds_argument(timeout)
+    if not blocking and seconds != -1:
+        raise ValueError("can't specify a timeout for a non-blocking call")
+    if seconds < 0 and seconds != -1:
+        raise ValueError("timeout value must be positive")
+    if not blocking:
+        return 0
+    if seconds > TIMEOUT_MAX:
+        raise OverflowError("timeout value is too large")
+    return None if seconds == -1 else seconds_to_ns(seconds)
+
+
+def _wait_ns(timeout: Any) -> int | None:
+    """A Condition's (and so an Event's, a Semaphore's) wait(timeout) as threading.py's: None for ever, a
+    timeout not over 0 no wait at all (waiter.acquire(False): a deadline already past returns at once), a
+    positive one as a lock takes it."""
+    if timeout is None:
+        return None
+    return _lock_ns(True, timeout) if timeout > 0 else 0
 
 
 class _Bound:
@@ -42,12 +63,13 @@ class Lock(_Bound):
         self._locked = False
 
     def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
+        wait = _lock_ns(blocking, timeout)
         if not self._locked:
             self._locked = True
             return True
-        if not blocking:
+        if not wait and wait is not None:
             return False
-        if not self._program.wait(lambda: not self._locked, _ns(timeout)):
+        if not self._program.wait(lambda: not self._locked, wait):
             return False
         self._locked = True
         return True
@@ -76,13 +98,12 @@ class RLock(_Bound):
         self._count = 0
 
     def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
+        wait = _lock_ns(blocking, timeout)
         me = getcurrent()
         if self._owner is me:
             self._count += 1
             return True
-        if self._owner is not None and (
-            not blocking or not self._program.wait(lambda: self._owner is None, _ns(timeout))
-        ):
+        if self._owner is not None and (wait == 0 or not self._program.wait(lambda: self._owner is None, wait)):
             return False
         self._owner, self._count = me, 1
         return True
@@ -141,7 +162,7 @@ class Condition(_Bound):
         self._waiters.append(token)
         saved = self._release_all()
         try:
-            notified = self._program.wait(lambda: token[0], _ns(timeout))
+            notified = self._program.wait(lambda: token[0], _wait_ns(timeout))
         finally:
             if token in self._waiters:
                 self._waiters.remove(token)
@@ -181,8 +202,13 @@ class Semaphore(_Bound):
         self._value = value
 
     def acquire(self, blocking: bool = True, timeout: float | None = None) -> bool:
-        if not self._value and (not blocking or not self._program.wait(lambda: self._value > 0, _ns(timeout))):
-            return False
+        if not blocking and timeout is not None:
+            raise ValueError("can't specify timeout for non-blocking acquire")
+        if not self._value:
+            # threading.py's deadline is time() + timeout, computed only when it has to wait
+            wait = 0 if not blocking else None if timeout is None else _wait_ns(0.0 + timeout)
+            if wait == 0 or not self._program.wait(lambda: self._value > 0, wait):
+                return False
         self._value -= 1
         return True
 
@@ -224,7 +250,7 @@ class Event(_Bound):
         self._flag = False
 
     def wait(self, timeout: float | None = None) -> bool:
-        return self._program.wait(lambda: self._flag, _ns(timeout))
+        return self._flag or self._program.wait(lambda: self._flag, _wait_ns(timeout))
 
 
 class Thread(_Bound):
@@ -274,7 +300,8 @@ class Thread(_Bound):
             raise RuntimeError("cannot join thread before it is started")
         if sim.glet is getcurrent():
             raise RuntimeError("cannot join current thread")
-        self._program.wait(lambda: sim.finished, _ns(timeout))
+        # threading.py waits max(timeout, 0) on the thread's lock: a negative timeout does not wait
+        self._program.wait(lambda: sim.finished, None if timeout is None else _lock_ns(True, max(timeout, 0)))
 
     def is_alive(self) -> bool:
         return self._sim is not None and not self._sim.finished
