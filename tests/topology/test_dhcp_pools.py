@@ -40,6 +40,22 @@ def test_a_fixed_address_inside_a_pool_is_a_warning_naming_both_lines():
     ]
 
 
+def test_sim_check_says_the_warnings_on_stderr_and_exits_0(tmp_path):
+    """`lanlab sim check` prints each such warning as FILE:LINE on stderr, exit 0 (the reader kept them, and
+    nobody printed them)."""
+    from click.testing import CliRunner
+
+    from lanlab.cli.main import cli
+
+    path = tmp_path / "t.yaml"
+    path.write_text(FIXED_IN_POOL)
+    result = CliRunner().invoke(cli, ["sim", "check", str(path)])
+    assert result.exit_code == 0
+    assert f"{path}:4: warning: 198.18.0.15 is inside the DHCP pool" in result.stderr
+    assert f"{path}:5: warning: 198.18.0.20 is inside the DHCP pool" in result.stderr
+    assert "ok: network" in result.stdout
+
+
 def test_a_file_without_fixed_addresses_in_its_pools_has_no_warning():
     """Pools that start after the fixed addresses are said nothing of."""
     text = FIXED_IN_POOL.replace("198.18.0.1-198.18.0.20", "198.18.0.100-198.18.0.199")

@@ -71,7 +71,8 @@ def check(file: Path) -> None:
 
     A collision domain past its medium's size rule (10 Mb/s: at most 4 repeaters between two
     stations, the 5-4-3 rule; 100 Mb/s: at most 2) is a warning on stderr, exit status 0; so is a
-    host cabled to a router interface of another subnet, or whose gateway is on none of its segments.
+    host cabled to a router interface of another subnet, or whose gateway is on none of its segments,
+    and a fixed address inside a DHCP pool.
 
     \b
       lanlab sim check examples/arp.yaml
@@ -86,6 +87,8 @@ def check(file: Path) -> None:
             links=counted("{count} link", "{count} links", len(network.links)),
         )
     )
+    for line in network.file_warnings:  # FILE:LINE: warning: ..., e.g. a fixed address inside a DHCP pool
+        click.echo(localize(line), err=True)
     # a medium past its size rule runs, with late collisions; a host in the wrong subnet runs, reaching nothing
     for warning in [*topology_domains(file, text).warnings(), *topology_warnings(network)]:
         click.echo(_("{file}: warning: {warning}").format(file=file, warning=localize(warning)), err=True)

@@ -126,6 +126,8 @@ class Network:
         self.programs: list[Program] = []  # every program started on its hosts, in order (lanlab.sim.shim)
         self.files: str | None = None  # its hosts' files, a folder each (sim run --files DIR; else made when used)
         self.closers: list[Callable[[], None]] = []  # what close() does besides (the temporary files' removal)
+        # what the topology file's reader warned of, "FILE:LINE: warning: ..." (from_yaml; `sim check` says them)
+        self.file_warnings: list[str] = []
         if trace:
             self.start_trace()
 
@@ -146,6 +148,7 @@ class Network:
         network = cls(document.name, seed)
         with network.building():
             build(network, document)
+        network.file_warnings = document.warning_lines()  # some are found only once every node is read
         if trace:
             network.start_trace()
         return network
