@@ -37,8 +37,14 @@ def server_namespace(request):
             "subnet's network and broadcast addresses are never lent; give others",
         ),
         ("--pool 198.18.0.255-198.18.0.255", "pool 198.18.0.255-198.18.0.255 has no address to lend"),
-        ("--pool 198.18.0.10-198.18.0.20 --lease 0s", "lease: at least 1s (DHCP counts leases in seconds)"),
-        ("--pool 198.18.0.10-198.18.0.20 --lease 500ms", "lease: at least 1s (DHCP counts leases in seconds)"),
+        (
+            "--pool 198.18.0.10-198.18.0.20 --lease 0s",
+            "lease: at least 4s (a client probes its new address for a second, and renews at half the lease)",
+        ),
+        (
+            "--pool 198.18.0.10-198.18.0.20 --lease 500ms",
+            "lease: at least 4s (a client probes its new address for a second, and renews at half the lease)",
+        ),
         (
             "--pool 198.18.0.10-198.18.0.20 --router 198.19.0.1",
             "router 198.19.0.1 is not in 198.18.0.0/24: clients reach their gateway directly",

@@ -42,8 +42,10 @@ def test_each_rule_says_its_mistake_and_passes_what_serves():
     assert "has no address to lend in 198.18.0.0/24" in empty_pool_problem(OWN, NET, pool("198.18.0.0", "198.18.0.1"))
     assert empty_pool_problem(OWN, NET, pool("198.18.0.0", "198.18.0.2")) is None
     assert empty_pool_problem(OWN, IPv4Network("198.18.0.0/31"), pool("198.18.0.0", "198.18.0.0")) is None
-    assert lease_problem(SECOND - 1) == "lease: at least 1s (DHCP counts leases in seconds)"
-    assert lease_problem(SECOND) is None
+    assert lease_problem(4 * SECOND - 1) == (
+        "lease: at least 4s (a client probes its new address for a second, and renews at half the lease)"
+    )
+    assert lease_problem(4 * SECOND) is None
     assert "is not in 198.18.0.0/24" in router_problem(IPv4Address("198.18.1.1"), NET)
     assert "network or broadcast address" in router_problem(IPv4Address("198.18.0.255"), NET)
     assert router_problem(IPv4Address("198.18.0.1"), IPv4Network("198.18.0.0/31")) is None

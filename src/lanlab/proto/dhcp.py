@@ -124,7 +124,13 @@ def lendable(server_id: IPv4Address, subnet: IPv4Network, pool: tuple[IPv4Addres
 
 # --- the rules a server's settings obey, for a topology file's dhcp: and `lanlab dhcp serve` alike ---
 
-MIN_LEASE: Final = SECOND  # options 51, 58 and 59 count whole seconds (RFC 2132 9.2): less would go out as 0 s
+# How long a client's ARP probe of its new address listens for an answer before it uses the address (RFC 2131
+# 2.2, 4.4.1; RFC 5227 2.1.1's ANNOUNCE_WAIT is 2 s; dhclient-script's arping waits 1 s).
+PROBE_WAIT: Final = SECOND
+# The lease is counted from the REQUEST (4.4.1) and renewed at half of it (T1, 4.4.5): a lease of 2 probes or less
+# is renewed as soon as it is bound, one of a probe or less expires as it is bound, and the client starts over
+# for ever. Options 51, 58 and 59 count whole seconds besides (RFC 2132 9.2).
+MIN_LEASE: Final = 4 * PROBE_WAIT
 
 
 def pool_inside(pool: tuple[IPv4Address, IPv4Address], subnet: IPv4Network) -> bool:
@@ -167,7 +173,7 @@ def dns_count_problem(count: int) -> str | None:
 def lease_problem(lease: int) -> str | None:
     """Why a lease of `lease` ns cannot be handed out, or None."""
     if lease < MIN_LEASE:
-        return L_("lease: at least 1s (DHCP counts leases in seconds)")
+        return L_("lease: at least 4s (a client probes its new address for a second, and renews at half the lease)")
     return None
 
 

@@ -273,3 +273,22 @@ def test_cli_show_leases_and_json():
     states = {row["ip"]: row["state"] for row in document["tables"]["srv"]["leases"]}
     assert states == {"198.18.0.100": "released", "198.18.1.100": "bound", "198.18.1.101": "bound"}
     assert document["commands"][0]["result"]["address"] == "198.18.0.100"
+
+
+def test_the_shortest_lease_a_file_may_give_stays_bound_through_its_renewals():
+    """lease: 4s, the least a file may give (a shorter one was renewed as it was bound, or expired so): pc1
+    probes, binds and renews every 2 s, and has its address all along; 3s is refused at its line."""
+    text = (EXAMPLES / "dhcp.yaml").read_text()
+    net = load_topology(
+        "dhcp.yaml", text=text.replace("lease: 1h, router: 198.18.0.254", "lease: 4s, router: 198.18.0.254")
+    )
+    pc1 = net.nodes["pc1"]
+    held = []
+    for second in range(3, 31):
+        net.run(second)
+        held.append(pc1.nics[0].address is not None and str(pc1.nics[0].address.ip) == "198.18.0.100")
+    assert all(held)
+    with pytest.raises(TopologyError, match="lease: at least 4s"):
+        load_topology(
+            "dhcp.yaml", text=text.replace("lease: 1h, router: 198.18.0.254", "lease: 3s, router: 198.18.0.254")
+        )

@@ -22,6 +22,7 @@ from lanlab.i18n import L_
 from lanlab.proto.dhcp import (
     BROADCAST,
     CLIENT_PORT,
+    PROBE_WAIT,
     SERVER_PORT,
     ZERO,
     Bound,
@@ -45,7 +46,6 @@ from lanlab.wire.dhcp import BootOp, Dhcp
 if TYPE_CHECKING:
     from lanlab.sim.devices.host import Host, Nic
 
-PROBE_WAIT: Final = SECOND  # how long an address probe listens for an answer (RFC 5227 2.1.1's ANNOUNCE_WAIT is 2 s; dhclient-script's arping waits 1 s)
 ZERO_MAC: Final = MacAddress(bytes(6))
 DRAIN_CHECK: Final = SECOND // 1000  # how often a released address looks whether its RELEASE has left
 
