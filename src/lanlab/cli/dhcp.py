@@ -85,7 +85,7 @@ def serve_command(
     first, sep, last = pool.partition("-")
     if not (sep and first.strip() and last.strip()) or "-" in last:  # "A-", "-B", "A-B-C": no range
         fail(_("--pool {pool!r} needs FIRST-LAST, e.g. 198.18.0.100-198.18.0.199").format(pool=pool))
-    too_short = lease_problem(int(lease * SECOND))  # less than 1 s would go out as 0 s, renewed without end
+    too_short = lease_problem(int(lease * SECOND))  # see proto.dhcp.MIN_LEASE
     if too_short is not None:
         fail(localize(too_short))
     try:
