@@ -16,6 +16,7 @@ from ipaddress import IPv4Address
 from pathlib import Path
 from typing import Any
 
+from lanlab.i18n import L_
 from lanlab.real.model import RealNode
 from lanlab.wire import WireError
 from lanlab.wire.dissect import describe, dissect
@@ -50,6 +51,23 @@ exit 0
 def serving(node: RealNode) -> list[tuple[str, dict[str, Any]]]:
     """(interface, pool settings) for each pool a node serves."""
     return [(port, pool) for port, options in node.interfaces.items() for pool in options.get("dhcp") or []]
+
+
+# dnsmasq(8), --dhcp-range: "The minimum lease time is two minutes"; a shorter one is lent for two minutes
+DNSMASQ_MIN_LEASE_S = 120
+
+
+def short_leases(node: RealNode) -> list[dict[str, Any]]:
+    """A `not_applied` entry for each pool of `node` whose lease dnsmasq lengthens to its two minutes."""
+    return [
+        {
+            "where": f"{node.name}:{port}",
+            "property": f"dhcp lease {pool['lease'] // NS_PER_S}s",
+            "why": L_("dnsmasq lends for at least {least} s", least=DNSMASQ_MIN_LEASE_S),
+        }
+        for port, pool in serving(node)
+        if pool["lease"] < DNSMASQ_MIN_LEASE_S * NS_PER_S
+    ]
 
 
 def leasing(node: RealNode) -> list[str]:

@@ -245,6 +245,8 @@ def _build(built: Built) -> None:
             raise RealError(dns.MISSING_SERVER)
         dns.start(built.ns, lab, Path(tempfile.mkdtemp(prefix=f"{DNS_FOLDER}{built.run}-")))
     if any(dhcp.serving(node) or dhcp.leasing(node) or dhcp.relaying(node) for node in lab.nodes.values()):
+        for node in lab.nodes.values():
+            built.not_applied.extend(dhcp.short_leases(node))
         built.dhcp_folder = Path(tempfile.mkdtemp(prefix=f"{DHCP_FOLDER}{built.run}-"))
         if shutil.which("dumpcap") is not None:  # before any client sends: compare holds the messages
             built.dhcp_captures = dhcp.start_captures(built.ns, lab.nodes, built.dhcp_folder)
