@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
@@ -10,6 +11,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -412,6 +414,16 @@ def test_an_interrupted_compare_compares_nothing_and_exits_130():
     assert ours(process.pid) == []
 
 
+@pytest.fixture
+def standing_lab_turn() -> Iterator[None]:
+    """One test at a time stands the one lab `real up` allows: xdist's workers run tests side by side, and a
+    second `real up` is refused (or a `real down` removes the other test's lab)."""
+    with (Path(tempfile.gettempdir()) / "lanlab-tests-standing-lab.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+@pytest.mark.usefixtures("standing_lab_turn")
 def test_up_exec_down():
     """`real up` leaves the lab standing, `real exec` runs inside a node, `real down` removes it."""
     try:
@@ -434,6 +446,7 @@ def standing() -> list[str]:
     return sorted(line.split()[0] for line in out.splitlines() if line.startswith("lanlab-up-"))
 
 
+@pytest.mark.usefixtures("standing_lab_turn")
 def test_a_second_up_is_refused_and_the_standing_lab_stays():
     """`real up` while a lab stands is a one-line error (exit 2) that removes nothing: the lab still answers."""
     try:
@@ -447,6 +460,7 @@ def test_a_second_up_is_refused_and_the_standing_lab_stays():
         lanlab("real", "down")
 
 
+@pytest.mark.usefixtures("standing_lab_turn")
 def test_two_ups_at_once_leave_one_whole_lab():
     """Two `real up` started together: one builds its lab, the other is refused (exit 2) and removes none of it."""
     files = {"arp": 4, "broadcast": 5}
@@ -464,6 +478,7 @@ def test_two_ups_at_once_leave_one_whole_lab():
         lanlab("real", "down")
 
 
+@pytest.mark.usefixtures("standing_lab_turn")
 def test_sigterm_while_up_builds_removes_the_half_built_lab(tmp_path):
     """SIGTERM to `real up` once its namespaces exist, while it still builds: exit 130, nothing left standing."""
     hosts = 30
@@ -486,6 +501,7 @@ def test_sigterm_while_up_builds_removes_the_half_built_lab(tmp_path):
         lanlab("real", "down")
 
 
+@pytest.mark.usefixtures("standing_lab_turn")
 def test_exec_passes_the_commands_exit_status_through():
     """A command's own status comes back (sh -c 'exit 7': 7); one not found is 127, one not executable 126, in a lanlab: line."""
     try:
@@ -499,6 +515,7 @@ def test_exec_passes_the_commands_exit_status_through():
         lanlab("real", "down")
 
 
+@pytest.mark.usefixtures("standing_lab_turn")
 def test_down_with_another_file_is_refused():
     """`real down FILE` for a file whose nodes are not the standing lab's removes nothing (exit 2)."""
     try:
