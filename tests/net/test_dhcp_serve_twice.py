@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 
 import pytest
@@ -41,3 +43,24 @@ def test_a_second_server_on_an_interface_already_served_is_refused(server):
         "dnsmasq, dhcpd) serves it\n"
     )
     assert beside.returncode == 1 and "serving 198.18.1.100-198.18.1.110 on eth1" in beside.stdout, beside.stderr
+
+
+def test_a_server_on_every_interface_that_shares_port_67_leaves_room_for_one_on_eth0(server):
+    """A dnsmasq or dhcpd on 0.0.0.0:67 with SO_REUSEADDR (serving another LAN) made `dhcp serve -I eth0` say port
+    67 was taken; it starts beside it now, as it did before servers on one interface were refused."""
+    holder = (
+        "import socket, sys, time\n"
+        "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+        "s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
+        "s.bind(('', 67))\n"
+        "print('bound', flush=True)\n"
+        "time.sleep(20)\n"
+    )
+    wildcard = server.popen(sys.executable, "-c", holder, stdout=subprocess.PIPE, text=True)
+    try:
+        assert wildcard.stdout.readline() == "bound\n"
+        beside = server.lanlab("dhcp", "serve", "-I", "eth0", "--pool", "198.18.0.100-198.18.0.110", "--timeout", "1s")
+    finally:
+        wildcard.kill()
+        wildcard.wait(timeout=10)
+    assert beside.returncode == 1 and "serving 198.18.0.100-198.18.0.110 on eth0" in beside.stdout, beside.stderr

@@ -71,21 +71,42 @@ class Exchange:
 
 
 def open_socket(interface: str) -> socket.socket:
-    """Port 67 on `interface` alone. No SO_REUSEADDR: with it Linux lets a second UDP socket bind the same port on
-    the same device, and a second server there started silently, both answering every client (one NAKing the
-    other's offers, under the same server identifier). Servers on other interfaces do not collide: the kernel
-    tells sockets bound to different devices apart."""
+    """Port 67 on `interface` alone, shared with nothing that serves the same device.
+
+    First without SO_REUSEADDR: Linux lets two UDP sockets that both set it bind one port on one device, and a
+    second `lanlab dhcp serve` there started silently, both answering every client (NAKing each other's offers
+    under one server identifier). Taken then by a server on every device that shares it (dnsmasq and dhcpd bind
+    0.0.0.0:67 with SO_REUSEADDR), the port is asked for again with SO_REUSEADDR, as before; a lanlab server on
+    this device set none, so a second still finds the port taken. Servers on other devices do not collide."""
+    try:
+        return _bound(interface, share=False)
+    except OSError as error:
+        if error.errno != errno.EADDRINUSE:
+            raise _cannot_serve(interface, error) from None
+    try:
+        return _bound(interface, share=True)
+    except OSError as error:
+        raise _cannot_serve(interface, error) from None
+
+
+def _bound(interface: str, share: bool) -> socket.socket:
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     try:
+        if share:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, interface.encode())
         sock.bind(("", SERVER_PORT))
-    except OSError as error:
+    except OSError:
         sock.close()
-        raise DhcpServerError(
-            L_("cannot serve DHCP on {interface}: {reason}", interface=interface, reason=_bind_failure(error))
-        ) from None
+        raise
     return sock
+
+
+def _cannot_serve(interface: str, error: OSError) -> DhcpServerError:
+    return DhcpServerError(
+        L_("cannot serve DHCP on {interface}: {reason}", interface=interface, reason=_bind_failure(error))
+    )
 
 
 def _bind_failure(error: OSError) -> str:
