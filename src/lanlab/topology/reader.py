@@ -77,6 +77,9 @@ class Context:
     # DHCP pools read so far: (first, last, line, the server's own address): two servers may share a LAN, never
     # addresses (RFC 2131 4.2)
     dhcp_pools: list[tuple[int, int, int, int]] = field(default_factory=list)
+    # The address of every interface with a dhcp: setting, read or not: what a dhcp_relay: may point at (a server
+    # whose pool is a problem is said once, not again at each relay to it)
+    dhcp_servers: set[int] = field(default_factory=set)
     # The same pools by line: those apart from one another, searched in log time, and those overlapping one
     # (each a problem already, so few): a pool is checked against both
     pool_lines: Spans[int] = field(default_factory=Spans)

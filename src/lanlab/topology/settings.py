@@ -340,6 +340,8 @@ def _one_pool_per_subnet(spec: Spec, key: str, read: list[tuple[dict[str, Any], 
 
 
 def _one_pool(spec: Spec, key: str, node: Any, address: IPv4Interface | None) -> dict[str, Any] | None:
+    if address is not None:
+        spec.ctx.dhcp_servers.add(int(address.ip))
     if not isinstance(node, MappingNode):
         spec.error(
             node,
@@ -567,7 +569,7 @@ def dhcp_relay_setting(spec: Spec) -> IPv4Address | None:
                         server=server,
                     ),
                 )
-            elif all(own != int(server) for *_, own in ctx.dhcp_pools):
+            elif int(server) not in ctx.dhcp_servers:
                 ctx.error(
                     where,
                     L_(
