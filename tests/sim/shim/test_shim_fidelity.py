@@ -1,7 +1,8 @@
-"""A demanding teacher's trial of the shim's name functions against Linux: each program here was run in a
-network namespace (glibc 2.36, hosts: files, /etc/hosts naming pc1 and pc2, CPython 3.11) and on a simulated
-pair, and printed the same. What needs no name beyond numbers is checked against this machine's own socket
-module; what names pc2 holds the kernel's answers."""
+"""A demanding teacher's trial of the shim against Linux: names (getaddrinfo & co.), socket calls, select and
+thread waits. Each program here was run in a network namespace (Linux 6.18, glibc 2.36 with hosts: files and an
+/etc/hosts naming pc1 and pc2, CPython 3.11) and on a simulated pair, and printed the same. What needs no name
+beyond numbers and loopback is checked against this machine's own modules; what names pc2 holds the kernel's
+answers."""
 
 from __future__ import annotations
 
