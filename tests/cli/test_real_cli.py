@@ -343,6 +343,7 @@ def test_real_run_json_has_sim_runs_keys_and_removes_its_namespaces():
     assert ours(process.pid) == []
 
 
+@pytest.mark.usefixtures("standing_lab_turn")  # its `real clean` removes a standing lab too
 def test_root_namespace_unchanged_after_a_run_and_after_a_killed_run_plus_clean():
     """Interfaces, routes and neighbours of the machine's own namespace are the same afterwards."""
     before = root_state()
@@ -416,8 +417,8 @@ def test_an_interrupted_compare_compares_nothing_and_exits_130():
 
 @pytest.fixture
 def standing_lab_turn() -> Iterator[None]:
-    """One test at a time stands the one lab `real up` allows: xdist's workers run tests side by side, and a
-    second `real up` is refused (or a `real down` removes the other test's lab)."""
+    """One test at a time stands the one lab `real up` allows, or cleans: xdist's workers run tests side by side,
+    and a second `real up` is refused (or a `real down` or `real clean` removes the other test's lab)."""
     with (Path(tempfile.gettempdir()) / "lanlab-tests-standing-lab.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         yield
@@ -528,6 +529,7 @@ def test_down_with_another_file_is_refused():
 
 
 @pytest.mark.skipif(shutil.which("dnsmasq") is None, reason="dhcp.yaml needs dnsmasq (apt install dnsmasq)")
+@pytest.mark.usefixtures("standing_lab_turn")  # its `real clean` removes a standing lab too
 def test_ctrl_c_again_and_again_still_removes_everything():
     """Ctrl-C pressed over and over (SIGINT to the whole process group every 20 ms) while the lab is
     removed: no namespace, process or /etc/netns folder of the run is left."""
