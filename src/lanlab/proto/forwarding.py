@@ -133,9 +133,10 @@ class Forwarder:
         src = int(header.src)
         if src >> 28 == 0xE or src == ALL_ONES or src >> 24 == 127:
             return Drop(L_("martian source (RFC 1812 5.3.7)"))
-        # The route is looked up before the TTL, as Linux (ip_route_input's no-route path sends the
-        # unreachable; ip_forward checks the TTL only of what has a route) and ns-3 do: traceroute to an
-        # unrouted network meets !N at the first router, not Time Exceeded there and !N one hop later.
+        # The route is looked up before the TTL, as Linux does (ip_route_input's no-route path sends the
+        # unreachable; ip_forward checks the TTL only of what has a route): traceroute to an unrouted network
+        # meets !N at the first router, not Time Exceeded there and !N one hop later. (ns-3 routes first too,
+        # and drops a datagram it has no route for without an error.)
         route = self.table.lookup(value)
         if route is None:
             return self._error(

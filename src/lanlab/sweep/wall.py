@@ -77,19 +77,8 @@ def _child(
     for stream in (sys.stdout, sys.stderr):
         stream.flush()
     scratch = tempfile.mkdtemp(prefix="lanlab-run-")
-    read_end, write_end = os.pipe()
-    with warnings.catch_warnings():  # a Dask worker has threads; the child only runs this one, then exits
-        warnings.simplefilter("ignore", DeprecationWarning)
-        pid = os.fork()
-    if pid == 0:  # pragma: no cover - the child (its coverage is the parent's results)
-        os.close(read_end)
-        tempfile.tempdir = scratch
-        _serve(work, items, write_end, unshare, limits)
-    os.close(write_end)
     try:
-        with os.fdopen(read_end, "rb") as pipe:
-            data = pipe.read()
-        _, status = os.waitpid(pid, 0)
+        data, status = _forked(work, items, unshare, limits, scratch)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     outcomes: list[Outcome] = []
@@ -105,6 +94,30 @@ def _child(
         return outcomes, WallError(_cpu_words(limits))
     how = f"signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status) else f"status {os.waitstatus_to_exitcode(status)}"
     return outcomes, WallError(f"the run's process ended with {how} before sending its result")
+
+
+def _forked(
+    work: Callable[[T, dict[str, Any]], R], items: Sequence[T], unshare: bool, limits: Limits | None, scratch: str
+) -> tuple[bytes, int]:
+    """Fork the child (its temporary files in `scratch`), read all it sends; its bytes and wait status. The
+    parent interrupted meanwhile (Ctrl-C) kills the child first, so the scratch folder is not removed under it."""
+    read_end, write_end = os.pipe()
+    with warnings.catch_warnings():  # a Dask worker has threads; the child only runs this one, then exits
+        warnings.simplefilter("ignore", DeprecationWarning)
+        pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child (its coverage is the parent's results)
+        os.close(read_end)
+        tempfile.tempdir = scratch
+        _serve(work, items, write_end, unshare, limits)
+    os.close(write_end)
+    try:
+        with os.fdopen(read_end, "rb") as pipe:
+            data = pipe.read()
+    except BaseException:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        raise
+    return data, os.waitpid(pid, 0)[1]
 
 
 def _serve(
