@@ -379,3 +379,31 @@ def test_a_wait_whose_time_is_up_returns_at_once_as_threading_does(tmp_path: Pat
     negative timeout other than -1 and one with blocking=False (it waited for ever, or took it), and
     TIMEOUT_MAX is CPython's (it was 2**31)."""
     _same_as_this_machine(tmp_path, THREAD_TIMEOUTS)
+
+
+ZERO_READS = (
+    PRELUDE
+    + """
+import time
+listener = socket.create_server(("127.0.0.1", 0))
+client = socket.create_connection(listener.getsockname())
+server, _ = listener.accept()
+server.settimeout(0.1)
+show("recv(0), nothing there", lambda: server.recv(0))
+show("recvfrom(0), nothing there", lambda: server.recvfrom(0))
+show("recvfrom_into(empty), nothing there", lambda: server.recvfrom_into(bytearray(0)))
+client.sendall(b"abc")
+time.sleep(0.05)
+show("recvfrom(0), data there", lambda: server.recvfrom(0))
+show("the data is left", lambda: server.recv(10))
+server.close()
+show("recv(0), closed", lambda: server.recv(0))
+show("recvfrom(0), closed", lambda: server.recvfrom(0))
+"""
+)
+
+
+def test_recvfrom_of_nothing_on_a_stream_waits_as_the_kernel_does(tmp_path: Path):
+    """recvfrom(0) on a TCP socket is a real read (CPython shortcuts only recv and recv_into): it waits for a byte
+    (times out here), takes none, and on a closed socket is EBADF (it returned (b'', None) at once)."""
+    _same_as_this_machine(tmp_path, ZERO_READS)

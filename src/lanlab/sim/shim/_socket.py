@@ -1147,6 +1147,11 @@ class SimSocket:
         self._read_error_queue(flags)
         if not self._tcp:
             return self._recvfrom(bufsize, flags)[0]
+        return self._recv_stream(bufsize, flags)
+
+    def _recv_stream(self, bufsize: int, flags: int) -> bytes:
+        """A TCP read of up to `bufsize` bytes. 0 reaches here from recvfrom (CPython shortcuts only recv and
+        recv_into): tcp_recvmsg waits for a byte all the same (sock_rcvlowat is at least 1) and takes none."""
         self._refuse_urgent(flags)
         conn = self._conn
         if conn is None:
@@ -1154,12 +1159,10 @@ class SimSocket:
             if listener is not None and self._timeout:  # CPython polls first, and a listener is readable only
                 self._block(lambda: bool(listener.accept_queue), flags)  # with a connection waiting
             raise os_error(E.ENOTCONN)
-        if bufsize == 0:
-            return b""  # Linux answers at once, whatever is queued
         # MSG_WAITALL on a blocking socket: until bufsize bytes are there, or the stream ends or fails. With a
         # timeout CPython polls, then reads the non-blocking descriptor, which gives what is there.
         waiting_all = flags & _real.MSG_WAITALL and not flags & (_real.MSG_PEEK | _real.MSG_DONTWAIT)
-        wanted = bufsize if waiting_all and self._timeout is None else 1
+        wanted = max(1, bufsize) if waiting_all and self._timeout is None else 1
         try:
             self._block(
                 lambda: (
@@ -1196,10 +1199,10 @@ class SimSocket:
         bufsize, flags = c_ssize_t(bufsize), c_int(flags)
         if bufsize < 0:
             raise ValueError("negative buffersize in recvfrom")
-        if self._tcp:
-            return self.recv(bufsize, flags), None
         self._check_open()
         self._read_error_queue(flags)
+        if self._tcp:
+            return self._recv_stream(bufsize, flags), None
         return self._recvfrom(bufsize, flags)
 
     def _read_error_queue(self, flags: int) -> None:
