@@ -134,6 +134,13 @@ def test_broadcasts_limited_never_directed_not_by_default():
     assert isinstance(forwarded, Forward) and forwarded.interface == "eth1"
 
 
+def test_a_directed_broadcast_whose_ttl_runs_out_is_dropped_without_an_error():
+    """TTL 1 to another subnet's broadcast, forwarding of directed broadcasts on: dropped, no Time Exceeded (no
+    error about a broadcast); it went out with TTL 0."""
+    dropped = decide(router(forward_directed_broadcast=True), arriving("198.18.1.255", ttl=1))
+    assert isinstance(dropped, Drop) and dropped.reason.startswith("TTL expired, no ICMP error allowed")
+
+
 def test_our_addresses_and_link_local_groups_are_delivered_other_multicast_dropped():
     """Datagrams to the router itself or 224.0.0.9 stay here; 239.1.1.1 is not routed."""
     assert isinstance(decide(router(), arriving("198.18.1.254")), Deliver)

@@ -126,6 +126,8 @@ class Forwarder:
                 return DELIVER  # a broadcast on the network it arrived from is for us
             if not self.forward_directed_broadcast:
                 return Drop(L_("directed broadcast not forwarded (RFC 2644)"))
+            if header.ttl <= 1:  # 5.3.1 as for any datagram, without the error: none about a broadcast (4.3.2.7)
+                return Drop(L_("{reason}, no ICMP error allowed (RFC 1812 4.3.2.7)", reason=L_("TTL expired")))
             return Forward(decrement_ttl(header), directed, dst)
         if value >> 28 == 0xE:
             # 224.0.0.0/24 never leaves its link (RFC 5771); this router routes no other multicast.
