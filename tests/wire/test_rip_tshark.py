@@ -44,9 +44,7 @@ def frames() -> list[bytes]:
     probe = IPv4(SRC, IPv4Address("198.19.0.9"), IpProto.UDP, ttl=1)  # routed, but its TTL runs out here
     table = RoutingTable()
     table.install(Route(IPv4Network("198.19.0.0/16"), "eth0", IPv4Address("198.18.0.2"), 2, RouteSource.RIP))
-    error = Forwarder({"eth0": "198.18.0.254/24"}, table).decide(
-        probe, "eth0", lambda: Udp(1, 33434).build(b"x" * 8)
-    )
+    error = Forwarder({"eth0": "198.18.0.254/24"}, table).decide(probe, "eth0", lambda: Udp(1, 33434).build(b"x" * 8))
     assert isinstance(error, SendIcmp)
     icmp = Ethernet(B, A, EtherType.IPV4).build(
         IPv4(error.source, error.destination, IpProto.ICMP).build(error.icmp.build(error.quote))
