@@ -670,16 +670,19 @@ def test_each_hosts_programs_work_in_a_folder_of_their_own(tmp_path):
         'import os, socket\nprint(os.path.exists("state.txt"))\nopen("state.txt", "w").write(socket.gethostname())\n'
     )
     apps = ["--app", "pc1=state.py", "--app", "at 0.3s pc2=state.py"]
+    private = tmp_path.parent / f"{tmp_path.name}-tmp"  # its own TMPDIR: other tests' runs make folders in /tmp
+    private.mkdir()
     result = subprocess.run(
         [sys.executable, "-m", "lanlab", "real", "run", str(EXAMPLES / "broadcast.yaml"), "--until", "1s", *apps],
         capture_output=True,
         text=True,
         timeout=120,
         cwd=tmp_path,
+        env={**os.environ, "TMPDIR": str(private)},
     )
     assert result.returncode == 0, result.stderr
     assert "pc2 | False" in result.stdout and sorted(p.name for p in tmp_path.iterdir()) == ["state.py"]
-    assert not list(Path(tempfile.gettempdir()).glob("lanlab-real-files-*"))
+    assert not list(private.glob("lanlab-real-files-*"))
     kept = tmp_path / "kept"
     result = subprocess.run(
         [
