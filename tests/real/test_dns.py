@@ -76,3 +76,13 @@ def test_the_zone_resolves_on_the_kernel_as_in_the_simulator(tmp_path: Path):
     )
     assert document["differences"] == []
     assert not [line for line in document["known"] if line.startswith(("command", "program"))]
+
+
+@pytest.mark.skipif(netns_unavailable_reason() is not None, reason=str(netns_unavailable_reason()))
+def test_a_host_with_a_dns_server_finds_its_own_name_without_asking_on_both(tmp_path: Path):
+    """pc1 (dns: 198.18.0.53) resolving its own name: the simulator answers from the host, and the kernel's pc1
+    now from its /etc/hosts; it asked the server (an ARP and a query the simulator's run lacked: 3 differences)."""
+    program = tmp_path / "own.py"
+    program.write_text("import socket\nprint(socket.gethostbyname(socket.gethostname()))\n")
+    document = lanlab_compare(str(EXAMPLES / "dns.yaml"), "--until", "2s", "--app", f"at 1s pc1={program}")
+    assert document["differences"] == []

@@ -64,3 +64,12 @@ def test_hosts_files_name_every_address_of_a_node(etc: Path):
     r1 = [line.split("\t")[0] for line in lines if line.endswith("\tr1")]
     assert len(r1) == 2 and r1[0] == built.lab.address_of("r1")
     netns.remove("rtest5")
+
+
+def test_a_node_that_asks_a_dns_server_still_finds_its_own_name_in_its_hosts_file(etc: Path):
+    """pc1 has dns: its hosts file holds localhost and pc1's own address, not the other nodes' (the simulator
+    answers a host's own name without asking DNS; the kernel's pc1 asked the server for it)."""
+    built = netns.Built(read_lab(EXAMPLES / "dns.yaml"), "rtest6")
+    netns._write_hosts(built)
+    assert (etc / built.ns("pc1") / "hosts").read_text() == "127.0.0.1\tlocalhost\n198.18.0.1\tpc1\n"
+    netns.remove("rtest6")

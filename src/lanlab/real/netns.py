@@ -271,16 +271,18 @@ def resolv_file(ns: str) -> Path:
 def _write_hosts(built: Built) -> None:
     """Every node's name with each of its addresses (its first first) in each namespace's /etc/hosts, so a
     program's gethostbyname("pc2") and gethostbyaddr find what the simulator's topology lookup finds; a node with a resolver
-    (`dns:`) asks it instead, as the simulator's does (its /etc/hosts has localhost only), and every
-    node has a resolv.conf of its own (the machine's resolver is never asked from a lab). A DHCP
-    client whose lease will name DNS servers (a pool of the file has `dns:`) asks them likewise."""
+    (`dns:`) asks it instead, as the simulator's does (its /etc/hosts has localhost and its own name only,
+    which the simulator's answers without asking either), and every node has a resolv.conf of its own (the
+    machine's resolver is never asked from a lab). A DHCP client whose lease will name DNS servers (a pool
+    of the file has `dns:`) asks them likewise."""
     localhost = "127.0.0.1\tlocalhost\n"
-    text = localhost + "".join(  # every address of a node, its first first: gethostbyaddr names a router's far side
-        f"{options['ip'].ip}\t{name}\n"
+    lines = {  # every address of a node, its first first: gethostbyaddr names a router's far side
+        name: "".join(
+            f"{options['ip'].ip}\t{name}\n" for options in node.interfaces.values() if options.get("ip") is not None
+        )
         for name, node in built.lab.nodes.items()
-        for options in node.interfaces.values()
-        if options.get("ip") is not None
-    )
+    }
+    text = localhost + "".join(lines.values())
     if not ETC_NETNS.exists():
         ETC_NETNS_MADE.touch()
     leased_dns = any(pool["dns"] for node in built.lab.nodes.values() for _, pool in dhcp.serving(node))
@@ -288,7 +290,7 @@ def _write_hosts(built: Built) -> None:
         node = built.lab.nodes[name]
         path = hosts_file(built.ns(name))
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(localhost if node.resolvers or (leased_dns and dhcp.leasing(node)) else text)
+        path.write_text(localhost + lines[name] if node.resolvers or (leased_dns and dhcp.leasing(node)) else text)
         resolv_file(built.ns(name)).write_text(dns.resolv_conf(node))
 
 
