@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 from lanlab.sim import Network
+from lanlab.sim.shim import run_programs
+from lanlab.units import SECOND
 
 
 def pair() -> Network:
@@ -80,3 +86,16 @@ links:
   - [pc3:eth0, hub3:p3]
   - [pc4:eth0, hub4:p2]
 """
+
+
+def prints_as_on_this_machine(folder: Path, source: str) -> None:
+    """The program `source` prints the same run by this machine's Python (numbers and loopback only: nothing
+    leaves the machine, no name is asked of a server) and on pc1 of a simulated pair, and ends well there."""
+    path = folder / "trial.py"
+    path.write_text(source)
+    linux = subprocess.run([sys.executable, str(path)], capture_output=True, text=True, timeout=60, check=True)
+    net = pair()
+    program = net.node("pc1").run_program(str(path))
+    run_programs(net, 5 * SECOND)
+    assert program.exit == 0, program.output
+    assert [text for _, text in program.output] == linux.stdout.splitlines()

@@ -6,8 +6,6 @@ answers."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,7 +13,7 @@ import pytest
 from lanlab.sim import Network
 from lanlab.sim.shim import run_programs
 from lanlab.units import SECOND
-from simnets import pair
+from simnets import pair, prints_as_on_this_machine
 
 
 def run(net: Network, fn, node: str = "pc1"):
@@ -23,19 +21,6 @@ def run(net: Network, fn, node: str = "pc1"):
     run_programs(net, 10 * SECOND)
     assert program.error is None, "\n".join(text for _, text in program.output)
     return program.result
-
-
-def _same_as_this_machine(tmp_path: Path, source: str) -> None:
-    """`source` prints the same on this machine (numbers and loopback only: nothing leaves it, no name is
-    asked of a server) and on pc1 of a simulated pair."""
-    path = tmp_path / "trial.py"
-    path.write_text(source)
-    linux = subprocess.run([sys.executable, str(path)], capture_output=True, text=True, timeout=60, check=True)
-    net = pair()
-    program = net.node("pc1").run_program(str(path))
-    run_programs(net, 5 * SECOND)
-    assert program.exit == 0, program.output
-    assert [text for _, text in program.output] == linux.stdout.splitlines()
 
 
 PRELUDE = """import socket
@@ -46,6 +31,16 @@ def show(label, call):
         found = [(k, p, c, a) for f, k, p, c, a in found if f == socket.AF_INET]
     print(label, repr(found))
 """
+
+# a TCP connection over loopback, `client` to `server`
+CONNECTED = (
+    PRELUDE
+    + """import time
+listener = socket.create_server(("127.0.0.1", 0))
+client = socket.create_connection(listener.getsockname())
+server, _ = listener.accept()
+"""
+)
 
 GETADDRINFO_RULES = (
     PRELUDE
@@ -75,7 +70,7 @@ def test_getaddrinfo_reads_its_arguments_as_cpython_and_checks_them_as_glibc(tmp
     AI_CANONNAME without a host (EAI_BADFLAGS) and unknown socket types (EAI_SOCKTYPE: it crashed with a
     ValueError), lists SCTP, UDP-Lite and DCCP as glibc does, checks the service before the host, takes its
     hints as C ints with CPython's keywords (host=, port=), and fills ai_canonname."""
-    _same_as_this_machine(tmp_path, GETADDRINFO_RULES)
+    prints_as_on_this_machine(tmp_path, GETADDRINFO_RULES)
 
 
 NAME_ARGUMENTS = (
@@ -110,7 +105,7 @@ def test_name_functions_read_a_host_as_cpython_does(tmp_path: Path):
     bind to a foreign address is EADDRNOTAVAIL before a second bind's EINVAL (__inet_bind's order); getnameinfo
     reads its sockaddr as CPython (a tuple of 2 for IPv4, a numeric host, the port wrapped) and its flags as
     glibc (EAI_BADFLAGS)."""
-    _same_as_this_machine(tmp_path, NAME_ARGUMENTS)
+    prints_as_on_this_machine(tmp_path, NAME_ARGUMENTS)
 
 
 def test_names_of_the_topology_are_idna_encoded_and_canonical_as_etc_hosts_spells_them():
@@ -241,7 +236,7 @@ def test_socket_and_its_calls_refuse_what_linux_and_cpython_refuse(tmp_path: Pat
     UnsupportedInSimulation); a UDP socket is not bound by a recv; sendto's argument count is CPython's
     TypeError; sizes past a ssize_t are OverflowError (recv waited); a UDP socket shut for reading returns
     the end to a blocking recv only: non-blocking it is EAGAIN, with a timeout "timed out" (it returned b'')."""
-    _same_as_this_machine(tmp_path, SOCKET_CALLS)
+    prints_as_on_this_machine(tmp_path, SOCKET_CALLS)
 
 
 def test_a_name_of_several_addresses_gives_them_all_the_nearest_first():
@@ -289,16 +284,12 @@ def test_service_and_protocol_lookups_read_their_arguments_as_cpython(tmp_path: 
     """getservbyname and getservbyport take a str protocol or none (None, bytes: TypeError; they were looked up
     and not found, or taken as no protocol), a port as a C int (a float was taken, '80' a TypeError about
     '<='), and a NUL in a name is ValueError (it was looked up)."""
-    _same_as_this_machine(tmp_path, SERVICE_ARGUMENTS)
+    prints_as_on_this_machine(tmp_path, SERVICE_ARGUMENTS)
 
 
 ERROR_QUEUE = (
-    PRELUDE
+    CONNECTED
     + """
-import time
-listener = socket.create_server(("127.0.0.1", 0))
-client = socket.create_connection(listener.getsockname())
-server, _ = listener.accept()
 client.sendall(b"data")
 time.sleep(0.05)
 u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -316,7 +307,7 @@ for sock in (server, u):
 def test_msg_errqueue_reads_the_empty_error_queue_not_the_data(tmp_path: Path):
     """recv(n, MSG_ERRQUEUE) is EAGAIN at once (an empty error queue) and leaves the data for the next recv
     (it read the data)."""
-    _same_as_this_machine(tmp_path, ERROR_QUEUE)
+    prints_as_on_this_machine(tmp_path, ERROR_QUEUE)
 
 
 WAIT_ARGUMENTS = (
@@ -347,7 +338,7 @@ def test_select_poll_and_epoll_read_their_timeouts_as_cpython(tmp_path: Path):
     large OverflowError: it compared a str with an int, took NaN as no wait); poll's is in ms, "an integer or
     None", a C int of ms at most ("timeout is too large"; 2**64 waited for ever); epoll.poll's likewise, and
     maxevents under 1 and a sizehint of 0 or under -1 are ValueErrors (they were taken)."""
-    _same_as_this_machine(tmp_path, WAIT_ARGUMENTS)
+    prints_as_on_this_machine(tmp_path, WAIT_ARGUMENTS)
 
 
 THREAD_TIMEOUTS = (
@@ -378,16 +369,12 @@ def test_a_wait_whose_time_is_up_returns_at_once_as_threading_does(tmp_path: Pat
     join(-1) does not wait (a deadline already past: they waited for ever); a lock's acquire refuses a
     negative timeout other than -1 and one with blocking=False (it waited for ever, or took it), and
     TIMEOUT_MAX is CPython's (it was 2**31)."""
-    _same_as_this_machine(tmp_path, THREAD_TIMEOUTS)
+    prints_as_on_this_machine(tmp_path, THREAD_TIMEOUTS)
 
 
 ZERO_READS = (
-    PRELUDE
+    CONNECTED
     + """
-import time
-listener = socket.create_server(("127.0.0.1", 0))
-client = socket.create_connection(listener.getsockname())
-server, _ = listener.accept()
 server.settimeout(0.1)
 show("recv(0), nothing there", lambda: server.recv(0))
 show("recvfrom(0), nothing there", lambda: server.recvfrom(0))
@@ -406,4 +393,4 @@ show("recvfrom(0), closed", lambda: server.recvfrom(0))
 def test_recvfrom_of_nothing_on_a_stream_waits_as_the_kernel_does(tmp_path: Path):
     """recvfrom(0) on a TCP socket is a real read (CPython shortcuts only recv and recv_into): it waits for a byte
     (times out here), takes none, and on a closed socket is EBADF (it returned (b'', None) at once)."""
-    _same_as_this_machine(tmp_path, ZERO_READS)
+    prints_as_on_this_machine(tmp_path, ZERO_READS)

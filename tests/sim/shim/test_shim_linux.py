@@ -11,7 +11,7 @@ from lanlab.sim import Network
 from lanlab.sim.shim import run_programs
 from lanlab.units import SECOND
 from lanlab.wire import Udp
-from simnets import narrow_chain, pair
+from simnets import narrow_chain, pair, prints_as_on_this_machine
 
 S = SECOND
 
@@ -1680,17 +1680,7 @@ def test_socket_corners_print_what_they_print_on_linux(tmp_path: Path, source):
     WINDOW_CLAMP and DEFER_ACCEPT as the kernel rewrites them, IP_TOS masked (and its SO_PRIORITY), IP flags
     1, IP_OPTIONS empty, SO_PEERCRED of no process. Loopback at once: what a call sends on lo has arrived when
     it returns (accept, recv and the FIN readable at once; a non-blocking connect's handshake over)."""
-    import subprocess
-    import sys
-
-    path = tmp_path / "corners.py"
-    path.write_text(source)
-    linux = subprocess.run([sys.executable, str(path)], capture_output=True, text=True, timeout=60, check=True)
-    net = pair()
-    program = net.node("pc1").run_program(str(path))
-    run_programs(net, 5 * S)
-    assert program.exit == 0, program.output
-    assert [text for _, text in program.output] == linux.stdout.splitlines()
+    prints_as_on_this_machine(tmp_path, source)
 
 
 def _program_output(tmp_path: Path, node: str, source: str, net: Network | None = None) -> tuple[object, list[str]]:
