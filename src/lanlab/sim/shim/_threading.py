@@ -26,6 +26,19 @@ if TYPE_CHECKING:
 TIMEOUT_MAX = _real_threading.TIMEOUT_MAX  # the longest wait a lock takes (_thread's PY_TIMEOUT_MAX), in s
 
 
+def _real_words(call: Callable[[], object]) -> str:
+    """What the running CPython's ValueError says for `call`: its words change between versions."""
+    try:
+        call()
+    except ValueError as error:
+        return str(error)
+    raise AssertionError("the real call was to raise ValueError")
+
+
+# "timeout value must be positive" until 3.12, "... a non-negative number" from 3.13
+NEGATIVE_TIMEOUT = _real_words(lambda: _real_threading.Lock().acquire(True, -2))
+
+
 def _lock_ns(blocking: bool, timeout: Any) -> int | None:
     """A lock's acquire(blocking, timeout) as _thread's lock_acquire_parse_args reads it: the wait in ns, None
     for ever (timeout -1, the default), 0 not blocking; a timeout with blocking=False, a negative one other
@@ -34,7 +47,7 @@ def _lock_ns(blocking: bool, timeout: Any) -> int | None:
     if not blocking and seconds != -1:
         raise ValueError("can't specify a timeout for a non-blocking call")
     if seconds < 0 and seconds != -1:
-        raise ValueError("timeout value must be positive")
+        raise ValueError(NEGATIVE_TIMEOUT)
     if not blocking:
         return 0
     if seconds > TIMEOUT_MAX:
