@@ -86,3 +86,20 @@ def test_a_host_with_a_dns_server_finds_its_own_name_without_asking_on_both(tmp_
     program.write_text("import socket\nprint(socket.gethostbyname(socket.gethostname()))\n")
     document = lanlab_compare(str(EXAMPLES / "dns.yaml"), "--until", "2s", "--app", f"at 1s pc1={program}")
     assert document["differences"] == []
+
+
+@pytest.mark.skipif(netns_unavailable_reason() is not None, reason=str(netns_unavailable_reason()))
+def test_a_host_without_a_resolver_fails_an_unknown_name_as_the_kernel_does(tmp_path: Path):
+    """No dns: on pc1: an unknown name is EAI_AGAIN (glibc asks 127.0.0.1, where nothing listens) and an
+    unknown address herror 2, on both; the simulator said EAI_NONAME and herror 1 without asking."""
+    program = tmp_path / "unknown.py"
+    program.write_text(
+        "import socket\n"
+        "for name in ('nosuch', 'nosuch.lab'):\n"
+        "    try: print(socket.gethostbyname(name))\n"
+        "    except socket.gaierror as e: print(name, e.errno)\n"
+        "try: print(socket.gethostbyaddr('198.18.0.99'))\n"
+        "except socket.herror as e: print(e.args)\n"
+    )
+    document = lanlab_compare(str(EXAMPLES / "arp.yaml"), "--until", "2s", "--app", f"at 1s pc1={program}")
+    assert document["differences"] == []

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Final
 from lanlab.i18n import L_
 from lanlab.proto.dns import Failed, Resolved, reverse_name
 from lanlab.sim.commands.base import Command, CommandError, register_command
+from lanlab.sim.devices import host_dns
 from lanlab.sim.devices.host_dns import Lookup
 from lanlab.units import MILLISECOND, SECOND
 from lanlab.wire.errors import WireError
@@ -32,7 +33,6 @@ if TYPE_CHECKING:
 DIG_TIMEOUT: Final = 5 * SECOND  # dig(1): +time=5
 DIG_TRIES: Final = 3  # dig(1): +tries=3
 CALENDAR_START: Final = datetime(2026, 1, 1, tzinfo=UTC)  # the shim's time.time() at t=0
-LOCALHOST: Final = IPv4Address("127.0.0.1")
 QUERY_TYPES: Final = {
     "A": DnsType.A,
     "NS": DnsType.NS,
@@ -166,7 +166,7 @@ class _Ask(Command):
         if self.server_word is not None:
             servers: tuple[IPv4Address, ...] = (network.resolve_ip(self.server_word),)
         else:
-            servers = host.resolver_servers or (LOCALHOST,)  # no nameserver line: BIND's tools ask 127.0.0.1
+            servers = host_dns.servers_of(host)  # no nameserver line: BIND's tools ask 127.0.0.1
         name = self.name or ""
         try:
             address = IPv4Address(name)

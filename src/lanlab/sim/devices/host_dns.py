@@ -245,6 +245,17 @@ def _rng(host: Host) -> random.Random:
     return rng
 
 
+# resolv.conf(5): "If no nameserver entries are present, the default is to use the name server on the local
+# machine": glibc and BIND's tools then ask 127.0.0.1 (where, unless the host has a zone:, nothing listens: the
+# port unreachable is ECONNREFUSED, and getaddrinfo's EAI_AGAIN, "Temporary failure in name resolution")
+NO_NAMESERVER_LINE: Final = (IPv4Address("127.0.0.1"),)
+
+
+def servers_of(host: Host) -> tuple[IPv4Address, ...]:
+    """The servers the host's resolver asks: its nameservers (`dns:`, a DHCP lease), else the local machine."""
+    return host.resolver_servers or NO_NAMESERVER_LINE
+
+
 def lookup(host: Host, name: str, done: Done, qtype: int = DnsType.A) -> Lookup:
-    """Resolve `name` as the host's C library does, through `host.resolver_servers`; `done(event)` after."""
-    return Lookup(host, host.resolver_servers, name, qtype, done, host.resolver_search)
+    """Resolve `name` as the host's C library does, through `servers_of(host)`; `done(event)` after."""
+    return Lookup(host, servers_of(host), name, qtype, done, host.resolver_search)

@@ -1561,19 +1561,28 @@ class SocketFunctions:
         return canonical, aliases, addresses
 
     def _addresses(self, name: str) -> tuple[str, list[str], list[IPv4Address]]:
-        """(canonical name, aliases, addresses) of a name: over the wire through the host's resolver when
-        it has one (`dns:` or a DHCP lease), else looked up in the topology (a node's own addresses); the
-        host's own name never goes to DNS (/etc/hosts holds it, `real run` writes it there)."""
+        """(canonical name, aliases, addresses) of a name, as glibc's `hosts: files dns` finds it. The files:
+        the topology's names (a node's own addresses), as `real run` writes them into /etc/hosts, or only the
+        host's own name when it has a resolver (`dns:` or a DHCP lease). Then DNS over the wire, through the
+        host's servers or, with none, the local machine's (host_dns.servers_of: EAI_AGAIN unless the host
+        has a zone: of its own)."""
+        host = self.host
+        if not host.resolver_servers or name.casefold() == host.name.casefold():
+            found = self._in_hosts_file(name)
+            if found is not None:
+                return found
+        event = self._ask(name, DnsType.A)
+        return event.name.rstrip("."), [a.rstrip(".") for a in event.aliases], list(event.addresses)
+
+    def _in_hosts_file(self, name: str) -> tuple[str, list[str], list[IPv4Address]] | None:
+        """A node of the topology called `name` (without regard to case, as /etc/hosts's) with an address."""
         host, network = self.host, self.network
-        if host.resolver_servers and name.casefold() != host.name.casefold():  # its own name: /etc/hosts's
-            event = self._ask(name, DnsType.A)
-            return event.name.rstrip("."), [a.rstrip(".") for a in event.aliases], list(event.addresses)
         node = host if name == host.name else (network.nodes.get(name) if network is not None else None)
-        if node is None and network is not None:  # names are matched without regard to case, as /etc/hosts's
+        if node is None and network is not None:
             node = next((n for key, n in network.nodes.items() if key.casefold() == name.casefold()), None)
         addresses = node.addresses if isinstance(node, HasAddresses) else None
         if node is None or not addresses:
-            raise no_name()
+            return None
         return node.name, [], list(addresses)  # the name as /etc/hosts spells it (glibc's h_name)
 
     def _ask(self, name: str, qtype: int) -> Resolved:
@@ -1662,21 +1671,20 @@ class SocketFunctions:
             return "localhost", [], [str(ip)]
         if ip in self.host.addresses:  # its own name, as /etc/hosts has it: no DNS asked (getfqdn() asks this)
             return self.host.name, [], [str(ip)]
-        if self.host.resolver_servers:
-            try:  # a PTR query (RFC 1035 3.5); herror as glibc's gethostbyaddr_r says it
-                names = self._ask(reverse_name(ip), DnsType.PTR).names
-            except _real.gaierror as error:
-                raise (
-                    _real.herror(2, "Host name lookup failure")
-                    if error.errno == _real.EAI_AGAIN
-                    else _real.herror(1, "Unknown host")
-                ) from None
-            return names[0].rstrip("."), [n.rstrip(".") for n in names[1:]], [str(ip)]
-        nodes = self.network.nodes.values() if self.network is not None else [self.host]
-        for node in nodes:
-            if isinstance(node, HasAddresses) and ip in node.addresses:
-                return node.name, [], [str(ip)]
-        raise _real.herror(1, "Unknown host")
+        if not self.host.resolver_servers:  # the files first: the topology's names, as /etc/hosts has them
+            nodes = self.network.nodes.values() if self.network is not None else [self.host]
+            for node in nodes:
+                if isinstance(node, HasAddresses) and ip in node.addresses:
+                    return node.name, [], [str(ip)]
+        try:  # then DNS, a PTR query (RFC 1035 3.5); herror as glibc's gethostbyaddr_r says it
+            names = self._ask(reverse_name(ip), DnsType.PTR).names
+        except _real.gaierror as error:
+            raise (
+                _real.herror(2, "Host name lookup failure")
+                if error.errno == _real.EAI_AGAIN
+                else _real.herror(1, "Unknown host")
+            ) from None
+        return names[0].rstrip("."), [n.rstrip(".") for n in names[1:]], [str(ip)]
 
     def getnameinfo(self, sockaddr: Any, flags: Any) -> tuple[str, str]:
         """CPython's getnameinfo: the sockaddr read ("si|II"), its host taken numerically and its port as a
