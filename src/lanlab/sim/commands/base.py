@@ -378,13 +378,13 @@ def read_do(text: str, nodes: Collection[str] | None = None) -> DoWords:
     try:
         argv = shlex.split(text)
     except ValueError as error:  # shlex's own words, in the catalogue (SHLEX_SAYS)
-        raise CommandError(L_("{text}: {problem}", text=repr(text), problem=L_(str(error)))) from None
+        raise _refused(text, L_(str(error))) from None
     at, at_word = None, ""
     if len(argv) >= 2 and argv[0] == "at":
         try:
             at, at_word = parse_duration(argv[1]), argv[1]
         except UnitError as error:
-            raise CommandError(L_("{text}: {problem}", text=repr(text), problem=message_of(error))) from None
+            raise _refused(text, message_of(error)) from None
         argv = argv[2:]
     wide = COMMANDS.get(argv[0]) if argv and (nodes is None or argv[0] not in nodes) else None
     if wide is not None and wide.network_wide:
@@ -415,12 +415,17 @@ def read_do(text: str, nodes: Collection[str] | None = None) -> DoWords:
     )
 
 
+def _refused(text: str, problem: str) -> CommandError:
+    """The --do text's mistake, said after the text."""
+    return CommandError(L_("{text}: {problem}", text=repr(text), problem=problem))
+
+
 def _made(factory: Any, arguments: list[str], text: str) -> Any:
     """The command its factory makes of the arguments; their mistake as the text's CommandError."""
     try:
         return factory(arguments)
     except (argparse.ArgumentError, ValueError) as error:
-        raise CommandError(L_("{text}: {problem}", text=repr(text), problem=message_of(error))) from None
+        raise _refused(text, message_of(error)) from None
 
 
 def parse_do(network: Network, text: str) -> Scheduled:
@@ -441,7 +446,7 @@ def parse_do(network: Network, text: str) -> Scheduled:
         try:
             words.command.check(network)
         except (argparse.ArgumentError, ValueError) as error:
-            raise CommandError(L_("{text}: {problem}", text=repr(text), problem=message_of(error))) from None
+            raise _refused(text, message_of(error)) from None
     at = now if words.at is None else words.at  # no "at": now
     return Scheduled(words.node, words_text(words.said), at, words.command, network)
 
