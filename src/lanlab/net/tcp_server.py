@@ -165,10 +165,9 @@ class Client(asyncio.Protocol):
         if framed is not None:
             self.log_and_answer(framed)
             return
+        # bytes came since the timer was set (a new line's start too): the quiet starts from them
         deadline = self.framer.deadline()
-        if (
-            deadline is not None
-        ):  # bytes came since the timer was set (a new line's start too): the quiet starts from them
+        if deadline is not None:
             self.quiet = self.server.loop.call_at(deadline, self._quiet_over)
 
     def log_and_answer(self, framed: Framed) -> None:
