@@ -276,6 +276,8 @@ for args in [(b"http",), ("http", b"tcp"), ("http\\0x",), (None,), ("http", None
 for args in [("80",), (80.0,), (2**40,), (-1,), (80, None), (80, "tcp\\0"), (53, "udp")]:
     show(f"getservbyport{args!r}", lambda: socket.getservbyport(*args))
 show("getprotobyname('tcp\\\\0')", lambda: socket.getprotobyname("tcp\\0"))
+for name in [None, b"tcp", 6]:
+    show(f"getprotobyname({name!r})", lambda: socket.getprotobyname(name))
 """
 )
 

@@ -10,9 +10,9 @@ import socket as _real
 import sys
 from typing import Any, NamedTuple
 
+from lanlab.sim.shim._arguments import c_int, type_name
 from lanlab.sim.shim._services import port_of
 
-INT_MIN, INT_MAX = -(2**31), 2**31 - 1
 # glibc's getaddrinfo takes these flags and no others (EAI_BADFLAGS): AI_PASSIVE up to AI_NUMERICSERV, the IDN
 # ones (AI_IDN 0x40, AI_CANONIDN 0x80 and the deprecated 0x100, 0x200) included
 AI_KNOWN = 0x7FF
@@ -27,31 +27,6 @@ def gaierror(code: int, words: str) -> OSError:
 
 def no_name() -> OSError:
     return _real.gaierror(_real.EAI_NONAME, "Name or service not known")
-
-
-def _type_name(value: Any) -> str:
-    """How CPython's argument errors name a value's type (None by its name)."""
-    return "None" if value is None else type(value).__name__
-
-
-def c_int(value: Any) -> int:
-    """An argument CPython reads as a C int (its "i" format): an integer (operator.index's TypeError) within
-    INT_MIN..INT_MAX, else its OverflowError."""
-    number = operator.index(value)
-    if number > INT_MAX:
-        raise OverflowError("signed integer is greater than maximum")
-    if number < INT_MIN:
-        raise OverflowError("signed integer is less than minimum")
-    return number
-
-
-def c_string(call: str, position: int, value: Any) -> str:
-    """An argument CPython reads as a C string (its "s" format: getservbyname, getprotobyname): a str without NUL."""
-    if not isinstance(value, str):
-        raise TypeError(f"{call}() argument {position} must be str, not {_type_name(value)}")
-    if "\0" in value:
-        raise ValueError("embedded null character")
-    return value
 
 
 def _text(encoded: bytes) -> str:
@@ -70,7 +45,7 @@ def host_argument(call: str, name: Any) -> str:
     elif isinstance(name, (bytes, bytearray)):
         encoded = bytes(name)
     else:
-        raise TypeError(f"{call}() argument 1 must be str, bytes or bytearray, not {_type_name(name)}")
+        raise TypeError(f"{call}() argument 1 must be str, bytes or bytearray, not {type_name(name)}")
     if b"\0" in encoded:
         raise TypeError(f"{call}() argument 1 must be encoded string without null bytes, not {type(name).__name__}")
     return _text(encoded)

@@ -26,6 +26,7 @@ import types
 from typing import TYPE_CHECKING, Any, Self
 
 from lanlab.proto.tcp import TcpState
+from lanlab.sim.shim._arguments import INT_MAX, INT_MIN
 from lanlab.sim.shim._process import UnsupportedInSimulation, seconds_to_ns, time_argument
 from lanlab.units import MILLISECOND, SECOND
 from lanlab.sim.shim._proxy import Builtin
@@ -50,9 +51,6 @@ def _fd(item: Any) -> int:
     return fd
 
 
-INT_MAX = 2**31 - 1
-
-
 def _timeout(value: Any, unit: int, words: str) -> float | None:
     """A timeout in units of `unit` ns as CPython's select module reads it: None, or a time (its ValueError for
     NaN, OverflowError past 64-bit ns), any TypeError said in `words`."""
@@ -64,9 +62,9 @@ def _timeout(value: Any, unit: int, words: str) -> float | None:
         raise TypeError(words) from None
 
 
-def _fits_an_int(seconds: float) -> None:
+def _fits_an_int(ms: float) -> None:
     """poll's and epoll's timeout in whole ms (rounded up) must fit a C int (CPython: "timeout is too large")."""
-    if not -(2**31) <= math.ceil(seconds * 1000) <= INT_MAX:
+    if not INT_MIN <= math.ceil(ms) <= INT_MAX:
         raise OverflowError("timeout is too large")
 
 
@@ -221,9 +219,8 @@ class Poll:
         """Wait up to `timeout` ms (None or negative: for ever), read as CPython's poll_poll_impl reads it."""
         ms = _timeout(timeout, MILLISECOND, "timeout must be an integer or None")
         if ms is not None:
-            _fits_an_int(ms / 1000)
-        wait = None if ms is None or ms < 0 else ms / 1e3
-        self._readiness.wait(lambda: bool(self._ready()), _ns(wait))
+            _fits_an_int(ms)
+        self._readiness.wait(lambda: bool(self._ready()), _ns(None if ms is None else ms / 1e3))
         return self._ready()
 
 
@@ -326,7 +323,7 @@ class Epoll:
         self.fileno()
         seconds = _timeout(timeout, SECOND, "timeout must be an integer or None")
         if seconds is not None:
-            _fits_an_int(seconds)
+            _fits_an_int(seconds * 1000)
         maxevents = operator.index(maxevents)
         if maxevents != -1 and maxevents < 1:
             raise ValueError(f"maxevents must be greater than 0, got {maxevents}")

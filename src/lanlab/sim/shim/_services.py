@@ -3,6 +3,8 @@ programs name, as Debian's netbase lists them (IANA's registry), with the same a
 
 from __future__ import annotations
 
+from lanlab.sim.shim._arguments import c_string
+
 # name, port, protocols, aliases: the rows of Debian's /etc/services for these services.
 SERVICES: tuple[tuple[str, int, tuple[str, ...], tuple[str, ...]], ...] = (
     ("echo", 7, ("tcp", "udp"), ()),
@@ -60,10 +62,7 @@ PROTOCOLS: tuple[tuple[str, int, str], ...] = (
 
 def getprotobyname(name: str) -> int:
     """socket.getprotobyname from the table above: a protocol's number by its name or alias."""
-    if not isinstance(name, str):
-        raise TypeError(f"getprotobyname() argument 1 must be str, not {type(name).__name__}")
-    if "\0" in name:  # CPython's "s" format hands the C library no NUL
-        raise ValueError("embedded null character")
+    name = c_string("getprotobyname", 1, name)
     for protocol, number, alias in PROTOCOLS:
         if name in (protocol, alias):
             return number

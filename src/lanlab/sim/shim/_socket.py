@@ -30,12 +30,11 @@ from lanlab.sim.shim._process import (
     seconds_argument,
     seconds_to_ns,
 )
+from lanlab.sim.shim._arguments import c_int, c_ssize_t, c_string
 from lanlab.sim.shim._names import (
     AI_KNOWN,
     NI_KNOWN,
     address_host,
-    c_int,
-    c_string,
     gai_host,
     gai_service,
     gaierror,
@@ -161,14 +160,6 @@ def _timeout_argument(value: Any) -> float | None:
     if seconds < 0:
         raise ValueError("Timeout value out of range")
     return seconds
-
-
-def c_ssize_t(value: Any) -> int:
-    """A size CPython reads as a Py_ssize_t (recv's bufsize, recv_into's nbytes: the "n" format)."""
-    number = operator.index(value)
-    if not -(2**63) <= number < 2**63:
-        raise OverflowError("Python int too large to convert to C ssize_t")
-    return number
 
 
 def _size_into(view: memoryview, nbytes: int, call: str, too_big: str) -> int:
