@@ -21,6 +21,7 @@ from lanlab.proto.dns import DnsResolver, Failed, Resolved
 from lanlab.proto.tcp import TcpState
 from lanlab.sim.core.engine import MachineTimer, TimedMachine
 from lanlab.sim.core.trace import register_kind
+from lanlab.sim.devices.host_tcp import LOOPBACK_ADDRESS
 from lanlab.wire import IcmpType, IpProto, UnreachableCode, WireError
 from lanlab.wire.dns import PORT, Dns, DnsType, Edns
 
@@ -248,7 +249,7 @@ def _rng(host: Host) -> random.Random:
 # resolv.conf(5): "If no nameserver entries are present, the default is to use the name server on the local
 # machine": glibc and BIND's tools then ask 127.0.0.1 (where, unless the host has a zone:, nothing listens: the
 # port unreachable is ECONNREFUSED, and getaddrinfo's EAI_AGAIN, "Temporary failure in name resolution")
-NO_NAMESERVER_LINE: Final = (IPv4Address("127.0.0.1"),)
+NO_NAMESERVER_LINE: Final = (LOOPBACK_ADDRESS,)
 
 
 def servers_of(host: Host) -> tuple[IPv4Address, ...]:

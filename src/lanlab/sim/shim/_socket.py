@@ -82,10 +82,11 @@ if TYPE_CHECKING:
     from lanlab.sim.shim._process import Program
 
 BROADCAST = IPv4Address("255.255.255.255")
-LOOPBACK = IPv4Address("127.0.0.1")
 DEFAULT_BACKLOG = min(_real.SOMAXCONN, 128)  # what socket.listen() uses without an argument
 SOMAXCONN = 4096  # Linux net.core.somaxconn: larger backlogs are cut to this
 AUTOTUNED_SEND_BUFFER = 4194304  # net.ipv4.tcp_wmem's maximum, where autotuning takes an unset buffer
+LOOPBACK = IPv4Address("127.0.0.1")
+LOOPBACK_NETWORK = IPv4Network("127.0.0.0/8")  # the shim may not import sim.devices (host_tcp.LOOPBACK)
 LOOPBACK_HOPS = 8  # how many deliveries on lo a call waits for at most (a handshake takes 3, a close 2)
 
 
@@ -1480,9 +1481,6 @@ class SimSocket:
         return text
 
 
-LOOPBACK_NETWORK = IPv4Network("127.0.0.0/8")
-
-
 def _scope(ip: IPv4Address) -> int:
     """An IPv4 address's scope as glibc's getaddrinfo ranks it (get_scope): link-local (2) for 127/8 and
     169.254/16, global (14) for the rest."""
@@ -1662,9 +1660,8 @@ class SocketFunctions:
             return "localhost", [], [str(ip)]
         if ip in self.host.addresses:  # its own name, as /etc/hosts has it: no DNS asked (getfqdn() asks this)
             return self.host.name, [], [str(ip)]
-        if not self.host.resolver_servers:  # the files first: the topology's names, as /etc/hosts has them
-            nodes = self.network.nodes.values() if self.network is not None else [self.host]
-            for node in nodes:
+        if not self.host.resolver_servers and self.network is not None:  # the files first: the topology's names
+            for node in self.network.nodes.values():
                 if isinstance(node, HasAddresses) and ip in node.addresses:
                     return node.name, [], [str(ip)]
         try:  # then DNS, a PTR query (RFC 1035 3.5); herror as glibc's gethostbyaddr_r says it
@@ -1730,9 +1727,10 @@ class SocketFunctions:
         gethostbyname_r, which takes a name of digits and dots as an address (its digits_dots) and looks any
         other up, "", "<broadcast>" and 0x7f.1 too, which no hosts file names: herror 1, HOST_NOT_FOUND."""
         name = host_argument("gethostbyname_ex", name)
-        if name.replace(".", "").isdigit() and numeric_address(name) is not None:
-            return name, [], [self.address_of(name)]
-        if name in ("", "<broadcast>") or numeric_address(name) is not None:
+        number = numeric_address(name)
+        if number is not None and name.replace(".", "").isdigit():
+            return name, [], [str(number)]
+        if name in ("", "<broadcast>") or number is not None:
             raise _real.herror(1, "Unknown host")
         canonical, aliases, addresses = self._hostent(name)
         return canonical, aliases, [str(a) for a in addresses]

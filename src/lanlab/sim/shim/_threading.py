@@ -80,9 +80,7 @@ class Lock(_Bound):
         if not self._locked:
             self._locked = True
             return True
-        if not wait and wait is not None:
-            return False
-        if not self._program.wait(lambda: not self._locked, wait):
+        if wait == 0 or not self._program.wait(lambda: not self._locked, wait):
             return False
         self._locked = True
         return True
