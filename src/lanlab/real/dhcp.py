@@ -18,13 +18,13 @@ from typing import Any
 
 from lanlab.i18n import L_
 from lanlab.real.model import RealNode
+from lanlab.units import SECOND
 from lanlab.wire import WireError
 from lanlab.wire.dissect import describe, dissect
 from lanlab.wire.pcapng import PcapngReader
 
 MISSING_SERVER = "DHCP on the kernel runs dnsmasq, which is not installed: apt install dnsmasq"
 MISSING_CLIENT = "ip: dhcp on the kernel needs a DHCP client: apt install busybox (udhcpc) or isc-dhcp-client"
-NS_PER_S = 10**9
 CAPTURE_READY_S = 5.0  # dumpcap's "Capturing on" on a loaded machine
 
 # udhcpc applies nothing itself: it runs this script with the lease in the environment (busybox's
@@ -62,11 +62,11 @@ def short_leases(node: RealNode) -> list[dict[str, Any]]:
     return [
         {
             "where": f"{node.name}:{port}",
-            "property": f"dhcp lease {pool['lease'] // NS_PER_S}s",
+            "property": f"dhcp lease {pool['lease'] // SECOND}s",
             "why": L_("dnsmasq lends for at least {least} s", least=DNSMASQ_MIN_LEASE_S),
         }
         for port, pool in serving(node)
-        if pool["lease"] < DNSMASQ_MIN_LEASE_S * NS_PER_S
+        if pool["lease"] < DNSMASQ_MIN_LEASE_S * SECOND
     ]
 
 
@@ -126,7 +126,7 @@ def server_argv(node: RealNode, folder: Path) -> list[str]:
     for number, (_, pool) in enumerate(serving(node)):
         tag = f"pool{number}"
         first, last = pool["pool"]
-        argv.append(f"--dhcp-range=set:{tag},{first},{last},{pool['subnet'].netmask},{pool['lease'] // NS_PER_S}")
+        argv.append(f"--dhcp-range=set:{tag},{first},{last},{pool['subnet'].netmask},{pool['lease'] // SECOND}")
         argv.append(f"--dhcp-option=tag:{tag},3" + (f",{pool['router']}" if pool["router"] is not None else ""))
         argv.append(f"--dhcp-option=tag:{tag},6" + "".join(f",{a}" for a in pool["dns"]))
         if pool["domain"]:
