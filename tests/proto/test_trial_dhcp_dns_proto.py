@@ -8,7 +8,7 @@ from ipaddress import IPv4Address, IPv4Network
 
 import pytest
 
-from lanlab.proto.dhcp import DhcpClient, DhcpServer, lendable
+from lanlab.proto.dhcp import DhcpClient, DhcpServer, LendablePool
 from lanlab.proto.dns import DnsResolver, DnsServer, DnsZone, Failed
 from lanlab.units import SECOND
 from lanlab.wire import BootOp, Dhcp, DhcpMessageType, DhcpOption, DhcpOptionCode, Dns, DnsType, Rcode, Record
@@ -178,15 +178,17 @@ def test_a_pool_of_the_servers_own_address_lends_nothing():
     """Only the server's own address, or only the broadcast address: nothing to lend (`dhcp serve` says so)."""
     net = IPv4Network("198.18.0.0/24")
     own = IPv4Address("198.18.0.1")
-    assert lendable(own, net, (own, own)) == []
-    assert lendable(own, net, (IPv4Address("198.18.0.255"),) * 2) == []
-    assert DhcpServer(own, net, (own, own), 60 * SECOND).pool == []
+    assert list(LendablePool(own, net, (own, own))) == []
+    assert list(LendablePool(own, net, (IPv4Address("198.18.0.255"),) * 2)) == []
+    assert list(DhcpServer(own, net, (own, own), 60 * SECOND).pool) == []
 
 
 def test_a_31_lends_both_of_its_addresses_but_the_servers():
     """RFC 3021: a /31 has no network or broadcast address; its other address can be lent."""
     own = IPv4Address("198.18.0.1")
-    assert lendable(own, IPv4Network("198.18.0.0/31"), (IPv4Address("198.18.0.0"), own)) == [IPv4Address("198.18.0.0")]
+    assert list(LendablePool(own, IPv4Network("198.18.0.0/31"), (IPv4Address("198.18.0.0"), own))) == [
+        IPv4Address("198.18.0.0")
+    ]
 
 
 # --- the search list, as glibc 2.36's res_search and getaddrinfo walk it --------------------------------------

@@ -81,8 +81,7 @@ class PoolError(ValueError):
 class LendablePool:
     """The addresses of a pool a server can lend: FIRST to LAST but its own address and the subnet's network and
     broadcast addresses (a /31 or /32 has neither, RFC 3021). A sequence that never lists them all (a /8's pool
-    is 16 million addresses, a /1's two thousand million): membership and size are arithmetic, iteration lazy.
-    It equals a list of the same addresses, as the list it stands for did."""
+    is 16 million addresses, a /1's two thousand million): membership and size are arithmetic, iteration lazy."""
 
     __slots__ = ("first", "last", "never_lent")
 
@@ -106,20 +105,8 @@ class LendablePool:
     def __len__(self) -> int:
         return max(0, self.last - self.first + 1 - len(self.never_lent))
 
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, (LendablePool, list, tuple)):
-            return NotImplemented
-        return len(self) == len(other) and all(a == b for a, b in zip(self, other))
-
-    __hash__ = None  # type: ignore[assignment]  # equal to a list, so unhashable as a list is
-
     def __repr__(self) -> str:
         return f"LendablePool({IPv4Address(self.first)}-{IPv4Address(self.last)}, {len(self)} addresses)"
-
-
-def lendable(server_id: IPv4Address, subnet: IPv4Network, pool: tuple[IPv4Address, IPv4Address]) -> LendablePool:
-    """The addresses of `pool` a server at `server_id` on `subnet` can lend."""
-    return LendablePool(server_id, subnet, pool)
 
 
 # --- the rules a server's settings obey, for a topology file's dhcp: and `lanlab dhcp serve` alike ---
@@ -143,7 +130,7 @@ def empty_pool_problem(
     server_id: IPv4Address, subnet: IPv4Network, pool: tuple[IPv4Address, IPv4Address]
 ) -> str | None:
     """Why `pool` lends nothing (it holds only addresses never lent), or None."""
-    if lendable(server_id, subnet, pool):
+    if LendablePool(server_id, subnet, pool):
         return None
     return L_(
         "pool {first}-{last} has no address to lend in {subnet}: the server's own address and the "
@@ -230,7 +217,7 @@ class DhcpServer:
             raise PoolError(L_("pool {first}-{last} is not inside {subnet}", first=first, last=last, subnet=subnet))
         self.server_id = server_id
         self.subnet = subnet
-        self.pool = lendable(server_id, subnet, pool)
+        self.pool = LendablePool(server_id, subnet, pool)
         self.lease_time = lease_time
         self.router = router
         self.dns = dns

@@ -454,7 +454,7 @@ def _warn_fixed_addresses_in_pools(ctx: Context) -> None:
     """A node's fixed address inside a DHCP pool of the file: the server may lend it to a second host. A
     warning, not a problem: the run works as a real LAN does, the client's ARP probe finding the address in use
     and DECLINEing it (RFC 2131 2.2, 3.1.5), which is how a file shows DECLINE; ISC dhcpd and dnsmasq only avoid
-    it by pinging before they offer. The server's own address is never lent (lendable), so not said."""
+    it by pinging before they offer. The server's own address is never lent (LendablePool), so not said."""
     fixed = sorted(
         (int(IPv4Address(value)), line) for (what, value), line in ctx.claims.items() if what == "IP address"
     )
