@@ -26,7 +26,7 @@ from ipaddress import IPv4Address
 from lanlab.i18n import L_
 from lanlab import ping_lines
 from lanlab.ping_lines import rtt_summary_ms
-from lanlab.proto.icmp import ping_error_words
+from lanlab.proto.icmp import linger_ns, ping_error_words
 from lanlab.wire import Icmp, IcmpType, IPv4, WireError
 
 # Linux constants the socket module does not export everywhere.
@@ -352,10 +352,8 @@ def ping(
                 # schedule_exit is skipped when a deadline is set)
                 wait_until = deadline
             else:
-                # iputils' __schedule_exit: after the last request wait two round trips but at least one
-                # interval, or -W when nothing answered
-                linger = max(2 * max(stats.rtts_ns), interval_ns) if stats.rtts_ns else int(options.timeout * 1e9)
-                wait_until = sent_at[seq & 0xFFFF] + linger
+                # after the last request: two round trips, at least an interval, or -W when nothing answered
+                wait_until = sent_at[seq & 0xFFFF] + linger_ns(stats.rtts_ns, interval_ns, int(options.timeout * 1e9))
                 if now >= wait_until:
                     break
             if end is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from ipaddress import IPv4Address
+from collections.abc import Sequence
 from typing import Final
 
 from lanlab.proto.fragments import PMTUDISC_WANT
@@ -144,13 +145,20 @@ class PingResult:
         }
 
 
+def linger_ns(rtts_ns: Sequence[int], interval_ns: int, timeout_ns: int) -> int:
+    """How long ping waits after its last request (iputils' __schedule_exit, ping_common.c): two round trips but
+    at least one interval once anything answered, else the timeout (-W: "affects only timeout in absence of any
+    responses, otherwise ping waits for two RTTs")."""
+    return max(2 * max(rtts_ns), interval_ns) if rtts_ns else timeout_ns
+
+
 class PingSession:
     """One `ping -c COUNT -i INTERVAL -s SIZE -W TIMEOUT` run: when to send, what came back.
 
     Like iputils, sequence numbers start at 1, a reply counts once (later copies are
     duplicates), and the session ends as soon as every request has had its reply or an error
     (iputils' main_loop: nreceived + nerrors >= npackets), else a while after the last request
-    (_linger: two round trips, or `timeout` when nothing answered).
+    (linger_ns: two round trips, or `timeout` when nothing answered).
     """
 
     __slots__ = (
@@ -228,18 +236,11 @@ class PingSession:
             self._out.append(Icmp(IcmpType.ECHO_REQUEST, 0, (self.ident << 16) | (seq & 0xFFFF)))
             if seq >= self.count:
                 self._next_send = None
-                self._end = now + self._linger()
+                self._end = now + linger_ns(self.result.rtt_ns, self.interval, self.timeout)
             else:
                 self._next_send = now + self.interval
         elif self._end is not None and now >= self._end:
             self._end = None
-
-    def _linger(self) -> int:
-        """How long to wait after the last request (iputils' __schedule_exit, ping_common.c): two round trips
-        but at least one interval once anything answered, else the timeout (-W: "affects only timeout in
-        absence of any responses, otherwise ping waits for two RTTs")."""
-        rtts = self.result.rtt_ns
-        return max(2 * max(rtts), self.interval) if rtts else self.timeout
 
     def requests_to_send(self) -> list[Icmp]:
         out, self._out = self._out, []

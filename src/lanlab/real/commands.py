@@ -22,6 +22,7 @@ from typing import Any
 
 from lanlab import ping_lines
 from lanlab.i18n import L_, N_, L_counted, message_of
+from lanlab.proto.icmp import linger_ns
 from lanlab.proto.spanning import status_lines
 from lanlab.proto.traceroute import Hop, report_lines
 from lanlab.real import dhcp, dns, tables
@@ -165,8 +166,8 @@ def ping_at_work(argv: list[str], result: dict[str, Any], window: float) -> bool
     if int(result["received"]) + int(result["errors"]) >= count:
         return False
     interval = seconds("-i", "1")
-    rtts = result.get("rtt_ms") or []
-    linger = max(2 * max(rtts) / 1e3, interval) if rtts else seconds("-W", "10")  # -W 10: iputils' MAXWAIT
+    rtts_ns = [round(rtt * 1e6) for rtt in result.get("rtt_ms") or []]
+    linger = linger_ns(rtts_ns, round(interval * 1e9), round(seconds("-W", "10") * 1e9)) / 1e9  # -W 10: MAXWAIT
     return (count - 1) * interval + linger > window
 
 
