@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import sys
 from pathlib import Path
 from typing import Any, NoReturn
@@ -70,10 +69,6 @@ def _options(command: Any) -> Any:
     ):
         command = option(command)
     return command
-
-
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
 
 
 def _fail_real(error: Exception) -> NoReturn:
@@ -319,18 +314,14 @@ def up(file: Path) -> None:
     Exit status: 0 the lab is up, 2 error (not root, a lab already standing, FILE's mistakes), 130
     Ctrl-C (what was built is removed).
     """
-    from lanlab.real.netns import ENDING_SIGNALS, RealError, build, namespace
+    from lanlab.real.netns import RealError, build, ending_as_interrupt, namespace
 
     lab = load_lab(file)
-    # SIGTERM or SIGHUP as Ctrl-C while building: the half-built lab is removed (it was left standing)
-    previous = {sig: signal.signal(sig, _interrupt) for sig in ENDING_SIGNALS}
-    try:
-        built = build(lab, STANDING)
+    try:  # SIGTERM or SIGHUP as Ctrl-C while building: the half-built lab is removed (it was left standing)
+        with ending_as_interrupt():
+            built = build(lab, STANDING)
     except RealError as error:
         _fail_real(error)
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
     # a standing lab has no clock to run the file's timed events by: said, as any property not applied
     unrun = [
         {"where": "events", "property": f"event {text!r}", "why": N_("`real up` runs no events: `real run` does")}

@@ -529,6 +529,22 @@ def _run_of(ns: str) -> str:
 
 
 @contextmanager
+def ending_as_interrupt() -> Iterator[None]:
+    """The ENDING_SIGNALS raise KeyboardInterrupt inside the block, as Ctrl-C does: a lab being built or run is
+    removed on SIGTERM or SIGHUP as on Ctrl-C (their default action left it standing). Main thread only."""
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = {sig: signal.signal(sig, interrupt) for sig in ENDING_SIGNALS}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+@contextmanager
 def shielded() -> Iterator[list[int]]:
     """Ctrl-C and the ENDING_SIGNALS held off while the lab is removed (a user pressing Ctrl-C again,
     or a second SIGTERM, stopped the removal half way and left namespaces and their processes): the

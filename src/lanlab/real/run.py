@@ -4,7 +4,6 @@ to --until, read the tables, remove everything (also on Ctrl-C, SIGTERM or an ex
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import tempfile
 import time
@@ -64,7 +63,11 @@ class RealRun:
 def execute(run: RealRun, echo: Callable[[RealProgram, float, str], None] | None = None) -> RealRun:
     """Build, run to `until`, read tables, remove; KeyboardInterrupt (Ctrl-C, SIGTERM, SIGHUP) keeps
     what was counted, marks the run interrupted and removes the lab just the same."""
-    previous = {sig: signal.signal(sig, _interrupt) for sig in netns.ENDING_SIGNALS}
+    with netns.ending_as_interrupt():
+        return _execute(run, echo)
+
+
+def _execute(run: RealRun, echo: Callable[[RealProgram, float, str], None] | None) -> RealRun:
     started = time.monotonic()
     captures: list[subprocess.Popen[bytes]] = []
     built = None
@@ -117,8 +120,6 @@ def execute(run: RealRun, echo: Callable[[RealProgram, float, str], None] | None
                     capture.wait(timeout=5)
             finally:
                 netns.remove(run.run_id)
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
         run.elapsed = time.monotonic() - started
         run.interrupted = run.interrupted or bool(caught)
     return run
@@ -177,10 +178,6 @@ def _drop_bridge_ports(run: RealRun, bridge_ports: set[str]) -> None:
     for command in run.commands:
         if command.result is not None and "mac" in command.result:
             command.result["mac"] = [row for row in command.result["mac"] if row["mac"].lower() not in bridge_ports]
-
-
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
 
 
 def _start_captures(built: netns.Built, folder: Path) -> list[subprocess.Popen[bytes]]:
