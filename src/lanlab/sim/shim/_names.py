@@ -21,12 +21,36 @@ NI_KNOWN = 0x3F
 _NUMERIC_SERVICE = re.compile(r"\s*[+-]?[0-9]+")  # what strtoul reads whole
 
 
-def gaierror(code: int, words: str) -> OSError:
-    return _real.gaierror(code, words)
+# glibc's own numbers where CPython names them only when the C library has them
+EAI_NODATA = getattr(_real, "EAI_NODATA", -5)
+EAI_ADDRFAMILY = getattr(_real, "EAI_ADDRFAMILY", -9)
+# getaddrinfo's failures in glibc's gai_strerror words, by code
+GAI_WORDS = {
+    _real.EAI_NONAME: "Name or service not known",
+    _real.EAI_AGAIN: "Temporary failure in name resolution",
+    _real.EAI_FAIL: "Non-recoverable failure in name resolution",
+    EAI_NODATA: "No address associated with hostname",
+    EAI_ADDRFAMILY: "Address family for hostname not supported",
+    _real.EAI_FAMILY: "ai_family not supported",
+    _real.EAI_BADFLAGS: "Bad value for ai_flags",
+    _real.EAI_SERVICE: "Servname not supported for ai_socktype",
+    _real.EAI_SOCKTYPE: "ai_socktype not supported",
+}
+GAI_CODES = {  # the code of each failure proto.dns's Failed names
+    "EAI_NONAME": _real.EAI_NONAME,
+    "EAI_AGAIN": _real.EAI_AGAIN,
+    "EAI_FAIL": _real.EAI_FAIL,
+    "EAI_NODATA": EAI_NODATA,
+}
+
+
+def gaierror(code: int) -> OSError:
+    """getaddrinfo's failure `code` as CPython raises it, with glibc's words."""
+    return _real.gaierror(code, GAI_WORDS[code])
 
 
 def no_name() -> OSError:
-    return _real.gaierror(_real.EAI_NONAME, "Name or service not known")
+    return gaierror(_real.EAI_NONAME)
 
 
 def _text(encoded: bytes) -> str:
@@ -153,10 +177,10 @@ def socket_kinds(service: str | None, flags: int, socktype: int, protocol: int) 
         chosen = next((row for row in TYPEPROTO if _fits(row, socktype, protocol)), None)
         if chosen is None:
             if socktype:
-                raise gaierror(_real.EAI_SOCKTYPE, "ai_socktype not supported")
-            raise gaierror(_real.EAI_SERVICE, "Servname not supported for ai_socktype")
+                raise gaierror(_real.EAI_SOCKTYPE)
+            raise gaierror(_real.EAI_SERVICE)
     if service is not None and chosen is not None and chosen.raw:
-        raise gaierror(_real.EAI_SERVICE, "Servname not supported for ai_socktype")
+        raise gaierror(_real.EAI_SERVICE)
     number = 0 if service is None else port_number(service, flags)
     if number is not None:
         rows = [chosen] if chosen is not None else [row for row in TYPEPROTO if row.listed]
@@ -165,7 +189,7 @@ def socket_kinds(service: str | None, flags: int, socktype: int, protocol: int) 
     rows = [chosen] if chosen is not None else [row for row in TYPEPROTO if not row.raw]
     found = [(row.socktype, row.protocol, port) for row in rows if (port := port_of(service, row.name)) is not None]
     if not found:
-        raise gaierror(_real.EAI_SERVICE, "Servname not supported for ai_socktype")
+        raise gaierror(_real.EAI_SERVICE)
     return found
 
 

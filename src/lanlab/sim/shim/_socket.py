@@ -34,6 +34,8 @@ from lanlab.sim.shim._arguments import c_int, c_ssize_t, c_string
 from lanlab.sim.shim._names import (
     AI_KNOWN,
     NI_KNOWN,
+    EAI_ADDRFAMILY,
+    GAI_CODES,
     address_host,
     gai_host,
     gai_service,
@@ -104,13 +106,6 @@ POLL_COST = 100_000  # ns of virtual time a non-blocking call that would block t
 S = TcpState
 _NOT_CONNECTED = (S.SYN_SENT, S.SYN_RECEIVED)
 _FIN_UNACKNOWLEDGED = (S.FIN_WAIT_1, S.CLOSING, S.LAST_ACK)  # where a lingering close() waits
-EAI_WORDS = {
-    "EAI_NONAME": "Name or service not known",
-    "EAI_AGAIN": "Temporary failure in name resolution",
-    "EAI_FAIL": "Non-recoverable failure in name resolution",
-    "EAI_NODATA": "No address associated with hostname",
-}  # glibc's gai_strerror
-EAI_NODATA = getattr(_real, "EAI_NODATA", -5)  # glibc's; CPython names it only where the C library has it
 
 
 def numeric_address(name: str) -> IPv4Address | None:
@@ -147,9 +142,6 @@ def _writable_buffer(buffer: Any, call: str) -> memoryview:
     if view is None or view.readonly:
         raise TypeError(f"{call}() argument 1 must be read-write bytes-like object, not {type(buffer).__name__}")
     return view.cast("B")
-
-
-EAI_ADDRFAMILY = getattr(_real, "EAI_ADDRFAMILY", -9)  # glibc's
 
 
 def _timeout_argument(value: Any) -> float | None:
@@ -1588,8 +1580,7 @@ class SocketFunctions:
         self.program.wait(lambda: found)
         event = found[0]
         if isinstance(event, Failed):
-            code = EAI_NODATA if event.error == "EAI_NODATA" else getattr(_real, event.error)
-            raise _real.gaierror(code, EAI_WORDS[event.error])
+            raise gaierror(GAI_CODES[event.error])
         return event
 
     def getaddrinfo(
@@ -1613,9 +1604,9 @@ class SocketFunctions:
         if name is None and service is None:
             raise no_name()
         if flags & ~AI_KNOWN or (flags & _real.AI_CANONNAME and name is None):
-            raise gaierror(_real.EAI_BADFLAGS, "Bad value for ai_flags")
+            raise gaierror(_real.EAI_BADFLAGS)
         if family not in (0, _real.AF_INET, getattr(_real, "AF_INET6", -1)):
-            raise gaierror(_real.EAI_FAMILY, "ai_family not supported")
+            raise gaierror(_real.EAI_FAMILY)
         kinds = socket_kinds(service, flags, socktype, protocol)
         canonical, addresses = self._gai_addresses(name, family, flags)
         entries = [
@@ -1635,9 +1626,9 @@ class SocketFunctions:
         /etc/hosts has no IPv6 address for)."""
         if family == getattr(_real, "AF_INET6", None):
             if name is None:
-                raise gaierror(_real.EAI_FAMILY, "ai_family not supported")
+                raise gaierror(_real.EAI_FAMILY)
             if numeric_address(name) is not None:
-                raise gaierror(EAI_ADDRFAMILY, "Address family for hostname not supported")
+                raise gaierror(EAI_ADDRFAMILY)
             raise no_name()
         if name is None:
             return "", ["0.0.0.0" if flags & _real.AI_PASSIVE else "127.0.0.1"]
@@ -1685,7 +1676,7 @@ class SocketFunctions:
         if len(sockaddr) != 2:
             raise OSError("IPv4 sockaddr must be 2 tuple")
         if flags & ~NI_KNOWN:
-            raise gaierror(_real.EAI_BADFLAGS, "Bad value for ai_flags")
+            raise gaierror(_real.EAI_BADFLAGS)
         name = None
         if not flags & _real.NI_NUMERICHOST:
             try:
