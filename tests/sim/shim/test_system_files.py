@@ -61,7 +61,8 @@ def test_the_files_name_the_simulated_host():
     ]
     assert {len(line) for line in route.splitlines()} == {127}  # the kernel pads every line to 127
     assert (arp_name, hostname, resolv) == ("/proc/net/arp", "pc1\n", "nameserver 198.18.0.53\nsearch lab\n")
-    assert hosts == "127.0.0.1\tlocalhost\n"  # a host with nameservers asks them, not /etc/hosts
+    # a host with nameservers asks them for the others' names: its /etc/hosts has its own (as real/netns writes)
+    assert hosts == "127.0.0.1\tlocalhost\n198.18.0.1\tpc1\n"
 
 
 def test_a_host_without_gateway_or_resolver_has_its_subnet_only_and_an_empty_resolv_conf():

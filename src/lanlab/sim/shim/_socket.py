@@ -48,6 +48,7 @@ from lanlab.sim.shim._names import (
 )
 from lanlab.sim.shim._proxy import with_globals
 from lanlab.sim.shim._services import getprotobyname, name_of, port_of
+from lanlab.sim.shim._system_files import hosts_entries
 from lanlab.sim.shim._sockopts import (
     IP_MTU,
     IP_MTU_DISCOVER,
@@ -1649,12 +1650,9 @@ class SocketFunctions:
             if ip != LOOPBACK:
                 raise _real.herror(1, "Unknown host")
             return "localhost", [], [str(ip)]
-        if ip in self.host.addresses:  # its own name, as /etc/hosts has it: no DNS asked (getfqdn() asks this)
-            return self.host.name, [], [str(ip)]
-        if not self.host.resolver_servers and self.network is not None:  # the files first: the topology's names
-            for node in self.network.nodes.values():
-                if isinstance(node, HasAddresses) and ip in node.addresses:
-                    return node.name, [], [str(ip)]
+        named = next((name for address, name in hosts_entries(self.host) if address == ip), None)
+        if named is not None:  # the files first (its own name too: no DNS asked for what getfqdn() asks)
+            return named, [], [str(ip)]
         try:  # then DNS, a PTR query (RFC 1035 3.5); herror as glibc's gethostbyaddr_r says it
             names = self._ask(reverse_name(ip), DnsType.PTR).names
         except _real.gaierror as error:

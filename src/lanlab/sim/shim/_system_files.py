@@ -11,7 +11,7 @@ import errno
 import os
 import posixpath
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from ipaddress import IPv4Address, IPv4Network
 from typing import TYPE_CHECKING, Any
 
@@ -96,16 +96,22 @@ def hostname_file(host: Host) -> str:
     return f"{host.name}\n"
 
 
-def hosts_file(host: Host) -> str:
-    """/etc/hosts: localhost, then every node's name with each of its addresses (its first first), the
-    names a program's gethostbyname finds in the topology; localhost only on a host with nameservers,
-    which asks them instead. `lanlab real` writes each namespace's the same way (real/netns.py)."""
-    lines = ["127.0.0.1\tlocalhost\n"]
+def hosts_entries(host: Host) -> Iterator[tuple[IPv4Address, str]]:
+    """What /etc/hosts names besides localhost, (address, name): every node's name with each of its addresses
+    (its first first), the names a program's gethostbyname finds in the topology; on a host with nameservers,
+    which asks them for the others, its own only. `lanlab real` writes each namespace's the same way
+    (real/netns.py)."""
     network = host.network
-    if network is not None and not host.resolver_servers:
-        for name, node in network.nodes.items():
-            lines += [f"{nic.address.ip}\t{name}\n" for nic in getattr(node, "nics", ()) if nic.address is not None]
-    return "".join(lines)
+    nodes = [host] if network is None or host.resolver_servers else network.nodes.values()
+    for node in nodes:
+        for nic in getattr(node, "nics", ()):
+            if nic.address is not None:
+                yield nic.address.ip, node.name
+
+
+def hosts_file(host: Host) -> str:
+    """/etc/hosts: localhost, then hosts_entries."""
+    return "127.0.0.1\tlocalhost\n" + "".join(f"{ip}\t{name}\n" for ip, name in hosts_entries(host))
 
 
 _FILES: dict[str, Callable[[Host], str]] = {
