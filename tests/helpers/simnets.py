@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from lanlab.sim import Network
+from lanlab.sim import Network, TopologyError, load_topology
 from lanlab.sim.shim import run_programs
 from lanlab.units import SECOND
 
@@ -99,3 +99,12 @@ def prints_as_on_this_machine(folder: Path, source: str) -> None:
     run_programs(net, 5 * SECOND)
     assert program.exit == 0, program.output
     assert [text for _, text in program.output] == linux.stdout.splitlines()
+
+
+def topology_problems(text: str, path: str = "t.yaml") -> list[str]:
+    """The problems `sim check` finds in a topology file's `text`, named `path` in them ([]: it loads)."""
+    try:
+        load_topology(path, text=text)
+    except TopologyError as error:
+        return [str(problem) for problem in error.problems]
+    return []

@@ -23,6 +23,7 @@ from lanlab.proto.dhcp import (
 from lanlab.sim import TopologyError, load_topology
 from lanlab.units import SECOND
 from lanlab.wire import Dhcp, MacAddress
+from simnets import topology_problems
 from lanlab.wire.dhcp import DhcpOptionCode
 
 NET = IPv4Network("198.18.0.0/24")
@@ -135,11 +136,7 @@ def test_a_dns_server_no_client_can_ask_is_refused(address):
 
 def problems_of(dhcp: str) -> list[str]:
     """The problems of a server srv at 198.18.0.1/24 with `dhcp: DHCP`."""
-    try:
-        load_topology("d.yaml", text=f"nodes:\n  srv: {{kind: host, ip: 198.18.0.1/24, dhcp: {dhcp}}}\n")
-    except TopologyError as error:
-        return [str(problem) for problem in error.problems]
-    return []
+    return topology_problems(f"nodes:\n  srv: {{kind: host, ip: 198.18.0.1/24, dhcp: {dhcp}}}\n", "d.yaml")
 
 
 @pytest.mark.parametrize(

@@ -5,9 +5,9 @@ from __future__ import annotations
 from ipaddress import IPv4Network
 
 from lanlab.sim.build.load import build
-from lanlab.sim import TopologyError, load_topology
 from lanlab.sim.network import Network
 from lanlab.topology import read_document
+from simnets import topology_problems
 
 FIXED_IN_POOL = """nodes:
   srv: {kind: host, ip: 198.18.0.1/24, dhcp: {pool: 198.18.0.1-198.18.0.20}}
@@ -61,38 +61,29 @@ def test_a_file_without_fixed_addresses_in_its_pools_has_no_warning():
     assert warnings_of(text) == []
 
 
-def problems_of(text: str) -> list[str]:
-    """The problems `sim check` finds in a topology (none: it loads)."""
-    try:
-        load_topology("t.yaml", text=text)
-    except TopologyError as error:
-        return [str(problem) for problem in error.problems]
-    return []
-
-
 def test_a_second_pool_for_a_subnet_the_server_already_serves_is_a_problem():
     """A list of two pools on one subnet loaded, and the second never lent (pc2 got nothing while it had 11 free
     addresses); now it is a problem naming the first pool's line. Pools of subnets apart still load."""
     two = "[{pool: 198.18.0.10-198.18.0.10},\n  {pool: 198.18.0.30-198.18.0.40}]"
-    assert problems_of(f"nodes:\n  srv: {{kind: host, ip: 198.18.0.1/24, dhcp: {two}}}\n") == [
+    assert topology_problems(f"nodes:\n  srv: {{kind: host, ip: 198.18.0.1/24, dhcp: {two}}}\n") == [
         "t.yaml:3: node srv: dhcp: the pool 198.18.0.30-198.18.0.40 for 198.18.0.0/24 would never lend an address: "
         "the pool on line 2 serves 198.18.0.0/24 first; give one subnet one pool (widen that one)"
     ]
     apart = "[{pool: 198.18.0.10-198.18.0.10}, {pool: 198.18.1.30-198.18.1.40, subnet: 198.18.1.0/24}]"
-    assert problems_of(f"nodes:\n  srv: {{kind: host, ip: 198.18.0.1/24, dhcp: {apart}}}\n") == []
+    assert topology_problems(f"nodes:\n  srv: {{kind: host, ip: 198.18.0.1/24, dhcp: {apart}}}\n") == []
 
 
 def test_a_subnet_holding_the_servers_address_but_not_its_own_is_a_problem():
     """subnet: 198.18.0.0/16 on a server at 198.18.0.1/24 loaded and lent nothing to anybody on its link (the
     server answers a broadcast from a pool of the interface's subnet only); now it is a problem."""
     dhcp = "{pool: 198.18.0.10-198.18.0.40, subnet: 198.18.0.0/16}"
-    assert problems_of(f"nodes:\n  srv: {{kind: host, ip: 198.18.0.1/24, dhcp: {dhcp}}}\n") == [
+    assert topology_problems(f"nodes:\n  srv: {{kind: host, ip: 198.18.0.1/24, dhcp: {dhcp}}}\n") == [
         "t.yaml:2: node srv dhcp: subnet 198.18.0.0/16 holds this interface's address 198.18.0.1/24 but is not its "
         "subnet 198.18.0.0/24: the server lends to its own link from a pool of 198.18.0.0/24 only, so this one "
         "would lend nothing; leave subnet: out"
     ]
     same = "{pool: 198.18.0.10-198.18.0.40, subnet: 198.18.0.0/24}"
-    assert problems_of(f"nodes:\n  srv: {{kind: host, ip: 198.18.0.1/24, dhcp: {same}}}\n") == []
+    assert topology_problems(f"nodes:\n  srv: {{kind: host, ip: 198.18.0.1/24, dhcp: {same}}}\n") == []
 
 
 def test_a_relay_to_a_node_that_serves_no_dhcp_is_a_problem():
@@ -104,12 +95,15 @@ def test_a_relay_to_a_node_that_serves_no_dhcp_is_a_problem():
   pc1: {kind: host, ip: 198.18.0.9/24}
   r1: {kind: router, interfaces: {eth0: 198.18.0.254/24, eth1: 198.18.1.254/24}, dhcp_relay: RELAY}
 """
-    assert problems_of(text.replace("RELAY", "198.18.0.9")) == [
+    assert topology_problems(text.replace("RELAY", "198.18.0.9")) == [
         "t.yaml:5: node r1: dhcp_relay: 198.18.0.9 (line 4) serves no DHCP: it has no dhcp: pool, so the relayed "
         "clients would get no answer; give the DHCP server's address"
     ]
-    assert "dhcp_relay: 198.18.0.254 (line 5) serves no DHCP" in problems_of(text.replace("RELAY", "198.18.0.254"))[0]
-    assert problems_of(text.replace("RELAY", "198.18.0.2")) == []
+    assert (
+        "dhcp_relay: 198.18.0.254 (line 5) serves no DHCP"
+        in topology_problems(text.replace("RELAY", "198.18.0.254"))[0]
+    )
+    assert topology_problems(text.replace("RELAY", "198.18.0.2")) == []
 
 
 def test_a_relay_to_a_server_whose_pool_is_wrong_is_not_blamed_too():
@@ -120,7 +114,7 @@ def test_a_relay_to_a_server_whose_pool_is_wrong_is_not_blamed_too():
         {subnet: 198.18.1.0/24, pool: 198.18.1.100-198.18.1.199, lease: 2s}]}
   r1: {kind: router, interfaces: {eth0: 198.18.0.254/24, eth1: 198.18.1.254/24}, dhcp_relay: 198.18.0.2}
 """
-    found = problems_of(text)
+    found = topology_problems(text)
     assert len(found) == 2 and all("lease: at least 4s" in problem for problem in found), found
 
 
@@ -130,9 +124,9 @@ def test_thousands_of_pools_are_checked_in_little_time():
     subnets = [IPv4Network("198.18.0.0/15").network_address + 16 * index for index in range(16, 8016)]
     pools = ", ".join(f"{{subnet: {net}/28, pool: {net + 2}-{net + 13}}}" for net in subnets)
     text = f"nodes:\n  srv: {{kind: host, ip: 198.18.0.1/24, dhcp: [{{pool: 198.18.0.10-198.18.0.20}}, {pools}]}}\n"
-    assert problems_of(text) == []
+    assert topology_problems(text) == []
     overlapping = text.replace("198.18.0.10-198.18.0.20}", "198.18.0.10-198.18.0.20}, {pool: 198.18.0.15-198.18.0.30}")
-    assert problems_of(overlapping) == [
+    assert topology_problems(overlapping) == [
         "t.yaml:2: node srv dhcp: pool 198.18.0.15-198.18.0.30 overlaps the pool on line 2: two servers would lease "
         "one address twice"
     ]

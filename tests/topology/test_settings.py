@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from simnets import topology_problems
 from tests.helpers.languages import CHINESE, check_problems
 
 BAD_SETTINGS = """nodes:
@@ -62,14 +63,7 @@ def test_a_word_outside_a_fields_choices_is_said_without_pythons_enum_message(tm
 
 def _dhcp_problems(dhcp: str) -> list[str]:
     """The problems `sim check` finds in a server srv (198.18.0.1/24) with `dhcp: {DHCP}`."""
-    from lanlab.sim import TopologyError, load_topology
-
-    text = f"name: d\nnodes:\n  srv: {{kind: host, ip: 198.18.0.1/24, dhcp: {{{dhcp}}}}}\n"
-    try:
-        load_topology("d.yaml", text=text)
-    except TopologyError as error:
-        return [str(p) for p in error.problems]
-    return []
+    return topology_problems(f"name: d\nnodes:\n  srv: {{kind: host, ip: 198.18.0.1/24, dhcp: {{{dhcp}}}}}\n", "d.yaml")
 
 
 def test_a_dhcp_domain_that_is_no_dns_name_is_a_file_line_problem():
