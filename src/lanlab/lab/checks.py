@@ -165,11 +165,18 @@ def state(network: Any, body: dict[str, Any]) -> tuple[bool, str]:
 OUTPUT_SHOWN = 1_000
 
 
+def printable(text: str) -> str:
+    """`text` with each lone surrogate (print("\\udcff"), a name os.fsdecode made of a byte that is not
+    UTF-8) written as its backslash escape, as CPython's stderr writes it: such a character cannot be
+    encoded, and a report or the grader's result line holding one failed (or was not UTF-8)."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def shown_output(lines: list[str]) -> str:
     """A program's lines as a result shows them: joined by " | ", the start of a long output and its size."""
     if not lines:
         return L_("no output")
-    text = " | ".join(lines)
+    text = printable(" | ".join(lines))
     if len(text) <= OUTPUT_SHOWN:
         return text
     return L_(

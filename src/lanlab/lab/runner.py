@@ -310,7 +310,8 @@ def program_problem(program: Any) -> str | None:
     """`NODE PROGRAM: why` for a program that ended badly: its error (a traceback's last line, a busy
     loop), or the exit status it chose (sys.exit(3)); None for one that ended well or still runs."""
     if program.error:
-        return L_("{node} {program}: {error}", node=program.node, program=Path(program.path).name, error=program.error)
+        error = checks.printable(program.error)  # a student's exception may hold any text
+        return L_("{node} {program}: {error}", node=program.node, program=Path(program.path).name, error=error)
     if program.exit:
         return L_(
             "{node} {program}: exit status {status}",

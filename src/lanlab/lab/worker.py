@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None, out: Callable[[str], Any] = print) -> in
     def line(graded: Graded) -> str:
         return MARK + json.dumps(
             {"results": [r.as_dict() for r in graded.results], "problem": as_record(graded.problem)},
-            ensure_ascii=False,
+            ensure_ascii=True,  # \u escapes: any text the run made (a lone surrogate too) is written, never refused
         )
 
     def overrun(graded: Graded) -> None:
