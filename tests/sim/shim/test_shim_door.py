@@ -348,6 +348,50 @@ def test_signal_handlers_are_the_programs_own(net, tmp_path):
     assert real_signal.getsignal(real_signal.SIGTERM) is before
 
 
+def test_asyncio_add_signal_handler_runs_and_siginterrupt_checks_as_the_kernel(net, tmp_path):
+    """loop.add_signal_handler (which calls signal.siginterrupt) runs in a program; siginterrupt refuses the
+    signals sigaction refuses (SIGKILL, glibc's 32) and out-of-range numbers, as in this process."""
+    import signal as real_signal
+
+    def answer(call) -> str:
+        try:
+            call()
+        except Exception as error:
+            return f"{type(error).__name__} {error}"
+        return "None"
+
+    # numbers whose action the kernel will not change: asking changes nothing in this process
+    expected = [answer(lambda n=n: real_signal.siginterrupt(n, 0)) for n in (0, 9, 32, 65)]
+    before = real_signal.getsignal(real_signal.SIGTERM)
+    prog = run_file(
+        net,
+        tmp_path,
+        """
+        import asyncio, signal
+
+        async def main():
+            loop = asyncio.get_running_loop()
+            stop = loop.create_future()
+            loop.add_signal_handler(signal.SIGTERM, stop.set_result, "term")
+            try:
+                await asyncio.wait_for(stop, 0.5)
+            except asyncio.TimeoutError:
+                print("no signal came", loop.time() >= 0.5)
+            print(loop.remove_signal_handler(signal.SIGTERM))
+
+        asyncio.run(main())
+        for n in (0, 9, 32, 65):
+            try:
+                print(signal.siginterrupt(n, 0))
+            except Exception as error:
+                print(type(error).__name__, error)
+        print(signal.siginterrupt(signal.SIGUSR1, True))
+    """,
+    )
+    assert texts(prog) == ["no signal came True", "True", *expected, "None"] and prog.exit == 0, texts(prog)
+    assert real_signal.getsignal(real_signal.SIGTERM) is before
+
+
 def test_a_programs_warnings_print_under_its_host(net, tmp_path):
     """warnings.warn in a program is a line of that program's output (not lanlab's stderr), as Python prints it."""
     prog = run_file(

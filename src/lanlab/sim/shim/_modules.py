@@ -28,6 +28,7 @@ import errno
 import importlib
 import importlib.machinery
 import importlib.util
+import operator
 import os as _real_os
 import posix as _real_posix
 import re
@@ -86,7 +87,6 @@ SIGNAL_UNSUPPORTED = (
     "sigwaitinfo",
     "sigtimedwait",
     "raise_signal",
-    "siginterrupt",
 )
 
 
@@ -442,13 +442,20 @@ class SignalDispositions:
             real.SIGXFSZ: real.SIG_IGN,
         }  # as CPython sets them at startup
         self.wakeup_fd = -1
+        self.interrupting: dict[int, bool] = {}
+
+    def _settable(self, signalnum: Any) -> int:
+        """The signal a call sets the action of: ValueError outside 1..NSIG-1, as CPython checks; EINVAL, as
+        sigaction answers, for SIGKILL, SIGSTOP and the two real-time signals glibc keeps (32 and 33)."""
+        signalnum = int(signalnum)
+        if not 1 <= signalnum < self.real.NSIG:
+            raise ValueError("signal number out of range")
+        if signalnum not in self.real.valid_signals() or signalnum in (self.real.SIGKILL, self.real.SIGSTOP):
+            raise OSError(errno.EINVAL, _real_os.strerror(errno.EINVAL))
+        return signalnum
 
     def signal(self, signalnum: int, handler: Any) -> Any:
-        signalnum = int(signalnum)
-        if signalnum not in self.real.valid_signals():
-            raise ValueError("signal number out of range")
-        if signalnum in (self.real.SIGKILL, self.real.SIGSTOP):
-            raise OSError(22, "Invalid argument")
+        signalnum = self._settable(signalnum)
         if not callable(handler) and handler not in (self.real.SIG_DFL, self.real.SIG_IGN):
             raise TypeError("signal handler must be signal.SIG_IGN, signal.SIG_DFL, or a callable object")
         previous = self.getsignal(signalnum)
@@ -457,6 +464,12 @@ class SignalDispositions:
 
     def getsignal(self, signalnum: int) -> Any:
         return self.handlers.get(int(signalnum), self.real.SIG_DFL)
+
+    def siginterrupt(self, signalnum: int, flag: int) -> None:
+        """Whether the signal interrupts a system call (SA_RESTART off): recorded, as a handler is; no signal
+        comes. asyncio's loop.add_signal_handler calls it."""
+        signalnum = self._settable(signalnum)
+        self.interrupting[signalnum] = bool(operator.index(flag))
 
     def set_wakeup_fd(self, fd: int, *, warn_on_full_buffer: bool = True) -> int:
         previous, self.wakeup_fd = self.wakeup_fd, fd
@@ -472,7 +485,10 @@ def signal_module(program: Program) -> types.ModuleType:
         name: unsupported_call(f"signal.{name}", program.node) for name in SIGNAL_UNSUPPORTED if hasattr(real, name)
     }
     replaced.update(
-        signal=dispositions.signal, getsignal=dispositions.getsignal, set_wakeup_fd=dispositions.set_wakeup_fd
+        signal=dispositions.signal,
+        getsignal=dispositions.getsignal,
+        set_wakeup_fd=dispositions.set_wakeup_fd,
+        siginterrupt=dispositions.siginterrupt,
     )
     replaced["__all__"] = [name for name in dir(real) if not name.startswith("_")]  # for signal.py's import *
     return Proxy(real, replaced)
