@@ -279,6 +279,10 @@ def wrong_shape(measure: str, given: Any) -> str | None:
         return None
     if isinstance(given, (list, dict)):  # order: a truth
         return L_("answer must be yes or no, got {shape}", shape=shape)
+    try:
+        yes_no(str(given))
+    except ValueError:  # "maybe" is not a "no" (it scored when the run showed no order)
+        return L_("answer must be yes or no, got {answer}", answer=repr(given))
     return None
 
 

@@ -4,6 +4,7 @@ through the topology loader's Spec and Context. A lab file is data: nothing in i
 from __future__ import annotations
 
 import textwrap
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 from typing import Any
@@ -48,6 +49,7 @@ TABLE_FIELDS = {
 }
 OUTPUT_FIELDS = {"node", "exactly", "matches", "set", "contains"}
 KINDS = ", ".join(CHECK_KINDS)
+GRADE_COLUMNS = ("student", "total", "problem")  # lab grade's own columns, beside one per check id
 
 
 def located(file: str | Path, line: int, message: str) -> str:
@@ -369,7 +371,8 @@ def _read_stage(spec: Spec, number: int, ids: dict[str, int], names: dict[str, i
                             example=example,
                         ),
                     )
-        stage.until = run_spec.duration("until") or stage.until
+        until = run_spec.duration("until")
+        stage.until = until if until is not None else stage.until  # until: 0s is a run of nothing, not 10 s
         seed = run_spec.parsed("seed", int, "a whole number")
         stage.seed = seed if seed is not None else 1
     elif run is not None:
@@ -404,7 +407,24 @@ def _read_check(spec: Spec, ids: dict[str, int], until: int) -> Check | None:
     if check_id is None:
         spec.error(None, L_("give the check an id:, a word its column is named by"))
         return None
-    spec.owner = L_("check {id}", id=check_id)
+    nameless = not check_id.strip() or any(unicodedata.category(char)[0] == "C" for char in check_id)
+    spec.owner = L_("check {id}", id=repr(check_id) if nameless else check_id)
+    if (
+        nameless
+    ):  # a column of lab grade's CSV and a line of lab check's report: nameless or broken over lines is neither
+        spec.error(
+            id_node,
+            L_("id {id}: give the check a name on one line, like replies-unicast", id=repr(check_id)),
+        )
+    elif check_id.strip().lower() in GRADE_COLUMNS:
+        spec.error(
+            id_node,
+            L_(
+                "id {id} is the name of a column lab grade gives every row ({columns}); choose another",
+                id=repr(check_id),
+                columns=", ".join(GRADE_COLUMNS),
+            ),
+        )
     if check_id in ids:
         spec.error(id_node, L_("id {id} is used twice (first on line {line})", id=repr(check_id), line=ids[check_id]))
     ids[check_id] = id_node.start_mark.line + 1 if id_node is not None else 1
@@ -465,7 +485,16 @@ def _read_check(spec: Spec, ids: dict[str, int], until: int) -> Check | None:
             if row is not None and not isinstance(row, MappingNode):
                 body.error(row, L_("{key}: is a row's fields, like {{mac: pc3, port: p3}}", key=key))
             elif row is not None and table in TABLE_FIELDS:
-                for field_node, _ in row.value:
+                for field_node, value_node in row.value:
+                    if not isinstance(value_node, ScalarNode):  # a row's field holds one value: a list never equals it
+                        body.error(
+                            value_node,
+                            L_(
+                                "{key}: {field} is one value, like {{mac: pc3, port: p3}}",
+                                key=key,
+                                field=str(field_node.value),
+                            ),
+                        )
                     if str(field_node.value) not in TABLE_FIELDS[table]:
                         body.error(
                             field_node,

@@ -21,7 +21,7 @@ from typing import Any
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from lanlab.i18n import L_
-from lanlab.topology import Spec
+from lanlab.topology import Spec, yes_no
 from lanlab.units import parse_duration
 
 SELECT_FIELDS = {"kind", "device", "port", "proto", "summary", "after", "before", "frame"}
@@ -164,8 +164,8 @@ def compare(comparison: str, found: Any, expected: Any) -> bool:
         found = len(found)  # equals 2 / at_least 1: how many
     if found is None:
         return False
-    if isinstance(found, bool):
-        return found == (str(expected).lower() in ("true", "yes"))
+    if isinstance(found, bool):  # yes/true/on or no/false/off; other text is a ValueError, never a "no"
+        return found == yes_no(str(expected))
     number = float(expected) if isinstance(found, int) else parse_duration(str(expected)) / 1e9
     if comparison == "equals":
         return float(found) == number
@@ -224,6 +224,17 @@ def read_query(spec: Spec, *, compared: bool = True, also: tuple[str, ...] = ())
                     measure=query.measure,
                 ),
             )
+        elif query.measure == "order":  # a truth: in that order, or (false) not
+            if name != "equals":
+                spec.error(
+                    node,
+                    L_(
+                        "{name}: an order is true or false; say equals: true (or false), or nothing for true",
+                        name=name,
+                    ),
+                )
+            else:
+                spec.flag(name)
         elif query.measure in ("first", "last"):
             spec.duration(name)  # a time: 30s, 500ms
         elif query.measure in ("ports", "devices") and (names or isinstance(node, SequenceNode)):
