@@ -87,15 +87,18 @@ def say_not_applied(items: list[dict[str, Any]]) -> None:
 
 
 def load_lab(file: Path) -> Any:
-    """The file read for the kernel; every mistake as FILE:LINE, exit 2."""
+    """The file read for the kernel; every mistake as FILE:LINE, exit 2; its warnings said."""
     from lanlab.real.model import TopologyError, read_lab
 
     try:
-        return read_lab(file)
+        lab = read_lab(file)
     except TopologyError as error:
         for problem in error.problems:
             click.echo(localize(problem), err=True)
         sys.exit(EXIT_ERROR)
+    for line in lab.warnings:  # as `sim check` prints them: the lab still runs
+        click.echo(localize(line), err=True)
+    return lab
 
 
 def prepare(

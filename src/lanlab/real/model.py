@@ -8,7 +8,7 @@ Only lanlab.topology is read here, never the simulator: the same file, checked t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from ipaddress import IPv4Address, IPv4Interface, IPv4Network
+from ipaddress import IPv4Address, IPv4Network
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +16,10 @@ from lanlab.i18n import L_
 from lanlab.topology import Document, Spec, TopologyError, read_document
 from lanlab.topology.dns import dns_resolver, dns_server
 from lanlab.topology.settings import (
+    NODE_FIELDS,
     check_gateway,
     dhcp_relay_setting,
-    dhcp_server_settings,
+    host_interfaces,
     rip_settings,
     router_interfaces,
     static_routes,
@@ -87,6 +88,7 @@ class RealLab:
     nodes: dict[str, RealNode]
     links: list[RealLink]
     events: list[str]
+    warnings: list[str] = field(default_factory=list)  # FILE:LINE: warning: ..., e.g. a fixed address in a pool
 
     def address_of(self, word: str) -> str:
         """A --do argument naming a node (pc2) -> its first address, as the simulator resolves it."""
@@ -100,51 +102,19 @@ class RealLab:
 
 
 def _host(spec: Spec, node: RealNode) -> None:
-    spec.only(
-        {
-            "kind",
-            "ip",
-            "mac",
-            "mtu",
-            "gateway",
-            "interfaces",
-            "rarp_server",
-            "gratuitous_arp",
-            "answer_broadcast_ping",
-            "dhcp",
-            "dns",
-        }
-    )
+    spec.only({"kind", *NODE_FIELDS["host"]})
     node.gateway = spec.address("gateway")
     node.answer_broadcast_ping = bool(spec.flag("answer_broadcast_ping"))
     node.resolvers, node.zone = dns_resolver(spec), dns_server(spec)
-    items = spec.mapping("interfaces") if "interfaces" in spec.values else [("eth0", spec)]
-    for if_name, if_spec in items:
-        if if_spec is not spec:
-            if_spec.only({"ip", "mac", "mtu", "dhcp"})
-        text, where = if_spec.scalar("ip")
-        if text is not None and text.startswith("rarp"):
-            spec.error(where, L_("ip: rarp is simulator-only (the kernel has no RARP client); give an address"))
-            continue
-        by_dhcp = text == "dhcp"  # a client (udhcpc) takes the address: lanlab.real.dhcp
-        address: IPv4Interface | None = None if by_dhcp else if_spec.interface("ip")
-        if address is not None:
-            spec.ctx.claim("IP address", str(address.ip), if_spec.values["ip"])
-        mac = if_spec.mac("mac")
-        if mac is not None:  # two hosts with one MAC on a bridge: it learns the MAC on each port in turn
-            spec.ctx.claim("MAC address", str(mac), if_spec.values["mac"])
-        # a server's pools (dnsmasq); an interface's key, or the host's when it has one interface
-        served = dhcp_server_settings(if_spec, "dhcp", address) if "dhcp" in if_spec.values else None
+    for if_name, read in host_interfaces(spec, rarp=False).items():
+        # a lease's address is taken by a DHCP client (udhcpc, lanlab.real.dhcp); a server's pools go to dnsmasq
         node.interfaces[if_name] = {
-            "ip": address,
-            "mac": mac,
-            "mtu": if_spec.mtu("mtu"),
-            "lease": by_dhcp,
-            "dhcp": served,
+            "ip": read.ip,
+            "mac": read.mac,
+            "mtu": read.mtu,
+            "lease": read.leased,
+            "dhcp": read.serves,
         }
-        spec.failed |= if_spec.failed
-    if not spec.failed and not any(i["ip"] is not None or i["lease"] for i in node.interfaces.values()):
-        spec.error(spec.node, L_("a host needs an address: add ip: 198.18.0.N/24 (or ip: dhcp)"))
     # the simulator's check (ip would refuse the route half way through the build); a lease's subnet is not known yet
     leasing = any(i["lease"] for i in node.interfaces.values())
     if node.gateway is not None and not spec.failed and not leasing:
@@ -159,13 +129,13 @@ def _node(entry: Any) -> RealNode | None:
     if entry.kind == "host":
         _host(spec, node)
     elif entry.kind == "switch":
-        spec.only({"kind", "ageing", "stp", "ports"})
+        spec.only({"kind", *NODE_FIELDS["switch"]})
         node.ageing = spec.duration("ageing")
         node.stp = stp_settings(spec)
     elif entry.kind == "hub":
-        spec.only({"kind"})
+        spec.only({"kind", *NODE_FIELDS["hub"]})
     elif entry.kind == "router":
-        spec.only({"kind", "interfaces", "routes", "rip", "forward_directed_broadcast", "dhcp_relay", "dns"})
+        spec.only({"kind", *NODE_FIELDS["router"]})
         node.interfaces = router_interfaces(spec)
         node.resolvers, node.zone = dns_resolver(spec), dns_server(spec)
         node.routes = static_routes(spec, node.interfaces)
@@ -261,9 +231,10 @@ def read_lab(path: str | Path) -> RealLab:
             broken.add(entry.name)
         else:
             nodes[entry.name] = node
+    document.nodes_read()
     links = _links(document, nodes, broken)
     document.raise_problems()
-    return RealLab(document.name, nodes, links, [text for text, _ in document.events])
+    return RealLab(document.name, nodes, links, [text for text, _ in document.events], document.warning_lines())
 
 
 __all__ = ["RealLab", "RealLink", "RealNode", "TopologyError", "read_lab"]

@@ -420,6 +420,13 @@ class Document:
     links: list[LinkEntry] = field(default_factory=list)
     events: list[tuple[str, Node]] = field(default_factory=list)
 
+    def nodes_read(self) -> None:
+        """Run the checks that need every node read (a DNS record's address on no subnet of the file, a
+        fixed address inside a pool...); a back end calls it once its node kinds have read their fields."""
+        for check in self.ctx.deferred:
+            check()
+        self.ctx.deferred.clear()
+
     def raise_problems(self) -> None:
         """Raise TopologyError with every problem recorded, by line, if there is any."""
         if self.ctx.problems:

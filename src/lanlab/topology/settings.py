@@ -7,6 +7,7 @@ what it could not read; the builders in lanlab.sim.build turn the data into devi
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 from typing import Any, Final
 
@@ -28,6 +29,27 @@ from lanlab.topology.reader import Context, Spans, Spec, given_twice, line_of, n
 from lanlab.wire import MacAddress
 
 STP_MODES: Final = ("stp", "rstp")  # 802.1D and 802.1w; lanlab.sim.stacks.stp has their machines
+
+
+# Each kind's fields in a topology file, which the simulator and the kernel lab both accept, the everyday ones
+# first (sim serve's edit form shows them in this order).
+NODE_FIELDS: dict[str, tuple[str, ...]] = {
+    "host": (
+        "ip",
+        "gateway",
+        "mac",
+        "mtu",
+        "interfaces",
+        "dhcp",
+        "dns",
+        "gratuitous_arp",
+        "answer_broadcast_ping",
+        "rarp_server",
+    ),
+    "switch": ("ageing", "stp", "ports"),
+    "hub": (),
+    "router": ("interfaces", "routes", "rip", "dhcp_relay", "dns", "forward_directed_broadcast"),
+}
 
 
 def stp_settings(spec: Spec) -> dict[str, Any] | None:
@@ -71,6 +93,63 @@ def stp_settings(spec: Spec) -> dict[str, Any] | None:
     if stp.failed or enabled is False:
         return None
     return {"priority": DEFAULT_PRIORITY if priority is None else priority, "mode": mode or "stp", "costs": costs}
+
+
+@dataclass
+class HostInterface:
+    """One interface of a host as its topology entry gives it."""
+
+    ip: IPv4Interface | None  # None: learned at run time (leased or rarp_prefix) or a mistake recorded
+    mac: MacAddress | None
+    mtu: int | None
+    leased: bool  # ip: dhcp, a DHCP client takes the address
+    rarp_prefix: int | None  # ip: rarp/LEN, a RARP client asks for the address (the simulator only)
+    serves: list[dict[str, Any]] | None  # dhcp: {pool: ...}, a DHCP server's pools on this interface
+
+
+def host_interfaces(spec: Spec, *, rarp: bool) -> dict[str, HostInterface]:
+    """A host's `ip`, `mac`, `mtu` and `dhcp` (one interface, eth0) or its `interfaces: {NAME: {...}}`,
+    for the simulator and the kernel lab alike; `rarp`: whether `ip: rarp` can be had (the kernel has no
+    RARP client). Mistakes are recorded on `spec`; an interface whose address is wrong is left out."""
+    if "interfaces" in spec.values:
+        if "ip" in spec.values or "mac" in spec.values or "mtu" in spec.values:
+            spec.error(
+                spec.values.get("ip") or spec.values.get("mac") or spec.values.get("mtu"),
+                L_("give ip/mac/mtu inside interfaces: when interfaces: is used"),
+            )
+        items = spec.mapping("interfaces")
+    else:
+        items = [("eth0", spec)]
+    interfaces: dict[str, HostInterface] = {}
+    for if_name, if_spec in items:
+        if if_spec is not spec:
+            if_spec.only({"ip", "mac", "mtu", "dhcp"})
+        text, where = if_spec.scalar("ip")
+        if text is not None and text.startswith("rarp") and not rarp:
+            spec.error(where, L_("ip: rarp is simulator-only (the kernel has no RARP client); give an address"))
+            continue
+        prefixlen = rarp_prefix(if_spec)
+        leased = text == "dhcp"
+        address = if_spec.interface("ip") if prefixlen is None and not leased else None
+        serves = dhcp_server_settings(if_spec, "dhcp", address) if "dhcp" in if_spec.values else None
+        mac, mtu = if_spec.mac("mac"), if_spec.mtu("mtu")
+        spec.failed |= if_spec.failed
+        if address is not None:
+            spec.ctx.claim("IP address", str(address.ip), if_spec.values["ip"])
+            spec.ctx.subnets.append(address.network)  # a DNS record or server may point at it
+        if mac is not None:  # two hosts with one MAC on a bridge: it learns the MAC on each port in turn
+            spec.ctx.claim("MAC address", str(mac), if_spec.values["mac"])
+        interfaces[if_name] = HostInterface(address, mac, mtu, leased, prefixlen, serves)
+    if not spec.failed and not any(
+        i.ip is not None or i.leased or i.rarp_prefix is not None for i in interfaces.values()
+    ):
+        spec.error(
+            spec.node,
+            L_("a host needs an address: add ip: 198.18.0.N/24 (or ip: rarp, ip: dhcp)")
+            if rarp
+            else L_("a host needs an address: add ip: 198.18.0.N/24 (or ip: dhcp)"),
+        )
+    return interfaces
 
 
 def rarp_prefix(spec: Spec) -> int | None:

@@ -37,7 +37,7 @@ from websockets.datastructures import Headers
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
-from lanlab.sim.build.kinds import NODE_FIELDS
+from lanlab.topology.settings import NODE_FIELDS
 from lanlab.view.document import to_json
 from lanlab.view.live import LiveSession
 from lanlab.view.page import render_page

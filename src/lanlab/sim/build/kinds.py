@@ -30,8 +30,8 @@ from lanlab.topology.dns import dns_resolver, dns_server
 from lanlab.topology.settings import (
     check_gateway,
     dhcp_relay_setting,
-    dhcp_server_settings,
-    rarp_prefix,
+    NODE_FIELDS,
+    host_interfaces,
     rarp_table,
     rip_settings,
     router_interfaces,
@@ -44,26 +44,6 @@ if TYPE_CHECKING:
     from lanlab.sim.network import Network
 
 
-# Each kind's fields in a topology file, the everyday ones first (sim serve's edit form shows them in this order).
-NODE_FIELDS: dict[str, tuple[str, ...]] = {
-    "host": (
-        "ip",
-        "gateway",
-        "mac",
-        "mtu",
-        "interfaces",
-        "dhcp",
-        "dns",
-        "gratuitous_arp",
-        "answer_broadcast_ping",
-        "rarp_server",
-    ),
-    "switch": ("ageing", "stp", "ports"),
-    "hub": (),
-    "router": ("interfaces", "routes", "rip", "dhcp_relay", "dns", "forward_directed_broadcast"),
-}
-
-
 def build_host(network: Network, name: str, spec: Spec) -> None:
     spec.only({"kind", *NODE_FIELDS["host"]})
     gateway = spec.address("gateway")
@@ -71,45 +51,13 @@ def build_host(network: Network, name: str, spec: Spec) -> None:
     gratuitous = spec.flag("gratuitous_arp")
     answer_broadcast_ping = spec.flag("answer_broadcast_ping")
     serves = rarp_table(spec)
-    booting: dict[str, int] = {}  # interfaces that learn their address by RARP -> prefix length
-    leasing: list[str] = []  # interfaces that take their address from DHCP (ip: dhcp)
-    serving: dict[str, list[dict[str, Any]]] = {}  # interfaces with a DHCP server -> its pools
-    if "interfaces" in spec.values:
-        if "ip" in spec.values or "mac" in spec.values or "mtu" in spec.values:
-            spec.error(
-                spec.values.get("ip") or spec.values.get("mac") or spec.values.get("mtu"),
-                L_("give ip/mac/mtu inside interfaces: when interfaces: is used"),
-            )
-        items = spec.mapping("interfaces")
-    else:
-        items = [("eth0", spec)]
-    interfaces: dict[str, dict[str, object]] = {}
-    for if_name, if_spec in items:
-        if if_spec is not spec:
-            if_spec.only({"ip", "mac", "mtu", "dhcp"})
-        prefixlen = rarp_prefix(if_spec)
-        if prefixlen is not None:
-            booting[if_name] = prefixlen
-        by_dhcp = if_spec.scalar("ip")[0] == "dhcp"
-        if by_dhcp:
-            leasing.append(if_name)
-        address = if_spec.interface("ip") if prefixlen is None and not by_dhcp else None
-        if "dhcp" in if_spec.values:
-            served = dhcp_server_settings(if_spec, "dhcp", address)
-            if served is not None:
-                serving[if_name] = served
-        mac = if_spec.mac("mac")
-        mtu = if_spec.mtu("mtu")
-        if if_spec.failed:
-            spec.failed = True
-        if address is not None:
-            spec.ctx.claim("IP address", str(address.ip), if_spec.values["ip"])
-            spec.ctx.subnets.append(address.network)
-        if mac is not None:
-            spec.ctx.claim("MAC address", str(mac), if_spec.values["mac"])
-        interfaces[if_name] = {"ip": address, "mac": mac, "mtu": mtu}
-    if not spec.failed and not booting and not leasing and not any(i["ip"] is not None for i in interfaces.values()):
-        spec.error(spec.node, L_("a host needs an address: add ip: 198.18.0.N/24 (or ip: rarp, ip: dhcp)"))
+    read = host_interfaces(spec, rarp=True)
+    interfaces = {name: {"ip": i.ip, "mac": i.mac, "mtu": i.mtu} for name, i in read.items()}
+    # interfaces that learn their address by RARP -> prefix length; that take it from DHCP (ip: dhcp);
+    # with a DHCP server -> its pools
+    booting = {name: i.rarp_prefix for name, i in read.items() if i.rarp_prefix is not None}
+    leasing = [name for name, i in read.items() if i.leased]
+    serving = {name: i.serves for name, i in read.items() if i.serves is not None}
     if serves and not any(i["ip"] is not None for i in interfaces.values()):
         spec.error(spec.values["rarp_server"], L_("a RARP server needs an address of its own"))
     if gateway is not None and not spec.failed and not booting and not leasing:

@@ -39,8 +39,7 @@ def build(network: Network, document: Document) -> None:
         builder(network, entry.name, entry.spec)
         if entry.spec.failed:
             failed.add(entry.name)
-    for check in ctx.deferred:
-        check()
+    document.nodes_read()
     for link in document.links:
         _plug(network, document, link, failed)
     for text, where in document.events:
