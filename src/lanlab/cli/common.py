@@ -58,11 +58,27 @@ def fail_with_problems(problems: list[str]) -> NoReturn:
 
 def print_json(document: Any) -> None:
     """Write one JSON document (or one JSON line) to stdout; text a peer sent cannot act on
-    the terminal (controls, bidi overrides are \\u escapes, the value unchanged)."""
+    the terminal (controls, bidi overrides are \\u escapes, the value unchanged). Started with standard output
+    closed (`>&-`) the document goes nowhere, as click.echo's lines and print() do then, and the exit status stays."""
+    if sys.stdout is None:
+        return
     # an output that is not UTF (ASCII) gets \u escapes for what is not ASCII: the same JSON, nothing it cannot hold
     unicode = codecs.lookup(sys.stdout.encoding or "utf-8").name.startswith("utf")
     sys.stdout.write(json_safe(json.dumps(document, ensure_ascii=not unicode, default=str)) + "\n")
     sys.stdout.flush()
+
+
+def hold_standard_streams() -> None:
+    """Give standard input, output or error closed at start (`<&-`, `>&-`, `2>&-`) /dev/null: else the first socket
+    opened takes descriptor 0, 1 or 2, and uvloop aborts the process when it closes it (status 134)."""
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            null = os.open(os.devnull, os.O_RDWR)  # the lowest free descriptor: this one, as 0..fd-1 are open
+            if null != fd:
+                os.dup2(null, fd)
+                os.close(null)
 
 
 class EncodingType(click.ParamType):

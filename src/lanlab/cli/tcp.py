@@ -10,7 +10,7 @@ import sys
 
 import click
 
-from lanlab.cli.common import DURATION, ENCODING, HOST, TIMEOUT, fail
+from lanlab.cli.common import DURATION, ENCODING, HOST, TIMEOUT, fail, hold_standard_streams
 from lanlab.cli.help import Group
 from lanlab.cli.netio import Counted, EventPrinter, network_errors
 from lanlab.socket_errors import not_one_host
@@ -136,6 +136,7 @@ def serve(
         fail(localize(message_of(error)))
     settings = ServerSettings(bind, port, mode, reply_bytes, encoding, max_clients, idle_timeout, max_line)
     _raise_descriptor_limit()
+    hold_standard_streams()
     with network_errors(f"tcp {bind}:{port}"):
         aio.run(_serve_until_signal(settings, EventPrinter(_SERVE_FORMATS, as_json)))
 
@@ -154,7 +155,7 @@ class _Output:
         self.at_line_start = True
 
     def __call__(self, text: str) -> None:
-        if text:
+        if text and sys.stdout is not None:  # None: started with standard output closed (>&-)
             sys.stdout.write(text)
             sys.stdout.flush()
             self.at_line_start = text.endswith("\n")
@@ -205,6 +206,7 @@ def connect(host: str, port: int, encoding: str, sends: tuple[str, ...], wait: f
             fail(localize(message_of(error)))
     _check_one_host(host)
     output = _Output()
+    hold_standard_streams()
     typed = getattr(sys.stdin, "encoding", None) or locale.getpreferredencoding(False)
     with network_errors(f"tcp {host}:{port}", connecting=True):
         try:
@@ -213,7 +215,7 @@ def connect(host: str, port: int, encoding: str, sends: tuple[str, ...], wait: f
                     host,
                     port,
                     sends=sends,
-                    stdin=None if sends else sys.stdin.buffer,
+                    stdin=None if sends or sys.stdin is None else sys.stdin.buffer,  # None: closed (<&-), no input
                     stdin_encoding=typed,
                     encoding=encoding,
                     wait=wait,
