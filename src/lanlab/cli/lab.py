@@ -52,6 +52,23 @@ def _load(file: Path, student: str | None) -> Any:
         _errors_exit(error)
 
 
+def _shown(value: Any) -> Any:
+    """A report's value with every text UTF-8 can write: a name in bytes that are not UTF-8 (a student's
+    folder, a file in it, as os.fsdecode gives them) shows those bytes as \\xff; the rest is unchanged."""
+    if isinstance(value, dict):
+        return {key: _shown(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_shown(item) for item in value]
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    text = str(value)  # an L_ text: English, as --json has it
+    try:
+        raw = text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a surrogate that stands for no byte
+        raw = text.encode("utf-8", "backslashreplace")
+    return raw.decode("utf-8", "backslashreplace")
+
+
 def _csv(header: list[str], rows: list[list[Any]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -167,20 +184,22 @@ def check(
         from lanlab.lab.report import write
 
         try:
-            write(html, the_lab, results, trails, student)
+            write(html, the_lab, results, trails, _shown(student))
         except OSError as error:
             fail(_("--html: cannot write {file}: {reason}").format(file=html, reason=localize(reason_of(error))))
     score = sum(result.score for result in results)
     if as_json:
         print_json(
-            {
-                "lab": the_lab.name,
-                "student": student,
-                "checks": [r.as_dict() for r in results],
-                "score": score,
-                "total": the_lab.total,
-                "problems": problems,
-            }
+            _shown(
+                {
+                    "lab": the_lab.name,
+                    "student": student,
+                    "checks": [r.as_dict() for r in results],
+                    "score": score,
+                    "total": the_lab.total,
+                    "problems": problems,
+                }
+            )
         )
     elif as_csv:
         click.echo(
@@ -425,25 +444,29 @@ def grade_command(
     rows = []
     for one in graded:
         scores = {result.id: result.score for result in one.results}
-        rows.append([one.student, *[scores.get(check_id, 0) for check_id in ids], one.total, _cell(one.problem)])
+        rows.append(
+            _shown([one.student, *[scores.get(check_id, 0) for check_id in ids], one.total, _cell(one.problem)])
+        )
     if as_json:
         print_json(
-            {
-                "lab": the_lab.name,
-                "total": the_lab.total,
-                "isolation": kind,
-                "interrupted": interrupted is not None,
-                "students": [
-                    {
-                        "student": g.student,
-                        "total": g.total,
-                        "problem": g.problem,
-                        "seconds": round(g.seconds, 3),
-                        "checks": [r.as_dict() for r in g.results],
-                    }
-                    for g in graded
-                ],
-            }
+            _shown(
+                {
+                    "lab": the_lab.name,
+                    "total": the_lab.total,
+                    "isolation": kind,
+                    "interrupted": interrupted is not None,
+                    "students": [
+                        {
+                            "student": g.student,
+                            "total": g.total,
+                            "problem": g.problem,
+                            "seconds": round(g.seconds, 3),
+                            "checks": [r.as_dict() for r in g.results],
+                        }
+                        for g in graded
+                    ],
+                }
+            )
         )
     else:
         click.echo(_csv(header, rows), nl=False)

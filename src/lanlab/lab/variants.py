@@ -18,7 +18,9 @@ def draw(pools: dict[str, list[str]], lab_name: str, student: str | None) -> dic
     """One value per pool for this student (the first of each pool without a student: the reference)."""
     if student is None:
         return {name: values[0] for name, values in pools.items()}
-    digest = hashlib.sha256(f"{lab_name}\0{student}".encode()).digest()
+    # surrogateescape: a folder named in bytes that are not UTF-8 (an archive unpacked from a GBK system) is
+    # its bytes, as `lab new --student` given that name on the command line has them; UTF-8 ids are unchanged
+    digest = hashlib.sha256(f"{lab_name}\0{student}".encode("utf-8", "surrogateescape")).digest()
     rng = random.Random(int.from_bytes(digest[:8], "big"))
     return {name: rng.choice(pools[name]) for name in sorted(pools)}
 

@@ -1,0 +1,70 @@
+"""`lanlab lab` with what a class hands in unpacked from archives: folders whose names are not UTF-8."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from simnets import PAIR_YAML
+
+LAB = """lab: 1
+name: names
+topology: topology.yaml
+vars:
+  count: ["1", "2", "3", "4", "5", "6", "7", "8"]
+stages:
+  - run: {do: ["pc1 ping pc2 -c {{count}}"], until: 10s}
+    checks:
+      - {id: pings, points: 2, trace: {where: {kind: tx, device: pc1, proto: icmp}, measure: count, equals: "{{count}}"}}
+"""
+# 张三 in GBK, as unzip leaves a name an archive made on a Chinese Windows holds
+GBK_NAME = os.fsdecode("张三".encode("gbk"))
+
+
+def lanlab(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, "-m", "lanlab", "--lang", "en", *args],
+        capture_output=True,
+        timeout=120,
+        check=False,
+        cwd=cwd,
+        env={**os.environ, "LC_ALL": "C.UTF-8"},
+    )
+
+
+def test_a_student_folder_named_in_gbk_is_graded(tmp_path: Path) -> None:
+    """A folder whose name is not UTF-8 ended lab grade in a traceback (the variant's seed encoded the name
+    strictly), every row lost; now it is graded with the variant lab new gives that name, and the reports
+    (CSV, --csv file, --json) are UTF-8 showing the byte as \\xNN."""
+    (tmp_path / "topology.yaml").write_text(PAIR_YAML)
+    (tmp_path / "lab.yaml").write_text(LAB)
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    new = lanlab("lab", "new", str(tmp_path / "lab.yaml"), "--student", GBK_NAME, "--out", str(subs / GBK_NAME))
+    assert new.returncode == 0, new.stderr
+    (subs / "alice").mkdir()
+    (subs / "alice" / "topology.yaml").write_text(PAIR_YAML)
+    shown = "\\xd5\\xc5\\xc8\\xfd"
+    done = lanlab("lab", "grade", str(tmp_path / "lab.yaml"), str(subs), "--csv", str(tmp_path / "g.csv"))
+    assert done.returncode == 0, done.stderr
+    assert b"Traceback" not in done.stderr
+    rows = done.stdout.decode("utf-8").splitlines()
+    assert rows[0] == "student,pings,total,problem"
+    assert rows[2] == f"{shown},2,2,"  # their own topology, their own count: every point
+    assert (tmp_path / "g.csv").read_text(encoding="utf-8").splitlines() == rows
+    report = json.loads(lanlab("lab", "grade", str(tmp_path / "lab.yaml"), str(subs), "--json").stdout.decode())
+    assert [s["student"] for s in report["students"]] == ["alice", shown]
+
+
+def test_lab_check_for_a_student_id_not_in_utf8(tmp_path: Path) -> None:
+    """lab check --student with a name in GBK bytes crashed drawing the variant; --json and --html now write it."""
+    (tmp_path / "topology.yaml").write_text(PAIR_YAML)
+    (tmp_path / "lab.yaml").write_text(LAB)
+    args = ["lab", "check", str(tmp_path / "lab.yaml"), "--student", GBK_NAME]
+    done = lanlab(*args, "--json", "--html", str(tmp_path / "page.html"))
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.decode("utf-8"))["student"] == "\\xd5\\xc5\\xc8\\xfd"
+    assert (tmp_path / "page.html").read_text(encoding="utf-8")
