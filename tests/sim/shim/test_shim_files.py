@@ -150,3 +150,71 @@ def test_a_programs_file_is_absolute_so_data_beside_it_is_found(tmp_path, monkey
     program = net.node("pc1").run_program("proj/readdata.py")
     run_programs(net, S)
     assert [text for _, text in program.output] == ["True", "some data", "some data"], program.output
+
+
+def test_file_times_read_the_hosts_clock(tmp_path, monkeypatch):
+    """A file written at virtual time t has its mtime at t in os.stat, fstat, lstat, os.path.getmtime and
+    pathlib (not the machine's date); os.utime() sets the host's now, explicit times come back as set; a
+    given file written an hour before the run reads an hour before virtual time 0."""
+    import os
+    import time
+
+    monkeypatch.chdir(tmp_path)
+    given = tmp_path / "given.txt"
+    given.write_text("data")
+    hour_ago = time.time_ns() - 3600 * 10**9
+    os.utime(given, ns=(hour_ago, hour_ago))
+    net = pair(tmp_path / "files")
+
+    def program():
+        import os
+        import pathlib
+        import time
+
+        time.sleep(2.5)
+        written = time.time()
+        with open("out.txt", "w") as file:
+            file.write("x")
+            fstat = os.fstat(file.fileno()).st_mtime
+        time.sleep(1)
+        seen = [os.stat("out.txt").st_mtime, fstat, os.lstat("out.txt").st_mtime]
+        seen += [os.path.getmtime("out.txt"), pathlib.Path("out.txt").stat().st_mtime]
+        stat = os.stat("out.txt")
+        os.utime("out.txt")
+        touched = os.stat("out.txt")
+        os.utime("out.txt", (1000.5, 2000.25))
+        explicit = os.stat("out.txt")
+        return (
+            [round(t - written, 3) for t in seen],
+            (stat[8], stat.st_mtime_ns // 10**9) == (int(stat.st_mtime),) * 2,
+            round(touched.st_mtime - time.time(), 3),
+            (explicit.st_atime, explicit.st_mtime),
+            round(time.time() - os.path.getmtime("given.txt")),
+        )
+
+    prog = net.node("pc1").run(program)
+    run_programs(net, 5 * S)
+    assert prog.result == ([0.0] * 5, True, 0.0, (1000.5, 2000.25), 3600 + 4), prog.output
+
+
+def test_a_timed_rotating_log_rotates_in_virtual_time(tmp_path, monkeypatch):
+    """logging's TimedRotatingFileHandler (when="S") started at 0 s and logging at 0, 1.1 and 2.2 s keeps three
+    files, as on the kernel: it reads the log's mtime to plan the first rollover."""
+    monkeypatch.chdir(tmp_path)
+    net = pair(tmp_path / "files")
+
+    def program():
+        import logging.handlers
+        import os
+        import time
+
+        log = logging.getLogger("timed")
+        log.addHandler(logging.handlers.TimedRotatingFileHandler("timed.log", when="S", backupCount=5))
+        for i in range(3):
+            log.warning("tick %d", i)
+            time.sleep(1.1)
+        return sorted(name for name in os.listdir() if name.startswith("timed"))
+
+    prog = net.node("pc1").run(program)
+    run_programs(net, 5 * S)
+    assert prog.result is not None and len(prog.result) == 3, (prog.result, prog.output)

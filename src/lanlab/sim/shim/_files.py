@@ -7,7 +7,8 @@ chdir (lanlab and the other hosts keep theirs). Reading falls back to the direct
 was started in when the host's folder has no such file, so `--arg pc1=data.txt` and a file
 beside the program still open; whatever a program creates, changes or removes is in its
 host's folder. Absolute paths are left alone. (What C code opens by itself, sqlite3 for
-one, resolves against lanlab's own directory.)"""
+one, resolves against lanlab's own directory.) A file's times (os.stat, lstat, fstat, os.path.getmtime and
+so pathlib, os.utime) read the simulated hosts' clock, not the machine's (FileClock)."""
 
 from __future__ import annotations
 
@@ -18,11 +19,13 @@ import os as _real_os
 import posixpath
 import shutil
 import tempfile
+import time as _real_time
 import types
 import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from lanlab.sim.shim._clock import EPOCH
 from lanlab.sim.shim._proxy import Proxy
 from lanlab.sim.shim._system_files import open_descriptor, writer_of
 
@@ -48,7 +51,70 @@ WRITING = (
 )
 TWO_WRITTEN = ("rename", "replace", "renames", "link")  # both paths are the program's (the source too)
 PATH_READING = ("exists", "lexists", "isfile", "isdir", "islink", "getsize", "getmtime", "getatime", "getctime")
+TIMES = ("st_atime", "st_mtime", "st_ctime")
+EPOCH_NS = EPOCH * 10**9
 WRITE_FLAGS = _real_os.O_WRONLY | _real_os.O_RDWR | _real_os.O_CREAT | _real_os.O_TRUNC | _real_os.O_APPEND
+
+
+class FileClock:
+    """The times of files as the simulated hosts' clock reads them, one per network: a file untouched since
+    the run began keeps its age (an hour before the run is an hour before virtual time 0); a time the
+    machine set during the run (a write, a read, a rename) is the virtual time the change was first seen
+    (so a file written at 0.5 s and looked at from 3 s on reads 3 s: never later than the clock, never
+    earlier than an older file); a time a program set with os.utime is its own."""
+
+    def __init__(self) -> None:
+        self.origin = _real_time.time_ns()  # the machine's time that stands for virtual time 0
+        self.seen: dict[tuple[int, int, str], tuple[int, int]] = {}  # (dev, inode, field): (machine's, virtual)
+
+    def virtual(self, key: tuple[int, int, str], real: int, now: int) -> int:
+        """The virtual time (ns since 1970) of a file's time `real` (the machine's), `now` the virtual time."""
+        seen = self.seen.get(key)
+        if seen is not None and seen[0] == real:
+            return seen[1]
+        if real <= self.origin:
+            return real - self.origin + EPOCH_NS
+        self.seen[key] = (real, now)
+        return now
+
+    def stat(self, result: _real_os.stat_result, now: int) -> _real_os.stat_result:
+        """`result` with its three times on the virtual clock (the seconds, the floats and the ns)."""
+        fields = list(result)
+        named = {
+            name: getattr(result, name)
+            for name in ("st_blksize", "st_blocks", "st_rdev", "st_flags", "st_gen", "st_birthtime")
+            if hasattr(result, name)
+        }
+        for index, name in enumerate(TIMES, start=7):
+            ns = self.virtual((result.st_dev, result.st_ino, name), getattr(result, f"{name}_ns"), now)
+            seconds, part = divmod(ns, 10**9)
+            fields[index] = seconds
+            named[name] = seconds + part * 1e-9  # as CPython's fill_time makes the float
+            named[f"{name}_ns"] = ns
+        return _real_os.stat_result(fields, named)
+
+    def observe(self, result: _real_os.stat_result, now: int) -> None:
+        """A file's times looked at `now`: a change since they were last seen happened by now."""
+        for name in TIMES:
+            self.virtual((result.st_dev, result.st_ino, name), getattr(result, f"{name}_ns"), now)
+
+    def set(self, result: _real_os.stat_result) -> None:
+        """A file's access and modification times as a program just set them (os.utime): its own."""
+        for name in TIMES[:2]:
+            real = getattr(result, f"{name}_ns")
+            self.seen[(result.st_dev, result.st_ino, name)] = (real, real)
+
+
+_CLOCKS: weakref.WeakKeyDictionary[Any, FileClock] = weakref.WeakKeyDictionary()
+
+
+def file_clock(host: Host) -> FileClock:
+    """The FileClock of `host`'s network (of the host itself, outside any network)."""
+    owner = host.network if host.network is not None else host
+    clock = _CLOCKS.get(owner)
+    if clock is None:
+        clock = _CLOCKS[owner] = FileClock()
+    return clock
 
 
 class HostFiles:
@@ -58,6 +124,62 @@ class HostFiles:
         self.program = program
         self.cwd = cwd
         self.launch = launch
+        self.clock = file_clock(program.host)
+        self.writing: dict[tuple[int, int], tuple[int, str | None]] = {}  # (dev, inode): (fd, path) open to write
+
+    def _watch(self, fd: int, path: str | None) -> None:
+        """`fd`, just opened for writing: its times are noted before each wait (settle) until it is closed."""
+        found = _real_os.fstat(fd)
+        self.writing[(found.st_dev, found.st_ino)] = (fd, path)
+        self.program.settle_files = self.settle
+
+    def settle(self) -> None:
+        """Before the program's time moves on: what it wrote since its last wait was written now (its clock)."""
+        now = EPOCH_NS + self.program.clock_ns()
+        for key, (fd, path) in list(self.writing.items()):
+            try:
+                found = _real_os.fstat(fd)
+            except OSError:
+                found = None
+            if found is None or (found.st_dev, found.st_ino) != key:  # closed: its last state, by its path
+                del self.writing[key]
+                try:
+                    found = _real_os.stat(path) if path is not None else None
+                except OSError:
+                    found = None
+                if found is None or (found.st_dev, found.st_ino) != key:
+                    continue
+            self.clock.observe(found, now)
+        if not self.writing:
+            self.program.settle_files = None
+
+    # -- file times on the virtual clock -------------------------------------------------------
+    def _timed(self, function: Callable[..., Any]) -> Callable[..., Any]:
+        """os.stat, lstat or fstat, the times in the result read on the host's clock (FileClock)."""
+
+        @functools.wraps(function)
+        def call(*args: Any, **kwargs: Any) -> Any:
+            return self.clock.stat(function(*args, **kwargs), EPOCH_NS + self.program.clock_ns())
+
+        return call
+
+    def _utime(self, function: Callable[..., Any]) -> Callable[..., Any]:
+        """os.utime: times given are set as given, and no times is the host's clock now (not the machine's)."""
+
+        @functools.wraps(function)
+        def utime(
+            path: Any, times: Any = None, *, ns: Any = None, dir_fd: Any = None, follow_symlinks: bool = True
+        ) -> None:
+            if times is None and ns is None:
+                now = EPOCH_NS + self.program.clock_ns()
+                ns = (now, now)
+            more = {} if dir_fd is None else {"dir_fd": dir_fd}
+            path = self.resolve(path, writing=True)
+            given = {} if ns is None else {"ns": ns}
+            function(path, times, **given, **more, follow_symlinks=follow_symlinks)
+            self.clock.set(_real_os.stat(path, **more, follow_symlinks=follow_symlinks))
+
+        return utime
 
     def resolve(self, path: Any, writing: bool = False) -> Any:
         """Where relative `path` is for this program (descriptors and absolute paths unchanged)."""
@@ -94,9 +216,14 @@ class HostFiles:
         if write is not None:  # /proc/net/arp and the like: the simulated host's (its name, as the program gave it)
             open_path = lambda name, flags: open_descriptor(self.program.host, name, write, writing)  # noqa: E731
         own = self.program.own_descriptor
-        return open(
-            path, mode, buffering, encoding, errors, newline, closefd, lambda name, flags: own(open_path(name, flags))
-        )
+
+        def opened(name: Any, flags: int) -> int:
+            fd = own(open_path(name, flags))
+            if writing and write is None:
+                self._watch(fd, _real_os.fsdecode(path))
+            return fd
+
+        return open(path, mode, buffering, encoding, errors, newline, closefd, opened)
 
     def os_open(self, path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
         writing = bool(flags & WRITE_FLAGS)
@@ -104,7 +231,11 @@ class HostFiles:
         write = writer_of(resolved)
         if write is not None:
             return self.program.own_descriptor(open_descriptor(self.program.host, resolved, write, writing))
-        return self.program.own_descriptor(_real_os.open(resolved, flags, *args, **kwargs))
+        fd = self.program.own_descriptor(_real_os.open(resolved, flags, *args, **kwargs))
+        if writing:
+            by_path = kwargs.get("dir_fd") is None and not isinstance(resolved, int)
+            self._watch(fd, _real_os.fsdecode(resolved) if by_path else None)
+        return fd
 
     # -- the working directory ---------------------------------------------------------------
     def getcwd(self) -> str:
@@ -149,6 +280,12 @@ class HostFiles:
         """os.path: the real posixpath, its file tests and abspath against the working directory."""
         replaced = {name: self._wrap(getattr(posixpath, name), False) for name in PATH_READING}
         replaced["samefile"] = self._wrap(posixpath.samefile, False, paths=2)
+        stat = self._timed(self._wrap(_real_os.stat, False))
+        replaced.update(
+            getmtime=lambda path: stat(path).st_mtime,
+            getatime=lambda path: stat(path).st_atime,
+            getctime=lambda path: stat(path).st_ctime,
+        )
         replaced.update(abspath=self.abspath, realpath=self.realpath)
         return Proxy(posixpath, replaced)
 
@@ -160,6 +297,11 @@ class HostFiles:
             for name in names:
                 if hasattr(real, name):
                     replaced[name] = self._wrap(getattr(real, name), writing, paths)
+        for name in ("stat", "lstat", "fstat"):
+            if hasattr(real, name):
+                replaced[name] = self._timed(replaced.get(name, getattr(real, name)))
+        if hasattr(real, "utime"):
+            replaced["utime"] = self._utime(real.utime)
         replaced.update(open=self.os_open, getcwd=self.getcwd, getcwdb=self.getcwdb, chdir=self.chdir)
         if real is _real_os:
             replaced.update(walk=self.walk, path=self.path_module())

@@ -570,6 +570,9 @@ class Program:
         # fd -> its socket or epoll, this process's own table; weak, as a dropped socket closes
         self.descriptors: weakref.WeakValueDictionary[int, Any] = weakref.WeakValueDictionary()
         self.files_open: dict[int, tuple[int, int]] = {}  # fd -> (device, inode) of the files it opened
+        # set while it has files open for writing (HostFiles.settle): before time moves on, their times are
+        # noted as now, so a file written and then waited on reads the virtual time of the write
+        self.settle_files: Callable[[], None] | None = None
         self._free_from = 3  # the lowest descriptor that may be free (0-2: stdin, stdout, stderr)
         self.default_timeout: float | None = None
         self.main: SimThread | None = None
@@ -811,6 +814,11 @@ class Program:
                 self.sleep(0)
         return self.engine.now + thread.owed  # type: ignore[no-any-return]
 
+    def clock_ns(self) -> int:
+        """The calling thread's clock reading (ns), as charge() returns it, but not charged: a file's time."""
+        thread = self.by_greenlet.get(getcurrent())
+        return self.engine.now + (thread.owed if thread is not None else 0)  # type: ignore[no-any-return]
+
     def cpu_ns(self, whole_process: bool) -> int:
         """Virtual CPU time (ns) the charged calls of the current thread, or of every thread, have cost:
         process_time() and thread_time() (sleeping and waiting cost none, as on Linux)."""
@@ -838,6 +846,8 @@ class Program:
         current = getcurrent()
         if current not in self.by_greenlet:
             raise UnsupportedInSimulation(f"a blocking call outside a program running on host {self.node}")
+        if self.settle_files is not None:
+            self.settle_files()
         if self.by_greenlet[current].owed:
             # Its clock ran ahead of the engine's: catch up first, so that it never goes back.
             self.sleep(0)
@@ -855,6 +865,8 @@ class Program:
     def sleep(self, duration: int) -> None:
         """Let virtual time pass (0: let the other threads run first)."""
         current = getcurrent()
+        if self.settle_files is not None:
+            self.settle_files()
         duration = max(0, duration) + self._settle(current)
         waiter = Waiter(current, lambda: False, self.shim)
         self.shim.waiters.append(waiter)
