@@ -569,6 +569,21 @@ def test_bad_input_is_one_line_exit_2():
         assert len(result.stderr.strip().splitlines()) == 1
 
 
+def test_a_files_malformed_events_are_its_file_line_problems_as_in_sim_check(tmp_path):
+    """Events the simulator's parser refuses are FILE:LINE errors in sim check's words, exit 2, nothing built
+    (`at 1s pc1 tcp connect` without HOST PORT was a traceback after the run; `ping -c 0` ran and failed)."""
+    path = tmp_path / "t.yaml"
+    path.write_text(
+        "nodes:\n  pc1: {kind: host, ip: 198.18.0.1/24}\n  pc2: {kind: host, ip: 198.18.0.2/24}\n"
+        "links:\n  - [pc1:eth0, pc2:eth0]\n"
+        "events:\n  - at 1s pc1 ping pc2 -c 1 -W 1\n  - at 1s pc1 ping pc2 -c 0\n  - at 1s pc1 tcp connect\n"
+    )
+    checked = lanlab("sim", "check", str(path))
+    result = lanlab("real", "run", str(path), "--until", "2s")
+    assert checked.returncode == result.returncode == 2 and result.stdout == ""
+    assert result.stderr == checked.stderr and result.stderr.count(f"{path}:") == 2, result.stderr
+
+
 def test_a_pcap_folder_that_cannot_be_made_is_one_line_before_anything_is_built(tmp_path):
     """--pcap under a file: `lanlab: --pcap: cannot make ...`, exit 2, no traceback (it was one, after building the lab)."""
     (tmp_path / "plain").write_text("")

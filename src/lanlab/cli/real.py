@@ -124,7 +124,7 @@ def prepare(
     lab = load_lab(file)
     skipped = []
     events = []
-    for text in lab.events:  # the file's own events: one the kernel cannot run is said, not fatal
+    for text, _line in lab.events:  # the file's own events: one the kernel cannot run is said, not fatal
         why = unsupported(lab, text)
         if why is None:
             events.append(text)
@@ -135,6 +135,7 @@ def prepare(
         commands = [parse_do(lab, text) for text in [*events, *do]]
     except RealError as error:
         _fail_real(error)
+    check_file_events(file, lab)
     check_do_words(do, list(lab.nodes))
     # --stdin and --arg read, and refused, in the simulator's words (a node that runs no program included)
     try:
@@ -151,6 +152,25 @@ def prepare(
             RealProgram(node, str(path), at / 1e9, stdin=stdin_of.get(node, ""), args=list(args_of.get(node, [])))
         )
     return RealRun(lab, end, commands, programs, pcap, skipped=skipped)
+
+
+def check_file_events(file: Path, lab: Any) -> None:
+    """The file's events held to the simulator's parser, as `sim check` holds them: every mistake as
+    FILE:LINE in its words, exit 2 (a malformed event ran on the kernel and failed there, or crashed
+    the report: `tcp connect` without HOST PORT)."""
+    from lanlab.sim.commands import CommandError, read_do
+
+    problems = []
+    for text, line in lab.events:
+        try:
+            read_do(text, list(lab.nodes))
+        except CommandError as error:
+            problem = _("event {problem}").format(problem=localize(message_of(error)))
+            problems.append(_("{file}:{line}: {problem}").format(file=file, line=line, problem=problem))
+    for problem in problems:
+        click.echo(problem, err=True)
+    if problems:
+        sys.exit(EXIT_ERROR)
 
 
 def check_do_words(do: tuple[str, ...], nodes: list[str]) -> None:
@@ -328,7 +348,7 @@ def up(file: Path) -> None:
     # a standing lab has no clock to run the file's timed events by: said, as any property not applied
     unrun = [
         {"where": "events", "property": f"event {text!r}", "why": N_("`real up` runs no events: `real run` does")}
-        for text in lab.events
+        for text, _line in lab.events
     ]
     say_not_applied(built.not_applied + unrun)
     click.echo(

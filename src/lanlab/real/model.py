@@ -14,6 +14,7 @@ from typing import Any
 
 from lanlab.i18n import L_
 from lanlab.topology import Document, Spec, TopologyError, read_document
+from lanlab.topology.reader import line_of
 from lanlab.topology.dns import dns_resolver, dns_server
 from lanlab.topology.settings import (
     NODE_FIELDS,
@@ -87,7 +88,7 @@ class RealLab:
     name: str
     nodes: dict[str, RealNode]
     links: list[RealLink]
-    events: list[str]
+    events: list[tuple[str, int]]  # the file's events: text, line
     warnings: list[str] = field(default_factory=list)  # FILE:LINE: warning: ..., e.g. a fixed address in a pool
 
     def address_of(self, word: str) -> str:
@@ -234,7 +235,13 @@ def read_lab(path: str | Path) -> RealLab:
     document.nodes_read()
     links = _links(document, nodes, broken)
     document.raise_problems()
-    return RealLab(document.name, nodes, links, [text for text, _ in document.events], document.warning_lines())
+    return RealLab(
+        document.name,
+        nodes,
+        links,
+        [(text, line_of(where)) for text, where in document.events],
+        document.warning_lines(),
+    )
 
 
 __all__ = ["RealLab", "RealLink", "RealNode", "TopologyError", "read_lab"]
