@@ -84,9 +84,11 @@ def summary_lines(
     errors: int,
     elapsed_ns: int,
     rtt_ms: tuple[float, float, float, float] | None,
+    pipe: int = 0,
 ) -> list[str]:
     """The statistics block after a blank line; the rtt line only with `rtt_ms` (min, avg, max, mdev: see
-    rtt_summary_ms), which is None when no reply came or none was timed."""
+    rtt_summary_ms), which is None when no reply came or none was timed; "pipe N" after it (or alone) when
+    `pipe`, the most requests out at once when an answer came, is over 1 (finish(): `pipesize > 1`)."""
     loss = 100.0 * (transmitted - received) / transmitted if transmitted else 0.0
     parts = [f"{transmitted} packets transmitted", f"{received} received"]
     if duplicates:
@@ -95,6 +97,11 @@ def summary_lines(
         parts.append(f"+{errors} errors")
     parts += [f"{loss:g}% packet loss", f"time {round(elapsed_ns / 1e6)}ms"]
     lines = ["", f"--- {target} ping statistics ---", ", ".join(parts)]
+    last = []
     if rtt_ms is not None:
-        lines.append("rtt min/avg/max/mdev = {:.3f}/{:.3f}/{:.3f}/{:.3f} ms".format(*rtt_ms))
+        last.append("rtt min/avg/max/mdev = {:.3f}/{:.3f}/{:.3f}/{:.3f} ms".format(*rtt_ms))
+    if pipe > 1:
+        last.append(f"pipe {pipe}")
+    if last:
+        lines.append(", ".join(last))
     return lines

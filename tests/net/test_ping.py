@@ -413,3 +413,45 @@ def test_no_route_is_a_one_line_error_before_anything_is_sent():
     done = subprocess.run(["unshare", "-n", "sh", "-c", command], capture_output=True, text=True, timeout=30)
     assert (done.returncode, done.stdout) == (2, "")
     assert done.stderr == "lanlab: cannot ping 198.18.0.9: Network is unreachable\n"
+
+
+def test_answers_slower_than_the_interval_say_pipe_as_iputils(monkeypatch):
+    """Replies 2.5 intervals late: three requests are out when one is answered, so the statistics end with
+    iputils' ", pipe 3" after the rtt line (finish(): pipesize > 1); replies within the interval say no pipe."""
+    sock = ScriptedEcho({seq: 0.25 for seq in range(1, 6)})
+    stats, _ = _scripted_ping(monkeypatch, sock, count=5, interval=0.1)
+    assert stats.pipe == 3
+    assert summary_lines("h", stats, 56)[-1].endswith(" ms, pipe 3")
+    sock = ScriptedEcho({seq: 0.05 for seq in range(1, 4)})
+    stats, _ = _scripted_ping(monkeypatch, sock, count=3, interval=0.1)
+    assert stats.pipe == 1 and "pipe" not in summary_lines("h", stats, 56)[-1]
+
+
+def test_unreachable_reports_slower_than_the_interval_say_pipe_alone(monkeypatch):
+    """Four requests to a host whose ARP fails (each report 3 s late, 0.5 s apart): no rtt line, and "pipe 4"
+    on its own line, as iputils prints it; a local error (not from the network) acknowledges nothing."""
+    sock = ScriptedEcho({seq: 3.0 for seq in range(1, 5)}, errors=frozenset(range(1, 5)))
+    stats, _ = _scripted_ping(monkeypatch, sock, count=4, interval=0.5)
+    assert (stats.errors, stats.pipe) == (4, 4)
+    assert summary_lines("h", stats, 56)[-2:] == [
+        "4 packets transmitted, 0 received, +4 errors, 100% packet loss, time 1500ms",
+        "pipe 4",
+    ]
+    stats = PingStatistics(transmitted=3)
+    ping_module._account(
+        IcmpErrorReport(1, "h", "Message too long", from_network=False), {1: 0}, set(), stats, print, 0
+    )
+    assert (stats.errors, stats.pipe) == (1, 0)
+
+
+def test_the_json_document_says_the_pipe(monkeypatch):
+    """--json carries "pipe" (what the text's "pipe N" says), for a script or the kernel lab to read."""
+    sock = ScriptedEcho({seq: 0.25 for seq in range(1, 4)})
+    monkeypatch.setattr(ping_module.select, "select", sock.select)
+    monkeypatch.setattr("lanlab.cli.ping.EchoSocket", lambda address, options: sock)
+    real_ping = ping_module.ping
+    monkeypatch.setattr("lanlab.cli.ping.ping", lambda s, o, show: real_ping(s, o, show, clock=sock.clock))
+    sock.broadcast = False
+    done = CliRunner().invoke(cli, ["ping", "-c", "3", "-i", "0.1", "198.18.0.2", "--json"])
+    assert done.exit_code == 0, done.output
+    assert json.loads(done.output)["pipe"] == 3

@@ -40,7 +40,7 @@ def summary_lines(host: str, stats: PingStatistics, size: int) -> list[str]:
     """The statistics block printed at the end (no round trips for a `-s size` too short to time)."""
     rtt_ms = stats.rtt_summary_ms() if timed(size) else None
     return ping_lines.summary_lines(
-        host, stats.transmitted, stats.received, stats.duplicates, stats.errors, stats.elapsed_ns, rtt_ms
+        host, stats.transmitted, stats.received, stats.duplicates, stats.errors, stats.elapsed_ns, rtt_ms, stats.pipe
     )
 
 
@@ -205,6 +205,7 @@ def ping_command(
                 "time_ms": round(stats.elapsed_ns / 1e6),
                 "socket": stats.socket_kind,
                 "broadcast": sock.broadcast,
+                "pipe": stats.pipe,
                 "rtt_ms": dict(zip(("min", "avg", "max", "mdev"), (round(v, 3) for v in rtt))) if rtt else None,
                 "replies": [_event_document(event) for event in events],
             }

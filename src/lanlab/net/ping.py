@@ -87,6 +87,7 @@ class IcmpErrorReport:
     source: str
     text: str
     too_long_for: int | None = None
+    from_network: bool = True  # an ICMP message (a router's, or this host's for a failed ARP), not a local error
 
 
 @dataclass
@@ -99,6 +100,9 @@ class PingStatistics:
     errors: int = 0
     elapsed_ns: int = 0  # from the first request to the last one, as iputils' "time" counts
     socket_kind: str = ""  # "dgram" (unprivileged ICMP socket) or "raw"
+    # iputils' pipesize: the most requests out at once, counted when an answer (reply or ICMP error) came; the
+    # statistics say "pipe N" when it is over 1 (answers slower than the interval, a host whose ARP fails)
+    pipe: int = 0
     rtts_ns: list[int] = field(default_factory=list)
 
     @property
@@ -252,7 +256,7 @@ class EchoSocket:
                     text = ping_error_words(icmp_type, icmp_code, info)  # info: the MTU of a "frag needed"
                 else:
                     text = "Destination Host Unreachable" if err_no == errno.EHOSTUNREACH else os.strerror(err_no)
-                yield IcmpErrorReport(echo.seq, offender, text)
+                yield IcmpErrorReport(echo.seq, offender, text, from_network=origin == SO_EE_ORIGIN_ICMP)
 
 
 def _bind_to(sock: socket.socket, interface: str | None) -> None:
@@ -369,6 +373,14 @@ def ping(
     return stats
 
 
+def _acknowledge(stats: PingStatistics, seq: int) -> None:
+    """iputils' acknowledge(): an answer to request `seq` came while `stats.transmitted` were sent, so that many
+    minus seq, plus one, were out at once (16-bit sequence numbers, as they wrap)."""
+    out = (stats.transmitted - seq) & 0xFFFF
+    if out <= 0x7FFF:
+        stats.pipe = max(stats.pipe, out + 1)
+
+
 def _account(
     item: tuple[str, int, int, int | None] | IcmpErrorReport,
     sent_at: dict[int, int],
@@ -380,11 +392,14 @@ def _account(
     if isinstance(item, IcmpErrorReport):
         if item.seq in sent_at:
             stats.errors += 1
+            if item.from_network:  # iputils acknowledges an ICMP error, not a local one
+                _acknowledge(stats, item.seq)
             on_event(item)
         return
     source, seq, size, ttl = item
     if seq not in sent_at:
         return  # an answer to a request we never sent (or from an earlier run): not ours
+    _acknowledge(stats, seq)
     rtt = now - sent_at[seq]
     duplicate = seq in answered
     if duplicate:
