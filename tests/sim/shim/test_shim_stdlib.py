@@ -207,3 +207,40 @@ def test_hostile_programs_get_the_kernels_errno_or_one_line_and_the_run_goes_on(
     assert all(program.exit == 0 for program in started.values())
     assert texts(busy) == ["start"] and busy.exit == 1 and busy.stopped
     assert busy.error.endswith("busy_swallowing.py ran 0.3 s without waiting (a busy loop?) at line 7")
+
+
+def test_select_refuses_a_descriptor_past_fd_setsize_as_cpython_does():
+    """select.select (and selectors.SelectSelector) on descriptor 1024 or more is CPython's ValueError, as on Linux
+    (an fd_set holds 1024); descriptor 1023 still works, and poll takes any."""
+    net = pair()
+
+    def program():
+        import select
+        import selectors
+        import socket
+
+        socks = [socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for _ in range(1030)]
+        low = next(s for s in socks if s.fileno() == 1023)
+        high = next(s for s in socks if s.fileno() == 1024)
+        answers = [select.select([low], [low], [], 0)[1] == [low]]
+        chosen = selectors.SelectSelector()
+        chosen.register(high, selectors.EVENT_READ)
+        for call in (
+            lambda: select.select([high], [], [], 0),
+            lambda: select.select([], [high], [], 0),
+            lambda: select.select([], [], [high.fileno()], 0),
+            lambda: chosen.select(0),
+        ):
+            try:
+                answers.append(call())
+            except ValueError as error:
+                answers.append(str(error))
+        poll = select.poll()
+        poll.register(high, select.POLLOUT)
+        answers.append(poll.poll(0) == [(1024, select.POLLOUT)])
+        return answers
+
+    prog = net.node("pc1").run(program)
+    run_programs(net, S)
+    out_of_range = "filedescriptor out of range in select()"
+    assert prog.result == [True, out_of_range, out_of_range, out_of_range, out_of_range, True], prog.output

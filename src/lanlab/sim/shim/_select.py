@@ -39,6 +39,7 @@ POLLIN, POLLPRI, POLLOUT = _real.POLLIN, _real.POLLPRI, _real.POLLOUT
 POLLERR, POLLHUP, POLLNVAL = _real.POLLERR, _real.POLLHUP, _real.POLLNVAL
 POLLRDHUP = getattr(_real, "POLLRDHUP", 0x2000)  # Linux's; EPOLLRDHUP is the same bit
 ALWAYS = POLLERR | POLLHUP  # reported whether asked for or not (poll(2))
+FD_SETSIZE = 1024  # glibc's fd_set: select() takes descriptors 0..1023
 EPOLLONESHOT = getattr(_real, "EPOLLONESHOT", 1 << 30)
 
 
@@ -48,6 +49,15 @@ def _fd(item: Any) -> int:
         raise TypeError("argument must be an int, or have a fileno() method.")
     if fd < 0:
         raise ValueError(f"file descriptor cannot be a negative integer ({fd})")
+    return fd
+
+
+def _selectable(item: Any) -> int:
+    """select()'s descriptor: an fd_set holds FD_SETSIZE (1024) of them, so a number past it is CPython's ValueError
+    (a select server with a thousand clients fails there, as on Linux; poll and epoll have no such bound)."""
+    fd = _fd(item)
+    if fd >= FD_SETSIZE:
+        raise ValueError("filedescriptor out of range in select()")
     return fd
 
 
@@ -173,10 +183,10 @@ class Readiness:
         timeout = _timeout(timeout, SECOND, "timeout must be a float or None")
         if timeout is not None and timeout < 0:
             raise ValueError("timeout must be non-negative")
-        readers = [(item, self.socket(_fd(item), "select()")) for item in rlist]
-        writers = [(item, self.socket(_fd(item), "select()")) for item in wlist]
+        readers = [(item, self.socket(_selectable(item), "select()")) for item in rlist]
+        writers = [(item, self.socket(_selectable(item), "select()")) for item in wlist]
         for item in xlist:
-            self.socket(_fd(item), "select()")
+            self.socket(_selectable(item), "select()")
 
         def ready() -> tuple[list, list]:
             return (
