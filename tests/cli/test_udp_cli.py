@@ -195,3 +195,13 @@ def test_the_broadcast_table_shows_replies_escaped_and_without_markup(capsys):
     _report(Exchange(1, [UdpReply("198.18.0.2", 7788, b"[bold]hi\x1b[2J", 1.0)]), "utf-8", False, table=True)
     out = capsys.readouterr().out
     assert "[bold]hi\\x1b[2J" in out and "\x1b" not in out
+
+
+def test_a_group_joined_on_an_address_this_host_lacks_says_so():
+    """`udp listen --group G --bind ADDR` with an ADDR no interface has: the line names ADDR as not this host's
+    (it told the user to give the --bind they had given, and blamed a missing default route)."""
+    done = lanlab("udp", "listen", "--group", "239.1.2.3", "--bind", "198.18.9.9", "--count", "1")
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    [line] = done.stderr.splitlines()
+    assert line.startswith("lanlab: cannot join 239.1.2.3 on 198.18.9.9: no interface of this host has that address")
+    assert "default route" not in line

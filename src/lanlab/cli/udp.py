@@ -132,6 +132,13 @@ def listen(
             sock = net_udp.listening_socket(port, bind, group)
         except OSError as error:
             if group is not None and error.errno == errno.ENODEV:
+                if ipaddress.IPv4Address(bind) != ipaddress.IPv4Address(0):  # a named interface address: not ours
+                    fail(
+                        _(
+                            "cannot join {group} on {bind}: no interface of this host has that address; --bind "
+                            "names this host's address on the interface that joins (`ip addr` lists them)"
+                        ).format(group=group, bind=bind)
+                    )
                 fail(_(_NO_ROUTE_FOR_GROUP).format(group=group))
             raise
     received = 0
