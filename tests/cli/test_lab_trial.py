@@ -68,3 +68,25 @@ def test_lab_check_for_a_student_id_not_in_utf8(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout.decode("utf-8"))["student"] == "\\xd5\\xc5\\xc8\\xfd"
     assert (tmp_path / "page.html").read_text(encoding="utf-8")
+
+
+def test_every_command_refuses_a_pool_value_that_makes_the_lab_wrong(tmp_path: Path) -> None:
+    """A value only some students draw (a count of x) was found in their rows, or a traceback; check, new
+    and grade now each say it as FILE:LINE with the value, exit 2, before anything runs."""
+    (tmp_path / "topology.yaml").write_text(PAIR_YAML)
+    (tmp_path / "lab.yaml").write_text(LAB.replace('"7", "8"', '"7", "x"'))
+    (tmp_path / "subs" / "alice").mkdir(parents=True)
+    lab = str(tmp_path / "lab.yaml")
+    for args in (
+        ["check", lab],
+        ["new", lab, "--student", "bob", "--out", str(tmp_path / "bob")],
+        ["grade", lab, str(tmp_path / "subs")],
+    ):
+        done = lanlab("lab", *args)
+        assert done.returncode == 2, args
+        assert done.stdout == b""
+        assert done.stderr.decode().splitlines() == [
+            f"{lab}:7: stage 1 run: run.do: 'pc1 ping pc2 -c x': argument -c: 'x' is not a whole number (with count: 'x')",
+            f"{lab}:9: check pings trace: equals: 'x' is not a whole number (with count: 'x')",
+        ]
+    assert not (tmp_path / "bob").exists()

@@ -95,3 +95,56 @@ def test_a_state_field_given_a_list_is_refused(tmp_path: Path) -> None:
     lab = write_lab(tmp_path, "      - {id: a, state: {node: pc1, table: arp, has: {ip: [pc2, pc1]}}}\n")
     (found,) = problems_of(lab)
     assert found.startswith(f"{lab}:7: check a state: has: ip is one value")
+
+
+VARIANT_LAB = """lab: 1
+name: combo
+topology: topology.yaml
+vars:
+{pools}
+stages:
+  - run: {{do: ["pc1 ping pc2 -c 1"], until: 1s}}
+    checks:
+      - {{id: a, points: 2, trace: {{where: {{kind: tx}}, measure: count, at_most: "{{{{p}}}}{{{{q}}}}"}}}}
+"""
+
+
+def test_a_value_only_some_students_draw_is_the_lab_files_mistake(tmp_path: Path) -> None:
+    """A pool value that makes the lab file wrong was found only for the students who drew it (lab grade
+    then ended in a traceback); variant_problems says it, with the value, before anything runs."""
+    (tmp_path / "topology.yaml").write_text(PAIR_YAML)
+    lab = tmp_path / "lab.yaml"
+    lab.write_text(VARIANT_LAB.format(pools='  p: ["1", "x", "2", "x"]\n  q: ["1"]'))
+    from lanlab.lab.model import variant_problems
+
+    assert load_lab(lab).values == {"p": "1", "q": "1"}  # the reference variant is right
+    assert variant_problems(load_lab(lab)) == [
+        f"{lab}:10: check a trace: at_most: 'x1' is not a whole number (with p: 'x')"  # once, though given twice
+    ]
+    lab.write_text(VARIANT_LAB.format(pools='  p: ["1", "2"]\n  q: ["1", "3"]'))
+    assert variant_problems(load_lab(lab)) == []
+
+
+def test_a_student_whose_values_make_the_lab_wrong_gets_a_row(tmp_path: Path) -> None:
+    """Values right alone but wrong together (p - and q _2 make at_least '-_2'; '-1' and '1_2' are numbers)
+    ended lab grade in a traceback, every row lost; now that student's row says why, the others are graded."""
+    from lanlab.lab.grade import grade
+    from lanlab.lab.isolate import Walled
+    from lanlab.lab.variants import draw
+
+    (tmp_path / "topology.yaml").write_text(PAIR_YAML)
+    lab = tmp_path / "lab.yaml"
+    lab.write_text(VARIANT_LAB.format(pools='  p: ["1", "-"]\n  q: ["1", "_2"]'))
+    pools = {"p": ["1", "-"], "q": ["1", "_2"]}
+    ids = [f"s{n}" for n in range(200)]
+    wrong = next(i for i in ids if draw(pools, "combo", i) == {"p": "-", "q": "_2"})
+    right = next(i for i in ids if draw(pools, "combo", i) == {"p": "1", "q": "1"})
+    for name in (wrong, right):
+        (tmp_path / "subs" / name).mkdir(parents=True)
+        (tmp_path / "subs" / name / "topology.yaml").write_text(PAIR_YAML)
+    for workers in (1, 2):
+        rows = {g.student: g for g in grade(lab, tmp_path / "subs", workers, 20.0, Walled("none"))}
+        assert rows[right].total == 2 and rows[right].problem is None
+        assert rows[wrong].total == 0
+        assert str(rows[wrong].problem) == f"{lab}:10: check a trace: at_most: '-_2' is not a whole number"
+        assert [r.id for r in rows[wrong].results] == ["a"]

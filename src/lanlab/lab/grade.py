@@ -39,6 +39,16 @@ class _TimeLimit(BaseException):  # not an Exception: a student program catching
     pass
 
 
+def lab_for(lab_path: Path, student: str) -> tuple[Lab, str | None]:
+    """The student's variant of the lab, or, when their values make the lab file wrong (values of two
+    pools, each right with the others' first: lab.model.variant_problems checks no more), the reference
+    variant's checks with why: a row for that student, not a traceback that loses the class's."""
+    try:
+        return load_lab(lab_path, student), None
+    except LabError as error:
+        return load_lab(lab_path, None), error.problems[0] if error.problems else str(error)  # an L_ text
+
+
 def submission_of(lab_path: Path, folder: Path, student: str) -> tuple[Any, Submission]:
     """The student's variant of the lab and their folder's files (each resolved inside it). A
     missing topology is the lab's own (a lab may ask only for answers: "do not change the topology"),
@@ -97,7 +107,7 @@ def grade_one(
         # Raised wherever Python is: in the engine, or in a student's program, which the shim then
         # ends as a crash while the run goes on; either way only checks judged before now count.
         if passed_in_time and overrun is not None:  # told before, and still running: what it passed in time
-            overrun(row(stopped(), lab if lab is not None else load_lab(lab_path, student)))
+            overrun(row(stopped(), lab if lab is not None else lab_for(Path(lab_path), student)[0]))
         if not passed_in_time:
             passed_in_time.append(len(results))
         raise _TimeLimit
@@ -121,7 +131,8 @@ def grade_one(
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
     if lab is None:
-        lab = load_lab(lab_path, student)
+        lab, unloaded = lab_for(Path(lab_path), student)
+        problem = problem if unloaded is None else unloaded
     if passed_in_time:
         problem = stopped()
     return row(problem, lab)
@@ -162,7 +173,7 @@ def grade(
         problem = str(
             L_("{folder} is a link to elsewhere; a student's work is a folder of its own", folder=folder.name)
         )
-        done.append(Graded(folder.name, unfinished(load_lab(lab_path, folder.name), [], problem), 0.0, problem))
+        done.append(Graded(folder.name, unfinished(lab_for(lab_path, folder.name)[0], [], problem), 0.0, problem))
         folders.remove(folder)
     lab = load_lab(lab_path, None)
     if has_programs(lab):
@@ -182,7 +193,9 @@ def _grade_walled(
 
     def one(folder: Path) -> Graded:
         start = time.perf_counter()
-        lab = load_lab(lab_path, folder.name)
+        lab, unloaded = lab_for(lab_path, folder.name)
+        if unloaded is not None:  # nothing to run: their variant of the lab cannot be read
+            return Graded(folder.name, unfinished(lab, [], unloaded), 0.0, unloaded)
         student, results, problem = grade_isolated(lab, folder.resolve(), time_limit, walled, running)
         return Graded(student, results, time.perf_counter() - start, problem)
 
@@ -212,7 +225,7 @@ def _grade_in_pool(lab_path: Path, folders: list[Path], workers: int, time_limit
             try:
                 done.append(future.result())
             except Exception as error:  # noqa: BLE001 - the worker itself died (os._exit, a signal)
-                lab = load_lab(lab_path, folder.name)
+                lab = lab_for(lab_path, folder.name)[0]
                 why = L_("crashed: {error}", error=str(error))
                 done.append(Graded(folder.name, unfinished(lab, [], why), 0.0, why))
     except BaseException:

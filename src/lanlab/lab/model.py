@@ -100,6 +100,7 @@ class Lab:
     stages: list[Stage] = field(default_factory=list)
     inline_topology: str | None = None  # `topology:` written in the lab file: its text, values filled
     inline_line: int = 0  # the line (from 0) of the lab file it starts on
+    pools: dict[str, list[str]] = field(default_factory=dict)  # every vars: pool, as the lab file gives it
 
     def topology_text(self, path: Path) -> str:
         """The text of the topology at `path`, this student's values filled in; the lab's own
@@ -146,8 +147,9 @@ def app_parts(text: str) -> tuple[int, str, str]:
     return at, node.strip(), name.strip()
 
 
-def load_lab(path: str | Path, student: str | None = None) -> Lab:
-    """Read a lab file with the values drawn for `student` (None: the first of every pool)."""
+def load_lab(path: str | Path, student: str | None = None, chosen: dict[str, str] | None = None) -> Lab:
+    """Read a lab file with the values drawn for `student` (None: the first of every pool), or
+    `chosen` where it names a pool."""
     path = Path(path)
     shown = str(path)
     try:
@@ -163,7 +165,7 @@ def load_lab(path: str | Path, student: str | None = None) -> Lab:
     ctx = Context(shown)
     pools = _read_vars(Spec(ctx, "lab", raw))
     name = str(Spec(ctx, "lab", raw).scalar("name")[0] or path.stem)
-    values = draw(pools, name, student)
+    values = {**draw(pools, name, student), **(chosen or {})}
     try:
         filled = fill(text, values, shown)
         _, root = compose(shown, filled, N_("a lab is a mapping"))
@@ -196,7 +198,7 @@ def load_lab(path: str | Path, student: str | None = None) -> Lab:
                 read_text(topology)  # missing, unreadable, not text: the lab file's mistake, said at its line
             except TopologyError as error:
                 top.error(topology_node, error.problems[0])
-    lab = Lab(path, name, title or name, brief or "", topology, values)
+    lab = Lab(path, name, title or name, brief or "", topology, values, pools=pools)
     if inline is not None:
         lab.inline_topology, lab.inline_line = inline, inline_line
     stages = top.values.get("stages")
@@ -215,6 +217,30 @@ def load_lab(path: str | Path, student: str | None = None) -> Lab:
         ordered = sorted(ctx.problems, key=lambda problem: problem[0])
         raise LabError([located(shown, line, message) for line, message in ordered])
     return lab
+
+
+MOST_VARIANT_PROBLEMS = 20  # a pool of many bad values: the first ones say enough
+
+
+def variant_problems(lab: Lab) -> list[str]:
+    """The lab file's mistakes that only some students' values make (a count of x, a quote that ends a
+    string early): every value of every vars: pool read in turn, the other pools at their first value,
+    each mistake said with the value that makes it. Checked once by each command, before anything
+    runs, rather than found in the row of whichever student draws that value."""
+    problems: list[str] = []
+    for pool, values in lab.pools.items():
+        for value in dict.fromkeys(values):
+            if value == lab.values.get(pool):
+                continue  # the lab as loaded
+            try:
+                load_lab(lab.path, None, {**lab.values, pool: value})
+            except LabError as error:
+                problems += [
+                    L_("{problem} (with {name}: {value})", problem=problem, name=pool, value=repr(value))
+                    for problem in error.problems
+                    if len(problems) < MOST_VARIANT_PROBLEMS
+                ]
+    return problems
 
 
 def _read_vars(spec: Spec) -> dict[str, list[str]]:
