@@ -613,3 +613,13 @@ def test_serve_with_its_output_on_dev_full_says_the_output_failed_not_the_socket
             timeout=20,
         )
     assert (done.returncode, done.stderr) == (2, "lanlab: cannot write the output: No space left on device\n")
+
+
+@pytest.mark.parametrize("bind", ["224.0.0.1", "239.1.2.3"])
+def test_serve_on_a_multicast_address_is_refused_in_one_line(bind):
+    """tcp serve --bind GROUP: the kernel binds it and no connection can ever come (it said "listening" and
+    served nobody); one line that says so, exit 2."""
+    done = lanlab("tcp", "serve", "--bind", bind, "--port", "0", timeout=10)
+    assert done.returncode == 2 and "listening" not in done.stdout
+    [line] = done.stderr.splitlines()
+    assert line.startswith(f"lanlab: --bind {bind} is a multicast or broadcast address, where no TCP connection")

@@ -205,3 +205,12 @@ def test_a_group_joined_on_an_address_this_host_lacks_says_so():
     [line] = done.stderr.splitlines()
     assert line.startswith("lanlab: cannot join 239.1.2.3 on 198.18.9.9: no interface of this host has that address")
     assert "default route" not in line
+
+
+def test_listening_on_a_group_address_without_joining_it_says_to_give_group():
+    """udp listen --bind 239.1.2.3 without --group bound the group's address and heard nothing (the host never
+    joined); it says to give --group, exit 2."""
+    done = lanlab("udp", "listen", "--bind", "239.1.2.3", "--port", "0", "--count", "1", timeout=10)
+    assert done.returncode == 2 and "listening" not in done.stdout
+    [line] = done.stderr.splitlines()
+    assert "give --group 239.1.2.3" in line

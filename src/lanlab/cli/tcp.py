@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import locale
 import resource
 import signal
@@ -14,7 +15,7 @@ from lanlab.cli.common import DURATION, ENCODING, HOST, TIMEOUT, fail, hold_stan
 from lanlab.cli.help import Group
 from lanlab.cli.netio import Counted, EventPrinter, network_errors
 from lanlab.socket_errors import not_one_host
-from lanlab.i18n import N_, N_plural, localize, message_of
+from lanlab.i18n import N_, N_plural, _, localize, message_of
 from lanlab.net import aio
 from lanlab.net.tcp_client import talk
 from lanlab.net.tcp_server import DEFAULT_REPLY, MAX_LINE, MODES, ServerSettings, TcpServer
@@ -130,6 +131,14 @@ def serve(
     Exit status: 0 when SIGINT or SIGTERM stopped it, 2 error (the port in use, --reply that
     --encoding cannot write).
     """
+    if _many_hosts(bind):  # the kernel binds it, and no connection can ever come: TCP has one host at each end
+        fail(
+            _(
+                "--bind {bind} is a multicast or broadcast address, where no TCP connection can come: a server "
+                "listens on one of this host's addresses, or 0.0.0.0 for all; UDP hears groups and broadcasts "
+                "(`lanlab udp listen`)"
+            ).format(bind=bind)
+        )
     try:
         reply_bytes = encode(reply, encoding)
     except ValueError as error:
@@ -139,6 +148,15 @@ def serve(
     hold_standard_streams()
     with network_errors(f"tcp {bind}:{port}"):
         aio.run(_serve_until_signal(settings, EventPrinter(_SERVE_FORMATS, as_json)))
+
+
+def _many_hosts(address: str) -> bool:
+    """Whether `address` is a multicast or the limited broadcast address (a name or another address: False)."""
+    try:
+        parsed = ipaddress.IPv4Address(address)
+    except ValueError:
+        return False
+    return parsed.is_multicast or int(parsed) == 0xFFFFFFFF
 
 
 def _check_one_host(host: str) -> None:

@@ -114,6 +114,13 @@ def listen(
     """
     if reply is not None and echo:
         fail(_("--reply and --echo both answer; choose one"))
+    if group is None and _is_multicast(bind):  # bound, it hears nothing: the host has not joined the group
+        fail(
+            _(
+                "--bind {bind} is a multicast group, which this host hears only once it joins it: give --group "
+                "{bind} (and --bind this host's address on the interface that joins, if it has no default route)"
+            ).format(bind=bind)
+        )
     if group is not None and not _is_multicast(group):
         fail(_("--group {group} is not a multicast address (224.0.0.0 to 239.255.255.255)").format(group=group))
     if group is not None and not is_ipv4(bind):
