@@ -90,3 +90,42 @@ def test_every_command_refuses_a_pool_value_that_makes_the_lab_wrong(tmp_path: P
             f"{lab}:9: check pings trace: equals: 'x' is not a whole number (with count: 'x')",
         ]
     assert not (tmp_path / "bob").exists()
+
+
+QUESTIONS = """lab: 1
+name: q
+title: |
+  ARP lab
+  (week 3: caches)
+topology: topology.yaml
+stages:
+  - run: {do: ["pc1 ping pc2 -c 1"], until: 1s}
+    checks:
+      - id: q1
+        question:
+          ask: |
+            How many ARP requests does pc1 send?
+            Hint: think about the cache. Write: a number
+          where: {kind: tx, device: pc1, proto: arp}
+      - {id: "a: b", question: {ask: and now?, where: {kind: tx, device: pc1, proto: arp}}}
+      - {id: "#3", question: {ask: and then?, where: {kind: tx, device: pc1, proto: arp}}}
+"""
+
+
+def test_lab_new_writes_an_answers_template_that_is_yaml(tmp_path: Path) -> None:
+    """A title or question over several lines put its second line in answers.yaml as YAML text, and an id
+    like `a: b` or `#3` was no key: the student's filled-in template was refused or its answers lost."""
+    import yaml
+
+    (tmp_path / "topology.yaml").write_text(PAIR_YAML)
+    (tmp_path / "lab.yaml").write_text(QUESTIONS)
+    done = lanlab("lab", "new", str(tmp_path / "lab.yaml"), "--student", "ann", "--out", str(tmp_path / "ann"))
+    assert done.returncode == 0, done.stderr
+    template = (tmp_path / "ann" / "answers.yaml").read_text()
+    assert yaml.load(template, Loader=yaml.BaseLoader) == {"q1": "", "a: b": "", "#3": ""}
+    (tmp_path / "ann" / "answers.yaml").write_text(template.replace(":\n", ": 1\n"))
+    check = lanlab("lab", "check", str(tmp_path / "lab.yaml"), "--answers", str(tmp_path / "ann" / "answers.yaml"))
+    assert check.returncode == 0, check.stdout + check.stderr
+    brief = (tmp_path / "ann" / "brief.md").read_text().splitlines()
+    assert brief[0] == "# ARP lab (week 3: caches)"
+    assert "  Hint: think about the cache. Write: a number (answer as `q1:` in answers.yaml)" in brief

@@ -148,3 +148,26 @@ def test_a_student_whose_values_make_the_lab_wrong_gets_a_row(tmp_path: Path) ->
         assert rows[wrong].total == 0
         assert str(rows[wrong].problem) == f"{lab}:10: check a trace: at_most: '-_2' is not a whole number"
         assert [r.id for r in rows[wrong].results] == ["a"]
+
+
+def test_answers_are_read_as_written(tmp_path: Path) -> None:
+    """YAML 1.1 made a question id 01 the key 1 (the answer never found), an answer 010 the number 8 and
+    yes True; every key and value is now the text the student wrote."""
+    from lanlab.lab import read_answers
+
+    answers = tmp_path / "answers.yaml"
+    answers.write_text("01: 010\nyes: no\non: [p1, 0x2]\nempty:\n")
+    assert read_answers(answers, {}) == {"01": "010", "yes": "no", "on": ["p1", "0x2"], "empty": ""}
+
+
+def test_a_question_numbered_01_is_answered(tmp_path: Path) -> None:
+    """A question with id 01 answered `01: 1` in answers.yaml: the answer was filed under 1, so no answer."""
+    from lanlab.lab import read_answers
+
+    lab = write_lab(
+        tmp_path, '      - {id: "01", question: {ask: how many?, where: {kind: tx, device: pc1, proto: arp}}}\n'
+    )
+    (tmp_path / "answers.yaml").write_text("01: 1\n")
+    given = read_answers(tmp_path / "answers.yaml", {})
+    (result,) = run_lab(load_lab(lab), Submission(tmp_path / "topology.yaml", tmp_path, given))
+    assert (result.passed, result.found) == (True, "answered 1; the run shows 1")

@@ -231,6 +231,28 @@ def check(
     sys.exit(EXIT_OK if all(result.passed for result in results) else EXIT_NO_ANSWER)
 
 
+def _bullet_lines(text: str) -> list[str]:
+    """A Markdown bullet's text over several lines: the lines after the first indented under it."""
+    if not text.startswith("- ") or "\n" not in text:
+        return [text]
+    first, *rest = text.splitlines()
+    return [first, *("  " + line if line.strip() else "" for line in rest)]
+
+
+def _answer_key(check_id: str) -> str:
+    """A question's id as a key of answers.yaml: as it is where YAML reads it back as that text, else
+    quoted (an id like `a: b`, `#1` or `[x]`)."""
+    import json
+
+    import yaml
+
+    try:
+        plain = yaml.load(f"{check_id}:", Loader=yaml.BaseLoader)  # noqa: S506 - builds no objects
+    except yaml.YAMLError:
+        plain = None
+    return check_id if plain == {check_id: ""} else json.dumps(check_id, ensure_ascii=False)
+
+
 def _variant_texts(the_lab: Any) -> dict[str, str]:
     """The files of a student's variant by name: their topology, the brief, the answers template."""
     from lanlab.lab import LabError
@@ -240,19 +262,28 @@ def _variant_texts(the_lab: Any) -> dict[str, str]:
         topology = the_lab.topology_text(the_lab.topology).lstrip("\n")
     except (LabError, TopologyError) as error:
         _errors_exit(error)
-    brief = [f"# {the_lab.title}", "", the_lab.brief.strip()]
+    # A title or question over several lines (ask: |) is a heading on one line, a bullet's lines indented
+    # under it, and in answers.yaml a comment line each: its second line was YAML text there, and the
+    # template the student filled in was not valid YAML.
+    title = " ".join(the_lab.title.split())
+    brief = [f"# {title}", "", the_lab.brief.strip()]
     for stage in the_lab.stages:
-        brief += ["", f"## {stage.name}", "", stage.brief.strip()]
+        brief += ["", f"## {' '.join(stage.name.split())}", "", stage.brief.strip()]
         brief += [
-            "- " + _("{ask} (answer as `{id}:` in answers.yaml)").format(ask=check.ask, id=check.id)
+            "- " + _("{ask} (answer as `{id}:` in answers.yaml)").format(ask=check.ask.strip(), id=check.id)
             for check in stage.checks
             if check.kind == "question"
         ]
+    brief = [line for text in brief for line in _bullet_lines(text)]
     # the scaffolding in the student's language; the lab's title and questions as the teacher wrote them
-    answers = ["# " + _("{title}: your answers, one `id: answer` per question").format(title=the_lab.title), ""]
+    answers = ["# " + _("{title}: your answers, one `id: answer` per question").format(title=title), ""]
     for check in the_lab.checks:
         if check.kind == "question":
-            answers += [f"# {check.ask}", f"{check.id}:", ""]
+            answers += [
+                *(f"# {line}".rstrip() for line in check.ask.strip().splitlines()),
+                f"{_answer_key(check.id)}:",
+                "",
+            ]
     return {
         "topology.yaml": topology,
         "brief.md": "\n".join(brief).strip() + "\n",

@@ -63,9 +63,9 @@ MAX_ANSWERS_BYTES = 1024 * 1024  # an answers file is a few lines
 
 def read_answers(path: Path, values: dict[str, str]) -> dict[str, Any]:
     """An answers file: `check-id: value` lines (YAML); a LabError naming the answers file (FILE:LINE
-    where it can) when it cannot be read, is not UTF-8 text, or is not a mapping. A value is text,
-    a list of texts, None (no answer), or kept as written when it has another shape (a mapping, a
-    list in a list), for the question it answers to refuse."""
+    where it can) when it cannot be read, is not UTF-8 text, or is not a mapping. A value is the text
+    as written ("" for none), a list of texts, or kept as written when it has another shape (a
+    mapping, a list in a list), for the question it answers to refuse."""
     try:
         with Path(path).open("rb") as stream:
             data = stream.read(MAX_ANSWERS_BYTES + 1)
@@ -105,7 +105,9 @@ def read_answers(path: Path, values: dict[str, str]) -> dict[str, Any]:
             [L_("{file}: the answers nest too deeply; answers are `question-id: your answer` lines", file=path)]
         )
     try:
-        answers = yaml.safe_load(text) or {}
+        # Every key and value as the student wrote it (BaseLoader resolves nothing): safe_load made the
+        # question id 01 the number 1 (its answer then never found), an answer 010 the number 8, yes True.
+        answers = yaml.load(text, Loader=yaml.BaseLoader) or {}  # noqa: S506 - BaseLoader builds no objects
     except yaml.YAMLError as error:
         line, problem = yaml_mistake(error, text)
         raise LabError(
