@@ -36,6 +36,7 @@ def texts(program) -> list[str]:
         "http_pair",
         "xmlrpc_pair",
         "udpserver_upper",
+        "interrupt_main",
     ],
 )
 def test_a_stdlib_program_prints_on_a_simulated_host_what_it_prints_on_the_kernel(lab, name):

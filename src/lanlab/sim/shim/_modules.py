@@ -32,6 +32,7 @@ import operator
 import os as _real_os
 import posix as _real_posix
 import re
+import signal as _real_signal
 import stat
 import sys as _real_sys
 import types
@@ -475,12 +476,51 @@ class SignalDispositions:
         previous, self.wakeup_fd = self.wakeup_fd, fd
         return previous
 
+    def interrupt_main(self, program: Program, signalnum: int = _real_signal.SIGINT) -> None:
+        """_thread.interrupt_main: the signal as if it arrived (PyErr_SetInterruptEx), nothing when its handler is
+        SIG_DFL or SIG_IGN; else a byte on the wakeup fd (asyncio's self-pipe: its add_signal_handler callbacks
+        run) and the handler called in the main thread when it next runs (at once when that is the caller)."""
+        signalnum = operator.index(signalnum)
+        if not 1 <= signalnum < self.real.NSIG:
+            raise ValueError("signal number out of range")
+        if self.getsignal(signalnum) in (self.real.SIG_DFL, self.real.SIG_IGN):
+            return
+        if self.wakeup_fd >= 0:
+            sock = program.socket_at(self.wakeup_fd)
+            try:  # trip_signal writes the number as one byte and ignores a full or closed descriptor
+                if sock is not None:
+                    sock.send(bytes([signalnum & 0xFF]))
+                elif program.holds_file(self.wakeup_fd):
+                    _real_os.write(self.wakeup_fd, bytes([signalnum & 0xFF]))
+            except OSError:
+                pass
+        program.handle_signal = self.handle
+        program.pending_signals.append(signalnum)
+        program.signals_arrive()
+
+    def handle(self, signalnum: int) -> None:
+        """Call the program's handler for `signalnum` with the frame its main thread is in (lanlab's left out)."""
+        handler = self.getsignal(signalnum)
+        if not callable(handler):
+            return
+        frame = _real_sys._getframe(1)
+        while frame is not None and frame.f_globals.get("__name__", "").startswith("lanlab."):
+            frame = frame.f_back
+        handler(signalnum, frame)
+
+
+def signal_dispositions(program: Program) -> SignalDispositions:
+    """The program's signal handlers, one table whether `signal` or `_thread` asks first."""
+    if program.signal_dispositions is None:
+        program.signal_dispositions = SignalDispositions(_real_sys.modules["_signal"])
+    return program.signal_dispositions  # type: ignore[no-any-return]
+
 
 def signal_module(program: Program) -> types.ModuleType:
     """`_signal` (signal.py runs afresh over it): handlers are the program's own, never called;
     timers and waits for a signal are unsupported."""
     real = _real_sys.modules["_signal"]
-    dispositions = SignalDispositions(real)
+    dispositions = signal_dispositions(program)
     replaced: dict[str, Any] = {
         name: unsupported_call(f"signal.{name}", program.node) for name in SIGNAL_UNSUPPORTED if hasattr(real, name)
     }
@@ -494,9 +534,16 @@ def signal_module(program: Program) -> types.ModuleType:
     return Proxy(real, replaced)
 
 
-def thread_module(threading: Any) -> types.ModuleType:
-    """`_thread` on the simulated threading: its threads are greenlets, its locks park in virtual time."""
+def thread_module(threading: Any, program: Program) -> types.ModuleType:
+    """`_thread` on the simulated threading: its threads are greenlets, its locks park in virtual time;
+    interrupt_main is a signal for the main thread, as CPython's."""
     module = types.ModuleType("_thread", "Simulated low-level threads (lanlab).")
+
+    def interrupt_main(signum: int = _real_signal.SIGINT) -> None:
+        signal_dispositions(program).interrupt_main(program, signum)
+
+    def exit() -> None:  # noqa: A001 - _thread's name
+        raise SystemExit
 
     def start_new_thread(function: Callable[..., Any], args: tuple[Any, ...], kwargs: Any = None) -> int:
         thread = threading.Thread(target=function, args=args, kwargs=kwargs or {}, daemon=True)
@@ -517,6 +564,9 @@ def thread_module(threading: Any) -> types.ModuleType:
         stack_size=threading.stack_size,
         _local=threading.local,
         _count=lambda: threading.active_count() - 1,
+        interrupt_main=interrupt_main,
+        exit=exit,
+        exit_thread=exit,
     )
     return module
 
@@ -620,7 +670,9 @@ class Overlay:
             "select": lambda: real_surface(select_module(program), _real_sys.modules["select"], host),
             "time": lambda: time_module(program),
             "threading": lambda: real_surface(threading_module(program), _real_sys.modules["threading"], host),
-            "_thread": lambda: thread_module(self["threading"]),
+            "_thread": lambda: real_surface(
+                thread_module(self["threading"], program), _real_sys.modules["_thread"], host
+            ),
             "sys": lambda: sys_module(program, argv, self.imports),
             "os": lambda: program.files.patch_os(os_module(program)),  # paths from the host's folder (_files)
             "os.path": lambda: self["os"].path,  # what os.py puts in sys.modules as "os.path"

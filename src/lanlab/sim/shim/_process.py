@@ -583,6 +583,12 @@ class Program:
         self.exit_functions: list[tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]] = []
         self.sys: Any = None  # its sys module once imported: sys.excepthook may be its own
         self.abandoned: list[greenlet] = []  # daemon threads the process ended under
+        # _thread.interrupt_main's signals: the main thread's handler runs when that thread next runs (after
+        # the call it is blocked in returns, as CPython checks its signal flag), by handle_signal (_modules)
+        self.pending_signals: list[int] = []
+        self.handle_signal: Callable[[int], Any] | None = None
+        self.signal_dispositions: Any = None  # its signal handlers (_modules.SignalDispositions), once asked for
+        self._in_body = False  # its main thread runs the program (not its exit: atexit, waiting for threads)
 
     # -- descriptors -----------------------------------------------------------------------
     def new_fd(self, holder: Any) -> int:
@@ -664,7 +670,11 @@ class Program:
         self.started_at = self.engine.now
         status = 0
         try:
-            self.result = body()
+            self._in_body = True
+            try:
+                self.result = body()
+            finally:
+                self._in_body = False
         except ProgramExit as stop:  # os._exit: no atexit functions, no waiting for threads
             self._finish(stop.code)
             return
@@ -860,6 +870,8 @@ class Program:
         if timeout is not None:
             self.engine.schedule(self.engine.now + timeout, waiter, TIMEOUT)
         current.parent.switch()
+        if self.pending_signals:
+            self.signals_arrive()
         return waiter.result
 
     def sleep(self, duration: int) -> None:
@@ -872,6 +884,16 @@ class Program:
         self.shim.waiters.append(waiter)
         self.engine.schedule(self.engine.now + duration, waiter, TIMEOUT)
         current.parent.switch()
+        if self.pending_signals:
+            self.signals_arrive()
+
+    def signals_arrive(self) -> None:
+        """In the main thread, while it runs the program: the handlers of the signals pending, the oldest first
+        (what a handler raises, KeyboardInterrupt for SIGINT's default one, goes on from the call that returned)."""
+        if not self._in_body or self.main is None or self.by_greenlet.get(getcurrent()) is not self.main:
+            return
+        while self.pending_signals and self.handle_signal is not None:
+            self.handle_signal(self.pending_signals.pop(0))
 
     # -- output ----------------------------------------------------------------------------
     def emit(self, line: str) -> None:
