@@ -129,3 +129,31 @@ def test_lab_new_writes_an_answers_template_that_is_yaml(tmp_path: Path) -> None
     brief = (tmp_path / "ann" / "brief.md").read_text().splitlines()
     assert brief[0] == "# ARP lab (week 3: caches)"
     assert "  Hint: think about the cache. Write: a number (answer as `q1:` in answers.yaml)" in brief
+
+
+LOOP_YAML = """name: loop
+nodes:
+  pc1: {kind: host, ip: 198.18.0.1/24}
+  pc2: {kind: host, ip: 198.18.0.2/24}
+  sw1: {kind: switch}
+  sw2: {kind: switch}
+links:
+  - [pc1:eth0, sw1:p1]
+  - [pc2:eth0, sw2:p1]
+  - [sw1:p2, sw2:p2]
+  - [sw1:p3, sw2:p3]
+"""
+
+
+def test_lab_check_says_a_run_stopped_by_a_storm(tmp_path: Path) -> None:
+    """lab check on a topology with a loop printed only failed checks; it now says the run stopped, and why
+    (text: a line before the score; --json: stopped)."""
+    (tmp_path / "topology.yaml").write_text(PAIR_YAML)
+    (tmp_path / "loop.yaml").write_text(LOOP_YAML)
+    (tmp_path / "lab.yaml").write_text(LAB.replace("vars:\n  count", "vars:\n  n").replace("{{count}}", "1"))
+    args = ["lab", "check", str(tmp_path / "lab.yaml"), "--topology", str(tmp_path / "loop.yaml")]
+    text = lanlab(*args).stdout.decode().splitlines()
+    assert text[0] == "FAIL pings (0/2): 0" and text[-1] == "score 0/2"
+    assert text[1].startswith("stage stage 1: the run stopped at ") and "broadcast storm" in text[1]
+    report = json.loads(lanlab(*args, "--json").stdout)
+    assert report["stopped"] == [text[1]]

@@ -171,3 +171,32 @@ def test_a_question_numbered_01_is_answered(tmp_path: Path) -> None:
     given = read_answers(tmp_path / "answers.yaml", {})
     (result,) = run_lab(load_lab(lab), Submission(tmp_path / "topology.yaml", tmp_path, given))
     assert (result.passed, result.found) == (True, "answered 1; the run shows 1")
+
+
+LOOP_YAML = """name: loop
+nodes:
+  pc1: {kind: host, ip: 198.18.0.1/24}
+  pc2: {kind: host, ip: 198.18.0.2/24}
+  sw1: {kind: switch}
+  sw2: {kind: switch}
+links:
+  - [pc1:eth0, sw1:p1]
+  - [pc2:eth0, sw2:p1]
+  - [sw1:p2, sw2:p2]
+  - [sw1:p3, sw2:p3]
+"""
+
+
+def test_a_run_a_storm_stopped_is_said_in_the_row(tmp_path: Path) -> None:
+    """A student's loop of switches stopped the run after its storm, and the row said nothing of it (every
+    check just failed); the problem now says where the run stopped and why, as sim run does."""
+    from lanlab.lab.grade import grade
+
+    lab = write_lab(tmp_path, "      - {id: a, trace: {where: {kind: deliver, device: pc1, proto: icmp}, equals: 1}}\n")
+    (tmp_path / "subs" / "looper").mkdir(parents=True)
+    (tmp_path / "subs" / "looper" / "topology.yaml").write_text(LOOP_YAML)
+    (row,) = grade(lab, tmp_path / "subs", 1)
+    assert row.total == 0
+    assert str(row.problem).startswith("stage stage 1: the run stopped at 0.")
+    assert "events after a broadcast storm: frame 1 (Who has 198.18.0.2? Tell 198.18.0.1)" in str(row.problem)
+    assert str(row.problem).endswith("(a loop: turn on the spanning tree, stp: {enabled: true}, or take a cable out)")

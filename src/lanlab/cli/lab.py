@@ -175,6 +175,7 @@ def check(
             click.echo(warning, err=True)
     trails: list[Any] = []  # each stage's run for the page: recorded only for --html (following the tables costs)
     problems: list[str] = []  # programs that ended badly: why a student scored less (as lab grade's problem)
+    stops: list[str] = []  # stages whose run the simulator ended early (a broadcast storm): lab grade's problem too
     try:
         given = read_answers(answers, the_lab.values) if answers is not None else {}
         results = run_lab(
@@ -182,6 +183,7 @@ def check(
             Submission(topology_file, folder, given, programs),
             problems=problems,
             trails=trails if html is not None else None,
+            stops=stops,
         )
     except LabError as error:
         _errors_exit(error)
@@ -203,6 +205,7 @@ def check(
                     "score": score,
                     "total": the_lab.total,
                     "problems": problems,
+                    "stopped": stops,
                 }
             )
         )
@@ -216,6 +219,8 @@ def check(
         )
         for problem in problems:  # not a check's row: said beside the CSV
             click.echo(_("lanlab: program {problem}").format(problem=localize(problem)), err=True)
+        for stop in stops:
+            click.echo("lanlab: " + localize(stop), err=True)
     else:
         for result in results:
             mark = _("PASS") if result.passed else _("FAIL")
@@ -225,6 +230,8 @@ def check(
                 click.echo("     " + _("hint: {hint}").format(hint=result.hint))
         for problem in problems:
             click.echo(_("program {problem}").format(problem=localize(problem)))
+        for stop in stops:
+            click.echo(localize(stop))
         click.echo(_("score {score}/{total}").format(score=score, total=the_lab.total))
         if html is not None:
             click.echo(_("wrote {file}").format(file=html))

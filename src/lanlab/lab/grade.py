@@ -118,7 +118,7 @@ def grade_one(
         lab, submission = submission_of(Path(lab_path), Path(folder), student)
         noted = [submission.unread] if submission.unread is not None else []  # the rest still counts
         if any(Path(folder).iterdir()):
-            run_lab(lab, submission, results=results, problems=programs_failed)
+            run_lab(lab, submission, results=results, problems=programs_failed, stops=programs_failed)
         else:  # run, it would grade the lab's own topology: points for nothing
             problem = L_("empty folder: nothing was handed in")
     except _TimeLimit:

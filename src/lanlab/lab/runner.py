@@ -252,10 +252,12 @@ def run_stage(
     app_cpu: float = 5.0,
     problems: list[str] | None = None,
     trails: list[StageTrail] | None = None,
+    stops: list[str] | None = None,
 ) -> list[Result]:
     """Build, check the configuration, run (stopping at each state check's time), judge the rest;
-    a program that ended with an error is told in `problems` (`NODE PROGRAM: error`), the stage's
-    events in `trails` (for a report: then the tables are followed too, for the viewer's page)."""
+    a program that ended with an error is told in `problems` (`NODE PROGRAM: error`), a run the
+    simulator stopped early (a broadcast storm) in `stops`, the stage's events in `trails` (for a
+    report: then the tables are followed too, for the viewer's page)."""
     from lanlab.sim import CommandError, schedule
     from lanlab.sim.shim import run_programs
 
@@ -297,6 +299,8 @@ def run_stage(
         results[check.id] = checks.judge(check, stage.name, *checks.state(network, check.body))
     run_to(stage.until)
     network.close()
+    if stops is not None and network.engine.stopped:  # the checks judge a run cut short: say so, and why
+        stops.append(stopped_early(network, stage))
     if problems is not None:
         problems.extend(filter(None, map(program_problem, programs)))
     if trails is not None:
@@ -306,6 +310,24 @@ def run_stage(
             continue
         results[check.id] = judge_at_end(network, check, stage.name, printed, submission.answers, submission.unread)
     return [results[check.id] for check in stage.checks]
+
+
+def stopped_early(network: Any, stage: Stage) -> str:
+    """Why a stage's run ended before its until: (a broadcast storm), as lab check and lab grade say it."""
+    from lanlab.sim.devices.storm import first_storm
+
+    storm = first_storm(network.nodes)
+    seconds = f"{network.now / 1e9:.6f}"
+    if storm is None:
+        return L_("stage {stage}: the run stopped at {time} s", stage=stage.name, time=seconds)
+    return L_(
+        "stage {stage}: the run stopped at {time} s, {events} events after a {storm}; the checks judge what "
+        "happened until then (a loop: turn on the spanning tree, stp: {{enabled: true}}, or take a cable out)",
+        stage=stage.name,
+        time=seconds,
+        events=f"{network.engine.events_after_storm:,}",
+        storm=storm.line(network.now),
+    )
 
 
 def program_problem(program: Any) -> str | None:
@@ -371,14 +393,15 @@ def run_lab(
     results: list[Result] | None = None,
     problems: list[str] | None = None,
     trails: list[StageTrail] | None = None,
+    stops: list[str] | None = None,
 ) -> list[Result]:
     """Every stage in order, their results appended to `results` as each ends (so a run stopped
-    by a time limit keeps what it passed), programs' errors to `problems`; a topology the
-    simulator refuses is a LabError (FILE:LINE)."""
+    by a time limit keeps what it passed), programs' errors to `problems`, runs the simulator
+    stopped early to `stops`; a topology the simulator refuses is a LabError (FILE:LINE)."""
     results = [] if results is None else results
     for stage in lab.stages:
         try:
-            results.extend(run_stage(lab, stage, submission, app_cpu, problems, trails))
+            results.extend(run_stage(lab, stage, submission, app_cpu, problems, trails, stops))
         except NotPython as error:  # that stage fails, said why; the stages that do not run the program count
             results.extend(Result(c.id, stage.name, c.points, False, error.why, c.hint) for c in stage.checks)
             if problems is not None:
