@@ -218,3 +218,73 @@ def test_a_timed_rotating_log_rotates_in_virtual_time(tmp_path, monkeypatch):
     prog = net.node("pc1").run(program)
     run_programs(net, 5 * S)
     assert prog.result is not None and len(prog.result) == 3, (prog.result, prog.output)
+
+
+def test_shutil_copy2_copytree_symlink_scandir_and_relpath_act_in_the_hosts_folder(tmp_path, monkeypatch):
+    """With relative paths, as on Linux: shutil.copy2 and copytree copy (their xattr calls find the file) and keep
+    the mtime; os.symlink makes its link in the host's folder; os.scandir's entries are spelled from the
+    directory given, their stat() as os.stat's; os.path.relpath of an abspath is the relative path."""
+    monkeypatch.chdir(tmp_path)
+    net = pair(tmp_path / "files")
+
+    def program():
+        import os
+        import shutil
+        import time
+
+        os.makedirs("src/sub")
+        with open("src/a.txt", "w") as file:
+            file.write("a")
+        time.sleep(2)
+        shutil.copy2("src/a.txt", "b.txt")
+        shutil.copytree("src", "dst")
+        os.symlink("b.txt", "link.txt")
+        with os.scandir("src") as entries:
+            seen = sorted(
+                (e.name, e.path, os.fspath(e), e.stat().st_mtime == os.stat(e.path).st_mtime) for e in entries
+            )
+        return (
+            open("link.txt").read(),
+            os.readlink("link.txt"),
+            os.path.getmtime("b.txt") == os.path.getmtime("dst/a.txt") == os.path.getmtime("src/a.txt"),
+            seen,
+            os.path.relpath(os.path.abspath("q/r")),
+            os.path.relpath("src/sub", "dst"),
+        )
+
+    prog = net.node("pc1").run(program)
+    run_programs(net, 5 * S)
+    assert prog.result == (
+        "a",
+        "b.txt",
+        True,
+        [("a.txt", "src/a.txt", "src/a.txt", True), ("sub", "src/sub", "src/sub", True)],
+        "q/r",
+        "../src/sub",
+    ), prog.output
+    assert (tmp_path / "files" / "pc1" / "link.txt").is_symlink() and not (tmp_path / "link.txt").exists()
+
+
+def test_a_directory_reads_the_time_an_entry_was_made_in_it(tmp_path, monkeypatch):
+    """Making a file in a folder, or removing or renaming one, changes the folder's mtime at that virtual moment
+    (not when a program first looks at it), as the kernel does."""
+    monkeypatch.chdir(tmp_path)
+    net = pair(tmp_path / "files")
+
+    def program():
+        import os
+        import time
+
+        os.mkdir("box")
+        time.sleep(1)
+        made = time.time()
+        open("box/new.txt", "w").close()
+        time.sleep(1)
+        renamed = time.time()
+        os.rename("box/new.txt", "box/old.txt")
+        time.sleep(1)
+        return round(os.stat("box").st_mtime - renamed, 3), round(renamed - made, 3)
+
+    prog = net.node("pc1").run(program)
+    run_programs(net, 5 * S)
+    assert prog.result == (0.0, 1.0), prog.output

@@ -22,7 +22,7 @@ import tempfile
 import time as _real_time
 import types
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from lanlab.sim.shim._clock import EPOCH
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from lanlab.sim.network import Network
     from lanlab.sim.shim._process import Program
 
-READING = ("stat", "lstat", "access", "listdir", "scandir", "readlink", "statvfs")
+READING = ("stat", "lstat", "access", "listdir", "scandir", "readlink", "statvfs", "pathconf", "listxattr", "getxattr")
 WRITING = (
     "mkdir",
     "makedirs",
@@ -48,9 +48,23 @@ WRITING = (
     "utime",
     "truncate",
     "mkfifo",
+    "mknod",
+    "setxattr",
+    "removexattr",
 )
 TWO_WRITTEN = ("rename", "replace", "renames", "link")  # both paths are the program's (the source too)
-PATH_READING = ("exists", "lexists", "isfile", "isdir", "islink", "getsize", "getmtime", "getatime", "getctime")
+PATH_READING = (
+    "exists",
+    "lexists",
+    "isfile",
+    "isdir",
+    "islink",
+    "ismount",
+    "getsize",
+    "getmtime",
+    "getatime",
+    "getctime",
+)
 TIMES = ("st_atime", "st_mtime", "st_ctime")
 EPOCH_NS = EPOCH * 10**9
 WRITE_FLAGS = _real_os.O_WRONLY | _real_os.O_RDWR | _real_os.O_CREAT | _real_os.O_TRUNC | _real_os.O_APPEND
@@ -163,6 +177,39 @@ class HostFiles:
 
         return call
 
+    def _touched(self, paths: Iterable[Any]) -> None:
+        """A call just changed `paths` (made, removed, renamed, opened to write): their times, and their folders'
+        (an entry made or removed changes its directory), changed now."""
+        now = EPOCH_NS + self.program.clock_ns()
+        for path in paths:
+            if isinstance(path, int):
+                continue
+            path = posixpath.normpath(_real_os.fsdecode(path))
+            for each in (path, posixpath.dirname(path) or "."):
+                try:
+                    self.clock.observe(_real_os.lstat(each), now)
+                except OSError:
+                    pass
+
+    def _symlink(self, function: Callable[..., Any]) -> Callable[..., Any]:
+        """os.symlink: the link is made in the program's folder; its target is text, kept as given (a relative
+        one is found from the link's own directory, as the kernel does)."""
+
+        @functools.wraps(function)
+        def symlink(src: Any, dst: Any, *args: Any, **kwargs: Any) -> None:
+            dst = self.resolve(dst, writing=True)
+            function(src, dst, *args, **kwargs)
+            if kwargs.get("dir_fd") is None:
+                self._touched([dst])
+
+        return symlink
+
+    def scandir(self, path: Any = ".") -> Scandir:
+        """os.scandir: entries whose path is spelled from `path` as the program gave it (not from its host's
+        folder) and whose stat() reads the host's clock."""
+        given = path if isinstance(path, int) else _real_os.fspath("." if path is None else path)
+        return Scandir(_real_os.scandir(self.resolve(given)), given, self)
+
     def _utime(self, function: Callable[..., Any]) -> Callable[..., Any]:
         """os.utime: times given are set as given, and no times is the host's clock now (not the machine's)."""
 
@@ -220,6 +267,7 @@ class HostFiles:
         def opened(name: Any, flags: int) -> int:
             fd = own(open_path(name, flags))
             if writing and write is None:
+                self._touched([path])
                 self._watch(fd, _real_os.fsdecode(path))
             return fd
 
@@ -234,6 +282,8 @@ class HostFiles:
         fd = self.program.own_descriptor(_real_os.open(resolved, flags, *args, **kwargs))
         if writing:
             by_path = kwargs.get("dir_fd") is None and not isinstance(resolved, int)
+            if by_path:
+                self._touched([resolved])
             self._watch(fd, _real_os.fsdecode(resolved) if by_path else None)
         return fd
 
@@ -262,6 +312,15 @@ class HostFiles:
         path = _real_os.fspath(path)
         return posixpath.normpath(path if posixpath.isabs(path) else posixpath.join(_as(self.cwd, path), path))
 
+    def relpath(self, path: Any, start: Any = None) -> Any:
+        """os.path.relpath: from `start` (the working directory when None), both against the working directory."""
+        path = _real_os.fspath(path)
+        if start is None:
+            start = b"." if isinstance(path, bytes) else "."
+        if not path:
+            raise ValueError("no path specified")
+        return posixpath.relpath(self.abspath(path), self.abspath(start))
+
     def realpath(self, path: Any, **kwargs: Any) -> Any:
         return posixpath.realpath(self.abspath(path), **kwargs)
 
@@ -270,9 +329,12 @@ class HostFiles:
         @functools.wraps(function)
         def call(*args: Any, **kwargs: Any) -> Any:
             args = tuple(self.resolve(a, writing) if i < paths else a for i, a in enumerate(args))
-            if not args and function.__name__ in ("listdir", "scandir"):
+            if not args and function.__name__ == "listdir":
                 args = (self.cwd,)  # no argument: the working directory
-            return function(*args, **kwargs)
+            result = function(*args, **kwargs)
+            if writing and kwargs.get("dir_fd") is None and kwargs.get("src_dir_fd") is None:
+                self._touched(args[:paths])
+            return result
 
         return call
 
@@ -286,7 +348,7 @@ class HostFiles:
             getatime=lambda path: stat(path).st_atime,
             getctime=lambda path: stat(path).st_ctime,
         )
-        replaced.update(abspath=self.abspath, realpath=self.realpath)
+        replaced.update(abspath=self.abspath, realpath=self.realpath, relpath=self.relpath)
         return Proxy(posixpath, replaced)
 
     def patch_os(self, module: types.ModuleType) -> types.ModuleType:
@@ -303,6 +365,10 @@ class HostFiles:
         if hasattr(real, "utime"):
             replaced["utime"] = self._utime(real.utime)
         replaced.update(open=self.os_open, getcwd=self.getcwd, getcwdb=self.getcwdb, chdir=self.chdir)
+        if hasattr(real, "scandir"):
+            replaced["scandir"] = self.scandir
+        if hasattr(real, "symlink"):
+            replaced["symlink"] = self._symlink(real.symlink)
         if real is _real_os:
             replaced.update(walk=self.walk, path=self.path_module())
         module.__dict__.update(replaced)
@@ -311,6 +377,59 @@ class HostFiles:
     def io_module(self) -> types.ModuleType:
         """io: the real module (its classes are lanlab's too), with open resolving the path."""
         return Proxy(_real_io, {"open": self.open})
+
+
+class DirEntry:
+    """An os.scandir entry as a program sees it: its path spelled from the directory the program named, its
+    stat() on the host's clock; the rest is the real entry's (an os.DirEntry cannot be made, so
+    isinstance(entry, os.DirEntry) is False, and shutil's copystat asks os.stat instead)."""
+
+    __slots__ = ("_entry", "_files", "path")
+
+    def __init__(self, entry: _real_os.DirEntry[Any], path: Any, files: HostFiles) -> None:
+        self._entry = entry
+        self._files = files
+        self.path = path
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._entry, name)
+
+    def stat(self, *, follow_symlinks: bool = True) -> _real_os.stat_result:
+        found = self._entry.stat(follow_symlinks=follow_symlinks)
+        return self._files.clock.stat(found, EPOCH_NS + self._files.program.clock_ns())
+
+    def __fspath__(self) -> Any:
+        return self.path
+
+    def __repr__(self) -> str:
+        return f"<DirEntry {self._entry.name!r}>"
+
+
+class Scandir:
+    """os.scandir's iterator (a context manager too) over DirEntry."""
+
+    def __init__(self, entries: Any, given: Any, files: HostFiles) -> None:
+        self._entries = entries
+        self._given = given
+        self._files = files
+
+    def __iter__(self) -> Scandir:
+        return self
+
+    def __next__(self) -> DirEntry:
+        entry = next(self._entries)
+        given = self._given
+        path = entry.path if isinstance(given, int) else posixpath.join(given, entry.name)
+        return DirEntry(entry, path, self._files)
+
+    def close(self) -> None:
+        self._entries.close()
+
+    def __enter__(self) -> Scandir:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def _as(directory: str, like: Any) -> Any:
