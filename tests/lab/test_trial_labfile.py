@@ -200,3 +200,23 @@ def test_a_run_a_storm_stopped_is_said_in_the_row(tmp_path: Path) -> None:
     assert str(row.problem).startswith("stage stage 1: the run stopped at 0.")
     assert "events after a broadcast storm: frame 1 (Who has 198.18.0.2? Tell 198.18.0.1)" in str(row.problem)
     assert str(row.problem).endswith("(a loop: turn on the spanning tree, stp: {enabled: true}, or take a cable out)")
+
+
+def test_an_answer_under_a_misspelt_id_is_pointed_at(tmp_path: Path) -> None:
+    """An answer under `Requests:` or `reqests:` (no question's id) left `requests` with a bare "no answer";
+    the result now names the key it was likely meant as. An unrelated key or another question's id is not."""
+    lab = load_lab(
+        write_lab(
+            tmp_path,
+            "      - {id: requests, question: {ask: how many?, where: {kind: tx, device: pc1, proto: arp}}}\n"
+            "      - {id: replies, question: {ask: and?, where: {kind: tx, device: pc2, proto: arp}}}\n",
+        )
+    )
+
+    def found(answers: dict) -> str:
+        return run_lab(lab, Submission(tmp_path / "topology.yaml", tmp_path, answers))[0].found
+
+    said = "answers.yaml answers {key}:, which no question is: was it meant as requests:?"
+    assert found({"reqests": "1"}) == "no answer (the run shows 1); " + said.format(key="'reqests'")
+    assert found({"Requests": "1"}) == "no answer (the run shows 1); " + said.format(key="'Requests'")
+    assert found({"colour": "1", "replies": "1"}) == "no answer (the run shows 1)"

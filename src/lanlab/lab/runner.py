@@ -3,6 +3,7 @@ hosts, the trace), each stage a fresh network of the submission's topology, and 
 
 from __future__ import annotations
 
+import difflib
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -308,8 +309,28 @@ def run_stage(
     for check in stage.checks:
         if check.id in results:
             continue
-        results[check.id] = judge_at_end(network, check, stage.name, printed, submission.answers, submission.unread)
+        result = judge_at_end(network, check, stage.name, printed, submission.answers, submission.unread)
+        results[check.id] = misnamed(lab, check, submission.answers, result)
     return [results[check.id] for check in stage.checks]
+
+
+def misnamed(lab: Lab, check: Check, answers: dict[str, Any], result: Result) -> Result:
+    """A question with no answer, where answers.yaml holds one under an id no question has that is
+    close to its own (`reqests:` for `requests:`): said, rather than a bare "no answer"."""
+    if check.kind != "question" or check.id in answers or result.passed:
+        return result
+    ids = {other.id for other in lab.checks if other.kind == "question"}
+    strays = {key.lower(): key for key in answers if key not in ids}  # Q1 for q1 too
+    close = difflib.get_close_matches(check.id.lower(), list(strays), n=1, cutoff=0.6)
+    if not close:
+        return result
+    found = L_(
+        "{found}; answers.yaml answers {key}:, which no question is: was it meant as {id}:?",
+        found=result.found,
+        key=repr(strays[close[0]]),
+        id=check.id,
+    )
+    return Result(result.id, result.stage, result.points, result.passed, found, result.hint)
 
 
 def stopped_early(network: Any, stage: Stage) -> str:
