@@ -288,3 +288,77 @@ def test_a_directory_reads_the_time_an_entry_was_made_in_it(tmp_path, monkeypatc
     prog = net.node("pc1").run(program)
     run_programs(net, 5 * S)
     assert prog.result == (0.0, 1.0), prog.output
+
+
+FAILING_CALLS = [
+    "open('missing.txt')",
+    "open('nodir/x.txt', 'w')",
+    "os.stat('missing.txt')",
+    "os.path.getsize('missing.txt')",
+    "os.remove('missing.txt')",
+    "os.listdir(b'nodir')",
+    "os.open(pathlib.Path('missing.txt'), os.O_RDONLY)",
+    "os.rename('missing.txt', 'x.txt')",
+    "os.mkdir('.')",
+    "os.chdir('nodir')",
+    "os.utime('missing.txt')",
+    "os.scandir('nodir')",
+    "pathlib.Path('missing.txt').read_text()",
+]
+
+
+def failures(calls: list[str]) -> list[str]:
+    """What each call raises, as `Type: message` and its filename."""
+    import os
+    import pathlib
+
+    said = []
+    for call in calls:
+        try:
+            eval(call, {"os": os, "pathlib": pathlib})  # noqa: S307 - the test's own fixed calls
+            said.append("no error")
+        except OSError as error:
+            said.append(f"{type(error).__name__}: {error} ({error.filename!r})")
+    return said
+
+
+def test_a_failing_file_call_names_the_path_as_the_program_gave_it(tmp_path, monkeypatch):
+    """FileNotFoundError and the other OSErrors of open, os.* and pathlib say 'missing.txt' as on Linux (this
+    process in an empty folder), not the host folder's temporary path, which changes from run to run."""
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    monkeypatch.chdir(empty)
+    expected = failures(FAILING_CALLS)
+    monkeypatch.chdir(tmp_path)
+    net = pair(tmp_path / "files")
+    prog = net.node("pc1").run(failures, FAILING_CALLS)
+    run_programs(net, S)
+    assert prog.result == expected, prog.output
+
+
+def test_paths_relative_to_a_directory_descriptor_are_found_from_it(tmp_path, monkeypatch):
+    """os.stat, os.open, os.mkdir, os.rename and os.unlink with dir_fd (src_dir_fd, dst_dir_fd) find the path
+    from that directory, as the kernel does, not from the working directory."""
+    monkeypatch.chdir(tmp_path)
+    net = pair(tmp_path / "files")
+
+    def program():
+        import os
+
+        os.makedirs("d/e")
+        with open("d/e/f.txt", "w") as file:
+            file.write("x")
+        fd = os.open("d", os.O_RDONLY)
+        seen = [os.listdir(fd), os.stat("e", dir_fd=fd).st_ino == os.stat("d/e").st_ino]
+        inner = os.open("e/f.txt", os.O_RDONLY, dir_fd=fd)
+        seen.append(os.read(inner, 10))
+        os.close(inner)
+        os.mkdir("g", dir_fd=fd)
+        os.rename("g", "h", src_dir_fd=fd, dst_dir_fd=fd)
+        os.unlink("e/f.txt", dir_fd=fd)
+        os.close(fd)
+        return seen, sorted(os.listdir("d")), os.listdir("d/e")
+
+    prog = net.node("pc1").run(program)
+    run_programs(net, S)
+    assert prog.result == ([["e"], True, b"x"], ["e", "h"], []), prog.output

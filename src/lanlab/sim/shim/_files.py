@@ -12,6 +12,7 @@ so pathlib, os.utime) read the simulated hosts' clock, not the machine's (FileCl
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import functools
 import io as _real_io
@@ -22,7 +23,7 @@ import tempfile
 import time as _real_time
 import types
 import weakref
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from lanlab.sim.shim._clock import EPOCH
@@ -197,8 +198,9 @@ class HostFiles:
 
         @functools.wraps(function)
         def symlink(src: Any, dst: Any, *args: Any, **kwargs: Any) -> None:
-            dst = self.resolve(dst, writing=True)
-            function(src, dst, *args, **kwargs)
+            given, dst = dst, self.resolve(dst, writing=True) if kwargs.get("dir_fd") is None else dst
+            with _spelled_as_given((dst, given)):
+                function(src, dst, *args, **kwargs)
             if kwargs.get("dir_fd") is None:
                 self._touched([dst])
 
@@ -208,7 +210,9 @@ class HostFiles:
         """os.scandir: entries whose path is spelled from `path` as the program gave it (not from its host's
         folder) and whose stat() reads the host's clock."""
         given = path if isinstance(path, int) else _real_os.fspath("." if path is None else path)
-        return Scandir(_real_os.scandir(self.resolve(given)), given, self)
+        found = self.resolve(given)
+        with _spelled_as_given((found, given)):
+            return Scandir(_real_os.scandir(found), given, self)
 
     def _utime(self, function: Callable[..., Any]) -> Callable[..., Any]:
         """os.utime: times given are set as given, and no times is the host's clock now (not the machine's)."""
@@ -221,9 +225,10 @@ class HostFiles:
                 now = EPOCH_NS + self.program.clock_ns()
                 ns = (now, now)
             more = {} if dir_fd is None else {"dir_fd": dir_fd}
-            path = self.resolve(path, writing=True)
+            named, path = path, self.resolve(path, writing=True) if dir_fd is None else path
             given = {} if ns is None else {"ns": ns}
-            function(path, times, **given, **more, follow_symlinks=follow_symlinks)
+            with _spelled_as_given((path, named)):
+                function(path, times, **given, **more, follow_symlinks=follow_symlinks)
             self.clock.set(_real_os.stat(path, **more, follow_symlinks=follow_symlinks))
 
         return utime
@@ -271,15 +276,17 @@ class HostFiles:
                 self._watch(fd, _real_os.fsdecode(path))
             return fd
 
-        return open(path, mode, buffering, encoding, errors, newline, closefd, opened)
+        with _spelled_as_given((path, file)):
+            return open(path, mode, buffering, encoding, errors, newline, closefd, opened)
 
     def os_open(self, path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
         writing = bool(flags & WRITE_FLAGS)
-        resolved = self.resolve(path, writing)
+        resolved = self.resolve(path, writing) if kwargs.get("dir_fd") is None else path
         write = writer_of(resolved)
         if write is not None:
             return self.program.own_descriptor(open_descriptor(self.program.host, resolved, write, writing))
-        fd = self.program.own_descriptor(_real_os.open(resolved, flags, *args, **kwargs))
+        with _spelled_as_given((resolved, path)):
+            fd = self.program.own_descriptor(_real_os.open(resolved, flags, *args, **kwargs))
         if writing:
             by_path = kwargs.get("dir_fd") is None and not isinstance(resolved, int)
             if by_path:
@@ -297,7 +304,8 @@ class HostFiles:
     def chdir(self, path: Any) -> None:
         target = posixpath.normpath(_real_os.fsdecode(self.resolve(path)))
         if not posixpath.isdir(target):
-            _real_os.stat(target)  # FileNotFoundError, as chdir says, for a path that is not there
+            with _spelled_as_given((target, path)):
+                _real_os.stat(target)  # FileNotFoundError, as chdir says, for a path that is not there
             raise NotADirectoryError(errno.ENOTDIR, _real_os.strerror(errno.ENOTDIR), _real_os.fsdecode(path))
         self.cwd = target
 
@@ -327,13 +335,18 @@ class HostFiles:
     # -- the modules -------------------------------------------------------------------------
     def _wrap(self, function: Callable[..., Any], writing: bool, paths: int = 1) -> Callable[..., Any]:
         @functools.wraps(function)
-        def call(*args: Any, **kwargs: Any) -> Any:
-            args = tuple(self.resolve(a, writing) if i < paths else a for i, a in enumerate(args))
+        def call(*given: Any, **kwargs: Any) -> Any:
+            # a path relative to a directory descriptor (dir_fd, src_dir_fd, dst_dir_fd) is the kernel's to find
+            anchored = [kwargs.get("dir_fd")] if paths == 1 else [kwargs.get("src_dir_fd"), kwargs.get("dst_dir_fd")]
+            args = tuple(
+                self.resolve(a, writing) if i < paths and anchored[i] is None else a for i, a in enumerate(given)
+            )
             if not args and function.__name__ == "listdir":
                 args = (self.cwd,)  # no argument: the working directory
-            result = function(*args, **kwargs)
-            if writing and kwargs.get("dir_fd") is None and kwargs.get("src_dir_fd") is None:
-                self._touched(args[:paths])
+            with _spelled_as_given(*zip(args[:paths], given, strict=False)):
+                result = function(*args, **kwargs)
+            if writing:
+                self._touched(a for a, anchor in zip(args[:paths], anchored, strict=False) if anchor is None)
             return result
 
         return call
@@ -430,6 +443,22 @@ class Scandir:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+@contextlib.contextmanager
+def _spelled_as_given(*paths: tuple[Any, Any]) -> Iterator[None]:
+    """An OSError raised inside names each path as the program gave it (its filename and filename2), not as
+    resolved in the host's folder: FileNotFoundError says 'missing.txt', as on Linux, not the temporary path."""
+    try:
+        yield
+    except OSError as error:
+        for attribute in ("filename", "filename2"):
+            named = getattr(error, attribute)
+            for resolved, given in paths:
+                if named is not None and named == resolved and not isinstance(given, int):
+                    setattr(error, attribute, _real_os.fspath(given))
+                    break
+        raise
 
 
 def _as(directory: str, like: Any) -> Any:
