@@ -220,3 +220,27 @@ def test_an_answer_under_a_misspelt_id_is_pointed_at(tmp_path: Path) -> None:
     assert found({"reqests": "1"}) == "no answer (the run shows 1); " + said.format(key="'reqests'")
     assert found({"Requests": "1"}) == "no answer (the run shows 1); " + said.format(key="'Requests'")
     assert found({"colour": "1", "replies": "1"}) == "no answer (the run shows 1)"
+
+
+def test_a_command_or_program_starting_after_the_run_ends_is_refused(tmp_path: Path) -> None:
+    """`at 20s` in a stage that runs until 2s never started (sim run says "not started"; the lab said
+    nothing, and every check on it failed for every student): now the lab file's mistake at its line."""
+    (tmp_path / "topology.yaml").write_text(PAIR_YAML)
+    (tmp_path / "mine.py").write_text("print('hi')\n")
+    lab = tmp_path / "lab.yaml"
+    lab.write_text(
+        "lab: 1\nname: t\ntopology: topology.yaml\nstages:\n  - run:\n"
+        '      do: ["at 20s pc1 ping pc2", "at 2s pc1 ping pc2 -c 1"]\n'
+        '      app: ["at 3s pc1=a.py", "at 1s pc2=b.py"]\n'
+        '      lab_app: ["at 2.5s pc1=mine.py"]\n'
+        "      until: 2s\n"
+        "    checks:\n      - {id: a, trace: {where: {kind: tx}, measure: count, at_least: 1}}\n"
+    )
+    assert problems_of(lab) == [
+        f"{lab}:6: stage 1 run: run.do: 'at 20s pc1 ping pc2' starts at 20s, after the stage's run ends "
+        "(until: 2s); start it earlier, or make until: later",
+        f"{lab}:7: stage 1 run: run.app: 'at 3s pc1=a.py' starts at 3s, after the stage's run ends "
+        "(until: 2s); start it earlier, or make until: later",
+        f"{lab}:8: stage 1 run: run.lab_app: 'at 2.5s pc1=mine.py' starts at 2.5s, after the stage's run ends "
+        "(until: 2s); start it earlier, or make until: later",
+    ]

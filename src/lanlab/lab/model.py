@@ -319,6 +319,23 @@ def do_problem(text: str) -> str | None:
     return None
 
 
+def _start_of(key: str, text: str) -> int | None:
+    """When a run.do, run.app or run.lab_app line starts (ns; None: one that cannot be read, said elsewhere)."""
+    try:
+        if key == "do":
+            from lanlab.sim.commands import CommandError, read_do
+
+            try:
+                return read_do(text).at or 0
+            except CommandError:
+                return None
+        if _app_problem(key, text) is not None:
+            return None
+        return app_parts(text)[0]
+    except (ValueError, UnitError):
+        return None
+
+
 def _read_stage(spec: Spec, number: int, ids: dict[str, int], names: dict[str, int], folder: Path) -> Stage:
     spec.only(STAGE_FIELDS)
     name, name_node = spec.scalar("name")
@@ -399,6 +416,25 @@ def _read_stage(spec: Spec, number: int, ids: dict[str, int], names: dict[str, i
                     )
         until = run_spec.duration("until")
         stage.until = until if until is not None else stage.until  # until: 0s is a run of nothing, not 10 s
+        # a command or program set to start after the run ends never starts: every check on it fails
+        starts = [
+            (key, text, item, _start_of(key, text))
+            for key, lines in (("do", do), ("app", apps), ("lab_app", lab_apps))
+            for text, item in lines
+        ]
+        for key, text, item, at in starts:
+            if at is not None and at > stage.until:
+                run_spec.error(
+                    item,
+                    L_(
+                        "run.{key}: {text} starts at {at}, after the stage's run ends (until: {until}); start it "
+                        "earlier, or make until: later",
+                        key=key,
+                        text=repr(text),
+                        at=format_duration(at),
+                        until=format_duration(stage.until),
+                    ),
+                )
         seed = run_spec.parsed("seed", int, "a whole number")
         stage.seed = seed if seed is not None else 1
     elif run is not None:
