@@ -244,3 +244,19 @@ def test_a_command_or_program_starting_after_the_run_ends_is_refused(tmp_path: P
         f"{lab}:8: stage 1 run: run.lab_app: 'at 2.5s pc1=mine.py' starts at 2.5s, after the stage's run ends "
         "(until: 2s); start it earlier, or make until: later",
     ]
+
+
+def test_a_selection_after_the_run_ends_is_refused(tmp_path: Path) -> None:
+    """docs/labs.md's "no route change after 30 s" in a stage run until 1s selected nothing whatever the
+    student did, so `equals: 0` always passed; an after: past until: is now the lab file's mistake."""
+    lab = write_lab(
+        tmp_path,
+        "      - {id: a, trace: {where: {kind: route, after: 30s}, measure: count, equals: 0}}\n"
+        "      - {id: b, question: {ask: x?, where: {kind: tx, frame: {kind: tx, after: 2s}}}}\n"
+        "      - {id: c, trace: {where: {kind: tx, after: 1s}, measure: count, equals: 0}}\n",
+    )
+    problem = "is after the stage's run ends (until: 1s), so nothing is selected whatever the run does"
+    found = problems_of(lab)
+    assert len(found) == 2
+    assert found[0].startswith(f"{lab}:7: check a trace where: after: 30s {problem}")
+    assert found[1].startswith(f"{lab}:8: check b question where frame: after: 2s {problem}")

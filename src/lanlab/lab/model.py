@@ -510,13 +510,13 @@ def _read_check(spec: Spec, ids: dict[str, int], until: int) -> Check | None:
     body = Spec(spec.ctx, L_("check {id} {kind}", id=check_id, kind=kind), node)
     check = Check(check_id, points if points is not None else 1, hint or "", kind, plain(node))
     if kind == "trace":
-        check.query = read_query(body)
+        check.query = read_query(body, until=until)
     elif kind == "question":
         ask, _ = body.scalar("ask")
         if ask is None:
             body.error(None, L_("ask: is the question the student answers"))
         check.ask = ask or ""
-        check.query = read_query(body, compared=False, also=("ask",))
+        check.query = read_query(body, compared=False, also=("ask",), until=until)
     elif kind == "expect":
         body.only(EXPECT_FIELDS)
         _node_named(body)

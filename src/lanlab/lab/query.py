@@ -22,7 +22,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from lanlab.i18n import L_
 from lanlab.topology import Spec, yes_no
-from lanlab.units import parse_duration
+from lanlab.units import format_duration, parse_duration
 
 SELECT_FIELDS = {"kind", "device", "port", "proto", "summary", "after", "before", "frame"}
 MEASURES = ("count", "ports", "devices", "frames", "first", "last", "order")
@@ -83,7 +83,8 @@ class Selection:
         return [event for event in events if self.matches(event)]
 
 
-def read_selection(spec: Spec) -> Selection:
+def read_selection(spec: Spec, until: int | None = None) -> Selection:
+    """A selection; `until`: when the stage's run ends (an after: later selects nothing, ever)."""
     spec.only(SELECT_FIELDS)
     selection = Selection(words(spec, "kind"), words(spec, "device"), words(spec, "port"), words(spec, "proto"))
     from lanlab.sim import trace_words  # here: a lab file is read without the simulator until it is checked
@@ -105,11 +106,22 @@ def read_selection(spec: Spec) -> Selection:
     summary, _ = spec.scalar("summary")
     selection.summary = summary.lower() if summary is not None else None
     selection.after = spec.duration("after")
+    if until is not None and selection.after is not None and selection.after > until:
+        # "no route change after 30 s" in a run of 20 s would pass whatever the student did
+        spec.error(
+            spec.values["after"],
+            L_(
+                "after: {after} is after the stage's run ends (until: {until}), so nothing is selected whatever "
+                "the run does; give a time up to {until}, or make the stage's until: later",
+                after=format_duration(selection.after),
+                until=format_duration(until),
+            ),
+        )
     selection.before = spec.duration("before")
     frame = spec.values.get("frame")
     if frame is not None:
         if isinstance(frame, MappingNode):
-            selection.frame = read_selection(Spec(spec.ctx, L_("{owner} frame", owner=spec.owner), frame))
+            selection.frame = read_selection(Spec(spec.ctx, L_("{owner} frame", owner=spec.owner), frame), until)
         else:
             spec.error(frame, L_("frame: is a selection, like {{kind: tx, device: pc1, proto: arp}}"))
     return selection
@@ -176,15 +188,17 @@ def compare(comparison: str, found: Any, expected: Any) -> bool:
     return False
 
 
-def read_query(spec: Spec, *, compared: bool = True, also: tuple[str, ...] = ()) -> Query | None:
+def read_query(
+    spec: Spec, *, compared: bool = True, also: tuple[str, ...] = (), until: int | None = None
+) -> Query | None:
     """A query mapping; `compared` (trace checks) asks for exactly one comparison, a question none;
-    `also`: the other fields the mapping may hold (a question's ask:)."""
+    `also`: the other fields the mapping may hold (a question's ask:); `until`: when the stage's run ends."""
     spec.only((QUERY_FIELDS if compared else {"where", "measure", "then"}) | set(also))
     where_node = spec.values.get("where")
     if not isinstance(where_node, MappingNode):
         spec.error(where_node, L_("where: is the selection of events, like {{kind: tx, device: sw1, proto: icmp}}"))
         return None
-    query = Query(read_selection(Spec(spec.ctx, L_("{owner} where", owner=spec.owner), where_node)), "count")
+    query = Query(read_selection(Spec(spec.ctx, L_("{owner} where", owner=spec.owner), where_node), until), "count")
     measure, measure_node = spec.scalar("measure")
     if measure is not None:
         if measure not in MEASURES:
@@ -198,7 +212,7 @@ def read_query(spec: Spec, *, compared: bool = True, also: tuple[str, ...] = ())
         if not isinstance(then_node, MappingNode):
             spec.error(then_node, L_("measure: order needs then: (the selection that must come second)"))
         else:
-            query.then = read_selection(Spec(spec.ctx, L_("{owner} then", owner=spec.owner), then_node))
+            query.then = read_selection(Spec(spec.ctx, L_("{owner} then", owner=spec.owner), then_node), until)
     elif then_node is not None:
         spec.error(then_node, L_("then: is for measure: order"))
     given = [name for name in COMPARISONS if name in spec.values]
