@@ -245,3 +245,25 @@ def test_select_refuses_a_descriptor_past_fd_setsize_as_cpython_does():
     run_programs(net, S)
     out_of_range = "filedescriptor out of range in select()"
     assert prog.result == [True, out_of_range, out_of_range, out_of_range, out_of_range, True], prog.output
+
+
+def test_uuid1_and_getnode_read_the_hosts_clock_and_network_card():
+    """uuid.getnode() is the MAC of the host's interface (as libuuid finds it on Linux) and uuid.uuid1() carries
+    the virtual time and that node, each later than the last: not the machine's clock and card."""
+    net = pair()
+
+    def program():
+        import datetime
+        import time
+        import uuid
+
+        time.sleep(1.5)
+        first, second = uuid.uuid1(), uuid.uuid1()
+        when = datetime.datetime(1582, 10, 15) + datetime.timedelta(microseconds=first.time // 10)
+        return uuid.getnode(), first.node, first.version, str(when), second.time > first.time
+
+    prog = net.node("pc1").run(program)
+    run_programs(net, 2 * S)
+    mac = int.from_bytes(bytes(net.node("pc1").nics[0].mac), "big")
+    assert prog.result is not None and prog.result[:3] == (mac, mac, 1), prog.output
+    assert prog.result[3:] == ("2026-01-01 00:00:01.500000", True), prog.output

@@ -34,13 +34,14 @@ import posix as _real_posix
 import re
 import signal as _real_signal
 import stat
+import struct
 import sys as _real_sys
 import types
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from lanlab.sim.shim._clock import datetime_module, time_module
+from lanlab.sim.shim._clock import EPOCH, datetime_module, time_module
 from lanlab.sim.shim._imports import Hidden, ProgramImports, SentModule
 from lanlab.sim.shim._process import UnsupportedInSimulation
 from lanlab.sim.shim._proxy import Proxy
@@ -534,6 +535,36 @@ def signal_module(program: Program) -> types.ModuleType:
     return Proxy(real, replaced)
 
 
+UUID_EPOCH = 0x01B21DD213814000  # 1582-10-15 (the Gregorian reform) to 1970-01-01, in 100 ns
+
+
+def uuid_module(program: Program) -> types.ModuleType:
+    """`_uuid` (uuid.py runs afresh over it): uuid1() and getnode() as libuuid makes them on the simulated host,
+    the real `_uuid` would read the machine's clock and network card. The time is the host's virtual clock (each
+    one later than the last, as libuuid keeps them), the node the MAC of the host's first interface (libuuid's
+    get_node_id: the first one with a non-zero address), the clock sequence drawn from the run's seed."""
+    seq = program.entropy.getrandbits(14)  # type: ignore[attr-defined]
+    last = [0]
+
+    def node() -> int:
+        for nic in getattr(program.host, "nics", ()):
+            mac = int.from_bytes(bytes(nic.mac), "big")
+            if mac:
+                return mac
+        return program.entropy.getrandbits(48) | 1 << 40  # type: ignore[attr-defined, no-any-return]  # multicast bit
+
+    def generate_time_safe() -> tuple[bytes, int]:
+        ticks = max((EPOCH * 10**9 + program.charge()) // 100 + UUID_EPOCH, last[0] + 1)
+        last[0] = ticks
+        fields = (ticks & 0xFFFFFFFF, ticks >> 32 & 0xFFFF, ticks >> 48 & 0x0FFF | 0x1000, seq >> 8 | 0x80, seq & 0xFF)
+        # -1: not known to be unique across processes (no uuidd), what libuuid says without its daemon
+        return struct.pack(">IHHBB", *fields) + node().to_bytes(6, "big"), -1
+
+    module = types.ModuleType("_uuid", "Simulated libuuid (lanlab).")
+    module.__dict__.update(generate_time_safe=generate_time_safe, has_uuid_generate_time_safe=1)
+    return module
+
+
 def thread_module(threading: Any, program: Program) -> types.ModuleType:
     """`_thread` on the simulated threading: its threads are greenlets, its locks park in virtual time;
     interrupt_main is a signal for the main thread, as CPython's."""
@@ -679,6 +710,7 @@ class Overlay:
             "posix": lambda: program.files.patch_os(os_module(program, _real_posix)),
             "io": program.files.io_module,
             "_random": lambda: random_module(program),
+            "_uuid": lambda: uuid_module(program),
             "fcntl": lambda: _fcntl_overlay(program),
             "atexit": lambda: atexit_module(program),
             "_signal": lambda: signal_module(program),
