@@ -61,3 +61,18 @@ def test_lab_check_json_with_a_lone_surrogate_is_utf8(lab_dir: Path) -> None:
     report = json.loads(done.stdout.decode("utf-8"))
     assert report["checks"][0]["found"].startswith("hi \\udcff | Traceback")
     assert report["problems"] == ["pc1 prog.py: ValueError: bad \\udcfe"]
+
+
+def test_a_program_raising_megabytes_keeps_its_row(tmp_path: Path) -> None:
+    """raise ValueError("x" * 3_000_000) after printing hi: the problem held the whole message, the worker's
+    result line passed the 1 MiB the grader keeps, and the row was "crashed: exit status 0, no result" with
+    every point lost; now the error is cut (its length said) and the output check still passes."""
+    (tmp_path / "topology.yaml").write_text(PAIR_YAML)
+    (tmp_path / "lab.yaml").write_text(LAB)
+    folder = tmp_path / "subs" / "sam"
+    folder.mkdir(parents=True)
+    (folder / "prog.py").write_text('print("hi")\nraise ValueError("x" * 3_000_000)\n')
+    (row,) = grade(tmp_path / "lab.yaml", tmp_path / "subs", 1, 20.0, Walled("none"))
+    assert row.total == 2
+    assert str(row.problem).startswith("pc1 prog.py: ValueError: xxx")
+    assert str(row.problem).endswith("x… (3,000,012 characters in all)") and len(str(row.problem)) < 1100

@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from lanlab.i18n import L_, _, joined
-from lanlab.lab.checks import Result
+from lanlab.lab.checks import Result, printable
 from lanlab.lab.isolate import Running, Walled, choose, grade_isolated
 from lanlab.lab.model import Lab, LabError, inside, load_lab
-from lanlab.lab.runner import Submission, read_answers, run_lab, unfinished
+from lanlab.lab.runner import Submission, read_answers, run_lab, short, unfinished
 
 TIME_LIMIT_S = 60.0  # real seconds a submission may run before it is stopped
 
@@ -126,7 +126,7 @@ def grade_one(
     except LabError as error:
         problem = error.problems[0] if error.problems else str(error)  # an L_ text: the row shows it translated
     except Exception as error:  # noqa: BLE001 - a student's submission may fail in any way; grade what passed
-        problem = L_("crashed: {kind}: {error}", kind=type(error).__name__, error=str(error))
+        problem = L_("crashed: {kind}: {error}", kind=type(error).__name__, error=short(printable(str(error))))
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)

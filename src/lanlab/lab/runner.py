@@ -351,11 +351,22 @@ def stopped_early(network: Any, stage: Stage) -> str:
     )
 
 
+ERROR_SHOWN = 1_000  # characters of a program's error a problem keeps (as checks.OUTPUT_SHOWN of its output)
+
+
+def short(text: str, most: int = ERROR_SHOWN) -> str:
+    """`text`, cut to `most` characters with … and its length: raise ValueError("x" * 3_000_000) made a
+    problem of megabytes, and lab grade's result line, past the 1 MiB it keeps, was lost with every point."""
+    if len(text) <= most:
+        return text
+    return L_("{start}… ({characters} characters in all)", start=text[:most], characters=f"{len(text):,}")
+
+
 def program_problem(program: Any) -> str | None:
     """`NODE PROGRAM: why` for a program that ended badly: its error (a traceback's last line, a busy
     loop), or the exit status it chose (sys.exit(3)); None for one that ended well or still runs."""
     if program.error:
-        error = checks.printable(program.error)  # a student's exception may hold any text
+        error = short(checks.printable(program.error))  # a student's exception may hold any text, any length
         return L_("{node} {program}: {error}", node=program.node, program=Path(program.path).name, error=error)
     if program.exit:
         return L_(
