@@ -260,3 +260,22 @@ def test_a_selection_after_the_run_ends_is_refused(tmp_path: Path) -> None:
     assert len(found) == 2
     assert found[0].startswith(f"{lab}:7: check a trace where: after: 30s {problem}")
     assert found[1].startswith(f"{lab}:8: check b question where frame: after: 2s {problem}")
+
+
+@pytest.mark.parametrize(
+    ("answer", "start", "end"),
+    [
+        (["pc1"] * 300_000, "answered pc1, pc1", "... (300,000 in all); the run shows pc1"),
+        ("x" * 900_000, "answer must be a number, got 'xxx", "xxx'… (the run shows 1)"),
+    ],
+)
+def test_an_answer_of_a_megabyte_is_shown_cut(tmp_path: Path, answer: object, start: str, end: str) -> None:
+    """A megabyte of answer was shown whole in the result (lab grade's result line then passed the 1 MiB it
+    keeps and the row lost every point); now its start and its size."""
+    measure = "devices" if isinstance(answer, list) else "count"
+    lab = write_lab(
+        tmp_path,
+        f"      - {{id: q, question: {{ask: which?, where: {{kind: tx, device: pc1, proto: arp}}, measure: {measure}}}}}\n",
+    )
+    (result,) = run_lab(load_lab(lab), Submission(tmp_path / "topology.yaml", tmp_path, {"q": answer}))
+    assert result.found.startswith(start) and result.found.endswith(end) and len(result.found) < 1_100

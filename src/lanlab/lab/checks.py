@@ -151,6 +151,8 @@ def state(network: Any, body: dict[str, Any]) -> tuple[bool, str]:
         )
         for row in rows
     ) or L_("empty")
+    if len(shown) > OUTPUT_SHOWN:  # a table of thousands of rows: its start and how many
+        shown = L_("{start}... ({count} rows in all)", start=shown[:OUTPUT_SHOWN], count=f"{len(rows):,}")
     found = L_(TABLE_AT[body["table"]], node=body["node"], seconds=f"{network.now / 1e9:g}", rows=shown)
     passed = True
     if "has" in body:
@@ -218,13 +220,23 @@ def output(lines: list[str], body: dict[str, Any]) -> tuple[bool, str]:
 
 
 def show(value: Any) -> str:
+    """A measured value or an answer as a result shows it; a long one (a student's answer of a megabyte,
+    the names of thousands of devices) cut to its start and its size, as shown_output cuts output."""
     if isinstance(value, bool):  # an order
         return L_("in that order") if value else L_("not in that order (or one of them never happened)")
     if isinstance(value, list):
-        return ", ".join(map(str, value)) if value else L_("none")
+        if not value:
+            return L_("none")
+        text = printable(", ".join(map(str, value)))
+        if len(text) <= OUTPUT_SHOWN:
+            return text
+        return L_("{start}... ({count} in all)", start=text[:OUTPUT_SHOWN], count=f"{len(value):,}")
     if value is None:
         return L_("no such event")
-    return str(value)
+    text = printable(str(value))
+    if len(text) <= OUTPUT_SHOWN:
+        return text
+    return L_("{start}... ({characters} characters in all)", start=text[:OUTPUT_SHOWN], characters=f"{len(text):,}")
 
 
 def question(check: Check, events: list[Any], answers: dict[str, Any]) -> tuple[bool, str]:
@@ -248,6 +260,12 @@ def question(check: Check, events: list[Any], answers: dict[str, Any]) -> tuple[
     return passed, L_("answered {answer}; the run shows {value}", answer=show(given), value=show(value))
 
 
+def _quoted(given: Any) -> str:
+    """An answer quoted in a message: its start when long (an answers file may hold a megabyte)."""
+    text = printable(str(given))
+    return repr(text) if len(text) <= 80 else repr(text[:80]) + "…"
+
+
 def wrong_shape(measure: str, given: Any) -> str | None:
     """Why an answer cannot be compared with what `measure` gives (None: it can): names answer
     ports and devices, a number a count, a time first and last, yes or no an order."""
@@ -267,7 +285,7 @@ def wrong_shape(measure: str, given: Any) -> str | None:
         try:
             float(str(given))
         except ValueError:
-            return L_("answer must be a number, got {answer}", answer=repr(given))
+            return L_("answer must be a number, got {answer}", answer=_quoted(given))
         return None
     if measure in ("first", "last"):
         if isinstance(given, (list, dict)):
@@ -275,14 +293,14 @@ def wrong_shape(measure: str, given: Any) -> str | None:
         try:
             parse_duration(str(given))
         except ValueError:
-            return L_("answer must be a time like 1.5s, got {answer}", answer=repr(given))
+            return L_("answer must be a time like 1.5s, got {answer}", answer=_quoted(given))
         return None
     if isinstance(given, (list, dict)):  # order: a truth
         return L_("answer must be yes or no, got {shape}", shape=shape)
     try:
         yes_no(str(given))
     except ValueError:  # "maybe" is not a "no" (it scored when the run showed no order)
-        return L_("answer must be yes or no, got {answer}", answer=repr(given))
+        return L_("answer must be yes or no, got {answer}", answer=_quoted(given))
     return None
 
 
