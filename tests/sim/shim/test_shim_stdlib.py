@@ -267,3 +267,18 @@ def test_uuid1_and_getnode_read_the_hosts_clock_and_network_card():
     mac = int.from_bytes(bytes(net.node("pc1").nics[0].mac), "big")
     assert prog.result is not None and prog.result[:3] == (mac, mac, 1), prog.output
     assert prog.result[3:] == ("2026-01-01 00:00:01.500000", True), prog.output
+
+
+@pytest.mark.netns
+def test_interface_ioctls_answer_as_the_kernel_does(lab):
+    """SIOCGIFADDR, SIOCGIFNETMASK, SIOCGIFHWADDR, SIOCGIFMTU and SIOCGIFINDEX on lo and eth0 (198.18.0.1/24), in
+    a copy of the ifreq or in place, and ENODEV for an unknown name: the same lines on a simulated host as in a
+    namespace with that eth0 (they were ENOTTY)."""
+    path = PROGRAMS / "interface_ioctls.py"
+    host = lab.namespace()
+    lab.attach(host, lab.bridge(), ip="198.18.0.1/24")
+    kernel = host.python(str(path), check=False, timeout=60)
+    net = pair()
+    program = net.node("pc1").run_program(str(path))
+    run_programs(net, S)
+    assert (program.exit, texts(program)) == (kernel.returncode, kernel.stdout.splitlines()), kernel.stderr

@@ -10,6 +10,7 @@ import array
 import errno
 import fcntl as _real_fcntl
 import os as _real_os
+import socket as _real_socket
 import struct
 import termios
 from typing import TYPE_CHECKING, Any
@@ -22,6 +23,11 @@ if TYPE_CHECKING:
 SIOCINQ = termios.FIONREAD  # bytes waiting to be read (a datagram socket: the next datagram's size)
 SIOCOUTQ = termios.TIOCOUTQ  # bytes sent and not yet acknowledged, or not yet sent
 STANDARD = object()  # descriptors 0-2: the program's standard streams
+# the interface requests of netdevice(7) a program asks its own interfaces with (the classic "my IP address"
+# recipe: ioctl(s, SIOCGIFADDR, struct.pack("256s", b"eth0"))[20:24]); each reads a struct ifreq
+SIOCGIFADDR, SIOCGIFNETMASK, SIOCGIFHWADDR, SIOCGIFMTU, SIOCGIFINDEX = 0x8915, 0x891B, 0x8927, 0x8921, 0x8933
+IFREQ_SIZE, IFNAMSIZ = 40, 16  # sizeof(struct ifreq) on 64-bit Linux; the name's 16 bytes, NUL included
+ARPHRD_ETHER, ARPHRD_LOOPBACK = 1, 772
 
 
 def _error(code: int) -> OSError:
@@ -107,7 +113,45 @@ class DescriptorControl:
             return _ioctl_result(sock.bytes_waiting(), arg, mutate_flag)
         if request == SIOCOUTQ:
             return _ioctl_result(sock.bytes_unacknowledged(), arg, mutate_flag)
+        if request in (SIOCGIFADDR, SIOCGIFNETMASK, SIOCGIFHWADDR, SIOCGIFMTU, SIOCGIFINDEX):
+            return self._interface(request, arg, mutate_flag)
         raise _error(errno.ENOTTY)  # sock_ioctl: no such request for this socket
+
+    def _interface(self, request: int, arg: Any, mutate: bool) -> Any:
+        """A netdevice(7) request about one of the host's interfaces (or lo), named in the ifreq `arg`: its
+        IPv4 address, netmask, MAC, MTU or index written after the name, as Linux's dev_ifsioc_locked and
+        inet_ioctl write them; ENODEV for a name the host lacks, EADDRNOTAVAIL for an interface with no address."""
+        if isinstance(arg, int):
+            raise _error(errno.EFAULT)
+        given = arg.encode() if isinstance(arg, str) else bytes(memoryview(arg).cast("B"))
+        ifreq = bytearray(given[:IFREQ_SIZE].ljust(IFREQ_SIZE, b"\0"))  # the kernel reads a whole struct ifreq
+        name = bytes(ifreq[: IFNAMSIZ - 1]).split(b"\0")[0].decode("latin-1")
+        # (index, MAC, hardware type, address, netmask, MTU): lo is 1 in every namespace, the host's own follow
+        found = [(1, b"\0" * 6, ARPHRD_LOOPBACK, "127.0.0.1", "255.0.0.0", 65536)] if name == "lo" else []
+        for index, nic in enumerate(self.program.host.nics, start=2):
+            if nic.name == name:
+                address = nic.address
+                ip, mask = (str(address.ip), str(address.netmask)) if address is not None else (None, None)
+                found.append((index, bytes(nic.mac), ARPHRD_ETHER, ip, mask, nic.mtu))
+        if not found:
+            raise _error(errno.ENODEV)
+        index, mac, hardware, ip, mask, mtu = found[0]
+        if request in (SIOCGIFADDR, SIOCGIFNETMASK):
+            if ip is None:
+                raise _error(errno.EADDRNOTAVAIL)
+            ifreq[16:32] = struct.pack(
+                "=H2s4s8x", _real_socket.AF_INET, b"", _real_socket.inet_aton(ip if request == SIOCGIFADDR else mask)
+            )
+        elif request == SIOCGIFHWADDR:
+            ifreq[16:32] = struct.pack("=H6s8x", hardware, mac)
+        else:
+            ifreq[16:20] = struct.pack("i", mtu if request == SIOCGIFMTU else index)
+        if isinstance(arg, (bytearray, array.array, memoryview)) and mutate:
+            view = memoryview(arg).cast("B")
+            size = min(len(view), IFREQ_SIZE)
+            view[:size] = ifreq[:size]
+            return 0
+        return bytes(ifreq[: len(given)]) + given[IFREQ_SIZE:]
 
     def flock(self, fd: Any, operation: int, /) -> None:
         number, sock = self._socket_or_file(fd)
