@@ -279,3 +279,19 @@ def test_an_answer_of_a_megabyte_is_shown_cut(tmp_path: Path, answer: object, st
     )
     (result,) = run_lab(load_lab(lab), Submission(tmp_path / "topology.yaml", tmp_path, {"q": answer}))
     assert result.found.startswith(start) and result.found.endswith(end) and len(result.found) < 1_100
+
+
+def test_a_check_id_with_a_placeholder_is_refused(tmp_path: Path) -> None:
+    """id: "pings-{{n}}" named the grades' column after the reference variant: a student drawing n 2 had
+    their points in a column the CSV does not have (cell 0, total 3); now the lab file's mistake."""
+    from lanlab.lab.model import variant_problems
+
+    (tmp_path / "topology.yaml").write_text(PAIR_YAML)
+    lab = tmp_path / "lab.yaml"
+    text = VARIANT_LAB.format(pools='  p: ["1", "2"]\n  q: ["1"]')
+    lab.write_text(text.replace("{id: a,", '{id: "a-{{p}}",'))
+    assert load_lab(lab).checks[0].id == "a-1"
+    assert variant_problems(load_lab(lab)) == [
+        f"{lab}:10: check a-1: its id changes with p (another value makes it something else); an id names the "
+        "check's column in lab grade, the same for every student: give it without a placeholder"
+    ]

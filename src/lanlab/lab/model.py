@@ -70,6 +70,7 @@ class Check:
     body: dict[str, Any]  # the check's own fields as plain values
     query: Query | None = None  # trace and question checks
     ask: str = ""  # a question's text
+    line: int = 0  # the lab file's line of its id
 
 
 @dataclass
@@ -233,14 +234,33 @@ def variant_problems(lab: Lab) -> list[str]:
             if value == lab.values.get(pool):
                 continue  # the lab as loaded
             try:
-                load_lab(lab.path, None, {**lab.values, pool: value})
+                variant = load_lab(lab.path, None, {**lab.values, pool: value})
             except LabError as error:
                 problems += [
                     L_("{problem} (with {name}: {value})", problem=problem, name=pool, value=repr(value))
                     for problem in error.problems
                     if len(problems) < MOST_VARIANT_PROBLEMS
                 ]
-    return problems
+                continue
+            # a check's id names its column in lab grade: one that changes with the values puts some
+            # students' points in a column the report does not have (their cell 0, their total right)
+            ids = [check.id for check in variant.checks]
+            for check in lab.checks:
+                if check.id not in ids and len(problems) < MOST_VARIANT_PROBLEMS:
+                    problems.append(
+                        located(
+                            lab.path,
+                            check.line,
+                            L_(
+                                "check {id}: its id changes with {name} (another value makes it something else); "
+                                "an id names the check's column in lab grade, the same for every student: "
+                                "give it without a placeholder",
+                                id=check.id,
+                                name=pool,
+                            ),
+                        )
+                    )
+    return list(dict.fromkeys(problems))
 
 
 def _read_vars(spec: Spec) -> dict[str, list[str]]:
@@ -508,7 +528,7 @@ def _read_check(spec: Spec, ids: dict[str, int], until: int) -> Check | None:
         spec.error(node, L_("{kind}: is a mapping (see docs/labs.md)", kind=kind))
         return None
     body = Spec(spec.ctx, L_("check {id} {kind}", id=check_id, kind=kind), node)
-    check = Check(check_id, points if points is not None else 1, hint or "", kind, plain(node))
+    check = Check(check_id, points if points is not None else 1, hint or "", kind, plain(node), line=ids[check_id])
     if kind == "trace":
         check.query = read_query(body, until=until)
     elif kind == "question":
