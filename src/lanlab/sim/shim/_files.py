@@ -19,6 +19,7 @@ import io as _real_io
 import os as _real_os
 import posixpath
 import shutil
+import sys as _real_sys
 import tempfile
 import time as _real_time
 import types
@@ -67,6 +68,8 @@ PATH_READING = (
     "getctime",
 )
 TIMES = ("st_atime", "st_mtime", "st_ctime")
+ON_LINUX = _real_sys.platform.startswith("linux")
+CLOCK_REALTIME_COARSE = getattr(_real_time, "CLOCK_REALTIME_COARSE", 5)  # Linux's clock id; Python names it not
 EPOCH_NS = EPOCH * 10**9
 WRITE_FLAGS = _real_os.O_WRONLY | _real_os.O_RDWR | _real_os.O_CREAT | _real_os.O_TRUNC | _real_os.O_APPEND
 
@@ -79,7 +82,9 @@ class FileClock:
     earlier than an older file); a time a program set with os.utime is its own."""
 
     def __init__(self) -> None:
-        self.origin = _real_time.time_ns()  # the machine's time that stands for virtual time 0
+        # the machine's time that stands for virtual time 0, read from the clock the kernel stamps files with
+        # (CLOCK_REALTIME_COARSE, a tick behind time_ns): a file written right after the start is never older
+        self.origin = _real_time.clock_gettime_ns(CLOCK_REALTIME_COARSE) if ON_LINUX else _real_time.time_ns() - 10**8
         self.seen: dict[tuple[int, int, str], tuple[int, int]] = {}  # (dev, inode, field): (machine's, virtual)
 
     def virtual(self, key: tuple[int, int, str], real: int, now: int) -> int:
@@ -87,7 +92,7 @@ class FileClock:
         seen = self.seen.get(key)
         if seen is not None and seen[0] == real:
             return seen[1]
-        if real <= self.origin:
+        if real < self.origin:
             return real - self.origin + EPOCH_NS
         self.seen[key] = (real, now)
         return now
