@@ -3,6 +3,7 @@
 import heapq
 from ipaddress import IPv4Address, IPv4Network
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -89,3 +90,31 @@ def test_answers_overlap_the_sending():
     result = scan(link, NETWORK, rate=1000, timeout=0.5, retries=1, on_answer=lambda reply: None, clock=link.clock)
     assert len(result.answers) == 29 and result.requests == 29
     assert result.elapsed_ns < 30_000_000
+
+
+class InterruptedLink(FakeLink):
+    """A FakeLink whose user presses Ctrl-C once the virtual clock passes `at_ns`."""
+
+    def __init__(self, at_ns: int, *args) -> None:
+        super().__init__(*args)
+        self.at_ns = at_ns
+
+    def wait(self, seconds: float) -> bool:
+        if self.now >= self.at_ns:
+            raise KeyboardInterrupt
+        return super().wait(seconds)
+
+
+def test_ctrl_c_ends_a_scan_with_the_hosts_that_answered_so_far():
+    """Ctrl-C halfway through a scan: the hosts that answered before it are the result, with the requests sent
+    and the time taken (it raised out of scan(), and the scan's list and --json document were lost)."""
+    live = [NETWORK.network_address + i for i in (2, 3, 20, 25)]
+    link = InterruptedLink(
+        10_000_000, {ip: [MacAddress(f"02:00:00:00:00:{n:02x}")] for n, ip in enumerate(live)}, 100_000, set()
+    )
+    try:
+        result = scan(link, NETWORK, 1000, 0.5, 1, lambda reply: None, clock=link.clock)
+    except KeyboardInterrupt:
+        pytest.fail("Ctrl-C escaped the scan: what answered so far was lost")
+    assert [reply.ip for reply in result.answers] == live[:2]  # .2 and .3 asked by 10 ms at 1000/s; .20 not yet
+    assert 0 < result.requests < 29 and result.elapsed_ns >= 10_000_000

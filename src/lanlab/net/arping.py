@@ -251,7 +251,8 @@ def scan(
     Like arp-scan, each address has its own answer window: one still silent `timeout` after its
     request is asked again (up to `retries` more times), in the next free sending slot, so retries
     overlap the first round instead of waiting for it. The scan ends when the last request's
-    window closes, or as soon as every address has answered.
+    window closes, or as soon as every address has answered; Ctrl-C ends it early with the hosts
+    that answered so far, as ping's statistics and a single arping's are still given.
     """
     result = ScanResult(network)
     gap_ns, window_ns = int(1e9 / rate), int(timeout * 1e9)
@@ -278,24 +279,27 @@ def scan(
         result.requests += 1
         waiting.append((now + window_ns, ip, attempts + 1))
 
-    while True:
-        now = clock()
-        while waiting and (waiting[0][1] in answered or (waiting[0][0] <= now and waiting[0][2] > retries)):
-            waiting.popleft()  # answered, or silent through every attempt: done with it
-        if not fresh and not waiting:
-            break
-        # Next moment to act: the next sending slot, or the oldest request's window closing.
-        wake = next_send if fresh else max(next_send, waiting[0][0])
-        if now < wake:
-            if endpoint.wait((wake - now) / 1e9):
-                collect()
-            continue
-        if waiting and waiting[0][0] <= now:
-            _closed, ip, attempts = waiting.popleft()
-            ask(ip, attempts, now)  # a retry goes before fresh addresses: its host is the one waited for
-        elif fresh:
-            ask(fresh.popleft(), 0, now)
-        next_send = max(next_send + gap_ns, now)  # keep the rate; after a late wake-up, no burst
-    collect()
+    try:
+        while True:
+            now = clock()
+            while waiting and (waiting[0][1] in answered or (waiting[0][0] <= now and waiting[0][2] > retries)):
+                waiting.popleft()  # answered, or silent through every attempt: done with it
+            if not fresh and not waiting:
+                break
+            # Next moment to act: the next sending slot, or the oldest request's window closing.
+            wake = next_send if fresh else max(next_send, waiting[0][0])
+            if now < wake:
+                if endpoint.wait((wake - now) / 1e9):
+                    collect()
+                continue
+            if waiting and waiting[0][0] <= now:
+                _closed, ip, attempts = waiting.popleft()
+                ask(ip, attempts, now)  # a retry goes before fresh addresses: its host is the one waited for
+            elif fresh:
+                ask(fresh.popleft(), 0, now)
+            next_send = max(next_send + gap_ns, now)  # keep the rate; after a late wake-up, no burst
+        collect()
+    except KeyboardInterrupt:
+        pass  # the answers so far are the result
     result.elapsed_ns = clock() - start
     return result
