@@ -76,3 +76,36 @@ def test_a_program_raising_megabytes_keeps_its_row(tmp_path: Path) -> None:
     assert row.total == 2
     assert str(row.problem).startswith("pc1 prog.py: ValueError: xxx")
     assert str(row.problem).endswith("x… (3,000,012 characters in all)") and len(str(row.problem)) < 1100
+
+
+# Finds the real module a program's imports are kept from (as tests/lab/test_isolate.py's REAL).
+REAL = """
+import gc, types
+def real(name):
+    return [m for m in gc.get_objects() if isinstance(m, types.ModuleType) and m.__name__ == name
+            and getattr(m, "__builtins__", None) is not __builtins__][0]
+"""
+
+
+def test_a_process_killed_by_a_real_time_signal_is_a_row(tmp_path: Path) -> None:
+    """A program that digs out the real os and sends its grader signal 40 (a real-time one, which
+    signal.Signals does not name): lab grade ended in a ValueError traceback, every row lost."""
+    (tmp_path / "topology.yaml").write_text(PAIR_YAML)
+    (tmp_path / "lab.yaml").write_text(LAB)
+    for name, program in (("ok", 'print("hi")\n'), ("rt", REAL + "real('posix').kill(real('posix').getpid(), 40)\n")):
+        (tmp_path / "subs" / name).mkdir(parents=True)
+        (tmp_path / "subs" / name / "prog.py").write_text(program)
+    rows = {g.student: g for g in grade(tmp_path / "lab.yaml", tmp_path / "subs", 2, 20.0, Walled("none"))}
+    assert (rows["ok"].total, rows["ok"].problem) == (2, None)
+    assert (rows["rt"].total, rows["rt"].problem) == (0, "killed by SIGRTMIN+6")
+
+
+def test_behind_bwrap_an_exit_status_past_128_is_the_signal() -> None:
+    """bwrap reports its child's death by signal N as 128+N: the row said "crashed: exit status 152, no
+    result" for a process the CPU-time limit killed; now it names the signal, as without bwrap."""
+    from lanlab.lab.isolate import _why_it_died
+
+    assert _why_it_died(152, False, False, 5.0, "", "bwrap") == _why_it_died(-24, False, False, 5.0, "")
+    assert _why_it_died(152, False, False, 5.0, "", "bwrap").startswith("killed at its CPU-time limit")
+    assert _why_it_died(168, False, False, 5.0, "", "bwrap") == "killed by SIGRTMIN+6"
+    assert _why_it_died(3, False, False, 5.0, "x\nboom\n", "bwrap") == "crashed: boom"

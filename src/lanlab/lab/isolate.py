@@ -289,12 +289,28 @@ def grade_isolated(
             except (ValueError, KeyError, TypeError):
                 break
             return student, results, from_record(found["problem"])
-    why = _why_it_died(process.returncode, timed_out, stopped, time_limit, stderr)
+    why = _why_it_died(process.returncode, timed_out, stopped, time_limit, stderr, walled.kind)
     return student, unfinished(lab, [], why), why
 
 
-def _why_it_died(status: int, timed_out: bool, stopped: bool, time_limit: float, stderr: str) -> str:
-    """Why a grading process gave no result, said to the student (an L_ text: the row shows it translated)."""
+def signal_name(number: int) -> str:
+    """SIGKILL for 9; a real-time signal, which signal.Signals does not name past SIGRTMIN and SIGRTMAX
+    (ValueError: it ended lab grade in a traceback), as the kernel counts it: SIGRTMIN+6."""
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        if signal.SIGRTMIN < number < signal.SIGRTMAX:
+            return f"SIGRTMIN+{number - signal.SIGRTMIN}"
+        return f"signal {number}"
+
+
+def _why_it_died(
+    status: int, timed_out: bool, stopped: bool, time_limit: float, stderr: str, wall: str = "none"
+) -> str:
+    """Why a grading process gave no result, said to the student (an L_ text: the row shows it translated).
+    Behind bwrap, which reports its child's death by signal N as exit status 128+N, that is the signal."""
+    if wall == "bwrap" and 128 < status < 128 + 65:
+        status = 128 - status
     if stopped:
         return L_("interrupted (Ctrl-C)")
     if timed_out:
@@ -309,6 +325,6 @@ def _why_it_died(status: int, timed_out: bool, stopped: bool, time_limit: float,
     if status == -signal.SIGKILL:
         return L_("killed by SIGKILL (out of memory, or past its CPU-time limit?)")
     if status < 0:
-        return L_("killed by {signal}", signal=signal.Signals(-status).name)
+        return L_("killed by {signal}", signal=signal_name(-status))
     last = (stderr.strip().splitlines() or [L_("exit status {status}, no result", status=status)])[-1]
     return L_("crashed: {error}", error=last[:300])
