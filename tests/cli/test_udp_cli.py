@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -214,3 +216,19 @@ def test_listening_on_a_group_address_without_joining_it_says_to_give_group():
     assert done.returncode == 2 and "listening" not in done.stdout
     [line] = done.stderr.splitlines()
     assert "give --group 239.1.2.3" in line
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or shutil.which("unshare") is None, reason="needs root and unshare")
+@pytest.mark.parametrize("route", ["", "ip route add default dev lo && "])
+@pytest.mark.parametrize("host", ["'<broadcast>'", "255.255.255.255"])
+def test_send_to_the_limited_broadcast_points_to_udp_broadcast_with_an_address_it_takes(route, host):
+    """udp send to the note's '<broadcast>' (Python's name for 255.255.255.255) or to 255.255.255.255 says to use
+    `udp broadcast --to 255.255.255.255`, with or without a default route (it said `--to <broadcast>`, which
+    --to refuses, and without a route 'network is unreachable ... see ip route'). In a namespace of its own:
+    the kernel refuses the datagram, nothing leaves."""
+    command = f"ip link set lo up && {route}{sys.executable} -m lanlab udp send {host} 7788 hi"
+    done = subprocess.run(["unshare", "-n", "sh", "-c", command], capture_output=True, text=True, timeout=30)
+    assert done.returncode == 2
+    assert done.stderr.endswith(
+        " is a broadcast address: send to it with `lanlab udp broadcast --to 255.255.255.255`\n"
+    )

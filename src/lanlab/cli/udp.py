@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import ipaddress
 import signal
+import socket
 
 import click
 from rich.table import Table
@@ -209,6 +210,15 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
+def _address_of(host: str) -> str:
+    """The dotted address `host` names, as --to takes it: a name (or Python's "<broadcast>", the note's, which
+    --to refuses) resolved; the host itself when it cannot be."""
+    try:
+        return socket.gethostbyname(host)
+    except (OSError, UnicodeError):
+        return host
+
+
 def _is_multicast(address: str) -> bool:
     try:
         return ipaddress.IPv4Address(address).is_multicast
@@ -313,10 +323,11 @@ def send(
         try:
             result = net_udp.exchange(sock, (host, port), payload, wait=wait or 0.0, on_reply=show)
         except OSError as error:
-            if error.errno == errno.EACCES and not _is_multicast(host):
+            limited = error.errno == errno.ENETUNREACH and _address_of(host) == net_udp.LIMITED_BROADCAST
+            if (error.errno == errno.EACCES and not _is_multicast(host)) or limited:
                 fail(
-                    _("{host} is a broadcast address: send to it with `lanlab udp broadcast --to {host}`").format(
-                        host=host
+                    _("{host} is a broadcast address: send to it with `lanlab udp broadcast --to {address}`").format(
+                        host=host, address=_address_of(host)
                     )
                 )
             if error.errno in (errno.ENETUNREACH, errno.ENODEV) and _is_multicast(host):
