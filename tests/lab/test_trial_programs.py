@@ -109,3 +109,22 @@ def test_behind_bwrap_an_exit_status_past_128_is_the_signal() -> None:
     assert _why_it_died(152, False, False, 5.0, "", "bwrap").startswith("killed at its CPU-time limit")
     assert _why_it_died(168, False, False, 5.0, "", "bwrap") == "killed by SIGRTMIN+6"
     assert _why_it_died(3, False, False, 5.0, "x\nboom\n", "bwrap") == "crashed: boom"
+
+
+def test_a_forged_result_line_of_the_wrong_types_is_no_result(tmp_path: Path) -> None:
+    """A program writing a result line with points as text to the real stdout, then ending its process:
+    the grader took it, and summing the row raised TypeError, a traceback that lost every student's row.
+    Now a line whose fields are not of their types is no result: that row says how the process ended."""
+    (tmp_path / "topology.yaml").write_text(PAIR_YAML)
+    (tmp_path / "lab.yaml").write_text(LAB)
+    forged = (
+        'b\'lanlab-graded {"results": [{"id": "says-hi", "stage": "s", "points": "2", "passed": true, '
+        '"found": "", "hint": null}], "problem": null}\\n\''
+    )
+    program = f"{REAL}real('posix').write(1, {forged})\nreal('posix')._exit(0)\n"
+    for name, text in (("ok", 'print("hi")\n'), ("forger", program)):
+        (tmp_path / "subs" / name).mkdir(parents=True)
+        (tmp_path / "subs" / name / "prog.py").write_text(text)
+    rows = {g.student: g for g in grade(tmp_path / "lab.yaml", tmp_path / "subs", 2, 20.0, Walled("none"))}
+    assert rows["ok"].total == 2
+    assert (rows["forger"].total, rows["forger"].problem) == (0, "crashed: exit status 0, no result")

@@ -196,8 +196,12 @@ def _grade_walled(
         lab, unloaded = lab_for(lab_path, folder.name)
         if unloaded is not None:  # nothing to run: their variant of the lab cannot be read
             return Graded(folder.name, unfinished(lab, [], unloaded), 0.0, unloaded)
-        student, results, problem = grade_isolated(lab, folder.resolve(), time_limit, walled, running)
-        return Graded(student, results, time.perf_counter() - start, problem)
+        try:
+            student, results, problem = grade_isolated(lab, folder.resolve(), time_limit, walled, running)
+            return Graded(student, results, time.perf_counter() - start, problem)
+        except Exception as error:  # noqa: BLE001 - one student's grading failing must not lose the class's rows
+            why = L_("crashed: {kind}: {error}", kind=type(error).__name__, error=short(printable(str(error))))
+            return Graded(folder.name, unfinished(lab, [], why), time.perf_counter() - start, why)
 
     pool = ThreadPoolExecutor(max_workers=workers)  # each thread waits on a process: the processes use the cores
     try:

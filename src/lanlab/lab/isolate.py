@@ -282,10 +282,9 @@ def grade_isolated(
                 break
             try:
                 found = json.loads(line[len(MARK) :])
-                results = [
-                    Result(r["id"], r["stage"], r["points"], r["passed"], r["found"], r["hint"] or "")
-                    for r in found["results"]
-                ]
+                results = [_result(r) for r in found["results"]]
+                if not isinstance(found["problem"], (str, dict, type(None))):
+                    raise TypeError
             except (ValueError, KeyError, TypeError):
                 break
             return student, results, from_record(found["problem"])
@@ -302,6 +301,18 @@ def signal_name(number: int) -> str:
         if signal.SIGRTMIN < number < signal.SIGRTMAX:
             return f"SIGRTMIN+{number - signal.SIGRTMIN}"
         return f"signal {number}"
+
+
+def _result(record: Any) -> Result:
+    """One result of the worker's line, each field of its type: a line a program forged with points as
+    text made the grader's sum of the row raise, a traceback that lost every student's row."""
+    fields = {"id": str, "stage": str, "points": int, "passed": bool, "found": str}
+    if not isinstance(record, dict) or not all(type(record.get(key)) is kind for key, kind in fields.items()):
+        raise TypeError("not a result")
+    hint = record.get("hint")
+    if not isinstance(hint, (str, type(None))):
+        raise TypeError("not a result")
+    return Result(record["id"], record["stage"], record["points"], record["passed"], record["found"], hint or "")
 
 
 def _why_it_died(
