@@ -4,7 +4,7 @@ from ipaddress import IPv4Address
 
 import pytest
 
-from lanlab.proto.icmp import RATE_LIMIT_PEERS, IcmpRateLimit, PingSession, echo_reply
+from lanlab.proto.icmp import RATE_LIMIT_PEERS, IcmpRateLimit, PingSession, echo_reply, pipe_after
 from lanlab.proto.udp import EPHEMERAL_FIRST, PortInUseError, UdpDemux
 from lanlab.wire import IcmpType
 
@@ -71,6 +71,34 @@ def test_ping_session_loss_duplicates_and_foreign_replies():
     assert s.done
     r = s.result
     assert (r.transmitted, r.received, r.duplicates, r.loss_percent) == (2, 1, 1, 50.0)
+
+
+def test_ping_session_pipe_is_the_most_requests_out_when_an_answer_came():
+    """iputils' pipesize: a reply to request 1 after request 3 was sent makes it 3; an ICMP error quoting a
+    request counts as an answer, a local error (no request quoted) does not."""
+    s = PingSession(DST, 1, count=4, interval=MS, size=56, timeout=10 * MS, now=0)
+    requests = []
+    for t in range(3):
+        s.handle_timer(t * MS)
+        requests += s.requests_to_send()
+    s.handle_error("ping: local error: message too long, mtu=1500")
+    assert s.result.pipe == 0
+    s.handle_reply(echo_reply(requests[1]), 64, 3 * MS)
+    assert s.result.pipe == 2
+    s.handle_reply(echo_reply(requests[0]), 64, 3 * MS)
+    assert s.result.pipe == 3 and s.result.as_dict()["pipe"] == 3
+    s.handle_timer(3 * MS)
+    s.handle_error("From 198.18.0.9 icmp_seq=4 Destination Host Unreachable", 4)
+    assert s.result.pipe == 3  # one out then: the most stays
+
+
+@pytest.mark.parametrize(
+    ("pipe", "transmitted", "seq", "after"), [(0, 1, 1, 1), (2, 65_537, 1, 2), (0, 65_539, 65_535, 5), (2, 3, 10, 2)]
+)
+def test_pipe_after_counts_across_the_16_bit_wrap(pipe, transmitted, seq, after):
+    """The difference is taken in 16 bits, as iputils' (uint16_t) cast: request 65,535 answered once 65,539 were
+    sent was five out; a wire sequence ahead of what was sent changes nothing."""
+    assert pipe_after(pipe, transmitted, seq) == after
 
 
 def test_ping_session_ends_once_replies_and_errors_reach_the_count():

@@ -221,6 +221,7 @@ def test_a_kernel_ping_with_errors_becomes_results_and_iputils_lines():
         "loss_percent": 50.0,
         "time_ms": 1000,
         "socket": "raw",
+        "pipe": 1,
         "rtt_ms": {"min": 0.25, "avg": 0.25, "max": 0.25, "mdev": 0.0},
         "replies": [
             {"seq": 1, "from": "198.18.0.1", "error": "local error: message too long, mtu=1500", "mtu": 1500},
@@ -230,7 +231,7 @@ def test_a_kernel_ping_with_errors_becomes_results_and_iputils_lines():
     words = "ping pc2 -c 2 -M do"
     command = DoCommand(words, 0.0, "pc1", "ping", words.split(), started=True)
     command.result = _result(command, json.dumps(document) + "\n", 0.0)
-    assert command.result["rtt_ms"] == [0.25] and command.result["errors"] == 1
+    assert command.result["rtt_ms"] == [0.25] and command.result["errors"] == 1 and command.result["pipe"] == 1
     assert [str(line) for line in lines(command)] == [
         "PING pc2 (198.18.0.2) 56(84) bytes of data.",
         "ping: local error: message too long, mtu=1500",

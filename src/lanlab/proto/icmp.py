@@ -113,6 +113,7 @@ class PingResult:
     errors: int = 0
     duplicates: int = 0
     elapsed_ns: int = 0  # from the first request to the last, iputils' "time" in its statistics
+    pipe: int = 0  # the most requests out at once when an answer came (pipe_after); said when over 1
     rtt_ns: list[int] = field(default_factory=list)  # every reply's, duplicates too (iputils' statistics count them)
     replies: list[tuple[int, int, int]] = field(default_factory=list)  # (seq, ttl, rtt_ns), duplicates too
     senders: list[tuple[str, bool]] = field(default_factory=list)  # each reply's (sender, whether a duplicate)
@@ -142,7 +143,16 @@ class PingResult:
             "rtt_min_ms": min(rtts) if rtts else None,
             "rtt_avg_ms": round(sum(rtts) / len(rtts), 6) if rtts else None,
             "rtt_max_ms": max(rtts) if rtts else None,
+            "pipe": self.pipe,
         }
+
+
+def pipe_after(pipe: int, transmitted: int, seq: int) -> int:
+    """iputils' acknowledge() (ping_common.c): an answer to request `seq` (a reply, a duplicate too, or an ICMP
+    error quoting it) came while `transmitted` requests were sent, so transmitted - seq + 1 were out at once; the
+    statistics end with "pipe N" when the most, N, is over 1. The 16-bit difference, as the sequence wraps."""
+    out = (transmitted - seq) & 0xFFFF
+    return max(pipe, out + 1) if out <= 0x7FFF else pipe
 
 
 def linger_ns(rtts_ns: Sequence[int], interval_ns: int, timeout_ns: int) -> int:
@@ -257,6 +267,7 @@ class PingSession:
         if sent is None:
             self.result.duplicates += 1
             return True
+        self.result.pipe = pipe_after(self.result.pipe, self.result.transmitted, seq)
         rtt = now - sent
         duplicate = seq in self._answered
         if duplicate:
@@ -276,8 +287,11 @@ class PingSession:
         """Whether an echo request (quoted in an ICMP error, say) was sent by this session."""
         return icmp.type == IcmpType.ECHO_REQUEST and icmp.rest >> 16 == self.ident
 
-    def handle_error(self, message: str) -> None:
-        """An ICMP error or a failed ARP resolution for one of our requests."""
+    def handle_error(self, message: str, seq: int | None = None) -> None:
+        """An error for one of our requests: an ICMP error or a failed ARP resolution quoting request `seq` (which
+        iputils acknowledges, as a reply), or a local one (seq None: sendmsg failed, nothing came back)."""
+        if seq is not None:
+            self.result.pipe = pipe_after(self.result.pipe, self.result.transmitted, seq)
         self.result.errors += 1
         self.result.timeline.append(("error", len(self.result.error_messages)))
         self.result.error_messages.append(message)

@@ -567,6 +567,7 @@ def _result(command: DoCommand, out: str, t0_wall: float) -> dict[str, Any] | No
             "rtt_min_ms": min(rtts, default=None),
             "rtt_avg_ms": sum(rtts) / len(rtts) if rtts else None,
             "rtt_max_ms": max(rtts, default=None),
+            "pipe": document["pipe"],
         }
     return document
 
@@ -612,6 +613,7 @@ def ping_text(argv: list[str], document: dict[str, Any]) -> list[str]:
         document["errors"],
         document["time_ms"] * 1_000_000,
         rtt_ms,
+        document["pipe"],
     )
 
 

@@ -84,6 +84,18 @@ def test_simulated_ping_prints_what_iputils_prints(lan, words):
 
 @needs_netns
 @pytest.mark.skipif(shutil.which("ping") is None, reason="iputils ping not installed (apt install iputils-ping)")
+def test_a_simulated_ping_to_a_silent_neighbour_ends_with_iputils_pipe(lan):
+    """ARP fails for an address nobody holds: each request's Destination Host Unreachable comes while all four
+    are out, so both end their statistics with iputils' "pipe 4" (the simulator said nothing of it)."""
+    host = lan(2).hosts[0]
+    theirs = host.run("ping", "-c", "4", "-i", "0.5", "198.18.0.9", check=False, timeout=20)
+    ours = simulated_ping("198.18.0.9 -c 4 -i 0.5")
+    assert ours[-1] == "pipe 4"
+    assert masked(ours) == masked(theirs.stdout.rstrip("\n").split("\n"))
+
+
+@needs_netns
+@pytest.mark.skipif(shutil.which("ping") is None, reason="iputils ping not installed (apt install iputils-ping)")
 def test_a_simulated_broadcast_ping_needs_b_as_iputils(lan):
     """Without -b a broadcast address is refused with iputils' words; with -b its warning comes first, then
     what iputils prints (nobody answers: Linux hosts ignore broadcast pings)."""
@@ -130,7 +142,7 @@ def test_hosts_that_answer_broadcast_pings_are_listed_as_iputils_lists_them(lan)
 
 def test_the_kernel_lab_rebuilds_iputils_lines_from_the_json_document():
     """`real run --do ping` shows the lines the tool's --json document holds: replies, errors, duplicates,
-    the time and the tool's own min/avg/max/mdev."""
+    the time, the tool's own min/avg/max/mdev and its pipe."""
     document = {
         "host": "198.18.0.2",
         "address": "198.18.0.2",
@@ -142,6 +154,7 @@ def test_the_kernel_lab_rebuilds_iputils_lines_from_the_json_document():
         "time_ms": 2003,
         "socket": "raw",
         "rtt_ms": {"min": 0.1, "avg": 0.2, "max": 0.3, "mdev": 0.1},
+        "pipe": 2,
         "replies": [
             {"seq": 1, "from": "198.18.0.2", "bytes": 64, "ttl": 64, "time_ms": 0.1, "duplicate": False},
             {"seq": 1, "from": "198.18.0.2", "bytes": 64, "ttl": 64, "time_ms": 0.15, "duplicate": True},
@@ -166,5 +179,5 @@ def test_the_kernel_lab_rebuilds_iputils_lines_from_the_json_document():
         "",
         "--- pc2 ping statistics ---",
         "3 packets transmitted, 2 received, +1 duplicates, +2 errors, 33.3333% packet loss, time 2003ms",
-        "rtt min/avg/max/mdev = 0.100/0.200/0.300/0.100 ms",
+        "rtt min/avg/max/mdev = 0.100/0.200/0.300/0.100 ms, pipe 2",
     ]

@@ -118,7 +118,7 @@ class Ping(Command):
                 out.append(r.error_messages[index])
         rtt_ms = ping_lines.rtt_summary_ms(r.rtt_ns) if timed else None
         return out + ping_lines.summary_lines(
-            self.args.target, r.transmitted, r.received, r.duplicates, r.errors, r.elapsed_ns, rtt_ms
+            self.args.target, r.transmitted, r.received, r.duplicates, r.errors, r.elapsed_ns, rtt_ms, r.pipe
         )
 
 

@@ -518,7 +518,8 @@ class Host:
             return
         session = self.pings.get(inner.rest >> 16)
         if session is not None and session.owns(inner):
-            session.handle_error(error_line(str(sender), inner.rest & 0xFFFF, ping_error_text(error)))
+            seq = inner.rest & 0xFFFF
+            session.handle_error(error_line(str(sender), seq, ping_error_text(error)), seq)
 
     # -- send ----------------------------------------------------------------------------
     def destination(self, dst: IPv4Address) -> Destination:
@@ -854,7 +855,8 @@ class Host:
             if isinstance(l4, Icmp) and l4.type == IcmpType.ECHO_REQUEST:
                 session = self.pings.get(l4.rest >> 16)
                 if session is not None:
-                    session.handle_error(error_line(str(nic.ip), l4.rest & 0xFFFF, "Destination Host Unreachable"))
+                    seq = l4.rest & 0xFFFF  # Linux reports it as an ICMP error from this host (SO_EE_ORIGIN_ICMP)
+                    session.handle_error(error_line(str(nic.ip), seq, "Destination Host Unreachable"), seq)
             elif ip.proto == IpProto.TCP:
                 self.tcp.neighbour_unreachable(ip, l4, now)
 
