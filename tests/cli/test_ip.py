@@ -159,3 +159,13 @@ def test_a_space_after_the_slash_says_the_mask_after_it_is_empty():
     assert result.output == (
         "lanlab: the mask after the slash in '1.2.3.4/' is empty; write it right after the slash, e.g. 1.2.3.4/24\n"
     )
+
+
+@pytest.mark.parametrize("as_json", [[], ["--json"]])
+def test_an_empty_split_is_refused_not_ignored(as_json):
+    """--split '' (an unset shell variable) is one error line, exit 2, as --split / is: it was ignored, the
+    network shown without its subnets and exit 0."""
+    result = CliRunner().invoke(cli, ["ip", "10.0.0.0/24", "--split", "", *as_json])
+    assert result.exit_code == 2
+    assert result.output.startswith("lanlab: ") and "prefix length" in result.output
+    assert result.output.count("\n") == 1

@@ -128,7 +128,7 @@ def ip_command(address: str, mask: str | None, split_prefix: str | None, as_json
         )
     try:
         report = describe(address, mask)
-        subnets = _subnet_rows(report, split_prefix) if split_prefix else None
+        subnets = _subnet_rows(report, split_prefix) if split_prefix is not None else None  # "" is refused too
     except SubnetError as error:
         fail(localize(error.args[0]))
     if as_json:
