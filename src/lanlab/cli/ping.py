@@ -12,6 +12,7 @@ from lanlab.cli.help import Command
 from lanlab.i18n import _, as_the_tool_prints, localize, message_of
 from lanlab.ping_lines import error_line, header_line, reply_line, timed, too_long_line
 from lanlab.proto.fragments import PING_PMTU_WORDS
+from lanlab.net.links import interface_down, is_up
 from lanlab.net.ping import (
     BroadcastRefused,
     EchoSocket,
@@ -178,6 +179,8 @@ def ping_command(
     except BroadcastRefused:
         fail(_("cannot ping {host}: it is a broadcast address; add -b to ping it").format(host=host))
     except OSError as error:
+        if interface and not is_up(interface):  # -I eth0 while it is down: "Network is unreachable", as iputils
+            fail(localize(interface_down(interface)))
         reason = error.strerror or str(error)
         fail(
             _("cannot ping {host}: {reason} (is {interface!r} an interface or an address here?)").format(
