@@ -3,6 +3,7 @@ through the topology loader's Spec and Context. A lab file is data: nothing in i
 
 from __future__ import annotations
 
+import re
 import textwrap
 import unicodedata
 from dataclasses import dataclass, field
@@ -221,46 +222,61 @@ def load_lab(path: str | Path, student: str | None = None, chosen: dict[str, str
 
 
 MOST_VARIANT_PROBLEMS = 20  # a pool of many bad values: the first ones say enough
+# Values read in turn at most (3,000 values of one pool took 72 s, each a read of the whole file); past it,
+# one value of each shape (letters, digits, the other characters as they are) per pool.
+MOST_VARIANTS_READ = 200
+
+
+def _shape(value: str) -> str:
+    """A value's shape: each run of letters a, of digits 9, every other character itself (7788 and 80
+    are one shape, 7788x and 7788: two others)."""
+    return re.sub(r"[0-9]+", "9", re.sub(r"[^\W\d_]+", "a", value))
 
 
 def variant_problems(lab: Lab) -> list[str]:
     """The lab file's mistakes that only some students' values make (a count of x, a quote that ends a
-    string early): every value of every vars: pool read in turn, the other pools at their first value,
-    each mistake said with the value that makes it. Checked once by each command, before anything
-    runs, rather than found in the row of whichever student draws that value."""
+    string early, an id that changes): each value of every vars: pool read in turn, the other pools at
+    their first value, each mistake said with the value that makes it (past MOST_VARIANTS_READ values,
+    one value of each shape per pool). Checked once by each command, before anything runs, rather than
+    found in the row of whichever student draws that value."""
     problems: list[str] = []
-    for pool, values in lab.pools.items():
-        for value in dict.fromkeys(values):
-            if value == lab.values.get(pool):
-                continue  # the lab as loaded
-            try:
-                variant = load_lab(lab.path, None, {**lab.values, pool: value})
-            except LabError as error:
-                problems += [
-                    L_("{problem} (with {name}: {value})", problem=problem, name=pool, value=repr(value))
-                    for problem in error.problems
-                    if len(problems) < MOST_VARIANT_PROBLEMS
-                ]
-                continue
-            # a check's id names its column in lab grade: one that changes with the values puts some
-            # students' points in a column the report does not have (their cell 0, their total right)
-            ids = [check.id for check in variant.checks]
-            for check in lab.checks:
-                if check.id not in ids and len(problems) < MOST_VARIANT_PROBLEMS:
-                    problems.append(
-                        located(
-                            lab.path,
-                            check.line,
-                            L_(
-                                "check {id}: its id changes with {name} (another value makes it something else); "
-                                "an id names the check's column in lab grade, the same for every student: "
-                                "give it without a placeholder",
-                                id=check.id,
-                                name=pool,
-                            ),
-                        )
-                    )
-    return list(dict.fromkeys(problems))
+    tried = [(pool, value) for pool, values in lab.pools.items() for value in dict.fromkeys(values)]
+    tried = [(pool, value) for pool, value in tried if value != lab.values.get(pool)]  # not the lab as loaded
+    if len(tried) > MOST_VARIANTS_READ:  # each is a read of the whole file
+        by_shape: dict[tuple[str, str], tuple[str, str]] = {}
+        for pool, value in tried:
+            by_shape.setdefault((pool, _shape(value)), (pool, value))
+        tried = list(by_shape.values())
+    for pool, value in tried[:MOST_VARIANTS_READ]:
+        try:
+            variant = load_lab(lab.path, None, {**lab.values, pool: value})
+        except LabError as error:
+            problems += [
+                L_("{problem} (with {name}: {value})", problem=problem, name=pool, value=repr(value))
+                for problem in error.problems
+            ]
+            continue
+        # a check's id names its column in lab grade: one that changes with the values puts some
+        # students' points in a column the report does not have (their cell 0, their total right)
+        ids = [check.id for check in variant.checks]
+        problems += [
+            located(
+                lab.path,
+                check.line,
+                L_(
+                    "check {id}: its id changes with {name} (another value makes it something else); "
+                    "an id names the check's column in lab grade, the same for every student: "
+                    "give it without a placeholder",
+                    id=check.id,
+                    name=pool,
+                ),
+            )
+            for check in lab.checks
+            if check.id not in ids
+        ]
+        if len(problems) >= MOST_VARIANT_PROBLEMS:  # a pool of many bad values: the first ones say enough
+            break
+    return list(dict.fromkeys(problems))[:MOST_VARIANT_PROBLEMS]
 
 
 def _read_vars(spec: Spec) -> dict[str, list[str]]:
