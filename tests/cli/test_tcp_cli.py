@@ -7,6 +7,7 @@ import json
 import os
 import resource
 import select
+import shutil
 import signal
 import socket
 import struct
@@ -623,3 +624,22 @@ def test_serve_on_a_multicast_address_is_refused_in_one_line(bind):
     assert done.returncode == 2 and "listening" not in done.stdout
     [line] = done.stderr.splitlines()
     assert line.startswith(f"lanlab: --bind {bind} is a multicast or broadcast address, where no TCP connection")
+
+
+@pytest.mark.skipif(
+    os.geteuid() != 0 or shutil.which("unshare") is None or shutil.which("nft") is None,
+    reason="needs root, unshare and nft",
+)
+def test_a_routers_network_unreachable_is_no_answer_and_not_blamed_on_our_routes():
+    """An ICMP "network unreachable" answering the SYN (a router with no route onward; here nft's reject,
+    in a namespace of its own) while this host has its route: one line that says a router answered, exit 1
+    as for a router's "host unreachable" (it said "no route to it, see `ip route`", exit 2)."""
+    rules = (
+        "nft add table inet t && nft add chain inet t out '{ type filter hook output priority 0; }' && "
+        "nft add rule inet t out tcp dport 9 reject with icmp type net-unreachable"
+    )
+    command = f"ip link set lo up && {rules} && {sys.executable} -m lanlab tcp connect 127.0.0.1 9 --timeout 3"
+    done = subprocess.run(["unshare", "-n", "sh", "-c", command], capture_output=True, text=True, timeout=30)
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.startswith('lanlab: tcp 127.0.0.1:9: a router on the way answered "network unreachable"')
+    assert "see `ip route`" not in done.stderr

@@ -89,7 +89,7 @@ def network_errors(target: str, connecting: bool = False) -> Iterator[None]:
     try:
         yield
     except socket.gaierror as error:
-        host = target.split()[-1].rsplit(":", 1)[0]
+        host = _host_of(target)
         if error.errno in _NOT_IPV4:
             fail(
                 _("{host} has no IPv4 address: lanlab speaks IPv4 (give an address like 198.18.0.2)").format(host=host)
@@ -100,6 +100,28 @@ def network_errors(target: str, connecting: bool = False) -> Iterator[None]:
             raise  # writing our own output failed, not the network: the entry point says so (cannot write the output)
         no_answer = isinstance(error, (ConnectionRefusedError, TimeoutError)) or error.errno == errno.EHOSTUNREACH
         line = localize(error_line(error, target, connecting))
+        if connecting and error.errno == errno.ENETUNREACH and _routed(_host_of(target)):
+            # this host has a route: the "network unreachable" is a router's ICMP answer, a refusal on the way
+            no_answer = True
+            line = _(
+                '{target}: a router on the way answered "network unreachable": it has no route onward (this host\'s '
+                "route is there: `ip route get {host}` names the router)"
+            ).format(target=target, host=_host_of(target))
         if connecting and no_answer:
             raise NoAnswer(line) from None
         fail(line)
+
+
+def _host_of(target: str) -> str:
+    """The host of a target "tcp HOST:PORT"."""
+    return target.split()[-1].rsplit(":", 1)[0]
+
+
+def _routed(host: str) -> bool:
+    """Whether this host has a route to `host` (a UDP socket's connect finds one, sending nothing)."""
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect((host, 9))
+    except (OSError, UnicodeError):
+        return False
+    return True
