@@ -271,6 +271,28 @@ def test_a_stopped_storm_shows_its_banner_and_its_loop_glows(driver, tmp_path: P
     screenshot(driver, shots, "6-storm")
 
 
+def test_a_leasing_hosts_label_shows_its_address_from_the_bound_event_on(driver, tmp_path: Path, shots):
+    """dhcp.yaml: pc1's label is its name alone until the event that binds its lease, then its leased address
+    (the label showed the address it ended with from step 0, before any DHCP frame); a fixed host keeps its own."""
+    out = tmp_path / "dhcp.html"
+    result = CliRunner().invoke(cli, ["sim", "run", str(EXAMPLES / "dhcp.yaml"), "--until", "3s", "--html", str(out)])
+    assert result.exit_code == 0, result.output
+    browser.open_page(driver, out)
+    label = "return lanlab.topology.cy.getElementById(lanlab.topology.nodeId[arguments[0]]).data('label').split('\\n')"
+    bound = js(
+        driver,
+        """const r = lanlab.viewer.run, e = r.doc.events;
+        for (let i = 0; i < r.count; i++) if (r.name(i) === 'pc1' && e.kind[i] === 'dhcp' && (e.note[i] || '').startsWith('bound to ')) return i;
+        return -1;""",
+    )
+    assert bound > 0
+    for at, expected in ((-1, ["pc1"]), (bound - 1, ["pc1"]), (bound, ["pc1", "198.18.0.100"])):
+        js(driver, f"lanlab.viewer.go({at})")
+        assert driver.execute_script(label, "pc1") == expected, at
+        assert driver.execute_script(label, "srv") == ["srv", "198.18.0.2"]
+    screenshot(driver, shots, "dhcp-bound")
+
+
 def test_program_consoles_show_lines_up_to_the_step(driver, tmp_path: Path, shots):
     """The programs tab: a program's lines appear once the step reaches their virtual time, as text."""
     program = tmp_path / "hello.py"

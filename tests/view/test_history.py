@@ -202,3 +202,20 @@ def test_changes_applied_to_the_old_table_give_the_new_one(old, new):
     """For any two tables (repeated keys, reordering, same length or not), applying the changes
     to the old table gives the new one."""
     assert apply_changes(old, table_changes(old, new)) == new
+
+
+def test_a_leasing_hosts_address_is_a_change_at_its_bound_event_and_goes_with_its_release():
+    """A DHCP client starts with no address row; the row comes with the event that binds the lease and goes
+    with the release; a host with a fixed address keeps no address table."""
+    history = TableHistory(example("dhcp.yaml", "at 6s pc1 dhcp release")())
+    history.run(8 * SECOND)
+    assert history.initial["pc1"]["address"] == [] and "address" not in history.initial["srv"]
+    changes = [
+        (history.events[index], key, row)
+        for index, node, table, key, row in history.changes
+        if node == "pc1" and table == "address"
+    ]
+    (bound, key, row), (released, gone, none) = changes
+    assert bound.note.startswith("bound to 198.18.0.100/24") and (key, row) == ("eth0", ["eth0", "198.18.0.100"])
+    # the address goes once the RELEASE waiting for ARP has left (as the kernel keeps its neighbour queue)
+    assert released.note == "198.18.0.100 removed from eth0: its RELEASE has left" and (gone, none) == ("eth0", None)

@@ -11,7 +11,8 @@ run stopped then.
 Rows are kept time-free so a page can compute ages at any step: a MAC row is [mac, port, seen_ns]
 (age = t - seen), a route row [prefix, via, interface, metric, source, since_ns]; ARP rows are
 [ip, mac] (an expired entry disappears at the first event after it expired, as rows(now) says),
-and a switch's spanning tree is its whole status object.
+a switch's spanning tree is its whole status object, and a host that learns an address at run time (DHCP,
+RARP) has its interfaces' addresses, [interface, ip], so the topology shows an address only once it is held.
 
 Only the nodes whose tables may have changed are read again (a run is millions of events and
 most touch one or two nodes): at an event, the nodes that recorded events in its instant; at a
@@ -41,6 +42,8 @@ TABLE_COLUMNS: dict[str, list[str]] = {
     "arp": ["ip", "mac", "interface"],
     "route": ["prefix", "via", "interface", "metric", "source", "since"],
     "stp": [],  # one object: the switch's spanning-tree status, as `--do "sw1 stp"` reports it
+    # a host whose address comes at run time (DHCP, RARP): its interfaces' addresses, for the topology's labels
+    "address": ["interface", "ip"],
 }
 
 # A switch's events for a frame it relays: its table changed only in the frame's source entry.
@@ -68,7 +71,14 @@ def table_readers(node: Any) -> list[tuple[str, Callable[[Any, int], Any]]]:
         readers.append(("route", _route_rows))
     if getattr(node, "stp", None) is not None:
         readers.append(("stp", lambda node, now: node.stp.status()))
+    if any(nic.address is None for nic in getattr(node, "nics", ())):  # to be leased or asked by RARP
+        readers.append(("address", _address_rows))
     return readers
+
+
+def _address_rows(node: Any, now: int) -> list[list[Any]]:
+    """The interfaces that have an address now, with it (the label under a host in the topology)."""
+    return [[nic.name, str(nic.ip)] for nic in node.nics if nic.ip is not None]
 
 
 def _mac_rows(node: Any, now: int) -> list[list[Any]]:

@@ -203,7 +203,7 @@ class DhcpBoot:
         if arg is None:
             self.client.start(now)
         elif isinstance(arg, tuple):  # ("drop", address): take the address away once its last packets left
-            self._drop_address(arg[1], now)
+            self._drop_address(arg[1], now, late=True)
         else:  # the probe's wait is over
             self._probe_done(arg, now)
         self._drain(now)
@@ -285,9 +285,10 @@ class DhcpBoot:
             self._drop_address(event.address, now, wait=event.why == "released")
             self._note(now, L_("lost {address}: {why}", address=event.address, why=event.why))
 
-    def _drop_address(self, address: IPv4Address, now: int, wait: bool = True) -> None:
+    def _drop_address(self, address: IPv4Address, now: int, wait: bool = True, late: bool = False) -> None:
         """Remove the address, but only once packets waiting for ARP (a RELEASE to the server) have left:
-        the kernel keeps its neighbour queue when an address goes, so `dhclient -r`'s RELEASE is sent."""
+        the kernel keeps its neighbour queue when an address goes, so `dhclient -r`'s RELEASE is sent. `late`:
+        the timer's call after that wait, whose removal is an event of its own (the topology's label follows it)."""
         nic = self.nic
         if nic.address is None or nic.address.ip != address:
             return
@@ -295,6 +296,10 @@ class DhcpBoot:
             self.host.engine.schedule(now + DRAIN_CHECK, self, ("drop", address))
             return
         self.host.clear_address(nic)
+        if late:  # after the "lost" event: an event of its own says when the address went
+            self._note(
+                now, L_("{address} removed from {interface}: its RELEASE has left", address=address, interface=nic.name)
+            )
 
     def _probe_done(self, address: IPv4Address, now: int) -> None:
         if self.probing != address:

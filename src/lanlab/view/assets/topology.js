@@ -18,6 +18,12 @@
 
   function linkId(i) { return "link" + i; }
 
+  /* A node's name and, a line each, its addresses: those of its address table rows when it has one. */
+  function nodeLabel(node, rows) {
+    const addresses = rows ? rows.map(function (row) { return row[1]; }) : node.addresses;
+    return L.shownName(node.name) + (addresses.length ? "\n" + addresses.join("\n") : "");
+  }
+
   function Topology(viewer, container) {
     this.viewer = viewer;
     const run = viewer.run, doc = run.doc;
@@ -26,10 +32,14 @@
     this.measure = measure;
     this.layout = L.layout(doc, measure, (container.clientWidth || 800) / (container.clientHeight || 400));  // positions, port name offsets and dot lanes (layout.js)
     const layout = this.layout, elements = [];
+    // A host that learns its address at run time (DHCP, RARP) keeps an address table (view/history.py):
+    // its label shows what it holds at the step shown, not the address it ended with.
+    this.leasing = doc.nodes.filter(function (node) { const held = L.ownTable(doc.tables.initial, node.name); return !!held && !!held.address; });
+    const startTables = this.leasing.length ? viewer.run.tablesAt(-1) : null;
     doc.nodes.forEach(function (node, i) {
       this.nodeId[node.name] = "n" + i;
-      const address = node.addresses.length ? "\n" + node.addresses.join("\n") : "";
-      elements.push({group: "nodes", data: {id: "n" + i, label: L.shownName(node.name) + address, kind: node.kind, icon: icon(node.kind)},
+      const held = startTables && L.ownTable(startTables, node.name);
+      elements.push({group: "nodes", data: {id: "n" + i, label: nodeLabel(node, held && held.address), kind: node.kind, icon: icon(node.kind)},
         position: Object.assign({}, layout.at[node.name])});
     }, this);
     doc.links.forEach(function (link, i) {
@@ -177,11 +187,23 @@
             position: {x: own.x, y: own.y - 40}, grabbable: false, selectable: false});
         }
       }
+      self.drawAddresses(step);
       self.drawLoad(step);
       self.drawLinkState(step);
       self.drawSpanningTree(step);
       self.drawStormLoop(step);
     });
+  };
+
+  /* The addresses a leasing host holds once event `step` has happened (a lease bound, expired). */
+  Topology.prototype.drawAddresses = function (step) {
+    if (!this.leasing.length) return;
+    const tables = this.viewer.run.tablesAt(step);
+    for (const node of this.leasing) {
+      const held = L.ownTable(tables, node.name), element = this.cy.getElementById(this.nodeId[node.name]);
+      const label = nodeLabel(node, held && held.address ? held.address : []);
+      if (element.data("label") !== label) element.data("label", label);
+    }
   };
 
   /* Load: frames per second on each link over the last LOAD_WINDOW_NS of sim time (at most
