@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from lanlab.lab import LabError, Submission, load_lab, run_lab
+from lanlab.lab.grade import grade_one as _grade_one  # the real one, before a test replaces it
 from simnets import PAIR_YAML
 
 ORDER = "where: {kind: tx, device: pc1}, measure: order, then: {kind: tx, device: pc2}"
@@ -314,3 +315,37 @@ def test_a_pool_of_thousands_is_checked_in_few_reads(tmp_path: Path, monkeypatch
         f"{lab}:10: check a trace: at_most: 'x1' is not a whole number (with p: 'x')"
     ]
     assert 1 <= len(reads) <= model.MOST_VARIANTS_READ
+
+
+def _dies_for_mallory(lab_path: str, folder: str, time_limit: float = 60.0) -> object:
+    """grade_one, but the process dies grading mallory (as SIGKILL leaves it: no row from it)."""
+    import os
+
+    if folder.endswith("mallory"):
+        os._exit(9)
+    return _grade_one(lab_path, folder, time_limit)
+
+
+def test_a_worker_killed_in_the_pool_costs_only_its_own_student(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One pool worker killed (the OOM killer on a student's topology of 100,000 hosts) broke the pool, and
+    every student not yet done had the row "crashed: A process in the process pool was terminated abruptly";
+    now they are graded again, each alone, and only the student whose grading kills its process has it."""
+    from lanlab.lab import grade as grading
+
+    lab = write_lab(tmp_path, "      - {id: a, trace: {where: {kind: tx}, measure: count, at_least: 1}}\n")
+    for name in ("alice", "bob", "carol", "dave", "mallory", "zoe"):
+        (tmp_path / "subs" / name).mkdir(parents=True)
+        (tmp_path / "subs" / name / "topology.yaml").write_text(PAIR_YAML)
+    monkeypatch.setattr(grading, "grade_one", _dies_for_mallory)  # the pool's processes are forked from here
+    rows = {g.student: g for g in grading.grade(lab, tmp_path / "subs", 2, 20.0)}
+    assert {name: row.total for name, row in rows.items()} == {
+        "alice": 1,
+        "bob": 1,
+        "carol": 1,
+        "dave": 1,
+        "mallory": 0,
+        "zoe": 1,
+    }
+    assert str(rows["mallory"].problem).startswith("crashed: A process in the process pool was terminated")

@@ -10,6 +10,7 @@ import signal
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -221,20 +222,67 @@ def _ignore_ctrl_c() -> None:
 
 
 def _grade_in_pool(lab_path: Path, folders: list[Path], workers: int, time_limit: float, done: list[Graded]) -> None:
+    """Students `workers` at a time in a pool of processes. A worker killed (the kernel's OOM killer on one
+    student's topology of 100,000 hosts) breaks the pool, and every student not yet done failed with it,
+    each row "crashed": those are graded again, each in a process of its own, so that only the student
+    whose grading kills its process has that row."""
+    again = _pool_round(lab_path, folders, workers, time_limit, done)
+    if not again:
+        return
+    threads = ThreadPoolExecutor(max_workers=workers)  # each thread waits on a process of its own
+    try:
+        for graded in threads.map(lambda folder: _grade_alone(lab_path, folder, time_limit), again):
+            done.append(graded)
+    except BaseException:  # Ctrl-C: the processes killed, each thread then returns at once
+        for child in multiprocessing.active_children():
+            child.kill()
+        threads.shutdown(wait=False, cancel_futures=True)
+        raise
+    threads.shutdown()
+
+
+def _pool_round(lab_path: Path, folders: list[Path], workers: int, time_limit: float, done: list[Graded]) -> list[Path]:
+    """The students graded in one pool; those it could not grade because it broke, to grade again."""
     pool = ProcessPoolExecutor(max_workers=workers, initializer=_ignore_ctrl_c)
     futures = {pool.submit(grade_one, str(lab_path), str(folder), time_limit): folder for folder in folders}
+    again: list[Path] = []
     try:
         for future in as_completed(futures):
             folder = futures[future]
             try:
                 done.append(future.result())
+            except BrokenProcessPool:  # some worker died: whose student is not known
+                again.append(folder)
             except Exception as error:  # noqa: BLE001 - the worker itself died (os._exit, a signal)
-                lab = lab_for(lab_path, folder.name)[0]
-                why = L_("crashed: {error}", error=str(error))
-                done.append(Graded(folder.name, unfinished(lab, [], why), 0.0, why))
+                done.append(_crashed(lab_path, folder, error))
     except BaseException:
-        pool.shutdown(wait=False, cancel_futures=True)
-        for child in multiprocessing.active_children():  # the pool's workers: a run may last a minute
-            child.kill()
+        _kill_pool(pool)
         raise
     pool.shutdown()
+    return sorted(again)
+
+
+def _grade_alone(lab_path: Path, folder: Path, time_limit: float) -> Graded:
+    """One student in a process of its own (after a pool broke): a death there is this student's."""
+    pool = ProcessPoolExecutor(max_workers=1, initializer=_ignore_ctrl_c)
+    try:
+        return pool.submit(grade_one, str(lab_path), str(folder), time_limit).result()
+    except Exception as error:  # noqa: BLE001 - the process died (a signal, the OOM killer)
+        return _crashed(lab_path, folder, error)
+    except BaseException:
+        _kill_pool(pool)
+        raise
+    finally:
+        pool.shutdown(wait=False)
+
+
+def _crashed(lab_path: Path, folder: Path, error: Exception) -> Graded:
+    lab = lab_for(lab_path, folder.name)[0]
+    why = L_("crashed: {error}", error=str(error))
+    return Graded(folder.name, unfinished(lab, [], why), 0.0, why)
+
+
+def _kill_pool(pool: ProcessPoolExecutor) -> None:
+    pool.shutdown(wait=False, cancel_futures=True)
+    for child in multiprocessing.active_children():  # the pool's workers: a run may last a minute
+        child.kill()
