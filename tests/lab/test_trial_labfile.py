@@ -349,3 +349,23 @@ def test_a_worker_killed_in_the_pool_costs_only_its_own_student(
         "zoe": 1,
     }
     assert str(rows["mallory"].problem).startswith("crashed: A process in the process pool was terminated")
+
+
+def test_a_value_that_breaks_the_labs_own_network_is_said(tmp_path: Path) -> None:
+    """ip: "198.18.0.{{last}}/24" with last 300 (or 2, pc2's): lab new wrote that student a topology the
+    simulator refuses, without a word, and only their grade said so; now each command says it first."""
+    from lanlab.lab.model import variant_problems
+
+    lab = tmp_path / "lab.yaml"
+    lab.write_text(
+        "lab: 1\nname: inl\ntopology:\n  name: pair\n  nodes:\n"
+        '    pc1: {kind: host, ip: "198.18.0.{{last}}/24"}\n    pc2: {kind: host, ip: 198.18.0.2/24}\n'
+        '  links:\n    - [pc1:eth0, pc2:eth0]\nvars:\n  last: ["1", "300", "2", "3"]\nstages:\n'
+        '  - run: {do: ["pc1 ping pc2 -c 1"], until: 1s}\n    checks:\n'
+        "      - {id: a, trace: {where: {kind: tx}, measure: count, at_least: 1}}\n"
+    )
+    assert variant_problems(load_lab(lab)) == [
+        f"{lab}:6: node pc1: ip: '198.18.0.300/24' is not an IPv4 address with a prefix length (300 is more "
+        "than 255) (with last: '300')",
+        f"{lab}:7: duplicate IP address 198.18.0.2 (already used on line 6) (with last: '2')",
+    ]

@@ -247,6 +247,10 @@ def variant_problems(lab: Lab) -> list[str]:
         for pool, value in tried:
             by_shape.setdefault((pool, _shape(value)), (pool, value))
         tried = list(by_shape.values())
+    if not tried:
+        return []
+    texts = {_topology_text(lab)}  # the network the students start from, as each value makes it
+    starts = next(iter(texts)) is not None and not _network_problems(lab)  # (a lab may hand out one to fix)
     for pool, value in tried[:MOST_VARIANTS_READ]:
         try:
             variant = load_lab(lab.path, None, {**lab.values, pool: value})
@@ -256,6 +260,13 @@ def variant_problems(lab: Lab) -> list[str]:
                 for problem in error.problems
             ]
             continue
+        text = _topology_text(variant)
+        if starts and text not in texts:  # lab new would write it for the student, who could do nothing with it
+            texts.add(text)
+            problems += [
+                L_("{problem} (with {name}: {value})", problem=problem, name=pool, value=repr(value))
+                for problem in _network_problems(variant)
+            ]
         # a check's id names its column in lab grade: one that changes with the values puts some
         # students' points in a column the report does not have (their cell 0, their total right)
         ids = [check.id for check in variant.checks]
@@ -277,6 +288,30 @@ def variant_problems(lab: Lab) -> list[str]:
         if len(problems) >= MOST_VARIANT_PROBLEMS:  # a pool of many bad values: the first ones say enough
             break
     return list(dict.fromkeys(problems))[:MOST_VARIANT_PROBLEMS]
+
+
+def _topology_text(lab: Lab) -> str | None:
+    """The lab's own topology with its values (None: it cannot be read, said elsewhere)."""
+    try:
+        return lab.topology_text(lab.topology)
+    except TopologyError:
+        return None
+
+
+def _network_problems(lab: Lab) -> list[str]:
+    """What the simulator refuses in the lab's own topology with its values (FILE:LINE each)."""
+    from lanlab.sim import Network, NetworkError
+
+    text = _topology_text(lab)
+    if text is None:
+        return []
+    try:
+        Network.from_yaml(lab.topology, 1, text=text).close()
+    except TopologyError as error:
+        return list(error.problems)
+    except NetworkError as error:
+        return [L_("{file}: {problem}", file=lab.topology, problem=message_of(error))]
+    return []
 
 
 def _read_vars(spec: Spec) -> dict[str, list[str]]:
