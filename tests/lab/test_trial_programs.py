@@ -128,3 +128,20 @@ def test_a_forged_result_line_of_the_wrong_types_is_no_result(tmp_path: Path) ->
     rows = {g.student: g for g in grade(tmp_path / "lab.yaml", tmp_path / "subs", 2, 20.0, Walled("none"))}
     assert rows["ok"].total == 2
     assert (rows["forger"].total, rows["forger"].problem) == (0, "crashed: exit status 0, no result")
+
+
+def test_a_folder_of_many_python_files_without_the_program_is_said_short(tmp_path: Path) -> None:
+    """A folder without prog.py but with 60,000 other .py files named every one in the problem: the worker's
+    result line passed the 1 MiB the grader keeps and the row lost its checks; now 20 names and the count."""
+    (tmp_path / "topology.yaml").write_text(PAIR_YAML)
+    (tmp_path / "lab.yaml").write_text(LAB)
+    folder = tmp_path / "subs" / "many"
+    folder.mkdir(parents=True)
+    for n in range(60_000):
+        (folder / f"program_number_{n:05}.py").touch()
+    (row,) = grade(tmp_path / "lab.yaml", tmp_path / "subs", 1, 60.0, Walled("none"))
+    assert str(row.problem).startswith(
+        "no program prog.py for pc1 in the folder handed in (Python files in it: program_number_00000.py, "
+    )
+    assert str(row.problem).endswith("program_number_00019.py, … (60,000 in all))")
+    assert [r.found for r in row.results] == [str(row.problem)]

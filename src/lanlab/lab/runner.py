@@ -146,6 +146,9 @@ def lab_programs(lab: Lab) -> list[Path]:
     ]
 
 
+MOST_FILES_NAMED = 20  # of a folder's Python files, when the program a lab runs is not among them
+
+
 def start_programs(
     network: Any, lab: Lab, stage: Stage, submission: Submission
 ) -> tuple[dict[str, list[str]], list[Any]]:
@@ -193,13 +196,16 @@ def start_programs(
         )
         if not path.is_file() and submission.handed_in and not teachers:  # said to the student: what is there
             found = sorted(child.name for child in folder.iterdir() if child.suffix == ".py" and child.is_file())
+            shown = ", ".join(found[:MOST_FILES_NAMED]) if found else L_("none")
+            if len(found) > MOST_FILES_NAMED:  # a folder of thousands: the problem (and the result line) stays short
+                shown = L_("{files}, … ({count} in all)", files=shown, count=f"{len(found):,}")
             raise LabError(
                 [
                     L_(
                         "no program {name} for {node} in the folder handed in (Python files in it: {files})",
                         name=path.name,
                         node=node,
-                        files=", ".join(found) if found else L_("none"),
+                        files=shown,
                     )
                 ]
             )
