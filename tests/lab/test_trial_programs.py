@@ -145,3 +145,28 @@ def test_a_folder_of_many_python_files_without_the_program_is_said_short(tmp_pat
     )
     assert str(row.problem).endswith("program_number_00019.py, … (60,000 in all))")
     assert [r.found for r in row.results] == [str(row.problem)]
+
+
+def test_the_result_line_stays_within_what_the_grader_keeps() -> None:
+    """Whatever texts a row holds (a found or a problem no check bounds), the worker's line fits in the
+    last KEEP_BYTES the grader keeps, each long text cut; a row of ordinary size is written whole."""
+    from lanlab.lab.checks import Result
+    from lanlab.lab.grade import Graded
+    from lanlab.lab.isolate import KEEP_BYTES, MARK
+    from lanlab.lab.worker import result_line
+
+    small = Graded("s", [Result("a", "s", 1, True, "你好 \udcff", "")], 1.0, "pc1 p.py: exit status 3")
+    assert json.loads(result_line(small)[len(MARK) :]) == {
+        "results": [
+            {"id": "a", "stage": "s", "points": 1, "passed": True, "score": 1, "found": "你好 \udcff", "hint": None}
+        ],
+        "problem": "pc1 p.py: exit status 3",
+    }
+    big = Graded(
+        "s", [Result(f"c{n}", "s", 1, False, "界" * 200_000, "h" * 50_000) for n in range(3)], 1.0, "p" * 10**6
+    )
+    line = result_line(big)
+    assert len(line.encode()) < KEEP_BYTES
+    record = json.loads(line[len(MARK) :])
+    assert [r["found"] for r in record["results"]] == ["界" * 2_000 + "…"] * 3
+    assert record["problem"] == "p" * 2_000 + "…"

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from lanlab.i18n import as_record
-from lanlab.lab.isolate import MARK
+from lanlab.lab.isolate import KEEP_BYTES, MARK
 
 PR_SET_PDEATHSIG = 1  # prctl(2)
 
@@ -41,6 +41,27 @@ def _die_with_parent() -> None:
         return
     if os.getppid() == 1:  # the grader died before the call (bwrap's own child is not asked: see main)
         os._exit(1)
+
+
+MOST_LINE = KEEP_BYTES // 2  # the grader keeps the last KEEP_BYTES of what the process prints
+TEXT_KEPT = 2_000  # characters of each text a line past MOST_LINE keeps
+
+
+def result_line(graded: Any) -> str:
+    """The marked JSON line the grader reads the row from: ASCII (\\u escapes: any text the run made, a lone
+    surrogate too, is written, never refused), and short enough for the grader to keep whole: past
+    MOST_LINE each text is cut (what no check bounds, a row would lose every point with it)."""
+    record = {"results": [r.as_dict() for r in graded.results], "problem": as_record(graded.problem)}
+    text = json.dumps(record, ensure_ascii=True)
+    if len(text) > MOST_LINE:
+        for result in record["results"]:
+            for key in ("found", "hint"):
+                if isinstance(result[key], str) and len(result[key]) > TEXT_KEPT:
+                    result[key] = result[key][:TEXT_KEPT] + "…"
+        problem = graded.problem if graded.problem is None else str(graded.problem)
+        record["problem"] = problem if problem is None or len(problem) <= TEXT_KEPT else problem[:TEXT_KEPT] + "…"
+        text = json.dumps(record, ensure_ascii=True)
+    return MARK + text
 
 
 def main(argv: list[str] | None = None, out: Callable[[str], Any] = print) -> int:
@@ -74,12 +95,7 @@ def main(argv: list[str] | None = None, out: Callable[[str], Any] = print) -> in
     from lanlab.lab.grade import Graded, grade_one  # after the limits: the student's files load from here on
 
     me = os.getpid()
-
-    def line(graded: Graded) -> str:
-        return MARK + json.dumps(
-            {"results": [r.as_dict() for r in graded.results], "problem": as_record(graded.problem)},
-            ensure_ascii=True,  # \u escapes: any text the run made (a lone surrogate too) is written, never refused
-        )
+    line = result_line
 
     def overrun(graded: Graded) -> None:
         # The run did not stop when told (a program catching every exception): its row now, the process ended.
