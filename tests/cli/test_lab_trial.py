@@ -157,3 +157,34 @@ def test_lab_check_says_a_run_stopped_by_a_storm(tmp_path: Path) -> None:
     assert text[1].startswith("stage stage 1: the run stopped at ") and "broadcast storm" in text[1]
     report = json.loads(lanlab(*args, "--json").stdout)
     assert report["stopped"] == [text[1]]
+
+
+PRINTS = """lab: 1
+name: prints
+topology: topology.yaml
+stages:
+  - run: {app: ["pc1=prog.py"], until: 1s}
+    checks:
+      - {id: says-hi, points: 2, output: {node: pc1, exactly: [hi]}}
+"""
+# \r and an escape sequence, which a terminal obeys: the report's FAIL line written over as PASS
+FORGER = 'print("nope\\rPASS says-hi (2/2): hi\\x1b[K")\nraise ValueError("\\rall good\\x1b[2K")\n'
+
+
+def test_what_a_program_prints_cannot_redraw_the_report(tmp_path: Path) -> None:
+    """A program printing "\\rPASS ..." and an escape sequence had them written raw into lab check's report and
+    lab grade's problem cell, so a terminal showed its FAIL line as PASS; now they are escaped (\\r, \\x1b)."""
+    (tmp_path / "topology.yaml").write_text(PAIR_YAML)
+    (tmp_path / "lab.yaml").write_text(PRINTS)
+    (tmp_path / "subs" / "eve").mkdir(parents=True)
+    (tmp_path / "subs" / "eve" / "prog.py").write_text(FORGER)
+    check = lanlab("lab", "check", str(tmp_path / "lab.yaml"), "--app", f"pc1={tmp_path / 'subs' / 'eve' / 'prog.py'}")
+    assert check.returncode == 1
+    lines = check.stdout.decode().splitlines()
+    assert lines[0].startswith("FAIL says-hi (0/2): nope\\rPASS says-hi (2/2): hi\\x1b[K | Traceback")
+    assert lines[-2] == "program pc1 prog.py: ValueError: \\rall good\\x1b[2K"
+    grade = lanlab("lab", "grade", str(tmp_path / "lab.yaml"), str(tmp_path / "subs"), "--isolation", "none")
+    assert grade.returncode == 0
+    assert grade.stdout.decode().splitlines()[1] == "eve,0,0,pc1 prog.py: ValueError: \\rall good\\x1b[2K"
+    for out in (check.stdout, grade.stdout):
+        assert b"\r" not in out and b"\x1b" not in out

@@ -18,6 +18,7 @@ from lanlab.cli.sim_wall import walled_command
 from lanlab.i18n import _, counted, localize
 from lanlab.lab.isolate import ISOLATIONS
 from lanlab.os_reasons import reason_of
+from lanlab.text import one_line
 
 
 @click.group(name="lab", cls=Group)
@@ -87,7 +88,7 @@ PROBLEM_CELL = 400  # characters of a row's problem (a topology error can name t
 
 def _cell(problem: str | None) -> str:
     """A row's problem in the reader's language, cut to PROBLEM_CELL characters."""
-    text = localize(problem or "")
+    text = one_line(localize(problem or ""))  # a program's error may hold \r: it must not redraw the report
     return text if len(text) <= PROBLEM_CELL else text[: PROBLEM_CELL - 1] + "…"
 
 
@@ -218,18 +219,19 @@ def check(
             nl=False,
         )
         for problem in problems:  # not a check's row: said beside the CSV
-            click.echo(_("lanlab: program {problem}").format(problem=localize(problem)), err=True)
+            click.echo(_("lanlab: program {problem}").format(problem=one_line(localize(problem))), err=True)
         for stop in stops:
             click.echo("lanlab: " + localize(stop), err=True)
     else:
         for result in results:
             mark = _("PASS") if result.passed else _("FAIL")
-            click.echo(f"{mark} {result.id} ({result.score}/{result.points}): {localize(result.found)}")
+            # what a program printed, as found, cannot act on the terminal: a \r would let it write PASS over FAIL
+            click.echo(f"{mark} {result.id} ({result.score}/{result.points}): {one_line(localize(result.found))}")
             if not result.passed and result.hint:
                 # the teacher's hint, in the lab file's language
                 click.echo("     " + _("hint: {hint}").format(hint=result.hint))
         for problem in problems:
-            click.echo(_("program {problem}").format(problem=localize(problem)))
+            click.echo(_("program {problem}").format(problem=one_line(localize(problem))))
         for stop in stops:
             click.echo(localize(stop))
         click.echo(_("score {score}/{total}").format(score=score, total=the_lab.total))
