@@ -182,9 +182,25 @@ def arping(
     start = clock()
     deadline = start + int(options.deadline * 1e9) if options.deadline is not None else None
     next_send = last_send = start
+
+    def send(destination: MacAddress) -> None:
+        nonlocal last_send, next_send
+        endpoint.send_request(target, sender, destination)
+        stats.sent += 1
+        stats.broadcasts += destination.is_broadcast
+        last_send = clock()
+        while next_send <= last_send:  # on the interval's grid from the start, as iputils' periodic timer
+            next_send += interval_ns
+
     try:
-        while deadline is None or clock() < deadline:
+        while True:
             now = clock()
+            if deadline is not None and now >= deadline:
+                # iputils' interval timer and its -w timer expire together at a multiple of -i, and the interval's
+                # is read first: a request goes out at the deadline, then the run ends (-w 2: three requests)
+                if next_send <= deadline and (options.count is None or stats.sent < options.count):
+                    send(MacAddress.BROADCAST if learned is None or options.broadcast_only else learned)
+                break
             if options.count is not None and stats.sent >= options.count:
                 # iputils: done when every request is answered, else one interval after the last one
                 # (with -w, keep going until `count` replies or the deadline).
@@ -192,13 +208,14 @@ def arping(
                 if not waiting_for_replies and (stats.received >= stats.sent or now >= last_send + interval_ns):
                     break
             elif now >= next_send:
-                destination = MacAddress.BROADCAST if learned is None or options.broadcast_only else learned
-                endpoint.send_request(target, sender, destination)
-                stats.sent += 1
-                stats.broadcasts += destination.is_broadcast
-                last_send, next_send = now, now + interval_ns
+                send(MacAddress.BROADCAST if learned is None or options.broadcast_only else learned)
                 continue
-            wake = next_send if options.count is None or stats.sent < options.count else last_send + interval_ns
+            if options.count is None or stats.sent < options.count:
+                wake = next_send
+            elif options.deadline is not None and stats.received < options.count:
+                wake = deadline  # -c with -w: the count's replies are waited for until the deadline
+            else:
+                wake = last_send + interval_ns
             if deadline is not None:
                 wake = min(wake, deadline)
             if not endpoint.wait((wake - now) / 1e9):
