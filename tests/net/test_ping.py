@@ -3,6 +3,7 @@
 import json
 import os
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
@@ -455,3 +456,27 @@ def test_the_json_document_says_the_pipe(monkeypatch):
     done = CliRunner().invoke(cli, ["ping", "-c", "3", "-i", "0.1", "198.18.0.2", "--json"])
     assert done.exit_code == 0, done.output
     assert json.loads(done.output)["pipe"] == 3
+
+
+def _reverse_name(address: str) -> str | None:
+    try:
+        return socket.gethostbyaddr(address)[0]
+    except OSError:
+        return None
+
+
+@needs_icmp
+@pytest.mark.skipif(_reverse_name("127.0.0.1") is None, reason="127.0.0.1 has no name here (/etc/hosts)")
+def test_a_ping_of_a_name_names_who_answers_unless_n_as_iputils():
+    """`ping localhost` prints "64 bytes from NAME (127.0.0.1)", the reverse lookup of who answered, as iputils
+    does for a HOST given by name (it printed the address alone); -n, or a HOST given as an address, prints the
+    address alone; --json keeps the address."""
+    name = _reverse_name("127.0.0.1")
+    named = CliRunner().invoke(cli, ["ping", "-c", "1", "localhost"])
+    assert named.exit_code == 0, named.output
+    assert named.output.splitlines()[1].startswith(f"64 bytes from {name} (127.0.0.1): icmp_seq=1 ")
+    for args in (["-n", "localhost"], ["127.0.0.1"]):
+        plain = CliRunner().invoke(cli, ["ping", "-c", "1", *args])
+        assert plain.output.splitlines()[1].startswith("64 bytes from 127.0.0.1: icmp_seq=1 ")
+    document = json.loads(CliRunner().invoke(cli, ["ping", "-c", "1", "localhost", "--json"]).output)
+    assert document["replies"][0]["from"] == "127.0.0.1"

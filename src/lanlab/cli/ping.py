@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import socket
 
 import click
 
 from lanlab import ping_lines
-from lanlab.cli.common import EXIT_NO_ANSWER, EXIT_OK, HOST, INTERFACE, SecondsRange, fail, print_json
+from lanlab.cli.common import EXIT_NO_ANSWER, EXIT_OK, HOST, INTERFACE, SecondsRange, fail, is_ipv4, print_json
 from lanlab.cli.help import Command
 from lanlab.i18n import _, as_the_tool_prints, localize, message_of
 from lanlab.ping_lines import error_line, header_line, reply_line, timed, too_long_line
@@ -35,6 +37,17 @@ def event_line(event: Event, size: int, marks_duplicates: bool = True) -> str:
         return error_line(event.source, event.seq, event.text)
     rtt_ns = event.rtt_ns if timed(size) else None
     return reply_line(event.size, event.source, event.seq, event.ttl, rtt_ns, event.duplicate and marks_duplicates)
+
+
+@functools.cache
+def named(address: str) -> str:
+    """How iputils names an address that answered a ping of a host name: "name (address)" from the reverse
+    lookup, the address alone when it has no name (pr_addr)."""
+    try:
+        name = socket.gethostbyaddr(address)[0]
+    except (OSError, UnicodeError):
+        return address
+    return f"{name} ({address})"
 
 
 def summary_lines(host: str, stats: PingStatistics, size: int) -> list[str]:
@@ -115,6 +128,12 @@ def _event_document(event: Event) -> dict[str, object]:
     is_flag=True,
     help="Allow pinging a broadcast address (Linux hosts do not answer unless net.ipv4.icmp_echo_ignore_broadcasts=0).",
 )
+@click.option(
+    "-n",
+    "numeric",
+    is_flag=True,
+    help="Numbers only: no reverse lookup of the addresses that answer (a HOST given as an address never has one).",
+)
 @click.option("--json", "as_json", is_flag=True, help="One JSON document at the end instead of the text.")
 # The kernel lab's --until: the run ends then as at Ctrl-C, -c's counting of errors kept (-w would end it at the
 # first error, as iputils does, where the simulator's ping goes on).
@@ -130,6 +149,7 @@ def ping_command(
     interface: str | None,
     pmtudisc: str | None,
     broadcast: bool,
+    numeric: bool,
     as_json: bool,
     stop_after: float | None = None,
 ) -> None:
@@ -170,6 +190,8 @@ def ping_command(
         events.append(event)
         if not as_json:  # iputils writes its local errors on stderr
             local = isinstance(event, IcmpErrorReport) and event.too_long_for is not None
+            if not (numeric or local or is_ipv4(host)):  # iputils names who answered a ping of a name (no -n)
+                event = dataclasses.replace(event, source=named(event.source))
             click.echo(event_line(event, size, ping_lines.marks_duplicates(sock.broadcast, str(address))), err=local)
 
     try:
