@@ -35,9 +35,11 @@ def format_rtt(rtt_ns: int) -> str:
     return f"{ms:.3f}"
 
 
-def header_line(target: str, address: str, size: int) -> str:
-    """The first line: what was asked for, its address, the data's size and the datagram's."""
-    return f"PING {target} ({address}) {size}({size + IP_HEADER + ICMP_HEADER}) bytes of data."
+def header_line(target: str, address: str, size: int, source: str | None = None, device: str = "") -> str:
+    """The first line: what was asked for, its address, the data's size and the datagram's; with -I, the source
+    address and the device ("" for -I ADDRESS), as iputils' ping4_run prints them ("from SRC DEV: ")."""
+    via = "" if source is None else f"from {source} {device}: "
+    return f"PING {target} ({address}) {via}{size}({size + IP_HEADER + ICMP_HEADER}) bytes of data."
 
 
 def marks_duplicates(broadcast: bool, destination: str) -> bool:

@@ -480,3 +480,29 @@ def test_a_ping_of_a_name_names_who_answers_unless_n_as_iputils():
         assert plain.output.splitlines()[1].startswith("64 bytes from 127.0.0.1: icmp_seq=1 ")
     document = json.loads(CliRunner().invoke(cli, ["ping", "-c", "1", "localhost", "--json"]).output)
     assert document["replies"][0]["from"] == "127.0.0.1"
+
+
+@needs_icmp
+@pytest.mark.skipif(os.geteuid() != 0, reason="-I IF binds to a device: root")
+@pytest.mark.parametrize("interface, via", [("lo", "from 127.0.0.1 lo: "), ("127.0.0.1", "from 127.0.0.1 : ")])
+def test_the_header_with_i_says_the_source_and_device_as_iputils(interface, via):
+    """With -I the first line says where the requests leave from, "from SRC DEV: " (DEV empty for -I ADDRESS),
+    as iputils' ping4_run prints it (it left that out)."""
+    done = CliRunner().invoke(cli, ["ping", "-c", "1", "-I", interface, "127.0.0.1"])
+    assert done.exit_code == 0, done.output
+    assert done.output.splitlines()[0] == f"PING 127.0.0.1 (127.0.0.1) {via}56(84) bytes of data."
+
+
+@needs_icmp
+@pytest.mark.parametrize("host", ["0", "0.0.0.0"])
+def test_pinging_0_pings_the_source_address_as_iputils(host):
+    """HOST 0 or 0.0.0.0 pings the address the route gives as source, and says it: "PING 0 (127.0.0.1)", the
+    replies from 127.0.0.1 by number (it said "(0.0.0.0)", and "0", an address to inet_aton, was looked up by
+    name, "from localhost (127.0.0.1)")."""
+    done = CliRunner().invoke(cli, ["ping", "-c", "1", host])
+    assert done.exit_code == 0, done.output
+    lines = done.output.splitlines()
+    assert lines[0] == f"PING {host} (127.0.0.1) 56(84) bytes of data."
+    assert lines[1].startswith("64 bytes from 127.0.0.1: icmp_seq=1 ")
+    document = json.loads(CliRunner().invoke(cli, ["ping", "-c", "1", host, "--json"]).output)
+    assert document["address"] == "127.0.0.1"

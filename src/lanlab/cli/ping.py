@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import socket
+from ipaddress import IPv4Address
 
 import click
 
@@ -37,6 +38,15 @@ def event_line(event: Event, size: int, marks_duplicates: bool = True) -> str:
         return error_line(event.source, event.seq, event.text)
     rtt_ns = event.rtt_ns if timed(size) else None
     return reply_line(event.size, event.source, event.seq, event.ttl, rtt_ns, event.duplicate and marks_duplicates)
+
+
+def _numeric(host: str) -> bool:
+    """Whether iputils reads HOST as an address, not a name (inet_aton: 127.1 and 0 are addresses too)."""
+    try:
+        socket.inet_aton(host)
+    except OSError:
+        return False
+    return True
 
 
 @functools.cache
@@ -190,7 +200,7 @@ def ping_command(
         events.append(event)
         if not as_json:  # iputils writes its local errors on stderr
             local = isinstance(event, IcmpErrorReport) and event.too_long_for is not None
-            if not (numeric or local or is_ipv4(host)):  # iputils names who answered a ping of a name (no -n)
+            if not (numeric or local or _numeric(host)):  # iputils names who answered a ping of a name (no -n)
                 event = dataclasses.replace(event, source=named(event.source))
             click.echo(event_line(event, size, ping_lines.marks_duplicates(sock.broadcast, str(address))), err=local)
 
@@ -211,10 +221,13 @@ def ping_command(
             if interface
             else _("cannot ping {host}: {reason}").format(host=host, reason=reason)
         )
+    if address.is_unspecified:  # iputils' ping4_run: 0.0.0.0 (or "0") pings the source address the route gave
+        address = sock.destination = IPv4Address(sock.source)
     if not as_json:
         if sock.broadcast:
             click.echo(ping_lines.BROADCAST_WARNING, err=True)  # iputils writes it on stderr, first
-        click.echo(as_the_tool_prints(header_line(host, str(address), size)))
+        source, device = (sock.source, "" if is_ipv4(interface) else interface) if interface else (None, "")
+        click.echo(as_the_tool_prints(header_line(host, str(address), size, source, device)))
     stats = ping(sock, options, show)
     if as_json:
         rtt = stats.rtt_summary_ms()
