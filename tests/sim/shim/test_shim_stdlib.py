@@ -37,6 +37,7 @@ def texts(program) -> list[str]:
         "xmlrpc_pair",
         "udpserver_upper",
         "interrupt_main",
+        "socket_descriptor_calls",
     ],
 )
 def test_a_stdlib_program_prints_on_a_simulated_host_what_it_prints_on_the_kernel(lab, name):
@@ -282,3 +283,55 @@ def test_interface_ioctls_answer_as_the_kernel_does(lab):
     program = net.node("pc1").run_program(str(path))
     run_programs(net, S)
     assert (program.exit, texts(program)) == (kernel.returncode, kernel.stdout.splitlines()), kernel.stderr
+
+
+def test_a_program_cannot_close_or_truncate_lanlabs_own_descriptors(tmp_path):
+    """os.closerange(3, 4096), os.close, os.ftruncate and os.lseek on numbers the program never opened (lanlab's
+    capture file among them) are EBADF or skipped: the run ends normally and the capture is whole (closerange
+    closed lanlab's capture file and the run ended with a traceback, exit 1)."""
+    import subprocess
+    import sys
+
+    program = tmp_path / "closer.py"
+    program.write_text(
+        "import os, socket\n"
+        "s = socket.socket()\n"
+        "for fd in range(3, 64):\n"
+        "    for call in (os.ftruncate, os.fsync, os.lseek, os.fstat):\n"
+        "        try:\n"
+        "            call(fd, 0, 0) if call is os.lseek else call(fd, 0) if call is os.ftruncate else call(fd)\n"
+        "        except OSError:\n"
+        "            pass\n"
+        "os.closerange(3, 4096)\n"
+        "print('closed', s.fileno())\n"
+    )
+    capture = tmp_path / "run.pcap"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "lanlab",
+            "sim",
+            "run",
+            str(Path(__file__).parent.parent.parent.parent / "examples" / "broadcast.yaml"),
+            "--until",
+            "2s",
+            "--app",
+            f"at 1s pc1={program}",
+            "--do",
+            "pc2 ping pc1 -c 1",
+            "--do",
+            "at 1.5s pc2 ping pc1 -c 1",
+            "--pcap",
+            str(capture),
+            "--capture",
+            "pc1:eth0",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    assert "closed -1" in done.stdout, done.stdout
+    frames = capture.read_bytes()
+    assert len(frames) > 24 + 4 * (16 + 42), len(frames)  # the header and both pings' ARP and ICMP frames

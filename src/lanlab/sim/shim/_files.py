@@ -19,6 +19,7 @@ import io as _real_io
 import os as _real_os
 import posixpath
 import shutil
+import stat as stat_module
 import sys as _real_sys
 import tempfile
 import time as _real_time
@@ -98,7 +99,10 @@ class FileClock:
         return now
 
     def stat(self, result: _real_os.stat_result, now: int) -> _real_os.stat_result:
-        """`result` with its three times on the virtual clock (the seconds, the floats and the ns)."""
+        """`result` with its three times on the virtual clock (the seconds, the floats and the ns); a simulated
+        socket's (no file of the machine's) as it is."""
+        if stat_module.S_ISSOCK(result.st_mode) and result.st_mtime_ns == 0:
+            return result
         fields = list(result)
         named = {
             name: getattr(result, name)
@@ -379,7 +383,7 @@ class HostFiles:
                     replaced[name] = self._wrap(getattr(real, name), writing, paths)
         for name in ("stat", "lstat", "fstat"):
             if hasattr(real, name):
-                replaced[name] = self._timed(replaced.get(name, getattr(real, name)))
+                replaced[name] = self._timed(replaced.get(name, getattr(module, name)))
         if hasattr(real, "utime"):
             replaced["utime"] = self._utime(real.utime)
         replaced.update(open=self.os_open, getcwd=self.getcwd, getcwdb=self.getcwdb, chdir=self.chdir)

@@ -24,9 +24,11 @@ from __future__ import annotations
 
 import _random as _real_random
 import builtins
+import contextlib
 import errno
 import importlib
 import importlib.machinery
+import functools
 import importlib.util
 import operator
 import os as _real_os
@@ -335,10 +337,12 @@ class DescriptorCalls:
     def close(self, fd: int) -> None:
         if fd in (0, 1, 2):
             return  # its own standard streams: they end with it
-        sock = self.program.socket_at(fd)
-        if sock is not None:
-            sock.close()
+        held = self.program.descriptors.get(fd)  # a socket or an epoll of the program's
+        if held is not None:
+            held.close()
             return
+        if not self.program.holds_file(fd):  # not the program's: never lanlab's own descriptor of that number
+            raise OSError(errno.EBADF, _real_os.strerror(errno.EBADF))
         self.real.close(fd)
 
     def isatty(self, fd: int) -> bool:
@@ -363,12 +367,132 @@ class DescriptorCalls:
         read_end = self.program.own_descriptor(read_end)
         return read_end, self.program.own_descriptor(write_end, above=read_end + 1)
 
+    def closerange(self, low: int, high: int, /) -> None:
+        """os.closerange: the program's own descriptors in [low, high), its sockets too; never lanlab's (a
+        daemon's closerange(3, 1024) closed lanlab's capture file and ended the run with a traceback)."""
+        for fd in sorted({*self.program.descriptors.keys(), *self.program.files_open}):
+            if max(low, 3) <= fd < high:
+                with contextlib.suppress(OSError):
+                    self.close(fd)
+
+    def _guarded(self, name: str, positions: tuple[int, ...]) -> Callable[..., Any]:
+        """os.`name`, whose arguments at `positions` are descriptors: the real call on the program's own files
+        (and, for what only reads, on 0-2); on a simulated socket what Linux does on a socket (SOCKET_CALLS);
+        on any other number EBADF, as for a descriptor the process does not have (the real call would reach
+        whatever lanlab itself has open under that number: its capture file, its output)."""
+        real = getattr(self.real, name)
+
+        @functools.wraps(real)
+        def call(*args: Any, **kwargs: Any) -> Any:
+            for position in positions:
+                if position >= len(args) or not isinstance(args[position], int):
+                    continue  # missing or not a number: the real call says what is wrong
+                fd = args[position]
+                if self.program.holds_file(fd) or (fd in (0, 1, 2) and name in STREAM_SAFE):
+                    continue
+                sock = self.program.socket_at(fd)
+                if sock is None:
+                    raise OSError(errno.EBADF, _real_os.strerror(errno.EBADF))
+                return SOCKET_CALLS[name](self, sock, position, *args)
+            return real(*args, **kwargs)
+
+        return call
+
     def calls(self) -> dict[str, Callable[..., Any]]:
-        return {
+        found = {
             name: getattr(self, name)
-            for name in ("write", "read", "close", "isatty", "set_blocking", "get_blocking", "pipe")
+            for name in ("write", "read", "close", "isatty", "set_blocking", "get_blocking", "pipe", "closerange")
             if hasattr(self.real, name)
         }
+        for name, positions in FD_CALLS.items():
+            if hasattr(self.real, name):
+                found[name] = self._guarded(name, positions)
+        return found
+
+
+def _socket_stat(calls: DescriptorCalls, sock: Any, position: int, *args: Any) -> _real_os.stat_result:
+    """fstat of a socket: sockfs's inode, S_IFSOCK with every permission, owned by the process, empty."""
+    fields = (stat.S_IFSOCK | 0o777, 1000 + sock.fileno(), 8, 1, _real_os.getuid(), _real_os.getgid(), 0, 0, 0, 0)
+    named = {f"st_{kind}time{unit}": 0 for kind in "amc" for unit in ("", "_ns")}
+    return _real_os.stat_result(fields, {**named, "st_blksize": 4096, "st_blocks": 0, "st_rdev": 0})
+
+
+def _errno(code: int) -> Callable[..., Any]:
+    def fail(*args: Any) -> Any:
+        raise OSError(code, _real_os.strerror(code))
+
+    return fail
+
+
+def _socket_sendfile(calls: DescriptorCalls, sock: Any, position: int, *args: Any) -> int:
+    """os.sendfile(socket, file, offset, count): the file's bytes sent on the socket (EINVAL from a socket)."""
+    if position != 0 or len(args) < 4:
+        raise OSError(errno.EINVAL, _real_os.strerror(errno.EINVAL))
+    _, source, offset, count = args[:4]
+    if not calls.program.holds_file(source):
+        raise OSError(errno.EBADF, _real_os.strerror(errno.EBADF))
+    data = calls.real.read(source, count) if offset is None else calls.real.pread(source, count, offset)
+    return sock.send(data) if data else 0  # type: ignore[no-any-return]
+
+
+def _socket_writev(calls: DescriptorCalls, sock: Any, position: int, *args: Any) -> int:
+    return sock.send(b"".join(bytes(memoryview(b).cast("B")) for b in args[1]))  # type: ignore[no-any-return]
+
+
+def _socket_readv(calls: DescriptorCalls, sock: Any, position: int, *args: Any) -> int:
+    views = [memoryview(b).cast("B") for b in args[1]]
+    data, done = sock.recv(sum(len(v) for v in views)), 0
+    for view in views:
+        part = data[done : done + len(view)]
+        view[: len(part)] = part
+        done += len(part)
+    return done
+
+
+def _socket_inheritable(calls: DescriptorCalls, sock: Any, position: int, *args: Any) -> Any:
+    return sock.get_inheritable() if len(args) == 1 else sock.set_inheritable(args[1])
+
+
+# os calls that take descriptors, and where (0: the first argument); each one's answer on a simulated socket
+FD_CALLS: dict[str, tuple[int, ...]] = {
+    **dict.fromkeys(
+        ("fstat", "fsync", "fdatasync", "ftruncate", "lseek", "pread", "pwrite", "readv", "writev", "preadv"),
+        (0,),
+    ),
+    **dict.fromkeys(("pwritev", "fchmod", "fchown", "fchdir", "fstatvfs", "fpathconf", "get_inheritable"), (0,)),
+    **dict.fromkeys(("set_inheritable", "device_encoding", "ttyname", "lockf", "posix_fallocate"), (0,)),
+    **dict.fromkeys(("posix_fadvise", "tcgetpgrp", "tcsetpgrp", "get_terminal_size"), (0,)),
+    **dict.fromkeys(("sendfile", "copy_file_range", "splice"), (0, 1)),
+}
+STREAM_SAFE = frozenset(
+    {
+        "fstat",
+        "fstatvfs",
+        "fpathconf",
+        "get_inheritable",
+        "device_encoding",
+        "ttyname",
+        "tcgetpgrp",
+        "get_terminal_size",
+    }
+)
+SOCKET_CALLS: dict[str, Callable[..., Any]] = {
+    "fstat": _socket_stat,
+    "sendfile": _socket_sendfile,
+    "writev": _socket_writev,
+    "readv": _socket_readv,
+    "get_inheritable": _socket_inheritable,
+    "set_inheritable": _socket_inheritable,
+    "fchmod": lambda *args: None,  # a socket's inode takes a mode and an owner, as Linux's sockfs does
+    "fchown": lambda *args: None,
+    "device_encoding": lambda *args: None,
+    **dict.fromkeys(("fsync", "fdatasync", "ftruncate", "lockf", "fstatvfs", "fpathconf"), _errno(errno.EINVAL)),
+    **dict.fromkeys(("copy_file_range", "splice"), _errno(errno.EINVAL)),
+    **dict.fromkeys(("lseek", "pread", "pwrite", "preadv", "pwritev", "posix_fallocate"), _errno(errno.ESPIPE)),
+    "posix_fadvise": _errno(errno.ESPIPE),
+    **dict.fromkeys(("ttyname", "tcgetpgrp", "tcsetpgrp", "get_terminal_size"), _errno(errno.ENOTTY)),
+    "fchdir": _errno(errno.ENOTDIR),
+}
 
 
 def os_module(program: Program, real: types.ModuleType = _real_os) -> types.ModuleType:
