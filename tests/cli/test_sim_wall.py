@@ -215,6 +215,9 @@ def test_sandbox_without_bubblewrap_is_a_one_line_error(tmp_path, monkeypatch):
         ("mem=12", "64MiB or more"),
         ("disk=1G", "expected cpu=DURATION and/or mem=SIZE"),
         ("mem=1GiB,mem=2GiB", "mem is given twice"),
+        ("mem=1e30", "more than a process can address"),
+        ("mem=inf", "expected a size like 512MiB"),
+        ("mem=nan", "expected a size like 512MiB"),
     ],
 )
 def test_bad_limits_are_one_line_errors(tmp_path, limits, says):
@@ -357,3 +360,39 @@ def test_the_memory_limit_counts_from_what_the_caller_already_maps(tmp_path):
         reserved.close()
     assert runs[0].exit_code == 0 and "ran" in runs[0].stdout, runs[0].output
     assert runs[1].exit_code == 1 and "exit 1: MemoryError" in runs[1].stdout, runs[1].output
+
+
+def _walled_run(tmp_path: Path, stdout: str) -> subprocess.CompletedProcess[str]:
+    """`sim run --app` (which forks behind the wall) with the shell redirecting its standard output."""
+    program = write(tmp_path / "hello.py", "print('hi')\n")
+    command = f"{sys.executable} -m lanlab sim run {EXAMPLE} --until 1s --app pc1={program} {stdout}"
+    return subprocess.run(["bash", "-c", command], capture_output=False, stderr=subprocess.PIPE, text=True, timeout=60)
+
+
+@needs_namespaces
+def test_a_walled_run_with_standard_output_closed_runs_and_says_nothing_wrong(tmp_path):
+    """`>&-`: the run goes on, its output goes nowhere, exit 0 (enter_wall flushed None: an AttributeError
+    traceback)."""
+    result = _walled_run(tmp_path, ">&-")
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+
+
+@needs_namespaces
+def test_a_walled_run_writing_to_a_full_device_says_so_in_one_line(tmp_path):
+    """`> /dev/full`: one line and exit 2, as an unwalled run says it (the walled child printed the shim's
+    tracebacks and exited 1)."""
+    result = _walled_run(tmp_path, "> /dev/full")
+    assert result.returncode == 2
+    assert result.stderr == "lanlab: cannot write the output: No space left on device\n"
+
+
+def test_sigterm_passed_on_to_a_child_already_reaped_raises_nothing():
+    """The parent's SIGTERM handler may run after waitpid reaped the child: passing it on is then nothing
+    (os.kill raised ProcessLookupError in the signal handler)."""
+    from lanlab.cli.sim_wall import _pass_on
+
+    pid = os.fork()
+    if pid == 0:
+        os._exit(0)
+    os.waitpid(pid, 0)
+    _pass_on(pid, 15)

@@ -18,6 +18,7 @@ from typing import Any, NoReturn
 import click
 
 from lanlab.i18n import N_, _, localize, message_of
+from lanlab.os_reasons import reason_of
 from lanlab.text import json_safe, text_encoding
 from lanlab.units import UnitError, parse_duration
 
@@ -27,6 +28,15 @@ EXIT_NO_ANSWER = 1
 EXIT_ERROR = 2
 OUTPUT_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO}  # what a write to a full or gone device says
 EXIT_INTERRUPTED = 130  # the shell's 128 + SIGINT
+
+
+def say_output_failed(error: OSError) -> int:
+    """Our output could not be written (a full disk, /dev/full, a terminal gone): one line on stderr, standard
+    output swapped for /dev/null so nothing more is tried there (Python's flush at exit would raise again);
+    the exit status to end with."""
+    sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - standard output for the rest of the process
+    click.echo(_("lanlab: cannot write the output: {reason}").format(reason=localize(reason_of(error))), err=True)
+    return EXIT_ERROR
 
 
 class LanlabError(click.ClickException):
@@ -176,6 +186,29 @@ class Ipv4Type(click.ParamType):
             )
 
 
+class BindAddressType(click.ParamType):
+    """A local address to listen on: an IPv4 address or a name of this host, the spaces around it taken off (" 1.2.3.4"
+    was looked up as a name, and "cannot resolve 1.2.3.4" blamed the address); "" is 0.0.0.0, every address, as the
+    socket API reads it; ADDR:PORT is refused, the port has its own option."""
+
+    name = "ADDR"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> str:
+        text = str(value).strip()
+        if not text:
+            return "0.0.0.0"
+        address, colon, port = text.rpartition(":")
+        if colon and port.isdigit() and is_ipv4(address):
+            self.fail(
+                _("{text!r} has a port; give the address alone ({address}) and the port with --port").format(
+                    text=text, address=address
+                ),
+                param,
+                ctx,
+            )
+        return text
+
+
 def is_ipv4(text: str) -> bool:
     """Whether `text` is a dotted-quad IPv4 address."""
     try:
@@ -190,6 +223,7 @@ IPV4 = Ipv4Type("198.18.0.2")
 BROADCAST_ADDRESS = Ipv4Type("198.18.0.255")
 DURATION = DurationType()
 TIMEOUT = DurationType(positive=True)
+BIND_ADDRESS = BindAddressType()
 HOST = NonEmptyType("HOST", N_("host"), N_("a name or an address like 198.18.0.2"))
 INTERFACE = NonEmptyType("IF", N_("interface"), N_("its name, like eth0 (`ip link` lists them)"))
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import importlib
 import io
-import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,11 +13,10 @@ import click
 from click.exceptions import NoArgsIsHelpError
 
 from lanlab import __version__
-from lanlab.cli.common import EXIT_ERROR, EXIT_INTERRUPTED, OUTPUT_FULL, LanlabError
+from lanlab.cli.common import EXIT_INTERRUPTED, OUTPUT_FULL, LanlabError, say_output_failed
 from lanlab.compiled import compiled_modules
 from lanlab.cli.help import Group, speak_for_click
-from lanlab.i18n import LANGUAGES, _, localize, set_language
-from lanlab.os_reasons import reason_of
+from lanlab.i18n import LANGUAGES, _, set_language
 
 speak_for_click()
 
@@ -175,8 +173,4 @@ def main() -> None:
 
 
 def _output_failed(error: OSError) -> None:
-    """The output could not be written (a full disk, /dev/full, a terminal gone): one line and exit 2, and
-    nothing more tried on standard output (Python's flush at exit would raise again)."""
-    sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - standard output for the rest of the process
-    click.echo(_("lanlab: cannot write the output: {reason}").format(reason=localize(reason_of(error))), err=True)
-    sys.exit(EXIT_ERROR)
+    sys.exit(say_output_failed(error))

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import io
+import math
 import os
 import resource
 import shutil
@@ -35,7 +36,7 @@ from typing import Any, NoReturn
 
 import click
 
-from lanlab.cli.common import EXIT_INTERRUPTED, EXIT_NO_ANSWER, fail
+from lanlab.cli.common import EXIT_INTERRUPTED, EXIT_NO_ANSWER, OUTPUT_FULL, fail, say_output_failed
 from lanlab.i18n import L_, _, localize, message_of
 from lanlab.units import UnitError, parse_duration
 
@@ -55,6 +56,7 @@ SIZE_UNITS = {
     "gb": 1000**3,
     "gib": 1024**3,
 }
+MOST_MEMORY = 2**47  # x86-64's user address space (47 bits): a larger RLIMIT_AS limits nothing
 _FRAME_HEADER = 5  # one byte: which stream, four: length
 
 
@@ -109,7 +111,15 @@ def _parse_size(value: str, text: str) -> int:
     try:
         size = float(number) * SIZE_UNITS[unit]
     except (ValueError, KeyError):
+        size = math.nan
+    if not math.isfinite(size):  # float() reads nan and inf too
         fail(_("--app-limits mem={value}: expected a size like 512MiB, 2GiB or 800MB").format(value=value))
+    if size > MOST_MEMORY:  # setrlimit takes a C long
+        fail(
+            _("--app-limits mem={value}: more than a process can address (128TiB); give a size like 2GiB").format(
+                value=value
+            )
+        )
     if size < 64 * 1024**2:
         fail(_("--app-limits mem={value}: Python itself needs more; give 64MiB or more").format(value=value))
     return int(size)
@@ -225,7 +235,8 @@ def enter_wall(limits: Limits | None) -> Wall:
         return Wall("sandbox")
     relay = not (_has_fd(sys.stdout, 1) and _has_fd(sys.stderr, 2))
     for stream in (sys.stdout, sys.stderr):
-        stream.flush()
+        if stream is not None:  # None: started with it closed (>&-); the relay drops what goes there
+            stream.flush()
     read_end, write_end = os.pipe() if relay else (-1, -1)
     pid = os.fork()
     if pid != 0:
@@ -286,6 +297,8 @@ def _status_of(error: BaseException) -> int:
         return EXIT_INTERRUPTED
     if isinstance(error, BrokenPipeError):  # the reader of our output went away (| head): as click.main ends it
         return 1
+    if isinstance(error, OSError) and error.errno in OUTPUT_FULL:  # as main() says it for an unwalled run
+        return say_output_failed(error)
     traceback.print_exception(error)  # a bug: shown as Python would, in the parent's stderr
     return 1
 
@@ -332,7 +345,7 @@ def _wait_for(pid: int, read_end: int | None, write_end: int | None) -> int:
     in_main = threading.current_thread() is threading.main_thread()  # only there can handlers be set
     if in_main:
         previous_int = signal.signal(signal.SIGINT, signal.SIG_IGN)
-        previous_term = signal.signal(signal.SIGTERM, lambda signum, frame: os.kill(pid, signal.SIGTERM))
+        previous_term = signal.signal(signal.SIGTERM, lambda signum, frame: _pass_on(pid, signal.SIGTERM))
     try:
         if read_end is not None:
             assert write_end is not None
@@ -344,6 +357,14 @@ def _wait_for(pid: int, read_end: int | None, write_end: int | None) -> int:
             signal.signal(signal.SIGINT, previous_int)
             signal.signal(signal.SIGTERM, previous_term)
     return os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else 128 + os.WTERMSIG(status)
+
+
+def _pass_on(pid: int, signum: int) -> None:
+    """A signal to the child, which may have ended (been reaped) just before the handler ran."""
+    try:
+        os.kill(pid, signum)
+    except ProcessLookupError:
+        pass
 
 
 def _relay(fd: int) -> None:
@@ -358,6 +379,8 @@ def _relay(fd: int) -> None:
                 stream = sys.stdout if pending[0] == 1 else sys.stderr
                 text = pending[_FRAME_HEADER : _FRAME_HEADER + size]
                 pending = pending[_FRAME_HEADER + size :]
+                if stream is None:
+                    continue
                 stream.write(text.decode(getattr(stream, "encoding", None) or "utf-8", "replace"))
                 stream.flush()
 
