@@ -232,3 +232,15 @@ def test_send_to_the_limited_broadcast_points_to_udp_broadcast_with_an_address_i
     assert done.stderr.endswith(
         " is a broadcast address: send to it with `lanlab udp broadcast --to 255.255.255.255`\n"
     )
+
+
+@pytest.mark.parametrize("command", [("udp", "listen"), ("tcp", "serve")])
+def test_bind_takes_the_address_without_the_spaces_around_it_and_refuses_a_port(command):
+    """--bind " 127.0.0.1" (a quoted variable with a space) listens on 127.0.0.1: it was looked up as a name,
+    and "cannot resolve 127.0.0.1" blamed the address; --bind 127.0.0.1:80 says the port goes to --port."""
+    with Running(*command, "--bind", " 127.0.0.1 ", "--port", "0") as listener:
+        assert listener.first_line.startswith(f"listening on {command[0]} 127.0.0.1:")
+        listener.stop()
+    done = lanlab(*command, "--bind", "127.0.0.1:80", "--port", "0", timeout=10)
+    assert done.returncode == 2
+    assert "'127.0.0.1:80' has a port; give the address alone (127.0.0.1) and the port with --port" in done.stderr

@@ -11,7 +11,7 @@ import sys
 
 import click
 
-from lanlab.cli.common import DURATION, ENCODING, HOST, TIMEOUT, fail, hold_standard_streams
+from lanlab.cli.common import BIND_ADDRESS, DURATION, ENCODING, HOST, TIMEOUT, fail, hold_standard_streams
 from lanlab.cli.help import Group
 from lanlab.cli.netio import Counted, EventPrinter, network_errors
 from lanlab.socket_errors import not_one_host
@@ -76,7 +76,14 @@ async def _serve_until_signal(settings: ServerSettings, events: EventPrinter) ->
     show_default=True,
     help="TCP port to listen on (0: any free port, shown in the first line).",
 )
-@click.option("--bind", default="0.0.0.0", show_default=True, metavar="ADDR", help="Local address to listen on.")
+@click.option(
+    "--bind",
+    type=BIND_ADDRESS,
+    default="0.0.0.0",
+    show_default=True,
+    metavar="ADDR",
+    help="Local address to listen on.",
+)
 @click.option(
     "--mode",
     type=click.Choice(MODES),

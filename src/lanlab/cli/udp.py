@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from lanlab.cli.common import (
+    BIND_ADDRESS,
     BROADCAST_ADDRESS,
     DURATION,
     ENCODING,
@@ -72,6 +73,7 @@ def _encoded(text: str, encoding: str) -> bytes:
 @click.option(
     "--bind",
     "bind",
+    type=BIND_ADDRESS,
     default="0.0.0.0",
     show_default=True,
     metavar="ADDR",
