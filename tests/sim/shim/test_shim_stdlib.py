@@ -38,6 +38,7 @@ def texts(program) -> list[str]:
         "udpserver_upper",
         "interrupt_main",
         "socket_descriptor_calls",
+        "redirected_stdout",
     ],
 )
 def test_a_stdlib_program_prints_on_a_simulated_host_what_it_prints_on_the_kernel(lab, name):

@@ -867,18 +867,34 @@ class Overlay:
             return Unavailable(name, self.program.node)
         return None
 
+    def _standard(self, name: str) -> Any:
+        """The program's sys.stdout (stdin, stderr) now: one it set (contextlib.redirect_stdout, a StringIO) is
+        where print and input go, as in CPython; RuntimeError when it deleted it, as CPython says."""
+        own = self.program.sys  # None until it imports sys: then it cannot have changed them
+        if own is None:
+            return self.program.stdin if name == "stdin" else self.program.stdout
+        if name not in own.__dict__:
+            raise RuntimeError(f"lost sys.{name}")
+        return own.__dict__[name]
+
     def print_(
         self, *values: Any, sep: str | None = " ", end: str | None = "\n", file: Any = None, flush: bool = False
     ) -> None:
-        builtins.print(*values, sep=sep, end=end, file=self.program.stdout if file is None else file)
+        if file is None:
+            file = self._standard("stdout")
+            if file is None:  # sys.stdout = None: print writes nothing, as CPython's
+                return
+        builtins.print(*values, sep=sep, end=end, file=file, flush=flush)
 
     def input_(self, prompt: Any = "") -> str:
+        stdin, stdout = self._standard("stdin"), self._standard("stdout")
         if prompt:
-            self.program.stdout.write(str(prompt))
-        line = self.program.stdin.readline()
+            stdout.write(str(prompt))
+            stdout.flush()
+        line = stdin.readline()
         if not line:
             raise EOFError("EOF when reading a line")
-        return line.removesuffix("\n")
+        return line.removesuffix("\n")  # type: ignore[no-any-return]
 
     @staticmethod
     def exit_(code: Any = None) -> None:
