@@ -72,6 +72,21 @@ def test_an_order_question_answered_neither_yes_nor_no_fails(tmp_path: Path, ans
 
 
 @pytest.mark.parametrize(
+    ("answer", "passed"), [("是", False), ("对", False), ("否", True), ("不是", True), ("错", True)]
+)
+def test_an_order_question_may_be_answered_yes_or_no_in_chinese(tmp_path: Path, answer: str, passed: bool) -> None:
+    """The note's language: 是/对 is a yes and 否/不是/错 a no (they were refused as 'answer must be yes or
+    no'); pc2 sends nothing before pc1 here, so "no" is right."""
+    lab = write_lab(
+        tmp_path,
+        "      - {id: q, question: {ask: pc2 first?, where: {kind: tx, device: pc2}, measure: order, "
+        "then: {kind: tx, device: pc1}}}\n",
+    )
+    (result,) = run_lab(load_lab(lab), Submission(tmp_path / "topology.yaml", tmp_path, {"q": answer}))
+    assert result.passed is passed, result.found
+
+
+@pytest.mark.parametrize(
     ("check_id", "problem"),
     [
         ('""', "id '': give the check a name on one line"),

@@ -15,7 +15,7 @@ from typing import Any
 from lanlab.i18n import L_, N_
 from lanlab.lab.model import Check
 from lanlab.lab.patterns import MATCH_SECONDS, fullmatch
-from lanlab.lab.query import compare
+from lanlab.lab.query import compare, truth
 from lanlab.topology import yes_no
 from lanlab.units import parse_duration
 
@@ -298,7 +298,7 @@ def wrong_shape(measure: str, given: Any) -> str | None:
     if isinstance(given, (list, dict)):  # order: a truth
         return L_("answer must be yes or no, got {shape}", shape=shape)
     try:
-        yes_no(str(given))
+        truth(str(given))
     except ValueError:  # "maybe" is not a "no" (it scored when the run showed no order)
         return L_("answer must be yes or no, got {answer}", answer=_quoted(given))
     return None

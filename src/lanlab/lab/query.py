@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -163,6 +163,26 @@ class Query:
         return compare(self.comparison, found, self.expected)
 
 
+# A yes or no in the note's language, as a student answers a question in Chinese (是, 对 / 否, 不是, 不对, 错)
+CHINESE_TRUTHS: Final = {
+    "是": True,
+    "是的": True,
+    "对": True,
+    "对的": True,
+    "否": False,
+    "不是": False,
+    "不对": False,
+    "错": False,
+}
+
+
+def truth(text: str) -> bool:
+    """A yes or no as a student or a teacher writes it: YAML's yes/true/on or no/false/off, or in Chinese;
+    other text is a ValueError (never taken for a "no")."""
+    word = text.strip()
+    return CHINESE_TRUTHS[word] if word in CHINESE_TRUTHS else yes_no(word)
+
+
 def compare(comparison: str, found: Any, expected: Any) -> bool:
     if isinstance(found, list):
         names = {name.lower() for name in found}
@@ -177,7 +197,7 @@ def compare(comparison: str, found: Any, expected: Any) -> bool:
     if found is None:
         return False
     if isinstance(found, bool):  # yes/true/on or no/false/off; other text is a ValueError, never a "no"
-        return found == yes_no(str(expected))
+        return found == truth(str(expected))
     number = float(expected) if isinstance(found, int) else parse_duration(str(expected)) / 1e9
     if comparison == "equals":
         return float(found) == number
