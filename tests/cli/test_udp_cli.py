@@ -244,3 +244,11 @@ def test_bind_takes_the_address_without_the_spaces_around_it_and_refuses_a_port(
     done = lanlab(*command, "--bind", "127.0.0.1:80", "--port", "0", timeout=10)
     assert done.returncode == 2
     assert "'127.0.0.1:80' has a port; give the address alone (127.0.0.1) and the port with --port" in done.stderr
+
+
+def test_to_broadcast_as_the_note_writes_it_says_which_address_it_is():
+    """--to '<broadcast>' (the note's sendto address, copied) is refused before anything is sent, with the
+    address it stands for (it said only "not an IPv4 address like 198.18.0.255")."""
+    result = CliRunner().invoke(cli, ["udp", "broadcast", "--to", "<broadcast>"])
+    assert result.exit_code == 2
+    assert "'<broadcast>' is Python's name for 255.255.255.255" in result.output

@@ -164,13 +164,20 @@ class Ipv4Type(click.ParamType):
 
     name = "ADDR"
 
-    def __init__(self, example: str) -> None:
+    def __init__(self, example: str, broadcast: bool = False) -> None:
         self.example = example
+        self.broadcast = broadcast  # a broadcast address: Python's "<broadcast>" is named for what it is
 
     def convert(self, value: Any, param: Any, ctx: Any) -> str:
         text = str(value).strip()
         if not text:
             self.fail(_("the address is empty; give one like {example}").format(example=self.example), param, ctx)
+        if self.broadcast and text == "<broadcast>":  # the note's sendto(('<broadcast>', 7788)) copied
+            self.fail(
+                _("'<broadcast>' is Python's name for 255.255.255.255, the limited broadcast: give that address"),
+                param,
+                ctx,
+            )
         try:
             return str(ipaddress.IPv4Address(text))
         except ValueError:
@@ -220,7 +227,7 @@ def is_ipv4(text: str) -> bool:
 
 ENCODING = EncodingType()
 IPV4 = Ipv4Type("198.18.0.2")
-BROADCAST_ADDRESS = Ipv4Type("198.18.0.255")
+BROADCAST_ADDRESS = Ipv4Type("198.18.0.255", broadcast=True)
 DURATION = DurationType()
 TIMEOUT = DurationType(positive=True)
 BIND_ADDRESS = BindAddressType()
