@@ -405,3 +405,42 @@ def test_a_programs_warnings_print_under_its_host(net, tmp_path):
     """,
     )
     assert texts(prog)[0].endswith("pc1_prog.py:3: UserWarning: careful") and texts(prog)[-1] == "after"
+
+
+def test_open_of_descriptors_0_to_2_is_the_programs_own_and_others_never_lanlabs(net, tmp_path, capfd):
+    """open(1, "w"), open(fileno(), "wb") and os.fdopen(2) write lines of the program's output, open(0) reads
+    its stdin; nothing reaches lanlab's own stdout or stderr (a --json document stayed whole); open() of a
+    number it does not have is EBADF, of a socket's a clear UnsupportedInSimulation."""
+    prog = run_file(
+        net,
+        tmp_path,
+        """
+        import os, socket, sys
+        out = open(1, "w", encoding="utf-8", closefd=False)
+        out.write("via open(1)\\n")
+        out.flush()
+        raw = open(sys.stdout.fileno(), "wb", closefd=False)
+        raw.write(b"bytes line\\n")
+        err = os.fdopen(2, "w", closefd=False)
+        err.write("via fdopen(2)\\n")
+        err.flush()
+        print("stdin says", repr(open(0, closefd=False).read()))
+        sock = socket.socket()
+        for fd in (57, sock.fileno()):
+            try:
+                open(fd, "rb")
+            except Exception as error:
+                print(type(error).__name__, error)
+    """,
+    )
+    captured = capfd.readouterr()
+    assert (captured.out, captured.err) == ("", "")
+    assert texts(prog) == [
+        "via open(1)",
+        "bytes line",
+        "via fdopen(2)",
+        "stdin says ''",
+        "OSError [Errno 9] Bad file descriptor",
+        "UnsupportedInSimulation open() of socket descriptor 3 is not available to a program on simulated host pc1 "
+        "(sock.makefile() is)",
+    ], texts(prog)

@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from lanlab.sim.shim._clock import EPOCH
+from lanlab.sim.shim._process import UnsupportedInSimulation
 from lanlab.sim.shim._proxy import Proxy
 from lanlab.sim.shim._system_files import open_descriptor, writer_of
 
@@ -269,6 +270,20 @@ class HostFiles:
     ) -> Any:
         """builtins.open and io.open; the file's descriptor is the program's (Program.own_descriptor)."""
         if isinstance(file, int):  # a descriptor it has already
+            if file in (0, 1, 2):  # its own standard streams, not lanlab's (open(1, "w") wrote past the capture)
+                stream = StandardStream(self.program, file, mode)
+                if "b" in mode:
+                    return stream
+                return _real_io.TextIOWrapper(
+                    stream, encoding or "utf-8", errors, newline, line_buffering=buffering == 1, write_through=True
+                )
+            if not self.program.holds_file(file):
+                if self.program.socket_at(file) is not None:
+                    raise UnsupportedInSimulation(
+                        f"open() of socket descriptor {file} is not available to a program on simulated host "
+                        f"{self.program.node} (sock.makefile() is)"
+                    )
+                raise OSError(errno.EBADF, _real_os.strerror(errno.EBADF))  # not its own: never lanlab's
             return open(file, mode, buffering, encoding, errors, newline, closefd, opener)
         writing = any(c in mode for c in "wax+")
         path = self.resolve(file, writing)
@@ -287,6 +302,14 @@ class HostFiles:
 
         with _spelled_as_given((path, file)):
             return open(path, mode, buffering, encoding, errors, newline, closefd, opened)
+
+    def fdopen(
+        self, fd: Any, mode: str = "r", buffering: int = -1, encoding: str | None = None, *args: Any, **kwargs: Any
+    ) -> Any:
+        """os.fdopen, as os.py's: open() of the descriptor (the real one opened lanlab's descriptor of that number)."""
+        if not isinstance(fd, int):
+            raise TypeError(f"invalid fd type ({type(fd)}, expected integer)")
+        return self.open(fd, mode, buffering, encoding, *args, **kwargs)
 
     def os_open(self, path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
         writing = bool(flags & WRITE_FLAGS)
@@ -392,6 +415,8 @@ class HostFiles:
         if hasattr(real, "symlink"):
             replaced["symlink"] = self._symlink(real.symlink)
         if real is _real_os:
+            replaced["fdopen"] = self.fdopen
+        if real is _real_os:
             replaced.update(walk=self.walk, path=self.path_module())
         module.__dict__.update(replaced)
         return module
@@ -399,6 +424,45 @@ class HostFiles:
     def io_module(self) -> types.ModuleType:
         """io: the real module (its classes are lanlab's too), with open resolving the path."""
         return Proxy(_real_io, {"open": self.open})
+
+
+class StandardStream(_real_io.BufferedIOBase):
+    """open(0), open(1) or open(2) in a program, binary: its own stdin, or its captured output, unbuffered (what
+    it writes is a line of its output as soon as the line ends, however it was opened)."""
+
+    def __init__(self, program: Program, fd: int, mode: str) -> None:
+        super().__init__()
+        self._program = program
+        self._fd = fd
+        self.name = fd
+        self.mode = mode
+
+    def fileno(self) -> int:
+        return self._fd
+
+    def readable(self) -> bool:
+        return self._fd == 0
+
+    def writable(self) -> bool:
+        return self._fd != 0
+
+    def read(self, size: int | None = -1) -> bytes:
+        if self._fd != 0:
+            raise _real_io.UnsupportedOperation("read")
+        return self._program.stdin.buffer.read(-1 if size is None else size)  # type: ignore[no-any-return]
+
+    read1 = read
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer).cast("B")
+        data = self.read(len(view))
+        view[: len(data)] = data
+        return len(data)
+
+    def write(self, data: Any) -> int:
+        if self._fd == 0:
+            raise _real_io.UnsupportedOperation("write")
+        return self._program.stdout.buffer.write(bytes(data))  # type: ignore[no-any-return]
 
 
 class DirEntry:
