@@ -362,3 +362,43 @@ def test_paths_relative_to_a_directory_descriptor_are_found_from_it(tmp_path, mo
     prog = net.node("pc1").run(program)
     run_programs(net, S)
     assert prog.result == ([["e"], True, b"x"], ["e", "h"], []), prog.output
+
+
+def test_path_calls_given_a_descriptor_reach_only_the_programs_own(tmp_path, monkeypatch, capfd):
+    """os.stat, os.truncate and os.chmod given a descriptor act on a file the program opened; given lanlab's own
+    descriptor (here the test's file) they are EBADF and leave it whole; os.truncate(1, 0) is EINVAL (its output
+    is a pipe), never lanlab's stdout truncated."""
+    import os
+
+    monkeypatch.chdir(tmp_path)
+    mine = tmp_path / "lanlabs.txt"
+    mine.write_text("lanlab's own file")
+    number = os.open(mine, os.O_RDWR)
+    net = pair(tmp_path / "files")
+
+    def program(theirs):
+        import errno
+        import os
+
+        fd = os.open("f.txt", os.O_RDWR | os.O_CREAT)
+        os.write(fd, b"hello")
+        os.truncate(fd, 2)
+        os.chmod(fd, 0o600)
+        own = (os.stat(fd).st_size, oct(os.stat(fd).st_mode & 0o777))
+        refused = []
+        for call in (os.stat, lambda n: os.truncate(n, 0), lambda n: os.chmod(n, 0)):
+            for target in (theirs, 1):
+                try:
+                    call(target)
+                    refused.append("done")
+                except OSError as error:
+                    refused.append(errno.errorcode[error.errno])
+        return own, refused
+
+    try:
+        prog = net.node("pc1").run(program, number)
+        run_programs(net, S)
+    finally:
+        os.close(number)
+    assert prog.result == ((2, "0o600"), ["EBADF", "done", "EBADF", "EINVAL", "EBADF", "EINVAL"]), prog.output
+    assert mine.read_text() == "lanlab's own file"

@@ -245,8 +245,13 @@ class HostFiles:
 
     def resolve(self, path: Any, writing: bool = False) -> Any:
         """Where relative `path` is for this program (descriptors and absolute paths unchanged)."""
-        if isinstance(path, int):
-            return path
+        if isinstance(path, int):  # a descriptor (os.stat(fd), os.truncate(fd), ...): the program's own only
+            if self.program.holds_file(path) or (path in (0, 1, 2) and not writing):
+                return path
+            # 0-2 are its captured streams (a pipe's answer: EINVAL), any other number not its own (EBADF):
+            # the real call would reach lanlab's own descriptor of that number
+            code = errno.EINVAL if path in (0, 1, 2) else errno.EBADF
+            raise OSError(code, _real_os.strerror(code))
         path = _real_os.fspath(path)
         if posixpath.isabs(path):
             return path
