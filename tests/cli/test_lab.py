@@ -72,6 +72,20 @@ def test_new_writes_variant_and_grade_writes_csv(tmp_path: Path) -> None:
     assert rows[2].split(",")[-2] == "9" and rows[1].split(",")[-2] != "9"
 
 
+def test_a_student_folder_named_like_a_formula_is_text_in_the_csv(tmp_path: Path) -> None:
+    """A folder named =HYPERLINK(...) (a student's choice) is written '=HYPERLINK(...), which a spreadsheet shows
+    as text instead of running; scores stay numbers."""
+    name = '=HYPERLINK("x","click")'
+    shutil.copytree(LAB / "solution", tmp_path / "subs" / name)
+    graded = lanlab("lab", "grade", str(LAB / "lab.yaml"), str(tmp_path / "subs"), "--csv", str(tmp_path / "g.csv"))
+    assert graded.returncode == 0, graded.stderr
+    import csv
+
+    for text in (graded.stdout, (tmp_path / "g.csv").read_text()):
+        row = list(csv.reader(text.splitlines()))[1]
+        assert row[0] == "'" + name and row[-2] == "9", row
+
+
 def test_grade_scores_what_a_crashing_submission_passed(tmp_path: Path) -> None:
     """A student's topology that does not load scores 0 on every check and says why."""
     (tmp_path / "subs/broken").mkdir(parents=True)

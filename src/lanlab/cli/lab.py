@@ -75,12 +75,29 @@ def _shown(value: Any) -> Any:
     return raw.decode("utf-8", "backslashreplace")
 
 
+# What a spreadsheet takes for the start of a formula (OWASP's CSV injection): a folder a student names
+# =HYPERLINK(...) must not be one on the teacher's screen
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _csv(header: list[str], rows: list[list[Any]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerow([_inert(cell) for cell in header])
+    writer.writerows([_inert(cell) for cell in row] for row in rows)
     return out.getvalue()
+
+
+def _inert(cell: Any) -> Any:
+    """A text cell a spreadsheet would run as a formula, behind an apostrophe (which it shows as text and
+    does not display); numbers, and text that is a number ("-1"), as they are."""
+    if not isinstance(cell, str) or not cell.startswith(FORMULA_STARTS):
+        return cell
+    try:
+        float(cell)
+    except ValueError:
+        return "'" + cell
+    return cell
 
 
 PROBLEM_CELL = 400  # characters of a row's problem (a topology error can name thousands of nodes; --json has it all)
