@@ -26,7 +26,7 @@ from ipaddress import IPv4Address
 from lanlab.i18n import L_
 from lanlab import ping_lines
 from lanlab.ping_lines import rtt_summary_ms
-from lanlab.proto.icmp import linger_ns, ping_error_words
+from lanlab.proto.icmp import linger_ns, ping_error_words, pipe_after
 from lanlab.wire import Icmp, IcmpType, IPv4, WireError
 
 # Linux constants the socket module does not export everywhere.
@@ -373,14 +373,6 @@ def ping(
     return stats
 
 
-def _acknowledge(stats: PingStatistics, seq: int) -> None:
-    """iputils' acknowledge(): an answer to request `seq` came while `stats.transmitted` were sent, so that many
-    minus seq, plus one, were out at once (16-bit sequence numbers, as they wrap)."""
-    out = (stats.transmitted - seq) & 0xFFFF
-    if out <= 0x7FFF:
-        stats.pipe = max(stats.pipe, out + 1)
-
-
 def _account(
     item: tuple[str, int, int, int | None] | IcmpErrorReport,
     sent_at: dict[int, int],
@@ -393,13 +385,13 @@ def _account(
         if item.seq in sent_at:
             stats.errors += 1
             if item.from_network:  # iputils acknowledges an ICMP error, not a local one
-                _acknowledge(stats, item.seq)
+                stats.pipe = pipe_after(stats.pipe, stats.transmitted, item.seq)
             on_event(item)
         return
     source, seq, size, ttl = item
     if seq not in sent_at:
         return  # an answer to a request we never sent (or from an earlier run): not ours
-    _acknowledge(stats, seq)
+    stats.pipe = pipe_after(stats.pipe, stats.transmitted, seq)
     rtt = now - sent_at[seq]
     duplicate = seq in answered
     if duplicate:
