@@ -58,11 +58,14 @@ def test_listener_accepts_on_the_wildcard_address_and_ephemeral_ports_differ():
 
 
 def test_backlog_limits_waiting_connections_like_linux():
-    """listen(1) lets two connections wait (backlog + 1); a third SYN is dropped until one is accepted."""
+    """listen(1) lets two established connections wait (backlog + 1); a third SYN, coming after them, is dropped
+    until one is accepted."""
     a, b = TcpStack(random.Random(1)), TcpStack(random.Random(2))
     listener = b.listen(ANY, 80, backlog=1)
-    clients = [a.connect(A, B, 80)[1] for _ in range(3)]
-    deliver({A: a, B: b})
+    clients = []
+    for _ in range(3):
+        clients.append(a.connect(A, B, 80)[1])
+        deliver({A: a, B: b})
     assert [c.state for c in clients].count(TcpState.ESTABLISHED) == 2 and listener.dropped_syns == 1
     waiting = next(c for c in clients if c.state is TcpState.SYN_SENT)
     listener.accept()

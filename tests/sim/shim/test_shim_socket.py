@@ -220,7 +220,8 @@ def test_threads_with_queue_condition_semaphore_and_event():
 
 
 def test_listen_backlog_holds_back_connections_until_accepted():
-    """listen(1): two clients complete the handshake at once, the third only after the server accepts."""
+    """listen(1): two clients complete the handshake at once; a third, coming once they wait to be accepted (the
+    accept queue full), only after the server accepts (its SYN dropped, retried 1, 3, 7 s later)."""
     net = pair()
 
     def server():
@@ -237,14 +238,15 @@ def test_listen_backlog_holds_back_connections_until_accepted():
             peers.append(conn)
         return len(peers)
 
-    def client():
+    def client(wait=0.0):
         import socket
         import time
 
+        time.sleep(wait)
         socket.create_connection(("pc2", 80))
         return round(time.monotonic(), 3)
 
-    result = run(net, ("pc2", server), ("pc1", client), ("pc1", client), ("pc1", client), until=20 * S)
+    result = run(net, ("pc2", server), ("pc1", client), ("pc1", client), ("pc1", client, 0.1), until=20 * S)
     assert result[0] == 3
     connected = sorted(result[1:])
     assert connected[0] < 0.01 and connected[1] < 0.01 and 5 <= connected[2] < 8  # SYN retried after the accept

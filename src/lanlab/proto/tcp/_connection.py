@@ -381,6 +381,19 @@ class TcpConnection:
         self.snd_wnd = header.window  # never scaled in a SYN (RFC 7323 2.2)
         self._move(Trigger.RCV_SYN)
 
+    def completes_handshake(self, header: Tcp, payload: bytes) -> bool:
+        """Whether this segment would take the connection from SYN-RECEIVED to ESTABLISHED: an ACK of our SYN,
+        without SYN or RST, in the receive window (the checks Linux's tcp_check_req makes before it creates the
+        accepted socket)."""
+        flags = header.flags
+        if self.state is not S.SYN_RECEIVED or F.ACK not in flags or flags & (F.SYN | F.RST):
+            return False
+        seq = _unwrap(header.seq, self.rcv_nxt)
+        length = len(payload) + (F.FIN in flags)
+        if not self._acceptable(seq, length, max(0, self._rcv_adv - self.rcv_nxt)):
+            return False
+        return self.snd_una < _unwrap(header.ack, self.snd_una) <= self.snd_max
+
     def _take_syn(self, header: Tcp) -> None:
         """Initial receive sequence and the options of the peer's SYN (RFC 9293 3.7.1, RFC 7323)."""
         self.irs = header.seq

@@ -32,8 +32,14 @@ F = TcpFlags
 
 
 class Listener:
-    """A socket in LISTEN. Like Linux, it refuses new SYNs (silently, so the client tries
-    again) while more than `backlog` connections wait: half-open or not yet accepted."""
+    """A socket in LISTEN, with Linux's two queues. The accept queue holds connections established and not yet
+    accepted; `backlog` bounds it alone (sk_acceptq_is_full: more than `backlog` wait, so backlog + 1 fit). While
+    it is full a new SYN is dropped silently, so the client tries again (tcp_conn_request), and the ACK that
+    would complete a handshake is dropped too (tcp_check_req's listen overflow, tcp_abort_on_overflow=0): the
+    client believes it is connected, the request stays half-open and its SYN-ACK timer goes on, and a later ACK
+    (the client's data, or its answer to the repeated SYN-ACK) finishes it once there is room. Half-open
+    connections (the SYN queue) are not counted against `backlog`: where Linux, past `backlog` of them, answers
+    with SYN cookies instead of keeping a request, the simulator keeps the request."""
 
     def __init__(self, ip: IPv4Address, port: int, backlog: int, reuse_port: bool = False) -> None:
         self.ip = ip
@@ -43,12 +49,14 @@ class Listener:
         self.state = next_state(TcpState.CLOSED, Trigger.PASSIVE_OPEN)
         self.half_open: dict[ConnectionKey, TcpConnection] = {}
         self.accept_queue: deque[tuple[ConnectionKey, TcpConnection]] = deque()
-        self.dropped_syns = 0
+        self.dropped_syns = 0  # SYNs dropped because the accept queue was full (Linux's ListenDrops for them)
+        self.overflowed_acks = 0  # handshake-completing ACKs dropped for the same reason (ListenOverflows)
         self.config: TcpConfig | None = None  # what accepted connections start with (socket options)
 
     @property
     def full(self) -> bool:
-        return len(self.half_open) + len(self.accept_queue) > self.backlog
+        """The accept queue is full (Linux's sk_acceptq_is_full); half-open connections do not count."""
+        return len(self.accept_queue) > self.backlog
 
     def accept(self) -> tuple[ConnectionKey, TcpConnection] | None:
         """The oldest established connection not yet accepted, or None."""
@@ -220,8 +228,11 @@ class TcpStack:
         key = (dst_ip, header.dst_port, src_ip, header.src_port)
         connection = self.connections.get(key)
         if connection is not None:
-            connection.handle_segment(header, payload, now)
             owner = self._owner.get(key)
+            if owner is not None and owner.full and connection.completes_handshake(header, payload):
+                owner.overflowed_acks += 1  # no room to accept it: dropped, the half-open connection kept
+                return None
+            connection.handle_segment(header, payload, now)
             if owner is not None and connection.state is not TcpState.SYN_RECEIVED:
                 del self._owner[key]
                 del owner.half_open[key]

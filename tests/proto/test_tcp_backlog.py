@@ -1,0 +1,112 @@
+"""A listener's two queues as Linux keeps them: the backlog bounds only the accept queue, half-open
+connections wait apart, and an ACK that finds the accept queue full is dropped while its request stays."""
+
+import random
+from ipaddress import IPv4Address
+
+from lanlab.proto.tcp import SECOND, TcpStack, TcpState
+from lanlab.wire import TcpFlags
+
+A, B = IPv4Address("198.18.0.1"), IPv4Address("198.18.0.2")
+ANY = IPv4Address("0.0.0.0")
+F = TcpFlags
+
+
+def exchange(a, b, now=0, rounds=50):
+    """Carry both stacks' segments across until they are quiet; returns the segments b sent, in order."""
+    by_ip = {A: a, B: b}
+    from_b = []
+    for _ in range(rounds):
+        moved = False
+        for stack in (a, b):
+            for src, dst, header, payload, _ in stack.segments_to_send(now):
+                moved = True
+                if stack is b:
+                    from_b.append((header, payload))
+                by_ip[dst].handle_segment(src, dst, header, payload, now)
+        if not moved:
+            return from_b
+    raise AssertionError("still talking")
+
+
+def three_at_once():
+    """backlog 1 on b, three clients on a whose SYNs leave together."""
+    a, b = TcpStack(random.Random(1)), TcpStack(random.Random(2))
+    listener = b.listen(ANY, 80, backlog=1)
+    clients = [a.connect(A, B, 80) for _ in range(3)]
+    return a, b, listener, clients
+
+
+def test_simultaneous_syns_all_complete_the_handshake_with_backlog_1():
+    """listen(1), three SYNs at once: none is dropped, all three clients are ESTABLISHED (Linux's SYN queue is apart
+    from the backlog); two wait to be accepted and the third one's final ACK is dropped (accept queue full)."""
+    a, b, listener, clients = three_at_once()
+    sent = exchange(a, b)
+    assert sum(1 for header, _ in sent if header.flags & (F.SYN | F.ACK) == F.SYN | F.ACK) == 3
+    assert [connection.state for _, connection in clients] == [TcpState.ESTABLISHED] * 3
+    assert listener.dropped_syns == 0 and listener.overflowed_acks == 1
+    assert len(listener.accept_queue) == 2 and len(listener.half_open) == 1
+    (waiting,) = listener.half_open.values()
+    assert waiting.state is TcpState.SYN_RECEIVED
+
+
+def test_overflowed_request_retransmits_its_syn_ack_and_completes_once_accepted():
+    """The request whose ACK was dropped resends its SYN-ACK after the initial RTO (1 s); after an accept, the
+    client's answer to it completes the handshake and the connection joins the accept queue."""
+    a, b, listener, _ = three_at_once()
+    exchange(a, b)
+    (waiting,) = listener.half_open.values()
+    now = b.get_timer()
+    assert now == SECOND
+    b.handle_timer(now)
+    (syn_ack,) = [header for _, _, header, _, _ in b.segments_to_send(now)]
+    assert syn_ack.flags & (F.SYN | F.ACK) == F.SYN | F.ACK
+    # accept queue still full: the client's ACK answering it is dropped again
+    key = next(key for key, connection in b.connections.items() if connection is waiting)
+    a.handle_segment(B, A, syn_ack, b"", now)
+    exchange(a, b, now)
+    assert waiting.state is TcpState.SYN_RECEIVED and listener.overflowed_acks == 2
+    listener.accept()
+    now = b.get_timer()  # the next SYN-ACK, 2 s later
+    assert now == 3 * SECOND
+    b.handle_timer(now)
+    exchange(a, b, now)
+    assert waiting.state is TcpState.ESTABLISHED and listener.accept_queue[-1] == (key, waiting)
+    assert listener.half_open == {}
+
+
+def test_data_sent_on_an_overflowed_connection_waits_for_room():
+    """The client whose final ACK was dropped believes it is connected and sends; the data is dropped with the ACK
+    it carries while the accept queue is full, and arrives with the client's retransmission once there is room."""
+    a, b, listener, clients = three_at_once()
+    exchange(a, b)
+    (waiting,) = listener.half_open.values()
+    key = next(key for key, connection in b.connections.items() if connection is waiting)
+    client = next(connection for client_key, connection in clients if client_key[1] == key[3])
+    client.send(b"hello")
+    exchange(a, b)
+    assert waiting.state is TcpState.SYN_RECEIVED and waiting.readable == 0 and listener.overflowed_acks == 2
+    listener.accept()
+    now = client.get_timer()
+    assert now is not None and now < b.get_timer()  # the client's RTO comes before the SYN-ACK's
+    a.handle_timer(now)
+    exchange(a, b, now)
+    assert waiting.state is TcpState.ESTABLISHED and waiting.receive(100) == b"hello"
+    assert listener.accept_queue[-1] == (key, waiting)
+
+
+def test_a_syn_is_dropped_only_while_the_accept_queue_is_full():
+    """Half-open connections do not fill the backlog: with listen(1) and two requests waiting half-open, a third SYN
+    is answered; once two connections wait established, the next SYN is dropped."""
+    a, b = TcpStack(random.Random(1)), TcpStack(random.Random(2))
+    listener = b.listen(ANY, 80, backlog=1)
+    for _ in range(3):
+        a.connect(A, B, 80)
+    for src, dst, header, payload, _ in a.segments_to_send(0):
+        b.handle_segment(src, dst, header, payload, 0)  # the SYN-ACKs are not delivered: all stay half-open
+    assert len(listener.half_open) == 3 and listener.dropped_syns == 0
+    exchange(a, b)
+    assert len(listener.accept_queue) == 2 and listener.full
+    _, late = a.connect(A, B, 80)
+    exchange(a, b)
+    assert late.state is TcpState.SYN_SENT and listener.dropped_syns == 1
