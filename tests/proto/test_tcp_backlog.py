@@ -110,3 +110,19 @@ def test_a_syn_is_dropped_only_while_the_accept_queue_is_full():
     _, late = a.connect(A, B, 80)
     exchange(a, b)
     assert late.state is TcpState.SYN_SENT and listener.dropped_syns == 1
+
+
+def test_a_request_never_accepted_resends_its_syn_ack_five_times_then_is_dropped_silently():
+    """The half-open connection whose ACK overflowed resends its SYN-ACK at 1, 3, 7, 15 and 31 s (Linux's
+    tcp_synack_retries, 5) and is dropped at 63 s without a RST; the listener forgets it."""
+    a, b, listener, _ = three_at_once()
+    exchange(a, b)
+    resent, dropped_at = [], None
+    while (now := b.get_timer()) is not None and now <= 200 * SECOND:
+        b.handle_timer(now)
+        for _, _, header, _, _ in b.segments_to_send(now):
+            assert F.RST not in header.flags
+            resent.append(now // SECOND)
+        if not listener.half_open and dropped_at is None:
+            dropped_at = now // SECOND
+    assert resent == [1, 3, 7, 15, 31] and dropped_at == 63 and len(listener.accept_queue) == 2

@@ -78,6 +78,9 @@ class TcpConfig:
     delayed_ack: int = 40 * MILLISECOND
     max_quick_acks: int = 16  # Linux TCP_MAX_QUICKACKS: segments acked at once when data starts flowing
     syn_retries: int = 6  # Linux tcp_syn_retries
+    # Linux tcp_synack_retries: a passive open's SYN-ACK is sent again this many times (1, 3, 7, 15, 31 s) before
+    # the half-open connection is dropped, silently, at 63 s (reqsk_timer_handler)
+    synack_retries: int = 5
     retries: int = 15  # Linux tcp_retries2
     initial_window: int | None = None  # bytes; None: 10 segments as Linux sends (RFC 6928 2)
     # Linux tcp_invalid_ratelimit (RFC 5961 7): an out-of-window segment without text or FIN gets an ACK at
@@ -173,6 +176,7 @@ class TcpConnection:
         # stack keeps such connections aside, so that a flush looks at them alone, not at every connection)
         self.on_change: Callable[[TcpConnection], None] | None = None
         self.owner: Any = None  # what its user keeps here (the socket shim: a weak reference to its socket)
+        self._passive = False  # a listener made it for a SYN (its SYN-ACK retries are synack_retries)
 
     # ------------------------------------------------------------------ opening
     @classmethod
@@ -188,6 +192,7 @@ class TcpConnection:
     ) -> TcpConnection:
         """A passive open answering `syn` (the listener made this connection for it)."""
         connection = cls(local_port, remote_port, iss, config)
+        connection._passive = True
         connection._move(Trigger.PASSIVE_OPEN)
         connection.handle_segment(syn, b"", now)
         return connection
@@ -728,7 +733,7 @@ class TcpConnection:
         self._retries += 1
         if self._retries == 1:
             self._stalled_since = now - self.rto.rto  # the deadline that fired was armed when it was sent
-        if self._retries > (self.config.syn_retries if syn_unacked else self.config.retries) or (
+        if self._retries > self._retry_limit() or (
             self.config.user_timeout and now - self._stalled_since >= self.config.user_timeout
         ):
             self._fail(errno.ETIMEDOUT, Trigger.ABORT)
@@ -738,6 +743,13 @@ class TcpConnection:
         if not syn_unacked:
             self.congestion.on_timeout(self.snd_max - self.snd_una)
         self.snd_nxt = self.snd_una  # go back N: everything after snd_una is sent again
+
+    def _retry_limit(self) -> int:
+        """Retransmissions allowed before the connection fails: a passive open's SYN-ACK has tcp_synack_retries, an
+        active open's SYN (simultaneous open's SYN-ACK too) tcp_syn_retries, data tcp_retries2."""
+        if self.state is S.SYN_RECEIVED and self._passive:
+            return self.config.synack_retries
+        return self.config.syn_retries if self.state in (S.SYN_SENT, S.SYN_RECEIVED) else self.config.retries
 
     def _keep_alive(self) -> None:
         """The peer has been silent for the keepalive time (RFC 1122 4.2.3.6, Linux's tcp_keepalive_timer):
