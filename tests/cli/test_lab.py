@@ -514,3 +514,11 @@ def test_a_problem_cell_is_cut_to_a_readable_length() -> None:
     long = "no node called 'pc1' (nodes: " + ", ".join(f"n{i}" for i in range(3000)) + ")"
     assert len(_cell(long)) == PROBLEM_CELL and _cell(long).endswith("…") and _cell(long).startswith(long[:100])
     assert (_cell("short"), _cell(None)) == ("short", "")
+
+
+def test_the_csv_header_keeps_the_check_ids_as_written() -> None:
+    """The header row is the teacher's check ids, which scripts find columns by: "-ttl" stays "-ttl" (it was
+    written "'-ttl"); the student's cells below are still made inert."""
+    from lanlab.cli.lab import _csv
+
+    assert _csv(["student", "-ttl", "total"], [["=1+1", 1, 1]]).splitlines() == ["student,-ttl,total", "'=1+1,1,1"]

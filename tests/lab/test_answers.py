@@ -184,3 +184,13 @@ def test_answers_nested_past_the_depth_are_refused_before_pyyamls_recursive_load
     answers.write_text("q: " + "[" * 5000 + "]" * 5000 + "\n")
     with pytest.raises(LabError, match="nest too deeply"):
         read_answers(answers, {})
+
+
+@pytest.mark.parametrize("null", ["~", "null", "NULL"])
+def test_yamls_null_is_a_question_left_unanswered(tmp_path: Path, null: str) -> None:
+    """requests: ~ (YAML's null) is no answer, as requests: with nothing is (the loader that reads answers as
+    written had made it the answer '~')."""
+    assert checked(tmp_path, f"requests: {null}\nheard-by: [pc2, pc3, pc4]\n")["requests"] == (
+        False,
+        "no answer (the run shows 1)",
+    )

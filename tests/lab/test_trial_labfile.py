@@ -363,7 +363,9 @@ def test_a_worker_killed_in_the_pool_costs_only_its_own_student(
         "mallory": 0,
         "zoe": 1,
     }
-    assert str(rows["mallory"].problem).startswith("crashed: A process in the process pool was terminated")
+    assert str(rows["mallory"].problem).startswith(
+        "crashed: BrokenProcessPool: A process in the process pool was terminated"
+    )
 
 
 def test_a_value_that_breaks_the_labs_own_network_is_said(tmp_path: Path) -> None:
@@ -383,4 +385,24 @@ def test_a_value_that_breaks_the_labs_own_network_is_said(tmp_path: Path) -> Non
         f"{lab}:6: node pc1: ip: '198.18.0.300/24' is not an IPv4 address with a prefix length (300 is more "
         "than 255) (with last: '300')",
         f"{lab}:7: duplicate IP address 198.18.0.2 (already used on line 6) (with last: '2')",
+    ]
+
+
+def test_a_pool_of_hundreds_of_addresses_is_checked_at_its_extremes(tmp_path: Path) -> None:
+    """last: 130..400 in ip "198.18.0.{{last}}/24": past 200 values one per shape was read (all are digits), so
+    256..400 went unsaid and lab new wrote those students a network the simulator refuses; the largest is read."""
+    from lanlab.lab.model import variant_problems
+
+    lab = tmp_path / "lab.yaml"
+    values = ", ".join(f'"{n}"' for n in range(130, 401))
+    lab.write_text(
+        "lab: 1\nname: inl\ntopology:\n  name: pair\n  nodes:\n"
+        '    pc1: {kind: host, ip: "198.18.0.{{last}}/24"}\n    pc2: {kind: host, ip: 198.18.0.2/24}\n'
+        f"  links:\n    - [pc1:eth0, pc2:eth0]\nvars:\n  last: [{values}]\nstages:\n"
+        '  - run: {do: ["pc1 ping pc2 -c 1"], until: 1s}\n    checks:\n'
+        "      - {id: a, trace: {where: {kind: tx}, measure: count, at_least: 1}}\n"
+    )
+    assert variant_problems(load_lab(lab)) == [
+        f"{lab}:6: node pc1: ip: '198.18.0.400/24' is not an IPv4 address with a prefix length (400 is more "
+        "than 255) (with last: '400')"
     ]

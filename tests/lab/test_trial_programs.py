@@ -170,3 +170,18 @@ def test_the_result_line_stays_within_what_the_grader_keeps() -> None:
     record = json.loads(line[len(MARK) :])
     assert [r["found"] for r in record["results"]] == ["界" * 2_000 + "…"] * 3
     assert record["problem"] == "p" * 2_000 + "…"
+
+
+def test_a_short_problem_stays_translatable_in_a_long_result_line() -> None:
+    """A row whose founds fill the line but whose problem is short keeps the problem as an L_ record, so a
+    Chinese report shows it in Chinese (it became its English text once the line was long)."""
+    from lanlab.i18n import L_, from_record
+    from lanlab.lab.checks import Result
+    from lanlab.lab.grade import Graded
+    from lanlab.lab.isolate import MARK
+    from lanlab.lab.worker import result_line
+
+    problem = L_("empty folder: nothing was handed in")
+    big = Graded("s", [Result(f"c{n}", "s", 1, False, "x" * 300_000, "") for n in range(3)], 1.0, problem)
+    record = json.loads(result_line(big)[len(MARK) :])
+    assert isinstance(record["problem"], dict) and str(from_record(record["problem"])) == str(problem)

@@ -83,7 +83,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 def _csv(header: list[str], rows: list[list[Any]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([_inert(cell) for cell in header])
+    writer.writerow(header)  # the teacher's check ids, as scripts find the columns by them
     writer.writerows([_inert(cell) for cell in row] for row in rows)
     return out.getvalue()
 

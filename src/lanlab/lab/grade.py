@@ -127,7 +127,7 @@ def grade_one(
     except LabError as error:
         problem = error.problems[0] if error.problems else str(error)  # an L_ text: the row shows it translated
     except Exception as error:  # noqa: BLE001 - a student's submission may fail in any way; grade what passed
-        problem = L_("crashed: {kind}: {error}", kind=type(error).__name__, error=short(printable(str(error))))
+        problem = crashed_because(error)
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
@@ -201,7 +201,7 @@ def _grade_walled(
             student, results, problem = grade_isolated(lab, folder.resolve(), time_limit, walled, running)
             return Graded(student, results, time.perf_counter() - start, problem)
         except Exception as error:  # noqa: BLE001 - one student's grading failing must not lose the class's rows
-            why = L_("crashed: {kind}: {error}", kind=type(error).__name__, error=short(printable(str(error))))
+            why = crashed_because(error)
             return Graded(folder.name, unfinished(lab, [], why), time.perf_counter() - start, why)
 
     pool = ThreadPoolExecutor(max_workers=workers)  # each thread waits on a process: the processes use the cores
@@ -276,9 +276,14 @@ def _grade_alone(lab_path: Path, folder: Path, time_limit: float) -> Graded:
         pool.shutdown(wait=False)
 
 
+def crashed_because(error: Exception) -> str:
+    """A row's problem when grading it failed in lanlab's own code or process: the error's kind and words."""
+    return L_("crashed: {kind}: {error}", kind=type(error).__name__, error=short(printable(str(error))))
+
+
 def _crashed(lab_path: Path, folder: Path, error: Exception) -> Graded:
     lab = lab_for(lab_path, folder.name)[0]
-    why = L_("crashed: {error}", error=str(error))
+    why = crashed_because(error)
     return Graded(folder.name, unfinished(lab, [], why), 0.0, why)
 
 

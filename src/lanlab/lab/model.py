@@ -223,7 +223,8 @@ def load_lab(path: str | Path, student: str | None = None, chosen: dict[str, str
 
 MOST_VARIANT_PROBLEMS = 20  # a pool of many bad values: the first ones say enough
 # Values read in turn at most (3,000 values of one pool took 72 s, each a read of the whole file); past it,
-# one value of each shape (letters, digits, the other characters as they are) per pool.
+# of each shape (letters, digits, the other characters as they are) per pool: the first value, those with the
+# smallest and the largest numbers, and the longest (an address byte of 300 is an extreme of 1-300).
 MOST_VARIANTS_READ = 200
 
 
@@ -233,20 +234,36 @@ def _shape(value: str) -> str:
     return re.sub(r"[0-9]+", "9", re.sub(r"[^\W\d_]+", "a", value))
 
 
+def with_value(problem: str, pool: str, value: str) -> str:
+    """A mistake only some students' values make, said with the value that makes it."""
+    return L_("{problem} (with {name}: {value})", problem=problem, name=pool, value=repr(value))
+
+
+def _numbers(value: str) -> tuple[int, ...]:
+    """The numbers in a value, in order: how values of one shape compare (198.18.0.9 < 198.18.0.300)."""
+    return tuple(int(run) for run in re.findall(r"[0-9]+", value))
+
+
 def variant_problems(lab: Lab) -> list[str]:
     """The lab file's mistakes that only some students' values make (a count of x, a quote that ends a
     string early, an id that changes): each value of every vars: pool read in turn, the other pools at
     their first value, each mistake said with the value that makes it (past MOST_VARIANTS_READ values,
-    one value of each shape per pool). Checked once by each command, before anything runs, rather than
+    a few of each shape per pool: see MOST_VARIANTS_READ). Checked once by each command, before anything runs, rather than
     found in the row of whichever student draws that value."""
     problems: list[str] = []
     tried = [(pool, value) for pool, values in lab.pools.items() for value in dict.fromkeys(values)]
     tried = [(pool, value) for pool, value in tried if value != lab.values.get(pool)]  # not the lab as loaded
     if len(tried) > MOST_VARIANTS_READ:  # each is a read of the whole file
-        by_shape: dict[tuple[str, str], tuple[str, str]] = {}
+        by_shape: dict[tuple[str, str], list[str]] = {}
         for pool, value in tried:
-            by_shape.setdefault((pool, _shape(value)), (pool, value))
-        tried = list(by_shape.values())
+            by_shape.setdefault((pool, _shape(value)), []).append(value)
+        tried = [
+            (pool, value)
+            for (pool, _), values in by_shape.items()
+            for value in dict.fromkeys(
+                [values[0], min(values, key=_numbers), max(values, key=_numbers), max(values, key=len)]
+            )
+        ]
     if not tried:
         return []
     texts = {_topology_text(lab)}  # the network the students start from, as each value makes it
@@ -255,18 +272,12 @@ def variant_problems(lab: Lab) -> list[str]:
         try:
             variant = load_lab(lab.path, None, {**lab.values, pool: value})
         except LabError as error:
-            problems += [
-                L_("{problem} (with {name}: {value})", problem=problem, name=pool, value=repr(value))
-                for problem in error.problems
-            ]
+            problems += [with_value(problem, pool, value) for problem in error.problems]
             continue
         text = _topology_text(variant)
         if starts and text not in texts:  # lab new would write it for the student, who could do nothing with it
             texts.add(text)
-            problems += [
-                L_("{problem} (with {name}: {value})", problem=problem, name=pool, value=repr(value))
-                for problem in _network_problems(variant)
-            ]
+            problems += [with_value(problem, pool, value) for problem in _network_problems(variant)]
         # a check's id names its column in lab grade: one that changes with the values puts some
         # students' points in a column the report does not have (their cell 0, their total right)
         ids = [check.id for check in variant.checks]

@@ -119,12 +119,16 @@ def read_answers(path: Path, values: dict[str, str]) -> dict[str, Any]:
     return {str(key): _answer(value) for key, value in answers.items()}
 
 
+# YAML's null (`q1: ~`, `q1: null`), which BaseLoader leaves as text: the question left unanswered, as `q1:` is
+NULLS = frozenset({"~", "null", "Null", "NULL"})
+
+
 def _answer(value: Any) -> Any:
     if value is None or isinstance(value, dict):
         return value
     if isinstance(value, list):
         return [item if isinstance(item, (list, dict)) else "" if item is None else str(item) for item in value]
-    return str(value)
+    return "" if value in NULLS else str(value)
 
 
 def build(lab: Lab, submission: Submission, stage: Stage) -> Any:

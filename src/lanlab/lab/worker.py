@@ -59,7 +59,8 @@ def result_line(graded: Any) -> str:
                 if isinstance(result[key], str) and len(result[key]) > TEXT_KEPT:
                     result[key] = result[key][:TEXT_KEPT] + "…"
         problem = graded.problem if graded.problem is None else str(graded.problem)
-        record["problem"] = problem if problem is None or len(problem) <= TEXT_KEPT else problem[:TEXT_KEPT] + "…"
+        if problem is not None and len(problem) > TEXT_KEPT:  # a short one stays a record, translated in the row
+            record["problem"] = problem[:TEXT_KEPT] + "…"
         text = json.dumps(record, ensure_ascii=True)
     return MARK + text
 
