@@ -832,3 +832,14 @@ def test_real_exec_on_a_node_not_standing_lists_the_standing_nodes_sorted(monkey
     result = invoke("real", "exec", "pc9", "--", "true")
     assert result.exit_code == 2
     assert "no node 'pc9' standing (nodes: pc1, pc10, pc2, sw1)" in result.output
+
+
+def test_a_name_with_a_port_is_refused_as_an_address_with_one():
+    """--bind localhost:8080 says the port has its own option (it ended in 'cannot resolve localhost:8080');
+    a name never holds a colon."""
+    assert_one_line_error(
+        invoke("tcp", "serve", "--bind", "localhost:8080"),
+        "--bind",
+        "'localhost:8080' has a port",
+        "(localhost)",
+    )

@@ -182,7 +182,7 @@ class Ipv4Type(click.ParamType):
             return str(ipaddress.IPv4Address(text))
         except ValueError:
             address, colon, port = text.rpartition(":")
-            if colon and port.isdigit() and is_ipv4(address):
+            if colon and port.isdigit() and address and ":" not in address:  # a name has no colon (IPv6's many)
                 self.fail(
                     _("{text!r} has a port; give the address alone ({address})").format(text=text, address=address),
                     param,
@@ -205,7 +205,7 @@ class BindAddressType(click.ParamType):
         if not text:
             return "0.0.0.0"
         address, colon, port = text.rpartition(":")
-        if colon and port.isdigit() and is_ipv4(address):
+        if colon and port.isdigit() and address and ":" not in address:  # a name has no colon (IPv6's many)
             self.fail(
                 _("{text!r} has a port; give the address alone ({address}) and the port with --port").format(
                     text=text, address=address
