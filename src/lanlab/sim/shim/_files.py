@@ -30,7 +30,8 @@ from typing import TYPE_CHECKING, Any
 
 from lanlab.sim.shim._clock import EPOCH
 from lanlab.sim.shim._process import UnsupportedInSimulation
-from lanlab.sim.shim._proxy import Proxy
+from lanlab.sim.shim._proxy import Proxy, with_globals
+from lanlab.sim.shim._streams import is_stream, stream_call
 from lanlab.sim.shim._system_files import open_descriptor, writer_of
 
 if TYPE_CHECKING:
@@ -184,6 +185,8 @@ class HostFiles:
 
         @functools.wraps(function)
         def call(*args: Any, **kwargs: Any) -> Any:
+            if args and is_stream(args[0]):  # a pipe's times are on the host's clock already
+                return function(*args, **kwargs)
             return self.clock.stat(function(*args, **kwargs), EPOCH_NS + self.program.clock_ns())
 
         return call
@@ -219,6 +222,8 @@ class HostFiles:
     def scandir(self, path: Any = ".") -> Scandir:
         """os.scandir: entries whose path is spelled from `path` as the program gave it (not from its host's
         folder) and whose stat() reads the host's clock."""
+        if is_stream(path):
+            return self._stream("scandir", path, 0, path)
         given = path if isinstance(path, int) else _real_os.fspath("." if path is None else path)
         found = self.resolve(given)
         with _spelled_as_given((found, given)):
@@ -231,6 +236,8 @@ class HostFiles:
         def utime(
             path: Any, times: Any = None, *, ns: Any = None, dir_fd: Any = None, follow_symlinks: bool = True
         ) -> None:
+            if is_stream(path):
+                return self._stream("utime", path, 0, path, times)  # type: ignore[no-any-return]
             if times is None and ns is None:
                 now = EPOCH_NS + self.program.clock_ns()
                 ns = (now, now)
@@ -246,12 +253,11 @@ class HostFiles:
     def resolve(self, path: Any, writing: bool = False) -> Any:
         """Where relative `path` is for this program (descriptors and absolute paths unchanged)."""
         if isinstance(path, int):  # a descriptor (os.stat(fd), os.truncate(fd), ...): the program's own only
-            if self.program.holds_file(path) or (path in (0, 1, 2) and not writing):
+            if self.program.holds_file(path):
                 return path
-            # 0-2 are its captured streams (a pipe's answer: EINVAL), any other number not its own (EBADF):
-            # the real call would reach lanlab's own descriptor of that number
-            code = errno.EINVAL if path in (0, 1, 2) else errno.EBADF
-            raise OSError(code, _real_os.strerror(code))
+            # any other number is not its own (0-2 are answered from _streams.STREAM_CALLS before this): the
+            # real call would reach lanlab's own descriptor of that number
+            raise OSError(errno.EBADF, _real_os.strerror(errno.EBADF))
         path = _real_os.fspath(path)
         if posixpath.isabs(path):
             return path
@@ -339,6 +345,8 @@ class HostFiles:
         return _real_os.fsencode(self.cwd)
 
     def chdir(self, path: Any) -> None:
+        if is_stream(path):
+            self._stream("chdir", path, 0, path)
         target = posixpath.normpath(_real_os.fsdecode(self.resolve(path)))
         if not posixpath.isdir(target):
             with _spelled_as_given((target, path)):
@@ -375,8 +383,12 @@ class HostFiles:
         def call(*given: Any, **kwargs: Any) -> Any:
             # a path relative to a directory descriptor (dir_fd, src_dir_fd, dst_dir_fd) is the kernel's to find
             anchored = [kwargs.get("dir_fd")] if paths == 1 else [kwargs.get("src_dir_fd"), kwargs.get("dst_dir_fd")]
+            for position, fd in enumerate(given[:paths]):
+                if is_stream(fd) and (function in _real_os.supports_fd or function.__name__.endswith("xattr")):
+                    return self._stream(function.__name__, fd, position, *given)
             args = tuple(
-                self.resolve(a, writing) if i < paths and anchored[i] is None else a for i, a in enumerate(given)
+                self.resolve(a, writing) if i < paths and anchored[i] is None and not is_stream(a) else a
+                for i, a in enumerate(given)
             )
             if not args and function.__name__ == "listdir":
                 args = (self.cwd,)  # no argument: the working directory
@@ -388,10 +400,32 @@ class HostFiles:
 
         return call
 
+    def _stream(self, name: str, fd: int, position: int, *args: Any) -> Any:
+        """os.`name` given standard descriptor `fd` where it takes a path: Linux's answer on a pipe, an error
+        naming the descriptor as CPython names a path ('[Errno 20] Not a directory: 1'; truncate is ftruncate's,
+        which names none)."""
+        try:
+            return stream_call(self.program, name, fd, position, *args)
+        except OSError as error:
+            if name != "truncate":
+                error.filename = fd
+            raise
+
+    def _pipes_seen(self, function: Callable[..., Any]) -> Callable[..., Any]:
+        """os.path's `function` (exists, getsize, samefile: the standard library's own), its os.stat of 0-2 the
+        pipe's (_streams.STREAM_CALLS), not lanlab's descriptor's."""
+
+        def stat(path: Any, *args: Any, **kwargs: Any) -> Any:
+            if is_stream(path):
+                return self._stream("stat", path, 0, path)
+            return _real_os.stat(path, *args, **kwargs)
+
+        return with_globals(function, {**function.__globals__, "os": Proxy(_real_os, {"stat": stat})})
+
     def path_module(self) -> types.ModuleType:
         """os.path: the real posixpath, its file tests and abspath against the working directory."""
-        replaced = {name: self._wrap(getattr(posixpath, name), False) for name in PATH_READING}
-        replaced["samefile"] = self._wrap(posixpath.samefile, False, paths=2)
+        replaced = {name: self._wrap(self._pipes_seen(getattr(posixpath, name)), False) for name in PATH_READING}
+        replaced["samefile"] = self._wrap(self._pipes_seen(posixpath.samefile), False, paths=2)
         stat = self._timed(self._wrap(_real_os.stat, False))
         replaced.update(
             getmtime=lambda path: stat(path).st_mtime,

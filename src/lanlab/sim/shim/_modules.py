@@ -49,6 +49,7 @@ from lanlab.sim.shim._process import UnsupportedInSimulation
 from lanlab.sim.shim._proxy import Proxy
 from lanlab.sim.shim._select import ready_now, select_module
 from lanlab.sim.shim._socket import socket_module
+from lanlab.sim.shim._streams import is_stream, stream_call
 from lanlab.sim.shim._threading import threading_module
 
 if TYPE_CHECKING:
@@ -376,10 +377,11 @@ class DescriptorCalls:
                     self.close(fd)
 
     def _guarded(self, name: str, positions: tuple[int, ...]) -> Callable[..., Any]:
-        """os.`name`, whose arguments at `positions` are descriptors: the real call on the program's own files
-        (and, for what only reads, on 0-2); on a simulated socket what Linux does on a socket (SOCKET_CALLS);
-        on any other number EBADF, as for a descriptor the process does not have (the real call would reach
-        whatever lanlab itself has open under that number: its capture file, its output)."""
+        """os.`name`, whose arguments at `positions` are descriptors: the real call on the program's own files;
+        on 0-2 what Linux does on the pipes they are (_streams.STREAM_CALLS); on a simulated socket what Linux
+        does on a socket (SOCKET_CALLS); on any other number EBADF, as for a descriptor the process does not
+        have (the real call would reach whatever lanlab itself has open under that number: its terminal, its
+        capture file, its output)."""
         real = getattr(self.real, name)
 
         @functools.wraps(real)
@@ -388,8 +390,10 @@ class DescriptorCalls:
                 if position >= len(args) or not isinstance(args[position], int):
                     continue  # missing or not a number: the real call says what is wrong
                 fd = args[position]
-                if self.program.holds_file(fd) or (fd in (0, 1, 2) and name in STREAM_SAFE):
+                if self.program.holds_file(fd):
                     continue
+                if is_stream(fd):
+                    return stream_call(self.program, name, fd, position, *args)
                 sock = self.program.socket_at(fd)
                 if sock is None:
                     raise OSError(errno.EBADF, _real_os.strerror(errno.EBADF))
@@ -464,18 +468,6 @@ FD_CALLS: dict[str, tuple[int, ...]] = {
     **dict.fromkeys(("posix_fadvise", "tcgetpgrp", "tcsetpgrp", "get_terminal_size"), (0,)),
     **dict.fromkeys(("sendfile", "copy_file_range", "splice"), (0, 1)),
 }
-STREAM_SAFE = frozenset(
-    {
-        "fstat",
-        "fstatvfs",
-        "fpathconf",
-        "get_inheritable",
-        "device_encoding",
-        "ttyname",
-        "tcgetpgrp",
-        "get_terminal_size",
-    }
-)
 SOCKET_CALLS: dict[str, Callable[..., Any]] = {
     "fstat": _socket_stat,
     "sendfile": _socket_sendfile,

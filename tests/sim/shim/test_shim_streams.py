@@ -1,0 +1,157 @@
+"""Descriptors 0, 1 and 2 of a program on a simulated host are pipes, as to `echo | python3 prog.py | cat`:
+each test runs one small program by this machine's Python through pipes and on a simulated host, and
+compares what the two print."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import pty
+import struct
+import subprocess
+import sys
+import termios
+import time
+from pathlib import Path
+
+from lanlab.sim.shim import run_programs
+from lanlab.units import SECOND
+from simnets import pair
+
+ROOT = Path(__file__).parent.parent.parent.parent
+
+PRELUDE = """import errno, os, sys
+def show(label, call):
+    try:
+        found = call()
+    except Exception as e:
+        found = (type(e).__name__, errno.errorcode.get(getattr(e, "errno", None)), str(e))
+    print(label, repr(found), flush=True)
+"""
+
+TERMINAL = (
+    PRELUDE
+    + """import shutil, stat
+for fd in (0, 1, 2):
+    show(f"isatty {fd}", lambda: os.isatty(fd))
+    show(f"get_terminal_size {fd}", lambda: os.get_terminal_size(fd))
+    show(f"ttyname {fd}", lambda: os.ttyname(fd))
+    show(f"tcgetpgrp {fd}", lambda: os.tcgetpgrp(fd))
+    show(f"tcsetpgrp {fd}", lambda: os.tcsetpgrp(fd, os.getpgrp()))
+    show(f"device_encoding {fd}", lambda: os.device_encoding(fd))
+    for name, call in (("fstat", os.fstat), ("stat", os.stat)):
+        show(f"{name} {fd}", lambda: (stat.S_ISFIFO(call(fd).st_mode), oct(call(fd).st_mode), call(fd).st_size))
+    show(f"getsize {fd}", lambda: (os.path.getsize(fd), os.path.isfile(fd), os.path.exists(fd)))
+show("same pipe", lambda: (os.path.samefile(1, 2), os.path.samefile(0, 1)))
+show("shutil", lambda: tuple(shutil.get_terminal_size()))
+"""
+)
+
+ANSWERS = (
+    PRELUDE
+    + """import tempfile
+source = tempfile.TemporaryFile()
+source.write(b"hello")
+source.flush()
+for fd in (0, 1, 2):
+    show(f"ftruncate {fd}", lambda: os.ftruncate(fd, 0))
+    show(f"truncate {fd}", lambda: os.truncate(fd, 0))
+    show(f"lseek {fd}", lambda: os.lseek(fd, 0, os.SEEK_SET))
+    show(f"fsync {fd}", lambda: os.fsync(fd))
+    show(f"fdatasync {fd}", lambda: os.fdatasync(fd))
+    show(f"pread {fd}", lambda: os.pread(fd, 1, 0))
+    show(f"pwrite {fd}", lambda: os.pwrite(fd, b"", 0))
+    show(f"posix_fallocate {fd}", lambda: os.posix_fallocate(fd, 0, 1))
+    show(f"posix_fadvise {fd}", lambda: os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_NORMAL))
+    show(f"lockf {fd}", lambda: os.lockf(fd, os.F_TLOCK, 0))
+    show(f"fchdir {fd}", lambda: os.fchdir(fd))
+    show(f"listdir {fd}", lambda: os.listdir(fd))
+    show(f"chdir {fd}", lambda: os.chdir(fd))
+    show(f"fpathconf {fd}", lambda: os.fpathconf(fd, "PC_PIPE_BUF"))
+    show(f"inheritable {fd}", lambda: os.get_inheritable(fd))
+    show(f"fchmod {fd}", lambda: os.fchmod(fd, 0o600))
+    show(f"chmod {fd}", lambda: os.chmod(fd, 0o600))
+    show(f"utime {fd}", lambda: os.utime(fd))
+    show(f"readv {fd}", lambda: os.readv(fd, [bytearray(1)]))
+    show(f"copy_file_range {fd}", lambda: os.copy_file_range(source.fileno(), fd, 1))
+    show(f"sendfile in {fd}", lambda: os.sendfile(source.fileno(), fd, None, 1))
+show("writev 1", lambda: os.writev(1, [b"written ", b"by writev\\n"]))
+show("sendfile 1", lambda: os.sendfile(1, source.fileno(), 0, 5))
+print(flush=True)
+"""
+)
+
+
+def _environment() -> dict[str, str]:
+    """This process's environment without COLUMNS and LINES (shutil.get_terminal_size would read them)."""
+    return {name: value for name, value in os.environ.items() if name not in ("COLUMNS", "LINES")}
+
+
+def _through_pipes(path: Path, stdin: str = "") -> list[str]:
+    """What this machine's Python prints running `path` with stdin a pipe and 1 and 2 one pipe."""
+    done = subprocess.run(
+        [sys.executable, str(path)],
+        input=stdin,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=60,
+        env=_environment(),
+        check=True,
+    )
+    return done.stdout.splitlines()
+
+
+def _on_simulated_host(path: Path, stdin: str = "") -> list[str]:
+    net = pair()
+    program = net.node("pc1").run_program(str(path), stdin=stdin)
+    run_programs(net, 5 * SECOND)
+    assert program.exit == 0, program.output
+    return [text for _, text in program.output]
+
+
+def _in_terminal(path: Path) -> list[str]:
+    """The lines `lanlab sim run` prints of the program at `path` on pc1, run in a terminal of 123x45 (a pty as
+    its stdin, stdout and stderr)."""
+    main, terminal = pty.openpty()
+    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 45, 123, 0, 0))
+    command = [sys.executable, "-m", "lanlab", "sim", "run", str(ROOT / "examples" / "arp.yaml"), "--until", "1s"]
+    child = subprocess.Popen(
+        [*command, "--app", f"pc1={path}"], stdin=terminal, stdout=terminal, stderr=terminal, env=_environment()
+    )
+    os.close(terminal)
+    seen, deadline = b"", time.monotonic() + 60
+    try:
+        while time.monotonic() < deadline:
+            try:
+                part = os.read(main, 65536)
+            except OSError:  # EIO: the terminal's other side is closed, the run is over
+                break
+            if not part:
+                break
+            seen += part
+    finally:
+        os.close(main)
+        child.wait(timeout=60)
+    lines = seen.decode().replace("\r\n", "\n").splitlines()
+    return [line.split("pc1 | ", 1)[1] for line in lines if "pc1 | " in line]
+
+
+def test_standard_descriptors_are_no_terminal_even_when_lanlab_runs_in_one(tmp_path: Path):
+    """Under a terminal of 123x45, a program's 0-2 answer as pipes: get_terminal_size, ttyname, tcgetpgrp and
+    tcsetpgrp are ENOTTY, device_encoding None, fstat and stat a FIFO, empty, shutil.get_terminal_size() 80x24,
+    as python3 through pipes prints (they were the terminal's: 123 columns, /dev/pts/N, a character device)."""
+    path = tmp_path / "terminal.py"
+    path.write_text(TERMINAL)
+    expected = _through_pipes(path)
+    assert "shutil (80, 24)" in expected
+    assert _in_terminal(path) == expected
+
+
+def test_standard_descriptors_answer_the_file_calls_as_linux_does_a_pipe(tmp_path: Path):
+    """os.ftruncate, truncate, fsync, fdatasync on 0-2 are EINVAL, lseek, pread, pwrite, posix_fadvise ESPIPE,
+    the wrong end of the pipe EBADF, writev and sendfile to 1 write the output: the lines python3 through pipes
+    prints (ftruncate, lseek and fsync were EBADF, chmod EINVAL)."""
+    path = tmp_path / "answers.py"
+    path.write_text(ANSWERS)
+    assert _on_simulated_host(path) == _through_pipes(path)
