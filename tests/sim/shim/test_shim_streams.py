@@ -81,6 +81,29 @@ print(flush=True)
 """
 )
 
+INPUT = """import sys
+kept = sys.stderr
+def show(label, set_up):
+    saved = sys.stdin, sys.stdout, sys.stderr
+    try:
+        set_up()
+        input("prompt")
+    except BaseException as e:
+        print(label, type(e).__name__, e, file=kept)
+    finally:
+        sys.stdin, sys.stdout, sys.stderr = saved
+show("stdin None", lambda: setattr(sys, "stdin", None))
+show("stdout None", lambda: setattr(sys, "stdout", None))
+show("stderr None", lambda: setattr(sys, "stderr", None))
+show("stdin deleted", lambda: delattr(sys, "stdin"))
+show("stdout deleted", lambda: delattr(sys, "stdout"))
+show("stdin None, stdout deleted", lambda: (setattr(sys, "stdin", None), delattr(sys, "stdout")))
+show("a line", lambda: None)
+print(file=kept)
+print(repr(input(0)))
+show("at the end", lambda: None)
+"""
+
 
 def _environment() -> dict[str, str]:
     """This process's environment without COLUMNS and LINES (shutil.get_terminal_size would read them)."""
@@ -155,3 +178,11 @@ def test_standard_descriptors_answer_the_file_calls_as_linux_does_a_pipe(tmp_pat
     path = tmp_path / "answers.py"
     path.write_text(ANSWERS)
     assert _on_simulated_host(path) == _through_pipes(path)
+
+
+def test_input_without_its_streams_is_cpythons_runtime_error(tmp_path: Path):
+    """input() with sys.stdin, sys.stdout or sys.stderr None or deleted raises RuntimeError 'input(): lost
+    sys.stdin' (stdin checked first), and input(0) prompts '0', as python3 prints (None was an AttributeError)."""
+    path = tmp_path / "input.py"
+    path.write_text(INPUT)
+    assert _on_simulated_host(path, "first\nsecond\n") == _through_pipes(path, "first\nsecond\n")

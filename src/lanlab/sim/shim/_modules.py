@@ -864,7 +864,7 @@ class Overlay:
         where print and input go, as in CPython; RuntimeError when it deleted it, as CPython says."""
         own = self.program.sys  # None until it imports sys: then it cannot have changed them
         if own is None:
-            return self.program.stdin if name == "stdin" else self.program.stdout
+            return {"stdin": self.program.stdin, "stderr": self.program.stderr}.get(name, self.program.stdout)
         if name not in own.__dict__:
             raise RuntimeError(f"lost sys.{name}")
         return own.__dict__[name]
@@ -878,10 +878,27 @@ class Overlay:
                 return
         builtins.print(*values, sep=sep, end=end, file=file, flush=flush)
 
-    def input_(self, prompt: Any = "") -> str:
-        stdin, stdout = self._standard("stdin"), self._standard("stdout")
+    def input_(self, *prompt: Any) -> str:
+        """builtins.input as CPython's when stdin is no terminal: sys.stdin, sys.stdout and sys.stderr each there
+        and not None (RuntimeError 'input(): lost sys.stdin' otherwise, in that order), stderr flushed, the
+        prompt (any object, input(0) too) written to stdout and stdout flushed, a line read from stdin."""
+        if len(prompt) > 1:
+            raise TypeError(f"input expected at most 1 argument, got {len(prompt)}")
+        streams = []
+        for name in ("stdin", "stdout", "stderr"):
+            try:
+                streams.append(self._standard(name))
+            except RuntimeError:  # deleted: lost, as None is
+                streams.append(None)
+        for name, stream in zip(("stdin", "stdout", "stderr"), streams, strict=True):
+            if stream is None:
+                raise RuntimeError(f"input(): lost sys.{name}")
+        stdin, stdout, stderr = streams
+        with contextlib.suppress(Exception):
+            stderr.flush()  # CPython flushes it first, a failure passed over
         if prompt:
-            stdout.write(str(prompt))
+            stdout.write(str(prompt[0]))
+        with contextlib.suppress(Exception):
             stdout.flush()
         line = stdin.readline()
         if not line:
