@@ -118,3 +118,28 @@ def test_ctrl_c_ends_a_scan_with_the_hosts_that_answered_so_far():
         pytest.fail("Ctrl-C escaped the scan: what answered so far was lost")
     assert [reply.ip for reply in result.answers] == live[:2]  # .2 and .3 asked by 10 ms at 1000/s; .20 not yet
     assert 0 < result.requests < 29 and result.elapsed_ns >= 10_000_000
+
+
+class LateInterruptedLink(FakeLink):
+    """A FakeLink whose Ctrl-C comes at the end of a wait past `at_ns`, when replies may have arrived meanwhile."""
+
+    def __init__(self, at_ns: int, *args) -> None:
+        super().__init__(*args)
+        self.at_ns = at_ns
+
+    def wait(self, seconds: float) -> bool:
+        if self.now >= self.at_ns:
+            self.now += max(int(seconds * 1e9), 1)  # the time waited, then the key
+            raise KeyboardInterrupt
+        return super().wait(seconds)
+
+
+def test_ctrl_c_keeps_the_replies_already_waiting():
+    """A reply that came while the scan waited, just before Ctrl-C, counts (it was left on the socket): .12 is
+    asked at 10 ms and answers at 10.1 ms, the key comes at 11 ms."""
+    live = [NETWORK.network_address + i for i in (2, 3, 12)]
+    link = LateInterruptedLink(
+        10_000_000, {ip: [MacAddress(f"02:00:00:00:00:{n:02x}")] for n, ip in enumerate(live)}, 100_000, set()
+    )
+    result = scan(link, NETWORK, 1000, 0.5, 1, lambda reply: None, clock=link.clock)
+    assert [reply.ip for reply in result.answers] == live

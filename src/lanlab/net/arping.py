@@ -316,7 +316,7 @@ def scan(
                 ask(fresh.popleft(), 0, now)
             next_send = max(next_send + gap_ns, now)  # keep the rate; after a late wake-up, no burst
         collect()
-    except KeyboardInterrupt:
-        pass  # the answers so far are the result
+    except KeyboardInterrupt:  # the answers so far are the result, those already waiting on the socket too
+        collect()
     result.elapsed_ns = clock() - start
     return result
