@@ -197,6 +197,17 @@ class TcpConnection:
         connection.handle_segment(syn, b"", now)
         return connection
 
+    @classmethod
+    def from_cookie(
+        cls, local_port: int, remote_port: int, iss: int, syn: Tcp, now: int, config: TcpConfig | None = None
+    ) -> TcpConnection:
+        """The half-open connection a SYN cookie stood for, made again when the peer's ACK brings the cookie back
+        (Linux's cookie_v4_check): as accept_syn made it for `syn` (the SYN the cookie encodes), its SYN-ACK already
+        sent, untimed (Linux takes no RTT sample from a cookie's SYN-ACK)."""
+        connection = cls.accept_syn(local_port, remote_port, iss, syn, now, config)
+        connection.snd_nxt = connection.snd_max = connection.iss + 1
+        return connection
+
     def changed(self) -> None:
         """Something about this connection changed (its methods say so themselves; a caller that changed its
         config, timer options for one, says so here): its stack looks at it at the next segments_to_send."""

@@ -12,6 +12,7 @@ connections are indexed by local port for `bind` and the ephemeral port search."
 from __future__ import annotations
 
 import functools
+import hashlib
 import heapq
 import itertools
 import random
@@ -21,14 +22,24 @@ from ipaddress import IPv4Address
 
 from lanlab.proto.tcp._connection import LocalTcpError, TcpConfig, TcpConnection
 from lanlab.proto.tcp._state import TcpState, Trigger, next_state
-from lanlab.wire.tcp import Tcp, TcpFlags
+from lanlab.units import SECOND
+from lanlab.wire.tcp import Mss, Tcp, TcpFlags, WindowScale
 
 ANY = IPv4Address("0.0.0.0")
+MASK32 = 0xFFFFFFFF
 EPHEMERAL_PORTS = range(32768, 61000)  # Linux ip_local_port_range
 ConnectionKey = tuple[IPv4Address, int, IPv4Address, int]  # local ip, local port, remote ip, remote port
 # src ip, dst ip, header, payload, the TTL its connection asks for (None: the host's default)
 OutgoingSegment = tuple[IPv4Address, IPv4Address, Tcp, bytes, int | None]
 F = TcpFlags
+# SYN cookies (Linux's syncookies.c, net.ipv4.tcp_syncookies=1): the MSS a cookie can carry (msstab, by a 2-bit
+# index), its time counter's step (tcp_cookie_time: 64 s) and age limit (MAX_SYNCOOKIE_AGE: the step it was made in
+# and the next), and how long after the last cookie sent an ACK to a listener is checked as one (TCP_SYNCOOKIE_VALID)
+COOKIE_MSS = (536, 1300, 1440, 1460)
+COOKIE_BITS, COOKIE_MASK = 24, (1 << 24) - 1
+COOKIE_STEP = 64 * SECOND
+COOKIE_AGE = 2
+COOKIE_RECENT = 120 * SECOND
 
 
 class Listener:
@@ -38,8 +49,10 @@ class Listener:
     would complete a handshake is dropped too (tcp_check_req's listen overflow, tcp_abort_on_overflow=0): the
     client believes it is connected, the request stays half-open and its SYN-ACK timer goes on, and a later ACK
     (the client's data, or its answer to the repeated SYN-ACK) finishes it once there is room. Half-open
-    connections (the SYN queue) are not counted against `backlog`: where Linux, past `backlog` of them, answers
-    with SYN cookies instead of keeping a request, the simulator keeps the request."""
+    connections (the SYN queue) are not counted against `backlog`; past backlog + 1 of them (Linux 6.18's
+    inet_csk_reqsk_queue_is_full) a SYN is answered with a SYN cookie and nothing is kept, as with Linux's
+    tcp_syncookies=1: the ACK that brings the cookie back makes the connection, or, the accept queue full, is
+    dropped, with no SYN-ACK resent (the client's data, when it sends some, tries again)."""
 
     def __init__(self, ip: IPv4Address, port: int, backlog: int, reuse_port: bool = False) -> None:
         self.ip = ip
@@ -51,12 +64,19 @@ class Listener:
         self.accept_queue: deque[tuple[ConnectionKey, TcpConnection]] = deque()
         self.dropped_syns = 0  # SYNs dropped because the accept queue was full (Linux's ListenDrops for them)
         self.overflowed_acks = 0  # handshake-completing ACKs dropped for the same reason (ListenOverflows)
+        self.cookies_sent = 0  # SYNs answered with a SYN cookie, the SYN queue full (SyncookiesSent)
+        self.last_cookie: int | None = None  # when the last one was sent (Linux's synq overflow time)
         self.config: TcpConfig | None = None  # what accepted connections start with (socket options)
 
     @property
     def full(self) -> bool:
         """The accept queue is full (Linux's sk_acceptq_is_full); half-open connections do not count."""
         return len(self.accept_queue) > self.backlog
+
+    @property
+    def syn_queue_full(self) -> bool:
+        """More half-open connections than `backlog` wait (Linux's inet_csk_reqsk_queue_is_full): SYN cookies."""
+        return len(self.half_open) > self.backlog
 
     def accept(self) -> tuple[ConnectionKey, TcpConnection] | None:
         """The oldest established connection not yet accepted, or None."""
@@ -97,7 +117,8 @@ class TcpStack:
         self.listeners: dict[tuple[IPv4Address, int], list[Listener]] = {}
         self._listening_on: dict[int, set[IPv4Address]] = {}  # port -> the addresses listeners hold it on
         self._owner: dict[ConnectionKey, Listener] = {}  # half-open connection -> its listener
-        self._resets: list[OutgoingSegment] = []
+        self._resets: list[OutgoingSegment] = []  # RSTs and SYN cookies' SYN-ACKs: sent with no connection
+        self._cookie_secret: bytes | None = None  # drawn from rng when the first cookie is made
         self.resets_sent = 0
         # the host's answer to "what is the MTU of the path to this address now?" (None: not known); a new
         # connection keeps its segments within it (TcpConfig.path_mtu)
@@ -249,6 +270,9 @@ class TcpStack:
             if listener.full:
                 listener.dropped_syns += 1  # the client's SYN retransmission will try again
                 return None
+            if listener.syn_queue_full:
+                self._send_cookie(listener, key, header, now)
+                return None
             config = self.config_copy(listener.config)
             config.path_mtu = self.path_mtu(src_ip) if self.path_mtu is not None else None
             connection = TcpConnection.accept_syn(
@@ -258,11 +282,90 @@ class TcpStack:
             listener.half_open[key] = connection
             self._owner[key] = listener
             return connection
+        if listener is not None and header.flags & (F.SYN | F.ACK | F.RST) == F.ACK:
+            syn = self._cookie_syn(listener, key, header, now)
+            if syn is not None:
+                return self._accept_cookie(listener, key, syn, header, payload, now)
         reset = reset_for(header, len(payload))
         if reset is not None:
             self._resets.append((dst_ip, src_ip, reset, b"", None))
             self.resets_sent += 1
         return None
+
+    # ------------------------------------------------------------------ SYN cookies
+    def _cookie_hash(self, key: ConnectionKey, count: int, which: int) -> int:
+        """Linux's cookie_hash: a keyed hash of the connection's addresses and ports (and the time counter)."""
+        if self._cookie_secret is None:
+            self._cookie_secret = self.rng.getrandbits(128).to_bytes(16, "big")
+        local_ip, local_port, remote_ip, remote_port = key
+        data = remote_ip.packed + local_ip.packed + remote_port.to_bytes(2, "big") + local_port.to_bytes(2, "big")
+        data += (count & MASK32).to_bytes(4, "big") + bytes([which])
+        return int.from_bytes(hashlib.blake2s(data, key=self._cookie_secret, digest_size=4).digest(), "big")
+
+    def _send_cookie(self, listener: Listener, key: ConnectionKey, syn: Tcp, now: int) -> None:
+        """Answer `syn` with a SYN-ACK whose sequence number is a cookie (secure_tcp_syn_cookie): a hash of the
+        connection, the time counter, and the MSS (one of COOKIE_MSS, at most the peer's) and window scale the
+        connection will have; nothing is kept. (Linux keeps the window scale in a timestamp option, which both
+        of two Linux hosts send; the simulated TCP has no timestamps, and keeps it in the cookie.)"""
+        config = self.config_copy(listener.config)
+        offered = syn.option(Mss)
+        peer_mss = min(config.mss, offered.value if isinstance(offered, Mss) else 536)
+        index = max((i for i, mss in enumerate(COOKIE_MSS) if mss <= peer_mss), default=0)
+        scale = syn.option(WindowScale)
+        data = index | ((min(scale.shift, 14) << 3 | 4) if isinstance(scale, WindowScale) else 0)
+        count = now // COOKIE_STEP
+        cookie = self._cookie_hash(key, 0, 0) + syn.seq + (count << COOKIE_BITS)
+        cookie = (cookie + ((self._cookie_hash(key, count, 1) + data) & COOKIE_MASK)) & MASK32
+        # the SYN-ACK a request made for this SYN would send, from a connection made for it and dropped
+        connection = TcpConnection.accept_syn(key[1], key[3], cookie, self._cookie_request(syn, data), now, config)
+        for header, payload in connection.segments_to_send(now):
+            self._resets.append((key[0], key[2], header, payload, config.ttl))
+        listener.cookies_sent += 1
+        listener.last_cookie = now
+
+    @staticmethod
+    def _cookie_request(syn: Tcp, data: int) -> Tcp:
+        """The SYN a cookie's data stands for: the peer's sequence number, the MSS and window scale it carried."""
+        options: tuple[Mss | WindowScale, ...] = (Mss(COOKIE_MSS[data & 3]),)
+        if data & 4:
+            options += (WindowScale(data >> 3),)
+        return Tcp(syn.src_port, syn.dst_port, syn.seq, 0, F.SYN, syn.window, options=options)
+
+    def _cookie_syn(self, listener: Listener, key: ConnectionKey, header: Tcp, now: int) -> Tcp | None:
+        """The SYN whose cookie this ACK carries back (cookie_v4_check), or None: no cookie sent lately, or the
+        acknowledgement number is not one (another's, too old, made with another secret)."""
+        if listener.last_cookie is None or now - listener.last_cookie >= COOKIE_RECENT:
+            return None
+        cookie, seq = (header.ack - 1) & MASK32, (header.seq - 1) & MASK32
+        value = (cookie - self._cookie_hash(key, 0, 0) - seq) & MASK32
+        count = now // COOKIE_STEP
+        age = (count - (value >> COOKIE_BITS)) & (MASK32 >> COOKIE_BITS)
+        if age >= COOKIE_AGE:
+            return None
+        data = (value - self._cookie_hash(key, count - age, 1)) & COOKIE_MASK
+        if data >= 1 << 7 or data >> 3 > 14:
+            return None
+        return self._cookie_request(Tcp(header.src_port, header.dst_port, seq, 0, F.SYN, header.window), data)
+
+    def _accept_cookie(
+        self, listener: Listener, key: ConnectionKey, syn: Tcp, header: Tcp, payload: bytes, now: int
+    ) -> TcpConnection | None:
+        """The connection a returned cookie stands for, made and given the ACK; with the accept queue full the ACK
+        is dropped and nothing is kept (tcp_get_cookie_sock's listen overflow)."""
+        if listener.full:
+            listener.overflowed_acks += 1
+            return None
+        config = self.config_copy(listener.config)
+        config.path_mtu = self.path_mtu(key[2]) if self.path_mtu is not None else None
+        connection = TcpConnection.from_cookie(key[1], key[3], (header.ack - 1) & MASK32, syn, now, config)
+        self._add(key, connection)
+        connection.handle_segment(header, payload, now)
+        if connection.state is TcpState.SYN_RECEIVED:  # an ACK the connection did not take: it waits half-open
+            listener.half_open[key] = connection
+            self._owner[key] = listener
+        elif connection.state is not TcpState.CLOSED:
+            listener.accept_queue.append((key, connection))
+        return connection
 
     def segments_to_send(self, now: int) -> list[OutgoingSegment]:
         """The resets, then the segments of every connection changed since the last call, in the order the
