@@ -81,6 +81,23 @@ print(flush=True)
 """
 )
 
+TERMIOS = (
+    PRELUDE
+    + """import socket
+from termios import *
+show("star import", lambda: (TCSANOW, ECHO, error.__name__))
+import termios, tty
+show("setraw", lambda: tty.setraw(0))
+show("setcbreak", lambda: tty.setcbreak(sys.stdin.fileno()))
+show("tcgetattr 2", lambda: termios.tcgetattr(2))
+show("tcgetwinsize", lambda: termios.tcgetwinsize(sys.stdout))
+show("tcsetattr", lambda: termios.tcsetattr(1, termios.TCSANOW, [0]))
+show("tcflush", lambda: termios.tcflush(1, termios.TCIOFLUSH))
+show("socket", lambda: termios.tcgetattr(socket.socket()))
+show("not open", lambda: termios.tcgetattr(99))
+"""
+)
+
 INPUT = """import sys
 kept = sys.stderr
 def show(label, set_up):
@@ -168,6 +185,17 @@ def test_standard_descriptors_are_no_terminal_even_when_lanlab_runs_in_one(tmp_p
     path.write_text(TERMINAL)
     expected = _through_pipes(path)
     assert "shutil (80, 24)" in expected
+    assert _in_terminal(path) == expected
+
+
+def test_termios_finds_no_terminal_even_when_lanlab_runs_in_one(tmp_path: Path):
+    """Under a terminal, termios on 0-2 and on a socket is termios.error ENOTTY after CPython's own argument checks,
+    on a number the program lacks EBADF, and tty.setraw(0) fails as through pipes (it set lanlab's terminal
+    raw); `from termios import *`, as tty does it, gives the constants."""
+    path = tmp_path / "terminal_calls.py"  # not termios.py: it would be the module tty imports
+    path.write_text(TERMIOS)
+    expected = _through_pipes(path)
+    assert "setraw ('error', None, \"(25, 'Inappropriate ioctl for device')\")" in expected
     assert _in_terminal(path) == expected
 
 

@@ -171,3 +171,35 @@ def fcntl_module(program: Program) -> Proxy:
         _real_fcntl,
         {"fcntl": control.fcntl, "ioctl": control.ioctl, "flock": control.flock, "lockf": control.lockf},
     )
+
+
+def termios_module(program: Program) -> Proxy:
+    """termios on the program's descriptors: the real call on a file the program opened; on 0-2 and its
+    simulated sockets, the real call on a pipe of the machine's own (termios.error ENOTTY after the same
+    argument checks: none is a terminal, as isatty says); on any other number EBADF (the real call would read,
+    or set, lanlab's own terminal: tty.setraw(0) put the teacher's terminal in raw mode)."""
+    control = DescriptorControl(program)
+
+    def guarded(name: str) -> Any:
+        real = getattr(termios, name)
+
+        def call(fd: Any, /, *args: Any) -> Any:
+            try:
+                number, sock = control._socket_or_file(fd)
+            except OSError as error:
+                raise termios.error(error.errno, error.strerror) from None
+            if sock is None:
+                return real(number, *args)
+            read_end, write_end = _real_os.pipe()
+            try:
+                return real(read_end if number == 0 else write_end, *args)
+            finally:
+                _real_os.close(read_end)
+                _real_os.close(write_end)
+
+        call.__name__ = call.__qualname__ = name
+        call.__doc__ = real.__doc__
+        return call
+
+    names = ("tcgetattr", "tcsetattr", "tcsendbreak", "tcdrain", "tcflush", "tcflow", "tcgetwinsize", "tcsetwinsize")
+    return Proxy(termios, {name: guarded(name) for name in names if hasattr(termios, name)})

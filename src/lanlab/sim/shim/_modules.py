@@ -533,6 +533,13 @@ def _fcntl_overlay(program: Program) -> types.ModuleType:
     return fcntl_module(program)
 
 
+def _termios_overlay(program: Program) -> types.ModuleType:
+    """termios on the program's descriptors (0-2 no terminal); imported here, as POSIX alone has it."""
+    from lanlab.sim.shim._fcntl import termios_module
+
+    return termios_module(program)
+
+
 def random_module(program: Program) -> types.ModuleType:
     """_random, whose generators seeded with nothing (random.py's own instance, `random.Random()`) take
     their seed from the program's os.urandom, so from the run's seed, not from the kernel."""
@@ -828,6 +835,7 @@ class Overlay:
             "_random": lambda: random_module(program),
             "_uuid": lambda: uuid_module(program),
             "fcntl": lambda: _fcntl_overlay(program),
+            "termios": lambda: _termios_overlay(program),
             "atexit": lambda: atexit_module(program),
             "_signal": lambda: signal_module(program),
             "builtins": lambda: self.builtins_module,

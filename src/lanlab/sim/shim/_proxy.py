@@ -14,6 +14,8 @@ class Proxy(types.ModuleType):
         super().__init__(real.__name__, real.__doc__)
         self.__dict__.update(replaced)
         self._real = real
+        if not hasattr(real, "__all__"):  # `from termios import *` (tty's) takes what it would of the real module
+            self.__all__ = sorted({name for name in (*vars(real), *replaced) if not name.startswith("_")})
 
     def __getattr__(self, attribute: str) -> Any:
         return getattr(self._real, attribute)
