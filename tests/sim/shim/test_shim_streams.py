@@ -49,7 +49,7 @@ show("shutil", lambda: tuple(shutil.get_terminal_size()))
 
 ANSWERS = (
     PRELUDE
-    + """import tempfile
+    + """import fcntl, tempfile
 source = tempfile.TemporaryFile()
 source.write(b"hello")
 source.flush()
@@ -75,6 +75,9 @@ for fd in (0, 1, 2):
     show(f"readv {fd}", lambda: os.readv(fd, [bytearray(1)]))
     show(f"copy_file_range {fd}", lambda: os.copy_file_range(source.fileno(), fd, 1))
     show(f"sendfile in {fd}", lambda: os.sendfile(source.fileno(), fd, None, 1))
+    for lock in (fcntl.LOCK_EX | fcntl.LOCK_NB, fcntl.LOCK_SH | fcntl.LOCK_NB, fcntl.LOCK_UN):
+        show(f"fcntl.lockf {fd} {lock}", lambda: fcntl.lockf(fd, lock))
+show("fstat True", lambda: os.fstat(True).st_size)
 show("writev 1", lambda: os.writev(1, [b"written ", b"by writev\\n"]))
 show("sendfile 1", lambda: os.sendfile(1, source.fileno(), 0, 5))
 print(flush=True)
@@ -202,7 +205,7 @@ def test_termios_finds_no_terminal_even_when_lanlab_runs_in_one(tmp_path: Path):
 def test_standard_descriptors_answer_the_file_calls_as_linux_does_a_pipe(tmp_path: Path):
     """os.ftruncate, truncate, fsync, fdatasync on 0-2 are EINVAL, lseek, pread, pwrite, posix_fadvise ESPIPE,
     the wrong end of the pipe EBADF, writev and sendfile to 1 write the output: the lines python3 through pipes
-    prints (ftruncate, lseek and fsync were EBADF, chmod EINVAL)."""
+    prints (ftruncate, lseek and fsync were EBADF, chmod EINVAL, fcntl.lockf EINVAL, fstat(True) EBADF)."""
     path = tmp_path / "answers.py"
     path.write_text(ANSWERS)
     assert _on_simulated_host(path) == _through_pipes(path)

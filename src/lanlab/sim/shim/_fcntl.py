@@ -16,6 +16,7 @@ import termios
 from typing import TYPE_CHECKING, Any
 
 from lanlab.sim.shim._proxy import Proxy
+from lanlab.sim.shim._streams import stream_call
 
 if TYPE_CHECKING:
     from lanlab.sim.shim._process import Program
@@ -160,8 +161,10 @@ class DescriptorControl:
 
     def lockf(self, fd: Any, cmd: int, len: int = 0, start: int = 0, whence: int = 0, /) -> Any:  # noqa: A002
         number, sock = self._socket_or_file(fd)
+        if sock is STANDARD:  # a pipe's end takes the lock of its direction, as on Linux
+            return stream_call(self.program, "fcntl.lockf", number, 0, number, cmd)
         if sock is not None:
-            raise _error(errno.EINVAL)  # POSIX locks need a regular file, not a socket or a pipe
+            raise _error(errno.EINVAL)  # POSIX locks need a regular file, not a socket
         return _real_fcntl.lockf(number, cmd, len, start, whence)
 
 

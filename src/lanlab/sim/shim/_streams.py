@@ -11,6 +11,7 @@ or synced (EINVAL), and fstat says S_IFIFO, empty."""
 from __future__ import annotations
 
 import errno
+import fcntl as _real_fcntl
 import functools
 import os as _real_os
 import stat
@@ -28,8 +29,8 @@ PIPE_INODE = {0: 4096, 1: 4097, 2: 4097}  # stdin one pipe, the output (1 and 2)
 
 
 def is_stream(fd: Any) -> bool:
-    """Whether `fd` is one of the program's standard descriptors (a number, not True or False)."""
-    return type(fd) is int and fd in STREAMS
+    """Whether `fd` is one of the program's standard descriptors (True is 1, as CPython takes it)."""
+    return isinstance(fd, int) and fd in STREAMS
 
 
 def _fail(code: int) -> Callable[..., Any]:
@@ -153,6 +154,15 @@ def _lockf(program: Program, fd: int, position: int, *args: Any) -> None:
         _writes(fd)
 
 
+def _fcntl_lockf(program: Program, fd: int, position: int, *args: Any) -> None:
+    """fcntl.lockf on a pipe: LOCK_EX (a write lock) needs the write end, LOCK_SH (a read lock) the read end."""
+    operation = args[1] if len(args) > 1 else 0
+    if operation & _real_fcntl.LOCK_EX:
+        _writes(fd)
+    elif operation & _real_fcntl.LOCK_SH:
+        _reads(fd)
+
+
 # os call -> its answer given descriptor 0, 1 or 2 (as the argument at `position`): Linux's on a pipe
 STREAM_CALLS: dict[str, Callable[..., Any]] = {
     **dict.fromkeys(("fstat", "stat"), lambda program, fd, position, *args: pipe_stat(program, fd)),
@@ -164,6 +174,7 @@ STREAM_CALLS: dict[str, Callable[..., Any]] = {
     **dict.fromkeys(("lseek", "pread", "pwrite", "preadv", "pwritev", "posix_fadvise"), _fail(errno.ESPIPE)),
     "posix_fallocate": _fallocate,
     "lockf": _lockf,
+    "fcntl.lockf": _fcntl_lockf,
     "copy_file_range": _fail(errno.EINVAL),
     "readv": _readv,
     "writev": _writev,
