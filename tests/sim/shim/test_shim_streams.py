@@ -42,6 +42,9 @@ for fd in (0, 1, 2):
     for name, call in (("fstat", os.fstat), ("stat", os.stat)):
         show(f"{name} {fd}", lambda: (stat.S_ISFIFO(call(fd).st_mode), oct(call(fd).st_mode), call(fd).st_size))
     show(f"getsize {fd}", lambda: (os.path.getsize(fd), os.path.isfile(fd), os.path.exists(fd)))
+show("get_terminal_size()", lambda: os.get_terminal_size())
+show("named", lambda: (os.device_encoding(fd=1), stat.S_ISFIFO(os.fstat(fd=1).st_mode)))
+show("ftruncate named", lambda: os.ftruncate(fd=1, length=0))
 show("same pipe", lambda: (os.path.samefile(1, 2), os.path.samefile(0, 1)))
 show("shutil", lambda: tuple(shutil.get_terminal_size()))
 """
@@ -183,7 +186,8 @@ def _in_terminal(path: Path) -> list[str]:
 def test_standard_descriptors_are_no_terminal_even_when_lanlab_runs_in_one(tmp_path: Path):
     """Under a terminal of 123x45, a program's 0-2 answer as pipes: get_terminal_size, ttyname, tcgetpgrp and
     tcsetpgrp are ENOTTY, device_encoding None, fstat and stat a FIFO, empty, shutil.get_terminal_size() 80x24,
-    as python3 through pipes prints (they were the terminal's: 123 columns, /dev/pts/N, a character device)."""
+    with the descriptor given, named (fd=1) or left out (get_terminal_size()), as python3 through pipes prints
+    (they were the terminal's: 123 columns, /dev/pts/N, a character device)."""
     path = tmp_path / "terminal.py"
     path.write_text(TERMINAL)
     expected = _through_pipes(path)

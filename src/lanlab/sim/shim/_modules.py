@@ -30,6 +30,7 @@ import importlib
 import importlib.machinery
 import functools
 import importlib.util
+import inspect
 import operator
 import os as _real_os
 import posix as _real_posix
@@ -383,9 +384,18 @@ class DescriptorCalls:
         have (the real call would reach whatever lanlab itself has open under that number: its terminal, its
         capture file, its output)."""
         real = getattr(self.real, name)
+        signature = _signature(real)
 
         @functools.wraps(real)
         def call(*args: Any, **kwargs: Any) -> Any:
+            if kwargs and signature is not None:  # os.fstat(fd=1): the descriptor named is one too
+                try:
+                    bound = signature.bind(*args, **kwargs)
+                except TypeError:
+                    return real(*args, **kwargs)  # the real call says what is wrong
+                args, kwargs = bound.args, bound.kwargs
+            if not args and name == "get_terminal_size":
+                args = (1,)  # its default, STDOUT_FILENO
             for position in positions:
                 if position >= len(args) or not isinstance(args[position], int):
                     continue  # missing or not a number: the real call says what is wrong
@@ -412,6 +422,15 @@ class DescriptorCalls:
             if hasattr(self.real, name):
                 found[name] = self._guarded(name, positions)
         return found
+
+
+@functools.cache
+def _signature(function: Callable[..., Any]) -> inspect.Signature | None:
+    """`function`'s parameters, as its text signature gives them (None where it has none)."""
+    try:
+        return inspect.signature(function)
+    except ValueError:
+        return None
 
 
 def _socket_stat(calls: DescriptorCalls, sock: Any, position: int, *args: Any) -> _real_os.stat_result:
