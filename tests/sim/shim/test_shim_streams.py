@@ -104,6 +104,26 @@ show("not open", lambda: termios.tcgetattr(99))
 """
 )
 
+NAMED = (
+    PRELUDE
+    + """import stat
+for path in ("/dev/stdout", "/dev/stderr", "/dev/stdin", "/dev/fd/1", "/proc/self/fd/2", b"/proc/self/fd/1"):
+    show(f"readlink {path}", lambda: os.readlink(path)[:5])
+    show(f"stat {path}", lambda: (stat.S_ISFIFO(os.stat(path).st_mode), os.stat(path).st_size))
+    show(f"lstat {path}", lambda: stat.S_ISLNK(os.lstat(path).st_mode))
+    show(f"os.path {path}", lambda: (os.path.isfile(path), os.path.getsize(path), os.path.exists(path)))
+    show(f"getxattr {path}", lambda: os.getxattr(path, "user.x"))
+with open("/dev/stdout", "w") as out:
+    show("name", lambda: out.name)
+    out.write("through /dev/stdout\\n")
+with open("/proc/self/fd/2", "wb") as out:
+    out.write(b"through /proc/self/fd/2\\n")
+with open("/dev/stdin") as given:
+    show("stdin", lambda: given.read())
+show("samefile", lambda: os.path.samefile("/dev/stdout", 1))
+"""
+)
+
 INPUT = """import sys
 kept = sys.stderr
 def show(label, set_up):
@@ -213,6 +233,15 @@ def test_standard_descriptors_answer_the_file_calls_as_linux_does_a_pipe(tmp_pat
     path = tmp_path / "answers.py"
     path.write_text(ANSWERS)
     assert _on_simulated_host(path) == _through_pipes(path)
+
+
+def test_dev_stdout_and_proc_self_fd_name_the_programs_own_streams(tmp_path: Path):
+    """open('/dev/stdout', 'w') and open('/proc/self/fd/2') write to the program's output and /dev/stdin reads its
+    stdin; os.stat of them is the pipe's and readlink('/proc/self/fd/1') 'pipe:[...]', as python3 through pipes
+    prints (they reached lanlab's own descriptors: the write went past the capture, into a --json document)."""
+    path = tmp_path / "named.py"
+    path.write_text(NAMED)
+    assert _on_simulated_host(path, "given\n") == _through_pipes(path, "given\n")
 
 
 def test_input_without_its_streams_is_cpythons_runtime_error(tmp_path: Path):

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 from lanlab.sim.shim._clock import EPOCH
 from lanlab.sim.shim._process import UnsupportedInSimulation
 from lanlab.sim.shim._proxy import Proxy, with_globals
-from lanlab.sim.shim._streams import is_stream, stream_call
+from lanlab.sim.shim._streams import is_stream, standard_path, stream_call
 from lanlab.sim.shim._system_files import open_descriptor, writer_of
 
 if TYPE_CHECKING:
@@ -71,6 +71,8 @@ PATH_READING = (
     "getctime",
 )
 TIMES = ("st_atime", "st_mtime", "st_ctime")
+# what a path naming 0-2 (/dev/stdout) answers as the pipe: stat follows the link, readlink of /proc/self/fd/1
+PIPE_BY_NAME = ("stat", "statvfs", "pathconf", "readlink", "listxattr", "getxattr")
 ON_LINUX = _real_sys.platform.startswith("linux")
 CLOCK_REALTIME_COARSE = getattr(_real_time, "CLOCK_REALTIME_COARSE", 5)  # Linux's clock id; Python names it not
 EPOCH_NS = EPOCH * 10**9
@@ -280,9 +282,16 @@ class HostFiles:
         opener: Callable[[str, int], int] | None = None,
     ) -> Any:
         """builtins.open and io.open; the file's descriptor is the program's (Program.own_descriptor)."""
-        if isinstance(file, int):  # a descriptor it has already
-            if file in (0, 1, 2):  # its own standard streams, not lanlab's (open(1, "w") wrote past the capture)
-                stream = StandardStream(self.program, file, mode)
+        named = self._standard_named(file)  # /dev/stdout, /proc/self/fd/1: its own output, as open(1)
+        if isinstance(file, int) or named is not None:  # a descriptor it has already
+            if named is not None or file in (
+                0,
+                1,
+                2,
+            ):  # its own streams, not lanlab's (open(1, "w") wrote past the capture)
+                stream = StandardStream(self.program, file if named is None else named, mode)
+                if named is not None:
+                    stream.name = file
                 if "b" in mode:
                     return stream
                 return _real_io.TextIOWrapper(
@@ -386,6 +395,9 @@ class HostFiles:
             for position, fd in enumerate(given[:paths]):
                 if is_stream(fd) and (function in _real_os.supports_fd or function.__name__.endswith("xattr")):
                     return self._stream(function.__name__, fd, position, *given)
+                named = self._standard_named(fd) if function.__name__ in PIPE_BY_NAME else None
+                if named is not None and self._reaches_pipe(function.__name__, fd, kwargs):
+                    return self._stream(function.__name__, named, position, *given)
             args = tuple(
                 self.resolve(a, writing) if i < paths and anchored[i] is None and not is_stream(a) else a
                 for i, a in enumerate(given)
@@ -400,6 +412,22 @@ class HostFiles:
 
         return call
 
+    def _standard_named(self, path: Any) -> int | None:
+        """The standard descriptor `path` names (/dev/stdout, /proc/self/fd/1), or None: the path is the machine's
+        link to lanlab's own descriptor of that number."""
+        if isinstance(path, int) or not isinstance(path, (str, bytes, _real_os.PathLike)):
+            return None
+        try:
+            return standard_path(self.abspath(path))
+        except (TypeError, ValueError):
+            return None
+
+    def _reaches_pipe(self, name: str, path: Any, kwargs: dict[str, Any]) -> bool:
+        """Whether os.`name` of `path`, a name of 0-2, reaches the pipe: /dev/stdout is a link the machine has
+        (readlink and follow_symlinks=False read the link itself), /proc/self/fd/1 the pipe's own."""
+        link = _real_os.fsdecode(self.abspath(path)) in ("/dev/stdin", "/dev/stdout", "/dev/stderr")
+        return not (link and (name == "readlink" or not kwargs.get("follow_symlinks", True)))
+
     def _stream(self, name: str, fd: int, position: int, *args: Any) -> Any:
         """os.`name` given standard descriptor `fd` where it takes a path: Linux's answer on a pipe, an error
         naming the descriptor as CPython names a path ('[Errno 20] Not a directory: 1'; truncate is ftruncate's,
@@ -408,7 +436,7 @@ class HostFiles:
             return stream_call(self.program, name, fd, position, *args)
         except OSError as error:
             if name != "truncate":
-                error.filename = fd
+                error.filename = args[position] if position < len(args) else fd
             raise
 
     def _pipes_seen(self, function: Callable[..., Any]) -> Callable[..., Any]:
@@ -416,8 +444,9 @@ class HostFiles:
         pipe's (_streams.STREAM_CALLS), not lanlab's descriptor's."""
 
         def stat(path: Any, *args: Any, **kwargs: Any) -> Any:
-            if is_stream(path):
-                return self._stream("stat", path, 0, path)
+            named = path if is_stream(path) else self._standard_named(path)
+            if named is not None:
+                return self._stream("stat", named, 0, path)
             return _real_os.stat(path, *args, **kwargs)
 
         return with_globals(function, {**function.__globals__, "os": Proxy(_real_os, {"stat": stat})})

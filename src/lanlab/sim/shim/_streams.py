@@ -14,6 +14,7 @@ import errno
 import fcntl as _real_fcntl
 import functools
 import os as _real_os
+import posixpath
 import stat
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -26,6 +27,24 @@ if TYPE_CHECKING:
 STREAMS = (0, 1, 2)
 PIPE_MODE = stat.S_IFIFO | 0o600  # what pipe(2) makes on Linux
 PIPE_INODE = {0: 4096, 1: 4097, 2: 4097}  # stdin one pipe, the output (1 and 2) another
+
+
+# the names Linux gives a process's own 0-2 (links to /proc/self/fd/N): opened, they are the same pipe
+STANDARD_PATHS = {
+    "/dev/stdin": 0,
+    "/dev/stdout": 1,
+    "/dev/stderr": 2,
+    **{f"{folder}/{fd}": fd for fd in STREAMS for folder in ("/dev/fd", "/proc/self/fd", "/proc/thread-self/fd")},
+}
+
+
+def standard_path(path: Any) -> int | None:
+    """The standard descriptor absolute `path` names (/dev/stdout, /proc/self/fd/1: 1), or None."""
+    if isinstance(path, bytes):
+        path = _real_os.fsdecode(path)
+    if not isinstance(path, str) or not path.startswith("/"):
+        return None
+    return STANDARD_PATHS.get(posixpath.normpath(path))
 
 
 def is_stream(fd: Any) -> bool:
@@ -64,6 +83,12 @@ def pipe_stat(program: Program, fd: int, *args: Any) -> _real_os.stat_result:
     for kind in "amc":
         named.update({f"st_{kind}time": ns / 1e9, f"st_{kind}time_ns": ns})
     return _real_os.stat_result((*fields, seconds, seconds, seconds), named)
+
+
+def _readlink(program: Program, fd: int, position: int, *args: Any) -> Any:
+    """readlink of /proc/self/fd/N, N one of 0-2: the pipe's name, as Linux's pipefs gives it."""
+    name = f"pipe:[{PIPE_INODE[fd]}]"
+    return _real_os.fsencode(name) if isinstance(args[0], bytes) else name
 
 
 def _pathconf(program: Program, fd: int, position: int, *args: Any) -> int:
@@ -185,6 +210,7 @@ STREAM_CALLS: dict[str, Callable[..., Any]] = {
     # the pipe's inode takes a mode, an owner and times, as Linux's pipefs does (not kept: fstat is as made)
     **dict.fromkeys(("fchmod", "chmod", "fchown", "chown", "utime"), _answer(None)),
     **dict.fromkeys(("fchdir", "chdir", "listdir", "scandir"), _fail(errno.ENOTDIR)),
+    "readlink": _readlink,
     "listxattr": _answer([]),
     "getxattr": _fail(errno.ENODATA),
     **dict.fromkeys(("setxattr", "removexattr"), _fail(errno.EPERM)),
