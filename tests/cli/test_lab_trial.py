@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from simnets import PAIR_YAML
+from simnets import LOOP_YAML, PAIR_YAML
 
 LAB = """lab: 1
 name: names
@@ -129,20 +129,6 @@ def test_lab_new_writes_an_answers_template_that_is_yaml(tmp_path: Path) -> None
     brief = (tmp_path / "ann" / "brief.md").read_text().splitlines()
     assert brief[0] == "# ARP lab (week 3: caches)"
     assert "  Hint: think about the cache. Write: a number (answer as `q1:` in answers.yaml)" in brief
-
-
-LOOP_YAML = """name: loop
-nodes:
-  pc1: {kind: host, ip: 198.18.0.1/24}
-  pc2: {kind: host, ip: 198.18.0.2/24}
-  sw1: {kind: switch}
-  sw2: {kind: switch}
-links:
-  - [pc1:eth0, sw1:p1]
-  - [pc2:eth0, sw2:p1]
-  - [sw1:p2, sw2:p2]
-  - [sw1:p3, sw2:p3]
-"""
 
 
 def test_lab_check_says_a_run_stopped_by_a_storm(tmp_path: Path) -> None:

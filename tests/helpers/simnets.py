@@ -47,6 +47,21 @@ def narrow_chain(middle_mtu: int = 1000, left: str = "pc1", right: str = "pc2") 
     return net
 
 
+# Two switches joined by two cables, a host on each: a loop, a broadcast storm without the spanning tree.
+LOOP_YAML = """name: loop
+nodes:
+  pc1: {kind: host, ip: 198.18.0.1/24}
+  pc2: {kind: host, ip: 198.18.0.2/24}
+  sw1: {kind: switch}
+  sw2: {kind: switch}
+links:
+  - [pc1:eth0, sw1:p1]
+  - [pc2:eth0, sw2:p1]
+  - [sw1:p2, sw2:p2]
+  - [sw1:p3, sw2:p3]
+"""
+
+
 # The same pair as a topology file, for tests that write one (labs, the CLI).
 PAIR_YAML = """name: t
 nodes:

@@ -8,7 +8,7 @@ import pytest
 
 from lanlab.lab import LabError, Submission, load_lab, run_lab
 from lanlab.lab.grade import grade_one as _grade_one  # the real one, before a test replaces it
-from simnets import PAIR_YAML
+from simnets import LOOP_YAML, PAIR_YAML
 
 ORDER = "where: {kind: tx, device: pc1}, measure: order, then: {kind: tx, device: pc2}"
 
@@ -187,20 +187,6 @@ def test_a_question_numbered_01_is_answered(tmp_path: Path) -> None:
     given = read_answers(tmp_path / "answers.yaml", {})
     (result,) = run_lab(load_lab(lab), Submission(tmp_path / "topology.yaml", tmp_path, given))
     assert (result.passed, result.found) == (True, "answered 1; the run shows 1")
-
-
-LOOP_YAML = """name: loop
-nodes:
-  pc1: {kind: host, ip: 198.18.0.1/24}
-  pc2: {kind: host, ip: 198.18.0.2/24}
-  sw1: {kind: switch}
-  sw2: {kind: switch}
-links:
-  - [pc1:eth0, sw1:p1]
-  - [pc2:eth0, sw2:p1]
-  - [sw1:p2, sw2:p2]
-  - [sw1:p3, sw2:p3]
-"""
 
 
 def test_a_run_a_storm_stopped_is_said_in_the_row(tmp_path: Path) -> None:

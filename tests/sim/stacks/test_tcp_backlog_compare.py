@@ -10,19 +10,10 @@ from pathlib import Path
 import pytest
 
 from netlab import netns_unavailable_reason
+from simnets import PAIR_YAML
 
 pytestmark = pytest.mark.skipif(netns_unavailable_reason() is not None, reason=str(netns_unavailable_reason()))
 
-TOPOLOGY = """\
-name: backlog
-nodes:
-  pc1: {kind: host, ip: 198.18.0.1/24}
-  pc2: {kind: host, ip: 198.18.0.2/24}
-  sw1: {kind: switch}
-links:
-  - [pc1:eth0, sw1:p1]
-  - [pc2:eth0, sw1:p2]
-"""
 
 # listen(1); it accepts the eight first (giving up after 3 s without one), then answers each
 SERVER = """\
@@ -83,7 +74,7 @@ def test_eight_simultaneous_clients_against_listen_1_all_get_through_on_both(tmp
     """Eight clients connecting at once to a listen(1) server all connect and get their answer, on the kernel and
     in the simulator: half-open connections do not count against the backlog (they did in the simulator, whose
     SYNs beyond two were dropped and retried 1, 3, 7 s later: two clients timed out and the server accepted six)."""
-    (tmp_path / "lab.yaml").write_text(TOPOLOGY)
+    (tmp_path / "lab.yaml").write_text(PAIR_YAML)
     (tmp_path / "server.py").write_text(SERVER)
     (tmp_path / "clients.py").write_text(CLIENTS)
     run = ["lab.yaml", "--until", "10s", "--app", "pc1=server.py", "--app", "at 0.1s pc2=clients.py", "--json"]

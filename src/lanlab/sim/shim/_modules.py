@@ -50,7 +50,7 @@ from lanlab.sim.shim._process import UnsupportedInSimulation
 from lanlab.sim.shim._proxy import Proxy
 from lanlab.sim.shim._select import ready_now, select_module
 from lanlab.sim.shim._socket import socket_module
-from lanlab.sim.shim._streams import is_stream, stream_call
+from lanlab.sim.shim._streams import is_stream, scatter_read, stream_call
 from lanlab.sim.shim._threading import threading_module
 
 if TYPE_CHECKING:
@@ -463,13 +463,7 @@ def _socket_writev(calls: DescriptorCalls, sock: Any, position: int, *args: Any)
 
 
 def _socket_readv(calls: DescriptorCalls, sock: Any, position: int, *args: Any) -> int:
-    views = [memoryview(b).cast("B") for b in args[1]]
-    data, done = sock.recv(sum(len(v) for v in views)), 0
-    for view in views:
-        part = data[done : done + len(view)]
-        view[: len(part)] = part
-        done += len(part)
-    return done
+    return scatter_read(sock.recv, args[1])
 
 
 def _socket_inheritable(calls: DescriptorCalls, sock: Any, position: int, *args: Any) -> Any:

@@ -112,15 +112,20 @@ def _reads(fd: int) -> None:
         raise OSError(errno.EBADF, _real_os.strerror(errno.EBADF))
 
 
-def _readv(program: Program, fd: int, position: int, *args: Any) -> int:
-    _reads(fd)
-    views = [memoryview(b).cast("B") for b in args[1]]
-    data, done = program.stdin.buffer.read(sum(len(v) for v in views)), 0
+def scatter_read(read: Any, buffers: Any) -> int:
+    """readv(2): one read of as many bytes as the buffers hold, spread over them in turn; the bytes read."""
+    views = [memoryview(b).cast("B") for b in buffers]
+    data, done = read(sum(len(v) for v in views)), 0
     for view in views:
         part = data[done : done + len(view)]
         view[: len(part)] = part
         done += len(part)
     return done
+
+
+def _readv(program: Program, fd: int, position: int, *args: Any) -> int:
+    _reads(fd)
+    return scatter_read(program.stdin.buffer.read, args[1])
 
 
 def _writev(program: Program, fd: int, position: int, *args: Any) -> int:
