@@ -247,12 +247,13 @@ def tcp_sender(size):
 
 
 def test_tcp_shrinks_its_segments_to_a_learned_path_mtu():
-    """A 20 kB TCP transfer over a 576-byte hop: after 'fragmentation needed' the sender's segments fit 576 with
-    DF still set (MSS 536, none fragmented by the host) and everything arrives (RFC 1191 6.4)."""
+    """A 20 kB TCP transfer over a 576-byte hop between two routers (both ends on 1500-byte links, so each offers
+    MSS 1460): after 'fragmentation needed' the sender's segments fit 576 with DF still set (MSS 536, none
+    fragmented by the host) and everything arrives (RFC 1191 6.4)."""
     from lanlab.sim.shim import run_programs
     from lanlab.units import SECOND
 
-    net = routed(None, 576)
+    net = narrow_chain(576, "a", "b")
     net.node("b").run(tcp_receiver)
     client = net.node("a").run(tcp_sender, 20_000)
     run_programs(net, 10 * SECOND)
@@ -270,6 +271,25 @@ def test_tcp_shrinks_its_segments_to_a_learned_path_mtu():
     assert big and all(frame.l3.flags & 2 for frame in sent)  # the first flight was too big; never fragmented
     after = sent[sent.index(big[-1]) + 1 :]
     assert after and max(len(frame.data) for frame in after) == 536
+
+
+def test_a_host_on_a_narrow_link_offers_an_mss_its_peer_fits_without_path_mtu_discovery():
+    """b's own link is 576 bytes: its SYN offers MSS 536 (the interface's MTU less 40, as Linux's advmss), so a's
+    segments fit from the first and no 'fragmentation needed' comes back (b offered 1460 whatever its MTU)."""
+    from lanlab.sim.shim import run_programs
+    from lanlab.units import SECOND
+    from lanlab.wire.tcp import Mss, TcpFlags
+
+    net = routed(None, 576)
+    net.node("b").run(tcp_receiver)
+    client = net.node("a").run(tcp_sender, 20_000)
+    run_programs(net, 10 * SECOND)
+    assert net.programs[0].result == 20_000 and client.exit == 0
+    tcp = [e for e in net.trace if e.event_kind == "tx" and e.frame is not None and isinstance(e.frame.l3, IPv4)]
+    syns = {e.device: e.frame.l4 for e in tcp if e.frame.l3.proto == 6 and TcpFlags.SYN in e.frame.l4.flags}
+    assert (syns["a"].option(Mss).value, syns["b"].option(Mss).value) == (1460, 536)
+    assert max(e.frame.size - ETH_HEADER for e in tcp if e.device == "a") <= 576
+    assert not any(e.frame.l3.proto == 1 for e in tcp)  # no ICMP at all
 
 
 def test_an_echo_reply_leaves_without_df_and_is_fragmented_on_its_way_back():

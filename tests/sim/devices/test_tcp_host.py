@@ -222,3 +222,17 @@ def test_a_connection_opened_after_a_path_mtu_was_learned_keeps_its_segments_wit
         and (e.frame.l3.flags & 1 or e.frame.l3.frag_offset)
     ]
     assert fragments == []
+
+
+def test_the_mss_offered_is_the_outgoing_interfaces_mtu_less_40():
+    """As Linux's advmss: 1460 on Ethernet, 960 through an mtu: 1000 interface, 65,495 over lo (it offered 1460
+    everywhere); a peer with no route gets the configured MSS."""
+    from ipaddress import IPv4Address
+
+    net = pair()
+    net.node("pc2").nics[0].set_mtu(1000)
+    offered = {name: net.node(name).tcp.stack.advertised_mss for name in ("pc1", "pc2")}
+    assert offered["pc1"](IPv4Address("198.18.0.2")) == 1460
+    assert offered["pc2"](IPv4Address("198.18.0.1")) == 960
+    assert offered["pc1"](IPv4Address("127.0.0.1")) == offered["pc1"](IPv4Address("198.18.0.1")) == 65_495
+    assert offered["pc1"](IPv4Address("198.19.0.1")) is None

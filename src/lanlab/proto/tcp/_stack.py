@@ -123,6 +123,9 @@ class TcpStack:
         # the host's answer to "what is the MTU of the path to this address now?" (None: not known); a new
         # connection keeps its segments within it (TcpConfig.path_mtu)
         self.path_mtu: Callable[[IPv4Address], int | None] | None = None
+        # and "what MSS does this host offer a peer at this address?" (None: config.mss): RFC 9293 3.7.1's
+        # interface MTU less the IPv4 and TCP headers, as Linux's ipv4_default_advmss
+        self.advertised_mss: Callable[[IPv4Address], int | None] | None = None
 
     # ------------------------------------------------------------------ user calls
     def listeners_on(self, ip: IPv4Address, port: int) -> list[Listener]:
@@ -216,8 +219,7 @@ class TcpStack:
         key = (local_ip, local_port, remote_ip, remote_port)
         if key in self.connections:
             raise LocalTcpError(f"{local_ip}:{local_port} is already connected to {remote_ip}:{remote_port}")
-        config = config if config is not None else self.config_copy()
-        config.path_mtu = self.path_mtu(remote_ip) if self.path_mtu is not None else None
+        config = self._toward(config if config is not None else self.config_copy(), remote_ip)
         connection = TcpConnection.connect(local_port, remote_port, self.rng.getrandbits(32), config)
         self._add(key, connection)
         return key, connection
@@ -235,6 +237,15 @@ class TcpStack:
     def holds(self, connection: TcpConnection) -> bool:
         """Whether `connection` is one of this stack's (not closed and forgotten)."""
         return connection in self._made
+
+    def _toward(self, config: TcpConfig, peer: IPv4Address) -> TcpConfig:
+        """A new connection's config for the peer at `peer`: the path MTU its segments keep within, and the MSS it
+        offers (the host's answers; without them config's own)."""
+        config.path_mtu = self.path_mtu(peer) if self.path_mtu is not None else None
+        offered = self.advertised_mss(peer) if self.advertised_mss is not None else None
+        if offered is not None:
+            config.mss = offered
+        return config
 
     def config_copy(self, base: TcpConfig | None = None) -> TcpConfig:
         """Each connection gets its own copy, so TCP_NODELAY on one leaves the others alone."""
@@ -273,8 +284,7 @@ class TcpStack:
             if listener.syn_queue_full:
                 self._send_cookie(listener, key, header, now)
                 return None
-            config = self.config_copy(listener.config)
-            config.path_mtu = self.path_mtu(src_ip) if self.path_mtu is not None else None
+            config = self._toward(self.config_copy(listener.config), src_ip)
             connection = TcpConnection.accept_syn(
                 header.dst_port, header.src_port, self.rng.getrandbits(32), header, now, config
             )
@@ -355,8 +365,7 @@ class TcpStack:
         if listener.full:
             listener.overflowed_acks += 1
             return None
-        config = self.config_copy(listener.config)
-        config.path_mtu = self.path_mtu(key[2]) if self.path_mtu is not None else None
+        config = self._toward(self.config_copy(listener.config), key[2])
         connection = TcpConnection.from_cookie(key[1], key[3], (header.ack - 1) & MASK32, syn, now, config)
         self._add(key, connection)
         connection.handle_segment(header, payload, now)

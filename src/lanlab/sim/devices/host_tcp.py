@@ -27,7 +27,8 @@ if TYPE_CHECKING:
 
 LOOPBACK: Final = IPv4Network("127.0.0.0/8")
 LOOPBACK_ADDRESS: Final = IPv4Address("127.0.0.1")
-MAX_DATAGRAM: Final = 65535  # what a quoted datagram's total length may be past the quote
+MAX_DATAGRAM: Final = 65535  # what a quoted datagram's total length may be past the quote; IP_MAX_MTU too
+IP_TCP_HEADERS: Final = 40  # an IPv4 header and a TCP header without options: an MTU less these is the MSS
 # Destination unreachable codes (RFC 792, RFC 1812 5.2.7.1) as Linux's icmp_err_convert names them to a socket
 UNREACHABLE_ERRNO: Final = {
     UnreachableCode.NET: errno.ENETUNREACH,
@@ -100,6 +101,7 @@ class HostTcp:
         seed = int.from_bytes(hashlib.sha256(f"{engine.seed}/{host.name}/tcp".encode()).digest()[:8], "big")
         self.stack = TcpStack(random.Random(seed), config)
         self.stack.path_mtu = self._path_mtu
+        self.stack.advertised_mss = self._advertised_mss
         self.timer = MachineTimer(engine, self.stack, self)
         self.watchers: list[Callable[[], None]] = []
         self._loopback = _Loopback(self)
@@ -128,6 +130,16 @@ class HostTcp:
             return self.host.path_mtu(dst, self.host.engine.now)
         except LocalIpError:
             return None
+
+    def _advertised_mss(self, dst: IPv4Address) -> int | None:
+        """The MSS offered to a peer at `dst`: the outgoing interface's MTU less 40 (IPv4 and TCP headers), at most
+        65,495 (Linux's ipv4_default_advmss, IP_MAX_MTU less 40): 1,460 on Ethernet, 960 with mtu: 1000, 65,495
+        over lo (1,460 there made three small sends on lo a Nagle wait Linux never has). None with no route."""
+        try:
+            mtu = self.host.destination(dst).nic.mtu
+        except LocalIpError:
+            return None
+        return min(mtu, MAX_DATAGRAM) - IP_TCP_HEADERS
 
     def segment_arrived(self, host: Any, frame: Frame, now: int) -> None:
         if frame.eth.dst[0] & 1:  # tcp_v4_rcv: a segment in a broadcast or multicast frame is not for a host
