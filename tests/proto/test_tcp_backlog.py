@@ -173,3 +173,19 @@ def test_a_request_never_accepted_resends_its_syn_ack_five_times_then_is_dropped
         if not listener.half_open and dropped_at is None:
             dropped_at = now // SECOND
     assert resent == [1, 3, 7, 15, 31] and dropped_at == 63 and len(listener.accept_queue) == 2
+
+
+def test_a_cookie_syn_ack_offers_the_mss_a_kept_request_offers():
+    """A listener whose host offers 960 (an mtu: 1000 interface) says 960 in every SYN-ACK, the cookie's too (the
+    cookie's SYN-ACK offered the configured 1460 while the kept requests offered the interface's 960)."""
+    from lanlab.wire.tcp import Mss
+
+    a, b = TcpStack(random.Random(1)), TcpStack(random.Random(2))
+    b.advertised_mss = lambda peer: 960
+    b.listen(ANY, 80, backlog=1)
+    for _ in range(3):
+        a.connect(A, B, 80)
+    for src, dst, header, payload, _ in a.segments_to_send(0):
+        b.handle_segment(src, dst, header, payload, 0)
+    offered = [header.option(Mss).value for _, _, header, _, _ in b.segments_to_send(0)]
+    assert offered == [960, 960, 960]

@@ -265,11 +265,8 @@ class TcpStack:
                 owner.overflowed_acks += 1  # no room to accept it: dropped, the half-open connection kept
                 return None
             connection.handle_segment(header, payload, now)
-            if owner is not None and connection.state is not TcpState.SYN_RECEIVED:
-                del self._owner[key]
-                del owner.half_open[key]
-                if connection.state is not TcpState.CLOSED:
-                    owner.accept_queue.append((key, connection))
+            if owner is not None:
+                self._settle(owner, key, connection)
             return connection
         group = self.listeners.get((dst_ip, header.dst_port)) or self.listeners.get((ANY, header.dst_port))
         listener = None
@@ -289,8 +286,7 @@ class TcpStack:
                 header.dst_port, header.src_port, self.rng.getrandbits(32), header, now, config
             )
             self._add(key, connection)
-            listener.half_open[key] = connection
-            self._owner[key] = listener
+            self._settle(listener, key, connection)
             return connection
         if listener is not None and header.flags & (F.SYN | F.ACK | F.RST) == F.ACK:
             syn = self._cookie_syn(listener, key, header, now)
@@ -317,7 +313,7 @@ class TcpStack:
         connection, the time counter, and the MSS (one of COOKIE_MSS, at most the peer's) and window scale the
         connection will have; nothing is kept. (Linux keeps the window scale in a timestamp option, which both
         of two Linux hosts send; the simulated TCP has no timestamps, and keeps it in the cookie.)"""
-        config = self.config_copy(listener.config)
+        config = self._toward(self.config_copy(listener.config), key[2])  # the MSS it offers: as accept_syn's
         offered = syn.option(Mss)
         peer_mss = min(config.mss, offered.value if isinstance(offered, Mss) else 536)
         index = max((i for i, mss in enumerate(COOKIE_MSS) if mss <= peer_mss), default=0)
@@ -369,12 +365,20 @@ class TcpStack:
         connection = TcpConnection.from_cookie(key[1], key[3], (header.ack - 1) & MASK32, syn, now, config)
         self._add(key, connection)
         connection.handle_segment(header, payload, now)
-        if connection.state is TcpState.SYN_RECEIVED:  # an ACK the connection did not take: it waits half-open
+        self._settle(listener, key, connection)
+        return connection
+
+    def _settle(self, listener: Listener, key: ConnectionKey, connection: TcpConnection) -> None:
+        """Where a listener's connection belongs after a segment: half-open while SYN-RECEIVED, then in the accept
+        queue once established, in neither once closed."""
+        if connection.state is TcpState.SYN_RECEIVED:
             listener.half_open[key] = connection
             self._owner[key] = listener
-        elif connection.state is not TcpState.CLOSED:
+            return
+        if self._owner.pop(key, None) is not None:
+            del listener.half_open[key]
+        if connection.state is not TcpState.CLOSED:
             listener.accept_queue.append((key, connection))
-        return connection
 
     def segments_to_send(self, now: int) -> list[OutgoingSegment]:
         """The resets, then the segments of every connection changed since the last call, in the order the
