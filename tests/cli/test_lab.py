@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+from simnets import PROGRAM_LAB
 
 LAB = Path(__file__).resolve().parents[2] / "labs" / "hub_vs_switch"
 
@@ -456,14 +457,6 @@ def test_lab_new_and_grade_say_bad_places_in_one_line(tmp_path: Path) -> None:
     )
 
 
-PROGRAM_LAB = """lab: 1
-name: t
-topology: topology.yaml
-stages:
-  - run: {app: ["pc1=prog.py"], until: 1s}
-    checks:
-      - {id: says-hi, points: 2, output: {node: pc1, contains: hi}}
-"""
 PAIR = """name: t
 nodes:
   pc1: {kind: host, ip: 198.18.0.1/24}

@@ -123,3 +123,14 @@ def topology_problems(text: str, path: str = "t.yaml") -> list[str]:
     except TopologyError as error:
         return [str(problem) for problem in error.problems]
     return []
+
+
+# A lab whose one check reads what pc1's prog.py prints (the student's program, on a topology.yaml beside it).
+PROGRAM_LAB = """lab: 1
+name: t
+topology: topology.yaml
+stages:
+  - run: {app: ["pc1=prog.py"], until: 1s}
+    checks:
+      - {id: says-hi, points: 2, output: {node: pc1, contains: hi}}
+"""

@@ -12,16 +12,8 @@ import pytest
 
 from lanlab.lab.grade import grade
 from lanlab.lab.isolate import Walled
-from simnets import PAIR_YAML
+from simnets import PAIR_YAML, PROGRAM_LAB as LAB
 
-LAB = """lab: 1
-name: t
-topology: topology.yaml
-stages:
-  - run: {app: ["pc1=prog.py"], until: 1s}
-    checks:
-      - {id: says-hi, points: 2, output: {node: pc1, contains: hi}}
-"""
 # print() of a lone surrogate (a name os.fsdecode made of a byte that is not UTF-8), then an exception holding one
 SURROGATES = """
 print("hi \\udcff")
