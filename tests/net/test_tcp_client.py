@@ -110,3 +110,24 @@ def test_talk_times_out_when_the_handshake_is_never_answered():
         finally:
             for filler in fillers:
                 filler.close()
+
+
+def test_talk_to_a_name_whose_every_address_refuses_is_refused_on_the_stock_loop():
+    """A name with two addresses, neither listening: ConnectionRefusedError on asyncio's own loop too (not its
+    errno-less "Multiple exceptions" OSError), so the CLI says "refused" and exits 1 with or without uvloop."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+
+        async def two_addresses(host, port, **kwargs):
+            return [
+                (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port)),
+                (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.2", port)),
+            ]
+
+        async def main():
+            asyncio.get_running_loop().getaddrinfo = two_addresses
+            await talk("two.example", port, sends=["x"])
+
+        with pytest.raises(ConnectionRefusedError):
+            asyncio.run(main())  # the stock loop, whatever aio.run would pick

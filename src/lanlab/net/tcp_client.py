@@ -13,6 +13,7 @@ import asyncio
 import codecs
 import concurrent.futures
 import os
+import socket
 import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -238,6 +239,31 @@ def _fail(future: asyncio.Future[None], error: Exception) -> None:
         future.set_exception(error)
 
 
+async def _connect(
+    loop: asyncio.AbstractEventLoop, factory: Callable[[], _Session], host: str, port: int
+) -> tuple[asyncio.Transport, _Session]:
+    """Connect to each address `host` has in turn, as socket.create_connection does; the last error when
+    none answers. Given a name with several addresses that all refuse, the stock loop raises one
+    OSError("Multiple exceptions: ...") with no errno (uvloop a ConnectionRefusedError), so the same
+    closed port was exit 2 without uvloop and exit 1 with it; trying them here gives the real error on
+    either loop."""
+    error: OSError | None = None
+    for family, kind, proto, _, address in await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM):
+        sock = socket.socket(family, kind, proto)
+        try:
+            sock.setblocking(False)
+            await loop.sock_connect(sock, address)
+        except OSError as refused:
+            sock.close()
+            error = refused
+            continue
+        except BaseException:  # a timeout's cancellation: the half-made socket is not left open
+            sock.close()
+            raise
+        return await loop.create_connection(factory, sock=sock)  # type: ignore[return-value]
+    raise error if error is not None else OSError(f"{host}: no address to connect to")
+
+
 async def talk(
     host: str,
     port: int,
@@ -260,9 +286,7 @@ async def talk(
     """
     loop = asyncio.get_running_loop()
     payloads = [encode(text + "\n", encoding) for text in sends]
-    transport, session = await asyncio.wait_for(
-        loop.create_connection(lambda: _Session(encoding, show), host, port), timeout
-    )
+    transport, session = await asyncio.wait_for(_connect(loop, lambda: _Session(encoding, show), host, port), timeout)
     try:
         input_done: asyncio.Future[None] = loop.create_future()
         send = _Sender(transport, session, encoding)
