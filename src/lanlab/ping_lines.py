@@ -42,6 +42,12 @@ def header_line(target: str, address: str, size: int, source: str | None = None,
     return f"PING {target} ({address}) {via}{size}({size + IP_HEADER + ICMP_HEADER}) bytes of data."
 
 
+def named(address: str, name: str | None) -> str:
+    """Who answered, as iputils' pr_addr shows it: "name (address)" when a reverse lookup found a name (a ping of
+    a host name, without -n), else the address alone."""
+    return f"{name} ({address})" if name else address
+
+
 def marks_duplicates(broadcast: bool, destination: str) -> bool:
     """Whether iputils marks a duplicate reply (DUP!): not for a broadcast or multicast ping, where every host's
     answer after the first is one (ping_common.c: `dupflag && !multicast`)."""

@@ -37,12 +37,13 @@ def simulated_ping(words: str) -> list[str]:
 
 
 def test_simulated_ping_has_iputils_header_blank_line_time_and_mdev():
-    """The header names the target and its address, a blank line precedes the statistics, which say the
+    """The header names the target and its address, each reply its sender by name (iputils' reverse lookup of a
+    ping of a name), a blank line precedes the statistics, which say the
     time from the first request to the last and the rtt line's mdev, as iputils prints them."""
     lines = simulated_ping("pc2 -c 3 -i 0.5")
     assert lines[0] == "PING pc2 (198.18.0.2) 56(84) bytes of data."
     assert [line.split(" time=")[0] for line in lines[1:4]] == [
-        f"64 bytes from 198.18.0.2: icmp_seq={seq} ttl=64" for seq in (1, 2, 3)
+        f"64 bytes from pc2 (198.18.0.2): icmp_seq={seq} ttl=64" for seq in (1, 2, 3)
     ]
     assert lines[4:7] == [
         "",

@@ -6,6 +6,7 @@ import argparse
 from ipaddress import IPv4Address
 from typing import TYPE_CHECKING, Any, Final
 
+from lanlab.proto.dns import Resolved, reverse_name
 from lanlab.proto.fragments import PING_PMTU_WORDS
 from lanlab import ping_lines
 from lanlab.proto.icmp import PingSession
@@ -23,8 +24,11 @@ from lanlab.sim.commands.base import (
     timeout_s,
 )
 from lanlab.sim.core.node import KeepsMacTable
+from lanlab.sim.shim._system_files import hosts_entries
 from lanlab.table_lines import arp_lines
 from lanlab.units import SECOND
+from lanlab.wire import Icmp, IcmpType, WireError
+from lanlab.wire.dns import DnsType
 from lanlab.i18n import L_, N_, L_counted
 
 if TYPE_CHECKING:
@@ -38,6 +42,28 @@ MAX_UDP_PAYLOAD: Final = 65_507  # 65,535 - 20 (IPv4) - 8 (UDP): Linux refuses m
 
 def decode(data: bytes) -> str:
     return data.decode("utf-8", errors="backslashreplace")
+
+
+def named_in_hosts_file(host: Host, address: str) -> str | None:
+    """The name the host's /etc/hosts gives `address` (the first line that has it, as glibc reads the file), None
+    when it names it nowhere: localhost for 127.0.0.1, then the topology's names (sim.shim's hosts_entries)."""
+    if address == "127.0.0.1":
+        return "localhost"
+    return next((name for ip, name in hosts_entries(host) if str(ip) == address), None)
+
+
+class _Unwatch:
+    """Takes a command's ICMP watcher off its host, at a moment the host is not going through its watchers."""
+
+    __slots__ = ("host", "watcher")
+
+    def __init__(self, host: Host, watcher: Any) -> None:
+        self.host = host
+        self.watcher = watcher
+
+    def fire(self, arg: Any, now: int) -> None:
+        if self.watcher in self.host.icmp_watchers:
+            self.host.icmp_watchers.remove(self.watcher)
 
 
 class _Stop:
@@ -54,7 +80,12 @@ class _Stop:
 
 @register_command
 class Ping(Command):
-    """ping TARGET [-c COUNT] [-i INTERVAL] [-s SIZE] [-W TIMEOUT] [-t TTL] [-M do|dont|want] [-b]"""
+    """ping TARGET [-c COUNT] [-i INTERVAL] [-s SIZE] [-W TIMEOUT] [-t TTL] [-M do|dont|want] [-b] [-n]
+
+    As iputils (pr_addr), a TARGET given by name has who answered named by a reverse lookup, "pc2 (198.18.0.2)":
+    in the host's /etc/hosts (the topology's names, or only its own on a host with nameservers), else, on a host
+    with nameservers, by a PTR query over the wire when the answer comes (one per address; iputils waits for it
+    before it prints the line, this ping goes on meanwhile). An address given, or -n, names nobody."""
 
     words = "ping"
 
@@ -69,6 +100,7 @@ class Ping(Command):
         p.add_argument("-t", dest="ttl", type=int_in(1, 255), default=None)
         p.add_argument("-M", dest="pmtudisc", choices=tuple(PING_PMTU_WORDS), default="want")  # iputils' words
         p.add_argument("-b", dest="broadcast", action="store_true")
+        p.add_argument("-n", dest="numeric", action="store_true")
         return p
 
     def start(self, network: Network, host: Host, now: int) -> None:
@@ -88,6 +120,56 @@ class Ping(Command):
             ttl=a.ttl,
             pmtudisc=PING_PMTU_WORDS[a.pmtudisc],
         )
+        self.host = host
+        # iputils names who answered a ping of a name (inet_aton failed on it), not of an address, nor with -n
+        self.naming = not a.numeric and a.target in network.nodes
+        self.names: dict[str, str | None] = {}  # an address -> its name when its answer came (None: it has none)
+        self.asking = 0  # PTR lookups not answered yet
+        if self.naming and host.resolver_servers:  # names beyond the host's own are in DNS
+            host.icmp_watchers.append(self.heard)
+
+    def heard(self, sender: IPv4Address, message: Icmp, data: bytes, now: int) -> None:
+        """An ICMP message came (before the session reads it): an answer to this ping has its sender named."""
+        session = self.session
+        if session.done:
+            self.host.engine.schedule(now, _Unwatch(self.host, self.heard))
+            return
+        if message.type == IcmpType.ECHO_REPLY:
+            ours = message.rest >> 16 == session.ident
+        elif message.type in (IcmpType.DEST_UNREACHABLE, IcmpType.TIME_EXCEEDED):
+            ours = self._quotes_ours(data)
+        else:
+            ours = False
+        address = str(sender)
+        if not ours or address in self.names:
+            return
+        self.names[address] = named_in_hosts_file(self.host, address)
+        if self.names[address] is None:
+            self.asking += 1
+            self.host.lookup_name(reverse_name(sender), lambda event: self._named(address, event), DnsType.PTR)
+
+    def _quotes_ours(self, quoted: bytes) -> bool:
+        """Whether an ICMP error quotes one of this session's echo requests (RFC 792: IP header + 8 bytes)."""
+        if len(quoted) < 20 or quoted[9] != 1:  # byte 9 of the quoted IPv4 header: its protocol, ICMP
+            return False
+        try:
+            inner, _ = Icmp.parse(quoted[(quoted[0] & 0x0F) * 4 :])  # type: ignore[attr-defined]
+        except WireError:
+            return False
+        return self.session.owns(inner)
+
+    def _named(self, address: str, event: Any) -> None:
+        """A PTR lookup's end: the first name it found (getnameinfo's NI_NAMEREQD), or none."""
+        self.asking -= 1
+        if isinstance(event, Resolved) and event.names:
+            self.names[address] = event.names[0].rstrip(".")
+
+    def shown(self, address: str) -> str:
+        """Who answered as the line names it: "name (address)" when this ping names and a name was found."""
+        if not self.naming:
+            return address
+        name = self.names[address] if address in self.names else named_in_hosts_file(self.host, address)
+        return ping_lines.named(address, name)
 
     def result(self) -> dict[str, Any]:
         return self.session.result.as_dict()
@@ -96,7 +178,7 @@ class Ping(Command):
         return self.session.result.received > 0
 
     def running(self) -> bool:
-        return not self.session.done
+        return not self.session.done or self.asking > 0
 
     def lines(self) -> list[str]:
         r = self.session.result
@@ -111,15 +193,23 @@ class Ping(Command):
                 marked = duplicate and ping_lines.marks_duplicates(self.broadcast, r.destination)
                 out.append(
                     ping_lines.reply_line(
-                        size + ping_lines.ICMP_HEADER, source, seq, ttl, rtt if timed else None, marked
+                        size + ping_lines.ICMP_HEADER, self.shown(source), seq, ttl, rtt if timed else None, marked
                     )
                 )
             else:
-                out.append(r.error_messages[index])
+                out.append(self._error_shown(r.error_messages[index]))
         rtt_ms = ping_lines.rtt_summary_ms(r.rtt_ns) if timed else None
         return out + ping_lines.summary_lines(
             self.args.target, r.transmitted, r.received, r.duplicates, r.errors, r.elapsed_ns, rtt_ms, r.pipe
         )
+
+    def _error_shown(self, message: str) -> str:
+        """An error line with its sender named: the host writes "From ADDRESS icmp_seq=..." (ping_lines.error_line);
+        a local error ("ping: local error: ...", a route gone) names nobody, as iputils."""
+        if not message.startswith("From "):
+            return message
+        address, rest = message[len("From ") :].split(" ", 1)
+        return f"From {self.shown(address)} {rest}"
 
 
 @register_command
