@@ -10,8 +10,6 @@ from lanlab.proto.rip import (
     RESPONSE_RULES,
     Action,
     LocalRipError,
-    Offer,
-    RipRoute,
     RipSpeaker,
     RouteEffect,
     Situation,
@@ -336,22 +334,16 @@ def test_a_route_in_garbage_collection_can_be_relearned():
 
 def test_every_response_rule_is_reachable():
     """Each row of RESPONSE_RULES decides at least one situation (no dead rule)."""
-    offer = Offer(IPv4Network("10.9.0.0/16"), 3, IPv4Address("10.0.0.2"), "eth0", 0)
-    far = Offer(offer.prefix, 16, offer.next_hop, "eth0", 0)
-
-    def current(metric):
-        return RipRoute(offer.prefix, metric, offer.next_hop, "eth0", 0, timeout_at=100)
-
-    situations = [
-        Situation(offer, None, False, False),
-        Situation(far, None, False, False),
-        Situation(far, current(16), True, False),
-        Situation(far, current(3), True, False),
-        Situation(offer, current(5), True, False),
-        Situation(offer, current(3), True, False),
-        Situation(offer, current(5), False, False),
-        Situation(offer, current(3), False, True),
-        Situation(offer, current(3), False, False),
+    situations = [  # known, offered metric, route's metric, same gateway, halfway to timeout, connected
+        Situation(False, 3, 0, False, False, False),
+        Situation(False, 16, 0, False, False, False),
+        Situation(True, 16, 16, True, False, False),
+        Situation(True, 16, 3, True, False, False),
+        Situation(True, 3, 5, True, False, False),
+        Situation(True, 3, 3, True, False, False),
+        Situation(True, 3, 5, False, False, False),
+        Situation(True, 3, 3, False, True, False),
+        Situation(True, 3, 3, False, False, False),
     ]
     expected = [
         Action.ADD,

@@ -17,7 +17,7 @@ from collections import deque
 from dataclasses import dataclass
 from enum import Enum
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
-from typing import Callable, Final, Iterable, Mapping
+from typing import Callable, Final, Iterable, Mapping, NamedTuple
 
 from lanlab.i18n import L_, Deferred
 from lanlab.proto.ipv4 import LIMITED_BROADCAST, directed_broadcast
@@ -49,6 +49,11 @@ def network_of(address: int, length: int) -> IPv4Network:
         mask = (0xFFFFFFFF << (32 - length)) & 0xFFFFFFFF
         network = _NETWORKS[key] = IPv4Network((address & mask, length))
     return network
+
+
+def prefix_key(prefix: IPv4Network) -> int:
+    """The speaker's key for `prefix`: its address and length in one int, which sorts as (address, length)."""
+    return int(prefix.network_address) << 6 | prefix.prefixlen
 
 
 class SplitHorizon(str, Enum):
@@ -155,17 +160,6 @@ class RipRoute:
         return self.next_hop is None
 
 
-@dataclass(slots=True)  # not frozen: made for every received entry, and frozen __init__ is slow
-class Offer:
-    """A received entry, already validated, with the metric the interface cost was added to."""
-
-    prefix: IPv4Network
-    metric: int
-    next_hop: IPv4Address
-    interface: str
-    tag: int
-
-
 class Action(Enum):
     """What RESPONSE_RULES tell _consider to do with an offer."""
 
@@ -176,50 +170,45 @@ class Action(Enum):
     POISON = "poison"
 
 
-@dataclass(slots=True)
-class Situation:
-    """What RESPONSE_RULES look at: the offer, the current route, and whether they share a gateway."""
+class Situation(NamedTuple):
+    """All that RESPONSE_RULES may look at: a few small values, so a decision is a memo (_DECISIONS)."""
 
-    offer: Offer
-    current: RipRoute | None
-    same_gateway: bool
-    halfway_to_timeout: bool
-
-    @property
-    def route(self) -> RipRoute:
-        """The current route, for the rules after the first two (which take the new-route cases)."""
-        assert self.current is not None, "RESPONSE_RULES: the new-route rules come first"
-        return self.current
+    known: bool  # there is a route to the offered prefix
+    metric: int  # the offer's metric, the interface's cost added (1-16)
+    route_metric: int  # the current route's metric (0 when unknown)
+    same_gateway: bool  # the offer comes from the current route's next hop
+    halfway_to_timeout: bool  # the current route has used half its timeout
+    connected: bool  # the current route is a connected network's
 
 
 # RFC 2453 3.9.2 "Response Messages", in the order the RFC reads; the first match decides.
 RESPONSE_RULES: tuple[tuple[str, Callable[[Situation], bool], Action], ...] = (
     (
         "new route, reachable: add it and start its timeout",
-        lambda s: s.current is None and s.offer.metric < RIP_INFINITY,
+        lambda s: not s.known and s.metric < RIP_INFINITY,
         Action.ADD,
     ),
-    ("new route, unreachable: nothing to learn", lambda s: s.current is None, Action.IGNORE),
+    ("new route, unreachable: nothing to learn", lambda s: not s.known, Action.IGNORE),
     (
         "same gateway, still infinity: the deletion process is already running, do not restart it",
-        lambda s: s.same_gateway and s.offer.metric >= RIP_INFINITY and s.route.metric >= RIP_INFINITY,
+        lambda s: s.same_gateway and s.metric >= RIP_INFINITY and s.route_metric >= RIP_INFINITY,
         Action.IGNORE,
     ),
     (
         "same gateway, now infinity: start the deletion process",
-        lambda s: s.same_gateway and s.offer.metric >= RIP_INFINITY,
+        lambda s: s.same_gateway and s.metric >= RIP_INFINITY,
         Action.POISON,
     ),
     (
         "same gateway, another metric: believe it (it is the route we use)",
-        lambda s: s.same_gateway and s.offer.metric != s.route.metric,
+        lambda s: s.same_gateway and s.metric != s.route_metric,
         Action.REPLACE,
     ),
     ("same gateway, same metric: reinitialise the timeout", lambda s: s.same_gateway, Action.REFRESH),
-    ("another gateway, better metric: switch to it", lambda s: s.offer.metric < s.route.metric, Action.REPLACE),
+    ("another gateway, better metric: switch to it", lambda s: s.metric < s.route_metric, Action.REPLACE),
     (
         "another gateway, same metric, current route halfway to timeout: switch (the heuristic)",
-        lambda s: s.offer.metric == s.route.metric < RIP_INFINITY and s.halfway_to_timeout and not s.route.connected,
+        lambda s: s.metric == s.route_metric < RIP_INFINITY and s.halfway_to_timeout and not s.connected,
         Action.REPLACE,
     ),
     ("anything else: keep what we have", lambda s: True, Action.IGNORE),
@@ -232,6 +221,23 @@ def decide(situation: Situation) -> Action:
         if applies(situation):
             return action
     raise AssertionError("the last rule always applies")
+
+
+class _Decisions(dict[tuple[bool, int, int, bool, bool, bool], Action]):
+    """decide(), memoised. Every received entry needs a decision, and walking the rules took a fifth of a
+    RIP chain's RIP time (bench/sim_rip.py). A Situation is all the rules can see, so the memo is exact; it
+    is looked up with a plain tuple (equal to the Situation, same hash, no NamedTuple to make per entry)
+    and holds at most 2 x 17 x 17 x 8 situations (metrics are 1-16 once validated)."""
+
+    def __missing__(self, key: tuple[bool, int, int, bool, bool, bool]) -> Action:
+        action = self[key] = decide(Situation(*key))
+        return action
+
+
+_DECISIONS: Final = _Decisions()
+
+# A contiguous mask's prefix length (RFC 2453 4.3: a RIPv2 mask is contiguous); any other mask is not here.
+_PREFIX_LENGTHS: Final = {(0xFFFFFFFF << (32 - length)) & 0xFFFFFFFF: length for length in range(33)}
 
 
 # RFC 2453 3.4.3 split horizon: the metric a route is advertised with on the interface it
@@ -273,13 +279,25 @@ class RipSpeaker:
         self.timers = timers
         self.rng = rng
         self.up: set[str] = set()
-        self.routes: dict[IPv4Network, RipRoute] = {}
+        # The database by prefix_key: an int's hash and order cost no Python call, an IPv4Network's do.
+        self._table: dict[int, RipRoute] = {}
         self.dropped: dict[str, int] = {}
         self._own_addresses = {i.ip for i in self.interfaces.values()}
+        # Each interface's network as (address, mask) ints, for the per-entry tests without ipaddress calls.
+        self._networks = {
+            name: (int(i.network.network_address), int(i.network.netmask)) for name, i in self.interfaces.items()
+        }
+        self._own_ints = {int(address) for address in self._own_addresses}
         self._outbox: list[RipDatagram] = []
         self._events: deque[RouteChange] = deque()
+        self._ordered: list[RipRoute] | None = None  # the routes by prefix, for updates; None after a change
         self._update_at: int | None = None
         self._triggered_at: int | None = None  # a damped triggered update is waiting until then
+
+    @property
+    def routes(self) -> dict[IPv4Network, RipRoute]:
+        """The database by prefix (a copy, to read: the speaker changes it only through its inputs)."""
+        return {route.prefix: route for route in self._table.values()}
 
     # ------------------------------------------------------------------ inputs
 
@@ -299,7 +317,7 @@ class RipSpeaker:
         if name not in self.up:
             return
         self.up.discard(name)
-        for route in list(self.routes.values()):
+        for route in list(self._table.values()):
             if route.interface == name and route.metric < RIP_INFINITY:
                 self._poison(route, now)
 
@@ -313,20 +331,18 @@ class RipSpeaker:
         if message.command == RipCommand.REQUEST:
             self._answer_request(src, src_port, interface, message)
             return
-        for entry in message.routes:
-            offer = self._offer(entry, src, interface, message.version)
-            if offer is None:
+        for entry in message.entries:
+            if entry.__class__ is RipEntry and not self._consider(entry, src, interface, message.version, now):
                 self.dropped["invalid entry"] = self.dropped.get("invalid entry", 0) + 1
-            else:
-                self._consider(offer, now)
 
     def handle_timer(self, now: int) -> None:
         """Run every timer whose deadline has come."""
-        for route in list(self.routes.values()):
+        for route in list(self._table.values()):
             if route.timeout_at is not None and route.timeout_at <= now:
                 self._poison(route, now)  # RFC 2453 3.8 timeout
             elif route.garbage_at is not None and route.garbage_at <= now:
-                del self.routes[route.prefix]  # RFC 2453 3.8 garbage collection
+                del self._table[prefix_key(route.prefix)]  # RFC 2453 3.8 garbage collection
+                self._ordered = None
                 self._events.append(
                     RouteChange(now, RouteEffect.DELETED, route.prefix, route.metric, route.next_hop, route.interface)
                 )
@@ -335,7 +351,7 @@ class RipSpeaker:
             self._update_at = now + self._update_interval()
         if self._triggered_at is not None and self._triggered_at <= now:
             self._triggered_at = None  # RFC 2453 3.10.1 triggered update
-            if any(r.changed for r in self.routes.values()):
+            if any(r.changed for r in self._table.values()):
                 self._send_update(now, only_changed=True)
 
     # ------------------------------------------------------------------ outputs
@@ -352,7 +368,7 @@ class RipSpeaker:
     def get_timer(self) -> int | None:
         """The earliest deadline: the next update, a damped triggered update, a route's timeout or garbage."""
         deadlines = [t for t in (self._update_at, self._triggered_at) if t is not None]
-        for route in self.routes.values():
+        for route in self._table.values():
             if route.timeout_at is not None:
                 deadlines.append(route.timeout_at)
             elif route.garbage_at is not None:
@@ -404,76 +420,68 @@ class RipSpeaker:
             return "authentication failed"
         return None
 
-    def _offer(self, entry: RipEntry, src: IPv4Address, interface: str, version: int) -> Offer | None:
-        """Validate an entry (RFC 2453 3.9.2, 4.3; RFC 1058 3.4.2) and add the interface's cost."""
-        if entry.afi != AFI_INET or not 1 <= entry.metric <= RIP_INFINITY:
-            return None
-        if version == 1 and (entry.tag or int(entry.mask) or int(entry.next_hop)):
-            return None  # RFC 1058 3.4: must-be-zero fields that are not zero
-        address = int(entry.address)
+    def _consider(self, entry: RipEntry, src: IPv4Address, interface: str, version: int, now: int) -> bool:
+        """Validate a received entry (RFC 2453 3.9.2, 4.3; RFC 1058 3.4.2), add the interface's cost and do
+        what RESPONSE_RULES decide; False when the entry is invalid. Runs for every entry of every update:
+        addresses are compared as ints (ipaddress's `_ip`, as lanlab.wire's checksums read it)."""
+        metric = entry.metric
+        if entry.afi != AFI_INET or not 1 <= metric <= RIP_INFINITY:
+            return False
+        address: int = entry.address._ip  # type: ignore[attr-defined]
+        mask: int = entry.mask._ip  # type: ignore[attr-defined]
+        hop: int = entry.next_hop._ip  # type: ignore[attr-defined]
+        if version == 1 and (entry.tag or mask or hop):
+            return False  # RFC 1058 3.4: must-be-zero fields that are not zero
         if address >> 24 == 127 or address >> 28 >= 0xE or (address >> 24 == 0 and address != 0):
-            return None  # loopback, multicast, class E and broadcast, "this" network 0.x (RFC 1812 4.2.3.1)
-        prefix = self._entry_prefix(entry, interface)
-        if prefix is None:
-            return None
+            return False  # loopback, multicast, class E and broadcast, "this" network 0.x (RFC 1812 4.2.3.1)
+        key = self._entry_key(address, mask, interface)
+        if key is None:
+            return False
         next_hop = src
-        local = self.interfaces[interface]
-        if int(entry.next_hop) and entry.next_hop in local.network and entry.next_hop not in self._own_addresses:
+        network, netmask = self._networks[interface]
+        if hop and hop & netmask == network and hop not in self._own_ints:
             next_hop = entry.next_hop  # RFC 2453 4.4: a better next hop on the same network
-        metric = min(entry.metric + 1, RIP_INFINITY)  # RFC 2453 3.9.2, every interface costs 1
-        return Offer(prefix, metric, next_hop, interface, entry.tag)
+        metric = metric + 1 if metric < RIP_INFINITY else RIP_INFINITY  # RFC 2453 3.9.2, every interface costs 1
+        current = self._table.get(key)
+        if current is None:
+            action = _DECISIONS[False, metric, 0, False, False, False]
+        else:
+            gateway = current.next_hop
+            same_gateway = gateway is next_hop or (gateway is not None and gateway._ip == next_hop._ip)  # type: ignore[attr-defined]
+            timeout_at = current.timeout_at
+            halfway = timeout_at is not None and timeout_at - now <= self.timers.timeout // 2
+            action = _DECISIONS[True, metric, current.metric, same_gateway, halfway, gateway is None]
+        if action is Action.IGNORE:
+            return True
+        if action is Action.REFRESH:
+            assert current is not None  # ADD is the only action without a current route
+            current.timeout_at = now + self.timers.timeout
+            current.heard_at = now
+        elif action is Action.POISON:
+            assert current is not None
+            self._poison(current, now)
+        else:
+            effect = RouteEffect.CHANGED if current is not None and current.metric < RIP_INFINITY else RouteEffect.ADDED
+            prefix = network_of(key >> 6, key & 63) if current is None else current.prefix
+            route = RipRoute(prefix, metric, next_hop, interface, now, entry.tag, timeout_at=now + self.timers.timeout)
+            self._set_route(route, effect, now)
+        return True
 
-    def _entry_prefix(self, entry: RipEntry, interface: str) -> IPv4Network | None:
-        """The network an entry names: its mask (RIPv2), or inferred as RIPv1 does (RFC 1058 3.7)."""
-        mask = int(entry.mask)
-        address = int(entry.address)
+    def _entry_key(self, address: int, mask: int, interface: str) -> int | None:
+        """The prefix_key of the network an entry names: by its mask (RIPv2), or inferred as RIPv1 does (RFC 1058
+        3.7); None for a mask that is not contiguous."""
         if mask:
-            if (mask | (mask - 1)) & 0xFFFFFFFF != 0xFFFFFFFF:
-                return None  # not contiguous
-            return network_of(address, entry.prefixlen)
+            length = _PREFIX_LENGTHS.get(mask)
+            return None if length is None else (address & mask) << 6 | length
         if address == 0:
-            return network_of(0, 0)
+            return 0
         classful = 8 if address >> 31 == 0 else 16 if address >> 30 == 0b10 else 24
         local = self.interfaces[interface]
         same_major = int(local.ip) >> (32 - classful) == address >> (32 - classful)
         length = local.network.prefixlen if same_major else classful
         if address & ((1 << (32 - length)) - 1):
             length = 32  # host bits set: a host route
-        return network_of(address, length)
-
-    def _consider(self, offer: Offer, now: int) -> None:
-        current = self.routes.get(offer.prefix)
-        halfway = (
-            current is not None
-            and current.timeout_at is not None
-            and current.timeout_at - now <= self.timers.timeout // 2
-        )
-        same_gateway = current is not None and current.next_hop == offer.next_hop
-        action = decide(Situation(offer, current, same_gateway, halfway))
-        if action is Action.ADD:
-            self._set_route(self._learned(offer, now), RouteEffect.ADDED, now)
-        elif action is Action.REPLACE:
-            assert current is not None  # ADD is the only action without a current route
-            effect = RouteEffect.CHANGED if current.metric < RIP_INFINITY else RouteEffect.ADDED
-            self._set_route(self._learned(offer, now), effect, now)
-        elif action is Action.REFRESH:
-            assert current is not None
-            current.timeout_at = now + self.timers.timeout
-            current.heard_at = now
-        elif action is Action.POISON:
-            assert current is not None
-            self._poison(current, now)
-
-    def _learned(self, offer: Offer, now: int) -> RipRoute:
-        return RipRoute(
-            offer.prefix,
-            offer.metric,
-            offer.next_hop,
-            offer.interface,
-            now,
-            offer.tag,
-            timeout_at=now + self.timers.timeout,
-        )
+        return address << 6 | length
 
     def _answer_request(self, src: IPv4Address, src_port: int, interface: str, request: Rip) -> None:
         """RFC 2453 3.9.1: the whole table (normal output rules) or the asked entries as they are."""
@@ -483,8 +491,8 @@ class RipSpeaker:
         else:
             entries = []
             for asked in request.routes:
-                prefix = self._entry_prefix(asked, interface) if asked.afi == AFI_INET else None
-                route = self.routes.get(prefix) if prefix is not None else None
+                key = self._entry_key(int(asked.address), int(asked.mask), interface) if asked.afi == AFI_INET else None
+                route = self._table.get(key) if key is not None else None
                 entries.append(
                     RipEntry(
                         asked.address,
@@ -502,7 +510,8 @@ class RipSpeaker:
 
     def _set_route(self, route: RipRoute, effect: RouteEffect, now: int) -> None:
         route.changed = True
-        self.routes[route.prefix] = route
+        self._table[prefix_key(route.prefix)] = route
+        self._ordered = None
         self._events.append(RouteChange(now, effect, route.prefix, route.metric, route.next_hop, route.interface))
         self._trigger(now)
 
@@ -536,7 +545,7 @@ class RipSpeaker:
             entries = self._advertised(name, only_changed)
             for message in self._messages(entries, self.version, RipCommand.RESPONSE):
                 self._queue(name, self._group(name), RIP_PORT, message)
-        for route in self.routes.values():
+        for route in self._table.values():
             route.changed = False
         if not only_changed:
             # RFC 2453 3.10.1: a regular update makes a pending triggered update unnecessary.
@@ -545,7 +554,9 @@ class RipSpeaker:
     def _advertised(self, interface: str | None, only_changed: bool) -> list[RipEntry]:
         """The entries for one interface after split horizon (RFC 2453 3.10, 3.4.3)."""
         entries = []
-        for route in sorted(self.routes.values(), key=lambda r: (int(r.prefix.network_address), r.prefix.prefixlen)):
+        if self._ordered is None:  # sorted again only after a change: updates repeat an unchanged table
+            self._ordered = [route for _, route in sorted(self._table.items())]
+        for route in self._ordered:
             if only_changed and not route.changed:
                 continue
             metric: int | None = route.metric
@@ -581,5 +592,5 @@ class RipSpeaker:
 
     def last_heard(self, prefix: IPv4Network) -> int | None:
         """When `prefix` was last learned or refreshed (for the age column of `show ip route`)."""
-        route = self.routes.get(prefix)
+        route = self._table.get(prefix_key(prefix))
         return route.heard_at if route is not None else None
