@@ -76,6 +76,7 @@ PIPE_BY_NAME = ("stat", "statvfs", "pathconf", "readlink", "listxattr", "getxatt
 ON_LINUX = _real_sys.platform.startswith("linux")
 CLOCK_REALTIME_COARSE = getattr(_real_time, "CLOCK_REALTIME_COARSE", 5)  # Linux's clock id; Python names it not
 EPOCH_NS = EPOCH * 10**9
+DESCRIPTOR_FOLDERS = ("/dev/fd", "/proc/self/fd", "/proc/thread-self/fd")  # a process's own descriptors, by number
 WRITE_FLAGS = _real_os.O_WRONLY | _real_os.O_RDWR | _real_os.O_CREAT | _real_os.O_TRUNC | _real_os.O_APPEND
 
 
@@ -305,6 +306,7 @@ class HostFiles:
                     )
                 raise OSError(errno.EBADF, _real_os.strerror(errno.EBADF))  # not its own: never lanlab's
             return open(file, mode, buffering, encoding, errors, newline, closefd, opener)
+        self._refuse_process_paths(file)
         writing = any(c in mode for c in "wax+")
         path = self.resolve(file, writing)
         open_path = opener or (lambda name, flags: _real_os.open(name, flags, 0o666))  # FileIO's own
@@ -332,6 +334,17 @@ class HostFiles:
         return self.open(fd, mode, buffering, encoding, *args, **kwargs)
 
     def os_open(self, path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+        """os.open: /dev/stdout and the like are the program's own stream (its number, as open('/dev/stdout')
+        .fileno() is), /dev/tty none (_refuse_process_paths), any other path the file's new descriptor."""
+        if kwargs.get("dir_fd") is None:
+            self._refuse_process_paths(path)
+            named = self._standard_named(path)
+            if named is not None:
+                if flags & _real_os.O_DIRECTORY:
+                    raise NotADirectoryError(errno.ENOTDIR, _real_os.strerror(errno.ENOTDIR), path)
+                if flags & _real_os.O_CREAT and flags & _real_os.O_EXCL:
+                    raise FileExistsError(errno.EEXIST, _real_os.strerror(errno.EEXIST), path)
+                return named
         writing = bool(flags & WRITE_FLAGS)
         resolved = self.resolve(path, writing) if kwargs.get("dir_fd") is None else path
         write = writer_of(resolved)
@@ -421,6 +434,30 @@ class HostFiles:
             return standard_path(self.abspath(path))
         except (TypeError, ValueError):
             return None
+
+    def _refuse_process_paths(self, path: Any) -> None:
+        """Opening a path that names something of the process's, which is lanlab's on the machine: /dev/tty is
+        ENXIO, as for a process with no controlling terminal (the kernel lab's programs have none: getpass then
+        reads the program's stdin, warning that the password may be echoed; it read lanlab's terminal);
+        /dev/fd/N and /proc/self/fd/N of a number the program has no file open under are ENOENT, or ENXIO for
+        its socket or epoll, as Linux answers (they opened lanlab's descriptor of that number). 0-2 are its
+        streams (_standard_named)."""
+        if isinstance(path, int) or not isinstance(path, (str, bytes, _real_os.PathLike)):
+            return
+        try:
+            text = _real_os.fsdecode(self.abspath(path))
+        except (TypeError, ValueError):
+            return  # the real call says what is wrong
+        if text == "/dev/tty":
+            raise OSError(errno.ENXIO, _real_os.strerror(errno.ENXIO), path)
+        folder, _, number = text.rpartition("/")
+        if folder not in DESCRIPTOR_FOLDERS or not number.isdigit() or str(int(number)) != number:
+            return
+        fd = int(number)
+        if is_stream(fd) or self.program.holds_file(fd):
+            return
+        code = errno.ENXIO if fd in self.program.descriptors else errno.ENOENT
+        raise OSError(code, _real_os.strerror(code), path)
 
     def _reaches_pipe(self, name: str, path: Any, kwargs: dict[str, Any]) -> bool:
         """Whether os.`name` of `path`, a name of 0-2, reaches the pipe: /dev/stdout is a link the machine has

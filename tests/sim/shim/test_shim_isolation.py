@@ -1,0 +1,169 @@
+"""A program on a simulated host stays inside the simulation: what names the process's own things (its terminal,
+its descriptors, its environment) is the program's, never lanlab's. Each test runs a small program by this
+machine's Python, as the kernel lab starts one (pipes, a session of its own: no controlling terminal), and on a
+simulated host, and compares what the two print."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import subprocess
+import sys
+import termios
+import time
+from pathlib import Path
+
+from lanlab.sim.shim import run_programs
+from lanlab.units import SECOND
+from simnets import pair
+
+ROOT = Path(__file__).parent.parent.parent.parent
+
+PRELUDE = """import errno, os, sys
+def show(label, call):
+    try:
+        found = call()
+    except Exception as e:
+        found = (type(e).__name__, errno.errorcode.get(getattr(e, "errno", None)), str(e))
+    print(label, repr(found), flush=True)
+"""
+
+TERMINAL = (
+    PRELUDE
+    + """import getpass, io, warnings
+show("open", lambda: open("/dev/tty").close())
+show("os.open", lambda: os.close(os.open("/dev/tty", os.O_RDWR | os.O_NOCTTY)))
+show("bytes", lambda: open(b"/dev/../dev/tty", "rb").close())
+shown = io.StringIO()
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    show("getpass", lambda: getpass.getpass("password: ", stream=shown))
+show("prompted", lambda: shown.getvalue())
+show("warned", lambda: [type(w.message).__name__ for w in caught])
+"""
+)
+
+DESCRIPTORS = (
+    PRELUDE
+    + """import socket, stat
+for path in ("/dev/stdout", "/dev/stderr", "/dev/fd/1", "/proc/self/fd/2", b"/proc/thread-self/fd/1"):
+    def write(path=path):
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND)
+        os.write(fd, b"written through os.open(%r)\\n" % path)
+        found = stat.S_ISFIFO(os.fstat(fd).st_mode)
+        os.close(fd)
+        return found
+    show(f"os.open {path}", write)
+def read():
+    fd = os.open("/dev/stdin", os.O_RDONLY)
+    found = os.read(fd, 100)
+    os.close(fd)
+    return found
+show("stdin", read)
+show("directory", lambda: os.open("/dev/stdout", os.O_WRONLY | os.O_DIRECTORY))
+show("exclusive", lambda: os.open("/dev/stdout", os.O_WRONLY | os.O_CREAT | os.O_EXCL))
+show("still written", lambda: os.write(1, b"after the closes\\n"))
+sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for path in (f"/proc/self/fd/{sock.fileno()}", f"/dev/fd/{sock.fileno()}"):
+    show(f"socket {path[:8]}", lambda: os.open(path, os.O_RDONLY))
+    show(f"socket open {path[:8]}", lambda: open(path))
+given = int(sys.argv[1])  # a number lanlab has a file open under, never opened by the program
+show("not its own", lambda: os.open(f"/proc/self/fd/{given}", os.O_RDONLY))
+show("not its own open", lambda: open(f"/dev/fd/{given}").read())
+with open("own.txt", "w+") as own:
+    own.write("its own file")
+    own.flush()
+    show("its own", lambda: open(f"/dev/fd/{own.fileno()}").read())
+"""
+)
+
+
+def _without_terminal(path: Path, stdin: str = "", args: tuple[str, ...] = ()) -> list[str]:
+    """What this machine's Python prints running `path` as the kernel lab runs a program: stdin a pipe, 1 and 2
+    one pipe, a session of its own (no controlling terminal), lanlab's environment, in the program's folder."""
+    done = subprocess.run(
+        [sys.executable, str(path), *args],
+        input=stdin,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=60,
+        start_new_session=True,
+        cwd=path.parent,
+        check=True,
+    )
+    return done.stdout.splitlines()
+
+
+def _on_simulated_host(path: Path, stdin: str = "", args: tuple[str, ...] = ()) -> list[str]:
+    net = pair()
+    program = net.node("pc1").run_program(str(path), stdin=stdin, args=list(args))
+    run_programs(net, 5 * SECOND)
+    assert program.exit == 0, program.output
+    return [text for _, text in program.output]
+
+
+def _with_controlling_terminal(path: Path, stdin: str) -> list[str]:
+    """The lines `lanlab sim run` prints of the program at `path` on pc1 (its --stdin `stdin`), lanlab run with a
+    pty as its controlling terminal and its stdin, stdout and stderr; a line waits in the terminal, so a program
+    that reads the terminal gets it (and does not wait for ever)."""
+    main, terminal = os.openpty()
+
+    def take_terminal() -> None:  # in the child: a session whose controlling terminal is the pty
+        os.setsid()
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+    command = [sys.executable, "-m", "lanlab", "sim", "run", str(ROOT / "examples" / "arp.yaml"), "--until", "1s"]
+    child = subprocess.Popen(
+        [*command, "--app", f"pc1={path}", "--stdin", f"pc1={stdin}"],
+        stdin=terminal,
+        stdout=terminal,
+        stderr=terminal,
+        preexec_fn=take_terminal,  # noqa: PLW1509 - the one way to give a child a controlling terminal
+    )
+    os.close(terminal)
+    os.write(main, b"from the terminal\n")
+    seen, deadline = b"", time.monotonic() + 60
+    try:
+        while time.monotonic() < deadline:
+            try:
+                part = os.read(main, 65536)
+            except OSError:  # EIO: the terminal's other side is closed, the run is over
+                break
+            if not part:
+                break
+            seen += part
+    finally:
+        os.close(main)
+        child.wait(timeout=60)
+    lines = seen.decode().replace("\r\n", "\n").splitlines()
+    return [line.split("pc1 | ", 1)[1] for line in lines if "pc1 | " in line]
+
+
+def test_dev_tty_is_no_terminal_even_when_lanlab_has_one(tmp_path: Path):
+    """With lanlab's controlling terminal a pty, a program's open('/dev/tty') and os.open('/dev/tty') are ENXIO and
+    getpass reads its stdin, warning GetPassWarning, as python3 with no controlling terminal prints (they opened
+    lanlab's terminal: getpass read the line typed there)."""
+    path = tmp_path / "terminal_paths.py"
+    path.write_text(TERMINAL)
+    expected = _without_terminal(path, "typed\n")
+    assert "getpass 'typed'" in expected
+    assert _with_controlling_terminal(path, "typed") == expected
+
+
+def test_os_open_of_a_processs_own_descriptors_is_the_programs(tmp_path: Path):
+    """os.open('/dev/stdout'), /dev/stderr, /dev/fd/1, /proc/self/fd/2 write the program's output and /dev/stdin
+    reads its stdin, as open() of them does; /proc/self/fd/N and /dev/fd/N of its socket are ENXIO and of a number
+    it has nothing open under ENOENT, as python3 prints (os.open reached lanlab's descriptors: the writes went past
+    the capture, /dev/fd/N read a file of lanlab's)."""
+    with open(tmp_path / "lanlab's.txt", "w+") as held:
+        held.write("lanlab's own file")
+        held.flush()
+        number = str(held.fileno())
+        path = tmp_path / "descriptors.py"
+        path.write_text(DESCRIPTORS)
+        expected = _without_terminal(path, "given\n", (number,))
+        assert "not its own ('FileNotFoundError', 'ENOENT', \"[Errno 2] No such file or directory: '/proc/self/fd/" in (
+            "\n".join(expected)
+        )
+        assert _on_simulated_host(path, "given\n", (number,)) == expected
