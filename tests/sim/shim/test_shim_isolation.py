@@ -77,6 +77,23 @@ with open("own.txt", "w+") as own:
 """
 )
 
+DUPLICATE = (
+    PRELUDE
+    + """import fcntl, socket
+sockets = [socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for _ in range(40)]
+numbers = {s.fileno() for s in sockets}
+with open("data.bin", "w+b") as data:
+    for command in ("F_DUPFD", "F_DUPFD_CLOEXEC"):
+        copy = fcntl.fcntl(data.fileno(), getattr(fcntl, command), 3)
+        show(f"{command} a socket's number", lambda: copy in numbers)
+        show(f"{command} written", lambda: os.write(copy, command.encode() + b" "))
+        os.close(copy)
+    show("negative", lambda: fcntl.fcntl(data.fileno(), fcntl.F_DUPFD, -1))
+    data.seek(0)
+    show("the file", lambda: data.read())
+"""
+)
+
 
 def _without_terminal(path: Path, stdin: str = "", args: tuple[str, ...] = ()) -> list[str]:
     """What this machine's Python prints running `path` as the kernel lab runs a program: stdin a pipe, 1 and 2
@@ -167,3 +184,31 @@ def test_os_open_of_a_processs_own_descriptors_is_the_programs(tmp_path: Path):
             "\n".join(expected)
         )
         assert _on_simulated_host(path, "given\n", (number,)) == expected
+
+
+def test_fcntl_duplicates_a_file_past_the_programs_sockets(tmp_path: Path):
+    """fcntl F_DUPFD and F_DUPFD_CLOEXEC of a file give a number none of the program's sockets has, writing that
+    file, as python3 prints (the real call's number could be a socket's, and os.write of it reached the socket)."""
+    path = tmp_path / "duplicate.py"
+    path.write_text(DUPLICATE)
+    expected = _without_terminal(path)
+    assert "F_DUPFD a socket's number False" in expected
+    assert _on_simulated_host(path) == expected
+
+
+def test_fcntl_cannot_duplicate_a_socket_as_os_dup_cannot(tmp_path: Path):
+    """F_DUPFD of a simulated socket or of 0-2 is UnsupportedInSimulation naming the call and the host, as os.dup
+    is (it was EINVAL, an answer Linux never gives there)."""
+    path = tmp_path / "duplicate_socket.py"
+    path.write_text(
+        PRELUDE
+        + "import fcntl, socket\nsock = socket.socket()\n"
+        + "show('socket', lambda: fcntl.fcntl(sock, fcntl.F_DUPFD, 0))\n"
+        + "show('stdout', lambda: fcntl.fcntl(1, fcntl.F_DUPFD_CLOEXEC, 0))\n"
+    )
+    assert _on_simulated_host(path) == [
+        "socket ('UnsupportedInSimulation', None, 'fcntl.fcntl(3, F_DUPFD) is not available to a program on "
+        "simulated host pc1')",
+        "stdout ('UnsupportedInSimulation', None, 'fcntl.fcntl(1, F_DUPFD_CLOEXEC) is not available to a program "
+        "on simulated host pc1')",
+    ]

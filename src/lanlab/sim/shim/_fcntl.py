@@ -15,6 +15,8 @@ import struct
 import termios
 from typing import TYPE_CHECKING, Any
 
+from lanlab.sim.shim._arguments import c_int
+from lanlab.sim.shim._process import UnsupportedInSimulation
 from lanlab.sim.shim._proxy import Proxy
 from lanlab.sim.shim._streams import stream_call
 
@@ -29,6 +31,10 @@ STANDARD = object()  # descriptors 0-2: the program's standard streams
 SIOCGIFADDR, SIOCGIFNETMASK, SIOCGIFHWADDR, SIOCGIFMTU, SIOCGIFINDEX = 0x8915, 0x891B, 0x8927, 0x8921, 0x8933
 IFREQ_SIZE, IFNAMSIZ = 40, 16  # sizeof(struct ifreq) on 64-bit Linux; the name's 16 bytes, NUL included
 ARPHRD_ETHER, ARPHRD_LOOPBACK = 1, 772
+# the commands that make a new descriptor for the same open file (os.dup's, from a lowest number on)
+DUPLICATING = {
+    cmd: name for name in ("F_DUPFD", "F_DUPFD_CLOEXEC") if (cmd := getattr(_real_fcntl, name, None)) is not None
+}
 
 
 def _error(code: int) -> OSError:
@@ -83,6 +89,8 @@ class DescriptorControl:
 
     def fcntl(self, fd: Any, cmd: int, arg: Any = 0, /) -> Any:
         number, sock = self._socket_or_file(fd)
+        if cmd in DUPLICATING:
+            return self._duplicate(number, sock, cmd, arg)
         if sock is None:
             return _real_fcntl.fcntl(number, cmd, arg)
         if sock is STANDARD:
@@ -103,6 +111,18 @@ class DescriptorControl:
             sock.set_inheritable(not int(arg) & _real_fcntl.FD_CLOEXEC)
             return 0
         raise _error(errno.EINVAL)  # duplicating, locking, leases, signals: not for a simulated socket
+
+    def _duplicate(self, number: int, sock: Any, cmd: int, arg: Any) -> int:
+        """F_DUPFD, F_DUPFD_CLOEXEC: a file's new descriptor is the program's own, past its sockets' numbers (the
+        real one could take a socket's number, and os.write of it reached the socket). A socket or 0-2 cannot
+        be duplicated, as os.dup cannot: a second number for a simulated socket or stream."""
+        if sock is None:
+            floor = c_int(arg)  # a negative one is the real call's EINVAL
+            return self.program.own_descriptor(_real_fcntl.fcntl(number, cmd, floor), above=floor)
+        raise UnsupportedInSimulation(
+            f"fcntl.fcntl({number}, {DUPLICATING[cmd]}) is not available to a program on simulated host "
+            f"{self.program.node}"
+        )
 
     def ioctl(self, fd: Any, request: int, arg: Any = 0, mutate_flag: bool = True, /) -> Any:
         number, sock = self._socket_or_file(fd)
