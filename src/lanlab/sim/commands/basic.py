@@ -6,7 +6,6 @@ import argparse
 from ipaddress import IPv4Address
 from typing import TYPE_CHECKING, Any, Final
 
-from lanlab.proto.dns import Resolved, reverse_name
 from lanlab.proto.fragments import PING_PMTU_WORDS
 from lanlab import ping_lines
 from lanlab.proto.icmp import PingSession
@@ -24,11 +23,10 @@ from lanlab.sim.commands.base import (
     timeout_s,
 )
 from lanlab.sim.core.node import KeepsMacTable
-from lanlab.sim.shim._system_files import hosts_entries
+from lanlab.sim.commands.names import ReverseNames
 from lanlab.table_lines import arp_lines
 from lanlab.units import SECOND
 from lanlab.wire import Icmp, IcmpType, WireError
-from lanlab.wire.dns import DnsType
 from lanlab.i18n import L_, N_, L_counted
 
 if TYPE_CHECKING:
@@ -42,14 +40,6 @@ MAX_UDP_PAYLOAD: Final = 65_507  # 65,535 - 20 (IPv4) - 8 (UDP): Linux refuses m
 
 def decode(data: bytes) -> str:
     return data.decode("utf-8", errors="backslashreplace")
-
-
-def named_in_hosts_file(host: Host, address: str) -> str | None:
-    """The name the host's /etc/hosts gives `address` (the first line that has it, as glibc reads the file), None
-    when it names it nowhere: localhost for 127.0.0.1, then the topology's names (sim.shim's hosts_entries)."""
-    if address == "127.0.0.1":
-        return "localhost"
-    return next((name for ip, name in hosts_entries(host) if str(ip) == address), None)
 
 
 class _Unwatch:
@@ -123,8 +113,7 @@ class Ping(Command):
         self.host = host
         # iputils names who answered a ping of a name (inet_aton failed on it), not of an address, nor with -n
         self.naming = not a.numeric and a.target in network.nodes
-        self.names: dict[str, str | None] = {}  # an address -> its name when its answer came (None: it has none)
-        self.asking = 0  # PTR lookups not answered yet
+        self.names = ReverseNames(host)
         if self.naming and host.resolver_servers:  # names beyond the host's own are in DNS
             host.icmp_watchers.append(self.heard)
 
@@ -140,13 +129,8 @@ class Ping(Command):
             ours = self._quotes_ours(data)
         else:
             ours = False
-        address = str(sender)
-        if not ours or address in self.names:
-            return
-        self.names[address] = named_in_hosts_file(self.host, address)
-        if self.names[address] is None:
-            self.asking += 1
-            self.host.lookup_name(reverse_name(sender), lambda event: self._named(address, event), DnsType.PTR)
+        if ours:
+            self.names.heard(sender)
 
     def _quotes_ours(self, quoted: bytes) -> bool:
         """Whether an ICMP error quotes one of this session's echo requests (RFC 792: IP header + 8 bytes)."""
@@ -158,18 +142,9 @@ class Ping(Command):
             return False
         return self.session.owns(inner)
 
-    def _named(self, address: str, event: Any) -> None:
-        """A PTR lookup's end: the first name it found (getnameinfo's NI_NAMEREQD), or none."""
-        self.asking -= 1
-        if isinstance(event, Resolved) and event.names:
-            self.names[address] = event.names[0].rstrip(".")
-
     def shown(self, address: str) -> str:
         """Who answered as the line names it: "name (address)" when this ping names and a name was found."""
-        if not self.naming:
-            return address
-        name = self.names[address] if address in self.names else named_in_hosts_file(self.host, address)
-        return ping_lines.named(address, name)
+        return ping_lines.named(address, self.names.name(address)) if self.naming else address
 
     def result(self) -> dict[str, Any]:
         return self.session.result.as_dict()
@@ -178,7 +153,7 @@ class Ping(Command):
         return self.session.result.received > 0
 
     def running(self) -> bool:
-        return not self.session.done or self.asking > 0
+        return not self.session.done or self.names.pending
 
     def lines(self) -> list[str]:
         r = self.session.result

@@ -1,4 +1,8 @@
-"""`--do "pc1 traceroute pc9 [-I] [-m 30] [-q 3] [-w 5] [-p 33434]"`: Linux traceroute on a simulated host."""
+"""`--do "pc1 traceroute pc9 [-I] [-m 30] [-q 3] [-w 5] [-p 33434] [-n]"`: Linux traceroute on a simulated host.
+
+As Linux traceroute (2.1), its first line names the target as given ("traceroute to pc3 (198.18.3.10), ...") and
+every hop is named by a reverse lookup ("r1 (198.18.1.1)", the address twice when it has no name; lookup as
+sim.commands.names does it), unless -n, which prints the addresses alone."""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from lanlab.i18n import L_, message_of
 from lanlab.proto.fragments import PMTUDISC_DONT
 from lanlab.proto.ipv4 import LocalIpError
 from lanlab.proto.traceroute import Probe, TracerouteSession, check_probe_ports
+from lanlab.sim.commands.names import ReverseNames
 from lanlab.sim.commands.base import (
     PORT,
     Command,
@@ -32,7 +37,7 @@ if TYPE_CHECKING:
 
 @register_command
 class Traceroute(Command):
-    """traceroute TARGET [-I] [-m MAX_TTL] [-q QUERIES] [-w WAIT] [-p PORT]"""
+    """traceroute TARGET [-I] [-m MAX_TTL] [-q QUERIES] [-w WAIT] [-p PORT] [-n]"""
 
     words = "traceroute"
 
@@ -45,6 +50,7 @@ class Traceroute(Command):
         p.add_argument("-q", dest="queries", type=int_in(1, 10), default=3)
         p.add_argument("-w", dest="wait", type=duration_s, default=5_000_000_000)
         p.add_argument("-p", dest="port", type=PORT, default=33434)
+        p.add_argument("-n", dest="numeric", action="store_true", help="addresses only, no reverse lookup")
         return p
 
     def __init__(self, argv: list[str]) -> None:
@@ -70,6 +76,7 @@ class Traceroute(Command):
             port=a.port,
             ident=0x7000 + len(host.icmp_watchers),
         )
+        self.names = ReverseNames(host)
         self.local_port = host.udp.ephemeral_port()
         host.icmp_watchers.append(self.heard)
         self.timer = MachineTimer(network.engine, self.session, self)
@@ -78,8 +85,15 @@ class Traceroute(Command):
     def heard(self, sender: IPv4Address, message: Icmp, data: bytes, now: int) -> None:
         if self.session.done:
             return
+        before = self._answers()
         self.session.handle_icmp(sender, message, data, now)
+        if not self.args.numeric and self._answers() != before:
+            self.names.heard(sender)  # it answered a probe: traceroute names each hop's senders as it prints them
         self.timer_fired(self.session, now)
+
+    def _answers(self) -> int:
+        """How many probes were answered so far (a `*` is no answer)."""
+        return sum(answer is not None for hop in self.session.hops for answer in hop.answers)
 
     def timer_fired(self, machine: TimedMachine, now: int) -> None:
         session = self.session
@@ -129,7 +143,7 @@ class Traceroute(Command):
             )
 
     def running(self) -> bool:
-        return not self.session.done
+        return not self.session.done or self.names.pending
 
     def result(self) -> dict[str, Any]:
         return {
@@ -142,4 +156,21 @@ class Traceroute(Command):
         return self.session.reached
 
     def lines(self) -> list[str]:
-        return self.session.lines()
+        """Linux traceroute's output (proto.traceroute's), the target as given and each sender as named."""
+        session = self.session
+        out = session.lines()
+        destination = str(session.destination)
+        out[0] = out[0].replace(f"{destination} ({destination})", f"{self.args.target} ({destination})", 1)
+        senders = {str(answer[0]) for hop in session.hops for answer in hop.answers if answer is not None}
+        shown = {address: self._shown(address) for address in senders}
+        for index in range(1, len(out)):
+            for address, text in shown.items():  # "A (A)" is only ever A's: the address closes the parentheses
+                out[index] = out[index].replace(f"{address} ({address})", text)
+        return out
+
+    def _shown(self, address: str) -> str:
+        """A hop's sender as traceroute prints it: the address alone with -n, else "name (address)", the address
+        standing for the name when it has none."""
+        if self.args.numeric:
+            return address
+        return f"{self.names.name(address) or address} ({address})"

@@ -1,0 +1,77 @@
+"""The simulator's `--do traceroute` prints what Linux traceroute prints: the target as given in its first line,
+and each hop named by a reverse lookup ("r1 (198.18.0.254)", the address twice without a name), addresses
+alone with -n."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from simnets import narrow_chain
+
+from lanlab.sim import load_topology
+from lanlab.sim.commands import schedule
+
+EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
+_TIMES = re.compile(r"  [\d.]+ ms")
+
+
+def traced(net, text: str, until: float = 5) -> list[str]:
+    done = schedule(net, text)
+    net.run(until)
+    assert not done.cut_short()
+    return [_TIMES.sub("  T ms", line) for line in done.lines()]
+
+
+def test_a_traceroute_names_the_target_as_given_and_every_hop():
+    """traceroute pc2: "traceroute to pc2 (198.18.1.2)", then r1, r2 and pc2 by name, as /etc/hosts names them."""
+    assert traced(narrow_chain(), "pc1 traceroute pc2 -q 1") == [
+        "traceroute to pc2 (198.18.1.2), 30 hops max, 60 byte packets",
+        " 1  r1 (198.18.0.254)  T ms",
+        " 2  r2 (198.18.12.2)  T ms",
+        " 3  pc2 (198.18.1.2)  T ms",
+    ]
+
+
+def test_a_traceroute_of_an_address_still_names_the_hops():
+    """Linux traceroute looks every hop up whatever the target was given as; -I too."""
+    lines = traced(narrow_chain(), "pc1 traceroute 198.18.1.2 -I -q 2")
+    assert lines[0] == "traceroute to 198.18.1.2 (198.18.1.2), 30 hops max, 60 byte packets"
+    assert lines[1] == " 1  r1 (198.18.0.254)  T ms  T ms"
+
+
+def test_traceroute_n_prints_the_addresses_alone():
+    """-n: no lookup, each hop's address once, as `traceroute -n`."""
+    assert traced(narrow_chain(), "pc1 traceroute pc2 -n -q 1")[1:] == [
+        " 1  198.18.0.254  T ms",
+        " 2  198.18.12.2  T ms",
+        " 3  198.18.1.2  T ms",
+    ]
+
+
+def test_a_host_with_a_nameserver_names_the_hops_by_ptr_queries():
+    """pc1 resolves through ns: the hop is named as the zone names it (pc3.lab), after a PTR query on the wire."""
+    net = load_topology(EXAMPLES / "dns.yaml")
+    net.start_trace()
+    lines = traced(net, "at 1s pc1 traceroute pc3 -q 1", until=3)
+    assert lines[1] == " 1  pc3.lab (198.18.0.3)  T ms"
+    assert any(e.device == "pc1" and "PTR 3.0.18.198.in-addr.arpa" in e.summary for e in net.trace)
+
+
+def test_a_hop_without_a_name_shows_its_address_twice():
+    """The zone has no PTR record for pc7: " 1  198.18.0.77 (198.18.0.77)", as traceroute without a name."""
+    net = load_topology(
+        "z.yaml",
+        text="""name: z
+nodes:
+  ns: {kind: host, ip: 198.18.0.53/24, dns: {zone: lab., records: {pc1: 198.18.0.1}}}
+  pc1: {kind: host, ip: 198.18.0.1/24, dns: 198.18.0.53}
+  pc7: {kind: host, ip: 198.18.0.77/24}
+  sw1: {kind: switch}
+links:
+  - [ns:eth0, sw1:p1]
+  - [pc1:eth0, sw1:p2]
+  - [pc7:eth0, sw1:p3]
+""",
+    )
+    assert traced(net, "pc1 traceroute pc7 -q 1", until=3)[1] == " 1  198.18.0.77 (198.18.0.77)  T ms"
