@@ -94,6 +94,36 @@ with open("data.bin", "w+b") as data:
 """
 )
 
+ENVIRONMENT = (
+    PRELUDE
+    + """import posix
+show("inherited", lambda: os.environ.get("LANLAB_PROBE"))
+os.environ["LANLAB_PROBE"] = "changed"
+os.environ["HOME"] = "/home/someone"
+show("changed", lambda: (os.environ["LANLAB_PROBE"], os.getenv("LANLAB_PROBE"), os.environb[b"LANLAB_PROBE"]))
+show("posix.environ", lambda: posix.environ.get(b"LANLAB_PROBE"))
+show("expanduser", lambda: os.path.expanduser("~/x"))
+show("expandvars", lambda: (os.path.expandvars("$LANLAB_PROBE/y"), os.path.expandvars(b"$LANLAB_PROBE")))
+os.environb[b"LANLAB_BYTES"] = b"b"
+show("from bytes", lambda: os.environ["LANLAB_BYTES"])
+del os.environ["LANLAB_PROBE"]
+show("deleted", lambda: ("LANLAB_PROBE" in os.environ, os.getenvb(b"LANLAB_PROBE", b"none")))
+show("missing", lambda: os.environ["LANLAB_PROBE"])
+show("popped", lambda: os.environ.pop("LANLAB_BYTES"))
+show("putenv", lambda: os.putenv("LANLAB_PUT", "p"))
+show("putenv seen", lambda: os.environ.get("LANLAB_PUT"))
+show("name with =", lambda: os.environ.__setitem__("A=B", "x"))
+show("empty name", lambda: os.putenv("", "x"))
+show("not str", lambda: os.environ.__setitem__("LANLAB_X", 1))
+show("null", lambda: os.putenv("LANLAB_X", "a\\0b"))
+show("unsetenv", lambda: os.unsetenv("A=B"))
+show("unset int", lambda: os.unsetenv(1))
+show("exec path", lambda: os.get_exec_path({"PATH": "/a:/b"}))
+show("repr", lambda: repr(os.environ)[:9])
+show("copy", lambda: type(os.environ.copy()).__name__)
+"""
+)
+
 
 def _without_terminal(path: Path, stdin: str = "", args: tuple[str, ...] = ()) -> list[str]:
     """What this machine's Python prints running `path` as the kernel lab runs a program: stdin a pipe, 1 and 2
@@ -212,3 +242,34 @@ def test_fcntl_cannot_duplicate_a_socket_as_os_dup_cannot(tmp_path: Path):
         "stdout ('UnsupportedInSimulation', None, 'fcntl.fcntl(1, F_DUPFD_CLOEXEC) is not available to a program "
         "on simulated host pc1')",
     ]
+
+
+def test_a_programs_environment_is_its_own_copy_of_lanlabs(tmp_path: Path, monkeypatch):
+    """A program's os.environ starts as lanlab's and what it sets, deletes or putenvs (os.environ, environb,
+    getenv, expanduser, expandvars, posix.environ) behaves as in python3 started with that environment; errors
+    too (the changes were lanlab's own environment's)."""
+    monkeypatch.setenv("LANLAB_PROBE", "given")
+    path = tmp_path / "environment.py"
+    path.write_text(ENVIRONMENT)
+    expected = _without_terminal(path)
+    assert "expanduser '/home/someone/x'" in expected
+    home = os.environ.get("HOME")
+    assert _on_simulated_host(path) == expected
+    assert (os.environ.get("LANLAB_PROBE"), os.environ.get("HOME")) == ("given", home)
+    assert "LANLAB_PUT" not in os.environ and "LANLAB_BYTES" not in os.environ
+
+
+def test_two_programs_never_see_each_others_environment(tmp_path: Path, monkeypatch):
+    """What pc1's program sets in its environment, pc2's program started later does not see, nor lanlab."""
+    monkeypatch.setenv("LANLAB_PROBE", "lanlab's")
+    setter, reader = tmp_path / "setter.py", tmp_path / "reader.py"
+    setter.write_text("import os\nos.environ['LANLAB_PROBE'] = 'pc1'\nos.environ.pop('LANLAB_OTHER', None)\n")
+    reader.write_text("import os\nprint(os.environ.get('LANLAB_PROBE'), os.getenv('LANLAB_OTHER'))\n")
+    monkeypatch.setenv("LANLAB_OTHER", "kept")
+    net = pair()
+    first = net.node("pc1").run_program(str(setter))
+    second = net.node("pc2").run_program(str(reader), at="1s")
+    run_programs(net, 5 * SECOND)
+    assert first.exit == 0 and second.exit == 0, (first.output, second.output)
+    assert [text for _, text in second.output] == ["lanlab's kept"]
+    assert os.environ["LANLAB_PROBE"] == "lanlab's"

@@ -499,6 +499,12 @@ class HostFiles:
             getctime=lambda path: stat(path).st_ctime,
         )
         replaced.update(abspath=self.abspath, realpath=self.realpath, relpath=self.relpath)
+        # ~ and $NAME from the program's environment (_environ), not lanlab's
+        environment = self.program.environment
+        own = Proxy(_real_os, {"environ": environment.environ, "environb": environment.environb})
+        for name in ("expanduser", "expandvars"):
+            function = getattr(posixpath, name)
+            replaced[name] = with_globals(function, {**function.__globals__, "os": own})
         return Proxy(posixpath, replaced)
 
     def patch_os(self, module: types.ModuleType) -> types.ModuleType:

@@ -528,6 +528,8 @@ def os_module(program: Program, real: types.ModuleType = _real_os) -> types.Modu
 
     # A program cannot fork, so what would run after a fork never runs (random.py registers a reseed).
     replaced.update(DescriptorCalls(program, real).calls())
+    environment = program.environment  # its own copy of the environment (_environ)
+    replaced.update(environment.calls if real is _real_os else environment.posix_calls())
     replaced.update(
         urandom=urandom,
         getrandom=getrandom,

@@ -42,6 +42,7 @@ except ImportError:  # Windows
 
 from lanlab.i18n import L_
 from lanlab.program_lines import busy_error
+from lanlab.sim.shim._environ import ProgramEnvironment, inherited
 from lanlab.sim.shim._watchdog import WATCH, BusyLoop
 from lanlab.units import SECOND
 
@@ -588,6 +589,7 @@ class Program:
         self.pending_signals: list[int] = []
         self.handle_signal: Callable[[int], Any] | None = None
         self.signal_dispositions: Any = None  # its signal handlers (_modules.SignalDispositions), once asked for
+        self.environment = ProgramEnvironment(inherited())  # its os.environ: lanlab's, copied as it starts
         self._in_body = False  # its main thread runs the program (not its exit: atexit, waiting for threads)
 
     # -- descriptors -----------------------------------------------------------------------
