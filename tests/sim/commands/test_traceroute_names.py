@@ -75,3 +75,16 @@ links:
 """,
     )
     assert traced(net, "pc1 traceroute pc7 -q 1", until=3)[1] == " 1  198.18.0.77 (198.18.0.77)  T ms"
+
+
+def test_two_traceroutes_at_once_each_hear_their_own_probes():
+    """Two UDP traceroutes from one host at the same instant probe the same ports from two sockets: Linux hands
+    each ICMP error to the socket whose source port it quotes, so both list r1, r2, pc2 (one -q 1, the other's
+    -q 3 probes of port 33435 and 33436 came back as its second and third hops)."""
+    net = narrow_chain()
+    first = schedule(net, "pc1 traceroute pc2 -q 1 -n")
+    second = schedule(net, "pc1 traceroute pc2 -q 3 -n")
+    net.run(5)
+    for done in (first, second):
+        hops = [{probe["address"] for probe in hop["probes"]} for hop in done.command.result()["hops"]]
+        assert hops == [{"198.18.0.254"}, {"198.18.12.2"}, {"198.18.1.2"}]

@@ -85,11 +85,24 @@ class Traceroute(Command):
     def heard(self, sender: IPv4Address, message: Icmp, data: bytes, now: int) -> None:
         if self.session.done:
             return
+        if not self._for_our_socket(message, data):
+            return
         before = self._answers()
         self.session.handle_icmp(sender, message, data, now)
         if not self.args.numeric and self._answers() != before:
             self.names.heard(sender)  # it answered a probe: traceroute names each hop's senders as it prints them
         self.timer_fired(self.session, now)
+
+    def _for_our_socket(self, message: Icmp, quoted: bytes) -> bool:
+        """Whether Linux would hand this ICMP message to this traceroute: an error about a UDP probe goes to the
+        socket that sent it, the one bound to the port the quoted UDP header comes from (two traceroutes at once
+        each hear their own, though both probe ports 33434 and up)."""
+        if self.args.icmp or message.type not in (IcmpType.TIME_EXCEEDED, IcmpType.DEST_UNREACHABLE):
+            return True
+        if len(quoted) < 20:  # not even the quoted IPv4 header
+            return False
+        header = (quoted[0] & 0x0F) * 4
+        return len(quoted) >= header + 2 and int.from_bytes(quoted[header : header + 2], "big") == self.local_port
 
     def _answers(self) -> int:
         """How many probes were answered so far (a `*` is no answer)."""
