@@ -86,3 +86,14 @@ def test_a_host_with_a_nameserver_without_the_record_shows_the_address():
     net.run(3)
     assert ping.lines()[1].startswith("64 bytes from 198.18.0.77: icmp_seq=1 ")
     assert not ping.cut_short()  # the lookup's NXDOMAIN came: nothing left waiting
+
+
+def test_localhost_and_a_name_in_other_case_resolve_as_in_etc_hosts():
+    """ping localhost pings 127.0.0.1 and names it localhost; PC2 is pc2 (glibc reads /etc/hosts without regard
+    to case) and its replies carry the name as /etc/hosts spells it, as iputils prints them."""
+    lines = printed(pair(), "pc1 ping localhost -c 1")
+    assert lines[0] == "PING localhost (127.0.0.1) 56(84) bytes of data."
+    assert lines[1].startswith("64 bytes from localhost (127.0.0.1): icmp_seq=1 ")
+    lines = printed(pair(), "pc1 ping PC2 -c 1")
+    assert lines[0] == "PING PC2 (198.18.0.2) 56(84) bytes of data."
+    assert lines[1].startswith("64 bytes from pc2 (198.18.0.2): icmp_seq=1 ")

@@ -88,3 +88,11 @@ def test_two_traceroutes_at_once_each_hear_their_own_probes():
     for done in (first, second):
         hops = [{probe["address"] for probe in hop["probes"]} for hop in done.command.result()["hops"]]
         assert hops == [{"198.18.0.254"}, {"198.18.12.2"}, {"198.18.1.2"}]
+
+
+def test_traceroute_to_localhost_as_linux_traceroute():
+    """traceroute LOCALHOST: the name as given, one hop, localhost (127.0.0.1), as on a Linux host."""
+    assert traced(narrow_chain(), "pc1 traceroute LOCALHOST -q 1") == [
+        "traceroute to LOCALHOST (127.0.0.1), 30 hops max, 60 byte packets",
+        " 1  localhost (127.0.0.1)  T ms",
+    ]

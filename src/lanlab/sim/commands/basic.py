@@ -23,7 +23,7 @@ from lanlab.sim.commands.base import (
     timeout_s,
 )
 from lanlab.sim.core.node import KeepsMacTable
-from lanlab.sim.commands.names import ReverseNames
+from lanlab.sim.commands.names import ReverseNames, target_address
 from lanlab.table_lines import arp_lines
 from lanlab.units import SECOND
 from lanlab.wire import Icmp, IcmpType, WireError
@@ -95,7 +95,7 @@ class Ping(Command):
 
     def start(self, network: Network, host: Host, now: int) -> None:
         a = self.args
-        target = network.resolve_ip(a.target)
+        target, by_name = target_address(network, a.target)
         route_or_unreachable(host, target, "connect")  # iputils ping connects a socket first
         # that connect() fails with EACCES for a broadcast address, which only -b (SO_BROADCAST) lets through
         self.broadcast = host.ipv4.is_broadcast(target)
@@ -112,7 +112,7 @@ class Ping(Command):
         )
         self.host = host
         # iputils names who answered a ping of a name (inet_aton failed on it), not of an address, nor with -n
-        self.naming = not a.numeric and a.target in network.nodes
+        self.naming = not a.numeric and by_name
         self.names = ReverseNames(host)
         if self.naming and host.resolver_servers:  # names beyond the host's own are in DNS
             host.icmp_watchers.append(self.heard)

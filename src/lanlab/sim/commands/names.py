@@ -6,7 +6,7 @@ host with nameservers, a PTR query over the wire (RFC 1035 3.5) through the host
 from __future__ import annotations
 
 from ipaddress import IPv4Address
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from lanlab.proto.dns import Resolved, reverse_name
 from lanlab.sim.shim._system_files import hosts_entries
@@ -14,6 +14,23 @@ from lanlab.wire.dns import DnsType
 
 if TYPE_CHECKING:
     from lanlab.sim.devices.host import Host
+    from lanlab.sim.network import Network
+
+LOOPBACK: Final = IPv4Address("127.0.0.1")
+LOCALHOST_NAMES: Final = ("localhost", "localhost.localdomain")  # /etc/hosts's first line, on every host
+
+
+def target_address(network: Network, target: str) -> tuple[IPv4Address, bool]:
+    """The address a tool on a simulated host finds for TARGET, and whether TARGET was a name (iputils then names
+    who answered): localhost, a node's name (its first address), matched without regard to case as glibc
+    reads /etc/hosts (PC2 is pc2), else an address; network.resolve_ip's words for what is neither."""
+    folded = target.casefold()
+    if folded in LOCALHOST_NAMES:
+        return LOOPBACK, True
+    node = target if target in network.nodes else next((n for n in network.nodes if n.casefold() == folded), None)
+    if node is not None:
+        return network.resolve_ip(node), True
+    return network.resolve_ip(target), False
 
 
 def named_in_hosts_file(host: Host, address: str) -> str | None:

@@ -13,7 +13,7 @@ from lanlab.i18n import L_, message_of
 from lanlab.proto.fragments import PMTUDISC_DONT
 from lanlab.proto.ipv4 import LocalIpError
 from lanlab.proto.traceroute import Probe, TracerouteSession, check_probe_ports
-from lanlab.sim.commands.names import ReverseNames
+from lanlab.sim.commands.names import ReverseNames, target_address
 from lanlab.sim.commands.base import (
     PORT,
     Command,
@@ -64,7 +64,7 @@ class Traceroute(Command):
     def start(self, network: Network, host: Host, now: int) -> None:
         a = self.args
         self.host = host
-        target = network.resolve_ip(a.target)
+        target, _ = target_address(network, a.target)
         route_or_unreachable(host, target, "connect")
         self.session = TracerouteSession(
             target,
