@@ -124,6 +124,25 @@ show("copy", lambda: type(os.environ.copy()).__name__)
 """
 )
 
+FILE_IO = (
+    PRELUDE
+    + """import io, _io, pathlib
+show("FileIO(1)", lambda: io.FileIO(1, "w", closefd=False).write(b"through FileIO(1)\\n"))
+show("FileIO(2)", lambda: io.FileIO(2, "wb").mode)
+show("FileIO path", lambda: io.FileIO("/dev/stdout", "w").write(b"through FileIO('/dev/stdout')\\n"))
+show("_io.open", lambda: _io.open(1, "w", closefd=False).write("through _io.open(1)\\n"))
+show("_io.FileIO", lambda: _io.FileIO(b"/proc/self/fd/1", "a").write(b"through _io.FileIO\\n"))
+show("stdin", lambda: io.FileIO(0).read(5))
+with io.FileIO("data.bin", "w") as made:
+    show("made", lambda: (isinstance(made, io.FileIO), isinstance(made, _io.FileIO), made.name, made.write(b"data")))
+show("a path object", lambda: repr(io.FileIO(pathlib.Path("data.bin")).name))
+show("open's name", lambda: (open("data.bin").name, open("data.bin", "rb").name, open("data.bin", "rb", 0).name))
+show("missing", lambda: io.FileIO("missing.bin"))
+show("not its own", lambda: io.FileIO(int(sys.argv[1]), "r", closefd=False).read())
+show("tty", lambda: io.FileIO("/dev/tty", "r+"))
+"""
+)
+
 
 def _without_terminal(path: Path, stdin: str = "", args: tuple[str, ...] = ()) -> list[str]:
     """What this machine's Python prints running `path` as the kernel lab runs a program: stdin a pipe, 1 and 2
@@ -214,6 +233,20 @@ def test_os_open_of_a_processs_own_descriptors_is_the_programs(tmp_path: Path):
             "\n".join(expected)
         )
         assert _on_simulated_host(path, "given\n", (number,)) == expected
+
+
+def test_file_io_reaches_only_the_programs_own_streams_and_files(tmp_path: Path):
+    """io.FileIO and _io's open and FileIO of 1, 2 and /dev/stdout write the program's output, of 0 read its stdin,
+    of a number it has no file under are EBADF, a relative path is in its folder and named as given (FileIO keeps
+    a path object), as python3 prints (FileIO(1) and _io.open(1) wrote to lanlab's standard output, past the
+    capture; FileIO('x').name, open('x').name were the host folder's path)."""
+    with open(tmp_path / "lanlab's.txt", "w+") as held:
+        path = tmp_path / "file_io.py"
+        path.write_text(FILE_IO)
+        number = str(held.fileno())
+        expected = _without_terminal(path, "typed\n", (number,))
+        assert "made (True, True, 'data.bin', 4)" in expected
+        assert _on_simulated_host(path, "typed\n", (number,)) == expected
 
 
 def test_fcntl_duplicates_a_file_past_the_programs_sockets(tmp_path: Path):

@@ -298,14 +298,31 @@ class HostFiles:
                 return _real_io.TextIOWrapper(
                     stream, encoding or "utf-8", errors, newline, line_buffering=buffering == 1, write_through=True
                 )
-            if not self.program.holds_file(file):
-                if self.program.socket_at(file) is not None:
-                    raise UnsupportedInSimulation(
-                        f"open() of socket descriptor {file} is not available to a program on simulated host "
-                        f"{self.program.node} (sock.makefile() is)"
-                    )
-                raise OSError(errno.EBADF, _real_os.strerror(errno.EBADF))  # not its own: never lanlab's
+            self._own_file(file, "open()")
             return open(file, mode, buffering, encoding, errors, newline, closefd, opener)
+        path, opened = self._path_opener(file, mode, opener)
+        with _spelled_as_given((path, file)):
+            found = open(path, mode, buffering, encoding, errors, newline, closefd, opened)
+        raw: Any = getattr(found, "buffer", found)
+        getattr(raw, "raw", raw).name = _real_os.fspath(file)  # its name as given, not in the host's folder
+        return found
+
+    def _own_file(self, fd: int, call: str) -> None:
+        """`fd` given to open() or io.FileIO (not 0-2): a file the program has open, else its error (never
+        lanlab's descriptor of that number)."""
+        if not self.program.holds_file(fd):
+            if self.program.socket_at(fd) is not None:
+                raise UnsupportedInSimulation(
+                    f"{call} of socket descriptor {fd} is not available to a program on simulated host "
+                    f"{self.program.node} (sock.makefile() is)"
+                )
+            raise OSError(errno.EBADF, _real_os.strerror(errno.EBADF))  # not its own: never lanlab's
+
+    def _path_opener(
+        self, file: Any, mode: str, opener: Callable[[str, int], int] | None
+    ) -> tuple[Any, Callable[[Any, int], int]]:
+        """Where path `file` is for the program, and the opener FileIO is to open it with: the descriptor the
+        program's own, the simulated host's /proc/net/arp and the like, a file written watched for its times."""
         self._refuse_process_paths(file)
         writing = any(c in mode for c in "wax+")
         path = self.resolve(file, writing)
@@ -322,8 +339,35 @@ class HostFiles:
                 self._watch(fd, _real_os.fsdecode(path))
             return fd
 
-        with _spelled_as_given((path, file)):
-            return open(path, mode, buffering, encoding, errors, newline, closefd, opened)
+        return path, opened
+
+    def file_io(self) -> type:
+        """io.FileIO (and _io's): a path found as open() finds it, 0-2 and /dev/stdout the program's own streams
+        (as open(1, "wb", buffering=0) gives them), a number only of a file it has open (FileIO(1) wrote to
+        lanlab's standard output, past the capture)."""
+        files = self
+
+        class FileIO(_real_io.FileIO):
+            __doc__ = _real_io.FileIO.__doc__
+
+            def __new__(cls, file: Any, mode: str = "r", closefd: bool = True, opener: Any = None) -> Any:
+                named = files._standard_named(file)
+                if named is not None or is_stream(file):
+                    return files.open(file, mode if "b" in mode else mode + "b", 0, closefd=closefd)
+                return super().__new__(cls)
+
+            def __init__(self, file: Any, mode: str = "r", closefd: bool = True, opener: Any = None) -> None:
+                if isinstance(file, int):
+                    files._own_file(file, "io.FileIO()")
+                    super().__init__(file, mode, closefd, opener)
+                    return
+                path, opened = files._path_opener(file, mode, opener)
+                with _spelled_as_given((path, file)):
+                    super().__init__(path, mode, closefd, opened)
+                self.name = file  # as given (a path object too, as FileIO keeps it), not in the host's folder
+
+        FileIO.__module__ = _real_io.FileIO.__module__
+        return FileIO
 
     def fdopen(
         self, fd: Any, mode: str = "r", buffering: int = -1, encoding: str | None = None, *args: Any, **kwargs: Any
@@ -533,8 +577,13 @@ class HostFiles:
         return module
 
     def io_module(self) -> types.ModuleType:
-        """io: the real module (its classes are lanlab's too), with open resolving the path."""
-        return Proxy(_real_io, {"open": self.open})
+        """io: the real module (its classes are lanlab's too), with open and FileIO resolving the path."""
+        file_io = self.program.modules["_io"].FileIO  # type: ignore[attr-defined]  # one class, _io's
+        return Proxy(_real_io, {"open": self.open, "FileIO": file_io})
+
+    def underscore_io_module(self) -> types.ModuleType:
+        """_io, io's C module: its open and FileIO as io's (_io.open(1, "w") wrote to lanlab's standard output)."""
+        return Proxy(_real_sys.modules["_io"], {"open": self.open, "FileIO": self.file_io()})
 
 
 class StandardStream(_real_io.BufferedIOBase):

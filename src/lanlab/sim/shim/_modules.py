@@ -847,6 +847,7 @@ class Overlay:
             "os.path": lambda: self["os"].path,  # what os.py puts in sys.modules as "os.path"
             "posix": lambda: program.files.patch_os(os_module(program, _real_posix)),
             "io": program.files.io_module,
+            "_io": program.files.underscore_io_module,
             "_random": lambda: random_module(program),
             "_uuid": lambda: uuid_module(program),
             "fcntl": lambda: _fcntl_overlay(program),
