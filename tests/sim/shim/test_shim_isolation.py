@@ -143,6 +143,28 @@ show("tty", lambda: io.FileIO("/dev/tty", "r+"))
 """
 )
 
+MASK = (
+    PRELUDE
+    + """import stat, posix
+def mode(path):
+    return oct(stat.S_IMODE(os.stat(path).st_mode))
+first = os.umask(0o077)
+show("inherited", lambda: first == int(sys.argv[1], 8))
+show("set", lambda: (oct(os.umask(0o027)), oct(posix.umask(0o077))))
+open("opened.txt", "w").close()
+os.close(os.open("os_opened.txt", os.O_CREAT | os.O_WRONLY, 0o666))
+os.mkdir("made")
+os.makedirs("deep/er")
+os.mkfifo("fifo")
+show("modes", lambda: [mode(p) for p in ("opened.txt", "os_opened.txt", "made", "deep", "deep/er", "fifo")])
+show("wide", lambda: oct(os.umask(0o1777)))
+show("kept", lambda: oct(os.umask(0)))
+open("open.txt", "w").close()
+show("unmasked", lambda: mode("open.txt"))
+show("not a number", lambda: os.umask("0"))
+"""
+)
+
 
 def _without_terminal(path: Path, stdin: str = "", args: tuple[str, ...] = ()) -> list[str]:
     """What this machine's Python prints running `path` as the kernel lab runs a program: stdin a pipe, 1 and 2
@@ -306,3 +328,17 @@ def test_two_programs_never_see_each_others_environment(tmp_path: Path, monkeypa
     assert first.exit == 0 and second.exit == 0, (first.output, second.output)
     assert [text for _, text in second.output] == ["lanlab's kept"]
     assert os.environ["LANLAB_PROBE"] == "lanlab's"
+
+
+def test_a_programs_umask_is_its_own(tmp_path: Path):
+    """os.umask in a program starts as lanlab's, sets the program's own mask, which the files and folders it
+    makes take, as python3 prints; lanlab's mask stays as it was (it was set for lanlab, every host and later
+    runs)."""
+    lanlab = os.umask(0o022)
+    os.umask(lanlab)
+    path = tmp_path / "mask.py"
+    path.write_text(MASK)
+    expected = _without_terminal(path, args=(oct(lanlab),))
+    assert "modes ['0o600', '0o600', '0o700', '0o700', '0o700', '0o600']" in expected
+    assert _on_simulated_host(path, args=(oct(lanlab),)) == expected
+    assert os.umask(lanlab) == lanlab

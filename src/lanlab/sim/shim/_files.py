@@ -28,6 +28,7 @@ import weakref
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
+from lanlab.sim.shim._arguments import c_int
 from lanlab.sim.shim._clock import EPOCH
 from lanlab.sim.shim._process import UnsupportedInSimulation
 from lanlab.sim.shim._proxy import Proxy, with_globals
@@ -57,6 +58,7 @@ WRITING = (
     "setxattr",
     "removexattr",
 )
+CREATING = ("mkdir", "makedirs", "mkfifo", "mknod")  # the calls the mask applies to (os.open's too)
 TWO_WRITTEN = ("rename", "replace", "renames", "link")  # both paths are the program's (the source too)
 PATH_READING = (
     "exists",
@@ -330,10 +332,11 @@ class HostFiles:
         write = writer_of(path)
         if write is not None:  # /proc/net/arp and the like: the simulated host's (its name, as the program gave it)
             open_path = lambda name, flags: open_descriptor(self.program.host, name, write, writing)  # noqa: E731
-        own = self.program.own_descriptor
+        own, masked = self.program.own_descriptor, self.masked
 
         def opened(name: Any, flags: int) -> int:
-            fd = own(open_path(name, flags))
+            with masked():
+                fd = own(open_path(name, flags))
             if writing and write is None:
                 self._touched([path])
                 self._watch(fd, _real_os.fsdecode(path))
@@ -395,13 +398,39 @@ class HostFiles:
         if write is not None:
             return self.program.own_descriptor(open_descriptor(self.program.host, resolved, write, writing))
         with _spelled_as_given((resolved, path)):
-            fd = self.program.own_descriptor(_real_os.open(resolved, flags, *args, **kwargs))
+            with self.masked():
+                fd = self.program.own_descriptor(_real_os.open(resolved, flags, *args, **kwargs))
         if writing:
             by_path = kwargs.get("dir_fd") is None and not isinstance(resolved, int)
             if by_path:
                 self._touched([resolved])
             self._watch(fd, _real_os.fsdecode(resolved) if by_path else None)
         return fd
+
+    # -- the file mode creation mask ------------------------------------------------------------
+    def umask(self, mask: Any, /) -> int:
+        """os.umask: the program's own mask, at first lanlab's (inherited, as a process's is); the machine's is
+        lanlab's, untouched (a program's umask(0o077) was every later file's of lanlab and of the other hosts)."""
+        mask = c_int(mask)
+        previous = self.program.umask
+        if previous is None:
+            previous = _real_os.umask(0o022)  # reading the mask is setting it: put back at once
+            _real_os.umask(previous)
+        self.program.umask = mask & 0o777
+        return previous
+
+    @contextlib.contextmanager
+    def masked(self) -> Iterator[None]:
+        """A call that may create a file or directory: the program's mask is the machine's while it runs."""
+        mask = self.program.umask
+        if mask is None:  # never set: lanlab's is the program's
+            yield
+            return
+        saved = _real_os.umask(mask)
+        try:
+            yield
+        finally:
+            _real_os.umask(saved)
 
     # -- the working directory ---------------------------------------------------------------
     def getcwd(self) -> str:
@@ -461,7 +490,8 @@ class HostFiles:
             )
             if not args and function.__name__ == "listdir":
                 args = (self.cwd,)  # no argument: the working directory
-            with _spelled_as_given(*zip(args[:paths], given, strict=False)):
+            masked = self.masked() if function.__name__ in CREATING else contextlib.nullcontext()
+            with _spelled_as_given(*zip(args[:paths], given, strict=False)), masked:
                 result = function(*args, **kwargs)
             if writing:
                 self._touched(a for a, anchor in zip(args[:paths], anchored, strict=False) if anchor is None)
@@ -564,7 +594,7 @@ class HostFiles:
                 replaced[name] = self._timed(replaced.get(name, getattr(module, name)))
         if hasattr(real, "utime"):
             replaced["utime"] = self._utime(real.utime)
-        replaced.update(open=self.os_open, getcwd=self.getcwd, getcwdb=self.getcwdb, chdir=self.chdir)
+        replaced.update(open=self.os_open, getcwd=self.getcwd, getcwdb=self.getcwdb, chdir=self.chdir, umask=self.umask)
         if hasattr(real, "scandir"):
             replaced["scandir"] = self.scandir
         if hasattr(real, "symlink"):

@@ -589,6 +589,7 @@ class Program:
         self.pending_signals: list[int] = []
         self.handle_signal: Callable[[int], Any] | None = None
         self.signal_dispositions: Any = None  # its signal handlers (_modules.SignalDispositions), once asked for
+        self.umask: int | None = None  # its file mode creation mask once it set one (None: lanlab's, inherited)
         self.environment = ProgramEnvironment(inherited())  # its os.environ: lanlab's, copied as it starts
         self._in_body = False  # its main thread runs the program (not its exit: atexit, waiting for threads)
 
