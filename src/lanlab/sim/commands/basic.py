@@ -56,6 +56,18 @@ class _Unwatch:
             self.host.icmp_watchers.remove(self.watcher)
 
 
+class _SendAgain:
+    """A timer that calls `command.send_again(now)`: the next of udp broadcast's --count datagrams."""
+
+    __slots__ = ("command",)
+
+    def __init__(self, command: Any) -> None:
+        self.command = command
+
+    def fire(self, arg: Any, now: int) -> None:
+        self.command.send_again(now)
+
+
 class _Stop:
     """A timer that calls `command.stop(now)`: the end of a --wait window."""
 
@@ -251,11 +263,15 @@ class _UdpSender(Command):
         text: str,
         wait: int,
         expect: int | None = None,
+        count: int = 1,
+        interval: int = SECOND,
     ) -> None:
-        """Send one datagram; collect replies for `wait`, or until `expect` of them (udp broadcast --expect)."""
+        """Send `count` datagrams `interval` apart; collect replies meanwhile and for `wait` after the last, or
+        until `expect` of them (udp broadcast --expect), as lanlab.net.udp.exchange does."""
         self.host = host
         self.expect = expect
         self.sent_at = now
+        self.sent = 0
         self.replies: list[dict[str, Any]] = []
         self.waiting = True
         data = text.encode()
@@ -266,8 +282,23 @@ class _UdpSender(Command):
             )
         route_or_unreachable(host, dst, "sendto")
         self.local_port = host.udp.bind(0, self.reply)
-        host.send_udp(self.local_port, dst, port, data, now)
-        network.engine.schedule(now + wait, _Stop(self))
+        self.datagram = (dst, port, data)
+        self.count, self.interval, self.wait = count, interval, wait
+        self.send_again(now)
+
+    def send_again(self, now: int) -> None:
+        """One datagram (unless --expect's replies already came), then a timer for the next or for the end of
+        --wait; a reply's round trip counts from the latest datagram sent."""
+        if not self.waiting:
+            return
+        dst, port, data = self.datagram
+        self.sent += 1
+        self.sent_at = now
+        self.host.send_udp(self.local_port, dst, port, data, now)
+        if self.sent < self.count:
+            self.host.engine.schedule(now + self.interval, _SendAgain(self))
+        else:
+            self.host.engine.schedule(now + self.wait, _Stop(self))
 
     def reply(self, host: Host, frame: Frame, now: int) -> None:
         self.replies.append(
@@ -290,7 +321,7 @@ class _UdpSender(Command):
         return self.waiting
 
     def result(self) -> dict[str, Any]:
-        return {"sent": 1, "replies": self.replies}
+        return {"sent": self.sent, "replies": self.replies}
 
     def answered(self) -> bool | None:
         return bool(self.replies) if self.args.wait else None
@@ -298,6 +329,9 @@ class _UdpSender(Command):
     def lines(self) -> list[str]:
         if not self.args.wait:
             return [L_("sent 1 datagram (add --wait S to collect replies)")]
+        return self.reply_lines()
+
+    def reply_lines(self) -> list[str]:
         return [
             L_("{count} reply", count=len(self.replies))
             if len(self.replies) == 1
@@ -333,7 +367,7 @@ class UdpSend(_UdpSender):
 
 @register_command
 class UdpBroadcast(_UdpSender):
-    """udp broadcast [TEXT] [--port 7788] [--to ADDR] [--wait 2] [--expect N]"""
+    """udp broadcast [TEXT] [--port 7788] [--to ADDR] [--wait 2] [--expect N] [--count 1] [--interval 1]"""
 
     words = "udp broadcast"
 
@@ -345,11 +379,19 @@ class UdpBroadcast(_UdpSender):
         p.add_argument("--to", type=ipv4, default=IPv4Address("255.255.255.255"))
         p.add_argument("--wait", type=duration_s, default=2_000_000_000)
         p.add_argument("--expect", type=int_in(1), default=None)
+        p.add_argument("--count", type=int_in(1), default=1)
+        p.add_argument("--interval", type=duration_s, default=SECOND)
         return p
 
     def start(self, network: Network, host: Host, now: int) -> None:
         a = self.args
-        self.send(network, host, now, a.to, a.port, a.text, a.wait, a.expect)
+        self.send(network, host, now, a.to, a.port, a.text, a.wait, a.expect, a.count, a.interval)
+
+    def answered(self) -> bool | None:
+        return bool(self.replies)  # `lanlab udp broadcast` exits 1 when nobody answered, --wait 0 too
+
+    def lines(self) -> list[str]:
+        return self.reply_lines()  # `lanlab udp broadcast` says what came, --wait 0 too
 
 
 @register_command
