@@ -45,7 +45,15 @@ def test_dhcp_serve_with_a_bad_pool_says_why_in_the_users_language(monkeypatch):
             result = CliRunner().invoke(cli, ["--lang", word, "dhcp", "serve", "--interface", "v0", "--pool", pool])
             assert result.exit_code == 2, result.output
             said[word, pool] = result.output
-    assert said["en", "198.18.1.10-198.18.1.20"] == "lanlab: pool 198.18.1.10-198.18.1.20 is not inside 198.18.0.0/24\n"
-    assert said["en", "198.18.0.20-198.18.0.10"] == "lanlab: pool 198.18.0.20-198.18.0.10 runs backwards\n"
-    assert said["zh", "198.18.1.10-198.18.1.20"] == "lanlab: 地址池 198.18.1.10-198.18.1.20 不在 198.18.0.0/24 之内\n"
-    assert said["zh", "198.18.0.20-198.18.0.10"] == "lanlab: 地址池 198.18.0.20-198.18.0.10 首尾颠倒了\n"
+    # the lines a topology file's dhcp: pool gets (topology.settings.pool_problem), which begin with the old ones
+    assert said["en", "198.18.1.10-198.18.1.20"] == (
+        "lanlab: pool 198.18.1.10-198.18.1.20 is not inside 198.18.0.0/24, the subnet of 198.18.0.1/24: a server "
+        "hands out addresses of the subnet it serves\n"
+    )
+    assert said["en", "198.18.0.20-198.18.0.10"] == (
+        "lanlab: pool 198.18.0.20-198.18.0.10 runs backwards: the first address comes after the last\n"
+    )
+    assert said["zh", "198.18.1.10-198.18.1.20"].startswith(
+        "lanlab: 地址池 198.18.1.10-198.18.1.20 不在 198.18.0.0/24 之内"
+    )
+    assert said["zh", "198.18.0.20-198.18.0.10"].startswith("lanlab: 地址池 198.18.0.20-198.18.0.10 首尾颠倒了")

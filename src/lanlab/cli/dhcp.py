@@ -79,21 +79,21 @@ def serve_command(
       lanlab dhcp serve -I eth0 --pool 198.18.0.100-198.18.0.110 --lease 2m --count 4 --json
     """
     from lanlab.net.dhcp_server import DhcpServerError, Exchange, interface_address, open_socket, serve
-    from lanlab.proto.dhcp import DhcpServer, PoolError, empty_pool_problem, lease_problem
-    from lanlab.topology.settings import pool_of_hosts_problem
+    from lanlab.proto.dhcp import DhcpServer, PoolError, lease_problem
+    from lanlab.topology.settings import pool_problem, read_pool
 
-    first, sep, last = pool.partition("-")
-    if not (sep and first.strip() and last.strip()) or "-" in last:  # "A-", "-B", "A-B-C": no range
-        fail(_("--pool {pool!r} needs FIRST-LAST, e.g. 198.18.0.100-198.18.0.199").format(pool=pool))
+    # the topology's reader and rules (a file's dhcp: {pool: ...}): one parser, the same one-line problems
+    bounds, unread = read_pool("--pool", pool)
+    if bounds is None:
+        fail(localize(unread or ""))
     too_short = lease_problem(int(lease * SECOND))  # see proto.dhcp.MIN_LEASE
     if too_short is not None:
         fail(localize(too_short))
     try:
         own = interface_address(interface)
-        bounds = (_address(first, "--pool"), _address(last, "--pool"))
-        no_hosts = pool_of_hosts_problem(bounds)
-        if no_hosts is not None:
-            fail(localize(no_hosts))
+        problem = pool_problem(bounds, own)
+        if problem is not None:
+            fail(localize(problem))
         server = DhcpServer(
             own.ip,
             own.network,
@@ -102,9 +102,6 @@ def serve_command(
             _router(router, own.ip, own.network, bounds) if router else None,
             _dns_servers(dns) if dns else (),
         )
-        empty = empty_pool_problem(own.ip, own.network, bounds)
-        if empty is not None:
-            fail(localize(empty))
         sock = open_socket(interface)
     except (DhcpServerError, PoolError) as error:
         fail(localize(message_of(error)))  # an L_ text from lanlab.net, shown in the user's language

@@ -25,7 +25,15 @@ from lanlab.proto.dhcp import (
 from lanlab.proto.rip import SplitHorizon
 from lanlab.proto.spanning import DEFAULT_PRIORITY
 from lanlab.i18n import L_, N_, message_of
-from lanlab.topology.reader import Context, Spans, Spec, given_twice, line_of, not_a_hosts
+from lanlab.topology.reader import (
+    Context,
+    Spans,
+    Spec,
+    given_twice,
+    line_of,
+    not_a_hosts,
+    plain_library_problem,
+)
 from lanlab.wire import MacAddress
 
 STP_MODES: Final = ("stp", "rstp")  # 802.1D and 802.1w; lanlab.sim.stacks.stp has their machines
@@ -429,12 +437,14 @@ def _one_pool(spec: Spec, key: str, node: Any, address: IPv4Interface | None) ->
         return None
     dhcp = Spec(spec.ctx, L_("{owner} {key}", owner=spec.owner, key=key), node)
     dhcp.only(DHCP_FIELDS)
-    pool = dhcp.parsed("pool", _pool, N_("a range like 198.18.0.100-198.18.0.199"))
-    if pool is None and not dhcp.failed:
+    pool_text, pool_node = dhcp.scalar("pool")
+    pool: tuple[IPv4Address, IPv4Address] | None = None
+    if pool_text is not None:
+        pool, unread = read_pool("pool", pool_text)
+        if unread is not None:
+            dhcp.error(pool_node, unread)
+    elif pool_node is None and not dhcp.failed:
         dhcp.error(node, L_("needs pool: FIRST-LAST, like 198.18.0.100-198.18.0.199"))
-    no_hosts = pool_of_hosts_problem(pool) if pool is not None else None
-    if no_hosts is not None:
-        dhcp.error(dhcp.values["pool"], no_hosts)
     lease = dhcp.duration("lease")
     too_short = lease_problem(lease) if lease is not None else None
     if too_short is not None:
@@ -467,20 +477,11 @@ def _one_pool(spec: Spec, key: str, node: Any, address: IPv4Interface | None) ->
             ),
         )
     elif pool is not None and not dhcp.failed:
+        problem = pool_problem(pool, address, subnet)
         subnet = subnet or address.network
-        if not pool_inside(pool, subnet):
-            where = L_("its subnet:") if "subnet" in dhcp.values else L_("the subnet of {address}:", address=address)
-            dhcp.error(
-                dhcp.values["pool"],
-                L_(
-                    "pool {first}-{last} is not inside {subnet}, {where} a server "
-                    "hands out addresses of the subnet it serves",
-                    first=pool[0],
-                    last=pool[1],
-                    subnet=subnet,
-                    where=where,
-                ),
-            )
+        if problem is not None:
+            dhcp.error(pool_node, problem)
+    if pool is not None and address is not None and subnet is not None and not dhcp.failed:
         line = line_of(dhcp.values["pool"])
         other = _overlapped_pool(spec.ctx, int(pool[0]), int(pool[1]))
         if other is None:
@@ -500,9 +501,6 @@ def _one_pool(spec: Spec, key: str, node: Any, address: IPv4Interface | None) ->
             spec.ctx.deferred.append(lambda: _warn_fixed_addresses_in_pools(spec.ctx))
         spec.ctx.dhcp_pools.append((int(pool[0]), int(pool[1]), line, int(address.ip)))
         spec.ctx.subnets.append(subnet)
-        empty = empty_pool_problem(address.ip, subnet, pool) if not dhcp.failed else None
-        if empty is not None:
-            dhcp.error(dhcp.values["pool"], empty)
     misplaced = router_problem(router, subnet) if router is not None and subnet is not None else None
     if misplaced is None and router is not None and address is not None and pool is not None:
         misplaced = lent_router_problem(router, address.ip, pool)
@@ -555,14 +553,56 @@ def _warn_fixed_addresses_in_pools(ctx: Context) -> None:
                 )
 
 
-def _pool(text: str) -> tuple[IPv4Address, IPv4Address]:
+POOL_EXAMPLE: Final = "198.18.0.100-198.18.0.199"
+
+
+def read_pool(key: str, text: str) -> tuple[tuple[IPv4Address, IPv4Address] | None, str | None]:
+    """A pool written FIRST-LAST (spaces around either address allowed), as a topology file's `dhcp: {pool: ...}`
+    and `lanlab dhcp serve --pool` both take it: (the two addresses, None), or (None, the one-line problem, an
+    L_ text naming `key`, "pool" or "--pool"). The order and the subnet are pool_problem's."""
     first, dash, last = text.partition("-")
-    if not dash:
-        raise ValueError(L_("write FIRST-LAST"))
-    pool = IPv4Address(first.strip()), IPv4Address(last.strip())
-    if int(pool[0]) > int(pool[1]):
-        raise ValueError(L_("the first address comes after the last"))
-    return pool
+    if not (dash and first.strip() and last.strip()) or "-" in last:  # "A", "A-", "-B", "A-B-C": no range
+        return None, L_("{key} {pool} needs FIRST-LAST, e.g. {example}", key=key, pool=repr(text), example=POOL_EXAMPLE)
+    try:
+        return (IPv4Address(first.strip()), IPv4Address(last.strip())), None
+    except ValueError as error:
+        why = plain_library_problem(message_of(error))
+        return None, L_(
+            "{key}: {text} is not {what} ({error})",
+            key=key,
+            text=repr(text),
+            what=L_(N_("a range like 198.18.0.100-198.18.0.199")),
+            error=why or L_("an address is 4 numbers separated by dots"),
+        )
+
+
+def pool_problem(
+    pool: tuple[IPv4Address, IPv4Address], address: IPv4Interface, subnet: IPv4Network | None = None
+) -> str | None:
+    """Why a server at `address` cannot lend `pool` to `subnet` (its own when None), or None; the one rule for a
+    topology file's dhcp: and `lanlab dhcp serve` alike. The server's own address and the subnet's network and
+    broadcast addresses may lie inside (they are never lent, LendablePool), as long as another address is left."""
+    first, last = pool
+    if int(first) > int(last):
+        return L_(
+            "{text}: {problem}",
+            text=L_("pool {first}-{last} runs backwards", first=first, last=last),
+            problem=L_("the first address comes after the last"),
+        )
+    no_hosts = pool_of_hosts_problem(pool)
+    if no_hosts is not None:
+        return no_hosts
+    served = address.network if subnet is None else subnet
+    if not pool_inside(pool, served):
+        where = L_("the subnet of {address}:", address=address) if subnet is None else L_("its subnet:")
+        return L_(
+            "pool {first}-{last} is not inside {subnet}, {where} a server hands out addresses of the subnet it serves",
+            first=first,
+            last=last,
+            subnet=served,
+            where=where,
+        )
+    return empty_pool_problem(address.ip, served, pool)
 
 
 # Where the blocks no host's address is in begin, above 0.0.0.0/8: 127.0.0.0/8, then 224.0.0.0/4 and 240.0.0.0/4 to
