@@ -4,8 +4,12 @@ address alone for a target given as an address, with -n, or when no name is foun
 
 from __future__ import annotations
 
+import re
+import shutil
 from pathlib import Path
 
+import pytest
+from netlab import needs_netns
 from simnets import narrow_chain, pair
 
 from lanlab import ping_lines
@@ -13,6 +17,12 @@ from lanlab.sim import load_topology
 from lanlab.sim.commands import schedule
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
+# what differs between any two runs: round trips and the run's length
+_TIMES = re.compile(r"time=[\d.]+ ms|time \d+ms|= [\d./]+ ms")
+
+
+def masked(lines: list[str]) -> list[str]:
+    return [_TIMES.sub("T", line) for line in lines]
 
 
 def printed(net, text: str, until: float = 5) -> list[str]:
@@ -97,3 +107,20 @@ def test_localhost_and_a_name_in_other_case_resolve_as_in_etc_hosts():
     lines = printed(pair(), "pc1 ping PC2 -c 1")
     assert lines[0] == "PING PC2 (198.18.0.2) 56(84) bytes of data."
     assert lines[1].startswith("64 bytes from pc2 (198.18.0.2): icmp_seq=1 ")
+
+
+@needs_netns
+@pytest.mark.skipif(shutil.which("ping") is None, reason="iputils ping not installed (apt install iputils-ping)")
+def test_a_ping_of_a_name_prints_what_iputils_prints_with_the_name_in_etc_hosts(lan):
+    """iputils ping pc2 in a namespace whose /etc/hosts names 198.18.0.2 pc2 (`ip netns exec` mounts
+    /etc/netns/NAME/hosts there, as `lanlab real` writes it) and the simulator's print the same lines, times aside."""
+    host = lan(2).hosts[0]
+    folder = Path("/etc/netns") / host.name
+    folder.mkdir(parents=True)
+    try:
+        (folder / "hosts").write_text("127.0.0.1\tlocalhost\n198.18.0.1\tpc1\n198.18.0.2\tpc2\n")
+        theirs = host.run("ping", "-c", "2", "-i", "0.2", "pc2", timeout=20).stdout.rstrip("\n").split("\n")
+    finally:
+        shutil.rmtree(folder)
+    assert theirs[1].startswith("64 bytes from pc2 (198.18.0.2): icmp_seq=1 ")
+    assert masked(printed(pair(), "pc1 ping pc2 -c 2 -i 0.2")) == masked(theirs)

@@ -5,9 +5,12 @@ alone with -n."""
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
-from simnets import narrow_chain
+import pytest
+from netlab import needs_netns
+from simnets import narrow_chain, pair
 
 from lanlab.sim import load_topology
 from lanlab.sim.commands import schedule
@@ -96,3 +99,22 @@ def test_traceroute_to_localhost_as_linux_traceroute():
         "traceroute to LOCALHOST (127.0.0.1), 30 hops max, 60 byte packets",
         " 1  localhost (127.0.0.1)  T ms",
     ]
+
+
+@needs_netns
+@pytest.mark.skipif(
+    shutil.which("traceroute") is None, reason="Linux traceroute not installed (apt install traceroute)"
+)
+def test_a_traceroute_prints_what_linux_traceroute_prints_with_the_name_in_etc_hosts(lan):
+    """Linux traceroute pc2 in a namespace whose /etc/hosts names 198.18.0.2 pc2 and the simulator's print the
+    same lines, times aside."""
+    host = lan(2).hosts[0]
+    folder = Path("/etc/netns") / host.name
+    folder.mkdir(parents=True)
+    try:
+        (folder / "hosts").write_text("127.0.0.1\tlocalhost\n198.18.0.1\tpc1\n198.18.0.2\tpc2\n")
+        run = host.run("traceroute", "-q", "1", "pc2", timeout=20)
+    finally:
+        shutil.rmtree(folder)
+    theirs = [_TIMES.sub("  T ms", line) for line in run.stdout.rstrip("\n").split("\n")]
+    assert theirs == traced(pair(), "pc1 traceroute pc2 -q 1")
