@@ -4,9 +4,10 @@ no answer is exit status 1 with --wait 0 too."""
 
 from __future__ import annotations
 
+import pytest
 from simnets import one_switch as lan
 
-from lanlab.sim.commands import schedule
+from lanlab.sim.commands import CommandError, schedule
 
 
 def test_count_sends_that_many_an_interval_apart_and_waits_after_the_last():
@@ -40,3 +41,10 @@ def test_a_broadcast_nobody_answers_is_no_answer_even_with_wait_0():
     net.run(2)
     assert sent.command.answered() is False
     assert sent.lines() == ["0 replies"]
+
+
+def test_an_interval_of_0_is_refused_as_ping_refuses_it():
+    """--interval 0 would send every datagram at one instant, which the run never leaves: a clear error."""
+    net = lan("pc1", "pc2")
+    with pytest.raises(CommandError, match="give a time more than 0 between two sends"):
+        schedule(net, "pc1 udp broadcast Hi --count 3 --interval 0")
