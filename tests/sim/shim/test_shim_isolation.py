@@ -342,3 +342,19 @@ def test_a_programs_umask_is_its_own(tmp_path: Path):
     assert "modes ['0o600', '0o600', '0o700', '0o700', '0o700', '0o600']" in expected
     assert _on_simulated_host(path, args=(oct(lanlab),)) == expected
     assert os.umask(lanlab) == lanlab
+
+
+def test_an_audit_hook_is_not_available(tmp_path: Path):
+    """sys.addaudithook is UnsupportedInSimulation naming the host (a program's hook was the whole process's for
+    good: it saw, and could stop, lanlab's own events and every other program's)."""
+    path = tmp_path / "audit.py"
+    path.write_text(
+        PRELUDE
+        + "show('hook', lambda: sys.addaudithook(lambda event, args: print('seen', event)))\n"
+        + "show('audit', lambda: sys.audit('lanlab.test'))\n"
+    )
+    assert _on_simulated_host(path) == [
+        "hook ('UnsupportedInSimulation', None, 'sys.addaudithook() is not available to a program on simulated host "
+        "pc1')",
+        "audit None",
+    ]

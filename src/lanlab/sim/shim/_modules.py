@@ -241,6 +241,9 @@ def sys_module(program: Program, argv: list[str], imports: ProgramImports) -> ty
             "__stderr__": program.stderr,
             "modules": imports.modules,
             "path": imports.path,
+            # a hook is the whole process's for good: it would see (and could stop) lanlab's and every program's
+            # events, and the shim raises none of the program's own
+            "addaudithook": unsupported_call("sys.addaudithook", program.node),
         },
     )
     return program.sys
