@@ -59,7 +59,11 @@ def send(host: Host, nic: Nic, out: DhcpSend, now: int) -> None:
     udp = Udp(out.source_port, out.port)
     if out.destination == BROADCAST or out.mac is not None:
         mac = MacAddress.BROADCAST if out.destination == BROADCAST else out.mac
-        ip = IPv4(nic.ip if nic.ip is not None else ZERO, out.destination, UDP, ttl=64)
+        if out.source_port == CLIENT_PORT:  # RFC 2131 4.1: 0.0.0.0 until the client has an address; ciaddr
+            source = out.message.ciaddr  # is 0 then (DISCOVER, a SELECTING REQUEST, DECLINE), its address after
+        else:
+            source = nic.ip if nic.ip is not None else ZERO
+        ip = IPv4(source, out.destination, UDP, ttl=64)
         nic.port.send(
             Frame(
                 Ethernet(mac, nic.mac, EtherType.IPV4), ip, udp, data, IP_UDP + len(data), host.engine.next_frame_id()

@@ -1,0 +1,44 @@
+"""Simulated DHCP in odd but legal topologies (a trial as a teacher and a hostile student): what goes on the wire
+and what the event list says."""
+
+from __future__ import annotations
+
+from ipaddress import IPv4Address
+from pathlib import Path
+
+from lanlab.sim import load_topology
+
+
+def load(tmp_path: Path, text: str):
+    path = tmp_path / "odd.yaml"
+    path.write_text(text)
+    return load_topology(path)
+
+
+def lan(pool: str, *clients: str, events: str = "") -> str:
+    """srv (198.18.0.1/24) lending `pool` for 100 s, and each client, on one switch."""
+    nodes = "".join(f"  {name}: {{kind: host, ip: dhcp}}\n" for name in clients)
+    links = "".join(f"  - [{name}:eth0, sw:p{i + 2}]\n" for i, name in enumerate(clients))
+    return (
+        f"nodes:\n  srv: {{kind: host, ip: 198.18.0.1/24, dhcp: {{pool: {pool}, lease: 100s}}}}\n{nodes}"
+        f"  sw: {{kind: switch}}\nlinks:\n  - [srv:eth0, sw:p1]\n{links}{events}"
+    )
+
+
+def sent(net, device: str, kind: str) -> list:
+    """The DHCP messages of `kind` (Discover, Request, ...) `device` sent, as trace events."""
+    return [e for e in net.trace if e.device == device and e.event_kind == "tx" and f"DHCP {kind}" in e.summary]
+
+
+def test_a_discover_after_the_lease_ran_out_comes_from_0_0_0_0(tmp_path):
+    """The server's cable out from 10 s: pc1's lease runs out at 100 s and it starts over. Its DISCOVER went out
+    from 198.18.0.10, the address it had just lost; a client in INIT has no address, and RFC 2131 4.1 says its
+    broadcasts come from 0.0.0.0. The REBINDING REQUEST before it (ciaddr set) still comes from the address."""
+    net = load(tmp_path, lan("198.18.0.10-198.18.0.20", "pc1", events="events:\n  - at 10s link srv:eth0 sw:p1 down\n"))
+    net.start_trace()
+    net.run(101)
+    rebinding = [e for e in sent(net, "pc1", "Request") if e.frame.l3.dst == IPv4Address("255.255.255.255")]
+    again = [e for e in sent(net, "pc1", "Discover") if e.t > 10e9]
+    assert rebinding and rebinding[-1].frame.l3.src == IPv4Address("198.18.0.10")
+    assert again and 100 <= again[0].t / 1e9 < 100.1
+    assert [str(e.frame.l3.src) for e in again] == ["0.0.0.0"] * len(again)
