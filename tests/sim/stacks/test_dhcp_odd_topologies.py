@@ -42,3 +42,23 @@ def test_a_discover_after_the_lease_ran_out_comes_from_0_0_0_0(tmp_path):
     assert rebinding and rebinding[-1].frame.l3.src == IPv4Address("198.18.0.10")
     assert again and 100 <= again[0].t / 1e9 < 100.1
     assert [str(e.frame.l3.src) for e in again] == ["0.0.0.0"] * len(again)
+
+
+def test_a_pool_of_one_address_lends_it_once_and_says_why_the_second_client_waits(tmp_path):
+    """A pool of exactly one address and two clients: the first is bound, the second gets no OFFER (RFC 2131
+    4.3.1, the server stays silent), and the server's event list said nothing about why; each unanswered
+    DISCOVER is now a dhcp event naming the client and the pool. Once the first releases, the second is bound."""
+    net = load(tmp_path, lan("198.18.0.10-198.18.0.10", "pc1", "pc2", events="events:\n  - at 20s pc1 dhcp release\n"))
+    net.start_trace()
+    net.run(15)
+    assert [str(a) for a in net.node("pc1").addresses] == ["198.18.0.10"] and net.node("pc2").addresses == []
+    pc2 = str(net.node("pc2").nics[0].mac)
+    said = [e.summary for e in net.trace if e.device == "srv" and e.event_kind == "dhcp"]
+    assert len(said) == len(sent(net, "pc2", "Discover")) >= 2
+    assert said[0] == (
+        f"no address to offer {pc2}: every address of the pool 198.18.0.10-198.18.0.10 is taken (lent, offered or "
+        "declined), so the DISCOVER is not answered (RFC 2131 4.3.1)"
+    )
+    assert not [e for e in net.trace if e.device == "srv" and "DHCP Offer" in e.summary and e.t > 1e9]
+    net.run(100)
+    assert net.node("pc1").addresses == [] and [str(a) for a in net.node("pc2").addresses] == ["198.18.0.10"]

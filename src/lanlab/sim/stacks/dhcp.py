@@ -131,7 +131,24 @@ class DhcpAgent:
             return
         server = self._server_for(message, nic)
         if server is not None:
+            exhausted = server.exhausted
             server.handle_message(message, now)
+            if server.exhausted > exhausted and host.tracer is not None:  # dnsmasq logs "no address available"
+                pool = server.pool
+                host.tracer.record(
+                    now,
+                    host.name,
+                    nic.name,
+                    "dhcp",
+                    None,
+                    L_(
+                        "no address to offer {mac}: every address of the pool {first}-{last} is taken (lent, offered or declined), "
+                        "so the DISCOVER is not answered (RFC 2131 4.3.1)",
+                        mac=message.chaddr,
+                        first=IPv4Address(pool.first),
+                        last=IPv4Address(pool.last),
+                    ),
+                )
             self._drain(server, now)
         elif (
             self.relay_to is not None
