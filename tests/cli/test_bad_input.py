@@ -179,7 +179,7 @@ def test_ctrl_c_in_a_sim_run_shows_the_counters_so_far(topology: str, monkeypatc
     monkeypatch.setattr(Engine, "run", run_then_interrupt)
     result = invoke("sim", "run", topology, "--do", "pc1 ping pc2 -c 3")
     assert result.exit_code == 130
-    assert "64 bytes from 198.18.0.2: icmp_seq=1" in result.stdout
+    assert "64 bytes from pc2 (198.18.0.2): icmp_seq=1" in result.stdout
     assert result.stderr.startswith("lanlab: interrupted at sim time 0.001000 s after ")
 
 

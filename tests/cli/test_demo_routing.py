@@ -17,7 +17,7 @@ def test_routed_story_shows_convergence_ping_traceroute_and_rarp():
     assert "r1 routing table at 0 s" in before and "rip" not in before.split("r1 routing table at 0 s")[1]
     assert "198.18.2.0/24 added, metric 2 via 198.18.12.2" in after
     assert "2 sent, 2 received, ttl 62" in after
-    assert " 2  198.18.12.2 (198.18.12.2)" in after and " 3  198.18.2.3 (198.18.2.3)" in after
+    assert " 2  r2 (198.18.12.2)" in after and " 3  pc3 (198.18.2.3)" in after
     assert "pc4: Who is 02:00:00:00:02:04?" in after and "pc4 now has 198.18.2.4" in after
     assert "Who has 198.18.2.3? Tell 198.18.2.254" in after
 

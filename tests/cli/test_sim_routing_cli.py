@@ -34,8 +34,8 @@ def test_show_route_and_traceroute_print_tables_for_people():
     result = invoke("sim", "run", RING, "--until", "40s", "--show", "route", "--do", "at 30s pc1 traceroute pc3")
     assert result.exit_code == 0, result.output
     assert "r1 routing table at 40s" in result.output and "r4 routing table" in result.output
-    assert "traceroute to 198.18.3.10 (198.18.3.10), 30 hops max, 60 byte packets" in result.output
-    assert " 4  198.18.3.10 (198.18.3.10)" in result.output
+    assert "traceroute to pc3 (198.18.3.10), 30 hops max, 60 byte packets" in result.output
+    assert " 4  pc3 (198.18.3.10)" in result.output
 
 
 def test_link_down_in_do_words_and_its_mistakes():

@@ -368,7 +368,7 @@ def test_ping_m_do_dont_and_want_as_iputils():
         "2 packets transmitted, 0 received, +2 errors, 100% packet loss, time 1000ms",
     ]
     assert learn.command.lines()[1:4] == [
-        "From 198.18.0.254 icmp_seq=1 Frag needed and DF set (mtu = 1000)",
+        "From r1 (198.18.0.254) icmp_seq=1 Frag needed and DF set (mtu = 1000)",
         "ping: local error: message too long, mtu=1000",
         "ping: local error: message too long, mtu=1000",
     ]

@@ -108,7 +108,7 @@ def test_traceroute_udp_and_icmp_list_each_router_then_the_host(tmp_path):
         assert result["reached"] is True
         assert [hop["probes"][0]["address"] for hop in result["hops"]] == ["198.18.1.1", "198.18.12.2", "198.18.2.10"]
         assert all(len(hop["probes"]) == probes for hop in result["hops"])
-    assert udp.command.lines()[0].startswith("traceroute to 198.18.2.10 (198.18.2.10), 30 hops max")
+    assert udp.command.lines()[0].startswith("traceroute to pc2 (198.18.2.10), 30 hops max")
 
 
 def test_traceroute_probes_leave_without_df(tmp_path):
@@ -446,7 +446,7 @@ def test_ping_with_less_than_16_data_bytes_prints_no_times(tmp_path):
     short = net.do("at 10s pc1 ping pc2 -c 1 -s 8")
     timed = net.do("at 11s pc1 ping pc2 -c 1 -s 16")
     net.run(12)
-    assert short.command.lines()[1] == "16 bytes from 198.18.2.10: icmp_seq=1 ttl=62"
+    assert short.command.lines()[1] == "16 bytes from pc2 (198.18.2.10): icmp_seq=1 ttl=62"
     assert not any(line.startswith("rtt") for line in short.command.lines())
     assert " time=" in timed.command.lines()[1] and timed.command.lines()[-1].startswith("rtt min/avg/max")
 
