@@ -1,6 +1,8 @@
 """A sweep's run with programs executes in a forked child behind a network-namespace wall."""
 
 import os
+import time
+from pathlib import Path
 
 import pytest
 
@@ -44,3 +46,65 @@ def test_a_batch_shares_one_child_and_a_death_costs_only_its_item():
     assert [ok for ok, _ in outcomes] == [True, False, True]
     assert isinstance(outcomes[1][1], WallError) and outcomes[0][1][0] == "a" and outcomes[2][1][0] == "b"
     assert outcomes[0][1][1] != outcomes[2][1][1]
+
+
+def spin_forever(item, wall):
+    """An item that never ends: a loop of pure Python that never waits."""
+    while item == "spin":
+        pass
+    return item, os.getpid(), os.getpgid(0)
+
+
+@pytest.mark.timeout(30)
+def test_an_item_past_the_run_limit_is_killed_and_the_others_go_on():
+    """With run_limit=1, an item that never ends is a RunTimedOut after about 1 s (how long it ran said),
+    its child killed; the item after it runs in a new child, the one before it was done in the first."""
+    from lanlab.sweep.wall import RunTimedOut
+
+    start = time.monotonic()
+    outcomes = map_behind_wall(spin_forever, ["a", "spin", "b"], unshare=False, run_limit=1.0)
+    took = time.monotonic() - start
+    assert [ok for ok, _ in outcomes] == [True, False, True]
+    timed_out = outcomes[1][1]
+    assert isinstance(timed_out, RunTimedOut) and "--run-limit 1s" in str(timed_out)
+    assert 1.0 <= timed_out.wall_s < 5 and took < 10
+    (_, first, first_group), (_, second, second_group) = outcomes[0][1], outcomes[2][1]
+    assert first != second
+    assert first_group == first and second_group == second  # each child leads its own group, killed whole
+    assert not running(first)  # the killed child is gone, not left spinning
+
+
+def running(pid: int) -> bool:
+    """The process exists and is not a zombie (one killed waits there for a reaper that may be slow)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.rpartition(")")[2].split()[0] != "Z"
+
+
+@pytest.mark.timeout(30)
+def test_a_grandchild_of_a_timed_out_item_is_killed_with_it(tmp_path):
+    """A process the item started (as --app-limits starts one per run) dies with the item's child at the limit."""
+    marker = tmp_path / "grandchild"
+
+    def starts_a_grandchild(item, wall):
+        pid = os.fork()
+        if pid == 0:  # waits 30 s at most, should the test fail
+            for _ in range(600):
+                time.sleep(0.05)
+            os._exit(0)
+        marker.write_text(str(pid))
+        while True:
+            time.sleep(0.05)
+
+    [(ok, _)] = map_behind_wall(starts_a_grandchild, [1], unshare=False, run_limit=1.0)
+    grandchild = int(marker.read_text())
+    assert not ok
+    for _ in range(100):
+        if not running(grandchild):
+            break
+        time.sleep(0.05)
+    else:
+        os.kill(grandchild, 9)
+        raise AssertionError(f"the grandchild {grandchild} outlived its timed-out run")

@@ -11,17 +11,25 @@ executes afresh). Each program still has its own modules (the shim's overlay); r
 `--app-limits` get a process each (a plain fork inside the namespace: the limits are a process's,
 as `sim run`'s are). The child sends each result through the pipe as it is done, so a child that
 dies (killed, out of memory) costs the run it was in, not the batch: the runs after it go to a new
-child."""
+child.
+
+With --run-limit every batch runs in such a child (a plain fork for the runs without programs), in a
+process group of its own that dies with its parent: the parent waits for each result at most the
+limit, then kills the group (the child and any --app-limits process of it) and a new child goes on
+with the runs after that one. The parent is the worker itself, so this holds on a remote Dask
+cluster too."""
 
 from __future__ import annotations
 
 import os
 import pickle
 import resource
+import select
 import shutil
 import signal
 import sys
 import tempfile
+import time
 import warnings
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -38,21 +46,41 @@ class WallError(RuntimeError):
     """The walled child ended without a result (killed, or out of memory)."""
 
 
+class RunTimedOut(WallError):
+    """A run still going at --run-limit: its child was killed (the row's error; `wall_s` how long it ran)."""
+
+    def __init__(self, limit: float, wall_s: float) -> None:
+        super().__init__(
+            f"the run took more than --run-limit {limit:g}s of wall-clock time and was stopped; its network "
+            "or a program in it may never end (raise --run-limit if it needs longer)"
+        )
+        self.limit, self.wall_s = limit, wall_s
+
+    def __reduce__(self) -> tuple[Any, ...]:  # unpickled with its own two arguments, not its message
+        return (type(self), (self.limit, self.wall_s))
+
+
 Outcome = tuple[bool, Any]  # (True, result) or (False, the exception raised)
 
 
 def map_behind_wall(
-    work: Callable[[T, dict[str, Any]], R], items: Sequence[T], *, unshare: bool = True, limits: Limits | None = None
+    work: Callable[[T, dict[str, Any]], R],
+    items: Sequence[T],
+    *,
+    unshare: bool = True,
+    limits: Limits | None = None,
+    run_limit: float | None = None,
 ) -> list[Outcome]:
     """`work(item, wall)` for each item, in forked children behind a network-namespace wall (`wall`
     is the run document's entry: {"kind": "namespace"|"none", "reason": ...}); one outcome per
     item, in order. One child does them all unless one dies: that item's outcome is a WallError
     and a new child goes on with the rest. `unshare=False`: a plain fork (already behind a wall);
-    `limits`: setrlimit in the child (--app-limits)."""
+    `limits`: setrlimit in the child (--app-limits); `run_limit`: seconds of wall-clock time an item
+    may take, past which its child is killed and its outcome is RunTimedOut."""
     outcomes: list[Outcome] = []
     while len(outcomes) < len(items):
         rest = items[len(outcomes) :]
-        done, death = _child(work, rest, unshare, limits)
+        done, death = _child(work, rest, unshare, limits, run_limit)
         outcomes.extend(done)
         if death is not None:
             outcomes.append((False, death))
@@ -68,7 +96,11 @@ def behind_wall(work: Callable[[dict[str, Any]], R], *, unshare: bool = True, li
 
 
 def _child(
-    work: Callable[[T, dict[str, Any]], R], items: Sequence[T], unshare: bool, limits: Limits | None
+    work: Callable[[T, dict[str, Any]], R],
+    items: Sequence[T],
+    unshare: bool,
+    limits: Limits | None,
+    run_limit: float | None = None,
 ) -> tuple[list[Outcome], WallError | None]:
     """Fork one child for `items`; the outcomes it sent, and why it ended early (None if it did not).
 
@@ -78,7 +110,7 @@ def _child(
         stream.flush()
     scratch = tempfile.mkdtemp(prefix="lanlab-run-")
     try:
-        data, status = _forked(work, items, unshare, limits, scratch)
+        data, status, overdue = _forked(work, items, unshare, limits, scratch, run_limit)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     outcomes: list[Outcome] = []
@@ -90,6 +122,8 @@ def _child(
         data = data[_LENGTH + size :]
     if len(outcomes) == len(items):
         return outcomes, None
+    if overdue is not None and run_limit is not None:
+        return outcomes, RunTimedOut(run_limit, round(overdue, 6))
     if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGXCPU and limits is not None:
         return outcomes, WallError(_cpu_words(limits))
     how = f"signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status) else f"status {os.waitstatus_to_exitcode(status)}"
@@ -97,27 +131,108 @@ def _child(
 
 
 def _forked(
-    work: Callable[[T, dict[str, Any]], R], items: Sequence[T], unshare: bool, limits: Limits | None, scratch: str
-) -> tuple[bytes, int]:
-    """Fork the child (its temporary files in `scratch`), read all it sends; its bytes and wait status. The
+    work: Callable[[T, dict[str, Any]], R],
+    items: Sequence[T],
+    unshare: bool,
+    limits: Limits | None,
+    scratch: str,
+    run_limit: float | None = None,
+) -> tuple[bytes, int, float | None]:
+    """Fork the child (its temporary files in `scratch`), read all it sends; its bytes, its wait status, and,
+    when an item took more than `run_limit` s (the child then killed), how long that item had run. The
     parent interrupted meanwhile (Ctrl-C) kills the child first, so the scratch folder is not removed under it."""
     read_end, write_end = os.pipe()
+    parent = os.getpid()
     with warnings.catch_warnings():  # a Dask worker has threads; the child only runs this one, then exits
         warnings.simplefilter("ignore", DeprecationWarning)
         pid = os.fork()
     if pid == 0:  # pragma: no cover - the child (its coverage is the parent's results)
         os.close(read_end)
         tempfile.tempdir = scratch
+        if run_limit is not None:
+            _own_group_dying_with(parent)
         _serve(work, items, write_end, unshare, limits)
     os.close(write_end)
+    group = run_limit is not None
+    if group:
+        try:  # also here, so that a kill right after the fork finds the group
+            os.setpgid(pid, pid)
+        except OSError:  # the child already did it, or has already ended
+            pass
+    overdue = None
     try:
-        with os.fdopen(read_end, "rb") as pipe:
-            data = pipe.read()
+        if run_limit is None:
+            with os.fdopen(read_end, "rb") as pipe:
+                data = pipe.read()
+        else:
+            data, overdue = _read_in_time(read_end, run_limit)
+            if overdue is not None:
+                _kill(pid, group)
     except BaseException:
-        os.kill(pid, signal.SIGKILL)
+        _kill(pid, group)
         os.waitpid(pid, 0)
         raise
-    return data, os.waitpid(pid, 0)[1]
+    return data, os.waitpid(pid, 0)[1], overdue
+
+
+def _read_in_time(fd: int, run_limit: float) -> tuple[bytes, float | None]:
+    """What the child sends on `fd` (closed here) until it ends, or until it has sent no result for
+    `run_limit` s: then the bytes so far and how long the item had run (None when the child ended)."""
+    data = bytearray()
+    parsed = 0  # bytes of whole results in data
+    since = time.monotonic()  # when the current item began: the child's start, or the last result
+    try:
+        while True:
+            left = since + run_limit - time.monotonic()
+            if left <= 0:
+                return bytes(data), time.monotonic() - since
+            ready, _, _ = select.select([fd], [], [], left)
+            if not ready:
+                continue
+            chunk = os.read(fd, 1 << 16)
+            if not chunk:
+                return bytes(data), None
+            data += chunk
+            while len(data) - parsed >= _LENGTH:
+                size = int.from_bytes(data[parsed : parsed + _LENGTH], "big")
+                if len(data) - parsed < _LENGTH + size:
+                    break
+                parsed += _LENGTH + size
+                since = time.monotonic()
+    finally:
+        os.close(fd)
+
+
+def _kill(pid: int, group: bool) -> None:
+    """SIGKILL the child, and with it its process group when it leads one (an --app-limits process of its)."""
+    try:
+        if group:
+            os.killpg(pid, signal.SIGKILL)
+        else:
+            os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:  # pragma: no cover - already reaped
+        pass
+
+
+PR_SET_PDEATHSIG = 1  # prctl(2)
+
+
+def _own_group_dying_with(parent: int) -> None:  # pragma: no cover - runs in the child
+    """A --run-limit child: a process group of its own (the parent kills it whole at the limit), SIGKILLed
+    when the thread that forked it ends (a worker killed, the sweep killed), so no run outlives its sweep.
+    Out of the terminal's group, Ctrl-C no longer reaches it: the parent kills it when interrupted."""
+    try:
+        os.setpgid(0, 0)
+    except OSError:
+        pass
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: the parent's limit still ends it
+        return
+    if os.getppid() != parent:  # the parent died before the call (not `== 1`: the sweep may be a container's pid 1)
+        os._exit(1)
 
 
 def _serve(
