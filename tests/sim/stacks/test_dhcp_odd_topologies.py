@@ -62,3 +62,44 @@ def test_a_pool_of_one_address_lends_it_once_and_says_why_the_second_client_wait
     assert not [e for e in net.trace if e.device == "srv" and "DHCP Offer" in e.summary and e.t > 1e9]
     net.run(100)
     assert net.node("pc1").addresses == [] and [str(a) for a in net.node("pc2").addresses] == ["198.18.0.10"]
+
+
+RELAYED = """nodes:
+  srv: {kind: host, ip: 198.18.0.2/24, gateway: 198.18.0.254, dhcp: {pool: 198.18.0.100-198.18.0.199}}
+  r1: {kind: router, interfaces: {eth0: 198.18.0.254/24, eth1: 198.18.1.254/24}, dhcp_relay: 198.18.0.2}
+  pc1: {kind: host, ip: dhcp}
+  sw: {kind: switch}
+links:
+  - [srv:eth0, sw:p1]
+  - [r1:eth0, sw:p2]
+  - [r1:eth1, pc1:eth0]
+"""
+
+
+def test_a_relayed_discover_no_pool_serves_says_so_on_the_server(tmp_path):
+    """r1 relays pc1's DISCOVER to srv, which has no pool for 198.18.1.0/24 (no subnet: pool): the server
+    dropped it and the event list said nothing; now each is a dhcp event on srv naming giaddr and what to give."""
+    net = load(tmp_path, RELAYED)
+    net.start_trace()
+    net.run(5)
+    assert net.node("pc1").addresses == []
+    pc1 = str(net.node("pc1").nics[0].mac)
+    said = [e.summary for e in net.trace if e.device == "srv" and e.event_kind == "dhcp"]
+    assert said and len(said) == len([e for e in sent(net, "r1", "Discover") if e.port == "eth0"])
+    assert said[0] == (
+        f"no pool's subnet holds 198.18.1.254, the relay's address (giaddr) in this DISCOVER from {pc1}: not "
+        "answered; give this server a pool with subnet: set to the relay's subnet"
+    )
+
+
+def test_a_server_says_nothing_of_what_it_serves_nor_of_its_relayed_lan(tmp_path):
+    """With a pool for the relayed subnet, every DISCOVER is answered and the server notes nothing."""
+    served = RELAYED.replace(
+        "dhcp: {pool: 198.18.0.100-198.18.0.199}",
+        "dhcp: [{pool: 198.18.0.100-198.18.0.199}, {subnet: 198.18.1.0/24, pool: 198.18.1.100-198.18.1.199}]",
+    )
+    net = load(tmp_path, served)
+    net.start_trace()
+    net.run(5)
+    assert [str(a) for a in net.node("pc1").addresses] == ["198.18.1.100"]
+    assert not [e for e in net.trace if e.device == "srv" and e.event_kind == "dhcp"]

@@ -31,6 +31,7 @@ from lanlab.proto.dhcp import (
     DhcpServer,
     Lost,
     Probe,
+    message_kind,
     relay_reply,
     relay_request,
 )
@@ -41,7 +42,7 @@ from lanlab.sim.devices.host import ARP_SIZE, IP_UDP, UDP
 from lanlab.units import SECOND
 from lanlab.wire import Arp, EtherType, Ethernet, IPv4, MacAddress, Udp, WireError
 from lanlab.wire.arp import ArpOp
-from lanlab.wire.dhcp import BootOp, Dhcp
+from lanlab.wire.dhcp import BootOp, Dhcp, DhcpMessageType
 
 if TYPE_CHECKING:
     from lanlab.sim.devices.host import Host, Nic
@@ -142,8 +143,8 @@ class DhcpAgent:
                     "dhcp",
                     None,
                     L_(
-                        "no address to offer {mac}: every address of the pool {first}-{last} is taken (lent, offered or declined), "
-                        "so the DISCOVER is not answered (RFC 2131 4.3.1)",
+                        "no address to offer {mac}: every address of the pool {first}-{last} is taken (lent, "
+                        "offered or declined), so the DISCOVER is not answered (RFC 2131 4.3.1)",
                         mac=message.chaddr,
                         first=IPv4Address(pool.first),
                         last=IPv4Address(pool.last),
@@ -159,6 +160,40 @@ class DhcpAgent:
             out = relay_request(message, nic.ip, self.relay_to)
             if out is not None:
                 send(host, nic, out, now)
+        elif (
+            self.servers
+            and host.tracer is not None
+            and (self.relay_to is None or message.giaddr != ZERO or message.ciaddr != ZERO)
+        ):  # as dnsmasq logs "no address range available for DHCP request"; a broadcast on the LAN of the server
+            # relayed to (not relayed) is that server's to answer
+            host.tracer.record(now, host.name, nic.name, "dhcp", None, self._unserved(message, nic))
+
+    def _unserved(self, message: Dhcp, nic: Nic) -> str:
+        """Why a client's message reached this server and no pool of it answers (a relay's giaddr or a
+        client's address in no pool's subnet, or an interface without a pool)."""
+        kind = message_kind(message)
+        name = DhcpMessageType(kind).name if kind in DhcpMessageType.__members__.values() else "BOOTREQUEST"
+        if message.giaddr != ZERO:
+            return L_(
+                "no pool's subnet holds {address}, the relay's address (giaddr) in this {kind} from {mac}: not "
+                "answered; give this server a pool with subnet: set to the relay's subnet",
+                address=message.giaddr,
+                kind=name,
+                mac=message.chaddr,
+            )
+        if message.ciaddr != ZERO:
+            return L_(
+                "no pool's subnet holds {address}, the client's address in this {kind} from {mac}: not answered",
+                address=message.ciaddr,
+                kind=name,
+                mac=message.chaddr,
+            )
+        return L_(
+            "no pool on {interface}, so this {kind} from {mac} is not answered",
+            interface=nic.name,
+            kind=name,
+            mac=message.chaddr,
+        )
 
     def _server_for(self, message: Dhcp, nic: Nic) -> DhcpServer | None:
         """A relayed message is served by the pool of giaddr's subnet (RFC 2131 4.3.1), a client with an
