@@ -74,3 +74,18 @@ def test_the_apis_seeds_are_read_as_the_command_lines():
     for bad in (None, [[1]]):
         with pytest.raises(SweepError, match="seeds: give a text like 1-100, a seed, or a list of seeds"):
             make_plan(topology, bad, until="1s")
+
+
+@pytest.mark.parametrize("value", [0, -1, "0s", "-5", "soon", float("nan"), "1e-9"])
+def test_a_run_limit_that_is_no_time_is_a_sweep_error(value):
+    """run_limit 0, negative, not a number, or under a millisecond: a SweepError naming --run-limit."""
+    with pytest.raises(SweepError, match="--run-limit"):
+        make_plan(EXAMPLES / "broadcast.yaml", [1], run_limit=value)
+
+
+def test_a_run_limit_is_seconds_on_every_task():
+    """run_limit 90, "1.5s" or "2min" is the seconds on each task; None (the default) no limit."""
+    assert {t.run_limit for t in make_plan(EXAMPLES / "broadcast.yaml", "1-3", run_limit=90).tasks} == {90.0}
+    assert make_plan(EXAMPLES / "broadcast.yaml", [1], run_limit="1.5s").run_limit == 1.5
+    assert make_plan(EXAMPLES / "broadcast.yaml", [1], run_limit="2min").tasks[0].run_limit == 120.0
+    assert make_plan(EXAMPLES / "broadcast.yaml", [1]).tasks[0].run_limit is None

@@ -317,3 +317,38 @@ def test_a_failed_rows_error_is_one_line():
     row = failed_row(Task("t.yaml", "", 3, {"a": 1}), error)
     assert row["error"] == "RuntimeError: cancelled for reason: scheduler-connection-lost. Client lost the connection"
     assert (row["seed"], row["a"], row["wall_s"]) == (3, 1, None)
+
+
+@pytest.mark.timeout(60)
+def test_a_run_past_the_run_limit_is_a_row_saying_so_and_the_batch_goes_on():
+    """run_limit=1.5 s: a run of count-to-infinity.yaml over 10^9 s of sim time (hours of work) between two
+    short ones is a row whose error says it was stopped at --run-limit, with how long it ran; the short
+    runs' rows are what they are without the limit."""
+    limited = dict(until="150s", metrics=["route_changes"], run_limit="1.5s")
+    short = make_plan(EXAMPLES / "count-to-infinity.yaml", [1, 2], **limited).tasks
+    endless = make_plan(EXAMPLES / "count-to-infinity.yaml", [3], **{**limited, "until": "1000000000s"}).tasks
+    assert short[0].run_limit == 1.5
+    rows = run_batch([short[0], *endless, short[1]])
+    assert [row["seed"] for row in rows] == [1, 3, 2]
+    assert rows[1]["error"].startswith("RunTimedOut: the run took more than --run-limit 1.5s")
+    assert rows[1]["route_changes"] is None and 1.5 <= rows[1]["wall_s"] < 10
+    unlimited = make_plan(EXAMPLES / "count-to-infinity.yaml", [1, 2], until="150s", metrics=["route_changes"]).tasks
+    expected = [run_task(task) for task in unlimited]
+    for row, alone in zip((rows[0], rows[2]), expected):
+        assert row["error"] is None and row["route_changes"] == alone["route_changes"]
+
+
+@pytest.mark.timeout(60)
+def test_a_program_that_never_ends_is_stopped_at_the_run_limit(tmp_path):
+    """A program that sleeps a microsecond in a loop (never the busy-loop stop: it waits) over 1000 s of
+    sim time: with run_limit=1 its run is a RunTimedOut row; the next run of the batch, whose program
+    ends, runs on behind the wall."""
+    (tmp_path / "loop.py").write_text(
+        "import sys, time\nwhile sys.argv[1:] == ['loop']:\n    time.sleep(0.000001)\nprint('done')\n"
+    )
+    common = dict(until="1000s", metrics=["output_lines"], apps=[f"pc1={tmp_path / 'loop.py'}"], run_limit=1)
+    looping = make_plan(EXAMPLES / "broadcast.yaml", [1], args=["pc1=loop"], **common).tasks
+    ending = make_plan(EXAMPLES / "broadcast.yaml", [2], **common).tasks
+    rows = run_batch(looping + ending)
+    assert "RunTimedOut" in rows[0]["error"] and "--run-limit 1s" in rows[0]["error"]
+    assert rows[1]["error"] is None and rows[1]["output_lines"] == 1

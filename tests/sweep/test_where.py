@@ -289,3 +289,39 @@ def test_a_local_cluster_that_cannot_start_is_a_sweep_error(monkeypatch):
     monkeypatch.setattr(distributed, "LocalCluster", cannot)
     with pytest.raises(SweepError, match=r"--workers 2: could not start them .*--workers 1 runs the sweep"):
         sweep(EXAMPLES / "broadcast.yaml", "1-4", workers=2, until="1s")
+
+
+def endless_and_short(run_limit: str) -> list:
+    """Seeds 1 and 3 of count-to-infinity.yaml over 150 s of sim time, seed 2 over 10^9 s (hours of work)."""
+    limited = dict(until="150s", metrics=["route_changes"], run_limit=run_limit)
+    tasks = make_plan(EXAMPLES / "count-to-infinity.yaml", [1, 3], **limited).tasks
+    endless = make_plan(EXAMPLES / "count-to-infinity.yaml", [2], **{**limited, "until": "1000000000s"}).tasks
+    return [tasks[0], *endless, tasks[1]]
+
+
+@pytest.mark.timeout(90)
+@pytest.mark.parametrize("engine", ["pool", "dask"])
+def test_a_run_past_the_run_limit_ends_as_a_row_on_a_pool_and_on_dask(monkeypatch, engine):
+    """On a process pool (no Dask) and on a Dask cluster's workers, a run that would take hours is stopped at
+    run_limit (1 s), a row saying so, and the sweep ends with the other rows done (it held its worker for ever)."""
+    tasks = endless_and_short("1s")
+    if engine == "pool":
+        monkeypatch.setattr(where, "have_dask", lambda: False)
+        rows = list(where.run_tasks(tasks, 2, None))
+    else:
+        distributed = pytest.importorskip("distributed")
+        with distributed.LocalCluster(n_workers=1, processes=False, dashboard_address=":0") as cluster:
+            rows = list(where.run_tasks(tasks, 2, cluster.scheduler_address))
+    by_seed = {row["seed"]: row for row in rows}
+    assert sorted(by_seed) == [1, 2, 3]
+    assert by_seed[2]["error"].startswith("RunTimedOut: the run took more than --run-limit 1s")
+    assert by_seed[1]["error"] is None and by_seed[3]["error"] is None
+    assert by_seed[1]["route_changes"] is not None
+
+
+@pytest.mark.timeout(60)
+def test_the_python_api_takes_a_run_limit():
+    """lanlab.sim.sweep(..., run_limit=1): a run of hours in this process is a row saying it was stopped."""
+    rows = plain(sweep(EXAMPLES / "count-to-infinity.yaml", [4], until="1000000000s", workers=1, run_limit=1))
+    assert len(rows) == 1 and rows[0]["seed"] == 4
+    assert rows[0]["error"].startswith("RunTimedOut: the run took more than --run-limit 1s")

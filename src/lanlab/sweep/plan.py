@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import ast
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,7 @@ class Plan:
     tasks: list[Task]
     metrics: list[Metric]
     varied: list[str]
+    run_limit: float | None = None  # --run-limit, seconds
 
 
 def make_plan(
@@ -42,11 +44,13 @@ def make_plan(
     stdins: Iterable[str] = (),
     args: Iterable[str] = (),
     app_limits: str | None = None,
+    run_limit: str | float | None = None,
 ) -> Plan:
     from lanlab.sim.commands import CommandError, schedule
     from lanlab.sim.network import Network
     from lanlab.topology import read_text
 
+    limit = read_run_limit(run_limit)
     text = read_text(file)
     seed_list = seeds_of(seeds)
     if not seed_list:
@@ -124,10 +128,11 @@ def make_plan(
                 tuple((node, tuple(values)) for node, values in args_of.items()),
                 limits,
                 kinds,
+                limit,
             )
             for seed in seed_list
         )
-    return Plan(Path(file).stem, tasks, chosen, [v.path for v in varies])
+    return Plan(Path(file).stem, tasks, chosen, [v.path for v in varies], limit)
 
 
 def seeds_of(seeds: str | int | Iterable[int]) -> list[int]:
@@ -144,6 +149,30 @@ def seeds_of(seeds: str | int | Iterable[int]) -> list[int]:
         raise SweepError(
             L_("seeds: give a text like 1-100, a seed, or a list of seeds (not {seeds})", seeds=repr(seeds))
         ) from None
+
+
+def read_run_limit(value: str | float | None) -> float | None:
+    """--run-limit as seconds of wall-clock time: a number of seconds or a duration (90, 1.5s, 10min);
+    None is no limit. 0, a negative or a text that is no duration is a SweepError."""
+    if value is None:
+        return None
+    try:
+        ns = parse_duration(value)
+    except UnitError as error:
+        raise SweepError(
+            L_("--run-limit: {error}; give the seconds a run may take, like 60 or 10min", error=message_of(error))
+        ) from None
+    if ns < 1_000_000:  # under a millisecond: no run is done in that
+        raise SweepError(
+            L_(
+                "--run-limit {value}: too short for any run; give the seconds a run may take (1ms or more), like "
+                "60 or 10min",
+                value=value,
+            )
+        )
+    if not hasattr(os, "fork"):
+        raise SweepError(L_("--run-limit needs os.fork (Linux, macOS), which this system does not have"))
+    return ns / 1e9
 
 
 def check_distinct(varies: list[Vary]) -> None:

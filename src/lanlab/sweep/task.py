@@ -52,6 +52,7 @@ class Task:
     args: tuple[tuple[str, tuple[str, ...]], ...] = ()  # node -> its --arg values
     limits: Limits | None = None  # --app-limits, each run's own
     kinds: tuple[str, ...] = TRACED_KINDS  # the event kinds a traced run records (its metrics read)
+    run_limit: float | None = None  # --run-limit: wall-clock seconds the run may take (None: no limit)
 
 
 def varied(task: Task) -> Callable[[MappingNode], None]:
@@ -184,12 +185,22 @@ def run_task(task: Task, wall: dict[str, Any] | None = None) -> dict[str, Any]:
 
 def run_batch(tasks: list[Task]) -> list[dict[str, Any]]:
     """The rows of a batch of runs; those with programs share one child behind one wall (wall.py:
-    a fork and a namespace per batch, not per run). A run whose child dies is a row with its error."""
+    a fork and a namespace per batch, not per run). A run whose child dies is a row with its error.
+    With --run-limit the runs without programs share a plain forked child too, and a run still going
+    at the limit is killed with its child, a row saying so (RunTimedOut), the others going on."""
     from lanlab.sweep.wall import map_behind_wall
 
+    limit = next((task.run_limit for task in tasks if task.run_limit is not None), None)
     walled = [task for task in tasks if task.apps]
-    rows = {id(task): run_task(task) for task in tasks if not task.apps}
-    for task, (ok, value) in zip(walled, map_behind_wall(run_task, walled)):
+    plain = [task for task in tasks if not task.apps]
+    rows: dict[int, dict[str, Any]] = {}
+    if limit is None:
+        rows.update((id(task), run_task(task)) for task in plain)
+    else:
+        outcomes = map_behind_wall(lambda task, _: run_task(task), plain, unshare=False, run_limit=limit)
+        for task, (ok, value) in zip(plain, outcomes):
+            rows[id(task)] = value if ok else failed_row(task, value)
+    for task, (ok, value) in zip(walled, map_behind_wall(run_task, walled, run_limit=limit)):
         rows[id(task)] = value if ok else failed_row(task, value)
     return [rows[id(task)] for task in tasks]
 
@@ -197,11 +208,11 @@ def run_batch(tasks: list[Task]) -> list[dict[str, Any]]:
 def failed_row(task: Task, error: BaseException) -> dict[str, Any]:
     """The row of a run whose process died before it could make its own. Its error on one line (Dask's
     own text for a lost scheduler has a line break: the closing "seed N failed" was two lines, the csv
-    cell too)."""
+    cell too); its wall_s how long it ran when that is known (a run stopped at --run-limit)."""
     return {
         "seed": task.seed,
         **task.values,
         **{m.name: None for m in task.metrics},
         "error": " ".join(f"{type(error).__name__}: {error}".split()),
-        "wall_s": None,
+        "wall_s": getattr(error, "wall_s", None),
     }

@@ -50,7 +50,7 @@ def run_tasks(tasks: list[Task], workers: int, scheduler: str | None) -> Iterato
     if scheduler is not None:
         yield from _on_dask(tasks, scheduler, workers)
     elif workers == 1:
-        if any(task.apps for task in tasks):  # behind one wall per batch (task.run_batch)
+        if any(task.apps or task.run_limit is not None for task in tasks):  # a child per batch (task.run_batch)
             yield from (row for batch in batches(tasks, 1) for row in run_batch(batch))
         else:
             yield from (run_task(task) for task in tasks)
