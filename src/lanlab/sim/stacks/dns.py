@@ -82,12 +82,13 @@ class DnsService:
         if query is None:
             return None
         server = self.server()
+        answered, refused = server.answered, server.refused  # a fixed zone's server counts every query so far
         reply = server.answer(query)
         if reply is None:
             drop(self.host, frame, now, L_("a DNS response sent to the server's port: not a query"))
             return None
-        self.answered += server.answered
-        self.refused += server.refused
+        self.answered += server.answered - answered
+        self.refused += server.refused - refused
         return query, reply
 
     def receive(self, host: Host, frame: Frame, now: int) -> None:
