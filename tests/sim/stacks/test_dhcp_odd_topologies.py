@@ -103,3 +103,18 @@ def test_a_server_says_nothing_of_what_it_serves_nor_of_its_relayed_lan(tmp_path
     net.run(5)
     assert [str(a) for a in net.node("pc1").addresses] == ["198.18.1.100"]
     assert not [e for e in net.trace if e.device == "srv" and e.event_kind == "dhcp"]
+
+
+def test_the_event_list_says_the_lease_is_lost_before_the_discover_that_starts_over(tmp_path):
+    """At the end of an unrenewed lease the event list showed the DISCOVER, then "lost 198.18.0.10: lease
+    expired", at the same instant: a student read that the client asked for an address it still had. The client
+    loses the lease first and then starts over; the events now say so in that order."""
+    net = load(tmp_path, lan("198.18.0.10-198.18.0.20", "pc1", events="events:\n  - at 10s link srv:eth0 sw:p1 down\n"))
+    net.start_trace()
+    net.run(101)
+    story = [
+        e.summary if e.event_kind == "dhcp" else e.summary.split(" - ")[0]
+        for e in net.trace
+        if e.device == "pc1" and e.t >= 99e9 and e.event_kind in ("dhcp", "tx")
+    ]
+    assert story[:2] == ["lost 198.18.0.10: lease expired", "DHCP Discover"]

@@ -294,12 +294,20 @@ class DhcpBoot:
             self.probe_answered = True
 
     def _drain(self, now: int) -> None:
-        for out in self.client.messages_to_send(now):
-            send(self.host, self.nic, out, now)
-        event = self.client.next_event()
-        while event is not None:
+        messages = self.client.messages_to_send(now)
+        events = []
+        while (event := self.client.next_event()) is not None:
+            events.append(event)
+        # A lease lost to its end or a NAK goes before the DISCOVER that starts over (the client's order: the
+        # event list says "lost", then the DISCOVER leaves, from 0.0.0.0); a RELEASE leaves from the address first
+        lost = [e for e in events if isinstance(e, Lost) and e.why != "released"]
+        for event in lost:
             self._apply(event, now)
-            event = self.client.next_event()
+        for out in messages:
+            send(self.host, self.nic, out, now)
+        for event in events:
+            if not any(event is gone for gone in lost):
+                self._apply(event, now)
         self.timer.arm()
 
     def _apply(self, event: Bound | Probe | Lost, now: int) -> None:
