@@ -470,7 +470,7 @@ def _reverse_name(address: str) -> str | None:
 def test_a_ping_of_a_name_names_who_answers_unless_n_as_iputils():
     """`ping localhost` prints "64 bytes from NAME (127.0.0.1)", the reverse lookup of who answered, as iputils
     does for a HOST given by name (it printed the address alone); -n, or a HOST given as an address, prints the
-    address alone; --json keeps the address."""
+    address alone; --json keeps the address, and says the name the text shows ("name", null for none)."""
     name = _reverse_name("127.0.0.1")
     named = CliRunner().invoke(cli, ["ping", "-c", "1", "localhost"])
     assert named.exit_code == 0, named.output
@@ -479,7 +479,10 @@ def test_a_ping_of_a_name_names_who_answers_unless_n_as_iputils():
         plain = CliRunner().invoke(cli, ["ping", "-c", "1", *args])
         assert plain.output.splitlines()[1].startswith("64 bytes from 127.0.0.1: icmp_seq=1 ")
     document = json.loads(CliRunner().invoke(cli, ["ping", "-c", "1", "localhost", "--json"]).output)
-    assert document["replies"][0]["from"] == "127.0.0.1"
+    assert document["replies"][0]["from"] == "127.0.0.1" and document["replies"][0]["name"] == name
+    for args in (["-n", "localhost"], ["127.0.0.1"]):
+        document = json.loads(CliRunner().invoke(cli, ["ping", "-c", "1", *args, "--json"]).output)
+        assert document["replies"][0]["name"] is None  # the text names no one either
 
 
 @needs_icmp

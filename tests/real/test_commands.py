@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ipaddress import IPv4Address
+
 import pytest
 
 from lanlab.real.commands import parse_do, parse_traceroute, traceroute_argv
@@ -204,16 +206,11 @@ def test_words_a_tool_cannot_take_are_refused_when_parsed(tmp_path, monkeypatch,
     assert problem in str(caught.value)
 
 
-def test_a_kernel_ping_with_errors_becomes_results_and_iputils_lines():
-    """`lanlab ping --json` whose replies hold errors (unreachable, -M do's local ones) maps to the simulator's
-    result and prints iputils' lines: the error entries carry no time (a KeyError ended `real run` before)."""
-    import json
-
-    from lanlab.real.commands import DoCommand, _result, lines
-
-    document = {
-        "host": "198.18.0.2",
-        "address": "198.18.0.2",
+def ping_document(address: str, replies: list[dict]) -> dict:
+    """`lanlab ping --json`'s document for two requests, one answered in 0.25 ms, one error: `replies` as given."""
+    return {
+        "host": address,
+        "address": address,
         "transmitted": 2,
         "received": 1,
         "duplicates": 0,
@@ -223,11 +220,24 @@ def test_a_kernel_ping_with_errors_becomes_results_and_iputils_lines():
         "socket": "raw",
         "pipe": 1,
         "rtt_ms": {"min": 0.25, "avg": 0.25, "max": 0.25, "mdev": 0.0},
-        "replies": [
+        "replies": replies,
+    }
+
+
+def test_a_kernel_ping_with_errors_becomes_results_and_iputils_lines():
+    """`lanlab ping --json` whose replies hold errors (unreachable, -M do's local ones) maps to the simulator's
+    result and prints iputils' lines: the error entries carry no time (a KeyError ended `real run` before)."""
+    import json
+
+    from lanlab.real.commands import DoCommand, _result, lines
+
+    document = ping_document(
+        "198.18.0.2",
+        [
             {"seq": 1, "from": "198.18.0.1", "error": "local error: message too long, mtu=1500", "mtu": 1500},
             {"seq": 2, "from": "198.18.0.2", "bytes": 64, "ttl": 64, "time_ms": 0.25, "duplicate": False},
         ],
-    }
+    )
     words = "ping pc2 -c 2 -M do"
     command = DoCommand(words, 0.0, "pc1", "ping", words.split(), started=True)
     command.result = _result(command, json.dumps(document) + "\n", 0.0)
@@ -241,6 +251,53 @@ def test_a_kernel_ping_with_errors_becomes_results_and_iputils_lines():
         "2 packets transmitted, 1 received, +1 errors, 50% packet loss, time 1000ms",
         "rtt min/avg/max/mdev = 0.250/0.250/0.250/0.000 ms",
     ]
+
+
+def test_a_kernel_ping_names_who_answered_as_its_json_says():
+    """The kernel lab's ping lines name who answered from `lanlab ping --json`'s "name" (iputils' pr_addr in the
+    node's namespace), as the simulator's `--do ping pc2` does: "64 bytes from pc2 (198.18.0.2)", "From r1
+    (198.18.1.1)"; an entry without a name is shown by its address."""
+    import json
+
+    from lanlab.real.commands import DoCommand, _result, lines
+
+    document = ping_document(
+        "198.18.2.2",
+        [
+            {"seq": 1, "from": "198.18.1.1", "name": "r1", "error": "Destination Net Unreachable"},
+            {
+                "seq": 2,
+                "from": "198.18.2.2",
+                "name": "pc2",
+                "bytes": 64,
+                "ttl": 63,
+                "time_ms": 0.25,
+                "duplicate": False,
+            },
+        ],
+    )
+    words = "ping pc2 -c 2"
+    command = DoCommand(words, 0.0, "pc1", "ping", words.split(), started=True)
+    command.result = _result(command, json.dumps(document) + "\n", 0.0)
+    assert [str(line) for line in lines(command)][1:3] == [
+        "From r1 (198.18.1.1) icmp_seq=1 Destination Net Unreachable",
+        "64 bytes from pc2 (198.18.2.2): icmp_seq=2 ttl=63 time=0.250 ms",
+    ]
+
+
+def test_a_kernel_ping_keeps_a_nodes_name_where_the_hosts_file_has_it(tmp_path, monkeypatch):
+    """pc1's /etc/hosts lists every node, so its ping gets "pc2" as given (iputils then names who answered, as the
+    simulator's ping does); on a node whose names come from a `dns:` server the address goes instead, as the
+    simulator takes a node's address from the topology, not from DNS."""
+    from lanlab.real.commands import tool_argv
+
+    monkeypatch.setattr("shutil.which", lambda name: f"/usr/bin/{name}")
+    built = lab(tmp_path)
+    argv = tool_argv(built, parse_do(built, "pc1 ping pc2 -c 1"), 5.0)
+    assert argv[argv.index("ping") + 1] == "pc2"
+    built.nodes["pc1"].resolvers = [IPv4Address("198.18.0.53")]
+    argv = tool_argv(built, parse_do(built, "pc1 ping pc2 -c 1"), 5.0)
+    assert argv[argv.index("ping") + 1] == str(built.address_of("pc2"))
 
 
 def test_a_kernel_ping_is_bounded_by_stop_after_not_w(tmp_path, monkeypatch):

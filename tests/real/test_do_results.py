@@ -160,3 +160,15 @@ def test_an_app_on_a_switch_or_a_folder_is_refused_in_the_simulators_words(tmp_p
         for side in done.values():
             assert side.returncode == 2 and len(side.stderr.splitlines()) == 1, side.stderr
         assert done["real"].stderr == done["sim"].stderr
+
+
+@pytest.mark.skipif(netns_unavailable_reason() is not None, reason=str(netns_unavailable_reason()))
+def test_a_ping_of_a_node_names_who_answered_on_both_sides():
+    """`pc1 ping pc3 -c 1`: "64 bytes from pc3 (198.18.0.3)" on the kernel as in the simulator (iputils' pr_addr in
+    the namespace, whose /etc/hosts lists every node); the kernel printed the address alone."""
+    replies = {
+        side: [line for line in done.stdout.splitlines() if " bytes from " in line]
+        for side, done in both_sides("--do", "pc1 ping pc3 -c 1").items()
+    }
+    for side, lines_seen in replies.items():
+        assert len(lines_seen) == 1 and lines_seen[0].startswith("64 bytes from pc3 (198.18.0.3): icmp_seq=1 "), side

@@ -50,14 +50,13 @@ def _numeric(host: str) -> bool:
 
 
 @functools.cache
-def named(address: str) -> str:
-    """How iputils names an address that answered a ping of a host name: "name (address)" from the reverse
-    lookup, the address alone when it has no name (pr_addr)."""
+def reverse_name(address: str) -> str | None:
+    """The name iputils shows for an address that answered a ping of a host name (pr_addr's reverse lookup),
+    or None when it has none."""
     try:
-        name = socket.gethostbyaddr(address)[0]
+        return socket.gethostbyaddr(address)[0]
     except (OSError, UnicodeError):
-        return address
-    return f"{name} ({address})"
+        return None
 
 
 def summary_lines(host: str, stats: PingStatistics, size: int) -> list[str]:
@@ -68,15 +67,17 @@ def summary_lines(host: str, stats: PingStatistics, size: int) -> list[str]:
     )
 
 
-def _event_document(event: Event) -> dict[str, object]:
+def _event_document(event: Event, name: str | None) -> dict[str, object]:
+    """One reply or error for --json; `name` is who answered as the text names it (None: shown as an address)."""
     if isinstance(event, IcmpErrorReport):
-        document: dict[str, object] = {"seq": event.seq, "from": event.source, "error": event.text}
+        document: dict[str, object] = {"seq": event.seq, "from": event.source, "name": name, "error": event.text}
         if event.too_long_for is not None:
             document["mtu"] = event.too_long_for  # -M do: refused here, not by the network
         return document
     return {
         "seq": event.seq,
         "from": event.source,
+        "name": name,
         "bytes": event.size,
         "ttl": event.ttl,
         "time_ms": round(event.rtt_ns / 1e6, 3),
@@ -194,15 +195,16 @@ def ping_command(
         interface=interface,
         pmtudisc=None if pmtudisc is None else PING_PMTU_WORDS[pmtudisc],
     )
-    events: list[Event] = []
+    events: list[tuple[Event, str | None]] = []  # each with the name who answered is shown by
 
     def show(event: Event) -> None:
-        events.append(event)
+        local = isinstance(event, IcmpErrorReport) and event.too_long_for is not None
+        # iputils names who answered a ping of a name (no -n); a local error has no one to name
+        name = None if numeric or local or _numeric(host) else reverse_name(event.source)
+        events.append((event, name))
         if not as_json:  # iputils writes its local errors on stderr
-            local = isinstance(event, IcmpErrorReport) and event.too_long_for is not None
-            if not (numeric or local or _numeric(host)):  # iputils names who answered a ping of a name (no -n)
-                event = dataclasses.replace(event, source=named(event.source))
-            click.echo(event_line(event, size, ping_lines.marks_duplicates(sock.broadcast, str(address))), err=local)
+            shown = dataclasses.replace(event, source=ping_lines.named(event.source, name))
+            click.echo(event_line(shown, size, ping_lines.marks_duplicates(sock.broadcast, str(address))), err=local)
 
     try:
         sock = EchoSocket(address, options)
@@ -245,7 +247,7 @@ def ping_command(
                 "broadcast": sock.broadcast,
                 "pipe": stats.pipe,
                 "rtt_ms": dict(zip(("min", "avg", "max", "mdev"), (round(v, 3) for v in rtt))) if rtt else None,
-                "replies": [_event_document(event) for event in events],
+                "replies": [_event_document(event, name) for event, name in events],
             }
         )
     else:

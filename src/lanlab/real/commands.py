@@ -231,7 +231,12 @@ def parse_do(lab: RealLab, text: str) -> DoCommand:
     return command
 
 
-def _ping_argv(lab: RealLab, words: list[str]) -> list[str]:
+def _ping_argv(lab: RealLab, node: str, words: list[str]) -> list[str]:
+    """ping's words with a node's name as the tool finds it. On a node whose /etc/hosts lists every node the name
+    stays, so iputils' lookup finds the node's first address, as the simulator's does, and `lanlab ping` names
+    who answered as iputils and the simulator do (pr_addr); elsewhere the name would be asked of DNS, where the
+    simulator takes it from the topology, so the address goes instead (and no one is named)."""
+    keep_names = node in lab.nodes and not dns.asks_a_resolver(lab, lab.nodes[node])
     out, skip = [], False
     for word in words:
         if skip:
@@ -243,7 +248,7 @@ def _ping_argv(lab: RealLab, words: list[str]) -> list[str]:
         elif word.startswith("-"):
             out.append(word)
         else:
-            out.append(lab.address_of(word))
+            out.append(word if keep_names and word in lab.nodes else lab.address_of(word))
     return out
 
 
@@ -256,7 +261,7 @@ def tool_argv(lab: RealLab, command: DoCommand, until: float) -> list[str]:
         # report, where the simulator's ping counts errors to -c as iputils without -w does
         window = max(until - command.at, FIRST_REQUEST_S)
         stop = [] if "-w" in words else ["--stop-after", f"{window:g}"]
-        return [*LANLAB, "ping", *_ping_argv(lab, words[1:]), *stop, "--json"]
+        return [*LANLAB, "ping", *_ping_argv(lab, command.node, words[1:]), *stop, "--json"]
     if command.word == "udp listen":
         rest = words[2:]
         if rest and rest[0].isdigit():  # the simulator's `udp listen 7788` is the tool's --port 7788
@@ -589,13 +594,15 @@ def ping_text(argv: list[str], document: dict[str, Any]) -> list[str]:
         if "mtu" in event:
             out.append(ping_lines.too_long_line(event["mtu"]))
         elif "error" in event:
-            out.append(ping_lines.error_line(event["from"], event["seq"], event["error"]))
+            out.append(
+                ping_lines.error_line(ping_lines.named(event["from"], event.get("name")), event["seq"], event["error"])
+            )
         else:
             rtt_ns = round(event["time_ms"] * 1e6) if ping_lines.timed(size) else None
             out.append(
                 ping_lines.reply_line(
                     event["bytes"],
-                    event["from"],
+                    ping_lines.named(event["from"], event.get("name")),
                     event["seq"],
                     event["ttl"],
                     rtt_ns,

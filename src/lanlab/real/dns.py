@@ -15,6 +15,7 @@ from ipaddress import IPv4Address
 from pathlib import Path
 from typing import Any
 
+from lanlab.real import dhcp
 from lanlab.real.model import RealLab, RealNode
 
 MISSING_SERVER = "a dns: zone on the kernel runs dnsmasq, which is not installed: apt install dnsmasq"
@@ -83,6 +84,14 @@ def start(built_ns: Any, lab: RealLab, folder: Path) -> None:
                 stderr=(folder / f"{node.name}.dns.log").open("wb"),
                 start_new_session=True,  # a terminal's Ctrl-C is lanlab's to act on (netns._run)
             )
+
+
+def asks_a_resolver(lab: RealLab, node: RealNode) -> bool:
+    """Whether a node's names come from DNS: it has `dns:` servers, or its DHCP lease will name some (a pool of the
+    file has `dns:`). Its /etc/hosts then has localhost and its own name only, as the simulator's host's has
+    (sim.shim's hosts_entries); any other node's has every node's names."""
+    leased_dns = any(pool["dns"] for other in lab.nodes.values() for _, pool in dhcp.serving(other))
+    return bool(node.resolvers) or (leased_dns and bool(dhcp.leasing(node)))
 
 
 def resolv_conf(node: RealNode) -> str:

@@ -285,12 +285,11 @@ def _write_hosts(built: Built) -> None:
     text = localhost + "".join(lines.values())
     if not ETC_NETNS.exists():
         ETC_NETNS_MADE.touch()
-    leased_dns = any(pool["dns"] for node in built.lab.nodes.values() for _, pool in dhcp.serving(node))
     for name in built.lab.nodes:
         node = built.lab.nodes[name]
         path = hosts_file(built.ns(name))
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(localhost + lines[name] if node.resolvers or (leased_dns and dhcp.leasing(node)) else text)
+        path.write_text(localhost + lines[name] if dns.asks_a_resolver(built.lab, node) else text)
         resolv_file(built.ns(name)).write_text(dns.resolv_conf(node))
 
 
