@@ -118,3 +118,21 @@ def test_the_event_list_says_the_lease_is_lost_before_the_discover_that_starts_o
         if e.device == "pc1" and e.t >= 99e9 and e.event_kind in ("dhcp", "tx")
     ]
     assert story[:2] == ["lost 198.18.0.10: lease expired", "DHCP Discover"]
+
+
+def test_a_release_arp_never_delivered_is_not_said_to_have_left(tmp_path):
+    """`dhcp release` with the server's cable out: the RELEASE waits for ARP, which gives up after 3 s and drops
+    it. The event list said "198.18.0.10 removed from eth0: its RELEASE has left", which it never did; it now
+    names the neighbour that never answered. With the server there, the line is as before."""
+    events = "events:\n  - at 10s link srv:eth0 sw:p1 down\n  - at 20s pc1 dhcp release\n"
+    net = load(tmp_path, lan("198.18.0.10-198.18.0.20", "pc1", events=events))
+    net.start_trace()
+    net.run(30)
+    said = [e.summary for e in net.trace if e.device == "pc1" and e.event_kind == "dhcp"]
+    assert said[-1] == "198.18.0.10 removed from eth0: its RELEASE never left (no ARP reply from 198.18.0.1)"
+    assert not sent(net, "pc1", "Release") and net.node("pc1").addresses == []
+    net = load(tmp_path, lan("198.18.0.10-198.18.0.20", "pc1", events="events:\n  - at 20s pc1 dhcp release\n"))
+    net.start_trace()
+    net.run(30)
+    said = [e.summary for e in net.trace if e.device == "pc1" and e.event_kind == "dhcp"]
+    assert said[-1] == "198.18.0.10 removed from eth0: its RELEASE has left" and sent(net, "pc1", "Release")

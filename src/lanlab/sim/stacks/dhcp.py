@@ -250,6 +250,7 @@ class DhcpBoot:
         self.probing: IPv4Address | None = None
         self.probe_answered = False
         self.history: list[tuple[int, str]] = []  # (time, what happened): the client's story
+        self.release_waits_for: list[IPv4Address] = []  # the next hops a RELEASE waited for ARP to find
         host.udp.bind(CLIENT_PORT, self.receive)
         host.arp_watchers.append(self.arp_seen)
         host.dhcp_client = self
@@ -357,13 +358,26 @@ class DhcpBoot:
         if nic.address is None or nic.address.ip != address:
             return
         if wait and nic.arp is not None and nic.arp.queued:
+            if not late:  # whom the RELEASE waits for: answered, it left; not, ARP dropped it
+                self.release_waits_for = nic.arp.resolving()
             self.host.engine.schedule(now + DRAIN_CHECK, self, ("drop", address))
             return
-        self.host.clear_address(nic)
+        unanswered = [hop for hop in self.release_waits_for if nic.arp is None or nic.arp.lookup(hop, now) is None]
+        self.release_waits_for = []
+        self.host.clear_address(nic)  # (and with it the interface's ARP cache)
         if late:  # after the "lost" event: an event of its own says when the address went
-            self._note(
-                now, L_("{address} removed from {interface}: its RELEASE has left", address=address, interface=nic.name)
-            )
+            if unanswered:
+                what = L_(
+                    "{address} removed from {interface}: its RELEASE never left (no ARP reply from {hop})",
+                    address=address,
+                    interface=nic.name,
+                    hop=unanswered[0],
+                )
+            else:
+                what = L_(
+                    "{address} removed from {interface}: its RELEASE has left", address=address, interface=nic.name
+                )
+            self._note(now, what)
 
     def _probe_done(self, address: IPv4Address, now: int) -> None:
         if self.probing != address:
