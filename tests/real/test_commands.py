@@ -12,7 +12,7 @@ from lanlab.real.netns import RealError
 
 LINUX_TRACEROUTE = """traceroute to 198.18.2.10 (198.18.2.10), 30 hops max, 60 byte packets
  1  198.18.1.1  0.049 ms  0.005 ms  0.003 ms
- 2  * 198.18.12.2  0.020 ms  198.18.12.9  0.004 ms
+ 2  * 198.18.12.2  0.020 ms 198.18.12.9  0.004 ms
  3  198.18.2.10  0.018 ms  0.005 ms  0.004 ms
 """
 
@@ -27,6 +27,28 @@ def test_linux_traceroute_lines_become_the_simulators_hops():
         ["198.18.2.10"] * 3,
     ]
     assert result["hops"][0]["probes"][0]["rtt_ms"] == 0.049
+
+
+LINUX_TRACEROUTE_NAMED = """traceroute to pc2 (198.18.2.10), 30 hops max, 60 byte packets
+ 1  r1 (198.18.1.1)  0.049 ms  0.005 ms  0.003 ms
+ 2  * 198.18.12.2 (198.18.12.2)  0.020 ms gw.a.b.c (198.18.12.9)  0.004 ms
+ 3  pc2 (198.18.2.10)  0.018 ms  0.005 ms  0.004 ms
+"""
+
+
+def test_linux_traceroute_lines_with_names_are_the_same_hops_and_print_as_the_simulators():
+    """Without -n Linux prints "name (address)" (the address twice without a name): the same hops as -n's lines,
+    the names kept for printing, which reads as the simulator's `--do traceroute pc2` (a name with three dots
+    is not taken for an address)."""
+    from lanlab.real.commands import DoCommand, _result, lines
+
+    named = parse_traceroute(LINUX_TRACEROUTE_NAMED)
+    assert named is not None and named["hops"] == parse_traceroute(LINUX_TRACEROUTE)["hops"]
+    assert named["destination"] == "198.18.2.10" and named["reached"] is True
+    words = "traceroute pc2 -q 3"
+    command = DoCommand(words, 0.0, "pc1", "traceroute", words.split(), started=True)
+    command.result = _result(command, LINUX_TRACEROUTE_NAMED, 0.0)
+    assert [str(line) for line in lines(command)] == LINUX_TRACEROUTE_NAMED.splitlines()
 
 
 def test_an_unreachable_annotation_is_the_probes_note_and_not_reached():
@@ -50,10 +72,12 @@ def lab(tmp_path):
 
 
 def test_traceroute_takes_the_simulators_flags_one_probe_at_a_time(tmp_path, monkeypatch):
-    """-I, -m, -q, -p pass through, -w 500ms becomes 0.5 s, a node name its address, -N 1 added."""
+    """-I, -n, -m, -q, -p pass through, -w 500ms becomes 0.5 s, a node name its address, -N 1 added; without -n
+    Linux names the hops, as the simulator's traceroute does."""
     monkeypatch.setattr("shutil.which", lambda name: f"/usr/bin/{name}")
     argv = traceroute_argv(lab(tmp_path), ["pc2", "-I", "-m", "4", "-w", "500ms"])
-    assert argv == ["traceroute", "-n", "-N", "1", "-I", "-m", "4", "-w", "0.5", "198.18.0.2"]
+    assert argv == ["traceroute", "-N", "1", "-I", "-m", "4", "-w", "0.5", "198.18.0.2"]
+    assert traceroute_argv(lab(tmp_path), ["-n", "pc2"]) == ["traceroute", "-N", "1", "-n", "198.18.0.2"]
     with pytest.raises(RealError, match="simulator's words"):
         traceroute_argv(lab(tmp_path), ["pc2", "-z"])
 
@@ -169,12 +193,12 @@ def test_traceroute_refusals_are_said_in_the_users_language(tmp_path, monkeypatc
         errors.append(message_of(caught.value))
     assert errors == [
         "traceroute -w: unknown time unit 'x' in '5x'; use ns, us, ms, s, min or h",
-        "traceroute '-z': the kernel lab takes the simulator's words: TARGET [-I] [-m N] [-q N] [-w S] [-p PORT]",
+        "traceroute '-z': the kernel lab takes the simulator's words: TARGET [-I] [-n] [-m N] [-q N] [-w S] [-p PORT]",
     ]
     set_language("zh")
     assert [localize(error) for error in errors] == [
         "traceroute -w：'5x' 中的时间单位 'x' 未知；请用 ns、us、ms、s、min 或 h",
-        "traceroute '-z'：内核实验只接受模拟器的写法：TARGET [-I] [-m N] [-q N] [-w S] [-p PORT]",
+        "traceroute '-z'：内核实验只接受模拟器的写法：TARGET [-I] [-n] [-m N] [-q N] [-w S] [-p PORT]",
     ]
 
 

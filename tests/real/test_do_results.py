@@ -4,6 +4,7 @@ ping was still at work when the run ended, and what a `udp send` without --wait 
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -172,3 +173,19 @@ def test_a_ping_of_a_node_names_who_answered_on_both_sides():
     }
     for side, lines_seen in replies.items():
         assert len(lines_seen) == 1 and lines_seen[0].startswith("64 bytes from pc3 (198.18.0.3): icmp_seq=1 "), side
+
+
+@pytest.mark.skipif(netns_unavailable_reason() is not None, reason=str(netns_unavailable_reason()))
+def test_a_traceroute_names_its_target_and_hops_on_both_sides():
+    """`pc1 traceroute pc3`: "traceroute to pc3 (198.18.0.3)" and " 1  pc3 (198.18.0.3)" on the kernel as in the
+    simulator (Linux traceroute without -n, the namespace's /etc/hosts); with -n the address alone on both. The
+    kernel ran it with -n and printed "198.18.0.3 (198.18.0.3)"."""
+    for words, hop in (
+        ("pc1 traceroute pc3 -q 1", " 1  pc3 (198.18.0.3)"),
+        ("pc1 traceroute pc3 -q 1 -n", " 1  198.18.0.3"),
+    ):
+        for side, done in both_sides("--do", words).items():
+            printed = done.stdout.splitlines()
+            start = next(i for i, line in enumerate(printed) if line.startswith("traceroute to "))
+            assert printed[start].startswith("traceroute to pc3 (198.18.0.3), 30 hops max"), (side, done.stdout)
+            assert re.sub(r"  [0-9.]+ ms", "", printed[start + 1]) == hop, (side, done.stdout)

@@ -11,6 +11,7 @@ Here the probes go one at a time: each leaves when the previous one is answered 
 from __future__ import annotations
 
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from ipaddress import IPv4Address
 
@@ -187,20 +188,40 @@ class TracerouteSession:
         return report_lines(self.destination, self.max_ttl, self.hops)
 
 
-def report_lines(destination: IPv4Address, max_ttl: int, hops: list[Hop]) -> list[str]:
-    """Linux traceroute's output for these hops (the simulator's run, or the kernel's parsed)."""
-    out = [f"traceroute to {destination} ({destination}), {max_ttl} hops max, {20 + 8 + PROBE_DATA} byte packets"]
+def as_address(sender: IPv4Address) -> str:
+    """A hop's sender as Linux traceroute prints one it has no name for: the address, and again for the name."""
+    return f"{sender} ({sender})"
+
+
+def numbers_only(sender: IPv4Address) -> str:
+    """A hop's sender as traceroute -n prints it."""
+    return str(sender)
+
+
+def report_lines(
+    destination: IPv4Address,
+    max_ttl: int,
+    hops: list[Hop],
+    target: str | None = None,
+    shown: Callable[[IPv4Address], str] = as_address,
+) -> list[str]:
+    """Linux traceroute's output for these hops (the simulator's run, or the kernel's parsed): the first line names
+    `target` as given (the address when None), and each sender is `shown(sender)` ("r1 (198.18.1.1)" once named)."""
+    asked = destination if target is None else target
+    out = [f"traceroute to {asked} ({destination}), {max_ttl} hops max, {20 + 8 + PROBE_DATA} byte packets"]
     for hop in hops:
-        parts: list[str] = []
+        # traceroute.c's print_probe: " *" for a probe with no answer, " SENDER" when it differs from the last
+        # one that answered, "  RTT ms" and " NOTE" after it: "* 198.18.1.1 (198.18.1.1)  0.4 ms * *"
+        line = f"{hop.ttl:2d} "
         last: IPv4Address | None = None
         for answer in hop.answers:
             if answer is None:
-                parts.append("*")
+                line += " *"
                 continue
             sender, rtt, note = answer
             if sender != last:
-                parts.append(f"{sender} ({sender})")
+                line += f" {shown(sender)}"
                 last = sender
-            parts.append(f"{rtt:.3f} ms" + (f" {note}" if note else ""))
-        out.append(f"{hop.ttl:2d}  " + "  ".join(parts))
+            line += f"  {rtt:.3f} ms" + (f" {note}" if note else "")
+        out.append(line)
     return out

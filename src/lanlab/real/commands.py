@@ -24,7 +24,7 @@ from lanlab import ping_lines
 from lanlab.i18n import L_, N_, L_counted, message_of
 from lanlab.proto.icmp import linger_ns
 from lanlab.proto.spanning import status_lines
-from lanlab.proto.traceroute import Hop, report_lines
+from lanlab.proto.traceroute import Hop, numbers_only, report_lines
 from lanlab.real import dhcp, dns, tables
 from lanlab.real.model import RealLab
 from lanlab.real.netns import Built, RealError
@@ -103,6 +103,7 @@ class DoCommand:
     output: list[str] = field(default_factory=list)
     chunks: list[tuple[float, str]] = field(default_factory=list)  # tcp connect: (time.time(), text) as it came
     printed: str = ""  # dig: what it printed (what `real run` shows)
+    names: dict[str, str] = field(default_factory=dict)  # traceroute: the names Linux's gave the hops' senders
     link_ends: tuple[str, str] | None = None  # a link event: its two ends, in the file's order
     reader: threading.Thread | None = None
 
@@ -289,11 +290,13 @@ def tool_argv(lab: RealLab, command: DoCommand, until: float) -> list[str]:
 
 
 def traceroute_argv(lab: RealLab, words: list[str]) -> list[str]:
-    """Linux traceroute with the simulator's flags (-I -m -q -w -p), numeric (-n), and one probe at
-    a time (-N 1) as the simulator sends them; -w in the simulator's units becomes seconds."""
+    """Linux traceroute with the simulator's flags (-I -n -m -q -w -p), and one probe at a time (-N 1) as the
+    simulator sends them; -w in the simulator's units becomes seconds. The target goes as its address (the
+    simulator takes a node's from the topology); without -n, Linux names the hops by the namespace's lookup
+    (its /etc/hosts, then DNS on a node with a resolver), as the simulator's names them on its host."""
     if shutil.which("traceroute") is None:
         raise RealError(TRACEROUTE_MISSING)
-    out, target, i = ["traceroute", "-n", "-N", "1"], None, 0
+    out, target, i = ["traceroute", "-N", "1"], None, 0
     while i < len(words):
         word = words[i]
         if word in TRACEROUTE_VALUED and i + 1 < len(words):
@@ -306,12 +309,12 @@ def traceroute_argv(lab: RealLab, words: list[str]) -> list[str]:
             out += [word, value]
             i += 2
             continue
-        if word == "-I":
+        if word in ("-I", "-n"):
             out.append(word)
         elif word.startswith("-") or target is not None:
             raise RealError(
                 L_(
-                    "traceroute {word}: the kernel lab takes the simulator's words: TARGET [-I] [-m N] "
+                    "traceroute {word}: the kernel lab takes the simulator's words: TARGET [-I] [-n] [-m N] "
                     "[-q N] [-w S] [-p PORT]",
                     word=repr(word),
                 )
@@ -515,6 +518,7 @@ def _connect_result(command: DoCommand, status: int | None, err: str, t0_wall: f
 
 def _result(command: DoCommand, out: str, t0_wall: float) -> dict[str, Any] | None:
     if command.word == "traceroute":
+        command.names = traceroute_names(out)
         return parse_traceroute(out)
     if command.word == "dig":
         command.printed = out
@@ -624,13 +628,36 @@ def ping_text(argv: list[str], document: dict[str, Any]) -> list[str]:
     )
 
 
+def _sender(token: str) -> IPv4Address | None:
+    """The address a token of Linux traceroute's hop line names: "198.18.1.1" (-n) or "(198.18.1.1)" after a
+    name; None for any other token (a name, even one with three dots, a time, a note)."""
+    try:
+        return IPv4Address(token[1:-1] if token.startswith("(") and token.endswith(")") else token)
+    except ValueError:
+        return None
+
+
+def traceroute_names(out: str) -> dict[str, str]:
+    """The names Linux traceroute (without -n) gave hops' senders: {address: name} from "name (address)", an
+    address it found no name for (printed twice) left out."""
+    names = {}
+    for line in out.splitlines()[1:]:
+        tokens = line.split()
+        for name, token in zip(tokens[1:], tokens[2:]):
+            sender = _sender(token) if token.startswith("(") else None
+            if sender is not None and name != str(sender):
+                names[str(sender)] = name
+    return names
+
+
 def parse_traceroute(out: str) -> dict[str, Any] | None:
-    """Linux `traceroute -n`'s lines -> the simulator's result: destination, reached, and per hop
+    """Linux traceroute's lines (with -n or names) -> the simulator's result: destination, reached, and per hop
     each probe's answer ({address, rtt_ms, note}) or None for a `*`."""
     text = out.splitlines()
     if not text or not text[0].startswith("traceroute to "):
         return None
-    destination = text[0].split()[2]
+    head = text[0].split()
+    destination = str(_sender(head[3].rstrip(",")) or head[2])  # "traceroute to NAME (ADDRESS), ..."
     hops = []
     for line in text[1:]:
         tokens = line.split()
@@ -647,12 +674,24 @@ def parse_traceroute(out: str) -> dict[str, Any] | None:
             elif token.startswith("!") and hop.answers and hop.answers[-1] is not None:
                 last = hop.answers[-1]
                 hop.answers[-1] = (last[0], last[1], token)
-            elif token.count(".") == 3:
-                sender = IPv4Address(token)
+            elif _sender(token) is not None:
+                sender = _sender(token)
         hops.append(hop)
     last_hop = hops[-1].answers if hops else []
     reached = any(a is not None and str(a[0]) == destination and not a[2] for a in last_hop)
     return {"destination": destination, "reached": reached, "hops": [hop.as_dict() for hop in hops]}
+
+
+def _traceroute_target(argv: list[str]) -> str | None:
+    """The target as the --do line gives it (traceroute's first line names it so): its first word that is
+    neither an option nor an option's value."""
+    words = iter(argv[1:])
+    for word in words:
+        if word in TRACEROUTE_VALUED:
+            next(words, None)
+        elif not word.startswith("-"):
+            return word
+    return None
 
 
 def _hops(result: dict[str, Any]) -> list[Hop]:
@@ -706,7 +745,9 @@ def lines(command: DoCommand) -> list[str]:
         ] or [L_("  (empty)")]
     if command.word == "traceroute":
         max_ttl = next((int(v) for k, v in zip(command.argv, command.argv[1:]) if k == "-m"), 30)
-        return report_lines(IPv4Address(r["destination"]), max_ttl, _hops(r))
+        names = command.names
+        shown = numbers_only if "-n" in command.argv else lambda a: f"{names.get(str(a), a)} ({a})"
+        return report_lines(IPv4Address(r["destination"]), max_ttl, _hops(r), _traceroute_target(command.argv), shown)
     if command.word == "stp":
         if r["stp"] is None:
             return [

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from lanlab.i18n import L_, message_of
 from lanlab.proto.fragments import PMTUDISC_DONT
 from lanlab.proto.ipv4 import LocalIpError
-from lanlab.proto.traceroute import Probe, TracerouteSession, check_probe_ports
+from lanlab.proto.traceroute import Probe, TracerouteSession, check_probe_ports, numbers_only, report_lines
 from lanlab.sim.commands.names import ReverseNames, target_address
 from lanlab.sim.commands.base import (
     PORT,
@@ -171,19 +171,10 @@ class Traceroute(Command):
     def lines(self) -> list[str]:
         """Linux traceroute's output (proto.traceroute's), the target as given and each sender as named."""
         session = self.session
-        out = session.lines()
-        destination = str(session.destination)
-        out[0] = out[0].replace(f"{destination} ({destination})", f"{self.args.target} ({destination})", 1)
-        senders = {str(answer[0]) for hop in session.hops for answer in hop.answers if answer is not None}
-        shown = {address: self._shown(address) for address in senders}
-        for index in range(1, len(out)):
-            for address, text in shown.items():  # "A (A)" is only ever A's: the address closes the parentheses
-                out[index] = out[index].replace(f"{address} ({address})", text)
-        return out
+        shown = numbers_only if self.args.numeric else self._named
+        return report_lines(session.destination, session.max_ttl, session.hops, self.args.target, shown)
 
-    def _shown(self, address: str) -> str:
-        """A hop's sender as traceroute prints it: the address alone with -n, else "name (address)", the address
-        standing for the name when it has none."""
-        if self.args.numeric:
-            return address
-        return f"{self.names.name(address) or address} ({address})"
+    def _named(self, sender: IPv4Address) -> str:
+        """A hop's sender as traceroute prints it: "name (address)", the address standing for the name when it
+        has none."""
+        return f"{self.names.name(str(sender)) or sender} ({sender})"
