@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import random
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from ipaddress import IPv4Address
 from typing import Final
 
@@ -210,6 +210,30 @@ def over_udp(query: Dns, reply: Dns) -> bytes:
         rd=reply.rd,
         rcode=reply.rcode,
     ).build()
+
+
+TCP_LIMIT: Final = 0xFFFF  # RFC 1035 4.2.2: a message on TCP is preceded by its length in two bytes
+
+
+def over_tcp(reply: Dns) -> bytes:
+    """The reply's bytes for TCP: whole when they fit in 65,535 bytes (RFC 1035 4.2.2; a name with some 4,000
+    addresses does not), else as many of its answers as fit with TC set and the OPT kept, as BIND renders an
+    answer too large for its buffer."""
+    data = reply.build()
+    if len(data) <= TCP_LIMIT:
+        return data
+
+    def cut(count: int) -> bytes:
+        return replace(reply, answers=reply.answers[:count], authorities=(), tc=1).build()
+
+    fits, too_many = 0, len(reply.answers)  # cut(fits) fits, cut(too_many) does not
+    while too_many - fits > 1:
+        middle = (fits + too_many) // 2
+        if len(cut(middle)) <= TCP_LIMIT:
+            fits = middle
+        else:
+            too_many = middle
+    return cut(fits)
 
 
 # --- the stub resolver -------------------------------------------------------------------------

@@ -31,3 +31,21 @@ def test_the_servers_counters_count_each_query_once(tmp_path: Path, auto):
     net.run(10)
     service = net.node("ns").dns_service
     assert (service.answered, service.refused) == (3, 2)
+
+
+def test_a_name_with_thousands_of_addresses_is_answered_over_tcp_not_a_crash(tmp_path: Path):
+    """dig of a name with 4,500 A records: the UDP answer is cut (TC), dig asks again over TCP, and the server
+    crashed the run framing an answer longer than a TCP message can be; it now answers what fits, TC set."""
+    addresses = ", ".join(f"198.18.{i // 250}.{i % 250 + 1}" for i in range(4500))
+    path = tmp_path / "many.yaml"
+    path.write_text(
+        ZONE.replace("records: {{www: 198.18.0.3}}", f"records: {{{{many: [{addresses}]}}}}")
+        .replace("/24", "/16")
+        .format(auto="false")
+    )
+    net = load_topology(path)
+    dig = schedule(net, "at 1s pc1 dig many.lab")
+    net.run(5)
+    shown = "\n".join(dig.command.lines())
+    assert ";; Truncated, retrying in TCP mode." in shown and "flags: qr aa tc rd;" in shown
+    assert "(TCP)" in shown and shown.count("IN\tA\t198.18.") > 4000

@@ -17,7 +17,7 @@ from ipaddress import IPv4Address
 from typing import TYPE_CHECKING, Final
 
 from lanlab.i18n import L_
-from lanlab.proto.dns import DnsServer, DnsZone, over_udp
+from lanlab.proto.dns import DnsServer, DnsZone, over_tcp, over_udp
 from lanlab.sim.core.node import HasAddresses
 from lanlab.sim.devices.host import IP_UDP, UDP
 from lanlab.proto.tcp import ANY, ConnectionKey
@@ -112,7 +112,7 @@ class DnsService:
             for data in unframe(received):
                 answered = self.respond(None, now, data)
                 if answered is not None:
-                    to_send += framed(answered[1].build())  # RFC 7766 8: no truncation over TCP
+                    to_send += framed(over_tcp(answered[1]))  # RFC 7766 8: cut only past 65,535 bytes
             if to_send and connection.can_send:
                 del to_send[: connection.send(bytes(to_send))]
                 busy = True
