@@ -325,3 +325,24 @@ def test_the_python_api_takes_a_run_limit():
     rows = plain(sweep(EXAMPLES / "count-to-infinity.yaml", [4], until="1000000000s", workers=1, run_limit=1))
     assert len(rows) == 1 and rows[0]["seed"] == 4
     assert rows[0]["error"].startswith("RunTimedOut: the run took more than --run-limit 1s")
+
+
+@pytest.mark.timeout(60)
+def test_ctrl_c_ends_a_pool_sweep_whose_run_never_ends(monkeypatch):
+    """Without Dask, Ctrl-C while a pool process is in a run of hours (no run limit) ends the sweep at once,
+    the pool's processes killed, the rows done kept (the pool's shutdown waited for that run for ever)."""
+    monkeypatch.setattr(where, "have_dask", lambda: False)
+    tasks = [task.__class__(**{**task.__dict__, "run_limit": None}) for task in endless_and_short("1s")]
+    rows = []
+    timer = threading.Timer(4, os.kill, (os.getpid(), signal.SIGINT))  # the pool's processes ignore it
+    timer.start()
+    start = time.monotonic()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            for row in where.run_tasks(tasks, 2, None):
+                rows.append(row)
+    finally:
+        timer.cancel()
+    assert time.monotonic() - start < 20
+    assert 1 in {row["seed"] for row in rows} and 2 not in {row["seed"] for row in rows}
+    assert not [child for child in multiprocessing.active_children() if child.is_alive()]

@@ -112,7 +112,9 @@ POOL_DIED = "a worker process of the pool died during the run's batch (killed, o
 
 
 def _pool_round(pending: list[list[Task]], workers: int, broken: list[list[Task]]) -> Iterator[dict[str, Any]]:
-    """One pool for `pending`: the rows of the batches done; those the pool broke on go to `broken`."""
+    """One pool for `pending`: the rows of the batches done; those the pool broke on go to `broken`. Left
+    early (Ctrl-C, SIGTERM, --sweep-limit), the pool's processes are killed: its shutdown waited for the
+    batches running, and a run that never ends kept the sweep from ever ending."""
     with ProcessPoolExecutor(max_workers=min(workers, len(pending))) as pool:
         # The workers fork while the futures are submitted. Frozen, this process's objects stay out of
         # their collector's walks, which would copy every page it touches (gc.freeze's documented
@@ -124,6 +126,7 @@ def _pool_round(pending: list[list[Task]], workers: int, broken: list[list[Task]
                 futures = {pool.submit(run_batch, batch): batch for batch in pending}
         finally:
             gc.unfreeze()
+        finished = False
         try:
             for future in as_completed(futures):
                 try:
@@ -132,10 +135,27 @@ def _pool_round(pending: list[list[Task]], workers: int, broken: list[list[Task]
                     broken.append(futures[future])
                     continue
                 yield from rows
+            finished = True
         finally:
             for future in futures:
                 future.cancel()
+            if not finished:
+                _kill_workers(pool)
         broken.sort(key=pending.index)
+
+
+def _kill_workers(pool: ProcessPoolExecutor) -> None:
+    """SIGKILL the pool's processes (Python 3.14's kill_workers, else each process the pool holds): their
+    batches' rows are not wanted any more, and a batch that never ends would hold the pool's shutdown."""
+    kill = getattr(pool, "kill_workers", None)
+    if kill is not None:
+        kill()
+        return
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        try:
+            process.kill()
+        except (OSError, ValueError):  # pragma: no cover - already gone, or closed
+            pass
 
 
 def _on_dask_batch(future: Any, batch: list[Task]) -> list[dict[str, Any]]:
