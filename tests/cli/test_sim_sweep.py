@@ -471,3 +471,70 @@ def test_the_eta_is_the_pace_since_the_first_rows_not_the_start_up(monkeypatch, 
     lines = capsys.readouterr().err.split("\r")
     assert lines[1].strip() == "1/100 runs  0 failed  ETA -:--"
     assert lines[2].strip() == "11/100 runs  0 failed  ETA 0:08"
+
+
+# A program whose run never ends when its host has the address 198.18.0.11 (it sleeps a microsecond at a
+# time, so the busy-loop stop never sees it, over 1000 s of sim time: an hour of work), and ends at once
+# with 198.18.0.1: `--vary nodes.pc1.ip` makes half the runs endless.
+ENDLESS_ON_11 = """import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.connect(("198.18.0.2", 9))
+mine = s.getsockname()[0]
+print(mine)
+while mine == "198.18.0.11":
+    time.sleep(0.000001)
+"""
+
+
+@pytest.mark.timeout(120)
+def test_a_run_that_never_ends_is_a_row_at_the_run_limit_and_resume_makes_it_again(tmp_path):
+    """--run-limit 1.5: the sweep ends (it never did), each endless run a row whose error says it ran out
+    of its time, the other runs' rows as without the limit; exit 1, --json says the limit. --resume makes
+    the stopped runs again, as it does every failed run, and keeps the others."""
+    (tmp_path / "maybe.py").write_text(ENDLESS_ON_11)
+    out = tmp_path / "rows.jsonl"
+    args = (
+        *("sim", "sweep", str(Path(C2I).parent / "broadcast.yaml"), "--seeds", "1-2", "--until", "1000s"),
+        *("--workers", "1", "--app", f"pc1={tmp_path / 'maybe.py'}", "--metric", "output_lines"),
+        *("--vary", "nodes.pc1.ip=198.18.0.1/24,198.18.0.11/24", "--run-limit", "1.5", "--out", str(out)),
+    )
+    start = time.monotonic()
+    result = in_a_process(*args, "--json", timeout=60)
+    assert result.returncode == 1, result.stderr
+    assert time.monotonic() - start < 40
+    summary = json.loads(result.stdout)
+    assert summary["runs"] == 4 and summary["failed"] == 2 and summary["run_limit_s"] == 1.5
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    stopped = [row for row in rows if row["nodes.pc1.ip"] == "198.18.0.11/24"]
+    ran = [row for row in rows if row["nodes.pc1.ip"] == "198.18.0.1/24"]
+    assert [row["seed"] for row in stopped] == [1, 2] and [row["seed"] for row in ran] == [1, 2]
+    for row in stopped:
+        assert row["error"].startswith("RunTimedOut: the run took more than --run-limit 1.5s of wall-clock time")
+        assert row["output_lines"] is None and row["wall_s"] >= 1.5
+    assert all(row["error"] is None and row["output_lines"] == 1 for row in ran)
+    again = in_a_process(*args, "--resume", timeout=60)
+    assert again.returncode == 1
+    assert f"lanlab: --resume: 2 of 4 runs are in {out}; making the other 2\n" in again.stderr
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert sorted((row["nodes.pc1.ip"], row["seed"], row["error"] is None) for row in rows) == [
+        ("198.18.0.1/24", 1, True),
+        ("198.18.0.1/24", 2, True),
+        ("198.18.0.11/24", 1, False),
+        ("198.18.0.11/24", 2, False),
+    ]
+
+
+@pytest.mark.parametrize("value", ["0", "-5", "soon", "0s", "1e-9"])
+def test_a_run_limit_that_is_no_time_is_one_line_and_exit_2(tmp_path, monkeypatch, value):
+    """--run-limit 0, negative or not a duration: one line naming the option, exit 2, before any run."""
+    monkeypatch.chdir(tmp_path)
+    result = invoke("sim", "sweep", C2I, "--seeds", "1", "--workers", "1", "--run-limit", value)
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith("lanlab: --run-limit") and len(result.output.splitlines()) == 1
+    assert "Traceback" not in result.output and "give the seconds a run may take" in result.output
+
+
+def test_the_help_says_the_run_limit_has_no_default_and_why():
+    """--help names --run-limit, that it has no default, and the reason."""
+    result = invoke("sim", "sweep", "--help")
+    assert "--run-limit" in result.output and "Default: none, since how long a run" in " ".join(result.output.split())

@@ -78,6 +78,17 @@ from lanlab.os_reasons import reason_of
 )
 @click.option("--until", default="10s", show_default=True, help="Sim time each run stops at.")
 @click.option(
+    "--run-limit",
+    "run_limit",
+    default=None,
+    metavar="SECONDS",
+    help="Wall-clock time a run may take (60, 90s, 10min): a run still going then is stopped (its process "
+    "killed, a new one goes on with the other runs) and is a row whose error says so (RunTimedOut), the sweep "
+    "going on. Default: none, since how long a run takes is the study's own (milliseconds for a small ring, "
+    "minutes for a big network over a long --until) and a fixed limit would cut good runs; give one when a "
+    "run may never end (a program that loops, a huge network).",
+)
+@click.option(
     "--metric",
     "metrics",
     multiple=True,
@@ -101,7 +112,8 @@ from lanlab.os_reasons import reason_of
     "--resume",
     is_flag=True,
     help="Go on from the rows --out already holds (an interrupted sweep's): the runs there that ran are "
-    "kept, only the others are made, and --out then holds them all. Same --vary and --metric.",
+    "kept, only the others are made, and --out then holds them all. Same --vary and --metric. A failed "
+    "run (one stopped at --run-limit too) is made again.",
 )
 @click.option(
     "--plot",
@@ -136,6 +148,7 @@ def sweep(
     args: tuple[str, ...],
     app_limits: str | None,
     until: str,
+    run_limit: str | None,
     metrics: tuple[str, ...],
     out: Path | None,
     resume: bool,
@@ -175,7 +188,17 @@ def sweep(
         for spec in plot_specs:
             check_can_write("--plot", spec.path)
         plan = make_plan(
-            file, seeds, vary, do, until, metrics, apps=apps, stdins=stdins, args=args, app_limits=app_limits
+            file,
+            seeds,
+            vary,
+            do,
+            until,
+            metrics,
+            apps=apps,
+            stdins=stdins,
+            args=args,
+            app_limits=app_limits,
+            run_limit=run_limit,
         )
     except TopologyError as error:
         fail_with_problems(error.problems)  # as sim run says them: FILE:LINE: each
@@ -291,6 +314,7 @@ def sweep(
                 "failed": len(failed),
                 "interrupted": interrupted is not None,
                 "wall_s": round(wall, 3),
+                "run_limit_s": plan.run_limit,
                 "where": engine_name(workers, scheduler),
                 "workers": workers if scheduler is None else None,
                 "varied": plan.varied,
