@@ -17,7 +17,7 @@ from ipaddress import IPv4Address
 from typing import TYPE_CHECKING, Callable, Final
 
 from lanlab.i18n import L_
-from lanlab.proto.dns import DnsResolver, Failed, Resolved
+from lanlab.proto.dns import DnsResolver, Failed, Resolved, over_udp
 from lanlab.proto.tcp import TcpState
 from lanlab.sim.core.engine import MachineTimer, TimedMachine
 from lanlab.sim.core.trace import register_kind
@@ -189,8 +189,8 @@ class Lookup:
             if reply is None:
                 self._lost("connection refused")
                 self.resolver.handle_unreachable(message.id, now)
-            else:
-                self.resolver.handle_message(reply, now, server)
+            else:  # as it arrives over lo: cut to the UDP size, TC set, when it does not fit (then asked over TCP)
+                self.resolver.handle_message(Dns.parse(over_udp(message, reply))[0], now, server)
             return
         try:
             host.send_udp(self.port, server, PORT, message.build(), now)
