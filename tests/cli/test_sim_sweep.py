@@ -524,17 +524,52 @@ def test_a_run_that_never_ends_is_a_row_at_the_run_limit_and_resume_makes_it_aga
     ]
 
 
+@pytest.mark.parametrize("option", ["--run-limit", "--sweep-limit"])
 @pytest.mark.parametrize("value", ["0", "-5", "soon", "0s", "1e-9"])
-def test_a_run_limit_that_is_no_time_is_one_line_and_exit_2(tmp_path, monkeypatch, value):
-    """--run-limit 0, negative or not a duration: one line naming the option, exit 2, before any run."""
+def test_a_limit_that_is_no_time_is_one_line_and_exit_2(tmp_path, monkeypatch, option, value):
+    """--run-limit or --sweep-limit 0, negative or not a duration: one line naming the option, exit 2,
+    before any run."""
     monkeypatch.chdir(tmp_path)
-    result = invoke("sim", "sweep", C2I, "--seeds", "1", "--workers", "1", "--run-limit", value)
+    result = invoke("sim", "sweep", C2I, "--seeds", "1", "--workers", "1", option, value)
     assert result.exit_code == 2, result.output
-    assert result.output.startswith("lanlab: --run-limit") and len(result.output.splitlines()) == 1
-    assert "Traceback" not in result.output and "give the seconds a run may take" in result.output
+    assert result.output.startswith(f"lanlab: {option}") and len(result.output.splitlines()) == 1
+    assert "Traceback" not in result.output and "give the seconds it may take" in result.output
 
 
 def test_the_help_says_the_run_limit_has_no_default_and_why():
     """--help names --run-limit, that it has no default, and the reason."""
     result = invoke("sim", "sweep", "--help")
     assert "--run-limit" in result.output and "Default: none, since how long a run" in " ".join(result.output.split())
+
+
+@pytest.mark.timeout(120)
+def test_the_sweep_limit_stops_a_sweep_that_would_never_end_and_keeps_its_rows(tmp_path):
+    """--sweep-limit 3 (no --run-limit), the endless runs last: the sweep stops after about 3 s as Ctrl-C
+    stops it, the rows done written, exit 1, --json says so; --resume with --run-limit then makes the
+    other runs, each a row at its limit."""
+    (tmp_path / "maybe.py").write_text(ENDLESS_ON_11)
+    out = tmp_path / "rows.csv"
+    args = (
+        *("sim", "sweep", str(Path(C2I).parent / "broadcast.yaml"), "--seeds", "1-2", "--until", "1000s"),
+        *("--workers", "1", "--app", f"pc1={tmp_path / 'maybe.py'}", "--metric", "output_lines"),
+        *("--vary", "nodes.pc1.ip=198.18.0.1/24,198.18.0.11/24", "--out", str(out)),
+    )
+    start = time.monotonic()
+    result = in_a_process(*args, "--sweep-limit", "3", "--json", timeout=60)
+    assert result.returncode == 1, result.stderr
+    assert 3 <= time.monotonic() - start < 40
+    summary = json.loads(result.stdout)
+    assert summary["sweep_limit_s"] == 3 and summary["stopped_at_sweep_limit"] and not summary["interrupted"]
+    rows = list(csv.DictReader(out.open()))
+    assert [(row["nodes.pc1.ip"], row["seed"], row["error"]) for row in rows] == [
+        ("198.18.0.1/24", "1", ""),
+        ("198.18.0.1/24", "2", ""),
+    ]
+    assert summary["runs"] == 2 and summary["planned"] == 4
+    assert result.stderr == (
+        f"lanlab: stopped at --sweep-limit 3 after 2 of 4 runs; those are kept in {out} (--resume makes the others)\n"
+    )
+    again = in_a_process(*args, "--resume", "--run-limit", "1", timeout=60)
+    assert again.returncode == 1 and "making the other 2" in again.stderr
+    rows = list(csv.DictReader(out.open()))
+    assert [row["error"].startswith("RunTimedOut:") for row in rows] == [False, False, True, True]

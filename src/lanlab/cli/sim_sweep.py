@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -89,6 +94,14 @@ from lanlab.os_reasons import reason_of
     "run may never end (a program that loops, a huge network).",
 )
 @click.option(
+    "--sweep-limit",
+    "sweep_limit",
+    default=None,
+    metavar="SECONDS",
+    help="Wall-clock time the whole sweep may take (30min, 2h): then it stops as Ctrl-C stops it, the rows "
+    "done kept and written to --out (--resume makes the others), exit status 1. Default: none.",
+)
+@click.option(
     "--metric",
     "metrics",
     multiple=True,
@@ -149,6 +162,7 @@ def sweep(
     app_limits: str | None,
     until: str,
     run_limit: str | None,
+    sweep_limit: str | None,
     metrics: tuple[str, ...],
     out: Path | None,
     resume: bool,
@@ -160,8 +174,8 @@ def sweep(
     """Run a topology many times: every seed by every combination of --vary values, each run a row
     (exactly what `lanlab sim run FILE --seed S --json` reports with those values, its metrics read
     from that document). Runs spread over this machine's cores, or a Dask cluster with --scheduler.
-    Exit status 1 when a run failed (its row says why), 130 when interrupted by Ctrl-C and 143 by
-    SIGTERM (the rows done kept, and written to --out).
+    Exit status 1 when a run failed (its row says why) or --sweep-limit stopped the sweep, 130 when
+    interrupted by Ctrl-C and 143 by SIGTERM (the rows done kept, and written to --out).
 
     \b
       lanlab sim sweep examples/count-to-infinity.yaml --seeds 1-100 --until 150s \\
@@ -173,7 +187,7 @@ def sweep(
           --metric stp_convergence --scheduler tcp://127.0.0.1:8786 --json
     """
     from lanlab.sweep.output import cannot_write, check_can_write, check_out, keep_elsewhere, write_rows
-    from lanlab.sweep.plan import make_plan
+    from lanlab.sweep.plan import make_plan, read_run_limit
     from lanlab.sweep.plot import draw, parse_plot
     from lanlab.sweep.resume import kept_rows
     from lanlab.sweep.summary import summarise
@@ -184,6 +198,7 @@ def sweep(
     try:
         if out is not None:
             check_out(out)
+        sweep_limit_s = read_run_limit(sweep_limit, "--sweep-limit")
         plot_specs = [parse_plot(text) for text in plots]
         for spec in plot_specs:
             check_can_write("--plot", spec.path)
@@ -241,9 +256,10 @@ def sweep(
     progress = Progress(len(todo)) if sys.stderr.isatty() and not as_json else None
     start = time.perf_counter()
     interrupted: int | None = None  # the exit status of an interrupted sweep: 130 (Ctrl-C), 143 (SIGTERM)
+    out_of_time = False  # --sweep-limit stopped it
+    made: list[dict[str, Any]] = []
     try:
-        with terminate_as_interrupt():
-            made: list[dict[str, Any]] = []
+        with terminate_as_interrupt(), sweep_deadline(sweep_limit_s):
             for row in run_tasks(todo, workers, scheduler):
                 rows.append(row)
                 made.append(row)
@@ -251,6 +267,8 @@ def sweep(
                     progress.update(made)
     except Terminated:
         interrupted = EXIT_TERMINATED
+    except OutOfSweepTime:
+        out_of_time = len(made) < len(todo)  # not when the limit came as the last row did
     except KeyboardInterrupt:
         interrupted = EXIT_INTERRUPTED
     except SweepError as error:
@@ -315,6 +333,8 @@ def sweep(
                 "interrupted": interrupted is not None,
                 "wall_s": round(wall, 3),
                 "run_limit_s": plan.run_limit,
+                "sweep_limit_s": sweep_limit_s,
+                "stopped_at_sweep_limit": out_of_time,
                 "where": engine_name(workers, scheduler),
                 "workers": workers if scheduler is None else None,
                 "varied": plan.varied,
@@ -356,7 +376,48 @@ def sweep(
             err=True,
         )
         sys.exit(interrupted)
-    sys.exit(EXIT_ERROR if unwritten else EXIT_NO_ANSWER if failed else EXIT_OK)
+    if out_of_time:
+        click.echo(
+            (
+                _(
+                    "lanlab: stopped at --sweep-limit {limit} after {done} of {planned} runs; those are kept in "
+                    "{out} (--resume makes the others)"
+                )
+                if out
+                else _("lanlab: stopped at --sweep-limit {limit} after {done} of {planned} runs; those are kept")
+            ).format(limit=sweep_limit, done=len(rows), planned=len(plan.tasks), out=out),
+            err=True,
+        )
+    sys.exit(EXIT_ERROR if unwritten else EXIT_NO_ANSWER if failed or out_of_time else EXIT_OK)
+
+
+class OutOfSweepTime(KeyboardInterrupt):
+    """--sweep-limit passed while the runs went on: they end as at Ctrl-C. A KeyboardInterrupt for Terminated's
+    reasons (no run takes it for its own failure; asyncio lets it out of a Dask task)."""
+
+
+@contextmanager
+def sweep_deadline(seconds: float | None) -> Iterator[None]:
+    """OutOfSweepTime raised in this (the main) thread `seconds` after the block begins, once (SIGALRM, a
+    real-time timer, which a forked child does not inherit; one that inherits the handler ignores it)."""
+    if seconds is None or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    owner, fired = os.getpid(), False
+
+    def stop(signum: int, frame: Any) -> None:
+        nonlocal fired
+        if os.getpid() == owner and not fired:
+            fired = True
+            raise OutOfSweepTime
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 class Progress:

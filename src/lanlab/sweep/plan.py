@@ -151,26 +151,30 @@ def seeds_of(seeds: str | int | Iterable[int]) -> list[int]:
         ) from None
 
 
-def read_run_limit(value: str | float | None) -> float | None:
-    """--run-limit as seconds of wall-clock time: a number of seconds or a duration (90, 1.5s, 10min);
-    None is no limit. 0, a negative or a text that is no duration is a SweepError."""
+def read_run_limit(value: str | float | None, option: str = "--run-limit") -> float | None:
+    """--run-limit (or --sweep-limit, `option`) as seconds of wall-clock time: a number of seconds or a
+    duration (90, 1.5s, 10min); None is no limit. 0, a negative or a text that is no duration is a SweepError."""
     if value is None:
         return None
     try:
         ns = parse_duration(value)
     except UnitError as error:
         raise SweepError(
-            L_("--run-limit: {error}; give the seconds a run may take, like 60 or 10min", error=message_of(error))
+            L_(
+                "{option}: {error}; give the seconds it may take, like 60 or 10min",
+                option=option,
+                error=message_of(error),
+            )
         ) from None
     if ns < 1_000_000:  # under a millisecond: no run is done in that
         raise SweepError(
             L_(
-                "--run-limit {value}: too short for any run; give the seconds a run may take (1ms or more), like "
-                "60 or 10min",
+                "{option} {value}: too short for any run; give the seconds it may take (1ms or more), like 60 or 10min",
+                option=option,
                 value=value,
             )
         )
-    if not hasattr(os, "fork"):
+    if option == "--run-limit" and not hasattr(os, "fork"):
         raise SweepError(L_("--run-limit needs os.fork (Linux, macOS), which this system does not have"))
     return ns / 1e9
 
