@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from lanlab.sim import load_topology
+from lanlab.proto.dns import DnsZone
 from lanlab.sim.commands import schedule
 
 ZONE = """nodes:
@@ -49,3 +50,28 @@ def test_a_name_with_thousands_of_addresses_is_answered_over_tcp_not_a_crash(tmp
     shown = "\n".join(dig.command.lines())
     assert ";; Truncated, retrying in TCP mode." in shown and "flags: qr aa tc rd;" in shown
     assert "(TCP)" in shown and shown.count("IN\tA\t198.18.") > 4000
+
+
+def test_an_auto_zone_is_made_again_only_when_an_address_changed(tmp_path: Path, monkeypatch):
+    """auto: true made the whole zone again for every query: with 50,000 records each query took 0.7 s. It is
+    now made again only when a node's addresses changed: here once for pc2's lease, which is then answered."""
+    import lanlab.sim.stacks.dns as stack
+
+    made = []
+    monkeypatch.setattr(stack, "DnsZone", lambda *args, **kwargs: made.append(args) or DnsZone(*args, **kwargs))
+    path = tmp_path / "auto.yaml"
+    path.write_text(
+        ZONE.format(auto="true").replace(
+            "  sw1:",
+            "  srv: {kind: host, ip: 198.18.0.2/24, dhcp: {pool: 198.18.0.100-198.18.0.110}}\n"
+            "  pc2: {kind: host, ip: dhcp}\n  sw1:",
+        )
+        + "  - [srv:eth0, sw1:p3]\n  - [pc2:eth0, sw1:p4]\n"
+    )
+    net = load_topology(path)
+    before = [schedule(net, f"at 0.{i}s pc1 dig +short pc2.lab") for i in range(1, 6)]
+    after = [schedule(net, f"at {i}s pc1 dig +short pc2.lab") for i in range(2, 7)]
+    net.run(8)
+    assert [d.command.lines() for d in before] == [[]] * 5  # no lease yet: NXDOMAIN, nothing printed
+    assert [d.command.lines() for d in after] == [["198.18.0.100"]] * 5
+    assert len(made) == 2

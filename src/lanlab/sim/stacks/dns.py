@@ -53,6 +53,7 @@ class DnsService:
         self.answered = 0
         self.refused = 0
         self._fixed = None if auto else DnsServer(self._zone(), host.name)
+        self._made: tuple[tuple[tuple[str, tuple[IPv4Address, ...]], ...], DnsServer] | None = None
         host.udp.bind(PORT, self.receive)
         self.tcp = host.tcp
         self.listener = self.tcp.stack.listen(ANY, PORT, TCP_BACKLOG)
@@ -60,21 +61,33 @@ class DnsService:
         self.tcp.watchers.append(self.serve_tcp)
         host.dns_service = self
 
-    def _zone(self) -> DnsZone:
-        addresses: dict[str, list[IPv4Address]] = {}
+    def _nodes(self) -> tuple[tuple[str, tuple[IPv4Address, ...]], ...]:
+        """With auto: every node's name in the zone and the addresses it has now."""
+        named: list[tuple[str, tuple[IPv4Address, ...]]] = []
         if self.auto and self.host.network is not None:
             for name, node in self.host.network.nodes.items():
                 found = [a for a in node.addresses if not a.is_loopback] if isinstance(node, HasAddresses) else []
                 owner = f"{name.lower()}.{self.origin}"
                 if found and check_name(owner) is None:  # a name no DNS message can hold (a label over 63
-                    addresses[owner] = found  # bytes) is not served: its PTR answer could not be written
+                    named.append((owner, tuple(found)))  # bytes) is not served: its PTR answer could not be written
+        return tuple(named)
+
+    def _zone(self, nodes: tuple[tuple[str, tuple[IPv4Address, ...]], ...] = ()) -> DnsZone:
+        addresses: dict[str, list[IPv4Address]] = {owner: list(found) for owner, found in nodes}
         addresses.update(self.records)  # a record given in the file wins over a node's own name
         for alias in self.aliases:
             addresses.pop(alias, None)  # RFC 1034 3.6.2: a CNAME is the only record of its name
         return DnsZone(self.origin, addresses, self.aliases, self.ttl, bare_names=True)
 
     def server(self) -> DnsServer:
-        return self._fixed if self._fixed is not None else DnsServer(self._zone(), self.host.name)
+        """The zone as it is now: with auto, made again only when a node's addresses changed (a lease came or
+        went), since a zone of many records takes long to make."""
+        if self._fixed is not None:
+            return self._fixed
+        nodes = self._nodes()
+        if self._made is None or self._made[0] != nodes:
+            self._made = (nodes, DnsServer(self._zone(nodes), self.host.name))
+        return self._made[1]
 
     def respond(self, frame: Frame | None, now: int, data: bytes | None = None) -> tuple[Dns, Dns] | None:
         """The query in `frame` (or `data`, from TCP) and its answer; None after a counted drop."""
