@@ -106,13 +106,30 @@ def serve_command(
     except (DhcpServerError, PoolError) as error:
         fail(localize(message_of(error)))  # an L_ text from lanlab.net, shown in the user's language
 
+    exhausted = [server.exhausted]  # DISCOVERs left unanswered so far: a pool all taken (RFC 2131 4.3.1)
+
     def report(exchange: Exchange) -> None:
+        pool_taken = server.exhausted > exhausted[0] and not exchange.answer
+        exhausted[0] = server.exhausted
+        why = (
+            _("no free address in the pool {first}-{last}").format(first=bounds[0], last=bounds[1])
+            if pool_taken
+            else None
+        )
         if as_json:
             print_json(
-                {"heard": exchange.kind, "mac": exchange.mac, "answer": exchange.answer, "address": exchange.address}
+                {
+                    "heard": exchange.kind,
+                    "mac": exchange.mac,
+                    "answer": exchange.answer,
+                    "address": exchange.address,
+                    "why": "pool exhausted" if pool_taken else None,
+                }
             )
         else:
             answer = f"{exchange.answer} {exchange.address or ''}".rstrip() if exchange.answer else _("no answer")
+            if why is not None:
+                answer = f"{answer} ({why})"
             click.echo(
                 _("{kind} from {mac} -> {answer}").format(kind=f"{exchange.kind:<8}", mac=exchange.mac, answer=answer)
             )
