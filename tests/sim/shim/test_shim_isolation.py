@@ -358,3 +358,161 @@ def test_an_audit_hook_is_not_available(tmp_path: Path):
         "pc1')",
         "audit None",
     ]
+
+
+RECURSION = (
+    PRELUDE
+    + """import time
+show("start", lambda: sys.getrecursionlimit())
+for n in (1, 2, 5):
+    show(f"set {n}", lambda: sys.setrecursionlimit(n))
+def reached(k):
+    try:
+        return reached(k + 1)
+    except RecursionError:
+        return k
+sys.setrecursionlimit(300)
+low = reached(1)
+sys.setrecursionlimit(600)
+high = reached(1)
+show("deeper by", lambda: (high - low, sys.getrecursionlimit()))
+for value in (0, "a", 2**40, 2.5):
+    show(f"bad {value!r}", lambda: sys.setrecursionlimit(value))
+sys.setrecursionlimit(20)
+time.sleep(0.5)
+show("after a wait", lambda: sys.getrecursionlimit())
+sys.setrecursionlimit(100000)
+def count(k):
+    return k if k == 0 else 1 + count(k - 1)
+show("deep", lambda: count(20000))
+sys.setrecursionlimit(20)
+"""
+)
+
+
+def test_a_programs_recursion_limit_is_its_own(tmp_path: Path):
+    """sys.setrecursionlimit in a program sets its own limit, checked and counted from its own frames as python3
+    prints (600 lets it recurse 300 deeper than 300), kept across a wait; lanlab's limit stays as it was and a limit
+    of 20 never makes lanlab's engine raise RecursionError (it was the whole process's limit)."""
+    lanlab = sys.getrecursionlimit()
+    path = tmp_path / "recursion.py"
+    path.write_text(RECURSION)
+    expected = _without_terminal(path)
+    assert "deeper by (300, 600)" in expected and "deep 20000" in expected
+    assert _on_simulated_host(path) == expected
+    assert sys.getrecursionlimit() == lanlab
+
+
+def test_each_program_has_its_own_recursion_limit(tmp_path: Path):
+    """What pc1's program sets as its recursion limit, pc2's program does not see: its limit is lanlab's."""
+    setter, reader = tmp_path / "setter.py", tmp_path / "reader.py"
+    setter.write_text("import sys, time\nsys.setrecursionlimit(50)\ntime.sleep(2)\nprint(sys.getrecursionlimit())\n")
+    reader.write_text("import sys\nprint(sys.getrecursionlimit())\n")
+    net = pair()
+    first = net.node("pc1").run_program(str(setter))
+    second = net.node("pc2").run_program(str(reader), at="1s")
+    run_programs(net, 5 * SECOND)
+    assert first.exit == 0 and second.exit == 0, (first.output, second.output)
+    assert [text for _, text in first.output] == ["50"]
+    assert [text for _, text in second.output] == [str(sys.getrecursionlimit())]
+
+
+COLLECTOR = (
+    PRELUDE
+    + """import gc, time
+show("start", lambda: (gc.isenabled(), gc.get_threshold(), gc.get_debug()))
+gc.disable()
+gc.set_threshold(5)
+gc.set_debug(gc.DEBUG_UNCOLLECTABLE)
+time.sleep(0.1)
+show("set", lambda: (gc.isenabled(), gc.get_threshold(), gc.get_debug()))
+for args in ((), (1, 2, 3, 4), ("a",), (2**40,)):
+    show(f"threshold {args!r}", lambda: gc.set_threshold(*args))
+gc.set_threshold(100, 20)
+show("two", lambda: gc.get_threshold())
+seen = []
+gc.callbacks.append(lambda phase, info: seen.append((phase, sorted(info))))
+show("collect", lambda: type(gc.collect()).__name__)
+show("callbacks", lambda: seen)
+show("bad generation", lambda: gc.collect(3))
+gc.enable()
+show("again", lambda: gc.isenabled())
+gc.disable()
+"""
+)
+
+
+def test_a_programs_garbage_collector_switches_are_its_own(tmp_path: Path):
+    """gc.disable, enable, isenabled, set_threshold, get_threshold, set_debug and callbacks in a program answer as
+    in python3, errors too; lanlab's collector stays on with its thresholds, no debug flags and no callbacks (a
+    program's gc.disable() left it off for good)."""
+    import gc
+
+    state = (gc.isenabled(), gc.get_threshold(), gc.get_debug(), list(gc.callbacks))
+    path = tmp_path / "collector.py"
+    path.write_text(COLLECTOR)
+    expected = _without_terminal(path)
+    assert expected[1].startswith("set (False, (5, ") and "callbacks [('start', [" in "\n".join(expected)
+    assert _on_simulated_host(path) == expected
+    assert (gc.isenabled(), gc.get_threshold(), gc.get_debug(), list(gc.callbacks)) == state
+
+
+def test_gc_freeze_is_not_available(tmp_path: Path):
+    """gc.freeze in a program is UnsupportedInSimulation naming the host (it froze lanlab's objects, and serves only
+    a fork to come, which os.fork cannot); unfreeze and get_freeze_count are about the program's none."""
+    path = tmp_path / "freeze.py"
+    path.write_text(PRELUDE + "import gc\nshow('freeze', gc.freeze)\nshow('count', gc.get_freeze_count)\n")
+    assert _on_simulated_host(path) == [
+        "freeze ('UnsupportedInSimulation', None, 'gc.freeze() is not available to a program on simulated host pc1')",
+        "count 0",
+    ]
+
+
+LOCALE = (
+    PRELUDE
+    + """import locale, time
+show("start", lambda: locale.setlocale(locale.LC_ALL))
+show("numeric", lambda: locale.setlocale(locale.LC_NUMERIC, "C.UTF-8"))
+show("time", lambda: locale.setlocale(locale.LC_TIME, "C.UTF-8"))
+time.sleep(0.1)
+show("kept", lambda: locale.setlocale(locale.LC_ALL))
+show("one", lambda: locale.setlocale(locale.LC_NUMERIC))
+show("unknown", lambda: locale.setlocale(locale.LC_ALL, "xx_YY.nowhere"))
+show("conv", lambda: (locale.localeconv()["decimal_point"], f"{1234567:n}", locale.atof("1.5")))
+"""
+)
+
+
+def test_a_programs_locale_is_its_own(tmp_path: Path):
+    """locale.setlocale in a program sets its own locale, kept across a wait and answered back as python3 prints
+    (errors too); lanlab's locale stays as it was (it was the whole process's: lanlab's own formatting changed)."""
+    import locale
+
+    lanlab = locale.setlocale(locale.LC_ALL)
+    path = tmp_path / "locale_set.py"
+    path.write_text(LOCALE)
+    expected = _without_terminal(path)
+    assert any(line.startswith("kept 'LC_CTYPE=") and "LC_NUMERIC=C.UTF-8" in line for line in expected)
+    assert _on_simulated_host(path) == expected
+    assert locale.setlocale(locale.LC_ALL) == lanlab
+
+
+def test_each_program_has_its_own_locale(tmp_path: Path):
+    """What pc1's program sets as its locale, pc2's program started later does not see: its locale is lanlab's."""
+    import locale
+
+    lanlab = locale.setlocale(locale.LC_ALL)
+    setter, reader = tmp_path / "setter.py", tmp_path / "reader.py"
+    setter.write_text(
+        "import locale, time\nlocale.setlocale(locale.LC_MONETARY, 'C.UTF-8')\ntime.sleep(2)\n"
+        + "print(locale.setlocale(locale.LC_MONETARY))\n"
+    )
+    reader.write_text("import locale\nprint(locale.setlocale(locale.LC_ALL))\n")
+    net = pair()
+    first = net.node("pc1").run_program(str(setter))
+    second = net.node("pc2").run_program(str(reader), at="1s")
+    run_programs(net, 5 * SECOND)
+    assert first.exit == 0 and second.exit == 0, (first.output, second.output)
+    assert [text for _, text in first.output] == ["C.UTF-8"]
+    assert [text for _, text in second.output] == [lanlab]
+    assert locale.setlocale(locale.LC_ALL) == lanlab

@@ -46,6 +46,7 @@ from typing import TYPE_CHECKING, Any
 
 from lanlab.sim.shim._clock import EPOCH, datetime_module, time_module
 from lanlab.sim.shim._imports import Hidden, ProgramImports, SentModule
+from lanlab.sim.shim._interpreter import ProgramCollector, locale_module, recursion_calls
 from lanlab.sim.shim._process import UnsupportedInSimulation
 from lanlab.sim.shim._proxy import Proxy
 from lanlab.sim.shim._select import ready_now, select_module
@@ -244,6 +245,7 @@ def sys_module(program: Program, argv: list[str], imports: ProgramImports) -> ty
             # a hook is the whole process's for good: it would see (and could stop) lanlab's and every program's
             # events, and the shim raises none of the program's own
             "addaudithook": unsupported_call("sys.addaudithook", program.node),
+            **recursion_calls(program),  # its own limit (_interpreter)
         },
     )
     return program.sys
@@ -859,6 +861,8 @@ class Overlay:
             "_signal": lambda: signal_module(program),
             "builtins": lambda: self.builtins_module,
             "importlib": lambda: importlib_module(self.imports, host),
+            "gc": lambda: ProgramCollector(program).module(),  # its own switches (_interpreter)
+            "_locale": lambda: locale_module(program),  # its own locale (_interpreter)
         }
         self.builders["datetime"] = lambda: datetime_module(program)  # its C clock would be the real one
         self.builtins.update(

@@ -18,6 +18,7 @@ from __future__ import annotations
 import errno
 import functools
 import io
+import locale as _real_locale
 import operator
 import os as _real_os
 import sys
@@ -26,7 +27,7 @@ import weakref
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from ipaddress import IPv4Address
-from types import TracebackType
+from types import FrameType, TracebackType
 from typing import TYPE_CHECKING, Any, Final, TextIO
 
 from greenlet import GreenletExit, getcurrent, greenlet
@@ -172,14 +173,89 @@ class Waiter:
 # greenlet -> the program thread it runs (for the watchdog's BusyLoop, raised at the switch, not in the thread)
 _THREADS: weakref.WeakKeyDictionary[greenlet, SimThread] = weakref.WeakKeyDictionary()
 
+# Frames a program's recursion limit leaves above its own for the shim's code it calls (print to a sink, a wait,
+# an import), so a program at its limit never makes lanlab's code raise RecursionError: it recurses up to this
+# many frames deeper than in python3 before its RecursionError.
+SHIM_FRAMES: Final = 60
+
+
+def frame_depth() -> int:
+    """How many Python frames the calling code is under in its greenlet (the caller's own counted)."""
+    depth = 0
+    frame: FrameType | None = sys._getframe(1)
+    while frame is not None:
+        depth += 1
+        frame = frame.f_back
+    return depth
+
+
+class OwnInterpreter:
+    """What CPython keeps for the whole process and a program set for itself: its recursion limit and its locale
+    (None: it never set one, and lanlab's is its own, as a process inherits it). They are in force while its
+    threads run (`_switch` puts them in and lanlab's back), never while lanlab's engine or another program runs."""
+
+    __slots__ = ("locale", "recursion", "saved_limit", "saved_locale")
+    active: OwnInterpreter | None = None  # the one in force now (lanlab's values saved in it)
+
+    def __init__(self) -> None:
+        self.recursion: int | None = None  # the limit the program set (sys.getrecursionlimit() answers it)
+        self.locale: str | None = None  # setlocale(LC_ALL)'s answer once the program set a category
+        self.saved_limit: int | None = None
+        self.saved_locale: str | None = None
+
+    def enter(self, thread: SimThread) -> None:
+        """The program's thread is about to run: its values in force, lanlab's kept."""
+        OwnInterpreter.active = self
+        if self.recursion is not None:
+            self.apply_limit(thread)
+        if self.locale is not None:
+            self.keep_locale()
+            if self.saved_locale != self.locale:
+                _real_locale.setlocale(_real_locale.LC_ALL, self.locale)
+
+    def apply_limit(self, thread: SimThread) -> None:
+        """The interpreter's limit for `thread`: the program's, counted from its thread's first frame (the engine's
+        frames under it and the shim's at its bottom and top not counted against it)."""
+        OwnInterpreter.active = self
+        if self.saved_limit is None:
+            self.saved_limit = sys.getrecursionlimit()
+        assert self.recursion is not None
+        sys.setrecursionlimit(self.recursion + thread.base + SHIM_FRAMES)
+
+    def keep_locale(self) -> None:
+        """Keep lanlab's locale before the program's is put in force or changed."""
+        OwnInterpreter.active = self
+        if self.saved_locale is None:
+            self.saved_locale = _real_locale.setlocale(_real_locale.LC_ALL)
+
+    def leave(self) -> None:
+        """The program's thread parked or ended: lanlab's values back."""
+        OwnInterpreter.active = None
+        if self.saved_limit is not None:
+            sys.setrecursionlimit(self.saved_limit)
+            self.saved_limit = None
+        if self.saved_locale is not None:
+            if self.locale != self.saved_locale:
+                _real_locale.setlocale(_real_locale.LC_ALL, self.saved_locale)
+            self.saved_locale = None
+
+
+# programs that set an interpreter value of their own (weakly): while none has, a switch costs one test more
+_OWNING: set[weakref.ref[Program]] = set()
+
 
 def _switch(glet: greenlet) -> None:
     """Run a program's thread until it parks, with the watchdog told. A thread that runs past the
     watchdog's limit without parking never comes back: BusyLoop is raised here instead, and its whole
-    program is stopped."""
+    program is stopped. The program's own recursion limit and locale are in force while it runs."""
     watch = WATCH
     watch.switches += 1
     watch.current = glet
+    if _OWNING:
+        thread = _THREADS.get(glet)
+        own = thread.program.interpreter if thread is not None else None
+        if own is not None:
+            own.enter(thread)  # type: ignore[arg-type]
     try:
         glet.switch()
     except BusyLoop as stop:
@@ -188,6 +264,8 @@ def _switch(glet: greenlet) -> None:
             raise
         thread.program.busy(stop)
     finally:
+        if OwnInterpreter.active is not None:
+            OwnInterpreter.active.leave()
         watch.current = None
 
 
@@ -504,10 +582,23 @@ def program_stdin(text: str) -> io.TextIOWrapper:
 class SimThread:
     """What the shim knows of one thread of a program (threading.Thread wraps it)."""
 
-    __slots__ = ("cpu", "daemon", "finished", "glet", "ident", "name", "owed", "program", "thread_object", "waited")
+    __slots__ = (
+        "base",
+        "cpu",
+        "daemon",
+        "finished",
+        "glet",
+        "ident",
+        "name",
+        "owed",
+        "program",
+        "thread_object",
+        "waited",
+    )
 
     def __init__(self, program: Program, name: str, daemon: bool, thread_object: Any = None) -> None:
         self.program = program
+        self.base = 0  # the engine's frames its greenlet starts under (CPython counts them against its limit)
         self.glet: greenlet | None = None
         self.name = name
         self.daemon = daemon
@@ -532,6 +623,7 @@ class _Start:
         thread = self.thread
         if thread.finished:  # started just as its process ended
             return
+        thread.base = frame_depth()
         thread.glet = greenlet(self._run, parent=getcurrent())
         thread.program.by_greenlet[thread.glet] = thread
         _THREADS[thread.glet] = thread
@@ -592,6 +684,14 @@ class Program:
         self.umask: int | None = None  # its file mode creation mask once it set one (None: lanlab's, inherited)
         self.environment = ProgramEnvironment(inherited())  # its os.environ: lanlab's, copied as it starts
         self._in_body = False  # its main thread runs the program (not its exit: atexit, waiting for threads)
+        self.interpreter: OwnInterpreter | None = None  # its recursion limit and locale, once it set one
+
+    def own_interpreter(self) -> OwnInterpreter:
+        """The interpreter values of its own the program sets (made at its first), in force while it runs."""
+        if self.interpreter is None:
+            self.interpreter = OwnInterpreter()
+            _OWNING.add(weakref.ref(self, _OWNING.discard))
+        return self.interpreter
 
     # -- descriptors -----------------------------------------------------------------------
     def new_fd(self, holder: Any) -> int:

@@ -1,0 +1,188 @@
+"""What CPython keeps for the whole process, made a program's own: its recursion limit, its garbage collector's
+switches and its locale. Set by a program, they were lanlab's and every other program's (and a sweep's later runs'):
+a limit set low made lanlab's own code raise RecursionError, gc.disable() left lanlab's collector off for good,
+setlocale changed lanlab's formatting.
+
+- sys.setrecursionlimit / getrecursionlimit: the program's limit, checked as CPython checks it, is in force while
+  its threads run (`_process._switch` puts it in and lanlab's back), counted from each thread's first frame with
+  room left for the shim's frames above (`_process.SHIM_FRAMES`).
+- gc: enable, disable, isenabled, set_threshold, get_threshold, set_debug, get_debug and callbacks are the
+  program's values (a process's collector is its own; here the one collector is lanlab's, and whether it runs is
+  seen by no program in virtual time); gc.collect collects and calls the program's callbacks. gc.freeze, which
+  only serves a fork to come, is unsupported, as os.fork is.
+- _locale.setlocale (locale.py runs afresh over it): the program's locale, in force while it runs, so localeconv,
+  strftime, format(x, "n") and strcoll answer as in a process that set it.
+"""
+
+from __future__ import annotations
+
+import gc as _real_gc
+import locale as _real_locale
+import operator
+import sys as _real_sys
+import types
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from lanlab.sim.shim._process import UnsupportedInSimulation
+from lanlab.sim.shim._proxy import Proxy
+
+if TYPE_CHECKING:
+    from lanlab.sim.shim._process import Program
+
+_INT_MAX = 2**31 - 1
+# CPython 3.11 counts the call of a C function against the limit too (setrecursionlimit's own call at module
+# level is depth 2), 3.12 on only Python frames
+_C_CALL_COUNTED = _real_sys.version_info < (3, 12)
+
+
+def _c_int(value: Any) -> int:
+    """An argument read as a C int, as CPython's argument clinic reads one ("i")."""
+    number = operator.index(value)  # TypeError "'str' object cannot be interpreted as an integer"
+    if number > _INT_MAX:
+        raise OverflowError("signed integer is greater than maximum")
+    if number < -_INT_MAX - 1:
+        raise OverflowError("signed integer is less than minimum")
+    return number
+
+
+def _program_depth() -> int:
+    """The depth CPython would report in the program's calling thread: its own frames (not the shim's under them)."""
+    depth = 0
+    frame: types.FrameType | None = _real_sys._getframe(2)
+    while frame is not None and "/lanlab/sim/shim/" not in frame.f_code.co_filename:
+        depth += 1
+        frame = frame.f_back
+    return depth + _C_CALL_COUNTED
+
+
+def recursion_calls(program: Program) -> dict[str, Any]:
+    """sys.setrecursionlimit and sys.getrecursionlimit for the program."""
+
+    def setrecursionlimit(new_limit: Any, /) -> None:
+        limit = operator.index(new_limit)  # TypeError "'str' object cannot be interpreted as an integer"
+        if limit > _INT_MAX or limit < -_INT_MAX - 1:
+            raise OverflowError("Python int too large to convert to C int")
+        if limit < 1:
+            raise ValueError("recursion limit must be greater or equal than 1")
+        depth = _program_depth()
+        if depth >= limit:  # CPython's check, against the program's own frames
+            raise RecursionError(
+                f"cannot set the recursion limit to {limit} at the recursion depth {depth}: the limit is too low"
+            )
+        thread = program.current_thread()
+        own = program.own_interpreter()
+        own.recursion = limit
+        own.apply_limit(thread)
+
+    def getrecursionlimit() -> int:
+        own = program.interpreter
+        if own is None or own.recursion is None:
+            return _real_sys.getrecursionlimit()  # lanlab's, as a process inherits it (CPython's 1000)
+        return own.recursion
+
+    return {"setrecursionlimit": setrecursionlimit, "getrecursionlimit": getrecursionlimit}
+
+
+class ProgramCollector:
+    """The program's gc switches: what a process sets of its own collector, answered back to it."""
+
+    def __init__(self, program: Program) -> None:
+        self.program = program
+        self.enabled = True  # a process starts with its collector on
+        self.threshold: tuple[int, ...] = _START_THRESHOLD
+        self.debug = 0
+        self.callbacks: list[Callable[[str, dict[str, int]], Any]] = []
+
+    def enable(self) -> None:
+        self.enabled = True
+
+    def disable(self) -> None:
+        self.enabled = False
+
+    def isenabled(self) -> bool:
+        return self.enabled
+
+    def set_threshold(self, *thresholds: Any) -> None:
+        if not 1 <= len(thresholds) <= 3:
+            if _real_sys.version_info >= (3, 13):
+                raise TypeError("gc.set_threshold requires 1 to 3 arguments")
+            if not thresholds:
+                raise TypeError("set_threshold() takes at least 1 argument (0 given)")
+            raise TypeError(f"set_threshold() takes at most 3 arguments ({len(thresholds)} given)")
+        given = tuple(_c_int(value) for value in thresholds)
+        self.threshold = given + self.threshold[len(given) :]
+
+    def get_threshold(self) -> tuple[int, ...]:
+        return self.threshold
+
+    def set_debug(self, flags: Any, /) -> None:
+        self.debug = _c_int(flags)
+
+    def get_debug(self) -> int:
+        return self.debug
+
+    def collect(self, generation: Any = 2) -> int:
+        """A collection, as gc.collect makes one (of the whole process's objects), with the program's callbacks
+        called before and after it, as CPython calls gc.callbacks."""
+        generation = _c_int(generation)
+        if not 0 <= generation <= 2:
+            raise ValueError("invalid generation")
+        info = {"generation": generation, "collected": 0, "uncollectable": 0}
+        for callback in list(self.callbacks):
+            callback("start", dict(info))
+        before = len(_real_gc.garbage)
+        found = _real_gc.collect(generation)
+        info.update(collected=found, uncollectable=len(_real_gc.garbage) - before)
+        for callback in list(self.callbacks):
+            callback("stop", dict(info))
+        return found
+
+    def module(self) -> types.ModuleType:
+        unfreeze = lambda: None  # noqa: E731 - nothing of the program's is ever frozen
+        return Proxy(
+            _real_gc,
+            {
+                "enable": self.enable,
+                "disable": self.disable,
+                "isenabled": self.isenabled,
+                "set_threshold": self.set_threshold,
+                "get_threshold": self.get_threshold,
+                "set_debug": self.set_debug,
+                "get_debug": self.get_debug,
+                "collect": self.collect,
+                "callbacks": self.callbacks,
+                # freeze serves a fork to come (os.fork is unsupported); it froze lanlab's objects with the program's
+                "freeze": _unsupported("gc.freeze", self.program.node),
+                "unfreeze": unfreeze,
+                "get_freeze_count": lambda: 0,
+            },
+        )
+
+
+_START_THRESHOLD: tuple[int, int, int] = _real_gc.get_threshold()  # CPython's, as a process starts with
+
+
+def _unsupported(name: str, host: str) -> Callable[..., Any]:
+    def call(*args: Any, **kwargs: Any) -> Any:
+        raise UnsupportedInSimulation(f"{name}() is not available to a program on simulated host {host}")
+
+    call.__name__ = name.rpartition(".")[2]
+    return call
+
+
+def locale_module(program: Program) -> types.ModuleType:
+    """`_locale` with the program's setlocale: what it sets is its own locale (kept as setlocale(LC_ALL) names it),
+    in force while it runs; a query answers it. The other calls are the real ones, run with its locale in force."""
+    real = _real_sys.modules["_locale"]
+
+    def setlocale(category: Any, locale: Any = None, /) -> str:
+        if locale is None:
+            return real.setlocale(category)  # type: ignore[no-any-return]
+        own = program.own_interpreter()
+        own.keep_locale()  # lanlab's, put back when the program's thread parks
+        found: str = real.setlocale(category, locale)
+        own.locale = real.setlocale(_real_locale.LC_ALL)
+        return found
+
+    return Proxy(real, {"setlocale": setlocale})
