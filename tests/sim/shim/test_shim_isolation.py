@@ -516,3 +516,60 @@ def test_each_program_has_its_own_locale(tmp_path: Path):
     assert [text for _, text in first.output] == ["C.UTF-8"]
     assert [text for _, text in second.output] == [lanlab]
     assert locale.setlocale(locale.LC_ALL) == lanlab
+
+
+def test_a_trace_or_profile_function_is_not_available(tmp_path: Path):
+    """sys.settrace and sys.setprofile of a function, pdb and cProfile are UnsupportedInSimulation naming the host (a
+    trace function is the real thread's: it traced lanlab's engine and every other program); gettrace answers None
+    and setting None changes nothing (doctest sets back what it read)."""
+    path = tmp_path / "trace.py"
+    path.write_text(
+        PRELUDE
+        + "import cProfile, pdb\n"
+        + "show('settrace', lambda: sys.settrace(lambda *args: None))\n"
+        + "show('setprofile', lambda: sys.setprofile(lambda *args: None))\n"
+        + "show('pdb', lambda: pdb.Pdb().set_trace())\n"
+        + "show('cProfile', lambda: cProfile.Profile())\n"
+        + "show('none', lambda: (sys.gettrace(), sys.getprofile(), sys.settrace(None), sys.setprofile(None)))\n"
+    )
+    tracing = sys.gettrace()
+    assert _on_simulated_host(path) == [
+        "settrace ('UnsupportedInSimulation', None, 'sys.settrace() is not available to a program on simulated host "
+        "pc1')",
+        "setprofile ('UnsupportedInSimulation', None, 'sys.setprofile() is not available to a program on simulated "
+        "host pc1')",
+        "pdb ('UnsupportedInSimulation', None, 'sys.settrace() is not available to a program on simulated host pc1')",
+        "cProfile ('UnsupportedInSimulation', None, '_lsprof.Profiler is not available to a program on simulated host "
+        "pc1')",
+        "none (None, None, None, None)",
+    ]
+    assert sys.gettrace() is tracing
+
+
+DIGITS = (
+    PRELUDE
+    + """import time
+show("start", lambda: (sys.get_int_max_str_digits(), sys.getswitchinterval()))
+for value in (100, -1, "a"):
+    show(f"digits {value!r}", lambda: sys.set_int_max_str_digits(value))
+sys.set_int_max_str_digits(0)
+time.sleep(0.1)
+show("big", lambda: (len(str(10**5000)), sys.get_int_max_str_digits()))
+for value in (0, "a", 0.25):
+    show(f"interval {value!r}", lambda: sys.setswitchinterval(value))
+show("interval", lambda: sys.getswitchinterval())
+"""
+)
+
+
+def test_int_digits_and_switch_interval_are_the_programs_own(tmp_path: Path):
+    """sys.set_int_max_str_digits(0) lets a program print a 5,001-digit int after a wait, and setswitchinterval sets
+    its own interval, as python3 prints (errors too); lanlab's limit and interval stay as they were (they were the
+    whole process's)."""
+    lanlab = (sys.get_int_max_str_digits(), sys.getswitchinterval())
+    path = tmp_path / "digits.py"
+    path.write_text(DIGITS)
+    expected = _without_terminal(path)
+    assert "big (5001, 0)" in expected
+    assert _on_simulated_host(path) == expected
+    assert (sys.get_int_max_str_digits(), sys.getswitchinterval()) == lanlab

@@ -5,7 +5,10 @@ setlocale changed lanlab's formatting.
 
 - sys.setrecursionlimit / getrecursionlimit: the program's limit, checked as CPython checks it, is in force while
   its threads run (`_process._switch` puts it in and lanlab's back), counted from each thread's first frame with
-  room left for the shim's frames above (`_process.SHIM_FRAMES`).
+  room left for the shim's frames above (`_process.SHIM_FRAMES`); sys.set_int_max_str_digits likewise.
+  sys.setswitchinterval is the program's value (its threads are greenlets: no interval preempts them).
+- sys.settrace and sys.setprofile (and cProfile's _lsprof) are unsupported: a trace function is the real thread's,
+  so it traced lanlab's engine and every program; sys.gettrace and getprofile answer the program's none.
 - gc: enable, disable, isenabled, set_threshold, get_threshold, set_debug, get_debug and callbacks are the
   program's values (a process's collector is its own; here the one collector is lanlab's, and whether it runs is
   seen by no program in virtual time); gc.collect collects and calls the program's callbacks. gc.freeze, which
@@ -56,8 +59,10 @@ def _program_depth() -> int:
     return depth + _C_CALL_COUNTED
 
 
-def recursion_calls(program: Program) -> dict[str, Any]:
-    """sys.setrecursionlimit and sys.getrecursionlimit for the program."""
+def sys_calls(program: Program) -> dict[str, Any]:
+    """sys's calls on what CPython keeps for the whole process, for the program: setrecursionlimit,
+    getrecursionlimit, set_int_max_str_digits (its own, in force while it runs), setswitchinterval and
+    getswitchinterval (its own value, the process's untouched)."""
 
     def setrecursionlimit(new_limit: Any, /) -> None:
         limit = operator.index(new_limit)  # TypeError "'str' object cannot be interpreted as an integer"
@@ -81,7 +86,32 @@ def recursion_calls(program: Program) -> dict[str, Any]:
             return _real_sys.getrecursionlimit()  # lanlab's, as a process inherits it (CPython's 1000)
         return own.recursion
 
-    return {"setrecursionlimit": setrecursionlimit, "getrecursionlimit": getrecursionlimit}
+    def set_int_max_str_digits(maxdigits: Any) -> None:
+        own = program.own_interpreter()
+        own.keep_digits()  # lanlab's, put back when the program's thread parks
+        _real_sys.set_int_max_str_digits(maxdigits)  # checked as CPython checks it, in force now
+        own.digits = _real_sys.get_int_max_str_digits()
+
+    def setswitchinterval(interval: Any, /) -> None:
+        """Kept as the program's (its threads are greenlets, never preempted: the interval means nothing to
+        them), checked as CPython checks it; the process's stays lanlab's."""
+        lanlab = _real_sys.getswitchinterval()
+        _real_sys.setswitchinterval(interval)
+        own = program.own_interpreter()
+        own.switch_interval = _real_sys.getswitchinterval()
+        _real_sys.setswitchinterval(lanlab)
+
+    def getswitchinterval() -> float:
+        own = program.interpreter
+        return _real_sys.getswitchinterval() if own is None or own.switch_interval is None else own.switch_interval
+
+    return {
+        "setrecursionlimit": setrecursionlimit,
+        "getrecursionlimit": getrecursionlimit,
+        "set_int_max_str_digits": set_int_max_str_digits,
+        "setswitchinterval": setswitchinterval,
+        "getswitchinterval": getswitchinterval,
+    }
 
 
 class ProgramCollector:

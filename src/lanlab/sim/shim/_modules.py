@@ -46,7 +46,7 @@ from typing import TYPE_CHECKING, Any
 
 from lanlab.sim.shim._clock import EPOCH, datetime_module, time_module
 from lanlab.sim.shim._imports import Hidden, ProgramImports, SentModule
-from lanlab.sim.shim._interpreter import ProgramCollector, locale_module, recursion_calls
+from lanlab.sim.shim._interpreter import ProgramCollector, locale_module, sys_calls
 from lanlab.sim.shim._process import UnsupportedInSimulation
 from lanlab.sim.shim._proxy import Proxy
 from lanlab.sim.shim._select import ready_now, select_module
@@ -75,6 +75,7 @@ UNSUPPORTED = frozenset(
         "importlib._bootstrap",
         "importlib._bootstrap_external",
         "resource",
+        "_lsprof",  # cProfile: its profiler is the real thread's, so it profiled lanlab's engine and every program
     }
 )
 HIDDEN = frozenset({"_queue", "_asyncio", "_warnings"})
@@ -227,6 +228,19 @@ class PrivateClosed(Proxy):
         return getattr(self._real, attribute)
 
 
+def _no_function_but_none(name: str, host: str) -> Callable[[Any], None]:
+    """sys.settrace and sys.setprofile: None (the program's, as gettrace answers: doctest sets back what it read)
+    changes nothing; a function is unsupported."""
+    refuse = unsupported_call(name, host)
+
+    def call(function: Any, /) -> None:
+        if function is not None:
+            refuse(function)
+
+    call.__name__ = name.rpartition(".")[2]
+    return call
+
+
 def sys_module(program: Program, argv: list[str], imports: ProgramImports) -> types.ModuleType:
     program.sys = Proxy(
         _real_sys,
@@ -245,7 +259,16 @@ def sys_module(program: Program, argv: list[str], imports: ProgramImports) -> ty
             # a hook is the whole process's for good: it would see (and could stop) lanlab's and every program's
             # events, and the shim raises none of the program's own
             "addaudithook": unsupported_call("sys.addaudithook", program.node),
-            **recursion_calls(program),  # its own limit (_interpreter)
+            **sys_calls(program),  # its own recursion limit, ... (_interpreter)
+            # a trace or profile function is the real thread's: it traced lanlab's engine and every program
+            **{
+                name: _no_function_but_none(f"sys.{name}", program.node)
+                for name in ("settrace", "setprofile", "_settraceallthreads", "_setprofileallthreads")
+                if hasattr(_real_sys, name)
+            },
+            "gettrace": lambda: None,
+            "getprofile": lambda: None,
+            **({"monitoring": Unavailable("sys.monitoring", program.node)} if hasattr(_real_sys, "monitoring") else {}),
         },
     )
     return program.sys

@@ -190,24 +190,31 @@ def frame_depth() -> int:
 
 
 class OwnInterpreter:
-    """What CPython keeps for the whole process and a program set for itself: its recursion limit and its locale
-    (None: it never set one, and lanlab's is its own, as a process inherits it). They are in force while its
-    threads run (`_switch` puts them in and lanlab's back), never while lanlab's engine or another program runs."""
+    """What CPython keeps for the whole process and a program set for itself: its recursion limit, its locale and
+    its limit on the digits of an int made text (None: it never set one, and lanlab's is its own, as a process
+    inherits it). They are in force while its threads run (`_switch` puts them in and lanlab's back), never while
+    lanlab's engine or another program runs."""
 
-    __slots__ = ("locale", "recursion", "saved_limit", "saved_locale")
+    __slots__ = ("digits", "locale", "recursion", "saved_digits", "saved_limit", "saved_locale", "switch_interval")
     active: OwnInterpreter | None = None  # the one in force now (lanlab's values saved in it)
 
     def __init__(self) -> None:
         self.recursion: int | None = None  # the limit the program set (sys.getrecursionlimit() answers it)
         self.locale: str | None = None  # setlocale(LC_ALL)'s answer once the program set a category
+        self.digits: int | None = None  # sys.set_int_max_str_digits's
+        self.switch_interval: float | None = None  # sys.setswitchinterval's: kept, as greenlets are never preempted
         self.saved_limit: int | None = None
         self.saved_locale: str | None = None
+        self.saved_digits: int | None = None
 
     def enter(self, thread: SimThread) -> None:
         """The program's thread is about to run: its values in force, lanlab's kept."""
         OwnInterpreter.active = self
         if self.recursion is not None:
             self.apply_limit(thread)
+        if self.digits is not None:
+            self.keep_digits()
+            sys.set_int_max_str_digits(self.digits)
         if self.locale is not None:
             self.keep_locale()
             if self.saved_locale != self.locale:
@@ -228,12 +235,21 @@ class OwnInterpreter:
         if self.saved_locale is None:
             self.saved_locale = _real_locale.setlocale(_real_locale.LC_ALL)
 
+    def keep_digits(self) -> None:
+        """Keep lanlab's limit on the digits of an int made text before the program's is put in force or changed."""
+        OwnInterpreter.active = self
+        if self.saved_digits is None:
+            self.saved_digits = sys.get_int_max_str_digits()
+
     def leave(self) -> None:
         """The program's thread parked or ended: lanlab's values back."""
         OwnInterpreter.active = None
         if self.saved_limit is not None:
             sys.setrecursionlimit(self.saved_limit)
             self.saved_limit = None
+        if self.saved_digits is not None:
+            sys.set_int_max_str_digits(self.saved_digits)
+            self.saved_digits = None
         if self.saved_locale is not None:
             if self.locale != self.saved_locale:
                 _real_locale.setlocale(_real_locale.LC_ALL, self.saved_locale)
