@@ -573,3 +573,42 @@ def test_int_digits_and_switch_interval_are_the_programs_own(tmp_path: Path):
     assert "big (5001, 0)" in expected
     assert _on_simulated_host(path) == expected
     assert (sys.get_int_max_str_digits(), sys.getswitchinterval()) == lanlab
+
+
+FAULTS = (
+    PRELUDE
+    + """import faulthandler, io, time
+show("start", faulthandler.is_enabled)
+show("enable", faulthandler.enable)
+time.sleep(0.1)
+show("enabled", faulthandler.is_enabled)
+show("disable", lambda: (faulthandler.disable(), faulthandler.disable(), faulthandler.is_enabled()))
+show("no descriptor", lambda: faulthandler.enable(file=io.StringIO()))
+show("not a file", lambda: faulthandler.enable(file=5.5))
+show("negative", lambda: faulthandler.enable(file=-1))
+show("nothing to undo", lambda: (faulthandler.unregister(10), faulthandler.cancel_dump_traceback_later()))
+"""
+)
+
+
+def test_faulthandler_is_the_programs_own(tmp_path: Path):
+    """faulthandler.enable, disable and is_enabled in a program answer as in python3 (errors too) and leave lanlab's
+    handler as it was (a program's disable() turned lanlab's off); a dump later, which a real thread would make and
+    which exit=True ended lanlab with, is UnsupportedInSimulation naming the host."""
+    import faulthandler
+
+    lanlab = faulthandler.is_enabled()
+    path = tmp_path / "faults.py"
+    path.write_text(FAULTS)
+    expected = _without_terminal(path)
+    assert "disable (True, False, False)" in expected
+    assert _on_simulated_host(path) == expected
+    later = tmp_path / "later.py"
+    later.write_text(
+        PRELUDE + "import faulthandler\nshow('later', lambda: faulthandler.dump_traceback_later(5, exit=True))\n"
+    )
+    assert _on_simulated_host(later) == [
+        "later ('UnsupportedInSimulation', None, 'faulthandler.dump_traceback_later() is not available to a program on "
+        "simulated host pc1')"
+    ]
+    assert faulthandler.is_enabled() == lanlab

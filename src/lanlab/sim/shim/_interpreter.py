@@ -15,6 +15,7 @@ setlocale changed lanlab's formatting.
   only serves a fork to come, is unsupported, as os.fork is.
 - _locale.setlocale (locale.py runs afresh over it): the program's locale, in force while it runs, so localeconv,
   strftime, format(x, "n") and strcoll answer as in a process that set it.
+- faulthandler: enable, disable and is_enabled are the program's; what would act on the process is unsupported.
 """
 
 from __future__ import annotations
@@ -216,3 +217,54 @@ def locale_module(program: Program) -> types.ModuleType:
         return found
 
     return Proxy(real, {"setlocale": setlocale})
+
+
+# CPython's message, spelled so until 3.12
+_NOT_A_DESCRIPTOR = f"file is not a valid file {'descriptor' if _real_sys.version_info >= (3, 12) else 'descripter'}"
+
+
+def faulthandler_module(program: Program) -> types.ModuleType:
+    """faulthandler for the program: whether it is enabled is the program's (as python3 starts it: on when its
+    environment has PYTHONFAULTHANDLER), and enable checks its file as CPython does; the process's handler of fatal
+    signals stays lanlab's. What would act on the process (a dump onto a descriptor, a real thread that dumps and
+    exits later, a signal handler, the calls that crash it on purpose) is unsupported."""
+    real = _real_sys.modules["faulthandler"]
+    state = {"enabled": bool(program.environment.environ.get("PYTHONFAULTHANDLER"))}
+
+    def enable(file: Any = None, all_threads: Any = True) -> None:
+        if file is None:
+            own = program.sys
+            file = own.__dict__.get("stderr") if own is not None else program.stderr
+            if file is None:
+                raise RuntimeError("sys.stderr is None")
+        if isinstance(file, int):
+            if file < 0:
+                raise ValueError(_NOT_A_DESCRIPTOR)
+        else:
+            number = file.fileno()  # io.UnsupportedOperation, AttributeError, as CPython's
+            if not isinstance(number, int) or number < 0:
+                raise ValueError(_NOT_A_DESCRIPTOR)
+            file.flush()
+        state["enabled"] = True
+
+    def disable() -> bool:
+        was, state["enabled"] = state["enabled"], False
+        return was
+
+    def unregister(signum: Any, /) -> bool:
+        operator.index(signum)
+        return False  # the program registered none
+
+    replaced: dict[str, Any] = {
+        name: _unsupported(f"faulthandler.{name}", program.node)
+        for name in dir(real)
+        if not name.startswith("__") and callable(getattr(real, name))
+    }
+    replaced.update(
+        enable=enable,
+        disable=disable,
+        is_enabled=lambda: state["enabled"],
+        unregister=unregister,
+        cancel_dump_traceback_later=lambda: None,  # the program started none
+    )
+    return Proxy(real, replaced)

@@ -46,7 +46,7 @@ from typing import TYPE_CHECKING, Any
 
 from lanlab.sim.shim._clock import EPOCH, datetime_module, time_module
 from lanlab.sim.shim._imports import Hidden, ProgramImports, SentModule
-from lanlab.sim.shim._interpreter import ProgramCollector, locale_module, sys_calls
+from lanlab.sim.shim._interpreter import ProgramCollector, faulthandler_module, locale_module, sys_calls
 from lanlab.sim.shim._process import UnsupportedInSimulation
 from lanlab.sim.shim._proxy import Proxy
 from lanlab.sim.shim._select import ready_now, select_module
@@ -886,6 +886,7 @@ class Overlay:
             "importlib": lambda: importlib_module(self.imports, host),
             "gc": lambda: ProgramCollector(program).module(),  # its own switches (_interpreter)
             "_locale": lambda: locale_module(program),  # its own locale (_interpreter)
+            "faulthandler": lambda: faulthandler_module(program),  # its own switch (_interpreter)
         }
         self.builders["datetime"] = lambda: datetime_module(program)  # its C clock would be the real one
         self.builtins.update(
