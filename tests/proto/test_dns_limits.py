@@ -1,10 +1,13 @@
-"""The DNS server's answers at the limits of a message (RFC 1035 4.2.2: 65,535 bytes on TCP)."""
+"""The DNS machines at the limits: a message past 65,535 bytes on TCP (RFC 1035 4.2.2), names glibc will not ask."""
 
 from __future__ import annotations
 
+import random
 from ipaddress import IPv4Address
 
-from lanlab.proto.dns import TCP_LIMIT, DnsServer, DnsZone, over_tcp
+import pytest
+
+from lanlab.proto.dns import TCP_LIMIT, DnsResolver, DnsServer, DnsZone, Failed, is_host_name, over_tcp
 from lanlab.wire import Dns, DnsType
 
 MANY = [IPv4Address(0xC6120000 + i) for i in range(1, 4501)]  # 198.18.0.1 and on: 4,500 A records
@@ -30,3 +33,43 @@ def test_an_answer_that_fits_goes_on_tcp_whole():
     query = Dns.query(8, "many.lab.", DnsType.A)
     reply = DnsServer(DnsZone("lab", {"many": MANY[:300]})).answer(query)
     assert reply is not None and over_tcp(reply) == reply.build()
+
+
+@pytest.mark.parametrize(
+    "name, taken",
+    [
+        ("pc3", True),
+        ("PC3.Lab.", True),
+        ("under_score.lab", True),
+        ("pc3-.lab", True),  # a label may end with '-'
+        ("a-b.-c", True),  # only the first label may not start with '-'
+        ("\\112c3.lab", True),  # \112 is 'p'
+        (".", True),
+        ("pc 3", False),  # a space
+        ("-pc3", False),
+        ("*.lab", False),
+        ("pc3.lab\\.", False),  # an escaped dot inside a label
+        ("pc3.l@b", False),
+        ("b\\195\\188cher.lab", False),  # UTF-8 bytes
+        ("bücher.lab", False),
+    ],
+)
+def test_is_host_name_is_glibcs_res_hnok(name, taken):
+    """is_host_name says what glibc's res_hnok says: printable ASCII, labels of letters, digits, '-' and '_' once
+    escapes are undone, the name not starting with '-' (its getaddrinfo asks no server for any other)."""
+    assert is_host_name(name) is taken
+
+
+def test_a_resolver_for_programs_asks_nothing_for_a_name_no_host_has():
+    """With host_names (the resolver gethostbyname and getaddrinfo use), "pc 3" fails at once with EAI_NONAME and
+    nothing is sent, as glibc's nss_dns (the kernel lab showed no query); dig's resolver still asks. A PTR
+    lookup's in-addr.arpa name is not held to it."""
+    glibc = DnsResolver([IPv4Address("198.18.0.53")], random.Random(1), host_names=True)
+    glibc.lookup("pc 3", 0)
+    event = glibc.next_event()
+    assert isinstance(event, Failed) and event.error == "EAI_NONAME" and glibc.messages_to_send(0) == []
+    glibc.lookup("3.0.18.198.in-addr.arpa", 0, DnsType.PTR)
+    assert len(glibc.messages_to_send(0)) == 1
+    dig = DnsResolver([IPv4Address("198.18.0.53")], random.Random(1))
+    dig.lookup("pc 3", 0)
+    assert dig.next_event() is None and len(dig.messages_to_send(0)) == 1

@@ -269,6 +269,37 @@ class Failed:
 
 
 NDOTS: Final = 1  # resolv.conf(5) "ndots:1": a name with a dot is first asked as it is
+_HOST_NAME_BYTES: Final = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
+
+
+def is_host_name(name: str) -> bool:
+    """Whether glibc's res_hnok takes `name` (text, escapes as RFC 1035 5.1), which its getaddrinfo and
+    gethostbyname ask of no server otherwise (EAI_NONAME at once): printable ASCII without spaces, each label of
+    letters, digits, '-' and '_' once its escapes are undone, the first not starting with '-'. Lengths are
+    check_name's."""
+    if not all(0x20 < ord(char) < 0x7F for char in name):
+        return False
+    labels: list[bytearray] = [bytearray()]
+    at = 0
+    while at < len(name):
+        char = name[at]
+        if char == "\\":
+            digits = name[at + 1 : at + 4]
+            if len(digits) == 3 and digits.isdigit():
+                labels[-1].append(int(digits) & 0xFF)
+                at += 4
+                continue
+            labels[-1] += name[at + 1 : at + 2].encode("ascii")
+            at += 2
+            continue
+        if char == ".":
+            labels.append(bytearray())
+        else:
+            labels[-1].append(ord(char))
+        at += 1
+    if labels[0][:1] == b"-":
+        return False
+    return all(byte in _HOST_NAME_BYTES for label in labels for byte in label)
 
 
 @dataclass(slots=True)
@@ -316,12 +347,15 @@ class DnsResolver:
         edns: Edns | None = None,
         next_on_error: bool = True,
         tool_search: bool = False,
+        host_names: bool = False,
     ) -> None:
         """`timeout` and `attempts` per server: glibc's by default; dig's are 5 s and 3 tries (+time, +tries).
         `edns`: an OPT record in every query (dig's default); glibc sends none unless `options edns0`.
         `next_on_error`: a SERVFAIL, NOTIMP or REFUSED answer is a lost try, as glibc's; dig reports it.
         `tool_search`: walk the search list as BIND's nslookup and dig +search do (only NXDOMAIN moves on to
-        the next name; the answer reported is the last one) rather than as glibc's res_search."""
+        the next name; the answer reported is the last one) rather than as glibc's res_search.
+        `host_names`: an address lookup of a name that is no host name (is_host_name) fails at once with
+        EAI_NONAME, nothing sent, as glibc's getaddrinfo and gethostbyname do (dig and nslookup ask anything)."""
         self.servers = list(servers)
         self.edns = edns
         self.rng = rng
@@ -329,6 +363,7 @@ class DnsResolver:
         self.attempts = attempts
         self.next_on_error = next_on_error
         self.tool_search = tool_search
+        self.host_names = host_names
         self.search = normalise(search) if search else ""
         self._pending: dict[int, _Lookup] = {}
         self._outbox: list[tuple[IPv4Address, Dns]] = []
@@ -353,9 +388,10 @@ class DnsResolver:
         query_id = self.rng.getrandbits(16)
         while query_id in self._pending:
             query_id = (query_id + 1) & 0xFFFF
-        if check_name(name) is not None:
+        if check_name(name) is not None or (self.host_names and qtype != DnsType.PTR and not is_host_name(name)):
             # an empty label, a label over 63 bytes, a name over 255: glibc's res_mkquery cannot write the
-            # question, so nothing is sent and getaddrinfo says EAI_NONAME at once (as for an unknown name)
+            # question; a name res_hnok refuses ("pc 3", "-pc3", "*.lab"): glibc's nss_dns asks nothing. Nothing
+            # is sent and getaddrinfo says EAI_NONAME at once (as for an unknown name)
             self._events.append(Failed(query_id, now, normalise(name), "EAI_NONAME"))
             return query_id
         candidates = self.candidates(name)

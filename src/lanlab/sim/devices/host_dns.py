@@ -23,7 +23,7 @@ from lanlab.sim.core.engine import MachineTimer, TimedMachine
 from lanlab.sim.core.trace import register_kind
 from lanlab.sim.devices.host_tcp import LOOPBACK_ADDRESS
 from lanlab.wire import IcmpType, IpProto, UnreachableCode, WireError
-from lanlab.wire.dns import PORT, Dns, DnsType, Edns
+from lanlab.wire.dns import PORT, Dns, DnsType, Edns, check_name
 
 if TYPE_CHECKING:
     from lanlab.sim.core.frame import Frame
@@ -225,7 +225,25 @@ class Lookup:
         self.host.udp.unbind(self.port)
         if self.unreachable in self.host.icmp_error_hooks:
             self.host.icmp_error_hooks.remove(self.unreachable)
-        if isinstance(event, Failed) and event.reply is None:
+        if isinstance(event, Failed) and event.reply is None and self.last_server is None and self.resolver.servers:
+            # nothing was sent: the name is none a query can hold, or none glibc asks for (is_host_name)
+            unwritable = check_name(event.name)
+            if unwritable is not None:
+                what = L_(
+                    "{name}: not asked of any server, no query can hold it ({why}): {error}, as glibc says",
+                    name=event.name,
+                    why=unwritable,
+                    error=event.error,
+                )
+            else:
+                what = L_(
+                    "{name}: not asked of any server, it is no host name (letters, digits, '-' and '_' only, not "
+                    "starting with '-'): {error}, as glibc says",
+                    name=event.name,
+                    error=event.error,
+                )
+            self._note(now, what)
+        elif isinstance(event, Failed) and event.reply is None:
             servers = ", ".join(map(str, self.resolver.servers)) or "any server"
             self._note(
                 now,
@@ -259,4 +277,4 @@ def servers_of(host: Host) -> tuple[IPv4Address, ...]:
 
 def lookup(host: Host, name: str, done: Done, qtype: int = DnsType.A) -> Lookup:
     """Resolve `name` as the host's C library does, through `servers_of(host)`; `done(event)` after."""
-    return Lookup(host, servers_of(host), name, qtype, done, host.resolver_search)
+    return Lookup(host, servers_of(host), name, qtype, done, host.resolver_search, host_names=True)
