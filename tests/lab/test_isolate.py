@@ -3,9 +3,13 @@ neither the grader, nor the machine's network, nor another student's files are r
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import signal
 import socket
+import subprocess
+import sys
 import tempfile
 import textwrap
 import time
@@ -300,3 +304,24 @@ def test_a_forged_result_line_nested_thousands_deep_is_no_result_and_no_crash(la
     _, results, problem = grade_isolated(load_lab(lab_dir / "lab.yaml"), folder, 20.0, Walled("none"))
     assert problem is not None and problem.startswith("killed by SIGKILL")
     assert [r.passed for r in results] == [False, False]
+
+
+@pytest.mark.skipif(shutil.which("unshare") is None or os.geteuid() != 0, reason="unshare --pid needs root")
+def test_a_grader_that_is_pid_1_keeps_its_workers(lab_dir: Path) -> None:
+    """`lab grade` as a container's first process (pid 1 of its pid namespace): its workers grade (each took its
+    parent being pid 1 for the grader's death and left at once, so every row said the process had died)."""
+    student(lab_dir, "alice", "print('hi')\n")
+    script = (
+        "import json, os; from pathlib import Path; from lanlab.lab.grade import grade; "
+        "from lanlab.lab.isolate import Walled; "
+        f"rows = grade(Path({str(lab_dir / 'lab.yaml')!r}), Path({str(lab_dir / 'subs')!r}), 1, 20.0, Walled('none')); "
+        "print(json.dumps([os.getpid(), rows[0].total]))"
+    )
+    done = subprocess.run(
+        ["unshare", "--pid", "--fork", "--mount-proc", sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.splitlines()[-1]) == [1, 5]  # the grader was pid 1, and alice scored 5 of 5

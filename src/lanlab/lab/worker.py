@@ -29,9 +29,9 @@ def _limit(kind: int, value: int) -> None:
     resource.setrlimit(kind, (value, new_hard))
 
 
-def _die_with_parent() -> None:
-    """SIGKILL this process when the grader that started it dies (killed, say, where it could not
-    kill its students first); bwrap's --die-with-parent does the same for its own."""
+def _die_with_parent(grader: int) -> None:
+    """SIGKILL this process when the grader that started it (process `grader`) dies (killed, say, where it
+    could not kill its students first); bwrap's --die-with-parent does the same for its own."""
     try:
         import ctypes
 
@@ -39,7 +39,9 @@ def _die_with_parent() -> None:
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     except (OSError, AttributeError):  # not Linux: the grader's time limit still ends the process
         return
-    if os.getppid() == 1:  # the grader died before the call (bwrap's own child is not asked: see main)
+    # The grader died before the call, and this process was handed to another (init, a subreaper). Not "our
+    # parent is 1": a grader that is itself pid 1 (a container's command) would see every worker leave.
+    if os.getppid() != grader:
         os._exit(1)
 
 
@@ -77,6 +79,7 @@ def main(argv: list[str] | None = None, out: Callable[[str], Any] = print) -> in
     parser.add_argument("--mem", type=int, default=None)
     parser.add_argument("--files", type=int, default=None)  # the largest file a program may write
     parser.add_argument("--wall", action="store_true")  # enter a new network namespace first
+    parser.add_argument("--grader", type=int, default=os.getppid())  # the grader's pid (lab.isolate gives it)
     options = parser.parse_args(argv)
     if options.cpu is not None:
         _limit(resource.RLIMIT_CPU, options.cpu)
@@ -92,7 +95,7 @@ def main(argv: list[str] | None = None, out: Callable[[str], Any] = print) -> in
             print(f"no network-namespace wall: {refused}", file=sys.stderr)
             return 2
     if not os.environ.get("LANLAB_SANDBOXED"):  # behind bwrap, --die-with-parent (and our parent is its pid 1)
-        _die_with_parent()  # after the wall: a new user namespace may change credentials, which clears it
+        _die_with_parent(options.grader)  # after the wall: a new user namespace may change credentials, which clears it
     from lanlab.lab.grade import Graded, grade_one  # after the limits: the student's files load from here on
 
     me = os.getpid()
