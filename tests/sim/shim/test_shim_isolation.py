@@ -612,3 +612,49 @@ def test_faulthandler_is_the_programs_own(tmp_path: Path):
         "simulated host pc1')"
     ]
     assert faulthandler.is_enabled() == lanlab
+
+
+PROCESS_FILES = (
+    PRELUDE
+    + """os.environ["LANLAB_LATER"] = "set after the start"
+def environ(path):
+    with open(path, "rb") as file:
+        return sorted(entry for entry in file.read().split(b"\\0") if entry.startswith(b"LANLAB_"))
+show("environ", lambda: environ("/proc/self/environ"))
+show("thread-self", lambda: environ("/proc/thread-self/environ"))
+show("cmdline", lambda: open("/proc/self/cmdline", "rb").read().split(b"\\0"))
+show("by pid", lambda: open(f"/proc/{os.getpid()}/cmdline", "rb").read() == open("/proc/self/cmdline", "rb").read())
+show("os.open", lambda: os.read(os.open("/proc/self/environ", os.O_RDONLY), 1 << 20) == open("/proc/self/environ", "rb").read())
+"""
+)
+
+
+def test_proc_self_environ_and_cmdline_are_the_programs(tmp_path: Path, monkeypatch):
+    """/proc/self/environ is the environment the program started with (not what it set since) and /proc/self/cmdline
+    python3 -u PATH ARGS, by /proc/thread-self and /proc/PID of its own pid too, as python3 started so by the kernel
+    lab reads them (they were lanlab's own)."""
+    monkeypatch.setenv("LANLAB_PROBE", "given")
+    path = tmp_path / "process_files.py"
+    path.write_text(PROCESS_FILES)
+    expected = subprocess.run(
+        [sys.executable, "-u", str(path.resolve()), "an argument"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+        check=True,
+    ).stdout.splitlines()
+    assert "environ [b'LANLAB_PROBE=given']" in expected
+    assert _on_simulated_host(path, args=("an argument",)) == expected
+
+
+def test_other_proc_self_files_are_not_available(tmp_path: Path):
+    """Opening /proc/self/status (and any other file of /proc/self that describes the process: its memory, threads,
+    limits) is UnsupportedInSimulation naming it and the host (it read lanlab's)."""
+    path = tmp_path / "status.py"
+    path.write_text(PRELUDE + "show('status', lambda: open('/proc/self/status').read())\n")
+    assert _on_simulated_host(path) == [
+        "status ('UnsupportedInSimulation', None, \"/proc/self/status (lanlab's process) is not available to a program "
+        'on simulated host pc1")'
+    ]

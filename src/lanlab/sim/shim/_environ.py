@@ -58,6 +58,8 @@ class ProgramEnvironment:
 
     def __init__(self, data: dict[bytes, bytes]) -> None:
         self.data = data
+        # what /proc/self/environ shows: the environment it started with (the kernel's copy, which setenv leaves)
+        self.initial = b"".join(key + b"=" + value + b"\0" for key, value in data.items())
         real = _real_os.environ
         self.environ = _Environ(data, real.encodekey, real.decodekey, real.encodevalue, real.decodevalue)
         self.environb = _Environ(data, _check_bytes, bytes, _check_bytes, bytes)

@@ -329,7 +329,7 @@ class HostFiles:
         writing = any(c in mode for c in "wax+")
         path = self.resolve(file, writing)
         open_path = opener or (lambda name, flags: _real_os.open(name, flags, 0o666))  # FileIO's own
-        write = writer_of(path)
+        write = self._writer_of(path)
         if write is not None:  # /proc/net/arp and the like: the simulated host's (its name, as the program gave it)
             open_path = lambda name, flags: open_descriptor(self.program.host, name, write, writing)  # noqa: E731
         own, masked = self.program.own_descriptor, self.masked
@@ -394,7 +394,7 @@ class HostFiles:
                 return named
         writing = bool(flags & WRITE_FLAGS)
         resolved = self.resolve(path, writing) if kwargs.get("dir_fd") is None else path
-        write = writer_of(resolved)
+        write = self._writer_of(resolved) if kwargs.get("dir_fd") is None else None
         if write is not None:
             return self.program.own_descriptor(open_descriptor(self.program.host, resolved, write, writing))
         with _spelled_as_given((resolved, path)):
@@ -508,6 +508,45 @@ class HostFiles:
             return standard_path(self.abspath(path))
         except (TypeError, ValueError):
             return None
+
+    def _writer_of(self, path: Any) -> Callable[[Any], str | bytes] | None:
+        """What writes `path` (absolute) for the program: its own /proc/self/environ and /proc/self/cmdline, the
+        simulated host's /proc/net/arp and the like (_system_files); None for any other file."""
+        own = self._process_file(path)
+        if own is not None:
+            return lambda host: own
+        return writer_of(path)
+
+    def _process_file(self, path: Any) -> bytes | None:
+        """The program's /proc/self/environ (the environment it started with, as the kernel keeps it) or
+        /proc/self/cmdline (how the kernel lab starts it: python3 -u PATH ARGS), also by /proc/thread-self and
+        /proc/PID of its own pid; None for another path. Any other file of /proc/self describes lanlab's process
+        (its memory, threads, limits): opening one is UnsupportedInSimulation naming it and the host."""
+        if isinstance(path, int):
+            return None
+        try:
+            text = posixpath.normpath(_real_os.fsdecode(path))
+        except (TypeError, ValueError):
+            return None
+        parts = text.split("/")
+        if len(parts) < 4 or parts[:2] != ["", "proc"]:
+            return None
+        if parts[2] not in ("self", "thread-self", str(getattr(self.program, "pid", "self"))):
+            return None
+        name = "/".join(parts[3:])
+        if name == "environ":
+            return self.program.environment.initial  # type: ignore[no-any-return]
+        if name == "cmdline":
+            overlay = self.program.modules  # type: ignore[attr-defined]
+            argv = list(overlay.argv)
+            if overlay.home is not None:  # a file: the kernel lab gives python3 its resolved path
+                argv[0] = _real_os.path.realpath(self.program.path)
+            return b"".join(_real_os.fsencode(arg) + b"\0" for arg in (_real_sys.executable, "-u", *argv))
+        if parts[3] in ("net", "fd", "fdinfo", "task"):
+            return None  # the host's network (_system_files), its descriptors (_standard_named), ...
+        raise UnsupportedInSimulation(
+            f"/proc/self/{name} (lanlab's process) is not available to a program on simulated host {self.program.node}"
+        )
 
     def _refuse_process_paths(self, path: Any) -> None:
         """Opening a path that names something of the process's, which is lanlab's on the machine: /dev/tty is

@@ -138,11 +138,12 @@ def writer_of(path: Any) -> Callable[[Host], str] | None:
     return _FILES.get(text)
 
 
-def open_descriptor(host: Host, path: Any, write: Callable[[Host], str], writing: bool) -> int:
+def open_descriptor(host: Host, path: Any, write: Callable[[Host], str | bytes], writing: bool) -> int:
     """A new descriptor reading what `write` says of `host` now (EACCES when opened to write)."""
     if writing:
         raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), os.fsdecode(path))
     with tempfile.TemporaryFile() as file:  # unnamed: nothing left behind, anywhere Python runs
-        file.write(write(host).encode())
+        text = write(host)
+        file.write(text.encode() if isinstance(text, str) else text)
         file.seek(0)
         return os.dup(file.fileno())  # the duplicate shares the offset: it reads from the start
