@@ -658,3 +658,35 @@ def test_other_proc_self_files_are_not_available(tmp_path: Path):
         "status ('UnsupportedInSimulation', None, \"/proc/self/status (lanlab's process) is not available to a program "
         'on simulated host pc1")'
     ]
+
+
+PROCESS_ENTRIES = (
+    PRELUDE
+    + """import socket
+show("cwd", lambda: os.readlink("/proc/self/cwd") == os.getcwd())
+show("cwd bytes", lambda: os.readlink(b"/proc/thread-self/cwd") == os.getcwdb())
+show("fd", lambda: os.listdir("/proc/self/fd"))
+sockets = [socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for _ in range(2)]
+held = open("held.txt", "w")
+closed = sockets[0].fileno()
+sockets[0].close()
+def listed(folder):
+    found = os.listdir(folder)
+    mine = [str(number).encode() if isinstance(folder, bytes) else str(number) for number in (sockets[1].fileno(), held.fileno())]
+    # the closed socket's number is the listing's own descriptor now, as opendir takes the lowest free
+    return len(found), [number in found for number in mine], str(closed) in map(os.fsdecode, found)
+show("fd with some open", lambda: listed("/dev/fd"))
+show("fd bytes", lambda: listed(b"/proc/self/fd/"))
+"""
+)
+
+
+def test_proc_self_cwd_and_fd_are_the_programs(tmp_path: Path):
+    """os.readlink('/proc/self/cwd') is the program's working directory and os.listdir('/proc/self/fd') (and /dev/fd)
+    its descriptors, the listing's own among them, as python3 prints (they were lanlab's)."""
+    with open(tmp_path / "lanlab's.txt", "w"):  # a descriptor of lanlab's, listed when the listing was lanlab's
+        path = tmp_path / "process_entries.py"
+        path.write_text(PROCESS_ENTRIES)
+        expected = _without_terminal(path)
+        assert "fd ['0', '1', '2', '3']" in expected
+        assert _on_simulated_host(path) == expected

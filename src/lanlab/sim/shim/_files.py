@@ -488,6 +488,10 @@ class HostFiles:
                 self.resolve(a, writing) if i < paths and anchored[i] is None and not is_stream(a) else a
                 for i, a in enumerate(given)
             )
+            if function.__name__ in ("readlink", "listdir") and args and anchored[0] is None:
+                own = self._process_entry(function.__name__, args[0])
+                if own is not None:
+                    return own
             if not args and function.__name__ == "listdir":
                 args = (self.cwd,)  # no argument: the working directory
             masked = self.masked() if function.__name__ in CREATING else contextlib.nullcontext()
@@ -547,6 +551,43 @@ class HostFiles:
         raise UnsupportedInSimulation(
             f"/proc/self/{name} (lanlab's process) is not available to a program on simulated host {self.program.node}"
         )
+
+    def _process_entry(self, call: str, path: Any) -> Any:
+        """os.readlink of /proc/self/cwd: the program's working directory; os.listdir of /proc/self/fd or
+        /dev/fd: its descriptors (0-2, its sockets and files, and the one the listing holds, as Linux lists
+        them); in the type of `path` (str or bytes). None for any other path (they named lanlab's)."""
+        if isinstance(path, int):
+            return None
+        try:
+            text = posixpath.normpath(_real_os.fsdecode(path))
+        except (TypeError, ValueError):
+            return None
+        pid = str(getattr(self.program, "pid", "self"))
+        for alias in ("/proc/thread-self/", f"/proc/{pid}/"):
+            if text.startswith(alias) or text == alias[:-1]:
+                text = "/proc/self/" + text[len(alias) :]
+        if call == "readlink" and text == "/proc/self/cwd":
+            found: Any = self.cwd
+        elif call == "listdir" and text.rstrip("/") in DESCRIPTOR_FOLDERS:
+            program = self.program
+            numbers = {
+                0,
+                1,
+                2,
+                *program.descriptors.keys(),
+                *(fd for fd in program.files_open if program.holds_file(fd)),
+            }
+            free = 3
+            while free in numbers:
+                free += 1
+            found = [str(fd) for fd in sorted({*numbers, free})]
+        else:
+            return None
+        if isinstance(path, bytes):
+            return (
+                [_real_os.fsencode(entry) for entry in found] if isinstance(found, list) else _real_os.fsencode(found)
+            )
+        return found
 
     def _refuse_process_paths(self, path: Any) -> None:
         """Opening a path that names something of the process's, which is lanlab's on the machine: /dev/tty is
