@@ -136,3 +136,18 @@ def test_a_release_arp_never_delivered_is_not_said_to_have_left(tmp_path):
     net.run(30)
     said = [e.summary for e in net.trace if e.device == "pc1" and e.event_kind == "dhcp"]
     assert said[-1] == "198.18.0.10 removed from eth0: its RELEASE has left" and sent(net, "pc1", "Release")
+
+
+def test_a_client_left_without_an_offer_says_so_at_each_discover_it_sends_again(tmp_path):
+    """The second client of a one-address pool sent its DISCOVER again and again and its own events said
+    nothing; each retransmission of the same DISCOVER is now a dhcp event saying no OFFER came and when the next
+    goes (RFC 2131 4.1: about 4 s, 8 s, 16 s... +-1 s), as dhclient logs each DHCPDISCOVER with its interval."""
+    net = load(tmp_path, lan("198.18.0.10-198.18.0.10", "pc1", "pc2"))
+    net.start_trace()
+    net.run(60)
+    said = [(e.t, e.summary) for e in net.trace if e.device == "pc2" and e.event_kind == "dhcp"]
+    discovers = [e.t for e in sent(net, "pc2", "Discover")]
+    assert [t for t, _ in said] == discovers[1:] and len(said) >= 3
+    for (t, text), (n, after) in zip(said, enumerate(discovers[2:], start=2)):
+        assert text == f"no OFFER yet: DISCOVER sent again (try {n}), the next in {(after - t) / 1e9:.1f}s"
+    assert not [e for e in net.trace if e.device == "pc1" and "no OFFER" in e.summary]

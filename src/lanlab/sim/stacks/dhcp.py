@@ -251,6 +251,8 @@ class DhcpBoot:
         self.probe_answered = False
         self.history: list[tuple[int, str]] = []  # (time, what happened): the client's story
         self.release_waits_for: list[IPv4Address] = []  # the next hops a RELEASE waited for ARP to find
+        self.discover_xid = -1  # the transaction of the latest DISCOVER, and how many times it was sent
+        self.discover_tries = 0
         host.udp.bind(CLIENT_PORT, self.receive)
         host.arp_watchers.append(self.arp_seen)
         host.dhcp_client = self
@@ -306,10 +308,29 @@ class DhcpBoot:
             self._apply(event, now)
         for out in messages:
             send(self.host, self.nic, out, now)
+            if message_kind(out.message) == DhcpMessageType.DISCOVER:
+                self._discovering(out.message.xid, now)
         for event in events:
             if not any(event is gone for gone in lost):
                 self._apply(event, now)
         self.timer.arm()
+
+    def _discovering(self, xid: int, now: int) -> None:
+        """A DISCOVER sent again (the same transaction): no server offered; said, with when the next goes (RFC
+        2131 4.1's backoff), as dhclient logs each DHCPDISCOVER with its interval."""
+        if xid != self.discover_xid:
+            self.discover_xid, self.discover_tries = xid, 1
+            return
+        self.discover_tries += 1
+        wake = self.client.get_timer()
+        self._note(
+            now,
+            L_(
+                "no OFFER yet: DISCOVER sent again (try {tries}), the next in {wait:.1f}s",
+                tries=self.discover_tries,
+                wait=(wake - now) / SECOND if wake is not None else 0.0,
+            ),
+        )
 
     def _apply(self, event: Bound | Probe | Lost, now: int) -> None:
         host, nic = self.host, self.nic
