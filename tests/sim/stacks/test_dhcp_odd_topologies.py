@@ -151,3 +151,19 @@ def test_a_client_left_without_an_offer_says_so_at_each_discover_it_sends_again(
     for (t, text), (n, after) in zip(said, enumerate(discovers[2:], start=2)):
         assert text == f"no OFFER yet: DISCOVER sent again (try {n}), the next in {(after - t) / 1e9:.1f}s"
     assert not [e for e in net.trace if e.device == "pc1" and "no OFFER" in e.summary]
+
+
+def test_a_declined_address_names_the_host_that_answered_the_probe(tmp_path):
+    """pc9 has 198.18.0.10, inside the pool, fixed: pc1 is lent it, its ARP probe is answered, it DECLINEs. The
+    event said "in use by another host" without saying which; it now names the MAC that answered."""
+    text = (
+        lan("198.18.0.10-198.18.0.11", "pc1").replace("  sw:", "  pc9: {kind: host, ip: 198.18.0.10/24}\n  sw:")
+        + "  - [pc9:eth0, sw:p9]\n"
+    )
+    net = load(tmp_path, text)
+    net.start_trace()
+    net.run(3)
+    pc9 = net.node("pc9").nics[0].mac
+    said = [e.summary for e in net.trace if e.device == "pc1" and e.event_kind == "dhcp"]
+    assert f"198.18.0.10 is in use by another host ({pc9} answered the probe): DECLINE" in said
+    assert sent(net, "pc1", "Decline")

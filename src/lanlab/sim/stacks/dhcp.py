@@ -249,6 +249,7 @@ class DhcpBoot:
         self.timer = MachineTimer(host.engine, self.client, self)
         self.probing: IPv4Address | None = None
         self.probe_answered = False
+        self.probe_answered_by: MacAddress | None = None  # the first host that answered for the probed address
         self.history: list[tuple[int, str]] = []  # (time, what happened): the client's story
         self.release_waits_for: list[IPv4Address] = []  # the next hops a RELEASE waited for ARP to find
         self.discover_xid = -1  # the transaction of the latest DISCOVER, and how many times it was sent
@@ -294,6 +295,8 @@ class DhcpBoot:
         """RFC 5227 2.1.1: during the probe, any ARP packet whose sender is the probed address means
         another host uses it."""
         if nic is self.nic and self.probing is not None and arp.sender_ip == self.probing and arp.sender_mac != nic.mac:
+            if not self.probe_answered:
+                self.probe_answered_by = arp.sender_mac
             self.probe_answered = True
 
     def _drain(self, now: int) -> None:
@@ -406,7 +409,14 @@ class DhcpBoot:
         in_use = self.probe_answered
         self.probing = None
         if in_use:
-            self._note(now, L_("{address} is in use by another host: DECLINE", address=address))
+            self._note(
+                now,
+                L_(
+                    "{address} is in use by another host ({mac} answered the probe): DECLINE",
+                    address=address,
+                    mac=self.probe_answered_by,
+                ),
+            )
         self.client.probe_result(in_use, now)
 
     def _note(self, now: int, what: str) -> None:
