@@ -690,3 +690,17 @@ def test_proc_self_cwd_and_fd_are_the_programs(tmp_path: Path):
         expected = _without_terminal(path)
         assert "fd ['0', '1', '2', '3']" in expected
         assert _on_simulated_host(path) == expected
+
+
+def test_a_program_that_ended_costs_the_others_switches_nothing(tmp_path: Path):
+    """A program that set its own recursion limit and ended is no longer among those whose values a switch puts in
+    (while it was, every switch of every program looked its thread up, some 0.3 us more per wait)."""
+    from lanlab.sim.shim import _process
+
+    path = tmp_path / "limit.py"
+    path.write_text("import sys\nsys.setrecursionlimit(5000)\n")
+    net = pair()
+    program = net.node("pc1").run_program(str(path))
+    run_programs(net, 1 * SECOND)
+    assert program.exit == 0 and program.interpreter is not None
+    assert not any(ref() is program for ref in _process._OWNING)

@@ -267,12 +267,12 @@ def _switch(glet: greenlet) -> None:
     watch = WATCH
     watch.switches += 1
     watch.current = glet
-    if _OWNING:
-        thread = _THREADS.get(glet)
-        own = thread.program.interpreter if thread is not None else None
-        if own is not None:
-            own.enter(thread)  # type: ignore[arg-type]
     try:
+        if _OWNING:  # inside the try: whatever of the program's was put in is taken out below, come what may
+            thread = _THREADS.get(glet)
+            own = thread.program.interpreter if thread is not None else None
+            if own is not None:
+                own.enter(thread)  # type: ignore[arg-type]
         glet.switch()
     except BusyLoop as stop:
         thread = _THREADS.get(glet)
@@ -701,12 +701,14 @@ class Program:
         self.environment = ProgramEnvironment(inherited())  # its os.environ: lanlab's, copied as it starts
         self._in_body = False  # its main thread runs the program (not its exit: atexit, waiting for threads)
         self.interpreter: OwnInterpreter | None = None  # its recursion limit and locale, once it set one
+        self._owning: weakref.ref[Program] | None = None  # its entry in _OWNING while it may run again
 
     def own_interpreter(self) -> OwnInterpreter:
         """The interpreter values of its own the program sets (made at its first), in force while it runs."""
         if self.interpreter is None:
             self.interpreter = OwnInterpreter()
-            _OWNING.add(weakref.ref(self, _OWNING.discard))
+            self._owning = weakref.ref(self, _OWNING.discard)
+            _OWNING.add(self._owning)
         return self.interpreter
 
     # -- descriptors -----------------------------------------------------------------------
@@ -866,6 +868,7 @@ class Program:
         for sock in self.sockets:
             sock.close_at_exit()  # the kernel closes what a process leaves open
         self.exit = status & 0xFF  # what exit(2) hands the parent: sys.exit(300) is 44, sys.exit(-1) 255
+        _OWNING.discard(self._owning)  # type: ignore[arg-type]  # it never runs again: the others' switches cost less
         self.shim.poke()
 
     def terminate(self, status: int) -> None:
