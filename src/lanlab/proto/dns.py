@@ -135,6 +135,8 @@ class DnsServer:
             self.refused += 1
             return query.reply(rcode=Rcode.REFUSED, authoritative=False, additionals=additionals)
         self.answered += 1
+        if question.qclass != DnsClass.IN:  # the zone is class IN: nothing of another class (CH, HS, ANY), not
+            return query.reply(authoritative=False, additionals=additionals)  # authoritative, as dnsmasq answers
         answers: list[Record] = []
         owner = question.name  # the name as asked, case kept, as BIND and dnsmasq answer (and compress) it
         for _ in range(MAX_CNAME_CHAIN):  # RFC 1034 4.3.2 step 3a: follow the alias, answering both
