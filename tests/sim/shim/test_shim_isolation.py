@@ -704,3 +704,36 @@ def test_a_program_that_ended_costs_the_others_switches_nothing(tmp_path: Path):
     run_programs(net, 1 * SECOND)
     assert program.exit == 0 and program.interpreter is not None
     assert not any(ref() is program for ref in _process._OWNING)
+
+
+DISPLAY = '''import code, doctest, sys
+def add(a, b):
+    """
+    >>> add(1, 2)
+    3
+    >>> [add(2, 2), 'x']
+    [4, 'x']
+    """
+    return a + b
+print(doctest.testmod())
+interpreter = code.InteractiveInterpreter()
+interpreter.runsource("1 + 1")
+interpreter.runsource("_ * 10")
+sys.displayhook("shown")
+print(_)
+sys.displayhook = lambda value: print("own hook", value)
+interpreter.runsource("3 * 3")
+'''
+
+
+def test_expression_values_are_shown_on_the_programs_output(tmp_path: Path, capsys):
+    """An expression's value in code compiled in 'single' mode (doctest's examples, code's interpreter) and
+    sys.displayhook are shown on the program's output, `_` set and a hook of its own called, as python3 prints
+    (the interpreter called the real sys.displayhook, which wrote to lanlab's standard output: doctest failed)."""
+    path = tmp_path / "display.py"
+    path.write_text(DISPLAY)
+    expected = _without_terminal(path)
+    assert expected[0] == "TestResults(failed=0, attempted=2)"
+    assert _on_simulated_host(path) == expected
+    assert capsys.readouterr().out == ""
+    assert sys.displayhook is sys.__displayhook__

@@ -16,10 +16,15 @@ setlocale changed lanlab's formatting.
 - _locale.setlocale (locale.py runs afresh over it): the program's locale, in force while it runs, so localeconv,
   strftime, format(x, "n") and strcoll answer as in a process that set it.
 - faulthandler: enable, disable and is_enabled are the program's; what would act on the process is unsupported.
+- sys.displayhook: the program's, and the one code compiled in 'single' mode (doctest, code.interact) calls while
+  the program runs (the interpreter calls the real sys's).
 """
 
 from __future__ import annotations
 
+import __future__
+import builtins
+import functools
 import gc as _real_gc
 import locale as _real_locale
 import operator
@@ -268,3 +273,70 @@ def faulthandler_module(program: Program) -> types.ModuleType:
         cancel_dump_traceback_later=lambda: None,  # the program started none
     )
     return Proxy(real, replaced)
+
+
+# the compiler flags a code object's __future__ imports set (co_flags & PyCF_MASK, what compile() inherits)
+_FUTURE_FLAGS = functools.reduce(
+    operator.or_, (getattr(__future__, name).compiler_flag for name in __future__.all_feature_names), 0
+)
+
+
+def display_hook(program: Program, builtins: dict[str, Any]) -> Callable[[Any], None]:
+    """sys.displayhook (__displayhook__) of the program: CPython's, onto its sys.stdout and into its builtins' `_`."""
+
+    def displayhook(value: Any, /) -> None:
+        if value is None:
+            return
+        builtins["_"] = None  # as CPython: repr() below may show `_`
+        own = program.sys
+        stdout = own.__dict__.get("stdout") if own is not None else program.stdout
+        if stdout is None:
+            raise RuntimeError("lost sys.stdout")
+        text = repr(value)
+        try:
+            stdout.write(text)
+        except UnicodeEncodeError:
+            data = text.encode(stdout.encoding, "backslashreplace")
+            if hasattr(stdout, "buffer"):
+                stdout.buffer.write(data)
+            else:
+                stdout.write(data.decode(stdout.encoding, "strict"))
+        stdout.write("\n")
+        builtins["_"] = value
+
+    return displayhook
+
+
+def compile_call(program: Program, default_hook: Callable[[Any], None]) -> Callable[..., Any]:
+    """builtins.compile for the program. Code compiled in 'single' mode (doctest's examples, code.interact) shows an
+    expression's value through the interpreter's sys.displayhook, the real sys's: from then on, while the program's
+    threads run, that is one calling the program's own sys.displayhook (it wrote to lanlab's standard output). The
+    caller's __future__ imports are inherited, as compile() inherits them (not this module's)."""
+
+    def hook(value: Any, /) -> Any:
+        own = program.sys
+        shown = own.__dict__.get("displayhook") if own is not None else default_hook
+        if shown is None:
+            raise RuntimeError("lost sys.displayhook")
+        return shown(value)
+
+    def compile(  # noqa: A001 - the builtin's name
+        source: Any,
+        filename: Any,
+        mode: str,
+        flags: int = 0,
+        dont_inherit: bool = False,
+        optimize: int = -1,
+        **kwargs: Any,
+    ) -> Any:
+        if mode == "single":
+            own = program.own_interpreter()
+            if own.displayhook is None:
+                own.displayhook = hook
+                own.put_hook()
+        if not dont_inherit:
+            flags |= _real_sys._getframe(1).f_code.co_flags & _FUTURE_FLAGS
+        return builtins.compile(source, filename, mode, flags, True, optimize, **kwargs)
+
+    compile.__doc__ = builtins.compile.__doc__
+    return compile

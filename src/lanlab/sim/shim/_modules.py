@@ -46,7 +46,14 @@ from typing import TYPE_CHECKING, Any
 
 from lanlab.sim.shim._clock import EPOCH, datetime_module, time_module
 from lanlab.sim.shim._imports import Hidden, ProgramImports, SentModule
-from lanlab.sim.shim._interpreter import ProgramCollector, faulthandler_module, locale_module, sys_calls
+from lanlab.sim.shim._interpreter import (
+    ProgramCollector,
+    compile_call,
+    display_hook,
+    faulthandler_module,
+    locale_module,
+    sys_calls,
+)
 from lanlab.sim.shim._process import UnsupportedInSimulation
 from lanlab.sim.shim._proxy import Proxy
 from lanlab.sim.shim._select import ready_now, select_module
@@ -242,6 +249,7 @@ def _no_function_but_none(name: str, host: str) -> Callable[[Any], None]:
 
 
 def sys_module(program: Program, argv: list[str], imports: ProgramImports) -> types.ModuleType:
+    shown = display_hook(program, imports.builtins)
     program.sys = Proxy(
         _real_sys,
         {
@@ -254,6 +262,8 @@ def sys_module(program: Program, argv: list[str], imports: ProgramImports) -> ty
             "__stdin__": program.stdin,
             "__stdout__": program.stdout,
             "__stderr__": program.stderr,
+            "displayhook": shown,  # its own, onto its sys.stdout (the real one wrote to lanlab's)
+            "__displayhook__": shown,
             "modules": imports.modules,
             "path": imports.path,
             # a hook is the whole process's for good: it would see (and could stop) lanlab's and every program's
@@ -896,6 +906,7 @@ class Overlay:
             exit=self.exit_,
             quit=self.exit_,
             open=program.files.open,
+            compile=compile_call(program, display_hook(program, self.builtins)),
         )
         program.modules = self  # type: ignore[attr-defined]
 

@@ -195,7 +195,17 @@ class OwnInterpreter:
     inherits it). They are in force while its threads run (`_switch` puts them in and lanlab's back), never while
     lanlab's engine or another program runs."""
 
-    __slots__ = ("digits", "locale", "recursion", "saved_digits", "saved_limit", "saved_locale", "switch_interval")
+    __slots__ = (
+        "digits",
+        "displayhook",
+        "locale",
+        "recursion",
+        "saved_digits",
+        "saved_hook",
+        "saved_limit",
+        "saved_locale",
+        "switch_interval",
+    )
     active: OwnInterpreter | None = None  # the one in force now (lanlab's values saved in it)
 
     def __init__(self) -> None:
@@ -206,6 +216,10 @@ class OwnInterpreter:
         self.saved_limit: int | None = None
         self.saved_locale: str | None = None
         self.saved_digits: int | None = None
+        # what the interpreter calls for code compiled in 'single' mode (the real sys's), once the program compiled
+        # some: its own sys.displayhook (_interpreter.compile_call)
+        self.displayhook: Callable[[Any], Any] | None = None
+        self.saved_hook: Any = None
 
     def enter(self, thread: SimThread) -> None:
         """The program's thread is about to run: its values in force, lanlab's kept."""
@@ -215,6 +229,8 @@ class OwnInterpreter:
         if self.digits is not None:
             self.keep_digits()
             sys.set_int_max_str_digits(self.digits)
+        if self.displayhook is not None:
+            self.put_hook()
         if self.locale is not None:
             self.keep_locale()
             if self.saved_locale != self.locale:
@@ -241,6 +257,14 @@ class OwnInterpreter:
         if self.saved_digits is None:
             self.saved_digits = sys.get_int_max_str_digits()
 
+    def put_hook(self) -> None:
+        """The interpreter's sys.displayhook the program's (lanlab's kept)."""
+        OwnInterpreter.active = self
+        if self.saved_hook is None:
+            self.saved_hook = sys.displayhook
+        if self.displayhook is not None:
+            sys.displayhook = self.displayhook
+
     def leave(self) -> None:
         """The program's thread parked or ended: lanlab's values back."""
         OwnInterpreter.active = None
@@ -250,6 +274,9 @@ class OwnInterpreter:
         if self.saved_digits is not None:
             sys.set_int_max_str_digits(self.saved_digits)
             self.saved_digits = None
+        if self.saved_hook is not None:
+            sys.displayhook = self.saved_hook
+            self.saved_hook = None
         if self.saved_locale is not None:
             if self.locale != self.saved_locale:
                 _real_locale.setlocale(_real_locale.LC_ALL, self.saved_locale)
