@@ -737,3 +737,19 @@ def test_expression_values_are_shown_on_the_programs_output(tmp_path: Path, caps
     assert _on_simulated_host(path) == expected
     assert capsys.readouterr().out == ""
     assert sys.displayhook is sys.__displayhook__
+
+
+def test_a_program_has_no_future_import_of_lanlabs(tmp_path: Path):
+    """A program's module-level annotations are evaluated, as python3 evaluates them without a __future__ import
+    (its code was compiled with the shim's `from __future__ import annotations`: they were strings, and an undefined
+    name in one raised no NameError)."""
+    path = tmp_path / "annotations.py"
+    path.write_text(
+        PRELUDE + "count: int = 3\nshow('annotations', lambda: __annotations__)\nmissing: not_defined = 1\n"
+    )
+    net = pair()
+    program = net.node("pc1").run_program(str(path))
+    run_programs(net, 1 * SECOND)
+    lines = [text for _, text in program.output]
+    assert lines[0] == "annotations {'count': <class 'int'>}"
+    assert lines[-1] == "NameError: name 'not_defined' is not defined" and program.exit == 1

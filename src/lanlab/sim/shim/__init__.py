@@ -88,7 +88,8 @@ def start_program(
         # absolute, as Python 3.9+ makes a script's __file__ and its tracebacks' names: the program's working
         # directory is its host's folder, where a relative name would find nothing beside the script
         where = os.path.abspath(path)
-        code = compile(Path(path).read_bytes() if source is None else source, where, "exec")
+        # dont_inherit: the program's own __future__ imports only, not this module's (annotations became strings)
+        code = compile(Path(path).read_bytes() if source is None else source, where, "exec", dont_inherit=True)
         namespace = overlay.namespace(where)
         body: Callable[[], Any] = lambda: exec(code, namespace)  # noqa: S102 - the user's program
     else:
