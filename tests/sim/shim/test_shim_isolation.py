@@ -753,3 +753,37 @@ def test_a_program_has_no_future_import_of_lanlabs(tmp_path: Path):
     lines = [text for _, text in program.output]
     assert lines[0] == "annotations {'count': <class 'int'>}"
     assert lines[-1] == "NameError: name 'not_defined' is not defined" and program.exit == 1
+
+
+BREAKPOINTS = """import os, sys
+os.environ["PYTHONBREAKPOINT"] = "0"
+print(breakpoint())
+os.environ["PYTHONBREAKPOINT"] = "json.dumps"
+print(breakpoint([1, 2]))
+del sys.breakpointhook
+try:
+    breakpoint()
+except RuntimeError as error:
+    print(error)
+sys.breakpointhook = sys.__breakpointhook__
+os.environ["PYTHONBREAKPOINT"] = "nosuchmodule.hook"
+print(breakpoint())
+"""
+
+
+def test_breakpoint_is_the_programs_own(tmp_path: Path):
+    """breakpoint() and sys.breakpointhook read PYTHONBREAKPOINT from the program's environment and import its hook as
+    the program, as python3 prints (warning too); with none set, pdb is the program's, whose sys.settrace is
+    UnsupportedInSimulation (the real hook ran lanlab's pdb, tracing lanlab's frames)."""
+    path = tmp_path / "breakpoints.py"
+    path.write_text(BREAKPOINTS)
+    expected = _without_terminal(path)
+    assert expected[:3] == ["None", "[1, 2]", "lost sys.breakpointhook"]
+    assert _on_simulated_host(path) == expected
+    default = tmp_path / "default.py"
+    default.write_text(PRELUDE + "os.environ.pop('PYTHONBREAKPOINT', None)\nshow('pdb', breakpoint)\n")
+    tracing = sys.gettrace()
+    assert _on_simulated_host(default) == [
+        "pdb ('UnsupportedInSimulation', None, 'sys.settrace() is not available to a program on simulated host pc1')"
+    ]
+    assert sys.gettrace() is tracing

@@ -340,3 +340,48 @@ def compile_call(program: Program, default_hook: Callable[[Any], None]) -> Calla
 
     compile.__doc__ = builtins.compile.__doc__
     return compile
+
+
+def breakpoint_calls(program: Program, imports: Any) -> tuple[Callable[..., Any], Callable[..., Any]]:
+    """builtins.breakpoint and sys.breakpointhook (__breakpointhook__) for the program: CPython's, reading
+    PYTHONBREAKPOINT from the program's environment and importing the hook through its door, so the default, pdb,
+    is the program's (whose sys.settrace is unsupported): the real ones ran lanlab's pdb on lanlab's frames."""
+
+    def breakpointhook(*args: Any, **kwargs: Any) -> Any:
+        wanted = program.environment.environ.get("PYTHONBREAKPOINT")
+        if not wanted:
+            module_path, name = "pdb", "set_trace"
+        elif wanted == "0":
+            return None
+        else:
+            module_path, _, name = wanted.rpartition(".")
+            module_path = module_path or "builtins"
+        try:
+            hook = getattr(imports.load(module_path), name)
+        except (ImportError, AttributeError):
+            warnings = imports.load("warnings")
+            warnings.warn(
+                f'Ignoring unimportable $PYTHONBREAKPOINT: "{wanted}"', RuntimeWarning, stacklevel=_caller_level()
+            )
+            return None
+        return hook(*args, **kwargs)
+
+    def breakpoint(*args: Any, **kwargs: Any) -> Any:  # noqa: A001 - the builtin's name
+        own = program.sys
+        hook = own.__dict__.get("breakpointhook") if own is not None else breakpointhook
+        if hook is None:
+            raise RuntimeError("lost sys.breakpointhook")
+        return hook(*args, **kwargs)
+
+    breakpoint.__doc__ = builtins.breakpoint.__doc__
+    return breakpoint, breakpointhook
+
+
+def _caller_level() -> int:
+    """warnings.warn's stacklevel, called from here, for the program's frame nearest (the shim's passed over)."""
+    level = 1
+    frame: types.FrameType | None = _real_sys._getframe(1)
+    while frame is not None and "/lanlab/sim/shim/" in frame.f_code.co_filename:
+        level += 1
+        frame = frame.f_back
+    return level

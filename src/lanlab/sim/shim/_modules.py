@@ -48,6 +48,7 @@ from lanlab.sim.shim._clock import EPOCH, datetime_module, time_module
 from lanlab.sim.shim._imports import Hidden, ProgramImports, SentModule
 from lanlab.sim.shim._interpreter import (
     ProgramCollector,
+    breakpoint_calls,
     compile_call,
     display_hook,
     faulthandler_module,
@@ -250,6 +251,7 @@ def _no_function_but_none(name: str, host: str) -> Callable[[Any], None]:
 
 def sys_module(program: Program, argv: list[str], imports: ProgramImports) -> types.ModuleType:
     shown = display_hook(program, imports.builtins)
+    _, breakpointhook = breakpoint_calls(program, imports)
     program.sys = Proxy(
         _real_sys,
         {
@@ -264,6 +266,8 @@ def sys_module(program: Program, argv: list[str], imports: ProgramImports) -> ty
             "__stderr__": program.stderr,
             "displayhook": shown,  # its own, onto its sys.stdout (the real one wrote to lanlab's)
             "__displayhook__": shown,
+            "breakpointhook": breakpointhook,  # its own, PYTHONBREAKPOINT from its environment, its pdb
+            "__breakpointhook__": breakpointhook,
             "modules": imports.modules,
             "path": imports.path,
             # a hook is the whole process's for good: it would see (and could stop) lanlab's and every program's
@@ -907,6 +911,7 @@ class Overlay:
             quit=self.exit_,
             open=program.files.open,
             compile=compile_call(program, display_hook(program, self.builtins)),
+            breakpoint=breakpoint_calls(program, self.imports)[0],
         )
         program.modules = self  # type: ignore[attr-defined]
 
