@@ -122,6 +122,34 @@ def test_renews_at_t1_by_unicast_and_keeps_the_address():
     assert lan.servers[0].leases(lan.now)[0].expires == HOUR // 2 + HOUR
 
 
+@pytest.mark.parametrize(
+    ("at", "state", "unicast"), [(HOUR // 2 + SECOND, "RENEWING", True), (HOUR * 7 // 8 + SECOND, "REBINDING", False)]
+)
+def test_renew_asked_while_renewing_or_rebinding_sends_a_request_at_once(at, state, unicast):
+    """`dhcp renew` while the client is already RENEWING (or REBINDING) sends a REQUEST now, unicast to its server
+    (broadcast while rebinding), as udhcpc renews on SIGUSR1 in those states; it said there was no lease."""
+    lan = Lan([server()], [client()])
+    c = lan.clients[0]
+    c.start(0)
+    lan.deliver()
+    lan.silent = True
+    lan.run_until(at)
+    assert c.state.value == state
+    c.messages_to_send(lan.now)
+    assert c.renew(lan.now) is True and c.state.value == state
+    (send,) = c.messages_to_send(lan.now)
+    assert send.message.message_type == DhcpMessageType.REQUEST and send.message.ciaddr == IPv4Address("198.18.0.100")
+    assert send.destination == (IPv4Address("198.18.0.1") if unicast else BROADCAST)
+
+
+def test_renew_without_a_lease_is_refused():
+    """Before any lease (SELECTING), `dhcp renew` sends nothing and says so."""
+    c = client()
+    c.start(0)
+    c.messages_to_send(0)
+    assert c.renew(0) is False and c.messages_to_send(0) == []
+
+
 def test_a_silent_server_means_rebinding_at_t2_then_losing_the_address_at_expiry():
     """With the server gone: RENEWING from T1, REBINDING (broadcast) from T2, the address lost at expiry."""
     lan = Lan([server()], [client()])

@@ -450,6 +450,9 @@ CLIENT_TRANSITIONS: Final[dict[tuple[ClientState, str], ClientState]] = {
     (S.CHECKING, "address in use"): S.INIT,  # DECLINE sent (3.1.5)
     (S.BOUND, "T1"): S.RENEWING,
     (S.BOUND, "renew"): S.RENEWING,
+    # asked again while renewing or rebinding: a REQUEST now, as udhcpc's SIGUSR1 (RENEW_REQUESTED) sends one
+    (S.RENEWING, "renew"): S.RENEWING,
+    (S.REBINDING, "renew"): S.REBINDING,
     (S.RENEWING, "ack"): S.BOUND,
     (S.RENEWING, "nak"): S.INIT,
     (S.RENEWING, "retry"): S.RENEWING,
@@ -590,10 +593,10 @@ class DhcpClient:
         self._retry_at = now + DECLINE_WAIT
 
     def renew(self, now: int) -> bool:
-        """Renew now (the user's `dhcp renew`, like `dhclient` run again); False when there is no lease."""
-        if self.state != S.BOUND:
+        """Renew now (the user's `dhcp renew`, like `dhclient` run again): a REQUEST goes out at once, unicast to
+        the server (broadcast while rebinding); False when there is no lease to renew."""
+        if not self._move("renew"):
             return False
-        self._move("renew")
         self._begin_renewing(now)
         return True
 
