@@ -44,6 +44,17 @@ def test_a_mapping_is_a_zone_with_absolute_lower_case_names(tmp_path):
     assert not document.ctx.problems
 
 
+def test_a_cname_at_the_zones_own_name_is_refused(tmp_path):
+    """'@': www would make the zone's name a CNAME beside its SOA and NS (RFC 1034 3.6.2): refused at its line, and
+    the same name given an address is fine (the server answered SOA queries with the CNAME)."""
+    spec, document = node_spec(tmp_path, "{kind: host, dns: {zone: lab, records: {'@': www, www: 198.18.0.80}}}")
+    dns_server(spec)
+    assert [line for line, _ in document.ctx.problems] == [2]
+    assert (
+        "lab. is the zone's own name" in document.ctx.problems[0][1] and "RFC 1034 3.6.2" in document.ctx.problems[0][1]
+    )
+
+
 def test_more_than_three_servers_is_an_error(tmp_path):
     """glibc reads three nameserver lines (MAXNS): a fourth is refused with the line."""
     spec, document = node_spec(tmp_path, "{kind: host, dns: [198.18.0.1, 198.18.0.2, 198.18.0.3, 198.18.0.4]}")

@@ -220,6 +220,18 @@ def _record(
                     ),
                 )
                 return
+            if name == zone:
+                # RFC 1034 3.6.2 (RFC 2181 10.1): a CNAME is a name's only data, and the zone's own name holds
+                # its SOA and NS records; a server would answer SOA and NS queries with the CNAME
+                dns.error(
+                    item,
+                    L_(
+                        "records: {name} is the zone's own name: it holds the zone's SOA and NS records, and a CNAME "
+                        "must be a name's only record (RFC 1034 3.6.2); give it an address instead",
+                        name=name,
+                    ),
+                )
+                return
             aliases[name] = (target, item)
             return
     for address, item in zip(found, items):
