@@ -281,6 +281,35 @@ def test_a_host_that_is_not_all_number_is_a_name_to_look_up():
     assert result == [real_socket.EAI_NONAME] * 2 + [real_socket.EAI_AGAIN] * 2 + ["UnicodeError"]
 
 
+def test_digits_and_dots_that_are_no_address_are_asked_of_nobody_by_the_gethostbyname_paths():
+    """ "256.1.1.1" and "1.2.3.4.5" are EAI_NONAME at once for gethostbyname, gethostbyname_ex and getaddrinfo with
+    AF_INET (glibc's __nss_hostname_digits_dots, which those take), but asked of a server with AF_UNSPEC, and a
+    trailing dot or a letter make a name to ask (glibc 2.36 in a namespace whose resolv.conf says nameserver
+    127.0.0.1 gives these); the simulator asked a server for all of them (EAI_AGAIN)."""
+    net = pair()
+
+    def program():
+        import socket
+
+        found = []
+        for name in ("256.1.1.1", "1.2.3.4.5", "1.2.3.", "12a"):
+            for call, args in (
+                (socket.getaddrinfo, (name, 80, socket.AF_INET)),
+                (socket.getaddrinfo, (name, 80)),
+                (socket.gethostbyname, (name,)),
+                (socket.gethostbyname_ex, (name,)),
+            ):
+                try:
+                    found.append(call(*args))
+                except socket.gaierror as error:
+                    found.append(error.errno)
+        return found
+
+    [result] = run(net, ("pc1", program), until=60 * S)
+    none, again = real_socket.EAI_NONAME, real_socket.EAI_AGAIN
+    assert result == [none, again, none, none] * 2 + [again] * 8
+
+
 @pytest.mark.skipif(not Path("/etc/services").is_file(), reason="no /etc/services to compare with")
 def test_the_service_table_agrees_with_this_machines_etc_services():
     """Every service in the built-in table has the port and name the real resolver gives (an independent oracle)."""

@@ -121,6 +121,13 @@ def numeric_address(name: str) -> IPv4Address | None:
         return None
 
 
+def digits_and_dots(name: str) -> bool:
+    """Whether glibc's gethostbyname family takes `name` for a number and looks nothing up
+    (__nss_hostname_digits_dots): a digit first, then digits and dots only, not ending with a dot. One
+    inet_aton does not read ("256.1.1.1", "1.2.3.4.5") is then HOST_NOT_FOUND, never asked of a server."""
+    return name[:1].isdigit() and not name.endswith(".") and all(c.isdigit() or c == "." for c in name)
+
+
 def os_error(code: int) -> OSError:
     """The exception CPython raises for `code`: OSError picks the subclass (ConnectionRefusedError, ...)."""
     return OSError(code, os.strerror(code))
@@ -1505,6 +1512,8 @@ class SocketFunctions:
         number = numeric_address(name)
         if number is not None:
             return str(number)
+        if digits_and_dots(name):  # setipaddr's getaddrinfo, AF_INET, takes glibc's gethostbyname path
+            raise no_name()
         return str(self._sorted(self._hostent(name)[2])[0])  # getaddrinfo's first (setipaddr asks it)
 
     def _sorted(self, addresses: list[IPv4Address]) -> list[IPv4Address]:
@@ -1638,6 +1647,8 @@ class SocketFunctions:
             return name, [str(number)]
         if flags & _real.AI_NUMERICHOST or name in ("", "<broadcast>"):  # <broadcast> is CPython's, not glibc's
             raise no_name()
+        if family == _real.AF_INET and not flags & _real.AI_CANONNAME and digits_and_dots(name):
+            raise no_name()  # glibc 2.36's gaih_inet asks gethostbyname2_r then, which applies digits_dots
         canonical, _, addresses = self._hostent(name)
         return canonical, [str(ip) for ip in self._sorted(addresses)]
 
@@ -1721,6 +1732,8 @@ class SocketFunctions:
             return name, [], [str(number)]
         if name in ("", "<broadcast>") or number is not None:
             raise _real.herror(1, "Unknown host")
+        if digits_and_dots(name):  # setipaddr's gaierror, before gethostbyname_r is called
+            raise no_name()
         canonical, aliases, addresses = self._hostent(name)
         return canonical, aliases, [str(a) for a in addresses]
 
