@@ -546,6 +546,28 @@ def test_a_trace_or_profile_function_is_not_available(tmp_path: Path):
     assert sys.gettrace() is tracing
 
 
+def test_threadings_trace_and_profile_functions_are_refused_as_sys_ones(tmp_path: Path):
+    """threading.settrace and setprofile of a function (for the threads to come) are UnsupportedInSimulation as
+    sys.settrace is, and None changes nothing (they were silent no-ops: a program's trace function did nothing)."""
+    path = tmp_path / "trace.py"
+    path.write_text(
+        PRELUDE
+        + "import threading\n"
+        + "show('settrace', lambda: threading.settrace(lambda *args: None))\n"
+        + "show('setprofile', lambda: threading.setprofile(lambda *args: None))\n"
+        + "show('none', lambda: (threading.settrace(None), threading.setprofile(None)))\n"
+        + "show('all', lambda: 'settrace' in threading.__all__ and 'setprofile' in threading.__all__)\n"
+    )
+    assert _on_simulated_host(path) == [
+        "settrace ('UnsupportedInSimulation', None, 'threading.settrace() is not available to a program on simulated "
+        "host pc1')",
+        "setprofile ('UnsupportedInSimulation', None, 'threading.setprofile() is not available to a program on "
+        "simulated host pc1')",
+        "none (None, None)",
+        "all True",
+    ]
+
+
 DIGITS = (
     PRELUDE
     + """import time

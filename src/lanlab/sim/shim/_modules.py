@@ -39,6 +39,7 @@ import signal as _real_signal
 import stat
 import struct
 import sys as _real_sys
+import threading as _real_threading
 import types
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -247,6 +248,17 @@ def _no_function_but_none(name: str, host: str) -> Callable[[Any], None]:
 
     call.__name__ = name.rpartition(".")[2]
     return call
+
+
+def untraced(threading: types.ModuleType, host: str) -> types.ModuleType:
+    """threading's settrace and setprofile as sys's: a function for the threads to come is unsupported (each new
+    thread would set it as the real thread's, tracing lanlab's engine), None changes nothing."""
+    for name in ("settrace", "setprofile", "settrace_all_threads", "setprofile_all_threads"):
+        if hasattr(_real_threading, name):
+            setattr(threading, name, _no_function_but_none(f"threading.{name}", host))
+            if name in _real_threading.__all__ and name not in threading.__all__:
+                threading.__all__.append(name)
+    return threading
 
 
 def sys_module(program: Program, argv: list[str], imports: ProgramImports) -> types.ModuleType:
@@ -880,7 +892,9 @@ class Overlay:
             "_socket": lambda: self["socket"],
             "select": lambda: real_surface(select_module(program), _real_sys.modules["select"], host),
             "time": lambda: time_module(program),
-            "threading": lambda: real_surface(threading_module(program), _real_sys.modules["threading"], host),
+            "threading": lambda: real_surface(
+                untraced(threading_module(program), host), _real_sys.modules["threading"], host
+            ),
             "_thread": lambda: real_surface(
                 thread_module(self["threading"], program), _real_sys.modules["_thread"], host
             ),

@@ -512,8 +512,6 @@ def threading_module(program: Program) -> types.ModuleType:
         "TIMEOUT_MAX": TIMEOUT_MAX,
         "ThreadError": RuntimeError,
         "BrokenBarrierError": _real_threading.BrokenBarrierError,
-        "settrace": lambda f: None,
-        "setprofile": lambda f: None,
         "stack_size": lambda size=0: 0,
         "excepthook": threads.excepthook,
         "__excepthook__": threads.excepthook,
@@ -526,7 +524,6 @@ def threading_module(program: Program) -> types.ModuleType:
     module.__all__ = [
         n
         for n in functions
-        if n[0].isupper()
-        or n in ("current_thread", "main_thread", "get_ident", "enumerate", "active_count", "local", "settrace")
+        if n[0].isupper() or n in ("current_thread", "main_thread", "get_ident", "enumerate", "active_count", "local")
     ]
     return module
