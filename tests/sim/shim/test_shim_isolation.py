@@ -641,7 +641,7 @@ PROCESS_FILES = (
     + """os.environ["LANLAB_LATER"] = "set after the start"
 def environ(path):
     with open(path, "rb") as file:
-        return sorted(entry for entry in file.read().split(b"\\0") if entry.startswith(b"LANLAB_"))
+        return sorted(entry for entry in file.read().split(b"\\0") if entry.startswith((b"LANLAB_PROBE", b"LANLAB_LATER")))
 show("environ", lambda: environ("/proc/self/environ"))
 show("thread-self", lambda: environ("/proc/thread-self/environ"))
 show("cmdline", lambda: open("/proc/self/cmdline", "rb").read().split(b"\\0"))
