@@ -12,10 +12,6 @@ import pytest
 from lanlab.proto.traceroute import Hop, numbers_only, report_lines
 from lanlab.real.commands import _hops, parse_traceroute, traceroute_names
 
-pytestmark = [
-    pytest.mark.netns,
-    pytest.mark.skipif(shutil.which("traceroute") is None, reason="Linux traceroute not installed"),
-]
 R1, FAR = IPv4Address("198.18.1.1"), IPv4Address("198.18.12.9")
 
 
@@ -40,6 +36,8 @@ def printed_again(out: str, numeric: bool) -> list[str]:
     return report_lines(IPv4Address(result["destination"]), 2, _hops(result), target, shown)
 
 
+@pytest.mark.netns
+@pytest.mark.skipif(shutil.which("traceroute") is None, reason="Linux traceroute not installed")
 @pytest.mark.parametrize("numeric", [True, False])
 def test_linux_traceroutes_lines_print_again_byte_for_byte(lab, numeric):
     """A neighbour that answers (named "gw" by /etc/hosts, or -n) and hops that never answer: Linux
