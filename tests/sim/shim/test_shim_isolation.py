@@ -13,6 +13,8 @@ import termios
 import time
 from pathlib import Path
 
+import pytest
+
 from lanlab.sim.shim import run_programs
 from lanlab.units import SECOND
 from simnets import pair
@@ -809,3 +811,19 @@ def test_breakpoint_is_the_programs_own(tmp_path: Path):
         "pdb ('UnsupportedInSimulation', None, 'sys.settrace() is not available to a program on simulated host pc1')"
     ]
     assert sys.gettrace() is tracing
+
+
+def test_a_module_sent_with_a_program_has_no_future_import_of_lanlabs():
+    """A module that travels with a program (a sweep's SentModule) is compiled with its own __future__ imports only:
+    its module-level annotations are evaluated, and one naming an undefined name is a NameError, as in python3 (they
+    were strings, as the program file's were before 768fde4)."""
+    from lanlab.sim.shim import SentModule
+    from lanlab.sim.shim._imports import SentLoader
+
+    code = SentLoader(SentModule("mod", "/nowhere/mod.py", b"count: int = 3\nmissing: not_defined = 1\n")).get_code(
+        "mod"
+    )
+    namespace: dict = {}
+    with pytest.raises(NameError, match="not_defined"):
+        exec(code, namespace)
+    assert namespace["__annotations__"] == {"count": int}

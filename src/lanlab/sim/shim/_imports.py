@@ -311,7 +311,8 @@ class SentLoader(importlib.abc.Loader):
         return {"mtime": hash(self.module.source)}
 
     def get_code(self, fullname: str) -> types.CodeType:
-        return compile(self.module.source, self.module.origin, "exec")
+        # dont_inherit: the module's own __future__ imports only, not this one's (as __init__.run_program compiles)
+        return compile(self.module.source, self.module.origin, "exec", dont_inherit=True)
 
     def is_package(self, fullname: str) -> bool:
         return Path(self.module.origin).name == "__init__.py"
