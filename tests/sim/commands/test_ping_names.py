@@ -15,6 +15,7 @@ from simnets import narrow_chain, pair
 from lanlab import ping_lines
 from lanlab.sim import load_topology
 from lanlab.sim.commands import schedule
+from lanlab.sim.commands.names import target_address
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 # what differs between any two runs: round trips and the run's length
@@ -105,8 +106,27 @@ def test_localhost_and_a_name_in_other_case_resolve_as_in_etc_hosts():
     assert lines[0] == "PING localhost (127.0.0.1) 56(84) bytes of data."
     assert lines[1].startswith("64 bytes from localhost (127.0.0.1): icmp_seq=1 ")
     lines = printed(pair(), "pc1 ping PC2 -c 1")
-    assert lines[0] == "PING PC2 (198.18.0.2) 56(84) bytes of data."
     assert lines[1].startswith("64 bytes from pc2 (198.18.0.2): icmp_seq=1 ")
+
+
+def test_a_ping_of_a_name_heads_and_sums_up_with_its_canonical_name():
+    """ping PC2 prints "PING pc2" and "--- pc2 ping statistics ---", ping LOCALHOST "localhost": the name as
+    /etc/hosts spells it (iputils asks getaddrinfo for AI_CANONNAME), not as typed; an address stays as typed."""
+    for typed, canonical, address in (("PC2", "pc2", "198.18.0.2"), ("LOCALHOST", "localhost", "127.0.0.1")):
+        lines = printed(pair(), f"pc1 ping {typed} -c 1")
+        assert lines[0] == f"PING {canonical} ({address}) 56(84) bytes of data."
+        assert f"--- {canonical} ping statistics ---" in lines
+    assert printed(pair(), "pc1 ping 198.18.0.2 -c 1")[0].startswith("PING 198.18.0.2 (198.18.0.2) ")
+
+
+def test_localhost_localdomain_is_no_name_the_hosts_file_knows():
+    """/etc/hosts names 127.0.0.1 localhost only, so ping localhost.localdomain fails as any unknown name does."""
+    net = pair()
+    with pytest.raises(ValueError) as unknown:
+        target_address(net, "nosuchname")
+    with pytest.raises(ValueError) as localdomain:
+        target_address(net, "localhost.localdomain")
+    assert str(localdomain.value) == str(unknown.value).replace("nosuchname", "localhost.localdomain")
 
 
 @needs_netns

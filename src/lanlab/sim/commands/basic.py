@@ -107,7 +107,7 @@ class Ping(Command):
 
     def start(self, network: Network, host: Host, now: int) -> None:
         a = self.args
-        target, by_name = target_address(network, a.target)
+        target, by_name, self.canonical = target_address(network, a.target)  # header and summary name it
         route_or_unreachable(host, target, "connect")  # iputils ping connects a socket first
         # that connect() fails with EACCES for a broadcast address, which only -b (SO_BROADCAST) lets through
         self.broadcast = host.ipv4.is_broadcast(target)
@@ -172,7 +172,7 @@ class Ping(Command):
         size = self.session.size
         timed = ping_lines.timed(size)
         out = [ping_lines.BROADCAST_WARNING] if self.broadcast else []
-        out.append(ping_lines.header_line(self.args.target, r.destination, size))
+        out.append(ping_lines.header_line(self.canonical, r.destination, size))
         for kind, index in r.timeline:  # as they happened, as ping prints them
             if kind == "reply":
                 seq, ttl, rtt = r.replies[index]
@@ -187,7 +187,7 @@ class Ping(Command):
                 out.append(self._error_shown(r.error_messages[index]))
         rtt_ms = ping_lines.rtt_summary_ms(r.rtt_ns) if timed else None
         return out + ping_lines.summary_lines(
-            self.args.target, r.transmitted, r.received, r.duplicates, r.errors, r.elapsed_ns, rtt_ms, r.pipe
+            self.canonical, r.transmitted, r.received, r.duplicates, r.errors, r.elapsed_ns, rtt_ms, r.pipe
         )
 
     def _error_shown(self, message: str) -> str:

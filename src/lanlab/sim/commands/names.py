@@ -17,20 +17,22 @@ if TYPE_CHECKING:
     from lanlab.sim.network import Network
 
 LOOPBACK: Final = IPv4Address("127.0.0.1")
-LOCALHOST_NAMES: Final = ("localhost", "localhost.localdomain")  # /etc/hosts's first line, on every host
+LOCALHOST_NAMES: Final = ("localhost",)  # /etc/hosts's first line, on every host (sim.shim's hosts_file)
 
 
-def target_address(network: Network, target: str) -> tuple[IPv4Address, bool]:
-    """The address a tool on a simulated host finds for TARGET, and whether TARGET was a name (iputils then names
-    who answered): localhost, a node's name (its first address), matched without regard to case as glibc
-    reads /etc/hosts (PC2 is pc2), else an address; network.resolve_ip's words for what is neither."""
+def target_address(network: Network, target: str) -> tuple[IPv4Address, bool, str]:
+    """The address a tool on a simulated host finds for TARGET, whether TARGET was a name (iputils then names
+    who answered), and its canonical name as getaddrinfo's AI_CANONNAME gives it (iputils ping prints that in its
+    header and summary): localhost, a node's name (its first address), matched without regard to case as glibc
+    reads /etc/hosts (PC2 is pc2, spelled as the file spells it), else an address (its name: TARGET as typed);
+    network.resolve_ip's words for what is neither."""
     folded = target.casefold()
     if folded in LOCALHOST_NAMES:
-        return LOOPBACK, True
+        return LOOPBACK, True, folded  # as the file spells it
     node = target if target in network.nodes else next((n for n in network.nodes if n.casefold() == folded), None)
     if node is not None:
-        return network.resolve_ip(node), True
-    return network.resolve_ip(target), False
+        return network.resolve_ip(node), True, node
+    return network.resolve_ip(target), False, target
 
 
 def named_in_hosts_file(host: Host, address: str) -> str | None:

@@ -64,7 +64,7 @@ class Traceroute(Command):
     def start(self, network: Network, host: Host, now: int) -> None:
         a = self.args
         self.host = host
-        target, _ = target_address(network, a.target)
+        target, _, _ = target_address(network, a.target)  # Linux traceroute echoes TARGET as typed
         route_or_unreachable(host, target, "connect")
         self.session = TracerouteSession(
             target,
