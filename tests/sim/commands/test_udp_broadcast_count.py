@@ -4,10 +4,9 @@ no answer is exit status 1 with --wait 0 too."""
 
 from __future__ import annotations
 
-import pytest
 from simnets import one_switch as lan
 
-from lanlab.sim.commands import CommandError, schedule
+from lanlab.sim.commands import schedule
 
 
 def test_count_sends_that_many_an_interval_apart_and_waits_after_the_last():
@@ -43,8 +42,15 @@ def test_a_broadcast_nobody_answers_is_no_answer_even_with_wait_0():
     assert sent.lines() == ["0 replies"]
 
 
-def test_an_interval_of_0_is_refused_as_ping_refuses_it():
-    """--interval 0 would send every datagram at one instant, which the run never leaves: a clear error."""
+def test_an_interval_of_0_sends_the_count_at_one_instant_and_the_run_goes_on():
+    """--count 3 --interval 0 (`lanlab udp broadcast` accepts 0): three datagrams at one instant, the sender stops
+    --wait after them and the run goes on to its end."""
     net = lan("pc1", "pc2")
-    with pytest.raises(CommandError, match="give a time more than 0 between two sends"):
-        schedule(net, "pc1 udp broadcast Hi --count 3 --interval 0")
+    heard = schedule(net, "pc2 udp listen 7788 --reply ok")
+    sent = schedule(net, "at 1s pc1 udp broadcast Hi --count 3 --interval 0 --wait 1")
+    net.run(5)
+    times = [round(r["t"], 3) for r in heard.command.result()["received"]]
+    assert times == [1.0, 1.0, 1.0]
+    assert sent.command.result()["sent"] == 3
+    assert not sent.cut_short() and sent.command.answered()
+    assert net.now == 5 * 10**9

@@ -380,7 +380,7 @@ class UdpBroadcast(_UdpSender):
         p.add_argument("--wait", type=duration_s, default=2_000_000_000)
         p.add_argument("--expect", type=int_in(1), default=None)
         p.add_argument("--count", type=int_in(1), default=1)
-        p.add_argument("--interval", type=interval_s, default=SECOND)  # 0 would send every one at one instant
+        p.add_argument("--interval", type=duration_s, default=SECOND)  # 0: all at one instant, as the real one
         return p
 
     def start(self, network: Network, host: Host, now: int) -> None:
