@@ -10,9 +10,9 @@ from lanlab.proto.dns import DnsServer, DnsZone
 from lanlab.wire import Dns, DnsType, Question, Rcode
 
 
-def asked(qclass: int) -> Dns:
+def asked(qclass: int, name: str = "pc3.lab.") -> Dns:
     reply = DnsServer(DnsZone("lab", {"pc3": [IPv4Address("198.18.0.3")]})).answer(
-        Dns(9, (Question("pc3.lab.", DnsType.A, qclass),))
+        Dns(9, (Question(name, DnsType.A, qclass),))
     )
     assert reply is not None
     return reply
@@ -25,6 +25,14 @@ def test_a_question_of_another_class_gets_no_in_records(qclass):
     (`lanlab compare` of a program sending such questions)."""
     reply = asked(qclass)
     assert (reply.rcode, reply.answers, reply.aa) == (Rcode.NOERROR, (), 0)
+
+
+@pytest.mark.parametrize("qclass", [3, 4, 255])
+def test_a_question_of_another_class_for_a_name_the_zone_has_not_is_nxdomain(qclass):
+    """CH, HS or ANY for zz.lab, which the zone has not: NXDOMAIN, not authoritative, as dnsmasq answers (it was
+    NOERROR, as for a name the zone has)."""
+    reply = asked(qclass, "zz.lab.")
+    assert (reply.rcode, reply.answers, reply.aa) == (Rcode.NXDOMAIN, (), 0)
 
 
 def test_a_question_of_class_in_is_answered_as_before():

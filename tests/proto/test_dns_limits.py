@@ -52,6 +52,13 @@ def test_an_answer_that_fits_goes_on_tcp_whole():
         ("pc3.l@b", False),
         ("b\\195\\188cher.lab", False),  # UTF-8 bytes
         ("bücher.lab", False),
+        # escapes as ns_name_pton reads them (glibc 2.36's getaddrinfo in a namespace: queries sent, or none)
+        ("x\\065y.lab", True),
+        ("x\\y.lab", True),
+        ("x\\321y.lab", False),  # over 255
+        ("x\\1y.lab", False),  # fewer than three digits
+        ("x\\12y.lab", False),
+        ("xy\\", False),  # nothing after the backslash
     ],
 )
 def test_is_host_name_is_glibcs_res_hnok(name, taken):

@@ -136,7 +136,9 @@ class DnsServer:
             return query.reply(rcode=Rcode.REFUSED, authoritative=False, additionals=additionals)
         self.answered += 1
         if question.qclass != DnsClass.IN:  # the zone is class IN: nothing of another class (CH, HS, ANY), not
-            return query.reply(authoritative=False, additionals=additionals)  # authoritative, as dnsmasq answers
+            # authoritative, NOERROR for a name it has and NXDOMAIN for one it has not, as dnsmasq answers
+            rcode = Rcode.NOERROR if self._has(name) else Rcode.NXDOMAIN
+            return query.reply(rcode=rcode, authoritative=False, additionals=additionals)
         answers: list[Record] = []
         owner = question.name  # the name as asked, case kept, as BIND and dnsmasq answer (and compress) it
         for _ in range(MAX_CNAME_CHAIN):  # RFC 1034 4.3.2 step 3a: follow the alias, answering both
@@ -146,16 +148,15 @@ class DnsServer:
             answers.append(Record(owner, DnsType.CNAME, target, self.zone.ttl))
             name = owner = target
         found = self._records(name, question.qtype, owner)
-        exists = (
-            name in self.zone.addresses
-            or name in self.zone.aliases
-            or name in self.zone.pointers
-            or name == self.zone.origin
-        )
-        if not exists:  # RFC 6604 2.1: the rcode is the last name's, after the aliases that led to it
+        if not self._has(name):  # RFC 6604 2.1: the rcode is the last name's, after the aliases that led to it
             return query.reply(answers, rcode=Rcode.NXDOMAIN, authorities=[self._soa()], additionals=additionals)
         # NODATA (RFC 2308 2.2), at the name asked or at the end of its aliases, carries the SOA
         return query.reply(answers + found, authorities=[] if found else [self._soa()], additionals=additionals)
+
+    def _has(self, name: str) -> bool:
+        """Whether the zone has `name` (any record: its NXDOMAIN is for a name it has not)."""
+        zone = self.zone
+        return name in zone.addresses or name in zone.aliases or name in zone.pointers or name == zone.origin
 
     def _records(self, name: str, qtype: int, owner: str) -> list[Record]:
         """`name`'s records of `qtype` (ANY: all it has, the apex's NS and SOA too), owned by `owner`."""
@@ -286,11 +287,17 @@ def is_host_name(name: str) -> bool:
     while at < len(name):
         char = name[at]
         if char == "\\":
-            digits = name[at + 1 : at + 4]
-            if len(digits) == 3 and digits.isdigit():
-                labels[-1].append(int(digits) & 0xFF)
+            # ns_name_pton: a digit after the backslash starts exactly three, at most 255; nothing after it is
+            # no name (glibc then asks no server: EAI_NONAME)
+            if name[at + 1 : at + 2].isdigit():
+                digits = name[at + 1 : at + 4]
+                if len(digits) < 3 or not digits.isdigit() or int(digits) > 255:
+                    return False
+                labels[-1].append(int(digits))
                 at += 4
                 continue
+            if at + 1 == len(name):
+                return False
             labels[-1] += name[at + 1 : at + 2].encode("ascii")
             at += 2
             continue
