@@ -77,6 +77,27 @@ def test_udp_send_without_wait_says_it_sent_not_that_no_reply_came():
         assert lines(command) == printed
 
 
+def test_a_udp_broadcast_without_wait_is_judged_by_its_replies():
+    """`udp broadcast` waits 2 s when no --wait is written (tool_argv), so no reply is no answer (exit 1) as in
+    the simulator, and a reply an answer; it was judged only with --wait written."""
+    lab = read_lab(HUB_VS_SWITCH)
+    for words in ("pc1 udp broadcast hi", "pc1 udp broadcast hi --wait 1"):
+        command = parse_do(lab, words)
+        command.started, command.result = True, simulated(words, "3s")["result"]
+        assert command.answered() is False, words
+        command.result = {**command.result, "replies": [{"from": "198.18.0.2", "text": "ok"}]}
+        assert command.answered() is True, words
+
+
+@pytest.mark.skipif(netns_unavailable_reason() is not None, reason=str(netns_unavailable_reason()))
+def test_a_udp_broadcast_nobody_answers_exits_1_on_both_sides():
+    """`pc1 udp broadcast hi` with nobody listening: "0 replies" and exit status 1 from `sim run` and `real run`."""
+    for side in ("sim", "real"):
+        argv = [side, "run", str(HUB_VS_SWITCH), "--until", "3s", "--do", "pc1 udp broadcast hi"]
+        done = subprocess.run([sys.executable, "-m", "lanlab", *argv], capture_output=True, text=True, timeout=120)
+        assert done.returncode == 1 and "0 replies" in done.stdout.splitlines(), (side, done.stdout, done.stderr)
+
+
 @pytest.mark.skipif(netns_unavailable_reason() is not None, reason=str(netns_unavailable_reason()))
 def test_a_refused_tcp_connect_names_the_host_as_the_simulator_does():
     """`tcp connect pc2 7788` with nothing listening: the kernel's error names pc2, word for word the simulator's."""

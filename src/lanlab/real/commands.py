@@ -142,7 +142,9 @@ class DoCommand:
             return None
         if self.word == "ping":
             return bool(self.result.get("received"))
-        if self.word in ("udp send", "udp broadcast") and "--wait" in self.argv:
+        if self.word == "udp send" and "--wait" in self.argv:
+            return bool(self.result.get("replies"))
+        if self.word == "udp broadcast":  # it always waits (tool_argv's --wait 2), and exits 1 when none replied
             return bool(self.result.get("replies"))
         if self.word == "tcp connect":
             return bool(self.result.get("received"))
