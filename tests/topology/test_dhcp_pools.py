@@ -130,3 +130,14 @@ def test_thousands_of_pools_are_checked_in_little_time():
         "t.yaml:2: node srv dhcp: pool 198.18.0.15-198.18.0.30 overlaps the pool on line 2: two servers would lease "
         "one address twice"
     ]
+
+
+def test_a_pools_mistakes_are_said_with_the_entrys_other_mistakes_in_one_pass():
+    """A pool that runs backwards, or lies outside the subnet, is said beside the same entry's too short lease, as
+    sim check said both before the pool readers became one (a5546fb said only the lease)."""
+    for pool, said in (("198.18.0.199-198.18.0.100", "runs backwards"), ("198.18.5.1-198.18.5.9", "is not inside")):
+        problems = topology_problems(
+            f"nodes:\n  srv: {{kind: host, ip: 198.18.0.1/24, dhcp: {{pool: {pool}, lease: 1ms}}}}\n"
+        )
+        assert len(problems) == 2, problems
+        assert any(said in problem for problem in problems) and any("lease: at least 4s" in p for p in problems)

@@ -441,8 +441,11 @@ def _one_pool(spec: Spec, key: str, node: Any, address: IPv4Interface | None) ->
     pool: tuple[IPv4Address, IPv4Address] | None = None
     if pool_text is not None:
         pool, unread = read_pool("pool", pool_text)
-        if unread is not None:
-            dhcp.error(pool_node, unread)
+        # its shape whatever else is wrong, so a file's every mistake is said in one pass
+        shapeless = unread if pool is None else pool_shape_problem(pool)
+        if shapeless is not None:
+            dhcp.error(pool_node, shapeless)
+            pool = None
     elif pool_node is None and not dhcp.failed:
         dhcp.error(node, L_("needs pool: FIRST-LAST, like 198.18.0.100-198.18.0.199"))
     lease = dhcp.duration("lease")
@@ -476,8 +479,8 @@ def _one_pool(spec: Spec, key: str, node: Any, address: IPv4Interface | None) ->
                 network=address.network,
             ),
         )
-    elif pool is not None and not dhcp.failed:
-        problem = pool_problem(pool, address, subnet)
+    elif pool is not None and not (subnet is None and "subnet" in dhcp.values):  # a subnet given must be read
+        problem = pool_fit_problem(pool, address, subnet)
         subnet = subnet or address.network
         if problem is not None:
             dhcp.error(pool_node, problem)
@@ -580,8 +583,12 @@ def pool_problem(
     pool: tuple[IPv4Address, IPv4Address], address: IPv4Interface, subnet: IPv4Network | None = None
 ) -> str | None:
     """Why a server at `address` cannot lend `pool` to `subnet` (its own when None), or None; the one rule for a
-    topology file's dhcp: and `lanlab dhcp serve` alike. The server's own address and the subnet's network and
-    broadcast addresses may lie inside (they are never lent, LendablePool), as long as another address is left."""
+    topology file's dhcp: and `lanlab dhcp serve` alike: its shape, then whether it fits."""
+    return pool_shape_problem(pool) or pool_fit_problem(pool, address, subnet)
+
+
+def pool_shape_problem(pool: tuple[IPv4Address, IPv4Address]) -> str | None:
+    """Why `pool` is no pool wherever it is served (it runs backwards, or holds an address no host may have)."""
     first, last = pool
     if int(first) > int(last):
         return L_(
@@ -589,9 +596,16 @@ def pool_problem(
             text=L_("pool {first}-{last} runs backwards", first=first, last=last),
             problem=L_("the first address comes after the last"),
         )
-    no_hosts = pool_of_hosts_problem(pool)
-    if no_hosts is not None:
-        return no_hosts
+    return pool_of_hosts_problem(pool)
+
+
+def pool_fit_problem(
+    pool: tuple[IPv4Address, IPv4Address], address: IPv4Interface, subnet: IPv4Network | None = None
+) -> str | None:
+    """Why a server at `address` cannot lend a well-shaped `pool` to `subnet` (its own when None): it is not
+    inside, or has nothing to lend. The server's own address and the subnet's network and broadcast addresses
+    may lie inside (they are never lent, LendablePool), as long as another address is left."""
+    first, last = pool
     served = address.network if subnet is None else subnet
     if not pool_inside(pool, served):
         where = L_("the subnet of {address}:", address=address) if subnet is None else L_("its subnet:")
