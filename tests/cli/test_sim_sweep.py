@@ -573,3 +573,51 @@ def test_the_sweep_limit_stops_a_sweep_that_would_never_end_and_keeps_its_rows(t
     assert again.returncode == 1 and "making the other 2" in again.stderr
     rows = list(csv.DictReader(out.open()))
     assert [row["error"].startswith("RunTimedOut:") for row in rows] == [False, False, True, True]
+
+
+RIP_RING = str(Path(__file__).resolve().parents[2] / "examples" / "rip-ring.yaml")
+NO_DASK = (  # the sweep as `python -m lanlab`, on a process pool as without Dask
+    "import runpy, sys, lanlab.sweep.where as where; where.have_dask = lambda: False; sys.argv = sys.argv[1:]; "
+    "runpy.run_module('lanlab', run_name='__main__')"
+)
+
+
+@pytest.mark.parametrize(
+    ("engine", "app"), [("dask", False), ("dask", True), ("pool", False)], ids=["dask", "dask-app", "pool"]
+)
+def test_sigterm_leaves_no_run_folder_in_tmpdir(tmp_path, engine, app):
+    """A sweep on 2 workers with --run-limit, SIGTERMed mid-batch (its process group for Dask, as a batch
+    system does; the sweep alone for the pool, which kills its workers), leaves no lanlab-run-* in TMPDIR."""
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    program = tmp_path / "idle.py"
+    program.write_text("print('up')\n")
+    start = [sys.executable, "-m", "lanlab"] if engine == "dask" else [sys.executable, "-c", NO_DASK, "lanlab"]
+    process = subprocess.Popen(
+        [*start, "sim", "sweep", RIP_RING, "--seeds", "1-40", "--until", "20000s", "--workers", "2"]
+        + ["--run-limit", "1h", *(["--app", f"pc1={program}"] if app else [])],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "TMPDIR": str(tmp)},
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while not list(tmp.rglob("lanlab-run-*")) and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert list(tmp.rglob("lanlab-run-*")), "no batch began"
+        time.sleep(1)  # a run of 20000 s takes seconds: the batches are under way
+        if engine == "dask":
+            os.killpg(process.pid, signal.SIGTERM)
+        else:
+            process.send_signal(signal.SIGTERM)
+        stdout, stderr = process.communicate(timeout=90)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()
+    assert process.returncode == 143, stderr
+    assert "Traceback" not in stderr
+    assert not list(tmp.rglob("lanlab-run-*"))
+    assert not list(tmp.glob("lanlab-sweep-*"))

@@ -164,10 +164,10 @@ def test_a_batch_that_fails_on_dask_gives_rows_saying_why(monkeypatch):
     distributed = pytest.importorskip("distributed")
     from lanlab.sweep.task import run_batch
 
-    def dies_on_seed_2(batch):
+    def dies_on_seed_2(batch, scratch=None):
         if any(task.seed == 2 for task in batch):
             raise RuntimeError("the worker died")
-        return run_batch(batch)
+        return run_batch(batch, scratch)
 
     monkeypatch.setattr(where, "run_batch", dies_on_seed_2)
     tasks = make_plan(EXAMPLES / "broadcast.yaml", "1-3", until="1s").tasks

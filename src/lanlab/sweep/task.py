@@ -183,11 +183,12 @@ def run_task(task: Task, wall: dict[str, Any] | None = None) -> dict[str, Any]:
     return row
 
 
-def run_batch(tasks: list[Task]) -> list[dict[str, Any]]:
+def run_batch(tasks: list[Task], scratch: str | None = None) -> list[dict[str, Any]]:
     """The rows of a batch of runs; those with programs share one child behind one wall (wall.py:
     a fork and a namespace per batch, not per run). A run whose child dies is a row with its error.
     With --run-limit the runs without programs share a plain forked child too, and a run still going
-    at the limit is killed with its child, a row saying so (RunTimedOut), the others going on."""
+    at the limit is killed with its child, a row saying so (RunTimedOut), the others going on. The
+    children's temporary folders go in `scratch` when given (the sweep's own, where.py)."""
     from lanlab.sweep.wall import map_behind_wall
 
     limit = next((task.run_limit for task in tasks if task.run_limit is not None), None)
@@ -197,10 +198,12 @@ def run_batch(tasks: list[Task]) -> list[dict[str, Any]]:
     if limit is None:
         rows.update((id(task), run_task(task)) for task in plain)
     else:
-        outcomes = map_behind_wall(lambda task, _: run_task(task), plain, unshare=False, run_limit=limit)
+        outcomes = map_behind_wall(
+            lambda task, _: run_task(task), plain, unshare=False, run_limit=limit, scratch=scratch
+        )
         for task, (ok, value) in zip(plain, outcomes):
             rows[id(task)] = value if ok else failed_row(task, value)
-    for task, (ok, value) in zip(walled, map_behind_wall(run_task, walled, run_limit=limit)):
+    for task, (ok, value) in zip(walled, map_behind_wall(run_task, walled, run_limit=limit, scratch=scratch)):
         rows[id(task)] = value if ok else failed_row(task, value)
     return [rows[id(task)] for task in tasks]
 

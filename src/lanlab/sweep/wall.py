@@ -70,17 +70,19 @@ def map_behind_wall(
     unshare: bool = True,
     limits: Limits | None = None,
     run_limit: float | None = None,
+    scratch: str | None = None,
 ) -> list[Outcome]:
     """`work(item, wall)` for each item, in forked children behind a network-namespace wall (`wall`
     is the run document's entry: {"kind": "namespace"|"none", "reason": ...}); one outcome per
     item, in order. One child does them all unless one dies: that item's outcome is a WallError
     and a new child goes on with the rest. `unshare=False`: a plain fork (already behind a wall);
     `limits`: setrlimit in the child (--app-limits); `run_limit`: seconds of wall-clock time an item
-    may take, past which its child is killed and its outcome is RunTimedOut."""
+    may take, past which its child is killed and its outcome is RunTimedOut; `scratch`: the folder the
+    children's temporary folders go in (the sweep's, which it removes: where.py), else TMPDIR."""
     outcomes: list[Outcome] = []
     while len(outcomes) < len(items):
         rest = items[len(outcomes) :]
-        done, death = _child(work, rest, unshare, limits, run_limit)
+        done, death = _child(work, rest, unshare, limits, run_limit, scratch)
         outcomes.extend(done)
         if death is not None:
             outcomes.append((False, death))
@@ -101,14 +103,16 @@ def _child(
     unshare: bool,
     limits: Limits | None,
     run_limit: float | None = None,
+    parent: str | None = None,
 ) -> tuple[list[Outcome], WallError | None]:
     """Fork one child for `items`; the outcomes it sent, and why it ended early (None if it did not).
 
     The child's temporary files (its hosts' folders) go in a folder of the parent's, removed when the
-    child has ended: a child killed past its CPU limit, or out of memory, removes nothing itself."""
+    child has ended: a child killed past its CPU limit, or out of memory, removes nothing itself. That
+    folder is in `parent` when given: this process killed (a sweep's pool worker) removes nothing either."""
     for stream in (sys.stdout, sys.stderr):
         stream.flush()
-    scratch = tempfile.mkdtemp(prefix="lanlab-run-")
+    scratch = tempfile.mkdtemp(prefix="lanlab-run-", dir=parent)
     try:
         data, status, overdue = _forked(work, items, unshare, limits, scratch, run_limit)
     finally:

@@ -7,7 +7,9 @@ from __future__ import annotations
 import gc
 import logging
 import os
+import shutil
 import signal
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -47,17 +49,40 @@ def run_tasks(tasks: list[Task], workers: int, scheduler: str | None) -> Iterato
     """Rows in the order runs (batches of runs, off this process) finish."""
     if not tasks:  # --resume with every run done: no cluster or pool to start
         return
-    if scheduler is not None:
-        yield from _on_dask(tasks, scheduler, workers)
-    elif workers == 1:
-        if any(task.apps or task.run_limit is not None for task in tasks):  # a child per batch (task.run_batch)
-            yield from (row for batch in batches(tasks, 1) for row in run_batch(batch))
+    if scheduler is not None:  # its workers' temporary folders are on their machines, theirs to remove
+        yield from _on_dask(tasks, scheduler, workers, None)
+        return
+    with _sweep_scratch() as scratch:
+        if workers == 1:
+            if any(task.apps or task.run_limit is not None for task in tasks):  # a child per batch (task.run_batch)
+                yield from (row for batch in batches(tasks, 1) for row in run_batch(batch, scratch))
+            else:
+                yield from (run_task(task) for task in tasks)
+        elif have_dask():
+            yield from _on_dask(tasks, None, workers, scratch)
         else:
-            yield from (run_task(task) for task in tasks)
-    elif have_dask():
-        yield from _on_dask(tasks, None, workers)
-    else:
-        yield from _on_pool(tasks, workers)
+            yield from _on_pool(tasks, workers, scratch)
+
+
+@contextmanager
+def _sweep_scratch() -> Iterator[str]:
+    """A folder of this process for the temporary folders of the batches' children (wall.py), removed when
+    the sweep ends however it ends. A worker removes its batch's own folder, but a sweep left early kills
+    its workers (_kill_workers; a SIGTERM to the process group reaches them too), and every batch then in
+    progress left a lanlab-run-* folder in TMPDIR. A LocalCluster's workers are processes of this machine,
+    so their folders are in here too."""
+    scratch = tempfile.mkdtemp(prefix="lanlab-sweep-")
+    try:
+        yield scratch
+    finally:
+        for _ in range(SCRATCH_TRIES):  # a child still ending may write in it meanwhile: rmtree then fails
+            shutil.rmtree(scratch, ignore_errors=True)
+            if not os.path.exists(scratch):
+                break
+            time.sleep(0.1)
+
+
+SCRATCH_TRIES = 10
 
 
 @contextmanager
@@ -93,14 +118,14 @@ def batches(tasks: list[Task], workers: int) -> list[list[Task]]:
 POOL_BREAKS = 3  # a pool whose worker died is made again this often for the batches not done, as Dask retries
 
 
-def _on_pool(tasks: list[Task], workers: int) -> Iterator[dict[str, Any]]:
+def _on_pool(tasks: list[Task], workers: int, scratch: str | None = None) -> Iterator[dict[str, Any]]:
     """The batches in a process pool. A worker that dies (killed, out of memory) breaks the pool and every
     batch not done with it (BrokenProcessPool: the sweep was a traceback, its rows lost): those go to a new
     pool, up to POOL_BREAKS times; then each of their runs is a row saying why."""
     pending = batches(tasks, workers)
     for _ in range(POOL_BREAKS + 1):
         broken: list[list[Task]] = []
-        yield from _pool_round(pending, workers, broken)
+        yield from _pool_round(pending, workers, broken, scratch)
         if not broken:
             return
         pending = broken
@@ -111,7 +136,9 @@ def _on_pool(tasks: list[Task], workers: int) -> Iterator[dict[str, Any]]:
 POOL_DIED = "a worker process of the pool died during the run's batch (killed, or out of memory), each time it was run"
 
 
-def _pool_round(pending: list[list[Task]], workers: int, broken: list[list[Task]]) -> Iterator[dict[str, Any]]:
+def _pool_round(
+    pending: list[list[Task]], workers: int, broken: list[list[Task]], scratch: str | None = None
+) -> Iterator[dict[str, Any]]:
     """One pool for `pending`: the rows of the batches done; those the pool broke on go to `broken`. Left
     early (Ctrl-C, SIGTERM, --sweep-limit), the pool's processes are killed: its shutdown waited for the
     batches running, and a run that never ends kept the sweep from ever ending."""
@@ -123,7 +150,7 @@ def _pool_round(pending: list[list[Task]], workers: int, broken: list[list[Task]
         gc.freeze()
         try:
             with _children_ignore_ctrl_c():
-                futures = {pool.submit(run_batch, batch): batch for batch in pending}
+                futures = {pool.submit(run_batch, batch, scratch): batch for batch in pending}
         finally:
             gc.unfreeze()
         finished = False
@@ -296,9 +323,12 @@ def _wait_for_workers(client: Any, scheduler: str) -> int:
     return max(1, sum(client.nthreads().values()))
 
 
-def _on_dask(tasks: list[Task], scheduler: str | None, workers: int) -> Iterator[dict[str, Any]]:
+def _on_dask(
+    tasks: list[Task], scheduler: str | None, workers: int, scratch: str | None = None
+) -> Iterator[dict[str, Any]]:
     """The tasks as Dask futures; a LocalCluster of `workers` single-threaded processes when no
-    scheduler is given (the simulator is pure Python: threads would share one GIL)."""
+    scheduler is given (the simulator is pure Python: threads would share one GIL). `scratch`: a folder
+    of this machine for the batches' temporary folders, None for a --scheduler's workers (elsewhere)."""
     from distributed import Client, LocalCluster
 
     cluster = None
@@ -327,7 +357,7 @@ def _on_dask(tasks: list[Task], scheduler: str | None, workers: int) -> Iterator
             if not workers:
                 workers = _wait_for_workers(client, scheduler)
         cut = batches(tasks, workers)
-        futures = client.map(run_batch, cut, pure=False)
+        futures = client.map(run_batch, cut, scratch=scratch, pure=False)
         try:
             yield from _dask_rows(client, dict(zip(futures, cut)))
         finally:
