@@ -1,6 +1,8 @@
 """A sweep's run with programs executes in a forked child behind a network-namespace wall."""
 
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -108,3 +110,25 @@ def test_a_grandchild_of_a_timed_out_item_is_killed_with_it(tmp_path):
     else:
         os.kill(grandchild, 9)
         raise AssertionError(f"the grandchild {grandchild} outlived its timed-out run")
+
+
+HIGH_DESCRIPTORS = """
+import os, resource
+from lanlab.sweep.wall import map_behind_wall
+soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+if hard != resource.RLIM_INFINITY and hard < 1200:
+    raise SystemExit(3)
+resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, 1200), hard))
+held = [os.dup(0) for _ in range(1100 - 3)]  # the next descriptors, the pipe's among them, are past 1024
+assert max(held) >= 1024, max(held)
+print(map_behind_wall(lambda item, wall: item * 2, [1, 2], unshare=False, run_limit=30))
+"""
+
+
+def test_the_run_limit_wait_works_with_descriptors_past_1024():
+    """A --run-limit batch's result pipe numbered past 1024 (a busy Dask worker's) is waited on (select.select raised)."""
+    done = subprocess.run([sys.executable, "-c", HIGH_DESCRIPTORS], capture_output=True, text=True, timeout=60)
+    if done.returncode == 3:
+        pytest.skip("the hard RLIMIT_NOFILE here is under 1200")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "[(True, 2), (True, 4)]\n"

@@ -21,6 +21,7 @@ cluster too."""
 
 from __future__ import annotations
 
+import math
 import os
 import pickle
 import resource
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 R = TypeVar("R")
 _LENGTH = 4  # bytes of the length before each pickled result
+POLL_MOST_MS = 2**31 - 1  # poll(2) takes an int of ms: a longer --run-limit waits in turns of this
 
 
 class WallError(RuntimeError):
@@ -185,13 +187,16 @@ def _read_in_time(fd: int, run_limit: float) -> tuple[bytes, float | None]:
     data = bytearray()
     parsed = 0  # bytes of whole results in data
     since = time.monotonic()  # when the current item began: the child's start, or the last result
+    # poll, not select.select: that raises ValueError for a descriptor of 1024 or more (FD_SETSIZE), which
+    # a busy Dask worker's pipe can be
+    poller = select.poll()
+    poller.register(fd, select.POLLIN)
     try:
         while True:
             left = since + run_limit - time.monotonic()
             if left <= 0:
                 return bytes(data), time.monotonic() - since
-            ready, _, _ = select.select([fd], [], [], left)
-            if not ready:
+            if not poller.poll(min(math.ceil(left * 1000), POLL_MOST_MS)):
                 continue
             chunk = os.read(fd, 1 << 16)
             if not chunk:
