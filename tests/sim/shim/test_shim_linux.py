@@ -310,6 +310,27 @@ def test_digits_and_dots_that_are_no_address_are_asked_of_nobody_by_the_gethostb
     assert result == [none, again, none, none] * 2 + [again] * 8
 
 
+def test_localhost_localdomain_is_no_name_the_hosts_file_has():
+    """/etc/hosts names 127.0.0.1 "localhost" only, matched without regard to case, so "localhost.localdomain" is
+    asked of DNS (EAI_AGAIN without a nameserver), as glibc 2.36 in a namespace with that /etc/hosts and no
+    nameserver line finds; the shim answered 127.0.0.1 for it."""
+    net = pair()
+
+    def program():
+        import socket
+
+        found = []
+        for name in ("localhost", "LocalHost", "localhost.localdomain"):
+            try:
+                found.append(socket.gethostbyname(name))
+            except socket.gaierror as error:
+                found.append(error.errno)
+        return found
+
+    [result] = run(net, ("pc1", program), until=60 * S)
+    assert result == ["127.0.0.1", "127.0.0.1", real_socket.EAI_AGAIN]
+
+
 @pytest.mark.skipif(not Path("/etc/services").is_file(), reason="no /etc/services to compare with")
 def test_the_service_table_agrees_with_this_machines_etc_services():
     """Every service in the built-in table has the port and name the real resolver gives (an independent oracle)."""

@@ -1544,7 +1544,7 @@ class SocketFunctions:
         /etc/hosts's, whose names glibc matches without regard to case (LOCALHOST is localhost); through a
         resolver, a name that is an alias (CNAME) is listed among the aliases and the last target is the
         canonical name."""
-        if name.casefold() in ("localhost", "localhost.localdomain"):
+        if name.casefold() == "localhost":  # /etc/hosts's one name for 127.0.0.1 (_system_files)
             return name.casefold(), [], [LOOPBACK]
         canonical, aliases, addresses = self._addresses(name)
         if aliases:
