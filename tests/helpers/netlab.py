@@ -16,7 +16,10 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 _IP = shutil.which("ip") or "ip"
 _serial = itertools.count()
@@ -113,6 +116,29 @@ class Netns:
         """The MAC address of one of this namespace's interfaces."""
         out = self.run("cat", f"/sys/class/net/{ifname}/address").stdout
         return out.strip()
+
+
+ETC_NETNS = Path("/etc/netns")
+
+
+@contextmanager
+def etc_files(ns: Netns, files: dict[str, str]) -> Iterator[None]:
+    """/etc/netns/NS/NAME for each of `files` (`ip netns exec` mounts them over /etc/NAME in NS), removed after,
+    and /etc/netns too when this made it and nothing else is in it (as lanlab.real.netns leaves it)."""
+    made = not ETC_NETNS.exists()
+    folder = ETC_NETNS / ns.name
+    folder.mkdir(parents=True)
+    try:
+        for name, text in files.items():
+            (folder / name).write_text(text)
+        yield
+    finally:
+        shutil.rmtree(folder)
+        if made:
+            try:
+                ETC_NETNS.rmdir()
+            except OSError:  # another test's or lab's files are in it now
+                pass
 
 
 class Lab:

@@ -3,11 +3,11 @@ Linux traceroute's own output in network namespaces, parsed (real.commands) and 
 
 from __future__ import annotations
 
-import os
 import shutil
 from ipaddress import IPv4Address
 
 import pytest
+from netlab import etc_files
 
 from lanlab.proto.traceroute import Hop, numbers_only, report_lines
 from lanlab.real.commands import _hops, parse_traceroute, traceroute_names
@@ -48,14 +48,7 @@ def test_linux_traceroutes_lines_print_again_byte_for_byte(lab, numeric):
     here.run("ip", "route", "add", "198.18.99.0/24", "via", "198.18.98.2")
     gw.run("sysctl", "-qw", "net.ipv4.ip_forward=0")  # a host drops what is not for it, and says nothing
     flags = ["-n"] if numeric else []
-    hosts = f"/etc/netns/{here.name}/hosts"
-    try:
-        if not numeric:
-            os.makedirs(os.path.dirname(hosts), exist_ok=True)
-            with open(hosts, "w") as file:
-                file.write("127.0.0.1\tlocalhost\n198.18.98.2\tgw\n")
+    with etc_files(here, {} if numeric else {"hosts": "127.0.0.1\tlocalhost\n198.18.98.2\tgw\n"}):
         for target in ("198.18.98.2", "198.18.99.99"):
             out = here.run("traceroute", *flags, "-q", "3", "-w", "0.3", "-m", "2", target, timeout=30).stdout
             assert printed_again(out, numeric) == out.splitlines(), out
-    finally:
-        shutil.rmtree(f"/etc/netns/{here.name}", ignore_errors=True)

@@ -9,7 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from netlab import needs_netns
+from netlab import etc_files, needs_netns
 from simnets import narrow_chain, pair
 
 from lanlab import ping_lines
@@ -135,12 +135,7 @@ def test_a_ping_of_a_name_prints_what_iputils_prints_with_the_name_in_etc_hosts(
     """iputils ping pc2 in a namespace whose /etc/hosts names 198.18.0.2 pc2 (`ip netns exec` mounts
     /etc/netns/NAME/hosts there, as `lanlab real` writes it) and the simulator's print the same lines, times aside."""
     host = lan(2).hosts[0]
-    folder = Path("/etc/netns") / host.name
-    folder.mkdir(parents=True)
-    try:
-        (folder / "hosts").write_text("127.0.0.1\tlocalhost\n198.18.0.1\tpc1\n198.18.0.2\tpc2\n")
+    with etc_files(host, {"hosts": "127.0.0.1\tlocalhost\n198.18.0.1\tpc1\n198.18.0.2\tpc2\n"}):
         theirs = host.run("ping", "-c", "2", "-i", "0.2", "pc2", timeout=20).stdout.rstrip("\n").split("\n")
-    finally:
-        shutil.rmtree(folder)
     assert theirs[1].startswith("64 bytes from pc2 (198.18.0.2): icmp_seq=1 ")
     assert masked(printed(pair(), "pc1 ping pc2 -c 2 -i 0.2")) == masked(theirs)

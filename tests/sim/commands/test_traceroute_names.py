@@ -9,7 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from netlab import needs_netns
+from netlab import etc_files, needs_netns
 from simnets import narrow_chain, pair
 
 from lanlab.sim import load_topology
@@ -109,12 +109,7 @@ def test_a_traceroute_prints_what_linux_traceroute_prints_with_the_name_in_etc_h
     """Linux traceroute pc2 in a namespace whose /etc/hosts names 198.18.0.2 pc2 and the simulator's print the
     same lines, times aside."""
     host = lan(2).hosts[0]
-    folder = Path("/etc/netns") / host.name
-    folder.mkdir(parents=True)
-    try:
-        (folder / "hosts").write_text("127.0.0.1\tlocalhost\n198.18.0.1\tpc1\n198.18.0.2\tpc2\n")
+    with etc_files(host, {"hosts": "127.0.0.1\tlocalhost\n198.18.0.1\tpc1\n198.18.0.2\tpc2\n"}):
         run = host.run("traceroute", "-q", "1", "pc2", timeout=20)
-    finally:
-        shutil.rmtree(folder)
     theirs = [_TIMES.sub("  T ms", line) for line in run.stdout.rstrip("\n").split("\n")]
     assert theirs == traced(pair(), "pc1 traceroute pc2 -q 1")
