@@ -15,7 +15,7 @@ import pytest
 from lanlab.sim import load_topology
 from lanlab.sim.shim import run_programs
 from lanlab.units import SECOND
-from netlab import Lab, needs_netns
+from netlab import Lab, etc_files, needs_netns
 
 DNSMASQ = shutil.which("dnsmasq") or ("/usr/sbin/dnsmasq" if Path("/usr/sbin/dnsmasq").exists() else None)
 pytestmark = [needs_netns, pytest.mark.skipif(DNSMASQ is None, reason="dnsmasq not installed")]
@@ -76,38 +76,36 @@ def under_glibc(tmp_path: Path, program_text: str = PROGRAM, search: str = "") -
     (dnsmasq answers only what it holds: --local for lab.test, no upstream, so x.invalid is refused)."""
     (tmp_path / "p.py").write_text(program_text)
     lab = Lab()
-    etc = None
     try:
         bridge = lab.bridge()
         ns, client = lab.namespace("ns"), lab.namespace("cli")
         lab.attach(ns, bridge, "198.18.0.53/24")
         lab.attach(client, bridge, "198.18.0.1/24")
-        etc = Path("/etc/netns") / client.name  # `ip netns exec` mounts these over /etc
-        etc.mkdir(parents=True)
-        (etc / "resolv.conf").write_text("nameserver 198.18.0.53\n" + (f"search {search}\n" if search else ""))
-        (etc / "nsswitch.conf").write_text("hosts: dns\n")
-        (etc / "hosts").write_text("127.0.0.1 localhost\n")
-        server = ns.popen(
-            DNSMASQ,
-            "--no-daemon",
-            "--no-resolv",
-            "--no-hosts",
-            "--bind-interfaces",
-            "--listen-address=198.18.0.53",
-            "--local=/lab.test/",
-            "--host-record=pc3.lab.test,198.18.0.3",
-            "--cname=www.lab.test,pc3.lab.test",
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        time.sleep(0.5)
-        result = client.run(sys.executable, str(tmp_path / "p.py"), check=False, timeout=120, env=dict(os.environ))
-        server.terminate()
-        server.wait(timeout=10)
+        etc = {  # `ip netns exec` mounts these over /etc
+            "resolv.conf": "nameserver 198.18.0.53\n" + (f"search {search}\n" if search else ""),
+            "nsswitch.conf": "hosts: dns\n",
+            "hosts": "127.0.0.1 localhost\n",
+        }
+        with etc_files(client, etc):
+            server = ns.popen(
+                DNSMASQ,
+                "--no-daemon",
+                "--no-resolv",
+                "--no-hosts",
+                "--bind-interfaces",
+                "--listen-address=198.18.0.53",
+                "--local=/lab.test/",
+                "--host-record=pc3.lab.test,198.18.0.3",
+                "--cname=www.lab.test,pc3.lab.test",
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            time.sleep(0.5)
+            result = client.run(sys.executable, str(tmp_path / "p.py"), check=False, timeout=120, env=dict(os.environ))
+            server.terminate()
+            server.wait(timeout=10)
     finally:
         lab.close()
-        if etc is not None:
-            shutil.rmtree(etc, ignore_errors=True)
     return result.stdout.splitlines()
 
 
