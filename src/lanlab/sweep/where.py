@@ -65,13 +65,18 @@ def run_tasks(tasks: list[Task], workers: int, scheduler: str | None) -> Iterato
 
 
 @contextmanager
-def _sweep_scratch() -> Iterator[str]:
+def _sweep_scratch() -> Iterator[str | None]:
     """A folder of this process for the temporary folders of the batches' children (wall.py), removed when
     the sweep ends however it ends. A worker removes its batch's own folder, but a sweep left early kills
     its workers (_kill_workers; a SIGTERM to the process group reaches them too), and every batch then in
     progress left a lanlab-run-* folder in TMPDIR. A LocalCluster's workers are processes of this machine,
-    so their folders are in here too."""
-    scratch = tempfile.mkdtemp(prefix="lanlab-sweep-")
+    so their folders are in here too. None when TMPDIR takes no folder: each batch's child then tries its
+    own, and a run that cannot is a row saying why, not the sweep's end."""
+    try:
+        scratch = tempfile.mkdtemp(prefix="lanlab-sweep-")
+    except OSError:
+        yield None
+        return
     try:
         yield scratch
     finally:
