@@ -8,15 +8,13 @@ import argparse
 import json
 import os
 import resource
-import signal
 import sys
 from collections.abc import Callable
 from typing import Any
 
 from lanlab.i18n import as_record
 from lanlab.lab.isolate import KEEP_BYTES, MARK
-
-PR_SET_PDEATHSIG = 1  # prctl(2)
+from lanlab.orphans import die_with
 
 
 def _limit(kind: int, value: int) -> None:
@@ -27,22 +25,6 @@ def _limit(kind: int, value: int) -> None:
     if hard != resource.RLIM_INFINITY:
         value, new_hard = min(value, hard), min(new_hard, hard)
     resource.setrlimit(kind, (value, new_hard))
-
-
-def _die_with_parent(grader: int) -> None:
-    """SIGKILL this process when the grader that started it (process `grader`) dies (killed, say, where it
-    could not kill its students first); bwrap's --die-with-parent does the same for its own."""
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    except (OSError, AttributeError):  # not Linux: the grader's time limit still ends the process
-        return
-    # The grader died before the call, and this process was handed to another (init, a subreaper). Not "our
-    # parent is 1": a grader that is itself pid 1 (a container's command) would see every worker leave.
-    if os.getppid() != grader:
-        os._exit(1)
 
 
 MOST_LINE = KEEP_BYTES // 2  # the grader keeps the last KEEP_BYTES of what the process prints
@@ -95,7 +77,7 @@ def main(argv: list[str] | None = None, out: Callable[[str], Any] = print) -> in
             print(f"no network-namespace wall: {refused}", file=sys.stderr)
             return 2
     if not os.environ.get("LANLAB_SANDBOXED"):  # behind bwrap, --die-with-parent (and our parent is its pid 1)
-        _die_with_parent(options.grader)  # after the wall: a new user namespace may change credentials, which clears it
+        die_with(options.grader)  # after the wall: a new user namespace may change credentials, which clears it
     from lanlab.lab.grade import Graded, grade_one  # after the limits: the student's files load from here on
 
     me = os.getpid()

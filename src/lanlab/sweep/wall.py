@@ -35,6 +35,8 @@ import warnings
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from lanlab.orphans import die_with
+
 if TYPE_CHECKING:
     from lanlab.cli.sim_wall import Limits
 
@@ -223,9 +225,6 @@ def _kill(pid: int, group: bool) -> None:
         pass
 
 
-PR_SET_PDEATHSIG = 1  # prctl(2)
-
-
 def _own_group_dying_with(parent: int) -> None:  # pragma: no cover - runs in the child
     """A --run-limit child: a process group of its own (the parent kills it whole at the limit), SIGKILLed
     when the thread that forked it ends (a worker killed, the sweep killed), so no run outlives its sweep.
@@ -234,14 +233,7 @@ def _own_group_dying_with(parent: int) -> None:  # pragma: no cover - runs in th
         os.setpgid(0, 0)
     except OSError:
         pass
-    try:
-        import ctypes
-
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    except (OSError, AttributeError):  # not Linux: the parent's limit still ends it
-        return
-    if os.getppid() != parent:  # the parent died before the call (not `== 1`: the sweep may be a container's pid 1)
-        os._exit(1)
+    die_with(parent)
 
 
 def _serve(
