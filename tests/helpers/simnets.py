@@ -134,3 +134,17 @@ stages:
     checks:
       - {id: says-hi, points: 2, output: {node: pc1, contains: hi}}
 """
+
+
+# A zone server that names pc1 only: pc7 answers with no PTR record for it (ping and traceroute show its address).
+ZONE_WITHOUT_PC7 = """name: z
+nodes:
+  ns: {kind: host, ip: 198.18.0.53/24, dns: {zone: lab., records: {pc1: 198.18.0.1}}}
+  pc1: {kind: host, ip: 198.18.0.1/24, dns: 198.18.0.53}
+  pc7: {kind: host, ip: 198.18.0.77/24}
+  sw1: {kind: switch}
+links:
+  - [ns:eth0, sw1:p1]
+  - [pc1:eth0, sw1:p2]
+  - [pc7:eth0, sw1:p3]
+"""

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from netlab import etc_files, needs_netns
-from simnets import narrow_chain, pair
+from simnets import ZONE_WITHOUT_PC7, narrow_chain, pair
 
 from lanlab import ping_lines
 from lanlab.sim import load_topology
@@ -75,19 +75,6 @@ def test_a_host_with_a_nameserver_asks_it_for_the_ptr_record():
     lines = printed(net, "at 1s pc1 ping pc3 -c 1", until=3)
     assert lines[1].startswith("64 bytes from pc3.lab (198.18.0.3): icmp_seq=1 ")
     assert any(e.device == "pc1" and "PTR 3.0.18.198.in-addr.arpa" in e.summary for e in net.trace)
-
-
-ZONE_WITHOUT_PC7 = """name: z
-nodes:
-  ns: {kind: host, ip: 198.18.0.53/24, dns: {zone: lab., records: {pc1: 198.18.0.1}}}
-  pc1: {kind: host, ip: 198.18.0.1/24, dns: 198.18.0.53}
-  pc7: {kind: host, ip: 198.18.0.77/24}
-  sw1: {kind: switch}
-links:
-  - [ns:eth0, sw1:p1]
-  - [pc1:eth0, sw1:p2]
-  - [pc7:eth0, sw1:p3]
-"""
 
 
 def test_a_host_with_a_nameserver_without_the_record_shows_the_address():

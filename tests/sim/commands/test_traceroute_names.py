@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from netlab import etc_files, needs_netns
-from simnets import narrow_chain, pair
+from simnets import ZONE_WITHOUT_PC7, narrow_chain, pair
 
 from lanlab.sim import load_topology
 from lanlab.sim.commands import schedule
@@ -65,17 +65,7 @@ def test_a_hop_without_a_name_shows_its_address_twice():
     """The zone has no PTR record for pc7: " 1  198.18.0.77 (198.18.0.77)", as traceroute without a name."""
     net = load_topology(
         "z.yaml",
-        text="""name: z
-nodes:
-  ns: {kind: host, ip: 198.18.0.53/24, dns: {zone: lab., records: {pc1: 198.18.0.1}}}
-  pc1: {kind: host, ip: 198.18.0.1/24, dns: 198.18.0.53}
-  pc7: {kind: host, ip: 198.18.0.77/24}
-  sw1: {kind: switch}
-links:
-  - [ns:eth0, sw1:p1]
-  - [pc1:eth0, sw1:p2]
-  - [pc7:eth0, sw1:p3]
-""",
+        text=ZONE_WITHOUT_PC7,
     )
     assert traced(net, "pc1 traceroute pc7 -q 1", until=3)[1] == " 1  198.18.0.77 (198.18.0.77)  T ms"
 

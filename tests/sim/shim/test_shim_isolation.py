@@ -10,7 +10,6 @@ import os
 import subprocess
 import sys
 import termios
-import time
 from pathlib import Path
 
 import pytest
@@ -18,6 +17,7 @@ import pytest
 from lanlab.sim.shim import run_programs
 from lanlab.units import SECOND
 from simnets import pair
+from terminals import program_lines
 
 ROOT = Path(__file__).parent.parent.parent.parent
 
@@ -213,21 +213,7 @@ def _with_controlling_terminal(path: Path, stdin: str) -> list[str]:
     )
     os.close(terminal)
     os.write(main, b"from the terminal\n")
-    seen, deadline = b"", time.monotonic() + 60
-    try:
-        while time.monotonic() < deadline:
-            try:
-                part = os.read(main, 65536)
-            except OSError:  # EIO: the terminal's other side is closed, the run is over
-                break
-            if not part:
-                break
-            seen += part
-    finally:
-        os.close(main)
-        child.wait(timeout=60)
-    lines = seen.decode().replace("\r\n", "\n").splitlines()
-    return [line.split("pc1 | ", 1)[1] for line in lines if "pc1 | " in line]
+    return program_lines(main, child)
 
 
 def test_dev_tty_is_no_terminal_even_when_lanlab_has_one(tmp_path: Path):

@@ -11,12 +11,12 @@ import struct
 import subprocess
 import sys
 import termios
-import time
 from pathlib import Path
 
 from lanlab.sim.shim import run_programs
 from lanlab.units import SECOND
 from simnets import pair
+from terminals import program_lines
 
 ROOT = Path(__file__).parent.parent.parent.parent
 
@@ -186,21 +186,7 @@ def _in_terminal(path: Path) -> list[str]:
         [*command, "--app", f"pc1={path}"], stdin=terminal, stdout=terminal, stderr=terminal, env=_environment()
     )
     os.close(terminal)
-    seen, deadline = b"", time.monotonic() + 60
-    try:
-        while time.monotonic() < deadline:
-            try:
-                part = os.read(main, 65536)
-            except OSError:  # EIO: the terminal's other side is closed, the run is over
-                break
-            if not part:
-                break
-            seen += part
-    finally:
-        os.close(main)
-        child.wait(timeout=60)
-    lines = seen.decode().replace("\r\n", "\n").splitlines()
-    return [line.split("pc1 | ", 1)[1] for line in lines if "pc1 | " in line]
+    return program_lines(main, child)
 
 
 def test_standard_descriptors_are_no_terminal_even_when_lanlab_runs_in_one(tmp_path: Path):

@@ -526,17 +526,10 @@ class HostFiles:
         /proc/self/cmdline (how the kernel lab starts it: python3 -u PATH ARGS), also by /proc/thread-self and
         /proc/PID of its own pid; None for another path. Any other file of /proc/self describes lanlab's process
         (its memory, threads, limits): opening one is UnsupportedInSimulation naming it and the host."""
-        if isinstance(path, int):
-            return None
-        try:
-            text = posixpath.normpath(_real_os.fsdecode(path))
-        except (TypeError, ValueError):
+        text = self._own_process_path(path)
+        if text is None or not text.startswith("/proc/self/"):
             return None
         parts = text.split("/")
-        if len(parts) < 4 or parts[:2] != ["", "proc"]:
-            return None
-        if parts[2] not in ("self", "thread-self", str(getattr(self.program, "pid", "self"))):
-            return None
         name = "/".join(parts[3:])
         if name == "environ":
             return self.program.environment.initial  # type: ignore[no-any-return]
@@ -552,10 +545,9 @@ class HostFiles:
             f"/proc/self/{name} (lanlab's process) is not available to a program on simulated host {self.program.node}"
         )
 
-    def _process_entry(self, call: str, path: Any) -> Any:
-        """os.readlink of /proc/self/cwd: the program's working directory; os.listdir of /proc/self/fd or
-        /dev/fd: its descriptors (0-2, its sockets and files, and the one the listing holds, as Linux lists
-        them); in the type of `path` (str or bytes). None for any other path (they named lanlab's)."""
+    def _own_process_path(self, path: Any) -> str | None:
+        """`path` normalised, /proc/thread-self/... and /proc/PID/... of the program's own pid read as
+        /proc/self/...; None for a descriptor number or a path that is no text."""
         if isinstance(path, int):
             return None
         try:
@@ -563,9 +555,18 @@ class HostFiles:
         except (TypeError, ValueError):
             return None
         pid = str(getattr(self.program, "pid", "self"))
-        for alias in ("/proc/thread-self/", f"/proc/{pid}/"):
-            if text.startswith(alias) or text == alias[:-1]:
-                text = "/proc/self/" + text[len(alias) :]
+        for alias in ("/proc/thread-self", f"/proc/{pid}"):
+            if text == alias or text.startswith(alias + "/"):
+                return "/proc/self" + text[len(alias) :]
+        return text
+
+    def _process_entry(self, call: str, path: Any) -> Any:
+        """os.readlink of /proc/self/cwd: the program's working directory; os.listdir of /proc/self/fd or
+        /dev/fd: its descriptors (0-2, its sockets and files, and the one the listing holds, as Linux lists
+        them); in the type of `path` (str or bytes). None for any other path (they named lanlab's)."""
+        text = self._own_process_path(path)
+        if text is None:
+            return None
         if call == "readlink" and text == "/proc/self/cwd":
             found: Any = self.cwd
         elif call == "listdir" and text.rstrip("/") in DESCRIPTOR_FOLDERS:
