@@ -169,9 +169,10 @@ def _pool_round(
                 yield from rows
             finished = True
         finally:
-            for future in futures:
-                future.cancel()
             if not finished:
+                # Killed, the pool breaks and fails every batch not done (BrokenProcessPool). Not cancelled first:
+                # Python 3.11's pool then sets that exception on a cancelled future, InvalidStateError, a
+                # traceback on stderr from its thread at every Ctrl-C.
                 _kill_workers(pool)
         broken.sort(key=pending.index)
 
