@@ -16,19 +16,11 @@ import pytest
 
 from lanlab.sim.shim import run_programs
 from lanlab.units import SECOND
+from programs import PRELUDE, on_simulated_host
 from simnets import pair
 from terminals import program_lines
 
 ROOT = Path(__file__).parent.parent.parent.parent
-
-PRELUDE = """import errno, os, sys
-def show(label, call):
-    try:
-        found = call()
-    except Exception as e:
-        found = (type(e).__name__, errno.errorcode.get(getattr(e, "errno", None)), str(e))
-    print(label, repr(found), flush=True)
-"""
 
 TERMINAL = (
     PRELUDE
@@ -185,14 +177,6 @@ def _without_terminal(path: Path, stdin: str = "", args: tuple[str, ...] = ()) -
     return done.stdout.splitlines()
 
 
-def _on_simulated_host(path: Path, stdin: str = "", args: tuple[str, ...] = ()) -> list[str]:
-    net = pair()
-    program = net.node("pc1").run_program(str(path), stdin=stdin, args=list(args))
-    run_programs(net, 5 * SECOND)
-    assert program.exit == 0, program.output
-    return [text for _, text in program.output]
-
-
 def _with_controlling_terminal(path: Path, stdin: str) -> list[str]:
     """The lines `lanlab sim run` prints of the program at `path` on pc1 (its --stdin `stdin`), lanlab run with a
     pty as its controlling terminal and its stdin, stdout and stderr; a line waits in the terminal, so a program
@@ -242,7 +226,7 @@ def test_os_open_of_a_processs_own_descriptors_is_the_programs(tmp_path: Path):
         assert "not its own ('FileNotFoundError', 'ENOENT', \"[Errno 2] No such file or directory: '/proc/self/fd/" in (
             "\n".join(expected)
         )
-        assert _on_simulated_host(path, "given\n", (number,)) == expected
+        assert on_simulated_host(path, "given\n", (number,)) == expected
 
 
 def test_file_io_reaches_only_the_programs_own_streams_and_files(tmp_path: Path):
@@ -256,7 +240,7 @@ def test_file_io_reaches_only_the_programs_own_streams_and_files(tmp_path: Path)
         number = str(held.fileno())
         expected = _without_terminal(path, "typed\n", (number,))
         assert "made (True, True, 'data.bin', 4)" in expected
-        assert _on_simulated_host(path, "typed\n", (number,)) == expected
+        assert on_simulated_host(path, "typed\n", (number,)) == expected
 
 
 def test_fcntl_duplicates_a_file_past_the_programs_sockets(tmp_path: Path):
@@ -266,7 +250,7 @@ def test_fcntl_duplicates_a_file_past_the_programs_sockets(tmp_path: Path):
     path.write_text(DUPLICATE)
     expected = _without_terminal(path)
     assert "F_DUPFD a socket's number False" in expected
-    assert _on_simulated_host(path) == expected
+    assert on_simulated_host(path) == expected
 
 
 def test_fcntl_cannot_duplicate_a_socket_as_os_dup_cannot(tmp_path: Path):
@@ -279,7 +263,7 @@ def test_fcntl_cannot_duplicate_a_socket_as_os_dup_cannot(tmp_path: Path):
         + "show('socket', lambda: fcntl.fcntl(sock, fcntl.F_DUPFD, 0))\n"
         + "show('stdout', lambda: fcntl.fcntl(1, fcntl.F_DUPFD_CLOEXEC, 0))\n"
     )
-    assert _on_simulated_host(path) == [
+    assert on_simulated_host(path) == [
         "socket ('UnsupportedInSimulation', None, 'fcntl.fcntl(3, F_DUPFD) is not available to a program on "
         "simulated host pc1')",
         "stdout ('UnsupportedInSimulation', None, 'fcntl.fcntl(1, F_DUPFD_CLOEXEC) is not available to a program "
@@ -297,7 +281,7 @@ def test_a_programs_environment_is_its_own_copy_of_lanlabs(tmp_path: Path, monke
     expected = _without_terminal(path)
     assert "expanduser '/home/someone/x'" in expected
     home = os.environ.get("HOME")
-    assert _on_simulated_host(path) == expected
+    assert on_simulated_host(path) == expected
     assert (os.environ.get("LANLAB_PROBE"), os.environ.get("HOME")) == ("given", home)
     assert "LANLAB_PUT" not in os.environ and "LANLAB_BYTES" not in os.environ
 
@@ -328,7 +312,7 @@ def test_a_programs_umask_is_its_own(tmp_path: Path):
     path.write_text(MASK)
     expected = _without_terminal(path, args=(oct(lanlab),))
     assert "modes ['0o600', '0o600', '0o700', '0o700', '0o700', '0o600']" in expected
-    assert _on_simulated_host(path, args=(oct(lanlab),)) == expected
+    assert on_simulated_host(path, args=(oct(lanlab),)) == expected
     assert os.umask(lanlab) == lanlab
 
 
@@ -341,7 +325,7 @@ def test_an_audit_hook_is_not_available(tmp_path: Path):
         + "show('hook', lambda: sys.addaudithook(lambda event, args: print('seen', event)))\n"
         + "show('audit', lambda: sys.audit('lanlab.test'))\n"
     )
-    assert _on_simulated_host(path) == [
+    assert on_simulated_host(path) == [
         "hook ('UnsupportedInSimulation', None, 'sys.addaudithook() is not available to a program on simulated host "
         "pc1')",
         "audit None",
@@ -387,7 +371,7 @@ def test_a_programs_recursion_limit_is_its_own(tmp_path: Path):
     path.write_text(RECURSION)
     expected = _without_terminal(path)
     assert "deeper by (300, 600)" in expected and "deep 20000" in expected
-    assert _on_simulated_host(path) == expected
+    assert on_simulated_host(path) == expected
     assert sys.getrecursionlimit() == lanlab
 
 
@@ -441,7 +425,7 @@ def test_a_programs_garbage_collector_switches_are_its_own(tmp_path: Path):
     path.write_text(COLLECTOR)
     expected = _without_terminal(path)
     assert expected[1].startswith("set (False, (5, ") and "callbacks [('start', [" in "\n".join(expected)
-    assert _on_simulated_host(path) == expected
+    assert on_simulated_host(path) == expected
     assert (gc.isenabled(), gc.get_threshold(), gc.get_debug(), list(gc.callbacks)) == state
 
 
@@ -450,7 +434,7 @@ def test_gc_freeze_is_not_available(tmp_path: Path):
     a fork to come, which os.fork cannot); unfreeze and get_freeze_count are about the program's none."""
     path = tmp_path / "freeze.py"
     path.write_text(PRELUDE + "import gc\nshow('freeze', gc.freeze)\nshow('count', gc.get_freeze_count)\n")
-    assert _on_simulated_host(path) == [
+    assert on_simulated_host(path) == [
         "freeze ('UnsupportedInSimulation', None, 'gc.freeze() is not available to a program on simulated host pc1')",
         "count 0",
     ]
@@ -481,7 +465,7 @@ def test_a_programs_locale_is_its_own(tmp_path: Path):
     path.write_text(LOCALE)
     expected = _without_terminal(path)
     assert any(line.startswith("kept 'LC_CTYPE=") and "LC_NUMERIC=C.UTF-8" in line for line in expected)
-    assert _on_simulated_host(path) == expected
+    assert on_simulated_host(path) == expected
     assert locale.setlocale(locale.LC_ALL) == lanlab
 
 
@@ -521,7 +505,7 @@ def test_a_trace_or_profile_function_is_not_available(tmp_path: Path):
         + "show('none', lambda: (sys.gettrace(), sys.getprofile(), sys.settrace(None), sys.setprofile(None)))\n"
     )
     tracing = sys.gettrace()
-    assert _on_simulated_host(path) == [
+    assert on_simulated_host(path) == [
         "settrace ('UnsupportedInSimulation', None, 'sys.settrace() is not available to a program on simulated host "
         "pc1')",
         "setprofile ('UnsupportedInSimulation', None, 'sys.setprofile() is not available to a program on simulated "
@@ -546,7 +530,7 @@ def test_threadings_trace_and_profile_functions_are_refused_as_sys_ones(tmp_path
         + "show('none', lambda: (threading.settrace(None), threading.setprofile(None)))\n"
         + "show('all', lambda: 'settrace' in threading.__all__ and 'setprofile' in threading.__all__)\n"
     )
-    assert _on_simulated_host(path) == [
+    assert on_simulated_host(path) == [
         "settrace ('UnsupportedInSimulation', None, 'threading.settrace() is not available to a program on simulated "
         "host pc1')",
         "setprofile ('UnsupportedInSimulation', None, 'threading.setprofile() is not available to a program on "
@@ -581,7 +565,7 @@ def test_int_digits_and_switch_interval_are_the_programs_own(tmp_path: Path):
     path.write_text(DIGITS)
     expected = _without_terminal(path)
     assert "big (5001, 0)" in expected
-    assert _on_simulated_host(path) == expected
+    assert on_simulated_host(path) == expected
     assert (sys.get_int_max_str_digits(), sys.getswitchinterval()) == lanlab
 
 
@@ -612,12 +596,12 @@ def test_faulthandler_is_the_programs_own(tmp_path: Path):
     path.write_text(FAULTS)
     expected = _without_terminal(path)
     assert "disable (True, False, False)" in expected
-    assert _on_simulated_host(path) == expected
+    assert on_simulated_host(path) == expected
     later = tmp_path / "later.py"
     later.write_text(
         PRELUDE + "import faulthandler\nshow('later', lambda: faulthandler.dump_traceback_later(5, exit=True))\n"
     )
-    assert _on_simulated_host(later) == [
+    assert on_simulated_host(later) == [
         "later ('UnsupportedInSimulation', None, 'faulthandler.dump_traceback_later() is not available to a program on "
         "simulated host pc1')"
     ]
@@ -656,7 +640,7 @@ def test_proc_self_environ_and_cmdline_are_the_programs(tmp_path: Path, monkeypa
         check=True,
     ).stdout.splitlines()
     assert "environ [b'LANLAB_PROBE=given']" in expected
-    assert _on_simulated_host(path, args=("an argument",)) == expected
+    assert on_simulated_host(path, args=("an argument",)) == expected
 
 
 def test_other_proc_self_files_are_not_available(tmp_path: Path):
@@ -664,7 +648,7 @@ def test_other_proc_self_files_are_not_available(tmp_path: Path):
     limits) is UnsupportedInSimulation naming it and the host (it read lanlab's)."""
     path = tmp_path / "status.py"
     path.write_text(PRELUDE + "show('status', lambda: open('/proc/self/status').read())\n")
-    assert _on_simulated_host(path) == [
+    assert on_simulated_host(path) == [
         "status ('UnsupportedInSimulation', None, \"/proc/self/status (lanlab's process) is not available to a program "
         'on simulated host pc1")'
     ]
@@ -699,7 +683,7 @@ def test_proc_self_cwd_and_fd_are_the_programs(tmp_path: Path):
         path.write_text(PROCESS_ENTRIES)
         expected = _without_terminal(path)
         assert "fd ['0', '1', '2', '3']" in expected
-        assert _on_simulated_host(path) == expected
+        assert on_simulated_host(path) == expected
 
 
 def test_a_program_that_ended_costs_the_others_switches_nothing(tmp_path: Path):
@@ -744,7 +728,7 @@ def test_expression_values_are_shown_on_the_programs_output(tmp_path: Path, caps
     path.write_text(DISPLAY)
     expected = _without_terminal(path)
     assert expected[0] == "TestResults(failed=0, attempted=2)"
-    assert _on_simulated_host(path) == expected
+    assert on_simulated_host(path) == expected
     assert capsys.readouterr().out == ""
     assert sys.displayhook is sys.__displayhook__
 
@@ -789,11 +773,11 @@ def test_breakpoint_is_the_programs_own(tmp_path: Path):
     path.write_text(BREAKPOINTS)
     expected = _without_terminal(path)
     assert expected[:3] == ["None", "[1, 2]", "lost sys.breakpointhook"]
-    assert _on_simulated_host(path) == expected
+    assert on_simulated_host(path) == expected
     default = tmp_path / "default.py"
     default.write_text(PRELUDE + "os.environ.pop('PYTHONBREAKPOINT', None)\nshow('pdb', breakpoint)\n")
     tracing = sys.gettrace()
-    assert _on_simulated_host(default) == [
+    assert on_simulated_host(default) == [
         "pdb ('UnsupportedInSimulation', None, 'sys.settrace() is not available to a program on simulated host pc1')"
     ]
     assert sys.gettrace() is tracing

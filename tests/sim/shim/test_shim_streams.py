@@ -13,21 +13,10 @@ import sys
 import termios
 from pathlib import Path
 
-from lanlab.sim.shim import run_programs
-from lanlab.units import SECOND
-from simnets import pair
+from programs import PRELUDE, on_simulated_host
 from terminals import program_lines
 
 ROOT = Path(__file__).parent.parent.parent.parent
-
-PRELUDE = """import errno, os, sys
-def show(label, call):
-    try:
-        found = call()
-    except Exception as e:
-        found = (type(e).__name__, errno.errorcode.get(getattr(e, "errno", None)), str(e))
-    print(label, repr(found), flush=True)
-"""
 
 TERMINAL = (
     PRELUDE
@@ -168,14 +157,6 @@ def _through_pipes(path: Path, stdin: str = "") -> list[str]:
     return done.stdout.splitlines()
 
 
-def _on_simulated_host(path: Path, stdin: str = "") -> list[str]:
-    net = pair()
-    program = net.node("pc1").run_program(str(path), stdin=stdin)
-    run_programs(net, 5 * SECOND)
-    assert program.exit == 0, program.output
-    return [text for _, text in program.output]
-
-
 def _in_terminal(path: Path) -> list[str]:
     """The lines `lanlab sim run` prints of the program at `path` on pc1, run in a terminal of 123x45 (a pty as
     its stdin, stdout and stderr)."""
@@ -218,7 +199,7 @@ def test_standard_descriptors_answer_the_file_calls_as_linux_does_a_pipe(tmp_pat
     prints (ftruncate, lseek and fsync were EBADF, chmod EINVAL, fcntl.lockf EINVAL, fstat(True) EBADF)."""
     path = tmp_path / "answers.py"
     path.write_text(ANSWERS)
-    assert _on_simulated_host(path) == _through_pipes(path)
+    assert on_simulated_host(path) == _through_pipes(path)
 
 
 def test_dev_stdout_and_proc_self_fd_name_the_programs_own_streams(tmp_path: Path):
@@ -227,7 +208,7 @@ def test_dev_stdout_and_proc_self_fd_name_the_programs_own_streams(tmp_path: Pat
     prints (they reached lanlab's own descriptors: the write went past the capture, into a --json document)."""
     path = tmp_path / "named.py"
     path.write_text(NAMED)
-    assert _on_simulated_host(path, "given\n") == _through_pipes(path, "given\n")
+    assert on_simulated_host(path, "given\n") == _through_pipes(path, "given\n")
 
 
 def test_input_without_its_streams_is_cpythons_runtime_error(tmp_path: Path):
@@ -235,4 +216,4 @@ def test_input_without_its_streams_is_cpythons_runtime_error(tmp_path: Path):
     sys.stdin' (stdin checked first), and input(0) prompts '0', as python3 prints (None was an AttributeError)."""
     path = tmp_path / "input.py"
     path.write_text(INPUT)
-    assert _on_simulated_host(path, "first\nsecond\n") == _through_pipes(path, "first\nsecond\n")
+    assert on_simulated_host(path, "first\nsecond\n") == _through_pipes(path, "first\nsecond\n")
